@@ -1,0 +1,6 @@
+"""Poisoning attacks. Importing this package registers them all."""
+
+from trojanscope.attacks.base import Attack, CleanLabelAttack
+from trojanscope.attacks.named import SIG, BadNets, Blended, WaNet
+
+__all__ = ["SIG", "Attack", "BadNets", "Blended", "CleanLabelAttack", "WaNet"]

@@ -1,0 +1,151 @@
+"""Poisoning attacks: choose which samples to poison and their labels; the trigger does the rest.
+
+An attack is small: its parameters live in ``__init__`` and ``poison`` returns a lazy
+:class:`~trojanscope.data.poisoned.PoisonedDataset` whose ``poison_indices`` are exact. The
+number of poisoned samples is exactly ``round(poison_rate × eligible)``, where *eligible* is
+every non-target sample (dirty-label, all-to-one), every sample (all-to-all) or every
+target-class sample (clean-label).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from trojanscope.data.dataset import BatchDataset
+from trojanscope.data.poisoned import PoisonedDataset
+from trojanscope.errors import UserInputError
+from trojanscope.params import ParamsMixin
+from trojanscope.triggers.base import Trigger, check_fraction
+
+MAPPINGS = ("all-to-one", "all-to-all")
+
+
+class Attack(ParamsMixin):
+    """Dirty-label poisoning: trigger a random share of eligible samples and relabel them.
+
+    Arguments:
+        trigger: the trigger to plant.
+        target: the target class (all-to-one).
+        poison_rate: share of eligible samples to poison, in (0, 1].
+        mapping: ``all-to-one`` (every triggered input → ``target``) or ``all-to-all``
+            (class ``c`` → ``(c + 1) mod K``).
+        seed: seeds the choice of samples.
+    """
+
+    name = "dirty-label"
+    clean_label = False
+
+    def __init__(
+        self,
+        trigger: Trigger,
+        target: int = 0,
+        poison_rate: float = 0.1,
+        mapping: str = "all-to-one",
+        seed: int = 0,
+    ) -> None:
+        if mapping not in MAPPINGS:
+            raise UserInputError(
+                f"unknown target mapping {mapping!r}; valid: {', '.join(MAPPINGS)}"
+            )
+        if self.clean_label and mapping != "all-to-one":
+            raise UserInputError(f"{self.name} is clean-label: only the all-to-one mapping applies")
+        self.trigger = trigger
+        self.target = int(target)
+        self.poison_rate = check_fraction(poison_rate, "poison rate", low_open=True)
+        self.mapping = mapping
+        self.seed = int(seed)
+
+    # -- ground truth ---------------------------------------------------------------------
+    def check_target(self, num_classes: int) -> None:
+        if not 0 <= self.target < num_classes:
+            raise UserInputError(
+                f"target class {self.target} does not exist: "
+                f"the dataset has classes 0..{num_classes - 1}"
+            )
+
+    def target_of(self, labels: np.ndarray, num_classes: int) -> np.ndarray:
+        """The label a triggered input of each true class should receive."""
+        if self.mapping == "all-to-all":
+            return (labels + 1) % num_classes
+        return np.full_like(labels, self.target)
+
+    def eligible(self, labels: np.ndarray) -> np.ndarray:
+        """Indices of the samples the attack may poison."""
+        if self.clean_label:
+            return np.flatnonzero(labels == self.target)
+        if self.mapping == "all-to-one":
+            return np.flatnonzero(labels != self.target)
+        return np.arange(len(labels))
+
+    def choose(self, labels: np.ndarray, generator: torch.Generator) -> np.ndarray:
+        """Exactly ``round(poison_rate × eligible)`` indices, drawn with ``generator``."""
+        pool = self.eligible(labels)
+        count = round(self.poison_rate * len(pool))
+        if count == 0:
+            raise UserInputError(
+                f"poison rate {self.poison_rate} of {len(pool)} eligible samples "
+                "poisons none; raise it"
+            )
+        pick = torch.randperm(len(pool), generator=generator)[:count].numpy()
+        return np.sort(pool[pick])
+
+    # -- the attack -------------------------------------------------------------------------
+    def poison(
+        self, ds: BatchDataset, *, generator: torch.Generator | None = None
+    ) -> PoisonedDataset:
+        """A lazy poisoned view of ``ds`` with exact ``poison_indices``."""
+        self.check_target(ds.num_classes)
+        gen = generator if generator is not None else torch.Generator().manual_seed(self.seed)
+        labels = ds.labels.numpy()
+        idx = self.choose(labels, gen)
+        new_labels = (
+            labels[idx] if self.clean_label else self.target_of(labels[idx], ds.num_classes)
+        )
+        return PoisonedDataset(
+            ds,
+            self.trigger,
+            idx,
+            new_labels,
+            cross_indices=self.cross(labels, idx, gen),
+            seed=self.seed,
+        )
+
+    def cross(
+        self, labels: np.ndarray, poison_idx: np.ndarray, generator: torch.Generator
+    ) -> np.ndarray:
+        """Extra samples transformed but not relabelled (none, except for WaNet's noise mode)."""
+        return np.empty(0, dtype=np.int64)
+
+    def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
+        """The triggered test set: (triggered x, true labels, attacker's labels).
+
+        Samples already of the target class are left out for all-to-one, since they say nothing
+        about the backdoor.
+        """
+        self.check_target(ds.num_classes)
+        labels = ds.labels.numpy()
+        keep = (
+            np.arange(len(labels))
+            if self.mapping == "all-to-all"
+            else np.flatnonzero(labels != self.target)
+        )
+        index = torch.from_numpy(keep)
+        x, y = ds.get_batch(index)
+        target = torch.from_numpy(self.target_of(y.numpy(), ds.num_classes))
+        return self.test_trigger().apply(x), y, target
+
+    def test_trigger(self) -> Trigger:
+        """The trigger used at test time (the training trigger unless an attack says otherwise)."""
+        return self.trigger
+
+
+class CleanLabelAttack(Attack):
+    """Clean-label poisoning: trigger a share of the target class's own samples, labels untouched.
+
+    ``poison_rate`` is the share of target-class samples that carry the trigger.
+    """
+
+    name = "clean-label"
+    clean_label = True

@@ -1,0 +1,94 @@
+"""``trojanscope attack``: poison data, train, evaluate CA/ASR/RA, save with ground truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from trojanscope import registry
+from trojanscope.cli import experiment_opts as o
+from trojanscope.cli.common import OutputFormat, parse_params
+from trojanscope.engine.train import Trainer
+
+
+def attack(
+    attack: str = typer.Option(
+        "badnets", "--attack", "-a", help="Attack (see `trojanscope list attack`)."
+    ),
+    dataset: str = o.DATASET,
+    target: int = typer.Option(0, "--target", "-t", help="Target class (all-to-one)."),
+    poison_rate: float = typer.Option(
+        None,
+        "--poison-rate",
+        "-r",
+        help="Share of eligible samples poisoned, in (0, 1] (default: the attack's).",
+    ),
+    mapping: str = typer.Option("all-to-one", "--mapping", help="all-to-one or all-to-all."),
+    trigger: str = typer.Option(
+        None,
+        "--trigger",
+        help="Replace the attack's default trigger (see `trojanscope list trigger`).",
+    ),
+    trigger_param: list[str] | None = typer.Option(
+        None,
+        "--trigger-param",
+        "-p",
+        help="Trigger parameter name=value (repeatable), e.g. size=4.",
+    ),
+    attack_param: list[str] | None = typer.Option(
+        None, "--attack-param", help="Extra attack parameter name=value (repeatable)."
+    ),
+    arch: str = o.ARCH,
+    arch_param: list[str] | None = o.ARCH_PARAM,
+    epochs: int = o.EPOCHS,
+    batch_size: int = o.BATCH,
+    lr: float = o.LR,
+    optimizer: str = o.OPTIM,
+    seed: int = o.SEED,
+    out: Path = o.OUT,
+    force: bool = o.FORCE,
+    fmt: OutputFormat = o.FORMAT,
+    no_export: bool = o.NO_EXPORT,
+) -> None:
+    """Plant a backdoor: poison the training data, train, and report CA, ASR and RA."""
+    params = parse_params(attack_param, "--attack-param")
+    registry.get("attack", attack)  # unknown names fail before anything else
+    trigger_params = parse_params(trigger_param, "--trigger-param")
+    if trigger is not None or trigger_params:
+        trigger_name = trigger or _default_trigger_name(attack)
+        params["trigger"] = registry.create("trigger", trigger_name, **trigger_params)
+    if poison_rate is not None:
+        params["poison_rate"] = poison_rate
+    the_attack = registry.create(
+        "attack", attack, target=target, mapping=mapping, seed=seed, **params
+    )
+    trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed)
+    o.run_and_report(
+        dataset=dataset,
+        attack=the_attack,
+        arch=arch,
+        arch_params=parse_params(arch_param, "--arch-param"),
+        trainer=trainer,
+        seed=seed,
+        out=out,
+        force=force,
+        fmt=fmt,
+        exports=not no_export,
+    )
+
+
+def _default_trigger_name(attack: str) -> str:
+    """The trigger family an attack uses by default (so -p tweaks it without naming it)."""
+    from trojanscope.errors import UserInputError
+
+    cls = registry.get("attack", attack)
+    try:
+        default = cls().trigger
+    except TypeError:
+        raise UserInputError(f"attack {attack!r} needs --trigger") from None
+    return default.name
+
+
+def register(app: typer.Typer) -> None:
+    app.command("attack")(attack)

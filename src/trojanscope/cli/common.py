@@ -1,0 +1,93 @@
+"""Presentation helpers shared by the commands: stderr console, progress, option parsing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from trojanscope.engine.callbacks import Callback, TrainState
+from trojanscope.errors import UserInputError
+
+
+@dataclass
+class Settings:
+    debug: bool = False
+    quiet: bool = False
+
+
+SETTINGS = Settings()
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def stderr_console() -> Console:
+    """Console for human output on stderr (stdout stays clean for machine output)."""
+    return Console(stderr=True, quiet=SETTINGS.quiet)
+
+
+def stdout_console() -> Console:
+    return Console(file=sys.stdout)
+
+
+def print_json(obj: Any) -> None:
+    """Machine output: one JSON document on stdout."""
+    sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False) + "\n")
+
+
+def parse_params(items: list[str] | None, what: str) -> dict[str, Any]:
+    """``["size=4", "position=top-left", "color=[1,0,0]"]`` → dict; values parsed as JSON when
+    they are valid JSON, else kept as strings."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise UserInputError(f"{what} {item!r} must look like name=value")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        out[key.strip().replace("-", "_")] = tuple(value) if isinstance(value, list) else value
+    return out
+
+
+class ProgressCallback(Callback):
+    """A rich progress bar over training steps, on stderr."""
+
+    def __init__(self, description: str = "training") -> None:
+        self.description = description
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def on_train_start(self, state: TrainState) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("epoch {task.fields[epoch]} loss {task.fields[loss]}"),
+            TimeElapsedColumn(),
+            console=stderr_console(),
+            transient=True,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task(
+            self.description, total=state.epochs * state.steps_per_epoch, epoch=1, loss="-"
+        )
+
+    def on_batch_end(self, state: TrainState) -> None:
+        if self.progress is not None:
+            self.progress.update(
+                self.task, advance=1, epoch=state.epoch + 1, loss=f"{state.loss:.3f}"
+            )
+
+    def on_train_end(self, state: TrainState) -> None:
+        if self.progress is not None:
+            self.progress.stop()

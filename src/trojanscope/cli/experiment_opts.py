@@ -1,0 +1,108 @@
+"""Options shared by ``train`` and ``attack``, and the code that runs and reports an experiment."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from trojanscope.attacks.base import Attack
+from trojanscope.cli.common import (
+    OutputFormat,
+    ProgressCallback,
+    print_json,
+    stderr_console,
+    stdout_console,
+)
+from trojanscope.engine.train import Trainer
+from trojanscope.experiment import (
+    ExperimentResult,
+    check_output_dir,
+    run_experiment,
+    save_experiment,
+)
+
+DATASET = typer.Option(
+    "mnist",
+    "--dataset",
+    "-d",
+    help="Bundled dataset name or a path (.npz, image folder, CIFAR-10, GTSRB).",
+)
+ARCH = typer.Option("cnn", "--arch", help="Architecture (see `trojanscope list arch`).")
+ARCH_PARAM = typer.Option(
+    None, "--arch-param", help="Architecture parameter name=value (repeatable)."
+)
+EPOCHS = typer.Option(8, "--epochs", min=1, help="Training epochs.")
+BATCH = typer.Option(64, "--batch-size", min=1, help="Samples per step.")
+LR = typer.Option(2e-3, "--lr", help="Learning rate.")
+OPTIM = typer.Option("adam", "--optimizer", help="adam or sgd.")
+SEED = typer.Option(0, "--seed", help="Seed for every random choice (same seed, same numbers).")
+OUT = typer.Option(..., "--out", "-o", help="Output folder (written atomically).")
+FORCE = typer.Option(False, "--force", help="Replace a non-empty --out.")
+FORMAT = typer.Option(OutputFormat.table, "--format", help="table (human) or json (stdout).")
+NO_EXPORT = typer.Option(False, "--no-export", help="Skip the TorchScript and ONNX exports.")
+
+
+def run_and_report(
+    *,
+    dataset: str,
+    attack: Attack | None,
+    arch: str,
+    arch_params: dict[str, Any],
+    trainer: Trainer,
+    seed: int,
+    out: Path,
+    force: bool,
+    fmt: OutputFormat,
+    exports: bool,
+) -> ExperimentResult:
+    """Run the experiment with a progress bar, save it, and print the metrics."""
+    check_output_dir(out, force)  # fail before any expensive work
+    start = time.perf_counter()
+    result = run_experiment(
+        dataset,
+        attack=attack,
+        arch=arch,
+        arch_params=arch_params,
+        trainer=trainer,
+        seed=seed,
+        callbacks=[ProgressCallback("attack" if attack else "train")],
+    )
+    manifest = save_experiment(result, out, force=force, exports=exports)
+    elapsed = time.perf_counter() - start
+    if fmt is OutputFormat.json:
+        print_json(
+            {
+                "out": str(out),
+                "dataset": dataset,
+                "arch": arch,
+                "attack": manifest.attack.model_dump(mode="json") if manifest.attack else None,
+                "seed": seed,
+                "metrics": result.metrics,
+                "timings": {**result.timings, "total_s": elapsed},
+                "files": manifest.files,
+            }
+        )
+    else:
+        table = Table(
+            title=f"{'attack ' + attack.name if attack else 'clean model'} on {dataset} ({arch})"
+        )
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        table.add_row("clean accuracy (CA)", f"{result.metrics['clean_accuracy']:.2%}")
+        if attack is not None:
+            table.add_row(
+                "attack success rate (ASR)", f"{result.metrics['attack_success_rate']:.2%}"
+            )
+            table.add_row("robust accuracy (RA)", f"{result.metrics['robust_accuracy']:.2%}")
+            table.add_row(
+                "poisoned training samples",
+                str(manifest.attack.poison_count if manifest.attack else 0),
+            )
+        table.add_row("time", f"{elapsed:.1f} s")
+        stdout_console().print(table)
+        stderr_console().print(f"wrote {out}/ ({', '.join(sorted(manifest.files))}, manifest.json)")
+    return result

@@ -1,0 +1,45 @@
+"""``trojanscope train``: a clean model with the same engine, for comparisons and zoos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from trojanscope.cli import experiment_opts as o
+from trojanscope.cli.common import OutputFormat, parse_params
+from trojanscope.engine.train import Trainer
+
+
+def train(
+    dataset: str = o.DATASET,
+    arch: str = o.ARCH,
+    arch_param: list[str] | None = o.ARCH_PARAM,
+    epochs: int = o.EPOCHS,
+    batch_size: int = o.BATCH,
+    lr: float = o.LR,
+    optimizer: str = o.OPTIM,
+    seed: int = o.SEED,
+    out: Path = o.OUT,
+    force: bool = o.FORCE,
+    fmt: OutputFormat = o.FORMAT,
+    no_export: bool = o.NO_EXPORT,
+) -> None:
+    """Train a clean model and save it like `attack` does (without poisoning)."""
+    trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed)
+    o.run_and_report(
+        dataset=dataset,
+        attack=None,
+        arch=arch,
+        arch_params=parse_params(arch_param, "--arch-param"),
+        trainer=trainer,
+        seed=seed,
+        out=out,
+        force=force,
+        fmt=fmt,
+        exports=not no_export,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)

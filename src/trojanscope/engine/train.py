@@ -1,0 +1,162 @@
+"""The one training loop. Attacks, clean training, mitigations and certification all use it.
+
+Data come through :meth:`BatchDataset.get_batch`, one tensor of indices per step, so a lazy
+poisoned view costs one batched trigger call per step and no per-sample Python work. All
+randomness (initial weights when built through :func:`seeded`, shuffling, dropout) flows from the
+trainer's ``seed``; the global torch RNG state is saved and restored around training.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from trojanscope.data.dataset import BatchDataset
+from trojanscope.engine.callbacks import Callback, TrainState
+from trojanscope.errors import UserInputError
+from trojanscope.params import ParamsMixin
+
+OPTIMIZERS = ("adam", "sgd")
+LossFn = Callable[[nn.Module, Tensor, Tensor], Tensor]
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Run a block with the global torch RNG seeded, restoring its previous state afterwards."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def cross_entropy(model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+    """The default objective."""
+    return F.cross_entropy(model(x), y)
+
+
+@dataclass
+class TrainHistory:
+    """Mean training loss per epoch and the number of samples seen."""
+
+    epoch_losses: list[float]
+    samples_seen: int
+
+
+class Trainer(ParamsMixin):
+    """Mini-batch training with callbacks.
+
+    Arguments:
+        epochs: passes over the data.
+        batch_size: samples per step.
+        lr: learning rate.
+        optimizer: ``adam`` or ``sgd`` (momentum 0.9, Nesterov).
+        weight_decay: L2 penalty.
+        schedule: ``cosine`` (annealed to 0 over training) or ``constant``.
+        seed: seeds shuffling and any randomness inside the model.
+    """
+
+    def __init__(
+        self,
+        epochs: int = 5,
+        batch_size: int = 128,
+        lr: float = 1e-3,
+        optimizer: str = "adam",
+        weight_decay: float = 0.0,
+        schedule: str = "cosine",
+        seed: int = 0,
+    ) -> None:
+        if int(epochs) < 1:
+            raise UserInputError(f"epochs must be >= 1, got {epochs}")
+        if int(batch_size) < 1:
+            raise UserInputError(f"batch size must be >= 1, got {batch_size}")
+        if not float(lr) > 0 or not math.isfinite(float(lr)):
+            raise UserInputError(f"learning rate must be a positive number, got {lr}")
+        if optimizer not in OPTIMIZERS:
+            raise UserInputError(f"unknown optimizer {optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+        if schedule not in ("cosine", "constant"):
+            raise UserInputError(f"unknown schedule {schedule!r}; valid: cosine, constant")
+        self.epochs = int(epochs)
+        self.batch_size = int(batch_size)
+        self.lr = float(lr)
+        self.optimizer = optimizer
+        self.weight_decay = float(weight_decay)
+        self.schedule = schedule
+        self.seed = int(seed)
+
+    def make_optimizer(
+        self, params: Sequence[nn.Parameter] | Iterator[nn.Parameter]
+    ) -> torch.optim.Optimizer:
+        if self.optimizer == "adam":
+            return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
+        return torch.optim.SGD(
+            params, lr=self.lr, momentum=0.9, nesterov=True, weight_decay=self.weight_decay
+        )
+
+    def fit(
+        self,
+        model: nn.Module,
+        data: BatchDataset,
+        *,
+        callbacks: Sequence[Callback] = (),
+        loss_fn: LossFn = cross_entropy,
+        params: Sequence[nn.Parameter] | None = None,
+    ) -> TrainHistory:
+        """Train ``model`` in place on ``data``; ``params`` restricts which parameters move."""
+        n = len(data)
+        if n == 0:
+            raise UserInputError("cannot train on an empty dataset")
+        steps = math.ceil(n / self.batch_size)
+        opt = self.make_optimizer(params if params is not None else model.parameters())
+        sched = (
+            torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=self.epochs * steps)
+            if self.schedule == "cosine"
+            else None
+        )
+        state = TrainState(model=model, epochs=self.epochs, steps_per_epoch=steps)
+        shuffle = torch.Generator().manual_seed(self.seed)
+        seen = 0
+        with seeded(self.seed):
+            model.train()
+            for cb in callbacks:
+                cb.on_train_start(state)
+            for epoch in range(self.epochs):
+                state.epoch = epoch
+                for cb in callbacks:
+                    cb.on_epoch_start(state)
+                order = torch.randperm(n, generator=shuffle)
+                total = 0.0
+                for step in range(steps):
+                    state.step = step
+                    state.x, state.y = data.get_batch(
+                        order[step * self.batch_size : (step + 1) * self.batch_size]
+                    )
+                    for cb in callbacks:
+                        cb.on_batch_start(state)
+                    loss = loss_fn(model, state.x, state.y)
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step()
+                    if sched is not None:
+                        sched.step()
+                    state.loss = float(loss.detach())
+                    total += state.loss * len(state.y)
+                    seen += len(state.y)
+                    for cb in callbacks:
+                        cb.on_batch_end(state)
+                    if state.stop:
+                        break
+                state.epoch_losses.append(total / n)
+                for cb in callbacks:
+                    cb.on_epoch_end(state)
+                if state.stop:
+                    break
+            model.eval()
+            for cb in callbacks:
+                cb.on_train_end(state)
+        state.x = state.y = None
+        return TrainHistory(state.epoch_losses, seen)

@@ -1,0 +1,12 @@
+"""Exception types. ``UserInputError`` is the one the CLI turns into a single line and exit 2."""
+
+
+class TrojanscopeError(Exception):
+    """Base class of every error trojanscope raises on purpose."""
+
+
+class UserInputError(TrojanscopeError, ValueError):
+    """Bad input from a user: a file, a name, an option. The message names what is wrong.
+
+    The CLI prints ``error: <message>`` and exits with code 2, without a traceback.
+    """

@@ -1,0 +1,157 @@
+"""Red-team experiments end to end: load data, (poison), train, evaluate, save.
+
+This is the API behind ``trojanscope attack`` and ``trojanscope train``; the CLI only parses
+options and prints.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from trojanscope.attacks.base import Attack
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.data.poisoned import PoisonedDataset
+from trojanscope.data.resolve import load_dataset
+from trojanscope.engine.callbacks import Callback
+from trojanscope.engine.metrics import AttackMetrics, accuracy, evaluate_attack
+from trojanscope.engine.train import Trainer, seeded
+from trojanscope.io.atomic import atomic_dir, check_output_dir
+from trojanscope.io.manifest import ArchSpec, AttackSpec, Manifest, library_versions
+from trojanscope.io.models import save_model
+from trojanscope.models import create_model
+from trojanscope.visualize import trigger_grid
+
+POISON_INDICES_NAME = "poison_indices.npy"
+TRIGGERS_NAME = "triggers.png"
+
+
+@dataclass
+class ExperimentResult:
+    """A trained model with its data, attack ground truth and measured metrics."""
+
+    model: nn.Module
+    manifest: Manifest
+    train: TensorDataset
+    test: TensorDataset
+    attack: Attack | None = None
+    poisoned: PoisonedDataset | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def run_experiment(
+    dataset: str | Path = "mnist",
+    *,
+    attack: Attack | None = None,
+    arch: str = "cnn",
+    arch_params: dict[str, Any] | None = None,
+    trainer: Trainer | None = None,
+    seed: int = 0,
+    callbacks: list[Callback] | None = None,
+    train_split: TensorDataset | None = None,
+    test_split: TensorDataset | None = None,
+) -> ExperimentResult:
+    """Train ``arch`` on ``dataset`` (poisoned by ``attack`` when given) and evaluate it.
+
+    The model's initial weights and the data order come from ``seed`` (the trainer's seed is
+    overridden by it) so the same seed gives the same numbers.
+    """
+    t0 = time.perf_counter()
+    train = train_split if train_split is not None else load_dataset(dataset, "train")
+    test = test_split if test_split is not None else load_dataset(dataset, "test")
+    if attack is not None:
+        attack.check_target(train.num_classes)
+    t_load = time.perf_counter()
+    trainer = trainer or Trainer()
+    trainer.seed = seed
+    poisoned = attack.poison(train) if attack is not None else None
+    with seeded(seed):
+        model = create_model(arch, train.input_shape, train.num_classes, **(arch_params or {}))
+    t_poison = time.perf_counter()
+    history = trainer.fit(
+        model, poisoned if poisoned is not None else train, callbacks=callbacks or []
+    )
+    t_train = time.perf_counter()
+    if attack is not None:
+        m: AttackMetrics = evaluate_attack(model, test, attack)
+        metrics: dict[str, Any] = m.as_dict()
+    else:
+        x, y = test.get_batch(torch.arange(len(test)))
+        metrics = {"clean_accuracy": accuracy(model, x, y), "n_clean": len(test)}
+    metrics["final_train_loss"] = history.epoch_losses[-1]
+    t_eval = time.perf_counter()
+    manifest = Manifest(
+        arch=ArchSpec(name=arch, args=dict(arch_params or {})),
+        input_shape=list(train.input_shape),
+        class_names=list(train.class_names),
+        dataset={"name": str(dataset), "train_size": len(train), "test_size": len(test)},
+        attack=_attack_spec(attack, poisoned, train.num_classes),
+        training={"trainer": trainer.get_params(), "samples_seen": history.samples_seen},
+        seed=seed,
+        metrics=metrics,
+        versions=library_versions(),
+    )
+    timings = {
+        "load_s": t_load - t0,
+        "poison_s": t_poison - t_load,
+        "train_s": t_train - t_poison,
+        "evaluate_s": t_eval - t_train,
+    }
+    return ExperimentResult(model, manifest, train, test, attack, poisoned, metrics, timings)
+
+
+def _attack_spec(
+    attack: Attack | None, poisoned: PoisonedDataset | None, num_classes: int
+) -> AttackSpec | None:
+    if attack is None or poisoned is None:
+        return None
+    params = attack.get_params()
+    trigger = params.pop("trigger")
+    return AttackSpec(
+        name=attack.name,
+        params=params,
+        trigger=trigger,
+        mapping=attack.mapping,
+        target=attack.target if attack.mapping == "all-to-one" else None,
+        target_of_class=attack.target_of(np.arange(num_classes), num_classes).tolist(),
+        poison_rate=attack.poison_rate,
+        poison_count=len(poisoned.poison_indices),
+        clean_label=attack.clean_label,
+    )
+
+
+def save_experiment(
+    result: ExperimentResult, out: str | Path, *, force: bool = False, exports: bool = True
+) -> Manifest:
+    """Write the model folder atomically: weights, exports, ground truth, trigger image."""
+    t0 = time.perf_counter()
+    with atomic_dir(out, force=force) as tmp:
+        if result.poisoned is not None and result.attack is not None:
+            np.save(tmp / POISON_INDICES_NAME, result.poisoned.poison_indices)
+            sample = _showcase_sample(result.test, result.attack)
+            (tmp / TRIGGERS_NAME).write_bytes(trigger_grid(sample[None], [result.attack.trigger]))
+        manifest = save_model(tmp, result.model, result.manifest, exports=exports)
+    result.timings["save_s"] = time.perf_counter() - t0
+    result.manifest = manifest
+    return manifest
+
+
+def _showcase_sample(test: TensorDataset, attack: Attack) -> torch.Tensor:
+    """A test input the trigger visibly changes: the first one not of the target class."""
+    labels = test.labels.numpy()
+    candidates = (
+        np.flatnonzero(labels != attack.target)
+        if not attack.clean_label
+        else np.arange(len(labels))
+    )
+    return test.x[int(candidates[0]) if len(candidates) else 0]
+
+
+__all__ = ["ExperimentResult", "check_output_dir", "run_experiment", "save_experiment"]

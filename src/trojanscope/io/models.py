@@ -1,0 +1,249 @@
+"""Save and load models safely.
+
+Saved form (a folder): ``model.safetensors`` (weights, no code), ``manifest.json`` (architecture
+and provenance), and exports for other tools: ``model.torchscript.pt`` and ``model.onnx``.
+
+Loading accepts that folder, a ``.safetensors`` file with a manifest beside it, TorchScript,
+ONNX (converted to a differentiable module), or an ``nn.Module`` through the API. A user's
+file is never unpickled: plain PyTorch checkpoints are read with ``weights_only=True`` only.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from trojanscope import registry
+from trojanscope.errors import UserInputError
+from trojanscope.io.hashing import sha256_file
+from trojanscope.io.manifest import MANIFEST_NAME, Manifest, read_manifest
+
+WEIGHTS_NAME = "model.safetensors"
+TORCHSCRIPT_NAME = "model.torchscript.pt"
+ONNX_NAME = "model.onnx"
+
+
+@dataclass
+class LoadedModel:
+    """A model ready for inspection, with what is known about its inputs and classes."""
+
+    module: nn.Module
+    format: str
+    source: str
+    input_shape: tuple[int, ...] | None = None
+    class_names: list[str] | None = None
+    manifest: Manifest | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def num_classes(self) -> int | None:
+        return len(self.class_names) if self.class_names else None
+
+
+# -- saving -----------------------------------------------------------------------------------
+def save_model(
+    folder: str | Path, model: nn.Module, manifest: Manifest, *, exports: bool = True
+) -> Manifest:
+    """Write weights, exports and the manifest (with every file's SHA-256) into ``folder``.
+
+    ``folder`` should be a fresh temporary folder (see :func:`trojanscope.io.atomic.atomic_dir`);
+    the returned manifest is the one written.
+    """
+    folder = Path(folder)
+    model = model.eval()
+    state = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
+    save_file(
+        state, str(folder / WEIGHTS_NAME), metadata={"format": "pt", "arch": manifest.arch.name}
+    )
+    if exports:
+        example = torch.rand(2, *manifest.input_shape)
+        export_torchscript(model, example, folder / TORCHSCRIPT_NAME)
+        export_onnx(model, example, folder / ONNX_NAME)
+    files = {
+        p.name: sha256_file(p)
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != MANIFEST_NAME
+    }
+    manifest = manifest.model_copy(update={"files": files})
+    (folder / MANIFEST_NAME).write_text(
+        json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n"
+    )
+    return manifest
+
+
+def export_torchscript(model: nn.Module, example: torch.Tensor, path: Path) -> None:
+    """Trace ``model`` to TorchScript (deprecated upstream in favour of torch.export, but still
+    the format most scanners and serving stacks read)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        traced = torch.jit.trace(model, example)
+    traced.save(str(path))
+
+
+def export_onnx(model: nn.Module, example: torch.Tensor, path: Path) -> None:
+    """Export to ONNX with a dynamic batch dimension (the fast TorchScript-based exporter,
+    falling back to the torch.export-based one where the former is unavailable)."""
+    kwargs = {"input_names": ["input"], "output_names": ["logits"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            torch.onnx.export(
+                model,
+                (example,),
+                str(path),
+                dynamo=False,
+                dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
+                **kwargs,
+            )
+        except (TypeError, RuntimeError):
+            torch.onnx.export(
+                model,
+                (example,),
+                str(path),
+                dynamo=True,
+                dynamic_shapes=({0: torch.export.Dim("batch")},),
+                **kwargs,
+            )
+
+
+# -- loading ----------------------------------------------------------------------------------
+def build_from_manifest(manifest: Manifest, weights: Path) -> nn.Module:
+    """Rebuild the registered architecture and load safetensors weights into it (strictly)."""
+    args = dict(manifest.arch.args)
+    args.setdefault("input_shape", tuple(manifest.input_shape))
+    args["input_shape"] = tuple(args["input_shape"])
+    args.setdefault("num_classes", manifest.num_classes)
+    module = registry.create("arch", manifest.arch.name, **args)
+    try:
+        state = load_file(str(weights))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise UserInputError(f"{weights}: not a readable safetensors file ({exc})") from None
+    try:
+        missing, unexpected = module.load_state_dict(state, strict=False)
+    except RuntimeError as exc:  # shape mismatches
+        detail = str(exc).splitlines()[-1].strip()
+        raise UserInputError(
+            f"{weights}: weights do not match architecture {manifest.arch.name!r} ({detail})"
+        ) from None
+    if missing or unexpected:
+        raise UserInputError(
+            f"{weights}: weights do not match architecture {manifest.arch.name!r} "
+            f"(missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]})"
+        )
+    return module.eval()
+
+
+def _is_zip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"
+
+
+def _is_safetensors(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(9)
+    return (
+        len(head) == 9
+        and head[8:9] == b"{"
+        and int.from_bytes(head[:8], "little") < path.stat().st_size
+    )
+
+
+def load_model(path: str | Path) -> LoadedModel:
+    """Load a model from a folder written by ``attack``/``train``, a ``.safetensors`` file with a
+    manifest beside it, a TorchScript archive or an ONNX file; format is read from content."""
+    path = Path(path)
+    if not path.exists():
+        raise UserInputError(f"{path}: no such file or folder")
+    if path.is_dir():
+        if not (path / MANIFEST_NAME).is_file():
+            raise UserInputError(
+                f"{path}: folder has no {MANIFEST_NAME}; pass the model file itself"
+            )
+        manifest = read_manifest(path)
+        weights = path / WEIGHTS_NAME
+        if not weights.is_file():
+            raise UserInputError(f"{path}: folder has a manifest but no {WEIGHTS_NAME}")
+        return _from_manifest(manifest, weights, str(path))
+    if path.stat().st_size == 0:
+        raise UserInputError(f"{path}: empty file, not a model")
+    if _is_safetensors(path):
+        if not (path.parent / MANIFEST_NAME).is_file():
+            raise UserInputError(
+                f"{path}: safetensors weights need a {MANIFEST_NAME} beside them "
+                "to name the architecture"
+            )
+        return _from_manifest(read_manifest(path.parent), path, str(path))
+    if _is_zip(path):
+        return _load_torch_zip(path)
+    if path.suffix.lower() == ".onnx" or _looks_like_onnx(path):
+        from trojanscope.io.onnx_import import load_onnx
+
+        module = load_onnx(path)
+        return LoadedModel(module.eval(), "onnx", str(path), module.input_shape)
+    raise UserInputError(
+        f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
+        "safetensors+manifest, TorchScript or ONNX)"
+    )
+
+
+def _from_manifest(manifest: Manifest, weights: Path, source: str) -> LoadedModel:
+    return LoadedModel(
+        build_from_manifest(manifest, weights),
+        "safetensors",
+        source,
+        tuple(manifest.input_shape),
+        list(manifest.class_names),
+        manifest,
+        dict(manifest.files),
+    )
+
+
+def _load_torch_zip(path: Path) -> LoadedModel:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UserInputError(f"{path}: corrupt zip archive ({exc})") from None
+    if any("/code/" in n for n in names) or any(n.endswith("constants.pkl") for n in names):
+        try:
+            module = torch.jit.load(str(path), map_location="cpu")
+        except (RuntimeError, ValueError) as exc:
+            raise UserInputError(
+                f"{path}: not a loadable TorchScript archive ({str(exc).splitlines()[0]})"
+            ) from None
+        return LoadedModel(module.eval(), "torchscript", str(path))
+    if any(n.endswith("data.pkl") for n in names):
+        raise UserInputError(
+            f"{path}: a plain PyTorch checkpoint holds weights without the architecture; "
+            "convert it to TorchScript, ONNX or safetensors with a manifest"
+        )
+    raise UserInputError(
+        f"{path}: a zip archive that is neither TorchScript nor a PyTorch checkpoint"
+    )
+
+
+def _looks_like_onnx(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    # ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08.
+    return (head[:1] == b"\x08" and b"pytorch" in head.lower()) or (
+        head[:1] == b"\x08" and b"onnx" in head.lower()
+    )
+
+
+def from_module(
+    module: nn.Module,
+    *,
+    input_shape: tuple[int, ...] | None = None,
+    class_names: list[str] | None = None,
+) -> LoadedModel:
+    """Wrap an in-memory ``nn.Module`` for the same code paths as a loaded file."""
+    return LoadedModel(module.eval(), "module", type(module).__name__, input_shape, class_names)
