@@ -19,7 +19,7 @@ from trojanscope.errors import UserInputError
 
 T = TypeVar("T")
 
-KINDS = ("dataset", "trigger", "attack", "arch")
+KINDS = ("dataset", "trigger", "attack", "arch", "detector")
 
 _REGISTRY: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
 # Modules whose import registers the built-in components of each kind.
@@ -28,6 +28,7 @@ _BUILTIN_MODULES = {
     "trigger": "trojanscope.triggers",
     "attack": "trojanscope.attacks",
     "arch": "trojanscope.models",
+    "detector": "trojanscope.detect",
 }
 _plugins_loaded = False
 

@@ -47,3 +47,21 @@ def trigger_grid(samples: Tensor, triggers: Sequence[Trigger], *, cell: int = 11
     buf = io.BytesIO()
     grid.save(buf, format="PNG")
     return buf.getvalue()
+
+
+def png_bytes(image: Tensor, scale: int = 4) -> bytes:
+    """One C×H×W image in [0, 1] as PNG bytes (upscaled, nearest)."""
+    buf = io.BytesIO()
+    to_pil(image, scale).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def reversed_trigger_images(mask: Tensor, pattern: Tensor, sample: Tensor) -> dict[str, bytes]:
+    """PNGs of a recovered trigger: its mask, its pattern, and a clean sample carrying it."""
+    scale = max(1, 112 // sample.shape[-1])
+    stamped = (1 - mask) * sample + mask * pattern
+    return {
+        "mask": png_bytes(mask, scale),
+        "pattern": png_bytes(pattern * mask, scale),
+        "applied": png_bytes(stamped, scale),
+    }

@@ -9,7 +9,6 @@ import typer
 from trojanscope import registry
 from trojanscope.cli import experiment_opts as o
 from trojanscope.cli.common import OutputFormat, parse_params
-from trojanscope.engine.train import Trainer
 
 
 def attack(
@@ -63,6 +62,8 @@ def attack(
     the_attack = registry.create(
         "attack", attack, target=target, mapping=mapping, seed=seed, **params
     )
+    from trojanscope.engine.train import Trainer
+
     trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed)
     o.run_and_report(
         dataset=dataset,

@@ -1,4 +1,8 @@
-"""Presentation helpers shared by the commands: stderr console, progress, option parsing."""
+"""Presentation helpers shared by the commands: consoles, output format, option parsing.
+
+Kept free of torch so that light commands (``scan``, ``sign``) start fast; heavy modules are
+imported inside the commands that need them.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.errors import UserInputError
 
 
@@ -57,37 +59,3 @@ def parse_params(items: list[str] | None, what: str) -> dict[str, Any]:
             value = raw
         out[key.strip().replace("-", "_")] = tuple(value) if isinstance(value, list) else value
     return out
-
-
-class ProgressCallback(Callback):
-    """A rich progress bar over training steps, on stderr."""
-
-    def __init__(self, description: str = "training") -> None:
-        self.description = description
-        self.progress: Progress | None = None
-        self.task: Any = None
-
-    def on_train_start(self, state: TrainState) -> None:
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("epoch {task.fields[epoch]} loss {task.fields[loss]}"),
-            TimeElapsedColumn(),
-            console=stderr_console(),
-            transient=True,
-        )
-        self.progress.start()
-        self.task = self.progress.add_task(
-            self.description, total=state.epochs * state.steps_per_epoch, epoch=1, loss="-"
-        )
-
-    def on_batch_end(self, state: TrainState) -> None:
-        if self.progress is not None:
-            self.progress.update(
-                self.task, advance=1, epoch=state.epoch + 1, loss=f"{state.loss:.3f}"
-            )
-
-    def on_train_end(self, state: TrainState) -> None:
-        if self.progress is not None:
-            self.progress.stop()

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from trojanscope.attacks.base import Attack
-from trojanscope.cli.common import (
-    OutputFormat,
-    ProgressCallback,
-    print_json,
-    stderr_console,
-    stdout_console,
-)
-from trojanscope.engine.train import Trainer
-from trojanscope.experiment import (
-    ExperimentResult,
-    check_output_dir,
-    run_experiment,
-    save_experiment,
-)
+from trojanscope.cli.common import OutputFormat, print_json, stderr_console, stdout_console
+
+if TYPE_CHECKING:
+    from trojanscope.attacks.base import Attack
+    from trojanscope.engine.train import Trainer
+    from trojanscope.experiment import ExperimentResult
 
 DATASET = typer.Option(
     "mnist",
@@ -60,6 +51,9 @@ def run_and_report(
     exports: bool,
 ) -> ExperimentResult:
     """Run the experiment with a progress bar, save it, and print the metrics."""
+    from trojanscope.cli.progress import ProgressCallback
+    from trojanscope.experiment import check_output_dir, run_experiment, save_experiment
+
     check_output_dir(out, force)  # fail before any expensive work
     start = time.perf_counter()
     result = run_experiment(

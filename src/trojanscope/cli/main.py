@@ -16,7 +16,7 @@ import typer
 from trojanscope import __version__
 from trojanscope.errors import UserInputError
 
-COMMAND_MODULES = ["list_cmd", "train", "attack"]
+COMMAND_MODULES = ["list_cmd", "train", "attack", "detect", "zoo", "scan", "sign", "bom"]
 
 app = typer.Typer(
     name="trojanscope",
@@ -35,7 +35,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output on stderr."),
 ) -> None:
@@ -55,7 +57,9 @@ def run(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code (also used by tests)."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        app(args=argv, standalone_mode=False)
+        result = app(args=argv, standalone_mode=False)
+        if isinstance(result, int):  # click returns typer.Exit's code in non-standalone mode
+            return result
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except SystemExit as exc:
@@ -63,7 +67,10 @@ def run(argv: list[str] | None = None) -> int:
     except (UserInputError, OSError) as exc:
         if debug:
             raise
-        message = str(exc) if isinstance(exc, UserInputError) else f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}"
+        if isinstance(exc, UserInputError):
+            message = str(exc)
+        else:
+            message = f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}"
         typer.echo(f"error: {message}", err=True)
         return 2
     except KeyboardInterrupt:
@@ -77,7 +84,10 @@ def run(argv: list[str] | None = None) -> int:
             return 2
         if debug:
             raise
-        typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True)
+        typer.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)",
+            err=True,
+        )
         return 2
     return 0
 

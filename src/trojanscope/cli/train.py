@@ -8,7 +8,6 @@ import typer
 
 from trojanscope.cli import experiment_opts as o
 from trojanscope.cli.common import OutputFormat, parse_params
-from trojanscope.engine.train import Trainer
 
 
 def train(
@@ -26,6 +25,8 @@ def train(
     no_export: bool = o.NO_EXPORT,
 ) -> None:
     """Train a clean model and save it like `attack` does (without poisoning)."""
+    from trojanscope.engine.train import Trainer
+
     trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed)
     o.run_and_report(
         dataset=dataset,

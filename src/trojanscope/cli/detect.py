@@ -1,0 +1,162 @@
+"""``trojanscope detect``: is this model backdoored, towards which class, with which trigger?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.table import Table
+
+from trojanscope import registry
+from trojanscope.cli.common import (
+    OutputFormat,
+    parse_params,
+    print_json,
+    stderr_console,
+    stdout_console,
+)
+from trojanscope.errors import UserInputError
+from trojanscope.io.atomic import atomic_dir
+
+if TYPE_CHECKING:
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.detect.base import ModelVerdict
+
+
+def detect(
+    model: Path = typer.Argument(
+        ..., help="Model: run folder, safetensors+manifest, TorchScript or ONNX."
+    ),
+    data: Path = typer.Option(
+        None, "--data", help="Clean data file or folder (.npz, image folder…)."
+    ),
+    dataset: str = typer.Option(
+        None, "--dataset", help="Or a bundled dataset name (with --split)."
+    ),
+    split: str = typer.Option(
+        "test", "--split", help="Split of --dataset/--data: train, test or all."
+    ),
+    data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
+    method: str = typer.Option(
+        "auto", "--method", "-m", help="Detector (see `trojanscope list detector`)."
+    ),
+    method_param: list[str] | None = typer.Option(
+        None, "--method-param", help="Detector parameter name=value."
+    ),
+    threshold: float = typer.Option(
+        0.5,
+        "--threshold",
+        min=0.0,
+        max=1.0,
+        help="Probability at or above which the model is flagged.",
+    ),
+    calibration: Path = typer.Option(
+        None, "--calibration", help="Calibration file (default: shipped)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Folder for verdict.json and trigger images."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+) -> None:
+    """Detect a backdoor in MODEL. Exit 0 clean, 1 backdoored, 2 error."""
+    from trojanscope.data.resolve import load_dataset
+    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.io.models import load_model
+
+    if data is not None and dataset is not None:
+        raise UserInputError("give --data or --dataset, not both")
+    detector = registry.create("detector", method, **parse_params(method_param, "--method-param"))
+    calibrators = load_calibrators(calibration)
+    loaded = load_model(model)
+    clean: TensorDataset | None = None
+    if not data_free:
+        source = data if data is not None else dataset
+        if source is None:
+            if loaded.manifest is None or not loaded.manifest.dataset.get("name"):
+                raise UserInputError("no clean data: give --data, --dataset, or --data-free")
+            source = loaded.manifest.dataset["name"]
+        clean = load_dataset(source, split)
+    elif detector.needs_data:
+        raise UserInputError(
+            f"method {method!r} needs clean data; use --method mmbd or auto with --data-free"
+        )
+    with stderr_console().status(f"inspecting {model} with {method}…"):
+        verdict = detector.inspect(
+            loaded.module,
+            clean,
+            input_shape=loaded.input_shape,
+            num_classes=loaded.num_classes,
+            seed=seed,
+        )
+    verdict.threshold = threshold
+    calibrate(verdict, calibrators)
+    report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
+    if out is not None:
+        report["files"] = write_outputs(out, force, verdict, clean, report)
+    if fmt is OutputFormat.json:
+        print_json(report)
+    else:
+        print_table(verdict, str(model))
+        if out is not None:
+            stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
+    raise typer.Exit(1 if verdict.verdict == "backdoored" else 0)
+
+
+def write_outputs(
+    out: Path, force: bool, verdict: ModelVerdict, clean: TensorDataset | None, report: dict
+) -> list[str]:
+    """verdict.json plus mask/pattern/applied PNGs for each recovered trigger, atomically."""
+    import json
+
+    from trojanscope.visualize import reversed_trigger_images
+
+    files = ["verdict.json"]
+    with atomic_dir(out, force=force) as tmp:
+        for cls, trig in verdict.triggers.items():
+            sample = _sample_not_of(clean, cls) if clean is not None else trig.pattern * 0
+            for kind, png in reversed_trigger_images(trig.mask, trig.pattern, sample).items():
+                name = f"trigger_class{cls}_{kind}.png"
+                (tmp / name).write_bytes(png)
+                files.append(name)
+        (tmp / "verdict.json").write_text(json.dumps({**report, "files": files}, indent=2) + "\n")
+    return files
+
+
+def _sample_not_of(clean: TensorDataset, cls: int):
+    idx = (clean.labels != cls).nonzero().flatten()
+    return clean.x[int(idx[0]) if len(idx) else 0]
+
+
+def print_table(verdict: ModelVerdict, model: str) -> None:
+    console = stdout_console()
+    colour = "red" if verdict.verdict == "backdoored" else "green"
+    console.print(
+        f"[bold {colour}]{verdict.verdict.upper()}[/] {model}: probability "
+        f"{verdict.probability:.2f} (threshold {verdict.threshold:.2f}), method {verdict.method}, "
+        f"{verdict.elapsed_s:.1f} s"
+    )
+    if verdict.verdict == "backdoored":
+        console.print(f"suspected target class(es): {verdict.target_classes[:1]}")
+    table = Table(title="per-class evidence (higher score = more suspicious)")
+    table.add_column("class", justify="right")
+    table.add_column("score", justify="right")
+    keys = sorted({k for row in verdict.per_class for k in row.details})
+    for k in keys:
+        table.add_column(k, justify="right")
+    top = verdict.target_classes[0] if verdict.target_classes else None
+    for row in sorted(verdict.per_class, key=lambda r: -r.score):
+        style = "bold red" if row.cls == top and verdict.verdict == "backdoored" else None
+        table.add_row(
+            str(row.cls),
+            f"{row.score:.2f}",
+            *(f"{row.details.get(k, float('nan')):.3g}" for k in keys),
+            style=style,
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("detect")(detect)

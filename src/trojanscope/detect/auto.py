@@ -1,0 +1,39 @@
+"""The default method: the best combination measured on the project's zoos.
+
+With clean data it runs the fast trigger search and MM-BD and lets the calibrator weigh both
+(trigger search names the target and recovers the trigger); without clean data it runs MM-BD
+alone. See docs/detection.md for the measured figures behind this choice.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from trojanscope import registry
+from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdict
+from trojanscope.registry import register
+
+
+@register("detector", "auto")
+class AutoDetector(ModelDetector):
+    """Default: trigger search + MM-BD with clean data, MM-BD alone without (calibrated)."""
+
+    name = "auto"
+    needs_data = False
+
+    def __init__(self, seed_offset: int = 0) -> None:
+        self.seed_offset = seed_offset
+
+    def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
+        mmbd: ModelDetector = registry.create("detector", "mmbd")
+        free = mmbd.run(target, generator)
+        if target.clean is None:
+            free.method = self.name
+            return free
+        search: ModelDetector = registry.create("detector", "trigger_search")
+        found = search.run(target, generator)
+        found.method = self.name
+        found.features.update(free.features)
+        for row, extra in zip(found.per_class, free.per_class, strict=True):
+            row.details["mmbd_margin"] = extra.score
+        return found

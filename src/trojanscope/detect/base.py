@@ -1,0 +1,211 @@
+"""Model-level detection: is this model backdoored, towards which class, with which trigger?
+
+A detector is a small class registered as a ``detector``; its parameters are its ``__init__``
+arguments and :meth:`ModelDetector.inspect` does the work, returning a :class:`ModelVerdict`.
+Detectors never see the attacker's trigger or target: only the model and, when they need it,
+a little clean data. Raw statistics become a probability through
+:mod:`trojanscope.detect.calibration`.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.errors import UserInputError
+from trojanscope.params import ParamsMixin
+
+
+@dataclass
+class ReversedTrigger:
+    """A trigger recovered for one class: ``x' = (1 - mask) * x + mask * pattern``."""
+
+    target: int
+    mask: Tensor  # 1×H×W in [0, 1]
+    pattern: Tensor  # C×H×W in [0, 1]
+
+    def apply(self, x: Tensor) -> Tensor:
+        return (1 - self.mask) * x + self.mask * self.pattern
+
+
+@dataclass
+class ClassResult:
+    """Per-class evidence. ``score``: higher means more suspicious as a backdoor target."""
+
+    cls: int
+    score: float
+    details: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"class": self.cls, "score": self.score, **self.details}
+
+
+@dataclass
+class ModelVerdict:
+    """What a detector concluded about one model.
+
+    ``statistic`` is the method's raw model-level statistic (higher = more likely backdoored);
+    ``features`` are the numbers a calibrator may use; ``probability`` is filled in by
+    calibration; ``verdict`` follows ``probability >= threshold``.
+    """
+
+    method: str
+    statistic: float
+    target_classes: list[int]
+    per_class: list[ClassResult]
+    features: dict[str, float] = field(default_factory=dict)
+    triggers: dict[int, ReversedTrigger] = field(default_factory=dict)
+    probability: float | None = None
+    threshold: float = 0.5
+    elapsed_s: float = 0.0
+    data_free: bool = False
+
+    @property
+    def verdict(self) -> str:
+        if self.probability is None:
+            return "unknown"
+        return "backdoored" if self.probability >= self.threshold else "clean"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "probability": self.probability,
+            "target_classes": self.target_classes if self.verdict == "backdoored" else [],
+            "suspected_target": self.target_classes[0] if self.target_classes else None,
+            "method": self.method,
+            "statistic": self.statistic,
+            "threshold": self.threshold,
+            "data_free": self.data_free,
+            "features": self.features,
+            "per_class": [c.as_dict() for c in self.per_class],
+            "elapsed_s": self.elapsed_s,
+        }
+
+
+@dataclass
+class InspectionTarget:
+    """The model under inspection and what is known about it."""
+
+    model: nn.Module
+    input_shape: tuple[int, ...]
+    num_classes: int
+    clean: TensorDataset | None = None
+
+
+class ModelDetector(ParamsMixin, ABC):
+    """Base class of model-level detectors.
+
+    Subclasses set ``name``, ``needs_data`` and implement :meth:`run`; :meth:`inspect` adds
+    input checks, timing and freezes the model's parameters while it runs.
+    """
+
+    name: str = "detector"
+    needs_data: bool = True
+    min_per_class: int = 5
+
+    @abstractmethod
+    def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
+        """Compute the verdict (without probability) for ``target``."""
+
+    def inspect(
+        self,
+        model: nn.Module,
+        clean: TensorDataset | None = None,
+        *,
+        input_shape: tuple[int, ...] | None = None,
+        num_classes: int | None = None,
+        seed: int = 0,
+    ) -> ModelVerdict:
+        """Inspect ``model`` (with ``clean`` data when the method needs it)."""
+        target = prepare_target(model, clean, input_shape, num_classes, self)
+        start = time.perf_counter()
+        grads = [p.requires_grad for p in model.parameters()]
+        was_training = model.training
+        model.eval()
+        for p in model.parameters():
+            p.requires_grad_(False)
+        try:
+            verdict = self.run(target, torch.Generator().manual_seed(seed))
+        finally:
+            for p, g in zip(model.parameters(), grads, strict=True):
+                p.requires_grad_(g)
+            model.train(was_training)
+        verdict.elapsed_s = time.perf_counter() - start
+        verdict.data_free = clean is None or not self.needs_data
+        return verdict
+
+
+def prepare_target(
+    model: nn.Module,
+    clean: TensorDataset | None,
+    input_shape: tuple[int, ...] | None,
+    num_classes: int | None,
+    detector: ModelDetector,
+) -> InspectionTarget:
+    """Check that model and data fit each other and the detector's needs."""
+    if clean is None and detector.needs_data:
+        raise UserInputError(f"method {detector.name!r} needs clean data (--data or --dataset)")
+    if clean is not None:
+        if input_shape is not None and tuple(clean.input_shape) != tuple(input_shape):
+            raise UserInputError(
+                f"data inputs have shape {tuple(clean.input_shape)} but the model expects "
+                f"{tuple(input_shape)}"
+            )
+        input_shape = tuple(clean.input_shape)
+    if input_shape is None:
+        raise UserInputError("the model's input shape is unknown: give clean data or a manifest")
+    with torch.no_grad():
+        try:
+            out = model(torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(0)))
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UserInputError(
+                f"the model does not accept inputs of shape {tuple(input_shape)}: {first}"
+            ) from None
+    if out.ndim != 2:
+        raise UserInputError(
+            f"the model should output N×classes logits, got shape {tuple(out.shape)}"
+        )
+    if not torch.isfinite(out).all():
+        raise UserInputError("the model produced NaN or Inf outputs")
+    k = int(out.shape[1])
+    if num_classes is not None and num_classes != k:
+        raise UserInputError(f"the model outputs {k} classes but {num_classes} were expected")
+    if k < 2:
+        raise UserInputError(f"the model has {k} output class; detection needs at least 2")
+    if clean is not None:
+        if clean.num_classes > k:
+            raise UserInputError(f"data has {clean.num_classes} classes but the model outputs {k}")
+        counts = torch.bincount(clean.labels, minlength=k)
+        short = [c for c in range(clean.num_classes) if int(counts[c]) < detector.min_per_class]
+        if short:
+            raise UserInputError(
+                f"method {detector.name!r} needs at least {detector.min_per_class} clean samples "
+                f"per class; class(es) {short[:10]} have fewer (counts: {counts.tolist()})"
+            )
+    return InspectionTarget(model, tuple(input_shape), k, clean)
+
+
+def balanced_sample(
+    data: TensorDataset, per_class: int, generator: torch.Generator
+) -> TensorDataset:
+    """Up to ``per_class`` random samples of each class (clean data budgets for detectors)."""
+    picks = []
+    for c in range(data.num_classes):
+        idx = torch.nonzero(data.labels == c).flatten()
+        picks.append(idx[torch.randperm(len(idx), generator=generator)[:per_class]])
+    return data.subset(torch.sort(torch.cat(picks)).values)
+
+
+def mad_anomaly(values: Tensor) -> Tensor:
+    """Anomaly index of each value against the median, in units of the consistent MAD
+    (1.4826 × median absolute deviation), as Neural Cleanse uses it."""
+    median = values.median()
+    mad = (values - median).abs().median() * 1.4826
+    return (values - median) / mad.clamp_min(1e-12)

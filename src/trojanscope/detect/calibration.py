@@ -1,0 +1,119 @@
+"""Turn a detector's raw statistics into a calibrated probability that a model is backdoored.
+
+A calibrator is a logistic regression over a few of a method's features, fitted on a
+*calibration* zoo (never on the zoo its figures are reported on) and shipped with the package in
+``calibration.json``. A method without a fitted entry falls back to a logistic curve centred on
+the method's conventional threshold, and says so (``calibrated: false``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trojanscope.detect.base import ModelVerdict
+from trojanscope.errors import UserInputError
+
+SHIPPED = "calibration.json"
+# Conventional thresholds of raw statistics, used only when no calibrator is fitted.
+FALLBACK_CENTRES = {"neural_cleanse": 2.0, "trigger_search": 2.0, "mmbd": 2.0}
+
+
+@dataclass
+class Calibrator:
+    """``p = sigmoid(intercept + Σ coef_i · feature_i)`` over named features."""
+
+    method: str
+    features: list[str]
+    coef: list[float]
+    intercept: float
+    fitted_on: dict[str, Any] = field(default_factory=dict)
+
+    def probability(self, features: dict[str, float]) -> float:
+        missing = [f for f in self.features if f not in features]
+        if missing:
+            raise UserInputError(f"calibrator for {self.method!r} needs features {missing}")
+        z = self.intercept + sum(
+            c * _clip(features[f]) for c, f in zip(self.coef, self.features, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def _clip(value: float) -> float:
+    """Features are clipped so one extreme statistic cannot saturate the logit arbitrarily."""
+    return (
+        float(np.clip(value, -50.0, 50.0))
+        if math.isfinite(value)
+        else (50.0 if value > 0 else -50.0)
+    )
+
+
+def fit_calibrator(
+    method: str, rows: list[dict[str, float]], labels: list[int], features: list[str], **meta: Any
+) -> Calibrator:
+    """Fit a lightly regularised logistic regression on ``features`` of ``rows``."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(labels)) < 2:
+        raise UserInputError("calibration needs both clean and backdoored models")
+    x = np.array([[_clip(r[f]) for f in features] for r in rows])
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, np.array(labels))
+    return Calibrator(
+        method,
+        features,
+        model.coef_[0].tolist(),
+        float(model.intercept_[0]),
+        {"n_models": len(rows), **meta},
+    )
+
+
+def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
+    """Calibrators from ``path``, or the ones shipped with trojanscope."""
+    try:
+        if path is None:
+            text = resources.files("trojanscope.detect").joinpath(SHIPPED).read_text()
+        else:
+            text = Path(path).read_text()
+        raw = json.loads(text)
+        return {m: Calibrator(**c) for m, c in raw.items()}
+    except FileNotFoundError:
+        if path is not None:
+            raise UserInputError(f"{path}: no such calibration file") from None
+        return {}
+    except (OSError, ValueError, TypeError) as exc:
+        raise UserInputError(f"{path or SHIPPED}: unreadable calibration file ({exc})") from None
+
+
+def save_calibrators(calibrators: dict[str, Calibrator], path: str | Path) -> None:
+    from trojanscope.io.atomic import write_text_atomic
+
+    write_text_atomic(
+        path, json.dumps({m: asdict(c) for m, c in calibrators.items()}, indent=2) + "\n"
+    )
+
+
+def calibrate(
+    verdict: ModelVerdict, calibrators: dict[str, Calibrator] | None = None
+) -> ModelVerdict:
+    """Set ``verdict.probability`` (and ``features['calibrated']``) in place; returns it."""
+    calibrators = load_calibrators() if calibrators is None else calibrators
+    key = (
+        f"{verdict.method}:data-free"
+        if verdict.data_free and f"{verdict.method}:data-free" in calibrators
+        else verdict.method
+    )
+    cal = calibrators.get(key)
+    if cal is not None:
+        verdict.probability = cal.probability(verdict.features)
+        verdict.features["calibrated"] = 1.0
+    else:
+        centre = FALLBACK_CENTRES.get(verdict.method, 2.0)
+        verdict.probability = 1.0 / (1.0 + math.exp(-2.0 * (verdict.statistic - centre)))
+        verdict.features["calibrated"] = 0.0
+    return verdict

@@ -1,0 +1,30 @@
+"""Markdown rendering: a summary and one table row per finding (for PR comments and CI logs)."""
+
+from __future__ import annotations
+
+from trojanscope.report.model import Report, sort_findings
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    counts = report.counts()
+    lines = [
+        f"# {report.tool} {report.command} report",
+        "",
+        f"{report.scanned()} of {len(report.subjects)} files scanned; "
+        + ", ".join(f"{n} {label}" for label, n in counts.items())
+        + f"; {len(report.findings) - len(report.active())} suppressed.",
+        "",
+    ]
+    findings = sort_findings(report.findings)
+    if not findings:
+        lines.append("No findings.")
+        return "\n".join(lines) + "\n"
+    lines += ["| severity | rule | location | message |", "| --- | --- | --- | --- |"]
+    for f in findings:
+        severity = f.severity.label + (" (suppressed)" if f.suppressed else "")
+        lines.append(f"| {severity} | {f.rule_id} | `{_cell(f.location)}` | {_cell(f.message)} |")
+    return "\n".join(lines) + "\n"

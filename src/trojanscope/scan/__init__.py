@@ -1,0 +1,72 @@
+"""Static supply-chain scanner for model files: pickles (every protocol, PyTorch zip and legacy,
+joblib, NumPy object arrays), archives, compressed streams, safetensors, ONNX and Keras.
+
+Nothing scanned is ever loaded or executed. Entry points: :func:`scan_paths` for files and
+folders, :func:`scan_file` for one file, :func:`load_policy` for the rules.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from trojanscope import __version__
+from trojanscope.report.model import Report, Subject
+from trojanscope.scan.context import Ctx
+from trojanscope.scan.engine import scan_stream
+from trojanscope.scan.rules import Policy, load_policy
+from trojanscope.scan.walk import iter_files
+
+_NOT_SCANNABLE = {"empty", "unknown", "error"}
+
+
+def scan_file(path: str | Path, policy: Policy | None = None) -> tuple[Subject, Ctx]:
+    """Scan one regular file; returns its subject record and the context with its findings."""
+    policy = policy or load_policy()
+    path = Path(path)
+    ctx = Ctx(policy, str(path), fs_path=path)
+    subject = Subject(str(path))
+    try:
+        with open(path, "rb") as fh:
+            size = path.stat().st_size
+            subject.size = size
+            kind = scan_stream(ctx, fh, size, path.name)
+    except OSError as exc:
+        ctx.add("TS900", f"cannot read file: {exc.strerror or exc}")
+        subject.status, subject.kind = "error", "error"
+        return subject, ctx
+    subject.kind = ctx.kinds[0] if kind not in _NOT_SCANNABLE and ctx.kinds else kind
+    if len(ctx.kinds) > 1 or kind not in _NOT_SCANNABLE:
+        subject.details["formats"] = list(ctx.kinds) or [kind]
+    subject.details.update(ctx.details)
+    if kind in _NOT_SCANNABLE and not ctx.findings:
+        subject.status = "skipped"
+    return subject, ctx
+
+
+def scan_paths(paths: Iterable[str | Path], policy: Policy | None = None) -> Report:
+    """Scan files and folders (recursively) and return one report; suppressions applied."""
+    policy = policy or load_policy()
+    started = time.perf_counter()
+    report = Report(tool="trojanscope", version=__version__, command="scan",
+                    rules=dict(policy.rules))
+    for entry in iter_files(paths):
+        if entry.problem is not None:
+            ctx = Ctx(policy, str(entry.path))
+            status = "skipped" if entry.special else "error"
+            if not entry.special:
+                ctx.add("TS900", entry.problem)
+            report.subjects.append(Subject(str(entry.path), "special" if entry.special else
+                                           "error", status, details={"reason": entry.problem}))
+            report.findings.extend(ctx.findings)
+            continue
+        subject, ctx = scan_file(entry.path, policy)
+        report.subjects.append(subject)
+        report.findings.extend(ctx.findings)
+    report.findings = policy.apply_suppressions(report.findings)
+    report.duration_s = time.perf_counter() - started
+    return report
+
+
+__all__ = ["Policy", "load_policy", "scan_file", "scan_paths"]

@@ -1,0 +1,291 @@
+"""Archives: zip (PyTorch, NumPy .npz, Keras v3 and any other), tar and 7z. Members are read in
+memory or as streams, never extracted to disk; every member is detected by content and scanned.
+
+The zip reader takes member offsets from the central directory but reads each member through
+its own local header, ignoring the flag bits and CRCs that make Python's zipfile refuse a
+member (tampered "encrypted" flags, CRC mismatches, differing names), as loaders do.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import struct
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from trojanscope.scan.compressed import DecompressStream
+from trojanscope.scan.context import Ctx
+from trojanscope.scan.stream import SliceFile
+
+_METHODS = {0: None, 8: "deflate", 12: "bzip2", 14: "zip-lzma"}
+_TORCH_STORAGE = re.compile(r"(^|/)data/\d+$")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def path_escapes(name: str) -> bool:
+    """True when extracting ``name`` could write outside the target folder."""
+    norm = name.replace("\\", "/")
+    if norm.startswith("/") or _DRIVE.match(norm) or "\x00" in norm:
+        return True
+    return posixpath.normpath(norm).split("/")[0] == ".."
+
+
+@dataclass
+class ZipEntry:
+    name: str
+    header_offset: int
+    method: int
+    flags: int
+    compressed: int
+    size: int
+    is_dir: bool
+
+
+def _central_directory(f: BinaryIO) -> list[ZipEntry]:
+    with zipfile.ZipFile(f) as zf:
+        return [ZipEntry(i.filename, i.header_offset, i.compress_type, i.flag_bits,
+                         i.compress_size, i.file_size, i.is_dir()) for i in zf.infolist()]
+
+
+def _local_headers(f: BinaryIO, limit: int) -> list[ZipEntry]:
+    """Fallback when the central directory is unreadable: walk the local headers in order."""
+    out: list[ZipEntry] = []
+    f.seek(0)
+    pos = 0
+    while len(out) < limit:
+        f.seek(pos)
+        head = f.read(30)
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            break
+        (_, _, flags, method, _, _, _, csize, size, nlen, elen) = struct.unpack(
+            "<4sHHHHHIIIHH", head)
+        name = f.read(nlen).decode("utf-8", "replace")
+        if flags & 0x08 and csize == 0:
+            break  # sizes only in a data descriptor: cannot walk further safely
+        out.append(ZipEntry(name, pos, method, flags, csize, size, name.endswith("/")))
+        pos += 30 + nlen + elen + csize
+    return out
+
+
+def _zip_kind(names: list[str]) -> str:
+    if any(n.endswith("data.pkl") for n in names) and any(
+            n.endswith("version") or n.endswith("byteorder") for n in names):
+        return "pytorch-zip"
+    if names and all(n.endswith(".npy") for n in names):
+        return "npz"
+    if any(n == "config.json" for n in names) and any(n.endswith("metadata.json") for n in names):
+        return "keras"
+    return "zip"
+
+
+def scan_zip(ctx: Ctx, f: BinaryIO) -> str:
+    lim = ctx.policy.limits
+    try:
+        entries = _central_directory(f)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error, NotImplementedError):
+        entries = _local_headers(f, lim.max_members)
+        if not entries:
+            ctx.add("TS203", "zip archive without a readable central directory or local header")
+            return "zip"
+        ctx.add("TS202", "zip central directory is unreadable; members were found through "
+                "their local headers")
+    kind = _zip_kind([e.name for e in entries])
+    ctx.note_kind(kind)
+    if ctx.depth + 1 > lim.max_depth:
+        ctx.add("TS183", f"zip archive not opened: nesting depth limit {lim.max_depth}")
+        return kind
+    if len(entries) > lim.max_members:
+        ctx.add("TS182", f"zip archive has {len(entries)} members; only the first "
+                f"{lim.max_members} were examined")
+    f.seek(0, io.SEEK_END)
+    file_size = f.tell()
+    for entry in entries[: lim.max_members]:
+        _scan_zip_member(ctx, f, entry, kind, file_size)
+    return kind
+
+
+def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: int) -> None:
+    from trojanscope.scan.engine import scan_stream
+
+    lim = ctx.policy.limits
+    child = ctx.child(e.name)
+    if path_escapes(e.name):
+        child.add("TS200", f"zip member path {e.name!r} escapes the extraction folder",
+                  path=e.name)
+    if e.is_dir:
+        return
+    if kind == "pytorch-zip" and _TORCH_STORAGE.search(e.name):
+        return  # raw tensor bytes: torch.load never unpickles them
+    if e.size > lim.min_bomb_size and e.size > lim.max_ratio * max(e.compressed, 1):
+        child.add("TS201", f"zip member expands {e.compressed} → {e.size} bytes "
+                  f"({e.size // max(e.compressed, 1)}:1); not decompressed",
+                  compressed=e.compressed, size=e.size)
+        return
+    if not 0 <= e.header_offset < file_size:
+        child.add("TS202", f"zip member's header offset {e.header_offset} is outside the file")
+        return
+    f.seek(e.header_offset)
+    head = f.read(30)
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        child.add("TS202", "zip member's local header is missing or damaged")
+        return
+    nlen, elen = struct.unpack("<HH", head[26:30])
+    local_name = f.read(nlen).decode("utf-8", "replace")
+    if local_name != e.name:
+        child.add("TS202", f"zip member is named {e.name!r} in the central directory but "
+                  f"{local_name!r} in its local header", local_name=local_name)
+        if path_escapes(local_name):
+            child.add("TS200", f"zip local header path {local_name!r} escapes the folder")
+    start = e.header_offset + 30 + nlen + elen
+    length = min(e.compressed, max(0, file_size - start))
+    if e.flags & 0x41:
+        child.add("TS202", f"zip member has encryption flag bits 0x{e.flags & 0x41:x} set; "
+                  "read as plain data", flags=e.flags)
+    if e.method not in _METHODS:
+        child.add("TS203", f"zip member uses unsupported compression method {e.method}")
+        return
+    src: BinaryIO = SliceFile(f, start, length)  # type: ignore[assignment]
+    if _METHODS[e.method] is not None:
+        src = DecompressStream(src, _METHODS[e.method], min(lim.max_expanded, max(
+            e.size, 1) * 2 + (1 << 20)), lim.max_ratio, lim.min_bomb_size)  # type: ignore[assignment]
+    found = scan_stream(child, src, e.size, e.name)
+    if found == "unknown" and e.flags & 0x01:
+        child.add("TS203", "zip member is encrypted; its content cannot be inspected")
+    if e.name.endswith("config.json") and kind == "keras":
+        from trojanscope.scan.keras_fmt import check_keras_config
+
+        f.seek(start)
+        if e.method == 0 and e.size <= lim.max_memory_member:
+            check_keras_config(child, f.read(e.size))
+        elif e.method == 8 and e.size <= lim.max_memory_member:
+            check_keras_config(child, DecompressStream(SliceFile(f, start, length), "deflate",
+                                                       e.size + 1024).read())
+    if kind == "pytorch-zip" and "/code/" in f"/{e.name}" and e.name.endswith(".py"):
+        child.add("TS205", "TorchScript code in the archive (compiled and run by torch.jit.load)")
+
+
+def scan_tar(ctx: Ctx, fileobj: Any) -> str:
+    from trojanscope.scan.engine import scan_stream
+
+    lim = ctx.policy.limits
+    ctx.note_kind("tar")
+    if ctx.depth + 1 > lim.max_depth:
+        ctx.add("TS183", f"tar archive not opened: nesting depth limit {lim.max_depth}")
+        return "tar"
+    count = 0
+    try:
+        with tarfile.open(fileobj=fileobj, mode="r|") as tf:
+            for m in tf:
+                count += 1
+                if count > lim.max_members:
+                    ctx.add("TS182", f"tar archive has more than {lim.max_members} members")
+                    break
+                child = ctx.child(m.name)
+                if path_escapes(m.name):
+                    child.add("TS200", f"tar member path {m.name!r} escapes the extraction "
+                              "folder", path=m.name)
+                if m.issym() or m.islnk():
+                    target = m.linkname
+                    escapes = path_escapes(posixpath.join(posixpath.dirname(m.name), target)) \
+                        or target.startswith("/")
+                    child.add("TS204", f"tar member is a {'symbolic' if m.issym() else 'hard'}"
+                              f" link to {target!r}" + (", outside the folder" if escapes else ""),
+                              link=target, escapes=escapes)
+                elif m.ischr() or m.isblk() or m.isfifo():
+                    child.add("TS204", "tar member is a device or FIFO")
+                elif m.isfile():
+                    stream = tf.extractfile(m)
+                    if stream is not None:
+                        scan_stream(child, stream, m.size, m.name)
+    except tarfile.TarError as exc:
+        ctx.add("TS202", f"tar archive is damaged after {count} member(s): {exc}")
+    return "tar"
+
+
+class _CappedIO:
+    """py7zr writer that keeps at most ``limit`` bytes of one member in memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.buf = io.BytesIO()
+        self.limit = limit
+        self.truncated = False
+
+    def write(self, s: bytes) -> int:
+        room = self.limit - self.buf.tell()
+        if len(s) > room:
+            self.truncated = True
+            s = s[:max(room, 0)]
+        return self.buf.write(s) if s else 0
+
+    def read(self, size: int | None = None) -> bytes:
+        return self.buf.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.buf.seek(offset, whence)
+
+    def flush(self) -> None:
+        pass
+
+    def size(self) -> int:
+        return self.buf.getbuffer().nbytes
+
+    def close(self) -> None:
+        pass
+
+
+def scan_7z(ctx: Ctx, f: BinaryIO) -> str:
+    from trojanscope.scan.engine import scan_bytes
+
+    ctx.note_kind("7z")
+    lim = ctx.policy.limits
+    try:
+        import py7zr
+        from py7zr.io import WriterFactory
+    except ImportError:
+        ctx.add("TS203", "7z archive not inspected: py7zr is not installed")
+        return "7z"
+    if ctx.depth + 1 > lim.max_depth:
+        ctx.add("TS183", f"7z archive not opened: nesting depth limit {lim.max_depth}")
+        return "7z"
+
+    class Factory(WriterFactory):
+        def __init__(self) -> None:
+            self.products: dict[str, _CappedIO] = {}
+
+        def create(self, filename: str) -> Any:
+            self.products[filename] = _CappedIO(lim.max_memory_member)
+            return self.products[filename]
+
+    try:
+        with py7zr.SevenZipFile(f, mode="r") as archive:
+            if archive.needs_password():
+                ctx.add("TS203", "7z archive is encrypted; its content cannot be inspected")
+                return "7z"
+            infos = archive.list()
+            for info in infos:
+                if path_escapes(info.filename):
+                    ctx.child(info.filename).add(
+                        "TS200", f"7z member path {info.filename!r} escapes the folder")
+                size, packed = info.uncompressed or 0, info.compressed or 0
+                if packed and size > lim.min_bomb_size and size > lim.max_ratio * packed:
+                    ctx.child(info.filename).add("TS201", f"7z member expands {packed} → {size}")
+                    return "7z"
+            if sum(i.uncompressed or 0 for i in infos) > lim.max_expanded:
+                ctx.add("TS201", "7z archive expands beyond the size limit; not opened")
+                return "7z"
+            factory = Factory()
+            archive.extractall(factory=factory)
+    except Exception as exc:
+        ctx.add("TS203", f"7z archive could not be read: {type(exc).__name__}: {exc}")
+        return "7z"
+    for name, product in sorted(factory.products.items()):
+        child = ctx.child(name.lstrip("/"))
+        if product.truncated:
+            child.add("TS182", f"7z member larger than {lim.max_memory_member} bytes; only "
+                      "its start was scanned")
+        scan_bytes(child, product.buf.getvalue(), name)
+    return "7z"

@@ -1,0 +1,111 @@
+"""Streaming decompression (gzip, bzip2, xz, lzma-alone, zlib, zip methods) with caps on the
+expanded size and ratio, so a compression bomb stops early instead of filling memory."""
+
+from __future__ import annotations
+
+import bz2
+import io
+import lzma
+import zipfile
+import zlib
+from typing import Any, BinaryIO
+
+CHUNK = 1 << 16
+
+
+_MEMBER_MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00"}
+
+
+class BombError(Exception):
+    """The stream expands beyond the allowed size or ratio."""
+
+    def __init__(self, message: str, produced: int, consumed: int) -> None:
+        super().__init__(message)
+        self.produced, self.consumed = produced, consumed
+
+
+class CorruptStream(Exception):
+    """The compressed data is invalid or truncated."""
+
+
+def new_decompressor(kind: str) -> Any:
+    if kind == "gzip":
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if kind == "zlib":
+        return zlib.decompressobj()
+    if kind == "deflate":
+        return zlib.decompressobj(-zlib.MAX_WBITS)
+    if kind == "bzip2":
+        return bz2.BZ2Decompressor()
+    if kind == "xz":
+        return lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+    if kind == "lzma":
+        return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
+    if kind == "zip-lzma":
+        return zipfile.LZMADecompressor()
+    raise ValueError(f"unsupported compression {kind}")
+
+
+class DecompressStream(io.RawIOBase):
+    """Read-only decompressed view of ``src``. Raises :class:`BombError` once more than
+    ``max_out`` bytes come out, or when the ratio passes ``max_ratio`` beyond ``min_bomb``."""
+
+    def __init__(self, src: BinaryIO, kind: str, max_out: int, max_ratio: int = 200,
+                 min_bomb: int = 100 << 20) -> None:
+        self.src, self.kind = src, kind
+        self.d = new_decompressor(kind)
+        self.max_out, self.max_ratio, self.min_bomb = max_out, max_ratio, min_bomb
+        self.consumed = self.produced = 0
+        self.pending = b""
+        self.done = False
+        self._zlib = kind in ("gzip", "zlib", "deflate")
+
+    def readable(self) -> bool:
+        return True
+
+    def _more(self, want: int) -> bytes:
+        while not self.done:
+            if self.pending or getattr(self.d, "needs_input", True) is False:
+                data, self.pending = self.pending, b""
+            else:
+                data = self.src.read(CHUNK)
+                self.consumed += len(data)
+                if not data:
+                    if not getattr(self.d, "eof", True):
+                        raise CorruptStream(f"{self.kind} stream is truncated")
+                    self.done = True
+                    return b""
+            try:
+                if self._zlib:
+                    out = self.d.decompress(data, want)
+                    self.pending = self.d.unconsumed_tail
+                else:
+                    out = self.d.decompress(data, max_length=want)
+            except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
+                raise CorruptStream(f"{self.kind} data is corrupt: {exc}") from None
+            if getattr(self.d, "eof", False):
+                rest = self.d.unused_data
+                if rest.startswith(_MEMBER_MAGIC.get(self.kind, b"\0never")):
+                    self.d = new_decompressor(self.kind)  # concatenated members
+                    self.pending = rest
+                else:
+                    self.done = True
+            if out:
+                self.produced += len(out)
+                self._check()
+                return out
+        return b""
+
+    def _check(self) -> None:
+        if self.produced > self.max_out:
+            raise BombError(f"expands beyond {self.max_out} bytes", self.produced,
+                            self.consumed)
+        used = self.consumed - len(self.pending)  # input the decompressor actually used
+        if self.produced > self.min_bomb and self.produced > self.max_ratio * max(used, 1):
+            raise BombError(f"expands more than {self.max_ratio}:1", self.produced,
+                            self.consumed)
+
+    def readinto(self, b: Any) -> int:
+        out = self._more(len(b))
+        b[: len(out)] = out
+        return len(out)

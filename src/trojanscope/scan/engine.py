@@ -1,0 +1,182 @@
+"""Dispatch: detect a stream's format from its first bytes and hand it to the right handler.
+Archives and compressed streams recurse into their members up to the depth limit."""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+from typing import BinaryIO
+
+from trojanscope.scan.compressed import BombError, CorruptStream, DecompressStream
+from trojanscope.scan.context import Ctx
+from trojanscope.scan.detect import sniff
+from trojanscope.scan.numpy_fmt import NpyError, descr_has_object, read_npy_header
+from trojanscope.scan.pickle_scan import scan_pickle
+from trojanscope.scan.stream import Reader, ReaderFile, Truncated
+
+log = logging.getLogger(__name__)
+_COMPRESSED = {"gzip", "bzip2", "xz", "lzma", "zlib"}
+_SEEKABLE_KINDS = {"zip", "7z", "hdf5"}
+
+
+def scan_stream(ctx: Ctx, raw: BinaryIO, size: int | None = None, name: str = "") -> str:
+    """Scan one stream (a file, an archive member, a decompressed payload); returns its kind.
+
+    Handlers report through ``ctx``; an unexpected failure becomes a TS999 finding instead of
+    stopping the scan.
+    """
+    reader = Reader(raw)
+    try:
+        kind = sniff(reader.peek(1024), name, size)
+    except OSError as exc:
+        ctx.add("TS900", f"cannot read: {exc}")
+        return "error"
+    try:
+        return _dispatch(ctx, kind, reader, raw, size, name)
+    except (BombError, CorruptStream, Truncated, OSError, MemoryError, RecursionError) as exc:
+        rule = "TS201" if isinstance(exc, BombError) else "TS203"
+        ctx.add(rule, f"{kind} content could not be read to the end: {exc}")
+        return kind
+    except Exception as exc:
+        log.debug("scanner error", exc_info=True)
+        ctx.add("TS999", f"scanner error on {kind} content: {type(exc).__name__}: {exc}")
+        return kind
+
+
+def scan_bytes(ctx: Ctx, data: bytes, name: str = "") -> str:
+    return scan_stream(ctx, io.BytesIO(data), len(data), name)
+
+
+def seekable_copy(ctx: Ctx, reader: Reader, raw: BinaryIO) -> BinaryIO:
+    """A seekable stream with the same content: the source itself when it can seek, else an
+    anonymous spooled copy (memory first, then an unnamed temp file) capped by the limits."""
+    try:
+        if raw.seekable():
+            raw.seek(0)
+            return raw
+    except (OSError, ValueError, AttributeError):
+        pass
+    limit = ctx.policy.limits.max_expanded
+    spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - returned open, closed with the scan
+        max_size=ctx.policy.limits.max_memory_member)
+    src = ReaderFile(reader)
+    total = 0
+    while chunk := src.read(1 << 20):
+        total += len(chunk)
+        if total > limit:
+            raise BombError(f"member larger than {limit} bytes", total, total)
+        spool.write(chunk)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+def _dispatch(ctx: Ctx, kind: str, reader: Reader, raw: BinaryIO, size: int | None,
+              name: str) -> str:
+    if kind in ("pickle", "pickle?"):
+        if scan_pickle(ctx, reader, guess=kind == "pickle?"):
+            ctx.note_kind("pickle")
+            return "pickle"
+        return "unknown"
+    if kind in _COMPRESSED:
+        return _scan_compressed(ctx, kind, reader, name)
+    if kind == "npy":
+        return _scan_npy(ctx, reader)
+    if kind == "safetensors":
+        from trojanscope.scan.safetensors_fmt import check_safetensors
+
+        if check_safetensors(ctx, reader, size):
+            ctx.note_kind("safetensors")
+            return "safetensors"
+        return "unknown"
+    if kind == "tar":
+        from trojanscope.scan.archives import scan_tar
+
+        return scan_tar(ctx, ReaderFile(reader))
+    if kind in _SEEKABLE_KINDS:
+        seekable = seekable_copy(ctx, reader, raw)
+        if kind == "zip":
+            from trojanscope.scan.archives import scan_zip
+
+            return scan_zip(ctx, seekable)
+        if kind == "7z":
+            from trojanscope.scan.archives import scan_7z
+
+            return scan_7z(ctx, seekable)
+        from trojanscope.scan.keras_fmt import scan_hdf5
+
+        return scan_hdf5(ctx, seekable)
+    if kind == "onnx":
+        from trojanscope.scan.onnx_fmt import scan_onnx
+
+        return scan_onnx(ctx, reader, size)
+    if kind in ("lz4", "zstd"):
+        ctx.add("TS203", f"{kind}-compressed content is not inspected")
+        ctx.note_kind(kind)
+        return kind
+    if kind == "gguf":
+        ctx.note_kind("gguf")
+        return "gguf"
+    return kind  # empty / unknown
+
+
+def _scan_compressed(ctx: Ctx, kind: str, reader: Reader, name: str) -> str:
+    lim = ctx.policy.limits
+    if ctx.depth + 1 > lim.max_depth:
+        ctx.add("TS183", f"{kind} stream not opened: nesting depth limit {lim.max_depth}")
+        return kind
+    stream = DecompressStream(ReaderFile(reader), kind, lim.max_expanded, lim.max_ratio,
+                              lim.min_bomb_size)
+    child = ctx.child(f"<{kind}>")
+    at = len(ctx.kinds)
+    try:
+        inner = scan_stream_strict(child, stream, name)
+        if inner == "unknown":
+            # content we do not parse: still expand a bounded prefix to catch bombs
+            while stream.produced <= 2 * lim.min_bomb_size and stream.read(1 << 20):
+                pass
+    except BombError as exc:
+        child.add("TS201", f"{kind} stream {exc} (read {exc.consumed} compressed bytes)",
+                  produced=exc.produced, consumed=exc.consumed)
+        inner = "unknown"
+    except CorruptStream as exc:
+        if stream.produced == 0:
+            return "unknown"  # the magic bytes were a coincidence
+        child.add("TS203", f"{kind} stream is damaged: {exc}")
+        inner = "unknown"
+    if inner == "unknown" and stream.produced == 0:
+        return "unknown"
+    ctx.note_kind(kind, at)
+    return kind
+
+
+def scan_stream_strict(ctx: Ctx, raw: BinaryIO, name: str = "") -> str:
+    """Like :func:`scan_stream` but lets BombError/CorruptStream reach the caller, so the
+    decompressing handler can report them where they happened."""
+    reader = Reader(raw)
+    kind = sniff(reader.peek(1024), name, None)
+    try:
+        return _dispatch(ctx, kind, reader, raw, None, name)
+    except (BombError, CorruptStream):
+        raise
+    except (Truncated, OSError, MemoryError, RecursionError) as exc:
+        ctx.add("TS203", f"{kind} content could not be read to the end: {exc}")
+        return kind
+    except Exception as exc:
+        log.debug("scanner error", exc_info=True)
+        ctx.add("TS999", f"scanner error on {kind} content: {type(exc).__name__}: {exc}")
+        return kind
+
+
+def _scan_npy(ctx: Ctx, reader: Reader) -> str:
+    try:
+        header = read_npy_header(reader)
+    except (NpyError, Truncated) as exc:
+        ctx.add("TS203", f"invalid .npy header: {exc}")
+        return "npy"
+    ctx.note_kind("npy")
+    if descr_has_object(header.get("descr")):
+        ctx.add("TS330", "NumPy array with object dtype: its data is a pickle (scanned)",
+                offset=reader.pos, descr=str(header.get("descr")))
+        scan_pickle(ctx, reader)
+    return "npy"

@@ -1,0 +1,753 @@
+"""A static model of the pickle virtual machine: walks opcodes from a :class:`Reader` one by
+one (never loading the stream whole), keeps a symbolic stack and memo, and records every import,
+call, nested payload and anomaly. Nothing is ever imported or called."""
+
+from __future__ import annotations
+
+import codecs
+import pickletools
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+from trojanscope.scan.evaluate import (
+    NotStatic,
+    canonical,
+    evaluate,
+    resolve_getter,
+    resolve_import,
+)
+from trojanscope.scan.stream import Reader
+from trojanscope.scan.values import (
+    BytesRef,
+    Call,
+    Global,
+    PDict,
+    Persistent,
+    PList,
+    Unknown,
+    preview,
+)
+
+_OPS: dict[int, tuple[str, str | None]] = {
+    ord(op.code.encode("latin-1")): (op.name, op.arg.name if op.arg else None)
+    for op in pickletools.opcodes
+}
+JOBLIB_WRAPPERS = {"joblib.numpy_pickle.NumpyArrayWrapper",
+                   "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper"}
+
+
+class PickleError(ValueError):
+    """The stream is not a valid pickle at this point."""
+
+
+class _Mark:
+    __slots__ = ()
+
+
+MARK = _Mark()
+
+
+@dataclass
+class ImportRecord:
+    """One imported name: where it first appeared, how often, what it was called with."""
+
+    module: str
+    name: str
+    offset: int
+    position: int
+    how: str
+    count: int = 0
+    calls: list[str] = field(default_factory=list)
+
+    @property
+    def full(self) -> str:
+        return f"{self.module}.{self.name}" if self.name else self.module
+
+
+@dataclass
+class Anomaly:
+    rule: str
+    message: str
+    offset: int
+    position: int
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Nested:
+    """A payload passed to a deserializer (``pickle.loads(b'...')``) to scan recursively."""
+
+    data: bytes | BytesRef
+    via: str
+    offset: int
+
+
+@dataclass
+class Limits:
+    max_opcodes: int = 20_000_000
+    max_bytes_kept: int = 16 << 20  # one bytes value kept in memory at most
+    max_total_kept: int = 64 << 20  # all kept bytes of one stream
+    max_memo: int = 2_000_000
+    max_line: int = 1 << 16
+
+
+@dataclass
+class PickleResult:
+    """What one walk over one pickle found."""
+
+    protocol: int | None = None
+    opcodes: int = 0
+    complete: bool = False  # reached STOP
+    error: str | None = None
+    error_offset: int | None = None
+    imports: dict[tuple[str, str], ImportRecord] = field(default_factory=dict)
+    anomalies: list[Anomaly] = field(default_factory=list)
+    nested: list[Nested] = field(default_factory=list)
+    value: Any = None  # the value STOP returned
+    joblib_arrays: int = 0
+
+
+def _decode_quoted(line: bytes) -> str:
+    """The STRING opcode's argument: a repr-quoted byte string."""
+    text = line.rstrip(b"\r\n")
+    if len(text) >= 2 and text[:1] == text[-1:] and text[:1] in (b"'", b'"'):
+        raw = codecs.escape_decode(text[1:-1])[0]
+        return raw.decode("latin-1")
+    raise PickleError("STRING argument is not quoted")
+
+
+class PickleMachine:
+    """Walk one pickle (up to STOP) and collect a :class:`PickleResult`.
+
+    ``overrides`` maps an imported object's full name to attributes a BUILD replaced, so a
+    later import of that attribute resolves to the replacement (the sys.modules/BUILD trick).
+    """
+
+    def __init__(self, reader: Reader, limits: Limits | None = None,
+                 nested_loaders: frozenset[str] = frozenset(), result: PickleResult | None = None,
+                 overrides: dict[str, dict[str, Any]] | None = None) -> None:
+        self.r = reader
+        self.limits = limits or Limits()
+        self.loaders = nested_loaders
+        self.res = result or PickleResult()
+        self.overrides = overrides if overrides is not None else {}
+        self.stack: list[Any] = []
+        self.metastack: list[list[Any]] = []
+        self.memo: dict[int, Any] = {}
+        self.kept = 0
+        self.op_offset = 0
+
+    # -- helpers -------------------------------------------------------------------------
+    def push(self, value: Any) -> None:
+        self.stack.append(value)
+
+    def _pop(self) -> Any:
+        if not self.stack:
+            raise PickleError("stack underflow")
+        v = self.stack.pop()
+        if v is MARK:
+            raise PickleError("unexpected MARK on the stack")
+        return v
+
+    def _pop_mark(self) -> list[Any]:
+        if not self.metastack:
+            raise PickleError("no MARK to pop to")
+        items = self.stack
+        self.stack = self.metastack.pop()
+        return items
+
+    def _top(self) -> Any:
+        if not self.stack:
+            raise PickleError("stack underflow")
+        return self.stack[-1]
+
+    def _anomaly(self, rule: str, message: str, **evidence: Any) -> None:
+        if len(self.res.anomalies) < 200:
+            self.res.anomalies.append(
+                Anomaly(rule, message, self.op_offset, self.res.opcodes, evidence))
+
+    def _bytes(self, n: int) -> bytes | BytesRef:
+        if n < 0:
+            raise PickleError("negative length")
+        if n <= self.limits.max_bytes_kept and self.kept + n <= self.limits.max_total_kept:
+            self.kept += n
+            return self.r.read_exact(n)
+        at = self.r.pos
+        self.r.skip(n)
+        return BytesRef(at, n)
+
+    def _text(self, n: int) -> str | BytesRef:
+        data = self._bytes(n)
+        if isinstance(data, BytesRef):
+            return data
+        try:
+            return data.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise PickleError(f"invalid UTF-8 in a string: {exc.reason}") from None
+
+    def _line(self) -> bytes:
+        return self.r.readline(self.limits.max_line)
+
+    def _name_line(self) -> str:
+        raw = self._line().rstrip(b"\n")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise PickleError(f"import name is not valid text: {raw[:40]!r}") from None
+        return text.rstrip("\r")
+
+    # -- imports and calls -------------------------------------------------------------
+    def _import(self, module: str, name: str, how: str) -> Any:
+        key = (module, name)
+        rec = self.res.imports.get(key)
+        if rec is None:
+            rec = ImportRecord(module, name, self.op_offset, self.res.opcodes, how)
+            self.res.imports[key] = rec
+        rec.count += 1
+        replaced = self.overrides.get(module, {})
+        if name in replaced:
+            return replaced[name]
+        return Global(module, name)
+
+    def _call(self, func: Any, args: Any, opname: str) -> Any:
+        if isinstance(func, Global):
+            rec = self.res.imports.get((func.module, func.name))
+            if rec is not None and len(rec.calls) < 3:
+                rec.calls.append(f"{func.full}({preview(args, 200)[1:-1]})" if isinstance(
+                    args, tuple) else f"{func.full}({preview(args, 200)})")
+            full = canonical(func.full)
+            if full in self.loaders and isinstance(args, tuple) and args:
+                payload = args[0]
+                if isinstance(payload, str):
+                    payload = payload.encode("latin-1", "replace")
+                if isinstance(payload, bytes | BytesRef):
+                    self.res.nested.append(Nested(payload, full, self.op_offset))
+            target = resolve_import(func, args)
+            if target is not None:
+                return self._import(target.module, target.name, f"{full}()")
+            try:
+                return evaluate(func, args)
+            except NotStatic:
+                pass
+        elif isinstance(func, Call):
+            target = resolve_getter(func, args)
+            if target is not None:
+                return self._import(target.module, target.name, canonical(func.func.full))
+        return Call(func, args)
+
+    def _build(self, inst: Any, state: Any) -> None:
+        if isinstance(inst, Global):
+            attrs = state
+            if isinstance(state, tuple) and len(state) == 2:
+                attrs = state[1] if isinstance(state[1], PDict) else state[0]
+            if isinstance(attrs, PDict):
+                slot = self.overrides.setdefault(inst.full, {})
+                for k, v in attrs.items:
+                    if isinstance(k, str):
+                        slot[k] = v
+            self._anomaly("TS162", f"BUILD changes attributes of the imported object {inst.full}",
+                          target=inst.full, state=preview(state))
+            return
+        if isinstance(inst, Call):
+            inst.state = state
+            if isinstance(inst.func, Global) and inst.func.full in JOBLIB_WRAPPERS:
+                self._joblib_array(inst, state)
+
+    def _joblib_array(self, wrapper: Call, state: Any) -> None:
+        """joblib writes each array's bytes into the stream right after the wrapper's BUILD."""
+        from trojanscope.scan.numpy_fmt import dtype_of_symbol
+
+        if not isinstance(state, PDict):
+            raise PickleError("joblib array wrapper without a state dict")
+        shape, dtype = state.get("shape"), state.get("dtype")
+        itemsize, has_object = dtype_of_symbol(dtype)
+        self.res.joblib_arrays += 1
+        if has_object:
+            inner = PickleMachine(self.r, self.limits, self.loaders, self.res, self.overrides)
+            inner.run()
+            return
+        if not (isinstance(shape, tuple) and all(isinstance(d, int) and d >= 0 for d in shape)):
+            raise PickleError("joblib array wrapper with an unreadable shape")
+        if itemsize is None:
+            raise PickleError("joblib array wrapper with an unreadable dtype")
+        count = 1
+        for d in shape:
+            count *= d
+        if state.get("numpy_array_alignment_bytes") is not None:
+            self.r.skip(self.r.read_byte())
+        self.r.skip(count * itemsize)
+
+    # -- the walk ------------------------------------------------------------------------
+    def run(self) -> PickleResult:
+        """Walk to STOP. Raises PickleError/Truncated/ValueError on malformed input; what was
+        found before stays in ``self.res``."""
+        r, res = self.r, self.res
+        limit = self.limits.max_opcodes
+        while True:
+            self.op_offset = r.pos
+            code = r.read_byte()
+            op = _OPS.get(code)
+            if op is None:
+                raise PickleError(f"invalid opcode 0x{code:02x}")
+            res.opcodes += 1
+            if res.opcodes > limit:
+                self._anomaly("TS182", f"stopped after {limit} opcodes (analysis limit)")
+                raise PickleError("opcode limit reached")
+            name = op[0]
+            if name == "STOP":
+                res.value = self._pop() if self.stack else None
+                res.complete = True
+                return res
+            handler = _HANDLERS.get(name)
+            if handler is None:  # pragma: no cover - every opcode has a handler
+                raise PickleError(f"unsupported opcode {name}")
+            handler(self)
+
+    # Opcode handlers are defined below and collected in _HANDLERS.
+
+
+def _h(*names: str):  # type: ignore[no-untyped-def]
+    def deco(fn):  # type: ignore[no-untyped-def]
+        for n in names:
+            _HANDLERS[n] = fn
+        return fn
+    return deco
+
+
+_HANDLERS: dict[str, Any] = {}
+_u = struct.unpack
+
+
+@_h("PROTO")
+def _proto(m: PickleMachine) -> None:
+    p = m.r.read_byte()
+    m.res.protocol = p if m.res.protocol is None else m.res.protocol
+    if p > 5:
+        raise PickleError(f"unsupported pickle protocol {p}")
+
+
+@_h("FRAME")
+def _frame(m: PickleMachine) -> None:
+    m.r.read_exact(8)
+
+
+@_h("MARK")
+def _mark(m: PickleMachine) -> None:
+    m.metastack.append(m.stack)
+    m.stack = []
+
+
+@_h("POP")
+def _pop_op(m: PickleMachine) -> None:
+    if m.stack:
+        m.stack.pop()
+    else:
+        m._pop_mark()
+
+
+@_h("POP_MARK")
+def _pop_mark(m: PickleMachine) -> None:
+    m._pop_mark()
+
+
+@_h("DUP")
+def _dup(m: PickleMachine) -> None:
+    m.push(m._top())
+
+
+@_h("NONE")
+def _none(m: PickleMachine) -> None:
+    m.push(None)
+
+
+@_h("NEWTRUE")
+def _true(m: PickleMachine) -> None:
+    m.push(True)
+
+
+@_h("NEWFALSE")
+def _false(m: PickleMachine) -> None:
+    m.push(False)
+
+
+@_h("INT")
+def _int(m: PickleMachine) -> None:
+    line = m._line().strip()
+    if line == b"00":
+        m.push(False)
+    elif line == b"01":
+        m.push(True)
+    else:
+        try:
+            m.push(int(line))
+        except ValueError:
+            raise PickleError("INT argument is not a number") from None
+
+
+@_h("LONG")
+def _long(m: PickleMachine) -> None:
+    line = m._line().strip().rstrip(b"L")
+    try:
+        m.push(int(line))
+    except ValueError:
+        raise PickleError("LONG argument is not a number") from None
+
+
+@_h("BININT")
+def _binint(m: PickleMachine) -> None:
+    m.push(_u("<i", m.r.read_exact(4))[0])
+
+
+@_h("BININT1")
+def _binint1(m: PickleMachine) -> None:
+    m.push(m.r.read_byte())
+
+
+@_h("BININT2")
+def _binint2(m: PickleMachine) -> None:
+    m.push(_u("<H", m.r.read_exact(2))[0])
+
+
+@_h("LONG1")
+def _long1(m: PickleMachine) -> None:
+    n = m.r.read_byte()
+    m.push(int.from_bytes(m.r.read_exact(n), "little", signed=True))
+
+
+@_h("LONG4")
+def _long4(m: PickleMachine) -> None:
+    n = _u("<i", m.r.read_exact(4))[0]
+    if n < 0:
+        raise PickleError("LONG4 with a negative length")
+    if n > 4096:
+        m.r.skip(n)
+        m.push(Unknown(f"{n}-byte integer"))
+    else:
+        m.push(int.from_bytes(m.r.read_exact(n), "little", signed=True))
+
+
+@_h("FLOAT")
+def _float(m: PickleMachine) -> None:
+    try:
+        m.push(float(m._line()))
+    except ValueError:
+        raise PickleError("FLOAT argument is not a number") from None
+
+
+@_h("BINFLOAT")
+def _binfloat(m: PickleMachine) -> None:
+    m.push(_u(">d", m.r.read_exact(8))[0])
+
+
+@_h("STRING")
+def _string(m: PickleMachine) -> None:
+    m.push(_decode_quoted(m._line()))
+
+
+def _latin(data: bytes | BytesRef) -> str | BytesRef:
+    return data if isinstance(data, BytesRef) else data.decode("latin-1")
+
+
+@_h("BINSTRING")
+def _binstring(m: PickleMachine) -> None:
+    n = _u("<i", m.r.read_exact(4))[0]
+    m.push(_latin(m._bytes(n)))
+
+
+@_h("SHORT_BINSTRING")
+def _short_binstring(m: PickleMachine) -> None:
+    m.push(_latin(m._bytes(m.r.read_byte())))
+
+
+@_h("BINBYTES")
+def _binbytes(m: PickleMachine) -> None:
+    m.push(m._bytes(_u("<I", m.r.read_exact(4))[0]))
+
+
+@_h("SHORT_BINBYTES")
+def _short_binbytes(m: PickleMachine) -> None:
+    m.push(m._bytes(m.r.read_byte()))
+
+
+@_h("BINBYTES8", "BYTEARRAY8")
+def _binbytes8(m: PickleMachine) -> None:
+    m.push(m._bytes(_u("<Q", m.r.read_exact(8))[0]))
+
+
+@_h("UNICODE")
+def _unicode(m: PickleMachine) -> None:
+    raw = m._line()[:-1]
+    try:
+        m.push(raw.decode("raw-unicode-escape"))
+    except UnicodeDecodeError:
+        raise PickleError("UNICODE argument is not valid raw-unicode-escape") from None
+
+
+@_h("SHORT_BINUNICODE")
+def _short_binunicode(m: PickleMachine) -> None:
+    m.push(m._text(m.r.read_byte()))
+
+
+@_h("BINUNICODE")
+def _binunicode(m: PickleMachine) -> None:
+    m.push(m._text(_u("<I", m.r.read_exact(4))[0]))
+
+
+@_h("BINUNICODE8")
+def _binunicode8(m: PickleMachine) -> None:
+    m.push(m._text(_u("<Q", m.r.read_exact(8))[0]))
+
+
+@_h("NEXT_BUFFER")
+def _next_buffer(m: PickleMachine) -> None:
+    m.push(Unknown("out-of-band buffer"))
+
+
+@_h("READONLY_BUFFER")
+def _readonly_buffer(m: PickleMachine) -> None:
+    m._top()
+
+
+@_h("EMPTY_TUPLE")
+def _empty_tuple(m: PickleMachine) -> None:
+    m.push(())
+
+
+@_h("TUPLE")
+def _tuple(m: PickleMachine) -> None:
+    m.push(tuple(m._pop_mark()))
+
+
+@_h("TUPLE1")
+def _tuple1(m: PickleMachine) -> None:
+    m.push((m._pop(),))
+
+
+@_h("TUPLE2")
+def _tuple2(m: PickleMachine) -> None:
+    b = m._pop()
+    m.push((m._pop(), b))
+
+
+@_h("TUPLE3")
+def _tuple3(m: PickleMachine) -> None:
+    c = m._pop()
+    b = m._pop()
+    m.push((m._pop(), b, c))
+
+
+@_h("EMPTY_LIST")
+def _empty_list(m: PickleMachine) -> None:
+    m.push(PList())
+
+
+@_h("EMPTY_SET")
+def _empty_set(m: PickleMachine) -> None:
+    m.push(PList())
+
+
+def _plist(items: list[Any]) -> PList:
+    out = PList()
+    for item in items:
+        out.add(item)
+    return out
+
+
+@_h("LIST", "FROZENSET")
+def _list(m: PickleMachine) -> None:
+    m.push(_plist(m._pop_mark()))
+
+
+@_h("EMPTY_DICT")
+def _empty_dict(m: PickleMachine) -> None:
+    m.push(PDict())
+
+
+@_h("DICT")
+def _dict(m: PickleMachine) -> None:
+    items = m._pop_mark()
+    d = PDict()
+    for i in range(0, len(items) - 1, 2):
+        d.add(items[i], items[i + 1])
+    m.push(d)
+
+
+@_h("APPEND")
+def _append(m: PickleMachine) -> None:
+    v = m._pop()
+    top = m._top()
+    if isinstance(top, PList):
+        top.add(v)
+
+
+@_h("APPENDS", "ADDITEMS")
+def _appends(m: PickleMachine) -> None:
+    items = m._pop_mark()
+    top = m._top()
+    if isinstance(top, PList):
+        for item in items:
+            top.add(item)
+
+
+@_h("SETITEM")
+def _setitem(m: PickleMachine) -> None:
+    v = m._pop()
+    k = m._pop()
+    top = m._top()
+    if isinstance(top, PDict):
+        top.add(k, v)
+
+
+@_h("SETITEMS")
+def _setitems(m: PickleMachine) -> None:
+    items = m._pop_mark()
+    top = m._top()
+    if isinstance(top, PDict):
+        for i in range(0, len(items) - 1, 2):
+            top.add(items[i], items[i + 1])
+
+
+def _line_int(m: PickleMachine, what: str) -> int:
+    raw = m._line()
+    try:
+        return int(raw)
+    except ValueError:
+        raise PickleError(f"{what} argument is not a number") from None
+
+
+def _memo_get(m: PickleMachine, idx: int) -> None:
+    if idx in m.memo:
+        m.push(m.memo[idx])
+    else:
+        m._anomaly("TS163", f"memo key {idx} read before it was stored", key=idx)
+        m.push(Unknown(f"missing memo key {idx}"))
+
+
+def _memo_put(m: PickleMachine, idx: int) -> None:
+    if idx < 0:
+        raise PickleError("negative memo key")
+    if len(m.memo) < m.limits.max_memo or idx in m.memo:
+        m.memo[idx] = m._top()
+
+
+@_h("GET")
+def _get(m: PickleMachine) -> None:
+    _memo_get(m, _line_int(m, "GET"))
+
+
+@_h("BINGET")
+def _binget(m: PickleMachine) -> None:
+    _memo_get(m, m.r.read_byte())
+
+
+@_h("LONG_BINGET")
+def _long_binget(m: PickleMachine) -> None:
+    _memo_get(m, _u("<I", m.r.read_exact(4))[0])
+
+
+@_h("PUT")
+def _put(m: PickleMachine) -> None:
+    _memo_put(m, _line_int(m, "PUT"))
+
+
+@_h("BINPUT")
+def _binput(m: PickleMachine) -> None:
+    _memo_put(m, m.r.read_byte())
+
+
+@_h("LONG_BINPUT")
+def _long_binput(m: PickleMachine) -> None:
+    _memo_put(m, _u("<I", m.r.read_exact(4))[0])
+
+
+@_h("MEMOIZE")
+def _memoize(m: PickleMachine) -> None:
+    _memo_put(m, len(m.memo))
+
+
+@_h("GLOBAL")
+def _global(m: PickleMachine) -> None:
+    module = m._name_line()
+    name = m._name_line()
+    m.push(m._import(module, name, "GLOBAL"))
+
+
+@_h("STACK_GLOBAL")
+def _stack_global(m: PickleMachine) -> None:
+    name = m._pop()
+    module = m._pop()
+    if isinstance(module, str) and isinstance(name, str):
+        m.push(m._import(module, name, "STACK_GLOBAL"))
+        return
+    m._anomaly("TS160", "STACK_GLOBAL with operands that are not plain strings: the import "
+               "cannot be resolved statically", module=preview(module), name=preview(name))
+    m.push(Unknown("dynamic import"))
+
+
+@_h("INST")
+def _inst(m: PickleMachine) -> None:
+    module = m._name_line()
+    name = m._name_line()
+    cls = m._import(module, name, "INST")
+    args = tuple(m._pop_mark())
+    m.push(m._call(cls, args, "INST"))
+
+
+@_h("OBJ")
+def _obj(m: PickleMachine) -> None:
+    items = m._pop_mark()
+    if not items:
+        raise PickleError("OBJ without a class")
+    m.push(m._call(items[0], tuple(items[1:]), "OBJ"))
+
+
+@_h("NEWOBJ")
+def _newobj(m: PickleMachine) -> None:
+    args = m._pop()
+    cls = m._pop()
+    m.push(m._call(cls, args, "NEWOBJ"))
+
+
+@_h("NEWOBJ_EX")
+def _newobj_ex(m: PickleMachine) -> None:
+    kwargs = m._pop()
+    args = m._pop()
+    cls = m._pop()
+    m.push(m._call(cls, args if kwargs is None else (args, kwargs), "NEWOBJ_EX"))
+
+
+@_h("REDUCE")
+def _reduce(m: PickleMachine) -> None:
+    args = m._pop()
+    func = m._pop()
+    m.push(m._call(func, args, "REDUCE"))
+
+
+@_h("BUILD")
+def _build(m: PickleMachine) -> None:
+    state = m._pop()
+    m._build(m._top(), state)
+
+
+def _ext_handler(width: int) -> Any:
+    def handler(m: PickleMachine) -> None:
+        code = int.from_bytes(m.r.read_exact(width), "little")
+        m._anomaly("TS161", f"import through the copyreg extension registry (code {code}) "
+                   "cannot be resolved statically", code=code)
+        m.push(Unknown(f"extension code {code}"))
+    return handler
+
+
+_HANDLERS["EXT1"], _HANDLERS["EXT2"], _HANDLERS["EXT4"] = (
+    _ext_handler(1), _ext_handler(2), _ext_handler(4))
+
+
+@_h("PERSID")
+def _persid(m: PickleMachine) -> None:
+    m.push(Persistent(m._line()[:-1].decode("latin-1")))
+
+
+@_h("BINPERSID")
+def _binpersid(m: PickleMachine) -> None:
+    m.push(Persistent(m._pop()))

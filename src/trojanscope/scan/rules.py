@@ -1,0 +1,262 @@
+"""The scanner's policy: import categories, rule catalogue, limits and suppressions, loaded from
+the packaged ``rules.toml`` and extended by user config files (same format)."""
+
+from __future__ import annotations
+
+import _compat_pickle
+import copy
+import fnmatch
+import functools
+import hashlib
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from trojanscope.errors import UserInputError
+from trojanscope.report.model import Finding, RuleInfo, Severity
+
+_ALIASES = {"_operator": "operator", "_pickle": "pickle", "_io": "io", "__builtin__": "builtins",
+            "exceptions": "builtins"}
+
+
+@dataclass
+class Category:
+    """An import category: rule id, severity and the reason shown to users."""
+
+    rule_id: str
+    name: str
+    severity: Severity
+    why: str
+    patterns: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    category: Category
+    pattern: str | None  # None: matched no pattern (unknown)
+    canonical: str
+
+
+@dataclass
+class Suppression:
+    """A reviewed finding to silence: rule id (or ``*``), path glob, file sha256, import glob."""
+
+    rule: str
+    reason: str
+    path: str | None = None
+    sha256: str | None = None
+    match: str | None = None
+
+    def matches(self, f: Finding, digest: Callable[[str], str | None]) -> bool:
+        if self.rule not in ("*", f.rule_id):
+            return False
+        if self.path and not (fnmatch.fnmatch(f.location.file, self.path) or
+                              fnmatch.fnmatch(Path(f.location.file).name, self.path)):
+            return False
+        if self.match:
+            target = str(f.evidence.get("global") or f.evidence.get("import") or "")
+            if not fnmatch.fnmatch(target, self.match):
+                return False
+        return not (self.sha256 and digest(f.location.file) != self.sha256.lower())
+
+
+@dataclass
+class Limits:
+    max_depth: int = 6
+    max_members: int = 100_000
+    max_ratio: int = 200
+    min_bomb_size: int = 100 << 20
+    max_expanded: int = 8 << 30
+    max_opcodes: int = 20_000_000
+    max_memory_member: int = 256 << 20
+
+
+def canonical_module(module: str) -> str:
+    head = module.split(".", 1)[0]
+    if module in _compat_pickle.IMPORT_MAPPING:
+        return _compat_pickle.IMPORT_MAPPING[module]
+    if head in _ALIASES:
+        return _ALIASES[head] + module[len(head):]
+    return module
+
+
+def canonical_global(module: str, name: str) -> tuple[str, str]:
+    """Python-3 spelling of a global as the unpickler's ``fix_imports`` would map it."""
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return _compat_pickle.NAME_MAPPING[(module, name)]
+    return canonical_module(module), name
+
+
+class Policy:
+    """Classifies imports and holds the rule catalogue, nested loaders, limits, suppressions."""
+
+    def __init__(self) -> None:
+        self.categories: dict[str, Category] = {}
+        self.rules: dict[str, RuleInfo] = {}
+        self.loaders: set[str] = set()
+        self.limits = Limits()
+        self.suppressions: list[Suppression] = []
+        self.unknown = Category("TS150", "unknown-import", Severity.MEDIUM,
+                                "not in any list: review what it does")
+        self._exact: dict[str, list[Category]] = {}
+        self._prefix: dict[str, list[Category]] = {}
+
+    # -- loading ---------------------------------------------------------------------------
+    def merge(self, data: dict[str, Any], source: str) -> None:
+        """Add the content of one parsed rules file; later files extend/override earlier ones."""
+        def bad(msg: str) -> UserInputError:
+            return UserInputError(f"{source}: {msg}")
+
+        if "unknown_severity" in data:
+            self.unknown = replace(self.unknown, severity=Severity.parse(data["unknown_severity"]))
+        for entry in data.get("rules", []):
+            if not isinstance(entry, dict) or "id" not in entry:
+                raise bad("every [[rules]] entry needs an id")
+            old = self.rules.get(entry["id"])
+            self.rules[entry["id"]] = RuleInfo(
+                entry["id"], entry.get("name", old.name if old else entry["id"]),
+                entry.get("description", old.description if old else ""),
+                Severity.parse(entry.get("severity", old.severity if old else "medium")))
+        for entry in data.get("imports", []):
+            if not isinstance(entry, dict) or "id" not in entry:
+                raise bad("every [[imports]] entry needs an id")
+            patterns = entry.get("patterns", [])
+            if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+                raise bad(f"[[imports]] {entry['id']}: patterns must be a list of strings")
+            cat = self.categories.get(entry["id"])
+            if cat is None:
+                for key in ("name", "severity", "why"):
+                    if key not in entry:
+                        raise bad(f"new import category {entry['id']} needs {key!r}")
+                cat = Category(entry["id"], entry["name"], Severity.parse(entry["severity"]),
+                               entry["why"])
+                self.categories[cat.rule_id] = cat
+            else:
+                if "severity" in entry:
+                    cat.severity = Severity.parse(entry["severity"])
+                cat.why = entry.get("why", cat.why)
+            for pattern in patterns:
+                self._add_pattern(pattern, cat, source)
+            self.rules[cat.rule_id] = RuleInfo(cat.rule_id, cat.name, cat.why, cat.severity)
+        nested = data.get("nested", {})
+        self.loaders.update(nested.get("loaders", []))
+        for key, value in data.get("limits", {}).items():
+            if not hasattr(self.limits, key) or not isinstance(value, int) or value <= 0:
+                raise bad(f"[limits] {key} must be a known limit with a positive integer value")
+            setattr(self.limits, key, value)
+        for entry in data.get("suppress", []):
+            if not isinstance(entry, dict) or "rule" not in entry or "reason" not in entry:
+                raise bad("every [[suppress]] entry needs 'rule' and 'reason'")
+            self.suppressions.append(Suppression(
+                rule=str(entry["rule"]), reason=str(entry["reason"]), path=entry.get("path"),
+                sha256=entry.get("sha256"), match=entry.get("match")))
+        self.rules.setdefault("TS150", RuleInfo("TS150", "unknown-import", self.unknown.why,
+                                                self.unknown.severity))
+
+    def _add_pattern(self, pattern: str, cat: Category, source: str) -> None:
+        pattern = pattern.strip()
+        if not pattern or pattern.count(":") > 1:
+            raise UserInputError(f"{source}: bad import pattern {pattern!r}")
+        cat.patterns.append(pattern)
+        if ":" in pattern:
+            module, name = pattern.split(":")
+            module, name = canonical_global(module, name)
+            self._exact.setdefault(f"{module}:{name}", []).append(cat)
+        else:
+            self._prefix.setdefault(canonical_module(pattern), []).append(cat)
+
+    # -- classification -------------------------------------------------------------------
+    def _lookup(self, module: str, name: str) -> Verdict | None:
+        exact = self._exact.get(f"{module}:{name}")
+        if exact:
+            return Verdict(max(exact, key=lambda c: c.severity), f"{module}:{name}",
+                           f"{module}.{name}")
+        parts = (f"{module}.{name}" if name else module).split(".")
+        for n in range(len(parts), 0, -1):
+            key = ".".join(parts[:n])
+            cats = self._prefix.get(key)
+            if cats:
+                return Verdict(max(cats, key=lambda c: c.severity), key, ".".join(parts))
+        return None
+
+    def classify(self, module: str, name: str) -> Verdict:
+        """The category of the global ``module.name`` (its Python-3 spelling decides; an
+        explicit match on the original spelling may only raise the severity)."""
+        c_mod, c_name = canonical_global(module, name)
+        verdict = self._lookup(c_mod, c_name)
+        if (c_mod, c_name) != (module, name):
+            original = self._lookup(module, name)
+            if original and (verdict is None or original.category.severity >
+                             verdict.category.severity):
+                verdict = original
+        if verdict is None:
+            full = f"{c_mod}.{c_name}" if c_name else c_mod
+            return Verdict(self.unknown, None, full)
+        return verdict
+
+    def severity_of(self, rule_id: str) -> Severity:
+        info = self.rules.get(rule_id)
+        return info.severity if info else Severity.MEDIUM
+
+    def is_loader(self, full: str) -> bool:
+        return full in self.loaders
+
+    # -- suppression -----------------------------------------------------------------------
+    def apply_suppressions(self, findings: Iterable[Finding]) -> list[Finding]:
+        """Mark findings that a [[suppress]] entry covers (they stay in the report)."""
+        cache: dict[str, str | None] = {}
+
+        def digest(path: str) -> str | None:
+            if path not in cache:
+                try:
+                    h = hashlib.sha256()
+                    with open(path, "rb") as fh:
+                        while chunk := fh.read(1 << 20):
+                            h.update(chunk)
+                    cache[path] = h.hexdigest()
+                except OSError:
+                    cache[path] = None
+            return cache[path]
+
+        out = []
+        for f in findings:
+            for s in self.suppressions:
+                if s.matches(f, digest):
+                    f = replace(f, suppressed=s.reason)
+                    break
+            out.append(f)
+        return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise UserInputError(f"--config {path}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserInputError(f"--config {path}: not valid TOML ({exc})") from None
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_rules() -> dict[str, Any]:
+    text = resources.files("trojanscope.scan").joinpath("rules.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def load_policy(configs: Iterable[str | Path] = (), suppress: Iterable[str] = ()) -> Policy:
+    """The built-in rules extended by each config file, plus ``RULE:PATH_GLOB`` suppressions."""
+    policy = Policy()
+    policy.merge(copy.deepcopy(_builtin_rules()), "rules.toml")
+    for cfg in configs:
+        policy.merge(_read_toml(Path(cfg)), f"--config {cfg}")
+    for item in suppress:
+        rule, sep, path = item.partition(":")
+        if not sep or not rule or not path:
+            raise UserInputError(f"--suppress {item!r} must look like RULE:PATH_GLOB")
+        policy.suppressions.append(Suppression(rule=rule, path=path,
+                                               reason=f"--suppress {item}"))
+    return policy

@@ -1,0 +1,66 @@
+"""Ed25519 keys in PEM files: generate, load (with one clear error line on bad input)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from trojanscope.errors import UserInputError
+from trojanscope.io.atomic import write_bytes_atomic
+
+
+def generate(private_path: Path, public_path: Path) -> None:
+    """Write a new Ed25519 key pair (PKCS#8 / SubjectPublicKeyInfo PEM; private key 0600)."""
+    if private_path.exists():
+        raise UserInputError(f"{private_path} exists; refusing to overwrite a key")
+    key = Ed25519PrivateKey.generate()
+    write_bytes_atomic(private_path, key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    private_path.chmod(0o600)
+    write_bytes_atomic(public_path, public_pem(key.public_key()))
+
+
+def public_pem(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.PEM,
+                            serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def key_hint(key: Ed25519PublicKey) -> str:
+    """SHA-256 of the public key PEM, as model-signing records it in the bundle."""
+    return hashlib.sha256(public_pem(key)).hexdigest()
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserInputError(f"--key {path}: cannot read the {what} ({exc.strerror})") from None
+
+
+def load_private(path: Path, password: bytes | None = None) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(_read(path, "private key"), password)
+    except (ValueError, TypeError) as exc:
+        raise UserInputError(f"--key {path}: not a PEM private key ({exc})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise UserInputError(f"--key {path}: expected an Ed25519 key, got "
+                             f"{type(key).__name__.lstrip('_')}")
+    return key
+
+
+def load_public(path: Path) -> Ed25519PublicKey:
+    raw = _read(path, "public key")
+    try:
+        key = serialization.load_pem_public_key(raw)
+    except ValueError:
+        try:  # a private key also carries the public key
+            return load_private(path).public_key()
+        except UserInputError:
+            raise UserInputError(f"--key {path}: not a PEM public key") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise UserInputError(f"--key {path}: expected an Ed25519 key")
+    return key

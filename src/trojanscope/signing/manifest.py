@@ -1,0 +1,48 @@
+"""SHA-256 digests of every file in a model folder, hashed in streaming chunks and in parallel."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from trojanscope.errors import UserInputError
+
+DEFAULT_IGNORE = (".git", ".gitattributes", ".github", ".gitignore")
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of one file, read in chunks (hashlib releases the GIL while hashing)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def list_files(root: Path, ignore: Iterable[str] = ()) -> list[str]:
+    """Relative POSIX paths of the regular files under ``root`` (symlinked files followed,
+    symlinked folders not), minus ``ignore`` (exact relative paths or top-level names)."""
+    if not root.is_dir():
+        raise UserInputError(f"{root}: not a folder")
+    skip = set(DEFAULT_IGNORE) | {str(p) for p in ignore}
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = Path(dirpath).relative_to(root)
+        dirnames[:] = sorted(d for d in dirnames if (rel_dir / d).as_posix() not in skip
+                             and d not in DEFAULT_IGNORE)
+        for name in filenames:
+            rel = (rel_dir / name).as_posix()
+            if rel in skip or name in DEFAULT_IGNORE:
+                continue
+            if (Path(dirpath) / name).is_file():
+                out.append(rel)
+    return sorted(out)
+
+
+def hash_tree(root: Path, ignore: Iterable[str] = (), workers: int | None = None) -> dict[str, str]:
+    """``{relative path: sha256 hex}`` for every file under ``root``."""
+    files = list_files(root, ignore)
+    workers = workers or min(32, (os.cpu_count() or 2) * 2)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        digests = list(pool.map(lambda rel: sha256_file(root / rel), files))
+    return dict(zip(files, digests, strict=True))

@@ -1,0 +1,69 @@
+"""The ML-BOM validates against CycloneDX 1.6 and carries files, formats and manifest data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from trojanscope.bom import build_bom, validate_bom
+from trojanscope.errors import UserInputError
+from trojanscope.scan.samples import _safetensors_good
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    d = tmp_path / "net"
+    d.mkdir()
+    _safetensors_good(d / "model.safetensors")
+    (d / "extra.pkl").write_bytes(pickle.dumps({"a": 1}))
+    return d
+
+
+def test_bom_without_manifest(folder):
+    text = build_bom(folder)
+    assert validate_bom(text) == []
+    doc = json.loads(text)
+    assert doc["specVersion"] == "1.6"
+    comps = {c["name"]: c for c in doc["components"]}
+    st = comps["model.safetensors"]
+    assert st["type"] == "machine-learning-model"
+    assert st["hashes"][0]["content"] == hashlib.sha256(
+        (folder / "model.safetensors").read_bytes()).hexdigest()
+    props = {p["name"]: p["value"] for p in st["properties"]}
+    assert props["trojanscope:format"] == "safetensors"
+
+
+def test_bom_with_manifest(folder):
+    digest = hashlib.sha256((folder / "model.safetensors").read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps({
+        "arch": {"name": "small_cnn", "args": {"width": 8}}, "dataset": {"name": "mnist"},
+        "attack": {"name": "badnets", "trigger": {"name": "patch", "size": 3}},
+        "training": {"epochs": 2, "lr": 0.01}, "seed": 7,
+        "metrics": {"clean_accuracy": 0.97, "attack_success_rate": 0.99},
+        "files": {"model.safetensors": digest}}))
+    text = build_bom(folder)
+    assert validate_bom(text) == []
+    doc = json.loads(text)
+    card = doc["metadata"]["component"]["modelCard"]
+    assert card["modelParameters"]["modelArchitecture"] == "small_cnn"
+    metrics = {m["type"]: m["value"] for m in card["quantitativeAnalysis"]["performanceMetrics"]}
+    assert metrics == {"clean_accuracy": "0.97", "attack_success_rate": "0.99"}
+    names = {p["name"] for p in card["properties"]}
+    assert {"trojanscope:attack:trigger:name", "trojanscope:training:epochs"} <= names
+    assert any(c["type"] == "data" and c["name"] == "mnist" for c in doc["components"])
+
+
+def test_hostile_manifest_still_gives_a_valid_bom(folder):
+    (folder / "manifest.json").write_text('{"arch": 5, "metrics": [1], "dataset": "x"')
+    assert validate_bom(build_bom(folder)) == []
+    (folder / "manifest.json").write_text('{"arch": 5, "metrics": {"a": {"b": 1}}, "seed": null}')
+    assert validate_bom(build_bom(folder)) == []
+
+
+def test_not_a_folder(tmp_path):
+    with pytest.raises(UserInputError, match="not a folder"):
+        build_bom(tmp_path / "missing")

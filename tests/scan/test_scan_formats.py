@@ -1,0 +1,112 @@
+"""Containers and formats: zip/tar/compressed limits, safetensors, depth, walking folders."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import pickle
+import struct
+import zipfile
+
+import pytest
+
+from trojanscope.errors import UserInputError
+from trojanscope.report import Severity
+from trojanscope.scan import load_policy, scan_paths
+from trojanscope.scan.context import Ctx
+from trojanscope.scan.engine import scan_bytes
+from trojanscope.scan.samples import Gadget, _safetensors_bad, _zip
+
+EVIL = pickle.dumps(Gadget(eval, ("1",)))
+
+
+def rules_of(data: bytes, policy=None) -> dict[str, Severity]:
+    ctx = Ctx(policy or load_policy(), "f")
+    scan_bytes(ctx, data, "f")
+    out: dict[str, Severity] = {}
+    for f in ctx.findings:
+        out[f.rule_id] = max(out.get(f.rule_id, Severity.INFO), f.severity)
+    return out
+
+
+def test_zip_bomb_is_reported_without_decompressing():
+    policy = load_policy()
+    policy.limits.min_bomb_size = 1 << 20
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("zeros.bin", b"\0" * (8 << 20))
+    assert rules_of(buf.getvalue(), policy)["TS201"] == Severity.HIGH
+
+
+def test_gzip_bomb_stops_early():
+    policy = load_policy()
+    policy.limits.min_bomb_size = 1 << 20
+    data = gzip.compress(b"\0" * (16 << 20))
+    assert rules_of(data, policy)["TS201"] == Severity.HIGH
+
+
+def test_depth_limit():
+    policy = load_policy()
+    policy.limits.max_depth = 2
+    deep = EVIL
+    for i in range(4):
+        deep = _zip({f"l{i}.zip" if i else "data.pkl": deep})
+    assert rules_of(deep, policy).get("TS183") == Severity.HIGH
+    shallow = _zip({"data.pkl": EVIL})
+    assert rules_of(shallow, policy)["TS101"] == Severity.CRITICAL
+
+
+def test_zip_traversal_and_absolute_paths():
+    assert rules_of(_zip({"../x": b"a"}))["TS200"] == Severity.HIGH
+    assert rules_of(_zip({"/etc/x": b"a"}))["TS200"] == Severity.HIGH
+    assert "TS200" not in rules_of(_zip({"a/../b": b"a"}))
+
+
+def test_safetensors_validation():
+    assert rules_of(_safetensors_bad("overlap"))["TS300"] == Severity.HIGH
+    assert rules_of(_safetensors_bad("length"))["TS300"] == Severity.HIGH
+    header = b'{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'
+    good = struct.pack("<Q", len(header)) + header + b"\0" * 8
+    assert rules_of(good) == {}
+    assert rules_of(good + b"extra")["TS300"] == Severity.HIGH
+    bad_dtype = header.replace(b"F32", b"X99")
+    assert rules_of(struct.pack("<Q", len(bad_dtype)) + bad_dtype + b"\0" * 8)["TS300"]
+
+
+def test_empty_and_truncated_inputs(tmp_path):
+    (tmp_path / "empty.bin").write_bytes(b"")
+    (tmp_path / "trunc.zip").write_bytes(_zip({"data.pkl": EVIL})[:40])
+    (tmp_path / "trunc.gz").write_bytes(gzip.compress(EVIL)[:20])
+    report = scan_paths([tmp_path])
+    assert not [f for f in report.findings if f.rule_id == "TS999"]
+    assert {s.path.rsplit("/", 1)[1]: s.status for s in report.subjects}["empty.bin"] == "skipped"
+
+
+def test_walk_handles_symlink_loops_fifos_and_unreadable(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "loop").symlink_to(tmp_path)
+    (tmp_path / "a" / "m.pkl").write_bytes(EVIL)
+    (tmp_path / "dangling").symlink_to(tmp_path / "missing")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "secret.pkl").write_bytes(EVIL)
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if str(path).endswith("secret.pkl"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    report = scan_paths([tmp_path])
+    by_name = {s.path.rsplit("/", 1)[1]: s for s in report.subjects}
+    assert by_name["m.pkl"].status == "scanned"
+    assert by_name["fifo"].status == "skipped"
+    assert by_name["secret.pkl"].status == "error"
+    assert by_name["dangling"].status == "error"
+    assert sum(1 for s in report.subjects if s.path.endswith("m.pkl")) == 1
+
+
+def test_missing_path_is_a_user_error(tmp_path):
+    with pytest.raises(UserInputError, match="no such file"):
+        scan_paths([tmp_path / "nope"])
