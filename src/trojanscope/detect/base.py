@@ -50,6 +50,8 @@ class ClassResult:
 class ModelVerdict:
     """What a detector concluded about one model.
 
+    ``target_classes`` ranks every class, most suspicious first (the JSON form names only the
+    first, and only when the verdict is backdoored, under ``target_classes``).
     ``statistic`` is the method's raw model-level statistic (higher = more likely backdoored);
     ``features`` are the numbers a calibrator may use; ``probability`` is filled in by
     calibration; ``verdict`` follows ``probability >= threshold``.
@@ -76,8 +78,9 @@ class ModelVerdict:
         return {
             "verdict": self.verdict,
             "probability": self.probability,
-            "target_classes": self.target_classes if self.verdict == "backdoored" else [],
+            "target_classes": self.target_classes[:1] if self.verdict == "backdoored" else [],
             "suspected_target": self.target_classes[0] if self.target_classes else None,
+            "ranking": self.target_classes,
             "method": self.method,
             "statistic": self.statistic,
             "threshold": self.threshold,
@@ -106,7 +109,8 @@ class ModelDetector(ParamsMixin, ABC):
     """
 
     name: str = "detector"
-    needs_data: bool = True
+    needs_data: bool = True  # refuses to run without clean data
+    uses_data: bool = True  # uses clean data when given (False: always data-free)
     min_per_class: int = 5
 
     @abstractmethod
@@ -137,7 +141,7 @@ class ModelDetector(ParamsMixin, ABC):
                 p.requires_grad_(g)
             model.train(was_training)
         verdict.elapsed_s = time.perf_counter() - start
-        verdict.data_free = clean is None or not self.needs_data
+        verdict.data_free = clean is None or not self.uses_data
         return verdict
 
 

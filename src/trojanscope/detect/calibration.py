@@ -34,14 +34,19 @@ class Calibrator:
     coef: list[float]
     intercept: float
     fitted_on: dict[str, Any] = field(default_factory=dict)
+    mean: list[float] | None = None  # standardisation applied before the linear model
+    scale: list[float] | None = None
 
     def probability(self, features: dict[str, float]) -> float:
         missing = [f for f in self.features if f not in features]
         if missing:
             raise UserInputError(f"calibrator for {self.method!r} needs features {missing}")
-        z = self.intercept + sum(
-            c * _clip(features[f]) for c, f in zip(self.coef, self.features, strict=True)
-        )
+        mean = self.mean or [0.0] * len(self.features)
+        scale = self.scale or [1.0] * len(self.features)
+        values = [
+            (_clip(features[f]) - m) / s for f, m, s in zip(self.features, mean, scale, strict=True)
+        ]
+        z = self.intercept + sum(c * v for c, v in zip(self.coef, values, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
@@ -63,13 +68,17 @@ def fit_calibrator(
     if len(set(labels)) < 2:
         raise UserInputError("calibration needs both clean and backdoored models")
     x = np.array([[_clip(r[f]) for f in features] for r in rows])
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, np.array(labels))
+    mean, scale = x.mean(0), x.std(0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, np.array(labels))
     return Calibrator(
         method,
         features,
         model.coef_[0].tolist(),
         float(model.intercept_[0]),
         {"n_models": len(rows), **meta},
+        mean.tolist(),
+        scale.tolist(),
     )
 
 

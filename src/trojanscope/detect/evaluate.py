@@ -15,7 +15,7 @@ from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate
 from trojanscope.io.models import load_model
-from trojanscope.zoo import ZooEntry, read_truth
+from trojanscope.zoo import ZooEntry, effective, read_truth
 
 
 @dataclass
@@ -45,6 +45,8 @@ def run_zoo(
 ) -> list[ZooRow]:
     """Inspect every model of ``zoo`` with ``method`` (clean data: the dataset's test split)."""
     dataset, entries = read_truth(zoo)
+    # A backdoor that did not take (ASR below the zoo's bar) is neither clean nor backdoored.
+    entries = [e for e in entries if effective(e)]
     clean = None if data_free else load_dataset(dataset, "test")
     rows = []
     for i, entry in enumerate(entries):

@@ -1,0 +1,76 @@
+"""Zoo tooling end to end on tiny synthetic models: make, calibrate, eval (CLI and API)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trojanscope.cli.main import run
+from trojanscope.detect.evaluate import ZooRow, score_rows
+from trojanscope.errors import UserInputError
+from trojanscope.zoo import draw_entries, effective, read_truth
+
+FAST = [
+    "--method-param=per_class=8",
+    "--method-param=warmup_steps=20",
+    "--method-param=refine_steps=20",
+    "--method-param=batch_per_arm=8",
+]
+
+
+def test_draw_is_varied_and_reproducible() -> None:
+    a = draw_entries(6, 12, 10, seed=1)
+    assert a == draw_entries(6, 12, 10, seed=1)
+    assert a != draw_entries(6, 12, 10, seed=2)
+    backdoored = [e for e in a if e.backdoored]
+    assert {e.attack for e in backdoored} == {"badnets", "blended", "sig", "wanet"}
+    assert {e.arch for e in a} == {"cnn", "lenet5", "mlp"}
+    assert all(e.arch == "cnn" for e in backdoored if e.attack == "wanet")
+    assert len({e.seed for e in a}) == len(a)
+
+
+def test_make_eval_calibrate(tmp_path: Path, capsys) -> None:
+    zoo = tmp_path / "zoo"
+    make = ["-q", "zoo", "make", "--dataset", "synthetic", "--clean", "1", "--backdoored", "1"]
+    make += ["--epochs", "6", "--seed", "5", "--out", str(zoo)]
+    assert run(make) == 0
+    dataset, entries = read_truth(zoo)
+    assert dataset == "synthetic" and len(entries) == 2
+    assert all((zoo / e.name / "model.safetensors").is_file() for e in entries)
+    # Resumable: a second run trains nothing new and keeps the same truth.
+    before = (zoo / "truth.json").read_text()
+    assert run(make) == 0
+    assert (zoo / "truth.json").read_text() == before
+    capsys.readouterr()
+    cal = tmp_path / "cal.json"
+    calibrate = ["-q", "zoo", "calibrate", str(zoo), "--method", "trigger_search"]
+    assert run([*calibrate, "--features", "ts_log_norm_ratio", "--out", str(cal)]) == 0
+    assert "trigger_search" in json.loads(cal.read_text())
+    capsys.readouterr()
+    evaluate = ["-q", "zoo", "eval", str(zoo), "--method", "trigger_search", *FAST]
+    assert run([*evaluate, "--calibration", str(cal), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    n_effective = sum(effective(e) for e in entries)
+    assert report["scores"]["n_models"] == n_effective == len(report["rows"])
+    assert all(row["features"]["calibrated"] == 1.0 for row in report["rows"])
+
+
+def test_scores() -> None:
+    rows = [
+        ZooRow("a", False, None, None, 0.1, 0.0, 1, 1.0),
+        ZooRow("b", False, None, None, 0.6, 0.0, 1, 2.0),
+        ZooRow("c", True, "badnets", 3, 0.9, 0.0, 3, 3.0),
+        ZooRow("d", True, "sig", 2, 0.7, 0.0, 1, 4.0),
+    ]
+    s = score_rows(rows)
+    assert s["roc_auc"] == pytest.approx(1.0)
+    assert s["false_positive_rate"] == 0.5 and s["target_accuracy_flagged"] == 0.5
+    assert s["detection_rate_by_attack"] == {"badnets": 1.0, "sig": 1.0}
+    assert s["median_s_per_model"] == 2.5
+
+
+def test_not_a_zoo(tmp_path: Path) -> None:
+    with pytest.raises(UserInputError, match="not a zoo"):
+        read_truth(tmp_path)
