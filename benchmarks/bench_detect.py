@@ -100,6 +100,8 @@ def main() -> None:
         results[key] = {
             "scores": score_rows(rows),
             "rows": [asdict(r) for r in rows],
+            "calibration_rows": [asdict(r) for r in cal_rows],
+            "calibrator": asdict(cal),
             "wall_s": time.perf_counter() - start,
         }
     if opts.ship:

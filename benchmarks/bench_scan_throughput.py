@@ -28,9 +28,9 @@ from scan.peers import PEER_VENV, ensure_peer_venv
 PY = sys.executable
 NOTE = ("Neither scanner reads tensor storage (torch never unpickles it), so per-file cost is "
         "fixed and bytes/s grows with file size; peak RSS does not grow with it (growth column). "
-        "The CLI wall time of `trojanscope` is dominated by interpreter start-up importing torch "
-        "through the shared CLI module (`cli/common.py` → `engine.callbacks`), not by the "
-        "scanner: `import trojanscope.scan` alone does not import torch.")
+        "The CLI wall time of both is interpreter start-up; trojanscope's CLI imports Typer, "
+        "rich and the scanner but not torch (heavy modules load only in the commands that "
+        "need them).")
 TS_SNIPPET = ("import sys,time,json; from trojanscope.scan import scan_paths, load_policy; "
               "import trojanscope.scan.archives, trojanscope.scan.pickle_scan; p=load_policy(); "
               "t=time.perf_counter(); r=scan_paths([sys.argv[1]], p); "

@@ -1,8 +1,8 @@
 """The default method: the best combination measured on the project's zoos.
 
-With clean data it runs the fast trigger search and MM-BD and lets the calibrator weigh both
-(trigger search names the target and recovers the trigger); without clean data it runs MM-BD
-alone. See docs/detection.md for the measured figures behind this choice.
+With clean data it runs the fast trigger search and MM-BD and lets the calibrator weigh both;
+MM-BD names the target and the trigger search recovers triggers. Without clean data it runs
+MM-BD alone. See docs/detection.md for the measured figures behind this choice.
 """
 
 from __future__ import annotations
@@ -36,4 +36,8 @@ class AutoDetector(ModelDetector):
         found.features.update(free.features)
         for row, extra in zip(found.per_class, free.per_class, strict=True):
             row.details["mmbd_margin"] = extra.score
+        # MM-BD names the target more reliably than the trigger search (on the calibration zoo
+        # its top class was the target for 95% of backdoored models, against 75%), so its
+        # ranking is the answer; the trigger search adds evidence and recovered triggers.
+        found.target_classes = free.target_classes
         return found

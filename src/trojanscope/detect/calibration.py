@@ -27,15 +27,17 @@ FALLBACK_CENTRES = {"neural_cleanse": 2.0, "trigger_search": 2.0, "mmbd": 2.0}
 
 @dataclass
 class Calibrator:
-    """``p = sigmoid(intercept + Σ coef_i · feature_i)`` over named features."""
+    """``p = sigmoid(intercept + Σ coef_i · z_i)`` where ``z_i`` is feature ``i`` transformed
+    (``log``: sign(x)·log(1 + |x|), taming heavy-tailed statistics) and standardised."""
 
     method: str
     features: list[str]
     coef: list[float]
     intercept: float
     fitted_on: dict[str, Any] = field(default_factory=dict)
-    mean: list[float] | None = None  # standardisation applied before the linear model
+    mean: list[float] | None = None
     scale: list[float] | None = None
+    transform: str = "none"
 
     def probability(self, features: dict[str, float]) -> float:
         missing = [f for f in self.features if f not in features]
@@ -43,42 +45,54 @@ class Calibrator:
             raise UserInputError(f"calibrator for {self.method!r} needs features {missing}")
         mean = self.mean or [0.0] * len(self.features)
         scale = self.scale or [1.0] * len(self.features)
-        values = [
-            (_clip(features[f]) - m) / s for f, m, s in zip(self.features, mean, scale, strict=True)
-        ]
+        raw = [_transform(_clip(features[f]), self.transform) for f in self.features]
+        values = [(v - m) / s for v, m, s in zip(raw, mean, scale, strict=True)]
         z = self.intercept + sum(c * v for c, v in zip(self.coef, values, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def _clip(value: float) -> float:
-    """Features are clipped so one extreme statistic cannot saturate the logit arbitrarily."""
-    return (
-        float(np.clip(value, -50.0, 50.0))
-        if math.isfinite(value)
-        else (50.0 if value > 0 else -50.0)
-    )
+    """Features are clipped to ±100 so one extreme statistic cannot dominate the logit."""
+    if not math.isfinite(value):
+        return 100.0 if value > 0 else -100.0
+    return float(np.clip(value, -100.0, 100.0))
+
+
+def _transform(value: float, kind: str) -> float:
+    return math.copysign(math.log1p(abs(value)), value) if kind == "log" else value
 
 
 def fit_calibrator(
-    method: str, rows: list[dict[str, float]], labels: list[int], features: list[str], **meta: Any
+    method: str,
+    rows: list[dict[str, float]],
+    labels: list[int],
+    features: list[str],
+    *,
+    transform: str = "log",
+    c: float = 10.0,
+    **meta: Any,
 ) -> Calibrator:
-    """Fit a lightly regularised logistic regression on ``features`` of ``rows``."""
+    """Fit a logistic regression on (log-compressed, standardised) ``features`` of ``rows``.
+
+    The defaults (log transform, C = 10) had the lowest leave-one-out cross-entropy on the
+    calibration zoo among the designs tried (see docs/detection.md)."""
     from sklearn.linear_model import LogisticRegression
 
     if len(set(labels)) < 2:
         raise UserInputError("calibration needs both clean and backdoored models")
-    x = np.array([[_clip(r[f]) for f in features] for r in rows])
+    x = np.array([[_transform(_clip(r[f]), transform) for f in features] for r in rows])
     mean, scale = x.mean(0), x.std(0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, np.array(labels))
+    model = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, np.array(labels))
     return Calibrator(
         method,
         features,
         model.coef_[0].tolist(),
         float(model.intercept_[0]),
-        {"n_models": len(rows), **meta},
+        {"n_models": len(rows), "C": c, **meta},
         mean.tolist(),
         scale.tolist(),
+        transform,
     )
 
 

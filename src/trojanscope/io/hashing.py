@@ -1,17 +1,13 @@
-"""Streaming SHA-256 of files."""
+"""Streaming SHA-256 of files (shared by model saving, signing and the BOM)."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-CHUNK = 1 << 20
 
-
-def sha256_file(path: str | Path, chunk_size: int = CHUNK) -> str:
-    """Hex SHA-256 of a file, read in chunks so memory stays flat for any size."""
-    digest = hashlib.sha256()
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file, read in chunks so memory stays flat for any size; hashlib
+    releases the GIL while hashing, so several files hash in parallel threads."""
     with open(path, "rb") as fh:
-        while block := fh.read(chunk_size):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -28,6 +28,7 @@ from onnx import TensorProto, external_data_helper, numpy_helper
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.onnx_tensors import all_tensors
 
 __all__ = ["SUPPORTED_OPS", "OnnxModule", "infer_input_shape", "load_onnx", "onnx_to_module"]
 
@@ -409,28 +410,9 @@ def _constant(attrs: dict[str, Any], where: str) -> Tensor:
     raise UserInputError(f"{where}: a Constant node holds a non-numeric or sparse value")
 
 
-def _all_tensors(model: onnx.ModelProto) -> Iterator[TensorProto]:
-    """Every tensor stored in the model: initializers and node attributes, subgraphs included."""
-    stack: list[Any] = [model.graph, *model.functions]
-    while stack:
-        graph = stack.pop()
-        if isinstance(graph, onnx.GraphProto):
-            yield from graph.initializer
-            for sparse in graph.sparse_initializer:
-                yield from (sparse.values, sparse.indices)
-        for node in graph.node:
-            for a in node.attribute:
-                if a.HasField("t"):
-                    yield a.t
-                yield from a.tensors
-                if a.HasField("g"):
-                    stack.append(a.g)
-                stack.extend(a.graphs)
-
-
 def _load_external_data(model: onnx.ModelProto, folder: Path, source: str) -> None:
     """Read external tensors, after checking each location stays inside the model's folder."""
-    external = [t for t in _all_tensors(model) if external_data_helper.uses_external_data(t)]
+    external = [t for t in all_tensors(model) if external_data_helper.uses_external_data(t)]
     root = folder.resolve()
     for tensor in external:
         location = next((e.value for e in tensor.external_data if e.key == "location"), "")

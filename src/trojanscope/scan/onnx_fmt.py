@@ -5,29 +5,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterator
-from typing import Any
 
+from trojanscope.io.onnx_tensors import all_tensors
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.stream import Reader
 
 _EXTERNAL = 1  # TensorProto.DataLocation.EXTERNAL
-
-
-def _tensors(graph: Any) -> Iterator[Any]:
-    yield from graph.initializer
-    for sparse in graph.sparse_initializer:
-        yield sparse.values
-        yield sparse.indices
-    for node in graph.node:
-        for attr in node.attribute:
-            if attr.HasField("t"):
-                yield attr.t
-            yield from attr.tensors
-            if attr.HasField("g"):
-                yield from _tensors(attr.g)
-            for g in attr.graphs:
-                yield from _tensors(g)
 
 
 def location_escapes(location: str) -> bool:
@@ -59,13 +42,7 @@ def scan_onnx(ctx: Ctx, r: Reader, size: int | None) -> str:
         return "unknown"
     ctx.note_kind("onnx")
     folder = os.path.dirname(os.path.realpath(ctx.fs_path)) if ctx.fs_path else None
-    tensors = list(_tensors(model.graph))
-    for fn in model.functions:
-        for node in fn.node:
-            for attr in node.attribute:
-                if attr.HasField("t"):
-                    tensors.append(attr.t)
-    for t in tensors:
+    for t in all_tensors(model):
         if t.data_location != _EXTERNAL:
             continue
         entries = {e.key: e.value for e in t.external_data}

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.hashing import sha256_file
 
 DEFAULT_IGNORE = (".git", ".gitattributes", ".github", ".gitignore")
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of one file, read in chunks (hashlib releases the GIL while hashing)."""
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def list_files(root: Path, ignore: Iterable[str] = ()) -> list[str]:
