@@ -24,7 +24,12 @@ from pathlib import Path
 
 import torch
 
-from trojanscope.detect.calibration import SHIPPED, fit_calibrator, save_calibrators
+from trojanscope.detect.calibration import (
+    SHIPPED,
+    fit_calibrator,
+    load_calibrators,
+    save_calibrators,
+)
 from trojanscope.detect.evaluate import run_zoo, score_rows
 from trojanscope.zoo import make_zoo
 
@@ -106,7 +111,8 @@ def main() -> None:
         }
     if opts.ship:
         path = Path(__file__).resolve().parents[1] / "src/trojanscope/detect" / SHIPPED
-        save_calibrators(calibrators, path)
+        shipped = load_calibrators(path) if path.exists() else {}
+        save_calibrators({**shipped, **calibrators}, path)  # update this run's methods only
         log(f"wrote {path}")
     threads = torch.get_num_threads()
     print(f"\nEvaluation zoo {opts.eval_zoo} (calibrated on {opts.cal_zoo}); threads {threads}\n")
