@@ -69,8 +69,8 @@ def run_experiment(
     if attack is not None:
         attack.check_target(train.num_classes)
     t_load = time.perf_counter()
-    trainer = trainer or Trainer()
-    trainer.seed = seed
+    # A copy with the experiment's seed: the caller's trainer is left as it was.
+    trainer = Trainer(**{**(trainer or Trainer()).get_params(), "seed": seed})
     poisoned = attack.poison(train) if attack is not None else None
     with seeded(seed):
         model = create_model(arch, train.input_shape, train.num_classes, **(arch_params or {}))

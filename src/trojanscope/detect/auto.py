@@ -21,9 +21,6 @@ class AutoDetector(ModelDetector):
     name = "auto"
     needs_data = False
 
-    def __init__(self, seed_offset: int = 0) -> None:
-        self.seed_offset = seed_offset
-
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         mmbd: ModelDetector = registry.create("detector", "mmbd")
         free = mmbd.run(target, generator)

@@ -233,10 +233,9 @@ def _load_torch_zip(path: Path) -> LoadedModel:
 def _looks_like_onnx(path: Path) -> bool:
     with open(path, "rb") as fh:
         head = fh.read(64)
-    # ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08.
-    return (head[:1] == b"\x08" and b"pytorch" in head.lower()) or (
-        head[:1] == b"\x08" and b"onnx" in head.lower()
-    )
+    # ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08, and names its
+    # producer near the start.
+    return head[:1] == b"\x08" and (b"pytorch" in head.lower() or b"onnx" in head.lower())
 
 
 def from_module(
