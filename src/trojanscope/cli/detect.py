@@ -62,8 +62,8 @@ def detect(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Detect a backdoor in MODEL. Exit 0 clean, 1 backdoored, 2 error."""
-    from trojanscope.data.resolve import load_dataset
     from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.inputs import choose_clean_data
     from trojanscope.io.models import load_model
 
     if data is not None and dataset is not None:
@@ -71,18 +71,10 @@ def detect(
     detector = registry.create("detector", method, **parse_params(method_param, "--method-param"))
     calibrators = load_calibrators(calibration)
     loaded = load_model(model)
-    clean: TensorDataset | None = None
-    if not data_free:
-        source = data if data is not None else dataset
-        if source is None:
-            if loaded.manifest is None or not loaded.manifest.dataset.get("name"):
-                raise UserInputError("no clean data: give --data, --dataset, or --data-free")
-            source = loaded.manifest.dataset["name"]
-        clean = load_dataset(source, split)
-    elif detector.needs_data:
-        raise UserInputError(
-            f"method {method!r} needs clean data; use --method mmbd or auto with --data-free"
-        )
+    chosen = choose_clean_data(
+        loaded, detector, data if data is not None else dataset, split, data_free=data_free
+    )
+    clean = chosen.dataset
     with stderr_console().status(f"inspecting {model} with {method}…"):
         verdict = detector.inspect(
             loaded.module,
@@ -111,23 +103,16 @@ def write_outputs(
     """verdict.json plus mask/pattern/applied PNGs for each recovered trigger, atomically."""
     import json
 
-    from trojanscope.visualize import reversed_trigger_images
+    from trojanscope.detect.evidence import trigger_images
 
-    files = ["verdict.json"]
+    images = {n: png for n, png in trigger_images(verdict, clean).items()
+              if not n.endswith("_clean.png")}
+    files = ["verdict.json", *images]
     with atomic_dir(out, force=force) as tmp:
-        for cls, trig in verdict.triggers.items():
-            sample = _sample_not_of(clean, cls) if clean is not None else trig.pattern * 0
-            for kind, png in reversed_trigger_images(trig.mask, trig.pattern, sample).items():
-                name = f"trigger_class{cls}_{kind}.png"
-                (tmp / name).write_bytes(png)
-                files.append(name)
+        for name, png in images.items():
+            (tmp / name).write_bytes(png)
         (tmp / "verdict.json").write_text(json.dumps({**report, "files": files}, indent=2) + "\n")
     return files
-
-
-def _sample_not_of(clean: TensorDataset, cls: int):
-    idx = (clean.labels != cls).nonzero().flatten()
-    return clean.x[int(idx[0]) if len(idx) else 0]
 
 
 def print_table(verdict: ModelVerdict, model: str) -> None:

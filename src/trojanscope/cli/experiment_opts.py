@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from trojanscope.cli.common import OutputFormat, print_json, stderr_console, stdout_console
+from trojanscope.defaults import TRAINING
 
 if TYPE_CHECKING:
     from trojanscope.attacks.base import Attack
@@ -26,10 +27,10 @@ ARCH = typer.Option("cnn", "--arch", help="Architecture (see `trojanscope list a
 ARCH_PARAM = typer.Option(
     None, "--arch-param", help="Architecture parameter name=value (repeatable)."
 )
-EPOCHS = typer.Option(8, "--epochs", min=1, help="Training epochs.")
-BATCH = typer.Option(64, "--batch-size", min=1, help="Samples per step.")
-LR = typer.Option(2e-3, "--lr", help="Learning rate.")
-OPTIM = typer.Option("adam", "--optimizer", help="adam or sgd.")
+EPOCHS = typer.Option(TRAINING["epochs"], "--epochs", min=1, help="Training epochs.")
+BATCH = typer.Option(TRAINING["batch_size"], "--batch-size", min=1, help="Samples per step.")
+LR = typer.Option(TRAINING["lr"], "--lr", help="Learning rate.")
+OPTIM = typer.Option(TRAINING["optimizer"], "--optimizer", help="adam or sgd.")
 SEED = typer.Option(0, "--seed", help="Seed for every random choice (same seed, same numbers).")
 OUT = typer.Option(..., "--out", "-o", help="Output folder (written atomically).")
 FORCE = typer.Option(False, "--force", help="Replace a non-empty --out.")

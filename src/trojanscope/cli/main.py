@@ -16,7 +16,10 @@ import typer
 from trojanscope import __version__
 from trojanscope.errors import UserInputError
 
-COMMAND_MODULES = ["list_cmd", "train", "attack", "detect", "zoo", "scan", "sign", "bom"]
+COMMAND_MODULES = [
+    "demo", "audit", "history", "list_cmd", "train", "attack", "detect", "zoo", "scan", "sign",
+    "bom",
+]
 
 app = typer.Typer(
     name="trojanscope",

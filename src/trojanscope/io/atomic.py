@@ -38,23 +38,23 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def check_output_dir(out: str | Path, force: bool) -> Path:
+def check_output_dir(out: str | Path, force: bool, option: str = "--out") -> Path:
     """Refuse an existing non-empty ``out`` unless ``force``; call before any expensive work."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out} exists and is not a folder")
+        raise UserInputError(f"{option} {out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise UserInputError(f"--out {out} exists and is not empty; use --force to replace it")
+        raise UserInputError(f"{option} {out} exists and is not empty; use --force to replace it")
     return out
 
 
 @contextmanager
-def atomic_dir(out: str | Path, force: bool = False) -> Iterator[Path]:
+def atomic_dir(out: str | Path, force: bool = False, option: str = "--out") -> Iterator[Path]:
     """Yield a temporary folder beside ``out``; on success it replaces ``out`` in one rename.
 
     On any error the temporary folder is removed and ``out`` is left as it was.
     """
-    out = check_output_dir(out, force)
+    out = check_output_dir(out, force, option)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:

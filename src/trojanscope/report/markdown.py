@@ -5,7 +5,8 @@ from __future__ import annotations
 from trojanscope.report.model import Report, sort_findings
 
 
-def _cell(text: object) -> str:
+def cell(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
@@ -26,5 +27,5 @@ def render_markdown(report: Report) -> str:
     lines += ["| severity | rule | location | message |", "| --- | --- | --- | --- |"]
     for f in findings:
         severity = f.severity.label + (" (suppressed)" if f.suppressed else "")
-        lines.append(f"| {severity} | {f.rule_id} | `{_cell(f.location)}` | {_cell(f.message)} |")
+        lines.append(f"| {severity} | {f.rule_id} | `{cell(f.location)}` | {cell(f.message)} |")
     return "\n".join(lines) + "\n"

@@ -9,7 +9,6 @@ Ed25519 (the DSSE signature is Ed25519 over the PAE encoding) and verifies it of
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.signing.keys import key_hint
-from trojanscope.signing.manifest import DEFAULT_IGNORE, hash_tree
+from trojanscope.signing.manifest import DEFAULT_IGNORE, hash_tree, root_digest
 
 BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
@@ -37,14 +36,11 @@ def pae(payload_type: str, payload: bytes) -> bytes:
 
 
 def statement(model_name: str, digests: dict[str, str], ignore: list[str]) -> dict[str, Any]:
-    root = hashlib.sha256()
-    resources = []
-    for name in sorted(digests):
-        root.update(bytes.fromhex(digests[name]))
-        resources.append({"name": name, "algorithm": "sha256", "digest": digests[name]})
+    resources = [{"name": name, "algorithm": "sha256", "digest": digests[name]}
+                 for name in sorted(digests)]
     return {
         "_type": STATEMENT_TYPE,
-        "subject": [{"name": model_name, "digest": {"sha256": root.hexdigest()}}],
+        "subject": [{"name": model_name, "digest": {"sha256": root_digest(digests)}}],
         "predicateType": PREDICATE_TYPE,
         "predicate": {
             "serialization": {"method": "files", "hash_type": "sha256", "allow_symlinks": True,
@@ -150,7 +146,7 @@ def verify_folder(folder: Path, key: Ed25519PublicKey,
         result.problems.append("unexpected statement or predicate type")
         return result
     signed = {r["name"]: r["digest"] for r in stmt["predicate"]["resources"]}
-    root = hashlib.sha256(b"".join(bytes.fromhex(signed[n]) for n in sorted(signed))).hexdigest()
+    root = root_digest(signed)
     result.model_name = stmt["subject"][0]["name"]
     if stmt["subject"][0]["digest"]["sha256"] != root:
         result.problems.append("the subject digest does not match the listed files")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,3 +41,8 @@ def hash_tree(root: Path, ignore: Iterable[str] = (), workers: int | None = None
     with ThreadPoolExecutor(max_workers=workers) as pool:
         digests = list(pool.map(lambda rel: sha256_file(root / rel), files))
     return dict(zip(files, digests, strict=True))
+
+
+def root_digest(digests: dict[str, str]) -> str:
+    """One SHA-256 for a folder: over the per-file digests in path order (the signed subject)."""
+    return hashlib.sha256(b"".join(bytes.fromhex(digests[n]) for n in sorted(digests))).hexdigest()

@@ -1,0 +1,161 @@
+"""The audit history: every audit recorded in one transaction, through SQLAlchemy.
+
+The default store is an embedded SQLite file (``$TROJANSCOPE_DB``, else
+``$XDG_DATA_HOME/trojanscope/history.sqlite``, else ``~/.local/share/trojanscope/``); any
+SQLAlchemy URL (``postgresql+psycopg://…``) works too. Each audit is one row written in one
+transaction, so an audit killed half-way leaves no partial record, and concurrent writers wait
+for each other (SQLite busy timeout) instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, Float, Integer, String, create_engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from trojanscope.errors import UserInputError
+
+if TYPE_CHECKING:
+    from trojanscope.audit.result import AuditResult
+
+ENV_VAR = "TROJANSCOPE_DB"
+EXPORT_COLUMNS = ("id", "started_at", "model_sha256", "target", "verdict", "rating",
+                  "probability", "findings", "tool_version", "reports")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AuditRecord(Base):
+    """One audit: who/what/when, the verdict and rating, the findings and the full document."""
+
+    __tablename__ = "audits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    model_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(4096))
+    started_at: Mapped[str] = mapped_column(String(40), index=True)
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    tool_version: Mapped[str] = mapped_column(String(40))
+    verdict: Mapped[str] = mapped_column(String(20))
+    rating: Mapped[str] = mapped_column(String(20), index=True)
+    probability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    findings_count: Mapped[int] = mapped_column(Integer)
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    reports: Mapped[list[str]] = mapped_column(JSON)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    def summary(self) -> dict[str, Any]:
+        return {"id": self.id, "started_at": self.started_at, "model_sha256": self.model_sha256,
+                "target": self.target, "verdict": self.verdict, "rating": self.rating,
+                "probability": self.probability, "findings": self.findings_count,
+                "tool_version": self.tool_version, "reports": list(self.reports)}
+
+
+def default_db_url() -> str:
+    """``$TROJANSCOPE_DB`` if set, else the SQLite file under the user's data folder."""
+    if os.environ.get(ENV_VAR):
+        return db_url(os.environ[ENV_VAR])
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return db_url(base / "trojanscope" / "history.sqlite")
+
+
+def db_url(spec: str | Path) -> str:
+    """A SQLAlchemy URL from a URL or a file path (a path means SQLite)."""
+    text = str(spec)
+    return text if "://" in text else f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _explain(url: str, exc: Exception) -> UserInputError:
+    text = str(getattr(exc, "orig", exc) or exc).splitlines()[0]
+    if "locked" in text:
+        text += " (another process holds it; try again)"
+    return UserInputError(f"history database {url}: {text}")
+
+
+class HistoryStore:
+    """The audit history behind one SQLAlchemy URL."""
+
+    def __init__(self, url: str | None = None, *, timeout: float = 30.0) -> None:
+        self.url = url or default_db_url()
+        args: dict[str, Any] = {}
+        if self.url.startswith("sqlite:///"):
+            path = Path(self.url.removeprefix("sqlite:///"))
+            if path.is_dir():
+                raise UserInputError(f"history database {path}: is a folder")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserInputError(f"history database {path}: cannot create its folder "
+                                     f"({exc.strerror})") from None
+            args = {"timeout": timeout}
+        try:
+            self.engine = create_engine(self.url, connect_args=args)
+            Base.metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise _explain(self.url, exc) from None
+        except ModuleNotFoundError as exc:
+            raise UserInputError(f"history database {self.url}: driver {exc.name!r} is not "
+                                 "installed") from None
+
+    def check_writable(self) -> None:
+        """Fail early (before a long audit) when the store cannot take a write."""
+        if self.url.startswith("sqlite:///"):
+            path = Path(self.url.removeprefix("sqlite:///"))
+            if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+                raise UserInputError(f"history database {path}: not writable")
+
+    def record(self, result: AuditResult, reports: Sequence[str | Path] = ()) -> int:
+        """Store ``result`` in one transaction; returns the record id."""
+        from trojanscope.audit.result import finding_dict
+
+        doc = result.to_dict()
+        row = AuditRecord(
+            model_sha256=result.model_sha256,
+            target=result.target,
+            started_at=result.started_at,
+            recorded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            tool_version=result.versions.get("trojanscope", ""),
+            verdict=result.verdict,
+            rating=result.rating.label,
+            probability=(result.detection or {}).get("probability"),
+            findings_count=len(result.findings),
+            versions=dict(result.versions),
+            findings=[finding_dict(f) for f in result.findings],
+            reports=[str(p) for p in reports],
+            document=doc,
+        )
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.add(row)
+                session.flush()
+                return row.id
+        except SQLAlchemyError as exc:
+            raise _explain(self.url, exc) from None
+
+    def query(self, *, model_sha256: str | None = None, target: str | None = None,
+              rating: str | None = None, limit: int | None = None) -> list[AuditRecord]:
+        """Records, newest first, filtered by model digest (a prefix is enough), target
+        substring and rating."""
+        stmt = select(AuditRecord).order_by(AuditRecord.started_at.desc(), AuditRecord.id.desc())
+        if model_sha256:
+            stmt = stmt.where(AuditRecord.model_sha256.startswith(model_sha256.lower()))
+        if target:
+            stmt = stmt.where(AuditRecord.target.contains(target))
+        if rating:
+            stmt = stmt.where(AuditRecord.rating == rating)
+        if limit:
+            stmt = stmt.limit(limit)
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                return list(session.scalars(stmt))
+        except SQLAlchemyError as exc:
+            raise _explain(self.url, exc) from None

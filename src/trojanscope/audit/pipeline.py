@@ -1,0 +1,173 @@
+"""The audit pipeline: an ordered list of steps sharing one :class:`AuditContext`.
+
+Each step is a small class with a name, a title, an optional reason to skip, and a ``run`` that
+adds findings and details to its :class:`StepResult`. A step that raises
+:class:`~trojanscope.errors.UserInputError` is recorded as ``error`` with the message, and the
+audit goes on with the steps that do not depend on it. Later capabilities (data-level and
+input-level detection, mitigation, certification) plug in as further steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trojanscope.audit.rating import rate
+from trojanscope.audit.result import AuditResult, StepResult, StepStatus
+from trojanscope.audit.rules import AUDIT_RULES
+from trojanscope.errors import UserInputError
+from trojanscope.report.model import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.io.models import LoadedModel
+
+
+@dataclass
+class AuditOptions:
+    """What the user asked for. ``data`` is a data file/folder or a bundled dataset name."""
+
+    data: str | Path | None = None
+    split: str = "test"
+    data_free: bool = False
+    key: Path | None = None
+    signature: Path | None = None
+    method: str = "auto"
+    method_params: dict[str, Any] = field(default_factory=dict)
+    calibration: Path | None = None
+    threshold: float = 0.5
+    critical_at: float = 0.9
+    inconclusive_at: float = 0.25
+    seed: int = 0
+    scan_configs: Sequence[Path] = ()
+    suppress: Sequence[str] = ()
+    command: str = ""
+
+    def check(self) -> None:
+        """Out-of-range options are a user error before any work starts."""
+        if not 0.0 < self.threshold <= 1.0:
+            raise UserInputError(f"--threshold must be in (0, 1], got {self.threshold}")
+        if not 0.0 <= self.inconclusive_at <= self.threshold <= self.critical_at <= 1.0:
+            raise UserInputError(
+                "probabilities must satisfy inconclusive-at <= threshold <= critical-at <= 1 "
+                f"(got {self.inconclusive_at}, {self.threshold}, {self.critical_at})"
+            )
+        if self.split not in ("train", "test", "all"):
+            raise UserInputError(f"--split must be train, test or all, got {self.split!r}")
+        if self.data_free and self.data is not None:
+            raise UserInputError("give --data or --data-free, not both")
+
+
+@dataclass
+class AuditContext:
+    """State shared by the steps of one audit."""
+
+    target: Path
+    options: AuditOptions
+    result: AuditResult
+    blocked: str | None = None  # why the model must not be loaded
+    loaded: LoadedModel | None = None
+    clean: TensorDataset | None = None
+    artifacts: dict[str, str] = field(default_factory=dict)  # extra report files: name → text
+
+    def finding(self, rule_id: str, message: str, *, file: str | None = None,
+                severity: Severity | None = None, **evidence: Any) -> Finding:
+        """A finding of one of the audit's own rules (default severity from the catalogue)."""
+        info = AUDIT_RULES[rule_id]
+        return Finding(rule_id, severity or info.severity, message,
+                       Location(file or str(self.target)), evidence)
+
+
+class AuditStep(ABC):
+    """One step of the audit."""
+
+    name: str = "step"
+    title: str = "Step"
+
+    def skip_reason(self, ctx: AuditContext) -> str | None:
+        """Why this step does not apply here (``None``: run it)."""
+        return None
+
+    @abstractmethod
+    def run(self, ctx: AuditContext, step: StepResult) -> None:
+        """Do the work, adding findings and details to ``step``."""
+
+
+def default_steps() -> list[AuditStep]:
+    """The standard pipeline, in order: files first, then behaviour."""
+    from trojanscope.audit.steps_files import BomStep, IntegrityStep, ScanStep, SignatureStep
+    from trojanscope.audit.steps_model import DetectStep, LoadStep
+
+    return [ScanStep(), SignatureStep(), IntegrityStep(), BomStep(), LoadStep(), DetectStep()]
+
+
+def model_digests(target: Path) -> tuple[str, dict[str, str]]:
+    """The model's SHA-256 and each file's: a file's own digest, or for a folder the digest of
+    its sorted per-file digests (the subject its signature covers)."""
+    from trojanscope.io.hashing import sha256_file
+    from trojanscope.signing.manifest import hash_tree, root_digest
+
+    if target.is_dir():
+        files = hash_tree(target)
+        return root_digest(files), files
+    digest = sha256_file(target)
+    return digest, {target.name: digest}
+
+
+def check_target(target: Path) -> None:
+    """A path that does not exist or an empty folder is a user error, before any step."""
+    if not target.exists():
+        raise UserInputError(f"{target}: no such file or folder")
+    if target.is_dir() and not any(p.is_file() for p in target.rglob("*")):
+        raise UserInputError(f"{target}: empty folder, nothing to audit")
+    if target.is_file() and target.stat().st_size == 0:
+        raise UserInputError(f"{target}: empty file, nothing to audit")
+
+
+def run_audit(
+    target: str | Path,
+    options: AuditOptions | None = None,
+    steps: Sequence[AuditStep] | None = None,
+) -> AuditResult:
+    """Audit the model file or folder ``target`` and return one :class:`AuditResult`."""
+    from trojanscope.io.manifest import library_versions
+
+    target = Path(target)
+    options = options or AuditOptions()
+    options.check()
+    check_target(target)
+    started = time.perf_counter()
+    digest, files = model_digests(target)
+    result = AuditResult(
+        target=str(target),
+        model_sha256=digest,
+        file_sha256=files,
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        command=options.command,
+        seed=options.seed,
+        versions=library_versions(),
+        rules=dict(AUDIT_RULES),
+    )
+    ctx = AuditContext(target, options, result)
+    for step in steps if steps is not None else default_steps():
+        record = StepResult(step.name, step.title)
+        t0 = time.perf_counter()
+        reason = step.skip_reason(ctx)
+        if reason is not None:
+            record.status, record.reason = StepStatus.skipped, reason
+        else:
+            try:
+                step.run(ctx, record)
+            except UserInputError as exc:
+                record.status, record.reason = StepStatus.error, str(exc)
+        record.duration_s = time.perf_counter() - t0
+        result.steps.append(record)
+    result.rating = rate(result)
+    result.duration_s = time.perf_counter() - started
+    result.artifacts = ctx.artifacts
+    return result

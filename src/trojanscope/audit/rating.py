@@ -1,0 +1,50 @@
+"""The risk rating: the highest severity among the audit's findings, raised to medium when the
+model's behaviour could not be checked, with the reasons that drove it in plain words."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from trojanscope.report.model import Severity
+
+if TYPE_CHECKING:
+    from trojanscope.audit.result import AuditResult, Rating
+
+MAX_REASONS = 5
+
+
+def rate(result: AuditResult) -> Rating:
+    """Rate ``result``: low / medium / high / critical, with reasons."""
+    from trojanscope.audit.result import Rating, StepStatus
+
+    findings = result.findings
+    level = max((f.severity for f in findings), default=Severity.LOW)
+    level = max(level, Severity.LOW)  # info findings alone rate low
+    reasons = [f"{f.severity.label}: {f.message} ({f.location})"
+               for f in findings if f.severity == level and level > Severity.LOW][:MAX_REASONS]
+    detect = result.step("detect")
+    if result.detection is None:
+        why = _why_not_checked(result)
+        if level < Severity.MEDIUM:
+            level = Severity.MEDIUM
+            reasons = [f"behaviour not checked: {why}"]
+        else:
+            reasons.append(f"behaviour not checked: {why}")
+    for step in result.steps:
+        if step.status is StepStatus.error and step is not detect:
+            reasons.append(f"step {step.name!r} could not run: {step.reason}")
+    if not reasons:
+        p = result.detection["probability"] if result.detection else None
+        reasons.append(
+            "no file finding at or above medium; no backdoor detected"
+            + (f" (probability {p:.2f})" if p is not None else "")
+        )
+    return Rating(level, reasons)
+
+
+def _why_not_checked(result: AuditResult) -> str:
+    for name in ("detect", "load"):
+        step = result.step(name)
+        if step is not None and step.reason:
+            return f"{name}: {step.reason}"
+    return "no detection step ran"

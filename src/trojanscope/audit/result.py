@@ -1,0 +1,139 @@
+"""The audit's one result type: the steps that ran, their findings, the risk rating and the
+evidence a report needs, serialisable to the versioned JSON document (``audit.schema.json``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from trojanscope.audit.taxonomy import classify
+from trojanscope.report.model import Finding, RuleInfo, Severity, Subject, sort_findings
+
+SCHEMA_VERSION = "1.0"
+RATINGS = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+
+
+class StepStatus(StrEnum):
+    """``ok`` ran; ``skipped`` deliberately not run (reason says why); ``error`` could not run."""
+
+    ok = "ok"
+    skipped = "skipped"
+    error = "error"
+
+
+@dataclass
+class StepResult:
+    """What one pipeline step did: its status, why (when not ``ok``), its findings and details."""
+
+    name: str
+    title: str
+    status: StepStatus = StepStatus.ok
+    reason: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    duration_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "status": self.status.value,
+            "reason": self.reason,
+            "duration_s": round(self.duration_s, 3),
+            "findings": len(self.findings),
+            "details": self.details,
+        }
+
+
+@dataclass
+class Rating:
+    """The risk rating (low/medium/high/critical) and the reasons that drove it."""
+
+    level: Severity = Severity.LOW
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.level.label
+
+
+@dataclass
+class AuditResult:
+    """Everything one audit established about one model."""
+
+    target: str
+    model_sha256: str
+    started_at: str
+    command: str
+    seed: int
+    versions: dict[str, str]
+    file_sha256: dict[str, str] = field(default_factory=dict)  # path relative to target → digest
+    steps: list[StepResult] = field(default_factory=list)
+    subjects: list[Subject] = field(default_factory=list)
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    rating: Rating = field(default_factory=Rating)
+    detection: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+    model: dict[str, Any] = field(default_factory=dict)
+    images: dict[str, bytes] = field(default_factory=dict)  # name → PNG, for the reports
+    artifacts: dict[str, str] = field(default_factory=dict)  # extra report files: name → text
+    duration_s: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every active finding of every step, most severe first."""
+        return sort_findings(
+            f for step in self.steps for f in step.findings if f.suppressed is None
+        )
+
+    @property
+    def errors(self) -> list[StepResult]:
+        """Steps that could not run (an audit with errors exits 2)."""
+        return [s for s in self.steps if s.status is StepStatus.error]
+
+    def step(self, name: str) -> StepResult | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+    @property
+    def verdict(self) -> str:
+        """One word for the headline: ``pass`` below high, ``fail`` at high or above, or
+        ``incomplete`` when a step could not run and nothing worse was found."""
+        if self.rating.level >= Severity.HIGH:
+            return "fail"
+        if self.errors:
+            return "incomplete"
+        return "pass"
+
+    def exit_code(self, fail_on: Severity) -> int:
+        """0 below ``fail_on``; 1 at or above; 2 when a step could not run."""
+        if self.rating.level >= fail_on:
+            return 1
+        return 2 if self.errors else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (see ``audit.schema.json``; version :data:`SCHEMA_VERSION`)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "trojanscope", "versions": self.versions},
+            "target": self.target,
+            "model_sha256": self.model_sha256,
+            "file_sha256": self.file_sha256,
+            "started_at": self.started_at,
+            "duration_s": round(self.duration_s, 3),
+            "command": self.command,
+            "seed": self.seed,
+            "verdict": self.verdict,
+            "rating": {"level": self.rating.label, "reasons": self.rating.reasons},
+            "steps": [s.to_dict() for s in self.steps],
+            "findings": [finding_dict(f) for f in self.findings],
+            "files": [s.to_dict() for s in self.subjects],
+            "model": self.model,
+            "data": self.data,
+            "detection": self.detection,
+        }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """A finding with its MITRE ATLAS and NIST AI 100-2 classification."""
+    return {**finding.to_dict(), **classify(finding.rule_id)}

@@ -1,0 +1,29 @@
+"""The audit's own rules (beside the scanner's): backdoor verdicts, signatures, integrity."""
+
+from __future__ import annotations
+
+from trojanscope.report.model import RuleInfo, Severity
+
+AUDIT_RULES = {
+    r.rule_id: r
+    for r in [
+        RuleInfo("TSA100", "backdoor-detected",
+                 "Model-level detection flagged the model as backdoored: some inputs carrying a "
+                 "small trigger are sent to one target class.", Severity.HIGH),
+        RuleInfo("TSA101", "backdoor-inconclusive",
+                 "The backdoor probability is below the threshold but not low enough to call "
+                 "the model clean.", Severity.MEDIUM),
+        RuleInfo("TSA200", "signature-invalid",
+                 "The signature does not verify with the given key, or an expected signature "
+                 "is missing.", Severity.HIGH),
+        RuleInfo("TSA201", "changed-since-signing",
+                 "Files were modified, removed, added or renamed after the folder was signed.",
+                 Severity.HIGH),
+        RuleInfo("TSA202", "unsigned", "The model folder carries no signature.", Severity.INFO),
+        RuleInfo("TSA203", "signature-not-checked",
+                 "A signature is present but no public key was given to check it.", Severity.LOW),
+        RuleInfo("TSA210", "manifest-digest-mismatch",
+                 "A file's SHA-256 differs from the digest its manifest recorded at export.",
+                 Severity.HIGH),
+    ]
+}

@@ -1,0 +1,123 @@
+"""Audit steps on the model's behaviour: safe loading, then model-level backdoor detection."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from trojanscope.audit.pipeline import AuditContext, AuditStep
+from trojanscope.audit.result import StepResult
+from trojanscope.errors import UserInputError
+
+# Model files tried, in order, in a folder without a trojanscope manifest.
+_MODEL_SUFFIXES = (".onnx", ".pt", ".pth", ".torchscript", ".ts")
+
+
+def pick_model_path(target: Path) -> Path:
+    """The path ``load_model`` should get: the file, a folder with a manifest, or the one model
+    file of a folder without one."""
+    from trojanscope.io.manifest import MANIFEST_NAME
+
+    if not target.is_dir() or (target / MANIFEST_NAME).is_file():
+        return target
+    candidates = sorted(p for p in target.rglob("*")
+                        if p.is_file() and p.suffix.lower() in _MODEL_SUFFIXES)
+    if len(candidates) != 1:
+        found = ", ".join(p.name for p in candidates[:5]) or "none"
+        raise UserInputError(
+            f"{target}: no manifest.json and {len(candidates)} model files ({found}); "
+            "audit the model file itself"
+        )
+    return candidates[0]
+
+
+class LoadStep(AuditStep):
+    """Load the model safely (no pickle), unless an earlier step found a file dangerous."""
+
+    name = "load"
+    title = "Safe loading"
+
+    def skip_reason(self, ctx: AuditContext) -> str | None:
+        return ctx.blocked
+
+    def run(self, ctx: AuditContext, step: StepResult) -> None:
+        from trojanscope.io.models import load_model
+
+        path = pick_model_path(ctx.target)
+        loaded = load_model(path)
+        ctx.loaded = loaded
+        params = sum(p.numel() for p in loaded.module.parameters())
+        manifest = loaded.manifest
+        ctx.result.model.update({
+            "path": str(path),
+            "format": loaded.format,
+            "input_shape": list(loaded.input_shape) if loaded.input_shape else None,
+            "classes": loaded.num_classes,
+            "architecture": manifest.arch.name if manifest is not None else None,
+            "parameters": params,
+        })
+        step.details = {"path": str(path), "format": loaded.format, "parameters": params}
+
+
+class DetectStep(AuditStep):
+    """Model-level backdoor detection with clean data, or data-free when there is none."""
+
+    name = "detect"
+    title = "Backdoor detection"
+
+    def skip_reason(self, ctx: AuditContext) -> str | None:
+        if ctx.loaded is None:
+            return "the model was not loaded"
+        return None
+
+    def run(self, ctx: AuditContext, step: StepResult) -> None:
+        from trojanscope import registry
+        from trojanscope.detect.calibration import calibrate, load_calibrators
+        from trojanscope.detect.evidence import trigger_images
+        from trojanscope.detect.inputs import choose_clean_data
+
+        assert ctx.loaded is not None
+        opts = ctx.options
+        detector = registry.create("detector", opts.method, **opts.method_params)
+        calibrators = load_calibrators(opts.calibration)
+        chosen = choose_clean_data(ctx.loaded, detector, opts.data, opts.split,
+                                   data_free=opts.data_free, fall_back_to_data_free=True)
+        clean = ctx.clean = chosen.dataset
+        ctx.result.data = _describe_data(chosen.source, chosen.note, clean, opts.split)
+        verdict = detector.inspect(ctx.loaded.module, clean, input_shape=ctx.loaded.input_shape,
+                                   num_classes=ctx.loaded.num_classes, seed=opts.seed)
+        verdict.threshold = opts.threshold
+        calibrate(verdict, calibrators)
+        ctx.result.detection = verdict.as_dict()
+        p = float(verdict.probability or 0.0)
+        target = verdict.target_classes[0] if verdict.target_classes else None
+        step.details = {"method": verdict.method, "probability": p, "data": chosen.note,
+                        "suspected_target": target}
+        if p >= opts.threshold:
+            severity = ctx.result.rules["TSA100"].severity
+            if p >= opts.critical_at:
+                from trojanscope.report.model import Severity
+
+                severity = Severity.CRITICAL
+            step.findings.append(ctx.finding(
+                "TSA100", f"backdoor detected: probability {p:.2f} (threshold "
+                f"{opts.threshold:.2f}), suspected target class {target}",
+                severity=severity, probability=p, target=target, method=verdict.method))
+        elif p >= opts.inconclusive_at:
+            step.findings.append(ctx.finding(
+                "TSA101", f"inconclusive: backdoor probability {p:.2f} is below the threshold "
+                f"{opts.threshold:.2f} but above {opts.inconclusive_at:.2f}",
+                probability=p, target=target, method=verdict.method))
+        if target is not None:
+            ctx.result.images.update(trigger_images(verdict, clean, [target]))
+
+
+def _describe_data(source: str | None, note: str, clean, split: str) -> dict:
+    """Where the clean data came from and a digest of exactly the samples used."""
+    if clean is None:
+        return {"source": None, "note": note, "data_free": True}
+    digest = hashlib.sha256()
+    digest.update(clean.x.contiguous().numpy().tobytes())
+    digest.update(clean.y.contiguous().numpy().tobytes())
+    return {"source": source, "note": note, "split": split, "samples": len(clean),
+            "sha256": digest.hexdigest(), "data_free": False}

@@ -1,0 +1,159 @@
+"""``trojanscope audit PATH``: one verdict with evidence — scan, signature, ML-BOM, safe
+loading, backdoor detection, risk rating — with reports and a history record."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.table import Table
+
+from trojanscope.cli.common import parse_params, stderr_console, stdout_console
+from trojanscope.errors import UserInputError
+from trojanscope.report.model import Severity
+
+if TYPE_CHECKING:
+    from trojanscope.audit.history import HistoryStore
+    from trojanscope.audit.result import AuditResult
+
+RATING_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold red"}
+
+
+class AuditFormat(StrEnum):
+    console = "console"
+    json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+    html = "html"
+
+
+def open_store(db: str | None, no_history: bool) -> HistoryStore | None:
+    """The history store (checked writable now, before a long audit), or None."""
+    if no_history:
+        return None
+    from trojanscope.audit.history import HistoryStore, db_url
+
+    store = HistoryStore(db_url(db) if db else None)
+    store.check_writable()
+    return store
+
+
+def audit_command(
+    path: Path = typer.Argument(..., help="Model file or folder to audit."),
+    data: str = typer.Option(None, "--data", help="Clean data: a file/folder or a bundled "
+                             "dataset name. Default: the dataset the manifest names, else "
+                             "data-free."),
+    split: str = typer.Option("test", "--split", help="Split of --data: train, test or all."),
+    data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
+    key: Path = typer.Option(None, "--key", help="Public key to verify the folder's signature."),
+    signature: Path = typer.Option(None, "--signature", help="Signature bundle (default: "
+                                   "model.sig in the folder)."),
+    method: str = typer.Option("auto", "--method", "-m", help="Backdoor detector."),
+    method_param: list[str] | None = typer.Option(None, "--method-param",
+                                                  help="Detector parameter name=value."),
+    threshold: float = typer.Option(0.5, "--threshold", help="Backdoor probability that rates "
+                                    "the model high."),
+    critical_at: float = typer.Option(0.9, "--critical-at", help="Probability that rates it "
+                                      "critical."),
+    inconclusive_at: float = typer.Option(0.25, "--inconclusive-at", help="Probability from "
+                                          "which it is rated medium (inconclusive)."),
+    calibration: Path = typer.Option(None, "--calibration", help="Calibration file."),
+    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    report: Path = typer.Option(None, "--report", "-r", help="Folder for every report "
+                                "(HTML, JSON, SARIF, Markdown), images and the ML-BOM."),
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty --report folder."),
+    fmt: AuditFormat = typer.Option(AuditFormat.console, "--format", "-f",
+                                    help="Format on stdout or in --output."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write --format here instead of "
+                                "stdout (atomically)."),
+    fail_on: str = typer.Option("high", "--fail-on", help="Exit 1 when the rating is at or "
+                                "above: low, medium, high or critical."),
+    db: str = typer.Option(None, "--db", help="History database: SQLite path or SQLAlchemy URL "
+                           "(default: $TROJANSCOPE_DB or ~/.local/share/trojanscope/)."),
+    no_history: bool = typer.Option(False, "--no-history", help="Do not record this audit."),
+    config: list[Path] = typer.Option([], "--config", help="Extra scanner rules (TOML)."),
+    suppress: list[str] = typer.Option([], "--suppress", help="RULE:PATH_GLOB to silence a "
+                                       "reviewed scanner finding."),
+) -> None:
+    """Audit a model: exit 0 below --fail-on, 1 at or above it, 2 when a step could not run."""
+    from trojanscope.audit import AuditOptions, run_audit
+    from trojanscope.audit.outputs import publish
+    from trojanscope.io.atomic import check_output_dir
+
+    threshold_sev = Severity.parse(fail_on)
+    if threshold_sev < Severity.LOW:
+        raise UserInputError("--fail-on must be low, medium, high or critical")
+    if fmt is AuditFormat.console and output is not None:
+        raise UserInputError("--output needs --format json, sarif, markdown or html")
+    options = AuditOptions(
+        data=data, split=split, data_free=data_free, key=key, signature=signature,
+        method=method, method_params=parse_params(method_param, "--method-param"),
+        calibration=calibration, threshold=threshold, critical_at=critical_at,
+        inconclusive_at=inconclusive_at, seed=seed, scan_configs=config, suppress=suppress,
+        command=shlex.join(["trojanscope", *sys.argv[1:]]) if sys.argv else "trojanscope audit",
+    )
+    options.check()
+    if report is not None:
+        check_output_dir(report, force, "--report")
+    store = open_store(db, no_history)
+    with stderr_console().status(f"auditing {path}…"):
+        result = run_audit(path, options)
+    written = publish(result, report_dir=report, force=force, output=output,
+                      output_format=fmt.value, store=store)
+    emit(result, fmt, output, report)
+    for step in result.errors:
+        typer.echo(f"error: step {step.name!r} could not run: {step.reason}", err=True)
+    if written:
+        stderr_console().print(f"wrote {report or output}")
+    code = result.exit_code(threshold_sev)
+    if code:
+        raise SystemExit(code)
+
+
+def emit(result: AuditResult, fmt: AuditFormat, output: Path | None, report: Path | None) -> None:
+    """The chosen format on stdout (unless it went to --output)."""
+    if output is not None:
+        return
+    if fmt is AuditFormat.console:
+        print_summary(result, report)
+        return
+    from trojanscope.report.audit_text import render_audit
+
+    sys.stdout.write(render_audit(result, fmt.value))
+
+
+def print_summary(result: AuditResult, report: Path | None = None) -> None:
+    """Headline, reasons, steps and findings at or above low, for a terminal."""
+    console = stdout_console()
+    style = RATING_STYLE[result.rating.label]
+    console.print(f"[bold]{result.verdict.upper()}[/] {result.target}: risk rating "
+                  f"[{style}]{result.rating.label.upper()}[/]")
+    for reason in result.rating.reasons:
+        console.print(f"  • {reason}", markup=False, highlight=False)
+    steps = Table(title="steps", title_justify="left")
+    for col in ("step", "status", "findings", "notes", "time"):
+        steps.add_column(col)
+    for s in result.steps:
+        steps.add_row(s.title, s.status.value, str(len(s.findings)), s.reason,
+                      f"{s.duration_s:.1f} s")
+    console.print(steps)
+    shown = [f for f in result.findings if f.severity >= Severity.LOW]
+    if shown:
+        table = Table(title="findings (low and above)", title_justify="left")
+        for col in ("severity", "rule", "where", "what"):
+            table.add_column(col)
+        for f in shown[:20]:
+            table.add_row(f.severity.label, f.rule_id, str(f.location), f.message)
+        if len(shown) > 20:
+            table.caption = f"… and {len(shown) - 20} more (see the JSON or HTML report)"
+        console.print(table)
+    if report is not None:
+        console.print(f"report: {report / 'report.html'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit_command)

@@ -1,0 +1,78 @@
+"""``trojanscope history``: earlier audits, newest first; filter and export (JSON/CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from trojanscope.cli.common import stdout_console
+from trojanscope.errors import UserInputError
+from trojanscope.io.atomic import write_text_atomic
+
+
+class HistoryFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def history_command(
+    model: str = typer.Option(None, "--model", help="Model SHA-256 (a prefix is enough)."),
+    target: str = typer.Option(None, "--target", help="Only audits whose path contains this."),
+    rating: str = typer.Option(None, "--rating", help="Only this rating: low, medium, high, "
+                               "critical."),
+    limit: int = typer.Option(50, "--limit", min=1, help="At most this many records."),
+    fmt: HistoryFormat = typer.Option(HistoryFormat.table, "--format", "-f"),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the export here."),
+    full: bool = typer.Option(False, "--full", help="JSON: include each audit's full document."),
+    db: str = typer.Option(None, "--db", help="History database (path or SQLAlchemy URL)."),
+) -> None:
+    """List earlier audits, newest first."""
+    from trojanscope.audit.history import EXPORT_COLUMNS, HistoryStore, db_url
+
+    if rating is not None and rating not in ("low", "medium", "high", "critical"):
+        raise UserInputError(f"--rating must be low, medium, high or critical, got {rating!r}")
+    if model is not None and not all(c in "0123456789abcdefABCDEF" for c in model):
+        raise UserInputError(f"--model must be a SHA-256 hex digest (or a prefix), got {model!r}")
+    store = HistoryStore(db_url(db) if db else None)
+    records = store.query(model_sha256=model, target=target, rating=rating, limit=limit)
+    if fmt is HistoryFormat.table:
+        if output is not None:
+            raise UserInputError("--output needs --format json or csv")
+        table = Table(title="audit history, newest first", title_justify="left",
+                      caption=store.url, caption_justify="left")
+        for col in ("id", "started", "model", "target", "verdict", "rating", "p"):
+            table.add_column(col, no_wrap=col != "target", overflow="fold")
+        for r in records:
+            p = "" if r.probability is None else f"{r.probability:.2f}"
+            table.add_row(str(r.id), r.started_at, r.model_sha256[:12], r.target, r.verdict,
+                          r.rating, p)
+        stdout_console().print(table if records else "no audits recorded")
+        return
+    if fmt is HistoryFormat.json:
+        rows = [{**r.summary(), **({"document": r.document} if full else {})} for r in records]
+        text = json.dumps(rows, indent=2) + "\n"
+    else:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for r in records:
+            row = r.summary()
+            row["reports"] = ";".join(row["reports"])
+            writer.writerow(row)
+        text = buf.getvalue()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_text_atomic(output, text)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("history")(history_command)

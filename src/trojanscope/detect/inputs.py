@@ -1,0 +1,60 @@
+"""Which clean data a detector gets: the user's file or bundled set, the dataset the model's
+manifest names, or none (data-free) — shared by ``detect`` and ``audit``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from trojanscope import registry
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import ModelDetector
+from trojanscope.errors import UserInputError
+from trojanscope.io.models import LoadedModel
+
+
+@dataclass
+class CleanData:
+    """The clean data chosen (``None``: data-free) and a sentence saying where it came from."""
+
+    dataset: TensorDataset | None
+    source: str | None
+    note: str
+
+
+def choose_clean_data(
+    loaded: LoadedModel,
+    detector: ModelDetector,
+    source: str | Path | None,
+    split: str = "test",
+    *,
+    data_free: bool = False,
+    fall_back_to_data_free: bool = False,
+) -> CleanData:
+    """Resolve the clean data for ``detector`` on ``loaded``.
+
+    ``source`` (a path or a bundled dataset name) wins; otherwise a bundled dataset named by the
+    model's manifest; otherwise data-free when allowed, else a clear error.
+    """
+    from trojanscope.data.resolve import load_dataset
+
+    if data_free:
+        chosen = CleanData(None, None, "data-free, as asked")
+    elif source is not None:
+        chosen = CleanData(load_dataset(source, split), str(source), f"{source} ({split} split)")
+    else:
+        named = loaded.manifest.dataset.get("name") if loaded.manifest is not None else None
+        if named and (named in registry.names("dataset") or Path(named).exists()):
+            chosen = CleanData(
+                load_dataset(named, split), named, f"{named} ({split} split), named by the manifest"
+            )
+        elif fall_back_to_data_free:
+            chosen = CleanData(None, None, "no clean data given: ran data-free")
+        else:
+            raise UserInputError("no clean data: give --data, --dataset, or --data-free")
+    if chosen.dataset is None and detector.needs_data:
+        raise UserInputError(
+            f"method {detector.name!r} needs clean data; give --data, or use --method mmbd or "
+            "auto (which work data-free)"
+        )
+    return chosen

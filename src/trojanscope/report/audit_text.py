@@ -1,0 +1,102 @@
+"""The audit's text reports: JSON (the versioned document), SARIF 2.1.0 (for code-scanning
+dashboards; the scanner's SARIF plus the rating and the ATLAS/NIST classification) and Markdown
+(for pull-request comments)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from trojanscope.audit.result import finding_dict
+from trojanscope.audit.taxonomy import classify
+from trojanscope.report.audit_html import group_findings
+from trojanscope.report.markdown import cell
+from trojanscope.report.model import Report, Severity
+from trojanscope.report.sarif import report_to_sarif
+
+if TYPE_CHECKING:
+    from trojanscope.audit.result import AuditResult
+
+INFORMATION_URI = "https://github.com/trojanscope/trojanscope"
+
+
+def render_audit_json(result: AuditResult) -> str:
+    return json.dumps(result.to_dict(), indent=2, default=str) + "\n"
+
+
+def audit_to_sarif(result: AuditResult) -> dict[str, Any]:
+    """SARIF log of the audit: every finding, each rule tagged with its ATLAS techniques."""
+    report = Report(tool="trojanscope", version=result.versions.get("trojanscope", ""),
+                    command=result.command or "audit", subjects=list(result.subjects),
+                    findings=result.findings, rules=dict(result.rules),
+                    duration_s=result.duration_s)
+    sarif = report_to_sarif(report, INFORMATION_URI)
+    run = sarif["runs"][0]
+    for rule in run["tool"]["driver"]["rules"]:
+        mapping = classify(rule["id"])
+        rule["properties"]["tags"] += [t["id"] for t in mapping["atlas"]]
+        rule["properties"]["nist-ai-100-2"] = mapping["nist"]
+    run["properties"] = {
+        "verdict": result.verdict,
+        "rating": result.rating.label,
+        "reasons": result.rating.reasons,
+        "model_sha256": result.model_sha256,
+        "backdoor_probability": (result.detection or {}).get("probability"),
+    }
+    run["invocations"][0]["executionSuccessful"] = not result.errors
+    return sarif
+
+
+def render_audit_sarif(result: AuditResult) -> str:
+    return json.dumps(audit_to_sarif(result), indent=2, default=str) + "\n"
+
+
+def render_audit_markdown(result: AuditResult) -> str:
+    """A short Markdown summary: verdict, rating and reasons, steps, findings at or above low."""
+    det = result.detection
+    lines = [
+        f"## trojanscope audit: `{result.target}`",
+        "",
+        f"**Verdict: {result.verdict.upper()}** · risk rating **{result.rating.label}**"
+        + (f" · backdoor probability {det['probability']:.2f}" if det else ""),
+        "",
+        *[f"- {cell(r)}" for r in result.rating.reasons],
+        "",
+        "| step | status | notes |",
+        "| --- | --- | --- |",
+    ]
+    for step in result.steps:
+        lines.append(f"| {step.title} | {step.status.value} | {cell(step.reason)} |")
+    shown = group_findings([finding_dict(f) for f in result.findings
+                            if f.severity >= Severity.LOW])
+    lines.append("")
+    if shown:
+        lines += ["| severity | rule | location | message | ATLAS |",
+                  "| --- | --- | --- | --- | --- |"]
+        for f in shown:
+            atlas = ", ".join(t["id"] for t in f["atlas"])
+            where = f["places"][0] if len(f["places"]) == 1 else (
+                f"{f['location']['file']} ({len(f['places'])} places)")
+            lines.append(f"| {f['severity']} | {f['rule_id']} | `{cell(where)}` | "
+                         f"{cell(f['message'])} | {atlas} |")
+    else:
+        lines.append("No findings at or above low severity.")
+    lines += ["", f"Model SHA-256 `{result.model_sha256}` · seed {result.seed} · "
+              f"trojanscope {result.versions.get('trojanscope', '')}"]
+    return "\n".join(lines) + "\n"
+
+
+AUDIT_FORMATS = {
+    "json": render_audit_json,
+    "sarif": render_audit_sarif,
+    "markdown": render_audit_markdown,
+}
+
+
+def render_audit(result: AuditResult, fmt: str) -> str:
+    """``json``, ``sarif``, ``markdown`` or ``html`` text of ``result``."""
+    if fmt == "html":
+        from trojanscope.report.audit_html import render_audit_html
+
+        return render_audit_html(result)
+    return AUDIT_FORMATS[fmt](result)

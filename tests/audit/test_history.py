@@ -1,0 +1,110 @@
+"""The history store: transactional, concurrent writers both land, clear errors."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from trojanscope.audit import AuditOptions, run_audit
+from trojanscope.audit.history import HistoryStore, db_url, default_db_url
+from trojanscope.errors import UserInputError
+
+
+@pytest.fixture(scope="module")
+def result(run_dirs):
+    return run_audit(run_dirs["clean"], AuditOptions(data_free=True))
+
+
+def _write(url: str, target: str, result, barrier) -> None:
+    result.target = target
+    store = HistoryStore(url)
+    barrier.wait()
+    store.record(result)
+
+
+def test_record_and_query(result, tmp_path):
+    store = HistoryStore(db_url(tmp_path / "h.sqlite"))
+    first = store.record(result, ["r/report.html"])
+    second = store.record(result)
+    rows = store.query()
+    assert [r.id for r in rows] == [second, first]  # newest first
+    assert store.query(model_sha256=result.model_sha256[:10].upper())[0].id == second
+    assert len(store.query(rating=result.rating.label)) == 2
+    other = "low" if result.rating.label != "low" else "high"
+    assert store.query(rating=other) == []
+    assert store.query(target="clean", limit=1)[0].id == second
+    assert rows[1].reports == ["r/report.html"]
+    assert rows[0].document["model_sha256"] == result.model_sha256
+
+
+def test_two_audits_at_once_both_land(result, tmp_path):
+    url = db_url(tmp_path / "h.sqlite")
+    HistoryStore(url)
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    procs = [ctx.Process(target=_write, args=(url, f"model-{i}", result, barrier))
+             for i in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert sorted(r.target for r in HistoryStore(url).query()) == ["model-0", "model-1"]
+
+
+def test_a_failed_transaction_leaves_no_record(result, tmp_path, monkeypatch):
+    store = HistoryStore(db_url(tmp_path / "h.sqlite"))
+
+    def broken(finding):
+        raise KeyboardInterrupt  # killed while building the row
+
+    monkeypatch.setattr("trojanscope.audit.result.finding_dict", broken)
+    with pytest.raises(KeyboardInterrupt):
+        store.record(result)
+    assert store.query() == []  # nothing half-written
+
+
+def test_locked_database_is_a_clear_error(result, tmp_path):
+    path = tmp_path / "h.sqlite"
+    store = HistoryStore(db_url(path), timeout=0.2)
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(UserInputError, match="locked"):
+            store.record(result)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert store.query() == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_unwritable_database(tmp_path):
+    path = tmp_path / "h.sqlite"
+    HistoryStore(db_url(path))
+    path.chmod(0o444)
+    with pytest.raises(UserInputError, match="not writable"):
+        HistoryStore(db_url(path)).check_writable()
+
+
+def test_unusable_locations_and_missing_driver(tmp_path):
+    with pytest.raises(UserInputError, match="is a folder"):
+        HistoryStore(db_url(tmp_path))
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UserInputError, match="cannot create its folder"):
+        HistoryStore(db_url(tmp_path / "file" / "h.sqlite"))
+    with pytest.raises(UserInputError, match="history database"):
+        HistoryStore("nosuchdialect://x/y")
+
+
+def test_default_location(monkeypatch, tmp_path):
+    monkeypatch.delenv("TROJANSCOPE_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_db_url() == f"sqlite:///{tmp_path / 'trojanscope' / 'history.sqlite'}"
+    monkeypatch.setenv("TROJANSCOPE_DB", "postgresql+psycopg://u@h/db")
+    assert default_db_url() == "postgresql+psycopg://u@h/db"
+    assert db_url(Path("x.sqlite")).startswith("sqlite:////")

@@ -1,0 +1,188 @@
+"""The audit pipeline: steps, stop-before-loading, signatures, integrity, rating, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib import resources
+
+import jsonschema
+import pytest
+
+from trojanscope.audit import AuditOptions, AuditStep, StepStatus, default_steps, run_audit
+from trojanscope.audit.taxonomy import classify
+from trojanscope.errors import UserInputError
+from trojanscope.report.model import Severity
+
+SCHEMA = json.loads(
+    resources.files("trojanscope.audit").joinpath("audit.schema.json").read_text()
+)
+
+
+def validate(doc: dict) -> None:
+    jsonschema.validate(json.loads(json.dumps(doc)), SCHEMA)
+
+
+def statuses(result) -> dict[str, str]:
+    return {s.name: s.status.value for s in result.steps}
+
+
+def test_backdoored_folder_fails_with_evidence(run_dirs):
+    result = run_audit(run_dirs["backdoored"], AuditOptions(seed=0))
+    assert statuses(result) == {"scan": "ok", "signature": "ok", "integrity": "ok", "bom": "ok",
+                                "load": "ok", "detect": "ok"}
+    assert result.detection is not None and result.detection["probability"] >= 0.5
+    assert result.rating.level >= Severity.HIGH and result.verdict == "fail"
+    assert any(f.rule_id == "TSA100" for f in result.findings)
+    assert result.detection["suspected_target"] == 2  # the planted target
+    assert {"trigger_class2_mask.png", "trigger_class2_applied.png"} <= set(result.images)
+    assert "bom.cdx.json" in result.artifacts
+    assert result.data["source"] == "synthetic" and len(result.data["sha256"]) == 64
+    assert result.exit_code(Severity.HIGH) == 1
+    validate(result.to_dict())
+
+
+def test_clean_folder_passes(run_dirs):
+    # The shipped calibrators are fitted on MNIST zoos and overrate these tiny 4-class models,
+    # so the test ranks the two models and sets the cut-offs between them.
+    backdoored = run_audit(run_dirs["backdoored"], AuditOptions(seed=0)).detection
+    clean_p = run_audit(run_dirs["clean"], AuditOptions(seed=0)).detection["probability"]
+    assert clean_p < backdoored["probability"]
+    cut = (clean_p + backdoored["probability"]) / 2
+    options = AuditOptions(seed=0, threshold=cut, critical_at=cut, inconclusive_at=cut)
+    result = run_audit(run_dirs["clean"], options)
+    assert result.rating.level == Severity.LOW, result.rating.reasons
+    assert result.verdict == "pass" and result.exit_code(Severity.HIGH) == 0
+    assert result.rating.reasons and "no backdoor detected" in result.rating.reasons[0]
+    validate(result.to_dict())
+
+
+def test_same_seed_same_document(run_dirs):
+    a = run_audit(run_dirs["clean"], AuditOptions(seed=3)).to_dict()
+    b = run_audit(run_dirs["clean"], AuditOptions(seed=3)).to_dict()
+    assert a["detection"]["probability"] == b["detection"]["probability"]
+    assert a["detection"]["per_class"] == b["detection"]["per_class"]
+
+
+def test_critical_file_is_never_loaded(run_dirs, tmp_path, evil_pickle):
+    marker = tmp_path / "ran"
+    folder = tmp_path / "vendor"
+    shutil.copytree(run_dirs["clean"], folder)
+    (folder / "extra_weights.pkl").write_bytes(evil_pickle(marker))
+    result = run_audit(folder)
+    assert result.rating.level == Severity.CRITICAL and result.verdict == "fail"
+    assert statuses(result)["load"] == "skipped" and statuses(result)["detect"] == "skipped"
+    assert "not loaded" in result.step("load").reason
+    assert result.detection is None and not marker.exists()
+    code = [f for f in result.findings if f.severity == Severity.CRITICAL]
+    assert code and classify(code[0].rule_id)["atlas"][0]["id"] == "AML.T0010"
+    validate(result.to_dict())
+
+
+def test_single_malicious_file(tmp_path, evil_pickle):
+    marker = tmp_path / "ran"
+    path = tmp_path / "model.pt"
+    path.write_bytes(evil_pickle(marker))
+    result = run_audit(path)
+    assert result.rating.level == Severity.CRITICAL
+    assert statuses(result)["signature"] == "skipped" and statuses(result)["bom"] == "skipped"
+    assert not marker.exists()
+
+
+def test_data_that_does_not_fit_is_a_step_error(run_dirs):
+    result = run_audit(run_dirs["clean"], AuditOptions(data="digits"))
+    detect = result.step("detect")
+    assert detect.status is StepStatus.error and "shape" in detect.reason
+    assert result.exit_code(Severity.HIGH) == 2 and result.verdict == "incomplete"
+    assert result.rating.level == Severity.MEDIUM
+    assert any("behaviour not checked" in r for r in result.rating.reasons)
+
+
+def test_data_free_audit(run_dirs):
+    result = run_audit(run_dirs["backdoored"], AuditOptions(data_free=True))
+    assert result.detection["data_free"] is True and result.data["data_free"] is True
+
+
+@pytest.mark.parametrize("bad", ["missing", "empty-dir", "empty-file"])
+def test_bad_targets_are_user_errors(tmp_path, bad):
+    path = tmp_path / bad
+    if bad == "empty-dir":
+        path.mkdir()
+    elif bad == "empty-file":
+        path.write_bytes(b"")
+    with pytest.raises(UserInputError, match=str(path.name)):
+        run_audit(path)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [AuditOptions(threshold=0.0), AuditOptions(threshold=0.5, critical_at=0.4),
+     AuditOptions(split="dev"), AuditOptions(data="x", data_free=True)],
+)
+def test_out_of_range_options(run_dirs, options):
+    with pytest.raises(UserInputError):
+        run_audit(run_dirs["clean"], options)
+
+
+def test_signature_and_tampering(run_dirs, tmp_path):
+    from trojanscope.signing import generate, load_private, sign_folder
+
+    folder = tmp_path / "signed"
+    shutil.copytree(run_dirs["clean"], folder)
+    generate(tmp_path / "k.pem", tmp_path / "k.pub")
+    sign_folder(folder, load_private(tmp_path / "k.pem"))
+    ok = run_audit(folder, AuditOptions(key=tmp_path / "k.pub"))
+    assert ok.step("signature").details["ok"] is True
+    assert not [f for f in ok.findings if f.rule_id.startswith("TSA2")]
+    unchecked = run_audit(folder)
+    assert any(f.rule_id == "TSA203" for f in unchecked.findings)
+
+    weights = folder / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 1  # one flipped bit in the last weight
+    weights.write_bytes(bytes(data))
+    tampered = run_audit(folder, AuditOptions(key=tmp_path / "k.pub"))
+    rules = {f.rule_id for f in tampered.findings}
+    assert {"TSA201", "TSA210"} <= rules
+    assert tampered.rating.level >= Severity.HIGH
+
+
+def test_key_without_signature_is_high(run_dirs, tmp_path):
+    from trojanscope.signing import generate
+
+    generate(tmp_path / "k.pem", tmp_path / "k.pub")
+    result = run_audit(run_dirs["clean"], AuditOptions(key=tmp_path / "k.pub"))
+    assert any(f.rule_id == "TSA200" and f.severity == Severity.HIGH for f in result.findings)
+
+
+def test_folder_without_manifest_picks_its_model_file(run_dirs, tmp_path):
+    folder = tmp_path / "vendor"
+    folder.mkdir()
+    shutil.copy(run_dirs["backdoored"] / "model.onnx", folder / "model.onnx")
+    result = run_audit(folder, AuditOptions(data="synthetic"))
+    assert result.step("load").details["format"] == "onnx"
+    assert statuses(result)["integrity"] == "skipped"
+    assert result.detection["probability"] >= 0.5
+
+
+def test_steps_plug_in(run_dirs):
+    class CountClasses(AuditStep):
+        name, title = "count", "Count classes"
+
+        def skip_reason(self, ctx):
+            return None if ctx.loaded is not None else "no model"
+
+        def run(self, ctx, step):
+            step.details["classes"] = ctx.loaded.num_classes
+
+    result = run_audit(run_dirs["clean"], steps=[*default_steps()[:5], CountClasses()])
+    assert result.step("count").details == {"classes": 4}
+    assert result.step("detect") is None
+    assert any("behaviour not checked" in r for r in result.rating.reasons)
+
+
+def test_taxonomy():
+    assert [t["id"] for t in classify("TSA100")["atlas"]] == ["AML.T0018", "AML.T0020"]
+    assert "Backdoor poisoning" in classify("TSA100")["nist"][0]
+    assert classify("TS900") == {"atlas": [], "nist": []}
+    assert classify("TS101")["atlas"][1]["id"] == "AML.T0011.000"
