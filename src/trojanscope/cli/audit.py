@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from trojanscope.audit.pipeline import AuditOptions
 from trojanscope.cli.common import parse_params, stderr_console, stdout_console
 from trojanscope.errors import UserInputError
 from trojanscope.report.model import Severity
@@ -55,12 +56,14 @@ def audit_command(
     method: str = typer.Option("auto", "--method", "-m", help="Backdoor detector."),
     method_param: list[str] | None = typer.Option(None, "--method-param",
                                                   help="Detector parameter name=value."),
-    threshold: float = typer.Option(0.5, "--threshold", help="Backdoor probability that rates "
-                                    "the model high."),
-    critical_at: float = typer.Option(0.9, "--critical-at", help="Probability that rates it "
-                                      "critical."),
-    inconclusive_at: float = typer.Option(0.25, "--inconclusive-at", help="Probability from "
-                                          "which it is rated medium (inconclusive)."),
+    threshold: float = typer.Option(
+        AuditOptions.threshold, "--threshold",
+        help="Backdoor probability that rates the model high."),
+    critical_at: float = typer.Option(
+        AuditOptions.critical_at, "--critical-at", help="Probability that rates it critical."),
+    inconclusive_at: float = typer.Option(
+        AuditOptions.inconclusive_at, "--inconclusive-at",
+        help="Probability from which it is rated medium (inconclusive)."),
     calibration: Path = typer.Option(None, "--calibration", help="Calibration file."),
     seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
     report: Path = typer.Option(None, "--report", "-r", help="Folder for every report "
@@ -80,7 +83,7 @@ def audit_command(
                                        "reviewed scanner finding."),
 ) -> None:
     """Audit a model: exit 0 below --fail-on, 1 at or above it, 2 when a step could not run."""
-    from trojanscope.audit import AuditOptions, run_audit
+    from trojanscope.audit import run_audit
     from trojanscope.audit.outputs import publish
     from trojanscope.io.atomic import check_output_dir
 
