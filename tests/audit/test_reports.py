@@ -100,3 +100,11 @@ def test_a_failing_history_write_leaves_no_report(backdoored_result, tmp_path):
         publish(backdoored_result, report_dir=tmp_path / "rep", output=tmp_path / "a.sarif",
                 output_format="sarif", store=BrokenStore())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_html_headline_names_the_cause(tmp_path, evil_pickle, backdoored_result):
+    path = tmp_path / "model.pt"
+    path.write_bytes(evil_pickle(tmp_path / "ran"))
+    html = render_audit(run_audit(path), "html")
+    assert "would run code when loaded" in html and "Detection did not run" in html
+    assert "would run code" not in render_audit(backdoored_result, "html")

@@ -14,8 +14,10 @@ if TYPE_CHECKING:
     from trojanscope.audit.result import AuditResult
 
 MEANING = {
-    "critical": "Do not use this model. A file would run code when loaded, or the model almost "
-                "certainly carries a backdoor. Escalate to security.",
+    "critical-file": "Do not use or load this model: a file would run code when loaded. "
+                     "Escalate to security.",
+    "critical": "Do not use this model: it almost certainly carries a backdoor. Escalate to "
+                "security.",
     "high": "Do not deploy this model until the findings below are resolved: a backdoor or a "
             "tampered or dangerous file is likely.",
     "medium": "Review before use: something could not be checked or a signal is inconclusive.",
@@ -115,7 +117,7 @@ def render_audit_html(result: AuditResult) -> str:
     return env.get_template("audit.html.j2").render(
         doc=doc,
         detection=detection,
-        meaning=MEANING[doc["rating"]["level"]],
+        meaning=MEANING[_meaning_key(result)],
         chart=chart,
         images=images,
         kinds=kinds,
@@ -126,6 +128,14 @@ def render_audit_html(result: AuditResult) -> str:
         rule_name=lambda rid: result.rules[rid].name if rid in result.rules else "",
         location=_location,
     )
+
+
+def _meaning_key(result: AuditResult) -> str:
+    level = result.rating.label
+    if level == "critical" and any(f.severity == Severity.CRITICAL and not
+                                   f.rule_id.startswith("TSA") for f in result.findings):
+        return "critical-file"
+    return level
 
 
 def group_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
