@@ -21,9 +21,8 @@ def result(run_dirs):
 
 def _write(url: str, target: str, result, barrier) -> None:
     result.target = target
-    store = HistoryStore(url)
     barrier.wait()
-    store.record(result)
+    HistoryStore(url).record(result)
 
 
 def test_record_and_query(result, tmp_path):
@@ -42,8 +41,7 @@ def test_record_and_query(result, tmp_path):
 
 
 def test_two_audits_at_once_both_land(result, tmp_path):
-    url = db_url(tmp_path / "h.sqlite")
-    HistoryStore(url)
+    url = db_url(tmp_path / "h.sqlite")  # a fresh file: both processes also create the table
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(2)
     procs = [ctx.Process(target=_write, args=(url, f"model-{i}", result, barrier))

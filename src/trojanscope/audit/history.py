@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Float, Integer, String, create_engine, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from trojanscope.errors import UserInputError
@@ -99,12 +99,22 @@ class HistoryStore:
             args = {"timeout": timeout}
         try:
             self.engine = create_engine(self.url, connect_args=args)
-            Base.metadata.create_all(self.engine)
+            self._create_tables()
         except SQLAlchemyError as exc:
             raise _explain(self.url, exc) from None
         except ModuleNotFoundError as exc:
             raise UserInputError(f"history database {self.url}: driver {exc.name!r} is not "
                                  "installed") from None
+
+    def _create_tables(self) -> None:
+        """Create the table if missing; a second process creating it at the same moment is
+        not an error."""
+        try:
+            Base.metadata.create_all(self.engine)
+        except OperationalError as exc:
+            if "already exists" not in str(exc):
+                raise
+            Base.metadata.create_all(self.engine)
 
     def check_writable(self) -> None:
         """Fail early (before a long audit) when the store cannot take a write."""
