@@ -74,6 +74,8 @@ def test_step_error_exits_2_with_one_line(run_dirs, history_db, capsys, tmp_path
         (["audit", "{model}", "--threshold", "1.5"], "threshold"),
         (["audit", "{model}", "--output", "x.json"], "--output needs"),
         (["audit", "{model}", "--db", "{file}/h.sqlite"], "history database"),
+        (["audit", "{model}", "-f", "json", "-o", "{empty}"], "is a folder"),
+        (["audit", "{model}", "-r", "{tmp}/r", "-f", "json", "-o", "{tmp}/r/x.json"], "inside"),
         (["history", "--rating", "bad"], "--rating"),
         (["history", "--model", "xyz"], "--model"),
     ],
@@ -82,6 +84,7 @@ def test_bad_input_is_one_error_line(run_dirs, tmp_path, history_db, capsys, arg
     (tmp_path / "empty").mkdir()
     (tmp_path / "file").write_text("x")
     subst = {"{empty}": str(tmp_path / "empty"), "{model}": str(run_dirs["clean"]),
+             "{tmp}/r": str(tmp_path / "r"), "{tmp}/r/x.json": str(tmp_path / "r" / "x.json"),
              "{file}/h.sqlite": str(tmp_path / "file" / "h.sqlite")}
     code = run([subst.get(a, a) for a in args])
     err = capsys.readouterr().err
@@ -110,6 +113,7 @@ def test_demo_end_to_end(tmp_path, history_db, capsys):
     assert backdoored["rating"]["level"] in ("high", "critical")
     assert backdoored["detection"]["suspected_target"] == 0  # the planted target
     assert clean["detection"]["probability"] < backdoored["detection"]["probability"]
+    assert clean["rating"]["level"] == "low", clean["rating"]["reasons"]
     assert (out / "reports" / "backdoored" / "report.html").stat().st_size > 10_000
     assert run(["history", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 2

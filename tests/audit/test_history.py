@@ -36,7 +36,7 @@ def test_record_and_query(result, tmp_path):
     other = "low" if result.rating.label != "low" else "high"
     assert store.query(rating=other) == []
     assert store.query(target="clean", limit=1)[0].id == second
-    assert rows[1].reports == ["r/report.html"]
+    assert rows[1].reports == [str(Path("r/report.html").resolve())]  # stored absolute
     assert rows[0].document["model_sha256"] == result.model_sha256
 
 
@@ -51,19 +51,46 @@ def test_two_audits_at_once_both_land(result, tmp_path):
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0]
-    assert sorted(r.target for r in HistoryStore(url).query()) == ["model-0", "model-1"]
+    assert sorted(Path(r.target).name for r in HistoryStore(url).query()) == ["model-0", "model-1"]
 
 
-def test_a_failed_transaction_leaves_no_record(result, tmp_path, monkeypatch):
+def test_a_failed_transaction_leaves_no_record(result, tmp_path):
+    from sqlalchemy import event
+
+    from trojanscope.audit.history import AuditRecord
+
     store = HistoryStore(db_url(tmp_path / "h.sqlite"))
 
-    def broken(finding):
-        raise KeyboardInterrupt  # killed while building the row
+    def killed(*args):
+        raise KeyboardInterrupt  # killed after the row was sent, before the commit
 
-    monkeypatch.setattr("trojanscope.audit.result.finding_dict", broken)
-    with pytest.raises(KeyboardInterrupt):
-        store.record(result)
+    event.listen(AuditRecord, "after_insert", killed)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            store.record(result)
+    finally:
+        event.remove(AuditRecord, "after_insert", killed)
     assert store.query() == []  # nothing half-written
+    store.record(result)
+    assert len(store.query()) == 1
+
+
+def test_target_filter_is_literal(result, tmp_path):
+    store = HistoryStore(db_url(tmp_path / "h.sqlite"))
+    store.record(result)
+    assert store.query(target="_") == [] and store.query(target="%") == []
+    assert store.query(target="clean")
+
+
+def test_passwords_never_shown():
+    from trojanscope.audit.history import safe_url
+    from trojanscope.cli import common
+
+    assert "s3cret" not in safe_url("postgresql+psycopg://admin:s3cret@db/audits")
+    common.SETTINGS.argv = ["audit", "m", "--db", "postgresql://admin:s3cret@db/x", "--seed", "1"]
+    assert "s3cret" not in common.command_line() and "admin:***@db" in common.command_line()
+    common.SETTINGS.argv = ["audit", "m", "--db=postgresql://a:s3cret@h/x"]
+    assert "s3cret" not in common.command_line()
 
 
 def test_locked_database_is_a_clear_error(result, tmp_path):
@@ -72,6 +99,8 @@ def test_locked_database_is_a_clear_error(result, tmp_path):
     holder = sqlite3.connect(path)
     holder.execute("BEGIN EXCLUSIVE")
     try:
+        with pytest.raises(UserInputError, match="locked"):
+            store.check_writable()  # caught before an audit starts
         with pytest.raises(UserInputError, match="locked"):
             store.record(result)
     finally:

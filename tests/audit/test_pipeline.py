@@ -186,3 +186,70 @@ def test_taxonomy():
     assert "Backdoor poisoning" in classify("TSA100")["nist"][0]
     assert classify("TS900") == {"atlas": [], "nist": []}
     assert classify("TS101")["atlas"][1]["id"] == "AML.T0011.000"
+
+
+def test_key_for_a_single_file_is_an_error_not_a_pass(run_dirs, tmp_path):
+    from trojanscope.signing import generate
+
+    generate(tmp_path / "k.pem", tmp_path / "k.pub")
+    quiet = {"threshold": 1.0, "critical_at": 1.0, "inconclusive_at": 1.0}  # isolate the step
+    result = run_audit(run_dirs["clean"] / "model.onnx",
+                       AuditOptions(key=tmp_path / "k.pub", **quiet))
+    assert result.step("signature").status is StepStatus.error
+    assert result.exit_code(Severity.CRITICAL) == 2 and result.verdict == "incomplete"
+
+
+def test_signing_does_not_change_the_model_digest(run_dirs, tmp_path):
+    from trojanscope.audit.pipeline import model_digests
+    from trojanscope.signing import generate, load_private, sign_folder
+
+    folder = tmp_path / "m"
+    shutil.copytree(run_dirs["clean"], folder)
+    before, _ = model_digests(folder)
+    generate(tmp_path / "k.pem", tmp_path / "k.pub")
+    sign_folder(folder, load_private(tmp_path / "k.pem"))
+    after, files = model_digests(folder)
+    assert before == after and "model.sig" not in files
+
+
+def test_a_scan_that_does_not_finish_blocks_loading(run_dirs):
+    from trojanscope.audit.steps_files import ScanStep
+    from trojanscope.audit.steps_model import LoadStep
+
+    class BrokenScan(ScanStep):
+        def run(self, ctx, step):
+            ctx.blocked = "the file scan did not finish; nothing is loaded unscanned"
+            raise RuntimeError("scanner crashed")
+
+    result = run_audit(run_dirs["clean"], steps=[BrokenScan(), LoadStep()])
+    assert result.step("scan").status is StepStatus.error
+    assert "internal error: RuntimeError: scanner crashed" in result.step("scan").reason
+    assert result.step("load").status is StepStatus.skipped
+
+
+def test_bad_scanner_config_fails_before_any_work(run_dirs, tmp_path):
+    bad = tmp_path / "rules.toml"
+    bad.write_text("this is not toml [")
+    with pytest.raises(UserInputError):
+        run_audit(run_dirs["clean"], AuditOptions(scan_configs=[bad]))
+
+
+def test_custom_scanner_rules_keep_the_schema(run_dirs, tmp_path, evil_pickle):
+    config = tmp_path / "rules.toml"
+    config.write_text('[[imports]]\nid = "X001"\nname = "house-rule"\nseverity = "critical"\n'
+                      'why = "our rule"\npatterns = ["os:system", "posix:system"]\n')
+    path = tmp_path / "model.pt"
+    path.write_bytes(evil_pickle(tmp_path / "ran"))
+    result = run_audit(path, AuditOptions(scan_configs=[config]))
+    assert any(f.rule_id == "X001" for f in result.findings)
+    assert classify("X001")["atlas"]
+    validate(result.to_dict())
+
+
+def test_fifo_is_refused(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(UserInputError, match="not a regular file"):
+        run_audit(fifo)

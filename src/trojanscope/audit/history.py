@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Float, Integer, String, create_engine, select
+from sqlalchemy import JSON, Float, Integer, String, create_engine, delete, make_url, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -74,11 +74,30 @@ def db_url(spec: str | Path) -> str:
     return text if "://" in text else f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
+def safe_url(url: str) -> str:
+    """``url`` with any password masked, for messages and reports."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not parseable: show nothing that could be a secret
+        return url.split("://", 1)[0] + "://…"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL (``None`` for other databases or in-memory SQLite)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return Path(parsed.database)
+
+
 def _explain(url: str, exc: Exception) -> UserInputError:
     text = str(getattr(exc, "orig", exc) or exc).splitlines()[0]
     if "locked" in text:
         text += " (another process holds it; try again)"
-    return UserInputError(f"history database {url}: {text}")
+    return UserInputError(f"history database {safe_url(url)}: {text}")
 
 
 class HistoryStore:
@@ -87,8 +106,8 @@ class HistoryStore:
     def __init__(self, url: str | None = None, *, timeout: float = 30.0) -> None:
         self.url = url or default_db_url()
         args: dict[str, Any] = {}
-        if self.url.startswith("sqlite:///"):
-            path = Path(self.url.removeprefix("sqlite:///"))
+        path = sqlite_path(self.url)
+        if path is not None:
             if path.is_dir():
                 raise UserInputError(f"history database {path}: is a folder")
             try:
@@ -103,8 +122,8 @@ class HistoryStore:
         except SQLAlchemyError as exc:
             raise _explain(self.url, exc) from None
         except ModuleNotFoundError as exc:
-            raise UserInputError(f"history database {self.url}: driver {exc.name!r} is not "
-                                 "installed") from None
+            raise UserInputError(f"history database {safe_url(self.url)}: driver "
+                                 f"{exc.name!r} is not installed") from None
 
     def _create_tables(self) -> None:
         """Create the table if missing; a second process creating it at the same moment is
@@ -117,11 +136,21 @@ class HistoryStore:
             Base.metadata.create_all(self.engine)
 
     def check_writable(self) -> None:
-        """Fail early (before a long audit) when the store cannot take a write."""
-        if self.url.startswith("sqlite:///"):
-            path = Path(self.url.removeprefix("sqlite:///"))
-            if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-                raise UserInputError(f"history database {path}: not writable")
+        """Fail early (before a long audit) when the store cannot take a write: a read-only
+        file, or a lock another writer keeps longer than the timeout."""
+        path = sqlite_path(self.url)
+        if path is not None and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise UserInputError(f"history database {path}: not writable")
+        if path is not None:
+            try:
+                raw = self.engine.raw_connection()
+                try:
+                    raw.driver_connection.execute("BEGIN IMMEDIATE")
+                    raw.driver_connection.execute("ROLLBACK")
+                finally:
+                    raw.close()
+            except Exception as exc:
+                raise _explain(self.url, exc) from None
 
     def record(self, result: AuditResult, reports: Sequence[str | Path] = ()) -> int:
         """Store ``result`` in one transaction; returns the record id."""
@@ -130,7 +159,7 @@ class HistoryStore:
         doc = result.to_dict()
         row = AuditRecord(
             model_sha256=result.model_sha256,
-            target=result.target,
+            target=str(Path(result.target).resolve()),
             started_at=result.started_at,
             recorded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             tool_version=result.versions.get("trojanscope", ""),
@@ -140,7 +169,7 @@ class HistoryStore:
             findings_count=len(result.findings),
             versions=dict(result.versions),
             findings=[finding_dict(f) for f in result.findings],
-            reports=[str(p) for p in reports],
+            reports=[str(Path(p).resolve()) for p in reports],
             document=doc,
         )
         try:
@@ -148,6 +177,14 @@ class HistoryStore:
                 session.add(row)
                 session.flush()
                 return row.id
+        except SQLAlchemyError as exc:
+            raise _explain(self.url, exc) from None
+
+    def delete(self, record_id: int) -> None:
+        """Remove one record (undoes :meth:`record` when its reports could not be written)."""
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.execute(delete(AuditRecord).where(AuditRecord.id == record_id))
         except SQLAlchemyError as exc:
             raise _explain(self.url, exc) from None
 
@@ -159,7 +196,7 @@ class HistoryStore:
         if model_sha256:
             stmt = stmt.where(AuditRecord.model_sha256.startswith(model_sha256.lower()))
         if target:
-            stmt = stmt.where(AuditRecord.target.contains(target))
+            stmt = stmt.where(AuditRecord.target.contains(target, autoescape=True))
         if rating:
             stmt = stmt.where(AuditRecord.rating == rating)
         if limit:

@@ -70,13 +70,34 @@ def publish(
     written: list[str] = []
     folder_cm = (atomic_dir(report_dir, force, "--report") if report_dir is not None
                  else contextlib.nullcontext(None))
-    with folder_cm as tmp_dir, _pending_file(output) as tmp_file:
-        if tmp_dir is not None:
-            assert report_dir is not None
-            written += [str(report_dir / n) for n in write_report_folder(result, tmp_dir)]
-        if tmp_file is not None:
-            tmp_file.write_text(render_audit(result, output_format), encoding="utf-8")
-            written.append(str(output))
-        if store is not None:
-            store.record(result, [p for p in written if not p.endswith(".png")])
+    record_id: int | None = None
+    try:
+        with folder_cm as tmp_dir, _pending_file(output) as tmp_file:
+            if tmp_dir is not None:
+                assert report_dir is not None
+                written += [str(report_dir / n) for n in write_report_folder(result, tmp_dir)]
+            if tmp_file is not None:
+                tmp_file.write_text(render_audit(result, output_format), encoding="utf-8")
+                written.append(str(output))
+            if store is not None:
+                record_id = store.record(result, [p for p in written if not p.endswith(".png")])
+            # leaving the block renames the report folder and the output file into place
+    except BaseException:
+        if record_id is not None and store is not None:
+            store.delete(record_id)  # the reports did not land: neither does the record
+        raise
     return written
+
+
+def check_destinations(report_dir: Path | None, output: Path | None, force: bool) -> None:
+    """Refuse destinations that cannot work, before the audit runs."""
+    from trojanscope.errors import UserInputError
+    from trojanscope.io.atomic import check_output_dir
+
+    if report_dir is not None:
+        check_output_dir(report_dir, force, "--report")
+    if output is not None:
+        if output.is_dir():
+            raise UserInputError(f"--output {output} is a folder; give a file name")
+        if report_dir is not None and output.resolve().is_relative_to(report_dir.resolve()):
+            raise UserInputError("--output may not be inside the --report folder")

@@ -10,6 +10,7 @@ input-level detection, mitigation, certification) plug in as further steps.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -22,6 +23,8 @@ from trojanscope.audit.result import AuditResult, StepResult, StepStatus
 from trojanscope.audit.rules import AUDIT_RULES
 from trojanscope.errors import UserInputError
 from trojanscope.report.model import Finding, Location, Severity
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from trojanscope.data.dataset import TensorDataset
@@ -61,6 +64,9 @@ class AuditOptions:
             raise UserInputError(f"--split must be train, test or all, got {self.split!r}")
         if self.data_free and self.data is not None:
             raise UserInputError("give --data or --data-free, not both")
+        from trojanscope.scan import load_policy
+
+        load_policy(self.scan_configs, self.suppress)  # a bad rules file fails before any work
 
 
 @dataclass
@@ -106,14 +112,16 @@ def default_steps() -> list[AuditStep]:
     return [ScanStep(), SignatureStep(), IntegrityStep(), BomStep(), LoadStep(), DetectStep()]
 
 
-def model_digests(target: Path) -> tuple[str, dict[str, str]]:
+def model_digests(target: Path, signature: Path | None = None) -> tuple[str, dict[str, str]]:
     """The model's SHA-256 and each file's: a file's own digest, or for a folder the digest of
-    its sorted per-file digests (the subject its signature covers)."""
+    its sorted per-file digests without the signature file (the subject a signature covers, so
+    signing a folder does not change its digest)."""
     from trojanscope.io.hashing import sha256_file
+    from trojanscope.signing.bundle import DEFAULT_SIGNATURE, _rel_ignore
     from trojanscope.signing.manifest import hash_tree, root_digest
 
     if target.is_dir():
-        files = hash_tree(target)
+        files = hash_tree(target, _rel_ignore(target, signature or target / DEFAULT_SIGNATURE))
         return root_digest(files), files
     digest = sha256_file(target)
     return digest, {target.name: digest}
@@ -123,6 +131,8 @@ def check_target(target: Path) -> None:
     """A path that does not exist or an empty folder is a user error, before any step."""
     if not target.exists():
         raise UserInputError(f"{target}: no such file or folder")
+    if not (target.is_dir() or target.is_file()):
+        raise UserInputError(f"{target}: not a regular file or folder")
     if target.is_dir() and not any(p.is_file() for p in target.rglob("*")):
         raise UserInputError(f"{target}: empty folder, nothing to audit")
     if target.is_file() and target.stat().st_size == 0:
@@ -142,7 +152,7 @@ def run_audit(
     options.check()
     check_target(target)
     started = time.perf_counter()
-    digest, files = model_digests(target)
+    digest, files = model_digests(target, options.signature)
     result = AuditResult(
         target=str(target),
         model_sha256=digest,
@@ -165,6 +175,10 @@ def run_audit(
                 step.run(ctx, record)
             except UserInputError as exc:
                 record.status, record.reason = StepStatus.error, str(exc)
+            except Exception as exc:  # a bug in a step or plug-in: report it, audit the rest
+                log.exception("audit step %s failed", step.name)
+                record.status = StepStatus.error
+                record.reason = f"internal error: {type(exc).__name__}: {exc}"
         record.duration_s = time.perf_counter() - t0
         result.steps.append(record)
     result.rating = rate(result)

@@ -11,7 +11,6 @@ from trojanscope.audit.taxonomy import classify
 from trojanscope.report.model import Finding, RuleInfo, Severity, Subject, sort_findings
 
 SCHEMA_VERSION = "1.0"
-RATINGS = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
 
 
 class StepStatus(StrEnum):
@@ -106,7 +105,8 @@ class AuditResult:
         return "pass"
 
     def exit_code(self, fail_on: Severity) -> int:
-        """0 below ``fail_on``; 1 at or above; 2 when a step could not run."""
+        """1 when the rating is at or above ``fail_on`` (the gate fails whatever else happened);
+        otherwise 2 when a step could not run; else 0."""
         if self.rating.level >= fail_on:
             return 1
         return 2 if self.errors else 0

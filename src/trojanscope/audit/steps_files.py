@@ -19,6 +19,7 @@ class ScanStep(AuditStep):
     def run(self, ctx: AuditContext, step: StepResult) -> None:
         from trojanscope.scan import load_policy, scan_paths
 
+        ctx.blocked = "the file scan did not finish; nothing is loaded unscanned"
         policy = load_policy(ctx.options.scan_configs, ctx.options.suppress)
         report = scan_paths([ctx.target], policy)
         ctx.result.subjects = report.subjects
@@ -28,6 +29,7 @@ class ScanStep(AuditStep):
         step.details = {"files": len(report.subjects), "scanned": report.scanned(),
                         "counts": report.counts()}
         worst = [f for f in active if f.severity >= BLOCKING]
+        ctx.blocked = None
         if worst:
             f = max(worst, key=lambda f: f.severity)
             ctx.blocked = (f"the scanner rated {f.location} {f.severity.label} ({f.rule_id}: "
@@ -41,15 +43,19 @@ class SignatureStep(AuditStep):
     title = "Signature verification"
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
-        if not ctx.target.is_dir():
-            if ctx.options.key is not None:
-                return "signatures cover model folders; audit the signed folder to verify it"
+        asked = ctx.options.key is not None or ctx.options.signature is not None
+        if not ctx.target.is_dir() and not asked:
             return "a single file carries no signature"
         return None
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
+        from trojanscope.errors import UserInputError
         from trojanscope.signing import load_public, verify_folder
         from trojanscope.signing.bundle import DEFAULT_SIGNATURE
+
+        if not ctx.target.is_dir():
+            raise UserInputError("signatures cover model folders: audit the signed folder to "
+                                 "verify it with --key")
 
         signature = ctx.options.signature or ctx.target / DEFAULT_SIGNATURE
         sig_name = str(signature)

@@ -53,7 +53,7 @@ def classify(rule_id: str) -> dict[str, Any]:
         atlas, nist = _NONE
     elif rule_id in _BY_RULE:
         atlas, nist = _BY_RULE[rule_id]
-    elif rule_id.startswith("TS"):  # every other scanner rule: code or objects run on load
+    elif not rule_id.startswith("TSA"):  # other scanner rules (custom ones too): code on load
         atlas, nist = _CODE_IN_FILE
     else:
         atlas, nist = _NONE

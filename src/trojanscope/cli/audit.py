@@ -3,7 +3,6 @@ loading, backdoor detection, risk rating — with reports and a history record."
 
 from __future__ import annotations
 
-import shlex
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +12,7 @@ import typer
 from rich.table import Table
 
 from trojanscope.audit.pipeline import AuditOptions
-from trojanscope.cli.common import parse_params, stderr_console, stdout_console
+from trojanscope.cli.common import command_line, parse_params, stderr_console, stdout_console
 from trojanscope.errors import UserInputError
 from trojanscope.report.model import Severity
 
@@ -82,10 +81,10 @@ def audit_command(
     suppress: list[str] = typer.Option([], "--suppress", help="RULE:PATH_GLOB to silence a "
                                        "reviewed scanner finding."),
 ) -> None:
-    """Audit a model: exit 0 below --fail-on, 1 at or above it, 2 when a step could not run."""
+    """Audit a model: exit 1 when the rating is at or above --fail-on; otherwise 2 when a
+    step could not run (or on bad input); else 0."""
     from trojanscope.audit import run_audit
-    from trojanscope.audit.outputs import publish
-    from trojanscope.io.atomic import check_output_dir
+    from trojanscope.audit.outputs import check_destinations, publish
 
     threshold_sev = Severity.parse(fail_on)
     if threshold_sev < Severity.LOW:
@@ -97,11 +96,10 @@ def audit_command(
         method=method, method_params=parse_params(method_param, "--method-param"),
         calibration=calibration, threshold=threshold, critical_at=critical_at,
         inconclusive_at=inconclusive_at, seed=seed, scan_configs=config, suppress=suppress,
-        command=shlex.join(["trojanscope", *sys.argv[1:]]) if sys.argv else "trojanscope audit",
+        command=command_line(),
     )
     options.check()
-    if report is not None:
-        check_output_dir(report, force, "--report")
+    check_destinations(report, output, force)
     store = open_store(db, no_history)
     with stderr_console().status(f"auditing {path}…"):
         result = run_audit(path, options)

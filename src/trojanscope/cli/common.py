@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +21,7 @@ from trojanscope.errors import UserInputError
 class Settings:
     debug: bool = False
     quiet: bool = False
+    argv: list[str] = field(default_factory=list)  # the arguments of this invocation
 
 
 SETTINGS = Settings()
@@ -43,6 +44,31 @@ def stdout_console() -> Console:
 def print_json(obj: Any) -> None:
     """Machine output: one JSON document on stdout."""
     sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False) + "\n")
+
+
+def command_line(secret_options: tuple[str, ...] = ("--db",)) -> str:
+    """This invocation as a shell command, with passwords in ``secret_options`` URLs masked
+    (it goes into reports)."""
+    import shlex
+
+    args = list(SETTINGS.argv)
+    for i, arg in enumerate(args):
+        name, eq, value = arg.partition("=")
+        if eq and name in secret_options:
+            args[i] = f"{name}={_mask_url(value)}"
+        elif i > 0 and args[i - 1] in secret_options:
+            args[i] = _mask_url(arg)
+    return shlex.join(["trojanscope", *args])
+
+
+def _mask_url(text: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(text)
+    if parts.password is None:
+        return text
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def parse_params(items: list[str] | None, what: str) -> dict[str, Any]:

@@ -28,26 +28,29 @@ def history_command(
     target: str = typer.Option(None, "--target", help="Only audits whose path contains this."),
     rating: str = typer.Option(None, "--rating", help="Only this rating: low, medium, high, "
                                "critical."),
-    limit: int = typer.Option(50, "--limit", min=1, help="At most this many records."),
+    limit: int = typer.Option(None, "--limit", min=1, help="At most this many records "
+                              "(default: 50 in the table, all in exports)."),
     fmt: HistoryFormat = typer.Option(HistoryFormat.table, "--format", "-f"),
     output: Path = typer.Option(None, "--output", "-o", help="Write the export here."),
     full: bool = typer.Option(False, "--full", help="JSON: include each audit's full document."),
     db: str = typer.Option(None, "--db", help="History database (path or SQLAlchemy URL)."),
 ) -> None:
     """List earlier audits, newest first."""
-    from trojanscope.audit.history import EXPORT_COLUMNS, HistoryStore, db_url
+    from trojanscope.audit.history import EXPORT_COLUMNS, HistoryStore, db_url, safe_url
 
     if rating is not None and rating not in ("low", "medium", "high", "critical"):
         raise UserInputError(f"--rating must be low, medium, high or critical, got {rating!r}")
     if model is not None and not all(c in "0123456789abcdefABCDEF" for c in model):
         raise UserInputError(f"--model must be a SHA-256 hex digest (or a prefix), got {model!r}")
     store = HistoryStore(db_url(db) if db else None)
+    if limit is None and fmt is HistoryFormat.table:
+        limit = 50
     records = store.query(model_sha256=model, target=target, rating=rating, limit=limit)
     if fmt is HistoryFormat.table:
         if output is not None:
             raise UserInputError("--output needs --format json or csv")
         table = Table(title="audit history, newest first", title_justify="left",
-                      caption=store.url, caption_justify="left")
+                      caption=safe_url(store.url), caption_justify="left")
         for col in ("id", "started", "model", "target", "verdict", "rating", "p"):
             table.add_column(col, no_wrap=col != "target", overflow="fold")
         for r in records:

@@ -58,7 +58,10 @@ for _module in COMMAND_MODULES:
 
 def run(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code (also used by tests)."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    from trojanscope.cli import common
+
+    common.SETTINGS.argv = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in common.SETTINGS.argv
     try:
         result = app(args=argv, standalone_mode=False)
         if isinstance(result, int):  # click returns typer.Exit's code in non-standalone mode

@@ -55,7 +55,7 @@ def render_audit_markdown(result: AuditResult) -> str:
     """A short Markdown summary: verdict, rating and reasons, steps, findings at or above low."""
     det = result.detection
     lines = [
-        f"## trojanscope audit: `{result.target}`",
+        f"## trojanscope audit: {cell(result.target)}",
         "",
         f"**Verdict: {result.verdict.upper()}** · risk rating **{result.rating.label}**"
         + (f" · backdoor probability {det['probability']:.2f}" if det else ""),
@@ -77,7 +77,7 @@ def render_audit_markdown(result: AuditResult) -> str:
             atlas = ", ".join(t["id"] for t in f["atlas"])
             where = f["places"][0] if len(f["places"]) == 1 else (
                 f"{f['location']['file']} ({len(f['places'])} places)")
-            lines.append(f"| {f['severity']} | {f['rule_id']} | `{cell(where)}` | "
+            lines.append(f"| {f['severity']} | {cell(f['rule_id'])} | {cell(where)} | "
                          f"{cell(f['message'])} | {atlas} |")
     else:
         lines.append("No findings at or above low severity.")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from trojanscope.report.model import Report, sort_findings
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>!|#"})
+
 
 def cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text from an inspected file made inert inside Markdown (a table cell or a line): no
+    links, images, HTML or code spans can be injected."""
+    return str(text).translate(_MD_SPECIAL).replace("\n", " ")
 
 
 def render_markdown(report: Report) -> str:
@@ -27,5 +30,5 @@ def render_markdown(report: Report) -> str:
     lines += ["| severity | rule | location | message |", "| --- | --- | --- | --- |"]
     for f in findings:
         severity = f.severity.label + (" (suppressed)" if f.suppressed else "")
-        lines.append(f"| {severity} | {f.rule_id} | `{cell(f.location)}` | {cell(f.message)} |")
+        lines.append(f"| {severity} | {f.rule_id} | {cell(f.location)} | {cell(f.message)} |")
     return "\n".join(lines) + "\n"
