@@ -78,7 +78,13 @@ def test_backdoored_model_gets_the_larger_statistic(
     margins = [r.score for r in bad.per_class]
     assert [margins[c] for c in bad.target_classes] == sorted(margins, reverse=True)
     for v in (bad, good):
-        assert set(v.features) == {"mmbd_neglog10_p", "mmbd_anomaly", "mmbd_ratio"}
+        assert set(v.features) == {
+            "mmbd_neglog10_p",
+            "mmbd_anomaly",
+            "mmbd_ratio",
+            "mmbd_gap",
+            "mmbd_mean_anomaly",
+        }
         assert all(math.isfinite(x) for x in v.features.values())
         assert 0.0 <= v.statistic <= MAX_NEGLOG10_P
 

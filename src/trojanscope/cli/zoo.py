@@ -6,6 +6,7 @@ import json
 import math
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -18,6 +19,9 @@ from trojanscope.cli.common import (
     stdout_console,
 )
 from trojanscope.io.atomic import write_text_atomic
+
+if TYPE_CHECKING:
+    from trojanscope.detect.calibration import Calibrator
 
 zoo_app = typer.Typer(
     help="Model zoos: populations of clean and backdoored models with truth.json.",
@@ -126,30 +130,42 @@ def evaluate(
 
 @zoo_app.command("calibrate")
 def calibrate_cmd(
-    zoo: Path = typer.Argument(
-        ..., help="The CALIBRATION zoo (never the one you report figures on)."
+    zoos: list[Path] = typer.Argument(
+        ...,
+        help="The CALIBRATION zoo(s), pooled (never the one you report figures on).",
     ),
     method: str = typer.Option("auto", "--method", "-m"),
     features: str = typer.Option(
-        None, "--features", help="Comma-separated features (default: the method's)."
+        None,
+        "--features",
+        help="Comma-separated features (default: the shipped calibrator's, else all).",
     ),
     data_free: bool = typer.Option(False, "--data-free"),
     seed: int = typer.Option(0, "--seed"),
     out: Path = typer.Option(..., "--out", "-o", help="Calibration JSON to write or update."),
 ) -> None:
-    """Fit a method's calibrator (logistic regression on its features) on a calibration zoo."""
+    """Fit a method's calibrator (logistic regression on its features) on calibration zoo(s)."""
     from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
     from trojanscope.detect.evaluate import run_zoo
 
-    rows = run_zoo(zoo, method, data_free=data_free, calibrators={}, seed=seed)
-    names = features.split(",") if features else default_features(rows[0].features)
+    rows = [
+        row
+        for zoo in zoos
+        for row in run_zoo(zoo, method, data_free=data_free, calibrators={}, seed=seed)
+    ]
     key = f"{method}:data-free" if data_free else method
+    shipped = load_calibrators().get(key)
+    names = features.split(",") if features else default_features(shipped, rows[0].features)
+    design = {}
+    if shipped is not None and names == shipped.features:  # the shipped design, refitted
+        design = {"transform": shipped.transform, "c": float(shipped.fitted_on.get("C", 10.0))}
     cal = fit_calibrator(
         key,
         [r.features for r in rows],
         [int(r.backdoored) for r in rows],
         names,
-        zoo=str(zoo),
+        **design,
+        zoo=[str(z) for z in zoos] if len(zoos) > 1 else str(zoos[0]),
         seed=seed,
     )
     existing = load_calibrators(out) if out.exists() else {}
@@ -160,7 +176,10 @@ def calibrate_cmd(
     )
 
 
-def default_features(features: dict[str, float]) -> list[str]:
+def default_features(shipped: Calibrator | None, features: dict[str, float]) -> list[str]:
+    """The shipped calibrator's features when there is one, else every feature."""
+    if shipped is not None and all(f in features for f in shipped.features):
+        return list(shipped.features)
     return sorted(k for k in features if k != "calibrated")
 
 

@@ -1,8 +1,10 @@
 """The default method: the best combination measured on the project's zoos.
 
-With clean data it runs the fast trigger search and MM-BD and lets the calibrator weigh both;
-MM-BD names the target and the trigger search recovers triggers. Without clean data it runs
-MM-BD alone. See docs/detection.md for the measured figures behind this choice.
+With clean data it runs the fast trigger search and MM-BD, records both methods' features and
+lets the calibrator weigh them (the shipped calibrator, chosen by leave-one-out cross-validation
+on the pooled calibration zoos, uses MM-BD's: adding the trigger search's did not lower the
+cross-entropy); MM-BD names the target and the trigger search recovers triggers. Without clean
+data it runs MM-BD alone. See docs/detection.md for the measured figures behind this choice.
 """
 
 from __future__ import annotations

@@ -145,10 +145,15 @@ def _summarise(
     anomaly = mad_anomaly(top_margins)
     neglog10_p = gamma_neglog10_p(top_margins.numpy())
     largest, median = float(top_margins[order[0]]), float(top_margins.median())
+    second = float(top_margins[order[1]]) if len(order) > 1 else median
+    mean_margins = per_start.mean(dim=1)
     features = {
         "mmbd_neglog10_p": neglog10_p,
         "mmbd_anomaly": float(anomaly[order[0]]),
         "mmbd_ratio": largest / max(abs(median), 1e-12),
+        # Candidates for the calibrator (free: same margins, other summaries).
+        "mmbd_gap": (largest - second) / max(abs(median), 1e-12),
+        "mmbd_mean_anomaly": float(mad_anomaly(mean_margins).max()),
     }
     per_class = [
         ClassResult(
