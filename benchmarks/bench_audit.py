@@ -11,8 +11,8 @@
    (NumPy arrays, scikit-learn pickles…) have no behaviour to check, so they are expected
    below high (the audit rates them medium: "behaviour not checked").
 3. ``--choose-band``: the lower edge of the medium ("inconclusive") band is chosen on the
-   calibration zoo (``zoo/cal``), never on the evaluation zoo: the smallest value of a grid
-   at which at most 5% of the calibration zoo's clean models would be rated medium.
+   calibration zoos (``--cal-zoo``, repeatable), never on the evaluation zoo: the smallest
+   value of a grid at which at most 5% of their clean models would be rated medium.
 
     .venv/bin/python benchmarks/bench_audit.py [--threads 1] [--skip-timing] [--choose-band]
 """
@@ -90,9 +90,9 @@ def audit_items(items: list[tuple[str, Path, str]], options: AuditOptions) -> li
     return rows
 
 
-def choose_band(cal_zoo: Path) -> dict:
-    """Lower edge of the medium band, from the calibration zoo's clean models only."""
-    clean = [p for p, bad, _ in zoo_models(cal_zoo) if not bad]
+def choose_band(cal_zoos: list[Path]) -> dict:
+    """Lower edge of the medium band, from the calibration zoos' clean models only."""
+    clean = [p for zoo in cal_zoos for p, bad, _ in zoo_models(zoo) if not bad]
     probs = [run_audit(p).detection["probability"] for p in clean]
     table = {x: sum(x <= p < 0.5 for p in probs) / len(probs) for x in BAND_GRID}
     chosen = min((x for x, share in table.items() if share <= 0.05), default=BAND_GRID[-1])
@@ -118,7 +118,8 @@ def confusion(rows: list[dict]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-zoo", type=Path, default=ROOT / "zoo" / "eval")
-    parser.add_argument("--cal-zoo", type=Path, default=ROOT / "zoo" / "cal")
+    parser.add_argument("--cal-zoo", type=Path, action="append",
+                        help="calibration zoo for --choose-band (repeatable; default zoo/cal)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--choose-band", action="store_true")
@@ -129,7 +130,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.choose_band:
-        report["band"] = choose_band(args.cal_zoo)
+        report["band"] = choose_band(args.cal_zoo or [ROOT / "zoo" / "cal"])
         log(f"band: {report['band']}")
     items: list[tuple[str, Path, str]] = []
     for path, bad, _attack in zoo_models(args.eval_zoo):
@@ -143,7 +144,13 @@ def main() -> None:
                   for t in truth if t["label"] == "malicious"]
     items += [("benign files that are not models (our corpus)", p, "not a model") for p in ben]
     start = time.perf_counter()
-    rows = audit_items(items, AuditOptions())
+    options = AuditOptions()
+    if "band" in report and report["band"]["chosen"] != options.inconclusive_at:
+        log(f"note: the shipped --inconclusive-at is {options.inconclusive_at}; the calibration "
+            f"zoos choose {report['band']['chosen']}, used below (update AuditOptions)")
+        options = AuditOptions(inconclusive_at=report["band"]["chosen"])
+    report["inconclusive_at"] = options.inconclusive_at
+    rows = audit_items(items, options)
     log(f"audited {len(rows)} items in {time.perf_counter() - start:.0f} s")
     assert not marker.exists(), "a payload ran"
     report["confusion"] = confusion(rows)
