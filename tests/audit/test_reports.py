@@ -108,3 +108,10 @@ def test_html_headline_names_the_cause(tmp_path, evil_pickle, backdoored_result)
     html = render_audit(run_audit(path), "html")
     assert "would run code when loaded" in html and "Detection did not run" in html
     assert "would run code" not in render_audit(backdoored_result, "html")
+
+
+def test_markdown_steps_say_what_they_found(backdoored_result):
+    text = render_audit(backdoored_result, "markdown")
+    assert "| Supply-chain scan of the files | ok | " in text
+    assert re.search(r"\| Supply-chain scan of the files \| ok \| \d+ of \d+ files scanned \|", text)
+    assert "\\[" not in render_audit(backdoored_result, "markdown").split("\n")[0]

@@ -62,7 +62,8 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _step_note(step: dict[str, Any]) -> str:
+def step_note(step: dict[str, Any]) -> str:
+    """One line on what an ``ok`` step found, from its details (HTML and Markdown)."""
     d = step["details"]
     match step["name"]:
         case "scan":
@@ -124,7 +125,7 @@ def render_audit_html(result: AuditResult) -> str:
         shown_findings=group_findings([f for f in findings if rank[f["severity"]] >= rank[low]]),
         hidden_findings=[f for f in findings if rank[f["severity"]] < rank[low]],
         detect_reason=(detect_step.reason if detect_step else "no detection step") or "unknown",
-        step_note=_step_note,
+        step_note=step_note,
         rule_name=lambda rid: result.rules[rid].name if rid in result.rules else "",
         location=_location,
     )
