@@ -156,3 +156,21 @@ def test_detect_bad_input(
     assert run(argv) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_auto_recovers_triggers_for_mmbd_suspects_only(backdoored_run, tiny_test) -> None:
+    from trojanscope.detect.auto import AutoDetector
+    from trojanscope.detect.mmbd import MMBD
+
+    auto = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=1)
+    free = MMBD().inspect(backdoored_run.model, None, input_shape=(1, 16, 16), num_classes=4,
+                          seed=1)
+    assert auto.target_classes == free.target_classes and auto.target_classes[0] == 2
+    assert auto.features["mmbd_anomaly"] == free.features["mmbd_anomaly"]
+    assert set(auto.triggers) == set(auto.target_classes[:3])
+    mask = auto.triggers[2].mask
+    assert float(mask[0, 10:, 10:].sum()) > 0.5 * float(mask.sum())  # where the real patch was
+    assert 0 < auto.features["ts_suspect_mask_fraction"] < 0.2
+    no_data = AutoDetector().inspect(backdoored_run.model, None, input_shape=(1, 16, 16),
+                                     num_classes=4, seed=1)
+    assert no_data.triggers == {} and no_data.data_free

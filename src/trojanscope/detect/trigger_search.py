@@ -144,13 +144,31 @@ class TriggerSearch(ModelDetector):
         best_norm = torch.where(torch.isinf(best_norm), torch.full_like(best_norm, full), best_norm)
         return best_mask, best_pattern, best_norm, best_success
 
-    # -- the method -------------------------------------------------------------------------
-    def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
+    def _pools(self, target: InspectionTarget, generator: torch.Generator) -> list[Tensor]:
+        """Per class, the clean samples of the other classes (a trigger is applied to them)."""
         assert target.clean is not None
         data = balanced_sample(target.clean, self.per_class, generator)
+        return [data.x[data.labels != c] for c in range(target.num_classes)]
+
+    def recover(
+        self, target: InspectionTarget, classes: list[int], generator: torch.Generator
+    ) -> tuple[dict[int, ReversedTrigger], dict[int, float]]:
+        """Reverse-engineer the triggers of ``classes`` only (warm-up and refinement steps spent
+        on them): the evidence for targets another method suspects. Returns the triggers and
+        their mask L1 norms (the full image where no small trigger reached the success rate)."""
+        pools = self._pools(target, generator)
+        triggers = _Triggers(target.num_classes, target.input_shape, generator)
+        masks, patterns, norms, _ = self._optimise(
+            target, triggers, classes, pools, self.warmup_steps + self.refine_steps, generator
+        )
+        found = {c: ReversedTrigger(c, masks[j].detach(), patterns[j].detach())
+                 for j, c in enumerate(classes)}
+        return found, {c: float(norms[j]) for j, c in enumerate(classes)}
+
+    # -- the method -------------------------------------------------------------------------
+    def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         k = target.num_classes
-        # Each class's trigger is applied to samples of the other classes.
-        pools = [data.x[data.labels != c] for c in range(k)]
+        pools = self._pools(target, generator)
         triggers = _Triggers(k, target.input_shape, generator)
         _, _, warm_norm, _ = self._optimise(
             target, triggers, list(range(k)), pools, self.warmup_steps, generator
