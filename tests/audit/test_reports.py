@@ -113,5 +113,6 @@ def test_html_headline_names_the_cause(tmp_path, evil_pickle, backdoored_result)
 def test_markdown_steps_say_what_they_found(backdoored_result):
     text = render_audit(backdoored_result, "markdown")
     assert "| Supply-chain scan of the files | ok | " in text
-    assert re.search(r"\| Supply-chain scan of the files \| ok \| \d+ of \d+ files scanned \|", text)
+    pattern = r"\| Supply-chain scan of the files \| ok \| \d+ of \d+ files scanned \|"
+    assert re.search(pattern, text)
     assert "\\[" not in render_audit(backdoored_result, "markdown").split("\n")[0]
