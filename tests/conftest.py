@@ -23,25 +23,32 @@ def tiny_test() -> TensorDataset:
 
 
 # Tiny clean and backdoored models on synthetic data (detection and audit tests).
-def _train(attack, tiny_train, tiny_test) -> ExperimentResult:
+def train_tiny(attack, train, test, epochs: int = 8) -> ExperimentResult:
+    """A width-8 CNN trained on synthetic splits (poisoned by ``attack`` when given)."""
     return run_experiment(
         "synthetic",
         attack=attack,
         arch="cnn",
         arch_params={"width": 8},
-        trainer=Trainer(epochs=8, batch_size=32, lr=3e-3),
+        trainer=Trainer(epochs=epochs, batch_size=32, lr=3e-3),
         seed=0,
-        train_split=tiny_train,
-        test_split=tiny_test,
+        train_split=train,
+        test_split=test,
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_trainer():
+    """:func:`train_tiny` for test modules (conftest functions are not importable)."""
+    return train_tiny
 
 
 @pytest.fixture(scope="session")
 def backdoored_run(tiny_train, tiny_test) -> ExperimentResult:
     attack = BadNets(target=2, poison_rate=0.2, trigger=PatchTrigger(size=4, pattern="solid"))
-    return _train(attack, tiny_train, tiny_test)
+    return train_tiny(attack, tiny_train, tiny_test)
 
 
 @pytest.fixture(scope="session")
 def clean_run(tiny_train, tiny_test) -> ExperimentResult:
-    return _train(None, tiny_train, tiny_test)
+    return train_tiny(None, tiny_train, tiny_test)

@@ -13,9 +13,8 @@ from trojanscope import registry
 from trojanscope.attacks import BadNets
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.mmbd import MAX_NEGLOG10_P, MMBD, gamma_neglog10_p, margin
-from trojanscope.engine import Trainer
 from trojanscope.errors import UserInputError
-from trojanscope.experiment import ExperimentResult, run_experiment
+from trojanscope.experiment import ExperimentResult
 from trojanscope.triggers import PatchTrigger
 
 FAST = {"n_starts": 4, "steps": 30}
@@ -39,29 +38,15 @@ def splits() -> Splits:
     return source.load("train"), source.load("test")
 
 
-def _train(attack: BadNets | None, splits: Splits) -> ExperimentResult:
-    train, test = splits
-    return run_experiment(
-        "synthetic",
-        attack=attack,
-        arch="cnn",
-        arch_params={"width": 8},
-        trainer=Trainer(epochs=6, batch_size=32, lr=3e-3),
-        seed=0,
-        train_split=train,
-        test_split=test,
-    )
-
-
 @pytest.fixture(scope="module")
-def backdoored(splits: Splits) -> ExperimentResult:
+def backdoored(splits: Splits, tiny_trainer) -> ExperimentResult:
     attack = BadNets(target=TARGET, poison_rate=0.2, trigger=PatchTrigger(size=4, pattern="solid"))
-    return _train(attack, splits)
+    return tiny_trainer(attack, *splits, epochs=6)
 
 
 @pytest.fixture(scope="module")
-def clean(splits: Splits) -> ExperimentResult:
-    return _train(None, splits)
+def clean(splits: Splits, tiny_trainer) -> ExperimentResult:
+    return tiny_trainer(None, *splits, epochs=6)
 
 
 def test_backdoored_model_gets_the_larger_statistic(

@@ -79,7 +79,6 @@ class AuditContext:
     blocked: str | None = None  # why the model must not be loaded
     loaded: LoadedModel | None = None
     clean: TensorDataset | None = None
-    artifacts: dict[str, str] = field(default_factory=dict)  # extra report files: name → text
 
     def finding(self, rule_id: str, message: str, *, file: str | None = None,
                 severity: Severity | None = None, **evidence: Any) -> Finding:
@@ -117,11 +116,11 @@ def model_digests(target: Path, signature: Path | None = None) -> tuple[str, dic
     its sorted per-file digests without the signature file (the subject a signature covers, so
     signing a folder does not change its digest)."""
     from trojanscope.io.hashing import sha256_file
-    from trojanscope.signing.bundle import DEFAULT_SIGNATURE, _rel_ignore
+    from trojanscope.signing.bundle import DEFAULT_SIGNATURE, signature_ignore
     from trojanscope.signing.manifest import hash_tree, root_digest
 
     if target.is_dir():
-        files = hash_tree(target, _rel_ignore(target, signature or target / DEFAULT_SIGNATURE))
+        files = hash_tree(target, signature_ignore(target, signature or target / DEFAULT_SIGNATURE))
         return root_digest(files), files
     digest = sha256_file(target)
     return digest, {target.name: digest}
@@ -183,5 +182,4 @@ def run_audit(
         result.steps.append(record)
     result.rating = rate(result)
     result.duration_s = time.perf_counter() - started
-    result.artifacts = ctx.artifacts
     return result

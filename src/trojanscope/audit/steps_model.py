@@ -8,6 +8,7 @@ from pathlib import Path
 from trojanscope.audit.pipeline import AuditContext, AuditStep
 from trojanscope.audit.result import StepResult
 from trojanscope.errors import UserInputError
+from trojanscope.report.model import Severity
 
 # Model files tried, in order, in a folder without a trojanscope manifest.
 _MODEL_SUFFIXES = (".onnx", ".pt", ".pth", ".torchscript", ".ts")
@@ -96,8 +97,6 @@ class DetectStep(AuditStep):
         if p >= opts.threshold:
             severity = ctx.result.rules["TSA100"].severity
             if p >= opts.critical_at:
-                from trojanscope.report.model import Severity
-
                 severity = Severity.CRITICAL
             step.findings.append(ctx.finding(
                 "TSA100", f"backdoor detected: probability {p:.2f} (threshold "

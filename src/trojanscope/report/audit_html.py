@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trojanscope.report.model import Severity
+from trojanscope.report.model import Location, Severity
 
 if TYPE_CHECKING:
     from trojanscope.audit.result import AuditResult
@@ -152,6 +152,4 @@ def group_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _location(finding: dict[str, Any]) -> str:
-    loc = finding["location"]
-    text = loc["file"] + (f"!/{loc['member']}" if loc.get("member") else "")
-    return text + (f"@{loc['offset']}" if loc.get("offset") is not None else "")
+    return str(Location(**finding["location"]))

@@ -53,7 +53,7 @@ def statement(model_name: str, digests: dict[str, str], ignore: list[str]) -> di
 def sign_folder(folder: Path, key: Ed25519PrivateKey, signature: Path | None = None) -> Path:
     """Hash every file in ``folder`` and write the signed bundle (default ``folder/model.sig``)."""
     signature = signature or folder / DEFAULT_SIGNATURE
-    ignore = sorted({*DEFAULT_IGNORE, *_rel_ignore(folder, signature)})
+    ignore = sorted({*DEFAULT_IGNORE, *signature_ignore(folder, signature)})
     digests = hash_tree(folder, ignore)
     payload = json.dumps(statement(folder.resolve().name, digests, ignore),
                          separators=(",", ":"), sort_keys=True).encode()
@@ -72,7 +72,8 @@ def sign_folder(folder: Path, key: Ed25519PrivateKey, signature: Path | None = N
     return signature
 
 
-def _rel_ignore(folder: Path, signature: Path) -> list[str]:
+def signature_ignore(folder: Path, signature: Path) -> list[str]:
+    """The signature file's path relative to ``folder`` (to leave out of digests), if inside."""
     try:
         return [signature.resolve().relative_to(folder.resolve()).as_posix()]
     except ValueError:
@@ -151,7 +152,7 @@ def verify_folder(folder: Path, key: Ed25519PublicKey,
     if stmt["subject"][0]["digest"]["sha256"] != root:
         result.problems.append("the subject digest does not match the listed files")
     ignore = list(stmt["predicate"]["serialization"].get("ignore_paths", []))
-    current = hash_tree(folder, {*ignore, *_rel_ignore(folder, signature)})
+    current = hash_tree(folder, {*ignore, *signature_ignore(folder, signature)})
     missing = sorted(set(signed) - set(current))
     added = sorted(set(current) - set(signed))
     by_digest: dict[str, list[str]] = {}
