@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import pytest
+import os
 
-from trojanscope.attacks import BadNets
-from trojanscope.data import load_dataset
-from trojanscope.data.dataset import TensorDataset
-from trojanscope.engine import Trainer
-from trojanscope.experiment import ExperimentResult, run_experiment
-from trojanscope.triggers import PatchTrigger
+# One torch thread per test process (and per CLI subprocess, through the environment): on a shared
+# 2-core machine, competing intra-op threads turn a 30 s test into minutes.
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
+
+from trojanscope.attacks import BadNets  # noqa: E402
+from trojanscope.data import load_dataset  # noqa: E402
+from trojanscope.data.dataset import TensorDataset  # noqa: E402
+from trojanscope.engine import Trainer  # noqa: E402
+from trojanscope.experiment import ExperimentResult, run_experiment  # noqa: E402
+from trojanscope.triggers import PatchTrigger  # noqa: E402
 
 
 @pytest.fixture(scope="session")
