@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import inspect
+import re
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, TypeVar
@@ -86,10 +87,21 @@ def create(kind: str, name: str, **params: Any) -> Any:
         raise UserInputError(
             f"{kind} {name!r} has no parameter(s) {', '.join(unknown)}; valid: {valid}"
         )
-    return cls(**params)
+    try:
+        return cls(**params)
+    except UserInputError:
+        raise
+    except (TypeError, ValueError) as exc:  # a parameter value the component cannot take
+        raise UserInputError(f"{kind} {name!r}: bad parameter value: {exc}") from exc
 
 
 def summary(kind: str, name: str) -> str:
-    """First line of the component's docstring, for listings."""
-    doc = inspect.getdoc(get(kind, name)) or ""
-    return doc.splitlines()[0] if doc else ""
+    """The first paragraph of the component's docstring, as plain text, for listings."""
+    return plain_summary(inspect.getdoc(get(kind, name)) or "")
+
+
+def plain_summary(doc: str) -> str:
+    """First paragraph of ``doc`` on one line, without reStructuredText markup."""
+    paragraph = " ".join(doc.split("\n\n", 1)[0].split())
+    paragraph = re.sub(r":\w+:`~?([^`]+)`", r"\1", paragraph)  # :class:`x` -> x
+    return paragraph.replace("``", "")

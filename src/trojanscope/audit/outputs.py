@@ -92,12 +92,11 @@ def publish(
 def check_destinations(report_dir: Path | None, output: Path | None, force: bool) -> None:
     """Refuse destinations that cannot work, before the audit runs."""
     from trojanscope.errors import UserInputError
-    from trojanscope.io.atomic import check_output_dir
+    from trojanscope.io.atomic import check_output_dir, check_output_file
 
     if report_dir is not None:
         check_output_dir(report_dir, force, "--report")
     if output is not None:
-        if output.is_dir():
-            raise UserInputError(f"--output {output} is a folder; give a file name")
+        check_output_file(output)
         if report_dir is not None and output.resolve().is_relative_to(report_dir.resolve()):
             raise UserInputError("--output may not be inside the --report folder")

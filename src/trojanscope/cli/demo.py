@@ -12,8 +12,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from trojanscope.cli.audit import RATING_STYLE, open_store
-from trojanscope.cli.common import stderr_console, stdout_console
+from trojanscope.cli.audit import open_store
+from trojanscope.cli.common import status, stderr_console, stdout_console
 
 
 def demo_command(
@@ -32,6 +32,7 @@ def demo_command(
     from trojanscope.engine.train import Trainer
     from trojanscope.experiment import run_experiment, save_experiment
     from trojanscope.io.atomic import check_output_dir
+    from trojanscope.report.audit_console import RATING_STYLE
 
     check_output_dir(out, force)
     store = open_store(db, no_history)
@@ -49,7 +50,7 @@ def demo_command(
         save_experiment(trained, model_dir, force=force)
         command = (f"trojanscope audit {model_dir} --data mnist --seed {seed} "
                    f"--report {report}")
-        with err.status(f"auditing the {name} model…"):
+        with status(f"auditing the {name} model…"):
             result = run_audit(model_dir, AuditOptions(data="mnist", seed=seed, command=command))
         publish(result, report_dir=report, force=force, store=store)
         rows.append((name, trained.metrics, result, report))

@@ -18,7 +18,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
-from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.atomic import check_output_file, write_text_atomic
 
 if TYPE_CHECKING:
     from trojanscope.detect.calibration import Calibrator
@@ -85,6 +85,8 @@ def evaluate(
     from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.evaluate import run_zoo, score_rows
 
+    if json_out is not None:
+        check_output_file(json_out, "--json")
     console = stderr_console()
 
     def progress(row, i, n) -> None:
@@ -112,7 +114,7 @@ def evaluate(
         "rows": [asdict(r) for r in rows],
     }
     if json_out is not None:
-        write_text_atomic(json_out, json.dumps(payload, indent=2) + "\n")
+        write_text_atomic(json_out, json.dumps(payload, indent=2) + "\n", "--json")
     if fmt is OutputFormat.json:
         print_json(payload)
         return
@@ -148,6 +150,7 @@ def calibrate_cmd(
     from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
     from trojanscope.detect.evaluate import run_zoo
 
+    check_output_file(out)
     rows = [
         row
         for zoo in zoos
