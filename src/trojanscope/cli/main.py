@@ -18,6 +18,8 @@ import typer
 from trojanscope import __version__
 from trojanscope.errors import UserInputError
 
+INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C
+
 COMMAND_MODULES = [
     "demo", "audit", "history", "list_cmd", "train", "attack", "detect", "zoo", "scan", "sign",
     "bom",
@@ -78,17 +80,19 @@ def run(argv: list[str] | None = None) -> int:
     try:
         result = _command()(args=common.SETTINGS.argv, prog_name=usage.PROG,
                             standalone_mode=False)
+        if result == INTERRUPTED:  # Typer turns Ctrl-C into this exit code
+            return _interrupted()
         if isinstance(result, int):  # the parser returns typer.Exit's code in this mode
             return result
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except typer.Abort:  # the parser's own Ctrl-C
-        return _interrupted()
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
     except KeyboardInterrupt:
         return _interrupted()
     except Exception as exc:
+        if type(exc).__name__ == "Abort":  # Click's own Ctrl-C (Typer's, or older releases')
+            return _interrupted()
         if debug:
             raise
         if usage.is_help_request(exc):
@@ -121,7 +125,7 @@ def _error(message: str, hint: str | None = None) -> None:
 
 def _interrupted() -> int:
     _error("interrupted")
-    return 130
+    return INTERRUPTED
 
 
 def entry() -> None:  # pragma: no cover - console script shim
