@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import typer
 
-from trojanscope.cli import scan as scan_cli
+from trojanscope.cli.commands import scan as scan_cli
 from trojanscope.scan.samples import Gadget
 
 SCHEMA = Path(__file__).resolve().parents[1] / "report" / "data" / "sarif-schema-2.1.0.json"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from trojanscope.cli import sign as sign_cli
+from trojanscope.cli.commands import sign as sign_cli
 from trojanscope.errors import UserInputError
 from trojanscope.signing import generate, load_private, load_public, sign_folder, verify_folder
 from trojanscope.signing.bundle import PREDICATE_TYPE

@@ -18,14 +18,13 @@ from trojanscope.audit.result import AuditResult
 from trojanscope.io.atomic import atomic_dir
 from trojanscope.report.audit_text import render_audit
 
-REPORT_FILES = {"report.html": "html", "audit.json": "json", "audit.sarif": "sarif",
-                "audit.md": "markdown"}
-
 
 def write_report_folder(result: AuditResult, folder: Path) -> list[str]:
     """Every report format, the trigger images and the ML-BOM into ``folder``; returns names."""
+    from trojanscope.report.formats import report_files
+
     names = []
-    for name, fmt in REPORT_FILES.items():
+    for name, fmt in report_files().items():
         (folder / name).write_text(render_audit(result, fmt), encoding="utf-8")
         names.append(name)
     if result.images:

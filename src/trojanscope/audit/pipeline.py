@@ -89,10 +89,11 @@ class AuditContext:
 
 
 class AuditStep(ABC):
-    """One step of the audit."""
+    """One step of the audit (registry kind ``audit-step``; steps run in their ``order``)."""
 
     name: str = "step"
     title: str = "Step"
+    order: int = 100
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
         """Why this step does not apply here (``None``: run it)."""
@@ -104,11 +105,10 @@ class AuditStep(ABC):
 
 
 def default_steps() -> list[AuditStep]:
-    """The standard pipeline, in order: files first, then behaviour."""
-    from trojanscope.audit.steps_files import BomStep, IntegrityStep, ScanStep, SignatureStep
-    from trojanscope.audit.steps_model import DetectStep, LoadStep
+    """Every registered step, in order: files first, then behaviour."""
+    from trojanscope import registry
 
-    return [ScanStep(), SignatureStep(), IntegrityStep(), BomStep(), LoadStep(), DetectStep()]
+    return [cls() for _, cls in registry.items("audit-step")]
 
 
 def model_digests(target: Path, signature: Path | None = None) -> tuple[str, dict[str, str]]:

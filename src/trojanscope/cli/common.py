@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 
 from trojanscope.errors import UserInputError
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -35,6 +37,22 @@ class OutputFormat(StrEnum):
 
 
 _LIVE: list[Any] = []  # rich live displays (progress bars) running now
+
+
+def command(name: str, order: int) -> Callable[[T], T]:
+    """Register a CLI command: a function (its docstring is the help) or a Typer app of
+    subcommands. ``order`` places it in ``trojanscope --help``. The app is built from the
+    registry's ``command`` kind, so a new command is one new module in ``trojanscope.cli``."""
+    from trojanscope import registry
+
+    def decorate(obj: T) -> T:
+        obj.order = order  # type: ignore[attr-defined]
+        info = getattr(obj, "info", None)
+        if info is not None and info.help:  # a Typer app: its help is its summary
+            obj.__doc__ = info.help
+        return registry.register("command", name)(obj)
+
+    return decorate
 
 
 def stderr_console() -> Console:

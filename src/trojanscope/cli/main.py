@@ -8,22 +8,17 @@ stderr and exit code 2, without a traceback unless ``--debug`` is given.
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 import sys
 from typing import Any
 
 import typer
 
-from trojanscope import __version__
+from trojanscope import __version__, registry
 from trojanscope.errors import UserInputError
 
 INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C
 
-COMMAND_MODULES = [
-    "demo", "audit", "history", "list_cmd", "train", "attack", "detect", "zoo", "scan", "sign",
-    "bom",
-]
 
 app = typer.Typer(
     name="trojanscope",
@@ -57,8 +52,16 @@ def main(
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
 
 
-for _module in COMMAND_MODULES:
-    importlib.import_module(f"trojanscope.cli.{_module}").register(app)
+def _add_commands(app: typer.Typer) -> None:
+    """Every registered command, in its order (see :func:`trojanscope.cli.common.command`)."""
+    for name, obj in registry.items("command"):
+        if isinstance(obj, typer.Typer):
+            app.add_typer(obj, name=name)
+        else:
+            app.command(name)(obj)
+
+
+_add_commands(app)
 
 
 @functools.cache

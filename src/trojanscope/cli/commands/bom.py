@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from trojanscope.cli.common import command
 from trojanscope.io.atomic import check_output_file, write_text_atomic
 
 
@@ -30,5 +31,4 @@ def bom_command(
         write_text_atomic(output, text, "--output")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("bom")(bom_command)
+command("bom", order=110)(bom_command)

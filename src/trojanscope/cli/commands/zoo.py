@@ -13,6 +13,7 @@ from rich.table import Table
 
 from trojanscope.cli.common import (
     OutputFormat,
+    command,
     parse_params,
     print_json,
     stderr_console,
@@ -186,5 +187,4 @@ def default_features(shipped: Calibrator | None, features: dict[str, float]) -> 
     return sorted(k for k in features if k != "calibrated")
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(zoo_app, name="zoo")
+command("zoo", order=80)(zoo_app)

@@ -11,6 +11,7 @@ from rich.table import Table
 from trojanscope import registry
 from trojanscope.cli.common import (
     OutputFormat,
+    command,
     parse_params,
     print_json,
     status,
@@ -146,5 +147,4 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     console.print(table)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("detect")(detect)
+command("detect", order=70)(detect)

@@ -5,23 +5,20 @@ from __future__ import annotations
 import io
 import sys
 from dataclasses import replace
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from trojanscope.cli.common import status
+from trojanscope.cli.common import command, status
 from trojanscope.io.atomic import check_output_file, write_text_atomic
 from trojanscope.report import Severity, render_text
 from trojanscope.report.console import render_console
+from trojanscope.report.formats import scan_formats
 
-
-class ScanFormat(str, Enum):  # noqa: UP042 - Typer needs str values
-    console = "console"
-    json = "json"
-    sarif = "sarif"
-    markdown = "markdown"
+# The terminal view, then every registered format that renders scan reports.
+ScanFormat = StrEnum("ScanFormat", {n: n for n in ["console", *scan_formats()]})
 
 
 def scan_command(
@@ -74,5 +71,4 @@ def scan_command(
         raise SystemExit(code)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("scan")(scan_command)
+command("scan", order=90)(scan_command)

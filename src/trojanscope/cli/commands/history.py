@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from trojanscope.cli.common import stdout_console
+from trojanscope.cli.common import command, stdout_console
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_file, write_text_atomic
 
@@ -79,5 +79,4 @@ def history_command(
         write_text_atomic(output, text, "--output")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("history")(history_command)
+command("history", order=30)(history_command)

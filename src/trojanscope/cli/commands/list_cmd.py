@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trojanscope import registry
-from trojanscope.cli.common import OutputFormat, print_json, stdout_console
+from trojanscope.cli.common import OutputFormat, command, print_json, stdout_console
 from trojanscope.errors import UserInputError
 
 KIND_ALIASES = {
@@ -47,5 +47,4 @@ def list_components(
         console.print(table)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("list")(list_components)
+command("list", order=40)(list_components)

@@ -12,6 +12,7 @@ import typer
 
 from trojanscope.audit.pipeline import AuditOptions
 from trojanscope.cli.common import (
+    command,
     command_line,
     parse_params,
     status,
@@ -19,18 +20,15 @@ from trojanscope.cli.common import (
     stdout_console,
 )
 from trojanscope.errors import UserInputError
+from trojanscope.report.formats import audit_formats
 from trojanscope.report.model import Severity
 
 if TYPE_CHECKING:
     from trojanscope.audit.history import HistoryStore
     from trojanscope.audit.result import AuditResult
 
-class AuditFormat(StrEnum):
-    console = "console"
-    json = "json"
-    sarif = "sarif"
-    markdown = "markdown"
-    html = "html"
+# The terminal view, then every registered report format (registry kind ``report-format``).
+AuditFormat = StrEnum("AuditFormat", {n: n for n in ["console", *audit_formats()]})
 
 
 def open_store(db: str | None, no_history: bool) -> HistoryStore | None:
@@ -92,7 +90,7 @@ def audit_command(
     if threshold_sev < Severity.LOW:
         raise UserInputError("--fail-on must be low, medium, high or critical")
     if fmt is AuditFormat.console and output is not None:
-        raise UserInputError("--output needs --format json, sarif, markdown or html")
+        raise UserInputError(f"--output needs --format {' or '.join(audit_formats())}")
     options = AuditOptions(
         data=data, split=split, data_free=data_free, key=key, signature=signature,
         method=method, method_params=parse_params(method_param, "--method-param"),
@@ -131,5 +129,4 @@ def emit(result: AuditResult, fmt: AuditFormat, output: Path | None, report: Pat
     sys.stdout.write(render_audit(result, fmt.value))
 
 
-def register(app: typer.Typer) -> None:
-    app.command("audit")(audit_command)
+command("audit", order=20)(audit_command)
