@@ -25,7 +25,7 @@ def run(args: list[str]) -> int:
     def _root() -> None:
         pass
 
-    scan_cli.register(app)
+    app.command("scan")(scan_cli.scan_command)
     try:
         return int(app(args=["scan", *args], standalone_mode=False) or 0)
     except SystemExit as exc:
