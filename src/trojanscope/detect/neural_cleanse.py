@@ -337,7 +337,7 @@ class NeuralCleanse(ModelDetector):
         return ModelVerdict(
             method=self.name,
             statistic=float(anomaly.max()),
-            target_classes=flagged or order[:1],
+            target_classes=[*flagged, *(c for c in order if c not in flagged)],  # every class
             per_class=per_class,
             features=features,
             triggers=triggers,
