@@ -50,6 +50,7 @@ from trojanscope.detect.base import (
 )
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
+from trojanscope.triggers.stamp import stamp
 
 log = logging.getLogger(__name__)
 
@@ -137,11 +138,6 @@ def encode(values: Tensor) -> Tensor:
 def decode(raw: Tensor) -> Tensor:
     """Unconstrained parameters to values in [0, 1]."""
     return torch.tanh(raw) / 2 + 0.5
-
-
-def stamp(x: Tensor, mask: Tensor, pattern: Tensor) -> Tensor:
-    """Apply a mask/pattern trigger to a batch: ``(1 - m) * x + m * p``."""
-    return (1 - mask) * x + mask * pattern
 
 
 def smallest(candidates: list[ClassTrigger]) -> float:
