@@ -117,7 +117,7 @@ def model_digests(target: Path, signature: Path | None = None) -> tuple[str, dic
     signing a folder does not change its digest)."""
     from trojanscope.io.hashing import sha256_file
     from trojanscope.signing.bundle import DEFAULT_SIGNATURE, signature_ignore
-    from trojanscope.signing.manifest import hash_tree, root_digest
+    from trojanscope.signing.digests import hash_tree, root_digest
 
     if target.is_dir():
         files = hash_tree(target, signature_ignore(target, signature or target / DEFAULT_SIGNATURE))
