@@ -18,6 +18,7 @@ from typing import Any
 SCALED_METHODS = ("auto", "mmbd")
 TOLERANCE = 1e-6  # the recomputed probability must match the audit's to this
 MAX_DOUBLINGS = 12
+PRECISION = 1e-3  # relative: the line is printed with two decimals on a scale around 1
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def flag_level(detection: dict[str, Any], scores: list[float]) -> float | None:
         lo, hi = hi, hi * 2
     else:
         return None
-    for _ in range(60):
+    while hi - lo > PRECISION * abs(hi):  # each step refits MM-BD's Gamma null: keep them few
         mid = (lo + hi) / 2
         lo, hi = (lo, mid) if p_at(mid) >= threshold else (mid, hi)
     if (scores[top] >= hi) != (float(detection["probability"]) >= threshold):
