@@ -279,3 +279,8 @@ def test_reproduce_command_rewrites_outputs():
         "trojanscope audit m --report=rep-rerun --force")
     assert reproduce_command("trojanscope audit 'my model'") == "trojanscope audit 'my model'"
     assert reproduce_command("") == ""
+
+
+def test_markdown_signature_row_says_not_signed(backdoored_result):
+    text = render_audit(backdoored_result, "markdown")
+    assert "| Signature verification | not signed | nothing proves" in text
