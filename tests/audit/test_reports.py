@@ -246,6 +246,7 @@ def test_reproduce_command_runs_as_printed_twice(run_dirs, tmp_path, monkeypatch
     argv = ["audit", "model", "--data-free", "--seed", "3", "--report", "rep", "--no-history"]
     first = run(argv)
     original = (tmp_path / "rep" / "report.html").read_text()
+    assert "not recorded in the history database (it ran with --no-history)" in original
     printed = html_lib.unescape(re.search(
         r'id="reproduce-command"><code>(.*?)</code>', original, re.S).group(1))
     cd, _, command = printed.partition(" && ")

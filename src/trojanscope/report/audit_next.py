@@ -114,7 +114,8 @@ class _Context:
         self.suspect = det.get("suspected_target")
         sig = result.step("signature")
         self.unsigned = sig is not None and sig.details.get("signed") is False
-        self.folder = sig is not None and sig.status.value != "skipped"
+        # None: run through the Python API, which may or may not have recorded it
+        self.recorded = ("--no-history" not in _split(result.command)) if result.command else None
 
     def out(self, suffix: str) -> str:
         """A fresh folder beside the report folder (or in the working folder) for ``suffix``."""
@@ -271,13 +272,21 @@ def _clear(ctx: _Context) -> list[NextStep]:
 def _evidence(ctx: _Context) -> NextStep:
     sha12 = ctx.sha[:12]
     if ctx.report:
-        where = (f"Keep the report folder {ctx.report} with the model's record: report.html "
-                 "(this page), audit.json (the full result with every file's SHA-256), "
-                 "audit.sarif, bom.cdx.json (the ML bill of materials) and images/ (the "
-                 "trigger images).")
+        files = ["report.html (this page)",
+                 "audit.json (the full result with every file's SHA-256)", "audit.sarif"]
+        if "bom.cdx.json" in ctx.result.artifacts:
+            files.append("bom.cdx.json (the ML bill of materials)")
+        if ctx.result.images:
+            files.append("images/ (the trigger images)")
+        where = (f"Keep the report folder {ctx.report} with the model's record: "
+                 f"{', '.join(files)}.")
     else:
         where = ("Save this page with the model's record, and the full result as JSON "
                  "(trojanscope audit … --format json --output audit.json).")
-    return NextStep("Keep the evidence",
-                    f"{where} The history database holds this audit too, unless it ran with "
-                    "--no-history:", [f"trojanscope history --model {sha12}"])
+    if ctx.recorded is False:
+        return NextStep("Keep the evidence", f"{where} This audit was not recorded in the "
+                        "history database (it ran with --no-history).")
+    lead = "The history database holds this audit too:" if ctx.recorded else \
+        "If the audit was recorded in the history database, this finds it:"
+    return NextStep("Keep the evidence", f"{where} {lead}",
+                    [f"trojanscope history --model {sha12}"])
