@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 from torch import Tensor
 
 from trojanscope.triggers.base import Trigger
+from trojanscope.triggers.stamp import stamp
 
 
 def to_pil(image: Tensor, scale: int) -> Image.Image:
@@ -59,7 +60,7 @@ def png_bytes(image: Tensor, scale: int = 4) -> bytes:
 def reversed_trigger_images(mask: Tensor, pattern: Tensor, sample: Tensor) -> dict[str, bytes]:
     """PNGs of a recovered trigger: its mask, its pattern, and a clean sample carrying it."""
     scale = max(1, 112 // sample.shape[-1])
-    stamped = (1 - mask) * sample + mask * pattern
+    stamped = stamp(sample, mask, pattern)
     return {
         "mask": png_bytes(mask, scale),
         "pattern": png_bytes(pattern * mask, scale),

@@ -97,8 +97,9 @@ def test_signed_folder_with_key(run_dirs, tmp_path, history_db, capsys):
     shutil.copytree(run_dirs["clean"], folder)
     assert run(["keygen", str(tmp_path / "k.pem")]) == 0
     assert run(["sign", str(folder), "--key", str(tmp_path / "k.pem")]) == 0
-    run(["audit", str(folder), "--key", str(tmp_path / "k.pem.pub"), "--format", "json"])
+    code = run(["audit", str(folder), "--key", str(tmp_path / "k.pem.pub"), "--format", "json"])
     doc = json.loads(capsys.readouterr().out)
+    assert code == 0, doc["rating"]
     signature = next(s for s in doc["steps"] if s["name"] == "signature")
     assert signature["details"]["ok"] is True
 

@@ -27,8 +27,14 @@ def statuses(result) -> dict[str, str]:
     return {s.name: s.status.value for s in result.steps}
 
 
-def test_backdoored_folder_fails_with_evidence(run_dirs):
-    result = run_audit(run_dirs["backdoored"], AuditOptions(seed=0))
+@pytest.fixture(scope="module")
+def default_audits(run_dirs):
+    """One default audit (seed 0) of each tiny model, shared by the tests that read it."""
+    return {name: run_audit(folder, AuditOptions(seed=0)) for name, folder in run_dirs.items()}
+
+
+def test_backdoored_folder_fails_with_evidence(default_audits):
+    result = default_audits["backdoored"]
     assert statuses(result) == {"scan": "ok", "signature": "ok", "integrity": "ok", "bom": "ok",
                                 "load": "ok", "detect": "ok"}
     assert result.detection is not None and result.detection["probability"] >= 0.5
@@ -42,15 +48,11 @@ def test_backdoored_folder_fails_with_evidence(run_dirs):
     validate(result.to_dict())
 
 
-def test_clean_folder_passes(run_dirs):
-    # The shipped calibrators are fitted on MNIST zoos and overrate these tiny 4-class models,
-    # so the test ranks the two models and sets the cut-offs between them.
-    backdoored = run_audit(run_dirs["backdoored"], AuditOptions(seed=0)).detection
-    clean_p = run_audit(run_dirs["clean"], AuditOptions(seed=0)).detection["probability"]
-    assert clean_p < backdoored["probability"]
-    cut = (clean_p + backdoored["probability"]) / 2
-    options = AuditOptions(seed=0, threshold=cut, critical_at=cut, inconclusive_at=cut)
-    result = run_audit(run_dirs["clean"], options)
+def test_clean_folder_passes(default_audits):
+    # Default thresholds: the detection itself must rate the clean model low.
+    result = default_audits["clean"]
+    backdoored = default_audits["backdoored"].detection["probability"]
+    assert result.detection["probability"] < AuditOptions.inconclusive_at < backdoored
     assert result.rating.level == Severity.LOW, result.rating.reasons
     assert result.verdict == "pass" and result.exit_code(Severity.HIGH) == 0
     assert result.rating.reasons and "no backdoor detected" in result.rating.reasons[0]

@@ -13,8 +13,9 @@ import pytest
 
 from trojanscope.audit import AuditOptions, run_audit
 from trojanscope.audit.history import HistoryStore
-from trojanscope.audit.outputs import REPORT_FILES, publish
+from trojanscope.audit.outputs import publish
 from trojanscope.report.audit_text import render_audit
+from trojanscope.report.formats import report_files
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "report" / "data" / "sarif-schema-2.1.0.json"
 AUDIT_SCHEMA = json.loads(
@@ -90,7 +91,7 @@ def test_report_folder_and_history(backdoored_result, tmp_path):
     store = HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}")
     written = publish(backdoored_result, report_dir=tmp_path / "rep", store=store)
     names = {Path(p).relative_to(tmp_path / "rep").as_posix() for p in written}
-    assert set(REPORT_FILES) | {"bom.cdx.json", "images/trigger_class2_mask.png"} <= names
+    assert set(report_files()) | {"bom.cdx.json", "images/trigger_class2_mask.png"} <= names
     [record] = store.query()
     assert record.model_sha256 == backdoored_result.model_sha256
     assert str(tmp_path / "rep" / "report.html") in record.reports

@@ -83,10 +83,11 @@ def test_flags_the_target_and_not_the_clean_twin(backdoored: Case, clean: Case) 
     assert bad.statistic == pytest.approx(scores[TARGET]) == pytest.approx(max(scores.values()))
     assert bad.features["anomaly_index"] == pytest.approx(bad.statistic)
     assert bad.features["min_norm_ratio"] < 0.4 < 0.6 < good.features["min_norm_ratio"]
-    for v in (bad, good):  # flagged classes by decreasing index, else the most anomalous one
+    for v in (bad, good):  # every class ranked by decreasing index, the flagged ones first
         ranked = sorted(v.per_class, key=lambda c: -c.score)
         flagged = [c.cls for c in ranked if c.score > 2.0]
-        assert v.target_classes == (flagged or [ranked[0].cls])
+        assert v.target_classes == [c.cls for c in ranked]
+        assert v.target_classes[: len(flagged)] == flagged
         assert v.features["flagged_classes"] == len(flagged)
     for c in bad.per_class + good.per_class:
         assert c.details["attack_success"] >= 0.99  # every class got a trigger that works

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import typer
 
-from trojanscope.cli import scan as scan_cli
+from trojanscope.cli.commands import scan as scan_cli
 from trojanscope.scan.samples import Gadget
 
 SCHEMA = Path(__file__).resolve().parents[1] / "report" / "data" / "sarif-schema-2.1.0.json"
@@ -25,7 +25,7 @@ def run(args: list[str]) -> int:
     def _root() -> None:
         pass
 
-    scan_cli.register(app)
+    app.command("scan")(scan_cli.scan_command)
     try:
         return int(app(args=["scan", *args], standalone_mode=False) or 0)
     except SystemExit as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from trojanscope.cli import sign as sign_cli
+from trojanscope.cli.commands import sign as sign_cli
 from trojanscope.errors import UserInputError
 from trojanscope.signing import generate, load_private, load_public, sign_folder, verify_folder
 from trojanscope.signing.bundle import PREDICATE_TYPE
@@ -22,7 +22,9 @@ def run(args: list[str]) -> int:
     def _root() -> None:
         pass
 
-    sign_cli.register(app)
+    app.command("keygen")(sign_cli.keygen_command)
+    app.command("sign")(sign_cli.sign_command)
+    app.command("verify")(sign_cli.verify_command)
     try:
         return int(app(args=args, standalone_mode=False) or 0)
     except SystemExit as exc:

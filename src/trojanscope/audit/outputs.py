@@ -18,14 +18,13 @@ from trojanscope.audit.result import AuditResult
 from trojanscope.io.atomic import atomic_dir
 from trojanscope.report.audit_text import render_audit
 
-REPORT_FILES = {"report.html": "html", "audit.json": "json", "audit.sarif": "sarif",
-                "audit.md": "markdown"}
-
 
 def write_report_folder(result: AuditResult, folder: Path) -> list[str]:
     """Every report format, the trigger images and the ML-BOM into ``folder``; returns names."""
+    from trojanscope.report.formats import report_files
+
     names = []
-    for name, fmt in REPORT_FILES.items():
+    for name, fmt in report_files().items():
         (folder / name).write_text(render_audit(result, fmt), encoding="utf-8")
         names.append(name)
     if result.images:
@@ -92,12 +91,11 @@ def publish(
 def check_destinations(report_dir: Path | None, output: Path | None, force: bool) -> None:
     """Refuse destinations that cannot work, before the audit runs."""
     from trojanscope.errors import UserInputError
-    from trojanscope.io.atomic import check_output_dir
+    from trojanscope.io.atomic import check_output_dir, check_output_file
 
     if report_dir is not None:
         check_output_dir(report_dir, force, "--report")
     if output is not None:
-        if output.is_dir():
-            raise UserInputError(f"--output {output} is a folder; give a file name")
+        check_output_file(output)
         if report_dir is not None and output.resolve().is_relative_to(report_dir.resolve()):
             raise UserInputError("--output may not be inside the --report folder")

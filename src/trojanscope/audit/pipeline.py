@@ -89,10 +89,11 @@ class AuditContext:
 
 
 class AuditStep(ABC):
-    """One step of the audit."""
+    """One step of the audit (registry kind ``audit-step``; steps run in their ``order``)."""
 
     name: str = "step"
     title: str = "Step"
+    order: int = 100
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
         """Why this step does not apply here (``None``: run it)."""
@@ -104,11 +105,10 @@ class AuditStep(ABC):
 
 
 def default_steps() -> list[AuditStep]:
-    """The standard pipeline, in order: files first, then behaviour."""
-    from trojanscope.audit.steps_files import BomStep, IntegrityStep, ScanStep, SignatureStep
-    from trojanscope.audit.steps_model import DetectStep, LoadStep
+    """Every registered step, in order: files first, then behaviour."""
+    from trojanscope import registry
 
-    return [ScanStep(), SignatureStep(), IntegrityStep(), BomStep(), LoadStep(), DetectStep()]
+    return [cls() for _, cls in registry.items("audit-step")]
 
 
 def model_digests(target: Path, signature: Path | None = None) -> tuple[str, dict[str, str]]:
@@ -117,7 +117,7 @@ def model_digests(target: Path, signature: Path | None = None) -> tuple[str, dic
     signing a folder does not change its digest)."""
     from trojanscope.io.hashing import sha256_file
     from trojanscope.signing.bundle import DEFAULT_SIGNATURE, signature_ignore
-    from trojanscope.signing.manifest import hash_tree, root_digest
+    from trojanscope.signing.digests import hash_tree, root_digest
 
     if target.is_dir():
         files = hash_tree(target, signature_ignore(target, signature or target / DEFAULT_SIGNATURE))

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from trojanscope.audit.pipeline import AuditContext, AuditStep
 from trojanscope.audit.result import StepResult
+from trojanscope.registry import register
 from trojanscope.report.model import Severity
 
 BLOCKING = Severity.HIGH  # a scan finding at or above this stops the model from being loaded
 
 
+@register("audit-step", "scan")
 class ScanStep(AuditStep):
     """Static scan of every file (nothing is loaded); dangerous findings block loading."""
 
     name = "scan"
+    order = 10
     title = "Supply-chain scan of the files"
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
@@ -36,10 +39,12 @@ class ScanStep(AuditStep):
                            f"{f.message}); the model was not loaded")
 
 
+@register("audit-step", "signature")
 class SignatureStep(AuditStep):
     """Verify the folder's signature when there is one or when ``--key`` is given."""
 
     name = "signature"
+    order = 20
     title = "Signature verification"
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
@@ -89,11 +94,13 @@ class SignatureStep(AuditStep):
                     file=str(ctx.target / name.split(" -> ")[-1]), change=kind))
 
 
+@register("audit-step", "integrity")
 class IntegrityStep(AuditStep):
     """Compare every file with the SHA-256 its ``manifest.json`` recorded at export (using the
     digests the audit already took of the folder)."""
 
     name = "integrity"
+    order = 30
     title = "Manifest digests"
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
@@ -124,10 +131,12 @@ class IntegrityStep(AuditStep):
         step.details = {"checked": checked, "listed": len(manifest.files)}
 
 
+@register("audit-step", "bom")
 class BomStep(AuditStep):
     """CycloneDX 1.6 ML-BOM of the model folder, written beside the reports."""
 
     name = "bom"
+    order = 40
     title = "ML bill of materials"
 
     def skip_reason(self, ctx: AuditContext) -> str | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from trojanscope.audit.pipeline import AuditContext, AuditStep
 from trojanscope.audit.result import StepResult
 from trojanscope.errors import UserInputError
+from trojanscope.registry import register
 from trojanscope.report.model import Severity
 
 # Model files tried, in order, in a folder without a trojanscope manifest.
@@ -32,10 +33,12 @@ def pick_model_path(target: Path) -> Path:
     return candidates[0]
 
 
+@register("audit-step", "load")
 class LoadStep(AuditStep):
     """Load the model safely (no pickle), unless an earlier step found a file dangerous."""
 
     name = "load"
+    order = 50
     title = "Safe loading"
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
@@ -60,10 +63,12 @@ class LoadStep(AuditStep):
         step.details = {"path": str(path), "format": loaded.format, "parameters": params}
 
 
+@register("audit-step", "detect")
 class DetectStep(AuditStep):
     """Model-level backdoor detection with clean data, or data-free when there is none."""
 
     name = "detect"
+    order = 60
     title = "Backdoor detection"
 
     def skip_reason(self, ctx: AuditContext) -> str | None:

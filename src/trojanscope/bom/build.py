@@ -49,7 +49,7 @@ def build_bom(folder: Path) -> str:
 
     from trojanscope import __version__
     from trojanscope.scan import load_policy, scan_file
-    from trojanscope.signing.manifest import hash_tree
+    from trojanscope.signing.digests import hash_tree
 
     if not folder.is_dir():
         raise UserInputError(f"{folder}: not a folder")

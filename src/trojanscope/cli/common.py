@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 
 from trojanscope.errors import UserInputError
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,9 +36,78 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+_LIVE: list[Any] = []  # rich live displays (progress bars) running now
+
+
+def command(name: str, order: int) -> Callable[[T], T]:
+    """Register a CLI command: a function (its docstring is the help) or a Typer app of
+    subcommands. ``order`` places it in ``trojanscope --help``. The app is built from the
+    registry's ``command`` kind, so a new command is one new module in ``trojanscope.cli``."""
+    from trojanscope import registry
+
+    def decorate(obj: T) -> T:
+        obj.order = order  # type: ignore[attr-defined]
+        info = getattr(obj, "info", None)
+        if info is not None and info.help:  # a Typer app: its help is its summary
+            obj.__doc__ = info.help
+        return registry.register("command", name)(obj)
+
+    return decorate
+
+
 def stderr_console() -> Console:
     """Console for human output on stderr (stdout stays clean for machine output)."""
     return Console(stderr=True, quiet=SETTINGS.quiet)
+
+
+def interactive() -> bool:
+    """Whether stderr is a terminal (bars and spinners) rather than a pipe or a log (lines)."""
+    return stderr_console().is_terminal
+
+
+def stderr_line(text: str) -> None:
+    """One plain progress line on stderr (no markup), unless ``--quiet``."""
+    if not SETTINGS.quiet:
+        stderr_console().print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+STATUS_DELAY_S = 1.0  # outside a terminal, a status line only for work that takes longer
+
+
+@contextmanager
+def status(message: str) -> Iterator[None]:
+    """A spinner with ``message`` in a terminal; elsewhere the message as one line, printed
+    once the work has taken :data:`STATUS_DELAY_S` (a quick failure shows only its error)."""
+    if interactive():
+        with stderr_console().status(message):
+            yield
+        return
+    import threading
+
+    timer = threading.Timer(STATUS_DELAY_S, stderr_line, [message])
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def remember_live(live: Any) -> None:
+    """Track a running live display so that an error can stop it first (a clean last line)."""
+    _LIVE.append(live)
+
+
+def forget_live(live: Any) -> None:
+    if live in _LIVE:
+        _LIVE.remove(live)
+
+
+def finish_status_line() -> None:
+    """Stop live displays left running by an error or Ctrl-C, so what follows starts on a
+    fresh line."""
+    while _LIVE:
+        _LIVE.pop().stop()
 
 
 def stdout_console() -> Console:

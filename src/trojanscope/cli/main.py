@@ -7,19 +7,18 @@ stderr and exit code 2, without a traceback unless ``--debug`` is given.
 
 from __future__ import annotations
 
-import importlib
+import functools
 import logging
 import sys
+from typing import Any
 
 import typer
 
-from trojanscope import __version__
+from trojanscope import __version__, registry
 from trojanscope.errors import UserInputError
 
-COMMAND_MODULES = [
-    "demo", "audit", "history", "list_cmd", "train", "attack", "detect", "zoo", "scan", "sign",
-    "bom",
-]
+INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C
+
 
 app = typer.Typer(
     name="trojanscope",
@@ -27,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # docstrings wrap as prose; `code` shows as code
 )
 
 
@@ -52,50 +52,83 @@ def main(
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
 
 
-for _module in COMMAND_MODULES:
-    importlib.import_module(f"trojanscope.cli.{_module}").register(app)
+def _add_commands(app: typer.Typer) -> None:
+    """Every registered command, in its order (see :func:`trojanscope.cli.common.command`)."""
+    for name, obj in registry.items("command"):
+        if isinstance(obj, typer.Typer):
+            app.add_typer(obj, name=name)
+        else:
+            app.command(name)(obj)
+
+
+_add_commands(app)
+
+
+@functools.cache
+def _command() -> Any:
+    """The parser built from the Typer app, with plain help texts."""
+    from trojanscope.cli import usage
+
+    command = typer.main.get_command(app)
+    usage.tidy_help(command)
+    return command
 
 
 def run(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code (also used by tests)."""
-    from trojanscope.cli import common
+    from trojanscope.cli import common, usage
 
     common.SETTINGS.argv = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in common.SETTINGS.argv
     try:
-        result = app(args=argv, standalone_mode=False)
-        if isinstance(result, int):  # click returns typer.Exit's code in non-standalone mode
+        result = _command()(args=common.SETTINGS.argv, prog_name=usage.PROG,
+                            standalone_mode=False)
+        if result == INTERRUPTED:  # Typer turns Ctrl-C into this exit code
+            return _interrupted()
+        if isinstance(result, int):  # the parser returns typer.Exit's code in this mode
             return result
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
-    except (UserInputError, OSError) as exc:
-        if debug:
-            raise
-        if isinstance(exc, UserInputError):
-            message = str(exc)
-        else:
-            message = f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}"
-        typer.echo(f"error: {message}", err=True)
-        return 2
     except KeyboardInterrupt:
-        typer.echo("error: interrupted", err=True)
-        return 130
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return 2
+        return _interrupted()
+    except Exception as exc:
+        if type(exc).__name__ == "Abort":  # Click's own Ctrl-C (Typer's, or older releases')
+            return _interrupted()
         if debug:
             raise
-        typer.echo(
-            f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)",
-            err=True,
-        )
+        if usage.is_help_request(exc):
+            typer.echo(usage.help_text(exc))
+            return 0
+        if usage.is_usage_error(exc):
+            message, hint = usage.describe(exc)
+            _error(message, hint)
+            return 2
+        if isinstance(exc, UserInputError):
+            _error(str(exc))
+            return 2
+        if isinstance(exc, OSError):
+            _error(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}")
+            return 2
+        _error(f"unexpected {type(exc).__name__}: {exc}", "rerun with --debug for details")
         return 2
     return 0
+
+
+def _error(message: str, hint: str | None = None) -> None:
+    """One ``error:`` line (and an optional hint line) on stderr, on a fresh line."""
+    from trojanscope.cli.common import finish_status_line
+
+    finish_status_line()
+    typer.echo(f"error: {message}", err=True)
+    if hint:
+        typer.echo(f"hint: {hint}", err=True)
+
+
+def _interrupted() -> int:
+    _error("interrupted")
+    return INTERRUPTED
 
 
 def entry() -> None:  # pragma: no cover - console script shim

@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from trojanscope.data.data_format import DataFormat
 from trojanscope.data.dataset import TensorDataset, check_split, make_dataset
 from trojanscope.errors import UserInputError
+from trojanscope.registry import register
 
 try:  # NumPy >= 2
     from numpy._core.multiarray import _reconstruct, scalar
@@ -206,3 +208,17 @@ def _class_names(root: Path) -> tuple[str, ...]:
     if not isinstance(names, list) or not all(isinstance(n, bytes | str) for n in names):
         raise UserInputError(f"{meta_path}: expected a dict with b'label_names', a list of names")
     return tuple(n.decode("utf-8", errors="replace") if isinstance(n, bytes) else n for n in names)
+
+
+@register("data-format", "cifar10")
+class Cifar10Format(DataFormat):
+    """CIFAR-10 python batches (data_batch_1..5, test_batch, or their parent folder)."""
+
+    order = 20
+    description = "CIFAR-10 python batches (data_batch_1..5, test_batch, or their parent folder)"
+
+    def matches(self, path: Path) -> bool:
+        return path.is_dir() and find_root(path) is not None
+
+    def load(self, path: Path, split: str) -> TensorDataset:
+        return load_cifar10(path, split)

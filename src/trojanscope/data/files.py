@@ -7,46 +7,25 @@ GTSRB when it has the published folders, an image folder when its sub-folders ho
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from trojanscope.data import cifar10, gtsrb
+from trojanscope import registry
+from trojanscope.data import cifar10
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.data.image_folder import IMAGE_SUFFIXES, load_image_folder, looks_like_image_folder
-from trojanscope.data.npz import NPY_MAGIC, ZIP_MAGICS, load_npz
+from trojanscope.data.image_folder import IMAGE_SUFFIXES
 from trojanscope.errors import UserInputError
 
-# Format name -> one-line description, in the order they are tried.
-FORMATS: dict[str, str] = {
-    "npz": ".npz file with arrays x (N, C, H, W floats in [0, 1]) and y (int labels)",
-    "cifar10": "CIFAR-10 python batches (data_batch_1..5, test_batch, or their parent folder)",
-    "gtsrb": "GTSRB folder (Final_Training/, Final_Test/; or Kaggle's Train/, Test/, *.csv)",
-    "image_folder": "image folder with one sub-folder per class (png, jpg, jpeg, bmp, gif, webp)",
-}
 
-LOADERS: dict[str, Callable[[Path, str], TensorDataset]] = {
-    "npz": load_npz,
-    "cifar10": cifar10.load_cifar10,
-    "gtsrb": gtsrb.load_gtsrb,
-    "image_folder": load_image_folder,
-}
+def formats() -> dict[str, str]:
+    """Registered data formats (name -> one-line description), in the order they are tried."""
+    return {name: fmt.description for name, fmt in registry.items("data-format")}
 
 
 def detect_format(path: Path) -> str | None:
-    """The name of the format of ``path`` (a key of :data:`FORMATS`), or None."""
-    if path.is_file():
-        with path.open("rb") as fh:
-            head = fh.read(8)
-        if head.startswith((*ZIP_MAGICS, NPY_MAGIC)) or path.suffix.lower() == ".npz":
-            return "npz"
-        return None
-    if path.is_dir():
-        if cifar10.find_root(path) is not None:
-            return "cifar10"
-        if gtsrb.find_root(path) is not None:
-            return "gtsrb"
-        if looks_like_image_folder(path):
-            return "image_folder"
+    """The name of the registered data format of ``path``, or None."""
+    for name, fmt in registry.items("data-format"):
+        if fmt().matches(path):
+            return name
     return None
 
 
@@ -58,9 +37,9 @@ def load_path(path: Path, split: str) -> TensorDataset:
     path = Path(path)
     fmt = detect_format(path)
     if fmt is None:
-        supported = "; ".join(FORMATS.values())
+        supported = "; ".join(formats().values())
         raise UserInputError(f"{path}: unrecognised data{_hint(path)}; supported: {supported}")
-    return LOADERS[fmt](path, split)
+    return registry.create("data-format", fmt).load(path, split)
 
 
 def _hint(path: Path) -> str:

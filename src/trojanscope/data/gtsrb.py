@@ -33,9 +33,11 @@ from pathlib import Path
 
 import numpy as np
 
+from trojanscope.data.data_format import DataFormat
 from trojanscope.data.dataset import TensorDataset, check_split, make_dataset
 from trojanscope.data.image_folder import image_array, parse_size, read_image
 from trojanscope.errors import UserInputError
+from trojanscope.registry import register
 
 NUM_CLASSES = 43
 # Sign names in ClassId order (as in the dataset's description).
@@ -252,3 +254,17 @@ def _read_csv(csv_path: Path, delimiter: str, path_column: str, *, base: Path) -
             roi = (x1, y1, x2, y2)
         samples.append(_Sample(file, label, roi, where))
     return samples
+
+
+@register("data-format", "gtsrb")
+class GtsrbFormat(DataFormat):
+    """GTSRB folder (Final_Training/, Final_Test/; or Kaggle's Train/, Test/, *.csv)."""
+
+    order = 30
+    description = "GTSRB folder (Final_Training/, Final_Test/; or Kaggle's Train/, Test/, *.csv)"
+
+    def matches(self, path: Path) -> bool:
+        return path.is_dir() and find_root(path) is not None
+
+    def load(self, path: Path, split: str) -> TensorDataset:
+        return load_gtsrb(path, split)

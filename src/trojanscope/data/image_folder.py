@@ -29,8 +29,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from trojanscope.data.data_format import DataFormat
 from trojanscope.data.dataset import TensorDataset, check_split, select_split
 from trojanscope.errors import UserInputError
+from trojanscope.registry import register
 
 log = logging.getLogger(__name__)
 
@@ -180,3 +182,17 @@ def load_image_folder(
         source=str(path),
         class_names=[c.name for c in classes],
     )
+
+
+@register("data-format", "image_folder")
+class ImageFolderFormat(DataFormat):
+    """Image folder with one sub-folder per class (png, jpg, jpeg, bmp, gif, webp)."""
+
+    order = 40
+    description = "image folder with one sub-folder per class (png, jpg, jpeg, bmp, gif, webp)"
+
+    def matches(self, path: Path) -> bool:
+        return path.is_dir() and looks_like_image_folder(path)
+
+    def load(self, path: Path, split: str) -> TensorDataset:
+        return load_image_folder(path, split)

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from trojanscope.data.data_format import DataFormat
 from trojanscope.data.dataset import TensorDataset, check_split, select_split
 from trojanscope.errors import UserInputError
+from trojanscope.registry import register
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 NPY_MAGIC = b"\x93NUMPY"
@@ -116,3 +118,21 @@ def _class_names(path: Path, names: np.ndarray | None) -> list[str] | None:
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
+
+
+@register("data-format", "npz")
+class NpzFormat(DataFormat):
+    """.npz file with arrays x (N, C, H, W floats in [0, 1]) and y (int labels)."""
+
+    order = 10
+    description = ".npz file with arrays x (N, C, H, W floats in [0, 1]) and y (int labels)"
+
+    def matches(self, path: Path) -> bool:
+        if not path.is_file():
+            return False
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        return head.startswith((*ZIP_MAGICS, NPY_MAGIC)) or path.suffix.lower() == ".npz"
+
+    def load(self, path: Path, split: str) -> TensorDataset:
+        return load_npz(path, split)

@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
+from trojanscope.triggers.stamp import stamp
 
 
 @dataclass
@@ -31,7 +32,7 @@ class ReversedTrigger:
     pattern: Tensor  # C×H×W in [0, 1]
 
     def apply(self, x: Tensor) -> Tensor:
-        return (1 - self.mask) * x + self.mask * self.pattern
+        return stamp(x, self.mask, self.pattern)
 
 
 @dataclass

@@ -50,6 +50,7 @@ from trojanscope.detect.base import (
 )
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
+from trojanscope.triggers.stamp import stamp
 
 log = logging.getLogger(__name__)
 
@@ -137,11 +138,6 @@ def encode(values: Tensor) -> Tensor:
 def decode(raw: Tensor) -> Tensor:
     """Unconstrained parameters to values in [0, 1]."""
     return torch.tanh(raw) / 2 + 0.5
-
-
-def stamp(x: Tensor, mask: Tensor, pattern: Tensor) -> Tensor:
-    """Apply a mask/pattern trigger to a batch: ``(1 - m) * x + m * p``."""
-    return (1 - mask) * x + mask * pattern
 
 
 def smallest(candidates: list[ClassTrigger]) -> float:
@@ -337,7 +333,7 @@ class NeuralCleanse(ModelDetector):
         return ModelVerdict(
             method=self.name,
             statistic=float(anomaly.max()),
-            target_classes=flagged or order[:1],
+            target_classes=[*flagged, *(c for c in order if c not in flagged)],  # every class
             per_class=per_class,
             features=features,
             triggers=triggers,

@@ -31,6 +31,7 @@ from trojanscope.detect.base import (
     mad_anomaly,
 )
 from trojanscope.registry import register
+from trojanscope.triggers.stamp import stamp
 
 
 class _Triggers:
@@ -122,7 +123,7 @@ class TriggerSearch(ModelDetector):
             )  # k × b × C × H × W
             mask = triggers.mask()[idx][:, None]
             pattern = triggers.pattern()[idx][:, None]
-            stamped = ((1 - mask) * x + mask * pattern).flatten(0, 1)
+            stamped = stamp(x, mask, pattern).flatten(0, 1)
             logits = target.model(stamped)
             ce = F.cross_entropy(logits, labels, reduction="none").view(k, -1).mean(1)
             norms = mask.flatten(1).sum(1)

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import BatchDataset
+from trojanscope.defaults import TRAINING
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
@@ -48,7 +49,8 @@ class TrainHistory:
 
 
 class Trainer(ParamsMixin):
-    """Mini-batch training with callbacks.
+    """Mini-batch training with callbacks; the defaults are the project's one recipe
+    (:data:`trojanscope.defaults.TRAINING`), the same as the CLI's.
 
     Arguments:
         epochs: passes over the data.
@@ -62,10 +64,10 @@ class Trainer(ParamsMixin):
 
     def __init__(
         self,
-        epochs: int = 5,
-        batch_size: int = 128,
-        lr: float = 1e-3,
-        optimizer: str = "adam",
+        epochs: int = TRAINING["epochs"],
+        batch_size: int = TRAINING["batch_size"],
+        lr: float = TRAINING["lr"],
+        optimizer: str = TRAINING["optimizer"],
         weight_decay: float = 0.0,
         schedule: str = "cosine",
         seed: int = 0,

@@ -3,7 +3,6 @@ command that judges something."""
 
 from __future__ import annotations
 
-from trojanscope.errors import UserInputError
 from trojanscope.report.json_format import render_json, report_to_dict
 from trojanscope.report.markdown import render_markdown
 from trojanscope.report.model import (
@@ -17,15 +16,12 @@ from trojanscope.report.model import (
 )
 from trojanscope.report.sarif import render_sarif, report_to_sarif
 
-TEXT_FORMATS = {"json": render_json, "sarif": render_sarif, "markdown": render_markdown}
-
 
 def render_text(report: Report, fmt: str) -> str:
-    """Render ``report`` as ``json``, ``sarif`` or ``markdown`` text."""
-    try:
-        return TEXT_FORMATS[fmt](report)
-    except KeyError:
-        raise UserInputError(f"unknown format {fmt!r}; valid: {', '.join(TEXT_FORMATS)}") from None
+    """Render ``report`` in a registered scan format (``json``, ``sarif``, ``markdown``…)."""
+    from trojanscope.report.formats import render_scan
+
+    return render_scan(report, fmt)
 
 
 __all__ = [

@@ -87,17 +87,8 @@ def render_audit_markdown(result: AuditResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-AUDIT_FORMATS = {
-    "json": render_audit_json,
-    "sarif": render_audit_sarif,
-    "markdown": render_audit_markdown,
-}
-
-
 def render_audit(result: AuditResult, fmt: str) -> str:
-    """``json``, ``sarif``, ``markdown`` or ``html`` text of ``result``."""
-    if fmt == "html":
-        from trojanscope.report.audit_html import render_audit_html
+    """``result`` in a registered report format (``html``, ``json``, ``sarif``, ``markdown``…)."""
+    from trojanscope.report.formats import render_audit as render
 
-        return render_audit_html(result)
-    return AUDIT_FORMATS[fmt](result)
+    return render(result, fmt)

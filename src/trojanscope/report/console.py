@@ -1,34 +1,119 @@
-"""Console rendering with rich: a findings table and a one-line summary."""
+"""Console rendering with rich: findings grouped as in the HTML report, a one-line summary.
+
+Terminals and logs are often 80 columns wide (a pipe, a CI log): below :data:`WIDE` columns a
+table would crop or squeeze its cells, so rows are printed as short records instead.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from trojanscope.report.model import Report, Severity, sort_findings
+from trojanscope.report.model import Finding, Report, Severity, sort_findings
 
-_STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow",
-          Severity.LOW: "cyan", Severity.INFO: "dim"}
+WIDE = 100  # columns from which rows are shown as a table
+
+SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow",
+                  Severity.LOW: "cyan", Severity.INFO: "dim"}
+
+# Why a file was not scanned, by the kind the sniffer gave it.
+_NOT_SCANNED = {"empty": "empty file", "unknown": "not a model or archive format trojanscope reads"}
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings with the same severity, rule, file and message (one per archive member, say)."""
+
+    first: Finding
+    places: tuple[str, ...]
+
+    @property
+    def where(self) -> str:
+        if len(self.places) == 1:
+            return self.places[0]
+        return f"{self.first.location.file} ({len(self.places)} places)"
+
+
+def group_findings(findings: Sequence[Finding]) -> list[FindingGroup]:
+    """One group per (severity, rule, file, message), in the order of first appearance."""
+    groups: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        key = (f.severity, f.rule_id, f.location.file, f.message, f.suppressed is not None)
+        groups.setdefault(key, []).append(f)
+    return [FindingGroup(fs[0], tuple(str(f.location) for f in fs)) for fs in groups.values()]
+
+
+def print_rows(console: Console, columns: Sequence[str], rows: Sequence[Sequence[str | Text]],
+               *, title: str | None = None, caption: str | None = None) -> None:
+    """A table on a wide console; on a narrow one each row as a record: its first column as a
+    heading, then ``column: value`` lines, so no cell is cropped."""
+    if console.width >= WIDE:
+        table = Table(title=title, title_justify="left", caption=caption,
+                      caption_justify="left")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        return
+    if title:
+        console.print(Text(title, style="italic"))
+    for row in rows:
+        head = row[0] if isinstance(row[0], Text) else Text(str(row[0]), style="bold")
+        console.print(Text("• ") + head)
+        fields = Table.grid(padding=(0, 1))
+        fields.add_column(no_wrap=True, style="dim")
+        fields.add_column(overflow="fold")
+        for column, value in zip(columns[1:], row[1:], strict=True):
+            if str(value):
+                fields.add_row(f"{column}:", value if isinstance(value, Text) else Text(value))
+        console.print(Padding(fields, (0, 0, 0, 4)))
+    if caption:
+        console.print(Text(caption, style="dim"))
+
+
+def print_bullets(console: Console, items: Sequence[str], indent: int = 2) -> None:
+    """``• item`` lines whose continuation lines stay indented under the text."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for item in items:
+        grid.add_row("•", Text(item))
+    console.print(Padding(grid, (0, 0, 0, indent)))
 
 
 def render_console(report: Report, console: Console, min_severity: Severity = Severity.LOW) -> None:
-    """Print findings at or above ``min_severity`` (info is noise on a terminal) and a summary."""
+    """Print findings at or above ``min_severity`` (info is noise on a terminal), grouped, and a
+    summary that says why files were not scanned."""
     shown = [f for f in sort_findings(report.findings) if f.severity >= min_severity]
-    if shown:
-        table = Table(show_lines=False, expand=False)
-        for column in ("severity", "rule", "location", "message"):
-            table.add_column(column, overflow="fold")
-        for f in shown:
-            label = f.severity.label + (" (suppressed)" if f.suppressed else "")
-            table.add_row(Text(label, style=_STYLE[f.severity]), f.rule_id, str(f.location),
-                          f.message)
-        console.print(table)
+    rows = []
+    for group in group_findings(shown):
+        f = group.first
+        label = f.severity.label + (" (suppressed)" if f.suppressed else "")
+        rows.append([Text(label, style=SEVERITY_STYLE[f.severity]), f.rule_id, group.where,
+                     f.message])
+    if rows:
+        print_rows(console, ("severity", "rule", "location", "message"), rows)
     counts = report.counts()
     summary = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
     console.print(
         f"{report.scanned()} of {len(report.subjects)} files scanned; "
         f"findings: {summary or 'none'}"
         + (f"; {len(report.findings) - len(report.active())} suppressed"
-           if len(report.findings) != len(report.active()) else "")
+           if len(report.findings) != len(report.active()) else ""),
+        markup=False, highlight=False,
     )
+    not_scanned: dict[str, list[str]] = {}
+    for subject in report.subjects:
+        if subject.status != "scanned":
+            reason = (subject.details.get("reason") or _NOT_SCANNED.get(subject.kind)
+                      or f"{subject.status} ({subject.kind})")
+            not_scanned.setdefault(reason, []).append(subject.path)
+    for reason, paths in not_scanned.items():
+        names = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        console.print(f"not scanned ({reason}): {names}", markup=False, highlight=False)

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import write_text_atomic
+from trojanscope.signing.digests import DEFAULT_IGNORE, hash_tree, root_digest
 from trojanscope.signing.keys import key_hint
-from trojanscope.signing.manifest import DEFAULT_IGNORE, hash_tree, root_digest
 
 BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"

@@ -9,13 +9,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from trojanscope.errors import UserInputError
-from trojanscope.io.atomic import write_bytes_atomic
+from trojanscope.io.atomic import check_output_file, write_bytes_atomic
 
 
 def generate(private_path: Path, public_path: Path) -> None:
     """Write a new Ed25519 key pair (PKCS#8 / SubjectPublicKeyInfo PEM; private key 0600)."""
-    if private_path.exists():
-        raise UserInputError(f"{private_path} exists; refusing to overwrite a key")
+    for path in (private_path, public_path):
+        if path.exists():
+            raise UserInputError(f"{path} exists; refusing to overwrite a key")
+        check_output_file(path, "key file")
     key = Ed25519PrivateKey.generate()
     write_bytes_atomic(private_path, key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -38,12 +40,14 @@ def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise UserInputError(f"--key {path}: cannot read the {what} ({exc.strerror})") from None
+        reason = "it is a folder" if path.is_dir() else exc.strerror
+        raise UserInputError(f"--key {path}: cannot read the {what} ({reason})") from None
 
 
 def load_private(path: Path, password: bytes | None = None) -> Ed25519PrivateKey:
+    raw = _read(path, "private key")
     try:
-        key = serialization.load_pem_private_key(_read(path, "private key"), password)
+        key = serialization.load_pem_private_key(raw, password)
     except (ValueError, TypeError) as exc:
         raise UserInputError(f"--key {path}: not a PEM private key ({exc})") from None
     if not isinstance(key, Ed25519PrivateKey):

@@ -9,6 +9,7 @@ from torch import Tensor
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger, check_fraction, require_images
+from trojanscope.triggers.stamp import stamp
 
 POSITIONS = ("bottom-right", "bottom-left", "top-right", "top-left", "center")
 PATTERNS = ("checkerboard", "solid", "random")
@@ -107,4 +108,4 @@ class PatchTrigger(Trigger):
         require_images(x, self.name)
         mask, pattern = self.mask_and_pattern(x.shape[1], x.shape[2], x.shape[3])
         mask, pattern = mask.to(x), pattern.to(x)
-        return x * (1 - mask) + pattern * mask
+        return stamp(x, mask, pattern)

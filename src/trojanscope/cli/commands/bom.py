@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from trojanscope.io.atomic import write_text_atomic
+from trojanscope.cli.common import command
+from trojanscope.io.atomic import check_output_file, write_text_atomic
 
 
 def bom_command(
@@ -18,6 +19,8 @@ def bom_command(
     """Write a CycloneDX 1.6 JSON ML-BOM: files, hashes, formats, dataset, training, metrics."""
     from trojanscope.bom import build_bom, validate_bom
 
+    if output is not None:
+        check_output_file(output)
     text = build_bom(folder)
     errors = validate_bom(text)
     if errors:  # pragma: no cover - a bug in the builder, not bad input
@@ -25,8 +28,7 @@ def bom_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        write_text_atomic(output, text)
+        write_text_atomic(output, text, "--output")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("bom")(bom_command)
+command("bom", order=110)(bom_command)

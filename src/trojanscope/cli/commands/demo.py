@@ -12,8 +12,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from trojanscope.cli.audit import RATING_STYLE, open_store
-from trojanscope.cli.common import stderr_console, stdout_console
+from trojanscope.cli.commands.audit import open_store
+from trojanscope.cli.common import command, status, stderr_console, stdout_console
 
 
 def demo_command(
@@ -28,10 +28,10 @@ def demo_command(
     from trojanscope.audit import AuditOptions, run_audit
     from trojanscope.audit.outputs import publish
     from trojanscope.cli.progress import ProgressCallback
-    from trojanscope.defaults import TRAINING
     from trojanscope.engine.train import Trainer
     from trojanscope.experiment import run_experiment, save_experiment
     from trojanscope.io.atomic import check_output_dir
+    from trojanscope.report.audit_console import RATING_STYLE
 
     check_output_dir(out, force)
     store = open_store(db, no_history)
@@ -44,12 +44,12 @@ def demo_command(
     ]:
         model_dir, report = out / "models" / name, out / "reports" / name
         err.print(f"[bold]{name} model[/]: training on the bundled MNIST subset…")
-        trained = run_experiment("mnist", attack=attack, seed=seed, trainer=Trainer(**TRAINING),
+        trained = run_experiment("mnist", attack=attack, seed=seed, trainer=Trainer(),
                                  callbacks=[ProgressCallback(name)])
         save_experiment(trained, model_dir, force=force)
         command = (f"trojanscope audit {model_dir} --data mnist --seed {seed} "
                    f"--report {report}")
-        with err.status(f"auditing the {name} model…"):
+        with status(f"auditing the {name} model…"):
             result = run_audit(model_dir, AuditOptions(data="mnist", seed=seed, command=command))
         publish(result, report_dir=report, force=force, store=store)
         rows.append((name, trained.metrics, result, report))
@@ -75,5 +75,4 @@ def demo_command(
         console.print(f"  {name}: {report / 'report.html'}", soft_wrap=True)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("demo")(demo_command)
+command("demo", order=10)(demo_command)

@@ -13,12 +13,13 @@ from rich.table import Table
 
 from trojanscope.cli.common import (
     OutputFormat,
+    command,
     parse_params,
     print_json,
     stderr_console,
     stdout_console,
 )
-from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.atomic import check_output_file, write_text_atomic
 
 if TYPE_CHECKING:
     from trojanscope.detect.calibration import Calibrator
@@ -85,6 +86,8 @@ def evaluate(
     from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.evaluate import run_zoo, score_rows
 
+    if json_out is not None:
+        check_output_file(json_out, "--json")
     console = stderr_console()
 
     def progress(row, i, n) -> None:
@@ -112,7 +115,7 @@ def evaluate(
         "rows": [asdict(r) for r in rows],
     }
     if json_out is not None:
-        write_text_atomic(json_out, json.dumps(payload, indent=2) + "\n")
+        write_text_atomic(json_out, json.dumps(payload, indent=2) + "\n", "--json")
     if fmt is OutputFormat.json:
         print_json(payload)
         return
@@ -148,6 +151,7 @@ def calibrate_cmd(
     from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
     from trojanscope.detect.evaluate import run_zoo
 
+    check_output_file(out)
     rows = [
         row
         for zoo in zoos
@@ -183,5 +187,4 @@ def default_features(shipped: Calibrator | None, features: dict[str, float]) -> 
     return sorted(k for k in features if k != "calibrated")
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(zoo_app, name="zoo")
+command("zoo", order=80)(zoo_app)

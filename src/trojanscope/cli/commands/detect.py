@@ -11,13 +11,15 @@ from rich.table import Table
 from trojanscope import registry
 from trojanscope.cli.common import (
     OutputFormat,
+    command,
     parse_params,
     print_json,
+    status,
     stderr_console,
     stdout_console,
 )
 from trojanscope.errors import UserInputError
-from trojanscope.io.atomic import atomic_dir
+from trojanscope.io.atomic import atomic_dir, check_output_dir
 
 if TYPE_CHECKING:
     from trojanscope.data.dataset import TensorDataset
@@ -68,6 +70,8 @@ def detect(
 
     if data is not None and dataset is not None:
         raise UserInputError("give --data or --dataset, not both")
+    if out is not None:
+        check_output_dir(out, force)  # before any loading or inspection
     detector = registry.create("detector", method, **parse_params(method_param, "--method-param"))
     calibrators = load_calibrators(calibration)
     loaded = load_model(model)
@@ -75,7 +79,7 @@ def detect(
         loaded, detector, data if data is not None else dataset, split, data_free=data_free
     )
     clean = chosen.dataset
-    with stderr_console().status(f"inspecting {model} with {method}…"):
+    with status(f"inspecting {model} with {method}…"):
         verdict = detector.inspect(
             loaded.module,
             clean,
@@ -143,5 +147,4 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     console.print(table)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("detect")(detect)
+command("detect", order=70)(detect)

@@ -5,23 +5,20 @@ from __future__ import annotations
 import io
 import sys
 from dataclasses import replace
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from trojanscope.cli.common import stderr_console
-from trojanscope.io.atomic import write_text_atomic
+from trojanscope.cli.common import command, status
+from trojanscope.io.atomic import check_output_file, write_text_atomic
 from trojanscope.report import Severity, render_text
 from trojanscope.report.console import render_console
+from trojanscope.report.formats import scan_formats
 
-
-class ScanFormat(str, Enum):  # noqa: UP042 - Typer needs str values
-    console = "console"
-    json = "json"
-    sarif = "sarif"
-    markdown = "markdown"
+# The terminal view, then every registered format that renders scan reports.
+ScanFormat = StrEnum("ScanFormat", {n: n for n in ["console", *scan_formats()]})
 
 
 def scan_command(
@@ -49,7 +46,9 @@ def scan_command(
     threshold = Severity.parse(fail_on)
     floor = Severity.parse(min_severity)
     policy = load_policy(config, suppress)
-    with stderr_console().status("scanning…"):
+    if output is not None:
+        check_output_file(output)
+    with status("scanning…"):
         report = scan_paths(paths, policy)
     code = report.exit_code(threshold)
     shown = replace(report, findings=[f for f in report.findings if f.severity >= floor])
@@ -59,18 +58,17 @@ def scan_command(
         else:
             buf = io.StringIO()
             render_console(shown, Console(file=buf, width=160, no_color=True), floor)
-            write_text_atomic(output, buf.getvalue())
+            write_text_atomic(output, buf.getvalue(), "--output")
     else:
         text = render_text(shown, fmt.value)
         if output is None:
             sys.stdout.write(text)
         else:
-            write_text_atomic(output, text)
+            write_text_atomic(output, text, "--output")
     if code:
         # SystemExit (not typer.Exit): click returns typer.Exit's code in non-standalone mode,
         # where callers may drop it; SystemExit always reaches the entry point.
         raise SystemExit(code)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("scan")(scan_command)
+command("scan", order=90)(scan_command)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
 from trojanscope.cli import experiment_opts as o
-from trojanscope.cli.common import OutputFormat, parse_params
+from trojanscope.cli.common import OutputFormat, command, parse_params
 
 
 def train(
@@ -42,5 +40,4 @@ def train(
     )
 
 
-def register(app: typer.Typer) -> None:
-    app.command("train")(train)
+command("train", order=50)(train)

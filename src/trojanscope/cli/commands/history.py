@@ -10,11 +10,10 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from trojanscope.cli.common import stdout_console
+from trojanscope.cli.common import command, stdout_console
 from trojanscope.errors import UserInputError
-from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.atomic import check_output_file, write_text_atomic
 
 
 class HistoryFormat(StrEnum):
@@ -42,22 +41,25 @@ def history_command(
         raise UserInputError(f"--rating must be low, medium, high or critical, got {rating!r}")
     if model is not None and not all(c in "0123456789abcdefABCDEF" for c in model):
         raise UserInputError(f"--model must be a SHA-256 hex digest (or a prefix), got {model!r}")
+    if output is not None:
+        if fmt is HistoryFormat.table:
+            raise UserInputError("--output needs --format json or csv")
+        check_output_file(output)
     store = HistoryStore(db_url(db) if db else None)
     if limit is None and fmt is HistoryFormat.table:
         limit = 50
     records = store.query(model_sha256=model, target=target, rating=rating, limit=limit)
     if fmt is HistoryFormat.table:
-        if output is not None:
-            raise UserInputError("--output needs --format json or csv")
-        table = Table(title="audit history, newest first", title_justify="left",
-                      caption=safe_url(store.url), caption_justify="left")
-        for col in ("id", "started", "model", "target", "verdict", "rating", "p"):
-            table.add_column(col, no_wrap=col != "target", overflow="fold")
-        for r in records:
-            p = "" if r.probability is None else f"{r.probability:.2f}"
-            table.add_row(str(r.id), r.started_at, r.model_sha256[:12], r.target, r.verdict,
-                          r.rating, p)
-        stdout_console().print(table if records else "no audits recorded")
+        if not records:
+            stdout_console().print("no audits recorded")
+            return
+        from trojanscope.report.console import print_rows
+
+        rows = [[f"#{r.id}", r.started_at, r.model_sha256[:12], r.target, r.verdict, r.rating,
+                 "" if r.probability is None else f"{r.probability:.2f}"] for r in records]
+        print_rows(stdout_console(), ("id", "started", "model", "target", "verdict", "rating",
+                                      "p(backdoor)"), rows,
+                   title="audit history, newest first", caption=safe_url(store.url))
         return
     if fmt is HistoryFormat.json:
         rows = [{**r.summary(), **({"document": r.document} if full else {})} for r in records]
@@ -74,8 +76,7 @@ def history_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        write_text_atomic(output, text)
+        write_text_atomic(output, text, "--output")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("history")(history_command)
+command("history", order=30)(history_command)

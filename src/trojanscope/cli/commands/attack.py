@@ -8,7 +8,7 @@ import typer
 
 from trojanscope import registry
 from trojanscope.cli import experiment_opts as o
-from trojanscope.cli.common import OutputFormat, parse_params
+from trojanscope.cli.common import OutputFormat, command, parse_params
 
 
 def attack(
@@ -91,5 +91,4 @@ def _default_trigger_name(attack: str) -> str:
     return default.name
 
 
-def register(app: typer.Typer) -> None:
-    app.command("attack")(attack)
+command("attack", order=60)(attack)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from trojanscope.cli.common import OutputFormat, print_json, stderr_console, stdout_console
+from trojanscope.cli.common import OutputFormat, command, print_json, stderr_console, stdout_console
 
 
 def keygen_command(
@@ -76,7 +76,6 @@ def verify_command(
         raise SystemExit(1)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("keygen")(keygen_command)
-    app.command("sign")(sign_command)
-    app.command("verify")(verify_command)
+command("keygen", order=100)(keygen_command)
+command("sign", order=101)(sign_command)
+command("verify", order=102)(verify_command)

@@ -1,12 +1,14 @@
-"""``trojanscope list``: what datasets, architectures, triggers and attacks are available."""
+"""``trojanscope list``: the registered components of every kind (datasets, architectures,
+triggers, attacks, detectors…), read from the registry."""
 
 from __future__ import annotations
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from trojanscope import registry
-from trojanscope.cli.common import OutputFormat, print_json, stdout_console
+from trojanscope.cli.common import OutputFormat, command, print_json, stdout_console
 from trojanscope.errors import UserInputError
 
 KIND_ALIASES = {
@@ -15,14 +17,18 @@ KIND_ALIASES = {
     "archs": "arch",
     "triggers": "trigger",
     "attacks": "attack",
+    "detectors": "detector",
 }
 
 
 def list_components(
-    kind: str = typer.Argument(None, help="dataset, arch, trigger or attack (default: all)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    kind: str = typer.Argument(
+        None, help=f"One of: {', '.join(registry.KINDS)} (default: all)."
+    ),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format",
+                                     help="table (human) or json (stdout)."),
 ) -> None:
-    """List the registered datasets, architectures, triggers and attacks."""
+    """List what is available: datasets, architectures, triggers, attacks, detectors."""
     kinds = list(registry.KINDS)
     if kind is not None:
         kind = KIND_ALIASES.get(kind, kind)
@@ -37,9 +43,8 @@ def list_components(
     for k, items in listing.items():
         table = Table(title=k, show_header=False, title_justify="left")
         for name, doc in items.items():
-            table.add_row(f"[bold]{name}[/]", doc)
+            table.add_row(Text(name, style="bold"), Text(doc))
         console.print(table)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("list")(list_components)
+command("list", order=40)(list_components)

@@ -9,26 +9,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from trojanscope.audit.pipeline import AuditOptions
-from trojanscope.cli.common import command_line, parse_params, stderr_console, stdout_console
+from trojanscope.cli.common import (
+    command,
+    command_line,
+    parse_params,
+    status,
+    stderr_console,
+    stdout_console,
+)
 from trojanscope.errors import UserInputError
+from trojanscope.report.formats import audit_formats
 from trojanscope.report.model import Severity
 
 if TYPE_CHECKING:
     from trojanscope.audit.history import HistoryStore
     from trojanscope.audit.result import AuditResult
 
-RATING_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold red"}
-
-
-class AuditFormat(StrEnum):
-    console = "console"
-    json = "json"
-    sarif = "sarif"
-    markdown = "markdown"
-    html = "html"
+# The terminal view, then every registered report format (registry kind ``report-format``).
+AuditFormat = StrEnum("AuditFormat", {n: n for n in ["console", *audit_formats()]})
 
 
 def open_store(db: str | None, no_history: bool) -> HistoryStore | None:
@@ -90,7 +90,7 @@ def audit_command(
     if threshold_sev < Severity.LOW:
         raise UserInputError("--fail-on must be low, medium, high or critical")
     if fmt is AuditFormat.console and output is not None:
-        raise UserInputError("--output needs --format json, sarif, markdown or html")
+        raise UserInputError(f"--output needs --format {' or '.join(audit_formats())}")
     options = AuditOptions(
         data=data, split=split, data_free=data_free, key=key, signature=signature,
         method=method, method_params=parse_params(method_param, "--method-param"),
@@ -101,7 +101,7 @@ def audit_command(
     options.check()
     check_destinations(report, output, force)
     store = open_store(db, no_history)
-    with stderr_console().status(f"auditing {path}…"):
+    with status(f"auditing {path}…"):
         result = run_audit(path, options)
     written = publish(result, report_dir=report, force=force, output=output,
                       output_format=fmt.value, store=store)
@@ -120,41 +120,13 @@ def emit(result: AuditResult, fmt: AuditFormat, output: Path | None, report: Pat
     if output is not None:
         return
     if fmt is AuditFormat.console:
-        print_summary(result, report)
+        from trojanscope.report.audit_console import print_audit_summary
+
+        print_audit_summary(result, stdout_console(), report)
         return
     from trojanscope.report.audit_text import render_audit
 
     sys.stdout.write(render_audit(result, fmt.value))
 
 
-def print_summary(result: AuditResult, report: Path | None = None) -> None:
-    """Headline, reasons, steps and findings at or above low, for a terminal."""
-    console = stdout_console()
-    style = RATING_STYLE[result.rating.label]
-    console.print(f"[bold]{result.verdict.upper()}[/] {result.target}: risk rating "
-                  f"[{style}]{result.rating.label.upper()}[/]")
-    for reason in result.rating.reasons:
-        console.print(f"  • {reason}", markup=False, highlight=False)
-    steps = Table(title="steps", title_justify="left")
-    for col in ("step", "status", "findings", "notes", "time"):
-        steps.add_column(col)
-    for s in result.steps:
-        steps.add_row(s.title, s.status.value, str(len(s.findings)), s.reason,
-                      f"{s.duration_s:.1f} s")
-    console.print(steps)
-    shown = [f for f in result.findings if f.severity >= Severity.LOW]
-    if shown:
-        table = Table(title="findings (low and above)", title_justify="left")
-        for col in ("severity", "rule", "where", "what"):
-            table.add_column(col)
-        for f in shown[:20]:
-            table.add_row(f.severity.label, f.rule_id, str(f.location), f.message)
-        if len(shown) > 20:
-            table.caption = f"… and {len(shown) - 20} more (see the JSON or HTML report)"
-        console.print(table)
-    if report is not None:
-        console.print(f"report: {report / 'report.html'}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("audit")(audit_command)
+command("audit", order=20)(audit_command)

@@ -1,0 +1,184 @@
+"""What a new user meets first: outputs checked before any work, errors that name the user's
+path, Ctrl-C, progress outside a terminal, readable 80-column tables and listings."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from trojanscope import registry
+from trojanscope.cli.main import run
+from trojanscope.report.console import group_findings, print_rows, render_console
+from trojanscope.report.model import Finding, Location, Report, Severity, Subject
+
+FAST = ["--dataset", "synthetic", "--epochs", "1", "--batch-size", "32", "--no-export"]
+
+
+def _no_training(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("training started before the output was checked")
+
+    monkeypatch.setattr("trojanscope.experiment.run_experiment", refuse)
+
+
+def _unwritable(monkeypatch, folder: Path) -> None:
+    real = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if Path(path).absolute() == folder.absolute() and mode & os.W_OK:
+            return False
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def _one_error(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert ".tmp" not in err, err
+    return lines[0]
+
+
+def test_unwritable_out_fails_before_training(tmp_path: Path, monkeypatch, capsys) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    _unwritable(monkeypatch, locked)
+    _no_training(monkeypatch)
+    assert run(["attack", *FAST, "--out", str(locked / "run")]) == 2
+    line = _one_error(capsys.readouterr().err)
+    assert f"--out {locked / 'run'}" in line and "not writable" in line
+    assert list(locked.iterdir()) == []
+
+
+def test_out_that_is_a_file_fails_before_training(tmp_path: Path, monkeypatch, capsys) -> None:
+    (tmp_path / "f").write_text("x")
+    _no_training(monkeypatch)
+    assert run(["train", *FAST, "--out", str(tmp_path / "f" / "run")]) == 2
+    assert "is not a folder" in _one_error(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("command", [["scan", "{model}"], ["bom", "{dir}"],
+                                     ["history", "--format", "json"]])
+def test_output_that_is_a_folder(tmp_path: Path, capsys, command: list[str]) -> None:
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "model").write_bytes(b"\x80\x04N.")
+    subst = {"{model}": str(tmp_path / "model"), "{dir}": str(tmp_path / "dir")}
+    args = [subst.get(a, a) for a in command]
+    extra = ["--db", str(tmp_path / "h.db")] if command[0] == "history" else []
+    assert run([*args, *extra, "--output", str(tmp_path / "dir")]) == 2
+    line = _one_error(capsys.readouterr().err)
+    assert f"--output {tmp_path / 'dir'} is a folder" in line
+
+
+def test_unwritable_report_fails_before_the_audit(tmp_path: Path, monkeypatch, capsys) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    _unwritable(monkeypatch, locked)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the audit ran before --report was checked")
+
+    monkeypatch.setattr("trojanscope.audit.run_audit", refuse)
+    (tmp_path / "m.pt").write_bytes(b"x")
+    code = run(["audit", str(tmp_path / "m.pt"), "--no-history", "--report",
+                str(locked / "r")])
+    assert code == 2
+    assert f"--report {locked / 'r'}" in _one_error(capsys.readouterr().err)
+
+
+def test_sign_with_a_folder_as_key_says_so_once(tmp_path: Path, capsys) -> None:
+    assert run(["sign", str(tmp_path), "--key", str(tmp_path)]) == 2
+    line = _one_error(capsys.readouterr().err)
+    assert line.count("--key") == 1 and "it is a folder" in line
+
+
+def test_unscanned_files_say_why(tmp_path: Path, capsys) -> None:
+    (tmp_path / "text.pt").write_text("hello")
+    (tmp_path / "empty.pt").write_bytes(b"")
+    assert run(["scan", str(tmp_path / "text.pt"), str(tmp_path / "empty.pt")]) == 3
+    out = capsys.readouterr().out
+    assert "not scanned (empty file)" in out and "empty.pt" in out
+    assert "not scanned (not a model or archive format" in out and "text.pt" in out
+
+
+def test_ctrl_c_exits_130_and_leaves_nothing(tmp_path: Path, monkeypatch, capsys) -> None:
+    from trojanscope.engine.callbacks import Callback
+
+    class Interrupt(Callback):
+        def on_batch_end(self, state) -> None:
+            raise KeyboardInterrupt
+
+    import trojanscope.cli.progress as progress
+
+    real = progress.ProgressCallback.on_batch_end
+
+    def interrupted(self, state) -> None:
+        real(self, state)
+        Interrupt().on_batch_end(state)
+
+    monkeypatch.setattr(progress.ProgressCallback, "on_batch_end", interrupted)
+    out = tmp_path / "run"
+    assert run(["attack", *FAST, "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert err.endswith("\nerror: interrupted\n") or err == "error: interrupted\n"
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_progress_lines_outside_a_terminal(tmp_path: Path, capsys) -> None:
+    assert run(["train", *FAST, "--epochs", "2", "--out", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert "train: 2 epochs of" in err
+    assert "train: epoch 2/2" in err and "s left" in err
+
+
+def _finding(rule: str, member: str, severity=Severity.LOW, message="TorchScript code") -> Finding:
+    return Finding(rule, severity, message, Location("model.pt", member=member))
+
+
+def test_repeated_findings_are_grouped_and_readable_at_80_columns() -> None:
+    report = Report(tool="trojanscope", version="0", command="scan",
+                    subjects=[Subject("model.pt", kind="zip")],
+                    findings=[_finding("TS205", f"code/{i}.py") for i in range(14)]
+                    + [_finding("TS101", "data.pkl", Severity.HIGH,
+                                "imports os.system, which runs a shell command on load")])
+    buf = io.StringIO()
+    render_console(report, Console(file=buf, width=80, no_color=True))
+    text = buf.getvalue()
+    assert "model.pt (14 places)" in text and text.count("TS205") == 1
+    assert "imports os.system, which runs a shell command on load" in " ".join(text.split())
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+
+
+def test_group_findings_keeps_distinct_messages_apart() -> None:
+    findings = [_finding("A", "1"), _finding("A", "2"), _finding("A", "3", message="x")]
+    groups = group_findings(findings)
+    assert [len(g.places) for g in groups] == [2, 1]
+
+
+def test_records_at_80_columns_keep_every_cell_whole() -> None:
+    buf = io.StringIO()
+    long_target = "/very/long/path/to/a/model/registry/team-a/fraud-model-v12/model.safetensors"
+    print_rows(Console(file=buf, width=80, no_color=True),
+               ("id", "target", "p(backdoor)"), [["#1", long_target, "0.27"]], title="history")
+    text = " ".join(buf.getvalue().split())
+    assert "0.27" in text and long_target.replace("/", "") in text.replace("/", "").replace(" ", "")
+
+
+@pytest.mark.parametrize("kind", registry.KINDS)
+def test_listing_texts_are_whole_sentences_without_markup(kind: str) -> None:
+    for name in registry.names(kind):
+        text = registry.summary(kind, name)
+        assert text, (kind, name)
+        assert "``" not in text and ":class:" not in text, (kind, name, text)
+        assert text.endswith((".", ")")), (kind, name, text)
+
+
+def test_list_help_names_every_kind(capsys) -> None:
+    assert run(["list", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for kind in registry.KINDS:
+        assert kind in out

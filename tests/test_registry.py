@@ -1,0 +1,147 @@
+"""The registry: every extension point is one kind, listed by ``trojanscope list``, reachable by
+plug-ins, and every registered component meets its kind's contract (generated from the
+registry, so a new component is covered by adding it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trojanscope import registry
+from trojanscope.cli.main import run
+from trojanscope.errors import UserInputError
+
+ALL = [(kind, name) for kind in registry.KINDS for name in registry.names(kind)]
+
+
+@pytest.mark.parametrize("kind", registry.KINDS)
+def test_every_kind_has_components_and_is_listed(kind: str, capsys) -> None:
+    assert registry.names(kind), f"nothing registered as {kind}"
+    assert run(["list", kind, "--format", "json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert sorted(listing[kind]) == registry.names(kind)
+
+
+@pytest.mark.parametrize(("kind", "name"), ALL, ids=[f"{k}:{n}" for k, n in ALL])
+def test_every_component_says_what_it_is(kind: str, name: str) -> None:
+    text = registry.summary(kind, name)
+    assert len(text) > 10 and text.endswith((".", ")")), (kind, name, text)
+
+
+def test_unknown_names_and_kinds_are_user_errors() -> None:
+    with pytest.raises(UserInputError, match="valid: "):
+        registry.get("trigger", "nope")
+    with pytest.raises(UserInputError, match="unknown kind"):
+        registry.names("gadget")
+
+
+def test_ordered_kinds_have_distinct_orders() -> None:
+    for kind in ("audit-step", "data-format", "command"):
+        orders = [getattr(cls, "order", None) for _, cls in registry.items(kind)]
+        assert None not in orders and len(set(orders)) == len(orders), kind
+
+
+# --- data formats -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", registry.names("data-format"))
+def test_data_format_contract(name: str, tmp_path: Path) -> None:
+    from trojanscope.data.data_format import DataFormat
+
+    fmt = registry.create("data-format", name)
+    assert isinstance(fmt, DataFormat) and fmt.description
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "text.txt").write_text("not data")
+    for path in (tmp_path / "missing", tmp_path / "empty", tmp_path / "text.txt"):
+        assert not fmt.matches(path), (name, path)
+
+
+# --- audit steps --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", registry.names("audit-step"))
+def test_audit_step_contract(name: str) -> None:
+    from trojanscope.audit.pipeline import AuditStep
+
+    cls = registry.get("audit-step", name)
+    assert issubclass(cls, AuditStep) and cls.name == name and cls.title != AuditStep.title
+
+
+def test_default_steps_follow_the_registry() -> None:
+    from trojanscope.audit.pipeline import default_steps
+
+    assert [s.name for s in default_steps()] == [n for n, _ in registry.items("audit-step")]
+    assert [s.name for s in default_steps()][:1] == ["scan"]  # files are judged before loading
+
+
+# --- plug-ins -----------------------------------------------------------------------------------
+
+
+class _EntryPoint:
+    def __init__(self, load) -> None:
+        self.load = load
+
+
+def test_plugins_register_components_and_kinds(monkeypatch) -> None:
+    from trojanscope.triggers.base import Trigger
+
+    def load() -> None:
+        @registry.register("trigger", "plugin-test-trigger")
+        class PluginTrigger(Trigger):
+            """A trigger from a plug-in."""
+
+            name = "plugin-test-trigger"
+
+            def apply(self, x, *, generator=None):
+                return x
+
+        registry.add_kind("plugin-test-kind", "a kind a plug-in declares")
+        registry.register("plugin-test-kind", "one")(PluginTrigger)
+
+    monkeypatch.setattr(registry, "entry_points", lambda group: [_EntryPoint(load)]
+                        if group == registry.PLUGIN_GROUP else [])
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    monkeypatch.setattr(registry, "_REGISTRY", {k: dict(v) for k, v in
+                                                 registry._REGISTRY.items()})
+    monkeypatch.setattr(registry, "KIND_INFO", dict(registry.KIND_INFO))
+    monkeypatch.setattr(registry, "KINDS", registry.KINDS)
+    assert "plugin-test-trigger" in registry.names("trigger")
+    assert registry.names("plugin-test-kind") == ["one"]
+
+
+# --- report formats -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_results(tmp_path_factory):
+    """A real audit result and a real scan report of a tiny saved model (data-free, fast)."""
+    from trojanscope.audit import AuditOptions, run_audit
+    from trojanscope.scan import load_policy, scan_paths
+
+    folder = tmp_path_factory.mktemp("fmt") / "model.pkl"
+    folder.write_bytes(b"cos\nsystem\n(S'true'\ntR.")  # never loaded: the scan blocks it
+    return run_audit(folder, AuditOptions(data_free=True)), scan_paths([folder], load_policy())
+
+
+@pytest.mark.parametrize("name", registry.names("report-format"))
+def test_report_format_contract(name: str, small_results) -> None:
+    from trojanscope.report.formats import ReportFormat
+
+    audit, scan = small_results
+    fmt = registry.create("report-format", name)
+    assert isinstance(fmt, ReportFormat) and fmt.filename
+    text = fmt.render_audit(audit)
+    assert isinstance(text, str) and "system" in text
+    if fmt.scans:
+        assert "system" in fmt.render_scan(scan)
+    else:
+        with pytest.raises(UserInputError):
+            fmt.render_scan(scan)
+
+
+def test_report_files_are_distinct() -> None:
+    from trojanscope.report.formats import report_files
+
+    assert len(report_files()) == len(registry.names("report-format"))
