@@ -207,10 +207,9 @@ def test_chart_without_the_shipped_calibrator_draws_no_line(backdoored_result):
 @pytest.mark.parametrize("case", ["backdoored", "clean", "code"])
 def test_what_next_fits_the_rating_and_names_real_commands(case, backdoored_result, clean_result,
                                                            tmp_path, evil_pickle):
-    import inspect
     import shlex
 
-    from trojanscope.cli.main import app
+    from trojanscope.cli.main import _command
 
     if case == "backdoored":
         result, expected = backdoored_result, ["Quarantine the model", "trojanscope detect"]
@@ -225,15 +224,11 @@ def test_what_next_fits_the_rating_and_names_real_commands(case, backdoored_resu
     section = html[html.index('id="next-steps"'):html.index("<h2>Steps</h2>")]
     for text in [*expected, "Keep the evidence", "trojanscope history --model"]:
         assert text in section, text
-    options = {c.name: {d for p in inspect.signature(c.callback).parameters.values()
-                        for d in (getattr(p.default, "param_decls", None) or ())}
-               for c in app.registered_commands}
-    for command in _commands(section):
+    parser = _command()
+    for command in _commands(section):  # each parses with the real CLI: names, options, types
         args = shlex.split(command)
-        assert args[0] == "trojanscope" and args[1] in options, command
-        unknown = [a.split("=")[0] for a in args[2:]
-                   if a.startswith("-") and a.split("=")[0] not in options[args[1]]]
-        assert not unknown, (command, unknown)
+        assert args[0] == "trojanscope" and args[1] in parser.commands, command
+        parser.commands[args[1]].make_context(args[1], args[2:])
 
 
 def test_reproduce_command_runs_as_printed_twice(run_dirs, tmp_path, monkeypatch):
