@@ -2,7 +2,8 @@
 docs/audit-report.png (1280 px) and docs/audit-report-mobile.png (420 px).
 
     .venv/bin/trojanscope demo --out /tmp/trojanscope-demo --force --no-history
-    .venv/bin/python benchmarks/report_screenshot.py /tmp/trojanscope-demo/reports/backdoored/report.html
+    .venv/bin/python benchmarks/report_screenshot.py \
+        /tmp/trojanscope-demo/reports/backdoored/report.html
 
 Prints, for each width, the page's scroll width against the window's inner width (a page wider
 than its window scrolls sideways) and exits 1 when a page overflows.

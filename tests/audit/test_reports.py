@@ -204,9 +204,9 @@ def test_chart_without_the_shipped_calibrator_draws_no_line(backdoored_result):
     assert scale.line is None and not scale.normalised
 
 
-@pytest.mark.parametrize("case", ["backdoored", "clean", "code"])
+@pytest.mark.parametrize("case", ["backdoored", "clean", "code", "inconclusive", "tampered"])
 def test_what_next_fits_the_rating_and_names_real_commands(case, backdoored_result, clean_result,
-                                                           tmp_path, evil_pickle):
+                                                           tmp_path, evil_pickle, run_dirs):
     import shlex
 
     from trojanscope.cli.main import _command
@@ -216,14 +216,30 @@ def test_what_next_fits_the_rating_and_names_real_commands(case, backdoored_resu
     elif case == "clean":
         result = clean_result
         expected = ["Continue your normal review", "Sign the reviewed folder"]
-    else:
+    elif case == "code":
         path = tmp_path / "model.pt"
         path.write_bytes(evil_pickle(tmp_path / "ran"))
         result, expected = run_audit(path), ["Do not load this file anywhere", "trojanscope scan"]
+    elif case == "inconclusive":  # every probability is "inconclusive" from 0 up
+        result = run_audit(run_dirs["clean"], AuditOptions(data_free=True, inconclusive_at=0.0))
+        expected = ["Hold the model", "--data MORE_CLEAN.npz", "trojanscope detect"]
+    else:  # a file changed after export: the manifest's digest no longer matches
+        folder = shutil_copy(run_dirs["clean"], tmp_path / "model")
+        (folder / "model.onnx").write_bytes(b"changed")
+        result = run_audit(folder, AuditOptions(data_free=True))
+        expected = ["Do not deploy these files", "--key PUBLISHER.pub"]
+    assert result.rating.label == {"backdoored": "high", "clean": "low", "code": "critical",
+                                   "inconclusive": "medium", "tampered": "high"}[case] or (
+        case == "backdoored" and result.rating.label == "critical")
     html = render_audit(result, "html")
     section = html[html.index('id="next-steps"'):html.index("<h2>Steps</h2>")]
     for text in [*expected, "Keep the evidence", "trojanscope history --model"]:
         assert text in section, text
+    for item in section.split("<li>")[1:]:  # every placeholder is explained where it is used
+        text = item.split('<pre class="cmd">')[0]
+        for command in _commands(item):
+            for stem in re.findall(r"\b([A-Z][A-Z_]+)(?:\.[a-z]+)*\b", command):
+                assert re.search(r"(?:\(|; )" + stem + r"[\w.]*[:)]", text), (stem, text)
     parser = _command()
     for command in _commands(section):  # each parses with the real CLI: names, options, types
         args = shlex.split(command)

@@ -137,6 +137,13 @@ class _Context:
         return f"--data {shlex.quote(source)}{split}"
 
     @property
+    def data_note(self) -> str:
+        """Explains the ``CLEAN.npz`` placeholder when this audit had no clean data."""
+        if (self.result.data or {}).get("source"):
+            return ""
+        return " (CLEAN.npz: clean data you trust)"
+
+    @property
     def samples(self) -> int | None:
         return (self.result.data or {}).get("samples")
 
@@ -179,7 +186,7 @@ def _backdoor(ctx: _Context) -> list[NextStep]:
                  "how it was trained and on which data."),
         NextStep("Keep the trigger evidence",
                  "Re-run the detector alone to save its verdict and the recovered trigger images "
-                 "of the most suspicious classes:",
+                 f"of the most suspicious classes{ctx.data_note}:",
                  [f"trojanscope detect {ctx.target} {ctx.data_args('detect')} --seed "
                   f"{ctx.result.seed} --out {ctx.out('detect')}"]),
         NextStep("Confirm with more clean data",
@@ -190,7 +197,8 @@ def _backdoor(ctx: _Context) -> list[NextStep]:
         NextStep("Replace it: retrain on data you trust",
                  "trojanscope cannot yet remove a backdoor from a trained model, nor find the "
                  "poisoned training samples: trace the training data to its sources, keep what "
-                 "you trust (TRUSTED.npz), retrain, and audit the new model the same way:",
+                 f"you trust (TRUSTED.npz), retrain, and audit the new model the same way"
+                 f"{ctx.data_note}:",
                  [f"trojanscope train --dataset TRUSTED.npz{arch_arg} --out retrained",
                   f"trojanscope audit retrained {ctx.data_args('audit')} --report "
                   "reports/retrained"]),
@@ -207,8 +215,8 @@ def _bad_files(ctx: _Context) -> list[NextStep]:
                  "Tell your organisation's security team or model-risk owner, with this report, "
                  "and ask the publisher for the original files through a channel you trust."),
         NextStep("Audit the replacement",
-                 "Check the copy you receive (NEW_MODEL) against the publisher's key "
-                 "(PUBLISHER.pub) before anyone uses it:",
+                 "Check the copy you receive before anyone uses it (NEW_MODEL: the model folder; "
+                 "PUBLISHER.pub: the publisher's public key):",
                  ["trojanscope audit NEW_MODEL --key PUBLISHER.pub --report reports/NEW_MODEL"]),
     ]
     return steps
@@ -227,7 +235,7 @@ def _review(ctx: _Context) -> list[NextStep]:
                       f"--report {ctx.out('more-data')}"]),
             NextStep("Look at the recovered triggers",
                      "Save the detector's verdict and trigger images for the most suspicious "
-                     "classes:",
+                     f"classes{ctx.data_note}:",
                      [f"trojanscope detect {ctx.target} {ctx.data_args('detect')} --seed "
                       f"{ctx.result.seed} --out {ctx.out('detect')}"]),
         ]
@@ -262,7 +270,7 @@ def _clear(ctx: _Context) -> list[NextStep]:
             "Sign the reviewed folder",
             "It is not signed, so a later change to its files would go unnoticed. Sign it now "
             "(KEY.pem: your organisation's signing key, or a new one) and pass the public key "
-            "to later audits:",
+            f"to later audits{ctx.data_note}:",
             ["trojanscope keygen KEY.pem", f"trojanscope sign {ctx.target} --key KEY.pem",
              f"trojanscope audit {ctx.target} --key KEY.pem.pub {ctx.data_args('audit')} "
              f"--report {ctx.out('signed')}"]))
