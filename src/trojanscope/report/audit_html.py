@@ -180,11 +180,10 @@ def render_audit_html(result: AuditResult) -> str:
 
 
 def _meaning_key(result: AuditResult) -> str:
+    from trojanscope.report.audit_next import runs_code_when_loaded
+
     level = result.rating.label
-    if level == "critical" and any(f.severity == Severity.CRITICAL and not
-                                   f.rule_id.startswith("TSA") for f in result.findings):
-        return "critical-file"
-    return level
+    return "critical-file" if level == "critical" and runs_code_when_loaded(result) else level
 
 
 def group_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -83,6 +83,13 @@ def _split(command: str) -> list[str]:
         return []
 
 
+def runs_code_when_loaded(result: AuditResult) -> bool:
+    """Whether a file finding is critical: the scanner's critical rules are code that runs
+    when the file is loaded (the audit's own TSA rules are about behaviour and signatures)."""
+    return any(f.severity == Severity.CRITICAL and not f.rule_id.startswith("TSA")
+               for f in result.findings)
+
+
 def next_steps(result: AuditResult) -> list[NextStep]:
     """The actions for ``result``'s rating, most urgent first; keeping the evidence is last."""
     ctx = _Context(result)
@@ -107,8 +114,7 @@ class _Context:
         rules = {f.rule_id for f in result.findings}
         self.backdoor = "TSA100" in rules
         self.inconclusive = "TSA101" in rules
-        self.code_on_load = any(f.severity == Severity.CRITICAL and not f.rule_id.startswith("TSA")
-                                for f in result.findings)
+        self.code_on_load = runs_code_when_loaded(result)
         self.report = option_value(result.command, REPORT_OPTIONS)
         det = result.detection or {}
         self.suspect = det.get("suspected_target")
