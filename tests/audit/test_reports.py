@@ -28,6 +28,11 @@ def backdoored_result(run_dirs):
     return run_audit(run_dirs["backdoored"], AuditOptions(seed=0, command="trojanscope audit x"))
 
 
+@pytest.fixture(scope="module")
+def clean_result(run_dirs):
+    return run_audit(run_dirs["clean"], AuditOptions(seed=0, command="trojanscope audit x"))
+
+
 def test_json_follows_the_schema(backdoored_result):
     doc = json.loads(render_audit(backdoored_result, "json"))
     jsonschema.validate(doc, AUDIT_SCHEMA)
@@ -117,3 +122,178 @@ def test_markdown_steps_say_what_they_found(backdoored_result):
     pattern = r"\| Supply-chain scan of the files \| ok \| \d+ of \d+ files scanned \|"
     assert re.search(pattern, text)
     assert "\\[" not in render_audit(backdoored_result, "markdown").split("\n")[0]
+
+
+def _commands(html: str) -> list[str]:
+    import html as html_lib
+
+    return [html_lib.unescape(c) for c in
+            re.findall(r'<pre class="cmd"[^>]*><code>(.*?)</code></pre>', html, re.S)]
+
+
+def test_html_counts_agree_across_sections(backdoored_result):
+    from trojanscope.audit.result import finding_dict
+    from trojanscope.report.audit_html import count_findings
+
+    html = render_audit(backdoored_result, "html")
+    counts = count_findings(backdoored_result.to_dict()["findings"])
+    total = re.search(r'id="steps-total">In all: (.*?)\.</td>', html).group(1)
+    assert total == counts.sentence()
+    assert f'<p id="findings-count">{counts.sentence()}.' in html
+    # The per-step cells add up to the same totals.
+    per_step = [count_findings([finding_dict(f) for f in s.findings if f.suppressed is None])
+                for s in backdoored_result.steps]
+    assert sum(c.findings for c in per_step) == counts.findings
+    assert sum(c.info for c in per_step) == counts.info
+    assert counts.places >= counts.findings > 0 and counts.info_places >= counts.info > 0
+    assert f"{counts.info} informational findings" in html
+
+
+def test_html_signature_says_not_signed_with_its_risk(backdoored_result):
+    html = render_audit(backdoored_result, "html")
+    row = re.search(r"<tr><td data-label=\"step\">Signature verification</td>(.*?)</tr>",
+                    html, re.S).group(1)
+    assert ">not signed<" in row and ">ok<" not in row
+    assert "would go unnoticed" in row
+
+
+def test_html_informational_table_has_a_header_and_groups(backdoored_result):
+    html = render_audit(backdoored_result, "html")
+    info = html[html.index('<details id="informational">'):]
+    info = info[:info.index("</table>")]
+    assert "<thead><tr><th>rule</th><th>where</th><th>what</th></tr></thead>" in info
+    assert re.search(r"\(\d+ places\)</summary>", info)  # repeated imports grouped
+
+
+def test_html_chart_draws_the_flag_line_on_a_normalised_scale(backdoored_result, clean_result):
+    from trojanscope.report.audit_chart import chart_scale
+
+    for result, flagged in ((backdoored_result, True), (clean_result, False)):
+        det = result.detection
+        scale = chart_scale(det)
+        assert scale.normalised and scale.line is not None
+        assert sorted(scale.values)[(len(scale.values) - 1) // 2] == pytest.approx(1.0)
+        top = max(scale.values)
+        assert (top >= scale.line) is flagged is (det["verdict"] == "backdoored")
+        html = render_audit(result, "html")
+        assert "stroke-dasharray" in html and "flag line" in html
+        assert ("above the line" if flagged else "below the line") in html
+
+
+def test_flag_line_moves_the_verdict(backdoored_result):
+    """Raising the top class to just above the line flags the model; just below, not."""
+    from trojanscope.report.audit_chart import _probability_function, flag_level
+
+    det = backdoored_result.detection
+    scores = [r["score"] for r in sorted(det["per_class"], key=lambda r: r["class"])]
+    line = flag_level(det, scores)
+    prob = _probability_function(det)
+    top = scores.index(max(scores))
+    for factor, flagged in ((1.002, True), (0.998, False)):
+        moved = [*scores[:top], line * factor, *scores[top + 1:]]
+        assert (prob(moved) >= det["threshold"]) is flagged
+
+
+def test_chart_without_the_shipped_calibrator_draws_no_line(backdoored_result):
+    from trojanscope.report.audit_chart import chart_scale
+
+    det = {**backdoored_result.detection, "probability": 0.42}  # another calibration file
+    assert chart_scale(det).line is None
+    nc = {**backdoored_result.detection, "method": "neural_cleanse"}
+    scale = chart_scale(nc)
+    assert scale.line is None and not scale.normalised
+
+
+@pytest.mark.parametrize("case", ["backdoored", "clean", "code", "inconclusive", "tampered"])
+def test_what_next_fits_the_rating_and_names_real_commands(case, backdoored_result, clean_result,
+                                                           tmp_path, evil_pickle, run_dirs):
+    import shlex
+
+    from trojanscope.cli.main import _command
+
+    if case == "backdoored":
+        result, expected = backdoored_result, ["Quarantine the model", "trojanscope detect"]
+    elif case == "clean":
+        result = clean_result
+        expected = ["Continue your normal review", "Sign the reviewed folder"]
+    elif case == "code":
+        path = tmp_path / "model.pt"
+        path.write_bytes(evil_pickle(tmp_path / "ran"))
+        result, expected = run_audit(path), ["Do not load this file anywhere", "trojanscope scan"]
+    elif case == "inconclusive":  # every probability is "inconclusive" from 0 up
+        result = run_audit(run_dirs["clean"], AuditOptions(data_free=True, inconclusive_at=0.0))
+        expected = ["Hold the model", "--data MORE_CLEAN.npz", "trojanscope detect"]
+    else:  # a file changed after export: the manifest's digest no longer matches
+        folder = shutil_copy(run_dirs["clean"], tmp_path / "model")
+        (folder / "model.onnx").write_bytes(b"changed")
+        result = run_audit(folder, AuditOptions(data_free=True))
+        expected = ["Do not deploy these files", "--key PUBLISHER.pub"]
+    assert result.rating.label == {"backdoored": "high", "clean": "low", "code": "critical",
+                                   "inconclusive": "medium", "tampered": "high"}[case] or (
+        case == "backdoored" and result.rating.label == "critical")
+    html = render_audit(result, "html")
+    section = html[html.index('id="next-steps"'):html.index("<h2>Steps</h2>")]
+    for text in [*expected, "Keep the evidence", "trojanscope history --model"]:
+        assert text in section, text
+    for item in section.split("<li>")[1:]:  # every placeholder is explained where it is used
+        text = item.split('<pre class="cmd">')[0]
+        for command in _commands(item):
+            for stem in re.findall(r"\b([A-Z][A-Z_]+)(?:\.[a-z]+)*\b", command):
+                assert re.search(r"(?:\(|; )" + stem + r"[\w.]*[:)]", text), (stem, text)
+    parser = _command()
+    for command in _commands(section):  # each parses with the real CLI: names, options, types
+        args = shlex.split(command)
+        assert args[0] == "trojanscope" and args[1] in parser.commands, command
+        parser.commands[args[1]].make_context(args[1], args[2:])
+
+
+def test_reproduce_command_runs_as_printed_twice(run_dirs, tmp_path, monkeypatch):
+    import html as html_lib
+    import shlex
+
+    from trojanscope.cli.main import run
+
+    monkeypatch.chdir(tmp_path)
+    model = shutil_copy(run_dirs["clean"], tmp_path / "model")
+    argv = ["audit", "model", "--data-free", "--seed", "3", "--report", "rep", "--no-history"]
+    first = run(argv)
+    original = (tmp_path / "rep" / "report.html").read_text()
+    assert "not recorded in the history database (it ran with --no-history)" in original
+    printed = html_lib.unescape(re.search(
+        r'id="reproduce-command"><code>(.*?)</code>', original, re.S).group(1))
+    cd, _, command = printed.partition(" && ")
+    assert shlex.split(cd) == ["cd", str(tmp_path)]
+    args = shlex.split(command)
+    assert args[:2] == ["trojanscope", "audit"] and "--force" in args
+    monkeypatch.chdir(model)  # start elsewhere: the printed cd makes the relative paths work
+    monkeypatch.chdir(shlex.split(cd)[1])
+    for _ in range(2):  # again: the rerun folder exists by then
+        assert run(args[1:]) == first
+    rerun = json.loads((tmp_path / "rep-rerun" / "audit.json").read_text())
+    doc = json.loads((tmp_path / "rep" / "audit.json").read_text())
+    assert rerun["detection"]["probability"] == doc["detection"]["probability"]
+    assert rerun["rating"] == doc["rating"]
+    assert (tmp_path / "rep" / "report.html").read_text() == original  # evidence untouched
+
+
+def shutil_copy(src: Path, dst: Path) -> Path:
+    import shutil
+
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_reproduce_command_rewrites_outputs():
+    from trojanscope.report.audit_next import reproduce_command
+
+    assert reproduce_command("trojanscope audit m --report r/x/ --format sarif -o out.sarif") == (
+        "trojanscope audit m --report r/x-rerun --format sarif -o out-rerun.sarif --force")
+    assert reproduce_command("trojanscope audit m --report=rep --force") == (
+        "trojanscope audit m --report=rep-rerun --force")
+    assert reproduce_command("trojanscope audit 'my model'") == "trojanscope audit 'my model'"
+    assert reproduce_command("") == ""
+
+
+def test_markdown_signature_row_says_not_signed(backdoored_result):
+    text = render_audit(backdoored_result, "markdown")
+    assert "| Signature verification | not signed | nothing proves" in text

@@ -3,6 +3,7 @@ evidence a report needs, serialisable to the versioned JSON document (``audit.sc
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -78,6 +79,7 @@ class AuditResult:
     images: dict[str, bytes] = field(default_factory=dict)  # name → PNG, for the reports
     artifacts: dict[str, str] = field(default_factory=dict)  # extra report files: name → text
     duration_s: float = 0.0
+    workdir: str = field(default_factory=os.getcwd)  # relative paths in ``command`` start here
 
     @property
     def findings(self) -> list[Finding]:
@@ -122,6 +124,7 @@ class AuditResult:
             "started_at": self.started_at,
             "duration_s": round(self.duration_s, 3),
             "command": self.command,
+            "workdir": self.workdir,
             "seed": self.seed,
             "verdict": self.verdict,
             "rating": {"level": self.rating.label, "reasons": self.rating.reasons},

@@ -4,7 +4,8 @@ data URIs, no scripts) readable by a risk manager and precise enough for an engi
 from __future__ import annotations
 
 import base64
-import io
+import shlex
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,33 +30,6 @@ IMAGE_CAPTIONS = [
     ("pattern", "recovered trigger pattern"),
     ("applied", "clean sample + recovered trigger"),
 ]
-
-
-def per_class_chart(per_class: list[dict[str, Any]], highlight: int | None) -> str:
-    """Bar chart of the per-class suspicion scores as inline SVG, ``highlight`` in red."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = sorted(per_class, key=lambda r: r["class"])
-    classes = [r["class"] for r in rows]
-    scores = [r["score"] for r in rows]
-    colours = ["#b91c1c" if c == highlight else "#94a3b8" for c in classes]
-    fig, ax = plt.subplots(figsize=(7, 2.6), dpi=100)
-    try:
-        ax.bar([str(c) for c in classes], scores, color=colours)
-        ax.set_xlabel("class")
-        ax.set_ylabel("suspicion score")
-        ax.set_title("Per-class evidence (higher = more likely the backdoor target)", fontsize=10)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    finally:
-        plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg"):]  # drop the XML prolog and doctype
 
 
 def _data_uri(png: bytes) -> str:
@@ -84,9 +58,77 @@ def step_note(step: dict[str, Any]) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class Counts:
+    """Findings as the report counts them everywhere: one finding per (severity, rule, file,
+    message), repeated places grouped under it; informational ones apart."""
+
+    findings: int = 0
+    places: int = 0
+    info: int = 0
+    info_places: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.findings + other.findings, self.places + other.places,
+                      self.info + other.info, self.info_places + other.info_places)
+
+    def sentence(self) -> str:
+        """E.g. "2 findings at low or above (grouped from 15 places), 31 informational (…)"."""
+        def part(n: int, places: int, what: str) -> str:
+            grouped = f" (grouped from {places} places)" if places != n else ""
+            return f"{n} {what}{grouped}"
+
+        noun = "finding" if self.findings == 1 else "findings"
+        return (part(self.findings, self.places, f"{noun} at low or above") + ", "
+                + part(self.info, self.info_places, "informational"))
+
+    def cell(self) -> str:
+        """The Steps table's short form: "1 + 31 info", "0"."""
+        return f"{self.findings} + {self.info} info" if self.info else str(self.findings)
+
+
+def count_findings(findings: list[dict[str, Any]]) -> Counts:
+    """The :class:`Counts` of ``findings`` (finding dicts, as in the JSON)."""
+    shown, hidden = split_findings(findings)
+    return Counts(len(shown), sum(len(f["places"]) for f in shown),
+                  len(hidden), sum(len(f["places"]) for f in hidden))
+
+
+def split_findings(findings: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+    """Grouped findings at low or above, and grouped informational ones."""
+    low = int(Severity.LOW)
+    rank = {s.label: int(s) for s in Severity}
+    return (group_findings([f for f in findings if rank[f["severity"]] >= low]),
+            group_findings([f for f in findings if rank[f["severity"]] < low]))
+
+
+SIGNATURE_RISK = ("nothing proves these are the files the publisher released: a file changed "
+                  "after release would go unnoticed")
+
+
+def step_status(step: dict[str, Any]) -> tuple[str, str, str]:
+    """(status word, CSS class, note) of a step for the Steps table. The signature step says
+    what it established ("not signed", "verified"…), never a bare "ok"."""
+    status, note = step["status"], step["reason"] or step_note(step)
+    if step["name"] != "signature" or status != "ok":
+        return status, f"status-{status}", note
+    d = step["details"]
+    if not d.get("signed"):
+        return "not signed", "status-warn", SIGNATURE_RISK
+    if not d.get("checked"):
+        return "not checked", "status-warn", "a signature is present; pass --key to check it"
+    if d.get("ok"):
+        return "verified", "status-ok", "the signature verifies with the given key"
+    return "does not verify", "status-error", "see the findings"
+
+
 def render_audit_html(result: AuditResult) -> str:
     """The HTML report of ``result``."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from trojanscope.audit.result import finding_dict
+    from trojanscope.report.audit_chart import chart_scale, per_class_chart
+    from trojanscope.report.audit_next import next_steps, reproduce_command
 
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -94,12 +136,14 @@ def render_audit_html(result: AuditResult) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["shell_quote"] = shlex.quote
     doc = result.to_dict()
     detection = doc["detection"]
-    chart, images = "", []
+    chart, scale, images = "", None, []
     if detection:
         top = detection["suspected_target"] if detection["verdict"] == "backdoored" else None
-        chart = per_class_chart(detection["per_class"], top)
+        scale = chart_scale(detection)
+        chart = per_class_chart(scale, top, detection["threshold"])
         cls = detection["suspected_target"]
         for kind, caption in IMAGE_CAPTIONS:
             png = result.images.get(f"trigger_class{cls}_{kind}.png")
@@ -112,31 +156,34 @@ def render_audit_html(result: AuditResult) -> str:
         rel = p.relative_to(target).as_posix() if target.is_dir() and p != target else p.name
         kinds[rel] = s.kind
     detect_step = result.step("detect")
-    low = Severity.LOW.label
-    findings = doc["findings"]
-    rank = {s.label: int(s) for s in Severity}
+    shown, hidden = split_findings(doc["findings"])
+    step_counts = [count_findings([finding_dict(f) for f in step.findings
+                                   if f.suppressed is None]) for step in result.steps]
     return env.get_template("audit.html.j2").render(
         doc=doc,
         detection=detection,
         meaning=MEANING[_meaning_key(result)],
         chart=chart,
+        scale=scale,
         images=images,
         kinds=kinds,
-        shown_findings=group_findings([f for f in findings if rank[f["severity"]] >= rank[low]]),
-        hidden_findings=[f for f in findings if rank[f["severity"]] < rank[low]],
+        shown_findings=shown,
+        hidden_findings=hidden,
+        counts=sum(step_counts, Counts()),
+        steps=list(zip(doc["steps"], step_counts, strict=True)),
+        next_steps=next_steps(result),
+        reproduce=reproduce_command(result.command),
         detect_reason=(detect_step.reason if detect_step else "no detection step") or "unknown",
-        step_note=step_note,
+        step_status=step_status,
         rule_name=lambda rid: result.rules[rid].name if rid in result.rules else "",
-        location=_location,
     )
 
 
 def _meaning_key(result: AuditResult) -> str:
+    from trojanscope.report.audit_next import runs_code_when_loaded
+
     level = result.rating.label
-    if level == "critical" and any(f.severity == Severity.CRITICAL and not
-                                   f.rule_id.startswith("TSA") for f in result.findings):
-        return "critical-file"
-    return level
+    return "critical-file" if level == "critical" and runs_code_when_loaded(result) else level
 
 
 def group_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:

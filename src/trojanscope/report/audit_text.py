@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from trojanscope.audit.result import finding_dict
 from trojanscope.audit.taxonomy import classify
-from trojanscope.report.audit_html import group_findings, step_note
+from trojanscope.report.audit_html import group_findings, step_status
 from trojanscope.report.markdown import cell
 from trojanscope.report.model import Report, Severity
 from trojanscope.report.sarif import report_to_sarif
@@ -66,8 +66,8 @@ def render_audit_markdown(result: AuditResult) -> str:
         "| --- | --- | --- |",
     ]
     for step in result.steps:
-        lines.append(f"| {step.title} | {step.status.value} | "
-                     f"{cell(step.reason or step_note(step.to_dict()))} |")
+        status, _, note = step_status(step.to_dict())
+        lines.append(f"| {step.title} | {status} | {cell(note)} |")
     shown = group_findings([finding_dict(f) for f in result.findings
                             if f.severity >= Severity.LOW])
     lines.append("")
