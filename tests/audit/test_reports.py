@@ -133,7 +133,7 @@ def _commands(html: str) -> list[str]:
 
 def test_html_counts_agree_across_sections(backdoored_result):
     from trojanscope.audit.result import finding_dict
-    from trojanscope.report.audit_html import count_findings
+    from trojanscope.report.audit_summary import count_findings
 
     html = render_audit(backdoored_result, "html")
     counts = count_findings(backdoored_result.to_dict()["findings"])

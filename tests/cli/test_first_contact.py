@@ -156,7 +156,7 @@ def test_repeated_findings_are_grouped_and_readable_at_80_columns() -> None:
 def test_group_findings_keeps_distinct_messages_apart() -> None:
     findings = [_finding("A", "1"), _finding("A", "2"), _finding("A", "3", message="x")]
     groups = group_findings(findings)
-    assert [len(g.places) for g in groups] == [2, 1]
+    assert [len(g["places"]) for g in groups] == [2, 1]
 
 
 def test_records_at_80_columns_keep_every_cell_whole() -> None:

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from trojanscope.report.audit_html import step_note
+from trojanscope.report.audit_summary import count_findings, step_status
 from trojanscope.report.console import (
     SEVERITY_STYLE,
     group_findings,
     print_bullets,
     print_rows,
+    where,
 )
 from trojanscope.report.model import Severity, sort_findings
 
@@ -35,19 +36,19 @@ def print_audit_summary(result: AuditResult, console: Console,
     console.print(f"[bold]{result.verdict.upper()}[/] {result.target}: risk rating "
                   f"[{style}]{result.rating.label.upper()}[/]", highlight=False)
     print_bullets(console, result.rating.reasons)
+    from trojanscope.audit.result import finding_dict
+
     rows = []
-    for s in result.steps:
-        note = step_note(s.to_dict()) if s.status.value == "ok" else s.reason
-        shown = sum(1 for f in s.findings if f.severity >= Severity.LOW)
-        info = len(s.findings) - shown
-        count = str(shown) + (f" (+{info} info)" if info else "")
-        rows.append([s.title, s.status.value, count, note, f"{s.duration_s:.1f} s"])
+    for step in result.steps:
+        status, _, note = step_status(step.to_dict())
+        counts = count_findings([finding_dict(f) for f in step.findings])
+        rows.append([step.title, status, counts.cell(), note, f"{step.duration_s:.1f} s"])
     print_rows(console, ("step", "status", "findings", "notes", "time"), rows, title="steps")
     groups = group_findings(sort_findings(
         f for f in result.findings if f.severity >= Severity.LOW))
     if groups:
-        finding_rows = [[Text(g.first.severity.label, style=SEVERITY_STYLE[g.first.severity]),
-                         g.first.rule_id, g.where, g.first.message] for g in groups[:MAX_GROUPS]]
+        finding_rows = [[Text(g["severity"], style=SEVERITY_STYLE[Severity.parse(g["severity"])]),
+                         g["rule_id"], where(g), g["message"]] for g in groups[:MAX_GROUPS]]
         caption = (f"… and {len(groups) - MAX_GROUPS} more (see the JSON or HTML report)"
                    if len(groups) > MAX_GROUPS else None)
         print_rows(console, ("severity", "rule", "where", "what"), finding_rows,

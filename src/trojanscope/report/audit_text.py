@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from trojanscope.audit.result import finding_dict
 from trojanscope.audit.taxonomy import classify
-from trojanscope.report.audit_html import group_findings, step_status
+from trojanscope.report.audit_summary import step_status
+from trojanscope.report.grouping import group_findings
 from trojanscope.report.markdown import cell
 from trojanscope.report.model import Report, Severity
 from trojanscope.report.sarif import report_to_sarif

@@ -7,13 +7,14 @@ table would crop or squeeze its cells, so rows are printed as short records inst
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from trojanscope.report.grouping import group_findings as group_dicts
 from trojanscope.report.model import Finding, Report, Severity, sort_findings
 
 WIDE = 100  # columns from which rows are shown as a table
@@ -25,27 +26,15 @@ SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.
 _NOT_SCANNED = {"empty": "empty file", "unknown": "not a model or archive format trojanscope reads"}
 
 
-@dataclass(frozen=True)
-class FindingGroup:
-    """Findings with the same severity, rule, file and message (one per archive member, say)."""
-
-    first: Finding
-    places: tuple[str, ...]
-
-    @property
-    def where(self) -> str:
-        if len(self.places) == 1:
-            return self.places[0]
-        return f"{self.first.location.file} ({len(self.places)} places)"
+def group_findings(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """Findings grouped as every report groups them (see :mod:`trojanscope.report.grouping`)."""
+    return group_dicts([f.to_dict() for f in findings])
 
 
-def group_findings(findings: Sequence[Finding]) -> list[FindingGroup]:
-    """One group per (severity, rule, file, message), in the order of first appearance."""
-    groups: dict[tuple, list[Finding]] = {}
-    for f in findings:
-        key = (f.severity, f.rule_id, f.location.file, f.message, f.suppressed is not None)
-        groups.setdefault(key, []).append(f)
-    return [FindingGroup(fs[0], tuple(str(f.location) for f in fs)) for fs in groups.values()]
+def where(group: dict[str, Any]) -> str:
+    """A grouped finding's place: the place itself, or its file and how many places."""
+    places = group["places"]
+    return places[0] if len(places) == 1 else f"{group['location']['file']} ({len(places)} places)"
 
 
 def print_rows(console: Console, columns: Sequence[str], rows: Sequence[Sequence[str | Text]],
@@ -93,10 +82,10 @@ def render_console(report: Report, console: Console, min_severity: Severity = Se
     shown = [f for f in sort_findings(report.findings) if f.severity >= min_severity]
     rows = []
     for group in group_findings(shown):
-        f = group.first
-        label = f.severity.label + (" (suppressed)" if f.suppressed else "")
-        rows.append([Text(label, style=SEVERITY_STYLE[f.severity]), f.rule_id, group.where,
-                     f.message])
+        severity = Severity.parse(group["severity"])
+        label = group["severity"] + (" (suppressed)" if group["suppressed"] else "")
+        rows.append([Text(label, style=SEVERITY_STYLE[severity]), group["rule_id"],
+                     where(group), group["message"]])
     if rows:
         print_rows(console, ("severity", "rule", "location", "message"), rows)
     counts = report.counts()
