@@ -35,7 +35,9 @@ def detect(
         None, "--dataset", help="Or a bundled dataset name (with --split)."
     ),
     split: str = typer.Option(
-        "test", "--split", help="Split of --dataset/--data: train, test or all."
+        None,
+        "--split",
+        help="train, test or all (default: all of a --data file, test of a --dataset).",
     ),
     data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
     method: str = typer.Option(

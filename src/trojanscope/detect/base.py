@@ -186,14 +186,21 @@ def prepare_target(
     if clean is not None:
         if clean.num_classes > k:
             raise UserInputError(f"data has {clean.num_classes} classes but the model outputs {k}")
-        counts = torch.bincount(clean.labels, minlength=k)
-        short = [c for c in range(clean.num_classes) if int(counts[c]) < detector.min_per_class]
-        if short:
-            raise UserInputError(
-                f"method {detector.name!r} needs at least {detector.min_per_class} clean samples "
-                f"per class; class(es) {short[:10]} have fewer (counts: {counts.tolist()})"
-            )
+        check_per_class(clean, detector.min_per_class, detector.name, k)
     return InspectionTarget(model, tuple(input_shape), k, clean)
+
+
+def check_per_class(clean: TensorDataset, needed: int, method: str, k: int) -> None:
+    """Too little clean data is a user error naming what is needed and what was given."""
+    counts = torch.bincount(clean.labels, minlength=k)[: clean.num_classes].tolist()
+    short = [c for c, n in enumerate(counts) if n < needed]
+    if short:
+        given = ", ".join(f"{c}: {n}" for c, n in enumerate(counts))
+        raise UserInputError(
+            f"method {method!r} needs at least {needed} clean samples per class "
+            f"({needed * clean.num_classes} in all); {len(clean)} given, per class {{{given}}}; "
+            f"too few in class(es) {short[:10]}"
+        )
 
 
 def balanced_sample(
