@@ -41,6 +41,12 @@ def make(
         help="Seeds the population (use different seeds for calibration and evaluation zoos).",
     ),
     out: Path = typer.Option(..., "--out", "-o"),
+    attacks: str = typer.Option(
+        None, "--attacks", help="Comma-separated attacks (default: every registered zoo attack)."
+    ),
+    arch_variants: bool = typer.Option(
+        False, "--arch-variants", help="Also draw activations, pooling and normalisation."
+    ),
 ) -> None:
     """Train a varied zoo (archs, attacks, targets, rates, trigger sizes, seeds). Resumable."""
     from trojanscope.zoo import make_zoo
@@ -62,6 +68,8 @@ def make(
         seed=seed,
         epochs=epochs,
         on_model=progress,
+        attacks=None if attacks is None else [a.strip() for a in attacks.split(",") if a.strip()],
+        arch_variants=arch_variants,
     )
     console.print(f"wrote {len(entries)} models and truth.json to {out}/")
 
