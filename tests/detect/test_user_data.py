@@ -49,6 +49,8 @@ def test_detect_uses_the_whole_file(user_files, tmp_path, capsys) -> None:
     assert code in (0, 1), capsys.readouterr().err
     report = json.loads(capsys.readouterr().out)
     assert report["format"] == "torchscript" and report["probability"] is not None
+    # A ReLU/max-pool CNN is what the calibration covered: no note.
+    assert report["coverage_notes"] == [] and "activation:relu" in report["traits"]
     assert (out / "verdict.json").is_file()
 
 

@@ -127,6 +127,11 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     )
     if verdict.verdict == "backdoored":
         console.print(f"suspected target class(es): {verdict.target_classes[:1]}")
+    if verdict.coverage_notes:
+        console.print(
+            "[yellow]outside the calibration's coverage (treat the probability with care): "
+            + "; ".join(verdict.coverage_notes) + "[/]"
+        )
     table = Table(title="per-class evidence (higher score = more suspicious)")
     table.add_column("class", justify="right")
     table.add_column("score", justify="right")

@@ -154,6 +154,7 @@ def calibrate_cmd(
 ) -> None:
     """Fit a method's calibrator (logistic regression on its features) on calibration zoo(s)."""
     from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
+    from trojanscope.detect.coverage import count_traits
     from trojanscope.detect.evaluate import run_zoo
 
     rows = [
@@ -175,6 +176,7 @@ def calibrate_cmd(
         **design,
         zoo=[str(z) for z in zoos] if len(zoos) > 1 else str(zoos[0]),
         seed=seed,
+        coverage=count_traits(r.traits for r in rows),
     )
     existing = load_calibrators(out) if out.exists() else {}
     existing[key] = cal

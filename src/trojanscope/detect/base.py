@@ -18,6 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.coverage import architecture_traits
 from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
 
@@ -67,6 +68,8 @@ class ModelVerdict:
     threshold: float = 0.5
     elapsed_s: float = 0.0
     data_free: bool = False
+    traits: list[str] = field(default_factory=list)  # activations, pooling, norms (coverage.py)
+    coverage_notes: list[str] = field(default_factory=list)  # traits calibration lacked
 
     @property
     def verdict(self) -> str:
@@ -88,6 +91,8 @@ class ModelVerdict:
             "features": self.features,
             "per_class": [c.as_dict() for c in self.per_class],
             "elapsed_s": self.elapsed_s,
+            "traits": self.traits,
+            "coverage_notes": self.coverage_notes,
         }
 
 
@@ -142,6 +147,7 @@ class ModelDetector(ParamsMixin, ABC):
             model.train(was_training)
         verdict.elapsed_s = time.perf_counter() - start
         verdict.data_free = clean is None or not self.uses_data
+        verdict.traits = sorted(architecture_traits(model))
         return verdict
 
 

@@ -2,8 +2,11 @@
 
 A calibrator is a logistic regression over a few of a method's features, fitted on a
 *calibration* zoo (never on the zoo its figures are reported on) and shipped with the package in
-``calibration.json``. A method without a fitted entry falls back to a logistic curve centred on
-the method's conventional threshold, and says so (``calibrated: false``).
+``calibration.json``. It records in ``fitted_on["coverage"]`` how many calibration models had
+each architecture trait (activation, pooling, normalisation), so that a verdict on a model made
+of layers the calibration lacked says so (``coverage_notes``). A method without a fitted
+entry falls back to a logistic curve centred on the method's conventional threshold, and says
+so (``calibrated: false``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.coverage import coverage_notes
 from trojanscope.errors import UserInputError
 
 SHIPPED = "calibration.json"
@@ -137,6 +141,9 @@ def calibrate(
     if cal is not None:
         verdict.probability = cal.probability(verdict.features)
         verdict.features["calibrated"] = 1.0
+        covered = cal.fitted_on.get("coverage")
+        if covered is not None:
+            verdict.coverage_notes = coverage_notes(verdict.traits, covered)
     else:
         centre = FALLBACK_CENTRES.get(verdict.method, 2.0)
         verdict.probability = 1.0 / (1.0 + math.exp(-2.0 * (verdict.statistic - centre)))

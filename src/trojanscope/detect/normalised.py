@@ -1,0 +1,57 @@
+"""MM-BD features that do not depend on the range of the model's activations.
+
+MM-BD's statistics compare the largest reachable logit margin of each class with the others'.
+With bounded activations (tanh, sigmoid) every class saturates near the same ceiling and the
+backdoor target stands out less; with BatchNorm one class may be reachable far beyond the rest
+on a clean model. These features put the reachable margins on the model's own scale, measured on
+clean data: how far beyond its *typical clean margin* each class can be pushed, and the spread of
+the reachable margins in units of the clean logits' spread. Built from numbers MM-BD and a
+forward pass over the clean data already give, so they cost nothing extra.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trojanscope.detect.base import mad_anomaly
+
+EPS = 1e-6
+
+
+def normalised_features(
+    margins: np.ndarray,
+    clean_margin: np.ndarray,
+    logit_std: float,
+    *,
+    margins_early: np.ndarray | None = None,
+    noise_frac: np.ndarray | None = None,
+) -> dict[str, float]:
+    """Model-level features from per-class maximum margins ``margins`` and the per-class median
+    margin of correctly labelled clean samples ``clean_margin`` (same class order).
+
+    - ``mmbd_top_over_clean``: largest reachable margin over the median clean margin;
+    - ``mmbd_clean_ratio_anomaly``: MAD anomaly index of the largest per-class ratio
+      reachable / clean margin (each class against its own clean confidence);
+    - ``mmbd_logit_z``: (largest − median reachable margin) / standard deviation of clean logits;
+    - with ``margins_early`` (margins after a few ascent steps): ``mmbd_early_anomaly``, its MAD
+      anomaly index; with ``noise_frac`` (share of uniform-noise inputs given each class):
+      ``mmbd_noise_top``, its largest value.
+    """
+    import torch
+
+    margins = np.asarray(margins, dtype=np.float64)
+    clean = np.asarray(clean_margin, dtype=np.float64)
+    scale = max(float(np.median(clean)), EPS)
+    floor = max(0.1 * scale, EPS)
+    ratio = margins / np.maximum(clean, floor)
+    out = {
+        "mmbd_top_over_clean": float(margins.max() / scale),
+        "mmbd_clean_ratio_anomaly": float(mad_anomaly(torch.from_numpy(ratio)).max()),
+        "mmbd_logit_z": float((margins.max() - np.median(margins)) / max(logit_std, EPS)),
+    }
+    if margins_early is not None:
+        early = torch.from_numpy(np.asarray(margins_early, dtype=np.float64))
+        out["mmbd_early_anomaly"] = float(mad_anomaly(early).max())
+    if noise_frac is not None:
+        out["mmbd_noise_top"] = float(np.max(noise_frac))
+    return out
