@@ -144,6 +144,9 @@ def main() -> None:
     ap.add_argument("--eval-zoo", default="zoo/eval")
     ap.add_argument("--designs", default=None, help="Comma-separated design names (default all).")
     ap.add_argument("--json", type=Path, default=None, help="Write every figure here too.")
+    ap.add_argument("--ship", default=None, help="Design to fit on the whole pool and ship.")
+    ap.add_argument("--calibration", type=Path,
+                    default=Path(__file__).parents[1] / "src/trojanscope/detect/calibration.json")
     args = ap.parse_args()
     rows = json.loads(args.rows.read_text())
     pool = [r for r in rows if r["zoo"] != args.eval_zoo]
@@ -187,6 +190,27 @@ def main() -> None:
               f"({sum(r['backdoored'] for r in evaluation)}) | " + " | ".join(cells) + " |")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
+    if args.ship:
+        ship(pool, args.ship, args.calibration)
+
+
+def ship(pool: list[dict], name: str, path: Path) -> None:
+    """Fit design ``name`` on the whole pool and write it as the calibrator of ``auto`` (with
+    clean data; and of ``mmbd``/``auto:data-free`` when it uses MM-BD's own features only),
+    recording the pool's architecture coverage."""
+    from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
+    from trojanscope.detect.coverage import count_traits
+
+    names, transform, c = DESIGNS[name]
+    keys = ["auto"] + (["mmbd", "auto:data-free"] if set(names) <= set(MMBD3) else [])
+    cals = load_calibrators(path)
+    for key in keys:
+        cals[key] = fit_calibrator(
+            key, [features(r) for r in pool], [int(r["backdoored"]) for r in pool], names,
+            transform=transform, c=c, zoo=sorted({r["zoo"] for r in pool}), design=name,
+            coverage=count_traits(r["traits"] for r in pool))
+        print(f"shipped {key}: {name} on {len(pool)} models")
+    save_calibrators(cals, path)
 
 
 if __name__ == "__main__":

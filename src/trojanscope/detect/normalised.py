@@ -55,3 +55,20 @@ def normalised_features(
     if noise_frac is not None:
         out["mmbd_noise_top"] = float(np.max(noise_frac))
     return out
+
+
+def clean_statistics(model, clean, num_classes: int, generator) -> tuple[np.ndarray, float]:
+    """Per-class median margin of up to 20 clean samples per class, and the standard deviation
+    of their logits: the model's own scale, against which MM-BD's margins are normalised."""
+    import torch
+
+    from trojanscope.detect.base import balanced_sample
+    from trojanscope.detect.mmbd import margin
+
+    data = balanced_sample(clean, 20, generator)
+    with torch.no_grad():
+        logits = model(data.x)
+    own = margin(logits, data.y)
+    per_class = np.array([float(own[data.y == c].median()) if bool((data.y == c).any()) else 0.0
+                          for c in range(num_classes)])
+    return per_class, float(logits.std())
