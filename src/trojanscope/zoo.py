@@ -33,6 +33,7 @@ TRUTH_NAME = "truth.json"
 ENTRY_NAME = "zoo_entry.json"
 ARCHS = ("cnn", "lenet5", "mlp")
 MIN_ASR = 0.8  # a backdoored model whose attack did not take is redrawn
+MIN_CA = 0.5  # so is a model that did not learn the task (e.g. one collapsed onto the target)
 
 
 def zoo_attacks() -> tuple[str, ...]:
@@ -176,7 +177,10 @@ def _finished(folder: Path, entry: ZooEntry) -> ZooEntry | None:
 
 
 def effective(entry: ZooEntry) -> bool:
-    """Clean models, and backdoored ones whose attack reached ``MIN_ASR``."""
+    """Models that learnt the task (clean accuracy ``MIN_CA``) and, if backdoored, whose attack
+    reached ``MIN_ASR``."""
+    if entry.metrics.get("clean_accuracy", 1.0) < MIN_CA:
+        return False
     return not entry.backdoored or entry.metrics.get("attack_success_rate", 0.0) >= MIN_ASR
 
 

@@ -74,3 +74,16 @@ def test_scores() -> None:
 def test_not_a_zoo(tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match="not a zoo"):
         read_truth(tmp_path)
+
+
+def test_a_collapsed_or_untaken_model_is_not_effective() -> None:
+    from trojanscope.zoo import ZooEntry
+
+    ok = ZooEntry("b", "cnn", 1, True, "badnets",
+                  metrics={"clean_accuracy": 0.97, "attack_success_rate": 0.99})
+    collapsed = ZooEntry("b", "cnn", 1, True, "sparse",
+                         metrics={"clean_accuracy": 0.10, "attack_success_rate": 1.0})
+    untaken = ZooEntry("b", "cnn", 1, True, "sig",
+                       metrics={"clean_accuracy": 0.97, "attack_success_rate": 0.3})
+    clean = ZooEntry("c", "mlp", 1, False, metrics={"clean_accuracy": 0.92})
+    assert [effective(e) for e in (ok, collapsed, untaken, clean)] == [True, False, False, True]
