@@ -31,7 +31,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
-from trojanscope.detect.calibration import _clip, _transform
+from trojanscope.detect.calibration import _clip, _transform, load_calibrators
+from trojanscope.detect.coverage import coverage_notes
 from trojanscope.detect.normalised import normalised_features
 
 ARCH_FAMILIES: dict[str, Callable[[dict], bool]] = {
@@ -52,7 +53,7 @@ TRIGGER_FAMILIES = ("patch", "blend", "sig", "warp", "sparse", "xpatch", "noiseb
 
 MMBD3 = ["mmbd_neglog10_p", "mmbd_anomaly", "mmbd_ratio"]
 DESIGNS: dict[str, tuple[list[str], str, float]] = {
-    "mmbd3 (shipped design, refit)": (MMBD3, "log", 100.0),
+    "mmbd3 refit": (MMBD3, "log", 100.0),
     "mmbd3, C=1": (MMBD3, "log", 1.0),
     "norm: top/clean": (["mmbd_top_over_clean"], "log", 1.0),
     "norm: ratio anomaly": (["mmbd_clean_ratio_anomaly"], "log", 1.0),
@@ -63,6 +64,13 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
     "mmbd3 + early": ([*MMBD3, "mmbd_early_anomaly", "mmbd_noise_top"], "log", 1.0),
     "mmbd3 + all norm": ([*MMBD3, "mmbd_top_over_clean", "mmbd_clean_ratio_anomaly",
                           "mmbd_logit_z"], "log", 1.0),
+    "mmbd3 + early z": ([*MMBD3, "mmbd_early_z"], "log", 1.0),
+    "mmbd3 + early z, C=10": ([*MMBD3, "mmbd_early_z"], "log", 10.0),
+    "mmbd3 + early z + mean anomaly": ([*MMBD3, "mmbd_early_z", "mmbd_mean_anomaly"], "log", 1.0),
+    "mmbd3 + early anomaly + mean anomaly": ([*MMBD3, "mmbd_early_anomaly",
+                                             "mmbd_mean_anomaly"], "log", 1.0),
+    "mmbd3 + early z + early anomaly": ([*MMBD3, "mmbd_early_z", "mmbd_early_anomaly"], "log",
+                                        1.0),
     "all": ([*MMBD3, "mmbd_top_over_clean", "mmbd_clean_ratio_anomaly", "mmbd_logit_z",
              "mmbd_early_anomaly", "mmbd_noise_top"], "log", 1.0),
 }
@@ -95,31 +103,47 @@ def score(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
     return auc, log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1])
 
 
-def held_out(pool: list[dict], kind: str, fam: str, design: tuple | None) -> tuple[np.ndarray,
-                                                                                   np.ndarray]:
-    """Labels and predictions of family ``fam`` by a calibrator that never saw it."""
+SHIPPED = load_calibrators()["auto"]
+SHIPPED_ZOOS = set(SHIPPED.fitted_on["zoo"])  # never scored: the shipped calibrator saw them
+
+
+def covered(row: dict) -> bool:
+    """Every architecture trait of the model is covered by the shipped calibrator."""
+    return not coverage_notes(row["traits"], SHIPPED.fitted_on["coverage"])
+
+
+def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
+    """``shipped``: the shipped calibrator's probability; ``routed: D``: the shipped one for
+    models inside its coverage, design D (fitted on ``train``) for the others; else design."""
+    if name == "shipped":
+        return np.array([r["probability"] for r in test])
+    if name.startswith("routed: "):
+        p = fit_predict(train, test, DESIGNS[name.removeprefix("routed: ")])
+        return np.array([r["probability"] if covered(r) else q
+                         for r, q in zip(test, p, strict=True)])
+    return fit_predict(train, test, DESIGNS[name])
+
+
+def held_out(pool: list[dict], kind: str, fam: str, name: str) -> tuple[np.ndarray,
+                                                                         np.ndarray]:
+    """Labels and predictions of family ``fam`` by a calibrator that never saw it (models of
+    the shipped calibrator's own zoos are left out of every test set)."""
     if kind == "arch":
         member = ARCH_FAMILIES[fam]
-        test = [r for r in pool if member(r)]
+        test = [r for r in pool if member(r) and r["zoo"] not in SHIPPED_ZOOS]
         train = [r for r in pool if not member(r)]
-        if design is None:
-            p = np.array([r["probability"] for r in test])
-        else:
-            p = fit_predict(train, test, design)
-        return np.array([r["backdoored"] for r in test], dtype=int), p
-    bad = [r for r in pool if r["backdoored"] and r["trigger_family"] == fam]
-    clean = [r for r in pool if not r["backdoored"]]
-    rest = [r for r in pool if r["backdoored"] and r["trigger_family"] != fam]
-    if design is None:
-        test = bad + clean
-        return (np.array([r["backdoored"] for r in test], dtype=int),
-                np.array([r["probability"] for r in test]))
+        return np.array([r["backdoored"] for r in test], dtype=int), predict(train, test, name)
+    scored = [r for r in pool if r["zoo"] not in SHIPPED_ZOOS]
+    bad = [r for r in scored if r["backdoored"] and r["trigger_family"] == fam]
+    clean = [r for r in scored if not r["backdoored"]]
+    others = [r for r in pool if r not in bad and r not in clean]
+    rest = [r for r in others if not (r["backdoored"] and r["trigger_family"] == fam)]
     ys, ps = [], []
     folds = [clean[0::2], clean[1::2]]
     for k in (0, 1):
         train = rest + folds[1 - k]
         test = folds[k] + (bad if k == 0 else [])
-        ps.append(fit_predict(train, test, design))
+        ps.append(predict(train, test, name))
         ys.append(np.array([r["backdoored"] for r in test], dtype=int))
     return np.concatenate(ys), np.concatenate(ps)
 
@@ -127,12 +151,13 @@ def held_out(pool: list[dict], kind: str, fam: str, design: tuple | None) -> tup
 def families(pool: list[dict]) -> list[tuple[str, str, int, int]]:
     out = []
     for fam, member in ARCH_FAMILIES.items():
-        rows = [r for r in pool if member(r)]
+        rows = [r for r in pool if member(r) and r["zoo"] not in SHIPPED_ZOOS]
         n_bad = sum(r["backdoored"] for r in rows)
         if n_bad and n_bad < len(rows):
             out.append(("arch", fam, len(rows), n_bad))
     for fam in TRIGGER_FAMILIES:
-        n_bad = sum(r["backdoored"] and r["trigger_family"] == fam for r in pool)
+        n_bad = sum(r["backdoored"] and r["trigger_family"] == fam and
+                    r["zoo"] not in SHIPPED_ZOOS for r in pool)
         if n_bad:
             out.append(("trigger", fam, n_bad, n_bad))
     return out
@@ -144,6 +169,8 @@ def main() -> None:
     ap.add_argument("--eval-zoo", default="zoo/eval")
     ap.add_argument("--designs", default=None, help="Comma-separated design names (default all).")
     ap.add_argument("--json", type=Path, default=None, help="Write every figure here too.")
+    ap.add_argument("--routed", default=None,
+                    help="Designs to also score routed: shipped calibrator inside its coverage.")
     ap.add_argument("--ship", default=None, help="Design to fit on the whole pool and ship.")
     ap.add_argument("--calibration", type=Path,
                     default=Path(__file__).parents[1] / "src/trojanscope/detect/calibration.json")
@@ -153,6 +180,7 @@ def main() -> None:
     evaluation = [r for r in rows if r["zoo"] == args.eval_zoo]
     fams = families(pool)
     names = ["shipped", *(args.designs.split(",") if args.designs else DESIGNS)]
+    names += [f"routed: {n}" for n in (args.routed.split(",") if args.routed else [])]
     print(f"pool: {len(pool)} models ({sum(r['backdoored'] for r in pool)} backdoored; "
           f"{sum(r['recipe'] == 'foreign' for r in pool)} foreign); evaluation zoo: "
           f"{len(evaluation)}\n")
@@ -163,7 +191,7 @@ def main() -> None:
     for kind, fam, n, n_bad in fams:
         cells = []
         for name in names:
-            y, p = held_out(pool, kind, fam, None if name == "shipped" else DESIGNS[name])
+            y, p = held_out(pool, kind, fam, name)
             auc, ce = score(y, p)
             results[name][f"{kind}:{fam}"] = {"roc_auc": auc, "cross_entropy": ce,
                                               "n": len(y), "n_backdoored": int(y.sum())}
@@ -181,8 +209,7 @@ def main() -> None:
         cells = []
         for name in names:
             y = np.array([r["backdoored"] for r in evaluation], dtype=int)
-            p = (np.array([r["probability"] for r in evaluation]) if name == "shipped"
-                 else fit_predict(pool, evaluation, DESIGNS[name]))
+            p = predict(pool, evaluation, name)
             auc, ce = score(y, p)
             results[name]["eval_zoo"] = {"roc_auc": auc, "cross_entropy": ce}
             cells.append(f"{auc:.3f} / {ce:.3f}")
@@ -196,13 +223,25 @@ def main() -> None:
 
 def ship(pool: list[dict], name: str, path: Path) -> None:
     """Fit design ``name`` on the whole pool and write it as the calibrator of ``auto`` (with
-    clean data; and of ``mmbd``/``auto:data-free`` when it uses MM-BD's own features only),
-    recording the pool's architecture coverage."""
-    from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
+    clean data; and of ``mmbd``/``auto:data-free`` when its features need no clean data), or,
+    for ``routed: <design>``, as the ``<method>:out-of-coverage`` calibrators that serve models
+    outside the default calibrators' coverage; records the pool's architecture coverage."""
+    from trojanscope.detect.calibration import (
+        OUT_OF_COVERAGE,
+        fit_calibrator,
+        load_calibrators,
+        save_calibrators,
+    )
     from trojanscope.detect.coverage import count_traits
 
+    routed = name.startswith("routed: ")
+    name = name.removeprefix("routed: ")
     names, transform, c = DESIGNS[name]
-    keys = ["auto"] + (["mmbd", "auto:data-free"] if set(names) <= set(MMBD3) else [])
+    data_free = not any(f in ("mmbd_top_over_clean", "mmbd_clean_ratio_anomaly",
+                              "mmbd_logit_z", "mmbd_early_z") for f in names)
+    keys = ["auto"] + (["mmbd", "auto:data-free"] if data_free else [])
+    if routed:  # the default calibrators stay; these serve models outside their coverage
+        keys = [f"{k}:{OUT_OF_COVERAGE}" for k in ("auto", "mmbd")]
     cals = load_calibrators(path)
     for key in keys:
         cals[key] = fit_calibrator(

@@ -73,3 +73,32 @@ def test_detect_says_when_a_model_is_outside_coverage(tmp_path: Path, capsys) ->
     assert "activation:tanh" in report["traits"] and isinstance(notes, dict)
     assert run(args) in (0, 1)
     assert "outside the calibration's coverage" in capsys.readouterr().out
+
+
+def test_out_of_coverage_models_get_the_wider_calibrator() -> None:
+    model = create_model("lenet5", (1, 28, 28), 10, **TANH).eval()
+    verdict = MMBD(n_starts=2, steps=6).inspect(model, None, input_shape=(1, 28, 28), seed=0)
+    assert "mmbd_early_anomaly" in verdict.features
+    narrow = Calibrator("mmbd", ["mmbd_neglog10_p"], [0.0], -5.0,
+                        {"coverage": {"activation:relu": 50, "pool:max": 40, "layer:conv": 40}})
+    wider = Calibrator("mmbd:out-of-coverage", ["mmbd_early_anomaly"], [0.0], 5.0,
+                       {"n_models": 7, "coverage": {"activation:tanh": 9}})
+    calibrate(verdict, {"mmbd": narrow})
+    assert verdict.probability == pytest.approx(1 / (1 + np.exp(5)))
+    calibrate(verdict, {"mmbd": narrow, "mmbd:out-of-coverage": wider})
+    assert verdict.probability == pytest.approx(1 / (1 + np.exp(-5)))
+    assert verdict.coverage_notes[0] == (
+        "tanh activations: calibration has 0 such models in the default calibration")
+    assert "wider calibration (7 models" in verdict.coverage_notes[-1]
+    # A model inside the default coverage keeps the default calibrator.
+    relu = create_model("cnn", (1, 28, 28), 10, width=4).eval()
+    covered = MMBD(n_starts=2, steps=6).inspect(relu, None, input_shape=(1, 28, 28), seed=0)
+    calibrate(covered, {"mmbd": narrow, "mmbd:out-of-coverage": wider})
+    assert covered.probability == pytest.approx(1 / (1 + np.exp(5)))
+    assert covered.coverage_notes == []
+
+
+def test_shipped_wider_calibrators_exist_for_the_default_methods() -> None:
+    cals = load_calibrators()
+    for key in ("auto:out-of-coverage", "mmbd:out-of-coverage"):
+        assert cals[key].fitted_on["coverage"].get("activation:tanh", 0) >= 5

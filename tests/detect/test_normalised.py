@@ -33,7 +33,7 @@ def test_auto_reports_them_with_data_only(backdoored_run, tiny_test) -> None:
     model = backdoored_run.model
     with_data = AutoDetector().inspect(model, tiny_test, seed=1)
     free = AutoDetector().inspect(model, None, input_shape=(1, 16, 16), num_classes=4, seed=1)
-    assert "mmbd_logit_z" not in free.features
+    assert "mmbd_logit_z" not in free.features and "mmbd_early_z" in with_data.features
     margins = np.array([r.details["margin"] for r in sorted(with_data.per_class,
                                                             key=lambda r: r.cls)])
     clean, std = clean_statistics(model, tiny_test, 4, torch.Generator().manual_seed(0))

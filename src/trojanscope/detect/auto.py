@@ -37,11 +37,11 @@ class AutoDetector(ModelDetector):
         # MM-BD's margins on the model's own clean-data scale (detect/normalised.py): one
         # forward pass over at most 20 clean samples per class, drawn with a generator of their
         # own so that the trigger search below sees the same draws as before.
-        rows = sorted(verdict.per_class, key=lambda r: r.cls)
         clean_margin, logit_std = clean_statistics(
             target.model, target.clean, target.num_classes, torch.Generator().manual_seed(0))
         verdict.features.update(normalised_features(
-            np.array([r.details["margin"] for r in rows]), clean_margin, logit_std))
+            _per_class(verdict, "margin"), clean_margin, logit_std,
+            margins_early=_per_class(verdict, "early_margin")))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         suspects = verdict.target_classes[: search.arms]
         verdict.triggers, norms = search.recover(target, suspects, generator)
@@ -53,3 +53,7 @@ class AutoDetector(ModelDetector):
         h, w = target.input_shape[1:]
         verdict.features["ts_suspect_mask_fraction"] = norms[suspects[0]] / float(h * w)
         return verdict
+
+
+def _per_class(verdict: ModelVerdict, key: str) -> np.ndarray:
+    return np.array([r.details[key] for r in sorted(verdict.per_class, key=lambda r: r.cls)])

@@ -33,9 +33,11 @@ def normalised_features(
     - ``mmbd_clean_ratio_anomaly``: MAD anomaly index of the largest per-class ratio
       reachable / clean margin (each class against its own clean confidence);
     - ``mmbd_logit_z``: (largest − median reachable margin) / standard deviation of clean logits;
-    - with ``margins_early`` (margins after a few ascent steps): ``mmbd_early_anomaly``, its MAD
-      anomaly index; with ``noise_frac`` (share of uniform-noise inputs given each class):
-      ``mmbd_noise_top``, its largest value.
+    - with ``margins_early`` (margins after a few ascent steps: how fast random noise is driven
+      to each class, which separates backdoors where saturating activations flatten the final
+      margins): ``mmbd_early_anomaly``, its MAD anomaly index, and ``mmbd_early_z``, (largest −
+      median) / standard deviation of clean logits; with ``noise_frac`` (share of uniform-noise
+      inputs given each class): ``mmbd_noise_top``, its largest value.
     """
     import torch
 
@@ -50,8 +52,9 @@ def normalised_features(
         "mmbd_logit_z": float((margins.max() - np.median(margins)) / max(logit_std, EPS)),
     }
     if margins_early is not None:
-        early = torch.from_numpy(np.asarray(margins_early, dtype=np.float64))
-        out["mmbd_early_anomaly"] = float(mad_anomaly(early).max())
+        early = np.asarray(margins_early, dtype=np.float64)
+        out["mmbd_early_anomaly"] = float(mad_anomaly(torch.from_numpy(early)).max())
+        out["mmbd_early_z"] = float((early.max() - np.median(early)) / max(logit_std, EPS))
     if noise_frac is not None:
         out["mmbd_noise_top"] = float(np.max(noise_frac))
     return out
