@@ -184,6 +184,14 @@ def main() -> None:
     print(f"pool: {len(pool)} models ({sum(r['backdoored'] for r in pool)} backdoored; "
           f"{sum(r['recipe'] == 'foreign' for r in pool)} foreign); evaluation zoo: "
           f"{len(evaluation)}\n")
+    for recipe in ("foreign", "ours"):
+        rs = [r for r in pool if r["recipe"] == recipe and r["zoo"] not in SHIPPED_ZOOS]
+        if rs:
+            auc, ce = score(np.array([r["backdoored"] for r in rs], dtype=int),
+                            np.array([r["probability"] for r in rs]))
+            print(f"shipped calibrator on the {recipe} models outside its zoos ({len(rs)}): "
+                  f"ROC-AUC {auc:.3f}, cross-entropy {ce:.3f}")
+    print()
     header = "| held-out family | models (backdoored) | " + " | ".join(names) + " |"
     print(header)
     print("|" + "---|" * (2 + len(names)))
