@@ -69,6 +69,7 @@ def test_backdoored_model_gets_the_larger_statistic(
             "mmbd_ratio",
             "mmbd_gap",
             "mmbd_mean_anomaly",
+            "mmbd_early_anomaly",
         }
         assert all(math.isfinite(x) for x in v.features.values())
         assert 0.0 <= v.statistic <= MAX_NEGLOG10_P

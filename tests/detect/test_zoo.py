@@ -10,7 +10,7 @@ import pytest
 from trojanscope.cli.main import run
 from trojanscope.detect.evaluate import ZooRow, score_rows
 from trojanscope.errors import UserInputError
-from trojanscope.zoo import draw_entries, effective, read_truth
+from trojanscope.zoo import draw_entries, effective, read_truth, zoo_attacks
 
 FAST = [
     "--method-param=per_class=8",
@@ -25,7 +25,7 @@ def test_draw_is_varied_and_reproducible() -> None:
     assert a == draw_entries(6, 12, 10, seed=1)
     assert a != draw_entries(6, 12, 10, seed=2)
     backdoored = [e for e in a if e.backdoored]
-    assert {e.attack for e in backdoored} == {"badnets", "blended", "sig", "wanet"}
+    assert {e.attack for e in backdoored} == set(zoo_attacks()) >= {"badnets", "sparse", "wanet"}
     assert {e.arch for e in a} == {"cnn", "lenet5", "mlp"}
     assert all(e.arch == "cnn" for e in backdoored if e.attack == "wanet")
     assert len({e.seed for e in a}) == len(a)
@@ -74,3 +74,16 @@ def test_scores() -> None:
 def test_not_a_zoo(tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match="not a zoo"):
         read_truth(tmp_path)
+
+
+def test_a_collapsed_or_untaken_model_is_not_effective() -> None:
+    from trojanscope.zoo import ZooEntry
+
+    ok = ZooEntry("b", "cnn", 1, True, "badnets",
+                  metrics={"clean_accuracy": 0.97, "attack_success_rate": 0.99})
+    collapsed = ZooEntry("b", "cnn", 1, True, "sparse",
+                         metrics={"clean_accuracy": 0.10, "attack_success_rate": 1.0})
+    untaken = ZooEntry("b", "cnn", 1, True, "sig",
+                       metrics={"clean_accuracy": 0.97, "attack_success_rate": 0.3})
+    clean = ZooEntry("c", "mlp", 1, False, metrics={"clean_accuracy": 0.92})
+    assert [effective(e) for e in (ok, collapsed, untaken, clean)] == [True, False, False, True]

@@ -2,5 +2,6 @@
 
 from trojanscope.attacks.base import Attack, CleanLabelAttack
 from trojanscope.attacks.named import SIG, BadNets, Blended, WaNet
+from trojanscope.attacks.sparse import SparsePixels
 
-__all__ = ["SIG", "Attack", "BadNets", "Blended", "CleanLabelAttack", "WaNet"]
+__all__ = ["SIG", "Attack", "BadNets", "Blended", "CleanLabelAttack", "SparsePixels", "WaNet"]

@@ -9,6 +9,8 @@ target-class sample (clean-label).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -36,6 +38,32 @@ class Attack(ParamsMixin):
 
     name = "dirty-label"
     clean_label = False
+    # Model zoos draw every registered attack whose ``in_zoo`` is true (see ``sample_params``):
+    # true for every subclass unless it says otherwise, false for the two generic strategies.
+    # ``zoo_archs`` restricts the architectures an attack is paired with (None: any).
+    in_zoo = False
+    zoo_archs: tuple[str, ...] | None = None
+    max_poison_rate = 0.3  # cap when a retry asks for a stronger attack
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.in_zoo = bool(cls.__dict__.get("in_zoo", True))
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        """Random, valid parameters for one zoo model: ``poison_rate``, ``trigger`` (a dict with
+        the trigger's registered ``name`` and its parameters) and any other ``__init__``
+        argument. The target and seed are drawn by the caller. Attacks with ``in_zoo`` set
+        must override this, so that zoos and benchmark grids draw them from the registry."""
+        raise NotImplementedError(f"attack {cls.name!r} does not define sample_params")
+
+    @classmethod
+    def stronger(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Parameters for a retry after the backdoor did not take: 1.5× the poison (capped at
+        ``max_poison_rate``); attacks strengthen their trigger on top."""
+        rate = float(params.get("poison_rate") or 0.1)
+        return {**params, "poison_rate": min(cls.max_poison_rate, rate * 1.5),
+                "trigger": dict(params.get("trigger", {}))}
 
     def __init__(
         self,
@@ -149,3 +177,4 @@ class CleanLabelAttack(Attack):
 
     name = "clean-label"
     clean_label = True
+    in_zoo = False

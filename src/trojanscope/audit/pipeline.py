@@ -36,7 +36,7 @@ class AuditOptions:
     """What the user asked for. ``data`` is a data file/folder or a bundled dataset name."""
 
     data: str | Path | None = None
-    split: str = "test"
+    split: str | None = None  # None: a whole data file, the test split of a bundled set
     data_free: bool = False
     key: Path | None = None
     signature: Path | None = None
@@ -60,7 +60,7 @@ class AuditOptions:
                 "probabilities must satisfy inconclusive-at <= threshold <= critical-at <= 1 "
                 f"(got {self.inconclusive_at}, {self.threshold}, {self.critical_at})"
             )
-        if self.split not in ("train", "test", "all"):
+        if self.split not in (None, "train", "test", "all"):
             raise UserInputError(f"--split must be train, test or all, got {self.split!r}")
         if self.data_free and self.data is not None:
             raise UserInputError("give --data or --data-free, not both")

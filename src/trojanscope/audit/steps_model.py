@@ -89,7 +89,7 @@ class DetectStep(AuditStep):
         chosen = choose_clean_data(ctx.loaded, detector, opts.data, opts.split,
                                    data_free=opts.data_free, fall_back_to_data_free=True)
         clean = ctx.clean = chosen.dataset
-        ctx.result.data = _describe_data(chosen.source, chosen.note, clean, opts.split)
+        ctx.result.data = _describe_data(chosen.source, chosen.note, clean, chosen.split)
         verdict = detector.inspect(ctx.loaded.module, clean, input_shape=ctx.loaded.input_shape,
                                    num_classes=ctx.loaded.num_classes, seed=opts.seed)
         verdict.threshold = opts.threshold
@@ -116,7 +116,7 @@ class DetectStep(AuditStep):
             ctx.result.images.update(trigger_images(verdict, clean, [target]))
 
 
-def _describe_data(source: str | None, note: str, clean, split: str) -> dict:
+def _describe_data(source: str | None, note: str, clean, split: str | None) -> dict:
     """Where the clean data came from and a digest of exactly the samples used."""
     if clean is None:
         return {"source": None, "note": note, "data_free": True}

@@ -10,10 +10,12 @@ fraction of a full search over every class. See docs/detection.md for the measur
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from trojanscope import registry
 from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdict
+from trojanscope.detect.normalised import clean_statistics, normalised_features
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.registry import register
 
@@ -32,6 +34,14 @@ class AutoDetector(ModelDetector):
         verdict.method = self.name
         if target.clean is None:
             return verdict
+        # MM-BD's margins on the model's own clean-data scale (detect/normalised.py): one
+        # forward pass over at most 20 clean samples per class, drawn with a generator of their
+        # own so that the trigger search below sees the same draws as before.
+        clean_margin, logit_std = clean_statistics(
+            target.model, target.clean, target.num_classes, torch.Generator().manual_seed(0))
+        verdict.features.update(normalised_features(
+            _per_class(verdict, "margin"), clean_margin, logit_std,
+            margins_early=_per_class(verdict, "early_margin")))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         suspects = verdict.target_classes[: search.arms]
         verdict.triggers, norms = search.recover(target, suspects, generator)
@@ -43,3 +53,7 @@ class AutoDetector(ModelDetector):
         h, w = target.input_shape[1:]
         verdict.features["ts_suspect_mask_fraction"] = norms[suspects[0]] / float(h * w)
         return verdict
+
+
+def _per_class(verdict: ModelVerdict, key: str) -> np.ndarray:
+    return np.array([r.details[key] for r in sorted(verdict.per_class, key=lambda r: r.cls)])

@@ -18,6 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.coverage import architecture_traits
 from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
 from trojanscope.triggers.stamp import stamp
@@ -68,6 +69,8 @@ class ModelVerdict:
     threshold: float = 0.5
     elapsed_s: float = 0.0
     data_free: bool = False
+    traits: list[str] = field(default_factory=list)  # activations, pooling, norms (coverage.py)
+    coverage_notes: list[str] = field(default_factory=list)  # traits calibration lacked
 
     @property
     def verdict(self) -> str:
@@ -89,6 +92,8 @@ class ModelVerdict:
             "features": self.features,
             "per_class": [c.as_dict() for c in self.per_class],
             "elapsed_s": self.elapsed_s,
+            "traits": self.traits,
+            "coverage_notes": self.coverage_notes,
         }
 
 
@@ -143,6 +148,7 @@ class ModelDetector(ParamsMixin, ABC):
             model.train(was_training)
         verdict.elapsed_s = time.perf_counter() - start
         verdict.data_free = clean is None or not self.uses_data
+        verdict.traits = sorted(architecture_traits(model))
         return verdict
 
 
@@ -187,14 +193,21 @@ def prepare_target(
     if clean is not None:
         if clean.num_classes > k:
             raise UserInputError(f"data has {clean.num_classes} classes but the model outputs {k}")
-        counts = torch.bincount(clean.labels, minlength=k)
-        short = [c for c in range(clean.num_classes) if int(counts[c]) < detector.min_per_class]
-        if short:
-            raise UserInputError(
-                f"method {detector.name!r} needs at least {detector.min_per_class} clean samples "
-                f"per class; class(es) {short[:10]} have fewer (counts: {counts.tolist()})"
-            )
+        check_per_class(clean, detector.min_per_class, detector.name, k)
     return InspectionTarget(model, tuple(input_shape), k, clean)
+
+
+def check_per_class(clean: TensorDataset, needed: int, method: str, k: int) -> None:
+    """Too little clean data is a user error naming what is needed and what was given."""
+    counts = torch.bincount(clean.labels, minlength=k)[: clean.num_classes].tolist()
+    short = [c for c, n in enumerate(counts) if n < needed]
+    if short:
+        given = ", ".join(f"{c}: {n}" for c, n in enumerate(counts))
+        raise UserInputError(
+            f"method {method!r} needs at least {needed} clean samples per class "
+            f"({needed * clean.num_classes} in all); {len(clean)} given, per class {{{given}}}; "
+            f"too few in class(es) {short[:10]}"
+        )
 
 
 def balanced_sample(

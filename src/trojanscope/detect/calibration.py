@@ -2,8 +2,11 @@
 
 A calibrator is a logistic regression over a few of a method's features, fitted on a
 *calibration* zoo (never on the zoo its figures are reported on) and shipped with the package in
-``calibration.json``. A method without a fitted entry falls back to a logistic curve centred on
-the method's conventional threshold, and says so (``calibrated: false``).
+``calibration.json``. It records in ``fitted_on["coverage"]`` how many calibration models had
+each architecture trait (activation, pooling, normalisation), so that a verdict on a model made
+of layers the calibration lacked says so (``coverage_notes``). A method without a fitted
+entry falls back to a logistic curve centred on the method's conventional threshold, and says
+so (``calibrated: false``).
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from typing import Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.coverage import coverage_notes
 from trojanscope.errors import UserInputError
 
 SHIPPED = "calibration.json"
+# Key suffix of the calibrator used for models outside the default calibrator's coverage.
+OUT_OF_COVERAGE = "out-of-coverage"
 # Conventional thresholds of raw statistics, used only when no calibrator is fitted.
 FALLBACK_CENTRES = {"neural_cleanse": 2.0, "trigger_search": 2.0, "mmbd": 2.0}
 
@@ -135,8 +141,20 @@ def calibrate(
     )
     cal = calibrators.get(key)
     if cal is not None:
+        covered = cal.fitted_on.get("coverage")
+        notes = coverage_notes(verdict.traits, covered) if covered is not None else []
+        wider = calibrators.get(f"{verdict.method}:{OUT_OF_COVERAGE}")
+        if notes and wider is not None and all(f in verdict.features for f in wider.features):
+            # The default calibrator never saw models like this one; the one fitted on a wider
+            # pool (more architectures, a second training recipe) gives the probability.
+            n = wider.fitted_on.get("n_models", "?")
+            notes = [f"{note} in the default calibration" for note in notes]
+            notes.append(f"probability from the wider calibration ({n} models, two training "
+                         "recipes; leave-one-family-out figures in docs/benchmarks.md)")
+            cal = wider
         verdict.probability = cal.probability(verdict.features)
         verdict.features["calibrated"] = 1.0
+        verdict.coverage_notes = notes
     else:
         centre = FALLBACK_CENTRES.get(verdict.method, 2.0)
         verdict.probability = 1.0 / (1.0 + math.exp(-2.0 * (verdict.statistic - centre)))

@@ -31,6 +31,7 @@ class ZooRow:
     predicted_target: int | None
     elapsed_s: float
     features: dict[str, float] = field(default_factory=dict)
+    traits: list[str] = field(default_factory=list)
 
 
 def run_zoo(
@@ -78,6 +79,7 @@ def _row(entry: ZooEntry, verdict: ModelVerdict) -> ZooRow:
         verdict.target_classes[0] if verdict.target_classes else None,
         verdict.elapsed_s,
         dict(verdict.features),
+        list(verdict.traits),
     )
 
 

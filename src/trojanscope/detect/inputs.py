@@ -20,13 +20,22 @@ class CleanData:
     dataset: TensorDataset | None
     source: str | None
     note: str
+    split: str | None = None
+
+
+def default_split(source: str | Path, split: str | None) -> str:
+    """The split to use: ``split`` when given; else the whole of a user's file or folder (all
+    the clean data the user has) and the ``test`` split of a bundled dataset."""
+    if split is not None:
+        return split
+    return "test" if str(source) in registry.names("dataset") else "all"
 
 
 def choose_clean_data(
     loaded: LoadedModel,
     detector: ModelDetector,
     source: str | Path | None,
-    split: str = "test",
+    split: str | None = None,
     *,
     data_free: bool = False,
     fall_back_to_data_free: bool = False,
@@ -34,19 +43,25 @@ def choose_clean_data(
     """Resolve the clean data for ``detector`` on ``loaded``.
 
     ``source`` (a path or a bundled dataset name) wins; otherwise a bundled dataset named by the
-    model's manifest; otherwise data-free when allowed, else a clear error.
+    model's manifest; otherwise data-free when allowed, else a clear error. ``split`` ``None``
+    means :func:`default_split`: a user's file is used whole; a dataset named by the manifest
+    (the model's training data) gives its held-out ``test`` split.
     """
     from trojanscope.data.resolve import load_dataset
 
     if data_free:
         chosen = CleanData(None, None, "data-free, as asked")
     elif source is not None:
-        chosen = CleanData(load_dataset(source, split), str(source), f"{source} ({split} split)")
+        use = default_split(source, split)
+        what = "whole file" if use == "all" and split is None else f"{use} split"
+        chosen = CleanData(load_dataset(source, use), str(source), f"{source} ({what})", use)
     else:
         named = loaded.manifest.dataset.get("name") if loaded.manifest is not None else None
         if named and (named in registry.names("dataset") or Path(named).exists()):
+            use = split or "test"
             chosen = CleanData(
-                load_dataset(named, split), named, f"{named} ({split} split), named by the manifest"
+                load_dataset(named, use), named, f"{named} ({use} split), named by the manifest",
+                use,
             )
         elif fall_back_to_data_free:
             chosen = CleanData(None, None, "no clean data given: ran data-free")

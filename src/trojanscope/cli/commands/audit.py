@@ -47,7 +47,9 @@ def audit_command(
     data: str = typer.Option(None, "--data", help="Clean data: a file/folder or a bundled "
                              "dataset name. Default: the dataset the manifest names, else "
                              "data-free."),
-    split: str = typer.Option("test", "--split", help="Split of --data: train, test or all."),
+    split: str = typer.Option(
+        None, "--split", help="train, test or all (default: all of a file, test of a bundled set)."
+    ),
     data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
     key: Path = typer.Option(None, "--key", help="Public key to verify the folder's signature."),
     signature: Path = typer.Option(None, "--signature", help="Signature bundle (default: "

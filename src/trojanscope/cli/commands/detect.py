@@ -37,7 +37,9 @@ def detect(
         None, "--dataset", help="Or a bundled dataset name (with --split)."
     ),
     split: str = typer.Option(
-        "test", "--split", help="Split of --dataset/--data: train, test or all."
+        None,
+        "--split",
+        help="train, test or all (default: all of a --data file, test of a --dataset).",
     ),
     data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
     method: str = typer.Option(
@@ -129,6 +131,11 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     )
     if verdict.verdict == "backdoored":
         console.print(f"suspected target class(es): {verdict.target_classes[:1]}")
+    if verdict.coverage_notes:
+        console.print(
+            "[yellow]outside the calibration's coverage (treat the probability with care): "
+            + "; ".join(verdict.coverage_notes) + "[/]"
+        )
     table = Table(title="per-class evidence (higher score = more suspicious)")
     table.add_column("class", justify="right")
     table.add_column("score", justify="right")

@@ -42,6 +42,12 @@ def make(
         help="Seeds the population (use different seeds for calibration and evaluation zoos).",
     ),
     out: Path = typer.Option(..., "--out", "-o"),
+    attacks: str = typer.Option(
+        None, "--attacks", help="Comma-separated attacks (default: every registered zoo attack)."
+    ),
+    arch_variants: bool = typer.Option(
+        False, "--arch-variants", help="Also draw activations, pooling and normalisation."
+    ),
 ) -> None:
     """Train a varied zoo (archs, attacks, targets, rates, trigger sizes, seeds). Resumable."""
     from trojanscope.zoo import make_zoo
@@ -63,6 +69,8 @@ def make(
         seed=seed,
         epochs=epochs,
         on_model=progress,
+        attacks=None if attacks is None else [a.strip() for a in attacks.split(",") if a.strip()],
+        arch_variants=arch_variants,
     )
     console.print(f"wrote {len(entries)} models and truth.json to {out}/")
 
@@ -149,6 +157,7 @@ def calibrate_cmd(
 ) -> None:
     """Fit a method's calibrator (logistic regression on its features) on calibration zoo(s)."""
     from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
+    from trojanscope.detect.coverage import count_traits
     from trojanscope.detect.evaluate import run_zoo
 
     check_output_file(out)
@@ -171,6 +180,7 @@ def calibrate_cmd(
         **design,
         zoo=[str(z) for z in zoos] if len(zoos) > 1 else str(zoos[0]),
         seed=seed,
+        coverage=count_traits(r.traits for r in rows),
     )
     existing = load_calibrators(out) if out.exists() else {}
     existing[key] = cal

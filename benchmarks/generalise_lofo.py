@@ -1,0 +1,264 @@
+"""Leave-one-family-out evaluation of calibrator designs (issue 9), from ``generalise_rows.py``'s
+rows; no detector is run here.
+
+Families are held out across both training recipes (trojanscope's engine and
+``foreign_zoo.py``):
+
+- architecture families, by attribute: activation (tanh, sigmoid, gelu, leaky_relu, relu),
+  pooling (avg, stride), normalisation (batch, layer), and the MLP. Holding out a family drops
+  every model with that attribute from calibration and predicts exactly those models.
+- trigger families (patch, blend, sig, warp, sparse pixels, xpatch, noiseblend, frame): the
+  family's backdoored models are dropped from calibration and predicted together with the clean
+  models, which are cross-fitted in two folds (each clean model is predicted by a calibrator that
+  never saw it).
+
+The evaluation zoo (``--eval-zoo``) is never part of any calibration pool here; with ``--final``
+each design is fitted once on the whole pool and scored on it (the issue-3 figures).
+``shipped`` is the calibrator shipped before issue 9 (fitted on trojanscope's zoos only), read
+from the rows' ``probability``.
+
+    python benchmarks/generalise_lofo.py --rows benchmarks/out/gen_rows.json --eval-zoo zoo/eval
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss, roc_auc_score
+
+from trojanscope.detect.calibration import _clip, _transform, load_calibrators
+from trojanscope.detect.coverage import coverage_notes
+from trojanscope.detect.normalised import normalised_features
+
+ARCH_FAMILIES: dict[str, Callable[[dict], bool]] = {
+    "tanh": lambda r: r["activation"] == "tanh",
+    "sigmoid": lambda r: r["activation"] == "sigmoid",
+    "gelu": lambda r: r["activation"] == "gelu",
+    "leaky_relu": lambda r: r["activation"] == "leaky_relu",
+    "relu": lambda r: r["activation"] == "relu",
+    "avgpool": lambda r: r["pool"] == "avg",
+    "strided": lambda r: r["pool"] == "stride",
+    "batchnorm": lambda r: r["norm"] == "batch",
+    "layernorm": lambda r: r["norm"] == "layer",
+    "mlp": lambda r: r["arch"] == "mlp",
+    "lenet_tanh_avg": lambda r: r.get("arch_family") == "lenet_tanh_avg",
+    "bn_cnn": lambda r: r.get("arch_family") == "bn_cnn",
+}
+TRIGGER_FAMILIES = ("patch", "blend", "sig", "warp", "sparse", "xpatch", "noiseblend", "frame")
+
+MMBD3 = ["mmbd_neglog10_p", "mmbd_anomaly", "mmbd_ratio"]
+DESIGNS: dict[str, tuple[list[str], str, float]] = {
+    "mmbd3 refit": (MMBD3, "log", 100.0),
+    "mmbd3, C=1": (MMBD3, "log", 1.0),
+    "norm: top/clean": (["mmbd_top_over_clean"], "log", 1.0),
+    "norm: ratio anomaly": (["mmbd_clean_ratio_anomaly"], "log", 1.0),
+    "norm: z": (["mmbd_logit_z"], "log", 1.0),
+    "mmbd3 + top/clean": ([*MMBD3, "mmbd_top_over_clean"], "log", 1.0),
+    "mmbd3 + ratio anomaly": ([*MMBD3, "mmbd_clean_ratio_anomaly"], "log", 1.0),
+    "mmbd3 + z": ([*MMBD3, "mmbd_logit_z"], "log", 1.0),
+    "mmbd3 + early": ([*MMBD3, "mmbd_early_anomaly", "mmbd_noise_top"], "log", 1.0),
+    "mmbd3 + all norm": ([*MMBD3, "mmbd_top_over_clean", "mmbd_clean_ratio_anomaly",
+                          "mmbd_logit_z"], "log", 1.0),
+    "mmbd3 + early z": ([*MMBD3, "mmbd_early_z"], "log", 1.0),
+    "mmbd3 + early z, C=10": ([*MMBD3, "mmbd_early_z"], "log", 10.0),
+    "mmbd3 + early z + mean anomaly": ([*MMBD3, "mmbd_early_z", "mmbd_mean_anomaly"], "log", 1.0),
+    "mmbd3 + early anomaly + mean anomaly": ([*MMBD3, "mmbd_early_anomaly",
+                                             "mmbd_mean_anomaly"], "log", 1.0),
+    "mmbd3 + early z + early anomaly": ([*MMBD3, "mmbd_early_z", "mmbd_early_anomaly"], "log",
+                                        1.0),
+    "all": ([*MMBD3, "mmbd_top_over_clean", "mmbd_clean_ratio_anomaly", "mmbd_logit_z",
+             "mmbd_early_anomaly", "mmbd_noise_top"], "log", 1.0),
+}
+
+
+def features(row: dict) -> dict[str, float]:
+    """The row's MM-BD features plus the normalised ones, built as the detector builds them."""
+    extra = normalised_features(
+        np.array(row["margin"]), np.array(row["clean_margin"]), row["logit_std"],
+        margins_early=np.array(row["margin5"]), noise_frac=np.array(row["noise_frac"]))
+    return {**row["features"], **extra}
+
+
+def matrix(rows: list[dict], names: list[str], transform: str) -> np.ndarray:
+    return np.array([[_transform(_clip(features(r)[f]), transform) for f in names] for r in rows])
+
+
+def fit_predict(train: list[dict], test: list[dict], design: tuple) -> np.ndarray:
+    names, transform, c = design
+    xtr, xte = matrix(train, names, transform), matrix(test, names, transform)
+    y = np.array([r["backdoored"] for r in train], dtype=int)
+    mean, scale = xtr.mean(0), xtr.std(0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=5000).fit((xtr - mean) / scale, y)
+    return model.predict_proba((xte - mean) / scale)[:, 1]
+
+
+def score(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    auc = roc_auc_score(y, p) if 0 < y.sum() < len(y) else float("nan")
+    return auc, log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1])
+
+
+SHIPPED = load_calibrators()["auto"]
+SHIPPED_ZOOS = set(SHIPPED.fitted_on["zoo"])  # never scored: the shipped calibrator saw them
+
+
+def covered(row: dict) -> bool:
+    """Every architecture trait of the model is covered by the shipped calibrator."""
+    return not coverage_notes(row["traits"], SHIPPED.fitted_on["coverage"])
+
+
+def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
+    """``shipped``: the shipped calibrator's probability; ``routed: D``: the shipped one for
+    models inside its coverage, design D (fitted on ``train``) for the others; else design."""
+    if name == "shipped":
+        return np.array([r["probability"] for r in test])
+    if name.startswith("routed: "):
+        p = fit_predict(train, test, DESIGNS[name.removeprefix("routed: ")])
+        return np.array([r["probability"] if covered(r) else q
+                         for r, q in zip(test, p, strict=True)])
+    return fit_predict(train, test, DESIGNS[name])
+
+
+def held_out(pool: list[dict], kind: str, fam: str, name: str) -> tuple[np.ndarray,
+                                                                         np.ndarray]:
+    """Labels and predictions of family ``fam`` by a calibrator that never saw it (models of
+    the shipped calibrator's own zoos are left out of every test set)."""
+    if kind == "arch":
+        member = ARCH_FAMILIES[fam]
+        test = [r for r in pool if member(r) and r["zoo"] not in SHIPPED_ZOOS]
+        train = [r for r in pool if not member(r)]
+        return np.array([r["backdoored"] for r in test], dtype=int), predict(train, test, name)
+    scored = [r for r in pool if r["zoo"] not in SHIPPED_ZOOS]
+    bad = [r for r in scored if r["backdoored"] and r["trigger_family"] == fam]
+    clean = [r for r in scored if not r["backdoored"]]
+    others = [r for r in pool if r not in bad and r not in clean]
+    rest = [r for r in others if not (r["backdoored"] and r["trigger_family"] == fam)]
+    ys, ps = [], []
+    folds = [clean[0::2], clean[1::2]]
+    for k in (0, 1):
+        train = rest + folds[1 - k]
+        test = folds[k] + (bad if k == 0 else [])
+        ps.append(predict(train, test, name))
+        ys.append(np.array([r["backdoored"] for r in test], dtype=int))
+    return np.concatenate(ys), np.concatenate(ps)
+
+
+def families(pool: list[dict]) -> list[tuple[str, str, int, int]]:
+    out = []
+    for fam, member in ARCH_FAMILIES.items():
+        rows = [r for r in pool if member(r) and r["zoo"] not in SHIPPED_ZOOS]
+        n_bad = sum(r["backdoored"] for r in rows)
+        if n_bad and n_bad < len(rows):
+            out.append(("arch", fam, len(rows), n_bad))
+    for fam in TRIGGER_FAMILIES:
+        n_bad = sum(r["backdoored"] and r["trigger_family"] == fam and
+                    r["zoo"] not in SHIPPED_ZOOS for r in pool)
+        if n_bad:
+            out.append(("trigger", fam, n_bad, n_bad))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=Path, required=True)
+    ap.add_argument("--eval-zoo", default="zoo/eval")
+    ap.add_argument("--designs", default=None, help="Comma-separated design names (default all).")
+    ap.add_argument("--json", type=Path, default=None, help="Write every figure here too.")
+    ap.add_argument("--routed", default=None,
+                    help="Designs to also score routed: shipped calibrator inside its coverage.")
+    ap.add_argument("--ship", default=None, help="Design to fit on the whole pool and ship.")
+    ap.add_argument("--calibration", type=Path,
+                    default=Path(__file__).parents[1] / "src/trojanscope/detect/calibration.json")
+    args = ap.parse_args()
+    rows = json.loads(args.rows.read_text())
+    pool = [r for r in rows if r["zoo"] != args.eval_zoo]
+    evaluation = [r for r in rows if r["zoo"] == args.eval_zoo]
+    fams = families(pool)
+    names = ["shipped", *(args.designs.split(",") if args.designs else DESIGNS)]
+    names += [f"routed: {n}" for n in (args.routed.split(",") if args.routed else [])]
+    print(f"pool: {len(pool)} models ({sum(r['backdoored'] for r in pool)} backdoored; "
+          f"{sum(r['recipe'] == 'foreign' for r in pool)} foreign); evaluation zoo: "
+          f"{len(evaluation)}\n")
+    for recipe in ("foreign", "ours"):
+        rs = [r for r in pool if r["recipe"] == recipe and r["zoo"] not in SHIPPED_ZOOS]
+        if rs:
+            auc, ce = score(np.array([r["backdoored"] for r in rs], dtype=int),
+                            np.array([r["probability"] for r in rs]))
+            print(f"shipped calibrator on the {recipe} models outside its zoos ({len(rs)}): "
+                  f"ROC-AUC {auc:.3f}, cross-entropy {ce:.3f}")
+    print()
+    header = "| held-out family | models (backdoored) | " + " | ".join(names) + " |"
+    print(header)
+    print("|" + "---|" * (2 + len(names)))
+    results: dict = {n: {} for n in names}
+    for kind, fam, n, n_bad in fams:
+        cells = []
+        for name in names:
+            y, p = held_out(pool, kind, fam, name)
+            auc, ce = score(y, p)
+            results[name][f"{kind}:{fam}"] = {"roc_auc": auc, "cross_entropy": ce,
+                                              "n": len(y), "n_backdoored": int(y.sum())}
+            cells.append(f"{auc:.3f} / {ce:.3f}")
+        label = f"{kind}: {fam}"
+        size = f"{n} ({n_bad})" if kind == "arch" else f"{n_bad} + clean"
+        print(f"| {label} | {size} | " + " | ".join(cells) + " |")
+    worst = []
+    for name in names:
+        aucs = [v["roc_auc"] for v in results[name].values() if v["roc_auc"] == v["roc_auc"]]
+        ces = [v["cross_entropy"] for v in results[name].values()]
+        worst.append(f"{min(aucs):.3f} / {max(ces):.3f}")
+    print("| **worst family** (ROC-AUC / CE) | | " + " | ".join(worst) + " |")
+    if evaluation:
+        cells = []
+        for name in names:
+            y = np.array([r["backdoored"] for r in evaluation], dtype=int)
+            p = predict(pool, evaluation, name)
+            auc, ce = score(y, p)
+            results[name]["eval_zoo"] = {"roc_auc": auc, "cross_entropy": ce}
+            cells.append(f"{auc:.3f} / {ce:.3f}")
+        print(f"| evaluation zoo {args.eval_zoo} (fit on the whole pool) | {len(evaluation)} "
+              f"({sum(r['backdoored'] for r in evaluation)}) | " + " | ".join(cells) + " |")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    if args.ship:
+        ship(pool, args.ship, args.calibration)
+
+
+def ship(pool: list[dict], name: str, path: Path) -> None:
+    """Fit design ``name`` on the whole pool and write it as the calibrator of ``auto`` (with
+    clean data; and of ``mmbd``/``auto:data-free`` when its features need no clean data), or,
+    for ``routed: <design>``, as the ``<method>:out-of-coverage`` calibrators that serve models
+    outside the default calibrators' coverage; records the pool's architecture coverage."""
+    from trojanscope.detect.calibration import (
+        OUT_OF_COVERAGE,
+        fit_calibrator,
+        load_calibrators,
+        save_calibrators,
+    )
+    from trojanscope.detect.coverage import count_traits
+
+    routed = name.startswith("routed: ")
+    name = name.removeprefix("routed: ")
+    names, transform, c = DESIGNS[name]
+    data_free = not any(f in ("mmbd_top_over_clean", "mmbd_clean_ratio_anomaly",
+                              "mmbd_logit_z", "mmbd_early_z") for f in names)
+    keys = ["auto"] + (["mmbd", "auto:data-free"] if data_free else [])
+    if routed:  # the default calibrators stay; these serve models outside their coverage
+        keys = [f"{k}:{OUT_OF_COVERAGE}" for k in ("auto", "mmbd")]
+    cals = load_calibrators(path)
+    for key in keys:
+        cals[key] = fit_calibrator(
+            key, [features(r) for r in pool], [int(r["backdoored"]) for r in pool], names,
+            transform=transform, c=c, zoo=sorted({r["zoo"] for r in pool}), design=name,
+            coverage=count_traits(r["traits"] for r in pool))
+        print(f"shipped {key}: {name} on {len(pool)} models")
+    save_calibrators(cals, path)
+
+
+if __name__ == "__main__":
+    main()
