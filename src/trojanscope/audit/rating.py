@@ -1,5 +1,6 @@
 """The risk rating: the highest severity among the audit's findings, raised to medium when the
-model's behaviour could not be checked, with the reasons that drove it in plain words."""
+model's behaviour could not be checked (or only by a detector whose calibration did not cover
+models like it), with the reasons that drove it in plain words."""
 
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ def rate(result: AuditResult) -> Rating:
             reasons = [f"behaviour not checked: {why}"]
         else:
             reasons.append(f"behaviour not checked: {why}")
+    elif result.detection.get("coverage_notes") and level < Severity.MEDIUM:
+        # A low probability for a model unlike any the detector was calibrated on is not
+        # evidence that it is clean: say so instead of passing it as low.
+        notes = result.detection["coverage_notes"]
+        level = Severity.MEDIUM
+        reasons = ["behaviour check inconclusive: the model lies outside what the detector's "
+                   f"calibration covers ({'; '.join(notes[:2])}); probability "
+                   f"{result.detection.get('probability', float('nan')):.2f} is not evidence "
+                   "of a clean model"]
     for step in result.steps:
         if step.status is StepStatus.error and step is not detect:
             reasons.append(f"step {step.name!r} could not run: {step.reason}")
