@@ -108,6 +108,17 @@ class PickleResult:
     joblib_arrays: int = 0
 
 
+def _loader_of(full: str, loaders: frozenset[str]) -> str | None:
+    """The deserializer ``full`` reaches, also through module attributes
+    (``scipy.sparse._base.np.lib._format_impl.pickle.loads`` is ``pickle.loads``)."""
+    parts = full.split(".")
+    for i in range(len(parts)):
+        candidate = ".".join(parts[i:])
+        if candidate in loaders:
+            return candidate
+    return None
+
+
 def _decode_quoted(line: bytes) -> str:
     """The STRING opcode's argument: a repr-quoted byte string."""
     text = line.rstrip(b"\r\n")
@@ -217,12 +228,13 @@ class PickleMachine:
                 rec.calls.append(f"{func.full}({preview(args, 200)[1:-1]})" if isinstance(
                     args, tuple) else f"{func.full}({preview(args, 200)})")
             full = canonical(func.full)
-            if full in self.loaders and isinstance(args, tuple) and args:
+            loader = _loader_of(full, self.loaders)
+            if loader and isinstance(args, tuple) and args:
                 payload = args[0]
                 if isinstance(payload, str):
                     payload = payload.encode("latin-1", "replace")
                 if isinstance(payload, bytes | BytesRef):
-                    self.res.nested.append(Nested(payload, full, self.op_offset))
+                    self.res.nested.append(Nested(payload, loader, self.op_offset))
             target = resolve_import(func, args)
             if target is not None:
                 return self._import(target.module, target.name, f"{full}()")

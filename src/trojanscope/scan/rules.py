@@ -19,7 +19,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.report.model import Finding, RuleInfo, Severity
 
 _ALIASES = {"_operator": "operator", "_pickle": "pickle", "_io": "io", "__builtin__": "builtins",
-            "exceptions": "builtins"}
+            "exceptions": "builtins", "__builtins__": "builtins"}
 
 
 @dataclass
@@ -72,6 +72,10 @@ class Limits:
     max_expanded: int = 8 << 30
     max_opcodes: int = 20_000_000
     max_memory_member: int = 256 << 20
+
+
+def _exact_pattern(v: Verdict) -> bool:
+    return v.pattern is not None and ":" in v.pattern
 
 
 def canonical_module(module: str) -> str:
@@ -182,9 +186,8 @@ class Policy:
                 return Verdict(max(cats, key=lambda c: c.severity), key, ".".join(parts))
         return None
 
-    def classify(self, module: str, name: str) -> Verdict:
-        """The category of the global ``module.name`` (its Python-3 spelling decides; an
-        explicit match on the original spelling may only raise the severity)."""
+    def _classify_exact(self, module: str, name: str) -> Verdict:
+        """The category of ``module.name`` taken literally (no attribute walking)."""
         c_mod, c_name = canonical_global(module, name)
         verdict = self._lookup(c_mod, c_name)
         if (c_mod, c_name) != (module, name):
@@ -196,6 +199,29 @@ class Policy:
             full = f"{c_mod}.{c_name}" if c_name else c_mod
             return Verdict(self.unknown, None, full)
         return verdict
+
+    def classify(self, module: str, name: str) -> Verdict:
+        """The category of the global ``module.name`` (its Python-3 spelling decides; an
+        explicit match on the original spelling may only raise the severity).
+
+        A dotted ``name`` is walked attribute by attribute, as the unpickler does, and every
+        step is judged: each attribute on the way may be a module that the module above
+        imported (``sklearn`` + ``os.system`` is ``os.system``), so the rest of the name is
+        also classified as a global of a module of that name, recursively, and the most
+        severe verdict wins. A prefix (module) allowlist entry never covers a dotted name: only
+        an exact ``module:dotted.name`` entry does.
+        """
+        literal = self._classify_exact(module, name)
+        if "." not in name or _exact_pattern(literal):
+            return literal
+        verdicts = [literal]
+        if literal.category.severity <= Severity.LOW:
+            # a module allowlist names that module's own objects, not what its attributes reach
+            verdicts = [Verdict(self.unknown, None, literal.canonical)]
+        parts = name.split(".")
+        for i in range(len(parts) - 1):
+            verdicts.append(self.classify(parts[i], ".".join(parts[i + 1:])))
+        return max(verdicts, key=lambda v: v.category.severity)
 
     def severity_of(self, rule_id: str) -> Severity:
         info = self.rules.get(rule_id)
