@@ -25,7 +25,8 @@ def scan_file(path: str | Path, policy: Policy | None = None) -> tuple[Subject, 
     """Scan one regular file; returns its subject record and the context with its findings."""
     policy = policy or load_policy()
     path = Path(path)
-    ctx = Ctx(policy, str(path), fs_path=path)
+    ctx = Ctx(policy, str(path), fs_path=path,
+              deadline=time.monotonic() + policy.limits.max_seconds)
     subject = Subject(str(path))
     try:
         with open(path, "rb") as fh:

@@ -103,9 +103,32 @@ def scan_zip(ctx: Ctx, f: BinaryIO) -> str:
                 f"{lim.max_members} were examined")
     f.seek(0, io.SEEK_END)
     file_size = f.tell()
-    for entry in entries[: lim.max_members]:
+    entries, overlapping = _without_overlaps(entries[: lim.max_members])
+    if overlapping:
+        ctx.add("TS201", f"{len(overlapping)} zip entries overlap other entries' bytes (a "
+                "non-recursive zip bomb, or two names for one content); each distinct local "
+                "header was scanned once", severity=ctx.policy.severity_of("TS201"),
+                overlapping=overlapping[:20])
+    for entry in entries:
+        ctx.check_time()
         _scan_zip_member(ctx, f, entry, kind, file_size)
     return kind
+
+
+def _without_overlaps(entries: list[ZipEntry]) -> tuple[list[ZipEntry], list[str]]:
+    """The entries whose local header lies outside every earlier entry's bytes, in their
+    order, and the names of the others (same header offset, or inside another's data)."""
+    spans = sorted((e.header_offset, 30 + len(e.name.encode()) + e.compressed, i)
+                   for i, e in enumerate(entries))
+    dropped: set[int] = set()
+    end = -1
+    for start, length, i in spans:
+        if start < end:
+            dropped.add(i)
+            continue
+        end = start + length
+    keep = [e for i, e in enumerate(entries) if i not in dropped]
+    return keep, [entries[i].name for i in sorted(dropped)]
 
 
 def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: int) -> None:
@@ -151,7 +174,8 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
     src: BinaryIO = SliceFile(f, start, length)  # type: ignore[assignment]
     if _METHODS[e.method] is not None:
         src = DecompressStream(src, _METHODS[e.method], min(lim.max_expanded, max(
-            e.size, 1) * 2 + (1 << 20)), lim.max_ratio, lim.min_bomb_size)  # type: ignore[assignment]
+            e.size, 1) * 2 + (1 << 20)), lim.max_ratio, lim.min_bomb_size,
+            ctx.deadline)  # type: ignore[assignment]
     found = scan_stream(child, src, e.size, e.name)
     if found == "unknown" and e.flags & 0x01:
         child.add("TS203", "zip member is encrypted; its content cannot be inspected")

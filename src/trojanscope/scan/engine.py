@@ -8,15 +8,16 @@ import logging
 import tempfile
 from typing import BinaryIO
 
-from trojanscope.scan.compressed import BombError, CorruptStream, DecompressStream
+from trojanscope.scan.compressed import BombError, CorruptStream, DecompressStream, can_open
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.detect import sniff
 from trojanscope.scan.numpy_fmt import NpyError, descr_has_object, read_npy_header
+from trojanscope.scan.pickle_machine import AnalysisLimit
 from trojanscope.scan.pickle_scan import scan_pickle
 from trojanscope.scan.stream import Reader, ReaderFile, Truncated
 
 log = logging.getLogger(__name__)
-_COMPRESSED = {"gzip", "bzip2", "xz", "lzma", "zlib"}
+_COMPRESSED = {"gzip", "bzip2", "xz", "lzma", "zlib", "lz4", "zstd"}
 _SEEKABLE_KINDS = {"zip", "7z", "hdf5"}
 
 
@@ -34,7 +35,14 @@ def scan_stream(ctx: Ctx, raw: BinaryIO, size: int | None = None, name: str = ""
         return "error"
     try:
         return _dispatch(ctx, kind, reader, raw, size, name)
-    except (BombError, CorruptStream, Truncated, OSError, MemoryError, RecursionError) as exc:
+    except AnalysisLimit as exc:
+        ctx.add("TS182", f"{kind} content was not fully analysed: {exc}", limit=str(exc))
+        return kind
+    except (MemoryError, RecursionError) as exc:
+        ctx.add("TS182", f"{kind} content was not fully analysed: {type(exc).__name__}",
+                limit=type(exc).__name__)
+        return kind
+    except (BombError, CorruptStream, Truncated, OSError) as exc:
         rule = "TS201" if isinstance(exc, BombError) else "TS203"
         ctx.add(rule, f"{kind} content could not be read to the end: {exc}")
         return kind
@@ -79,6 +87,11 @@ def _dispatch(ctx: Ctx, kind: str, reader: Reader, raw: BinaryIO, size: int | No
             return "pickle"
         return "unknown"
     if kind in _COMPRESSED:
+        if not can_open(kind):
+            ctx.add("TS182", f"{kind}-compressed content cannot be opened here (install the "
+                    f"{kind} package); loaders such as joblib would decompress and run it")
+            ctx.note_kind(kind)
+            return kind
         return _scan_compressed(ctx, kind, reader, name)
     if kind == "npy":
         return _scan_npy(ctx, reader)
@@ -110,10 +123,6 @@ def _dispatch(ctx: Ctx, kind: str, reader: Reader, raw: BinaryIO, size: int | No
         from trojanscope.scan.onnx_fmt import scan_onnx
 
         return scan_onnx(ctx, reader, size)
-    if kind in ("lz4", "zstd"):
-        ctx.add("TS203", f"{kind}-compressed content is not inspected")
-        ctx.note_kind(kind)
-        return kind
     if kind == "gguf":
         ctx.note_kind("gguf")
         return "gguf"
@@ -126,7 +135,7 @@ def _scan_compressed(ctx: Ctx, kind: str, reader: Reader, name: str) -> str:
         ctx.add("TS183", f"{kind} stream not opened: nesting depth limit {lim.max_depth}")
         return kind
     stream = DecompressStream(ReaderFile(reader), kind, lim.max_expanded, lim.max_ratio,
-                              lim.min_bomb_size)
+                              lim.min_bomb_size, ctx.deadline)
     child = ctx.child(f"<{kind}>")
     at = len(ctx.kinds)
     try:
@@ -157,9 +166,13 @@ def scan_stream_strict(ctx: Ctx, raw: BinaryIO, name: str = "") -> str:
     kind = sniff(reader.peek(1024), name, None)
     try:
         return _dispatch(ctx, kind, reader, raw, None, name)
-    except (BombError, CorruptStream):
+    except (BombError, CorruptStream, AnalysisLimit):
         raise
-    except (Truncated, OSError, MemoryError, RecursionError) as exc:
+    except (MemoryError, RecursionError) as exc:
+        ctx.add("TS182", f"{kind} content was not fully analysed: {type(exc).__name__}",
+                limit=type(exc).__name__)
+        return kind
+    except (Truncated, OSError) as exc:
         ctx.add("TS203", f"{kind} content could not be read to the end: {exc}")
         return kind
     except Exception as exc:

@@ -27,8 +27,10 @@ def scan_onnx(ctx: Ctx, r: Reader, size: int | None) -> str:
         ctx.add("TS203", "ONNX model not inspected: onnx is not installed")
         return "onnx"
     lim = ctx.policy.limits
-    if size is not None and size > min(lim.max_memory_member * 8, 2**31 - 1):
-        ctx.add("TS182", f"ONNX model of {size} bytes is larger than the parse limit")
+    if size is not None and size > lim.max_memory_member:
+        ctx.note_kind("onnx")
+        ctx.add("TS203", f"ONNX model of {size} bytes is larger than the parse limit "
+                f"({lim.max_memory_member} bytes): external-data locations were not checked")
         return "onnx"
     data = r.read_exact(size) if size is not None else r.read_exact(0) + _rest(r)
     try:

@@ -72,6 +72,7 @@ class Limits:
     max_expanded: int = 8 << 30
     max_opcodes: int = 20_000_000
     max_memory_member: int = 256 << 20
+    max_seconds: int = 10
 
 
 def _exact_pattern(v: Verdict) -> bool:

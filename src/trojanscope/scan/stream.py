@@ -92,6 +92,28 @@ class Reader:
             if not self._fill(len(self.buf) - self.i + 1):
                 raise Truncated("unexpected end of data in a line")
 
+    def readline_capped(self, keep: int) -> tuple[bytes, int]:
+        """A line of any length, as the unpickler reads it: ``(first keep bytes, full length)``
+        including the ``\\n``; the rest of a long line is read and dropped (bounded memory).
+        Truncated at EOF without a newline."""
+        try:
+            line = self.readline(keep)
+            return line, len(line)
+        except ValueError:
+            pass
+        head = self.buf[self.i:self.i + keep]
+        total = 0
+        while True:
+            j = self.buf.find(b"\n", self.i)
+            if j >= 0:
+                total += j + 1 - self.i
+                self.i = j + 1
+                return head, total
+            total += len(self.buf) - self.i
+            self.buf, self.i = b"", 0
+            if not self._fill(1):
+                raise Truncated("unexpected end of data in a line")
+
     def skip(self, n: int) -> None:
         """Advance ``n`` bytes without keeping them; Truncated if the stream is shorter."""
         avail = len(self.buf) - self.i
