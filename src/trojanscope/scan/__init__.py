@@ -32,7 +32,7 @@ def scan_file(path: str | Path, policy: Policy | None = None) -> tuple[Subject, 
         with open(path, "rb") as fh:
             size = path.stat().st_size
             subject.size = size
-            kind = scan_stream(ctx, fh, size, path.name)
+            kind = scan_stream(ctx, fh, size, path.name, lambda: open(path, "rb"))
     except OSError as exc:
         ctx.add("TS900", f"cannot read file: {exc.strerror or exc}")
         subject.status, subject.kind = "error", "error"

@@ -171,12 +171,17 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
     if e.method not in _METHODS:
         child.add("TS203", f"zip member uses unsupported compression method {e.method}")
         return
-    src: BinaryIO = SliceFile(f, start, length)  # type: ignore[assignment]
-    if _METHODS[e.method] is not None:
-        src = DecompressStream(src, _METHODS[e.method], min(lim.max_expanded, max(
-            e.size, 1) * 2 + (1 << 20)), lim.max_ratio, lim.min_bomb_size,
-            ctx.deadline)  # type: ignore[assignment]
-    found = scan_stream(child, src, e.size, e.name)
+    def member() -> BinaryIO:
+        src: BinaryIO = SliceFile(f, start, length)  # type: ignore[assignment]
+        if _METHODS[e.method] is not None:
+            src = DecompressStream(src, _METHODS[e.method], min(lim.max_expanded, max(
+                e.size, 1) * 2 + (1 << 20)), lim.max_ratio, lim.min_bomb_size,
+                ctx.deadline)  # type: ignore[assignment]
+        return src
+
+    # torch.load unpickles a torch zip's .pkl members whatever their first bytes
+    forced = kind == "pytorch-zip" and e.name.endswith(".pkl")
+    found = scan_stream(child, member(), e.size, e.name, member, as_pickle=forced)
     if found == "unknown" and e.flags & 0x01:
         child.add("TS203", "zip member is encrypted; its content cannot be inspected")
     if e.name.endswith("config.json") and kind == "keras":

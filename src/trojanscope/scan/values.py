@@ -71,7 +71,7 @@ class PDict:
     """A dict as a list of (key, value) pairs (keys may be unhashable symbolic values); the
     list is created on the first item, so empty dicts stay small."""
 
-    __slots__ = ("items", "dropped")
+    __slots__ = ("dropped", "items")
 
     def __init__(self) -> None:
         self.items: list[tuple[Any, Any]] | tuple[()] = ()
