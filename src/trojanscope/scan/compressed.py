@@ -95,11 +95,28 @@ class DecompressStream(io.RawIOBase):
         self.pending = b""
         self.done = False
         self._zlib = kind in ("gzip", "zlib", "deflate")
+        self.broken: CorruptStream | None = None  # raised once the salvaged output is read
 
     def readable(self) -> bool:
         return True
 
+    def _salvage(self, snapshot: Any, data: bytes, want: int) -> bytes:
+        """The output the bytes before a corrupt spot (a bad CRC at the end) produce: loaders
+        stream it to the unpickler before they see the error."""
+        self.d = snapshot
+        out = b""
+        for i in range(0, len(data), 16):
+            try:
+                out += self.d.decompress(data[i:i + 16], max(want - len(out), 1))
+            except zlib.error:
+                break
+            if len(out) >= want:
+                break
+        return out
+
     def _more(self, want: int) -> bytes:
+        if self.broken is not None:
+            raise self.broken
         while not self.done:
             if self.deadline is not None and time.monotonic() > self.deadline:
                 from trojanscope.scan.pickle_machine import AnalysisLimit
@@ -124,6 +141,7 @@ class DecompressStream(io.RawIOBase):
                         raise CorruptStream(f"{self.kind} stream is truncated")
                     self.done = True
                     return b""
+            snapshot = self.d.copy() if self._zlib else None
             try:
                 if self._zlib:
                     out = self.d.decompress(data, want)
@@ -131,7 +149,13 @@ class DecompressStream(io.RawIOBase):
                 else:
                     out = self.d.decompress(data, max_length=want)
             except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
-                raise CorruptStream(f"{self.kind} data is corrupt: {exc}") from None
+                error = CorruptStream(f"{self.kind} data is corrupt: {exc}")
+                out = self._salvage(snapshot, data, want) if snapshot is not None else b""
+                if not out:
+                    raise error from None
+                self.broken, self.pending = error, b""
+                self.produced += len(out)
+                return out
             if getattr(self.d, "eof", False):
                 rest = self.d.unused_data
                 if rest.startswith(_MEMBER_MAGIC.get(self.kind, b"\0never")):

@@ -216,7 +216,13 @@ def scan_stream_strict(ctx: Ctx, raw: BinaryIO, name: str = "",
     """Like :func:`scan_stream` but lets BombError/CorruptStream reach the caller, so the
     decompressing handler can report them where they happened."""
     reader = Reader(raw)
-    kind = sniff(reader.peek(1024), name, None)
+    try:
+        head = reader.peek(1024)
+    except CorruptStream:
+        head = reader.buf[reader.i:]  # what came out before the damage is scanned too
+        if not head:
+            raise
+    kind = sniff(head, name, None)
     try:
         found = _dispatch(ctx, kind, reader, raw, None, name, reopen)
         if reopen is not None and kind not in _NEVER_PICKLE:

@@ -63,7 +63,8 @@ def _rescan(ctx: Ctx, reader: Reader, res: PickleResult) -> None:
     if res.stream_error is not None:
         return
     try:
-        stopped = rescan_imports(reader, res, ctx.policy.limits.max_opcodes, ctx.deadline)
+        # the import scan keeps no stack: its bound is the file's time budget
+        stopped = rescan_imports(reader, res, 8 * ctx.policy.limits.max_opcodes, ctx.deadline)
     except (CorruptStream, BombError) as exc:
         res.stream_error = exc
         return
