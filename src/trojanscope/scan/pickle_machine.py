@@ -236,7 +236,7 @@ class PickleMachine:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise PickleError(f"import name is not valid text: {raw[:40]!r}") from None
-        return text.rstrip("\r")
+        return text  # exactly what find_class gets ("os\r" is no module)
 
     # -- imports and calls -------------------------------------------------------------
     def _import(self, module: str, name: str, how: str) -> Any:
@@ -792,6 +792,8 @@ def _stack_global(m: PickleMachine) -> None:
 
 @_h("INST")
 def _inst(m: PickleMachine) -> None:
+    if not m.metastack:  # CPython looks for the MARK before it reads the names
+        raise PickleError("INST without a MARK")
     module = m._name_line()
     name = m._name_line()
     cls = m._import(module, name, "INST")
