@@ -144,3 +144,21 @@ def test_links_out_of_the_tree_are_reported_not_followed(tmp_path):
     report = scan_paths([model], POLICY)
     assert {f.rule_id for f in report.findings} == {"TS206"}
     assert all("evil" not in s.path for s in report.subjects)
+
+
+def test_members_and_decompressed_streams_are_walked_as_pickles_whatever_their_magic():
+    import gzip
+    import tarfile
+
+    disguised = b"GGUF\x03\x00\x00\x00\x00" + b"0" + call_pickle("os", "system", "x")[2:]
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        info = tarfile.TarInfo("model/weights.bin")
+        info.size = len(disguised)
+        tf.addfile(info, io.BytesIO(disguised))
+    assert worst(buf.getvalue())["TS102"] == Severity.CRITICAL
+    assert worst(gzip.compress(disguised))["TS102"] == Severity.CRITICAL
+    zbuf = io.BytesIO()
+    with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("weights.gguf", disguised)
+    assert worst(zbuf.getvalue())["TS102"] == Severity.CRITICAL

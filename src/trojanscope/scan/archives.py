@@ -197,8 +197,11 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
         child.add("TS205", "TorchScript code in the archive (compiled and run by torch.jit.load)")
 
 
+_TAR_IN_MEMORY = 64 << 20  # tar members read whole, so they can be read twice (pickle walk)
+
+
 def scan_tar(ctx: Ctx, fileobj: Any) -> str:
-    from trojanscope.scan.engine import scan_stream
+    from trojanscope.scan.engine import scan_bytes, scan_stream
 
     lim = ctx.policy.limits
     ctx.note_kind("tar")
@@ -227,8 +230,11 @@ def scan_tar(ctx: Ctx, fileobj: Any) -> str:
                 elif m.ischr() or m.isblk() or m.isfifo():
                     child.add("TS204", "tar member is a device or FIFO")
                 elif m.isfile():
+                    ctx.check_time()
                     stream = tf.extractfile(m)
-                    if stream is not None:
+                    if stream is not None and m.size <= _TAR_IN_MEMORY:
+                        scan_bytes(child, stream.read(), m.name)
+                    elif stream is not None:
                         scan_stream(child, stream, m.size, m.name)
     except tarfile.TarError as exc:
         ctx.add("TS202", f"tar archive is damaged after {count} member(s): {exc}")

@@ -68,7 +68,7 @@ class Limits:
     max_depth: int = 6
     max_members: int = 100_000
     max_ratio: int = 200
-    min_bomb_size: int = 100 << 20
+    min_bomb_size: int = 1 << 30
     max_expanded: int = 8 << 30
     max_opcodes: int = 20_000_000
     max_memory_member: int = 256 << 20
