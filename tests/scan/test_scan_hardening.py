@@ -44,6 +44,9 @@ def worst(data: bytes, policy=None, name: str = "x.bin") -> dict[str, Severity]:
     ("torch.nn.modules.module", "inspect.os.system", "TS103"),
     ("scipy.sparse._base", "np.lib._format_impl.pickle.loads", "TS107"),
     ("sklearn", "pipeline.Pipeline", "TS150"),  # a module allowlist never covers a dotted name
+    ("sklearn.utils.fixes", "system", "TS102"),  # nor a dangerous function imported into it
+    ("sklearn.utils", "import_module", "TS103"),
+    ("sympy", "sympify", "TS112"),
 ])
 def test_dotted_names_are_judged_step_by_step(module, name, rule):
     assert POLICY.classify(module, name).category.rule_id == rule

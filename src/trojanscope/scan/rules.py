@@ -108,6 +108,7 @@ class Policy:
                                 "not in any list: review what it does")
         self._exact: dict[str, list[Category]] = {}
         self._prefix: dict[str, list[Category]] = {}
+        self._risky: dict[str, Verdict] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     def merge(self, data: dict[str, Any], source: str) -> None:
@@ -166,6 +167,7 @@ class Policy:
         if not pattern or pattern.count(":") > 1:
             raise UserInputError(f"{source}: bad import pattern {pattern!r}")
         cat.patterns.append(pattern)
+        self._risky = None
         if ":" in pattern:
             module, name = pattern.split(":")
             module, name = canonical_global(module, name)
@@ -213,6 +215,12 @@ class Policy:
         an exact ``module:dotted.name`` entry does.
         """
         literal = self._classify_exact(module, name)
+        if "." not in name and literal.category.severity <= Severity.LOW and \
+                not _exact_pattern(literal) and name in self._risky_names():
+            # a module allowlist does not cover a dangerous function imported into the module
+            # (``from os import system``): judge it as the function it most likely is
+            risky = self._risky_names()[name]
+            return Verdict(risky.category, risky.pattern, literal.canonical)
         if "." not in name or _exact_pattern(literal):
             return literal
         verdicts = [literal]
@@ -223,6 +231,20 @@ class Policy:
         for i in range(len(parts) - 1):
             verdicts.append(self.classify(parts[i], ".".join(parts[i + 1:])))
         return max(verdicts, key=lambda v: v.category.severity)
+
+    def _risky_names(self) -> dict[str, Verdict]:
+        """Function names of the exact high/critical patterns (``eval``, ``system``…),
+        mapped to the most severe verdict that bears that name."""
+        if self._risky is None:
+            self._risky = {}
+            for key, cats in self._exact.items():
+                cat = max(cats, key=lambda c: c.severity)
+                name = key.partition(":")[2].rsplit(".", 1)[-1]
+                old = self._risky.get(name)
+                if cat.severity >= Severity.HIGH and (old is None or
+                                                     cat.severity > old.category.severity):
+                    self._risky[name] = Verdict(cat, key, key.replace(":", "."))
+        return self._risky
 
     def severity_of(self, rule_id: str) -> Severity:
         info = self.rules.get(rule_id)
