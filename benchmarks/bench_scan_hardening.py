@@ -178,7 +178,7 @@ def false_alarms(args: argparse.Namespace) -> str:
     root = Path(args.root)
     policy = load_policy()
     per_sev: Counter[str] = Counter()
-    files = scanned = 0
+    files = scanned = medium = 0
     flagged: dict[str, list[str]] = {}
     slowest = (0.0, "")
     started = time.perf_counter()
@@ -191,6 +191,8 @@ def false_alarms(args: argparse.Namespace) -> str:
         dt = time.perf_counter() - t
         slowest = max(slowest, (dt, str(entry.path.relative_to(root))))
         scanned += subject.status == "scanned"
+        top = max((f.severity for f in ctx.findings), default=None)
+        medium += top == Severity.MEDIUM
         for f in ctx.findings:
             per_sev[f.severity.label] += 1
             if f.severity >= Severity.HIGH:
@@ -207,9 +209,11 @@ def false_alarms(args: argparse.Namespace) -> str:
             f"\n\nCommand: `.venv/bin/python benchmarks/bench_scan_hardening.py false-alarms "
             f"--root {args.root} --write-docs` (the project's own environment: torch, "
             "scikit-learn, scipy, numpy, sympy, onnx, …; every file, whatever its type).\n\n"
-            f"| files | recognised and scanned | files with a high/critical finding | findings "
-            f"per severity | total time | slowest file | peak RSS |\n| --- | --- | --- | --- | "
-            f"--- | --- | --- |\n| {files} | {scanned} | {len(flagged)} | {sev} | {total:.0f} s | "
+            f"| files | recognised and scanned | files with a high/critical finding | files at "
+            f"medium (of the recognised) | findings per severity | total time | slowest file | "
+            f"peak RSS |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n| {files} | "
+            f"{scanned} | {len(flagged)} | {medium} ({100 * medium / max(scanned, 1):.1f}%) | "
+            f"{sev} | {total:.0f} s | "
             f"{slowest[0]:.2f} s (`{slowest[1]}`) | {rss:.0f} MiB |\n\n"
             + (f"Files with high/critical findings:\n\n{lines}" if flagged else
                "No file raised a high or critical finding."))

@@ -165,3 +165,24 @@ def test_members_and_decompressed_streams_are_walked_as_pickles_whatever_their_m
     with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("weights.gguf", disguised)
     assert worst(zbuf.getvalue())["TS102"] == Severity.CRITICAL
+
+
+def test_large_onnx_is_read_from_the_wire_format(tmp_path):
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    t = numpy_helper.from_array(np.zeros(4, np.float32), "w")
+    t.data_location = TensorProto.EXTERNAL
+    t.ClearField("raw_data")
+    entry = t.external_data.add()
+    entry.key, entry.value = "location", "../../etc/passwd"
+    big = numpy_helper.from_array(np.ones(20_000, np.float32), "big")
+    sub = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "sub", [], [], [t])
+    graph = helper.make_graph([helper.make_node("If", ["c"], ["y"], then_branch=sub,
+                                                else_branch=sub)], "g", [], [], [big])
+    path = tmp_path / "m.onnx"
+    path.write_bytes(helper.make_model(graph).SerializeToString())
+    policy = load_policy()
+    policy.limits.max_memory_member = 1000  # far below the file: the streaming reader runs
+    found = {f.rule_id for f in scan_paths([path], policy).findings}
+    assert found == {"TS310"}
