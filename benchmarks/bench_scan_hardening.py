@@ -123,17 +123,28 @@ def _hostile(folder: Path) -> dict[str, Path]:
             fh.write(c.compress(b"\0" * (4 << 20)))
         fh.write(c.flush())
     out["zlib stream of 4 GiB of zeros"] = p
-    p = folder / "big.onnx"  # a real ONNX header, then 1.5 GB (sparse: no disk used)
-    import onnx
-    from onnx import TensorProto, helper
-
-    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
-    p.write_bytes(onnx.helper.make_model(graph).SerializeToString())
-    os.truncate(p, 1_500_000_000)
+    p = folder / "big.onnx"  # one 1.5 GB initializer; its bytes are a sparse hole (no disk)
+    p.write_bytes(_onnx_prefix(1_500_000_000))
+    os.truncate(p, p.stat().st_size + 1_500_000_000)
     out["ONNX file of 1.5 GB"] = p
     return out
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def _onnx_prefix(nbytes: int) -> bytes:
+    """ModelProto → GraphProto → one float TensorProto whose raw_data (``nbytes``) follows."""
+    tensor = (b"\x08" + _varint(nbytes // 4) + b"\x10\x01" + b"\x42\x01w" + b"\x4a"
+              + _varint(nbytes))
+    graph = b"\x2a" + _varint(len(tensor) + nbytes) + tensor
+    return b"\x08\x08" + b"\x3a" + _varint(len(graph) + nbytes) + graph
 
 
 _MEASURE = r"""

@@ -63,7 +63,7 @@ def _check_location(ctx: Ctx, folder: str | None, tensor: str, loc: str) -> None
 def _scan_large(ctx: Ctx, r: Reader, size: int, folder: str | None) -> str:
     """Models over the parse limit: read the wire format, skipping tensor bytes."""
     try:
-        for tensor, loc in external_locations(r, size):
+        for tensor, loc in external_locations(r, size, ctx.check_time):
             _check_location(ctx, folder, tensor, loc)
     except (WireError, Truncated) as exc:
         if not ctx.fs_path or not str(ctx.fs_path).lower().endswith(".onnx"):

@@ -5,7 +5,7 @@ stays small whatever the file size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from trojanscope.scan.stream import Reader
 
@@ -44,6 +44,8 @@ def _fields(r: Reader, end: int) -> Iterator[tuple[int, int, int]]:
     while r.pos < end:
         key = _varint(r)
         number, wire = key >> 3, key & 7
+        if number == 0:
+            raise WireError("field number 0")
         if wire == 0:
             yield number, wire, _varint(r)
         elif wire == 1:
@@ -81,10 +83,16 @@ def _tensor(r: Reader, end: int) -> tuple[str, dict[str, str]]:
     return name, entries
 
 
-def external_locations(r: Reader, size: int) -> Iterator[tuple[str, str]]:
-    """(tensor name, location) of every tensor with an external-data location."""
+def external_locations(r: Reader, size: int, check: Callable[[], None] = lambda: None
+                       ) -> Iterator[tuple[str, str]]:
+    """(tensor name, location) of every tensor with an external-data location; ``check`` is
+    called now and then (it raises to stop, e.g. at the time limit)."""
     stack: list[tuple[str, int]] = [("model", size)]
+    steps = 0
     while stack:
+        steps += 1
+        if not steps & 0xFFF:
+            check()
         kind, end = stack[-1]
         if r.pos >= end:
             stack.pop()
