@@ -457,26 +457,20 @@ def parse_long_line(line: bytes) -> int:
     return _pylong(_c_string(line))
 
 
-@_h("INT")
-def _int(m: PickleMachine) -> None:
-    line = m._line()
-    if line is None:
-        m.push(Unknown("very long integer"))
-        return
-    if len(line) < 2:
-        raise PickleError("INT argument is empty")
-    m.push(parse_int_line(line))
+def _number_handler(what: str, parse: Any) -> Any:
+    def handler(m: PickleMachine) -> None:
+        line = m._line()
+        if line is None:
+            m.push(Unknown("very long integer"))
+            return
+        if len(line) < 2:
+            raise PickleError(f"{what} argument is empty")
+        m.push(parse(line))
+    return handler
 
 
-@_h("LONG")
-def _long(m: PickleMachine) -> None:
-    line = m._line()
-    if line is None:
-        m.push(Unknown("very long integer"))
-        return
-    if len(line) < 2:
-        raise PickleError("LONG argument is empty")
-    m.push(parse_long_line(line))
+_HANDLERS["INT"] = _number_handler("INT", parse_int_line)
+_HANDLERS["LONG"] = _number_handler("LONG", parse_long_line)
 
 
 @_h("BININT")
