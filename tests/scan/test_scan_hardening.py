@@ -186,3 +186,20 @@ def test_large_onnx_is_read_from_the_wire_format(tmp_path):
     policy.limits.max_memory_member = 1000  # far below the file: the streaming reader runs
     found = {f.rule_id for f in scan_paths([path], policy).findings}
     assert found == {"TS310"}
+
+
+def test_a_reviewed_limit_finding_is_suppressed_by_file_digest(tmp_path):
+    import hashlib
+
+    from trojanscope.scan.rules import Suppression
+
+    path = tmp_path / "big.pkl"
+    path.write_bytes(b"\x80\x04" + b"N0" * 3000 + b"N.")
+    policy = load_policy()
+    policy.limits.max_opcodes = 1000
+    assert scan_paths([path], policy).exit_code(Severity.HIGH) == 1
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    policy.suppressions.append(Suppression("TS182", "reviewed", sha256=digest))
+    assert scan_paths([path], policy).exit_code(Severity.HIGH) == 0
+    path.write_bytes(path.read_bytes()[:-2] + b"0N.")  # another file: not covered
+    assert scan_paths([path], policy).exit_code(Severity.HIGH) == 1
