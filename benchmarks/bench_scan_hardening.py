@@ -45,6 +45,14 @@ def _ours_flags(path: Path) -> bool:
     return scan_paths([path], load_policy()).exit_code(Severity.HIGH) == 1
 
 
+def _baseline_flags(path: Path, src: str) -> bool | None:
+    """The scanner of another checkout (``--baseline SRC``): `trojanscope scan` exit code."""
+    env = {**ENV, "PYTHONPATH": src}
+    rc = subprocess.run([sys.executable, "-m", "trojanscope", "scan", str(path)], env=env,
+                        capture_output=True, timeout=600, check=False).returncode
+    return {0: False, 1: True, 3: False}.get(rc)
+
+
 def evasion(args: argparse.Namespace) -> str:
     if OUT.exists():
         shutil.rmtree(OUT)
@@ -60,7 +68,8 @@ def evasion(args: argparse.Namespace) -> str:
         subprocess.run([sys.executable, "-c", LOADER_SCRIPT, loader, *files], cwd=OUT, env=ENV,
                        capture_output=True, timeout=1800, check=False)
     bin_dir = Path(args.peer_venv) / "bin"
-    tools = ["trojanscope", *(t for t in PEERS if (bin_dir / t).exists())]
+    tools = ["trojanscope", *(["before"] if args.baseline else []),
+             *(t for t in PEERS if (bin_dir / t).exists())]
     rows = ["| family | sample | loader (payload ran) | " + " | ".join(tools) + " |",
             "| --- | --- | --- | " + " | ".join("---" for _ in tools) + " |"]
     caught = Counter()
@@ -69,7 +78,12 @@ def evasion(args: argparse.Namespace) -> str:
         ran = (marks / (Path(s.name).name.split(".")[0] + ".ran")).exists()
         cells = []
         for tool in tools:
-            flag = _ours_flags(p) if tool == "trojanscope" else peer_flags(tool, p, work, bin_dir)
+            if tool == "trojanscope":
+                flag: bool | None = _ours_flags(p)
+            elif tool == "before":
+                flag = _baseline_flags(p, args.baseline)
+            else:
+                flag = peer_flags(tool, p, work, bin_dir)
             caught[tool] += flag is True
             cells.append({True: "flagged", False: "**missed**", None: "error"}[flag])
         loader = f"{s.loader} ({'yes' if ran else 'NO'})" if s.loader else "none installed"
@@ -77,11 +91,14 @@ def evasion(args: argparse.Namespace) -> str:
     rows.append(f"| **total** | {len(samples)} files | | " + " | ".join(
         f"{caught[t]}/{len(samples)}" for t in tools) + " |")
     shutil.rmtree(work, ignore_errors=True)
-    versions = ", ".join(f"{t} {peer_version(t, bin_dir)}" for t in tools[1:])
+    versions = ", ".join(f"{t} {peer_version(t, bin_dir)}" for t in tools if t in PEERS)
+    before = (f" `before` is the scanner without these changes (`--baseline {args.baseline}`,"
+              f" the main checkout at {args.baseline_label})." if args.baseline else "")
     table = "\n".join(rows)
     return (f"### Evasion corpus (`bench_scan_hardening.py evasion`)\n\nCommand: "
             f"`.venv/bin/python benchmarks/bench_scan_hardening.py evasion --peer-venv "
-            f"{args.peer_venv} --write-docs` (peers: {versions}). One family per bypass class "
+            f"{args.peer_venv}{' --baseline ' + args.baseline if args.baseline else ''} "
+            f"--write-docs` (peers: {versions}).{before} One family per bypass class "
             "of issue 10 (`trojanscope.scan.evasion`); every payload is an inert `touch` marker "
             "and was run with the loader named (in a subprocess) before scoring: \"yes\" means "
             "the marker appeared. Flagged: trojanscope exits 1 at the default `--fail-on high`; "
@@ -235,10 +252,16 @@ def main() -> int:
     parser.add_argument("what", choices=["evasion", "worst-case", "false-alarms"])
     parser.add_argument("--peer-venv", default="/tmp/peers-venv")
     parser.add_argument("--flood", type=int, default=20_000_000)
+    parser.add_argument("--baseline", help="src folder of another checkout to compare with")
     parser.add_argument("--root", default=str(Path(sys.prefix) / "lib" / (
         f"python{sys.version_info.major}.{sys.version_info.minor}") / "site-packages"))
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
+    args.baseline_label = ""
+    if args.baseline:
+        args.baseline_label = subprocess.run(
+            ["git", "-C", args.baseline, "log", "-1", "--format=%h"], capture_output=True,
+            text=True, check=False).stdout.strip() or "?"
     body = {"evasion": evasion, "worst-case": worst_case, "false-alarms": false_alarms}[
         args.what](args)
     print(body)
