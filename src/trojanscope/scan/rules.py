@@ -177,16 +177,17 @@ class Policy:
 
     # -- classification -------------------------------------------------------------------
     def _lookup(self, module: str, name: str) -> Verdict | None:
+        # equal severities: the pattern added last (a user config) names the category
         exact = self._exact.get(f"{module}:{name}")
         if exact:
-            return Verdict(max(exact, key=lambda c: c.severity), f"{module}:{name}",
+            return Verdict(max(reversed(exact), key=lambda c: c.severity), f"{module}:{name}",
                            f"{module}.{name}")
         parts = (f"{module}.{name}" if name else module).split(".")
         for n in range(len(parts), 0, -1):
             key = ".".join(parts[:n])
             cats = self._prefix.get(key)
             if cats:
-                return Verdict(max(cats, key=lambda c: c.severity), key, ".".join(parts))
+                return Verdict(max(reversed(cats), key=lambda c: c.severity), key, ".".join(parts))
         return None
 
     def _classify_exact(self, module: str, name: str) -> Verdict:
