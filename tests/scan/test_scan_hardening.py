@@ -203,3 +203,15 @@ def test_a_reviewed_limit_finding_is_suppressed_by_file_digest(tmp_path):
     assert scan_paths([path], policy).exit_code(Severity.HIGH) == 0
     path.write_bytes(path.read_bytes()[:-2] + b"0N.")  # another file: not covered
     assert scan_paths([path], policy).exit_code(Severity.HIGH) == 1
+
+
+def test_7z_members_share_one_memory_budget(tmp_path):
+    py7zr = pytest.importorskip("py7zr")
+    path = tmp_path / "a.7z"
+    with py7zr.SevenZipFile(path, "w") as archive:
+        archive.writestr(pickle.dumps(list(range(200))), "a.pkl")
+        archive.writestr(pickle.dumps(list(range(200))), "b.pkl")
+    policy = load_policy()
+    policy.limits.max_memory_member = 700  # one member fits, not both
+    found = [f for f in scan_paths([path], policy).findings if f.rule_id == "TS182"]
+    assert len(found) == 1 and found[0].severity == Severity.HIGH

@@ -241,16 +241,26 @@ def scan_tar(ctx: Ctx, fileobj: Any) -> str:
     return "tar"
 
 
-class _CappedIO:
-    """py7zr writer that keeps at most ``limit`` bytes of one member in memory."""
+class _Budget:
+    """Bytes all members of one 7z archive may keep in memory together."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, total: int) -> None:
+        self.left = total
+
+
+class _CappedIO:
+    """py7zr writer that keeps at most ``limit`` bytes of one member in memory, and no more
+    than the archive's shared budget allows."""
+
+    def __init__(self, limit: int, budget: _Budget) -> None:
         self.buf = io.BytesIO()
         self.limit = limit
+        self.budget = budget
         self.truncated = False
 
     def write(self, s: bytes) -> int:
-        room = self.limit - self.buf.tell()
+        room = min(self.limit - self.buf.tell(), self.budget.left)
+        self.budget.left -= min(len(s), max(room, 0))
         if len(s) > room:
             self.truncated = True
             s = s[:max(room, 0)]
@@ -287,12 +297,14 @@ def scan_7z(ctx: Ctx, f: BinaryIO) -> str:
         ctx.add("TS183", f"7z archive not opened: nesting depth limit {lim.max_depth}")
         return "7z"
 
+    budget = _Budget(lim.max_memory_member)
+
     class Factory(WriterFactory):
         def __init__(self) -> None:
             self.products: dict[str, _CappedIO] = {}
 
         def create(self, filename: str) -> Any:
-            self.products[filename] = _CappedIO(lim.max_memory_member)
+            self.products[filename] = _CappedIO(lim.max_memory_member, budget)
             return self.products[filename]
 
     try:
@@ -320,7 +332,7 @@ def scan_7z(ctx: Ctx, f: BinaryIO) -> str:
     for name, product in sorted(factory.products.items()):
         child = ctx.child(name.lstrip("/"))
         if product.truncated:
-            child.add("TS182", f"7z member larger than {lim.max_memory_member} bytes; only "
-                      "its start was scanned")
+            child.add("TS182", f"7z member did not fit in the {lim.max_memory_member}-byte "
+                      "memory budget of the archive; only its start was scanned")
         scan_bytes(child, product.buf.getvalue(), name)
     return "7z"

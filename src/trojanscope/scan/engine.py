@@ -114,7 +114,7 @@ def seekable_copy(ctx: Ctx, reader: Reader, raw: BinaryIO) -> BinaryIO:
         pass
     limit = ctx.policy.limits.max_expanded
     spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - returned open, closed with the scan
-        max_size=ctx.policy.limits.max_memory_member)
+        max_size=min(ctx.policy.limits.max_memory_member, 32 << 20))
     src = ReaderFile(reader)
     total = 0
     while chunk := src.read(1 << 20):
