@@ -165,14 +165,20 @@ def _onnx_prefix(nbytes: int) -> bytes:
 
 
 _MEASURE = r"""
-import json, resource, sys, time
+import json, sys, time
 from trojanscope.report import Severity
 from trojanscope.scan import load_policy, scan_paths
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def hwm():  # this process's peak RSS in MiB (ru_maxrss would include the parent's at fork)
+    with open("/proc/self/status") as fh:
+        line = next(x for x in fh if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+before = hwm()
 start = time.perf_counter()
 report = scan_paths([sys.argv[1]], load_policy())
 wall = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss = hwm()
 rules = sorted({f.rule_id for f in report.active() if f.severity >= Severity.HIGH})
 print(json.dumps({"wall": wall, "rss": rss, "before": before,
                   "exit": report.exit_code(Severity.HIGH),
