@@ -215,3 +215,14 @@ def test_7z_members_share_one_memory_budget(tmp_path):
     policy.limits.max_memory_member = 700  # one member fits, not both
     found = [f for f in scan_paths([path], policy).findings if f.rule_id == "TS182"]
     assert len(found) == 1 and found[0].severity == Severity.HIGH
+
+
+def test_a_read_past_the_end_of_a_frame_is_read_as_cpython_does_and_flagged():
+    # found by the differential test: CPython's C unpickler (file object) drops the rest of a
+    # frame when a line runs past its end, and reads the line afresh after the frame
+    data = (b"\x80\x04\x95\x1f\x00\x00\x00\x00\x00\x00\x00\x8c\x05posix\x94\x8c\x06system"
+            b"csystem\nbuiltins\n\x94\x93\x94\x8c\x04true\x94\x85\x94R\x94.")
+    ctx = Ctx(POLICY, "f.pkl")
+    scan_bytes(ctx, data, "f.pkl")
+    assert "system:s" in {f.evidence.get("global") for f in ctx.findings}
+    assert any(f.rule_id == "TS182" and f.severity == Severity.HIGH for f in ctx.findings)

@@ -130,6 +130,9 @@ def evasion_samples(marker_dir: Path, flood: int = 50_000) -> list[Evasion]:
         "pickle")
     n = "none_pop_flood.pkl"
     add("parser", n, b"\x80\x04" + b"N0" * flood + _body("os", "system", cmd(n)), "pickle")
+    n = "frame_crossing.pkl"  # a GLOBAL line that starts in a FRAME and ends after it
+    add("parser", n, b"\x80\x04\x95" + struct.pack("<Q", 2) + b"co" + b"s\nsystem\n"
+        + _sbu(cmd(n)) + b"\x85R.", "pickle")
     n = "npy_py2_long.npy"
     add("parser", n, _npy_py2_long(pickle.dumps(Gadget(os.system, (cmd(n),)), protocol=2)),
         "numpy")

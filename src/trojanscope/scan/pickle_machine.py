@@ -372,7 +372,7 @@ def _proto(m: PickleMachine) -> None:
 
 @_h("FRAME")
 def _frame(m: PickleMachine) -> None:
-    m.r.read_exact(8)
+    m.r.enter_frame(_u("<Q", m.r.read_exact(8))[0])
 
 
 @_h("MARK")

@@ -11,6 +11,7 @@ from trojanscope.scan.context import Ctx
 from trojanscope.scan.pickle_machine import (
     JOBLIB_WRAPPERS,
     AnalysisLimit,
+    Anomaly,
     Limits,
     PickleError,
     PickleMachine,
@@ -43,6 +44,7 @@ def walk_one(ctx: Ctx, reader: Reader) -> PickleResult:
     limits = Limits(max_opcodes=pol.limits.max_opcodes, deadline=ctx.deadline)
     machine = PickleMachine(reader, limits, frozenset(pol.loaders))
     res = machine.res
+    crossed = len(reader.crossed)
     try:
         machine.run()
     except _OWN_LIMITS as exc:
@@ -55,6 +57,12 @@ def walk_one(ctx: Ctx, reader: Reader) -> PickleResult:
         res.error = f"the stream under the pickle broke: {exc}"
         res.error_offset = machine.op_offset
         res.stream_error = exc
+    for at in reader.crossed[crossed:][:5]:
+        res.anomalies.append(Anomaly(
+            "TS182", f"a read at offset {at} runs past the end of its FRAME: CPython's C "
+            "unpickler drops the rest of the frame there, other unpicklers do not, so what "
+            "follows depends on the loader (walked as the C unpickler reads a file object)",
+            at, res.opcodes, {"limit": "frame crossing"}))
     return res
 
 
@@ -62,6 +70,7 @@ def _rescan(ctx: Ctx, reader: Reader, res: PickleResult) -> None:
     """After the stack model stopped: scan the rest of the stream for imports."""
     if res.stream_error is not None:
         return
+    reader.buf_end = None  # the import scan reads the bytes in order (the other loaders' view)
     try:
         # the import scan keeps no stack: its bound is the file's time budget
         stopped = rescan_imports(reader, res, 8 * ctx.policy.limits.max_opcodes, ctx.deadline)
