@@ -226,3 +226,11 @@ def test_a_read_past_the_end_of_a_frame_is_read_as_cpython_does_and_flagged():
     scan_bytes(ctx, data, "f.pkl")
     assert "system:s" in {f.evidence.get("global") for f in ctx.findings}
     assert any(f.rule_id == "TS182" and f.severity == Severity.HIGH for f in ctx.findings)
+
+
+@pytest.mark.skipif(not can_open("zstd"), reason="no zstd decompressor installed")
+def test_zstd_streams_are_opened():
+    from trojanscope.scan.compressed import _optional
+
+    zstd = _optional("compression.zstd", "backports.zstd")
+    assert worst(zstd.compress(call_pickle("os", "system", "x")))["TS102"] == Severity.CRITICAL
