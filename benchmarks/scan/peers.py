@@ -1,5 +1,5 @@
-"""Run picklescan and modelscan (installed in a separate venv, never project dependencies) on
-one file and say whether they flag it, judged by their documented exit codes."""
+"""Run picklescan, modelscan and fickling (installed in a separate venv, never project
+dependencies) on one file and say whether they flag it, judged by their documented exit codes."""
 
 from __future__ import annotations
 
@@ -21,11 +21,15 @@ def ensure_peer_venv() -> Path:
     return bin_dir
 
 
-def peer_flags(tool: str, path: Path, workdir: Path) -> bool | None:
+def peer_command(tool: str, path: Path, bin_dir: Path) -> list[str]:
+    if tool == "fickling":
+        return [str(bin_dir / "fickling"), "--check-safety", str(path)]
+    return [str(bin_dir / tool), "-p", str(path)]
+
+
+def peer_flags(tool: str, path: Path, workdir: Path, bin_dir: Path | None = None) -> bool | None:
     """True if ``tool`` reports ``path`` as malicious (exit 1), False if clean, None on error."""
-    bin_dir = PEER_VENV / "bin"
-    cmd = [str(bin_dir / "picklescan"), "-p", str(path)] if tool == "picklescan" else \
-        [str(bin_dir / "modelscan"), "-p", str(path)]
+    cmd = peer_command(tool, path, bin_dir or PEER_VENV / "bin")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     try:
         rc = subprocess.run(cmd, cwd=workdir, capture_output=True, timeout=300, env=env).returncode
@@ -38,8 +42,8 @@ def peer_flags(tool: str, path: Path, workdir: Path) -> bool | None:
     return None
 
 
-def peer_version(tool: str) -> str:
-    out = subprocess.run([str(PEER_VENV / "bin" / "pip"), "show", tool], capture_output=True,
-                         text=True).stdout
+def peer_version(tool: str, bin_dir: Path | None = None) -> str:
+    out = subprocess.run([str((bin_dir or PEER_VENV / "bin") / "pip"), "show", tool],
+                         capture_output=True, text=True).stdout
     return next((line.split(":", 1)[1].strip() for line in out.splitlines()
                  if line.startswith("Version:")), "?")

@@ -16,7 +16,7 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("samples")
     marker = root / "MARKER"
     mal = samples.malicious_samples(marker)
-    mal.pop("zip_bomb.zip")  # 300 MiB of zeros to compress: covered with a small limit below
+    mal.pop("zip_bomb.zip")  # 2 GiB of zeros to compress: covered with a small limit elsewhere
     mal_paths = samples.write_samples(root / "mal", mal)
     ben_paths = samples.write_samples(root / "ben", samples.benign_samples())
     return root, marker, mal_paths, ben_paths

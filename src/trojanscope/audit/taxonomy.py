@@ -26,7 +26,7 @@ _TAMPERED = (["AML.T0010"], [NIST_MODEL])
 _NONE: tuple[list[str], list[str]] = ([], [])
 
 # Rules with no adversarial meaning (technical problems, allowlisted imports, bookkeeping).
-_NEUTRAL = {"TS100", "TS110", "TS182", "TS900", "TS999", "TSA202", "TSA203"}
+_NEUTRAL = {"TS100", "TS110", "TS900", "TS999", "TSA202", "TSA203"}
 _BY_RULE = {
     "TSA100": _BACKDOOR,
     "TSA101": _BACKDOOR,
@@ -44,6 +44,8 @@ _BY_RULE = {
     "TS180": _TAMPERED,
     "TS181": _TAMPERED,
     "TS183": _TAMPERED,
+    "TS182": _TAMPERED,  # not fully analysed: limits are what evasive files aim at
+    "TS206": _TAMPERED,
 }
 
 

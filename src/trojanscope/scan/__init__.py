@@ -25,13 +25,15 @@ def scan_file(path: str | Path, policy: Policy | None = None) -> tuple[Subject, 
     """Scan one regular file; returns its subject record and the context with its findings."""
     policy = policy or load_policy()
     path = Path(path)
-    ctx = Ctx(policy, str(path), fs_path=path)
+    ctx = Ctx(policy, str(path), fs_path=path,
+              deadline=time.monotonic() + policy.limits.max_seconds)
     subject = Subject(str(path))
     try:
         with open(path, "rb") as fh:
             size = path.stat().st_size
             subject.size = size
-            kind = scan_stream(ctx, fh, size, path.name)
+            kind = scan_stream(ctx, fh, size, path.name,
+                               lambda: open(path, "rb"))  # noqa: SIM115 - closed by the caller
     except OSError as exc:
         ctx.add("TS900", f"cannot read file: {exc.strerror or exc}")
         subject.status, subject.kind = "error", "error"
@@ -55,10 +57,13 @@ def scan_paths(paths: Iterable[str | Path], policy: Policy | None = None) -> Rep
         if entry.problem is not None:
             ctx = Ctx(policy, str(entry.path))
             status = "skipped" if entry.special else "error"
-            if not entry.special:
+            if entry.outside_link is not None:
+                ctx.add("TS206", entry.problem, target=entry.outside_link)
+            elif not entry.special:
                 ctx.add("TS900", entry.problem)
-            report.subjects.append(Subject(str(entry.path), "special" if entry.special else
-                                           "error", status, details={"reason": entry.problem}))
+            kind = "link" if entry.outside_link else "special" if entry.special else "error"
+            report.subjects.append(Subject(str(entry.path), kind, status,
+                                           details={"reason": entry.problem}))
             report.findings.extend(ctx.findings)
             continue
         subject, ctx = scan_file(entry.path, policy)

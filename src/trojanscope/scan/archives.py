@@ -103,9 +103,32 @@ def scan_zip(ctx: Ctx, f: BinaryIO) -> str:
                 f"{lim.max_members} were examined")
     f.seek(0, io.SEEK_END)
     file_size = f.tell()
-    for entry in entries[: lim.max_members]:
+    entries, overlapping = _without_overlaps(entries[: lim.max_members])
+    if overlapping:
+        ctx.add("TS201", f"{len(overlapping)} zip entries overlap other entries' bytes (a "
+                "non-recursive zip bomb, or two names for one content); each distinct local "
+                "header was scanned once", severity=ctx.policy.severity_of("TS201"),
+                overlapping=overlapping[:20])
+    for entry in entries:
+        ctx.check_time()
         _scan_zip_member(ctx, f, entry, kind, file_size)
     return kind
+
+
+def _without_overlaps(entries: list[ZipEntry]) -> tuple[list[ZipEntry], list[str]]:
+    """The entries whose local header lies outside every earlier entry's bytes, in their
+    order, and the names of the others (same header offset, or inside another's data)."""
+    spans = sorted((e.header_offset, 30 + len(e.name.encode()) + e.compressed, i)
+                   for i, e in enumerate(entries))
+    dropped: set[int] = set()
+    end = -1
+    for start, length, i in spans:
+        if start < end:
+            dropped.add(i)
+            continue
+        end = start + length
+    keep = [e for i, e in enumerate(entries) if i not in dropped]
+    return keep, [entries[i].name for i in sorted(dropped)]
 
 
 def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: int) -> None:
@@ -148,11 +171,17 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
     if e.method not in _METHODS:
         child.add("TS203", f"zip member uses unsupported compression method {e.method}")
         return
-    src: BinaryIO = SliceFile(f, start, length)  # type: ignore[assignment]
-    if _METHODS[e.method] is not None:
-        src = DecompressStream(src, _METHODS[e.method], min(lim.max_expanded, max(
-            e.size, 1) * 2 + (1 << 20)), lim.max_ratio, lim.min_bomb_size)  # type: ignore[assignment]
-    found = scan_stream(child, src, e.size, e.name)
+    def member() -> BinaryIO:
+        src: BinaryIO = SliceFile(f, start, length)  # type: ignore[assignment]
+        if _METHODS[e.method] is not None:
+            src = DecompressStream(src, _METHODS[e.method], min(lim.max_expanded, max(
+                e.size, 1) * 2 + (1 << 20)), lim.max_ratio, lim.min_bomb_size,
+                ctx.deadline)  # type: ignore[assignment]
+        return src
+
+    # torch.load unpickles a torch zip's .pkl members whatever their first bytes
+    forced = kind == "pytorch-zip" and e.name.endswith(".pkl")
+    found = scan_stream(child, member(), e.size, e.name, member, as_pickle=forced)
     if found == "unknown" and e.flags & 0x01:
         child.add("TS203", "zip member is encrypted; its content cannot be inspected")
     if e.name.endswith("config.json") and kind == "keras":
@@ -168,8 +197,11 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
         child.add("TS205", "TorchScript code in the archive (compiled and run by torch.jit.load)")
 
 
+_TAR_IN_MEMORY = 64 << 20  # tar members read whole, so they can be read twice (pickle walk)
+
+
 def scan_tar(ctx: Ctx, fileobj: Any) -> str:
-    from trojanscope.scan.engine import scan_stream
+    from trojanscope.scan.engine import scan_bytes, scan_stream
 
     lim = ctx.policy.limits
     ctx.note_kind("tar")
@@ -198,24 +230,37 @@ def scan_tar(ctx: Ctx, fileobj: Any) -> str:
                 elif m.ischr() or m.isblk() or m.isfifo():
                     child.add("TS204", "tar member is a device or FIFO")
                 elif m.isfile():
+                    ctx.check_time()
                     stream = tf.extractfile(m)
-                    if stream is not None:
+                    if stream is not None and m.size <= _TAR_IN_MEMORY:
+                        scan_bytes(child, stream.read(), m.name)
+                    elif stream is not None:
                         scan_stream(child, stream, m.size, m.name)
     except tarfile.TarError as exc:
         ctx.add("TS202", f"tar archive is damaged after {count} member(s): {exc}")
     return "tar"
 
 
-class _CappedIO:
-    """py7zr writer that keeps at most ``limit`` bytes of one member in memory."""
+class _Budget:
+    """Bytes all members of one 7z archive may keep in memory together."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, total: int) -> None:
+        self.left = total
+
+
+class _CappedIO:
+    """py7zr writer that keeps at most ``limit`` bytes of one member in memory, and no more
+    than the archive's shared budget allows."""
+
+    def __init__(self, limit: int, budget: _Budget) -> None:
         self.buf = io.BytesIO()
         self.limit = limit
+        self.budget = budget
         self.truncated = False
 
     def write(self, s: bytes) -> int:
-        room = self.limit - self.buf.tell()
+        room = min(self.limit - self.buf.tell(), self.budget.left)
+        self.budget.left -= min(len(s), max(room, 0))
         if len(s) > room:
             self.truncated = True
             s = s[:max(room, 0)]
@@ -252,12 +297,14 @@ def scan_7z(ctx: Ctx, f: BinaryIO) -> str:
         ctx.add("TS183", f"7z archive not opened: nesting depth limit {lim.max_depth}")
         return "7z"
 
+    budget = _Budget(lim.max_memory_member)
+
     class Factory(WriterFactory):
         def __init__(self) -> None:
             self.products: dict[str, _CappedIO] = {}
 
         def create(self, filename: str) -> Any:
-            self.products[filename] = _CappedIO(lim.max_memory_member)
+            self.products[filename] = _CappedIO(lim.max_memory_member, budget)
             return self.products[filename]
 
     try:
@@ -285,7 +332,7 @@ def scan_7z(ctx: Ctx, f: BinaryIO) -> str:
     for name, product in sorted(factory.products.items()):
         child = ctx.child(name.lstrip("/"))
         if product.truncated:
-            child.add("TS182", f"7z member larger than {lim.max_memory_member} bytes; only "
-                      "its start was scanned")
+            child.add("TS182", f"7z member did not fit in the {lim.max_memory_member}-byte "
+                      "memory budget of the archive; only its start was scanned")
         scan_bytes(child, product.buf.getvalue(), name)
     return "7z"

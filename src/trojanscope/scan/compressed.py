@@ -1,11 +1,14 @@
-"""Streaming decompression (gzip, bzip2, xz, lzma-alone, zlib, zip methods) with caps on the
-expanded size and ratio, so a compression bomb stops early instead of filling memory."""
+"""Streaming decompression (gzip, bzip2, xz, lzma-alone, zlib, zip methods, and lz4 / zstd when
+their packages are installed) with caps on the expanded size, the ratio and the time, so a
+compression bomb stops early instead of filling memory."""
 
 from __future__ import annotations
 
 import bz2
+import importlib
 import io
 import lzma
+import time
 import zipfile
 import zlib
 from typing import Any, BinaryIO
@@ -28,6 +31,28 @@ class CorruptStream(Exception):
     """The compressed data is invalid or truncated."""
 
 
+class Unsupported(Exception):
+    """The compression format is known but no decompressor for it is installed."""
+
+
+def _optional(*modules: str) -> Any:
+    for name in modules:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return None
+
+
+def can_open(kind: str) -> bool:
+    """Is a decompressor for ``kind`` available here (lz4 and zstd are optional packages)?"""
+    try:
+        new_decompressor(kind)
+    except Unsupported:
+        return False
+    return True
+
+
 def new_decompressor(kind: str) -> Any:
     if kind == "gzip":
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -43,6 +68,16 @@ def new_decompressor(kind: str) -> Any:
         return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
     if kind == "zip-lzma":
         return zipfile.LZMADecompressor()
+    if kind == "lz4":
+        lz4 = _optional("lz4.frame")
+        if lz4 is None:
+            raise Unsupported("lz4 content cannot be opened: the lz4 package is not installed")
+        return lz4.LZ4FrameDecompressor()
+    if kind == "zstd":
+        zstd = _optional("compression.zstd", "backports.zstd")
+        if zstd is None:
+            raise Unsupported("zstd content cannot be opened: no zstd decompressor installed")
+        return zstd.ZstdDecompressor()
     raise ValueError(f"unsupported compression {kind}")
 
 
@@ -51,30 +86,62 @@ class DecompressStream(io.RawIOBase):
     ``max_out`` bytes come out, or when the ratio passes ``max_ratio`` beyond ``min_bomb``."""
 
     def __init__(self, src: BinaryIO, kind: str, max_out: int, max_ratio: int = 200,
-                 min_bomb: int = 100 << 20) -> None:
+                 min_bomb: int = 100 << 20, deadline: float | None = None) -> None:
         self.src, self.kind = src, kind
+        self.deadline = deadline
         self.d = new_decompressor(kind)
         self.max_out, self.max_ratio, self.min_bomb = max_out, max_ratio, min_bomb
         self.consumed = self.produced = 0
         self.pending = b""
         self.done = False
         self._zlib = kind in ("gzip", "zlib", "deflate")
+        self.broken: CorruptStream | None = None  # raised once the salvaged output is read
 
     def readable(self) -> bool:
         return True
 
+    def _salvage(self, snapshot: Any, data: bytes, want: int) -> bytes:
+        """The output the bytes before a corrupt spot (a bad CRC at the end) produce: loaders
+        stream it to the unpickler before they see the error."""
+        self.d = snapshot
+        out = b""
+        for i in range(0, len(data), 16):
+            try:
+                out += self.d.decompress(data[i:i + 16], max(want - len(out), 1))
+            except zlib.error:
+                break
+            if len(out) >= want:
+                break
+        return out
+
     def _more(self, want: int) -> bytes:
+        if self.broken is not None:
+            raise self.broken
         while not self.done:
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                from trojanscope.scan.pickle_machine import AnalysisLimit
+
+                raise AnalysisLimit("time limit reached while decompressing")
             if self.pending or getattr(self.d, "needs_input", True) is False:
                 data, self.pending = self.pending, b""
             else:
                 data = self.src.read(CHUNK)
                 self.consumed += len(data)
                 if not data:
+                    if self._zlib and not self.d.eof:
+                        # all input used, but zlib may still hold output (a long run of a
+                        # repeated byte at the end): drain it before calling it truncated
+                        out = self.d.decompress(b"", want)
+                        self.pending = self.d.unconsumed_tail
+                        if out:
+                            self.produced += len(out)
+                            self._check()
+                            return out
                     if not getattr(self.d, "eof", True):
                         raise CorruptStream(f"{self.kind} stream is truncated")
                     self.done = True
                     return b""
+            snapshot = self.d.copy() if self._zlib else None
             try:
                 if self._zlib:
                     out = self.d.decompress(data, want)
@@ -82,7 +149,13 @@ class DecompressStream(io.RawIOBase):
                 else:
                     out = self.d.decompress(data, max_length=want)
             except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
-                raise CorruptStream(f"{self.kind} data is corrupt: {exc}") from None
+                error = CorruptStream(f"{self.kind} data is corrupt: {exc}")
+                out = self._salvage(snapshot, data, want) if snapshot is not None else b""
+                if not out:
+                    raise error from None
+                self.broken, self.pending = error, b""
+                self.produced += len(out)
+                return out
             if getattr(self.d, "eof", False):
                 rest = self.d.unused_data
                 if rest.startswith(_MEMBER_MAGIC.get(self.kind, b"\0never")):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,19 @@ class Ctx:
     findings: list[Finding] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    deadline: float | None = None  # time.monotonic() when the file's time budget ends
 
     def child(self, member: str) -> Ctx:
         name = f"{self.member}/{member}" if self.member else member
         return Ctx(self.policy, self.path, None, name, self.depth + 1, self.findings, self.kinds,
-                   self.details)
+                   self.details, self.deadline)
+
+    def check_time(self) -> None:
+        """Raise AnalysisLimit once the file's time budget is spent."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            from trojanscope.scan.pickle_machine import AnalysisLimit
+
+            raise AnalysisLimit("time limit reached")
 
     def add(self, rule_id: str, message: str, *, offset: int | None = None,
             position: int | None = None, severity: Severity | None = None,

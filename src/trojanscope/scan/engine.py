@@ -1,40 +1,95 @@
 """Dispatch: detect a stream's format from its first bytes and hand it to the right handler.
-Archives and compressed streams recurse into their members up to the depth limit."""
+Archives and compressed streams recurse into their members up to the depth limit.
+
+A format's magic bytes do not decide alone: pickle.load, torch.load (outside a zip),
+numpy.load(allow_pickle=True) and joblib.load unpickle any stream that is not a zip, .npy or
+compressed stream, whatever its first bytes. So every stream that can be read again from its
+start (``reopen``) and is not one of those is also walked as a pickle; it is reported as one
+when the walk imports a real-looking name or reaches STOP.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import pickletools
 import tempfile
+from collections.abc import Callable
 from typing import BinaryIO
 
-from trojanscope.scan.compressed import BombError, CorruptStream, DecompressStream
+from trojanscope.scan.compressed import BombError, CorruptStream, DecompressStream, can_open
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.detect import sniff
 from trojanscope.scan.numpy_fmt import NpyError, descr_has_object, read_npy_header
+from trojanscope.scan.pickle_machine import AnalysisLimit
 from trojanscope.scan.pickle_scan import scan_pickle
 from trojanscope.scan.stream import Reader, ReaderFile, Truncated
 
 log = logging.getLogger(__name__)
-_COMPRESSED = {"gzip", "bzip2", "xz", "lzma", "zlib"}
+_COMPRESSED = {"gzip", "bzip2", "xz", "lzma", "zlib", "lz4", "zstd"}
 _SEEKABLE_KINDS = {"zip", "7z", "hdf5"}
+# formats no loader unpickles (or that the sniffing walk already covered)
+_NEVER_PICKLE = {"pickle", "pickle?", "zip", "npy", "empty", "gzip", "xz", "zlib", "lz4"}
+_OPCODE_BYTES = frozenset(ord(op.code.encode("latin-1")) for op in pickletools.opcodes)
+Reopen = Callable[[], BinaryIO]
 
 
-def scan_stream(ctx: Ctx, raw: BinaryIO, size: int | None = None, name: str = "") -> str:
+def scan_stream(ctx: Ctx, raw: BinaryIO, size: int | None = None, name: str = "",
+                reopen: Reopen | None = None, as_pickle: bool = False) -> str:
     """Scan one stream (a file, an archive member, a decompressed payload); returns its kind.
 
-    Handlers report through ``ctx``; an unexpected failure becomes a TS999 finding instead of
-    stopping the scan.
+    ``reopen`` gives the same stream again from its start, for the pickle walk of content
+    whose magic bytes say otherwise; ``as_pickle`` forces the pickle walk (a torch zip's
+    ``.pkl`` members). Handlers report through ``ctx``; an unexpected failure becomes a
+    TS999 finding instead of stopping the scan.
     """
     reader = Reader(raw)
     try:
-        kind = sniff(reader.peek(1024), name, size)
+        kind = "pickle" if as_pickle else sniff(reader.peek(1024), name, size)
     except OSError as exc:
         ctx.add("TS900", f"cannot read: {exc}")
         return "error"
+    found = _guarded(ctx, kind, reader, raw, size, name, reopen)
+    if reopen is not None and kind not in _NEVER_PICKLE:
+        found = _also_pickle(ctx, reopen, found)
+    return found
+
+
+def _also_pickle(ctx: Ctx, reopen: Reopen, found: str) -> str:
+    """Walk the stream as a pickle too (see the module docstring)."""
     try:
-        return _dispatch(ctx, kind, reader, raw, size, name)
-    except (BombError, CorruptStream, Truncated, OSError, MemoryError, RecursionError) as exc:
+        raw = reopen()
+    except OSError:
+        return found
+    with contextlib.closing(raw):
+        reader = Reader(raw)
+        try:
+            head = reader.peek(1)
+            if not head or head[0] not in _OPCODE_BYTES:
+                return found
+            if scan_pickle(ctx, reader, guess=True):
+                ctx.note_kind("pickle")
+                return "pickle" if found in ("unknown", "empty", "error") else found
+        except AnalysisLimit as exc:
+            ctx.add("TS182", f"content was not fully analysed as a pickle: {exc}")
+        except (BombError, CorruptStream, Truncated, OSError):
+            pass  # the first pass reported what is wrong with the stream
+    return found
+
+
+def _guarded(ctx: Ctx, kind: str, reader: Reader, raw: BinaryIO, size: int | None,
+             name: str, reopen: Reopen | None) -> str:
+    try:
+        return _dispatch(ctx, kind, reader, raw, size, name, reopen)
+    except AnalysisLimit as exc:
+        ctx.add("TS182", f"{kind} content was not fully analysed: {exc}", limit=str(exc))
+        return kind
+    except (MemoryError, RecursionError) as exc:
+        ctx.add("TS182", f"{kind} content was not fully analysed: {type(exc).__name__}",
+                limit=type(exc).__name__)
+        return kind
+    except (BombError, CorruptStream, Truncated, OSError) as exc:
         rule = "TS201" if isinstance(exc, BombError) else "TS203"
         ctx.add(rule, f"{kind} content could not be read to the end: {exc}")
         return kind
@@ -45,7 +100,7 @@ def scan_stream(ctx: Ctx, raw: BinaryIO, size: int | None = None, name: str = ""
 
 
 def scan_bytes(ctx: Ctx, data: bytes, name: str = "") -> str:
-    return scan_stream(ctx, io.BytesIO(data), len(data), name)
+    return scan_stream(ctx, io.BytesIO(data), len(data), name, lambda: io.BytesIO(data))
 
 
 def seekable_copy(ctx: Ctx, reader: Reader, raw: BinaryIO) -> BinaryIO:
@@ -59,7 +114,7 @@ def seekable_copy(ctx: Ctx, reader: Reader, raw: BinaryIO) -> BinaryIO:
         pass
     limit = ctx.policy.limits.max_expanded
     spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - returned open, closed with the scan
-        max_size=ctx.policy.limits.max_memory_member)
+        max_size=min(ctx.policy.limits.max_memory_member, 32 << 20))
     src = ReaderFile(reader)
     total = 0
     while chunk := src.read(1 << 20):
@@ -72,20 +127,25 @@ def seekable_copy(ctx: Ctx, reader: Reader, raw: BinaryIO) -> BinaryIO:
 
 
 def _dispatch(ctx: Ctx, kind: str, reader: Reader, raw: BinaryIO, size: int | None,
-              name: str) -> str:
+              name: str, reopen: Reopen | None = None) -> str:
     if kind in ("pickle", "pickle?"):
         if scan_pickle(ctx, reader, guess=kind == "pickle?"):
             ctx.note_kind("pickle")
             return "pickle"
         return "unknown"
     if kind in _COMPRESSED:
-        return _scan_compressed(ctx, kind, reader, name)
+        if not can_open(kind):
+            ctx.add("TS182", f"{kind}-compressed content cannot be opened here (install the "
+                    f"{kind} package); loaders such as joblib would decompress and run it")
+            ctx.note_kind(kind)
+            return kind
+        return _scan_compressed(ctx, kind, reader, name, reopen)
     if kind == "npy":
         return _scan_npy(ctx, reader)
     if kind == "safetensors":
         from trojanscope.scan.safetensors_fmt import check_safetensors
 
-        if check_safetensors(ctx, reader, size):
+        if check_safetensors(ctx, reader, size, name):
             ctx.note_kind("safetensors")
             return "safetensors"
         return "unknown"
@@ -110,27 +170,28 @@ def _dispatch(ctx: Ctx, kind: str, reader: Reader, raw: BinaryIO, size: int | No
         from trojanscope.scan.onnx_fmt import scan_onnx
 
         return scan_onnx(ctx, reader, size)
-    if kind in ("lz4", "zstd"):
-        ctx.add("TS203", f"{kind}-compressed content is not inspected")
-        ctx.note_kind(kind)
-        return kind
     if kind == "gguf":
         ctx.note_kind("gguf")
         return "gguf"
     return kind  # empty / unknown
 
 
-def _scan_compressed(ctx: Ctx, kind: str, reader: Reader, name: str) -> str:
+def _scan_compressed(ctx: Ctx, kind: str, reader: Reader, name: str,
+                     reopen: Reopen | None) -> str:
     lim = ctx.policy.limits
     if ctx.depth + 1 > lim.max_depth:
         ctx.add("TS183", f"{kind} stream not opened: nesting depth limit {lim.max_depth}")
         return kind
-    stream = DecompressStream(ReaderFile(reader), kind, lim.max_expanded, lim.max_ratio,
-                              lim.min_bomb_size)
+    def expand(src: BinaryIO) -> DecompressStream:
+        return DecompressStream(src, kind, lim.max_expanded, lim.max_ratio, lim.min_bomb_size,
+                                ctx.deadline)
+
+    stream = expand(ReaderFile(reader))
+    inner_reopen = None if reopen is None else (lambda: expand(reopen()))
     child = ctx.child(f"<{kind}>")
     at = len(ctx.kinds)
     try:
-        inner = scan_stream_strict(child, stream, name)
+        inner = scan_stream_strict(child, stream, name, inner_reopen)
         if inner == "unknown":
             # content we do not parse: still expand a bounded prefix to catch bombs
             while stream.produced <= 2 * lim.min_bomb_size and stream.read(1 << 20):
@@ -150,16 +211,30 @@ def _scan_compressed(ctx: Ctx, kind: str, reader: Reader, name: str) -> str:
     return kind
 
 
-def scan_stream_strict(ctx: Ctx, raw: BinaryIO, name: str = "") -> str:
+def scan_stream_strict(ctx: Ctx, raw: BinaryIO, name: str = "",
+                       reopen: Reopen | None = None) -> str:
     """Like :func:`scan_stream` but lets BombError/CorruptStream reach the caller, so the
     decompressing handler can report them where they happened."""
     reader = Reader(raw)
-    kind = sniff(reader.peek(1024), name, None)
     try:
-        return _dispatch(ctx, kind, reader, raw, None, name)
-    except (BombError, CorruptStream):
+        head = reader.peek(1024)
+    except CorruptStream:
+        head = reader.buf[reader.i:]  # what came out before the damage is scanned too
+        if not head:
+            raise
+    kind = sniff(head, name, None)
+    try:
+        found = _dispatch(ctx, kind, reader, raw, None, name, reopen)
+        if reopen is not None and kind not in _NEVER_PICKLE:
+            found = _also_pickle(ctx, reopen, found)
+        return found
+    except (BombError, CorruptStream, AnalysisLimit):
         raise
-    except (Truncated, OSError, MemoryError, RecursionError) as exc:
+    except (MemoryError, RecursionError) as exc:
+        ctx.add("TS182", f"{kind} content was not fully analysed: {type(exc).__name__}",
+                limit=type(exc).__name__)
+        return kind
+    except (Truncated, OSError) as exc:
         ctx.add("TS203", f"{kind} content could not be read to the end: {exc}")
         return kind
     except Exception as exc:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
 import struct
+import tokenize
 from typing import Any
 
 from trojanscope.scan.stream import Reader
@@ -34,12 +36,34 @@ def read_npy_header(r: Reader) -> dict[str, Any]:
         raise NpyError(f".npy header of {n} bytes is implausibly large")
     raw = r.read_exact(n)
     try:
-        header = ast.literal_eval(raw.decode("utf-8" if major == 3 else "latin-1"))
-    except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError):
+        text = raw.decode("utf-8" if major == 3 else "latin-1")
+        try:
+            header = ast.literal_eval(text)
+        except SyntaxError:
+            if major > 2:
+                raise
+            header = ast.literal_eval(_without_py2_longs(text))  # numpy accepts `1L` here
+    except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError,
+            tokenize.TokenError):
         raise NpyError(".npy header is not a Python literal") from None
     if not isinstance(header, dict) or not {"descr", "fortran_order", "shape"} <= set(header):
         raise NpyError(".npy header lacks descr/fortran_order/shape")
     return header
+
+
+def _without_py2_longs(text: str) -> str:
+    """The header with Python 2 long literals (``3L``) written as plain integers, as numpy's
+    reader does for version 1 and 2 files."""
+    out = []
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        value = tok.string
+        if tok.type == tokenize.NUMBER and value[-1:] in ("L", "l"):
+            value = value[:-1]
+        elif tok.type == tokenize.NAME and out and out[-1][0] == tokenize.NUMBER and \
+                value in ("L", "l"):
+            continue  # Python 3's tokenizer splits 1L into NUMBER 1, NAME L
+        out.append((tok.type, value))
+    return tokenize.untokenize(out)
 
 
 def descr_has_object(descr: Any) -> bool:

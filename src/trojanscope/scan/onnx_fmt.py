@@ -8,9 +8,11 @@ import posixpath
 
 from trojanscope.io.onnx_tensors import all_tensors
 from trojanscope.scan.context import Ctx
-from trojanscope.scan.stream import Reader
+from trojanscope.scan.onnx_stream import WireError, external_locations
+from trojanscope.scan.stream import Reader, Truncated
 
 _EXTERNAL = 1  # TensorProto.DataLocation.EXTERNAL
+_PARSE_IN_MEMORY = 64 << 20  # larger models are read from the wire format (parsing doubles RAM)
 
 
 def location_escapes(location: str) -> bool:
@@ -27,9 +29,9 @@ def scan_onnx(ctx: Ctx, r: Reader, size: int | None) -> str:
         ctx.add("TS203", "ONNX model not inspected: onnx is not installed")
         return "onnx"
     lim = ctx.policy.limits
-    if size is not None and size > min(lim.max_memory_member * 8, 2**31 - 1):
-        ctx.add("TS182", f"ONNX model of {size} bytes is larger than the parse limit")
-        return "onnx"
+    folder = os.path.dirname(os.path.realpath(ctx.fs_path)) if ctx.fs_path else None
+    if size is not None and size > min(lim.max_memory_member, _PARSE_IN_MEMORY):
+        return _scan_large(ctx, r, size, folder)
     data = r.read_exact(size) if size is not None else r.read_exact(0) + _rest(r)
     try:
         model = onnx.load_model_from_string(data)
@@ -41,19 +43,34 @@ def scan_onnx(ctx: Ctx, r: Reader, size: int | None) -> str:
     if not model.HasField("graph"):
         return "unknown"
     ctx.note_kind("onnx")
-    folder = os.path.dirname(os.path.realpath(ctx.fs_path)) if ctx.fs_path else None
     for t in all_tensors(model):
         if t.data_location != _EXTERNAL:
             continue
         entries = {e.key: e.value for e in t.external_data}
-        loc = entries.get("location", "")
-        escapes = location_escapes(loc)
-        if not escapes and folder is not None:
-            real = os.path.realpath(os.path.join(folder, loc))
-            escapes = os.path.commonpath([folder, real]) != folder
-        if escapes:
-            ctx.add("TS310", f"tensor {t.name!r} reads external data from {loc!r}, outside "
-                    "the model folder", tensor=t.name, location=loc)
+        _check_location(ctx, folder, t.name, entries.get("location", ""))
+    return "onnx"
+
+
+def _check_location(ctx: Ctx, folder: str | None, tensor: str, loc: str) -> None:
+    escapes = location_escapes(loc)
+    if not escapes and folder is not None:
+        real = os.path.realpath(os.path.join(folder, loc))
+        escapes = os.path.commonpath([folder, real]) != folder
+    if escapes:
+        ctx.add("TS310", f"tensor {tensor!r} reads external data from {loc!r}, outside "
+                "the model folder", tensor=tensor, location=loc)
+
+
+def _scan_large(ctx: Ctx, r: Reader, size: int, folder: str | None) -> str:
+    """Models over the parse limit: read the wire format, skipping tensor bytes."""
+    try:
+        for tensor, loc in external_locations(r, size, ctx.check_time):
+            _check_location(ctx, folder, tensor, loc)
+    except (WireError, Truncated) as exc:
+        if not ctx.fs_path or not str(ctx.fs_path).lower().endswith(".onnx"):
+            return "unknown"
+        ctx.add("TS311", f"ONNX model cannot be parsed: {exc}")
+    ctx.note_kind("onnx")
     return "onnx"
 
 

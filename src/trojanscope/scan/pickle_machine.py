@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import codecs
 import pickletools
+import re
 import struct
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +40,11 @@ JOBLIB_WRAPPERS = {"joblib.numpy_pickle.NumpyArrayWrapper",
 
 
 class PickleError(ValueError):
-    """The stream is not a valid pickle at this point."""
+    """The stream is not a valid pickle at this point (CPython's unpickler stops here too)."""
+
+
+class AnalysisLimit(Exception):
+    """A time, memory or opcode limit stopped the walk before the pickle ended."""
 
 
 class _Mark:
@@ -88,8 +94,12 @@ class Limits:
     max_opcodes: int = 20_000_000
     max_bytes_kept: int = 16 << 20  # one bytes value kept in memory at most
     max_total_kept: int = 64 << 20  # all kept bytes of one stream
-    max_memo: int = 2_000_000
-    max_line: int = 1 << 16
+    max_memo: int = 2_000_000  # memo entries at most (then the analysis limit is reached)
+    rich_memo: int = 500_000  # past this many entries, plain data is memoized as a placeholder
+    max_stack: int = 1_000_000  # values on the stack and under MARKs at most
+    max_items: int = 1_000_000  # container items kept for evidence, all containers together
+    max_line: int = 1 << 16  # bytes of a text line kept (longer lines are read and dropped)
+    deadline: float | None = None  # time.monotonic() after which the walk stops
 
 
 @dataclass
@@ -106,6 +116,19 @@ class PickleResult:
     nested: list[Nested] = field(default_factory=list)
     value: Any = None  # the value STOP returned
     joblib_arrays: int = 0
+    limit: str | None = None  # the analysis limit that stopped the walk
+    stream_error: Exception | None = None  # the compressed stream underneath broke
+
+
+def _loader_of(full: str, loaders: frozenset[str]) -> str | None:
+    """The deserializer ``full`` reaches, also through module attributes
+    (``scipy.sparse._base.np.lib._format_impl.pickle.loads`` is ``pickle.loads``)."""
+    parts = full.split(".")
+    for i in range(len(parts)):
+        candidate = ".".join(parts[i:])
+        if candidate in loaders:
+            return candidate
+    return None
 
 
 def _decode_quoted(line: bytes) -> str:
@@ -137,6 +160,8 @@ class PickleMachine:
         self.memo: dict[int, Any] = {}
         self.kept = 0
         self.op_offset = 0
+        self.parked = 0  # values held in the frames under MARKs
+        self.items = 0  # container items kept
 
     # -- helpers -------------------------------------------------------------------------
     def push(self, value: Any) -> None:
@@ -155,7 +180,20 @@ class PickleMachine:
             raise PickleError("no MARK to pop to")
         items = self.stack
         self.stack = self.metastack.pop()
+        self.parked -= len(self.stack)
         return items
+
+    def keep(self) -> bool:
+        """May one more container item be kept (a budget for all containers together)?"""
+        self.items += 1
+        return self.items <= self.limits.max_items
+
+    def _check_limits(self) -> None:
+        lim = self.limits
+        if lim.deadline is not None and time.monotonic() > lim.deadline:
+            raise AnalysisLimit("time limit reached")
+        if self.parked + len(self.stack) + len(self.metastack) > lim.max_stack:
+            raise AnalysisLimit(f"more than {lim.max_stack} values on the stack")
 
     def _top(self) -> Any:
         if not self.stack:
@@ -186,16 +224,19 @@ class PickleMachine:
         except UnicodeDecodeError as exc:
             raise PickleError(f"invalid UTF-8 in a string: {exc.reason}") from None
 
-    def _line(self) -> bytes:
-        return self.r.readline(self.limits.max_line)
+    def _line(self) -> bytes | None:
+        """A text opcode's line with its ``\\n``; None when it is longer than kept."""
+        line, total = self.r.readline_capped(self.limits.max_line)
+        return line if total == len(line) else None
 
     def _name_line(self) -> str:
-        raw = self._line().rstrip(b"\n")
+        line, _ = self.r.readline_capped(self.limits.max_line)
+        raw = line.rstrip(b"\n")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise PickleError(f"import name is not valid text: {raw[:40]!r}") from None
-        return text.rstrip("\r")
+        return text  # exactly what find_class gets ("os\r" is no module)
 
     # -- imports and calls -------------------------------------------------------------
     def _import(self, module: str, name: str, how: str) -> Any:
@@ -217,12 +258,13 @@ class PickleMachine:
                 rec.calls.append(f"{func.full}({preview(args, 200)[1:-1]})" if isinstance(
                     args, tuple) else f"{func.full}({preview(args, 200)})")
             full = canonical(func.full)
-            if full in self.loaders and isinstance(args, tuple) and args:
+            loader = _loader_of(full, self.loaders)
+            if loader and isinstance(args, tuple) and args:
                 payload = args[0]
                 if isinstance(payload, str):
                     payload = payload.encode("latin-1", "replace")
                 if isinstance(payload, bytes | BytesRef):
-                    self.res.nested.append(Nested(payload, full, self.op_offset))
+                    self.res.nested.append(Nested(payload, loader, self.op_offset))
             target = resolve_import(func, args)
             if target is not None:
                 return self._import(target.module, target.name, f"{full}()")
@@ -291,9 +333,10 @@ class PickleMachine:
             if op is None:
                 raise PickleError(f"invalid opcode 0x{code:02x}")
             res.opcodes += 1
+            if not res.opcodes & 0xFFF:
+                self._check_limits()
             if res.opcodes > limit:
-                self._anomaly("TS182", f"stopped after {limit} opcodes (analysis limit)")
-                raise PickleError("opcode limit reached")
+                raise AnalysisLimit(f"opcode limit ({limit}) reached")
             name = op[0]
             if name == "STOP":
                 res.value = self._pop() if self.stack else None
@@ -329,12 +372,13 @@ def _proto(m: PickleMachine) -> None:
 
 @_h("FRAME")
 def _frame(m: PickleMachine) -> None:
-    m.r.read_exact(8)
+    m.r.enter_frame(_u("<Q", m.r.read_exact(8))[0])
 
 
 @_h("MARK")
 def _mark(m: PickleMachine) -> None:
     m.metastack.append(m.stack)
+    m.parked += len(m.stack)
     m.stack = []
 
 
@@ -371,27 +415,62 @@ def _false(m: PickleMachine) -> None:
     m.push(False)
 
 
-@_h("INT")
-def _int(m: PickleMachine) -> None:
-    line = m._line().strip()
-    if line == b"00":
-        m.push(False)
-    elif line == b"01":
-        m.push(True)
-    else:
-        try:
-            m.push(int(line))
-        except ValueError:
-            raise PickleError("INT argument is not a number") from None
+# strtol(s, &end, 0) as CPython's INT opcode calls it: whitespace, sign, 0x-hex, 0-octal, decimal
+_STRTOL = re.compile(rb"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+_C_LONG = 1 << 63
 
 
-@_h("LONG")
-def _long(m: PickleMachine) -> None:
-    line = m._line().strip().rstrip(b"L")
+def _c_string(line: bytes) -> bytes:
+    """The line as the C string the unpickler hands to its number parsers (ends at a NUL)."""
+    return line.split(b"\0", 1)[0]
+
+
+def _pylong(text: bytes) -> int:
+    """PyLong_FromString(text, NULL, 0): Python's int(text, 0), surrounding whitespace allowed."""
     try:
-        m.push(int(line))
-    except ValueError:
-        raise PickleError("LONG argument is not a number") from None
+        return int(text.decode("ascii"), 0)
+    except (ValueError, UnicodeDecodeError):
+        raise PickleError("could not convert string to int") from None
+
+
+def parse_int_line(line: bytes) -> int | bool:
+    """The value of an INT opcode's line, exactly as CPython's C unpickler computes it."""
+    text = _c_string(line)
+    m = _STRTOL.match(text)
+    if m is not None:
+        digits = m.group(2)
+        base = 16 if digits[:2] in (b"0x", b"0X") else 8 if digits[:1] == b"0" else 10
+        value = int(digits[2:] if base == 16 else digits, base)
+        value = -value if m.group(1) == b"-" else value
+        rest = text[m.end():]
+        if -_C_LONG <= value < _C_LONG and rest in (b"", b"\n"):
+            if len(line) == 3 and value in (0, 1):
+                return bool(value)
+            return value
+    return _pylong(text)
+
+
+def parse_long_line(line: bytes) -> int:
+    """The value of a LONG opcode's line: one trailing ``L`` dropped, then base 0."""
+    if len(line) >= 2 and line[-2:-1] == b"L":
+        line = line[:-2]
+    return _pylong(_c_string(line))
+
+
+def _number_handler(what: str, parse: Any) -> Any:
+    def handler(m: PickleMachine) -> None:
+        line = m._line()
+        if line is None:
+            m.push(Unknown("very long integer"))
+            return
+        if len(line) < 2:
+            raise PickleError(f"{what} argument is empty")
+        m.push(parse(line))
+    return handler
+
+
+_HANDLERS["INT"] = _number_handler("INT", parse_int_line)
+_HANDLERS["LONG"] = _number_handler("LONG", parse_long_line)
 
 
 @_h("BININT")
@@ -429,8 +508,12 @@ def _long4(m: PickleMachine) -> None:
 
 @_h("FLOAT")
 def _float(m: PickleMachine) -> None:
+    line = m._line()
+    if line is None:
+        m.push(Unknown("very long float"))
+        return
     try:
-        m.push(float(m._line()))
+        m.push(float(_c_string(line)))
     except ValueError:
         raise PickleError("FLOAT argument is not a number") from None
 
@@ -442,7 +525,8 @@ def _binfloat(m: PickleMachine) -> None:
 
 @_h("STRING")
 def _string(m: PickleMachine) -> None:
-    m.push(_decode_quoted(m._line()))
+    line = m._line()
+    m.push(Unknown("very long string") if line is None else _decode_quoted(line))
 
 
 def _latin(data: bytes | BytesRef) -> str | BytesRef:
@@ -477,7 +561,11 @@ def _binbytes8(m: PickleMachine) -> None:
 
 @_h("UNICODE")
 def _unicode(m: PickleMachine) -> None:
-    raw = m._line()[:-1]
+    line = m._line()
+    if line is None:
+        m.push(Unknown("very long string"))
+        return
+    raw = line[:-1]
     try:
         m.push(raw.decode("raw-unicode-escape"))
     except UnicodeDecodeError:
@@ -547,16 +635,16 @@ def _empty_set(m: PickleMachine) -> None:
     m.push(PList())
 
 
-def _plist(items: list[Any]) -> PList:
+def _plist(m: PickleMachine, items: list[Any]) -> PList:
     out = PList()
     for item in items:
-        out.add(item)
+        out.add(item, m.keep())
     return out
 
 
 @_h("LIST", "FROZENSET")
 def _list(m: PickleMachine) -> None:
-    m.push(_plist(m._pop_mark()))
+    m.push(_plist(m, m._pop_mark()))
 
 
 @_h("EMPTY_DICT")
@@ -569,7 +657,7 @@ def _dict(m: PickleMachine) -> None:
     items = m._pop_mark()
     d = PDict()
     for i in range(0, len(items) - 1, 2):
-        d.add(items[i], items[i + 1])
+        d.add(items[i], items[i + 1], m.keep())
     m.push(d)
 
 
@@ -578,7 +666,7 @@ def _append(m: PickleMachine) -> None:
     v = m._pop()
     top = m._top()
     if isinstance(top, PList):
-        top.add(v)
+        top.add(v, m.keep())
 
 
 @_h("APPENDS", "ADDITEMS")
@@ -587,7 +675,7 @@ def _appends(m: PickleMachine) -> None:
     top = m._top()
     if isinstance(top, PList):
         for item in items:
-            top.add(item)
+            top.add(item, m.keep())
 
 
 @_h("SETITEM")
@@ -596,7 +684,7 @@ def _setitem(m: PickleMachine) -> None:
     k = m._pop()
     top = m._top()
     if isinstance(top, PDict):
-        top.add(k, v)
+        top.add(k, v, m.keep())
 
 
 @_h("SETITEMS")
@@ -605,13 +693,15 @@ def _setitems(m: PickleMachine) -> None:
     top = m._top()
     if isinstance(top, PDict):
         for i in range(0, len(items) - 1, 2):
-            top.add(items[i], items[i + 1])
+            top.add(items[i], items[i + 1], m.keep())
 
 
 def _line_int(m: PickleMachine, what: str) -> int:
     raw = m._line()
+    if raw is None:
+        raise PickleError(f"{what} argument is too long")
     try:
-        return int(raw)
+        return int(_c_string(raw))
     except ValueError:
         raise PickleError(f"{what} argument is not a number") from None
 
@@ -624,11 +714,20 @@ def _memo_get(m: PickleMachine, idx: int) -> None:
         m.push(Unknown(f"missing memo key {idx}"))
 
 
+_PLAIN = (int, float, bytes, BytesRef, type(None))
+_PLACEHOLDER = Unknown("memoized late in a very large pickle")
+
+
 def _memo_put(m: PickleMachine, idx: int) -> None:
     if idx < 0:
         raise PickleError("negative memo key")
-    if len(m.memo) < m.limits.max_memo or idx in m.memo:
-        m.memo[idx] = m._top()
+    value = m._top()
+    size = len(m.memo)
+    if size >= m.limits.rich_memo and isinstance(value, _PLAIN):
+        value = _PLACEHOLDER  # plain data cannot name an import or a call
+    if size >= m.limits.max_memo and idx not in m.memo:
+        raise AnalysisLimit(f"more than {m.limits.max_memo} memo entries")
+    m.memo[idx] = value
 
 
 @_h("GET")
@@ -687,6 +786,8 @@ def _stack_global(m: PickleMachine) -> None:
 
 @_h("INST")
 def _inst(m: PickleMachine) -> None:
+    if not m.metastack:  # CPython looks for the MARK before it reads the names
+        raise PickleError("INST without a MARK")
     module = m._name_line()
     name = m._name_line()
     cls = m._import(module, name, "INST")
@@ -745,7 +846,8 @@ _HANDLERS["EXT1"], _HANDLERS["EXT2"], _HANDLERS["EXT4"] = (
 
 @_h("PERSID")
 def _persid(m: PickleMachine) -> None:
-    m.push(Persistent(m._line()[:-1].decode("latin-1")))
+    line = m._line()
+    m.push(Persistent(Unknown("very long id") if line is None else line[:-1].decode("latin-1")))
 
 
 @_h("BINPERSID")

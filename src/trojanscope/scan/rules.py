@@ -19,7 +19,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.report.model import Finding, RuleInfo, Severity
 
 _ALIASES = {"_operator": "operator", "_pickle": "pickle", "_io": "io", "__builtin__": "builtins",
-            "exceptions": "builtins"}
+            "exceptions": "builtins", "__builtins__": "builtins"}
 
 
 @dataclass
@@ -68,10 +68,15 @@ class Limits:
     max_depth: int = 6
     max_members: int = 100_000
     max_ratio: int = 200
-    min_bomb_size: int = 100 << 20
+    min_bomb_size: int = 1 << 30
     max_expanded: int = 8 << 30
     max_opcodes: int = 20_000_000
     max_memory_member: int = 256 << 20
+    max_seconds: int = 10
+
+
+def _exact_pattern(v: Verdict) -> bool:
+    return v.pattern is not None and ":" in v.pattern
 
 
 def canonical_module(module: str) -> str:
@@ -103,6 +108,7 @@ class Policy:
                                 "not in any list: review what it does")
         self._exact: dict[str, list[Category]] = {}
         self._prefix: dict[str, list[Category]] = {}
+        self._risky: dict[str, Verdict] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     def merge(self, data: dict[str, Any], source: str) -> None:
@@ -161,6 +167,7 @@ class Policy:
         if not pattern or pattern.count(":") > 1:
             raise UserInputError(f"{source}: bad import pattern {pattern!r}")
         cat.patterns.append(pattern)
+        self._risky = None
         if ":" in pattern:
             module, name = pattern.split(":")
             module, name = canonical_global(module, name)
@@ -170,21 +177,21 @@ class Policy:
 
     # -- classification -------------------------------------------------------------------
     def _lookup(self, module: str, name: str) -> Verdict | None:
+        # equal severities: the pattern added last (a user config) names the category
         exact = self._exact.get(f"{module}:{name}")
         if exact:
-            return Verdict(max(exact, key=lambda c: c.severity), f"{module}:{name}",
+            return Verdict(max(reversed(exact), key=lambda c: c.severity), f"{module}:{name}",
                            f"{module}.{name}")
         parts = (f"{module}.{name}" if name else module).split(".")
         for n in range(len(parts), 0, -1):
             key = ".".join(parts[:n])
             cats = self._prefix.get(key)
             if cats:
-                return Verdict(max(cats, key=lambda c: c.severity), key, ".".join(parts))
+                return Verdict(max(reversed(cats), key=lambda c: c.severity), key, ".".join(parts))
         return None
 
-    def classify(self, module: str, name: str) -> Verdict:
-        """The category of the global ``module.name`` (its Python-3 spelling decides; an
-        explicit match on the original spelling may only raise the severity)."""
+    def _classify_exact(self, module: str, name: str) -> Verdict:
+        """The category of ``module.name`` taken literally (no attribute walking)."""
         c_mod, c_name = canonical_global(module, name)
         verdict = self._lookup(c_mod, c_name)
         if (c_mod, c_name) != (module, name):
@@ -196,6 +203,49 @@ class Policy:
             full = f"{c_mod}.{c_name}" if c_name else c_mod
             return Verdict(self.unknown, None, full)
         return verdict
+
+    def classify(self, module: str, name: str) -> Verdict:
+        """The category of the global ``module.name`` (its Python-3 spelling decides; an
+        explicit match on the original spelling may only raise the severity).
+
+        A dotted ``name`` is walked attribute by attribute, as the unpickler does, and every
+        step is judged: each attribute on the way may be a module that the module above
+        imported (``sklearn`` + ``os.system`` is ``os.system``), so the rest of the name is
+        also classified as a global of a module of that name, recursively, and the most
+        severe verdict wins. A prefix (module) allowlist entry never covers a dotted name: only
+        an exact ``module:dotted.name`` entry does.
+        """
+        literal = self._classify_exact(module, name)
+        if "." not in name and literal.category.severity <= Severity.LOW and \
+                not _exact_pattern(literal) and name in self._risky_names():
+            # a module allowlist does not cover a dangerous function imported into the module
+            # (``from os import system``): judge it as the function it most likely is
+            risky = self._risky_names()[name]
+            return Verdict(risky.category, risky.pattern, literal.canonical)
+        if "." not in name or _exact_pattern(literal):
+            return literal
+        verdicts = [literal]
+        if literal.category.severity <= Severity.LOW:
+            # a module allowlist names that module's own objects, not what its attributes reach
+            verdicts = [Verdict(self.unknown, None, literal.canonical)]
+        parts = name.split(".")
+        for i in range(len(parts) - 1):
+            verdicts.append(self.classify(parts[i], ".".join(parts[i + 1:])))
+        return max(verdicts, key=lambda v: v.category.severity)
+
+    def _risky_names(self) -> dict[str, Verdict]:
+        """Function names of the exact high/critical patterns (``eval``, ``system``…),
+        mapped to the most severe verdict that bears that name."""
+        if self._risky is None:
+            self._risky = {}
+            for key, cats in self._exact.items():
+                cat = max(cats, key=lambda c: c.severity)
+                name = key.partition(":")[2].rsplit(".", 1)[-1]
+                old = self._risky.get(name)
+                if cat.severity >= Severity.HIGH and (old is None or
+                                                     cat.severity > old.category.severity):
+                    self._risky[name] = Verdict(cat, key, key.replace(":", "."))
+        return self._risky
 
     def severity_of(self, rule_id: str) -> Severity:
         info = self.rules.get(rule_id)

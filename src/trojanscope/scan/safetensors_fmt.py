@@ -28,10 +28,34 @@ def _no_dups(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def check_safetensors(ctx: Ctx, r: Reader, size: int | None) -> bool:
-    """Validate the header; findings for each problem. False if this is not safetensors at all."""
-    problems: list[str] = []
+def _looks_like_header(header: Any) -> bool:
+    """A JSON object whose entries are tensor records (or the metadata)."""
+    return isinstance(header, dict) and bool(header) and all(
+        k == "__metadata__" or (isinstance(v, dict) and "dtype" in v) for k, v in header.items())
+
+
+def check_safetensors(ctx: Ctx, r: Reader, size: int | None, name: str = "") -> bool:
+    """Validate the header; findings for each problem. False if this is not safetensors at all.
+
+    Only a byte 8 of ``{`` says "safetensors", and many text and binary files have one: unless
+    the name ends in ``.safetensors``, a file is taken for safetensors only when its header is
+    a JSON object of tensor records, so other files never get a false TS300."""
+    named = name.lower().endswith(".safetensors")
     (n,) = struct.unpack("<Q", r.read_exact(8))
+    if not named:
+        if n > MAX_HEADER or (size is not None and n > size - 8):
+            return False
+        try:
+            raw = r.read_exact(n)
+            header = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_dups)
+        except _Dup as exc:
+            ctx.add("TS300", f"safetensors header: {exc}")
+            return True
+        except (Truncated, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            return False
+        if not _looks_like_header(header):
+            return False
+        return _check_header(ctx, header, size, n)
     if n > MAX_HEADER:
         ctx.add("TS300", f"safetensors header length {n} exceeds the {MAX_HEADER}-byte limit",
                 header_length=n)
@@ -58,6 +82,11 @@ def check_safetensors(ctx: Ctx, r: Reader, size: int | None) -> bool:
     if not isinstance(header, dict):
         ctx.add("TS300", "safetensors header is not a JSON object")
         return True
+    return _check_header(ctx, header, size, n)
+
+
+def _check_header(ctx: Ctx, header: dict[str, Any], size: int | None, n: int) -> bool:
+    problems: list[str] = []
     data_len = None if size is None else size - 8 - n
     spans: list[tuple[int, int, str]] = []
     for name, info in header.items():

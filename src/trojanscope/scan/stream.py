@@ -29,6 +29,10 @@ class Reader:
         self.i = 0
         self.consumed = 0  # bytes taken from raw into buf or skipped
         self.eof = False
+        # pickle FRAME emulation: where the C unpickler's buffer ends (None: no buffer), and
+        # the offsets where a read crossed it (the C unpickler then drops the rest)
+        self.buf_end: int | None = None
+        self.crossed: list[int] = []
         try:
             self._seekable = bool(raw.seekable())
         except (AttributeError, ValueError, OSError):
@@ -70,9 +74,29 @@ class Reader:
         self.i += 1
         return b
 
+    def _cross(self, n: int) -> None:
+        """Before reading ``n`` bytes inside a frame: a read past the frame's end makes the
+        C unpickler drop the frame's rest and read ``n`` fresh bytes after it."""
+        end, here = self.buf_end, self.pos
+        if end is None or here + n <= end:
+            return
+        self.buf_end = None
+        if here < end:
+            self.crossed.append(here)
+            self.skip(end - here)
+
+    def enter_frame(self, length: int) -> None:
+        """A FRAME of ``length`` bytes starts here: the C unpickler reads it into its buffer
+        (unless the buffer already holds it)."""
+        if self.buf_end is None or self.pos + length > self.buf_end:
+            self._cross(length)
+            self.buf_end = self.pos + length
+
     def read_exact(self, n: int) -> bytes:
         if n < 0:
             raise ValueError("negative length")
+        if self.buf_end is not None:
+            self._cross(n)
         if len(self.buf) - self.i < n and not self._fill(n):
             raise Truncated(f"needed {n} bytes, stream ended")
         data = self.buf[self.i:self.i + n]
@@ -92,8 +116,43 @@ class Reader:
             if not self._fill(len(self.buf) - self.i + 1):
                 raise Truncated("unexpected end of data in a line")
 
+    def readline_capped(self, keep: int) -> tuple[bytes, int]:
+        """A line of any length, as the unpickler reads it: ``(first keep bytes, full length)``
+        including the ``\\n``; the rest of a long line is read and dropped (bounded memory).
+        Truncated at EOF without a newline. Inside a frame, a line with no newline before
+        the frame's end is read afresh after it (the C unpickler drops the frame's rest)."""
+        if self.buf_end is not None and self.pos >= self.buf_end:
+            self.buf_end = None
+        if self.buf_end is None:
+            try:
+                line = self.readline(keep)
+                return line, len(line)
+            except ValueError:
+                pass
+        head, total, start = b"", 0, self.pos
+        while True:
+            if self.i >= len(self.buf) and not self._fill(1):
+                raise Truncated("unexpected end of data in a line")
+            window = len(self.buf) - self.i
+            if self.buf_end is not None:
+                window = min(window, self.buf_end - self.pos)
+            j = self.buf.find(b"\n", self.i, self.i + window)
+            stop = j + 1 if j >= 0 else self.i + window
+            if len(head) < keep:
+                head += self.buf[self.i:min(stop, self.i + keep - len(head))]
+            total += stop - self.i
+            self.i = stop
+            if j >= 0:
+                return head, total
+            if self.buf_end is not None and self.pos >= self.buf_end:
+                self.crossed.append(start)
+                self.buf_end = None
+                head, total, start = b"", 0, self.pos
+
     def skip(self, n: int) -> None:
         """Advance ``n`` bytes without keeping them; Truncated if the stream is shorter."""
+        if self.buf_end is not None:
+            self._cross(n)
         avail = len(self.buf) - self.i
         if n <= avail:
             self.i += n

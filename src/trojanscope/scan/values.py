@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 MAX_ITEMS = 64  # container items kept for evidence and argument resolution
@@ -54,25 +54,34 @@ class BytesRef:
 class PList(list):
     """A list (or set/frozenset) of which only the first MAX_ITEMS items are kept."""
 
-    dropped: int = 0
+    __slots__ = ("dropped",)
 
-    def add(self, item: Any) -> None:
-        if len(self) < MAX_ITEMS:
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped = 0
+
+    def add(self, item: Any, keep: bool = True) -> None:
+        if keep and len(self) < MAX_ITEMS:
             self.append(item)
         else:
             self.dropped += 1
 
 
-@dataclass(eq=False)
 class PDict:
-    """A dict as a list of (key, value) pairs (keys may be unhashable symbolic values)."""
+    """A dict as a list of (key, value) pairs (keys may be unhashable symbolic values); the
+    list is created on the first item, so empty dicts stay small."""
 
-    items: list[tuple[Any, Any]] = field(default_factory=list)
-    dropped: int = 0
+    __slots__ = ("dropped", "items")
 
-    def add(self, key: Any, value: Any) -> None:
-        if len(self.items) < MAX_ITEMS:
-            self.items.append((key, value))
+    def __init__(self) -> None:
+        self.items: list[tuple[Any, Any]] | tuple[()] = ()
+        self.dropped = 0
+
+    def add(self, key: Any, value: Any, keep: bool = True) -> None:
+        if keep and len(self.items) < MAX_ITEMS:
+            if not self.items:
+                self.items = []
+            self.items.append((key, value))  # type: ignore[union-attr]
         else:
             self.dropped += 1
 

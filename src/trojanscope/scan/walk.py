@@ -1,5 +1,6 @@
 """Turn command-line paths into the files to scan: folders recursively, symlink loops cut,
-special files (FIFOs, devices) skipped, unreadable entries reported rather than fatal."""
+links to folders outside the scanned tree not followed (reported), special files (FIFOs,
+devices) skipped, unreadable entries reported rather than fatal."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class Entry:
     path: Path
     problem: str | None = None  # why it cannot be scanned (unreadable, special file…)
     special: bool = False
+    outside_link: str | None = None  # a link to a folder outside the tree: its target
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Entry]:
@@ -29,7 +31,7 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Entry]:
         if not path.exists() and not path.is_symlink():
             raise UserInputError(f"{path}: no such file or folder")
         if path.is_dir():
-            yield from _walk(path, seen_dirs)
+            yield from _walk(path, seen_dirs, Path(os.path.realpath(path)))
         else:
             yield _entry(path)
 
@@ -44,7 +46,11 @@ def _entry(path: Path) -> Entry:
     return Entry(path)
 
 
-def _walk(root: Path, seen: set[tuple[int, int]]) -> Iterator[Entry]:
+def _inside(target: Path, tree: Path) -> bool:
+    return target == tree or tree in target.parents
+
+
+def _walk(root: Path, seen: set[tuple[int, int]], tree: Path) -> Iterator[Entry]:
     try:
         st = os.stat(root)
     except OSError as exc:
@@ -67,7 +73,14 @@ def _walk(root: Path, seen: set[tuple[int, int]]) -> Iterator[Entry]:
         except OSError:
             is_dir = False
         if is_dir:
-            if child.name not in SKIP_DIRS:
-                yield from _walk(path, seen)
+            if child.name in SKIP_DIRS:
+                continue
+            if child.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not _inside(target, tree):
+                    yield Entry(path, f"link to a folder outside the scanned tree ({target}); "
+                                "not followed", special=True, outside_link=str(target))
+                    continue
+            yield from _walk(path, seen, tree)
         else:
             yield _entry(path)

@@ -1,0 +1,121 @@
+"""External-data locations of an ONNX model read straight from the protobuf wire format, for
+models too large to parse in memory: only the messages that can hold tensors are entered
+(graphs, nodes, attributes, functions, sparse tensors); tensor bytes are skipped, so memory
+stays small whatever the file size."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from trojanscope.scan.stream import Reader
+
+# message -> {field number: message type of that field} (only the paths to TensorProto)
+_PATHS: dict[str, dict[int, str]] = {
+    "model": {7: "graph", 25: "function"},
+    "graph": {1: "node", 5: "tensor", 15: "sparse"},
+    "function": {7: "node"},
+    "node": {5: "attribute"},
+    "attribute": {5: "tensor", 6: "graph", 10: "tensor", 11: "graph", 22: "sparse",
+                  23: "sparse"},
+    "sparse": {1: "tensor", 2: "tensor"},
+}
+_MAX_DEPTH = 64
+
+
+class WireError(ValueError):
+    """Not a valid protobuf message."""
+
+
+def _varint(r: Reader) -> int:
+    value = shift = 0
+    while True:
+        b = r.read_byte()
+        value |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return value
+        shift += 7
+        if shift > 63:
+            raise WireError("varint too long")
+
+
+def _fields(r: Reader, end: int) -> Iterator[tuple[int, int, int]]:
+    """(field number, wire type, value or length) of each field up to offset ``end``; a
+    length-delimited field's bytes are left for the caller to read or skip."""
+    while r.pos < end:
+        key = _varint(r)
+        number, wire = key >> 3, key & 7
+        if number == 0:
+            raise WireError("field number 0")
+        if wire == 0:
+            yield number, wire, _varint(r)
+        elif wire == 1:
+            r.skip(8)
+        elif wire == 5:
+            r.skip(4)
+        elif wire == 2:
+            length = _varint(r)
+            if r.pos + length > end:
+                raise WireError("field runs past its message")
+            yield number, wire, length
+        else:
+            raise WireError(f"unsupported wire type {wire}")
+    if r.pos != end:
+        raise WireError("message ends inside a field")
+
+
+def _tensor(r: Reader, end: int) -> tuple[str, dict[str, str]]:
+    name, entries = "", {}
+    for number, wire, value in _fields(r, end):
+        if wire != 2:
+            continue
+        if number == 8 and value <= 1 << 16:
+            name = r.read_exact(value).decode("utf-8", "replace")
+        elif number == 13 and value <= 1 << 20:
+            sub_end = r.pos + value
+            key = val = ""
+            for n2, w2, v2 in _fields(r, sub_end):
+                if w2 == 2 and n2 in (1, 2):
+                    text = r.read_exact(v2).decode("utf-8", "replace")
+                    key, val = (text, val) if n2 == 1 else (key, text)
+            entries[key] = val
+        else:
+            r.skip(value)
+    return name, entries
+
+
+def external_locations(r: Reader, size: int, check: Callable[[], None] = lambda: None
+                       ) -> Iterator[tuple[str, str]]:
+    """(tensor name, location) of every tensor with an external-data location; ``check`` is
+    called now and then (it raises to stop, e.g. at the time limit)."""
+    stack: list[tuple[str, int]] = [("model", size)]
+    steps = 0
+    while stack:
+        steps += 1
+        if not steps & 0xFFF:
+            check()
+        kind, end = stack[-1]
+        if r.pos >= end:
+            stack.pop()
+            if r.pos > end:
+                raise WireError("message runs past its parent")
+            continue
+        field = next(_fields(r, end), None)
+        if field is None:
+            continue
+        number, wire, value = field
+        child = _PATHS.get(kind, {}).get(number) if wire == 2 else None
+        if child is None:
+            if wire == 2:
+                r.skip(value)
+            continue
+        if child == "tensor":
+            name, entries = _tensor(r, r.pos + value)
+            if "location" in entries:
+                yield name, entries["location"]
+            continue
+        if len(stack) > _MAX_DEPTH:
+            raise WireError("graphs nested too deep")
+        stack.append((child, r.pos + value))
+
+
+__all__ = ["WireError", "external_locations"]
