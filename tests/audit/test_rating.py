@@ -28,3 +28,26 @@ def test_low_probability_outside_coverage_is_inconclusive() -> None:
 def test_no_detection_is_medium() -> None:
     rating = rate(_result(None))
     assert rating.level == Severity.MEDIUM and "behaviour not checked" in rating.reasons[0]
+
+
+def test_every_builtin_rule_carries_a_known_taxonomy() -> None:
+    from trojanscope.audit.taxonomy import builtin_rules
+    from trojanscope.report.model import TAXONOMY_CLASSES
+
+    rules = builtin_rules()
+    assert {"TS101", "TS182", "TSA100", "TSA202"} <= set(rules)
+    assert all(r.taxonomy in TAXONOMY_CLASSES for r in rules.values())
+    assert rules["TSA100"].taxonomy == "backdoor" and rules["TS182"].taxonomy == "tampered"
+    assert rules["TS101"].taxonomy == "code-in-file" and rules["TS900"].taxonomy == "none"
+
+
+def test_bad_taxonomy_in_a_config_is_a_user_error(tmp_path) -> None:
+    import pytest
+
+    from trojanscope.errors import UserInputError
+    from trojanscope.scan import load_policy
+
+    config = tmp_path / "rules.toml"
+    config.write_text('[[rules]]\nid = "X9"\nseverity = "high"\ntaxonomy = "evil"\n')
+    with pytest.raises(UserInputError, match="taxonomy must be one of"):
+        load_policy([config])

@@ -168,7 +168,7 @@ class HistoryStore:
             probability=(result.detection or {}).get("probability"),
             findings_count=len(result.findings),
             versions=dict(result.versions),
-            findings=[finding_dict(f) for f in result.findings],
+            findings=[finding_dict(f, result.rules) for f in result.findings],
             reports=[str(Path(p).resolve()) for p in reports],
             document=doc,
         )

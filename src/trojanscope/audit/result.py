@@ -4,6 +4,7 @@ evidence a report needs, serialisable to the versioned JSON document (``audit.sc
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -129,7 +130,7 @@ class AuditResult:
             "verdict": self.verdict,
             "rating": {"level": self.rating.label, "reasons": self.rating.reasons},
             "steps": [s.to_dict() for s in self.steps],
-            "findings": [finding_dict(f) for f in self.findings],
+            "findings": [finding_dict(f, self.rules) for f in self.findings],
             "files": [s.to_dict() for s in self.subjects],
             "model": self.model,
             "data": self.data,
@@ -137,6 +138,7 @@ class AuditResult:
         }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    """A finding with its MITRE ATLAS and NIST AI 100-2 classification."""
-    return {**finding.to_dict(), **classify(finding.rule_id)}
+def finding_dict(finding: Finding, rules: Mapping[str, RuleInfo] | None = None) -> dict[str, Any]:
+    """A finding with its MITRE ATLAS and NIST AI 100-2 classification (from its rule, looked up
+    in ``rules`` and then in the built-in rules)."""
+    return {**finding.to_dict(), **classify(finding.rule_id, rules)}

@@ -1,4 +1,5 @@
-"""The audit's own rules (beside the scanner's): backdoor verdicts, signatures, integrity."""
+"""The audit's own rules (beside the scanner's): backdoor verdicts, signatures, integrity;
+each with the class of attack it is evidence of (its ``taxonomy``)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,23 @@ AUDIT_RULES = {
     for r in [
         RuleInfo("TSA100", "backdoor-detected",
                  "Model-level detection flagged the model as backdoored: some inputs carrying a "
-                 "small trigger are sent to one target class.", Severity.HIGH),
+                 "small trigger are sent to one target class.", Severity.HIGH, "backdoor"),
         RuleInfo("TSA101", "backdoor-inconclusive",
                  "The backdoor probability is below the threshold but not low enough to call "
-                 "the model clean.", Severity.MEDIUM),
+                 "the model clean.", Severity.MEDIUM, "backdoor"),
         RuleInfo("TSA200", "signature-invalid",
                  "The signature does not verify with the given key, or an expected signature "
-                 "is missing.", Severity.HIGH),
+                 "is missing.", Severity.HIGH, "tampered"),
         RuleInfo("TSA201", "changed-since-signing",
                  "Files were modified, removed, added or renamed after the folder was signed.",
-                 Severity.HIGH),
-        RuleInfo("TSA202", "unsigned", "The model folder carries no signature.", Severity.INFO),
+                 Severity.HIGH, "tampered"),
+        RuleInfo("TSA202", "unsigned", "The model folder carries no signature.", Severity.INFO,
+                 "none"),
         RuleInfo("TSA203", "signature-not-checked",
-                 "A signature is present but no public key was given to check it.", Severity.LOW),
+                 "A signature is present but no public key was given to check it.", Severity.LOW,
+                 "none"),
         RuleInfo("TSA210", "manifest-digest-mismatch",
                  "A file's SHA-256 differs from the digest its manifest recorded at export.",
-                 Severity.HIGH),
+                 Severity.HIGH, "tampered"),
     ]
 }

@@ -34,7 +34,7 @@ def audit_to_sarif(result: AuditResult) -> dict[str, Any]:
     sarif = report_to_sarif(report, INFORMATION_URI)
     run = sarif["runs"][0]
     for rule in run["tool"]["driver"]["rules"]:
-        mapping = classify(rule["id"])
+        mapping = classify(rule["id"], result.rules)
         rule["properties"]["tags"] += [t["id"] for t in mapping["atlas"]]
         rule["properties"]["nist-ai-100-2"] = mapping["nist"]
     run["properties"] = {
@@ -69,7 +69,7 @@ def render_audit_markdown(result: AuditResult) -> str:
     for step in result.steps:
         status, _, note = step_status(step.to_dict())
         lines.append(f"| {step.title} | {status} | {cell(note)} |")
-    shown = group_findings([finding_dict(f) for f in result.findings
+    shown = group_findings([finding_dict(f, result.rules) for f in result.findings
                             if f.severity >= Severity.LOW])
     lines.append("")
     if shown:

@@ -85,12 +85,20 @@ class Finding:
 
 @dataclass(frozen=True)
 class RuleInfo:
-    """Catalogue entry of a rule: a short name, what it means, its default severity."""
+    """Catalogue entry of a rule: a short name, what it means, its default severity, and the
+    class of attack it is evidence of (``taxonomy``: one of :data:`TAXONOMY_CLASSES`; the audit
+    maps it to MITRE ATLAS and NIST AI 100-2)."""
 
     rule_id: str
     name: str
     description: str
     severity: Severity
+    taxonomy: str = "none"
+
+
+# What a rule is evidence of: a backdoor in the model, code that runs when a file is loaded,
+# supply-chain tampering (malformed, changed or hidden content), or nothing adversarial.
+TAXONOMY_CLASSES = ("backdoor", "code-in-file", "tampered", "none")
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from trojanscope.errors import UserInputError
-from trojanscope.report.model import Finding, RuleInfo, Severity
+from trojanscope.report.model import TAXONOMY_CLASSES, Finding, RuleInfo, Severity
 
 _ALIASES = {"_operator": "operator", "_pickle": "pickle", "_io": "io", "__builtin__": "builtins",
             "exceptions": "builtins", "__builtins__": "builtins"}
@@ -30,6 +30,7 @@ class Category:
     name: str
     severity: Severity
     why: str
+    taxonomy: str = "code-in-file"  # an import is code that runs on load
     patterns: list[str] = field(default_factory=list)
 
 
@@ -118,6 +119,13 @@ class Policy:
 
         if "unknown_severity" in data:
             self.unknown = replace(self.unknown, severity=Severity.parse(data["unknown_severity"]))
+        def taxonomy(entry: dict[str, Any], default: str) -> str:
+            value = entry.get("taxonomy", default)
+            if value not in TAXONOMY_CLASSES:
+                raise bad(f"{entry['id']}: taxonomy must be one of "
+                          f"{', '.join(TAXONOMY_CLASSES)}, got {value!r}")
+            return value
+
         for entry in data.get("rules", []):
             if not isinstance(entry, dict) or "id" not in entry:
                 raise bad("every [[rules]] entry needs an id")
@@ -125,7 +133,8 @@ class Policy:
             self.rules[entry["id"]] = RuleInfo(
                 entry["id"], entry.get("name", old.name if old else entry["id"]),
                 entry.get("description", old.description if old else ""),
-                Severity.parse(entry.get("severity", old.severity if old else "medium")))
+                Severity.parse(entry.get("severity", old.severity if old else "medium")),
+                taxonomy(entry, old.taxonomy if old else "none"))
         for entry in data.get("imports", []):
             if not isinstance(entry, dict) or "id" not in entry:
                 raise bad("every [[imports]] entry needs an id")
@@ -138,15 +147,17 @@ class Policy:
                     if key not in entry:
                         raise bad(f"new import category {entry['id']} needs {key!r}")
                 cat = Category(entry["id"], entry["name"], Severity.parse(entry["severity"]),
-                               entry["why"])
+                               entry["why"], taxonomy(entry, "code-in-file"))
                 self.categories[cat.rule_id] = cat
             else:
                 if "severity" in entry:
                     cat.severity = Severity.parse(entry["severity"])
                 cat.why = entry.get("why", cat.why)
+                cat.taxonomy = taxonomy(entry, cat.taxonomy)
             for pattern in patterns:
                 self._add_pattern(pattern, cat, source)
-            self.rules[cat.rule_id] = RuleInfo(cat.rule_id, cat.name, cat.why, cat.severity)
+            self.rules[cat.rule_id] = RuleInfo(cat.rule_id, cat.name, cat.why, cat.severity,
+                                               cat.taxonomy)
         nested = data.get("nested", {})
         self.loaders.update(nested.get("loaders", []))
         for key, value in data.get("limits", {}).items():
@@ -160,7 +171,7 @@ class Policy:
                 rule=str(entry["rule"]), reason=str(entry["reason"]), path=entry.get("path"),
                 sha256=entry.get("sha256"), match=entry.get("match")))
         self.rules.setdefault("TS150", RuleInfo("TS150", "unknown-import", self.unknown.why,
-                                                self.unknown.severity))
+                                                self.unknown.severity, "code-in-file"))
 
     def _add_pattern(self, pattern: str, cat: Category, source: str) -> None:
         pattern = pattern.strip()
