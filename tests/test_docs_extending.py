@@ -51,6 +51,12 @@ CHECKS = textwrap.dedent("""
     assert "TS" in registry.create("report-format", "csv").render_scan(
         scan_paths([pickled], load_policy()))
 
+    from trojanscope.scan.sniff import sniff
+    assert sniff(b"\\x1c\\x00\\x00\\x00TFL3" + bytes(40)) == "tflite"
+    tfl = folder / "m.tflite"
+    tfl.write_bytes(b"\\x1c\\x00\\x00\\x00TFL3" + bytes(40))
+    assert scan_paths([tfl], load_policy()).subjects[0].kind == "tflite"
+
     from trojanscope.cli.main import run
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
@@ -62,7 +68,7 @@ CHECKS = textwrap.dedent("""
 
 def test_extending_examples_run(tmp_path: Path) -> None:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) >= 8
+    assert len(blocks) >= 9
     script = tmp_path / "examples.py"
     script.write_text("\n\n".join(blocks) + "\n" + CHECKS, encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,

@@ -38,7 +38,7 @@ def test_unknown_names_and_kinds_are_user_errors() -> None:
 
 
 def test_ordered_kinds_have_distinct_orders() -> None:
-    for kind in ("audit-step", "data-format", "command"):
+    for kind in ("audit-step", "data-format", "command", "scan-format"):
         orders = [getattr(cls, "order", None) for _, cls in registry.items(kind)]
         assert None not in orders and len(set(orders)) == len(orders), kind
 
@@ -145,3 +145,25 @@ def test_report_files_are_distinct() -> None:
     from trojanscope.report.formats import report_files
 
     assert len(report_files()) == len(registry.names("report-format"))
+
+
+# --- scan formats -------------------------------------------------------------------------------
+
+
+HEADS = [b"\x00", b"PK\x03\x04" + bytes(600), b"\x80\x04\x95", bytes(range(256)) * 3, b"{}",
+         b"GGUF" + bytes(20), b"(dp0\n."]
+
+
+@pytest.mark.parametrize("name", registry.names("scan-format"))
+def test_scan_format_contract(name: str) -> None:
+    from trojanscope.scan.formats import ScanFormat
+    from trojanscope.scan.sniff import sniff
+
+    fmt = registry.create("scan-format", name)
+    assert isinstance(fmt, ScanFormat)
+    for head in HEADS:
+        assert isinstance(fmt.matches(head, "x"), bool)
+        if fmt.matches(head, "x"):  # the first matching format in order is what sniff says
+            earlier = [n for n, f in registry.items("scan-format")
+                       if f.order < fmt.order and f().matches(head, "x")]
+            assert sniff(head, "x") == (earlier[0] if earlier else name)

@@ -46,6 +46,7 @@ _KINDS = [
     Kind("detector", "model-level backdoor detectors", ("trojanscope.detect",)),
     Kind("audit-step", "steps of the audit pipeline", ("trojanscope.audit",)),
     Kind("report-format", "report formats of scan and audit", ("trojanscope.report",)),
+    Kind("scan-format", "file formats the scanner recognises and walks", ("trojanscope.scan",)),
     Kind("command", "commands of the trojanscope CLI", ("trojanscope.cli.commands",)),
 ]
 KIND_INFO: dict[str, Kind] = {k.name: k for k in _KINDS}

@@ -18,19 +18,15 @@ import tempfile
 from collections.abc import Callable
 from typing import BinaryIO
 
-from trojanscope.scan.compressed import BombError, CorruptStream, DecompressStream, can_open
+from trojanscope.scan.compressed import BombError, CorruptStream, DecompressStream
 from trojanscope.scan.context import Ctx
-from trojanscope.scan.detect import sniff
 from trojanscope.scan.numpy_fmt import NpyError, descr_has_object, read_npy_header
 from trojanscope.scan.pickle_machine import AnalysisLimit
 from trojanscope.scan.pickle_scan import scan_pickle
+from trojanscope.scan.sniff import format_of, sniff
 from trojanscope.scan.stream import Reader, ReaderFile, Truncated
 
 log = logging.getLogger(__name__)
-_COMPRESSED = {"gzip", "bzip2", "xz", "lzma", "zlib", "lz4", "zstd"}
-_SEEKABLE_KINDS = {"zip", "7z", "hdf5"}
-# formats no loader unpickles (or that the sniffing walk already covered)
-_NEVER_PICKLE = {"pickle", "pickle?", "zip", "npy", "empty", "gzip", "xz", "zlib", "lz4"}
 _OPCODE_BYTES = frozenset(ord(op.code.encode("latin-1")) for op in pickletools.opcodes)
 Reopen = Callable[[], BinaryIO]
 
@@ -51,7 +47,7 @@ def scan_stream(ctx: Ctx, raw: BinaryIO, size: int | None = None, name: str = ""
         ctx.add("TS900", f"cannot read: {exc}")
         return "error"
     found = _guarded(ctx, kind, reader, raw, size, name, reopen)
-    if reopen is not None and kind not in _NEVER_PICKLE:
+    if reopen is not None and _walk_as_pickle_too(kind):
         found = _also_pickle(ctx, reopen, found)
     return found
 
@@ -128,55 +124,22 @@ def seekable_copy(ctx: Ctx, reader: Reader, raw: BinaryIO) -> BinaryIO:
 
 def _dispatch(ctx: Ctx, kind: str, reader: Reader, raw: BinaryIO, size: int | None,
               name: str, reopen: Reopen | None = None) -> str:
-    if kind in ("pickle", "pickle?"):
-        if scan_pickle(ctx, reader, guess=kind == "pickle?"):
-            ctx.note_kind("pickle")
-            return "pickle"
-        return "unknown"
-    if kind in _COMPRESSED:
-        if not can_open(kind):
-            ctx.add("TS182", f"{kind}-compressed content cannot be opened here (install the "
-                    f"{kind} package); loaders such as joblib would decompress and run it")
-            ctx.note_kind(kind)
-            return kind
-        return _scan_compressed(ctx, kind, reader, name, reopen)
-    if kind == "npy":
-        return _scan_npy(ctx, reader)
-    if kind == "safetensors":
-        from trojanscope.scan.safetensors_fmt import check_safetensors
-
-        if check_safetensors(ctx, reader, size, name):
-            ctx.note_kind("safetensors")
-            return "safetensors"
-        return "unknown"
-    if kind == "tar":
-        from trojanscope.scan.archives import scan_tar
-
-        return scan_tar(ctx, ReaderFile(reader))
-    if kind in _SEEKABLE_KINDS:
-        seekable = seekable_copy(ctx, reader, raw)
-        if kind == "zip":
-            from trojanscope.scan.archives import scan_zip
-
-            return scan_zip(ctx, seekable)
-        if kind == "7z":
-            from trojanscope.scan.archives import scan_7z
-
-            return scan_7z(ctx, seekable)
-        from trojanscope.scan.keras_fmt import scan_hdf5
-
-        return scan_hdf5(ctx, seekable)
-    if kind == "onnx":
-        from trojanscope.scan.onnx_fmt import scan_onnx
-
-        return scan_onnx(ctx, reader, size)
-    if kind == "gguf":
-        ctx.note_kind("gguf")
-        return "gguf"
-    return kind  # empty / unknown
+    """Hand the stream to its registered scan format (see :mod:`trojanscope.scan.formats`)."""
+    fmt = format_of(kind)
+    if fmt is None:
+        return kind  # empty / unknown
+    return fmt.scan(ctx, reader, raw, size, name, reopen)
 
 
-def _scan_compressed(ctx: Ctx, kind: str, reader: Reader, name: str,
+def _walk_as_pickle_too(kind: str) -> bool:
+    """Whether content of ``kind`` is also walked as a pickle (its own scan did not cover it)."""
+    if kind == "empty":
+        return False
+    fmt = format_of(kind)
+    return fmt is None or not fmt.pickle_walked
+
+
+def scan_compressed(ctx: Ctx, kind: str, reader: Reader, name: str,
                      reopen: Reopen | None) -> str:
     lim = ctx.policy.limits
     if ctx.depth + 1 > lim.max_depth:
@@ -225,7 +188,7 @@ def scan_stream_strict(ctx: Ctx, raw: BinaryIO, name: str = "",
     kind = sniff(head, name, None)
     try:
         found = _dispatch(ctx, kind, reader, raw, None, name, reopen)
-        if reopen is not None and kind not in _NEVER_PICKLE:
+        if reopen is not None and _walk_as_pickle_too(kind):
             found = _also_pickle(ctx, reopen, found)
         return found
     except (BombError, CorruptStream, AnalysisLimit):
@@ -243,7 +206,7 @@ def scan_stream_strict(ctx: Ctx, raw: BinaryIO, name: str = "",
         return kind
 
 
-def _scan_npy(ctx: Ctx, reader: Reader) -> str:
+def scan_npy(ctx: Ctx, reader: Reader) -> str:
     try:
         header = read_npy_header(reader)
     except (NpyError, Truncated) as exc:
