@@ -18,9 +18,9 @@ from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.pickle_machine import (
     AnalysisLimit,
-    Limits,
     PickleError,
     PickleMachine,
+    WalkLimits,
     parse_int_line,
     parse_long_line,
 )
@@ -82,10 +82,10 @@ def test_limits_raise_and_the_rest_is_scanned_for_imports():
     found = worst(flood, policy)
     assert found["TS182"] == Severity.HIGH and found["TS102"] == Severity.CRITICAL
     with pytest.raises(AnalysisLimit):
-        PickleMachine(Reader(io.BytesIO(b"}" * 20000 + b".")), Limits(max_stack=1000)).run()
+        PickleMachine(Reader(io.BytesIO(b"}" * 20000 + b".")), WalkLimits(max_stack=1000)).run()
     with pytest.raises(AnalysisLimit):
         PickleMachine(Reader(io.BytesIO(b"N0" * 10000 + b"N.")),
-                      Limits(deadline=time.monotonic() - 1)).run()
+                      WalkLimits(deadline=time.monotonic() - 1)).run()
 
 
 def test_payload_after_a_malformed_spot_is_still_reported():

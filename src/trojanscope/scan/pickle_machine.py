@@ -90,7 +90,7 @@ class Nested:
 
 
 @dataclass
-class Limits:
+class WalkLimits:
     max_opcodes: int = 20_000_000
     max_bytes_kept: int = 16 << 20  # one bytes value kept in memory at most
     max_total_kept: int = 64 << 20  # all kept bytes of one stream
@@ -147,11 +147,11 @@ class PickleMachine:
     later import of that attribute resolves to the replacement (the sys.modules/BUILD trick).
     """
 
-    def __init__(self, reader: Reader, limits: Limits | None = None,
+    def __init__(self, reader: Reader, limits: WalkLimits | None = None,
                  nested_loaders: frozenset[str] = frozenset(), result: PickleResult | None = None,
                  overrides: dict[str, dict[str, Any]] | None = None) -> None:
         self.r = reader
-        self.limits = limits or Limits()
+        self.limits = limits or WalkLimits()
         self.loaders = nested_loaders
         self.res = result or PickleResult()
         self.overrides = overrides if overrides is not None else {}

@@ -12,10 +12,10 @@ from trojanscope.scan.pickle_machine import (
     JOBLIB_WRAPPERS,
     AnalysisLimit,
     Anomaly,
-    Limits,
     PickleError,
     PickleMachine,
     PickleResult,
+    WalkLimits,
 )
 from trojanscope.scan.pickle_rescan import rescan_imports
 from trojanscope.scan.stream import Reader, Truncated
@@ -41,7 +41,7 @@ def walk_one(ctx: Ctx, reader: Reader) -> PickleResult:
     """Walk one pickle from the reader's position; errors are stored, not raised (except a
     broken compressed stream underneath, which the caller re-raises after reporting)."""
     pol = ctx.policy
-    limits = Limits(max_opcodes=pol.limits.max_opcodes, deadline=ctx.deadline)
+    limits = WalkLimits(max_opcodes=pol.limits.max_opcodes, deadline=ctx.deadline)
     machine = PickleMachine(reader, limits, frozenset(pol.loaders))
     res = machine.res
     crossed = len(reader.crossed)

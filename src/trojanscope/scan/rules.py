@@ -7,7 +7,6 @@ import _compat_pickle
 import copy
 import fnmatch
 import functools
-import hashlib
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.hashing import sha256_file
 from trojanscope.report.model import TAXONOMY_CLASSES, Finding, RuleInfo, Severity
 
 _ALIASES = {"_operator": "operator", "_pickle": "pickle", "_io": "io", "__builtin__": "builtins",
@@ -65,7 +65,7 @@ class Suppression:
 
 
 @dataclass
-class Limits:
+class ScanLimits:
     max_depth: int = 6
     max_members: int = 100_000
     max_ratio: int = 200
@@ -103,7 +103,7 @@ class Policy:
         self.categories: dict[str, Category] = {}
         self.rules: dict[str, RuleInfo] = {}
         self.loaders: set[str] = set()
-        self.limits = Limits()
+        self.limits = ScanLimits()
         self.suppressions: list[Suppression] = []
         self.unknown = Category("TS150", "unknown-import", Severity.MEDIUM,
                                 "not in any list: review what it does")
@@ -273,11 +273,7 @@ class Policy:
         def digest(path: str) -> str | None:
             if path not in cache:
                 try:
-                    h = hashlib.sha256()
-                    with open(path, "rb") as fh:
-                        while chunk := fh.read(1 << 20):
-                            h.update(chunk)
-                    cache[path] = h.hexdigest()
+                    cache[path] = sha256_file(path)
                 except OSError:
                     cache[path] = None
             return cache[path]
