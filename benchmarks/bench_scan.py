@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scan.docs import update_subsection
 from scan.peers import ensure_peer_venv, peer_flags, peer_version
 from trojanscope.report import Severity
-from trojanscope.scan import load_policy, samples, scan_paths
+from trojanscope.scan import load_policy, scan_paths
+from trojanscope.testing import scan_corpus as samples
 
 ROOT = Path(__file__).resolve().parent
 OUT = ROOT / "out" / "scan-corpus"

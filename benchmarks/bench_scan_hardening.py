@@ -32,8 +32,8 @@ from scan.docs import update_subsection
 from scan.peers import peer_flags, peer_version
 from trojanscope.report import Severity
 from trojanscope.scan import load_policy, scan_file, scan_paths
-from trojanscope.scan.evasion import LOADER_SCRIPT, evasion_samples, write_evasion
 from trojanscope.scan.walk import iter_files
+from trojanscope.testing.evasion_corpus import LOADER_SCRIPT, evasion_samples, write_evasion
 
 ROOT = Path(__file__).resolve().parent
 OUT = ROOT / "out" / "scan-hardening"
@@ -99,7 +99,8 @@ def evasion(args: argparse.Namespace) -> str:
             f"`.venv/bin/python benchmarks/bench_scan_hardening.py evasion --peer-venv "
             f"{args.peer_venv}{' --baseline ' + args.baseline if args.baseline else ''} "
             f"--write-docs` (peers: {versions}).{before} One family per bypass class "
-            "of issue 10 (`trojanscope.scan.evasion`); every payload is an inert `touch` marker "
+            "of issue 10 (`trojanscope.testing.evasion_corpus`); every payload is an inert "
+            "`touch` marker "
             "and was run with the loader named (in a subprocess) before scoring: \"yes\" means "
             "the marker appeared. Flagged: trojanscope exits 1 at the default `--fail-on high`; "
             "picklescan/modelscan/fickling (`--check-safety`) exit 1. The opcode-flood sample "

@@ -11,14 +11,14 @@ import pytest
 
 from trojanscope.bom import build_bom, validate_bom
 from trojanscope.errors import UserInputError
-from trojanscope.scan.samples import _safetensors_good
+from trojanscope.testing.scan_corpus import safetensors_good
 
 
 @pytest.fixture()
 def folder(tmp_path: Path) -> Path:
     d = tmp_path / "net"
     d.mkdir()
-    _safetensors_good(d / "model.safetensors")
+    safetensors_good(d / "model.safetensors")
     (d / "extra.pkl").write_bytes(pickle.dumps({"a": 1}))
     return d
 

@@ -13,7 +13,7 @@ import pytest
 import typer
 
 from trojanscope.cli.commands import scan as scan_cli
-from trojanscope.scan.samples import Gadget
+from trojanscope.testing.scan_corpus import Gadget
 
 SCHEMA = Path(__file__).resolve().parents[1] / "report" / "data" / "sarif-schema-2.1.0.json"
 

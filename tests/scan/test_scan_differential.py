@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
-from trojanscope.scan.samples import Gadget
+from trojanscope.testing.scan_corpus import Gadget
 
 POLICY = load_policy()
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")

@@ -12,7 +12,7 @@ import pytest
 
 from trojanscope.report import Severity
 from trojanscope.scan import load_policy, scan_paths
-from trojanscope.scan.evasion import LOADER_SCRIPT, evasion_samples, write_evasion
+from trojanscope.testing.evasion_corpus import LOADER_SCRIPT, evasion_samples, write_evasion
 
 SAMPLES = evasion_samples(Path("/nonexistent"))
 

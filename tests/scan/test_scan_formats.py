@@ -16,7 +16,7 @@ from trojanscope.report import Severity
 from trojanscope.scan import load_policy, scan_paths
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
-from trojanscope.scan.samples import Gadget, _safetensors_bad, _zip
+from trojanscope.testing.scan_corpus import Gadget, safetensors_bad, zip_bytes
 
 EVIL = pickle.dumps(Gadget(eval, ("1",)))
 
@@ -51,23 +51,23 @@ def test_depth_limit():
     policy.limits.max_depth = 2
     deep = EVIL
     for i in range(4):
-        deep = _zip({f"l{i}.zip" if i else "data.pkl": deep})
+        deep = zip_bytes({f"l{i}.zip" if i else "data.pkl": deep})
     assert rules_of(deep, policy).get("TS183") == Severity.HIGH
-    shallow = _zip({"data.pkl": EVIL})
+    shallow = zip_bytes({"data.pkl": EVIL})
     assert rules_of(shallow, policy)["TS101"] == Severity.CRITICAL
 
 
 def test_zip_traversal_and_absolute_paths():
-    assert rules_of(_zip({"../x": b"a"}))["TS200"] == Severity.HIGH
-    assert rules_of(_zip({"/etc/x": b"a"}))["TS200"] == Severity.HIGH
-    assert "TS200" not in rules_of(_zip({"a/../b": b"a"}))
+    assert rules_of(zip_bytes({"../x": b"a"}))["TS200"] == Severity.HIGH
+    assert rules_of(zip_bytes({"/etc/x": b"a"}))["TS200"] == Severity.HIGH
+    assert "TS200" not in rules_of(zip_bytes({"a/../b": b"a"}))
 
 
 def test_safetensors_validation():
-    assert rules_of(_safetensors_bad("overlap"))["TS300"] == Severity.HIGH
+    assert rules_of(safetensors_bad("overlap"))["TS300"] == Severity.HIGH
     # a header length past the file is only a safetensors problem in a file named so
-    assert rules_of(_safetensors_bad("length"), name="m.safetensors")["TS300"] == Severity.HIGH
-    assert rules_of(_safetensors_bad("length")) == {}
+    assert rules_of(safetensors_bad("length"), name="m.safetensors")["TS300"] == Severity.HIGH
+    assert rules_of(safetensors_bad("length")) == {}
     header = b'{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'
     good = struct.pack("<Q", len(header)) + header + b"\0" * 8
     assert rules_of(good) == {}
@@ -80,7 +80,7 @@ def test_safetensors_validation():
 
 def test_empty_and_truncated_inputs(tmp_path):
     (tmp_path / "empty.bin").write_bytes(b"")
-    (tmp_path / "trunc.zip").write_bytes(_zip({"data.pkl": EVIL})[:40])
+    (tmp_path / "trunc.zip").write_bytes(zip_bytes({"data.pkl": EVIL})[:40])
     (tmp_path / "trunc.gz").write_bytes(gzip.compress(EVIL)[:20])
     report = scan_paths([tmp_path])
     assert not [f for f in report.findings if f.rule_id == "TS999"]

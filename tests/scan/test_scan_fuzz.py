@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
-from trojanscope.scan.samples import Gadget, _safetensors_bad, _zip
+from trojanscope.testing.scan_corpus import Gadget, safetensors_bad, zip_bytes
 
 POLICY = load_policy()
 SEEDS = [
     pickle.dumps(Gadget(eval, ("1",)), protocol=p) for p in range(6)
 ] + [
-    _zip({"archive/data.pkl": pickle.dumps({"a": 1}), "archive/version": b"3\n"}),
-    _safetensors_bad("overlap"),
+    zip_bytes({"archive/data.pkl": pickle.dumps({"a": 1}), "archive/version": b"3\n"}),
+    safetensors_bad("overlap"),
     b"\x93NUMPY\x01\x00v\x00{'descr': '|O', 'fortran_order': False, 'shape': (1,), }" + b" " * 50
     + b"\n" + pickle.dumps(["x"]),
     __import__("gzip").compress(pickle.dumps([1, 2, 3])),

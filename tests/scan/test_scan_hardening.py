@@ -24,8 +24,8 @@ from trojanscope.scan.pickle_machine import (
     parse_int_line,
     parse_long_line,
 )
-from trojanscope.scan.samples import call_pickle
 from trojanscope.scan.stream import Reader
+from trojanscope.testing.scan_corpus import call_pickle
 
 POLICY = load_policy()
 

@@ -10,8 +10,8 @@ from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.pickle_machine import PickleMachine
 from trojanscope.scan.rules import load_policy
-from trojanscope.scan.samples import Gadget, call_pickle, malicious_samples
 from trojanscope.scan.stream import Reader
+from trojanscope.testing.scan_corpus import Gadget, call_pickle, malicious_samples
 
 POLICY = load_policy()
 

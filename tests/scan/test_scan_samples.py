@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from trojanscope.report import Severity
-from trojanscope.scan import samples, scan_paths
+from trojanscope.scan import scan_paths
+from trojanscope.testing import scan_corpus as samples
 
 
 @pytest.fixture(scope="module")

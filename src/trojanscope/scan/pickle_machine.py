@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from trojanscope.scan.evaluate import (
+from trojanscope.scan.static_eval import (
     NotStatic,
     canonical,
     evaluate,

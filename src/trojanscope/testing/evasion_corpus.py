@@ -19,7 +19,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from trojanscope.scan.samples import Gadget, _sbu, call_pickle, shell
+from trojanscope.testing.scan_corpus import Gadget, call_pickle, sbu, shell
 
 LOADERS = ("pickle", "torch", "joblib", "numpy")
 
@@ -91,8 +91,8 @@ def evasion_samples(marker_dir: Path, flood: int = 50_000) -> list[Evasion]:
                                                cmd(n)), "pickle")
     n = "scipy_nested_loads.pkl"
     inner = pickle.dumps(Gadget(os.system, (cmd(n),)), protocol=2)
-    add("dotted-name", n, b"\x80\x04" + _sbu("scipy.sparse._base")
-        + _sbu("np.lib._format_impl.pickle.loads") + b"\x93" + _binbytes(inner) + b"\x85R.",
+    add("dotted-name", n, b"\x80\x04" + sbu("scipy.sparse._base")
+        + sbu("np.lib._format_impl.pickle.loads") + b"\x93" + _binbytes(inner) + b"\x85R.",
         "pickle")
 
     # 2. magic bytes of another format, swallowed by an opcode argument
@@ -132,7 +132,7 @@ def evasion_samples(marker_dir: Path, flood: int = 50_000) -> list[Evasion]:
     add("parser", n, b"\x80\x04" + b"N0" * flood + _body("os", "system", cmd(n)), "pickle")
     n = "frame_crossing.pkl"  # a GLOBAL line that starts in a FRAME and ends after it
     add("parser", n, b"\x80\x04\x95" + struct.pack("<Q", 2) + b"co" + b"s\nsystem\n"
-        + _sbu(cmd(n)) + b"\x85R.", "pickle")
+        + sbu(cmd(n)) + b"\x85R.", "pickle")
     n = "npy_py2_long.npy"
     add("parser", n, _npy_py2_long(pickle.dumps(Gadget(os.system, (cmd(n),)), protocol=2)),
         "numpy")

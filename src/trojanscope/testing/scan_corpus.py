@@ -34,7 +34,7 @@ class Gadget:
         return self.func, self.args
 
 
-def _sbu(text: str) -> bytes:
+def sbu(text: str) -> bytes:
     data = text.encode()
     return b"\x8c" + bytes([len(data)]) + data
 
@@ -42,15 +42,15 @@ def _sbu(text: str) -> bytes:
 def stack_global(module: str, name: str, *, memo: bool = False) -> bytes:
     """Protocol-4 STACK_GLOBAL; with ``memo`` the names go through MEMOIZE/BINGET first."""
     if not memo:
-        return _sbu(module) + _sbu(name) + b"\x93"
+        return sbu(module) + sbu(name) + b"\x93"
     # memoise both strings, drop them, fetch them back from the memo
-    return (_sbu(module) + b"\x94" + b"0" + _sbu(name) + b"\x94" + b"0"
+    return (sbu(module) + b"\x94" + b"0" + sbu(name) + b"\x94" + b"0"
             + b"h\x00" + b"h\x01" + b"\x93")
 
 
 def call_pickle(module: str, name: str, arg: str, *, memo: bool = False) -> bytes:
     """A protocol-4 pickle calling ``module.name(arg)``."""
-    return (b"\x80\x04" + stack_global(module, name, memo=memo) + _sbu(arg) + b"\x85R.")
+    return (b"\x80\x04" + stack_global(module, name, memo=memo) + sbu(arg) + b"\x85R.")
 
 
 def shell(marker: Path) -> str:
@@ -84,44 +84,44 @@ def malicious_samples(marker: Path) -> dict[str, bytes | Callable[[Path], None]]
     out["shutil.pkl"] = call_pickle("shutil", "rmtree", str(marker))
     out["asyncio_subprocess.pkl"] = call_pickle("asyncio", "create_subprocess_shell", cmd)
     out["importlib.pkl"] = (b"\x80\x04" + stack_global("importlib", "import_module")
-                            + _sbu("os") + b"\x85R.")
+                            + sbu("os") + b"\x85R.")
     # getattr(__import__('os'), 'system')(cmd)
     out["getattr_import.pkl"] = (
         b"\x80\x04" + stack_global("builtins", "getattr")
-        + stack_global("builtins", "__import__") + _sbu("os") + b"\x85R"
-        + _sbu("system") + b"\x86R" + _sbu(cmd) + b"\x85R.")
+        + stack_global("builtins", "__import__") + sbu("os") + b"\x85R"
+        + sbu("system") + b"\x86R" + sbu(cmd) + b"\x85R.")
     out["attrgetter.pkl"] = (
-        b"\x80\x04" + stack_global("operator", "attrgetter") + _sbu("system") + b"\x85R"
-        + stack_global("builtins", "__import__") + _sbu("os") + b"\x85R" + b"\x85R"
-        + _sbu(cmd) + b"\x85R.")
+        b"\x80\x04" + stack_global("operator", "attrgetter") + sbu("system") + b"\x85R"
+        + stack_global("builtins", "__import__") + sbu("os") + b"\x85R" + b"\x85R"
+        + sbu(cmd) + b"\x85R.")
     out["methodcaller.pkl"] = (
-        b"\x80\x04" + stack_global("_operator", "methodcaller") + _sbu("system") + _sbu(cmd)
-        + b"\x86R" + stack_global("importlib", "import_module") + _sbu("os") + b"\x85R"
+        b"\x80\x04" + stack_global("_operator", "methodcaller") + sbu("system") + sbu(cmd)
+        + b"\x86R" + stack_global("importlib", "import_module") + sbu("os") + b"\x85R"
         + b"\x85R.")
     out["functools_partial.pkl"] = (
         b"\x80\x04" + stack_global("functools", "partial") + stack_global("os", "system")
-        + _sbu(cmd) + b"\x86R" + b")R.")
+        + sbu(cmd) + b"\x86R" + b")R.")
     out["memo_stack_global.pkl"] = call_pickle("os", "system", cmd, memo=True)
     # the module name is built at load time: "".join(["o", "s"]) → STACK_GLOBAL("os", "system")
     out["string_built_name.pkl"] = (
-        b"\x80\x04" + stack_global("builtins", "str.join") + _sbu("") + b"(" + _sbu("o")
-        + _sbu("s") + b"l\x86R" + _sbu("system") + b"\x93" + _sbu(cmd) + b"\x85R.")
+        b"\x80\x04" + stack_global("builtins", "str.join") + sbu("") + b"(" + sbu("o")
+        + sbu("s") + b"l\x86R" + sbu("system") + b"\x93" + sbu(cmd) + b"\x85R.")
     # BUILD rewrites an allowlisted module attribute, a later import fetches it
     # BUILD rewrites attributes of an imported module; later imports fetch the replacements
     # ("builtins", "eval") and STACK_GLOBAL combines them (the sys.modules/BUILD trick)
     out["build_override.pkl"] = (
         b"\x80\x04" + stack_global("json", "decoder") + b"\x94"
-        + b"h\x00}" + _sbu("JSONArray") + _sbu("builtins") + b"sb0"
-        + b"h\x00}" + _sbu("scanstring") + _sbu("eval") + b"sb0"
+        + b"h\x00}" + sbu("JSONArray") + sbu("builtins") + b"sb0"
+        + b"h\x00}" + sbu("scanstring") + sbu("eval") + b"sb0"
         + stack_global("json.decoder", "JSONArray") + stack_global("json.decoder", "scanstring")
-        + b"\x93" + _sbu("1+1") + b"\x85R.")
+        + b"\x93" + sbu("1+1") + b"\x85R.")
     inner = pickle.dumps(evil, protocol=2)
     out["nested_loads.pkl"] = pickle.dumps(Gadget(pickle.loads, (inner,)), protocol=4)
     import base64
 
     out["nested_b64.pkl"] = (
         b"\x80\x04" + stack_global("pickle", "loads") + stack_global("base64", "b64decode")
-        + _sbu(base64.b64encode(inner).decode()) + b"\x85R" + b"\x85R.")
+        + sbu(base64.b64encode(inner).decode()) + b"\x85R" + b"\x85R.")
     out["payload_then_garbage.pkl"] = call_pickle("os", "system", cmd)[:-1] + b"\xff\xfe garbage"
     out["truncated_payload.pkl"] = call_pickle("os", "system", cmd)[:-6]
     out["second_pickle.pkl"] = pickle.dumps({"weights": [1, 2, 3]}, protocol=2) + pickle.dumps(
@@ -140,17 +140,18 @@ def malicious_samples(marker: Path) -> dict[str, bytes | Callable[[Path], None]]
         p, pickle.dumps(evil, protocol=2), "extra/constants.pkl")
     out["torch_zip_deflated.pt"] = lambda p: _torch_zip(
         p, pickle.dumps(evil, protocol=2), "data.pkl", compression=zipfile.ZIP_DEFLATED)
-    out["zip_renamed_member.zip"] = _rename_local(_zip({"data.pkl": pickle.dumps(evil)}),
+    out["zip_renamed_member.zip"] = _rename_local(zip_bytes({"data.pkl": pickle.dumps(evil)}),
                                                    b"data.pkl", b"datapkl_")
-    out["zip_fake_encrypted.zip"] = _set_flags(_zip({"data.pkl": pickle.dumps(evil)}), 0x1)
-    out["zip_traversal.zip"] = _zip({"../../outside.txt": b"hello"})
+    out["zip_fake_encrypted.zip"] = _set_flags(zip_bytes({"data.pkl": pickle.dumps(evil)}), 0x1)
+    out["zip_traversal.zip"] = zip_bytes({"../../outside.txt": b"hello"})
     # 2 GiB of zeros (a few hundred MiB of zeros is a benign compressed array, not a bomb);
     # written lazily, compressing it takes seconds
     out["zip_bomb.zip"] = lambda path: path.write_bytes(_zip_bomb(2 << 30))
-    out["zip_in_zip.zip"] = _zip({"inner.zip": _zip({"model/data.pkl": pickle.dumps(evil)})})
+    inner_zip = zip_bytes({"model/data.pkl": pickle.dumps(evil)})
+    out["zip_in_zip.zip"] = zip_bytes({"inner.zip": inner_zip})
     deep = pickle.dumps(evil)
     for level in range(9):
-        deep = _zip({f"level{level}.zip" if level else "data.pkl": deep})
+        deep = zip_bytes({f"level{level}.zip" if level else "data.pkl": deep})
     out["zip_nested_deep.zip"] = deep
     out["tar_gz.tar.gz"] = _tar({"model/data.pkl": pickle.dumps(evil)}, "w:gz")
     out["tar_symlink.tar"] = _tar({}, "w", links={"model/weights": "/etc/passwd"})
@@ -161,8 +162,8 @@ def malicious_samples(marker: Path) -> dict[str, bytes | Callable[[Path], None]]
     for comp in (None, "zlib", "gzip", "bz2", "lzma", "xz"):
         suffix = f"_{comp}" if comp else ""
         out[f"joblib{suffix}.joblib"] = lambda p, c=comp: _joblib(p, evil, c)
-    out["safetensors_overlap.safetensors"] = _safetensors_bad("overlap")
-    out["safetensors_header_too_long.safetensors"] = _safetensors_bad("length")
+    out["safetensors_overlap.safetensors"] = safetensors_bad("overlap")
+    out["safetensors_header_too_long.safetensors"] = safetensors_bad("length")
     out["onnx_external_escape.onnx"] = lambda p: _onnx_external(p, "../../../etc/passwd")
     out["onnx_external_absolute.onnx"] = lambda p: _onnx_external(p, "/etc/passwd")
     out["keras_v3_lambda.keras"] = _keras_zip()
@@ -186,7 +187,7 @@ def benign_samples() -> dict[str, bytes | Callable[[Path], None]]:
     out["torch_state_dict_legacy.pt"] = lambda p: _torch_save(p, "state_dict", zip_format=False)
     out["torch_checkpoint.ckpt"] = lambda p: _torch_save(p, "checkpoint", zip_format=True)
     out["torch_checkpoint_legacy.ckpt"] = lambda p: _torch_save(p, "checkpoint", zip_format=False)
-    out["model.safetensors"] = _safetensors_good
+    out["model.safetensors"] = safetensors_good
     out["array.npy"] = _npy_numeric
     out["arrays.npz"] = lambda p: _npz_numeric(p, compressed=False)
     out["arrays_compressed.npz"] = lambda p: _npz_numeric(p, compressed=True)
@@ -221,7 +222,7 @@ def write_samples(folder: Path, samples: dict[str, bytes | Callable[[Path], None
 
 
 # -- builders ----------------------------------------------------------------------------
-def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_STORED) -> bytes:
+def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_STORED) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression) as zf:
         for name, data in members.items():
@@ -380,7 +381,7 @@ def _sklearn(path: Path, kind: str, compression: str | None) -> None:
         joblib.dump(model, path, compress=(compression, 3) if compression else 0)
 
 
-def _safetensors_good(path: Path) -> None:
+def safetensors_good(path: Path) -> None:
     import torch
     from safetensors.torch import save_file
 
@@ -388,7 +389,7 @@ def _safetensors_good(path: Path) -> None:
               metadata={"format": "pt"})
 
 
-def _safetensors_bad(kind: str) -> bytes:
+def safetensors_bad(kind: str) -> bytes:
     if kind == "length":
         return struct.pack("<Q", 1 << 40) + b'{"a": {}}'
     header = {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
@@ -432,7 +433,7 @@ def _keras_config() -> dict[str, Any]:
 
 
 def _keras_zip() -> bytes:
-    return _zip({"config.json": json.dumps(_keras_config()).encode(),
+    return zip_bytes({"config.json": json.dumps(_keras_config()).encode(),
                  "metadata.json": b'{"keras_version": "3.0.0"}',
                  "model.weights.h5": b""})
 
