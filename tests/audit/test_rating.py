@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trojanscope.audit.rating import rate
-from trojanscope.audit.result import AuditResult, StepResult
+from trojanscope.report.audit_result import AuditResult, StepResult
 from trojanscope.report.model import Severity
 
 
@@ -31,7 +31,7 @@ def test_no_detection_is_medium() -> None:
 
 
 def test_every_builtin_rule_carries_a_known_taxonomy() -> None:
-    from trojanscope.audit.taxonomy import builtin_rules
+    from trojanscope.audit.rules import builtin_rules
     from trojanscope.report.model import TAXONOMY_CLASSES
 
     rules = builtin_rules()

@@ -132,7 +132,7 @@ def _commands(html: str) -> list[str]:
 
 
 def test_html_counts_agree_across_sections(backdoored_result):
-    from trojanscope.audit.result import finding_dict
+    from trojanscope.report.audit_result import finding_dict
     from trojanscope.report.audit_summary import count_findings
 
     html = render_audit(backdoored_result, "html")
@@ -141,7 +141,9 @@ def test_html_counts_agree_across_sections(backdoored_result):
     assert total == counts.sentence()
     assert f'<p id="findings-count">{counts.sentence()}.' in html
     # The per-step cells add up to the same totals.
-    per_step = [count_findings([finding_dict(f) for f in s.findings if f.suppressed is None])
+    rules = backdoored_result.rules
+    per_step = [count_findings([finding_dict(f, rules) for f in s.findings
+                                if f.suppressed is None])
                 for s in backdoored_result.steps]
     assert sum(c.findings for c in per_step) == counts.findings
     assert sum(c.info for c in per_step) == counts.info
@@ -182,11 +184,12 @@ def test_html_chart_draws_the_flag_line_on_a_normalised_scale(backdoored_result,
 
 def test_flag_line_moves_the_verdict(backdoored_result):
     """Raising the top class to just above the line flags the model; just below, not."""
-    from trojanscope.report.audit_chart import _probability_function, flag_level
+    from trojanscope.detect.flag_level import _probability_function, flag_level
 
     det = backdoored_result.detection
     scores = [r["score"] for r in sorted(det["per_class"], key=lambda r: r["class"])]
-    line = flag_level(det, scores)
+    line = flag_level(det)
+    assert line == pytest.approx(det["flag_level"])  # what the audit recorded
     prob = _probability_function(det)
     top = scores.index(max(scores))
     for factor, flagged in ((1.002, True), (0.998, False)):
@@ -197,8 +200,11 @@ def test_flag_line_moves_the_verdict(backdoored_result):
 def test_chart_without_the_shipped_calibrator_draws_no_line(backdoored_result):
     from trojanscope.report.audit_chart import chart_scale
 
+    from trojanscope.detect.flag_level import flag_level
+
     det = {**backdoored_result.detection, "probability": 0.42}  # another calibration file
-    assert chart_scale(det).line is None
+    assert flag_level(det) is None
+    assert chart_scale({**det, "flag_level": None}).line is None
     nc = {**backdoored_result.detection, "method": "neural_cleanse"}
     scale = chart_scale(nc)
     assert scale.line is None and not scale.normalised

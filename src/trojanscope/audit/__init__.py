@@ -13,7 +13,13 @@ from trojanscope.audit.pipeline import (
     default_steps,
     run_audit,
 )
-from trojanscope.audit.result import SCHEMA_VERSION, AuditResult, Rating, StepResult, StepStatus
+from trojanscope.report.audit_result import (
+    SCHEMA_VERSION,
+    AuditResult,
+    Rating,
+    StepResult,
+    StepStatus,
+)
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -22,7 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from trojanscope.errors import UserInputError
 
 if TYPE_CHECKING:
-    from trojanscope.audit.result import AuditResult
+    from trojanscope.report.audit_result import AuditResult
 
 ENV_VAR = "TROJANSCOPE_DB"
 EXPORT_COLUMNS = ("id", "started_at", "model_sha256", "target", "verdict", "rating",
@@ -154,7 +154,7 @@ class HistoryStore:
 
     def record(self, result: AuditResult, reports: Sequence[str | Path] = ()) -> int:
         """Store ``result`` in one transaction; returns the record id."""
-        from trojanscope.audit.result import finding_dict
+        from trojanscope.report.audit_result import finding_dict
 
         doc = result.to_dict()
         row = AuditRecord(

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from trojanscope.audit.history import HistoryStore
-from trojanscope.audit.result import AuditResult
 from trojanscope.io.atomic import atomic_dir
+from trojanscope.report.audit_result import AuditResult
 from trojanscope.report.audit_text import render_audit
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trojanscope.audit.rating import rate
-from trojanscope.audit.result import AuditResult, StepResult, StepStatus
 from trojanscope.audit.rules import AUDIT_RULES
 from trojanscope.errors import UserInputError
+from trojanscope.report.audit_result import AuditResult, StepResult, StepStatus
 from trojanscope.report.model import Finding, Location, Severity
 
 log = logging.getLogger(__name__)

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from trojanscope.report.model import Severity
 
 if TYPE_CHECKING:
-    from trojanscope.audit.result import AuditResult, Rating
+    from trojanscope.report.audit_result import AuditResult, Rating
 
 MAX_REASONS = 5
 
 
 def rate(result: AuditResult) -> Rating:
     """Rate ``result``: low / medium / high / critical, with reasons."""
-    from trojanscope.audit.result import Rating, StepStatus
+    from trojanscope.report.audit_result import Rating, StepStatus
 
     findings = result.findings
     level = max((f.severity for f in findings), default=Severity.LOW)

@@ -3,6 +3,8 @@ each with the class of attack it is evidence of (its ``taxonomy``)."""
 
 from __future__ import annotations
 
+import functools
+
 from trojanscope.report.model import RuleInfo, Severity
 
 AUDIT_RULES = {
@@ -30,3 +32,12 @@ AUDIT_RULES = {
                  Severity.HIGH, "tampered"),
     ]
 }
+
+
+@functools.cache
+def builtin_rules() -> dict[str, RuleInfo]:
+    """The scanner's built-in rules and the audit's own, by id: an audit's catalogue before any
+    user ``--config``."""
+    from trojanscope.scan import load_policy
+
+    return {**load_policy().rules, **AUDIT_RULES}

@@ -4,8 +4,8 @@ signature verification, the manifest's recorded digests, and the ML-BOM."""
 from __future__ import annotations
 
 from trojanscope.audit.pipeline import AuditContext, AuditStep
-from trojanscope.audit.result import StepResult
 from trojanscope.registry import register
+from trojanscope.report.audit_result import StepResult
 from trojanscope.report.model import Severity
 
 BLOCKING = Severity.HIGH  # a scan finding at or above this stops the model from being loaded

@@ -6,9 +6,9 @@ import hashlib
 from pathlib import Path
 
 from trojanscope.audit.pipeline import AuditContext, AuditStep
-from trojanscope.audit.result import StepResult
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
+from trojanscope.report.audit_result import StepResult
 from trojanscope.report.model import Severity
 
 # Model files tried, in order, in a folder without a trojanscope manifest.
@@ -94,7 +94,10 @@ class DetectStep(AuditStep):
                                    num_classes=ctx.loaded.num_classes, seed=opts.seed)
         verdict.threshold = opts.threshold
         calibrate(verdict, calibrators)
+        from trojanscope.detect.flag_level import flag_level
+
         ctx.result.detection = verdict.as_dict()
+        ctx.result.detection["flag_level"] = flag_level(ctx.result.detection)
         p = float(verdict.probability or 0.0)
         target = verdict.target_classes[0] if verdict.target_classes else None
         step.details = {"method": verdict.method, "probability": p, "data": chosen.note,

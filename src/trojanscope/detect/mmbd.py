@@ -96,7 +96,7 @@ class MMBD(ModelDetector):
             pattern = inputs[top * self.n_starts + int(best.indices[top])]
             triggers[top] = ReversedTrigger(top, torch.ones(1, *pattern.shape[1:]), pattern)
         early_best = early.reshape(k, self.n_starts).double().max(dim=1).values
-        features, per_class = _summarise(per_start, best.values, order)
+        features, per_class = summarise_margins(per_start, best.values, order)
         _add_early(features, per_class, early_best)
         return ModelVerdict(
             method=self.name,
@@ -158,7 +158,7 @@ def _add_early(features: dict[str, float], per_class: list[ClassResult], early: 
     features["mmbd_early_anomaly"] = float(mad_anomaly(early).max())
 
 
-def _summarise(
+def summarise_margins(
     per_start: Tensor, top_margins: Tensor, order: list[int]
 ) -> tuple[dict[str, float], list[ClassResult]]:
     """Model-level features and per-class evidence from the maximum margins."""

@@ -22,7 +22,7 @@ from trojanscope.report.console import (
 from trojanscope.report.model import Severity, sort_findings
 
 if TYPE_CHECKING:
-    from trojanscope.audit.result import AuditResult
+    from trojanscope.report.audit_result import AuditResult
 
 RATING_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold red"}
 MAX_GROUPS = 20  # finding rows on a terminal; the reports hold them all
@@ -36,12 +36,12 @@ def print_audit_summary(result: AuditResult, console: Console,
     console.print(f"[bold]{result.verdict.upper()}[/] {result.target}: risk rating "
                   f"[{style}]{result.rating.label.upper()}[/]", highlight=False)
     print_bullets(console, result.rating.reasons)
-    from trojanscope.audit.result import finding_dict
+    from trojanscope.report.audit_result import finding_dict
 
     rows = []
     for step in result.steps:
         status, _, note = step_status(step.to_dict())
-        counts = count_findings([finding_dict(f) for f in step.findings])
+        counts = count_findings([finding_dict(f, result.rules) for f in step.findings])
         rows.append([step.title, status, counts.cell(), note, f"{step.duration_s:.1f} s"])
     print_rows(console, ("step", "status", "findings", "notes", "time"), rows, title="steps")
     groups = group_findings(sort_findings(

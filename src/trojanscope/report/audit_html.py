@@ -16,7 +16,7 @@ from trojanscope.report.audit_summary import (
 )
 
 if TYPE_CHECKING:
-    from trojanscope.audit.result import AuditResult
+    from trojanscope.report.audit_result import AuditResult
 
 MEANING = {
     "critical-file": "Do not use or load this model: a file would run code when loaded. "
@@ -44,9 +44,9 @@ def render_audit_html(result: AuditResult) -> str:
     """The HTML report of ``result``."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from trojanscope.audit.result import finding_dict
     from trojanscope.report.audit_chart import chart_scale, per_class_chart
     from trojanscope.report.audit_next import next_steps, reproduce_command
+    from trojanscope.report.audit_result import finding_dict
 
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -75,7 +75,7 @@ def render_audit_html(result: AuditResult) -> str:
         kinds[rel] = s.kind
     detect_step = result.step("detect")
     shown, hidden = split_findings(doc["findings"])
-    step_counts = [count_findings([finding_dict(f) for f in step.findings
+    step_counts = [count_findings([finding_dict(f, result.rules) for f in step.findings
                                    if f.suppressed is None]) for step in result.steps]
     return env.get_template("audit.html.j2").render(
         doc=doc,

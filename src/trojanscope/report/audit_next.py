@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from trojanscope.report.model import Severity
 
 if TYPE_CHECKING:
-    from trojanscope.audit.result import AuditResult
+    from trojanscope.report.audit_result import AuditResult
 
 REPORT_OPTIONS = ("--report", "-r")
 OUTPUT_OPTIONS = ("--output", "-o")

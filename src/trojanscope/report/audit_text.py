@@ -7,16 +7,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from trojanscope.audit.result import finding_dict
-from trojanscope.audit.taxonomy import classify
+from trojanscope.report.audit_result import finding_dict
 from trojanscope.report.audit_summary import step_status
 from trojanscope.report.grouping import group_findings
 from trojanscope.report.markdown import cell
 from trojanscope.report.model import Report, Severity
 from trojanscope.report.sarif import report_to_sarif
+from trojanscope.report.taxonomy import classify
 
 if TYPE_CHECKING:
-    from trojanscope.audit.result import AuditResult
+    from trojanscope.report.audit_result import AuditResult
 
 INFORMATION_URI = "https://github.com/trojanscope/trojanscope"
 

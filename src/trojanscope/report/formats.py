@@ -17,7 +17,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
 if TYPE_CHECKING:
-    from trojanscope.audit.result import AuditResult
+    from trojanscope.report.audit_result import AuditResult
     from trojanscope.report.model import Report
 
 

@@ -96,6 +96,9 @@ class RuleInfo:
     taxonomy: str = "none"
 
 
+# Detectors whose per-class scores are MM-BD margins (charts scale them by the median class).
+SCALED_METHODS = ("auto", "mmbd")
+
 # What a rule is evidence of: a backdoor in the model, code that runs when a file is loaded,
 # supply-chain tampering (malformed, changed or hidden content), or nothing adversarial.
 TAXONOMY_CLASSES = ("backdoor", "code-in-file", "tampered", "none")

@@ -25,7 +25,7 @@ from trojanscope.report.model import Severity
 
 if TYPE_CHECKING:
     from trojanscope.audit.history import HistoryStore
-    from trojanscope.audit.result import AuditResult
+    from trojanscope.report.audit_result import AuditResult
 
 # The terminal view, then every registered report format (registry kind ``report-format``).
 AuditFormat = StrEnum("AuditFormat", {n: n for n in ["console", *audit_formats()]})

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from trojanscope.audit.taxonomy import classify
 from trojanscope.report.model import Finding, RuleInfo, Severity, Subject, sort_findings
+from trojanscope.report.taxonomy import classify
 
 SCHEMA_VERSION = "1.0"
 
@@ -138,7 +138,7 @@ class AuditResult:
         }
 
 
-def finding_dict(finding: Finding, rules: Mapping[str, RuleInfo] | None = None) -> dict[str, Any]:
-    """A finding with its MITRE ATLAS and NIST AI 100-2 classification (from its rule, looked up
-    in ``rules`` and then in the built-in rules)."""
+def finding_dict(finding: Finding, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
+    """A finding with its MITRE ATLAS and NIST AI 100-2 classification, from its rule in the
+    catalogue ``rules``."""
     return {**finding.to_dict(), **classify(finding.rule_id, rules)}

@@ -8,7 +8,6 @@ frameworks. Rules with no adversarial meaning (bookkeeping, a scanner error) map
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,21 +33,12 @@ _BY_CLASS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
-@functools.cache
-def builtin_rules() -> dict[str, RuleInfo]:
-    """The scanner's built-in rules and the audit's own, by id."""
-    from trojanscope.audit.rules import AUDIT_RULES
-    from trojanscope.scan import load_policy
-
-    return {**load_policy().rules, **AUDIT_RULES}
-
-
-def classify(rule_id: str, rules: Mapping[str, RuleInfo] | None = None) -> dict[str, Any]:
+def classify(rule_id: str, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
     """``{"atlas": [{"id", "name", "url"}…], "nist": [class…]}`` for ``rule_id``, from the
-    rule's own ``taxonomy`` (looked up in ``rules``, e.g. an audit's catalogue with the user's
-    custom rules, then in the built-in rules). A rule found nowhere is classified as nothing:
-    never guessed."""
-    rule = (rules or {}).get(rule_id) or builtin_rules().get(rule_id)
+    rule's own ``taxonomy`` as the catalogue ``rules`` records it (an audit's catalogue holds
+    the scanner's rules, the user's custom ones and the audit's own). A rule missing from the
+    catalogue is classified as nothing: never guessed."""
+    rule = rules.get(rule_id)
     atlas, nist = _BY_CLASS[rule.taxonomy if rule is not None else "none"]
     return {
         "atlas": [{"id": t, "name": ATLAS[t], "url": ATLAS_URL.format(t)} for t in atlas],
