@@ -167,3 +167,21 @@ def test_scan_format_contract(name: str) -> None:
             earlier = [n for n, f in registry.items("scan-format")
                        if f.order < fmt.order and f().matches(head, "x")]
             assert sniff(head, "x") == (earlier[0] if earlier else name)
+
+
+# --- datasets -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", registry.names("dataset"))
+def test_dataset_contract(name: str) -> None:
+    import torch
+
+    from trojanscope.data import load_dataset
+
+    train, test = load_dataset(name, "train"), load_dataset(name, "test")
+    for split in (train, test):
+        assert len(split) > 0 and split.x.ndim == 4 and split.x.dtype == torch.float32
+        assert 0.0 <= float(split.x.min()) and float(split.x.max()) <= 1.0
+        assert int(split.labels.min()) >= 0 and int(split.labels.max()) < split.num_classes
+    assert train.num_classes == test.num_classes and train.input_shape == test.input_shape
+    assert len(load_dataset(name, "all")) == len(train) + len(test)
