@@ -29,6 +29,15 @@ CHECKS = textwrap.dedent("""
     train = load_dataset("stripes", "train")
     assert len(train) == 160 and train.num_classes == 2
 
+    attack = registry.create("attack", "checker", target=1, poison_rate=0.2)
+    poisoned = attack.poison(train)
+    assert len(poisoned.poison_indices) > 0
+    from trojanscope.zoo import build_attack, draw_entries, zoo_attacks
+    assert "checker" in zoo_attacks()
+    entries = draw_entries(0, 40, 2, seed=0, attacks=["checker"])
+    assert {e.attack for e in entries} == {"checker"}
+    assert build_attack(entries[0]).trigger.name == "checker"
+
     folder = Path(tempfile.mkdtemp())
     np.save(folder / "x.npy", np.random.rand(20, 1, 8, 8).astype(np.float32))
     np.save(folder / "y.npy", np.arange(20) % 2)

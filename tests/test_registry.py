@@ -181,7 +181,7 @@ def test_dataset_contract(name: str) -> None:
     train, test = load_dataset(name, "train"), load_dataset(name, "test")
     for split in (train, test):
         assert len(split) > 0 and split.x.ndim == 4 and split.x.dtype == torch.float32
-        assert 0.0 <= float(split.x.min()) and float(split.x.max()) <= 1.0
+        assert float(split.x.min()) >= 0.0 and float(split.x.max()) <= 1.0
         assert int(split.labels.min()) >= 0 and int(split.labels.max()) < split.num_classes
     assert train.num_classes == test.num_classes and train.input_shape == test.input_shape
     assert len(load_dataset(name, "all")) == len(train) + len(test)

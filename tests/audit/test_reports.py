@@ -198,9 +198,8 @@ def test_flag_line_moves_the_verdict(backdoored_result):
 
 
 def test_chart_without_the_shipped_calibrator_draws_no_line(backdoored_result):
-    from trojanscope.report.audit_chart import chart_scale
-
     from trojanscope.detect.flag_level import flag_level
+    from trojanscope.report.audit_chart import chart_scale
 
     det = {**backdoored_result.detection, "probability": 0.42}  # another calibration file
     assert flag_level(det) is None
