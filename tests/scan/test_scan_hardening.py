@@ -102,9 +102,20 @@ def test_compressed_stream_that_breaks_after_the_payload_still_reports_it():
     assert worst(broken)["TS102"] == Severity.CRITICAL
 
 
-@pytest.mark.skipif(can_open("lz4"), reason="lz4 is installed")
-def test_unopenable_compression_is_high():
+def test_unopenable_compression_is_high(monkeypatch):
+    import trojanscope.scan.compressed as compressed
+
+    monkeypatch.setattr(compressed, "_optional", lambda *modules: None)  # as without lz4
+    assert not can_open("lz4")
     assert worst(b"\x04\x22\x4d\x18" + b"\0" * 32)["TS182"] == Severity.HIGH
+
+
+@pytest.mark.parametrize("members", [1, 2])
+def test_lz4_payload_is_opened_and_found(members):
+    lz4 = pytest.importorskip("lz4.frame")  # in the test and scan extras
+    data = b"".join(lz4.compress(call_pickle("os", "system", "x")) for _ in range(members))
+    found = worst(data)
+    assert found["TS102"] == Severity.CRITICAL and "TS999" not in found
 
 
 def _overlapping_zip(copies: int) -> bytes:

@@ -157,7 +157,7 @@ class DecompressStream(io.RawIOBase):
                 self.produced += len(out)
                 return out
             if getattr(self.d, "eof", False):
-                rest = self.d.unused_data
+                rest = self.d.unused_data or b""  # lz4 says None
                 if rest.startswith(_MEMBER_MAGIC.get(self.kind, b"\0never")):
                     self.d = new_decompressor(self.kind)  # concatenated members
                     self.pending = rest
