@@ -148,7 +148,8 @@ class DecompressStream(io.RawIOBase):
                     self.pending = self.d.unconsumed_tail
                 else:
                     out = self.d.decompress(data, max_length=want)
-            except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
+            except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError,
+                    RuntimeError) as exc:  # lz4 reports bad frames as RuntimeError
                 error = CorruptStream(f"{self.kind} data is corrupt: {exc}")
                 out = self._salvage(snapshot, data, want) if snapshot is not None else b""
                 if not out:

@@ -27,6 +27,9 @@ from trojanscope.scan.sniff import format_of, sniff
 from trojanscope.scan.stream import Reader, ReaderFile, Truncated
 
 log = logging.getLogger(__name__)
+# Compressions whose magic is long enough that a stream carrying it and failing to decode from
+# its first byte is not a coincidence but content the scanner cannot read (so not safe).
+_DISTINCT_MAGIC = frozenset({"gzip", "bzip2", "xz", "lz4", "zstd"})
 _OPCODE_BYTES = frozenset(ord(op.code.encode("latin-1")) for op in pickletools.opcodes)
 Reopen = Callable[[], BinaryIO]
 
@@ -165,6 +168,10 @@ def scan_compressed(ctx: Ctx, kind: str, reader: Reader, name: str,
         inner = "unknown"
     except CorruptStream as exc:
         if stream.produced == 0:
+            if kind in _DISTINCT_MAGIC:  # not a coincidence: a stream we cannot decode
+                ctx.add("TS182", f"{kind} stream cannot be decompressed here: {exc}")
+                ctx.note_kind(kind, at)
+                return kind
             return "unknown"  # the magic bytes were a coincidence
         child.add("TS203", f"{kind} stream is damaged: {exc}")
         inner = "unknown"
