@@ -21,7 +21,6 @@ import numpy as np
 from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
-from trojanscope.defaults import TRAINING
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.experiment import run_experiment, save_experiment
@@ -204,7 +203,7 @@ def _train_entry(
     epochs: int,
 ) -> ZooEntry:
     """Train one model; a backdoor that does not take is retried stronger (up to 4 attempts)."""
-    trainer = Trainer(**{**TRAINING, "epochs": epochs})
+    trainer = Trainer(epochs=epochs)  # the project's one recipe (defaults.TRAINING)
     for attempt in range(4):
         attack = build_attack(entry) if entry.backdoored else None
         result = run_experiment(

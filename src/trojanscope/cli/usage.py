@@ -36,7 +36,6 @@ def _base(name: str) -> type[Exception]:
 
 
 ClickException = _base("ClickException")
-UsageError = _base("UsageError")
 
 
 def is_usage_error(exc: BaseException) -> bool:

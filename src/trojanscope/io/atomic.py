@@ -54,20 +54,21 @@ def check_output_file(path: str | Path, option: str = "--output") -> Path:
     """Refuse an output file that cannot be written (a folder, an unwritable place); call before
     any expensive work."""
     path = Path(path)
-    if path.is_dir():
-        raise UserInputError(f"{option} {path} is a folder; give a file name")
-    if path.exists() and not os.access(path, os.W_OK) and not os.access(path.parent, os.W_OK):
-        raise UserInputError(f"cannot write {option} {path}: permission denied")
-    _check_creatable(path, option)
+    _refuse_folder(path, option)
+    _check_creatable(path, option)  # the file is replaced by a rename: its folder must be writable
     return path
+
+
+def _refuse_folder(path: Path, option: str | None) -> None:
+    if path.is_dir():
+        what = f"{option} {path}" if option else str(path)
+        raise UserInputError(f"{what} is a folder; give a file name")
 
 
 def write_bytes_atomic(path: str | Path, data: bytes, option: str | None = None) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
     path = Path(path)
-    if path.is_dir():
-        what = f"{option} {path}" if option else str(path)
-        raise UserInputError(f"{what} is a folder; give a file name")
+    _refuse_folder(path, option)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -160,7 +160,7 @@ def calibrate_cmd(
     from trojanscope.detect.coverage import count_traits
     from trojanscope.detect.evaluate import run_zoo
 
-    check_output_file(out)
+    check_output_file(out, "--out")
     rows = [
         row
         for zoo in zoos
