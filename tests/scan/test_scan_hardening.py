@@ -245,3 +245,17 @@ def test_zstd_streams_are_opened():
 
     zstd = _optional("compression.zstd", "backports.zstd")
     assert worst(zstd.compress(call_pickle("os", "system", "x")))["TS102"] == Severity.CRITICAL
+
+
+def test_entry_whose_header_lies_inside_another_entry_is_still_scanned():
+    """A harmless entry whose central-directory size is inflated over the next entry's local
+    header must not hide that entry: loaders read it from its own header."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("a.txt", b"harmless")
+        zf.writestr("b.pkl", call_pickle("os", "system", "x"))
+    data = bytearray(buf.getvalue())
+    first_cd = data.index(b"PK\x01\x02")
+    struct.pack_into("<I", data, first_cd + 20, len(data))  # a.txt's compressed size
+    found = worst(bytes(data), name="m.zip")
+    assert found["TS102"] == Severity.CRITICAL and found["TS201"] == Severity.HIGH

@@ -107,7 +107,7 @@ def scan_zip(ctx: Ctx, f: BinaryIO) -> str:
     if overlapping:
         ctx.add("TS201", f"{len(overlapping)} zip entries overlap other entries' bytes (a "
                 "non-recursive zip bomb, or two names for one content); each distinct local "
-                "header was scanned once", severity=ctx.policy.severity_of("TS201"),
+                "header was scanned", severity=ctx.policy.severity_of("TS201"),
                 overlapping=overlapping[:20])
     for entry in entries:
         ctx.check_time()
@@ -116,19 +116,33 @@ def scan_zip(ctx: Ctx, f: BinaryIO) -> str:
 
 
 def _without_overlaps(entries: list[ZipEntry]) -> tuple[list[ZipEntry], list[str]]:
-    """The entries whose local header lies outside every earlier entry's bytes, in their
-    order, and the names of the others (same header offset, or inside another's data)."""
-    spans = sorted((e.header_offset, 30 + len(e.name.encode()) + e.compressed, i)
-                   for i, e in enumerate(entries))
-    dropped: set[int] = set()
-    end = -1
-    for start, length, i in spans:
-        if start < end:
-            dropped.add(i)
+    """One entry per local header, and the names of the entries that share a header or overlap
+    another's bytes (reported as TS201).
+
+    Several central-directory names pointing at one local header (a non-recursive zip bomb) are
+    scanned once, under a ``.pkl`` name when one of them has it (that name makes torch unpickle
+    the member). Entries that overlap another's bytes but have their own local header are still
+    scanned: the central directory's sizes are the attacker's to choose, and loaders read each
+    member from its own header.
+    """
+    by_offset: dict[int, ZipEntry] = {}
+    shared: list[str] = []
+    for e in entries:
+        kept = by_offset.get(e.header_offset)
+        if kept is None:
+            by_offset[e.header_offset] = e
             continue
-        end = start + length
-    keep = [e for i, e in enumerate(entries) if i not in dropped]
-    return keep, [entries[i].name for i in sorted(dropped)]
+        shared.append(e.name)
+        if e.name.endswith(".pkl") and not kept.name.endswith(".pkl"):
+            by_offset[e.header_offset] = e
+    keep = list(by_offset.values())
+    overlapping, end = [], -1
+    for start, length, name in sorted((e.header_offset, 30 + len(e.name.encode()) + e.compressed,
+                                       e.name) for e in keep):
+        if start < end:
+            overlapping.append(name)
+        end = max(end, start + length)
+    return keep, shared + overlapping
 
 
 def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: int) -> None:
