@@ -259,3 +259,17 @@ def test_entry_whose_header_lies_inside_another_entry_is_still_scanned():
     struct.pack_into("<I", data, first_cd + 20, len(data))  # a.txt's compressed size
     found = worst(bytes(data), name="m.zip")
     assert found["TS102"] == Severity.CRITICAL and found["TS201"] == Severity.HIGH
+
+
+@pytest.mark.parametrize("stray", [b"X\xff\xff\xff\x7f", b"\x8e" + b"\xff" * 8,
+                                   b"B\xff\xff\xff\x0f"])
+def test_stray_length_prefix_does_not_hide_later_imports(stray):
+    """After the stack model stops, a byte that looks like a length-prefixed opcode must not
+    make the import scan jump past the rest of the stream."""
+    from trojanscope.scan.pickle_machine import PickleResult
+    from trojanscope.scan.pickle_rescan import rescan_imports
+    from trojanscope.scan.stream import Reader
+
+    res = PickleResult()
+    rescan_imports(Reader(io.BytesIO(b"\x00\x01" + stray + b"cos\nsystem\n")), res, 10**6, None)
+    assert ("os", "system") in res.imports

@@ -18,6 +18,7 @@ from trojanscope.scan.stream import Reader, Truncated
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _NAME_MAX = 512  # longer strings are not import names
 _MEMO_MAX = 100_000
+_SKIP_MAX = 16 << 20  # longer arguments are not skipped but scanned through (see _step)
 _STRINGS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "STRING", "BINSTRING",
             "SHORT_BINSTRING"}
 _LENGTH = {pickletools.TAKEN_FROM_ARGUMENT1: ("<B", 1), pickletools.TAKEN_FROM_ARGUMENT4:
@@ -130,6 +131,11 @@ def _step(r: Reader, name: str, arg: pickletools.ArgumentDescriptor | None,
     (length,) = struct.unpack(fmt, r.read_exact(width))
     if length < 0:
         raise ValueError("negative length")
+    if length > _SKIP_MAX or len(r.peek(length)) < length:
+        # A length the stream does not hold (a stray byte that looks like a length-prefixed
+        # opcode, or a blob too large to check): skipping it would jump past what follows, so
+        # the scan goes on right after the length field instead.
+        raise ValueError("argument length past what the stream holds")
     if name in _STRINGS and length <= _NAME_MAX:
         return _string(name, r.read_exact(length))
     r.skip(length)
