@@ -211,11 +211,10 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
         child.add("TS205", "TorchScript code in the archive (compiled and run by torch.jit.load)")
 
 
-_TAR_IN_MEMORY = 64 << 20  # tar members read whole, so they can be read twice (pickle walk)
 
 
 def scan_tar(ctx: Ctx, fileobj: Any) -> str:
-    from trojanscope.scan.engine import scan_bytes, scan_stream
+    from trojanscope.scan.engine import scan_bytes, scan_stream, walk_as_pickle_too
 
     lim = ctx.policy.limits
     ctx.note_kind("tar")
@@ -246,10 +245,14 @@ def scan_tar(ctx: Ctx, fileobj: Any) -> str:
                 elif m.isfile():
                     ctx.check_time()
                     stream = tf.extractfile(m)
-                    if stream is not None and m.size <= _TAR_IN_MEMORY:
-                        scan_bytes(child, stream.read(), m.name)
+                    if stream is not None and m.size <= lim.max_memory_member:
+                        scan_bytes(child, stream.read(), m.name)  # read whole: walked twice
                     elif stream is not None:
-                        scan_stream(child, stream, m.size, m.name)
+                        kind = scan_stream(child, stream, m.size, m.name)
+                        if walk_as_pickle_too(kind):  # a tar stream cannot be read again
+                            child.add("TS182", f"tar member of {m.size} bytes (over the "
+                                      f"{lim.max_memory_member}-byte memory limit) was scanned "
+                                      f"as {kind} only, not also as a pickle")
     except tarfile.TarError as exc:
         ctx.add("TS202", f"tar archive is damaged after {count} member(s): {exc}")
     return "tar"

@@ -50,7 +50,7 @@ def scan_stream(ctx: Ctx, raw: BinaryIO, size: int | None = None, name: str = ""
         ctx.add("TS900", f"cannot read: {exc}")
         return "error"
     found = _guarded(ctx, kind, reader, raw, size, name, reopen)
-    if reopen is not None and _walk_as_pickle_too(kind):
+    if reopen is not None and walk_as_pickle_too(kind):
         found = _also_pickle(ctx, reopen, found)
     return found
 
@@ -134,7 +134,7 @@ def _dispatch(ctx: Ctx, kind: str, reader: Reader, raw: BinaryIO, size: int | No
     return fmt.scan(ctx, reader, raw, size, name, reopen)
 
 
-def _walk_as_pickle_too(kind: str) -> bool:
+def walk_as_pickle_too(kind: str) -> bool:
     """Whether content of ``kind`` is also walked as a pickle (its own scan did not cover it)."""
     if kind == "empty":
         return False
@@ -195,7 +195,7 @@ def scan_stream_strict(ctx: Ctx, raw: BinaryIO, name: str = "",
     kind = sniff(head, name, None)
     try:
         found = _dispatch(ctx, kind, reader, raw, None, name, reopen)
-        if reopen is not None and _walk_as_pickle_too(kind):
+        if reopen is not None and walk_as_pickle_too(kind):
             found = _also_pickle(ctx, reopen, found)
         return found
     except (BombError, CorruptStream, AnalysisLimit):
