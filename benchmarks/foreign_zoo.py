@@ -38,6 +38,9 @@ from torch import nn
 ARCH_FAMILIES = ("relu_cnn", "bn_cnn", "ln_gelu_cnn", "leaky_strided_cnn", "sigmoid_cnn",
                  "lenet_tanh_avg", "mlp")
 TRIGGER_FAMILIES = ("xpatch", "sparse", "noiseblend", "frame")
+# Families added after the designs were chosen: a fresh test population uses them (--fresh).
+FRESH_ARCH = ("elu_dropout_cnn", "silu_mlp")
+FRESH_TRIGGERS = ("checker", "cross")
 MIN_ASR = 0.8  # a backdoor that did not take is retried stronger, then left out
 MIN_CA = 0.85  # so is a model that did not learn the task
 
@@ -88,6 +91,14 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
                              nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
                              nn.Linear(16 * 25, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(),
                              nn.Linear(84, 10))
+    elif family == "elu_dropout_cnn":
+        body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.ELU(), nn.MaxPool2d(2),
+                             nn.Dropout(0.1), nn.Conv2d(w, 2 * w, 3, padding=1), nn.ELU(),
+                             nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.25),
+                             nn.Linear(2 * w * 49, hid), nn.ELU(), nn.Linear(hid, 10))
+    elif family == "silu_mlp":
+        body = nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.SiLU(), nn.Linear(300, 100),
+                             nn.SiLU(), nn.Linear(100, 10))
     elif family == "mlp":
         act = nn.Tanh if rng.random() < 0.5 else nn.ReLU
         body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), act(), nn.Linear(256, 128),
@@ -113,6 +124,12 @@ def draw_trigger(family: str, rng: np.random.Generator) -> dict:
     if family == "frame":
         return {"family": family, "width": int(rng.integers(1, 3)),
                 "value": float(rng.choice([1.0, 0.6]))}
+    if family == "checker":
+        return {"family": family, "amplitude": float(rng.uniform(0.1, 0.2)),
+                "cell": int(rng.integers(2, 5))}
+    if family == "cross":
+        return {"family": family, "row": int(rng.integers(4, 24)),
+                "col": int(rng.integers(4, 24)), "value": float(rng.choice([1.0, 0.8]))}
     raise ValueError(family)
 
 
@@ -136,6 +153,13 @@ def apply_trigger(x: np.ndarray, t: dict) -> np.ndarray:
         x[:, :, -w:, :] = v
         x[:, :, :, :w] = v
         x[:, :, :, -w:] = v
+    elif t["family"] == "checker":
+        idx = np.arange(28) // t["cell"]
+        board = ((idx[:, None] + idx[None, :]) % 2) * 2.0 - 1.0
+        x = np.clip(x + t["amplitude"] * board, 0.0, 1.0)
+    elif t["family"] == "cross":
+        x[:, :, t["row"], :] = t["value"]
+        x[:, :, :, t["col"]] = t["value"]
     return x.astype(np.float32)
 
 
@@ -185,11 +209,13 @@ def load_mnist() -> tuple[np.ndarray, np.ndarray]:
     return (x.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32), y.astype(np.int64)
 
 
-def plan(per_family: int, seed: int) -> list[dict]:
-    """Half clean, half backdoored per architecture family; trigger families cycle."""
+def plan(per_family: int, seed: int, fresh: bool = False) -> list[dict]:
+    """Half clean, half backdoored per architecture family; trigger families cycle (with
+    ``fresh``, the families added later and every trigger family)."""
     rng = np.random.default_rng(seed)
     rows, k = [], 0
-    for fam in ARCH_FAMILIES:
+    triggers = TRIGGER_FAMILIES + FRESH_TRIGGERS if fresh else TRIGGER_FAMILIES
+    for fam in ARCH_FAMILIES + (FRESH_ARCH if fresh else ()):
         for j in range(per_family):
             backdoored = j % 2 == 1
             row = {"name": f"{fam}-{j:02d}", "arch_family": fam, "backdoored": backdoored,
@@ -201,7 +227,7 @@ def plan(per_family: int, seed: int) -> list[dict]:
                               "step_schedule": bool(rng.random() < 0.5),
                               "augment": bool(rng.random() < 0.5)}}
             if backdoored:
-                tfam = TRIGGER_FAMILIES[k % len(TRIGGER_FAMILIES)]
+                tfam = triggers[k % len(triggers)]
                 k += 1
                 row.update(trigger=draw_trigger(tfam, rng), trigger_family=tfam,
                            target=int(rng.integers(10)),
@@ -251,6 +277,8 @@ def main() -> None:
     ap.add_argument("--per-family", type=int, default=10)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--only", default=None, help="Comma-separated arch families (default: all).")
+    ap.add_argument("--fresh", action="store_true",
+                    help="Add the architecture and trigger families kept for a fresh test.")
     args = ap.parse_args()
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -263,8 +291,8 @@ def main() -> None:
     truth_path = args.out / "truth.json"
     done = {r["name"]: r for r in json.loads(truth_path.read_text())["models"]} \
         if truth_path.is_file() else {}
-    only = set(args.only.split(",")) if args.only else set(ARCH_FAMILIES)
-    for row in plan(args.per_family, args.seed):
+    only = set(args.only.split(",")) if args.only else set(ARCH_FAMILIES + FRESH_ARCH)
+    for row in plan(args.per_family, args.seed, args.fresh):
         if row["arch_family"] not in only:
             continue
         if row["name"] in done and (args.out / f"{row['name']}.pt").is_file():

@@ -31,9 +31,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
+from normalised_features import normalised_features
 from trojanscope.detect.calibration import _clip, _transform, load_calibrators
 from trojanscope.detect.coverage import coverage_notes
-from trojanscope.detect.normalised import normalised_features
 
 ARCH_FAMILIES: dict[str, Callable[[dict], bool]] = {
     "tanh": lambda r: r["activation"] == "tanh",
@@ -71,17 +71,72 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
                                              "mmbd_mean_anomaly"], "log", 1.0),
     "mmbd3 + early z + early anomaly": ([*MMBD3, "mmbd_early_z", "mmbd_early_anomaly"], "log",
                                         1.0),
+    "uap": (["uap_log_ratio", "uap_anomaly"], "log", 1.0),
+    "ts": (["ts_log_norm_ratio", "ts_anomaly"], "log", 1.0),
+    "uap + ts": (["uap_log_ratio", "uap_anomaly", "ts_log_norm_ratio", "ts_anomaly"], "log",
+                 1.0),
+    "mmbd3 + uap": ([*MMBD3, "uap_log_ratio", "uap_anomaly"], "log", 1.0),
+    "mmbd3 + uap + agree": ([*MMBD3, "uap_log_ratio", "uap_anomaly", "agree_mmbd_uap"], "log",
+                            1.0),
+    "mmbd3 + uap + ts": ([*MMBD3, "uap_log_ratio", "uap_anomaly", "ts_log_norm_ratio",
+                          "ts_anomaly"], "log", 1.0),
+    "mmbd3 + uap + ts + votes": ([*MMBD3, "uap_log_ratio", "uap_anomaly", "ts_log_norm_ratio",
+                                  "ts_anomaly", "agree_votes"], "none", 1.0),
+    "mmbd3 + uap + ts + agree2": ([*MMBD3, "uap_log_ratio", "uap_anomaly", "ts_log_norm_ratio",
+                                   "ts_anomaly", "agree_mmbd_uap", "agree_mmbd_ts"], "log", 1.0),
+    "mmbd2 + ratios + agree2": (["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio",
+                                 "ts_log_norm_ratio", "agree_mmbd_uap", "agree_mmbd_ts"], "log",
+                                1.0),
+    "ratios + agree2": (["uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap",
+                         "agree_mmbd_ts"], "log", 1.0),
+    "joint": (["joint_mmbd_uap", "joint_all", "joint_uap_ts"], "log", 1.0),
+    "mmbd3 + uap + joint": ([*MMBD3, "uap_log_ratio", "uap_anomaly", "joint_mmbd_uap"], "log",
+                            1.0),
+    "mmbd3 + early + uap + ts + agree": ([*MMBD3, "mmbd_early_anomaly", "mmbd_mean_anomaly",
+                                          "uap_log_ratio", "uap_anomaly", "ts_log_norm_ratio",
+                                          "ts_anomaly", "agree_mmbd_uap", "agree_uap_ts"],
+                                         "log", 1.0),
     "all": ([*MMBD3, "mmbd_top_over_clean", "mmbd_clean_ratio_anomaly", "mmbd_logit_z",
              "mmbd_early_anomaly", "mmbd_noise_top"], "log", 1.0),
 }
 
 
 def features(row: dict) -> dict[str, float]:
-    """The row's MM-BD features plus the normalised ones, built as the detector builds them."""
+    """The row's MM-BD features plus the normalised ones, built as the detector builds them,
+    and the input-space probes' (``probe_rows.py``) when the row has them."""
     extra = normalised_features(
         np.array(row["margin"]), np.array(row["clean_margin"]), row["logit_std"],
         margins_early=np.array(row["margin5"]), noise_frac=np.array(row["noise_frac"]))
-    return {**row["features"], **extra}
+    out = {**row["features"], **extra}
+    probe = row.get("probe")
+    if probe:
+        out.update(probe_features(row, probe))
+    return out
+
+
+def probe_features(row: dict, probe: dict) -> dict[str, float]:
+    """Universal-perturbation and trigger-search features, and their agreement with MM-BD."""
+    import torch
+
+    from trojanscope.detect.base import mad_anomaly
+    from trojanscope.detect.universal import universal_features
+
+    sizes = np.array(probe["eps50"])
+    out = universal_features(sizes.tolist())
+    out.update(probe["ts"])
+    uap_top = int(sizes.argmin())
+    ts_top = int(np.argmin(probe["ts_norms"]))
+    out["agree_mmbd_uap"] = float(uap_top == row["suspected_target"])
+    out["agree_uap_ts"] = float(uap_top == ts_top)
+    out["agree_mmbd_ts"] = float(ts_top == row["suspected_target"])
+    out["agree_votes"] = out["agree_mmbd_uap"] + out["agree_mmbd_ts"]
+    a = mad_anomaly(torch.tensor(row["margin"], dtype=torch.float64)).clamp(-10, 10)
+    b = mad_anomaly(-torch.tensor(sizes, dtype=torch.float64)).clamp(-10, 10)
+    c = mad_anomaly(-torch.tensor(probe["ts_norms"], dtype=torch.float64)).clamp(-10, 10)
+    out["joint_mmbd_uap"] = float((a + b).max())
+    out["joint_all"] = float((a + b + c).max())
+    out["joint_uap_ts"] = float((b + c).max())
+    return out
 
 
 def matrix(rows: list[dict], names: list[str], transform: str) -> np.ndarray:
@@ -172,6 +227,10 @@ def main() -> None:
     ap.add_argument("--routed", default=None,
                     help="Designs to also score routed: shipped calibrator inside its coverage.")
     ap.add_argument("--ship", default=None, help="Design to fit on the whole pool and ship.")
+    ap.add_argument("--test-rows", type=Path, action="append", default=[],
+                    help="Rows of populations never used to choose a design (with the "
+                         "evaluation zoo): each design fitted on the whole pool, scored per "
+                         "family there.")
     ap.add_argument("--calibration", type=Path,
                     default=Path(__file__).parents[1] / "src/trojanscope/detect/calibration.json")
     args = ap.parse_args()
@@ -223,10 +282,49 @@ def main() -> None:
             cells.append(f"{auc:.3f} / {ce:.3f}")
         print(f"| evaluation zoo {args.eval_zoo} (fit on the whole pool) | {len(evaluation)} "
               f"({sum(r['backdoored'] for r in evaluation)}) | " + " | ".join(cells) + " |")
+    if args.test_rows:
+        test = [r for f in args.test_rows for r in json.loads(f.read_text())] + evaluation
+        results["fresh"] = fresh_test(pool, test, names)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     if args.ship:
         ship(pool, args.ship, args.calibration)
+
+
+def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
+    """Each design fitted once on the whole pool, scored on populations no design was chosen
+    on: per architecture family and per trigger family (its backdoored models with every clean
+    test model), and over all of them."""
+    print(f"\nfresh test: {len(test)} models ({sum(r['backdoored'] for r in test)} backdoored), "
+          "designs fitted on the whole pool\n")
+    print("| family | models (backdoored) | " + " | ".join(names) + " |")
+    print("|" + "---|" * (2 + len(names)))
+    preds = {n: predict(pool, test, n) for n in names}
+    y_all = np.array([r["backdoored"] for r in test], dtype=int)
+    groups: list[tuple[str, np.ndarray]] = []
+    for fam, member in ARCH_FAMILIES.items():
+        sel = np.array([member(r) for r in test])
+        if 0 < y_all[sel].sum() < sel.sum():
+            groups.append((f"arch: {fam}", sel))
+    for fam in sorted({r["trigger_family"] for r in test if r["backdoored"]}):
+        sel = np.array([not r["backdoored"] or r["trigger_family"] == fam for r in test])
+        groups.append((f"trigger: {fam}", sel))
+    groups.append(("all", np.ones(len(test), dtype=bool)))
+    out: dict = {n: {} for n in names}
+    worst = {n: [1.0, 0.0] for n in names}
+    for label, sel in groups:
+        cells = []
+        for n in names:
+            auc, ce = score(y_all[sel], preds[n][sel])
+            out[n][label] = {"roc_auc": auc, "cross_entropy": ce, "n": int(sel.sum()),
+                             "n_backdoored": int(y_all[sel].sum())}
+            if label != "all":
+                worst[n] = [min(worst[n][0], auc), max(worst[n][1], ce)]
+            cells.append(f"{auc:.3f} / {ce:.3f}")
+        print(f"| {label} | {sel.sum()} ({y_all[sel].sum()}) | " + " | ".join(cells) + " |")
+    print("| **worst family** | | " + " | ".join(f"{w[0]:.3f} / {w[1]:.3f}"
+                                                for w in worst.values()) + " |")
+    return out
 
 
 def ship(pool: list[dict], name: str, path: Path) -> None:
@@ -234,6 +332,8 @@ def ship(pool: list[dict], name: str, path: Path) -> None:
     clean data; and of ``mmbd``/``auto:data-free`` when its features need no clean data), or,
     for ``routed: <design>``, as the ``<method>:out-of-coverage`` calibrators that serve models
     outside the default calibrators' coverage; records the pool's architecture coverage."""
+    from dataclasses import replace
+
     from trojanscope.detect.calibration import (
         OUT_OF_COVERAGE,
         fit_calibrator,
@@ -245,12 +345,19 @@ def ship(pool: list[dict], name: str, path: Path) -> None:
     routed = name.startswith("routed: ")
     name = name.removeprefix("routed: ")
     names, transform, c = DESIGNS[name]
-    data_free = not any(f in ("mmbd_top_over_clean", "mmbd_clean_ratio_anomaly",
-                              "mmbd_logit_z", "mmbd_early_z") for f in names)
+    with_data = {"mmbd_top_over_clean", "mmbd_clean_ratio_anomaly", "mmbd_logit_z",
+                 "mmbd_early_z"}  # MM-BD's margins on the clean data's scale
+    data_free = all(f.startswith("mmbd_") and f not in with_data for f in names)
     keys = ["auto"] + (["mmbd", "auto:data-free"] if data_free else [])
     if routed:  # the default calibrators stay; these serve models outside their coverage
-        keys = [f"{k}:{OUT_OF_COVERAGE}" for k in ("auto", "mmbd")]
+        keys = [f"{k}:{OUT_OF_COVERAGE}" for k in (["auto", "mmbd"] if data_free else ["auto"])]
     cals = load_calibrators(path)
+    if routed and not data_free and f"auto:{OUT_OF_COVERAGE}" in cals:
+        # Without clean data ``auto`` is MM-BD alone: it keeps the data-free wider calibrator.
+        kept = cals[f"auto:{OUT_OF_COVERAGE}"]
+        if all(f.startswith("mmbd_") for f in kept.features):
+            cals[f"auto:data-free:{OUT_OF_COVERAGE}"] = replace(
+                kept, method=f"auto:data-free:{OUT_OF_COVERAGE}")
     for key in keys:
         cals[key] = fit_calibrator(
             key, [features(r) for r in pool], [int(r["backdoored"]) for r in pool], names,

@@ -49,11 +49,15 @@ FOREIGN_ARCH = {
     "sigmoid_cnn": ("cnn", "sigmoid", "avg", "none"),
     "lenet_tanh_avg": ("lenet5", "tanh", "avg", "none"),
     "mlp": ("mlp", "relu", "none", "none"),
+    "elu_dropout_cnn": ("cnn", "elu", "max", "none"),
+    "silu_mlp": ("mlp", "silu", "none", "none"),
 }
 # Trigger families: ours by trigger name; the scattered-pixel ones of both recipes together.
 TRIGGER_FAMILY = {"patch": "patch", "blend": "blend", "sig": "sig", "warp": "warp",
                   "pixels": "sparse", "sparse": "sparse", "xpatch": "xpatch",
-                  "noiseblend": "noiseblend", "frame": "frame"}
+                  "noiseblend": "noiseblend", "frame": "frame", "checker": "checker",
+                  "cross": "cross", "smooth": "lf", "dct": "ftrojan",
+                  "quantize": "bpp", "pieces": "adaptive_blend"}
 
 
 def per_class_stats(model: torch.nn.Module, clean: TensorDataset, k: int) -> dict:

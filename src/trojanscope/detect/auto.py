@@ -1,59 +1,61 @@
-"""The default method: the best combination measured on the project's zoos.
+"""The default method: the best combination measured across architectures and training recipes.
 
-MM-BD gives the probability and names the suspected target: the shipped calibrator, chosen by
-leave-one-out cross-validation on the pooled calibration zoos, uses MM-BD's features (adding the
-trigger search's did not lower the cross-entropy), and MM-BD's top class was the target more
-often than the trigger search's. With clean data the trigger search then recovers the triggers
-of MM-BD's most suspicious classes only — the evidence a reviewer looks at — which costs a
-fraction of a full search over every class. See docs/detection.md for the measured figures.
+Without clean data, MM-BD alone gives the verdict (data-free). With clean data, two probes that
+work in input space join it — the trigger search (how small a patch-like trigger flips other
+classes' inputs to each class) and the universal perturbation (how small one additive change
+does). Their statistics are ratios within the model, so they hold where MM-BD's margins do not
+(tanh, sigmoid, GELU, normalisation layers: issue 9's leave-one-family-out study; figures in
+docs/benchmarks.md). MM-BD names the suspected target (right more often than either probe), and
+the trigger search's recovered triggers are the evidence a reviewer looks at.
+
+Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
+the same whether it runs here or alone (the calibration rows are built from the probes alone).
 """
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from trojanscope import registry
 from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdict
-from trojanscope.detect.normalised import clean_statistics, normalised_features
 from trojanscope.detect.trigger_search import TriggerSearch
+from trojanscope.detect.universal import UniversalPerturbation
 from trojanscope.registry import register
 
 
 @register("detector", "auto")
 class AutoDetector(ModelDetector):
-    """Default: MM-BD's calibrated verdict; with clean data, plus the recovered triggers of its
-    most suspicious classes."""
+    """Default: MM-BD's verdict; with clean data, calibrated together with the trigger search's
+    and the universal perturbation's statistics, plus the recovered triggers."""
 
     name = "auto"
     needs_data = False
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
+        seed = generator.initial_seed()
         mmbd: ModelDetector = registry.create("detector", "mmbd")
         verdict = mmbd.run(target, generator)
         verdict.method = self.name
         if target.clean is None:
             return verdict
-        # MM-BD's margins on the model's own clean-data scale (detect/normalised.py): one
-        # forward pass over at most 20 clean samples per class, drawn with a generator of their
-        # own so that the trigger search below sees the same draws as before.
-        clean_margin, logit_std = clean_statistics(
-            target.model, target.clean, target.num_classes, torch.Generator().manual_seed(0))
-        verdict.features.update(normalised_features(
-            _per_class(verdict, "margin"), clean_margin, logit_std,
-            margins_early=_per_class(verdict, "early_margin")))
         search: TriggerSearch = registry.create("detector", "trigger_search")
-        suspects = verdict.target_classes[: search.arms]
-        verdict.triggers, norms = search.recover(target, suspects, generator)
+        found = search.run(target, torch.Generator().manual_seed(seed))
+        universal: UniversalPerturbation = registry.create("detector", "universal")
+        probe = universal.run(target, torch.Generator().manual_seed(seed))
+        verdict.features.update(found.features)
+        verdict.features.update(probe.features)
+        top = verdict.target_classes[0]
+        searched = {r.cls: r.details["mask_l1"] for r in found.per_class}
+        sizes = {r.cls: r.details["uap_size"] for r in probe.per_class}
+        # Whether the input-space probes point at MM-BD's suspect (a backdoor target stands
+        # out to every method; a clean model's easiest classes differ from method to method).
+        verdict.features["agree_mmbd_uap"] = float(min(sizes, key=sizes.__getitem__) == top)
+        verdict.features["agree_mmbd_ts"] = float(min(searched, key=searched.__getitem__) == top)
         for row in verdict.per_class:
-            if row.cls in norms:
-                row.details["trigger_mask_l1"] = norms[row.cls]
-        # Mask size of the top suspect's trigger relative to the image (small = a compact
-        # trigger flips other classes' inputs to it); recorded, not used by the calibrator.
-        h, w = target.input_shape[1:]
-        verdict.features["ts_suspect_mask_fraction"] = norms[suspects[0]] / float(h * w)
+            row.details["trigger_mask_l1"] = searched[row.cls]
+            row.details["uap_size"] = sizes[row.cls]
+        verdict.triggers = dict(found.triggers)
+        if top not in verdict.triggers:  # the evidence for MM-BD's suspect, recovered alone
+            more, _ = search.recover(target, [top], torch.Generator().manual_seed(seed))
+            verdict.triggers.update(more)
         return verdict
-
-
-def _per_class(verdict: ModelVerdict, key: str) -> np.ndarray:
-    return np.array([r.details[key] for r in sorted(verdict.per_class, key=lambda r: r.cls)])

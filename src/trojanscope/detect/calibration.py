@@ -143,8 +143,11 @@ def calibrate(
     if cal is not None:
         covered = cal.fitted_on.get("coverage")
         notes = coverage_notes(verdict.traits, covered) if covered is not None else []
-        wider = calibrators.get(f"{verdict.method}:{OUT_OF_COVERAGE}")
-        if notes and wider is not None and all(f in verdict.features for f in wider.features):
+        wider = next((c for c in (calibrators.get(f"{key}:{OUT_OF_COVERAGE}"),
+                                  calibrators.get(f"{verdict.method}:{OUT_OF_COVERAGE}"))
+                      if c is not None and all(f in verdict.features for f in c.features)),
+                     None)
+        if notes and wider is not None:
             # The default calibrator never saw models like this one; the one fitted on a wider
             # pool (more architectures, a second training recipe) gives the probability.
             n = wider.fitted_on.get("n_models", "?")

@@ -1,0 +1,78 @@
+"""Add input-space probe statistics to the generalisation rows (issue 9 experiment).
+
+For every row of ``gen_rows.json`` reloads the model and its clean data and runs the two probes
+``auto`` adds when it has clean data, each with a generator seeded 0 as ``auto`` seeds them:
+
+- ``eps50``: per class, the universal perturbation's size (``detect/universal.py``);
+- ``ts``/``ts_norms``: the trigger search's features and per-class mask L1 norms.
+
+    python benchmarks/probe_rows.py --rows benchmarks/out/gen_rows.json \
+        --out benchmarks/out/probe_0.json --shard 0/2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generalise_rows import foreign, ours
+from trojanscope.data import load_dataset
+from trojanscope.detect.base import InspectionTarget, balanced_sample
+from trojanscope.detect.trigger_search import TriggerSearch
+from trojanscope.detect.universal import UniversalPerturbation
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--shard", default="0/1")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    i, n = (int(v) for v in args.shard.split("/"))
+    rows = json.loads(args.rows.read_text())
+    done = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    mnist = balanced_sample(load_dataset("mnist", "test"), 20, torch.Generator().manual_seed(0))
+    loaders = {}
+    for zoo in sorted({r["zoo"] for r in rows}):
+        z = Path(zoo)
+        if (z / "clean.npz").is_file():
+            items, clean = foreign(z), load_dataset(z / "clean.npz", "all")
+        else:
+            items, clean = ours(z), mnist
+        for meta, load in items:
+            loaders[(zoo, meta["name"])] = (load, clean)
+    for j, r in enumerate(rows):
+        key = f"{r['zoo']}/{r['name']}"
+        if j % n != i or key in done:
+            continue
+        load, clean = loaders[(r["zoo"], r["name"])]
+        model = load().eval()
+        for p in model.parameters():
+            p.requires_grad_(False)
+        target = InspectionTarget(model, tuple(clean.x.shape[1:]), 10, clean)
+        t0 = time.perf_counter()
+        sizes = UniversalPerturbation().sizes(target, torch.Generator().manual_seed(0))
+        out: dict = {"eps50": sizes.tolist()}
+        t1 = time.perf_counter()
+        v = TriggerSearch().run(target, torch.Generator().manual_seed(0))
+        out["ts"] = v.features
+        out["ts_norms"] = [pc.details["mask_l1"] for pc in sorted(v.per_class, key=lambda p: p.cls)]
+        out["uap_s"], out["ts_s"] = t1 - t0, time.perf_counter() - t1
+        done[key] = out
+        args.out.write_text(json.dumps(done))
+        print(key, r["backdoored"], r.get("target"), [round(v, 2) for v in out["eps50"]],
+              round(out["uap_s"], 1), round(out["ts_s"], 1), flush=True)
+
+
+if __name__ == "__main__":
+    main()
