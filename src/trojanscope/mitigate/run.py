@@ -9,6 +9,7 @@ behind ``trojanscope mitigate`` and ``trojanscope zoo eval-mitigation``.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,21 +142,21 @@ def mitigate(
     if clean is not None:
         check_fits(model, clean, input_shape, num_classes, clean.source or clean.name)
         fit, held = split_clean(clean, holdout, seed, needs_data=method.needs_data)
-        if len(held) < MIN_HELDOUT:
+        short_fit = fit is not None and len(fit) < method.min_samples
+        if len(held) < MIN_HELDOUT or short_fit:
+            need = MIN_HELDOUT / (holdout if fit is not None else 1.0)
+            if fit is not None:
+                need = max(need, method.min_samples / (1 - holdout))
             raise UserInputError(
-                f"{clean.source or clean.name}: {len(held)} held-out samples are too few to "
-                f"measure on (need {MIN_HELDOUT}); give more clean data or a larger --holdout"
-            )
-        if fit is not None and len(fit) < method.min_samples:
-            need = int(method.min_samples / (1 - holdout)) + 1
-            raise UserInputError(
-                f"mitigation {method.name!r} needs at least {method.min_samples} clean samples "
-                f"to train on; {clean.source or clean.name} has {len(clean)} and "
-                f"{holdout:.0%} are held out for evaluation: give at least {need}"
+                f"{clean.source or clean.name}: {len(clean)} clean samples are too few for "
+                f"mitigation {method.name!r}: it trains on at least {method.min_samples} and "
+                f"the figures need {MIN_HELDOUT} held out (--holdout {holdout}); give at least "
+                f"{math.ceil(need)}"
             )
         notes.append(
-            f"clean data split (seed {seed}): {len(fit) if fit is not None else 0} samples for "
-            f"the method, {len(held)} held out for the figures"
+            f"clean data split (seed {seed}): {len(fit)} samples for the method, {len(held)} "
+            "held out for the figures" if fit is not None else
+            f"data-free method: all {len(held)} clean samples are held out for the figures"
         )
     else:
         notes.append("data-free: no clean data, so clean accuracy is not measured")
