@@ -95,6 +95,7 @@ def summarise(rows: list[MitigationRow]) -> dict[str, Any]:
         "backdoored_meeting_goal": f"{sum(r.meets_goal for r in bad)}/{len(bad)}",
         "clean_meeting_goal": f"{sum(r.meets_goal for r in good)}/{len(good)}",
         "max_asr_after": max((r.asr_after or 0.0 for r in bad), default=None),
+        "median_asr_after": statistics.median(r.asr_after or 0.0 for r in bad) if bad else None,
         "max_ca_loss_backdoored": max((r.ca_before - r.ca_after for r in bad), default=None),
         "max_ca_loss_clean": max((r.ca_before - r.ca_after for r in good), default=None),
         "median_s": statistics.median(r.elapsed_s for r in rows) if rows else None,
