@@ -105,3 +105,16 @@ def test_clp_prunes_an_outlying_channel_without_data() -> None:
     out = registry.create("mitigation", "clp", u=1.0).apply(model, None)
     assert 2 in channel_pruned(out, "0").tolist()
     assert channel_pruned(model, "0").numel() == 0
+
+
+def test_goal_per_model() -> None:
+    from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
+
+    rows = [MitigationRow("a", "badnets", True, 200, 0.97, 0.955, 0.99, 0.02, 3.0),
+            MitigationRow("b", "badnets", True, 200, 0.97, 0.94, 0.99, 0.0, 5.0),  # CA -3
+            MitigationRow("c", "sig", True, 200, 0.97, 0.97, 0.99, 0.05, 1.0),  # ASR 5%
+            MitigationRow("d", None, False, 200, 0.97, 0.955, None, None, 9.0)]  # clean -1.5
+    assert [r.meets_goal for r in rows] == [True, False, False, False]
+    s = summarise(rows)
+    assert s["backdoored_meeting_goal"] == "1/3" and s["clean_meeting_goal"] == "0/1"
+    assert s["max_asr_after"] == 0.05 and s["median_s"] == 4.0
