@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-AUTO_WITH_DATA = "ibau"
+AUTO_WITH_DATA = "ftsam"
 AUTO_DATA_FREE = "clp"
 
 
