@@ -36,7 +36,8 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
-    for spec in args.methods.split(";") if ";" in args.methods else args.methods.split(","):
+    specs = args.methods.split(";") if ";" in args.methods else args.methods.split(",")
+    for spec in filter(None, (s.strip() for s in specs)):
         method, _, rest = spec.partition(":")  # a variant: "ftsam:rho=5,epochs=30"
         params = parse_params(rest.split(",") if rest else [], "--methods")
         if spec in results:
@@ -74,7 +75,8 @@ def table(results: dict) -> str:
 
 
 def per_attack(results: dict) -> str:
-    """A markdown table: per method and attack, the worst ASR after and the worst CA loss."""
+    """A markdown table: per method and attack, the worst ASR after and the worst CA change
+    (negative: accuracy lost)."""
     attacks = sorted({r["attack"] or "clean" for res in results.values() for r in res["rows"]})
     lines = ["| method | " + " | ".join(attacks) + " |", "|---" * (len(attacks) + 1) + "|"]
     for method, res in results.items():
@@ -83,7 +85,8 @@ def per_attack(results: dict) -> str:
             rows = [r for r in res["rows"] if (r["attack"] or "clean") == attack]
             loss = max(r["ca_before"] - r["ca_after"] for r in rows)
             asr = [r["asr_after"] for r in rows if r["asr_after"] is not None]
-            cells.append(f"ASR ≤ {max(asr):.1%}, CA −{loss:.1%}" if asr else f"CA −{loss:.1%}")
+            ca = f"CA {-loss:+.1%}"
+            cells.append(f"ASR ≤ {max(asr):.1%}, {ca}" if asr else ca)
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -24,8 +24,8 @@ class FTSAM(Mitigation):
     """FT-SAM (Zhu et al., 2023): fine-tuning with sharpness-aware minimisation.
 
     Arguments:
-        rho: radius of the weight perturbation (the paper uses a large one to reach backdoor
-            neurons).
+        rho: radius of the weight perturbation (a large one reaches the backdoor neurons; 5 and
+            40 epochs met the goal on the most models of our MNIST zoo, against 2 and 20).
         adaptive: scale the perturbation by each weight's magnitude (ASAM).
         epochs: passes over the clean samples.
         lr: Adam learning rate.
@@ -33,7 +33,7 @@ class FTSAM(Mitigation):
 
     name = "ftsam"
 
-    def __init__(self, rho: float = 2.0, adaptive: bool = True, epochs: int = 20,
+    def __init__(self, rho: float = 5.0, adaptive: bool = True, epochs: int = 40,
                  lr: float = 1e-3) -> None:
         self.rho = rho
         self.adaptive = adaptive
