@@ -202,8 +202,9 @@ def _backdoor(ctx: _Context) -> list[NextStep]:
                   f"{ctx.out('more-data')}"]),
         *_purify(ctx),
         NextStep("Or replace it: retrain on data you trust",
-                 "Trace the training data to its sources, keep what you trust (TRUSTED.npz), "
-                 f"retrain, and audit the new model the same way{ctx.data_note}:",
+                 "trojanscope cannot yet find the poisoned training samples: trace the training "
+                 "data to its sources, keep what you trust (TRUSTED.npz), retrain, and audit the "
+                 f"new model the same way{ctx.data_note}:",
                  [f"trojanscope train --dataset TRUSTED.npz{arch_arg} --out retrained",
                   f"trojanscope audit retrained {ctx.data_args('audit')} --report "
                   "reports/retrained"]),
