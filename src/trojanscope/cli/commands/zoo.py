@@ -122,10 +122,7 @@ def evaluate(
         "scores": scores,
         "rows": [asdict(r) for r in rows],
     }
-    if json_out is not None:
-        write_text_atomic(json_out, json.dumps(payload, indent=2) + "\n", "--json")
-    if fmt is OutputFormat.json:
-        print_json(payload)
+    if _emit(payload, json_out, fmt):
         return
     table = Table(title=f"{method}{' (data-free)' if data_free else ''} on {zoo}")
     table.add_column("metric")
@@ -173,10 +170,7 @@ def eval_mitigation(
                               on_model=progress)
     payload = {"zoo": str(zoo), "method": method, "params": params, "holdout": holdout,
                "summary": summarise(rows), "rows": [asdict(r) for r in rows]}
-    if json_out is not None:
-        write_text_atomic(json_out, json.dumps(payload, indent=2) + "\n", "--json")
-    if fmt is OutputFormat.json:
-        print_json(payload)
+    if _emit(payload, json_out, fmt):
         return
     table = Table(title=f"mitigation {method} on {zoo}")
     for col in ("model", "CA before", "CA after", "ASR before", "ASR after", "time", "goal"):
@@ -190,6 +184,16 @@ def eval_mitigation(
     console.print(f"goal met by {s['meets_goal']}/{s['models']} models (backdoored "
                   f"{s['backdoored_meeting_goal']}, clean {s['clean_meeting_goal']}); median "
                   f"{s['median_s']:.1f} s per model")
+
+
+def _emit(payload: dict, json_out: Path | None, fmt: OutputFormat) -> bool:
+    """Write ``payload`` to ``--json`` when asked; print it and say so when the format is JSON."""
+    if json_out is not None:
+        write_text_atomic(json_out, json.dumps(payload, indent=2) + "\n", "--json")
+    if fmt is OutputFormat.json:
+        print_json(payload)
+        return True
+    return False
 
 
 @zoo_app.command("calibrate")
