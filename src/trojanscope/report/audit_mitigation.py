@@ -31,9 +31,10 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     target = shlex.quote(result.target)
     out = shlex.quote(f"{PurePath(result.target).name or 'model'}-mitigated")
     text = (f"Purify a copy with {AUTO_WITH_DATA} (the best method measured on our zoo, see "
-            "docs/mitigation.md), then audit the purified model again; keep the original as "
-            "evidence." + ("" if source else " CLEAN.npz: clean data you trust (200 samples or "
-                           "more)."))
+            "docs/mitigation.md), then audit it again; keep the original as evidence. A clean "
+            "re-audit is not proof of removal (a weakened backdoor can escape detection): it "
+            "removed Blended and WaNet backdoors on our zoo, not patch or SIG ones."
+            + ("" if source else " CLEAN.npz: clean data you trust (200 samples or more)."))
     return {
         "method": AUTO_WITH_DATA,
         "text": text,
