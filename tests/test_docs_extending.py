@@ -48,6 +48,10 @@ CHECKS = textwrap.dedent("""
                                                                  num_classes=2)
     assert len(verdict.target_classes) == 2
 
+    fixed = registry.create("mitigation", "head_finetune").apply(model, train, seed=1)
+    assert fixed is not model and not torch.equal(fixed.net[-1].weight, model.net[-1].weight)
+    assert torch.equal(fixed.net[2].weight, model.net[2].weight)  # only the head moved
+
     from trojanscope.audit.pipeline import default_steps
     names = [s.name for s in default_steps()]
     assert names.index("size") == names.index("bom") + 1
@@ -77,7 +81,7 @@ CHECKS = textwrap.dedent("""
 
 def test_extending_examples_run(tmp_path: Path) -> None:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) >= 9
+    assert len(blocks) >= 10
     script = tmp_path / "examples.py"
     script.write_text("\n\n".join(blocks) + "\n" + CHECKS, encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,

@@ -76,6 +76,20 @@ def test_default_steps_follow_the_registry() -> None:
     assert [s.name for s in default_steps()][:1] == ["scan"]  # files are judged before loading
 
 
+# --- mitigations (behaviour: tests/mitigate/test_methods.py) ------------------------------------
+
+
+@pytest.mark.parametrize("name", registry.names("mitigation"))
+def test_mitigation_contract(name: str) -> None:
+    from trojanscope.mitigate.base import Mitigation
+
+    cls = registry.get("mitigation", name)
+    assert issubclass(cls, Mitigation) and cls.name == name
+    method = cls()  # every parameter has a default
+    assert list(method.get_params()) == cls.param_names()
+    assert cls.needs_data or cls.min_samples == 0  # a data-free method asks for no samples
+
+
 # --- plug-ins -----------------------------------------------------------------------------------
 
 

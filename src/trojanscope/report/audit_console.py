@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
+from trojanscope.report.audit_mitigation import recommend_mitigation
 from trojanscope.report.audit_summary import count_findings, step_status
 from trojanscope.report.console import (
     SEVERITY_STYLE,
@@ -53,6 +54,12 @@ def print_audit_summary(result: AuditResult, console: Console,
                    if len(groups) > MAX_GROUPS else None)
         print_rows(console, ("severity", "rule", "where", "what"), finding_rows,
                    title="findings (low and above)", caption=caption)
+    advice = recommend_mitigation(result)
+    if advice is not None:
+        console.print(f"recommended mitigation ({advice['method']}): {advice['text']}",
+                      markup=False, highlight=False)
+        for cmd in advice["commands"]:
+            console.print(f"  {cmd}", markup=False, highlight=False, soft_wrap=True)
     if report is not None:
         console.print(f"report: {report / 'report.html'}", markup=False, highlight=False,
                       soft_wrap=True)

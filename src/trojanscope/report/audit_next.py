@@ -200,15 +200,26 @@ def _backdoor(ctx: _Context) -> list[NextStep]:
                  f"class{more}) makes the verdict and the recovered trigger firmer:",
                  [f"trojanscope audit {ctx.target} --data MORE_CLEAN.npz --split all --report "
                   f"{ctx.out('more-data')}"]),
-        NextStep("Replace it: retrain on data you trust",
-                 "trojanscope cannot yet remove a backdoor from a trained model, nor find the "
-                 "poisoned training samples: trace the training data to its sources, keep what "
-                 f"you trust (TRUSTED.npz), retrain, and audit the new model the same way"
-                 f"{ctx.data_note}:",
+        *_purify(ctx),
+        NextStep("Or replace it: retrain on data you trust",
+                 "trojanscope cannot yet find the poisoned training samples: trace the training "
+                 "data to its sources, keep what you trust (TRUSTED.npz), retrain, and audit the "
+                 f"new model the same way{ctx.data_note}:",
                  [f"trojanscope train --dataset TRUSTED.npz{arch_arg} --out retrained",
                   f"trojanscope audit retrained {ctx.data_args('audit')} --report "
                   "reports/retrained"]),
     ]
+
+
+def _purify(ctx: _Context) -> list[NextStep]:
+    """The audit's mitigation recommendation as a step (none for a model mitigate cannot
+    rebuild)."""
+    from trojanscope.report.audit_mitigation import recommend_mitigation
+
+    advice = recommend_mitigation(ctx.result)
+    if advice is None:
+        return []
+    return [NextStep(f"Purify a copy ({advice['method']})", advice["text"], advice["commands"])]
 
 
 def _bad_files(ctx: _Context) -> list[NextStep]:

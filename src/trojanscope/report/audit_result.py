@@ -116,6 +116,8 @@ class AuditResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (see ``audit.schema.json``; version :data:`SCHEMA_VERSION`)."""
+        from trojanscope.report.audit_mitigation import recommend_mitigation
+
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "trojanscope", "versions": self.versions},
@@ -135,6 +137,7 @@ class AuditResult:
             "model": self.model,
             "data": self.data,
             "detection": self.detection,
+            "recommendation": recommend_mitigation(self),
         }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from trojanscope.report.audit_mitigation import recommend_mitigation
 from trojanscope.report.audit_result import finding_dict
 from trojanscope.report.audit_summary import step_status
 from trojanscope.report.grouping import group_findings
@@ -83,6 +84,10 @@ def render_audit_markdown(result: AuditResult) -> str:
                          f"{cell(f['message'])} | {atlas} |")
     else:
         lines.append("No findings at or above low severity.")
+    advice = recommend_mitigation(result)
+    if advice is not None:
+        lines += ["", f"**Recommended mitigation ({advice['method']}):** {advice['text']}", "",
+                  *[f"    {c}" for c in advice["commands"]]]
     lines += ["", f"Model SHA-256 `{result.model_sha256}` · seed {result.seed} · "
               f"trojanscope {result.versions.get('trojanscope', '')}"]
     return "\n".join(lines) + "\n"

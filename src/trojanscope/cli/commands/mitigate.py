@@ -1,0 +1,130 @@
+"""``trojanscope mitigate``: purify a suspect model and save it as a normal run folder."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from trojanscope import registry
+from trojanscope.cli.common import (
+    OutputFormat,
+    command,
+    parse_params,
+    print_json,
+    status,
+    stderr_console,
+    stdout_console,
+)
+from trojanscope.errors import UserInputError
+from trojanscope.io.atomic import check_output_dir
+
+
+def mitigate(
+    model: Path = typer.Argument(
+        ..., help="Model: a run folder or safetensors weights with their manifest."
+    ),
+    data: str = typer.Option(
+        None, "--data", help="Clean data: a file or folder (.npz, image folder…) or a bundled "
+        "dataset name (its test split).",
+    ),
+    data_free: bool = typer.Option(False, "--data-free", help="Use no clean data (method clp)."),
+    method: str = typer.Option(
+        "auto", "--method", "-m", help="Method (see `trojanscope list mitigation`); auto: the "
+        "best measured."
+    ),
+    method_param: list[str] | None = typer.Option(
+        None, "--method-param", help="Method parameter name=value (repeatable)."
+    ),
+    holdout: float = typer.Option(
+        0.5, "--holdout", help="Share of the clean data held out for the figures (the method "
+        "never sees it)."
+    ),
+    eval_attack: str = typer.Option(
+        None, "--eval-attack", help="Measure ASR against this attack: NAME[:key=value,...], "
+        "e.g. badnets:target=3 (default: a red-team run's own attack)."
+    ),
+    eval_triggered: Path = typer.Option(
+        None, "--eval-triggered", help="Measure ASR on these triggered inputs (.npz with x, y, "
+        "target)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output run folder (written atomically)."),
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    no_export: bool = typer.Option(False, "--no-export", help="Skip TorchScript and ONNX."),
+) -> None:
+    """Purify MODEL with a little clean data (or none) and save it as a run folder."""
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.data.resolve import load_dataset
+    from trojanscope.detect.inputs import default_split
+    from trojanscope.io.models import load_model
+    from trojanscope.mitigate import auto
+    from trojanscope.mitigate.run import attack_triggered, fixed_triggered
+    from trojanscope.mitigate.run import mitigate as run
+    from trojanscope.mitigate.save import save_mitigation
+    from trojanscope.mitigate.triggers import attack_from_spec, load_triggered, parse_attack
+
+    start = time.perf_counter()
+    if eval_attack is not None and eval_triggered is not None:
+        raise UserInputError("give --eval-attack or --eval-triggered, not both")
+    if data is None and not data_free:
+        raise UserInputError("no clean data: give --data, or --data-free (method clp)")
+    check_output_dir(out, force)  # before any loading or training
+    name = auto.resolve(method, data_free)
+    the_method = registry.create("mitigation", name, **parse_params(method_param,
+                                                                    "--method-param"))
+    if data_free and the_method.needs_data:
+        raise UserInputError(f"mitigation {name!r} needs clean data; with --data-free use "
+                             "--method clp (or auto)")
+    loaded = load_model(model)
+    if loaded.manifest is None:
+        raise UserInputError(f"{model}: mitigate needs a trojanscope run folder (or safetensors "
+                             "with its manifest) to rebuild the architecture; got "
+                             f"{loaded.format}")
+    clean: TensorDataset | None = None
+    if data is not None:
+        clean = load_dataset(data, default_split(data, None))
+    trigger_of = None
+    if eval_triggered is not None:
+        trigger_of = fixed_triggered(load_triggered(eval_triggered, loaded.num_classes))
+    elif eval_attack is not None:
+        trigger_of = attack_triggered(parse_attack(eval_attack))
+    elif loaded.manifest.attack is not None:
+        trigger_of = attack_triggered(attack_from_spec(loaded.manifest.attack))
+    with status(f"purifying {model} with {name}…"):
+        result = run(loaded.module, the_method, clean, holdout=holdout, seed=seed,
+                     trigger_of=trigger_of, input_shape=loaded.input_shape,
+                     num_classes=loaded.num_classes)
+    data_info = {"source": data, "samples": len(clean) if clean is not None else 0}
+    manifest = save_mitigation(out, loaded.manifest, result, source_path=str(model), seed=seed,
+                               force=force, exports=not no_export, data=data_info)
+    report = {"model": str(model), "out": str(out), **result.as_dict(),
+              "total_s": time.perf_counter() - start, "files": sorted(manifest.files)}
+    if fmt is OutputFormat.json:
+        print_json(report)
+        return
+    print_table(report)
+    stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])}, manifest.json)")
+
+
+def print_table(report: dict) -> None:
+    """Before/after figures as a table, and the notes (data split) below it."""
+    table = Table(title=f"mitigation {report['method']} on {report['model']}")
+    table.add_column("metric")
+    table.add_column("before", justify="right")
+    table.add_column("after", justify="right")
+    labels = {"ca": "clean accuracy (CA)", "asr": "attack success rate (ASR)",
+              "ra": "robust accuracy (RA)"}
+    for key, label in labels.items():
+        if key in report["after"]:
+            table.add_row(label, f"{report['before'][key]:.2%}", f"{report['after'][key]:.2%}")
+    table.add_row("time", "", f"{report['elapsed_s']:.1f} s")
+    stdout_console().print(table)
+    for note in report["notes"]:
+        stderr_console().print(note)
+
+
+command("mitigate", order=75)(mitigate)

@@ -1,0 +1,62 @@
+"""FT-SAM (Zhu et al., ICCV 2023): fine-tuning with sharpness-aware minimisation.
+
+Backdoor neurons sit where the loss is sharp; minimising the worst loss within a radius
+``rho`` of the weights (SAM, Foret et al. 2021) moves them much further than plain fine-tuning
+does. The SAM step is a loss function for the one engine: the weight perturbation is computed
+first, and the loss is evaluated at the perturbed weights with ``torch.func.functional_call``,
+so the engine's backward pass yields the perturbed-point gradient for the original weights.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.func import functional_call
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.mitigate.base import Mitigation, fine_tune
+from trojanscope.registry import register
+
+
+@register("mitigation", "ftsam")
+class FTSAM(Mitigation):
+    """FT-SAM (Zhu et al., 2023): fine-tuning with sharpness-aware minimisation.
+
+    Arguments:
+        rho: radius of the weight perturbation (a large one reaches the backdoor neurons; 5 and
+            40 epochs met the goal on the most models of our MNIST zoo, against 2 and 20).
+        adaptive: scale the perturbation by each weight's magnitude (ASAM).
+        epochs: passes over the clean samples.
+        lr: Adam learning rate.
+    """
+
+    name = "ftsam"
+
+    def __init__(self, rho: float = 5.0, adaptive: bool = True, epochs: int = 40,
+                 lr: float = 1e-3) -> None:
+        self.rho = rho
+        self.adaptive = adaptive
+        self.epochs = epochs
+        self.lr = lr
+
+    def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
+        assert clean is not None
+        names = [n for n, p in model.named_parameters() if p.requires_grad]
+
+        def loss_fn(net: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+            params = dict(net.named_parameters())
+            grads = torch.autograd.grad(F.cross_entropy(net(x), y), [params[n] for n in names],
+                                        allow_unused=True)
+            scaled, steps = {}, {}
+            for n, g in zip(names, grads, strict=True):
+                if g is None:
+                    continue
+                t = params[n].detach().abs() if self.adaptive else torch.ones_like(g)
+                scaled[n], steps[n] = t * g, t * t * g  # ASAM: e = rho T^2 g / |T g|
+            total = torch.sqrt(sum(v.pow(2).sum() for v in scaled.values())) + 1e-12
+            moved = {n: params[n] + self.rho * s.detach() / total for n, s in steps.items()}
+            return F.cross_entropy(functional_call(net, {**params, **moved}, (x,)), y)
+
+        fine_tune(model, clean, epochs=self.epochs, lr=self.lr, seed=seed, loss_fn=loss_fn)
+        return model

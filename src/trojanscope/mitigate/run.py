@@ -1,0 +1,200 @@
+"""Mitigation end to end: split the clean data, measure, purify, measure again.
+
+The user's clean data is split once (stratified, from ``seed``): the method sees only the
+``fit`` part, and every figure (CA, and ASR/RA when a trigger is known) is measured on the
+held-out part, so a method cannot score itself on the samples it trained on. This is the API
+behind ``trojanscope mitigate`` and ``trojanscope zoo eval-mitigation``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from torch import Tensor, nn
+
+from trojanscope.data.dataset import TensorDataset, stratified_split
+from trojanscope.engine.metrics import accuracy, predict
+from trojanscope.errors import UserInputError
+from trojanscope.mitigate.base import Mitigation
+
+MIN_HELDOUT = 50  # fewer held-out samples give figures too coarse to judge a method by
+
+
+@dataclass
+class TriggeredSet:
+    """Triggered inputs with their true labels and the attacker's labels (ASR and RA)."""
+
+    x: Tensor
+    y: Tensor
+    target: Tensor
+    source: str
+
+
+@dataclass
+class MitigationResult:
+    """The purified model and what was measured before and after."""
+
+    model: nn.Module
+    method: str
+    params: dict[str, Any]
+    clean_samples: int
+    heldout_samples: int
+    data_digest: str | None
+    before: dict[str, float]
+    after: dict[str, float]
+    elapsed_s: float
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "params": self.params,
+            "clean_samples": self.clean_samples,
+            "heldout_samples": self.heldout_samples,
+            "data_digest": self.data_digest,
+            "before": self.before,
+            "after": self.after,
+            "elapsed_s": self.elapsed_s,
+            "notes": self.notes,
+        }
+
+
+def data_digest(ds: TensorDataset) -> str:
+    """SHA-256 of the samples and labels (the same data gives the same digest, whatever file)."""
+    h = hashlib.sha256()
+    h.update(ds.x.contiguous().numpy().tobytes())
+    h.update(ds.y.contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+def split_clean(
+    clean: TensorDataset, holdout: float, seed: int, *, needs_data: bool
+) -> tuple[TensorDataset | None, TensorDataset]:
+    """(the method's samples, the held-out evaluation samples); data-free methods get none and
+    the whole set is held out."""
+    if not needs_data:
+        return None, clean
+    if not 0.0 < holdout < 1.0:
+        raise UserInputError(f"--holdout must be in (0, 1), got {holdout}")
+    fit_idx, held_idx = stratified_split(clean.y.numpy(), holdout, seed)
+    return clean.subset(fit_idx), clean.subset(held_idx)
+
+
+def check_fits(model: nn.Module, ds: TensorDataset, input_shape: tuple[int, ...] | None,
+               num_classes: int | None, what: str) -> None:
+    """A clear error when the data's input shape or classes do not fit the model."""
+    if input_shape is not None and tuple(input_shape) != ds.input_shape:
+        raise UserInputError(
+            f"{what}: inputs of shape {list(ds.input_shape)} do not fit the model "
+            f"(expects {list(input_shape)})"
+        )
+    try:
+        out = predict(model, ds.x[:2])
+    except RuntimeError as exc:
+        raise UserInputError(
+            f"{what}: the model cannot take inputs of shape {list(ds.input_shape)} "
+            f"({str(exc).splitlines()[0]})"
+        ) from None
+    classes = num_classes or int(out.shape[1])
+    if int(ds.y.max()) >= classes or int(out.shape[1]) != classes:
+        raise UserInputError(
+            f"{what}: labels go up to {int(ds.y.max())} but the model has {classes} classes"
+        )
+
+
+def measure(model: nn.Module, held: TensorDataset | None,
+            triggered: TriggeredSet | None) -> dict[str, float]:
+    """CA on the held-out clean data; ASR and RA on the triggered set, when given."""
+    out: dict[str, float] = {}
+    if held is not None:
+        out["ca"] = accuracy(model, held.x, held.y)
+    if triggered is not None:
+        pred = predict(model, triggered.x).argmax(1)
+        out["asr"] = float((pred == triggered.target).float().mean())
+        out["ra"] = float((pred == triggered.y).float().mean())
+    return out
+
+
+def mitigate(
+    model: nn.Module,
+    method: Mitigation,
+    clean: TensorDataset | None,
+    *,
+    holdout: float = 0.5,
+    seed: int = 0,
+    trigger_of=None,
+    input_shape: tuple[int, ...] | None = None,
+    num_classes: int | None = None,
+) -> MitigationResult:
+    """Purify ``model`` with ``method`` and measure it before and after on held-out data.
+
+    ``trigger_of(held)`` returns the :class:`TriggeredSet` to measure ASR/RA on (built from the
+    held-out samples, or a fixed file); the method itself never sees it.
+    """
+    if clean is None and method.needs_data:
+        method.apply(model, None)  # raises the method's own "needs clean data" error
+    notes: list[str] = []
+    fit = held = None
+    if clean is not None:
+        check_fits(model, clean, input_shape, num_classes, clean.source or clean.name)
+        fit, held = split_clean(clean, holdout, seed, needs_data=method.needs_data)
+        short_fit = fit is not None and len(fit) < method.min_samples
+        if len(held) < MIN_HELDOUT or short_fit:
+            need = MIN_HELDOUT / (holdout if fit is not None else 1.0)
+            if fit is not None:
+                need = max(need, method.min_samples / (1 - holdout))
+            raise UserInputError(
+                f"{clean.source or clean.name}: {len(clean)} clean samples are too few for "
+                f"mitigation {method.name!r}: it trains on at least {method.min_samples} and "
+                f"the figures need {MIN_HELDOUT} held out (--holdout {holdout}); give at least "
+                f"{math.ceil(need)}"
+            )
+        notes.append(
+            f"clean data split (seed {seed}): {len(fit)} samples for the method, {len(held)} "
+            "held out for the figures" if fit is not None else
+            f"data-free method: all {len(held)} clean samples are held out for the figures"
+        )
+    else:
+        notes.append("data-free: no clean data, so clean accuracy is not measured")
+    triggered = trigger_of(held) if trigger_of is not None else None
+    before = measure(model, held, triggered)
+    start = time.perf_counter()
+    purified = method.apply(model, fit, seed=seed)
+    elapsed = time.perf_counter() - start
+    after = measure(purified, held, triggered)
+    return MitigationResult(
+        model=purified,
+        method=method.name,
+        params=method.get_params(),
+        clean_samples=len(fit) if fit is not None else 0,
+        heldout_samples=len(held) if held is not None else 0,
+        data_digest=data_digest(clean) if clean is not None else None,
+        before=before,
+        after=after,
+        elapsed_s=elapsed,
+        notes=notes,
+    )
+
+
+def attack_triggered(attack) -> Any:
+    """A ``trigger_of`` for a known attack: its trigger applied to the held-out samples."""
+
+    def build(held: TensorDataset | None) -> TriggeredSet | None:
+        if held is None:
+            return None
+        x, y, target = attack.test_inputs(held)
+        return TriggeredSet(x, y, target, f"attack {attack.name}")
+
+    return build
+
+
+def fixed_triggered(triggered: TriggeredSet) -> Any:
+    """A ``trigger_of`` that always returns the given triggered set (a user's file)."""
+    return lambda _held: triggered
+
+
+__all__ = ["MitigationResult", "TriggeredSet", "mitigate"]

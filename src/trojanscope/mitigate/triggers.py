@@ -1,0 +1,62 @@
+"""The triggers a mitigation is measured against (never shown to the method itself): a red-team
+run folder's own attack, an attack named on the command line, or a file of triggered inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from trojanscope import registry
+from trojanscope.attacks.base import Attack
+from trojanscope.errors import UserInputError
+from trojanscope.io.manifest import AttackSpec
+from trojanscope.mitigate.run import TriggeredSet
+
+
+def attack_from_spec(spec: AttackSpec) -> Attack:
+    """Rebuild the attack a run folder's manifest records (its trigger, target and mapping)."""
+    trig = dict(spec.trigger)
+    trigger = registry.create("trigger", trig.pop("name"), **trig)
+    params = {k: v for k, v in spec.params.items() if k != "trigger"}
+    return registry.create("attack", spec.name, trigger=trigger, **params)
+
+
+def parse_attack(text: str) -> Attack:
+    """``NAME[:key=value,...]`` (e.g. ``badnets:target=3``) as an attack with its default
+    trigger; values are read as JSON where they are valid JSON."""
+    import json
+
+    name, _, rest = text.partition(":")
+    params = {}
+    for item in filter(None, (p.strip() for p in rest.split(","))):
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise UserInputError(f"--eval-attack {text!r}: {item!r} must look like name=value")
+        try:
+            params[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key.strip()] = raw
+    return registry.create("attack", name.strip(), **params)
+
+
+def load_triggered(path: Path, num_classes: int | None) -> TriggeredSet:
+    """An ``.npz`` with ``x`` (triggered inputs in [0, 1]), ``y`` (true labels) and ``target``
+    (the attacker's label: one per sample, or one for all)."""
+    from trojanscope.data.dataset import make_dataset
+
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in ("x", "y", "target") if k in npz.files}
+    except (OSError, ValueError) as exc:
+        raise UserInputError(f"--eval-triggered {path}: not a readable .npz file ({exc})") from None
+    missing = [k for k in ("x", "y", "target") if k not in arrays]
+    if missing:
+        raise UserInputError(f"--eval-triggered {path}: missing array(s) {', '.join(missing)} "
+                             "(expected x, y and target)")
+    ds = make_dataset(arrays["x"], arrays["y"], num_classes=num_classes, source=str(path))
+    target = np.broadcast_to(np.asarray(arrays["target"]), (len(ds),))
+    if not np.issubdtype(target.dtype, np.integer):
+        raise UserInputError(f"--eval-triggered {path}: 'target' must hold integer labels")
+    return TriggeredSet(ds.x, ds.y, torch.as_tensor(target.astype(np.int64)), str(path))

@@ -1,0 +1,102 @@
+"""Run a mitigation over a model zoo: per model CA and ASR before and after, and the time.
+
+The clean data is the zoo dataset's ``test`` split (never seen in training), split once more by
+:func:`trojanscope.mitigate.run.mitigate` into the method's samples and the held-out samples the
+figures are measured on. ASR uses each backdoored model's own recorded attack (ground truth the
+method never sees).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trojanscope import registry
+from trojanscope.data.resolve import load_dataset
+from trojanscope.io.models import load_model
+from trojanscope.mitigate.run import attack_triggered, mitigate
+from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.zoo import read_truth
+
+GOAL = {"asr": 0.02, "ca_loss": 0.02, "clean_ca_loss": 0.01, "median_s": 60.0}
+
+
+@dataclass
+class MitigationRow:
+    """One model's figures (fractions; ASR ``None`` for clean models)."""
+
+    name: str
+    attack: str | None
+    backdoored: bool
+    clean_samples: int
+    ca_before: float
+    ca_after: float
+    asr_before: float | None
+    asr_after: float | None
+    elapsed_s: float
+
+    @property
+    def meets_goal(self) -> bool:
+        """The issue's goal for this model (see :data:`GOAL`)."""
+        loss = self.ca_before - self.ca_after
+        if not self.backdoored:
+            return loss <= GOAL["clean_ca_loss"] + 1e-9
+        return (self.asr_after or 0.0) <= GOAL["asr"] + 1e-9 and loss <= GOAL["ca_loss"] + 1e-9
+
+
+def run_mitigation_zoo(
+    zoo: str | Path,
+    method: str,
+    *,
+    params: dict[str, Any] | None = None,
+    holdout: float = 0.8,
+    seed: int = 0,
+    on_model: Callable[[MitigationRow, int, int], None] | None = None,
+) -> list[MitigationRow]:
+    """Purify every model of ``zoo`` with ``method`` and measure it before and after."""
+    dataset, entries = read_truth(zoo)
+    clean = load_dataset(dataset, "test")
+    rows = []
+    for i, entry in enumerate(entries):
+        loaded = load_model(Path(zoo) / entry.name)
+        spec = loaded.manifest.attack if loaded.manifest is not None else None
+        trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+        result = mitigate(
+            loaded.module,
+            registry.create("mitigation", method, **(params or {})),
+            clean,
+            holdout=holdout,
+            seed=seed,
+            trigger_of=trigger_of,
+            input_shape=loaded.input_shape,
+            num_classes=loaded.num_classes,
+        )
+        row = MitigationRow(
+            entry.name, entry.attack, entry.backdoored, result.clean_samples,
+            result.before["ca"], result.after["ca"], result.before.get("asr"),
+            result.after.get("asr"), result.elapsed_s,
+        )
+        rows.append(row)
+        if on_model is not None:
+            on_model(row, i + 1, len(entries))
+    return rows
+
+
+def summarise(rows: list[MitigationRow]) -> dict[str, Any]:
+    """Goal counts, worst ASR after, worst CA losses and the median time."""
+    bad = [r for r in rows if r.backdoored]
+    good = [r for r in rows if not r.backdoored]
+    return {
+        "models": len(rows),
+        "meets_goal": sum(r.meets_goal for r in rows),
+        "backdoored_meeting_goal": f"{sum(r.meets_goal for r in bad)}/{len(bad)}",
+        "clean_meeting_goal": f"{sum(r.meets_goal for r in good)}/{len(good)}",
+        "max_asr_after": max((r.asr_after or 0.0 for r in bad), default=None),
+        "median_asr_after": statistics.median(r.asr_after or 0.0 for r in bad) if bad else None,
+        "max_ca_loss_backdoored": max((r.ca_before - r.ca_after for r in bad), default=None),
+        "max_ca_loss_clean": max((r.ca_before - r.ca_after for r in good), default=None),
+        "median_s": statistics.median(r.elapsed_s for r in rows) if rows else None,
+    }

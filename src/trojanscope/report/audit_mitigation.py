@@ -1,0 +1,45 @@
+"""The audit's mitigation recommendation: when a model is rated high or critical for a backdoor,
+which ``trojanscope mitigate`` method to try and the exact commands (purify, then audit the
+purified model again). Shared by every audit report format."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from trojanscope.report.model import Severity
+
+if TYPE_CHECKING:
+    from trojanscope.report.audit_result import AuditResult
+
+
+def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
+    """``{"method", "text", "commands"}`` for a backdoor rated high or critical in a model
+    ``mitigate`` can rebuild (a run folder); ``None`` otherwise (a file whose loading runs code
+    is never purified: it is not loaded at all)."""
+    from trojanscope.mitigate.auto import AUTO_WITH_DATA
+    from trojanscope.report.audit_next import runs_code_when_loaded
+
+    rules = {f.rule_id for f in result.findings}
+    if result.rating.level < Severity.HIGH or "TSA100" not in rules:
+        return None
+    if runs_code_when_loaded(result) or result.model.get("format") != "safetensors":
+        return None
+    source = (result.data or {}).get("source")
+    data = shlex.quote(source) if source else "CLEAN.npz"
+    target = shlex.quote(result.target)
+    out = shlex.quote(f"{PurePath(result.target).name or 'model'}-mitigated")
+    text = (f"Purify a copy with {AUTO_WITH_DATA} (the best method measured on our zoo, see "
+            "docs/mitigation.md), then audit it again; keep the original as evidence. A clean "
+            "re-audit is not proof of removal (a weakened backdoor can escape detection): it "
+            "removed Blended and WaNet backdoors on our zoo, not patch or SIG ones."
+            + ("" if source else " CLEAN.npz: clean data you trust (200 samples or more)."))
+    return {
+        "method": AUTO_WITH_DATA,
+        "text": text,
+        "commands": [
+            f"trojanscope mitigate {target} --data {data} --method {AUTO_WITH_DATA} --out {out}",
+            f"trojanscope audit {out} --data {data} --report reports/{out}",
+        ],
+    }

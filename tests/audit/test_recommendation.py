@@ -1,0 +1,45 @@
+"""An audit that rates a backdoor high or critical recommends a mitigation, with commands that
+run as printed, in every report format; a clean model gets none."""
+
+from __future__ import annotations
+
+import io
+import json
+import shlex
+
+import pytest
+from rich.console import Console
+
+from trojanscope.audit import AuditOptions, run_audit
+from trojanscope.cli.main import run
+from trojanscope.mitigate.auto import AUTO_WITH_DATA
+from trojanscope.report.audit_console import print_audit_summary
+from trojanscope.report.audit_text import render_audit
+from trojanscope.report.model import Severity
+
+
+@pytest.fixture(scope="module")
+def results(run_dirs):
+    opts = AuditOptions(seed=0, command="trojanscope audit x")
+    return run_audit(run_dirs["backdoored"], opts), run_audit(run_dirs["clean"], opts)
+
+
+def test_high_rating_recommends_a_mitigation_everywhere(results, tmp_path, monkeypatch) -> None:
+    bad, _ = results
+    assert bad.rating.level >= Severity.HIGH
+    advice = json.loads(render_audit(bad, "json"))["recommendation"]
+    assert advice["method"] == AUTO_WITH_DATA
+    assert advice["commands"][0].startswith("trojanscope mitigate")
+    assert advice["commands"][0] in render_audit(bad, "markdown")
+    assert advice["commands"][0] in render_audit(bad, "html")
+    buf = io.StringIO()
+    print_audit_summary(bad, Console(file=buf, width=300))
+    assert advice["commands"][0] in buf.getvalue()
+    monkeypatch.chdir(tmp_path)  # the command writes beside where it runs
+    assert run(shlex.split(advice["commands"][0])[1:]) == 0
+
+
+def test_clean_model_gets_no_recommendation(results) -> None:
+    _, good = results
+    assert good.to_dict()["recommendation"] is None
+    assert "mitigate" not in render_audit(good, "markdown")

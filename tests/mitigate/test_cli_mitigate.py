@@ -1,0 +1,116 @@
+"""``trojanscope mitigate`` and ``zoo eval-mitigation``: a normal run folder with the record,
+held-out figures, and bad input refused with one line and nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trojanscope.cli.main import run
+from trojanscope.experiment import save_experiment
+from trojanscope.io.manifest import read_manifest
+from trojanscope.io.models import load_model
+from trojanscope.zoo import ZooEntry, write_truth
+
+FAST = ["--method", "finetune", "--method-param", "epochs=1"]
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory, backdoored_run, clean_run, tiny_test):
+    root = tmp_path_factory.mktemp("mit")
+    save_experiment(backdoored_run, root / "zoo" / "bad", exports=False)
+    save_experiment(clean_run, root / "zoo" / "good", exports=False)
+    np.savez(root / "clean.npz", x=tiny_test.x.numpy(), y=tiny_test.y.numpy())
+    np.savez(root / "few.npz", x=tiny_test.x.numpy()[:60], y=tiny_test.y.numpy()[:60])
+    return root
+
+
+def test_mitigate_writes_a_run_folder_with_its_record(folders: Path, capsys) -> None:
+    out = folders / "fixed"
+    code = run(["mitigate", str(folders / "zoo" / "bad"), "--data", str(folders / "clean.npz"),
+                "--out", str(out), "--format", "json", *FAST])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {"model.safetensors", "model.onnx", "model.torchscript.pt", "manifest.json"} <= {
+        p.name for p in out.iterdir()}
+    assert report["method"] == "finetune" and report["elapsed_s"] > 0
+    assert report["clean_samples"] + report["heldout_samples"] == 152
+    assert set(report["before"]) == set(report["after"]) == {"ca", "asr", "ra"}
+    record = read_manifest(out).mitigation
+    assert record["method"] == "finetune" and record["params"]["epochs"] == 1
+    assert record["clean_samples"] == report["clean_samples"] and len(record["data_digest"]) == 64
+    assert record["after"] == report["after"]
+    load_model(out)  # every other command takes the purified model
+
+
+def test_data_free_clp_and_eval_triggered(folders: Path, capsys, backdoored_run) -> None:
+    x, y, _ = backdoored_run.attack.test_inputs(backdoored_run.test)
+    np.savez(folders / "trig.npz", x=x.numpy(), y=y.numpy(), target=np.int64(2))
+    code = run(["mitigate", str(folders / "zoo" / "bad"), "--data-free", "--out",
+                str(folders / "fixed-clp"), "--eval-triggered", str(folders / "trig.npz"),
+                "--format", "json", "--no-export"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["method"] == "clp" and report["clean_samples"] == 0
+    assert report["before"]["asr"] == pytest.approx(backdoored_run.metrics["attack_success_rate"])
+    assert "ca" not in report["before"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "no clean data"),
+        (["--data", "{few}", "--method", "ibau"], "give at least 100"),
+        (["--data", "{few}", "--method", "ibau", "--holdout", "0.2"], "give at least 250"),
+        (["--data-free", "--method", "nad"], "needs clean data"),
+        (["--data", "mnist"], "do not fit the model"),
+        (["--data", "{clean}", "--method", "nope"], "unknown mitigation"),
+        (["--data", "{clean}", "--eval-attack", "badnets:target=9"], "target class 9"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(folders: Path, capsys, args, message) -> None:
+    out = folders / "never"
+    args = [a.format(few=folders / "few.npz", clean=folders / "clean.npz") for a in args]
+    assert run(["mitigate", str(folders / "zoo" / "bad"), "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and message in err and "\n" not in err
+    assert not out.exists()
+
+
+def test_existing_out_needs_force(folders: Path, capsys) -> None:
+    out = folders / "taken"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    args = ["mitigate", str(folders / "zoo" / "bad"), "--data", str(folders / "clean.npz"),
+            "--out", str(out), "--no-export", *FAST]
+    assert run(args) == 2 and "--force" in capsys.readouterr().err
+    assert run([*args, "--force"]) == 0 and not (out / "keep.txt").exists()
+
+
+def test_an_interrupted_run_leaves_no_folder(folders: Path, monkeypatch) -> None:
+    import trojanscope.mitigate.save as save
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(save, "save_model", interrupted)
+    out = folders / "stopped"
+    run(["mitigate", str(folders / "zoo" / "bad"), "--data", str(folders / "clean.npz"),
+         "--out", str(out), *FAST])
+    assert not out.exists()
+    assert not [p for p in folders.iterdir() if p.name.startswith(".stopped")]
+
+
+def test_zoo_eval_mitigation(folders: Path, capsys, backdoored_run, clean_run) -> None:
+    zoo = folders / "zoo"
+    entries = [ZooEntry("bad", "cnn", 0, True, "badnets", 2, metrics=backdoored_run.metrics),
+               ZooEntry("good", "cnn", 0, False, metrics=clean_run.metrics)]
+    write_truth(zoo, "synthetic", 0, entries)
+    assert run(["zoo", "eval-mitigation", str(zoo), *FAST, "--holdout", "0.5", "--format",
+                "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    rows = {r["name"]: r for r in payload["rows"]}
+    assert rows["bad"]["asr_before"] > 0.8 and rows["good"]["asr_before"] is None
+    assert payload["summary"]["models"] == 2
