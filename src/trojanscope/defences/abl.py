@@ -23,12 +23,13 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import BatchDataset
-from trojanscope.defences.base import DefenceOutcome, ModelFactory
+from trojanscope.defences.base import Defence, DefenceOutcome, ModelFactory
 from trojanscope.defences.subset import per_sample_loss
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import ArchSpec
+from trojanscope.registry import register
 
 
 def lga_loss(gamma: float):
@@ -59,6 +60,44 @@ def unlearning_loss(weight: float):
 
 class MarkedView:
     """``base`` with the labels of the samples in ``marked`` encoded as ``-(label + 1)``."""
+
+    def __init__(self, base: BatchDataset, marked: Tensor) -> None:
+        self.base, self.marked = base, marked
+        self.name, self.class_names = base.name, base.class_names
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def get_batch(self, index: Tensor) -> tuple[Tensor, Tensor]:
+        x, y = self.base.get_batch(index)
+        return x, torch.where(self.marked[index], -y - 1, y)
+
+    @property
+    def labels(self) -> Tensor:
+        return self.base.labels
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return self.base.input_shape
+
+    @property
+    def num_classes(self) -> int:
+        return self.base.num_classes
+
+
+@register("defence", "abl")
+class ABL(Defence):
+    """Anti-Backdoor Learning (Li et al., 2021): isolate the fastest-learnt samples with local
+    gradient ascent, then train on all samples while unlearning the isolated ones.
+
+    Arguments:
+        isolation_rate: share of training samples isolated as suspect.
+        gamma: LGA loss floor during isolation.
+        isolation_epochs: epochs of LGA training.
+        unlearn_weight: weight of the unlearning loss on isolated samples.
+    """
+
+    name = "abl"
 
     def __init__(
         self,
