@@ -91,7 +91,10 @@ class ABL(Defence):
     gradient ascent, then train on all samples while unlearning the isolated ones.
 
     Arguments:
-        isolation_rate: share of training samples isolated as suspect.
+        isolation_rate: share of training samples with the lowest loss isolated (ABL's rule).
+        high_loss_rate: share with the highest loss isolated too (0 in the paper; a trigger the
+            model learns more slowly than the clean task, as a blended one on MNIST, leaves
+            its samples at the high end instead).
         gamma: LGA loss floor during isolation.
         isolation_epochs: epochs of LGA training.
         unlearn_weight: weight of the unlearning loss on isolated samples.
@@ -102,15 +105,21 @@ class ABL(Defence):
     def __init__(
         self,
         isolation_rate: float = 0.1,
+        high_loss_rate: float = 0.0,
         gamma: float = 0.5,
         isolation_epochs: int = 2,
         unlearn_weight: float = 1.0,
     ) -> None:
         if not 0 < float(isolation_rate) < 1:
             raise UserInputError(f"abl: isolation_rate must lie in (0, 1), got {isolation_rate}")
+        if not 0 <= float(high_loss_rate) < 1 - float(isolation_rate):
+            raise UserInputError(
+                f"abl: high_loss_rate must lie in [0, 1 - isolation_rate), got {high_loss_rate}"
+            )
         if int(isolation_epochs) < 1:
             raise UserInputError("abl: isolation_epochs must be >= 1")
         self.isolation_rate = float(isolation_rate)
+        self.high_loss_rate = float(high_loss_rate)
         self.gamma = float(gamma)
         self.isolation_epochs = int(isolation_epochs)
         self.unlearn_weight = float(unlearn_weight)
@@ -130,8 +139,11 @@ class ABL(Defence):
             model, data, loss_fn=lga_loss(self.gamma)
         )
         losses = per_sample_loss(model, data)
-        n_iso = max(1, round(self.isolation_rate * len(data)))
-        isolated = torch.argsort(losses, stable=True)[:n_iso]
+        order = torch.argsort(losses, stable=True)
+        n_low = max(1, round(self.isolation_rate * len(data)))
+        n_high = round(self.high_loss_rate * len(data))
+        isolated = torch.cat([order[:n_low], order[len(order) - n_high :]])
+        n_iso = len(isolated)
         marked = torch.zeros(len(data), dtype=torch.bool)
         marked[isolated] = True
         trainer.fit(
