@@ -48,6 +48,12 @@ CHECKS = textwrap.dedent("""
                                                                  num_classes=2)
     assert len(verdict.target_classes) == 2
 
+    from trojanscope.engine import Trainer
+    from trojanscope.experiment import run_experiment
+    smooth = registry.create("defence", "label_smoothing", smoothing=0.2)
+    result = run_experiment("stripes", arch="tiny_mlp", trainer=Trainer(epochs=1), defence=smooth)
+    assert result.manifest.model_dump()["defence"]["details"] == {"smoothing": 0.2}
+
     from trojanscope.audit.pipeline import default_steps
     names = [s.name for s in default_steps()]
     assert names.index("size") == names.index("bom") + 1
@@ -77,7 +83,7 @@ CHECKS = textwrap.dedent("""
 
 def test_extending_examples_run(tmp_path: Path) -> None:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) >= 9
+    assert len(blocks) >= 10
     script = tmp_path / "examples.py"
     script.write_text("\n\n".join(blocks) + "\n" + CHECKS, encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,

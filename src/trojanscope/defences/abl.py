@@ -104,7 +104,7 @@ class ABL(Defence):
 
     def __init__(
         self,
-        isolation_rate: float = 0.1,
+        isolation_rate: float = 0.05,
         high_loss_rate: float = 0.0,
         gamma: float = 0.5,
         isolation_epochs: int = 2,
