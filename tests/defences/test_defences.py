@@ -81,3 +81,16 @@ def test_spectral_scores_find_a_planted_direction() -> None:
     feats[:10, 0] += 12.0  # ten outliers along one direction
     scores = spectral_scores(feats, torch.zeros(200, dtype=torch.long))
     assert set(torch.argsort(scores, descending=True)[:10].tolist()) == set(range(10))
+
+
+def test_label_agreement_flags_the_mislabelled() -> None:
+    from trojanscope.defences.knn_filter import label_agreement
+
+    gen = torch.Generator().manual_seed(0)
+    centres = torch.tensor([[0.0, 0.0], [10.0, 10.0]])
+    labels = torch.arange(2).repeat_interleave(30)
+    points = centres[labels] + torch.randn(60, 2, generator=gen)
+    given = labels.clone()
+    given[:3] = 1  # three class-0 points labelled 1
+    agree = label_agreement(points, given, k=5, chunk=7)
+    assert set(torch.nonzero(agree < 0.5).flatten().tolist()) == {0, 1, 2}
