@@ -6,7 +6,8 @@ reference, each as its own process (wall time includes start-up, loading and sav
 CA, ASR, the CA loss against clean training, how much of the poison the defence flagged, and the
 time. Prints a Markdown table and writes JSON.
 
-    python benchmarks/bench_robust_training.py [--seed 0] [--json benchmarks/out/robust.json]
+    python benchmarks/bench_robust_training.py [--seed 0] [--defences abl,knn-filter]
+        [--defence-param abl:majority_label=true] [--json benchmarks/out/robust.json]
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--attacks", default=",".join(ATTACKS))
+    parser.add_argument("--defences", default=",".join(d or "none" for d in DEFENCES))
+    parser.add_argument("--defence-param", action="append", default=[],
+                        help="NAME:param=value, passed as --defence-param to that defence")
     opts = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -47,16 +52,26 @@ def main() -> None:
         rows.append({"attack": "none", "defence": "none", "ca": ref, "asr": None,
                      "flagged": None, "seconds": secs})
         print(f"clean training: CA {ref:.2%} ({secs:.0f} s)", file=sys.stderr, flush=True)
-        for attack in ATTACKS:
-            for defence in DEFENCES:
+        defences = [None if d == "none" else d for d in opts.defences.split(",")]
+        for attack in opts.attacks.split(","):
+            for defence in defences:
                 args = ["attack", "--attack", attack, "--poison-rate", "0.1", "--target", "0",
                         *base, "--out", f"{tmp}/{attack}-{defence}"]
                 if defence:
                     args += ["--defence", defence]
+                    for item in opts.defence_param:
+                        name, _, param = item.partition(":")
+                        if name == defence:
+                            args += ["--defence-param", param]
                 out, secs = run_cli(args)
                 m = out["metrics"]
                 flagged = (out.get("defence") or {}).get("flagged")
-                rows.append({"attack": attack, "defence": defence or "none",
+                label = defence or "none"
+                params = [i.partition(":")[2] for i in opts.defence_param
+                          if i.partition(":")[0] == defence]
+                if params:
+                    label += f" ({', '.join(params)})"
+                rows.append({"attack": attack, "defence": label,
                              "ca": m["clean_accuracy"], "asr": m["attack_success_rate"],
                              "flagged": flagged, "seconds": secs})
                 print(f"{attack} {defence}: CA {m['clean_accuracy']:.2%} "

@@ -141,12 +141,21 @@ def verify_run(
     eps: float,
     time_limit: float,
     seed: int,
+    backend: str = "ibp",
 ) -> CertifyResult:
-    """Branch-and-bound verification of every input of ``data`` (see certify.verify)."""
+    """Verification of every input of ``data``: branch and bound over interval bounds
+    (certify.verify) or Marabou (certify.marabou)."""
+    from trojanscope.certify import marabou
     from trojanscope.certify.bounds import layers_of
     from trojanscope.certify.verify import region_mask, verify_input
 
+    if backend not in ("ibp", "marabou"):
+        raise UserInputError(f"unknown verification backend {backend!r}; valid: ibp, marabou")
     layers_of(loaded.module)  # unsupported models fail before any work
+    if backend == "marabou" and not marabou.available():
+        raise UserInputError(
+            "--backend marabou needs maraboupy and onnxruntime: pip install 'trojanscope[verify]'"
+        )
     top, left, h, w = region
     _, height, width = data.input_shape
     if top < 0 or left < 0 or h < 1 or w < 1 or top + h > height or left + w > width:
@@ -155,15 +164,24 @@ def verify_run(
         )
     mask = region_mask(data.input_shape, top, left, h, w)
     rows, examples = [], {}
+    folder = marabou.onnx_for(loaded.module, data.input_shape) if backend == "marabou" else None
     for i in range(len(data)):
-        v = verify_input(loaded.module, data.x[i], mask, eps, time_limit=time_limit, seed=seed)
+        if folder is not None:
+            v = marabou.verify_input_marabou(Path(folder.name) / "model.onnx", loaded.module,
+                                             data.x[i], mask, eps, time_limit=time_limit)
+        else:
+            v = verify_input(loaded.module, data.x[i], mask, eps, time_limit=time_limit,
+                             seed=seed)
         rows.append({"index": i, "label": int(data.y[i]), "prediction": v.label,
                      "status": v.status, "flipped_to": v.flipped_to, "boxes": v.boxes,
                      "seconds": round(v.seconds, 4)})
         if v.trigger is not None:
             examples[i] = v.trigger.numpy()
+    if folder is not None:
+        folder.cleanup()
     counts = {s: sum(r["status"] == s for r in rows) for s in ("proven", "refuted", "timeout")}
-    summary = {"eps": eps, "region": list(region), "time_limit_s": time_limit, **counts,
+    summary = {"backend": backend, "eps": eps, "region": list(region),
+               "time_limit_s": time_limit, **counts,
                "seconds_per_input": sum(r["seconds"] for r in rows) / max(1, len(rows))}
     return CertifyResult("verify", rows, summary, counterexamples=examples)
 

@@ -98,6 +98,9 @@ class ABL(Defence):
         gamma: LGA loss floor during isolation.
         isolation_epochs: epochs of LGA training.
         unlearn_weight: weight of the unlearning loss on isolated samples.
+        majority_label: unlearn only the isolated samples of the label most frequent among
+            them (an all-to-one backdoor puts its poison under one label; clean samples caught
+            by the isolation are spread over all labels and are trained on normally instead).
     """
 
     name = "abl"
@@ -109,6 +112,7 @@ class ABL(Defence):
         gamma: float = 0.5,
         isolation_epochs: int = 2,
         unlearn_weight: float = 1.0,
+        majority_label: bool = False,
     ) -> None:
         if not 0 < float(isolation_rate) < 1:
             raise UserInputError(f"abl: isolation_rate must lie in (0, 1), got {isolation_rate}")
@@ -123,6 +127,7 @@ class ABL(Defence):
         self.gamma = float(gamma)
         self.isolation_epochs = int(isolation_epochs)
         self.unlearn_weight = float(unlearn_weight)
+        self.majority_label = bool(majority_label)
 
     def train(
         self,
@@ -143,6 +148,9 @@ class ABL(Defence):
         n_low = max(1, round(self.isolation_rate * len(data)))
         n_high = round(self.high_loss_rate * len(data))
         isolated = torch.cat([order[:n_low], order[len(order) - n_high :]])
+        if self.majority_label:
+            labels = data.labels[isolated]
+            isolated = isolated[labels == torch.bincount(labels).argmax()]
         n_iso = len(isolated)
         marked = torch.zeros(len(data), dtype=torch.bool)
         marked[isolated] = True

@@ -47,6 +47,9 @@ def certify_command(
     time_limit: float = typer.Option(
         5.0, "--time-limit", min=0.0, help="verify: seconds per input before 'timeout'."
     ),
+    backend: str = typer.Option(
+        "ibp", "--backend", help="verify: ibp (built in) or marabou (needs trojanscope[verify])."
+    ),
     limit: int = typer.Option(None, "--limit", min=1, help="Certify only the first N inputs."),
     seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --report."),
@@ -72,7 +75,8 @@ def certify_command(
     elif chosen == "patch":
         result = cert.certify_patch_run(loaded, test, patch)
     else:
-        result = cert.verify_run(loaded, test, box or _region(region), eps, time_limit, seed)
+        result = cert.verify_run(loaded, test, box or _region(region), eps, time_limit, seed,
+                                 backend)
     header = {"model": str(model), "data": data, "inputs": len(test)}
     files = cert.write_report(result, report, force=force, header=header)
     if fmt is OutputFormat.json:
