@@ -11,7 +11,8 @@ Three parts, each a ``trojanscope train ... --defence`` then ``trojanscope certi
 ``verify``  a small MLP; branch-and-bound verification of a 4x4 region (bottom-right corner,
             where the BadNets trigger sits) for several eps: proven / refuted / timeout.
 
-    python benchmarks/bench_certify.py [--parts dpa,patch,verify] [--json out.json]
+    python benchmarks/bench_certify.py [--parts dpa,patch,verify] [--backends ibp,marabou]
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -66,18 +67,20 @@ def patch(tmp: Path, limit: int) -> dict:
     return {"train_s": train_s, "certify_s": cert_s, **out}
 
 
-def verify(tmp: Path, limit: int, eps_list: list[float]) -> list[dict]:
+def verify(tmp: Path, limit: int, eps_list: list[float], backends: list[str]) -> list[dict]:
     run = tmp / "mlp"
     cli(["train", "--dataset", "mnist", "--arch", "mlp", "--arch-param", "hidden=[64]",
          "--no-export", "--out", str(run)])
     rows = []
     for eps in eps_list:
-        out, secs = cli(["certify", str(run), "--data", "mnist", "--method", "verify",
-                         "--eps", str(eps), "--region", "24,24,4,4", "--time-limit", "2",
-                         "--limit", str(limit), "--report", str(tmp / f"verify{eps}")])
-        rows.append({"eps": eps, "wall_s": secs, **out})
-        print(f"verify eps={eps}: {out['proven']} proven, {out['refuted']} refuted, "
-              f"{out['timeout']} timeout", file=sys.stderr, flush=True)
+        for backend in backends:
+            out, secs = cli(["certify", str(run), "--data", "mnist", "--method", "verify",
+                             "--backend", backend, "--eps", str(eps), "--region", "24,24,4,4",
+                             "--time-limit", "2", "--limit", str(limit),
+                             "--report", str(tmp / f"verify{eps}-{backend}")])
+            rows.append({"eps": eps, "wall_s": secs, **out})
+            print(f"verify {backend} eps={eps}: {out['proven']} proven, {out['refuted']} "
+                  f"refuted, {out['timeout']} timeout", file=sys.stderr, flush=True)
     return rows
 
 
@@ -88,6 +91,7 @@ def main() -> None:
     parser.add_argument("--patch-limit", type=int, default=500)
     parser.add_argument("--verify-limit", type=int, default=100)
     parser.add_argument("--eps", default="0.05,0.1,0.2,0.5")
+    parser.add_argument("--backends", default="ibp", help="ibp and/or marabou (needs [verify])")
     parser.add_argument("--figure", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
@@ -102,7 +106,8 @@ def main() -> None:
             result["patch"] = patch(tmp, opts.patch_limit)
         if "verify" in parts:
             result["verify"] = verify(tmp, opts.verify_limit,
-                                      [float(e) for e in opts.eps.split(",")])
+                                      [float(e) for e in opts.eps.split(",")],
+                                      opts.backends.split(","))
     for row in result.get("dpa", []):
         at = ", ".join(f"{r}: {a:.1%}" for r, a in row["certified_accuracy_at"].items())
         print(f"DPA K={row['partitions']}: CA {row['clean_accuracy']:.2%}, median tolerated "
@@ -114,7 +119,7 @@ def main() -> None:
               f"{p['clean_accuracy']:.2%}, certified {p['certified_accuracy']:.2%}, "
               f"{p['seconds_per_input'] * 1000:.0f} ms per input")
     for v in result.get("verify", []):
-        print(f"verify eps={v['eps']} ({v['inputs']} inputs): {v['proven']} proven, "
+        print(f"verify {v['backend']} eps={v['eps']} ({v['inputs']} inputs): {v['proven']} proven, "
               f"{v['refuted']} refuted, {v['timeout']} timeout; "
               f"{v['seconds_per_input']:.2f} s per input")
     if opts.json:
