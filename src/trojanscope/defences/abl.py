@@ -24,7 +24,7 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import BatchDataset
 from trojanscope.defences.base import Defence, DefenceOutcome, ModelFactory
-from trojanscope.defences.subset import per_sample_loss
+from trojanscope.defences.subset import DatasetView, per_sample_loss
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
@@ -58,31 +58,16 @@ def unlearning_loss(weight: float):
     return loss
 
 
-class MarkedView:
+class MarkedView(DatasetView):
     """``base`` with the labels of the samples in ``marked`` encoded as ``-(label + 1)``."""
 
     def __init__(self, base: BatchDataset, marked: Tensor) -> None:
-        self.base, self.marked = base, marked
-        self.name, self.class_names = base.name, base.class_names
-
-    def __len__(self) -> int:
-        return len(self.base)
+        super().__init__(base, base.name)
+        self.marked = marked
 
     def get_batch(self, index: Tensor) -> tuple[Tensor, Tensor]:
         x, y = self.base.get_batch(index)
         return x, torch.where(self.marked[index], -y - 1, y)
-
-    @property
-    def labels(self) -> Tensor:
-        return self.base.labels
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        return self.base.input_shape
-
-    @property
-    def num_classes(self) -> int:
-        return self.base.num_classes
 
 
 @register("defence", "abl")

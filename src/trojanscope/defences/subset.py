@@ -10,14 +10,37 @@ from trojanscope.data.dataset import BatchDataset
 from trojanscope.engine.metrics import predict
 
 
-class IndexSubset:
+class DatasetView:
+    """Base of the lazy views below: same samples, shapes and classes as ``base``."""
+
+    def __init__(self, base: BatchDataset, name: str) -> None:
+        self.base, self.name, self.class_names = base, name, base.class_names
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def get_batch(self, index: Tensor) -> tuple[Tensor, Tensor]:
+        return self.base.get_batch(index)
+
+    @property
+    def labels(self) -> Tensor:
+        return self.base.labels
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return self.base.input_shape
+
+    @property
+    def num_classes(self) -> int:
+        return self.base.num_classes
+
+
+class IndexSubset(DatasetView):
     """The samples of ``base`` at ``index`` (a view: batches are fetched from ``base``)."""
 
     def __init__(self, base: BatchDataset, index: Tensor) -> None:
-        self.base = base
+        super().__init__(base, f"{base.name}[subset]")
         self.index = torch.as_tensor(index, dtype=torch.long)
-        self.name = f"{base.name}[subset]"
-        self.class_names = base.class_names
 
     def __len__(self) -> int:
         return int(self.index.numel())
@@ -28,14 +51,6 @@ class IndexSubset:
     @property
     def labels(self) -> Tensor:
         return self.base.labels[self.index]
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        return self.base.input_shape
-
-    @property
-    def num_classes(self) -> int:
-        return self.base.num_classes
 
 
 def per_sample_loss(model: nn.Module, data: BatchDataset, batch_size: int = 1024) -> Tensor:
