@@ -86,19 +86,25 @@ class ABL(Defence):
         majority_label: unlearn only the isolated samples of the label most frequent among
             them (an all-to-one backdoor puts its poison under one label; clean samples caught
             by the isolation are spread over all labels and are trained on normally instead).
+        rounds: with ``majority_label``, extra rounds of training each of which also unlearns
+            the samples of that label the model (having unlearnt the trigger) now classifies
+            as another class — the poison the first isolation missed.
     """
 
     name = "abl"
 
     def __init__(
         self,
-        isolation_rate: float = 0.05,
+        isolation_rate: float = 0.2,
         high_loss_rate: float = 0.0,
         gamma: float = 0.5,
         isolation_epochs: int = 2,
         unlearn_weight: float = 1.0,
-        majority_label: bool = False,
+        majority_label: bool = True,
+        rounds: int = 1,
     ) -> None:
+        if int(rounds) < 1:
+            raise UserInputError(f"abl: rounds must be >= 1, got {rounds}")
         if not 0 < float(isolation_rate) < 1:
             raise UserInputError(f"abl: isolation_rate must lie in (0, 1), got {isolation_rate}")
         if not 0 <= float(high_loss_rate) < 1 - float(isolation_rate):
@@ -113,6 +119,7 @@ class ABL(Defence):
         self.isolation_epochs = int(isolation_epochs)
         self.unlearn_weight = float(unlearn_weight)
         self.majority_label = bool(majority_label)
+        self.rounds = int(rounds)
 
     def train(
         self,
@@ -133,16 +140,34 @@ class ABL(Defence):
         n_low = max(1, round(self.isolation_rate * len(data)))
         n_high = round(self.high_loss_rate * len(data))
         isolated = torch.cat([order[:n_low], order[len(order) - n_high :]])
+        target = None
         if self.majority_label:
             labels = data.labels[isolated]
-            isolated = isolated[labels == torch.bincount(labels).argmax()]
-        n_iso = len(isolated)
+            target = int(torch.bincount(labels).argmax())
+            isolated = isolated[labels == target]
         marked = torch.zeros(len(data), dtype=torch.bool)
         marked[isolated] = True
-        trainer.fit(
-            model, MarkedView(data, marked), loss_fn=unlearning_loss(self.unlearn_weight),
-            callbacks=callbacks,
-        )
+        details = {"isolated": len(isolated)}
+        for round_ in range(self.rounds if target is not None else 1):
+            if round_ > 0:
+                marked |= _misfits(model, data, target)
+                details[f"isolated_round_{round_ + 1}"] = int(marked.sum())
+            trainer.fit(
+                model, MarkedView(data, marked), loss_fn=unlearning_loss(self.unlearn_weight),
+                callbacks=callbacks,
+            )
         return DefenceOutcome(
-            model, details={"isolated": n_iso}, flagged=sorted(int(i) for i in isolated)
+            model, details=details, flagged=torch.nonzero(marked).flatten().tolist()
         )
+
+
+def _misfits(model: nn.Module, data: BatchDataset, label: int) -> Tensor:
+    """Samples labelled ``label`` that ``model`` classifies as another class."""
+    from trojanscope.engine.metrics import predict
+
+    out = torch.zeros(len(data), dtype=torch.bool)
+    for start in range(0, len(data), 1024):
+        idx = torch.arange(start, min(start + 1024, len(data)))
+        x, y = data.get_batch(idx)
+        out[idx] = (y == label) & (predict(model, x).argmax(1) != y)
+    return out

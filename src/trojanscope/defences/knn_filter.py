@@ -23,7 +23,7 @@ from torch import Tensor
 
 from trojanscope.data.dataset import BatchDataset
 from trojanscope.defences.base import Defence, DefenceOutcome, ModelFactory
-from trojanscope.defences.subset import IndexSubset
+from trojanscope.defences.subset import DatasetView, IndexSubset
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
@@ -31,17 +31,41 @@ from trojanscope.io.manifest import ArchSpec
 from trojanscope.registry import register
 
 
-def label_agreement(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
-    """Share of each sample's ``k`` nearest neighbours (Euclidean, itself excluded) sharing its
-    label."""
-    out = torch.empty(len(labels))
+def neighbour_votes(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
+    """Label counts among each sample's ``k`` nearest neighbours (Euclidean, itself excluded):
+    shape (N, num_classes)."""
+    num_classes = int(labels.max()) + 1
+    out = torch.zeros(len(labels), num_classes)
     for start in range(0, len(labels), chunk):
         rows = torch.arange(start, min(start + chunk, len(labels)))
         d = torch.cdist(embedding[rows], embedding)
         d[torch.arange(len(rows)), rows] = float("inf")
         nearest = d.topk(k, largest=False).indices
-        out[rows] = (labels[nearest] == labels[rows, None]).float().mean(1)
+        out[rows] = F.one_hot(labels[nearest], num_classes).sum(1).float()
     return out
+
+
+def label_agreement(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
+    """Share of each sample's ``k`` nearest neighbours sharing its label."""
+    votes = neighbour_votes(embedding, labels, k, chunk)
+    return votes.gather(1, labels[:, None]).squeeze(1) / k
+
+
+class RelabelView(DatasetView):
+    """``base`` with the labels at ``index`` replaced by ``new_labels``."""
+
+    def __init__(self, base: BatchDataset, index: Tensor, new_labels: Tensor) -> None:
+        super().__init__(base, f"{base.name}[relabelled]")
+        self.new = base.labels.clone()
+        self.new[index] = new_labels
+
+    def get_batch(self, index: Tensor) -> tuple[Tensor, Tensor]:
+        x, _ = self.base.get_batch(index)
+        return x, self.new[index]
+
+    @property
+    def labels(self) -> Tensor:
+        return self.new
 
 
 @register("defence", "knn-filter")
@@ -52,12 +76,18 @@ class KnnFilter(Defence):
     Arguments:
         k: neighbours consulted.
         pool: average-pooling window applied to images before distances (1: raw pixels).
-        min_agreement: samples with a smaller share of agreeing neighbours are dropped.
+        min_agreement: samples with a smaller share of agreeing neighbours are flagged.
+        action: ``drop`` flagged samples, or ``relabel`` them with their neighbours' majority
+            label (a poisoned sample then teaches the trigger its true class).
     """
 
     name = "knn-filter"
 
-    def __init__(self, k: int = 20, pool: int = 2, min_agreement: float = 0.5) -> None:
+    def __init__(
+        self, k: int = 20, pool: int = 2, min_agreement: float = 0.5, action: str = "drop"
+    ) -> None:
+        if action not in ("drop", "relabel"):
+            raise UserInputError(f"knn-filter: action must be drop or relabel, got {action!r}")
         if int(k) < 1 or int(pool) < 1:
             raise UserInputError("knn-filter: k and pool must be >= 1")
         if not 0 < float(min_agreement) <= 1:
@@ -65,6 +95,7 @@ class KnnFilter(Defence):
                 f"knn-filter: min_agreement must lie in (0, 1], got {min_agreement}"
             )
         self.k, self.pool, self.min_agreement = int(k), int(pool), float(min_agreement)
+        self.action = action
 
     def train(
         self,
@@ -81,11 +112,16 @@ class KnnFilter(Defence):
         if x.ndim == 4 and self.pool > 1:
             x = F.avg_pool2d(x, self.pool, ceil_mode=True)
         emb = x.flatten(1)
-        agree = label_agreement(emb - emb.mean(0), y, self.k)
-        keep = agree >= self.min_agreement
+        votes = neighbour_votes(emb - emb.mean(0), y, self.k)
+        keep = votes.gather(1, y[:, None]).squeeze(1) / self.k >= self.min_agreement
         if not keep.any():
             raise UserInputError("knn-filter: every sample was flagged; lower min_agreement")
+        flagged = torch.nonzero(~keep).flatten()
+        if self.action == "relabel":
+            train_on = RelabelView(data, flagged, votes[flagged].argmax(1))
+        else:
+            train_on = IndexSubset(data, torch.nonzero(keep).flatten())
         model = build(trainer.seed)
-        trainer.fit(model, IndexSubset(data, torch.nonzero(keep).flatten()), callbacks=callbacks)
-        flagged = torch.nonzero(~keep).flatten().tolist()
-        return DefenceOutcome(model, details={"removed": len(flagged)}, flagged=flagged)
+        trainer.fit(model, train_on, callbacks=callbacks)
+        return DefenceOutcome(model, details={self.action: len(flagged)},
+                              flagged=flagged.tolist())
