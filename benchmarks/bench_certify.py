@@ -8,8 +8,9 @@ Three parts, each a ``trojanscope train ... --defence`` then ``trojanscope certi
             (the PNG of the first K is copied to --figure).
 ``patch``   masked training (patch-mask) and PatchCleanser certificates for a 4x4 patch:
             certified accuracy and seconds per input.
-``verify``  a small MLP; branch-and-bound verification of a 4x4 region (bottom-right corner,
-            where the BadNets trigger sits) for several eps: proven / refuted / timeout.
+``verify``  a small MLP; verification of a 4x4 region (default: the bottom-right corner, where
+            the BadNets trigger sits) for several eps: proven / refuted / timeout, with the
+            built-in branch and bound (ibp) and, where installed, Marabou.
 
     python benchmarks/bench_certify.py [--parts dpa,patch,verify] [--backends ibp,marabou]
         [--json out.json]
@@ -67,7 +68,9 @@ def patch(tmp: Path, limit: int) -> dict:
     return {"train_s": train_s, "certify_s": cert_s, **out}
 
 
-def verify(tmp: Path, limit: int, eps_list: list[float], backends: list[str]) -> list[dict]:
+def verify(
+    tmp: Path, limit: int, eps_list: list[float], backends: list[str], region: str
+) -> list[dict]:
     run = tmp / "mlp"
     cli(["train", "--dataset", "mnist", "--arch", "mlp", "--arch-param", "hidden=[64]",
          "--no-export", "--out", str(run)])
@@ -75,7 +78,7 @@ def verify(tmp: Path, limit: int, eps_list: list[float], backends: list[str]) ->
     for eps in eps_list:
         for backend in backends:
             out, secs = cli(["certify", str(run), "--data", "mnist", "--method", "verify",
-                             "--backend", backend, "--eps", str(eps), "--region", "24,24,4,4",
+                             "--backend", backend, "--eps", str(eps), "--region", region,
                              "--time-limit", "2", "--limit", str(limit),
                              "--report", str(tmp / f"verify{eps}-{backend}")])
             rows.append({"eps": eps, "wall_s": secs, **out})
@@ -92,6 +95,7 @@ def main() -> None:
     parser.add_argument("--verify-limit", type=int, default=100)
     parser.add_argument("--eps", default="0.05,0.1,0.2,0.5")
     parser.add_argument("--backends", default="ibp", help="ibp and/or marabou (needs [verify])")
+    parser.add_argument("--region", default="24,24,4,4", help="TOP,LEFT,HEIGHT,WIDTH")
     parser.add_argument("--figure", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
@@ -107,7 +111,7 @@ def main() -> None:
         if "verify" in parts:
             result["verify"] = verify(tmp, opts.verify_limit,
                                       [float(e) for e in opts.eps.split(",")],
-                                      opts.backends.split(","))
+                                      opts.backends.split(","), opts.region)
     for row in result.get("dpa", []):
         at = ", ".join(f"{r}: {a:.1%}" for r, a in row["certified_accuracy_at"].items())
         print(f"DPA K={row['partitions']}: CA {row['clean_accuracy']:.2%}, median tolerated "
@@ -119,7 +123,8 @@ def main() -> None:
               f"{p['clean_accuracy']:.2%}, certified {p['certified_accuracy']:.2%}, "
               f"{p['seconds_per_input'] * 1000:.0f} ms per input")
     for v in result.get("verify", []):
-        print(f"verify {v['backend']} eps={v['eps']} ({v['inputs']} inputs): {v['proven']} proven, "
+        print(f"verify {v['backend']} region {v['region']} eps={v['eps']} ({v['inputs']} inputs): "
+              f"{v['proven']} proven, "
               f"{v['refuted']} refuted, {v['timeout']} timeout; "
               f"{v['seconds_per_input']:.2f} s per input")
     if opts.json:

@@ -205,7 +205,9 @@ def write_report(result: CertifyResult, out: Path, *, force: bool, header: dict)
             ))
             from trojanscope.certify.plot import curve_png
 
-            (tmp / "curve.png").write_bytes(curve_png(result.curve, header.get("model", "")))
+            title = (f"DPA, K={result.summary['partitions']}: {header.get('data', '')} "
+                     f"({header.get('inputs', 0)} test inputs)")
+            (tmp / "curve.png").write_bytes(curve_png(result.curve, title))
         if result.counterexamples:
             np.savez(tmp / "counterexamples.npz",
                      **{f"input_{i}": t for i, t in result.counterexamples.items()})
