@@ -115,7 +115,7 @@ def run_and_report(
     else:
         what = f"attack {attack.name}" if attack else "clean model"
         if defence is not None:
-            what += f" with defence {defence.name}"
+            what = f"{what if attack else 'model'} with defence {defence.name}"
         table = Table(title=f"{what} on {dataset} ({arch})")
         table.add_column("metric")
         table.add_column("value", justify="right")
