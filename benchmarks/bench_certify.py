@@ -69,7 +69,8 @@ def patch(tmp: Path, limit: int) -> dict:
 
 
 def verify(
-    tmp: Path, limit: int, eps_list: list[float], backends: list[str], region: str
+    tmp: Path, limit: int, eps_list: list[float], backends: list[str], region: str,
+    time_limit: float,
 ) -> list[dict]:
     run = tmp / "mlp"
     cli(["train", "--dataset", "mnist", "--arch", "mlp", "--arch-param", "hidden=[64]",
@@ -79,7 +80,7 @@ def verify(
         for backend in backends:
             out, secs = cli(["certify", str(run), "--data", "mnist", "--method", "verify",
                              "--backend", backend, "--eps", str(eps), "--region", region,
-                             "--time-limit", "2", "--limit", str(limit),
+                             "--time-limit", str(time_limit), "--limit", str(limit),
                              "--report", str(tmp / f"verify{eps}-{backend}")])
             rows.append({"eps": eps, "wall_s": secs, **out})
             print(f"verify {backend} eps={eps}: {out['proven']} proven, {out['refuted']} "
@@ -96,6 +97,7 @@ def main() -> None:
     parser.add_argument("--eps", default="0.05,0.1,0.2,0.5")
     parser.add_argument("--backends", default="ibp", help="ibp and/or marabou (needs [verify])")
     parser.add_argument("--region", default="24,24,4,4", help="TOP,LEFT,HEIGHT,WIDTH")
+    parser.add_argument("--time-limit", type=float, default=2.0, help="seconds per input")
     parser.add_argument("--figure", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
@@ -111,7 +113,7 @@ def main() -> None:
         if "verify" in parts:
             result["verify"] = verify(tmp, opts.verify_limit,
                                       [float(e) for e in opts.eps.split(",")],
-                                      opts.backends.split(","), opts.region)
+                                      opts.backends.split(","), opts.region, opts.time_limit)
     for row in result.get("dpa", []):
         at = ", ".join(f"{r}: {a:.1%}" for r, a in row["certified_accuracy_at"].items())
         print(f"DPA K={row['partitions']}: CA {row['clean_accuracy']:.2%}, median tolerated "
