@@ -35,6 +35,18 @@ class CertifyResult:
     counterexamples: dict[int, np.ndarray] = field(default_factory=dict)
 
 
+def spread(n: int, count: int) -> list[int]:
+    """``count`` indices evenly spaced over ``range(n)`` (a sorted file keeps every class)."""
+    return sorted({round(i * (n - 1) / max(1, count - 1)) for i in range(count)})
+
+
+def renumber(result: CertifyResult, origin: list[int]) -> None:
+    """Make row ``index`` and counterexample keys positions in the full data, not the subset."""
+    for row in result.rows:
+        row["index"] = origin[row["index"]]
+    result.counterexamples = {origin[i]: t for i, t in result.counterexamples.items()}
+
+
 def trained_certificate(loaded: LoadedModel) -> str | None:
     """The certificate kind the model's training supports (from its manifest), if any."""
     defence = getattr(loaded.manifest, "defence", None) if loaded.manifest else None

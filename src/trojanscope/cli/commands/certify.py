@@ -50,7 +50,10 @@ def certify_command(
     backend: str = typer.Option(
         "ibp", "--backend", help="verify: ibp (built in) or marabou (needs trojanscope[verify])."
     ),
-    limit: int = typer.Option(None, "--limit", min=1, help="Certify only the first N inputs."),
+    limit: int = typer.Option(
+        None, "--limit", min=1,
+        help="Certify N inputs, evenly spaced through the data (all classes of a sorted file).",
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --report."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
@@ -67,8 +70,10 @@ def certify_command(
     loaded = load_model(model)
     chosen = cert.choose_method(loaded, method)
     test = load_dataset(data, "test" if data in registry.names("dataset") else "all")
-    if limit is not None:
-        test = test.subset(list(range(min(limit, len(test)))))
+    origin = list(range(len(test)))
+    if limit is not None and limit < len(test):
+        origin = cert.spread(len(test), limit)
+        test = test.subset(origin)
     cert.check_fit(loaded, test)
     if chosen == "partition":
         result = cert.certify_partition(loaded, test)
@@ -77,6 +82,7 @@ def certify_command(
     else:
         result = cert.verify_run(loaded, test, box or _region(region), eps, time_limit, seed,
                                  backend)
+    cert.renumber(result, origin)  # rows name the inputs' positions in --data
     header = {"model": str(model), "data": data, "inputs": len(test)}
     files = cert.write_report(result, report, force=force, header=header)
     if fmt is OutputFormat.json:
