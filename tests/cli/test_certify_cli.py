@@ -135,3 +135,15 @@ def test_existing_report_needs_force(dpa_run: Path, tmp_path: Path, capsys) -> N
     (report / "keep.txt").write_text("x")
     assert run(["certify", str(dpa_run), "--data", "synthetic", "--report", str(report)]) == 2
     assert (report / "keep.txt").exists()
+
+
+def test_limit_spreads_over_the_data(dpa_run: Path, tmp_path: Path, capsys) -> None:
+    from trojanscope.certify.run import spread
+
+    assert spread(1000, 5) == [0, 250, 500, 749, 999] and spread(10, 1) == [0]
+    report = tmp_path / "r"
+    assert run(["certify", str(dpa_run), "--data", "synthetic", "--limit", "4",
+                "--report", str(report), "--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    rows = (report / "certificates.csv").read_text().splitlines()[1:]
+    assert [int(r.split(",")[0]) for r in rows] == spread(summary["inputs_total"], 4)

@@ -70,7 +70,8 @@ def certify_command(
     loaded = load_model(model)
     chosen = cert.choose_method(loaded, method)
     test = load_dataset(data, "test" if data in registry.names("dataset") else "all")
-    origin = list(range(len(test)))
+    total = len(test)
+    origin = list(range(total))
     if limit is not None and limit < len(test):
         origin = cert.spread(len(test), limit)
         test = test.subset(origin)
@@ -83,7 +84,7 @@ def certify_command(
         result = cert.verify_run(loaded, test, box or _region(region), eps, time_limit, seed,
                                  backend)
     cert.renumber(result, origin)  # rows name the inputs' positions in --data
-    header = {"model": str(model), "data": data, "inputs": len(test)}
+    header = {"model": str(model), "data": data, "inputs": len(test), "inputs_total": total}
     files = cert.write_report(result, report, force=force, header=header)
     if fmt is OutputFormat.json:
         print_json({**header, "method": result.method, **result.summary, "files": files})
