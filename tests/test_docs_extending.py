@@ -51,6 +51,11 @@ CHECKS = textwrap.dedent("""
     fixed = registry.create("mitigation", "head_finetune").apply(model, train, seed=1)
     assert fixed is not model and not torch.equal(fixed.net[-1].weight, model.net[-1].weight)
     assert torch.equal(fixed.net[2].weight, model.net[2].weight)  # only the head moved
+    from trojanscope.engine import Trainer
+    from trojanscope.experiment import run_experiment
+    smooth = registry.create("defence", "label_smoothing", smoothing=0.2)
+    result = run_experiment("stripes", arch="tiny_mlp", trainer=Trainer(epochs=1), defence=smooth)
+    assert result.manifest.model_dump()["defence"]["details"] == {"smoothing": 0.2}
 
     from trojanscope.audit.pipeline import default_steps
     names = [s.name for s in default_steps()]

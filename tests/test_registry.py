@@ -90,6 +90,22 @@ def test_mitigation_contract(name: str) -> None:
     assert cls.needs_data or cls.min_samples == 0  # a data-free method asks for no samples
 
 
+# --- training-time defences ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", registry.names("defence"))
+def test_defence_contract(name: str) -> None:
+    from trojanscope.defences import Defence
+
+    defence = registry.create("defence", name)
+    assert isinstance(defence, Defence) and defence.name == name
+    assert defence.certificate in (None, "partition", "patch")
+    spec = defence.spec()
+    assert spec["name"] == name and spec["params"] == defence.get_params()
+    # parameters are the __init__ signature (scikit-learn style): a copy is equal
+    assert type(defence)(**defence.get_params()).get_params() == defence.get_params()
+
+
 # --- plug-ins -----------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from trojanscope.attacks.base import Attack
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.poisoned import PoisonedDataset
 from trojanscope.data.resolve import load_dataset
+from trojanscope.defences.base import Defence, DefenceOutcome
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.metrics import AttackMetrics, accuracy, evaluate_attack
 from trojanscope.engine.train import Trainer, seeded
@@ -57,9 +58,13 @@ def run_experiment(
     callbacks: list[Callback] | None = None,
     train_split: TensorDataset | None = None,
     test_split: TensorDataset | None = None,
+    defence: Defence | None = None,
 ) -> ExperimentResult:
     """Train ``arch`` on ``dataset`` (poisoned by ``attack`` when given) and evaluate it.
 
+    With ``defence``, the defence trains the model (through the same engine) instead of plain
+    training; the manifest records it, and, for an attack, how many of the samples it flagged
+    were real poison (ground truth used for the report only, never by the defence).
     The model's initial weights and the data order come from ``seed`` (the trainer's seed is
     overridden by it) so the same seed gives the same numbers.
     """
@@ -72,12 +77,24 @@ def run_experiment(
     # A copy with the experiment's seed: the caller's trainer is left as it was.
     trainer = Trainer(**{**(trainer or Trainer()).get_params(), "seed": seed})
     poisoned = attack.poison(train) if attack is not None else None
-    with seeded(seed):
-        model = create_model(arch, train.input_shape, train.num_classes, **(arch_params or {}))
+
+    def build(model_seed: int) -> nn.Module:
+        with seeded(model_seed):
+            return create_model(arch, train.input_shape, train.num_classes, **(arch_params or {}))
+
+    data = poisoned if poisoned is not None else train
     t_poison = time.perf_counter()
-    history = trainer.fit(
-        model, poisoned if poisoned is not None else train, callbacks=callbacks or []
-    )
+    outcome: DefenceOutcome | None = None
+    if defence is None:
+        model = build(seed)
+        history = trainer.fit(model, data, callbacks=callbacks or [])
+        samples_seen, final_loss = history.samples_seen, history.epoch_losses[-1]
+    else:
+        outcome = defence.train(
+            build, data, trainer, callbacks=callbacks or [],
+            arch=ArchSpec(name=arch, args=dict(arch_params or {})),
+        )
+        model, samples_seen, final_loss = outcome.model, None, None
     t_train = time.perf_counter()
     if attack is not None:
         m: AttackMetrics = evaluate_attack(model, test, attack)
@@ -85,18 +102,24 @@ def run_experiment(
     else:
         x, y = test.get_batch(torch.arange(len(test)))
         metrics = {"clean_accuracy": accuracy(model, x, y), "n_clean": len(test)}
-    metrics["final_train_loss"] = history.epoch_losses[-1]
+    if final_loss is not None:
+        metrics["final_train_loss"] = final_loss
     t_eval = time.perf_counter()
+    extra = {}
+    if defence is not None and outcome is not None:
+        extra["defence"] = _defence_record(defence, outcome, poisoned)
     manifest = Manifest(
-        arch=ArchSpec(name=arch, args=dict(arch_params or {})),
+        arch=outcome.arch if outcome is not None and outcome.arch is not None
+        else ArchSpec(name=arch, args=dict(arch_params or {})),
         input_shape=list(train.input_shape),
         class_names=list(train.class_names),
         dataset={"name": str(dataset), "train_size": len(train), "test_size": len(test)},
         attack=_attack_spec(attack, poisoned, train.num_classes),
-        training={"trainer": trainer.get_params(), "samples_seen": history.samples_seen},
+        training={"trainer": trainer.get_params(), "samples_seen": samples_seen},
         seed=seed,
         metrics=metrics,
         versions=library_versions(),
+        **extra,
     )
     timings = {
         "load_s": t_load - t0,
@@ -105,6 +128,22 @@ def run_experiment(
         "evaluate_s": t_eval - t_train,
     }
     return ExperimentResult(model, manifest, train, test, attack, poisoned, metrics, timings)
+
+
+def _defence_record(
+    defence: Defence, outcome: DefenceOutcome, poisoned: PoisonedDataset | None
+) -> dict[str, Any]:
+    """The manifest's ``defence`` entry; with ground truth, how much poison was flagged."""
+    record: dict[str, Any] = {**defence.spec(), "details": dict(outcome.details)}
+    if outcome.flagged is not None and poisoned is not None:
+        truth = set(int(i) for i in poisoned.poison_indices)
+        hit = len(truth.intersection(outcome.flagged))
+        record["flagged"] = {
+            "count": len(outcome.flagged),
+            "poison_found": hit,
+            "poison_total": len(truth),
+        }
+    return record
 
 
 def _attack_spec(

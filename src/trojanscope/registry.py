@@ -45,6 +45,8 @@ _KINDS = [
     Kind("attack", "poisoning attacks", ("trojanscope.attacks",)),
     Kind("detector", "model-level backdoor detectors", ("trojanscope.detect",)),
     Kind("mitigation", "post-training backdoor mitigation", ("trojanscope.mitigate",)),
+    Kind("defence", "training-time defences (robust training, certifiable training)",
+         ("trojanscope.defences",)),
     Kind("audit-step", "steps of the audit pipeline", ("trojanscope.audit",)),
     Kind("report-format", "report formats of scan and audit", ("trojanscope.report",)),
     Kind("scan-format", "file formats the scanner recognises and walks", ("trojanscope.scan",)),

@@ -14,6 +14,7 @@ from trojanscope.defaults import TRAINING
 
 if TYPE_CHECKING:
     from trojanscope.attacks.base import Attack
+    from trojanscope.defences.base import Defence
     from trojanscope.engine.train import Trainer
     from trojanscope.experiment import ExperimentResult
 
@@ -36,6 +37,33 @@ OUT = typer.Option(..., "--out", "-o", help="Output folder (written atomically).
 FORCE = typer.Option(False, "--force", help="Replace a non-empty --out.")
 FORMAT = typer.Option(OutputFormat.table, "--format", help="table (human) or json (stdout).")
 NO_EXPORT = typer.Option(False, "--no-export", help="Skip the TorchScript and ONNX exports.")
+DEFENCE = typer.Option(
+    None, "--defence", help="Train with a training-time defence (see `trojanscope list defence`)."
+)
+DEFENCE_PARAM = typer.Option(
+    None, "--defence-param", help="Defence parameter name=value (repeatable), e.g. gamma=0.5."
+)
+PARTITIONS = typer.Option(
+    None, "--partitions", min=1, help="Number of partitions K (defence dpa only)."
+)
+
+
+def make_defence(
+    name: str | None, params: dict[str, Any], partitions: int | None
+) -> Defence | None:
+    """The defence the options ask for, or None; ``--partitions`` is DPA's K."""
+    from trojanscope.defences import create_defence
+    from trojanscope.errors import UserInputError
+
+    if name is None:
+        if params or partitions is not None:
+            raise UserInputError("--defence-param and --partitions need --defence")
+        return None
+    if partitions is not None:
+        if name != "dpa":
+            raise UserInputError(f"--partitions applies to --defence dpa only, not {name!r}")
+        params = {**params, "partitions": partitions}
+    return create_defence(name, **params)
 
 
 def run_and_report(
@@ -50,6 +78,7 @@ def run_and_report(
     force: bool,
     fmt: OutputFormat,
     exports: bool,
+    defence: Defence | None = None,
 ) -> ExperimentResult:
     """Run the experiment with a progress bar, save it, and print the metrics."""
     from trojanscope.cli.progress import ProgressCallback
@@ -65,6 +94,7 @@ def run_and_report(
         trainer=trainer,
         seed=seed,
         callbacks=[ProgressCallback("attack" if attack else "train")],
+        defence=defence,
     )
     manifest = save_experiment(result, out, force=force, exports=exports)
     elapsed = time.perf_counter() - start
@@ -75,6 +105,7 @@ def run_and_report(
                 "dataset": dataset,
                 "arch": arch,
                 "attack": manifest.attack.model_dump(mode="json") if manifest.attack else None,
+                "defence": getattr(manifest, "defence", None),
                 "seed": seed,
                 "metrics": result.metrics,
                 "timings": {**result.timings, "total_s": elapsed},
@@ -82,9 +113,10 @@ def run_and_report(
             }
         )
     else:
-        table = Table(
-            title=f"{'attack ' + attack.name if attack else 'clean model'} on {dataset} ({arch})"
-        )
+        what = f"attack {attack.name}" if attack else "clean model"
+        if defence is not None:
+            what = f"{what if attack else 'model'} with defence {defence.name}"
+        table = Table(title=f"{what} on {dataset} ({arch})")
         table.add_column("metric")
         table.add_column("value", justify="right")
         table.add_row("clean accuracy (CA)", f"{result.metrics['clean_accuracy']:.2%}")
@@ -96,6 +128,12 @@ def run_and_report(
             table.add_row(
                 "poisoned training samples",
                 str(manifest.attack.poison_count if manifest.attack else 0),
+            )
+        flagged = (getattr(manifest, "defence", None) or {}).get("flagged")
+        if flagged:
+            table.add_row(
+                "flagged by the defence (poison among them)",
+                f"{flagged['count']} ({flagged['poison_found']} of {flagged['poison_total']})",
             )
         table.add_row("time", f"{elapsed:.1f} s")
         stdout_console().print(table)

@@ -49,8 +49,12 @@ def attack(
     force: bool = o.FORCE,
     fmt: OutputFormat = o.FORMAT,
     no_export: bool = o.NO_EXPORT,
+    defence: str | None = o.DEFENCE,
+    defence_param: list[str] | None = o.DEFENCE_PARAM,
+    partitions: int | None = o.PARTITIONS,
 ) -> None:
-    """Plant a backdoor: poison the training data, train, and report CA, ASR and RA."""
+    """Plant a backdoor: poison the training data, train (optionally with a --defence), and report
+    CA, ASR and RA."""
     params = parse_params(attack_param, "--attack-param")
     registry.get("attack", attack)  # unknown names fail before anything else
     trigger_params = parse_params(trigger_param, "--trigger-param")
@@ -76,6 +80,9 @@ def attack(
         force=force,
         fmt=fmt,
         exports=not no_export,
+        defence=o.make_defence(
+            defence, parse_params(defence_param, "--defence-param"), partitions
+        ),
     )
 
 

@@ -21,8 +21,12 @@ def train(
     force: bool = o.FORCE,
     fmt: OutputFormat = o.FORMAT,
     no_export: bool = o.NO_EXPORT,
+    defence: str | None = o.DEFENCE,
+    defence_param: list[str] | None = o.DEFENCE_PARAM,
+    partitions: int | None = o.PARTITIONS,
 ) -> None:
-    """Train a clean model and save it like `attack` does (without poisoning)."""
+    """Train a model on the data as given (optionally with a training-time defence) and save it
+    like `attack` does."""
     from trojanscope.engine.train import Trainer
 
     trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed)
@@ -37,6 +41,9 @@ def train(
         force=force,
         fmt=fmt,
         exports=not no_export,
+        defence=o.make_defence(
+            defence, parse_params(defence_param, "--defence-param"), partitions
+        ),
     )
 
 

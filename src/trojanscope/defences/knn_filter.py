@@ -1,0 +1,127 @@
+"""Label-consistency filtering in a label-free embedding, then retraining: a light stand-in for
+DBD (Huang et al., ICLR 2022).
+
+DBD's insight: in a representation learnt *without labels*, a dirty-label poisoned sample sits
+with the samples of its true class, so its given label looks like label noise. DBD learns that
+representation with self-supervised training (hours of compute); this defence takes the
+cheapest label-free representation there is — the inputs themselves, average-pooled by
+``pool`` and centred — flags every sample whose label disagrees with the majority of its ``k``
+nearest neighbours there (edited nearest neighbours, Wilson 1972), and trains a fresh model on
+the samples kept. Why this and not DBD: measured on MNIST (docs/benchmarks.md), it removes
+BadNets poison almost completely at a cost of one extra pass over pairwise distances; it does
+*not* catch a blended trigger whose pattern dominates pixel distances (the poisoned samples are
+then each other's neighbours), which is where a learnt representation would be needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from trojanscope.data.dataset import BatchDataset
+from trojanscope.defences.base import Defence, DefenceOutcome, ModelFactory
+from trojanscope.defences.subset import DatasetView, IndexSubset
+from trojanscope.engine.callbacks import Callback
+from trojanscope.engine.train import Trainer
+from trojanscope.errors import UserInputError
+from trojanscope.io.manifest import ArchSpec
+from trojanscope.registry import register
+
+
+def neighbour_votes(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
+    """Label counts among each sample's ``k`` nearest neighbours (Euclidean, itself excluded):
+    shape (N, num_classes)."""
+    num_classes = int(labels.max()) + 1
+    out = torch.zeros(len(labels), num_classes)
+    for start in range(0, len(labels), chunk):
+        rows = torch.arange(start, min(start + chunk, len(labels)))
+        d = torch.cdist(embedding[rows], embedding)
+        d[torch.arange(len(rows)), rows] = float("inf")
+        nearest = d.topk(k, largest=False).indices
+        out[rows] = F.one_hot(labels[nearest], num_classes).sum(1).float()
+    return out
+
+
+def label_agreement(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
+    """Share of each sample's ``k`` nearest neighbours sharing its label."""
+    votes = neighbour_votes(embedding, labels, k, chunk)
+    return votes.gather(1, labels[:, None]).squeeze(1) / k
+
+
+class RelabelView(DatasetView):
+    """``base`` with the labels at ``index`` replaced by ``new_labels``."""
+
+    def __init__(self, base: BatchDataset, index: Tensor, new_labels: Tensor) -> None:
+        super().__init__(base, f"{base.name}[relabelled]")
+        self.new = base.labels.clone()
+        self.new[index] = new_labels
+
+    def get_batch(self, index: Tensor) -> tuple[Tensor, Tensor]:
+        x, _ = self.base.get_batch(index)
+        return x, self.new[index]
+
+    @property
+    def labels(self) -> Tensor:
+        return self.new
+
+
+@register("defence", "knn-filter")
+class KnnFilter(Defence):
+    """Drop samples whose label disagrees with their nearest neighbours in pooled-pixel space,
+    then train on the rest (a light, label-free-representation stand-in for DBD).
+
+    Arguments:
+        k: neighbours consulted.
+        pool: average-pooling window applied to images before distances (1: raw pixels).
+        min_agreement: samples with a smaller share of agreeing neighbours are flagged.
+        action: ``drop`` flagged samples, or ``relabel`` them with their neighbours' majority
+            label (a poisoned sample then teaches the trigger its true class).
+    """
+
+    name = "knn-filter"
+
+    def __init__(
+        self, k: int = 20, pool: int = 2, min_agreement: float = 0.5, action: str = "drop"
+    ) -> None:
+        if action not in ("drop", "relabel"):
+            raise UserInputError(f"knn-filter: action must be drop or relabel, got {action!r}")
+        if int(k) < 1 or int(pool) < 1:
+            raise UserInputError("knn-filter: k and pool must be >= 1")
+        if not 0 < float(min_agreement) <= 1:
+            raise UserInputError(
+                f"knn-filter: min_agreement must lie in (0, 1], got {min_agreement}"
+            )
+        self.k, self.pool, self.min_agreement = int(k), int(pool), float(min_agreement)
+        self.action = action
+
+    def train(
+        self,
+        build: ModelFactory,
+        data: BatchDataset,
+        trainer: Trainer,
+        *,
+        callbacks: Sequence[Callback] = (),
+        arch: ArchSpec | None = None,
+    ) -> DefenceOutcome:
+        if self.k >= len(data):
+            raise UserInputError(f"knn-filter: k={self.k} needs more than {self.k} samples")
+        x, y = data.get_batch(torch.arange(len(data)))
+        if x.ndim == 4 and self.pool > 1:
+            x = F.avg_pool2d(x, self.pool, ceil_mode=True)
+        emb = x.flatten(1)
+        votes = neighbour_votes(emb - emb.mean(0), y, self.k)
+        keep = votes.gather(1, y[:, None]).squeeze(1) / self.k >= self.min_agreement
+        if not keep.any():
+            raise UserInputError("knn-filter: every sample was flagged; lower min_agreement")
+        flagged = torch.nonzero(~keep).flatten()
+        if self.action == "relabel":
+            train_on = RelabelView(data, flagged, votes[flagged].argmax(1))
+        else:
+            train_on = IndexSubset(data, torch.nonzero(keep).flatten())
+        model = build(trainer.seed)
+        trainer.fit(model, train_on, callbacks=callbacks)
+        return DefenceOutcome(model, details={self.action: len(flagged)},
+                              flagged=flagged.tolist())
