@@ -149,17 +149,30 @@ def test_detect_bad_input(
     assert message in err and len(err.splitlines()) == 1
 
 
-def test_auto_adds_the_input_space_probes_with_data(backdoored_run, tiny_test) -> None:
+def test_auto_recovers_triggers_for_mmbd_suspects_inside_coverage(backdoored_run,
+                                                                  tiny_test) -> None:
     from trojanscope.detect.auto import AutoDetector
     from trojanscope.detect.mmbd import MMBD
-    from trojanscope.detect.trigger_search import TriggerSearch
-    from trojanscope.detect.universal import UniversalPerturbation
 
     auto = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=1)
     free = MMBD().inspect(backdoored_run.model, None, input_shape=(1, 16, 16), num_classes=4,
                           seed=1)
     assert auto.target_classes == free.target_classes and auto.target_classes[0] == 2
     assert auto.features["mmbd_anomaly"] == free.features["mmbd_anomaly"]
+    # A ReLU / max-pooling CNN is inside the default calibration: no probes, MM-BD's verdict.
+    assert not any(f.startswith(("ts_", "uap_", "agree_")) for f in auto.features)
+    assert set(auto.triggers) == set(auto.target_classes[:3])
+    mask = auto.triggers[2].mask
+    assert float(mask[0, 10:, 10:].sum()) > 0.5 * float(mask.sum())  # where the real patch was
+
+
+def test_auto_adds_the_input_space_probes_with_data(backdoored_run, tiny_test) -> None:
+    from trojanscope.detect.auto import AutoDetector
+    from trojanscope.detect.trigger_search import TriggerSearch
+    from trojanscope.detect.universal import UniversalPerturbation
+
+    auto = AutoDetector(probes="always").inspect(backdoored_run.model, tiny_test, seed=1)
+    assert auto.target_classes[0] == 2
     # Each probe's numbers are those it gives alone with the same seed (calibration rows).
     alone = TriggerSearch().inspect(backdoored_run.model, tiny_test, seed=1)
     assert auto.features["ts_log_norm_ratio"] == alone.features["ts_log_norm_ratio"]
@@ -167,8 +180,6 @@ def test_auto_adds_the_input_space_probes_with_data(backdoored_run, tiny_test) -
     assert auto.features["uap_log_ratio"] == probe.features["uap_log_ratio"]
     assert auto.features["agree_mmbd_ts"] == 1.0
     assert 2 in auto.triggers
-    mask = auto.triggers[2].mask
-    assert float(mask[0, 10:, 10:].sum()) > 0.5 * float(mask.sum())  # where the real patch was
     no_data = AutoDetector().inspect(backdoored_run.model, None, input_shape=(1, 16, 16),
                                      num_classes=4, seed=1)
     assert no_data.triggers == {} and no_data.data_free

@@ -53,3 +53,25 @@ def test_features_compare_the_smallest_with_the_rest() -> None:
     spiky = universal_features([0.02] + [0.2] * 9)
     assert spiky["uap_log_ratio"] == pytest.approx(2.302585, rel=1e-5)
     assert spiky["uap_anomaly"] > 10
+
+
+def test_auto_probes_a_model_outside_the_default_coverage(tiny_test) -> None:
+    from trojanscope.detect.auto import AutoDetector
+    from trojanscope.detect.calibration import calibrate
+
+    torch.manual_seed(0)
+    k = int(tiny_test.labels.max()) + 1
+    model = nn.Sequential(nn.Flatten(), nn.Linear(tiny_test.x[0].numel(), 16), nn.Tanh(),
+                          nn.Linear(16, k))
+    verdict = calibrate(AutoDetector().inspect(model, tiny_test, seed=0))
+    assert {"uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap"} <= set(verdict.features)
+    assert any("tanh" in note for note in verdict.coverage_notes)
+    assert any("wider calibration" in note for note in verdict.coverage_notes)
+
+
+def test_auto_probes_option_is_checked() -> None:
+    from trojanscope.detect.auto import AutoDetector
+    from trojanscope.errors import UserInputError
+
+    with pytest.raises(UserInputError, match="probes"):
+        AutoDetector(probes="sometimes")
