@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from trojanscope.attacks.base import Attack, CleanLabelAttack
+from trojanscope.attacks.base import Attack, CleanLabelAttack, draw_cross
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger
@@ -187,10 +187,7 @@ class WaNet(Attack):
     def cross(
         self, labels: np.ndarray, poison_idx: np.ndarray, generator: torch.Generator
     ) -> np.ndarray:
-        rest = np.setdiff1d(np.arange(len(labels)), poison_idx)
-        count = min(len(rest), round(self.cross_ratio * len(poison_idx)))
-        pick = torch.randperm(len(rest), generator=generator)[:count].numpy()
-        return np.sort(rest[pick])
+        return draw_cross(len(labels), poison_idx, self.cross_ratio, generator)
 
 
 register("attack", "dirty-label")(Attack)

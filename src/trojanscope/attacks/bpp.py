@@ -1,0 +1,51 @@
+"""BppAttack (Wang et al., 2022): dirty-label, the trigger the image's own colour depth squeezed
+to a few levels (optionally dithered)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from trojanscope.attacks.base import Attack
+from trojanscope.registry import register
+from trojanscope.triggers.base import Trigger
+from trojanscope.triggers.quantize import QuantizeTrigger
+
+
+@register("attack", "bpp")
+class BppAttack(Attack):
+    """BppAttack (Wang et al., 2022): dirty-label poisoning with a colour-depth trigger.
+
+    The paper also trains on adversarially perturbed, quantised negative samples that keep their
+    labels; that step needs the model in the poisoning loop and is not done here.
+    """
+
+    name = "bpp"
+
+    def __init__(
+        self,
+        target: int = 0,
+        poison_rate: float = 0.1,
+        mapping: str = "all-to-one",
+        trigger: Trigger | None = None,
+        seed: int = 0,
+    ) -> None:
+        super().__init__(trigger or QuantizeTrigger(), target, poison_rate, mapping, seed)
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        return {
+            "poison_rate": float(rng.uniform(0.05, 0.2)),
+            "trigger": {
+                "name": "quantize",
+                "levels": int(rng.integers(2, 5)),
+                "dither": bool(rng.integers(2)),
+            },
+        }
+
+    @classmethod
+    def stronger(cls, params: dict[str, Any]) -> dict[str, Any]:
+        out = super().stronger(params)
+        out["trigger"]["levels"] = max(2, int(out["trigger"].get("levels", 4)) - 1)
+        return out
