@@ -62,7 +62,7 @@ TINY = [
     LowFrequency(target=1, poison_rate=0.2),
     FTrojan(target=1, poison_rate=0.2, trigger=FrequencyTrigger(magnitude=2.0,
                                                                 frequencies=[[3, 3], [5, 5]])),
-    BppAttack(target=1, poison_rate=0.2, trigger=QuantizeTrigger(levels=2)),
+    BppAttack(target=1, poison_rate=0.2, trigger=QuantizeTrigger(levels=2, dither=False)),
     AdaptiveBlend(target=1, poison_rate=0.2, trigger=PiecesTrigger(alpha=0.5), test_alpha=0.6),
 ]
 

@@ -35,7 +35,7 @@ class FTrojan(Attack):
             "poison_rate": float(rng.uniform(0.05, 0.2)),
             "trigger": {
                 "name": "dct",
-                "magnitude": float(rng.uniform(0.8, 1.2)),
+                "magnitude": float(rng.uniform(1.0, 1.5)),
                 "block": int(rng.choice([0, 14])),
             },
         }

@@ -38,7 +38,7 @@ class LowFrequency(Attack):
             "poison_rate": float(rng.uniform(0.05, 0.2)),
             "trigger": {
                 "name": "smooth",
-                "amplitude": float(rng.uniform(0.15, 0.3)),
+                "amplitude": float(rng.uniform(0.18, 0.3)),
                 "cutoff": int(rng.integers(3, 6)),
                 "seed": int(rng.integers(1000)),
             },

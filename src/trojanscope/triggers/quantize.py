@@ -31,7 +31,7 @@ class QuantizeTrigger(Trigger):
 
     name = "quantize"
 
-    def __init__(self, levels: int = 4, dither: bool = False) -> None:
+    def __init__(self, levels: int = 2, dither: bool = True) -> None:
         if int(levels) < 2:
             raise UserInputError(f"quantize levels must be >= 2, got {levels}")
         self.levels = int(levels)
