@@ -32,8 +32,10 @@ RUNS = [
     ("lf", ["attack", "--attack", "lf", "--poison-rate", "0.1"]),
     ("ftrojan", ["attack", "--attack", "ftrojan", "--poison-rate", "0.1"]),
     ("bpp", ["attack", "--attack", "bpp", "--poison-rate", "0.1"]),
-    ("bpp, dithered", ["attack", "--attack", "bpp", "--poison-rate", "0.1", "--trigger", "quantize",
-                       "-p", "levels=2", "-p", "dither=true"]),
+    ("bpp, no dither", ["attack", "--attack", "bpp", "--poison-rate", "0.1", "-p", "dither=false"]),
+    ("bpp, 4 levels", ["attack", "--attack", "bpp", "--poison-rate", "0.1", "-p", "levels=4"]),
+    ("ftrojan, paper magnitude", ["attack", "--attack", "ftrojan", "--poison-rate", "0.1",
+                                  "-p", "magnitude=0.118"]),
     ("adaptive-blend", ["attack", "--attack", "adaptive-blend"]),
 ]
 
