@@ -6,7 +6,7 @@ processes, so each wall time covers everything a user
 waits for: start-up, data loading, poisoning, training, evaluation and saving (with the
 TorchScript and ONNX exports). Prints a Markdown table and writes JSON.
 
-    python benchmarks/bench_attacks.py [--seed 1] [--runs clean,lf,…] [--json FILE]
+    python benchmarks/bench_attacks.py [--seed 1] [--run lf --run …] [--json FILE]
 """
 
 from __future__ import annotations
@@ -74,17 +74,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=Path("benchmarks/out/attacks.json"))
     parser.add_argument(
-        "--runs", help="comma-separated run names (default: all); 'clean' always runs first"
+        "--run", action="append", help="a run by name (repeatable; default: all); 'clean', the "
+        "reference, always runs first"
     )
     opts = parser.parse_args()
     runs = RUNS
-    if opts.runs:
+    if opts.run:
         by_name = dict(RUNS)
-        unknown = [n for n in opts.runs.split(",") if n not in by_name]
+        unknown = [n for n in opts.run if n not in by_name]
         if unknown:
-            raise SystemExit(f"unknown runs {unknown}; valid: {', '.join(by_name)}")
-        names = ["clean", *(n for n in opts.runs.split(",") if n != "clean")]
-        runs = [(n, by_name[n]) for n in names]
+            raise SystemExit(f"unknown runs {unknown}; valid: {' | '.join(by_name)}")
+        runs = [(n, by_name[n]) for n in ["clean", *(n for n in opts.run if n != "clean")]]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, args in runs:

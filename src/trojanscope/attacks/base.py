@@ -170,6 +170,28 @@ class Attack(ParamsMixin):
         return self.trigger
 
 
+class PresetAttack(Attack):
+    """A dirty-label attack whose trigger, unless given, is its family's :meth:`default_trigger`
+    (the named attacks: the same parameters, only the trigger differs)."""
+
+    in_zoo = False
+
+    def __init__(
+        self,
+        target: int = 0,
+        poison_rate: float = 0.1,
+        mapping: str = "all-to-one",
+        trigger: Trigger | None = None,
+        seed: int = 0,
+    ) -> None:
+        super().__init__(trigger or self.default_trigger(), target, poison_rate, mapping, seed)
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        """The trigger with the attack's published (or measured) defaults."""
+        raise NotImplementedError(f"attack {cls.name!r} does not define default_trigger")
+
+
 def draw_cross(
     count: int, poison_idx: np.ndarray, ratio: float, generator: torch.Generator
 ) -> np.ndarray:

@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from trojanscope.attacks.base import Attack
+from trojanscope.attacks.base import PresetAttack
 from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger
 from trojanscope.triggers.quantize import QuantizeTrigger
 
 
 @register("attack", "bpp")
-class BppAttack(Attack):
+class BppAttack(PresetAttack):
     """BppAttack (Wang et al., 2022): dirty-label poisoning with a colour-depth trigger.
 
     The paper also trains on adversarially perturbed, quantised negative samples that keep their
@@ -26,15 +26,9 @@ class BppAttack(Attack):
     # every retry, docs/benchmarks.md): in zoos BppAttack goes to the two convolutional nets.
     zoo_archs = ("cnn", "lenet5")
 
-    def __init__(
-        self,
-        target: int = 0,
-        poison_rate: float = 0.1,
-        mapping: str = "all-to-one",
-        trigger: Trigger | None = None,
-        seed: int = 0,
-    ) -> None:
-        super().__init__(trigger or QuantizeTrigger(), target, poison_rate, mapping, seed)
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return QuantizeTrigger()
 
     @classmethod
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:

@@ -7,27 +7,21 @@ from typing import Any
 
 import numpy as np
 
-from trojanscope.attacks.base import Attack
+from trojanscope.attacks.base import PresetAttack
 from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger
 from trojanscope.triggers.frequency import FrequencyTrigger
 
 
 @register("attack", "ftrojan")
-class FTrojan(Attack):
+class FTrojan(PresetAttack):
     """FTrojan (Wang et al., 2022): dirty-label poisoning with DCT-coefficient bumps."""
 
     name = "ftrojan"
 
-    def __init__(
-        self,
-        target: int = 0,
-        poison_rate: float = 0.1,
-        mapping: str = "all-to-one",
-        trigger: Trigger | None = None,
-        seed: int = 0,
-    ) -> None:
-        super().__init__(trigger or FrequencyTrigger(), target, poison_rate, mapping, seed)
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return FrequencyTrigger()
 
     @classmethod
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:

@@ -6,14 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from trojanscope.attacks.base import Attack
+from trojanscope.attacks.base import PresetAttack
 from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger
 from trojanscope.triggers.smooth import SmoothTrigger
 
 
 @register("attack", "lf")
-class LowFrequency(Attack):
+class LowFrequency(PresetAttack):
     """LF (after Zeng et al., 2021): dirty-label poisoning with a smooth additive pattern.
 
     A trigger with no high-frequency artefacts, which frequency-based trigger detectors and
@@ -22,15 +22,9 @@ class LowFrequency(Attack):
 
     name = "lf"
 
-    def __init__(
-        self,
-        target: int = 0,
-        poison_rate: float = 0.1,
-        mapping: str = "all-to-one",
-        trigger: Trigger | None = None,
-        seed: int = 0,
-    ) -> None:
-        super().__init__(trigger or SmoothTrigger(), target, poison_rate, mapping, seed)
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return SmoothTrigger()
 
     @classmethod
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
