@@ -81,7 +81,9 @@ class FrequencyTrigger(Trigger):
         b = self.tile(height, width)
         pairs = self.frequencies or ((b // 2 - 1, b // 2 - 1), (b - 1, b - 1))
         if any(u >= b or v >= b for u, v in pairs):
-            raise UserInputError(f"dct frequencies {list(pairs)} do not exist in a {b}-pixel block")
+            raise UserInputError(
+                f"dct frequencies {[list(p) for p in pairs]} do not exist in a {b}-pixel block"
+            )
         basis = dct_matrix(b)
         block = sum(self.magnitude * torch.outer(basis[u], basis[v]) for u, v in pairs)
         plane = torch.zeros(height, width)
