@@ -36,8 +36,8 @@ class BppAttack(PresetAttack):
             "poison_rate": float(rng.uniform(0.05, 0.2)),
             "trigger": {
                 "name": "quantize",
-                # On MNIST, 3 levels or more barely change the (almost binary) digits and the
-                # backdoor does not take (benchmarks.md): the zoo draws binarisation only.
+                # On MNIST, 4 levels barely change the (almost binary) digits and the backdoor
+                # does not take (docs/benchmarks.md): the zoo draws binarisation only.
                 "levels": 2,
                 "dither": bool(rng.integers(2)),
             },
