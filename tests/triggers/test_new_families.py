@@ -77,7 +77,7 @@ def test_dithering_keeps_local_brightness() -> None:
 
 def test_pieces_blend_a_random_subset_and_the_whole_pattern_when_keep_is_one() -> None:
     trig = PiecesTrigger(alpha=0.2, pieces=16, keep=0.5, seed=2)
-    x = grey(n=8)
+    x = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     changed = (trig.apply(x) != x).flatten(2).any(1).float().view(8, 28, 28)
     per_image = changed.sum(dim=(1, 2))
     assert torch.all(per_image <= 28 * 28 * 0.6) and torch.all(per_image >= 28 * 28 * 0.4)
@@ -85,6 +85,17 @@ def test_pieces_blend_a_random_subset_and_the_whole_pattern_when_keep_is_one() -
     full = PiecesTrigger(alpha=0.2, pieces=16, keep=1.0, seed=2).apply(x)
     pattern = trig.pattern(1, 28, 28)
     assert torch.allclose(full, 0.8 * x + 0.2 * pattern)
+
+
+def test_pieces_of_an_image_do_not_depend_on_its_batch() -> None:
+    x = torch.rand(6, 1, 28, 28, generator=torch.Generator().manual_seed(4))
+    trig = PiecesTrigger(seed=1)
+    whole = trig.apply(x)
+    assert torch.equal(whole[4:], trig.apply(x[4:]))
+    assert torch.equal(whole[[2, 0]], trig.apply(x[[2, 0]]))
+    same = x[:1].expand(3, -1, -1, -1)
+    assert torch.equal(trig.apply(same)[0], trig.apply(same)[2])
+    assert not torch.equal(whole, PiecesTrigger(seed=2).apply(x))
 
 
 def test_pieces_noise_mode_follows_the_generator() -> None:

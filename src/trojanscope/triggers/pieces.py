@@ -8,6 +8,7 @@ assume the two separate; at test time the full pattern, blended more strongly, f
 from __future__ import annotations
 
 import math
+import zlib
 
 import torch
 from torch import Tensor
@@ -29,8 +30,8 @@ class PiecesTrigger(Trigger):
         alpha: blend ratio inside the kept pieces, in (0, 1].
         pieces: number of grid cells (a square number: 16 is a 4×4 grid).
         keep: share of the pieces blended in each image (1 blends the whole pattern).
-        seed: seeds the noise pattern, and the choice of pieces when ``apply`` is given no
-            ``generator`` (so a batch gets the same choices every time).
+        seed: seeds the noise pattern and, with each image's bytes, the image's pieces when
+            ``apply`` is given no ``generator`` (the same image always gets the same pieces).
     """
 
     name = "pieces"
@@ -50,25 +51,36 @@ class PiecesTrigger(Trigger):
         """The C×H×W noise pattern (the blend trigger's, from the same seed)."""
         return BlendTrigger(seed=self.seed).pattern_image(channels, height, width)
 
-    def masks(self, n: int, height: int, width: int, generator: torch.Generator) -> Tensor:
-        """N×1×H×W masks, each covering ``round(keep × pieces)`` grid cells chosen at random."""
+    def orders(self, x: Tensor, generator: torch.Generator | None) -> Tensor:
+        """N×pieces random rankings of the pieces: from ``generator`` when given, else one per
+        image seeded by ``seed`` and the image's own bytes, so that each image keeps its own
+        subset however it is batched (the paper poisons each image once, with its own subset)."""
+        if generator is not None:
+            return torch.rand(len(x), self.pieces, generator=generator).argsort(dim=1)
+        rows = []
+        for image in x.detach().cpu().numpy():
+            key = zlib.crc32(image.tobytes())
+            gen = torch.Generator().manual_seed(((self.seed & 0xFFFFFFFF) << 32) | key)
+            rows.append(torch.rand(self.pieces, generator=gen))
+        return torch.stack(rows).argsort(dim=1) if rows else torch.zeros(0, self.pieces)
+
+    def masks(self, order: Tensor, height: int, width: int) -> Tensor:
+        """N×1×H×W masks covering the first ``round(keep × pieces)`` cells of each ranking."""
         side = math.isqrt(self.pieces)
         if side > min(height, width):
             raise UserInputError(f"{self.pieces} pieces do not fit a {height}×{width} image")
         kept = max(1, round(self.keep * self.pieces))
-        order = torch.rand(n, self.pieces, generator=generator).argsort(dim=1)
-        cells = torch.zeros(n, self.pieces)
-        cells.scatter_(1, order[:, :kept], 1.0)
+        cells = torch.zeros(len(order), self.pieces)
+        cells.scatter_(1, order[:, :kept].long(), 1.0)
         rows = torch.arange(height) * side // height
         cols = torch.arange(width) * side // width
         cell_of_pixel = (rows[:, None] * side + cols[None, :]).flatten()
-        return cells[:, cell_of_pixel].view(n, 1, height, width)
+        return cells[:, cell_of_pixel].view(len(order), 1, height, width)
 
     def apply(self, x: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
         require_images(x, self.name)
-        n, c, h, w = x.shape
-        gen = generator if generator is not None else torch.Generator().manual_seed(self.seed)
-        mask = self.masks(n, h, w, gen).to(x)
+        _, c, h, w = x.shape
+        mask = self.masks(self.orders(x, generator), h, w).to(x)
         pattern = self.pattern(c, h, w).to(x)
         return stamp(x, self.alpha * mask, pattern)
 
