@@ -36,6 +36,8 @@ RUNS = [
     ("bpp, 4 levels", ["attack", "--attack", "bpp", "--poison-rate", "0.1", "-p", "levels=4"]),
     ("ftrojan, paper magnitude", ["attack", "--attack", "ftrojan", "--poison-rate", "0.1",
                                   "-p", "magnitude=0.118"]),
+    ("ftrojan, magnitude 1.0", ["attack", "--attack", "ftrojan", "--poison-rate", "0.1",
+                                "-p", "magnitude=1.0"]),
     ("adaptive-blend", ["attack", "--attack", "adaptive-blend"]),
 ]
 

@@ -37,5 +37,5 @@ class FTrojan(PresetAttack):
     @classmethod
     def stronger(cls, params: dict[str, Any]) -> dict[str, Any]:
         out = super().stronger(params)
-        out["trigger"]["magnitude"] = out["trigger"].get("magnitude", 1.0) * 1.5
+        out["trigger"]["magnitude"] = out["trigger"].get("magnitude", 1.5) * 1.5
         return out
