@@ -39,6 +39,8 @@ RUNS = [
     ("ftrojan, magnitude 1.0", ["attack", "--attack", "ftrojan", "--poison-rate", "0.1",
                                 "-p", "magnitude=1.0"]),
     ("adaptive-blend", ["attack", "--attack", "adaptive-blend"]),
+    ("adaptive-blend, paper cover ratio", ["attack", "--attack", "adaptive-blend",
+                                           "--attack-param", "cover_ratio=1.0"]),
 ]
 
 
