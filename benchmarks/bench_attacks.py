@@ -1,11 +1,12 @@
 """Red-team benchmark: each attack on bundled MNIST, end to end through the CLI.
 
 Runs ``trojanscope train`` (the clean reference) and ``trojanscope attack`` for BadNets, Blended,
-SIG (clean-label) and WaNet as separate processes, so each wall time covers everything a user
+SIG (clean-label), WaNet, sparse pixels, LF, FTrojan, BppAttack and adaptive-blend as separate
+processes, so each wall time covers everything a user
 waits for: start-up, data loading, poisoning, training, evaluation and saving (with the
 TorchScript and ONNX exports). Prints a Markdown table and writes JSON.
 
-    python benchmarks/bench_attacks.py [--seed 1] [--json benchmarks/out/attacks.json]
+    python benchmarks/bench_attacks.py [--seed 1] [--run lf --run …] [--json FILE]
 """
 
 from __future__ import annotations
@@ -27,6 +28,19 @@ RUNS = [
     ("sig", ["attack", "--attack", "sig"]),
     ("sig, test δ = train δ", ["attack", "--attack", "sig", "--attack-param", "test_delta=null"]),
     ("wanet", ["attack", "--attack", "wanet", "--poison-rate", "0.1"]),
+    ("sparse", ["attack", "--attack", "sparse", "--poison-rate", "0.1"]),
+    ("lf", ["attack", "--attack", "lf", "--poison-rate", "0.1"]),
+    ("ftrojan", ["attack", "--attack", "ftrojan", "--poison-rate", "0.1"]),
+    ("bpp", ["attack", "--attack", "bpp", "--poison-rate", "0.1"]),
+    ("bpp, no dither", ["attack", "--attack", "bpp", "--poison-rate", "0.1", "-p", "dither=false"]),
+    ("bpp, 4 levels", ["attack", "--attack", "bpp", "--poison-rate", "0.1", "-p", "levels=4"]),
+    ("ftrojan, paper magnitude", ["attack", "--attack", "ftrojan", "--poison-rate", "0.1",
+                                  "-p", "magnitude=0.118"]),
+    ("ftrojan, magnitude 1.0", ["attack", "--attack", "ftrojan", "--poison-rate", "0.1",
+                                "-p", "magnitude=1.0"]),
+    ("adaptive-blend", ["attack", "--attack", "adaptive-blend"]),
+    ("adaptive-blend, paper cover ratio", ["attack", "--attack", "adaptive-blend",
+                                           "--attack-param", "cover_ratio=1.0"]),
 ]
 
 
@@ -63,10 +77,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=Path("benchmarks/out/attacks.json"))
+    parser.add_argument(
+        "--run", action="append", help="a run by name (repeatable; default: all); 'clean', the "
+        "reference, always runs first"
+    )
     opts = parser.parse_args()
+    runs = RUNS
+    if opts.run:
+        by_name = dict(RUNS)
+        unknown = [n for n in opts.run if n not in by_name]
+        if unknown:
+            raise SystemExit(f"unknown runs {unknown}; valid: {' | '.join(by_name)}")
+        runs = [(n, by_name[n]) for n in ["clean", *(n for n in opts.run if n != "clean")]]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, args in RUNS:
+        for name, args in runs:
             report, wall = run_one(args, opts.seed, Path(tmp) / name)
             m = report["metrics"]
             rows.append(

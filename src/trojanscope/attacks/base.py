@@ -143,7 +143,8 @@ class Attack(ParamsMixin):
     def cross(
         self, labels: np.ndarray, poison_idx: np.ndarray, generator: torch.Generator
     ) -> np.ndarray:
-        """Extra samples transformed but not relabelled (none, except for WaNet's noise mode)."""
+        """Extra samples transformed by ``trigger.apply_noise`` but not relabelled (none, except
+        for WaNet's noise mode and adaptive-blend's cover samples)."""
         return np.empty(0, dtype=np.int64)
 
     def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
@@ -167,6 +168,39 @@ class Attack(ParamsMixin):
     def test_trigger(self) -> Trigger:
         """The trigger used at test time (the training trigger unless an attack says otherwise)."""
         return self.trigger
+
+
+class PresetAttack(Attack):
+    """A dirty-label attack whose trigger, unless given, is its family's :meth:`default_trigger`
+    (the named attacks: the same parameters, only the trigger differs)."""
+
+    in_zoo = False
+
+    def __init__(
+        self,
+        target: int = 0,
+        poison_rate: float = 0.1,
+        mapping: str = "all-to-one",
+        trigger: Trigger | None = None,
+        seed: int = 0,
+    ) -> None:
+        super().__init__(trigger or self.default_trigger(), target, poison_rate, mapping, seed)
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        """The trigger with the attack's published (or measured) defaults."""
+        raise NotImplementedError(f"attack {cls.name!r} does not define default_trigger")
+
+
+def draw_cross(
+    count: int, poison_idx: np.ndarray, ratio: float, generator: torch.Generator
+) -> np.ndarray:
+    """``round(ratio × poisoned)`` sorted indices among the ``count`` samples, none poisoned:
+    the samples an attack transforms without relabelling (see :meth:`Attack.cross`)."""
+    rest = np.setdiff1d(np.arange(count), poison_idx)
+    size = min(len(rest), round(ratio * len(poison_idx)))
+    pick = torch.randperm(len(rest), generator=generator)[:size].numpy()
+    return np.sort(rest[pick])
 
 
 class CleanLabelAttack(Attack):

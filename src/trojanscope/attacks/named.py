@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from trojanscope.attacks.base import Attack, CleanLabelAttack
+from trojanscope.attacks.base import Attack, CleanLabelAttack, PresetAttack, draw_cross
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger
@@ -18,20 +18,14 @@ from trojanscope.triggers.warp import WarpTrigger
 
 
 @register("attack", "badnets")
-class BadNets(Attack):
+class BadNets(PresetAttack):
     """BadNets (Gu et al., 2017): dirty-label poisoning with a corner patch."""
 
     name = "badnets"
 
-    def __init__(
-        self,
-        target: int = 0,
-        poison_rate: float = 0.1,
-        mapping: str = "all-to-one",
-        trigger: Trigger | None = None,
-        seed: int = 0,
-    ) -> None:
-        super().__init__(trigger or PatchTrigger(), target, poison_rate, mapping, seed)
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return PatchTrigger()
 
     @classmethod
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
@@ -48,20 +42,14 @@ class BadNets(Attack):
 
 
 @register("attack", "blended")
-class Blended(Attack):
+class Blended(PresetAttack):
     """Blended (Chen et al., 2017): dirty-label poisoning with a full-image blended pattern."""
 
     name = "blended"
 
-    def __init__(
-        self,
-        target: int = 0,
-        poison_rate: float = 0.1,
-        mapping: str = "all-to-one",
-        trigger: Trigger | None = None,
-        seed: int = 0,
-    ) -> None:
-        super().__init__(trigger or BlendTrigger(alpha=0.2), target, poison_rate, mapping, seed)
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return BlendTrigger(alpha=0.2)
 
     @classmethod
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
@@ -187,10 +175,7 @@ class WaNet(Attack):
     def cross(
         self, labels: np.ndarray, poison_idx: np.ndarray, generator: torch.Generator
     ) -> np.ndarray:
-        rest = np.setdiff1d(np.arange(len(labels)), poison_idx)
-        count = min(len(rest), round(self.cross_ratio * len(poison_idx)))
-        pick = torch.randperm(len(rest), generator=generator)[:count].numpy()
-        return np.sort(rest[pick])
+        return draw_cross(len(labels), poison_idx, self.cross_ratio, generator)
 
 
 register("attack", "dirty-label")(Attack)

@@ -6,14 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from trojanscope.attacks.base import Attack
+from trojanscope.attacks.base import PresetAttack
 from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger
 from trojanscope.triggers.pixels import VALUES, PixelsTrigger
 
 
 @register("attack", "sparse")
-class SparsePixels(Attack):
+class SparsePixels(PresetAttack):
     """Sparse pixels: dirty-label poisoning with ``count`` scattered fixed pixels.
 
     A distributed trigger with a small L0 norm but no compact support: a trigger-inversion
@@ -22,15 +22,9 @@ class SparsePixels(Attack):
 
     name = "sparse"
 
-    def __init__(
-        self,
-        target: int = 0,
-        poison_rate: float = 0.1,
-        mapping: str = "all-to-one",
-        trigger: Trigger | None = None,
-        seed: int = 0,
-    ) -> None:
-        super().__init__(trigger or PixelsTrigger(), target, poison_rate, mapping, seed)
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return PixelsTrigger()
 
     @classmethod
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
