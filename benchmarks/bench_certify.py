@@ -20,34 +20,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-
-def cli(args: list[str]) -> tuple[dict, float]:
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "trojanscope", "-q", *args, "--format", "json"],
-                          capture_output=True, text=True, env=env, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"failed: trojanscope {' '.join(args)}\n{proc.stderr}")
-    return json.loads(proc.stdout), time.perf_counter() - start
+from cli_json import run_cli
 
 
 def dpa(tmp: Path, partitions: list[int], figure: Path | None) -> list[dict]:
     rows = []
     for k in partitions:
         run = tmp / f"dpa{k}"
-        _, train_s = cli(["train", "--dataset", "mnist", "--arch", "cnn", "--arch-param",
+        _, train_s = run_cli(["train", "--dataset", "mnist", "--arch", "cnn", "--arch-param",
                           "width=8", "--defence", "dpa", "--partitions", str(k), "--no-export",
                           "--out", str(run)])
         report = tmp / f"cert{k}"
-        out, cert_s = cli(["certify", str(run), "--data", "mnist", "--report", str(report)])
+        out, cert_s = run_cli(["certify", str(run), "--data", "mnist", "--report", str(report)])
         rows.append({"partitions": k, "train_s": train_s, "certify_s": cert_s, **out})
         print(f"dpa K={k}: CA {out['clean_accuracy']:.2%}, median "
               f"{out['median_tolerated_poison']} ({train_s:.0f} s)", file=sys.stderr, flush=True)
@@ -60,9 +49,9 @@ def dpa(tmp: Path, partitions: list[int], figure: Path | None) -> list[dict]:
 
 def patch(tmp: Path, limit: int) -> dict:
     run = tmp / "patch"
-    _, train_s = cli(["train", "--dataset", "mnist", "--defence", "patch-mask", "--no-export",
+    _, train_s = run_cli(["train", "--dataset", "mnist", "--defence", "patch-mask", "--no-export",
                       "--out", str(run)])
-    out, cert_s = cli(["certify", str(run), "--data", "mnist", "--patch", "4",
+    out, cert_s = run_cli(["certify", str(run), "--data", "mnist", "--patch", "4",
                        "--limit", str(limit), "--report", str(tmp / "patch-cert")])
     print(f"patch 4x4: certified {out['certified_accuracy']:.2%}", file=sys.stderr, flush=True)
     return {"train_s": train_s, "certify_s": cert_s, **out}
@@ -73,12 +62,12 @@ def verify(
     time_limit: float,
 ) -> list[dict]:
     run = tmp / "mlp"
-    cli(["train", "--dataset", "mnist", "--arch", "mlp", "--arch-param", "hidden=[64]",
+    run_cli(["train", "--dataset", "mnist", "--arch", "mlp", "--arch-param", "hidden=[64]",
          "--no-export", "--out", str(run)])
     rows = []
     for eps in eps_list:
         for backend in backends:
-            out, secs = cli(["certify", str(run), "--data", "mnist", "--method", "verify",
+            out, secs = run_cli(["certify", str(run), "--data", "mnist", "--method", "verify",
                              "--backend", backend, "--eps", str(eps), "--region", region,
                              "--time-limit", str(time_limit), "--limit", str(limit),
                              "--report", str(tmp / f"verify{eps}-{backend}")])

@@ -14,25 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from cli_json import run_cli
 
 ATTACKS = ("badnets", "blended")
 DEFENCES = (None, "abl", "spectral", "knn-filter")
-
-
-def run_cli(args: list[str]) -> tuple[dict, float]:
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "trojanscope", "-q", *args, "--format", "json"],
-                          capture_output=True, text=True, env=env, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(args)}\n{proc.stderr}")
-    return json.loads(proc.stdout), time.perf_counter() - start
 
 
 def main() -> None:

@@ -11,10 +11,11 @@ import torch
 from torch import Tensor
 
 from trojanscope.data.dataset import BatchDataset
+from trojanscope.data.view import DatasetView
 from trojanscope.triggers.base import Trigger
 
 
-class PoisonedDataset:
+class PoisonedDataset(DatasetView):
     """``base`` with ``trigger`` applied at ``poison_indices`` and labels set to ``poison_labels``.
 
     ``cross_indices`` (WaNet's noise mode) are transformed by ``trigger.apply_noise`` with fresh
@@ -32,10 +33,8 @@ class PoisonedDataset:
         seed: int = 0,
     ) -> None:
         n = len(base)
-        self.base = base
+        super().__init__(base, f"{base.name}+{trigger.name}")
         self.trigger = trigger
-        self.name = f"{base.name}+{trigger.name}"
-        self.class_names = base.class_names
         order = np.argsort(poison_indices)
         self.poison_indices = np.asarray(poison_indices, dtype=np.int64)[order]
         self.poison_labels = np.asarray(poison_labels, dtype=np.int64)[order]
@@ -52,9 +51,6 @@ class PoisonedDataset:
         self._is_cross[torch.from_numpy(self.cross_indices)] = True
         self._noise = torch.Generator().manual_seed(seed)
 
-    def __len__(self) -> int:
-        return len(self.base)
-
     @property
     def labels(self) -> Tensor:
         return self._new_label
@@ -63,14 +59,6 @@ class PoisonedDataset:
     def is_poisoned(self) -> Tensor:
         """Boolean mask over samples: True where the trigger is applied."""
         return self._is_poison
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        return self.base.input_shape
-
-    @property
-    def num_classes(self) -> int:
-        return self.base.num_classes
 
     def get_batch(self, index: Tensor) -> tuple[Tensor, Tensor]:
         x, _ = self.base.get_batch(index)

@@ -23,8 +23,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import BatchDataset
+from trojanscope.data.view import DatasetView
 from trojanscope.defences.base import Defence, DefenceOutcome, ModelFactory
-from trojanscope.defences.subset import DatasetView, per_sample_loss
+from trojanscope.defences.subset import per_sample_loss
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError

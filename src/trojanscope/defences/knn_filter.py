@@ -22,8 +22,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from trojanscope.data.dataset import BatchDataset
+from trojanscope.data.view import DatasetView
 from trojanscope.defences.base import Defence, DefenceOutcome, ModelFactory
-from trojanscope.defences.subset import DatasetView, IndexSubset
+from trojanscope.defences.subset import IndexSubset
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError

@@ -7,32 +7,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import BatchDataset
+from trojanscope.data.view import DatasetView
 from trojanscope.engine.metrics import predict
-
-
-class DatasetView:
-    """Base of the lazy views below: same samples, shapes and classes as ``base``."""
-
-    def __init__(self, base: BatchDataset, name: str) -> None:
-        self.base, self.name, self.class_names = base, name, base.class_names
-
-    def __len__(self) -> int:
-        return len(self.base)
-
-    def get_batch(self, index: Tensor) -> tuple[Tensor, Tensor]:
-        return self.base.get_batch(index)
-
-    @property
-    def labels(self) -> Tensor:
-        return self.base.labels
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        return self.base.input_shape
-
-    @property
-    def num_classes(self) -> int:
-        return self.base.num_classes
 
 
 class IndexSubset(DatasetView):

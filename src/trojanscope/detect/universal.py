@@ -85,7 +85,6 @@ class UniversalPerturbation(ModelDetector):
         sizes = self.sizes(target, generator)
         anomaly = mad_anomaly(-sizes)
         order = torch.argsort(sizes).tolist()
-        top = order[0]
         features = universal_features(sizes.tolist())
         return ModelVerdict(
             method=self.name,
@@ -93,7 +92,7 @@ class UniversalPerturbation(ModelDetector):
             target_classes=order,
             per_class=[ClassResult(c, float(anomaly[c]), {"uap_size": float(sizes[c])})
                        for c in range(target.num_classes)],
-            features={**features, "uap_top": float(top)},
+            features=features,
         )
 
 
