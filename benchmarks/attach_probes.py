@@ -19,13 +19,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     probes: dict = {}
-    for path in args.probes:
-        probes.update(json.loads(path.read_text()))
+    for path in args.probes:  # files with different probes for the same model are merged
+        for key, stats in json.loads(path.read_text()).items():
+            probes.setdefault(key, {}).update(stats)
     rows = json.loads(args.rows.read_text())
     missing = [f"{r['zoo']}/{r['name']}" for r in rows if f"{r['zoo']}/{r['name']}" not in probes]
     if missing:
         raise SystemExit(f"no probe statistics for {len(missing)} rows, e.g. {missing[0]}")
-    out = [{**r, "probe": probes[f"{r['zoo']}/{r['name']}"]} for r in rows]
+    out = [{**r, "probe": {**r.get("probe", {}), **probes[f"{r['zoo']}/{r['name']}"]}}
+           for r in rows]  # statistics a row already has are kept
     args.out.write_text(json.dumps(out) + "\n")
     print(f"{len(out)} rows with probe statistics -> {args.out}")
 

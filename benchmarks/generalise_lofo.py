@@ -87,6 +87,16 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
     "mmbd2 + ratios + agree2": (["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio",
                                  "ts_log_norm_ratio", "agree_mmbd_uap", "agree_mmbd_ts"], "log",
                                 1.0),
+    "mmbd2 + ratios + agree2 + stripe": (["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio",
+                                          "ts_log_norm_ratio", "stripe_log_ratio",
+                                          "agree_mmbd_uap", "agree_mmbd_ts",
+                                          "agree_mmbd_stripe"], "log", 1.0),
+    "mmbd2 + probe max + ts + agree3": (["mmbd_anomaly", "mmbd_neglog10_p", "probe_log_ratio",
+                                         "ts_log_norm_ratio", "agree_mmbd_uap", "agree_mmbd_ts",
+                                         "agree_mmbd_stripe"], "log", 1.0),
+    "mmbd2 + probe max + ts + agree2": (["mmbd_anomaly", "mmbd_neglog10_p", "probe_log_ratio",
+                                         "ts_log_norm_ratio", "agree_mmbd_uap",
+                                         "agree_mmbd_ts"], "log", 1.0),
     "ratios + agree2": (["uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap",
                          "agree_mmbd_ts"], "log", 1.0),
     "joint": (["joint_mmbd_uap", "joint_all", "joint_uap_ts"], "log", 1.0),
@@ -115,20 +125,20 @@ def features(row: dict) -> dict[str, float]:
 
 
 def probe_features(row: dict, probe: dict) -> dict[str, float]:
-    """Universal-perturbation and trigger-search features, and their agreement with MM-BD."""
+    """Universal-perturbation (free and, when the row has them, striped) and trigger-search
+    features, and their agreement with MM-BD, as ``auto`` builds them."""
     import torch
 
+    from trojanscope.detect.auto import probe_features as auto_probe_features
     from trojanscope.detect.base import mad_anomaly
-    from trojanscope.detect.universal import universal_features
 
     sizes = np.array(probe["eps50"])
-    out = universal_features(sizes.tolist())
+    out = auto_probe_features(row["suspected_target"], probe["ts_norms"], sizes.tolist(),
+                              probe.get("stripe_eps50"))
     out.update(probe["ts"])
     uap_top = int(sizes.argmin())
     ts_top = int(np.argmin(probe["ts_norms"]))
-    out["agree_mmbd_uap"] = float(uap_top == row["suspected_target"])
     out["agree_uap_ts"] = float(uap_top == ts_top)
-    out["agree_mmbd_ts"] = float(ts_top == row["suspected_target"])
     out["agree_votes"] = out["agree_mmbd_uap"] + out["agree_mmbd_ts"]
     a = mad_anomaly(torch.tensor(row["margin"], dtype=torch.float64)).clamp(-10, 10)
     b = mad_anomaly(-torch.tensor(sizes, dtype=torch.float64)).clamp(-10, 10)

@@ -4,10 +4,14 @@ For every row of ``gen_rows.json`` reloads the model and its clean data and runs
 ``auto`` adds when it has clean data, each with a generator seeded 0 as ``auto`` seeds them:
 
 - ``eps50``: per class, the universal perturbation's size (``detect/universal.py``);
-- ``ts``/``ts_norms``: the trigger search's features and per-class mask L1 norms.
+- ``ts``/``ts_norms``: the trigger search's features and per-class mask L1 norms;
+- ``stripe_eps50``: per class, the size of a universal perturbation restricted to stripes
+  (``--probes stripes``).
 
     python benchmarks/probe_rows.py --rows benchmarks/out/gen_rows.json \
         --out benchmarks/out/probe_0.json --shard 0/2
+    python benchmarks/probe_rows.py --rows benchmarks/out/gen_rows.json \
+        --out benchmarks/out/stripes.json --probes stripes
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ def main() -> None:
     ap.add_argument("--rows", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--shard", default="0/1")
+    ap.add_argument("--probes", default="uap,ts", help="Comma-separated: uap, ts, stripes.")
     args = ap.parse_args()
     torch.set_num_threads(1)
     i, n = (int(v) for v in args.shard.split("/"))
@@ -60,18 +65,32 @@ def main() -> None:
         for p in model.parameters():
             p.requires_grad_(False)
         target = InspectionTarget(model, tuple(clean.x.shape[1:]), 10, clean)
+        out = run_probes(target, set(args.probes.split(",")))
+        done[key] = out
+        args.out.write_text(json.dumps(done))
+        print(key, r["backdoored"], r.get("target"),
+              {k: v for k, v in out.items() if k.endswith("_s")}, flush=True)
+
+
+def run_probes(target: InspectionTarget, probes: set[str]) -> dict:
+    """The chosen probes' statistics, each with a generator seeded 0 (as ``auto`` seeds them)."""
+    out: dict = {}
+    if "uap" in probes:
         t0 = time.perf_counter()
         sizes = UniversalPerturbation().sizes(target, torch.Generator().manual_seed(0))
-        out: dict = {"eps50": sizes.tolist()}
-        t1 = time.perf_counter()
+        out["eps50"], out["uap_s"] = sizes.tolist(), time.perf_counter() - t0
+    if "stripes" in probes:
+        t0 = time.perf_counter()
+        sizes = UniversalPerturbation(pattern="stripes").sizes(
+            target, torch.Generator().manual_seed(0))
+        out["stripe_eps50"], out["stripe_s"] = sizes.tolist(), time.perf_counter() - t0
+    if "ts" in probes:
+        t0 = time.perf_counter()
         v = TriggerSearch().run(target, torch.Generator().manual_seed(0))
         out["ts"] = v.features
         out["ts_norms"] = [pc.details["mask_l1"] for pc in sorted(v.per_class, key=lambda p: p.cls)]
-        out["uap_s"], out["ts_s"] = t1 - t0, time.perf_counter() - t1
-        done[key] = out
-        args.out.write_text(json.dumps(done))
-        print(key, r["backdoored"], r.get("target"), [round(v, 2) for v in out["eps50"]],
-              round(out["uap_s"], 1), round(out["ts_s"], 1), flush=True)
+        out["ts_s"] = time.perf_counter() - t0
+    return out
 
 
 if __name__ == "__main__":

@@ -75,3 +75,71 @@ def test_auto_probes_option_is_checked() -> None:
 
     with pytest.raises(UserInputError, match="probes"):
         AutoDetector(probes="sometimes")
+
+
+class _Recorder(nn.Module):
+    """A fixed linear model that keeps every batch it is given."""
+
+    def __init__(self, inputs: int, classes: int) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.linear = nn.Linear(inputs, classes)
+        self.seen: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(x.detach().clone())
+        return self.linear(x.flatten(1))
+
+
+def test_stripes_are_one_row_repeated_down_the_image(tiny_test) -> None:
+    """The striped perturbation is the same in every row; the free one is not."""
+    inside = tiny_test
+    k = int(inside.y.max()) + 1
+    for pattern, row_constant in (("stripes", True), ("free", False)):
+        model = _Recorder(inside.x[0].numel(), k)
+        verdict = UniversalPerturbation(pattern=pattern, eps_max=0.2, steps=5).inspect(
+            model, inside, seed=0)
+        steps = [b for b in model.seen if len(b) == len(model.seen[-1])]  # the probe's batches
+        delta = steps[-1] - steps[0]  # the first step is unperturbed
+        assert float(delta.abs().max()) > 0.01
+        # Where the data range did not clip it, the change is the same all down each column.
+        free_of_clip = (steps[-1] > inside.x.min()) & (steps[-1] < inside.x.max())
+        high = torch.where(free_of_clip, delta, -torch.inf).amax(dim=-2)
+        low = torch.where(free_of_clip, delta, torch.inf).amin(dim=-2)
+        spread = (high - low)[torch.isfinite(high - low)]
+        assert bool((spread < 1e-5).all()) is row_constant
+    prefix = {"stripe_log_ratio", "stripe_anomaly"}
+    assert prefix == set(UniversalPerturbation(pattern="stripes").inspect(
+        model, inside, seed=0).features)
+    assert all("uap_size" in row.details for row in verdict.per_class)
+
+
+def test_stripes_perturb_whole_columns(blended_run, tiny_test) -> None:
+    """Restricted to stripes, no class can be reached more easily than with a free change."""
+    free = UniversalPerturbation(eps_max=0.8).inspect(blended_run.model, tiny_test, seed=0)
+    striped = UniversalPerturbation(pattern="stripes").inspect(blended_run.model, tiny_test,
+                                                                seed=0)
+    free_sizes = {r.cls: r.details["uap_size"] for r in free.per_class}
+    for row in striped.per_class:
+        assert row.details["stripe_size"] >= free_sizes[row.cls] - 0.05
+
+
+def test_unknown_pattern_is_refused() -> None:
+    from trojanscope.errors import UserInputError
+
+    with pytest.raises(UserInputError, match="pattern"):
+        UniversalPerturbation(pattern="zigzag")
+
+
+def test_probe_features_with_and_without_stripes() -> None:
+    from trojanscope.detect.auto import probe_features
+
+    free = [0.3, 0.05, 0.3, 0.3]
+    stripes = [0.5, 0.6, 0.1, 0.6]
+    plain = probe_features(1, [9.0, 1.0, 9.0, 9.0], free)
+    assert plain["agree_mmbd_uap"] == plain["agree_mmbd_ts"] == 1.0
+    assert not any("stripe" in key for key in plain)
+    both = probe_features(1, [9.0, 1.0, 9.0, 9.0], free, stripes)
+    assert both["agree_mmbd_stripe"] == 0.0
+    assert both["probe_log_ratio"] == pytest.approx(max(both["uap_log_ratio"],
+                                                        both["stripe_log_ratio"]))

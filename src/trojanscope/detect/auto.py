@@ -10,7 +10,10 @@ Without clean data, MM-BD alone gives the verdict (data-free). With clean data:
   small a patch-like trigger flips other classes' inputs to each class) and the universal
   perturbation (how small one additive change does). Their statistics are ratios within the
   model, so they hold where MM-BD's margins do not; the wider calibrator uses them (issue 9's
-  leave-one-family-out study; figures in docs/benchmarks.md).
+  leave-one-family-out study; figures in docs/benchmarks.md). The striped universal
+  perturbation (``universal -p pattern=stripes``) is not among them: it finds clean-label
+  signal targets, but as a calibrator feature it cost more on BatchNorm models than it gained
+  on SIG (same study).
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -25,7 +28,7 @@ from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdic
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.coverage import architecture_traits, coverage_notes
 from trojanscope.detect.trigger_search import TriggerSearch
-from trojanscope.detect.universal import UniversalPerturbation
+from trojanscope.detect.universal import UniversalPerturbation, universal_features
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -66,20 +69,14 @@ class AutoDetector(ModelDetector):
                     row.details["trigger_mask_l1"] = norms[row.cls]
             return verdict
         found = search.run(target, torch.Generator().manual_seed(seed))
-        universal: UniversalPerturbation = registry.create("detector", "universal")
-        probe = universal.run(target, torch.Generator().manual_seed(seed))
-        verdict.features.update(found.features)
-        verdict.features.update(probe.features)
+        free = UniversalPerturbation().sizes(target, torch.Generator().manual_seed(seed))
+        searched = [r.details["mask_l1"] for r in sorted(found.per_class, key=lambda r: r.cls)]
         top = verdict.target_classes[0]
-        searched = {r.cls: r.details["mask_l1"] for r in found.per_class}
-        sizes = {r.cls: r.details["uap_size"] for r in probe.per_class}
-        # Whether the input-space probes point at MM-BD's suspect (a backdoor target stands
-        # out to every method; a clean model's easiest classes differ from method to method).
-        verdict.features["agree_mmbd_uap"] = float(min(sizes, key=sizes.__getitem__) == top)
-        verdict.features["agree_mmbd_ts"] = float(min(searched, key=searched.__getitem__) == top)
+        verdict.features.update(found.features)
+        verdict.features.update(probe_features(top, searched, free.tolist()))
         for row in verdict.per_class:
             row.details["trigger_mask_l1"] = searched[row.cls]
-            row.details["uap_size"] = sizes[row.cls]
+            row.details["uap_size"] = float(free[row.cls])
         verdict.triggers = dict(found.triggers)
         if top not in verdict.triggers:  # the evidence for MM-BD's suspect, recovered alone
             more, _ = search.recover(target, [top], torch.Generator().manual_seed(seed))
@@ -96,3 +93,32 @@ class AutoDetector(ModelDetector):
         if covered is None:
             return True
         return bool(coverage_notes(architecture_traits(target.model), covered))
+
+
+def probe_features(
+    mmbd_top: int,
+    mask_l1: list[float],
+    uap_sizes: list[float],
+    stripe_sizes: list[float] | None = None,
+) -> dict[str, float]:
+    """The input-space probes' model-level features, from per-class lists in class order.
+
+    ``agree_mmbd_*``: whether a probe's easiest class is MM-BD's suspect (a backdoor target
+    stands out to every method; a clean model's easiest classes differ from method to method).
+    With striped sizes, also their features and ``probe_log_ratio``, the larger of the free and
+    the striped log ratios (one "some universal change reaches one class far more easily"
+    feature whatever the trigger's shape; issue 9's study tried it).
+    """
+    out = universal_features(uap_sizes)
+    out["agree_mmbd_uap"] = float(_easiest(uap_sizes) == mmbd_top)
+    out["agree_mmbd_ts"] = float(_easiest(mask_l1) == mmbd_top)
+    if stripe_sizes is not None:
+        out.update(universal_features(stripe_sizes, "stripe"))
+        out["probe_log_ratio"] = max(out["uap_log_ratio"], out["stripe_log_ratio"])
+        out["agree_mmbd_stripe"] = float(_easiest(stripe_sizes) == mmbd_top)
+    return out
+
+
+def _easiest(sizes: list[float]) -> int:
+    """The class with the smallest size (the first, on ties)."""
+    return min(range(len(sizes)), key=sizes.__getitem__)

@@ -12,6 +12,12 @@ bound grows linearly from 0 to ``eps_max`` (as a fraction of the data range); th
 which ``level`` of the other classes' samples go to the class is that class's size. The
 model-level features compare the smallest size with the others': ``uap_log_ratio`` (log of the
 median over the smallest) and ``uap_anomaly`` (MAD anomaly index of the smallest).
+
+With ``pattern="stripes"`` the perturbation is one row of values repeated down the image
+(vertical stripes, the shape of SIG's sinusoid and ramp). Clean-label signal backdoors fire only
+on a large signal (SIG's test-time amplitude is 0.6 of the range), far beyond what a free
+perturbation needs to reach any class, but restricted to stripes the target is reached first.
+Its features are named ``stripe_log_ratio`` and ``stripe_anomaly``.
 """
 
 from __future__ import annotations
@@ -28,7 +34,10 @@ from trojanscope.detect.base import (
     ModelVerdict,
     mad_anomaly,
 )
+from trojanscope.errors import UserInputError
 from trojanscope.registry import register
+
+PATTERNS = {"free": 0.4, "stripes": 0.8}  # pattern -> default eps_max
 
 
 @register("detector", "universal")
@@ -39,20 +48,36 @@ class UniversalPerturbation(ModelDetector):
     Arguments:
         per_class: clean samples of the other classes perturbed for each class.
         steps: signed-gradient steps while the bound grows from 0 to ``eps_max``.
-        eps_max: largest bound, as a fraction of the data's value range.
+        eps_max: largest bound, as a fraction of the data's value range (default 0.4 for a
+            free perturbation, 0.8 for stripes).
         level: share of inputs a class must receive to count as reached.
+        pattern: ``free`` (any perturbation) or ``stripes`` (one row repeated down the image).
     """
 
     name = "universal"
     needs_data = True
 
     def __init__(
-        self, per_class: int = 30, steps: int = 40, eps_max: float = 0.4, level: float = 0.5
+        self,
+        per_class: int = 30,
+        steps: int = 40,
+        eps_max: float | None = None,
+        level: float = 0.5,
+        pattern: str = "free",
     ) -> None:
+        if pattern not in PATTERNS:
+            raise UserInputError(f"unknown universal pattern {pattern!r}; valid: "
+                                 f"{', '.join(PATTERNS)}")
         self.per_class = per_class
         self.steps = steps
-        self.eps_max = eps_max
+        self.eps_max = PATTERNS[pattern] if eps_max is None else eps_max
         self.level = level
+        self.pattern = pattern
+
+    @property
+    def prefix(self) -> str:
+        """Feature-name prefix: ``uap`` for free perturbations, ``stripe`` for stripes."""
+        return "uap" if self.pattern == "free" else "stripe"
 
     def sizes(self, target: InspectionTarget, generator: torch.Generator) -> torch.Tensor:
         """Per class, the bound (fraction of the data range) at which it is reached;
@@ -65,7 +90,10 @@ class UniversalPerturbation(ModelDetector):
         n = min(self.per_class, *(len(o) for o in others))
         batch = torch.stack([o[torch.randperm(len(o), generator=generator)[:n]] for o in others])
         labels = torch.arange(k).repeat_interleave(n)
-        delta = torch.zeros(k, 1, *x.shape[1:], requires_grad=True)
+        shape = [k, 1, *x.shape[1:]]
+        if self.pattern == "stripes" and len(shape) >= 4:
+            shape[-2] = 1  # one row, broadcast over the image's height
+        delta = torch.zeros(shape, requires_grad=True)
         reached = torch.full((k,), 1.25 * self.eps_max)
         step = 2.5 * self.eps_max * span / self.steps
         for s in range(self.steps):
@@ -85,22 +113,22 @@ class UniversalPerturbation(ModelDetector):
         sizes = self.sizes(target, generator)
         anomaly = mad_anomaly(-sizes)
         order = torch.argsort(sizes).tolist()
-        features = universal_features(sizes.tolist())
+        features = universal_features(sizes.tolist(), self.prefix)
         return ModelVerdict(
             method=self.name,
-            statistic=features["uap_anomaly"],
+            statistic=features[f"{self.prefix}_anomaly"],
             target_classes=order,
-            per_class=[ClassResult(c, float(anomaly[c]), {"uap_size": float(sizes[c])})
+            per_class=[ClassResult(c, float(anomaly[c]), {f"{self.prefix}_size": float(sizes[c])})
                        for c in range(target.num_classes)],
             features=features,
         )
 
 
-def universal_features(sizes: list[float]) -> dict[str, float]:
+def universal_features(sizes: list[float], prefix: str = "uap") -> dict[str, float]:
     """Model-level features from the per-class perturbation sizes."""
     t = torch.tensor(sizes, dtype=torch.float64)
     smallest = float(t.min())
     return {
-        "uap_log_ratio": math.log(float(t.median()) / max(smallest, 1e-3)),
-        "uap_anomaly": float(mad_anomaly(-t).max()),
+        f"{prefix}_log_ratio": math.log(float(t.median()) / max(smallest, 1e-3)),
+        f"{prefix}_anomaly": float(mad_anomaly(-t).max()),
     }
