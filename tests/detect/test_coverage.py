@@ -65,7 +65,7 @@ def test_detect_says_when_a_model_is_outside_coverage(tmp_path: Path, capsys) ->
     np.savez(tmp_path / "clean.npz", x=np.random.default_rng(0).random((50, 1, 28, 28)),
              y=np.arange(50) % 10)
     args = ["detect", str(tmp_path / "tanh.pt"), "--data", str(tmp_path / "clean.npz"),
-            "--method-param", "n_starts=2", "--method", "mmbd"]
+            "-p", "n_starts=2", "--method", "mmbd"]
     assert run([*args, "--format", "json"]) in (0, 1)
     report = json.loads(capsys.readouterr().out)
     notes = load_calibrators()["mmbd"].fitted_on["coverage"]

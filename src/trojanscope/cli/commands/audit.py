@@ -55,7 +55,7 @@ def audit_command(
     signature: Path = typer.Option(None, "--signature", help="Signature bundle (default: "
                                    "model.sig in the folder)."),
     method: str = typer.Option("auto", "--method", "-m", help="Backdoor detector."),
-    method_param: list[str] | None = typer.Option(None, "--method-param",
+    method_param: list[str] | None = typer.Option(None, "--method-param", "-p",
                                                   help="Detector parameter name=value."),
     threshold: float = typer.Option(
         AuditOptions.threshold, "--threshold",

@@ -46,7 +46,7 @@ def detect(
         "auto", "--method", "-m", help="Detector (see `trojanscope list detector`)."
     ),
     method_param: list[str] | None = typer.Option(
-        None, "--method-param", help="Detector parameter name=value."
+        None, "--method-param", "-p", help="Detector parameter name=value (repeatable)."
     ),
     threshold: float = typer.Option(
         0.5,

@@ -36,7 +36,7 @@ def mitigate(
         "best measured."
     ),
     method_param: list[str] | None = typer.Option(
-        None, "--method-param", help="Method parameter name=value (repeatable)."
+        None, "--method-param", "-p", help="Method parameter name=value (repeatable)."
     ),
     holdout: float = typer.Option(
         0.5, "--holdout", help="Share of the clean data held out for the figures (the method "
