@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.io.onnx_import import OnnxModule
+from trojanscope.mitigate.base import recorded_outputs
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.GELU, nn.Tanh, nn.Sigmoid, nn.ELU, nn.SiLU, nn.ReLU6,
                nn.Softplus, nn.Mish, nn.Hardswish, nn.PReLU)
@@ -49,18 +50,8 @@ def layer_features(
     if isinstance(model, OnnxModule):
         logits, kept = model.run(x, ONNX_ACTIVATIONS if layers else frozenset())
         return _assemble(x, kept, logits, input_side, map_side), logits
-    record: dict[str, Tensor] = {}
-    handles = [
-        model.get_submodule(n).register_forward_hook(
-            lambda _m, _i, out, n=n: record.__setitem__(n, out)
-        )
-        for n in layers
-    ]
-    try:
+    with recorded_outputs(model, layers) as record:
         logits = model(x)
-    finally:
-        for h in handles:
-            h.remove()
     hidden = [record[n] for n in layers if isinstance(record.get(n), Tensor)]
     return _assemble(x, hidden, logits, input_side, map_side), logits
 
