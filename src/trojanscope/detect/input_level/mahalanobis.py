@@ -20,6 +20,7 @@ from trojanscope.detect.input_level.base import InputDetector
 from trojanscope.detect.input_level.features import (
     INPUT_SIDE,
     MAP_SIDE,
+    feature_view,
     hidden_layers,
     layer_features,
 )
@@ -61,10 +62,11 @@ class Mahalanobis(InputDetector):
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
-        self.layers_ = hidden_layers(model) if self.hidden else []
+        self.view_ = feature_view(model, tuple(clean_x.shape[1:]))
+        self.layers_ = hidden_layers(self.view_) if self.hidden else []
         order = torch.randperm(len(clean_x), generator=generator)
         n_norm = max(1, int(len(clean_x) * self.holdout))
-        feats, logits = layer_features(model, clean_x[order[n_norm:]], self.layers_,
+        feats, logits = layer_features(self.view_, clean_x[order[n_norm:]], self.layers_,
                                        self.input_side, self.map_side)
         pred = logits.argmax(1)
         k = logits.shape[1]
@@ -88,7 +90,7 @@ class Mahalanobis(InputDetector):
 
     def _raw(self, x: Tensor) -> Tensor:
         """Per-input, per-layer standardised log distances (N × layers)."""
-        feats, logits = layer_features(self.model, x, self.layers_, self.input_side,
+        feats, logits = layer_features(self.view_, x, self.layers_, self.input_side,
                                        self.map_side)
         pred = logits.argmax(1)
         cols = []
