@@ -1,0 +1,18 @@
+"""Input-level (run-time) trigger detection: score inputs, flag the likely triggered ones.
+
+Importing this package registers the built-in ``input-detector`` methods.
+"""
+
+from trojanscope.detect.input_level.base import (
+    FittedGuard,
+    InputDetector,
+    fit_guard,
+    threshold_at_fpr,
+)
+from trojanscope.detect.input_level.mahalanobis import Mahalanobis
+from trojanscope.detect.input_level.scale_up import ScaleUp
+from trojanscope.detect.input_level.strip import Strip
+from trojanscope.detect.input_level.teco import TeCo
+
+__all__ = ["FittedGuard", "InputDetector", "Mahalanobis", "ScaleUp", "Strip", "TeCo",
+           "fit_guard", "threshold_at_fpr"]
