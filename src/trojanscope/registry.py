@@ -45,6 +45,7 @@ _KINDS = [
     Kind("attack", "poisoning attacks", ("trojanscope.attacks",)),
     Kind("detector", "model-level backdoor detectors", ("trojanscope.detect",)),
     Kind("mitigation", "post-training backdoor mitigation", ("trojanscope.mitigate",)),
+    Kind("input-purifier", "input preprocessing defences", ("trojanscope.purify",)),
     Kind("defence", "training-time defences (robust training, certifiable training)",
          ("trojanscope.defences",)),
     Kind("audit-step", "steps of the audit pipeline", ("trojanscope.audit",)),
