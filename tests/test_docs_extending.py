@@ -48,6 +48,13 @@ CHECKS = textwrap.dedent("""
                                                                  num_classes=2)
     assert len(verdict.target_classes) == 2
 
+    from trojanscope.detect.input_level import fit_guard
+    toy = registry.create("input-detector", "confidence")
+    guard = fit_guard(model, toy, torch.rand(60, 1, 8, 8), fpr=0.1,
+                      generator=torch.Generator().manual_seed(0))
+    scores, flagged = guard.check(x)
+    assert scores.shape == (2,) and flagged.dtype == torch.bool
+
     fixed = registry.create("mitigation", "head_finetune").apply(model, train, seed=1)
     assert fixed is not model and not torch.equal(fixed.net[-1].weight, model.net[-1].weight)
     assert torch.equal(fixed.net[2].weight, model.net[2].weight)  # only the head moved

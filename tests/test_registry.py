@@ -242,3 +242,39 @@ def test_dataset_contract(name: str) -> None:
         assert int(split.labels.min()) >= 0 and int(split.labels.max()) < split.num_classes
     assert train.num_classes == test.num_classes and train.input_shape == test.input_shape
     assert len(load_dataset(name, "all")) == len(train) + len(test)
+
+
+# --- input-level detectors (quality: tests/detect/test_input_level.py) ---------------------------
+
+
+@pytest.mark.parametrize("name", registry.names("input-detector"))
+def test_input_detector_contract(name: str, backdoored_run, tiny_test) -> None:
+    import torch
+
+    from trojanscope.detect.input_level import InputDetector, fit_guard
+
+    cls = registry.get("input-detector", name)
+    det = registry.create("input-detector", name)  # every parameter has a default
+    assert isinstance(det, InputDetector) and cls.name == name
+    assert type(det)(**det.get_params()).get_params() == det.get_params()
+    assert isinstance(det.forward_passes_per_input, int) and det.forward_passes_per_input >= 1
+    model, x = backdoored_run.model, tiny_test.x
+    before = model(x[:8]).detach()
+    clean = x if det.needs_clean_data else None
+    det.fit(model, clean, generator=torch.Generator().manual_seed(0))
+    scores = det.score(x[:40])
+    assert scores.shape == (40,) and scores.dtype == torch.float32
+    assert torch.isfinite(scores).all()
+    assert torch.allclose(det.score(x[:7]), scores[:7], atol=1e-5), "score depends on the batch"
+    again = registry.create("input-detector", name)
+    again.fit(model, clean, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(again.score(x[:40]), scores), "same seed, different scores"
+    assert torch.equal(model(x[:8]).detach(), before), "the detector changed the model"
+    with pytest.raises(UserInputError, match="NaN"):
+        det.score(torch.full((2, *x.shape[1:]), float("nan")))
+    with pytest.raises(UserInputError, match="shape"):
+        det.score(torch.rand(2, 1, 5, 5))
+    guard = fit_guard(model, registry.create("input-detector", name), x, fpr=0.05,
+                      generator=torch.Generator().manual_seed(1))
+    s, flagged = guard.check(x[:10])
+    assert flagged.dtype == torch.bool and torch.equal(flagged, s > guard.threshold)

@@ -44,6 +44,8 @@ _KINDS = [
     Kind("trigger", "trigger families", ("trojanscope.triggers",)),
     Kind("attack", "poisoning attacks", ("trojanscope.attacks",)),
     Kind("detector", "model-level backdoor detectors", ("trojanscope.detect",)),
+    Kind("input-detector", "input-level (run-time) trigger detectors",
+         ("trojanscope.detect.input_level",)),
     Kind("mitigation", "post-training backdoor mitigation", ("trojanscope.mitigate",)),
     Kind("input-purifier", "input preprocessing defences", ("trojanscope.purify",)),
     Kind("defence", "training-time defences (robust training, certifiable training)",

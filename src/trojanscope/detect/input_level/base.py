@@ -1,0 +1,158 @@
+"""Input-level (run-time) detection: is this input carrying a trigger?
+
+An :class:`InputDetector` is fitted once on a model (and, when the method needs it, a little clean
+data), then scores batches of unlabelled inputs: one float per input, higher meaning more likely
+triggered. A :class:`FittedGuard` pairs a fitted detector with a threshold set on held-out clean
+inputs at a chosen false-positive rate (:func:`fit_guard`) — never on triggered examples, which a
+defender does not have. Detectors never see the attacker's trigger or target.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import torch
+from torch import Tensor, nn
+
+from trojanscope.errors import UserInputError
+from trojanscope.params import ParamsMixin
+
+MIN_CALIBRATION = 20  # fewer held-out clean scores give no usable threshold
+BATCH = 512  # inputs per forward batch (memory bound; results do not depend on it)
+
+
+class InputDetector(ParamsMixin, ABC):
+    """Base class of input-level detectors.
+
+    Parameters are the ``__init__`` arguments (scikit-learn style). Subclasses set ``name`` and
+    ``needs_clean_data`` and implement :meth:`_fit` and :meth:`_score`; :meth:`fit` and
+    :meth:`score` check the inputs, put the model in eval mode and run without gradients, so a
+    method never changes the model it guards and a score never depends on how inputs are batched.
+    """
+
+    name: ClassVar[str] = "input-detector"
+    needs_clean_data: ClassVar[bool] = True
+    min_clean: ClassVar[int] = 10  # fewer clean inputs are refused by fit
+
+    model: nn.Module | None = None
+    input_shape: tuple[int, ...] | None = None
+
+    @property
+    def forward_passes_per_input(self) -> int:
+        """Model forward passes spent on each scored input (the run-time cost)."""
+        return 1
+
+    def fit(self, model: nn.Module, clean_x: Tensor | None, *, generator: torch.Generator) -> None:
+        """Prepare to score inputs of ``model``; ``clean_x`` (N×C×H×W in [0, 1]) are clean
+        inputs the method may use (required when ``needs_clean_data``)."""
+        if clean_x is None and self.needs_clean_data:
+            raise UserInputError(f"input detector {self.name!r} needs clean inputs (--data)")
+        if clean_x is not None:
+            check_inputs(clean_x, None, "clean inputs")
+            if len(clean_x) < self.min_clean:
+                raise UserInputError(
+                    f"input detector {self.name!r} needs at least {self.min_clean} clean inputs; "
+                    f"{len(clean_x)} given"
+                )
+        self.model = model.eval()
+        self.input_shape = tuple(clean_x.shape[1:]) if clean_x is not None else None
+        with torch.no_grad():
+            self._fit(model, clean_x, generator)
+
+    def score(self, x: Tensor) -> Tensor:
+        """One float per input of ``x`` (N×C×H×W in [0, 1]); higher = more likely triggered."""
+        if self.model is None:
+            raise RuntimeError(f"input detector {self.name!r} is not fitted; call fit() first")
+        check_inputs(x, self.input_shape, "inputs")
+        if len(x) == 0:
+            return torch.zeros(0)
+        self.model.eval()
+        with torch.no_grad():
+            out = torch.cat([self._score(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
+        return out.float()
+
+    @abstractmethod
+    def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
+        """Method-specific preparation (runs without gradients)."""
+
+    @abstractmethod
+    def _score(self, x: Tensor) -> Tensor:
+        """Scores of one batch (runs without gradients)."""
+
+
+def check_inputs(x: Tensor, shape: tuple[int, ...] | None, what: str) -> None:
+    """Inputs must be a finite float N×C×H×W tensor (of the fitted shape when it is known)."""
+    if not isinstance(x, Tensor) or not torch.is_floating_point(x):
+        dtype = getattr(x, "dtype", type(x).__name__)
+        raise UserInputError(f"{what} must be floats in [0, 1], got dtype {dtype}")
+    if x.ndim != 4:
+        raise UserInputError(f"{what} must have shape (N, C, H, W), got {tuple(x.shape)}")
+    if shape is not None and tuple(x.shape[1:]) != tuple(shape):
+        raise UserInputError(
+            f"{what} have shape {tuple(x.shape[1:])} per input but the detector was fitted on "
+            f"{tuple(shape)}"
+        )
+    if not torch.isfinite(x).all():
+        raise UserInputError(f"{what} contain NaN or infinite values")
+
+
+def threshold_at_fpr(clean_scores: Tensor, fpr: float) -> float:
+    """The threshold above which at most ``fpr`` of ``clean_scores`` lie (flag: score > it).
+
+    The quantile rule: with ``n`` held-out clean scores, ``k = floor(fpr * n)`` of them may be
+    flagged, so the threshold is the ``(n - k)``-th smallest score.
+    """
+    if not 0.0 < fpr < 1.0:
+        raise UserInputError(f"false-positive rate must be in (0, 1), got {fpr}")
+    scores = torch.as_tensor(clean_scores, dtype=torch.float64).flatten()
+    if len(scores) == 0 or not torch.isfinite(scores).all():
+        raise UserInputError("the clean scores are empty or not finite; no threshold can be set")
+    k = math.floor(fpr * len(scores) + 1e-9)
+    return float(torch.sort(scores).values[len(scores) - k - 1])
+
+
+@dataclass
+class FittedGuard:
+    """A fitted detector and its threshold: :meth:`check` scores inputs and flags those above."""
+
+    detector: InputDetector
+    threshold: float
+    fpr: float = 0.01
+    n_fit: int = 0
+    n_calibration: int = 0
+
+    def check(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(scores, flagged): ``flagged[i]`` is True when ``scores[i] > threshold``."""
+        scores = self.detector.score(x)
+        return scores, scores > self.threshold
+
+
+def fit_guard(
+    model: nn.Module,
+    detector: InputDetector,
+    clean_x: Tensor,
+    *,
+    fpr: float = 0.01,
+    generator: torch.Generator,
+) -> FittedGuard:
+    """Fit ``detector`` on one random half of ``clean_x`` and set the threshold at ``fpr`` on the
+    other half (scores of inputs the detector did not fit on, so the rate holds on new inputs)."""
+    if not 0.0 < fpr < 1.0:
+        raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
+    check_inputs(clean_x, None, "clean inputs")
+    n = len(clean_x)
+    n_cal = n // 2
+    if n_cal < MIN_CALIBRATION or n - n_cal < detector.min_clean:
+        raise UserInputError(
+            f"too few clean inputs to fit a guard: {n} given, at least "
+            f"{2 * max(MIN_CALIBRATION, detector.min_clean)} needed (half fit the detector, half "
+            "set the threshold)"
+        )
+    order = torch.randperm(n, generator=generator)
+    fit_x, cal_x = clean_x[order[n_cal:]], clean_x[order[:n_cal]]
+    detector.fit(model, fit_x, generator=generator)
+    threshold = threshold_at_fpr(detector.score(cal_x), fpr)
+    return FittedGuard(detector, threshold, fpr, len(fit_x), len(cal_x))
