@@ -55,14 +55,15 @@ class SaliencyMask(InputPurifier):
     Arguments:
         area: share of the pixels masked: those where the box-smoothed input-gradient saliency
             is highest, in (0, 0.5].
-        window: side of the box filter over the saliency map (groups the mask into a region).
+        window: side of the box filter over the saliency map (1: none; larger groups the mask
+            into blobs, which measured worse on MNIST's thin strokes).
         iterations: diffusion steps that fill the hole from its neighbours.
     """
 
     name = "saliency-mask"
     needs_model = True
 
-    def __init__(self, area: float = 0.05, window: int = 3, iterations: int = 20) -> None:
+    def __init__(self, area: float = 0.01, window: int = 1, iterations: int = 20) -> None:
         if not 0.0 < float(area) <= 0.5:
             raise ValueError(f"area must be in (0, 0.5], got {area!r}")
         check_positive_int("window", window)
