@@ -356,17 +356,30 @@ class OnnxModule(nn.Module):
         self.opset, self.input_shape, self.source = opset, input_shape, source
 
     def forward(self, x: Tensor) -> Tensor:
+        return self.run(x)[0]
+
+    def run(self, x: Tensor, keep_ops: frozenset[str] = frozenset()) -> tuple[Tensor, list[Tensor]]:
+        """The output, and the first output of every node whose operator is in ``keep_ops``, in
+        graph order (intermediate activations, for detectors that look inside the model)."""
         env: dict[str, Tensor | None] = {"": None}
         env.update({name: getattr(self, slot) for name, slot in self._slots.items()})
         env[self.input_name] = x.to(self.input_dtype)
+        kept: list[Tensor] = []
         for node in self._graph_nodes:
             out = node.fn([env[name] for name in node.inputs], node.attrs, self.opset)
             for name, value in zip(node.outputs, (out,) if isinstance(out, Tensor) else out,
                                    strict=False):
                 env[name] = value
+            if node.op in keep_ops:
+                kept.append(out if isinstance(out, Tensor) else out[0])
         out = env[self.output_name]
         assert out is not None
-        return out
+        return out, kept
+
+    @property
+    def ops(self) -> list[str]:
+        """The operator of every node, in graph order."""
+        return [node.op for node in self._graph_nodes]
 
     def extra_repr(self) -> str:
         return f"source={self.source!r}, opset={self.opset}, nodes={len(self._graph_nodes)}"

@@ -45,9 +45,11 @@ class InputDetector(ParamsMixin, ABC):
         """Model forward passes spent on each scored input (the run-time cost)."""
         return 1
 
-    def fit(self, model: nn.Module, clean_x: Tensor | None, *, generator: torch.Generator) -> None:
+    def fit(self, model: nn.Module, clean_x: Tensor | None, *, generator: torch.Generator,
+            input_shape: tuple[int, ...] | None = None) -> None:
         """Prepare to score inputs of ``model``; ``clean_x`` (N×C×H×W in [0, 1]) are clean
-        inputs the method may use (required when ``needs_clean_data``)."""
+        inputs the method may use (required when ``needs_clean_data``). Scored inputs must have
+        the clean inputs' shape (or ``input_shape``, e.g. from a manifest, when there are none)."""
         if clean_x is None and self.needs_clean_data:
             raise UserInputError(f"input detector {self.name!r} needs clean inputs (--data)")
         if clean_x is not None:
@@ -58,7 +60,7 @@ class InputDetector(ParamsMixin, ABC):
                     f"{len(clean_x)} given"
                 )
         self.model = model.eval()
-        self.input_shape = tuple(clean_x.shape[1:]) if clean_x is not None else None
+        self.input_shape = tuple(clean_x.shape[1:]) if clean_x is not None else input_shape
         with torch.no_grad():
             self._fit(model, clean_x, generator)
 
@@ -70,8 +72,14 @@ class InputDetector(ParamsMixin, ABC):
         if len(x) == 0:
             return torch.zeros(0)
         self.model.eval()
-        with torch.no_grad():
-            out = torch.cat([self._score(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
+        try:
+            with torch.no_grad():
+                out = torch.cat([self._score(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
+        except RuntimeError as exc:  # shapes the model cannot take (no clean inputs to check by)
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise UserInputError(
+                f"the model does not accept inputs of shape {tuple(x.shape[1:])}: {first}"
+            ) from None
         return out.float()
 
     @abstractmethod

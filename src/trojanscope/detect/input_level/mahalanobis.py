@@ -1,0 +1,100 @@
+"""Class-conditional Mahalanobis distance over several layers (after Lee et al., NeurIPS 2018),
+with the predicted class: a triggered input is classified as the target, yet its input and early
+features look like its true class and its late features unlike any clean target-class input.
+
+Fit: per layer, the mean features of the clean inputs predicted as each class and one shared
+covariance (shrunk towards a scaled identity so a few hundred inputs suffice). Score: per layer,
+the log squared distance to the predicted class's mean, standardised by its mean and spread on
+clean inputs the statistics were not fitted on, then averaged over layers (or their maximum).
+One forward pass per input.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from trojanscope.detect.input_level.base import InputDetector
+from trojanscope.detect.input_level.features import (
+    INPUT_SIDE,
+    MAP_SIDE,
+    hidden_layers,
+    layer_features,
+)
+from trojanscope.registry import register
+
+
+def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
+    """Inverse of ``(1 - s) * cov + s * (trace / d) * I`` of the centred rows of ``resid``."""
+    d = resid.shape[1]
+    cov = resid.T @ resid / max(1, len(resid) - 1)
+    target = torch.eye(d, dtype=cov.dtype) * (torch.trace(cov) / d).clamp_min(1e-12)
+    return torch.linalg.pinv((1 - shrinkage) * cov + shrinkage * target, hermitian=True)
+
+
+@register("input-detector", "mahalanobis")
+class Mahalanobis(InputDetector):
+    """Multi-layer Mahalanobis distance to the predicted class's clean features (one pass)."""
+
+    name = "mahalanobis"
+    needs_clean_data = True
+    min_clean = 40
+
+    def __init__(self, shrinkage: float = 0.1, combine: str = "mean", holdout: float = 0.3,
+                 hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
+                 layers: tuple[str, ...] = (), distance: str = "both") -> None:
+        self.shrinkage = shrinkage
+        self.combine = combine
+        self.holdout = holdout
+        self.hidden = hidden
+        self.input_side = input_side
+        self.map_side = map_side
+        self.layers = tuple(layers)
+        self.distance = distance
+
+    def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
+        assert clean_x is not None
+        if self.combine not in ("mean", "max") or not 0 < self.shrinkage <= 1:
+            raise ValueError("combine must be mean or max, shrinkage in (0, 1]")
+        if not 0 < self.holdout < 1:
+            raise ValueError("holdout must be in (0, 1)")
+        self.layers_ = hidden_layers(model) if self.hidden else []
+        order = torch.randperm(len(clean_x), generator=generator)
+        n_norm = max(1, int(len(clean_x) * self.holdout))
+        feats, logits = layer_features(model, clean_x[order[n_norm:]], self.layers_,
+                                       self.input_side, self.map_side)
+        pred = logits.argmax(1)
+        k = logits.shape[1]
+        self.means_, self.precisions_ = [], []
+        for f in feats:
+            overall = f.mean(0)
+            means = torch.stack([f[pred == c].mean(0) if (pred == c).sum() >= 2 else overall
+                                 for c in range(k)])
+            self.means_.append(means)
+            self.precisions_.append(shrunk_precision(f - means[pred], self.shrinkage))
+        self.centre_ = torch.zeros(1, dtype=torch.float64)
+        self.spread_ = torch.ones(1, dtype=torch.float64)
+        raw = self._raw(clean_x[order[:n_norm]])
+        self.centre_ = raw.mean(0)
+        self.spread_ = raw.std(0).nan_to_num(1.0).clamp_min(1e-6)
+
+    def _raw(self, x: Tensor) -> Tensor:
+        """Per-input, per-layer standardised log distances (N × layers)."""
+        feats, logits = layer_features(self.model, x, self.layers_, self.input_side,
+                                       self.map_side)
+        pred = logits.argmax(1)
+        cols = []
+        for f, means, prec in zip(feats, self.means_, self.precisions_, strict=True):
+            r = f - means[pred]
+            own = torch.log(((r @ prec) * r).sum(1).clamp_min(1e-12))
+            if self.distance in ("absolute", "both"):
+                cols.append(own)
+            if self.distance in ("relative", "both"):  # against the nearest other class's mean
+                d = torch.stack([(((f - m) @ prec) * (f - m)).sum(1) for m in means], 1)
+                d = d.scatter(1, pred[:, None], float("inf"))
+                cols.append(own - torch.log(d.min(1).values.clamp_min(1e-12)))
+        return (torch.stack(cols, 1) - self.centre_) / self.spread_
+
+    def _score(self, x: Tensor) -> Tensor:
+        z = self._raw(x)
+        return z.mean(1) if self.combine == "mean" else z.max(1).values
