@@ -32,6 +32,7 @@ import torch
 from trojanscope.audit.history import db_url
 from trojanscope.audit.incidents import IncidentStore
 from trojanscope.data import load_dataset
+from trojanscope.data.dataset import stratified_split
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.triggers import attack_from_spec
@@ -159,8 +160,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     test = load_dataset("mnist", "test")
     clean_file = work / "clean.npz"
-    np.savez(clean_file, x=test.x[:500].numpy())  # the guard's clean inputs
-    pool = test.subset(np.arange(500, len(test)))  # request inputs: never seen by the guard
+    guard_idx, pool_idx = stratified_split(test.y.numpy(), 0.5, args.seed)
+    np.savez(clean_file, x=test.x[guard_idx].numpy())  # the guard's clean inputs
+    pool = test.subset(pool_idx)  # request inputs: never seen by the guard
     trig, _, _ = attack_from_spec(load_model(args.run).manifest.attack).test_inputs(pool)
     db = work / "incidents.sqlite"
     common = ["--data", str(clean_file), "--seed", str(args.seed), "--db", str(db)]
