@@ -175,3 +175,18 @@ def test_fit_guard_threshold_keeps_the_false_positive_rate(tmp_path: Path) -> No
     svc = GuardedModel(TorchBackend(CornerModel()), SHAPE, "cd" * 32, "m", guard)
     assert sum(svc.run(clean).flagged) <= 0.1 * len(clean)
     assert all(svc.run(trig).flagged)
+
+
+def test_a_run_folders_onnx_export_is_used_only_when_its_digest_matches(tmp_path: Path,
+                                                                       backdoored_run) -> None:
+    from trojanscope.experiment import save_experiment
+    from trojanscope.io.models import load_model
+    from trojanscope.serve.service import onnx_file
+
+    save_experiment(backdoored_run, tmp_path / "bad")
+    loaded = load_model(tmp_path / "bad")
+    assert onnx_file(tmp_path / "bad", loaded) == tmp_path / "bad" / "model.onnx"
+    with open(tmp_path / "bad" / "model.onnx", "ab") as fh:
+        fh.write(b"\x00")  # no longer the file the manifest records
+    assert onnx_file(tmp_path / "bad", loaded) is None
+    assert onnx_file(tmp_path / "bad" / "model.safetensors", loaded) is None

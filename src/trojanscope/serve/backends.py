@@ -65,8 +65,9 @@ def _seconds_per_call(backend: Backend, x: Tensor, repeats: int = 20) -> float:
 
 def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,
                    sample: Tensor) -> tuple[Backend, dict[str, float]]:
-    """The backend asked for; ``auto``: ONNX Runtime when the model is an ONNX file, the
-    package is installed, and it beats torch on ``sample`` (one input), else torch. Returns the
+    """The backend asked for; ``auto``: ONNX Runtime when there is an ONNX file of the model
+    (``onnx_path``), the package is installed, its outputs match torch's and it beats torch on
+    ``sample`` (one input), else torch. Returns the
     backend and the start-up timings (seconds per single-input call)."""
     if choice not in BACKENDS:
         raise UserInputError(f"--backend must be one of {', '.join(BACKENDS)}, got {choice!r}")
@@ -75,7 +76,8 @@ def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,
         return torch_backend, {}
     if onnx_path is None:
         if choice == "onnxruntime":
-            raise UserInputError("--backend onnxruntime needs an ONNX model file")
+            raise UserInputError("--backend onnxruntime needs an ONNX model (an .onnx file, or "
+                                 "a run folder with its model.onnx)")
         return torch_backend, {}
     try:
         ort_backend = OrtBackend(onnx_path)

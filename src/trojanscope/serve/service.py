@@ -17,6 +17,7 @@ from torch import Tensor
 from trojanscope.audit.incidents import Incident, IncidentStore
 from trojanscope.detect.input_level.base import FittedGuard
 from trojanscope.errors import UserInputError
+from trojanscope.io.models import LoadedModel
 from trojanscope.serve.backends import Backend
 
 ON_FLAG = ("flag", "refuse")
@@ -113,6 +114,21 @@ def refuse_dangerous(path: Path) -> None:
                              f"({f.rule_id}: {f.message}); serve does not load it")
 
 
+def onnx_file(model_path: Path, loaded: LoadedModel) -> Path | None:
+    """The ONNX file that computes the same model: the model itself, or a run folder's
+    ``model.onnx`` when its SHA-256 is the one the manifest records."""
+    from trojanscope.io.hashing import sha256_file
+    from trojanscope.io.models import ONNX_NAME
+
+    if loaded.format == "onnx":
+        return model_path
+    candidate = model_path / ONNX_NAME if model_path.is_dir() else None
+    recorded = loaded.files.get(ONNX_NAME)
+    if candidate is not None and candidate.is_file() and recorded == sha256_file(candidate):
+        return candidate
+    return None
+
+
 @dataclass
 class ServeOptions:
     """How ``trojanscope serve`` builds its :class:`GuardedModel`."""
@@ -163,7 +179,7 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
                              f"do not fit the model (expects {list(shape)})")
     generator = torch.Generator().manual_seed(options.seed)
     sample = clean[:1] if clean is not None else torch.rand(1, *shape, generator=generator)
-    onnx_path = model_path if loaded.format == "onnx" else None
+    onnx_path = onnx_file(model_path, loaded)
     backend, timings = choose_backend(options.backend, loaded.module, onnx_path, sample)
     guard = None
     if detector is not None and clean is not None:
