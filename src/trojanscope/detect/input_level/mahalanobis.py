@@ -42,22 +42,23 @@ class Mahalanobis(InputDetector):
 
     def __init__(self, shrinkage: float = 0.1, combine: str = "mean", holdout: float = 0.3,
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
-                 layers: tuple[str, ...] = (), distance: str = "both") -> None:
+                 distance: str = "both") -> None:
         self.shrinkage = shrinkage
         self.combine = combine
         self.holdout = holdout
         self.hidden = hidden
         self.input_side = input_side
         self.map_side = map_side
-        self.layers = tuple(layers)
         self.distance = distance
+        if self.combine not in ("mean", "max") or not 0 < self.shrinkage <= 1:
+            raise ValueError("combine must be mean or max, shrinkage in (0, 1]")
+        if self.distance not in ("absolute", "relative", "both"):
+            raise ValueError("distance must be absolute, relative or both")
+        if not 0 < self.holdout < 1:
+            raise ValueError("holdout must be in (0, 1)")
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
-        if self.combine not in ("mean", "max") or not 0 < self.shrinkage <= 1:
-            raise ValueError("combine must be mean or max, shrinkage in (0, 1]")
-        if not 0 < self.holdout < 1:
-            raise ValueError("holdout must be in (0, 1)")
         self.layers_ = hidden_layers(model) if self.hidden else []
         order = torch.randperm(len(clean_x), generator=generator)
         n_norm = max(1, int(len(clean_x) * self.holdout))
@@ -65,6 +66,11 @@ class Mahalanobis(InputDetector):
                                        self.input_side, self.map_side)
         pred = logits.argmax(1)
         k = logits.shape[1]
+        counts = torch.bincount(pred, minlength=k)
+        missing = torch.nonzero(counts < 2).flatten().tolist()
+        self.notes_ = [f"no clean inputs of class(es) {missing} (by the model's predictions): "
+                       "inputs classified as them score high; give clean data of every class"
+                       ] if missing else []
         self.means_, self.precisions_ = [], []
         for f in feats:
             overall = f.mean(0)

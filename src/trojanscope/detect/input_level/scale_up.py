@@ -30,14 +30,14 @@ class ScaleUp(InputDetector):
         self.scales = tuple(scales)
         self.soft = soft
         self.standardise = standardise
+        if not self.scales or min(self.scales) <= 0:
+            raise ValueError("scales must be a non-empty list of positive factors")
 
     @property
     def forward_passes_per_input(self) -> int:
         return 1 + len(self.scales)
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
-        if not self.scales or min(self.scales) <= 0:
-            raise ValueError("scales must be a non-empty list of positive factors")
         self.class_stats_ = None
         if clean_x is None or not self.standardise:
             return

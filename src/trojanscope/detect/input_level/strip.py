@@ -31,6 +31,8 @@ class Strip(InputDetector):
     def __init__(self, n_overlays: int = 20, weight: float = 1.0) -> None:
         self.n_overlays = n_overlays
         self.weight = weight
+        if n_overlays < 1 or weight <= 0:
+            raise ValueError("n_overlays must be >= 1 and weight > 0")
 
     @property
     def forward_passes_per_input(self) -> int:
@@ -38,8 +40,6 @@ class Strip(InputDetector):
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
-        if self.n_overlays < 1 or self.weight <= 0:
-            raise ValueError("n_overlays must be >= 1 and weight > 0")
         pick = torch.randperm(len(clean_x), generator=generator)[: self.n_overlays]
         self.overlays_ = clean_x[pick].clone()
 

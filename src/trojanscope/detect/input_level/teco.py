@@ -27,16 +27,16 @@ class TeCo(InputDetector):
 
     def __init__(self, corruptions: tuple[str, ...] = tuple(CORRUPTIONS)) -> None:
         self.corruptions = tuple(corruptions)
+        unknown = [c for c in self.corruptions if c not in CORRUPTIONS]
+        if unknown or len(self.corruptions) < 2:
+            raise ValueError(f"corruptions must be two or more of {', '.join(CORRUPTIONS)}; "
+                             f"unknown: {unknown}")
 
     @property
     def forward_passes_per_input(self) -> int:
         return 1 + SEVERITIES * len(self.corruptions)
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
-        unknown = [c for c in self.corruptions if c not in CORRUPTIONS]
-        if unknown or len(self.corruptions) < 2:
-            raise ValueError(f"corruptions must be two or more of {', '.join(CORRUPTIONS)}; "
-                             f"unknown: {unknown}")
         self.seed_ = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
 
     def _noise(self, shape: tuple[int, ...], i: int) -> Tensor:

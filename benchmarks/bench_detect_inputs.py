@@ -1,0 +1,190 @@
+"""Input-level detection: every method side by side, and IBM ART's STRIP, on held-out
+backdoored MNIST models of every trigger family.
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src /tmp/venv-art/bin/python benchmarks/bench_detect_inputs.py \\
+        RUNS --make --out OUT.json
+
+``--make`` trains the missing models of the population first with ``trojanscope attack`` (each
+family with seeds 11 and 12, targets 3 and 7: seeds the methods were not tuned on; ``--seeds``
+picks some). For every
+model, the MNIST test split (1,000 images) is halved at random: one half fits each method's guard
+(half of it fits the detector, half sets the threshold at 1% FPR), the other half gives the clean
+negatives and, with the run's trigger stamped on those not of the target class, the positives
+(those on which the backdoor fires). ART's STRIP gets the same halves (its ``mitigate`` on the
+guard half). Without ART installed, its rows are skipped. Prints markdown tables; writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cli_json import run_cli
+from trojanscope import registry
+from trojanscope.data import load_dataset
+from trojanscope.detect.input_level.evaluate import (
+    evaluate_triggered,
+    roc_auc,
+    tpr_at_fpr,
+    triggered_split,
+)
+from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.models import load_model
+from trojanscope.mitigate.triggers import attack_from_spec
+
+FAMILIES = ("badnets", "blended", "sparse", "sig", "wanet")
+SEEDS = {11: 3, 12: 7}  # seed -> target class
+METHODS = [("mahalanobis", {}), ("strip", {}), ("strip", {"n_overlays": 5}), ("scale-up", {}),
+           ("teco", {})]
+FORMATS = {"onnx": "model.onnx", "torchscript": "model.torchscript.pt"}
+
+
+def make_runs(root: Path, seeds: list[int]) -> list[Path]:
+    runs = []
+    for seed in seeds:
+        target = SEEDS[seed]
+        for family in FAMILIES:
+            out = root / f"{family}-s{seed}"
+            if not (out / "manifest.json").is_file():
+                run_cli(["attack", "--attack", family, "--seed", str(seed), "--target",
+                         str(target), "--out", str(out), "--force"])
+            runs.append(out)
+    return runs
+
+
+def art_strip(model: torch.nn.Module, guard_x: torch.Tensor, neg_x: torch.Tensor,
+              trig_x: torch.Tensor, fires: torch.Tensor, fpr: float, seed: int) -> dict | None:
+    """ART 1.20's STRIP (20 overlays, its own threshold at ``fpr``); its per-input statistic is
+    recorded from the predictions it asks for, to give a ROC-AUC as well as its flags."""
+    try:
+        from art.defences.transformer.poisoning import STRIP
+        from art.estimators.classification import PyTorchClassifier
+    except ImportError:
+        return None
+    from scipy.stats import entropy
+
+    probs = torch.nn.Sequential(model, torch.nn.Softmax(dim=1)).eval()
+    clf = PyTorchClassifier(probs, loss=torch.nn.CrossEntropyLoss(), input_shape=tuple(
+        guard_x.shape[1:]), nb_classes=10, clip_values=(0.0, 1.0))
+    defended = STRIP(clf)(num_samples=20, false_acceptance_rate=fpr)
+    original = defended.predict_fn
+    calls: list[np.ndarray] = []
+
+    def recording(x: np.ndarray, **kw) -> np.ndarray:
+        out = original(x, **kw)
+        calls.append(out)
+        return out
+
+    defended.predict_fn = recording
+    np.random.seed(seed)
+    start = time.perf_counter()
+    defended.mitigate(guard_x.numpy())
+    fit_s = time.perf_counter() - start
+    result = {}
+    start = time.perf_counter()
+    for name, x in (("neg", neg_x), ("pos", trig_x)):
+        calls.clear()
+        pred = defended.predict(x.numpy())
+        stats = [np.sum(entropy(p, base=2, axis=0)) / 20.0 for p in calls[1:]]
+        result[name] = (-torch.tensor(stats), torch.from_numpy(~pred.any(axis=1)))
+    per_input = (time.perf_counter() - start) / (len(neg_x) + len(trig_x))
+    (neg, neg_flag), (pos, pos_flag) = result["neg"], result["pos"]
+    fired = pos[fires]
+    return {"method": "ART strip", "roc_auc": roc_auc(neg, fired),
+            "tpr_at_fpr": tpr_at_fpr(neg, fired, fpr), "fpr": fpr,
+            "guard_tpr": float(pos_flag[fires].float().mean()),
+            "guard_fpr": float(neg_flag.float().mean()), "roc_auc_all": roc_auc(neg, pos),
+            "positives": int(fires.sum()), "triggered": len(trig_x), "negatives": len(neg_x),
+            "forward_passes_per_input": 20, "fit_s": fit_s, "score_s_per_input": per_input}
+
+
+def label(name: str, params: dict, fmt: str = "") -> str:
+    extra = ",".join(f"{k}={v}" for k, v in params.items())
+    return name + (f"({extra})" if extra else "") + (f" [{fmt}]" if fmt else "")
+
+
+def bench_model(run: Path, test, fpr: float, seed: int, art: bool) -> list[dict]:
+    loaded = load_model(run)
+    attack = attack_from_spec(loaded.manifest.attack)
+    rows = []
+    for name, params in METHODS:
+        det = registry.create("input-detector", name, **params)
+        ev = evaluate_triggered(loaded.module, det, test, attack, fpr=fpr, seed=seed).as_dict()
+        rows.append({**ev, "method": label(name, params)})
+    for fmt, file in FORMATS.items():  # the default method on the exported files
+        module = load_model(run / file).module
+        det = registry.create("input-detector", "mahalanobis")
+        ev = evaluate_triggered(module, det, test, attack, fpr=fpr, seed=seed).as_dict()
+        rows.append({**ev, "method": label("mahalanobis", {}, fmt)})
+    if art:
+        with torch.no_grad():
+            guard_x, neg_x, trig_x, fires = triggered_split(
+                loaded.module, test, attack, torch.Generator().manual_seed(seed))
+        row = art_strip(loaded.module, guard_x, neg_x, trig_x, fires, fpr, seed)
+        if row is not None:
+            rows.append(row)
+    for r in rows:
+        r["model"] = run.name
+    return rows
+
+
+def summary(rows: list[dict]) -> list[dict]:
+    out = []
+    for method in dict.fromkeys(r["method"] for r in rows):
+        mine = [r for r in rows if r["method"] == method]
+        worst_auc = min(mine, key=lambda r: r["roc_auc"])
+        worst_tpr = min(mine, key=lambda r: r["tpr_at_fpr"])
+        out.append({"method": method, "models": len(mine),
+                    "mean_roc_auc": float(np.mean([r["roc_auc"] for r in mine])),
+                    "worst_roc_auc": worst_auc["roc_auc"], "worst_auc_model": worst_auc["model"],
+                    "mean_tpr": float(np.mean([r["tpr_at_fpr"] for r in mine])),
+                    "worst_tpr": worst_tpr["tpr_at_fpr"], "worst_tpr_model": worst_tpr["model"],
+                    "mean_guard_fpr": float(np.mean([r["guard_fpr"] for r in mine])),
+                    "forward_passes": mine[0]["forward_passes_per_input"],
+                    "ms_per_input": 1e3 * float(np.mean([r["score_s_per_input"] for r in mine]))})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("runs", type=Path, help="folder of the population's run folders")
+    ap.add_argument("--make", action="store_true", help="train the missing models first")
+    ap.add_argument("--seeds", default="11,12", help="population seeds (11, 12)")
+    ap.add_argument("--fpr", type=float, default=0.01)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-art", action="store_true")
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    runs = make_runs(args.runs, seeds) if args.make else [
+        args.runs / f"{f}-s{s}" for s in seeds for f in FAMILIES]
+    test = load_dataset("mnist", "test")
+    rows = []
+    for run in runs:
+        rows += bench_model(run, test, args.fpr, args.seed, not args.no_art)
+        print(f"done {run.name}", flush=True)
+    result = {"fpr": args.fpr, "seed": args.seed, "rows": rows, "summary": summary(rows)}
+    write_text_atomic(args.out, json.dumps(result, indent=2) + "\n")
+    print("| method | passes/input | ROC-AUC mean | ROC-AUC worst (model) | TPR@FPR mean | "
+          "TPR@FPR worst (model) | guard FPR mean | ms/input |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for s in result["summary"]:
+        print(f"| {s['method']} | {s['forward_passes']} | {s['mean_roc_auc']:.4f} | "
+              f"{s['worst_roc_auc']:.4f} ({s['worst_auc_model']}) | {s['mean_tpr']:.3f} | "
+              f"{s['worst_tpr']:.3f} ({s['worst_tpr_model']}) | {s['mean_guard_fpr']:.3f} | "
+              f"{s['ms_per_input']:.2f} |")
+    print("\n| model | method | ROC-AUC | TPR@FPR | guard TPR | guard FPR | positives |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['model']} | {r['method']} | {r['roc_auc']:.4f} | {r['tpr_at_fpr']:.3f} | "
+              f"{r['guard_tpr']:.3f} | {r['guard_fpr']:.3f} | {r['positives']}/{r['triggered']} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""``trojanscope detect-inputs``: which inputs of a batch carry a trigger?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.table import Table
+
+from trojanscope import registry
+from trojanscope.cli.common import (
+    OutputFormat,
+    command,
+    parse_params,
+    print_json,
+    status,
+    stderr_console,
+    stdout_console,
+)
+from trojanscope.errors import UserInputError
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.io.models import LoadedModel
+
+SHOWN = 20  # flagged inputs listed in the table
+
+
+def detect_inputs(
+    model: Path = typer.Argument(
+        ..., help="Model: run folder, safetensors+manifest, TorchScript or ONNX."
+    ),
+    inputs: Path = typer.Argument(
+        None, help="Inputs to screen: .npz with an array x (N, C, H, W floats in [0, 1])."
+    ),
+    data: str = typer.Option(
+        None, "--data", help="Clean inputs that fit the detector and set the threshold: .npz "
+        "(x alone is enough), a data folder or a bundled dataset name (default: the dataset the "
+        "model's manifest names, its test split).",
+    ),
+    method: str = typer.Option(
+        "auto", "--method", "-m", help="Input detector (see `trojanscope list input-detector`); "
+        "auto: the best measured."
+    ),
+    method_param: list[str] | None = typer.Option(
+        None, "--method-param", help="Detector parameter name=value (repeatable)."
+    ),
+    fpr: float = typer.Option(
+        0.01, "--fpr", help="False-positive rate on clean inputs the threshold is set at, "
+        "in (0, 1)."
+    ),
+    triggered: Path = typer.Option(
+        None, "--triggered", help="Red-team run folder: stamp its trigger on held-out clean inputs "
+        "and report ROC-AUC and the true-positive rate at --fpr."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+) -> None:
+    """Score INPUTS for triggers and flag the likely triggered ones. Exit 0 none flagged, 1 some
+    flagged, 2 error."""
+    from trojanscope.detect.input_level import auto
+    from trojanscope.detect.input_level.inputs import load_inputs
+    from trojanscope.detect.input_level.screen import screen
+    from trojanscope.io.models import load_model
+
+    if not 0.0 < fpr < 1.0:
+        raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
+    if inputs is None and triggered is None:
+        raise UserInputError("give INPUTS to screen, or --triggered RUN to measure against a "
+                             "run's trigger")
+    detector = auto.create(method, **parse_params(method_param, "--method-param"))
+    batch = load_inputs(inputs) if inputs is not None else None
+    loaded = load_model(model)
+    report: dict = {"model": str(model), "format": loaded.format}
+    if triggered is not None:
+        report["triggered"] = evaluate(loaded, triggered, data, detector, fpr, seed)
+    if batch is not None:
+        clean_x = clean_inputs(loaded, data)
+        with status(f"screening {len(batch)} inputs with {detector.name}…"):
+            result = screen(loaded.module, batch, clean_x, detector, fpr=fpr, seed=seed,
+                            input_shape=loaded.input_shape)
+        report = {**report, "inputs": str(inputs), **result.as_dict()}
+    if fmt is OutputFormat.json:
+        print_json(report)
+    else:
+        print_table(report)
+    raise typer.Exit(1 if report.get("flagged") else 0)
+
+
+def clean_dataset(loaded: LoadedModel, data: str | None) -> TensorDataset:
+    """Labelled clean data: ``--data`` (whole file, or a bundled set's test split) or the
+    dataset the model's manifest names (its test split)."""
+    from trojanscope.data.resolve import load_dataset
+    from trojanscope.detect.inputs import default_split
+
+    if data is not None:
+        return load_dataset(data, default_split(data, None))
+    named = loaded.manifest.dataset.get("name") if loaded.manifest is not None else None
+    if named and named in registry.names("dataset"):
+        return load_dataset(named, "test")
+    raise UserInputError("no clean data: give --data (clean inputs fit the detector and set the "
+                         "threshold)")
+
+
+def clean_inputs(loaded: LoadedModel, data: str | None) -> Tensor:
+    """Clean inputs for the guard: an ``.npz`` needs only ``x``; otherwise :func:`clean_dataset`."""
+    from trojanscope.detect.input_level.inputs import load_inputs
+
+    if data is not None and Path(data).is_file() and Path(data).suffix.lower() == ".npz":
+        return load_inputs(data, "--data")
+    return clean_dataset(loaded, data).x
+
+
+def evaluate(loaded: LoadedModel, run: Path, data: str | None, detector, fpr: float,
+             seed: int) -> dict:
+    """Figures of ``detector`` against the trigger of red-team run ``run``."""
+    from trojanscope.detect.input_level.evaluate import evaluate_triggered
+    from trojanscope.io.manifest import read_manifest
+    from trojanscope.mitigate.triggers import attack_from_spec
+
+    if not (run / "manifest.json").is_file():
+        raise UserInputError(f"--triggered {run}: not a run folder (no manifest.json)")
+    manifest = read_manifest(run)
+    if manifest.attack is None:
+        raise UserInputError(f"--triggered {run}: the run records no attack (a clean model)")
+    clean = clean_dataset(loaded, data)
+    with status(f"measuring {detector.name} against the trigger of {run}…"):
+        result = evaluate_triggered(loaded.module, detector, clean, attack_from_spec(
+            manifest.attack), fpr=fpr, seed=seed)
+    return {"run": str(run), **result.as_dict()}
+
+
+def print_table(report: dict) -> None:
+    console = stdout_console()
+    if "triggered" in report:
+        t = report["triggered"]
+        console.print(
+            f"{t['method']} against the trigger of {t['run']}: ROC-AUC {t['roc_auc']:.4f}, "
+            f"TPR {t['tpr_at_fpr']:.1%} at FPR {t['fpr']:.1%} ({t['positives']} triggered inputs "
+            f"that fire the backdoor, {t['negatives']} clean), "
+            f"{t['forward_passes_per_input']} forward pass(es) per input"
+        )
+    if "scores" not in report:
+        return
+    flagged = report["flagged"]
+    colour = "red" if flagged else "green"
+    console.print(
+        f"[bold {colour}]{len(flagged)} of {len(report['scores'])} inputs flagged[/] "
+        f"({report['method']}, threshold {report['threshold']:.4g} at FPR {report['fpr']:.1%}, "
+        f"{report['forward_passes_per_input']} forward pass(es) per input, "
+        f"{report['elapsed_s']:.1f} s)"
+    )
+    if flagged:
+        table = Table(title="flagged inputs (highest score first)")
+        table.add_column("index", justify="right")
+        table.add_column("score", justify="right")
+        top = sorted(flagged, key=lambda i: -report["scores"][i])[:SHOWN]
+        for i in top:
+            table.add_row(str(i), f"{report['scores'][i]:.4g}")
+        console.print(table)
+        if len(flagged) > SHOWN:
+            console.print(f"… and {len(flagged) - SHOWN} more (--format json lists all)")
+    for note in report.get("notes", []):
+        stderr_console().print(f"[yellow]note: {note}[/]")
+
+
+command("detect-inputs", order=72)(detect_inputs)
