@@ -119,6 +119,7 @@ def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expecte
     try:
         bodies = [json.dumps({"inputs": x.tolist()}).encode() for x in xs]
         answers, lat, wall = asyncio.run(load(server.url, bodies, concurrency))
+        stages = stage_means_ms(httpx.get(f"{server.url}/metrics").text)
     finally:
         server.stop()
     ok = sum(1 for a in answers if a is not None and a[0] == 200)
@@ -134,7 +135,23 @@ def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expecte
             "wrong": wrong, "p50_ms": float(np.percentile(lat_ms, 50)),
             "p99_ms": float(np.percentile(lat_ms, 99)), "requests_per_s": len(xs) / wall,
             "flagged": sum(sum(a[1]["flagged"]) for a in answers),
+            "server_mean_ms": stages,
             "startup_s": server.startup_s}
+
+
+def stage_means_ms(metrics: str) -> dict[str, float]:
+    """Mean time per request in the model and in the guard, from the server's histograms."""
+    sums: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    for line in metrics.splitlines():
+        if line.startswith("trojanscope_stage_latency_seconds_"):
+            name, value = line.rsplit(" ", 1)
+            stage = name.split('stage="')[1].split('"')[0]
+            if name.startswith("trojanscope_stage_latency_seconds_sum"):
+                sums[stage] = float(value)
+            elif name.startswith("trojanscope_stage_latency_seconds_count"):
+                counts[stage] = float(value)
+    return {k: 1000 * sums[k] / counts[k] for k in sums if counts.get(k)}
 
 
 def per_call_ms(backend, x: torch.Tensor, repeats: int = 200) -> float:
@@ -207,14 +224,16 @@ def main() -> None:
 
 
 def table(results: dict) -> str:
-    lines = ["| request | guard | p50 | p99 | requests/s | answered | wrong | flagged |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| request | guard | p50 | p99 | requests/s | answered | wrong | flagged | "
+             "server: model / guard per request |", "|---|---|---|---|---|---|---|---|---|"]
     for key, c in results["cases"].items():
         name, size = key.split("-")
         guard = results["guard"] if name == "guarded" else "none"
         lines.append(f"| {size} input{'s' if size != '1' else ''} | {guard} | "
                      f"{c['p50_ms']:.1f} ms | {c['p99_ms']:.1f} ms | {c['requests_per_s']:.0f} "
-                     f"| {c['answered_200']}/{c['requests']} | {c['wrong']} | {c['flagged']} |")
+                     f"| {c['answered_200']}/{c['requests']} | {c['wrong']} | {c['flagged']} "
+                     f"| {c['server_mean_ms'].get('model', 0):.2f} / "
+                     f"{c['server_mean_ms'].get('guard', 0):.2f} ms |")
     r = results["restart"]
     lines.append("")
     lines.append(f"restart: {r['incidents_before']} incidents before, {r['after_restart']} "

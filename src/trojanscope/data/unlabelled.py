@@ -30,32 +30,26 @@ class Inputs:
         return make_dataset(self.x, self.y, source=self.source)
 
 
+def _has_labels(path: Path) -> bool:
+    """Whether the ``.npz`` at ``path`` holds a ``y`` (an unreadable file says no: the reader
+    of ``x`` then names what is wrong with it)."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return "y" in npz.files
+    except Exception:
+        return False
+
+
 def load_inputs(spec: str | Path) -> Inputs:
     """Read ``spec``: an ``.npz`` with ``x`` alone is enough; other sources need labels."""
     from trojanscope import registry
     from trojanscope.data.resolve import load_dataset
 
     path = Path(str(spec))
-    if path.is_file() and path.suffix.lower() == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                if "y" not in npz.files:
-                    if "x" not in npz.files:
-                        found = ", ".join(repr(k) for k in npz.files) or "none"
-                        raise UserInputError(f"{path}: missing array 'x' (found {found})")
-                    x = npz["x"]
-                    # the labels are placeholders: make_dataset validates x (dtype, shape,
-                    # finite, range) with the same messages as labelled data
-                    ds = make_dataset(x, np.zeros(len(x), dtype=np.int64), num_classes=2,
-                                      source=str(path))
-                    return Inputs(ds.x, None, str(path))
-        except UserInputError:
-            raise
-        except ValueError as exc:
-            raise UserInputError(f"{path}: cannot read .npz archive ({exc}); object arrays "
-                                 "(pickles) are never loaded") from None
-        except (OSError, EOFError) as exc:
-            raise UserInputError(f"{path}: not a readable .npz archive ({exc})") from None
+    if path.is_file() and path.suffix.lower() == ".npz" and not _has_labels(path):
+        from trojanscope.detect.input_level.inputs import load_inputs as load_x
+
+        return Inputs(load_x(path), None, str(path))
     split = "test" if str(spec) in registry.names("dataset") else "all"
     ds = load_dataset(spec, split)
     return Inputs(ds.x, ds.y, ds.source or ds.name)

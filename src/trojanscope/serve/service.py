@@ -146,10 +146,10 @@ class ServeOptions:
 def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel, dict]:
     """Scan, load, fit the guard on ``options.data`` and pick the backend; returns the service
     and what start-up measured (guard threshold, backend timings)."""
-    from trojanscope import registry
     from trojanscope.audit.history import db_url
     from trojanscope.audit.pipeline import model_digests
     from trojanscope.data.unlabelled import load_inputs
+    from trojanscope.detect.input_level import auto
     from trojanscope.detect.input_level.base import fit_guard
     from trojanscope.io.models import load_model
     from trojanscope.serve.backends import choose_backend
@@ -157,8 +157,7 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     if options.on_flag not in ON_FLAG:
         raise UserInputError(f"--on-flag must be flag or refuse, got {options.on_flag!r}")
     use_guard = options.guard != "none"
-    detector = (registry.create("input-detector", options.guard, **options.guard_params)
-                if use_guard else None)
+    detector = auto.create(options.guard, **options.guard_params) if use_guard else None
     if use_guard and options.data is None:
         raise UserInputError("the guard needs clean inputs to set its threshold: give --data, "
                              "or --guard none")
