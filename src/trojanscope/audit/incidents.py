@@ -95,8 +95,4 @@ class IncidentStore(HistoryStore):
             stmt = stmt.where(IncidentRecord.model_sha256.startswith(model_sha256.lower()))
         if limit:
             stmt = stmt.limit(limit)
-        try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                return list(session.scalars(stmt))
-        except SQLAlchemyError as exc:
-            raise _explain(self.url, exc) from None
+        return self.rows(stmt)
