@@ -183,7 +183,7 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     guard = None
     if detector is not None and clean is not None:
         guard = fit_guard(loaded.module, detector, clean, fpr=options.fpr, generator=generator)
-    service = GuardedModel(backend, tuple(shape), digest, str(model_path), guard,
+    service = GuardedModel(backend, tuple(shape), digest, str(model_path.resolve()), guard,
                            options.on_flag, store)
     service.warm_up(sample)
     info = {"backend": backend.name, "backend_timings_s": timings,
