@@ -108,6 +108,11 @@ def test_input_purifier_contract(name: str) -> None:
     x = torch.rand(4, 3, 16, 16, generator=torch.Generator().manual_seed(0))
     before = x.clone()
     model = nn.Sequential(nn.Flatten(), nn.Linear(3 * 16 * 16, 3))
+    if method.needs_clean_data:
+        with pytest.raises(UserInputError, match="fit it first"):
+            method.apply(x, model=model)
+        method.fit(torch.rand(64, 3, 16, 16, generator=torch.Generator().manual_seed(1)),
+                   generator=torch.Generator().manual_seed(0))
     out = method.apply(x, model=model, generator=torch.Generator().manual_seed(0))
     assert torch.equal(x, before)  # pure: the input is never changed
     assert out.shape == x.shape and out.dtype == x.dtype

@@ -89,6 +89,8 @@ def test_saliency_mask_erases_the_region_the_decision_rests_on() -> None:
 def test_batches_are_seeded_and_sized(name: str) -> None:
     x = torch.rand(300, 1, 12, 12, generator=torch.Generator().manual_seed(2))
     purifier = registry.create("input-purifier", name)
+    if purifier.needs_clean_data:
+        purifier.fit(x[:100], generator=torch.Generator().manual_seed(0))
     model = CornerModel()
     a = purify_batch(purifier, x, model=model, seed=5)
     b = purify_batch(purifier, x, model=model, seed=5)
@@ -98,8 +100,34 @@ def test_batches_are_seeded_and_sized(name: str) -> None:
 @pytest.mark.parametrize(("name", "params"), [("bit-depth", {"bits": 0}),
                                                ("jpeg", {"quality": 100}),
                                                ("median", {"kernel": 4}),
+                                               ("reformer", {"noise": 2.0}),
                                                ("saliency-mask", {"area": 0.9}),
                                                ("shrinkpad", {"pad": 0})])
 def test_bad_parameters_are_user_errors(name: str, params: dict) -> None:
     with pytest.raises(UserInputError, match="bad parameter value"):
         registry.create("input-purifier", name, **params)
+
+
+def blobs(n: int, seed: int) -> torch.Tensor:
+    """Grey 12×12 images with one bright 4×4 square inside the centre 8×8."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.full((n, 1, 12, 12), 0.2)
+    for i, (r, c) in enumerate(torch.randint(2, 7, (n, 2), generator=g).tolist()):
+        x[i, :, r:r + 4, c:c + 4] = 0.8
+    return x
+
+
+def test_reformer_keeps_clean_inputs_and_weakens_what_it_never_saw() -> None:
+    reformer = registry.create("input-purifier", "reformer", epochs=20, lr=0.01)
+    with pytest.raises(UserInputError, match="fit it first"):
+        reformer.apply(blobs(2, 0))
+    reformer.fit(blobs(400, 0), generator=torch.Generator().manual_seed(0))
+    clean = blobs(50, 1)
+    triggered = clean.clone()
+    triggered[:, :, -2:, -2:] = 1.0  # a corner patch no training image had
+    out_clean, out_trig = reformer.apply(clean), reformer.apply(triggered)
+    assert (out_clean - clean).abs().mean() < 0.06
+    assert out_trig[:, :, -2:, -2:].mean() < 0.5  # the patch is mostly gone
+    again = registry.create("input-purifier", "reformer", epochs=20, lr=0.01)
+    again.fit(blobs(400, 0), generator=torch.Generator().manual_seed(0))
+    assert torch.equal(again.apply(clean), out_clean)  # the seed fixes the training

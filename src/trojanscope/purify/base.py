@@ -21,11 +21,26 @@ class InputPurifier(ParamsMixin, ABC):
     """Base class: parameters in ``__init__``, the work in :meth:`purify`.
 
     ``needs_model``: the method looks at the model (gradients, predictions) to decide what to
-    change; the others are fixed transforms of the input alone.
+    change; the others are fixed transforms of the input alone. ``needs_clean_data``: the method
+    learns from clean inputs (:meth:`fit`) before it can purify.
     """
 
     name: str = ""
     needs_model: bool = False
+    needs_clean_data: bool = False  # True: fit() on clean inputs before apply()
+    fitted: bool = False
+
+    def fit(self, clean_x: Tensor, *, generator: torch.Generator | None = None) -> None:
+        """Learn from clean inputs (N×C×H×W in [0, 1]); only methods that set
+        ``needs_clean_data`` learn anything."""
+        if clean_x.ndim != 4 or len(clean_x) == 0:
+            raise UserInputError(f"input purifier {self.name!r} learns from clean images "
+                                 f"N×C×H×W, got shape {list(clean_x.shape)}")
+        self._fit(clean_x.detach().clone(), generator)
+        self.fitted = True
+
+    def _fit(self, clean_x: Tensor, generator: torch.Generator | None) -> None:
+        """Method-specific learning (nothing for fixed transforms)."""
 
     def apply(self, x: Tensor, *, model: nn.Module | None = None,
               generator: torch.Generator | None = None) -> Tensor:
@@ -35,6 +50,9 @@ class InputPurifier(ParamsMixin, ABC):
                                  f"shape {list(x.shape)}")
         if self.needs_model and model is None:
             raise UserInputError(f"input purifier {self.name!r} needs the model")
+        if self.needs_clean_data and not self.fitted:
+            raise UserInputError(f"input purifier {self.name!r} learns from clean inputs: "
+                                 "fit it first (--data)")
         if len(x) == 0:
             return x.clone()
         out = self.purify(x.detach().clone(), model, generator)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -21,6 +22,9 @@ from trojanscope.cli.common import (
     stdout_console,
 )
 from trojanscope.errors import UserInputError
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 
 def purify_command(
@@ -39,11 +43,15 @@ def purify_command(
                                    "red-team run folder's trigger, or on a file of triggered "
                                    "inputs (.npz with x, y, target); default: MODEL's own "
                                    "attack when it is a red-team run."),
+    data: str = typer.Option(None, "--data", help="Clean inputs the learning methods "
+                             "(reformer) train on: an .npz with x, a data file/folder or a "
+                             "bundled dataset name (its train split)."),
     seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Purify INPUTS before MODEL sees them; report the CA and ASR each method leaves."""
     import numpy as np
+    import torch
 
     from trojanscope.data.unlabelled import load_inputs
     from trojanscope.io.atomic import check_output_file, write_bytes_atomic
@@ -57,6 +65,12 @@ def purify_command(
                              "no --out or --param")
     purifiers = [registry.create("input-purifier", n, **parse_params(param, "--param"))
                  for n in names]
+    if data is None:
+        learners = [p.name for p in purifiers if p.needs_clean_data]
+        if method != "all" and learners:
+            raise UserInputError(f"input purifier {learners[0]!r} learns from clean inputs: "
+                                 "give --data")
+        purifiers = [p for p in purifiers if not p.needs_clean_data]
     if out is not None:
         check_output_file(out, "--out")
     loaded = load_model(model)
@@ -65,6 +79,13 @@ def purify_command(
         raise UserInputError(f"{inputs}: inputs of shape {list(batch.x.shape[1:])} do not fit "
                              f"the model (expects {list(loaded.input_shape)})")
     trig = _triggered(triggered, loaded, batch)
+    learners = [p for p in purifiers if p.needs_clean_data]
+    if learners:
+        clean_x = _clean_inputs(data, batch.x.shape[1:])
+        with status(f"training {', '.join(p.name for p in learners)} on {len(clean_x)} clean "
+                    "inputs…"):
+            for p in learners:
+                p.fit(clean_x, generator=torch.Generator().manual_seed(seed))
     if method == "all" and trig is None:
         raise UserInputError("--method all needs a trigger to measure: a red-team run as MODEL, "
                              "or --triggered")
@@ -93,6 +114,20 @@ def purify_command(
     if out is not None:
         stderr_console().print(f"wrote {out} ({len(batch.x)} purified inputs, "
                                f"method {names[0]})")
+
+
+def _clean_inputs(data: str, shape) -> Tensor:
+    """The clean inputs of ``--data`` (a bundled dataset: its train split), checked against
+    the shape of the inputs to purify."""
+    from trojanscope.data.resolve import load_dataset
+    from trojanscope.data.unlabelled import load_inputs
+
+    x = (load_dataset(data, "train").x if data in registry.names("dataset")
+         else load_inputs(data).x)
+    if tuple(x.shape[1:]) != tuple(shape):
+        raise UserInputError(f"--data {data}: inputs of shape {list(x.shape[1:])}, but the "
+                             f"inputs to purify have {list(shape)}")
+    return x
 
 
 def _triggered(spec: Path | None, loaded, batch):
