@@ -82,3 +82,19 @@ def test_inputs_of_the_wrong_shape(folders: Path, capsys, tmp_path: Path, tiny_t
         code = run(["purify", str(folders / "bad"), str(tmp_path / name), "--out", str(out)])
         err = capsys.readouterr().err
         assert code == 2 and message in err and not out.exists()
+
+
+def test_learning_methods_train_on_data(folders: Path, capsys) -> None:
+    clean = str(folders / "clean.npz")
+    code = run(["purify", str(folders / "bad"), clean, "-m", "reformer"])
+    assert code == 2 and "give --data" in capsys.readouterr().err
+    code = run(["purify", str(folders / "bad"), clean, "-m", "reformer", "--data", clean,
+                "-p", "epochs=2", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["methods"][0]["method"] == "reformer"
+    assert {"ca", "asr"} <= set(report["methods"][0])
+    code = run(["purify", str(folders / "bad"), clean, "-m", "all", "--data", clean,
+                "--format", "json"])
+    assert "reformer" in [r["method"] for r in json.loads(capsys.readouterr().out)["methods"]]
+    code = run(["purify", str(folders / "bad"), clean, "-m", "reformer", "--data", "mnist"])
+    assert code == 2 and "--data mnist: inputs of shape" in capsys.readouterr().err
