@@ -108,11 +108,12 @@ def label(name: str, params: dict, fmt: str = "") -> str:
     return name + (f"({extra})" if extra else "") + (f" [{fmt}]" if fmt else "")
 
 
-def bench_model(run: Path, test, fpr: float, seed: int, art: bool) -> list[dict]:
+def bench_model(run: Path, test, fpr: float, seed: int, art: bool,
+                methods: list[tuple[str, dict]]) -> list[dict]:
     loaded = load_model(run)
     attack = attack_from_spec(loaded.manifest.attack)
     rows = []
-    for name, params in METHODS:
+    for name, params in methods:
         det = registry.create("input-detector", name, **params)
         ev = evaluate_triggered(loaded.module, det, test, attack, fpr=fpr, seed=seed).as_dict()
         rows.append({**ev, "method": label(name, params)})
@@ -158,6 +159,8 @@ def main() -> None:
     ap.add_argument("--fpr", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-art", action="store_true")
+    ap.add_argument("--default-only", action="store_true",
+                    help="only the default method (native, ONNX, TorchScript); no ART")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -167,7 +170,9 @@ def main() -> None:
     test = load_dataset("mnist", "test")
     rows = []
     for run in runs:
-        rows += bench_model(run, test, args.fpr, args.seed, not args.no_art)
+        methods = METHODS[:1] if args.default_only else METHODS
+        art = not (args.no_art or args.default_only)
+        rows += bench_model(run, test, args.fpr, args.seed, art, methods)
         print(f"done {run.name}", flush=True)
     result = {"fpr": args.fpr, "seed": args.seed, "rows": rows, "summary": summary(rows)}
     write_text_atomic(args.out, json.dumps(result, indent=2) + "\n")

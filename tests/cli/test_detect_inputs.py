@@ -104,13 +104,13 @@ def test_bad_input_is_one_error_line(backdoored: Path, batch, tmp_path: Path, ca
     nan[0, 0, 0, 0] = np.nan
     cases = {
         "expects (1, 16, 16)": [_bad(tmp_path, "s.npz", x=x[:, :, :8])],
-        "floats": [_bad(tmp_path, "i.npz", x=(x * 255).astype(np.uint8))],
+        "floating point": [_bad(tmp_path, "i.npz", x=(x * 255).astype(np.uint8))],
         "NaN": [_bad(tmp_path, "n.npz", x=nan)],
         "no array 'x'": [_bad(tmp_path, "y.npz", y=np.arange(4))],
         "unknown input-detector": [good, "--method", "nope"],
         "--fpr": [good, "--fpr", "1.5"],
         "(0, 1)": [good, "--fpr", "0"],
-        "(N, C, H, W), got (1, 16, 16)": [_bad(tmp_path, "d.npz", x=x[0])],
+        "NxCxHxW (4 dimensions), got shape (1, 16, 16)": [_bad(tmp_path, "d.npz", x=x[0])],
     }
     for expected, args in cases.items():
         capsys.readouterr()

@@ -78,3 +78,20 @@ def test_methods_separate_triggered_inputs(name: str, backdoored_run, tiny_test)
     det.fit(model, x[:half], generator=torch.Generator().manual_seed(0))
     auc = roc_auc(det.score(x[half:]), det.score(triggered))
     assert auc > MIN_AUC[name], (name, auc)
+
+
+def test_mahalanobis_reads_torchscript_layers(backdoored_run, tiny_test) -> None:
+    """TorchScript takes no hooks: its in-memory ONNX export gives the same hidden layers."""
+    import warnings
+
+    model, x = backdoored_run.model.eval(), tiny_test.x
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scripted = torch.jit.trace(model, x[:2])
+    scores = []
+    for m in (model, scripted):
+        det = registry.create("input-detector", "mahalanobis")
+        det.fit(m, x, generator=torch.Generator().manual_seed(0))
+        assert len(det.layers_) == 3
+        scores.append(det.score(x[:20]))
+    assert torch.allclose(scores[0], scores[1], atol=1e-4)

@@ -3,17 +3,25 @@ activation layer it can reach (pooled to a few numbers per channel) and the logi
 the one forward pass that classifies the input.
 
 Hidden layers are reached through forward hooks on ``nn.Module`` leaves (run folders,
-safetensors) and through the activation nodes of ONNX graphs; TorchScript modules accept no
-hooks, so for them only the input and the logits are used.
+safetensors) and through the activation nodes of ONNX graphs. TorchScript modules accept no
+hooks: they are exported to ONNX in memory and read through trojanscope's ONNX interpreter (same
+outputs); where that export fails, only the input and the logits are used.
 """
 
 from __future__ import annotations
+
+import io
+import logging
+import warnings
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.io.onnx_import import OnnxModule
+from trojanscope.mitigate.base import recorded_outputs
+
+log = logging.getLogger(__name__)
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.GELU, nn.Tanh, nn.Sigmoid, nn.ELU, nn.SiLU, nn.ReLU6,
                nn.Softplus, nn.Mish, nn.Hardswish, nn.PReLU)
@@ -23,6 +31,28 @@ MAP_SIDE = 2  # hidden feature maps are area-pooled to MAP_SIDE × MAP_SIDE per 
 
 ONNX_ACTIVATIONS = frozenset({"Relu", "LeakyRelu", "Gelu", "Tanh", "Sigmoid", "Elu", "Selu",
                               "PRelu", "Softplus", "Mish", "HardSwish", "HardSigmoid"})
+
+
+def feature_view(model: nn.Module, input_shape: tuple[int, ...]) -> nn.Module:
+    """A module computing what ``model`` computes whose activations can be read: ``model``
+    itself, or for TorchScript its in-memory ONNX export run by :class:`OnnxModule`."""
+    if not isinstance(model, torch.jit.ScriptModule):
+        return model
+    import onnx
+
+    from trojanscope.io.onnx_import import onnx_to_module
+
+    buf = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, (torch.zeros(2, *input_shape),), buf, dynamo=False,
+                              input_names=["input"], output_names=["logits"],
+                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+        return onnx_to_module(onnx.load_from_string(buf.getvalue()), source="TorchScript")
+    except Exception as exc:  # any exporter or interpreter limit: fall back to input and logits
+        log.info("TorchScript model not exportable to ONNX (%s); hidden layers unused", exc)
+        return model
 
 
 def hidden_layers(model: nn.Module) -> list[str]:
@@ -49,18 +79,8 @@ def layer_features(
     if isinstance(model, OnnxModule):
         logits, kept = model.run(x, ONNX_ACTIVATIONS if layers else frozenset())
         return _assemble(x, kept, logits, input_side, map_side), logits
-    record: dict[str, Tensor] = {}
-    handles = [
-        model.get_submodule(n).register_forward_hook(
-            lambda _m, _i, out, n=n: record.__setitem__(n, out)
-        )
-        for n in layers
-    ]
-    try:
+    with recorded_outputs(model, layers) as record:
         logits = model(x)
-    finally:
-        for h in handles:
-            h.remove()
     hidden = [record[n] for n in layers if isinstance(record.get(n), Tensor)]
     return _assemble(x, hidden, logits, input_side, map_side), logits
 

@@ -11,9 +11,9 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-import torch
 from torch import Tensor
 
+from trojanscope.data.dataset import make_dataset
 from trojanscope.data.npz import NPY_MAGIC, ZIP_MAGICS
 from trojanscope.errors import UserInputError
 
@@ -45,19 +45,7 @@ def load_inputs(path: str | Path, what: str = "inputs") -> Tensor:
 
 
 def as_inputs(x: np.ndarray, where: str) -> Tensor:
-    """Check an array of images (float, N×C×H×W, finite, in [0, 1]) and return it as float32."""
-    if not np.issubdtype(x.dtype, np.floating):
-        raise UserInputError(f"{where}: 'x' must be floats in [0, 1], got dtype {x.dtype}"
-                             + (" (for 8-bit pixels: x.astype('float32') / 255)"
-                                if np.issubdtype(x.dtype, np.integer) else ""))
-    if x.ndim != 4:
-        raise UserInputError(f"{where}: 'x' must have shape (N, C, H, W), got {x.shape}")
-    if len(x) == 0:
-        raise UserInputError(f"{where}: 'x' holds no inputs")
-    if not np.isfinite(x).all():
-        bad = int((~np.isfinite(x)).reshape(len(x), -1).any(axis=1).sum())
-        raise UserInputError(f"{where}: 'x' contains NaN or infinite values (in {bad} inputs)")
-    lo, hi = float(x.min()), float(x.max())
-    if lo < 0.0 or hi > 1.0:
-        raise UserInputError(f"{where}: 'x' values must lie in [0, 1], found [{lo:.3g}, {hi:.3g}]")
-    return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    """Check an array of images (float, N×C×H×W, finite, in [0, 1]) and return it as float32
+    (the checks of :func:`~trojanscope.data.dataset.make_dataset`, without labels)."""
+    return make_dataset(x, np.zeros(len(x) if x.ndim else 0, np.int64), num_classes=2,
+                        source=where).x
