@@ -90,7 +90,7 @@ def test_mitigation_contract(name: str) -> None:
     assert cls.needs_data or cls.min_samples == 0  # a data-free method asks for no samples
 
 
-# --- input purifiers (behaviour: tests/purify/test_purifiers.py) -----------------------------------
+# --- input purifiers (behaviour: tests/purify/test_purifiers.py) --------------------------------
 
 
 @pytest.mark.parametrize("name", registry.names("input-purifier"))
