@@ -98,8 +98,8 @@ class Mahalanobis(InputDetector):
                                                  strict=True)):
             r = f - means[pred]
             own = torch.log(((r @ prec) * r).sum(1).clamp_min(1e-12))
-            # the input's own distance measures unusual handwriting, not a trigger (measured:
-            # ROC-AUC 0.56-0.78 alone); its relative distance and every layer's after it count
+            # the input's own distance measures how unusual an input is, not a trigger (ROC-AUC
+            # 0.56-0.78 alone on the tuning models); its relative distance and later layers count
             if self.distance == "absolute" or (self.distance == "both" and i > 0):
                 cols.append(own)
             if self.distance in ("relative", "both"):  # against the nearest other class's mean
