@@ -58,6 +58,8 @@ CHECKS = textwrap.dedent("""
     fixed = registry.create("mitigation", "head_finetune").apply(model, train, seed=1)
     assert fixed is not model and not torch.equal(fixed.net[-1].weight, model.net[-1].weight)
     assert torch.equal(fixed.net[2].weight, model.net[2].weight)  # only the head moved
+    blurred = registry.create("input-purifier", "box_blur").apply(x)
+    assert blurred.shape == x.shape and not torch.equal(blurred, x)
     from trojanscope.engine import Trainer
     from trojanscope.experiment import run_experiment
     smooth = registry.create("defence", "label_smoothing", smoothing=0.2)

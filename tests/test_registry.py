@@ -90,6 +90,38 @@ def test_mitigation_contract(name: str) -> None:
     assert cls.needs_data or cls.min_samples == 0  # a data-free method asks for no samples
 
 
+# --- input purifiers (behaviour: tests/purify/test_purifiers.py) --------------------------------
+
+
+@pytest.mark.parametrize("name", registry.names("input-purifier"))
+def test_input_purifier_contract(name: str) -> None:
+    import torch
+    from torch import nn
+
+    from trojanscope.purify import InputPurifier
+
+    cls = registry.get("input-purifier", name)
+    assert issubclass(cls, InputPurifier) and cls.name == name
+    method = cls()  # every parameter has a default
+    assert list(method.get_params()) == cls.param_names()
+    assert type(method)(**method.get_params()).get_params() == method.get_params()
+    x = torch.rand(4, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    before = x.clone()
+    model = nn.Sequential(nn.Flatten(), nn.Linear(3 * 16 * 16, 3))
+    if method.needs_clean_data:
+        with pytest.raises(UserInputError, match="fit it first"):
+            method.apply(x, model=model)
+        method.fit(torch.rand(64, 3, 16, 16, generator=torch.Generator().manual_seed(1)),
+                   generator=torch.Generator().manual_seed(0))
+    out = method.apply(x, model=model, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(x, before)  # pure: the input is never changed
+    assert out.shape == x.shape and out.dtype == x.dtype
+    assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0
+    assert not torch.equal(out, x)  # it does something
+    again = method.apply(x, model=model, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(out, again)  # the same seed gives the same output
+
+
 # --- training-time defences ----------------------------------------------------------------------
 
 

@@ -47,6 +47,7 @@ _KINDS = [
     Kind("input-detector", "input-level (run-time) trigger detectors",
          ("trojanscope.detect.input_level",)),
     Kind("mitigation", "post-training backdoor mitigation", ("trojanscope.mitigate",)),
+    Kind("input-purifier", "input preprocessing defences", ("trojanscope.purify",)),
     Kind("defence", "training-time defences (robust training, certifiable training)",
          ("trojanscope.defences",)),
     Kind("audit-step", "steps of the audit pipeline", ("trojanscope.audit",)),

@@ -201,6 +201,11 @@ class HistoryStore:
             stmt = stmt.where(AuditRecord.rating == rating)
         if limit:
             stmt = stmt.limit(limit)
+        return self.rows(stmt)
+
+    def rows(self, stmt: Any) -> list[Any]:
+        """The rows a ``select`` gives, detached (usable after the session closes); a database
+        error is one :class:`UserInputError` naming the database."""
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 return list(session.scalars(stmt))

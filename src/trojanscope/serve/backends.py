@@ -1,0 +1,98 @@
+"""What computes the predictions: the torch module, or ONNX Runtime for an ONNX model where it
+is faster. ``auto`` times both on the same inputs at start-up and keeps the faster one."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from trojanscope.errors import UserInputError
+
+BACKENDS = ("auto", "torch", "onnxruntime")
+
+
+class Backend(Protocol):
+    name: str
+
+    def logits(self, x: Tensor) -> Tensor: ...
+
+
+class TorchBackend:
+    """The (safely loaded) torch module, in eval mode, without gradients."""
+
+    name = "torch"
+
+    def __init__(self, module: nn.Module) -> None:
+        self.module = module.eval()
+
+    def logits(self, x: Tensor) -> Tensor:
+        with torch.inference_mode():
+            return self.module(x)
+
+
+class OrtBackend:
+    """An ONNX Runtime session on one thread (the model file itself, not the torch import)."""
+
+    name = "onnxruntime"
+
+    def __init__(self, path: Path) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(path), options,
+                                            providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+
+    def logits(self, x: Tensor) -> Tensor:
+        out = self.session.run(None, {self.input_name: x.numpy().astype(np.float32)})[0]
+        return torch.from_numpy(np.asarray(out))
+
+
+def _seconds_per_call(backend: Backend, x: Tensor, repeats: int = 20) -> float:
+    backend.logits(x)  # warm-up
+    start = time.perf_counter()
+    for _ in range(repeats):
+        backend.logits(x)
+    return (time.perf_counter() - start) / repeats
+
+
+def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,
+                   sample: Tensor) -> tuple[Backend, dict[str, float]]:
+    """The backend asked for; ``auto``: ONNX Runtime when there is an ONNX file of the model
+    (``onnx_path``), the package is installed, its outputs match torch's and it beats torch on
+    ``sample`` (one input), else torch. Returns the
+    backend and the start-up timings (seconds per single-input call)."""
+    if choice not in BACKENDS:
+        raise UserInputError(f"--backend must be one of {', '.join(BACKENDS)}, got {choice!r}")
+    torch_backend = TorchBackend(module)
+    if choice == "torch":
+        return torch_backend, {}
+    if onnx_path is None:
+        if choice == "onnxruntime":
+            raise UserInputError("--backend onnxruntime needs an ONNX model (an .onnx file, or "
+                                 "a run folder with its model.onnx)")
+        return torch_backend, {}
+    try:
+        ort_backend = OrtBackend(onnx_path)
+    except ImportError:
+        if choice == "onnxruntime":
+            raise UserInputError("--backend onnxruntime: onnxruntime is not installed (pip "
+                                 "install 'trojanscope[serve]')") from None
+        return torch_backend, {}
+    if not torch.allclose(ort_backend.logits(sample), torch_backend.logits(sample), atol=1e-3,
+                          rtol=1e-3):
+        raise UserInputError(f"{onnx_path}: ONNX Runtime and the torch import disagree on the "
+                             "model's outputs; serve with --backend torch")
+    if choice == "onnxruntime":
+        return ort_backend, {}
+    timings = {"torch": _seconds_per_call(torch_backend, sample),
+               "onnxruntime": _seconds_per_call(ort_backend, sample)}
+    best = ort_backend if timings["onnxruntime"] < timings["torch"] else torch_backend
+    return best, timings

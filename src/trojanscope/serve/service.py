@@ -1,0 +1,193 @@
+"""The service's core, free of any web framework: load a model the scanner passes, fit the
+guard on clean data, and answer batches with predictions, scores and flags (recording flagged
+inputs as incidents). The FastAPI app only moves bytes in and out of :meth:`GuardedModel.run`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from trojanscope.audit.incidents import Incident, IncidentStore
+from trojanscope.detect.input_level.base import FittedGuard
+from trojanscope.errors import UserInputError
+from trojanscope.io.models import LoadedModel
+from trojanscope.serve.backends import Backend
+
+ON_FLAG = ("flag", "refuse")
+
+
+@dataclass
+class Answer:
+    """One request's answer and where its time went."""
+
+    predictions: list[int | None]
+    scores: list[float | None]
+    flagged: list[bool]
+    model_s: float
+    guard_s: float
+
+    def body(self) -> dict[str, Any]:
+        return {"predictions": self.predictions, "scores": self.scores, "flagged": self.flagged}
+
+
+@dataclass
+class GuardedModel:
+    """A model behind a guard: ``run(x)`` predicts, scores, flags and records incidents.
+
+    Calls are serialised by a lock (one torch thread serves one batch at a time; the detector
+    keeps no per-call state, but the model's modules are not meant for concurrent use).
+    """
+
+    backend: Backend
+    input_shape: tuple[int, ...]
+    model_sha256: str
+    source: str
+    guard: FittedGuard | None = None
+    on_flag: str = "flag"
+    store: IncidentStore | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.on_flag not in ON_FLAG:
+            raise UserInputError(f"--on-flag must be flag or refuse, got {self.on_flag!r}")
+
+    @property
+    def guard_name(self) -> str | None:
+        return self.guard.detector.name if self.guard is not None else None
+
+    def run(self, x: Tensor) -> Answer:
+        """Answer the batch ``x`` (already validated: N×input_shape, finite, in [0, 1])."""
+        with self._lock:
+            t0 = time.perf_counter()
+            preds = self.backend.logits(x).argmax(1).tolist()
+            t1 = time.perf_counter()
+            if self.guard is None:
+                return Answer(preds, [None] * len(preds), [False] * len(preds), t1 - t0, 0.0)
+            scores, flagged = self.guard.check(x)
+            t2 = time.perf_counter()
+        flags = [bool(f) for f in flagged.tolist()]
+        refuse = self.on_flag == "refuse"
+        answer = Answer([None if f and refuse else p for p, f in zip(preds, flags, strict=True)],
+                        [float(s) for s in scores.tolist()], flags, t1 - t0, t2 - t1)
+        if any(flags) and self.store is not None:
+            incidents = [Incident(x[i].numpy(), answer.scores[i], preds[i], refuse)
+                         for i, f in enumerate(flags) if f]
+            self.store.record_incidents(incidents, model_sha256=self.model_sha256,
+                                        model=self.source, detector=self.guard.detector.name,
+                                        threshold=self.guard.threshold)
+        return answer
+
+    def warm_up(self, x: Tensor) -> None:
+        """One pass through the model and the guard, so the first request is not the slow one
+        (lazy initialisation in torch and ONNX Runtime); nothing is recorded."""
+        with self._lock:
+            self.backend.logits(x)
+            if self.guard is not None:
+                self.guard.check(x)
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "model_sha256": self.model_sha256, "model": self.source,
+                "backend": self.backend.name, "input_shape": list(self.input_shape),
+                "guard": self.guard_name,
+                "threshold": self.guard.threshold if self.guard else None,
+                "on_flag": self.on_flag}
+
+
+def refuse_dangerous(path: Path) -> None:
+    """Scan ``path`` (nothing is loaded) and refuse it when any finding is rated high or
+    critical: the same rule that stops ``audit`` from loading a model."""
+    from trojanscope.audit.steps_files import BLOCKING
+    from trojanscope.scan import load_policy, scan_paths
+
+    report = scan_paths([path], load_policy())
+    worst = [f for f in report.active() if f.severity >= BLOCKING]
+    if worst:
+        f = max(worst, key=lambda f: f.severity)
+        raise UserInputError(f"{path}: the scanner rated {f.location} {f.severity.label} "
+                             f"({f.rule_id}: {f.message}); serve does not load it")
+
+
+def onnx_file(model_path: Path, loaded: LoadedModel) -> Path | None:
+    """The ONNX file that computes the same model: the model itself, or a run folder's
+    ``model.onnx`` when its SHA-256 is the one the manifest records."""
+    from trojanscope.io.hashing import sha256_file
+    from trojanscope.io.models import ONNX_NAME
+
+    if loaded.format == "onnx":
+        return model_path
+    candidate = model_path / ONNX_NAME if model_path.is_dir() else None
+    recorded = loaded.files.get(ONNX_NAME)
+    if candidate is not None and candidate.is_file() and recorded == sha256_file(candidate):
+        return candidate
+    return None
+
+
+@dataclass
+class ServeOptions:
+    """How ``trojanscope serve`` builds its :class:`GuardedModel`."""
+
+    data: str | None = None
+    guard: str = "auto"
+    fpr: float = 0.01
+    on_flag: str = "flag"
+    backend: str = "auto"
+    db: str | None = None
+    seed: int = 0
+    guard_params: dict[str, Any] = field(default_factory=dict)
+
+
+def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel, dict]:
+    """Scan, load, fit the guard on ``options.data`` and pick the backend; returns the service
+    and what start-up measured (guard threshold, backend timings)."""
+    from trojanscope.audit.history import db_url
+    from trojanscope.audit.pipeline import model_digests
+    from trojanscope.data.unlabelled import load_inputs
+    from trojanscope.detect.input_level import auto
+    from trojanscope.detect.input_level.base import fit_guard
+    from trojanscope.io.models import load_model
+    from trojanscope.serve.backends import choose_backend
+
+    if options.on_flag not in ON_FLAG:
+        raise UserInputError(f"--on-flag must be flag or refuse, got {options.on_flag!r}")
+    use_guard = options.guard != "none"
+    detector = auto.create(options.guard, **options.guard_params) if use_guard else None
+    if use_guard and options.data is None:
+        raise UserInputError("the guard needs clean inputs to set its threshold: give --data, "
+                             "or --guard none")
+    store = IncidentStore(db_url(options.db) if options.db else None)
+    store.check_writable()
+    if not model_path.exists():
+        raise UserInputError(f"{model_path}: no such file or folder")
+    refuse_dangerous(model_path)
+    loaded = load_model(model_path)
+    digest = model_digests(model_path)[0]
+    clean = load_inputs(options.data).x if options.data is not None else None
+    shape = loaded.input_shape or (tuple(clean.shape[1:]) if clean is not None else None)
+    if shape is None:
+        raise UserInputError(f"{model_path}: the model does not say its input shape; give "
+                             "--data with a few clean inputs")
+    if clean is not None and tuple(clean.shape[1:]) != tuple(shape):
+        raise UserInputError(f"--data {options.data}: inputs of shape {list(clean.shape[1:])} "
+                             f"do not fit the model (expects {list(shape)})")
+    generator = torch.Generator().manual_seed(options.seed)
+    sample = clean[:1] if clean is not None else torch.rand(1, *shape, generator=generator)
+    onnx_path = onnx_file(model_path, loaded)
+    backend, timings = choose_backend(options.backend, loaded.module, onnx_path, sample)
+    guard = None
+    if detector is not None and clean is not None:
+        guard = fit_guard(loaded.module, detector, clean, fpr=options.fpr, generator=generator)
+    service = GuardedModel(backend, tuple(shape), digest, str(model_path.resolve()), guard,
+                           options.on_flag, store)
+    service.warm_up(sample)
+    info = {"backend": backend.name, "backend_timings_s": timings,
+            "guard": service.guard_name, "threshold": guard.threshold if guard else None,
+            "fpr": options.fpr, "clean_inputs": 0 if clean is None else len(clean),
+            "db": store.url}
+    return service, info
