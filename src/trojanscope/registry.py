@@ -44,6 +44,7 @@ _KINDS = [
     Kind("trigger", "trigger families", ("trojanscope.triggers",)),
     Kind("attack", "poisoning attacks", ("trojanscope.attacks",)),
     Kind("detector", "model-level backdoor detectors", ("trojanscope.detect",)),
+    Kind("data-detector", "data-level poison detectors", ("trojanscope.detect.data",)),
     Kind("mitigation", "post-training backdoor mitigation", ("trojanscope.mitigate",)),
     Kind("defence", "training-time defences (robust training, certifiable training)",
          ("trojanscope.defences",)),
