@@ -66,11 +66,11 @@ def detect_data(
     what = f"features of {model}" if model is not None else "training a feature model"
     with status(f"{what}, then scoring with {detector.name}…"):
         result = run_detection(suspect.data, module, method=detector, seed=seed,
-                               poison=suspect.poison)
+                               poison=suspect.poison, model_source=str(model))
     report = {"data": suspect.source, **result.as_dict()}
     if write_clean is not None:
         save_clean(write_clean, result, suspect.data)
-        report["clean"] = {"path": str(write_clean), "kept": int(len(result.keep))}
+        report["clean"] = {"path": str(write_clean), "kept": len(result.keep)}
     if out is not None:
         report["files"] = write_findings(out, force, result, suspect.data, report,
                                          suspect.source, command_line())

@@ -48,17 +48,20 @@ def detect_data(
     seed: int = 0,
     poison: np.ndarray | torch.Tensor | None = None,
     features: Features | None = None,
+    model_source: str = "given",
     **params: Any,
 ) -> DataDetection:
     """Score every sample of ``data`` for poison with ``method``.
 
     ``model`` gives the features (else a short training run on ``data`` does); ``features``
-    reuses features computed before (the benchmark shares them between methods). ``poison``, a
+    reuses features computed before (the benchmark shares them between methods);
+    ``model_source`` names the model in errors and in the result. ``poison``, a
     boolean mask of known poison, is used only to score the result, never by the detector.
     """
     detector = make_detector(method, **params)
     t0 = time.perf_counter()
-    feats = features if features is not None else features_for(data, model, seed=seed)
+    feats = features if features is not None else features_for(data, model, seed=seed,
+                                                                 source=model_source)
     detector.check(feats)
     t1 = time.perf_counter()
     scores, flagged = detector.run(feats)
