@@ -4,22 +4,19 @@ suspicion histogram of every class, and the most suspicious samples to look at."
 
 from __future__ import annotations
 
-import base64
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trojanscope.report.audit_html import _data_uri
+
 if TYPE_CHECKING:
     from trojanscope.data.dataset import BatchDataset
     from trojanscope.detect.data.base import DataDetection
 
 TOP_SAMPLES = 32
-
-
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def suspicion_histograms(result: DataDetection, labels: np.ndarray) -> bytes:

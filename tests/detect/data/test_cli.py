@@ -136,3 +136,18 @@ def test_labels_outside_the_models_classes(files, tmp_path, capsys) -> None:
     capsys.readouterr()
     assert run(["detect-data", str(tmp_path / "ten.npz"), "--model", str(tmp_path / "m4")]) == 2
     assert "the data have label 9 but the model has 4 classes" in capsys.readouterr().err
+
+
+def test_audit_training_data_adds_the_data_step(files, tmp_path, capsys) -> None:
+    model = tmp_path / "m"
+    assert run(["train", "--dataset", "synthetic", "--epochs", "1", "--arch-param", "width=4",
+                "--no-export", "--out", str(model), "--format", "json"]) == 0
+    capsys.readouterr()
+    run(["audit", str(model), "--data", "synthetic", "--training-data", str(files["poisoned"]),
+         "--no-history", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    step = next(s for s in doc["steps"] if s["name"] == "data")
+    assert step["status"] == "ok" and step["details"]["samples"] == 448
+    assert "recall" in step["details"]  # the .npz's poison mask scores it
+    found = [f for f in doc["findings"] if f["rule_id"] == "TSA110"]
+    assert len(found) == (1 if step["details"]["flagged"] else 0)
