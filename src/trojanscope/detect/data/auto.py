@@ -1,7 +1,7 @@
 """``auto``: the combination measured best on the benchmark's poisoned sets
 (``benchmarks/bench_detect_data.py``, figures in docs/benchmarks.md).
 
-Two signals, each with a rule that needs no poison rate:
+Three signals, each with a rule that needs no poison rate; a sample is flagged by any of them:
 
 1. *Split* (the SCAn/Activation-Clustering idea, done in whitened features): every class is
    split in two by 2-means (:mod:`.split`). A clean class splits into two halves of one blob,
@@ -14,10 +14,14 @@ Two signals, each with a rule that needs no poison rate:
 2. *Label consistency* (:class:`~.early_knn.EarlyKnn`): samples whose label disagrees with most
    neighbours in the early representation. Clean confusions rarely disagree completely;
    trigger carriers that the model has not learnt yet look entirely like their source class.
-   A class whose share of such near-total disagreements (agreement at most ``strong``) is a
-   robust outlier among the classes (z above ``min_z``) holds poison the split may miss (a
-   handful of sparse-trigger samples), and its disagreeing samples (agreement under 0.5) are
-   flagged.
+   A class whose share of disagreements, or of near-total disagreements (agreement at most
+   ``strong``), is a robust outlier among the classes (z above ``min_z``) holds poison the
+   split may miss (a handful of sparse-trigger samples; a majority of carriers the model has
+   not yet learnt), and its disagreeing samples (agreement under 0.5) are flagged.
+3. *Both views agree* (for all-to-all poison, spread thinly over every class): a sample that
+   disagrees with its early neighbours' labels *and* stands out along its class's top singular
+   direction of the late features (Spectral Signatures' score, robust z above ``spectral_z``
+   over all samples).
 """
 
 from __future__ import annotations
@@ -28,14 +32,15 @@ from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.flagging import robust_z
 from trojanscope.detect.data.neighbours import label_agreement
+from trojanscope.detect.data.spectral import SpectralSignatures
 from trojanscope.detect.data.split import split_classes
 from trojanscope.registry import register
 
 
 @register("data-detector", "auto")
 class AutoData(DataDetector):
-    """The default: whitened per-class splits oriented by label consistency, plus label
-    consistency alone in classes with outlying disagreement.
+    """The default: whitened per-class splits oriented by label consistency, label
+    consistency in classes with outlying disagreement, and samples both views single out.
 
     Arguments:
         dims: principal directions of the penultimate features kept.
@@ -45,6 +50,7 @@ class AutoData(DataDetector):
             is suspect.
         strong: agreement at or below which a disagreement counts as near-total.
         size_weight: weight of a side's share of its class when choosing the poison side.
+        spectral_z: robust z of the spectral score above which a disagreeing sample is flagged.
         seed: seeds k-means.
     """
 
@@ -52,10 +58,10 @@ class AutoData(DataDetector):
 
     def __init__(self, dims: int = 32, min_separation: float = 5.0, k: int = 20,
                  min_z: float = 3.5, strong: float = 0.1, size_weight: float = 0.25,
-                 seed: int = 0) -> None:
+                 spectral_z: float = 2.0, seed: int = 0) -> None:
         self.dims, self.min_separation, self.k = int(dims), float(min_separation), int(k)
         self.min_z, self.strong, self.size_weight = float(min_z), float(strong), float(size_weight)
-        self.seed = int(seed)
+        self.spectral_z, self.seed = float(spectral_z), int(seed)
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -86,12 +92,16 @@ class AutoData(DataDetector):
                 scores[s.index] += 1.0 + np.tanh(gap / (2 * self.dims))
                 flagged[s.index[s.cluster == side]] = True
         classes = np.array([s.cls for s in splits])
-        share = np.array([(agree[s.index] <= self.strong).mean() for s in splits])
-        suspect = [int(c) for c, z in zip(classes, robust_z(share), strict=True)
-                   if z > self.min_z and c not in infected]
+        strong = robust_z(np.array([(agree[s.index] <= self.strong).mean() for s in splits]))
+        share = robust_z(np.array([disagree[s.index].mean() for s in splits]))
+        suspect = [int(c) for c, z1, z2 in zip(classes, strong, share, strict=True)
+                   if max(z1, z2) > self.min_z and c not in infected]
         for c in suspect:
             idx = labels == c
             scores[idx] += 1.0 - agree[idx]
             flagged |= idx & disagree
-        self.last_classes = {"split": infected, "consistency": suspect}
+        spectral = robust_z(SpectralSignatures().score(feats))
+        both = disagree & (spectral > self.spectral_z)
+        flagged |= both
+        scores += both
         return scores, np.flatnonzero(flagged)
