@@ -66,6 +66,13 @@ CHECKS = textwrap.dedent("""
     result = run_experiment("stripes", arch="tiny_mlp", trainer=Trainer(epochs=1), defence=smooth)
     assert result.manifest.model_dump()["defence"]["details"] == {"smoothing": 0.2}
 
+    from trojanscope.detect.data import detect_data
+    from trojanscope.detect.data.features import Features
+    feats = Features(torch.randn(60, 4), torch.zeros(60, 2), torch.arange(60) % 2, 2)
+    feats.features[7] *= 50
+    found = detect_data(None, method="feature_norm", features=feats)
+    assert found.method == "feature_norm" and 7 in found.flagged.tolist()
+
     from trojanscope.audit.pipeline import default_steps
     names = [s.name for s in default_steps()]
     assert names.index("size") == names.index("bom") + 1

@@ -138,6 +138,18 @@ def test_defence_contract(name: str) -> None:
     assert type(defence)(**defence.get_params()).get_params() == defence.get_params()
 
 
+# --- data-level detectors (behaviour: tests/detect/data/test_methods.py) ------------------------
+
+
+@pytest.mark.parametrize("name", registry.names("data-detector"))
+def test_data_detector_contract(name: str) -> None:
+    from trojanscope.detect.data import DataDetector
+
+    det = registry.create("data-detector", name)
+    assert isinstance(det, DataDetector) and det.name == name and det.min_per_class >= 2
+    assert type(det)(**det.get_params()).get_params() == det.get_params()
+
+
 # --- plug-ins -----------------------------------------------------------------------------------
 
 

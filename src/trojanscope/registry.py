@@ -46,6 +46,7 @@ _KINDS = [
     Kind("detector", "model-level backdoor detectors", ("trojanscope.detect",)),
     Kind("input-detector", "input-level (run-time) trigger detectors",
          ("trojanscope.detect.input_level",)),
+    Kind("data-detector", "data-level poison detectors", ("trojanscope.detect.data",)),
     Kind("mitigation", "post-training backdoor mitigation", ("trojanscope.mitigate",)),
     Kind("input-purifier", "input preprocessing defences", ("trojanscope.purify",)),
     Kind("defence", "training-time defences (robust training, certifiable training)",

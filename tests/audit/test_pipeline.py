@@ -37,7 +37,7 @@ def default_audits(run_dirs):
 def test_backdoored_folder_fails_with_evidence(default_audits):
     result = default_audits["backdoored"]
     assert statuses(result) == {"scan": "ok", "signature": "ok", "integrity": "ok", "bom": "ok",
-                                "load": "ok", "detect": "ok"}
+                                "load": "ok", "detect": "ok", "data": "skipped"}
     assert result.detection is not None and result.detection["probability"] >= 0.5
     assert result.rating.level >= Severity.HIGH and result.verdict == "fail"
     assert any(f.rule_id == "TSA100" for f in result.findings)

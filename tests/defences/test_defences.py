@@ -10,7 +10,7 @@ from trojanscope import registry
 from trojanscope.attacks import BadNets
 from trojanscope.defences import Defence, create_defence
 from trojanscope.defences.abl import MarkedView, unlearning_loss
-from trojanscope.defences.spectral import spectral_scores
+from trojanscope.detect.data.spectral import spectral_scores
 from trojanscope.engine import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.experiment import run_experiment
@@ -84,7 +84,7 @@ def test_spectral_scores_find_a_planted_direction() -> None:
 
 
 def test_label_agreement_flags_the_mislabelled() -> None:
-    from trojanscope.defences.knn_filter import label_agreement
+    from trojanscope.detect.data.neighbours import label_agreement
 
     gen = torch.Generator().manual_seed(0)
     centres = torch.tensor([[0.0, 0.0], [10.0, 10.0]])

@@ -47,6 +47,8 @@ class AuditOptions:
     critical_at: float = 0.9
     inconclusive_at: float = 0.35  # chosen on the calibration zoo (benchmarks/bench_audit.py)
     seed: int = 0
+    training_data: str | Path | None = None  # the data step's input (``--training-data``)
+    data_method: str = "auto"
     scan_configs: Sequence[Path] = ()
     suppress: Sequence[str] = ()
     command: str = ""

@@ -16,6 +16,10 @@ AUDIT_RULES = {
         RuleInfo("TSA101", "backdoor-inconclusive",
                  "The backdoor probability is below the threshold but not low enough to call "
                  "the model clean.", Severity.MEDIUM, "backdoor"),
+        RuleInfo("TSA110", "poisoned-training-data",
+                 "Data-level detection flagged training samples that carry a trigger with a "
+                 "flipped label: the data would plant a backdoor in any model trained on them.",
+                 Severity.HIGH, "backdoor"),
         RuleInfo("TSA200", "signature-invalid",
                  "The signature does not verify with the given key, or an expected signature "
                  "is missing.", Severity.HIGH, "tampered"),

@@ -25,31 +25,12 @@ from trojanscope.data.dataset import BatchDataset
 from trojanscope.data.view import DatasetView
 from trojanscope.defences.base import Defence, DefenceOutcome, ModelFactory
 from trojanscope.defences.subset import IndexSubset
+from trojanscope.detect.data.neighbours import neighbour_votes
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import ArchSpec
 from trojanscope.registry import register
-
-
-def neighbour_votes(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
-    """Label counts among each sample's ``k`` nearest neighbours (Euclidean, itself excluded):
-    shape (N, num_classes)."""
-    num_classes = int(labels.max()) + 1
-    out = torch.zeros(len(labels), num_classes)
-    for start in range(0, len(labels), chunk):
-        rows = torch.arange(start, min(start + chunk, len(labels)))
-        d = torch.cdist(embedding[rows], embedding)
-        d[torch.arange(len(rows)), rows] = float("inf")
-        nearest = d.topk(k, largest=False).indices
-        out[rows] = F.one_hot(labels[nearest], num_classes).sum(1).float()
-    return out
-
-
-def label_agreement(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
-    """Share of each sample's ``k`` nearest neighbours sharing its label."""
-    votes = neighbour_votes(embedding, labels, k, chunk)
-    return votes.gather(1, labels[:, None]).squeeze(1) / k
 
 
 class RelabelView(DatasetView):

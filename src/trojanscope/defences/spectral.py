@@ -13,49 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-from torch import Tensor, nn
 
 from trojanscope.data.dataset import BatchDataset
 from trojanscope.defences.base import Defence, DefenceOutcome, ModelFactory
 from trojanscope.defences.subset import IndexSubset
+from trojanscope.detect.data.features import penultimate_features
+from trojanscope.detect.data.spectral import spectral_scores
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import ArchSpec
 from trojanscope.registry import register
-
-
-@torch.no_grad()
-def penultimate_features(model: nn.Module, data: BatchDataset, batch_size: int = 1024) -> Tensor:
-    """Inputs of the model's last linear layer for every sample (eval mode)."""
-    last = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    if not last:
-        raise UserInputError("spectral needs a model with a final linear layer")
-    captured: list[Tensor] = []
-    hook = last[-1].register_forward_hook(lambda _m, inp, _out: captured.append(inp[0].detach()))
-    was_training = model.training
-    model.eval()
-    try:
-        for start in range(0, len(data), batch_size):
-            x, _ = data.get_batch(torch.arange(start, min(start + batch_size, len(data))))
-            model(x)
-    finally:
-        hook.remove()
-        model.train(was_training)
-    return torch.cat(captured).flatten(1)
-
-
-def spectral_scores(features: Tensor, labels: Tensor) -> Tensor:
-    """Squared projection of each centred feature on its class's top singular direction."""
-    scores = torch.zeros(len(labels))
-    for c in labels.unique():
-        idx = torch.nonzero(labels == c).flatten()
-        if len(idx) < 2:
-            continue
-        centred = features[idx] - features[idx].mean(0)
-        _, _, vh = torch.linalg.svd(centred, full_matrices=False)
-        scores[idx] = (centred @ vh[0]) ** 2
-    return scores
 
 
 @register("defence", "spectral")

@@ -51,6 +51,9 @@ def audit_command(
         None, "--split", help="train, test or all (default: all of a file, test of a bundled set)."
     ),
     data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
+    training_data: str = typer.Option(
+        None, "--training-data", help="Also judge the model's training data (file/folder, "
+        "bundled name or red-team run folder) for poisoned samples."),
     key: Path = typer.Option(None, "--key", help="Public key to verify the folder's signature."),
     signature: Path = typer.Option(None, "--signature", help="Signature bundle (default: "
                                    "model.sig in the folder)."),
@@ -98,7 +101,7 @@ def audit_command(
         method=method, method_params=parse_params(method_param, "--method-param"),
         calibration=calibration, threshold=threshold, critical_at=critical_at,
         inconclusive_at=inconclusive_at, seed=seed, scan_configs=config, suppress=suppress,
-        command=command_line(),
+        command=command_line(), training_data=training_data,
     )
     options.check()
     check_destinations(report, output, force)

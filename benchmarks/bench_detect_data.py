@@ -1,0 +1,239 @@
+"""Data-level poison detection on poisoned MNIST (issue 13): our detectors and IBM ART's
+Spectral Signatures and Activation Clustering side by side on the same sets.
+
+Sets: BadNets, Blended, sparse pixels and WaNet at 1/5/10/20% (all-to-one, targets drawn from
+the set's seed), four all-to-all sets, and SIG (clean-label) at two rates; the attack seeds
+(1000 + set number) differ from the ones the detectors were tuned on (11). Each set is the
+4,000-sample bundled MNIST training split, fixed once (WaNet's noise samples included). One
+feature model is trained per set (``trojanscope.detect.data.features.train_features``) and
+shared by every method, ART included (ART reads that model's penultimate layer through its
+``PyTorchClassifier``; its detectors run with their defaults). Reported per method: TPR
+(recall), FPR, ROC-AUC of the suspicion scores (ART returns flags only: AUC of the flags) and
+the detection time excluding the shared training. ``--retrain`` also trains the default recipe
+on the set cleaned by ``auto`` and reports CA/ASR against training on unpoisoned data;
+``--cli-time`` times the whole ``detect-data`` command on a 4,000-sample ``.npz``.
+
+    PYTHONPATH=src /tmp/venv-art/bin/python benchmarks/bench_detect_data.py \
+        [--methods auto,spectral,...] [--no-art] [--retrain] [--cli-time] [--sets 0,3,...] \
+        [--json benchmarks/out/detect_data.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+torch.set_num_threads(1)
+
+from trojanscope import registry  # noqa: E402
+from trojanscope.data.resolve import load_dataset  # noqa: E402
+from trojanscope.detect.data.features import Features, train_features  # noqa: E402
+from trojanscope.detect.data.inputs import materialize  # noqa: E402
+from trojanscope.detect.data.run import detect_data  # noqa: E402
+
+METHODS = ("auto", "spectral", "activation-clustering", "scan", "spectre", "early-knn")
+DIRTY = ("badnets", "blended", "sparse", "wanet")
+RATES = (0.01, 0.05, 0.1, 0.2)
+
+
+def sets() -> list[dict]:
+    """The benchmark's poisoned sets (attack, rate, mapping, target, seed)."""
+    out = []
+    for attack in DIRTY:
+        for rate in RATES:
+            out.append({"attack": attack, "rate": rate, "mapping": "all-to-one"})
+    for attack, rate in (("badnets", 0.05), ("badnets", 0.1), ("blended", 0.1), ("sparse", 0.1)):
+        out.append({"attack": attack, "rate": rate, "mapping": "all-to-all"})
+    for rate in (0.5, 1.0):
+        out.append({"attack": "sig", "rate": rate, "mapping": "all-to-one"})
+    for i, s in enumerate(out):
+        s["seed"] = 1000 + i
+        s["target"] = int(np.random.default_rng(s["seed"]).integers(10))
+    return out
+
+
+def make_attack(s: dict):
+    params = {"target": s["target"], "poison_rate": s["rate"], "seed": s["seed"]}
+    if s["attack"] != "sig":
+        params["mapping"] = s["mapping"]
+    return registry.create("attack", s["attack"], **params)
+
+
+def art_scores(feats: Features, x: np.ndarray, y: np.ndarray, poison: np.ndarray) -> dict:
+    """ART 1.20.1's SpectralSignatureDefense and ActivationDefence (defaults) on the shared
+    feature model's penultimate layer."""
+    from art.defences.detector.poison import ActivationDefence, SpectralSignatureDefense
+    from art.estimators.classification import PyTorchClassifier
+
+    model = feats.model
+    last = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
+
+    class Penultimate(nn.Module):
+        def forward(self, inp):
+            got = []
+            h = last.register_forward_hook(lambda _m, i, _o: got.append(i[0]))
+            try:
+                model(inp)
+            finally:
+                h.remove()
+            return got[0].flatten(1)
+
+    clf = PyTorchClassifier(nn.Sequential(Penultimate()), loss=nn.CrossEntropyLoss(),
+                            input_shape=tuple(x.shape[1:]), nb_classes=feats.num_classes,
+                            clip_values=(0.0, 1.0))
+    onehot = np.eye(feats.num_classes, dtype=np.float32)[y]
+    out = {}
+    for name, make in (
+        ("art-spectral", lambda: SpectralSignatureDefense(clf, x, onehot)),
+        ("art-ac", lambda: ActivationDefence(clf, x, onehot)),
+    ):
+        t0 = time.perf_counter()
+        _, is_clean = make().detect_poison()
+        flags = np.asarray(is_clean) == 0
+        out[name] = score(flags.astype(float), flags, poison, time.perf_counter() - t0)
+    return out
+
+
+def score(suspicion: np.ndarray, flags: np.ndarray, poison: np.ndarray, secs: float) -> dict:
+    from sklearn.metrics import roc_auc_score
+
+    tp = int((flags & poison).sum())
+    auc = float(roc_auc_score(poison, suspicion)) if 0 < poison.sum() < len(poison) else None
+    return {"tpr": tp / max(int(poison.sum()), 1),
+            "fpr": int((flags & ~poison).sum()) / max(int((~poison).sum()), 1),
+            "auc": auc, "flagged": int(flags.sum()), "seconds": round(secs, 3)}
+
+
+def retrain(data, keep: np.ndarray, test, attack, seed: int) -> dict:
+    """CA/ASR of the project's recipe trained on ``data[keep]``."""
+    from trojanscope.defences.subset import IndexSubset
+    from trojanscope.engine.metrics import evaluate_attack
+    from trojanscope.engine.train import Trainer, seeded
+    from trojanscope.models import create_model
+
+    with seeded(seed):
+        model = create_model("cnn", data.input_shape, data.num_classes)
+    Trainer(seed=seed).fit(model, IndexSubset(data, torch.as_tensor(keep)))
+    m = evaluate_attack(model, test, attack)
+    return {"ca": m.clean_accuracy, "asr": m.attack_success_rate}
+
+
+def cli_time(tmp: Path) -> dict:
+    """Wall time of the whole ``detect-data`` command (process start to exit, training its own
+    feature model) on the 4,000-sample BadNets 10% set saved as an ``.npz``."""
+    s = {"attack": "badnets", "rate": 0.1, "mapping": "all-to-one", "target": 0, "seed": 7}
+    train = load_dataset("mnist", "train")
+    poisoned = make_attack(s).poison(train)
+    x, y = poisoned.get_batch(torch.arange(len(poisoned)))
+    path = tmp / "badnets10.npz"
+    np.savez(path, x=x.numpy(), y=y.numpy(), poison=poisoned.is_poisoned.numpy())
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "trojanscope", "-q", "detect-data", str(path),
+                           "--format", "json"], capture_output=True, text=True, env=env,
+                          check=False)
+    secs = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(proc.stderr)
+    doc = json.loads(proc.stdout)
+    return {"seconds": round(secs, 1), "recall": doc["recall"], "fpr": doc["fpr"],
+            "train_s": doc["feature_model"]["train_s"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--sets", default=None, help="comma-separated set numbers (default all)")
+    parser.add_argument("--no-art", action="store_true")
+    parser.add_argument("--retrain", action="store_true")
+    parser.add_argument("--cli-time", action="store_true")
+    parser.add_argument("--json", type=Path, default=None)
+    opts = parser.parse_args()
+    train = load_dataset("mnist", "train")
+    test = load_dataset("mnist", "test")
+    chosen = sets()
+    if opts.sets:
+        chosen = [chosen[int(i)] for i in opts.sets.split(",")]
+    rows = []
+    for s in chosen:
+        attack = make_attack(s)
+        view = attack.poison(train)
+        data, poison = materialize(view), view.is_poisoned.numpy().copy()
+        feats = train_features(data, seed=0)
+        row = {**s, "n_poison": int(poison.sum()), "train_s": feats.info["train_s"]}
+        for m in opts.methods.split(","):
+            r = detect_data(data, method=m, features=feats)
+            flags = np.zeros(len(poison), dtype=bool)
+            flags[r.flagged] = True
+            row[m] = score(r.suspicion, flags, poison, r.elapsed_s)
+        if not opts.no_art:
+            x, y = data.get_batch(torch.arange(len(data)))
+            row.update(art_scores(feats, x.numpy(), y.numpy(), poison))
+        if opts.retrain and s["attack"] != "sig" and s["rate"] == 0.1:
+            r = detect_data(data, method="auto", features=feats)
+            row["retrain_cleaned"] = retrain(data, r.keep, test, attack, 0)
+            row["retrain_poisoned"] = retrain(data, np.arange(len(data)), test, attack, 0)
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    result = {"rows": rows}
+    if opts.retrain:
+        result["clean_reference"] = retrain(train, np.arange(len(train)), test,
+                                            make_attack(chosen[0]), 0)
+    if opts.cli_time:
+        with tempfile.TemporaryDirectory() as tmp:
+            result["cli"] = cli_time(Path(tmp))
+    print_tables(result, [m for m in opts.methods.split(",")]
+                 + ([] if opts.no_art else ["art-spectral", "art-ac"]))
+    if opts.json:
+        opts.json.parent.mkdir(parents=True, exist_ok=True)
+        opts.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def print_tables(result: dict, methods: list[str]) -> None:
+    rows = result["rows"]
+    print("| set | poison | " + " | ".join(methods) + " |")
+    print("|---|---|" + "---|" * len(methods))
+    for r in rows:
+        name = f"{r['attack']} {r['rate']:.0%} {r['mapping']} t{r['target']}"
+        cells = [f"{r[m]['tpr']:.3f} / {r[m]['fpr']:.3f} / "
+                 + (f"{r[m]['auc']:.3f}" if r[m]["auc"] is not None else "n/a")
+                 for m in methods]
+        print(f"| {name} | {r['n_poison']} | " + " | ".join(cells) + " |")
+    dirty = [r for r in rows if r["attack"] != "sig"]
+    print("\nworst dirty-label set per method (TPR / FPR), mean detection seconds:")
+    for m in methods:
+        worst_tpr = min(dirty, key=lambda r: r[m]["tpr"])
+        worst_fpr = max(dirty, key=lambda r: r[m]["fpr"])
+        ok = sum(r[m]["tpr"] >= 0.95 and r[m]["fpr"] <= 0.05 for r in dirty)
+        secs = np.mean([r[m]["seconds"] for r in rows])
+        print(f"- {m}: {ok}/{len(dirty)} sets at TPR>=0.95 & FPR<=0.05; lowest TPR "
+              f"{worst_tpr[m]['tpr']:.3f} ({worst_tpr['attack']} {worst_tpr['rate']:.0%} "
+              f"{worst_tpr['mapping']}); highest FPR {worst_fpr[m]['fpr']:.3f} "
+              f"({worst_fpr['attack']} {worst_fpr['rate']:.0%} {worst_fpr['mapping']}); "
+              f"{secs:.2f} s")
+    print(f"mean feature-model training: {np.mean([r['train_s'] for r in rows]):.1f} s")
+    for r in rows:
+        if "retrain_cleaned" in r:
+            c, p = r["retrain_cleaned"], r["retrain_poisoned"]
+            print(f"retrain {r['attack']} {r['rate']:.0%} {r['mapping']}: cleaned CA {c['ca']:.2%}"
+                  f" ASR {c['asr']:.2%}; uncleaned CA {p['ca']:.2%} ASR {p['asr']:.2%}")
+    if "clean_reference" in result:
+        print(f"unpoisoned training: CA {result['clean_reference']['ca']:.2%}")
+    if "cli" in result:
+        c = result["cli"]
+        print(f"whole command on 4,000 samples: {c['seconds']} s (feature training "
+              f"{c['train_s']} s), recall {c['recall']:.3f}, FPR {c['fpr']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The audit's data step: which samples of the model's training data look poisoned
+(``audit --training-data DATA``; the same library call as ``trojanscope detect-data``)."""
+
+from __future__ import annotations
+
+from trojanscope.audit.pipeline import AuditContext, AuditStep
+from trojanscope.registry import register
+from trojanscope.report.audit_result import StepResult
+
+
+@register("audit-step", "data")
+class DataStep(AuditStep):
+    """Data-level poison detection on the training data given with ``--training-data``."""
+
+    name = "data"
+    order = 64
+    title = "Training-data poison detection"
+
+    def skip_reason(self, ctx: AuditContext) -> str | None:
+        if ctx.options.training_data is None:
+            return "no --training-data given"
+        return None
+
+    def run(self, ctx: AuditContext, step: StepResult) -> None:
+        from trojanscope.detect.data.inputs import load_suspect
+        from trojanscope.detect.data.run import detect_data
+
+        suspect = load_suspect(ctx.options.training_data)
+        result = detect_data(suspect.data, method=ctx.options.data_method, seed=ctx.options.seed,
+                             poison=suspect.poison)
+        n, total = len(result.flagged), len(result.suspicion)
+        step.details = {
+            "data": suspect.source, "method": result.method, "samples": total, "flagged": n,
+            "target_classes": result.target_classes, "elapsed_s": round(result.elapsed_s, 2),
+        }
+        if result.truth is not None:
+            t = result.truth
+            step.details.update(precision=t.precision, recall=t.recall, fpr=t.fpr,
+                                roc_auc=t.roc_auc)
+        if n:
+            targets = ", ".join(map(str, result.target_classes)) or "none in particular"
+            step.findings.append(ctx.finding(
+                "TSA110", f"{n} of {total} training samples look poisoned (method "
+                f"{result.method}); suspected target class(es): {targets}",
+                file=suspect.source, flagged=n, samples=total,
+                target_classes=result.target_classes, method=result.method))

@@ -1,0 +1,107 @@
+"""``trojanscope detect-data``: which training samples are poison, and a cleaned data set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from trojanscope.cli.common import (
+    OutputFormat,
+    command,
+    command_line,
+    parse_params,
+    print_json,
+    status,
+    stderr_console,
+    stdout_console,
+)
+
+
+def detect_data(
+    data: str = typer.Argument(
+        ..., help="Training data: .npz, image folder, bundled name, or a red-team run folder."
+    ),
+    model: Path = typer.Option(
+        None, "--model", help="Use this model's features (run folder, safetensors, TorchScript, "
+        "ONNX) instead of training a feature model on DATA."
+    ),
+    method: str = typer.Option(
+        "auto", "--method", "-m", help="Detector (see `trojanscope list data-detector`)."
+    ),
+    method_param: list[str] | None = typer.Option(
+        None, "--method-param", help="Detector parameter name=value."
+    ),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Folder for detection.json, suspicion.npy and report.html."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
+    write_clean: Path = typer.Option(
+        None, "--write-clean", help="Write the samples not flagged to this .npz."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+) -> None:
+    """Find the poisoned samples of a training set. Exit 0 nothing flagged, 1 flagged, 2 error."""
+    from trojanscope import registry
+    from trojanscope.detect.data.inputs import load_suspect
+    from trojanscope.detect.data.outputs import write_clean as save_clean
+    from trojanscope.detect.data.outputs import write_findings
+    from trojanscope.detect.data.run import detect_data as run_detection
+    from trojanscope.io.atomic import check_output_dir, check_output_file
+
+    if out is not None:
+        check_output_dir(out, force)  # before any loading or training
+    if write_clean is not None:
+        check_output_file(write_clean, "--write-clean")
+    detector = registry.create(
+        "data-detector", method, **parse_params(method_param, "--method-param")
+    )
+    suspect = load_suspect(data)
+    module = None
+    if model is not None:
+        from trojanscope.io.models import load_model
+
+        module = load_model(model).module
+    what = f"features of {model}" if model is not None else "training a feature model"
+    with status(f"{what}, then scoring with {detector.name}…"):
+        result = run_detection(suspect.data, module, method=detector, seed=seed,
+                               poison=suspect.poison, model_source=str(model))
+    report = {"data": suspect.source, **result.as_dict()}
+    if write_clean is not None:
+        save_clean(write_clean, result, suspect.data)
+        report["clean"] = {"path": str(write_clean), "kept": len(result.keep)}
+    if out is not None:
+        report["files"] = write_findings(out, force, result, suspect.data, report,
+                                         suspect.source, command_line())
+    if fmt is OutputFormat.json:
+        print_json(report)
+    else:
+        print_summary(report)
+        if out is not None:
+            stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
+    raise typer.Exit(1 if len(result.flagged) else 0)
+
+
+def print_summary(report: dict) -> None:
+    console = stdout_console()
+    n, total = report["n_flagged"], report["n_samples"]
+    colour = "red" if n else "green"
+    console.print(
+        f"[bold {colour}]{n} of {total} samples flagged[/] in {report['data']} "
+        f"(method {report['method']}, {report['elapsed_s']:.1f} s)"
+    )
+    if report["target_classes"]:
+        console.print(f"suspected target class(es): {report['target_classes']}")
+    if "poison_total" in report:
+        auc = report["roc_auc"]
+        console.print(
+            f"against the known poison ({report['poison_total']}): precision "
+            f"{report['precision']:.3f}, recall {report['recall']:.3f}, FPR {report['fpr']:.3f}"
+            + (f", ROC-AUC {auc:.3f}" if auc is not None else "")
+        )
+    if "clean" in report:
+        console.print(f"cleaned set: {report['clean']['path']} ({report['clean']['kept']} kept)")
+
+
+command("detect-data", order=71)(detect_data)

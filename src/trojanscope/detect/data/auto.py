@@ -1,0 +1,107 @@
+"""``auto``: the combination measured best on the benchmark's poisoned sets
+(``benchmarks/bench_detect_data.py``, figures in docs/benchmarks.md).
+
+Three signals, each with a rule that needs no poison rate; a sample is flagged by any of them:
+
+1. *Split* (the SCAn/Activation-Clustering idea, done in whitened features): every class is
+   split in two by 2-means (:mod:`.split`). A clean class splits into two halves of one blob,
+   whose means lie about 3-4.5 pooled standard deviations apart; a class holding trigger
+   carriers splits into two separate groups, 5-16 apart on the tuning sets. A class whose
+   separation reaches ``min_separation`` is infected. Which side is poison is decided mainly by
+   the early representation, not by size (poison can be most of a target class at 20%): the
+   side whose samples agree less with their neighbours' labels there, plus ``size_weight``
+   times its share of the class (a tie-breaker towards the smaller side).
+2. *Label consistency* (:class:`~.early_knn.EarlyKnn`): samples whose label disagrees with most
+   neighbours in the early representation. Clean confusions rarely disagree completely;
+   trigger carriers that the model has not learnt yet look entirely like their source class.
+   A class whose share of disagreements, or of near-total disagreements (agreement at most
+   ``strong``), is a robust outlier among the classes (z above ``min_z``) holds poison the
+   split may miss (a handful of sparse-trigger samples; a majority of carriers the model has
+   not yet learnt), and its disagreeing samples (agreement under 0.5) are flagged.
+3. *Both views agree* (for all-to-all poison, spread thinly over every class): a sample that
+   disagrees with its early neighbours' labels *and* stands out along its class's top singular
+   direction of the late features (Spectral Signatures' score, robust z above ``spectral_z``
+   over all samples).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trojanscope.detect.data.base import DataDetector
+from trojanscope.detect.data.features import Features
+from trojanscope.detect.data.flagging import robust_z
+from trojanscope.detect.data.neighbours import label_agreement
+from trojanscope.detect.data.spectral import SpectralSignatures
+from trojanscope.detect.data.split import split_classes
+from trojanscope.registry import register
+
+
+@register("data-detector", "auto")
+class AutoData(DataDetector):
+    """The default: whitened per-class splits oriented by label consistency, label
+    consistency in classes with outlying disagreement, and samples both views single out.
+
+    Arguments:
+        dims: principal directions of the penultimate features kept.
+        min_separation: cluster separation (pooled std units) at which a class is infected.
+        k: neighbours consulted for label consistency.
+        min_z: robust z-score of a class's share of near-total disagreements at which it
+            is suspect.
+        strong: agreement at or below which a disagreement counts as near-total.
+        size_weight: weight of a side's share of its class when choosing the poison side.
+        spectral_z: robust z of the spectral score above which a disagreeing sample is flagged.
+        seed: seeds k-means.
+    """
+
+    name = "auto"
+
+    def __init__(self, dims: int = 32, min_separation: float = 5.0, k: int = 20,
+                 min_z: float = 3.5, strong: float = 0.1, size_weight: float = 0.25,
+                 spectral_z: float = 2.0, seed: int = 0) -> None:
+        self.dims, self.min_separation, self.k = int(dims), float(min_separation), int(k)
+        self.min_z, self.strong, self.size_weight = float(min_z), float(strong), float(size_weight)
+        self.spectral_z, self.seed = float(spectral_z), int(seed)
+
+    @property
+    def min_per_class(self) -> int:  # type: ignore[override]
+        return max(self.k // 2 + 1, 10)
+
+    def score(self, feats: Features) -> np.ndarray:
+        return self.run(feats)[0]
+
+    def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
+        labels = feats.labels.numpy()
+        emb = feats.early if feats.early is not None else feats.features
+        agree = label_agreement(emb - emb.mean(0), feats.labels, self.k).numpy().astype(float)
+        disagree = agree < 0.5
+        scores = 1.0 - agree
+        flagged = np.zeros(len(labels), dtype=bool)
+        splits = split_classes(feats.features.numpy(), labels, self.dims, self.seed)
+        infected = []
+        for s in splits:
+            share = s.sizes() / len(s.index)
+            side = int(np.argmin([
+                agree[s.index][s.cluster == j].mean() + self.size_weight * share[j]
+                if (s.cluster == j).any() else 2.0
+                for j in (0, 1)
+            ]))
+            gap = s.dist2[:, 1 - side] - s.dist2[:, side]
+            if s.separation >= self.min_separation:
+                infected.append(s.cls)
+                scores[s.index] += 1.0 + np.tanh(gap / (2 * self.dims))
+                flagged[s.index[s.cluster == side]] = True
+        classes = np.array([s.cls for s in splits])
+        strong = robust_z(np.array([(agree[s.index] <= self.strong).mean() for s in splits]))
+        share = robust_z(np.array([disagree[s.index].mean() for s in splits]))
+        suspect = [int(c) for c, z1, z2 in zip(classes, strong, share, strict=True)
+                   if max(z1, z2) > self.min_z and c not in infected]
+        for c in suspect:
+            idx = labels == c
+            scores[idx] += 1.0 - agree[idx]
+            flagged |= idx & disagree
+        spectral = robust_z(SpectralSignatures().score(feats))
+        both = disagree & (spectral > self.spectral_z)
+        flagged |= both
+        scores += both
+        return scores, np.flatnonzero(flagged)

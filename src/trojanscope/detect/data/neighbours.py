@@ -1,0 +1,29 @@
+"""Label votes of nearest neighbours: a sample whose label disagrees with the samples around it
+in a representation where the label plays no part looks mislabelled (edited nearest neighbours,
+Wilson 1972). Shared by the ``knn-filter`` defence and the ``early-knn`` data detector."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+def neighbour_votes(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
+    """Label counts among each sample's ``k`` nearest neighbours (Euclidean, itself excluded):
+    shape (N, num_classes)."""
+    num_classes = int(labels.max()) + 1
+    out = torch.zeros(len(labels), num_classes)
+    for start in range(0, len(labels), chunk):
+        rows = torch.arange(start, min(start + chunk, len(labels)))
+        d = torch.cdist(embedding[rows], embedding)
+        d[torch.arange(len(rows)), rows] = float("inf")
+        nearest = d.topk(k, largest=False).indices
+        out[rows] = F.one_hot(labels[nearest], num_classes).sum(1).float()
+    return out
+
+
+def label_agreement(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
+    """Share of each sample's ``k`` nearest neighbours sharing its label."""
+    votes = neighbour_votes(embedding, labels, k, chunk)
+    return votes.gather(1, labels[:, None]).squeeze(1) / k

@@ -1,0 +1,48 @@
+"""Files ``detect-data`` writes, each atomically: the findings folder (``detection.json``,
+``suspicion.npy``, ``report.html``) and the cleaned data set (an ``.npz`` of the kept samples)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from trojanscope.data.dataset import BatchDataset
+from trojanscope.detect.data.base import DataDetection
+from trojanscope.io.atomic import atomic_dir, write_bytes_atomic
+
+FILES = ("detection.json", "suspicion.npy", "report.html")
+
+
+def clean_npz_bytes(result: DataDetection, data: BatchDataset) -> bytes:
+    """The kept samples as an ``.npz`` (``x``, ``y``, ``class_names``) that ``train --dataset``
+    reads; ground truth is not carried over."""
+    keep = torch.as_tensor(result.keep, dtype=torch.long)
+    x, y = data.get_batch(keep)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, x=x.numpy().astype(np.float32), y=y.numpy().astype(np.int64),
+                        class_names=np.array(list(data.class_names)))
+    return buf.getvalue()
+
+
+def write_clean(path: Path, result: DataDetection, data: BatchDataset) -> None:
+    """Write the cleaned set to ``path`` atomically."""
+    write_bytes_atomic(path, clean_npz_bytes(result, data), "--write-clean")
+
+
+def write_findings(out: Path, force: bool, result: DataDetection, data: BatchDataset,
+                   report: dict[str, Any], source: str, command: str = "") -> list[str]:
+    """The findings folder, replaced in one rename."""
+    from trojanscope.report.data_html import render_data_html
+
+    html = render_data_html(result, data, source, command)
+    with atomic_dir(out, force=force) as tmp:
+        (tmp / "detection.json").write_text(json.dumps({**report, "files": list(FILES)},
+                                                       indent=2) + "\n")
+        np.save(tmp / "suspicion.npy", result.suspicion.astype(np.float64))
+        (tmp / "report.html").write_text(html, encoding="utf-8")
+    return list(FILES)

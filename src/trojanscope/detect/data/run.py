@@ -1,0 +1,88 @@
+"""The one entry point of data-level detection (the CLI, the audit step and the benchmark call
+it): features from the given or a freshly trained model, one detector, flags, ground truth."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from trojanscope import registry
+from trojanscope.data.dataset import BatchDataset
+from trojanscope.detect.data.base import (
+    DataDetection,
+    DataDetector,
+    GroundTruthScore,
+    target_classes,
+)
+from trojanscope.detect.data.features import Features, model_features, train_features
+from trojanscope.errors import UserInputError
+
+
+def make_detector(method: str | DataDetector, **params: Any) -> DataDetector:
+    """A registered data detector by name (unknown names/parameters: user errors)."""
+    if isinstance(method, DataDetector):
+        return method
+    return registry.create("data-detector", method, **params)
+
+
+def features_for(
+    data: BatchDataset, model: nn.Module | None = None, *, seed: int = 0, source: str = "given"
+) -> Features:
+    """The features detectors read: of ``model`` when given, else of one trained on ``data``."""
+    if len(data) == 0:
+        raise UserInputError("the data set is empty")
+    if model is not None:
+        return model_features(model, data, source)
+    return train_features(data, seed=seed)
+
+
+def detect_data(
+    data: BatchDataset,
+    model: nn.Module | None = None,
+    *,
+    method: str | DataDetector = "auto",
+    seed: int = 0,
+    poison: np.ndarray | torch.Tensor | None = None,
+    features: Features | None = None,
+    model_source: str = "given",
+    **params: Any,
+) -> DataDetection:
+    """Score every sample of ``data`` for poison with ``method``.
+
+    ``model`` gives the features (else a short training run on ``data`` does); ``features``
+    reuses features computed before (the benchmark shares them between methods);
+    ``model_source`` names the model in errors and in the result. ``poison``, a
+    boolean mask of known poison, is used only to score the result, never by the detector.
+    """
+    detector = make_detector(method, **params)
+    t0 = time.perf_counter()
+    feats = features if features is not None else features_for(data, model, seed=seed,
+                                                                 source=model_source)
+    detector.check(feats)
+    t1 = time.perf_counter()
+    scores, flagged = detector.run(feats)
+    flagged = np.asarray(flagged, dtype=np.int64)
+    labels = feats.labels.numpy()
+    result = DataDetection(
+        method=detector.name,
+        suspicion=np.asarray(scores, dtype=np.float64),
+        flagged=np.sort(flagged),
+        target_classes=target_classes(labels, flagged, feats.num_classes),
+        elapsed_s=time.perf_counter() - t0,
+        feature_model=dict(feats.info),
+        details={"params": detector.get_params(), "detect_s": round(time.perf_counter() - t1, 3)},
+    )
+    if poison is not None:
+        mask = np.asarray(poison.numpy() if isinstance(poison, torch.Tensor) else poison, bool)
+        if mask.shape != (len(labels),):
+            raise UserInputError(
+                f"ground truth has {mask.shape[0]} entries but the data have {len(labels)}"
+            )
+        flag_mask = np.zeros(len(labels), dtype=bool)
+        flag_mask[flagged] = True
+        result.truth = GroundTruthScore.compute(result.suspicion, flag_mask, mask)
+    return result
