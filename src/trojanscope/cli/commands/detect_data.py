@@ -30,7 +30,7 @@ def detect_data(
         "auto", "--method", "-m", help="Detector (see `trojanscope list data-detector`)."
     ),
     method_param: list[str] | None = typer.Option(
-        None, "--method-param", help="Detector parameter name=value."
+        None, "--method-param", "-p", help="Detector parameter name=value (repeatable)."
     ),
     out: Path = typer.Option(
         None, "--out", "-o", help="Folder for detection.json, suspicion.npy and report.html."

@@ -46,7 +46,7 @@ def detect_inputs(
         "auto: the best measured."
     ),
     method_param: list[str] | None = typer.Option(
-        None, "--method-param", help="Detector parameter name=value (repeatable)."
+        None, "--method-param", "-p", help="Detector parameter name=value (repeatable)."
     ),
     fpr: float = typer.Option(
         0.01, "--fpr", help="False-positive rate on clean inputs the threshold is set at, "
