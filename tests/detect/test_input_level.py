@@ -63,7 +63,7 @@ def test_score_needs_float_inputs(backdoored_run, tiny_test) -> None:
 # ROC-AUC each method reaches on the tiny patch-backdoored model (measured: mahalanobis 1.00,
 # strip 0.79; scale-up 0.54 and teco 0.27 do not separate on this 16x16 synthetic task — their
 # MNIST figures are in docs/benchmarks.md).
-MIN_AUC = {"mahalanobis": 0.95, "strip": 0.75}
+MIN_AUC = {"mahalanobis": 0.95, "strip": 0.75, "ensemble": 0.9}
 
 
 @pytest.mark.parametrize("name", sorted(MIN_AUC))
@@ -95,3 +95,14 @@ def test_mahalanobis_reads_torchscript_layers(backdoored_run, tiny_test) -> None
         assert len(det.layers_) == 3
         scores.append(det.score(x[:20]))
     assert torch.allclose(scores[0], scores[1], atol=1e-4)
+
+
+def test_ensemble_spends_its_members_passes_and_checks_them() -> None:
+    det = registry.create("input-detector", "ensemble")
+    assert det.forward_passes_per_input == 5  # mahalanobis 1 + strip 4
+    assert registry.create("input-detector", "ensemble",
+                           members="strip:n_overlays=3").forward_passes_per_input == 3
+    with pytest.raises(ValueError, match="name=value"):
+        registry.create("input-detector", "ensemble", members="strip:n_overlays")
+    with pytest.raises(UserInputError, match="unknown input-detector"):
+        registry.create("input-detector", "ensemble", members="mahalanobis,nope")
