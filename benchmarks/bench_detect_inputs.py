@@ -161,6 +161,8 @@ def main() -> None:
     ap.add_argument("--no-art", action="store_true")
     ap.add_argument("--default-only", action="store_true",
                     help="only the default method (native, ONNX, TorchScript); no ART")
+    ap.add_argument("--methods", default=None,
+                    help="comma-separated input detectors to run instead of the usual set")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -171,6 +173,8 @@ def main() -> None:
     rows = []
     for run in runs:
         methods = METHODS[:1] if args.default_only else METHODS
+        if args.methods:
+            methods = [(name, {}) for name in args.methods.split(",")]
         art = not (args.no_art or args.default_only)
         rows += bench_model(run, test, args.fpr, args.seed, art, methods)
         print(f"done {run.name}", flush=True)
