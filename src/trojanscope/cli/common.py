@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import typer
 from rich.console import Console
 
 from trojanscope.errors import UserInputError
@@ -142,6 +143,13 @@ def _mask_url(text: str) -> str:
         return text
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+# ``--method-param`` / ``-p`` of every command that runs a registered method; read with
+# ``parse_params(value, "--method-param")``.
+METHOD_PARAM = typer.Option(
+    None, "--method-param", "-p", help="Method parameter name=value (repeatable), e.g. -p steps=20."
+)
 
 
 def parse_params(items: list[str] | None, what: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import typer
 
 from trojanscope.audit.pipeline import AuditOptions
 from trojanscope.cli.common import (
+    METHOD_PARAM,
     command,
     command_line,
     parse_params,
@@ -58,8 +59,7 @@ def audit_command(
     signature: Path = typer.Option(None, "--signature", help="Signature bundle (default: "
                                    "model.sig in the folder)."),
     method: str = typer.Option("auto", "--method", "-m", help="Backdoor detector."),
-    method_param: list[str] | None = typer.Option(None, "--method-param", "-p",
-                                                  help="Detector parameter name=value."),
+    method_param: list[str] | None = METHOD_PARAM,
     threshold: float = typer.Option(
         AuditOptions.threshold, "--threshold",
         help="Backdoor probability that rates the model high."),

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from trojanscope import registry
 from trojanscope.cli.common import (
+    METHOD_PARAM,
     OutputFormat,
     command,
     parse_params,
@@ -45,9 +46,7 @@ def detect(
     method: str = typer.Option(
         "auto", "--method", "-m", help="Detector (see `trojanscope list detector`)."
     ),
-    method_param: list[str] | None = typer.Option(
-        None, "--method-param", "-p", help="Detector parameter name=value (repeatable)."
-    ),
+    method_param: list[str] | None = METHOD_PARAM,
     threshold: float = typer.Option(
         0.5,
         "--threshold",

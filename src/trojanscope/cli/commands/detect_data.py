@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from trojanscope.cli.common import (
+    METHOD_PARAM,
     OutputFormat,
     command,
     command_line,
@@ -29,9 +30,7 @@ def detect_data(
     method: str = typer.Option(
         "auto", "--method", "-m", help="Detector (see `trojanscope list data-detector`)."
     ),
-    method_param: list[str] | None = typer.Option(
-        None, "--method-param", "-p", help="Detector parameter name=value (repeatable)."
-    ),
+    method_param: list[str] | None = METHOD_PARAM,
     out: Path = typer.Option(
         None, "--out", "-o", help="Folder for detection.json, suspicion.npy and report.html."
     ),

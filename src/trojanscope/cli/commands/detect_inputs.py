@@ -10,6 +10,7 @@ from rich.table import Table
 
 from trojanscope import registry
 from trojanscope.cli.common import (
+    METHOD_PARAM,
     OutputFormat,
     command,
     parse_params,
@@ -45,9 +46,7 @@ def detect_inputs(
         "auto", "--method", "-m", help="Input detector (see `trojanscope list input-detector`); "
         "auto: the best measured."
     ),
-    method_param: list[str] | None = typer.Option(
-        None, "--method-param", "-p", help="Detector parameter name=value (repeatable)."
-    ),
+    method_param: list[str] | None = METHOD_PARAM,
     fpr: float = typer.Option(
         0.01, "--fpr", help="False-positive rate on clean inputs the threshold is set at, "
         "in (0, 1)."

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from trojanscope import registry
 from trojanscope.cli.common import (
+    METHOD_PARAM,
     OutputFormat,
     command,
     parse_params,
@@ -35,9 +36,7 @@ def mitigate(
         "auto", "--method", "-m", help="Method (see `trojanscope list mitigation`); auto: the "
         "best measured."
     ),
-    method_param: list[str] | None = typer.Option(
-        None, "--method-param", "-p", help="Method parameter name=value (repeatable)."
-    ),
+    method_param: list[str] | None = METHOD_PARAM,
     holdout: float = typer.Option(
         0.5, "--holdout", help="Share of the clean data held out for the figures (the method "
         "never sees it)."

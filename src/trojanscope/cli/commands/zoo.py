@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from trojanscope.cli.common import (
+    METHOD_PARAM,
     OutputFormat,
     command,
     parse_params,
@@ -79,7 +80,7 @@ def make(
 def evaluate(
     zoo: Path = typer.Argument(..., help="A zoo folder (with truth.json)."),
     method: str = typer.Option("auto", "--method", "-m"),
-    method_param: list[str] | None = typer.Option(None, "--method-param"),
+    method_param: list[str] | None = METHOD_PARAM,
     data_free: bool = typer.Option(False, "--data-free"),
     calibration: Path = typer.Option(
         None, "--calibration", help="Calibration file (default: shipped)."
@@ -141,7 +142,7 @@ def eval_mitigation(
     zoo: Path = typer.Argument(..., help="A zoo folder (with truth.json)."),
     method: str = typer.Option(..., "--method", "-m", help="Mitigation (see `trojanscope list "
                                "mitigation`)."),
-    method_param: list[str] | None = typer.Option(None, "--method-param"),
+    method_param: list[str] | None = METHOD_PARAM,
     holdout: float = typer.Option(
         0.8, "--holdout", help="Share of the dataset's test split held out for the figures "
         "(0.8 of MNIST's 1,000 leaves 200 samples for the method)."
