@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import inspect
+import json
+from collections.abc import Iterable
 from typing import Any
+
+from trojanscope.errors import UserInputError
 
 
 class ParamsMixin:
@@ -34,3 +38,20 @@ class ParamsMixin:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
+
+
+def parse_assignments(items: Iterable[str], what: str) -> dict[str, Any]:
+    """``["size=4", "position=top-left", "color=[1,0,0]"]`` -> parameters: values are read as
+    JSON where they are valid JSON (lists become tuples), else kept as strings; dashes in names
+    become underscores. ``what`` names the source in the error for an item without ``=``."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise UserInputError(f"{what} {item!r} must look like name=value")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        out[key.strip().replace("-", "_")] = tuple(value) if isinstance(value, list) else value
+    return out

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from trojanscope.errors import UserInputError
+from trojanscope.params import parse_assignments
 
 T = TypeVar("T")
 
@@ -155,14 +155,4 @@ METHOD_PARAM = typer.Option(
 def parse_params(items: list[str] | None, what: str) -> dict[str, Any]:
     """``["size=4", "position=top-left", "color=[1,0,0]"]`` → dict; values parsed as JSON when
     they are valid JSON, else kept as strings."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise UserInputError(f"{what} {item!r} must look like name=value")
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
-        out[key.strip().replace("-", "_")] = tuple(value) if isinstance(value, list) else value
-    return out
+    return parse_assignments(items or [], what)

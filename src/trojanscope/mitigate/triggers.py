@@ -13,6 +13,7 @@ from trojanscope.attacks.base import Attack
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import AttackSpec
 from trojanscope.mitigate.run import TriggeredSet
+from trojanscope.params import parse_assignments
 
 
 def attack_from_spec(spec: AttackSpec) -> Attack:
@@ -26,18 +27,9 @@ def attack_from_spec(spec: AttackSpec) -> Attack:
 def parse_attack(text: str) -> Attack:
     """``NAME[:key=value,...]`` (e.g. ``badnets:target=3``) as an attack with its default
     trigger; values are read as JSON where they are valid JSON."""
-    import json
-
     name, _, rest = text.partition(":")
-    params = {}
-    for item in filter(None, (p.strip() for p in rest.split(","))):
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise UserInputError(f"--eval-attack {text!r}: {item!r} must look like name=value")
-        try:
-            params[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            params[key.strip()] = raw
+    items = filter(None, (p.strip() for p in rest.split(",")))
+    params = parse_assignments(items, f"--eval-attack {text!r}:")
     return registry.create("attack", name.strip(), **params)
 
 

@@ -11,13 +11,12 @@ LayerNorm + GELU, MLPs), where STRIP holds; the default pairs Mahalanobis (1 pas
 
 from __future__ import annotations
 
-import json
-
 import torch
 from torch import Tensor, nn
 
 from trojanscope import registry
 from trojanscope.detect.input_level.base import InputDetector
+from trojanscope.params import parse_assignments
 from trojanscope.registry import register
 
 
@@ -71,13 +70,5 @@ class Ensemble(InputDetector):
 def _member(spec: str) -> InputDetector:
     """``name`` or ``name:param=value[:param=value]`` -> a fresh input detector."""
     name, *params = spec.strip().split(":")
-    kwargs: dict[str, object] = {}
-    for item in params:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"ensemble member parameter {item!r} must look like name=value")
-        try:
-            kwargs[key] = json.loads(value)
-        except json.JSONDecodeError:
-            kwargs[key] = value
+    kwargs = parse_assignments(params, "ensemble member parameter")
     return registry.create("input-detector", name, **kwargs)
