@@ -114,3 +114,58 @@ def test_zoo_eval_mitigation(folders: Path, capsys, backdoored_run, clean_run) -
     rows = {r["name"]: r for r in payload["rows"]}
     assert rows["bad"]["asr_before"] > 0.8 and rows["good"]["asr_before"] is None
     assert payload["summary"]["models"] == 2
+
+
+@pytest.fixture(scope="module")
+def foreign(folders: Path, backdoored_run) -> Path:
+    """The backdoored model as files another tool would hand over: TorchScript and ONNX, with
+    its triggered test inputs (the user's own trigger knowledge, for the figures)."""
+    from trojanscope.io.models import export_onnx, export_torchscript
+
+    model = backdoored_run.model.eval()
+    example = backdoored_run.test.x[:2]
+    export_torchscript(model, example, folders / "vendor.pt")
+    export_onnx(model, example, folders / "vendor.onnx")
+    x, y, _ = backdoored_run.attack.test_inputs(backdoored_run.test)
+    np.savez(folders / "trig.npz", x=x.numpy(), y=y.numpy(), target=np.int64(2))
+    return folders
+
+
+@pytest.mark.parametrize(("name", "method"), [("vendor.pt", "fineprune"),
+                                              ("vendor.onnx", "finetune")])
+def test_mitigate_a_model_we_did_not_make(foreign: Path, capsys, name, method) -> None:
+    """TorchScript is lifted to an editable module (pruning methods find its layers); the
+    purified model comes back in both exchange formats with the record beside it."""
+    out = foreign / f"fixed-{name}"
+    code = run(["mitigate", str(foreign / name), "--data", str(foreign / "clean.npz"),
+                "--eval-triggered", str(foreign / "trig.npz"), "--method", method,
+                "--out", str(out), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, report
+    assert sorted(p.name for p in out.iterdir()) == [
+        "mitigation.json", "model.onnx", "model.torchscript.pt"]
+    record = json.loads((out / "mitigation.json").read_text())
+    assert record["method"] == method and record["after"] == report["after"]
+    assert len(record["source_sha256"]) == 64
+    assert record["input_shape"] == list(foreign_shape(foreign))
+    assert report["before"]["asr"] > 0.5 and set(report["after"]) == {"ca", "asr", "ra"}
+    import torch
+
+    x = torch.from_numpy(np.load(foreign / "clean.npz")["x"][:8])
+    original = load_model(foreign / name).module
+    for purified in ("model.torchscript.pt", "model.onnx"):
+        changed = load_model(out / purified).module
+        with torch.no_grad():
+            assert not torch.allclose(changed(x), original(x), atol=1e-4)
+
+
+def test_torchscript_without_data_is_refused(foreign: Path, capsys) -> None:
+    out = foreign / "never-ts"
+    assert run(["mitigate", str(foreign / "vendor.pt"), "--data-free", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "give --data" in err and "\n" not in err
+    assert not out.exists()
+
+
+def foreign_shape(folder: Path) -> tuple[int, ...]:
+    return tuple(np.load(folder / "clean.npz")["x"].shape[1:])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -165,6 +166,17 @@ def _batch_norm(args: Args, attrs: dict[str, Any], opset: int) -> Tensor:
     return F.batch_norm(x, mean.detach(), var.detach(), scale, bias, False, 0.0, eps)
 
 
+def _layer_norm(args: Args, attrs: dict[str, Any], opset: int) -> Tensor:
+    """Normalise over the axes from ``axis`` on, then scale and shift (opset 17)."""
+    x, scale, bias = args[0], args[1], _arg(args, 2)
+    axis = attrs.get("axis", -1) % x.dim()
+    dims = tuple(range(axis, x.dim()))
+    mean = x.mean(dims, keepdim=True)
+    var = (x - mean).pow(2).mean(dims, keepdim=True)
+    out = (x - mean) / torch.sqrt(var + attrs.get("epsilon", 1e-5)) * scale
+    return out if bias is None else out + bias
+
+
 def _gemm(args: Args, attrs: dict[str, Any], opset: int) -> Tensor:
     a, b, c = args[0], args[1], _arg(args, 2)
     a = a.t() if attrs.get("transA", 0) else a
@@ -279,6 +291,16 @@ _OPS: dict[str, OpFn] = {
     # activations, selection
     "LeakyRelu": lambda a, at, _: F.leaky_relu(a[0], at.get("alpha", 0.01)),
     "Gelu": lambda a, at, _: F.gelu(a[0], approximate=at.get("approximate", "none")),
+    "Elu": lambda a, at, _: F.elu(a[0], at.get("alpha", 1.0)),
+    "Selu": lambda a, at, _: at.get("gamma", 1.0507009873554805) * torch.where(
+        a[0] > 0, a[0], at.get("alpha", 1.6732632423543772) * (torch.exp(a[0]) - 1)),
+    "PRelu": lambda a, at, _: torch.where(a[0] >= 0, a[0], a[1] * a[0]),
+    "Softplus": lambda a, at, _: F.softplus(a[0]),
+    "Softsign": lambda a, at, _: F.softsign(a[0]),
+    "Mish": lambda a, at, _: F.mish(a[0]),
+    "HardSigmoid": lambda a, at, _: torch.clamp(
+        at.get("alpha", 0.2) * a[0] + at.get("beta", 0.5), 0.0, 1.0),
+    "HardSwish": lambda a, at, _: F.hardswish(a[0]),
     "Clip": lambda a, at, _: (a[0] if _arg(a, 1) is None and _arg(a, 2) is None
                               else torch.clamp(a[0], _arg(a, 1), _arg(a, 2))),
     "Where": lambda a, at, _: torch.where(a[0].bool(), a[1], a[2]),
@@ -288,7 +310,9 @@ _OPS: dict[str, OpFn] = {
     "Conv": _conv, "MaxPool": _max_pool, "AveragePool": _avg_pool,
     "GlobalAveragePool": lambda a, at, _: a[0].mean(tuple(range(2, a[0].dim())), keepdim=True),
     "GlobalMaxPool": lambda a, at, _: a[0].amax(tuple(range(2, a[0].dim())), keepdim=True),
-    "BatchNormalization": _batch_norm, "Gemm": _gemm,
+    "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Gemm": _gemm,
+    "InstanceNormalization": lambda a, at, _: F.instance_norm(
+        a[0], weight=a[1], bias=a[2], eps=at.get("epsilon", 1e-5)),
     "MatMul": lambda a, at, _: torch.matmul(a[0], a[1]),
     "ReduceMean": _reduce("mean"), "ReduceSum": _reduce("sum"),
     "ReduceMax": _reduce("amax"), "ReduceMin": _reduce("amin"),
@@ -354,6 +378,28 @@ class OnnxModule(nn.Module):
         self._graph_nodes = nodes
         self.input_name, self.input_dtype, self.output_name = input_name, input_dtype, output_name
         self.opset, self.input_shape, self.source = opset, input_shape, source
+        self.layers = nn.ModuleDict()  # Conv and Gemm nodes lifted to nn.Conv2d / nn.Linear
+        self._layer_of: dict[int, str] = {}
+        self._lift_layers(weights)
+
+    def _lift_layers(self, weights: dict[str, Tensor]) -> None:
+        """Run each 2-D Conv and each plain Gemm whose weights are the graph's own as a real
+        ``nn.Conv2d`` / ``nn.Linear``, so that code which names, hooks or prunes layers (the
+        pruning mitigations, activation recording) handles an imported model like a native one.
+        The outputs are the same: only where the weights live changes."""
+        uses = Counter(name for node in self._graph_nodes for name in node.inputs)
+        for i, node in enumerate(self._graph_nodes):
+            params = [name for name in node.inputs[1:] if name]
+            if not params or any(n not in weights or uses[n] != 1 for n in params):
+                continue
+            layer = _as_layer(node, [weights[n] for n in params])
+            if layer is None:
+                continue
+            key = f"{node.op.lower()}{i}"
+            self.layers[key] = layer
+            self._layer_of[i] = key
+            for name in params:  # the weights now live in the layer only
+                delattr(self, self._slots.pop(name))
 
     def forward(self, x: Tensor) -> Tensor:
         return self.run(x)[0]
@@ -365,8 +411,12 @@ class OnnxModule(nn.Module):
         env.update({name: getattr(self, slot) for name, slot in self._slots.items()})
         env[self.input_name] = x.to(self.input_dtype)
         kept: list[Tensor] = []
-        for node in self._graph_nodes:
-            out = node.fn([env[name] for name in node.inputs], node.attrs, self.opset)
+        for i, node in enumerate(self._graph_nodes):
+            key = self._layer_of.get(i)
+            if key is not None:
+                out = _run_layer(self.layers[key], node, env[node.inputs[0]])
+            else:
+                out = node.fn([env[name] for name in node.inputs], node.attrs, self.opset)
             for name, value in zip(node.outputs, (out,) if isinstance(out, Tensor) else out,
                                    strict=False):
                 env[name] = value
@@ -383,6 +433,42 @@ class OnnxModule(nn.Module):
 
     def extra_repr(self) -> str:
         return f"source={self.source!r}, opset={self.opset}, nodes={len(self._graph_nodes)}"
+
+
+def _as_layer(node: _Node, params: list[Tensor]) -> nn.Module | None:
+    """An ``nn.Conv2d`` or ``nn.Linear`` holding a Conv/Gemm node's weights, or None when the
+    node is not one of the plain forms those layers compute."""
+    at = node.attrs
+    if any(not p.is_floating_point() for p in params):
+        return None
+    if node.op == "Conv" and params[0].dim() == 4 and len(params) <= 2:
+        w = params[0]
+        groups = int(at.get("group", 1))
+        layer = nn.Conv2d(w.shape[1] * groups, w.shape[0], tuple(w.shape[2:]),
+                          stride=tuple(at.get("strides", [1, 1])), padding=0,
+                          dilation=tuple(at.get("dilations", [1, 1])), groups=groups,
+                          bias=len(params) == 2, dtype=w.dtype)
+    elif (node.op == "Gemm" and params[0].dim() == 2 and not at.get("transA", 0)
+          and at.get("alpha", 1.0) == 1.0 and at.get("beta", 1.0) == 1.0
+          and (len(params) == 1 or params[1].dim() == 1)):
+        w = params[0] if at.get("transB", 0) else params[0].t()
+        layer = nn.Linear(w.shape[1], w.shape[0], bias=len(params) == 2, dtype=w.dtype)
+    else:
+        return None
+    with torch.no_grad():
+        layer.weight.copy_(w)
+        if len(params) == 2:
+            layer.bias.copy_(params[1])
+    return layer
+
+
+def _run_layer(layer: nn.Module, node: _Node, x: Tensor) -> Tensor:
+    """A lifted node's output: ONNX padding (explicit, auto or asymmetric) then the layer."""
+    if isinstance(layer, nn.Conv2d):
+        _, _, pads = _spatial(node.attrs, x, list(layer.kernel_size))
+        if any(pads):
+            x = F.pad(x, _torch_pad(pads))
+    return layer(x)
 
 
 # --- loading -------------------------------------------------------------------------------------

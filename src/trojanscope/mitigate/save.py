@@ -1,14 +1,26 @@
-"""Write a purified model as a normal run folder (the same files as ``attack``/``train``), its
-manifest recording the method, its parameters, the clean data and the before/after figures."""
+"""Write a purified model: a normal run folder (the same files as ``attack``/``train``) whose
+manifest records the method, its parameters, the clean data and the before/after figures; or,
+for a model trojanscope did not make (TorchScript, ONNX), the purified model in both of those
+formats with the same record in ``mitigation.json``."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from trojanscope.io.atomic import atomic_dir
+from trojanscope.io.hashing import sha256_file
 from trojanscope.io.manifest import Manifest, library_versions
-from trojanscope.io.models import save_model
+from trojanscope.io.models import (
+    ONNX_NAME,
+    TORCHSCRIPT_NAME,
+    export_onnx,
+    export_torchscript,
+    save_model,
+)
 from trojanscope.mitigate.run import MitigationResult
 
 
@@ -44,3 +56,34 @@ def save_mitigation(
     manifest = Manifest.model_validate({**fields, "mitigation": record})
     with atomic_dir(out, force=force) as tmp:
         return save_model(tmp, result.model, manifest, exports=exports)
+
+
+RECORD_NAME = "mitigation.json"
+
+
+def save_foreign_mitigation(
+    out: str | Path,
+    result: MitigationResult,
+    *,
+    source_path: str,
+    input_shape: tuple[int, ...],
+    seed: int,
+    force: bool = False,
+    data: dict[str, Any] | None = None,
+) -> dict[str, str]:
+    """Save a purified TorchScript/ONNX model atomically as ``model.torchscript.pt`` and
+    ``model.onnx`` beside ``mitigation.json`` (there is no architecture to name in a manifest);
+    returns file name -> SHA-256."""
+    source = Path(source_path)
+    record = {**result.as_dict(), "source": source_path,
+              "source_sha256": sha256_file(source) if source.is_file() else None,
+              "input_shape": list(input_shape), "data": data or {}, "seed": seed,
+              "versions": library_versions()}
+    model = result.model.eval()
+    example = torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(seed))
+    with atomic_dir(out, force=force) as tmp:
+        export_torchscript(model, example, tmp / TORCHSCRIPT_NAME)
+        export_onnx(model, example, tmp / ONNX_NAME)
+        files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+        (tmp / RECORD_NAME).write_text(json.dumps({**record, "files": files}, indent=2) + "\n")
+    return files

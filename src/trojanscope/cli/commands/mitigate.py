@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -22,10 +23,17 @@ from trojanscope.cli.common import (
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_dir
 
+if TYPE_CHECKING:
+    from torch import nn
+
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.io.models import LoadedModel
+
 
 def mitigate(
     model: Path = typer.Argument(
-        ..., help="Model: a run folder or safetensors weights with their manifest."
+        ..., help="Model: a run folder, safetensors weights with their manifest, TorchScript or "
+        "ONNX."
     ),
     data: str = typer.Option(
         None, "--data", help="Clean data: a file or folder (.npz, image folder…) or a bundled "
@@ -56,14 +64,13 @@ def mitigate(
     no_export: bool = typer.Option(False, "--no-export", help="Skip TorchScript and ONNX."),
 ) -> None:
     """Purify MODEL with a little clean data (or none) and save it as a run folder."""
-    from trojanscope.data.dataset import TensorDataset
     from trojanscope.data.resolve import load_dataset
     from trojanscope.detect.inputs import default_split
     from trojanscope.io.models import load_model
     from trojanscope.mitigate import auto
     from trojanscope.mitigate.run import attack_triggered, fixed_triggered
     from trojanscope.mitigate.run import mitigate as run
-    from trojanscope.mitigate.save import save_mitigation
+    from trojanscope.mitigate.save import RECORD_NAME, save_foreign_mitigation, save_mitigation
     from trojanscope.mitigate.triggers import attack_from_spec, load_triggered, parse_attack
 
     start = time.perf_counter()
@@ -79,34 +86,55 @@ def mitigate(
         raise UserInputError(f"mitigation {name!r} needs clean data; with --data-free use "
                              "--method clp (or auto)")
     loaded = load_model(model)
-    if loaded.manifest is None:
-        raise UserInputError(f"{model}: mitigate needs a trojanscope run folder (or safetensors "
-                             "with its manifest) to rebuild the architecture; got "
-                             f"{loaded.format}")
     clean: TensorDataset | None = None
     if data is not None:
         clean = load_dataset(data, default_split(data, None))
+    module, input_shape = editable_module(loaded, clean)
     trigger_of = None
     if eval_triggered is not None:
         trigger_of = fixed_triggered(load_triggered(eval_triggered, loaded.num_classes))
     elif eval_attack is not None:
         trigger_of = attack_triggered(parse_attack(eval_attack))
-    elif loaded.manifest.attack is not None:
+    elif loaded.manifest is not None and loaded.manifest.attack is not None:
         trigger_of = attack_triggered(attack_from_spec(loaded.manifest.attack))
     with status(f"purifying {model} with {name}…"):
-        result = run(loaded.module, the_method, clean, holdout=holdout, seed=seed,
-                     trigger_of=trigger_of, input_shape=loaded.input_shape,
+        result = run(module, the_method, clean, holdout=holdout, seed=seed,
+                     trigger_of=trigger_of, input_shape=input_shape,
                      num_classes=loaded.num_classes)
     data_info = {"source": data, "samples": len(clean) if clean is not None else 0}
-    manifest = save_mitigation(out, loaded.manifest, result, source_path=str(model), seed=seed,
-                               force=force, exports=not no_export, data=data_info)
+    if loaded.manifest is not None:
+        manifest = save_mitigation(out, loaded.manifest, result, source_path=str(model),
+                                   seed=seed, force=force, exports=not no_export, data=data_info)
+        files = sorted([*manifest.files, "manifest.json"])
+    else:  # a model we did not make: purified in both exchange formats, plus the record
+        files = sorted(save_foreign_mitigation(out, result, source_path=str(model),
+                                               input_shape=input_shape, seed=seed,
+                                               force=force, data=data_info))
+        files.append(RECORD_NAME)
     report = {"model": str(model), "out": str(out), **result.as_dict(),
-              "total_s": time.perf_counter() - start, "files": sorted(manifest.files)}
+              "total_s": time.perf_counter() - start, "files": files}
     if fmt is OutputFormat.json:
         print_json(report)
         return
     print_table(report)
-    stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])}, manifest.json)")
+    stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
+
+
+def editable_module(
+    loaded: LoadedModel, clean: TensorDataset | None
+) -> tuple[nn.Module, tuple[int, ...] | None]:
+    """The module a mitigation can train and prune, and its input shape: a run folder's own
+    module, an ONNX model's interpreter module, or a TorchScript archive lifted through ONNX
+    (the clean data gives its input shape)."""
+    from trojanscope.io.script_lift import lift_torchscript
+
+    input_shape = loaded.input_shape or (clean.input_shape if clean is not None else None)
+    if loaded.format != "torchscript":
+        return loaded.module, input_shape
+    if input_shape is None:
+        raise UserInputError(f"{loaded.source}: a TorchScript model does not record its input "
+                             "shape; give --data so that it can be read from the clean data")
+    return lift_torchscript(loaded.module, input_shape, source=loaded.source), input_shape
 
 
 def print_table(report: dict) -> None:

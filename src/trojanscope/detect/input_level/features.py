@@ -10,15 +10,15 @@ outputs); where that export fails, only the input and the logits are used.
 
 from __future__ import annotations
 
-import io
 import logging
-import warnings
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from trojanscope.errors import UserInputError
 from trojanscope.io.onnx_import import OnnxModule
+from trojanscope.io.script_lift import lift_torchscript
 from trojanscope.mitigate.base import recorded_outputs
 
 log = logging.getLogger(__name__)
@@ -38,20 +38,10 @@ def feature_view(model: nn.Module, input_shape: tuple[int, ...]) -> nn.Module:
     itself, or for TorchScript its in-memory ONNX export run by :class:`OnnxModule`."""
     if not isinstance(model, torch.jit.ScriptModule):
         return model
-    import onnx
-
-    from trojanscope.io.onnx_import import onnx_to_module
-
-    buf = io.BytesIO()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(model, (torch.zeros(2, *input_shape),), buf, dynamo=False,
-                              input_names=["input"], output_names=["logits"],
-                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-        return onnx_to_module(onnx.load_from_string(buf.getvalue()), source="TorchScript")
-    except Exception as exc:  # any exporter or interpreter limit: fall back to input and logits
-        log.info("TorchScript model not exportable to ONNX (%s); hidden layers unused", exc)
+        return lift_torchscript(model, input_shape)
+    except UserInputError as exc:  # fall back to the input and the logits
+        log.info("TorchScript model not usable through ONNX (%s); hidden layers unused", exc)
         return model
 
 

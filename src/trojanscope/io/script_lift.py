@@ -1,0 +1,53 @@
+"""TorchScript models as ordinary, editable torch modules.
+
+A TorchScript archive runs, but it takes no forward hooks, its layers cannot be swapped or
+pruned, and deep copies of it do not train. Exporting it to ONNX in memory and running that
+graph with trojanscope's interpreter (:class:`~trojanscope.io.onnx_import.OnnxModule`) gives a
+module that computes the same outputs, with trainable weights and real ``nn.Conv2d`` /
+``nn.Linear`` layers — what the detectors that look inside a model and the mitigations need.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import torch
+from torch import nn
+
+from trojanscope.errors import UserInputError
+
+MAX_DIFFERENCE = 1e-4  # largest logit difference accepted between the archive and its lift
+
+
+def lift_torchscript(model: nn.Module, input_shape: tuple[int, ...], *,
+                     source: str = "TorchScript") -> nn.Module:
+    """The TorchScript ``model`` as an :class:`OnnxModule` with the same outputs.
+
+    Raises :class:`UserInputError` when the export fails or the lifted module's logits differ
+    from the archive's on random inputs (an operator the interpreter does not know, a
+    data-dependent control flow the export cannot capture).
+    """
+    import onnx
+
+    from trojanscope.io.onnx_import import onnx_to_module
+
+    example = torch.rand(4, *input_shape, generator=torch.Generator().manual_seed(0))
+    buf = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, (example,), buf, dynamo=False, input_names=["input"],
+                              output_names=["logits"],
+                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    except Exception as exc:  # the exporter's own errors come in many types
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX for "
+                             f"editing ({reason})") from None
+    lifted = onnx_to_module(onnx.load_from_string(buf.getvalue()), source=source)
+    with torch.no_grad():
+        difference = float((lifted(example) - model(example)).abs().max())
+    if not difference <= MAX_DIFFERENCE:
+        raise UserInputError(f"{source}: the editable copy of the TorchScript model does not "
+                             f"compute the same outputs (max difference {difference:.2g})")
+    return lifted.eval()
