@@ -383,10 +383,11 @@ class OnnxModule(nn.Module):
         self._lift_layers(weights)
 
     def _lift_layers(self, weights: dict[str, Tensor]) -> None:
-        """Run each 2-D Conv and each plain Gemm whose weights are the graph's own as a real
-        ``nn.Conv2d`` / ``nn.Linear``, so that code which names, hooks or prunes layers (the
-        pruning mitigations, activation recording) handles an imported model like a native one.
-        The outputs are the same: only where the weights live changes."""
+        """Run each 2-D Conv, plain Gemm and BatchNormalization whose weights are the graph's
+        own as a real ``nn.Conv2d`` / ``nn.Linear`` / batch-norm layer, so that code which names,
+        hooks, prunes or fine-tunes layers (the mitigations, activation recording) handles an
+        imported model like a native one. In eval mode the outputs are the same: only where
+        the weights live changes."""
         uses = Counter(name for node in self._graph_nodes for name in node.inputs)
         for i, node in enumerate(self._graph_nodes):
             params = [name for name in node.inputs[1:] if name]
@@ -453,12 +454,36 @@ def _as_layer(node: _Node, params: list[Tensor]) -> nn.Module | None:
           and (len(params) == 1 or params[1].dim() == 1)):
         w = params[0] if at.get("transB", 0) else params[0].t()
         layer = nn.Linear(w.shape[1], w.shape[0], bias=len(params) == 2, dtype=w.dtype)
+    elif node.op == "BatchNormalization" and len(params) == 4 and params[0].dim() == 1:
+        return _batch_norm_layer(node, params)
     else:
         return None
     with torch.no_grad():
         layer.weight.copy_(w)
         if len(params) == 2:
             layer.bias.copy_(params[1])
+    return layer
+
+
+class _BatchNorm(nn.modules.batchnorm._BatchNorm):
+    """Batch normalisation over dim 1 of inputs of any rank (ONNX's one operator for all)."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() < 2:
+            raise ValueError(f"expected an input of 2 or more dimensions, got {input.dim()}")
+
+
+def _batch_norm_layer(node: _Node, params: list[Tensor]) -> nn.Module:
+    """A BatchNormalization node as a layer whose running statistics update when it trains,
+    as a native model's do (ONNX momentum m keeps m of the old value; torch's keeps 1 - m)."""
+    scale, bias, mean, var = params
+    layer = _BatchNorm(scale.shape[0], eps=node.attrs.get("epsilon", 1e-5),
+                       momentum=1.0 - node.attrs.get("momentum", 0.9), dtype=scale.dtype)
+    with torch.no_grad():
+        layer.weight.copy_(scale)
+        layer.bias.copy_(bias)
+        layer.running_mean.copy_(mean)
+        layer.running_var.copy_(var)
     return layer
 
 
@@ -609,8 +634,9 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     if problems:
         raise UserInputError(f"{where}: unsupported use of ONNX operators: "
                              f"{', '.join(sorted(set(problems)))}")
-    return OnnxModule(weights, constants, nodes, inputs[0].name, _FLOATS[elem],
-                      graph.output[0].name, opset, infer_input_shape(model), source)
+    module = OnnxModule(weights, constants, nodes, inputs[0].name, _FLOATS[elem],
+                        graph.output[0].name, opset, infer_input_shape(model), source)
+    return module.eval()  # inference semantics (batch norm's running statistics) by default
 
 
 def infer_input_shape(model_proto: onnx.ModelProto) -> tuple[int, ...] | None:
