@@ -43,3 +43,23 @@ def test_clean_model_gets_no_recommendation(results) -> None:
     _, good = results
     assert good.to_dict()["recommendation"] is None
     assert "mitigate" not in render_audit(good, "markdown")
+
+
+def test_a_torchscript_model_gets_commands_for_its_own_format(run_dirs, backdoored_run, tmp_path,
+                                                             history_db,
+                                                             monkeypatch) -> None:
+    """A backdoored model handed over as TorchScript: purify it (TorchScript comes back), then
+    audit the purified archive — both commands run as printed."""
+    import numpy as np
+
+    data = tmp_path / "clean.npz"
+    np.savez(data, x=backdoored_run.test.x.numpy(), y=backdoored_run.test.y.numpy())
+    model = run_dirs["backdoored"] / "model.torchscript.pt"
+    result = run_audit(model, AuditOptions(data=data, seed=0))
+    assert result.rating.level >= Severity.HIGH
+    advice = result.to_dict()["recommendation"]
+    purify, audit_again = advice["commands"]
+    assert "-mitigated/model.torchscript.pt " in audit_again
+    monkeypatch.chdir(tmp_path)
+    assert run([*shlex.split(purify)[1:], "--method-param", "epochs=1"]) == 0
+    assert run([*shlex.split(audit_again)[1:], "--format", "json"]) in (0, 1)

@@ -14,22 +14,30 @@ if TYPE_CHECKING:
     from trojanscope.report.audit_result import AuditResult
 
 
+# What ``mitigate`` writes for each model format, as the purified model to audit again: a run
+# folder for our own models; for TorchScript and ONNX, the same format inside the output folder.
+PURIFIED_FILE = {"safetensors": "{out}", "torchscript": "{out}/model.torchscript.pt",
+                 "onnx": "{out}/model.onnx"}
+
+
 def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     """``{"method", "text", "commands"}`` for a backdoor rated high or critical in a model
-    ``mitigate`` can rebuild (a run folder); ``None`` otherwise (a file whose loading runs code
-    is never purified: it is not loaded at all)."""
+    ``mitigate`` can purify (a run folder, TorchScript, ONNX); ``None`` otherwise (a file whose
+    loading runs code is never purified: it is not loaded at all)."""
     from trojanscope.mitigate.auto import AUTO_WITH_DATA
     from trojanscope.report.audit_next import runs_code_when_loaded
 
     rules = {f.rule_id for f in result.findings}
     if result.rating.level < Severity.HIGH or "TSA100" not in rules:
         return None
-    if runs_code_when_loaded(result) or result.model.get("format") != "safetensors":
+    purified = PURIFIED_FILE.get(result.model.get("format", ""))
+    if runs_code_when_loaded(result) or purified is None:
         return None
     source = (result.data or {}).get("source")
     data = shlex.quote(source) if source else "CLEAN.npz"
     target = shlex.quote(result.target)
-    out = shlex.quote(f"{PurePath(result.target).name or 'model'}-mitigated")
+    out_name = f"{PurePath(result.target).stem or 'model'}-mitigated"
+    out = shlex.quote(out_name)
     text = (f"Purify a copy with {AUTO_WITH_DATA} (the best method measured on our zoo, see "
             "docs/mitigation.md), then audit it again; keep the original as evidence. A clean "
             "re-audit is not proof of removal (a weakened backdoor can escape detection): it "
@@ -40,6 +48,7 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
         "text": text,
         "commands": [
             f"trojanscope mitigate {target} --data {data} --method {AUTO_WITH_DATA} --out {out}",
-            f"trojanscope audit {out} --data {data} --report reports/{out}",
+            f"trojanscope audit {shlex.quote(purified.format(out=out_name))} --data {data} "
+            f"--report reports/{out}",
         ],
     }
