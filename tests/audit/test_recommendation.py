@@ -59,7 +59,7 @@ def test_a_torchscript_model_gets_commands_for_its_own_format(run_dirs, backdoor
     assert result.rating.level >= Severity.HIGH
     advice = result.to_dict()["recommendation"]
     purify, audit_again = advice["commands"]
-    assert "-mitigated/model.torchscript.pt " in audit_again
+    assert "backdoored-mitigated/model.torchscript.pt " in audit_again
     monkeypatch.chdir(tmp_path)
     assert run([*shlex.split(purify)[1:], "--method-param", "epochs=1"]) == 0
     assert run([*shlex.split(audit_again)[1:], "--format", "json"]) in (0, 1)

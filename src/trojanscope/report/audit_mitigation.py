@@ -36,7 +36,7 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     source = (result.data or {}).get("source")
     data = shlex.quote(source) if source else "CLEAN.npz"
     target = shlex.quote(result.target)
-    out_name = f"{PurePath(result.target).stem or 'model'}-mitigated"
+    out_name = f"{_model_name(PurePath(result.target))}-mitigated"
     out = shlex.quote(out_name)
     text = (f"Purify a copy with {AUTO_WITH_DATA} (the best method measured on our zoo, see "
             "docs/mitigation.md), then audit it again; keep the original as evidence. A clean "
@@ -52,3 +52,14 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
             f"--report reports/{out}",
         ],
     }
+
+
+def _model_name(path: PurePath) -> str:
+    """A short name for ``path``'s model: the file name without its model suffixes, or the
+    folder's name for the files ``mitigate`` and ``train`` write (``fixed/model.onnx``)."""
+    name = path.name
+    for suffix in (".torchscript.pt", ".onnx", ".pt", ".pth", ".safetensors"):
+        name = name.removesuffix(suffix)
+    if name == "model" and path.parent.name:
+        return path.parent.name
+    return name or "model"
