@@ -50,6 +50,7 @@ def scan_file(path: str | Path, policy: Policy | None = None) -> tuple[Subject, 
 def scan_paths(paths: Iterable[str | Path], policy: Policy | None = None) -> Report:
     """Scan files and folders (recursively) and return one report; suppressions applied."""
     policy = policy or load_policy()
+    paths = list(paths)
     started = time.perf_counter()
     report = Report(tool="trojanscope", version=__version__, command="scan",
                     rules=dict(policy.rules))
@@ -69,9 +70,30 @@ def scan_paths(paths: Iterable[str | Path], policy: Policy | None = None) -> Rep
         subject, ctx = scan_file(entry.path, policy)
         report.subjects.append(subject)
         report.findings.extend(ctx.findings)
+    _scan_model_folders(paths, report, policy)
     report.findings = policy.apply_suppressions(report.findings)
     report.duration_s = time.perf_counter() - started
     return report
+
+
+def _scan_model_folders(paths: Iterable[str | Path], report: Report, policy: Policy) -> None:
+    """Folder-level checks of every Hugging Face model folder among the scanned folders."""
+    from trojanscope.io.hf_folder import is_hf_folder
+    from trojanscope.scan.hf_scan import scan_hf_folder
+
+    folders = [Path(p) for p in paths if Path(p).is_dir()]
+    seen = {str(f) for f in folders}
+    for subject in report.subjects:
+        parent = Path(subject.path).parent
+        if str(parent) not in seen and any(parent == f or f in parent.parents for f in folders):
+            seen.add(str(parent))
+            folders.append(parent)
+    by_path = {s.path: s for s in report.subjects}
+    for folder in sorted(folders, key=str):
+        if is_hf_folder(folder):
+            layout, findings = scan_hf_folder(folder, policy, by_path)
+            report.folders.append(layout)
+            report.findings.extend(findings)
 
 
 __all__ = ["Policy", "load_policy", "scan_file", "scan_paths"]
