@@ -29,11 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scan.peers import peer_flags, peer_version  # noqa: E402
-
-from trojanscope.report.model import Severity  # noqa: E402
-from trojanscope.scan import scan_paths  # noqa: E402
-from trojanscope.testing.hf_corpus import (  # noqa: E402
+from scan.peers import peer_flags, peer_version
+from trojanscope.report.model import Severity
+from trojanscope.scan import scan_paths
+from trojanscope.testing.hf_corpus import (
     TRICKS,
     VOCAB,
     write_benign,
@@ -176,8 +175,9 @@ def main() -> int:
         peer = " | ".join(mark(r["peers"].get(t)) for t in PEERS) + " |" if args.peers else ""
         rows.append(f"| {name} | {', '.join(r['expected'])} | {r['worst']} | "
                     f"{'yes' if r['flagged'] else 'NO'} | {peer}")
+    median_ms = 1000 * statistics.median(r["seconds"] for r in tricks.values())
     rows += ["", f"flagged {flagged}/{len(tricks)}; at the default gate (high) {gate}/"
-             f"{len(tricks)}; median scan {1000 * statistics.median(r['seconds'] for r in tricks.values()):.1f} ms per folder", ""]
+             f"{len(tricks)}; median scan {median_ms:.1f} ms per folder", ""]
     rows.append("| benign folder | files | MB | findings above info | scan (ms) | "
                 + (f"{cols} |" if cols else ""))
     rows.append("|" + "---|" * (5 + (len(PEERS) if args.peers else 0)))

@@ -7,6 +7,7 @@ folders, :func:`scan_file` for one file, :func:`load_policy` for the rules.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +20,7 @@ from trojanscope.scan.rules import Policy, load_policy
 from trojanscope.scan.walk import iter_files
 
 _NOT_SCANNABLE = {"empty", "unknown", "error"}
+log = logging.getLogger(__name__)
 
 
 def scan_file(path: str | Path, policy: Policy | None = None) -> tuple[Subject, Ctx]:
@@ -90,10 +92,19 @@ def _scan_model_folders(paths: Iterable[str | Path], report: Report, policy: Pol
             folders.append(parent)
     by_path = {s.path: s for s in report.subjects}
     for folder in sorted(folders, key=str):
-        if is_hf_folder(folder):
+        if not is_hf_folder(folder):
+            continue
+        try:
             layout, findings = scan_hf_folder(folder, policy, by_path)
-            report.folders.append(layout)
-            report.findings.extend(findings)
+        except Exception as exc:  # a bug must not hide the rest of the report
+            log.debug("Hugging Face folder checks failed", exc_info=True)
+            ctx = Ctx(policy, str(folder))
+            ctx.add("TS999", f"scanner error in the Hugging Face folder checks: "
+                    f"{type(exc).__name__}: {exc}")
+            report.findings.extend(ctx.findings)
+            continue
+        report.folders.append(layout)
+        report.findings.extend(findings)
 
 
 __all__ = ["Policy", "load_policy", "scan_file", "scan_paths"]

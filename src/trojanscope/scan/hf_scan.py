@@ -89,7 +89,9 @@ def _check_code(layout: HFLayout, policy: Policy, subjects: dict[str, Subject]) 
         loaded = rel in reachable
         suffix = "" if loaded else " (no auto_map entry loads this file)"
         if report.error and not report.hits:
-            ctx.add("TS417", f"Python file was not analysed: {report.error}{suffix}")
+            severity = policy.severity_of("TS417")
+            ctx.add("TS417", f"Python file was not analysed: {report.error}{suffix}",
+                    severity=severity if loaded else _lower(severity))
         for hit in report.hits:
             severity = Severity.parse(hit.severity) if hit.severity else \
                 policy.severity_of(hit.rule)
