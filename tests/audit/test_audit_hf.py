@@ -19,6 +19,7 @@ def test_benign_folder_runs_the_file_steps_and_skips_loading_clearly(tmp_path):
     result = run_audit(folder, AuditOptions(data_free=True))
     by_name = steps(result)
     assert by_name["scan"].status.value == "ok" and by_name["scan"].findings == []
+    assert by_name["scan"].details["folders"][0]["model_type"] == "bert"
     bom = json.loads(result.artifacts["bom.cdx.json"])
     assert bom["metadata"]["component"]["modelCard"]["modelParameters"]["modelArchitecture"] \
         == "BertForSequenceClassification"
@@ -26,6 +27,8 @@ def test_benign_folder_runs_the_file_steps_and_skips_loading_clearly(tmp_path):
     assert load.status.value == "skipped"
     assert "Hugging Face model folder (bert, BertForSequenceClassification)" in load.reason
     assert "not supported yet" in load.reason
+    assert result.rating.level == Severity.MEDIUM
+    assert "not supported yet" in result.rating.reasons[0]
 
 
 def test_remote_code_blocks_loading(tmp_path):
