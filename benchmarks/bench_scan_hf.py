@@ -108,6 +108,34 @@ def real_folders(root: Path) -> dict[str, Path]:
     return out
 
 
+def transformers_sources() -> dict[str, object]:
+    """transformers' own modeling, configuration and tokenization files analysed as if an
+    auto_map loaded them (remote code is mostly such files): how many would be flagged."""
+    from trojanscope.scan import load_policy
+    from trojanscope.scan.pycode import analyse_source
+
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    models = Path(next(iter(spec.submodule_search_locations))) / "models"
+    files = sorted(p for pattern in ("modeling_*.py", "configuration_*.py", "tokenization_*.py")
+                   for p in models.glob(f"*/{pattern}"))
+    policy = load_policy()
+    worst: dict[str, Severity] = {}
+    hits: dict[str, int] = {}
+    t0 = time.perf_counter()
+    for path in files:
+        report = analyse_source(path.read_text("utf-8"), path.name)
+        for h in report.hits:
+            sev = Severity.parse(h.severity) if h.severity else policy.severity_of(h.rule)
+            key = f"{h.rule} {h.name} {sev.label}"
+            hits[key] = hits.get(key, 0) + 1
+            worst[path.name] = max(worst.get(path.name, Severity.INFO), sev)
+    return {"files": len(files), "seconds": time.perf_counter() - t0,
+            "at_or_above_high": sorted(n for n, s in worst.items() if s >= Severity.HIGH),
+            "medium": sum(s == Severity.MEDIUM for s in worst.values()), "hits": hits}
+
+
 def timed_scan(folder: Path, repeats: int) -> tuple[object, float]:
     times, report = [], None
     for _ in range(repeats):
@@ -164,6 +192,7 @@ def main() -> int:
                                        "peers": peers_on(folder, work, args.peers)}
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    results["transformers_sources"] = real = transformers_sources()
     tricks = results["tricks"]
     flagged = sum(r["flagged"] for r in tricks.values())
     gate = sum(r["gate"] for r in tricks.values())
@@ -193,6 +222,13 @@ def main() -> int:
         results["peer_versions"] = versions
         rows += ["", "; ".join(f"{t} {versions[t]}: flags {caught[t]}/{len(tricks)} tricks, "
                                f"{alarms[t]}/{len(results['benign'])} benign" for t in PEERS)]
+    if real:
+        rows += ["", f"transformers' own modeling/configuration/tokenization files analysed as "
+                 f"loaded remote code: {real['files']} files in {real['seconds']:.1f} s; "
+                 f"{len(real['at_or_above_high'])} at high or above "
+                 f"({', '.join(real['at_or_above_high']) or 'none'}), {real['medium']} at medium; "
+                 "findings: " + ", ".join(f"{k} x{n}" for k, n in sorted(
+                     real["hits"].items(), key=lambda kv: -kv[1]))]
     print("\n".join(rows))
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -93,5 +93,12 @@ def test_writes_are_rated_by_where_they_go():
     assert sorted(hits.values(), key=str) == sorted(["low", "medium", None], key=str)
 
 
+def test_file_changes_are_high_only_outside_the_folder():
+    hits = analyse_source("import shutil\nshutil.copyfile(src, dst)\nshutil.rmtree('/home')\n"
+                          "vars(self)\n").hits
+    assert [(h.name, h.severity) for h in hits] == [("shutil.copyfile", "medium"),
+                                                    ("shutil.rmtree", None)]
+
+
 def test_torch_load_with_weights_only_is_fine():
     assert names("import torch\ntorch.load('x.pt', weights_only=True)") == set()

@@ -44,8 +44,7 @@ NAMES: dict[str, tuple[str, ...]] = {
     DYN_IMPORT: ("imp", "zipimport", "importlib.machinery", "importlib.reload",
                  "importlib.abc", "pkgutil.resolve_name", "sys.path", "sys.meta_path",
                  "sys.path_hooks", "site"),
-    OBFUSCATION: ("builtins.globals", "builtins.vars", "builtins.locals",
-                  "builtins.__builtins__", "builtins.__dict__"),
+    OBFUSCATION: ("builtins.globals", "builtins.__builtins__", "builtins.__dict__"),
 }
 _FILE_MUTATORS = ("os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.rename",
                   "os.replace", "os.chmod", "os.chown", "os.symlink", "os.link", "os.truncate",
@@ -176,7 +175,7 @@ class _Analyser(ast.NodeVisitor):
             if node.id in self.alias:
                 return self.alias[node.id]
             if node.id in ("eval", "exec", "compile", "__import__", "getattr", "open",
-                           "globals", "vars", "locals", "breakpoint", "execfile",
+                           "globals", "breakpoint", "execfile",
                            "__builtins__", "setattr", "bytes"):
                 return f"builtins.{node.id}"
             return None
@@ -208,7 +207,14 @@ class _Analyser(ast.NodeVisitor):
         if rule is not None:
             self.hit(rule, name, node, f"{how} {name}")
         elif _matches(name, _FILE_MUTATORS):
-            self.hit(FILE_WRITE, name, node, f"{how} {name} (changes files)")
+            paths = [self.const(a) for a in getattr(node, "args", [])]
+            outside = [p for p in paths if p is not None and _outside(p)]
+            if outside:
+                self.hit(FILE_WRITE, name, node, f"{how} {name} on {outside[0]!r}, outside "
+                         "the model folder")
+            else:
+                self.hit(FILE_WRITE, name, node, f"{how} {name} (changes files at paths "
+                         "computed at run time)", "medium")
 
     # -- imports -----------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -362,12 +368,17 @@ class _Analyser(ast.NodeVisitor):
         if path is None:
             self.hit(FILE_WRITE, "open", node, f"opens a path computed at run time for "
                      f"writing (mode {mode!r})", "medium")
-        elif path.startswith(("/", "~", "\\")) or ".." in path or ":" in path:
+        elif _outside(path):
             self.hit(FILE_WRITE, "open", node, f"opens {path!r} for writing, outside the "
                      "model folder")
         else:
             self.hit(FILE_WRITE, "open", node, f"opens {path!r} for writing (relative to the "
                      "working folder)", "low")
+
+
+def _outside(path: str) -> bool:
+    """A constant path that leaves the working folder: absolute, home, parent, drive."""
+    return path.startswith(("/", "~", "\\")) or ".." in path or ":" in path
 
 
 def _kw_true(node: ast.Call, name: str) -> bool:
