@@ -82,6 +82,14 @@ def test_common_modeling_idioms_are_not_flagged():
     ("from socket import *", ("TS412", "socket")),
     ("x = '" + "A" * 3000 + "'", ("TS415", "long-constant")),
     ("def f(:", ("TS417", "source")),
+    ("from os import *\nsystem('id')", ("TS411", "os.system")),
+    ("list(map(eval, ['1']))", ("TS410", "builtins.eval")),
+    ("__builtins__['ex' + 'ec']('1')", ("TS410", "builtins.exec")),
+    ("import os\nos.__dict__['system']('id')", ("TS411", "os.system")),
+    ("import importlib.util as u\nu.spec_from_file_location('m', '/tmp/m.py')",
+     ("TS418", "importlib.util.spec_from_file_location")),
+    ("import torch\ntorch.ops.load_library('/tmp/x.so')", ("TS410", "torch.ops.load_library")),
+    ("import os\nsetattr(os, 'getcwd', f)", ("TS415", "setattr(os, ...)")),
 ])
 def test_dangerous_uses_are_found(source, expected):
     assert expected in names(source)

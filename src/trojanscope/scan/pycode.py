@@ -23,7 +23,8 @@ NAMES: dict[str, tuple[str, ...]] = {
     EXEC: ("builtins.eval", "builtins.exec", "builtins.compile", "builtins.execfile",
            "builtins.breakpoint", "marshal", "types.CodeType", "types.FunctionType", "ctypes",
            "_ctypes", "cffi", "runpy", "code.InteractiveInterpreter", "code.InteractiveConsole",
-           "code.interact", "codeop", "torch.utils.cpp_extension"),
+           "code.interact", "codeop", "torch.utils.cpp_extension", "torch.ops.load_library",
+           "torch.classes.load_library"),
     PROCESS: ("os.system", "os.popen", "os.execv", "os.execve", "os.execl", "os.execle",
               "os.execlp", "os.execlpe", "os.execvp", "os.execvpe", "os.spawnl", "os.spawnle",
               "os.spawnlp", "os.spawnv", "os.spawnve", "os.spawnvp", "os.posix_spawn",
@@ -42,6 +43,8 @@ NAMES: dict[str, tuple[str, ...]] = {
                   "yaml.unsafe_load", "yaml.full_load", "pandas.read_pickle"),
     ENV: ("os.environ", "os.getenv", "os.putenv", "os.unsetenv", "os.environb"),
     DYN_IMPORT: ("imp", "zipimport", "importlib.machinery", "importlib.reload",
+                 "importlib.util.spec_from_file_location", "importlib.util.module_from_spec",
+                 "importlib.util.spec_from_loader",
                  "importlib.abc", "pkgutil.resolve_name", "sys.path", "sys.meta_path",
                  "sys.path_hooks", "site"),
     OBFUSCATION: ("builtins.globals", "builtins.__builtins__", "builtins.__dict__"),
@@ -64,6 +67,8 @@ MODEL_MODULES = frozenset({
     "os.path", "safetensors", "tokenizers", "sentencepiece", "packaging", "operator",
     "contextlib", "regex", "sentence_transformers"})
 LONG_CONSTANT = 2000  # an encoded blob longer than this in source is obfuscation
+_BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "getattr", "setattr", "open",
+                       "globals", "breakpoint", "execfile", "__builtins__", "bytes"})
 # Modules whose attributes, looked up with a name built at run time, hide a dangerous call.
 _DANGEROUS_BASES = frozenset({"os", "sys", "builtins", "builtins.__builtins__", "subprocess",
                               "importlib", "shutil", "socket", "ctypes", "pickle", "marshal",
@@ -123,6 +128,7 @@ class _Analyser(ast.NodeVisitor):
         self.report = CodeReport()
         self.alias: dict[str, str] = {}  # local name -> qualified name
         self.decoded: set[str] = set()  # local names assigned from a decoder
+        self.star: list[str] = []  # modules imported with ``from m import *``
         self.seen: set[tuple[str, str, int]] = set()
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -174,10 +180,12 @@ class _Analyser(ast.NodeVisitor):
         if isinstance(node, ast.Name):
             if node.id in self.alias:
                 return self.alias[node.id]
-            if node.id in ("eval", "exec", "compile", "__import__", "getattr", "open",
-                           "globals", "breakpoint", "execfile",
-                           "__builtins__", "setattr", "bytes"):
+            if node.id in _BUILTINS:
                 return f"builtins.{node.id}"
+            for module in self.star:  # from os import *; system(...)
+                if category_of(f"{module}.{node.id}") or \
+                        _matches(f"{module}.{node.id}", _FILE_MUTATORS):
+                    return f"{module}.{node.id}"
             return None
         if isinstance(node, ast.Attribute):
             base = self.resolve(node.value)
@@ -190,14 +198,16 @@ class _Analyser(ast.NodeVisitor):
             if fn == "builtins.getattr" and len(node.args) >= 2:
                 base, attr = self.resolve(node.args[0]), self.const(node.args[1])
                 return f"{base}.{attr}" if base and attr else None
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
-            # sys.modules["os"] / __builtins__["eval"]
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute | ast.Name):
+            # sys.modules["os"], __builtins__["eval"], os.__dict__["system"]
             base = self.resolve(node.value)
             key = self.const(node.slice)
             if base == "sys.modules" and key:
                 return key
             if base in ("builtins.__builtins__", "builtins.__dict__") and key:
                 return f"builtins.{key}"
+            if base and base.endswith(".__dict__") and key:
+                return f"{base[:-len('.__dict__')]}.{key}"
         return None
 
     def judge(self, name: str | None, node: ast.AST, how: str) -> None:
@@ -235,6 +245,7 @@ class _Analyser(ast.NodeVisitor):
         self.report.imports.append(module)
         for a in node.names:
             if a.name == "*":
+                self.star.append(module)
                 if category_of(module) or _matches(module, _DECODERS):
                     self.hit(OBFUSCATION if not category_of(module) else category_of(module)
                              or OBFUSCATION, module, node, f"star import from {module}")
@@ -284,8 +295,8 @@ class _Analyser(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load) and node.id in ("__builtins__",):
             self.hit(OBFUSCATION, "__builtins__", node, "uses __builtins__")
-        elif isinstance(node.ctx, ast.Load) and node.id in self.alias:
-            name = self.alias[node.id]
+        elif isinstance(node.ctx, ast.Load):
+            name = self.resolve(node)  # an alias, a dangerous builtin, a star import
             if _matches(name, NAMES[EXEC] + NAMES[PROCESS]):
                 self.judge(name, node, "uses")
 
@@ -340,6 +351,11 @@ class _Analyser(ast.NodeVisitor):
                 self.judge(self.resolve(node), node, "reaches (via getattr)")
         elif fn == "builtins.open":
             self._check_open(node)
+        elif fn == "builtins.setattr" and node.args and \
+                self.resolve(node.args[0]) in _DANGEROUS_BASES:
+            target = self.resolve(node.args[0])
+            self.hit(OBFUSCATION, f"setattr({target}, ...)", node,
+                     f"patches {target} with setattr (monkey-patching)")
         elif fn is not None:
             self.judge(fn, node, "calls")
             if fn in ("torch.load",) and not _kw_true(node, "weights_only"):
