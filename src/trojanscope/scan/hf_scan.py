@@ -22,6 +22,7 @@ from trojanscope.scan.hf_tokenizer import check_tokenizer
 from trojanscope.scan.hf_weights import check_weights
 from trojanscope.scan.pycode import CodeReport, analyse_source
 from trojanscope.scan.rules import Policy
+from trojanscope.scan.walk import is_inside
 
 MAX_SOURCE = 4 << 20  # bytes of Python read per file; a larger one is not analysed (TS417)
 _KINDS = {"config.json": "hf-config", "tokenizer.json": "hf-tokenizer",
@@ -147,10 +148,6 @@ def _check_modules_json(layout: HFLayout, policy: Policy) -> list[Finding]:
     return ctx.findings
 
 
-def _inside(target: Path, root: Path) -> bool:
-    return target == root or root in target.parents
-
-
 def _check_links(layout: HFLayout, policy: Policy) -> list[Finding]:
     """Links to files outside the folder, except a hub cache snapshot's links to its blobs."""
     root = Path(os.path.realpath(layout.root))
@@ -161,7 +158,7 @@ def _check_links(layout: HFLayout, policy: Policy) -> list[Finding]:
         if path.is_dir():
             continue  # links to folders: TS206 from the walk
         target = Path(os.path.realpath(path))
-        if _inside(target, root) or (target.parent == blobs and
+        if is_inside(target, root) or (target.parent == blobs and
                                      layout.root.parent.name == "snapshots"):
             continue
         ctx = Ctx(policy, str(path))

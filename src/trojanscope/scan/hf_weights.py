@@ -16,6 +16,7 @@ from trojanscope.io.hf_folder import HFLayout, read_json
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.rules import Policy
 from trojanscope.scan.safetensors_fmt import MAX_HEADER
+from trojanscope.scan.walk import is_inside
 
 _EMBEDDINGS = ("word_embeddings.weight", "embed_tokens.weight", "wte.weight", "shared.weight",
                "tok_embeddings.weight", "word_emb.weight")
@@ -77,7 +78,7 @@ def check_indexes(layout: HFLayout, policy: Policy) -> tuple[list, dict[str, lis
         for shard in sorted(expected):
             target = Path(os.path.realpath(layout.root / shard))
             if Path(shard).is_absolute() or ".." in Path(shard).parts or \
-                    not (target == root_real or root_real in target.parents):
+                    not is_inside(target, root_real):
                 ctx.add("TS450", f"shard index {rel} points outside the model folder: {shard!r}"
                         " (loaders read that file as weights)", shard=shard)
             elif not (layout.root / shard).is_file():
