@@ -72,7 +72,8 @@ def test_benign_folder_is_clean_and_its_layout_reported(tmp_path):
     assert above_info(report) == []
     assert report.scanned() == 5  # config, weights, three tokenizer files
     (folder,) = report.folders
-    assert folder["model_type"] == "bert" and "Hugging Face model folder" in folder["summary"]
+    assert folder["layout"] == "huggingface" and folder["model_type"] == "bert"
+    assert "Hugging Face model folder" in folder["summary"]
 
 
 @pytest.mark.parametrize("name", sorted(TRICKS))

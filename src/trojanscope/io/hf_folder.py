@@ -65,7 +65,7 @@ class HFLayout:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (what ``scan`` reports as the folder's layout)."""
         return {
-            "path": str(self.root), "kind": "huggingface",
+            "path": str(self.root),
             "model_type": self.model_type, "architectures": self.architectures,
             "base_model": self.name_or_path, "weights": self.weights,
             "weight_format": self.weight_format, "indexes": self.indexes,

@@ -79,10 +79,11 @@ def scan_paths(paths: Iterable[str | Path], policy: Policy | None = None) -> Rep
 
 
 def _scan_model_folders(paths: Iterable[str | Path], report: Report, policy: Policy) -> None:
-    """Folder-level checks of every Hugging Face model folder among the scanned folders."""
-    from trojanscope.io.hf_folder import is_hf_folder
-    from trojanscope.scan.hf_scan import scan_hf_folder
+    """Folder-level checks (registry kind ``scan-layout``: Hugging Face folders…) of every
+    scanned folder whose layout a registered layout recognises."""
+    from trojanscope import registry
 
+    layouts = [(name, cls()) for name, cls in registry.items("scan-layout")]
     folders = [Path(p) for p in paths if Path(p).is_dir()]
     seen = {str(f) for f in folders}
     for subject in report.subjects:
@@ -92,19 +93,20 @@ def _scan_model_folders(paths: Iterable[str | Path], report: Report, policy: Pol
             folders.append(parent)
     by_path = {s.path: s for s in report.subjects}
     for folder in sorted(folders, key=str):
-        if not is_hf_folder(folder):
-            continue
-        try:
-            layout, findings = scan_hf_folder(folder, policy, by_path)
-        except Exception as exc:  # a bug must not hide the rest of the report
-            log.debug("Hugging Face folder checks failed", exc_info=True)
-            ctx = Ctx(policy, str(folder))
-            ctx.add("TS999", f"scanner error in the Hugging Face folder checks: "
-                    f"{type(exc).__name__}: {exc}")
-            report.findings.extend(ctx.findings)
-            continue
-        report.folders.append(layout)
-        report.findings.extend(findings)
+        for name, layout in layouts:
+            try:
+                if not layout.matches(folder):
+                    continue
+                described, findings = layout.scan(folder, policy, by_path)
+            except Exception as exc:  # a bug must not hide the rest of the report
+                log.debug("%s folder checks failed", name, exc_info=True)
+                ctx = Ctx(policy, str(folder))
+                ctx.add("TS999", f"scanner error in the {name} folder checks: "
+                        f"{type(exc).__name__}: {exc}")
+                report.findings.extend(ctx.findings)
+                continue
+            report.folders.append({"layout": name, **described})
+            report.findings.extend(findings)
 
 
 __all__ = ["Policy", "load_policy", "scan_file", "scan_paths"]
