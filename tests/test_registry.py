@@ -38,7 +38,7 @@ def test_unknown_names_and_kinds_are_user_errors() -> None:
 
 
 def test_ordered_kinds_have_distinct_orders() -> None:
-    for kind in ("audit-step", "data-format", "command", "scan-format"):
+    for kind in ("audit-step", "data-format", "command", "scan-format", "scan-layout"):
         orders = [getattr(cls, "order", None) for _, cls in registry.items(kind)]
         assert None not in orders and len(set(orders)) == len(orders), kind
 

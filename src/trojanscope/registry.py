@@ -54,6 +54,8 @@ _KINDS = [
     Kind("audit-step", "steps of the audit pipeline", ("trojanscope.audit",)),
     Kind("report-format", "report formats of scan and audit", ("trojanscope.report",)),
     Kind("scan-format", "file formats the scanner recognises and walks", ("trojanscope.scan",)),
+    Kind("scan-layout", "model-folder layouts the scanner checks as a whole",
+         ("trojanscope.scan",)),
     Kind("command", "commands of the trojanscope CLI", ("trojanscope.cli.commands",)),
 ]
 KIND_INFO: dict[str, Kind] = {k.name: k for k in _KINDS}

@@ -67,3 +67,33 @@ def test_hostile_manifest_still_gives_a_valid_bom(folder):
 def test_not_a_folder(tmp_path):
     with pytest.raises(UserInputError, match="not a folder"):
         build_bom(tmp_path / "missing")
+
+
+def test_bom_of_a_hugging_face_folder(tmp_path):
+    from trojanscope.testing.hf_corpus import write_trick
+
+    folder = tmp_path / "hf"
+    write_trick(folder, "os-system-in-modeling")
+    config = json.loads((folder / "config.json").read_text())
+    config["_name_or_path"] = "org/base-bert"
+    (folder / "config.json").write_text(json.dumps(config))
+    text = build_bom(folder)
+    assert validate_bom(text) == []
+    doc = json.loads(text)
+    model = doc["metadata"]["component"]
+    assert model["pedigree"]["ancestors"][0]["name"] == "org/base-bert"
+    props = {p["name"]: p["value"] for p in model["properties"]}
+    assert props["huggingface:architecture"] == "BertForSequenceClassification"
+    assert props["huggingface:remote_code"] == "config.json:AutoModel=modeling_evil.EvilModel"
+    assert model["modelCard"]["modelParameters"]["task"] == "sequence-classification"
+    comps = {c["name"]: c for c in doc["components"]}
+    tokenizer = {p["name"]: p["value"] for p in comps["BertTokenizer"]["properties"]}
+    assert tokenizer["huggingface:tokenizer_class"] == "BertTokenizer"
+    files = {p.name for p in folder.iterdir()}
+    assert files <= set(comps)
+    for name in files:
+        assert comps[name]["hashes"][0]["content"] == hashlib.sha256(
+            (folder / name).read_bytes()).hexdigest()
+    code = {p["name"]: p["value"] for p in comps["modeling_evil.py"]["properties"]}
+    assert code["trojanscope:remote_code"] == "loaded-by-auto-map"
+    assert code["trojanscope:scan:max_severity"] == "critical"

@@ -53,7 +53,8 @@ def rate(result: AuditResult) -> Rating:
 
 
 def _why_not_checked(result: AuditResult) -> str:
-    for name in ("detect", "load"):
+    # the load step's reason first: "the model was not loaded" alone does not say why
+    for name in ("load", "detect"):
         step = result.step(name)
         if step is not None and step.reason:
             return f"{name}: {step.reason}"

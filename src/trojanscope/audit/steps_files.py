@@ -31,6 +31,8 @@ class ScanStep(AuditStep):
         active = report.active()
         step.details = {"files": len(report.subjects), "scanned": report.scanned(),
                         "counts": report.counts()}
+        if report.folders:  # model folders recognised by their layout (Hugging Face)
+            step.details["folders"] = report.folders
         worst = [f for f in active if f.severity >= BLOCKING]
         ctx.blocked = None
         if worst:

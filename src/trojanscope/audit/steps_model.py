@@ -33,6 +33,20 @@ def pick_model_path(target: Path) -> Path:
     return candidates[0]
 
 
+def hf_folder_not_loadable(target: Path) -> str | None:
+    """Why a Hugging Face model folder without a trojanscope manifest is not loaded (loading
+    such folders as models is not supported yet); None for anything else."""
+    from trojanscope.io.hf_folder import is_hf_folder, read_hf_layout
+    from trojanscope.io.manifest import MANIFEST_NAME
+
+    if not is_hf_folder(target) or (target / MANIFEST_NAME).is_file():
+        return None
+    layout = read_hf_layout(target)
+    what = ", ".join(filter(None, [layout.model_type, *layout.architectures])) or "unknown model"
+    return (f"a Hugging Face model folder ({what}): loading Hugging Face folders as models is "
+            "not supported yet, so the model was not loaded (its files were checked)")
+
+
 @register("audit-step", "load")
 class LoadStep(AuditStep):
     """Load the model safely (no pickle), unless an earlier step found a file dangerous."""
@@ -42,7 +56,7 @@ class LoadStep(AuditStep):
     title = "Safe loading"
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
-        return ctx.blocked
+        return ctx.blocked or hf_folder_not_loadable(ctx.target)
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
         from trojanscope.io.models import load_model

@@ -1,6 +1,7 @@
 """Build a CycloneDX 1.6 JSON ML-BOM for a model folder: every file with its SHA-256, detected
 format and framework (from the scanner), and — when ``manifest.json`` written by
-``trojanscope attack/train`` is present — the dataset, training configuration and metrics.
+``trojanscope attack/train`` is present — the dataset, training configuration and metrics; for
+a Hugging Face folder also its base model, architecture and tokenizer (:mod:`.hf`).
 
 The library has no model-card classes yet, so the ``modelCard`` object (part of the 1.6 schema)
 is added to the serialized document, which is then validated against the 1.6 schema."""
@@ -44,30 +45,41 @@ def build_bom(folder: Path) -> str:
     """The BOM of ``folder`` as CycloneDX 1.6 JSON text."""
     from cyclonedx.model import HashAlgorithm, HashType, Property
     from cyclonedx.model.bom import Bom
-    from cyclonedx.model.component import Component, ComponentType
+    from cyclonedx.model.component import Component, ComponentType, Pedigree
     from cyclonedx.output.json import JsonV1Dot6
 
     from trojanscope import __version__
-    from trojanscope.scan import load_policy, scan_file
+    from trojanscope.bom.hf import components, hf_parts
+    from trojanscope.scan import load_policy, scan_paths
     from trojanscope.signing.digests import hash_tree
 
     if not folder.is_dir():
         raise UserInputError(f"{folder}: not a folder")
     manifest = _read_manifest(folder)
     digests = hash_tree(folder)
-    policy = load_policy()
+    report = scan_paths([folder], load_policy())
+    kinds = {s.path: s for s in report.subjects}
     signed = manifest.get("files", {}) if manifest else {}
+    hf = hf_parts(folder)
+    base, tokenizer = components(hf) if hf else (None, None)
     bom = Bom()
     model = Component(name=folder.resolve().name, type=ComponentType.MACHINE_LEARNING_MODEL,
-                      bom_ref="model")
+                      bom_ref="model", pedigree=Pedigree(ancestors=[base]) if base else None,
+                      properties=[Property(name=k, value=v)
+                                  for k, v in (hf.model_properties if hf else [])])
     bom.metadata.component = model
     bom.metadata.properties.add(Property(name="trojanscope:version", value=__version__))
     for rel, digest in digests.items():
-        subject, ctx = scan_file(folder / rel, policy)
-        worst = max((f.severity for f in ctx.findings), default=None)
-        props = [Property(name="trojanscope:format", value=subject.kind)]
-        if subject.kind in FRAMEWORK:
-            props.append(Property(name="trojanscope:framework", value=FRAMEWORK[subject.kind]))
+        subject = kinds.get(str(folder / rel))
+        kind = subject.kind if subject else "unknown"
+        worst = max((f.severity for f in report.active()
+                     if f.location.file == str(folder / rel)), default=None)
+        props = [Property(name="trojanscope:format", value=kind)]
+        if subject is not None and "loaded_by_auto_map" in subject.details:
+            props.append(Property(name="trojanscope:remote_code", value="loaded-by-auto-map"
+                                  if subject.details["loaded_by_auto_map"] else "not-loaded"))
+        if kind in FRAMEWORK:
+            props.append(Property(name="trojanscope:framework", value=FRAMEWORK[kind]))
         props.append(Property(name="trojanscope:scan:max_severity",
                               value=worst.label if worst is not None else "none"))
         if isinstance(signed, dict) and rel in signed:
@@ -75,7 +87,7 @@ def build_bom(folder: Path) -> str:
                                   value=str(signed[rel] == digest).lower()))
         bom.components.add(Component(
             name=rel, bom_ref=f"file:{rel}",
-            type=ComponentType.MACHINE_LEARNING_MODEL if subject.kind in MODEL_KINDS
+            type=ComponentType.MACHINE_LEARNING_MODEL if kind in MODEL_KINDS
             else ComponentType.FILE,
             hashes=[HashType(alg=HashAlgorithm.SHA_256, content=digest)], properties=props))
     dataset = manifest.get("dataset") if manifest else None
@@ -86,11 +98,15 @@ def build_bom(folder: Path) -> str:
         props = [Property(name=k, value=v) for k, v in items]
         bom.components.add(Component(name=str(dataset.get("name", "dataset")), bom_ref="dataset",
                                      type=ComponentType.DATA, properties=props))
+    if tokenizer is not None:
+        bom.components.add(tokenizer)
     bom.register_dependency(model, list(bom.components))
     doc = json.loads(JsonV1Dot6(bom).output_as_string())
     if manifest:
         doc["metadata"]["component"]["modelCard"] = _model_card(manifest, has_dataset=bool(
             isinstance(dataset, dict) and dataset))
+    elif hf is not None:
+        doc["metadata"]["component"]["modelCard"] = hf.card
     return json.dumps(doc, indent=2) + "\n"
 
 

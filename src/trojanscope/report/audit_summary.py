@@ -16,7 +16,11 @@ def step_note(step: dict[str, Any]) -> str:
     d = step["details"]
     match step["name"]:
         case "scan":
-            return f"{d.get('scanned', 0)} of {d.get('files', 0)} files scanned"
+            folders = [f"Hugging Face model folder: {f.get('model_type') or 'unknown type'} "
+                       f"({', '.join(f.get('architectures') or []) or 'no architecture'})"
+                       for f in d.get("folders", [])]
+            return "; ".join([f"{d.get('scanned', 0)} of {d.get('files', 0)} files scanned",
+                              *folders])
         case "signature":
             if not d.get("signed"):
                 return "not signed"

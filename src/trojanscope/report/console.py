@@ -97,6 +97,8 @@ def render_console(report: Report, console: Console, min_severity: Severity = Se
            if len(report.findings) != len(report.active()) else ""),
         markup=False, highlight=False,
     )
+    for folder in report.folders:
+        console.print(folder["summary"], markup=False, highlight=False)
     not_scanned: dict[str, list[str]] = {}
     for subject in report.subjects:
         if subject.status != "scanned":

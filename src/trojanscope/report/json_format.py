@@ -31,6 +31,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "max_severity": s.label if (s := report.max_severity()) is not None else None,
             "duration_s": round(report.duration_s, 3),
         },
+        "folders": report.folders,
         "subjects": [s.to_dict() for s in report.subjects],
         "findings": [f.to_dict() for f in sort_findings(report.findings)],
         "rules": {

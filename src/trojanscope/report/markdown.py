@@ -23,6 +23,7 @@ def render_markdown(report: Report) -> str:
         + f"; {len(report.findings) - len(report.active())} suppressed.",
         "",
     ]
+    lines += [cell(folder["summary"]) + "\n" for folder in report.folders]
     findings = sort_findings(report.findings)
     if not findings:
         lines.append("No findings.")

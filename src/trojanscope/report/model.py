@@ -130,6 +130,9 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     rules: dict[str, RuleInfo] = field(default_factory=dict)
     duration_s: float = 0.0
+    # model folders recognised by their layout (Hugging Face), each as a JSON-ready dict
+    # with a one-line ``summary``
+    folders: list[dict[str, Any]] = field(default_factory=list)
 
     def active(self) -> list[Finding]:
         """Findings that were not suppressed."""

@@ -7,6 +7,7 @@ folders, :func:`scan_file` for one file, :func:`load_policy` for the rules.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +20,7 @@ from trojanscope.scan.rules import Policy, load_policy
 from trojanscope.scan.walk import iter_files
 
 _NOT_SCANNABLE = {"empty", "unknown", "error"}
+log = logging.getLogger(__name__)
 
 
 def scan_file(path: str | Path, policy: Policy | None = None) -> tuple[Subject, Ctx]:
@@ -50,6 +52,7 @@ def scan_file(path: str | Path, policy: Policy | None = None) -> tuple[Subject, 
 def scan_paths(paths: Iterable[str | Path], policy: Policy | None = None) -> Report:
     """Scan files and folders (recursively) and return one report; suppressions applied."""
     policy = policy or load_policy()
+    paths = list(paths)
     started = time.perf_counter()
     report = Report(tool="trojanscope", version=__version__, command="scan",
                     rules=dict(policy.rules))
@@ -69,9 +72,41 @@ def scan_paths(paths: Iterable[str | Path], policy: Policy | None = None) -> Rep
         subject, ctx = scan_file(entry.path, policy)
         report.subjects.append(subject)
         report.findings.extend(ctx.findings)
+    _scan_model_folders(paths, report, policy)
     report.findings = policy.apply_suppressions(report.findings)
     report.duration_s = time.perf_counter() - started
     return report
+
+
+def _scan_model_folders(paths: Iterable[str | Path], report: Report, policy: Policy) -> None:
+    """Folder-level checks (registry kind ``scan-layout``: Hugging Face folders…) of every
+    scanned folder whose layout a registered layout recognises."""
+    from trojanscope import registry
+
+    layouts = [(name, cls()) for name, cls in registry.items("scan-layout")]
+    folders = [Path(p) for p in paths if Path(p).is_dir()]
+    seen = {str(f) for f in folders}
+    for subject in report.subjects:
+        parent = Path(subject.path).parent
+        if str(parent) not in seen and any(parent == f or f in parent.parents for f in folders):
+            seen.add(str(parent))
+            folders.append(parent)
+    by_path = {s.path: s for s in report.subjects}
+    for folder in sorted(folders, key=str):
+        for name, layout in layouts:
+            try:
+                if not layout.matches(folder):
+                    continue
+                described, findings = layout.scan(folder, policy, by_path)
+            except Exception as exc:  # a bug must not hide the rest of the report
+                log.debug("%s folder checks failed", name, exc_info=True)
+                ctx = Ctx(policy, str(folder))
+                ctx.add("TS999", f"scanner error in the {name} folder checks: "
+                        f"{type(exc).__name__}: {exc}")
+                report.findings.extend(ctx.findings)
+                continue
+            report.folders.append({"layout": name, **described})
+            report.findings.extend(findings)
 
 
 __all__ = ["Policy", "load_policy", "scan_file", "scan_paths"]

@@ -230,7 +230,9 @@ class PickleFormat(_PickleBase):
     order = 120
 
     def matches(self, head: bytes, name: str) -> bool:
-        return head[0] == 0x80 and len(head) > 1 and head[1] <= 5
+        # PROTO then a 0x00 byte (no opcode) is no pickle: it is how a safetensors file
+        # whose header length is 0x80, 0x180, ... 0x580 bytes starts
+        return head[0] == 0x80 and len(head) > 1 and head[1] <= 5 and head[2:3] != b"\x00"
 
 
 @register("scan-format", "safetensors")

@@ -46,7 +46,8 @@ def _entry(path: Path) -> Entry:
     return Entry(path)
 
 
-def _inside(target: Path, tree: Path) -> bool:
+def is_inside(target: Path, tree: Path) -> bool:
+    """Whether the resolved path ``target`` is ``tree`` or lies under it."""
     return target == tree or tree in target.parents
 
 
@@ -77,7 +78,7 @@ def _walk(root: Path, seen: set[tuple[int, int]], tree: Path) -> Iterator[Entry]
                 continue
             if child.is_symlink():
                 target = Path(os.path.realpath(path))
-                if not _inside(target, tree):
+                if not is_inside(target, tree):
                     yield Entry(path, f"link to a folder outside the scanned tree ({target}); "
                                 "not followed", special=True, outside_link=str(target))
                     continue

@@ -1,0 +1,139 @@
+"""Hugging Face folder checks on the tokenizer: ``tokenizer.json`` that is not what the
+``tokenizers`` library writes (not JSON, component types it does not have, thousands of
+added tokens, added tokens that take over vocabulary ids, normalizers that rewrite words in
+every input — a trigger planted before the model sees the text), ``tokenizer_class`` values
+that are not class names, and a vocabulary larger than the model's embedding."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from trojanscope.io.hf_folder import HFLayout, read_json
+from trojanscope.scan.context import Ctx
+from trojanscope.scan.rules import Policy
+
+MAX_TOKENIZER_JSON = 256 << 20
+MAX_ADDED_TOKENS = 5000
+MAX_TOKEN_CHARS = 512
+KNOWN_TYPES = {
+    "normalizer": {"BertNormalizer", "Strip", "StripAccents", "NFC", "NFD", "NFKC", "NFKD",
+                   "Sequence", "Lowercase", "Nmt", "Precompiled", "Replace", "Prepend",
+                   "ByteLevel"},
+    "pre_tokenizer": {"BertPreTokenizer", "ByteLevel", "CharDelimiterSplit", "Delimiter",
+                      "Metaspace", "Whitespace", "Sequence", "Split", "Punctuation",
+                      "WhitespaceSplit", "Digits", "UnicodeScripts", "FixedLength"},
+    "model": {"BPE", "WordPiece", "WordLevel", "Unigram"},
+    "post_processor": {"RobertaProcessing", "BertProcessing", "ByteLevel",
+                       "TemplateProcessing", "Sequence"},
+    "decoder": {"BPEDecoder", "ByteLevel", "WordPiece", "Metaspace", "CTC", "Sequence",
+                "Replace", "Fuse", "Strip", "ByteFallback"},
+}
+_CLASS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+def _types(component: Any, out: list[str]) -> None:
+    """Every ``type`` in a component, its ``Sequence`` members included."""
+    if not isinstance(component, dict):
+        return
+    if isinstance(component.get("type"), str):
+        out.append(component["type"])
+    for key in ("normalizers", "pretokenizers", "processors", "decoders"):
+        for child in component.get(key) or []:
+            _types(child, out)
+
+
+def _replacements(component: Any) -> list[tuple[str, str]]:
+    """``(pattern, content)`` of every Replace normalizer, inside Sequences too."""
+    if not isinstance(component, dict):
+        return []
+    found = []
+    if component.get("type") == "Replace":
+        pattern = component.get("pattern")
+        text = pattern.get("String") or pattern.get("Regex") if isinstance(pattern, dict) else None
+        found.append((str(text), str(component.get("content"))))
+    for child in component.get("normalizers") or []:
+        found.extend(_replacements(child))
+    return found
+
+
+def _vocab_ids(model: dict[str, Any]) -> dict[int, str]:
+    vocab = model.get("vocab")
+    if isinstance(vocab, dict):
+        return {i: t for t, i in vocab.items() if isinstance(i, int)}
+    if isinstance(vocab, list):  # Unigram: [[piece, score], ...]
+        return {i: e[0] for i, e in enumerate(vocab) if isinstance(e, list) and e}
+    return {}
+
+
+def check_tokenizer_json(ctx: Ctx, data: Any, vocab_size: int | None) -> None:
+    """Findings on one parsed ``tokenizer.json``."""
+    if not isinstance(data, dict) or not isinstance(data.get("model"), dict):
+        ctx.add("TS430", "tokenizer.json is not a tokenizers file (no model object)")
+        return
+    for part, known in KNOWN_TYPES.items():
+        names: list[str] = []
+        _types(data.get(part), names)
+        if part == "model" and "type" not in data["model"]:
+            continue  # old files leave the model type implicit
+        for name in names:
+            if name not in known:
+                ctx.add("TS432", f"tokenizer.json {part} has a type the tokenizers library "
+                        f"does not define: {name!r}", component=part, type=name)
+    for pattern, content in _replacements(data.get("normalizer")):
+        if _WORD.search(pattern) and pattern != content:
+            ctx.add("TS433", f"tokenizer.json normalizer replaces {pattern!r} with "
+                    f"{content!r} in every input before the model sees it",
+                    pattern=pattern, content=content)
+    added = data.get("added_tokens") or []
+    if not isinstance(added, list):
+        ctx.add("TS430", "tokenizer.json added_tokens is not a list")
+        return
+    if len(added) > MAX_ADDED_TOKENS:
+        ctx.add("TS431", f"tokenizer.json adds {len(added)} tokens (more than "
+                f"{MAX_ADDED_TOKENS})", added=len(added))
+    long = [t for t in added if isinstance(t, dict) and
+            len(str(t.get("content", ""))) > MAX_TOKEN_CHARS]
+    if long:
+        ctx.add("TS431", f"tokenizer.json has {len(long)} added tokens longer than "
+                f"{MAX_TOKEN_CHARS} characters", longest=max(len(str(t["content"]))
+                                                             for t in long))
+    ids = _vocab_ids(data["model"])
+    taken = [(t.get("content"), t.get("id"), ids[t["id"]]) for t in added
+             if isinstance(t, dict) and isinstance(t.get("id"), int) and t["id"] in ids
+             and ids[t["id"]] != t.get("content")]
+    for content, tid, word in taken[:5]:
+        ctx.add("TS431", f"tokenizer.json added token {content!r} takes id {tid}, which the "
+                f"vocabulary gives to {word!r}", token=str(content), id=tid)
+    top = max([*ids, *(t["id"] for t in added if isinstance(t, dict) and
+                       isinstance(t.get("id"), int))], default=-1)
+    if vocab_size is not None and top >= vocab_size:
+        ctx.add("TS440", f"the tokenizer produces ids up to {top} but config.json's vocab_size "
+                f"is {vocab_size}", max_id=top, vocab_size=vocab_size)
+
+
+def check_tokenizer(layout: HFLayout, policy: Policy) -> list:
+    """Tokenizer findings for one folder."""
+    findings = []
+    tc_path = layout.root / "tokenizer_config.json"
+    if tc_path.is_file():
+        ctx = Ctx(policy, str(tc_path))
+        data, error = read_json(tc_path)
+        if error or not isinstance(data, dict):
+            ctx.add("TS430", f"tokenizer_config.json is unreadable: {error or 'not an object'}")
+        elif layout.tokenizer_class and not _CLASS_NAME.match(layout.tokenizer_class):
+            ctx.add("TS421", f"tokenizer_class {layout.tokenizer_class!r} is not a class name",
+                    tokenizer_class=layout.tokenizer_class)
+        findings.extend(ctx.findings)
+    tj_path = layout.root / "tokenizer.json"
+    if tj_path.is_file():
+        ctx = Ctx(policy, str(tj_path))
+        data, error = read_json(tj_path, MAX_TOKENIZER_JSON)
+        if error:
+            ctx.add("TS430", f"tokenizer.json is unreadable: {error}")
+        else:
+            vocab = layout.config.get("vocab_size") if layout.config else None
+            check_tokenizer_json(ctx, data, vocab if isinstance(vocab, int) else None)
+        findings.extend(ctx.findings)
+    return findings
