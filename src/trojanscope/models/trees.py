@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
@@ -67,6 +68,13 @@ class TreeModel(nn.Module):
         require(self.library, self.arch_name())
 
     @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        """A random variant for model zoos: ensemble size, depth and learning rate."""
+        return {"n_estimators": int(rng.choice([100, 200, 300])),
+                "max_depth": int(rng.integers(3, 8)),
+                "learning_rate": float(rng.choice([0.05, 0.1, 0.2]))}
+
+    @classmethod
     def arch_name(cls) -> str:
         return cls.file_name.split(".")[1]
 
@@ -87,7 +95,19 @@ class TreeModel(nn.Module):
 
     def split_points(self) -> dict[int, list[float]]:
         """Every split threshold of the ensemble, per feature index (for tree detectors)."""
+        return {f: [b for box in (lo, hi) for b in box if b is not None]
+                for f, (lo, hi) in _bounds(self.leaves()).items()}
+
+    def leaves(self) -> list[Leaf]:
+        """Every leaf: the class its value votes for, the value, and its box (per feature,
+        the open interval ``(lo, hi)`` of values that reach it; None: unbounded)."""
         raise NotImplementedError
+
+    def _group(self, tree: int, value: float) -> tuple[int, float]:
+        """(class a leaf votes for, strength) from its tree index and raw value."""
+        if self.num_classes > 2:
+            return tree % self.num_classes, value
+        return (1, value) if value > 0 else (0, -value)
 
     # -- shared -------------------------------------------------------------------------------
     def predict_proba(self, x: np.ndarray | Tensor) -> np.ndarray:
@@ -161,16 +181,22 @@ class XGBoostModel(TreeModel):
         self.input_shape = (int(booster.num_features()),)
         self.booster = booster
 
-    def split_points(self) -> dict[int, list[float]]:
-        out: dict[int, list[float]] = {}
-        for tree in self.booster.get_dump(dump_format="json"):
-            stack = [json.loads(tree)]
+    def leaves(self) -> list[Leaf]:
+        out: list[Leaf] = []
+        for index, tree in enumerate(self.booster.get_dump(dump_format="json")):
+            stack: list[tuple[dict[str, Any], dict[int, tuple[float | None, float | None]]]]
+            stack = [(json.loads(tree), {})]
             while stack:
-                node = stack.pop()
-                if "split" in node:
-                    out.setdefault(int(str(node["split"]).lstrip("f")), []).append(
-                        float(node["split_condition"]))
-                    stack += node.get("children", [])
+                node, box = stack.pop()
+                if "leaf" in node:
+                    cls, strength = self._group(index, float(node["leaf"]))
+                    out.append(Leaf(cls, strength, box))
+                    continue
+                feature = int(str(node["split"]).lstrip("f"))
+                cut = float(node["split_condition"])
+                kids = {k["nodeid"]: k for k in node.get("children", [])}
+                stack.append((kids[node["yes"]], _narrow(box, feature, hi=cut)))
+                stack.append((kids[node["no"]], _narrow(box, feature, lo=cut)))
         return out
 
 
@@ -209,16 +235,52 @@ class LightGBMModel(TreeModel):
         self.input_shape = (int(booster.num_feature()),)
         self.booster = booster
 
-    def split_points(self) -> dict[int, list[float]]:
-        out: dict[int, list[float]] = {}
-        for tree in self.booster.dump_model()["tree_info"]:
-            stack = [tree["tree_structure"]]
+    def leaves(self) -> list[Leaf]:
+        out: list[Leaf] = []
+        for index, tree in enumerate(self.booster.dump_model()["tree_info"]):
+            stack = [(tree["tree_structure"], {})]
             while stack:
-                node = stack.pop()
-                if "split_feature" in node:
-                    out.setdefault(int(node["split_feature"]), []).append(float(node["threshold"]))
-                    stack += [node["left_child"], node["right_child"]]
+                node, box = stack.pop()
+                if "leaf_value" in node:
+                    cls, strength = self._group(index, float(node["leaf_value"]))
+                    out.append(Leaf(cls, strength, box))
+                    continue
+                feature, cut = int(node["split_feature"]), float(node["threshold"])
+                stack.append((node["left_child"], _narrow(box, feature, hi=cut)))
+                stack.append((node["right_child"], _narrow(box, feature, lo=cut)))
         return out
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A leaf of an ensemble: ``cls`` its value votes for, ``strength`` (≥ 0) and ``box``."""
+
+    cls: int
+    strength: float
+    box: dict[int, tuple[float | None, float | None]]
+
+
+Box = dict[int, tuple[float | None, float | None]]
+
+
+def _narrow(box: Box, feature: int, *, lo: float | None = None, hi: float | None = None) -> Box:
+    """``box`` with ``feature`` further limited to ``(lo, hi)``."""
+    old_lo, old_hi = box.get(feature, (None, None))
+    new_lo = lo if old_lo is None or (lo is not None and lo > old_lo) else old_lo
+    new_hi = hi if old_hi is None or (hi is not None and hi < old_hi) else old_hi
+    return {**box, feature: (new_lo, new_hi)}
+
+
+def _bounds(leaves: list[Leaf]) -> dict[int, tuple[list[float], list[float]]]:
+    out: dict[int, tuple[list[float], list[float]]] = {}
+    for leaf in leaves:
+        for feature, (lo, hi) in leaf.box.items():
+            entry = out.setdefault(feature, ([], []))
+            if lo is not None:
+                entry[0].append(lo)
+            if hi is not None:
+                entry[1].append(hi)
+    return out
 
 
 def is_tree(model: nn.Module) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from trojanscope.cli.common import (
+    LABEL_COLUMN,
     METHOD_PARAM,
     OutputFormat,
     command,
@@ -39,6 +40,7 @@ def detect_data(
         None, "--write-clean", help="Write the samples not flagged to this .npz."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    label_column: str | None = LABEL_COLUMN,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Find the poisoned samples of a training set. Exit 0 nothing flagged, 1 flagged, 2 error."""
@@ -56,7 +58,7 @@ def detect_data(
     detector = registry.create(
         "data-detector", method, **parse_params(method_param, "--method-param")
     )
-    suspect = load_suspect(data)
+    suspect = load_suspect(data, label_column)
     module = None
     if model is not None:
         from trojanscope.io.models import load_model
