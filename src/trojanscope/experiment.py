@@ -80,6 +80,12 @@ def run_experiment(
             else load_dataset(dataset, "test", label_column=label_column))
     if attack is not None:
         attack.check_target(train.num_classes)
+        kind = "tabular" if schema_of(train) is not None else "image"
+        if attack.modality != kind:
+            raise UserInputError(
+                f"attack {attack.name!r} poisons {attack.modality} data, but {dataset} holds "
+                f"{kind} data (see `trojanscope list attack`)"
+            )
     t_load = time.perf_counter()
     # A copy with the experiment's seed: the caller's trainer is left as it was.
     trainer = Trainer(**{**(trainer or Trainer()).get_params(), "seed": seed})

@@ -82,9 +82,8 @@ def load_for_model(
 ) -> TensorDataset:
     """Clean data for ``loaded``: a user table is encoded with the model's own schema (from its
     manifest), so that its features line up with the model's; anything else loads as usual."""
-    from trojanscope.data.resolve import load_dataset
-
     from trojanscope.data.files import detect_format
+    from trojanscope.data.resolve import load_dataset
 
     schema_raw = getattr(loaded.manifest, "tabular", None) if loaded.manifest else None
     path = Path(str(spec))

@@ -20,6 +20,7 @@ are enriched in their class; backdoor values are not).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,6 +119,8 @@ class TabularSearch(ModelDetector):
             "tab_enrichment": top.details["enrichment"],
             "tab_score": top.score,
             "tab_gap": top.score - (ranked[1].score if len(ranked) > 1 else 0.0),
+            # trees flip more easily than networks at equal suspicion (calibration zoo)
+            "tab_tree": float(hasattr(target.model, "split_points")),
         }
         verdict = ModelVerdict(self.name, top.score, [r.cls for r in ranked],
                                sorted(per_class, key=lambda r: r.cls), features)
@@ -156,7 +159,7 @@ class TabularSearch(ModelDetector):
         if not cuts:
             return []
         edges = [0.0, *cuts, 1.0]
-        mids = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+        mids = [(a + b) / 2 for a, b in itertools.pairwise(edges) if b > a]
         mids += [max(0.0, cuts[0] - EPS), min(1.0, cuts[-1] + EPS)]
         mids = sorted(set(mids))
         if len(mids) > self.max_candidates:

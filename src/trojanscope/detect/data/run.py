@@ -12,13 +12,13 @@ from torch import nn
 
 from trojanscope import registry
 from trojanscope.data.dataset import BatchDataset
+from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.data.base import (
     DataDetection,
     DataDetector,
     GroundTruthScore,
     target_classes,
 )
-from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.data.features import Features, model_features, train_features
 from trojanscope.detect.data.shared_values import table_features, table_of
 from trojanscope.errors import UserInputError

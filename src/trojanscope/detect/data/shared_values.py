@@ -41,7 +41,7 @@ class SharedValues(DataDetector):
     name = "shared-values"
     needs_model = False  # reads the rows themselves: no feature model is trained
 
-    def __init__(self, k: int = 10, min_z: float = 6.0) -> None:
+    def __init__(self, k: int = 10, min_z: float = 4.0) -> None:
         self.k = int(k)
         self.min_z = float(min_z)
         if self.k < 1:
