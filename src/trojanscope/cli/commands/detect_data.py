@@ -64,7 +64,11 @@ def detect_data(
         from trojanscope.io.models import load_model
 
         module = load_model(model).module
-    what = f"features of {model}" if model is not None else "training a feature model"
+    from trojanscope.data.tabular.table import schema_of
+
+    what = (f"features of {model}" if model is not None
+            else "reading the table" if schema_of(suspect.data) is not None
+            else "training a feature model")
     with status(f"{what}, then scoring with {detector.name}…"):
         result = run_detection(suspect.data, module, method=detector, seed=seed,
                                poison=suspect.poison, model_source=str(model))

@@ -8,7 +8,8 @@ each row this detector weighs its exact matches with other rows by how rare the 
 is (``log(N / rows holding it)``, per column), and compares its closest same-label rows with
 its closest other-label rows: poison rows have ``k`` near-twins in their own label and none in
 the others. It reads the table's encoded rows (no model is trained); flags are rows whose
-score is a robust outlier (z above ``min_z``). Per-row triggers (``ends-with``) do not share
+score is a robust outlier among the rows of their label (z above ``min_z``; per label and
+2.5 were chosen on tuning sets, seeds 1-2, see docs/benchmarks.md). Per-row triggers (``ends-with``) do not share
 exact values and are out of its reach.
 """
 
@@ -35,13 +36,14 @@ class SharedValues(DataDetector):
 
     Arguments:
         k: near-twins averaged per row (about the smallest poison group to find).
-        min_z: robust z-score of the score at which a row is flagged.
+        min_z: robust z-score of the score, among rows of the same label, at which a row is
+            flagged.
     """
 
     name = "shared-values"
     needs_model = False  # reads the rows themselves: no feature model is trained
 
-    def __init__(self, k: int = 10, min_z: float = 4.0) -> None:
+    def __init__(self, k: int = 10, min_z: float = 2.5) -> None:
         self.k = int(k)
         self.min_z = float(min_z)
         if self.k < 1:
@@ -52,9 +54,13 @@ class SharedValues(DataDetector):
             raise UserInputError("method 'shared-values' needs tabular data (a CSV or a table)")
 
     def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
-        scores = shared_value_scores(feats.table, feats.labels.numpy(), self.k)
-        z = robust_z(scores)
-        return scores, np.flatnonzero(z > self.min_z)
+        labels = feats.labels.numpy()
+        scores = shared_value_scores(feats.table, labels, self.k)
+        flags = np.zeros(len(scores), dtype=bool)
+        for c in np.unique(labels):  # per label: the target's rows are where poison sits
+            inside = labels == c
+            flags[inside] = robust_z(scores[inside]) > self.min_z
+        return scores, np.flatnonzero(flags)
 
 
 def value_codes(x: np.ndarray, schema: TabularSchema) -> np.ndarray:
