@@ -9,6 +9,9 @@ ROC-AUC of the suspicion scores, TPR at the threshold that keeps FPR at or under
 clean rows, and TPR/FPR of the method's own flags.
 
     PYTHONPATH=src python benchmarks/bench_tabular_detect.py [--compare] [--json out.json]
+
+``--zoo ZOO --rows ROWS.json`` instead breaks a model-level ``zoo eval --json`` result down by
+family (architecture, target): ROC-AUC, models flagged, target right among the flagged.
 """
 
 from __future__ import annotations
@@ -58,12 +61,44 @@ def score(result, mask: np.ndarray) -> dict:
             "time_s": result.elapsed_s}
 
 
+def families(zoo: str, rows_file: str) -> None:
+    """Per-family figures of a model-level zoo evaluation."""
+    from trojanscope.zoo import read_truth
+
+    _, entries = read_truth(zoo)
+    arch = {e.name: e.arch for e in entries}
+    with open(rows_file) as fh:
+        rows = json.load(fh)["rows"]
+    groups = {a: [r for r in rows if arch[r["name"]] == a] for a in sorted(set(arch.values()))}
+    for t in sorted({r["target"] for r in rows if r["backdoored"]}):
+        groups[f"target {t} (+ every clean)"] = [
+            r for r in rows if not r["backdoored"] or r["target"] == t]
+    groups["all"] = rows
+    print("| family | models (backdoored) | ROC-AUC | backdoored flagged | clean flagged |"
+          " target right (flagged) | median s |")
+    print("|---|---|---|---|---|---|---|")
+    for name, sub in groups.items():
+        bad = [r for r in sub if r["backdoored"]]
+        hit = [r for r in bad if r["probability"] >= 0.5]
+        clean_hit = sum(r["probability"] >= 0.5 for r in sub if not r["backdoored"])
+        right = sum(r["predicted_target"] == r["target"] for r in hit)
+        auc = roc_auc_score([r["backdoored"] for r in sub], [r["probability"] for r in sub])
+        print(f"| {name} | {len(sub)} ({len(bad)}) | {auc:.3f} | {len(hit)}/{len(bad)} | "
+              f"{clean_hit}/{len(sub) - len(bad)} | {right}/{len(hit)} | "
+              f"{np.median([r['elapsed_s'] for r in sub]):.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", action="store_true",
                         help="also run the image default on a trained feature MLP")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--zoo", default=None, help="with --rows: per-family zoo figures")
+    parser.add_argument("--rows", default=None)
     args = parser.parse_args()
+    if args.zoo:
+        families(args.zoo, args.rows)
+        return
     rows, number = [], 0
     print("| data | attack | target | poison | method | ROC-AUC | TPR@FPR≤5% | flags TPR/FPR |"
           " time |")

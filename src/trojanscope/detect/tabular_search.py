@@ -59,6 +59,7 @@ class TabularSearch(ModelDetector):
     """
 
     name = "tabular-search"
+    modality = "tabular"
     needs_data = True
     min_per_class = 2
 

@@ -52,6 +52,7 @@ class TabularTrigger(Trigger):
     writes them into encoded rows."""
 
     name = "tabular"
+    modality = "tabular"  # encoded table rows, not images (contract tests check the pair)
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = int(seed)

@@ -44,7 +44,7 @@ class TableFormat(DataFormat):
 class CsvFormat(TableFormat):
     """CSV file (or .csv.gz) with a header row and a label column (--label-column)."""
 
-    order = 40
+    order = 45
     description = "CSV file (.csv or .csv.gz) with a header row and a label column"
 
     def matches(self, path: Path) -> bool:
@@ -62,7 +62,7 @@ class CsvFormat(TableFormat):
 class ParquetFormat(TableFormat):
     """Parquet file with a label column (--label-column); needs pyarrow."""
 
-    order = 41
+    order = 46
     description = "Parquet file with a label column (needs pyarrow)"
 
     def matches(self, path: Path) -> bool:

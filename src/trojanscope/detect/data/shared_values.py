@@ -9,8 +9,8 @@ is (``log(N / rows holding it)``, per column), and compares its closest same-lab
 its closest other-label rows: poison rows have ``k`` near-twins in their own label and none in
 the others. It reads the table's encoded rows (no model is trained); flags are rows whose
 score is a robust outlier among the rows of their label (z above ``min_z``; per label and
-2.5 were chosen on tuning sets, seeds 1-2, see docs/benchmarks.md). Per-row triggers (``ends-with``) do not share
-exact values and are out of its reach.
+2.5 were chosen on tuning sets of seeds 1-2, see docs/benchmarks.md). Per-row triggers
+(``ends-with``) do not share exact values and are out of its reach.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ class SharedValues(DataDetector):
     """
 
     name = "shared-values"
+    modality = "tabular"
     needs_model = False  # reads the rows themselves: no feature model is trained
 
     def __init__(self, k: int = 10, min_z: float = 2.5) -> None:
