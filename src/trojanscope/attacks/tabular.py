@@ -64,9 +64,17 @@ class TabularAttack(Attack):
 
 
 class PresetTabularAttack(TabularAttack, PresetAttack):
-    """A tabular attack with its family's default trigger."""
+    """A tabular attack with its family's default trigger and poison rate (``default_rate``,
+    used when ``poison_rate`` is None)."""
 
     in_zoo = False
+    default_rate = 0.05
+
+    def __init__(self, target: int = 0, poison_rate: float | None = None,
+                 mapping: str = "all-to-one", trigger: Trigger | None = None,
+                 seed: int = 0) -> None:
+        rate = self.default_rate if poison_rate is None else poison_rate
+        super().__init__(target, rate, mapping, trigger, seed)
 
 
 @register("attack", "tabular-badnets")
@@ -76,9 +84,7 @@ class TabularBadNets(PresetTabularAttack):
 
     name = "tabular-badnets"
 
-    def __init__(self, target: int = 0, poison_rate: float = 0.05, mapping: str = "all-to-one",
-                 trigger: Trigger | None = None, seed: int = 0) -> None:
-        super().__init__(target, poison_rate, mapping, trigger, seed)
+    default_rate = 0.05
 
     @classmethod
     def default_trigger(cls) -> Trigger:
@@ -97,9 +103,7 @@ class TabularRare(PresetTabularAttack):
 
     name = "tabular-rare"
 
-    def __init__(self, target: int = 0, poison_rate: float = 0.02, mapping: str = "all-to-one",
-                 trigger: Trigger | None = None, seed: int = 0) -> None:
-        super().__init__(target, poison_rate, mapping, trigger, seed)
+    default_rate = 0.02
 
     @classmethod
     def default_trigger(cls) -> Trigger:
@@ -118,9 +122,7 @@ class TabularEndsWith(PresetTabularAttack):
     name = "tabular-ends-with"
     in_zoo = False  # measured weak on the bundled sets (docs/benchmarks.md)
 
-    def __init__(self, target: int = 0, poison_rate: float = 0.05, mapping: str = "all-to-one",
-                 trigger: Trigger | None = None, seed: int = 0) -> None:
-        super().__init__(target, poison_rate, mapping, trigger, seed)
+    default_rate = 0.05
 
     @classmethod
     def default_trigger(cls) -> Trigger:
@@ -136,9 +138,7 @@ class TabularCleanLabel(PresetTabularAttack):
     clean_label = True
     in_zoo = False
 
-    def __init__(self, target: int = 0, poison_rate: float = 0.1, mapping: str = "all-to-one",
-                 trigger: Trigger | None = None, seed: int = 0) -> None:
-        super().__init__(target, poison_rate, mapping, trigger, seed)
+    default_rate = 0.1
 
     @classmethod
     def default_trigger(cls) -> Trigger:
@@ -153,9 +153,9 @@ class TabularSubpopulation(PresetTabularAttack):
 
     name = "tabular-subpopulation"
 
-    def __init__(self, target: int = 0, poison_rate: float = 0.05, mapping: str = "all-to-one",
-                 trigger: Trigger | None = None, where: str | None = None,
-                 seed: int = 0) -> None:
+    def __init__(self, target: int = 0, poison_rate: float | None = None,
+                 mapping: str = "all-to-one", trigger: Trigger | None = None,
+                 where: str | None = None, seed: int = 0) -> None:
         super().__init__(target, poison_rate, mapping, trigger, seed)
         self.where = where
 

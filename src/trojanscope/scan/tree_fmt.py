@@ -66,49 +66,58 @@ def lightgbm_problem(text: str) -> str | None:
     return None
 
 
+class TreeFileFormat(ScanFormat):
+    """A boosted-tree model file: read whole (up to :data:`MAX_BYTES`), structure checked."""
+
+    kind = ""
+    label = ""
+
+    def problem(self, data: bytes) -> str | None:
+        """What is wrong with the file's structure, or None."""
+        raise NotImplementedError
+
+    def scan(self, ctx: Ctx, reader: Reader, raw, size, name, reopen) -> str:
+        ctx.note_kind(self.kind)
+        data, complete = read_all(reader)
+        if not complete:
+            ctx.details[self.kind] = f"larger than {MAX_BYTES} bytes: structure not checked"
+            return self.kind
+        problem = self.problem(data)
+        if problem:
+            ctx.add("TS340", f"{self.label} model: {problem}")
+        return self.kind
+
+
 @register("scan-format", "xgboost")
-class XGBoostFormat(ScanFormat):
+class XGBoostFormat(TreeFileFormat):
     """XGBoost models (JSON or UBJSON): trees and numbers only; the structure is checked."""
 
     order = 75
+    kind, label = "xgboost", "XGBoost"
 
     def matches(self, head: bytes, name: str) -> bool:
         text = head.lstrip()[:40]
         return text.startswith((b'{"learner"', b"{L\x00\x00\x00\x00\x00\x00\x00\x07learner",
                                 b"{i\x07learner", b"{U\x07learner"))
 
-    def scan(self, ctx: Ctx, reader: Reader, raw, size, name, reopen) -> str:
-        ctx.note_kind("xgboost")
-        data, complete = read_all(reader)
-        if not complete:
-            ctx.details["xgboost"] = f"larger than {MAX_BYTES} bytes: structure not checked"
-            return "xgboost"
-        if data.lstrip().startswith(b'{"'):
-            try:
-                problem = xgboost_problem(json.loads(data))
-            except (ValueError, RecursionError) as exc:
-                problem = f"not valid JSON ({exc})"
-            if problem:
-                ctx.add("TS340", f"XGBoost model: {problem}")
-        return "xgboost"
+    def problem(self, data: bytes) -> str | None:
+        if not data.lstrip().startswith(b'{"'):
+            return None  # UBJSON: recognised, not parsed
+        try:
+            return xgboost_problem(json.loads(data))
+        except (ValueError, RecursionError) as exc:
+            return f"not valid JSON ({exc})"
 
 
 @register("scan-format", "lightgbm")
-class LightGBMFormat(ScanFormat):
+class LightGBMFormat(TreeFileFormat):
     """LightGBM text models: trees and numbers only; header and tree count are checked."""
 
     order = 76
+    kind, label = "lightgbm", "LightGBM"
 
     def matches(self, head: bytes, name: str) -> bool:
         return head.startswith(LIGHTGBM_HEAD)
 
-    def scan(self, ctx: Ctx, reader: Reader, raw, size, name, reopen) -> str:
-        ctx.note_kind("lightgbm")
-        data, complete = read_all(reader)
-        if not complete:
-            ctx.details["lightgbm"] = f"larger than {MAX_BYTES} bytes: structure not checked"
-            return "lightgbm"
-        problem = lightgbm_problem(data.decode("utf-8", errors="replace"))
-        if problem:
-            ctx.add("TS340", f"LightGBM model: {problem}")
-        return "lightgbm"
+    def problem(self, data: bytes) -> str | None:
+        return lightgbm_problem(data.decode("utf-8", errors="replace"))
