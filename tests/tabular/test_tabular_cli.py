@@ -55,6 +55,14 @@ def test_detect_refuses_unseen_categories(xgb_run: Path, tmp_path: Path, capsys)
     assert len(err) == 1 and "unseen category 'casino'" in err[0]
 
 
+def test_detect_refuses_a_table_of_other_columns(xgb_run: Path, tmp_path: Path, capsys) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("a,b,is_fraud\n1,2,0\n3,4,1\n")
+    assert run(["detect", str(xgb_run), "--data", str(other)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "lacks column(s) amount, age, merchant, channel" in err[0]
+
+
 def test_detect_data_on_a_csv(transactions: Path, tmp_path: Path, capsys) -> None:
     code = run(["detect-data", str(transactions), "--label-column", "is_fraud",
                 "--format", "json"])

@@ -161,8 +161,15 @@ def table_dataset(
     ``schema`` encodes with a given schema (a model's) instead of fitting one.
     """
     check_split(split)
-    if schema is not None and label_column is None and schema.label in table:
-        label_column = schema.label
+    if schema is not None:
+        missing = [c.name for c in schema.columns if c.name not in table]
+        if missing:
+            raise UserInputError(
+                f"{source}: lacks column(s) {', '.join(missing[:8])} of the model's "
+                f"{len(schema.columns)} feature columns (its features do not fit this table)"
+            )
+        if label_column is None and schema.label in table:
+            label_column = schema.label
     label = pick_label(table, label_column, source)
     cells = table[label]
     found = class_order(cells, source, label)
