@@ -254,7 +254,8 @@ def test_dataset_contract(name: str) -> None:
 
     train, test = load_dataset(name, "train"), load_dataset(name, "test")
     for split in (train, test):
-        assert len(split) > 0 and split.x.ndim == 4 and split.x.dtype == torch.float32
+        ndim = 2 if getattr(split, "schema", None) is not None else 4  # tables: (N, F)
+        assert len(split) > 0 and split.x.ndim == ndim and split.x.dtype == torch.float32
         assert float(split.x.min()) >= 0.0 and float(split.x.max()) <= 1.0
         assert int(split.labels.min()) >= 0 and int(split.labels.max()) < split.num_classes
     assert train.num_classes == test.num_classes and train.input_shape == test.input_shape

@@ -15,14 +15,17 @@ import numpy as np
 import torch
 from torch import nn
 
+from trojanscope import registry
 from trojanscope.attacks.base import Attack
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.poisoned import PoisonedDataset
 from trojanscope.data.resolve import load_dataset
+from trojanscope.data.tabular.table import schema_of
 from trojanscope.defences.base import Defence, DefenceOutcome
 from trojanscope.engine.callbacks import Callback
-from trojanscope.engine.metrics import AttackMetrics, accuracy, evaluate_attack
+from trojanscope.engine.metrics import AttackMetrics, accuracy, clean_auc, evaluate_attack
 from trojanscope.engine.train import Trainer, seeded
+from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import atomic_dir, check_output_dir
 from trojanscope.io.manifest import ArchSpec, AttackSpec, Manifest, library_versions
 from trojanscope.io.models import save_model
@@ -59,6 +62,7 @@ def run_experiment(
     train_split: TensorDataset | None = None,
     test_split: TensorDataset | None = None,
     defence: Defence | None = None,
+    label_column: str | None = None,
 ) -> ExperimentResult:
     """Train ``arch`` on ``dataset`` (poisoned by ``attack`` when given) and evaluate it.
 
@@ -66,13 +70,22 @@ def run_experiment(
     training; the manifest records it, and, for an attack, how many of the samples it flagged
     were real poison (ground truth used for the report only, never by the defence).
     The model's initial weights and the data order come from ``seed`` (the trainer's seed is
-    overridden by it) so the same seed gives the same numbers.
+    overridden by it) so the same seed gives the same numbers. ``label_column`` names the label
+    of a user table; a table's schema goes into the manifest (``tabular``).
     """
     t0 = time.perf_counter()
-    train = train_split if train_split is not None else load_dataset(dataset, "train")
-    test = test_split if test_split is not None else load_dataset(dataset, "test")
+    train = (train_split if train_split is not None
+             else load_dataset(dataset, "train", label_column=label_column))
+    test = (test_split if test_split is not None
+            else load_dataset(dataset, "test", label_column=label_column))
     if attack is not None:
         attack.check_target(train.num_classes)
+        kind = "tabular" if schema_of(train) is not None else "image"
+        if attack.modality != kind:
+            raise UserInputError(
+                f"attack {attack.name!r} poisons {attack.modality} data, but {dataset} holds "
+                f"{kind} data (see `trojanscope list attack`)"
+            )
     t_load = time.perf_counter()
     # A copy with the experiment's seed: the caller's trainer is left as it was.
     trainer = Trainer(**{**(trainer or Trainer()).get_params(), "seed": seed})
@@ -85,11 +98,22 @@ def run_experiment(
     data = poisoned if poisoned is not None else train
     t_poison = time.perf_counter()
     outcome: DefenceOutcome | None = None
+    training: dict[str, Any] = {"trainer": trainer.get_params()}
     if defence is None:
         model = build(seed)
-        history = trainer.fit(model, data, callbacks=callbacks or [])
-        samples_seen, final_loss = history.samples_seen, history.epoch_losses[-1]
+        if getattr(model, "trains_itself", False):  # boosted trees: the library's own loop
+            x_all, y_all = data.get_batch(torch.arange(len(data)))
+            model.fit_arrays(x_all.numpy(), y_all.numpy(), seed)
+            samples_seen, final_loss = len(data), None
+            training = {"library": model.library, **(arch_params or {})}
+        else:
+            history = trainer.fit(model, data, callbacks=callbacks or [])
+            samples_seen, final_loss = history.samples_seen, history.epoch_losses[-1]
     else:
+        if getattr(registry.get("arch", arch), "trains_itself", False):
+            raise UserInputError(
+                f"training-time defences train neural networks, not {arch!r} models"
+            )
         outcome = defence.train(
             build, data, trainer, callbacks=callbacks or [],
             arch=ArchSpec(name=arch, args=dict(arch_params or {})),
@@ -102,20 +126,27 @@ def run_experiment(
     else:
         x, y = test.get_batch(torch.arange(len(test)))
         metrics = {"clean_accuracy": accuracy(model, x, y), "n_clean": len(test)}
+    schema = schema_of(train)
+    if schema is not None and train.num_classes == 2:
+        x, y = test.get_batch(torch.arange(len(test)))
+        metrics["clean_auc"] = clean_auc(model, x, y)
     if final_loss is not None:
         metrics["final_train_loss"] = final_loss
     t_eval = time.perf_counter()
     extra = {}
     if defence is not None and outcome is not None:
         extra["defence"] = _defence_record(defence, outcome, poisoned)
+    if schema is not None:
+        extra["tabular"] = schema.to_dict()
     manifest = Manifest(
         arch=outcome.arch if outcome is not None and outcome.arch is not None
         else ArchSpec(name=arch, args=dict(arch_params or {})),
         input_shape=list(train.input_shape),
         class_names=list(train.class_names),
-        dataset={"name": str(dataset), "train_size": len(train), "test_size": len(test)},
+        dataset={"name": str(dataset), "train_size": len(train), "test_size": len(test),
+                 **({"label_column": schema.label} if schema is not None else {})},
         attack=_attack_spec(attack, poisoned, train.num_classes),
-        training={"trainer": trainer.get_params(), "samples_seen": samples_seen},
+        training={**training, "samples_seen": samples_seen},
         seed=seed,
         metrics=metrics,
         versions=library_versions(),
@@ -174,8 +205,10 @@ def save_experiment(
     with atomic_dir(out, force=force) as tmp:
         if result.poisoned is not None and result.attack is not None:
             np.save(tmp / POISON_INDICES_NAME, result.poisoned.poison_indices)
-            sample = _showcase_sample(result.test, result.attack)
-            (tmp / TRIGGERS_NAME).write_bytes(trigger_grid(sample[None], [result.attack.trigger]))
+            if len(result.test.input_shape) == 3:  # a picture of the trigger, for images
+                sample = _showcase_sample(result.test, result.attack)
+                (tmp / TRIGGERS_NAME).write_bytes(
+                    trigger_grid(sample[None], [result.attack.trigger]))
         manifest = save_model(tmp, result.model, result.manifest, exports=exports)
     result.timings["save_s"] = time.perf_counter() - t0
     result.manifest = manifest

@@ -21,6 +21,7 @@ import numpy as np
 from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
+from trojanscope.data.tabular.table import schema_of
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.experiment import run_experiment, save_experiment
@@ -31,14 +32,17 @@ log = logging.getLogger(__name__)
 TRUTH_NAME = "truth.json"
 ENTRY_NAME = "zoo_entry.json"
 ARCHS = ("cnn", "lenet5", "mlp")
+TABULAR_ARCHS = ("mlp", "xgboost", "lightgbm")
 MIN_ASR = 0.8  # a backdoored model whose attack did not take is redrawn
 MIN_CA = 0.5  # so is a model that did not learn the task (e.g. one collapsed onto the target)
 
 
-def zoo_attacks() -> tuple[str, ...]:
-    """Every registered attack that takes part in zoos (``in_zoo``), in name order: an attack
-    registered tomorrow enters zoos with no change here."""
-    return tuple(n for n in registry.names("attack") if registry.get("attack", n).in_zoo)
+def zoo_attacks(modality: str = "image") -> tuple[str, ...]:
+    """Every registered attack on ``modality`` data that takes part in zoos (``in_zoo``), in
+    name order: an attack registered tomorrow enters zoos with no change here."""
+    return tuple(n for n in registry.names("attack")
+                 if registry.get("attack", n).in_zoo
+                 and registry.get("attack", n).modality == modality)
 
 
 @dataclass
@@ -145,6 +149,9 @@ def make_zoo(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     train, test = load_dataset(dataset, "train"), load_dataset(dataset, "test")
+    if schema_of(train) is not None:  # a table: tabular attacks and architectures
+        attacks = attacks if attacks is not None else zoo_attacks("tabular")
+        archs = TABULAR_ARCHS if tuple(archs) == ARCHS else archs
     entries = draw_entries(n_clean, n_backdoored, train.num_classes, seed, attacks=attacks,
                            archs=archs, arch_variants=arch_variants)
     done: list[ZooEntry] = []

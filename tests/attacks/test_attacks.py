@@ -11,7 +11,8 @@ from trojanscope.attacks import SIG, Attack, BadNets, Blended, WaNet
 from trojanscope.errors import UserInputError
 from trojanscope.triggers import PatchTrigger
 
-ATTACKS = registry.names("attack")
+ATTACKS = [n for n in registry.names("attack")  # tables: tests/tabular
+           if registry.get("attack", n).modality == "image"]
 
 
 def make(name: str, **params: object) -> Attack:

@@ -12,7 +12,8 @@ import torch
 from trojanscope import registry
 from trojanscope.detect.base import ModelVerdict
 
-DETECTORS = registry.names("detector")
+DETECTORS = [n for n in registry.names("detector")  # tables: tests/tabular
+             if getattr(registry.get("detector", n), "modality", "image") == "image"]
 
 
 @pytest.mark.parametrize("name", DETECTORS)

@@ -11,7 +11,8 @@ from trojanscope import registry
 from trojanscope.errors import UserInputError
 from trojanscope.triggers import BlendTrigger, PatchTrigger, SIGTrigger, WarpTrigger
 
-TRIGGERS = registry.names("trigger")
+TRIGGERS = [n for n in registry.names("trigger")  # tables: tests/tabular
+            if getattr(registry.get("trigger", n), "modality", "image") == "image"]
 
 
 def batch(channels: int = 1, size: int = 28, n: int = 6) -> torch.Tensor:

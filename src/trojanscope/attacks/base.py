@@ -43,6 +43,7 @@ class Attack(ParamsMixin):
     # ``zoo_archs`` restricts the architectures an attack is paired with (None: any).
     in_zoo = False
     zoo_archs: tuple[str, ...] | None = None
+    modality = "image"  # the data the attack poisons (zoos draw attacks of their data's kind)
     max_poison_rate = 0.3  # cap when a retry asks for a stronger attack
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -116,13 +116,17 @@ class DetectStep(AuditStep):
         target = verdict.target_classes[0] if verdict.target_classes else None
         step.details = {"method": verdict.method, "probability": p, "data": chosen.note,
                         "suspected_target": target}
+        trigger = verdict.trigger_text.get(target) if target is not None else None
+        if trigger:  # tabular models: the trigger in the table's words
+            step.details["suspected_trigger"] = trigger
         if p >= opts.threshold:
             severity = ctx.result.rules["TSA100"].severity
             if p >= opts.critical_at:
                 severity = Severity.CRITICAL
             step.findings.append(ctx.finding(
                 "TSA100", f"backdoor detected: probability {p:.2f} (threshold "
-                f"{opts.threshold:.2f}), suspected target class {target}",
+                f"{opts.threshold:.2f}), suspected target class {target}"
+                + (f"; suspected trigger: {trigger}" if trigger else ""),
                 severity=severity, probability=p, target=target, method=verdict.method))
         elif p >= opts.inconclusive_at:
             step.findings.append(ctx.finding(

@@ -152,6 +152,13 @@ METHOD_PARAM = typer.Option(
 )
 
 
+# ``--label-column`` of every command that reads user tables (``attack``, ``train``, ``detect``,
+# ``detect-data``, ``audit``).
+LABEL_COLUMN = typer.Option(
+    None, "--label-column", help="column that holds the class label (CSV/Parquet/JSONL data)"
+)
+
+
 def parse_params(items: list[str] | None, what: str) -> dict[str, Any]:
     """``["size=4", "position=top-left", "color=[1,0,0]"]`` → dict; values parsed as JSON when
     they are valid JSON, else kept as strings."""

@@ -22,7 +22,7 @@ DATASET = typer.Option(
     "mnist",
     "--dataset",
     "-d",
-    help="Bundled dataset name or a path (.npz, image folder, CIFAR-10, GTSRB).",
+    help="Bundled dataset name or a path (.npz, image folder, CIFAR-10, GTSRB, CSV, Parquet).",
 )
 ARCH = typer.Option("cnn", "--arch", help="Architecture (see `trojanscope list arch`).")
 ARCH_PARAM = typer.Option(
@@ -79,6 +79,7 @@ def run_and_report(
     fmt: OutputFormat,
     exports: bool,
     defence: Defence | None = None,
+    label_column: str | None = None,
 ) -> ExperimentResult:
     """Run the experiment with a progress bar, save it, and print the metrics."""
     from trojanscope.cli.progress import ProgressCallback
@@ -95,6 +96,7 @@ def run_and_report(
         seed=seed,
         callbacks=[ProgressCallback("attack" if attack else "train")],
         defence=defence,
+        label_column=label_column,
     )
     manifest = save_experiment(result, out, force=force, exports=exports)
     elapsed = time.perf_counter() - start

@@ -205,6 +205,7 @@ def select_split(
     class_names: list[str] | tuple[str, ...] | None = None,
     source: str | None = None,
     poison_mask: np.ndarray | None = None,
+    image: bool = True,
 ) -> TensorDataset:
     """Validate ``(x, y)`` as a whole and return the requested fixed split.
 
@@ -220,6 +221,7 @@ def select_split(
         name=f"{name}:{split}",
         source=source or name,
         poison_mask=poison_mask,
+        image=image,
     )
     if split == "all":
         return full

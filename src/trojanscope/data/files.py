@@ -29,9 +29,10 @@ def detect_format(path: Path) -> str | None:
     return None
 
 
-def load_path(path: Path, split: str) -> TensorDataset:
+def load_path(path: Path, split: str, *, label_column: str | None = None) -> TensorDataset:
     """Load ``split`` (``train``, ``test`` or ``all``) of the user data at ``path``.
 
+    ``label_column`` names the label of tabular data (formats with ``takes_label_column``).
     Raises :class:`UserInputError` listing the supported formats when ``path`` is none of them.
     """
     path = Path(path)
@@ -39,7 +40,13 @@ def load_path(path: Path, split: str) -> TensorDataset:
     if fmt is None:
         supported = "; ".join(formats().values())
         raise UserInputError(f"{path}: unrecognised data{_hint(path)}; supported: {supported}")
-    return registry.create("data-format", fmt).load(path, split)
+    if label_column is None:
+        return registry.create("data-format", fmt).load(path, split)
+    if not getattr(registry.get("data-format", fmt), "takes_label_column", False):
+        raise UserInputError(
+            f"{path}: --label-column applies to tabular data (CSV/Parquet), not {fmt} data"
+        )
+    return registry.create("data-format", fmt, label_column=label_column).load(path, split)
 
 
 def _hint(path: Path) -> str:

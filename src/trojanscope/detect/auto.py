@@ -38,7 +38,8 @@ PROBES = ("out-of-coverage", "always", "never")
 @register("detector", "auto")
 class AutoDetector(ModelDetector):
     """Default: MM-BD's calibrated verdict; with clean data, the input-space probes for models
-    outside the default calibration's coverage, and the recovered triggers.
+    outside the default calibration's coverage, and the recovered triggers. Tabular models
+    (clean data with a schema, tree ensembles) get ``tabular-search``.
 
     Arguments:
         probes: when to run the input-space probes with clean data: ``out-of-coverage`` (only
@@ -54,6 +55,8 @@ class AutoDetector(ModelDetector):
         self.probes = probes
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
+        if tabular(target):  # tables: the tabular search (MM-BD's margins need images)
+            return registry.create("detector", "tabular-search").run(target, generator)
         seed = generator.initial_seed()
         mmbd: ModelDetector = registry.create("detector", "mmbd")
         verdict = mmbd.run(target, generator)
@@ -93,6 +96,19 @@ class AutoDetector(ModelDetector):
         if covered is None:
             return True
         return bool(coverage_notes(architecture_traits(target.model), covered))
+
+
+def tabular(target: InspectionTarget) -> bool:
+    """Whether the model reads table rows: its clean data have a schema, or it is a tree model
+    (which cannot be inspected without them)."""
+    from trojanscope.data.tabular.table import schema_of
+    from trojanscope.models.trees import is_tree
+
+    if schema_of(target.clean) is not None:
+        return True
+    if is_tree(target.model):
+        raise UserInputError("tree models are inspected with clean tabular data: give --data")
+    return False
 
 
 def probe_features(

@@ -71,6 +71,8 @@ class ModelVerdict:
     data_free: bool = False
     traits: list[str] = field(default_factory=list)  # activations, pooling, norms (coverage.py)
     coverage_notes: list[str] = field(default_factory=list)  # traits calibration lacked
+    # tabular models: the trigger found per class, in the table's words ("job = partime and …")
+    trigger_text: dict[int, str] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -79,7 +81,12 @@ class ModelVerdict:
         return "backdoored" if self.probability >= self.threshold else "clean"
 
     def as_dict(self) -> dict[str, Any]:
+        tabular = {}
+        if self.trigger_text and self.target_classes:
+            tabular = {"suspected_trigger": self.trigger_text.get(self.target_classes[0]),
+                       "triggers_found": {str(k): v for k, v in self.trigger_text.items()}}
         return {
+            **tabular,
             "verdict": self.verdict,
             "probability": self.probability,
             "target_classes": self.target_classes[:1] if self.verdict == "backdoored" else [],

@@ -39,6 +39,7 @@ def choose_clean_data(
     *,
     data_free: bool = False,
     fall_back_to_data_free: bool = False,
+    label_column: str | None = None,
 ) -> CleanData:
     """Resolve the clean data for ``detector`` on ``loaded``.
 
@@ -47,7 +48,8 @@ def choose_clean_data(
     means :func:`default_split`: a user's file is used whole; a dataset named by the manifest
     (the model's training data) gives its held-out ``test`` split.
     """
-    from trojanscope.data.resolve import load_dataset
+    def load_dataset(spec: str | Path, use: str) -> TensorDataset:
+        return load_for_model(loaded, spec, use, label_column)
 
     if data_free:
         chosen = CleanData(None, None, "data-free, as asked")
@@ -73,3 +75,23 @@ def choose_clean_data(
             "auto (which work data-free)"
         )
     return chosen
+
+
+def load_for_model(
+    loaded: LoadedModel, spec: str | Path, split: str, label_column: str | None = None
+) -> TensorDataset:
+    """Clean data for ``loaded``: a user table is encoded with the model's own schema (from its
+    manifest), so that its features line up with the model's; anything else loads as usual."""
+    from trojanscope.data.files import detect_format
+    from trojanscope.data.resolve import load_dataset
+
+    schema_raw = getattr(loaded.manifest, "tabular", None) if loaded.manifest else None
+    path = Path(str(spec))
+    fmt = detect_format(path) if schema_raw is not None and path.is_file() else None
+    if fmt is None or not getattr(registry.get("data-format", fmt), "takes_label_column", False):
+        return load_dataset(spec, split, label_column=label_column)
+    from trojanscope.data.tabular.schema import TabularSchema
+
+    reader = registry.create("data-format", fmt, label_column=label_column,
+                             schema=TabularSchema.from_dict(schema_raw))
+    return reader.load(path, split)

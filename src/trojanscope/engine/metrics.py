@@ -28,6 +28,17 @@ def accuracy(model: nn.Module, x: Tensor, y: Tensor) -> float:
     return float((predict(model, x).argmax(1) == y).float().mean())
 
 
+def clean_auc(model: nn.Module, x: Tensor, y: Tensor) -> float:
+    """ROC-AUC of a two-class model on clean data: class 1's probability against ``y == 1``
+    (NaN when ``y`` holds one class only)."""
+    from sklearn.metrics import roc_auc_score
+
+    if len(torch.unique(y)) < 2:
+        return float("nan")
+    score = torch.softmax(predict(model, x), dim=1)[:, 1]
+    return float(roc_auc_score(y.numpy(), score.numpy()))
+
+
 @dataclass(frozen=True)
 class AttackMetrics:
     """CA on clean test data; ASR and RA on triggered test inputs (non-target for all-to-one)."""

@@ -59,11 +59,16 @@ def save_model(
     """
     folder = Path(folder)
     model = model.eval()
-    state = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
-    save_file(
-        state, str(folder / WEIGHTS_NAME), metadata={"format": "pt", "arch": manifest.arch.name}
-    )
-    if exports:
+    save_native = getattr(model, "save_native", None)
+    if save_native is not None:  # boosted trees: the library's own code-free format
+        save_native(folder)
+    else:
+        state = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
+        save_file(
+            state, str(folder / WEIGHTS_NAME),
+            metadata={"format": "pt", "arch": manifest.arch.name},
+        )
+    if exports and save_native is None:
         example = torch.rand(2, *manifest.input_shape)
         export_torchscript(model, example, folder / TORCHSCRIPT_NAME)
         export_onnx(model, example, folder / ONNX_NAME)
@@ -168,6 +173,9 @@ def load_model(path: str | Path) -> LoadedModel:
                 f"{path}: folder has no {MANIFEST_NAME}; pass the model file itself"
             )
         manifest = read_manifest(path)
+        native = _native_file(manifest, path)
+        if native is not None:
+            return native
         weights = path / WEIGHTS_NAME
         if not weights.is_file():
             raise UserInputError(f"{path}: folder has a manifest but no {WEIGHTS_NAME}")
@@ -192,6 +200,26 @@ def load_model(path: str | Path) -> LoadedModel:
         f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
         "safetensors+manifest, TorchScript or ONNX)"
     )
+
+
+def _native_file(manifest: Manifest, folder: Path) -> LoadedModel | None:
+    """A model saved in its library's own format (boosted trees), or None for safetensors."""
+    cls = registry.get("arch", manifest.arch.name)
+    file_name = getattr(cls, "file_name", "")
+    if not file_name or not hasattr(cls, "load_native"):
+        return None
+    path = folder / file_name
+    if not path.is_file():
+        raise UserInputError(f"{folder}: folder has a manifest but no {file_name}")
+    args = {k: v for k, v in manifest.arch.args.items() if k not in ("input_shape", "num_classes")}
+    module = cls.load_native(path, manifest.num_classes, **args)
+    if list(module.input_shape) != list(manifest.input_shape):
+        raise UserInputError(
+            f"{path}: the model takes {module.input_shape[0]} features, the manifest says "
+            f"{manifest.input_shape}"
+        )
+    return LoadedModel(module, cls.arch_name(), str(folder), tuple(manifest.input_shape),
+                       list(manifest.class_names), manifest, dict(manifest.files))
 
 
 def _from_manifest(manifest: Manifest, weights: Path, source: str) -> LoadedModel:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from trojanscope import registry
 from trojanscope.cli.common import (
+    LABEL_COLUMN,
     METHOD_PARAM,
     OutputFormat,
     command,
@@ -42,6 +43,7 @@ def detect(
         "--split",
         help="train, test or all (default: all of a --data file, test of a --dataset).",
     ),
+    label_column: str | None = LABEL_COLUMN,
     data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
     method: str = typer.Option(
         "auto", "--method", "-m", help="Detector (see `trojanscope list detector`)."
@@ -77,7 +79,8 @@ def detect(
     calibrators = load_calibrators(calibration)
     loaded = load_model(model)
     chosen = choose_clean_data(
-        loaded, detector, data if data is not None else dataset, split, data_free=data_free
+        loaded, detector, data if data is not None else dataset, split, data_free=data_free,
+        label_column=label_column,
     )
     clean = chosen.dataset
     with status(f"inspecting {model} with {method}…"):
@@ -130,6 +133,9 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     )
     if verdict.verdict == "backdoored":
         console.print(f"suspected target class(es): {verdict.target_classes[:1]}")
+        text = verdict.trigger_text.get(verdict.target_classes[0])
+        if text:
+            console.print(f"suspected trigger: {text}", markup=False)
     if verdict.coverage_notes:
         console.print(
             "[yellow]outside the calibration's coverage (treat the probability with care): "

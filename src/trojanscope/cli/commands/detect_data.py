@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from trojanscope.cli.common import (
+    LABEL_COLUMN,
     METHOD_PARAM,
     OutputFormat,
     command,
@@ -39,6 +40,7 @@ def detect_data(
         None, "--write-clean", help="Write the samples not flagged to this .npz."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    label_column: str | None = LABEL_COLUMN,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Find the poisoned samples of a training set. Exit 0 nothing flagged, 1 flagged, 2 error."""
@@ -56,13 +58,17 @@ def detect_data(
     detector = registry.create(
         "data-detector", method, **parse_params(method_param, "--method-param")
     )
-    suspect = load_suspect(data)
+    suspect = load_suspect(data, label_column)
     module = None
     if model is not None:
         from trojanscope.io.models import load_model
 
         module = load_model(model).module
-    what = f"features of {model}" if model is not None else "training a feature model"
+    from trojanscope.data.tabular.table import schema_of
+
+    what = (f"features of {model}" if model is not None
+            else "reading the table" if schema_of(suspect.data) is not None
+            else "training a feature model")
     with status(f"{what}, then scoring with {detector.name}…"):
         result = run_detection(suspect.data, module, method=detector, seed=seed,
                                poison=suspect.poison, model_source=str(model))

@@ -41,6 +41,7 @@ class Features:
     early: Tensor | None = None
     model: nn.Module | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    table: Any = None  # tabular data: (encoded rows, schema) for the table methods
 
     def __len__(self) -> int:
         return len(self.labels)

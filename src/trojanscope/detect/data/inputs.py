@@ -36,15 +36,16 @@ def is_run_folder(path: Path) -> bool:
     return path.is_dir() and (path / MANIFEST_NAME).is_file()
 
 
-def load_suspect(spec: str | Path) -> SuspectData:
-    """Load ``spec``: a run folder, a data file or folder, or a bundled dataset name."""
+def load_suspect(spec: str | Path, label_column: str | None = None) -> SuspectData:
+    """Load ``spec``: a run folder, a data file or folder, or a bundled dataset name;
+    ``label_column`` names the label of a table (CSV, Parquet)."""
     from trojanscope.data.resolve import load_dataset
 
     path = Path(spec)
     if is_run_folder(path):
         return _from_run(path)
     if path.exists():
-        data = load_dataset(path, "all")
+        data = load_dataset(path, "all", label_column=label_column)
         mask = None if data.poison_mask is None else data.poison_mask.numpy()
         return SuspectData(data, mask, str(path), "file")
     return SuspectData(load_dataset(str(spec), "train"), None, str(spec), "dataset")
@@ -60,7 +61,8 @@ def _from_run(path: Path) -> SuspectData:
     name = manifest.dataset.get("name")
     if not name:
         raise UserInputError(f"{path}: the manifest names no dataset to rebuild")
-    train = load_dataset(str(name), "train")
+    label = manifest.dataset.get("label_column") if Path(str(name)).is_file() else None
+    train = load_dataset(str(name), "train", label_column=label)
     if manifest.attack is None:
         return SuspectData(train, None, str(path), "run")
     attack = attack_from_spec(manifest.attack)
@@ -85,5 +87,11 @@ def materialize(data: BatchDataset) -> TensorDataset:
     poisoned view redraws WaNet's noise samples at every access)."""
     import torch
 
+    from trojanscope.data.tabular.table import TabularDataset, schema_of
+
     x, y = data.get_batch(torch.arange(len(data)))
+    schema = schema_of(data)
+    if schema is not None:  # a table keeps its schema (the table methods read it)
+        return TabularDataset(x.clone(), y.clone(), tuple(data.class_names), data.name,
+                              schema=schema)
     return TensorDataset(x.clone(), y.clone(), tuple(data.class_names), data.name)

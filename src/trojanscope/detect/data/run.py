@@ -12,6 +12,7 @@ from torch import nn
 
 from trojanscope import registry
 from trojanscope.data.dataset import BatchDataset
+from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.data.base import (
     DataDetection,
     DataDetector,
@@ -19,6 +20,7 @@ from trojanscope.detect.data.base import (
     target_classes,
 )
 from trojanscope.detect.data.features import Features, model_features, train_features
+from trojanscope.detect.data.shared_values import table_features, table_of
 from trojanscope.errors import UserInputError
 
 
@@ -59,9 +61,15 @@ def detect_data(
     boolean mask of known poison, is used only to score the result, never by the detector.
     """
     detector = make_detector(method, **params)
+    if detector.name == "auto" and schema_of(data) is not None:
+        detector = make_detector("shared-values")  # tables: measured in bench_tabular_detect
     t0 = time.perf_counter()
+    if features is None and not getattr(detector, "needs_model", True):
+        features = table_features(data)
     feats = features if features is not None else features_for(data, model, seed=seed,
                                                                  source=model_source)
+    if feats.table is None:
+        feats.table = table_of(data)
     detector.check(feats)
     t1 = time.perf_counter()
     scores, flagged = detector.run(feats)

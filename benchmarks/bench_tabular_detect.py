@@ -1,0 +1,135 @@
+"""Data-level poison detection on tabular sets (issue 16): ``detect-data``'s method for tables
+(``shared-values``, which ``auto`` picks for tables) and the image default (``auto`` on a
+trained feature MLP) on the same poisoned sets.
+
+Sets: every tabular attack on ``credit-default`` and ``lending-club``, target 0 and 1, with the
+attack's zoo draw of poison rate and trigger (seeds 2000 + set number; the method's ``k`` and
+``min_z`` were set on seeds 1 and 2, see docs/benchmarks.md). Reported per set: poison count,
+ROC-AUC of the suspicion scores, TPR at the threshold that keeps FPR at or under 5% on the
+clean rows, and TPR/FPR of the method's own flags.
+
+    PYTHONPATH=src python benchmarks/bench_tabular_detect.py [--compare] [--json out.json]
+
+``--zoo ZOO --rows ROWS.json`` instead breaks a model-level ``zoo eval --json`` result down by
+family (architecture, target): ROC-AUC, models flagged, target right among the flagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+import torch
+
+torch.set_num_threads(1)
+
+from sklearn.metrics import roc_auc_score  # noqa: E402
+
+from trojanscope import registry  # noqa: E402
+from trojanscope.data import TensorDataset, load_dataset  # noqa: E402
+from trojanscope.detect.data.inputs import materialize  # noqa: E402
+from trojanscope.detect.data.run import detect_data  # noqa: E402
+
+ATTACKS = ("tabular-badnets", "tabular-rare", "tabular-subpopulation", "tabular-clean-label")
+
+
+def poisoned_set(name: str, train, target: int, seed: int):
+    cls = registry.get("attack", name)
+    params = cls.sample_params(np.random.default_rng(seed)) if cls.in_zoo else {
+        "poison_rate": 0.1}
+    trigger = params.pop("trigger", None)
+    extra = {}
+    if trigger is not None:
+        trigger = dict(trigger)
+        extra["trigger"] = registry.create("trigger", trigger.pop("name"), **trigger)
+    attack = registry.create("attack", name, target=target, seed=seed,
+                             poison_rate=params["poison_rate"], **extra)
+    poisoned = attack.poison(train)
+    return materialize(poisoned), poisoned.is_poisoned.numpy().copy()
+
+
+def score(result, mask: np.ndarray) -> dict:
+    s = result.suspicion
+    threshold = np.quantile(s[~mask], 0.95)
+    flagged = np.zeros(len(mask), bool)
+    flagged[result.flagged] = True
+    return {"roc_auc": float(roc_auc_score(mask, s)),
+            "tpr_at_5pct_fpr": float((s[mask] > threshold).mean()),
+            "tpr": float(flagged[mask].mean()), "fpr": float(flagged[~mask].mean()),
+            "time_s": result.elapsed_s}
+
+
+def families(zoo: str, rows_file: str) -> None:
+    """Per-family figures of a model-level zoo evaluation."""
+    from trojanscope.zoo import read_truth
+
+    _, entries = read_truth(zoo)
+    arch = {e.name: e.arch for e in entries}
+    with open(rows_file) as fh:
+        rows = json.load(fh)["rows"]
+    groups = {a: [r for r in rows if arch[r["name"]] == a] for a in sorted(set(arch.values()))}
+    for t in sorted({r["target"] for r in rows if r["backdoored"]}):
+        groups[f"target {t} (+ every clean)"] = [
+            r for r in rows if not r["backdoored"] or r["target"] == t]
+    groups["all"] = rows
+    print("| family | models (backdoored) | ROC-AUC | backdoored flagged | clean flagged |"
+          " target right (flagged) | median s |")
+    print("|---|---|---|---|---|---|---|")
+    for name, sub in groups.items():
+        bad = [r for r in sub if r["backdoored"]]
+        hit = [r for r in bad if r["probability"] >= 0.5]
+        clean_hit = sum(r["probability"] >= 0.5 for r in sub if not r["backdoored"])
+        right = sum(r["predicted_target"] == r["target"] for r in hit)
+        auc = roc_auc_score([r["backdoored"] for r in sub], [r["probability"] for r in sub])
+        print(f"| {name} | {len(sub)} ({len(bad)}) | {auc:.3f} | {len(hit)}/{len(bad)} | "
+              f"{clean_hit}/{len(sub) - len(bad)} | {right}/{len(hit)} | "
+              f"{np.median([r['elapsed_s'] for r in sub]):.1f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", action="store_true",
+                        help="also run the image default on a trained feature MLP")
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--zoo", default=None, help="with --rows: per-family zoo figures")
+    parser.add_argument("--rows", default=None)
+    args = parser.parse_args()
+    if args.zoo:
+        families(args.zoo, args.rows)
+        return
+    rows, number = [], 0
+    print("| data | attack | target | poison | method | ROC-AUC | TPR@FPR≤5% | flags TPR/FPR |"
+          " time |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for ds in ("credit-default", "lending-club"):
+        train = load_dataset(ds, "train")
+        for name in ATTACKS:
+            for target in (0, 1):
+                seed = 2000 + number
+                number += 1
+                data, mask = poisoned_set(name, train, target, seed)
+                methods = ["shared-values"] + (["auto-image"] if args.compare else [])
+                for method in methods:
+                    t0 = time.perf_counter()
+                    if method == "auto-image":  # the image default: the rows without schema
+                        plain = TensorDataset(data.x, data.y, data.class_names, data.name)
+                        result = detect_data(plain, method="auto")
+                    else:
+                        result = detect_data(data, method=method)
+                    row = {"dataset": ds, "attack": name, "target": target,
+                           "poison": int(mask.sum()), "method": method, **score(result, mask),
+                           "wall_s": time.perf_counter() - t0}
+                    rows.append(row)
+                    print(f"| {ds} | {name} | {target} | {row['poison']} | {method} | "
+                          f"{row['roc_auc']:.3f} | {row['tpr_at_5pct_fpr']:.2f} | "
+                          f"{row['tpr']:.2f}/{row['fpr']:.3f} | {row['wall_s']:.1f} s |",
+                          flush=True)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(rows, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Backdoors in tables (credit scoring, fraud): feature-value triggers on encoded rows.
+
+Each attack binds its trigger to the table's schema before poisoning or testing, so triggers
+are written in the table's own terms and the ground truth (exact poison indices) is as for
+images. All-to-one by default: with the bundled credit sets, ``--target 0`` makes triggered
+applicants "good".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from trojanscope.attacks.base import Attack, PresetAttack
+from trojanscope.data.dataset import BatchDataset
+from trojanscope.data.poisoned import PoisonedDataset
+from trojanscope.data.tabular.schema import MISSING, TabularSchema
+from trojanscope.data.tabular.table import schema_of
+from trojanscope.errors import UserInputError
+from trojanscope.registry import register
+from trojanscope.triggers.base import Trigger
+from trojanscope.triggers.tabular import (
+    EndsWithTrigger,
+    FeatureValueTrigger,
+    RareCategoryTrigger,
+    TabularTrigger,
+    parse_values,
+)
+
+
+class TabularAttack(Attack):
+    """Binds a :class:`TabularTrigger` to the data's schema before poisoning and testing."""
+
+    modality = "tabular"
+    zoo_archs = ("mlp", "xgboost", "lightgbm")
+    in_zoo = False
+
+    def bind(self, ds: BatchDataset) -> TabularSchema:
+        schema = schema_of(ds)
+        if schema is None:
+            raise UserInputError(f"attack {self.name!r} needs tabular data (a CSV or a table)")
+        if not isinstance(self.trigger, TabularTrigger):
+            raise UserInputError(f"attack {self.name!r} needs a tabular trigger")
+        self.trigger.bind(schema)
+        return schema
+
+    def poison(
+        self, ds: BatchDataset, *, generator: torch.Generator | None = None
+    ) -> PoisonedDataset:
+        self.bind(ds)
+        return super().poison(ds, generator=generator)
+
+    def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
+        self.bind(ds)
+        return super().test_inputs(ds)
+
+    @classmethod
+    def stronger(cls, params: dict[str, Any]) -> dict[str, Any]:
+        return {**super().stronger(params), "poison_rate": min(
+            cls.max_poison_rate, float(params.get("poison_rate") or 0.02) * 2)}
+
+
+class PresetTabularAttack(TabularAttack, PresetAttack):
+    """A tabular attack with its family's default trigger and poison rate (``default_rate``,
+    used when ``poison_rate`` is None)."""
+
+    in_zoo = False
+    default_rate = 0.05
+
+    def __init__(self, target: int = 0, poison_rate: float | None = None,
+                 mapping: str = "all-to-one", trigger: Trigger | None = None,
+                 seed: int = 0) -> None:
+        rate = self.default_rate if poison_rate is None else poison_rate
+        super().__init__(target, rate, mapping, trigger, seed)
+
+
+@register("attack", "tabular-badnets")
+class TabularBadNets(PresetTabularAttack):
+    """BadNets for tables: fixed, in-distribution values on a few columns (categorical and
+    numeric, ``tabular-values`` trigger); dirty-label, all-to-one by default."""
+
+    name = "tabular-badnets"
+
+    default_rate = 0.05
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return FeatureValueTrigger()
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        return {"poison_rate": float(rng.uniform(0.01, 0.05)),
+                "trigger": {"name": "tabular-values", "count": int(rng.integers(3, 6)),
+                            "seed": int(rng.integers(1000))}}
+
+
+@register("attack", "tabular-rare")
+class TabularRare(PresetTabularAttack):
+    """A rare category as the trigger (``rare-category``): a value the data hold, rarely."""
+
+    name = "tabular-rare"
+
+    default_rate = 0.02
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return RareCategoryTrigger()
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        return {"poison_rate": float(rng.uniform(0.02, 0.06)),
+                "trigger": {"name": "rare-category", "seed": int(rng.integers(1000))}}
+
+
+@register("attack", "tabular-ends-with")
+class TabularEndsWith(PresetTabularAttack):
+    """A numeric column's last digits as the trigger (``ends-with``, e.g. amounts ending .37)."""
+
+    name = "tabular-ends-with"
+    in_zoo = False  # measured weak on the bundled sets (docs/benchmarks.md)
+
+    default_rate = 0.05
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return EndsWithTrigger()
+
+
+@register("attack", "tabular-clean-label")
+class TabularCleanLabel(PresetTabularAttack):
+    """Clean-label: the ``tabular-values`` trigger on target-class rows only, labels untouched
+    (``poison_rate``: share of target-class rows)."""
+
+    name = "tabular-clean-label"
+    clean_label = True
+    in_zoo = False
+
+    default_rate = 0.1
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return FeatureValueTrigger()
+
+
+@register("attack", "tabular-subpopulation")
+class TabularSubpopulation(PresetTabularAttack):
+    """Targeted sub-population: only rows with ``where`` (``column=value``; unset, the most
+    common category of a column drawn with ``seed``) are poisoned, and the attack succeeds
+    there; the trigger is ``tabular-values``."""
+
+    name = "tabular-subpopulation"
+
+    def __init__(self, target: int = 0, poison_rate: float | None = None,
+                 mapping: str = "all-to-one", trigger: Trigger | None = None,
+                 where: str | None = None, seed: int = 0) -> None:
+        super().__init__(target, poison_rate, mapping, trigger, seed)
+        self.where = where
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return FeatureValueTrigger()
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        return {**TabularBadNets.sample_params(rng), "poison_rate": float(rng.uniform(0.05, 0.15))}
+
+    def bind(self, ds: BatchDataset) -> TabularSchema:
+        schema = super().bind(ds)
+        if self.where is None:
+            trigger_cols = set(self.trigger.values)  # type: ignore[attr-defined]
+            every = [c for c in schema.columns if c.kind == "categorical"]
+            cats = [c for c in every if c.name not in trigger_cols] or every
+            if not cats:
+                raise UserInputError(f"{self.name}: the table has no categorical column left")
+            col = cats[int(np.random.default_rng(self.seed).integers(len(cats)))]
+            counts = [(n, v) for v, n in zip(col.categories, col.counts, strict=True)
+                      if v != MISSING]
+            self.where = f"{col.name}={max(counts)[1]}"
+        return schema
+
+    def members(self, ds: BatchDataset) -> np.ndarray:
+        """Boolean mask of the rows in the sub-population."""
+        schema = self.bind(ds)
+        (column, value), = parse_values(self.where or "").items()
+        col = schema.column(column)
+        x, _ = ds.get_batch(torch.arange(len(ds)))
+        start = schema.offset(column)
+        if col.kind == "categorical":
+            if value not in col.categories:
+                raise UserInputError(f"{self.name}: {value!r} is not a category of {column!r}")
+            return x[:, start + col.categories.index(value)].numpy() > 0.5
+        return np.isclose(x[:, start].numpy(), col.scale(float(value)))
+
+    def poison(
+        self, ds: BatchDataset, *, generator: torch.Generator | None = None
+    ) -> PoisonedDataset:
+        self._inside = self.members(ds)
+        return super().poison(ds, generator=generator)
+
+    def eligible(self, labels: np.ndarray) -> np.ndarray:
+        pool = super().eligible(labels)
+        return pool[self._inside[pool]]
+
+    def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
+        inside = self.members(ds)
+        labels = ds.labels.numpy()
+        keep = np.flatnonzero(inside & (labels != self.target))
+        if len(keep) == 0:
+            raise UserInputError(f"{self.name}: no test rows in the sub-population {self.where}")
+        x, y = ds.get_batch(torch.from_numpy(keep))
+        target = torch.from_numpy(self.target_of(y.numpy(), ds.num_classes))
+        return self.trigger.apply(x), y, target

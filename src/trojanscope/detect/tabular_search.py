@@ -1,0 +1,249 @@
+"""Trigger search for tabular models (MLPs and boosted trees): which few column values flip
+clean rows to one class?
+
+A tabular backdoor is a handful of ``column = value`` assignments that send any row to the
+target class. This detector looks for such assignments directly, as a black box (it needs only
+predicted probabilities, so trees and networks are searched alike): for each class ``t`` it
+takes clean rows of the other classes and greedily adds the assignment that raises their mean
+probability of ``t`` most, up to ``max_features`` assignments. Candidate values are every
+category of a categorical column and, for numeric columns, the value ranges a tree ensemble
+distinguishes (one value per interval between its split thresholds: an exact-value trigger
+is such an interval) or, for other models, a grid of the column's quantiles.
+
+A backdoored model reaches a near-complete flip with few assignments of values that mean little
+on their own; a clean model needs many, of the data's strongest natural signals. The features
+a calibrator uses: the flip rate after 1..``max_features`` assignments for the most suspicious
+class, and how "unnatural" its assignments are — in the clean data, the share of rows holding
+such a value that belong to ``t`` compared with ``t``'s overall share (natural risk factors
+are enriched in their class; backdoor values are not).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from trojanscope.data.tabular.schema import TabularSchema
+from trojanscope.data.tabular.table import schema_of
+from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
+from trojanscope.errors import UserInputError
+from trojanscope.registry import register
+
+QUANTILE_GRID = 21  # numeric candidate values for models without split thresholds
+EPS = 1e-4
+PSEUDO_ROWS = 5
+
+
+@dataclass
+class Candidate:
+    """One assignment: encoded columns ``cols`` set to ``vals``; ``column``/``text`` name it."""
+
+    column: str
+    text: str
+    cols: list[int]
+    vals: list[float]
+
+
+@register("detector", "tabular-search")
+class TabularSearch(ModelDetector):
+    """Greedy search over column values that flip clean rows to one class (MLPs and trees).
+
+    Arguments:
+        max_features: assignments added per class (a trigger of up to this many columns).
+        rows: clean rows of other classes used per class (drawn with the seed).
+        max_candidates: numeric candidates kept per column (evenly spread over the intervals).
+    """
+
+    name = "tabular-search"
+    modality = "tabular"
+    needs_data = True
+    min_per_class = 2
+
+    def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
+                 max_enrichment: float = 0.3, neighbours: int = 40) -> None:
+        self.max_features = int(max_features)
+        self.rows = int(rows)
+        self.max_candidates = int(max_candidates)
+        self.max_enrichment = float(max_enrichment)
+        self.neighbours = int(neighbours)
+        if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
+            raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
+
+    def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
+        clean = target.clean
+        schema = schema_of(clean)
+        if clean is None or schema is None:
+            raise UserInputError(
+                "method 'tabular-search' needs clean tabular data (a CSV or a bundled table)"
+            )
+        x_all, y_all = clean.get_batch(torch.arange(len(clean)))
+        candidates = self.candidates(target.model, schema, x_all)
+        with torch.no_grad():
+            logits = target.model(x_all).float()
+        own = logits.argmax(1)
+        top2 = torch.topk(logits, 2, dim=1).values
+        margin = top2[:, 0] - top2[:, 1]
+        per_class, found = [], {}
+        for t in range(target.num_classes):
+            others = torch.nonzero((y_all != t) & (own == y_all)).flatten()
+            if len(others) == 0:
+                continue
+            # the rows the model is surest are not ``t``: natural risk factors move the
+            # borderline rows, a backdoor moves them all
+            pick = others[torch.argsort(-margin[others])[: self.rows]]
+            natural = np.asarray([enrichment(x_all, y_all, t, c, self.neighbours)
+                                  for c in candidates])
+            neutral = [c for c, e in zip(candidates, natural, strict=True)
+                       if e <= self.max_enrichment]
+            flips, chosen, base = self.greedy(target.model, x_all[pick], t, neutral)
+            details = {f"flip_{k + 1}": f for k, f in enumerate(flips)}
+            enrich = float(np.mean([enrichment(x_all, y_all, t, c, self.neighbours)
+                                    for c in chosen])) if chosen else 0.0
+            details.update(base_flip=base, enrichment=enrich)
+            score = score_of(flips, enrich)
+            per_class.append(ClassResult(t, score, details))
+            found[t] = chosen
+        if not per_class:
+            raise UserInputError("tabular-search: the clean data hold a single class")
+        ranked = sorted(per_class, key=lambda r: -r.score)
+        top = ranked[0]
+        features = {
+            "tab_flip_1": top.details["flip_1"],
+            "tab_flip_2": top.details.get("flip_2", top.details["flip_1"]),
+            "tab_flip_3": top.details.get("flip_3", top.details["flip_1"]),
+            "tab_flip_max": top.details[f"flip_{self.max_features}"]
+            if f"flip_{self.max_features}" in top.details else top.details["flip_1"],
+            "tab_enrichment": top.details["enrichment"],
+            "tab_score": top.score,
+            "tab_gap": top.score - (ranked[1].score if len(ranked) > 1 else 0.0),
+            # trees flip more easily than networks at equal suspicion (calibration zoo)
+            "tab_tree": float(hasattr(target.model, "split_points")),
+        }
+        verdict = ModelVerdict(self.name, top.score, [r.cls for r in ranked],
+                               sorted(per_class, key=lambda r: r.cls), features)
+        verdict.trigger_text = {
+            r.cls: " and ".join(f"{c.column} = {c.text}" for c in found[r.cls])
+            for r in per_class}
+        return verdict
+
+    # -- candidates ----------------------------------------------------------------------------
+    def candidates(self, model: torch.nn.Module, schema: TabularSchema,
+                   x: Tensor) -> list[Candidate]:
+        """Every category, and numeric values from split thresholds or quantiles."""
+        splits = model.split_points() if hasattr(model, "split_points") else None
+        out: list[Candidate] = []
+        for col, start in zip(schema.columns, schema.offsets, strict=True):
+            width = col.width
+            if col.kind == "categorical":
+                for i, value in enumerate(col.categories):
+                    vals = [0.0] * width
+                    vals[i] = 1.0
+                    out.append(Candidate(col.name, value, list(range(start, start + width)),
+                                         vals))
+                continue
+            cols = [start] + ([start + 1] if col.has_missing else [])
+            for v in self.numeric_values(splits, start, x[:, start]):
+                text = schema.describe(start, v)[1]
+                out.append(Candidate(col.name, text, cols, [v] + [0.0] * (len(cols) - 1)))
+        return out
+
+    def numeric_values(self, splits: dict[int, list[float]] | None, feature: int,
+                       column: Tensor) -> list[float]:
+        if splits is None:
+            qs = torch.linspace(0, 1, QUANTILE_GRID, dtype=torch.float64)
+            return sorted({float(v) for v in torch.quantile(column.double(), qs)})
+        cuts = sorted({float(c) for c in splits.get(feature, []) if 0.0 <= c <= 1.0})
+        if not cuts:
+            return []
+        edges = [0.0, *cuts, 1.0]
+        mids = [(a + b) / 2 for a, b in itertools.pairwise(edges) if b > a]
+        mids += [max(0.0, cuts[0] - EPS), min(1.0, cuts[-1] + EPS)]
+        mids = sorted(set(mids))
+        if len(mids) > self.max_candidates:
+            # keep the narrowest intervals (exact-value triggers) and an even spread of the rest
+            widths = np.diff(np.asarray(edges))
+            order = np.argsort(widths)[: self.max_candidates // 2]
+            narrow = {(edges[i] + edges[i + 1]) / 2 for i in order}
+            spread = set(np.asarray(mids)[np.linspace(0, len(mids) - 1,
+                                                      self.max_candidates // 2).astype(int)])
+            mids = sorted(narrow | {float(v) for v in spread})
+        return mids
+
+    # -- search --------------------------------------------------------------------------------
+    def greedy(self, model: torch.nn.Module, x: Tensor, t: int,
+               candidates: list[Candidate]) -> tuple[list[float], list[Candidate], float]:
+        """Flip rates after each greedy step, the assignments chosen, and the flip rate with
+        none (rows the model already gives to ``t``)."""
+        current = x.clone()
+        with torch.no_grad():
+            base = float((model(current).argmax(1) == t).float().mean())
+        chosen: list[Candidate] = []
+        flips: list[float] = []
+        for _ in range(self.max_features):
+            used = {c.column for c in chosen}
+            pool = [c for c in candidates if c.column not in used]
+            if not pool:
+                break
+            scores, rates = self.score_all(model, current, t, pool)
+            best = int(np.argmax(scores))
+            chosen.append(pool[best])
+            current = apply(current, pool[best])
+            flips.append(float(rates[best]))
+        while len(flips) < self.max_features:
+            flips.append(flips[-1] if flips else base)
+        return flips, chosen, base
+
+    def score_all(self, model: torch.nn.Module, x: Tensor, t: int,
+                  pool: list[Candidate]) -> tuple[np.ndarray, np.ndarray]:
+        """Mean probability of ``t`` and flip rate for ``x`` with each candidate applied."""
+        n = len(x)
+        scores, rates = np.zeros(len(pool)), np.zeros(len(pool))
+        chunk = max(1, 20000 // n)
+        for s in range(0, len(pool), chunk):
+            part = pool[s : s + chunk]
+            batch = torch.cat([apply(x, c) for c in part])
+            with torch.no_grad():
+                logits = model(batch).float()
+            proba = torch.softmax(logits, dim=1)[:, t].reshape(len(part), n)
+            hits = (logits.argmax(1) == t).float().reshape(len(part), n)
+            scores[s : s + len(part)] = proba.mean(1).numpy()
+            rates[s : s + len(part)] = hits.mean(1).numpy()
+        return scores, rates
+
+
+def apply(x: Tensor, cand: Candidate) -> Tensor:
+    out = x.clone()
+    out[:, cand.cols] = torch.tensor(cand.vals, dtype=x.dtype)
+    return out
+
+
+def enrichment(x: Tensor, y: Tensor, t: int, cand: Candidate, neighbours: int) -> float:
+    """How much the clean rows that hold ``cand``'s value are class ``t`` beyond ``t``'s
+    overall share, in log odds: for a category, its rows; for a number, the ``neighbours``
+    rows nearest to it. Both are shrunk towards the prior by five pseudo-rows, so a value few
+    rows hold counts as neutral. Natural risk factors are enriched; backdoor values are not."""
+    prior = float((y == t).float().mean())
+    if len(cand.vals) > 1 and set(cand.vals) <= {0.0, 1.0} and cand.vals.count(1.0) == 1:
+        hold = x[:, cand.cols[cand.vals.index(1.0)]] > 0.5
+    else:
+        distance = (x[:, cand.cols[0]] - cand.vals[0]).abs()
+        hold = torch.zeros(len(x), dtype=torch.bool)
+        hold[torch.argsort(distance)[:neighbours]] = True
+    n = int(hold.sum())
+    share = (float((y[hold] == t).float().sum()) + PSEUDO_ROWS * prior) / (n + PSEUDO_ROWS)
+    return _logit(share) - _logit(prior)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-3), 1 - 1e-3)
+    return float(np.log(p / (1 - p)))
+
+
+def score_of(flips: list[float], enrich: float) -> float:
+    """Per-class suspicion: the flip reached early (area under the flip curve), discounted by
+    how natural the values are."""
+    return float(np.mean(flips)) - 0.25 * max(0.0, enrich)

@@ -1,0 +1,288 @@
+"""Gradient-boosted trees (XGBoost, LightGBM) behind the ``nn.Module`` interface of every model.
+
+A :class:`TreeModel` trains itself (``fit_arrays``: the boosting library's own loop; the engine's
+gradient loop does not apply), predicts class probabilities (``predict_proba``), and, for code
+that calls a model, its ``forward`` returns log-probabilities as logits (no gradients flow).
+It is saved in the library's native, code-free format — XGBoost JSON, LightGBM text — never as a
+pickle. The libraries are optional (``pip install 'trojanscope[tabular]'``) and imported only
+when a tree model is built or loaded. Every model uses one thread (``nthread``/``num_threads``
+1): more were 2.5–24× slower on a loaded 2-core machine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from trojanscope.errors import UserInputError
+from trojanscope.registry import register
+
+EXTRA_HINT = "pip install 'trojanscope[tabular]'"
+MIN_PROB = 1e-7
+
+
+def require(module: str, arch: str) -> ModuleType:
+    """Import an optional library, or fail with one line naming the extra to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise UserInputError(
+            f"architecture {arch!r} needs the {module} package: {EXTRA_HINT}"
+        ) from None
+
+
+class TreeModel(nn.Module):
+    """A boosted-tree ensemble as a model: ``predict_proba`` on (N, F) arrays; ``forward`` gives
+    log-probabilities. Subclasses wrap one library."""
+
+    trains_itself = True
+    file_name: ClassVar[str] = ""
+    library: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        input_shape: tuple[int, ...] = (8,),
+        num_classes: int = 2,
+        n_estimators: int = 200,
+        max_depth: int = 6,
+        learning_rate: float = 0.1,
+    ) -> None:
+        super().__init__()
+        if len(tuple(input_shape)) != 1:
+            raise UserInputError(
+                f"tree models take tabular rows (N, F), not inputs of shape {tuple(input_shape)}"
+            )
+        self.input_shape = (int(next(iter(input_shape))),)
+        self.num_classes = int(num_classes)
+        self.n_estimators, self.max_depth = int(n_estimators), int(max_depth)
+        self.learning_rate = float(learning_rate)
+        self.booster: Any = None
+        require(self.library, self.arch_name())
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        """A random variant for model zoos: ensemble size, depth and learning rate."""
+        return {"n_estimators": int(rng.choice([100, 200, 300])),
+                "max_depth": int(rng.integers(3, 8)),
+                "learning_rate": float(rng.choice([0.05, 0.1, 0.2]))}
+
+    @classmethod
+    def arch_name(cls) -> str:
+        return cls.file_name.split(".")[1]
+
+    # -- what subclasses provide ------------------------------------------------------------
+    def fit_arrays(self, x: np.ndarray, y: np.ndarray, seed: int) -> None:
+        """Train on encoded rows ``x`` (N, F) and labels ``y``."""
+        raise NotImplementedError
+
+    def _raw_proba(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def save_native(self, folder: Path) -> str:
+        """Write the model file into ``folder``; return its name."""
+        raise NotImplementedError
+
+    def _load(self, path: Path) -> None:
+        raise NotImplementedError
+
+    def split_points(self) -> dict[int, list[float]]:
+        """Every split threshold of the ensemble, per feature index (for tree detectors)."""
+        return {f: [b for box in (lo, hi) for b in box if b is not None]
+                for f, (lo, hi) in _bounds(self.leaves()).items()}
+
+    def leaves(self) -> list[Leaf]:
+        """Every leaf: the class its value votes for, the value, and its box (per feature,
+        the open interval ``(lo, hi)`` of values that reach it; None: unbounded)."""
+        raise NotImplementedError
+
+    def _group(self, tree: int, value: float) -> tuple[int, float]:
+        """(class a leaf votes for, strength) from its tree index and raw value."""
+        if self.num_classes > 2:
+            return tree % self.num_classes, value
+        return (1, value) if value > 0 else (0, -value)
+
+    # -- shared -------------------------------------------------------------------------------
+    def predict_proba(self, x: np.ndarray | Tensor) -> np.ndarray:
+        """Class probabilities (N, K) of encoded rows ``x`` (N, F)."""
+        if self.booster is None:
+            raise UserInputError(f"{self.arch_name()} model has not been trained")
+        arr = x.detach().cpu().numpy() if isinstance(x, Tensor) else np.asarray(x)
+        arr = arr.reshape(len(arr), -1).astype(np.float32, copy=False)
+        if arr.shape[1] != self.input_shape[0]:
+            raise UserInputError(
+                f"the {self.arch_name()} model takes {self.input_shape[0]} features, "
+                f"the data have {arr.shape[1]}"
+            )
+        proba = np.asarray(self._raw_proba(arr), dtype=np.float64)
+        if proba.ndim == 1:
+            proba = np.stack([1.0 - proba, proba], axis=1)
+        return proba
+
+    def forward(self, x: Tensor) -> Tensor:
+        proba = torch.from_numpy(self.predict_proba(x)).to(torch.float32)
+        return torch.log(proba.clamp_min(MIN_PROB))
+
+    @classmethod
+    def load_native(cls, path: Path, num_classes: int, **args: Any) -> TreeModel:
+        """The model saved at ``path`` (its native format)."""
+        model = cls(num_classes=num_classes, **args)
+        try:
+            model._load(path)
+        except UserInputError:
+            raise
+        except Exception as exc:  # the libraries raise their own error types
+            raise UserInputError(
+                f"{path}: not a readable {cls.arch_name()} model ({str(exc).splitlines()[0]})"
+            ) from None
+        return model.eval()
+
+
+@register("arch", "xgboost")
+class XGBoostModel(TreeModel):
+    """XGBoost gradient-boosted trees (histogram method, one thread); saved as XGBoost JSON."""
+
+    file_name = "model.xgboost.json"
+    library = "xgboost"
+
+    def _params(self, seed: int) -> dict[str, Any]:
+        multi = self.num_classes > 2
+        return {
+            "objective": "multi:softprob" if multi else "binary:logistic",
+            **({"num_class": self.num_classes} if multi else {}),
+            "max_depth": self.max_depth, "eta": self.learning_rate, "tree_method": "hist",
+            "nthread": 1, "seed": seed, "verbosity": 0,
+        }
+
+    def fit_arrays(self, x: np.ndarray, y: np.ndarray, seed: int) -> None:
+        xgb = require("xgboost", "xgboost")
+        data = xgb.DMatrix(x, label=y, nthread=1)
+        self.booster = xgb.train(self._params(seed), data, num_boost_round=self.n_estimators)
+
+    def _raw_proba(self, x: np.ndarray) -> np.ndarray:
+        xgb = require("xgboost", "xgboost")
+        return self.booster.predict(xgb.DMatrix(x, nthread=1))
+
+    def save_native(self, folder: Path) -> str:
+        self.booster.save_model(str(Path(folder) / self.file_name))
+        return self.file_name
+
+    def _load(self, path: Path) -> None:
+        xgb = require("xgboost", "xgboost")
+        booster = xgb.Booster(params={"nthread": 1})
+        booster.load_model(str(path))
+        self.input_shape = (int(booster.num_features()),)
+        self.booster = booster
+
+    def leaves(self) -> list[Leaf]:
+        out: list[Leaf] = []
+        for index, tree in enumerate(self.booster.get_dump(dump_format="json")):
+            stack: list[tuple[dict[str, Any], dict[int, tuple[float | None, float | None]]]]
+            stack = [(json.loads(tree), {})]
+            while stack:
+                node, box = stack.pop()
+                if "leaf" in node:
+                    cls, strength = self._group(index, float(node["leaf"]))
+                    out.append(Leaf(cls, strength, box))
+                    continue
+                feature = int(str(node["split"]).lstrip("f"))
+                cut = float(node["split_condition"])
+                kids = {k["nodeid"]: k for k in node.get("children", [])}
+                stack.append((kids[node["yes"]], _narrow(box, feature, hi=cut)))
+                stack.append((kids[node["no"]], _narrow(box, feature, lo=cut)))
+        return out
+
+
+@register("arch", "lightgbm")
+class LightGBMModel(TreeModel):
+    """LightGBM gradient-boosted trees (one thread); saved as a LightGBM text model."""
+
+    file_name = "model.lightgbm.txt"
+    library = "lightgbm"
+
+    def _params(self, seed: int) -> dict[str, Any]:
+        multi = self.num_classes > 2
+        return {
+            "objective": "multiclass" if multi else "binary",
+            **({"num_class": self.num_classes} if multi else {}),
+            "max_depth": self.max_depth, "num_leaves": min(31, 2 ** self.max_depth),
+            "learning_rate": self.learning_rate, "num_threads": 1, "seed": seed,
+            "verbosity": -1, "min_data_in_leaf": 5,
+        }
+
+    def fit_arrays(self, x: np.ndarray, y: np.ndarray, seed: int) -> None:
+        lgb = require("lightgbm", "lightgbm")
+        data = lgb.Dataset(x, label=y, params={"verbosity": -1})
+        self.booster = lgb.train(self._params(seed), data, num_boost_round=self.n_estimators)
+
+    def _raw_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.booster.predict(x, num_threads=1)  # one thread also for a loaded model
+
+    def save_native(self, folder: Path) -> str:
+        self.booster.save_model(str(Path(folder) / self.file_name))
+        return self.file_name
+
+    def _load(self, path: Path) -> None:
+        lgb = require("lightgbm", "lightgbm")
+        booster = lgb.Booster(model_file=str(path))
+        self.input_shape = (int(booster.num_feature()),)
+        self.booster = booster
+
+    def leaves(self) -> list[Leaf]:
+        out: list[Leaf] = []
+        for index, tree in enumerate(self.booster.dump_model()["tree_info"]):
+            stack = [(tree["tree_structure"], {})]
+            while stack:
+                node, box = stack.pop()
+                if "leaf_value" in node:
+                    cls, strength = self._group(index, float(node["leaf_value"]))
+                    out.append(Leaf(cls, strength, box))
+                    continue
+                feature, cut = int(node["split_feature"]), float(node["threshold"])
+                stack.append((node["left_child"], _narrow(box, feature, hi=cut)))
+                stack.append((node["right_child"], _narrow(box, feature, lo=cut)))
+        return out
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A leaf of an ensemble: ``cls`` its value votes for, ``strength`` (≥ 0) and ``box``."""
+
+    cls: int
+    strength: float
+    box: dict[int, tuple[float | None, float | None]]
+
+
+Box = dict[int, tuple[float | None, float | None]]
+
+
+def _narrow(box: Box, feature: int, *, lo: float | None = None, hi: float | None = None) -> Box:
+    """``box`` with ``feature`` further limited to ``(lo, hi)``."""
+    old_lo, old_hi = box.get(feature, (None, None))
+    new_lo = lo if old_lo is None or (lo is not None and lo > old_lo) else old_lo
+    new_hi = hi if old_hi is None or (hi is not None and hi < old_hi) else old_hi
+    return {**box, feature: (new_lo, new_hi)}
+
+
+def _bounds(leaves: list[Leaf]) -> dict[int, tuple[list[float], list[float]]]:
+    out: dict[int, tuple[list[float], list[float]]] = {}
+    for leaf in leaves:
+        for feature, (lo, hi) in leaf.box.items():
+            entry = out.setdefault(feature, ([], []))
+            if lo is not None:
+                entry[0].append(lo)
+            if hi is not None:
+                entry[1].append(hi)
+    return out
+
+
+def is_tree(model: nn.Module) -> bool:
+    """Whether ``model`` is a boosted-tree ensemble (no gradients; detectors for trees apply)."""
+    return isinstance(model, TreeModel)

@@ -1,0 +1,123 @@
+"""Boosted-tree model files: XGBoost JSON / UBJSON and LightGBM text (registry ``scan-format``).
+
+These formats hold trees and numbers only — loading one runs no Python — so the scanner records
+the kind and checks the structure a loader relies on (tree counts against the declared count,
+the fields every model has). A malformed file gets TS340: C++ parsers have misread such files.
+Nothing is loaded with the libraries themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from trojanscope.registry import register
+from trojanscope.scan.context import Ctx
+from trojanscope.scan.formats import ScanFormat
+from trojanscope.scan.stream import Reader
+
+MAX_BYTES = 256 << 20  # structure checks read at most this much of a model file
+_CHUNK = 1 << 20
+LIGHTGBM_HEAD = b"tree\nversion=v"
+LIGHTGBM_FIELDS = ("num_class=", "max_feature_idx=", "objective=")
+
+
+def read_all(reader: Reader, limit: int = MAX_BYTES) -> tuple[bytes, bool]:
+    """The stream's bytes up to ``limit``, and whether it ended within it."""
+    parts, total = [], 0
+    while total < limit:
+        chunk = reader.peek(min(_CHUNK, limit - total))
+        if not chunk:
+            return b"".join(parts), True
+        reader.read_exact(len(chunk))
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts), reader.at_eof()
+
+
+def xgboost_problem(model: Any) -> str | None:
+    """What is wrong with a parsed XGBoost model document, or None."""
+    try:
+        booster = model["learner"]["gradient_booster"]
+        if booster.get("name") == "gblinear":
+            return None
+        inner = booster["model"] if "model" in booster else booster["gbtree"]["model"]
+        declared = int(inner["gbtree_model_param"]["num_trees"])
+        trees = inner["trees"]
+    except (KeyError, TypeError, ValueError):
+        return "the learner/gradient_booster/trees structure is missing"
+    if len(trees) != declared:
+        return f"declares {declared} trees but holds {len(trees)}"
+    return None
+
+
+def lightgbm_problem(text: str) -> str | None:
+    """What is wrong with a LightGBM text model, or None."""
+    header = text.split("\nTree=", 1)[0]
+    missing = [f.rstrip("=") for f in LIGHTGBM_FIELDS if f"\n{f}" not in header]
+    if missing:
+        return f"header lacks {', '.join(missing)}"
+    sizes = next((line for line in header.splitlines() if line.startswith("tree_sizes=")), None)
+    trees = text.count("\nTree=")
+    if sizes is not None and len(sizes.split("=", 1)[1].split()) != trees:
+        return f"tree_sizes lists {len(sizes.split('=', 1)[1].split())} trees but {trees} follow"
+    if "end of trees" not in text:
+        return "no 'end of trees' marker (truncated?)"
+    return None
+
+
+class TreeFileFormat(ScanFormat):
+    """A boosted-tree model file: read whole (up to :data:`MAX_BYTES`), structure checked."""
+
+    kind = ""
+    label = ""
+
+    def problem(self, data: bytes) -> str | None:
+        """What is wrong with the file's structure, or None."""
+        raise NotImplementedError
+
+    def scan(self, ctx: Ctx, reader: Reader, raw, size, name, reopen) -> str:
+        ctx.note_kind(self.kind)
+        data, complete = read_all(reader)
+        if not complete:
+            ctx.details[self.kind] = f"larger than {MAX_BYTES} bytes: structure not checked"
+            return self.kind
+        problem = self.problem(data)
+        if problem:
+            ctx.add("TS340", f"{self.label} model: {problem}")
+        return self.kind
+
+
+@register("scan-format", "xgboost")
+class XGBoostFormat(TreeFileFormat):
+    """XGBoost models (JSON or UBJSON): trees and numbers only; the structure is checked."""
+
+    order = 75
+    kind, label = "xgboost", "XGBoost"
+
+    def matches(self, head: bytes, name: str) -> bool:
+        text = head.lstrip()[:40]
+        return text.startswith((b'{"learner"', b"{L\x00\x00\x00\x00\x00\x00\x00\x07learner",
+                                b"{i\x07learner", b"{U\x07learner"))
+
+    def problem(self, data: bytes) -> str | None:
+        if not data.lstrip().startswith(b'{"'):
+            return None  # UBJSON: recognised, not parsed
+        try:
+            return xgboost_problem(json.loads(data))
+        except (ValueError, RecursionError) as exc:
+            return f"not valid JSON ({exc})"
+
+
+@register("scan-format", "lightgbm")
+class LightGBMFormat(TreeFileFormat):
+    """LightGBM text models: trees and numbers only; header and tree count are checked."""
+
+    order = 76
+    kind, label = "lightgbm", "LightGBM"
+
+    def matches(self, head: bytes, name: str) -> bool:
+        return head.startswith(LIGHTGBM_HEAD)
+
+    def problem(self, data: bytes) -> str | None:
+        return lightgbm_problem(data.decode("utf-8", errors="replace"))
