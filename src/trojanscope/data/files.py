@@ -7,7 +7,9 @@ GTSRB when it has the published folders, an image folder when its sub-folders ho
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
+from typing import Any
 
 from trojanscope import registry
 from trojanscope.data import cifar10
@@ -29,8 +31,9 @@ def detect_format(path: Path) -> str | None:
     return None
 
 
-def load_path(path: Path, split: str) -> TensorDataset:
-    """Load ``split`` (``train``, ``test`` or ``all``) of the user data at ``path``.
+def load_path(path: Path, split: str, **params: Any) -> TensorDataset:
+    """Load ``split`` (``train``, ``test`` or ``all``) of the user data at ``path``; ``params``
+    go to the format (e.g. a text table's ``text_column``; a format without them refuses them).
 
     Raises :class:`UserInputError` listing the supported formats when ``path`` is none of them.
     """
@@ -39,7 +42,12 @@ def load_path(path: Path, split: str) -> TensorDataset:
     if fmt is None:
         supported = "; ".join(formats().values())
         raise UserInputError(f"{path}: unrecognised data{_hint(path)}; supported: {supported}")
-    return registry.create("data-format", fmt).load(path, split)
+    accepted = inspect.signature(registry.get("data-format", fmt)).parameters
+    if params and not set(params) <= set(accepted):
+        raise UserInputError(
+            f"{path}: options {', '.join(sorted(params))} do not apply to {fmt} data"
+        )
+    return registry.create("data-format", fmt, **params).load(path, split)
 
 
 def _hint(path: Path) -> str:

@@ -22,13 +22,9 @@ def load_dataset(spec: str | Path, split: str = "train", **params: Any) -> Tenso
         return registry.create("dataset", text, **params).load(split)
     path = Path(text)
     if path.exists():
-        if params:
-            raise UserInputError(
-                f"{path}: dataset parameters {sorted(params)} apply only to bundled data"
-            )
         from trojanscope.data.files import load_path
 
-        return load_path(path, split)
+        return load_path(path, split, **params)
     valid = ", ".join(registry.names("dataset"))
     raise UserInputError(
         f"unknown dataset {text!r}: not a bundled dataset ({valid}) and no such file or folder"
