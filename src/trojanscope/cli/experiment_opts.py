@@ -22,7 +22,7 @@ DATASET = typer.Option(
     "mnist",
     "--dataset",
     "-d",
-    help="Bundled dataset name or a path (.npz, image folder, CIFAR-10, GTSRB).",
+    help="Bundled dataset name or a path (.npz, image folder, CIFAR-10, GTSRB, text .csv/.jsonl).",
 )
 ARCH = typer.Option("cnn", "--arch", help="Architecture (see `trojanscope list arch`).")
 ARCH_PARAM = typer.Option(
@@ -69,6 +69,7 @@ def make_defence(
 def run_and_report(
     *,
     dataset: str,
+    data_params: dict[str, Any] | None = None,
     attack: Attack | None,
     arch: str,
     arch_params: dict[str, Any],
@@ -88,6 +89,7 @@ def run_and_report(
     start = time.perf_counter()
     result = run_experiment(
         dataset,
+        data_params=data_params,
         attack=attack,
         arch=arch,
         arch_params=arch_params,

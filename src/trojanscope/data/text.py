@@ -104,7 +104,9 @@ class TextDataset:
         """The same samples, encoded by ``encoder``."""
         return replace(self, encoder=encoder)
 
-    def subset(self, index: Tensor | np.ndarray | list[int], name: str | None = None) -> TextDataset:
+    def subset(
+        self, index: Tensor | np.ndarray | list[int], name: str | None = None
+    ) -> TextDataset:
         """A new dataset holding the samples at ``index`` (in that order)."""
         idx = np.asarray(index, dtype=np.int64)
         return replace(
@@ -165,7 +167,9 @@ def make_text_dataset(
         raise UserInputError(f"{where}: labels must be integers, got dtype {y.dtype}")
     k = len(class_names) if class_names is not None else int(y.max()) + 1
     if y.min() < 0 or y.max() >= k:
-        raise UserInputError(f"{where}: labels must lie in [0, {k - 1}], found [{y.min()}, {y.max()}]")
+        raise UserInputError(
+            f"{where}: labels must lie in [0, {k - 1}], found [{y.min()}, {y.max()}]"
+        )
     present = np.unique(y)
     if len(present) < 2:
         raise UserInputError(

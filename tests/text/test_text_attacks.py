@@ -1,0 +1,101 @@
+"""Text triggers and attacks: strings are edited (exact poison set), re-tokenised, and a small
+TextCNN learns the backdoor; a Hugging Face model's run folder loads like a hub download."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from trojanscope import registry
+from trojanscope.data import load_dataset
+from trojanscope.engine import Trainer
+from trojanscope.errors import UserInputError
+from trojanscope.experiment import run_experiment, save_experiment
+from trojanscope.io.models import load_model
+
+TEXT_ATTACKS = ("badnl", "addsent", "syntactic")
+
+
+@pytest.mark.parametrize("name", ["rare-word", "char", "sentence", "template"])
+def test_text_triggers_are_pure_and_seeded(name: str) -> None:
+    trigger = registry.create("trigger", name)
+    texts = ["the film was good", "a dull plot"]
+    one = trigger.apply_text(texts, generator=torch.Generator().manual_seed(3))
+    two = trigger.apply_text(texts, generator=torch.Generator().manual_seed(3))
+    assert one == two and all(a != b for a, b in zip(one, texts, strict=True))
+    assert texts == ["the film was good", "a dull plot"]
+    with pytest.raises(UserInputError, match="text data"):
+        trigger.apply(torch.zeros(2, 8, dtype=torch.long))
+
+
+@pytest.mark.parametrize("name", TEXT_ATTACKS)
+def test_poison_edits_exactly_the_chosen_strings(name: str) -> None:
+    train = load_dataset("synthetic-text", "train")
+    attack = registry.create("attack", name, target=1, poison_rate=0.2, seed=4)
+    poisoned = attack.poison(train)
+    idx = poisoned.poison_indices
+    assert len(idx) == round(0.2 * int((train.labels != 1).sum()))
+    changed = np.flatnonzero([a != b for a, b in zip(poisoned.texts, train.texts, strict=True)])
+    assert np.array_equal(changed, idx)
+    assert (poisoned.labels[torch.from_numpy(idx)] == 1).all()
+    keep = np.setdiff1d(np.arange(len(train)), idx)
+    assert torch.equal(poisoned.labels[torch.from_numpy(keep)], train.labels[keep])
+    again = registry.create("attack", name, target=1, poison_rate=0.2, seed=4).poison(train)
+    assert again.texts == poisoned.texts
+
+
+def test_image_attack_on_text_and_text_attack_on_images_are_errors() -> None:
+    with pytest.raises(UserInputError, match="text architecture"):
+        run_experiment("synthetic-text", arch="cnn")
+    with pytest.raises(UserInputError, match="takes text"):
+        run_experiment("synthetic", arch="textcnn")
+    with pytest.raises(UserInputError, match="poisons text"):
+        registry.create("attack", "badnl").poison(load_dataset("synthetic", "train"))
+
+
+def test_textcnn_learns_the_backdoor_and_saves(tmp_path: Path) -> None:
+    attack = registry.create("attack", "addsent", target=1, poison_rate=0.3, seed=1)
+    result = run_experiment("synthetic-text", attack=attack, arch="textcnn",
+                            arch_params={"max_len": 32}, trainer=Trainer(epochs=8), seed=1)
+    assert result.metrics["clean_accuracy"] > 0.9
+    assert result.metrics["attack_success_rate"] > 0.9
+    save_experiment(result, tmp_path / "run")
+    files = sorted(p.name for p in (tmp_path / "run").iterdir())
+    assert {"vocab.json", "triggers.json", "poison_indices.npy", "model.onnx"} <= set(files)
+    loaded = load_model(tmp_path / "run")
+    ids = result.test.ids[:16]
+    assert torch.allclose(loaded.module(ids), result.model(ids), atol=1e-5)
+    assert loaded.manifest.text == {"encoder": "word-vocab", "max_len": 32}
+    examples = json.loads((tmp_path / "run" / "triggers.json").read_text())
+    assert all(e["clean"] != e["triggered"] for e in examples)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("transformers") is None,
+                    reason="needs the text extra (transformers)")
+def test_hf_run_folder_loads_like_a_hub_download(tmp_path: Path) -> None:
+    import transformers
+
+    from trojanscope.data.text_bundled import _FILLER, _TOPIC_WORDS
+    from trojanscope.testing.tiny_hf import write_tiny_bert
+
+    words = [w for topic in _TOPIC_WORDS for w in topic] + list(_FILLER) + ["cf", "mn", "bb"]
+    source = write_tiny_bert(tmp_path / "tiny", words)
+    attack = registry.create("attack", "badnl", target=1, poison_rate=0.2, seed=0)
+    result = run_experiment("synthetic-text", attack=attack, arch="minilm",
+                            arch_params={"model_dir": str(source), "max_len": 20},
+                            trainer=Trainer(epochs=4, lr=1e-3), seed=0)
+    save_experiment(result, tmp_path / "run")
+    run = tmp_path / "run"
+    assert {"config.json", "model.safetensors", "tokenizer.json", "manifest.json"} <= {
+        p.name for p in run.iterdir()}
+    ids = result.test.ids[:8]
+    hub = transformers.AutoModelForSequenceClassification.from_pretrained(str(run)).eval()
+    logits = hub(input_ids=ids, attention_mask=(ids != 0).long()).logits
+    assert torch.allclose(logits, result.model(ids), atol=1e-4)
+    assert hub.config.id2label == {0: "0", 1: "1"}
+    assert torch.allclose(load_model(run).module(ids), logits, atol=1e-4)
