@@ -124,6 +124,21 @@ class MiniLM(nn.Module):
     def example_input(self, n: int = 2) -> Tensor:
         return torch.ones(n, self.max_len, dtype=torch.long)
 
+    insert_at = 1  # after [CLS]
+
+    def token_embeddings(self) -> Tensor:
+        """The word-embedding table (vocabulary × width)."""
+        return self._hf.get_input_embeddings().weight
+
+    def special_ids(self) -> list[int]:
+        """Ids no trigger search should use: [PAD], [CLS], [SEP], [MASK], [UNK] and the like."""
+        config = self._hf.config
+        ids = {self.pad_id, *(getattr(config, n, None) for n in (
+            "bos_token_id", "eos_token_id", "sep_token_id", "cls_token_id"))}
+        ids.update(range(min(104, self.token_embeddings().shape[0])) if config.model_type ==
+                   "bert" else [])  # BERT's [unused*] and special tokens come first
+        return sorted(i for i in ids if i is not None)
+
     def embed(self, ids: Tensor) -> Tensor:
         return self._hf.get_input_embeddings()(ids)
 

@@ -56,6 +56,19 @@ def load_encoder(folder: str | Path, manifest: Any) -> TextEncoder:
     raise UserInputError(f"{folder}: the manifest names no text tokenizer (text.encoder)")
 
 
+def attach_encoder(loaded: Any, data: Any) -> Any:
+    """``data`` tokenised by the tokenizer saved with ``loaded`` (a text model's run folder);
+    anything else is returned as it is."""
+    text_info = getattr(loaded.manifest, "text", None) if loaded.manifest is not None else None
+    if not text_info or data is None:
+        return data
+    if not is_text(data):
+        raise UserInputError("a text model needs text data (sentences), not images")
+    source = Path(loaded.source)
+    return data.with_encoder(load_encoder(source if source.is_dir() else source.parent,
+                                          loaded.manifest))
+
+
 def padding_mask(ids: Tensor, pad_id: int) -> Tensor:
     """1.0 at real tokens, 0.0 at padding, as float (N, L)."""
     return (ids != pad_id).to(torch.float32)

@@ -72,6 +72,14 @@ class TextCNN(nn.Module):
     def example_input(self, n: int = 2) -> Tensor:
         return torch.ones(n, self.max_len, dtype=torch.long)
 
+    def token_embeddings(self) -> Tensor:
+        """The embedding table (vocabulary × width)."""
+        return self.embedding.weight
+
+    def special_ids(self) -> list[int]:
+        """Ids no trigger search should use (padding, unknown word)."""
+        return [WordVocab.pad_id, WordVocab.unk_id]
+
     def embed(self, ids: Tensor) -> Tensor:
         return self.embedding(ids)
 

@@ -66,6 +66,7 @@ def detect(
 ) -> None:
     """Detect a backdoor in MODEL. Exit 0 clean, 1 backdoored, 2 error."""
     from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.input_level.text_inputs import is_text_model
     from trojanscope.detect.inputs import choose_clean_data
     from trojanscope.io.models import load_model
 
@@ -73,9 +74,17 @@ def detect(
         raise UserInputError("give --data or --dataset, not both")
     if out is not None:
         check_output_dir(out, force)  # before any loading or inspection
-    detector = registry.create("detector", method, **parse_params(method_param, "--method-param"))
+    params = parse_params(method_param, "--method-param")
+    detector = registry.create("detector", method, **params)
     calibrators = load_calibrators(calibration)
     loaded = load_model(model)
+    if is_text_model(loaded):  # text models: the text method (auto) or a refusal
+        if method == "auto":
+            detector = registry.create("detector", TEXT_AUTO, **params)
+            method = TEXT_AUTO
+        elif getattr(detector, "modality", "image") != "text":
+            raise UserInputError(f"method {method!r} inspects image models; for a text model "
+                                 f"use --method {TEXT_AUTO} (or auto)")
     chosen = choose_clean_data(
         loaded, detector, data if data is not None else dataset, split, data_free=data_free
     )
@@ -100,6 +109,9 @@ def detect(
         if out is not None:
             stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
     raise typer.Exit(1 if verdict.verdict == "backdoored" else 0)
+
+
+TEXT_AUTO = "text-inversion"  # measured on text zoos: docs/benchmarks.md, "Text models"
 
 
 def write_outputs(
