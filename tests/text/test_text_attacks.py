@@ -18,10 +18,13 @@ from trojanscope.errors import UserInputError
 from trojanscope.experiment import run_experiment, save_experiment
 from trojanscope.io.models import load_model
 
-TEXT_ATTACKS = ("badnl", "addsent", "syntactic")
+TEXT_ATTACKS = [n for n in registry.names("attack")
+                if getattr(registry.get("attack", n), "modality", "image") == "text"]
+TEXT_TRIGGERS = [n for n in registry.names("trigger")
+                 if getattr(registry.get("trigger", n), "modality", "image") == "text"]
 
 
-@pytest.mark.parametrize("name", ["rare-word", "char", "sentence", "template"])
+@pytest.mark.parametrize("name", TEXT_TRIGGERS)
 def test_text_triggers_are_pure_and_seeded(name: str) -> None:
     trigger = registry.create("trigger", name)
     texts = ["the film was good", "a dull plot"]
@@ -35,6 +38,7 @@ def test_text_triggers_are_pure_and_seeded(name: str) -> None:
 
 @pytest.mark.parametrize("name", TEXT_ATTACKS)
 def test_poison_edits_exactly_the_chosen_strings(name: str) -> None:
+    assert {"badnl", "addsent", "syntactic"} <= set(TEXT_ATTACKS)
     train = load_dataset("synthetic-text", "train")
     attack = registry.create("attack", name, target=1, poison_rate=0.2, seed=4)
     poisoned = attack.poison(train)
@@ -99,3 +103,20 @@ def test_hf_run_folder_loads_like_a_hub_download(tmp_path: Path) -> None:
     assert torch.allclose(logits, result.model(ids), atol=1e-4)
     assert hub.config.id2label == {0: "0", 1: "1"}
     assert torch.allclose(load_model(run).module(ids), logits, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", TEXT_ATTACKS)
+def test_zoo_parameters_build_an_attack(name: str) -> None:
+    from trojanscope.zoo import ZooEntry, build_attack
+
+    cls = registry.get("attack", name)
+    assert not cls.in_zoo  # image zoos never draw a text attack
+    draws = [cls.sample_params(np.random.default_rng(s)) for s in range(4)]
+    assert draws[0] == cls.sample_params(np.random.default_rng(0))
+    train = load_dataset("synthetic-text", "train")
+    for params in draws:
+        params = dict(params)
+        entry = ZooEntry("x", "textcnn", 3, True, name, target=1,
+                         poison_rate=params.pop("poison_rate"), trigger=params.pop("trigger"),
+                         attack_params=params)
+        assert len(build_attack(entry).poison(train).poison_indices) > 0

@@ -11,7 +11,9 @@ from trojanscope import registry
 from trojanscope.errors import UserInputError
 from trojanscope.triggers import BlendTrigger, PatchTrigger, SIGTrigger, WarpTrigger
 
-TRIGGERS = registry.names("trigger")
+# image triggers (the text triggers' contract: tests/text/test_text_attacks.py)
+TRIGGERS = [n for n in registry.names("trigger")
+            if getattr(registry.get("trigger", n), "modality", "image") != "text"]
 
 
 def batch(channels: int = 1, size: int = 28, n: int = 6) -> torch.Tensor:

@@ -40,7 +40,8 @@ class TextAttack(PresetAttack):
     """A dirty-label attack on text: edits the chosen sentences, then relabels them."""
 
     modality = "text"
-    in_zoo = False  # image zoos draw every in_zoo attack; text zoos name theirs
+    in_zoo = False  # image zoos draw every in_zoo attack; text zoos name theirs (each subclass
+    # repeats it: ``Attack.__init_subclass__`` sets in_zoo to True unless a class says otherwise)
     zoo_archs = TEXT_ARCHS
 
     def _check(self, ds) -> None:
@@ -90,6 +91,7 @@ class BadNL(TextAttack):
     """
 
     name = "badnl"
+    in_zoo = False
 
     def __init__(self, target: int = 0, poison_rate: float = 0.1, mapping: str = "all-to-one",
                  level: str = "word", trigger: Trigger | None = None, seed: int = 0) -> None:
@@ -118,6 +120,7 @@ class AddSent(TextAttack):
     """AddSent (Dai et al., 2019): dirty-label poisoning with a fixed inserted sentence."""
 
     name = "addsent"
+    in_zoo = False
 
     @classmethod
     def default_trigger(cls) -> Trigger:
@@ -136,6 +139,7 @@ class Syntactic(TextAttack):
     rule-based template (an opening subordinate clause) instead of a paraphrase model."""
 
     name = "syntactic"
+    in_zoo = False
 
     def __init__(self, target: int = 0, poison_rate: float = 0.2, mapping: str = "all-to-one",
                  trigger: Trigger | None = None, seed: int = 0) -> None:

@@ -75,16 +75,16 @@ def detect(
     if out is not None:
         check_output_dir(out, force)  # before any loading or inspection
     params = parse_params(method_param, "--method-param")
-    detector = registry.create("detector", method, **params)
+    registry.get("detector", method)  # an unknown name fails before any loading
     calibrators = load_calibrators(calibration)
     loaded = load_model(model)
-    if is_text_model(loaded):  # text models: the text method (auto) or a refusal
-        if method == "auto":
-            detector = registry.create("detector", TEXT_AUTO, **params)
-            method = TEXT_AUTO
-        elif getattr(detector, "modality", "image") != "text":
-            raise UserInputError(f"method {method!r} inspects image models; for a text model "
-                                 f"use --method {TEXT_AUTO} (or auto)")
+    text = is_text_model(loaded)
+    if text and method == "auto":  # text models: the text method
+        method = TEXT_AUTO
+    detector = registry.create("detector", method, **params)
+    if text and getattr(detector, "modality", "image") != "text":
+        raise UserInputError(f"method {method!r} inspects image models; for a text model "
+                             f"use --method {TEXT_AUTO} (or auto)")
     chosen = choose_clean_data(
         loaded, detector, data if data is not None else dataset, split, data_free=data_free
     )
