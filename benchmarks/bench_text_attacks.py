@@ -6,7 +6,8 @@ figures are what a user gets. Prints a Markdown table (CA, ASR, RA, CA drop agai
 model of the same seed, wall time) and writes JSON.
 
     python benchmarks/bench_text_attacks.py --arch textcnn [--seeds 0 1] [--run badnl …]
-    python benchmarks/bench_text_attacks.py --arch minilm --dataset-param n=2500 --epochs 2
+    python benchmarks/bench_text_attacks.py --arch minilm --subsample 2500 --epochs 2 \
+        --lr 5e-5 --arch-param max_len=40 --run badnl --run addsent
 """
 
 from __future__ import annotations
@@ -49,6 +50,23 @@ def run_one(args: list[str], opts: argparse.Namespace, seed: int, out: Path) -> 
     return json.loads(proc.stdout), wall
 
 
+def subsample_csv(dataset: str, n: int, folder: Path) -> Path:
+    """A CSV holding a fixed stratified sample of ``n`` sentences of ``dataset`` (as a user's
+    file: columns text, label)."""
+    import csv
+
+    from trojanscope.data.text_bundled import IMDB, RTPolarity
+
+    full = {"rt-polarity": RTPolarity, "imdb": IMDB}[dataset](n=n).load("all")
+    path = folder / f"{dataset}-{n}.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        for text, label in zip(full.texts, full.labels.tolist(), strict=True):
+            writer.writerow([text, full.class_names[label]])
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", default="textcnn")
@@ -59,12 +77,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--run", action="append", choices=list(RUNS), default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--subsample", type=int, default=None,
+                        help="train on a fixed stratified sample of the dataset (a user CSV)")
     opts = parser.parse_args()
     names = opts.run or list(RUNS)
     if "clean" not in names:
         names = ["clean", *names]
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
+        if opts.subsample:
+            opts.dataset = str(subsample_csv(opts.dataset, opts.subsample, Path(tmp)))
         for seed in opts.seeds:
             clean_ca = None
             for name in names:

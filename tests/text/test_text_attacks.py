@@ -120,3 +120,16 @@ def test_zoo_parameters_build_an_attack(name: str) -> None:
                          poison_rate=params.pop("poison_rate"), trigger=params.pop("trigger"),
                          attack_params=params)
         assert len(build_attack(entry).poison(train).poison_indices) > 0
+
+
+def test_minilm_without_the_text_extra_is_one_error_line(monkeypatch, tmp_path, capsys) -> None:
+    from trojanscope.cli.main import run
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in (
+        "transformers", "tokenizers") else real(name, *a))
+    code = run(["attack", "--dataset", "synthetic-text", "--arch", "minilm", "--attack",
+                "badnl", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "pip install 'trojanscope[text]'" in err[0]
+    assert not (tmp_path / "run").exists()
