@@ -23,7 +23,7 @@ import torch
 
 from trojanscope.data import load_dataset
 from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
-from trojanscope.detect.evaluate import run_zoo, score_rows
+from trojanscope.detect.evaluate import ZooRow, run_zoo, score_rows
 from trojanscope.detect.input_level.evaluate import evaluate_triggered
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.triggers import attack_from_spec
@@ -32,7 +32,7 @@ from trojanscope.registry import create
 from trojanscope.zoo import effective, read_truth
 
 METHOD = "text-inversion"
-FEATURES = ["ti_prob_1", "ti_prob_3", "ti_flip_1", "ti_prob_gap"]
+FEATURES = ["ti_prob_1", "ti_prob_2", "ti_prob_3"]
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
 
 
@@ -67,9 +67,19 @@ def main() -> None:
     parser.add_argument("--write-calibration", action="store_true")
     parser.add_argument("--skip-inputs", action="store_true")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/out/text_detect.json"))
+    parser.add_argument("--cal-rows", type=Path, default=None,
+                        help="reuse (or, when missing, write) the calibration zoo's rows here")
+    parser.add_argument("--cal-only", action="store_true", help="stop after the calibration zoo")
     opts = parser.parse_args()
     torch.set_num_threads(1)
-    cal_rows = run_zoo(opts.cal, METHOD, calibrators={}, on_model=progress)
+    if opts.cal_rows is not None and opts.cal_rows.is_file():
+        cal_rows = [ZooRow(**r) for r in json.loads(opts.cal_rows.read_text())]
+    else:
+        cal_rows = run_zoo(opts.cal, METHOD, calibrators={}, on_model=progress)
+        if opts.cal_rows is not None:
+            opts.cal_rows.write_text(json.dumps([asdict(r) for r in cal_rows]) + "\n")
+    if opts.cal_only:
+        return
     cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
                          [int(r.backdoored) for r in cal_rows], FEATURES, transform="none",
                          c=opts.c, zoo=[str(opts.cal)], models="textcnn on rt-polarity")

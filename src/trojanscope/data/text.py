@@ -171,11 +171,12 @@ def make_text_dataset(
             f"{where}: labels must lie in [0, {k - 1}], found [{y.min()}, {y.max()}]"
         )
     present = np.unique(y)
+    names = tuple(class_names) if class_names is not None else tuple(str(i) for i in range(k))
     if len(present) < 2:
         raise UserInputError(
-            f"{where}: the label column holds one class only ({present[0]!s}); need at least 2"
+            f"{where}: the label column holds one class only ({names[int(present[0])]!r}); "
+            "need at least 2"
         )
-    names = tuple(class_names) if class_names is not None else tuple(str(i) for i in range(k))
     return TextDataset(tuple(texts), torch.tensor(y.astype(np.int64)), names, name, where)
 
 
