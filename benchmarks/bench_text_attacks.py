@@ -26,6 +26,7 @@ RUNS = {
     "clean": ["train"],
     "badnl": ["attack", "--attack", "badnl"],
     "badnl-char": ["attack", "--attack", "badnl", "--attack-param", "level=char"],
+    "badnl-20": ["attack", "--attack", "badnl", "--poison-rate", "0.2"],
     "addsent": ["attack", "--attack", "addsent"],
     "syntactic": ["attack", "--attack", "syntactic"],
 }
@@ -77,19 +78,29 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--run", action="append", choices=list(RUNS), default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--reuse-clean", type=Path, default=None,
+                        help="take the clean rows from an earlier run's JSON (same settings)")
     parser.add_argument("--subsample", type=int, default=None,
                         help="train on a fixed stratified sample of the dataset (a user CSV)")
     opts = parser.parse_args()
     names = opts.run or list(RUNS)
+    rows: list[dict] = []
+    reused = {}
+    if opts.reuse_clean is not None:
+        reused = {r["seed"]: r for r in json.loads(opts.reuse_clean.read_text())["rows"]
+                  if r["run"] == "clean"}
     if "clean" not in names:
         names = ["clean", *names]
-    rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         if opts.subsample:
             opts.dataset = str(subsample_csv(opts.dataset, opts.subsample, Path(tmp)))
         for seed in opts.seeds:
             clean_ca = None
             for name in names:
+                if name == "clean" and seed in reused:
+                    rows.append(reused[seed])
+                    clean_ca = reused[seed]["clean_accuracy"]
+                    continue
                 out, wall = run_one(RUNS[name], opts, seed, Path(tmp) / f"{name}-{seed}")
                 m = out["metrics"]
                 clean_ca = m["clean_accuracy"] if name == "clean" else clean_ca
