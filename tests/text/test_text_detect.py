@@ -58,13 +58,13 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
         writer = csv.writer(fh)
         writer.writerow(["text", "label"])
         writer.writerows(zip(result.test.texts, result.test.labels.tolist(), strict=True))
-    code = run(["detect", str(folder), "--data", str(data), "--format", "json",
-                "-p", "max_tokens=1"])
+    code = run(["detect", str(folder), "--data", str(data), "--format", "json"])
     captured = capsys.readouterr()
     assert code in (0, 1), captured.err
     report = json.loads(captured.out)
     assert code in (0, 1) and report["method"] == "text-inversion"
     assert report["suspected_target"] == 1 and "ti_prob_1" in report["features"]
+    assert "cf" in report["trigger_tokens"]["1"] and report["verdict"] == "backdoored"
     code = run(["detect", str(folder), "--data", str(data), "--method", "neural_cleanse"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[0].startswith("error:") and "text model" in err[0]

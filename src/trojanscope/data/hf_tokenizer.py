@@ -72,6 +72,10 @@ class HFTokenizer:
         enc = self._tok.encode_batch(list(texts))
         return torch.tensor([e.ids for e in enc], dtype=torch.long).reshape(-1, self.max_len)
 
+    def token(self, token_id: int) -> str:
+        """The token string of ``token_id`` (for showing recovered triggers)."""
+        return self._tok.id_to_token(int(token_id)) or "[UNK]"
+
     def save(self, folder: str | Path) -> list[str]:
         written = []
         for name in TOKENIZER_FILES:

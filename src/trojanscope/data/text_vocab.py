@@ -67,6 +67,10 @@ class WordVocab:
                 out[row, : len(ids)] = torch.tensor(ids)
         return out
 
+    def token(self, token_id: int) -> str:
+        """The word of ``token_id`` (for showing recovered triggers)."""
+        return self.tokens[token_id] if 0 <= token_id < len(self.tokens) else UNK
+
     def save(self, folder: str | Path) -> list[str]:
         path = Path(folder) / VOCAB_NAME
         path.write_text(json.dumps({"kind": self.kind, "max_len": self.max_len,

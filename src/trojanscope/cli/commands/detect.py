@@ -100,6 +100,10 @@ def detect(
     verdict.threshold = threshold
     calibrate(verdict, calibrators)
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
+    if text and clean is not None:  # the recovered trigger tokens as words
+        report["trigger_tokens"] = {
+            str(c.cls): [clean.encoder.token(int(v)) for k, v in sorted(c.details.items())
+                         if k.startswith("token_")] for c in verdict.per_class}
     if out is not None:
         report["files"] = write_outputs(out, force, verdict, clean, report)
     if fmt is OutputFormat.json:
