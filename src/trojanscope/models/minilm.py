@@ -130,8 +130,8 @@ class MiniLM(nn.Module):
         config = self._hf.config
         ids = {self.pad_id, *(getattr(config, n, None) for n in (
             "bos_token_id", "eos_token_id", "sep_token_id", "cls_token_id"))}
-        ids.update(range(min(104, self.token_embeddings().shape[0])) if config.model_type ==
-                   "bert" else [])  # BERT's [unused*] and special tokens come first
+        if config.model_type == "bert" and self.token_embeddings().shape[0] >= 30000:
+            ids.update(range(104))  # the original BERT vocabulary: [PAD], [unused*], [UNK]…
         return sorted(i for i in ids if i is not None)
 
     def embed(self, ids: Tensor) -> Tensor:
