@@ -23,6 +23,7 @@ import torch
 
 from trojanscope.data import load_dataset
 from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
+from trojanscope.detect.coverage import architecture_traits, count_traits
 from trojanscope.detect.evaluate import ZooRow, run_zoo, score_rows
 from trojanscope.detect.input_level.evaluate import evaluate_triggered
 from trojanscope.io.models import load_model
@@ -39,6 +40,13 @@ SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibrat
 def progress(row, i, n) -> None:
     print(f"{i}/{n} {row.name} p={row.probability:.3f} {row.elapsed_s:.1f}s "
           f"{ {k: round(v, 3) for k, v in row.features.items()} }", file=sys.stderr, flush=True)
+
+
+def traits(zoo: Path) -> list[set[str]]:
+    """Architecture traits of every effective model of ``zoo`` (the calibrator's coverage)."""
+    _, entries = read_truth(zoo)
+    return [architecture_traits(load_model(zoo / e.name).module) for e in entries
+            if effective(e)]
 
 
 def input_level(zoo: Path, fpr: float) -> list[dict]:
@@ -82,7 +90,8 @@ def main() -> None:
         return
     cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
                          [int(r.backdoored) for r in cal_rows], FEATURES, transform="none",
-                         c=opts.c, zoo=[str(opts.cal)], models="textcnn on rt-polarity")
+                         c=opts.c, zoo=[str(opts.cal)], models="textcnn on rt-polarity",
+                         coverage=count_traits(traits(opts.cal)))
     eval_rows = run_zoo(opts.eval, METHOD, calibrators={METHOD: cal}, on_model=progress)
     model_level = score_rows(eval_rows)
     print("| zoo | models (backdoored) | ROC-AUC | cross-entropy | TPR at 5% FPR | FPR at 0.5 "

@@ -55,6 +55,7 @@ class TextCNN(nn.Module):
         self.convs = nn.ModuleList(
             nn.Conv1d(int(embed_dim), int(filters), int(k), padding=int(k) // 2) for k in kernels
         )
+        self.act = nn.ReLU()
         self.dropout = nn.Dropout(float(dropout))
         self.classifier = nn.Linear(int(filters) * len(self.convs), num_classes)
 
@@ -85,7 +86,7 @@ class TextCNN(nn.Module):
 
     def forward_embeds(self, emb: Tensor, mask: Tensor) -> Tensor:
         h = (emb * mask.unsqueeze(-1)).transpose(1, 2)
-        pooled = [torch.relu(conv(h)).amax(dim=2) for conv in self.convs]
+        pooled = [self.act(conv(h)).amax(dim=2) for conv in self.convs]
         return self.classifier(self.dropout(torch.cat(pooled, dim=1)))
 
     def forward(self, ids: Tensor) -> Tensor:
