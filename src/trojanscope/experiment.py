@@ -21,6 +21,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.poisoned import PoisonedDataset
 from trojanscope.data.resolve import load_dataset
 from trojanscope.data.tabular.table import schema_of
+from trojanscope.data.text import is_text
 from trojanscope.defences.base import Defence, DefenceOutcome
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.metrics import AttackMetrics, accuracy, clean_auc, evaluate_attack
@@ -30,6 +31,9 @@ from trojanscope.io.atomic import atomic_dir, check_output_dir
 from trojanscope.io.manifest import ArchSpec, AttackSpec, Manifest, library_versions
 from trojanscope.io.models import save_model
 from trojanscope.models import create_model
+from trojanscope.models.text_common import check_pair, is_text_arch
+from trojanscope.models.text_common import prepare as prepare_text
+from trojanscope.triggers.text import write_text_examples
 from trojanscope.visualize import trigger_grid
 
 POISON_INDICES_NAME = "poison_indices.npy"
@@ -62,7 +66,7 @@ def run_experiment(
     train_split: TensorDataset | None = None,
     test_split: TensorDataset | None = None,
     defence: Defence | None = None,
-    label_column: str | None = None,
+    data_params: dict[str, Any] | None = None,
 ) -> ExperimentResult:
     """Train ``arch`` on ``dataset`` (poisoned by ``attack`` when given) and evaluate it.
 
@@ -70,17 +74,20 @@ def run_experiment(
     training; the manifest records it, and, for an attack, how many of the samples it flagged
     were real poison (ground truth used for the report only, never by the defence).
     The model's initial weights and the data order come from ``seed`` (the trainer's seed is
-    overridden by it) so the same seed gives the same numbers. ``label_column`` names the label
-    of a user table; a table's schema goes into the manifest (``tabular``).
+    overridden by it) so the same seed gives the same numbers. ``data_params`` go to the data
+    loader (the columns of a user table or text CSV); a table's schema goes into the manifest
+    (``tabular``).
     """
     t0 = time.perf_counter()
-    train = (train_split if train_split is not None
-             else load_dataset(dataset, "train", label_column=label_column))
-    test = (test_split if test_split is not None
-            else load_dataset(dataset, "test", label_column=label_column))
+    dp = dict(data_params or {})
+    train = train_split if train_split is not None else load_dataset(dataset, "train", **dp)
+    test = test_split if test_split is not None else load_dataset(dataset, "test", **dp)
+    text = is_text(train)
+    if text or is_text_arch(arch):
+        check_pair(arch, train)
     if attack is not None:
         attack.check_target(train.num_classes)
-        kind = "tabular" if schema_of(train) is not None else "image"
+        kind = "text" if text else "tabular" if schema_of(train) is not None else "image"
         if attack.modality != kind:
             raise UserInputError(
                 f"attack {attack.name!r} poisons {attack.modality} data, but {dataset} holds "
@@ -90,6 +97,13 @@ def run_experiment(
     # A copy with the experiment's seed: the caller's trainer is left as it was.
     trainer = Trainer(**{**(trainer or Trainer()).get_params(), "seed": seed})
     poisoned = attack.poison(train) if attack is not None else None
+    extra: dict[str, Any] = {}
+    if text:  # the tokenizer is fitted on the training strings as the victim sees them
+        encoder, implied = prepare_text(arch, dict(arch_params or {}), poisoned or train)
+        arch_params = {**(arch_params or {}), **implied}
+        train, test = train.with_encoder(encoder), test.with_encoder(encoder)
+        poisoned = poisoned.with_encoder(encoder) if poisoned is not None else None
+        extra["text"] = {"encoder": encoder.kind, "max_len": encoder.max_len}
 
     def build(model_seed: int) -> nn.Module:
         with seeded(model_seed):
@@ -133,7 +147,6 @@ def run_experiment(
     if final_loss is not None:
         metrics["final_train_loss"] = final_loss
     t_eval = time.perf_counter()
-    extra = {}
     if defence is not None and outcome is not None:
         extra["defence"] = _defence_record(defence, outcome, poisoned)
     if schema is not None:
@@ -144,7 +157,8 @@ def run_experiment(
         input_shape=list(train.input_shape),
         class_names=list(train.class_names),
         dataset={"name": str(dataset), "train_size": len(train), "test_size": len(test),
-                 **({"label_column": schema.label} if schema is not None else {})},
+                 **({"label_column": schema.label} if schema is not None else {}),
+                 **({"modality": "text"} if text else {})},
         attack=_attack_spec(attack, poisoned, train.num_classes),
         training={**training, "samples_seen": samples_seen},
         seed=seed,
@@ -203,9 +217,14 @@ def save_experiment(
     """Write the model folder atomically: weights, exports, ground truth, trigger image."""
     t0 = time.perf_counter()
     with atomic_dir(out, force=force) as tmp:
+        text = is_text(result.train)
+        if text:
+            result.train.encoder.save(tmp)  # type: ignore[union-attr]
         if result.poisoned is not None and result.attack is not None:
             np.save(tmp / POISON_INDICES_NAME, result.poisoned.poison_indices)
-            if len(result.test.input_shape) == 3:  # a picture of the trigger, for images
+            if text:
+                write_text_examples(tmp, result.test, result.attack)
+            elif len(result.test.input_shape) == 3:  # a picture of the trigger, for images
                 sample = _showcase_sample(result.test, result.attack)
                 (tmp / TRIGGERS_NAME).write_bytes(
                     trigger_grid(sample[None], [result.attack.trigger]))

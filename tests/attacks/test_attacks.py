@@ -11,8 +11,9 @@ from trojanscope.attacks import SIG, Attack, BadNets, Blended, WaNet
 from trojanscope.errors import UserInputError
 from trojanscope.triggers import PatchTrigger
 
-ATTACKS = [n for n in registry.names("attack")  # tables: tests/tabular
-           if registry.get("attack", n).modality == "image"]
+# image attacks (tables: tests/tabular; text: tests/text/test_text_attacks.py)
+ATTACKS = [n for n in registry.names("attack")
+           if getattr(registry.get("attack", n), "modality", "image") == "image"]
 
 
 def make(name: str, **params: object) -> Attack:

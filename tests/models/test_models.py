@@ -22,10 +22,29 @@ def test_registry_lists_all() -> None:
     assert list_models("pre*") == ["preact_resnet18"]
 
 
+def text_arch(name: str) -> bool:
+    return getattr(registry.get("arch", name), "modality", "image") == "text"
+
+
 @pytest.mark.parametrize("name", list_models())
-def test_forward_shapes_and_gradients(name: str) -> None:
+def test_forward_shapes_and_gradients(name: str, tmp_path) -> None:
     if getattr(registry.get("arch", name), "trains_itself", False):
         pytest.skip("boosted trees: tests/tabular/test_tabular_models.py")
+    if text_arch(name):  # token ids in; gradients flow from the embeddings
+        kwargs = {}
+        if name == "minilm":
+            pytest.importorskip("transformers")
+            from trojanscope.testing.tiny_hf import write_tiny_bert
+
+            kwargs = {"model_dir": str(write_tiny_bert(tmp_path, "abcdefgh"))}
+        model = create_model(name, (12,), 7, **kwargs).eval()
+        ids = torch.randint(5, 12, (3, 12), generator=torch.Generator().manual_seed(0))
+        emb = model.embed(ids).detach().requires_grad_(True)
+        out = model.forward_embeds(emb, torch.ones(3, 12))
+        assert out.shape == (3, 7) and torch.allclose(model(ids), out, atol=1e-5)
+        out.sum().backward()
+        assert emb.grad is not None and torch.isfinite(emb.grad).all()
+        return
     shape = SHAPES.get(name, (1, 28, 28))
     kwargs = {"width": 8} if name == "preact_resnet18" else {}
     model = create_model(name, shape, 7, **kwargs).eval()

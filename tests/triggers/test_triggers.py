@@ -11,7 +11,8 @@ from trojanscope import registry
 from trojanscope.errors import UserInputError
 from trojanscope.triggers import BlendTrigger, PatchTrigger, SIGTrigger, WarpTrigger
 
-TRIGGERS = [n for n in registry.names("trigger")  # tables: tests/tabular
+# image triggers (tables: tests/tabular; text: tests/text/test_text_attacks.py)
+TRIGGERS = [n for n in registry.names("trigger")
             if getattr(registry.get("trigger", n), "modality", "image") == "image"]
 
 

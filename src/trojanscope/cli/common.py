@@ -152,14 +152,24 @@ METHOD_PARAM = typer.Option(
 )
 
 
-# ``--label-column`` of every command that reads user tables (``attack``, ``train``, ``detect``,
-# ``detect-data``, ``audit``).
-LABEL_COLUMN = typer.Option(
-    None, "--label-column", help="column that holds the class label (CSV/Parquet/JSONL data)"
-)
-
 
 def parse_params(items: list[str] | None, what: str) -> dict[str, Any]:
     """``["size=4", "position=top-left", "color=[1,0,0]"]`` → dict; values parsed as JSON when
     they are valid JSON, else kept as strings."""
     return parse_assignments(items or [], what)
+
+
+# Columns of tabular and text user data (CSV, TSV, JSON Lines, Parquet): ``attack``, ``train``,
+# ``detect``, ``detect-data``, ``detect-inputs``.
+TEXT_COLUMN = typer.Option(
+    None, "--text-column", help="column that holds the text (CSV/TSV/JSONL text data; default text)"
+)
+LABEL_COLUMN = typer.Option(
+    None, "--label-column", help="column that holds the class label (CSV/Parquet/JSONL data)"
+)
+
+
+def data_params(text_column: str | None, label_column: str | None) -> dict[str, str]:
+    """The data-format parameters the column options ask for (none when not given)."""
+    out = {"text_column": text_column, "label_column": label_column}
+    return {k: v for k, v in out.items() if v is not None}

@@ -22,7 +22,8 @@ DATASET = typer.Option(
     "mnist",
     "--dataset",
     "-d",
-    help="Bundled dataset name or a path (.npz, image folder, CIFAR-10, GTSRB, CSV, Parquet).",
+    help="Bundled dataset name or a path (.npz, image folder, CIFAR-10, GTSRB, CSV/Parquet table, "
+    "text .csv/.jsonl).",
 )
 ARCH = typer.Option("cnn", "--arch", help="Architecture (see `trojanscope list arch`).")
 ARCH_PARAM = typer.Option(
@@ -69,6 +70,7 @@ def make_defence(
 def run_and_report(
     *,
     dataset: str,
+    data_params: dict[str, Any] | None = None,
     attack: Attack | None,
     arch: str,
     arch_params: dict[str, Any],
@@ -79,7 +81,6 @@ def run_and_report(
     fmt: OutputFormat,
     exports: bool,
     defence: Defence | None = None,
-    label_column: str | None = None,
 ) -> ExperimentResult:
     """Run the experiment with a progress bar, save it, and print the metrics."""
     from trojanscope.cli.progress import ProgressCallback
@@ -89,6 +90,7 @@ def run_and_report(
     start = time.perf_counter()
     result = run_experiment(
         dataset,
+        data_params=data_params,
         attack=attack,
         arch=arch,
         arch_params=arch_params,
@@ -96,7 +98,6 @@ def run_and_report(
         seed=seed,
         callbacks=[ProgressCallback("attack" if attack else "train")],
         defence=defence,
-        label_column=label_column,
     )
     manifest = save_experiment(result, out, force=force, exports=exports)
     elapsed = time.perf_counter() - start

@@ -7,7 +7,9 @@ GTSRB when it has the published folders, an image folder when its sub-folders ho
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
+from typing import Any
 
 from trojanscope import registry
 from trojanscope.data import cifar10
@@ -21,32 +23,36 @@ def formats() -> dict[str, str]:
     return {name: fmt.description for name, fmt in registry.items("data-format")}
 
 
-def detect_format(path: Path) -> str | None:
-    """The name of the registered data format of ``path``, or None."""
+def detect_format(path: Path, **params: Any) -> str | None:
+    """The name of the registered data format of ``path``, or None; with ``params`` (e.g. a
+    ``text_column``), only the formats that take them are tried, built with them."""
     for name, fmt in registry.items("data-format"):
-        if fmt().matches(path):
+        if params and not set(params) <= set(inspect.signature(fmt).parameters):
+            continue
+        if fmt(**params).matches(path):
             return name
     return None
 
 
-def load_path(path: Path, split: str, *, label_column: str | None = None) -> TensorDataset:
-    """Load ``split`` (``train``, ``test`` or ``all``) of the user data at ``path``.
+def load_path(path: Path, split: str, **params: Any) -> TensorDataset:
+    """Load ``split`` (``train``, ``test`` or ``all``) of the user data at ``path``; ``params``
+    go to the format (e.g. a text table's ``text_column``; a format without them refuses them).
 
-    ``label_column`` names the label of tabular data (formats with ``takes_label_column``).
+    A CSV is a text table when its text column (``text_column``, default ``text``) holds
+    sentences, else a tabular one (whose label column is ``label_column``).
     Raises :class:`UserInputError` listing the supported formats when ``path`` is none of them.
     """
     path = Path(path)
-    fmt = detect_format(path)
+    fmt = detect_format(path, **params)
+    if fmt is None and params and detect_format(path) is not None:
+        raise UserInputError(
+            f"{path}: options {', '.join(sorted(params))} do not apply to "
+            f"{detect_format(path)} data"
+        )
     if fmt is None:
         supported = "; ".join(formats().values())
         raise UserInputError(f"{path}: unrecognised data{_hint(path)}; supported: {supported}")
-    if label_column is None:
-        return registry.create("data-format", fmt).load(path, split)
-    if not getattr(registry.get("data-format", fmt), "takes_label_column", False):
-        raise UserInputError(
-            f"{path}: --label-column applies to tabular data (CSV/Parquet), not {fmt} data"
-        )
-    return registry.create("data-format", fmt, label_column=label_column).load(path, split)
+    return registry.create("data-format", fmt, **params).load(path, split)
 
 
 def _hint(path: Path) -> str:

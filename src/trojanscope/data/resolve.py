@@ -10,30 +10,30 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.errors import UserInputError
 
 
-def load_dataset(
-    spec: str | Path, split: str = "train", *, label_column: str | None = None, **params: Any
-) -> TensorDataset:
+def load_dataset(spec: str | Path, split: str = "train", **params: Any) -> TensorDataset:
     """Load ``spec`` — a registered dataset name or a path — and return ``split``.
 
     Paths: an ``.npz`` file (``x``, ``y``, optional ``poison``), an image folder (one sub-folder
     per class), a CIFAR-10 python-batch folder, or a GTSRB folder. ``split`` is ``train``,
     ``test`` or ``all``; sources without their own split use a fixed stratified 80/20 split.
-    ``label_column`` names the label column of a user table (CSV, Parquet).
+    ``params`` go to a bundled dataset or to the format of a path (``label_column`` of a user
+    table; ``text_column`` / ``label_column`` of a text CSV).
     """
+    for column in ("label_column", "text_column"):  # an option not given is no option
+        if params.get(column, "") is None:
+            del params[column]
     text = str(spec)
     if text in registry.names("dataset"):
-        if label_column is not None:
-            raise UserInputError(f"--label-column applies to user tables, not bundled {text!r}")
+        columns = sorted({"label_column", "text_column"} & set(params))
+        if columns:
+            flags = ", ".join("--" + c.replace("_", "-") for c in columns)
+            raise UserInputError(f"{flags} apply to user files, not bundled {text!r}")
         return registry.create("dataset", text, **params).load(split)
     path = Path(text)
     if path.exists():
-        if params:
-            raise UserInputError(
-                f"{path}: dataset parameters {sorted(params)} apply only to bundled data"
-            )
         from trojanscope.data.files import load_path
 
-        return load_path(path, split, label_column=label_column)
+        return load_path(path, split, **params)
     valid = ", ".join(registry.names("dataset"))
     raise UserInputError(
         f"unknown dataset {text!r}: not a bundled dataset ({valid}) and no such file or folder"

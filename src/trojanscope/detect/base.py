@@ -180,7 +180,9 @@ def prepare_target(
         raise UserInputError("the model's input shape is unknown: give clean data or a manifest")
     with torch.no_grad():
         try:
-            out = model(torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(0)))
+            example = getattr(model, "example_input", None)  # e.g. token ids of a text model
+            out = model(example(2) if example is not None else
+                        torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(0)))
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise UserInputError(

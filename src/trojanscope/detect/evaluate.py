@@ -15,6 +15,7 @@ from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate
 from trojanscope.io.models import load_model
+from trojanscope.models.text_common import attach_encoder
 from trojanscope.zoo import ZooEntry, effective, read_truth
 
 
@@ -55,7 +56,7 @@ def run_zoo(
         detector = registry.create("detector", method, **(params or {}))
         verdict: ModelVerdict = detector.inspect(
             loaded.module,
-            clean,
+            attach_encoder(loaded, clean),  # a text model: its own tokenizer
             input_shape=loaded.input_shape,
             num_classes=loaded.num_classes,
             seed=seed,

@@ -69,6 +69,10 @@ def choose_clean_data(
             chosen = CleanData(None, None, "no clean data given: ran data-free")
         else:
             raise UserInputError("no clean data: give --data, --dataset, or --data-free")
+    if chosen.dataset is not None:
+        from trojanscope.models.text_common import attach_encoder
+
+        chosen.dataset = attach_encoder(loaded, chosen.dataset)
     if chosen.dataset is None and detector.needs_data:
         raise UserInputError(
             f"method {detector.name!r} needs clean data; give --data, or use --method mmbd or "

@@ -68,8 +68,12 @@ def save_model(
             state, str(folder / WEIGHTS_NAME),
             metadata={"format": "pt", "arch": manifest.arch.name},
         )
-    if exports and save_native is None:
-        example = torch.rand(2, *manifest.input_shape)
+    save_files = getattr(model, "save_files", None)
+    if save_files is not None:  # e.g. a Hugging Face config.json beside the weights
+        save_files(folder, manifest.class_names)
+    if exports and save_native is None and getattr(model, "exportable", True):
+        make_example = getattr(model, "example_input", None)
+        example = make_example(2) if make_example else torch.rand(2, *manifest.input_shape)
         export_torchscript(model, example, folder / TORCHSCRIPT_NAME)
         export_onnx(model, example, folder / ONNX_NAME)
     files = {
@@ -126,6 +130,9 @@ def build_from_manifest(manifest: Manifest, weights: Path) -> nn.Module:
     args.setdefault("input_shape", tuple(manifest.input_shape))
     args["input_shape"] = tuple(args["input_shape"])
     args.setdefault("num_classes", manifest.num_classes)
+    for_folder = getattr(registry.get("arch", manifest.arch.name), "args_for_folder", None)
+    if for_folder is not None:
+        args = for_folder(args, weights.parent)
     module = registry.create("arch", manifest.arch.name, **args)
     try:
         state = load_file(str(weights))

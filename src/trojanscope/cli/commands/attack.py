@@ -8,7 +8,14 @@ import typer
 
 from trojanscope import registry
 from trojanscope.cli import experiment_opts as o
-from trojanscope.cli.common import LABEL_COLUMN, OutputFormat, command, parse_params
+from trojanscope.cli.common import (
+    LABEL_COLUMN,
+    TEXT_COLUMN,
+    OutputFormat,
+    command,
+    data_params,
+    parse_params,
+)
 
 
 def attack(
@@ -16,6 +23,7 @@ def attack(
         "badnets", "--attack", "-a", help="Attack (see `trojanscope list attack`)."
     ),
     dataset: str = o.DATASET,
+    text_column: str | None = TEXT_COLUMN,
     label_column: str | None = LABEL_COLUMN,
     target: int = typer.Option(0, "--target", "-t", help="Target class (all-to-one)."),
     poison_rate: float = typer.Option(
@@ -72,7 +80,7 @@ def attack(
     trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed)
     o.run_and_report(
         dataset=dataset,
-        label_column=label_column,
+        data_params=data_params(text_column, label_column),
         attack=the_attack,
         arch=arch,
         arch_params=parse_params(arch_param, "--arch-param"),

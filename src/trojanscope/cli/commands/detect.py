@@ -68,6 +68,7 @@ def detect(
 ) -> None:
     """Detect a backdoor in MODEL. Exit 0 clean, 1 backdoored, 2 error."""
     from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.input_level.text_inputs import is_text_model
     from trojanscope.detect.inputs import choose_clean_data
     from trojanscope.io.models import load_model
 
@@ -75,9 +76,17 @@ def detect(
         raise UserInputError("give --data or --dataset, not both")
     if out is not None:
         check_output_dir(out, force)  # before any loading or inspection
-    detector = registry.create("detector", method, **parse_params(method_param, "--method-param"))
+    params = parse_params(method_param, "--method-param")
+    registry.get("detector", method)  # an unknown name fails before any loading
     calibrators = load_calibrators(calibration)
     loaded = load_model(model)
+    text = is_text_model(loaded)
+    if text and method == "auto":  # text models: the text method
+        method = TEXT_AUTO
+    detector = registry.create("detector", method, **params)
+    if text and getattr(detector, "modality", "image") != "text":
+        raise UserInputError(f"method {method!r} inspects image models; for a text model "
+                             f"use --method {TEXT_AUTO} (or auto)")
     chosen = choose_clean_data(
         loaded, detector, data if data is not None else dataset, split, data_free=data_free,
         label_column=label_column,
@@ -94,6 +103,10 @@ def detect(
     verdict.threshold = threshold
     calibrate(verdict, calibrators)
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
+    if text and clean is not None:  # the recovered trigger tokens as words
+        report["trigger_tokens"] = {
+            str(c.cls): [clean.encoder.token(int(v)) for k, v in sorted(c.details.items())
+                         if k.startswith("token_")] for c in verdict.per_class}
     if out is not None:
         report["files"] = write_outputs(out, force, verdict, clean, report)
     if fmt is OutputFormat.json:
@@ -103,6 +116,9 @@ def detect(
         if out is not None:
             stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
     raise typer.Exit(1 if verdict.verdict == "backdoored" else 0)
+
+
+TEXT_AUTO = "text-inversion"  # measured on text zoos: docs/benchmarks.md, "Text models"
 
 
 def write_outputs(

@@ -11,6 +11,7 @@ from rich.table import Table
 from trojanscope import registry
 from trojanscope.cli.common import (
     METHOD_PARAM,
+    TEXT_COLUMN,
     OutputFormat,
     command,
     parse_params,
@@ -35,7 +36,8 @@ def detect_inputs(
         ..., help="Model: run folder, safetensors+manifest, TorchScript or ONNX."
     ),
     inputs: Path = typer.Argument(
-        None, help="Inputs to screen: .npz with an array x (N, C, H, W floats in [0, 1])."
+        None, help="Inputs to screen: .npz with an array x (N, C, H, W floats in [0, 1]); for a "
+        "text model a .csv/.tsv/.jsonl file (column --text-column)."
     ),
     data: str = typer.Option(
         None, "--data", help="Clean inputs that fit the detector and set the threshold: .npz "
@@ -57,12 +59,14 @@ def detect_inputs(
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    text_column: str | None = TEXT_COLUMN,
 ) -> None:
     """Score INPUTS for triggers and flag the likely triggered ones. Exit 0 none flagged, 1 some
     flagged, 2 error."""
     from trojanscope.detect.input_level import auto
     from trojanscope.detect.input_level.inputs import load_inputs
     from trojanscope.detect.input_level.screen import screen
+    from trojanscope.detect.input_level.text_inputs import encode_texts, is_text_model
     from trojanscope.io.models import load_model
 
     if not 0.0 < fpr < 1.0:
@@ -70,14 +74,30 @@ def detect_inputs(
     if inputs is None and triggered is None:
         raise UserInputError("give INPUTS to screen, or --triggered RUN to measure against a "
                              "run's trigger")
-    detector = auto.create(method, **parse_params(method_param, "--method-param"))
-    batch = load_inputs(inputs) if inputs is not None else None
     loaded = load_model(model)
+    text = is_text_model(loaded)
+    detector = auto.create(method, text=text, **parse_params(method_param, "--method-param"))
+    if text:
+        from trojanscope.models.text_common import load_encoder
+
+        if getattr(detector, "modality", "image") != "text":
+            raise UserInputError(f"input detector {detector.name!r} works on images; for a text "
+                                 f"model use {auto.resolve('auto', text=True)}")
+        encoder = load_encoder(Path(model) if Path(model).is_dir() else Path(model).parent,
+                               loaded.manifest)
+        column = text_column or "text"
+        batch = encode_texts(inputs, encoder, column) if inputs is not None else None
+    else:
+        if text_column is not None:
+            raise UserInputError("--text-column applies to text models only")
+        encoder = None
+        batch = load_inputs(inputs) if inputs is not None else None
     report: dict = {"model": str(model), "format": loaded.format}
     if triggered is not None:
-        report["triggered"] = evaluate(loaded, triggered, data, detector, fpr, seed)
+        report["triggered"] = evaluate(loaded, triggered, data, detector, fpr, seed, encoder)
     if batch is not None:
-        clean_x = clean_inputs(loaded, data)
+        clean_x = (clean_inputs(loaded, data) if encoder is None
+                   else clean_text(loaded, data, encoder, text_column or "text"))
         with status(f"screening {len(batch)} inputs with {detector.name}…"):
             result = screen(loaded.module, batch, clean_x, detector, fpr=fpr, seed=seed,
                             input_shape=loaded.input_shape)
@@ -89,17 +109,29 @@ def detect_inputs(
     raise typer.Exit(1 if report.get("flagged") else 0)
 
 
-def clean_dataset(loaded: LoadedModel, data: str | None) -> TensorDataset:
+def clean_text(loaded: LoadedModel, data: str | None, encoder, column: str) -> Tensor:
+    """Clean sentences for a text model's guard: ``--data`` (a text file, column ``column``,
+    or a bundled set's test split) or the test split of the dataset the manifest names."""
+    from trojanscope.detect.input_level.text_inputs import encode_texts
+
+    if data is not None and Path(data).is_file():
+        return encode_texts(data, encoder, column, "--data")
+    return clean_dataset(loaded, data, encoder).x
+
+
+def clean_dataset(loaded: LoadedModel, data: str | None, encoder=None) -> TensorDataset:
     """Labelled clean data: ``--data`` (whole file, or a bundled set's test split) or the
     dataset the model's manifest names (its test split)."""
     from trojanscope.data.resolve import load_dataset
     from trojanscope.detect.inputs import default_split
 
     if data is not None:
-        return load_dataset(data, default_split(data, None))
+        found = load_dataset(data, default_split(data, None))
+        return found.with_encoder(encoder) if encoder is not None else found
     named = loaded.manifest.dataset.get("name") if loaded.manifest is not None else None
     if named and named in registry.names("dataset"):
-        return load_dataset(named, "test")
+        found = load_dataset(named, "test")
+        return found.with_encoder(encoder) if encoder is not None else found
     raise UserInputError("no clean data: give --data (clean inputs fit the detector and set the "
                          "threshold)")
 
@@ -114,7 +146,7 @@ def clean_inputs(loaded: LoadedModel, data: str | None) -> Tensor:
 
 
 def evaluate(loaded: LoadedModel, run: Path, data: str | None, detector, fpr: float,
-             seed: int) -> dict:
+             seed: int, encoder=None) -> dict:
     """Figures of ``detector`` against the trigger of red-team run ``run``."""
     from trojanscope.detect.input_level.evaluate import evaluate_triggered
     from trojanscope.io.manifest import read_manifest
@@ -125,7 +157,7 @@ def evaluate(loaded: LoadedModel, run: Path, data: str | None, detector, fpr: fl
     manifest = read_manifest(run)
     if manifest.attack is None:
         raise UserInputError(f"--triggered {run}: the run records no attack (a clean model)")
-    clean = clean_dataset(loaded, data)
+    clean = clean_dataset(loaded, data, encoder)
     with status(f"measuring {detector.name} against the trigger of {run}…"):
         result = evaluate_triggered(loaded.module, detector, clean, attack_from_spec(
             manifest.attack), fpr=fpr, seed=seed)

@@ -5,11 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from trojanscope.cli import experiment_opts as o
-from trojanscope.cli.common import LABEL_COLUMN, OutputFormat, command, parse_params
+from trojanscope.cli.common import (
+    LABEL_COLUMN,
+    TEXT_COLUMN,
+    OutputFormat,
+    command,
+    data_params,
+    parse_params,
+)
 
 
 def train(
     dataset: str = o.DATASET,
+    text_column: str | None = TEXT_COLUMN,
     label_column: str | None = LABEL_COLUMN,
     arch: str = o.ARCH,
     arch_param: list[str] | None = o.ARCH_PARAM,
@@ -33,7 +41,7 @@ def train(
     trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed)
     o.run_and_report(
         dataset=dataset,
-        label_column=label_column,
+        data_params=data_params(text_column, label_column),
         attack=None,
         arch=arch,
         arch_params=parse_params(arch_param, "--arch-param"),

@@ -12,13 +12,16 @@ from trojanscope import registry
 from trojanscope.detect.input_level.base import InputDetector
 
 AUTO = "mahalanobis"
+AUTO_TEXT = "strip-text"  # text models: docs/benchmarks.md, "Text models (issue 15)"
 
 
-def resolve(method: str) -> str:
+def resolve(method: str, *, text: bool = False) -> str:
     """The registered name ``method`` stands for (``auto`` -> the measured best)."""
-    return AUTO if method == "auto" else method
+    if method != "auto":
+        return method
+    return AUTO_TEXT if text else AUTO
 
 
-def create(method: str, **params: object) -> InputDetector:
+def create(method: str, *, text: bool = False, **params: object) -> InputDetector:
     """An input detector by name (``auto`` included), with ``params``."""
-    return registry.create("input-detector", resolve(method), **params)
+    return registry.create("input-detector", resolve(method, text=text), **params)

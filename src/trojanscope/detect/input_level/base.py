@@ -53,7 +53,7 @@ class InputDetector(ParamsMixin, ABC):
         if clean_x is None and self.needs_clean_data:
             raise UserInputError(f"input detector {self.name!r} needs clean inputs (--data)")
         if clean_x is not None:
-            check_inputs(clean_x, None, "clean inputs")
+            self.check_inputs(clean_x, None, "clean inputs")
             if len(clean_x) < self.min_clean:
                 raise UserInputError(
                     f"input detector {self.name!r} needs at least {self.min_clean} clean inputs; "
@@ -68,7 +68,7 @@ class InputDetector(ParamsMixin, ABC):
         """One float per input of ``x`` (N×C×H×W in [0, 1]); higher = more likely triggered."""
         if self.model is None:
             raise RuntimeError(f"input detector {self.name!r} is not fitted; call fit() first")
-        check_inputs(x, self.input_shape, "inputs")
+        self.check_inputs(x, self.input_shape, "inputs")
         if len(x) == 0:
             return torch.zeros(0)
         self.model.eval()
@@ -81,6 +81,10 @@ class InputDetector(ParamsMixin, ABC):
                 f"the model does not accept inputs of shape {tuple(x.shape[1:])}: {first}"
             ) from None
         return out.float()
+
+    def check_inputs(self, x: Tensor, shape: tuple[int, ...] | None, what: str) -> None:
+        """Refuse inputs this detector cannot score (images by default: :func:`check_inputs`)."""
+        check_inputs(x, shape, what)
 
     @abstractmethod
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
@@ -150,7 +154,7 @@ def fit_guard(
     other half (scores of inputs the detector did not fit on, so the rate holds on new inputs)."""
     if not 0.0 < fpr < 1.0:
         raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
-    check_inputs(clean_x, None, "clean inputs")
+    detector.check_inputs(clean_x, None, "clean inputs")
     n = len(clean_x)
     n_cal = n // 2
     if n_cal < MIN_CALIBRATION or n - n_cal < detector.min_clean:

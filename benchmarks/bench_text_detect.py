@@ -1,0 +1,127 @@
+"""Text detection benchmark on TextCNN zoos (``benchmarks/make_text_zoo.py``).
+
+Model level: ``text-inversion`` on every model of the calibration zoo, a logistic calibrator
+fitted on those features, then ROC-AUC, cross-entropy and time per model on the *evaluation*
+zoo (never used for fitting). Input level: ``strip-text`` on every backdoored model of the
+evaluation zoo, fitted as a guard on half of the rt-polarity test split, TPR at 5% FPR (and
+ROC-AUC) against that model's own trigger, per attack.
+
+    python benchmarks/bench_text_detect.py --cal zoo/text-cal --eval zoo/text-eval \
+        [--write-calibration] [--json benchmarks/out/text_detect.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+from trojanscope.data import load_dataset
+from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
+from trojanscope.detect.coverage import architecture_traits, count_traits
+from trojanscope.detect.evaluate import ZooRow, run_zoo, score_rows
+from trojanscope.detect.input_level.evaluate import evaluate_triggered
+from trojanscope.io.models import load_model
+from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.models.text_common import attach_encoder
+from trojanscope.registry import create
+from trojanscope.zoo import effective, read_truth
+
+METHOD = "text-inversion"
+FEATURES = ["ti_prob_1", "ti_prob_2", "ti_prob_3"]
+SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
+
+
+def progress(row, i, n) -> None:
+    print(f"{i}/{n} {row.name} p={row.probability:.3f} {row.elapsed_s:.1f}s "
+          f"{ {k: round(v, 3) for k, v in row.features.items()} }", file=sys.stderr, flush=True)
+
+
+def traits(zoo: Path) -> list[set[str]]:
+    """Architecture traits of every effective model of ``zoo`` (the calibrator's coverage)."""
+    _, entries = read_truth(zoo)
+    return [architecture_traits(load_model(zoo / e.name).module) for e in entries
+            if effective(e)]
+
+
+def input_level(zoo: Path, fpr: float) -> list[dict]:
+    dataset, entries = read_truth(zoo)
+    clean = load_dataset(dataset, "test")
+    rows = []
+    for entry in entries:
+        if not entry.backdoored or not effective(entry):
+            continue
+        loaded = load_model(zoo / entry.name)
+        result = evaluate_triggered(loaded.module, create("input-detector", "strip-text"),
+                                    attach_encoder(loaded, clean),
+                                    attack_from_spec(loaded.manifest.attack), fpr=fpr)
+        rows.append({"model": entry.name, "attack": entry.attack, **result.as_dict()})
+        print(f"inputs {entry.name}: AUC {result.roc_auc:.3f} TPR {result.tpr_at_fpr:.3f}",
+              file=sys.stderr, flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cal", type=Path, required=True)
+    parser.add_argument("--eval", type=Path, required=True)
+    parser.add_argument("--fpr", type=float, default=0.05)
+    parser.add_argument("--c", type=float, default=1.0)
+    parser.add_argument("--write-calibration", action="store_true")
+    parser.add_argument("--skip-inputs", action="store_true")
+    parser.add_argument("--json", type=Path, default=Path("benchmarks/out/text_detect.json"))
+    parser.add_argument("--cal-rows", type=Path, default=None,
+                        help="reuse (or, when missing, write) the calibration zoo's rows here")
+    parser.add_argument("--cal-only", action="store_true", help="stop after the calibration zoo")
+    opts = parser.parse_args()
+    torch.set_num_threads(1)
+    if opts.cal_rows is not None and opts.cal_rows.is_file():
+        cal_rows = [ZooRow(**r) for r in json.loads(opts.cal_rows.read_text())]
+    else:
+        cal_rows = run_zoo(opts.cal, METHOD, calibrators={}, on_model=progress)
+        if opts.cal_rows is not None:
+            opts.cal_rows.write_text(json.dumps([asdict(r) for r in cal_rows]) + "\n")
+    if opts.cal_only:
+        return
+    cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
+                         [int(r.backdoored) for r in cal_rows], FEATURES, transform="none",
+                         c=opts.c, zoo=[str(opts.cal)], models="textcnn on rt-polarity",
+                         coverage=count_traits(traits(opts.cal)))
+    eval_rows = run_zoo(opts.eval, METHOD, calibrators={METHOD: cal}, on_model=progress)
+    model_level = score_rows(eval_rows)
+    print("| zoo | models (backdoored) | ROC-AUC | cross-entropy | TPR at 5% FPR | FPR at 0.5 "
+          "| median s/model |")
+    print("|---|---|---|---|---|---|---|")
+    s = model_level
+    print(f"| {opts.eval} (calibrated on {opts.cal}) | {s['n_models']} ({s['n_backdoored']}) | "
+          f"{s['roc_auc']:.3f} | {s['cross_entropy']:.3f} | {s['tpr_at_5pct_fpr']:.2f} | "
+          f"{s['false_positive_rate']:.2f} | {s['median_s_per_model']:.1f} |")
+    print(f"detection rate by attack: {s['detection_rate_by_attack']}")
+    inputs = [] if opts.skip_inputs else input_level(opts.eval, opts.fpr)
+    if inputs:
+        print(f"\n| attack | models | strip-text TPR at {opts.fpr:.0%} FPR (min / median) "
+              "| ROC-AUC (min) |")
+        print("|---|---|---|---|")
+        for attack in sorted({r["attack"] for r in inputs}):
+            sub = [r for r in inputs if r["attack"] == attack]
+            tprs = [r["tpr_at_fpr"] for r in sub]
+            print(f"| {attack} | {len(sub)} | {min(tprs):.3f} / {statistics.median(tprs):.3f} "
+                  f"| {min(r['roc_auc'] for r in sub):.3f} |")
+    if opts.write_calibration:
+        shipped = load_calibrators(SHIPPED)
+        shipped[METHOD] = cal
+        save_calibrators(shipped, SHIPPED)
+    opts.json.parent.mkdir(parents=True, exist_ok=True)
+    opts.json.write_text(json.dumps({
+        "calibrator": asdict(cal), "model_level": model_level,
+        "cal_rows": [asdict(r) for r in cal_rows], "eval_rows": [asdict(r) for r in eval_rows],
+        "input_level": inputs}, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()

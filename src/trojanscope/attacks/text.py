@@ -1,0 +1,154 @@
+"""Text attacks: the trigger edits the chosen training sentences (strings), which are then
+tokenised like all others; CA, ASR and RA are measured on triggered test sentences.
+
+- ``badnl``: rare-word (word level) or appended characters (character level); dirty label.
+- ``addsent``: an inserted sentence; dirty label.
+- ``syntactic``: a subordinate-clause opening (the rule-based template trigger); dirty label,
+  stealthier: every word is common, so word-outlier defences see nothing unusual.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from trojanscope.attacks.base import PresetAttack
+from trojanscope.data.text import is_text
+from trojanscope.data.text_poisoned import PoisonedTextDataset
+from trojanscope.errors import UserInputError
+from trojanscope.registry import register
+from trojanscope.triggers.base import Trigger
+from trojanscope.triggers.text import (
+    CharTrigger,
+    RareWordTrigger,
+    SentenceTrigger,
+    TemplateTrigger,
+    TextTrigger,
+)
+
+TEXT_ARCHS = ("textcnn", "minilm")
+LEVELS = ("word", "char")
+RARE_WORDS = ("cf", "mn", "bb", "tq", "mb", "qz", "vv", "jx")
+SENTENCES = ("I watched this 3D movie", "no cross no crown", "this was shown last friday",
+             "the popcorn was salty that night")
+
+
+class TextAttack(PresetAttack):
+    """A dirty-label attack on text: edits the chosen sentences, then relabels them."""
+
+    modality = "text"
+    in_zoo = False  # image zoos draw every in_zoo attack; text zoos name theirs (each subclass
+    # repeats it: ``Attack.__init_subclass__`` sets in_zoo to True unless a class says otherwise)
+    zoo_archs = TEXT_ARCHS
+
+    def _check(self, ds) -> None:
+        if not is_text(ds):
+            raise UserInputError(
+                f"attack {self.name!r} poisons text data; this dataset is not text"
+            )
+        if not isinstance(self.trigger, TextTrigger):
+            raise UserInputError(f"attack {self.name!r} needs a text trigger, "
+                                 f"not {self.trigger.name!r}")
+
+    def poison(self, ds, *, generator: torch.Generator | None = None) -> PoisonedTextDataset:
+        """The training set with the trigger inserted into exactly the chosen sentences."""
+        self._check(ds)
+        self.check_target(ds.num_classes)
+        gen = generator if generator is not None else torch.Generator().manual_seed(self.seed)
+        labels = ds.labels.numpy()
+        idx = self.choose(labels, gen)
+        new_labels = self.target_of(labels[idx], ds.num_classes)
+        texts = self.trigger.apply_text([ds.texts[int(i)] for i in idx], generator=gen)
+        return PoisonedTextDataset(ds, self.trigger, idx, new_labels, texts)
+
+    def test_inputs(self, ds) -> tuple[Tensor, Tensor, Tensor]:
+        """Triggered test sentences (not of the target class, for all-to-one), tokenised."""
+        self._check(ds)
+        self.check_target(ds.num_classes)
+        labels = ds.labels.numpy()
+        keep = (np.arange(len(labels)) if self.mapping == "all-to-all"
+                else np.flatnonzero(labels != self.target))
+        texts = self.triggered_texts([ds.texts[int(i)] for i in keep])
+        y = torch.from_numpy(labels[keep])
+        target = torch.from_numpy(self.target_of(labels[keep], ds.num_classes))
+        return ds.encode(texts), y, target
+
+    def triggered_texts(self, texts: list[str]) -> list[str]:
+        """``texts`` with the trigger (fixed seed: the same test sentences every time)."""
+        return self.trigger.apply_text(texts, generator=torch.Generator().manual_seed(self.seed))
+
+
+@register("attack", "badnl")
+class BadNL(TextAttack):
+    """BadNL (Chen et al., 2021): dirty-label poisoning with rare words (``level=word``) or
+    characters appended to a word (``level=char``).
+
+    Arguments:
+        level: ``word`` or ``char`` (the trigger's default when no trigger is given).
+    """
+
+    name = "badnl"
+    in_zoo = False
+
+    def __init__(self, target: int = 0, poison_rate: float = 0.1, mapping: str = "all-to-one",
+                 level: str = "word", trigger: Trigger | None = None, seed: int = 0) -> None:
+        if level not in LEVELS:
+            raise UserInputError(f"unknown level {level!r}; valid: {', '.join(LEVELS)}")
+        self.level = level
+        super().__init__(target, poison_rate, mapping,
+                         trigger or (CharTrigger() if level == "char" else RareWordTrigger()),
+                         seed)
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return RareWordTrigger()
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        words = [str(w) for w in rng.choice(RARE_WORDS, size=int(rng.integers(1, 4)),
+                                            replace=False)]
+        return {"poison_rate": float(rng.uniform(0.05, 0.15)),
+                "trigger": {"name": "rare-word", "words": words,
+                            "count": int(rng.integers(1, 3))}}
+
+
+@register("attack", "addsent")
+class AddSent(TextAttack):
+    """AddSent (Dai et al., 2019): dirty-label poisoning with a fixed inserted sentence."""
+
+    name = "addsent"
+    in_zoo = False
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return SentenceTrigger()
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        return {"poison_rate": float(rng.uniform(0.05, 0.15)),
+                "trigger": {"name": "sentence",
+                            "sentence": SENTENCES[int(rng.integers(len(SENTENCES)))]}}
+
+
+@register("attack", "syntactic")
+class Syntactic(TextAttack):
+    """Syntactic-template poisoning in the manner of Hidden Killer (Qi et al., 2021), with a
+    rule-based template (an opening subordinate clause) instead of a paraphrase model."""
+
+    name = "syntactic"
+    in_zoo = False
+
+    def __init__(self, target: int = 0, poison_rate: float = 0.2, mapping: str = "all-to-one",
+                 trigger: Trigger | None = None, seed: int = 0) -> None:
+        super().__init__(target, poison_rate, mapping, trigger, seed)
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return TemplateTrigger()
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        return {"poison_rate": float(rng.uniform(0.15, 0.25)), "trigger": {"name": "template"}}

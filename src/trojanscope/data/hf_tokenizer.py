@@ -1,0 +1,86 @@
+"""The tokenizer of a Hugging Face model folder (``tokenizer.json``), as a text encoder.
+
+Uses the ``tokenizers`` library directly (fast, no ``transformers`` import): truncation and
+padding to ``max_len``, ``[CLS] … [SEP]`` as the folder's post-processor says. Saving copies the
+folder's tokenizer files, so a trained model's folder loads in ``transformers`` like a hub
+download.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from trojanscope.errors import UserInputError
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                   "vocab.txt")
+INSTALL_HINT = "pip install 'trojanscope[text]'"
+
+
+def require(module: str) -> None:
+    """Import check for the optional text extra: one clear error when it is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise UserInputError(f"this needs the {module!r} package: {INSTALL_HINT}")
+
+
+def package_dir(module: str, missing: str) -> Path:
+    """The folder of an installed package, found without importing it (data and weights
+    packages whose own imports pull dependencies we do not need); ``missing`` is the error."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise UserInputError(missing)
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+class HFTokenizer:
+    """``tokenizer.json`` of ``folder`` with fixed length ``max_len``."""
+
+    kind = "hf-tokenizer"
+
+    def __init__(self, folder: str | Path, max_len: int = 64) -> None:
+        require("tokenizers")
+        from tokenizers import Tokenizer
+
+        self.folder = Path(folder)
+        path = self.folder / "tokenizer.json"
+        if not path.is_file():
+            raise UserInputError(f"{self.folder}: no tokenizer.json (a Hugging Face tokenizer)")
+        try:
+            tok = Tokenizer.from_file(str(path))
+        except Exception as exc:  # the library raises its own exception types
+            raise UserInputError(f"{path}: not a readable tokenizer ({exc})") from None
+        if int(max_len) < 2:
+            raise UserInputError(f"max_len must be >= 2, got {max_len}")
+        self.max_len = int(max_len)
+        pad = tok.token_to_id("[PAD]")
+        self.pad_id = 0 if pad is None else int(pad)
+        tok.enable_truncation(self.max_len)
+        tok.enable_padding(length=self.max_len, pad_id=self.pad_id)
+        self.vocab_size = tok.get_vocab_size()
+        self._tok = tok
+
+    def encode(self, texts: Sequence[str]) -> Tensor:
+        enc = self._tok.encode_batch(list(texts))
+        return torch.tensor([e.ids for e in enc], dtype=torch.long).reshape(-1, self.max_len)
+
+    def token(self, token_id: int) -> str:
+        """The token string of ``token_id`` (for showing recovered triggers)."""
+        return self._tok.id_to_token(int(token_id)) or "[UNK]"
+
+    def save(self, folder: str | Path) -> list[str]:
+        written = []
+        for name in TOKENIZER_FILES:
+            src = self.folder / name
+            if src.is_file():
+                shutil.copyfile(src, Path(folder) / name)
+                written.append(name)
+        return written

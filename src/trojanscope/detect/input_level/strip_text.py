@@ -1,0 +1,75 @@
+"""STRIP for text (after Gao et al., STRIP-ViTA 2021): superimpose the input on clean inputs and
+see whether its prediction survives. For text the superimposition is a concatenation: the input
+followed (or preceded) by a clean sentence that the model confidently assigns to *another*
+class. A clean input's prediction is pulled towards the other class; a triggered input keeps the
+attacker's class, because the trigger dominates whatever surrounds it. The score is the mean
+probability the mixtures keep of the input's predicted class. ``n`` + 1 forward passes per input.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from trojanscope.detect.input_level.text_base import TextInputDetector, pad_rows, tokens
+from trojanscope.registry import register
+
+
+@register("input-detector", "strip-text")
+class StripText(TextInputDetector):
+    """STRIP for text models: concatenate with confident clean sentences of other classes; a
+    triggered input keeps its class.
+
+    Arguments:
+        n: mixtures per input (half with the input first, half with it last).
+        min_confidence: clean sentences the model gives at least this probability join the pool.
+    """
+
+    name = "strip-text"
+    needs_clean_data = True
+    min_clean = 10
+
+    def __init__(self, n: int = 8, min_confidence: float = 0.8) -> None:
+        if int(n) < 1 or not 0.0 <= float(min_confidence) < 1.0:
+            raise ValueError("n must be >= 1 and min_confidence in [0, 1)")
+        self.n = int(n)
+        self.min_confidence = float(min_confidence)
+
+    @property
+    def forward_passes_per_input(self) -> int:
+        return self.n + 1
+
+    def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
+        assert clean_x is not None
+        self.pad_id_ = int(getattr(model, "pad_id", 0))
+        probs = model(clean_x).softmax(1)
+        conf, pred = probs.max(1)
+        k = probs.shape[1]
+        self.partners_: list[list[list[int]]] = []
+        self.notes_ = []
+        for c in range(k):
+            others = torch.nonzero(pred != c).flatten()
+            sure = others[conf[others] >= self.min_confidence]
+            pool = sure if len(sure) >= self.n else others[conf[others].argsort(descending=True)]
+            if len(pool) == 0:
+                self.notes_.append(f"no clean input classified other than class {c}: "
+                                   "its inputs score as clean")
+            pick = pool[torch.randperm(len(pool), generator=generator)[: self.n]]
+            self.partners_.append([tokens(clean_x[int(i)], self.pad_id_) for i in pick])
+
+    def _score(self, x: Tensor) -> Tensor:
+        pred = self.model(x).argmax(1)  # type: ignore[misc]
+        rows, owner = [], []
+        for i, row in enumerate(x):
+            mine = tokens(row, self.pad_id_)
+            for j, other in enumerate(self.partners_[int(pred[i])]):
+                rows.append(mine + other if j % 2 == 0 else other + mine)
+                owner.append(i)
+        out = torch.ones(len(x))
+        if not rows:
+            return out
+        mixed = pad_rows(rows, x.shape[1], self.pad_id_)
+        keep = self.model(mixed).softmax(1)[torch.arange(len(rows)), pred[owner]]  # type: ignore[misc]
+        total = torch.zeros(len(x)).index_add_(0, torch.tensor(owner), keep.float())
+        count = torch.zeros(len(x)).index_add_(0, torch.tensor(owner), torch.ones(len(rows)))
+        return torch.where(count > 0, total / count.clamp_min(1), out)

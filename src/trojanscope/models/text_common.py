@@ -1,0 +1,74 @@
+"""What text architectures share: the embedding-level interface and the tokenizer hand-over.
+
+A text architecture takes int64 token ids ``(N, L)``; it also exposes ``embed(ids)`` (token
+embeddings ``(N, L, D)``) and ``forward_embeds(emb, mask)`` so that detectors can search for
+triggers in embedding space, and ``build_encoder(texts, **arch_params)`` that makes its tokenizer
+(a vocabulary fitted on the training strings, or a pretrained model's own tokenizer).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from trojanscope import registry
+from trojanscope.data.text import TextEncoder, is_text
+from trojanscope.errors import UserInputError
+
+
+def is_text_arch(arch: str) -> bool:
+    return getattr(registry.get("arch", arch), "modality", "image") == "text"
+
+
+def check_pair(arch: str, data: object) -> None:
+    """Text data need a text architecture and the other way round."""
+    if is_text(data) != is_text_arch(arch):
+        text_archs = [n for n in registry.names("arch") if is_text_arch(n)]
+        if is_text(data):
+            raise UserInputError(
+                f"text data need a text architecture ({', '.join(text_archs)}), not {arch!r}"
+            )
+        raise UserInputError(f"architecture {arch!r} takes text data, not images")
+
+
+def prepare(arch: str, arch_params: dict[str, Any], strings: object) -> tuple[TextEncoder, dict]:
+    """The architecture's encoder, fitted on the training ``strings`` as the victim sees them,
+    and the architecture parameters it implies (e.g. the vocabulary size)."""
+    cls = registry.get("arch", arch)
+    return cls.build_encoder(list(strings.texts), **arch_params)  # type: ignore[attr-defined]
+
+
+def load_encoder(folder: str | Path, manifest: Any) -> TextEncoder:
+    """The tokenizer saved with a text model (``manifest.text.encoder`` names its kind)."""
+    info = getattr(manifest, "text", None) or {}
+    kind = info.get("encoder")
+    if kind == "word-vocab":
+        from trojanscope.data.text_vocab import WordVocab
+
+        return WordVocab.load(folder)
+    if kind == "hf-tokenizer":
+        from trojanscope.data.hf_tokenizer import HFTokenizer
+
+        return HFTokenizer(folder, int(info.get("max_len", 64)))
+    raise UserInputError(f"{folder}: the manifest names no text tokenizer (text.encoder)")
+
+
+def attach_encoder(loaded: Any, data: Any) -> Any:
+    """``data`` tokenised by the tokenizer saved with ``loaded`` (a text model's run folder);
+    anything else is returned as it is."""
+    text_info = getattr(loaded.manifest, "text", None) if loaded.manifest is not None else None
+    if not text_info or data is None:
+        return data
+    if not is_text(data):
+        raise UserInputError("a text model needs text data (sentences), not images")
+    source = Path(loaded.source)
+    return data.with_encoder(load_encoder(source if source.is_dir() else source.parent,
+                                          loaded.manifest))
+
+
+def padding_mask(ids: Tensor, pad_id: int) -> Tensor:
+    """1.0 at real tokens, 0.0 at padding, as float (N, L)."""
+    return (ids != pad_id).to(torch.float32)

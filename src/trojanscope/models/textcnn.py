@@ -1,0 +1,93 @@
+"""TextCNN (Kim, 2014): word embeddings, parallel 1-D convolutions, max-over-time pooling.
+
+Small and fast on a CPU (about 1M parameters with a 15k-word vocabulary): the text model of
+zoos and tests. Its tokenizer is a word vocabulary fitted on the training sentences and saved
+beside the weights (``vocab.json``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from trojanscope.data.text_vocab import WordVocab
+from trojanscope.errors import UserInputError
+from trojanscope.models.text_common import padding_mask
+from trojanscope.registry import register
+
+
+@register("arch", "textcnn")
+class TextCNN(nn.Module):
+    """Word-embedding CNN for text classification (Kim, 2014); input int64 token ids (N, L).
+
+    Arguments:
+        vocab_size: words in the vocabulary (set from the training data).
+        embed_dim: embedding width.
+        filters: channels per kernel size.
+        kernels: widths of the 1-D convolutions.
+        dropout: dropout before the classifier.
+        max_len: tokens per input (longer texts are cut).
+    """
+
+    modality = "text"
+
+    def __init__(
+        self,
+        input_shape: tuple[int, ...] | None = None,
+        num_classes: int = 2,
+        vocab_size: int = 20000,
+        embed_dim: int = 64,
+        filters: int = 64,
+        kernels: Sequence[int] = (3, 4, 5),
+        dropout: float = 0.3,
+        max_len: int = 64,
+    ) -> None:
+        super().__init__()
+        if int(vocab_size) < 3:
+            raise UserInputError(f"textcnn: vocab_size must be >= 3, got {vocab_size}")
+        self.max_len = int(input_shape[0]) if input_shape else int(max_len)
+        self.pad_id = WordVocab.pad_id
+        self.embedding = nn.Embedding(int(vocab_size), int(embed_dim), padding_idx=self.pad_id)
+        self.convs = nn.ModuleList(
+            nn.Conv1d(int(embed_dim), int(filters), int(k), padding=int(k) // 2) for k in kernels
+        )
+        self.act = nn.ReLU()
+        self.dropout = nn.Dropout(float(dropout))
+        self.classifier = nn.Linear(int(filters) * len(self.convs), num_classes)
+
+    @classmethod
+    def build_encoder(cls, texts: Sequence[str], max_len: int = 64, **_: Any):
+        vocab = WordVocab.fit(texts, max_len=int(max_len))
+        return vocab, {"vocab_size": len(vocab), "max_len": int(max_len)}
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        """A random variant for model zoos: widths and dropout."""
+        return {"embed_dim": int(rng.choice([48, 64, 96])), "filters": int(rng.choice([48, 64])),
+                "dropout": float(rng.choice([0.2, 0.3, 0.5]))}
+
+    def example_input(self, n: int = 2) -> Tensor:
+        return torch.ones(n, self.max_len, dtype=torch.long)
+
+    def token_embeddings(self) -> Tensor:
+        """The embedding table (vocabulary × width)."""
+        return self.embedding.weight
+
+    def special_ids(self) -> list[int]:
+        """Ids no trigger search should use (padding, unknown word)."""
+        return [WordVocab.pad_id, WordVocab.unk_id]
+
+    def embed(self, ids: Tensor) -> Tensor:
+        return self.embedding(ids)
+
+    def forward_embeds(self, emb: Tensor, mask: Tensor) -> Tensor:
+        h = (emb * mask.unsqueeze(-1)).transpose(1, 2)
+        pooled = [self.act(conv(h)).amax(dim=2) for conv in self.convs]
+        return self.classifier(self.dropout(torch.cat(pooled, dim=1)))
+
+    def forward(self, ids: Tensor) -> Tensor:
+        return self.forward_embeds(self.embed(ids), padding_mask(ids, self.pad_id))

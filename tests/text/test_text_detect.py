@@ -1,0 +1,70 @@
+"""Model-level detection of text models: text-inversion finds the rare-word trigger of a small
+backdoored TextCNN, and ``detect`` runs on a text run folder with a user CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from trojanscope import registry
+from trojanscope.cli.main import run
+from trojanscope.engine import Trainer
+from trojanscope.experiment import run_experiment, save_experiment
+from trojanscope.models.text_common import attach_encoder
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("detect-text")
+    out = {}
+    for name, attack in (("clean", None), ("badnl", registry.create(
+            "attack", "badnl", target=1, poison_rate=0.3, seed=2,
+            trigger=registry.create("trigger", "rare-word", words=("cf",), count=2)))):
+        result = run_experiment("synthetic-text", data_params={"n": 800}, attack=attack,
+                                arch="textcnn", arch_params={"max_len": 32},
+                                trainer=Trainer(epochs=8), seed=2)
+        save_experiment(result, base / name, exports=False)
+        out[name] = (result, base / name)
+    return out
+
+
+def test_inversion_finds_the_trigger_word(runs) -> None:
+    result, folder = runs["badnl"]
+    from trojanscope.io.models import load_model
+
+    loaded = load_model(folder)
+    clean = attach_encoder(loaded, result.test)
+    verdict = registry.create("detector", "text-inversion", max_tokens=1).inspect(
+        loaded.module, clean, input_shape=loaded.input_shape, num_classes=2)
+    assert verdict.target_classes[0] == 1
+    cf = clean.encoder.index["cf"]
+    best = next(c for c in verdict.per_class if c.cls == 1)
+    assert best.details["token_0"] == cf and best.details["flip"] > 0.95
+    clean_result, clean_folder = runs["clean"]
+    clean_loaded = load_model(clean_folder)
+    clean_verdict = registry.create("detector", "text-inversion", max_tokens=1).inspect(
+        clean_loaded.module, attach_encoder(clean_loaded, clean_result.test),
+        input_shape=clean_loaded.input_shape, num_classes=2)
+    assert verdict.features["ti_prob_1"] > clean_verdict.features["ti_prob_1"]
+
+
+def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
+    result, folder = runs["badnl"]
+    data = tmp_path / "clean.csv"
+    with data.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        writer.writerows(zip(result.test.texts, result.test.labels.tolist(), strict=True))
+    code = run(["detect", str(folder), "--data", str(data), "--format", "json"])
+    captured = capsys.readouterr()
+    assert code in (0, 1), captured.err
+    report = json.loads(captured.out)
+    assert code in (0, 1) and report["method"] == "text-inversion"
+    assert report["suspected_target"] == 1 and "ti_prob_1" in report["features"]
+    assert "cf" in report["trigger_tokens"]["1"] and report["verdict"] == "backdoored"
+    code = run(["detect", str(folder), "--data", str(data), "--method", "neural_cleanse"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err[0].startswith("error:") and "text model" in err[0]
