@@ -55,6 +55,8 @@ _KINDS = [
     Kind("report-format", "report formats of scan and audit", ("trojanscope.report",)),
     Kind("scan-format", "file formats the scanner recognises and walks", ("trojanscope.scan",)),
     Kind("command", "commands of the trojanscope CLI", ("trojanscope.cli.commands",)),
+    Kind("executor", "back-ends that run many tasks (serial, process pool, Ray)",
+         ("trojanscope.executor",)),
 ]
 KIND_INFO: dict[str, Kind] = {k.name: k for k in _KINDS}
 KINDS: tuple[str, ...] = tuple(KIND_INFO)
