@@ -16,6 +16,7 @@ from trojanscope.executor.base import (
     Outcome,
     Task,
     TaskResult,
+    TasksFailed,
     call_task,
 )
 
@@ -38,4 +39,4 @@ def create_executor(name: str = DEFAULT_EXECUTOR, *, workers: int | None = None,
 
 
 __all__ = ["DEFAULT_EXECUTOR", "DEFAULT_TRIES", "Executor", "Listener", "Outcome", "Task",
-           "TaskResult", "call_task", "create_executor"]
+           "TaskResult", "TasksFailed", "call_task", "create_executor"]

@@ -65,6 +65,18 @@ class TaskResult:
     worker: str = ""
 
 
+class TasksFailed(UserInputError):
+    """Some tasks still failed after every try (the others' results are kept): one line
+    naming them and why, and exit code 2 in the CLI."""
+
+    def __init__(self, failed: list[TaskResult], total: int, what: str = "tasks") -> None:
+        self.failed = failed
+        shown = "; ".join(f"{r.key} ({r.error})" for r in failed[:3])
+        more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
+        super().__init__(f"{len(failed)} of {total} {what} failed after every try: {shown}{more}"
+                         "; rerun the same command to retry them (finished ones are kept)")
+
+
 class Listener:
     """Hooks a progress display implements; the defaults do nothing."""
 
