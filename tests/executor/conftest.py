@@ -31,3 +31,28 @@ def local_ray():
 def no_ray_address(monkeypatch):
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     return os.environ
+
+
+def _audit_browser_module():
+    """The audit report's browser test module (its Chromium settings are reused, not copied)."""
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "audit" / "test_html_browser.py"
+    spec = importlib.util.spec_from_file_location("_audit_html_browser", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium as the audit report's test drives it; skipped without it."""
+    html = _audit_browser_module()
+    if not (Path(html.CHROMIUM).exists() and Path(html.DRIVER).exists()):
+        pytest.skip("needs Debian's chromium and chromium-driver (installed by .ci/run)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    driver = webdriver.Chrome(service=Service(html.DRIVER), options=html.chromium_options())
+    yield driver
+    driver.quit()
