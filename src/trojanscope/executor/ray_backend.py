@@ -80,8 +80,14 @@ class RayExecutor(Executor):
                                          f"({str(exc).splitlines()[0]})") from None
             else:
                 os.environ.setdefault("OMP_NUM_THREADS", "1")  # the workers inherit it
-                ray.init(num_cpus=self.workers or os.cpu_count() or 1, include_dashboard=False,
-                         log_to_driver=False, logging_level="ERROR", address="local")
+                try:
+                    ray.init(num_cpus=self.workers or os.cpu_count() or 1,
+                             include_dashboard=False, log_to_driver=False,
+                             logging_level="ERROR", address="local")
+                except Exception as exc:  # e.g. a start-up timeout on an overloaded machine
+                    ray.shutdown()
+                    raise UserInputError(f"could not start a local Ray "
+                                         f"({str(exc).splitlines()[0]})") from None
             self._started_here = True
         self._ray = ray
         self._remote = ray.remote(num_cpus=1, max_retries=0)(call_task)
