@@ -11,7 +11,9 @@
   after the first results: every model must still land in the history database;
 - ``postgres``: ``audit_registry`` into a real PostgreSQL server started here (Debian's
   ``postgresql``, run as the ``postgres`` user, in a temp folder), through the pg8000 driver
-  given with ``--pg-driver-path`` (installed with ``pip install --target``, never into the venv).
+  given with ``--pg-driver-path`` (installed with ``pip install --target``, never into the venv);
+- ``install`` (not in the default parts; needs the package index): seconds and megabytes to
+  install ``ray`` and ``ray[default]`` into fresh virtual environments.
 
 Every part records the load average before it starts: on a shared machine the ratios say less
 than on a quiet one. Results go to ``benchmarks/out/executor.json``.
@@ -56,6 +58,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+START_TRIES = 4  # Ray gives up after 30 s when the raylet is slow to register (a busy machine)
+
+
+def retrying(what: str, start) -> float:
+    """Call ``start()`` until it succeeds (at most :data:`START_TRIES` times); failed tries are
+    logged and counted in ``FAILED_STARTS``."""
+    for attempt in range(START_TRIES):
+        t0 = time.perf_counter()
+        try:
+            start()
+            return time.perf_counter() - t0
+        except Exception as exc:
+            FAILED_STARTS.append({"what": what, "after_s": time.perf_counter() - t0,
+                                  "load": load(), "error": str(exc).splitlines()[0]})
+            log(f"{what}: start failed (try {attempt + 1}): {FAILED_STARTS[-1]}")
+            import ray
+
+            ray.shutdown()
+            # a start that timed out leaves its GCS running: end this run's own processes
+            for proc in _cluster_pids([str(WORK), "/tmp/tsr"]):
+                with contextlib.suppress(Exception):
+                    proc.kill()
+    raise SystemExit(f"{what}: could not start Ray in {START_TRIES} tries")
+
+
+FAILED_STARTS: list[dict[str, Any]] = []
+
+
 def local_ray(temp: Path) -> float:
     """Start a local Ray (2 CPUs) in ``temp``; returns the seconds it took."""
     import ray
@@ -93,7 +123,7 @@ def part_overhead(n: int = 200) -> dict[str, Any]:
 
     out = {}
     temp = Path(tempfile.mkdtemp(prefix="tsr", dir="/tmp"))
-    local_ray(temp)
+    retrying("overhead", lambda: local_ray(temp))
     try:
         for name in ("serial", "process", "ray"):
             with create_executor(name, workers=2) as ex:
@@ -117,9 +147,9 @@ def _timed(name: str, run) -> dict[str, Any]:
     from trojanscope.executor import create_executor
 
     ex = create_executor(name, workers=2)
-    t0 = time.perf_counter()
-    ex.start()
+    startup = retrying(name, ex.start)
     started = time.perf_counter()
+    t0 = started - startup
     try:
         items = run(ex)
     finally:
@@ -159,7 +189,6 @@ def part_zoo(models: int) -> dict[str, Any]:
                                 attacks=["badnets", "blended"], executor=ex))
         return go
 
-    os.environ["RAY_TMPDIR"] = str(WORK)
     return _compare("zoo", run, WORK)
 
 
@@ -329,6 +358,34 @@ def part_postgres(driver_path: str | None, models: int) -> dict[str, Any]:
         shutil.rmtree(data, ignore_errors=True)
 
 
+def part_install() -> dict[str, Any]:
+    """Seconds and megabytes to install ``ray`` and ``ray[default]`` (this venv's version)
+    into fresh virtual environments (no torch in them; pip's cache off)."""
+    import ray
+
+    out = {}
+    for spec in (f"ray=={ray.__version__}", f"ray[default]=={ray.__version__}"):
+        venv = Path(tempfile.mkdtemp(prefix="tsvenv", dir="/tmp"))
+        try:
+            subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+            base = _size_mb(venv)
+            start = time.perf_counter()
+            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--no-cache-dir", spec],
+                           check=True)
+            out[spec] = {"install_s": time.perf_counter() - start,
+                         "added_mb": _size_mb(venv) - base}
+            log(f"install {spec}: {out[spec]['install_s']:.0f} s, "
+                f"{out[spec]['added_mb']:.0f} MB")
+        finally:
+            shutil.rmtree(venv, ignore_errors=True)
+    return out
+
+
+def _size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()
+               and not p.is_symlink()) / 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parts", default="startup,overhead,zoo,audit,cluster,postgres")
@@ -343,6 +400,7 @@ def main() -> None:
 
     torch.set_num_threads(1)
     WORK.mkdir(parents=True, exist_ok=True)
+    os.environ["RAY_TMPDIR"] = str(WORK)  # every local Ray of this run lives under WORK
     results = json.loads(OUT.read_text()) if OUT.is_file() else {}
     results["machine"] = {"cpus": os.cpu_count(), "note": "shared with other engineers"}
     parts = {
@@ -352,10 +410,13 @@ def main() -> None:
         "audit": lambda: part_audit(args.models),
         "cluster": lambda: part_cluster(args.cluster_models),
         "postgres": lambda: part_postgres(args.pg_driver_path, args.pg_models),
+        "install": part_install,
     }
     for name in args.parts.split(","):
         log(f"--- {name} (load {load()})")
+        FAILED_STARTS.clear()
         results[name] = {**parts[name](), "load_before": load(),
+                         "failed_ray_starts": list(FAILED_STARTS),
                          "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         OUT.parent.mkdir(parents=True, exist_ok=True)
         OUT.write_text(json.dumps(results, indent=2) + "\n")
