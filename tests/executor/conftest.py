@@ -17,9 +17,19 @@ def local_ray():
     ray = pytest.importorskip("ray")
     home_ray = Path.home() / ".ray"
     existed = home_ray.exists()
+    from trojanscope.executor.ray_backend import end_started_ray
+
     tmp = Path(tempfile.mkdtemp(prefix="tsray-", dir="/tmp"))  # short: Ray's socket paths
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR",
-             _temp_dir=str(tmp), address="local")
+    for attempt in range(3):  # Ray gives up after 30 s when a busy machine starts it slowly
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+                     logging_level="ERROR", _temp_dir=str(tmp), address="local")
+            break
+        except Exception:
+            ray.shutdown()
+            end_started_ray()
+            if attempt == 2:
+                raise
     yield ray
     ray.shutdown()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -75,6 +75,11 @@ def test_resume_runs_only_missing_cells(bench_out: Path, tmp_path: Path, capsys)
     again = json.loads((out / "cells" / "badnets__clp__seed1.json").read_text())
     first = json.loads((bench_out / "cells" / "badnets__clp__seed1.json").read_text())
     assert {k: again[k] for k in ("ca", "asr", "ra")} == {k: first[k] for k in ("ca", "asr", "ra")}
+    # a smaller grid over the same folder: its leaderboard holds only its own cells
+    grid = [a if a != "none,clp" else "none" for a in GRID]
+    assert run([*grid, "--executor", "serial", "--out", str(out), "--resume"]) == 0
+    rows = list(csv.DictReader((out / "leaderboard.csv").open()))
+    assert [(r["defence"], r["seeds"]) for r in rows] == [("none", "2")]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -39,9 +39,16 @@ def check_grid(attacks: Sequence[str], defences: Sequence[str], seeds: int) -> l
     return [NONE, *[d for d in dict.fromkeys(defences) if d != NONE]]
 
 
-def read_cells(out: Path) -> list[dict[str, Any]]:
-    """Every finished cell record under ``out``."""
-    return [json.loads(p.read_text()) for p in sorted((out / CELLS).glob("*.json"))]
+def read_cells(out: Path, settings: BenchSettings, attacks: Sequence[str],
+               defences: Sequence[str], seeds: int) -> list[dict[str, Any]]:
+    """The finished cells under ``out`` that belong to this grid and these settings."""
+    cells = []
+    for path in sorted((out / CELLS).glob("*.json")):
+        cell = json.loads(path.read_text())
+        if (cell.get("settings") == settings.as_dict() and cell["attack"] in attacks
+                and cell["defence"] in defences and cell["seed"] < seeds):
+            cells.append(cell)
+    return cells
 
 
 def run_grid(
@@ -61,9 +68,9 @@ def run_grid(
     defences = check_grid(attacks, defences, seeds)
     (out / CELLS).mkdir(parents=True, exist_ok=True)
     tasks = []
-    for attack in attacks:
-        for defence in defences:
-            for seed in range(seeds):
+    for seed in range(seeds):  # seed by seed: a run stopped early leaves whole seeds
+        for attack in attacks:
+            for defence in defences:
                 key = cell_key(attack, defence, seed)
                 path = out / CELLS / f"{key}.json"
                 if path.is_file() and _same_settings(path, settings):

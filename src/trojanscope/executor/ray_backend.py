@@ -47,6 +47,21 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
         raise UserInputError(f"Ray cluster at {address} is unreachable ({reason})") from None
 
 
+def end_started_ray() -> None:
+    """End the Ray processes this process started (a start that timed out leaves its GCS
+    server running): only our own children, by pid."""
+    try:
+        import psutil
+    except ImportError:
+        return
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "ray" in " ".join(child.cmdline()):
+                child.kill()
+        except psutil.Error:
+            continue
+
+
 @register("executor", "ray")
 class RayExecutor(Executor):
     """Run the tasks on Ray: a local Ray with ``--workers`` CPUs, or the cluster at
@@ -86,6 +101,7 @@ class RayExecutor(Executor):
                              logging_level="ERROR", address="local")
                 except Exception as exc:  # e.g. a start-up timeout on an overloaded machine
                     ray.shutdown()
+                    end_started_ray()
                     raise UserInputError(f"could not start a local Ray "
                                          f"({str(exc).splitlines()[0]})") from None
             self._started_here = True

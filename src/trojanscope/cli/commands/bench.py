@@ -54,8 +54,7 @@ def bench_command(
     from trojanscope.io.atomic import check_output_dir
 
     attack_names = _names(attacks) or []
-    defence_names = _names(defences) or default_defences()
-    check_grid(attack_names, defence_names, seeds)
+    defence_names = check_grid(attack_names, _names(defences) or default_defences(), seeds)
     settings = BenchSettings(dataset=dataset, train_size=train_size, epochs=epochs, arch=arch)
     from trojanscope import registry
     from trojanscope.data.resolve import load_dataset
@@ -82,9 +81,9 @@ def bench_command(
             if not result.ok:
                 failed.append(result)
         described = ex.describe()
-    cells = [c for c in read_cells(out) if c.get("settings") == settings.as_dict()]
+    cells = read_cells(out, settings, attack_names, defence_names, seeds)
     meta = {"settings": settings.as_dict(), "attacks": attack_names,
-            "defences": check_grid(attack_names, defence_names, seeds), "seeds": seeds,
+            "defences": defence_names, "seeds": seeds,
             "executor": described, "command": command_line()}
     write_leaderboard(out, cells, meta)
     from trojanscope.report.console import print_rows
