@@ -319,43 +319,31 @@ def part_postgres(driver_path: str | None, models: int) -> dict[str, Any]:
     from trojanscope.audit.history import HistoryStore
     from trojanscope.audit.pipeline import AuditOptions
     from trojanscope.executor import create_executor
+    from trojanscope.testing.postgres import postgres_server, server_version
 
     if driver_path:
         sys.path.insert(0, driver_path)
     import pg8000  # noqa: F401  (the driver SQLAlchemy's postgresql+pg8000 URL loads)
 
-    bindir = Path("/usr/lib/postgresql") / sorted(os.listdir("/usr/lib/postgresql"))[-1] / "bin"
+    sub = registry_zoo(models)
     data = Path(tempfile.mkdtemp(prefix="tspg", dir="/tmp"))
-    shutil.chown(data, "postgres", "postgres")
-    port = free_port()
-    as_pg = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_pg, str(bindir / "initdb"), "-D", str(data / "db"), "-A", "trust",
-                    "-U", "postgres"], check=True, capture_output=True)
-    subprocess.run([*as_pg, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-l",
-                    str(data / "log"), "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
-                    "-w", "start"], check=True, capture_output=True)
-    url = f"postgresql+pg8000://postgres@127.0.0.1:{port}/postgres"
     try:
-        sub = registry_zoo(models)
-        store = HistoryStore(url)
-        start = time.perf_counter()
-        with create_executor("process", workers=2) as ex:
-            rows = list(audit_registry(sub, AuditOptions(seed=0), executor=ex, store=store))
-        wall = time.perf_counter() - start
-        with create_executor("serial") as ex:
-            again = list(audit_registry(sub, AuditOptions(seed=0), executor=ex, store=store,
-                                        resume=True))
-        n = len(store.query())
-        log(f"postgres: {len(rows)} audited in {wall:.0f} s, {n} rows; resume: "
-            f"{sum(r.status == 'resumed' for r in again)} skipped")
-        return {"models": len(rows), "rows_in_db": n, "wall_s": wall,
-                "resumed": sum(r.status == "resumed" for r in again),
-                "server": subprocess.run([str(bindir / "postgres"), "--version"],
-                                         capture_output=True, text=True).stdout.strip()}
+        with postgres_server(data, "pg8000") as url:
+            store = HistoryStore(url)
+            start = time.perf_counter()
+            with create_executor("process", workers=2) as ex:
+                rows = list(audit_registry(sub, AuditOptions(seed=0), executor=ex, store=store))
+            wall = time.perf_counter() - start
+            with create_executor("serial") as ex:
+                again = list(audit_registry(sub, AuditOptions(seed=0), executor=ex,
+                                            store=store, resume=True))
+            n = len(store.query())
     finally:
-        subprocess.run([*as_pg, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast",
-                        "stop"], capture_output=True)
         shutil.rmtree(data, ignore_errors=True)
+    resumed = sum(r.status == "resumed" for r in again)
+    log(f"postgres: {len(rows)} audited in {wall:.0f} s, {n} rows; resume: {resumed} skipped")
+    return {"models": len(rows), "rows_in_db": n, "wall_s": wall, "resumed": resumed,
+            "server": server_version()}
 
 
 def part_install() -> dict[str, Any]:

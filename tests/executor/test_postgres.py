@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -39,29 +36,13 @@ def _driver() -> str:
 
 @pytest.fixture(scope="module")
 def postgres_url(tmp_path_factory):
+    from trojanscope.testing.postgres import available, postgres_server
+
     dialect = _driver()
-    root = Path("/usr/lib/postgresql")
-    if not root.is_dir() or not shutil.which("runuser"):
-        pytest.skip("needs Debian's postgresql package")
-    bindir = root / sorted(os.listdir(root))[-1] / "bin"
-    data = tmp_path_factory.mktemp("pg")
-    for folder in (data, *data.parents):  # the postgres user must reach its folder
-        if folder == Path("/"):
-            break
-        folder.chmod(folder.stat().st_mode | 0o011)
-    shutil.chown(data, "postgres", "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    as_pg = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_pg, str(bindir / "initdb"), "-D", str(data / "db"), "-A", "trust",
-                    "-U", "postgres"], check=True, capture_output=True)
-    subprocess.run([*as_pg, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-l",
-                    str(data / "log"), "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
-                    "-w", "start"], check=True, capture_output=True)
-    yield f"postgresql+{dialect}://postgres@127.0.0.1:{port}/postgres"
-    subprocess.run([*as_pg, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast",
-                    "stop"], capture_output=True)
+    if (why := available()) is not None:
+        pytest.skip(why)
+    with postgres_server(tmp_path_factory.mktemp("pg"), dialect) as url:
+        yield url
 
 
 def test_audit_registry_into_postgresql(postgres_url, tmp_path, clean_run, backdoored_run,

@@ -26,6 +26,22 @@ from trojanscope.engine.callbacks import Callback, TrainState
 LINE_EVERY_S = 10.0  # outside a terminal, one progress line at most this often
 
 
+def bar(fields: str) -> Progress:
+    """A transient bar on stderr: description, bar, done/total, ``fields`` (a format over the
+    task's fields), elapsed time and the time left."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(fields),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=stderr_console(),
+        transient=True,
+    )
+
+
 class ProgressCallback(Callback):
     """Training progress over steps, on stderr.
 
@@ -48,17 +64,7 @@ class ProgressCallback(Callback):
             stderr_line(f"{self.description}: {state.epochs} epochs of {state.steps_per_epoch} "
                         "steps")
             return
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("epoch {task.fields[epoch]} loss {task.fields[loss]}"),
-            TimeElapsedColumn(),
-            TextColumn("left"),
-            TimeRemainingColumn(),
-            console=stderr_console(),
-            transient=True,
-        )
+        self.progress = bar("epoch {task.fields[epoch]} loss {task.fields[loss]}")
         self.progress.start()
         remember_live(self.progress)
         self.task = self.progress.add_task(
@@ -115,18 +121,8 @@ class TaskProgress:
         self.total, self._start = total, time.monotonic()
         if not total or not interactive():
             return
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("done {task.fields[done]} · failed {task.fields[failed]} · "
-                       "running {task.fields[running]}"),
-            TimeElapsedColumn(),
-            TextColumn("left"),
-            TimeRemainingColumn(),
-            console=stderr_console(),
-            transient=True,
-        )
+        self.progress = bar("done {task.fields[done]} · failed {task.fields[failed]} · "
+                            "running {task.fields[running]}")
         self.progress.start()
         remember_live(self.progress)
         self.task = self.progress.add_task(self.title, total=total, **self._fields())

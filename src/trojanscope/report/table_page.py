@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass
@@ -34,12 +33,6 @@ class TablePage:
 
 def render_table_page(page: TablePage) -> str:
     """The page as one HTML document."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from trojanscope.report.templating import template_env
 
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template("table_page.html.j2").render(page=page)
+    return template_env().get_template("table_page.html.j2").render(page=page)
