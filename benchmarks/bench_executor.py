@@ -389,6 +389,8 @@ def main() -> None:
     torch.set_num_threads(1)
     WORK.mkdir(parents=True, exist_ok=True)
     os.environ["RAY_TMPDIR"] = str(WORK)  # every local Ray of this run lives under WORK
+    home_ray = Path.home() / ".ray"  # Ray writes its auth token here: remove it if we made it
+    home_ray_existed = home_ray.exists()
     results = json.loads(OUT.read_text()) if OUT.is_file() else {}
     results["machine"] = {"cpus": os.cpu_count(), "note": "shared with other engineers"}
     parts = {
@@ -408,6 +410,8 @@ def main() -> None:
                          "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         OUT.parent.mkdir(parents=True, exist_ok=True)
         OUT.write_text(json.dumps(results, indent=2) + "\n")
+    if not home_ray_existed:
+        shutil.rmtree(home_ray, ignore_errors=True)
     log(f"wrote {OUT}")
 
 
