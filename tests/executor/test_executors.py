@@ -138,3 +138,16 @@ def test_unreachable_ray_address_fails_fast(no_ray_address) -> None:
         port = s.getsockname()[1]
     with pytest.raises(UserInputError, match="unreachable"):
         create_executor("ray", address=f"127.0.0.1:{port}").start()
+
+
+def test_ray_is_not_imported_at_start_up() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, trojanscope.cli.main\n"
+            "from trojanscope import registry\n"
+            "assert 'ray' in registry.names('executor')\n"
+            "assert 'ray' not in sys.modules, 'ray imported at start-up'\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
