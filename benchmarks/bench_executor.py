@@ -12,6 +12,7 @@
 - ``postgres``: ``audit_registry`` into a real PostgreSQL server started here (Debian's
   ``postgresql``, run as the ``postgres`` user, in a temp folder), through the pg8000 driver
   given with ``--pg-driver-path`` (installed with ``pip install --target``, never into the venv);
+- ``dbsize``: the size per history row of the ``audit`` part's database;
 - ``install`` (not in the default parts; needs the package index): seconds and megabytes to
   install ``ray`` and ``ray[default]`` into fresh virtual environments.
 
@@ -346,6 +347,21 @@ def part_postgres(driver_path: str | None, models: int) -> dict[str, Any]:
             "server": server_version()}
 
 
+def part_dbsize() -> dict[str, Any]:
+    """Size of the history rows the ``audit`` part wrote (SQLite file and JSON columns), for
+    sizing a large registry's database."""
+    import sqlite3
+
+    db = WORK / "audit-serial.sqlite"
+    with sqlite3.connect(db) as con:
+        rows, doc, findings = con.execute(
+            "SELECT COUNT(*), AVG(LENGTH(document)), AVG(LENGTH(findings)) FROM audits").fetchone()
+    size = db.stat().st_size
+    log(f"dbsize: {rows} rows, {size / rows / 1000:.1f} kB per row in the file")
+    return {"rows": rows, "file_bytes": size, "bytes_per_row": size / rows,
+            "document_chars_mean": doc, "findings_chars_mean": findings}
+
+
 def part_install() -> dict[str, Any]:
     """Seconds and megabytes to install ``ray`` and ``ray[default]`` (this venv's version)
     into fresh virtual environments (no torch in them; pip's cache off)."""
@@ -401,6 +417,7 @@ def main() -> None:
         "cluster": lambda: part_cluster(args.cluster_models),
         "postgres": lambda: part_postgres(args.pg_driver_path, args.pg_models),
         "install": part_install,
+        "dbsize": part_dbsize,
     }
     for name in args.parts.split(","):
         log(f"--- {name} (load {load()})")
