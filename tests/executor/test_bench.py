@@ -80,6 +80,14 @@ def test_resume_runs_only_missing_cells(bench_out: Path, tmp_path: Path, capsys)
     assert run([*grid, "--executor", "serial", "--out", str(out), "--resume"]) == 0
     rows = list(csv.DictReader((out / "leaderboard.csv").open()))
     assert [(r["defence"], r["seeds"]) for r in rows] == [("none", "2")]
+    # --leaderboard-only runs nothing: with one cell gone, clp has one seed left
+    (out / "cells" / "badnets__clp__seed0.json").unlink()
+    capsys.readouterr()
+    assert run([*GRID, "--out", str(out), "--leaderboard-only"]) == 0
+    assert "seed0" not in capsys.readouterr().err
+    assert not (out / "cells" / "badnets__clp__seed0.json").exists()
+    rows = list(csv.DictReader((out / "leaderboard.csv").open()))
+    assert [(r["defence"], r["seeds"]) for r in rows] == [("none", "2"), ("clp", "1")]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -38,6 +38,9 @@ def bench_command(
     resume: bool = typer.Option(False, "--resume", help="Keep the cells --out already holds "
                                 "(same settings) and run only the others."),
     force: bool = typer.Option(False, "--force", help="Start over in a non-empty --out."),
+    leaderboard_only: bool = typer.Option(
+        False, "--leaderboard-only", help="Run no cell: write the leaderboard from the cells "
+        "--out already holds (e.g. of a run stopped early)."),
     executor: str = EXECUTOR,
     workers: int = WORKERS,
     address: str = ADDRESS,
@@ -61,8 +64,12 @@ def bench_command(
 
     registry.get("arch", arch)
     load_dataset(dataset, "test")  # a bad dataset fails before any cell
-    check_output_dir(out, force or resume, "--out")
-    if force and not resume and (out / CELLS).is_dir():
+    if leaderboard_only:
+        if not (out / CELLS).is_dir():
+            raise UserInputError(f"--out {out}: no {CELLS}/ folder to build a leaderboard from")
+    else:
+        check_output_dir(out, force or resume, "--out")
+    if force and not resume and not leaderboard_only and (out / CELLS).is_dir():
         shutil.rmtree(out / CELLS)
 
     def describe(result) -> str:
@@ -70,17 +77,19 @@ def bench_command(
         return f"CA {v['ca']:.3f} ASR {v['asr']:.3f} RA {v['ra']:.3f}"
 
     failed = []
-    with open_executor(executor, workers, address, tries) as ex, \
-            task_progress("bench", describe) as progress:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserInputError(f"--out {out}: cannot create it ({exc.strerror})") from None
-        for result in run_grid(attack_names, defence_names, seeds, out, settings,
-                               executor=ex, listener=progress):
-            if not result.ok:
-                failed.append(result)
-        described = ex.describe()
+    described = "(no cell run: --leaderboard-only)"
+    if not leaderboard_only:
+        with open_executor(executor, workers, address, tries) as ex, \
+                task_progress("bench", describe) as progress:
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserInputError(f"--out {out}: cannot create it ({exc.strerror})") from None
+            for result in run_grid(attack_names, defence_names, seeds, out, settings,
+                                   executor=ex, listener=progress):
+                if not result.ok:
+                    failed.append(result)
+            described = ex.describe()
     cells = read_cells(out, settings, attack_names, defence_names, seeds)
     meta = {"settings": settings.as_dict(), "attacks": attack_names,
             "defences": defence_names, "seeds": seeds,
