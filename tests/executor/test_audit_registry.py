@@ -35,9 +35,10 @@ def records(db: Path) -> list[tuple[str, str]]:
         return con.execute("SELECT target, rating FROM audits ORDER BY id").fetchall()
 
 
-def test_audits_every_model_and_resumes(registry, tmp_path, capsys) -> None:
+def test_audits_every_model_and_resumes(registry, tmp_path, capsys, monkeypatch) -> None:
     root, marker = registry
-    db, report = tmp_path / "h.sqlite", tmp_path / "reports"
+    monkeypatch.chdir(tmp_path)  # a relative --report (the history holds absolute paths)
+    db, report = tmp_path / "h.sqlite", Path("reports")
     args = ["audit-registry", str(root), "--db", str(db), "--report", str(report),
             "--executor", "serial", "--format", "json", *FAST]
     assert run(args) == 1  # the malicious file is rated critical: found, not an error
@@ -58,6 +59,7 @@ def test_audits_every_model_and_resumes(registry, tmp_path, capsys) -> None:
     assert len(records(db)) == 3
     assert {m["key"]: m["rating"] for m in again["models"]} == {
         k: m["rating"] for k, m in rows.items()}
+    assert 'href="team-a/backdoored/report.html"' in (report / "index.html").read_text()
     # a non-empty --report needs --force or --resume
     assert run(args) == 2
     assert "--report" in capsys.readouterr().err

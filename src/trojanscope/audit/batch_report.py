@@ -4,6 +4,7 @@ to its report) and the counts the summary line gives."""
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,8 +42,9 @@ def write_index(report_dir: Path, root: str, rows: Sequence[RegistryRow],
     table = []
     for r in rows:
         link = None
-        if r.report and Path(r.report, "report.html").is_file():
-            link = Path(r.report, "report.html").relative_to(report_dir).as_posix()
+        page = Path(r.report, "report.html") if r.report else None
+        if page is not None and page.is_file():  # relative, whether the paths are or not
+            link = Path(os.path.relpath(page.resolve(), report_dir.resolve())).as_posix()
         table.append([
             Cell(r.key, link, "mono"),
             Cell(r.status, css="status-error" if r.status == "failed" else ""),
