@@ -2,6 +2,7 @@
 
 import sys
 
-from trojanscope.cli.main import run
+if __name__ == "__main__":  # not when a spawned worker process imports this module
+    from trojanscope.cli.main import run
 
-sys.exit(run())
+    sys.exit(run())

@@ -57,6 +57,8 @@ _KINDS = [
     Kind("scan-layout", "model-folder layouts the scanner checks as a whole",
          ("trojanscope.scan",)),
     Kind("command", "commands of the trojanscope CLI", ("trojanscope.cli.commands",)),
+    Kind("executor", "back-ends that run many tasks (serial, process pool, Ray)",
+         ("trojanscope.executor",)),
 ]
 KIND_INFO: dict[str, Kind] = {k.name: k for k in _KINDS}
 KINDS: tuple[str, ...] = tuple(KIND_INFO)

@@ -9,12 +9,13 @@ measured on the models a calibrator was fitted on is not a figure.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.experiment import run_experiment, save_experiment
 from trojanscope.io.atomic import write_text_atomic
+
+if TYPE_CHECKING:
+    from trojanscope.executor import Executor, Listener
 
 log = logging.getLogger(__name__)
 
@@ -140,33 +144,70 @@ def make_zoo(
     attacks: Sequence[str] | None = None,
     archs: Sequence[str] = ARCHS,
     arch_variants: bool = False,
+    executor: Executor | None = None,
+    listener: Listener | None = None,
 ) -> list[ZooEntry]:
     """Train the zoo into ``out`` (resumable: finished models are kept) and write ``truth.json``.
 
+    Each model is one task of ``executor`` (default: serial), with the model's own seed, so the
+    zoo is the same whichever back-end trains it; ``truth.json`` is rewritten as each model
+    finishes. ``on_model(entry, i, n)`` is called in the order they finish. Models that still
+    fail after the executor's tries are left out and raise :class:`TasksFailed` at the end.
     ``attacks``, ``archs`` and ``arch_variants`` are passed to :func:`draw_entries`."""
+    from trojanscope.executor import Task, TasksFailed, create_executor
+
     if n_clean < 0 or n_backdoored < 0 or n_clean + n_backdoored == 0:
         raise UserInputError("a zoo needs at least one model (--clean/--backdoored >= 0)")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    train, test = load_dataset(dataset, "train"), load_dataset(dataset, "test")
+    train = load_dataset(dataset, "train")  # a bad dataset fails here, before any task
     if schema_of(train) is not None:  # a table: tabular attacks and architectures
         attacks = attacks if attacks is not None else zoo_attacks("tabular")
         archs = TABULAR_ARCHS if tuple(archs) == ARCHS else archs
     entries = draw_entries(n_clean, n_backdoored, train.num_classes, seed, attacks=attacks,
                            archs=archs, arch_variants=arch_variants)
-    done: list[ZooEntry] = []
-    for i, entry in enumerate(entries):
-        folder = out / entry.name
-        finished = _finished(folder, entry)
+    done: dict[str, ZooEntry] = {}
+    tasks = []
+    for entry in entries:
+        finished = _finished(out / entry.name, entry)
         if finished is not None:
-            entry = finished
+            done[entry.name] = finished
         else:
-            entry = _train_entry(entry, dataset, train, test, folder, epochs)
-        done.append(entry)
-        write_truth(out, dataset, seed, done)
+            tasks.append(Task(entry.name, train_entry, (entry, dataset, str(out / entry.name),
+                                                        epochs), seed=entry.seed))
+    order = {e.name: i for i, e in enumerate(entries)}
+
+    def record() -> list[ZooEntry]:
+        ordered = sorted(done.values(), key=lambda e: order[e.name])
+        write_truth(out, dataset, seed, ordered)
+        return ordered
+
+    record()
+    failed = []
+    executor = executor or create_executor("serial")
+    for result in executor.map(tasks, listener):
+        if not result.ok:
+            failed.append(result)
+            continue
+        done[result.key] = result.value
+        record()
         if on_model is not None:
-            on_model(entry, i + 1, len(entries))
-    return done
+            on_model(result.value, len(done), len(entries))
+    if failed:
+        raise TasksFailed(failed, len(entries), "models")
+    return record()
+
+
+@functools.cache
+def _splits(dataset: str) -> tuple[TensorDataset, TensorDataset]:
+    """The train and test splits, loaded once per worker process (tasks never mutate them)."""
+    return load_dataset(dataset, "train"), load_dataset(dataset, "test")
+
+
+def train_entry(entry: ZooEntry, dataset: str, folder: str, epochs: int) -> ZooEntry:
+    """One zoo model as a task: train it into ``folder`` and return its recorded entry."""
+    train, test = _splits(dataset)
+    return _train_entry(entry, dataset, train, test, Path(folder), epochs)
 
 
 def _finished(folder: Path, entry: ZooEntry) -> ZooEntry | None:

@@ -27,7 +27,7 @@ def tabular(kind: str) -> list[str]:
 
 @pytest.fixture()
 def table(transactions: Path):
-    return load_dataset(transactions, "train", label_column="is_fraud")
+    return load_dataset(transactions, "train", data_params={"label_column": "is_fraud"})
 
 
 @pytest.mark.parametrize("name", tabular("trigger"))
@@ -55,7 +55,8 @@ def test_detector_contract(name: str, transactions: Path) -> None:
     det = registry.create("detector", name)
     assert registry.create("detector", name, **det.get_params()).get_params() == det.get_params()
     attack = TabularBadNets(target=1, poison_rate=0.3, seed=1)
-    run = run_experiment(transactions, attack=attack, arch="xgboost", label_column="is_fraud",
+    run = run_experiment(transactions, attack=attack, arch="xgboost",
+                         data_params={"label_column": "is_fraud"},
                          arch_params={"n_estimators": 20, "max_depth": 3})
     before = run.model(run.test.x)
     verdict = det.inspect(run.model, run.test, seed=0)

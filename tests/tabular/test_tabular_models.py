@@ -23,7 +23,7 @@ def test_tree_trains_saves_natively_and_loads(
     arch: str, file_name: str, transactions: Path, tmp_path: Path
 ) -> None:
     result = run_experiment(transactions, arch=arch, arch_params=SMALL, seed=3,
-                            label_column="is_fraud")
+                            data_params={"label_column": "is_fraud"})
     assert result.metrics["clean_accuracy"] > 0.7 and result.metrics["clean_auc"] > 0.75
     manifest = save_experiment(result, tmp_path / "run")
     assert set(manifest.files) == {file_name}  # no pickle, no safetensors
@@ -36,13 +36,13 @@ def test_tree_trains_saves_natively_and_loads(
     assert proba.shape == (len(x), 2) and abs(proba.sum(1) - 1).max() < 1e-6
     # the same seed gives the same model
     again = run_experiment(transactions, arch=arch, arch_params=SMALL, seed=3,
-                           label_column="is_fraud")
+                           data_params={"label_column": "is_fraud"})
     assert torch.equal(again.model(x), result.model(x))
 
 
 def test_tree_refuses_wrong_feature_count(transactions: Path) -> None:
     result = run_experiment(transactions, arch="xgboost", arch_params=SMALL,
-                            label_column="is_fraud")
+                            data_params={"label_column": "is_fraud"})
     with pytest.raises(UserInputError, match="takes 11 features, the data have 3"):
         result.model(torch.zeros(2, 3))
 
@@ -62,6 +62,6 @@ def test_mlp_trains_on_tables(transactions: Path) -> None:
     from trojanscope.engine.train import Trainer
 
     result = run_experiment(transactions, arch="mlp", trainer=Trainer(epochs=30, batch_size=32),
-                            label_column="is_fraud", arch_params={"hidden": [32]})
+                            data_params={"label_column": "is_fraud"}, arch_params={"hidden": [32]})
     assert result.metrics["clean_auc"] > 0.75
-    assert load_dataset(transactions, "test", label_column="is_fraud").x.ndim == 2
+    assert load_dataset(transactions, "test", data_params={"label_column": "is_fraud"}).x.ndim == 2

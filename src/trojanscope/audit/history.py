@@ -203,6 +203,21 @@ class HistoryStore:
             stmt = stmt.limit(limit)
         return self.rows(stmt)
 
+    def latest(self, targets: Sequence[str], chunk: int = 500) -> dict[str, AuditRecord]:
+        """The newest record of each of ``targets`` (resolved paths) that has one, without the
+        heavy columns (the full document and findings): what a resumed run needs."""
+        from sqlalchemy.orm import defer
+
+        found: dict[str, AuditRecord] = {}
+        for i in range(0, len(targets), chunk):
+            stmt = (select(AuditRecord)
+                    .where(AuditRecord.target.in_(list(targets[i:i + chunk])))
+                    .options(defer(AuditRecord.document), defer(AuditRecord.findings))
+                    .order_by(AuditRecord.id.desc()))
+            for record in self.rows(stmt):
+                found.setdefault(record.target, record)
+        return found
+
     def rows(self, stmt: Any) -> list[Any]:
         """The rows a ``select`` gives, detached (usable after the session closes); a database
         error is one :class:`UserInputError` naming the database."""

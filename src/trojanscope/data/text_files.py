@@ -88,13 +88,16 @@ class TextTable(DataFormat):
     order = 44  # before the tabular CSV reader: a CSV whose text column holds sentences
     description = "text data: .csv/.tsv with a header or .jsonl (--text-column, --label-column)"
 
-    def __init__(self, text_column: str = "text", label_column: str = "label") -> None:
-        self.text_column = text_column
+    def __init__(self, text_column: str | None = None, label_column: str = "label") -> None:
+        self.asked = text_column is not None  # --text-column given: the user says it is text
+        self.text_column = text_column or "text"
         self.label_column = label_column
 
     def matches(self, path: Path) -> bool:
         if not path.is_file() or path.suffix.lower() not in SUFFIXES:
             return False
+        if self.asked:  # let load() name what is wrong (a missing column, bad bytes)
+            return True
         try:
             rows = read_records(path, _SNIFF_BYTES)[:50]
         except UserInputError:  # JSON Lines are text data: let load() name what is wrong

@@ -42,18 +42,12 @@ def _data_uri(png: bytes) -> str:
 
 def render_audit_html(result: AuditResult) -> str:
     """The HTML report of ``result``."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     from trojanscope.report.audit_chart import chart_scale, per_class_chart
     from trojanscope.report.audit_next import next_steps, reproduce_command
     from trojanscope.report.audit_result import finding_dict
+    from trojanscope.report.templating import template_env
 
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_env()
     env.filters["shell_quote"] = shlex.quote
     doc = result.to_dict()
     detection = doc["detection"]

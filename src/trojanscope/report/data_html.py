@@ -5,7 +5,6 @@ suspicion histogram of every class, and the most suspicious samples to look at."
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -72,14 +71,9 @@ def top_samples(result: DataDetection, data: BatchDataset, n: int = TOP_SAMPLES
 def render_data_html(result: DataDetection, data: BatchDataset, source: str,
                      command: str = "") -> str:
     """The report of ``result`` on ``data`` (read from ``source``)."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from trojanscope.report.templating import template_env
 
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_env()
     labels = data.labels.numpy()
     return env.get_template("detect_data.html.j2").render(
         doc=result.as_dict(),

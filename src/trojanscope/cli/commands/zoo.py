@@ -20,6 +20,14 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
+from trojanscope.cli.executor_opts import (
+    ADDRESS,
+    EXECUTOR,
+    TRIES,
+    WORKERS,
+    open_executor,
+    task_progress,
+)
 from trojanscope.io.atomic import check_output_file, write_text_atomic
 
 if TYPE_CHECKING:
@@ -49,31 +57,37 @@ def make(
     arch_variants: bool = typer.Option(
         False, "--arch-variants", help="Also draw activations, pooling and normalisation."
     ),
+    executor: str = EXECUTOR,
+    workers: int = WORKERS,
+    address: str = ADDRESS,
+    tries: int = TRIES,
 ) -> None:
-    """Train a varied zoo (archs, attacks, targets, rates, trigger sizes, seeds). Resumable."""
+    """Train a varied zoo (archs, attacks, targets, rates, trigger sizes, seeds), one model per
+    task of --executor. Resumable: finished models are kept."""
     from trojanscope.zoo import make_zoo
 
-    console = stderr_console()
-
-    def progress(entry, i, n) -> None:
+    def describe(result) -> str:
+        entry = result.value
         asr = entry.metrics.get("attack_success_rate")
-        console.print(
-            f"[{i}/{n}] {entry.name} ({entry.arch}) CA {entry.metrics['clean_accuracy']:.3f}"
-            + (f" ASR {asr:.3f}" if asr is not None else "")
-        )
+        return (f"{entry.arch} CA {entry.metrics['clean_accuracy']:.3f}"
+                + (f" ASR {asr:.3f}" if asr is not None else ""))
 
-    entries = make_zoo(
-        dataset,
-        out,
-        n_clean=clean,
-        n_backdoored=backdoored,
-        seed=seed,
-        epochs=epochs,
-        on_model=progress,
-        attacks=None if attacks is None else [a.strip() for a in attacks.split(",") if a.strip()],
-        arch_variants=arch_variants,
-    )
-    console.print(f"wrote {len(entries)} models and truth.json to {out}/")
+    with open_executor(executor, workers, address, tries) as ex, \
+            task_progress("zoo make", describe) as progress:
+        entries = make_zoo(
+            dataset,
+            out,
+            n_clean=clean,
+            n_backdoored=backdoored,
+            seed=seed,
+            epochs=epochs,
+            attacks=(None if attacks is None
+                     else [a.strip() for a in attacks.split(",") if a.strip()]),
+            arch_variants=arch_variants,
+            executor=ex,
+            listener=progress,
+        )
+    stderr_console().print(f"wrote {len(entries)} models and truth.json to {out}/")
 
 
 @zoo_app.command("eval")

@@ -1,0 +1,139 @@
+"""Audit a whole model registry: every model under a folder, one executor task each.
+
+A model is a folder holding a ``manifest.json`` (a run folder: audited as one model) or a file
+whose name says it holds a model (:data:`MODEL_SUFFIXES`). Each model is audited by
+:func:`~trojanscope.audit.pipeline.run_audit` in a worker; the caller's process writes its reports
+and its history row (one transaction) as soon as it finishes, so a stopped run resumes where it
+stopped: with ``resume``, a model whose path and SHA-256 are already in the history is skipped.
+A malicious file is scanned, never loaded (the audit's scan step blocks it) and rated like any
+other; a file that cannot be read is one failed item. Nothing here stops the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trojanscope.audit.history import AuditRecord, HistoryStore
+from trojanscope.audit.pipeline import AuditOptions, model_digests, run_audit
+from trojanscope.errors import UserInputError
+from trojanscope.io.manifest import MANIFEST_NAME
+
+if TYPE_CHECKING:
+    from trojanscope.executor import Executor, Listener
+    from trojanscope.report.audit_result import AuditResult
+
+MODEL_SUFFIXES = frozenset({
+    ".safetensors", ".pt", ".pth", ".bin", ".ckpt", ".onnx", ".pkl", ".pickle", ".joblib",
+    ".h5", ".hdf5", ".keras", ".pb", ".tflite", ".gguf", ".mar", ".npy",
+})
+
+
+@dataclass
+class RegistryRow:
+    """One model of the registry: what its audit gave, or why it has none."""
+
+    key: str  # the model's path relative to the registry folder
+    target: str
+    status: str  # audited | resumed | failed
+    verdict: str | None = None
+    rating: str | None = None
+    probability: float | None = None
+    findings: int | None = None
+    elapsed_s: float = 0.0
+    attempts: int = 0
+    worker: str = ""
+    error: str | None = None
+    report: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def find_models(root: Path) -> list[Path]:
+    """Every model under ``root``, sorted: run folders (with a manifest) as one model, else
+    files with a model suffix. Links are not followed out of the registry."""
+    if not root.is_dir():
+        raise UserInputError(f"{root}: not a folder (audit-registry audits a folder of models; "
+                             "`trojanscope audit` audits one)")
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs.sort()
+        if MANIFEST_NAME in files and here != root:
+            found.append(here)
+            dirs.clear()
+            continue
+        dirs[:] = [d for d in dirs if not (here / d).is_symlink()]
+        found += [here / f for f in sorted(files)  # regular files only (no FIFO, no link)
+                  if Path(f).suffix.lower() in MODEL_SUFFIXES and (here / f).is_file()
+                  and not (here / f).is_symlink()]
+    return sorted(found)
+
+
+def audit_model(target: str, options: AuditOptions) -> AuditResult:
+    """One model's audit, as an executor task."""
+    return run_audit(target, options)
+
+
+def audit_registry(
+    root: str | Path,
+    options: AuditOptions,
+    *,
+    executor: Executor,
+    store: HistoryStore,
+    report_dir: Path | None = None,
+    resume: bool = False,
+    listener: Listener | None = None,
+) -> Iterator[RegistryRow]:
+    """Audit every model under ``root``; yield one row per model as soon as it is final
+    (resumed rows first). Each finished audit is published (reports under
+    ``report_dir/<model path>/`` and its history row) before it is yielded."""
+    from trojanscope.audit.outputs import publish
+    from trojanscope.executor import Task
+
+    root = Path(root)
+    options.check()
+    models = find_models(root)
+    if not models:
+        raise UserInputError(f"{root}: no model files or run folders found "
+                             f"(looked for {', '.join(sorted(MODEL_SUFFIXES))})")
+    previous = store.latest([str(m.resolve()) for m in models]) if resume else {}
+    tasks, keys = [], {}
+    for model in models:
+        key = model.relative_to(root).as_posix()
+        keys[key] = model
+        try:
+            digest, _ = model_digests(model, options.signature)
+        except OSError as exc:  # unreadable: reported, never stops the run
+            yield RegistryRow(key, str(model), "failed",
+                              error=f"cannot read {exc.filename or model}: {exc.strerror}")
+            continue
+        record = previous.get(str(model.resolve()))
+        if record is not None and record.model_sha256 == digest:
+            yield _resumed_row(key, model, record)
+            continue
+        tasks.append(Task(key, audit_model, (str(model), options), seed=options.seed))
+    for result in executor.map(tasks, listener):
+        model = keys[result.key]
+        if not result.ok:
+            yield RegistryRow(result.key, str(model), "failed", elapsed_s=result.elapsed_s,
+                              attempts=result.attempts, worker=result.worker,
+                              error=result.error)
+            continue
+        audit: AuditResult = result.value
+        folder = report_dir / result.key if report_dir is not None else None
+        publish(audit, report_dir=folder, force=True, store=store)
+        yield RegistryRow(
+            result.key, str(model), "audited", audit.verdict, audit.rating.label,
+            (audit.detection or {}).get("probability"), len(audit.findings), result.elapsed_s,
+            result.attempts, result.worker, report=str(folder) if folder is not None else None)
+
+
+def _resumed_row(key: str, model: Path, record: AuditRecord) -> RegistryRow:
+    report = next((str(Path(p).parent) for p in record.reports), None)
+    return RegistryRow(key, str(model), "resumed", record.verdict, record.rating,
+                       record.probability, record.findings_count, report=report)
