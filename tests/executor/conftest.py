@@ -14,6 +14,7 @@ import pytest
 @pytest.fixture(scope="session")
 def local_ray():
     """A running local Ray with 2 CPUs and no dashboard; what it writes is removed after."""
+    os.environ.setdefault("RAY_TQDM_PATCH_PRINT", "0")  # keep builtins.print (tests pickle it)
     ray = pytest.importorskip("ray")
     home_ray = Path.home() / ".ray"
     existed = home_ray.exists()

@@ -22,6 +22,9 @@ CONNECT_TIMEOUT_S = 5.0
 
 def import_ray() -> Any:
     """The ``ray`` module, or one clear error saying how to install it."""
+    # Ray's progress bars otherwise replace builtins.print in this process (for good), which
+    # changes what the caller's own code prints and pickles.
+    os.environ.setdefault("RAY_TQDM_PATCH_PRINT", "0")
     try:
         import ray
     except ImportError:
