@@ -27,7 +27,7 @@ def tabular(kind: str) -> list[str]:
 
 @pytest.fixture()
 def table(transactions: Path):
-    return load_dataset(transactions, "train", data_params={"label_column": "is_fraud"})
+    return load_dataset(transactions, "train", label_column="is_fraud")
 
 
 @pytest.mark.parametrize("name", tabular("trigger"))

@@ -90,7 +90,7 @@ def test_label_column_only_for_tables(tmp_path: Path) -> None:
         load_dataset("digits", "train", label_column="y")
     npz = tmp_path / "d.npz"
     np.savez(npz, x=np.zeros((4, 1, 2, 2), np.float32), y=np.array([0, 1, 0, 1]))
-    with pytest.raises(UserInputError, match="applies to tabular data"):
+    with pytest.raises(UserInputError, match="--label-column do not apply to npz data"):
         load_dataset(npz, "all", label_column="y")
 
 

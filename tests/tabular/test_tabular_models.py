@@ -64,4 +64,4 @@ def test_mlp_trains_on_tables(transactions: Path) -> None:
     result = run_experiment(transactions, arch="mlp", trainer=Trainer(epochs=30, batch_size=32),
                             data_params={"label_column": "is_fraud"}, arch_params={"hidden": [32]})
     assert result.metrics["clean_auc"] > 0.75
-    assert load_dataset(transactions, "test", data_params={"label_column": "is_fraud"}).x.ndim == 2
+    assert load_dataset(transactions, "test", label_column="is_fraud").x.ndim == 2

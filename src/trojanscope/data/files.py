@@ -45,10 +45,9 @@ def load_path(path: Path, split: str, **params: Any) -> TensorDataset:
     path = Path(path)
     fmt = detect_format(path, **params)
     if fmt is None and params and detect_format(path) is not None:
-        raise UserInputError(
-            f"{path}: options {', '.join(sorted(params))} do not apply to "
-            f"{detect_format(path)} data"
-        )
+        flags = " and ".join("--" + p.replace("_", "-") for p in sorted(params))
+        raise UserInputError(f"{path}: {flags} do not apply to {detect_format(path)} data "
+                             "(only to tables and text files)")
     if fmt is None:
         supported = "; ".join(formats().values())
         raise UserInputError(f"{path}: unrecognised data{_hint(path)}; supported: {supported}")

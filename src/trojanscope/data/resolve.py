@@ -26,8 +26,10 @@ def load_dataset(spec: str | Path, split: str = "train", **params: Any) -> Tenso
     if text in registry.names("dataset"):
         columns = sorted({"label_column", "text_column"} & set(params))
         if columns:
-            flags = ", ".join("--" + c.replace("_", "-") for c in columns)
-            raise UserInputError(f"{flags} apply to user files, not bundled {text!r}")
+            flags = " and ".join("--" + c.replace("_", "-") for c in columns)
+            verb = "applies" if len(columns) == 1 else "apply"
+            raise UserInputError(f"{flags} {verb} to user tables and text files, not bundled "
+                                 f"{text!r}")
         return registry.create("dataset", text, **params).load(split)
     path = Path(text)
     if path.exists():
