@@ -44,9 +44,10 @@ def load_path(path: Path, split: str, **params: Any) -> TensorDataset:
     """
     path = Path(path)
     fmt = detect_format(path, **params)
-    if fmt is None and params and detect_format(path) is not None:
+    plain = detect_format(path) if fmt is None and params else None
+    if plain is not None:
         flags = " and ".join("--" + p.replace("_", "-") for p in sorted(params))
-        raise UserInputError(f"{path}: {flags} do not apply to {detect_format(path)} data "
+        raise UserInputError(f"{path}: {flags} do not apply to {plain} data "
                              "(only to tables and text files)")
     if fmt is None:
         supported = "; ".join(formats().values())
