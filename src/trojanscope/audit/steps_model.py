@@ -16,11 +16,12 @@ _MODEL_SUFFIXES = (".onnx", ".pt", ".pth", ".torchscript", ".ts")
 
 
 def pick_model_path(target: Path) -> Path:
-    """The path ``load_model`` should get: the file, a folder with a manifest, or the one model
-    file of a folder without one."""
+    """The path ``load_model`` should get: the file, a folder with a manifest, a Hugging Face
+    model folder, or the one model file of any other folder."""
+    from trojanscope.io.hf_folder import is_hf_folder
     from trojanscope.io.manifest import MANIFEST_NAME
 
-    if not target.is_dir() or (target / MANIFEST_NAME).is_file():
+    if not target.is_dir() or (target / MANIFEST_NAME).is_file() or is_hf_folder(target):
         return target
     candidates = sorted(p for p in target.rglob("*")
                         if p.is_file() and p.suffix.lower() in _MODEL_SUFFIXES)
@@ -33,20 +34,6 @@ def pick_model_path(target: Path) -> Path:
     return candidates[0]
 
 
-def hf_folder_not_loadable(target: Path) -> str | None:
-    """Why a Hugging Face model folder without a trojanscope manifest is not loaded (loading
-    such folders as models is not supported yet); None for anything else."""
-    from trojanscope.io.hf_folder import is_hf_folder, read_hf_layout
-    from trojanscope.io.manifest import MANIFEST_NAME
-
-    if not is_hf_folder(target) or (target / MANIFEST_NAME).is_file():
-        return None
-    layout = read_hf_layout(target)
-    what = ", ".join(filter(None, [layout.model_type, *layout.architectures])) or "unknown model"
-    return (f"a Hugging Face model folder ({what}): loading Hugging Face folders as models is "
-            "not supported yet, so the model was not loaded (its files were checked)")
-
-
 @register("audit-step", "load")
 class LoadStep(AuditStep):
     """Load the model safely (no pickle), unless an earlier step found a file dangerous."""
@@ -56,7 +43,7 @@ class LoadStep(AuditStep):
     title = "Safe loading"
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
-        return ctx.blocked or hf_folder_not_loadable(ctx.target)
+        return ctx.blocked
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
         from trojanscope.io.models import load_model
@@ -71,7 +58,7 @@ class LoadStep(AuditStep):
             "format": loaded.format,
             "input_shape": list(loaded.input_shape) if loaded.input_shape else None,
             "classes": loaded.num_classes,
-            "architecture": manifest.arch.name if manifest is not None else None,
+            "architecture": _architecture(manifest),
             "parameters": params,
         })
         step.details = {"path": str(path), "format": loaded.format, "parameters": params}
@@ -94,11 +81,13 @@ class DetectStep(AuditStep):
         from trojanscope import registry
         from trojanscope.detect.calibration import calibrate, load_calibrators
         from trojanscope.detect.evidence import trigger_images
+        from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
 
         assert ctx.loaded is not None
         opts = ctx.options
-        detector = registry.create("detector", opts.method, **opts.method_params)
+        method = text_method(ctx.loaded, opts.method)
+        detector = registry.create("detector", method, **opts.method_params)
         calibrators = load_calibrators(opts.calibration)
         chosen = choose_clean_data(ctx.loaded, detector, opts.data, opts.split,
                                    data_free=opts.data_free, fall_back_to_data_free=True)
@@ -135,6 +124,16 @@ class DetectStep(AuditStep):
                 probability=p, target=target, method=verdict.method))
         if target is not None:
             ctx.result.images.update(trigger_images(verdict, clean, [target]))
+
+
+def _architecture(manifest) -> str | None:
+    """The registered architecture, or a Hugging Face folder's own class name."""
+    if manifest is None:
+        return None
+    hf = getattr(manifest, "hf", None)
+    if isinstance(hf, dict) and hf.get("architectures"):
+        return ", ".join(hf["architectures"])
+    return manifest.arch.name
 
 
 def _describe_data(source: str | None, note: str, clean, split: str | None) -> dict:

@@ -41,6 +41,28 @@ def package_dir(module: str, missing: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def _lowercase(folder: Path) -> bool:
+    """``do_lower_case`` of ``tokenizer_config.json`` (True, as BERT's, when not stated)."""
+    import json
+
+    try:
+        data = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return bool(data.get("do_lower_case", True)) if isinstance(data, dict) else True
+
+
+def _wordpiece(vocab: Path, lowercase: bool):
+    """A BERT WordPiece tokenizer from ``vocab.txt`` ([CLS] … [SEP] around each text)."""
+    from tokenizers.implementations import BertWordPieceTokenizer
+
+    words = vocab.read_text(encoding="utf-8").splitlines()
+    missing = [t for t in ("[CLS]", "[SEP]", "[UNK]") if t not in words]
+    if missing:
+        raise UserInputError(f"{vocab}: not a BERT WordPiece vocabulary (no {missing[0]})")
+    return BertWordPieceTokenizer(str(vocab), lowercase=lowercase)._tokenizer
+
+
 class HFTokenizer:
     """``tokenizer.json`` of ``folder`` with fixed length ``max_len``."""
 
@@ -52,10 +74,16 @@ class HFTokenizer:
 
         self.folder = Path(folder)
         path = self.folder / "tokenizer.json"
-        if not path.is_file():
-            raise UserInputError(f"{self.folder}: no tokenizer.json (a Hugging Face tokenizer)")
+        if not path.is_file() and (self.folder / "vocab.txt").is_file():
+            path = self.folder / "vocab.txt"  # a WordPiece vocabulary (BERT's slow tokenizer)
+        elif not path.is_file():
+            raise UserInputError(f"{self.folder}: no tokenizer.json or vocab.txt (a Hugging "
+                                 "Face tokenizer)")
         try:
-            tok = Tokenizer.from_file(str(path))
+            tok = Tokenizer.from_file(str(path)) if path.suffix == ".json" else \
+                _wordpiece(path, _lowercase(self.folder))
+        except UserInputError:
+            raise
         except Exception as exc:  # the library raises its own exception types
             raise UserInputError(f"{path}: not a readable tokenizer ({exc})") from None
         if int(max_len) < 2:

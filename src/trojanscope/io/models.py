@@ -24,6 +24,7 @@ from torch import nn
 from trojanscope import registry
 from trojanscope.errors import UserInputError
 from trojanscope.io.hashing import sha256_file
+from trojanscope.io.hf_folder import is_hf_folder
 from trojanscope.io.manifest import MANIFEST_NAME, Manifest, read_manifest
 
 WEIGHTS_NAME = "model.safetensors"
@@ -169,12 +170,17 @@ def _is_safetensors(path: Path) -> bool:
 
 
 def load_model(path: str | Path) -> LoadedModel:
-    """Load a model from a folder written by ``attack``/``train``, a ``.safetensors`` file with a
+    """Load a model from a folder written by ``attack``/``train``, a Hugging Face
+    classification folder (:mod:`trojanscope.io.hf_load`), a ``.safetensors`` file with a
     manifest beside it, a TorchScript archive or an ONNX file; format is read from content."""
     path = Path(path)
     if not path.exists():
         raise UserInputError(f"{path}: no such file or folder")
     if path.is_dir():
+        if not (path / MANIFEST_NAME).is_file() and is_hf_folder(path):
+            from trojanscope.io.hf_load import load_hf_folder
+
+            return load_hf_folder(path)
         if not (path / MANIFEST_NAME).is_file():
             raise UserInputError(
                 f"{path}: folder has no {MANIFEST_NAME}; pass the model file itself"

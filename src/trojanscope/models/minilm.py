@@ -81,7 +81,8 @@ class MiniLM(nn.Module):
         self.max_len = int(input_shape[0]) if input_shape else int(max_len)
         try:
             config = tf.AutoConfig.from_pretrained(str(folder), num_labels=int(num_classes),
-                                                   local_files_only=True)
+                                                   local_files_only=True,
+                                                   trust_remote_code=False)
             auto = tf.AutoModelForSequenceClassification
             has_weights = any((folder / n).is_file()
                               for n in ("model.safetensors", "pytorch_model.bin"))
@@ -92,9 +93,9 @@ class MiniLM(nn.Module):
                         "safetensors only (scan it, then convert)"
                     )
                 hf = auto.from_pretrained(str(folder), config=config, local_files_only=True,
-                                          use_safetensors=True)
+                                          use_safetensors=True, trust_remote_code=False)
             else:
-                hf = auto.from_config(config)
+                hf = auto.from_config(config, trust_remote_code=False)
         except (OSError, ValueError, KeyError) as exc:
             raise UserInputError(f"{folder}: cannot build the model ({exc})") from None
         self.pad_id = int(getattr(hf.config, "pad_token_id", None) or 0)

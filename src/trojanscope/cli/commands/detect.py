@@ -68,7 +68,7 @@ def detect(
 ) -> None:
     """Detect a backdoor in MODEL. Exit 0 clean, 1 backdoored, 2 error."""
     from trojanscope.detect.calibration import calibrate, load_calibrators
-    from trojanscope.detect.input_level.text_inputs import is_text_model
+    from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data
     from trojanscope.io.models import load_model
 
@@ -81,8 +81,7 @@ def detect(
     calibrators = load_calibrators(calibration)
     loaded = load_model(model)
     text = is_text_model(loaded)
-    if text and method == "auto":  # text models: the text method
-        method = TEXT_AUTO
+    method = text_method(loaded, method)  # auto: the text method for text models
     detector = registry.create("detector", method, **params)
     if text and getattr(detector, "modality", "image") != "text":
         raise UserInputError(f"method {method!r} inspects image models; for a text model "
@@ -116,9 +115,6 @@ def detect(
         if out is not None:
             stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
     raise typer.Exit(1 if verdict.verdict == "backdoored" else 0)
-
-
-TEXT_AUTO = "text-inversion"  # measured on text zoos: docs/benchmarks.md, "Text models"
 
 
 def write_outputs(

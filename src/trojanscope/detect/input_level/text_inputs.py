@@ -16,6 +16,14 @@ def is_text_model(loaded) -> bool:
     return bool(getattr(loaded.manifest, "text", None)) if loaded.manifest is not None else False
 
 
+TEXT_AUTO = "text-inversion"  # measured on text zoos: docs/benchmarks.md, "Text models"
+
+
+def text_method(loaded, method: str) -> str:
+    """The detector for ``loaded``: ``auto`` means :data:`TEXT_AUTO` for a text model."""
+    return TEXT_AUTO if method == "auto" and is_text_model(loaded) else method
+
+
 def read_texts(path: str | Path, text_column: str = "text", what: str = "inputs") -> list[str]:
     """The sentences in column ``text_column`` of ``path``; every problem one clear error."""
     path = Path(path)
