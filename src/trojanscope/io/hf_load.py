@@ -166,6 +166,8 @@ def _scanned_pickle(path: Path) -> Path:
 
 
 def _read_weights(paths: list[Path]) -> dict[str, torch.Tensor]:
+    from pickle import UnpicklingError
+
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
@@ -176,7 +178,7 @@ def _read_weights(paths: list[Path]) -> dict[str, torch.Tensor]:
                 part = torch.load(str(path), map_location="cpu", weights_only=True)
             else:
                 part = load_file(str(path))
-        except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        except (SafetensorError, UnpicklingError, OSError, ValueError, RuntimeError) as exc:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise UserInputError(f"{path}: not readable weights ({detail})") from None
         if not isinstance(part, dict) or not all(isinstance(v, torch.Tensor)
