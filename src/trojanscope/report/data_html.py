@@ -54,10 +54,11 @@ def top_samples(result: DataDetection, data: BatchDataset, n: int = TOP_SAMPLES
     """The ``n`` most suspicious samples as image data URIs with their index, label, score."""
     import torch
 
+    from trojanscope.data.text import is_text
     from trojanscope.visualize import png_bytes
 
     order = np.argsort(-result.suspicion, kind="stable")[:n]
-    if len(data.input_shape) != 3:
+    if is_text(data) or len(data.input_shape) != 3:
         return []
     x, y = data.get_batch(torch.as_tensor(order, dtype=torch.long))
     flagged = set(result.flagged.tolist())
@@ -66,6 +67,20 @@ def top_samples(result: DataDetection, data: BatchDataset, n: int = TOP_SAMPLES
          "flagged": int(i) in flagged, "png": _data_uri(png_bytes(img, 3))}
         for i, lab, img in zip(order, y.tolist(), x, strict=True)
     ]
+
+
+def top_sentences(result: DataDetection, data: BatchDataset, n: int = TOP_SAMPLES
+                  ) -> list[dict[str, Any]]:
+    """Text data: the ``n`` most suspicious sentences with their index, label and score."""
+    from trojanscope.data.text import is_text
+
+    if not is_text(data):
+        return []
+    order = np.argsort(-result.suspicion, kind="stable")[:n]
+    labels = data.labels.numpy()
+    flagged = set(result.flagged.tolist())
+    return [{"index": int(i), "label": int(labels[i]), "score": float(result.suspicion[i]),
+             "flagged": int(i) in flagged, "text": data.texts[int(i)]} for i in order]
 
 
 def render_data_html(result: DataDetection, data: BatchDataset, source: str,
@@ -82,4 +97,5 @@ def render_data_html(result: DataDetection, data: BatchDataset, source: str,
         n_classes=len(np.unique(labels)),
         histograms=_data_uri(suspicion_histograms(result, labels)),
         samples=top_samples(result, data),
+        sentences=top_sentences(result, data),
     )

@@ -9,6 +9,7 @@ import typer
 from trojanscope.cli.common import (
     LABEL_COLUMN,
     METHOD_PARAM,
+    TEXT_COLUMN,
     OutputFormat,
     command,
     command_line,
@@ -37,10 +38,12 @@ def detect_data(
     ),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
     write_clean: Path = typer.Option(
-        None, "--write-clean", help="Write the samples not flagged to this .npz."
+        None, "--write-clean", help="Write the samples not flagged to this .npz (a .csv of the "
+        "sentences for text data)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
     label_column: str | None = LABEL_COLUMN,
+    text_column: str | None = TEXT_COLUMN,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Find the poisoned samples of a training set. Exit 0 nothing flagged, 1 flagged, 2 error."""
@@ -58,17 +61,22 @@ def detect_data(
     detector = registry.create(
         "data-detector", method, **parse_params(method_param, "--method-param")
     )
-    suspect = load_suspect(data, label_column)
+    suspect = load_suspect(data, label_column, text_column)
     module = None
     if model is not None:
         from trojanscope.io.models import load_model
+        from trojanscope.models.text_common import attach_encoder
 
-        module = load_model(model).module
+        loaded = load_model(model)
+        module = loaded.module
+        suspect.data = attach_encoder(loaded, suspect.data)  # a text model's own tokenizer
     from trojanscope.data.tabular.table import schema_of
+    from trojanscope.data.text import is_text
 
     what = (f"features of {model}" if model is not None
             else "reading the table" if schema_of(suspect.data) is not None
-            else "training a feature model")
+            else "reading the sentences" if is_text(suspect.data)
+            and method in ("auto", "text-ngrams") else "training a feature model")
     with status(f"{what}, then scoring with {detector.name}…"):
         result = run_detection(suspect.data, module, method=detector, seed=seed,
                                poison=suspect.poison, model_source=str(model))

@@ -42,6 +42,7 @@ class Features:
     model: nn.Module | None = None
     info: dict[str, Any] = field(default_factory=dict)
     table: Any = None  # tabular data: (encoded rows, schema) for the table methods
+    texts: tuple[str, ...] | None = None  # text data: the sentences, for the text methods
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -99,7 +100,8 @@ def default_arch(data: BatchDataset) -> str:
 
 
 def train_features(
-    data: BatchDataset, *, seed: int = 0, epochs: int = FEATURE_EPOCHS, arch: str | None = None
+    data: BatchDataset, *, seed: int = 0, epochs: int = FEATURE_EPOCHS, arch: str | None = None,
+    arch_args: dict[str, Any] | None = None,
 ) -> Features:
     """Train a feature model on ``data`` with the engine and return its features."""
     from trojanscope.models import create_model
@@ -107,7 +109,7 @@ def train_features(
     arch = arch or default_arch(data)
     t0 = time.perf_counter()
     with seeded(seed):
-        model = create_model(arch, data.input_shape, data.num_classes)
+        model = create_model(arch, data.input_shape, data.num_classes, **(arch_args or {}))
     snapshot = _Snapshot(data, min(EARLY_EPOCHS, epochs))
     Trainer(epochs=epochs, seed=seed).fit(model, data, callbacks=[snapshot])
     _, feats, logits = _forward(model, data)

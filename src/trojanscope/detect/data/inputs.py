@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from trojanscope.data.dataset import BatchDataset, TensorDataset
+from trojanscope.data.text import is_text
 from trojanscope.errors import UserInputError
 
 
@@ -36,19 +37,23 @@ def is_run_folder(path: Path) -> bool:
     return path.is_dir() and (path / MANIFEST_NAME).is_file()
 
 
-def load_suspect(spec: str | Path, label_column: str | None = None) -> SuspectData:
+def load_suspect(spec: str | Path, label_column: str | None = None,
+                 text_column: str | None = None) -> SuspectData:
     """Load ``spec``: a run folder, a data file or folder, or a bundled dataset name;
-    ``label_column`` names the label of a table (CSV, Parquet)."""
+    ``label_column`` names the label of a table (CSV, Parquet), ``text_column`` the text of a
+    text file."""
     from trojanscope.data.resolve import load_dataset
 
     path = Path(spec)
     if is_run_folder(path):
         return _from_run(path)
     if path.exists():
-        data = load_dataset(path, "all", label_column=label_column)
-        mask = None if data.poison_mask is None else data.poison_mask.numpy()
+        data = load_dataset(path, "all", label_column=label_column, text_column=text_column)
+        known = getattr(data, "poison_mask", None)
+        mask = None if known is None else known.numpy()
         return SuspectData(data, mask, str(path), "file")
-    return SuspectData(load_dataset(str(spec), "train"), None, str(spec), "dataset")
+    return SuspectData(load_dataset(str(spec), "train", label_column=label_column,
+                                    text_column=text_column), None, str(spec), "dataset")
 
 
 def _from_run(path: Path) -> SuspectData:
@@ -78,8 +83,8 @@ def _from_run(path: Path) -> SuspectData:
                 f"{path}: replaying the manifest's attack does not give the poison indices "
                 f"in {POISON_INDICES_NAME}; the run cannot be rebuilt exactly"
             )
-    return SuspectData(materialize(poisoned), poisoned.is_poisoned.numpy().copy(), str(path),
-                       "run")
+    fixed = poisoned.data if is_text(poisoned) else materialize(poisoned)  # sentences as edited
+    return SuspectData(fixed, poisoned.is_poisoned.numpy().copy(), str(path), "run")
 
 
 def materialize(data: BatchDataset) -> TensorDataset:

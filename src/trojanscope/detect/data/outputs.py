@@ -1,5 +1,6 @@
 """Files ``detect-data`` writes, each atomically: the findings folder (``detection.json``,
-``suspicion.npy``, ``report.html``) and the cleaned data set (an ``.npz`` of the kept samples)."""
+``suspicion.npy``, ``report.html``) and the cleaned data set (an ``.npz`` of the kept samples,
+a CSV of the kept sentences for text data)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,20 @@ from trojanscope.io.atomic import atomic_dir, write_bytes_atomic
 FILES = ("detection.json", "suspicion.npy", "report.html")
 
 
+def clean_text_bytes(result: DataDetection, data: Any) -> bytes:
+    """Text data: the kept sentences as a CSV (``text``, ``label`` as class names) that
+    ``attack``/``train --dataset`` read."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["text", "label"])
+    labels = data.labels.tolist()
+    for i in result.keep.tolist():
+        writer.writerow([data.texts[i], data.class_names[labels[i]]])
+    return buf.getvalue().encode("utf-8")
+
+
 def clean_npz_bytes(result: DataDetection, data: BatchDataset) -> bytes:
     """The kept samples as an ``.npz`` (``x``, ``y``, ``class_names``) that ``train --dataset``
     reads; ground truth is not carried over."""
@@ -30,8 +45,11 @@ def clean_npz_bytes(result: DataDetection, data: BatchDataset) -> bytes:
 
 
 def write_clean(path: Path, result: DataDetection, data: BatchDataset) -> None:
-    """Write the cleaned set to ``path`` atomically."""
-    write_bytes_atomic(path, clean_npz_bytes(result, data), "--write-clean")
+    """Write the cleaned set to ``path`` atomically (sentences as a CSV for text data)."""
+    from trojanscope.data.text import is_text
+
+    payload = clean_text_bytes(result, data) if is_text(data) else clean_npz_bytes(result, data)
+    write_bytes_atomic(path, payload, "--write-clean")
 
 
 def write_findings(out: Path, force: bool, result: DataDetection, data: BatchDataset,

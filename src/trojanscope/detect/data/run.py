@@ -13,6 +13,7 @@ from torch import nn
 from trojanscope import registry
 from trojanscope.data.dataset import BatchDataset
 from trojanscope.data.tabular.table import schema_of
+from trojanscope.data.text import is_text
 from trojanscope.detect.data.base import (
     DataDetection,
     DataDetector,
@@ -22,6 +23,8 @@ from trojanscope.detect.data.base import (
 from trojanscope.detect.data.features import Features, model_features, train_features
 from trojanscope.detect.data.shared_values import table_features, table_of
 from trojanscope.errors import UserInputError
+
+TEXT_AUTO = "text-ngrams"  # text data: measured in benchmarks/bench_text_detect_data.py
 
 
 def make_detector(method: str | DataDetector, **params: Any) -> DataDetector:
@@ -39,6 +42,10 @@ def features_for(
         raise UserInputError("the data set is empty")
     if model is not None:
         return model_features(model, data, source)
+    if is_text(data):
+        from trojanscope.detect.data.text_features import train_text_features
+
+        return train_text_features(data, seed=seed)
     return train_features(data, seed=seed)
 
 
@@ -61,15 +68,25 @@ def detect_data(
     boolean mask of known poison, is used only to score the result, never by the detector.
     """
     detector = make_detector(method, **params)
+    text = is_text(data)
+    if detector.name == "auto" and text:
+        detector = make_detector(TEXT_AUTO)
     if detector.name == "auto" and schema_of(data) is not None:
         detector = make_detector("shared-values")  # tables: measured in bench_tabular_detect
     t0 = time.perf_counter()
     if features is None and not getattr(detector, "needs_model", True):
-        features = table_features(data)
+        if text:
+            from trojanscope.detect.data.text_features import text_features
+
+            features = text_features(data)
+        else:
+            features = table_features(data)
     feats = features if features is not None else features_for(data, model, seed=seed,
                                                                  source=model_source)
     if feats.table is None:
         feats.table = table_of(data)
+    if text and feats.texts is None:
+        feats.texts = tuple(data.texts)
     detector.check(feats)
     t1 = time.perf_counter()
     scores, flagged = detector.run(feats)
