@@ -86,8 +86,9 @@ def main() -> None:
                 feats = features_for(data, seed=seed)
                 train_s = time.perf_counter() - t0
                 for method in opts.feature_methods:
-                    result = detect_data(data, method=method, seed=seed, poison=mask,
-                                         features=feats)
+                    detector = registry.create("data-detector", method)  # an instance: the
+                    result = detect_data(data, method=detector, seed=seed,  # feature-model auto
+                                         poison=mask, features=feats)
                     result.elapsed_s += train_s
                     rows.append(row_of(result, mask, method, name, seed, params, group))
                     print(json.dumps(rows[-1]), file=sys.stderr, flush=True)

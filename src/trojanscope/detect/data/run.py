@@ -69,8 +69,8 @@ def detect_data(
     """
     detector = make_detector(method, **params)
     text = is_text(data)
-    if detector.name == "auto" and text:
-        detector = make_detector(TEXT_AUTO)
+    if detector.name == "auto" and text and model is None and features is None:
+        detector = make_detector(TEXT_AUTO)  # with a model or its features: the feature auto
     if detector.name == "auto" and schema_of(data) is not None:
         detector = make_detector("shared-values")  # tables: measured in bench_tabular_detect
     t0 = time.perf_counter()
