@@ -182,32 +182,29 @@ def _no_config(folder: Path) -> str:
     return "needs a config.json"
 
 
-def _big_tokenizer(folder: Path) -> str:
+def _edit_config(folder: Path, **changes) -> None:
     config = json.loads((folder / "config.json").read_text())
-    config["vocab_size"] = 10
-    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "config.json").write_text(json.dumps({**config, **changes}))
+
+
+def _big_tokenizer(folder: Path) -> str:
+    _edit_config(folder, vocab_size=10)
     return "tokenizer has .* tokens but the model's embedding has 10"
 
 
 def _remote_code(folder: Path) -> str:
-    config = json.loads((folder / "config.json").read_text())
-    config["auto_map"] = {"AutoModelForSequenceClassification": "modeling_x.Model"}
-    (folder / "config.json").write_text(json.dumps(config))
+    _edit_config(folder, auto_map={"AutoModelForSequenceClassification": "modeling_x.Model"})
     (folder / "modeling_x.py").write_text("import os\n")
     return "carries remote code .*not loaded"
 
 
 def _no_head(folder: Path) -> str:
-    config = json.loads((folder / "config.json").read_text())
-    config["architectures"] = ["BertModel"]
-    (folder / "config.json").write_text(json.dumps(config))
+    _edit_config(folder, architectures=["BertModel"])
     return "no \\*ForSequenceClassification head"
 
 
 def _wrong_weights(folder: Path) -> str:
-    config = json.loads((folder / "config.json").read_text())
-    config["hidden_size"] = 64
-    (folder / "config.json").write_text(json.dumps(config))
+    _edit_config(folder, hidden_size=64)
     return "weights do not match config.json"
 
 
