@@ -221,3 +221,15 @@ def test_bad_folders_are_one_error_line(folders, tmp_path, capsys, spoil) -> Non
     assert code == 2 and len(err) == 1 and err[0].startswith("error:")
     assert re.search(expected, err[0]), err[0]
     assert not out.exists()
+
+
+def test_clean_labels_named_like_id2label_get_the_models_class_ids() -> None:
+    from trojanscope.data.text import make_text_dataset
+    from trojanscope.models.text_common import align_labels
+
+    data = make_text_dataset(["a good film", "a dull film", "fine"], [1, 0, 1],
+                             class_names=["negative", "positive"])
+    swapped = align_labels(data, ["POSITIVE", "NEGATIVE"])
+    assert swapped.y.tolist() == [0, 1, 0] and swapped.class_names == ("POSITIVE", "NEGATIVE")
+    assert align_labels(data, ["NEGATIVE", "POSITIVE"]) is data  # same order: unchanged
+    assert align_labels(data, ["LABEL_0", "LABEL_1"]) is data  # other names: kept as read

@@ -65,8 +65,25 @@ def attach_encoder(loaded: Any, data: Any) -> Any:
     if not is_text(data):
         raise UserInputError("a text model needs text data (sentences), not images")
     source = Path(loaded.source)
+    data = align_labels(data, loaded.class_names or [])
     return data.with_encoder(load_encoder(source if source.is_dir() else source.parent,
                                           loaded.manifest))
+
+
+def align_labels(data: Any, model_names: list[str]) -> Any:
+    """Sentences labelled with the model's class names (any case, e.g. ``positive`` for a Hugging
+    Face folder's ``POSITIVE``) get the model's class ids; other labels are kept as read."""
+    from dataclasses import replace
+
+    from trojanscope.data.text import TextDataset
+
+    names = [str(n).lower() for n in getattr(data, "class_names", ())]
+    wanted = {str(n).lower(): i for i, n in enumerate(model_names)}
+    if not isinstance(data, TextDataset) or not names or any(n not in wanted for n in names) \
+            or [wanted[n] for n in names] == list(range(len(names))):
+        return data
+    ids = torch.tensor([wanted[n] for n in names], dtype=torch.long)
+    return replace(data, y=ids[data.y], class_names=tuple(model_names))
 
 
 def padding_mask(ids: Tensor, pad_id: int) -> Tensor:
