@@ -233,3 +233,25 @@ def test_clean_labels_named_like_id2label_get_the_models_class_ids() -> None:
     assert swapped.y.tolist() == [0, 1, 0] and swapped.class_names == ("POSITIVE", "NEGATIVE")
     assert align_labels(data, ["NEGATIVE", "POSITIVE"]) is data  # same order: unchanged
     assert align_labels(data, ["LABEL_0", "LABEL_1"]) is data  # other names: kept as read
+
+
+def test_a_distilbert_folder_loads_with_its_labels(folders, tmp_path) -> None:
+    import transformers
+
+    folder = tmp_path / "distil"
+    base = folders["clean"]
+    vocab = len((base / "vocab.txt").read_text().split())
+    config = transformers.DistilBertConfig(vocab_size=vocab, dim=32, n_layers=2, n_heads=2,
+                                           hidden_dim=64, max_position_embeddings=64,
+                                           id2label={0: "NEGATIVE", 1: "POSITIVE"},
+                                           label2id={"NEGATIVE": 0, "POSITIVE": 1})
+    torch.manual_seed(0)
+    transformers.DistilBertForSequenceClassification(config).save_pretrained(str(folder))
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt"):
+        shutil.copyfile(base / name, folder / name)
+    loaded = load_model(folder)
+    assert loaded.class_names == ["NEGATIVE", "POSITIVE"] and loaded.input_shape == (64,)
+    ids = torch.tensor([[2, 10, 11, 12, 3] + [0] * 59])
+    hub = transformers.AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
+    expected = hub(input_ids=ids, attention_mask=(ids != 0).long()).logits
+    assert torch.allclose(loaded.module(ids), expected, atol=1e-5)
