@@ -255,3 +255,26 @@ def test_a_distilbert_folder_loads_with_its_labels(folders, tmp_path) -> None:
     hub = transformers.AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
     expected = hub(input_ids=ids, attention_mask=(ids != 0).long()).logits
     assert torch.allclose(loaded.module(ids), expected, atol=1e-5)
+
+
+def test_sharded_safetensors_load_through_their_index(folders, tmp_path) -> None:
+    from safetensors.torch import load_file, save_file
+
+    folder = _copy(folders["backdoored"], tmp_path / "sharded")
+    state = load_file(str(folder / "model.safetensors"))
+    (folder / "model.safetensors").unlink()
+    names = sorted(state)
+    shards = {"model-00001-of-00002.safetensors": names[: len(names) // 2],
+              "model-00002-of-00002.safetensors": names[len(names) // 2:]}
+    for shard, keys in shards.items():
+        save_file({k: state[k] for k in keys}, str(folder / shard), metadata={"format": "pt"})
+    (folder / "model.safetensors.index.json").write_text(json.dumps(
+        {"metadata": {}, "weight_map": {k: s for s, keys in shards.items() for k in keys}}))
+    ids = torch.tensor([[2, 10, 11, 3] + [0] * 16])
+    assert torch.allclose(load_model(folder).module(ids),
+                          load_model(folders["backdoored"]).module(ids))
+    index = json.loads((folder / "model.safetensors.index.json").read_text())
+    index["weight_map"][names[0]] = "../elsewhere.safetensors"
+    (folder / "model.safetensors.index.json").write_text(json.dumps(index))
+    with pytest.raises(UserInputError, match="outside the folder"):
+        load_model(folder)
