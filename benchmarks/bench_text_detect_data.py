@@ -13,6 +13,7 @@ smallest poison score are printed).
 
     python benchmarks/bench_text_detect_data.py --cal-seeds 1 2 --eval-seeds 3 4 5 6 \
         [--feature-methods auto spectral] [--json benchmarks/out/text_detect_data.json]
+    python benchmarks/bench_text_detect_data.py --tables-from benchmarks/out/text_detect_data.json
 """
 
 from __future__ import annotations
@@ -70,7 +71,12 @@ def main() -> None:
     parser.add_argument("--attacks", nargs="+", default=list(ATTACKS))
     parser.add_argument("--feature-methods", nargs="*", default=[])
     parser.add_argument("--json", type=Path, default=Path("benchmarks/out/text_detect_data.json"))
+    parser.add_argument("--tables-from", type=Path, default=None,
+                        help="print the tables of an earlier run's JSON and stop")
     opts = parser.parse_args()
+    if opts.tables_from is not None:
+        print_tables(json.loads(opts.tables_from.read_text())["rows"])
+        return
     train = load_dataset("rt-polarity", "train")
     rows: list[dict] = []
     seeds = [("cal", s) for s in opts.cal_seeds] + [("eval", s) for s in opts.eval_seeds]
@@ -102,10 +108,12 @@ def main() -> None:
 def print_tables(rows: list[dict]) -> None:
     cal = [r for r in rows if r["group"] == "cal"]
     if cal:
+        clean_sets = max(r["max_clean_score"] for r in cal if r["attack"] == "clean")
         clean_max = max(r["max_clean_score"] for r in cal)
         poison_min = min(r["min_poison_score"] for r in cal if r["min_poison_score"] is not None)
-        print(f"calibration seeds, text-ngrams: largest clean score {clean_max:.2f}, smallest "
-              f"poison score {poison_min:.2f}\n")
+        print(f"calibration seeds, text-ngrams: largest score in the clean sets {clean_sets:.2f} "
+              f"(of any clean sentence, in poisoned sets too: {clean_max:.2f}, those holding the "
+              f"trigger's words), smallest poison score {poison_min:.2f}\n")
     print("| method | attack | sets | poison rate | TPR (min / mean) | FPR (max / mean) | "
           "ROC-AUC (min) | s per set (median) |")
     print("|---|---|---|---|---|---|---|---|")
