@@ -7,7 +7,7 @@ model of the same seed, wall time) and writes JSON.
 
     python benchmarks/bench_text_attacks.py --arch textcnn [--seeds 0 1] [--run badnl …]
     python benchmarks/bench_text_attacks.py --arch minilm --subsample 2500 --epochs 2 \
-        --lr 5e-5 --arch-param max_len=40 --run badnl --run addsent
+        --lr 1e-4 --arch-param max_len=40 --run badnl --run addsent --run syntactic
 """
 
 from __future__ import annotations
