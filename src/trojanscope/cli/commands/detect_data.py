@@ -73,11 +73,11 @@ def detect_data(
     from trojanscope.data.tabular.table import schema_of
     from trojanscope.data.text import is_text
 
+    sentences = is_text(suspect.data) and model is None and method in ("auto", "text-ngrams")
     what = (f"features of {model}" if model is not None
             else "reading the table" if schema_of(suspect.data) is not None
-            else "reading the sentences" if is_text(suspect.data)
-            and method in ("auto", "text-ngrams") else "training a feature model")
-    with status(f"{what}, then scoring with {detector.name}…"):
+            else "reading the sentences" if sentences else "training a feature model")
+    with status(f"{what}, then scoring with {'text-ngrams' if sentences else detector.name}…"):
         result = run_detection(suspect.data, module, method=detector, seed=seed,
                                poison=suspect.poison, model_source=str(model))
     report = {"data": suspect.source, **result.as_dict()}
