@@ -65,6 +65,16 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
+def assert_same_logits(loaded, folder: Path, length: int) -> None:
+    """The loaded model gives the logits ``transformers`` gives for the same folder."""
+    import transformers
+
+    ids = torch.tensor([[2, 10, 11, 12, 3] + [0] * (length - 5)])
+    hub = transformers.AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
+    expected = hub(input_ids=ids, attention_mask=(ids != 0).long()).logits
+    assert torch.allclose(loaded.module(ids), expected, atol=1e-5)
+
+
 def _cli(argv: list[str], capsys) -> tuple[int, str, list[str]]:
     code = run(argv)
     out, err = capsys.readouterr()
@@ -72,16 +82,12 @@ def _cli(argv: list[str], capsys) -> tuple[int, str, list[str]]:
 
 
 def test_loaded_like_transformers_loads_it(folders) -> None:
-    import transformers
 
     folder = folders["backdoored"]
     loaded = load_model(folder)
     assert loaded.format == "hf-safetensors" and loaded.class_names == ["0", "1"]
     assert loaded.manifest.text["encoder"] == "hf-tokenizer"
-    ids = torch.tensor([[2, 10, 11, 12, 3] + [0] * 15])
-    hub = transformers.AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
-    expected = hub(input_ids=ids, attention_mask=(ids != 0).long()).logits
-    assert torch.allclose(loaded.module(ids), expected, atol=1e-5)
+    assert_same_logits(loaded, folder, length=20)
 
 
 def test_pickle_weights_load_with_weights_only_after_the_scan(folders, tmp_path) -> None:
@@ -251,10 +257,7 @@ def test_a_distilbert_folder_loads_with_its_labels(folders, tmp_path) -> None:
         shutil.copyfile(base / name, folder / name)
     loaded = load_model(folder)
     assert loaded.class_names == ["NEGATIVE", "POSITIVE"] and loaded.input_shape == (64,)
-    ids = torch.tensor([[2, 10, 11, 12, 3] + [0] * 59])
-    hub = transformers.AutoModelForSequenceClassification.from_pretrained(str(folder)).eval()
-    expected = hub(input_ids=ids, attention_mask=(ids != 0).long()).logits
-    assert torch.allclose(loaded.module(ids), expected, atol=1e-5)
+    assert_same_logits(loaded, folder, length=64)
 
 
 def test_sharded_safetensors_load_through_their_index(folders, tmp_path) -> None:
