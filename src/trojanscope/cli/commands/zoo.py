@@ -104,31 +104,36 @@ def evaluate(
         None, "--json", help="Also write per-model rows and scores here."
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    executor: str = EXECUTOR,
+    workers: int = WORKERS,
+    address: str = ADDRESS,
+    tries: int = TRIES,
 ) -> None:
-    """Run a detector over a zoo: ROC-AUC, cross-entropy, Brier, TPR@5%FPR, target hits, time."""
+    """Run a detector over a zoo: ROC-AUC, cross-entropy, Brier, TPR@5%FPR, target hits, time.
+    One model per task of --executor."""
     from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.evaluate import run_zoo, score_rows
 
     if json_out is not None:
         check_output_file(json_out, "--json")
-    console = stderr_console()
-
-    def progress(row, i, n) -> None:
+    def describe(result) -> str:
+        row = result.value
         truth = f"{row.attack}->{row.target}" if row.backdoored else "clean"
-        console.print(
-            f"[{i}/{n}] {row.name}: p={row.probability:.2f} target {row.predicted_target} "
-            f"(truth {truth}) {row.elapsed_s:.1f}s"
-        )
+        return (f"p={row.probability:.2f} target {row.predicted_target} (truth {truth}) "
+                f"{row.elapsed_s:.1f}s")
 
-    rows = run_zoo(
-        zoo,
-        method,
-        data_free=data_free,
-        calibrators=load_calibrators(calibration),
-        seed=seed,
-        params=parse_params(method_param, "--method-param"),
-        on_model=progress,
-    )
+    with open_executor(executor, workers, address, tries) as ex, \
+            task_progress("zoo eval", describe) as progress:
+        rows = run_zoo(
+            zoo,
+            method,
+            data_free=data_free,
+            calibrators=load_calibrators(calibration),
+            seed=seed,
+            params=parse_params(method_param, "--method-param"),
+            executor=ex,
+            listener=progress,
+        )
     scores = score_rows(rows)
     payload = {
         "zoo": str(zoo),
@@ -226,18 +231,24 @@ def calibrate_cmd(
     data_free: bool = typer.Option(False, "--data-free"),
     seed: int = typer.Option(0, "--seed"),
     out: Path = typer.Option(..., "--out", "-o", help="Calibration JSON to write or update."),
+    executor: str = EXECUTOR,
+    workers: int = WORKERS,
+    address: str = ADDRESS,
+    tries: int = TRIES,
 ) -> None:
-    """Fit a method's calibrator (logistic regression on its features) on calibration zoo(s)."""
+    """Fit a method's calibrator (logistic regression on its features) on calibration zoo(s).
+    One model per task of --executor."""
     from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
     from trojanscope.detect.coverage import count_traits
     from trojanscope.detect.evaluate import run_zoo
 
     check_output_file(out, "--out")
-    rows = [
-        row
-        for zoo in zoos
-        for row in run_zoo(zoo, method, data_free=data_free, calibrators={}, seed=seed)
-    ]
+    with open_executor(executor, workers, address, tries) as ex:
+        rows = []
+        for zoo in zoos:
+            with task_progress(f"zoo calibrate: {zoo}") as progress:
+                rows += run_zoo(zoo, method, data_free=data_free, calibrators={}, seed=seed,
+                                executor=ex, listener=progress)
     key = f"{method}:data-free" if data_free else method
     shipped = load_calibrators().get(key)
     names = features.split(",") if features else default_features(shipped, rows[0].features)
