@@ -36,7 +36,9 @@ def test_finds_dirty_label_poison(big_table, attack) -> None:
     assert result.method == "label-groups"  # auto picks it for tables
     tpr, fpr = rates(result, mask)
     assert tpr >= 0.9 and fpr <= 0.05, (tpr, fpr)
-    assert result.details["groups"][0]["label"] == attack.target
+    best = result.details["groups"][0]
+    assert best["label"] == attack.target
+    assert f"{best['column']} = {best['value']}" in attack.trigger.describe()
 
 
 def test_a_clean_table_gets_few_flags(big_table) -> None:

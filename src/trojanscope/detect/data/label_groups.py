@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.shared_values import value_codes
@@ -84,8 +85,8 @@ class LabelGroups(DataDetector):
         labels = feats.labels.numpy().astype(np.int64)
         codes = value_codes(x, schema)
         scores, groups = group_scores(codes, labels, self)
-        names = [c.name for c in schema.columns]
-        self.groups = [{**g, "column": names[g["column"]]} for g in groups[:5]]
+        self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
+                        "rows": g["rows"], "score": g["score"]} for g in groups[:5]]
         cut = float(np.quantile(scores, self.top))
         flagged = np.flatnonzero(((scores > cut) & (scores > 0)) | (scores >= self.sure))
         return scores, flagged
@@ -126,10 +127,21 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
                 score = (d * k / (k + p.k0) + _logit(q) - _logit(share)
                          + p.lift_weight * lift * min(max(d, 0.0), 1.0))
                 best[group] = np.maximum(best[group], score)
-                found.append({"label": c, "column": j, "code": int(v), "rows": k,
-                              "score": round(score, 3)})
+                found.append({"label": c, "column": j, "row": int(np.argmax(group)),
+                              "rows": k, "score": round(score, 3)})
     found.sort(key=lambda g: -g["score"])
     return best, found
+
+
+def value_of(row: np.ndarray, schema: TabularSchema, column: int) -> dict[str, str]:
+    """``{"column": name, "value": raw value}`` of one encoded row's ``column``."""
+    col, start = schema.columns[column], schema.offsets[column]
+    if col.kind == "categorical":
+        return {"column": col.name, "value": col.categories[int(row[start:start + col.width]
+                                                                 .argmax())]}
+    if col.has_missing and row[start + 1] > 0.5:
+        return {"column": col.name, "value": "<missing>"}
+    return {"column": col.name, "value": schema.describe(start, float(row[start]))[1]}
 
 
 def shared_columns(codes: np.ndarray) -> dict[int, int]:
