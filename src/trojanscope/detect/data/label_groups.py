@@ -122,10 +122,12 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
                 fit = post[:, c] - np.logaddexp.reduce(post, axis=1)
                 ref = fit[own & ~group]
                 d = float((ref.mean() - fit[group].mean()) / (ref.std() + 1e-9))
-                lift = sum(float(np.log(n_rows / (codes[:, m] == value).sum()))
-                           for m, value in shared.items() if m != j)
-                score = (d * k / (k + p.k0) + _logit(q) - _logit(share)
-                         + p.lift_weight * lift * min(max(d, 0.0), 1.0))
+                rarity = [float(np.log(n_rows / (codes[:, m] == value).sum()))
+                          for m, value in shared.items() if m != j]
+                # the largest term is left out: one column may follow another naturally
+                # (sub-grade and interest rate); a trigger's columns share values beyond it
+                lift = sum(rarity) - max(rarity, default=0.0)
+                score = d * k / (k + p.k0) + _logit(q) - _logit(share) + p.lift_weight * lift
                 best[group] = np.maximum(best[group], score)
                 found.append({"label": c, "column": j, "row": int(np.argmax(group)),
                               "rows": k, "score": round(score, 3)})
