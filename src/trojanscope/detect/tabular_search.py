@@ -60,6 +60,8 @@ class TabularSearch(ModelDetector):
         max_enrichment: log-odds enrichment above which a value counts as natural.
         neighbours: clean rows nearest a numeric value that judge its enrichment.
         mass_trees: trees whose leaves are read for the missing training mass (trees only).
+        mass_sure: missing mass at which its class is the suspected target (above every
+            clean model's of the calibration zoo, 11.5).
     """
 
     name = "tabular-search"
@@ -69,13 +71,13 @@ class TabularSearch(ModelDetector):
 
     def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
                  max_enrichment: float = 0.3, neighbours: int = 40,
-                 mass_trees: int = 30) -> None:
+                 mass_trees: int = 30, mass_sure: float = 15.0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
         self.max_enrichment = float(max_enrichment)
         self.neighbours = int(neighbours)
-        self.mass_trees = int(mass_trees)
+        self.mass_trees, self.mass_sure = int(mass_trees), float(mass_sure)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
 
@@ -128,22 +130,26 @@ class TabularSearch(ModelDetector):
             "tab_gap": top.score - (ranked[1].score if len(ranked) > 1 else 0.0),
             # trees flip more easily than networks at equal suspicion (calibration zoo)
             "tab_tree": float(hasattr(target.model, "split_points")),
-            "tab_mass": self.mass(target.model, x_all, target.num_classes),
         }
-        verdict = ModelVerdict(self.name, top.score, [r.cls for r in ranked],
+        mass = self.mass(target.model, x_all, target.num_classes)
+        features["tab_mass"] = float(np.log1p(mass.max()))
+        order = [r.cls for r in ranked]
+        if mass.max() >= self.mass_sure:  # the trees' own record names the target
+            order = [int(mass.argmax())] + [c for c in order if c != int(mass.argmax())]
+        verdict = ModelVerdict(self.name, top.score, order,
                                sorted(per_class, key=lambda r: r.cls), features)
         verdict.trigger_text = {
             r.cls: " and ".join(f"{c.column} = {c.text}" for c in found[r.cls])
             for r in per_class}
         return verdict
 
-    def mass(self, model: torch.nn.Module, x: Tensor, num_classes: int) -> float:
-        """Trees: log(1 + the largest per-class missing training mass, :mod:`.tree_mass`);
-        0 for other models."""
+    def mass(self, model: torch.nn.Module, x: Tensor, num_classes: int) -> np.ndarray:
+        """Trees: the missing training mass per class (:mod:`.tree_mass`); zeros for other
+        models."""
         if not hasattr(model, "leaf_shares"):
-            return 0.0
+            return np.zeros(num_classes)
         shares = model.leaf_shares(x.numpy(), self.mass_trees)
-        return float(np.log1p(missing_mass(shares, len(x), num_classes).max()))
+        return missing_mass(shares, len(x), num_classes)
 
     # -- candidates ----------------------------------------------------------------------------
     def candidates(self, model: torch.nn.Module, schema: TabularSchema,
