@@ -86,7 +86,7 @@ def summary(rows: list[dict]) -> None:
 
 
 def families(zoo: str, rows_file: str) -> None:
-    """Per-family figures of a model-level zoo evaluation."""
+    """Per-family figures of a model-level zoo evaluation (architecture, target, attack)."""
     from trojanscope.zoo import read_truth
 
     _, entries = read_truth(zoo)
@@ -97,6 +97,9 @@ def families(zoo: str, rows_file: str) -> None:
     for t in sorted({r["target"] for r in rows if r["backdoored"]}):
         groups[f"target {t} (+ every clean)"] = [
             r for r in rows if not r["backdoored"] or r["target"] == t]
+    for a in sorted({r["attack"] for r in rows if r["backdoored"]}):
+        groups[f"{a} (+ every clean)"] = [
+            r for r in rows if not r["backdoored"] or r["attack"] == a]
     groups["all"] = rows
     print("| family | models (backdoored) | ROC-AUC | backdoored flagged | clean flagged |"
           " target right (flagged) | median s |")
