@@ -9,17 +9,17 @@ are enriched too, but their rows look like their label, and clean groups of a fe
 disagree by chance but are not enriched. Each (label, condition) group with at least
 ``min_rows`` rows of the label is scored
 
-    Q = d * k / (k + k0) + logit(q) - logit(p) + lift_weight * lift * clip(d, 0, 1)
+    Q = d * k / (k + k0) + logit(q) - logit(p) + lift_weight * lift
 
 - ``d``: how much less the group's rows are predicted to hold their label than the other
   rows of that label, in standard deviations, by an out-of-fold naive Bayes model
   (``folds``, seeded) that leaves out the columns the group shares (its trigger);
 - ``q``: the group's share of the label, shrunk towards the label's share ``p`` with
   ``prior`` pseudo-rows (a handful of pure rows is not evidence);
-- ``lift``: how rare the other values that ≥ 90% of the group share are (log N / rows
-  holding them): multi-column triggers make rows share uncommon values, counted only when
-  the rows also disagree with their label (correlated columns such as grade/sub-grade share
-  values naturally).
+- ``lift``: how rare the other values that ≥ 90% of the group share are (sum of log N / rows
+  holding each), less the largest of them: multi-column triggers make rows share several
+  uncommon values, while one column may follow another naturally (sub-grade and interest
+  rate).
 
 A row's suspicion is the highest ``Q`` of the groups it is in with its own label. Flagged:
 rows whose suspicion is above the ``top`` quantile of all rows, or reaches ``sure``. The
@@ -112,7 +112,7 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
                 holds = codes[:, j] == v
                 group = own & holds
                 k, n = int(group.sum()), int(holds.sum())
-                if k > 0.9 * own.sum():
+                if k > 0.9 * own.sum() or own.sum() - k < p.min_rows:
                     continue  # the reference would be too few rows
                 q = (k + p.prior * share) / (n + p.prior)
                 if q <= share:
