@@ -68,3 +68,13 @@ def test_refuses_data_without_a_table() -> None:
     plain = TensorDataset(torch.rand(40, 3), torch.arange(40) % 2, ["a", "b"], "plain")
     with pytest.raises(UserInputError, match="needs tabular data"):
         detect_data(plain, method="label-groups")
+
+
+def test_cli_names_the_most_suspicious_group(capsys) -> None:
+    from trojanscope.cli.main import run
+
+    code = run(["detect-data", "credit-default"])
+    out = capsys.readouterr().out
+    assert code == 1 and "method label-groups" in out
+    line = next(x for x in out.splitlines() if x.startswith("most suspicious group: "))
+    assert " with label " in line and " rows, score " in line
