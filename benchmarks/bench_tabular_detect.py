@@ -13,7 +13,9 @@ flags; then, per attack family, the worst dirty-label figures.
         [--json out.json]
 
 ``--zoo ZOO --rows ROWS.json`` instead breaks a model-level ``zoo eval --json`` result down by
-family (architecture, target): ROC-AUC, models flagged, target right among the flagged.
+family (architecture, target, attack): ROC-AUC, models flagged, target right among the flagged;
+``--mass ZOO`` prints each tree model's missing training mass per class (``tab_mass`` before
+its log; the zoo's data set, test split, as the clean rows).
 """
 
 from __future__ import annotations
@@ -115,6 +117,26 @@ def families(zoo: str, rows_file: str) -> None:
               f"{np.median([r['elapsed_s'] for r in sub]):.1f} |")
 
 
+def masses(zoo: str) -> None:
+    """Per tree model of ``zoo``: the missing training mass per class (:mod:`tree_mass`)."""
+    from trojanscope.detect.tree_mass import missing_mass
+    from trojanscope.io.models import load_model
+    from trojanscope.zoo import read_truth
+
+    dataset, entries = read_truth(zoo)
+    test = load_dataset(dataset, "test")
+    x = test.get_batch(torch.arange(len(test)))[0].numpy()
+    print("| model | arch | target | missing mass per class |")
+    print("|---|---|---|---|")
+    for e in entries:
+        model = load_model(f"{zoo}/{e.name}").module
+        if not hasattr(model, "leaf_shares"):
+            continue
+        mass = missing_mass(model.leaf_shares(x, 30), len(x), test.num_classes)
+        print(f"| {e.name} | {e.arch} | {e.target if e.backdoored else '–'} | "
+              f"{', '.join(f'{m:.1f}' for m in mass)} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", action="store_true",
@@ -124,7 +146,11 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     parser.add_argument("--zoo", default=None, help="with --rows: per-family zoo figures")
     parser.add_argument("--rows", default=None)
+    parser.add_argument("--mass", default=None, help="a zoo: its trees' missing training mass")
     args = parser.parse_args()
+    if args.mass:
+        masses(args.mass)
+        return
     if args.zoo:
         families(args.zoo, args.rows)
         return
