@@ -62,7 +62,7 @@ def detect_data(
     """
     detector = make_detector(method, **params)
     if detector.name == "auto" and schema_of(data) is not None:
-        detector = make_detector("shared-values")  # tables: measured in bench_tabular_detect
+        detector = make_detector("label-groups")  # tables: measured in bench_tabular_detect
     t0 = time.perf_counter()
     if features is None and not getattr(detector, "needs_model", True):
         features = table_features(data)
@@ -84,6 +84,8 @@ def detect_data(
         feature_model=dict(feats.info),
         details={"params": detector.get_params(), "detect_s": round(time.perf_counter() - t1, 3)},
     )
+    if getattr(detector, "groups", None):  # label-groups: the best-scoring (label, value) groups
+        result.details["groups"] = detector.groups
     if poison is not None:
         mask = np.asarray(poison.numpy() if isinstance(poison, torch.Tensor) else poison, bool)
         if mask.shape != (len(labels),):
