@@ -8,16 +8,18 @@ model:
    probability; below ``gate`` the model is returned unchanged (a clean model loses nothing).
 2. **What to remove**: the triggers the detector recovers for its most suspicious classes
    (never the attacker's), stamped at random shifts and strengths onto the method's clean
-   samples under their *true* labels; after each round the trigger search runs again on the
-   model as it is now, so what is left of the backdoor is found and unlearnt too.
+   samples under their *true* labels, and a universal perturbation towards each suspect class
+   (at most ``eps`` per pixel) that follows the model batch by batch; after each round the
+   trigger search runs again on the model as it is now, so what is left of the backdoor is
+   found and unlearnt too.
 3. **How hard**: the learning rate is a fraction of the model's own weight scale (Adam moves
    each weight by about the learning rate per step), BatchNorm keeps the model's running
    statistics (a few hundred samples would re-estimate them badly), and the loss distils the
    original model's outputs on the clean samples, so the clean function stays where it was.
 4. **When to stop**: a quarter of the clean samples is held back for validation; an epoch
-   whose validation accuracy falls more than ``ca_budget`` below the original's is undone and
-   ends training; training also ends once a fresh trigger search succeeds on no more than
-   ``stop_asr`` of the validation samples.
+   whose validation accuracy falls more than ``ca_budget`` below the original's is undone, the
+   round ends and the learning rate halves (a second such epoch ends training); training also
+   ends once no fresh trigger succeeds on more than ``stop_asr`` of the validation samples.
 """
 
 from __future__ import annotations
@@ -231,7 +233,8 @@ class Adaptive(Mitigation):
         start = time.perf_counter()
         verdict = calibrate(registry.create("detector", self.detector).inspect(
             model, clean, input_shape=clean.input_shape, num_classes=clean.num_classes, seed=seed))
-        report["probability"] = verdict.probability
+        report["probability"] = (None if verdict.probability is None
+                                 else round(verdict.probability, 3))
         report["detect_s"] = round(time.perf_counter() - start, 1)
         if verdict.probability is not None and verdict.probability < self.gate:
             report["action"] = "unchanged (detector below the gate)"
@@ -250,10 +253,10 @@ class Adaptive(Mitigation):
         for p in teacher.parameters():
             p.requires_grad_(False)
         lr = self.rel_lr * weight_scale(model)
-        report["lr"] = lr
+        report["lr"] = float(f"{lr:.3g}")
         gen = torch.Generator().manual_seed(seed)
         search = TriggerSearch(warmup_steps=40, refine_steps=80)  # the refresh: shorter
-        report["proxy_asr"] = [max(proxy_asr(model, t, val) for t in triggers)]
+        report["proxy_asr"] = [round(max(proxy_asr(model, t, val) for t in triggers), 3)]
         first = float(triggers[0].mask.sum())
         report["norm"] = [round(first, 1)]
         pruned = {}
@@ -261,7 +264,7 @@ class Adaptive(Mitigation):
             pruned = prune_by_trigger(model, triggers, fit, (gx, gy), val, floor=floor,
                                       stop_asr=self.stop_asr, max_fraction=self.prune)
             report["pruned"] = {n: len(u) for n, u in pruned.items()}
-            report["proxy_asr"].append(max(proxy_asr(model, t, val) for t in triggers))
+            report["proxy_asr"].append(round(max(proxy_asr(model, t, val) for t in triggers), 3))
         keep = KeepPruned({n: torch.tensor(u) for n, u in pruned.items()})
         trips = 0
         for r in range(self.rounds):
@@ -280,7 +283,7 @@ class Adaptive(Mitigation):
                     break
             fresh = self._search(model, search, clean, ranked, gen)
             asr = max((proxy_asr(model, t, val) for t in fresh), default=0.0)
-            report["proxy_asr"].append(asr)
+            report["proxy_asr"].append(round(asr, 3))
             top = [t for t in fresh if t.target == ranked[0]]
             report["norm"].append(round(float(top[0].mask.sum()), 1) if top else None)
             if asr <= self.stop_asr:
