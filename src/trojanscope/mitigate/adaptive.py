@@ -4,8 +4,9 @@ Fixed fine-tuning settings chosen on one zoo were too strong for models from ano
 recipe (docs/benchmarks.md, "Mitigation of models we did not make"). This method sets itself per
 model:
 
-1. **Is there anything to remove?** The model-level detector (``auto`` by default) gives a
-   probability; below ``gate`` the model is returned unchanged (a clean model loses nothing).
+1. **Is there anything to remove?** Two model-level detectors (the trigger search and MM-BD)
+   give calibrated probabilities; when both are below ``gate`` the model is returned unchanged
+   (a clean model the detectors pass loses nothing).
 2. **What to remove**: the triggers the detector recovers for its most suspicious classes
    (never the attacker's), stamped at random shifts and strengths onto the method's clean
    samples under their *true* labels, and a universal perturbation towards each suspect class
@@ -16,10 +17,11 @@ model:
    each weight by about the learning rate per step), BatchNorm keeps the model's running
    statistics (a few hundred samples would re-estimate them badly), and the loss distils the
    original model's outputs on the clean samples, so the clean function stays where it was.
-4. **When to stop**: a quarter of the clean samples is held back for validation; an epoch
-   whose validation accuracy falls more than ``ca_budget`` below the original's is undone, the
-   round ends and the learning rate halves (a second such epoch ends training); training also
-   ends once no fresh trigger succeeds on more than ``stop_asr`` of the validation samples.
+4. **When to stop**: a quarter of the clean samples is held back for validation; a round that
+   ends with validation accuracy more than ``ca_budget`` below the original's goes back to its
+   last epoch within the budget and the learning rate halves (a second such round ends
+   training); training also ends once no fresh trigger succeeds on more than ``stop_asr`` of
+   the validation samples.
 """
 
 from __future__ import annotations
@@ -157,26 +159,29 @@ class Unlearning(Callback):
 
 
 class Guard(Callback):
-    """After each epoch: validation accuracy against the original's; an epoch that costs more
-    than ``budget`` is undone and training ends."""
+    """Validation accuracy after each epoch against ``floor``: the last epoch at or above it is
+    kept, and if training ends below it the model goes back to that epoch (a first epoch may
+    dip and recover, so a dip alone does not end training)."""
 
     def __init__(self, x: Tensor, y: Tensor, floor: float) -> None:
         self.x, self.y, self.floor = x, y, floor
         self.good: dict[str, Tensor] | None = None
+        self.ok = True
         self.tripped = False
-        self.last_ca = float("nan")
 
     def on_train_start(self, state: TrainState) -> None:
         self.good = copy.deepcopy(state.model.state_dict())
 
     def on_epoch_end(self, state: TrainState) -> None:
-        self.last_ca = accuracy(state.model, self.x, self.y)
-        if self.last_ca < self.floor:
+        self.ok = accuracy(state.model, self.x, self.y) >= self.floor
+        if self.ok:
+            self.good = copy.deepcopy(state.model.state_dict())
+
+    def on_train_end(self, state: TrainState) -> None:
+        if not self.ok:
             assert self.good is not None
             state.model.load_state_dict(self.good)
-            self.tripped = state.stop = True
-        else:
-            self.good = copy.deepcopy(state.model.state_dict())
+            self.tripped = True
 
 
 @register("mitigation", "adaptive")
@@ -185,9 +190,11 @@ class Adaptive(Mitigation):
     learning rate from the model's weight scale, distillation and a validation CA guard.
 
     Arguments:
-        detector: the registered detector that gives the verdict and the first triggers.
-        gate: detector probability below which the model is returned unchanged (0: always
-            unlearn; a detector without a probability always unlearns).
+        detector: the registered detector that recovers the first triggers (and votes).
+        second: a second detector that votes on whether to act ("" for none): MM-BD, fast
+            and data-free, finds backdoors the trigger search rates low and the reverse.
+        gate: the model is returned unchanged when every calibrated probability is below
+            this (0: always unlearn).
         suspects: how many of the detector's most suspicious classes are unlearnt.
         rounds: unlearning rounds, each followed by a fresh trigger search.
         epochs: epochs per round.
@@ -206,12 +213,14 @@ class Adaptive(Mitigation):
     name = "adaptive"
     min_samples = 60
 
-    def __init__(self, detector: str = "trigger_search", gate: float = 0.5, suspects: int = 3,
-                 rounds: int = 3, epochs: int = 10, rel_lr: float = 0.02, distill: float = 1.0,
+    def __init__(self, detector: str = "trigger_search", second: str = "mmbd", gate: float = 0.5,
+                 suspects: int = 3, rounds: int = 3, epochs: int = 10, rel_lr: float = 0.02,
+                 distill: float = 1.0,
                  val_fraction: float = 0.25, ca_budget: float = 0.015, stop_asr: float = 0.1,
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
                  adv_steps: int = 2) -> None:
         self.detector = detector
+        self.second = second
         self.gate = gate
         self.suspects = suspects
         self.rounds = rounds
@@ -231,16 +240,30 @@ class Adaptive(Mitigation):
         report: dict[str, Any] = {}
         self.report_ = report
         start = time.perf_counter()
-        verdict = calibrate(registry.create("detector", self.detector).inspect(
-            model, clean, input_shape=clean.input_shape, num_classes=clean.num_classes, seed=seed))
-        report["probability"] = (None if verdict.probability is None
-                                 else round(verdict.probability, 3))
+        verdict = self._detect(self.detector, model, clean, seed)
+        probs = [verdict.probability]
+        other = self._detect(self.second, model, clean, seed) if self.second else None
+        if other is not None:
+            probs.append(other.probability)
+        known = [p for p in probs if p is not None]
+        report["probability"] = [None if p is None else round(p, 3) for p in probs]
         report["detect_s"] = round(time.perf_counter() - start, 1)
-        if verdict.probability is not None and verdict.probability < self.gate:
+        if known and max(known) < self.gate:
             report["action"] = "unchanged (detector below the gate)"
             return model
-        ranked = [c for c in verdict.target_classes if c in verdict.triggers][: self.suspects]
-        triggers = [verdict.triggers[c] for c in ranked]
+        found = dict(verdict.triggers)
+        ranked = [c for c in verdict.target_classes if c in found][: self.suspects]
+        gen = torch.Generator().manual_seed(seed)
+        if other is not None and (other.probability or 0.0) >= self.gate:
+            # the second detector's suspect goes first; its trigger is recovered when the
+            # trigger search did not refine that class
+            top = other.target_classes[0]
+            if top not in found:
+                found.update({t.target: t for t in
+                              self._search(model, TriggerSearch(), clean, [top], gen)})
+            if top in found:
+                ranked = [top, *[c for c in ranked if c != top][: self.suspects - 1]]
+        triggers = [found[c] for c in ranked]
         report["suspects"] = ranked
         if not triggers:
             report["action"] = "unchanged (no trigger recovered)"
@@ -254,7 +277,6 @@ class Adaptive(Mitigation):
             p.requires_grad_(False)
         lr = self.rel_lr * weight_scale(model)
         report["lr"] = float(f"{lr:.3g}")
-        gen = torch.Generator().manual_seed(seed)
         search = TriggerSearch(warmup_steps=40, refine_steps=80)  # the refresh: shorter
         report["proxy_asr"] = [round(max(proxy_asr(model, t, val) for t in triggers), 3)]
         first = float(triggers[0].mask.sum())
@@ -275,7 +297,7 @@ class Adaptive(Mitigation):
             fine_tune(model, fit, epochs=self.epochs, lr=lr, seed=seed + r,
                       callbacks=[FrozenNorms(), unlearning, keep, guard], loss_fn=unlearning.loss)
             report["rounds"] = r + 1
-            if guard.tripped:  # that epoch was undone: go on more gently
+            if guard.tripped:  # the round was taken back: go on more gently
                 trips += 1
                 lr /= 2
                 if trips > 1:
@@ -293,6 +315,12 @@ class Adaptive(Mitigation):
         else:
             report["action"] = "all rounds"
         return model
+
+    @staticmethod
+    def _detect(name: str, model: nn.Module, clean: TensorDataset, seed: int):
+        """The calibrated verdict of detector ``name``."""
+        return calibrate(registry.create("detector", name).inspect(
+            model, clean, input_shape=clean.input_shape, num_classes=clean.num_classes, seed=seed))
 
     @staticmethod
     def _search(model: nn.Module, search: TriggerSearch, clean: TensorDataset,
