@@ -8,7 +8,7 @@ from torch import nn
 from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate.adaptive import FrozenNorms, weight_scale
+from trojanscope.mitigate.adaptive import FrozenNorms, Guard, weight_scale
 from trojanscope.mitigate.base import fine_tune
 from trojanscope.mitigate.run import attack_triggered, mitigate
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger, trigger_gaps
@@ -85,6 +85,18 @@ def test_frozen_norms_keep_the_running_statistics() -> None:
     assert torch.equal(model[1].running_mean, before)
     fine_tune(model, data, epochs=1, lr=1e-2, seed=0)  # without it the statistics move
     assert not torch.equal(model[1].running_mean, before)
+
+
+def test_the_guard_takes_back_a_round_that_ends_below_the_floor() -> None:
+    data = _wired_data()
+    start = Wired()
+    for floor, kept in ((1.1, True), (-1.0, False)):  # unreachable / always met
+        model = Wired()
+        guard = Guard(data.x, data.y, floor)
+        fine_tune(model, data, epochs=2, lr=0.05, seed=0, callbacks=[guard])
+        same = all(torch.equal(a, b) for a, b in
+                   zip(model.parameters(), start.parameters(), strict=True))
+        assert same is kept and guard.tripped is kept
 
 
 def test_weight_scale_follows_the_weights() -> None:
