@@ -9,6 +9,7 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.adaptive import FrozenNorms, Guard, weight_scale
+from trojanscope.mitigate.auto import resolve
 from trojanscope.mitigate.base import fine_tune
 from trojanscope.mitigate.run import attack_triggered, mitigate
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger, trigger_gaps
@@ -126,3 +127,10 @@ def test_adaptive_removes_most_of_the_tiny_backdoor(backdoored_run, tiny_test) -
     assert result.before["asr"] > 0.8
     assert result.after["asr"] < 0.5 * result.before["asr"]
     assert result.after["ca"] >= result.before["ca"] - 0.1
+
+
+def test_auto_picks_by_what_the_model_is() -> None:
+    assert resolve("auto", False) == "ftsam"  # our own run folders
+    assert resolve("auto", False, foreign=True) == "adaptive"  # TorchScript / ONNX
+    assert resolve("auto", True, foreign=True) == "clp"  # no clean data
+    assert resolve("anp", False, foreign=True) == "anp"  # a named method is kept
