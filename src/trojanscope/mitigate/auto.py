@@ -18,7 +18,9 @@ AUTO_DATA_FREE = "clp"
 # What each default achieved, for the audit's recommendation (docs/benchmarks.md).
 MEASURED = {
     AUTO_WITH_DATA: "it removed Blended and WaNet backdoors on our zoo, not patch or SIG ones.",
-    AUTO_FOREIGN: "TODO",
+    AUTO_FOREIGN: ("on foreign MNIST models it left a median 25% ASR (noise-blend backdoors "
+                   "removed, patch-like ones often not) and returned clean models the "
+                   "detectors passed unchanged."),
 }
 
 
