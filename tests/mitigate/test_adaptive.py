@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
 from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
+from trojanscope.errors import UserInputError
 from trojanscope.mitigate.adaptive import FrozenNorms, Guard, weight_scale
 from trojanscope.mitigate.auto import resolve
 from trojanscope.mitigate.base import fine_tune
@@ -134,3 +136,10 @@ def test_auto_picks_by_what_the_model_is() -> None:
     assert resolve("auto", False, foreign=True) == "adaptive"  # TorchScript / ONNX
     assert resolve("auto", True, foreign=True) == "clp"  # no clean data
     assert resolve("anp", False, foreign=True) == "anp"  # a named method is kept
+
+
+def test_non_image_inputs_are_refused_clearly() -> None:
+    rows = TensorDataset(torch.rand(80, 5), torch.arange(80) % 2, ["a", "b"], "table", "test")
+    model = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 2))
+    with pytest.raises(UserInputError, match="needs image inputs"):
+        registry.create("mitigation", "adaptive").apply(model, rows)

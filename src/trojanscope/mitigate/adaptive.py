@@ -41,6 +41,7 @@ from trojanscope.detect.calibration import calibrate
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.metrics import accuracy
+from trojanscope.errors import UserInputError
 from trojanscope.mitigate.base import KeepPruned, Mitigation, fine_tune
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
 from trojanscope.registry import register
@@ -237,6 +238,9 @@ class Adaptive(Mitigation):
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
+        if clean.x.dim() != 4:
+            raise UserInputError(f"mitigation {self.name!r} stamps image triggers: it needs "
+                                 f"image inputs (C×H×W), got shape {list(clean.input_shape)}")
         report: dict[str, Any] = {}
         self.report_ = report
         start = time.perf_counter()
