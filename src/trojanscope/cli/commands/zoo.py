@@ -169,8 +169,13 @@ def eval_mitigation(
     seed: int = typer.Option(0, "--seed"),
     json_out: Path = typer.Option(None, "--json", help="Also write per-model rows here."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    executor: str = EXECUTOR,
+    workers: int = WORKERS,
+    address: str = ADDRESS,
+    tries: int = TRIES,
 ) -> None:
-    """Run a mitigation over a zoo: per model CA and ASR before/after, and the time."""
+    """Run a mitigation over a zoo: per model CA and ASR before/after, and the time. One model
+    per task of --executor."""
     from trojanscope import registry
     from trojanscope.mitigate.zoo_eval import run_mitigation_zoo, summarise
 
@@ -180,14 +185,17 @@ def eval_mitigation(
     registry.create("mitigation", method, **params)  # unknown names and parameters fail first
     console = stderr_console()
 
-    def progress(row, i, n) -> None:
-        console.print(f"[{i}/{n}] {row.name}: CA {row.ca_before:.3f} -> {row.ca_after:.3f}"
-                      + ("" if row.asr_after is None
-                         else f", ASR {row.asr_before:.3f} -> {row.asr_after:.3f}")
-                      + f" ({row.elapsed_s:.1f} s)")
+    def describe(result) -> str:
+        row = result.value
+        return (f"CA {row.ca_before:.3f} -> {row.ca_after:.3f}"
+                + ("" if row.asr_after is None
+                   else f", ASR {row.asr_before:.3f} -> {row.asr_after:.3f}")
+                + f" ({row.elapsed_s:.1f} s)")
 
-    rows = run_mitigation_zoo(zoo, method, params=params, holdout=holdout, seed=seed,
-                              on_model=progress)
+    with open_executor(executor, workers, address, tries) as ex, \
+            task_progress("zoo eval-mitigation", describe) as progress:
+        rows = run_mitigation_zoo(zoo, method, params=params, holdout=holdout, seed=seed,
+                                  executor=ex, listener=progress)
     payload = {"zoo": str(zoo), "method": method, "params": params, "holdout": holdout,
                "summary": summarise(rows), "rows": [asdict(r) for r in rows]}
     if _emit(payload, json_out, fmt):
