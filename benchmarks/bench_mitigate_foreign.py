@@ -28,6 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_detect_inputs_foreign import ForeignTrigger
+from bench_mitigate import per_attack, table
 from foreign_zoo import load_mnist
 from trojanscope import registry
 from trojanscope.cli.common import parse_params
@@ -61,6 +62,8 @@ def main() -> None:
         params = parse_params(raw.split(",") if raw else None, "--methods")
         rows: list[MitigationRow] = []
         families: dict[str, list[MitigationRow]] = defaultdict(list)
+        by_trigger: dict[str, list[MitigationRow]] = defaultdict(list)
+        reports: dict[str, object] = {}
         for zoo in args.zoos:
             truth = json.loads((zoo / "truth.json").read_text())
             clean = held_out(truth["seed"])
@@ -74,7 +77,8 @@ def main() -> None:
                     foreign = ForeignTrigger(meta["trigger"], meta["target"])
                     foreign.name = meta["trigger_family"]  # type: ignore[attr-defined]
                     trigger_of = attack_triggered(foreign)
-                result = mitigate(lifted, registry.create("mitigation", name, **params), clean,
+                method = registry.create("mitigation", name, **params)
+                result = mitigate(lifted, method, clean,
                                   holdout=args.holdout, seed=args.seed, trigger_of=trigger_of)
                 row = MitigationRow(
                     f"{zoo.name}/{meta['name']}", meta.get("trigger_family"), meta["backdoored"],
@@ -82,14 +86,21 @@ def main() -> None:
                     result.before.get("asr"), result.after.get("asr"), result.elapsed_s)
                 rows.append(row)
                 families[meta["arch_family"]].append(row)
+                by_trigger[meta.get("trigger_family") or "clean"].append(row)
+                reports[row.name] = getattr(method, "report_", None)  # what the method decided
                 asr = ("" if row.asr_after is None else
                        f" ASR {row.asr_before:.3f}->{row.asr_after:.3f}")
                 print(f"{spec} {row.name}: CA {row.ca_before:.3f}->{row.ca_after:.3f}{asr} "
-                      f"{row.elapsed_s:.1f}s", flush=True)
+                      f"{row.elapsed_s:.1f}s {reports[row.name] or ''}", flush=True)
         results[spec] = {"rows": [asdict(r) for r in rows], "summary": summarise(rows),
-                         "by_arch": {f: summarise(r) for f, r in sorted(families.items())}}
+                         "by_arch": {f: summarise(r) for f, r in sorted(families.items())},
+                         "by_trigger": {f: summarise(r) for f, r in sorted(by_trigger.items())},
+                         "reports": reports}
         write_text_atomic(args.out, json.dumps(results, indent=1) + "\n")
         print(spec, json.dumps(results[spec]["summary"]), flush=True)
+    print(table(results))
+    print()
+    print(per_attack(results))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,21 @@
 """Data-level poison detection on tabular sets (issue 16): ``detect-data``'s method for tables
-(``shared-values``, which ``auto`` picks for tables) and the image default (``auto`` on a
-trained feature MLP) on the same poisoned sets.
+(``label-groups``, which ``auto`` picks for tables), and with ``--compare`` the earlier
+``shared-values`` and the image default (``auto`` on a trained feature MLP) on the same sets.
 
-Sets: every tabular attack on ``credit-default`` and ``lending-club``, target 0 and 1, with the
-attack's zoo draw of poison rate and trigger (seeds 2000 + set number; the method's ``k`` and
-``min_z`` were set on seeds 1 and 2, see docs/benchmarks.md). Reported per set: poison count,
-ROC-AUC of the suspicion scores, TPR at the threshold that keeps FPR at or under 5% on the
-clean rows, and TPR/FPR of the method's own flags.
+Sets: each bundled table without poison, then every tabular attack on ``credit-default`` and
+``lending-club``, target 0 and 1, with the attack's zoo draw of poison rate and trigger (seeds
+``--base`` + set number: 2000 for the evaluation; ``label-groups``' constants were set on bases
+100 and 200). Reported per set: poison count, ROC-AUC of the suspicion scores, TPR at the
+threshold that keeps FPR at or under 5% on the clean rows, and TPR/FPR of the method's own
+flags; then, per attack family, the worst dirty-label figures.
 
-    PYTHONPATH=src python benchmarks/bench_tabular_detect.py [--compare] [--json out.json]
+    PYTHONPATH=src python benchmarks/bench_tabular_detect.py [--base 2000] [--compare] \
+        [--json out.json]
 
 ``--zoo ZOO --rows ROWS.json`` instead breaks a model-level ``zoo eval --json`` result down by
-family (architecture, target): ROC-AUC, models flagged, target right among the flagged.
+family (architecture, target, attack): ROC-AUC, models flagged, target right among the flagged;
+``--mass ZOO`` prints each tree model's missing training mass per class (``tab_mass`` before
+its log; the zoo's data set, test split, as the clean rows).
 """
 
 from __future__ import annotations
@@ -52,17 +56,39 @@ def poisoned_set(name: str, train, target: int, seed: int):
 
 def score(result, mask: np.ndarray) -> dict:
     s = result.suspicion
-    threshold = np.quantile(s[~mask], 0.95)
     flagged = np.zeros(len(mask), bool)
     flagged[result.flagged] = True
-    return {"roc_auc": float(roc_auc_score(mask, s)),
+    out = {"fpr": float(flagged[~mask].mean()), "time_s": result.elapsed_s}
+    if not mask.any():  # a clean set: only the false positives mean anything
+        return {**out, "roc_auc": float("nan"), "tpr_at_5pct_fpr": float("nan"),
+                "tpr": float("nan")}
+    threshold = np.quantile(s[~mask], 0.95)
+    return {**out, "roc_auc": float(roc_auc_score(mask, s)),
             "tpr_at_5pct_fpr": float((s[mask] > threshold).mean()),
-            "tpr": float(flagged[mask].mean()), "fpr": float(flagged[~mask].mean()),
-            "time_s": result.elapsed_s}
+            "tpr": float(flagged[mask].mean())}
+
+
+def summary(rows: list[dict]) -> None:
+    """Per method and attack family: the worst dirty-label set, and how many meet the goal."""
+    print("\n| method | attack | sets meeting TPR ≥ 0.95 at FPR ≤ 0.05 (flags) |"
+          " worst flags TPR/FPR | worst TPR@FPR≤5% |")
+    print("|---|---|---|---|---|")
+    for method in dict.fromkeys(r["method"] for r in rows):
+        for attack in (*ATTACKS, "(none)"):
+            sub = [r for r in rows if r["method"] == method and r["attack"] == attack]
+            if not sub:
+                continue
+            if attack == "(none)":
+                print(f"| {method} | (no poison) | – | –/{max(r['fpr'] for r in sub):.3f} | – |")
+                continue
+            met = sum(r["tpr"] >= 0.95 and r["fpr"] <= 0.05 for r in sub)
+            print(f"| {method} | {attack} | {met}/{len(sub)} | "
+                  f"{min(r['tpr'] for r in sub):.2f}/{max(r['fpr'] for r in sub):.3f} | "
+                  f"{min(r['tpr_at_5pct_fpr'] for r in sub):.2f} |")
 
 
 def families(zoo: str, rows_file: str) -> None:
-    """Per-family figures of a model-level zoo evaluation."""
+    """Per-family figures of a model-level zoo evaluation (architecture, target, attack)."""
     from trojanscope.zoo import read_truth
 
     _, entries = read_truth(zoo)
@@ -73,6 +99,9 @@ def families(zoo: str, rows_file: str) -> None:
     for t in sorted({r["target"] for r in rows if r["backdoored"]}):
         groups[f"target {t} (+ every clean)"] = [
             r for r in rows if not r["backdoored"] or r["target"] == t]
+    for a in sorted({r["attack"] for r in rows if r["backdoored"]}):
+        groups[f"{a} (+ every clean)"] = [
+            r for r in rows if not r["backdoored"] or r["attack"] == a]
     groups["all"] = rows
     print("| family | models (backdoored) | ROC-AUC | backdoored flagged | clean flagged |"
           " target right (flagged) | median s |")
@@ -88,14 +117,40 @@ def families(zoo: str, rows_file: str) -> None:
               f"{np.median([r['elapsed_s'] for r in sub]):.1f} |")
 
 
+def masses(zoo: str) -> None:
+    """Per tree model of ``zoo``: the missing training mass per class (:mod:`tree_mass`)."""
+    from trojanscope.detect.tree_mass import missing_mass
+    from trojanscope.io.models import load_model
+    from trojanscope.zoo import read_truth
+
+    dataset, entries = read_truth(zoo)
+    test = load_dataset(dataset, "test")
+    x = test.get_batch(torch.arange(len(test)))[0].numpy()
+    print("| model | arch | target | missing mass per class |")
+    print("|---|---|---|---|")
+    for e in entries:
+        model = load_model(f"{zoo}/{e.name}").module
+        if not hasattr(model, "leaf_shares"):
+            continue
+        mass = missing_mass(model.leaf_shares(x, 30), len(x), test.num_classes)
+        print(f"| {e.name} | {e.arch} | {e.target if e.backdoored else '–'} | "
+              f"{', '.join(f'{m:.1f}' for m in mass)} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", action="store_true",
-                        help="also run the image default on a trained feature MLP")
+                        help="also run shared-values and the image default (a feature MLP)")
+    parser.add_argument("--base", type=int, default=2000,
+                        help="seed of the first poisoned set (2000: evaluation)")
     parser.add_argument("--json", default=None)
     parser.add_argument("--zoo", default=None, help="with --rows: per-family zoo figures")
     parser.add_argument("--rows", default=None)
+    parser.add_argument("--mass", default=None, help="a zoo: its trees' missing training mass")
     args = parser.parse_args()
+    if args.mass:
+        masses(args.mass)
+        return
     if args.zoo:
         families(args.zoo, args.rows)
         return
@@ -105,27 +160,30 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for ds in ("credit-default", "lending-club"):
         train = load_dataset(ds, "train")
-        for name in ATTACKS:
-            for target in (0, 1):
-                seed = 2000 + number
+        sets = [("(none)", 0)] + [(name, target) for name in ATTACKS for target in (0, 1)]
+        for name, target in sets:
+            if name == "(none)":
+                data, mask = materialize(train), np.zeros(len(train), bool)
+            else:
+                data, mask = poisoned_set(name, train, target, args.base + number)
                 number += 1
-                data, mask = poisoned_set(name, train, target, seed)
-                methods = ["shared-values"] + (["auto-image"] if args.compare else [])
-                for method in methods:
-                    t0 = time.perf_counter()
-                    if method == "auto-image":  # the image default: the rows without schema
-                        plain = TensorDataset(data.x, data.y, data.class_names, data.name)
-                        result = detect_data(plain, method="auto")
-                    else:
-                        result = detect_data(data, method=method)
-                    row = {"dataset": ds, "attack": name, "target": target,
-                           "poison": int(mask.sum()), "method": method, **score(result, mask),
-                           "wall_s": time.perf_counter() - t0}
-                    rows.append(row)
-                    print(f"| {ds} | {name} | {target} | {row['poison']} | {method} | "
-                          f"{row['roc_auc']:.3f} | {row['tpr_at_5pct_fpr']:.2f} | "
-                          f"{row['tpr']:.2f}/{row['fpr']:.3f} | {row['wall_s']:.1f} s |",
-                          flush=True)
+            methods = ["label-groups"] + (["shared-values", "auto-image"] if args.compare else [])
+            for method in methods:
+                t0 = time.perf_counter()
+                if method == "auto-image":  # the image default: the rows without schema
+                    plain = TensorDataset(data.x, data.y, data.class_names, data.name)
+                    result = detect_data(plain, method="auto")
+                else:
+                    result = detect_data(data, method=method)
+                row = {"dataset": ds, "attack": name, "target": target,
+                       "poison": int(mask.sum()), "method": method, **score(result, mask),
+                       "wall_s": time.perf_counter() - t0}
+                rows.append(row)
+                print(f"| {ds} | {name} | {target if mask.any() else '–'} | {row['poison']} | "
+                      f"{method} | {row['roc_auc']:.3f} | {row['tpr_at_5pct_fpr']:.2f} | "
+                      f"{row['tpr']:.2f}/{row['fpr']:.3f} | {row['wall_s']:.1f} s |",
+                      flush=True)
+    summary(rows)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(rows, fh, indent=2)

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from trojanscope.audit import AuditOptions, run_audit
 from trojanscope.cli.main import run
-from trojanscope.mitigate.auto import AUTO_WITH_DATA
+from trojanscope.mitigate.auto import AUTO_FOREIGN, AUTO_WITH_DATA
 from trojanscope.report.audit_console import print_audit_summary
 from trojanscope.report.audit_text import render_audit
 from trojanscope.report.model import Severity
@@ -59,6 +59,7 @@ def test_a_torchscript_model_gets_commands_for_its_own_format(run_dirs, backdoor
     assert result.rating.level >= Severity.HIGH
     advice = result.to_dict()["recommendation"]
     purify, audit_again = advice["commands"]
+    assert advice["method"] == AUTO_FOREIGN  # a model handed over: the recipe-free default
     assert "backdoored-mitigated/model.torchscript.pt " in audit_again
     monkeypatch.chdir(tmp_path)
     assert run([*shlex.split(purify)[1:], "--method-param", "epochs=1"]) == 0

@@ -53,3 +53,28 @@ def test_executor_errors_are_one_line(tmp_path, capsys, monkeypatch) -> None:
     err = capsys.readouterr().err
     assert err.count("error:") == 1 and "pip install 'trojanscope[ray]'" in err
     assert not out.exists()  # nothing written
+
+
+def test_zoo_eval_same_rows_whatever_the_executor(serial_zoo, capsys) -> None:
+    """Detection over a zoo is one task per model, seeded by --seed: the process pool gives the
+    serial run's rows, in the zoo's order."""
+    fast = ["--method", "trigger_search", "--method-param=per_class=8",
+            "--method-param=warmup_steps=10", "--method-param=refine_steps=10",
+            "--method-param=batch_per_arm=8", "--format", "json"]
+    reports = []
+    for executor in ("serial", "process"):
+        capsys.readouterr()
+        assert run(["-q", "zoo", "eval", str(serial_zoo), *fast, "--executor", executor,
+                    "--workers", "2"]) == 0
+        reports.append(json.loads(capsys.readouterr().out))
+    strip = [[{k: v for k, v in row.items() if k != "elapsed_s"} for row in r["rows"]]
+             for r in reports]
+    assert strip[0] == strip[1]
+    assert [row["name"] for row in strip[0]] == [m["name"] for m in models(serial_zoo)
+                                                 if row_is_scored(m)]
+
+
+def row_is_scored(entry: dict) -> bool:
+    from trojanscope.zoo import ZooEntry, effective
+
+    return effective(ZooEntry(**entry))

@@ -108,12 +108,19 @@ def test_zoo_eval_mitigation(folders: Path, capsys, backdoored_run, clean_run) -
     entries = [ZooEntry("bad", "cnn", 0, True, "badnets", 2, metrics=backdoored_run.metrics),
                ZooEntry("good", "cnn", 0, False, metrics=clean_run.metrics)]
     write_truth(zoo, "synthetic", 0, entries)
-    assert run(["zoo", "eval-mitigation", str(zoo), *FAST, "--holdout", "0.5", "--format",
-                "json"]) == 0
-    payload = json.loads(capsys.readouterr().out)
+    payloads = []
+    for executor in ("process", "serial"):  # one model per task: the same rows either way
+        assert run(["zoo", "eval-mitigation", str(zoo), *FAST, "--holdout", "0.5", "--format",
+                    "json", "--executor", executor, "--workers", "2"]) == 0
+        payloads.append(json.loads(capsys.readouterr().out))
+    payload = payloads[0]
     rows = {r["name"]: r for r in payload["rows"]}
     assert rows["bad"]["asr_before"] > 0.8 and rows["good"]["asr_before"] is None
     assert payload["summary"]["models"] == 2
+    assert [r["name"] for r in payload["rows"]] == ["bad", "good"]
+    figures = [[{k: v for k, v in r.items() if k != "elapsed_s"} for r in p["rows"]]
+               for p in payloads]
+    assert figures[0] == figures[1]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from trojanscope.mitigate.base import (
 from trojanscope.mitigate.run import attack_triggered, mitigate
 
 METHODS = registry.names("mitigation")
-FAST = {"epochs": 2, "teacher_epochs": 1}  # what a method takes of these, for speed
+FAST = {"epochs": 2, "teacher_epochs": 1, "rounds": 1}  # what a method takes of these, for speed
 
 
 def fast(name: str) -> Mitigation:

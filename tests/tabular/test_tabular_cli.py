@@ -67,7 +67,7 @@ def test_detect_data_on_a_csv(transactions: Path, tmp_path: Path, capsys) -> Non
     code = run(["detect-data", str(transactions), "--label-column", "is_fraud",
                 "--format", "json"])
     report = json.loads(capsys.readouterr().out)
-    assert code in (0, 1) and report["method"] == "shared-values"
+    assert code in (0, 1) and report["method"] == "label-groups"
     assert report["n_samples"] == 400
 
 

@@ -6,7 +6,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from trojanscope.detect.calibration import Calibrator, calibrate
 from trojanscope.io.models import load_model
 from trojanscope.models.text_common import attach_encoder
 from trojanscope.zoo import ZooEntry, effective, read_truth
+
+if TYPE_CHECKING:
+    from trojanscope.executor import Executor, Listener
 
 
 @dataclass
@@ -44,28 +47,57 @@ def run_zoo(
     seed: int = 0,
     params: dict[str, Any] | None = None,
     on_model: Callable[[ZooRow, int, int], None] | None = None,
+    executor: Executor | None = None,
+    listener: Listener | None = None,
 ) -> list[ZooRow]:
-    """Inspect every model of ``zoo`` with ``method`` (clean data: the dataset's test split)."""
+    """Inspect every model of ``zoo`` with ``method`` (clean data: the dataset's test split).
+
+    Each model is one task of ``executor`` (default: serial), run under ``seed``, so the rows do
+    not depend on the back-end or the order; they come back in the zoo's order.
+    ``on_model(row, i, n)`` is called as models finish. Models that still fail after the
+    executor's tries raise :class:`TasksFailed` at the end."""
+    from trojanscope.executor import Task, TasksFailed, create_executor
+
     dataset, entries = read_truth(zoo)
     # A backdoor that did not take (ASR below the zoo's bar) is neither clean nor backdoored.
     entries = [e for e in entries if effective(e)]
-    clean = None if data_free else load_dataset(dataset, "test")
-    rows = []
-    for i, entry in enumerate(entries):
-        loaded = load_model(Path(zoo) / entry.name)
-        detector = registry.create("detector", method, **(params or {}))
-        verdict: ModelVerdict = detector.inspect(
-            loaded.module,
-            attach_encoder(loaded, clean),  # a text model: its own tokenizer
-            input_shape=loaded.input_shape,
-            num_classes=loaded.num_classes,
-            seed=seed,
-        )
-        calibrate(verdict, calibrators)
-        rows.append(_row(entry, verdict))
+    load_dataset(dataset, "test")  # an unknown dataset fails here, before any task
+    registry.create("detector", method, **(params or {}))  # so do bad names and parameters
+    tasks = [Task(entry.name, inspect_entry,
+                  (str(zoo), entry, dataset, method, data_free, calibrators, seed,
+                   params or {}), seed=seed)
+             for entry in entries]
+    done: dict[str, ZooRow] = {}
+    failed = []
+    for result in (executor or create_executor("serial")).map(tasks, listener):
+        if not result.ok:
+            failed.append(result)
+            continue
+        done[result.key] = result.value
         if on_model is not None:
-            on_model(rows[-1], i + 1, len(entries))
-    return rows
+            on_model(result.value, len(done), len(entries))
+    if failed:
+        raise TasksFailed(failed, len(entries), "models")
+    return [done[e.name] for e in entries]
+
+
+def inspect_entry(zoo: str, entry: ZooEntry, dataset: str, method: str, data_free: bool,
+                  calibrators: dict[str, Calibrator] | None, seed: int,
+                  params: dict[str, Any]
+                  ) -> ZooRow:
+    """One task of :func:`run_zoo`: load one zoo model, inspect it, calibrate the verdict."""
+    clean = None if data_free else load_dataset(dataset, "test")
+    loaded = load_model(Path(zoo) / entry.name)
+    detector = registry.create("detector", method, **params)
+    verdict: ModelVerdict = detector.inspect(
+        loaded.module,
+        attach_encoder(loaded, clean),  # a text model: its own tokenizer
+        input_shape=loaded.input_shape,
+        num_classes=loaded.num_classes,
+        seed=seed,
+    )
+    calibrate(verdict, calibrators)
+    return _row(entry, verdict)
 
 
 def _row(entry: ZooEntry, verdict: ModelVerdict) -> ZooRow:

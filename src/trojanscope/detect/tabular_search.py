@@ -30,6 +30,7 @@ from torch import Tensor
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
+from trojanscope.detect.tree_mass import missing_mass
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -56,6 +57,11 @@ class TabularSearch(ModelDetector):
         max_features: assignments added per class (a trigger of up to this many columns).
         rows: clean rows of other classes used per class (drawn with the seed).
         max_candidates: numeric candidates kept per column (evenly spread over the intervals).
+        max_enrichment: log-odds enrichment above which a value counts as natural.
+        neighbours: clean rows nearest a numeric value that judge its enrichment.
+        mass_trees: trees whose leaves are read for the missing training mass (trees only).
+        mass_sure: missing mass at which its class is the suspected target (above every
+            clean model's of the calibration zoo, 11.5).
     """
 
     name = "tabular-search"
@@ -64,12 +70,14 @@ class TabularSearch(ModelDetector):
     min_per_class = 2
 
     def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
-                 max_enrichment: float = 0.3, neighbours: int = 40) -> None:
+                 max_enrichment: float = 0.3, neighbours: int = 40,
+                 mass_trees: int = 30, mass_sure: float = 15.0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
         self.max_enrichment = float(max_enrichment)
         self.neighbours = int(neighbours)
+        self.mass_trees, self.mass_sure = int(mass_trees), float(mass_sure)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
 
@@ -123,12 +131,25 @@ class TabularSearch(ModelDetector):
             # trees flip more easily than networks at equal suspicion (calibration zoo)
             "tab_tree": float(hasattr(target.model, "split_points")),
         }
-        verdict = ModelVerdict(self.name, top.score, [r.cls for r in ranked],
+        mass = self.mass(target.model, x_all, target.num_classes)
+        features["tab_mass"] = float(np.log1p(mass.max()))
+        order = [r.cls for r in ranked]
+        if mass.max() >= self.mass_sure:  # the trees' own record names the target
+            order = [int(mass.argmax())] + [c for c in order if c != int(mass.argmax())]
+        verdict = ModelVerdict(self.name, top.score, order,
                                sorted(per_class, key=lambda r: r.cls), features)
         verdict.trigger_text = {
             r.cls: " and ".join(f"{c.column} = {c.text}" for c in found[r.cls])
             for r in per_class}
         return verdict
+
+    def mass(self, model: torch.nn.Module, x: Tensor, num_classes: int) -> np.ndarray:
+        """Trees: the missing training mass per class (:mod:`.tree_mass`); zeros for other
+        models."""
+        if not hasattr(model, "leaf_shares"):
+            return np.zeros(num_classes)
+        shares = model.leaf_shares(x.numpy(), self.mass_trees)
+        return missing_mass(shares, len(x), num_classes)
 
     # -- candidates ----------------------------------------------------------------------------
     def candidates(self, model: torch.nn.Module, schema: TabularSchema,

@@ -166,6 +166,9 @@ def mitigate(
     purified = method.apply(model, fit, seed=seed)
     elapsed = time.perf_counter() - start
     after = measure(purified, held, triggered)
+    decided = getattr(method, "report_", None)  # what an adaptive method chose for this model
+    if decided:
+        notes.append(f"{method.name} decided: " + ", ".join(f"{k}={v}" for k, v in decided.items()))
     return MitigationResult(
         model=purified,
         method=method.name,

@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trojanscope import registry
 from trojanscope.data.resolve import load_dataset
@@ -20,6 +20,9 @@ from trojanscope.io.models import load_model
 from trojanscope.mitigate.run import attack_triggered, mitigate
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.zoo import read_truth
+
+if TYPE_CHECKING:
+    from trojanscope.executor import Executor, Listener
 
 GOAL = {"asr": 0.02, "ca_loss": 0.02, "clean_ca_loss": 0.01, "median_s": 60.0}
 
@@ -55,34 +58,57 @@ def run_mitigation_zoo(
     holdout: float = 0.8,
     seed: int = 0,
     on_model: Callable[[MitigationRow, int, int], None] | None = None,
+    executor: Executor | None = None,
+    listener: Listener | None = None,
 ) -> list[MitigationRow]:
-    """Purify every model of ``zoo`` with ``method`` and measure it before and after."""
+    """Purify every model of ``zoo`` with ``method`` and measure it before and after.
+
+    Each model is one task of ``executor`` (default: serial) under ``seed``; the rows come back
+    in the zoo's order, and models that still fail after the executor's tries raise
+    :class:`TasksFailed` at the end."""
+    from trojanscope.executor import Task, TasksFailed, create_executor
+
     dataset, entries = read_truth(zoo)
-    clean = load_dataset(dataset, "test")
-    rows = []
-    for i, entry in enumerate(entries):
-        loaded = load_model(Path(zoo) / entry.name)
-        spec = loaded.manifest.attack if loaded.manifest is not None else None
-        trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
-        result = mitigate(
-            loaded.module,
-            registry.create("mitigation", method, **(params or {})),
-            clean,
-            holdout=holdout,
-            seed=seed,
-            trigger_of=trigger_of,
-            input_shape=loaded.input_shape,
-            num_classes=loaded.num_classes,
-        )
-        row = MitigationRow(
-            entry.name, entry.attack, entry.backdoored, result.clean_samples,
-            result.before["ca"], result.after["ca"], result.before.get("asr"),
-            result.after.get("asr"), result.elapsed_s,
-        )
-        rows.append(row)
+    load_dataset(dataset, "test")  # an unknown dataset fails here, before any task
+    tasks = [Task(entry.name, mitigate_entry,
+                  (str(zoo), entry.name, entry.attack, entry.backdoored, dataset, method,
+                   params or {}, holdout, seed), seed=seed)
+             for entry in entries]
+    done: dict[str, MitigationRow] = {}
+    failed = []
+    for result in (executor or create_executor("serial")).map(tasks, listener):
+        if not result.ok:
+            failed.append(result)
+            continue
+        done[result.key] = result.value
         if on_model is not None:
-            on_model(row, i + 1, len(entries))
-    return rows
+            on_model(result.value, len(done), len(entries))
+    if failed:
+        raise TasksFailed(failed, len(entries), "models")
+    return [done[e.name] for e in entries]
+
+
+def mitigate_entry(zoo: str, name: str, attack: str | None, backdoored: bool, dataset: str,
+                   method: str, params: dict[str, Any], holdout: float, seed: int
+                   ) -> MitigationRow:
+    """One task of :func:`run_mitigation_zoo`: purify one zoo model and measure it."""
+    loaded = load_model(Path(zoo) / name)
+    spec = loaded.manifest.attack if loaded.manifest is not None else None
+    trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+    result = mitigate(
+        loaded.module,
+        registry.create("mitigation", method, **params),
+        load_dataset(dataset, "test"),
+        holdout=holdout,
+        seed=seed,
+        trigger_of=trigger_of,
+        input_shape=loaded.input_shape,
+        num_classes=loaded.num_classes,
+    )
+    return MitigationRow(
+        name, attack, backdoored, result.clean_samples, result.before["ca"],
+        result.after["ca"], result.before.get("asr"), result.after.get("asr"), result.elapsed_s,
+    )
 
 
 def summarise(rows: list[MitigationRow]) -> dict[str, Any]:

@@ -103,6 +103,13 @@ class TreeModel(nn.Module):
         the open interval ``(lo, hi)`` of values that reach it; None: unbounded)."""
         raise NotImplementedError
 
+    def leaf_shares(self, x: np.ndarray, trees: int) -> list[tuple[int, float, float]]:
+        """Per leaf of the first ``trees`` trees: (class its value votes for, share of the
+        training rows that reached it, share of the rows of ``x`` that reach it). Read from
+        the library's own dump (training counts: LightGBM ``leaf_count``; XGBoost ``cover``,
+        a hessian mass, matched by weighting ``x``'s rows with their hessians)."""
+        raise NotImplementedError
+
     def _group(self, tree: int, value: float) -> tuple[int, float]:
         """(class a leaf votes for, strength) from its tree index and raw value."""
         if self.num_classes > 2:
@@ -200,6 +207,32 @@ class XGBoostModel(TreeModel):
         return out
 
 
+    def leaf_shares(self, x: np.ndarray, trees: int) -> list[tuple[int, float, float]]:
+        xgb = require("xgboost", "xgboost")
+        data = xgb.DMatrix(np.asarray(x, dtype=np.float32), nthread=1)
+        reached = np.asarray(self.booster.predict(data, pred_leaf=True), dtype=np.int64)
+        dumps = self.booster.get_dump(with_stats=True, dump_format="json")
+        per_round = self.num_classes if self.num_classes > 2 else 1
+        out = []
+        for t in range(min(trees, len(dumps))):
+            weight = np.ones(len(x))
+            if t >= per_round and per_round == 1:  # binary: hessians before this tree
+                margin = self.booster.predict(data, output_margin=True, iteration_range=(0, t))
+                p = 1.0 / (1.0 + np.exp(-np.asarray(margin, dtype=np.float64)))
+                weight = p * (1.0 - p)
+            tree = json.loads(dumps[t])
+            root, stack = float(tree["cover"]), [tree]
+            while stack:
+                node = stack.pop()
+                if "leaf" not in node:
+                    stack.extend(node.get("children", []))
+                    continue
+                cls, _ = self._group(t, float(node["leaf"]))
+                here = weight[reached[:, t] == node["nodeid"]].sum() / weight.sum()
+                out.append((cls, float(node["cover"]) / root, float(here)))
+        return out
+
+
 @register("arch", "lightgbm")
 class LightGBMModel(TreeModel):
     """LightGBM gradient-boosted trees (one thread); saved as a LightGBM text model."""
@@ -248,6 +281,25 @@ class LightGBMModel(TreeModel):
                 feature, cut = int(node["split_feature"]), float(node["threshold"])
                 stack.append((node["left_child"], _narrow(box, feature, hi=cut)))
                 stack.append((node["right_child"], _narrow(box, feature, lo=cut)))
+        return out
+
+
+    def leaf_shares(self, x: np.ndarray, trees: int) -> list[tuple[int, float, float]]:
+        reached = np.asarray(self.booster.predict(np.asarray(x, dtype=np.float32),
+                                                  pred_leaf=True, num_threads=1), dtype=np.int64)
+        reached = reached.reshape(len(x), -1)
+        out = []
+        for t, tree in enumerate(self.booster.dump_model()["tree_info"][:trees]):
+            top = tree["tree_structure"]
+            root, stack = float(top.get("internal_count", top.get("leaf_count", 1))), [top]
+            while stack:
+                node = stack.pop()
+                if "leaf_value" not in node:
+                    stack += [node["left_child"], node["right_child"]]
+                    continue
+                cls, _ = self._group(t, float(node["leaf_value"]))
+                here = float((reached[:, t] == node.get("leaf_index", 0)).mean())
+                out.append((cls, float(node["leaf_count"]) / root, here))
         return out
 
 

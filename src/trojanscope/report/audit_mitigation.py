@@ -24,7 +24,7 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     """``{"method", "text", "commands"}`` for a backdoor rated high or critical in a model
     ``mitigate`` can purify (a run folder, TorchScript, ONNX); ``None`` otherwise (a file whose
     loading runs code is never purified: it is not loaded at all)."""
-    from trojanscope.mitigate.auto import AUTO_WITH_DATA
+    from trojanscope.mitigate.auto import MEASURED, resolve
     from trojanscope.report.audit_next import runs_code_when_loaded
 
     rules = {f.rule_id for f in result.findings}
@@ -38,16 +38,17 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     target = shlex.quote(result.target)
     out_name = f"{_model_name(PurePath(result.target))}-mitigated"
     out = shlex.quote(out_name)
-    text = (f"Purify a copy with {AUTO_WITH_DATA} (the best method measured on our zoo, see "
+    method = resolve("auto", False, foreign=result.model.get("format") != "safetensors")
+    text = (f"Purify a copy with {method} (the best method measured for such models, see "
             "docs/mitigation.md), then audit it again; keep the original as evidence. A clean "
-            "re-audit is not proof of removal (a weakened backdoor can escape detection): it "
-            "removed Blended and WaNet backdoors on our zoo, not patch or SIG ones."
+            "re-audit is not proof of removal (a weakened backdoor can escape detection): "
+            f"{MEASURED[method]}"
             + ("" if source else " CLEAN.npz: clean data you trust (200 samples or more)."))
     return {
-        "method": AUTO_WITH_DATA,
+        "method": method,
         "text": text,
         "commands": [
-            f"trojanscope mitigate {target} --data {data} --method {AUTO_WITH_DATA} --out {out}",
+            f"trojanscope mitigate {target} --data {data} --method {method} --out {out}",
             f"trojanscope audit {shlex.quote(purified.format(out=out_name))} --data {data} "
             f"--report reports/{out}",
         ],

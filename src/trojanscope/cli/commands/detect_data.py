@@ -106,6 +106,11 @@ def print_summary(report: dict) -> None:
     )
     if report["target_classes"]:
         console.print(f"suspected target class(es): {report['target_classes']}")
+    groups = report.get("details", {}).get("groups")
+    if n and groups:  # label-groups (tables): the trigger in the table's words
+        g = groups[0]
+        console.print(f"most suspicious group: {g['column']} = {g['value']} with label "
+                      f"{g['label']} ({g['rows']} rows, score {g['score']:.2f})")
     if "poison_total" in report:
         auc = report["roc_auc"]
         console.print(

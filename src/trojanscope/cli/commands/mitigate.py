@@ -79,13 +79,16 @@ def mitigate(
     if data is None and not data_free:
         raise UserInputError("no clean data: give --data, or --data-free (method clp)")
     check_output_dir(out, force)  # before any loading or training
+    params = parse_params(method_param, "--method-param")
     name = auto.resolve(method, data_free)
-    the_method = registry.create("mitigation", name, **parse_params(method_param,
-                                                                    "--method-param"))
+    the_method = registry.create("mitigation", name, **params)  # bad names fail before loading
     if data_free and the_method.needs_data:
         raise UserInputError(f"mitigation {name!r} needs clean data; with --data-free use "
                              "--method clp (or auto)")
     loaded = load_model(model)
+    if auto.resolve(method, data_free, foreign=loaded.manifest is None) != name:
+        name = auto.resolve(method, data_free, foreign=True)  # auto on a model we did not make
+        the_method = registry.create("mitigation", name, **params)
     clean: TensorDataset | None = None
     if data is not None:
         clean = load_dataset(data, default_split(data, None))

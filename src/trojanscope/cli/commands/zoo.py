@@ -104,31 +104,36 @@ def evaluate(
         None, "--json", help="Also write per-model rows and scores here."
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    executor: str = EXECUTOR,
+    workers: int = WORKERS,
+    address: str = ADDRESS,
+    tries: int = TRIES,
 ) -> None:
-    """Run a detector over a zoo: ROC-AUC, cross-entropy, Brier, TPR@5%FPR, target hits, time."""
+    """Run a detector over a zoo: ROC-AUC, cross-entropy, Brier, TPR@5%FPR, target hits, time.
+    One model per task of --executor."""
     from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.evaluate import run_zoo, score_rows
 
     if json_out is not None:
         check_output_file(json_out, "--json")
-    console = stderr_console()
-
-    def progress(row, i, n) -> None:
+    def describe(result) -> str:
+        row = result.value
         truth = f"{row.attack}->{row.target}" if row.backdoored else "clean"
-        console.print(
-            f"[{i}/{n}] {row.name}: p={row.probability:.2f} target {row.predicted_target} "
-            f"(truth {truth}) {row.elapsed_s:.1f}s"
-        )
+        return (f"p={row.probability:.2f} target {row.predicted_target} (truth {truth}) "
+                f"{row.elapsed_s:.1f}s")
 
-    rows = run_zoo(
-        zoo,
-        method,
-        data_free=data_free,
-        calibrators=load_calibrators(calibration),
-        seed=seed,
-        params=parse_params(method_param, "--method-param"),
-        on_model=progress,
-    )
+    with open_executor(executor, workers, address, tries) as ex, \
+            task_progress("zoo eval", describe) as progress:
+        rows = run_zoo(
+            zoo,
+            method,
+            data_free=data_free,
+            calibrators=load_calibrators(calibration),
+            seed=seed,
+            params=parse_params(method_param, "--method-param"),
+            executor=ex,
+            listener=progress,
+        )
     scores = score_rows(rows)
     payload = {
         "zoo": str(zoo),
@@ -164,8 +169,13 @@ def eval_mitigation(
     seed: int = typer.Option(0, "--seed"),
     json_out: Path = typer.Option(None, "--json", help="Also write per-model rows here."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    executor: str = EXECUTOR,
+    workers: int = WORKERS,
+    address: str = ADDRESS,
+    tries: int = TRIES,
 ) -> None:
-    """Run a mitigation over a zoo: per model CA and ASR before/after, and the time."""
+    """Run a mitigation over a zoo: per model CA and ASR before/after, and the time. One model
+    per task of --executor."""
     from trojanscope import registry
     from trojanscope.mitigate.zoo_eval import run_mitigation_zoo, summarise
 
@@ -175,14 +185,17 @@ def eval_mitigation(
     registry.create("mitigation", method, **params)  # unknown names and parameters fail first
     console = stderr_console()
 
-    def progress(row, i, n) -> None:
-        console.print(f"[{i}/{n}] {row.name}: CA {row.ca_before:.3f} -> {row.ca_after:.3f}"
-                      + ("" if row.asr_after is None
-                         else f", ASR {row.asr_before:.3f} -> {row.asr_after:.3f}")
-                      + f" ({row.elapsed_s:.1f} s)")
+    def describe(result) -> str:
+        row = result.value
+        return (f"CA {row.ca_before:.3f} -> {row.ca_after:.3f}"
+                + ("" if row.asr_after is None
+                   else f", ASR {row.asr_before:.3f} -> {row.asr_after:.3f}")
+                + f" ({row.elapsed_s:.1f} s)")
 
-    rows = run_mitigation_zoo(zoo, method, params=params, holdout=holdout, seed=seed,
-                              on_model=progress)
+    with open_executor(executor, workers, address, tries) as ex, \
+            task_progress("zoo eval-mitigation", describe) as progress:
+        rows = run_mitigation_zoo(zoo, method, params=params, holdout=holdout, seed=seed,
+                                  executor=ex, listener=progress)
     payload = {"zoo": str(zoo), "method": method, "params": params, "holdout": holdout,
                "summary": summarise(rows), "rows": [asdict(r) for r in rows]}
     if _emit(payload, json_out, fmt):
@@ -226,18 +239,24 @@ def calibrate_cmd(
     data_free: bool = typer.Option(False, "--data-free"),
     seed: int = typer.Option(0, "--seed"),
     out: Path = typer.Option(..., "--out", "-o", help="Calibration JSON to write or update."),
+    executor: str = EXECUTOR,
+    workers: int = WORKERS,
+    address: str = ADDRESS,
+    tries: int = TRIES,
 ) -> None:
-    """Fit a method's calibrator (logistic regression on its features) on calibration zoo(s)."""
+    """Fit a method's calibrator (logistic regression on its features) on calibration zoo(s).
+    One model per task of --executor."""
     from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
     from trojanscope.detect.coverage import count_traits
     from trojanscope.detect.evaluate import run_zoo
 
     check_output_file(out, "--out")
-    rows = [
-        row
-        for zoo in zoos
-        for row in run_zoo(zoo, method, data_free=data_free, calibrators={}, seed=seed)
-    ]
+    with open_executor(executor, workers, address, tries) as ex:
+        rows = []
+        for zoo in zoos:
+            with task_progress(f"zoo calibrate: {zoo}") as progress:
+                rows += run_zoo(zoo, method, data_free=data_free, calibrators={}, seed=seed,
+                                executor=ex, listener=progress)
     key = f"{method}:data-free" if data_free else method
     shipped = load_calibrators().get(key)
     names = features.split(",") if features else default_features(shipped, rows[0].features)

@@ -72,7 +72,7 @@ def detect_data(
     if detector.name == "auto" and text and model is None and features is None:
         detector = make_detector(TEXT_AUTO)  # with a model or its features: the feature auto
     if detector.name == "auto" and schema_of(data) is not None:
-        detector = make_detector("shared-values")  # tables: measured in bench_tabular_detect
+        detector = make_detector("label-groups")  # tables: measured in bench_tabular_detect
     t0 = time.perf_counter()
     if features is None and not getattr(detector, "needs_model", True):
         if text:
@@ -101,6 +101,8 @@ def detect_data(
         feature_model=dict(feats.info),
         details={"params": detector.get_params(), "detect_s": round(time.perf_counter() - t1, 3)},
     )
+    if getattr(detector, "groups", None):  # label-groups: the best-scoring (label, value) groups
+        result.details["groups"] = detector.groups
     if poison is not None:
         mask = np.asarray(poison.numpy() if isinstance(poison, torch.Tensor) else poison, bool)
         if mask.shape != (len(labels),):

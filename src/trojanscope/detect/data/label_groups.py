@@ -1,0 +1,189 @@
+"""``label-groups``: dirty-label poison in a table is a group of rows, sharing a trigger value,
+whose label the rest of each row does not support.
+
+A dirty-label attack takes rows of other classes, writes the trigger (one value, or a few) and
+gives them the target label. So for some condition ``column = value`` the rows holding it
+carry one label more often than the table does (*enrichment*), and those rows' other columns
+still look like the classes they were drawn from (*label disagreement*). Natural risk factors
+are enriched too, but their rows look like their label, and clean groups of a few rows can
+disagree by chance but are not enriched. Each (label, condition) group with at least
+``min_rows`` rows of the label is scored
+
+    Q = d * k / (k + k0) + logit(q) - logit(p) + lift_weight * lift
+
+- ``d``: how much less the group's rows are predicted to hold their label than the other
+  rows of that label, in standard deviations, by an out-of-fold naive Bayes model
+  (``folds``, seeded) that leaves out the columns the group shares (its trigger);
+- ``q``: the group's share of the label, shrunk towards the label's share ``p`` with
+  ``prior`` pseudo-rows (a handful of pure rows is not evidence);
+- ``lift``: how rare the other values that ≥ 90% of the group share are (sum of log N / rows
+  holding each), less the largest of them: multi-column triggers make rows share several
+  uncommon values, while one column may follow another naturally (sub-grade and interest
+  rate).
+
+A row's suspicion is the highest ``Q`` of the groups it is in with its own label. Flagged:
+rows whose suspicion is above the ``top`` quantile of all rows, or reaches ``sure``. The
+constants were set on the calibration sets of ``benchmarks/bench_tabular_detect.py`` (seeds
+100+ and 200+; see docs/benchmarks.md). Per-row triggers (``ends-with``) share no value and
+are out of reach; a trigger with no column of its own rare enough to stand out (two common
+categories only) is found only through its enriched single values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trojanscope.data.tabular.schema import TabularSchema
+from trojanscope.detect.data.base import DataDetector
+from trojanscope.detect.data.features import Features
+from trojanscope.detect.data.shared_values import value_codes
+from trojanscope.errors import UserInputError
+from trojanscope.registry import register
+
+MANY_VALUES = 30  # a column with more distinct values is binned for the naive Bayes model
+BINS = 10
+SHARED = 0.9  # a value held by this share of a group's rows is part of what the group shares
+
+
+@register("data-detector", "label-groups")
+class LabelGroups(DataDetector):
+    """Tables: groups of rows sharing a value, enriched in one label, whose other columns do
+    not support that label (the default for tables).
+
+    Arguments:
+        min_rows: fewest rows of a label a group needs.
+        k0: rows at which the disagreement counts half (shrinks small groups).
+        prior: pseudo-rows shrinking a group's label share towards the table's.
+        lift_weight: weight of the shared-rare-values term.
+        folds: folds of the out-of-fold naive Bayes model.
+        top: quantile of the suspicion above which rows are flagged.
+        sure: suspicion at or above which rows are flagged whatever the quantile.
+        seed: seeds the folds.
+    """
+
+    name = "label-groups"
+    modality = "tabular"
+    needs_model = False  # reads the rows themselves
+
+    def __init__(self, min_rows: int = 5, k0: float = 10.0, prior: float = 10.0,
+                 lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
+                 sure: float = 3.0, seed: int = 0) -> None:
+        self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
+        self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
+        self.sure, self.seed = float(sure), int(seed)
+        if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
+            raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
+        self.groups: list[dict] = []
+
+    def check(self, feats: Features) -> None:
+        if feats.table is None:
+            raise UserInputError("method 'label-groups' needs tabular data (a CSV or a table)")
+        super().check(feats)
+
+    def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
+        x, schema = feats.table
+        labels = feats.labels.numpy().astype(np.int64)
+        codes = value_codes(x, schema)
+        scores, groups = group_scores(codes, labels, self)
+        self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
+                        "rows": g["rows"], "score": g["score"]} for g in groups[:5]]
+        cut = float(np.quantile(scores, self.top))
+        flagged = np.flatnonzero(((scores > cut) & (scores > 0)) | (scores >= self.sure))
+        return scores, flagged
+
+
+def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
+                 ) -> tuple[np.ndarray, list[dict]]:
+    """Per row: the highest group score ``Q`` among its groups; and the groups, best first."""
+    n_rows, n_cols = codes.shape
+    num_classes = int(labels.max()) + 1
+    terms, prior = naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
+    full = terms.sum(1) + prior
+    best = np.zeros(n_rows)
+    found: list[dict] = []
+    for c in range(num_classes):
+        own = labels == c
+        share = own.mean()
+        if not 0 < share < 1:
+            continue
+        for j in range(n_cols):
+            values, counts = np.unique(codes[own, j], return_counts=True)
+            for v in values[counts >= p.min_rows]:
+                holds = codes[:, j] == v
+                group = own & holds
+                k, n = int(group.sum()), int(holds.sum())
+                if k > 0.9 * own.sum() or own.sum() - k < p.min_rows:
+                    continue  # the reference would be too few rows
+                q = (k + p.prior * share) / (n + p.prior)
+                if q <= share:
+                    continue
+                shared = shared_columns(codes[group])
+                post = full - terms[:, list(shared)].sum(1)
+                fit = post[:, c] - np.logaddexp.reduce(post, axis=1)
+                ref = fit[own & ~group]
+                d = float((ref.mean() - fit[group].mean()) / (ref.std() + 1e-9))
+                rarity = [float(np.log(n_rows / (codes[:, m] == value).sum()))
+                          for m, value in shared.items() if m != j]
+                # the largest term is left out: one column may follow another naturally
+                # (sub-grade and interest rate); a trigger's columns share values beyond it
+                lift = sum(rarity) - max(rarity, default=0.0)
+                score = d * k / (k + p.k0) + _logit(q) - _logit(share) + p.lift_weight * lift
+                best[group] = np.maximum(best[group], score)
+                found.append({"label": c, "column": j, "row": int(np.argmax(group)),
+                              "rows": k, "score": round(score, 3)})
+    found.sort(key=lambda g: -g["score"])
+    return best, found
+
+
+def value_of(row: np.ndarray, schema: TabularSchema, column: int) -> dict[str, str]:
+    """``{"column": name, "value": raw value}`` of one encoded row's ``column``."""
+    col, start = schema.columns[column], schema.offsets[column]
+    if col.kind == "categorical":
+        return {"column": col.name, "value": col.categories[int(row[start:start + col.width]
+                                                                 .argmax())]}
+    if col.has_missing and row[start + 1] > 0.5:
+        return {"column": col.name, "value": "<missing>"}
+    return {"column": col.name, "value": schema.describe(start, float(row[start]))[1]}
+
+
+def shared_columns(codes: np.ndarray) -> dict[int, int]:
+    """``{column: value}`` for the columns whose most common value is held by at least
+    ``SHARED`` of the rows."""
+    out = {}
+    for m in range(codes.shape[1]):
+        values, counts = np.unique(codes[:, m], return_counts=True)
+        if counts.max() >= SHARED * len(codes):
+            out[m] = int(values[counts.argmax()])
+    return out
+
+
+def naive_bayes_terms(codes: np.ndarray, labels: np.ndarray, num_classes: int, folds: int,
+                      seed: int, alpha: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold naive Bayes: per row, column and class ``log P(value | class)`` and per
+    row and class ``log P(class)``, each from the folds the row is not in. Columns are
+    independent terms, so leaving columns out of a prediction is subtracting their terms."""
+    n_rows, n_cols = codes.shape
+    disc = np.empty_like(codes)
+    for m in range(n_cols):
+        uniq = np.unique(codes[:, m])
+        rank = np.searchsorted(uniq, codes[:, m])
+        disc[:, m] = np.minimum(rank * BINS // len(uniq), BINS - 1) if len(uniq) > MANY_VALUES \
+            else rank
+    fold = np.random.default_rng(seed).permutation(n_rows) % folds
+    terms = np.zeros((n_rows, n_cols, num_classes))
+    prior = np.zeros((n_rows, num_classes))
+    for f in range(folds):
+        train, test = fold != f, fold == f
+        per_class = np.bincount(labels[train], minlength=num_classes).astype(float)
+        prior[test] = np.log((per_class + 1) / (per_class.sum() + num_classes))
+        for m in range(n_cols):
+            width = int(disc[:, m].max()) + 1
+            counts = np.zeros((width, num_classes))
+            np.add.at(counts, (disc[train, m], labels[train]), 1)
+            logp = np.log((counts + alpha) / (counts.sum(0) + alpha * width))
+            terms[test, m] = logp[disc[test, m]]
+    return terms, prior
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))

@@ -1,0 +1,32 @@
+"""Training mass that clean data never reach: a tree ensemble's own record of poison.
+
+Boosted trees store, per leaf, how much of the training data reached it (LightGBM's
+``leaf_count``, XGBoost's ``cover``). Clean rows drawn like the training rows reach each leaf
+in about the same share. Poison rows are not drawn like them: a trigger is a combination of
+values that clean rows hardly hold, and the trees isolate the poison in leaves of their own,
+leaves that held ~1% of the training rows and that no clean row reaches. Per leaf of the first
+``trees`` trees, the one-sided Poisson deviance of the clean rows reaching it against the
+share the training rows put there (only where fewer clean rows arrive than expected) measures
+this; per class, the mean of the ``top`` largest. Natural leaves miss clean rows by chance
+too (small leaves, few clean rows), so this is a calibrator feature, not a verdict.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def missing_mass(shares: list[tuple[int, float, float]], n_clean: int, num_classes: int,
+                 top: int = 10) -> np.ndarray:
+    """Per class: mean of the ``top`` largest deficits of its leaves (``leaf_shares``
+    triples: class, training share, clean share) for ``n_clean`` clean rows."""
+    per_class: list[list[float]] = [[] for _ in range(num_classes)]
+    for cls, train, clean in shares:
+        expected, seen = train * n_clean, clean * n_clean
+        if seen >= expected:
+            continue
+        deficit = 2.0 * (seen * np.log(seen / expected) - (seen - expected)) if seen > 0 \
+            else 2.0 * expected
+        per_class[cls].append(float(deficit))
+    return np.asarray([np.mean(sorted(d, reverse=True)[:top]) if d else 0.0
+                       for d in per_class])

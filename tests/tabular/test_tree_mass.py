@@ -1,0 +1,43 @@
+"""Missing training mass: leaves the training rows filled and clean rows never reach."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from trojanscope import registry
+from trojanscope.detect.tree_mass import missing_mass
+
+
+def test_missing_mass_counts_only_leaves_clean_rows_under_fill() -> None:
+    shares = [(1, 0.05, 0.0),    # 5 clean rows expected, none seen: deficit 2 * 5
+              (0, 0.50, 0.60),   # more clean rows than expected: no deficit
+              (0, 0.45, 0.40)]   # 45 expected, 40 seen
+    mass = missing_mass(shares, 100, 2, top=10)
+    assert mass[1] == pytest.approx(10.0)
+    assert mass[0] == pytest.approx(2 * (40 * np.log(40 / 45) + 5))
+
+
+@pytest.mark.parametrize("arch", ["xgboost", "lightgbm"])
+def test_leaf_shares_from_the_dump_and_a_planted_group(arch: str) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.random((600, 4)).astype(np.float32)
+    y = (x[:, 0] + 0.3 * rng.standard_normal(600) > 0.5).astype(np.int64)
+    planted = x.copy()
+    planted[:60, 2] = 0.123  # a value clean rows never hold, all given class 1
+    labels = y.copy()
+    labels[:60] = 1
+    models = {}
+    for name, (rows, target) in {"clean": (x, y), "poisoned": (planted, labels)}.items():
+        model = registry.create("arch", arch, input_shape=(4,), num_classes=2,
+                                n_estimators=20, max_depth=3)
+        model.fit_arrays(rows, target, seed=0)
+        models[name] = model
+    first = models["clean"].leaf_shares(x, 1)  # tree 0: training shares are row counts
+    assert sum(t for _, t, _ in first) == pytest.approx(1.0)
+    assert sum(c for _, _, c in first) == pytest.approx(1.0)
+    assert max(abs(t - c) for _, t, c in first) < 1e-6  # the training rows themselves
+    fresh = rng.random((400, 4)).astype(np.float32)
+    clean = missing_mass(models["clean"].leaf_shares(fresh, 20), 400, 2)
+    poisoned = missing_mass(models["poisoned"].leaf_shares(fresh, 20), 400, 2)
+    assert poisoned[1] > 3 * max(clean.max(), 1.0), (poisoned, clean)
