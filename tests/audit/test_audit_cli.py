@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -21,7 +22,8 @@ def test_audit_exit_codes_and_sarif_output(run_dirs, tmp_path, history_db, capsy
     # The same model passes when the gate is set above its rating.
     assert run(["audit", str(run_dirs["backdoored"]), "--fail-on", "critical",
                 "--critical-at", "1.0", "--no-history"]) == 0
-    assert "risk rating" in capsys.readouterr().out
+    # A narrow console (a long temp path, a worker of pytest-xdist) may wrap the words.
+    assert "risk rating" in re.sub(r"[\s│┃║|]+", " ", capsys.readouterr().out)
 
 
 def test_report_folder_json_stdout_and_history(run_dirs, tmp_path, history_db, capsys):
