@@ -56,7 +56,7 @@ def run_zoo(
     not depend on the back-end or the order; they come back in the zoo's order.
     ``on_model(row, i, n)`` is called as models finish. Models that still fail after the
     executor's tries raise :class:`TasksFailed` at the end."""
-    from trojanscope.executor import Task, TasksFailed, create_executor
+    from trojanscope.executor import Task, run_all
 
     dataset, entries = read_truth(zoo)
     # A backdoor that did not take (ASR below the zoo's bar) is neither clean nor backdoored.
@@ -67,18 +67,7 @@ def run_zoo(
                   (str(zoo), entry, dataset, method, data_free, calibrators, seed,
                    params or {}), seed=seed)
              for entry in entries]
-    done: dict[str, ZooRow] = {}
-    failed = []
-    for result in (executor or create_executor("serial")).map(tasks, listener):
-        if not result.ok:
-            failed.append(result)
-            continue
-        done[result.key] = result.value
-        if on_model is not None:
-            on_model(result.value, len(done), len(entries))
-    if failed:
-        raise TasksFailed(failed, len(entries), "models")
-    return [done[e.name] for e in entries]
+    return run_all(tasks, executor, listener, on_model, "models")
 
 
 def inspect_entry(zoo: str, entry: ZooEntry, dataset: str, method: str, data_free: bool,

@@ -7,6 +7,8 @@ process pool, ``ray`` on Ray. See :mod:`trojanscope.executor.base`.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from typing import Any
 
 from trojanscope.errors import UserInputError
 from trojanscope.executor.base import (
@@ -38,5 +40,26 @@ def create_executor(name: str = DEFAULT_EXECUTOR, *, workers: int | None = None,
     return registry.create("executor", name, **params)
 
 
+def run_all(tasks: list[Task], executor: Executor | None = None,
+            listener: Listener | None = None,
+            on_value: Callable[[Any, int, int], None] | None = None,
+            what: str = "tasks") -> list[Any]:
+    """Run ``tasks`` on ``executor`` (default: serial) and return their values in the tasks'
+    order; ``on_value(value, done, total)`` is called as each one finishes. Tasks that still
+    fail after every try raise :class:`TasksFailed` once the others are done."""
+    done: dict[str, Any] = {}
+    failed = []
+    for result in (executor or create_executor("serial")).map(tasks, listener):
+        if not result.ok:
+            failed.append(result)
+            continue
+        done[result.key] = result.value
+        if on_value is not None:
+            on_value(result.value, len(done), len(tasks))
+    if failed:
+        raise TasksFailed(failed, len(tasks), what)
+    return [done[t.key] for t in tasks]
+
+
 __all__ = ["DEFAULT_EXECUTOR", "DEFAULT_TRIES", "Executor", "Listener", "Outcome", "Task",
-           "TaskResult", "TasksFailed", "call_task", "create_executor"]
+           "TaskResult", "TasksFailed", "call_task", "create_executor", "run_all"]

@@ -66,7 +66,7 @@ def run_mitigation_zoo(
     Each model is one task of ``executor`` (default: serial) under ``seed``; the rows come back
     in the zoo's order, and models that still fail after the executor's tries raise
     :class:`TasksFailed` at the end."""
-    from trojanscope.executor import Task, TasksFailed, create_executor
+    from trojanscope.executor import Task, run_all
 
     dataset, entries = read_truth(zoo)
     load_dataset(dataset, "test")  # an unknown dataset fails here, before any task
@@ -74,18 +74,7 @@ def run_mitigation_zoo(
                   (str(zoo), entry.name, entry.attack, entry.backdoored, dataset, method,
                    params or {}, holdout, seed), seed=seed)
              for entry in entries]
-    done: dict[str, MitigationRow] = {}
-    failed = []
-    for result in (executor or create_executor("serial")).map(tasks, listener):
-        if not result.ok:
-            failed.append(result)
-            continue
-        done[result.key] = result.value
-        if on_model is not None:
-            on_model(result.value, len(done), len(entries))
-    if failed:
-        raise TasksFailed(failed, len(entries), "models")
-    return [done[e.name] for e in entries]
+    return run_all(tasks, executor, listener, on_model, "models")
 
 
 def mitigate_entry(zoo: str, name: str, attack: str | None, backdoored: bool, dataset: str,
