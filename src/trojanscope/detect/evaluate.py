@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trojanscope import registry
+from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate
@@ -61,21 +62,19 @@ def run_zoo(
     dataset, entries = read_truth(zoo)
     # A backdoor that did not take (ASR below the zoo's bar) is neither clean nor backdoored.
     entries = [e for e in entries if effective(e)]
-    load_dataset(dataset, "test")  # an unknown dataset fails here, before any task
-    registry.create("detector", method, **(params or {}))  # so do bad names and parameters
+    clean = None if data_free else load_dataset(dataset, "test")  # loaded once, for every task
+    registry.create("detector", method, **(params or {}))  # bad names and parameters fail here
     tasks = [Task(entry.name, inspect_entry,
-                  (str(zoo), entry, dataset, method, data_free, calibrators, seed,
-                   params or {}), seed=seed)
+                  (str(zoo), entry, clean, method, calibrators, seed, params or {}), seed=seed)
              for entry in entries]
     return run_all(tasks, executor, listener, on_model, "models")
 
 
-def inspect_entry(zoo: str, entry: ZooEntry, dataset: str, method: str, data_free: bool,
+def inspect_entry(zoo: str, entry: ZooEntry, clean: TensorDataset | None, method: str,
                   calibrators: dict[str, Calibrator] | None, seed: int,
-                  params: dict[str, Any]
-                  ) -> ZooRow:
-    """One task of :func:`run_zoo`: load one zoo model, inspect it, calibrate the verdict."""
-    clean = None if data_free else load_dataset(dataset, "test")
+                  params: dict[str, Any]) -> ZooRow:
+    """One task of :func:`run_zoo`: load one zoo model, inspect it with ``clean`` (``None``:
+    data-free), calibrate the verdict."""
     loaded = load_model(Path(zoo) / entry.name)
     detector = registry.create("detector", method, **params)
     verdict: ModelVerdict = detector.inspect(

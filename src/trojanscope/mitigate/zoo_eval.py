@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trojanscope import registry
+from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.run import attack_triggered, mitigate
@@ -69,17 +70,17 @@ def run_mitigation_zoo(
     from trojanscope.executor import Task, run_all
 
     dataset, entries = read_truth(zoo)
-    load_dataset(dataset, "test")  # an unknown dataset fails here, before any task
+    clean = load_dataset(dataset, "test")  # loaded once, for every task
     tasks = [Task(entry.name, mitigate_entry,
-                  (str(zoo), entry.name, entry.attack, entry.backdoored, dataset, method,
+                  (str(zoo), entry.name, entry.attack, entry.backdoored, clean, method,
                    params or {}, holdout, seed), seed=seed)
              for entry in entries]
     return run_all(tasks, executor, listener, on_model, "models")
 
 
-def mitigate_entry(zoo: str, name: str, attack: str | None, backdoored: bool, dataset: str,
-                   method: str, params: dict[str, Any], holdout: float, seed: int
-                   ) -> MitigationRow:
+def mitigate_entry(zoo: str, name: str, attack: str | None, backdoored: bool,
+                   clean: TensorDataset, method: str, params: dict[str, Any], holdout: float,
+                   seed: int) -> MitigationRow:
     """One task of :func:`run_mitigation_zoo`: purify one zoo model and measure it."""
     loaded = load_model(Path(zoo) / name)
     spec = loaded.manifest.attack if loaded.manifest is not None else None
@@ -87,7 +88,7 @@ def mitigate_entry(zoo: str, name: str, attack: str | None, backdoored: bool, da
     result = mitigate(
         loaded.module,
         registry.create("mitigation", method, **params),
-        load_dataset(dataset, "test"),
+        clean,
         holdout=holdout,
         seed=seed,
         trigger_of=trigger_of,
