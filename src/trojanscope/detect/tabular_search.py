@@ -30,6 +30,7 @@ from torch import Tensor
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
+from trojanscope.detect.tabular_excess import class_excess, reference_model
 from trojanscope.detect.tree_mass import missing_mass
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -96,6 +97,9 @@ class TabularSearch(ModelDetector):
         top2 = torch.topk(logits, 2, dim=1).values
         margin = top2[:, 0] - top2[:, 1]
         per_class, found = [], {}
+        seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+        ref = reference_model(x_all, y_all, target.num_classes, seed=seed)
+        excess, excess_found = np.zeros(target.num_classes), {}
         for t in range(target.num_classes):
             others = torch.nonzero((y_all != t) & (own == y_all)).flatten()
             if len(others) == 0:
@@ -111,7 +115,9 @@ class TabularSearch(ModelDetector):
             details = {f"flip_{k + 1}": f for k, f in enumerate(flips)}
             enrich = float(np.mean([enrichment(x_all, y_all, t, c, self.neighbours)
                                     for c in chosen])) if chosen else 0.0
-            details.update(base_flip=base, enrichment=enrich)
+            excess[t], excess_found[t] = class_excess(
+                target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t, candidates)
+            details.update(base_flip=base, enrichment=enrich, excess=float(excess[t]))
             score = score_of(flips, enrich)
             per_class.append(ClassResult(t, score, details))
             found[t] = chosen
@@ -133,9 +139,14 @@ class TabularSearch(ModelDetector):
         }
         mass = self.mass(target.model, x_all, target.num_classes)
         features["tab_mass"] = float(np.log1p(mass.max()))
+        features["tab_excess"] = float(excess.max())
         order = [r.cls for r in ranked]
+        tree = hasattr(target.model, "leaf_shares")
         if mass.max() >= self.mass_sure:  # the trees' own record names the target
             order = [int(mass.argmax())] + [c for c in order if c != int(mass.argmax())]
+        elif not tree:  # networks: the class whose response the data explain least
+            order = [int(c) for c in np.argsort(-excess, kind="stable")]
+            found = {c: excess_found.get(c, found.get(c, [])) for c in found}
         verdict = ModelVerdict(self.name, top.score, order,
                                sorted(per_class, key=lambda r: r.cls), features)
         verdict.trigger_text = {
