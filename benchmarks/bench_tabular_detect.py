@@ -15,7 +15,9 @@ flags; then, per attack family, the worst dirty-label figures.
 ``--zoo ZOO --rows ROWS.json`` instead breaks a model-level ``zoo eval --json`` result down by
 family (architecture, target, attack): ROC-AUC, models flagged, target right among the flagged;
 ``--mass ZOO`` prints each tree model's missing training mass per class (``tab_mass`` before
-its log; the zoo's data set, test split, as the clean rows).
+its log; the zoo's data set, test split, as the clean rows); ``--excess ZOO...`` the ROC-AUC
+per architecture of ``tab_excess`` (every model, trees included); ``--choose ROWS...`` compares
+calibrator designs by leave-one-out cross-entropy on calibration zoos' ``zoo eval --json`` rows.
 """
 
 from __future__ import annotations
@@ -137,6 +139,84 @@ def masses(zoo: str) -> None:
               f"{', '.join(f'{m:.1f}' for m in mass)} |")
 
 
+def excesses(zoos: list[str]) -> None:
+    """Per architecture over ``zoos`` (pooled): ROC-AUC of the excess over the data
+    (:mod:`tabular_excess`), computed for every model, trees included (the detector skips it
+    for trees), against the zoos' test split as the clean rows."""
+    from trojanscope.data.tabular.table import schema_of
+    from trojanscope.detect.tabular_excess import class_excess, reference_model
+    from trojanscope.detect.tabular_search import TabularSearch
+    from trojanscope.io.models import load_model
+    from trojanscope.zoo import effective, read_truth
+
+    found: dict[str, list[tuple[bool, float, str]]] = {}
+    for zoo in zoos:
+        dataset, entries = read_truth(zoo)
+        test = load_dataset(dataset, "test")
+        x, y = test.get_batch(torch.arange(len(test)))
+        ref = reference_model(x, y, test.num_classes, seed=0)
+        for e in [e for e in entries if effective(e)]:
+            model = load_model(f"{zoo}/{e.name}").module.eval()
+            cands = TabularSearch().candidates(model, schema_of(test), x)
+            ex = [class_excess(model, ref, x[y != c], c, cands)[0]
+                  for c in range(test.num_classes)]
+            found.setdefault(e.arch, []).append((e.backdoored, max(ex), f"{zoo}/{e.name}"))
+            print(f"{zoo}/{e.name} {e.arch} {e.target if e.backdoored else '-'} "
+                  f"excess {', '.join(f'{v:.3f}' for v in ex)}", flush=True)
+    print("| arch | models (backdoored) | ROC-AUC of tab_excess | clean range | backdoored range |")
+    print("|---|---|---|---|---|")
+    for arch, rows in sorted(found.items()):
+        labels, values = [r[0] for r in rows], [r[1] for r in rows]
+        clean = [v for b, v in zip(labels, values, strict=True) if not b]
+        bad = [v for b, v in zip(labels, values, strict=True) if b]
+        print(f"| {arch} | {len(rows)} ({len(bad)}) | {roc_auc_score(labels, values):.3f} | "
+              f"{min(clean):.2f}–{max(clean):.2f} | {min(bad):.2f}–{max(bad):.2f} |")
+
+
+DESIGNS = {
+    "search + mass": ["tab_score", "tab_flip_1", "tab_tree", "tab_mass"],
+    "search + mass + excess": ["tab_score", "tab_flip_1", "tab_tree", "tab_mass", "tab_excess"],
+    "score + mass + excess": ["tab_score", "tab_tree", "tab_mass", "tab_excess"],
+    "mass + excess": ["tab_tree", "tab_mass", "tab_excess"],
+}
+
+
+def choose(rows_files: list[str]) -> None:
+    """Calibrator designs compared on CALIBRATION zoo rows only (``zoo eval --json`` of the
+    calibration zoos): leave-one-out cross-entropy and ROC-AUC of logistic regressions over
+    feature subsets, plain or log-compressed, several C; per architecture too."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    from trojanscope.detect.calibration import _clip, _transform
+
+    rows = []
+    for name in rows_files:
+        with open(name) as fh:
+            rows += json.load(fh)["rows"]
+    labels = np.array([int(r["backdoored"]) for r in rows])
+    tree = np.array([r["features"]["tab_tree"] > 0 for r in rows])
+    print("| features | transform | C | LOO cross-entropy | LOO ROC-AUC | networks | trees |")
+    print("|---|---|---|---|---|---|---|")
+    for name, feats in DESIGNS.items():
+        for kind in ("none", "log"):
+            x = np.array([[_transform(_clip(r["features"][f]), kind) for f in feats]
+                          for r in rows])
+            for c in (1.0, 10.0):
+                p = np.zeros(len(rows))
+                for i in range(len(rows)):
+                    keep = np.arange(len(rows)) != i
+                    mean, scale = x[keep].mean(0), x[keep].std(0)
+                    scale[scale == 0] = 1.0
+                    fit = LogisticRegression(C=c, max_iter=2000).fit(
+                        (x[keep] - mean) / scale, labels[keep])
+                    p[i] = fit.predict_proba(((x[i] - mean) / scale)[None])[0, 1]
+                print(f"| {name} | {kind} | {c:g} | {log_loss(labels, p):.3f} | "
+                      f"{roc_auc_score(labels, p):.3f} | "
+                      f"{roc_auc_score(labels[~tree], p[~tree]):.3f} | "
+                      f"{roc_auc_score(labels[tree], p[tree]):.3f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", action="store_true",
@@ -147,7 +227,17 @@ def main() -> None:
     parser.add_argument("--zoo", default=None, help="with --rows: per-family zoo figures")
     parser.add_argument("--rows", default=None)
     parser.add_argument("--mass", default=None, help="a zoo: its trees' missing training mass")
+    parser.add_argument("--excess", nargs="+", default=None,
+                        help="zoos: ROC-AUC of tab_excess per architecture (trees included)")
+    parser.add_argument("--choose", nargs="+", default=None,
+                        help="calibration zoos' `zoo eval --json` rows: calibrator designs")
     args = parser.parse_args()
+    if args.choose:
+        choose(args.choose)
+        return
+    if args.excess:
+        excesses(args.excess)
+        return
     if args.mass:
         masses(args.mass)
         return

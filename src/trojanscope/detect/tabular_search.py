@@ -15,7 +15,10 @@ on their own; a clean model needs many, of the data's strongest natural signals.
 a calibrator uses: the flip rate after 1..``max_features`` assignments for the most suspicious
 class, and how "unnatural" its assignments are — in the clean data, the share of rows holding
 such a value that belong to ``t`` compared with ``t``'s overall share (natural risk factors
-are enriched in their class; backdoor values are not).
+are enriched in their class; backdoor values are not). For networks, ``tab_excess``
+(:mod:`.tabular_excess`): the response to pairs and triples of values beyond a reference fitted
+on the clean rows, whose class is then the suspected target; for trees, ``tab_mass``
+(:mod:`.tree_mass`).
 """
 
 from __future__ import annotations
@@ -97,8 +100,11 @@ class TabularSearch(ModelDetector):
         top2 = torch.topk(logits, 2, dim=1).values
         margin = top2[:, 0] - top2[:, 1]
         per_class, found = [], {}
+        # networks: the response beyond the data (:mod:`.tabular_excess`); trees read their
+        # training mass instead (the excess did not separate the calibration zoos' XGBoost)
+        tree = hasattr(target.model, "leaf_shares")
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
-        ref = reference_model(x_all, y_all, target.num_classes, seed=seed)
+        ref = None if tree else reference_model(x_all, y_all, target.num_classes, seed=seed)
         excess, excess_found = np.zeros(target.num_classes), {}
         for t in range(target.num_classes):
             others = torch.nonzero((y_all != t) & (own == y_all)).flatten()
@@ -115,8 +121,10 @@ class TabularSearch(ModelDetector):
             details = {f"flip_{k + 1}": f for k, f in enumerate(flips)}
             enrich = float(np.mean([enrichment(x_all, y_all, t, c, self.neighbours)
                                     for c in chosen])) if chosen else 0.0
-            excess[t], excess_found[t] = class_excess(
-                target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t, candidates)
+            if ref is not None:
+                excess[t], excess_found[t] = class_excess(
+                    target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t,
+                    candidates)
             details.update(base_flip=base, enrichment=enrich, excess=float(excess[t]))
             score = score_of(flips, enrich)
             per_class.append(ClassResult(t, score, details))
@@ -141,7 +149,6 @@ class TabularSearch(ModelDetector):
         features["tab_mass"] = float(np.log1p(mass.max()))
         features["tab_excess"] = float(excess.max())
         order = [r.cls for r in ranked]
-        tree = hasattr(target.model, "leaf_shares")
         if mass.max() >= self.mass_sure:  # the trees' own record names the target
             order = [int(mass.argmax())] + [c for c in order if c != int(mass.argmax())]
         elif not tree:  # networks: the class whose response the data explain least
