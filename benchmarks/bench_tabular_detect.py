@@ -224,6 +224,8 @@ def main() -> None:
     parser.add_argument("--base", type=int, default=2000,
                         help="seed of the first poisoned set (2000: evaluation)")
     parser.add_argument("--json", default=None)
+    parser.add_argument("-p", "--param", action="append", default=[],
+                        help="label-groups parameter NAME=VALUE (repeatable)")
     parser.add_argument("--zoo", default=None, help="with --rows: per-family zoo figures")
     parser.add_argument("--rows", default=None)
     parser.add_argument("--mass", default=None, help="a zoo: its trees' missing training mass")
@@ -244,6 +246,7 @@ def main() -> None:
     if args.zoo:
         families(args.zoo, args.rows)
         return
+    params = {k: float(v) for k, v in (p.split("=", 1) for p in args.param)}
     rows, number = [], 0
     print("| data | attack | target | poison | method | ROC-AUC | TPR@FPR≤5% | flags TPR/FPR |"
           " time |")
@@ -263,6 +266,8 @@ def main() -> None:
                 if method == "auto-image":  # the image default: the rows without schema
                     plain = TensorDataset(data.x, data.y, data.class_names, data.name)
                     result = detect_data(plain, method="auto")
+                elif method == "label-groups":
+                    result = detect_data(data, method=method, **params)
                 else:
                     result = detect_data(data, method=method)
                 row = {"dataset": ds, "attack": name, "target": target,

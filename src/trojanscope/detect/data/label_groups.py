@@ -59,6 +59,8 @@ class LabelGroups(DataDetector):
         top: quantile of the suspicion above which rows are flagged.
         sure: suspicion at or above which rows are flagged whatever the quantile.
         seed: seeds the folds.
+        gate: a group whose rows agree with their label more than the label's other rows
+            (disagreement below 0) loses its enrichment, all of it at ``-gate``; 0: never.
     """
 
     name = "label-groups"
@@ -67,10 +69,10 @@ class LabelGroups(DataDetector):
 
     def __init__(self, min_rows: int = 5, k0: float = 10.0, prior: float = 10.0,
                  lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
-                 sure: float = 3.0, seed: int = 0) -> None:
+                 sure: float = 3.0, seed: int = 0, gate: float = 0.0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
-        self.sure, self.seed = float(sure), int(seed)
+        self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         self.groups: list[dict] = []
@@ -127,7 +129,10 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
                 # the largest term is left out: one column may follow another naturally
                 # (sub-grade and interest rate); a trigger's columns share values beyond it
                 lift = sum(rarity) - max(rarity, default=0.0)
-                score = d * k / (k + p.k0) + _logit(q) - _logit(share) + p.lift_weight * lift
+                enrich = _logit(q) - _logit(share)
+                if p.gate > 0:  # rows that agree with their label are no relabelled rows
+                    enrich *= min(1.0, max(0.0, 1.0 + d / p.gate))
+                score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
                 best[group] = np.maximum(best[group], score)
                 found.append({"label": c, "column": j, "row": int(np.argmax(group)),
                               "rows": k, "score": round(score, 3)})
