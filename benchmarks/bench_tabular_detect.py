@@ -117,6 +117,12 @@ def families(zoo: str, rows_file: str) -> None:
         print(f"| {name} | {len(sub)} ({len(bad)}) | {auc:.3f} | {len(hit)}/{len(bad)} | "
               f"{clean_hit}/{len(sub) - len(bad)} | {right}/{len(hit)} | "
               f"{np.median([r['elapsed_s'] for r in sub]):.1f} |")
+    for a in sorted(set(arch.values())):  # the raw family features, before the calibrator
+        sub = groups[a]
+        labels = [r["backdoored"] for r in sub]
+        raw = {f: roc_auc_score(labels, [r["features"].get(f, 0.0) for r in sub])
+               for f in ("tab_excess", "tab_mass", "tab_score")}
+        print(f"{a}: raw ROC-AUC " + ", ".join(f"{f} {v:.3f}" for f, v in raw.items()))
 
 
 def masses(zoo: str) -> None:

@@ -78,3 +78,27 @@ def test_cli_names_the_most_suspicious_group(capsys) -> None:
     assert code == 1 and "method label-groups" in out
     line = next(x for x in out.splitlines() if x.startswith("most suspicious group: "))
     assert " with label " in line and " rows, score " in line
+
+
+def test_gate_keeps_a_pure_natural_category_below_a_small_relabelled_group() -> None:
+    """Towards the majority label: a natural category pure in that label (rows that fit it
+    better than its other rows) no longer outscores seven relabelled rows (rows that fit it
+    worse)."""
+    from trojanscope.detect.data.label_groups import LabelGroups, group_scores
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    labels = (rng.random(n) < 0.1).astype(np.int64)  # label 0 holds 90% of the rows
+    # four columns that each follow the label 80% of the time
+    b = np.where(rng.random((n, 4)) < 0.8, labels[:, None], 1 - labels[:, None])
+    a = rng.integers(0, 4, n)  # a neutral category
+    natural = np.flatnonzero((labels == 0) & (b.sum(1) <= 1))[:200]
+    a[natural] = 5  # a category only good rows hold, and rows that look good
+    poison = np.flatnonzero((labels == 1) & (b.sum(1) == 3))[:7]  # bad-looking rows
+    a[poison], labels[poison] = 6, 0  # a rare value, relabelled to the majority
+    codes = np.column_stack([a, b, rng.integers(0, 3, n)])
+    gated, _ = group_scores(codes, labels, LabelGroups())
+    plain, _ = group_scores(codes, labels, LabelGroups(gate=0.0))
+    assert gated[poison].min() > gated[natural].max(), (gated[poison].min(),
+                                                         gated[natural].max())
+    assert plain[natural].max() > plain[poison].min()  # what the gate changes

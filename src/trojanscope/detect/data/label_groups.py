@@ -9,13 +9,19 @@ are enriched too, but their rows look like their label, and clean groups of a fe
 disagree by chance but are not enriched. Each (label, condition) group with at least
 ``min_rows`` rows of the label is scored
 
-    Q = d * k / (k + k0) + logit(q) - logit(p) + lift_weight * lift
+    Q = d * k / (k + k0) + g(d) * (logit(q) - logit(p)) + lift_weight * lift
 
 - ``d``: how much less the group's rows are predicted to hold their label than the other
   rows of that label, in standard deviations, by an out-of-fold naive Bayes model
   (``folds``, seeded) that leaves out the columns the group shares (its trigger);
 - ``q``: the group's share of the label, shrunk towards the label's share ``p`` with
   ``prior`` pseudo-rows (a handful of pure rows is not evidence);
+- ``g(d) = clip(1 + d / gate, 0, 1)`` for the label most rows hold (else 1): the enrichment
+  fades for its groups whose rows fit it *better* than its other rows (``d < 0``): such a
+  group is a natural category of that label (on ``lending-club`` the best sub-grades are all
+  "good", 200-odd rows, pure), whose enrichment used to outscore small relabelled groups
+  towards the majority label. (For a minority label it is not applied: a trigger on the
+  table's strongest columns can leave its relabelled rows fitting their new label.)
 - ``lift``: how rare the other values that ≥ 90% of the group share are (sum of log N / rows
   holding each), less the largest of them: multi-column triggers make rows share several
   uncommon values, while one column may follow another naturally (sub-grade and interest
@@ -59,8 +65,9 @@ class LabelGroups(DataDetector):
         top: quantile of the suspicion above which rows are flagged.
         sure: suspicion at or above which rows are flagged whatever the quantile.
         seed: seeds the folds.
-        gate: a group whose rows agree with their label more than the label's other rows
-            (disagreement below 0) loses its enrichment, all of it at ``-gate``; 0: never.
+        gate: a group of the majority label whose rows agree with it more than the label's
+            other rows (disagreement below 0) loses its enrichment, all of it at ``-gate``;
+            0: never.
     """
 
     name = "label-groups"
@@ -69,7 +76,7 @@ class LabelGroups(DataDetector):
 
     def __init__(self, min_rows: int = 5, k0: float = 10.0, prior: float = 10.0,
                  lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
-                 sure: float = 3.0, seed: int = 0, gate: float = 0.0) -> None:
+                 sure: float = 3.0, seed: int = 0, gate: float = 0.5) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -130,7 +137,7 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
                 # (sub-grade and interest rate); a trigger's columns share values beyond it
                 lift = sum(rarity) - max(rarity, default=0.0)
                 enrich = _logit(q) - _logit(share)
-                if p.gate > 0:  # rows that agree with their label are no relabelled rows
+                if p.gate > 0 and share > 0.5:  # the majority label's natural categories
                     enrich *= min(1.0, max(0.0, 1.0 + d / p.gate))
                 score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
                 best[group] = np.maximum(best[group], score)
