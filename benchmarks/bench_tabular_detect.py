@@ -17,7 +17,8 @@ family (architecture, target, attack): ROC-AUC, models flagged, target right amo
 ``--mass ZOO`` prints each tree model's missing training mass per class (``tab_mass`` before
 its log; the zoo's data set, test split, as the clean rows); ``--excess ZOO...`` the ROC-AUC
 per architecture of ``tab_excess`` (every model, trees included); ``--choose ROWS...`` compares
-calibrator designs by leave-one-out cross-entropy on calibration zoos' ``zoo eval --json`` rows.
+calibrator designs by leave-one-out cross-entropy on calibration zoos' ``zoo eval --json`` rows;
+``--poison-groups --base B`` diagnoses the target-0 (majority-label) sets of base ``B``.
 """
 
 from __future__ import annotations
@@ -179,6 +180,49 @@ def excesses(zoos: list[str]) -> None:
               f"{min(clean):.2f}–{max(clean):.2f} | {min(bad):.2f}–{max(bad):.2f} |")
 
 
+def poison_groups(base: int, params: dict[str, float]) -> None:
+    """Per dirty-label set with target 0 (the majority label) of ``--base``: the columns its
+    poison rows share, how many rows hold each value (poison, natural per label), whether
+    the group's shrunk label share beats the table's (else it is never scored), and the five
+    best groups with their disagreement ``d``."""
+    from trojanscope.data.tabular.table import schema_of
+    from trojanscope.detect.data.label_groups import LabelGroups, group_scores, shared_columns
+    from trojanscope.detect.data.shared_values import value_codes
+
+    number = 0
+    for ds in ("credit-default", "lending-club"):
+        train = load_dataset(ds, "train")
+        for name, target in [(a, t) for a in ATTACKS for t in (0, 1)]:
+            seed = base + number
+            number += 1
+            if target != 0 or name == "tabular-clean-label":
+                continue
+            data, mask = poisoned_set(name, train, target, seed)
+            schema = schema_of(data)
+            codes = value_codes(data.x.numpy().reshape(len(mask), -1), schema)
+            labels = data.y.numpy().astype(np.int64)
+            p = LabelGroups(**params)
+            scores, groups = group_scores(codes, labels, p)
+            share = float((labels == 0).mean())
+            print(f"{ds} {name} target 0 (seed {seed}): {int(mask.sum())} poison rows, "
+                  f"label-0 share {share:.3f}, poison suspicion median "
+                  f"{np.median(scores[mask]):.2f}, 97th percentile of all "
+                  f"{np.quantile(scores, p.top):.2f}")
+            for j, v in shared_columns(codes[mask]).items():
+                holds = codes[:, j] == v
+                k, n = int((holds & (labels == 0)).sum()), int(holds.sum())
+                q = (k + p.prior * share) / (n + p.prior)
+                print(f"  {schema.columns[j].name}: {n} rows hold it, {int((holds & mask).sum())}"
+                      f" poison, {int((holds & ~mask & (labels == 0)).sum())} natural label 0, "
+                      f"{int((holds & (labels == 1)).sum())} label 1; shrunk share {q:.3f}"
+                      f"{' (scored)' if q > share else ' (not scored)'}")
+            for g in groups[:5]:
+                col = g["column"]
+                member = (codes[:, col] == codes[g["row"], col]) & (labels == g["label"])
+                print(f"  best: label {g['label']} {schema.columns[col].name} ({g['rows']} rows,"
+                      f" {int(mask[member].sum())} poison) score {g['score']:.2f} d {g['d']:.2f}")
+
+
 DESIGNS = {
     "search + mass": ["tab_score", "tab_flip_1", "tab_tree", "tab_mass"],
     "search + mass + excess": ["tab_score", "tab_flip_1", "tab_tree", "tab_mass", "tab_excess"],
@@ -239,7 +283,13 @@ def main() -> None:
                         help="zoos: ROC-AUC of tab_excess per architecture (trees included)")
     parser.add_argument("--choose", nargs="+", default=None,
                         help="calibration zoos' `zoo eval --json` rows: calibrator designs")
+    parser.add_argument("--poison-groups", action="store_true",
+                        help="with --base: the target-0 sets' poison groups, diagnosed")
     args = parser.parse_args()
+    params = {k: float(v) for k, v in (p.split("=", 1) for p in args.param)}
+    if args.poison_groups:
+        poison_groups(args.base, params)
+        return
     if args.choose:
         choose(args.choose)
         return
@@ -252,7 +302,6 @@ def main() -> None:
     if args.zoo:
         families(args.zoo, args.rows)
         return
-    params = {k: float(v) for k, v in (p.split("=", 1) for p in args.param)}
     rows, number = [], 0
     print("| data | attack | target | poison | method | ROC-AUC | TPR@FPR≤5% | flags TPR/FPR |"
           " time |")

@@ -142,7 +142,7 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
                 score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
                 best[group] = np.maximum(best[group], score)
                 found.append({"label": c, "column": j, "row": int(np.argmax(group)),
-                              "rows": k, "score": round(score, 3)})
+                              "rows": k, "score": round(score, 3), "d": round(d, 3)})
     found.sort(key=lambda g: -g["score"])
     return best, found
 
