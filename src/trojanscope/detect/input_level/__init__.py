@@ -6,6 +6,7 @@ Importing this package registers the built-in ``input-detector`` methods.
 from trojanscope.detect.input_level.base import (
     FittedGuard,
     InputDetector,
+    conformal_threshold,
     fit_guard,
     threshold_at_fpr,
 )
@@ -16,4 +17,4 @@ from trojanscope.detect.input_level.strip import Strip
 from trojanscope.detect.input_level.teco import TeCo
 
 __all__ = ["Ensemble", "FittedGuard", "InputDetector", "Mahalanobis", "ScaleUp", "Strip", "TeCo",
-           "fit_guard", "threshold_at_fpr"]
+           "conformal_threshold", "fit_guard", "threshold_at_fpr"]
