@@ -39,7 +39,8 @@ from trojanscope.mitigate.triggers import attack_from_spec
 
 FAMILIES = ("badnets", "blended", "sparse", "sig", "wanet")
 SEEDS = {11: 3, 12: 7, 13: 1, 14: 9}  # seed -> target class (13, 14: issue 14, second round)
-METHODS = [("mahalanobis", {}), ("strip", {}), ("strip", {"n_overlays": 5}), ("scale-up", {}),
+METHODS = [("mahalanobis", {}), ("mahalanobis", {"combine": "mean"}), ("ensemble", {}),
+           ("ibd-psc", {}), ("strip", {}), ("strip", {"n_overlays": 5}), ("scale-up", {}),
            ("teco", {})]
 FORMATS = {"onnx": "model.onnx", "torchscript": "model.torchscript.pt"}
 

@@ -7,8 +7,11 @@ covariance (shrunk towards a scaled identity so a few hundred inputs suffice). S
 the log squared distance to the predicted class's mean and (``distance="both"``) the same minus
 the log distance to the nearest other class's mean — a triggered input sits nearer its true
 class in early layers; each standardised by its mean and spread on clean inputs the statistics
-were not fitted on, then averaged (or their maximum). The input layer contributes only the
-relative distance. One forward pass per input.
+were not fitted on (``folds``-fold cross-fitting, so every clean input serves both), then fused:
+by default the sum of squares of the positive standardised columns (``sumsq``, close to Fisher's
+combination of one-sided tests: a few strongly raised layers outweigh many slightly raised ones),
+or their mean or maximum. The input layer contributes only the relative distance. One forward
+pass per input.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class Mahalanobis(InputDetector):
     needs_clean_data = True
     min_clean = 40
 
-    def __init__(self, shrinkage: float = 0.1, combine: str = "mean", folds: int = 5,
+    def __init__(self, shrinkage: float = 0.1, combine: str = "sumsq", folds: int = 5,
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
                  distance: str = "both") -> None:
         self.shrinkage = shrinkage
