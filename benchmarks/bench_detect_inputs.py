@@ -36,6 +36,7 @@ from trojanscope.detect.input_level.evaluate import (
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.params import parse_assignments
 
 FAMILIES = ("badnets", "blended", "sparse", "sig", "wanet")
 SEEDS = {11: 3, 12: 7, 13: 1, 14: 9}  # seed -> target class (13, 14: issue 14, second round)
@@ -104,13 +105,19 @@ def art_strip(model: torch.nn.Module, guard_x: torch.Tensor, neg_x: torch.Tensor
             "forward_passes_per_input": 20, "fit_s": fit_s, "score_s_per_input": per_input}
 
 
+def parse_method(spec: str) -> tuple[str, dict]:
+    """``name`` or ``name:param=value[:param=value]`` -> (name, params)."""
+    name, *params = spec.strip().split(":")
+    return name, parse_assignments(params, "method parameter")
+
+
 def label(name: str, params: dict, fmt: str = "") -> str:
     extra = ",".join(f"{k}={v}" for k, v in params.items())
     return name + (f"({extra})" if extra else "") + (f" [{fmt}]" if fmt else "")
 
 
 def bench_model(run: Path, test, fpr: float, seed: int, art: bool,
-                methods: list[tuple[str, dict]]) -> list[dict]:
+                methods: list[tuple[str, dict]], formats: bool = True) -> list[dict]:
     loaded = load_model(run)
     attack = attack_from_spec(loaded.manifest.attack)
     rows = []
@@ -118,7 +125,7 @@ def bench_model(run: Path, test, fpr: float, seed: int, art: bool,
         det = registry.create("input-detector", name, **params)
         ev = evaluate_triggered(loaded.module, det, test, attack, fpr=fpr, seed=seed).as_dict()
         rows.append({**ev, "method": label(name, params)})
-    for fmt, file in FORMATS.items():  # the default method on the exported files
+    for fmt, file in FORMATS.items() if formats else ():  # the default on the exported files
         module = load_model(run / file).module
         det = registry.create("input-detector", "mahalanobis")
         ev = evaluate_triggered(module, det, test, attack, fpr=fpr, seed=seed).as_dict()
@@ -163,7 +170,10 @@ def main() -> None:
     ap.add_argument("--default-only", action="store_true",
                     help="only the default method (native, ONNX, TorchScript); no ART")
     ap.add_argument("--methods", default=None,
-                    help="comma-separated input detectors to run instead of the usual set")
+                    help="comma-separated input detectors (name or name:param=value) to run "
+                    "instead of the usual set")
+    ap.add_argument("--no-formats", action="store_true",
+                    help="skip the default method on the ONNX and TorchScript files")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -175,9 +185,9 @@ def main() -> None:
     for run in runs:
         methods = METHODS[:1] if args.default_only else METHODS
         if args.methods:
-            methods = [(name, {}) for name in args.methods.split(",")]
+            methods = [parse_method(spec) for spec in args.methods.split(",")]
         art = not (args.no_art or args.default_only)
-        rows += bench_model(run, test, args.fpr, args.seed, art, methods)
+        rows += bench_model(run, test, args.fpr, args.seed, art, methods, not args.no_formats)
         print(f"done {run.name}", flush=True)
     result = {"fpr": args.fpr, "seed": args.seed, "rows": rows, "summary": summary(rows)}
     write_text_atomic(args.out, json.dumps(result, indent=2) + "\n")

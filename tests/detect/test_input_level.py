@@ -149,3 +149,20 @@ def test_ensemble_spends_its_members_passes_and_checks_them() -> None:
         registry.create("input-detector", "ensemble", members="strip:n_overlays")
     with pytest.raises(UserInputError, match="unknown input-detector"):
         registry.create("input-detector", "ensemble", members="mahalanobis,nope")
+
+
+def test_ibd_psc_scales_the_deepest_layers_and_spends_its_passes(backdoored_run, tiny_test) -> None:
+    from trojanscope.detect.input_level.ibd_psc import amplified, scalable_layers
+
+    model = backdoored_run.model.eval()
+    layers = scalable_layers(model)  # no BatchNorm: conv/linear layers, the output layer left
+    assert [type(m).__name__ for m in layers] == ["Conv2d", "Conv2d", "Linear"]
+    copy = scalable_layers(amplified(model, 1, 2.0))
+    assert torch.equal(copy[-1].weight, 2.0 * layers[-1].weight)
+    assert torch.equal(copy[0].weight, layers[0].weight)
+    det = registry.create("input-detector", "ibd-psc", n_models=3)
+    assert det.forward_passes_per_input == 4
+    det.fit(model, tiny_test.x, generator=torch.Generator().manual_seed(0))
+    assert 1 <= det.start_ <= len(layers) and len(det.copies_) == 3
+    scores = det.score(tiny_test.x[:10])
+    assert scores.shape == (10,) and ((scores >= 0) & (scores <= 1)).all()

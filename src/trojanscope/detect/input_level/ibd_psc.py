@@ -39,10 +39,11 @@ def scalable_layers(model: nn.Module) -> list[nn.Module]:
 def amplified(model: nn.Module, depth: int, factor: float) -> nn.Module:
     """A copy of ``model`` whose last ``depth`` scalable layers are multiplied by ``factor``."""
     out = copy.deepcopy(model).eval()
-    for layer in scalable_layers(out)[-depth:] if depth > 0 else []:
-        layer.weight.mul_(factor)
-        if layer.bias is not None:
-            layer.bias.mul_(factor)
+    with torch.no_grad():
+        for layer in scalable_layers(out)[-depth:] if depth > 0 else []:
+            layer.weight.mul_(factor)
+            if layer.bias is not None:
+                layer.bias.mul_(factor)
     return out
 
 
