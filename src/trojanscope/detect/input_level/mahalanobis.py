@@ -10,8 +10,13 @@ class in early layers; each standardised by its mean and spread on clean inputs 
 were not fitted on (``folds``-fold cross-fitting, so every clean input serves both), then fused:
 by default the sum of squares of the positive standardised columns (``sumsq``, close to Fisher's
 combination of one-sided tests: a few strongly raised layers outweigh many slightly raised ones),
-or their mean or maximum. The input layer contributes only the relative distance. One forward
-pass per input.
+or their mean or maximum. The input layer contributes only the relative distance.
+
+With ``transforms`` (default: a 3×3 blur and binarisation), each adds one column, the
+probability the predicted class loses when the transform is applied
+(:mod:`~trojanscope.detect.input_level.consistency`), standardised and fused like the layers:
+on the tuning models it lifted the worst TPR at 1% FPR from 0.955 to 0.978 (sparse pixels).
+``1 + len(transforms)`` forward passes per input (3 by default; ``transforms=[]``: 1).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.detect.input_level.base import InputDetector
+from trojanscope.detect.input_level.consistency import check_transforms, probability_drops
 from trojanscope.detect.input_level.features import (
     INPUT_SIDE,
     MAP_SIDE,
@@ -50,7 +56,8 @@ class Mahalanobis(InputDetector):
 
     def __init__(self, shrinkage: float = 0.1, combine: str = "sumsq", folds: int = 5,
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
-                 distance: str = "both") -> None:
+                 distance: str = "both",
+                 transforms: tuple[str, ...] = ("blur", "binarise")) -> None:
         self.shrinkage = shrinkage
         self.combine = combine
         self.folds = folds
@@ -58,12 +65,19 @@ class Mahalanobis(InputDetector):
         self.input_side = input_side
         self.map_side = map_side
         self.distance = distance
+        self.transforms = tuple(transforms.split(",") if isinstance(transforms, str)
+                                else transforms)  # "-p transforms=blur,median" on the CLI
+        check_transforms(self.transforms)
         if self.combine not in COMBINE or not 0 < self.shrinkage <= 1:
             raise ValueError(f"combine must be one of {', '.join(COMBINE)}, shrinkage in (0, 1]")
         if self.distance not in ("absolute", "relative", "both"):
             raise ValueError("distance must be absolute, relative or both")
         if self.folds < 2:
             raise ValueError("folds must be at least 2")
+
+    @property
+    def forward_passes_per_input(self) -> int:
+        return 1 + len(self.transforms)
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
@@ -88,6 +102,9 @@ class Mahalanobis(InputDetector):
             raw.append(self._distances([x[held] for x in feats], pred[held], *stats))
         self.means_, self.precisions_ = class_statistics(feats, pred, k, self.shrinkage)
         z = torch.cat(raw)
+        order = torch.cat([torch.nonzero(fold == f).flatten() for f in range(self.folds)])
+        drops = probability_drops(self.view_, clean_x, logits, self.transforms)
+        z = torch.cat([z, drops[order]], 1)
         self.centre_ = z.mean(0)
         self.spread_ = z.std(0).nan_to_num(1.0).clamp_min(1e-6)
 
@@ -113,6 +130,7 @@ class Mahalanobis(InputDetector):
         feats, logits = layer_features(self.view_, x, self.layers_, self.input_side,
                                        self.map_side)
         z = self._distances(feats, logits.argmax(1), self.means_, self.precisions_)
+        z = torch.cat([z, probability_drops(self.view_, x, logits, self.transforms)], 1)
         return (z - self.centre_) / self.spread_
 
     def _score(self, x: Tensor) -> Tensor:
