@@ -166,3 +166,26 @@ def test_ibd_psc_scales_the_deepest_layers_and_spends_its_passes(backdoored_run,
     assert 1 <= det.start_ <= len(layers) and len(det.copies_) == 3
     scores = det.score(tiny_test.x[:10])
     assert scores.shape == (10,) and ((scores >= 0) & (scores <= 1)).all()
+
+
+def test_mahalanobis_transforms_add_passes_and_columns(backdoored_run, tiny_test) -> None:
+    """Each consistency transform costs one forward pass and adds one standardised column,
+    leaving the layer columns as they were."""
+    from trojanscope.detect.input_level.consistency import probability_drops
+
+    model, x = backdoored_run.model.eval(), tiny_test.x
+    assert registry.create("input-detector", "mahalanobis").forward_passes_per_input == 3
+    bare = registry.create("input-detector", "mahalanobis", transforms=())
+    assert bare.forward_passes_per_input == 1
+    with pytest.raises(ValueError, match="unknown transform"):
+        registry.create("input-detector", "mahalanobis", transforms="blur,sharpen")
+    with torch.no_grad():
+        dets = []
+        for transforms in ((), ("blur", "binarise")):
+            det = registry.create("input-detector", "mahalanobis", transforms=transforms)
+            det.fit(model, x, generator=torch.Generator().manual_seed(0))
+            dets.append(det._raw(x[:30]))
+        assert dets[1].shape[1] == dets[0].shape[1] + 2
+        assert torch.allclose(dets[1][:, :-2], dets[0])  # the layer columns are unchanged
+        drops = probability_drops(model, x[:5], model(x[:5]), ())
+        assert drops.shape == (5, 0)
