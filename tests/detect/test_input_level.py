@@ -174,9 +174,9 @@ def test_mahalanobis_transforms_add_passes_and_columns(backdoored_run, tiny_test
     from trojanscope.detect.input_level.consistency import probability_drops
 
     model, x = backdoored_run.model.eval(), tiny_test.x
-    assert registry.create("input-detector", "mahalanobis").forward_passes_per_input == 3
-    bare = registry.create("input-detector", "mahalanobis", transforms=())
-    assert bare.forward_passes_per_input == 1
+    assert registry.create("input-detector", "mahalanobis").forward_passes_per_input == 1
+    both = registry.create("input-detector", "mahalanobis", transforms="blur,binarise")
+    assert both.forward_passes_per_input == 3
     with pytest.raises(ValueError, match="unknown transform"):
         registry.create("input-detector", "mahalanobis", transforms="blur,sharpen")
     with torch.no_grad():

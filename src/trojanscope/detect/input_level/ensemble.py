@@ -34,7 +34,7 @@ class Ensemble(InputDetector):
     needs_clean_data = True
     min_clean = 60
 
-    def __init__(self, members: str = "mahalanobis:transforms=[],strip:n_overlays=4",
+    def __init__(self, members: str = "mahalanobis,strip:n_overlays=4",
                  scale_share: float = 0.3) -> None:
         self.members = members
         self.scale_share = scale_share
