@@ -5,10 +5,11 @@ backdoored MNIST models of every trigger family.
         RUNS --make --out OUT.json
 
 ``--make`` trains the missing models of the population first with ``trojanscope attack`` (each
-family with seeds 11 and 12, targets 3 and 7: seeds the methods were not tuned on; ``--seeds``
-picks some). For every
-model, the MNIST test split (1,000 images) is halved at random: one half fits each method's guard
-(half of it fits the detector, half sets the threshold at 1% FPR), the other half gives the clean
+family with seeds 11-16, targets 3, 7, 1, 9, 4, 6: seeds the methods were not tuned on;
+``--seeds`` and ``--families`` pick some; ``--methods`` takes ``name`` or
+``name:param=value``). For every model, the MNIST test split (1,000 images) is halved at
+random: one half fits each method's guard (``fit_guard``: cross-fitted on all of it, threshold
+at 1% FPR), the other half gives the clean
 negatives and, with the run's trigger stamped on those not of the target class, the positives
 (those on which the backdoor fires). ART's STRIP gets the same halves (its ``mitigate`` on the
 guard half). Without ART installed, its rows are skipped. Prints markdown tables; writes JSON.
@@ -36,19 +37,21 @@ from trojanscope.detect.input_level.evaluate import (
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.params import parse_assignments
 
 FAMILIES = ("badnets", "blended", "sparse", "sig", "wanet")
-SEEDS = {11: 3, 12: 7}  # seed -> target class
-METHODS = [("mahalanobis", {}), ("strip", {}), ("strip", {"n_overlays": 5}), ("scale-up", {}),
+SEEDS = {11: 3, 12: 7, 13: 1, 14: 9, 15: 4, 16: 6}  # seed -> target (13-16: second round)
+METHODS = [("mahalanobis", {}), ("mahalanobis", {"combine": "mean"}), ("ensemble", {}),
+           ("ibd-psc", {}), ("strip", {}), ("strip", {"n_overlays": 5}), ("scale-up", {}),
            ("teco", {})]
 FORMATS = {"onnx": "model.onnx", "torchscript": "model.torchscript.pt"}
 
 
-def make_runs(root: Path, seeds: list[int]) -> list[Path]:
+def make_runs(root: Path, seeds: list[int], families: list[str]) -> list[Path]:
     runs = []
     for seed in seeds:
         target = SEEDS[seed]
-        for family in FAMILIES:
+        for family in families:
             out = root / f"{family}-s{seed}"
             if not (out / "manifest.json").is_file():
                 run_cli(["attack", "--attack", family, "--seed", str(seed), "--target",
@@ -103,13 +106,19 @@ def art_strip(model: torch.nn.Module, guard_x: torch.Tensor, neg_x: torch.Tensor
             "forward_passes_per_input": 20, "fit_s": fit_s, "score_s_per_input": per_input}
 
 
+def parse_method(spec: str) -> tuple[str, dict]:
+    """``name`` or ``name:param=value[:param=value]`` -> (name, params)."""
+    name, *params = spec.strip().split(":")
+    return name, parse_assignments(params, "method parameter")
+
+
 def label(name: str, params: dict, fmt: str = "") -> str:
     extra = ",".join(f"{k}={v}" for k, v in params.items())
     return name + (f"({extra})" if extra else "") + (f" [{fmt}]" if fmt else "")
 
 
 def bench_model(run: Path, test, fpr: float, seed: int, art: bool,
-                methods: list[tuple[str, dict]]) -> list[dict]:
+                methods: list[tuple[str, dict]], formats: bool = True) -> list[dict]:
     loaded = load_model(run)
     attack = attack_from_spec(loaded.manifest.attack)
     rows = []
@@ -117,7 +126,7 @@ def bench_model(run: Path, test, fpr: float, seed: int, art: bool,
         det = registry.create("input-detector", name, **params)
         ev = evaluate_triggered(loaded.module, det, test, attack, fpr=fpr, seed=seed).as_dict()
         rows.append({**ev, "method": label(name, params)})
-    for fmt, file in FORMATS.items():  # the default method on the exported files
+    for fmt, file in FORMATS.items() if formats else ():  # the default on the exported files
         module = load_model(run / file).module
         det = registry.create("input-detector", "mahalanobis")
         ev = evaluate_triggered(module, det, test, attack, fpr=fpr, seed=seed).as_dict()
@@ -155,28 +164,34 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", type=Path, help="folder of the population's run folders")
     ap.add_argument("--make", action="store_true", help="train the missing models first")
-    ap.add_argument("--seeds", default="11,12", help="population seeds (11, 12)")
+    ap.add_argument("--seeds", default="11,12", help="population seeds (11-16)")
+    ap.add_argument("--families", default=",".join(FAMILIES),
+                    help="trigger families of the population (default: all five)")
     ap.add_argument("--fpr", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-art", action="store_true")
     ap.add_argument("--default-only", action="store_true",
                     help="only the default method (native, ONNX, TorchScript); no ART")
     ap.add_argument("--methods", default=None,
-                    help="comma-separated input detectors to run instead of the usual set")
+                    help="comma-separated input detectors (name or name:param=value) to run "
+                    "instead of the usual set")
+    ap.add_argument("--no-formats", action="store_true",
+                    help="skip the default method on the ONNX and TorchScript files")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
     seeds = [int(s) for s in args.seeds.split(",")]
-    runs = make_runs(args.runs, seeds) if args.make else [
-        args.runs / f"{f}-s{s}" for s in seeds for f in FAMILIES]
+    families = args.families.split(",")
+    runs = make_runs(args.runs, seeds, families) if args.make else [
+        args.runs / f"{f}-s{s}" for s in seeds for f in families]
     test = load_dataset("mnist", "test")
     rows = []
     for run in runs:
         methods = METHODS[:1] if args.default_only else METHODS
         if args.methods:
-            methods = [(name, {}) for name in args.methods.split(",")]
+            methods = [parse_method(spec) for spec in args.methods.split(",")]
         art = not (args.no_art or args.default_only)
-        rows += bench_model(run, test, args.fpr, args.seed, art, methods)
+        rows += bench_model(run, test, args.fpr, args.seed, art, methods, not args.no_formats)
         print(f"done {run.name}", flush=True)
     result = {"fpr": args.fpr, "seed": args.seed, "rows": rows, "summary": summary(rows)}
     write_text_atomic(args.out, json.dumps(result, indent=2) + "\n")

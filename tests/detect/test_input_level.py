@@ -1,13 +1,16 @@
-"""Input-level detection: the threshold rule, the guard's clean split, bad input, and each
+"""Input-level detection: the threshold rules, the guard's cross-fitting, bad input, and each
 method telling triggered from clean inputs on a tiny backdoored model."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import pytest
 import torch
 
 from trojanscope import registry
-from trojanscope.detect.input_level import fit_guard, threshold_at_fpr
+from trojanscope.detect.input_level import conformal_threshold, fit_guard, threshold_at_fpr
+from trojanscope.detect.input_level.base import InputDetector
 from trojanscope.errors import UserInputError
 
 
@@ -27,24 +30,64 @@ def test_threshold_at_fpr_is_the_quantile_rule() -> None:
             threshold_at_fpr(scores, bad)
 
 
-def test_guard_fits_and_calibrates_on_disjoint_halves(backdoored_run, tiny_test) -> None:
-    seen: list[torch.Tensor] = []
-    det = registry.create("input-detector", "strip")
-    original = det.score
+def test_conformal_threshold_is_the_rank_rule() -> None:
+    scores = torch.arange(100, dtype=torch.float32)  # 0..99
+    assert conformal_threshold(scores, 0.05) == 95.0  # rank ceil(101 * 0.95) = 96: four above
+    assert conformal_threshold(scores, 0.01) == 99.0  # rank 100: none above
+    assert conformal_threshold(scores[:20], 0.01) == 19.0  # rank past n: the largest
+    with pytest.raises(UserInputError, match=r"\(0, 1\)"):
+        conformal_threshold(scores, 1.0)
 
-    def spy(x):
-        seen.append(x)
-        return original(x)
 
-    det.score = spy
-    x = tiny_test.x
-    guard = fit_guard(backdoored_run.model, det, x, fpr=0.05,
+def test_conformal_threshold_holds_the_rate_on_new_scores() -> None:
+    """Over many calibration sets of 100 clean scores, a new clean score exceeds the threshold
+    at most ``fpr`` of the time (about 1/101); the plain quantile rule lets about twice as many
+    through (2/101), so this fails if the guard went back to it."""
+    gen = torch.Generator().manual_seed(0)
+    cal = torch.randn(4000, 100, generator=gen)
+    new = torch.randn(4000, 50, generator=gen)
+    for rule, limit in ((conformal_threshold, 0.0125), (threshold_at_fpr, None)):
+        t = torch.tensor([rule(c, 0.01) for c in cal])
+        rate = float((new > t[:, None]).float().mean())
+        if limit is not None:
+            assert rate < limit, rate
+        else:
+            assert rate > 0.016, rate  # the quantile rule's excess is real, not noise
+
+
+class Recorder(InputDetector):
+    """Scores by the input's first pixel; records what each instance fitted on and scored."""
+
+    name = "recorder"
+    needs_clean_data = True
+    log: ClassVar[list[tuple[str, int, torch.Tensor]]] = []
+
+    def _fit(self, model, clean_x, generator) -> None:
+        self.log.append(("fit", id(self), clean_x.clone()))
+
+    def _score(self, x: torch.Tensor) -> torch.Tensor:
+        self.log.append(("score", id(self), x.clone()))
+        return x.flatten(1)[:, 0]
+
+
+def test_guard_cross_fits_every_clean_input(backdoored_run) -> None:
+    """Each clean input is scored by a detector that did not fit on it; the kept detector fits on
+    all of them; the threshold is the conformal rank of those out-of-fold scores."""
+    Recorder.log.clear()
+    x = torch.rand(60, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    det = Recorder()
+    guard = fit_guard(backdoored_run.model, det, x, fpr=0.05, folds=3,
                       generator=torch.Generator().manual_seed(0))
-    assert guard.n_fit + guard.n_calibration == len(x)
-    calibration = seen[0]
-    assert len(calibration) == guard.n_calibration
-    assert not any(torch.equal(o, c) for o in det.overlays_ for c in calibration)
-    assert (det.score(calibration) > guard.threshold).float().mean() <= 0.05
+    fits = {i: f for kind, i, f in Recorder.log if kind == "fit"}
+    scored = [(i, s) for kind, i, s in Recorder.log if kind == "score"]
+    assert len(fits) == 4 and torch.equal(fits[id(det)], x)
+    assert guard.n_fit == guard.n_calibration == 60
+    assert sum(len(s) for _, s in scored) == 60
+    for i, s in scored:
+        assert i != id(det)
+        assert not (s.flatten(1)[:, None] == fits[i].flatten(1)[None]).all(-1).any()
+    all_scored = torch.cat([s for _, s in scored]).flatten(1)[:, 0]
+    assert guard.threshold == conformal_threshold(all_scored, 0.05)
 
 
 def test_guard_refuses_too_little_clean_data(backdoored_run, tiny_test) -> None:
@@ -106,3 +149,43 @@ def test_ensemble_spends_its_members_passes_and_checks_them() -> None:
         registry.create("input-detector", "ensemble", members="strip:n_overlays")
     with pytest.raises(UserInputError, match="unknown input-detector"):
         registry.create("input-detector", "ensemble", members="mahalanobis,nope")
+
+
+def test_ibd_psc_scales_the_deepest_layers_and_spends_its_passes(backdoored_run, tiny_test) -> None:
+    from trojanscope.detect.input_level.ibd_psc import amplified, scalable_layers
+
+    model = backdoored_run.model.eval()
+    layers = scalable_layers(model)  # no BatchNorm: conv/linear layers, the output layer left
+    assert [type(m).__name__ for m in layers] == ["Conv2d", "Conv2d", "Linear"]
+    copy = scalable_layers(amplified(model, 1, 2.0))
+    assert torch.equal(copy[-1].weight, 2.0 * layers[-1].weight)
+    assert torch.equal(copy[0].weight, layers[0].weight)
+    det = registry.create("input-detector", "ibd-psc", n_models=3)
+    assert det.forward_passes_per_input == 4
+    det.fit(model, tiny_test.x, generator=torch.Generator().manual_seed(0))
+    assert 1 <= det.start_ <= len(layers) and len(det.copies_) == 3
+    scores = det.score(tiny_test.x[:10])
+    assert scores.shape == (10,) and ((scores >= 0) & (scores <= 1)).all()
+
+
+def test_mahalanobis_transforms_add_passes_and_columns(backdoored_run, tiny_test) -> None:
+    """Each consistency transform costs one forward pass and adds one standardised column,
+    leaving the layer columns as they were."""
+    from trojanscope.detect.input_level.consistency import probability_drops
+
+    model, x = backdoored_run.model.eval(), tiny_test.x
+    assert registry.create("input-detector", "mahalanobis").forward_passes_per_input == 1
+    both = registry.create("input-detector", "mahalanobis", transforms="blur,binarise")
+    assert both.forward_passes_per_input == 3
+    with pytest.raises(ValueError, match="unknown transform"):
+        registry.create("input-detector", "mahalanobis", transforms="blur,sharpen")
+    with torch.no_grad():
+        dets = []
+        for transforms in ((), ("blur", "binarise")):
+            det = registry.create("input-detector", "mahalanobis", transforms=transforms)
+            det.fit(model, x, generator=torch.Generator().manual_seed(0))
+            dets.append(det._raw(x[:30]))
+        assert dets[1].shape[1] == dets[0].shape[1] + 2
+        assert torch.allclose(dets[1][:, :-2], dets[0])  # the layer columns are unchanged
+        drops = probability_drops(model, x[:5], model(x[:5]), ())
+        assert drops.shape == (5, 0)

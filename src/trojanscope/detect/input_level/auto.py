@@ -1,9 +1,11 @@
 """``auto``: the input detector with the best measured trade-off of quality and forward passes.
 
-Measured on held-out backdoored MNIST models of every trigger family (``benchmarks/
-bench_detect_inputs.py``, figures in docs/benchmarks.md): multi-layer Mahalanobis reaches the
-highest worst-model ROC-AUC and TPR at 1% FPR with one forward pass per input; STRIP, SCALE-UP
-and TeCo spend 5-41 passes and fall short on some families.
+Measured on held-out backdoored MNIST models of every trigger family and on 48 models from
+another training script (``benchmarks/bench_detect_inputs.py``,
+``bench_detect_inputs_foreign.py``; figures in docs/benchmarks.md): multi-layer Mahalanobis
+(cross-fitted, layers fused by ``sumsq``) has the best trade-off with one forward pass per
+input; its consistency transforms help on our own models and hurt on the others, so ``auto``
+leaves them off; STRIP, SCALE-UP, TeCo and IBD-PSC spend 5-41 passes and fall short.
 """
 
 from __future__ import annotations

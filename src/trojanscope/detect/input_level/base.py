@@ -21,6 +21,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
 
 MIN_CALIBRATION = 20  # fewer held-out clean scores give no usable threshold
+GUARD_FOLDS = 5  # cross-fitting folds of fit_guard
 BATCH = 512  # inputs per forward batch (memory bound; results do not depend on it)
 
 
@@ -126,9 +127,26 @@ def threshold_at_fpr(clean_scores: Tensor, fpr: float) -> float:
     return float(torch.sort(scores).values[len(scores) - k - 1])
 
 
+def conformal_threshold(clean_scores: Tensor, fpr: float) -> float:
+    """The threshold for new inputs: the ``ceil((n + 1)(1 - fpr))``-th smallest of ``n`` clean
+    scores (flag: score > it), so a new clean input exchangeable with them is flagged with
+    probability at most ``fpr`` (split-conformal rule; the plain quantile of
+    :func:`threshold_at_fpr` lets about ``1/n`` more through). With too few scores for that rank
+    the largest is used, and the bound no longer holds."""
+    if not 0.0 < fpr < 1.0:
+        raise UserInputError(f"false-positive rate must be in (0, 1), got {fpr}")
+    scores = torch.as_tensor(clean_scores, dtype=torch.float64).flatten()
+    if len(scores) == 0 or not torch.isfinite(scores).all():
+        raise UserInputError("the clean scores are empty or not finite; no threshold can be set")
+    rank = math.ceil((len(scores) + 1) * (1.0 - fpr) - 1e-9)
+    return float(torch.sort(scores).values[min(rank, len(scores)) - 1])
+
+
 @dataclass
 class FittedGuard:
-    """A fitted detector and its threshold: :meth:`check` scores inputs and flags those above."""
+    """A fitted detector and its threshold: :meth:`check` scores inputs and flags those above.
+    ``n_fit`` clean inputs fitted the detector; ``n_calibration`` out-of-fold clean scores set
+    the threshold (every clean input is both, by cross-fitting)."""
 
     detector: InputDetector
     threshold: float
@@ -149,22 +167,30 @@ def fit_guard(
     *,
     fpr: float = 0.01,
     generator: torch.Generator,
+    folds: int = GUARD_FOLDS,
 ) -> FittedGuard:
-    """Fit ``detector`` on one random half of ``clean_x`` and set the threshold at ``fpr`` on the
-    other half (scores of inputs the detector did not fit on, so the rate holds on new inputs)."""
+    """Fit ``detector`` on all of ``clean_x`` and set the threshold at ``fpr`` from cross-fitted
+    scores: the clean inputs are dealt into ``folds`` folds, and each fold is scored by a copy
+    of the detector fitted on the other folds — every clean input gives a score of an input its
+    detector did not fit on (so the rate holds on new inputs), and none is spent on one role
+    only. The threshold is :func:`conformal_threshold` of those scores."""
     if not 0.0 < fpr < 1.0:
         raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
     detector.check_inputs(clean_x, None, "clean inputs")
     n = len(clean_x)
-    n_cal = n // 2
-    if n_cal < MIN_CALIBRATION or n - n_cal < detector.min_clean:
+    need = max(MIN_CALIBRATION, math.ceil(detector.min_clean * folds / (folds - 1)))
+    if n < need:
         raise UserInputError(
-            f"too few clean inputs to fit a guard: {n} given, at least "
-            f"{2 * max(MIN_CALIBRATION, detector.min_clean)} needed (half fit the detector, half "
-            "set the threshold)"
+            f"too few clean inputs to fit a guard: {n} given, at least {need} needed "
+            f"(each of {folds} folds is scored by a detector fitted on the others)"
         )
-    order = torch.randperm(n, generator=generator)
-    fit_x, cal_x = clean_x[order[n_cal:]], clean_x[order[:n_cal]]
-    detector.fit(model, fit_x, generator=generator)
-    threshold = threshold_at_fpr(detector.score(cal_x), fpr)
-    return FittedGuard(detector, threshold, fpr, len(fit_x), len(cal_x))
+    fold = torch.randperm(n, generator=generator) % folds
+    calibration = torch.empty(n, dtype=torch.float64)
+    for f in range(folds):
+        held = fold == f
+        copy = type(detector)(**detector.get_params())
+        copy.fit(model, clean_x[~held], generator=generator, input_shape=detector.input_shape)
+        calibration[held] = copy.score(clean_x[held]).double()
+    detector.fit(model, clean_x, generator=generator)
+    threshold = conformal_threshold(calibration, fpr)
+    return FittedGuard(detector, threshold, fpr, n, n)
