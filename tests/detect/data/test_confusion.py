@@ -24,12 +24,14 @@ from trojanscope.triggers import PatchTrigger
 @pytest.fixture(scope="module")
 def poisoned():
     """Synthetic training split (4 classes), 10% BadNets to class 1, its true labels, and the
-    features of a feature model trained on it."""
+    features of a feature model trained on it long enough to learn the backdoor (8 epochs of
+    448 images; the default 3 are too few steps at this size, and confusion then finds
+    nothing)."""
     train = load_dataset("synthetic", "train")
     view = BadNets(target=1, poison_rate=0.1, seed=5,
                    trigger=PatchTrigger(size=3, pattern="solid")).poison(train)
     data = materialize(view)
-    return data, view.is_poisoned.numpy().copy(), train.labels.numpy(), train_features(data)
+    return data, view.is_poisoned.numpy().copy(), train.labels.numpy(), train_features(data, epochs=8)
 
 
 def test_confusion_finds_the_poison(poisoned) -> None:
