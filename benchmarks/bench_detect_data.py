@@ -168,6 +168,8 @@ def main() -> None:
                         help="attack seed of set 0 (set i: seed-base + i); tune below 1000")
     parser.add_argument("--no-art", action="store_true")
     parser.add_argument("--retrain", action="store_true")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="with --retrain: skip the unpoisoned reference (seeds 0-2)")
     parser.add_argument("--cli-time", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
@@ -204,7 +206,7 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     result = {"rows": rows}
-    if opts.retrain:
+    if opts.retrain and not opts.no_reference:
         result["clean_reference"] = [retrain(train, np.arange(len(train)), test,
                                              make_attack(chosen[0]), seed) for seed in (0, 1, 2)]
     if opts.cli_time:
