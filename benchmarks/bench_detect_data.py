@@ -163,7 +163,8 @@ def cli_time(tmp: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--sets", default=None, help="comma-separated set numbers (default all)")
+    parser.add_argument("--sets", default=None, help="comma-separated set numbers (default all; "
+                        "'none': only --cli-time)")
     parser.add_argument("--seed-base", type=int, default=1000,
                         help="attack seed of set 0 (set i: seed-base + i); tune below 1000")
     parser.add_argument("--no-art", action="store_true")
@@ -172,12 +173,22 @@ def main() -> None:
                         help="with --retrain: skip the unpoisoned reference (seeds 0-2)")
     parser.add_argument("--cli-time", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--merge", default=None,
+                        help="comma-separated --json files of earlier runs (sets run in parallel "
+                        "processes): print their tables together and exit")
     opts = parser.parse_args()
+    if opts.merge:
+        merged = merge([Path(p) for p in opts.merge.split(",")])
+        print_tables(merged, [m for m in opts.methods.split(",")]
+                     + ([] if opts.no_art else ["art-spectral", "art-ac"]))
+        if opts.json:
+            opts.json.write_text(json.dumps(merged, indent=2) + "\n")
+        return
     train = load_dataset("mnist", "train")
     test = load_dataset("mnist", "test")
     chosen = sets(opts.seed_base)
     if opts.sets:
-        chosen = [chosen[int(i)] for i in opts.sets.split(",")]
+        chosen = [] if opts.sets == "none" else [chosen[int(i)] for i in opts.sets.split(",")]
     rows = []
     for s in chosen:
         attack = make_attack(s)
@@ -219,8 +230,24 @@ def main() -> None:
         opts.json.write_text(json.dumps(result, indent=2) + "\n")
 
 
+def merge(paths: list[Path]) -> dict:
+    """One result from several runs' JSON: their rows in set order, the first reference and
+    command timing found."""
+    out: dict = {"rows": []}
+    for path in paths:
+        doc = json.loads(path.read_text())
+        out["rows"].extend(doc["rows"])
+        for key in ("clean_reference", "cli"):
+            if key in doc and key not in out:
+                out[key] = doc[key]
+    out["rows"].sort(key=lambda r: r["seed"])
+    return out
+
+
 def print_tables(result: dict, methods: list[str]) -> None:
     rows = result["rows"]
+    if not rows:
+        return print_cli(result)
     print("| set | poison | " + " | ".join(methods) + " |")
     print("|---|---|" + "---|" * len(methods))
     for r in rows:
@@ -253,6 +280,10 @@ def print_tables(result: dict, methods: list[str]) -> None:
         cas = [c["ca"] for c in result["clean_reference"]]
         print("unpoisoned training, seeds 0-2: CA " + ", ".join(f"{c:.2%}" for c in cas)
               + f" (mean {np.mean(cas):.2%})")
+    print_cli(result)
+
+
+def print_cli(result: dict) -> None:
     if "cli" in result:
         c = result["cli"]
         print(f"whole command on 4,000 samples: {c['seconds']} s (feature training "
