@@ -137,7 +137,9 @@ def print_summary(report: dict) -> None:
             + (f", ROC-AUC {auc:.3f}" if auc is not None else "")
         )
     if "clean" in report:
-        console.print(f"cleaned set: {report['clean']['path']} ({report['clean']['kept']} kept)")
+        c = report["clean"]
+        more = f", {c['relabelled']} of them relabelled" if "relabelled" in c else ""
+        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more})")
 
 
 command("detect-data", order=71)(detect_data)
