@@ -31,7 +31,8 @@ def poisoned():
     view = BadNets(target=1, poison_rate=0.1, seed=5,
                    trigger=PatchTrigger(size=3, pattern="solid")).poison(train)
     data = materialize(view)
-    return data, view.is_poisoned.numpy().copy(), train.labels.numpy(), train_features(data, epochs=8)
+    feats = train_features(data, epochs=8)
+    return data, view.is_poisoned.numpy().copy(), train.labels.numpy(), feats
 
 
 def test_confusion_finds_the_poison(poisoned) -> None:

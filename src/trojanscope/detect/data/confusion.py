@@ -10,10 +10,15 @@ model still gives a poisoned sample its (wrong) label with high confidence, whil
 sample's own label gets about ``1 / (1 + confusion_weight)`` of the probability or less.
 
 The original uses a small reserved clean set for the confusion batches. None is given here:
-the first round draws them from the samples the ``auto`` detector scores least suspicious
-(below its median, not flagged), each later round from the samples the previous round left
-least suspicious. Score: the probability the confused model gives each sample's own label
-(higher = more suspicious); flagged: above ``threshold``.
+they are drawn from the samples ``auto-features`` scores least suspicious, per class as many as
+half the median class size and none it flags (:func:`clean_pool`); a later round (``rounds``)
+also leaves out what the previous round flagged. Score: the probability the confused model
+gives each sample's own label (higher = more suspicious); flagged: above ``threshold``.
+
+Measured limits (docs/benchmarks.md): all-to-all poison is not found (its label depends on the
+content the confusion wipes out), WaNet's warp often does not survive either, and a feature
+model that has not yet learnt the backdoor (a few hundred images, 3 epochs) leaves nothing to
+find. ``auto`` therefore uses it as a fourth signal, not alone.
 """
 
 from __future__ import annotations
