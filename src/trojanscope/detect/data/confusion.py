@@ -7,7 +7,8 @@ random, weighted ``confusion_weight`` times as much. The random labels destroy w
 sample's content to its label (the benign task stops fitting), but the confusion samples carry
 no trigger, so the link trigger -> target is untouched and survives. After the fine-tuning the
 model still gives a poisoned sample its (wrong) label with high confidence, while a clean
-sample's own label gets about ``1 / (1 + confusion_weight)`` of the probability or less.
+sample's own label gets at most about ``(1 + w / K) / (1 + w)`` of the probability (``w`` the
+confusion weight, ``K`` classes: 0.33 for the defaults on ten classes).
 
 The original uses a small reserved clean set for the confusion batches. None is given here:
 they are drawn from the samples ``auto-features`` scores least suspicious, per class as many as
