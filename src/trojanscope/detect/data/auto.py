@@ -1,5 +1,7 @@
-"""``auto``: the combination measured best on the benchmark's poisoned sets
-(``benchmarks/bench_detect_data.py``, figures in docs/benchmarks.md).
+"""``auto``: the default, chosen by measurement on the benchmark's poisoned sets
+(``benchmarks/bench_detect_data.py``, figures in docs/benchmarks.md): of the combinations
+measured, the one with the best worst case (it meets the goal on one set fewer than
+``auto-features`` on the fresh sets, but misses no backdoor entirely).
 
 Four signals, each with a rule that needs no poison rate; a sample is flagged by any of them:
 
