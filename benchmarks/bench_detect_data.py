@@ -41,13 +41,15 @@ from trojanscope.detect.data.features import Features, train_features  # noqa: E
 from trojanscope.detect.data.inputs import materialize  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
-METHODS = ("auto", "spectral", "activation-clustering", "scan", "spectre", "early-knn")
+METHODS = ("auto", "auto-features", "spectral", "activation-clustering", "scan", "spectre",
+           "early-knn")
 DIRTY = ("badnets", "blended", "sparse", "wanet")
 RATES = (0.01, 0.05, 0.1, 0.2)
 
 
-def sets() -> list[dict]:
-    """The benchmark's poisoned sets (attack, rate, mapping, target, seed)."""
+def sets(seed_base: int = 1000) -> list[dict]:
+    """The benchmark's poisoned sets (attack, rate, mapping, target, seed ``seed_base`` + set
+    number)."""
     out = []
     for attack in DIRTY:
         for rate in RATES:
@@ -57,7 +59,7 @@ def sets() -> list[dict]:
     for rate in (0.5, 1.0):
         out.append({"attack": "sig", "rate": rate, "mapping": "all-to-one"})
     for i, s in enumerate(out):
-        s["seed"] = 1000 + i
+        s["seed"] = seed_base + i
         s["target"] = int(np.random.default_rng(s["seed"]).integers(10))
     return out
 
@@ -114,8 +116,10 @@ def score(suspicion: np.ndarray, flags: np.ndarray, poison: np.ndarray, secs: fl
             "auc": auc, "flagged": int(flags.sum()), "seconds": round(secs, 3)}
 
 
-def retrain(data, keep: np.ndarray, test, attack, seed: int) -> dict:
-    """CA/ASR of the project's recipe trained on ``data[keep]``."""
+def retrain(data, keep: np.ndarray, test, attack, seed: int,
+            labels: np.ndarray | None = None) -> dict:
+    """CA/ASR of the project's recipe trained on ``data[keep]`` (with ``labels``: on every
+    sample of ``data``, relabelled)."""
     from trojanscope.defences.subset import IndexSubset
     from trojanscope.engine.metrics import evaluate_attack
     from trojanscope.engine.train import Trainer, seeded
@@ -123,6 +127,12 @@ def retrain(data, keep: np.ndarray, test, attack, seed: int) -> dict:
 
     with seeded(seed):
         model = create_model("cnn", data.input_shape, data.num_classes)
+    if labels is not None:
+        from trojanscope.data.dataset import TensorDataset
+
+        x, _ = data.get_batch(torch.arange(len(data)))
+        data = TensorDataset(x, torch.as_tensor(labels), tuple(data.class_names), data.name)
+        keep = np.arange(len(data))
     Trainer(seed=seed).fit(model, IndexSubset(data, torch.as_tensor(keep)))
     m = evaluate_attack(model, test, attack)
     return {"ca": m.clean_accuracy, "asr": m.attack_success_rate}
@@ -153,17 +163,32 @@ def cli_time(tmp: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--sets", default=None, help="comma-separated set numbers (default all)")
+    parser.add_argument("--sets", default=None, help="comma-separated set numbers (default all; "
+                        "'none': only --cli-time)")
+    parser.add_argument("--seed-base", type=int, default=1000,
+                        help="attack seed of set 0 (set i: seed-base + i); tune below 1000")
     parser.add_argument("--no-art", action="store_true")
     parser.add_argument("--retrain", action="store_true")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="with --retrain: skip the unpoisoned reference (seeds 0-2)")
     parser.add_argument("--cli-time", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--merge", default=None,
+                        help="comma-separated --json files of earlier runs (sets run in parallel "
+                        "processes): print their tables together and exit")
     opts = parser.parse_args()
+    if opts.merge:
+        merged = merge([Path(p) for p in opts.merge.split(",")])
+        print_tables(merged, [m for m in opts.methods.split(",")]
+                     + ([] if opts.no_art else ["art-spectral", "art-ac"]))
+        if opts.json:
+            opts.json.write_text(json.dumps(merged, indent=2) + "\n")
+        return
     train = load_dataset("mnist", "train")
     test = load_dataset("mnist", "test")
-    chosen = sets()
+    chosen = sets(opts.seed_base)
     if opts.sets:
-        chosen = [chosen[int(i)] for i in opts.sets.split(",")]
+        chosen = [] if opts.sets == "none" else [chosen[int(i)] for i in opts.sets.split(",")]
     rows = []
     for s in chosen:
         attack = make_attack(s)
@@ -171,36 +196,58 @@ def main() -> None:
         data, poison = materialize(view), view.is_poisoned.numpy().copy()
         feats = train_features(data, seed=0)
         row = {**s, "n_poison": int(poison.sum()), "train_s": feats.info["train_s"]}
+        raw = {}
         for m in opts.methods.split(","):
             r = detect_data(data, method=m, features=feats)
             flags = np.zeros(len(poison), dtype=bool)
             flags[r.flagged] = True
             row[m] = score(r.suspicion, flags, poison, r.elapsed_s)
+            raw[m] = r
         if not opts.no_art:
             x, y = data.get_batch(torch.arange(len(data)))
             row.update(art_scores(feats, x.numpy(), y.numpy(), poison))
         if opts.retrain and s["attack"] != "sig" and s["rate"] == 0.1:
-            r = detect_data(data, method="auto", features=feats)
+            from trojanscope.detect.data.relabel import relabelled
+
+            r = raw["auto"] if "auto" in raw else detect_data(data, features=feats)
             row["retrain_cleaned"] = retrain(data, r.keep, test, attack, 0)
+            row["retrain_relabelled"] = retrain(data, r.keep, test, attack, 0,
+                                                relabelled(r, data, seed=0))
             row["retrain_poisoned"] = retrain(data, np.arange(len(data)), test, attack, 0)
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     result = {"rows": rows}
-    if opts.retrain:
-        result["clean_reference"] = retrain(train, np.arange(len(train)), test,
-                                            make_attack(chosen[0]), 0)
+    if opts.retrain and not opts.no_reference:
+        result["clean_reference"] = [retrain(train, np.arange(len(train)), test,
+                                             make_attack(chosen[0]), seed) for seed in (0, 1, 2)]
     if opts.cli_time:
         with tempfile.TemporaryDirectory() as tmp:
             result["cli"] = cli_time(Path(tmp))
-    print_tables(result, [m for m in opts.methods.split(",")]
-                 + ([] if opts.no_art else ["art-spectral", "art-ac"]))
+    methods = opts.methods.split(",")
+    print_tables(result, methods + ([] if opts.no_art else ["art-spectral", "art-ac"]))
     if opts.json:
         opts.json.parent.mkdir(parents=True, exist_ok=True)
         opts.json.write_text(json.dumps(result, indent=2) + "\n")
 
 
+def merge(paths: list[Path]) -> dict:
+    """One result from several runs' JSON: their rows in set order, the first reference and
+    command timing found."""
+    out: dict = {"rows": []}
+    for path in paths:
+        doc = json.loads(path.read_text())
+        out["rows"].extend(doc["rows"])
+        for key in ("clean_reference", "cli"):
+            if key in doc and key not in out:
+                out[key] = doc[key]
+    out["rows"].sort(key=lambda r: r["seed"])
+    return out
+
+
 def print_tables(result: dict, methods: list[str]) -> None:
     rows = result["rows"]
+    if not rows:
+        return print_cli(result)
     print("| set | poison | " + " | ".join(methods) + " |")
     print("|---|---|" + "---|" * len(methods))
     for r in rows:
@@ -225,10 +272,18 @@ def print_tables(result: dict, methods: list[str]) -> None:
     for r in rows:
         if "retrain_cleaned" in r:
             c, p = r["retrain_cleaned"], r["retrain_poisoned"]
+            rl = r["retrain_relabelled"]
             print(f"retrain {r['attack']} {r['rate']:.0%} {r['mapping']}: cleaned CA {c['ca']:.2%}"
-                  f" ASR {c['asr']:.2%}; uncleaned CA {p['ca']:.2%} ASR {p['asr']:.2%}")
+                  f" ASR {c['asr']:.2%}; relabelled CA {rl['ca']:.2%} ASR {rl['asr']:.2%}; "
+                  f"uncleaned CA {p['ca']:.2%} ASR {p['asr']:.2%}")
     if "clean_reference" in result:
-        print(f"unpoisoned training: CA {result['clean_reference']['ca']:.2%}")
+        cas = [c["ca"] for c in result["clean_reference"]]
+        print("unpoisoned training, seeds 0-2: CA " + ", ".join(f"{c:.2%}" for c in cas)
+              + f" (mean {np.mean(cas):.2%})")
+    print_cli(result)
+
+
+def print_cli(result: dict) -> None:
     if "cli" in result:
         c = result["cli"]
         print(f"whole command on 4,000 samples: {c['seconds']} s (feature training "

@@ -41,6 +41,10 @@ def detect_data(
         None, "--write-clean", help="Write the samples not flagged to this .npz (a .csv of the "
         "sentences for text data)."
     ),
+    relabel: bool = typer.Option(
+        False, "--relabel", help="With --write-clean: keep the flagged samples too, each "
+        "relabelled by a model trained on the unflagged ones (images and tensors)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
     label_column: str | None = LABEL_COLUMN,
     text_column: str | None = TEXT_COLUMN,
@@ -52,16 +56,24 @@ def detect_data(
     from trojanscope.detect.data.outputs import write_clean as save_clean
     from trojanscope.detect.data.outputs import write_findings
     from trojanscope.detect.data.run import detect_data as run_detection
+    from trojanscope.errors import UserInputError
     from trojanscope.io.atomic import check_output_dir, check_output_file
 
     if out is not None:
         check_output_dir(out, force)  # before any loading or training
     if write_clean is not None:
         check_output_file(write_clean, "--write-clean")
+    if relabel and write_clean is None:
+        raise UserInputError("--relabel needs --write-clean FILE.npz")
     detector = registry.create(
         "data-detector", method, **parse_params(method_param, "--method-param")
     )
     suspect = load_suspect(data, label_column, text_column)
+    from trojanscope.data.tabular.table import schema_of
+    from trojanscope.data.text import is_text
+
+    if relabel and is_text(suspect.data):
+        raise UserInputError("--relabel works for images and tensors, not for sentences")
     module = None
     if model is not None:
         from trojanscope.io.models import load_model
@@ -70,8 +82,6 @@ def detect_data(
         loaded = load_model(model)
         module = loaded.module
         suspect.data = attach_encoder(loaded, suspect.data)  # a text model's own tokenizer
-    from trojanscope.data.tabular.table import schema_of
-    from trojanscope.data.text import is_text
 
     sentences = is_text(suspect.data) and model is None and method in ("auto", "text-ngrams")
     what = (f"features of {model}" if model is not None
@@ -82,8 +92,16 @@ def detect_data(
                                poison=suspect.poison, model_source=str(model))
     report = {"data": suspect.source, **result.as_dict()}
     if write_clean is not None:
-        save_clean(write_clean, result, suspect.data)
+        labels = None
+        if relabel:
+            from trojanscope.detect.data.relabel import relabelled
+
+            with status("relabelling the flagged samples…"):
+                labels = relabelled(result, suspect.data, seed=seed)
+        save_clean(write_clean, result, suspect.data, labels)
         report["clean"] = {"path": str(write_clean), "kept": len(result.keep)}
+        if labels is not None:
+            report["clean"].update(kept=len(labels), relabelled=len(result.flagged))
     if out is not None:
         report["files"] = write_findings(out, force, result, suspect.data, report,
                                          suspect.source, command_line())
@@ -119,7 +137,9 @@ def print_summary(report: dict) -> None:
             + (f", ROC-AUC {auc:.3f}" if auc is not None else "")
         )
     if "clean" in report:
-        console.print(f"cleaned set: {report['clean']['path']} ({report['clean']['kept']} kept)")
+        c = report["clean"]
+        more = f", {c['relabelled']} of them relabelled" if "relabelled" in c else ""
+        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more})")
 
 
 command("detect-data", order=71)(detect_data)

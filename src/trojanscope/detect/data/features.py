@@ -43,6 +43,7 @@ class Features:
     info: dict[str, Any] = field(default_factory=dict)
     table: Any = None  # tabular data: (encoded rows, schema) for the table methods
     texts: tuple[str, ...] | None = None  # text data: the sentences, for the text methods
+    data: Any = None  # the samples themselves, for methods that train further (confusion)
 
     def __len__(self) -> int:
         return len(self.labels)

@@ -33,22 +33,30 @@ def clean_text_bytes(result: DataDetection, data: Any) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def clean_npz_bytes(result: DataDetection, data: BatchDataset) -> bytes:
+def clean_npz_bytes(result: DataDetection, data: BatchDataset,
+                    labels: np.ndarray | None = None) -> bytes:
     """The kept samples as an ``.npz`` (``x``, ``y``, ``class_names``) that ``train --dataset``
-    reads; ground truth is not carried over."""
-    keep = torch.as_tensor(result.keep, dtype=torch.long)
-    x, y = data.get_batch(keep)
+    reads; ground truth is not carried over. With ``labels`` (one per sample, see
+    :mod:`.relabel`): every sample, with those labels."""
+    if labels is None:
+        x, y = data.get_batch(torch.as_tensor(result.keep, dtype=torch.long))
+    else:
+        x, _ = data.get_batch(torch.arange(len(data)))
+        y = torch.as_tensor(labels, dtype=torch.long)
     buf = io.BytesIO()
     np.savez_compressed(buf, x=x.numpy().astype(np.float32), y=y.numpy().astype(np.int64),
                         class_names=np.array(list(data.class_names)))
     return buf.getvalue()
 
 
-def write_clean(path: Path, result: DataDetection, data: BatchDataset) -> None:
-    """Write the cleaned set to ``path`` atomically (sentences as a CSV for text data)."""
+def write_clean(path: Path, result: DataDetection, data: BatchDataset,
+                labels: np.ndarray | None = None) -> None:
+    """Write the cleaned set to ``path`` atomically (sentences as a CSV for text data;
+    ``labels``: every sample relabelled instead of the kept ones)."""
     from trojanscope.data.text import is_text
 
-    payload = clean_text_bytes(result, data) if is_text(data) else clean_npz_bytes(result, data)
+    payload = (clean_text_bytes(result, data) if is_text(data)
+               else clean_npz_bytes(result, data, labels))
     write_bytes_atomic(path, payload, "--write-clean")
 
 

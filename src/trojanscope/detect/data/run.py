@@ -85,6 +85,8 @@ def detect_data(
                                                                  source=model_source)
     if feats.table is None:
         feats.table = table_of(data)
+    if feats.data is None:
+        feats.data = data
     if text and feats.texts is None:
         feats.texts = tuple(data.texts)
     detector.check(feats)

@@ -1,0 +1,166 @@
+"""Confusion training (after Qi et al., USENIX Security 2023, "Towards a proactive ML approach
+for detecting backdoor poison samples"), adapted to work without a reserved clean set.
+
+The feature model trained on the suspect data is fine-tuned further on the suspect data mixed,
+batch by batch, with a *confusion batch*: samples believed clean whose labels are drawn at
+random, weighted ``confusion_weight`` times as much. The random labels destroy what links a
+sample's content to its label (the benign task stops fitting), but the confusion samples carry
+no trigger, so the link trigger -> target is untouched and survives. After the fine-tuning the
+model still gives a poisoned sample its (wrong) label with high confidence, while a clean
+sample's own label gets at most about ``(1 + w / K) / (1 + w)`` of the probability (``w`` the
+confusion weight, ``K`` classes: 0.33 for the defaults on ten classes).
+
+The original uses a small reserved clean set for the confusion batches. None is given here:
+they are drawn from the samples ``auto-features`` scores least suspicious, per class as many as
+half the median class size and none it flags (:func:`clean_pool`); a later round (``rounds``)
+also leaves out what the previous round flagged. Score: the probability the confused model
+gives each sample's own label (higher = more suspicious); flagged: above ``threshold``.
+
+Measured limits (docs/benchmarks.md): all-to-all poison is not found (its label depends on the
+content the confusion wipes out), WaNet's warp often does not survive either, and a feature
+model that has not yet learnt the backdoor (a few hundred images, 3 epochs) leaves nothing to
+find. ``auto`` therefore uses it as a fourth signal, not alone.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from trojanscope.data.dataset import BatchDataset
+from trojanscope.detect.data.base import DataDetector
+from trojanscope.detect.data.features import Features
+from trojanscope.engine.callbacks import Callback, TrainState
+from trojanscope.engine.train import Trainer
+from trojanscope.errors import UserInputError
+from trojanscope.registry import register
+
+
+class _ConfusionBatches(Callback):
+    """Appends a confusion batch (pool samples, random labels) to every training batch and
+    stops training after ``steps`` steps."""
+
+    def __init__(self, data: BatchDataset, pool: np.ndarray, num_classes: int, size: int,
+                 steps: int, seed: int) -> None:
+        self.data, self.pool, self.k = data, torch.as_tensor(pool), num_classes
+        self.size, self.steps, self.n_main = size, steps, 0
+        self.gen = torch.Generator().manual_seed(seed)
+        self.done = 0
+
+    def on_batch_start(self, state: TrainState) -> None:
+        pick = self.pool[torch.randint(len(self.pool), (self.size,), generator=self.gen)]
+        xc, _ = self.data.get_batch(pick)
+        yc = torch.randint(self.k, (self.size,), generator=self.gen)
+        self.n_main = len(state.y)
+        state.x = torch.cat([state.x, xc])
+        state.y = torch.cat([state.y, yc])
+
+    def on_batch_end(self, state: TrainState) -> None:
+        self.done += 1
+        if self.done >= self.steps:
+            state.stop = True
+
+
+@torch.no_grad()
+def label_probability(model: nn.Module, data: BatchDataset, batch_size: int = 1024) -> Tensor:
+    """Softmax probability ``model`` gives each sample's own label (eval mode)."""
+    out = []
+    model.eval()
+    for start in range(0, len(data), batch_size):
+        x, y = data.get_batch(torch.arange(start, min(start + batch_size, len(data))))
+        out.append(F.softmax(model(x), 1).gather(1, y[:, None])[:, 0])
+    return torch.cat(out)
+
+
+def confuse(model: nn.Module, data: BatchDataset, pool: np.ndarray, num_classes: int, *,
+            steps: int, weight: float, lr: float, seed: int) -> nn.Module:
+    """A copy of ``model`` fine-tuned ``steps`` steps on ``data`` plus confusion batches drawn
+    from ``pool`` (random labels, loss weighted ``weight``), through the one engine."""
+    model = copy.deepcopy(model)
+    batches = _ConfusionBatches(data, pool, num_classes, 64, steps, seed)
+
+    def loss(m: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        n = batches.n_main
+        logits = m(x)
+        return (F.cross_entropy(logits[:n], y[:n])
+                + weight * F.cross_entropy(logits[n:], y[n:])) / (1.0 + weight)
+
+    epochs = max(1, -(-steps * 64 // max(len(data), 1)))
+    Trainer(epochs=epochs, lr=lr, schedule="constant", seed=seed).fit(
+        model, data, callbacks=[batches], loss_fn=loss)
+    return model
+
+
+@register("data-detector", "confusion")
+class ConfusionTraining(DataDetector):
+    """Confusion training: fine-tune the feature model with randomly relabelled clean-looking
+    samples mixed in; samples it still fits with their own label are poison.
+
+    Arguments:
+        rounds: confusion rounds (each redraws the confusion pool from the previous scores).
+        steps: fine-tuning steps per round (batch 64 + 64 confusion samples).
+        confusion_weight: weight of the confusion batch's loss against the suspect batch's.
+        lr: Adam learning rate of the fine-tuning.
+        threshold: probability of the own label above which a sample is flagged.
+        seed: seeds the confusion batches and the fine-tuning.
+    """
+
+    name = "confusion"
+    trains = True  # needs the samples and the feature model, not only features
+
+    def __init__(self, rounds: int = 1, steps: int = 120, confusion_weight: float = 3.0,
+                 lr: float = 2e-3, threshold: float = 0.5, seed: int = 0) -> None:
+        if int(rounds) < 1 or int(steps) < 1:
+            raise UserInputError("confusion: rounds and steps must be >= 1")
+        self.rounds, self.steps = int(rounds), int(steps)
+        self.confusion_weight, self.lr = float(confusion_weight), float(lr)
+        self.threshold, self.seed = float(threshold), int(seed)
+
+    @property
+    def min_per_class(self) -> int:  # type: ignore[override]
+        from trojanscope.detect.data.auto import AutoData
+
+        return AutoData().min_per_class
+
+    def score(self, feats: Features) -> np.ndarray:
+        return self.run(feats)[0]
+
+    def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
+        from trojanscope.detect.data.auto import AutoFeatures
+
+        return self.run_from(feats, *AutoFeatures(seed=self.seed).run(feats))
+
+    def run_from(self, feats: Features, prior: np.ndarray, prior_flags: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Confusion rounds whose first pool comes from ``prior`` scores and flags."""
+        if feats.model is None or feats.data is None:
+            raise UserInputError("confusion: needs the data and a model to fine-tune")
+        labels = feats.labels.numpy()
+        pool = clean_pool(prior, labels, prior_flags)
+        scores, flagged = prior, prior_flags
+        for r in range(self.rounds):
+            model = confuse(feats.model, feats.data, pool, feats.num_classes, steps=self.steps,
+                            weight=self.confusion_weight, lr=self.lr, seed=self.seed + r)
+            scores = label_probability(model, feats.data).numpy().astype(np.float64)
+            flagged = np.flatnonzero(scores > self.threshold)
+            pool = clean_pool(prior, labels, np.union1d(prior_flags, flagged))
+        return scores, flagged
+
+
+def clean_pool(scores: np.ndarray, labels: np.ndarray, flagged: np.ndarray) -> np.ndarray:
+    """The confusion pool: in every class, the least suspicious samples not flagged, as many as
+    half the median class size (so no class is missing from it, and a target class swollen by
+    poison gives no more than a clean class)."""
+    classes, counts = np.unique(labels, return_counts=True)
+    quota = max(1, int(np.median(counts)) // 2)
+    ok = np.ones(len(scores), dtype=bool)
+    ok[flagged] = False
+    pool = []
+    for c in classes:
+        idx = np.flatnonzero((labels == c) & ok)
+        pool.append(idx[np.argsort(scores[idx], kind="stable")[:quota]])
+    return np.sort(np.concatenate(pool))

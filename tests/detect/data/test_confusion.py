@@ -1,0 +1,93 @@
+"""Confusion training and relabelling on a small poisoned image set (fast: 448 16x16 images),
+and the confusion pool's rule."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from trojanscope.attacks import BadNets
+from trojanscope.cli.main import run
+from trojanscope.data import load_dataset
+from trojanscope.detect.data import detect_data
+from trojanscope.detect.data.confusion import clean_pool
+from trojanscope.detect.data.features import train_features
+from trojanscope.detect.data.inputs import materialize
+from trojanscope.detect.data.relabel import relabelled
+from trojanscope.errors import UserInputError
+from trojanscope.triggers import PatchTrigger
+
+
+@pytest.fixture(scope="module")
+def poisoned():
+    """Synthetic training split (4 classes), 10% BadNets to class 1, its true labels, and the
+    features of a feature model trained on it long enough to learn the backdoor (8 epochs of
+    448 images; the default 3 are too few steps at this size, and confusion then finds
+    nothing)."""
+    train = load_dataset("synthetic", "train")
+    view = BadNets(target=1, poison_rate=0.1, seed=5,
+                   trigger=PatchTrigger(size=3, pattern="solid")).poison(train)
+    data = materialize(view)
+    feats = train_features(data, epochs=8)
+    return data, view.is_poisoned.numpy().copy(), train.labels.numpy(), feats
+
+
+def test_confusion_finds_the_poison(poisoned) -> None:
+    data, poison, _, feats = poisoned
+    r = detect_data(data, method="confusion", features=feats, poison=poison)
+    assert r.truth.roc_auc > 0.95 and r.truth.recall >= 0.8 and r.truth.fpr <= 0.05, r.truth
+    assert r.target_classes == [1]
+
+
+def test_auto_adds_confusion_and_auto_features_does_not(poisoned) -> None:
+    data, poison, _, feats = poisoned
+    full = detect_data(data, method="auto", features=feats, poison=poison)
+    base = detect_data(data, method="auto-features", features=feats, poison=poison)
+    assert set(base.flagged.tolist()) <= set(full.flagged.tolist())
+    assert full.truth.recall >= base.truth.recall and full.truth.recall >= 0.9, full.truth
+    assert not np.array_equal(full.suspicion, base.suspicion)
+
+
+def test_confusion_needs_the_model_and_the_samples(poisoned) -> None:
+    _, _, _, feats = poisoned
+    bare = type(feats)(feats.features, feats.logits, feats.labels, feats.num_classes)
+    with pytest.raises(UserInputError, match="needs the data and a model"):
+        detect_data(None, method="confusion", features=bare)
+
+
+def test_pool_gives_each_class_the_same_quota_and_skips_flags() -> None:
+    labels = np.repeat([0, 1, 2], [10, 10, 30])  # class 2 swollen by poison
+    scores = np.arange(50, dtype=float)[::-1]  # later samples look cleaner
+    pool = clean_pool(scores, labels, np.array([49]))
+    counts = np.bincount(labels[pool], minlength=3)
+    assert counts.tolist() == [5, 5, 5] and 49 not in pool
+    assert set(pool[labels[pool] == 2]) == set(range(44, 49))  # the least suspicious
+
+
+def test_relabelling_gives_poison_its_true_class(poisoned) -> None:
+    data, poison, true, feats = poisoned
+    r = detect_data(data, method="auto", features=feats)
+    labels = relabelled(r, data)
+    keep = np.setdiff1d(np.arange(len(poison)), r.flagged)
+    assert np.array_equal(labels[keep], data.labels.numpy()[keep])
+    hit = np.intersect1d(r.flagged, np.flatnonzero(poison))
+    assert len(hit) and (labels[hit] == true[hit]).mean() >= 0.8
+
+
+def test_cli_relabel_writes_every_sample(poisoned, tmp_path, capsys) -> None:
+    data, poison, _, _ = poisoned
+    x, y = data.get_batch(torch.arange(len(data)))
+    path = tmp_path / "p.npz"
+    np.savez(path, x=x.numpy(), y=y.numpy(), poison=poison)
+    clean = tmp_path / "clean.npz"
+    assert run(["detect-data", str(path), "--write-clean", str(clean), "--relabel",
+                "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    kept = np.load(clean)
+    assert len(kept["y"]) == len(poison) == doc["clean"]["kept"]
+    assert doc["clean"]["relabelled"] == len(doc["flagged"]) > 0
+    assert run(["detect-data", str(path), "--relabel"]) == 2
+    assert "--relabel needs --write-clean" in capsys.readouterr().err
