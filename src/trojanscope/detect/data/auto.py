@@ -9,7 +9,9 @@ Four signals, each with a rule that needs no poison rate; a sample is flagged by
    split in two by 2-means (:mod:`.split`). A clean class splits into two halves of one blob,
    whose means lie about 3-4.5 pooled standard deviations apart; a class holding trigger
    carriers splits into two separate groups, 5-16 apart on the tuning sets. A class whose
-   separation reaches ``min_separation`` is infected. Which side is poison is decided mainly by
+   separation reaches ``min_separation`` is infected (moved by how much wider 2-means splits
+   a Gaussian blob of the class's size than one of the tuning sets' size: small classes split
+   wider by chance). Which side is poison is decided mainly by
    the early representation, not by size (poison can be most of a target class at 20%): the
    side whose samples agree less with their neighbours' labels there, plus ``size_weight``
    times its share of the class (a tie-breaker towards the smaller side).
@@ -44,8 +46,11 @@ from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.flagging import robust_z
 from trojanscope.detect.data.neighbours import label_agreement
 from trojanscope.detect.data.spectral import SpectralSignatures
-from trojanscope.detect.data.split import split_classes
+from trojanscope.detect.data.split import null_separation, split_classes
 from trojanscope.registry import register
+
+
+TUNED_CLASS_SIZE = 400  # 4,000-image tuning sets, 10 classes
 
 
 @register("data-detector", "auto")
@@ -92,6 +97,15 @@ class AutoData(DataDetector):
         confused, extra = ConfusionTraining(seed=self.seed).run_from(feats, scores, flagged)
         return scores + confused, np.union1d(flagged, extra)
 
+    def size_shift(self, n: int, feats: Features) -> float:
+        """How much wider a clean class of ``n`` samples splits than one of ``TUNED_CLASS_SIZE``
+        (the tuning sets' class size, where ``min_separation`` was chosen); never negative, so
+        classes at or above that size keep the tuned threshold."""
+        if n >= TUNED_CLASS_SIZE:
+            return 0.0
+        d = min(self.dims, feats.features.shape[1])
+        return max(0.0, null_separation(n, d) - null_separation(TUNED_CLASS_SIZE, d))
+
     def run_features(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
         """Signals 1-3: scores and flags from the features alone."""
         labels = feats.labels.numpy()
@@ -110,7 +124,7 @@ class AutoData(DataDetector):
                 for j in (0, 1)
             ]))
             gap = s.dist2[:, 1 - side] - s.dist2[:, side]
-            if s.separation >= self.min_separation:
+            if s.separation >= self.min_separation + self.size_shift(len(s.index), feats):
                 infected.append(s.cls)
                 scores[s.index] += 1.0 + np.tanh(gap / (2 * self.dims))
                 flagged[s.index[s.cluster == side]] = True

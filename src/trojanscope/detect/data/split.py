@@ -8,6 +8,7 @@ the identity and a trigger's extra direction stands out. Each class is then spli
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from sklearn.cluster import KMeans
@@ -36,6 +37,29 @@ def whitened(features: np.ndarray, labels: np.ndarray, dims: int) -> np.ndarray:
     return centred @ pooled_whitener(centred).T
 
 
+def _split(zc: np.ndarray, seed: int) -> tuple[KMeans, float]:
+    """2-means of centred samples ``zc`` and the gap between the two cluster means along the
+    axis joining them, in units of the clusters' pooled spread along that axis."""
+    km = KMeans(2, n_init=5, random_state=seed).fit(zc)
+    a = km.labels_ == 0
+    axis = km.cluster_centers_[0] - km.cluster_centers_[1]
+    proj = zc @ (axis / max(float(np.linalg.norm(axis)), 1e-12))
+    spread = np.sqrt(0.5 * (proj[a].var() + proj[~a].var())) if a.any() and (~a).any() else 0
+    sep = float((proj[a].mean() - proj[~a].mean()) / spread) if spread > 0 else 0.0
+    return km, abs(sep)
+
+
+@lru_cache(maxsize=256)
+def null_separation(n: int, dims: int, draws: int = 6) -> float:
+    """Mean separation 2-means finds in ``n`` samples of one ``dims``-dimensional Gaussian.
+
+    A single blob has no gap, but 2-means always finds one, and the fewer the samples per
+    dimension the wider it looks (about 4.0 at 50 samples in 32 dimensions, 3.15 at 400):
+    thresholds tuned at one class size must move by this much at another."""
+    rng = np.random.default_rng(12345 + n * 131 + dims)
+    return float(np.mean([_split(rng.standard_normal((n, dims)), 0)[1] for _ in range(draws)]))
+
+
 def split_classes(features: np.ndarray, labels: np.ndarray, dims: int, seed: int
                   ) -> list[ClassSplit]:
     """Split every class in two (k-means, ``n_init`` 5, seeded) in whitened features."""
@@ -44,13 +68,8 @@ def split_classes(features: np.ndarray, labels: np.ndarray, dims: int, seed: int
     for c in np.unique(labels):
         idx = np.flatnonzero(labels == c)
         zc = z[idx] - z[idx].mean(0)
-        km = KMeans(2, n_init=5, random_state=seed).fit(zc)
-        a = km.labels_ == 0
-        axis = km.cluster_centers_[0] - km.cluster_centers_[1]
-        proj = zc @ (axis / max(float(np.linalg.norm(axis)), 1e-12))
-        spread = np.sqrt(0.5 * (proj[a].var() + proj[~a].var())) if a.any() and (~a).any() else 0
-        sep = float((proj[a].mean() - proj[~a].mean()) / spread) if spread > 0 else 0.0
+        km, sep = _split(zc, seed)
         drop = 0.5 * (float((zc**2).sum()) - float(km.inertia_))
         out.append(ClassSplit(int(c), idx, km.labels_.astype(np.int64), km.transform(zc) ** 2,
-                              abs(sep), drop))
+                              sep, drop))
     return out
