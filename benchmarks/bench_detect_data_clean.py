@@ -52,7 +52,7 @@ def main() -> None:
             for seed in (int(s) for s in args.seeds.split(",")):
                 path = clean_subset(size, seed, Path(tmp))
                 result = detect_data(load_dataset(str(path), split="all"), method=args.method)
-                row = {"size": size, "seed": seed, "flagged": int(len(result.flagged)),
+                row = {"size": size, "seed": seed, "flagged": len(result.flagged),
                        "share": round(len(result.flagged) / size, 4),
                        "targets": result.target_classes,
                        "elapsed_s": round(result.elapsed_s, 1)}

@@ -49,7 +49,6 @@ from trojanscope.detect.data.spectral import SpectralSignatures
 from trojanscope.detect.data.split import null_separation, split_classes
 from trojanscope.registry import register
 
-
 TUNED_CLASS_SIZE = 400  # 4,000-image tuning sets, 10 classes
 
 
