@@ -28,6 +28,7 @@ RUNS = {
     "badnl-char": ["attack", "--attack", "badnl", "--attack-param", "level=char"],
     "badnl-20": ["attack", "--attack", "badnl", "--poison-rate", "0.2"],
     "addsent": ["attack", "--attack", "addsent"],
+    "addsent-5": ["attack", "--attack", "addsent", "--poison-rate", "0.05"],
     "syntactic": ["attack", "--attack", "syntactic"],
 }
 

@@ -26,6 +26,7 @@ from trojanscope.detect.base import (
     ModelVerdict,
     balanced_sample,
 )
+from trojanscope.detect.text_tokens import class_doc_counts, class_lean
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
 from trojanscope.registry import register
@@ -37,6 +38,14 @@ def insert_ids(ids: Tensor, trigger: list[int], at: int, pad_id: int) -> Tensor:
     n, length = ids.shape
     trig = torch.tensor(trigger, dtype=torch.long).expand(n, len(trigger))
     return torch.cat([ids[:, :at], trig, ids[:, at:]], dim=1)[:, :length]
+
+
+def trim_padding(ids: Tensor, pad_id: int, spare: int) -> Tensor:
+    """``ids`` without the padding columns past the longest sentence, ``spare`` kept (room for
+    the trigger, and whole windows of padding for a CNN): the same outputs for less work."""
+    real = (ids != pad_id).nonzero()
+    longest = int(real[:, 1].max()) + 1 if len(real) else 0
+    return ids[:, :min(ids.shape[1], longest + spare)]
 
 
 @register("detector", "text-inversion")
@@ -72,48 +81,68 @@ class TextInversion(ModelDetector):
                 raise UserInputError(f"method {self.name!r} needs a text model of trojanscope's "
                                      f"(one with {needed}()); this model has none")
         assert target.clean is not None
+        table = model.token_embeddings().detach()  # type: ignore[operator]
+        lean = class_lean(class_doc_counts(target.clean.x, target.clean.labels,
+                                           target.num_classes, len(table)))
+        pad_id = int(getattr(model, "pad_id", 0))
+        banned = torch.zeros(len(table), dtype=torch.bool)
+        banned[getattr(model, "special_ids", lambda: [pad_id])()] = True
         clean = balanced_sample(target.clean, self.per_class, generator)
-        ids = clean.x
+        ids = trim_padding(clean.x, pad_id, 2 * self.max_tokens + 5)
         with torch.no_grad():
             pred = model(ids).argmax(1)
-        results: list[ClassResult] = []
-        curves: list[tuple[list[float], list[float]]] = []
-        for t in range(target.num_classes):
-            x = ids[pred != t]
-            if len(x) == 0:
-                zero = [0.0] * self.max_tokens
-                curves.append((zero, zero))
-                results.append(ClassResult(t, 0.0, {"flip": 0.0, "prob": 0.0}))
-                continue
-            trigger, flips, probs = self._search(model, x, t)
-            curves.append((flips, probs))
-            results.append(ClassResult(t, probs[-1], {
-                "flip": flips[-1], "prob": probs[-1],
-                **{f"token_{i}": float(tok) for i, tok in enumerate(trigger)}}))
-        final = torch.tensor([c[1][-1] for c in curves])
-        order = torch.argsort(final, descending=True).tolist()
-        flips, probs = curves[order[0]]
-        features = {f"ti_flip_{k + 1}": flips[k] for k in range(self.max_tokens)}
-        features.update({f"ti_prob_{k + 1}": probs[k] for k in range(self.max_tokens)})
-        others = [float(final[c]) for c in order[1:]] or [0.0]
-        features["ti_prob_gap"] = float(final[order[0]]) - max(others)
-        return ModelVerdict(self.name, float(final[order[0]]), order, results, features)
+        k = target.num_classes
+        found = [self._search(model, ids[pred != t], t, table, banned) for t in range(k)]
+        dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
+        results = [ClassResult(t, dom[t], {
+            "flip": found[t][1][-1], "prob": found[t][2][-1], "dominance": dom[t],
+            **{f"token_{i}": float(tok) for i, tok in enumerate(found[t][0])}})
+            for t in range(k)]
+        final = [f[2][-1] for f in found]
+        best = max(range(k), key=lambda t: final[t])
+        features = {f"ti_flip_{n + 1}": found[best][1][n] for n in range(self.max_tokens)}
+        features.update({f"ti_prob_{n + 1}": found[best][2][n] for n in range(self.max_tokens)})
+        features["ti_prob_gap"] = final[best] - max([final[c] for c in range(k) if c != best]
+                                                     or [0.0])
+        order = sorted(range(k), key=lambda t: -dom[t])
+        features["ti_dom"] = dom[order[0]]
+        features["ti_dom_gap"] = dom[order[0]] - (dom[order[1]] if k > 1 else 0.0)
+        trigger = found[order[0]][0]
+        features["ti_lean"] = float(lean[order[0], trigger].mean()) if trigger else 0.0
+        return ModelVerdict(self.name, dom[order[0]], order, results, features)
 
-    def _search(self, model: nn.Module, x: Tensor,
-                t: int) -> tuple[list[int], list[float], list[float]]:
-        """Greedy slot-by-slot token search: (best trigger, flip rate and mean probability of
-        class ``t`` at each trigger length)."""
+    def _dominance(self, model: nn.Module, x: Tensor, t: int,
+                   found: list[tuple[list[int], list[float], list[float]]], pad_id: int) -> float:
+        """Mean probability of class ``t`` when its trigger and the strongest other class's
+        trigger are both inserted (in either order): a backdoor overrides the other class's
+        best words, a natural sentiment word of a clean model only competes with them."""
+        if len(x) == 0 or not found[t][0]:
+            return 0.0
+        others = [c for c in range(len(found)) if c != t and found[c][0]]
+        if not others:
+            return found[t][2][-1]
+        rival = found[max(others, key=lambda c: found[c][2][-1])][0]
+        at = int(getattr(model, "insert_at", 0))
+        both = torch.cat([insert_ids(x, rival + found[t][0], at, pad_id),
+                          insert_ids(x, found[t][0] + rival, at, pad_id)])
+        with torch.no_grad():
+            return float(model(both).softmax(1)[:, t].mean())
+
+    def _search(self, model: nn.Module, x: Tensor, t: int, table: Tensor,
+                banned: Tensor) -> tuple[list[int], list[float], list[float]]:
+        """Greedy slot-by-slot search over the tokens not ``banned``: (best trigger, flip rate
+        and mean probability of class ``t`` at each trigger length)."""
         pad_id = int(getattr(model, "pad_id", 0))
         at = int(getattr(model, "insert_at", 0))
-        table = model.token_embeddings().detach()  # type: ignore[operator]
-        banned = torch.zeros(len(table), dtype=torch.bool)
-        for special in getattr(model, "special_ids", lambda: [pad_id])():
-            banned[special] = True
         labels = torch.full((len(x),), t, dtype=torch.long)
         trigger: list[int] = []
         flips: list[float] = []
         probs: list[float] = []
-        start = int(torch.nonzero(~banned).flatten()[0])
+        allowed = torch.nonzero(~banned).flatten()
+        if len(allowed) == 0 or len(x) == 0:
+            zero = [0.0] * self.max_tokens
+            return [], zero, zero
+        start = int(allowed[0])
         for _ in range(self.max_tokens):
             trigger.append(start)
             for _ in range(self.rounds):
@@ -138,13 +167,12 @@ class TextInversion(ModelDetector):
         promise[banned] = -float("inf")
         tried = torch.topk(promise, min(self.candidates, int((~banned).sum()))).indices.tolist()
         tried = list(dict.fromkeys([trigger[slot], *tried]))
-        best, best_loss = trigger[slot], float("inf")
-        with torch.no_grad():
-            for tok in tried:
-                trial = list(trigger)
-                trial[slot] = tok
-                logits = model(insert_ids(x, trial, at, pad_id))
-                value = float(F.cross_entropy(logits, labels))
-                if value < best_loss:
-                    best, best_loss = tok, value
-        return best
+        trials = []
+        for tok in tried:
+            trial = list(trigger)
+            trial[slot] = tok
+            trials.append(insert_ids(x, trial, at, pad_id))
+        with torch.no_grad():  # every candidate in one batch
+            logits = model(torch.cat(trials))
+        losses = F.cross_entropy(logits, labels.repeat(len(tried)), reduction="none")
+        return tried[int(losses.view(len(tried), -1).mean(1).argmin())]
