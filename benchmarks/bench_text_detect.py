@@ -1,8 +1,10 @@
 """Text detection benchmark on TextCNN zoos (``benchmarks/make_text_zoo.py``).
 
-Model level: ``text-inversion`` on every model of the calibration zoo, a logistic calibrator
-fitted on those features, then ROC-AUC, cross-entropy and time per model on the *evaluation*
-zoo (never used for fitting). Input level: ``strip-text`` on every backdoored model of the
+Model level: ``text-inversion`` on every model of the calibration zoo; the calibrator's design
+(feature subset and C) is chosen by leave-one-out cross-entropy on the calibration rows alone,
+fitted on them, then ROC-AUC, cross-entropy, time per model and per-attack ROC-AUC (each
+attack's models against all clean ones) on the *evaluation* zoo (never used for fitting).
+Input level: ``strip-text`` on every backdoored model of the
 evaluation zoo, fitted as a guard on half of the rt-polarity test split, TPR at 5% FPR (and
 ROC-AUC) against that model's own trigger, per attack.
 
@@ -33,7 +35,14 @@ from trojanscope.registry import create
 from trojanscope.zoo import effective, read_truth
 
 METHOD = "text-inversion"
-FEATURES = ["ti_prob_1", "ti_prob_2", "ti_prob_3"]
+DESIGNS = {  # candidate feature subsets; the LOO cross-entropy on the calibration zoo chooses
+    "best-token probability (3)": ["ti_prob_1", "ti_prob_2", "ti_prob_3"],
+    "dominance (2)": ["ti_dom", "ti_dom_gap"],
+    "dominance + neutral (3)": ["ti_dom", "ti_dom_gap", "tn_prob"],
+    "dominance + neutral + gap (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "tn_prob_gap"],
+    "dominance + neutral + probability (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "ti_prob_3"],
+}
+CS = (0.3, 1.0, 3.0)
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
 
 
@@ -66,12 +75,48 @@ def input_level(zoo: Path, fpr: float) -> list[dict]:
     return rows
 
 
+def loo_cross_entropy(rows: list[ZooRow], features: list[str], c: float) -> float:
+    """Leave-one-out cross-entropy of the calibrator design on ``rows``."""
+    import numpy as np
+    from sklearn.metrics import log_loss
+
+    y = [int(r.backdoored) for r in rows]
+    p = []
+    for i, row in enumerate(rows):
+        rest = rows[:i] + rows[i + 1:]
+        cal = fit_calibrator(METHOD, [r.features for r in rest], y[:i] + y[i + 1:], features,
+                             transform="none", c=c)
+        p.append(cal.probability(row.features))
+    return float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1]))
+
+
+def choose_design(rows: list[ZooRow]) -> tuple[str, float, list[dict]]:
+    """The (design, C) of lowest LOO cross-entropy on the calibration rows, and all scores."""
+    scores = [{"design": name, "c": c, "loo_ce": loo_cross_entropy(rows, feats, c)}
+              for name, feats in DESIGNS.items() for c in CS]
+    for s in scores:
+        print(f"LOO {s['design']} C={s['c']}: {s['loo_ce']:.3f}", file=sys.stderr)
+    best = min(scores, key=lambda s: s["loo_ce"])
+    return best["design"], best["c"], scores
+
+
+def per_attack_auc(rows: list[ZooRow]) -> dict[str, float]:
+    """ROC-AUC of each attack's models against every clean model."""
+    from sklearn.metrics import roc_auc_score
+
+    clean = [r.probability for r in rows if not r.backdoored]
+    out = {}
+    for attack in sorted({r.attack for r in rows if r.attack}):
+        bad = [r.probability for r in rows if r.attack == attack]
+        out[attack] = float(roc_auc_score([0] * len(clean) + [1] * len(bad), clean + bad))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cal", type=Path, required=True)
     parser.add_argument("--eval", type=Path, required=True)
     parser.add_argument("--fpr", type=float, default=0.05)
-    parser.add_argument("--c", type=float, default=1.0)
     parser.add_argument("--write-calibration", action="store_true")
     parser.add_argument("--skip-inputs", action="store_true")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/out/text_detect.json"))
@@ -88,10 +133,12 @@ def main() -> None:
             opts.cal_rows.write_text(json.dumps([asdict(r) for r in cal_rows]) + "\n")
     if opts.cal_only:
         return
+    design, c, loo = choose_design(cal_rows)
+    print(f"chosen on the calibration zoo: {design}, C = {c}")
     cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
-                         [int(r.backdoored) for r in cal_rows], FEATURES, transform="none",
-                         c=opts.c, zoo=[str(opts.cal)], models="textcnn on rt-polarity",
-                         coverage=count_traits(traits(opts.cal)))
+                         [int(r.backdoored) for r in cal_rows], DESIGNS[design],
+                         transform="none", c=c, zoo=[str(opts.cal)],
+                         models="textcnn on rt-polarity", coverage=count_traits(traits(opts.cal)))
     eval_rows = run_zoo(opts.eval, METHOD, calibrators={METHOD: cal}, on_model=progress)
     model_level = score_rows(eval_rows)
     print("| zoo | models (backdoored) | ROC-AUC | cross-entropy | TPR at 5% FPR | FPR at 0.5 "
@@ -101,7 +148,9 @@ def main() -> None:
     print(f"| {opts.eval} (calibrated on {opts.cal}) | {s['n_models']} ({s['n_backdoored']}) | "
           f"{s['roc_auc']:.3f} | {s['cross_entropy']:.3f} | {s['tpr_at_5pct_fpr']:.2f} | "
           f"{s['false_positive_rate']:.2f} | {s['median_s_per_model']:.1f} |")
+    model_level["roc_auc_by_attack"] = per_attack_auc(eval_rows)
     print(f"detection rate by attack: {s['detection_rate_by_attack']}")
+    print(f"ROC-AUC by attack (against all clean): {model_level['roc_auc_by_attack']}")
     inputs = [] if opts.skip_inputs else input_level(opts.eval, opts.fpr)
     if inputs:
         print(f"\n| attack | models | strip-text TPR at {opts.fpr:.0%} FPR (min / median) "
@@ -118,7 +167,7 @@ def main() -> None:
         save_calibrators(shipped, SHIPPED)
     opts.json.parent.mkdir(parents=True, exist_ok=True)
     opts.json.write_text(json.dumps({
-        "calibrator": asdict(cal), "model_level": model_level,
+        "calibrator": asdict(cal), "design": design, "loo": loo, "model_level": model_level,
         "cal_rows": [asdict(r) for r in cal_rows], "eval_rows": [asdict(r) for r in eval_rows],
         "input_level": inputs}, indent=2, default=str) + "\n")
 

@@ -26,10 +26,15 @@ from trojanscope.detect.base import (
     ModelVerdict,
     balanced_sample,
 )
-from trojanscope.detect.text_tokens import class_doc_counts, class_lean
+from trojanscope.detect.text_tokens import class_doc_counts, class_lean, neutral_for
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
 from trojanscope.registry import register
+
+FULL = {"per_class": 48, "candidates": 16, "rounds": 2}
+FAST = {"per_class": 12, "candidates": 6, "rounds": 1}  # transformer-sized models
+LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
+SHORT = 32
 
 
 def insert_ids(ids: Tensor, trigger: list[int], at: int, pad_id: int) -> Tensor:
@@ -48,16 +53,33 @@ def trim_padding(ids: Tensor, pad_id: int, spare: int) -> Tensor:
     return ids[:, :min(ids.shape[1], longest + spare)]
 
 
+def short_sentences(data, pad_id: int, most: int = SHORT):
+    """The sentences of at most ``most`` tokens, when every class keeps five or more (a
+    transformer's cost grows with the longest sentence of the batch)."""
+    keep = torch.nonzero((data.x != pad_id).sum(1) <= most).flatten()
+    counts = torch.bincount(data.labels[keep], minlength=data.num_classes)
+    return data.subset(keep) if int(counts.min()) >= 5 else data
+
+
 @register("detector", "text-inversion")
 class TextInversion(ModelDetector):
     """Text trigger inversion in embedding space (DBS/PICCOLO-style, first-order token search):
     the flip rate of the best few-token trigger per class.
 
     Arguments:
-        max_tokens: trigger length searched up to.
-        per_class: clean sentences per class used (a balanced sample).
-        candidates: tokens tried exactly per slot update (the best by the gradient).
-        rounds: passes over the slots at each length.
+        max_tokens: trigger length searched up to (over the whole vocabulary).
+        per_class: clean sentences per class used (a balanced sample); default 48, or 12
+            (with sentences of at most 32 tokens) for a transformer-sized model.
+        candidates: tokens tried exactly per slot update (the best by the gradient); default
+            16, or 6 for a transformer-sized model.
+        rounds: passes over the slots at each length; default 2, or 1 for a
+            transformer-sized model.
+        neutral_tokens: trigger length searched over the clean-neutral tokens (0: no such
+            search).
+        min_share: a token is judged in the clean data only if that share of the sentences
+            (three at least) hold it.
+        margin: a token leaning to a class by more than this over the uniform share is not
+            neutral for it.
     """
 
     name = "text-inversion"
@@ -65,14 +87,19 @@ class TextInversion(ModelDetector):
     min_per_class = 5
     modality = "text"
 
-    def __init__(self, max_tokens: int = 3, per_class: int = 48, candidates: int = 16,
-                 rounds: int = 2) -> None:
-        if min(int(max_tokens), int(per_class), int(candidates), int(rounds)) < 1:
+    def __init__(self, max_tokens: int = 3, per_class: int | None = None,
+                 candidates: int | None = None, rounds: int | None = None,
+                 neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1) -> None:
+        given = [int(v) for v in (max_tokens, per_class, candidates, rounds) if v is not None]
+        if min(given) < 1 or int(neutral_tokens) < 0:
             raise ValueError("max_tokens, per_class, candidates and rounds must be >= 1")
         self.max_tokens = int(max_tokens)
-        self.per_class = int(per_class)
-        self.candidates = int(candidates)
-        self.rounds = int(rounds)
+        self.per_class = per_class
+        self.candidates = candidates
+        self.rounds = rounds
+        self.neutral_tokens = int(neutral_tokens)
+        self.min_share = float(min_share)
+        self.margin = float(margin)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -82,21 +109,35 @@ class TextInversion(ModelDetector):
                                      f"(one with {needed}()); this model has none")
         assert target.clean is not None
         table = model.token_embeddings().detach()  # type: ignore[operator]
-        lean = class_lean(class_doc_counts(target.clean.x, target.clean.labels,
-                                           target.num_classes, len(table)))
+        counts = class_doc_counts(target.clean.x, target.clean.labels, target.num_classes,
+                                  len(table))
+        lean = class_lean(counts)
         pad_id = int(getattr(model, "pad_id", 0))
         banned = torch.zeros(len(table), dtype=torch.bool)
         banned[getattr(model, "special_ids", lambda: [pad_id])()] = True
-        clean = balanced_sample(target.clean, self.per_class, generator)
-        ids = trim_padding(clean.x, pad_id, 2 * self.max_tokens + 5)
+        large = sum(p.numel() for p in model.parameters()) - table.numel() > LARGE
+        budget = FAST if large else FULL
+        self._per_class = self.per_class or budget["per_class"]
+        self._candidates = self.candidates or budget["candidates"]
+        self._rounds = self.rounds or budget["rounds"]
+        clean = balanced_sample(short_sentences(target.clean, pad_id) if large else target.clean,
+                                self._per_class, generator)
+        ids = trim_padding(clean.x, pad_id, max(2 * self.max_tokens, self.neutral_tokens) + 5)
         with torch.no_grad():
             pred = model(ids).argmax(1)
         k = target.num_classes
-        found = [self._search(model, ids[pred != t], t, table, banned) for t in range(k)]
+        found = [self._search(model, ids[pred != t], t, table, banned, self.max_tokens)
+                 for t in range(k)]
+        neutral = [self._search(model, ids[pred != t], t, table, banned | ~neutral_for(
+            counts, t, len(target.clean.x), self.min_share, self.margin), self.neutral_tokens)
+            for t in range(k)] if self.neutral_tokens else []
         dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
         results = [ClassResult(t, dom[t], {
             "flip": found[t][1][-1], "prob": found[t][2][-1], "dominance": dom[t],
-            **{f"token_{i}": float(tok) for i, tok in enumerate(found[t][0])}})
+            **{f"token_{i}": float(tok) for i, tok in enumerate(found[t][0])},
+            **({"neutral_prob": neutral[t][2][-1]} if neutral else {}),
+            **{f"neutral_token_{i}": float(tok)
+               for i, tok in enumerate(neutral[t][0] if neutral else [])}})
             for t in range(k)]
         final = [f[2][-1] for f in found]
         best = max(range(k), key=lambda t: final[t])
@@ -109,6 +150,10 @@ class TextInversion(ModelDetector):
         features["ti_dom_gap"] = dom[order[0]] - (dom[order[1]] if k > 1 else 0.0)
         trigger = found[order[0]][0]
         features["ti_lean"] = float(lean[order[0], trigger].mean()) if trigger else 0.0
+        if neutral:
+            nfinal = sorted((n[2][-1] for n in neutral), reverse=True)
+            features["tn_prob"] = nfinal[0]
+            features["tn_prob_gap"] = nfinal[0] - (nfinal[1] if k > 1 else 0.0)
         return ModelVerdict(self.name, dom[order[0]], order, results, features)
 
     def _dominance(self, model: nn.Module, x: Tensor, t: int,
@@ -128,8 +173,8 @@ class TextInversion(ModelDetector):
         with torch.no_grad():
             return float(model(both).softmax(1)[:, t].mean())
 
-    def _search(self, model: nn.Module, x: Tensor, t: int, table: Tensor,
-                banned: Tensor) -> tuple[list[int], list[float], list[float]]:
+    def _search(self, model: nn.Module, x: Tensor, t: int, table: Tensor, banned: Tensor,
+                length: int) -> tuple[list[int], list[float], list[float]]:
         """Greedy slot-by-slot search over the tokens not ``banned``: (best trigger, flip rate
         and mean probability of class ``t`` at each trigger length)."""
         pad_id = int(getattr(model, "pad_id", 0))
@@ -140,12 +185,12 @@ class TextInversion(ModelDetector):
         probs: list[float] = []
         allowed = torch.nonzero(~banned).flatten()
         if len(allowed) == 0 or len(x) == 0:
-            zero = [0.0] * self.max_tokens
+            zero = [0.0] * length
             return [], zero, zero
         start = int(allowed[0])
-        for _ in range(self.max_tokens):
+        for _ in range(length):
             trigger.append(start)
-            for _ in range(self.rounds):
+            for _ in range(self._rounds):
                 for slot in range(len(trigger)):
                     trigger[slot] = self._best_token(model, x, labels, trigger, slot, at,
                                                      table, banned, pad_id)
@@ -165,7 +210,7 @@ class TextInversion(ModelDetector):
         g = grad[:, at + slot].mean(0)
         promise = -(table @ g)
         promise[banned] = -float("inf")
-        tried = torch.topk(promise, min(self.candidates, int((~banned).sum()))).indices.tolist()
+        tried = torch.topk(promise, min(self._candidates, int((~banned).sum()))).indices.tolist()
         tried = list(dict.fromkeys([trigger[slot], *tried]))
         trials = []
         for tok in tried:

@@ -31,3 +31,12 @@ def class_lean(counts: Tensor) -> Tensor:
     weight = sizes.mean() / sizes  # equal-size classes
     scaled = counts * weight + 1.0
     return scaled / scaled.sum(0, keepdim=True)
+
+
+def neutral_for(counts: Tensor, cls: int, sentences: int, min_share: float,
+                margin: float) -> Tensor:
+    """Tokens held by at least ``min_share`` of the ``sentences`` clean sentences (three at
+    least) that do not lean to ``cls`` by more than ``margin`` over the uniform share: a model
+    pushed to ``cls`` by them was not taught so by the language."""
+    enough = max(3.0, min_share * sentences)
+    return (counts.sum(0) >= enough) & (class_lean(counts)[cls] <= 1.0 / len(counts) + margin)
