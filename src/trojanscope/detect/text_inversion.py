@@ -111,7 +111,8 @@ class TextInversion(ModelDetector):
         table = model.token_embeddings().detach()  # type: ignore[operator]
         counts = class_doc_counts(target.clean.x, target.clean.labels, target.num_classes,
                                   len(table))
-        lean = class_lean(counts)
+        sizes = torch.bincount(target.clean.labels, minlength=target.num_classes)
+        lean = class_lean(counts, sizes)
         pad_id = int(getattr(model, "pad_id", 0))
         banned = torch.zeros(len(table), dtype=torch.bool)
         banned[getattr(model, "special_ids", lambda: [pad_id])()] = True
@@ -129,7 +130,7 @@ class TextInversion(ModelDetector):
         found = [self._search(model, ids[pred != t], t, table, banned, self.max_tokens)
                  for t in range(k)]
         neutral = [self._search(model, ids[pred != t], t, table, banned | ~neutral_for(
-            counts, t, len(target.clean.x), self.min_share, self.margin), self.neutral_tokens)
+            counts, sizes, t, self.min_share, self.margin), self.neutral_tokens)
             for t in range(k)] if self.neutral_tokens else []
         dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
         results = [ClassResult(t, dom[t], {

@@ -24,19 +24,21 @@ def class_doc_counts(ids: Tensor, labels: Tensor, num_classes: int, vocab_size: 
     return counts
 
 
-def class_lean(counts: Tensor) -> Tensor:
-    """``(num_classes, vocab_size)``: the share of each token's sentences in each class, classes
-    weighted to equal size, smoothed by one pseudo-sentence per class (an unseen token: 1/K)."""
-    sizes = counts.sum(1, keepdim=True).clamp_min(1.0)
+def class_lean(counts: Tensor, sizes: Tensor) -> Tensor:
+    """``(num_classes, vocab_size)``: the share of each token's sentences in each class, the
+    classes (``sizes`` sentences each) weighted to equal size, smoothed by one pseudo-sentence
+    per class (an unseen token: 1/K)."""
+    sizes = sizes.float().clamp_min(1.0).unsqueeze(1)
     weight = sizes.mean() / sizes  # equal-size classes
     scaled = counts * weight + 1.0
     return scaled / scaled.sum(0, keepdim=True)
 
 
-def neutral_for(counts: Tensor, cls: int, sentences: int, min_share: float,
+def neutral_for(counts: Tensor, sizes: Tensor, cls: int, min_share: float,
                 margin: float) -> Tensor:
-    """Tokens held by at least ``min_share`` of the ``sentences`` clean sentences (three at
-    least) that do not lean to ``cls`` by more than ``margin`` over the uniform share: a model
-    pushed to ``cls`` by them was not taught so by the language."""
-    enough = max(3.0, min_share * sentences)
-    return (counts.sum(0) >= enough) & (class_lean(counts)[cls] <= 1.0 / len(counts) + margin)
+    """Tokens held by at least ``min_share`` of the clean sentences (three at least) that do not
+    lean to ``cls`` by more than ``margin`` over the uniform share: a model pushed to ``cls``
+    by them was not taught so by the language."""
+    enough = max(3.0, min_share * float(sizes.sum()))
+    lean = class_lean(counts, sizes)[cls]
+    return (counts.sum(0) >= enough) & (lean <= 1.0 / len(counts) + margin)
