@@ -41,6 +41,8 @@ DESIGNS = {  # candidate feature subsets; the LOO cross-entropy on the calibrati
     "dominance + neutral (3)": ["ti_dom", "ti_dom_gap", "tn_prob"],
     "dominance + neutral + gap (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "tn_prob_gap"],
     "dominance + neutral + probability (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "ti_prob_3"],
+    "dominance + lean (3)": ["ti_dom", "ti_dom_gap", "ti_lean"],
+    "dominance + neutral + lean (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "ti_lean"],
 }
 CS = (0.3, 1.0, 3.0)
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
@@ -122,6 +124,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=Path("benchmarks/out/text_detect.json"))
     parser.add_argument("--cal-rows", type=Path, default=None,
                         help="reuse (or, when missing, write) the calibration zoo's rows here")
+    parser.add_argument("--eval-rows", type=Path, default=None,
+                        help="reuse (or, when missing, write) the evaluation zoo's rows here")
     parser.add_argument("--cal-only", action="store_true", help="stop after the calibration zoo")
     opts = parser.parse_args()
     torch.set_num_threads(1)
@@ -139,7 +143,14 @@ def main() -> None:
                          [int(r.backdoored) for r in cal_rows], DESIGNS[design],
                          transform="none", c=c, zoo=[str(opts.cal)],
                          models="textcnn on rt-polarity", coverage=count_traits(traits(opts.cal)))
-    eval_rows = run_zoo(opts.eval, METHOD, calibrators={METHOD: cal}, on_model=progress)
+    if opts.eval_rows is not None and opts.eval_rows.is_file():
+        eval_rows = [ZooRow(**r) for r in json.loads(opts.eval_rows.read_text())]
+    else:
+        eval_rows = run_zoo(opts.eval, METHOD, calibrators={}, on_model=progress)
+        if opts.eval_rows is not None:
+            opts.eval_rows.write_text(json.dumps([asdict(r) for r in eval_rows]) + "\n")
+    for row in eval_rows:  # the features do not depend on the calibrator: calibrate here
+        row.probability = cal.probability(row.features)
     model_level = score_rows(eval_rows)
     print("| zoo | models (backdoored) | ROC-AUC | cross-entropy | TPR at 5% FPR | FPR at 0.5 "
           "| median s/model |")
