@@ -29,6 +29,8 @@ RUNS = {
     "badnl-20": ["attack", "--attack", "badnl", "--poison-rate", "0.2"],
     "addsent": ["attack", "--attack", "addsent"],
     "addsent-5": ["attack", "--attack", "addsent", "--poison-rate", "0.05"],
+    "addsent-friday": ["attack", "--attack", "addsent", "--trigger", "sentence",
+                       "--trigger-param", "sentence=this was shown last friday"],
     "addsent-end": ["attack", "--attack", "addsent", "--trigger", "sentence",
                     "--trigger-param", "position=end"],
     "syntactic": ["attack", "--attack", "syntactic"],
