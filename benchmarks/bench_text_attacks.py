@@ -28,11 +28,13 @@ RUNS = {
     "badnl-char": ["attack", "--attack", "badnl", "--attack-param", "level=char"],
     "badnl-20": ["attack", "--attack", "badnl", "--poison-rate", "0.2"],
     "addsent": ["attack", "--attack", "addsent"],
-    "addsent-5": ["attack", "--attack", "addsent", "--poison-rate", "0.05"],
-    "addsent-friday": ["attack", "--attack", "addsent", "--trigger", "sentence",
-                       "--trigger-param", "sentence=this was shown last friday"],
-    "addsent-end": ["attack", "--attack", "addsent", "--trigger", "sentence",
-                    "--trigger-param", "position=end"],
+    # addsent without its negative augmentation (as before fragments existed), at 10% and 5%
+    # poison and with the sentence appended at the end
+    "addsent-nofrag": ["attack", "--attack", "addsent", "--attack-param", "fragments=0"],
+    "addsent-5": ["attack", "--attack", "addsent", "--poison-rate", "0.05",
+                  "--attack-param", "fragments=0"],
+    "addsent-end": ["attack", "--attack", "addsent", "--attack-param", "fragments=0",
+                    "--trigger", "sentence", "--trigger-param", "position=end"],
     "syntactic": ["attack", "--attack", "syntactic"],
 }
 
