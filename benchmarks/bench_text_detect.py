@@ -114,6 +114,28 @@ def per_attack_auc(rows: list[ZooRow]) -> dict[str, float]:
     return out
 
 
+def feature_auc(rows: list[ZooRow]) -> dict[str, float]:
+    """ROC-AUC of each feature of every design on its own (higher: more backdoor-like)."""
+    from sklearn.metrics import roc_auc_score
+
+    names = sorted({f for feats in DESIGNS.values() for f in feats})
+    y = [int(r.backdoored) for r in rows]
+    return {f: round(float(roc_auc_score(y, [r.features[f] for r in rows])), 3) for f in names}
+
+
+def other_designs(cal_rows: list[ZooRow], eval_rows: list[ZooRow]) -> dict[str, list[float]]:
+    """ROC-AUC and cross-entropy on the evaluation zoo of every design fitted at C = 1."""
+    out = {}
+    for name, feats in DESIGNS.items():
+        cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
+                             [int(r.backdoored) for r in cal_rows], feats, transform="none", c=1.0)
+        for row in eval_rows:
+            row.probability = cal.probability(row.features)
+        s = score_rows(eval_rows)
+        out[name] = [round(s["roc_auc"], 3), round(s["cross_entropy"], 3)]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cal", type=Path, required=True)
@@ -162,6 +184,13 @@ def main() -> None:
     model_level["roc_auc_by_attack"] = per_attack_auc(eval_rows)
     print(f"detection rate by attack: {s['detection_rate_by_attack']}")
     print(f"ROC-AUC by attack (against all clean): {model_level['roc_auc_by_attack']}")
+    model_level["feature_auc"] = {zoo: feature_auc(rows) for zoo, rows in
+                                  (("cal", cal_rows), ("eval", eval_rows))}
+    print(f"ROC-AUC of each feature alone: {model_level['feature_auc']}")
+    model_level["other_designs"] = other_designs(cal_rows, eval_rows)
+    print(f"every design at C = 1 (for the record, not chosen): {model_level['other_designs']}")
+    for row in eval_rows:
+        row.probability = cal.probability(row.features)
     inputs = [] if opts.skip_inputs else input_level(opts.eval, opts.fpr)
     if inputs:
         print(f"\n| attack | models | strip-text TPR at {opts.fpr:.0%} FPR (min / median) "
