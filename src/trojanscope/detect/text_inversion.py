@@ -4,13 +4,19 @@ inserted into clean sentences of the other classes, turn them into that class.
 
 The search is first-order (HotFlip-style): the gradient of the target-class loss with respect
 to each trigger slot's embedding ranks every vocabulary token by the loss decrease it promises;
-the best ``candidates`` are tried exactly and the best kept, slot by slot, for up to
-``max_tokens`` tokens. A backdoored model has a short trigger that flips almost every sentence
-(a rare word flips all of them); a clean sentiment model is flipped only partly even by its
-strongest words. The flip rates of the best 1- and ``max_tokens``-token triggers (and how much
-the best class stands out from the others) are the features a calibrator turns into a
-probability. Needs clean sentences; the model must expose ``embed``/``forward_embeds``/
-``token_embeddings`` (trojanscope's text architectures do).
+the best ``candidates`` are tried exactly (in one batch) and the best kept, slot by slot, for up
+to ``max_tokens`` tokens. Such a search finds natural sentiment words in every sentiment model,
+so two measurements tell a backdoor apart from them:
+
+- dominance: the class's trigger inserted together with the strongest other class's trigger.
+  A backdoor overrides the other class's best words; sentiment words only compete with them
+  (and exist for every class, a backdoor is one-directional: ``ti_dom_gap``);
+- a second search over *clean-neutral* tokens only (common in the clean data, no lean to the
+  class, :mod:`trojanscope.detect.text_tokens`): a template or inserted-sentence trigger made
+  of common words still flips the model, grammar words alone do not.
+
+A calibrator turns the features into a probability. Needs clean sentences; the model must
+expose ``embed``/``forward_embeds``/``token_embeddings`` (trojanscope's text architectures do).
 """
 
 from __future__ import annotations
