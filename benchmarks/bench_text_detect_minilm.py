@@ -15,6 +15,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -65,10 +66,12 @@ def main() -> None:
             data = clean_csv(class_names(folder), opts.sentences, Path(tmp) / "clean.csv")
             cmd = [sys.executable, "-m", "trojanscope", "-q", "detect", str(folder), "--data",
                    str(data), "--format", "json"]
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False,
                                   env={**os.environ, "HF_HUB_OFFLINE": "1"})
             wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu_s = (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
             if proc.returncode not in (0, 1):
                 raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
             report = json.loads(proc.stdout)
@@ -82,18 +85,19 @@ def main() -> None:
                          "features": {f: report["features"].get(f) for f in FEATURES},
                          "trigger_tokens": report.get("trigger_tokens"),
                          "elapsed_s": report.get("elapsed_s"), "wall_s": round(wall, 1),
+                         "cpu_s": round(cpu_s, 1),
                          "coverage_notes": report.get("coverage_notes")})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     print("| folder | attack (target) | verdict | probability | ti_dom | ti_dom_gap | tn_prob "
-          "| tokens of the suspected class | detect s | wall s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| tokens of the suspected class | detect s | wall s | process CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         f = r["features"]
         tokens = (r["trigger_tokens"] or {}).get(str(r["suspected_target"]), [])
         attack = f"{r['attack']} ({r['target']})" if r["attack"] else "clean"
         print(f"| {r['folder']} | {attack} | {r['verdict']} | {r['probability']:.3f} | "
               f"{f['ti_dom']:.3f} | {f['ti_dom_gap']:.3f} | {f['tn_prob']:.3f} | "
-              f"{' '.join(tokens)} | {r['elapsed_s']:.1f} | {r['wall_s']} |")
+              f"{' '.join(tokens)} | {r['elapsed_s']:.1f} | {r['wall_s']} | {r['cpu_s']} |")
     print(f"median detect s: {statistics.median(r['elapsed_s'] for r in rows):.1f}")
     opts.json.parent.mkdir(parents=True, exist_ok=True)
     opts.json.write_text(json.dumps({"cpus": os.cpu_count(), "rows": rows}, indent=2) + "\n")

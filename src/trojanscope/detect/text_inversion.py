@@ -38,7 +38,7 @@ from trojanscope.models.text_common import padding_mask
 from trojanscope.registry import register
 
 FULL = {"per_class": 48, "candidates": 16, "rounds": 2}
-FAST = {"per_class": 12, "candidates": 6, "rounds": 1}  # transformer-sized models
+FAST = {"per_class": 8, "candidates": 4, "rounds": 1}  # transformer-sized models
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
 
@@ -74,10 +74,10 @@ class TextInversion(ModelDetector):
 
     Arguments:
         max_tokens: trigger length searched up to (over the whole vocabulary).
-        per_class: clean sentences per class used (a balanced sample); default 48, or 12
+        per_class: clean sentences per class used (a balanced sample); default 48, or 8
             (with sentences of at most 32 tokens) for a transformer-sized model.
         candidates: tokens tried exactly per slot update (the best by the gradient); default
-            16, or 6 for a transformer-sized model.
+            16, or 4 for a transformer-sized model.
         rounds: passes over the slots at each length; default 2, or 1 for a
             transformer-sized model.
         neutral_tokens: trigger length searched over the clean-neutral tokens (0: no such
