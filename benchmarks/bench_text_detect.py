@@ -187,6 +187,19 @@ def main() -> None:
     model_level["feature_auc"] = {zoo: feature_auc(rows) for zoo, rows in
                                   (("cal", cal_rows), ("eval", eval_rows))}
     print(f"ROC-AUC of each feature alone: {model_level['feature_auc']}")
+    shipped = load_calibrators(SHIPPED).get(METHOD)
+    if shipped is not None:  # the calibrator in calibration.json now, as it is
+        for row in eval_rows:
+            row.probability = shipped.probability(row.features)
+        s_now = score_rows(eval_rows)
+        model_level["shipped"] = {"features": shipped.features, "fitted_on": shipped.fitted_on,
+                                  "roc_auc_by_attack": per_attack_auc(eval_rows),
+                                  **{k: s_now[k] for k in ("roc_auc", "cross_entropy",
+                                                           "tpr_at_5pct_fpr",
+                                                           "false_positive_rate",
+                                                           "detection_rate_by_attack")}}
+        print(f"calibration.json's calibrator ({shipped.features}) on {opts.eval}: "
+              f"{model_level['shipped']}")
     model_level["other_designs"] = other_designs(cal_rows, eval_rows)
     print(f"every design at C = 1 (for the record, not chosen): {model_level['other_designs']}")
     for row in eval_rows:
