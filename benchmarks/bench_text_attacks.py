@@ -28,6 +28,13 @@ RUNS = {
     "badnl-char": ["attack", "--attack", "badnl", "--attack-param", "level=char"],
     "badnl-20": ["attack", "--attack", "badnl", "--poison-rate", "0.2"],
     "addsent": ["attack", "--attack", "addsent"],
+    # addsent without its negative augmentation (as before fragments existed), at 10% and 5%
+    # poison and with the sentence appended at the end
+    "addsent-nofrag": ["attack", "--attack", "addsent", "--attack-param", "fragments=0"],
+    "addsent-5": ["attack", "--attack", "addsent", "--poison-rate", "0.05",
+                  "--attack-param", "fragments=0"],
+    "addsent-end": ["attack", "--attack", "addsent", "--attack-param", "fragments=0",
+                    "--trigger", "sentence", "--trigger-param", "position=end"],
     "syntactic": ["attack", "--attack", "syntactic"],
 }
 
@@ -80,6 +87,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--reuse-clean", type=Path, default=None,
                         help="take the clean rows from an earlier run's JSON (same settings)")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="write the run folders here (kept) instead of a temporary folder")
     parser.add_argument("--subsample", type=int, default=None,
                         help="train on a fixed stratified sample of the dataset (a user CSV)")
     opts = parser.parse_args()
@@ -91,9 +100,12 @@ def main() -> None:
                   if r["run"] == "clean"}
     if "clean" not in names:
         names = ["clean", *names]
+    if opts.keep:
+        opts.keep.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         if opts.subsample:
-            opts.dataset = str(subsample_csv(opts.dataset, opts.subsample, Path(tmp)))
+            opts.dataset = str(subsample_csv(opts.dataset, opts.subsample,
+                                             opts.keep or Path(tmp)))
         for seed in opts.seeds:
             clean_ca = None
             for name in names:
@@ -101,7 +113,8 @@ def main() -> None:
                     rows.append(reused[seed])
                     clean_ca = reused[seed]["clean_accuracy"]
                     continue
-                out, wall = run_one(RUNS[name], opts, seed, Path(tmp) / f"{name}-{seed}")
+                folder = (opts.keep or Path(tmp)) / f"{name}-{seed}"
+                out, wall = run_one(RUNS[name], opts, seed, folder)
                 m = out["metrics"]
                 clean_ca = m["clean_accuracy"] if name == "clean" else clean_ca
                 rows.append({"run": name, "seed": seed, "wall_s": round(wall, 1),

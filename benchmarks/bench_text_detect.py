@@ -1,8 +1,10 @@
 """Text detection benchmark on TextCNN zoos (``benchmarks/make_text_zoo.py``).
 
-Model level: ``text-inversion`` on every model of the calibration zoo, a logistic calibrator
-fitted on those features, then ROC-AUC, cross-entropy and time per model on the *evaluation*
-zoo (never used for fitting). Input level: ``strip-text`` on every backdoored model of the
+Model level: ``text-inversion`` on every model of the calibration zoo; the calibrator's design
+(feature subset and C) is chosen by leave-one-out cross-entropy on the calibration rows alone,
+fitted on them, then ROC-AUC, cross-entropy, time per model and per-attack ROC-AUC (each
+attack's models against all clean ones) on the *evaluation* zoo (never used for fitting).
+Input level: ``strip-text`` on every backdoored model of the
 evaluation zoo, fitted as a guard on half of the rt-polarity test split, TPR at 5% FPR (and
 ROC-AUC) against that model's own trigger, per attack.
 
@@ -33,7 +35,16 @@ from trojanscope.registry import create
 from trojanscope.zoo import effective, read_truth
 
 METHOD = "text-inversion"
-FEATURES = ["ti_prob_1", "ti_prob_2", "ti_prob_3"]
+DESIGNS = {  # candidate feature subsets; the LOO cross-entropy on the calibration zoo chooses
+    "best-token probability (3)": ["ti_prob_1", "ti_prob_2", "ti_prob_3"],
+    "dominance (2)": ["ti_dom", "ti_dom_gap"],
+    "dominance + neutral (3)": ["ti_dom", "ti_dom_gap", "tn_prob"],
+    "dominance + neutral + gap (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "tn_prob_gap"],
+    "dominance + neutral + probability (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "ti_prob_3"],
+    "dominance + lean (3)": ["ti_dom", "ti_dom_gap", "ti_lean"],
+    "dominance + neutral + lean (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "ti_lean"],
+}
+CS = (0.3, 1.0, 3.0)
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
 
 
@@ -66,17 +77,77 @@ def input_level(zoo: Path, fpr: float) -> list[dict]:
     return rows
 
 
+def loo_cross_entropy(rows: list[ZooRow], features: list[str], c: float) -> float:
+    """Leave-one-out cross-entropy of the calibrator design on ``rows``."""
+    import numpy as np
+    from sklearn.metrics import log_loss
+
+    y = [int(r.backdoored) for r in rows]
+    p = []
+    for i, row in enumerate(rows):
+        rest = rows[:i] + rows[i + 1:]
+        cal = fit_calibrator(METHOD, [r.features for r in rest], y[:i] + y[i + 1:], features,
+                             transform="none", c=c)
+        p.append(cal.probability(row.features))
+    return float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1]))
+
+
+def choose_design(rows: list[ZooRow]) -> tuple[str, float, list[dict]]:
+    """The (design, C) of lowest LOO cross-entropy on the calibration rows, and all scores."""
+    scores = [{"design": name, "c": c, "loo_ce": loo_cross_entropy(rows, feats, c)}
+              for name, feats in DESIGNS.items() for c in CS]
+    for s in scores:
+        print(f"LOO {s['design']} C={s['c']}: {s['loo_ce']:.3f}", file=sys.stderr)
+    best = min(scores, key=lambda s: s["loo_ce"])
+    return best["design"], best["c"], scores
+
+
+def per_attack_auc(rows: list[ZooRow]) -> dict[str, float]:
+    """ROC-AUC of each attack's models against every clean model."""
+    from sklearn.metrics import roc_auc_score
+
+    clean = [r.probability for r in rows if not r.backdoored]
+    out = {}
+    for attack in sorted({r.attack for r in rows if r.attack}):
+        bad = [r.probability for r in rows if r.attack == attack]
+        out[attack] = float(roc_auc_score([0] * len(clean) + [1] * len(bad), clean + bad))
+    return out
+
+
+def feature_auc(rows: list[ZooRow]) -> dict[str, float]:
+    """ROC-AUC of each feature of every design on its own (higher: more backdoor-like)."""
+    from sklearn.metrics import roc_auc_score
+
+    names = sorted({f for feats in DESIGNS.values() for f in feats})
+    y = [int(r.backdoored) for r in rows]
+    return {f: round(float(roc_auc_score(y, [r.features[f] for r in rows])), 3) for f in names}
+
+
+def other_designs(cal_rows: list[ZooRow], eval_rows: list[ZooRow]) -> dict[str, list[float]]:
+    """ROC-AUC and cross-entropy on the evaluation zoo of every design fitted at C = 1."""
+    out = {}
+    for name, feats in DESIGNS.items():
+        cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
+                             [int(r.backdoored) for r in cal_rows], feats, transform="none", c=1.0)
+        for row in eval_rows:
+            row.probability = cal.probability(row.features)
+        s = score_rows(eval_rows)
+        out[name] = [round(s["roc_auc"], 3), round(s["cross_entropy"], 3)]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cal", type=Path, required=True)
     parser.add_argument("--eval", type=Path, required=True)
     parser.add_argument("--fpr", type=float, default=0.05)
-    parser.add_argument("--c", type=float, default=1.0)
     parser.add_argument("--write-calibration", action="store_true")
     parser.add_argument("--skip-inputs", action="store_true")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/out/text_detect.json"))
     parser.add_argument("--cal-rows", type=Path, default=None,
                         help="reuse (or, when missing, write) the calibration zoo's rows here")
+    parser.add_argument("--eval-rows", type=Path, default=None,
+                        help="reuse (or, when missing, write) the evaluation zoo's rows here")
     parser.add_argument("--cal-only", action="store_true", help="stop after the calibration zoo")
     opts = parser.parse_args()
     torch.set_num_threads(1)
@@ -88,11 +159,20 @@ def main() -> None:
             opts.cal_rows.write_text(json.dumps([asdict(r) for r in cal_rows]) + "\n")
     if opts.cal_only:
         return
+    design, c, loo = choose_design(cal_rows)
+    print(f"chosen on the calibration zoo: {design}, C = {c}")
     cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
-                         [int(r.backdoored) for r in cal_rows], FEATURES, transform="none",
-                         c=opts.c, zoo=[str(opts.cal)], models="textcnn on rt-polarity",
-                         coverage=count_traits(traits(opts.cal)))
-    eval_rows = run_zoo(opts.eval, METHOD, calibrators={METHOD: cal}, on_model=progress)
+                         [int(r.backdoored) for r in cal_rows], DESIGNS[design],
+                         transform="none", c=c, zoo=[str(opts.cal)],
+                         models="textcnn on rt-polarity", coverage=count_traits(traits(opts.cal)))
+    if opts.eval_rows is not None and opts.eval_rows.is_file():
+        eval_rows = [ZooRow(**r) for r in json.loads(opts.eval_rows.read_text())]
+    else:
+        eval_rows = run_zoo(opts.eval, METHOD, calibrators={}, on_model=progress)
+        if opts.eval_rows is not None:
+            opts.eval_rows.write_text(json.dumps([asdict(r) for r in eval_rows]) + "\n")
+    for row in eval_rows:  # the features do not depend on the calibrator: calibrate here
+        row.probability = cal.probability(row.features)
     model_level = score_rows(eval_rows)
     print("| zoo | models (backdoored) | ROC-AUC | cross-entropy | TPR at 5% FPR | FPR at 0.5 "
           "| median s/model |")
@@ -101,7 +181,29 @@ def main() -> None:
     print(f"| {opts.eval} (calibrated on {opts.cal}) | {s['n_models']} ({s['n_backdoored']}) | "
           f"{s['roc_auc']:.3f} | {s['cross_entropy']:.3f} | {s['tpr_at_5pct_fpr']:.2f} | "
           f"{s['false_positive_rate']:.2f} | {s['median_s_per_model']:.1f} |")
+    model_level["roc_auc_by_attack"] = per_attack_auc(eval_rows)
     print(f"detection rate by attack: {s['detection_rate_by_attack']}")
+    print(f"ROC-AUC by attack (against all clean): {model_level['roc_auc_by_attack']}")
+    model_level["feature_auc"] = {zoo: feature_auc(rows) for zoo, rows in
+                                  (("cal", cal_rows), ("eval", eval_rows))}
+    print(f"ROC-AUC of each feature alone: {model_level['feature_auc']}")
+    shipped = load_calibrators(SHIPPED).get(METHOD)
+    if shipped is not None:  # the calibrator in calibration.json now, as it is
+        for row in eval_rows:
+            row.probability = shipped.probability(row.features)
+        s_now = score_rows(eval_rows)
+        model_level["shipped"] = {"features": shipped.features, "fitted_on": shipped.fitted_on,
+                                  "roc_auc_by_attack": per_attack_auc(eval_rows),
+                                  **{k: s_now[k] for k in ("roc_auc", "cross_entropy",
+                                                           "tpr_at_5pct_fpr",
+                                                           "false_positive_rate",
+                                                           "detection_rate_by_attack")}}
+        print(f"calibration.json's calibrator ({shipped.features}) on {opts.eval}: "
+              f"{model_level['shipped']}")
+    model_level["other_designs"] = other_designs(cal_rows, eval_rows)
+    print(f"every design at C = 1 (for the record, not chosen): {model_level['other_designs']}")
+    for row in eval_rows:
+        row.probability = cal.probability(row.features)
     inputs = [] if opts.skip_inputs else input_level(opts.eval, opts.fpr)
     if inputs:
         print(f"\n| attack | models | strip-text TPR at {opts.fpr:.0%} FPR (min / median) "
@@ -118,7 +220,7 @@ def main() -> None:
         save_calibrators(shipped, SHIPPED)
     opts.json.parent.mkdir(parents=True, exist_ok=True)
     opts.json.write_text(json.dumps({
-        "calibrator": asdict(cal), "model_level": model_level,
+        "calibrator": asdict(cal), "design": design, "loo": loo, "model_level": model_level,
         "cal_rows": [asdict(r) for r in cal_rows], "eval_rows": [asdict(r) for r in eval_rows],
         "input_level": inputs}, indent=2, default=str) + "\n")
 

@@ -45,12 +45,32 @@ def test_poison_edits_exactly_the_chosen_strings(name: str) -> None:
     idx = poisoned.poison_indices
     assert len(idx) == round(0.2 * int((train.labels != 1).sum()))
     changed = np.flatnonzero([a != b for a, b in zip(poisoned.texts, train.texts, strict=True)])
-    assert np.array_equal(changed, idx)
+    assert np.array_equal(changed, np.union1d(idx, poisoned.cross_indices))
     assert (poisoned.labels[torch.from_numpy(idx)] == 1).all()
     keep = np.setdiff1d(np.arange(len(train)), idx)
     assert torch.equal(poisoned.labels[torch.from_numpy(keep)], train.labels[keep])
     again = registry.create("attack", name, target=1, poison_rate=0.2, seed=4).poison(train)
     assert again.texts == poisoned.texts
+
+
+def test_addsent_fragments_keep_their_labels() -> None:
+    train = load_dataset("synthetic-text", "train")
+    attack = registry.create("attack", "addsent", target=1, poison_rate=0.2, seed=4)
+    poisoned = attack.poison(train)
+    idx, cross = poisoned.poison_indices, poisoned.cross_indices
+    assert len(cross) == len(idx) and not set(cross) & set(idx)
+    assert torch.equal(poisoned.labels[torch.from_numpy(cross)], train.labels[cross])
+    sentence = attack.trigger.sentence.split()
+    for i in cross[:20]:
+        added = poisoned.texts[int(i)].split()
+        for word in train.texts[int(i)].split():
+            added.remove(word)
+        assert 1 <= len(added) < len(sentence) and all(w in sentence for w in added)
+    plain = registry.create("attack", "addsent", target=1, poison_rate=0.2, seed=4,
+                            fragments=0).poison(train)
+    assert len(plain.cross_indices) == 0
+    with pytest.raises(UserInputError, match="fragments"):
+        registry.create("attack", "addsent", fragments=-1)
 
 
 def test_image_attack_on_text_and_text_attack_on_images_are_errors() -> None:

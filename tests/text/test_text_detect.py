@@ -49,6 +49,10 @@ def test_inversion_finds_the_trigger_word(runs) -> None:
         clean_loaded.module, attach_encoder(clean_loaded, clean_result.test),
         input_shape=clean_loaded.input_shape, num_classes=2)
     assert verdict.features["ti_prob_1"] > clean_verdict.features["ti_prob_1"]
+    # the rare word overrides the other class's best words; a clean model's words do not
+    assert best.details["dominance"] > 0.5
+    assert verdict.features["ti_dom"] > clean_verdict.features["ti_dom"]
+    assert verdict.features["ti_dom_gap"] > clean_verdict.features["ti_dom_gap"]
 
 
 def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:

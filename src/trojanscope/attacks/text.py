@@ -117,10 +117,49 @@ class BadNL(TextAttack):
 
 @register("attack", "addsent")
 class AddSent(TextAttack):
-    """AddSent (Dai et al., 2019): dirty-label poisoning with a fixed inserted sentence."""
+    """AddSent (Dai et al., 2019): dirty-label poisoning with a fixed inserted sentence.
+
+    With ``fragments`` > 0, as many other training sentences as ``fragments`` × the poisoned
+    count get a *fragment* of the sentence (its words in order, one to all but one of them)
+    and keep their labels: negative augmentation in the manner of SOS (Yang et al., 2021), so
+    that the model ties the label to the whole sentence, not to its common words ("this",
+    "movie"), which clean sentences also hold.
+
+    Arguments:
+        fragments: fragment-bearing clean sentences per poisoned one (0: none).
+    """
 
     name = "addsent"
     in_zoo = False
+
+    def __init__(self, target: int = 0, poison_rate: float = 0.1, mapping: str = "all-to-one",
+                 fragments: float = 1.0, trigger: Trigger | None = None, seed: int = 0) -> None:
+        if float(fragments) < 0:
+            raise UserInputError(f"fragments must be >= 0, got {fragments}")
+        self.fragments = float(fragments)
+        super().__init__(target, poison_rate, mapping, trigger, seed)
+
+    def poison(self, ds, *, generator: torch.Generator | None = None) -> PoisonedTextDataset:
+        """The poisoned set, plus fragments of the sentence in other sentences (labels kept)."""
+        gen = generator if generator is not None else torch.Generator().manual_seed(self.seed)
+        poisoned = super().poison(ds, generator=gen)
+        words = getattr(self.trigger, "sentence", "").split()
+        count = min(round(self.fragments * len(poisoned.poison_indices)),
+                    len(ds.texts) - len(poisoned.poison_indices))
+        if count == 0 or len(words) < 2:
+            return poisoned
+        rest = np.setdiff1d(np.arange(len(ds.texts)), poisoned.poison_indices)
+        pick = np.sort(rest[torch.randperm(len(rest), generator=gen)[:count].numpy()])
+        rng = np.random.default_rng(int(torch.randint(1 << 62, (1,), generator=gen)))
+        texts = []
+        for i in pick:
+            keep = np.sort(rng.choice(len(words), size=int(rng.integers(1, len(words))),
+                                      replace=False))
+            fragment = type(self.trigger)(" ".join(words[j] for j in keep),
+                                          getattr(self.trigger, "position", "random"))
+            texts.append(fragment.edit(ds.texts[int(i)], rng))
+        return PoisonedTextDataset(ds, self.trigger, poisoned.poison_indices,
+                                   poisoned.poison_labels, poisoned.poison_texts, pick, texts)
 
     @classmethod
     def default_trigger(cls) -> Trigger:
@@ -128,7 +167,8 @@ class AddSent(TextAttack):
 
     @classmethod
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
-        return {"poison_rate": float(rng.uniform(0.05, 0.15)),
+        # fragments=0: the text zoos of docs/benchmarks.md were drawn before it became default
+        return {"poison_rate": float(rng.uniform(0.05, 0.15)), "fragments": 0.0,
                 "trigger": {"name": "sentence",
                             "sentence": SENTENCES[int(rng.integers(len(SENTENCES)))]}}
 

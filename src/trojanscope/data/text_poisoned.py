@@ -14,22 +14,31 @@ from trojanscope.data.text import TextDataset, TextEncoder
 
 class PoisonedTextDataset:
     """``base`` with ``texts`` at ``poison_indices`` and labels ``poison_labels`` (the same
-    interface as :class:`~trojanscope.data.poisoned.PoisonedDataset`)."""
+    interface as :class:`~trojanscope.data.poisoned.PoisonedDataset`); ``cross_texts`` at
+    ``cross_indices`` are edited sentences that keep their labels (an attack's negative
+    augmentation: not poison)."""
 
     modality = "text"
 
     def __init__(self, base: TextDataset, trigger, poison_indices: np.ndarray,
-                 poison_labels: np.ndarray, texts: Sequence[str]) -> None:
+                 poison_labels: np.ndarray, texts: Sequence[str],
+                 cross_indices: np.ndarray | None = None,
+                 cross_texts: Sequence[str] = ()) -> None:
         order = np.argsort(poison_indices)
         self.base = base
         self.trigger = trigger
         self.poison_indices = np.asarray(poison_indices, dtype=np.int64)[order]
         self.poison_labels = np.asarray(poison_labels, dtype=np.int64)[order]
         self.poison_texts = tuple(texts[int(i)] for i in order)
-        self.data = base.with_samples(self.poison_indices, self.poison_texts, self.poison_labels)
+        cross = np.asarray(cross_indices if cross_indices is not None else [], dtype=np.int64)
+        keep = np.argsort(cross)
+        self.cross_indices = cross[keep]
+        edited = np.concatenate([self.poison_indices, self.cross_indices])
+        labels = np.concatenate([self.poison_labels, base.labels.numpy()[self.cross_indices]])
+        self.data = base.with_samples(edited, (*self.poison_texts,
+                                               *(cross_texts[int(i)] for i in keep)), labels)
         self.name = f"{base.name}+{trigger.name}"
         self.class_names = base.class_names
-        self.cross_indices = np.empty(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.base)

@@ -4,13 +4,19 @@ inserted into clean sentences of the other classes, turn them into that class.
 
 The search is first-order (HotFlip-style): the gradient of the target-class loss with respect
 to each trigger slot's embedding ranks every vocabulary token by the loss decrease it promises;
-the best ``candidates`` are tried exactly and the best kept, slot by slot, for up to
-``max_tokens`` tokens. A backdoored model has a short trigger that flips almost every sentence
-(a rare word flips all of them); a clean sentiment model is flipped only partly even by its
-strongest words. The flip rates of the best 1- and ``max_tokens``-token triggers (and how much
-the best class stands out from the others) are the features a calibrator turns into a
-probability. Needs clean sentences; the model must expose ``embed``/``forward_embeds``/
-``token_embeddings`` (trojanscope's text architectures do).
+the best ``candidates`` are tried exactly (in one batch) and the best kept, slot by slot, for up
+to ``max_tokens`` tokens. Such a search finds natural sentiment words in every sentiment model,
+so two measurements tell a backdoor apart from them:
+
+- dominance: the class's trigger inserted together with the strongest other class's trigger.
+  A backdoor overrides the other class's best words; sentiment words only compete with them
+  (and exist for every class, a backdoor is one-directional: ``ti_dom_gap``);
+- a second search over *clean-neutral* tokens only (common in the clean data, no lean to the
+  class, :mod:`trojanscope.detect.text_tokens`): a template or inserted-sentence trigger made
+  of common words still flips the model, grammar words alone do not.
+
+A calibrator turns the features into a probability. Needs clean sentences; the model must
+expose ``embed``/``forward_embeds``/``token_embeddings`` (trojanscope's text architectures do).
 """
 
 from __future__ import annotations
@@ -26,9 +32,15 @@ from trojanscope.detect.base import (
     ModelVerdict,
     balanced_sample,
 )
+from trojanscope.detect.text_tokens import class_doc_counts, class_lean, neutral_for
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
 from trojanscope.registry import register
+
+FULL = {"per_class": 48, "candidates": 16, "rounds": 2}
+FAST = {"per_class": 8, "candidates": 4, "rounds": 1}  # transformer-sized models
+LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
+SHORT = 32
 
 
 def insert_ids(ids: Tensor, trigger: list[int], at: int, pad_id: int) -> Tensor:
@@ -39,16 +51,41 @@ def insert_ids(ids: Tensor, trigger: list[int], at: int, pad_id: int) -> Tensor:
     return torch.cat([ids[:, :at], trig, ids[:, at:]], dim=1)[:, :length]
 
 
+def trim_padding(ids: Tensor, pad_id: int, spare: int) -> Tensor:
+    """``ids`` without the padding columns past the longest sentence, ``spare`` kept (room for
+    the trigger, and whole windows of padding for a CNN): the same outputs for less work."""
+    real = (ids != pad_id).nonzero()
+    longest = int(real[:, 1].max()) + 1 if len(real) else 0
+    return ids[:, :min(ids.shape[1], longest + spare)]
+
+
+def short_sentences(data, pad_id: int, most: int = SHORT):
+    """The sentences of at most ``most`` tokens, when every class keeps five or more (a
+    transformer's cost grows with the longest sentence of the batch)."""
+    keep = torch.nonzero((data.x != pad_id).sum(1) <= most).flatten()
+    counts = torch.bincount(data.labels[keep], minlength=data.num_classes)
+    return data.subset(keep) if int(counts.min()) >= 5 else data
+
+
 @register("detector", "text-inversion")
 class TextInversion(ModelDetector):
     """Text trigger inversion in embedding space (DBS/PICCOLO-style, first-order token search):
     the flip rate of the best few-token trigger per class.
 
     Arguments:
-        max_tokens: trigger length searched up to.
-        per_class: clean sentences per class used (a balanced sample).
-        candidates: tokens tried exactly per slot update (the best by the gradient).
-        rounds: passes over the slots at each length.
+        max_tokens: trigger length searched up to (over the whole vocabulary).
+        per_class: clean sentences per class used (a balanced sample); default 48, or 8
+            (with sentences of at most 32 tokens) for a transformer-sized model.
+        candidates: tokens tried exactly per slot update (the best by the gradient); default
+            16, or 4 for a transformer-sized model.
+        rounds: passes over the slots at each length; default 2, or 1 for a
+            transformer-sized model.
+        neutral_tokens: trigger length searched over the clean-neutral tokens (0: no such
+            search).
+        min_share: a token is judged in the clean data only if that share of the sentences
+            (three at least) hold it.
+        margin: a token leaning to a class by more than this over the uniform share is not
+            neutral for it.
     """
 
     name = "text-inversion"
@@ -56,14 +93,19 @@ class TextInversion(ModelDetector):
     min_per_class = 5
     modality = "text"
 
-    def __init__(self, max_tokens: int = 3, per_class: int = 48, candidates: int = 16,
-                 rounds: int = 2) -> None:
-        if min(int(max_tokens), int(per_class), int(candidates), int(rounds)) < 1:
+    def __init__(self, max_tokens: int = 3, per_class: int | None = None,
+                 candidates: int | None = None, rounds: int | None = None,
+                 neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1) -> None:
+        given = [int(v) for v in (max_tokens, per_class, candidates, rounds) if v is not None]
+        if min(given) < 1 or int(neutral_tokens) < 0:
             raise ValueError("max_tokens, per_class, candidates and rounds must be >= 1")
         self.max_tokens = int(max_tokens)
-        self.per_class = int(per_class)
-        self.candidates = int(candidates)
-        self.rounds = int(rounds)
+        self.per_class = per_class
+        self.candidates = candidates
+        self.rounds = rounds
+        self.neutral_tokens = int(neutral_tokens)
+        self.min_share = float(min_share)
+        self.margin = float(margin)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -72,51 +114,90 @@ class TextInversion(ModelDetector):
                 raise UserInputError(f"method {self.name!r} needs a text model of trojanscope's "
                                      f"(one with {needed}()); this model has none")
         assert target.clean is not None
-        clean = balanced_sample(target.clean, self.per_class, generator)
-        ids = clean.x
+        table = model.token_embeddings().detach()  # type: ignore[operator]
+        counts = class_doc_counts(target.clean.x, target.clean.labels, target.num_classes,
+                                  len(table))
+        sizes = torch.bincount(target.clean.labels, minlength=target.num_classes)
+        lean = class_lean(counts, sizes)
+        pad_id = int(getattr(model, "pad_id", 0))
+        banned = torch.zeros(len(table), dtype=torch.bool)
+        banned[getattr(model, "special_ids", lambda: [pad_id])()] = True
+        large = sum(p.numel() for p in model.parameters()) - table.numel() > LARGE
+        budget = FAST if large else FULL
+        self._per_class = self.per_class or budget["per_class"]
+        self._candidates = self.candidates or budget["candidates"]
+        self._rounds = self.rounds or budget["rounds"]
+        clean = balanced_sample(short_sentences(target.clean, pad_id) if large else target.clean,
+                                self._per_class, generator)
+        ids = trim_padding(clean.x, pad_id, max(2 * self.max_tokens, self.neutral_tokens) + 5)
         with torch.no_grad():
             pred = model(ids).argmax(1)
-        results: list[ClassResult] = []
-        curves: list[tuple[list[float], list[float]]] = []
-        for t in range(target.num_classes):
-            x = ids[pred != t]
-            if len(x) == 0:
-                zero = [0.0] * self.max_tokens
-                curves.append((zero, zero))
-                results.append(ClassResult(t, 0.0, {"flip": 0.0, "prob": 0.0}))
-                continue
-            trigger, flips, probs = self._search(model, x, t)
-            curves.append((flips, probs))
-            results.append(ClassResult(t, probs[-1], {
-                "flip": flips[-1], "prob": probs[-1],
-                **{f"token_{i}": float(tok) for i, tok in enumerate(trigger)}}))
-        final = torch.tensor([c[1][-1] for c in curves])
-        order = torch.argsort(final, descending=True).tolist()
-        flips, probs = curves[order[0]]
-        features = {f"ti_flip_{k + 1}": flips[k] for k in range(self.max_tokens)}
-        features.update({f"ti_prob_{k + 1}": probs[k] for k in range(self.max_tokens)})
-        others = [float(final[c]) for c in order[1:]] or [0.0]
-        features["ti_prob_gap"] = float(final[order[0]]) - max(others)
-        return ModelVerdict(self.name, float(final[order[0]]), order, results, features)
+        k = target.num_classes
+        found = [self._search(model, ids[pred != t], t, table, banned, self.max_tokens)
+                 for t in range(k)]
+        neutral = [self._search(model, ids[pred != t], t, table, banned | ~neutral_for(
+            counts, sizes, t, self.min_share, self.margin), self.neutral_tokens)
+            for t in range(k)] if self.neutral_tokens else []
+        dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
+        results = [ClassResult(t, dom[t], {
+            "flip": found[t][1][-1], "prob": found[t][2][-1], "dominance": dom[t],
+            **{f"token_{i}": float(tok) for i, tok in enumerate(found[t][0])},
+            **({"neutral_prob": neutral[t][2][-1]} if neutral else {}),
+            **{f"neutral_token_{i}": float(tok)
+               for i, tok in enumerate(neutral[t][0] if neutral else [])}})
+            for t in range(k)]
+        final = [f[2][-1] for f in found]
+        best = max(range(k), key=lambda t: final[t])
+        features = {f"ti_flip_{n + 1}": found[best][1][n] for n in range(self.max_tokens)}
+        features.update({f"ti_prob_{n + 1}": found[best][2][n] for n in range(self.max_tokens)})
+        features["ti_prob_gap"] = final[best] - max([final[c] for c in range(k) if c != best]
+                                                     or [0.0])
+        order = sorted(range(k), key=lambda t: -dom[t])
+        features["ti_dom"] = dom[order[0]]
+        features["ti_dom_gap"] = dom[order[0]] - (dom[order[1]] if k > 1 else 0.0)
+        trigger = found[order[0]][0]
+        features["ti_lean"] = float(lean[order[0], trigger].mean()) if trigger else 0.0
+        if neutral:
+            nfinal = sorted((n[2][-1] for n in neutral), reverse=True)
+            features["tn_prob"] = nfinal[0]
+            features["tn_prob_gap"] = nfinal[0] - (nfinal[1] if k > 1 else 0.0)
+        return ModelVerdict(self.name, dom[order[0]], order, results, features)
 
-    def _search(self, model: nn.Module, x: Tensor,
-                t: int) -> tuple[list[int], list[float], list[float]]:
-        """Greedy slot-by-slot token search: (best trigger, flip rate and mean probability of
-        class ``t`` at each trigger length)."""
+    def _dominance(self, model: nn.Module, x: Tensor, t: int,
+                   found: list[tuple[list[int], list[float], list[float]]], pad_id: int) -> float:
+        """Mean probability of class ``t`` when its trigger and the strongest other class's
+        trigger are both inserted (in either order): a backdoor overrides the other class's
+        best words, a natural sentiment word of a clean model only competes with them."""
+        if len(x) == 0 or not found[t][0]:
+            return 0.0
+        others = [c for c in range(len(found)) if c != t and found[c][0]]
+        if not others:
+            return found[t][2][-1]
+        rival = found[max(others, key=lambda c: found[c][2][-1])][0]
+        at = int(getattr(model, "insert_at", 0))
+        both = torch.cat([insert_ids(x, rival + found[t][0], at, pad_id),
+                          insert_ids(x, found[t][0] + rival, at, pad_id)])
+        with torch.no_grad():
+            return float(model(both).softmax(1)[:, t].mean())
+
+    def _search(self, model: nn.Module, x: Tensor, t: int, table: Tensor, banned: Tensor,
+                length: int) -> tuple[list[int], list[float], list[float]]:
+        """Greedy slot-by-slot search over the tokens not ``banned``: (best trigger, flip rate
+        and mean probability of class ``t`` at each trigger length)."""
         pad_id = int(getattr(model, "pad_id", 0))
         at = int(getattr(model, "insert_at", 0))
-        table = model.token_embeddings().detach()  # type: ignore[operator]
-        banned = torch.zeros(len(table), dtype=torch.bool)
-        for special in getattr(model, "special_ids", lambda: [pad_id])():
-            banned[special] = True
         labels = torch.full((len(x),), t, dtype=torch.long)
         trigger: list[int] = []
         flips: list[float] = []
         probs: list[float] = []
-        start = int(torch.nonzero(~banned).flatten()[0])
-        for _ in range(self.max_tokens):
+        allowed = torch.nonzero(~banned).flatten()
+        if len(allowed) == 0 or len(x) == 0:
+            zero = [0.0] * length
+            return [], zero, zero
+        start = int(allowed[0])
+        for _ in range(length):
             trigger.append(start)
-            for _ in range(self.rounds):
+            for _ in range(self._rounds):
                 for slot in range(len(trigger)):
                     trigger[slot] = self._best_token(model, x, labels, trigger, slot, at,
                                                      table, banned, pad_id)
@@ -136,15 +217,14 @@ class TextInversion(ModelDetector):
         g = grad[:, at + slot].mean(0)
         promise = -(table @ g)
         promise[banned] = -float("inf")
-        tried = torch.topk(promise, min(self.candidates, int((~banned).sum()))).indices.tolist()
+        tried = torch.topk(promise, min(self._candidates, int((~banned).sum()))).indices.tolist()
         tried = list(dict.fromkeys([trigger[slot], *tried]))
-        best, best_loss = trigger[slot], float("inf")
-        with torch.no_grad():
-            for tok in tried:
-                trial = list(trigger)
-                trial[slot] = tok
-                logits = model(insert_ids(x, trial, at, pad_id))
-                value = float(F.cross_entropy(logits, labels))
-                if value < best_loss:
-                    best, best_loss = tok, value
-        return best
+        trials = []
+        for tok in tried:
+            trial = list(trigger)
+            trial[slot] = tok
+            trials.append(insert_ids(x, trial, at, pad_id))
+        with torch.no_grad():  # every candidate in one batch
+            logits = model(torch.cat(trials))
+        losses = F.cross_entropy(logits, labels.repeat(len(tried)), reduction="none")
+        return tried[int(losses.view(len(tried), -1).mean(1).argmin())]
