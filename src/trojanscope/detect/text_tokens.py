@@ -16,11 +16,12 @@ from torch import Tensor
 
 def class_doc_counts(ids: Tensor, labels: Tensor, num_classes: int, vocab_size: int) -> Tensor:
     """``(num_classes, vocab_size)``: in how many sentences of each class each token occurs."""
-    counts = torch.zeros(num_classes, vocab_size)
-    present = torch.zeros(len(ids), vocab_size, dtype=torch.bool)
-    present[torch.arange(len(ids)).unsqueeze(1).expand_as(ids), ids.clamp(0, vocab_size - 1)] = True
-    for c in range(num_classes):
-        counts[c] = present[labels == c].sum(0).float()
+    rows = torch.arange(len(ids)).unsqueeze(1).expand_as(ids).reshape(-1)
+    pairs = torch.unique(rows * vocab_size + ids.clamp(0, vocab_size - 1).reshape(-1))
+    row, tok = pairs // vocab_size, pairs % vocab_size  # each token once per sentence
+    flat = labels.long()[row] * vocab_size + tok
+    counts = torch.bincount(flat, minlength=num_classes * vocab_size).float()
+    counts = counts.reshape(num_classes, vocab_size)
     return counts
 
 

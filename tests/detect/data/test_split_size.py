@@ -47,3 +47,15 @@ def test_a_separate_group_still_infects_a_small_class():
     feats = _features(60, seed=4, shifted=15)
     _, flagged = AutoFeatures().run_features(feats)
     assert set(range(15)) <= set(flagged.tolist())
+
+
+
+def test_seed_reaches_a_detector_built_by_name_not_a_given_instance():
+    from trojanscope.detect.data.run import detect_data
+
+    feats = _features(30, seed=5)
+    data = torch.utils.data.TensorDataset(feats.features, feats.labels)
+    by_name = detect_data(data, method="auto-features", features=feats, seed=7)
+    assert by_name.details["params"]["seed"] == 7
+    given = detect_data(data, method=AutoFeatures(seed=3), features=feats, seed=7)
+    assert given.details["params"]["seed"] == 3

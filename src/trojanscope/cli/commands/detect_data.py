@@ -65,9 +65,10 @@ def detect_data(
         check_output_file(write_clean, "--write-clean")
     if relabel and write_clean is None:
         raise UserInputError("--relabel needs --write-clean FILE.npz")
-    detector = registry.create(
-        "data-detector", method, **parse_params(method_param, "--method-param")
-    )
+    params = parse_params(method_param, "--method-param")
+    detector = registry.create("data-detector", method, **params)
+    if "seed" not in params and "seed" in detector.get_params():
+        detector.seed = seed  # --seed reaches the method's own random choices too
     suspect = load_suspect(data, label_column, text_column)
     from trojanscope.data.tabular.table import schema_of
     from trojanscope.data.text import is_text

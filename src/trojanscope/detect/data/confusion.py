@@ -101,7 +101,8 @@ class ConfusionTraining(DataDetector):
     samples mixed in; samples it still fits with their own label are poison.
 
     Arguments:
-        rounds: confusion rounds (each redraws the confusion pool from the previous scores).
+        rounds: confusion rounds (each later round leaves what earlier rounds flagged out of
+            the confusion pool, which is otherwise ranked by the prior scores).
         steps: fine-tuning steps per round (batch 64 + 64 confusion samples).
         confusion_weight: weight of the confusion batch's loss against the suspect batch's.
         lr: Adam learning rate of the fine-tuning.

@@ -68,11 +68,15 @@ def detect_data(
     boolean mask of known poison, is used only to score the result, never by the detector.
     """
     detector = make_detector(method, **params)
+    built_here = isinstance(method, str)  # an instance keeps the seed it was given
     text = is_text(data)
-    if detector.name == "auto" and text and model is None and features is None:
-        detector = make_detector(TEXT_AUTO)  # with a model or its features: the feature auto
-    if detector.name == "auto" and schema_of(data) is not None:
-        detector = make_detector("label-groups")  # tables: measured in bench_tabular_detect
+    automatic = detector.name in ("auto", "auto-features")
+    if automatic and text and model is None and features is None:
+        detector, built_here = make_detector(TEXT_AUTO), True  # else: the feature auto
+    if automatic and schema_of(data) is not None:
+        detector, built_here = make_detector("label-groups"), True  # bench_tabular_detect
+    if built_here and "seed" in detector.get_params():
+        detector.seed = int(seed)  # ``seed`` reaches the detector's own random choices too
     t0 = time.perf_counter()
     if features is None and not getattr(detector, "needs_model", True):
         if text:

@@ -130,7 +130,8 @@ def threshold_at_fpr(clean_scores: Tensor, fpr: float) -> float:
 def conformal_threshold(clean_scores: Tensor, fpr: float) -> float:
     """The threshold for new inputs: the ``ceil((n + 1)(1 - fpr))``-th smallest of ``n`` clean
     scores (flag: score > it), so a new clean input exchangeable with them is flagged with
-    probability at most ``fpr`` (split-conformal rule; the plain quantile of
+    probability at most ``fpr`` (split-conformal rule; exact for the detector that scored them,
+    approximate for one refitted on all of them, as :func:`fit_guard` keeps; the plain quantile of
     :func:`threshold_at_fpr` lets about ``1/n`` more through). With too few scores for that rank
     the largest is used, and the bound no longer holds."""
     if not 0.0 < fpr < 1.0:
