@@ -16,8 +16,8 @@ disagree by chance but are not enriched. Each (label, condition) group with at l
   (``folds``, seeded) that leaves out the columns the group shares (its trigger);
 - ``q``: the group's share of the label, shrunk towards the label's share ``p`` with
   ``prior`` pseudo-rows (a handful of pure rows is not evidence);
-- ``g(d) = clip(1 + d / gate, 0, 1)`` for a label that more than half the rows hold (else 1): the enrichment
-  fades for its groups whose rows fit it *better* than its other rows (``d < 0``): such a
+- ``g(d) = clip(1 + d / gate, 0, 1)`` for a label more than half the rows hold (else 1): the
+  enrichment fades for its groups whose rows fit it *better* than its other rows (``d < 0``): such a
   group is a natural category of that label (on ``lending-club`` the best sub-grades are all
   "good", 200-odd rows, pure), whose enrichment used to outscore small relabelled groups
   towards the majority label. (For a minority label it is not applied: a trigger on the
