@@ -102,3 +102,8 @@ def test_gate_keeps_a_pure_natural_category_below_a_small_relabelled_group() -> 
     assert gated[poison].min() > gated[natural].max(), (gated[poison].min(),
                                                          gated[natural].max())
     assert plain[natural].max() > plain[poison].min()  # what the gate changes
+
+
+def test_auto_features_on_a_table_is_the_table_default_too(big_table) -> None:
+    result = detect_data(materialize(big_table), method="auto-features")
+    assert result.method == "label-groups"  # not the image signals on encoded columns
