@@ -67,8 +67,6 @@ def detect_data(
         raise UserInputError("--relabel needs --write-clean FILE.npz")
     params = parse_params(method_param, "--method-param")
     detector = registry.create("data-detector", method, **params)
-    if "seed" not in params and "seed" in detector.get_params():
-        detector.seed = seed  # --seed reaches the method's own random choices too
     suspect = load_suspect(data, label_column, text_column)
     from trojanscope.data.tabular.table import schema_of
     from trojanscope.data.text import is_text
@@ -84,12 +82,17 @@ def detect_data(
         module = loaded.module
         suspect.data = attach_encoder(loaded, suspect.data)  # a text model's own tokenizer
 
-    sentences = is_text(suspect.data) and model is None and method in ("auto", "text-ngrams")
+    from trojanscope.detect.data.run import resolve_detector
+
+    chosen = resolve_detector(detector, suspect.data, with_features=model is not None)
+    if (chosen is not detector or "seed" not in params) and "seed" in chosen.get_params():
+        chosen.seed = seed  # --seed reaches the method's own random choices too
     what = (f"features of {model}" if model is not None
             else "reading the table" if schema_of(suspect.data) is not None
-            else "reading the sentences" if sentences else "training a feature model")
-    with status(f"{what}, then scoring with {'text-ngrams' if sentences else detector.name}…"):
-        result = run_detection(suspect.data, module, method=detector, seed=seed,
+            else "reading the sentences" if not getattr(chosen, "needs_model", True)
+            else "training a feature model")
+    with status(f"{what}, then scoring with {chosen.name}…"):
+        result = run_detection(suspect.data, module, method=chosen, seed=seed,
                                poison=suspect.poison, model_source=str(model))
     report = {"data": suspect.source, **result.as_dict()}
     if write_clean is not None:

@@ -34,6 +34,20 @@ def make_detector(method: str | DataDetector, **params: Any) -> DataDetector:
     return registry.create("data-detector", method, **params)
 
 
+def resolve_detector(detector: DataDetector, data: BatchDataset, *, with_features: bool
+                     ) -> DataDetector:
+    """What ``auto`` / ``auto-features`` mean for this data: ``label-groups`` for tables
+    (measured in bench_tabular_detect), ``text-ngrams`` for sentences without a model or
+    features to read (bench_text_detect_data); otherwise the detector itself."""
+    if detector.name not in ("auto", "auto-features"):
+        return detector
+    if schema_of(data) is not None:
+        return make_detector("label-groups")
+    if is_text(data) and not with_features:
+        return make_detector(TEXT_AUTO)
+    return detector
+
+
 def features_for(
     data: BatchDataset, model: nn.Module | None = None, *, seed: int = 0, source: str = "given"
 ) -> Features:
@@ -67,16 +81,12 @@ def detect_data(
     ``model_source`` names the model in errors and in the result. ``poison``, a
     boolean mask of known poison, is used only to score the result, never by the detector.
     """
-    detector = make_detector(method, **params)
-    built_here = isinstance(method, str)  # an instance keeps the seed it was given
-    text = is_text(data)
-    automatic = detector.name in ("auto", "auto-features")
-    if automatic and text and model is None and features is None:
-        detector, built_here = make_detector(TEXT_AUTO), True  # else: the feature auto
-    if automatic and schema_of(data) is not None:
-        detector, built_here = make_detector("label-groups"), True  # bench_tabular_detect
-    if built_here and "seed" in detector.get_params():
+    given = make_detector(method, **params)
+    detector = resolve_detector(given, data,
+                                with_features=model is not None or features is not None)
+    if (isinstance(method, str) or detector is not given) and "seed" in detector.get_params():
         detector.seed = int(seed)  # ``seed`` reaches the detector's own random choices too
+    text = is_text(data)
     t0 = time.perf_counter()
     if features is None and not getattr(detector, "needs_model", True):
         if text:
