@@ -3,8 +3,15 @@ probability an input loses when a transform that wipes out a trigger family is a
 input-purification results turned into a detection signal (docs/benchmarks.md, "Input
 purification"). A 3×3 box blur removes small, high-contrast triggers (patches, sparse pixels);
 binarisation removes low-amplitude ones (blends, warps) from near-binary images such as digits.
-A clean input keeps most of its prediction under both; a triggered one whose trigger the
-transform wipes out falls back towards its true class. One extra forward pass per transform.
+A 3×3 median filter removes isolated pixels (sparse triggers) and keeps strokes. A clean input
+keeps most of its prediction under each; a triggered one whose trigger the transform wipes out
+falls back towards its true class. One extra forward pass per transform.
+
+``transforms="auto"`` (:func:`choose_transforms`) keeps, per model, the transforms of
+:data:`AUTO_MENU` under which the model's predictions on the clean data stay stable
+(:data:`MIN_AGREEMENT`): a transform that changes many clean predictions is not a cleaning of
+this model's inputs. Each kept column is put on a tail scale (:func:`tail_scale`) fitted on the
+clean data, so a transform whose clean drops are heavy-tailed weighs less.
 """
 
 from __future__ import annotations
@@ -25,8 +32,16 @@ TRANSFORMS: dict[str, Callable[[Tensor], Tensor]] = {
 }
 
 
+AUTO_MENU = ("median", "blur", "binarise")  # chosen on the tuning models (docs/benchmarks.md)
+MIN_AGREEMENT = 0.8  # share of clean predictions a transform must keep to be used by "auto"
+TAIL = 0.99  # tail_scale: this clean quantile ...
+TAIL_Z = 2.3263  # ... is mapped to the normal's 99th percentile
+
+
 def check_transforms(names: tuple[str, ...]) -> None:
-    """Refuse transform names that are not in :data:`TRANSFORMS`."""
+    """Refuse transform names that are not in :data:`TRANSFORMS` (``("auto",)`` is accepted)."""
+    if names == ("auto",):
+        return
     unknown = [n for n in names if n not in TRANSFORMS]
     if unknown:
         raise ValueError(f"unknown transform(s) {unknown}; known: {', '.join(TRANSFORMS)}")
@@ -42,3 +57,25 @@ def probability_drops(model: nn.Module, x: Tensor, logits: Tensor,
     cols = [own - torch.log_softmax(model(TRANSFORMS[n](x)).double(), 1).gather(1, pred)[:, 0]
             for n in names]
     return torch.stack(cols, 1) if cols else torch.zeros(len(x), 0, dtype=torch.float64)
+
+
+def choose_transforms(model: nn.Module, x: Tensor, logits: Tensor,
+                      menu: tuple[str, ...] = AUTO_MENU) -> tuple[str, ...]:
+    """The transforms of ``menu`` under which at least :data:`MIN_AGREEMENT` of the clean
+    inputs ``x`` keep the predicted class (``logits`` are the model's on ``x``): chosen from
+    clean data alone, never from triggered examples."""
+    pred = logits.argmax(1)
+    return tuple(n for n in menu
+                 if float((model(TRANSFORMS[n](x)).argmax(1) == pred).double().mean())
+                 >= MIN_AGREEMENT)
+
+
+def tail_scale(drops: Tensor) -> tuple[Tensor, Tensor]:
+    """(centre, spread) per column of clean ``drops``: the median, and the distance from it to
+    the :data:`TAIL` quantile over :data:`TAIL_Z` — the clean 99th percentile lands where a
+    normal column's does, so a heavy clean tail (a few clean inputs that lose their prediction
+    under the transform) is not inflated by a small standard deviation into large scores."""
+    if drops.shape[1] == 0:
+        return drops.new_zeros(0), drops.new_ones(0)
+    q = torch.quantile(drops, torch.tensor([0.5, TAIL], dtype=drops.dtype), dim=0)
+    return q[0], ((q[1] - q[0]) / TAIL_Z).clamp_min(1e-6)

@@ -12,13 +12,16 @@ by default the sum of squares of the positive standardised columns (``sumsq``, c
 combination of one-sided tests: a few strongly raised layers outweigh many slightly raised ones),
 or their mean or maximum. The input layer contributes only the relative distance.
 
-With ``transforms`` (e.g. ``("blur", "binarise")``), each adds one column, the probability the
+Consistency columns (``transforms``): each transform adds one column, the probability the
 predicted class loses when the transform is applied
-(:mod:`~trojanscope.detect.input_level.consistency`), standardised and fused like the layers.
-Measured (docs/benchmarks.md, issue 14): on trojanscope's own MNIST models they lift the worst
-TPR at 1% FPR (0.793 -> 0.919 over 20 held-out models) but on models from another training
-script they lower it (mean 0.861 -> 0.785), so the default uses none: one forward pass per
-input, ``1 + len(transforms)`` with them.
+(:mod:`~trojanscope.detect.input_level.consistency`), put on a tail scale fitted on the clean
+inputs (median, and the clean 99th percentile mapped to the normal's) and fused like the layers.
+The default ``"auto"`` keeps, per model, those of median filter, 3×3 blur and binarisation
+under which the model keeps at least 80% of its clean predictions — chosen from the clean
+inputs alone. Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns
+help on models from another training script as well as on trojanscope's own, where plain
+mean / standard-deviation scaling let a few heavy-tailed clean drops raise the threshold.
+``transforms=[]`` gives the one-pass detector; ``1 + len(transforms)`` passes per input.
 """
 
 from __future__ import annotations
@@ -27,7 +30,13 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.detect.input_level.base import InputDetector
-from trojanscope.detect.input_level.consistency import check_transforms, probability_drops
+from trojanscope.detect.input_level.consistency import (
+    AUTO_MENU,
+    check_transforms,
+    choose_transforms,
+    probability_drops,
+    tail_scale,
+)
 from trojanscope.detect.input_level.features import (
     INPUT_SIDE,
     MAP_SIDE,
@@ -59,7 +68,7 @@ class Mahalanobis(InputDetector):
     def __init__(self, shrinkage: float = 0.1, combine: str = "sumsq", folds: int = 5,
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
                  distance: str = "both",
-                 transforms: tuple[str, ...] = ()) -> None:
+                 transforms: tuple[str, ...] | str = "auto") -> None:
         self.shrinkage = shrinkage
         self.combine = combine
         self.folds = folds
@@ -67,8 +76,8 @@ class Mahalanobis(InputDetector):
         self.input_side = input_side
         self.map_side = map_side
         self.distance = distance
-        self.transforms = tuple(transforms.split(",") if isinstance(transforms, str)
-                                else transforms)  # "-p transforms=blur,median" on the CLI
+        self.transforms = tuple(t for t in (transforms.split(",") if isinstance(transforms, str)
+                                            else transforms) if t)  # "-p transforms=blur,median"
         check_transforms(self.transforms)
         if self.combine not in COMBINE or not 0 < self.shrinkage <= 1:
             raise ValueError(f"combine must be one of {', '.join(COMBINE)}, shrinkage in (0, 1]")
@@ -79,7 +88,10 @@ class Mahalanobis(InputDetector):
 
     @property
     def forward_passes_per_input(self) -> int:
-        return 1 + len(self.transforms)
+        """1 + the transforms in use (before fitting, ``auto``'s most)."""
+        if hasattr(self, "transforms_"):
+            return 1 + len(self.transforms_)
+        return 1 + len(AUTO_MENU if self.transforms == ("auto",) else self.transforms)
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
@@ -104,11 +116,12 @@ class Mahalanobis(InputDetector):
             raw.append(self._distances([x[held] for x in feats], pred[held], *stats))
         self.means_, self.precisions_ = class_statistics(feats, pred, k, self.shrinkage)
         z = torch.cat(raw)
-        order = torch.cat([torch.nonzero(fold == f).flatten() for f in range(self.folds)])
-        drops = probability_drops(self.view_, clean_x, logits, self.transforms)
-        z = torch.cat([z, drops[order]], 1)
-        self.centre_ = z.mean(0)
-        self.spread_ = z.std(0).nan_to_num(1.0).clamp_min(1e-6)
+        self.transforms_ = (choose_transforms(self.view_, clean_x, logits)
+                            if self.transforms == ("auto",) else self.transforms)
+        drops = probability_drops(self.view_, clean_x, logits, self.transforms_)
+        centre, spread = tail_scale(drops)
+        self.centre_ = torch.cat([z.mean(0), centre])
+        self.spread_ = torch.cat([z.std(0).nan_to_num(1.0).clamp_min(1e-6), spread])
 
     def _distances(self, feats: list[Tensor], pred: Tensor, means: list[Tensor],
                    precisions: list[Tensor]) -> Tensor:
@@ -132,7 +145,7 @@ class Mahalanobis(InputDetector):
         feats, logits = layer_features(self.view_, x, self.layers_, self.input_side,
                                        self.map_side)
         z = self._distances(feats, logits.argmax(1), self.means_, self.precisions_)
-        z = torch.cat([z, probability_drops(self.view_, x, logits, self.transforms)], 1)
+        z = torch.cat([z, probability_drops(self.view_, x, logits, self.transforms_)], 1)
         return (z - self.centre_) / self.spread_
 
     def _score(self, x: Tensor) -> Tensor:
