@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import torch
@@ -154,11 +154,27 @@ class FittedGuard:
     fpr: float = 0.01
     n_fit: int = 0
     n_calibration: int = 0
+    copies: list[InputDetector] = field(default_factory=list)  # fold copies (keep_copies)
+    calibration: list[Tensor] = field(default_factory=list)  # each copy's out-of-fold scores
 
     def check(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """(scores, flagged): ``flagged[i]`` is True when ``scores[i] > threshold``."""
         scores = self.detector.score(x)
         return scores, scores > self.threshold
+
+    def check_by_copies(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(p-values, flagged) from the fold copies instead of the refitted detector: each copy
+        scores ``x`` and is compared with the clean scores of the fold it did not fit on; the
+        p-value is ``(1 + those at least as high, over all folds) / (n + 1)`` (cross-conformal,
+        Vovk 2015), flagged when at most ``fpr``. Costs one detector scoring per fold."""
+        if not self.copies:
+            raise RuntimeError("the guard kept no fold copies; fit it with keep_copies=True")
+        above = torch.zeros(len(x), dtype=torch.float64)
+        for copy, cal in zip(self.copies, self.calibration, strict=True):
+            s = copy.score(x).double()
+            above += (cal[None, :] >= s[:, None]).sum(1)
+        p = (1.0 + above) / (self.n_calibration + 1.0)
+        return p, p <= self.fpr
 
 
 def fit_guard(
@@ -169,12 +185,14 @@ def fit_guard(
     fpr: float = 0.01,
     generator: torch.Generator,
     folds: int = GUARD_FOLDS,
+    keep_copies: bool = False,
 ) -> FittedGuard:
     """Fit ``detector`` on all of ``clean_x`` and set the threshold at ``fpr`` from cross-fitted
     scores: the clean inputs are dealt into ``folds`` folds, and each fold is scored by a copy
     of the detector fitted on the other folds — every clean input gives a score of an input its
     detector did not fit on (so the rate holds on new inputs), and none is spent on one role
-    only. The threshold is :func:`conformal_threshold` of those scores."""
+    only. The threshold is :func:`conformal_threshold` of those scores. ``keep_copies`` keeps
+    the fold copies for :meth:`FittedGuard.check_by_copies`."""
     if not 0.0 < fpr < 1.0:
         raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
     detector.check_inputs(clean_x, None, "clean inputs")
@@ -187,11 +205,15 @@ def fit_guard(
         )
     fold = torch.randperm(n, generator=generator) % folds
     calibration = torch.empty(n, dtype=torch.float64)
+    copies, per_fold = [], []
     for f in range(folds):
         held = fold == f
         copy = type(detector)(**detector.get_params())
         copy.fit(model, clean_x[~held], generator=generator, input_shape=detector.input_shape)
         calibration[held] = copy.score(clean_x[held]).double()
+        if keep_copies:
+            copies.append(copy)
+            per_fold.append(calibration[held])
     detector.fit(model, clean_x, generator=generator)
     threshold = conformal_threshold(calibration, fpr)
-    return FittedGuard(detector, threshold, fpr, n, n)
+    return FittedGuard(detector, threshold, fpr, n, n, copies, per_fold)
