@@ -169,12 +169,15 @@ def test_ibd_psc_scales_the_deepest_layers_and_spends_its_passes(backdoored_run,
 
 
 def test_mahalanobis_transforms_add_passes_and_columns(backdoored_run, tiny_test) -> None:
-    """Each consistency transform costs one forward pass and adds one standardised column,
-    leaving the layer columns as they were."""
-    from trojanscope.detect.input_level.consistency import probability_drops
+    """Each consistency transform costs one forward pass and adds one column, leaving the layer
+    columns as they were; ``auto`` (the default) costs at most its menu's passes."""
+    from trojanscope.detect.input_level.consistency import AUTO_MENU, probability_drops
 
     model, x = backdoored_run.model.eval(), tiny_test.x
-    assert registry.create("input-detector", "mahalanobis").forward_passes_per_input == 1
+    default = registry.create("input-detector", "mahalanobis")
+    assert default.forward_passes_per_input == 1 + len(AUTO_MENU)
+    assert registry.create("input-detector", "mahalanobis",
+                           transforms="").forward_passes_per_input == 1
     both = registry.create("input-detector", "mahalanobis", transforms="blur,binarise")
     assert both.forward_passes_per_input == 3
     with pytest.raises(ValueError, match="unknown transform"):
@@ -189,3 +192,67 @@ def test_mahalanobis_transforms_add_passes_and_columns(backdoored_run, tiny_test
         assert torch.allclose(dets[1][:, :-2], dets[0])  # the layer columns are unchanged
         drops = probability_drops(model, x[:5], model(x[:5]), ())
         assert drops.shape == (5, 0)
+        default.fit(model, x, generator=torch.Generator().manual_seed(0))
+        assert set(default.transforms_) <= set(AUTO_MENU)
+        assert default.forward_passes_per_input == 1 + len(default.transforms_)
+
+
+class PixelReader(torch.nn.Module):
+    """Class 0 when the pixel (4, 4) is bright, else class 1."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        p = x[:, 0, 4, 4]
+        return torch.stack([4 * p, torch.full_like(p, 2.0)], 1)
+
+
+def test_auto_keeps_only_transforms_the_clean_predictions_survive() -> None:
+    """Half the clean inputs carry one isolated bright pixel that the model reads: a median
+    filter or a blur wipes it out (the prediction changes on half the clean inputs), binarising
+    keeps it — so ``auto`` keeps binarisation alone, from clean inputs only."""
+    from trojanscope.detect.input_level.consistency import choose_transforms
+
+    x = torch.rand(40, 1, 9, 9, generator=torch.Generator().manual_seed(0)) * 0.2
+    x[::2, 0, 4, 4] = 1.0
+    model = PixelReader()
+    with torch.no_grad():
+        assert choose_transforms(model, x, model(x)) == ("binarise",)
+        x[:, 0, 3:6, 3:6] = 1.0  # a 3x3 bright block survives every transform
+        assert choose_transforms(model, x, model(x)) == ("median", "blur", "binarise")
+
+
+def test_tail_scale_maps_the_clean_99th_percentile_to_the_normal_one() -> None:
+    """A heavy clean tail (3% of clean inputs lose their prediction) gets a wide scale: the
+    clean median lands at 0 and the clean 99th percentile at 2.33 whatever the spread of the
+    bulk — mean/std scaling puts the same clean outliers above z = 5."""
+    from trojanscope.detect.input_level.consistency import TAIL_Z, tail_scale
+
+    gen = torch.Generator().manual_seed(0)
+    bulk = torch.randn(970, 1, generator=gen, dtype=torch.float64) * 0.01
+    drops = torch.cat([bulk, torch.full((30, 1), 8.0, dtype=torch.float64)])
+    centre, spread = tail_scale(drops)
+    z = (drops - centre) / spread
+    assert abs(float(torch.quantile(z, 0.99)) - TAIL_Z) < 1e-6
+    assert abs(float(torch.quantile(z, 0.5))) < 1e-6
+    assert float(z.max()) < TAIL_Z + 1e-6
+    assert float(((drops - drops.mean()) / drops.std()).max()) > 5
+    empty = tail_scale(torch.zeros(5, 0, dtype=torch.float64))
+    assert empty[0].shape == (0,) and empty[1].shape == (0,)
+
+
+def test_guard_fold_copies_give_cross_conformal_p_values(backdoored_run) -> None:
+    """With ``keep_copies`` the guard can score by its fold copies: p-values in (0, 1], the
+    rate of new clean inputs flagged near ``fpr``, and a clear error without the copies."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(400, 1, 4, 4, generator=gen)
+    new = torch.rand(4000, 1, 4, 4, generator=gen)
+    guard = fit_guard(backdoored_run.model, Recorder(), x, fpr=0.05, generator=gen,
+                      keep_copies=True)
+    assert len(guard.copies) == 5 and sum(len(c) for c in guard.calibration) == 400
+    p, flagged = guard.check_by_copies(new)
+    assert ((p > 0) & (p <= 1)).all() and torch.equal(flagged, p <= 0.05)
+    assert 0.02 < float(flagged.float().mean()) < 0.08
+    bare = fit_guard(backdoored_run.model, Recorder(), x, fpr=0.05, generator=gen)
+    with pytest.raises(RuntimeError, match="keep_copies"):
+        bare.check_by_copies(new)
+
+

@@ -6,7 +6,8 @@ inputs the members were not fitted on — and the ensemble's score is the larges
 (docs/benchmarks.md, issue 14): multi-layer Mahalanobis is best on trojanscope's own models but
 loses most triggered inputs on some architectures from another training script (ELU + dropout,
 LayerNorm + GELU, MLPs), where STRIP holds; the default pairs Mahalanobis (1 pass) with a
-4-overlay STRIP, 5 forward passes per input in all.
+4-overlay STRIP, 5 forward passes per input in all (Mahalanobis without its consistency
+transforms).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Ensemble(InputDetector):
     needs_clean_data = True
     min_clean = 60
 
-    def __init__(self, members: str = "mahalanobis,strip:n_overlays=4",
+    def __init__(self, members: str = "mahalanobis:transforms=[],strip:n_overlays=4",
                  scale_share: float = 0.3) -> None:
         self.members = members
         self.scale_share = scale_share
