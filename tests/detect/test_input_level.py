@@ -216,6 +216,11 @@ def test_auto_keeps_only_transforms_the_clean_predictions_survive() -> None:
     model = PixelReader()
     with torch.no_grad():
         assert choose_transforms(model, x, model(x)) == ("binarise",)
+    det = registry.create("input-detector", "mahalanobis")  # transforms="auto"
+    det.fit(model, x, generator=torch.Generator().manual_seed(0))
+    assert det.transforms_ == ("binarise",) and det.forward_passes_per_input == 2
+    assert any("median, blur left out" in n for n in det.notes_)
+    with torch.no_grad():
         x[:, 0, 3:6, 3:6] = 1.0  # a 3x3 bright block survives every transform
         assert choose_transforms(model, x, model(x)) == ("median", "blur", "binarise")
 

@@ -32,6 +32,7 @@ from torch import Tensor, nn
 from trojanscope.detect.input_level.base import InputDetector
 from trojanscope.detect.input_level.consistency import (
     AUTO_MENU,
+    MIN_AGREEMENT,
     check_transforms,
     choose_transforms,
     probability_drops,
@@ -118,6 +119,12 @@ class Mahalanobis(InputDetector):
         z = torch.cat(raw)
         self.transforms_ = (choose_transforms(self.view_, clean_x, logits)
                             if self.transforms == ("auto",) else self.transforms)
+        left_out = [t for t in AUTO_MENU if self.transforms == ("auto",)
+                    and t not in self.transforms_]
+        if left_out:
+            self.notes_.append(f"consistency transform(s) {', '.join(left_out)} left out: they "
+                               "change the model's prediction on over "
+                               f"{1 - MIN_AGREEMENT:.0%} of the clean inputs")
         drops = probability_drops(self.view_, clean_x, logits, self.transforms_)
         centre, spread = tail_scale(drops)
         self.centre_ = torch.cat([z.mean(0), centre])
