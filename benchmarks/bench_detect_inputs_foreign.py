@@ -9,6 +9,7 @@ half and its triggered copies (``evaluate_triggered``, as ``bench_detect_inputs.
 
     python benchmarks/bench_detect_inputs_foreign.py zoo-fresh zoo/foreign --methods auto,strip \
         --out benchmarks/out/detect_inputs_foreign.json
+    python benchmarks/bench_detect_inputs_foreign.py --summarise A.json B.json   # runs combined
 """
 
 from __future__ import annotations
@@ -50,11 +51,19 @@ class ForeignTrigger:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("zoos", type=Path, nargs="+")
+    ap.add_argument("zoos", type=Path, nargs="+",
+                    help="zoo folders (with --summarise: JSON outputs of earlier runs)")
     ap.add_argument("--methods", default="auto,strip")
     ap.add_argument("--fpr", type=float, default=0.01)
-    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--summarise", action="store_true",
+                    help="print the combined summary of earlier runs' JSON outputs")
     args = ap.parse_args()
+    if args.summarise:
+        summarise([r for path in args.zoos for r in json.loads(path.read_text())])
+        return
+    if args.out is None:
+        ap.error("--out is required")
     torch.set_num_threads(1)
     clean = load_dataset("mnist", "test")
     rows = []

@@ -3,9 +3,10 @@
 Measured on held-out backdoored MNIST models of every trigger family and on 48 models from
 another training script (``benchmarks/bench_detect_inputs.py``,
 ``bench_detect_inputs_foreign.py``; figures in docs/benchmarks.md): multi-layer Mahalanobis
-(cross-fitted, layers fused by ``sumsq``) has the best trade-off with one forward pass per
-input; its consistency transforms help on our own models and hurt on the others, so ``auto``
-leaves them off; STRIP, SCALE-UP, TeCo and IBD-PSC spend 5-41 passes and fall short.
+(cross-fitted, layers fused by ``sumsq``) with its consistency transforms chosen per model from
+the clean data (``transforms="auto"``: median filter, blur, binarisation where the model keeps
+its clean predictions; at most 4 forward passes per input) has the best trade-off; STRIP,
+SCALE-UP, TeCo and IBD-PSC spend 5-41 passes and fall short.
 """
 
 from __future__ import annotations
