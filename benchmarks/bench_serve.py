@@ -36,6 +36,7 @@ from trojanscope.data.dataset import stratified_split
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.params import parse_assignments
 from trojanscope.serve.backends import OrtBackend, TorchBackend
 from trojanscope.serve.service import ServeOptions, build_service
 
@@ -166,6 +167,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path)
     ap.add_argument("--guard", default="auto")
+    ap.add_argument("--guard-param", action="append", default=[],
+                    help="detector parameter NAME=VALUE, as serve's --guard-param")
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--batch-requests", type=int, default=None,
                     help="requests of 64 inputs (default: --requests)")
@@ -183,16 +186,20 @@ def main() -> None:
     trig, _, _ = attack_from_spec(load_model(args.run).manifest.attack).test_inputs(pool)
     db = work / "incidents.sqlite"
     common = ["--data", str(clean_file), "--seed", str(args.seed), "--db", str(db)]
-    guarded, _ = build_service(args.run, ServeOptions(data=str(clean_file), guard=args.guard,
-                                                      seed=args.seed, db=str(work / "x.db")))
+    guard_args = ["--guard", args.guard, *(a for p in args.guard_param
+                                            for a in ("--guard-param", p))]
+    guarded, _ = build_service(args.run, ServeOptions(
+        data=str(clean_file), guard=args.guard, seed=args.seed, db=str(work / "x.db"),
+        guard_params=parse_assignments(args.guard_param, "--guard-param")))
     bare, _ = build_service(args.run, ServeOptions(guard="none", db=str(work / "x.db")))
     rng = np.random.default_rng(args.seed)
-    results: dict = {"run": str(args.run), "guard": args.guard, "cases": {}}
+    results: dict = {"run": str(args.run), "guard": args.guard,
+                     "guard_params": args.guard_param, "cases": {}}
     for size in (1, 64):
         count = args.requests if size == 1 else (args.batch_requests or args.requests)
         xs = batches(pool.x, trig, count, size, rng)
         for name, svc, extra in (("bare", bare, ["--guard", "none"]),
-                                 ("guarded", guarded, ["--guard", args.guard])):
+                                 ("guarded", guarded, guard_args)):
             key = f"{name}-{size}"
             results["cases"][key] = run_case(args.run, [*common, *extra], xs,
                                              lambda x, s=svc: s.run(x).body(),
@@ -201,7 +208,7 @@ def main() -> None:
     # restart: the incidents of the guarded runs are still there, and new ones are added
     store = IncidentStore(db_url(db))
     before = len(store.incidents())
-    server = Server(args.run, [*common, "--guard", args.guard])
+    server = Server(args.run, [*common, *guard_args])
     try:
         kept = len(store.incidents())
         r = httpx.post(f"{server.url}/v1/predict", json={"inputs": trig[:8].tolist()})
@@ -228,7 +235,8 @@ def table(results: dict) -> str:
              "server: model / guard per request |", "|---|---|---|---|---|---|---|---|---|"]
     for key, c in results["cases"].items():
         name, size = key.split("-")
-        guard = results["guard"] if name == "guarded" else "none"
+        guard = (" ".join([results["guard"], *results["guard_params"]]) if name == "guarded"
+                 else "none")
         lines.append(f"| {size} input{'s' if size != '1' else ''} | {guard} | "
                      f"{c['p50_ms']:.1f} ms | {c['p99_ms']:.1f} ms | {c['requests_per_s']:.0f} "
                      f"| {c['answered_200']}/{c['requests']} | {c['wrong']} | {c['flagged']} "
