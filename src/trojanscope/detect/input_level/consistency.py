@@ -32,7 +32,7 @@ TRANSFORMS: dict[str, Callable[[Tensor], Tensor]] = {
 }
 
 
-AUTO_MENU = ("median", "blur", "binarise")  # chosen on the tuning models (docs/benchmarks.md)
+AUTO_MENU = ("median", "blur", "binarise")  # chosen on a design set (docs/benchmarks.md)
 MIN_AGREEMENT = 0.8  # share of clean predictions a transform must keep to be used by "auto"
 TAIL = 0.99  # tail_scale: this clean quantile ...
 TAIL_Z = 2.3263  # ... is mapped to the normal's 99th percentile
