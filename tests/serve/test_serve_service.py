@@ -190,3 +190,17 @@ def test_a_run_folders_onnx_export_is_used_only_when_its_digest_matches(tmp_path
         fh.write(b"\x00")  # no longer the file the manifest records
     assert onnx_file(tmp_path / "bad", loaded) is None
     assert onnx_file(tmp_path / "bad" / "model.safetensors", loaded) is None
+
+
+def test_auto_guard_serves_the_one_pass_detector() -> None:
+    """``--guard auto`` serves Mahalanobis without its consistency transforms (one pass per
+    input: the latency budget), unless ``--guard-param transforms=...`` asks for them."""
+    from trojanscope.detect.input_level import auto
+    from trojanscope.serve.service import guard_params
+
+    params = guard_params(ServeOptions(guard="auto"))
+    assert auto.create("auto", **params).forward_passes_per_input == 1
+    asked = guard_params(ServeOptions(guard="auto", guard_params={"transforms": "auto"}))
+    assert auto.create("auto", **asked).forward_passes_per_input == 4
+    assert guard_params(ServeOptions(guard="strip", guard_params={"n_overlays": 5})) == {
+        "n_overlays": 5}

@@ -143,6 +143,17 @@ class ServeOptions:
     guard_params: dict[str, Any] = field(default_factory=dict)
 
 
+def guard_params(options: ServeOptions) -> dict[str, Any]:
+    """The guard's detector parameters: ``--guard auto`` serves the one-pass Mahalanobis
+    detector (``transforms=[]``) unless ``--guard-param transforms=...`` says otherwise — its
+    consistency transforms cost 3 more passes, measured at 6× the bare latency for 64-input
+    requests against the 3× budget (docs/benchmarks.md, "The guarded service under load")."""
+    params = dict(options.guard_params)
+    if options.guard == "auto":
+        params.setdefault("transforms", [])
+    return params
+
+
 def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel, dict]:
     """Scan, load, fit the guard on ``options.data`` and pick the backend; returns the service
     and what start-up measured (guard threshold, backend timings)."""
@@ -157,7 +168,7 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     if options.on_flag not in ON_FLAG:
         raise UserInputError(f"--on-flag must be flag or refuse, got {options.on_flag!r}")
     use_guard = options.guard != "none"
-    detector = auto.create(options.guard, **options.guard_params) if use_guard else None
+    detector = auto.create(options.guard, **guard_params(options)) if use_guard else None
     if use_guard and options.data is None:
         raise UserInputError("the guard needs clean inputs to set its threshold: give --data, "
                              "or --guard none")
