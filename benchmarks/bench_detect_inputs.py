@@ -5,7 +5,7 @@ backdoored MNIST models of every trigger family.
         RUNS --make --out OUT.json
 
 ``--make`` trains the missing models of the population first with ``trojanscope attack`` (each
-family with seeds 11-16, targets 3, 7, 1, 9, 4, 6: seeds the methods were not tuned on;
+family with seeds 11-18, targets 3, 7, 1, 9, 4, 6, 2, 8: seeds the methods were not tuned on;
 ``--seeds`` and ``--families`` pick some; ``--methods`` takes ``name`` or
 ``name:param=value``). For every model, the MNIST test split (1,000 images) is halved at
 random: one half fits each method's guard (``fit_guard``: cross-fitted on all of it, threshold
@@ -165,7 +165,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", type=Path, help="folder of the population's run folders")
     ap.add_argument("--make", action="store_true", help="train the missing models first")
-    ap.add_argument("--seeds", default="11,12", help="population seeds (11-16)")
+    ap.add_argument("--seeds", default="11,12", help="population seeds (11-18)")
     ap.add_argument("--families", default=",".join(FAMILIES),
                     help="trigger families of the population (default: all five)")
     ap.add_argument("--fpr", type=float, default=0.01)
