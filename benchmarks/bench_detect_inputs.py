@@ -5,7 +5,8 @@ backdoored MNIST models of every trigger family.
         RUNS --make --out OUT.json
 
 ``--make`` trains the missing models of the population first with ``trojanscope attack`` (each
-family with seeds 11-18, targets 3, 7, 1, 9, 4, 6, 2, 8: seeds the methods were not tuned on;
+family with seeds 11-18, targets 3, 7, 1, 9, 4, 6, 2, 8: not the tuning seeds (seed 11 served as a
+design set for `auto`'s transform choice: docs/benchmarks.md; 12-18 are held out);
 ``--seeds`` and ``--families`` pick some; ``--methods`` takes ``name`` or
 ``name:param=value``). For every model, the MNIST test split (1,000 images) is halved at
 random: one half fits each method's guard (``fit_guard``: cross-fitted on all of it, threshold

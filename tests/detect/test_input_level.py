@@ -261,3 +261,27 @@ def test_guard_fold_copies_give_cross_conformal_p_values(backdoored_run) -> None
         bare.check_by_copies(new)
 
 
+
+
+def test_guard_threshold_comes_from_the_deployed_detectors_choice() -> None:
+    """When ``auto`` keeps a transform on all clean inputs but leaves it out on some folds (its
+    clean agreement sits at the bound), the fold copies are refitted with the deployed
+    detector's choice, so the threshold is set for the detector that scores new inputs."""
+    from trojanscope.detect.input_level.consistency import choose_transforms
+
+    gen = torch.Generator().manual_seed(3)
+    x = torch.rand(100, 1, 9, 9, generator=gen) * 0.2
+    x[torch.randperm(100, generator=gen)[:20], 0, 4, 4] = 1.0  # median/blur flip exactly 20%
+    model = PixelReader()
+    det = registry.create("input-detector", "mahalanobis")
+    fold = torch.randperm(100, generator=torch.Generator().manual_seed(0)) % 5
+    with torch.no_grad():
+        per_fold = {choose_transforms(model, x[fold != f], model(x[fold != f])) for f in range(5)}
+        assert len(per_fold) > 1  # the folds alone would not agree
+        guard = fit_guard(model, det, x, generator=torch.Generator().manual_seed(0),
+                          keep_copies=True)
+    assert det.transforms_ == ("median", "blur", "binarise")
+    assert all(c.transforms_ == det.transforms_ for c in guard.copies)
+    assert det.resolved_params()["transforms"] == det.transforms_
+    none = registry.create("input-detector", "mahalanobis", transforms=None)
+    assert none.forward_passes_per_input == 1

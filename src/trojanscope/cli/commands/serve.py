@@ -17,7 +17,8 @@ def serve_command(
     data: str = typer.Option(None, "--data", help="Clean inputs the guard's threshold is set "
                              "on (.npz with x; a data file/folder or bundled dataset name)."),
     guard: str = typer.Option("auto", "--guard", help="Input detector (see `trojanscope list "
-                              "input-detector`), or none."),
+                              "input-detector`), or none. auto: one-pass Mahalanobis "
+                              "(no consistency transforms)."),
     guard_param: list[str] | None = typer.Option(None, "--guard-param", help="Detector "
                                                  "parameter name=value (repeatable)."),
     fpr: float = typer.Option(0.01, "--fpr", help="Share of clean inputs the guard may flag."),

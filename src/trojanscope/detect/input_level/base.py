@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -45,6 +45,12 @@ class InputDetector(ParamsMixin, ABC):
     def forward_passes_per_input(self) -> int:
         """Model forward passes spent on each scored input (the run-time cost)."""
         return 1
+
+    def resolved_params(self) -> dict[str, Any]:
+        """The parameters with every choice the last fit made from the data filled in (e.g.
+        ``transforms="auto"`` → the transforms kept): a detector built from them and fitted on
+        other clean data scores the same way. The init parameters unless a method overrides."""
+        return self.get_params()
 
     def fit(self, model: nn.Module, clean_x: Tensor | None, *, generator: torch.Generator,
             input_shape: tuple[int, ...] | None = None) -> None:
@@ -204,16 +210,33 @@ def fit_guard(
             f"(each of {folds} folds is scored by a detector fitted on the others)"
         )
     fold = torch.randperm(n, generator=generator) % folds
-    calibration = torch.empty(n, dtype=torch.float64)
-    copies, per_fold = [], []
-    for f in range(folds):
-        held = fold == f
-        copy = type(detector)(**detector.get_params())
-        copy.fit(model, clean_x[~held], generator=generator, input_shape=detector.input_shape)
-        calibration[held] = copy.score(clean_x[held]).double()
-        if keep_copies:
+    state = generator.get_state()
+
+    def cross_fit(params: dict) -> tuple[Tensor, list[InputDetector], list[Tensor]]:
+        calibration = torch.empty(n, dtype=torch.float64)
+        copies, per_fold = [], []
+        for f in range(folds):
+            held = fold == f
+            copy = type(detector)(**params)
+            copy.fit(model, clean_x[~held], generator=generator,
+                     input_shape=detector.input_shape)
+            calibration[held] = copy.score(clean_x[held]).double()
             copies.append(copy)
             per_fold.append(calibration[held])
+        return calibration, copies, per_fold
+
+    calibration, copies, per_fold = cross_fit(detector.get_params())
     detector.fit(model, clean_x, generator=generator)
+    resolved = detector.resolved_params()
+    if any(c.resolved_params() != resolved for c in copies):
+        # a choice made from the data (e.g. auto transforms) came out differently on a fold:
+        # score the folds again with the deployed detector's choice, so the threshold is set
+        # for the detector that will score new inputs (same fold draws as the first pass)
+        after = generator.get_state()
+        generator.set_state(state)
+        calibration, copies, per_fold = cross_fit(resolved)
+        generator.set_state(after)
     threshold = conformal_threshold(calibration, fpr)
+    if not keep_copies:
+        copies, per_fold = [], []
     return FittedGuard(detector, threshold, fpr, n, n, copies, per_fold)

@@ -44,30 +44,44 @@ def check_transforms(names: tuple[str, ...]) -> None:
         return
     unknown = [n for n in names if n not in TRANSFORMS]
     if unknown:
-        raise ValueError(f"unknown transform(s) {unknown}; known: {', '.join(TRANSFORMS)}")
+        raise ValueError(f"unknown transform(s) {unknown}; known: {', '.join(TRANSFORMS)}, "
+                         "or auto alone; transforms=[] for none")
 
 
-def probability_drops(model: nn.Module, x: Tensor, logits: Tensor,
-                      names: tuple[str, ...]) -> Tensor:
+def transformed_logits(model: nn.Module, x: Tensor, name: str,
+                       cache: dict[str, Tensor] | None = None) -> Tensor:
+    """The model's logits on ``x`` under transform ``name``, kept in ``cache`` when given (the
+    fit needs them twice: to choose the transforms and to scale their drops)."""
+    if cache is not None and name in cache:
+        return cache[name]
+    out = model(TRANSFORMS[name](x))
+    if cache is not None:
+        cache[name] = out
+    return out
+
+
+def probability_drops(model: nn.Module, x: Tensor, logits: Tensor, names: tuple[str, ...],
+                      cache: dict[str, Tensor] | None = None) -> Tensor:
     """N × transforms: log-probability of the predicted class on ``x`` minus on the transformed
-    ``x`` (``logits`` are the model's on ``x``)."""
+    ``x`` (``logits`` are the model's on ``x``; ``cache`` as in :func:`transformed_logits`)."""
     logp = torch.log_softmax(logits.double(), 1)
     pred = logp.argmax(1, keepdim=True)
     own = logp.gather(1, pred)[:, 0]
-    cols = [own - torch.log_softmax(model(TRANSFORMS[n](x)).double(), 1).gather(1, pred)[:, 0]
-            for n in names]
+    cols = [own - torch.log_softmax(transformed_logits(model, x, n, cache).double(), 1)
+            .gather(1, pred)[:, 0] for n in names]
     return torch.stack(cols, 1) if cols else torch.zeros(len(x), 0, dtype=torch.float64)
 
 
 def choose_transforms(model: nn.Module, x: Tensor, logits: Tensor,
-                      menu: tuple[str, ...] = AUTO_MENU) -> tuple[str, ...]:
+                      menu: tuple[str, ...] = AUTO_MENU,
+                      cache: dict[str, Tensor] | None = None) -> tuple[str, ...]:
     """The transforms of ``menu`` under which at least :data:`MIN_AGREEMENT` of the clean
     inputs ``x`` keep the predicted class (``logits`` are the model's on ``x``): chosen from
     clean data alone, never from triggered examples."""
     pred = logits.argmax(1)
     return tuple(n for n in menu
-                 if float((model(TRANSFORMS[n](x)).argmax(1) == pred).double().mean())
-                 >= MIN_AGREEMENT)
+                 if float((transformed_logits(model, x, n, cache).argmax(1) == pred)
+                          .double().mean()) >= MIN_AGREEMENT)
 
 
 def tail_scale(drops: Tensor) -> tuple[Tensor, Tensor]:

@@ -26,6 +26,8 @@ mean / standard-deviation scaling let a few heavy-tailed clean drops raise the t
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
@@ -60,7 +62,9 @@ def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
 
 @register("input-detector", "mahalanobis")
 class Mahalanobis(InputDetector):
-    """Multi-layer Mahalanobis distance to the predicted class's clean features (one pass)."""
+    """Multi-layer Mahalanobis distance to the predicted class's clean features, with the
+    consistency transforms kept for this model (1 + up to 3 forward passes; ``transforms=[]``:
+    one pass)."""
 
     name = "mahalanobis"
     needs_clean_data = True
@@ -69,7 +73,7 @@ class Mahalanobis(InputDetector):
     def __init__(self, shrinkage: float = 0.1, combine: str = "sumsq", folds: int = 5,
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
                  distance: str = "both",
-                 transforms: tuple[str, ...] | str = "auto") -> None:
+                 transforms: tuple[str, ...] | str | None = "auto") -> None:
         self.shrinkage = shrinkage
         self.combine = combine
         self.folds = folds
@@ -77,6 +81,8 @@ class Mahalanobis(InputDetector):
         self.input_side = input_side
         self.map_side = map_side
         self.distance = distance
+        if transforms is None:  # "-p transforms=null": none, like []
+            transforms = ()
         self.transforms = tuple(t for t in (transforms.split(",") if isinstance(transforms, str)
                                             else transforms) if t)  # "-p transforms=blur,median"
         check_transforms(self.transforms)
@@ -86,6 +92,13 @@ class Mahalanobis(InputDetector):
             raise ValueError("distance must be absolute, relative or both")
         if self.folds < 2:
             raise ValueError("folds must be at least 2")
+
+    def resolved_params(self) -> dict[str, Any]:
+        """The init parameters with ``auto`` transforms replaced by the ones kept by the fit."""
+        params = self.get_params()
+        if hasattr(self, "transforms_"):
+            params["transforms"] = tuple(self.transforms_)
+        return params
 
     @property
     def forward_passes_per_input(self) -> int:
@@ -117,7 +130,8 @@ class Mahalanobis(InputDetector):
             raw.append(self._distances([x[held] for x in feats], pred[held], *stats))
         self.means_, self.precisions_ = class_statistics(feats, pred, k, self.shrinkage)
         z = torch.cat(raw)
-        self.transforms_ = (choose_transforms(self.view_, clean_x, logits)
+        transformed: dict[str, Tensor] = {}  # transformed logits, computed once per transform
+        self.transforms_ = (choose_transforms(self.view_, clean_x, logits, cache=transformed)
                             if self.transforms == ("auto",) else self.transforms)
         left_out = [t for t in AUTO_MENU if self.transforms == ("auto",)
                     and t not in self.transforms_]
@@ -125,7 +139,7 @@ class Mahalanobis(InputDetector):
             self.notes_.append(f"consistency transform(s) {', '.join(left_out)} left out: they "
                                "change the model's prediction on over "
                                f"{1 - MIN_AGREEMENT:.0%} of the clean inputs")
-        drops = probability_drops(self.view_, clean_x, logits, self.transforms_)
+        drops = probability_drops(self.view_, clean_x, logits, self.transforms_, transformed)
         centre, spread = tail_scale(drops)
         self.centre_ = torch.cat([z.mean(0), centre])
         self.spread_ = torch.cat([z.std(0).nan_to_num(1.0).clamp_min(1e-6), spread])

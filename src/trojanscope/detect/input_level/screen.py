@@ -26,6 +26,7 @@ class Screening:
         return {
             "method": self.guard.detector.name,
             "params": self.guard.detector.get_params(),
+            "params_used": self.guard.detector.resolved_params(),  # e.g. the transforms kept
             "scores": [float(s) for s in self.scores],
             "flagged": torch.nonzero(self.flagged).flatten().tolist(),
             "threshold": self.guard.threshold,
