@@ -56,6 +56,10 @@ class FST(Mitigation):
         alpha: weight of the alignment penalty ``<w, w_orig>``.
         distill: weight of distillation towards the original model's outputs on the clean
             samples (the features shift, the clean function stays; 0: none).
+        recover_epochs: epochs of a second phase that distils the original model's outputs on
+            the clean samples, each batch moved by a random shift of up to ``shift`` pixels
+            (the shifted feature extractor relearns the clean function; 0: no second phase).
+        shift: largest random shift (pixels) of a sample in the recovery phase.
         val_fraction: share of the clean samples held back for the validation guard (0: none).
         ca_budget: the largest validation accuracy drop the guard accepts; a run that never
             stays within it returns the model unchanged.
@@ -65,8 +69,11 @@ class FST(Mitigation):
 
     name = "fst"
 
-    def __init__(self, alpha: float = 0.2, distill: float = 0.0, val_fraction: float = 0.0,
-                 ca_budget: float = 0.01, epochs: int = 20, lr: float = 1e-3) -> None:
+    def __init__(self, alpha: float = 1.0, distill: float = 1.0, val_fraction: float = 0.0,
+                 ca_budget: float = 0.01, recover_epochs: int = 0, shift: int = 2,
+                 epochs: int = 20, lr: float = 1e-3) -> None:
+        self.recover_epochs = recover_epochs
+        self.shift = shift
         self.alpha = alpha
         self.distill = distill
         self.val_fraction = val_fraction
@@ -92,7 +99,23 @@ class FST(Mitigation):
             return loss
 
         callbacks: list[Callback] = [NormBound(head, float(original.norm()))]
-        fine_tune(model, fit, epochs=self.epochs, lr=self.lr, seed=seed, loss_fn=loss_fn,
+        if self.recover_epochs > 0:
+            fine_tune(model, fit, epochs=self.epochs, lr=self.lr, seed=seed, loss_fn=loss_fn,
+                      callbacks=callbacks)
+            gen = torch.Generator().manual_seed(seed)
+
+            def recover(net: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+                if self.shift > 0 and x.dim() == 4:
+                    dy, dx = torch.randint(-self.shift, self.shift + 1, (2,),
+                                           generator=gen).tolist()
+                    x = torch.roll(x, (dy, dx), dims=(2, 3))
+                logits = net(x)
+                return F.cross_entropy(logits, y) + distillation(logits, teacher, x, 2.0)
+
+            loss_fn, epochs = recover, self.recover_epochs
+        else:
+            epochs = self.epochs
+        fine_tune(model, fit, epochs=epochs, lr=self.lr, seed=seed, loss_fn=loss_fn,
                   callbacks=callbacks + ([guard] if guard else []))
         self.report_ = {"guard": "took back" if guard and guard.tripped else "kept"}
         return model

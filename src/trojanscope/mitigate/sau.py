@@ -47,8 +47,8 @@ class SAU(Mitigation):
 
     name = "sau"
 
-    def __init__(self, eps: float = 0.3, steps: int = 5, shared: float = 1.0, adv: float = 1.0,
-                 distill: float = 0.0, val_fraction: float = 0.0, ca_budget: float = 0.01,
+    def __init__(self, eps: float = 0.3, steps: int = 3, shared: float = 1.0, adv: float = 1.0,
+                 distill: float = 1.0, val_fraction: float = 0.0, ca_budget: float = 0.01,
                  epochs: int = 20, lr: float = 1e-3) -> None:
         self.val_fraction = val_fraction
         self.ca_budget = ca_budget
