@@ -117,5 +117,6 @@ class FST(Mitigation):
             epochs = self.epochs
         fine_tune(model, fit, epochs=epochs, lr=self.lr, seed=seed, loss_fn=loss_fn,
                   callbacks=callbacks + ([guard] if guard else []))
-        self.report_ = {"guard": "took back" if guard and guard.tripped else "kept"}
+        if guard is not None:  # what the guard decided, for the notes
+            self.report_ = {"guard": "took back" if guard.tripped else "kept"}
         return model

@@ -98,5 +98,6 @@ class SAU(Mitigation):
 
         fine_tune(model, fit, epochs=self.epochs, lr=self.lr, seed=seed, loss_fn=loss_fn,
                   callbacks=[guard] if guard else [])
-        self.report_ = {"guard": "took back" if guard and guard.tripped else "kept"}
+        if guard is not None:  # what the guard decided, for the notes
+            self.report_ = {"guard": "took back" if guard.tripped else "kept"}
         return model
