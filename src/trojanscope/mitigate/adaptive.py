@@ -26,7 +26,6 @@ model:
 
 from __future__ import annotations
 
-import copy
 import time
 from typing import Any
 
@@ -42,7 +41,13 @@ from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.metrics import accuracy
 from trojanscope.errors import UserInputError
-from trojanscope.mitigate.base import KeepPruned, Mitigation, fine_tune
+from trojanscope.mitigate.base import (
+    KeepPruned,
+    Mitigation,
+    distillation,
+    fine_tune,
+    frozen_copy,
+)
 from trojanscope.mitigate.guard import Guard, shifted
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
 from trojanscope.registry import register
@@ -143,12 +148,8 @@ class Unlearning(Callback):
         ce = F.cross_entropy(logits, y)
         if self.distill <= 0:
             return ce
-        t = self.temperature
-        with torch.no_grad():
-            soft = F.softmax(self.teacher(x[: self.n_clean]) / t, dim=1)
-        kd = F.kl_div(F.log_softmax(logits[: self.n_clean] / t, dim=1), soft,
-                      reduction="batchmean") * t * t
-        return ce + self.distill * kd
+        n = self.n_clean
+        return ce + self.distill * distillation(logits[:n], self.teacher, x[:n], self.temperature)
 
 
 @register("mitigation", "adaptive")
@@ -242,9 +243,7 @@ class Adaptive(Mitigation):
         fit, val = clean.subset(fit_idx), clean.subset(val_idx)
         gx, gy = shifted(val, 1)
         floor = accuracy(model, gx, gy) - self.ca_budget
-        teacher = copy.deepcopy(model).eval()
-        for p in teacher.parameters():
-            p.requires_grad_(False)
+        teacher = frozen_copy(model)
         lr = self.rel_lr * weight_scale(model)
         report["lr"] = float(f"{lr:.3g}")
         search = TriggerSearch(warmup_steps=40, refine_steps=80)  # the refresh: shorter
