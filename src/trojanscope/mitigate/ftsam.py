@@ -28,14 +28,16 @@ class FTSAM(Mitigation):
             40 epochs met the goal on the most models of our MNIST zoo, against 2 and 20).
         adaptive: scale the perturbation by each weight's magnitude (ASAM).
         distill: weight of distillation towards the original model's outputs on the clean
-            samples, at the perturbed weights like the loss (keeps the clean function; 0: none).
+            samples, at the perturbed weights like the loss (keeps the clean function; 0: none,
+            FT-SAM as published). 1 met the goal on 4 of 8 backdoored models of our fresh
+            evaluation zoo against 2 without it, at smaller CA losses.
         epochs: passes over the clean samples.
         lr: Adam learning rate.
     """
 
     name = "ftsam"
 
-    def __init__(self, rho: float = 5.0, adaptive: bool = True, distill: float = 0.0,
+    def __init__(self, rho: float = 5.0, adaptive: bool = True, distill: float = 1.0,
                  epochs: int = 40, lr: float = 1e-3) -> None:
         self.rho = rho
         self.adaptive = adaptive
