@@ -58,7 +58,8 @@ class FST(Mitigation):
             samples (the features shift, the clean function stays; 0: none).
         recover_epochs: epochs of a second phase that distils the original model's outputs on
             the clean samples, each batch moved by a random shift of up to ``shift`` pixels
-            (the shifted feature extractor relearns the clean function; 0: no second phase).
+            (the shifted feature extractor relearns the clean function, but on our zoo it also
+            brought SIG backdoors back; 0: no second phase).
         shift: largest random shift (pixels) of a sample in the recovery phase.
         val_fraction: share of the clean samples held back for the validation guard (0: none).
         ca_budget: the largest validation accuracy drop the guard accepts; a run that never
