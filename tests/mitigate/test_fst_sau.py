@@ -69,3 +69,15 @@ def test_fst_and_sau_remove_the_tiny_backdoor(backdoored_run, tiny_test) -> None
                           tiny_test, trigger_of=attack_triggered(backdoored_run.attack))
         assert result.before["asr"] > 0.8, name
         assert result.after["asr"] < 0.5 * result.before["asr"], (name, result.after)
+
+
+def test_distillation_is_zero_only_at_the_teacher() -> None:
+    from trojanscope.mitigate.base import distillation, frozen_copy
+
+    net = nn.Linear(3, 4).train()
+    teacher = frozen_copy(net)
+    assert not teacher.training and not any(p.requires_grad for p in teacher.parameters())
+    assert all(p.requires_grad for p in net.parameters())  # the original is left trainable
+    x = torch.rand(5, 3)
+    assert float(distillation(net(x), teacher, x, 2.0)) < 1e-6
+    assert float(distillation(net(x) + torch.randn(5, 4), teacher, x, 2.0)) > 1e-3
