@@ -50,14 +50,17 @@ def held_out(seed: int) -> TensorDataset:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("zoos", type=Path, nargs="+")
-    ap.add_argument("--methods", default="ftsam,ibau,unlearn,fineprune,anp")
+    ap.add_argument("--methods", default="ftsam,ibau,unlearn,fineprune,anp",
+                    help="comma-separated methods; with variants, separate them by ';' "
+                         "(e.g. 'fst:alpha=1,distill=1;ftsam')")
     ap.add_argument("--holdout", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
     results: dict = json.loads(args.out.read_text()) if args.out.exists() else {}
-    for spec in args.methods.split(","):
+    specs = args.methods.split(";") if ";" in args.methods else args.methods.split(",")
+    for spec in filter(None, (s.strip() for s in specs)):
         name, _, raw = spec.partition(":")
         params = parse_params(raw.split(",") if raw else None, "--methods")
         rows: list[MitigationRow] = []

@@ -123,6 +123,18 @@ def test_zoo_eval_mitigation(folders: Path, capsys, backdoored_run, clean_run) -
     assert figures[0] == figures[1]
 
 
+@pytest.mark.parametrize("method", ["fst", "sau"])
+def test_zoo_eval_mitigation_takes_the_new_methods(folders: Path, capsys, method: str) -> None:
+    zoo = folders / "zoo"
+    assert run(["zoo", "eval-mitigation", str(zoo), "--method", method, "--method-param",
+                "epochs=1", "--holdout", "0.5", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["method"] == method and payload["summary"]["models"] == 2
+    assert run(["zoo", "eval-mitigation", str(zoo), "--method", method, "--method-param",
+                "alphabet=1"]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
 @pytest.fixture(scope="module")
 def foreign(folders: Path, backdoored_run) -> Path:
     """The backdoored model as files another tool would hand over: TorchScript and ONNX, with

@@ -26,7 +26,6 @@ model:
 
 from __future__ import annotations
 
-import copy
 import time
 from typing import Any
 
@@ -42,7 +41,14 @@ from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.metrics import accuracy
 from trojanscope.errors import UserInputError
-from trojanscope.mitigate.base import KeepPruned, Mitigation, fine_tune
+from trojanscope.mitigate.base import (
+    KeepPruned,
+    Mitigation,
+    distillation,
+    fine_tune,
+    frozen_copy,
+)
+from trojanscope.mitigate.guard import Guard, shifted
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
 from trojanscope.registry import register
 from trojanscope.triggers.stamp import stamp
@@ -56,15 +62,6 @@ def weight_scale(model: nn.Module) -> float:
     if not ws:
         return 1.0
     return float(torch.cat(ws).pow(2).mean().sqrt())
-
-
-def shifted(val: TensorDataset, shift: int) -> tuple[Tensor, Tensor]:
-    """The validation samples and copies moved by ``shift`` pixels in four directions: a
-    smoother accuracy estimate than a few dozen images give (for the guard only)."""
-    if shift <= 0 or val.x.dim() != 4:
-        return val.x, val.y
-    xs = [val.x] + [torch.roll(val.x, s, dims=d) for d in (2, 3) for s in (shift, -shift)]
-    return torch.cat(xs), val.y.repeat(len(xs))
 
 
 class FrozenNorms(Callback):
@@ -151,38 +148,8 @@ class Unlearning(Callback):
         ce = F.cross_entropy(logits, y)
         if self.distill <= 0:
             return ce
-        t = self.temperature
-        with torch.no_grad():
-            soft = F.softmax(self.teacher(x[: self.n_clean]) / t, dim=1)
-        kd = F.kl_div(F.log_softmax(logits[: self.n_clean] / t, dim=1), soft,
-                      reduction="batchmean") * t * t
-        return ce + self.distill * kd
-
-
-class Guard(Callback):
-    """Validation accuracy after each epoch against ``floor``: the last epoch at or above it is
-    kept, and if training ends below it the model goes back to that epoch (a first epoch may
-    dip and recover, so a dip alone does not end training)."""
-
-    def __init__(self, x: Tensor, y: Tensor, floor: float) -> None:
-        self.x, self.y, self.floor = x, y, floor
-        self.good: dict[str, Tensor] | None = None
-        self.ok = True
-        self.tripped = False
-
-    def on_train_start(self, state: TrainState) -> None:
-        self.good = copy.deepcopy(state.model.state_dict())
-
-    def on_epoch_end(self, state: TrainState) -> None:
-        self.ok = accuracy(state.model, self.x, self.y) >= self.floor
-        if self.ok:
-            self.good = copy.deepcopy(state.model.state_dict())
-
-    def on_train_end(self, state: TrainState) -> None:
-        if not self.ok:
-            assert self.good is not None
-            state.model.load_state_dict(self.good)
-            self.tripped = True
+        n = self.n_clean
+        return ce + self.distill * distillation(logits[:n], self.teacher, x[:n], self.temperature)
 
 
 @register("mitigation", "adaptive")
@@ -276,9 +243,7 @@ class Adaptive(Mitigation):
         fit, val = clean.subset(fit_idx), clean.subset(val_idx)
         gx, gy = shifted(val, 1)
         floor = accuracy(model, gx, gy) - self.ca_budget
-        teacher = copy.deepcopy(model).eval()
-        for p in teacher.parameters():
-            p.requires_grad_(False)
+        teacher = frozen_copy(model)
         lr = self.rel_lr * weight_scale(model)
         report["lr"] = float(f"{lr:.3g}")
         search = TriggerSearch(warmup_steps=40, refine_steps=80)  # the refresh: shorter

@@ -168,6 +168,24 @@ def recorded_outputs(model: nn.Module, names: list[str]) -> Iterator[dict[str, T
             h.remove()
 
 
+def frozen_copy(model: nn.Module) -> nn.Module:
+    """An eval-mode copy of ``model`` whose parameters take no gradient (a reference)."""
+    ref = copy.deepcopy(model).eval()
+    for p in ref.parameters():
+        p.requires_grad_(False)
+    return ref
+
+
+def distillation(logits: Tensor, teacher: nn.Module, x: Tensor, temperature: float = 1.0) -> Tensor:
+    """KL divergence of ``logits`` from ``teacher``'s softened outputs on ``x`` (scaled by the
+    squared temperature): keeps a purified model's clean function where the original had it."""
+    with torch.no_grad():
+        soft = torch.softmax(teacher(x) / temperature, dim=1)
+    kl = torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, dim=1), soft,
+                                    reduction="batchmean")
+    return kl * temperature * temperature
+
+
 def clean_accuracy(model: nn.Module, clean: TensorDataset) -> float:
     """Accuracy on all of ``clean``."""
     return accuracy(model, clean.x, clean.y)

@@ -15,7 +15,7 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.mitigate.base import Mitigation, fine_tune
+from trojanscope.mitigate.base import Mitigation, distillation, fine_tune, frozen_copy
 from trojanscope.registry import register
 
 
@@ -27,22 +27,28 @@ class FTSAM(Mitigation):
         rho: radius of the weight perturbation (a large one reaches the backdoor neurons; 5 and
             40 epochs met the goal on the most models of our MNIST zoo, against 2 and 20).
         adaptive: scale the perturbation by each weight's magnitude (ASAM).
+        distill: weight of distillation towards the original model's outputs on the clean
+            samples, at the perturbed weights like the loss (keeps the clean function; 0: none,
+            FT-SAM as published). 1 met the goal on 4 of 8 backdoored models of our fresh
+            evaluation zoo against 2 without it, at smaller CA losses.
         epochs: passes over the clean samples.
         lr: Adam learning rate.
     """
 
     name = "ftsam"
 
-    def __init__(self, rho: float = 5.0, adaptive: bool = True, epochs: int = 40,
-                 lr: float = 1e-3) -> None:
+    def __init__(self, rho: float = 5.0, adaptive: bool = True, distill: float = 1.0,
+                 epochs: int = 40, lr: float = 1e-3) -> None:
         self.rho = rho
         self.adaptive = adaptive
+        self.distill = distill
         self.epochs = epochs
         self.lr = lr
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
         names = [n for n, p in model.named_parameters() if p.requires_grad]
+        teacher = frozen_copy(model) if self.distill > 0 else None
 
         def loss_fn(net: nn.Module, x: Tensor, y: Tensor) -> Tensor:
             params = dict(net.named_parameters())
@@ -56,7 +62,11 @@ class FTSAM(Mitigation):
                 scaled[n], steps[n] = t * g, t * t * g  # ASAM: e = rho T^2 g / |T g|
             total = torch.sqrt(sum(v.pow(2).sum() for v in scaled.values())) + 1e-12
             moved = {n: params[n] + self.rho * s.detach() / total for n, s in steps.items()}
-            return F.cross_entropy(functional_call(net, {**params, **moved}, (x,)), y)
+            logits = functional_call(net, {**params, **moved}, (x,))
+            loss = F.cross_entropy(logits, y)
+            if teacher is not None:
+                loss = loss + self.distill * distillation(logits, teacher, x)
+            return loss
 
         fine_tune(model, clean, epochs=self.epochs, lr=self.lr, seed=seed, loss_fn=loss_fn)
         return model

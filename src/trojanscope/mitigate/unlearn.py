@@ -59,4 +59,7 @@ class Unlearn(Mitigation):
         ranked = [c for c in verdict.target_classes if c in verdict.triggers][: self.top]
         self.recovered_ = ranked
         data = with_triggers(clean, [verdict.triggers[c] for c in ranked])
-        return FTSAM(rho=self.rho, epochs=self.epochs, lr=self.lr).purify(model, data, seed)
+        # no distillation: the original model's outputs on stamped copies would teach the
+        # backdoor again
+        ftsam = FTSAM(rho=self.rho, distill=0.0, epochs=self.epochs, lr=self.lr)
+        return ftsam.purify(model, data, seed)

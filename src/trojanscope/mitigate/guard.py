@@ -1,0 +1,68 @@
+"""A validation guard for fine-tuning mitigations: keep the clean accuracy within a budget.
+
+Part of the method's clean samples is held back; after each epoch the model's accuracy on them
+(and on copies shifted by a pixel, a smoother estimate than a few dozen images give) is compared
+with the original model's minus a budget, and training that ends below it goes back to the last
+epoch within it. A method sees only its own samples, so this costs it a share of them.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import Tensor, nn
+
+from trojanscope.data.dataset import TensorDataset, stratified_split
+from trojanscope.engine.callbacks import Callback, TrainState
+from trojanscope.engine.metrics import accuracy
+
+
+def shifted(val: TensorDataset, shift: int) -> tuple[Tensor, Tensor]:
+    """The validation samples and copies moved by ``shift`` pixels in four directions: a
+    smoother accuracy estimate than a few dozen images give (for the guard only)."""
+    if shift <= 0 or val.x.dim() != 4:
+        return val.x, val.y
+    xs = [val.x] + [torch.roll(val.x, s, dims=d) for d in (2, 3) for s in (shift, -shift)]
+    return torch.cat(xs), val.y.repeat(len(xs))
+
+
+class Guard(Callback):
+    """Validation accuracy after each epoch against ``floor``: the last epoch at or above it is
+    kept, and if training ends below it the model goes back to that epoch (a first epoch may
+    dip and recover, so a dip alone does not end training); with no such epoch it goes back to
+    ``fallback`` (default: the weights training started from)."""
+
+    def __init__(self, x: Tensor, y: Tensor, floor: float,
+                 fallback: dict[str, Tensor] | None = None) -> None:
+        self.x, self.y, self.floor = x, y, floor
+        self.fallback = fallback
+        self.good: dict[str, Tensor] | None = None
+        self.ok = True
+        self.tripped = False
+
+    def on_train_start(self, state: TrainState) -> None:
+        self.good = self.fallback or copy.deepcopy(state.model.state_dict())
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        self.ok = accuracy(state.model, self.x, self.y) >= self.floor
+        if self.ok:
+            self.good = copy.deepcopy(state.model.state_dict())
+
+    def on_train_end(self, state: TrainState) -> None:
+        if not self.ok:
+            assert self.good is not None
+            state.model.load_state_dict(self.good)
+            self.tripped = True
+
+
+def guarded(model: nn.Module, clean: TensorDataset, val_fraction: float, budget: float,
+            seed: int, fallback: dict[str, Tensor] | None = None,
+            ) -> tuple[TensorDataset, Guard | None]:
+    """(the samples to train on, a :class:`Guard` on the rest with floor = the original's
+    validation accuracy minus ``budget``); ``val_fraction`` 0: all samples, no guard."""
+    if val_fraction <= 0:
+        return clean, None
+    fit_idx, val_idx = stratified_split(clean.y.numpy(), val_fraction, seed)
+    gx, gy = shifted(clean.subset(val_idx), 1)
+    return clean.subset(fit_idx), Guard(gx, gy, accuracy(model, gx, gy) - budget, fallback)
