@@ -3,11 +3,13 @@ what its docstring says, and each method removes the tiny fixture's backdoor."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
 from trojanscope import registry
 from trojanscope.engine.callbacks import TrainState
+from trojanscope.errors import UserInputError
 from trojanscope.mitigate.fst import NormBound, output_layer
 from trojanscope.mitigate.guard import Guard, guarded
 from trojanscope.mitigate.run import attack_triggered, mitigate
@@ -32,9 +34,9 @@ def test_norm_bound_scales_the_head_back() -> None:
 
 def test_fst_turns_the_head_away_from_the_original(backdoored_run, tiny_test) -> None:
     model = backdoored_run.model
-    w0 = output_layer(model).weight.detach().clone()
+    w0 = output_layer(model, tiny_test.x[:4]).weight.detach().clone()
     out = registry.create("mitigation", "fst", alpha=1.0, epochs=3).apply(model, tiny_test)
-    w = output_layer(out).weight.detach()
+    w = output_layer(out, tiny_test.x[:4]).weight.detach()
     cos = float((w * w0).sum() / (w.norm() * w0.norm()))
     assert cos < 0.2  # re-initialised and pushed away (the original head: cosine 1)
     assert float(w.norm()) <= float(w0.norm()) + 1e-4
@@ -81,3 +83,39 @@ def test_distillation_is_zero_only_at_the_teacher() -> None:
     x = torch.rand(5, 3)
     assert float(distillation(net(x), teacher, x, 2.0)) < 1e-6
     assert float(distillation(net(x) + torch.randn(5, 4), teacher, x, 2.0)) > 1e-3
+
+
+class Doubled(nn.Module):
+    """A classifier whose logits are its last linear layer's output times two."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Flatten(), nn.Linear(16, 3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return 2 * self.body(x)
+
+
+def test_fst_refuses_a_model_whose_logits_are_not_its_last_linear_output() -> None:
+    x = torch.rand(4, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(UserInputError, match="does not come straight from a linear layer"):
+        output_layer(Doubled(), x)
+    plain = nn.Sequential(nn.Flatten(), nn.Linear(16, 3))
+    assert output_layer(plain, x) is plain[1]
+
+
+@pytest.mark.parametrize(("method", "params"), [
+    ("fst", {"alpha": -1.0}), ("fst", {"val_fraction": 1.0}), ("fst", {"epochs": 2.5}),
+    ("fst", {"ca_budget": float("nan")}), ("sau", {"eps": 0.0}), ("sau", {"steps": 0}),
+    ("sau", {"shared": -1.0}), ("ftsam", {"rho": 0.0}), ("ftsam", {"distill": -0.5}),
+])
+def test_out_of_range_options_are_refused(method: str, params: dict) -> None:
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=name):
+        registry.create("mitigation", method, **params)
+
+
+def test_a_validation_share_that_holds_back_nothing_is_refused(tiny_test) -> None:
+    model = nn.Sequential(nn.Flatten(), nn.Linear(tiny_test.x[0].numel(), tiny_test.num_classes))
+    with pytest.raises(UserInputError, match="val_fraction"):
+        guarded(model, tiny_test.subset(list(range(10))), 0.01, 0.01, seed=0)

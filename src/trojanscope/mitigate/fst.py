@@ -20,18 +20,39 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.train import seeded
 from trojanscope.errors import UserInputError
-from trojanscope.mitigate.base import Mitigation, distillation, fine_tune, frozen_copy
+from trojanscope.mitigate.base import (
+    Mitigation,
+    check_option,
+    distillation,
+    fine_tune,
+    frozen_copy,
+)
 from trojanscope.mitigate.guard import guarded
 from trojanscope.registry import register
 
 
-def output_layer(model: nn.Module) -> nn.Linear:
-    """The model's last linear layer (its classifier head)."""
+def output_layer(model: nn.Module, x: Tensor) -> nn.Linear:
+    """The model's last linear layer (its classifier head), checked on the inputs ``x``: its
+    output must be the model's logits — a lifted model whose classifier is a MatMul + Add, or
+    a 1×1 convolution after a hidden linear layer, would otherwise have a hidden layer reset."""
     heads = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    if not heads:
-        raise UserInputError("mitigation 'fst' re-initialises the classifier head: the model "
-                             "has no linear layer it can name")
-    return heads[-1]
+    if heads:
+        seen: list[Tensor] = []
+        hook = heads[-1].register_forward_hook(lambda _m, _i, out: seen.append(out.detach()))
+        was = model.training
+        try:
+            model.eval()
+            with torch.no_grad():
+                logits = model(x)
+        finally:
+            hook.remove()
+            model.train(was)
+        if seen and seen[-1].shape == logits.shape and torch.allclose(seen[-1], logits,
+                                                                      atol=1e-5):
+            return heads[-1]
+    raise UserInputError("mitigation 'fst' re-initialises the classifier head: the model's "
+                         "output does not come straight from a linear layer it can reset; "
+                         "choose another method")
 
 
 class NormBound(Callback):
@@ -81,13 +102,21 @@ class FST(Mitigation):
         self.ca_budget = ca_budget
         self.epochs = epochs
         self.lr = lr
+        for opt in ("alpha", "distill"):
+            check_option(opt, getattr(self, opt))
+        check_option("val_fraction", val_fraction, high=0.5)
+        check_option("ca_budget", ca_budget, high=1.0)
+        check_option("recover_epochs", recover_epochs, integer=True)
+        check_option("shift", shift, integer=True)
+        check_option("epochs", epochs, 1, integer=True)
+        check_option("lr", lr, above=True)
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
         teacher = frozen_copy(model)
         fit, guard = guarded(model, clean, self.val_fraction, self.ca_budget, seed,
                              fallback=copy.deepcopy(model.state_dict()))
-        head = output_layer(model)
+        head = output_layer(model, clean.x[:8])
         original = head.weight.detach().clone()
         with seeded(seed):
             head.reset_parameters()

@@ -15,7 +15,13 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.mitigate.base import Mitigation, distillation, fine_tune, frozen_copy
+from trojanscope.mitigate.base import (
+    Mitigation,
+    check_option,
+    distillation,
+    fine_tune,
+    frozen_copy,
+)
 from trojanscope.registry import register
 
 
@@ -44,6 +50,10 @@ class FTSAM(Mitigation):
         self.distill = distill
         self.epochs = epochs
         self.lr = lr
+        check_option("rho", rho, above=True)
+        check_option("distill", distill)
+        check_option("epochs", epochs, 1, integer=True)
+        check_option("lr", lr, above=True)
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None

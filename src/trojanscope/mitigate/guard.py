@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset, stratified_split
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.metrics import accuracy
+from trojanscope.errors import UserInputError
 
 
 def shifted(val: TensorDataset, shift: int) -> tuple[Tensor, Tensor]:
@@ -64,5 +65,9 @@ def guarded(model: nn.Module, clean: TensorDataset, val_fraction: float, budget:
     if val_fraction <= 0:
         return clean, None
     fit_idx, val_idx = stratified_split(clean.y.numpy(), val_fraction, seed)
+    if len(val_idx) == 0 or len(fit_idx) == 0:
+        raise UserInputError(f"val_fraction {val_fraction} of {len(clean)} clean samples leaves "
+                             "no validation or no training sample; give more clean samples or "
+                             "another val_fraction")
     gx, gy = shifted(clean.subset(val_idx), 1)
     return clean.subset(fit_idx), Guard(gx, gy, accuracy(model, gx, gy) - budget, fallback)

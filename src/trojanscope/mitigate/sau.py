@@ -16,7 +16,13 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.mitigate.base import Mitigation, distillation, fine_tune, frozen_copy
+from trojanscope.mitigate.base import (
+    Mitigation,
+    check_option,
+    distillation,
+    fine_tune,
+    frozen_copy,
+)
 from trojanscope.mitigate.guard import guarded
 from trojanscope.registry import register
 
@@ -59,6 +65,14 @@ class SAU(Mitigation):
         self.distill = distill
         self.epochs = epochs
         self.lr = lr
+        for opt in ("shared", "adv", "distill"):
+            check_option(opt, getattr(self, opt))
+        check_option("eps", eps, high=1.0, above=True)
+        check_option("steps", steps, 1, integer=True)
+        check_option("val_fraction", val_fraction, high=0.5)
+        check_option("ca_budget", ca_budget, high=1.0)
+        check_option("epochs", epochs, 1, integer=True)
+        check_option("lr", lr, above=True)
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
