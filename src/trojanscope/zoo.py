@@ -85,6 +85,8 @@ def draw_entries(
     """
     attacks = tuple(attacks) if attacks is not None else zoo_attacks()
     archs = tuple(archs)
+    if not archs:
+        raise UserInputError("a zoo needs at least one architecture")
     for name in attacks:
         registry.get("attack", name)  # unknown names: a clear error before any training
     for name in archs:

@@ -6,7 +6,9 @@ A calibrator is a logistic regression over a few of a method's features, fitted 
 each architecture trait (activation, pooling, normalisation), so that a verdict on a model made
 of layers the calibration lacked says so (``coverage_notes``). A method without a fitted
 entry falls back to a logistic curve centred on the method's conventional threshold, and says
-so (``calibrated: false``).
+so (``calibrated: false``). A method whose families (networks, trees) answer on different
+scales ships one calibrator per family, ``"<method>:<family>"``, chosen by
+``ModelVerdict.family``.
 """
 
 from __future__ import annotations
@@ -139,6 +141,8 @@ def calibrate(
         if verdict.data_free and f"{verdict.method}:data-free" in calibrators
         else verdict.method
     )
+    if verdict.family and f"{key}:{verdict.family}" in calibrators:
+        key = f"{key}:{verdict.family}"  # a calibrator of the model's own family
     cal = calibrators.get(key)
     if cal is not None:
         covered = cal.fitted_on.get("coverage")
