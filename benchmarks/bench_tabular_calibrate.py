@@ -48,6 +48,10 @@ DESIGNS = {
         "excess + flip_1 + score": ["tab_excess", "tab_flip_1", "tab_score"],
         "excess + flip_1 + flip_2 + score": ["tab_excess", "tab_flip_1", "tab_flip_2",
                                              "tab_score"],
+        "gap": ["tab_excess_gap"],
+        "excess + gap": ["tab_excess", "tab_excess_gap"],
+        "excess + gap + flip_2": ["tab_excess", "tab_excess_gap", "tab_flip_2"],
+        "excess + gap + score": ["tab_excess", "tab_excess_gap", "tab_score"],
     },
     "tree": {
         "mass": ["tab_mass"],

@@ -1,0 +1,49 @@
+"""Per-family calibration of ``tabular-search``: the verdict's family picks its calibrator;
+the networks' excess leaves out extreme numbers; zoos of chosen architectures."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.calibration import Calibrator, calibrate
+from trojanscope.detect.tabular_search import Candidate, interior
+from trojanscope.errors import UserInputError
+from trojanscope.zoo import draw_entries
+
+
+def _cal(method: str, coef: float) -> Calibrator:
+    return Calibrator(method, ["f"], [coef], 0.0, {"n_models": 10})
+
+
+CALS = {"m": _cal("m", 1.0), "m:network": _cal("m:network", -1.0)}
+
+
+@pytest.mark.parametrize(("family", "expected_above_half"), [
+    ("network", False),  # the network calibrator: a negative slope
+    ("tree", True),      # no tree entry: the method's own calibrator
+    ("", True),          # no family: the method's own calibrator
+])
+def test_the_family_picks_its_calibrator(family: str, expected_above_half: bool) -> None:
+    verdict = ModelVerdict("m", 1.0, [0], [], {"f": 2.0}, family=family)
+    calibrate(verdict, CALS)
+    assert verdict.features["calibrated"] == 1.0
+    assert (verdict.probability > 0.5) is expected_above_half
+
+
+def test_interior_leaves_out_extreme_numbers_and_keeps_categories() -> None:
+    x = torch.linspace(0, 1, 101).unsqueeze(1).repeat(1, 2)
+    numbers = [Candidate("n", f"{v}", [0], [v], numeric=True) for v in (0.0, 0.05, 0.5, 0.95, 1.0)]
+    category = Candidate("c", "a", [1], [1.0])
+    kept = interior([*numbers, category], x, 0.1)
+    assert [c.vals[0] for c in kept if c.numeric] == [0.5]
+    assert category in kept
+    assert len(interior([*numbers, category], x, 0.0)) == 6
+
+
+def test_a_zoo_of_chosen_architectures() -> None:
+    entries = draw_entries(3, 3, 2, 0, attacks=["tabular-badnets"], archs=["mlp"])
+    assert {e.arch for e in entries} == {"mlp"}
+    with pytest.raises(UserInputError, match="at least one architecture"):
+        draw_entries(1, 0, 2, 0, attacks=["tabular-badnets"], archs=[])
