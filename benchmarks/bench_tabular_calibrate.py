@@ -10,14 +10,12 @@ on CALIBRATION zoos' rows only (``trojanscope zoo eval ZOO --method auto --json 
 
 prints, per family, every design's LOO cross-entropy and ROC-AUC (and the single pooled
 calibrator's, for comparison), then fits the chosen design per family on every calibration
-row and writes ``tabular-search:network`` / ``tabular-search:tree`` into ``--out`` (the
-entries shipped in ``src/trojanscope/detect/calibration.json``). The rows' ``zoo`` paths are
-read (``truth.json``) for each model's architecture, so run it where those paths resolve.
-
-    PYTHONPATH=src python benchmarks/bench_tabular_calibrate.py --table ROWS
-
-breaks a ``zoo eval --json`` result (an evaluation zoo) down by architecture, attack and
-target: ROC-AUC, cross-entropy, models flagged, target right among the flagged, time.
+row and writes ``tabular-search:network``, ``tabular-search:tree`` (any tree library) and
+``tabular-search:tree:xgboost`` / ``:tree:lightgbm`` into ``--out`` (the entries shipped in
+``src/trojanscope/detect/calibration.json``; a verdict takes its most specific one). The
+rows' ``zoo`` paths are read (``truth.json``) for each model's architecture, so run it where
+those paths resolve.
+An evaluation zoo's figures per family: ``bench_tabular_detect.py --zoo ZOO --rows ROWS``.
 """
 
 from __future__ import annotations
@@ -53,21 +51,26 @@ DESIGNS = {
         "excess + gap + flip_2": ["tab_excess", "tab_excess_gap", "tab_flip_2"],
         "excess + gap + score": ["tab_excess", "tab_excess_gap", "tab_score"],
     },
-    "tree": {
-        "mass": ["tab_mass"],
-        "mass + score": ["tab_mass", "tab_score"],
-        "mass + flip_1": ["tab_mass", "tab_flip_1"],
-        "mass + flip_1 + score": ["tab_mass", "tab_flip_1", "tab_score"],
-        "mass + flip_1 + flip_2 + score": ["tab_mass", "tab_flip_1", "tab_flip_2", "tab_score"],
-    },
 }
+TREE_DESIGNS = {
+    "mass": ["tab_mass"],
+    "mass + score": ["tab_mass", "tab_score"],
+    "mass + flip_1": ["tab_mass", "tab_flip_1"],
+    "mass + flip_1 + score": ["tab_mass", "tab_flip_1", "tab_score"],
+    "mass + flip_1 + flip_2 + score": ["tab_mass", "tab_flip_1", "tab_flip_2", "tab_score"],
+}
+# every tree library together (the fallback for a library without its own), and each apart
+DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
+                "tree:lightgbm": TREE_DESIGNS})
 TRANSFORMS = ("none", "log")
 CS = (0.1, 1.0, 10.0)
 
 
-def family_of(row: dict) -> str:
-    """The verdict's family (rows written before it was recorded: from ``tab_tree``)."""
-    return row.get("family") or ("tree" if row["features"].get("tab_tree", 0) > 0 else "network")
+def in_family(row: dict, family: str) -> bool:
+    """``family`` "network", "tree" (every tree library) or "tree:<library>"."""
+    if family == "network":
+        return row["arch"] == "mlp"
+    return row["arch"] != "mlp" and (family == "tree" or family == f"tree:{row['arch']}")
 
 
 def load_rows(files: list[str]) -> list[dict]:
@@ -100,14 +103,13 @@ def choose(files: list[str], out: str | None) -> None:
     rows = load_rows(files)
     print(f"calibration rows: {len(rows)} from {', '.join(files)}")
     labels = np.array([int(r["backdoored"]) for r in rows])
-    fams = np.array([family_of(r) for r in rows])
     pooled = {}
     for transform in TRANSFORMS:  # the single calibrator over every family, for comparison
         for c in CS:
             pooled[(transform, c)] = loo(rows, POOLED, transform, c)
     chosen: dict[str, tuple[list[str], str, float]] = {}
     for fam, designs in DESIGNS.items():
-        mask = fams == fam
+        mask = np.array([in_family(r, fam) for r in rows])
         sub = [r for r, m in zip(rows, mask, strict=True) if m]
         y = labels[mask]
         print(f"\n{fam}: {len(sub)} models ({int(y.sum())} backdoored)")
@@ -130,13 +132,20 @@ def choose(files: list[str], out: str | None) -> None:
         assert best is not None
         print(f"chosen for {fam}: {best[4]}, {best[2]}, C = {best[3]:g} "
               f"(LOO cross-entropy {best[0]:.3f})")
+        if fam == "tree":  # the pooled tree calibrator on each library's models
+            p_all = loo(sub, best[1], best[2], best[3])
+            for arch in sorted({r["arch"] for r in sub}):
+                own = np.array([r["arch"] == arch for r in sub])
+                ce = log_loss(y[own], p_all[own], labels=[0, 1])
+                print(f"  {arch}: LOO cross-entropy {ce:.3f} with the tree calibrator "
+                      "(its own: below)")
         chosen[fam] = (best[1], best[2], best[3])
     if out is None:
         return
     existing = load_calibrators(out) if Path(out).exists() else {}
     zoos = sorted({r["zoo"] for r in rows})
     for fam, (feats, transform, c) in chosen.items():
-        sub = [r for r in rows if family_of(r) == fam]
+        sub = [r for r in rows if in_family(r, fam)]
         existing[f"{METHOD}:{fam}"] = fit_calibrator(
             f"{METHOD}:{fam}", [r["features"] for r in sub], [int(r["backdoored"]) for r in sub],
             feats, transform=transform, c=c, zoo=zoos, seed=0,
@@ -145,47 +154,13 @@ def choose(files: list[str], out: str | None) -> None:
     print(f"wrote {', '.join(f'{METHOD}:{f}' for f in chosen)} to {out}")
 
 
-def table(files: list[str]) -> None:
-    """Per architecture, attack and target: ROC-AUC, cross-entropy, flagged, target right."""
-    rows = load_rows(files)
-    groups: dict[str, list[dict]] = {}
-    for arch in sorted({r["arch"] for r in rows}):
-        groups[arch] = [r for r in rows if r["arch"] == arch]
-    for attack in sorted({r["attack"] for r in rows if r["backdoored"]}):
-        groups[f"{attack} (+ every clean)"] = [
-            r for r in rows if not r["backdoored"] or r["attack"] == attack]
-    for t in sorted({r["target"] for r in rows if r["backdoored"]}):
-        groups[f"target {t} (+ every clean)"] = [
-            r for r in rows if not r["backdoored"] or r["target"] == t]
-    groups["all"] = rows
-    print("| group | models (backdoored) | ROC-AUC | cross-entropy | backdoored flagged |"
-          " clean flagged | target right (flagged) | median s |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, sub in groups.items():
-        y = [int(r["backdoored"]) for r in sub]
-        p = [r["probability"] for r in sub]
-        bad = [r for r in sub if r["backdoored"]]
-        hit = [r for r in bad if r["probability"] >= 0.5]
-        clean_hit = sum(r["probability"] >= 0.5 for r in sub if not r["backdoored"])
-        right = sum(r["predicted_target"] == r["target"] for r in hit)
-        print(f"| {name} | {len(sub)} ({len(bad)}) | {roc_auc_score(y, p):.3f} | "
-              f"{log_loss(y, p, labels=[0, 1]):.3f} | {len(hit)}/{len(bad)} | "
-              f"{clean_hit}/{len(sub) - len(bad)} | {right}/{len(hit)} | "
-              f"{np.median([r['elapsed_s'] for r in sub]):.1f} |")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--choose", nargs="+", default=None,
+    parser.add_argument("--choose", nargs="+", required=True,
                         help="calibration zoos' `zoo eval --json` rows")
     parser.add_argument("--out", default=None, help="with --choose: calibration JSON to update")
-    parser.add_argument("--table", nargs="+", default=None,
-                        help="an evaluation zoo's `zoo eval --json` rows: per-group figures")
     args = parser.parse_args()
-    if args.choose:
-        choose(args.choose, args.out)
-    if args.table:
-        table(args.table)
+    choose(args.choose, args.out)
 
 
 if __name__ == "__main__":

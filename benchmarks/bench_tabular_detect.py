@@ -106,23 +106,27 @@ def families(zoo: str, rows_file: str) -> None:
         groups[f"{a} (+ every clean)"] = [
             r for r in rows if not r["backdoored"] or r["attack"] == a]
     groups["all"] = rows
-    print("| family | models (backdoored) | ROC-AUC | backdoored flagged | clean flagged |"
-          " target right (flagged) | median s |")
-    print("|---|---|---|---|---|---|---|")
+    from sklearn.metrics import log_loss
+
+    print("| family | models (backdoored) | ROC-AUC | cross-entropy | backdoored flagged |"
+          " clean flagged | target right (flagged) | median s |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, sub in groups.items():
         bad = [r for r in sub if r["backdoored"]]
         hit = [r for r in bad if r["probability"] >= 0.5]
         clean_hit = sum(r["probability"] >= 0.5 for r in sub if not r["backdoored"])
         right = sum(r["predicted_target"] == r["target"] for r in hit)
-        auc = roc_auc_score([r["backdoored"] for r in sub], [r["probability"] for r in sub])
-        print(f"| {name} | {len(sub)} ({len(bad)}) | {auc:.3f} | {len(hit)}/{len(bad)} | "
+        labels = [int(r["backdoored"]) for r in sub]
+        probs = [r["probability"] for r in sub]
+        print(f"| {name} | {len(sub)} ({len(bad)}) | {roc_auc_score(labels, probs):.3f} | "
+              f"{log_loss(labels, probs, labels=[0, 1]):.3f} | {len(hit)}/{len(bad)} | "
               f"{clean_hit}/{len(sub) - len(bad)} | {right}/{len(hit)} | "
               f"{np.median([r['elapsed_s'] for r in sub]):.1f} |")
     for a in sorted(set(arch.values())):  # the raw family features, before the calibrator
         sub = groups[a]
         labels = [r["backdoored"] for r in sub]
         raw = {f: roc_auc_score(labels, [r["features"].get(f, 0.0) for r in sub])
-               for f in ("tab_excess", "tab_mass", "tab_score")}
+               for f in ("tab_excess", "tab_excess_gap", "tab_mass", "tab_score")}
         print(f"{a}: raw ROC-AUC " + ", ".join(f"{f} {v:.3f}" for f, v in raw.items()))
 
 

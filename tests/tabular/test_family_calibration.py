@@ -17,13 +17,16 @@ def _cal(method: str, coef: float) -> Calibrator:
     return Calibrator(method, ["f"], [coef], 0.0, {"n_models": 10})
 
 
-CALS = {"m": _cal("m", 1.0), "m:network": _cal("m:network", -1.0)}
+CALS = {"m": _cal("m", 1.0), "m:network": _cal("m:network", -1.0),
+        "m:tree": _cal("m:tree", -2.0), "m:tree:xgboost": _cal("m:tree:xgboost", 3.0)}
 
 
 @pytest.mark.parametrize(("family", "expected_above_half"), [
-    ("network", False),  # the network calibrator: a negative slope
-    ("tree", True),      # no tree entry: the method's own calibrator
-    ("", True),          # no family: the method's own calibrator
+    ("network", False),        # the network calibrator: a negative slope
+    ("tree:lightgbm", False),  # no entry of its own: the trees' (negative)
+    ("tree:xgboost", True),    # its own entry (positive)
+    ("text", True),            # no entry: the method's own calibrator
+    ("", True),                # no family: the method's own calibrator
 ])
 def test_the_family_picks_its_calibrator(family: str, expected_above_half: bool) -> None:
     verdict = ModelVerdict("m", 1.0, [0], [], {"f": 2.0}, family=family)

@@ -8,7 +8,8 @@ of layers the calibration lacked says so (``coverage_notes``). A method without 
 entry falls back to a logistic curve centred on the method's conventional threshold, and says
 so (``calibrated: false``). A method whose families (networks, trees) answer on different
 scales ships one calibrator per family, ``"<method>:<family>"``, chosen by
-``ModelVerdict.family``.
+``ModelVerdict.family`` (``"tree:xgboost"``: ``"<method>:tree:xgboost"``, else
+``"<method>:tree"``, else ``"<method>"``).
 """
 
 from __future__ import annotations
@@ -141,8 +142,10 @@ def calibrate(
         if verdict.data_free and f"{verdict.method}:data-free" in calibrators
         else verdict.method
     )
-    if verdict.family and f"{key}:{verdict.family}" in calibrators:
-        key = f"{key}:{verdict.family}"  # a calibrator of the model's own family
+    if verdict.family:  # a calibrator of the model's own family, the most specific there is
+        parts = verdict.family.split(":")
+        key = next((k for n in range(len(parts), 0, -1)
+                    if (k := f"{key}:{':'.join(parts[:n])}") in calibrators), key)
     cal = calibrators.get(key)
     if cal is not None:
         covered = cal.fitted_on.get("coverage")
