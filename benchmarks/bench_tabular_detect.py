@@ -90,14 +90,19 @@ def summary(rows: list[dict]) -> None:
                   f"{min(r['tpr_at_5pct_fpr'] for r in sub):.2f} |")
 
 
-def families(zoo: str, rows_file: str) -> None:
-    """Per-family figures of a model-level zoo evaluation (architecture, target, attack)."""
+def families(zoos: list[str], rows_files: list[str]) -> None:
+    """Per-family figures of model-level zoo evaluations (architecture, target, attack); several
+    zoos (each with its rows file, in the same order) are pooled."""
     from trojanscope.zoo import read_truth
 
-    _, entries = read_truth(zoo)
-    arch = {e.name: e.arch for e in entries}
-    with open(rows_file) as fh:
-        rows = json.load(fh)["rows"]
+    if len(zoos) != len(rows_files):
+        raise SystemExit("error: give one --rows file per --zoo")
+    arch, rows = {}, []
+    for zoo, rows_file in zip(zoos, rows_files, strict=True):
+        _, entries = read_truth(zoo)
+        arch.update({(zoo, e.name): e.arch for e in entries})
+        with open(rows_file) as fh:
+            rows += [{**r, "name": (zoo, r["name"])} for r in json.load(fh)["rows"]]
     groups = {a: [r for r in rows if arch[r["name"]] == a] for a in sorted(set(arch.values()))}
     for t in sorted({r["target"] for r in rows if r["backdoored"]}):
         groups[f"target {t} (+ every clean)"] = [
@@ -280,8 +285,9 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     parser.add_argument("-p", "--param", action="append", default=[],
                         help="label-groups parameter NAME=VALUE (repeatable)")
-    parser.add_argument("--zoo", default=None, help="with --rows: per-family zoo figures")
-    parser.add_argument("--rows", default=None)
+    parser.add_argument("--zoo", nargs="+", default=None,
+                        help="with --rows: per-family zoo figures (several zoos: pooled)")
+    parser.add_argument("--rows", nargs="+", default=None)
     parser.add_argument("--mass", default=None, help="a zoo: its trees' missing training mass")
     parser.add_argument("--excess", nargs="+", default=None,
                         help="zoos: ROC-AUC of tab_excess per architecture (trees included)")

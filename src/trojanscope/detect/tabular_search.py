@@ -16,9 +16,11 @@ a calibrator uses: the flip rate after 1..``max_features`` assignments for the m
 class, and how "unnatural" its assignments are — in the clean data, the share of rows holding
 such a value that belong to ``t`` compared with ``t``'s overall share (natural risk factors
 are enriched in their class; backdoor values are not). For networks, ``tab_excess``
-(:mod:`.tabular_excess`): the response to pairs and triples of values beyond a reference fitted
-on the clean rows, whose class is then the suspected target; for trees, ``tab_mass``
-(:mod:`.tree_mass`).
+(:mod:`.tabular_excess`): the response to pairs and triples of values (categories and numbers
+inside the clean rows' 10-90% quantiles) beyond a reference fitted on the clean rows, whose
+class is then the suspected target, and ``tab_excess_gap``, how far that class's excess stands
+above the next one's; for trees, ``tab_mass`` (:mod:`.tree_mass`). The verdict's ``family``
+(``network``, ``tree:xgboost``, ``tree:lightgbm``) picks the calibrator.
 """
 
 from __future__ import annotations
