@@ -121,6 +121,8 @@ def choose(files: list[str], out: str | None) -> None:
                   f"{roc_auc_score(y, p[mask]):.3f} |")
         best = None
         for name, feats in designs.items():
+            if any(f not in sub[0]["features"] for f in feats):
+                continue  # rows written before the feature existed
             for transform in TRANSFORMS:
                 for c in CS:
                     p = loo(sub, feats, transform, c)
