@@ -75,3 +75,14 @@ def test_tabular_search_names_the_family_its_calibrator_serves(
     calibrate(verdict)
     assert verdict.probability == pytest.approx(
         shipped[f"tabular-search:{family}"].probability(verdict.features))
+
+
+def test_zoo_make_refuses_an_unknown_architecture_before_writing(tmp_path, capsys) -> None:
+    from trojanscope.cli.main import run
+
+    out = tmp_path / "zoo"
+    code = run(["zoo", "make", "--dataset", "credit-default", "--archs", "mlp,nosuch",
+                "--clean", "1", "--backdoored", "0", "--out", str(out), "-x", "serial"])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert code == 2 and len(err) == 1 and "unknown arch 'nosuch'" in err[0]
+    assert not out.exists()
