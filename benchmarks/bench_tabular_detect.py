@@ -12,8 +12,9 @@ flags; then, per attack family, the worst dirty-label figures.
     PYTHONPATH=src python benchmarks/bench_tabular_detect.py [--base 2000] [--compare] \
         [--json out.json]
 
-``--zoo ZOO --rows ROWS.json`` instead breaks a model-level ``zoo eval --json`` result down by
-family (architecture, target, attack): ROC-AUC, models flagged, target right among the flagged;
+``--zoo ZOO... --rows ROWS.json...`` instead breaks model-level ``zoo eval --json`` results
+(several zoos: pooled) down by family (architecture, target, attack): ROC-AUC, cross-entropy,
+models flagged, target right among the flagged, and each architecture's raw features;
 ``--mass ZOO`` prints each tree model's missing training mass per class (``tab_mass`` before
 its log; the zoo's data set, test split, as the clean rows); ``--excess ZOO...`` the ROC-AUC
 per architecture of ``tab_excess`` (every model, trees included); ``--choose ROWS...`` compares
