@@ -12,8 +12,9 @@ flags; then, per attack family, the worst dirty-label figures.
     PYTHONPATH=src python benchmarks/bench_tabular_detect.py [--base 2000] [--compare] \
         [--json out.json]
 
-``--zoo ZOO --rows ROWS.json`` instead breaks a model-level ``zoo eval --json`` result down by
-family (architecture, target, attack): ROC-AUC, models flagged, target right among the flagged;
+``--zoo ZOO... --rows ROWS.json...`` instead breaks model-level ``zoo eval --json`` results
+(several zoos: pooled) down by family (architecture, target, attack): ROC-AUC, cross-entropy,
+models flagged, target right among the flagged, and each architecture's raw features;
 ``--mass ZOO`` prints each tree model's missing training mass per class (``tab_mass`` before
 its log; the zoo's data set, test split, as the clean rows); ``--excess ZOO...`` the ROC-AUC
 per architecture of ``tab_excess`` (every model, trees included); ``--choose ROWS...`` compares
@@ -90,14 +91,19 @@ def summary(rows: list[dict]) -> None:
                   f"{min(r['tpr_at_5pct_fpr'] for r in sub):.2f} |")
 
 
-def families(zoo: str, rows_file: str) -> None:
-    """Per-family figures of a model-level zoo evaluation (architecture, target, attack)."""
+def families(zoos: list[str], rows_files: list[str]) -> None:
+    """Per-family figures of model-level zoo evaluations (architecture, target, attack); several
+    zoos (each with its rows file, in the same order) are pooled."""
     from trojanscope.zoo import read_truth
 
-    _, entries = read_truth(zoo)
-    arch = {e.name: e.arch for e in entries}
-    with open(rows_file) as fh:
-        rows = json.load(fh)["rows"]
+    if len(zoos) != len(rows_files):
+        raise SystemExit("error: give one --rows file per --zoo")
+    arch, rows = {}, []
+    for zoo, rows_file in zip(zoos, rows_files, strict=True):
+        _, entries = read_truth(zoo)
+        arch.update({(zoo, e.name): e.arch for e in entries})
+        with open(rows_file) as fh:
+            rows += [{**r, "name": (zoo, r["name"])} for r in json.load(fh)["rows"]]
     groups = {a: [r for r in rows if arch[r["name"]] == a] for a in sorted(set(arch.values()))}
     for t in sorted({r["target"] for r in rows if r["backdoored"]}):
         groups[f"target {t} (+ every clean)"] = [
@@ -106,23 +112,27 @@ def families(zoo: str, rows_file: str) -> None:
         groups[f"{a} (+ every clean)"] = [
             r for r in rows if not r["backdoored"] or r["attack"] == a]
     groups["all"] = rows
-    print("| family | models (backdoored) | ROC-AUC | backdoored flagged | clean flagged |"
-          " target right (flagged) | median s |")
-    print("|---|---|---|---|---|---|---|")
+    from sklearn.metrics import log_loss
+
+    print("| family | models (backdoored) | ROC-AUC | cross-entropy | backdoored flagged |"
+          " clean flagged | target right (flagged) | median s |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, sub in groups.items():
         bad = [r for r in sub if r["backdoored"]]
         hit = [r for r in bad if r["probability"] >= 0.5]
         clean_hit = sum(r["probability"] >= 0.5 for r in sub if not r["backdoored"])
         right = sum(r["predicted_target"] == r["target"] for r in hit)
-        auc = roc_auc_score([r["backdoored"] for r in sub], [r["probability"] for r in sub])
-        print(f"| {name} | {len(sub)} ({len(bad)}) | {auc:.3f} | {len(hit)}/{len(bad)} | "
+        labels = [int(r["backdoored"]) for r in sub]
+        probs = [r["probability"] for r in sub]
+        print(f"| {name} | {len(sub)} ({len(bad)}) | {roc_auc_score(labels, probs):.3f} | "
+              f"{log_loss(labels, probs, labels=[0, 1]):.3f} | {len(hit)}/{len(bad)} | "
               f"{clean_hit}/{len(sub) - len(bad)} | {right}/{len(hit)} | "
               f"{np.median([r['elapsed_s'] for r in sub]):.1f} |")
     for a in sorted(set(arch.values())):  # the raw family features, before the calibrator
         sub = groups[a]
         labels = [r["backdoored"] for r in sub]
         raw = {f: roc_auc_score(labels, [r["features"].get(f, 0.0) for r in sub])
-               for f in ("tab_excess", "tab_mass", "tab_score")}
+               for f in ("tab_excess", "tab_excess_gap", "tab_mass", "tab_score")}
         print(f"{a}: raw ROC-AUC " + ", ".join(f"{f} {v:.3f}" for f, v in raw.items()))
 
 
@@ -276,8 +286,9 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     parser.add_argument("-p", "--param", action="append", default=[],
                         help="label-groups parameter NAME=VALUE (repeatable)")
-    parser.add_argument("--zoo", default=None, help="with --rows: per-family zoo figures")
-    parser.add_argument("--rows", default=None)
+    parser.add_argument("--zoo", nargs="+", default=None,
+                        help="with --rows: per-family zoo figures (several zoos: pooled)")
+    parser.add_argument("--rows", nargs="+", default=None)
     parser.add_argument("--mass", default=None, help="a zoo: its trees' missing training mass")
     parser.add_argument("--excess", nargs="+", default=None,
                         help="zoos: ROC-AUC of tab_excess per architecture (trees included)")

@@ -85,6 +85,8 @@ def draw_entries(
     """
     attacks = tuple(attacks) if attacks is not None else zoo_attacks()
     archs = tuple(archs)
+    if not archs:
+        raise UserInputError("a zoo needs at least one architecture")
     for name in attacks:
         registry.get("attack", name)  # unknown names: a clear error before any training
     for name in archs:
@@ -159,13 +161,13 @@ def make_zoo(
     if n_clean < 0 or n_backdoored < 0 or n_clean + n_backdoored == 0:
         raise UserInputError("a zoo needs at least one model (--clean/--backdoored >= 0)")
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     train = load_dataset(dataset, "train")  # a bad dataset fails here, before any task
     if schema_of(train) is not None:  # a table: tabular attacks and architectures
         attacks = attacks if attacks is not None else zoo_attacks("tabular")
         archs = TABULAR_ARCHS if tuple(archs) == ARCHS else archs
     entries = draw_entries(n_clean, n_backdoored, train.num_classes, seed, attacks=attacks,
                            archs=archs, arch_variants=arch_variants)
+    out.mkdir(parents=True, exist_ok=True)  # only once the population is valid
     done: dict[str, ZooEntry] = {}
     tasks = []
     for entry in entries:

@@ -73,6 +73,9 @@ class ModelVerdict:
     coverage_notes: list[str] = field(default_factory=list)  # traits calibration lacked
     # tabular models: the trigger found per class, in the table's words ("job = partime and …")
     trigger_text: dict[int, str] = field(default_factory=dict)
+    # the model family a method calibrates apart ("network", "tree:xgboost"): calibration.json's
+    # most specific "<method>:<family>" entry serves it when there is one
+    family: str = ""
 
     @property
     def verdict(self) -> str:

@@ -6,7 +6,10 @@ A calibrator is a logistic regression over a few of a method's features, fitted 
 each architecture trait (activation, pooling, normalisation), so that a verdict on a model made
 of layers the calibration lacked says so (``coverage_notes``). A method without a fitted
 entry falls back to a logistic curve centred on the method's conventional threshold, and says
-so (``calibrated: false``).
+so (``calibrated: false``). A method whose families (networks, trees) answer on different
+scales ships one calibrator per family, ``"<method>:<family>"``, chosen by
+``ModelVerdict.family`` (``"tree:xgboost"``: ``"<method>:tree:xgboost"``, else
+``"<method>:tree"``, else ``"<method>"``).
 """
 
 from __future__ import annotations
@@ -139,6 +142,10 @@ def calibrate(
         if verdict.data_free and f"{verdict.method}:data-free" in calibrators
         else verdict.method
     )
+    if verdict.family:  # a calibrator of the model's own family, the most specific there is
+        parts = verdict.family.split(":")
+        key = next((k for n in range(len(parts), 0, -1)
+                    if (k := f"{key}:{':'.join(parts[:n])}") in calibrators), key)
     cal = calibrators.get(key)
     if cal is not None:
         covered = cal.fitted_on.get("coverage")

@@ -37,6 +37,7 @@ class ZooRow:
     elapsed_s: float
     features: dict[str, float] = field(default_factory=dict)
     traits: list[str] = field(default_factory=list)
+    family: str = ""  # the verdict's model family (per-family calibrators)
 
 
 def run_zoo(
@@ -101,6 +102,7 @@ def _row(entry: ZooEntry, verdict: ModelVerdict) -> ZooRow:
         verdict.elapsed_s,
         dict(verdict.features),
         list(verdict.traits),
+        verdict.family,
     )
 
 

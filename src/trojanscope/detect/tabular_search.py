@@ -16,9 +16,11 @@ a calibrator uses: the flip rate after 1..``max_features`` assignments for the m
 class, and how "unnatural" its assignments are — in the clean data, the share of rows holding
 such a value that belong to ``t`` compared with ``t``'s overall share (natural risk factors
 are enriched in their class; backdoor values are not). For networks, ``tab_excess``
-(:mod:`.tabular_excess`): the response to pairs and triples of values beyond a reference fitted
-on the clean rows, whose class is then the suspected target; for trees, ``tab_mass``
-(:mod:`.tree_mass`).
+(:mod:`.tabular_excess`): the response to pairs and triples of values (categories and numbers
+inside the clean rows' 10-90% quantiles) beyond a reference fitted on the clean rows, whose
+class is then the suspected target, and ``tab_excess_gap``, how far that class's excess stands
+above the next one's; for trees, ``tab_mass`` (:mod:`.tree_mass`). The verdict's ``family``
+(``network``, ``tree:xgboost``, ``tree:lightgbm``) picks the calibrator.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Candidate:
     text: str
     cols: list[int]
     vals: list[float]
+    numeric: bool = False
 
 
 @register("detector", "tabular-search")
@@ -66,6 +69,8 @@ class TabularSearch(ModelDetector):
         mass_trees: trees whose leaves are read for the missing training mass (trees only).
         mass_sure: missing mass at which its class is the suspected target (above every
             clean model's of the calibration zoo, 11.5).
+        excess_tail: networks' ``tab_excess`` leaves out numbers outside the clean rows'
+            [tail, 1 - tail] quantiles (0: none left out).
     """
 
     name = "tabular-search"
@@ -75,15 +80,19 @@ class TabularSearch(ModelDetector):
 
     def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
                  max_enrichment: float = 0.3, neighbours: int = 40,
-                 mass_trees: int = 30, mass_sure: float = 15.0) -> None:
+                 mass_trees: int = 30, mass_sure: float = 15.0,
+                 excess_tail: float = 0.1) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
         self.max_enrichment = float(max_enrichment)
         self.neighbours = int(neighbours)
         self.mass_trees, self.mass_sure = int(mass_trees), float(mass_sure)
+        self.excess_tail = float(excess_tail)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
+        if not 0.0 <= self.excess_tail < 0.5:
+            raise UserInputError("tabular-search: excess_tail must be in [0, 0.5)")
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         clean = target.clean
@@ -105,6 +114,7 @@ class TabularSearch(ModelDetector):
         tree = hasattr(target.model, "leaf_shares")
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
         ref = None if tree else reference_model(x_all, y_all, target.num_classes, seed=seed)
+        inner = [] if tree else interior(candidates, x_all, self.excess_tail)
         excess, excess_found = np.zeros(target.num_classes), {}
         for t in range(target.num_classes):
             others = torch.nonzero((y_all != t) & (own == y_all)).flatten()
@@ -123,8 +133,7 @@ class TabularSearch(ModelDetector):
                                     for c in chosen])) if chosen else 0.0
             if ref is not None:
                 excess[t], excess_found[t] = class_excess(
-                    target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t,
-                    candidates)
+                    target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t, inner)
             details.update(base_flip=base, enrichment=enrich, excess=float(excess[t]))
             score = score_of(flips, enrich)
             per_class.append(ClassResult(t, score, details))
@@ -148,6 +157,10 @@ class TabularSearch(ModelDetector):
         mass = self.mass(target.model, x_all, target.num_classes)
         features["tab_mass"] = float(np.log1p(mass.max()))
         features["tab_excess"] = float(excess.max())
+        # how far the suspected class's excess stands above the next class's: clean networks
+        # answer natural extremes of either class alike, a backdoor answers towards one
+        second = np.sort(excess)[-2] if len(excess) > 1 else 0.0
+        features["tab_excess_gap"] = float(excess.max() - second)
         order = [r.cls for r in ranked]
         if mass.max() >= self.mass_sure:  # the trees' own record names the target
             order = [int(mass.argmax())] + [c for c in order if c != int(mass.argmax())]
@@ -156,6 +169,8 @@ class TabularSearch(ModelDetector):
             found = {c: excess_found.get(c, found.get(c, [])) for c in found}
         verdict = ModelVerdict(self.name, top.score, order,
                                sorted(per_class, key=lambda r: r.cls), features)
+        # calibrated apart (their scales differ), trees per library where calibrated so
+        verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
         verdict.trigger_text = {
             r.cls: " and ".join(f"{c.column} = {c.text}" for c in found[r.cls])
             for r in per_class}
@@ -187,7 +202,8 @@ class TabularSearch(ModelDetector):
             cols = [start] + ([start + 1] if col.has_missing else [])
             for v in self.numeric_values(splits, start, x[:, start]):
                 text = schema.describe(start, v)[1]
-                out.append(Candidate(col.name, text, cols, [v] + [0.0] * (len(cols) - 1)))
+                out.append(Candidate(col.name, text, cols, [v] + [0.0] * (len(cols) - 1),
+                                     numeric=True))
         return out
 
     def numeric_values(self, splits: dict[int, list[float]] | None, feature: int,
@@ -257,6 +273,29 @@ class TabularSearch(ModelDetector):
 def apply(x: Tensor, cand: Candidate) -> Tensor:
     out = x.clone()
     out[:, cand.cols] = torch.tensor(cand.vals, dtype=x.dtype)
+    return out
+
+
+def interior(candidates: list[Candidate], x: Tensor, tail: float) -> list[Candidate]:
+    """Categories, and numbers inside the clean rows' [tail, 1 - tail] quantiles. A network
+    extrapolates at a column's extremes beyond what a linear reference follows, backdoored or
+    not (calibration zoos: clean MLPs' best combinations were extreme amounts and terms), while
+    an in-distribution trigger, made to pass outlier filters, sets ordinary values."""
+    if tail <= 0:
+        return list(candidates)
+    bounds: dict[int, tuple[float, float]] = {}
+    out = []
+    for cand in candidates:
+        if not cand.numeric:
+            out.append(cand)
+            continue
+        f = cand.cols[0]
+        if f not in bounds:
+            q = torch.quantile(x[:, f].double(), torch.tensor([tail, 1.0 - tail],
+                                                              dtype=torch.float64))
+            bounds[f] = (float(q[0]) - 1e-6, float(q[1]) + 1e-6)
+        if bounds[f][0] <= cand.vals[0] <= bounds[f][1]:
+            out.append(cand)
     return out
 
 

@@ -57,6 +57,10 @@ def make(
     arch_variants: bool = typer.Option(
         False, "--arch-variants", help="Also draw activations, pooling and normalisation."
     ),
+    archs: str = typer.Option(
+        None, "--archs", help="Comma-separated architectures to cycle (default: the "
+        "dataset's usual set, e.g. mlp,xgboost,lightgbm for tables)."
+    ),
     executor: str = EXECUTOR,
     workers: int = WORKERS,
     address: str = ADDRESS,
@@ -84,6 +88,8 @@ def make(
             attacks=(None if attacks is None
                      else [a.strip() for a in attacks.split(",") if a.strip()]),
             arch_variants=arch_variants,
+            **({} if archs is None
+               else {"archs": [a.strip() for a in archs.split(",") if a.strip()]}),
             executor=ex,
             listener=progress,
         )

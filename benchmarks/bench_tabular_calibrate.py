@@ -1,0 +1,169 @@
+"""Per-family calibrators for ``tabular-search`` (issue 16): networks and trees apart.
+
+One logistic calibrator over every tabular model let the trees' features set the scale, and
+the networks' evidence (``tab_excess``) spans a narrow range, so few backdoored MLPs reached
+probability 0.5. Here each family gets its own design, chosen by leave-one-out cross-entropy
+on CALIBRATION zoos' rows only (``trojanscope zoo eval ZOO --method auto --json ROWS``):
+
+    PYTHONPATH=src python benchmarks/bench_tabular_calibrate.py --choose ROWS... \
+        [--out calibration-tab.json]
+
+prints, per family, every design's LOO cross-entropy and ROC-AUC (and the single pooled
+calibrator's, for comparison), then fits the chosen design per family on every calibration
+row and writes ``tabular-search:network``, ``tabular-search:tree`` (any tree library) and
+``tabular-search:tree:xgboost`` / ``:tree:lightgbm`` into ``--out`` (the entries shipped in
+``src/trojanscope/detect/calibration.json``; a verdict takes its most specific one). The
+rows' ``zoo`` paths are read (``truth.json``) for each model's architecture, so run it where
+those paths resolve.
+An evaluation zoo's figures per family: ``bench_tabular_detect.py --zoo ZOO --rows ROWS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import log_loss, roc_auc_score
+
+from trojanscope.detect.calibration import (
+    fit_calibrator,
+    load_calibrators,
+    save_calibrators,
+)
+from trojanscope.detect.coverage import count_traits
+from trojanscope.zoo import read_truth
+
+METHOD = "tabular-search"
+POOLED = ["tab_score", "tab_flip_1", "tab_tree", "tab_mass", "tab_excess"]  # shipped before
+DESIGNS = {
+    "network": {
+        "excess": ["tab_excess"],
+        "excess + score": ["tab_excess", "tab_score"],
+        "excess + flip_2": ["tab_excess", "tab_flip_2"],
+        "excess + flip_1 + flip_2": ["tab_excess", "tab_flip_1", "tab_flip_2"],
+        "excess + flip_1 + score": ["tab_excess", "tab_flip_1", "tab_score"],
+        "excess + flip_1 + flip_2 + score": ["tab_excess", "tab_flip_1", "tab_flip_2",
+                                             "tab_score"],
+        "gap": ["tab_excess_gap"],
+        "excess + gap": ["tab_excess", "tab_excess_gap"],
+        "excess + gap + flip_2": ["tab_excess", "tab_excess_gap", "tab_flip_2"],
+        "excess + gap + score": ["tab_excess", "tab_excess_gap", "tab_score"],
+    },
+}
+TREE_DESIGNS = {
+    "mass": ["tab_mass"],
+    "mass + score": ["tab_mass", "tab_score"],
+    "mass + flip_1": ["tab_mass", "tab_flip_1"],
+    "mass + flip_1 + score": ["tab_mass", "tab_flip_1", "tab_score"],
+    "mass + flip_1 + flip_2 + score": ["tab_mass", "tab_flip_1", "tab_flip_2", "tab_score"],
+}
+# every tree library together (the fallback for a library without its own), and each apart
+DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
+                "tree:lightgbm": TREE_DESIGNS})
+TRANSFORMS = ("none", "log")
+CS = (0.1, 1.0, 10.0)
+
+
+def in_family(row: dict, family: str) -> bool:
+    """``family`` "network", "tree" (every tree library) or "tree:<library>"."""
+    if family == "network":
+        return row["arch"] == "mlp"
+    return row["arch"] != "mlp" and (family == "tree" or family == f"tree:{row['arch']}")
+
+
+def load_rows(files: list[str]) -> list[dict]:
+    """Rows of ``zoo eval --json`` files, each with its model's ``arch`` from the zoo's truth."""
+    rows = []
+    for name in files:
+        with open(name) as fh:
+            payload = json.load(fh)
+        _, entries = read_truth(payload["zoo"])
+        arch = {e.name: e.arch for e in entries}
+        for row in payload["rows"]:
+            rows.append({**row, "arch": arch[row["name"]], "zoo": payload["zoo"]})
+    return rows
+
+
+def loo(rows: list[dict], features: list[str], transform: str, c: float) -> np.ndarray:
+    """Leave-one-out probabilities: each row scored by a calibrator fitted on the others."""
+    labels = [int(r["backdoored"]) for r in rows]
+    out = np.zeros(len(rows))
+    for i in range(len(rows)):
+        keep = [j for j in range(len(rows)) if j != i]
+        cal = fit_calibrator(METHOD, [rows[j]["features"] for j in keep],
+                             [labels[j] for j in keep], features, transform=transform, c=c)
+        out[i] = cal.probability(rows[i]["features"])
+    return out
+
+
+def choose(files: list[str], out: str | None) -> None:
+    """Every design per family by LOO on the calibration rows; the best fitted into ``out``."""
+    rows = load_rows(files)
+    print(f"calibration rows: {len(rows)} from {', '.join(files)}")
+    labels = np.array([int(r["backdoored"]) for r in rows])
+    pooled = {}
+    for transform in TRANSFORMS:  # the single calibrator over every family, for comparison
+        for c in CS:
+            pooled[(transform, c)] = loo(rows, POOLED, transform, c)
+    chosen: dict[str, tuple[list[str], str, float]] = {}
+    for fam, designs in DESIGNS.items():
+        mask = np.array([in_family(r, fam) for r in rows])
+        sub = [r for r, m in zip(rows, mask, strict=True) if m]
+        y = labels[mask]
+        print(f"\n{fam}: {len(sub)} models ({int(y.sum())} backdoored)")
+        print("| design | transform | C | LOO cross-entropy | LOO ROC-AUC |")
+        print("|---|---|---|---|---|")
+        for (transform, c), p in pooled.items():
+            print(f"| one calibrator for all (shipped design) | {transform} | {c:g} | "
+                  f"{log_loss(y, p[mask], labels=[0, 1]):.3f} | "
+                  f"{roc_auc_score(y, p[mask]):.3f} |")
+        best = None
+        for name, feats in designs.items():
+            if any(f not in sub[0]["features"] for f in feats):
+                continue  # rows written before the feature existed
+            for transform in TRANSFORMS:
+                for c in CS:
+                    p = loo(sub, feats, transform, c)
+                    ce = log_loss(y, p, labels=[0, 1])
+                    print(f"| {name} | {transform} | {c:g} | {ce:.3f} | "
+                          f"{roc_auc_score(y, p):.3f} |", flush=True)
+                    if best is None or ce < best[0]:
+                        best = (ce, feats, transform, c, name)
+        assert best is not None
+        print(f"chosen for {fam}: {best[4]}, {best[2]}, C = {best[3]:g} "
+              f"(LOO cross-entropy {best[0]:.3f})")
+        if fam == "tree":  # the pooled tree calibrator on each library's models
+            p_all = loo(sub, best[1], best[2], best[3])
+            for arch in sorted({r["arch"] for r in sub}):
+                own = np.array([r["arch"] == arch for r in sub])
+                ce = log_loss(y[own], p_all[own], labels=[0, 1])
+                print(f"  {arch}: LOO cross-entropy {ce:.3f} with the tree calibrator "
+                      "(its own: below)")
+        chosen[fam] = (best[1], best[2], best[3])
+    if out is None:
+        return
+    existing = load_calibrators(out) if Path(out).exists() else {}
+    zoos = sorted({r["zoo"] for r in rows})
+    for fam, (feats, transform, c) in chosen.items():
+        sub = [r for r in rows if in_family(r, fam)]
+        existing[f"{METHOD}:{fam}"] = fit_calibrator(
+            f"{METHOD}:{fam}", [r["features"] for r in sub], [int(r["backdoored"]) for r in sub],
+            feats, transform=transform, c=c, zoo=zoos, seed=0,
+            coverage=count_traits(r.get("traits", []) for r in sub))
+    save_calibrators(existing, out)
+    print(f"wrote {', '.join(f'{METHOD}:{f}' for f in chosen)} to {out}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--choose", nargs="+", required=True,
+                        help="calibration zoos' `zoo eval --json` rows")
+    parser.add_argument("--out", default=None, help="with --choose: calibration JSON to update")
+    args = parser.parse_args()
+    choose(args.choose, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Per-family calibration of ``tabular-search``: the verdict's family picks its calibrator;
+the networks' excess leaves out extreme numbers; zoos of chosen architectures."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.calibration import Calibrator, calibrate
+from trojanscope.detect.tabular_search import Candidate, interior
+from trojanscope.errors import UserInputError
+from trojanscope.zoo import draw_entries
+
+
+def _cal(method: str, coef: float) -> Calibrator:
+    return Calibrator(method, ["f"], [coef], 0.0, {"n_models": 10})
+
+
+CALS = {"m": _cal("m", 1.0), "m:network": _cal("m:network", -1.0),
+        "m:tree": _cal("m:tree", -2.0), "m:tree:xgboost": _cal("m:tree:xgboost", 3.0)}
+
+
+@pytest.mark.parametrize(("family", "expected_above_half"), [
+    ("network", False),        # the network calibrator: a negative slope
+    ("tree:lightgbm", False),  # no entry of its own: the trees' (negative)
+    ("tree:xgboost", True),    # its own entry (positive)
+    ("text", True),            # no entry: the method's own calibrator
+    ("", True),                # no family: the method's own calibrator
+])
+def test_the_family_picks_its_calibrator(family: str, expected_above_half: bool) -> None:
+    verdict = ModelVerdict("m", 1.0, [0], [], {"f": 2.0}, family=family)
+    calibrate(verdict, CALS)
+    assert verdict.features["calibrated"] == 1.0
+    assert (verdict.probability > 0.5) is expected_above_half
+
+
+def test_interior_leaves_out_extreme_numbers_and_keeps_categories() -> None:
+    x = torch.linspace(0, 1, 101).unsqueeze(1).repeat(1, 2)
+    numbers = [Candidate("n", f"{v}", [0], [v], numeric=True) for v in (0.0, 0.05, 0.5, 0.95, 1.0)]
+    category = Candidate("c", "a", [1], [1.0])
+    kept = interior([*numbers, category], x, 0.1)
+    assert [c.vals[0] for c in kept if c.numeric] == [0.5]
+    assert category in kept
+    assert len(interior([*numbers, category], x, 0.0)) == 6
+
+
+def test_a_zoo_of_chosen_architectures() -> None:
+    entries = draw_entries(3, 3, 2, 0, attacks=["tabular-badnets"], archs=["mlp"])
+    assert {e.arch for e in entries} == {"mlp"}
+    with pytest.raises(UserInputError, match="at least one architecture"):
+        draw_entries(1, 0, 2, 0, attacks=["tabular-badnets"], archs=[])
+
+
+@pytest.mark.parametrize(("arch", "family"), [("mlp", "network"), ("xgboost", "tree:xgboost")])
+def test_tabular_search_names_the_family_its_calibrator_serves(
+    arch: str, family: str, transactions
+) -> None:
+    from trojanscope import registry
+    from trojanscope.attacks.tabular import TabularBadNets
+    from trojanscope.detect.calibration import load_calibrators
+    from trojanscope.experiment import run_experiment
+
+    if arch == "xgboost":
+        pytest.importorskip("xgboost")
+    run = run_experiment(transactions, attack=TabularBadNets(target=1, poison_rate=0.3, seed=1),
+                         arch=arch, data_params={"label_column": "is_fraud"},
+                         arch_params={"n_estimators": 20, "max_depth": 3}
+                         if arch == "xgboost" else None)
+    verdict = registry.create("detector", "tabular-search").inspect(run.model, run.test, seed=0)
+    assert verdict.family == family
+    assert verdict.features["tab_excess_gap"] >= 0.0
+    assert (verdict.features["tab_excess_gap"] > 0) is (arch == "mlp")  # networks only
+    shipped = load_calibrators()
+    calibrate(verdict)
+    assert verdict.probability == pytest.approx(
+        shipped[f"tabular-search:{family}"].probability(verdict.features))
+
+
+def test_zoo_make_refuses_an_unknown_architecture_before_writing(tmp_path, capsys) -> None:
+    from trojanscope.cli.main import run
+
+    out = tmp_path / "zoo"
+    code = run(["zoo", "make", "--dataset", "credit-default", "--archs", "mlp,nosuch",
+                "--clean", "1", "--backdoored", "0", "--out", str(out), "-x", "serial"])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert code == 2 and len(err) == 1 and "unknown arch 'nosuch'" in err[0]
+    assert not out.exists()
