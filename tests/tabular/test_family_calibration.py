@@ -86,3 +86,34 @@ def test_zoo_make_refuses_an_unknown_architecture_before_writing(tmp_path, capsy
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert code == 2 and len(err) == 1 and "unknown arch 'nosuch'" in err[0]
     assert not out.exists()
+
+
+def test_zoo_calibrate_fits_one_calibrator_per_family_under_the_verdicts_method(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """``zoo calibrate --method auto`` on tables saves ``tabular-search:<family>`` entries, the
+    keys detection looks up, each fitted on its own family's models only."""
+    import json
+
+    from trojanscope.cli.main import run
+    from trojanscope.detect import evaluate
+    from trojanscope.detect.evaluate import ZooRow
+
+    def rows(*_a, **_k) -> list[ZooRow]:
+        out = []
+        for i in range(12):
+            family = "network" if i % 2 else "tree:xgboost"
+            bad = i % 4 >= 2
+            f = (1.0 if bad else 0.0) + 0.1 * i if family == "network" else (2.0 if bad else 0.5)
+            out.append(ZooRow(f"m{i}", bad, None, None, 0.5, 0.0, None, 1.0,
+                              {"f": f + 0.01 * i, "g": float(i)}, [], family, "tabular-search"))
+        return out
+
+    monkeypatch.setattr(evaluate, "run_zoo", rows)
+    out = tmp_path / "cal.json"
+    assert run(["-q", "zoo", "calibrate", str(tmp_path), "--method", "auto",
+                "--features", "f", "--out", str(out)]) == 0
+    saved = json.loads(out.read_text())
+    assert set(saved) == {"tabular-search:network", "tabular-search:tree:xgboost"}
+    assert all(c["fitted_on"]["n_models"] == 6 for c in saved.values())
+    capsys.readouterr()

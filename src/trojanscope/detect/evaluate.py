@@ -38,6 +38,7 @@ class ZooRow:
     features: dict[str, float] = field(default_factory=dict)
     traits: list[str] = field(default_factory=list)
     family: str = ""  # the verdict's model family (per-family calibrators)
+    method: str = ""  # the method that gave the verdict (``auto`` names the one it ran)
 
 
 def run_zoo(
@@ -103,6 +104,7 @@ def _row(entry: ZooEntry, verdict: ModelVerdict) -> ZooRow:
         dict(verdict.features),
         list(verdict.traits),
         verdict.family,
+        verdict.method,
     )
 
 

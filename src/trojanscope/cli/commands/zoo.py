@@ -263,28 +263,38 @@ def calibrate_cmd(
             with task_progress(f"zoo calibrate: {zoo}") as progress:
                 rows += run_zoo(zoo, method, data_free=data_free, calibrators={}, seed=seed,
                                 executor=ex, listener=progress)
-    key = f"{method}:data-free" if data_free else method
-    shipped = load_calibrators().get(key)
-    names = features.split(",") if features else default_features(shipped, rows[0].features)
-    design = {}
-    if shipped is not None and names == shipped.features:  # the shipped design, refitted
-        design = {"transform": shipped.transform, "c": float(shipped.fitted_on.get("C", 10.0))}
-    cal = fit_calibrator(
-        key,
-        [r.features for r in rows],
-        [int(r.backdoored) for r in rows],
-        names,
-        **design,
-        zoo=[str(z) for z in zoos] if len(zoos) > 1 else str(zoos[0]),
-        seed=seed,
-        coverage=count_traits(r.traits for r in rows),
-    )
+    # the verdicts' own method (``auto`` on a table runs tabular-search) and one calibrator per
+    # model family, under the keys detection looks up (detect/calibration.py: calibrate)
+    ran = {r.method for r in rows if r.method}
+    base = ran.pop() if len(ran) == 1 else method
+    base = f"{base}:data-free" if data_free else base
     existing = load_calibrators(out) if out.exists() else {}
-    existing[key] = cal
+    for family in sorted({r.family for r in rows}):
+        group = [r for r in rows if r.family == family]
+        key = f"{base}:{family}" if family else base
+        shipped = load_calibrators().get(key)
+        names = (features.split(",") if features
+                 else default_features(shipped, group[0].features))
+        design = {}
+        if shipped is not None and names == shipped.features:  # the shipped design, refitted
+            design = {"transform": shipped.transform,
+                      "c": float(shipped.fitted_on.get("C", 10.0))}
+        cal = fit_calibrator(
+            key,
+            [r.features for r in group],
+            [int(r.backdoored) for r in group],
+            names,
+            **design,
+            zoo=[str(z) for z in zoos] if len(zoos) > 1 else str(zoos[0]),
+            seed=seed,
+            coverage=count_traits(r.traits for r in group),
+        )
+        existing[key] = cal
+        stderr_console().print(
+            f"calibrator {key} on {names} ({len(group)} models): coef {cal.coef}, "
+            f"intercept {cal.intercept:.3f} → {out}"
+        )
     save_calibrators(existing, out)
-    stderr_console().print(
-        f"calibrator {key} on {names}: coef {cal.coef}, intercept {cal.intercept:.3f} → {out}"
-    )
 
 
 def default_features(shipped: Calibrator | None, features: dict[str, float]) -> list[str]:
