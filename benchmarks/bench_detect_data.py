@@ -202,6 +202,7 @@ def main() -> None:
             flags = np.zeros(len(poison), dtype=bool)
             flags[r.flagged] = True
             row[m] = score(r.suspicion, flags, poison, r.elapsed_s)
+            row[m]["poisoned"] = r.poisoned  # set-level verdict (None: the method has none)
             raw[m] = r
         if not opts.no_art:
             x, y = data.get_batch(torch.arange(len(data)))
@@ -268,6 +269,12 @@ def print_tables(result: dict, methods: list[str]) -> None:
               f"{worst_tpr['mapping']}); highest FPR {worst_fpr[m]['fpr']:.3f} "
               f"({worst_fpr['attack']} {worst_fpr['rate']:.0%} {worst_fpr['mapping']}); "
               f"{secs:.2f} s")
+        judged = [r for r in rows if r[m].get("poisoned") is not None]
+        if judged:
+            missed = [f"{r['attack']} {r['rate']:.0%} {r['mapping']}" for r in judged
+                      if not r[m]["poisoned"]]
+            print(f"  {m} set-level verdict: {len(judged) - len(missed)}/{len(judged)} poisoned "
+                  f"sets judged poisoned; judged clean: {missed or 'none'}")
     print(f"mean feature-model training: {np.mean([r['train_s'] for r in rows]):.1f} s")
     for r in rows:
         if "retrain_cleaned" in r:

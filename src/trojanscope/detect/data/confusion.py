@@ -76,6 +76,24 @@ def label_probability(model: nn.Module, data: BatchDataset, batch_size: int = 10
     return torch.cat(out)
 
 
+def head_of(model: nn.Module) -> nn.Module | None:
+    """The model's classifier head when it is a ``classifier`` module starting at the model's
+    first linear layer (the project's small CNN), else None."""
+    head = getattr(model, "classifier", None)
+    linear = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if not isinstance(head, nn.Sequential) or not linear or head[0] is not linear[0]:
+        return None
+    return head
+
+
+@torch.no_grad()
+def head_inputs(model: nn.Module, data: BatchDataset, batch_size: int = 1024) -> Tensor:
+    """Inputs of the model's first linear layer for every sample (eval mode)."""
+    from trojanscope.detect.data.features import _forward
+
+    return _forward(model, data, batch_size)[0]
+
+
 def confuse(model: nn.Module, data: BatchDataset, pool: np.ndarray, num_classes: int, *,
             steps: int, weight: float, lr: float, seed: int) -> nn.Module:
     """A copy of ``model`` fine-tuned ``steps`` steps on ``data`` plus confusion batches drawn
@@ -114,10 +132,12 @@ class ConfusionTraining(DataDetector):
     trains = True  # needs the samples and the feature model, not only features
 
     def __init__(self, rounds: int = 1, steps: int = 120, confusion_weight: float = 3.0,
-                 lr: float = 2e-3, threshold: float = 0.5, seed: int = 0) -> None:
+                 lr: float = 2e-3, threshold: float = 0.5, head_only: bool = True,
+                 seed: int = 0) -> None:
         if int(rounds) < 1 or int(steps) < 1:
             raise UserInputError("confusion: rounds and steps must be >= 1")
         self.rounds, self.steps = int(rounds), int(steps)
+        self.head_only = bool(head_only)
         self.confusion_weight, self.lr = float(confusion_weight), float(lr)
         self.threshold, self.seed = float(threshold), int(seed)
 
@@ -143,10 +163,19 @@ class ConfusionTraining(DataDetector):
         labels = feats.labels.numpy()
         pool = clean_pool(prior, labels, prior_flags)
         scores, flagged = prior, prior_flags
+        model, data = feats.model, feats.data
+        head = head_of(model) if self.head_only else None
+        if head is not None:  # fine-tune the head alone, on the frozen layers' outputs
+            from trojanscope.data.dataset import TensorDataset
+
+            inputs = feats.late if feats.late is not None else head_inputs(model, feats.data)
+            data = TensorDataset(inputs, feats.labels,
+                                 tuple(str(c) for c in range(feats.num_classes)))
+            model = head
         for r in range(self.rounds):
-            model = confuse(feats.model, feats.data, pool, feats.num_classes, steps=self.steps,
-                            weight=self.confusion_weight, lr=self.lr, seed=self.seed + r)
-            scores = label_probability(model, feats.data).numpy().astype(np.float64)
+            confused = confuse(model, data, pool, feats.num_classes, steps=self.steps,
+                               weight=self.confusion_weight, lr=self.lr, seed=self.seed + r)
+            scores = label_probability(confused, data).numpy().astype(np.float64)
             flagged = np.flatnonzero(scores > self.threshold)
             pool = clean_pool(prior, labels, np.union1d(prior_flags, flagged))
         return scores, flagged
