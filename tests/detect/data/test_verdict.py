@@ -4,8 +4,6 @@ poisoned (fast: planted features, no training)."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from trojanscope.cli.commands.detect_data import print_summary
 from trojanscope.detect.data import detect_data
 from trojanscope.detect.data.verdict import (
@@ -65,7 +63,7 @@ def test_summary_says_no_evidence(capsys) -> None:
     print_summary({"data": "x.npz", **r.as_dict()})
     out = capsys.readouterr().out
     assert "no evidence of poisoning" in out and "flagged" not in out.split("\n")[0].split(":")[0]
-    feats, poison = planted(seed=2)
+    feats, _ = planted(seed=2)
     print_summary({"data": "x.npz", **detect_data(None, method="auto", features=feats).as_dict()})
     out = capsys.readouterr().out
     assert "samples flagged" in out and "evidence of poisoning: class 3" in out

@@ -69,15 +69,20 @@ class AutoData(DataDetector):
         strong: agreement at or below which a disagreement counts as near-total.
         size_weight: weight of a side's share of its class when choosing the poison side.
         spectral_z: robust z of the spectral score above which a disagreeing sample is flagged.
-        seed: seeds k-means.
+        confusion: add signal 4 (confusion training; images, feature model trained here).
+        seed: seeds k-means, the randomized PCA and the confusion training.
+        head_only: confusion training fine-tunes the classifier head alone, on the frozen
+            convolutional features (4-10 times faster; see :mod:`.confusion`).
     """
 
     name = "auto"
 
     def __init__(self, dims: int = 32, min_separation: float = 5.0, k: int = 20,
                  min_z: float = 3.5, strong: float = 0.1, size_weight: float = 0.25,
-                 spectral_z: float = 2.0, confusion: bool = True, seed: int = 0) -> None:
+                 spectral_z: float = 2.0, confusion: bool = True, seed: int = 0,
+                 head_only: bool = True) -> None:
         self.dims, self.min_separation, self.k = int(dims), float(min_separation), int(k)
+        self.head_only = bool(head_only)
         self.min_z, self.strong, self.size_weight = float(min_z), float(strong), float(size_weight)
         self.spectral_z, self.seed = float(spectral_z), int(seed)
         self.confusion = bool(confusion)
@@ -100,7 +105,8 @@ class AutoData(DataDetector):
             return scores, flagged  # a given model is not fine-tuned; images only
         from trojanscope.detect.data.confusion import ConfusionTraining
 
-        confused, extra = ConfusionTraining(seed=self.seed).run_from(feats, scores, flagged)
+        confused, extra = ConfusionTraining(seed=self.seed, head_only=self.head_only).run_from(
+            feats, scores, flagged)
         labels = feats.labels.numpy()
         self.evidence["confusion_counts"] = np.bincount(
             labels[extra], minlength=feats.num_classes).tolist()
