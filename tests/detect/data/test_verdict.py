@@ -7,16 +7,19 @@ from __future__ import annotations
 from trojanscope.cli.commands.detect_data import print_summary
 from trojanscope.detect.data import detect_data
 from trojanscope.detect.data.verdict import (
+    BOTH_SHARE,
     CONFUSION_MIN,
     CONSISTENCY_Z,
     SPLIT_MARGIN,
+    STRONG_EXCESS,
     set_verdict,
 )
 
 from .test_methods import planted
 
 QUIET = {"split_margins": [-1.0] * 10, "consistency_z": [0.5] * 10,
-         "confusion_counts": [0] * 10}
+         "confusion_counts": [0] * 10, "strong_counts": [3] * 10,
+         "n_disagree": 100, "n_both": 35}
 
 
 def test_no_signal_means_no_evidence() -> None:
@@ -33,6 +36,14 @@ def test_each_signal_alone_makes_the_set_poisoned() -> None:
         assert v.poisoned and v.classes == [4] and len(v.reasons) == 1, key
         ev[key][4] = value - 1e-3 if key != "confusion_counts" else value - 1
         assert not set_verdict(ev).poisoned, key
+    ev = {k: list(v) for k, v in QUIET.items()}
+    ev["strong_counts"][7] = 3 + STRONG_EXCESS * 2  # median 3: Poisson sd sqrt(4) = 2
+    assert set_verdict(ev).classes == [7]
+    ev["strong_counts"][7] -= 1
+    assert not set_verdict(ev).poisoned
+    ev["n_both"] = int(BOTH_SHARE * 100)  # all-to-all: no class named, the set still poisoned
+    v = set_verdict(ev)
+    assert v.poisoned and v.classes == [] and "also stand out" in v.reasons[0]
 
 
 def test_clean_features_get_a_clean_verdict_and_no_flags() -> None:
