@@ -22,6 +22,10 @@ QUIET = {"split_margins": [-1.0] * 10, "consistency_z": [0.5] * 10,
          "n_disagree": 100, "n_both": 35}
 
 
+def quiet() -> dict:
+    return {k: list(v) if isinstance(v, list) else v for k, v in QUIET.items()}
+
+
 def test_no_signal_means_no_evidence() -> None:
     v = set_verdict(QUIET)
     assert not v.poisoned and v.reasons == [] and v.classes == []
@@ -30,13 +34,13 @@ def test_no_signal_means_no_evidence() -> None:
 def test_each_signal_alone_makes_the_set_poisoned() -> None:
     for key, value in (("split_margins", SPLIT_MARGIN), ("consistency_z", CONSISTENCY_Z),
                        ("confusion_counts", CONFUSION_MIN)):
-        ev = {k: list(v) for k, v in QUIET.items()}
+        ev = quiet()
         ev[key][4] = value
         v = set_verdict(ev)
         assert v.poisoned and v.classes == [4] and len(v.reasons) == 1, key
         ev[key][4] = value - 1e-3 if key != "confusion_counts" else value - 1
         assert not set_verdict(ev).poisoned, key
-    ev = {k: list(v) for k, v in QUIET.items()}
+    ev = quiet()
     ev["strong_counts"][7] = 3 + STRONG_EXCESS * 2  # median 3: Poisson sd sqrt(4) = 2
     assert set_verdict(ev).classes == [7]
     ev["strong_counts"][7] -= 1
