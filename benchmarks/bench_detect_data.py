@@ -64,6 +64,27 @@ def sets(seed_base: int = 1000) -> list[dict]:
     return out
 
 
+def cached_features(data, cache: Path | None, name: str) -> Features:
+    """The set's feature model (``train_features``, seed 0), kept in ``cache`` (tensors only,
+    read back with ``weights_only``) so that later runs on the same set skip the training."""
+    from trojanscope.models import create_model
+
+    path = cache / f"{name.replace(' ', '_').replace('%', 'pc')}.pt" if cache else None
+    if path is not None and path.exists():
+        d = torch.load(path, weights_only=True)
+        model = create_model(d["info"]["arch"], data.input_shape, data.num_classes)
+        model.load_state_dict(d["state"])
+        return Features(d["features"], d["logits"], d["labels"], data.num_classes, d["early"],
+                        model.eval(), d["info"], late=d["late"])
+    feats = train_features(data, seed=0)
+    if path is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        torch.save({"features": feats.features, "logits": feats.logits, "labels": feats.labels,
+                    "early": feats.early, "late": feats.late, "info": feats.info,
+                    "state": feats.model.state_dict()}, path)
+    return feats
+
+
 def make_attack(s: dict):
     params = {"target": s["target"], "poison_rate": s["rate"], "seed": s["seed"]}
     if s["attack"] != "sig":
@@ -173,6 +194,9 @@ def main() -> None:
                         help="with --retrain: skip the unpoisoned reference (seeds 0-2)")
     parser.add_argument("--cli-time", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="folder keeping each set's feature model between runs (shared "
+                        "with bench_detect_data_verdict.py)")
     parser.add_argument("--merge", default=None,
                         help="comma-separated --json files of earlier runs (sets run in parallel "
                         "processes): print their tables together and exit")
@@ -194,7 +218,8 @@ def main() -> None:
         attack = make_attack(s)
         view = attack.poison(train)
         data, poison = materialize(view), view.is_poisoned.numpy().copy()
-        feats = train_features(data, seed=0)
+        name = f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}"
+        feats = cached_features(data, opts.cache, name)
         row = {**s, "n_poison": int(poison.sum()), "train_s": feats.info["train_s"]}
         raw = {}
         for m in opts.methods.split(","):

@@ -27,35 +27,13 @@ torch.set_num_threads(1)
 sys.path.insert(0, str(Path(__file__).parent))
 
 import trojanscope.detect.data.run as data_run  # noqa: E402
-from bench_detect_data import make_attack, sets  # noqa: E402
+from bench_detect_data import cached_features, make_attack, sets  # noqa: E402
 from bench_detect_data_clean import clean_subset  # noqa: E402
 from trojanscope.data.resolve import load_dataset  # noqa: E402
-from trojanscope.detect.data.features import Features, train_features  # noqa: E402
 from trojanscope.detect.data.inputs import materialize  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
 data_run.FLAG_WHEN_CLEAN = True  # keep every flag; row_of applies the shipped rule itself
-
-
-def cached_features(data, cache: Path | None, name: str) -> Features:
-    """The set's feature model (``train_features``, seed 0), kept in ``cache`` (tensors only,
-    read back with ``weights_only``) so that later runs on the same set skip the training."""
-    from trojanscope.models import create_model
-
-    path = cache / f"{name.replace(' ', '_').replace('%', 'pc')}.pt" if cache else None
-    if path is not None and path.exists():
-        d = torch.load(path, weights_only=True)
-        model = create_model(d["info"]["arch"], data.input_shape, data.num_classes)
-        model.load_state_dict(d["state"])
-        return Features(d["features"], d["logits"], d["labels"], data.num_classes, d["early"],
-                        model.eval(), d["info"], late=d["late"])
-    feats = train_features(data, seed=0)
-    if path is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        torch.save({"features": feats.features, "logits": feats.logits, "labels": feats.labels,
-                    "early": feats.early, "late": feats.late, "info": feats.info,
-                    "state": feats.model.state_dict()}, path)
-    return feats
 
 
 def row_of(result, poison: np.ndarray | None) -> dict:
