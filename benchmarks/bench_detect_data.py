@@ -230,6 +230,7 @@ def main() -> None:
             flags[r.flagged] = True
             row[m] = score(r.suspicion, flags, poison, r.elapsed_s)
             row[m]["poisoned"] = r.poisoned  # set-level verdict (None: the method has none)
+            row[m]["targets"] = r.target_classes
             raw[m] = r
         if not opts.no_art:
             x, y = data.get_batch(torch.arange(len(data)))
