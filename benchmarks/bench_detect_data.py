@@ -287,7 +287,7 @@ def print_tables(result: dict, methods: list[str]) -> None:
         print(f"| {name} | {r['n_poison']} | " + " | ".join(cells) + " |")
     dirty = [r for r in rows if r["attack"] != "sig"]
     print("\nworst dirty-label set per method (TPR / FPR), mean detection seconds:")
-    for m in methods:
+    for m in methods if dirty else []:  # only clean-label sets: no dirty-label summary
         worst_tpr = min(dirty, key=lambda r: r[m]["tpr"])
         worst_fpr = max(dirty, key=lambda r: r[m]["fpr"])
         ok = sum(r[m]["tpr"] >= 0.95 and r[m]["fpr"] <= 0.05 for r in dirty)
