@@ -303,6 +303,11 @@ def print_tables(result: dict, methods: list[str]) -> None:
                       if not r[m]["poisoned"]]
             print(f"  {m} set-level verdict: {len(judged) - len(missed)}/{len(judged)} poisoned "
                   f"sets judged poisoned; judged clean: {missed or 'none'}")
+            one = [r for r in dirty if r["mapping"] == "all-to-one" and "targets" in r[m]]
+            named = [r for r in one if r[m]["targets"][:1] == [r["target"]]]
+            spread = sum(bool(r[m].get("targets")) for r in dirty if r["mapping"] != "all-to-one")
+            print(f"  {m}: the attack's target named first on {len(named)}/{len(one)} dirty "
+                  f"all-to-one sets; a target named on {spread} all-to-all sets")
     print(f"mean feature-model training: {np.mean([r['train_s'] for r in rows]):.1f} s")
     for r in rows:
         if "retrain_cleaned" in r:
