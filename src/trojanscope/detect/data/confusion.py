@@ -16,6 +16,13 @@ half the median class size and none it flags (:func:`clean_pool`); a later round
 also leaves out what the previous round flagged. Score: the probability the confused model
 gives each sample's own label (higher = more suspicious); flagged: above ``threshold``.
 
+By default (``head_only``) only a copy of the classifier head is fine-tuned, on the inputs of
+its first linear layer that the feature model's training already computed (``Features.late``):
+the trigger's features are there already, and a step costs a small fraction of a whole-CNN
+step (``auto``'s detection went from about 10x to 1.4x ART's Activation Clustering time;
+docs/benchmarks.md). On a tiny set whose convolutions hold the trigger weakly (the tests'
+448-image synthetic set) the head alone does not keep it: ``head_only=False`` there.
+
 Measured limits (docs/benchmarks.md): all-to-all poison is not found (its label depends on the
 content the confusion wipes out), WaNet's warp often does not survive either, and a feature
 model that has not yet learnt the backdoor (a few hundred images, 3 epochs) leaves nothing to
