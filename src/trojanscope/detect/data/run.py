@@ -114,7 +114,7 @@ def detect_data(
     details: dict[str, Any] = {"params": detector.get_params()}
     verdict = detector.set_verdict()
     if verdict is not None:
-        details.update(verdict=verdict.as_dict(), evidence=detector.evidence,
+        details.update(verdict=verdict.as_dict(), evidence=getattr(detector, "evidence", {}),
                        candidates=len(flagged))
         if not verdict.poisoned and not FLAG_WHEN_CLEAN:
             flagged = flagged[:0]
