@@ -30,7 +30,8 @@ class DataStep(AuditStep):
                              poison=suspect.poison)
         n, total = len(result.flagged), len(result.suspicion)
         step.details = {
-            "data": suspect.source, "method": result.method, "samples": total, "flagged": n,
+            "data": suspect.source, "method": result.method, "poisoned": result.poisoned,
+            "samples": total, "flagged": n,
             "target_classes": result.target_classes, "elapsed_s": round(result.elapsed_s, 2),
         }
         if result.truth is not None:

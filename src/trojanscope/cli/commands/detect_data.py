@@ -121,11 +121,25 @@ def detect_data(
 def print_summary(report: dict) -> None:
     console = stdout_console()
     n, total = report["n_flagged"], report["n_samples"]
-    colour = "red" if n else "green"
-    console.print(
-        f"[bold {colour}]{n} of {total} samples flagged[/] in {report['data']} "
-        f"(method {report['method']}, {report['elapsed_s']:.1f} s)"
-    )
+    verdict = report.get("details", {}).get("verdict")
+    if report.get("poisoned") is False:
+        console.print(
+            f"[bold green]no evidence of poisoning[/] in {report['data']} (method "
+            f"{report['method']}, {report['elapsed_s']:.1f} s): no class stands out beyond what "
+            "clean sets show, so nothing is flagged"
+        )
+        cand = report["details"].get("candidates", 0)
+        if cand:
+            console.print(f"{cand} samples look individually unusual (see the suspicion scores); "
+                          "without set-level evidence they are not flagged")
+    else:
+        colour = "red" if n else "green"
+        console.print(
+            f"[bold {colour}]{n} of {total} samples flagged[/] in {report['data']} "
+            f"(method {report['method']}, {report['elapsed_s']:.1f} s)"
+        )
+    if verdict and verdict["poisoned"]:
+        console.print("evidence of poisoning: " + "; ".join(verdict["reasons"]))
     if report["target_classes"]:
         console.print(f"suspected target class(es): {report['target_classes']}")
     groups = report.get("details", {}).get("groups")

@@ -16,6 +16,7 @@ from torch import Tensor
 
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.flagging import DEFAULT_Z, robust_flags
+from trojanscope.detect.data.verdict import SetVerdict
 from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
 
@@ -55,8 +56,11 @@ class DataDetection:
     """One detector's answer: a suspicion per sample, the flagged indices, suspected targets.
 
     ``target_classes`` are the labels the flagged samples carry, most flagged first (for a
-    dirty-label backdoor: the attacker's target). ``truth`` is filled when ground truth was
-    given (a red-team run folder, or an ``.npz`` ``poison`` mask), for scoring only.
+    dirty-label backdoor: the attacker's target). ``poisoned`` is the set-level verdict of the
+    methods that give one (``auto``, ``auto-features``; None for the others): False means no
+    evidence of poisoning, and then nothing is flagged and no target named (see
+    :mod:`.verdict`). ``truth`` is filled when ground truth was given (a red-team run folder,
+    or an ``.npz`` ``poison`` mask), for scoring only.
     """
 
     method: str
@@ -67,6 +71,7 @@ class DataDetection:
     feature_model: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     truth: GroundTruthScore | None = None
+    poisoned: bool | None = None
 
     @property
     def keep(self) -> np.ndarray:
@@ -79,6 +84,7 @@ class DataDetection:
         """The JSON contract of ``trojanscope detect-data --format json``."""
         out: dict[str, Any] = {
             "method": self.method,
+            "poisoned": self.poisoned,
             "n_samples": len(self.suspicion),
             "n_flagged": len(self.flagged),
             "suspicion": [round(float(s), 6) for s in self.suspicion],
@@ -124,6 +130,11 @@ class DataDetector(ParamsMixin):
         """Indices of flagged samples: per-class robust outliers of ``scores`` (no poison
         rate needed; see :func:`~trojanscope.detect.data.flagging.robust_flags`)."""
         return robust_flags(scores, feats.labels.numpy(), DEFAULT_Z)
+
+    def set_verdict(self) -> SetVerdict | None:
+        """Whether the set the last :meth:`run` saw is poisoned at all (None: the method
+        gives no set-level verdict)."""
+        return None
 
     def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
         """Suspicion per sample and the flagged indices (methods that decide by clusters

@@ -16,6 +16,13 @@ half the median class size and none it flags (:func:`clean_pool`); a later round
 also leaves out what the previous round flagged. Score: the probability the confused model
 gives each sample's own label (higher = more suspicious); flagged: above ``threshold``.
 
+By default (``head_only``) only a copy of the classifier head is fine-tuned, on the inputs of
+its first linear layer that the feature model's training already computed (``Features.late``):
+the trigger's features are there already, and a step costs a small fraction of a whole-CNN
+step (``auto``'s detection went from about 10x to 1.4x ART's Activation Clustering time;
+docs/benchmarks.md). On a tiny set whose convolutions hold the trigger weakly (the tests'
+448-image synthetic set) the head alone does not keep it: ``head_only=False`` there.
+
 Measured limits (docs/benchmarks.md): all-to-all poison is not found (its label depends on the
 content the confusion wipes out), WaNet's warp often does not survive either, and a feature
 model that has not yet learnt the backdoor (a few hundred images, 3 epochs) leaves nothing to
@@ -76,6 +83,24 @@ def label_probability(model: nn.Module, data: BatchDataset, batch_size: int = 10
     return torch.cat(out)
 
 
+def head_of(model: nn.Module) -> nn.Module | None:
+    """The model's classifier head when it is a ``classifier`` module starting at the model's
+    first linear layer (the project's small CNN), else None."""
+    head = getattr(model, "classifier", None)
+    linear = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if not isinstance(head, nn.Sequential) or not linear or head[0] is not linear[0]:
+        return None
+    return head
+
+
+@torch.no_grad()
+def head_inputs(model: nn.Module, data: BatchDataset, batch_size: int = 1024) -> Tensor:
+    """Inputs of the model's first linear layer for every sample (eval mode)."""
+    from trojanscope.detect.data.features import _forward
+
+    return _forward(model, data, batch_size)[0]
+
+
 def confuse(model: nn.Module, data: BatchDataset, pool: np.ndarray, num_classes: int, *,
             steps: int, weight: float, lr: float, seed: int) -> nn.Module:
     """A copy of ``model`` fine-tuned ``steps`` steps on ``data`` plus confusion batches drawn
@@ -114,10 +139,12 @@ class ConfusionTraining(DataDetector):
     trains = True  # needs the samples and the feature model, not only features
 
     def __init__(self, rounds: int = 1, steps: int = 120, confusion_weight: float = 3.0,
-                 lr: float = 2e-3, threshold: float = 0.5, seed: int = 0) -> None:
+                 lr: float = 2e-3, threshold: float = 0.5, head_only: bool = True,
+                 seed: int = 0) -> None:
         if int(rounds) < 1 or int(steps) < 1:
             raise UserInputError("confusion: rounds and steps must be >= 1")
         self.rounds, self.steps = int(rounds), int(steps)
+        self.head_only = bool(head_only)
         self.confusion_weight, self.lr = float(confusion_weight), float(lr)
         self.threshold, self.seed = float(threshold), int(seed)
 
@@ -143,10 +170,19 @@ class ConfusionTraining(DataDetector):
         labels = feats.labels.numpy()
         pool = clean_pool(prior, labels, prior_flags)
         scores, flagged = prior, prior_flags
+        model, data = feats.model, feats.data
+        head = head_of(model) if self.head_only else None
+        if head is not None:  # fine-tune the head alone, on the frozen layers' outputs
+            from trojanscope.data.dataset import TensorDataset
+
+            inputs = feats.late if feats.late is not None else head_inputs(model, feats.data)
+            data = TensorDataset(inputs, feats.labels,
+                                 tuple(str(c) for c in range(feats.num_classes)))
+            model = head
         for r in range(self.rounds):
-            model = confuse(feats.model, feats.data, pool, feats.num_classes, steps=self.steps,
-                            weight=self.confusion_weight, lr=self.lr, seed=self.seed + r)
-            scores = label_probability(model, feats.data).numpy().astype(np.float64)
+            confused = confuse(model, data, pool, feats.num_classes, steps=self.steps,
+                               weight=self.confusion_weight, lr=self.lr, seed=self.seed + r)
+            scores = label_probability(confused, data).numpy().astype(np.float64)
             flagged = np.flatnonzero(scores > self.threshold)
             pool = clean_pool(prior, labels, np.union1d(prior_flags, flagged))
         return scores, flagged

@@ -44,6 +44,7 @@ class Features:
     table: Any = None  # tabular data: (encoded rows, schema) for the table methods
     texts: tuple[str, ...] | None = None  # text data: the sentences, for the text methods
     data: Any = None  # the samples themselves, for methods that train further (confusion)
+    late: Tensor | None = None  # the trained model's first-linear-layer inputs (its head's)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -113,11 +114,11 @@ def train_features(
         model = create_model(arch, data.input_shape, data.num_classes, **(arch_args or {}))
     snapshot = _Snapshot(data, min(EARLY_EPOCHS, epochs))
     Trainer(epochs=epochs, seed=seed).fit(model, data, callbacks=[snapshot])
-    _, feats, logits = _forward(model, data)
+    late, feats, logits = _forward(model, data)
     info = {"source": "trained", "arch": arch, "epochs": epochs,
             "train_s": round(time.perf_counter() - t0, 3)}
     return Features(feats, logits, data.labels.clone(), data.num_classes, snapshot.early,
-                    model, info)
+                    model, info, late=late)
 
 
 def model_features(model: nn.Module, data: BatchDataset, source: str = "given") -> Features:

@@ -25,6 +25,9 @@ from trojanscope.detect.data.shared_values import table_features, table_of
 from trojanscope.errors import UserInputError
 
 TEXT_AUTO = "text-ngrams"  # text data: measured in benchmarks/bench_text_detect_data.py
+# Whether a set judged clean keeps its per-sample flags: measured in
+# benchmarks/bench_detect_data_verdict.py (docs/detect-data.md, "Set-level verdict").
+FLAG_WHEN_CLEAN = False
 
 
 def make_detector(method: str | DataDetector, **params: Any) -> DataDetector:
@@ -108,14 +111,23 @@ def detect_data(
     scores, flagged = detector.run(feats)
     flagged = np.asarray(flagged, dtype=np.int64)
     labels = feats.labels.numpy()
+    details: dict[str, Any] = {"params": detector.get_params()}
+    verdict = detector.set_verdict()
+    if verdict is not None:
+        details.update(verdict=verdict.as_dict(), evidence=getattr(detector, "evidence", {}),
+                       candidates=len(flagged))
+        if not verdict.poisoned and not FLAG_WHEN_CLEAN:
+            flagged = flagged[:0]
     result = DataDetection(
         method=detector.name,
         suspicion=np.asarray(scores, dtype=np.float64),
         flagged=np.sort(flagged),
-        target_classes=target_classes(labels, flagged, feats.num_classes),
+        target_classes=(target_classes(labels, flagged, feats.num_classes)
+                        if verdict is None or verdict.poisoned else []),
         elapsed_s=time.perf_counter() - t0,
         feature_model=dict(feats.info),
-        details={"params": detector.get_params(), "detect_s": round(time.perf_counter() - t1, 3)},
+        details={**details, "detect_s": round(time.perf_counter() - t1, 3)},
+        poisoned=None if verdict is None else verdict.poisoned,
     )
     if getattr(detector, "groups", None):  # label-groups: the best-scoring (label, value) groups
         result.details["groups"] = detector.groups

@@ -1,0 +1,87 @@
+"""Set-level verdict of ``auto``: is this set poisoned at all?
+
+Per-sample flags alone mislead a user with clean data: every set has samples whose label
+disagrees with their neighbours (natural confusions), so a detector that only flags always
+flags something and often names the class with most natural confusions as a "target". The
+verdict asks instead whether any of ``auto``'s class-level signals is stronger than it ever is
+on clean data:
+
+- *split*: a class splits into two groups further apart than the size-adjusted threshold of
+  :class:`~.auto.AutoData` by at least ``SPLIT_MARGIN`` pooled standard deviations;
+- *label consistency*: a class's share of (near-total) disagreements with its early
+  neighbours is a robust outlier among the classes, z at least ``CONSISTENCY_Z``;
+- *near-total disagreements*: one class holds more samples that (almost) none of their early
+  neighbours share the label of than the classes' median, by at least ``STRONG_EXCESS``
+  Poisson standard deviations (``(top - median) / sqrt(median + 1)``; trigger carriers the
+  model has not learnt yet look entirely like their source class);
+- *both views* (all-to-all poison, spread over every class so that no class stands out): of
+  the samples that disagree with their early neighbours' labels, a share of at least
+  ``BOTH_SHARE`` also stands out along its class's top singular direction of the late
+  features (Spectral Signatures' score): natural confusions rarely do (a third of them on the
+  clean calibration sets, whatever their size), trigger carriers mostly do;
+- *confusion*: confusion training leaves at least ``CONFUSION_MIN`` samples of one class
+  fitting their label (a clean sample keeps about a third of its label's probability at most).
+
+The thresholds were calibrated on clean MNIST subsets of 500-4,000 images (subset seeds 11 and
+12, reserved for this) and the poisoned tuning sets (attack seeds 11-32), and evaluated on
+clean and poisoned sets with seeds used for nothing else:
+``benchmarks/bench_detect_data_verdict.py``, figures in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+SPLIT_MARGIN = 1.0
+CONSISTENCY_Z = 6.0
+STRONG_EXCESS = 4.0
+CONFUSION_MIN = 10
+BOTH_SHARE = 0.5
+
+
+@dataclass
+class SetVerdict:
+    """Whether the set shows evidence of poisoning, and which signals say so."""
+
+    poisoned: bool
+    reasons: list[str] = field(default_factory=list)
+    classes: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"poisoned": self.poisoned, "reasons": self.reasons, "classes": self.classes}
+
+
+def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
+    """The verdict from ``auto``'s evidence (``AutoData.evidence``)."""
+    reasons: list[str] = []
+    classes: set[int] = set()
+    for c, m in enumerate(evidence.get("split_margins", [])):
+        if m >= SPLIT_MARGIN:
+            reasons.append(f"class {c} splits into two groups ({m:.1f} pooled std beyond the "
+                           "clean threshold)")
+            classes.add(c)
+    for c, z in enumerate(evidence.get("consistency_z", [])):
+        if z >= CONSISTENCY_Z:
+            reasons.append(f"class {c} has outlying label disagreement (robust z {z:.1f})")
+            classes.add(c)
+    strong = np.asarray(evidence.get("strong_counts", []), dtype=float)
+    if len(strong):
+        excess = (strong.max() - np.median(strong)) / np.sqrt(np.median(strong) + 1.0)
+        if excess >= STRONG_EXCESS:
+            c = int(strong.argmax())
+            reasons.append(f"class {c} holds {int(strong.max())} samples whose early neighbours "
+                           f"almost all carry other labels (median class {np.median(strong):.0f})")
+            classes.add(c)
+    n_dis, n_both = evidence.get("n_disagree", 0), evidence.get("n_both", 0)
+    if n_dis and n_both / n_dis >= BOTH_SHARE:
+        reasons.append(f"{n_both} of the {n_dis} samples whose labels disagree with their early "
+                       f"neighbours also stand out in the late features ({n_both / n_dis:.0%})")
+    for c, n in enumerate(evidence.get("confusion_counts", [])):
+        if n >= CONFUSION_MIN:
+            reasons.append(f"{n} samples of class {c} keep their label through confusion "
+                           "training")
+            classes.add(c)
+    return SetVerdict(bool(reasons), reasons, sorted(classes))

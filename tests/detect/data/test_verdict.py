@@ -1,0 +1,84 @@
+"""The set-level verdict of ``auto``: clean sets get "no evidence of poisoning", nothing
+flagged and no target named; any class-level signal stronger than on clean data makes the set
+poisoned (fast: planted features, no training)."""
+
+from __future__ import annotations
+
+from trojanscope.cli.commands.detect_data import print_summary
+from trojanscope.detect.data import detect_data
+from trojanscope.detect.data.verdict import (
+    BOTH_SHARE,
+    CONFUSION_MIN,
+    CONSISTENCY_Z,
+    SPLIT_MARGIN,
+    STRONG_EXCESS,
+    set_verdict,
+)
+
+from .test_methods import planted
+
+QUIET = {"split_margins": [-1.0] * 10, "consistency_z": [0.5] * 10,
+         "confusion_counts": [0] * 10, "strong_counts": [3] * 10,
+         "n_disagree": 100, "n_both": 35}
+
+
+def quiet() -> dict:
+    return {k: list(v) if isinstance(v, list) else v for k, v in QUIET.items()}
+
+
+def test_no_signal_means_no_evidence() -> None:
+    v = set_verdict(QUIET)
+    assert not v.poisoned and v.reasons == [] and v.classes == []
+
+
+def test_each_signal_alone_makes_the_set_poisoned() -> None:
+    for key, value in (("split_margins", SPLIT_MARGIN), ("consistency_z", CONSISTENCY_Z),
+                       ("confusion_counts", CONFUSION_MIN)):
+        ev = quiet()
+        ev[key][4] = value
+        v = set_verdict(ev)
+        assert v.poisoned and v.classes == [4] and len(v.reasons) == 1, key
+        ev[key][4] = value - 1e-3 if key != "confusion_counts" else value - 1
+        assert not set_verdict(ev).poisoned, key
+    ev = quiet()
+    ev["strong_counts"][7] = 3 + STRONG_EXCESS * 2  # median 3: Poisson sd sqrt(4) = 2
+    assert set_verdict(ev).classes == [7]
+    ev["strong_counts"][7] -= 1
+    assert not set_verdict(ev).poisoned
+    ev["n_both"] = int(BOTH_SHARE * 100)  # all-to-all: no class named, the set still poisoned
+    v = set_verdict(ev)
+    assert v.poisoned and v.classes == [] and "also stand out" in v.reasons[0]
+
+
+def test_clean_features_get_a_clean_verdict_and_no_flags() -> None:
+    feats, _ = planted(n_poison=0, seed=3)
+    r = detect_data(None, method="auto", features=feats)
+    assert r.poisoned is False and len(r.flagged) == 0 and r.target_classes == []
+    d = r.as_dict()
+    assert d["poisoned"] is False and d["details"]["verdict"]["reasons"] == []
+    assert d["details"]["candidates"] >= 0 and len(d["suspicion"]) == len(feats)
+
+
+def test_planted_poison_is_judged_poisoned_with_its_target() -> None:
+    feats, poison = planted(seed=2)
+    r = detect_data(None, method="auto", features=feats, poison=poison)
+    assert r.poisoned is True and r.target_classes == [3] and r.truth.recall >= 0.95
+    assert 3 in r.details["verdict"]["classes"]
+
+
+def test_methods_without_a_verdict_say_none() -> None:
+    feats, _ = planted(seed=4)
+    r = detect_data(None, method="spectral", features=feats)
+    assert r.poisoned is None and r.as_dict()["poisoned"] is None
+
+
+def test_summary_says_no_evidence(capsys) -> None:
+    feats, _ = planted(n_poison=0, seed=3)
+    r = detect_data(None, method="auto", features=feats)
+    print_summary({"data": "x.npz", **r.as_dict()})
+    out = capsys.readouterr().out
+    assert "no evidence of poisoning" in out and "flagged" not in out.split("\n")[0].split(":")[0]
+    feats, _ = planted(seed=2)
+    print_summary({"data": "x.npz", **detect_data(None, method="auto", features=feats).as_dict()})
+    out = capsys.readouterr().out
+    assert "samples flagged" in out and "evidence of poisoning: class 3" in out
