@@ -28,8 +28,9 @@ Layer = tuple[str, nn.Module]
 def check_option(name: str, value: float, low: float = 0.0,
                  high: float = float("inf"), *, above: bool = False,
                  integer: bool = False) -> None:
-    """Refuse a method option outside ``[low, high]`` (``(low, high]`` with ``above``), NaN, or (with
-    ``integer``) not a whole number: a ValueError the registry turns into one error line."""
+    """Refuse a method option outside ``[low, high]`` (``(low, high]`` with ``above``), NaN,
+    or (with ``integer``) not a whole number: a ValueError the registry turns into one error
+    line."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
     ok = ok and (value > low if above else value >= low) and value <= high
     if ok and integer:

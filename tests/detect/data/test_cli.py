@@ -62,6 +62,8 @@ def test_json_contract_scoring_report_and_clean_set(files, tmp_path, capsys) -> 
     assert np.allclose(np.load(out / "suspicion.npy"), doc["suspicion"], atol=1e-5)
     html = (out / "report.html").read_text()
     assert "Suspicion per class" in html and "Most suspicious samples" in html
+    verdict_line = {True: "Evidence of poisoning", False: "No evidence of poisoning"}
+    assert verdict_line[doc["poisoned"]] in html  # the set-level verdict is in the report
     kept = np.load(clean)
     assert len(kept["y"]) == 448 - len(doc["flagged"]) == doc["clean"]["kept"]
     assert "poison" not in kept.files  # ground truth never travels with the cleaned set

@@ -7,6 +7,7 @@ from __future__ import annotations
 from trojanscope.cli.commands.detect_data import print_summary
 from trojanscope.detect.data import detect_data
 from trojanscope.detect.data.verdict import (
+    BOTH_MIN,
     BOTH_SHARE,
     CONFUSION_MIN,
     CONSISTENCY_Z,
@@ -82,3 +83,36 @@ def test_summary_says_no_evidence(capsys) -> None:
     print_summary({"data": "x.npz", **detect_data(None, method="auto", features=feats).as_dict()})
     out = capsys.readouterr().out
     assert "samples flagged" in out and "evidence of poisoning: class 3" in out
+
+
+def test_reasons_name_class_ids_and_skip_absent_labels() -> None:
+    """A set whose labels skip ids (say 0, 2, 5): reasons name the real class, and the
+    near-total-disagreement median is taken over the classes the set has, not the empty ids."""
+    ev = {"split_classes": [0, 2, 5], "split_margins": [-1.0, -1.0, SPLIT_MARGIN],
+          "consistency_z": [0.5, CONSISTENCY_Z, 0.5], "strong_counts": [3, 0, 3, 0, 0, 3],
+          "n_disagree": 100, "n_both": 30}
+    v = set_verdict(ev)
+    assert v.classes == [2, 5] and "class 5 splits" in v.reasons[0]
+    # 9 against a median of 3 over the present classes is not an excess (over all ten ids,
+    # seven of them empty, the median would be 0 and 9 would be)
+    ev = {"split_classes": [0, 2, 5], "split_margins": [-1.0] * 3, "consistency_z": [0.5] * 3,
+          "strong_counts": [9, 0, 3, 0, 0, 3, 0, 0, 0, 0], "n_disagree": 100, "n_both": 30}
+    assert not set_verdict(ev).poisoned
+
+
+def test_a_few_disagreements_are_not_a_share() -> None:
+    ev = quiet()
+    ev["n_disagree"], ev["n_both"] = 3, 2
+    assert not set_verdict(ev).poisoned
+    ev["n_disagree"], ev["n_both"] = 2 * BOTH_MIN, BOTH_MIN
+    assert set_verdict(ev).poisoned
+
+
+def test_a_given_models_features_get_no_deciding_verdict() -> None:
+    """Thresholds were calibrated on the feature model trained here: with a user's model the
+    verdict is shown (uncalibrated) but flags and targets are kept."""
+    feats, _ = planted(n_poison=0, seed=3)
+    feats.info = {"source": "vendor-model.onnx"}
+    r = detect_data(None, method="auto", features=feats)
+    assert r.poisoned is None and r.details["verdict"]["calibrated"] is False
+    assert len(r.flagged) == r.details["candidates"]

@@ -28,7 +28,8 @@ Four signals, each with a rule that needs no poison rate; a sample is flagged by
    over all samples).
 4. *Confusion training* (:mod:`.confusion`; images, with the feature model trained here):
    the feature model fine-tuned with randomly relabelled samples that signals 1-3 leave least
-   suspicious; samples it still gives their own label with probability above 0.5 are flagged.
+   suspicious; samples it still gives their own label with probability above 0.6
+   (``confusion_threshold``) are flagged.
    It finds all-to-one poison the splits orient wrongly (the trigger survives the confusion;
    the content does not), and flags nothing where the confusion wipes everything out
    (all-to-all poison, whose label depends on the content).
@@ -171,6 +172,7 @@ class AutoData(DataDetector):
         flagged |= both
         scores += both
         self.evidence = {
+            "split_classes": [int(c) for c in classes],  # the classes the lists below follow
             "split_margins": [round(float(m), 4) for m in margins],
             "consistency_z": [round(float(max(a, b)), 4) for a, b in zip(strong, share,
                                                                           strict=True)],

@@ -114,9 +114,14 @@ def detect_data(
     details: dict[str, Any] = {"params": detector.get_params()}
     verdict = detector.set_verdict()
     if verdict is not None:
-        details.update(verdict=verdict.as_dict(), evidence=getattr(detector, "evidence", {}),
-                       candidates=len(flagged))
-        if not verdict.poisoned and not FLAG_WHEN_CLEAN:
+        # the thresholds were set on features of the model trained here; a given model's
+        # features were never calibrated: its verdict is shown but decides nothing
+        calibrated = feats.info.get("source", "trained") == "trained"
+        details.update(verdict={**verdict.as_dict(), "calibrated": calibrated},
+                       evidence=getattr(detector, "evidence", {}), candidates=len(flagged))
+        if not calibrated:
+            verdict = None
+        elif not verdict.poisoned and not FLAG_WHEN_CLEAN:
             flagged = flagged[:0]
     result = DataDetection(
         method=detector.name,

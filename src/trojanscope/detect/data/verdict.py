@@ -18,7 +18,8 @@ on clean data:
   the samples that disagree with their early neighbours' labels, a share of at least
   ``BOTH_SHARE`` also stands out along its class's top singular direction of the late
   features (Spectral Signatures' score): natural confusions rarely do (a third of them on the
-  clean calibration sets, whatever their size), trigger carriers mostly do;
+  clean calibration sets, whatever their size), trigger carriers mostly do (and at least
+  ``BOTH_MIN`` of them, so a handful of disagreements on an easy set is not a share);
 - *confusion*: confusion training leaves at least ``CONFUSION_MIN`` samples of one class
   fitting their label (a clean sample keeps about a third of its label's probability at most).
 
@@ -40,6 +41,7 @@ CONSISTENCY_Z = 6.0
 STRONG_EXCESS = 4.0
 CONFUSION_MIN = 10
 BOTH_SHARE = 0.5
+BOTH_MIN = 10  # and at least this many samples: a share of 3 disagreements is chance
 
 
 @dataclass
@@ -58,25 +60,33 @@ def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
     """The verdict from ``auto``'s evidence (``AutoData.evidence``)."""
     reasons: list[str] = []
     classes: set[int] = set()
-    for c, m in enumerate(evidence.get("split_margins", [])):
+    margins = evidence.get("split_margins", [])
+    zs = evidence.get("consistency_z", [])
+    ids = evidence.get("split_classes",  # class ids, not positions in the lists
+                       list(range(max(len(margins), len(zs)))))
+    for c, m in zip(ids, margins, strict=False):
         if m >= SPLIT_MARGIN:
             reasons.append(f"class {c} splits into two groups ({m:.1f} pooled std beyond the "
                            "clean threshold)")
             classes.add(c)
-    for c, z in enumerate(evidence.get("consistency_z", [])):
+    for c, z in zip(ids, zs, strict=False):
         if z >= CONSISTENCY_Z:
             reasons.append(f"class {c} has outlying label disagreement (robust z {z:.1f})")
             classes.add(c)
     strong = np.asarray(evidence.get("strong_counts", []), dtype=float)
-    if len(strong):
-        excess = (strong.max() - np.median(strong)) / np.sqrt(np.median(strong) + 1.0)
+    if len(strong) and ids:  # over the classes the set has (a .npz may skip label ids)
+        present = [c for c in ids if c < len(strong)]
+        strong = np.where(np.isin(np.arange(len(strong)), present), strong, np.nan)
+    if len(strong) and not np.isnan(strong).all():
+        top, mid = np.nanmax(strong), np.nanmedian(strong)
+        excess = (top - mid) / np.sqrt(mid + 1.0)
         if excess >= STRONG_EXCESS:
-            c = int(strong.argmax())
-            reasons.append(f"class {c} holds {int(strong.max())} samples whose early neighbours "
-                           f"almost all carry other labels (median class {np.median(strong):.0f})")
+            c = int(np.nanargmax(strong))
+            reasons.append(f"class {c} holds {int(top)} samples whose early neighbours "
+                           f"almost all carry other labels (median class {mid:.0f})")
             classes.add(c)
     n_dis, n_both = evidence.get("n_disagree", 0), evidence.get("n_both", 0)
-    if n_dis and n_both / n_dis >= BOTH_SHARE:
+    if n_dis and n_both >= BOTH_MIN and n_both / n_dis >= BOTH_SHARE:
         reasons.append(f"{n_both} of the {n_dis} samples whose labels disagree with their early "
                        f"neighbours also stand out in the late features ({n_both / n_dis:.0%})")
     for c, n in enumerate(evidence.get("confusion_counts", [])):
