@@ -134,6 +134,20 @@ def build_attack(entry: ZooEntry):
     )
 
 
+def check_archs_fit(archs: Sequence[str], train: Any) -> None:
+    """Build each architecture once for the data's input shape and classes, so an architecture
+    that cannot take the data (a CNN on table rows, a tree on images, a tree library not
+    installed) fails with one error line before any folder is written (text data: its
+    architectures are built from the vocabulary at training time, not checked here)."""
+    from trojanscope.data.text import is_text
+    from trojanscope.models import create_model
+
+    if is_text(train):
+        return
+    for name in dict.fromkeys(archs):
+        create_model(name, tuple(train.input_shape), train.num_classes)
+
+
 def make_zoo(
     dataset: str,
     out: str | Path,
@@ -167,6 +181,7 @@ def make_zoo(
         archs = TABULAR_ARCHS if tuple(archs) == ARCHS else archs
     entries = draw_entries(n_clean, n_backdoored, train.num_classes, seed, attacks=attacks,
                            archs=archs, arch_variants=arch_variants)
+    check_archs_fit(archs, train)
     out.mkdir(parents=True, exist_ok=True)  # only once the population is valid
     done: dict[str, ZooEntry] = {}
     tasks = []

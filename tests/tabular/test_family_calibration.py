@@ -117,3 +117,14 @@ def test_zoo_calibrate_fits_one_calibrator_per_family_under_the_verdicts_method(
     assert set(saved) == {"tabular-search:network", "tabular-search:tree:xgboost"}
     assert all(c["fitted_on"]["n_models"] == 6 for c in saved.values())
     capsys.readouterr()
+
+
+def test_zoo_make_refuses_an_architecture_that_cannot_take_the_data(tmp_path, capsys) -> None:
+    from trojanscope.cli.main import run
+
+    out = tmp_path / "zoo"
+    code = run(["zoo", "make", "--dataset", "credit-default", "--archs", "mlp,cnn",
+                "--clean", "1", "--backdoored", "0", "--out", str(out), "-x", "serial"])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert code == 2 and len(err) == 1 and "'cnn' cannot take inputs" in err[0]
+    assert not out.exists()
