@@ -53,6 +53,8 @@ def main() -> None:
     ap.add_argument("--methods", default="ftsam,ibau,unlearn,fineprune,anp",
                     help="comma-separated methods; with variants, separate them by ';' "
                          "(e.g. 'fst:alpha=1,distill=1;ftsam')")
+    ap.add_argument("--only", default="",
+                    help="comma-separated model-name prefixes to run (default: every model)")
     ap.add_argument("--holdout", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
@@ -72,6 +74,8 @@ def main() -> None:
             clean = held_out(truth["seed"])
             for meta in truth["models"]:
                 if not meta.get("effective", True):
+                    continue
+                if args.only and not meta["name"].startswith(tuple(args.only.split(","))):
                     continue
                 lifted = lift_torchscript(load_model(zoo / f"{meta['name']}.pt").module,
                                           clean.input_shape, source=meta["name"])

@@ -61,7 +61,9 @@ def test_guarded_holds_back_a_share(tiny_test) -> None:
     fit, guard = guarded(model, tiny_test, 0.25, 0.01, seed=0)
     held = len(tiny_test) - len(fit)
     assert guard is not None and 0.2 * len(tiny_test) <= held <= 0.3 * len(tiny_test)
-    assert len(guard.x) == 5 * held  # the held samples and four one-pixel shifts
+    assert len(guard.x) == held  # a dense model: no shifted copies
+    conv = nn.Sequential(nn.Conv2d(tiny_test.x.shape[1], 2, 3), nn.Flatten(), nn.LazyLinear(2))
+    assert len(guarded(conv, tiny_test, 0.25, 0.01, seed=0)[1].x) == 5 * held  # + 4 shifts
     assert guarded(model, tiny_test, 0.0, 0.01, seed=0) == (tiny_test, None)
 
 
@@ -119,3 +121,18 @@ def test_a_validation_share_that_holds_back_nothing_is_refused(tiny_test) -> Non
     model = nn.Sequential(nn.Flatten(), nn.Linear(tiny_test.x[0].numel(), tiny_test.num_classes))
     with pytest.raises(UserInputError, match="val_fraction"):
         guarded(model, tiny_test.subset(list(range(10))), 0.01, 0.01, seed=0)
+
+
+def test_the_guard_shifts_validation_images_only_for_convolutional_models() -> None:
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.mitigate.guard import shifted
+
+    x = torch.rand(6, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    val = TensorDataset(x, torch.arange(6) % 2, ("a", "b"))
+    conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.LazyLinear(2))
+    dense = nn.Sequential(nn.Flatten(), nn.Linear(64, 2))
+    assert len(shifted(val, 1, conv)[0]) == 5 * 6  # itself and four one-pixel shifts
+    gx, gy = shifted(val, 1, dense)
+    assert torch.equal(gx, x) and torch.equal(gy, val.y)
+    scripted = torch.jit.script(nn.Sequential(nn.Conv2d(1, 2, 3)))
+    assert len(shifted(val, 1, scripted)[0]) == 30

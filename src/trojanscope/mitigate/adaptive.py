@@ -241,7 +241,7 @@ class Adaptive(Mitigation):
             return model
         fit_idx, val_idx = stratified_split(clean.y.numpy(), self.val_fraction, seed)
         fit, val = clean.subset(fit_idx), clean.subset(val_idx)
-        gx, gy = shifted(val, 1)
+        gx, gy = shifted(val, 1, model)
         floor = accuracy(model, gx, gy) - self.ca_budget
         teacher = frozen_copy(model)
         lr = self.rel_lr * weight_scale(model)

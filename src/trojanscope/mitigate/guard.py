@@ -19,10 +19,19 @@ from trojanscope.engine.metrics import accuracy
 from trojanscope.errors import UserInputError
 
 
-def shifted(val: TensorDataset, shift: int) -> tuple[Tensor, Tensor]:
+def convolutional(model: nn.Module) -> bool:
+    """Whether ``model`` has a 2-D convolution (a TorchScript module counts by its name)."""
+    return any(isinstance(m, nn.Conv2d) or getattr(m, "original_name", "") == "Conv2d"
+               for m in model.modules())
+
+
+def shifted(val: TensorDataset, shift: int, model: nn.Module | None = None,
+            ) -> tuple[Tensor, Tensor]:
     """The validation samples and copies moved by ``shift`` pixels in four directions: a
-    smoother accuracy estimate than a few dozen images give (for the guard only)."""
-    if shift <= 0 or val.x.dim() != 4:
+    smoother accuracy estimate than a few dozen images give (for the guard only). Only for a
+    convolutional ``model``: a dense network is not shift-invariant, so shifted copies would
+    measure something other than its accuracy (they let runs that lost 5-7 points through)."""
+    if shift <= 0 or val.x.dim() != 4 or (model is not None and not convolutional(model)):
         return val.x, val.y
     xs = [val.x] + [torch.roll(val.x, s, dims=d) for d in (2, 3) for s in (shift, -shift)]
     return torch.cat(xs), val.y.repeat(len(xs))
@@ -69,5 +78,5 @@ def guarded(model: nn.Module, clean: TensorDataset, val_fraction: float, budget:
         raise UserInputError(f"val_fraction {val_fraction} of {len(clean)} clean samples leaves "
                              "no validation or no training sample; give more clean samples or "
                              "another val_fraction")
-    gx, gy = shifted(clean.subset(val_idx), 1)
+    gx, gy = shifted(clean.subset(val_idx), 1, model)
     return clean.subset(fit_idx), Guard(gx, gy, accuracy(model, gx, gy) - budget, fallback)
