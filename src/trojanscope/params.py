@@ -55,3 +55,20 @@ def parse_assignments(items: Iterable[str], what: str) -> dict[str, Any]:
             value = raw
         out[key.strip().replace("-", "_")] = tuple(value) if isinstance(value, list) else value
     return out
+
+
+def check_option(name: str, value: float, low: float = 0.0,
+                 high: float = float("inf"), *, above: bool = False,
+                 integer: bool = False) -> None:
+    """Refuse a component option outside ``[low, high]`` (``(low, high]`` with ``above``), NaN,
+    or (with ``integer``) not a whole number: a ValueError the registry turns into one error
+    line."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    ok = ok and (value > low if above else value >= low) and value <= high
+    if ok and integer:
+        ok = float(value).is_integer()
+    if not ok:
+        kind = "a whole number" if integer else "a number"
+        lower = f"> {low}" if above else f">= {low}"
+        upper = f" and <= {high}" if high != float("inf") else ""
+        raise ValueError(f"{name} must be {kind} {lower}{upper}, got {value!r}")

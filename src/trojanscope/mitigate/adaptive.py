@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope import registry
-from trojanscope.data.dataset import TensorDataset, stratified_split
+from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import InspectionTarget, ReversedTrigger
 from trojanscope.detect.calibration import calibrate
 from trojanscope.detect.trigger_search import TriggerSearch
@@ -48,7 +48,7 @@ from trojanscope.mitigate.base import (
     fine_tune,
     frozen_copy,
 )
-from trojanscope.mitigate.guard import Guard, shifted
+from trojanscope.mitigate.guard import Guard, hold_back
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
 from trojanscope.registry import register
 from trojanscope.triggers.stamp import stamp
@@ -239,9 +239,7 @@ class Adaptive(Mitigation):
         if not triggers:
             report["action"] = "unchanged (no trigger recovered)"
             return model
-        fit_idx, val_idx = stratified_split(clean.y.numpy(), self.val_fraction, seed)
-        fit, val = clean.subset(fit_idx), clean.subset(val_idx)
-        gx, gy = shifted(val, 1, model)
+        fit, val, gx, gy = hold_back(model, clean, self.val_fraction, seed)
         floor = accuracy(model, gx, gy) - self.ca_budget
         teacher = frozen_copy(model)
         lr = self.rel_lr * weight_scale(model)

@@ -25,23 +25,6 @@ from trojanscope.params import ParamsMixin
 Layer = tuple[str, nn.Module]
 
 
-def check_option(name: str, value: float, low: float = 0.0,
-                 high: float = float("inf"), *, above: bool = False,
-                 integer: bool = False) -> None:
-    """Refuse a method option outside ``[low, high]`` (``(low, high]`` with ``above``), NaN,
-    or (with ``integer``) not a whole number: a ValueError the registry turns into one error
-    line."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
-    ok = ok and (value > low if above else value >= low) and value <= high
-    if ok and integer:
-        ok = float(value).is_integer()
-    if not ok:
-        kind = "a whole number" if integer else "a number"
-        lower = f"> {low}" if above else f">= {low}"
-        upper = f" and <= {high}" if high != float("inf") else ""
-        raise ValueError(f"{name} must be {kind} {lower}{upper}, got {value!r}")
-
-
 class Mitigation(ParamsMixin, ABC):
     """Base class: parameters in ``__init__``, the work in :meth:`purify` (on a copy).
 

@@ -22,12 +22,12 @@ from trojanscope.engine.train import seeded
 from trojanscope.errors import UserInputError
 from trojanscope.mitigate.base import (
     Mitigation,
-    check_option,
     distillation,
     fine_tune,
     frozen_copy,
 )
 from trojanscope.mitigate.guard import guarded
+from trojanscope.params import check_option
 from trojanscope.registry import register
 
 

@@ -17,11 +17,11 @@ from torch.func import functional_call
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.mitigate.base import (
     Mitigation,
-    check_option,
     distillation,
     fine_tune,
     frozen_copy,
 )
+from trojanscope.params import check_option
 from trojanscope.registry import register
 
 

@@ -66,6 +66,20 @@ class Guard(Callback):
             self.tripped = True
 
 
+def hold_back(model: nn.Module, clean: TensorDataset, val_fraction: float, seed: int,
+              ) -> tuple[TensorDataset, TensorDataset, Tensor, Tensor]:
+    """(samples to train on, held-back samples, and the guard's inputs and labels: the held-back
+    samples with their one-pixel shifts for a convolutional ``model``), split per class."""
+    fit_idx, val_idx = stratified_split(clean.y.numpy(), val_fraction, seed)
+    if len(val_idx) == 0 or len(fit_idx) == 0:
+        raise UserInputError(f"val_fraction {val_fraction} of {len(clean)} clean samples leaves "
+                             "no validation or no training sample; give more clean samples or "
+                             "another val_fraction")
+    val = clean.subset(val_idx)
+    gx, gy = shifted(val, 1, model)
+    return clean.subset(fit_idx), val, gx, gy
+
+
 def guarded(model: nn.Module, clean: TensorDataset, val_fraction: float, budget: float,
             seed: int, fallback: dict[str, Tensor] | None = None,
             ) -> tuple[TensorDataset, Guard | None]:
@@ -73,10 +87,5 @@ def guarded(model: nn.Module, clean: TensorDataset, val_fraction: float, budget:
     validation accuracy minus ``budget``); ``val_fraction`` 0: all samples, no guard."""
     if val_fraction <= 0:
         return clean, None
-    fit_idx, val_idx = stratified_split(clean.y.numpy(), val_fraction, seed)
-    if len(val_idx) == 0 or len(fit_idx) == 0:
-        raise UserInputError(f"val_fraction {val_fraction} of {len(clean)} clean samples leaves "
-                             "no validation or no training sample; give more clean samples or "
-                             "another val_fraction")
-    gx, gy = shifted(clean.subset(val_idx), 1, model)
-    return clean.subset(fit_idx), Guard(gx, gy, accuracy(model, gx, gy) - budget, fallback)
+    fit, _, gx, gy = hold_back(model, clean, val_fraction, seed)
+    return fit, Guard(gx, gy, accuracy(model, gx, gy) - budget, fallback)

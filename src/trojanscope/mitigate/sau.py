@@ -18,12 +18,12 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.mitigate.base import (
     Mitigation,
-    check_option,
     distillation,
     fine_tune,
     frozen_copy,
 )
 from trojanscope.mitigate.guard import guarded
+from trojanscope.params import check_option
 from trojanscope.registry import register
 
 
