@@ -41,8 +41,8 @@ from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.params import parse_assignments
 
 FAMILIES = ("badnets", "blended", "sparse", "sig", "wanet")
-SEEDS = {11: 3, 12: 7, 13: 1, 14: 9, 15: 4, 16: 6, 17: 2, 18: 8}  # seed -> target (13-16: second
-# round; 17-18: third)
+SEEDS = {11: 3, 12: 7, 13: 1, 14: 9, 15: 4, 16: 6, 17: 2, 18: 8, 19: 3, 20: 6}  # seed -> target (13-16: second
+# round; 17-18: third; 19-20: fourth)
 METHODS = [("mahalanobis", {}), ("mahalanobis", {"combine": "mean"}), ("ensemble", {}),
            ("ibd-psc", {}), ("strip", {}), ("strip", {"n_overlays": 5}), ("scale-up", {}),
            ("teco", {})]
