@@ -23,7 +23,7 @@ inputs alone. Measured (docs/benchmarks.md, issue 14): the tail scale is what le
 help on models from another training script as well as on trojanscope's own, where plain
 mean / standard-deviation scaling let a few heavy-tailed clean drops raise the threshold.
 The cap (fourth round, docs/benchmarks.md) keeps a column from hurting where the layers already
-separate: a few clean inputs that lose their prediction under a transform reach z-scores of 10-15
+separate: a few clean inputs that lose their prediction under a transform reach z-scores up to 15
 on new clean data although the scale was fitted at 2.33 on the 99th percentile, and squared they
 set the 1% threshold above triggered inputs the layers alone caught (a patch model fell from
 1.000 to 0.891 TPR); capped, such a column adds at most ``cap²``, and a triggered input's
