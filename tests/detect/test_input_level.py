@@ -197,6 +197,26 @@ def test_mahalanobis_transforms_add_passes_and_columns(backdoored_run, tiny_test
         assert default.forward_passes_per_input == 1 + len(default.transforms_)
 
 
+def test_mahalanobis_caps_the_consistency_columns_softly(backdoored_run, tiny_test) -> None:
+    """The consistency columns enter the fusion as ``cap * tanh(z / cap)``: never above the cap
+    (a clean input that loses its prediction under a transform adds at most cap² to ``sumsq``),
+    nearly unchanged well below it; the layer columns are never capped; ``cap=0`` turns it off."""
+    model, x = backdoored_run.model.eval(), tiny_test.x
+    with torch.no_grad():
+        raw = {}
+        for cap in (0.0, 1.0):
+            det = registry.create("input-detector", "mahalanobis", transforms="blur,binarise",
+                                  cap=cap)
+            det.fit(model, x, generator=torch.Generator().manual_seed(0))
+            raw[cap] = det._raw(x)
+    plain, capped = raw[0.0], raw[1.0]
+    assert torch.equal(capped[:, :-2], plain[:, :-2])
+    assert torch.allclose(capped[:, -2:], torch.tanh(plain[:, -2:]))
+    assert float(plain[:, -2:].max()) > 1.0 > float(capped[:, -2:].max())
+    with pytest.raises(ValueError, match="cap"):
+        registry.create("input-detector", "mahalanobis", cap=-1)
+
+
 class PixelReader(torch.nn.Module):
     """Class 0 when the pixel (4, 4) is bright, else class 1."""
 
