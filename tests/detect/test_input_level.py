@@ -213,8 +213,9 @@ def test_mahalanobis_caps_the_consistency_columns_softly(backdoored_run, tiny_te
     assert torch.equal(capped[:, :-2], plain[:, :-2])
     assert torch.allclose(capped[:, -2:], torch.tanh(plain[:, -2:]))
     assert float(plain[:, -2:].max()) > 1.0 > float(capped[:, -2:].max())
-    with pytest.raises(ValueError, match="cap"):
-        registry.create("input-detector", "mahalanobis", cap=-1)
+    for bad in (-1, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="cap"):
+            registry.create("input-detector", "mahalanobis", cap=bad)
 
 
 class PixelReader(torch.nn.Module):

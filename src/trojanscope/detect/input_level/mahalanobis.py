@@ -33,6 +33,7 @@ column (typically 3-9) is barely changed. ``cap=0`` turns it off.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -101,8 +102,8 @@ class Mahalanobis(InputDetector):
             raise ValueError("distance must be absolute, relative or both")
         if self.folds < 2:
             raise ValueError("folds must be at least 2")
-        if not self.cap >= 0:
-            raise ValueError("cap must be >= 0 (0: no cap)")
+        if not (math.isfinite(self.cap) and self.cap >= 0):
+            raise ValueError("cap must be a finite number >= 0 (0: no cap)")
 
     def resolved_params(self) -> dict[str, Any]:
         """The init parameters with ``auto`` transforms replaced by the ones kept by the fit."""
