@@ -97,6 +97,26 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
     "mmbd2 + probe max + ts + agree2": (["mmbd_anomaly", "mmbd_neglog10_p", "probe_log_ratio",
                                          "ts_log_norm_ratio", "agree_mmbd_uap",
                                          "agree_mmbd_ts"], "log", 1.0),
+    # Fourth round: agreements on the model's own favourite class discounted (detect/bias.py)
+    "mmbd2 + ratios + agree2 + stripe nobias": (
+        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
+         "agree_mmbd_uap", "agree_mmbd_ts", "agree_mmbd_stripe_nobias"], "log", 1.0),
+    "mmbd2 + ratios + agree2 + stripe nobias C=0.1": (
+        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
+         "agree_mmbd_uap", "agree_mmbd_ts", "agree_mmbd_stripe_nobias"], "log", 0.1),
+    "mmbd2 + ratios + agree2 C=0.1": (
+        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
+         "agree_mmbd_uap", "agree_mmbd_ts"], "log", 0.1),
+    "mmbd2 + ratios + agree3 nobias C=0.2": (
+        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
+         "agree_mmbd_uap_nobias", "agree_mmbd_ts_nobias", "agree_mmbd_stripe_nobias"], "log",
+        0.2),
+    "mmbd2 + ratios + ts + uap/stripe nobias C=0.2": (
+        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
+         "agree_mmbd_uap_nobias", "agree_mmbd_ts", "agree_mmbd_stripe_nobias"], "log", 0.2),
+    "mmbd2 + ratios + ts + uap/stripe nobias C=1": (
+        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
+         "agree_mmbd_uap_nobias", "agree_mmbd_ts", "agree_mmbd_stripe_nobias"], "log", 1.0),
     "ratios + agree2": (["uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap",
                          "agree_mmbd_ts"], "log", 1.0),
     "joint": (["joint_mmbd_uap", "joint_all", "joint_uap_ts"], "log", 1.0),
@@ -111,9 +131,20 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
 }
 
 
+_FEATURES: dict[tuple[str, str], dict[str, float]] = {}
+
+
 def features(row: dict) -> dict[str, float]:
     """The row's MM-BD features plus the normalised ones, built as the detector builds them,
-    and the input-space probes' (``probe_rows.py``) when the row has them."""
+    and the input-space probes' (``probe_rows.py``) when the row has them (built once per
+    model: every design and held-out family reads them again)."""
+    key = (row["zoo"], row["name"])
+    if key not in _FEATURES:
+        _FEATURES[key] = _features(row)
+    return _FEATURES[key]
+
+
+def _features(row: dict) -> dict[str, float]:
     extra = normalised_features(
         np.array(row["margin"]), np.array(row["clean_margin"]), row["logit_std"],
         margins_early=np.array(row["margin5"]), noise_frac=np.array(row["noise_frac"]))
@@ -133,8 +164,9 @@ def probe_features(row: dict, probe: dict) -> dict[str, float]:
     from trojanscope.detect.base import mad_anomaly
 
     sizes = np.array(probe["eps50"])
+    bias = int(np.argmax(row["noise_frac"]))  # detect/bias.py's class: where noise lands
     out = auto_probe_features(row["suspected_target"], probe["ts_norms"], sizes.tolist(),
-                              probe.get("stripe_eps50"))
+                              probe.get("stripe_eps50"), bias)
     out.update(probe["ts"])
     uap_top = int(sizes.argmin())
     ts_top = int(np.argmin(probe["ts_norms"]))
