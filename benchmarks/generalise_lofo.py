@@ -214,10 +214,11 @@ def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
     models inside its coverage, design D (fitted on ``train``) for the others; else design."""
     if name == "shipped":
         return np.array([r["probability"] for r in test])
-    if name.startswith("routed: "):
-        p = fit_predict(train, test, DESIGNS[name.removeprefix("routed: ")])
-        return np.array([r["probability"] if covered(r) else q
-                         for r, q in zip(test, p, strict=True)])
+    if name.startswith("routed: "):  # covered models need no probe statistics
+        outside = [r for r in test if not covered(r)]
+        p = iter(fit_predict(train, outside, DESIGNS[name.removeprefix("routed: ")])
+                 if outside else [])
+        return np.array([r["probability"] if covered(r) else next(p) for r in test])
     return fit_predict(train, test, DESIGNS[name])
 
 
