@@ -49,6 +49,11 @@ ARCH_FAMILIES: dict[str, Callable[[dict], bool]] = {
     "lenet_tanh_avg": lambda r: r.get("arch_family") == "lenet_tanh_avg",
     "bn_cnn": lambda r: r.get("arch_family") == "bn_cnn",
 }
+# Scored on test populations only (not held out in LOFO: the selection rule's families are fixed).
+TEST_FAMILIES: dict[str, Callable[[dict], bool]] = {
+    "ln_gelu_cnn": lambda r: r.get("arch_family") == "ln_gelu_cnn",
+    "bn_mlp": lambda r: r.get("arch_family") == "bn_mlp",
+}
 TRIGGER_FAMILIES = ("patch", "blend", "sig", "warp", "sparse", "xpatch", "noiseblend", "frame")
 
 MMBD3 = ["mmbd_neglog10_p", "mmbd_anomaly", "mmbd_ratio"]
@@ -274,6 +279,8 @@ def main() -> None:
                     help="Rows of populations never used to choose a design (with the "
                          "evaluation zoo): each design fitted on the whole pool, scored per "
                          "family there.")
+    ap.add_argument("--without-eval-zoo", action="store_true",
+                    help="Score the --test-rows populations alone (not with the evaluation zoo).")
     ap.add_argument("--calibration", type=Path,
                     default=Path(__file__).parents[1] / "src/trojanscope/detect/calibration.json")
     args = ap.parse_args()
@@ -326,7 +333,8 @@ def main() -> None:
         print(f"| evaluation zoo {args.eval_zoo} (fit on the whole pool) | {len(evaluation)} "
               f"({sum(r['backdoored'] for r in evaluation)}) | " + " | ".join(cells) + " |")
     if args.test_rows:
-        test = [r for f in args.test_rows for r in json.loads(f.read_text())] + evaluation
+        test = [r for f in args.test_rows for r in json.loads(f.read_text())]
+        test += [] if args.without_eval_zoo else evaluation
         results["fresh"] = fresh_test(pool, test, names)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
@@ -345,7 +353,7 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
     preds = {n: predict(pool, test, n) for n in names}
     y_all = np.array([r["backdoored"] for r in test], dtype=int)
     groups: list[tuple[str, np.ndarray]] = []
-    for fam, member in ARCH_FAMILIES.items():
+    for fam, member in {**ARCH_FAMILIES, **TEST_FAMILIES}.items():
         sel = np.array([member(r) for r in test])
         if 0 < y_all[sel].sum() < sel.sum():
             groups.append((f"arch: {fam}", sel))
