@@ -57,6 +57,9 @@ TEST_FAMILIES: dict[str, Callable[[dict], bool]] = {
 TRIGGER_FAMILIES = ("patch", "blend", "sig", "warp", "sparse", "xpatch", "noiseblend", "frame")
 
 MMBD3 = ["mmbd_neglog10_p", "mmbd_anomaly", "mmbd_ratio"]
+BASE4 = ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio"]
+AGREE2 = ["agree_mmbd_uap", "agree_mmbd_ts"]
+STRIPE_NB = "agree_mmbd_stripe_nobias"
 DESIGNS: dict[str, tuple[list[str], str, float]] = {
     "mmbd3 refit": (MMBD3, "log", 100.0),
     "mmbd3, C=1": (MMBD3, "log", 1.0),
@@ -103,25 +106,14 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
                                          "ts_log_norm_ratio", "agree_mmbd_uap",
                                          "agree_mmbd_ts"], "log", 1.0),
     # Fourth round: agreements on the model's own favourite class discounted (detect/bias.py)
-    "mmbd2 + ratios + agree2 + stripe nobias": (
-        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
-         "agree_mmbd_uap", "agree_mmbd_ts", "agree_mmbd_stripe_nobias"], "log", 1.0),
-    "mmbd2 + ratios + agree2 + stripe nobias C=0.1": (
-        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
-         "agree_mmbd_uap", "agree_mmbd_ts", "agree_mmbd_stripe_nobias"], "log", 0.1),
-    "mmbd2 + ratios + agree2 C=0.1": (
-        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
-         "agree_mmbd_uap", "agree_mmbd_ts"], "log", 0.1),
-    "mmbd2 + ratios + agree3 nobias C=0.2": (
-        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
-         "agree_mmbd_uap_nobias", "agree_mmbd_ts_nobias", "agree_mmbd_stripe_nobias"], "log",
-        0.2),
-    "mmbd2 + ratios + ts + uap/stripe nobias C=0.2": (
-        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
-         "agree_mmbd_uap_nobias", "agree_mmbd_ts", "agree_mmbd_stripe_nobias"], "log", 0.2),
-    "mmbd2 + ratios + ts + uap/stripe nobias C=1": (
-        ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
-         "agree_mmbd_uap_nobias", "agree_mmbd_ts", "agree_mmbd_stripe_nobias"], "log", 1.0),
+    "mmbd2 + ratios + agree2 + stripe nobias": ([*BASE4, *AGREE2, STRIPE_NB], "log", 1.0),
+    "mmbd2 + ratios + agree2 + stripe nobias C=0.1": ([*BASE4, *AGREE2, STRIPE_NB], "log", 0.1),
+    "mmbd2 + ratios + agree2 C=0.1": ([*BASE4, *AGREE2], "log", 0.1),
+    "mmbd2 + ratios + agree3 nobias C=0.2": ([*BASE4, "agree_mmbd_uap_nobias",
+                                              "agree_mmbd_ts_nobias", STRIPE_NB], "log", 0.2),
+    **{f"mmbd2 + ratios + ts + uap/stripe nobias C={c:g}": (
+        [*BASE4, "agree_mmbd_uap_nobias", "agree_mmbd_ts", STRIPE_NB], "log", c)
+       for c in (0.2, 1.0)},
     "ratios + agree2": (["uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap",
                          "agree_mmbd_ts"], "log", 1.0),
     "joint": (["joint_mmbd_uap", "joint_all", "joint_uap_ts"], "log", 1.0),
