@@ -262,7 +262,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=Path, required=True)
     ap.add_argument("--eval-zoo", default="zoo/eval")
-    ap.add_argument("--designs", default=None, help="Comma-separated design names (default all).")
+    ap.add_argument("--designs", default=None,
+                    help="Comma-separated design names (default all; 'none': only --routed).")
     ap.add_argument("--json", type=Path, default=None, help="Write every figure here too.")
     ap.add_argument("--routed", default=None,
                     help="Designs to also score routed: shipped calibrator inside its coverage.")
@@ -280,7 +281,8 @@ def main() -> None:
     pool = [r for r in rows if r["zoo"] != args.eval_zoo]
     evaluation = [r for r in rows if r["zoo"] == args.eval_zoo]
     fams = families(pool)
-    names = ["shipped", *(args.designs.split(",") if args.designs else DESIGNS)]
+    designs = args.designs.split(",") if args.designs else list(DESIGNS)
+    names = ["shipped", *(d for d in designs if d != "none")]
     names += [f"routed: {n}" for n in (args.routed.split(",") if args.routed else [])]
     print(f"pool: {len(pool)} models ({sum(r['backdoored'] for r in pool)} backdoored; "
           f"{sum(r['recipe'] == 'foreign' for r in pool)} foreign); evaluation zoo: "
