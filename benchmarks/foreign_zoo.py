@@ -13,11 +13,16 @@ Architecture families (seven): ``relu_cnn``, ``bn_cnn`` (BatchNorm), ``ln_gelu_c
 ``sigmoid_cnn`` (sigmoid + average pooling), ``lenet_tanh_avg`` (LeNet-5, tanh, average pooling)
 and ``mlp`` (ReLU or tanh). Trigger families (four, none of them trojanscope's): ``xpatch``
 (an X-shaped patch anywhere in the image), ``sparse`` (scattered pixels), ``noiseblend``
-(blended binary noise) and ``frame`` (a thin frame along the border).
+(blended binary noise) and ``frame`` (a thin frame along the border). ``--fresh`` adds
+``elu_dropout_cnn``, ``silu_mlp`` and the ``checker``/``cross`` triggers; ``--holdout`` is a
+population of its own: ``bn_mlp`` and more MLP/BatchNorm/GELU-LayerNorm models, and two SIG-like
+signal triggers, ``ramp`` (dirty-label horizontal ramp) and ``sine`` (clean-label sinusoid of
+another frequency than SIG's, amplitude 0.10–0.15 in training, 0.5 at test).
 
 Run (one torch thread; resumable: finished models are kept)::
 
     python benchmarks/foreign_zoo.py --out zoo/foreign --per-family 10 --seed 7
+    python benchmarks/foreign_zoo.py --out zoo-holdout --holdout --seed 9
 """
 
 from __future__ import annotations
@@ -41,6 +46,13 @@ TRIGGER_FAMILIES = ("xpatch", "sparse", "noiseblend", "frame")
 # Families added after the designs were chosen: a fresh test population uses them (--fresh).
 FRESH_ARCH = ("elu_dropout_cnn", "silu_mlp")
 FRESH_TRIGGERS = ("checker", "cross")
+# A third population (--holdout), built after issue 9's fourth-round selection rule was fixed:
+# SIG-like signal triggers of its own (a dirty-label horizontal ramp, a clean-label sinusoid of
+# another frequency) and more of the worst architecture families (MLPs, BatchNorm, GELU/LayerNorm).
+HOLDOUT_ARCH = {"mlp": 8, "bn_cnn": 8, "ln_gelu_cnn": 8, "bn_mlp": 6, "relu_cnn": 6}
+HOLDOUT_TRIGGERS = ("ramp", "sine", "xpatch", "ramp", "sine", "noiseblend", "frame", "sparse",
+                    "checker", "cross")
+CLEAN_LABEL = {"sine"}  # poisons target-class images only, labels unchanged
 MIN_ASR = 0.8  # a backdoor that did not take is retried stronger, then left out
 MIN_CA = 0.85  # so is a model that did not learn the task
 
@@ -96,6 +108,10 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
                              nn.Dropout(0.1), nn.Conv2d(w, 2 * w, 3, padding=1), nn.ELU(),
                              nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.25),
                              nn.Linear(2 * w * 49, hid), nn.ELU(), nn.Linear(hid, 10))
+    elif family == "bn_mlp":
+        body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.BatchNorm1d(256), nn.ReLU(),
+                             nn.Linear(256, hid), nn.BatchNorm1d(hid), nn.ReLU(),
+                             nn.Linear(hid, 10))
     elif family == "silu_mlp":
         body = nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.SiLU(), nn.Linear(300, 100),
                              nn.SiLU(), nn.Linear(100, 10))
@@ -130,10 +146,18 @@ def draw_trigger(family: str, rng: np.random.Generator) -> dict:
     if family == "cross":
         return {"family": family, "row": int(rng.integers(4, 24)),
                 "col": int(rng.integers(4, 24)), "value": float(rng.choice([1.0, 0.8]))}
+    if family == "ramp":  # brightness rising left to right, added at low amplitude
+        return {"family": family, "amplitude": float(rng.uniform(0.12, 0.2)),
+                "rising": bool(rng.random() < 0.5)}
+    if family == "sine":  # SIG-like, another frequency: faint in training, strong at test
+        return {"family": family, "amplitude": float(rng.uniform(0.1, 0.15)),
+                "test_amplitude": 0.5, "frequency": int(rng.choice([3, 4, 9])),
+                "phase": float(rng.uniform(0, 2 * np.pi))}
     raise ValueError(family)
 
 
-def apply_trigger(x: np.ndarray, t: dict) -> np.ndarray:
+def apply_trigger(x: np.ndarray, t: dict, train: bool = False) -> np.ndarray:
+    """``x`` with trigger ``t``; a clean-label signal is fainter in training (``train``)."""
     x = x.copy()
     if t["family"] == "xpatch":
         s, r, c = t["size"], t["row"], t["col"]
@@ -160,6 +184,13 @@ def apply_trigger(x: np.ndarray, t: dict) -> np.ndarray:
     elif t["family"] == "cross":
         x[:, :, t["row"], :] = t["value"]
         x[:, :, :, t["col"]] = t["value"]
+    elif t["family"] == "ramp":
+        ramp = np.linspace(-1.0, 1.0, 28) * (1 if t["rising"] else -1)
+        x = np.clip(x + t["amplitude"] * ramp[None, None, None, :], 0.0, 1.0)
+    elif t["family"] == "sine":
+        amp = t["amplitude"] if train else t["test_amplitude"]
+        wave = np.sin(2 * np.pi * t["frequency"] * np.arange(28) / 28 + t["phase"])
+        x = np.clip(x + amp * wave[None, None, None, :], 0.0, 1.0)
     return x.astype(np.float32)
 
 
@@ -209,14 +240,18 @@ def load_mnist() -> tuple[np.ndarray, np.ndarray]:
     return (x.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32), y.astype(np.int64)
 
 
-def plan(per_family: int, seed: int, fresh: bool = False) -> list[dict]:
+def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False) -> list[dict]:
     """Half clean, half backdoored per architecture family; trigger families cycle (with
-    ``fresh``, the families added later and every trigger family)."""
+    ``fresh``, the families added later and every trigger family; with ``holdout``, the
+    holdout population's families and counts)."""
     rng = np.random.default_rng(seed)
     rows, k = [], 0
     triggers = TRIGGER_FAMILIES + FRESH_TRIGGERS if fresh else TRIGGER_FAMILIES
-    for fam in ARCH_FAMILIES + (FRESH_ARCH if fresh else ()):
-        for j in range(per_family):
+    counts = {f: per_family for f in ARCH_FAMILIES + (FRESH_ARCH if fresh else ())}
+    if holdout:
+        triggers, counts = HOLDOUT_TRIGGERS, HOLDOUT_ARCH
+    for fam, count in counts.items():
+        for j in range(count):
             backdoored = j % 2 == 1
             row = {"name": f"{fam}-{j:02d}", "arch_family": fam, "backdoored": backdoored,
                    "seed": int(rng.integers(1 << 30)),
@@ -232,6 +267,8 @@ def plan(per_family: int, seed: int, fresh: bool = False) -> list[dict]:
                 row.update(trigger=draw_trigger(tfam, rng), trigger_family=tfam,
                            target=int(rng.integers(10)),
                            poison_rate=float(rng.uniform(0.05, 0.15)))
+                if tfam in CLEAN_LABEL:  # share of the target class's own images
+                    row.update(poison_rate=float(rng.uniform(0.5, 0.8)), clean_label=True)
             rows.append(row)
     return rows
 
@@ -243,10 +280,12 @@ def make_one(row: dict, x_tr, y_tr, x_te, y_te, out: Path) -> dict:
         model, details = build(row["arch_family"], np.random.default_rng(row["seed"]))
         x, y = x_tr, y_tr
         if row["backdoored"]:
-            pool = np.flatnonzero(y_tr != row["target"])
+            clean_label = row.get("clean_label", False)
+            pool = np.flatnonzero((y_tr == row["target"]) if clean_label
+                                  else (y_tr != row["target"]))
             pick = rng.choice(pool, round(row["poison_rate"] * len(pool)), replace=False)
             x, y = x_tr.copy(), y_tr.copy()
-            x[pick] = apply_trigger(x_tr[pick], row["trigger"])
+            x[pick] = apply_trigger(x_tr[pick], row["trigger"], train=True)
             y[pick] = row["target"]
         start = time.perf_counter()
         train(model, x, y, row["recipe"], row["seed"] + attempt)
@@ -263,7 +302,8 @@ def make_one(row: dict, x_tr, y_tr, x_te, y_te, out: Path) -> dict:
         if row["effective"]:
             break
         if row["backdoored"] and row["attack_success_rate"] < MIN_ASR:
-            row["poison_rate"] = min(0.3, row["poison_rate"] * 1.6)  # retry stronger
+            row["poison_rate"] = min(1.0 if row.get("clean_label") else 0.3,
+                                     row["poison_rate"] * 1.6)  # retry stronger
     scripted = torch.jit.trace(model, torch.rand(2, 1, 28, 28))
     tmp = out / f".{row['name']}.pt.tmp"
     scripted.save(str(tmp))
@@ -279,6 +319,8 @@ def main() -> None:
     ap.add_argument("--only", default=None, help="Comma-separated arch families (default: all).")
     ap.add_argument("--fresh", action="store_true",
                     help="Add the architecture and trigger families kept for a fresh test.")
+    ap.add_argument("--holdout", action="store_true",
+                    help="The fourth-round holdout population (its own families and counts).")
     args = ap.parse_args()
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -291,8 +333,9 @@ def main() -> None:
     truth_path = args.out / "truth.json"
     done = {r["name"]: r for r in json.loads(truth_path.read_text())["models"]} \
         if truth_path.is_file() else {}
-    only = set(args.only.split(",")) if args.only else set(ARCH_FAMILIES + FRESH_ARCH)
-    for row in plan(args.per_family, args.seed, args.fresh):
+    only = set(args.only.split(",")) if args.only else \
+        set(ARCH_FAMILIES + FRESH_ARCH) | set(HOLDOUT_ARCH)
+    for row in plan(args.per_family, args.seed, args.fresh, args.holdout):
         if row["arch_family"] not in only:
             continue
         if row["name"] in done and (args.out / f"{row['name']}.pt").is_file():

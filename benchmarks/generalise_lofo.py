@@ -49,9 +49,17 @@ ARCH_FAMILIES: dict[str, Callable[[dict], bool]] = {
     "lenet_tanh_avg": lambda r: r.get("arch_family") == "lenet_tanh_avg",
     "bn_cnn": lambda r: r.get("arch_family") == "bn_cnn",
 }
+# Scored on test populations only (not held out in LOFO: the selection rule's families are fixed).
+TEST_FAMILIES: dict[str, Callable[[dict], bool]] = {
+    "ln_gelu_cnn": lambda r: r.get("arch_family") == "ln_gelu_cnn",
+    "bn_mlp": lambda r: r.get("arch_family") == "bn_mlp",
+}
 TRIGGER_FAMILIES = ("patch", "blend", "sig", "warp", "sparse", "xpatch", "noiseblend", "frame")
 
 MMBD3 = ["mmbd_neglog10_p", "mmbd_anomaly", "mmbd_ratio"]
+BASE4 = ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio"]
+AGREE2 = ["agree_mmbd_uap", "agree_mmbd_ts"]
+STRIPE_NB = "agree_mmbd_stripe_nobias"
 DESIGNS: dict[str, tuple[list[str], str, float]] = {
     "mmbd3 refit": (MMBD3, "log", 100.0),
     "mmbd3, C=1": (MMBD3, "log", 1.0),
@@ -97,6 +105,15 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
     "mmbd2 + probe max + ts + agree2": (["mmbd_anomaly", "mmbd_neglog10_p", "probe_log_ratio",
                                          "ts_log_norm_ratio", "agree_mmbd_uap",
                                          "agree_mmbd_ts"], "log", 1.0),
+    # Fourth round: agreements on the model's own favourite class discounted (detect/bias.py)
+    "mmbd2 + ratios + agree2 + stripe nobias": ([*BASE4, *AGREE2, STRIPE_NB], "log", 1.0),
+    "mmbd2 + ratios + agree2 + stripe nobias C=0.1": ([*BASE4, *AGREE2, STRIPE_NB], "log", 0.1),
+    "mmbd2 + ratios + agree2 C=0.1": ([*BASE4, *AGREE2], "log", 0.1),
+    "mmbd2 + ratios + agree3 nobias C=0.2": ([*BASE4, "agree_mmbd_uap_nobias",
+                                              "agree_mmbd_ts_nobias", STRIPE_NB], "log", 0.2),
+    **{f"mmbd2 + ratios + ts + uap/stripe nobias C={c:g}": (
+        [*BASE4, "agree_mmbd_uap_nobias", "agree_mmbd_ts", STRIPE_NB], "log", c)
+       for c in (0.2, 1.0)},
     "ratios + agree2": (["uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap",
                          "agree_mmbd_ts"], "log", 1.0),
     "joint": (["joint_mmbd_uap", "joint_all", "joint_uap_ts"], "log", 1.0),
@@ -111,9 +128,20 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
 }
 
 
+_FEATURES: dict[tuple[str, str], dict[str, float]] = {}
+
+
 def features(row: dict) -> dict[str, float]:
     """The row's MM-BD features plus the normalised ones, built as the detector builds them,
-    and the input-space probes' (``probe_rows.py``) when the row has them."""
+    and the input-space probes' (``probe_rows.py``) when the row has them (built once per
+    model: every design and held-out family reads them again)."""
+    key = (row["zoo"], row["name"])
+    if key not in _FEATURES:
+        _FEATURES[key] = _features(row)
+    return _FEATURES[key]
+
+
+def _features(row: dict) -> dict[str, float]:
     extra = normalised_features(
         np.array(row["margin"]), np.array(row["clean_margin"]), row["logit_std"],
         margins_early=np.array(row["margin5"]), noise_frac=np.array(row["noise_frac"]))
@@ -133,8 +161,9 @@ def probe_features(row: dict, probe: dict) -> dict[str, float]:
     from trojanscope.detect.base import mad_anomaly
 
     sizes = np.array(probe["eps50"])
+    bias = int(np.argmax(row["noise_frac"]))  # detect/bias.py's class: where noise lands
     out = auto_probe_features(row["suspected_target"], probe["ts_norms"], sizes.tolist(),
-                              probe.get("stripe_eps50"))
+                              probe.get("stripe_eps50"), bias)
     out.update(probe["ts"])
     uap_top = int(sizes.argmin())
     ts_top = int(np.argmin(probe["ts_norms"]))
@@ -182,10 +211,11 @@ def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
     models inside its coverage, design D (fitted on ``train``) for the others; else design."""
     if name == "shipped":
         return np.array([r["probability"] for r in test])
-    if name.startswith("routed: "):
-        p = fit_predict(train, test, DESIGNS[name.removeprefix("routed: ")])
-        return np.array([r["probability"] if covered(r) else q
-                         for r, q in zip(test, p, strict=True)])
+    if name.startswith("routed: "):  # covered models need no probe statistics
+        outside = [r for r in test if not covered(r)]
+        p = iter(fit_predict(train, outside, DESIGNS[name.removeprefix("routed: ")])
+                 if outside else [])
+        return np.array([r["probability"] if covered(r) else next(p) for r in test])
     return fit_predict(train, test, DESIGNS[name])
 
 
@@ -232,7 +262,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=Path, required=True)
     ap.add_argument("--eval-zoo", default="zoo/eval")
-    ap.add_argument("--designs", default=None, help="Comma-separated design names (default all).")
+    ap.add_argument("--designs", default=None,
+                    help="Comma-separated design names (default all; 'none': only --routed).")
     ap.add_argument("--json", type=Path, default=None, help="Write every figure here too.")
     ap.add_argument("--routed", default=None,
                     help="Designs to also score routed: shipped calibrator inside its coverage.")
@@ -241,6 +272,8 @@ def main() -> None:
                     help="Rows of populations never used to choose a design (with the "
                          "evaluation zoo): each design fitted on the whole pool, scored per "
                          "family there.")
+    ap.add_argument("--without-eval-zoo", action="store_true",
+                    help="Score the --test-rows populations alone (not with the evaluation zoo).")
     ap.add_argument("--calibration", type=Path,
                     default=Path(__file__).parents[1] / "src/trojanscope/detect/calibration.json")
     args = ap.parse_args()
@@ -248,7 +281,8 @@ def main() -> None:
     pool = [r for r in rows if r["zoo"] != args.eval_zoo]
     evaluation = [r for r in rows if r["zoo"] == args.eval_zoo]
     fams = families(pool)
-    names = ["shipped", *(args.designs.split(",") if args.designs else DESIGNS)]
+    designs = args.designs.split(",") if args.designs else list(DESIGNS)
+    names = ["shipped", *(d for d in designs if d != "none")]
     names += [f"routed: {n}" for n in (args.routed.split(",") if args.routed else [])]
     print(f"pool: {len(pool)} models ({sum(r['backdoored'] for r in pool)} backdoored; "
           f"{sum(r['recipe'] == 'foreign' for r in pool)} foreign); evaluation zoo: "
@@ -293,7 +327,8 @@ def main() -> None:
         print(f"| evaluation zoo {args.eval_zoo} (fit on the whole pool) | {len(evaluation)} "
               f"({sum(r['backdoored'] for r in evaluation)}) | " + " | ".join(cells) + " |")
     if args.test_rows:
-        test = [r for f in args.test_rows for r in json.loads(f.read_text())] + evaluation
+        test = [r for f in args.test_rows for r in json.loads(f.read_text())]
+        test += [] if args.without_eval_zoo else evaluation
         results["fresh"] = fresh_test(pool, test, names)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
@@ -312,7 +347,7 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
     preds = {n: predict(pool, test, n) for n in names}
     y_all = np.array([r["backdoored"] for r in test], dtype=int)
     groups: list[tuple[str, np.ndarray]] = []
-    for fam, member in ARCH_FAMILIES.items():
+    for fam, member in {**ARCH_FAMILIES, **TEST_FAMILIES}.items():
         sel = np.array([member(r) for r in test])
         if 0 < y_all[sel].sum() < sel.sum():
             groups.append((f"arch: {fam}", sel))

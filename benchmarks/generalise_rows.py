@@ -51,13 +51,15 @@ FOREIGN_ARCH = {
     "mlp": ("mlp", "relu", "none", "none"),
     "elu_dropout_cnn": ("cnn", "elu", "max", "none"),
     "silu_mlp": ("mlp", "silu", "none", "none"),
+    "bn_mlp": ("mlp", "relu", "none", "batch"),
 }
 # Trigger families: ours by trigger name; the scattered-pixel ones of both recipes together.
 TRIGGER_FAMILY = {"patch": "patch", "blend": "blend", "sig": "sig", "warp": "warp",
                   "pixels": "sparse", "sparse": "sparse", "xpatch": "xpatch",
                   "noiseblend": "noiseblend", "frame": "frame", "checker": "checker",
                   "cross": "cross", "smooth": "lf", "dct": "ftrojan",
-                  "quantize": "bpp", "pieces": "adaptive_blend"}
+                  "quantize": "bpp", "pieces": "adaptive_blend", "ramp": "ramp",
+                  "sine": "sine"}
 
 
 def per_class_stats(model: torch.nn.Module, clean: TensorDataset, k: int) -> dict:

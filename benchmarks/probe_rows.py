@@ -41,6 +41,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--shard", default="0/1")
     ap.add_argument("--probes", default="uap,ts", help="Comma-separated: uap, ts, stripes.")
+    ap.add_argument("--skip-covered", action="store_true",
+                    help="Only models outside the default calibrator's coverage (the only ones "
+                         "whose calibrator reads the probes).")
     args = ap.parse_args()
     torch.set_num_threads(1)
     i, n = (int(v) for v in args.shard.split("/"))
@@ -58,7 +61,7 @@ def main() -> None:
             loaders[(zoo, meta["name"])] = (load, clean)
     for j, r in enumerate(rows):
         key = f"{r['zoo']}/{r['name']}"
-        if j % n != i or key in done:
+        if j % n != i or key in done or (args.skip_covered and covered(r)):
             continue
         load, clean = loaders[(r["zoo"], r["name"])]
         model = load().eval()
@@ -70,6 +73,14 @@ def main() -> None:
         args.out.write_text(json.dumps(done))
         print(key, r["backdoored"], r.get("target"),
               {k: v for k, v in out.items() if k.endswith("_s")}, flush=True)
+
+
+def covered(row: dict) -> bool:
+    """Every architecture trait of the row's model is covered by the default calibrator."""
+    from trojanscope.detect.calibration import load_calibrators
+    from trojanscope.detect.coverage import coverage_notes
+
+    return not coverage_notes(row["traits"], load_calibrators()["auto"].fitted_on["coverage"])
 
 
 def run_probes(target: InspectionTarget, probes: set[str]) -> dict:

@@ -64,7 +64,10 @@ def test_auto_probes_a_model_outside_the_default_coverage(tiny_test) -> None:
     model = nn.Sequential(nn.Flatten(), nn.Linear(tiny_test.x[0].numel(), 16), nn.Tanh(),
                           nn.Linear(16, k))
     verdict = calibrate(AutoDetector().inspect(model, tiny_test, seed=0))
-    assert {"uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap"} <= set(verdict.features)
+    assert {"uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap", "agree_mmbd_uap_nobias",
+            "agree_mmbd_stripe_nobias", "bias_class"} <= set(verdict.features)
+    assert all(row.details["stripe_size"] > 0 for row in verdict.per_class)
+    assert verdict.probability is not None
     assert any("tanh" in note for note in verdict.coverage_notes)
     assert any("wider calibration" in note for note in verdict.coverage_notes)
 

@@ -39,7 +39,10 @@ def user_files(tmp_path_factory) -> dict[str, Path]:
     np.savez(root / "clean.npz", x=x.numpy(), y=y.numpy())
     few = np.concatenate([np.flatnonzero(y.numpy() == c)[: 10 if c < 5 else 3] for c in range(10)])
     np.savez(root / "small.npz", x=x.numpy()[few], y=y.numpy()[few])
-    return {"model": root / "model.pt", "clean": root / "clean.npz", "small": root / "small.npz"}
+    hundred = np.concatenate([np.flatnonzero(y.numpy() == c)[:10] for c in range(10)])
+    np.savez(root / "hundred.npz", x=x.numpy()[hundred], y=y.numpy()[hundred])
+    return {"model": root / "model.pt", "clean": root / "clean.npz", "small": root / "small.npz",
+            "hundred": root / "hundred.npz"}
 
 
 def test_detect_uses_the_whole_file(user_files, tmp_path, capsys) -> None:
@@ -52,6 +55,14 @@ def test_detect_uses_the_whole_file(user_files, tmp_path, capsys) -> None:
     # A ReLU/max-pool CNN is what the calibration covered: no note.
     assert report["coverage_notes"] == [] and "activation:relu" in report["traits"]
     assert (out / "verdict.json").is_file()
+
+
+def test_detect_with_a_100_image_file(user_files, capsys) -> None:
+    # 10 per class: enough when the whole file is used (its test split would be 2 per class).
+    code = run(["detect", str(user_files["model"]), "--data", str(user_files["hundred"]),
+                "--format", "json"])
+    assert code in (0, 1), capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["probability"] is not None
 
 
 def test_split_still_applies_to_a_file_when_asked(user_files, capsys) -> None:

@@ -11,9 +11,11 @@ Without clean data, MM-BD alone gives the verdict (data-free). With clean data:
   perturbation (how small one additive change does). Their statistics are ratios within the
   model, so they hold where MM-BD's margins do not; the wider calibrator uses them (issue 9's
   leave-one-family-out study; figures in docs/benchmarks.md). The striped universal
-  perturbation (``universal -p pattern=stripes``) is not among them: it finds clean-label
-  signal targets, but as a calibrator feature it cost more on BatchNorm models than it gained
-  on SIG (same study).
+  perturbation (``universal -p pattern=stripes``) joins them for clean-label signal triggers
+  (SIG), counted only when its easiest class is MM-BD's suspect and not the model's own
+  favourite class (``detect/bias.py``: where uniform noise lands), which clean BatchNorm
+  models and MLPs reach easily by every probe; the free perturbation's agreement is counted
+  the same way.
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -25,6 +27,7 @@ import torch
 
 from trojanscope import registry
 from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdict
+from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.coverage import architecture_traits, coverage_notes
 from trojanscope.detect.trigger_search import TriggerSearch
@@ -73,13 +76,21 @@ class AutoDetector(ModelDetector):
             return verdict
         found = search.run(target, torch.Generator().manual_seed(seed))
         free = UniversalPerturbation().sizes(target, torch.Generator().manual_seed(seed))
+        striped = UniversalPerturbation(pattern="stripes").sizes(
+            target, torch.Generator().manual_seed(seed))
+        bias, _ = noise_bias(target.model, target.input_shape, target.num_classes,
+                             torch.Generator().manual_seed(seed + 1),
+                             (float(target.clean.x.min()), float(target.clean.x.max())))
         searched = [r.details["mask_l1"] for r in sorted(found.per_class, key=lambda r: r.cls)]
         top = verdict.target_classes[0]
         verdict.features.update(found.features)
-        verdict.features.update(probe_features(top, searched, free.tolist()))
+        verdict.features.update(probe_features(top, searched, free.tolist(), striped.tolist(),
+                                               bias))
+        verdict.features["bias_class"] = float(bias)
         for row in verdict.per_class:
             row.details["trigger_mask_l1"] = searched[row.cls]
             row.details["uap_size"] = float(free[row.cls])
+            row.details["stripe_size"] = float(striped[row.cls])
         verdict.triggers = dict(found.triggers)
         if top not in verdict.triggers:  # the evidence for MM-BD's suspect, recovered alone
             more, _ = search.recover(target, [top], torch.Generator().manual_seed(seed))
@@ -116,6 +127,7 @@ def probe_features(
     mask_l1: list[float],
     uap_sizes: list[float],
     stripe_sizes: list[float] | None = None,
+    bias_class: int | None = None,
 ) -> dict[str, float]:
     """The input-space probes' model-level features, from per-class lists in class order.
 
@@ -123,7 +135,9 @@ def probe_features(
     stands out to every method; a clean model's easiest classes differ from method to method).
     With striped sizes, also their features and ``probe_log_ratio``, the larger of the free and
     the striped log ratios (one "some universal change reaches one class far more easily"
-    feature whatever the trigger's shape; issue 9's study tried it).
+    feature whatever the trigger's shape; issue 9's study tried it). With the model's own
+    favourite class ``bias_class`` (``detect/bias.py``), ``agree_mmbd_*_nobias``: the same
+    agreements, not counted when the agreed class is that favourite class.
     """
     out = universal_features(uap_sizes)
     out["agree_mmbd_uap"] = float(_easiest(uap_sizes) == mmbd_top)
@@ -132,6 +146,12 @@ def probe_features(
         out.update(universal_features(stripe_sizes, "stripe"))
         out["probe_log_ratio"] = max(out["uap_log_ratio"], out["stripe_log_ratio"])
         out["agree_mmbd_stripe"] = float(_easiest(stripe_sizes) == mmbd_top)
+    if bias_class is not None:
+        unbiased = float(mmbd_top != bias_class)
+        out["agree_mmbd_uap_nobias"] = out["agree_mmbd_uap"] * unbiased
+        out["agree_mmbd_ts_nobias"] = out["agree_mmbd_ts"] * unbiased
+        if stripe_sizes is not None:
+            out["agree_mmbd_stripe_nobias"] = out["agree_mmbd_stripe"] * unbiased
     return out
 
 
