@@ -57,7 +57,6 @@ TREE_DESIGNS = {
     "mass + score": ["tab_mass", "tab_score"],
     "mass + flip_1": ["tab_mass", "tab_flip_1"],
     "mass + flip_1 + score": ["tab_mass", "tab_flip_1", "tab_score"],
-    "mass + flip_1 + flip_2 + score": ["tab_mass", "tab_flip_1", "tab_flip_2", "tab_score"],
     # tab_box (tree_boxes): the ensemble's response in the boxes of the leaves clean rows miss
     "box": ["tab_box"],
     "mass + box": ["tab_mass", "tab_box"],
@@ -110,7 +109,7 @@ def choose(files: list[str], out: str | None, families: list[str] | None = None)
     print(f"calibration rows: {len(rows)} from {', '.join(files)}")
     labels = np.array([int(r["backdoored"]) for r in rows])
     pooled = {}
-    for transform in TRANSFORMS:  # the single calibrator over every family, for comparison
+    for transform in TRANSFORMS if not families else ():  # one calibrator for all, compared
         for c in CS:
             pooled[(transform, c)] = loo(rows, POOLED, transform, c)
     chosen: dict[str, tuple[list[str], str, float]] = {}
