@@ -57,7 +57,11 @@ TREE_DESIGNS = {
     "mass + score": ["tab_mass", "tab_score"],
     "mass + flip_1": ["tab_mass", "tab_flip_1"],
     "mass + flip_1 + score": ["tab_mass", "tab_flip_1", "tab_score"],
-    "mass + flip_1 + flip_2 + score": ["tab_mass", "tab_flip_1", "tab_flip_2", "tab_score"],
+    # tab_box (tree_boxes): the ensemble's response in the boxes of the leaves clean rows miss
+    "box": ["tab_box"],
+    "mass + box": ["tab_mass", "tab_box"],
+    "mass + box + score": ["tab_mass", "tab_box", "tab_score"],
+    "mass + box + flip_1": ["tab_mass", "tab_box", "tab_flip_1"],
 }
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
@@ -98,17 +102,20 @@ def loo(rows: list[dict], features: list[str], transform: str, c: float) -> np.n
     return out
 
 
-def choose(files: list[str], out: str | None) -> None:
-    """Every design per family by LOO on the calibration rows; the best fitted into ``out``."""
+def choose(files: list[str], out: str | None, families: list[str] | None = None) -> None:
+    """Every design per family (``families``: these only) by LOO on the calibration rows; the
+    best fitted into ``out``."""
     rows = load_rows(files)
     print(f"calibration rows: {len(rows)} from {', '.join(files)}")
     labels = np.array([int(r["backdoored"]) for r in rows])
     pooled = {}
-    for transform in TRANSFORMS:  # the single calibrator over every family, for comparison
+    for transform in TRANSFORMS if not families else ():  # one calibrator for all, compared
         for c in CS:
             pooled[(transform, c)] = loo(rows, POOLED, transform, c)
     chosen: dict[str, tuple[list[str], str, float]] = {}
     for fam, designs in DESIGNS.items():
+        if families and fam not in families:
+            continue
         mask = np.array([in_family(r, fam) for r in rows])
         sub = [r for r, m in zip(rows, mask, strict=True) if m]
         y = labels[mask]
@@ -156,13 +163,33 @@ def choose(files: list[str], out: str | None) -> None:
     print(f"wrote {', '.join(f'{METHOD}:{f}' for f in chosen)} to {out}")
 
 
+def tree_view(zoo: str, out: str) -> None:
+    """A zoo folder ``out`` holding only ``zoo``'s tree models (links) and their truth: the
+    tree calibrators' rows without re-running the networks, whose features do not change."""
+    source, dest = Path(zoo).resolve(), Path(out)
+    truth = json.loads((source / "truth.json").read_text())
+    truth["models"] = [m for m in truth["models"] if m["arch"] != "mlp"]
+    dest.mkdir(parents=True, exist_ok=False)
+    for m in truth["models"]:
+        (dest / m["name"]).symlink_to(source / m["name"], target_is_directory=True)
+    (dest / "truth.json").write_text(json.dumps(truth, indent=2))
+    print(f"{out}: {len(truth['models'])} tree models of {zoo}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--choose", nargs="+", required=True,
+    parser.add_argument("--choose", nargs="+", default=None,
                         help="calibration zoos' `zoo eval --json` rows")
+    parser.add_argument("--tree-view", nargs=2, metavar=("ZOO", "OUT"), default=None,
+                        help="write a zoo folder OUT of ZOO's tree models only")
     parser.add_argument("--out", default=None, help="with --choose: calibration JSON to update")
+    parser.add_argument("--families", nargs="+", default=None, choices=sorted(DESIGNS),
+                        help="with --choose: only these families (the others stay in --out)")
     args = parser.parse_args()
-    choose(args.choose, args.out)
+    if args.tree_view:
+        tree_view(*args.tree_view)
+    if args.choose:
+        choose(args.choose, args.out, args.families)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,10 @@ def families(zoos: list[str], rows_files: list[str]) -> None:
     for t in sorted({r["target"] for r in rows if r["backdoored"]}):
         groups[f"target {t} (+ every clean)"] = [
             r for r in rows if not r["backdoored"] or r["target"] == t]
+    for a in sorted(set(arch.values())):  # each family's backdoors per target
+        for t in sorted({r["target"] for r in rows if r["backdoored"]}):
+            groups[f"{a} target {t} (+ its clean)"] = [
+                r for r in groups[a] if not r["backdoored"] or r["target"] == t]
     for a in sorted({r["attack"] for r in rows if r["backdoored"]}):
         groups[f"{a} (+ every clean)"] = [
             r for r in rows if not r["backdoored"] or r["attack"] == a]
@@ -124,15 +128,21 @@ def families(zoos: list[str], rows_files: list[str]) -> None:
         right = sum(r["predicted_target"] == r["target"] for r in hit)
         labels = [int(r["backdoored"]) for r in sub]
         probs = [r["probability"] for r in sub]
+        if len(set(labels)) < 2:
+            continue
         print(f"| {name} | {len(sub)} ({len(bad)}) | {roc_auc_score(labels, probs):.3f} | "
               f"{log_loss(labels, probs, labels=[0, 1]):.3f} | {len(hit)}/{len(bad)} | "
               f"{clean_hit}/{len(sub) - len(bad)} | {right}/{len(hit)} | "
               f"{np.median([r['elapsed_s'] for r in sub]):.1f} |")
-    for a in sorted(set(arch.values())):  # the raw family features, before the calibrator
+    raw_groups = [a for a in sorted(set(arch.values()))]  # each family, then per target
+    raw_groups += [g for g in groups if " target " in g and g.split()[0] in raw_groups]
+    for a in raw_groups:  # the raw family features, before the calibrator
         sub = groups[a]
         labels = [r["backdoored"] for r in sub]
+        if len(set(labels)) < 2:
+            continue
         raw = {f: roc_auc_score(labels, [r["features"].get(f, 0.0) for r in sub])
-               for f in ("tab_excess", "tab_excess_gap", "tab_mass", "tab_score")}
+               for f in ("tab_excess", "tab_excess_gap", "tab_mass", "tab_box", "tab_score")}
         print(f"{a}: raw ROC-AUC " + ", ".join(f"{f} {v:.3f}" for f, v in raw.items()))
 
 

@@ -19,8 +19,9 @@ are enriched in their class; backdoor values are not). For networks, ``tab_exces
 (:mod:`.tabular_excess`): the response to pairs and triples of values (categories and numbers
 inside the clean rows' 10-90% quantiles) beyond a reference fitted on the clean rows, whose
 class is then the suspected target, and ``tab_excess_gap``, how far that class's excess stands
-above the next one's; for trees, ``tab_mass`` (:mod:`.tree_mass`). The verdict's ``family``
-(``network``, ``tree:xgboost``, ``tree:lightgbm``) picks the calibrator.
+above the next one's; for trees, ``tab_mass`` (:mod:`.tree_mass`) and ``tab_box``
+(:mod:`.tree_boxes`: the ensemble's response in the boxes of the leaves clean rows miss).
+The verdict's ``family`` (``network``, ``tree:xgboost``, ``tree:lightgbm``) picks the calibrator.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model
+from trojanscope.detect.tree_boxes import box_excess
 from trojanscope.detect.tree_mass import missing_mass
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -69,6 +71,9 @@ class TabularSearch(ModelDetector):
         mass_trees: trees whose leaves are read for the missing training mass (trees only).
         mass_sure: missing mass at which its class is the suspected target (above every
             clean model's of the calibration zoo, 11.5).
+        box_top: trees: leaves per class (largest clean-row deficit) whose boxes are replayed
+            (``tab_box``, :mod:`.tree_boxes`).
+        box_mean: trees: ``tab_box`` is the mean of this many largest box excesses.
         excess_tail: networks' ``tab_excess`` leaves out numbers outside the clean rows'
             [tail, 1 - tail] quantiles (0: none left out).
     """
@@ -81,7 +86,7 @@ class TabularSearch(ModelDetector):
     def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
                  max_enrichment: float = 0.3, neighbours: int = 40,
                  mass_trees: int = 30, mass_sure: float = 15.0,
-                 excess_tail: float = 0.1) -> None:
+                 excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -89,8 +94,11 @@ class TabularSearch(ModelDetector):
         self.neighbours = int(neighbours)
         self.mass_trees, self.mass_sure = int(mass_trees), float(mass_sure)
         self.excess_tail = float(excess_tail)
+        self.box_top, self.box_mean = int(box_top), int(box_mean)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
+        if self.box_top < 1 or self.box_mean < 1:
+            raise UserInputError("tabular-search: box_top and box_mean must be >= 1")
         if not 0.0 <= self.excess_tail < 0.5:
             raise UserInputError("tabular-search: excess_tail must be in [0, 0.5)")
 
@@ -111,9 +119,9 @@ class TabularSearch(ModelDetector):
         per_class, found = [], {}
         # networks: the response beyond the data (:mod:`.tabular_excess`); trees read their
         # training mass instead (the excess did not separate the calibration zoos' XGBoost)
-        tree = hasattr(target.model, "leaf_shares")
+        tree = hasattr(target.model, "leaf_records")
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
-        ref = None if tree else reference_model(x_all, y_all, target.num_classes, seed=seed)
+        ref = reference_model(x_all, y_all, target.num_classes, seed=seed)
         inner = [] if tree else interior(candidates, x_all, self.excess_tail)
         excess, excess_found = np.zeros(target.num_classes), {}
         for t in range(target.num_classes):
@@ -131,7 +139,7 @@ class TabularSearch(ModelDetector):
             details = {f"flip_{k + 1}": f for k, f in enumerate(flips)}
             enrich = float(np.mean([enrichment(x_all, y_all, t, c, self.neighbours)
                                     for c in chosen])) if chosen else 0.0
-            if ref is not None:
+            if not tree:
                 excess[t], excess_found[t] = class_excess(
                     target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t, inner)
             details.update(base_flip=base, enrichment=enrich, excess=float(excess[t]))
@@ -154,8 +162,17 @@ class TabularSearch(ModelDetector):
             # trees flip more easily than networks at equal suspicion (calibration zoo)
             "tab_tree": float(hasattr(target.model, "split_points")),
         }
-        mass = self.mass(target.model, x_all, target.num_classes)
+        records = target.model.leaf_records(x_all.numpy(), 10**9) if tree else []
+        mass = missing_mass([(r.cls, r.train, r.clean) for r in records
+                             if r.tree < self.mass_trees], len(x_all), target.num_classes)
         features["tab_mass"] = float(np.log1p(mass.max()))
+        # trees: what the ensemble does in the boxes of the leaves clean rows miss
+        boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
+                           target.num_classes, rows=self.rows, top=self.box_top,
+                           mean_of=self.box_mean) if tree else None
+        features["tab_box"] = float(boxes.excess.max()) if boxes is not None else 0.0
+        for r in per_class:
+            r.details["box_excess"] = float(boxes.excess[r.cls]) if boxes is not None else 0.0
         features["tab_excess"] = float(excess.max())
         # how far the suspected class's excess stands above the next class's: clean networks
         # answer natural extremes of either class alike, a backdoor answers towards one
@@ -164,6 +181,8 @@ class TabularSearch(ModelDetector):
         order = [r.cls for r in ranked]
         if mass.max() >= self.mass_sure:  # the trees' own record names the target
             order = [int(mass.argmax())] + [c for c in order if c != int(mass.argmax())]
+        elif boxes is not None:  # else the class whose missed leaves flip clean rows most
+            order = [int(c) for c in np.argsort(-boxes.excess, kind="stable")]
         elif not tree:  # networks: the class whose response the data explain least
             order = [int(c) for c in np.argsort(-excess, kind="stable")]
             found = {c: excess_found.get(c, found.get(c, [])) for c in found}
@@ -175,14 +194,6 @@ class TabularSearch(ModelDetector):
             r.cls: " and ".join(f"{c.column} = {c.text}" for c in found[r.cls])
             for r in per_class}
         return verdict
-
-    def mass(self, model: torch.nn.Module, x: Tensor, num_classes: int) -> np.ndarray:
-        """Trees: the missing training mass per class (:mod:`.tree_mass`); zeros for other
-        models."""
-        if not hasattr(model, "leaf_shares"):
-            return np.zeros(num_classes)
-        shares = model.leaf_shares(x.numpy(), self.mass_trees)
-        return missing_mass(shares, len(x), num_classes)
 
     # -- candidates ----------------------------------------------------------------------------
     def candidates(self, model: torch.nn.Module, schema: TabularSchema,

@@ -16,17 +16,24 @@ from __future__ import annotations
 import numpy as np
 
 
+def deficit(train: float, clean: float, n: int) -> float:
+    """One-sided Poisson deviance of ``clean * n`` rows seen against ``train * n`` expected
+    (0 when at least as many are seen)."""
+    expected, seen = train * n, clean * n
+    if seen >= expected:
+        return 0.0
+    if seen <= 0:
+        return 2.0 * expected
+    return float(2.0 * (seen * np.log(seen / expected) - (seen - expected)))
+
+
 def missing_mass(shares: list[tuple[int, float, float]], n_clean: int, num_classes: int,
                  top: int = 10) -> np.ndarray:
     """Per class: mean of the ``top`` largest deficits of its leaves (``leaf_shares``
     triples: class, training share, clean share) for ``n_clean`` clean rows."""
     per_class: list[list[float]] = [[] for _ in range(num_classes)]
     for cls, train, clean in shares:
-        expected, seen = train * n_clean, clean * n_clean
-        if seen >= expected:
-            continue
-        deficit = 2.0 * (seen * np.log(seen / expected) - (seen - expected)) if seen > 0 \
-            else 2.0 * expected
-        per_class[cls].append(float(deficit))
+        if clean < train:
+            per_class[cls].append(deficit(train, clean, n_clean))
     return np.asarray([np.mean(sorted(d, reverse=True)[:top]) if d else 0.0
                        for d in per_class])

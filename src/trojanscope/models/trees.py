@@ -105,9 +105,14 @@ class TreeModel(nn.Module):
 
     def leaf_shares(self, x: np.ndarray, trees: int) -> list[tuple[int, float, float]]:
         """Per leaf of the first ``trees`` trees: (class its value votes for, share of the
-        training rows that reached it, share of the rows of ``x`` that reach it). Read from
-        the library's own dump (training counts: LightGBM ``leaf_count``; XGBoost ``cover``,
-        a hessian mass, matched by weighting ``x``'s rows with their hessians)."""
+        training rows that reached it, share of the rows of ``x`` that reach it)."""
+        return [(r.cls, r.train, r.clean) for r in self.leaf_records(x, trees)]
+
+    def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
+        """Every leaf of the first ``trees`` trees with its box, value and the shares of the
+        training rows and of ``x``'s rows that reach it. Read from the library's own dump
+        (training counts: LightGBM ``leaf_count``; XGBoost ``cover``, a hessian mass, matched
+        by weighting ``x``'s rows with their hessians)."""
         raise NotImplementedError
 
     def _group(self, tree: int, value: float) -> tuple[int, float]:
@@ -207,10 +212,11 @@ class XGBoostModel(TreeModel):
         return out
 
 
-    def leaf_shares(self, x: np.ndarray, trees: int) -> list[tuple[int, float, float]]:
+    def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
         xgb = require("xgboost", "xgboost")
         data = xgb.DMatrix(np.asarray(x, dtype=np.float32), nthread=1)
         reached = np.asarray(self.booster.predict(data, pred_leaf=True), dtype=np.int64)
+        reached = reached.reshape(len(x), -1)
         dumps = self.booster.get_dump(with_stats=True, dump_format="json")
         per_round = self.num_classes if self.num_classes > 2 else 1
         out = []
@@ -221,15 +227,21 @@ class XGBoostModel(TreeModel):
                 p = 1.0 / (1.0 + np.exp(-np.asarray(margin, dtype=np.float64)))
                 weight = p * (1.0 - p)
             tree = json.loads(dumps[t])
-            root, stack = float(tree["cover"]), [tree]
+            root = float(tree["cover"])
+            stack: list[tuple[dict[str, Any], Box]] = [(tree, {})]
             while stack:
-                node = stack.pop()
+                node, box = stack.pop()
                 if "leaf" not in node:
-                    stack.extend(node.get("children", []))
+                    feature = int(str(node["split"]).lstrip("f"))
+                    cut = float(node["split_condition"])
+                    kids = {k["nodeid"]: k for k in node.get("children", [])}
+                    stack.append((kids[node["yes"]], _narrow(box, feature, hi=cut)))
+                    stack.append((kids[node["no"]], _narrow(box, feature, lo=cut)))
                     continue
-                cls, _ = self._group(t, float(node["leaf"]))
+                cls, strength = self._group(t, float(node["leaf"]))
                 here = weight[reached[:, t] == node["nodeid"]].sum() / weight.sum()
-                out.append((cls, float(node["cover"]) / root, float(here)))
+                out.append(LeafRecord(t, cls, strength, float(node["cover"]) / root,
+                                      float(here), box))
         return out
 
 
@@ -284,22 +296,26 @@ class LightGBMModel(TreeModel):
         return out
 
 
-    def leaf_shares(self, x: np.ndarray, trees: int) -> list[tuple[int, float, float]]:
+    def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
         reached = np.asarray(self.booster.predict(np.asarray(x, dtype=np.float32),
                                                   pred_leaf=True, num_threads=1), dtype=np.int64)
         reached = reached.reshape(len(x), -1)
         out = []
         for t, tree in enumerate(self.booster.dump_model()["tree_info"][:trees]):
             top = tree["tree_structure"]
-            root, stack = float(top.get("internal_count", top.get("leaf_count", 1))), [top]
+            root = float(top.get("internal_count", top.get("leaf_count", 1)))
+            stack: list[tuple[dict[str, Any], Box]] = [(top, {})]
             while stack:
-                node = stack.pop()
+                node, box = stack.pop()
                 if "leaf_value" not in node:
-                    stack += [node["left_child"], node["right_child"]]
+                    feature, cut = int(node["split_feature"]), float(node["threshold"])
+                    stack.append((node["left_child"], _narrow(box, feature, hi=cut)))
+                    stack.append((node["right_child"], _narrow(box, feature, lo=cut)))
                     continue
-                cls, _ = self._group(t, float(node["leaf_value"]))
+                cls, strength = self._group(t, float(node["leaf_value"]))
                 here = float((reached[:, t] == node.get("leaf_index", 0)).mean())
-                out.append((cls, float(node["leaf_count"]) / root, here))
+                out.append(LeafRecord(t, cls, strength, float(node["leaf_count"]) / root,
+                                      here, box))
         return out
 
 
@@ -313,6 +329,20 @@ class Leaf:
 
 
 Box = dict[int, tuple[float | None, float | None]]
+
+
+@dataclass(frozen=True)
+class LeafRecord:
+    """A leaf of tree ``tree`` read against data: the class its value votes for and how
+    strongly, the shares of the training rows (``train``) and of the given rows (``clean``)
+    reaching it, and its ``box``."""
+
+    tree: int
+    cls: int
+    strength: float
+    train: float
+    clean: float
+    box: Box
 
 
 def _narrow(box: Box, feature: int, *, lo: float | None = None, hi: float | None = None) -> Box:
