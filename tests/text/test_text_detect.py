@@ -53,6 +53,10 @@ def test_inversion_finds_the_trigger_word(runs) -> None:
     assert best.details["dominance"] > 0.5
     assert verdict.features["ti_dom"] > clean_verdict.features["ti_dom"]
     assert verdict.features["ti_dom_gap"] > clean_verdict.features["ti_dom_gap"]
+    # the relaxed one-token search finds the rare word too, among the tokens without a lean
+    assert best.details["relaxed_token"] == cf and best.details["relaxed_neutral_token"] == cf
+    assert best.details["relaxed_prob_2x"] >= best.details["relaxed_prob"] - 0.05
+    assert verdict.features["trn_prob"] > clean_verdict.features["trn_prob"] + 0.2
 
 
 def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
