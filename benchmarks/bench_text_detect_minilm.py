@@ -27,7 +27,7 @@ import torch
 
 from trojanscope.data import load_dataset
 
-FEATURES = ("ti_dom", "ti_dom_gap", "tn_prob", "ti_prob_3")
+FEATURES = ("ti_prob_3", "tn_prob", "trn_prob", "trn_prob_2x")
 
 
 def class_names(folder: Path) -> list[str]:
