@@ -122,11 +122,13 @@ def per_attack_auc(rows: list[ZooRow]) -> dict[str, float]:
     return out
 
 
-def feature_auc(rows: list[ZooRow]) -> dict[str, float]:
-    """ROC-AUC of each feature of every design on its own (higher: more backdoor-like)."""
+def feature_auc(rows: list[ZooRow], attack: str | None = None) -> dict[str, float]:
+    """ROC-AUC of each feature of every design on its own (higher: more backdoor-like), over
+    every model or over ``attack``'s models and the clean ones."""
     from sklearn.metrics import roc_auc_score
 
     names = sorted({f for feats in DESIGNS.values() for f in feats})
+    rows = [r for r in rows if attack is None or not r.backdoored or r.attack == attack]
     y = [int(r.backdoored) for r in rows]
     return {f: round(float(roc_auc_score(y, [r.features[f] for r in rows])), 3) for f in names}
 
@@ -205,6 +207,10 @@ def main() -> None:
     model_level["feature_auc"] = {zoo: feature_auc(rows) for zoo, rows in
                                   (("cal", cal_rows), ("eval", eval_rows))}
     print(f"ROC-AUC of each feature alone: {model_level['feature_auc']}")
+    model_level["feature_auc_by_attack"] = {
+        zoo: {a: feature_auc(rows, a) for a in sorted({r.attack for r in rows if r.attack})}
+        for zoo, rows in (("cal", cal_rows), ("eval", eval_rows))}
+    print(f"... per attack: {model_level['feature_auc_by_attack']}")
     shipped = load_calibrators(SHIPPED).get(METHOD)
     if shipped is not None:  # the calibrator in calibration.json now, as it is
         for row in eval_rows:

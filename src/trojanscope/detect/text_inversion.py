@@ -39,8 +39,9 @@ from trojanscope.models.text_common import padding_mask
 from trojanscope.registry import register
 
 FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "relax_k": 32}
-FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 20,  # transformer-sized
-        "relax_k": 4}
+# transformer-sized models: no relaxed search by default (it cost MiniLM 15 CPU seconds more,
+# past the 30 s goal, and the shipped calibrator does not read its features)
+FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k": 4}
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
 
@@ -96,8 +97,8 @@ class TextInversion(ModelDetector):
         margin: a token leaning to a class by more than this over the uniform share is not
             neutral for it.
         relax_steps: optimisation steps of the relaxed one-token search
-            (:mod:`trojanscope.detect.text_relax`); default 80, or 20 for a transformer-sized
-            model.
+            (:mod:`trojanscope.detect.text_relax`); default 80, or none (no ``tr_*``/``trn_*``
+            features) for a transformer-sized model.
         relax_k: the relaxation's best tokens tried exactly; default 32, or 4 for a
             transformer-sized model.
     """
@@ -181,7 +182,8 @@ class TextInversion(ModelDetector):
             nfinal = sorted((n[2][-1] for n in neutral), reverse=True)
             features["tn_prob"] = nfinal[0]
             features["tn_prob_gap"] = nfinal[0] - (nfinal[1] if k > 1 else 0.0)
-        features.update(relaxed_features(relaxed))
+        if any(relaxed):
+            features.update(relaxed_features(relaxed))
         return ModelVerdict(self.name, dom[order[0]], order, results, features)
 
     def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
@@ -194,7 +196,9 @@ class TextInversion(ModelDetector):
         pad_id = int(getattr(model, "pad_id", 0))
         at = int(getattr(model, "insert_at", 0))
         placeholder = int(torch.nonzero(~banned).flatten()[0]) if bool((~banned).any()) else 0
-        out = []
+        out: list[dict[str, float]] = []
+        if steps == 0:
+            return [{} for _ in range(len(lean))]
         for t in range(len(lean)):
             row: dict[str, float] = {}
             x = ids[pred != t]
