@@ -73,6 +73,7 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
     assert code in (0, 1) and report["method"] == "text-inversion"
     assert report["suspected_target"] == 1 and "ti_prob_1" in report["features"]
     assert "cf" in report["trigger_tokens"]["1"] and report["verdict"] == "backdoored"
+    assert report["relaxed_tokens"]["1"] == {"relaxed": "cf", "relaxed_neutral": "cf"}
     code = run(["detect", str(folder), "--data", str(data), "--method", "neural_cleanse"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[0].startswith("error:") and "text model" in err[0]

@@ -5,10 +5,11 @@ the other classes while the temperature falls, and the best-ranked tokens are th
 exactly.
 
 Why beside the greedy search of :mod:`trojanscope.detect.text_inversion`: that search ranks
-tokens by the gradient at the slot's current token (first order, HotFlip) and on a TextCNN it
-misses rare-word triggers that one copy only partly flips; the relaxation starts from the
-mean of every token and finds them (measured: the zoo's rare word first on each BadNL model
-tried). The trigger is also tried inserted twice, as BadNL inserts it up to twice.
+tokens by the gradient at the slot's current token (first order, HotFlip) and builds up to three
+tokens; here one token is chosen over the whole vocabulary at once, also among the tokens that
+carry no label in the clean data (a rare-word trigger is absent from clean sentences, a clean
+model's strongest words lean to their class). The winner is also tried inserted twice, as
+BadNL inserts up to two words.
 """
 
 from __future__ import annotations
