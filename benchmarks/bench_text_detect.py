@@ -224,6 +224,13 @@ def main() -> None:
                                                            "detection_rate_by_attack")}}
         print(f"calibration.json's calibrator ({shipped.features}) on {opts.eval}: "
               f"{model_level['shipped']}")
+        for row in cal_rows:  # and on the calibration rows (in-sample where it was fitted)
+            row.probability = shipped.probability(row.features)
+        s_cal = score_rows(cal_rows)
+        model_level["shipped_on_cal"] = {"roc_auc": s_cal["roc_auc"],
+                                         "cross_entropy": s_cal["cross_entropy"],
+                                         "roc_auc_by_attack": per_attack_auc(cal_rows)}
+        print(f"... on the calibration rows: {model_level['shipped_on_cal']}")
     model_level["other_designs"] = other_designs(cal_rows, eval_rows)
     print(f"every design at C = 1 (for the record, not chosen): {model_level['other_designs']}")
     for row in eval_rows:
