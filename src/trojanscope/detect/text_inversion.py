@@ -14,6 +14,9 @@ so two measurements tell a backdoor apart from them:
 - a second search over *clean-neutral* tokens only (common in the clean data, no lean to the
   class, :mod:`trojanscope.detect.text_tokens`): a template or inserted-sentence trigger made
   of common words still flips the model, grammar words alone do not.
+- a relaxed one-token search over the whole vocabulary (:mod:`trojanscope.detect.text_relax`),
+  also restricted to tokens without a clean-data lean: a rare-word trigger is absent from
+  clean sentences, a clean model's strongest words lean to their class.
 
 A calibrator turns the features into a probability. Needs clean sentences; the model must
 expose ``embed``/``forward_embeds``/``token_embeddings`` (trojanscope's text architectures do).
@@ -39,8 +42,9 @@ from trojanscope.models.text_common import padding_mask
 from trojanscope.registry import register
 
 FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "relax_k": 32}
-# transformer-sized models: no relaxed search by default (it cost MiniLM 15 CPU seconds more,
-# past the 30 s goal, and the shipped calibrator does not read its features)
+# transformer-sized models: no relaxed search by default (measured on MiniLM folders: 43-45
+# CPU s per detect with 20 steps against 28 without, past the 30 s goal; the shipped
+# calibrator does not read its features)
 FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k": 4}
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
