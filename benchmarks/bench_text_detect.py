@@ -28,6 +28,7 @@ from trojanscope.detect.calibration import fit_calibrator, load_calibrators, sav
 from trojanscope.detect.coverage import architecture_traits, count_traits
 from trojanscope.detect.evaluate import ZooRow, run_zoo, score_rows
 from trojanscope.detect.input_level.evaluate import evaluate_triggered
+from trojanscope.executor import create_executor
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.models.text_common import attach_encoder
@@ -37,14 +38,15 @@ from trojanscope.zoo import effective, read_truth
 METHOD = "text-inversion"
 DESIGNS = {  # candidate feature subsets; the LOO cross-entropy on the calibration zoo chooses
     "best-token probability (3)": ["ti_prob_1", "ti_prob_2", "ti_prob_3"],
-    "dominance (2)": ["ti_dom", "ti_dom_gap"],
-    "dominance + neutral (3)": ["ti_dom", "ti_dom_gap", "tn_prob"],
-    "dominance + neutral + gap (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "tn_prob_gap"],
-    "dominance + neutral + probability (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "ti_prob_3"],
-    "dominance + lean (3)": ["ti_dom", "ti_dom_gap", "ti_lean"],
-    "dominance + neutral + lean (4)": ["ti_dom", "ti_dom_gap", "tn_prob", "ti_lean"],
+    "relaxed token (2)": ["tr_prob", "tr_gap"],
+    "relaxed neutral token (1)": ["trn_prob"],
+    "relaxed neutral token, once and twice (2)": ["trn_prob", "trn_prob_2x"],
+    "relaxed neutral token + gap (2)": ["trn_prob", "trn_gap"],
+    "relaxed neutral token + 3-token probability (2)": ["trn_prob", "ti_prob_3"],
+    "relaxed neutral token + neutral search (2)": ["trn_prob", "tn_prob"],
+    "relaxed neutral token + neutral search + 3-token (3)": ["trn_prob", "tn_prob", "ti_prob_3"],
 }
-CS = (0.3, 1.0, 3.0)
+CS = (0.3, 1.0)
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
 
 
@@ -53,11 +55,14 @@ def progress(row, i, n) -> None:
           f"{ {k: round(v, 3) for k, v in row.features.items()} }", file=sys.stderr, flush=True)
 
 
-def traits(zoo: Path) -> list[set[str]]:
-    """Architecture traits of every effective model of ``zoo`` (the calibrator's coverage)."""
-    _, entries = read_truth(zoo)
-    return [architecture_traits(load_model(zoo / e.name).module) for e in entries
-            if effective(e)]
+def traits(zoos: list[Path]) -> list[set[str]]:
+    """Architecture traits of every effective model of ``zoos`` (the calibrator's coverage)."""
+    out = []
+    for zoo in zoos:
+        _, entries = read_truth(zoo)
+        out += [architecture_traits(load_model(zoo / e.name).module) for e in entries
+                if effective(e)]
+    return out
 
 
 def input_level(zoo: Path, fpr: float) -> list[dict]:
@@ -77,10 +82,10 @@ def input_level(zoo: Path, fpr: float) -> list[dict]:
     return rows
 
 
-def loo_cross_entropy(rows: list[ZooRow], features: list[str], c: float) -> float:
-    """Leave-one-out cross-entropy of the calibrator design on ``rows``."""
+def loo_scores(rows: list[ZooRow], features: list[str], c: float) -> tuple[float, float]:
+    """Leave-one-out cross-entropy and ROC-AUC of the calibrator design on ``rows``."""
     import numpy as np
-    from sklearn.metrics import log_loss
+    from sklearn.metrics import log_loss, roc_auc_score
 
     y = [int(r.backdoored) for r in rows]
     p = []
@@ -89,15 +94,18 @@ def loo_cross_entropy(rows: list[ZooRow], features: list[str], c: float) -> floa
         cal = fit_calibrator(METHOD, [r.features for r in rest], y[:i] + y[i + 1:], features,
                              transform="none", c=c)
         p.append(cal.probability(row.features))
-    return float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1]))
+    return (float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1])),
+            float(roc_auc_score(y, p)))
 
 
 def choose_design(rows: list[ZooRow]) -> tuple[str, float, list[dict]]:
     """The (design, C) of lowest LOO cross-entropy on the calibration rows, and all scores."""
-    scores = [{"design": name, "c": c, "loo_ce": loo_cross_entropy(rows, feats, c)}
+    scores = [{"design": name, "c": c, **dict(zip(("loo_ce", "loo_auc"),
+                                                  loo_scores(rows, feats, c), strict=True))}
               for name, feats in DESIGNS.items() for c in CS]
     for s in scores:
-        print(f"LOO {s['design']} C={s['c']}: {s['loo_ce']:.3f}", file=sys.stderr)
+        print(f"LOO {s['design']} C={s['c']}: cross-entropy {s['loo_ce']:.3f}, "
+              f"ROC-AUC {s['loo_auc']:.3f}", file=sys.stderr)
     best = min(scores, key=lambda s: s["loo_ce"])
     return best["design"], best["c"], scores
 
@@ -114,11 +122,13 @@ def per_attack_auc(rows: list[ZooRow]) -> dict[str, float]:
     return out
 
 
-def feature_auc(rows: list[ZooRow]) -> dict[str, float]:
-    """ROC-AUC of each feature of every design on its own (higher: more backdoor-like)."""
+def feature_auc(rows: list[ZooRow], attack: str | None = None) -> dict[str, float]:
+    """ROC-AUC of each feature of every design on its own (higher: more backdoor-like), over
+    every model or over ``attack``'s models and the clean ones."""
     from sklearn.metrics import roc_auc_score
 
     names = sorted({f for feats in DESIGNS.values() for f in feats})
+    rows = [r for r in rows if attack is None or not r.backdoored or r.attack == attack]
     y = [int(r.backdoored) for r in rows]
     return {f: round(float(roc_auc_score(y, [r.features[f] for r in rows])), 3) for f in names}
 
@@ -136,41 +146,50 @@ def other_designs(cal_rows: list[ZooRow], eval_rows: list[ZooRow]) -> dict[str, 
     return out
 
 
+def zoo_rows(zoo: Path, saved: Path | None, workers: int = 1) -> list[ZooRow]:
+    """The rows of ``zoo``: read from ``saved`` when it exists, else computed (and written
+    there when given)."""
+    if saved is not None and saved.is_file():
+        return [ZooRow(**r) for r in json.loads(saved.read_text())]
+    executor = create_executor("process", workers=workers) if workers > 1 else None
+    rows = run_zoo(zoo, METHOD, calibrators={}, on_model=progress, executor=executor)
+    if saved is not None:
+        saved.write_text(json.dumps([asdict(r) for r in rows]) + "\n")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cal", type=Path, required=True)
+    parser.add_argument("--cal", type=Path, nargs="+", required=True,
+                        help="calibration zoo(s); their rows are pooled")
     parser.add_argument("--eval", type=Path, required=True)
     parser.add_argument("--fpr", type=float, default=0.05)
     parser.add_argument("--write-calibration", action="store_true")
     parser.add_argument("--skip-inputs", action="store_true")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/out/text_detect.json"))
-    parser.add_argument("--cal-rows", type=Path, default=None,
-                        help="reuse (or, when missing, write) the calibration zoo's rows here")
+    parser.add_argument("--cal-rows", type=Path, nargs="+", default=None,
+                        help="reuse (or, when missing, write) each calibration zoo's rows here")
     parser.add_argument("--eval-rows", type=Path, default=None,
                         help="reuse (or, when missing, write) the evaluation zoo's rows here")
     parser.add_argument("--cal-only", action="store_true", help="stop after the calibration zoo")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes computing a zoo's rows (one torch thread each)")
     opts = parser.parse_args()
     torch.set_num_threads(1)
-    if opts.cal_rows is not None and opts.cal_rows.is_file():
-        cal_rows = [ZooRow(**r) for r in json.loads(opts.cal_rows.read_text())]
-    else:
-        cal_rows = run_zoo(opts.cal, METHOD, calibrators={}, on_model=progress)
-        if opts.cal_rows is not None:
-            opts.cal_rows.write_text(json.dumps([asdict(r) for r in cal_rows]) + "\n")
+    if opts.cal_rows is not None and len(opts.cal_rows) != len(opts.cal):
+        parser.error("--cal-rows needs one file per --cal zoo")
+    cal_rows = []
+    for i, zoo in enumerate(opts.cal):
+        cal_rows += zoo_rows(zoo, opts.cal_rows[i] if opts.cal_rows else None, opts.workers)
     if opts.cal_only:
         return
     design, c, loo = choose_design(cal_rows)
     print(f"chosen on the calibration zoo: {design}, C = {c}")
     cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
                          [int(r.backdoored) for r in cal_rows], DESIGNS[design],
-                         transform="none", c=c, zoo=[str(opts.cal)],
+                         transform="none", c=c, zoo=[str(z) for z in opts.cal],
                          models="textcnn on rt-polarity", coverage=count_traits(traits(opts.cal)))
-    if opts.eval_rows is not None and opts.eval_rows.is_file():
-        eval_rows = [ZooRow(**r) for r in json.loads(opts.eval_rows.read_text())]
-    else:
-        eval_rows = run_zoo(opts.eval, METHOD, calibrators={}, on_model=progress)
-        if opts.eval_rows is not None:
-            opts.eval_rows.write_text(json.dumps([asdict(r) for r in eval_rows]) + "\n")
+    eval_rows = zoo_rows(opts.eval, opts.eval_rows, opts.workers)
     for row in eval_rows:  # the features do not depend on the calibrator: calibrate here
         row.probability = cal.probability(row.features)
     model_level = score_rows(eval_rows)
@@ -178,7 +197,8 @@ def main() -> None:
           "| median s/model |")
     print("|---|---|---|---|---|---|---|")
     s = model_level
-    print(f"| {opts.eval} (calibrated on {opts.cal}) | {s['n_models']} ({s['n_backdoored']}) | "
+    cal_names = ", ".join(map(str, opts.cal))
+    print(f"| {opts.eval} (calibrated on {cal_names}) | {s['n_models']} ({s['n_backdoored']}) | "
           f"{s['roc_auc']:.3f} | {s['cross_entropy']:.3f} | {s['tpr_at_5pct_fpr']:.2f} | "
           f"{s['false_positive_rate']:.2f} | {s['median_s_per_model']:.1f} |")
     model_level["roc_auc_by_attack"] = per_attack_auc(eval_rows)
@@ -187,6 +207,10 @@ def main() -> None:
     model_level["feature_auc"] = {zoo: feature_auc(rows) for zoo, rows in
                                   (("cal", cal_rows), ("eval", eval_rows))}
     print(f"ROC-AUC of each feature alone: {model_level['feature_auc']}")
+    model_level["feature_auc_by_attack"] = {
+        zoo: {a: feature_auc(rows, a) for a in sorted({r.attack for r in rows if r.attack})}
+        for zoo, rows in (("cal", cal_rows), ("eval", eval_rows))}
+    print(f"... per attack: {model_level['feature_auc_by_attack']}")
     shipped = load_calibrators(SHIPPED).get(METHOD)
     if shipped is not None:  # the calibrator in calibration.json now, as it is
         for row in eval_rows:
@@ -200,6 +224,13 @@ def main() -> None:
                                                            "detection_rate_by_attack")}}
         print(f"calibration.json's calibrator ({shipped.features}) on {opts.eval}: "
               f"{model_level['shipped']}")
+        for row in cal_rows:  # and on the calibration rows (in-sample where it was fitted)
+            row.probability = shipped.probability(row.features)
+        s_cal = score_rows(cal_rows)
+        model_level["shipped_on_cal"] = {"roc_auc": s_cal["roc_auc"],
+                                         "cross_entropy": s_cal["cross_entropy"],
+                                         "roc_auc_by_attack": per_attack_auc(cal_rows)}
+        print(f"... on the calibration rows: {model_level['shipped_on_cal']}")
     model_level["other_designs"] = other_designs(cal_rows, eval_rows)
     print(f"every design at C = 1 (for the record, not chosen): {model_level['other_designs']}")
     for row in eval_rows:

@@ -27,7 +27,7 @@ import torch
 
 from trojanscope.data import load_dataset
 
-FEATURES = ("ti_dom", "ti_dom_gap", "tn_prob", "ti_prob_3")
+FEATURES = ("ti_prob_3", "tn_prob", "trn_prob", "trn_prob_2x")
 
 
 def class_names(folder: Path) -> list[str]:
@@ -59,13 +59,16 @@ def main() -> None:
     parser.add_argument("folders", type=Path, nargs="+")
     parser.add_argument("--sentences", type=int, default=300)
     parser.add_argument("--json", type=Path, default=Path("benchmarks/out/text_detect_minilm.json"))
+    parser.add_argument("--method-param", action="append", default=[],
+                        help="name=value passed to text-inversion (repeatable)")
     opts = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for folder in opts.folders:
             data = clean_csv(class_names(folder), opts.sentences, Path(tmp) / "clean.csv")
             cmd = [sys.executable, "-m", "trojanscope", "-q", "detect", str(folder), "--data",
-                   str(data), "--format", "json"]
+                   str(data), "--format", "json",
+                   *[a for p in opts.method_param for a in ("--method-param", p)]]
             start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False,
                                   env={**os.environ, "HF_HUB_OFFLINE": "1"})
@@ -88,15 +91,15 @@ def main() -> None:
                          "cpu_s": round(cpu_s, 1),
                          "coverage_notes": report.get("coverage_notes")})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-    print("| folder | attack (target) | verdict | probability | ti_dom | ti_dom_gap | tn_prob "
-          "| tokens of the suspected class | detect s | wall s | process CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| folder | attack (target) | verdict | probability | " + " | ".join(FEATURES)
+          + " | tokens of the suspected class | detect s | wall s | process CPU s |")
+    print("|---|---|---|---|" + "---|" * len(FEATURES) + "---|---|---|---|")
     for r in rows:
         f = r["features"]
         tokens = (r["trigger_tokens"] or {}).get(str(r["suspected_target"]), [])
         attack = f"{r['attack']} ({r['target']})" if r["attack"] else "clean"
         print(f"| {r['folder']} | {attack} | {r['verdict']} | {r['probability']:.3f} | "
-              f"{f['ti_dom']:.3f} | {f['ti_dom_gap']:.3f} | {f['tn_prob']:.3f} | "
+              + " | ".join("–" if f[n] is None else f"{f[n]:.3f}" for n in FEATURES) + " | "
               f"{' '.join(tokens)} | {r['elapsed_s']:.1f} | {r['wall_s']} | {r['cpu_s']} |")
     print(f"median detect s: {statistics.median(r['elapsed_s'] for r in rows):.1f}")
     opts.json.parent.mkdir(parents=True, exist_ok=True)

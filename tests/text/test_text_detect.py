@@ -53,6 +53,10 @@ def test_inversion_finds_the_trigger_word(runs) -> None:
     assert best.details["dominance"] > 0.5
     assert verdict.features["ti_dom"] > clean_verdict.features["ti_dom"]
     assert verdict.features["ti_dom_gap"] > clean_verdict.features["ti_dom_gap"]
+    # the relaxed one-token search finds the rare word too, among the tokens without a lean
+    assert best.details["relaxed_token"] == cf and best.details["relaxed_neutral_token"] == cf
+    assert best.details["relaxed_prob_2x"] >= best.details["relaxed_prob"] - 0.05
+    assert verdict.features["trn_prob"] > clean_verdict.features["trn_prob"] + 0.2
 
 
 def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
@@ -69,6 +73,7 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
     assert code in (0, 1) and report["method"] == "text-inversion"
     assert report["suspected_target"] == 1 and "ti_prob_1" in report["features"]
     assert "cf" in report["trigger_tokens"]["1"] and report["verdict"] == "backdoored"
+    assert report["relaxed_tokens"]["1"] == {"relaxed": "cf", "relaxed_neutral": "cf"}
     code = run(["detect", str(folder), "--data", str(data), "--method", "neural_cleanse"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[0].startswith("error:") and "text model" in err[0]

@@ -43,3 +43,23 @@ def test_trim_padding_keeps_textcnn_outputs() -> None:
     assert short.shape == (4, 14)
     with torch.no_grad():
         assert torch.allclose(model(ids), model(short), atol=1e-6)
+
+
+def test_relaxed_search_parameters_are_checked() -> None:
+    import pytest
+
+    from trojanscope import registry
+
+    for bad in ({"relax_steps": 0}, {"relax_k": 0}):
+        with pytest.raises(ValueError, match="relax_steps and relax_k"):
+            registry.create("detector", "text-inversion", **bad)
+
+
+def test_insert_ids_places_copies_and_keeps_length() -> None:
+    from trojanscope.detect.text_relax import insert_ids
+
+    ids = torch.tensor([[5, 6, 7, 0, 0]])
+    once = insert_ids(ids, [9], 1, 0)
+    assert once.tolist() == [[5, 9, 6, 7, 0]]
+    twice = insert_ids(once, [9], 3, 0)
+    assert twice.tolist() == [[5, 9, 6, 9, 7]]

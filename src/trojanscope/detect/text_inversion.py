@@ -14,6 +14,9 @@ so two measurements tell a backdoor apart from them:
 - a second search over *clean-neutral* tokens only (common in the clean data, no lean to the
   class, :mod:`trojanscope.detect.text_tokens`): a template or inserted-sentence trigger made
   of common words still flips the model, grammar words alone do not.
+- a relaxed one-token search over the whole vocabulary (:mod:`trojanscope.detect.text_relax`),
+  also restricted to tokens without a clean-data lean: a rare-word trigger is absent from
+  clean sentences, a clean model's strongest words lean to their class.
 
 A calibrator turns the features into a probability. Needs clean sentences; the model must
 expose ``embed``/``forward_embeds``/``token_embeddings`` (trojanscope's text architectures do).
@@ -32,23 +35,19 @@ from trojanscope.detect.base import (
     ModelVerdict,
     balanced_sample,
 )
+from trojanscope.detect.text_relax import best_single_token, insert_ids
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean, neutral_for
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
 from trojanscope.registry import register
 
-FULL = {"per_class": 48, "candidates": 16, "rounds": 2}
-FAST = {"per_class": 8, "candidates": 4, "rounds": 1}  # transformer-sized models
+FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "relax_k": 32}
+# transformer-sized models: no relaxed search by default (measured on MiniLM folders: 43-45
+# CPU s per detect with 20 steps against 28 without, past the 30 s goal; the shipped
+# calibrator does not read its features)
+FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k": 4}
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
-
-
-def insert_ids(ids: Tensor, trigger: list[int], at: int, pad_id: int) -> Tensor:
-    """``trigger`` inserted at position ``at`` of every row (rows keep their length: the tail
-    is cut)."""
-    n, length = ids.shape
-    trig = torch.tensor(trigger, dtype=torch.long).expand(n, len(trigger))
-    return torch.cat([ids[:, :at], trig, ids[:, at:]], dim=1)[:, :length]
 
 
 def trim_padding(ids: Tensor, pad_id: int, spare: int) -> Tensor:
@@ -65,6 +64,21 @@ def short_sentences(data, pad_id: int, most: int = SHORT):
     keep = torch.nonzero((data.x != pad_id).sum(1) <= most).flatten()
     counts = torch.bincount(data.labels[keep], minlength=data.num_classes)
     return data.subset(keep) if int(counts.min()) >= 5 else data
+
+
+def relaxed_features(relaxed: list[dict[str, float]]) -> dict[str, float]:
+    """Model features of the relaxed one-token search: for the class its token pushes most
+    (over every token: ``tr_*``; over the class's non-leaning tokens: ``trn_*``) the mean
+    probability with the token inserted once and twice, and the lead over the next class."""
+    feats: dict[str, float] = {}
+    for tag, name in (("relaxed", "tr"), ("relaxed_neutral", "trn")):
+        probs = sorted(((r[f"{tag}_prob"], c) for c, r in enumerate(relaxed)), reverse=True)
+        best = probs[0][1]
+        feats[f"{name}_prob"] = probs[0][0]
+        feats[f"{name}_prob_2x"] = relaxed[best][f"{tag}_prob_2x"]
+        feats[f"{name}_gap"] = probs[0][0] - (probs[1][0] if len(probs) > 1 else 0.0)
+        feats[f"{name}_lean"] = relaxed[best][f"{tag}_lean"]
+    return feats
 
 
 @register("detector", "text-inversion")
@@ -86,6 +100,11 @@ class TextInversion(ModelDetector):
             (three at least) hold it.
         margin: a token leaning to a class by more than this over the uniform share is not
             neutral for it.
+        relax_steps: optimisation steps of the relaxed one-token search
+            (:mod:`trojanscope.detect.text_relax`); default 80, or none (no ``tr_*``/``trn_*``
+            features) for a transformer-sized model.
+        relax_k: the relaxation's best tokens tried exactly; default 32, or 4 for a
+            transformer-sized model.
     """
 
     name = "text-inversion"
@@ -95,10 +114,13 @@ class TextInversion(ModelDetector):
 
     def __init__(self, max_tokens: int = 3, per_class: int | None = None,
                  candidates: int | None = None, rounds: int | None = None,
-                 neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1) -> None:
-        given = [int(v) for v in (max_tokens, per_class, candidates, rounds) if v is not None]
+                 neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
+                 relax_steps: int | None = None, relax_k: int | None = None) -> None:
+        given = [int(v) for v in (max_tokens, per_class, candidates, rounds, relax_steps,
+                                  relax_k) if v is not None]
         if min(given) < 1 or int(neutral_tokens) < 0:
-            raise ValueError("max_tokens, per_class, candidates and rounds must be >= 1")
+            raise ValueError("max_tokens, per_class, candidates, rounds, relax_steps and "
+                             "relax_k must be >= 1")
         self.max_tokens = int(max_tokens)
         self.per_class = per_class
         self.candidates = candidates
@@ -106,6 +128,8 @@ class TextInversion(ModelDetector):
         self.neutral_tokens = int(neutral_tokens)
         self.min_share = float(min_share)
         self.margin = float(margin)
+        self.relax_steps = relax_steps
+        self.relax_k = relax_k
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -139,13 +163,14 @@ class TextInversion(ModelDetector):
             counts, sizes, t, self.min_share, self.margin), self.neutral_tokens)
             for t in range(k)] if self.neutral_tokens else []
         dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
+        relaxed = self._relaxed(model, ids, pred, table, banned, lean, budget)
         results = [ClassResult(t, dom[t], {
             "flip": found[t][1][-1], "prob": found[t][2][-1], "dominance": dom[t],
             **{f"token_{i}": float(tok) for i, tok in enumerate(found[t][0])},
             **({"neutral_prob": neutral[t][2][-1]} if neutral else {}),
             **{f"neutral_token_{i}": float(tok)
-               for i, tok in enumerate(neutral[t][0] if neutral else [])}})
-            for t in range(k)]
+               for i, tok in enumerate(neutral[t][0] if neutral else [])},
+            **relaxed[t]}) for t in range(k)]
         final = [f[2][-1] for f in found]
         best = max(range(k), key=lambda t: final[t])
         features = {f"ti_flip_{n + 1}": found[best][1][n] for n in range(self.max_tokens)}
@@ -161,7 +186,37 @@ class TextInversion(ModelDetector):
             nfinal = sorted((n[2][-1] for n in neutral), reverse=True)
             features["tn_prob"] = nfinal[0]
             features["tn_prob_gap"] = nfinal[0] - (nfinal[1] if k > 1 else 0.0)
+        if any(relaxed):
+            features.update(relaxed_features(relaxed))
         return ModelVerdict(self.name, dom[order[0]], order, results, features)
+
+    def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
+                 banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:
+        """Per class: the best single token of the relaxed search over every token and over
+        the tokens that do not lean to the class in the clean data (unseen ones included: a
+        rare-word trigger is absent from clean sentences), each inserted once and twice."""
+        steps = self.relax_steps or budget["relax_steps"]
+        k_best = self.relax_k or budget["relax_k"]
+        pad_id = int(getattr(model, "pad_id", 0))
+        at = int(getattr(model, "insert_at", 0))
+        placeholder = int(torch.nonzero(~banned).flatten()[0]) if bool((~banned).any()) else 0
+        out: list[dict[str, float]] = []
+        if steps == 0:
+            return [{} for _ in range(len(lean))]
+        for t in range(len(lean)):
+            row: dict[str, float] = {}
+            x = ids[pred != t]
+            for tag, ban in (("relaxed", banned),
+                             ("relaxed_neutral", banned | (lean[t] > 1.0 / len(lean)
+                                                           + self.margin))):
+                tok, once, twice = best_single_token(
+                    model, x, t, table, ban, at=at, pad_id=pad_id, placeholder=placeholder,
+                    k=k_best, steps=steps)
+                row.update({f"{tag}_prob": once, f"{tag}_prob_2x": twice,
+                            f"{tag}_token": float(-1 if tok is None else tok),
+                            f"{tag}_lean": float(lean[t, tok]) if tok is not None else 0.0})
+            out.append(row)
+        return out
 
     def _dominance(self, model: nn.Module, x: Tensor, t: int,
                    found: list[tuple[list[int], list[float], list[float]]], pad_id: int) -> float:

@@ -106,6 +106,12 @@ def detect(
         report["trigger_tokens"] = {
             str(c.cls): [clean.encoder.token(int(v)) for k, v in sorted(c.details.items())
                          if k.startswith("token_")] for c in verdict.per_class}
+        relaxed = {str(c.cls): {key: clean.encoder.token(int(c.details[f"{key}_token"]))
+                                for key in ("relaxed", "relaxed_neutral")
+                                if c.details.get(f"{key}_token", -1) >= 0}
+                   for c in verdict.per_class}
+        if any(relaxed.values()):  # the relaxed one-token search's winners as words
+            report["relaxed_tokens"] = relaxed
     if out is not None:
         report["files"] = write_outputs(out, force, verdict, clean, report)
     if fmt is OutputFormat.json:
