@@ -34,6 +34,7 @@ import torch
 from trojanscope.data import load_dataset
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import balanced_sample
+from trojanscope.detect.bias import noise_shares
 from trojanscope.detect.calibration import calibrate
 from trojanscope.detect.coverage import architecture_traits
 from trojanscope.detect.mmbd import MMBD, margin
@@ -67,8 +68,6 @@ def per_class_stats(model: torch.nn.Module, clean: TensorDataset, k: int) -> dic
     with torch.no_grad():
         logits = model(clean.x)
         own = margin(logits, clean.y)
-        noise = torch.rand(512, *clean.input_shape, generator=torch.Generator().manual_seed(1))
-        noise_pred = model(noise).argmax(1)
     clean_margin = [float(own[clean.y == c].median()) if (clean.y == c).any() else 0.0
                     for c in range(k)]
     early = MMBD(steps=5).inspect(model, None, input_shape=tuple(clean.input_shape),
@@ -77,7 +76,9 @@ def per_class_stats(model: torch.nn.Module, clean: TensorDataset, k: int) -> dic
         "clean_margin": clean_margin,
         "clean_accuracy": float((logits.argmax(1) == clean.y).float().mean()),
         "logit_std": float(logits.std()),
-        "noise_frac": (torch.bincount(noise_pred, minlength=k).float() / 512).tolist(),
+        # the same draw as ``auto``'s favourite class at seed 0 (seed + 1; MNIST's range [0, 1])
+        "noise_frac": noise_shares(model, tuple(clean.input_shape), k,
+                                   torch.Generator().manual_seed(1)).tolist(),
         "margin5": [r.details["margin"] for r in sorted(early.per_class, key=lambda r: r.cls)],
     }
 

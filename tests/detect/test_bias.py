@@ -40,3 +40,28 @@ def test_agreement_on_the_favourite_class_is_not_counted() -> None:
     assert favourite["agree_mmbd_uap"] == favourite["agree_mmbd_stripe"] == 1.0
     assert favourite["agree_mmbd_uap_nobias"] == favourite["agree_mmbd_stripe_nobias"] == 0.0
     assert "agree_mmbd_uap_nobias" not in probe_features(1, masks, free, stripes)
+
+
+def test_noise_shares_are_chunked_and_sum_to_one() -> None:
+    """More noise inputs than one batch: every class share counted once (the calibration rows
+    read these shares, ``auto`` their argmax)."""
+    from trojanscope.detect.bias import BATCH, NOISE_SAMPLES, noise_shares
+
+    assert NOISE_SAMPLES > BATCH
+    share = noise_shares(Favourite(), (1, 8, 8), 5, torch.Generator().manual_seed(1))
+    assert share.shape == (5,) and abs(float(share.sum()) - 1.0) < 1e-12
+    assert noise_bias(Favourite(), (1, 8, 8), 5, torch.Generator().manual_seed(1)) == (
+        int(share.argmax()), float(share.max()))
+
+
+def test_auto_probes_with_a_negative_seed(tiny_test) -> None:
+    """A negative seed (wrapped by torch to 2**64 - 1) must not overflow the favourite-class
+    draw's seed (seed + 1) when the probes run on a model outside the default coverage."""
+    from trojanscope.detect.auto import AutoDetector
+
+    k = int(tiny_test.y.max()) + 1
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(tiny_test.x[0].numel(), 16), nn.Tanh(),
+                          nn.Linear(16, k))
+    verdict = AutoDetector().inspect(model, tiny_test, seed=-1)
+    assert "bias_class" in verdict.features

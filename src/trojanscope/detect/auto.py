@@ -79,7 +79,7 @@ class AutoDetector(ModelDetector):
         striped = UniversalPerturbation(pattern="stripes").sizes(
             target, torch.Generator().manual_seed(seed))
         bias, _ = noise_bias(target.model, target.input_shape, target.num_classes,
-                             torch.Generator().manual_seed(seed + 1),
+                             torch.Generator().manual_seed((seed + 1) % 2**64),
                              (float(target.clean.x.min()), float(target.clean.x.max())))
         searched = [r.details["mask_l1"] for r in sorted(found.per_class, key=lambda r: r.cls)]
         top = verdict.target_classes[0]
