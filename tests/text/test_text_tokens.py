@@ -50,9 +50,12 @@ def test_relaxed_search_parameters_are_checked() -> None:
 
     from trojanscope import registry
 
-    for bad in ({"relax_steps": 0}, {"relax_k": 0}):
-        with pytest.raises(ValueError, match="relax_steps and relax_k"):
+    for bad in ({"relax_steps": -1}, {"relax_k": 0}, {"relax_k": 10**8},
+                {"relax_steps": 1.5}, {"relax_steps": True}, {"per_class": "many"}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
             registry.create("detector", "text-inversion", **bad)
+    off = registry.create("detector", "text-inversion", relax_steps=0)  # 0: no relaxed search
+    assert off.relax_steps == 0
 
 
 def test_insert_ids_places_copies_and_keeps_length() -> None:
@@ -63,3 +66,20 @@ def test_insert_ids_places_copies_and_keeps_length() -> None:
     assert once.tolist() == [[5, 9, 6, 7, 0]]
     twice = insert_ids(once, [9], 3, 0)
     assert twice.tolist() == [[5, 9, 6, 9, 7]]
+
+
+def test_a_small_hf_models_markers_are_never_trigger_candidates(tmp_path) -> None:
+    """A small BERT-type vocabulary (under BERT's 30,000 words): [UNK], [CLS], [SEP] and [MASK]
+    are banned from the trigger searches along with [PAD], and real words are not."""
+    import importlib.util
+
+    import pytest
+
+    if importlib.util.find_spec("transformers") is None:
+        pytest.skip("needs the text extra (transformers)")
+    from trojanscope.models.minilm import MiniLM
+    from trojanscope.testing.tiny_hf import SPECIAL, write_tiny_bert
+
+    folder = write_tiny_bert(tmp_path / "tiny", ["good", "bad", "movie"], weights=False)
+    model = MiniLM(model_dir=str(folder), pretrained=False, max_len=16)
+    assert model.special_ids() == list(range(len(SPECIAL)))  # the five markers, nothing else

@@ -8,6 +8,7 @@ download.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,6 +64,9 @@ def _wordpiece(vocab: Path, lowercase: bool):
     return BertWordPieceTokenizer(str(vocab), lowercase=lowercase)._tokenizer
 
 
+_MARKER = re.compile(r"\[[A-Za-z0-9_]+\]|<[/A-Za-z0-9_|]+>")  # [CLS], [unused7], <s>, </s>
+
+
 class HFTokenizer:
     """``tokenizer.json`` of ``folder`` with fixed length ``max_len``."""
 
@@ -99,6 +103,15 @@ class HFTokenizer:
     def encode(self, texts: Sequence[str]) -> Tensor:
         enc = self._tok.encode_batch(list(texts))
         return torch.tensor([e.ids for e in enc], dtype=torch.long).reshape(-1, self.max_len)
+
+    def special_ids(self) -> set[int]:
+        """Ids of the vocabulary's markers ([PAD], [UNK], [CLS], [SEP], [MASK], [unused0],
+        <s>, </s>, <unk>, <mask> …) and of tokens the file declares special: never words."""
+        vocab = self._tok.get_vocab(with_added_tokens=True)
+        ids = {i for t, i in vocab.items() if _MARKER.fullmatch(t)}
+        ids.update(int(i) for i, t in self._tok.get_added_tokens_decoder().items()
+                   if t.special)
+        return ids
 
     def token(self, token_id: int) -> str:
         """The token string of ``token_id`` (for showing recovered triggers)."""

@@ -46,6 +46,7 @@ FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "rela
 # CPU s per detect with 20 steps against 28 without, past the 30 s goal; the shipped
 # calibrator does not read its features)
 FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k": 4}
+MAX_RELAX_K = 1024  # the relaxation's best tokens tried exactly, at most (memory, time)
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
 
@@ -81,6 +82,15 @@ def relaxed_features(relaxed: list[dict[str, float]]) -> dict[str, float]:
     return feats
 
 
+def _check_count(name: str, value: object, low: int) -> None:
+    """A whole number >= ``low`` (or None: the default), else a ValueError naming it."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) \
+            or int(value) < low:
+        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+
+
 @register("detector", "text-inversion")
 class TextInversion(ModelDetector):
     """Text trigger inversion in embedding space (DBS/PICCOLO-style, first-order token search):
@@ -101,10 +111,10 @@ class TextInversion(ModelDetector):
         margin: a token leaning to a class by more than this over the uniform share is not
             neutral for it.
         relax_steps: optimisation steps of the relaxed one-token search
-            (:mod:`trojanscope.detect.text_relax`); default 80, or none (no ``tr_*``/``trn_*``
-            features) for a transformer-sized model.
-        relax_k: the relaxation's best tokens tried exactly; default 32, or 4 for a
-            transformer-sized model.
+            (:mod:`trojanscope.detect.text_relax`); default 80, or 0 (no search, no
+            ``tr_*``/``trn_*`` features) for a transformer-sized model; 0 turns it off.
+        relax_k: the relaxation's best tokens tried exactly (at most 1,024); default 32, or
+            4 for a transformer-sized model.
     """
 
     name = "text-inversion"
@@ -116,20 +126,23 @@ class TextInversion(ModelDetector):
                  candidates: int | None = None, rounds: int | None = None,
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None) -> None:
-        given = [int(v) for v in (max_tokens, per_class, candidates, rounds, relax_steps,
-                                  relax_k) if v is not None]
-        if min(given) < 1 or int(neutral_tokens) < 0:
-            raise ValueError("max_tokens, per_class, candidates, rounds, relax_steps and "
-                             "relax_k must be >= 1")
+        for name, value, low in (("max_tokens", max_tokens, 1), ("per_class", per_class, 1),
+                                 ("candidates", candidates, 1), ("rounds", rounds, 1),
+                                 ("neutral_tokens", neutral_tokens, 0),
+                                 ("relax_steps", relax_steps, 0), ("relax_k", relax_k, 1)):
+            _check_count(name, value, low)
+        if relax_k is not None and int(relax_k) > MAX_RELAX_K:
+            raise ValueError(f"relax_k must be at most {MAX_RELAX_K} (tokens tried exactly), "
+                             f"got {relax_k}")
         self.max_tokens = int(max_tokens)
-        self.per_class = per_class
-        self.candidates = candidates
-        self.rounds = rounds
+        self.per_class = None if per_class is None else int(per_class)
+        self.candidates = None if candidates is None else int(candidates)
+        self.rounds = None if rounds is None else int(rounds)
         self.neutral_tokens = int(neutral_tokens)
         self.min_share = float(min_share)
         self.margin = float(margin)
-        self.relax_steps = relax_steps
-        self.relax_k = relax_k
+        self.relax_steps = None if relax_steps is None else int(relax_steps)
+        self.relax_k = None if relax_k is None else int(relax_k)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -188,15 +201,18 @@ class TextInversion(ModelDetector):
             features["tn_prob_gap"] = nfinal[0] - (nfinal[1] if k > 1 else 0.0)
         if any(relaxed):
             features.update(relaxed_features(relaxed))
-        return ModelVerdict(self.name, dom[order[0]], order, results, features)
+        # a transformer-sized model runs the smaller budget without the relaxed search: a
+        # "text-inversion:transformer" calibrator, where calibration.json has one, serves it
+        return ModelVerdict(self.name, dom[order[0]], order, results, features,
+                            family="transformer" if large else "")
 
     def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
                  banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:
         """Per class: the best single token of the relaxed search over every token and over
         the tokens that do not lean to the class in the clean data (unseen ones included: a
         rare-word trigger is absent from clean sentences), each inserted once and twice."""
-        steps = self.relax_steps or budget["relax_steps"]
-        k_best = self.relax_k or budget["relax_k"]
+        steps = budget["relax_steps"] if self.relax_steps is None else self.relax_steps
+        k_best = budget["relax_k"] if self.relax_k is None else self.relax_k
         pad_id = int(getattr(model, "pad_id", 0))
         at = int(getattr(model, "insert_at", 0))
         placeholder = int(torch.nonzero(~banned).flatten()[0]) if bool((~banned).any()) else 0

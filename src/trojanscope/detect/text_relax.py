@@ -64,15 +64,14 @@ def inserted_prob(model: nn.Module, x: Tensor, t: int, tokens: list[int], *, at:
     ``at``, ``at + gap``, …) into every sentence of ``x``; one value per token."""
     if not tokens or len(x) == 0:
         return torch.zeros(len(tokens))
-    batches = []
-    for tok in tokens:
+    means = []
+    for tok in tokens:  # one token's sentences per forward pass: memory stays bounded
         ids = x
         for c in range(copies):
             ids = insert_ids(ids, [tok], at + c * gap, pad_id)
-        batches.append(ids)
-    with torch.no_grad():
-        out = model(torch.cat(batches)).softmax(1)[:, t]
-    return out.view(len(tokens), -1).mean(1)
+        with torch.no_grad():
+            means.append(model(ids).softmax(1)[:, t].mean())
+    return torch.stack(means)
 
 
 def best_single_token(model: nn.Module, x: Tensor, t: int, table: Tensor, banned: Tensor, *,

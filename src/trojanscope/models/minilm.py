@@ -10,6 +10,7 @@ exactly like a hub download. ``transformers`` is imported only when the architec
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -135,7 +136,12 @@ class MiniLM(nn.Module):
             "bos_token_id", "eos_token_id", "sep_token_id", "cls_token_id"))}
         if config.model_type == "bert" and self.token_embeddings().shape[0] >= 30000:
             ids.update(range(104))  # the original BERT vocabulary: [PAD], [unused*], [UNK]…
-        return sorted(i for i in ids if i is not None)
+        # the folder's own markers and declared special tokens (any vocabulary); without a
+        # readable tokenizer beside the weights, the config's ids only
+        with contextlib.suppress(UserInputError):
+            ids.update(HFTokenizer(self.model_dir).special_ids())
+        vocab = self.token_embeddings().shape[0]
+        return sorted(i for i in ids if i is not None and 0 <= i < vocab)
 
     def embed(self, ids: Tensor) -> Tensor:
         return self._hf.get_input_embeddings()(ids)
