@@ -98,11 +98,12 @@ def loo_scores(rows: list[ZooRow], features: list[str], c: float) -> tuple[float
             float(roc_auc_score(y, p)))
 
 
-def choose_design(rows: list[ZooRow]) -> tuple[str, float, list[dict]]:
+def choose_design(rows: list[ZooRow], designs: dict[str, list[str]]) -> tuple[str, float,
+                                                                               list[dict]]:
     """The (design, C) of lowest LOO cross-entropy on the calibration rows, and all scores."""
     scores = [{"design": name, "c": c, **dict(zip(("loo_ce", "loo_auc"),
                                                   loo_scores(rows, feats, c), strict=True))}
-              for name, feats in DESIGNS.items() for c in CS]
+              for name, feats in designs.items() for c in CS]
     for s in scores:
         print(f"LOO {s['design']} C={s['c']}: cross-entropy {s['loo_ce']:.3f}, "
               f"ROC-AUC {s['loo_auc']:.3f}", file=sys.stderr)
@@ -122,21 +123,23 @@ def per_attack_auc(rows: list[ZooRow]) -> dict[str, float]:
     return out
 
 
-def feature_auc(rows: list[ZooRow], attack: str | None = None) -> dict[str, float]:
+def feature_auc(rows: list[ZooRow], designs: dict[str, list[str]],
+                attack: str | None = None) -> dict[str, float]:
     """ROC-AUC of each feature of every design on its own (higher: more backdoor-like), over
     every model or over ``attack``'s models and the clean ones."""
     from sklearn.metrics import roc_auc_score
 
-    names = sorted({f for feats in DESIGNS.values() for f in feats})
+    names = sorted({f for feats in designs.values() for f in feats})
     rows = [r for r in rows if attack is None or not r.backdoored or r.attack == attack]
     y = [int(r.backdoored) for r in rows]
     return {f: round(float(roc_auc_score(y, [r.features[f] for r in rows])), 3) for f in names}
 
 
-def other_designs(cal_rows: list[ZooRow], eval_rows: list[ZooRow]) -> dict[str, list[float]]:
+def other_designs(cal_rows: list[ZooRow], eval_rows: list[ZooRow],
+                  designs: dict[str, list[str]]) -> dict[str, list[float]]:
     """ROC-AUC and cross-entropy on the evaluation zoo of every design fitted at C = 1."""
     out = {}
-    for name, feats in DESIGNS.items():
+    for name, feats in designs.items():
         cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
                              [int(r.backdoored) for r in cal_rows], feats, transform="none", c=1.0)
         for row in eval_rows:
@@ -174,6 +177,9 @@ def main() -> None:
     parser.add_argument("--cal-only", action="store_true", help="stop after the calibration zoo")
     parser.add_argument("--workers", type=int, default=1,
                         help="processes computing a zoo's rows (one torch thread each)")
+    parser.add_argument("--designs", nargs="+", default=None, metavar="F1,F2,...",
+                        help="candidate feature subsets, comma-separated feature names each "
+                             "(default: the DESIGNS of this script)")
     opts = parser.parse_args()
     torch.set_num_threads(1)
     if opts.cal_rows is not None and len(opts.cal_rows) != len(opts.cal):
@@ -183,10 +189,15 @@ def main() -> None:
         cal_rows += zoo_rows(zoo, opts.cal_rows[i] if opts.cal_rows else None, opts.workers)
     if opts.cal_only:
         return
-    design, c, loo = choose_design(cal_rows)
+    designs = DESIGNS if opts.designs is None else {d: d.split(",") for d in opts.designs}
+    missing = sorted({f for feats in designs.values() for f in feats}
+                     - set.intersection(*(set(r.features) for r in cal_rows)))
+    if missing:
+        parser.error(f"features not in every calibration row: {', '.join(missing)}")
+    design, c, loo = choose_design(cal_rows, designs)
     print(f"chosen on the calibration zoo: {design}, C = {c}")
     cal = fit_calibrator(METHOD, [r.features for r in cal_rows],
-                         [int(r.backdoored) for r in cal_rows], DESIGNS[design],
+                         [int(r.backdoored) for r in cal_rows], designs[design],
                          transform="none", c=c, zoo=[str(z) for z in opts.cal],
                          models="textcnn on rt-polarity", coverage=count_traits(traits(opts.cal)))
     eval_rows = zoo_rows(opts.eval, opts.eval_rows, opts.workers)
@@ -204,11 +215,12 @@ def main() -> None:
     model_level["roc_auc_by_attack"] = per_attack_auc(eval_rows)
     print(f"detection rate by attack: {s['detection_rate_by_attack']}")
     print(f"ROC-AUC by attack (against all clean): {model_level['roc_auc_by_attack']}")
-    model_level["feature_auc"] = {zoo: feature_auc(rows) for zoo, rows in
+    model_level["feature_auc"] = {zoo: feature_auc(rows, designs) for zoo, rows in
                                   (("cal", cal_rows), ("eval", eval_rows))}
     print(f"ROC-AUC of each feature alone: {model_level['feature_auc']}")
     model_level["feature_auc_by_attack"] = {
-        zoo: {a: feature_auc(rows, a) for a in sorted({r.attack for r in rows if r.attack})}
+        zoo: {a: feature_auc(rows, designs, a)
+              for a in sorted({r.attack for r in rows if r.attack})}
         for zoo, rows in (("cal", cal_rows), ("eval", eval_rows))}
     print(f"... per attack: {model_level['feature_auc_by_attack']}")
     shipped = load_calibrators(SHIPPED).get(METHOD)
@@ -231,7 +243,7 @@ def main() -> None:
                                          "cross_entropy": s_cal["cross_entropy"],
                                          "roc_auc_by_attack": per_attack_auc(cal_rows)}
         print(f"... on the calibration rows: {model_level['shipped_on_cal']}")
-    model_level["other_designs"] = other_designs(cal_rows, eval_rows)
+    model_level["other_designs"] = other_designs(cal_rows, eval_rows, designs)
     print(f"every design at C = 1 (for the record, not chosen): {model_level['other_designs']}")
     for row in eval_rows:
         row.probability = cal.probability(row.features)
