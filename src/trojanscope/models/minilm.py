@@ -136,10 +136,14 @@ class MiniLM(nn.Module):
             "bos_token_id", "eos_token_id", "sep_token_id", "cls_token_id"))}
         if config.model_type == "bert" and self.token_embeddings().shape[0] >= 30000:
             ids.update(range(104))  # the original BERT vocabulary: [PAD], [unused*], [UNK]…
-        # the folder's own markers and declared special tokens (any vocabulary); without a
-        # readable tokenizer beside the weights, the config's ids only
-        with contextlib.suppress(UserInputError):
-            ids.update(HFTokenizer(self.model_dir).special_ids())
+        else:
+            # any other vocabulary: the folder's own markers and declared special tokens
+            # (without a readable tokenizer beside the weights, the config's ids only). Not
+            # for BERT's own vocabulary: banning its [unused104..993] too moved the greedy
+            # search's starting token on the MiniLM badnl folder, which then missed `cf`
+            # (0.52 -> 0.17; docs/benchmarks.md, MiniLM).
+            with contextlib.suppress(UserInputError):
+                ids.update(HFTokenizer(self.model_dir).special_ids())
         vocab = self.token_embeddings().shape[0]
         return sorted(i for i in ids if i is not None and 0 <= i < vocab)
 
