@@ -6,13 +6,15 @@ recipe more than of the architecture. Its range over the default calibrator's ow
 recipe coverage that ``auto`` checks (``detect/coverage.py``).
 
     python benchmarks/recipe_range.py --zoo ../wt9/zoo/cal2 --rows benchmarks/out/gen_rows.json \
-        --rows-zoo zoo/cal --out benchmarks/out/recipe_range.json
+        --rows-zoo zoo/cal --out benchmarks/out/recipe_range.json \
+        --write-calibration src/trojanscope/detect/calibration.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 from pathlib import Path
 
@@ -34,6 +36,8 @@ def main() -> None:
     ap.add_argument("--rows-zoo", action="append", default=[],
                     help="zoo names of --rows to include")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--write-calibration", type=Path, default=None,
+                    help="Record [min, max] as the 'auto' calibrator's fitted_on['recipe_range'].")
     args = ap.parse_args()
     torch.set_num_threads(1)
     values: dict[str, float] = {}
@@ -45,12 +49,19 @@ def main() -> None:
     for zoo in args.zoo:
         for meta, load in ours(zoo):
             with torch.no_grad():
-                values[f"{zoo}/{meta['name']}"] = float(load()(mnist.x).std())
+                values[f"{'/'.join(zoo.parts[-2:])}/{meta['name']}"] = float(load()(mnist.x).std())
     v = np.array(list(values.values()))
     summary = {"n": len(v), "min": float(v.min()), "p1": float(np.percentile(v, 1)),
                "p99": float(np.percentile(v, 99)), "max": float(v.max())}
     args.out.write_text(json.dumps({"summary": summary, "logit_std": values}, indent=1) + "\n")
     print(json.dumps(summary))
+    if args.write_calibration:
+        cals = json.loads(args.write_calibration.read_text())
+        cals["auto"]["fitted_on"]["recipe_range"] = {
+            "logit_std": [math.floor(summary["min"] * 1e4) / 1e4,
+                          math.ceil(summary["max"] * 1e4) / 1e4],
+            "zoo": sorted({k.rsplit("/", 1)[0] for k in values}), "n_models": len(v)}
+        args.write_calibration.write_text(json.dumps(cals, indent=2) + "\n")
 
 
 if __name__ == "__main__":
