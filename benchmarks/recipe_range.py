@@ -3,7 +3,8 @@
 ``logit_std`` is the standard deviation of a model's logits on clean data (the bundled MNIST
 test split, 20 images per class, as in ``generalise_rows.py``): a property of the training
 recipe more than of the architecture. Its range over the default calibrator's own zoos is the
-recipe coverage that ``auto`` checks (``detect/coverage.py``).
+recipe coverage that issue 9's fifth round measured as a routing rule (docs/benchmarks.md; not
+shipped). ``--write-calibration`` records the range in the ``auto`` calibrator's ``fitted_on``.
 
     python benchmarks/recipe_range.py --zoo ../wt9/zoo/cal2 --rows benchmarks/out/gen_rows.json \
         --rows-zoo zoo/cal --out benchmarks/out/recipe_range.json \

@@ -11,12 +11,7 @@ import torch
 
 from trojanscope.cli.main import run
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
-from trojanscope.detect.coverage import (
-    architecture_traits,
-    count_traits,
-    coverage_notes,
-    recipe_notes,
-)
+from trojanscope.detect.coverage import architecture_traits, count_traits, coverage_notes
 from trojanscope.detect.mmbd import MMBD
 from trojanscope.io.models import export_onnx, load_model
 from trojanscope.models import create_model
@@ -113,40 +108,3 @@ def test_shipped_wider_calibrators_exist_for_the_default_methods() -> None:
     cals = load_calibrators()
     for key in ("auto:out-of-coverage", "mmbd:out-of-coverage"):
         assert cals[key].fitted_on["coverage"].get("activation:tanh", 0) >= 5
-
-
-def test_recipe_notes_compare_the_clean_logit_scale() -> None:
-    recipe = {"logit_std": [4.3, 7.2]}
-    assert recipe_notes({"logit_std": 5.0}, recipe) == []
-    assert recipe_notes({"logit_std": 3.83}, recipe) == [
-        "clean-logit scale 3.83: the default calibration's models had 4.30-7.20 "
-        "(another training recipe)"]
-    assert recipe_notes({"logit_std": 7.58}, recipe) != []
-    assert recipe_notes({}, recipe) == [] and recipe_notes({"logit_std": 1.0}, None) == []
-
-
-def test_another_recipe_gets_the_wider_calibrator_despite_covered_traits() -> None:
-    # A ReLU/max-pool CNN (covered by architecture) with a clean-logit scale outside the
-    # default calibration's range: the wider calibrator scores it (issue 9, fifth round).
-    relu = create_model("cnn", (1, 28, 28), 10, width=4).eval()
-    verdict = MMBD(n_starts=2, steps=6).inspect(relu, None, input_shape=(1, 28, 28), seed=0)
-    narrow = Calibrator("mmbd", ["mmbd_neglog10_p"], [0.0], -5.0,
-                        {"coverage": {"activation:relu": 50, "pool:max": 40, "layer:conv": 40},
-                         "recipe_range": {"logit_std": [4.3, 7.2]}})
-    wider = Calibrator("mmbd:out-of-coverage", ["mmbd_early_anomaly"], [0.0], 5.0,
-                       {"n_models": 7, "coverage": {"activation:relu": 9}})
-    cals = {"mmbd": narrow, "mmbd:out-of-coverage": wider}
-    verdict.features["logit_std"] = 5.0
-    calibrate(verdict, cals)
-    assert verdict.probability == pytest.approx(1 / (1 + np.exp(5)))
-    assert verdict.coverage_notes == []
-    verdict.features["logit_std"] = 2.5
-    calibrate(verdict, cals)
-    assert verdict.probability == pytest.approx(1 / (1 + np.exp(-5)))
-    assert verdict.coverage_notes[0].startswith("clean-logit scale 2.50: the default calibration's")
-    assert "wider calibration (7 models" in verdict.coverage_notes[-1]
-
-
-def test_shipped_default_calibrator_records_its_recipe_range() -> None:
-    low, high = load_calibrators()["auto"].fitted_on["recipe_range"]["logit_std"]
-    assert 0 < low < high
