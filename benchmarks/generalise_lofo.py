@@ -201,8 +201,16 @@ SHIPPED = load_calibrators()["auto"]
 SHIPPED_ZOOS = set(SHIPPED.fitted_on["zoo"])  # never scored: the shipped calibrator saw them
 
 
-def covered(row: dict) -> bool:
-    """Every architecture trait of the model is covered by the shipped calibrator."""
+# The default calibrator zoos' clean-logit scale range (``recipe_range.py``), for the
+# ``routed+recipe: D`` designs; set from ``--recipe-range``.
+RECIPE_RANGE: list[tuple[float, float]] = []
+
+
+def covered(row: dict, recipe: bool = False) -> bool:
+    """Every architecture trait of the model is covered by the shipped calibrator (and, with
+    ``recipe``, its ``logit_std`` lies within ``RECIPE_RANGE``)."""
+    if recipe and not RECIPE_RANGE[0][0] <= row["logit_std"] <= RECIPE_RANGE[0][1]:
+        return False
     return not coverage_notes(row["traits"], SHIPPED.fitted_on["coverage"])
 
 
@@ -211,11 +219,12 @@ def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
     models inside its coverage, design D (fitted on ``train``) for the others; else design."""
     if name == "shipped":
         return np.array([r["probability"] for r in test])
-    if name.startswith("routed: "):  # covered models need no probe statistics
-        outside = [r for r in test if not covered(r)]
-        p = iter(fit_predict(train, outside, DESIGNS[name.removeprefix("routed: ")])
+    if name.startswith(("routed: ", "routed+recipe: ")):  # covered models need no probes
+        recipe = name.startswith("routed+recipe: ")
+        outside = [r for r in test if not covered(r, recipe)]
+        p = iter(fit_predict(train, outside, DESIGNS[name.split(": ", 1)[1]])
                  if outside else [])
-        return np.array([r["probability"] if covered(r) else next(p) for r in test])
+        return np.array([r["probability"] if covered(r, recipe) else next(p) for r in test])
     return fit_predict(train, test, DESIGNS[name])
 
 
@@ -267,6 +276,11 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="Write every figure here too.")
     ap.add_argument("--routed", default=None,
                     help="Designs to also score routed: shipped calibrator inside its coverage.")
+    ap.add_argument("--recipe-routed", default=None,
+                    help="Designs to also score routed by architecture and by the clean-logit "
+                         "scale (needs --recipe-range).")
+    ap.add_argument("--recipe-range", type=Path, default=None,
+                    help="recipe_range.py output: the default calibrator zoos' logit_std range.")
     ap.add_argument("--ship", default=None, help="Design to fit on the whole pool and ship.")
     ap.add_argument("--test-rows", type=Path, action="append", default=[],
                     help="Rows of populations never used to choose a design (with the "
@@ -284,6 +298,10 @@ def main() -> None:
     designs = args.designs.split(",") if args.designs else list(DESIGNS)
     names = ["shipped", *(d for d in designs if d != "none")]
     names += [f"routed: {n}" for n in (args.routed.split(",") if args.routed else [])]
+    if args.recipe_routed:
+        summary = json.loads(args.recipe_range.read_text())["summary"]
+        RECIPE_RANGE.append((summary["min"], summary["max"]))
+        names += [f"routed+recipe: {n}" for n in args.recipe_routed.split(",")]
     print(f"pool: {len(pool)} models ({sum(r['backdoored'] for r in pool)} backdoored; "
           f"{sum(r['recipe'] == 'foreign' for r in pool)} foreign); evaluation zoo: "
           f"{len(evaluation)}\n")
