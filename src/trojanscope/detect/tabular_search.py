@@ -181,7 +181,8 @@ class TabularSearch(ModelDetector):
         order = [r.cls for r in ranked]
         if mass.max() >= self.mass_sure:  # the trees' own record names the target
             order = [int(mass.argmax())] + [c for c in order if c != int(mass.argmax())]
-        elif boxes is not None:  # else the class whose missed leaves flip clean rows most
+        elif boxes is not None and boxes.excess.max() > 0:  # else the class whose missed
+            # leaves flip clean rows most (no box flips anything: the score ranking stands)
             order = [int(c) for c in np.argsort(-boxes.excess, kind="stable")]
         elif not tree:  # networks: the class whose response the data explain least
             order = [int(c) for c in np.argsort(-excess, kind="stable")]

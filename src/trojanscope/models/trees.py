@@ -241,7 +241,7 @@ class XGBoostModel(TreeModel):
                 cls, strength = self._group(t, float(node["leaf"]))
                 here = weight[reached[:, t] == node["nodeid"]].sum() / weight.sum()
                 out.append(LeafRecord(t, cls, strength, float(node["cover"]) / root,
-                                      float(here), box))
+                                      float(here), box, below=True))
         return out
 
 
@@ -343,6 +343,7 @@ class LeafRecord:
     train: float
     clean: float
     box: Box
+    below: bool = False  # XGBoost: a row goes left when x < cut, so boxes are [lo, hi)
 
 
 def _narrow(box: Box, feature: int, *, lo: float | None = None, hi: float | None = None) -> Box:
