@@ -162,7 +162,9 @@ class TabularSearch(ModelDetector):
             # trees flip more easily than networks at equal suspicion (calibration zoo)
             "tab_tree": float(hasattr(target.model, "split_points")),
         }
-        records = target.model.leaf_records(x_all.numpy(), 10**9) if tree else []
+        # only leaves that push towards their class (multi-class leaves may push away)
+        records = [r for r in target.model.leaf_records(x_all.numpy(), 10**9)
+                   if r.strength > 0] if tree else []
         mass = missing_mass([(r.cls, r.train, r.clean) for r in records
                              if r.tree < self.mass_trees], len(x_all), target.num_classes)
         features["tab_mass"] = float(np.log1p(mass.max()))

@@ -221,10 +221,16 @@ class XGBoostModel(TreeModel):
         per_round = self.num_classes if self.num_classes > 2 else 1
         out = []
         for t in range(min(trees, len(dumps))):
-            weight = np.ones(len(x))
-            if t >= per_round and per_round == 1:  # binary: hessians before this tree
-                margin = self.booster.predict(data, output_margin=True, iteration_range=(0, t))
-                p = 1.0 / (1.0 + np.exp(-np.asarray(margin, dtype=np.float64)))
+            weight = np.ones(len(x))  # cover is a hessian mass: weigh rows by theirs
+            if t >= per_round:  # before this tree's round (binary: sigmoid, else softmax)
+                margin = np.asarray(self.booster.predict(
+                    data, output_margin=True, iteration_range=(0, t // per_round)),
+                    dtype=np.float64)
+                if per_round == 1:
+                    p = 1.0 / (1.0 + np.exp(-margin))
+                else:
+                    e = np.exp(margin - margin.max(1, keepdims=True))
+                    p = (e / e.sum(1, keepdims=True))[:, t % per_round]
                 weight = p * (1.0 - p)
             tree = json.loads(dumps[t])
             root = float(tree["cover"])
