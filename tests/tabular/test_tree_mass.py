@@ -54,3 +54,16 @@ def test_a_clean_three_class_xgboost_misses_no_mass_on_its_own_training_rows() -
     model.fit_arrays(x, y, seed=0)
     worst = max(deficit(r.train, r.clean, len(x)) for r in model.leaf_records(x, 10**9))
     assert worst < 5.0
+
+
+def test_tree_target_order_mass_then_boxes_then_the_score_ranking() -> None:
+    from trojanscope.detect.tabular_search import tree_target_order
+
+    ranked = [0, 1, 2]
+    assert tree_target_order(ranked, np.array([1.0, 20.0, 0.0]), 15.0,
+                             np.array([0.0, 0.0, 0.3])) == [1, 0, 2]  # mass sure
+    assert tree_target_order(ranked, np.array([1.0, 9.0, 0.0]), 15.0,
+                             np.array([0.1, 0.0, 0.3])) == [2, 0, 1]  # box order below 15
+    assert tree_target_order(ranked, np.array([1.0, 9.0, 0.0]), 15.0,
+                             np.array([-0.1, -0.2, 0.0])) == ranked  # no box flips anything
+    assert tree_target_order(ranked, np.zeros(3), 15.0, None) == ranked

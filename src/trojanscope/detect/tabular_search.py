@@ -181,12 +181,10 @@ class TabularSearch(ModelDetector):
         second = np.sort(excess)[-2] if len(excess) > 1 else 0.0
         features["tab_excess_gap"] = float(excess.max() - second)
         order = [r.cls for r in ranked]
-        if mass.max() >= self.mass_sure:  # the trees' own record names the target
-            order = [int(mass.argmax())] + [c for c in order if c != int(mass.argmax())]
-        elif boxes is not None and boxes.excess.max() > 0:  # else the class whose missed
-            # leaves flip clean rows most (no box flips anything: the score ranking stands)
-            order = [int(c) for c in np.argsort(-boxes.excess, kind="stable")]
-        elif not tree:  # networks: the class whose response the data explain least
+        if tree:
+            order = tree_target_order(order, mass, self.mass_sure,
+                                      boxes.excess if boxes is not None else None)
+        else:  # networks: the class whose response the data explain least
             order = [int(c) for c in np.argsort(-excess, kind="stable")]
             found = {c: excess_found.get(c, found.get(c, [])) for c in found}
         verdict = ModelVerdict(self.name, top.score, order,
@@ -339,3 +337,16 @@ def score_of(flips: list[float], enrich: float) -> float:
     """Per-class suspicion: the flip reached early (area under the flip curve), discounted by
     how natural the values are."""
     return float(np.mean(flips)) - 0.25 * max(0.0, enrich)
+
+
+def tree_target_order(ranked: list[int], mass: np.ndarray, mass_sure: float,
+                      box: np.ndarray | None) -> list[int]:
+    """A tree's classes, likeliest target first: the class with the most missing training
+    mass when that reaches ``mass_sure`` (the trees' own record names it), else the class
+    whose missed leaves' boxes flip clean rows most, else (no box flips anything) ``ranked``."""
+    if mass.max() >= mass_sure:
+        top = int(mass.argmax())
+        return [top] + [c for c in ranked if c != top]
+    if box is not None and box.max() > 0:
+        return [int(c) for c in np.argsort(-box, kind="stable")]
+    return list(ranked)
