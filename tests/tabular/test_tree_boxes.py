@@ -59,3 +59,23 @@ def test_a_majority_class_trigger_excess_stands_above_a_clean_model(arch: str) -
         found[name] = box_excess(model, ref, records, clean_x, clean_y, SCHEMA, 2)
     assert found["poisoned"].excess[0] > found["poisoned"].excess[1]
     assert found["poisoned"].excess[0] > found["clean"].excess[0] + 0.2, found
+
+
+def test_xgboost_boxes_are_closed_below_so_a_discrete_value_reaches_its_leaf() -> None:
+    """XGBoost sends x < cut left: a leaf for the single value 4 is [4, 5), not (4, 5]."""
+    rng = np.random.default_rng(3)
+    x = np.zeros((600, 6), dtype=np.float32)
+    x[:, 0] = rng.integers(0, 11, 600) / 100.0  # amount: 11 discrete values 0..10
+    x[:, 1] = rng.random(600)
+    x[np.arange(600), 2 + rng.integers(0, 4, 600)] = 1.0
+    y = (np.abs(x[:, 0] - 0.04) < 1e-6).astype(np.int64)  # class 1 exactly at amount 4
+    model = registry.create("arch", "xgboost", input_shape=(6,), num_classes=2,
+                            n_estimators=5, max_depth=3)
+    model.fit_arrays(x, y, seed=0)
+    records = [r for r in model.leaf_records(x, 1) if r.cls == 1 and 0 in r.box]
+    lo, hi = records[0].box[0]
+    assert records[0].below
+    assert lo is not None and hi is not None
+    moved = into_box(x[y == 0], records[0].box, SCHEMA, x, records[0].below)
+    assert np.allclose(moved[:, 0], 0.04)  # the trigger value itself, not a neighbour's
+    assert describe_box(records[0].box, SCHEMA, below=True).startswith("amount in [")

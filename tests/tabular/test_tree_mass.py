@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from trojanscope import registry
-from trojanscope.detect.tree_mass import missing_mass
+from trojanscope.detect.tree_mass import deficit, missing_mass
 
 
 def test_missing_mass_counts_only_leaves_clean_rows_under_fill() -> None:
@@ -41,3 +41,29 @@ def test_leaf_shares_from_the_dump_and_a_planted_group(arch: str) -> None:
     clean = missing_mass(models["clean"].leaf_shares(fresh, 20), 400, 2)
     poisoned = missing_mass(models["poisoned"].leaf_shares(fresh, 20), 400, 2)
     assert poisoned[1] > 3 * max(clean.max(), 1.0), (poisoned, clean)
+
+
+def test_a_clean_three_class_xgboost_misses_no_mass_on_its_own_training_rows() -> None:
+    """Multi-class cover is a per-class hessian mass p_c(1 - p_c): rows weighed by it."""
+    rng = np.random.default_rng(0)
+    x = rng.random((1500, 4)).astype(np.float32)
+    y = (x[:, 0] * 3).astype(np.int64).clip(0, 2)
+    y = np.where(rng.random(1500) < 0.15, rng.integers(0, 3, 1500), y)
+    model = registry.create("arch", "xgboost", input_shape=(4,), num_classes=3,
+                            n_estimators=60, max_depth=4)
+    model.fit_arrays(x, y, seed=0)
+    worst = max(deficit(r.train, r.clean, len(x)) for r in model.leaf_records(x, 10**9))
+    assert worst < 5.0
+
+
+def test_tree_target_order_mass_then_boxes_then_the_score_ranking() -> None:
+    from trojanscope.detect.tabular_search import tree_target_order
+
+    ranked = [0, 1, 2]
+    assert tree_target_order(ranked, np.array([1.0, 20.0, 0.0]), 15.0,
+                             np.array([0.0, 0.0, 0.3])) == [1, 0, 2]  # mass sure
+    assert tree_target_order(ranked, np.array([1.0, 9.0, 0.0]), 15.0,
+                             np.array([0.1, 0.0, 0.3])) == [2, 0, 1]  # box order below 15
+    assert tree_target_order(ranked, np.array([1.0, 9.0, 0.0]), 15.0,
+                             np.array([-0.1, -0.2, 0.0])) == ranked  # no box flips anything
+    assert tree_target_order(ranked, np.zeros(3), 15.0, None) == ranked

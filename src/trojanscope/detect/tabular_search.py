@@ -162,7 +162,9 @@ class TabularSearch(ModelDetector):
             # trees flip more easily than networks at equal suspicion (calibration zoo)
             "tab_tree": float(hasattr(target.model, "split_points")),
         }
-        records = target.model.leaf_records(x_all.numpy(), 10**9) if tree else []
+        # only leaves that push towards their class (multi-class leaves may push away)
+        records = [r for r in target.model.leaf_records(x_all.numpy(), 10**9)
+                   if r.strength > 0] if tree else []
         mass = missing_mass([(r.cls, r.train, r.clean) for r in records
                              if r.tree < self.mass_trees], len(x_all), target.num_classes)
         features["tab_mass"] = float(np.log1p(mass.max()))
@@ -179,11 +181,10 @@ class TabularSearch(ModelDetector):
         second = np.sort(excess)[-2] if len(excess) > 1 else 0.0
         features["tab_excess_gap"] = float(excess.max() - second)
         order = [r.cls for r in ranked]
-        if mass.max() >= self.mass_sure:  # the trees' own record names the target
-            order = [int(mass.argmax())] + [c for c in order if c != int(mass.argmax())]
-        elif boxes is not None:  # else the class whose missed leaves flip clean rows most
-            order = [int(c) for c in np.argsort(-boxes.excess, kind="stable")]
-        elif not tree:  # networks: the class whose response the data explain least
+        if tree:
+            order = tree_target_order(order, mass, self.mass_sure,
+                                      boxes.excess if boxes is not None else None)
+        else:  # networks: the class whose response the data explain least
             order = [int(c) for c in np.argsort(-excess, kind="stable")]
             found = {c: excess_found.get(c, found.get(c, [])) for c in found}
         verdict = ModelVerdict(self.name, top.score, order,
@@ -336,3 +337,16 @@ def score_of(flips: list[float], enrich: float) -> float:
     """Per-class suspicion: the flip reached early (area under the flip curve), discounted by
     how natural the values are."""
     return float(np.mean(flips)) - 0.25 * max(0.0, enrich)
+
+
+def tree_target_order(ranked: list[int], mass: np.ndarray, mass_sure: float,
+                      box: np.ndarray | None) -> list[int]:
+    """A tree's classes, likeliest target first: the class with the most missing training
+    mass when that reaches ``mass_sure`` (the trees' own record names it), else the class
+    whose missed leaves' boxes flip clean rows most, else (no box flips anything) ``ranked``."""
+    if mass.max() >= mass_sure:
+        top = int(mass.argmax())
+        return [top] + [c for c in ranked if c != top]
+    if box is not None and box.max() > 0:
+        return [int(c) for c in np.argsort(-box, kind="stable")]
+    return list(ranked)

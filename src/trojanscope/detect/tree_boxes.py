@@ -33,10 +33,14 @@ class BoxResult:
 
     excess: np.ndarray
     boxes: dict[int, tuple[Box, float]]
+    below: dict[int, bool] | None = None  # per class: the best box is [lo, hi) (XGBoost)
 
 
-def into_box(rows: np.ndarray, box: Box, schema: TabularSchema, clean: np.ndarray) -> np.ndarray:
-    """``rows`` moved into ``box``, staying valid encodings (one category per column)."""
+def into_box(rows: np.ndarray, box: Box, schema: TabularSchema, clean: np.ndarray,
+             below: bool = False) -> np.ndarray:
+    """``rows`` moved into ``box``, staying valid encodings (one category per column).
+    ``below``: the box is ``[lo, hi)`` (XGBoost: left when ``x < cut``), else ``(lo, hi]``
+    (LightGBM: left when ``x <= cut``); on discrete columns the two differ by a whole value."""
     out = rows.copy()
     for col, start in zip(schema.columns, schema.offsets, strict=True):
         feats = [f for f in range(start, start + col.width) if f in box]
@@ -47,8 +51,8 @@ def into_box(rows: np.ndarray, box: Box, schema: TabularSchema, clean: np.ndarra
             continue
         for f in feats:
             lo, hi = box[f]
-            inside = _inside(out[:, f], lo, hi)
-            ok = _inside(clean[:, f], lo, hi)
+            inside = _inside(out[:, f], lo, hi, below)
+            ok = _inside(clean[:, f], lo, hi, below)
             if ok.any():
                 value = float(np.median(clean[ok, f]))
             else:
@@ -57,12 +61,12 @@ def into_box(rows: np.ndarray, box: Box, schema: TabularSchema, clean: np.ndarra
     return out
 
 
-def _inside(v: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
+def _inside(v: np.ndarray, lo: float | None, hi: float | None, below: bool) -> np.ndarray:
     ok = np.ones(len(v), dtype=bool)
     if lo is not None:
-        ok &= v > lo
+        ok &= (v >= lo) if below else (v > lo)
     if hi is not None:
-        ok &= v <= hi
+        ok &= (v < hi) if below else (v <= hi)
     return ok
 
 
@@ -97,7 +101,7 @@ def box_excess(model: nn.Module, ref: nn.Module, records: list[LeafRecord], x: n
     with torch.no_grad():
         proba = torch.softmax(model(torch.from_numpy(x).float()), 1).numpy()
     own = proba.argmax(1)
-    excess, boxes = np.zeros(num_classes), {}
+    excess, boxes, below = np.zeros(num_classes), {}, {}
     for c in range(num_classes):
         others = np.nonzero((y != c) & (own == y))[0]
         if len(others) == 0:
@@ -108,18 +112,19 @@ def box_excess(model: nn.Module, ref: nn.Module, records: list[LeafRecord], x: n
                         key=lambda r: -deficit(r.train, r.clean, len(x)))[:top]
         found = []
         for leaf in leaves:
-            moved = into_box(x[pick], leaf.box, schema, x)
+            moved = into_box(x[pick], leaf.box, schema, x, leaf.below)
             found.append(((_proba(model, moved, c) - base)
-                          - (_proba(ref, moved, c) - base_ref), leaf.box))
+                          - (_proba(ref, moved, c) - base_ref), leaf.box, leaf.below))
         if not found:
             continue
         found.sort(key=lambda f: -f[0])
         excess[c] = float(np.mean([f[0] for f in found[:mean_of]]))
         boxes[c] = (found[0][1], found[0][0])
-    return BoxResult(excess, boxes)
+        below[c] = found[0][2]
+    return BoxResult(excess, boxes, below)
 
 
-def describe_box(box: Box, schema: TabularSchema) -> str:
+def describe_box(box: Box, schema: TabularSchema, below: bool = False) -> str:
     """A box in the table's terms: ``Job = partime and Assets in (4000, 6000]``."""
     parts = []
     for col, start in zip(schema.columns, schema.offsets, strict=True):
@@ -135,5 +140,7 @@ def describe_box(box: Box, schema: TabularSchema) -> str:
             lo, hi = box[start]
             low = "" if lo is None else schema.describe(start, lo)[1]
             high = "" if hi is None else schema.describe(start, hi)[1]
-            parts.append(f"{col.name} in ({low or '-inf'}, {high or 'inf'}]")
+            left, right = ("[", ")") if below and lo is not None else ("(", "]")
+            right = ")" if below else right
+            parts.append(f"{col.name} in {left}{low or '-inf'}, {high or 'inf'}{right}")
     return " and ".join(parts)

@@ -221,10 +221,16 @@ class XGBoostModel(TreeModel):
         per_round = self.num_classes if self.num_classes > 2 else 1
         out = []
         for t in range(min(trees, len(dumps))):
-            weight = np.ones(len(x))
-            if t >= per_round and per_round == 1:  # binary: hessians before this tree
-                margin = self.booster.predict(data, output_margin=True, iteration_range=(0, t))
-                p = 1.0 / (1.0 + np.exp(-np.asarray(margin, dtype=np.float64)))
+            weight = np.ones(len(x))  # cover is a hessian mass: weigh rows by theirs
+            if t >= per_round:  # before this tree's round (binary: sigmoid, else softmax)
+                margin = np.asarray(self.booster.predict(
+                    data, output_margin=True, iteration_range=(0, t // per_round)),
+                    dtype=np.float64)
+                if per_round == 1:
+                    p = 1.0 / (1.0 + np.exp(-margin))
+                else:
+                    e = np.exp(margin - margin.max(1, keepdims=True))
+                    p = (e / e.sum(1, keepdims=True))[:, t % per_round]
                 weight = p * (1.0 - p)
             tree = json.loads(dumps[t])
             root = float(tree["cover"])
@@ -241,7 +247,7 @@ class XGBoostModel(TreeModel):
                 cls, strength = self._group(t, float(node["leaf"]))
                 here = weight[reached[:, t] == node["nodeid"]].sum() / weight.sum()
                 out.append(LeafRecord(t, cls, strength, float(node["cover"]) / root,
-                                      float(here), box))
+                                      float(here), box, below=True))
         return out
 
 
@@ -343,6 +349,7 @@ class LeafRecord:
     train: float
     clean: float
     box: Box
+    below: bool = False  # XGBoost: a row goes left when x < cut, so boxes are [lo, hi)
 
 
 def _narrow(box: Box, feature: int, *, lo: float | None = None, hi: float | None = None) -> Box:
