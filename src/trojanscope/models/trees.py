@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -193,62 +194,61 @@ class XGBoostModel(TreeModel):
         self.input_shape = (int(booster.num_features()),)
         self.booster = booster
 
-    def leaves(self) -> list[Leaf]:
-        out: list[Leaf] = []
-        for index, tree in enumerate(self.booster.get_dump(dump_format="json")):
-            stack: list[tuple[dict[str, Any], dict[int, tuple[float | None, float | None]]]]
-            stack = [(json.loads(tree), {})]
+    def _leaf_nodes(self) -> Iterator[tuple[int, dict[str, Any], dict[str, Any], Box]]:
+        """(tree index, tree root, leaf node, box) of every leaf, trees in order: the one
+        walk of XGBoost's JSON dump (with its statistics) behind ``leaves`` and
+        ``leaf_records``."""
+        for index, dump in enumerate(self.booster.get_dump(with_stats=True, dump_format="json")):
+            tree = json.loads(dump)
+            stack: list[tuple[dict[str, Any], Box]] = [(tree, {})]
             while stack:
                 node, box = stack.pop()
                 if "leaf" in node:
-                    cls, strength = self._group(index, float(node["leaf"]))
-                    out.append(Leaf(cls, strength, box))
+                    yield index, tree, node, box
                     continue
                 feature = int(str(node["split"]).lstrip("f"))
                 cut = float(node["split_condition"])
                 kids = {k["nodeid"]: k for k in node.get("children", [])}
                 stack.append((kids[node["yes"]], _narrow(box, feature, hi=cut)))
                 stack.append((kids[node["no"]], _narrow(box, feature, lo=cut)))
-        return out
 
+    def leaves(self) -> list[Leaf]:
+        return [Leaf(*self._group(t, float(node["leaf"])), box)
+                for t, _, node, box in self._leaf_nodes()]
 
     def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
         xgb = require("xgboost", "xgboost")
         data = xgb.DMatrix(np.asarray(x, dtype=np.float32), nthread=1)
         reached = np.asarray(self.booster.predict(data, pred_leaf=True), dtype=np.int64)
         reached = reached.reshape(len(x), -1)
-        dumps = self.booster.get_dump(with_stats=True, dump_format="json")
         per_round = self.num_classes if self.num_classes > 2 else 1
-        out = []
-        for t in range(min(trees, len(dumps))):
-            weight = np.ones(len(x))  # cover is a hessian mass: weigh rows by theirs
-            if t >= per_round:  # before this tree's round (binary: sigmoid, else softmax)
-                margin = np.asarray(self.booster.predict(
-                    data, output_margin=True, iteration_range=(0, t // per_round)),
-                    dtype=np.float64)
-                if per_round == 1:
-                    p = 1.0 / (1.0 + np.exp(-margin))
-                else:
-                    e = np.exp(margin - margin.max(1, keepdims=True))
-                    p = (e / e.sum(1, keepdims=True))[:, t % per_round]
-                weight = p * (1.0 - p)
-            tree = json.loads(dumps[t])
-            root = float(tree["cover"])
-            stack: list[tuple[dict[str, Any], Box]] = [(tree, {})]
-            while stack:
-                node, box = stack.pop()
-                if "leaf" not in node:
-                    feature = int(str(node["split"]).lstrip("f"))
-                    cut = float(node["split_condition"])
-                    kids = {k["nodeid"]: k for k in node.get("children", [])}
-                    stack.append((kids[node["yes"]], _narrow(box, feature, hi=cut)))
-                    stack.append((kids[node["no"]], _narrow(box, feature, lo=cut)))
-                    continue
-                cls, strength = self._group(t, float(node["leaf"]))
-                here = weight[reached[:, t] == node["nodeid"]].sum() / weight.sum()
-                out.append(LeafRecord(t, cls, strength, float(node["cover"]) / root,
-                                      float(here), box, below=True))
+        out: list[LeafRecord] = []
+        weights: dict[int, np.ndarray] = {}
+        for t, tree, node, box in self._leaf_nodes():
+            if t >= trees:
+                break
+            if t not in weights:
+                weights[t] = self._hessian_weights(data, len(x), t, per_round)
+            weight = weights[t]
+            cls, strength = self._group(t, float(node["leaf"]))
+            here = weight[reached[:, t] == node["nodeid"]].sum() / weight.sum()
+            out.append(LeafRecord(t, cls, strength, float(node["cover"]) / float(tree["cover"]),
+                                  float(here), box, below=True))
         return out
+
+    def _hessian_weights(self, data: Any, n: int, t: int, per_round: int) -> np.ndarray:
+        """Row weights matching tree ``t``'s ``cover`` (a hessian mass): p(1-p) of the rounds
+        before it (binary: sigmoid, else the softmax of its class)."""
+        if t < per_round:
+            return np.ones(n)
+        margin = np.asarray(self.booster.predict(
+            data, output_margin=True, iteration_range=(0, t // per_round)), dtype=np.float64)
+        if per_round == 1:
+            p = 1.0 / (1.0 + np.exp(-margin))
+        else:
+            e = np.exp(margin - margin.max(1, keepdims=True))
+            p = (e / e.sum(1, keepdims=True))[:, t % per_round]
+        return p * (1.0 - p)
 
 
 @register("arch", "lightgbm")
@@ -286,42 +286,38 @@ class LightGBMModel(TreeModel):
         self.input_shape = (int(booster.num_feature()),)
         self.booster = booster
 
-    def leaves(self) -> list[Leaf]:
-        out: list[Leaf] = []
+    def _leaf_nodes(self) -> Iterator[tuple[int, dict[str, Any], dict[str, Any], Box]]:
+        """(tree index, tree root, leaf node, box) of every leaf, trees in order: the one
+        walk of LightGBM's model dump behind ``leaves`` and ``leaf_records``."""
         for index, tree in enumerate(self.booster.dump_model()["tree_info"]):
-            stack = [(tree["tree_structure"], {})]
+            top = tree["tree_structure"]
+            stack: list[tuple[dict[str, Any], Box]] = [(top, {})]
             while stack:
                 node, box = stack.pop()
                 if "leaf_value" in node:
-                    cls, strength = self._group(index, float(node["leaf_value"]))
-                    out.append(Leaf(cls, strength, box))
+                    yield index, top, node, box
                     continue
                 feature, cut = int(node["split_feature"]), float(node["threshold"])
                 stack.append((node["left_child"], _narrow(box, feature, hi=cut)))
                 stack.append((node["right_child"], _narrow(box, feature, lo=cut)))
-        return out
 
+    def leaves(self) -> list[Leaf]:
+        return [Leaf(*self._group(t, float(node["leaf_value"])), box)
+                for t, _, node, box in self._leaf_nodes()]
 
     def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
         reached = np.asarray(self.booster.predict(np.asarray(x, dtype=np.float32),
                                                   pred_leaf=True, num_threads=1), dtype=np.int64)
         reached = reached.reshape(len(x), -1)
-        out = []
-        for t, tree in enumerate(self.booster.dump_model()["tree_info"][:trees]):
-            top = tree["tree_structure"]
+        out: list[LeafRecord] = []
+        for t, top, node, box in self._leaf_nodes():
+            if t >= trees:
+                break
             root = float(top.get("internal_count", top.get("leaf_count", 1)))
-            stack: list[tuple[dict[str, Any], Box]] = [(top, {})]
-            while stack:
-                node, box = stack.pop()
-                if "leaf_value" not in node:
-                    feature, cut = int(node["split_feature"]), float(node["threshold"])
-                    stack.append((node["left_child"], _narrow(box, feature, hi=cut)))
-                    stack.append((node["right_child"], _narrow(box, feature, lo=cut)))
-                    continue
-                cls, strength = self._group(t, float(node["leaf_value"]))
-                here = float((reached[:, t] == node.get("leaf_index", 0)).mean())
-                out.append(LeafRecord(t, cls, strength, float(node["leaf_count"]) / root,
-                                      here, box))
+            cls, strength = self._group(t, float(node["leaf_value"]))
+            here = float((reached[:, t] == node.get("leaf_index", 0)).mean())
+            out.append(LeafRecord(t, cls, strength, float(node["leaf_count"]) / root,
+                                  here, box))
         return out
 
 
