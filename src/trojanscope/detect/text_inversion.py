@@ -39,6 +39,7 @@ from trojanscope.detect.text_relax import best_single_token, insert_ids
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean, neutral_for
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
+from trojanscope.params import check_option
 from trojanscope.registry import register
 
 FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "relax_k": 32}
@@ -82,15 +83,6 @@ def relaxed_features(relaxed: list[dict[str, float]]) -> dict[str, float]:
     return feats
 
 
-def _check_count(name: str, value: object, low: int) -> None:
-    """A whole number >= ``low`` (or None: the default), else a ValueError naming it."""
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) \
-            or int(value) < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-
-
 @register("detector", "text-inversion")
 class TextInversion(ModelDetector):
     """Text trigger inversion in embedding space (DBS/PICCOLO-style, first-order token search):
@@ -126,14 +118,14 @@ class TextInversion(ModelDetector):
                  candidates: int | None = None, rounds: int | None = None,
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None) -> None:
-        for name, value, low in (("max_tokens", max_tokens, 1), ("per_class", per_class, 1),
-                                 ("candidates", candidates, 1), ("rounds", rounds, 1),
-                                 ("neutral_tokens", neutral_tokens, 0),
-                                 ("relax_steps", relax_steps, 0), ("relax_k", relax_k, 1)):
-            _check_count(name, value, low)
-        if relax_k is not None and int(relax_k) > MAX_RELAX_K:
-            raise ValueError(f"relax_k must be at most {MAX_RELAX_K} (tokens tried exactly), "
-                             f"got {relax_k}")
+        many = float("inf")
+        for name, value, low, high in (
+                ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
+                ("candidates", candidates, 1, many), ("rounds", rounds, 1, many),
+                ("neutral_tokens", neutral_tokens, 0, many), ("relax_steps", relax_steps, 0, many),
+                ("relax_k", relax_k, 1, MAX_RELAX_K)):
+            if value is not None:
+                check_option(name, value, low, high, integer=True)
         self.max_tokens = int(max_tokens)
         self.per_class = None if per_class is None else int(per_class)
         self.candidates = None if candidates is None else int(candidates)
