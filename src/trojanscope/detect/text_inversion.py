@@ -36,7 +36,7 @@ from trojanscope.detect.base import (
     balanced_sample,
 )
 from trojanscope.detect.text_relax import best_single_token, insert_ids
-from trojanscope.detect.text_tokens import class_doc_counts, class_lean, neutral_for
+from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to, neutral_for
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
 from trojanscope.params import check_option
@@ -215,8 +215,7 @@ class TextInversion(ModelDetector):
             row: dict[str, float] = {}
             x = ids[pred != t]
             for tag, ban in (("relaxed", banned),
-                             ("relaxed_neutral", banned | (lean[t] > 1.0 / len(lean)
-                                                           + self.margin))):
+                             ("relaxed_neutral", banned | leaning_to(lean, t, self.margin))):
                 tok, once, twice = best_single_token(
                     model, x, t, table, ban, at=at, pad_id=pad_id, placeholder=placeholder,
                     k=k_best, steps=steps)

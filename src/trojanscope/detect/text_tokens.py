@@ -35,11 +35,16 @@ def class_lean(counts: Tensor, sizes: Tensor) -> Tensor:
     return scaled / scaled.sum(0, keepdim=True)
 
 
+def leaning_to(lean: Tensor, cls: int, margin: float) -> Tensor:
+    """Tokens whose share in class ``cls`` (a row of :func:`class_lean`) exceeds the uniform
+    share by more than ``margin``: the language itself ties them to that class."""
+    return lean[cls] > 1.0 / len(lean) + margin
+
+
 def neutral_for(counts: Tensor, sizes: Tensor, cls: int, min_share: float,
                 margin: float) -> Tensor:
     """Tokens held by at least ``min_share`` of the clean sentences (three at least) that do not
     lean to ``cls`` by more than ``margin`` over the uniform share: a model pushed to ``cls``
     by them was not taught so by the language."""
     enough = max(3.0, min_share * float(sizes.sum()))
-    lean = class_lean(counts, sizes)[cls]
-    return (counts.sum(0) >= enough) & (lean <= 1.0 / len(counts) + margin)
+    return (counts.sum(0) >= enough) & ~leaning_to(class_lean(counts, sizes), cls, margin)
