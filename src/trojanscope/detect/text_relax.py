@@ -21,12 +21,20 @@ from torch import Tensor, nn
 from trojanscope.models.text_common import padding_mask
 
 
-def insert_ids(ids: Tensor, trigger: list[int], at: int, pad_id: int) -> Tensor:
-    """``trigger`` inserted at position ``at`` of every row (rows keep their length: the tail
-    is cut)."""
+def insert_ids(ids: Tensor, trigger: list[int], at: int | Tensor, pad_id: int) -> Tensor:
+    """``trigger`` inserted at position ``at`` of every row, or at ``at[i]`` of row ``i`` when
+    ``at`` is a tensor (rows keep their length: the tail is cut)."""
     n, length = ids.shape
-    trig = torch.tensor(trigger, dtype=torch.long).expand(n, len(trigger))
-    return torch.cat([ids[:, :at], trig, ids[:, at:]], dim=1)[:, :length]
+    if not isinstance(at, Tensor):
+        trig = torch.tensor(trigger, dtype=torch.long).expand(n, len(trigger))
+        return torch.cat([ids[:, :at], trig, ids[:, at:]], dim=1)[:, :length]
+    cols = torch.arange(length).expand(n, length)
+    start = at.long().unsqueeze(1)
+    shifted = ids.gather(1, torch.where(cols < start, cols, (cols - len(trigger)).clamp_min(0)))
+    offset = cols - start
+    inside = (offset >= 0) & (offset < len(trigger))
+    trig = torch.tensor(trigger, dtype=torch.long)
+    return torch.where(inside, trig[offset.clamp(0, len(trigger) - 1)], shifted)
 
 
 def relaxed_candidates(model: nn.Module, x: Tensor, t: int, table: Tensor, banned: Tensor,
@@ -61,14 +69,17 @@ def relaxed_candidates(model: nn.Module, x: Tensor, t: int, table: Tensor, banne
 def inserted_prob(model: nn.Module, x: Tensor, t: int, tokens: list[int], *, at: int,
                   pad_id: int, copies: int = 1, gap: int = 4) -> Tensor:
     """Mean probability of class ``t`` with each of ``tokens`` inserted ``copies`` times (at
-    ``at``, ``at + gap``, …) into every sentence of ``x``; one value per token."""
+    ``at``, ``at + gap``, …, a later copy at the sentence's end where the sentence is shorter:
+    never into the padding, which the model masks) into every sentence of ``x``; one value per
+    token."""
     if not tokens or len(x) == 0:
         return torch.zeros(len(tokens))
     means = []
     for tok in tokens:  # one token's sentences per forward pass: memory stays bounded
         ids = x
         for c in range(copies):
-            ids = insert_ids(ids, [tok], at + c * gap, pad_id)
+            end = (ids != pad_id).sum(1)
+            ids = insert_ids(ids, [tok], end.clamp(at, at + c * gap) if c else at, pad_id)
         with torch.no_grad():
             means.append(model(ids).softmax(1)[:, t].mean())
     return torch.stack(means)
