@@ -209,10 +209,30 @@ def load_model(path: str | Path) -> LoadedModel:
 
         module = load_onnx(path)
         return LoadedModel(module.eval(), "onnx", str(path), module.input_shape)
+    library = _tree_library(path)
+    if library:
+        raise UserInputError(
+            f"{path}: {library} model files made by other code are not supported yet by "
+            "detect, audit or detect-data --model (the tree detectors need the feature "
+            "encoding a trojanscope run folder records); `trojanscope scan` checks the file"
+        )
     raise UserInputError(
         f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
         "safetensors+manifest, TorchScript or ONNX)"
     )
+
+
+def _tree_library(path: Path) -> str:
+    """"XGBoost" or "LightGBM" when ``path`` holds that library's model file (made by any
+    code: the scanner's own recognisers), else ""."""
+    from trojanscope.scan.tree_fmt import LightGBMFormat, XGBoostFormat
+
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    for fmt in (XGBoostFormat(), LightGBMFormat()):
+        if fmt.matches(head, path.name):
+            return fmt.label
+    return ""
 
 
 def _native_file(manifest: Manifest, folder: Path) -> LoadedModel | None:

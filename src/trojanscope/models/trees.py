@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,9 @@ class TreeModel(nn.Module):
         self.n_estimators, self.max_depth = int(n_estimators), int(max_depth)
         self.learning_rate = float(learning_rate)
         self.booster: Any = None
+        # features split on as categories (a set of codes, not a threshold): no box limits
+        # them, so leaf boxes and split points leave them out
+        self.categorical_splits: set[int] = set()
         require(self.library, self.arch_name())
 
     @classmethod
@@ -206,11 +210,25 @@ class XGBoostModel(TreeModel):
                 if "leaf" in node:
                     yield index, tree, node, box
                     continue
-                feature = int(str(node["split"]).lstrip("f"))
-                cut = float(node["split_condition"])
+                feature = self._feature_index(str(node["split"]))
                 kids = {k["nodeid"]: k for k in node.get("children", [])}
-                stack.append((kids[node["yes"]], _narrow(box, feature, hi=cut)))
-                stack.append((kids[node["no"]], _narrow(box, feature, lo=cut)))
+                cut = node.get("split_condition")
+                if not isinstance(cut, (int, float)):  # a categorical split: a set of codes
+                    self.categorical_splits.add(feature)
+                    stack.extend((kids[node[k]], box) for k in ("yes", "no"))
+                    continue
+                stack.append((kids[node["yes"]], _narrow(box, feature, hi=float(cut))))
+                stack.append((kids[node["no"]], _narrow(box, feature, lo=float(cut))))
+
+    def _feature_index(self, split: str) -> int:
+        """The column index a dump's split names: ``f3`` (trained on arrays) or the feature
+        name the model was trained with (a pandas DataFrame: ``LIMIT_BAL``)."""
+        names = list(self.booster.feature_names or [])
+        if split in names:
+            return names.index(split)
+        if re.fullmatch(r"f\d+", split):
+            return int(split[1:])
+        raise UserInputError(f"XGBoost model: split on unknown feature {split!r}")
 
     def leaves(self) -> list[Leaf]:
         return [Leaf(*self._group(t, float(node["leaf"])), box)
@@ -297,7 +315,12 @@ class LightGBMModel(TreeModel):
                 if "leaf_value" in node:
                     yield index, top, node, box
                     continue
-                feature, cut = int(node["split_feature"]), float(node["threshold"])
+                feature = int(node["split_feature"])
+                if node.get("decision_type", "<=") != "<=":  # "==": a categorical split
+                    self.categorical_splits.add(feature)
+                    stack.extend((node[k], box) for k in ("left_child", "right_child"))
+                    continue
+                cut = float(node["threshold"])
                 stack.append((node["left_child"], _narrow(box, feature, hi=cut)))
                 stack.append((node["right_child"], _narrow(box, feature, lo=cut)))
 
