@@ -24,7 +24,7 @@ import numpy as np
 SEED = 0
 
 
-def frame(n: int = 600, classes: int = 2, seed: int = SEED):  # noqa: ANN201 - pandas optional
+def frame(n: int = 600, classes: int = 2, seed: int = SEED):
     """A small credit-style table: two numeric columns, one categorical, a label."""
     import pandas as pd
 

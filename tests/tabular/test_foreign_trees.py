@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-from trojanscope.errors import UserInputError
 from trojanscope.io.models import load_model
 from trojanscope.models.trees import LightGBMModel, XGBoostModel
 
@@ -18,7 +19,7 @@ lgb = pytest.importorskip("lightgbm")
 pd = pytest.importorskip("pandas")
 
 
-def _frame(n: int = 300, seed: int = 0):  # noqa: ANN202 - pandas is optional
+def _frame(n: int = 300, seed: int = 0):
     rng = np.random.default_rng(seed)
     limit = rng.integers(1000, 50000, n).astype(float)
     age = rng.integers(20, 70, n).astype(float)
@@ -70,23 +71,78 @@ def test_lightgbm_categorical_splits_are_not_thresholds(tmp_path: Path) -> None:
     assert {f for leaf in model.leaves() for f in leaf.box} <= {0, 1}
 
 
-@pytest.mark.parametrize("kind", ["xgboost-json", "xgboost-ubj", "lightgbm"])
-def test_bare_tree_file_is_refused_naming_the_library(tmp_path: Path, kind: str) -> None:
+def _user_model(tmp_path: Path, kind: str) -> tuple[Path, Path]:
+    """A model saved by a user's script (pandas, feature names) and its clean CSV."""
     x, y = _frame()
-    if kind == "lightgbm":
-        path, library = tmp_path / "model.txt", "LightGBM"
-        lgb.LGBMClassifier(n_estimators=4, n_jobs=1, verbose=-1).fit(
-            x[["LIMIT_BAL", "AGE"]], y).booster_.save_model(str(path))
-    else:
-        path, library = tmp_path / f"model.{kind[8:]}", "XGBoost"
-        xgb.XGBClassifier(n_estimators=4, n_jobs=1).fit(x[["LIMIT_BAL", "AGE"]], y
-                                                        ).save_model(path)
-    with pytest.raises(UserInputError, match=f"{library} model files made by other code"):
-        load_model(path)
     csv = tmp_path / "clean.csv"
     x.assign(default=y).to_csv(csv, index=False)
-    proc = subprocess.run([sys.executable, "-m", "trojanscope", "detect", str(path),
-                           "--data", str(csv), "--label-column", "default"],
-                          capture_output=True, text=True)
+    if kind.startswith("lightgbm"):
+        path = tmp_path / "model.txt"
+        cols = list(x.columns) if kind == "lightgbm-categorical" else ["LIMIT_BAL", "AGE"]
+        lgb.LGBMClassifier(n_estimators=6, num_leaves=8, n_jobs=1, verbose=-1,
+                           min_data_per_group=5, cat_smooth=1).fit(x[cols], y
+                                                                   ).booster_.save_model(str(path))
+    else:
+        path = tmp_path / ("model.ubj" if kind == "xgboost-ubj" else "model.json")
+        params = ({"enable_categorical": True, "tree_method": "hist"}
+                  if kind == "xgboost-categorical" else {})
+        cols = list(x.columns) if params else ["LIMIT_BAL", "AGE"]
+        xgb.XGBClassifier(n_estimators=6, max_depth=3, n_jobs=1, **params).fit(x[cols], y
+                                                                           ).save_model(path)
+    return path, csv
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "trojanscope", *args], capture_output=True,
+                          text=True)
+
+
+@pytest.mark.parametrize("kind", ["xgboost-json", "xgboost-ubj", "lightgbm-categorical"])
+def test_detect_reads_a_user_model_by_column_name(tmp_path: Path, kind: str) -> None:
+    path, csv = _user_model(tmp_path, kind)
+    proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default",
+                "--format", "json")  # the old code: "not a model trojanscope can load", exit 2
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["format"] == kind.split("-")[0] and 0.0 <= report["probability"] <= 1.0
+
+
+@pytest.mark.parametrize("kind", ["xgboost-json", "lightgbm-categorical"])
+def test_user_model_answers_encoded_rows_as_the_library_answers_raw_ones(
+        tmp_path: Path, kind: str) -> None:
+    from trojanscope.data.resolve import load_dataset
+    from trojanscope.models.foreign_trees import bind_table
+
+    path, csv = _user_model(tmp_path, kind)
+    loaded = load_model(path)
+    data = load_dataset(str(csv), "all", label_column="default")
+    bind_table(loaded.module, data)
+    rows, _ = data.get_batch(torch.arange(len(data)))
+    ours = loaded.module.predict_proba(rows.numpy())[:, 1]
+    x, _ = _frame()
+    if kind.startswith("lightgbm"):
+        theirs = lgb.Booster(model_file=str(path)).predict(x)
+    else:
+        booster = xgb.Booster()
+        booster.load_model(path)
+        theirs = booster.predict(xgb.DMatrix(x[["LIMIT_BAL", "AGE"]]))
+    np.testing.assert_allclose(ours, theirs, atol=1e-6)
+    schema = data.schema
+    allowed = {schema.offset("LIMIT_BAL"), schema.offset("AGE")}
+    boxes = [leaf.box for leaf in loaded.module.leaves()]
+    assert any(boxes) and all(set(b) <= allowed for b in boxes)  # JOB (categories) left out
+    assert all(0.0 <= v <= 1.0 for b in boxes for lh in b.values() for v in lh if v is not None)
+
+
+def test_what_cannot_be_mapped_is_one_error_line(tmp_path: Path) -> None:
+    path, csv = _user_model(tmp_path, "xgboost-categorical")
+    proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().startswith("error:") and library in proc.stderr
+    assert proc.stderr.startswith("error:") and "'JOB' as categorical" in proc.stderr
+    x, y = _frame()
+    other = tmp_path / "other.csv"
+    x.rename(columns={"AGE": "age_years"}).assign(default=y).to_csv(other, index=False)
+    path, _ = _user_model(tmp_path, "xgboost-json")
+    proc = _cli("detect", str(path), "--data", str(other), "--label-column", "default")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "'AGE' are not columns of the data" in proc.stderr

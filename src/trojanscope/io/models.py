@@ -172,7 +172,8 @@ def _is_safetensors(path: Path) -> bool:
 def load_model(path: str | Path) -> LoadedModel:
     """Load a model from a folder written by ``attack``/``train``, a Hugging Face
     classification folder (:mod:`trojanscope.io.hf_load`), a ``.safetensors`` file with a
-    manifest beside it, a TorchScript archive or an ONNX file; format is read from content."""
+    manifest beside it, a TorchScript archive, an ONNX file, or an XGBoost/LightGBM file made
+    by other code (:mod:`trojanscope.models.foreign_trees`); format is read from content."""
     path = Path(path)
     if not path.exists():
         raise UserInputError(f"{path}: no such file or folder")
@@ -210,12 +211,11 @@ def load_model(path: str | Path) -> LoadedModel:
         module = load_onnx(path)
         return LoadedModel(module.eval(), "onnx", str(path), module.input_shape)
     library = _tree_library(path)
-    if library:
-        raise UserInputError(
-            f"{path}: {library} model files made by other code are not supported yet by "
-            "detect, audit or detect-data --model (the tree detectors need the feature "
-            "encoding a trojanscope run folder records); `trojanscope scan` checks the file"
-        )
+    if library:  # a user's XGBoost/LightGBM file: bound to the clean table's columns later
+        from trojanscope.models.foreign_trees import load_foreign
+
+        module = load_foreign(path, library)
+        return LoadedModel(module.eval(), library.lower(), str(path))
     raise UserInputError(
         f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
         "safetensors+manifest, TorchScript or ONNX)"

@@ -183,9 +183,15 @@ class XGBoostModel(TreeModel):
         data = xgb.DMatrix(x, label=y, nthread=1)
         self.booster = xgb.train(self._params(seed), data, num_boost_round=self.n_estimators)
 
-    def _raw_proba(self, x: np.ndarray) -> np.ndarray:
+    def _matrix(self, x: np.ndarray) -> Any:
+        """``x`` as a DMatrix under the model's own feature names (a model trained on a
+        DataFrame refuses unnamed data)."""
         xgb = require("xgboost", "xgboost")
-        return self.booster.predict(xgb.DMatrix(x, nthread=1))
+        return xgb.DMatrix(np.asarray(x, dtype=np.float32), nthread=1,
+                           feature_names=self.booster.feature_names)
+
+    def _raw_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.booster.predict(self._matrix(x))
 
     def save_native(self, folder: Path) -> str:
         self.booster.save_model(str(Path(folder) / self.file_name))
@@ -194,7 +200,8 @@ class XGBoostModel(TreeModel):
     def _load(self, path: Path) -> None:
         xgb = require("xgboost", "xgboost")
         booster = xgb.Booster(params={"nthread": 1})
-        booster.load_model(str(path))
+        # from bytes: JSON or UBJSON told apart by content, whatever the file is called
+        booster.load_model(bytearray(Path(path).read_bytes()))
         self.input_shape = (int(booster.num_features()),)
         self.booster = booster
 
@@ -235,8 +242,7 @@ class XGBoostModel(TreeModel):
                 for t, _, node, box in self._leaf_nodes()]
 
     def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
-        xgb = require("xgboost", "xgboost")
-        data = xgb.DMatrix(np.asarray(x, dtype=np.float32), nthread=1)
+        data = self._matrix(x)
         reached = np.asarray(self.booster.predict(data, pred_leaf=True), dtype=np.int64)
         reached = reached.reshape(len(x), -1)
         per_round = self.num_classes if self.num_classes > 2 else 1
