@@ -99,7 +99,8 @@ def commands(model: Path, csv: Path, work: Path) -> dict[str, list[str]]:
     return {
         "scan": ["scan", str(model)],
         "detect": ["detect", str(model), *data, "--format", "json"],
-        "audit": ["audit", str(model), "--data", str(csv), "--report", str(work / "report")],
+        "audit": ["audit", str(model), *data, "--report", str(work / "report"), "--no-history",
+                  "--force"],
         "detect-data": ["detect-data", str(csv), "--label-column", "default",
                         "--model", str(model), "--format", "json"],
     }
@@ -129,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
             tracebacks += bad
             lines = [ln for ln in text.splitlines() if ln.strip()]
             error = next((ln for ln in lines if ln.startswith("error:")), None)
-            verdict = next((ln.strip() for ln in lines if '"backdoored"' in ln), "")
+            verdict = " ".join(ln.strip() for ln in lines
+                               if ln.strip().startswith(('"verdict"', '"probability"',
+                                                         '"n_flagged"', '"rating"')))
             summary = "TRACEBACK " + lines[-1] if bad else (error or verdict or
                                                              (lines[-1] if lines else ""))
             print(f"{name:18s} {cmd:12s} exit {code}  {summary[:150]}", flush=True)

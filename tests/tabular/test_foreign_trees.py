@@ -146,3 +146,12 @@ def test_what_cannot_be_mapped_is_one_error_line(tmp_path: Path) -> None:
     proc = _cli("detect", str(path), "--data", str(other), "--label-column", "default")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "'AGE' are not columns of the data" in proc.stderr
+
+
+def test_audit_reads_a_user_model_with_its_label_column(tmp_path: Path) -> None:
+    path, csv = _user_model(tmp_path, "lightgbm-categorical")
+    proc = _cli("audit", str(path), "--data", str(csv), "--label-column", "default",
+                "--format", "json", "--no-history")  # the old audit had no --label-column
+    assert "Traceback" not in proc.stderr and proc.returncode in (0, 1), proc.stderr
+    steps = {s["name"]: s for s in json.loads(proc.stdout)["steps"]}
+    assert steps["detect"]["status"] == "ok"
