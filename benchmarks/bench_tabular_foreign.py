@@ -67,7 +67,10 @@ def train_all(folder: Path) -> dict[str, tuple[Path, Path]]:
                        "seed": SEED}, xgb.DMatrix(numeric.to_numpy(), label=y),
                       num_boost_round=20)
     plain.save_model(folder / "xgb-plain.json")  # numpy: f0, f1 (columns by position)
-    out["xgb-plain"] = (folder / "xgb-plain.json", csv)
+    numeric_csv = folder / "clean-numeric.csv"
+    df[["LIMIT_BAL", "AGE", "default"]].to_csv(numeric_csv, index=False)
+    out["xgb-plain"] = (folder / "xgb-plain.json", numeric_csv)
+    out["xgb-plain-3-columns"] = (folder / "xgb-plain.json", csv)  # one column too many
     xcat = xgb.XGBClassifier(**small, enable_categorical=True, tree_method="hist").fit(cat, y)
     xcat.save_model(folder / "xgb-categorical.json")
     out["xgb-categorical"] = (folder / "xgb-categorical.json", csv)
