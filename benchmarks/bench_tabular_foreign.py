@@ -2,8 +2,8 @@
 
 Trains small XGBoost and LightGBM models the way users' own scripts do (pandas DataFrames
 with column names, categorical columns, the sklearn and the Booster APIs, JSON / UBJSON /
-text files, a multi-class model), writes the clean rows as a CSV with a header, and runs
-``trojanscope scan``, ``detect``, ``audit`` and ``detect-data --model`` on each. Every
+text files, a multi-class model) on 900 rows, writes 300 held-out rows as a CSV with a
+header, and runs ``trojanscope scan``, ``detect``, ``audit`` and ``detect-data --model`` on each. Every
 command must either work or stop with one ``error:`` line and exit code 2, never a
 traceback; the script prints one line per (model, command) and exits 1 if any traceback.
 
@@ -46,9 +46,10 @@ def train_all(folder: Path) -> dict[str, tuple[Path, Path]]:
     import xgboost as xgb
 
     out: dict[str, tuple[Path, Path]] = {}
-    df = frame()
+    everything = frame(1200)
+    df, held_out = everything.iloc[:900], everything.iloc[900:]  # train / clean rows
     csv = folder / "clean.csv"
-    df.to_csv(csv, index=False)
+    held_out.to_csv(csv, index=False)
     numeric = df[["LIMIT_BAL", "AGE"]]
     y = df["default"]
     cat = df[["LIMIT_BAL", "AGE", "JOB"]].astype({"JOB": "category"})
@@ -68,7 +69,7 @@ def train_all(folder: Path) -> dict[str, tuple[Path, Path]]:
                       num_boost_round=20)
     plain.save_model(folder / "xgb-plain.json")  # numpy: f0, f1 (columns by position)
     numeric_csv = folder / "clean-numeric.csv"
-    df[["LIMIT_BAL", "AGE", "default"]].to_csv(numeric_csv, index=False)
+    held_out[["LIMIT_BAL", "AGE", "default"]].to_csv(numeric_csv, index=False)
     out["xgb-plain"] = (folder / "xgb-plain.json", numeric_csv)
     out["xgb-plain-3-columns"] = (folder / "xgb-plain.json", csv)  # one column too many
     xcat = xgb.XGBClassifier(**small, enable_categorical=True, tree_method="hist").fit(cat, y)
@@ -84,9 +85,10 @@ def train_all(folder: Path) -> dict[str, tuple[Path, Path]]:
     lcat.booster_.save_model(str(folder / "lgb-categorical.txt"))
     out["lgb-categorical"] = (folder / "lgb-categorical.txt", csv)
 
-    df3 = frame(classes=3)
+    three = frame(1200, classes=3)
+    df3 = three.iloc[:900]
     csv3 = folder / "clean3.csv"
-    df3.to_csv(csv3, index=False)
+    three.iloc[900:].to_csv(csv3, index=False)
     multi = xgb.XGBClassifier(**small).fit(df3[["LIMIT_BAL", "AGE"]], df3["default"])
     multi.save_model(folder / "xgb-multi.json")
     out["xgb-multi"] = (folder / "xgb-multi.json", csv3)
