@@ -3,8 +3,8 @@
 Trains small XGBoost and LightGBM models the way users' own scripts do (pandas DataFrames
 with column names, categorical columns, the sklearn and the Booster APIs, JSON / UBJSON /
 text files, a multi-class model) on 900 rows, writes 300 held-out rows as a CSV with a
-header, and runs ``trojanscope scan``, ``detect``, ``audit`` and ``detect-data --model`` on each. Every
-command must either work or stop with one ``error:`` line and exit code 2, never a
+header, and runs ``trojanscope scan``, ``detect``, ``audit`` and ``detect-data --model`` on
+each. Every command must either work or stop with one ``error:`` line and exit code 2, never a
 traceback; the script prints one line per (model, command) and exits 1 if any traceback.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_tabular_foreign.py --out /tmp/foreign
