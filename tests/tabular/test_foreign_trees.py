@@ -155,3 +155,18 @@ def test_audit_reads_a_user_model_with_its_label_column(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr and proc.returncode in (0, 1), proc.stderr
     steps = {s["name"]: s for s in json.loads(proc.stdout)["steps"]}
     assert steps["detect"]["status"] == "ok"
+
+
+def test_the_search_leaves_out_columns_the_model_does_not_read(tmp_path: Path) -> None:
+    from trojanscope.data.resolve import load_dataset
+    from trojanscope.detect.tabular_search import TabularSearch
+    from trojanscope.models.foreign_trees import bind_table
+
+    path, csv = _user_model(tmp_path, "xgboost-json")  # LIMIT_BAL and AGE, not JOB
+    loaded = load_model(path)
+    data = load_dataset(str(csv), "all", label_column="default")
+    bind_table(loaded.module, data)
+    assert loaded.module.unread_columns == {"JOB"}
+    rows, _ = data.get_batch(torch.arange(len(data)))
+    found = TabularSearch().candidates(loaded.module, data.schema, rows)
+    assert found and {c.column for c in found} <= {"LIMIT_BAL", "AGE"}

@@ -114,6 +114,12 @@ class ForeignTrees(TreeModel):
         self.schema, self.columns = schema, columns
         self.input_shape = (schema.num_features,)
 
+    @property
+    def unread_columns(self) -> set[str]:
+        """The table's columns the model has no feature for (no trigger can lie there)."""
+        schema = self._schema()
+        return {c.name for i, c in enumerate(schema.columns) if i not in set(self.columns)}
+
     def _lightgbm_categories(self) -> dict[int, list[str]]:
         """LightGBM's categorical features and their categories, in code order."""
         if self.inner.library != "lightgbm":
