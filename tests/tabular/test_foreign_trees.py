@@ -170,3 +170,12 @@ def test_the_search_leaves_out_columns_the_model_does_not_read(tmp_path: Path) -
     rows, _ = data.get_batch(torch.arange(len(data)))
     found = TabularSearch().candidates(loaded.module, data.schema, rows)
     assert found and {c.column for c in found} <= {"LIMIT_BAL", "AGE"}
+
+
+def test_a_user_models_verdict_says_calibration_never_saw_such_models(tmp_path: Path) -> None:
+    path, csv = _user_model(tmp_path, "lightgbm-categorical")
+    proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default",
+                "--format", "json")
+    notes = json.loads(proc.stdout)["coverage_notes"]
+    assert notes == ["tree models made by other code (other tables, sizes, settings): "
+                     "calibration has 0 such models"]
