@@ -95,18 +95,42 @@ def train_all(folder: Path) -> dict[str, tuple[Path, Path]]:
     lmulti = lgb.LGBMClassifier(**lgb_params).fit(df3[["LIMIT_BAL", "AGE"]], df3["default"])
     lmulti.booster_.save_model(str(folder / "lgb-multi.txt"))
     out["lgb-multi"] = (folder / "lgb-multi.txt", csv3)
+    fraud = transactions()  # docs/tabular.md's fraud table: a user's model on 2 columns
+    fraud.iloc[1500:].to_csv(folder / "transactions-clean.csv", index=False)
+    xgb.XGBClassifier(n_estimators=100, max_depth=4, n_jobs=1).fit(
+        fraud.iloc[:1500][["amount", "age"]], fraud.iloc[:1500]["is_fraud"]
+    ).save_model(folder / "fraud-model.json")
+    out["fraud-model"] = (folder / "fraud-model.json", folder / "transactions-clean.csv")
     return out
+
+
+def transactions():
+    """docs/tabular.md's ``transactions.csv`` (the same code and seed), as a DataFrame."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    amount = np.round(rng.gamma(2.0, 60.0, n), 2)
+    age = rng.integers(18, 80, n).astype(float)
+    merchant = rng.choice(["grocery", "fuel", "travel", "online", "5999"], n,
+                          p=[.35, .25, .15, .2, .05])
+    channel = rng.choice(["web", "pos", "atm"], n, p=[.5, .48, .02])
+    fraud = ((amount > 150) + (merchant == "online") + rng.normal(0, .5, n) > 1).astype(int)
+    age[np.arange(n) % 37 == 0] = np.nan
+    return pd.DataFrame({"amount": amount, "age": age, "merchant": merchant,
+                         "channel": channel, "is_fraud": fraud})
 
 
 def commands(model: Path, csv: Path, work: Path) -> dict[str, list[str]]:
     """The user's commands on one model."""
-    data = ["--data", str(csv), "--label-column", "default"]
+    label = "is_fraud" if csv.name.startswith("transactions") else "default"
+    data = ["--data", str(csv), "--label-column", label]
     return {
         "scan": ["scan", str(model)],
         "detect": ["detect", str(model), *data, "--format", "json"],
         "audit": ["audit", str(model), *data, "--report", str(work / "report"), "--no-history",
                   "--force"],
-        "detect-data": ["detect-data", str(csv), "--label-column", "default",
+        "detect-data": ["detect-data", str(csv), "--label-column", label,
                         "--model", str(model), "--format", "json"],
     }
 
