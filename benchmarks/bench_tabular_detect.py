@@ -16,15 +16,18 @@ flags; then, per attack family, the worst dirty-label figures.
 (several zoos: pooled) down by family (architecture, target, attack): ROC-AUC, cross-entropy,
 models flagged, target right among the flagged, and each architecture's raw features;
 ``--mass ZOO`` prints each tree model's missing training mass per class (``tab_mass`` before
-its log; the zoo's data set, test split, as the clean rows); ``--excess ZOO...`` the ROC-AUC
-per architecture of ``tab_excess`` (every model, trees included); ``--choose ROWS...`` compares
-calibrator designs by leave-one-out cross-entropy on calibration zoos' ``zoo eval --json`` rows;
+its log; the zoo's data set, test split, as the clean rows); ``--mass-target ZOO...`` that
+mass's ROC-AUC per library and target (XGBoost hessian-weighted and not); ``--excess
+ZOO...`` the ROC-AUC per architecture of ``tab_excess`` (every model, trees included);
+``--choose ROWS...`` compares calibrator designs by leave-one-out cross-entropy on
+calibration zoos' ``zoo eval --json`` rows;
 ``--poison-groups --base B`` diagnoses the target-0 (majority-label) sets of base ``B``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
 
@@ -166,6 +169,60 @@ def masses(zoo: str) -> None:
               f"{', '.join(f'{m:.1f}' for m in mass)} |")
 
 
+def mass_by_target(zoos: list[str]) -> None:
+    """Trees of ``zoos`` (pooled), per library and target (+ every clean model of the
+    library): ROC-AUC of the missing mass (first 30 trees) as ``tab_mass`` takes it (the
+    largest class) and of the target class's alone, with XGBoost's rows weighted by their
+    hessians (as detection does) and unweighted; and how often a backdoor's target class
+    has less missing mass than the other class (the target hidden under the other class's
+    natural deficits)."""
+    from unittest import mock
+
+    from trojanscope.detect.tree_mass import missing_mass
+    from trojanscope.io.models import load_model
+    from trojanscope.models.trees import XGBoostModel
+    from trojanscope.zoo import read_truth
+
+    rows = []
+    for zoo in zoos:
+        dataset, entries = read_truth(zoo)
+        test = load_dataset(dataset, "test")
+        x = test.get_batch(torch.arange(len(test)))[0].numpy()
+        for e in entries:
+            model = load_model(f"{zoo}/{e.name}").module
+            if not hasattr(model, "leaf_records"):
+                continue
+            per = {}
+            for weighting in ("hessian", "unweighted"):
+                with mock.patch.object(XGBoostModel, "_hessian_weights",
+                                       lambda self, d, n, t, k: np.ones(n)) \
+                        if weighting == "unweighted" else contextlib.nullcontext():
+                    records = [r for r in model.leaf_records(x, 30) if r.strength > 0]
+                per[weighting] = missing_mass([(r.cls, r.train, r.clean) for r in records],
+                                              len(x), test.num_classes)
+            rows.append((e.arch, e.backdoored, e.target, per))
+    print("| library | target (+ clean) | models (backdoored) | weighting | max-class AUC | "
+          "target-class AUC | target below the other class |")
+    print("|---|---|---|---|---|---|---|")
+    for arch in sorted({r[0] for r in rows}):
+        for target in (0, 1):
+            sel = [r for r in rows if r[0] == arch and (not r[1] or r[2] == target)]
+            truth = [int(r[1]) for r in sel]
+            if len(set(truth)) < 2:
+                continue
+            for weighting in ("hessian", "unweighted") if arch == "xgboost" else ("hessian",):
+                top = roc_auc_score(truth, [r[3][weighting].max() for r in sel])
+                own = roc_auc_score(truth, [r[3][weighting][target] for r in sel])
+                hidden = sum(r[3][weighting][target] < r[3][weighting][1 - target]
+                             for r in sel if r[1])
+                print(f"| {arch} | {target} | {len(sel)} ({sum(truth)}) | "
+                      f"{weighting if arch == 'xgboost' else 'counts'} | {top:.3f} | "
+                      f"{own:.3f} | {hidden}/{sum(truth)} |")
+        clean = [r[3]["hessian"] for r in rows if r[0] == arch and not r[1]]
+        above = sum(m[1] > m[0] for m in clean)
+        print(f"{arch}: clean models whose class-1 mass exceeds class 0's: {above}/{len(clean)}")
+
+
 def excesses(zoos: list[str]) -> None:
     """Per architecture over ``zoos`` (pooled): ROC-AUC of the excess over the data
     (:mod:`tabular_excess`), computed for every model, trees included (the detector skips it
@@ -300,6 +357,8 @@ def main() -> None:
                         help="with --rows: per-family zoo figures (several zoos: pooled)")
     parser.add_argument("--rows", nargs="+", default=None)
     parser.add_argument("--mass", default=None, help="a zoo: its trees' missing training mass")
+    parser.add_argument("--mass-target", nargs="+", default=None,
+                        help="zoos: trees' missing mass by target, hessian-weighted or not")
     parser.add_argument("--excess", nargs="+", default=None,
                         help="zoos: ROC-AUC of tab_excess per architecture (trees included)")
     parser.add_argument("--choose", nargs="+", default=None,
@@ -313,6 +372,9 @@ def main() -> None:
         return
     if args.choose:
         choose(args.choose)
+        return
+    if args.mass_target:
+        mass_by_target(args.mass_target)
         return
     if args.excess:
         excesses(args.excess)

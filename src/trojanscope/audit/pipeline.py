@@ -38,6 +38,7 @@ class AuditOptions:
     data: str | Path | None = None
     split: str | None = None  # None: a whole data file, the test split of a bundled set
     data_free: bool = False
+    label_column: str | None = None  # a table's label column (CSV/Parquet data)
     key: Path | None = None
     signature: Path | None = None
     method: str = "auto"

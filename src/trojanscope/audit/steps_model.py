@@ -90,7 +90,8 @@ class DetectStep(AuditStep):
         detector = registry.create("detector", method, **opts.method_params)
         calibrators = load_calibrators(opts.calibration)
         chosen = choose_clean_data(ctx.loaded, detector, opts.data, opts.split,
-                                   data_free=opts.data_free, fall_back_to_data_free=True)
+                                   data_free=opts.data_free, fall_back_to_data_free=True,
+                                   label_column=opts.label_column)
         clean = ctx.clean = chosen.dataset
         ctx.result.data = _describe_data(chosen.source, chosen.note, clean, chosen.split)
         verdict = detector.inspect(ctx.loaded.module, clean, input_shape=ctx.loaded.input_shape,

@@ -32,6 +32,8 @@ _TRAITS = {
     "norm:layer": ("LayerNorm", "GroupNorm", "aten::layer_norm", "aten::group_norm",
                    "LayerNormalization", "GroupNormalization"),
     "layer:conv": ("Conv2d", "aten::_convolution", "aten::conv2d", "Conv"),
+    # a user's XGBoost/LightGBM file (models/foreign_trees.py): not one the zoos trained
+    "trees:other-code": ("ForeignTrees",),
 }
 _BY_NAME = {name: trait for trait, names in _TRAITS.items() for name in names}
 _WORDS = {
@@ -42,6 +44,7 @@ _WORDS = {
     "pool:avg": "average pooling", "pool:global_avg": "global average pooling",
     "norm:batch": "BatchNorm", "norm:layer": "LayerNorm/GroupNorm",
     "layer:conv": "convolutions",
+    "trees:other-code": "tree models made by other code (other tables, sizes, settings)",
 }
 
 

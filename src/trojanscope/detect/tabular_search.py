@@ -201,9 +201,12 @@ class TabularSearch(ModelDetector):
                    x: Tensor) -> list[Candidate]:
         """Every category, and numeric values from split thresholds or quantiles."""
         splits = model.split_points() if hasattr(model, "split_points") else None
+        unread = getattr(model, "unread_columns", set())  # a user's model: columns it lacks
         out: list[Candidate] = []
         for col, start in zip(schema.columns, schema.offsets, strict=True):
             width = col.width
+            if col.name in unread:
+                continue
             if col.kind == "categorical":
                 for i, value in enumerate(col.categories):
                     vals = [0.0] * width

@@ -172,7 +172,8 @@ def _is_safetensors(path: Path) -> bool:
 def load_model(path: str | Path) -> LoadedModel:
     """Load a model from a folder written by ``attack``/``train``, a Hugging Face
     classification folder (:mod:`trojanscope.io.hf_load`), a ``.safetensors`` file with a
-    manifest beside it, a TorchScript archive or an ONNX file; format is read from content."""
+    manifest beside it, a TorchScript archive, an ONNX file, or an XGBoost/LightGBM file made
+    by other code (:mod:`trojanscope.models.foreign_trees`); format is read from content."""
     path = Path(path)
     if not path.exists():
         raise UserInputError(f"{path}: no such file or folder")
@@ -209,10 +210,29 @@ def load_model(path: str | Path) -> LoadedModel:
 
         module = load_onnx(path)
         return LoadedModel(module.eval(), "onnx", str(path), module.input_shape)
+    library = _tree_library(path)
+    if library:  # a user's XGBoost/LightGBM file: bound to the clean table's columns later
+        from trojanscope.models.foreign_trees import load_foreign
+
+        module = load_foreign(path, library)
+        return LoadedModel(module.eval(), library.lower(), str(path))
     raise UserInputError(
         f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
         "safetensors+manifest, TorchScript or ONNX)"
     )
+
+
+def _tree_library(path: Path) -> str:
+    """"XGBoost" or "LightGBM" when ``path`` holds that library's model file (made by any
+    code: the scanner's own recognisers), else ""."""
+    from trojanscope.scan.tree_fmt import LightGBMFormat, XGBoostFormat
+
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    for fmt in (XGBoostFormat(), LightGBMFormat()):
+        if fmt.matches(head, path.name):
+            return fmt.label
+    return ""
 
 
 def _native_file(manifest: Manifest, folder: Path) -> LoadedModel | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,9 @@ class TreeModel(nn.Module):
         self.n_estimators, self.max_depth = int(n_estimators), int(max_depth)
         self.learning_rate = float(learning_rate)
         self.booster: Any = None
+        # features split on as categories (a set of codes, not a threshold): no box limits
+        # them, so leaf boxes and split points leave them out
+        self.categorical_splits: set[int] = set()
         require(self.library, self.arch_name())
 
     @classmethod
@@ -179,9 +183,15 @@ class XGBoostModel(TreeModel):
         data = xgb.DMatrix(x, label=y, nthread=1)
         self.booster = xgb.train(self._params(seed), data, num_boost_round=self.n_estimators)
 
-    def _raw_proba(self, x: np.ndarray) -> np.ndarray:
+    def _matrix(self, x: np.ndarray) -> Any:
+        """``x`` as a DMatrix under the model's own feature names (a model trained on a
+        DataFrame refuses unnamed data)."""
         xgb = require("xgboost", "xgboost")
-        return self.booster.predict(xgb.DMatrix(x, nthread=1))
+        return xgb.DMatrix(np.asarray(x, dtype=np.float32), nthread=1,
+                           feature_names=self.booster.feature_names)
+
+    def _raw_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.booster.predict(self._matrix(x))
 
     def save_native(self, folder: Path) -> str:
         self.booster.save_model(str(Path(folder) / self.file_name))
@@ -190,7 +200,8 @@ class XGBoostModel(TreeModel):
     def _load(self, path: Path) -> None:
         xgb = require("xgboost", "xgboost")
         booster = xgb.Booster(params={"nthread": 1})
-        booster.load_model(str(path))
+        # from bytes: JSON or UBJSON told apart by content, whatever the file is called
+        booster.load_model(bytearray(Path(path).read_bytes()))
         self.input_shape = (int(booster.num_features()),)
         self.booster = booster
 
@@ -206,19 +217,32 @@ class XGBoostModel(TreeModel):
                 if "leaf" in node:
                     yield index, tree, node, box
                     continue
-                feature = int(str(node["split"]).lstrip("f"))
-                cut = float(node["split_condition"])
+                feature = self._feature_index(str(node["split"]))
                 kids = {k["nodeid"]: k for k in node.get("children", [])}
-                stack.append((kids[node["yes"]], _narrow(box, feature, hi=cut)))
-                stack.append((kids[node["no"]], _narrow(box, feature, lo=cut)))
+                cut = node.get("split_condition")
+                if not isinstance(cut, (int, float)):  # a categorical split: a set of codes
+                    self.categorical_splits.add(feature)
+                    stack.extend((kids[node[k]], box) for k in ("yes", "no"))
+                    continue
+                stack.append((kids[node["yes"]], _narrow(box, feature, hi=float(cut))))
+                stack.append((kids[node["no"]], _narrow(box, feature, lo=float(cut))))
+
+    def _feature_index(self, split: str) -> int:
+        """The column index a dump's split names: ``f3`` (trained on arrays) or the feature
+        name the model was trained with (a pandas DataFrame: ``LIMIT_BAL``)."""
+        names = list(self.booster.feature_names or [])
+        if split in names:
+            return names.index(split)
+        if re.fullmatch(r"f\d+", split):
+            return int(split[1:])
+        raise UserInputError(f"XGBoost model: split on unknown feature {split!r}")
 
     def leaves(self) -> list[Leaf]:
         return [Leaf(*self._group(t, float(node["leaf"])), box)
                 for t, _, node, box in self._leaf_nodes()]
 
     def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
-        xgb = require("xgboost", "xgboost")
-        data = xgb.DMatrix(np.asarray(x, dtype=np.float32), nthread=1)
+        data = self._matrix(x)
         reached = np.asarray(self.booster.predict(data, pred_leaf=True), dtype=np.int64)
         reached = reached.reshape(len(x), -1)
         per_round = self.num_classes if self.num_classes > 2 else 1
@@ -297,7 +321,12 @@ class LightGBMModel(TreeModel):
                 if "leaf_value" in node:
                     yield index, top, node, box
                     continue
-                feature, cut = int(node["split_feature"]), float(node["threshold"])
+                feature = int(node["split_feature"])
+                if node.get("decision_type", "<=") != "<=":  # "==": a categorical split
+                    self.categorical_splits.add(feature)
+                    stack.extend((node[k], box) for k in ("left_child", "right_child"))
+                    continue
+                cut = float(node["threshold"])
                 stack.append((node["left_child"], _narrow(box, feature, hi=cut)))
                 stack.append((node["right_child"], _narrow(box, feature, lo=cut)))
 

@@ -12,6 +12,7 @@ import typer
 
 from trojanscope.audit.pipeline import AuditOptions
 from trojanscope.cli.common import (
+    LABEL_COLUMN,
     METHOD_PARAM,
     command,
     command_line,
@@ -52,6 +53,7 @@ def audit_command(
         None, "--split", help="train, test or all (default: all of a file, test of a bundled set)."
     ),
     data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
+    label_column: str | None = LABEL_COLUMN,
     training_data: str = typer.Option(
         None, "--training-data", help="Also judge the model's training data (file/folder, "
         "bundled name or red-team run folder) for poisoned samples."),
@@ -97,7 +99,8 @@ def audit_command(
     if fmt is AuditFormat.console and output is not None:
         raise UserInputError(f"--output needs --format {' or '.join(audit_formats())}")
     options = AuditOptions(
-        data=data, split=split, data_free=data_free, key=key, signature=signature,
+        data=data, split=split, data_free=data_free, label_column=label_column, key=key,
+        signature=signature,
         method=method, method_params=parse_params(method_param, "--method-param"),
         calibration=calibration, threshold=threshold, critical_at=critical_at,
         inconclusive_at=inconclusive_at, seed=seed, scan_configs=config, suppress=suppress,

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 def detect(
     model: Path = typer.Argument(
-        ..., help="Model: run folder, safetensors+manifest, TorchScript or ONNX."
+        ...,
+        help="Model: run folder, safetensors+manifest, TorchScript, ONNX, XGBoost or LightGBM "
+        "file.",
     ),
     data: Path = typer.Option(
         None, "--data", help="Clean data file or folder (.npz, image folder…)."

@@ -80,7 +80,10 @@ def detect_data(
 
         loaded = load_model(model)
         module = loaded.module
+        from trojanscope.models.foreign_trees import bind_table
+
         suspect.data = attach_encoder(loaded, suspect.data)  # a text model's own tokenizer
+        bind_table(module, suspect.data)  # a user's tree model: its features by column name
 
     from trojanscope.detect.data.run import resolve_detector
 

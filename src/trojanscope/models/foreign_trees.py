@@ -1,0 +1,202 @@
+"""XGBoost and LightGBM models made by other code, read against a user's CSV.
+
+A user's model was trained by their own script, usually on a pandas DataFrame: it takes raw
+column values (``LIMIT_BAL = 20000``) in its own feature order, not trojanscope's encoding
+(numbers scaled to [0, 1], categories one-hot). :class:`ForeignTrees` loads the file (the
+library's own code-free format: XGBoost JSON / UBJSON, LightGBM text) and, once bound to the
+schema of the clean table (:func:`bind_table`), answers on encoded rows: it decodes them to raw
+values and maps each of the model's features **by name** to the table's column (a model
+trained on arrays, ``f0, f1, …``, takes the table's feature columns in order). Leaf boxes come
+back in encoded units, so the tree detectors read it like a model trojanscope trained.
+LightGBM categorical features (``pandas_categorical``) get their category codes; their splits
+are sets, not thresholds, so leaf boxes leave them out (``categorical_splits``). What cannot be
+mapped stops with one error naming it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from torch import nn
+
+from trojanscope.data.tabular.schema import TabularSchema
+from trojanscope.errors import UserInputError
+from trojanscope.models.trees import (
+    Box,
+    Leaf,
+    LeafRecord,
+    LightGBMModel,
+    TreeModel,
+    XGBoostModel,
+    require,
+)
+
+
+def load_foreign(path: Path, library: str) -> ForeignTrees:
+    """The model file at ``path`` (``library``: "XGBoost" or "LightGBM"), not yet bound."""
+    cls = XGBoostModel if library == "XGBoost" else LightGBMModel
+    require(cls.library, cls.arch_name())
+    inner = cls.load_native(path, 2)
+    if library == "XGBoost":
+        param = json.loads(inner.booster.save_config())["learner"]["learner_model_param"]
+        names = list(inner.booster.feature_names or [])
+        types = list(inner.booster.feature_types or [])
+        categorical = [n for n, t in zip(names, types, strict=False) if t == "c"]
+        if categorical:
+            raise UserInputError(
+                f"{path}: the XGBoost model treats {', '.join(map(repr, categorical))} as "
+                "categorical (enable_categorical): not supported yet; encode the column as "
+                "numbers or one-hot columns"
+            )
+        num_class = int(param.get("num_class", "0"))
+    else:
+        names = list(inner.booster.feature_name())
+        num_class = int(inner.booster.dump_model().get("num_class", 1))
+    inner.num_classes = max(2, num_class)
+    return ForeignTrees(inner, names or [f"f{i}" for i in range(inner.input_shape[0])],
+                        str(path))
+
+
+class ForeignTrees(TreeModel):
+    """A user's tree model behind trojanscope's tabular encoding (see the module doc)."""
+
+    def __init__(self, inner: TreeModel, names: list[str], source: str) -> None:
+        nn.Module.__init__(self)  # not TreeModel's: the inner model holds the parameters
+        self.inner, self.names, self.source = inner, names, source
+        self.num_classes, self.input_shape = inner.num_classes, inner.input_shape
+        self.n_estimators, self.max_depth = inner.n_estimators, inner.max_depth
+        self.learning_rate, self.booster = inner.learning_rate, inner.booster
+        self.schema: TabularSchema | None = None
+        self.columns: list[int] = []  # per model feature: index into schema.columns
+        self.codes: dict[int, dict[str, int]] = {}  # per categorical model feature
+
+    @property
+    def library(self) -> str:  # type: ignore[override]
+        return self.inner.library
+
+    def arch_name(self) -> str:  # type: ignore[override]
+        return self.inner.arch_name()
+
+    def bind(self, schema: TabularSchema) -> None:
+        """Map the model's features to ``schema``'s columns; the model then takes its rows."""
+        by_name = {c.name: i for i, c in enumerate(schema.columns)}
+        default = [f"f{i}" for i in range(len(self.names))]
+        if not self.names or self.names == default:  # trained on arrays: columns in order
+            if len(self.names) != len(schema.columns):
+                raise UserInputError(
+                    f"{self.source}: the model takes {len(self.names)} unnamed features, the "
+                    f"data have {len(schema.columns)} feature columns; save the model from a "
+                    "DataFrame (feature names) or give exactly its columns in order"
+                )
+            columns = list(range(len(self.names)))
+        else:
+            absent = [n for n in self.names if n not in by_name]
+            if absent:
+                raise UserInputError(
+                    f"{self.source}: the model's feature(s) {', '.join(map(repr, absent[:5]))} "
+                    f"are not columns of the data ({', '.join(by_name)})"
+                )
+            columns = [by_name[n] for n in self.names]
+        self.codes = {}
+        cats = self._lightgbm_categories()
+        for j, c in enumerate(columns):
+            col = schema.columns[c]
+            if col.kind == "categorical" and j not in cats:
+                raise UserInputError(
+                    f"{self.source}: column {col.name!r} holds categories in the data but the "
+                    "model takes it as a number"
+                )
+            if j in cats:
+                self.codes[j] = {v: k for k, v in enumerate(cats[j])}
+        self.schema, self.columns = schema, columns
+        self.input_shape = (schema.num_features,)
+
+    @property
+    def unread_columns(self) -> set[str]:
+        """The table's columns the model has no feature for (no trigger can lie there)."""
+        schema = self._schema()
+        return {c.name for i, c in enumerate(schema.columns) if i not in set(self.columns)}
+
+    def _lightgbm_categories(self) -> dict[int, list[str]]:
+        """LightGBM's categorical features and their categories, in code order."""
+        if self.inner.library != "lightgbm":
+            return {}
+        dump = self.booster.dump_model()
+        lists = dump.get("pandas_categorical") or []
+        info = dump.get("feature_infos", {})  # categorical features list their codes
+        cat = [j for j, n in enumerate(self.names) if info.get(n, {}).get("values")]
+        return {j: [str(v) for v in values] for j, values in zip(cat, lists, strict=False)}
+
+    # -- rows ---------------------------------------------------------------------------------
+    def decode(self, x: np.ndarray) -> np.ndarray:
+        """Encoded rows (N, schema features) as the model's raw features (N, its features)."""
+        schema = self._schema()
+        out = np.empty((len(x), len(self.columns)), dtype=np.float64)
+        for j, c in enumerate(self.columns):
+            col, start = schema.columns[c], schema.offsets[c]
+            if j in self.codes:
+                which = np.asarray(x[:, start:start + col.width]).argmax(1)
+                out[:, j] = [self.codes[j].get(col.categories[k], np.nan) for k in which]
+                continue
+            raw = col.lo + np.asarray(x[:, start], dtype=np.float64) * (col.hi - col.lo)
+            out[:, j] = np.round(raw) if col.integer else raw
+            if col.has_missing:
+                out[np.asarray(x[:, start + 1]) > 0.5, j] = np.nan
+        return out
+
+    def _schema(self) -> TabularSchema:
+        if self.schema is None:
+            raise UserInputError(
+                f"{self.source}: this {self.inner.library} model (made by other code) needs "
+                "clean data with a header row (--data clean.csv) to map its features"
+            )
+        return self.schema
+
+    def _raw_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.inner._raw_proba(self.decode(x))
+
+    # -- leaves in encoded units -------------------------------------------------------------
+    def leaves(self) -> list[Leaf]:
+        return [Leaf(leaf.cls, leaf.strength, self._box(leaf.box))
+                for leaf in self.inner.leaves()]
+
+    def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
+        return [LeafRecord(r.tree, r.cls, r.strength, r.train, r.clean, self._box(r.box),
+                           r.below)
+                for r in self.inner.leaf_records(self.decode(x), trees)]
+
+    @property
+    def categorical_splits(self) -> set[int]:
+        """The model's features split on as categories (left out of leaf boxes)."""
+        return self.inner.categorical_splits
+
+    def _box(self, box: Box) -> Box:
+        """A box over the model's raw features as one over the encoded features."""
+        schema = self._schema()
+        out: Box = {}
+        for j, (lo, hi) in box.items():
+            if j in self.codes or j >= len(self.columns):
+                continue
+            col = schema.columns[self.columns[j]]
+            out[schema.offsets[self.columns[j]]] = (
+                None if lo is None else col.scale(lo), None if hi is None else col.scale(hi))
+        return out
+
+
+def bind_table(module: Any, data: Any) -> None:
+    """Bind a user's tree model (:class:`ForeignTrees`) to the clean table it is read with;
+    anything else is left as it is."""
+    if not isinstance(module, ForeignTrees) or data is None:
+        return
+    from trojanscope.data.tabular.table import schema_of
+
+    schema = schema_of(data)
+    if schema is None:
+        raise UserInputError(
+            f"{module.source}: a tree model needs tabular data (a CSV or Parquet file with a "
+            "header row), not images or tensors"
+        )
+    module.bind(schema)

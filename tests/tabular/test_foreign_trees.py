@@ -1,0 +1,181 @@
+"""Tree models made by other code: pandas feature names, categorical splits, bare files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from trojanscope.io.models import load_model
+from trojanscope.models.trees import LightGBMModel, XGBoostModel
+
+xgb = pytest.importorskip("xgboost")
+lgb = pytest.importorskip("lightgbm")
+pd = pytest.importorskip("pandas")
+
+
+def _frame(n: int = 300, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    limit = rng.integers(1000, 50000, n).astype(float)
+    age = rng.integers(20, 70, n).astype(float)
+    job = rng.choice(["fixed", "freelance", "partime", "others"], n)
+    y = ((limit < 15000) + np.isin(job, ["partime", "others"]) + rng.normal(0, .5, n) > .8)
+    x = pd.DataFrame({"LIMIT_BAL": limit, "AGE": age, "JOB": pd.Categorical(job)})
+    return x, y.astype(int)
+
+
+def _xgb(tmp_path: Path, columns: list[str], **params: object) -> XGBoostModel:
+    x, y = _frame()
+    clf = xgb.XGBClassifier(n_estimators=8, max_depth=3, n_jobs=1, random_state=0,
+                            **params).fit(x[columns], y)
+    path = tmp_path / "user.json"
+    clf.save_model(path)
+    return XGBoostModel.load_native(path, 2)
+
+
+def test_xgboost_feature_names_map_to_their_columns(tmp_path: Path) -> None:
+    model = _xgb(tmp_path, ["LIMIT_BAL", "AGE"])
+    leaves = model.leaves()  # the old code read "LIMIT_BAL" as f<index>: ValueError
+    features = {f for leaf in leaves for f in leaf.box}
+    assert features <= {0, 1} and 0 in features
+    cuts = model.split_points()[0]
+    assert all(1000 <= c <= 50000 for c in cuts)  # LIMIT_BAL's thresholds, not AGE's
+
+
+def test_xgboost_categorical_splits_leave_the_feature_out(tmp_path: Path) -> None:
+    model = _xgb(tmp_path, ["LIMIT_BAL", "AGE", "JOB"], enable_categorical=True,
+                 tree_method="hist")
+    dump = "".join(model.booster.get_dump(dump_format="json"))
+    assert '"split": "JOB"' in dump  # the model does split on the categorical column
+    leaves = model.leaves()  # the old code: float() of a category list, TypeError
+    assert leaves and all(2 not in leaf.box for leaf in leaves)
+    assert model.categorical_splits == {2}
+
+
+def test_lightgbm_categorical_splits_are_not_thresholds(tmp_path: Path) -> None:
+    x, y = _frame(600)
+    clf = lgb.LGBMClassifier(n_estimators=8, num_leaves=8, n_jobs=1, random_state=0,
+                             verbose=-1, min_data_per_group=5, cat_smooth=1).fit(x, y)
+    path = tmp_path / "user.txt"
+    clf.booster_.save_model(str(path))
+    model = LightGBMModel.load_native(path, 2)
+    assert "'decision_type': '=='" in str(model.booster.dump_model())
+    # the old code narrowed boxes by a category code as if it were a "<=" threshold
+    assert all(2 not in leaf.box for leaf in model.leaves())
+    assert model.categorical_splits == {2}
+    assert {f for leaf in model.leaves() for f in leaf.box} <= {0, 1}
+
+
+def _user_model(tmp_path: Path, kind: str) -> tuple[Path, Path]:
+    """A model saved by a user's script (pandas, feature names) and its clean CSV."""
+    x, y = _frame()
+    csv = tmp_path / "clean.csv"
+    x.assign(default=y).to_csv(csv, index=False)
+    if kind.startswith("lightgbm"):
+        path = tmp_path / "model.txt"
+        cols = list(x.columns) if kind == "lightgbm-categorical" else ["LIMIT_BAL", "AGE"]
+        lgb.LGBMClassifier(n_estimators=6, num_leaves=8, n_jobs=1, verbose=-1,
+                           min_data_per_group=5, cat_smooth=1).fit(x[cols], y
+                                                                   ).booster_.save_model(str(path))
+    else:
+        path = tmp_path / ("model.ubj" if kind == "xgboost-ubj" else "model.json")
+        params = ({"enable_categorical": True, "tree_method": "hist"}
+                  if kind == "xgboost-categorical" else {})
+        cols = list(x.columns) if params else ["LIMIT_BAL", "AGE"]
+        xgb.XGBClassifier(n_estimators=6, max_depth=3, n_jobs=1, **params).fit(x[cols], y
+                                                                           ).save_model(path)
+    return path, csv
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "trojanscope", *args], capture_output=True,
+                          text=True)
+
+
+@pytest.mark.parametrize("kind", ["xgboost-json", "xgboost-ubj", "lightgbm-categorical"])
+def test_detect_reads_a_user_model_by_column_name(tmp_path: Path, kind: str) -> None:
+    path, csv = _user_model(tmp_path, kind)
+    proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default",
+                "--format", "json")  # the old code: "not a model trojanscope can load", exit 2
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["format"] == kind.split("-")[0] and 0.0 <= report["probability"] <= 1.0
+
+
+@pytest.mark.parametrize("kind", ["xgboost-json", "lightgbm-categorical"])
+def test_user_model_answers_encoded_rows_as_the_library_answers_raw_ones(
+        tmp_path: Path, kind: str) -> None:
+    from trojanscope.data.resolve import load_dataset
+    from trojanscope.models.foreign_trees import bind_table
+
+    path, csv = _user_model(tmp_path, kind)
+    loaded = load_model(path)
+    data = load_dataset(str(csv), "all", label_column="default")
+    bind_table(loaded.module, data)
+    rows, _ = data.get_batch(torch.arange(len(data)))
+    ours = loaded.module.predict_proba(rows.numpy())[:, 1]
+    x, _ = _frame()
+    if kind.startswith("lightgbm"):
+        theirs = lgb.Booster(model_file=str(path)).predict(x)
+    else:
+        booster = xgb.Booster()
+        booster.load_model(path)
+        theirs = booster.predict(xgb.DMatrix(x[["LIMIT_BAL", "AGE"]]))
+    np.testing.assert_allclose(ours, theirs, atol=1e-6)
+    schema = data.schema
+    allowed = {schema.offset("LIMIT_BAL"), schema.offset("AGE")}
+    boxes = [leaf.box for leaf in loaded.module.leaves()]
+    assert any(boxes) and all(set(b) <= allowed for b in boxes)  # JOB (categories) left out
+    assert all(0.0 <= v <= 1.0 for b in boxes for lh in b.values() for v in lh if v is not None)
+
+
+def test_what_cannot_be_mapped_is_one_error_line(tmp_path: Path) -> None:
+    path, csv = _user_model(tmp_path, "xgboost-categorical")
+    proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error:") and "'JOB' as categorical" in proc.stderr
+    x, y = _frame()
+    other = tmp_path / "other.csv"
+    x.rename(columns={"AGE": "age_years"}).assign(default=y).to_csv(other, index=False)
+    path, _ = _user_model(tmp_path, "xgboost-json")
+    proc = _cli("detect", str(path), "--data", str(other), "--label-column", "default")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "'AGE' are not columns of the data" in proc.stderr
+
+
+def test_audit_reads_a_user_model_with_its_label_column(tmp_path: Path) -> None:
+    path, csv = _user_model(tmp_path, "lightgbm-categorical")
+    proc = _cli("audit", str(path), "--data", str(csv), "--label-column", "default",
+                "--format", "json", "--no-history")  # the old audit had no --label-column
+    assert "Traceback" not in proc.stderr and proc.returncode in (0, 1), proc.stderr
+    steps = {s["name"]: s for s in json.loads(proc.stdout)["steps"]}
+    assert steps["detect"]["status"] == "ok"
+
+
+def test_the_search_leaves_out_columns_the_model_does_not_read(tmp_path: Path) -> None:
+    from trojanscope.data.resolve import load_dataset
+    from trojanscope.detect.tabular_search import TabularSearch
+    from trojanscope.models.foreign_trees import bind_table
+
+    path, csv = _user_model(tmp_path, "xgboost-json")  # LIMIT_BAL and AGE, not JOB
+    loaded = load_model(path)
+    data = load_dataset(str(csv), "all", label_column="default")
+    bind_table(loaded.module, data)
+    assert loaded.module.unread_columns == {"JOB"}
+    rows, _ = data.get_batch(torch.arange(len(data)))
+    found = TabularSearch().candidates(loaded.module, data.schema, rows)
+    assert found and {c.column for c in found} <= {"LIMIT_BAL", "AGE"}
+
+
+def test_a_user_models_verdict_says_calibration_never_saw_such_models(tmp_path: Path) -> None:
+    path, csv = _user_model(tmp_path, "lightgbm-categorical")
+    proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default",
+                "--format", "json")
+    notes = json.loads(proc.stdout)["coverage_notes"]
+    assert notes == ["tree models made by other code (other tables, sizes, settings): "
+                     "calibration has 0 such models"]
