@@ -390,6 +390,14 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
         print(f"| {label} | {sel.sum()} ({y_all[sel].sum()}) | " + " | ".join(cells) + " |")
     print("| **worst family** | | " + " | ".join(f"{w[0]:.3f} / {w[1]:.3f}"
                                                 for w in worst.values()) + " |")
+    print("\n| model | backdoored | logit_std | " + " | ".join(names) + " |")
+    print("|" + "---|" * (3 + len(names)))
+    for i, r in enumerate(test):  # per model: which routing moved which probability
+        print(f"| {r['name']} | {r['backdoored']} | {r['logit_std']:.2f} | "
+              + " | ".join(f"{preds[n][i]:.3f}" for n in names) + " |")
+    for n in names:
+        out[n]["per_model"] = {f"{r['zoo']}/{r['name']}": float(preds[n][i])
+                               for i, r in enumerate(test)}
     return out
 
 
