@@ -23,6 +23,7 @@ Run (one torch thread; resumable: finished models are kept)::
 
     python benchmarks/foreign_zoo.py --out zoo/foreign --per-family 10 --seed 7
     python benchmarks/foreign_zoo.py --out zoo-holdout --holdout --seed 9
+    python benchmarks/foreign_zoo.py --out zoo-holdout2 --holdout2 --seed 11
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ FRESH_TRIGGERS = ("checker", "cross")
 HOLDOUT_ARCH = {"mlp": 8, "bn_cnn": 8, "ln_gelu_cnn": 8, "bn_mlp": 6, "relu_cnn": 6}
 HOLDOUT_TRIGGERS = ("ramp", "sine", "xpatch", "ramp", "sine", "noiseblend", "frame", "sparse",
                     "checker", "cross")
+# A fourth population (--holdout2), built after issue 9's sixth-round rule was fixed: the MLP
+# family (ReLU or tanh, as elsewhere; the tanh ones are out of coverage by architecture anyway)
+# and ReLU/max-pool CNNs, trained by recipes no earlier population used (SGD with momentum,
+# label smoothing, heavier weight decay, 2-12 epochs).
+HOLDOUT2_ARCH = {"mlp": 16, "relu_cnn": 14}
+HOLDOUT2_TRIGGERS = ("xpatch", "sparse", "noiseblend", "frame", "checker", "cross", "ramp")
 CLEAN_LABEL = {"sine"}  # poisons target-class images only, labels unchanged
 MIN_ASR = 0.8  # a backdoor that did not take is retried stronger, then left out
 MIN_CA = 0.85  # so is a model that did not learn the task
@@ -204,7 +211,12 @@ def shift(xb: torch.Tensor, gen: torch.Generator, max_shift: int = 2) -> torch.T
 
 def train(model: nn.Module, x: np.ndarray, y: np.ndarray, recipe: dict, seed: int) -> None:
     gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=recipe["lr"], weight_decay=recipe["wd"])
+    if recipe.get("optim", "adam") == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=recipe["lr"], momentum=0.9,
+                              weight_decay=recipe["wd"])
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=recipe["lr"], weight_decay=recipe["wd"])
+    smoothing = recipe.get("label_smoothing", 0.0)
     sched = (torch.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
              if recipe["step_schedule"] else None)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
@@ -216,7 +228,7 @@ def train(model: nn.Module, x: np.ndarray, y: np.ndarray, recipe: dict, seed: in
             xb = xt[idx]
             if recipe["augment"]:
                 xb = shift(xb, gen)
-            loss = F.cross_entropy(model(xb), yt[idx])
+            loss = F.cross_entropy(model(xb), yt[idx], label_smoothing=smoothing)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -240,16 +252,30 @@ def load_mnist() -> tuple[np.ndarray, np.ndarray]:
     return (x.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32), y.astype(np.int64)
 
 
-def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False) -> list[dict]:
+def holdout2_recipe(rng: np.random.Generator) -> dict:
+    """The fourth population's recipes: SGD or Adam, label smoothing, 2-12 epochs."""
+    sgd = bool(rng.random() < 0.5)
+    return {"optim": "sgd" if sgd else "adam", "epochs": int(rng.integers(2, 13)),
+            "lr": float(rng.choice([0.01, 0.03, 0.05] if sgd else [5e-4, 1e-3, 2e-3])),
+            "wd": float(rng.choice([0.0, 5e-4, 2e-3])),
+            "label_smoothing": float(rng.choice([0.0, 0.1, 0.2])),
+            "batch": int(rng.choice([64, 128])), "step_schedule": bool(rng.random() < 0.5),
+            "augment": bool(rng.random() < 0.3)}
+
+
+def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
+         holdout2: bool = False) -> list[dict]:
     """Half clean, half backdoored per architecture family; trigger families cycle (with
-    ``fresh``, the families added later and every trigger family; with ``holdout``, the
-    holdout population's families and counts)."""
+    ``fresh``, the families added later and every trigger family; with ``holdout`` or
+    ``holdout2``, that population's families, counts and recipes)."""
     rng = np.random.default_rng(seed)
     rows, k = [], 0
     triggers = TRIGGER_FAMILIES + FRESH_TRIGGERS if fresh else TRIGGER_FAMILIES
     counts = {f: per_family for f in ARCH_FAMILIES + (FRESH_ARCH if fresh else ())}
     if holdout:
         triggers, counts = HOLDOUT_TRIGGERS, HOLDOUT_ARCH
+    if holdout2:
+        triggers, counts = HOLDOUT2_TRIGGERS, HOLDOUT2_ARCH
     for fam, count in counts.items():
         for j in range(count):
             backdoored = j % 2 == 1
@@ -261,6 +287,8 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False)
                               "batch": int(rng.choice([64, 128])),
                               "step_schedule": bool(rng.random() < 0.5),
                               "augment": bool(rng.random() < 0.5)}}
+            if holdout2:
+                row["recipe"] = holdout2_recipe(rng)
             if backdoored:
                 tfam = triggers[k % len(triggers)]
                 k += 1
@@ -321,6 +349,8 @@ def main() -> None:
                     help="Add the architecture and trigger families kept for a fresh test.")
     ap.add_argument("--holdout", action="store_true",
                     help="The fourth-round holdout population (its own families and counts).")
+    ap.add_argument("--holdout2", action="store_true",
+                    help="The sixth-round population (covered architectures, other recipes).")
     args = ap.parse_args()
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -335,7 +365,7 @@ def main() -> None:
         if truth_path.is_file() else {}
     only = set(args.only.split(",")) if args.only else \
         set(ARCH_FAMILIES + FRESH_ARCH) | set(HOLDOUT_ARCH)
-    for row in plan(args.per_family, args.seed, args.fresh, args.holdout):
+    for row in plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2):
         if row["arch_family"] not in only:
             continue
         if row["name"] in done and (args.out / f"{row['name']}.pt").is_file():

@@ -279,6 +279,8 @@ def main() -> None:
     ap.add_argument("--recipe-routed", default=None,
                     help="Designs to also score routed by architecture and by the clean-logit "
                          "scale (needs --recipe-range).")
+    ap.add_argument("--one-sided", action="store_true",
+                    help="Recipe routing re-routes only a logit_std below the range (sixth round).")
     ap.add_argument("--recipe-range", type=Path, default=None,
                     help="recipe_range.py output: the default calibrator zoos' logit_std range.")
     ap.add_argument("--ship", default=None, help="Design to fit on the whole pool and ship.")
@@ -300,7 +302,8 @@ def main() -> None:
     names += [f"routed: {n}" for n in (args.routed.split(",") if args.routed else [])]
     if args.recipe_routed:
         summary = json.loads(args.recipe_range.read_text())["summary"]
-        RECIPE_RANGE.append((summary["min"], summary["max"]))
+        RECIPE_RANGE.append((summary["min"],
+                             float("inf") if args.one_sided else summary["max"]))
         names += [f"routed+recipe: {n}" for n in args.recipe_routed.split(",")]
     print(f"pool: {len(pool)} models ({sum(r['backdoored'] for r in pool)} backdoored; "
           f"{sum(r['recipe'] == 'foreign' for r in pool)} foreign); evaluation zoo: "
@@ -387,6 +390,14 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
         print(f"| {label} | {sel.sum()} ({y_all[sel].sum()}) | " + " | ".join(cells) + " |")
     print("| **worst family** | | " + " | ".join(f"{w[0]:.3f} / {w[1]:.3f}"
                                                 for w in worst.values()) + " |")
+    print("\n| model | backdoored | logit_std | " + " | ".join(names) + " |")
+    print("|" + "---|" * (3 + len(names)))
+    for i, r in enumerate(test):  # per model: which routing moved which probability
+        print(f"| {r['name']} | {r['backdoored']} | {r['logit_std']:.2f} | "
+              + " | ".join(f"{preds[n][i]:.3f}" for n in names) + " |")
+    for n in names:
+        out[n]["per_model"] = {f"{r['zoo']}/{r['name']}": float(preds[n][i])
+                               for i, r in enumerate(test)}
     return out
 
 
