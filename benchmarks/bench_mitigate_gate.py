@@ -9,7 +9,7 @@ the same zoo) what the gated method gives: each flagged model the treated row, e
 unchanged.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_mitigate_gate.py ZOO [ZOO ...] \
-        --out OUT.json
+        --out OUT.json [--treated RESULTS.json:METHOD ...]
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from trojanscope.data.dataset import stratified_split
 from trojanscope.data.resolve import load_dataset
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
-from trojanscope.mitigate.gated import detector_probability
+from trojanscope.mitigate.gated import DEFAULT_GATE, detector_probability
+from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
 from trojanscope.zoo import read_truth
 
 
@@ -62,6 +63,20 @@ def gate_table(rows: list[dict], gates: list[float]) -> str:
     return "\n".join(lines)
 
 
+def gated_rows(probes: list[dict], treated: list[dict], gate: float) -> list[dict]:
+    """What ``gated`` gives: a flagged model (p >= gate) the treated row, a passed one
+    unchanged; each costs the detector's seconds too."""
+    by_name = {r["name"]: r for r in treated}
+    out = []
+    for p in probes:
+        row = dict(by_name[p["name"]])
+        if p["p"] < gate:
+            row.update(ca_after=row["ca_before"], asr_after=row["asr_before"], elapsed_s=0.0)
+        row["elapsed_s"] = round(row["elapsed_s"] + p["seconds"], 1)
+        out.append(row)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("zoos", type=Path, nargs="+")
@@ -69,6 +84,11 @@ def main() -> None:
     ap.add_argument("--holdout", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--gates", default="0.1,0.15,0.2,0.25,0.3,0.4,0.5")
+    ap.add_argument("--treated", action="append", default=[],
+                    help="FILE:METHOD, a bench_mitigate.py results file and method key, one per "
+                         "zoo in the zoos' order: the treatment of flagged models")
+    ap.add_argument("--gate", type=float, default=DEFAULT_GATE,
+                    help="the threshold the --treated composition uses")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -79,6 +99,22 @@ def main() -> None:
             write_text_atomic(args.out, json.dumps(results, indent=2) + "\n")
     rows = [r for z in args.zoos for r in results[str(z)]]
     print(gate_table(rows, [float(g) for g in args.gates.split(",")]))
+    if args.treated:
+        from bench_mitigate import per_attack, table
+
+        both: dict[str, dict] = {}
+        for zoo, spec in zip(args.zoos, args.treated, strict=True):
+            file, _, key = spec.rpartition(":")
+            base = json.loads(Path(file).read_text())[key]["rows"]
+            mixed = gated_rows(results[str(zoo)], base, args.gate)
+            for label, rs in ((f"{zoo.name} {key}", base),
+                              (f"{zoo.name} gated (gate {args.gate}, then {key})", mixed)):
+                summary = summarise([MitigationRow(**r) for r in rs])
+                both[label] = {"summary": summary, "rows": rs}
+        print()
+        print(table(both))
+        print()
+        print(per_attack(both))
 
 
 if __name__ == "__main__":

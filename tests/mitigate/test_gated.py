@@ -64,3 +64,13 @@ def test_force_treats_without_running_the_detector(backdoored_run, tiny_test,
 def test_bad_options_are_refused(params: dict) -> None:
     with pytest.raises((UserInputError, ValueError)):
         registry.create("mitigation", "gated", **params)
+
+
+def test_a_flagged_model_gets_exactly_what_the_treatment_alone_gives(backdoored_run,
+                                                                     tiny_test) -> None:
+    """What benchmarks/bench_mitigate_gate.py relies on to compose gated results from the
+    treatment's rows: the real detector's run (gate 0: always flagged) leaves no trace."""
+    alone = registry.create("mitigation", "finetune").apply(backdoored_run.model, tiny_test, seed=3)
+    via = registry.create("mitigation", "gated", gate=0.0, then="finetune").apply(
+        backdoored_run.model, tiny_test, seed=3)
+    assert same_weights(alone, via)
