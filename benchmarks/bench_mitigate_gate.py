@@ -104,7 +104,7 @@ def main() -> None:
 
         both: dict[str, dict] = {}
         for zoo, spec in zip(args.zoos, args.treated, strict=True):
-            file, _, key = spec.rpartition(":")
+            file, _, key = spec.partition(":")  # the key may hold colons
             base = json.loads(Path(file).read_text())[key]["rows"]
             mixed = gated_rows(results[str(zoo)], base, args.gate)
             for label, rs in ((f"{zoo.name} {key}", base),
