@@ -1,0 +1,76 @@
+"""Gated mitigation: a model the detector rates clean comes back unchanged, a flagged one is
+treated, ``force`` treats without asking, and bad options are refused."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from trojanscope import registry
+from trojanscope.errors import UserInputError
+from trojanscope.mitigate import gated
+from trojanscope.mitigate.run import attack_triggered, mitigate
+
+
+def same_weights(a: torch.nn.Module, b: torch.nn.Module) -> bool:
+    return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(),
+                                                  b.state_dict().values(), strict=True))
+
+
+def test_a_model_the_real_detector_passes_comes_back_unchanged(clean_run, tiny_test) -> None:
+    method = registry.create("mitigation", "gated", gate=0.5, then="finetune")
+    result = mitigate(clean_run.model, method, tiny_test)
+    assert same_weights(result.model, clean_run.model)
+    assert result.after["ca"] == result.before["ca"]
+    note = next(n for n in result.notes if n.startswith("gated decided"))
+    assert "not treated: the detector found no backdoor (p=0." in note
+
+
+def test_a_flagged_model_is_treated_and_the_note_says_so(backdoored_run, tiny_test,
+                                                         monkeypatch) -> None:
+    monkeypatch.setattr(gated, "detector_probability", lambda *a: (0.9, [2, 0, 1]))
+    method = registry.create("mitigation", "gated", then="ftsam")
+    result = mitigate(backdoored_run.model, method, tiny_test,
+                      trigger_of=attack_triggered(backdoored_run.attack))
+    assert not same_weights(result.model, backdoored_run.model)
+    assert result.after["asr"] < result.before["asr"]
+    assert method.treated and method.report_["suspect"] == 2
+    assert any("treated with ftsam" in n for n in result.notes)
+
+
+def test_the_gate_threshold_decides(backdoored_run, tiny_test, monkeypatch) -> None:
+    monkeypatch.setattr(gated, "detector_probability", lambda *a: (0.3, [0]))
+    low = registry.create("mitigation", "gated", gate=0.25, then="finetune")
+    high = registry.create("mitigation", "gated", gate=0.35, then="finetune")
+    assert not same_weights(low.apply(backdoored_run.model, tiny_test), backdoored_run.model)
+    assert same_weights(high.apply(backdoored_run.model, tiny_test), backdoored_run.model)
+    assert low.treated and not high.treated
+
+
+def test_force_treats_without_running_the_detector(backdoored_run, tiny_test,
+                                                   monkeypatch) -> None:
+    def boom(*_a):
+        raise AssertionError("the detector ran")
+
+    monkeypatch.setattr(gated, "detector_probability", boom)
+    method = registry.create("mitigation", "gated", force=True, then="finetune")
+    out = method.apply(backdoored_run.model, tiny_test)
+    assert not same_weights(out, backdoored_run.model)
+    assert method.report_["action"] == "treated with finetune (forced)"
+
+
+@pytest.mark.parametrize("params", [{"gate": 1.5}, {"gate": -0.1}, {"then": "nope"},
+                                    {"detector": "nope"}])
+def test_bad_options_are_refused(params: dict) -> None:
+    with pytest.raises((UserInputError, ValueError)):
+        registry.create("mitigation", "gated", **params)
+
+
+def test_a_flagged_model_gets_exactly_what_the_treatment_alone_gives(backdoored_run,
+                                                                     tiny_test) -> None:
+    """What benchmarks/bench_mitigate_gate.py relies on to compose gated results from the
+    treatment's rows: the real detector's run (gate 0: always flagged) leaves no trace."""
+    alone = registry.create("mitigation", "finetune").apply(backdoored_run.model, tiny_test, seed=3)
+    via = registry.create("mitigation", "gated", gate=0.0, then="finetune").apply(
+        backdoored_run.model, tiny_test, seed=3)
+    assert same_weights(alone, via)
