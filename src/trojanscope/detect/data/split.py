@@ -1,8 +1,9 @@
 """Two-way splits of every class in whitened features, shared by SCAn and ``auto``.
 
 Features are reduced to their top principal directions, centred per class (median) and
-whitened with the pooled within-class covariance, so the variation all classes share becomes
-the identity and a trigger's extra direction stands out. Each class is then split by 2-means.
+whitened with the within-class covariance pooled over the other classes, so the variation all
+classes share becomes the identity and a trigger's extra direction stands out (a class's own
+poison does not enter its whitener). Each class is then split by 2-means.
 """
 
 from __future__ import annotations
@@ -29,12 +30,6 @@ class ClassSplit:
 
     def sizes(self) -> np.ndarray:
         return np.bincount(self.cluster, minlength=2)
-
-
-def whitened(features: np.ndarray, labels: np.ndarray, dims: int) -> np.ndarray:
-    """Class-centred, pooled-whitened features in ``dims`` principal directions."""
-    centred = class_centred(reduce(features, dims), labels)
-    return centred @ pooled_whitener(centred).T
 
 
 def _split(zc: np.ndarray, seed: int) -> tuple[KMeans, float]:
