@@ -80,6 +80,10 @@ class AutoData(DataDetector):
         confusion_threshold: probability of the own label after confusion training above
             which a sample is flagged (0.6: on the seed-11 tuning sets, 0.5 let the head-only
             variant flag 3-4% more clean samples of a 20% target class).
+        group_agree: in a suspect class whose split group mostly disagrees with its
+            neighbours' labels (poison that is most of its class), the group's samples with
+            agreement below this are flagged too (0.7: on the development 20% sets the group's
+            members above it were mostly clean).
     """
 
     name = "auto"
@@ -87,7 +91,9 @@ class AutoData(DataDetector):
     def __init__(self, dims: int = 32, min_separation: float = 5.0, k: int = 20,
                  min_z: float = 3.5, strong: float = 0.1, size_weight: float = 0.25,
                  spectral_z: float = 2.0, confusion: bool = True, seed: int = 0,
-                 head_only: bool = True, confusion_threshold: float = 0.6) -> None:
+                 head_only: bool = True, confusion_threshold: float = 0.6,
+                 group_agree: float = 0.7) -> None:
+        self.group_agree = float(group_agree)
         self.dims, self.min_separation, self.k = int(dims), float(min_separation), int(k)
         self.head_only, self.confusion_threshold = bool(head_only), float(confusion_threshold)
         self.min_z, self.strong, self.size_weight = float(min_z), float(strong), float(size_weight)
@@ -119,7 +125,33 @@ class AutoData(DataDetector):
         self.evidence["confusion_counts"] = np.bincount(
             labels[extra], minlength=feats.num_classes).tolist()
         self.evidence["class_sizes"] = np.bincount(labels, minlength=feats.num_classes).tolist()
+        flagged, extra = self.orient_by_confusion(confused, flagged, extra)
         return scores + confused, np.union1d(flagged, extra)
+
+    def orient_by_confusion(self, confused: np.ndarray, flagged: np.ndarray,
+                            extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """In every infected class, the split's two groups are kept, but the poison one is the
+        group that keeps its label better through confusion training (the trigger survives
+        it, the content does not), and confusion flags outside that group are dropped.
+
+        Where poison is most of its target class (20% of the set) the split alone finds the
+        whole group, and confusion training, whose clean pool is then that class's clean
+        samples, leaves some of them fitting their label (up to 12% of a 20% set's clean
+        target class on the development sets): the group decides, not a sample's own
+        probability."""
+        keep = np.zeros(len(confused), dtype=bool)
+        keep[flagged] = True
+        extra_mask = np.zeros(len(confused), dtype=bool)
+        extra_mask[extra] = True
+        both = getattr(self, "both", np.zeros(len(confused), dtype=bool))
+        for index, cluster, side in getattr(self, "infected_groups", []):
+            means = [confused[index[cluster == j]].mean() if (cluster == j).any() else 0.0
+                     for j in (0, 1)]
+            if means[1 - side] > self.confusion_threshold >= means[side]:
+                side = 1 - side  # the other group keeps its label: the split was misread
+                keep[index] = (cluster == side) | both[index]
+            extra_mask[index] &= cluster == side
+        return np.flatnonzero(keep), np.flatnonzero(extra_mask)
 
     def size_shift(self, n: int, feats: Features) -> float:
         """How much wider a clean class of ``n`` samples splits than one of ``TUNED_CLASS_SIZE``
@@ -141,7 +173,9 @@ class AutoData(DataDetector):
         flagged = np.zeros(len(labels), dtype=bool)
         splits = split_classes(feats.features.numpy(), labels, self.dims, self.seed)
         infected = []
+        self.infected_groups: list[tuple[np.ndarray, np.ndarray, int]] = []
         margins, side_sizes, side_disagree = [], [], []
+        sides: dict[int, np.ndarray] = {}
         for s in splits:
             share = s.sizes() / len(s.index)
             side = int(np.argmin([
@@ -152,10 +186,12 @@ class AutoData(DataDetector):
             gap = s.dist2[:, 1 - side] - s.dist2[:, side]
             margins.append(s.separation - self.min_separation
                            - self.size_shift(len(s.index), feats))
+            sides[s.cls] = s.index[s.cluster == side]
             side_sizes.append(int((s.cluster == side).sum()))
             side_disagree.append(int(disagree[s.index[s.cluster == side]].sum()))
             if s.separation >= self.min_separation + self.size_shift(len(s.index), feats):
                 infected.append(s.cls)
+                self.infected_groups.append((s.index, s.cluster, side))
                 scores[s.index] += 1.0 + np.tanh(gap / (2 * self.dims))
                 flagged[s.index[s.cluster == side]] = True
         classes = np.array([s.cls for s in splits])
@@ -167,8 +203,12 @@ class AutoData(DataDetector):
             idx = labels == c
             scores[idx] += 1.0 - agree[idx]
             flagged |= idx & disagree
+            group = sides[c]
+            if disagree[group].mean() > 0.5:  # a coherent group, mostly disagreeing
+                flagged[group[agree[group] < self.group_agree]] = True
         spectral = robust_z(SpectralSignatures().score(feats))
         both = disagree & (spectral > self.spectral_z)
+        self.both = both
         flagged |= both
         scores += both
         self.evidence = {

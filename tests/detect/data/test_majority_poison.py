@@ -1,0 +1,65 @@
+"""Poison that is most of its target class (20% of a set): the class's own scatter must not
+whiten its split away, and confusion training orients an infected class's two groups
+(docs/detect-data.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trojanscope.detect.data.auto import AutoData
+from trojanscope.detect.data.split import others_whitened
+from trojanscope.detect.data.stats import class_centred, pooled_whitener, reduce
+
+
+def _dominant_class(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Ten classes; class 0 is most of the set and alone varies widely along one direction."""
+    rng = np.random.default_rng(seed)
+    labels = np.r_[np.zeros(3000, int), np.repeat(np.arange(1, 10), 100)]
+    x = rng.standard_normal((len(labels), 32)) + 6.0 * np.eye(10, 32)[labels]
+    x[labels == 0, 31] *= 5.0
+    return x, labels
+
+
+def test_a_class_is_whitened_without_its_own_scatter():
+    x, labels = _dominant_class()
+    wide = np.argmax(np.abs(np.linalg.svd(x[labels == 0] - x[labels == 0].mean(0))[2][0]))
+    assert wide == 31
+    centred = class_centred(reduce(x, 32), labels)
+    pooled = (centred @ pooled_whitener(centred).T)[labels == 0]  # the old, all-class whitener
+    own = others_whitened(x, labels, 32)[0]
+    # pooled with itself the class's wide direction is squeezed to about unit variance
+    assert pooled.var(0).max() < 2.0
+    assert own.var(0).max() > 10.0
+
+
+def _auto_with_groups(index: np.ndarray, cluster: np.ndarray, side: int) -> AutoData:
+    det = AutoData()
+    det.infected_groups = [(index, cluster, side)]
+    det.both = np.zeros(len(index), dtype=bool)
+    return det
+
+
+def test_confusion_orients_an_infected_class_whose_split_was_misread():
+    index, cluster = np.arange(10), np.r_[np.zeros(6, int), np.ones(4, int)]
+    det = _auto_with_groups(index, cluster, side=1)  # the split chose group 1 (4 samples)
+    confused = np.r_[np.full(6, 0.95), np.full(4, 0.2)]  # group 0 keeps its label
+    flagged, extra = det.orient_by_confusion(confused, np.arange(6, 10), np.arange(6))
+    assert flagged.tolist() == list(range(6))
+    assert extra.tolist() == list(range(6))
+
+
+def test_confusion_flags_outside_the_poison_group_are_dropped():
+    index, cluster = np.arange(10), np.r_[np.zeros(6, int), np.ones(4, int)]
+    det = _auto_with_groups(index, cluster, side=0)
+    confused = np.r_[np.full(6, 0.97), 0.7, 0.1, 0.1, 0.1]  # one clean sample above 0.6
+    flagged, extra = det.orient_by_confusion(confused, np.arange(6), np.r_[np.arange(6), 6])
+    assert flagged.tolist() == list(range(6))
+    assert 6 not in extra.tolist()
+
+
+def test_all_low_confusion_keeps_the_split_orientation():
+    index, cluster = np.arange(10), np.r_[np.zeros(6, int), np.ones(4, int)]
+    det = _auto_with_groups(index, cluster, side=1)  # all-to-all: confusion wipes both
+    confused = np.r_[np.full(6, 0.2), np.full(4, 0.1)]
+    flagged, _ = det.orient_by_confusion(confused, np.arange(6, 10), np.arange(0))
+    assert flagged.tolist() == list(range(6, 10))
