@@ -189,11 +189,8 @@ class TabularSearch(ModelDetector):
             found = {c: excess_found.get(c, found.get(c, [])) for c in found}
         verdict = ModelVerdict(self.name, top.score, order,
                                sorted(per_class, key=lambda r: r.cls), features)
-        # calibrated apart (their scales differ), trees per library where calibrated so; a
-        # user's own tree file (other tables, sizes, settings) by the "tree:foreign" calibrator
-        library = getattr(target.model, "library", "")
-        foreign = "foreign:" if getattr(target.model, "made_by_other_code", False) else ""
-        verdict.family = f"tree:{foreign}{library}" if tree else "network"
+        # calibrated apart (their scales differ), trees per library where calibrated so
+        verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
         verdict.trigger_text = {
             r.cls: " and ".join(f"{c.column} = {c.text}" for c in found[r.cls])
             for r in per_class}

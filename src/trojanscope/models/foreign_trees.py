@@ -73,8 +73,6 @@ class ForeignTrees(TreeModel):
         self.columns: list[int] = []  # per model feature: index into schema.columns
         self.codes: dict[int, dict[str, int]] = {}  # per categorical model feature
 
-    made_by_other_code = True  # its verdict takes calibration.json's "tree:foreign" entry
-
     @property
     def library(self) -> str:  # type: ignore[override]
         return self.inner.library
