@@ -12,15 +12,16 @@ CreditCard) and one recipe (XGBoost Booster) that no calibration model shares.
 
     PYTHONPATH=src python benchmarks/bench_tabular_foreign_zoo.py build --out DIR
     PYTHONPATH=src python benchmarks/bench_tabular_foreign_zoo.py score --out DIR
-    PYTHONPATH=src python benchmarks/bench_tabular_foreign_zoo.py choose --out DIR [--write CAL]
-    PYTHONPATH=src python benchmarks/bench_tabular_foreign_zoo.py evaluate --out DIR
+    PYTHONPATH=src python benchmarks/bench_tabular_foreign_zoo.py choose --out DIR --write CAL
+    PYTHONPATH=src python benchmarks/bench_tabular_foreign_zoo.py evaluate --out DIR \
+        --calibration CAL
 
 ``build`` writes DIR/<model>/{model.json|model.txt, clean.csv} and DIR/truth.json; ``score``
 runs ``trojanscope detect --format json`` on each (as a user would) into DIR/rows.json;
-``choose`` picks the ``tabular-search:tree:foreign`` design by leave-one-FAMILY-out
+``choose`` picks a ``tabular-search:tree:foreign`` design by leave-one-FAMILY-out
 cross-entropy on calibration families only and (``--write``) fits it on them into a
-calibration JSON; ``evaluate`` scores the evaluation families once with the shipped
-calibrators (``--calibration`` another file) on the stored features.
+calibration JSON; ``evaluate --calibration THAT_JSON`` scores the evaluation families once,
+with it and with the shipped per-library tree calibrators, on the stored features.
 """
 
 from __future__ import annotations
@@ -335,13 +336,14 @@ def choose(out: Path, write: Path | None) -> None:
 
 
 def evaluate(out: Path, calibration: Path | None) -> None:
-    """The evaluation families, once: the verdict each model gets from the calibrators."""
+    """The evaluation families, once: the shipped per-library tree calibrators' verdicts, and
+    those of the ``tree:foreign`` calibrator that ``choose --write`` fitted into ``calibration``."""
     from sklearn.metrics import log_loss, roc_auc_score
 
     from trojanscope.detect.calibration import load_calibrators
 
-    cals = load_calibrators(calibration)
-    cal = cals[KEY]
+    cals = load_calibrators()  # the shipped ones: what a user's model gets
+    cal = load_calibrators(calibration)[KEY]
     rows = joined(out, "evaluation")
     y = np.array([int(r["backdoored"]) for r in rows])
     p = np.array([cal.probability(r["features"]) for r in rows])
@@ -372,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="the zoo folder")
     parser.add_argument("--write", type=Path, default=None, help="choose: calibration JSON")
     parser.add_argument("--calibration", type=Path, default=None,
-                        help="evaluate: calibration JSON (default: the shipped one)")
+                        help="evaluate: the JSON choose --write wrote")
     opts = parser.parse_args(argv)
     if opts.step == "build":
         build(opts.out)
