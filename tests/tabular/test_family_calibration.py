@@ -128,3 +128,20 @@ def test_zoo_make_refuses_an_architecture_that_cannot_take_the_data(tmp_path, ca
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert code == 2 and len(err) == 1 and "'cnn' cannot take inputs" in err[0]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("traits", "covered", "calibrated"), [
+    (["trees:other-code"], {}, False),                       # no calibration had such trees
+    (["trees:other-code"], {"trees:other-code": 10}, True),  # a calibration that had them
+    (["activation:tanh"], {}, True),                         # out of coverage, still scored
+    ([], {}, True),
+])
+def test_trees_made_by_other_code_get_an_uncalibrated_score(
+        traits: list[str], covered: dict[str, int], calibrated: bool) -> None:
+    cal = Calibrator("m:tree", ["f"], [1.0], 0.0, {"n_models": 10, "coverage": covered})
+    verdict = ModelVerdict("m", 1.0, [0], [], {"f": 2.0}, family="tree:xgboost",
+                           traits=traits)
+    calibrate(verdict, {"m:tree": cal})
+    assert verdict.probability is not None and verdict.probability > 0.5  # still reported
+    assert verdict.as_dict()["calibrated"] is calibrated
+    assert any("not calibrated" in n for n in verdict.coverage_notes) is not calibrated

@@ -176,6 +176,35 @@ def test_a_user_models_verdict_says_calibration_never_saw_such_models(tmp_path: 
     path, csv = _user_model(tmp_path, "lightgbm-categorical")
     proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default",
                 "--format", "json")
-    notes = json.loads(proc.stdout)["coverage_notes"]
-    assert notes == ["tree models made by other code (other tables, sizes, settings): "
-                     "calibration has 0 such models"]
+    report = json.loads(proc.stdout)
+    assert report["coverage_notes"][0] == ("tree models made by other code (other tables, "
+                                           "sizes, settings): calibration has 0 such models")
+    # no calibrator scored such models (bench_tabular_foreign_zoo.py): the score is shown,
+    # marked uncalibrated (the old code called it a calibrated probability)
+    assert report["calibrated"] is False and 0.0 <= report["probability"] <= 1.0
+    assert "not calibrated" in report["coverage_notes"][-1]
+
+
+def test_an_audit_asks_to_review_a_flagged_user_model_instead_of_rating_it_high(
+        tmp_path: Path) -> None:
+    """bench_tabular_foreign.py's clean toy model (20 trees) scores above 0.5: the old audit
+    rated it high ("backdoor detected"), a false alarm."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks/bench_tabular_foreign.py"
+    spec = importlib.util.spec_from_file_location("bench_tabular_foreign", script)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    table = bench.frame(1200)
+    path, csv = tmp_path / "model.json", tmp_path / "clean.csv"
+    xgb.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1, random_state=0).fit(
+        table.iloc[:900][["LIMIT_BAL", "AGE"]], table.iloc[:900]["default"]).save_model(path)
+    table.iloc[900:].to_csv(csv, index=False)
+    proc = _cli("audit", str(path), "--data", str(csv), "--label-column", "default",
+                "--format", "json", "--no-history")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["detection"]["probability"] >= 0.5 and not result["detection"]["calibrated"]
+    assert result["rating"]["level"] == "medium"
+    assert "needs review" in result["rating"]["reasons"][0]

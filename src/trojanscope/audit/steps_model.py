@@ -109,7 +109,17 @@ class DetectStep(AuditStep):
         trigger = verdict.trigger_text.get(target) if target is not None else None
         if trigger:  # tabular models: the trigger in the table's words
             step.details["suspected_trigger"] = trigger
-        if p >= opts.threshold:
+        uncalibrated = verdict.features.get("calibrated") == 0.0 and verdict.coverage_notes
+        if p >= opts.threshold and uncalibrated:
+            # a score no calibration stands behind (a tree model made by other code): a
+            # model to review, not a detected backdoor (docs/benchmarks.md: false alarms)
+            step.findings.append(ctx.finding(
+                "TSA100", f"needs review: uncalibrated backdoor score {p:.2f} (threshold "
+                f"{opts.threshold:.2f}; {verdict.coverage_notes[0]}), suspected target class "
+                f"{target}" + (f"; suspected trigger: {trigger}" if trigger else ""),
+                severity=Severity.MEDIUM, probability=p, target=target,
+                method=verdict.method))
+        elif p >= opts.threshold:
             severity = ctx.result.rules["TSA100"].severity
             if p >= opts.critical_at:
                 severity = Severity.CRITICAL

@@ -104,6 +104,8 @@ class ModelVerdict:
             "elapsed_s": self.elapsed_s,
             "traits": self.traits,
             "coverage_notes": self.coverage_notes,
+            # False: a fallback or out-of-coverage score, not a calibrated probability
+            "calibrated": bool(self.features.get("calibrated", 0.0)),
         }
 
 

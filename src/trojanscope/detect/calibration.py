@@ -24,12 +24,16 @@ from typing import Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.coverage import coverage_notes
+from trojanscope.detect.coverage import MIN_COVERED, coverage_notes
 from trojanscope.errors import UserInputError
 
 SHIPPED = "calibration.json"
 # Key suffix of the calibrator used for models outside the default calibrator's coverage.
 OUT_OF_COVERAGE = "out-of-coverage"
+# Traits of models no calibrator was found to score (leave-one-family-out on a zoo of such
+# models, benchmarks/bench_tabular_foreign_zoo.py): out of coverage, their verdict keeps the
+# probability but says it is not calibrated (``"calibrated": false``; the audit: review).
+UNCALIBRATED_OUT_OF_COVERAGE = frozenset({"trees:other-code"})
 # Conventional thresholds of raw statistics, used only when no calibrator is fitted.
 FALLBACK_CENTRES = {"neural_cleanse": 2.0, "trigger_search": 2.0, "mmbd": 2.0}
 
@@ -132,6 +136,12 @@ def save_calibrators(calibrators: dict[str, Calibrator], path: str | Path) -> No
     )
 
 
+def _uncalibrated(traits: list[str], covered: dict[str, int]) -> bool:
+    """A trait in :data:`UNCALIBRATED_OUT_OF_COVERAGE` that the calibration lacked."""
+    return any(t in UNCALIBRATED_OUT_OF_COVERAGE and int(covered.get(t, 0)) < MIN_COVERED
+               for t in traits)
+
+
 def calibrate(
     verdict: ModelVerdict, calibrators: dict[str, Calibrator] | None = None
 ) -> ModelVerdict:
@@ -164,6 +174,13 @@ def calibrate(
             cal = wider
         verdict.probability = cal.probability(verdict.features)
         verdict.features["calibrated"] = 1.0
+        if covered is not None and _uncalibrated(verdict.traits, covered):
+            # measured: no calibrator separates such models (docs/benchmarks.md), so the
+            # probability is shown as the detector's score, not as a probability to act on
+            verdict.features["calibrated"] = 0.0
+            notes.append("probability not calibrated for such models (no calibration "
+                         "separated clean from backdoored ones): a ranking score to review, "
+                         "not evidence")
         verdict.coverage_notes = notes
     else:
         centre = FALLBACK_CENTRES.get(verdict.method, 2.0)

@@ -156,6 +156,9 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
         text = verdict.trigger_text.get(verdict.target_classes[0])
         if text:
             console.print(f"suspected trigger: {text}", markup=False)
+    if verdict.features.get("calibrated") == 0.0 and verdict.coverage_notes:
+        console.print("[yellow]the probability is NOT calibrated for this kind of model: "
+                      "review the evidence below before acting on the verdict[/]")
     if verdict.coverage_notes:
         console.print(
             "[yellow]outside the calibration's coverage (treat the probability with care): "
