@@ -57,6 +57,16 @@ def parse_assignments(items: Iterable[str], what: str) -> dict[str, Any]:
     return out
 
 
+def check_flag(name: str, value: object) -> bool:
+    """An on/off component option: ``true``/``false`` or 1/0, anything else (``"no"``, 2) a
+    ValueError the registry turns into one error line (a string would otherwise count as on)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f"{name} must be true/false or 1/0, got {value!r}")
+
+
 def check_option(name: str, value: float, low: float = 0.0,
                  high: float = float("inf"), *, above: bool = False,
                  integer: bool = False) -> None:

@@ -33,10 +33,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import InspectionTarget, ReversedTrigger
-from trojanscope.detect.calibration import calibrate
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.metrics import accuracy
@@ -48,6 +46,7 @@ from trojanscope.mitigate.base import (
     fine_tune,
     frozen_copy,
 )
+from trojanscope.mitigate.gated import detector_verdict
 from trojanscope.mitigate.guard import Guard, hold_back
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
 from trojanscope.registry import register
@@ -211,9 +210,9 @@ class Adaptive(Mitigation):
         report: dict[str, Any] = {}
         self.report_ = report
         start = time.perf_counter()
-        verdict = self._detect(self.detector, model, clean, seed)
+        verdict = detector_verdict(self.detector, model, clean, seed)
         probs = [verdict.probability]
-        other = self._detect(self.second, model, clean, seed) if self.second else None
+        other = detector_verdict(self.second, model, clean, seed) if self.second else None
         if other is not None:
             probs.append(other.probability)
         known = [p for p in probs if p is not None]
@@ -282,12 +281,6 @@ class Adaptive(Mitigation):
         else:
             report["action"] = "all rounds"
         return model
-
-    @staticmethod
-    def _detect(name: str, model: nn.Module, clean: TensorDataset, seed: int):
-        """The calibrated verdict of detector ``name``."""
-        return calibrate(registry.create("detector", name).inspect(
-            model, clean, input_shape=clean.input_shape, num_classes=clean.num_classes, seed=seed))
 
     @staticmethod
     def _search(model: nn.Module, search: TriggerSearch, clean: TensorDataset,

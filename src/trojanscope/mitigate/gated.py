@@ -16,9 +16,10 @@ from torch import nn
 
 from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import calibrate
 from trojanscope.mitigate.base import Mitigation
-from trojanscope.params import check_option
+from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 
 # Chosen on the three development zoos only (seeds 1200, 1300, 1400; docs/benchmarks.md,
@@ -26,12 +27,18 @@ from trojanscope.registry import register
 DEFAULT_GATE = 0.2
 
 
+def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int) -> ModelVerdict:
+    """The calibrated verdict of detector ``name`` on ``model`` (its probability that the
+    model is backdoored, and its classes ranked most suspicious first)."""
+    return calibrate(registry.create("detector", name).inspect(
+        model, clean, input_shape=clean.input_shape, num_classes=clean.num_classes, seed=seed))
+
+
 def detector_probability(name: str, model: nn.Module, clean: TensorDataset,
                          seed: int) -> tuple[float, list[int]]:
     """The calibrated probability of detector ``name`` that ``model`` is backdoored, and its
     classes ranked most suspicious first."""
-    verdict = calibrate(registry.create("detector", name).inspect(
-        model, clean, input_shape=clean.input_shape, num_classes=clean.num_classes, seed=seed))
+    verdict = detector_verdict(name, model, clean, seed)
     return float(verdict.probability or 0.0), list(verdict.target_classes)
 
 
@@ -56,7 +63,7 @@ class Gated(Mitigation):
         self.detector = detector
         self.gate = gate
         self.then = then
-        self.force = force
+        self.force = check_flag("force", force)
         check_option("gate", gate, 0.0, 1.0)
         registry.get("detector", detector)  # unknown names fail here, with the registry's error
         self.inner = registry.create("mitigation", then)

@@ -5,8 +5,9 @@ whiten its split away, and confusion training orients an infected class's two gr
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from trojanscope.detect.data.auto import AutoData
+from trojanscope.detect.data.auto import AutoData, split_term
 from trojanscope.detect.data.split import others_whitened
 from trojanscope.detect.data.stats import class_centred, pooled_whitener, reduce
 
@@ -63,3 +64,22 @@ def test_all_low_confusion_keeps_the_split_orientation():
     confused = np.r_[np.full(6, 0.2), np.full(4, 0.1)]
     flagged, _ = det.orient_by_confusion(confused, np.arange(6, 10), np.arange(0))
     assert flagged.tolist() == list(range(6, 10))
+
+
+def test_turning_a_group_round_turns_its_split_scores_round_too():
+    index, cluster = np.arange(10), np.r_[np.zeros(6, int), np.ones(4, int)]
+    det = _auto_with_groups(index, cluster, side=1)
+    gap = np.where(cluster == 1, 40.0, -40.0)  # nearer group 1, the side the split chose
+    det.split_gaps = [gap]
+    scores = split_term(gap, det.dims)
+    assert scores[6:].min() > scores[:6].max()
+    confused = np.r_[np.full(6, 0.95), np.full(4, 0.2)]  # group 0 keeps its label: poison
+    det.orient_by_confusion(confused, np.arange(6, 10), np.arange(6), scores)
+    assert scores[:6].min() > scores[6:].max()  # the suspicion now ranks group 0 first
+    assert np.allclose(scores, split_term(-gap, det.dims))
+
+
+def test_on_off_options_refuse_strings():
+    with pytest.raises(ValueError, match="confusion"):
+        AutoData(confusion="no")
+    assert AutoData(confusion=0).confusion is False

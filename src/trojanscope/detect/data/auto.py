@@ -53,10 +53,18 @@ from trojanscope.detect.data.spectral import SpectralSignatures
 from trojanscope.detect.data.split import null_separation, split_classes
 from trojanscope.detect.data.stats import top_components
 from trojanscope.detect.data.verdict import SetVerdict, set_verdict
+from trojanscope.params import check_flag
 from trojanscope.registry import register
 
 TUNED_CLASS_SIZE = 400  # 4,000-image tuning sets, 10 classes
 KNN_DIMS = 64  # principal directions of the early features the neighbour vote reads
+
+
+def split_term(gap: np.ndarray, dims: int) -> np.ndarray:
+    """A split class's share of the suspicion: 1-2, higher the nearer a sample sits to the
+    group taken as poison (``gap``: squared distance to the other group's centre minus to
+    that group's)."""
+    return 1.0 + np.tanh(gap / (2 * dims))
 
 
 @register("data-detector", "auto")
@@ -98,7 +106,7 @@ class AutoData(DataDetector):
         self.head_only, self.confusion_threshold = bool(head_only), float(confusion_threshold)
         self.min_z, self.strong, self.size_weight = float(min_z), float(strong), float(size_weight)
         self.spectral_z, self.seed = float(spectral_z), int(seed)
-        self.confusion = bool(confusion)
+        self.confusion = check_flag("confusion", confusion)
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -125,11 +133,12 @@ class AutoData(DataDetector):
         self.evidence["confusion_counts"] = np.bincount(
             labels[extra], minlength=feats.num_classes).tolist()
         self.evidence["class_sizes"] = np.bincount(labels, minlength=feats.num_classes).tolist()
-        flagged, extra = self.orient_by_confusion(confused, flagged, extra)
+        flagged, extra = self.orient_by_confusion(confused, flagged, extra, scores)
         return scores + confused, np.union1d(flagged, extra)
 
     def orient_by_confusion(self, confused: np.ndarray, flagged: np.ndarray,
-                            extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                            extra: np.ndarray, scores: np.ndarray | None = None,
+                            ) -> tuple[np.ndarray, np.ndarray]:
         """In every infected class, the split's two groups are kept, but the poison one is the
         group that keeps its label better through confusion training (the trigger survives
         it, the content does not), and confusion flags outside that group are dropped.
@@ -138,18 +147,23 @@ class AutoData(DataDetector):
         whole group, and confusion training, whose clean pool is then that class's clean
         samples, leaves some of them fitting their label (up to 12% of a 20% set's clean
         target class on the development sets): the group decides, not a sample's own
-        probability."""
+        probability. Where the group is turned round, the split's share of ``scores`` (when
+        given) is turned round with it, in place, so the suspicion ranks the same group."""
         keep = np.zeros(len(confused), dtype=bool)
         keep[flagged] = True
         extra_mask = np.zeros(len(confused), dtype=bool)
         extra_mask[extra] = True
         both = getattr(self, "both", np.zeros(len(confused), dtype=bool))
-        for index, cluster, side in getattr(self, "infected_groups", []):
+        gaps = getattr(self, "split_gaps", [])
+        for n, (index, cluster, side) in enumerate(getattr(self, "infected_groups", [])):
             means = [confused[index[cluster == j]].mean() if (cluster == j).any() else 0.0
                      for j in (0, 1)]
             if means[1 - side] > self.confusion_threshold >= means[side]:
                 side = 1 - side  # the other group keeps its label: the split was misread
                 keep[index] = (cluster == side) | both[index]
+                if scores is not None and n < len(gaps):
+                    scores[index] += (split_term(-gaps[n], self.dims)
+                                      - split_term(gaps[n], self.dims))
             extra_mask[index] &= cluster == side
         return np.flatnonzero(keep), np.flatnonzero(extra_mask)
 
@@ -174,6 +188,7 @@ class AutoData(DataDetector):
         splits = split_classes(feats.features.numpy(), labels, self.dims, self.seed)
         infected = []
         self.infected_groups: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self.split_gaps: list[np.ndarray] = []  # per infected group: how much nearer its side
         margins, side_sizes, side_disagree = [], [], []
         sides: dict[int, np.ndarray] = {}
         for s in splits:
@@ -192,7 +207,8 @@ class AutoData(DataDetector):
             if s.separation >= self.min_separation + self.size_shift(len(s.index), feats):
                 infected.append(s.cls)
                 self.infected_groups.append((s.index, s.cluster, side))
-                scores[s.index] += 1.0 + np.tanh(gap / (2 * self.dims))
+                self.split_gaps.append(gap)
+                scores[s.index] += split_term(gap, self.dims)
                 flagged[s.index[s.cluster == side]] = True
         classes = np.array([s.cls for s in splits])
         strong = robust_z(np.array([(agree[s.index] <= self.strong).mean() for s in splits]))

@@ -1,5 +1,5 @@
 """SCAn (Tang et al., USENIX Security 2021), simplified: a two-component test per class in
-features whitened by the pooled within-class covariance.
+features whitened by the within-class covariance of the other classes (:mod:`.split`).
 
 SCAn's model: a sample's representation is its class's identity plus variation shared by all
 classes. A clean class is one component; a class holding poison is a mixture of two (its own
@@ -7,7 +7,7 @@ samples and the trigger carriers). Each class is split in two (:mod:`.split`) an
 log-likelihood ratio of two components against one is compared across classes with a robust
 z-score; classes above ``threshold`` (SCAn's e^2) are infected, and their minority component
 is flagged. Simplification: the paper's EM untangling of identity and variation is replaced by
-median centring and pooled whitening.
+median centring and that whitening.
 """
 
 from __future__ import annotations
