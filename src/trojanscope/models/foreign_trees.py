@@ -5,12 +5,13 @@ column values (``LIMIT_BAL = 20000``) in its own feature order, not trojanscope'
 (numbers scaled to [0, 1], categories one-hot). :class:`ForeignTrees` loads the file (the
 library's own code-free format: XGBoost JSON / UBJSON, LightGBM text) and, once bound to the
 schema of the clean table (:func:`bind_table`), answers on encoded rows: it decodes them to raw
-values and maps each of the model's features **by name** to the table's column (a model
-trained on arrays, ``f0, f1, …``, takes the table's feature columns in order). Leaf boxes come
-back in encoded units, so the tree detectors read it like a model trojanscope trained.
-LightGBM categorical features (``pandas_categorical``) get their category codes; their splits
-are sets, not thresholds, so leaf boxes leave them out (``categorical_splits``). What cannot be
-mapped stops with one error naming it.
+values (a value on a split threshold exactly: :meth:`ForeignTrees._cuts`) and maps each of
+the model's features **by name** to the table's column (a model trained on arrays, ``f0, f1,
+…`` or ``Column_0, …``, takes the table's feature columns in order). Leaf boxes come back in
+encoded units, so the tree detectors read it like a model trojanscope trained. LightGBM
+categorical features get their category codes (:mod:`.lightgbm_categories`); their splits are
+sets, not thresholds, so leaf boxes leave them out (``categorical_splits``). Only classifiers
+whose output is class probabilities load. What cannot be mapped stops with one error naming it.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class ForeignTrees(TreeModel):
         self.schema: TabularSchema | None = None
         self.columns: list[int] = []  # per model feature: index into schema.columns
         self.codes: dict[int, dict[Any, int]] = {}  # per pandas-category model feature
-        self.cuts: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # see _cut_keys
+        self.cuts: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # see _cuts
 
     @property
     def library(self) -> str:  # type: ignore[override]
@@ -137,10 +138,10 @@ class ForeignTrees(TreeModel):
                 self.codes[j] = {(v if col.kind == "categorical" else float(v)): k
                                  for k, v in enumerate(lists[j])}
         self.schema, self.columns = schema, columns
-        self.cuts = self._cut_keys()
+        self.cuts = self._cuts()
         self.input_shape = (schema.num_features,)
 
-    def _cut_keys(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    def _cuts(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """Per numeric feature: its split thresholds (sorted) and how near a decoded value
         must lie to be read as one. An encoded float32 value does not round-trip to its raw
         value; XGBoost's cuts sit on data values (a row goes left when x < cut), so a row on a
