@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,12 +84,14 @@ def _user_model(tmp_path: Path, kind: str) -> tuple[Path, Path]:
                            min_data_per_group=5, cat_smooth=1).fit(x[cols], y
                                                                    ).booster_.save_model(str(path))
     else:
-        path = tmp_path / ("model.ubj" if kind == "xgboost-ubj" else "model.json")
+        path = tmp_path / ("model.ubj" if kind.startswith("xgboost-ubj") else "model.json")
         params = ({"enable_categorical": True, "tree_method": "hist"}
                   if kind == "xgboost-categorical" else {})
         cols = list(x.columns) if params else ["LIMIT_BAL", "AGE"]
         xgb.XGBClassifier(n_estimators=6, max_depth=3, n_jobs=1, **params).fit(x[cols], y
                                                                            ).save_model(path)
+        if kind == "xgboost-ubj-named-json":  # UBJSON under a .json name: read by content
+            path = path.rename(tmp_path / "model.json")
     return path, csv
 
 
@@ -97,14 +100,39 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True)
 
 
-@pytest.mark.parametrize("kind", ["xgboost-json", "xgboost-ubj", "lightgbm-categorical"])
+@pytest.mark.parametrize("kind", ["xgboost-json", "xgboost-ubj", "xgboost-ubj-named-json",
+                                  "lightgbm-categorical"])
 def test_detect_reads_a_user_model_by_column_name(tmp_path: Path, kind: str) -> None:
     path, csv = _user_model(tmp_path, kind)
+    if kind == "xgboost-ubj-named-json":
+        assert path.suffix == ".json" and not path.read_bytes().startswith(b'{"')
     proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default",
                 "--format", "json")  # the old code: "not a model trojanscope can load", exit 2
-    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["format"] == kind.split("-")[0] and 0.0 <= report["probability"] <= 1.0
+    flagged = report["probability"] >= report["threshold"]
+    assert proc.returncode == int(flagged) and report["verdict"] == (
+        "backdoored" if flagged else "clean")  # the exit code says what the report says
+    assert report["format"] == kind.split("-")[0] and report["method"] == "tabular-search"
+    assert report["traits"] == ["trees:other-code"] and report["data_free"] is False
+    read = {"LIMIT_BAL", "AGE"} | ({"JOB"} if kind == "lightgbm-categorical" else set())
+    named = set(re.findall(r"([A-Z_]+) = ", " ".join(report["triggers_found"].values())))
+    assert named and named <= read  # triggers lie only in the columns the model reads
+
+
+def test_detect_data_reads_a_user_model_by_column_name(tmp_path: Path) -> None:
+    path, csv = _user_model(tmp_path, "xgboost-json")
+    proc = _cli("detect-data", str(csv), "--model", str(path), "--label-column", "default",
+                "--format", "json")
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["n_samples"] == 300 and len(report["suspicion"]) == 300
+    x, y = _frame()
+    other = tmp_path / "other.csv"
+    x.rename(columns={"LIMIT_BAL": "limit"}).assign(default=y).to_csv(other, index=False)
+    proc = _cli("detect-data", str(other), "--model", str(path), "--label-column", "default")
+    assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
+    assert "'LIMIT_BAL' are not columns of the data" in proc.stderr
 
 
 @pytest.mark.parametrize("kind", ["xgboost-json", "lightgbm-categorical"])

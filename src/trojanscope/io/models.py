@@ -218,7 +218,7 @@ def load_model(path: str | Path) -> LoadedModel:
         return LoadedModel(module.eval(), library.lower(), str(path))
     raise UserInputError(
         f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
-        "safetensors+manifest, TorchScript or ONNX)"
+        "safetensors+manifest, TorchScript, ONNX, or an XGBoost or LightGBM model file)"
     )
 
 

@@ -5,12 +5,13 @@ column values (``LIMIT_BAL = 20000``) in its own feature order, not trojanscope'
 (numbers scaled to [0, 1], categories one-hot). :class:`ForeignTrees` loads the file (the
 library's own code-free format: XGBoost JSON / UBJSON, LightGBM text) and, once bound to the
 schema of the clean table (:func:`bind_table`), answers on encoded rows: it decodes them to raw
-values and maps each of the model's features **by name** to the table's column (a model
-trained on arrays, ``f0, f1, …``, takes the table's feature columns in order). Leaf boxes come
-back in encoded units, so the tree detectors read it like a model trojanscope trained.
-LightGBM categorical features (``pandas_categorical``) get their category codes; their splits
-are sets, not thresholds, so leaf boxes leave them out (``categorical_splits``). What cannot be
-mapped stops with one error naming it.
+values (a value on a split threshold exactly: :meth:`ForeignTrees._cuts`) and maps each of
+the model's features **by name** to the table's column (a model trained on arrays, ``f0, f1,
+…`` or ``Column_0, …``, takes the table's feature columns in order). Leaf boxes come back in
+encoded units, so the tree detectors read it like a model trojanscope trained. LightGBM
+categorical features get their category codes (:mod:`.lightgbm_categories`); their splits are
+sets, not thresholds, so leaf boxes leave them out (``categorical_splits``). Only classifiers
+whose output is class probabilities load. What cannot be mapped stops with one error naming it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from torch import nn
 
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.errors import UserInputError
+from trojanscope.models.lightgbm_categories import lightgbm_categories
 from trojanscope.models.trees import (
     Box,
     Leaf,
@@ -41,7 +43,9 @@ def load_foreign(path: Path, library: str) -> ForeignTrees:
     require(cls.library, cls.arch_name())
     inner = cls.load_native(path, 2)
     if library == "XGBoost":
-        param = json.loads(inner.booster.save_config())["learner"]["learner_model_param"]
+        learner = json.loads(inner.booster.save_config())["learner"]
+        _check_objective(path, library, learner.get("objective", {}).get("name", "?"))
+        param = learner["learner_model_param"]
         names = list(inner.booster.feature_names or [])
         types = list(inner.booster.feature_types or [])
         categorical = [n for n, t in zip(names, types, strict=False) if t == "c"]
@@ -53,11 +57,27 @@ def load_foreign(path: Path, library: str) -> ForeignTrees:
             )
         num_class = int(param.get("num_class", "0"))
     else:
+        dump = inner.booster.dump_model(num_iteration=1)
+        _check_objective(path, library, str(dump.get("objective", "?")).split(" ")[0])
         names = list(inner.booster.feature_name())
-        num_class = int(inner.booster.dump_model().get("num_class", 1))
+        num_class = int(dump.get("num_class", 1))
     inner.num_classes = max(2, num_class)
     return ForeignTrees(inner, names or [f"f{i}" for i in range(inner.input_shape[0])],
                         str(path))
+
+
+OBJECTIVES = {"XGBoost": ("binary:logistic", "multi:softprob"),
+              "LightGBM": ("binary", "multiclass")}
+
+
+def _check_objective(path: Path, library: str, objective: str) -> None:
+    """Only classifiers whose output is class probabilities load (a regressor's or a raw
+    margin's output read as probabilities would be nonsense)."""
+    if objective not in OBJECTIVES[library]:
+        raise UserInputError(
+            f"{path}: the {library} model's objective is {objective!r}; only classifiers "
+            f"giving class probabilities load ({' or '.join(OBJECTIVES[library])})"
+        )
 
 
 class ForeignTrees(TreeModel):
@@ -71,7 +91,8 @@ class ForeignTrees(TreeModel):
         self.learning_rate, self.booster = inner.learning_rate, inner.booster
         self.schema: TabularSchema | None = None
         self.columns: list[int] = []  # per model feature: index into schema.columns
-        self.codes: dict[int, dict[str, int]] = {}  # per categorical model feature
+        self.codes: dict[int, dict[Any, int]] = {}  # per pandas-category model feature
+        self.cuts: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # see _cuts
 
     @property
     def library(self) -> str:  # type: ignore[override]
@@ -83,15 +104,17 @@ class ForeignTrees(TreeModel):
     def bind(self, schema: TabularSchema) -> None:
         """Map the model's features to ``schema``'s columns; the model then takes its rows."""
         by_name = {c.name: i for i, c in enumerate(schema.columns)}
-        default = [f"f{i}" for i in range(len(self.names))]
-        if not self.names or self.names == default:  # trained on arrays: columns in order
-            if len(self.names) != len(schema.columns):
+        n = len(self.names)
+        if not self.names or self.names in ([f"f{i}" for i in range(n)],
+                                             [f"Column_{i}" for i in range(n)]):
+            # trained on arrays (XGBoost f0…, LightGBM Column_0…): columns in order
+            if n != len(schema.columns):
                 raise UserInputError(
-                    f"{self.source}: the model takes {len(self.names)} unnamed features, the "
+                    f"{self.source}: the model takes {n} unnamed features, the "
                     f"data have {len(schema.columns)} feature columns; save the model from a "
                     "DataFrame (feature names) or give exactly its columns in order"
                 )
-            columns = list(range(len(self.names)))
+            columns = list(range(n))
         else:
             absent = [n for n in self.names if n not in by_name]
             if absent:
@@ -100,35 +123,46 @@ class ForeignTrees(TreeModel):
                     f"are not columns of the data ({', '.join(by_name)})"
                 )
             columns = [by_name[n] for n in self.names]
+        kinds = [schema.columns[c] for c in columns]
+        categorical, lists = lightgbm_categories(self.booster, kinds, self.source) \
+            if self.inner.library == "lightgbm" else (set(), {})
         self.codes = {}
-        cats = self._lightgbm_categories()
-        for j, c in enumerate(columns):
-            col = schema.columns[c]
-            if col.kind == "categorical" and j not in cats:
+        for j, col in enumerate(kinds):
+            if col.kind == "categorical" and j not in lists:
+                how = "integer category codes" if j in categorical else "a number"
                 raise UserInputError(
                     f"{self.source}: column {col.name!r} holds categories in the data but the "
-                    "model takes it as a number"
+                    f"model takes it as {how}"
                 )
-            if j in cats:
-                self.codes[j] = {v: k for k, v in enumerate(cats[j])}
+            if j in lists:  # keyed as decode reads the column: category text or its number
+                self.codes[j] = {(v if col.kind == "categorical" else float(v)): k
+                                 for k, v in enumerate(lists[j])}
         self.schema, self.columns = schema, columns
+        self.cuts = self._cuts()
         self.input_shape = (schema.num_features,)
+
+    def _cuts(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per numeric feature: its split thresholds (sorted) and how near a decoded value
+        must lie to be read as one. An encoded float32 value does not round-trip to its raw
+        value; XGBoost's cuts sit on data values (a row goes left when x < cut), so a row on a
+        cut, decoded a hair below it, would take the other branch. Within the encoding's
+        resolution (plus the cut's own float32 spacing) the value is the cut."""
+        schema, out = self._schema(), {}
+        for j, cuts in self.inner.split_points().items():
+            if j in self.codes or j >= len(self.columns):
+                continue
+            col = schema.columns[self.columns[j]]
+            raw = np.unique(np.asarray(cuts, dtype=np.float64))
+            tol = (col.hi - col.lo) * float(np.finfo(np.float32).eps) \
+                + np.spacing(np.abs(raw).astype(np.float32)).astype(np.float64)
+            out[j] = (raw, tol)
+        return out
 
     @property
     def unread_columns(self) -> set[str]:
         """The table's columns the model has no feature for (no trigger can lie there)."""
         schema = self._schema()
         return {c.name for i, c in enumerate(schema.columns) if i not in set(self.columns)}
-
-    def _lightgbm_categories(self) -> dict[int, list[str]]:
-        """LightGBM's categorical features and their categories, in code order."""
-        if self.inner.library != "lightgbm":
-            return {}
-        dump = self.booster.dump_model()
-        lists = dump.get("pandas_categorical") or []
-        info = dump.get("feature_infos", {})  # categorical features list their codes
-        cat = [j for j, n in enumerate(self.names) if info.get(n, {}).get("values")]
-        return {j: [str(v) for v in values] for j, values in zip(cat, lists, strict=False)}
 
     # -- rows ---------------------------------------------------------------------------------
     def decode(self, x: np.ndarray) -> np.ndarray:
@@ -137,12 +171,22 @@ class ForeignTrees(TreeModel):
         out = np.empty((len(x), len(self.columns)), dtype=np.float64)
         for j, c in enumerate(self.columns):
             col, start = schema.columns[c], schema.offsets[c]
-            if j in self.codes:
+            if col.kind == "categorical":
                 which = np.asarray(x[:, start:start + col.width]).argmax(1)
                 out[:, j] = [self.codes[j].get(col.categories[k], np.nan) for k in which]
                 continue
-            raw = col.lo + np.asarray(x[:, start], dtype=np.float64) * (col.hi - col.lo)
-            out[:, j] = np.round(raw) if col.integer else raw
+            encoded = np.asarray(x[:, start], dtype=np.float32)
+            raw = col.unscale(encoded)
+            if j in self.cuts:  # snap to the nearest cut within the encoding's resolution
+                cuts, tol = self.cuts[j]
+                right = np.minimum(np.searchsorted(cuts, raw), len(cuts) - 1)
+                left = np.maximum(right - 1, 0)
+                near = np.where(np.abs(raw - cuts[left]) < np.abs(raw - cuts[right]), left, right)
+                hit = np.abs(raw - cuts[near]) <= tol[near]
+                raw[hit] = cuts[near[hit]]
+            if j in self.codes:  # a pandas category of numbers: its code
+                raw = np.asarray([self.codes[j].get(float(v), np.nan) for v in raw])
+            out[:, j] = raw
             if col.has_missing:
                 out[np.asarray(x[:, start + 1]) > 0.5, j] = np.nan
         return out
@@ -160,8 +204,12 @@ class ForeignTrees(TreeModel):
 
     # -- leaves in encoded units -------------------------------------------------------------
     def leaves(self) -> list[Leaf]:
-        return [Leaf(leaf.cls, leaf.strength, self._box(leaf.box))
-                for leaf in self.inner.leaves()]
+        """The leaves rows within the clean table's range can reach (a leaf past a column's
+        clean maximum or below its minimum is left out: no encoded row reaches it)."""
+        below = self.inner.library == "xgboost"
+        out = [Leaf(leaf.cls, leaf.strength, self._box(leaf.box))
+               for leaf in self.inner.leaves()]
+        return [leaf for leaf in out if _reachable(leaf.box, below)]
 
     def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
         return [LeafRecord(r.tree, r.cls, r.strength, r.train, r.clean, self._box(r.box),
@@ -181,9 +229,21 @@ class ForeignTrees(TreeModel):
             if j in self.codes or j >= len(self.columns):
                 continue
             col = schema.columns[self.columns[j]]
-            out[schema.offsets[self.columns[j]]] = (
-                None if lo is None else col.scale(lo), None if hi is None else col.scale(hi))
+            out[schema.offsets[self.columns[j]]] = (  # not clipped: see leaves()
+                None if lo is None else col.scale(lo, clip=False),
+                None if hi is None else col.scale(hi, clip=False))
         return out
+
+
+def _reachable(box: Box, below: bool) -> bool:
+    """Whether encoded values in [0, 1] can fall in ``box`` (XGBoost: [lo, hi); LightGBM:
+    (lo, hi])."""
+    for lo, hi in box.values():
+        lo_in = lo is None or (lo <= 1.0 if below else lo < 1.0)
+        hi_in = hi is None or (hi > 0.0 if below else hi >= 0.0)
+        if not (lo_in and hi_in):
+            return False
+    return True
 
 
 def bind_table(module: Any, data: Any) -> None:

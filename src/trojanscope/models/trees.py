@@ -70,6 +70,7 @@ class TreeModel(nn.Module):
         # features split on as categories (a set of codes, not a threshold): no box limits
         # them, so leaf boxes and split points leave them out
         self.categorical_splits: set[int] = set()
+        self.parallel = 1  # trees per class per round (XGBoost random forests: more)
         require(self.library, self.arch_name())
 
     @classmethod
@@ -123,7 +124,7 @@ class TreeModel(nn.Module):
     def _group(self, tree: int, value: float) -> tuple[int, float]:
         """(class a leaf votes for, strength) from its tree index and raw value."""
         if self.num_classes > 2:
-            return tree % self.num_classes, value
+            return (tree // self.parallel) % self.num_classes, value
         return (1, value) if value > 0 else (0, -value)
 
     # -- shared -------------------------------------------------------------------------------
@@ -202,6 +203,12 @@ class XGBoostModel(TreeModel):
         booster = xgb.Booster(params={"nthread": 1})
         # from bytes: JSON or UBJSON told apart by content, whatever the file is called
         booster.load_model(bytearray(Path(path).read_bytes()))
+        gradient = json.loads(booster.save_config())["learner"]["gradient_booster"]
+        if gradient.get("name") == "gblinear":
+            raise UserInputError(f"{path}: an XGBoost linear model (booster gblinear) is not "
+                                 "supported: only tree boosters (gbtree, dart)")
+        param = gradient.get("gbtree_model_param") or gradient["gbtree"]["gbtree_model_param"]
+        self.parallel = max(1, int(param.get("num_parallel_tree", "1")))
         self.input_shape = (int(booster.num_features()),)
         self.booster = booster
 
@@ -245,7 +252,7 @@ class XGBoostModel(TreeModel):
         data = self._matrix(x)
         reached = np.asarray(self.booster.predict(data, pred_leaf=True), dtype=np.int64)
         reached = reached.reshape(len(x), -1)
-        per_round = self.num_classes if self.num_classes > 2 else 1
+        per_round = (self.num_classes if self.num_classes > 2 else 1) * self.parallel
         out: list[LeafRecord] = []
         weights: dict[int, np.ndarray] = {}
         for t, tree, node, box in self._leaf_nodes():
@@ -262,16 +269,17 @@ class XGBoostModel(TreeModel):
 
     def _hessian_weights(self, data: Any, n: int, t: int, per_round: int) -> np.ndarray:
         """Row weights matching tree ``t``'s ``cover`` (a hessian mass): p(1-p) of the rounds
-        before it (binary: sigmoid, else the softmax of its class)."""
+        before it (binary: sigmoid, else the softmax of its class); a round holds
+        ``per_round`` trees (classes × parallel trees of a random forest)."""
         if t < per_round:
             return np.ones(n)
         margin = np.asarray(self.booster.predict(
             data, output_margin=True, iteration_range=(0, t // per_round)), dtype=np.float64)
-        if per_round == 1:
+        if self.num_classes <= 2:
             p = 1.0 / (1.0 + np.exp(-margin))
         else:
             e = np.exp(margin - margin.max(1, keepdims=True))
-            p = (e / e.sum(1, keepdims=True))[:, t % per_round]
+            p = (e / e.sum(1, keepdims=True))[:, (t // self.parallel) % self.num_classes]
         return p * (1.0 - p)
 
 
@@ -306,6 +314,11 @@ class LightGBMModel(TreeModel):
 
     def _load(self, path: Path) -> None:
         lgb = require("lightgbm", "lightgbm")
+        from trojanscope.scan.lightgbm_text import lightgbm_text_problem
+
+        problem = lightgbm_text_problem(Path(path).read_bytes())
+        if problem:  # LightGBM's parser aborts the process on such files: checked first
+            raise UserInputError(f"{path}: not a valid LightGBM model ({problem})")
         booster = lgb.Booster(model_file=str(path))
         self.input_shape = (int(booster.num_feature()),)
         self.booster = booster
@@ -335,7 +348,7 @@ class LightGBMModel(TreeModel):
                 for t, _, node, box in self._leaf_nodes()]
 
     def leaf_records(self, x: np.ndarray, trees: int) -> list[LeafRecord]:
-        reached = np.asarray(self.booster.predict(np.asarray(x, dtype=np.float32),
+        reached = np.asarray(self.booster.predict(np.asarray(x),
                                                   pred_leaf=True, num_threads=1), dtype=np.int64)
         reached = reached.reshape(len(x), -1)
         out: list[LeafRecord] = []

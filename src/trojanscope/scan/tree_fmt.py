@@ -14,12 +14,12 @@ from typing import Any
 from trojanscope.registry import register
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.formats import ScanFormat
+from trojanscope.scan.lightgbm_text import lightgbm_text_problem
 from trojanscope.scan.stream import Reader
 
 MAX_BYTES = 256 << 20  # structure checks read at most this much of a model file
 _CHUNK = 1 << 20
 LIGHTGBM_HEAD = b"tree\nversion=v"
-LIGHTGBM_FIELDS = ("num_class=", "max_feature_idx=", "objective=")
 
 
 def read_all(reader: Reader, limit: int = MAX_BYTES) -> tuple[bytes, bool]:
@@ -51,19 +51,9 @@ def xgboost_problem(model: Any) -> str | None:
     return None
 
 
-def lightgbm_problem(text: str) -> str | None:
-    """What is wrong with a LightGBM text model, or None."""
-    header = text.split("\nTree=", 1)[0]
-    missing = [f.rstrip("=") for f in LIGHTGBM_FIELDS if f"\n{f}" not in header]
-    if missing:
-        return f"header lacks {', '.join(missing)}"
-    sizes = next((line for line in header.splitlines() if line.startswith("tree_sizes=")), None)
-    trees = text.count("\nTree=")
-    if sizes is not None and len(sizes.split("=", 1)[1].split()) != trees:
-        return f"tree_sizes lists {len(sizes.split('=', 1)[1].split())} trees but {trees} follow"
-    if "end of trees" not in text:
-        return "no 'end of trees' marker (truncated?)"
-    return None
+def lightgbm_problem(text: str | bytes) -> str | None:
+    """What is wrong with a LightGBM text model, or None (:mod:`.lightgbm_text`)."""
+    return lightgbm_text_problem(text.encode("utf-8") if isinstance(text, str) else text)
 
 
 class TreeFileFormat(ScanFormat):
@@ -111,7 +101,7 @@ class XGBoostFormat(TreeFileFormat):
 
 @register("scan-format", "lightgbm")
 class LightGBMFormat(TreeFileFormat):
-    """LightGBM text models: trees and numbers only; header and tree count are checked."""
+    """LightGBM text models: trees and numbers only; header, tree sizes and fields checked."""
 
     order = 76
     kind, label = "lightgbm", "LightGBM"
@@ -120,4 +110,4 @@ class LightGBMFormat(TreeFileFormat):
         return head.startswith(LIGHTGBM_HEAD)
 
     def problem(self, data: bytes) -> str | None:
-        return lightgbm_problem(data.decode("utf-8", errors="replace"))
+        return lightgbm_problem(data)

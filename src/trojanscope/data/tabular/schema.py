@@ -67,15 +67,20 @@ class Column:
             return len(self.categories)
         return 1 + int(self.has_missing)
 
-    def scale(self, value: float) -> float:
-        """A raw numeric value in encoded units (clipped to [0, 1])."""
+    def scale(self, value: float, clip: bool = True) -> float:
+        """A raw numeric value in encoded units (clipped to [0, 1] unless ``clip`` is False:
+        a tree's threshold beyond the clean range stays beyond it)."""
         span = self.hi - self.lo
-        return float(np.clip((value - self.lo) / span, 0.0, 1.0)) if span > 0 else 0.0
+        if span <= 0:
+            return 0.0
+        scaled = (value - self.lo) / span
+        return float(np.clip(scaled, 0.0, 1.0)) if clip else float(scaled)
 
-    def unscale(self, encoded: float) -> float:
-        """An encoded numeric value in raw units."""
-        raw = self.lo + float(encoded) * (self.hi - self.lo)
-        return float(round(raw)) if self.integer else raw
+    def unscale(self, encoded: Any) -> Any:
+        """Encoded numeric value(s) in raw units (a float, or float64 array for an array)."""
+        raw = self.lo + np.asarray(encoded, dtype=np.float64) * (self.hi - self.lo)
+        raw = np.round(raw) if self.integer else raw
+        return float(raw) if raw.ndim == 0 else raw
 
 
 @dataclass(frozen=True)
