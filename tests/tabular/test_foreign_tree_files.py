@@ -61,6 +61,29 @@ def test_xgboost_rows_on_split_thresholds_answer_as_the_library(tmp_path: Path,
     np.testing.assert_allclose(_ours(path, x, y, tmp_path), clf.predict_proba(x), atol=1e-6)
 
 
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
+@pytest.mark.parametrize(("low", "high"), [(0.0, 100_000.0), (1e6, 1e6 + 1)])
+def test_wide_and_offset_columns_answer_as_the_library(tmp_path: Path, library: str,
+                                                       low: float, high: float) -> None:
+    """Rows near (not on) a cut keep their branch: a cut is only restored for a row its own
+    encoding error could have moved below it (a tolerance of the column's coarsest
+    resolution had moved 49-143 of 600-800 ordinary rows onto cuts)."""
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame({"amount": np.round(rng.uniform(low, high, 600), 3),
+                      "age": rng.integers(18, 80, 600).astype(float)})
+    y = ((x.amount > low + 0.3 * (high - low)) & (x.age < 40)
+         | (rng.random(600) < .1)).astype(int).to_numpy()
+    path = tmp_path / ("m.json" if library == "xgboost" else "m.txt")
+    if library == "xgboost":
+        clf = xgb.XGBClassifier(n_estimators=20, max_depth=4, n_jobs=1).fit(x, y)
+        clf.save_model(path)
+    else:
+        clf = lgb.LGBMClassifier(n_estimators=20, verbose=-1, n_jobs=1).fit(x, y)
+        clf.booster_.save_model(str(path))
+    differ = np.abs(_ours(path, x, y, tmp_path) - clf.predict_proba(x)).max(1) > 1e-5
+    assert int(differ.sum()) <= 2  # float32 input rounding of 1e6-sized values: rare ties
+
+
 def _lightgbm_file(tmp_path: Path) -> Path:
     x, y = _frame()
     path = tmp_path / "l.txt"
@@ -72,6 +95,31 @@ def _lightgbm_file(tmp_path: Path) -> Path:
 def _edit(text: str, key: str, value: str, drop_sizes: bool) -> str:
     text = re.sub(rf"^{key}=.*$", f"{key}={value}", text, count=1, flags=re.MULTILINE)
     return re.sub(r"^tree_sizes=.*\n", "", text, flags=re.MULTILINE) if drop_sizes else text
+
+
+def _first_value_to(text: str, key: str, value: str) -> str:
+    """``text`` with the first value of its first ``key=`` line set to ``value`` and
+    ``tree_sizes`` dropped (so the check reaches the tree)."""
+    text = re.sub(rf"^({key}=)\S+", rf"\g<1>{value}", text, count=1, flags=re.MULTILINE)
+    return re.sub(r"^tree_sizes=.*\n", "", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize(("key", "value", "says"), [
+    ("shrinkage", "abc", "shrinkage holds 'abc'"),
+    ("left_child", "0", "reached twice"),
+    ("leaf_value", "inf", "leaf_value holds 'inf'"),
+    ("num_tree_per_iteration", "0", "must be at least 1"),
+    ("num_class", "0", "must be at least 1"),
+])
+def test_files_that_crash_lightgbm_past_a_field_check_are_refused(
+        tmp_path: Path, key: str, value: str, says: str) -> None:
+    """Each of these passed the first version of the check and then killed the process
+    inside LightGBM (abort, SIGFPE, SIGSEGV) or its JSON dump."""
+    bad = tmp_path / "bad.txt"
+    bad.write_text(_first_value_to(_lightgbm_file(tmp_path).read_text(), key, value))
+    with pytest.raises(UserInputError, match="not a valid LightGBM model") as err:
+        load_model(bad)
+    assert says in str(err.value)
 
 
 @pytest.mark.parametrize(("key", "value", "says"), [
@@ -235,3 +283,27 @@ def test_an_unknown_file_names_the_tree_formats(tmp_path: Path) -> None:
     path.write_bytes(b"not a model at all")
     with pytest.raises(UserInputError, match="XGBoost or LightGBM"):
         load_model(path)
+
+
+def test_a_random_forests_missing_mass_reads_every_class(tmp_path: Path) -> None:
+    """The first mass_trees boosting steps, not the first mass_trees trees: one step of a
+    3-class forest holds 3 x 40 trees, and its first 30 are all class 0's."""
+    from trojanscope.detect.tabular_search import TabularSearch
+
+    x, _ = _frame()
+    y = (x.amount // 170).astype(int).to_numpy()
+    clf = xgb.XGBRFClassifier(n_estimators=40, max_depth=3, n_jobs=1).fit(x, y)
+    path = tmp_path / "rf.json"
+    clf.save_model(path)
+    csv = tmp_path / "clean.csv"
+    x.assign(label=y).to_csv(csv, index=False)
+    from trojanscope.data.resolve import load_dataset
+    from trojanscope.models.foreign_trees import bind_table
+
+    model = load_model(path).module
+    data = load_dataset(str(csv), "all", label_column="label")
+    bind_table(model, data)
+    rows, _ = data.get_batch(torch.arange(len(data)))
+    records = model.leaf_records(rows.numpy(), 10**9)
+    kept = TabularSearch().mass_records(model, records)
+    assert {r.cls for r in kept} == {0, 1, 2}

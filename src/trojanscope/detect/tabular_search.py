@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -165,8 +166,9 @@ class TabularSearch(ModelDetector):
         # only leaves that push towards their class (multi-class leaves may push away)
         records = [r for r in target.model.leaf_records(x_all.numpy(), 10**9)
                    if r.strength > 0] if tree else []
-        mass = missing_mass([(r.cls, r.train, r.clean) for r in records
-                             if r.tree < self.mass_trees], len(x_all), target.num_classes)
+        mass = missing_mass([(r.cls, r.train, r.clean)
+                             for r in self.mass_records(target.model, records)],
+                            len(x_all), target.num_classes)
         features["tab_mass"] = float(np.log1p(mass.max()))
         # trees: what the ensemble does in the boxes of the leaves clean rows miss
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
@@ -242,6 +244,13 @@ class TabularSearch(ModelDetector):
                                                       self.max_candidates // 2).astype(int)])
             mids = sorted(narrow | {float(v) for v in spread})
         return mids
+
+    def mass_records(self, model: Any, records: list[Any]) -> list[Any]:
+        """The leaf records of the first ``mass_trees`` boosting steps. A random forest's
+        step holds ``parallel`` trees per class, so counting trees alone would read only
+        class 0's."""
+        steps = self.mass_trees * int(getattr(model, "parallel", 1))
+        return [r for r in records if r.tree < steps]
 
     # -- search --------------------------------------------------------------------------------
     def greedy(self, model: torch.nn.Module, x: Tensor, t: int,

@@ -89,10 +89,11 @@ class ForeignTrees(TreeModel):
         self.num_classes, self.input_shape = inner.num_classes, inner.input_shape
         self.n_estimators, self.max_depth = inner.n_estimators, inner.max_depth
         self.learning_rate, self.booster = inner.learning_rate, inner.booster
+        self.parallel = inner.parallel  # trees per class per round (random forests)
         self.schema: TabularSchema | None = None
         self.columns: list[int] = []  # per model feature: index into schema.columns
         self.codes: dict[int, dict[Any, int]] = {}  # per pandas-category model feature
-        self.cuts: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # see _cuts
+        self.cuts: dict[int, np.ndarray] = {}  # see _cuts
 
     @property
     def library(self) -> str:  # type: ignore[override]
@@ -141,21 +142,19 @@ class ForeignTrees(TreeModel):
         self.cuts = self._cuts()
         self.input_shape = (schema.num_features,)
 
-    def _cuts(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Per numeric feature: its split thresholds (sorted) and how near a decoded value
-        must lie to be read as one. An encoded float32 value does not round-trip to its raw
-        value; XGBoost's cuts sit on data values (a row goes left when x < cut), so a row on a
-        cut, decoded a hair below it, would take the other branch. Within the encoding's
-        resolution (plus the cut's own float32 spacing) the value is the cut."""
-        schema, out = self._schema(), {}
+    def _cuts(self) -> dict[int, np.ndarray]:
+        """XGBoost only, per numeric feature: its split thresholds, sorted. XGBoost's cuts
+        sit on data values (a row goes left when x < cut), and an encoded float32 value does
+        not round-trip to its raw value, so a row on a cut, decoded a hair below it, would
+        take the other branch (:meth:`decode` puts it back on the cut). LightGBM's thresholds
+        are midpoints between data values: nothing sits on them, and nothing is snapped."""
+        if self.inner.library != "xgboost":
+            return {}
+        out = {}
         for j, cuts in self.inner.split_points().items():
             if j in self.codes or j >= len(self.columns):
                 continue
-            col = schema.columns[self.columns[j]]
-            raw = np.unique(np.asarray(cuts, dtype=np.float64))
-            tol = (col.hi - col.lo) * float(np.finfo(np.float32).eps) \
-                + np.spacing(np.abs(raw).astype(np.float32)).astype(np.float64)
-            out[j] = (raw, tol)
+            out[j] = np.unique(np.asarray(cuts, dtype=np.float64))
         return out
 
     @property
@@ -177,13 +176,12 @@ class ForeignTrees(TreeModel):
                 continue
             encoded = np.asarray(x[:, start], dtype=np.float32)
             raw = col.unscale(encoded)
-            if j in self.cuts:  # snap to the nearest cut within the encoding's resolution
-                cuts, tol = self.cuts[j]
-                right = np.minimum(np.searchsorted(cuts, raw), len(cuts) - 1)
-                left = np.maximum(right - 1, 0)
-                near = np.where(np.abs(raw - cuts[left]) < np.abs(raw - cuts[right]), left, right)
-                hit = np.abs(raw - cuts[near]) <= tol[near]
-                raw[hit] = cuts[near[hit]]
+            if j in self.cuts:  # just below a cut by no more than this row's rounding: on it
+                cuts = self.cuts[j]
+                above = np.minimum(np.searchsorted(cuts, raw, side="right"), len(cuts) - 1)
+                rounding = (col.hi - col.lo) * np.spacing(np.abs(encoded)).astype(np.float64)
+                hit = (raw < cuts[above]) & (cuts[above] - raw <= rounding)
+                raw[hit] = cuts[above[hit]]
             if j in self.codes:  # a pandas category of numbers: its code
                 raw = np.asarray([self.codes[j].get(float(v), np.nan) for v in raw])
             out[:, j] = raw

@@ -4,7 +4,7 @@ LightGBM's C++ parser aborts the whole process (``std::terminate``, exit 134, no
 exception) on many malformed files: a non-numeric threshold, a wrong count, a file cut short.
 So the scanner and the loader check here what that parser relies on — the header fields,
 ``tree_sizes`` (byte lengths LightGBM seeks by), each tree's numeric fields and their counts,
-child and feature indices in range — and name the first problem.
+child and feature indices in range, children forming a tree — and name the first problem.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ def _numbers(text: str, key: str, where: str) -> list[float]:
             raise ValueError(f"{where}: {key} holds {token[:20]!r}, not a number") from None
         if isinstance(value, float) and math.isnan(value) and key != "threshold":
             raise ValueError(f"{where}: {key} holds nan")
+        if key == "leaf_value" and not math.isfinite(value):
+            raise ValueError(f"{where}: leaf_value holds {token[:20]!r}")
         out.append(value)
     return out
 
@@ -56,7 +58,7 @@ def _check_tree(lines: list[str], max_feature: int, where: str) -> None:
         if len(values[key]) != count:
             raise ValueError(f"{where}: {key} has {len(values[key])} values, expected {count}")
     for key in ("split_gain", "leaf_weight", "leaf_count", "internal_value", "internal_weight",
-                "internal_count"):
+                "internal_count", "shrinkage"):
         if key in fields:
             _numbers(fields[key], key, where)
     if leaves == 1:
@@ -66,6 +68,7 @@ def _check_tree(lines: list[str], max_feature: int, where: str) -> None:
     if any(not -leaves <= c <= leaves - 2 for k in ("left_child", "right_child")
            for c in values[k]):
         raise ValueError(f"{where}: a child index is outside the tree")
+    _check_shape(values["left_child"], values["right_child"], leaves, where)
     categorical = [i for i, d in enumerate(values["decision_type"]) if int(d) & 1]
     if not categorical:
         return
@@ -76,6 +79,25 @@ def _check_tree(lines: list[str], max_feature: int, where: str) -> None:
         raise ValueError(f"{where}: cat_boundaries do not fit num_cat / cat_threshold")
     if any(not 0 <= values["threshold"][i] < num_cat for i in categorical):
         raise ValueError(f"{where}: a categorical split names no category set")
+
+
+def _check_shape(left: list[float], right: list[float], leaves: int, where: str) -> None:
+    """Every inner node and every leaf reached exactly once from the root (a child index
+    pointing back up makes LightGBM's tree walk loop or crash). A leaf ``k`` is written as the
+    child index ``-k - 1``."""
+    seen_nodes, seen_leaves, todo = {0}, set(), [0]
+    while todo:
+        node = todo.pop()
+        for child in (int(left[node]), int(right[node])):
+            seen, key = (seen_leaves, -child - 1) if child < 0 else (seen_nodes, child)
+            if key in seen:
+                raise ValueError(f"{where}: node {key if child >= 0 else -child - 1} is reached "
+                                 "twice (the children do not form a tree)")
+            seen.add(key)
+            if child >= 0:
+                todo.append(child)
+    if len(seen_nodes) != leaves - 1 or len(seen_leaves) != leaves:
+        raise ValueError(f"{where}: the children do not reach every node and leaf")
 
 
 def lightgbm_text_problem(data: bytes) -> str | None:
@@ -93,10 +115,13 @@ def lightgbm_text_problem(data: bytes) -> str | None:
         return f"header lacks {', '.join(missing)}"
     try:
         max_feature = int(header["max_feature_idx"])
-        int(header["num_class"]), int(header["num_tree_per_iteration"])
+        counts = int(header["num_class"]), int(header["num_tree_per_iteration"])
         sizes = [int(s) for s in header.get("tree_sizes", "").split()]
     except ValueError:
         return "header holds a non-numeric count"
+    if max_feature < 0 or min(counts) < 1:
+        return "header: num_class and num_tree_per_iteration must be at least 1, " \
+               "max_feature_idx at least 0"
     if start < 0:
         return "holds no trees"
     if "\nend of trees" not in text:
