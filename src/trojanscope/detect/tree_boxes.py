@@ -140,7 +140,7 @@ def describe_box(box: Box, schema: TabularSchema, below: bool = False) -> str:
             lo, hi = box[start]
             low = "" if lo is None else schema.describe(start, lo)[1]
             high = "" if hi is None else schema.describe(start, hi)[1]
-            left, right = ("[", ")") if below and lo is not None else ("(", "]")
-            right = ")" if below else right
+            left = "[" if below and lo is not None else "("
+            right = ")" if below else "]"
             parts.append(f"{col.name} in {left}{low or '-inf'}, {high or 'inf'}{right}")
     return " and ".join(parts)

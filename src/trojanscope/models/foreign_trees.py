@@ -93,6 +93,7 @@ class ForeignTrees(TreeModel):
         self.schema: TabularSchema | None = None
         self.columns: list[int] = []  # per model feature: index into schema.columns
         self.codes: dict[int, dict[Any, int]] = {}  # per pandas-category model feature
+        self.category_codes: dict[int, np.ndarray] = {}  # see bind
         self.cuts: dict[int, np.ndarray] = {}  # see _cuts
 
     @property
@@ -138,6 +139,11 @@ class ForeignTrees(TreeModel):
             if j in lists:  # keyed as decode reads the column: category text or its number
                 self.codes[j] = {(v if col.kind == "categorical" else float(v)): k
                                  for k, v in enumerate(lists[j])}
+        # per text column: the model's code of each of the table's categories, in the
+        # encoding's order (decode looks rows up in it instead of row by row)
+        self.category_codes = {
+            j: np.array([self.codes[j].get(cat, np.nan) for cat in kinds[j].categories])
+            for j in self.codes if kinds[j].kind == "categorical"}
         self.schema, self.columns = schema, columns
         self.cuts = self._cuts()
         self.input_shape = (schema.num_features,)
@@ -160,8 +166,8 @@ class ForeignTrees(TreeModel):
     @property
     def unread_columns(self) -> set[str]:
         """The table's columns the model has no feature for (no trigger can lie there)."""
-        schema = self._schema()
-        return {c.name for i, c in enumerate(schema.columns) if i not in set(self.columns)}
+        read = set(self.columns)
+        return {c.name for i, c in enumerate(self._schema().columns) if i not in read}
 
     # -- rows ---------------------------------------------------------------------------------
     def decode(self, x: np.ndarray) -> np.ndarray:
@@ -172,7 +178,7 @@ class ForeignTrees(TreeModel):
             col, start = schema.columns[c], schema.offsets[c]
             if col.kind == "categorical":
                 which = np.asarray(x[:, start:start + col.width]).argmax(1)
-                out[:, j] = [self.codes[j].get(col.categories[k], np.nan) for k in which]
+                out[:, j] = self.category_codes[j][which]
                 continue
             encoded = np.asarray(x[:, start], dtype=np.float32)
             raw = col.unscale(encoded)
@@ -183,7 +189,8 @@ class ForeignTrees(TreeModel):
                 hit = (raw < cuts[above]) & (cuts[above] - raw <= rounding)
                 raw[hit] = cuts[above[hit]]
             if j in self.codes:  # a pandas category of numbers: its code
-                raw = np.asarray([self.codes[j].get(float(v), np.nan) for v in raw])
+                values, where = np.unique(raw, return_inverse=True)
+                raw = np.array([self.codes[j].get(float(v), np.nan) for v in values])[where]
             out[:, j] = raw
             if col.has_missing:
                 out[np.asarray(x[:, start + 1]) > 0.5, j] = np.nan

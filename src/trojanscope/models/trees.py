@@ -216,6 +216,7 @@ class XGBoostModel(TreeModel):
         """(tree index, tree root, leaf node, box) of every leaf, trees in order: the one
         walk of XGBoost's JSON dump (with its statistics) behind ``leaves`` and
         ``leaf_records``."""
+        names = {n: i for i, n in enumerate(self.booster.feature_names or [])}
         for index, dump in enumerate(self.booster.get_dump(with_stats=True, dump_format="json")):
             tree = json.loads(dump)
             stack: list[tuple[dict[str, Any], Box]] = [(tree, {})]
@@ -224,7 +225,7 @@ class XGBoostModel(TreeModel):
                 if "leaf" in node:
                     yield index, tree, node, box
                     continue
-                feature = self._feature_index(str(node["split"]))
+                feature = _feature_index(str(node["split"]), names)
                 kids = {k["nodeid"]: k for k in node.get("children", [])}
                 cut = node.get("split_condition")
                 if not isinstance(cut, (int, float)):  # a categorical split: a set of codes
@@ -233,16 +234,6 @@ class XGBoostModel(TreeModel):
                     continue
                 stack.append((kids[node["yes"]], _narrow(box, feature, hi=float(cut))))
                 stack.append((kids[node["no"]], _narrow(box, feature, lo=float(cut))))
-
-    def _feature_index(self, split: str) -> int:
-        """The column index a dump's split names: ``f3`` (trained on arrays) or the feature
-        name the model was trained with (a pandas DataFrame: ``LIMIT_BAL``)."""
-        names = list(self.booster.feature_names or [])
-        if split in names:
-            return names.index(split)
-        if re.fullmatch(r"f\d+", split):
-            return int(split[1:])
-        raise UserInputError(f"XGBoost model: split on unknown feature {split!r}")
 
     def leaves(self) -> list[Leaf]:
         return [Leaf(*self._group(t, float(node["leaf"])), box)
@@ -388,6 +379,16 @@ class LeafRecord:
     clean: float
     box: Box
     below: bool = False  # XGBoost: a row goes left when x < cut, so boxes are [lo, hi)
+
+
+def _feature_index(split: str, names: dict[str, int]) -> int:
+    """The column index an XGBoost dump's split names: the feature name the model was trained
+    with (a pandas DataFrame: ``LIMIT_BAL``) or ``f3`` (trained on arrays)."""
+    if split in names:
+        return names[split]
+    if re.fullmatch(r"f\d+", split):
+        return int(split[1:])
+    raise UserInputError(f"XGBoost model: split on unknown feature {split!r}")
 
 
 def _narrow(box: Box, feature: int, *, lo: float | None = None, hi: float | None = None) -> Box:

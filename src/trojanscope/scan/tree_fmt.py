@@ -51,11 +51,6 @@ def xgboost_problem(model: Any) -> str | None:
     return None
 
 
-def lightgbm_problem(text: str | bytes) -> str | None:
-    """What is wrong with a LightGBM text model, or None (:mod:`.lightgbm_text`)."""
-    return lightgbm_text_problem(text.encode("utf-8") if isinstance(text, str) else text)
-
-
 class TreeFileFormat(ScanFormat):
     """A boosted-tree model file: read whole (up to :data:`MAX_BYTES`), structure checked."""
 
@@ -110,4 +105,4 @@ class LightGBMFormat(TreeFileFormat):
         return head.startswith(LIGHTGBM_HEAD)
 
     def problem(self, data: bytes) -> str | None:
-        return lightgbm_problem(data)
+        return lightgbm_text_problem(data)
