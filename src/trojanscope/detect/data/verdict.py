@@ -121,8 +121,9 @@ def all_to_all_signature(n_disagree: int, n_both: int) -> bool:
 
 def own_share_outlier(evidence: dict[str, Any], ids: list[int]) -> tuple[int, float] | None:
     """The class whose disagreement share is at least ``SHARE_RATIO`` times the median
-    class's (over the classes the set has, with at least ``SHARE_MIN`` disagreeing samples),
-    with that ratio; None when no class is."""
+    class's (over the classes the set has, with at least ``SHARE_MIN`` disagreeing samples;
+    the median share taken as at least ``SHARE_MIN`` samples of a median-sized class), with
+    that ratio; None when no class is."""
     counts = np.asarray(evidence.get("disagree_counts", []), dtype=float)
     sizes = np.asarray(evidence.get("class_sizes", []), dtype=float)
     if len(counts) == 0 or len(sizes) != len(counts):
@@ -131,7 +132,9 @@ def own_share_outlier(evidence: dict[str, Any], ids: list[int]) -> tuple[int, fl
     if len(present) < 2:
         return None
     share = counts[present] / sizes[present]
-    floor = 1.0 / float(np.median(sizes[present]))  # one sample: no class shares nothing
+    # the median share counts as at least SHARE_MIN samples of a median class: on an easy set
+    # where most classes have no disagreement at all, a dozen in one class is not a ratio
+    floor = SHARE_MIN / float(np.median(sizes[present]))
     ratio = share / max(float(np.median(share)), floor)
     top = int(np.argmax(ratio))
     if ratio[top] >= SHARE_RATIO and counts[present[top]] >= SHARE_MIN:
