@@ -60,6 +60,21 @@ def test_confusion_flags_outside_the_poison_group_are_dropped():
     assert 6 not in extra.tolist()
 
 
+def test_a_confusion_flag_outside_the_group_stands_where_the_sample_half_disagrees():
+    """Carriers the split put on the clean side (Blended 20%, development seed 5007) keep
+    their label through confusion and half-disagree with their early neighbours; clean
+    samples that keep theirs are typical of their class (agreement near 1)."""
+    index, cluster = np.arange(10), np.r_[np.zeros(6, int), np.ones(4, int)]
+    det = _auto_with_groups(index, cluster, side=0)
+    det.agree = np.r_[np.full(6, 0.3), 0.65, 0.95, 1.0, 1.0]
+    confused = np.r_[np.full(6, 0.97), 0.8, 0.8, 0.1, 0.1]
+    _, extra = det.orient_by_confusion(confused, np.arange(6), np.r_[np.arange(6), 6, 7])
+    assert extra.tolist() == [0, 1, 2, 3, 4, 5, 6]
+    det.outside_agree = 0.5
+    _, extra = det.orient_by_confusion(confused, np.arange(6), np.r_[np.arange(6), 6, 7])
+    assert extra.tolist() == list(range(6))
+
+
 def test_all_low_confusion_keeps_the_split_orientation():
     index, cluster = np.arange(10), np.r_[np.zeros(6, int), np.ones(4, int)]
     det = _auto_with_groups(index, cluster, side=1)  # all-to-all: confusion wipes both
@@ -101,7 +116,7 @@ def test_a_suspect_class_flags_its_mostly_disagreeing_group_below_group_agree():
     assert suspect_group_flags(np.arange(0), agree, 0.7).tolist() == []
 
 
-@pytest.mark.parametrize("key", ["group_agree", "spread_agree"])
+@pytest.mark.parametrize("key", ["group_agree", "spread_agree", "outside_agree"])
 @pytest.mark.parametrize("value", [-0.1, 1.5, float("nan"), "high"])
 def test_agreement_options_are_range_checked(key, value):
     with pytest.raises(ValueError, match=re.escape(f"{key} must be a number >= 0.0 and <= 1.0")):
