@@ -119,11 +119,11 @@ def all_to_all_signature(n_disagree: int, n_both: int) -> bool:
     return n_disagree > 0 and n_both >= BOTH_MIN and n_both / n_disagree >= BOTH_SHARE
 
 
-def own_share_outlier(evidence: dict[str, Any], ids: list[int]) -> tuple[int, float] | None:
-    """The class whose disagreement share is at least ``SHARE_RATIO`` times the median
-    class's (over the classes the set has, with at least ``SHARE_MIN`` disagreeing samples;
-    the median share taken as at least ``SHARE_MIN`` samples of a median-sized class), with
-    that ratio; None when no class is."""
+def share_ratio(evidence: dict[str, Any], ids: list[int]) -> tuple[int, float, int] | None:
+    """The class with the largest disagreement share relative to the median class's (over
+    the classes the set has; the median share taken as at least ``SHARE_MIN`` samples of a
+    median-sized class): its id, that ratio and its disagreeing samples; None without the
+    evidence."""
     counts = np.asarray(evidence.get("disagree_counts", []), dtype=float)
     sizes = np.asarray(evidence.get("class_sizes", []), dtype=float)
     if len(counts) == 0 or len(sizes) != len(counts):
@@ -132,11 +132,19 @@ def own_share_outlier(evidence: dict[str, Any], ids: list[int]) -> tuple[int, fl
     if len(present) < 2:
         return None
     share = counts[present] / sizes[present]
-    # the median share counts as at least SHARE_MIN samples of a median class: on an easy set
-    # where most classes have no disagreement at all, a dozen in one class is not a ratio
+    # on an easy set where most classes have no disagreement at all, a dozen in one class is
+    # not a ratio
     floor = SHARE_MIN / float(np.median(sizes[present]))
     ratio = share / max(float(np.median(share)), floor)
     top = int(np.argmax(ratio))
-    if ratio[top] >= SHARE_RATIO and counts[present[top]] >= SHARE_MIN:
-        return present[top], float(ratio[top])
+    return present[top], float(ratio[top]), int(counts[present[top]])
+
+
+def own_share_outlier(evidence: dict[str, Any], ids: list[int]) -> tuple[int, float] | None:
+    """The class whose disagreement share is at least ``SHARE_RATIO`` times the median
+    class's (:func:`share_ratio`) with at least ``SHARE_MIN`` disagreeing samples, with that
+    ratio; None when no class is."""
+    top = share_ratio(evidence, ids)
+    if top is not None and top[1] >= SHARE_RATIO and top[2] >= SHARE_MIN:
+        return top[0], top[1]
     return None
