@@ -70,7 +70,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder keeping each set's feature model between runs")
+    parser.add_argument("--rejudge", default=None,
+                        help="comma-separated --json files of earlier runs: the current verdict "
+                        "from each row's stored evidence (no detection), and exit")
     args = parser.parse_args()
+    if args.rejudge:
+        return rejudge([Path(p) for p in args.rejudge.split(",")])
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in [int(s) for s in args.clean_seeds.split(",") if s]:
@@ -102,6 +107,28 @@ def main() -> None:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"method": args.method, "rows": rows}, indent=1) + "\n")
+
+
+def rejudge(paths: list[Path]) -> None:
+    """The verdict the current rules give each stored row's evidence, against the verdict
+    stored with it, and each row's largest own-disagreement-share ratio (the per-sample
+    flags need a new run: only the verdict is re-read)."""
+    from trojanscope.detect.data.verdict import set_verdict, share_ratio
+
+    changed, clean_max = 0, 0.0
+    for path in paths:
+        for r in json.loads(path.read_text())["rows"]:
+            ev = r["evidence"]
+            v = set_verdict(ev)
+            top = share_ratio(ev, ev.get("split_classes", []))
+            ratio = top[1] if top else float("nan")
+            if r["clean"] and top:
+                clean_max = max(clean_max, ratio)
+            flip = v.poisoned != r["poisoned"]
+            changed += flip
+            print(f"{r['set']}: stored {r['poisoned']}, now {v.poisoned}"
+                  f"{' (CHANGED)' if flip else ''}; own-share ratio {ratio:.2f}")
+    print(f"{changed} verdicts changed; largest own-share ratio on a clean set {clean_max:.2f}")
 
 
 def summary(rows: list[dict]) -> None:

@@ -109,6 +109,8 @@ def test_a_run_folder_is_rebuilt_and_scored(tmp_path, capsys) -> None:
     ("tiny", [], "class 0 has 6 samples; the method needs at least 11"),
     ("poisoned", ["--model", "MODEL"], "does not accept inputs of shape (1, 16, 16)"),
     ("poisoned", ["--method", "nope"], "unknown data-detector 'nope'"),
+    ("poisoned", ["--method-param", "group_agree=2"],
+     "group_agree must be a number >= 0.0 and <= 1.0, got 2"),
 ])
 def test_bad_input_is_one_error_line_and_nothing_written(
     files, tmp_path, capsys, name, args, needle

@@ -4,10 +4,12 @@ whiten its split away, and confusion training orients an infected class's two gr
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
-from trojanscope.detect.data.auto import AutoData, split_term
+from trojanscope.detect.data.auto import AutoData, split_term, suspect_group_flags
 from trojanscope.detect.data.split import others_whitened
 from trojanscope.detect.data.stats import class_centred, pooled_whitener, reduce
 
@@ -58,6 +60,21 @@ def test_confusion_flags_outside_the_poison_group_are_dropped():
     assert 6 not in extra.tolist()
 
 
+def test_a_confusion_flag_outside_the_group_stands_where_the_sample_half_disagrees():
+    """Carriers the split put on the clean side (Blended 20%, development seed 5007) keep
+    their label through confusion and half-disagree with their early neighbours; clean
+    samples that keep theirs are typical of their class (agreement near 1)."""
+    index, cluster = np.arange(10), np.r_[np.zeros(6, int), np.ones(4, int)]
+    det = _auto_with_groups(index, cluster, side=0)
+    det.agree = np.r_[np.full(6, 0.3), 0.65, 0.95, 1.0, 1.0]
+    confused = np.r_[np.full(6, 0.97), 0.8, 0.8, 0.1, 0.1]
+    _, extra = det.orient_by_confusion(confused, np.arange(6), np.r_[np.arange(6), 6, 7])
+    assert extra.tolist() == [0, 1, 2, 3, 4, 5, 6]
+    det.outside_agree = 0.5
+    _, extra = det.orient_by_confusion(confused, np.arange(6), np.r_[np.arange(6), 6, 7])
+    assert extra.tolist() == list(range(6))
+
+
 def test_all_low_confusion_keeps_the_split_orientation():
     index, cluster = np.arange(10), np.r_[np.zeros(6, int), np.ones(4, int)]
     det = _auto_with_groups(index, cluster, side=1)  # all-to-all: confusion wipes both
@@ -83,3 +100,30 @@ def test_on_off_options_refuse_strings():
     with pytest.raises(ValueError, match="confusion"):
         AutoData(confusion="no")
     assert AutoData(confusion=0).confusion is False
+
+
+def test_a_suspect_class_flags_its_mostly_disagreeing_group_below_group_agree():
+    """The suspect-group rule: poison that is most of its class forms the split group; when
+    most of the group disagrees with its early neighbours, members agreeing under
+    ``group_agree`` are flagged too (carriers half-agreeing with the target label); members
+    above it and groups that mostly agree are not."""
+    agree = np.r_[0.1, 0.2, 0.3, 0.55, 0.65, 0.75, 0.9, 0.95, 1.0, 1.0]
+    group = np.arange(5)  # three of five disagree (< 0.5)
+    assert suspect_group_flags(group, agree, 0.7).tolist() == [0, 1, 2, 3, 4]
+    assert suspect_group_flags(group, agree, 0.5).tolist() == [0, 1, 2]
+    assert suspect_group_flags(np.arange(6), agree, 0.7).tolist() == []  # half is not most
+    assert suspect_group_flags(np.arange(3, 9), agree, 0.7).tolist() == []  # mostly agreeing
+    assert suspect_group_flags(np.arange(0), agree, 0.7).tolist() == []
+
+
+@pytest.mark.parametrize("key", ["group_agree", "spread_agree", "outside_agree"])
+@pytest.mark.parametrize("value", [-0.1, 1.5, float("nan"), "high"])
+def test_agreement_options_are_range_checked(key, value):
+    with pytest.raises(ValueError, match=re.escape(f"{key} must be a number >= 0.0 and <= 1.0")):
+        AutoData(**{key: value})
+    assert getattr(AutoData(**{key: 1.0}), key) == 1.0
+
+
+def test_spread_z_must_not_be_negative():
+    with pytest.raises(ValueError, match=re.escape("spread_z must be a number >= 0.0")):
+        AutoData(spread_z=-1)

@@ -4,6 +4,8 @@ poisoned (fast: planted features, no training)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from trojanscope.cli.commands.detect_data import print_summary
 from trojanscope.detect.data import detect_data
 from trojanscope.detect.data.verdict import (
@@ -11,6 +13,8 @@ from trojanscope.detect.data.verdict import (
     BOTH_SHARE,
     CONFUSION_MIN,
     CONSISTENCY_Z,
+    SHARE_MIN,
+    SHARE_RATIO,
     SPLIT_MARGIN,
     STRONG_EXCESS,
     set_verdict,
@@ -116,3 +120,40 @@ def test_a_given_models_features_get_no_deciding_verdict() -> None:
     r = detect_data(None, method="auto", features=feats)
     assert r.poisoned is None and r.details["verdict"]["calibrated"] is False
     assert len(r.flagged) == r.details["candidates"]
+
+
+def test_a_class_disagreeing_far_more_than_the_median_class_is_evidence() -> None:
+    """The WaNet 20% miss (development seed 5015): 63% of the target class disagreed with its
+    early neighbours, 4.8 times the median class, while its robust z among the classes stayed
+    under ``CONSISTENCY_Z`` (other classes with many natural confusions widened the spread)."""
+    ev = quiet()
+    ev["class_sizes"] = [400] * 10
+    ev["disagree_counts"] = [40, 40, 40, 40, 40, 40, 40, 80, 90, 40]  # median share 0.1
+    assert not set_verdict(ev).poisoned
+    ev["disagree_counts"][6] = int(40 * SHARE_RATIO) + 1
+    v = set_verdict(ev)
+    assert v.poisoned and v.classes == [6] and "times the median" in v.reasons[0]
+    ev["disagree_counts"][6] -= 2
+    assert not set_verdict(ev).poisoned
+
+
+def test_a_few_disagreements_in_an_easy_set_are_not_a_ratio() -> None:
+    """Most classes with no disagreement at all: the median counts as ``SHARE_MIN`` samples, so
+    a dozen in one class is no evidence; a class under ``SHARE_MIN`` never is."""
+    ev = quiet()
+    ev["class_sizes"] = [400] * 10
+    ev["disagree_counts"] = [0] * 9 + [SHARE_MIN + 2]
+    assert not set_verdict(ev).poisoned
+    ev["disagree_counts"][9] = int(np.ceil(SHARE_MIN * SHARE_RATIO)) + 1
+    assert set_verdict(ev).classes == [9]
+    ev["class_sizes"] = [20] * 10
+    ev["disagree_counts"] = [1] * 9 + [SHARE_MIN - 1]  # 9 of 20 against 1 of 20
+    assert not set_verdict(ev).poisoned
+
+
+def test_the_own_share_reads_only_the_classes_the_set_has() -> None:
+    ev = {"split_classes": [0, 2, 5], "split_margins": [-1.0] * 3, "consistency_z": [0.5] * 3,
+          "disagree_counts": [20, 0, 20, 0, 0, 80, 0, 0, 0, 0],
+          "class_sizes": [200, 0, 200, 0, 0, 200, 0, 0, 0, 0], "n_disagree": 120, "n_both": 30}
+    v = set_verdict(ev)  # over all ten ids the median share would be 0
+    assert v.classes == [5] and "class 5 has 4.0 times" in v.reasons[0]

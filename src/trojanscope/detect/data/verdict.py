@@ -20,6 +20,13 @@ on clean data:
   features (Spectral Signatures' score): natural confusions rarely do (a third of them on the
   clean calibration sets, whatever their size), trigger carriers mostly do (and at least
   ``BOTH_MIN`` of them, so a handful of disagreements on an easy set is not a share);
+- *own disagreement share*: one class's share of samples that disagree with their early
+  neighbours' labels is at least ``SHARE_RATIO`` times the median class's share (and at least
+  ``SHARE_MIN`` samples). Unlike the robust z above it does not depend on how widely the other
+  classes spread: a 20% WaNet target class (63% of it disagreeing, 4.8 times the median)
+  stayed under the z threshold because four clean classes with many natural confusions
+  widened the spread (development seed 5015); on the 24 clean development subsets the ratio
+  was at most 2.7;
 - *confusion*: confusion training leaves at least ``CONFUSION_MIN`` samples of one class
   fitting their label (a clean sample keeps about a third of its label's probability at most).
 
@@ -42,6 +49,8 @@ STRONG_EXCESS = 4.0
 CONFUSION_MIN = 10
 BOTH_SHARE = 0.5
 BOTH_MIN = 10  # and at least this many samples: a share of 3 disagreements is chance
+SHARE_RATIO = 3.5
+SHARE_MIN = 10
 
 
 @dataclass
@@ -85,8 +94,14 @@ def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
             reasons.append(f"class {c} holds {int(top)} samples whose early neighbours "
                            f"almost all carry other labels (median class {mid:.0f})")
             classes.add(c)
+    share = own_share_outlier(evidence, ids)
+    if share is not None:
+        c, ratio = share
+        reasons.append(f"class {c} has {ratio:.1f} times the median class's share of samples "
+                       "whose early neighbours carry other labels")
+        classes.add(c)
     n_dis, n_both = evidence.get("n_disagree", 0), evidence.get("n_both", 0)
-    if n_dis and n_both >= BOTH_MIN and n_both / n_dis >= BOTH_SHARE:
+    if all_to_all_signature(n_dis, n_both):
         reasons.append(f"{n_both} of the {n_dis} samples whose labels disagree with their early "
                        f"neighbours also stand out in the late features ({n_both / n_dis:.0%})")
     for c, n in enumerate(evidence.get("confusion_counts", [])):
@@ -95,3 +110,41 @@ def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
                            "training")
             classes.add(c)
     return SetVerdict(bool(reasons), reasons, sorted(classes))
+
+
+def all_to_all_signature(n_disagree: int, n_both: int) -> bool:
+    """The *both views* signal: of the ``n_disagree`` samples disagreeing with their early
+    neighbours' labels, ``n_both`` (at least ``BOTH_MIN``, a share of at least ``BOTH_SHARE``)
+    are spectral outliers too."""
+    return n_disagree > 0 and n_both >= BOTH_MIN and n_both / n_disagree >= BOTH_SHARE
+
+
+def share_ratio(evidence: dict[str, Any], ids: list[int]) -> tuple[int, float, int] | None:
+    """The class with the largest disagreement share relative to the median class's (over
+    the classes the set has; the median share taken as at least ``SHARE_MIN`` samples of a
+    median-sized class): its id, that ratio and its disagreeing samples; None without the
+    evidence."""
+    counts = np.asarray(evidence.get("disagree_counts", []), dtype=float)
+    sizes = np.asarray(evidence.get("class_sizes", []), dtype=float)
+    if len(counts) == 0 or len(sizes) != len(counts):
+        return None
+    present = [c for c in ids if c < len(sizes) and sizes[c] > 0]
+    if len(present) < 2:
+        return None
+    share = counts[present] / sizes[present]
+    # on an easy set where most classes have no disagreement at all, a dozen in one class is
+    # not a ratio
+    floor = SHARE_MIN / float(np.median(sizes[present]))
+    ratio = share / max(float(np.median(share)), floor)
+    top = int(np.argmax(ratio))
+    return present[top], float(ratio[top]), int(counts[present[top]])
+
+
+def own_share_outlier(evidence: dict[str, Any], ids: list[int]) -> tuple[int, float] | None:
+    """The class whose disagreement share is at least ``SHARE_RATIO`` times the median
+    class's (:func:`share_ratio`) with at least ``SHARE_MIN`` disagreeing samples, with that
+    ratio; None when no class is."""
+    top = share_ratio(evidence, ids)
+    if top is not None and top[1] >= SHARE_RATIO and top[2] >= SHARE_MIN:
+        return top[0], top[1]
+    return None
