@@ -27,6 +27,8 @@ from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
+from trojanscope.mitigate import gated as gated_module
+from trojanscope.mitigate.gated import UNLEARN as DEFAULT_UNLEARN
 from trojanscope.mitigate.gated import detector_verdict
 from trojanscope.mitigate.run import attack_triggered, measure, split_clean
 from trojanscope.mitigate.triggers import attack_from_spec
@@ -63,6 +65,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("zoos", type=Path, nargs="+")
     ap.add_argument("--attacks", default="sig,badnets", help="comma-separated; 'clean' too")
+    ap.add_argument("--archs", default="", help="comma-separated architectures (default: all)")
     ap.add_argument("--variants", default="", help="';'-separated gated settings, e.g. 'eps=0.3'")
     ap.add_argument("--cache", type=Path, required=True)
     ap.add_argument("--holdout", type=float, default=0.8)
@@ -80,7 +83,8 @@ def main() -> None:
         fit, held = split_clean(clean, args.holdout, args.seed, needs_data=True)
         assert fit is not None
         for entry in entries:
-            if (entry.attack or "clean") not in wanted:
+            if (entry.attack or "clean") not in wanted or (
+                    args.archs and entry.arch not in args.archs.split(",")):
                 continue
             loaded = load_model(zoo / entry.name)
             model = loaded.module.eval()
@@ -100,7 +104,11 @@ def main() -> None:
                 if variant in row:
                     continue
                 params = parse_params(variant.split(","), "--variants")
+                # settings `gated` does not take are the second stage's (Adaptive's names)
+                own = registry.get("mitigation", "gated").__init__.__code__.co_varnames
+                stage = {k: params.pop(k) for k in list(params) if k not in own}
                 gated = registry.create("mitigation", "gated", **params)
+                gated_module.UNLEARN = {**DEFAULT_UNLEARN, **stage}
                 gated.report_ = {}
                 model2 = copy.deepcopy(treated)
                 for p in model2.parameters():

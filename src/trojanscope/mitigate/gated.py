@@ -5,6 +5,15 @@ Every method that trains on 200 clean images costs a clean model 1-7 points of a
 not to touch them. The calibrated detector (``detect`` auto by default) rates the model; below
 ``gate`` the model comes back unchanged, with a note saying so and the probability, and at or
 above it the ``then`` method (FT-SAM by default) purifies it. ``force`` skips the question.
+
+FT-SAM leaves SIG and patch (BadNets) backdoors on our zoos, so a flagged model then goes
+through a second stage (``unlearn``): the detector's suspect class and, where it has one, its
+reversed trigger are what it found; the model is fine-tuned on the clean samples, copies
+stamped with that trigger and copies moved by a universal perturbation towards the suspect
+class (striped: one row repeated down the image, SIG's shape; at most ``eps`` per pixel,
+re-optimised against the model every batch), all under their true labels, with distillation
+towards the original model's clean outputs and the validation guard
+(:meth:`~trojanscope.mitigate.adaptive.Adaptive.unlearn`).
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from trojanscope.registry import register
 DEFAULT_GATE = 0.2
 # The second stage's settings (:class:`~trojanscope.mitigate.adaptive.Adaptive`'s names),
 # chosen on the development zoos only (docs/benchmarks.md, "Recovered-trigger unlearning").
-UNLEARN: dict[str, Any] = {"eps": 0.3, "rounds": 3, "stripes": True, "suspects": 1}
+UNLEARN: dict[str, Any] = {"eps": 0.4, "rounds": 6, "stripes": True, "suspects": 1, "shift": 0}
 
 
 def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int) -> ModelVerdict:
@@ -57,7 +66,13 @@ class Gated(Mitigation):
             model is returned unchanged (chosen on our development zoos: every backdoored
             model there rated at or above it).
         then: the mitigation that treats a flagged model (with its own defaults).
-        force: 1 treats the model whatever the detector says (the detector is not run).
+        force: 1 treats the model whatever the detector says (without ``unlearn`` the
+            detector is not run; with it, it runs for the suspect class only).
+        unlearn: 1 adds the second stage after ``then`` (0: ``then`` alone, as before).
+        eps: the second stage's largest perturbation per pixel (fraction of [0, 1]).
+        rounds: the second stage's rounds (10 epochs each; the trigger search is refreshed
+            after each, and the CA guard may end them early).
+        stripes: 1 restricts the perturbation to vertical stripes (0: any perturbation).
     """
 
     name = "gated"
