@@ -93,8 +93,8 @@ def test_a_striped_signal_is_found_and_unlearnt_without_a_recovered_trigger(monk
     model, clean = Striped().eval(), data()
     assert signal_asr(model, clean) == 1.0
     flagged(monkeypatch)  # no trigger recovered: only the perturbation can find the stripes
-    first = two_stages(unlearn=False)
-    both = two_stages(eps=0.3, stripes=True)
+    first = two_stages()  # the default: the first stage alone
+    both = two_stages(unlearn=True, eps=0.3, stripes=True)
     assert signal_asr(first.apply(model, clean), clean) == 1.0
     out = both.apply(model, clean)
     assert signal_asr(out, clean) < 0.1
@@ -109,8 +109,8 @@ def test_the_recovered_trigger_is_unlearnt(monkeypatch) -> None:
     pixel = ReversedTrigger(2, mask, torch.ones(1, SIDE, SIDE))
     assert proxy_asr(model, pixel, clean) == 1.0
     flagged(monkeypatch, {2: pixel})
-    first = two_stages(unlearn=False)
-    both = two_stages(eps=0.0, stripes=False)
+    first = two_stages()  # the default: the first stage alone
+    both = two_stages(unlearn=True, eps=0.0, stripes=False)
     assert proxy_asr(first.apply(model, clean), pixel, clean) == 1.0
     assert proxy_asr(both.apply(model, clean), pixel, clean) < 0.1
 
@@ -119,7 +119,7 @@ def test_a_model_below_the_gate_skips_both_stages(monkeypatch) -> None:
     model, clean = Striped().eval(), data()
     verdict = ModelVerdict("auto", 0.0, [2, 0, 1], [], probability=0.05)
     monkeypatch.setattr(gated, "detector_verdict", lambda *a: verdict)
-    method = registry.create("mitigation", "gated", then="finetune")
+    method = registry.create("mitigation", "gated", then="finetune", unlearn=True)
     out = method.apply(model, clean)
     assert all(torch.equal(a, b) for a, b in zip(out.parameters(), model.parameters(),
                                                  strict=True))

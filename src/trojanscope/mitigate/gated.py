@@ -6,8 +6,8 @@ not to touch them. The calibrated detector (``detect`` auto by default) rates th
 ``gate`` the model comes back unchanged, with a note saying so and the probability, and at or
 above it the ``then`` method (FT-SAM by default) purifies it. ``force`` skips the question.
 
-FT-SAM leaves SIG and patch (BadNets) backdoors on our zoos, so a flagged model then goes
-through a second stage (``unlearn``): the detector's suspect class and, where it has one, its
+FT-SAM leaves SIG and patch (BadNets) backdoors on our zoos; with ``unlearn=1`` a flagged
+model then goes through a second stage: the detector's suspect class and, where it has one, its
 reversed trigger are what it found; the model is fine-tuned on the clean samples, copies
 stamped with that trigger and copies moved by a universal perturbation towards the suspect
 class (striped: one row repeated down the image, SIG's shape; at most ``eps`` per pixel,
@@ -68,7 +68,9 @@ class Gated(Mitigation):
         then: the mitigation that treats a flagged model (with its own defaults).
         force: 1 treats the model whatever the detector says (without ``unlearn`` the
             detector is not run; with it, it runs for the suspect class only).
-        unlearn: 1 adds the second stage after ``then`` (0: ``then`` alone, as before).
+        unlearn: 1 adds the second stage after ``then`` (default 0: ``then`` alone; on our
+            fresh seed-1600 zoo the second stage cost a flagged clean MLP 5.7 points, so by
+            the rule written before that zoo was read it is not the default).
         eps: the second stage's largest perturbation per pixel (fraction of [0, 1]).
         rounds: the second stage's rounds (10 epochs each; the trigger search is refreshed
             after each, and the CA guard may end them early).
@@ -78,7 +80,7 @@ class Gated(Mitigation):
     name = "gated"
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
-                 force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
+                 force: bool = False, unlearn: bool = False, eps: float = UNLEARN["eps"],
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"]) -> None:
         self.detector = detector
         self.gate = gate
