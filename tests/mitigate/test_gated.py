@@ -7,9 +7,15 @@ import pytest
 import torch
 
 from trojanscope import registry
+from trojanscope.detect.base import ModelVerdict
 from trojanscope.errors import UserInputError
 from trojanscope.mitigate import gated
 from trojanscope.mitigate.run import attack_triggered, mitigate
+
+
+def rated(p: float, ranked: list[int]):
+    """A stand-in for the detector: probability ``p``, classes ranked ``ranked``."""
+    return lambda *a: ModelVerdict("auto", 0.0, ranked, [], probability=p)
 
 
 def same_weights(a: torch.nn.Module, b: torch.nn.Module) -> bool:
@@ -28,7 +34,7 @@ def test_a_model_the_real_detector_passes_comes_back_unchanged(clean_run, tiny_t
 
 def test_a_flagged_model_is_treated_and_the_note_says_so(backdoored_run, tiny_test,
                                                          monkeypatch) -> None:
-    monkeypatch.setattr(gated, "detector_probability", lambda *a: (0.9, [2, 0, 1]))
+    monkeypatch.setattr(gated, "detector_verdict", rated(0.9, [2, 0, 1]))
     method = registry.create("mitigation", "gated", then="ftsam")
     result = mitigate(backdoored_run.model, method, tiny_test,
                       trigger_of=attack_triggered(backdoored_run.attack))
@@ -39,7 +45,7 @@ def test_a_flagged_model_is_treated_and_the_note_says_so(backdoored_run, tiny_te
 
 
 def test_the_gate_threshold_decides(backdoored_run, tiny_test, monkeypatch) -> None:
-    monkeypatch.setattr(gated, "detector_probability", lambda *a: (0.3, [0]))
+    monkeypatch.setattr(gated, "detector_verdict", rated(0.3, [0]))
     low = registry.create("mitigation", "gated", gate=0.25, then="finetune")
     high = registry.create("mitigation", "gated", gate=0.35, then="finetune")
     assert not same_weights(low.apply(backdoored_run.model, tiny_test), backdoored_run.model)
@@ -52,15 +58,16 @@ def test_force_treats_without_running_the_detector(backdoored_run, tiny_test,
     def boom(*_a):
         raise AssertionError("the detector ran")
 
-    monkeypatch.setattr(gated, "detector_probability", boom)
-    method = registry.create("mitigation", "gated", force=True, then="finetune")
+    monkeypatch.setattr(gated, "detector_verdict", boom)
+    method = registry.create("mitigation", "gated", force=True, then="finetune", unlearn=False)
     out = method.apply(backdoored_run.model, tiny_test)
     assert not same_weights(out, backdoored_run.model)
     assert method.report_["action"] == "treated with finetune (forced)"
 
 
 @pytest.mark.parametrize("params", [{"gate": 1.5}, {"gate": -0.1}, {"then": "nope"},
-                                    {"detector": "nope"}, {"force": "no"}, {"force": 2}])
+                                    {"detector": "nope"}, {"force": "no"}, {"force": 2},
+                                    {"unlearn": 2}, {"eps": 1.5}, {"rounds": 0}])
 def test_bad_options_are_refused(params: dict) -> None:
     with pytest.raises((UserInputError, ValueError)):
         registry.create("mitigation", "gated", **params)
@@ -69,8 +76,9 @@ def test_bad_options_are_refused(params: dict) -> None:
 def test_a_flagged_model_gets_exactly_what_the_treatment_alone_gives(backdoored_run,
                                                                      tiny_test) -> None:
     """What benchmarks/bench_mitigate_gate.py relies on to compose gated results from the
-    treatment's rows: the real detector's run (gate 0: always flagged) leaves no trace."""
+    treatment's rows (without the second stage): the real detector's run (gate 0: always
+    flagged) leaves no trace."""
     alone = registry.create("mitigation", "finetune").apply(backdoored_run.model, tiny_test, seed=3)
-    via = registry.create("mitigation", "gated", gate=0.0, then="finetune").apply(
+    via = registry.create("mitigation", "gated", gate=0.0, then="finetune", unlearn=False).apply(
         backdoored_run.model, tiny_test, seed=3)
     assert same_weights(alone, via)

@@ -49,6 +49,7 @@ from trojanscope.mitigate.base import (
 from trojanscope.mitigate.gated import detector_verdict
 from trojanscope.mitigate.guard import Guard, hold_back
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
+from trojanscope.params import check_flag
 from trojanscope.registry import register
 from trojanscope.triggers.stamp import stamp
 
@@ -84,14 +85,18 @@ class Unlearning(Callback):
     The perturbations (one per suspect class, at most ``eps`` per pixel) persist from batch to
     batch and take ``adv_steps`` signed-gradient steps each batch against the model as it is
     now: what the unlearning leaves of a shortcut to a suspect class is found again at once.
+    With ``stripes`` a perturbation is one row repeated down the image (the shape of SIG's
+    signal, which a free perturbation of the same bound does not find); with no recovered
+    trigger only the perturbations are unlearnt.
     """
 
     def __init__(self, teacher: nn.Module, triggers: list[ReversedTrigger], suspects: list[int],
                  *, shift: int, temperature: float, distill: float, eps: float, adv_steps: int,
-                 generator: torch.Generator) -> None:
+                 generator: torch.Generator, input_shape: tuple[int, ...] | None = None,
+                 stripes: bool = False) -> None:
         self.teacher = teacher
-        self.masks = torch.stack([t.mask for t in triggers])
-        self.patterns = torch.stack([t.pattern for t in triggers])
+        self.masks = torch.stack([t.mask for t in triggers]) if triggers else None
+        self.patterns = torch.stack([t.pattern for t in triggers]) if triggers else None
         self.suspects = suspects
         self.shift = shift
         self.temperature = temperature
@@ -99,10 +104,14 @@ class Unlearning(Callback):
         self.eps = eps
         self.adv_steps = adv_steps
         self.gen = generator
-        self.deltas = torch.zeros(len(suspects), *triggers[0].pattern.shape)
+        shape = list(input_shape or triggers[0].pattern.shape)
+        if stripes and len(shape) == 3:
+            shape[-2] = 1  # one row repeated down the image: SIG's shape
+        self.deltas = torch.zeros(len(suspects), *shape)
         self.n_clean = 0
 
     def _stamped(self, x: Tensor) -> Tensor:
+        assert self.masks is not None and self.patterns is not None
         b = len(x)
         pick = torch.randint(len(self.masks), (b,), generator=self.gen)
         mask, pattern = self.masks[pick], self.patterns[pick]
@@ -135,7 +144,7 @@ class Unlearning(Callback):
     def on_batch_start(self, state: TrainState) -> None:
         x, y = state.x, state.y
         assert x is not None and y is not None
-        parts = [x, self._stamped(x)]
+        parts = [x] if self.masks is None else [x, self._stamped(x)]
         if self.eps > 0:
             parts.append(self._perturbed(state.model, x))
         state.x = torch.cat(parts)
@@ -175,6 +184,7 @@ class Adaptive(Mitigation):
         eps: largest change per pixel of the universal perturbations towards the suspect
             classes that are unlearnt beside the recovered triggers (0: none).
         adv_steps: signed-gradient steps per batch on those perturbations.
+        stripes: 1 makes each perturbation one row repeated down the image (SIG's shape).
     """
 
     name = "adaptive"
@@ -185,7 +195,7 @@ class Adaptive(Mitigation):
                  distill: float = 1.0,
                  val_fraction: float = 0.25, ca_budget: float = 0.015, stop_asr: float = 0.1,
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
-                 adv_steps: int = 2) -> None:
+                 adv_steps: int = 2, stripes: bool = False) -> None:
         self.detector = detector
         self.second = second
         self.gate = gate
@@ -201,6 +211,7 @@ class Adaptive(Mitigation):
         self.prune = prune
         self.eps = eps
         self.adv_steps = adv_steps
+        self.stripes = check_flag("stripes", stripes)
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
@@ -238,17 +249,29 @@ class Adaptive(Mitigation):
         if not triggers:
             report["action"] = "unchanged (no trigger recovered)"
             return model
+        return self.unlearn(model, clean, triggers, ranked, seed, gen)
+
+    def unlearn(self, model: nn.Module, clean: TensorDataset, triggers: list[ReversedTrigger],
+                ranked: list[int], seed: int, gen: torch.Generator,
+                reference: nn.Module | None = None) -> nn.Module:
+        """Unlearn ``triggers`` and universal perturbations towards the ``ranked`` suspect
+        classes, round by round (steps 3 and 4 above; ``report_`` says what happened). With no
+        trigger only the perturbations are unlearnt. ``reference``: the model whose clean
+        outputs are distilled and whose validation accuracy sets the guard's floor (default:
+        ``model`` as it comes; a second stage passes the model before the first)."""
+        report: dict[str, Any] = getattr(self, "report_", None) or {}
+        self.report_ = report
         fit, val, gx, gy = hold_back(model, clean, self.val_fraction, seed)
-        floor = accuracy(model, gx, gy) - self.ca_budget
-        teacher = frozen_copy(model)
+        teacher = frozen_copy(reference if reference is not None else model)
+        floor = accuracy(teacher, gx, gy) - self.ca_budget
         lr = self.rel_lr * weight_scale(model)
         report["lr"] = float(f"{lr:.3g}")
         search = TriggerSearch(warmup_steps=40, refine_steps=80)  # the refresh: shorter
-        report["proxy_asr"] = [round(max(proxy_asr(model, t, val) for t in triggers), 3)]
-        first = float(triggers[0].mask.sum())
-        report["norm"] = [round(first, 1)]
+        report["proxy_asr"] = [round(max((proxy_asr(model, t, val) for t in triggers),
+                                         default=0.0), 3)]
+        report["norm"] = [round(float(triggers[0].mask.sum()), 1) if triggers else None]
         pruned = {}
-        if self.prune > 0:
+        if self.prune > 0 and triggers:
             pruned = prune_by_trigger(model, triggers, fit, (gx, gy), val, floor=floor,
                                       stop_asr=self.stop_asr, max_fraction=self.prune)
             report["pruned"] = {n: len(u) for n, u in pruned.items()}
@@ -258,7 +281,8 @@ class Adaptive(Mitigation):
         for r in range(self.rounds):
             unlearning = Unlearning(teacher, triggers, ranked, shift=self.shift,
                                     temperature=2.0, distill=self.distill, eps=self.eps,
-                                    adv_steps=self.adv_steps, generator=gen)
+                                    adv_steps=self.adv_steps, generator=gen,
+                                    input_shape=clean.input_shape, stripes=self.stripes)
             guard = Guard(gx, gy, floor)
             fine_tune(model, fit, epochs=self.epochs, lr=lr, seed=seed + r,
                       callbacks=[FrozenNorms(), unlearning, keep, guard], loss_fn=unlearning.loss)

@@ -5,7 +5,10 @@
   model it rates below 0.2 returned unchanged, the others FT-SAM with distillation towards the
   original model's clean outputs (FT-SAM's default), which met the goal on the most backdoored
   models of our own MNIST zoos; the gate keeps most clean models whole, which no training did
-  (docs/benchmarks.md, "Gated mitigation");
+  (docs/benchmarks.md, "Gated mitigation"); its second stage (``unlearn=1``: unlearning the
+  detector's reversed trigger and a striped universal perturbation) removed more on a fresh zoo
+  but cost a flagged clean model 5.8 points, so it is an option, not the default
+  (docs/benchmarks.md, "Recovered-trigger unlearning");
 - a model we did not make (TorchScript, ONNX: another recipe, other architectures): adaptive
   unlearning, whose settings come from the model and its data (FT-SAM's constants left a median
   79% ASR there);
