@@ -43,6 +43,7 @@ from trojanscope.detect.input_level.base import InputDetector
 from trojanscope.detect.input_level.consistency import (
     AUTO_MENU,
     MIN_AGREEMENT,
+    TRANSFORMS,
     check_transforms,
     choose_transforms,
     probability_drops,
@@ -82,8 +83,13 @@ class Mahalanobis(InputDetector):
     def __init__(self, shrinkage: float = 0.1, combine: str = "sumsq", folds: int = 5,
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
                  distance: str = "both",
-                 transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP) -> None:
+                 transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP,
+                 menu: tuple[str, ...] | str = AUTO_MENU) -> None:
         self.shrinkage = shrinkage
+        self.menu = _names(menu)  # what "auto" chooses from; "median+blur+binarise" as text
+        check_transforms(self.menu)
+        if not self.menu or self.menu == ("auto",):
+            raise ValueError(f"menu must name at least one of {', '.join(TRANSFORMS)}")
         self.cap = float(cap)
         self.combine = combine
         self.folds = folds
@@ -93,8 +99,7 @@ class Mahalanobis(InputDetector):
         self.distance = distance
         if transforms is None:  # "-p transforms=null": none, like []
             transforms = ()
-        self.transforms = tuple(t for t in (transforms.split(",") if isinstance(transforms, str)
-                                            else transforms) if t)  # "-p transforms=blur,median"
+        self.transforms = _names(transforms)  # "-p transforms=blur,median"
         check_transforms(self.transforms)
         if self.combine not in COMBINE or not 0 < self.shrinkage <= 1:
             raise ValueError(f"combine must be one of {', '.join(COMBINE)}, shrinkage in (0, 1]")
@@ -117,7 +122,7 @@ class Mahalanobis(InputDetector):
         """1 + the transforms in use (before fitting, ``auto``'s most)."""
         if hasattr(self, "transforms_"):
             return 1 + len(self.transforms_)
-        return 1 + len(AUTO_MENU if self.transforms == ("auto",) else self.transforms)
+        return 1 + len(self.menu if self.transforms == ("auto",) else self.transforms)
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
@@ -143,9 +148,10 @@ class Mahalanobis(InputDetector):
         self.means_, self.precisions_ = class_statistics(feats, pred, k, self.shrinkage)
         z = torch.cat(raw)
         transformed: dict[str, Tensor] = {}  # transformed logits, computed once per transform
-        self.transforms_ = (choose_transforms(self.view_, clean_x, logits, cache=transformed)
+        self.transforms_ = (choose_transforms(self.view_, clean_x, logits, self.menu,
+                                              cache=transformed)
                             if self.transforms == ("auto",) else self.transforms)
-        left_out = [t for t in AUTO_MENU if self.transforms == ("auto",)
+        left_out = [t for t in self.menu if self.transforms == ("auto",)
                     and t not in self.transforms_]
         if left_out:
             self.notes_.append(f"consistency transform(s) {', '.join(left_out)} left out: they "
@@ -188,6 +194,13 @@ class Mahalanobis(InputDetector):
 
     def _score(self, x: Tensor) -> Tensor:
         return combine_columns(self._raw(x), self.combine)
+
+
+def _names(value: tuple[str, ...] | str) -> tuple[str, ...]:
+    """Transform names from a tuple or from text separated by commas or ``+``."""
+    if isinstance(value, str):
+        value = tuple(value.replace("+", ",").split(","))
+    return tuple(t for t in value if t)
 
 
 def class_statistics(feats: list[Tensor], pred: Tensor, k: int,
