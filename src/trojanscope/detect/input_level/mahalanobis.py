@@ -17,7 +17,8 @@ predicted class loses when the transform is applied
 (:mod:`~trojanscope.detect.input_level.consistency`), put on a tail scale fitted on the clean
 inputs (median, and the clean 99th percentile mapped to the normal's), softly capped at ``cap``
 (``cap · tanh(z / cap)``) and fused like the layers.
-The default ``"auto"`` keeps, per model, those of median filter, 3×3 blur and binarisation
+The default ``"auto"`` keeps, per model, those of ``menu`` (median filter, 3×3 blur,
+binarisation, and a 5° rotation then binarisation, ``rotbin``, for warp triggers: sixth round)
 under which the model keeps at least 80% of its clean predictions — chosen from the clean
 inputs alone. Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns
 help on models from another training script as well as on trojanscope's own, where plain
@@ -73,8 +74,8 @@ def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
 @register("input-detector", "mahalanobis")
 class Mahalanobis(InputDetector):
     """Multi-layer Mahalanobis distance to the predicted class's clean features, with the
-    consistency transforms kept for this model (1 + up to 3 forward passes; ``transforms=[]``:
-    one pass)."""
+    consistency transforms kept for this model (1 + up to 4 forward passes; ``transforms=[]``:
+    one pass; ``menu=median+blur+binarise``: the fifth round's ``auto``, up to 4)."""
 
     name = "mahalanobis"
     needs_clean_data = True
