@@ -55,6 +55,8 @@ def main() -> None:
                     help="zoo folders (with --summarise: JSON outputs of earlier runs)")
     ap.add_argument("--methods", default="auto,strip")
     ap.add_argument("--fpr", type=float, default=0.01)
+    ap.add_argument("--models", default=None,
+                    help="comma-separated model names to run (default: every backdoored one)")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--summarise", action="store_true",
                     help="print the combined summary of earlier runs' JSON outputs")
@@ -71,6 +73,8 @@ def main() -> None:
         truth = json.loads((zoo / "truth.json").read_text())
         for meta in truth["models"]:
             if not (meta["backdoored"] and meta.get("effective", True)):
+                continue
+            if args.models and meta["name"] not in args.models.split(","):
                 continue
             model = load_model(zoo / f"{meta['name']}.pt").module.eval()
             attack = ForeignTrigger(meta["trigger"], meta["target"])

@@ -51,7 +51,7 @@ def test_json_contract_and_flags(backdoored: Path, batch, capsys) -> None:
     assert code == 1  # something flagged
     assert {"method", "scores", "flagged", "threshold", "forward_passes_per_input",
             "elapsed_s"} <= set(out)
-    assert out["method"] == "mahalanobis" and 1 <= out["forward_passes_per_input"] <= 4
+    assert out["method"] == "mahalanobis" and 1 <= out["forward_passes_per_input"] <= 5
     assert len(out["scores"]) == 40
     assert out["flagged"] == [i for i, s in enumerate(out["scores"]) if s > out["threshold"]]
     caught = sum(i >= n_clean for i in out["flagged"])

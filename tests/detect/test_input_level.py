@@ -229,21 +229,22 @@ class PixelReader(torch.nn.Module):
 def test_auto_keeps_only_transforms_the_clean_predictions_survive() -> None:
     """Half the clean inputs carry one isolated bright pixel that the model reads: a median
     filter or a blur wipes it out (the prediction changes on half the clean inputs), binarising
-    keeps it — so ``auto`` keeps binarisation alone, from clean inputs only."""
+    keeps it, and so does ``rotbin`` (the pixel is the rotation's centre) — so ``auto`` keeps
+    those two, from clean inputs only."""
     from trojanscope.detect.input_level.consistency import choose_transforms
 
     x = torch.rand(40, 1, 9, 9, generator=torch.Generator().manual_seed(0)) * 0.2
     x[::2, 0, 4, 4] = 1.0
     model = PixelReader()
     with torch.no_grad():
-        assert choose_transforms(model, x, model(x)) == ("binarise",)
+        assert choose_transforms(model, x, model(x)) == ("binarise", "rotbin")
     det = registry.create("input-detector", "mahalanobis")  # transforms="auto"
     det.fit(model, x, generator=torch.Generator().manual_seed(0))
-    assert det.transforms_ == ("binarise",) and det.forward_passes_per_input == 2
+    assert det.transforms_ == ("binarise", "rotbin") and det.forward_passes_per_input == 3
     assert any("median, blur left out" in n for n in det.notes_)
     with torch.no_grad():
         x[:, 0, 3:6, 3:6] = 1.0  # a 3x3 bright block survives every transform
-        assert choose_transforms(model, x, model(x)) == ("median", "blur", "binarise")
+        assert choose_transforms(model, x, model(x)) == ("median", "blur", "binarise", "rotbin")
 
 
 def test_tail_scale_maps_the_clean_99th_percentile_to_the_normal_one() -> None:
@@ -301,7 +302,7 @@ def test_guard_threshold_comes_from_the_deployed_detectors_choice() -> None:
         assert len(per_fold) > 1  # the folds alone would not agree
         guard = fit_guard(model, det, x, generator=torch.Generator().manual_seed(0),
                           keep_copies=True)
-    assert det.transforms_ == ("median", "blur", "binarise")
+    assert det.transforms_ == ("median", "blur", "binarise", "rotbin")
     assert all(c.transforms_ == det.transforms_ for c in guard.copies)
     assert det.resolved_params()["transforms"] == det.transforms_
     none = registry.create("input-detector", "mahalanobis", transforms=None)

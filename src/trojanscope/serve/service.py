@@ -146,8 +146,8 @@ class ServeOptions:
 def guard_params(options: ServeOptions) -> dict[str, Any]:
     """The guard's detector parameters: ``--guard auto`` serves the one-pass Mahalanobis
     detector (``transforms=[]``) unless ``--guard-param transforms=...`` says otherwise — its
-    consistency transforms cost 3 more passes, measured at 6× the bare latency for 64-input
-    requests against the 3× budget (docs/benchmarks.md, "The guarded service under load")."""
+    consistency transforms cost up to 4 more passes (3 measured at 6× the bare latency for 64-input
+    requests, against the 3× budget: docs/benchmarks.md, "The guarded service under load")."""
     params = dict(options.guard_params)
     if options.guard == "auto":
         params.setdefault("transforms", [])

@@ -3,7 +3,9 @@ probability an input loses when a transform that wipes out a trigger family is a
 input-purification results turned into a detection signal (docs/benchmarks.md, "Input
 purification"). A 3×3 box blur removes small, high-contrast triggers (patches, sparse pixels);
 binarisation removes low-amplitude ones (blends, warps) from near-binary images such as digits.
-A 3×3 median filter removes isolated pixels (sparse triggers) and keeps strokes. A clean input
+A 3×3 median filter removes isolated pixels (sparse triggers) and keeps strokes. A 5° rotation
+followed by binarisation (``rotbin``) re-warps the image slightly and undoes the bilinear
+smoothness a warp trigger (WaNet) is learnt with. A clean input
 keeps most of its prediction under each; a triggered one whose trigger the transform wipes out
 falls back towards its true class. One extra forward pass per transform.
 
@@ -22,6 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.detect.input_level.corruptions import box_blur
+from trojanscope.detect.input_level.resample import rotate
 from trojanscope.purify.bitdepth import BitDepthReduction
 from trojanscope.purify.median import MedianSmoothing
 
@@ -29,10 +32,11 @@ TRANSFORMS: dict[str, Callable[[Tensor], Tensor]] = {
     "blur": lambda x: box_blur(x, 1, x),  # 3×3 box filter, borders replicated
     "binarise": lambda x: BitDepthReduction(1).purify(x, None, None),
     "median": lambda x: MedianSmoothing(3).purify(x, None, None),
+    "rotbin": lambda x: BitDepthReduction(1).purify(rotate(x, 5.0), None, None),
 }
 
 
-AUTO_MENU = ("median", "blur", "binarise")  # chosen on a design set (docs/benchmarks.md)
+AUTO_MENU = ("median", "blur", "binarise", "rotbin")  # chosen on design sets (docs/benchmarks.md)
 MIN_AGREEMENT = 0.8  # share of clean predictions a transform must keep to be used by "auto"
 TAIL = 0.99  # tail_scale: this clean quantile ...
 TAIL_Z = 2.3263  # ... is mapped to the normal's 99th percentile

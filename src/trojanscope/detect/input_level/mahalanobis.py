@@ -17,7 +17,8 @@ predicted class loses when the transform is applied
 (:mod:`~trojanscope.detect.input_level.consistency`), put on a tail scale fitted on the clean
 inputs (median, and the clean 99th percentile mapped to the normal's), softly capped at ``cap``
 (``cap · tanh(z / cap)``) and fused like the layers.
-The default ``"auto"`` keeps, per model, those of median filter, 3×3 blur and binarisation
+The default ``"auto"`` keeps, per model, those of ``menu`` (median filter, 3×3 blur,
+binarisation, and a 5° rotation then binarisation, ``rotbin``, for warp triggers: sixth round)
 under which the model keeps at least 80% of its clean predictions — chosen from the clean
 inputs alone. Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns
 help on models from another training script as well as on trojanscope's own, where plain
@@ -43,6 +44,7 @@ from trojanscope.detect.input_level.base import InputDetector
 from trojanscope.detect.input_level.consistency import (
     AUTO_MENU,
     MIN_AGREEMENT,
+    TRANSFORMS,
     check_transforms,
     choose_transforms,
     probability_drops,
@@ -72,8 +74,8 @@ def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
 @register("input-detector", "mahalanobis")
 class Mahalanobis(InputDetector):
     """Multi-layer Mahalanobis distance to the predicted class's clean features, with the
-    consistency transforms kept for this model (1 + up to 3 forward passes; ``transforms=[]``:
-    one pass)."""
+    consistency transforms kept for this model (1 + up to 4 forward passes; ``transforms=[]``:
+    one pass; ``menu=median+blur+binarise``: the fifth round's ``auto``, up to 4)."""
 
     name = "mahalanobis"
     needs_clean_data = True
@@ -82,8 +84,13 @@ class Mahalanobis(InputDetector):
     def __init__(self, shrinkage: float = 0.1, combine: str = "sumsq", folds: int = 5,
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
                  distance: str = "both",
-                 transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP) -> None:
+                 transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP,
+                 menu: tuple[str, ...] | str = AUTO_MENU) -> None:
         self.shrinkage = shrinkage
+        self.menu = _names(menu)  # what "auto" chooses from; "median+blur+binarise" as text
+        check_transforms(self.menu)
+        if not self.menu or self.menu == ("auto",):
+            raise ValueError(f"menu must name at least one of {', '.join(TRANSFORMS)}")
         self.cap = float(cap)
         self.combine = combine
         self.folds = folds
@@ -93,8 +100,7 @@ class Mahalanobis(InputDetector):
         self.distance = distance
         if transforms is None:  # "-p transforms=null": none, like []
             transforms = ()
-        self.transforms = tuple(t for t in (transforms.split(",") if isinstance(transforms, str)
-                                            else transforms) if t)  # "-p transforms=blur,median"
+        self.transforms = _names(transforms)  # "-p transforms=blur,median"
         check_transforms(self.transforms)
         if self.combine not in COMBINE or not 0 < self.shrinkage <= 1:
             raise ValueError(f"combine must be one of {', '.join(COMBINE)}, shrinkage in (0, 1]")
@@ -117,7 +123,7 @@ class Mahalanobis(InputDetector):
         """1 + the transforms in use (before fitting, ``auto``'s most)."""
         if hasattr(self, "transforms_"):
             return 1 + len(self.transforms_)
-        return 1 + len(AUTO_MENU if self.transforms == ("auto",) else self.transforms)
+        return 1 + len(self.menu if self.transforms == ("auto",) else self.transforms)
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
@@ -143,9 +149,10 @@ class Mahalanobis(InputDetector):
         self.means_, self.precisions_ = class_statistics(feats, pred, k, self.shrinkage)
         z = torch.cat(raw)
         transformed: dict[str, Tensor] = {}  # transformed logits, computed once per transform
-        self.transforms_ = (choose_transforms(self.view_, clean_x, logits, cache=transformed)
+        self.transforms_ = (choose_transforms(self.view_, clean_x, logits, self.menu,
+                                              cache=transformed)
                             if self.transforms == ("auto",) else self.transforms)
-        left_out = [t for t in AUTO_MENU if self.transforms == ("auto",)
+        left_out = [t for t in self.menu if self.transforms == ("auto",)
                     and t not in self.transforms_]
         if left_out:
             self.notes_.append(f"consistency transform(s) {', '.join(left_out)} left out: they "
@@ -188,6 +195,13 @@ class Mahalanobis(InputDetector):
 
     def _score(self, x: Tensor) -> Tensor:
         return combine_columns(self._raw(x), self.combine)
+
+
+def _names(value: tuple[str, ...] | str) -> tuple[str, ...]:
+    """Transform names from a tuple or from text separated by commas or ``+``."""
+    if isinstance(value, str):
+        value = tuple(value.replace("+", ",").split(","))
+    return tuple(t for t in value if t)
 
 
 def class_statistics(feats: list[Tensor], pred: Tensor, k: int,
