@@ -69,6 +69,9 @@ RECIPE_FAMILIES: dict[str, Callable[[dict], bool]] = {
     "label_smoothing": lambda r: r.get("train_recipe", {}).get("label_smoothing", 0) > 0,
     "short": lambda r: r.get("train_recipe", {}).get("epochs", 99) <= 4,
     "augment": lambda r: bool(r.get("train_recipe", {}).get("augment")),
+    # no pool model has these: scored on a test population only (zoo-holdout3)
+    "adamw": lambda r: r.get("train_recipe", {}).get("optim") == "adamw",
+    "cosine": lambda r: r.get("train_recipe", {}).get("schedule") == "cosine",
 }
 ALL_FAMILIES: list[bool] = []  # set by --all-families
 
@@ -428,11 +431,13 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
     preds = {n: predict(pool, test, n) for n in names}
     y_all = np.array([r["backdoored"] for r in test], dtype=int)
     groups: list[tuple[str, np.ndarray]] = []
-    more = {**MORE_ARCH, **RECIPE_FAMILIES} if ALL_FAMILIES else TEST_FAMILIES
-    for fam, member in {**ARCH_FAMILIES, **more}.items():
-        sel = np.array([member(r) for r in test])
-        if 0 < y_all[sel].sum() < sel.sum():
-            groups.append((f"arch: {fam}", sel))
+    held = [("arch", {**ARCH_FAMILIES, **(MORE_ARCH if ALL_FAMILIES else TEST_FAMILIES)})]
+    held += [("recipe", RECIPE_FAMILIES)] if ALL_FAMILIES else []
+    for kind, fams in held:
+        for fam, member in fams.items():
+            sel = np.array([member(r) for r in test])
+            if 0 < y_all[sel].sum() < sel.sum():
+                groups.append((f"{kind}: {fam}", sel))
     for fam in sorted({r["trigger_family"] for r in test if r["backdoored"]}):
         sel = np.array([not r["backdoored"] or r["trigger_family"] == fam for r in test])
         groups.append((f"trigger: {fam}", sel))
