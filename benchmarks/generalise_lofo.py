@@ -467,6 +467,21 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
     return out
 
 
+def recipe_counts(pool: list[dict]) -> dict[str, dict[str, int]]:
+    """How many pool models each training-recipe trait had (``widen_pool.py``'s
+    ``train_recipe``), recorded with a shipped calibrator; empty for rows without recipes."""
+    if not any("train_recipe" in r for r in pool):
+        return {}
+    counts: dict[str, int] = {}
+    for r in pool:
+        rec = r.get("train_recipe", {})
+        traits = [f"optim:{rec.get('optim', 'engine')}"]
+        traits += [k for k, m in RECIPE_FAMILIES.items() if k != "sgd" and m(r)]
+        for t in traits:
+            counts[t] = counts.get(t, 0) + 1
+    return {"recipes": dict(sorted(counts.items()))}
+
+
 def ship(pool: list[dict], name: str, path: Path) -> None:
     """Fit design ``name`` on the whole pool and write it as the calibrator of ``auto`` (with
     clean data; and of ``mmbd``/``auto:data-free`` when its features need no clean data), or,
@@ -508,11 +523,12 @@ def ship(pool: list[dict], name: str, path: Path) -> None:
                 d_names, transform=d_transform, c=d_c, zoo=sorted({r["zoo"] for r in inside}),
                 design=DEFAULT_DESIGN, coverage=count_traits(r["traits"] for r in inside))
             print(f"shipped {key}: {DEFAULT_DESIGN} on {len(inside)} covered models")
+    recipes = recipe_counts(pool)
     for key in keys:
         cals[key] = fit_calibrator(
             key, [features(r) for r in pool], [int(r["backdoored"]) for r in pool], names,
             transform=transform, c=c, zoo=sorted({r["zoo"] for r in pool}), design=name,
-            coverage=count_traits(r["traits"] for r in pool))
+            coverage=count_traits(r["traits"] for r in pool), **recipes)
         print(f"shipped {key}: {name} on {len(pool)} models")
     save_calibrators(cals, path)
 
