@@ -48,6 +48,8 @@ def main() -> None:
                 merged[key]["probe"] = probe
     cache: dict[str, dict] = {}
     for r in merged.values():
+        if "train_recipe" in r:  # a merged pool's row: its recipe is already there
+            continue
         if r["zoo"] not in cache:
             cache[r["zoo"]] = recipes(args.root / r["zoo"])
         recipe = cache[r["zoo"]].get(r["name"])
