@@ -24,6 +24,7 @@ Run (one torch thread; resumable: finished models are kept)::
     python benchmarks/foreign_zoo.py --out zoo/foreign --per-family 10 --seed 7
     python benchmarks/foreign_zoo.py --out zoo-holdout --holdout --seed 9
     python benchmarks/foreign_zoo.py --out zoo-holdout2 --holdout2 --seed 11
+    python benchmarks/foreign_zoo.py --out zoo-holdout3 --holdout3 --seed 13
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ HOLDOUT_TRIGGERS = ("ramp", "sine", "xpatch", "ramp", "sine", "noiseblend", "fra
 # label smoothing, heavier weight decay, 2-12 epochs).
 HOLDOUT2_ARCH = {"mlp": 16, "relu_cnn": 14}
 HOLDOUT2_TRIGGERS = ("xpatch", "sparse", "noiseblend", "frame", "checker", "cross", "ramp")
+# A fifth population (--holdout3), built after issue 9's seventh-round criterion was written:
+# every architecture family (tanh, sigmoid, BatchNorm, LayerNorm/GELU, strided, MLPs), every
+# trigger family of the second script, and recipes mixing optimisers (Adam, AdamW, SGD),
+# schedules (none, step, cosine), label smoothing, weight decay, 3-12 epochs, augmentation.
+HOLDOUT3_ARCH = {"relu_cnn": 6, "mlp": 6, "bn_cnn": 4, "ln_gelu_cnn": 4, "lenet_tanh_avg": 4,
+                 "leaky_strided_cnn": 2, "sigmoid_cnn": 2, "bn_mlp": 2}
+HOLDOUT3_TRIGGERS = ("xpatch", "sparse", "noiseblend", "frame", "checker", "cross", "ramp",
+                     "sine")
 CLEAN_LABEL = {"sine"}  # poisons target-class images only, labels unchanged
 MIN_ASR = 0.8  # a backdoor that did not take is retried stronger, then left out
 MIN_CA = 0.85  # so is a model that did not learn the task
@@ -214,11 +223,15 @@ def train(model: nn.Module, x: np.ndarray, y: np.ndarray, recipe: dict, seed: in
     if recipe.get("optim", "adam") == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=recipe["lr"], momentum=0.9,
                               weight_decay=recipe["wd"])
+    elif recipe.get("optim") == "adamw":
+        opt = torch.optim.AdamW(model.parameters(), lr=recipe["lr"], weight_decay=recipe["wd"])
     else:
         opt = torch.optim.Adam(model.parameters(), lr=recipe["lr"], weight_decay=recipe["wd"])
     smoothing = recipe.get("label_smoothing", 0.0)
     sched = (torch.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
              if recipe["step_schedule"] else None)
+    if recipe.get("schedule") == "cosine":
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=recipe["epochs"])
     xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
     model.train()
     for _ in range(recipe["epochs"]):
@@ -263,8 +276,20 @@ def holdout2_recipe(rng: np.random.Generator) -> dict:
             "augment": bool(rng.random() < 0.3)}
 
 
+def holdout3_recipe(rng: np.random.Generator) -> dict:
+    """The fifth population's recipes: Adam, AdamW or SGD; no, step or cosine schedule."""
+    optim = str(rng.choice(["adam", "adamw", "sgd"]))
+    schedule = str(rng.choice(["none", "step", "cosine"]))
+    return {"optim": optim, "epochs": int(rng.integers(3, 13)),
+            "lr": float(rng.choice([0.02, 0.05] if optim == "sgd" else [5e-4, 1e-3, 2e-3])),
+            "wd": float(rng.choice([0.0, 5e-4, 2e-3] if optim != "adamw" else [1e-2, 5e-2])),
+            "label_smoothing": float(rng.choice([0.0, 0.1, 0.2])),
+            "batch": int(rng.choice([64, 128])), "schedule": schedule,
+            "step_schedule": schedule == "step", "augment": bool(rng.random() < 0.3)}
+
+
 def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
-         holdout2: bool = False) -> list[dict]:
+         holdout2: bool = False, holdout3: bool = False) -> list[dict]:
     """Half clean, half backdoored per architecture family; trigger families cycle (with
     ``fresh``, the families added later and every trigger family; with ``holdout`` or
     ``holdout2``, that population's families, counts and recipes)."""
@@ -276,6 +301,8 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
         triggers, counts = HOLDOUT_TRIGGERS, HOLDOUT_ARCH
     if holdout2:
         triggers, counts = HOLDOUT2_TRIGGERS, HOLDOUT2_ARCH
+    if holdout3:
+        triggers, counts = HOLDOUT3_TRIGGERS, HOLDOUT3_ARCH
     for fam, count in counts.items():
         for j in range(count):
             backdoored = j % 2 == 1
@@ -289,6 +316,8 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
                               "augment": bool(rng.random() < 0.5)}}
             if holdout2:
                 row["recipe"] = holdout2_recipe(rng)
+            if holdout3:
+                row["recipe"] = holdout3_recipe(rng)
             if backdoored:
                 tfam = triggers[k % len(triggers)]
                 k += 1
@@ -351,6 +380,8 @@ def main() -> None:
                     help="The fourth-round holdout population (its own families and counts).")
     ap.add_argument("--holdout2", action="store_true",
                     help="The sixth-round population (covered architectures, other recipes).")
+    ap.add_argument("--holdout3", action="store_true",
+                    help="The seventh-round population (every family, mixed recipes).")
     args = ap.parse_args()
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -365,7 +396,8 @@ def main() -> None:
         if truth_path.is_file() else {}
     only = set(args.only.split(",")) if args.only else \
         set(ARCH_FAMILIES + FRESH_ARCH) | set(HOLDOUT_ARCH)
-    for row in plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2):
+    for row in plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2,
+                    args.holdout3):
         if row["arch_family"] not in only:
             continue
         if row["name"] in done and (args.out / f"{row['name']}.pt").is_file():

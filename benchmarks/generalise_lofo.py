@@ -55,6 +55,25 @@ TEST_FAMILIES: dict[str, Callable[[dict], bool]] = {
     "bn_mlp": lambda r: r.get("arch_family") == "bn_mlp",
 }
 TRIGGER_FAMILIES = ("patch", "blend", "sig", "warp", "sparse", "xpatch", "noiseblend", "frame")
+# Seventh round (``--all-families``, the widened pool of ``widen_pool.py``): the test-only
+# architecture families, the activations of zoo-fresh, the training recipes (held out like an
+# architecture family: every model trained that way leaves calibration) and every trigger
+# family the pool has.
+MORE_ARCH: dict[str, Callable[[dict], bool]] = {
+    **TEST_FAMILIES,
+    "elu": lambda r: r["activation"] == "elu",
+    "silu": lambda r: r["activation"] == "silu",
+}
+RECIPE_FAMILIES: dict[str, Callable[[dict], bool]] = {
+    "sgd": lambda r: r.get("train_recipe", {}).get("optim") == "sgd",
+    "label_smoothing": lambda r: r.get("train_recipe", {}).get("label_smoothing", 0) > 0,
+    "short": lambda r: r.get("train_recipe", {}).get("epochs", 99) <= 4,
+    "augment": lambda r: bool(r.get("train_recipe", {}).get("augment")),
+    # no pool model has these: scored on a test population only (zoo-holdout3)
+    "adamw": lambda r: r.get("train_recipe", {}).get("optim") == "adamw",
+    "cosine": lambda r: r.get("train_recipe", {}).get("schedule") == "cosine",
+}
+ALL_FAMILIES: list[bool] = []  # set by --all-families
 
 MMBD3 = ["mmbd_neglog10_p", "mmbd_anomaly", "mmbd_ratio"]
 BASE4 = ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio"]
@@ -199,6 +218,9 @@ def score(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
 
 SHIPPED = load_calibrators()["auto"]
 SHIPPED_ZOOS = set(SHIPPED.fitted_on["zoo"])  # never scored: the shipped calibrator saw them
+SHIPPED_WIDER = load_calibrators()["auto:out-of-coverage"]  # as shipped, not refitted
+DEFAULT_DESIGN = "mmbd3 refit"  # the default calibrator's design (features, log, C = 100)
+MIN_DEFAULT_ROWS = 20  # fewer covered training models: the refit default falls back to shipped
 
 
 # The default calibrator zoos' clean-logit scale range (``recipe_range.py``), for the
@@ -219,6 +241,21 @@ def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
     models inside its coverage, design D (fitted on ``train``) for the others; else design."""
     if name == "shipped":
         return np.array([r["probability"] for r in test])
+    if name == "as shipped":  # both shipped calibrators, routed by coverage; nothing refitted
+        return np.array([r["probability"] if covered(r)
+                         else SHIPPED_WIDER.probability(features(r)) for r in test])
+    if name.startswith("refit"):  # the default design refitted on the pool's covered models
+        inside = [r for r in test if covered(r)]
+        cov_train = [r for r in train if covered(r)]
+        labels = {r["backdoored"] for r in cov_train}
+        if inside and len(cov_train) >= MIN_DEFAULT_ROWS and len(labels) == 2:
+            p_in = iter(fit_predict(cov_train, inside, DESIGNS[default_design(name)]))
+        else:  # no covered model left to fit on (e.g. ReLU held out): the shipped default
+            p_in = iter([r["probability"] for r in inside])
+        outside = [r for r in test if not covered(r)]
+        p_out = iter(fit_predict(train, outside, DESIGNS[name.split("]: " if name.startswith(
+            "refit[") else ": ", 1)[1]]) if outside else [])
+        return np.array([next(p_in) if covered(r) else next(p_out) for r in test])
     if name.startswith(("routed: ", "routed+recipe: ")):  # covered models need no probes
         recipe = name.startswith("routed+recipe: ")
         outside = [r for r in test if not covered(r, recipe)]
@@ -228,12 +265,19 @@ def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
     return fit_predict(train, test, DESIGNS[name])
 
 
+def default_design(name: str) -> str:
+    """``refit[D0]: D`` -> D0 (the covered models' design); ``refit: D`` -> the default's."""
+    if name.startswith("refit["):
+        return name[len("refit["):name.index("]: ")]
+    return DEFAULT_DESIGN
+
+
 def held_out(pool: list[dict], kind: str, fam: str, name: str) -> tuple[np.ndarray,
                                                                          np.ndarray]:
     """Labels and predictions of family ``fam`` by a calibrator that never saw it (models of
     the shipped calibrator's own zoos are left out of every test set)."""
-    if kind == "arch":
-        member = ARCH_FAMILIES[fam]
+    if kind in ("arch", "recipe"):
+        member = {**ARCH_FAMILIES, **MORE_ARCH, **RECIPE_FAMILIES}[fam]
         test = [r for r in pool if member(r) and r["zoo"] not in SHIPPED_ZOOS]
         train = [r for r in pool if not member(r)]
         return np.array([r["backdoored"] for r in test], dtype=int), predict(train, test, name)
@@ -254,12 +298,19 @@ def held_out(pool: list[dict], kind: str, fam: str, name: str) -> tuple[np.ndarr
 
 def families(pool: list[dict]) -> list[tuple[str, str, int, int]]:
     out = []
-    for fam, member in ARCH_FAMILIES.items():
-        rows = [r for r in pool if member(r) and r["zoo"] not in SHIPPED_ZOOS]
-        n_bad = sum(r["backdoored"] for r in rows)
-        if n_bad and n_bad < len(rows):
-            out.append(("arch", fam, len(rows), n_bad))
-    for fam in TRIGGER_FAMILIES:
+    held = [("arch", ARCH_FAMILIES)]
+    if ALL_FAMILIES:
+        held += [("arch", MORE_ARCH), ("recipe", RECIPE_FAMILIES)]
+    for kind, fams in held:
+        for fam, member in fams.items():
+            rows = [r for r in pool if member(r) and r["zoo"] not in SHIPPED_ZOOS]
+            n_bad = sum(r["backdoored"] for r in rows)
+            if n_bad and n_bad < len(rows):
+                out.append((kind, fam, len(rows), n_bad))
+    triggers = TRIGGER_FAMILIES
+    if ALL_FAMILIES:
+        triggers = tuple(sorted({r["trigger_family"] for r in pool if r["backdoored"]}))
+    for fam in triggers:
         n_bad = sum(r["backdoored"] and r["trigger_family"] == fam and
                     r["zoo"] not in SHIPPED_ZOOS for r in pool)
         if n_bad:
@@ -270,6 +321,13 @@ def families(pool: list[dict]) -> list[tuple[str, str, int, int]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=Path, required=True)
+    ap.add_argument("--all-families", action="store_true",
+                    help="Also hold out recipe families, zoo-fresh's activations, the test-only "
+                         "architectures and every trigger family of the pool (seventh round).")
+    ap.add_argument("--refit", default=None,
+                    help="Designs to also score with the default calibrator's design refitted "
+                         "on the pool's covered models ('refit: D'; 'D0 | D': design D0 for "
+                         "the covered models).")
     ap.add_argument("--eval-zoo", default="zoo/eval")
     ap.add_argument("--designs", default=None,
                     help="Comma-separated design names (default all; 'none': only --routed).")
@@ -296,9 +354,14 @@ def main() -> None:
     rows = json.loads(args.rows.read_text())
     pool = [r for r in rows if r["zoo"] != args.eval_zoo]
     evaluation = [r for r in rows if r["zoo"] == args.eval_zoo]
+    if args.all_families:
+        ALL_FAMILIES.append(True)
     fams = families(pool)
     designs = args.designs.split(",") if args.designs else list(DESIGNS)
-    names = ["shipped", *(d for d in designs if d != "none")]
+    names = ["shipped", "as shipped", *(d for d in designs if d != "none")]
+    for n in args.refit.split(",") if args.refit else []:  # "D" or "D0 | D"
+        d0, _, d = n.rpartition(" | ")
+        names.append(f"refit[{d0}]: {d}" if d0 else f"refit: {d}")
     names += [f"routed: {n}" for n in (args.routed.split(",") if args.routed else [])]
     if args.recipe_routed:
         summary = json.loads(args.recipe_range.read_text())["summary"]
@@ -329,7 +392,7 @@ def main() -> None:
                                               "n": len(y), "n_backdoored": int(y.sum())}
             cells.append(f"{auc:.3f} / {ce:.3f}")
         label = f"{kind}: {fam}"
-        size = f"{n} ({n_bad})" if kind == "arch" else f"{n_bad} + clean"
+        size = f"{n_bad} + clean" if kind == "trigger" else f"{n} ({n_bad})"
         print(f"| {label} | {size} | " + " | ".join(cells) + " |")
     worst = []
     for name in names:
@@ -368,10 +431,13 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
     preds = {n: predict(pool, test, n) for n in names}
     y_all = np.array([r["backdoored"] for r in test], dtype=int)
     groups: list[tuple[str, np.ndarray]] = []
-    for fam, member in {**ARCH_FAMILIES, **TEST_FAMILIES}.items():
-        sel = np.array([member(r) for r in test])
-        if 0 < y_all[sel].sum() < sel.sum():
-            groups.append((f"arch: {fam}", sel))
+    held = [("arch", {**ARCH_FAMILIES, **(MORE_ARCH if ALL_FAMILIES else TEST_FAMILIES)})]
+    held += [("recipe", RECIPE_FAMILIES)] if ALL_FAMILIES else []
+    for kind, fams in held:
+        for fam, member in fams.items():
+            sel = np.array([member(r) for r in test])
+            if 0 < y_all[sel].sum() < sel.sum():
+                groups.append((f"{kind}: {fam}", sel))
     for fam in sorted({r["trigger_family"] for r in test if r["backdoored"]}):
         sel = np.array([not r["backdoored"] or r["trigger_family"] == fam for r in test])
         groups.append((f"trigger: {fam}", sel))
@@ -401,6 +467,21 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
     return out
 
 
+def recipe_counts(pool: list[dict]) -> dict[str, dict[str, int]]:
+    """How many pool models each training-recipe trait had (``widen_pool.py``'s
+    ``train_recipe``), recorded with a shipped calibrator; empty for rows without recipes."""
+    if not any("train_recipe" in r for r in pool):
+        return {}
+    counts: dict[str, int] = {}
+    for r in pool:
+        rec = r.get("train_recipe", {})
+        traits = [f"optim:{rec.get('optim', 'engine')}"]
+        traits += [k for k, m in RECIPE_FAMILIES.items() if k != "sgd" and m(r)]
+        for t in traits:
+            counts[t] = counts.get(t, 0) + 1
+    return {"recipes": dict(sorted(counts.items()))}
+
+
 def ship(pool: list[dict], name: str, path: Path) -> None:
     """Fit design ``name`` on the whole pool and write it as the calibrator of ``auto`` (with
     clean data; and of ``mmbd``/``auto:data-free`` when its features need no clean data), or,
@@ -416,8 +497,9 @@ def ship(pool: list[dict], name: str, path: Path) -> None:
     )
     from trojanscope.detect.coverage import count_traits
 
-    routed = name.startswith("routed: ")
-    name = name.removeprefix("routed: ")
+    refit = name.startswith("refit: ")
+    routed = refit or name.startswith("routed: ")
+    name = name.removeprefix("routed: ").removeprefix("refit: ")
     names, transform, c = DESIGNS[name]
     with_data = {"mmbd_top_over_clean", "mmbd_clean_ratio_anomaly", "mmbd_logit_z",
                  "mmbd_early_z"}  # MM-BD's margins on the clean data's scale
@@ -432,11 +514,21 @@ def ship(pool: list[dict], name: str, path: Path) -> None:
         if all(f.startswith("mmbd_") for f in kept.features):
             cals[f"auto:data-free:{OUT_OF_COVERAGE}"] = replace(
                 kept, method=f"auto:data-free:{OUT_OF_COVERAGE}")
+    if refit:  # the default calibrators: their design refitted on the pool's covered models
+        inside = [r for r in pool if covered(r)]
+        d_names, d_transform, d_c = DESIGNS[DEFAULT_DESIGN]
+        for key in ("auto", "mmbd", "auto:data-free"):
+            cals[key] = fit_calibrator(
+                key, [features(r) for r in inside], [int(r["backdoored"]) for r in inside],
+                d_names, transform=d_transform, c=d_c, zoo=sorted({r["zoo"] for r in inside}),
+                design=DEFAULT_DESIGN, coverage=count_traits(r["traits"] for r in inside))
+            print(f"shipped {key}: {DEFAULT_DESIGN} on {len(inside)} covered models")
+    recipes = recipe_counts(pool)
     for key in keys:
         cals[key] = fit_calibrator(
             key, [features(r) for r in pool], [int(r["backdoored"]) for r in pool], names,
             transform=transform, c=c, zoo=sorted({r["zoo"] for r in pool}), design=name,
-            coverage=count_traits(r["traits"] for r in pool))
+            coverage=count_traits(r["traits"] for r in pool), **recipes)
         print(f"shipped {key}: {name} on {len(pool)} models")
     save_calibrators(cals, path)
 

@@ -108,3 +108,21 @@ def test_shipped_wider_calibrators_exist_for_the_default_methods() -> None:
     cals = load_calibrators()
     for key in ("auto:out-of-coverage", "mmbd:out-of-coverage"):
         assert cals[key].fitted_on["coverage"].get("activation:tanh", 0) >= 5
+
+
+def test_a_covered_model_keeps_the_default_calibrator_whatever_its_logit_scale() -> None:
+    # Issue 9, rounds 5-7: routing a ReLU/max-pool model by its clean-logit scale (another
+    # training recipe) was measured three times and not shipped; the shipped `auto`
+    # calibrators route by architecture only, so a small scale changes neither the calibrator
+    # nor the notes.
+    relu = create_model("cnn", (1, 28, 28), 10, width=4).eval()
+    verdict = MMBD(n_starts=2, steps=6).inspect(relu, None, input_shape=(1, 28, 28), seed=0)
+    verdict.method = "auto"
+    cals = load_calibrators()
+    assert "recipe_range" not in cals["auto"].fitted_on
+    expected = cals["auto"].probability(verdict.features)
+    for scale in (1.2, 5.0, 9.0):
+        verdict.features["logit_std"] = scale
+        calibrate(verdict, cals)
+        assert verdict.probability == pytest.approx(expected)
+        assert verdict.coverage_notes == []
