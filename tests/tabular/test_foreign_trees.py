@@ -111,8 +111,8 @@ def test_detect_reads_a_user_model_by_column_name(tmp_path: Path, kind: str) -> 
     assert "Traceback" not in proc.stderr and proc.stdout, proc.stderr
     report = json.loads(proc.stdout)
     flagged = report["probability"] >= report["threshold"]
-    assert proc.returncode == int(flagged) and report["verdict"] == (
-        "backdoored" if flagged else "clean")  # the exit code says what the report says
+    # such a score is not calibrated: flagged is "review", exit 0 (the audit: medium)
+    assert proc.returncode == 0 and report["verdict"] == ("review" if flagged else "clean")
     assert report["format"] == kind.split("-")[0] and report["method"] == "tabular-search"
     assert report["traits"] == ["trees:other-code"] and report["data_free"] is False
     read = {"LIMIT_BAL", "AGE"} | ({"JOB"} if kind == "lightgbm-categorical" else set())
