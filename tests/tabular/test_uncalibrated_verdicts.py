@@ -7,14 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from test_foreign_trees import _cli, _user_model
+from test_foreign_trees import _cli, _user_model, toy_model
 
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import calibrate
 from trojanscope.errors import UserInputError
 from trojanscope.io.models import load_model
 
-xgb = pytest.importorskip("xgboost")
+pytest.importorskip("xgboost")
 pytest.importorskip("lightgbm")
 
 
@@ -41,26 +41,9 @@ def test_a_flagged_uncalibrated_verdict_is_review_not_backdoored(
     assert report["target_classes"] == ([1] if probability >= 0.5 else [])
 
 
-def _toy(tmp_path: Path) -> tuple[Path, Path]:
-    """bench_tabular_foreign.py's clean toy XGBoost model (20 trees) and its clean rows."""
-    import importlib.util
-
-    script = Path(__file__).resolve().parents[2] / "benchmarks/bench_tabular_foreign.py"
-    spec = importlib.util.spec_from_file_location("bench_tabular_foreign", script)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    table = bench.frame(1200)
-    path, csv = tmp_path / "model.json", tmp_path / "clean.csv"
-    xgb.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1, random_state=0).fit(
-        table.iloc[:900][["LIMIT_BAL", "AGE"]], table.iloc[:900]["default"]).save_model(path)
-    table.iloc[900:].to_csv(csv, index=False)
-    return path, csv
-
-
 def test_an_audit_with_a_calibration_file_lacking_the_tabular_calibrator_asks_for_review(
         tmp_path: Path) -> None:
-    path, csv = _toy(tmp_path)
+    path, csv = toy_model(tmp_path)
     cal = tmp_path / "cal.json"
     cal.write_text(json.dumps({"mmbd": {"method": "mmbd", "features": ["x"], "coef": [1.0],
                                         "intercept": 0.0}}))
