@@ -62,6 +62,12 @@ TREE_DESIGNS = {
     "mass + box": ["tab_mass", "tab_box"],
     "mass + box + score": ["tab_mass", "tab_box", "tab_score"],
     "mass + box + flip_1": ["tab_mass", "tab_box", "tab_flip_1"],
+    # the missing mass set against the class prior (bench_tabular_mass_norm.py): the
+    # majority class's own mass, and each class's over its leaves' mean deficit
+    "mass + major + box + score": ["tab_mass", "tab_mass_major", "tab_box", "tab_score"],
+    "mass + rel + box + score": ["tab_mass", "tab_mass_rel", "tab_box", "tab_score"],
+    "mass + major + rel + box + score": ["tab_mass", "tab_mass_major", "tab_mass_rel",
+                                         "tab_box", "tab_score"],
 }
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,

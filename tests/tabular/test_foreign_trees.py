@@ -111,8 +111,8 @@ def test_detect_reads_a_user_model_by_column_name(tmp_path: Path, kind: str) -> 
     assert "Traceback" not in proc.stderr and proc.stdout, proc.stderr
     report = json.loads(proc.stdout)
     flagged = report["probability"] >= report["threshold"]
-    assert proc.returncode == int(flagged) and report["verdict"] == (
-        "backdoored" if flagged else "clean")  # the exit code says what the report says
+    # such a score is not calibrated: flagged is "review", exit 0 (the audit: medium)
+    assert proc.returncode == 0 and report["verdict"] == ("review" if flagged else "clean")
     assert report["format"] == kind.split("-")[0] and report["method"] == "tabular-search"
     assert report["traits"] == ["trees:other-code"] and report["data_free"] is False
     read = {"LIMIT_BAL", "AGE"} | ({"JOB"} if kind == "lightgbm-categorical" else set())
@@ -213,10 +213,8 @@ def test_a_user_models_verdict_says_calibration_never_saw_such_models(tmp_path: 
     assert "not calibrated" in report["coverage_notes"][-1]
 
 
-def test_an_audit_asks_to_review_a_flagged_user_model_instead_of_rating_it_high(
-        tmp_path: Path) -> None:
-    """bench_tabular_foreign.py's clean toy model (20 trees) scores above 0.5: the old audit
-    rated it high ("backdoor detected"), a false alarm."""
+def toy_model(tmp_path: Path) -> tuple[Path, Path]:
+    """bench_tabular_foreign.py's clean toy XGBoost model (20 trees) and its clean rows."""
     import importlib.util
 
     script = Path(__file__).resolve().parents[2] / "benchmarks/bench_tabular_foreign.py"
@@ -229,6 +227,14 @@ def test_an_audit_asks_to_review_a_flagged_user_model_instead_of_rating_it_high(
     xgb.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1, random_state=0).fit(
         table.iloc[:900][["LIMIT_BAL", "AGE"]], table.iloc[:900]["default"]).save_model(path)
     table.iloc[900:].to_csv(csv, index=False)
+    return path, csv
+
+
+def test_an_audit_asks_to_review_a_flagged_user_model_instead_of_rating_it_high(
+        tmp_path: Path) -> None:
+    """bench_tabular_foreign.py's clean toy model (20 trees) scores above 0.5: the old audit
+    rated it high ("backdoor detected"), a false alarm."""
+    path, csv = toy_model(tmp_path)
     proc = _cli("audit", str(path), "--data", str(csv), "--label-column", "default",
                 "--format", "json", "--no-history")
     assert "Traceback" not in proc.stderr, proc.stderr

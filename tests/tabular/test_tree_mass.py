@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from trojanscope import registry
-from trojanscope.detect.tree_mass import deficit, missing_mass
+from trojanscope.detect.tree_mass import class_mass_norms, deficit, missing_mass
 
 
 def test_missing_mass_counts_only_leaves_clean_rows_under_fill() -> None:
@@ -16,6 +16,19 @@ def test_missing_mass_counts_only_leaves_clean_rows_under_fill() -> None:
     mass = missing_mass(shares, 100, 2, top=10)
     assert mass[1] == pytest.approx(10.0)
     assert mass[0] == pytest.approx(2 * (40 * np.log(40 / 45) + 5))
+
+
+def test_each_class_mass_is_set_against_its_own_natural_deficits() -> None:
+    """Class 1 (the minority) misses clean rows in many leaves by chance; class 0 in one
+    leaf only, a poison-like one. Raw, class 1 has the larger mass; over each class's mean
+    deficit, class 0 stands out."""
+    natural = [(1, 0.2, 0.1)] * 10             # every class-1 leaf: 20 expected, 10 seen
+    poison = [(0, 0.03, 0.0)] + [(0, 0.10, 0.10)] * 9  # one class-0 leaf: 3 expected, none
+    norms = class_mass_norms(natural + poison, 100, 2, prior=np.array([0.7, 0.3]))
+    assert norms["raw"][1] > norms["raw"][0] > 0
+    assert norms["mean"][0] > norms["mean"][1]
+    assert norms["mean"][0] == pytest.approx(norms["raw"][0] / (deficit(0.03, 0.0, 100) / 10))
+    assert norms["prior"] == pytest.approx(norms["raw"] * [0.7, 0.3])
 
 
 @pytest.mark.parametrize("arch", ["xgboost", "lightgbm"])

@@ -109,13 +109,15 @@ class DetectStep(AuditStep):
         trigger = verdict.trigger_text.get(target) if target is not None else None
         if trigger:  # tabular models: the trigger in the table's words
             step.details["suspected_trigger"] = trigger
-        uncalibrated = verdict.features.get("calibrated") == 0.0 and verdict.coverage_notes
-        if p >= opts.threshold and uncalibrated:
-            # a score no calibration stands behind (a tree model made by other code): a
-            # model to review, not a detected backdoor (docs/benchmarks.md: false alarms)
+        if p >= opts.threshold and not verdict.calibrated:
+            # a score no calibration stands behind (a tree model made by other code, a
+            # calibration file without the method's calibrator): a model to review, not a
+            # detected backdoor (docs/benchmarks.md: false alarms)
+            why = (verdict.coverage_notes[0] if verdict.coverage_notes
+                   else "probability not calibrated")
             step.findings.append(ctx.finding(
                 "TSA100", f"needs review: uncalibrated backdoor score {p:.2f} (threshold "
-                f"{opts.threshold:.2f}; {verdict.coverage_notes[0]}), suspected target class "
+                f"{opts.threshold:.2f}; {why}), suspected target class "
                 f"{target}" + (f"; suspected trigger: {trigger}" if trigger else ""),
                 severity=Severity.MEDIUM, probability=p, target=target,
                 method=verdict.method))

@@ -78,10 +78,26 @@ class ModelVerdict:
     family: str = ""
 
     @property
+    def calibrated(self) -> bool:
+        """Whether ``probability`` is a calibrated probability (not a fallback curve's or an
+        out-of-coverage score: ``features["calibrated"]``, set by calibration)."""
+        return bool(self.features.get("calibrated", 0.0))
+
+    @property
+    def flagged(self) -> bool:
+        """At or above the threshold, calibrated or not."""
+        return self.probability is not None and self.probability >= self.threshold
+
+    @property
     def verdict(self) -> str:
+        """``backdoored`` (flagged, calibrated), ``review`` (flagged, but the probability is
+        not calibrated: the audit rates it medium, "needs review"), ``clean`` or
+        ``unknown``."""
         if self.probability is None:
             return "unknown"
-        return "backdoored" if self.probability >= self.threshold else "clean"
+        if not self.flagged:
+            return "clean"
+        return "backdoored" if self.calibrated else "review"
 
     def as_dict(self) -> dict[str, Any]:
         tabular = {}
@@ -92,7 +108,7 @@ class ModelVerdict:
             **tabular,
             "verdict": self.verdict,
             "probability": self.probability,
-            "target_classes": self.target_classes[:1] if self.verdict == "backdoored" else [],
+            "target_classes": self.target_classes[:1] if self.flagged else [],
             "suspected_target": self.target_classes[0] if self.target_classes else None,
             "ranking": self.target_classes,
             "method": self.method,
@@ -105,7 +121,7 @@ class ModelVerdict:
             "traits": self.traits,
             "coverage_notes": self.coverage_notes,
             # False: a fallback or out-of-coverage score, not a calibrated probability
-            "calibrated": bool(self.features.get("calibrated", 0.0)),
+            "calibrated": self.calibrated,
         }
 
 

@@ -186,4 +186,10 @@ def calibrate(
         centre = FALLBACK_CENTRES.get(verdict.method, 2.0)
         verdict.probability = 1.0 / (1.0 + math.exp(-2.0 * (verdict.statistic - centre)))
         verdict.features["calibrated"] = 0.0
+        # said in words too: a reader of the verdict (the audit, a report) must not take the
+        # fallback curve for a probability
+        verdict.coverage_notes = [*verdict.coverage_notes, (
+            f"probability not calibrated: the calibration file has no {key!r} calibrator, so "
+            f"the score is a fixed curve of the raw statistic (centre {centre:g}): a ranking "
+            "score to review, not evidence")]
     return verdict

@@ -37,3 +37,20 @@ def missing_mass(shares: list[tuple[int, float, float]], n_clean: int, num_class
             per_class[cls].append(deficit(train, clean, n_clean))
     return np.asarray([np.mean(sorted(d, reverse=True)[:top]) if d else 0.0
                        for d in per_class])
+
+
+def class_mass_norms(shares: list[tuple[int, float, float]], n_clean: int, num_classes: int,
+                     prior: np.ndarray, top: int = 10) -> dict[str, np.ndarray]:
+    """Per class, the missing mass set against what the clean model allows for the class:
+    ``raw`` (:func:`missing_mass`), ``mean`` (over the mean deficit of every leaf of the
+    class: its natural scale), ``median`` (over the median of its positive deficits) and
+    ``prior`` (times ``prior``, the share of clean rows the model predicts as the class)."""
+    raw = missing_mass(shares, n_clean, num_classes, top)
+    every: list[list[float]] = [[] for _ in range(num_classes)]
+    for cls, train, clean in shares:
+        every[cls].append(deficit(train, clean, n_clean))
+    mean = np.asarray([np.mean(d) if d else 0.0 for d in every])
+    median = np.asarray([np.median([v for v in d if v > 0]) if any(v > 0 for v in d) else 0.0
+                         for d in every])
+    return {"raw": raw, "mean": raw / np.maximum(mean, 1e-6),
+            "median": raw / np.maximum(median, 1e-6), "prior": raw * np.asarray(prior)}

@@ -53,7 +53,8 @@ def render_audit_html(result: AuditResult) -> str:
     detection = doc["detection"]
     chart, scale, images = "", None, []
     if detection:
-        top = detection["suspected_target"] if detection["verdict"] == "backdoored" else None
+        flagged = detection["verdict"] in ("backdoored", "review")  # review: uncalibrated
+        top = detection["suspected_target"] if flagged else None
         scale = chart_scale(detection)
         chart = per_class_chart(scale, top, detection["threshold"])
         cls = detection["suspected_target"]

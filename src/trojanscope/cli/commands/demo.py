@@ -66,8 +66,8 @@ def demo_command(
                       "-" if asr is None else f"{asr:.1%}",
                       f"[{style}]{result.rating.label}[/]",
                       f"{det.get('probability', float('nan')):.2f}",
-                      str(det.get("suspected_target")) if det.get("verdict") == "backdoored"
-                      else "-")
+                      str(det.get("suspected_target"))
+                      if det.get("verdict") in ("backdoored", "review") else "-")
     console.print(table)
     console.print("ASR: attack success rate (triggered inputs sent to the target class).")
     console.print("Open the reports in a browser:")

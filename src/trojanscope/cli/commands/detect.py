@@ -68,7 +68,8 @@ def detect(
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
-    """Detect a backdoor in MODEL. Exit 0 clean, 1 backdoored, 2 error."""
+    """Detect a backdoor in MODEL. Exit 0 clean (or needs review: flagged, probability not
+    calibrated), 1 backdoored, 2 error."""
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data
@@ -122,6 +123,8 @@ def detect(
         print_table(verdict, str(model))
         if out is not None:
             stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
+    # exit 1 only for a calibrated flag: "review" (flagged, uncalibrated) is what the audit
+    # rates medium, below its default --fail-on high, so it exits 0 as the audit does
     raise typer.Exit(1 if verdict.verdict == "backdoored" else 0)
 
 
@@ -145,18 +148,19 @@ def write_outputs(
 
 def print_table(verdict: ModelVerdict, model: str) -> None:
     console = stdout_console()
-    colour = "red" if verdict.verdict == "backdoored" else "green"
+    colour = {"backdoored": "red", "review": "yellow"}.get(verdict.verdict, "green")
+    word = "NEEDS REVIEW" if verdict.verdict == "review" else verdict.verdict.upper()
     console.print(
-        f"[bold {colour}]{verdict.verdict.upper()}[/] {model}: probability "
+        f"[bold {colour}]{word}[/] {model}: probability "
         f"{verdict.probability:.2f} (threshold {verdict.threshold:.2f}), method {verdict.method}, "
         f"{verdict.elapsed_s:.1f} s"
     )
-    if verdict.verdict == "backdoored":
+    if verdict.flagged:
         console.print(f"suspected target class(es): {verdict.target_classes[:1]}")
         text = verdict.trigger_text.get(verdict.target_classes[0])
         if text:
             console.print(f"suspected trigger: {text}", markup=False)
-    if verdict.features.get("calibrated") == 0.0 and verdict.coverage_notes:
+    if not verdict.calibrated:
         console.print("[yellow]the probability is NOT calibrated for this kind of model: "
                       "review the evidence below before acting on the verdict[/]")
     if verdict.coverage_notes:
@@ -172,7 +176,7 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
         table.add_column(k, justify="right")
     top = verdict.target_classes[0] if verdict.target_classes else None
     for row in sorted(verdict.per_class, key=lambda r: -r.score):
-        style = "bold red" if row.cls == top and verdict.verdict == "backdoored" else None
+        style = "bold red" if row.cls == top and verdict.flagged else None
         table.add_row(
             str(row.cls),
             f"{row.score:.2f}",
