@@ -118,8 +118,9 @@ class Gated(Mitigation):
             prm.requires_grad_(True)  # the detector may have frozen them
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
         model = self.inner.purify(model, clean, seed)
-        if verdict is None or original is None or clean.x.dim() != 4:
+        if original is None or clean.x.dim() != 4:  # no second stage asked for, or not images
             return model
+        assert verdict is not None  # original is only copied when the detector ran
         return self._unlearn(model, clean, verdict, original, seed)
 
     def _unlearn(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,

@@ -127,13 +127,12 @@ class AutoData(DataDetector):
                  head_only: bool = True, confusion_threshold: float = 0.6,
                  group_agree: float = 0.7, spread_agree: float = 0.8,
                  spread_z: float = 4.0, outside_agree: float = 0.8) -> None:
-        check_option("outside_agree", outside_agree, 0.0, 1.0)
-        self.outside_agree = float(outside_agree)
-        check_option("group_agree", group_agree, 0.0, 1.0)
-        check_option("spread_agree", spread_agree, 0.0, 1.0)
+        for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
+                            ("outside_agree", outside_agree)):
+            check_option(name, value, 0.0, 1.0)
         check_option("spread_z", spread_z, 0.0)
+        self.group_agree, self.outside_agree = float(group_agree), float(outside_agree)
         self.spread_agree, self.spread_z = float(spread_agree), float(spread_z)
-        self.group_agree = float(group_agree)
         self.dims, self.min_separation, self.k = int(dims), float(min_separation), int(k)
         self.head_only, self.confusion_threshold = bool(head_only), float(confusion_threshold)
         self.min_z, self.strong, self.size_weight = float(min_z), float(strong), float(size_weight)
