@@ -36,9 +36,43 @@ def clean_result(run_dirs):
 def test_json_follows_the_schema(backdoored_result):
     doc = json.loads(render_audit(backdoored_result, "json"))
     jsonschema.validate(doc, AUDIT_SCHEMA)
-    assert doc["schema_version"] == "1.0" and doc["verdict"] == "fail"
+    assert doc["schema_version"] == "1.1" and doc["verdict"] == "fail"
     tsa100 = next(f for f in doc["findings"] if f["rule_id"] == "TSA100")
     assert [t["id"] for t in tsa100["atlas"]] == ["AML.T0018", "AML.T0020"]
+
+
+def test_a_review_verdict_follows_the_schema_and_is_not_called_a_backdoor(backdoored_result):
+    """An uncalibrated flag (``review``) is a valid document, and neither the next steps nor
+    the mitigation recommendation call it a backdoor, whatever else rates the audit high."""
+    import copy
+
+    from trojanscope.report.audit_mitigation import recommend_mitigation
+    from trojanscope.report.audit_next import next_steps
+    from trojanscope.report.model import Severity
+
+    result = copy.deepcopy(backdoored_result)
+    result.detection.update(verdict="review", calibrated=False)
+    # the old schema: 'review' is not one of ['backdoored', 'clean', 'unknown']
+    jsonschema.validate(json.loads(json.dumps(result.to_dict())), AUDIT_SCHEMA)
+    assert result.rating.level >= Severity.HIGH
+    # the old code read "a TSA100 finding" as "a backdoor": quarantine and purify
+    assert recommend_mitigation(result) is None
+    assert not any(s.title.startswith("Quarantine") for s in next_steps(result))
+    assert recommend_mitigation(backdoored_result) is not None  # a calibrated flag still is
+
+
+def test_a_low_uncalibrated_score_rates_medium_and_says_why(clean_result):
+    import copy
+
+    from trojanscope.audit.rating import rate
+    from trojanscope.report.model import Severity
+
+    result = copy.deepcopy(clean_result)
+    result.detection.update(calibrated=False, coverage_notes=["probability not calibrated"])
+    rating = rate(result)
+    assert rating.level == Severity.MEDIUM
+    # the old reason blamed the model's architecture ("outside what the calibration covers")
+    assert "not a calibrated probability" in rating.reasons[0], rating.reasons
 
 
 def test_schema_rejects_a_broken_document(backdoored_result):

@@ -22,11 +22,13 @@ def test_a_fallback_verdict_says_in_words_that_it_is_not_calibrated() -> None:
     verdict = ModelVerdict("tabular-search", 3.0, [1], [], {"tab_score": 3.0},
                            family="tree:xgboost")
     calibrate(verdict, {})  # a calibration file without the method's calibrator
+    calibrate(verdict, {})  # twice: the note is said once
     assert verdict.probability is not None and verdict.probability > 0.5
     assert verdict.as_dict()["calibrated"] is False
     # the old code: no note at all, so the audit took the score for a calibrated one
     assert any("not calibrated" in n and "'tabular-search:tree:xgboost'" not in n
                and "'tabular-search'" in n for n in verdict.coverage_notes)
+    assert len(verdict.coverage_notes) == 1
 
 
 @pytest.mark.parametrize(("probability", "calibrated", "word"), [
@@ -41,6 +43,7 @@ def test_a_flagged_uncalibrated_verdict_is_review_not_backdoored(
     assert report["target_classes"] == ([1] if probability >= 0.5 else [])
 
 
+@pytest.mark.slow  # three CLI processes: about 20 s alone, a minute under load
 def test_an_audit_with_a_calibration_file_lacking_the_tabular_calibrator_asks_for_review(
         tmp_path: Path) -> None:
     path, csv = toy_model(tmp_path)
@@ -75,6 +78,7 @@ EDITS = {  # what a hand-edited pandas_categorical line says → what the error 
     '[["fixed", "freelance"]]': "feature 'JOB': the model splits on category code",
     '[["a", "b", "c", "d"]]': "feature 'JOB': none of the data's categories",
     '[[1, 2, 3, 4]]': "feature 'JOB': none of the data's categories",
+    "[[]]": "list 1 is not a list of category values",  # the old code: min() of nothing
 }
 
 

@@ -32,14 +32,16 @@ def rate(result: AuditResult) -> Rating:
         else:
             reasons.append(f"behaviour not checked: {why}")
     elif result.detection.get("coverage_notes") and level < Severity.MEDIUM:
-        # A low probability for a model unlike any the detector was calibrated on is not
-        # evidence that it is clean: say so instead of passing it as low.
+        # A low probability for a model unlike any the detector was calibrated on, or one no
+        # calibrator stands behind, is not evidence that it is clean: say so instead of low.
         notes = result.detection["coverage_notes"]
         level = Severity.MEDIUM
-        reasons = ["behaviour check inconclusive: the model lies outside what the detector's "
-                   f"calibration covers ({'; '.join(notes[:2])}); probability "
-                   f"{result.detection.get('probability', float('nan')):.2f} is not evidence "
-                   "of a clean model"]
+        why = ("the detector's score is not a calibrated probability"
+               if result.detection.get("calibrated") is False
+               else "the model lies outside what the detector's calibration covers")
+        reasons = [f"behaviour check inconclusive: {why} ({'; '.join(notes[:2])}); "
+                   f"probability {result.detection.get('probability', float('nan')):.2f} is "
+                   "not evidence of a clean model"]
     for step in result.steps:
         if step.status is StepStatus.error and step is not detect:
             reasons.append(f"step {step.name!r} could not run: {step.reason}")

@@ -109,7 +109,7 @@ class DetectStep(AuditStep):
         trigger = verdict.trigger_text.get(target) if target is not None else None
         if trigger:  # tabular models: the trigger in the table's words
             step.details["suspected_trigger"] = trigger
-        if p >= opts.threshold and not verdict.calibrated:
+        if verdict.verdict == "review":
             # a score no calibration stands behind (a tree model made by other code, a
             # calibration file without the method's calibrator): a model to review, not a
             # detected backdoor (docs/benchmarks.md: false alarms)
@@ -121,7 +121,7 @@ class DetectStep(AuditStep):
                 f"{target}" + (f"; suspected trigger: {trigger}" if trigger else ""),
                 severity=Severity.MEDIUM, probability=p, target=target,
                 method=verdict.method))
-        elif p >= opts.threshold:
+        elif verdict.flagged:
             severity = ctx.result.rules["TSA100"].severity
             if p >= opts.critical_at:
                 severity = Severity.CRITICAL

@@ -53,10 +53,11 @@ class ModelVerdict:
     """What a detector concluded about one model.
 
     ``target_classes`` ranks every class, most suspicious first (the JSON form names only the
-    first, and only when the verdict is backdoored, under ``target_classes``).
+    first, and only when the model is flagged, under ``target_classes``).
     ``statistic`` is the method's raw model-level statistic (higher = more likely backdoored);
     ``features`` are the numbers a calibrator may use; ``probability`` is filled in by
-    calibration; ``verdict`` follows ``probability >= threshold``.
+    calibration; ``flagged`` is ``probability >= threshold``, and ``verdict`` says whether a
+    flag is calibrated (``backdoored``) or not (``review``).
     """
 
     method: str
@@ -107,6 +108,7 @@ class ModelVerdict:
         return {
             **tabular,
             "verdict": self.verdict,
+            "flagged": self.flagged,  # backdoored or review: what reports colour and name
             "probability": self.probability,
             "target_classes": self.target_classes[:1] if self.flagged else [],
             "suspected_target": self.target_classes[0] if self.target_classes else None,

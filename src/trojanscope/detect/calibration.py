@@ -188,8 +188,9 @@ def calibrate(
         verdict.features["calibrated"] = 0.0
         # said in words too: a reader of the verdict (the audit, a report) must not take the
         # fallback curve for a probability
-        verdict.coverage_notes = [*verdict.coverage_notes, (
-            f"probability not calibrated: the calibration file has no {key!r} calibrator, so "
-            f"the score is a fixed curve of the raw statistic (centre {centre:g}): a ranking "
-            "score to review, not evidence")]
+        note = (f"probability not calibrated: the calibration file has no {key!r} calibrator, "
+                f"so the score is a fixed curve of the raw statistic (centre {centre:g}): a "
+                "ranking score to review, not evidence")
+        if note not in verdict.coverage_notes:  # calibrating twice says it once
+            verdict.coverage_notes = [*verdict.coverage_notes, note]
     return verdict

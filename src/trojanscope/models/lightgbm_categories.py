@@ -48,7 +48,7 @@ def _checked_lists(raw: Any, source: str) -> list[list[Any]]:
         raise UserInputError(f"{source}: pandas_categorical is not a list of category lists "
                              f"(the file says {_show(raw)})")
     for k, values in enumerate(raw):
-        if not isinstance(values, list) or not all(_scalar(v) for v in values):
+        if not isinstance(values, list) or not values or not all(_scalar(v) for v in values):
             raise UserInputError(f"{source}: pandas_categorical list {k + 1} is not a list of "
                                  f"category values (the file says {_show(values)})")
         seen = set()

@@ -25,10 +25,9 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     ``mitigate`` can purify (a run folder, TorchScript, ONNX); ``None`` otherwise (a file whose
     loading runs code is never purified: it is not loaded at all)."""
     from trojanscope.mitigate.auto import MEASURED, resolve
-    from trojanscope.report.audit_next import runs_code_when_loaded
+    from trojanscope.report.audit_next import backdoor_detected, runs_code_when_loaded
 
-    rules = {f.rule_id for f in result.findings}
-    if result.rating.level < Severity.HIGH or "TSA100" not in rules:
+    if result.rating.level < Severity.HIGH or not backdoor_detected(result):
         return None
     purified = PURIFIED_FILE.get(result.model.get("format", ""))
     if runs_code_when_loaded(result) or purified is None:

@@ -90,6 +90,12 @@ def runs_code_when_loaded(result: AuditResult) -> bool:
                for f in result.findings)
 
 
+def backdoor_detected(result: AuditResult) -> bool:
+    """Whether detection flagged a backdoor with a calibrated probability (a flag that only
+    asks for review, ``verdict == "review"``, is not called a backdoor)."""
+    return (result.detection or {}).get("verdict") == "backdoored"
+
+
 def next_steps(result: AuditResult) -> list[NextStep]:
     """The actions for ``result``'s rating, most urgent first; keeping the evidence is last."""
     ctx = _Context(result)
@@ -112,7 +118,7 @@ class _Context:
         self.target = shlex.quote(result.target)
         self.sha = result.model_sha256
         rules = {f.rule_id for f in result.findings}
-        self.backdoor = "TSA100" in rules
+        self.backdoor = backdoor_detected(result)
         self.inconclusive = "TSA101" in rules
         self.code_on_load = runs_code_when_loaded(result)
         self.report = option_value(result.command, REPORT_OPTIONS)

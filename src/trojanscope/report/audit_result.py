@@ -12,7 +12,7 @@ from typing import Any
 from trojanscope.report.model import Finding, RuleInfo, Severity, Subject, sort_findings
 from trojanscope.report.taxonomy import classify
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: detection verdict "review", "flagged", "calibrated"
 
 
 class StepStatus(StrEnum):

@@ -67,7 +67,7 @@ def demo_command(
                       f"[{style}]{result.rating.label}[/]",
                       f"{det.get('probability', float('nan')):.2f}",
                       str(det.get("suspected_target"))
-                      if det.get("verdict") in ("backdoored", "review") else "-")
+                      if det.get("flagged") else "-")
     console.print(table)
     console.print("ASR: attack success rate (triggered inputs sent to the target class).")
     console.print("Open the reports in a browser:")
