@@ -13,6 +13,10 @@ log) — the numbers behind ``tab_mass``'s misses.
 
     PYTHONPATH=src python benchmarks/bench_tabular_xgb_poison.py --zoo ZOO... [--trees 30]
 
+``--leaves NAME...`` prints, for those backdoored models of the zoo, each class's 10 largest
+leaf deficits of the first ``--trees`` trees (expected and seen clean rows, poison / all
+training rows in the leaf) and the poison leaves among them.
+
 ``--group`` instead prints, per library and target (+ every clean model of the library), the
 ROC-AUC of the per-leaf missing mass (``tab_mass``) and of the grouped mass
 (``tree_mass.grouped_mass``: a tree's leaves sharing a bound, pooled) for the mean of the top
@@ -32,7 +36,7 @@ torch.set_num_threads(1)
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from trojanscope.data import load_dataset  # noqa: E402
-from trojanscope.detect.tree_mass import grouped_mass, missing_mass  # noqa: E402
+from trojanscope.detect.tree_mass import deficit, grouped_mass, missing_mass  # noqa: E402
 from trojanscope.io.models import load_model  # noqa: E402
 from trojanscope.zoo import build_attack, read_truth  # noqa: E402
 
@@ -102,6 +106,39 @@ def study(zoo: str, trees: int) -> list[dict]:
     return out
 
 
+def leaves(zoo: str, names: list[str], trees: int) -> None:
+    """Per named backdoored model: each class's largest leaf deficits, with their poison."""
+    train = load_dataset(read_truth(zoo)[0], "train")
+    for _, e, model, xc, classes in tree_models([zoo]):
+        if e.name not in names or not e.backdoored:
+            continue
+        poisoned = build_attack(e).poison(train)
+        x, _ = poisoned.get_batch(torch.arange(len(poisoned)))
+        is_p = poisoned.is_poisoned.numpy().astype(bool)
+        ids = leaf_ids(model, x.numpy())
+        key = "nodeid" if model.library == "xgboost" else "leaf_index"
+        nodes = [(t, int(node.get(key, 0))) for t, _, node, _ in model._leaf_nodes() if t < trees]
+        rows = []
+        for r, (t, leaf) in zip(model.leaf_records(xc, trees), nodes, strict=True):
+            here = ids[:, t] == leaf
+            rows.append((deficit(r.train, r.clean, len(xc)), r.cls, t, r.train * len(xc),
+                         r.clean * len(xc), int((here & is_p).sum()), int(here.sum()),
+                         r.strength))
+        print(f"\n{e.name} ({e.arch}, target {e.target}, {int(is_p.sum())} poison rows of "
+              f"{len(is_p)})")
+        print("| class | deficit | tree | clean rows expected | seen | poison / all rows |")
+        print("|---|---|---|---|---|---|")
+        for cls in range(classes):
+            top = sorted((q for q in rows if q[1] == cls and q[7] > 0), reverse=True)[:10]
+            for q in top:
+                print(f"| {cls} | {q[0]:.1f} | {q[2]} | {q[3]:.1f} | {q[4]:.1f} | "
+                      f"{q[5]}/{q[6]} |")
+        poison = sorted((q for q in rows if q[5] >= 3 and q[5] >= 0.5 * q[6]), reverse=True)
+        print("poison leaves (class, deficit, tree, expected, seen, poison/all): " + "; ".join(
+            f"{q[1]}, {q[0]:.1f}, t{q[2]}, {q[3]:.1f}, {q[4]:.1f}, {q[5]}/{q[6]}"
+            for q in poison))
+
+
 def group_study(zoos: list[str]) -> None:
     """ROC-AUC of per-leaf and grouped missing mass, per library and target."""
     rows = []
@@ -137,7 +174,12 @@ def main() -> None:
     parser.add_argument("--trees", type=int, default=30)
     parser.add_argument("--group", action="store_true",
                         help="ROC-AUC of per-leaf against grouped missing mass")
+    parser.add_argument("--leaves", nargs="+", default=None, metavar="NAME",
+                        help="these backdoored models of the (one) zoo: largest leaf deficits")
     args = parser.parse_args()
+    if args.leaves:
+        leaves(args.zoo[0], args.leaves, args.trees)
+        return
     if args.group:
         group_study(args.zoo)
         return
