@@ -164,7 +164,8 @@ def families(zoos: list[str], rows_files: list[str], calibration: str | None = N
         if len(set(labels)) < 2:
             continue
         raw = {f: roc_auc_score(labels, [r["features"].get(f, 0.0) for r in sub])
-               for f in ("tab_excess", "tab_excess_gap", "tab_mass", "tab_box", "tab_score")}
+               for f in ("tab_excess", "tab_excess_gap", "tab_mass", "tab_mass_group", "tab_box",
+                         "tab_score")}
         print(f"{a}: raw ROC-AUC " + ", ".join(f"{f} {v:.3f}" for f, v in raw.items()))
 
 
