@@ -12,9 +12,10 @@ flags; then, per attack family, the worst dirty-label figures.
     PYTHONPATH=src python benchmarks/bench_tabular_detect.py [--base 2000] [--compare] \
         [--json out.json]
 
-``--zoo ZOO... --rows ROWS.json...`` instead breaks model-level ``zoo eval --json`` results
-(several zoos: pooled) down by family (architecture, target, attack): ROC-AUC, cross-entropy,
-models flagged, target right among the flagged, and each architecture's raw features;
+``--zoo ZOO... --rows ROWS.json... [--calibration CAL]`` instead breaks model-level ``zoo eval
+--json`` results (several zoos: pooled; ``--calibration``: rescored from their stored features
+with another calibration file) down by family (architecture, target, attack): ROC-AUC,
+cross-entropy, models flagged, target right among the flagged, and each architecture's raw features;
 ``--mass ZOO`` prints each tree model's missing training mass per class (``tab_mass`` before
 its log; the zoo's data set, test split, as the clean rows); ``--mass-target ZOO...`` that
 mass's ROC-AUC per library and target (XGBoost hessian-weighted and not); ``--excess
@@ -94,9 +95,24 @@ def summary(rows: list[dict]) -> None:
                   f"{min(r['tpr_at_5pct_fpr'] for r in sub):.2f} |")
 
 
-def families(zoos: list[str], rows_files: list[str]) -> None:
+def rescored(row: dict, calibrators: dict) -> float:
+    """The probability ``calibrators`` give a stored ``zoo eval`` row (its features, family
+    and traits), as a verdict's calibration would: the same rows under another
+    calibration file without running the detector again."""
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import calibrate
+
+    verdict = ModelVerdict(row["method"], row["statistic"], [], [], dict(row["features"]),
+                           traits=list(row.get("traits", [])))
+    verdict.family = row.get("family", "")
+    return float(calibrate(verdict, calibrators).probability)
+
+
+def families(zoos: list[str], rows_files: list[str], calibration: str | None = None) -> None:
     """Per-family figures of model-level zoo evaluations (architecture, target, attack); several
-    zoos (each with its rows file, in the same order) are pooled."""
+    zoos (each with its rows file, in the same order) are pooled. ``calibration``: the rows'
+    probabilities recomputed from their stored features with that calibration file."""
+    from trojanscope.detect.calibration import load_calibrators
     from trojanscope.zoo import read_truth
 
     if len(zoos) != len(rows_files):
@@ -107,6 +123,9 @@ def families(zoos: list[str], rows_files: list[str]) -> None:
         arch.update({(zoo, e.name): e.arch for e in entries})
         with open(rows_file) as fh:
             rows += [{**r, "name": (zoo, r["name"])} for r in json.load(fh)["rows"]]
+    if calibration is not None:
+        calibrators = load_calibrators(calibration)
+        rows = [{**r, "probability": rescored(r, calibrators)} for r in rows]
     groups = {a: [r for r in rows if arch[r["name"]] == a] for a in sorted(set(arch.values()))}
     for t in sorted({r["target"] for r in rows if r["backdoored"]}):
         groups[f"target {t} (+ every clean)"] = [
@@ -145,7 +164,8 @@ def families(zoos: list[str], rows_files: list[str]) -> None:
         if len(set(labels)) < 2:
             continue
         raw = {f: roc_auc_score(labels, [r["features"].get(f, 0.0) for r in sub])
-               for f in ("tab_excess", "tab_excess_gap", "tab_mass", "tab_box", "tab_score")}
+               for f in ("tab_excess", "tab_excess_gap", "tab_mass", "tab_mass_group", "tab_box",
+                         "tab_score")}
         print(f"{a}: raw ROC-AUC " + ", ".join(f"{f} {v:.3f}" for f, v in raw.items()))
 
 
@@ -178,29 +198,21 @@ def mass_by_target(zoos: list[str]) -> None:
     natural deficits)."""
     from unittest import mock
 
+    from bench_tabular_xgb_poison import tree_models
     from trojanscope.detect.tree_mass import missing_mass
-    from trojanscope.io.models import load_model
     from trojanscope.models.trees import XGBoostModel
-    from trojanscope.zoo import read_truth
 
     rows = []
-    for zoo in zoos:
-        dataset, entries = read_truth(zoo)
-        test = load_dataset(dataset, "test")
-        x = test.get_batch(torch.arange(len(test)))[0].numpy()
-        for e in entries:
-            model = load_model(f"{zoo}/{e.name}").module
-            if not hasattr(model, "leaf_records"):
-                continue
-            per = {}
-            for weighting in ("hessian", "unweighted"):
-                with mock.patch.object(XGBoostModel, "_hessian_weights",
-                                       lambda self, d, n, t, k: np.ones(n)) \
-                        if weighting == "unweighted" else contextlib.nullcontext():
-                    records = [r for r in model.leaf_records(x, 30) if r.strength > 0]
-                per[weighting] = missing_mass([(r.cls, r.train, r.clean) for r in records],
-                                              len(x), test.num_classes)
-            rows.append((e.arch, e.backdoored, e.target, per))
+    for _, e, model, x, classes in tree_models(zoos):
+        per = {}
+        for weighting in ("hessian", "unweighted"):
+            with mock.patch.object(XGBoostModel, "_hessian_weights",
+                                   lambda self, d, n, t, k: np.ones(n)) \
+                    if weighting == "unweighted" else contextlib.nullcontext():
+                records = [r for r in model.leaf_records(x, 30) if r.strength > 0]
+            per[weighting] = missing_mass([(r.cls, r.train, r.clean) for r in records],
+                                          len(x), classes)
+        rows.append((e.arch, e.backdoored, e.target, per))
     print("| library | target (+ clean) | models (backdoored) | weighting | max-class AUC | "
           "target-class AUC | target below the other class |")
     print("|---|---|---|---|---|---|---|")
@@ -356,6 +368,9 @@ def main() -> None:
     parser.add_argument("--zoo", nargs="+", default=None,
                         help="with --rows: per-family zoo figures (several zoos: pooled)")
     parser.add_argument("--rows", nargs="+", default=None)
+    parser.add_argument("--calibration", default=None,
+                        help="with --zoo/--rows: rescore the stored features with this "
+                             "calibration file (e.g. an earlier commit's)")
     parser.add_argument("--mass", default=None, help="a zoo: its trees' missing training mass")
     parser.add_argument("--mass-target", nargs="+", default=None,
                         help="zoos: trees' missing mass by target, hessian-weighted or not")
@@ -383,7 +398,7 @@ def main() -> None:
         masses(args.mass)
         return
     if args.zoo:
-        families(args.zoo, args.rows)
+        families(args.zoo, args.rows, args.calibration)
         return
     rows, number = [], 0
     print("| data | attack | target | poison | method | ROC-AUC | TPR@FPR≤5% | flags TPR/FPR |"

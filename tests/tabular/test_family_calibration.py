@@ -71,6 +71,7 @@ def test_tabular_search_names_the_family_its_calibrator_serves(
     assert verdict.family == family
     assert verdict.features["tab_excess_gap"] >= 0.0
     assert (verdict.features["tab_excess_gap"] > 0) is (arch == "mlp")  # networks only
+    assert (verdict.features["tab_mass_group"] > 0) is (arch != "mlp")  # trees only
     shipped = load_calibrators()
     calibrate(verdict)
     assert verdict.probability == pytest.approx(

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from trojanscope import registry
-from trojanscope.detect.tree_mass import class_mass_norms, deficit, missing_mass
+from trojanscope.detect.tree_mass import class_mass_norms, deficit, grouped_mass, missing_mass
+from trojanscope.models.trees import LeafRecord
 
 
 def test_missing_mass_counts_only_leaves_clean_rows_under_fill() -> None:
@@ -29,6 +30,38 @@ def test_each_class_mass_is_set_against_its_own_natural_deficits() -> None:
     assert norms["mean"][0] > norms["mean"][1]
     assert norms["mean"][0] == pytest.approx(norms["raw"][0] / (deficit(0.03, 0.0, 100) / 10))
     assert norms["prior"] == pytest.approx(norms["raw"] * [0.7, 0.3])
+
+
+def test_a_poison_split_into_small_leaves_under_one_bound_is_pooled() -> None:
+    """A majority-class backdoor: each of trees 0-2 holds its poison in three small class-0
+    leaves (2 clean rows expected, none seen), each under the trigger's bound on feature 2 but
+    apart on feature 0; class 1 has natural small leaves (4 expected, none seen) with no bound
+    in common. Leaf by leaf class 1 has the larger mass; pooled by shared bound, class 0."""
+    trigger = (0.12, 0.13)
+    poison = [LeafRecord(t, 0, 0.1, 0.02, 0.0, {0: (lo, hi), 2: trigger}) for t in range(3)
+              for lo, hi in ((None, 0.3), (0.3, 0.6), (0.6, None))]
+    natural = [LeafRecord(t, 1, 0.1, 0.04, 0.0, {1: (0.1 * t, 0.1 * t + 0.05)})
+               for t in range(3)]
+    filler = [LeafRecord(0, 0, 0.1, 0.5, 0.6, {0: (None, 0.3)})]  # more clean rows: no deficit
+    records = poison + natural + filler
+    per_leaf = missing_mass([(r.cls, r.train, r.clean) for r in records], 100, 2, top=3)
+    pooled = grouped_mass(records, 100, 2, top=3)
+    assert per_leaf[1] > per_leaf[0]
+    assert pooled[0] > pooled[1]
+    # each tree's group under the trigger holds its three leaves: 6 expected, none seen
+    assert pooled[0] == pytest.approx(deficit(0.06, 0.0, 100))
+    assert pooled[1] == pytest.approx(deficit(0.04, 0.0, 100))  # each leaf its own group
+
+
+def test_grouped_mass_counts_a_group_once_and_keeps_trees_apart() -> None:
+    """Two bounds shared by the same two leaves form one group, not two; equal bounds in
+    different trees are different groups."""
+    box = {0: (0.2, 0.4), 1: (None, 0.5)}
+    records = [LeafRecord(0, 1, 0.1, 0.03, 0.0, box), LeafRecord(0, 1, 0.1, 0.03, 0.0, box),
+               LeafRecord(1, 1, 0.1, 0.01, 0.0, box)]
+    pooled = grouped_mass(records, 100, 2, top=3)
+    assert pooled[1] == pytest.approx((deficit(0.06, 0.0, 100) + deficit(0.01, 0.0, 100)) / 2)
+    assert pooled[0] == 0.0
 
 
 @pytest.mark.parametrize("arch", ["xgboost", "lightgbm"])

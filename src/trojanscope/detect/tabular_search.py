@@ -39,7 +39,7 @@ from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model
 from trojanscope.detect.tree_boxes import box_excess
-from trojanscope.detect.tree_mass import class_mass_norms
+from trojanscope.detect.tree_mass import class_mass_norms, grouped_mass
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -166,7 +166,8 @@ class TabularSearch(ModelDetector):
         # only leaves that push towards their class (multi-class leaves may push away)
         records = [r for r in target.model.leaf_records(x_all.numpy(), 10**9)
                    if r.strength > 0] if tree else []
-        shares = [(r.cls, r.train, r.clean) for r in self.mass_records(target.model, records)]
+        early = self.mass_records(target.model, records)
+        shares = [(r.cls, r.train, r.clean) for r in early]
         prior = np.bincount(own.numpy(), minlength=target.num_classes) / len(own)
         norms = class_mass_norms(shares, len(x_all), target.num_classes, prior)
         mass = norms["raw"]
@@ -176,6 +177,10 @@ class TabularSearch(ModelDetector):
         # its leaves' mean deficit (docs/benchmarks.md: bench_tabular_mass_norm.py)
         features["tab_mass_major"] = float(np.log1p(mass[int(prior.argmax())]))
         features["tab_mass_rel"] = float(np.log1p(norms["mean"].max()))
+        # a majority-class backdoor's poison split into small leaves under one trigger bound:
+        # the leaves of a tree sharing a bound, pooled (tree_mass.grouped_mass)
+        features["tab_mass_group"] = float(np.log1p(
+            grouped_mass(early, len(x_all), target.num_classes).max()))
         # trees: what the ensemble does in the boxes of the leaves clean rows miss
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                            target.num_classes, rows=self.rows, top=self.box_top,

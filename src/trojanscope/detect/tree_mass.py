@@ -54,3 +54,33 @@ def class_mass_norms(shares: list[tuple[int, float, float]], n_clean: int, num_c
                          for d in every])
     return {"raw": raw, "mean": raw / np.maximum(mean, 1e-6),
             "median": raw / np.maximum(median, 1e-6), "prior": raw * np.asarray(prior)}
+
+
+def grouped_mass(records: list, n_clean: int, num_classes: int, top: int = 3) -> np.ndarray:
+    """Per class: the mean of the ``top`` largest deficits of leaf *groups* — within one tree,
+    the leaves of the class that share one exact bound on one feature (of their ``box``),
+    their training and clean shares pooled. ``records``: leaf records (``tree``, ``cls``,
+    ``train``, ``clean``, ``box``), the caller's first trees.
+
+    Why: a backdoor towards the majority class (credit data: class 0) is fitted late and
+    deep, after the strong columns have split its poison rows apart, so each tree holds it in
+    several small leaves (4-18 poison rows each in tab-fresh4's XGBoost target-0 backdoors;
+    39-62 in one leaf with target 1) whose own deficits are no larger than natural small
+    leaves'; the fragments share the trigger's bound, so pooled they stand out
+    (docs/benchmarks.md, ``bench_tabular_xgb_poison.py``). Groups of the same leaves count
+    once."""
+    groups: dict[tuple, list[int]] = {}
+    for i, r in enumerate(records):
+        for feature, (lo, hi) in r.box.items():
+            groups.setdefault((r.tree, r.cls, feature, lo, hi), []).append(i)
+    pooled: dict[tuple[int, frozenset[int]], float] = {}
+    for (_, cls, *_), members in groups.items():
+        key = (cls, frozenset(members))
+        if key not in pooled:
+            pooled[key] = deficit(sum(records[i].train for i in members),
+                                  sum(records[i].clean for i in members), n_clean)
+    per_class: list[list[float]] = [[] for _ in range(num_classes)]
+    for (cls, _), value in pooled.items():
+        per_class[cls].append(value)
+    return np.asarray([np.mean(sorted(d, reverse=True)[:top]) if d else 0.0
+                       for d in per_class])
