@@ -27,3 +27,21 @@ def test_only_the_top_ranks_are_examined() -> None:
     assert len(rank_gaps(counts, 2, top=3)) == 3
     assert vocab_rank_features(counts, 2, top=3)["tv_gap"] < 1e-6
     assert vocab_rank_features(torch.zeros(2), 2) == {}
+
+
+def _verdict(family: str, **features: float):
+    from trojanscope.detect.base import ModelVerdict
+
+    return ModelVerdict("text-inversion", 0.5, [0, 1], [], dict(features), family=family)
+
+
+def test_shipped_calibration_reads_the_vocabulary_rank_of_word_models_only() -> None:
+    from trojanscope.detect.calibration import calibrate
+
+    low = {"ti_prob_1": 0.5, "ti_prob_2": 0.75, "ti_prob_3": 0.85}
+    # a TextCNN whose vocabulary ranks are those of its clean data, and one with planted words
+    assert calibrate(_verdict("", **low, tv_gap=0.92, tv_gap3=0.83)).probability < 0.5
+    assert calibrate(_verdict("", **low, tv_gap=4.4, tv_gap3=2.7)).probability > 0.5
+    # a transformer (MiniLM) has no word vocabulary: its own calibrator reads ti_prob_1..3
+    transformer = calibrate(_verdict("transformer", **low))
+    assert transformer.probability is not None and transformer.features["calibrated"] == 1.0

@@ -226,12 +226,13 @@ class TextInversion(ModelDetector):
             features.update(relaxed_features(relaxed))
         if any(spans):
             features.update(span_features(spans))
-        if isinstance(getattr(target.clean, "encoder", None), WordVocab):
+        words = isinstance(getattr(target.clean, "encoder", None), WordVocab)
+        if words:
             features.update(vocab_rank_features(counts.sum(0), WordVocab.unk_id + 1))
-        # a transformer-sized model runs the smaller budget without the relaxed search: a
-        # "text-inversion:transformer" calibrator, where calibration.json has one, serves it
+        # a transformer-sized model (smaller budget, no relaxed search) or one without a word
+        # vocabulary (no tv_*): the "text-inversion:transformer" calibrator serves it
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
-                            family="transformer" if large else "")
+                            family="transformer" if large or not words else "")
 
     def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
                  banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:
