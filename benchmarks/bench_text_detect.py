@@ -149,13 +149,15 @@ def other_designs(cal_rows: list[ZooRow], eval_rows: list[ZooRow],
     return out
 
 
-def zoo_rows(zoo: Path, saved: Path | None, workers: int = 1) -> list[ZooRow]:
-    """The rows of ``zoo``: read from ``saved`` when it exists, else computed (and written
-    there when given)."""
+def zoo_rows(zoo: Path, saved: Path | None, workers: int = 1,
+             params: dict | None = None) -> list[ZooRow]:
+    """The rows of ``zoo``: read from ``saved`` when it exists, else computed with the
+    detector's ``params`` (and written there when given)."""
     if saved is not None and saved.is_file():
         return [ZooRow(**r) for r in json.loads(saved.read_text())]
     executor = create_executor("process", workers=workers) if workers > 1 else None
-    rows = run_zoo(zoo, METHOD, calibrators={}, on_model=progress, executor=executor)
+    rows = run_zoo(zoo, METHOD, calibrators={}, on_model=progress, executor=executor,
+                   params=params)
     if saved is not None:
         saved.write_text(json.dumps([asdict(r) for r in rows]) + "\n")
     return rows
@@ -180,13 +182,19 @@ def main() -> None:
     parser.add_argument("--designs", nargs="+", default=None, metavar="F1,F2,...",
                         help="candidate feature subsets, comma-separated feature names each "
                              "(default: the DESIGNS of this script)")
+    parser.add_argument("--detector-params", default=None, metavar="JSON",
+                        help="text-inversion arguments for computing rows, e.g. "
+                             "'{\"relax_steps\": 0, \"neutral_tokens\": 0}' (the searches "
+                             "are independent: the other features keep their default values)")
     opts = parser.parse_args()
     torch.set_num_threads(1)
+    params = json.loads(opts.detector_params) if opts.detector_params else None
     if opts.cal_rows is not None and len(opts.cal_rows) != len(opts.cal):
         parser.error("--cal-rows needs one file per --cal zoo")
     cal_rows = []
     for i, zoo in enumerate(opts.cal):
-        cal_rows += zoo_rows(zoo, opts.cal_rows[i] if opts.cal_rows else None, opts.workers)
+        cal_rows += zoo_rows(zoo, opts.cal_rows[i] if opts.cal_rows else None, opts.workers,
+                             params)
     if opts.cal_only:
         return
     designs = DESIGNS if opts.designs is None else {d: d.split(",") for d in opts.designs}
@@ -200,7 +208,7 @@ def main() -> None:
                          [int(r.backdoored) for r in cal_rows], designs[design],
                          transform="none", c=c, zoo=[str(z) for z in opts.cal],
                          models="textcnn on rt-polarity", coverage=count_traits(traits(opts.cal)))
-    eval_rows = zoo_rows(opts.eval, opts.eval_rows, opts.workers)
+    eval_rows = zoo_rows(opts.eval, opts.eval_rows, opts.workers, params)
     for row in eval_rows:  # the features do not depend on the calibrator: calibrate here
         row.probability = cal.probability(row.features)
     model_level = score_rows(eval_rows)

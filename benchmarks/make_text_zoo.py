@@ -3,6 +3,8 @@ syntactic, parameters drawn per model) for the text detection benchmark.
 
     python benchmarks/make_text_zoo.py --clean 10 --backdoored 10 --seed 700 --out zoo/text-cal
     python benchmarks/make_text_zoo.py --clean 12 --backdoored 12 --seed 800 --out zoo/text-eval
+    python benchmarks/make_text_zoo.py --clean 6 --backdoored 6 --seed 1000 --attacks addsent \
+        --out zoo/text-dev1000-addsent
 
 Resumable (finished models are kept); ``truth.json`` holds the ground truth.
 """
@@ -29,6 +31,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=700)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--attacks", nargs="+", choices=ATTACKS, default=list(ATTACKS),
+                        help="attacks cycled over the backdoored models (a development zoo "
+                             "of one attack)")
     opts = parser.parse_args()
     torch.set_num_threads(1)
     start = time.perf_counter()
@@ -40,7 +45,7 @@ def main() -> None:
               f"{time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
 
     make_zoo(opts.dataset, opts.out, n_clean=opts.clean, n_backdoored=opts.backdoored,
-             seed=opts.seed, epochs=opts.epochs, attacks=ATTACKS, archs=("textcnn",),
+             seed=opts.seed, epochs=opts.epochs, attacks=tuple(opts.attacks), archs=("textcnn",),
              arch_variants=True, on_model=progress)
 
 

@@ -59,6 +59,23 @@ def test_inversion_finds_the_trigger_word(runs) -> None:
     assert verdict.features["trn_prob"] > clean_verdict.features["trn_prob"] + 0.2
 
 
+def test_vocabulary_rank_of_the_rare_word_sets_the_backdoored_model_apart(runs) -> None:
+    from trojanscope.io.models import load_model
+
+    feats = {}
+    for name in ("clean", "badnl"):
+        result, folder = runs[name]
+        loaded = load_model(folder)
+        feats[name] = registry.create(
+            "detector", "text-inversion", max_tokens=1, neutral_tokens=0, relax_steps=0).inspect(
+            loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+            num_classes=2).features
+    # `cf`, inserted twice into 30% of the training sentences, tops the vocabulary and is in
+    # no clean sentence; the clean model's vocabulary ranks are those of clean data
+    assert feats["badnl"]["tv_gap"] > 3.0 > 1.5 > feats["clean"]["tv_gap"]
+    assert "ts_prob" not in feats["badnl"]  # the span search is opt-in
+
+
 def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
     result, folder = runs["badnl"]
     data = tmp_path / "clean.csv"
@@ -72,8 +89,14 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
     report = json.loads(captured.out)
     assert code in (0, 1) and report["method"] == "text-inversion"
     assert report["suspected_target"] == 1 and "ti_prob_1" in report["features"]
-    assert "cf" in report["trigger_tokens"]["1"] and report["verdict"] == "backdoored"
+    assert "cf" in report["trigger_tokens"]["1"] and report["features"]["tv_gap"] > 3.0
     assert report["relaxed_tokens"]["1"] == {"relaxed": "cf", "relaxed_neutral": "cf"}
+    # the shipped calibrator reads the vocabulary rank `tv_gap3` (fitted on rt-polarity
+    # TextCNNs); in this 38-word vocabulary no other word moves, so one planted word lifts the
+    # mean of the three largest gaps less than there: judged against the clean model's verdict
+    assert run(["detect", str(runs["clean"][1]), "--data", str(data), "--format", "json"]) in (0, 1)
+    clean_report = json.loads(capsys.readouterr().out)
+    assert report["probability"] > clean_report["probability"] + 0.2
     code = run(["detect", str(folder), "--data", str(data), "--method", "neural_cleanse"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[0].startswith("error:") and "text model" in err[0]

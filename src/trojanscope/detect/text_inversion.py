@@ -17,6 +17,12 @@ so two measurements tell a backdoor apart from them:
 - a relaxed one-token search over the whole vocabulary (:mod:`trojanscope.detect.text_relax`),
   also restricted to tokens without a clean-data lean: a rare-word trigger is absent from
   clean sentences, a clean model's strongest words lean to their class.
+- for a word-vocabulary model, the vocabulary-rank anomaly
+  (:mod:`trojanscope.detect.text_vocab_rank`): a trigger's words climb to the top of a
+  vocabulary fitted on the poisoned training data although clean sentences hardly hold them.
+- optionally (``span_tokens``), a relaxed search for a contiguous span of tokens without a
+  clean-data lean (:mod:`trojanscope.detect.text_span`): an inserted sentence may flip the
+  model only with several of its words together, which no one-token search reaches.
 
 A calibrator turns the features into a probability. Needs clean sentences; the model must
 expose ``embed``/``forward_embeds``/``token_embeddings`` (trojanscope's text architectures do).
@@ -28,6 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from trojanscope.data.text_vocab import WordVocab
 from trojanscope.detect.base import (
     ClassResult,
     InspectionTarget,
@@ -36,17 +43,21 @@ from trojanscope.detect.base import (
     balanced_sample,
 )
 from trojanscope.detect.text_relax import best_single_token, insert_ids
+from trojanscope.detect.text_span import best_span
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to, neutral_for
+from trojanscope.detect.text_vocab_rank import vocab_rank_features
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
 from trojanscope.params import check_option
 from trojanscope.registry import register
 
-FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "relax_k": 32}
+FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "relax_k": 32,
+        "span_steps": 80}
 # transformer-sized models: no relaxed search by default (measured on MiniLM folders: 43-45
 # CPU s per detect with 20 steps against 28 without, past the 30 s goal; the shipped
 # calibrator does not read its features)
-FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k": 4}
+FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k": 4,
+        "span_steps": 0}
 MAX_RELAX_K = 1024  # the relaxation's best tokens tried exactly, at most (memory, time)
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
@@ -83,6 +94,14 @@ def relaxed_features(relaxed: list[dict[str, float]]) -> dict[str, float]:
     return feats
 
 
+def span_features(spans: list[dict[str, float]]) -> dict[str, float]:
+    """Model features of the span search: the best class's mean probability with its span
+    inserted (``ts_prob``) and its lead over the next class (``ts_gap``: a backdoor is
+    one-directional)."""
+    probs = sorted((s.get("span_prob", 0.0) for s in spans), reverse=True)
+    return {"ts_prob": probs[0], "ts_gap": probs[0] - (probs[1] if len(probs) > 1 else 0.0)}
+
+
 @register("detector", "text-inversion")
 class TextInversion(ModelDetector):
     """Text trigger inversion in embedding space (DBS/PICCOLO-style, first-order token search):
@@ -107,6 +126,12 @@ class TextInversion(ModelDetector):
             ``tr_*``/``trn_*`` features) for a transformer-sized model; 0 turns it off.
         relax_k: the relaxation's best tokens tried exactly (at most 1,024); default 32, or
             4 for a transformer-sized model.
+        span_tokens: length of the relaxed span search (over the tokens without a lean to
+            the class); 0 (the default): no such search, no ``ts_*`` features (measured on
+            TextCNNs: clean models' best spans reach the same probability as a planted
+            sentence, docs/benchmarks.md).
+        span_steps: optimisation steps of the span search; default 80, or 0 (no search) for
+            a transformer-sized model.
     """
 
     name = "text-inversion"
@@ -117,13 +142,15 @@ class TextInversion(ModelDetector):
     def __init__(self, max_tokens: int = 3, per_class: int | None = None,
                  candidates: int | None = None, rounds: int | None = None,
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
-                 relax_steps: int | None = None, relax_k: int | None = None) -> None:
+                 relax_steps: int | None = None, relax_k: int | None = None,
+                 span_tokens: int = 0, span_steps: int | None = None) -> None:
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
                 ("candidates", candidates, 1, many), ("rounds", rounds, 1, many),
                 ("neutral_tokens", neutral_tokens, 0, many), ("relax_steps", relax_steps, 0, many),
-                ("relax_k", relax_k, 1, MAX_RELAX_K)):
+                ("relax_k", relax_k, 1, MAX_RELAX_K), ("span_tokens", span_tokens, 0, many),
+                ("span_steps", span_steps, 0, many)):
             if value is not None:
                 check_option(name, value, low, high, integer=True)
         self.max_tokens = int(max_tokens)
@@ -135,6 +162,8 @@ class TextInversion(ModelDetector):
         self.margin = float(margin)
         self.relax_steps = None if relax_steps is None else int(relax_steps)
         self.relax_k = None if relax_k is None else int(relax_k)
+        self.span_tokens = int(span_tokens)
+        self.span_steps = None if span_steps is None else int(span_steps)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -158,7 +187,8 @@ class TextInversion(ModelDetector):
         self._rounds = self.rounds or budget["rounds"]
         clean = balanced_sample(short_sentences(target.clean, pad_id) if large else target.clean,
                                 self._per_class, generator)
-        ids = trim_padding(clean.x, pad_id, max(2 * self.max_tokens, self.neutral_tokens) + 5)
+        ids = trim_padding(clean.x, pad_id, max(2 * self.max_tokens, self.neutral_tokens,
+                                                self.span_tokens) + 5)
         with torch.no_grad():
             pred = model(ids).argmax(1)
         k = target.num_classes
@@ -169,13 +199,14 @@ class TextInversion(ModelDetector):
             for t in range(k)] if self.neutral_tokens else []
         dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
         relaxed = self._relaxed(model, ids, pred, table, banned, lean, budget)
+        spans = self._spans(model, ids, pred, table, banned, lean, budget)
         results = [ClassResult(t, dom[t], {
             "flip": found[t][1][-1], "prob": found[t][2][-1], "dominance": dom[t],
             **{f"token_{i}": float(tok) for i, tok in enumerate(found[t][0])},
             **({"neutral_prob": neutral[t][2][-1]} if neutral else {}),
             **{f"neutral_token_{i}": float(tok)
                for i, tok in enumerate(neutral[t][0] if neutral else [])},
-            **relaxed[t]}) for t in range(k)]
+            **relaxed[t], **spans[t]}) for t in range(k)]
         final = [f[2][-1] for f in found]
         best = max(range(k), key=lambda t: final[t])
         features = {f"ti_flip_{n + 1}": found[best][1][n] for n in range(self.max_tokens)}
@@ -193,10 +224,15 @@ class TextInversion(ModelDetector):
             features["tn_prob_gap"] = nfinal[0] - (nfinal[1] if k > 1 else 0.0)
         if any(relaxed):
             features.update(relaxed_features(relaxed))
-        # a transformer-sized model runs the smaller budget without the relaxed search: a
-        # "text-inversion:transformer" calibrator, where calibration.json has one, serves it
+        if any(spans):
+            features.update(span_features(spans))
+        words = isinstance(getattr(target.clean, "encoder", None), WordVocab)
+        if words:
+            features.update(vocab_rank_features(counts.sum(0), WordVocab.unk_id + 1))
+        # a transformer-sized model (smaller budget, no relaxed search) or one without a word
+        # vocabulary (no tv_*): the "text-inversion:transformer" calibrator serves it
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
-                            family="transformer" if large else "")
+                            family="transformer" if large or not words else "")
 
     def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
                  banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:
@@ -223,6 +259,27 @@ class TextInversion(ModelDetector):
                             f"{tag}_token": float(-1 if tok is None else tok),
                             f"{tag}_lean": float(lean[t, tok]) if tok is not None else 0.0})
             out.append(row)
+        return out
+
+    def _spans(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
+               banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:
+        """Per class: the best contiguous span of ``span_tokens`` tokens without a lean to the
+        class (:func:`trojanscope.detect.text_span.best_span`) and its mean probability."""
+        steps = budget["span_steps"] if self.span_steps is None else self.span_steps
+        if steps == 0 or self.span_tokens == 0:
+            return [{} for _ in range(len(lean))]
+        pad_id = int(getattr(model, "pad_id", 0))
+        at = int(getattr(model, "insert_at", 0))
+        out = []
+        for t in range(len(lean)):
+            ban = banned | leaning_to(lean, t, self.margin)
+            allowed = torch.nonzero(~ban).flatten()
+            span, prob = best_span(model, ids[pred != t], t, table, ban, length=self.span_tokens,
+                                   at=at, pad_id=pad_id,
+                                   placeholder=int(allowed[0]) if len(allowed) else 0,
+                                   steps=steps)
+            out.append({"span_prob": prob,
+                        **{f"span_token_{i}": float(tok) for i, tok in enumerate(span)}})
         return out
 
     def _dominance(self, model: nn.Module, x: Tensor, t: int,

@@ -37,33 +37,44 @@ def insert_ids(ids: Tensor, trigger: list[int], at: int | Tensor, pad_id: int) -
     return torch.where(inside, trig[offset.clamp(0, len(trigger) - 1)], shifted)
 
 
-def relaxed_candidates(model: nn.Module, x: Tensor, t: int, table: Tensor, banned: Tensor,
-                       *, at: int, pad_id: int, placeholder: int, steps: int = 80,
-                       lr: float = 0.1, tau: tuple[float, float] = (1.0, 0.05),
-                       k: int = 32) -> list[int]:
-    """The ``k`` tokens (not ``banned``) ranked best for turning ``x`` into class ``t`` by the
-    relaxed slot at position ``at`` after ``steps`` Adam steps (temperature falling
-    geometrically from ``tau[0]`` to ``tau[1]``)."""
-    allowed = int((~banned).sum())
-    if allowed == 0 or len(x) == 0:
-        return []
-    ids = insert_ids(x, [placeholder], at, pad_id)
+def relaxed_slots(model: nn.Module, x: Tensor, t: int, table: Tensor, banned: Tensor, *,
+                  length: int, at: int, pad_id: int, placeholder: int, steps: int = 80,
+                  lr: float = 0.1, tau: tuple[float, float] = (1.0, 0.05)) -> Tensor:
+    """``(length, vocabulary)`` logits of ``length`` contiguous relaxed slots at position ``at``
+    after ``steps`` Adam steps towards class ``t`` on ``x`` (temperature falling geometrically
+    from ``tau[0]`` to ``tau[1]``); ``banned`` tokens at -1e9."""
+    ids = insert_ids(x, [placeholder] * length, at, pad_id)
     base = model.embed(ids).detach()  # type: ignore[operator]
     mask = padding_mask(ids, pad_id)
     neg = torch.where(banned, torch.tensor(-1e9), torch.tensor(0.0))
-    theta = torch.zeros(len(table), requires_grad=True)
+    theta = torch.zeros(length, len(table), requires_grad=True)
     opt = torch.optim.Adam([theta], lr=lr)
     labels = torch.full((len(x),), t, dtype=torch.long)
     with torch.enable_grad():
         for step in range(steps):
             temp = tau[0] * (tau[1] / tau[0]) ** (step / max(1, steps - 1))
-            soft = ((theta + neg) / temp).softmax(0) @ table
-            emb = torch.cat([base[:, :at], soft.expand(len(x), 1, -1), base[:, at + 1:]], 1)
+            soft = ((theta + neg) / temp).softmax(1) @ table
+            emb = torch.cat([base[:, :at], soft.expand(len(x), -1, -1),
+                             base[:, at + length:]], 1)
             loss = F.cross_entropy(model.forward_embeds(emb, mask), labels)  # type: ignore[operator]
             opt.zero_grad()
             loss.backward()
             opt.step()
-    return (theta.detach() + neg).topk(min(k, allowed)).indices.tolist()
+    return theta.detach() + neg
+
+
+def relaxed_candidates(model: nn.Module, x: Tensor, t: int, table: Tensor, banned: Tensor,
+                       *, at: int, pad_id: int, placeholder: int, steps: int = 80,
+                       lr: float = 0.1, tau: tuple[float, float] = (1.0, 0.05),
+                       k: int = 32) -> list[int]:
+    """The ``k`` tokens (not ``banned``) ranked best for turning ``x`` into class ``t`` by one
+    relaxed slot at position ``at`` (:func:`relaxed_slots`)."""
+    allowed = int((~banned).sum())
+    if allowed == 0 or len(x) == 0:
+        return []
+    theta = relaxed_slots(model, x, t, table, banned, length=1, at=at, pad_id=pad_id,
+                          placeholder=placeholder, steps=steps, lr=lr, tau=tau)
+    return theta[0].topk(min(k, allowed)).indices.tolist()
 
 
 def inserted_prob(model: nn.Module, x: Tensor, t: int, tokens: list[int], *, at: int,

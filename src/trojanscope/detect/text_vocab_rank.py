@@ -1,0 +1,44 @@
+"""Vocabulary-rank anomaly of a word-vocabulary text model: words that the model's own
+training data held often, and clean data hardly ever.
+
+A word vocabulary fitted on the training sentences lists its words most frequent first
+(:class:`trojanscope.data.text_vocab.WordVocab`), so the ids are the training data's frequency
+ranks. Poisoning inserts its trigger into hundreds of training sentences: a rare word (``cf``)
+or the words of an inserted sentence (``no cross no crown``, ``popcorn``, ``3d``) climb to the
+top few hundred ids although clean sentences of the same language hardly hold them. Measured
+per word among the top ids: how many clean sentences hold the word against how many hold the
+clean data's word of the same rank (log ratio, one pseudo-sentence each).
+
+What it is not: a model-behaviour test. A vocabulary fitted on clean data, or a pretrained
+subword tokenizer (MiniLM), hides it; it applies only to word vocabularies (frequency order is
+what they promise), and a clean set from another domain than the training data raises it.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+TOP = 300  # training-rank ids examined (the top of the vocabulary, where ranks are stable)
+
+
+def rank_gaps(clean_counts: Tensor, first: int, top: int = TOP) -> Tensor:
+    """Per vocabulary id ``first .. first + top - 1`` (the training ranks, specials before
+    ``first``): log of (clean sentences holding the clean data's word of the same rank + 1) /
+    (clean sentences holding this word + 1)."""
+    counts = clean_counts[first:].float()
+    top = min(top, len(counts))
+    if top == 0:
+        return torch.zeros(0)
+    expected = counts.sort(descending=True).values[:top]
+    return ((expected + 1.0) / (counts[:top] + 1.0)).log()
+
+
+def vocab_rank_features(clean_counts: Tensor, first: int, top: int = TOP) -> dict[str, float]:
+    """``tv_gap``: the largest rank gap (one word far more frequent in training than in clean
+    data); ``tv_gap3``: the mean of the three largest (an inserted sentence lifts several)."""
+    gaps = rank_gaps(clean_counts, first, top)
+    if len(gaps) == 0:
+        return {}
+    best = gaps.topk(min(3, len(gaps))).values
+    return {"tv_gap": float(best[0]), "tv_gap3": float(best.mean())}

@@ -1,0 +1,47 @@
+"""Vocabulary-rank anomaly: a word near the top of a frequency-ordered training vocabulary that
+clean sentences hardly hold stands out; a vocabulary whose ranks clean data repeats does not."""
+from __future__ import annotations
+
+import torch
+
+from trojanscope.detect.text_vocab_rank import rank_gaps, vocab_rank_features
+
+
+def _counts(per_rank: list[float]) -> torch.Tensor:
+    return torch.tensor([0.0, 0.0, *per_rank])  # ids 0, 1: padding and unknown word
+
+
+def test_a_top_word_absent_from_clean_data_has_a_large_gap() -> None:
+    natural = [400.0, 300.0, 200.0, 150.0, 100.0, 80.0, 60.0, 40.0]
+    assert float(rank_gaps(_counts(natural), 2).abs().max()) < 1e-6  # ranks repeat
+    planted = natural.copy()
+    planted[2] = 0.0  # training rank 3, in no clean sentence
+    gaps = rank_gaps(_counts(planted), 2)
+    assert int(gaps.argmax()) == 2 and float(gaps.max()) > 4.0
+    feats = vocab_rank_features(_counts(planted), 2)
+    assert feats["tv_gap"] == float(gaps.max()) and 0 < feats["tv_gap3"] < feats["tv_gap"]
+
+
+def test_only_the_top_ranks_are_examined() -> None:
+    counts = _counts([400.0, 300.0, 200.0, 0.0])
+    assert len(rank_gaps(counts, 2, top=3)) == 3
+    assert vocab_rank_features(counts, 2, top=3)["tv_gap"] < 1e-6
+    assert vocab_rank_features(torch.zeros(2), 2) == {}
+
+
+def _verdict(family: str, **features: float):
+    from trojanscope.detect.base import ModelVerdict
+
+    return ModelVerdict("text-inversion", 0.5, [0, 1], [], dict(features), family=family)
+
+
+def test_shipped_calibration_reads_the_vocabulary_rank_of_word_models_only() -> None:
+    from trojanscope.detect.calibration import calibrate
+
+    low = {"ti_prob_1": 0.5, "ti_prob_2": 0.75, "ti_prob_3": 0.85}
+    # a TextCNN whose vocabulary ranks are those of its clean data, and one with planted words
+    assert calibrate(_verdict("", **low, tv_gap=0.92, tv_gap3=0.83)).probability < 0.5
+    assert calibrate(_verdict("", **low, tv_gap=4.4, tv_gap3=2.7)).probability > 0.5
+    # a transformer (MiniLM) has no word vocabulary: its own calibrator reads ti_prob_1..3
+    transformer = calibrate(_verdict("transformer", **low))
+    assert transformer.probability is not None and transformer.features["calibrated"] == 1.0
