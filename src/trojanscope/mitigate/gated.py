@@ -28,7 +28,9 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import calibrate
+from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.base import Mitigation, frozen_copy
+from trojanscope.mitigate.guard import hold_back
 from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 
@@ -38,6 +40,14 @@ DEFAULT_GATE = 0.2
 # The second stage's settings (:class:`~trojanscope.mitigate.adaptive.Adaptive`'s names),
 # chosen on the development zoos only (docs/benchmarks.md, "Recovered-trigger unlearning").
 UNLEARN: dict[str, Any] = {"eps": 0.4, "rounds": 6, "stripes": True, "suspects": 1, "shift": 0}
+# The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
+# reversed trigger kept less than KEPT of its success through the first stage, or a striped
+# perturbation of at most PROBE_EPS still sends at least RESIDUAL of the held-back images to
+# the suspect class (chosen on development zoos only: docs/benchmarks.md, "A second stage that
+# spares clean models").
+KEPT = 0.5
+RESIDUAL = 0.2
+PROBE_EPS = 0.3
 
 
 def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int) -> ModelVerdict:
@@ -75,13 +85,24 @@ class Gated(Mitigation):
         rounds: the second stage's rounds (10 epochs each; the trigger search is refreshed
             after each, and the CA guard may end them early).
         stripes: 1 restricts the perturbation to vertical stripes (0: any perturbation).
+        kept, residual: the second stage runs only when, on the held-back clean images,
+            the reversed trigger kept less than ``kept`` of its success through the first
+            stage, or a striped perturbation of at most ``probe_eps`` per pixel still sends at
+            least ``residual`` of them to the suspect class (``kept=1.01``: always; a clean
+            model the detector flagged shows neither, and the stage would only cost it
+            accuracy).
+        probe_eps: the probe's largest perturbation per pixel.
+        revert: 1 returns the *original* model when the probe shows neither (the probe's
+            second opinion overrules the detector's flag: the first stage's cost is undone).
     """
 
     name = "gated"
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
                  force: bool = False, unlearn: bool = False, eps: float = UNLEARN["eps"],
-                 rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"]) -> None:
+                 rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
+                 kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
+                 revert: bool = False) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -90,6 +111,13 @@ class Gated(Mitigation):
         self.eps = eps
         self.rounds = rounds
         self.stripes = check_flag("stripes", stripes)
+        self.kept = kept
+        self.residual = residual
+        self.probe_eps = probe_eps
+        self.revert = check_flag("revert", revert)
+        check_option("kept", kept, 0.0, 1.01)
+        check_option("residual", residual, 0.0, 1.0)
+        check_option("probe_eps", probe_eps, 0.0, 1.0)
         check_option("eps", eps, 0.0, 1.0)
         check_option("rounds", rounds, 1, integer=True)
         check_option("gate", gate, 0.0, 1.0)
@@ -135,6 +163,19 @@ class Gated(Mitigation):
                              "stripes": self.stripes})
         ranked = verdict.target_classes[: stage.suspects]
         triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
+        if self.kept <= 1.0 and ranked:
+            fit, val, _, _ = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
+            left = probe.residual(model, original, fit, val, triggers, ranked[0],
+                                 self.probe_eps)
+            self.report_["residual"] = left
+            if not probe.backdoor_left(left, self.kept, self.residual):
+                back = " (reverted to the original model)" if self.revert else ""
+                self.report_["unlearn"] = {"suspects": ranked, "action": (
+                    f"skipped: no backdoor left to unlearn (trigger kept {left['kept']:.2f} >= "
+                    f"{self.kept}, perturbation {left['perturbation']:.2f} < "
+                    f"{self.residual}; kept=1.01 runs it anyway){back}")}
+                self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
+                return original if self.revert else model
         stage.report_ = {}
         model = stage.unlearn(model, clean, triggers, ranked, seed,
                               torch.Generator().manual_seed(seed), reference=original)
