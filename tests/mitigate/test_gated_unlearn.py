@@ -93,7 +93,7 @@ def test_a_striped_signal_is_found_and_unlearnt_without_a_recovered_trigger(monk
     model, clean = Striped().eval(), data()
     assert signal_asr(model, clean) == 1.0
     flagged(monkeypatch)  # no trigger recovered: only the perturbation can find the stripes
-    first = two_stages()  # the default: the first stage alone
+    first = two_stages(unlearn=False)  # the first stage alone
     both = two_stages(unlearn=True, eps=0.3, stripes=True)
     assert signal_asr(first.apply(model, clean), clean) == 1.0
     out = both.apply(model, clean)
@@ -109,7 +109,7 @@ def test_the_recovered_trigger_is_unlearnt(monkeypatch) -> None:
     pixel = ReversedTrigger(2, mask, torch.ones(1, SIDE, SIDE))
     assert proxy_asr(model, pixel, clean) == 1.0
     flagged(monkeypatch, {2: pixel})
-    first = two_stages()  # the default: the first stage alone
+    first = two_stages(unlearn=False)  # the first stage alone
     both = two_stages(unlearn=True, eps=0.0, stripes=False, kept=1.01)  # the probe: below
     assert proxy_asr(first.apply(model, clean), pixel, clean) == 1.0
     assert proxy_asr(both.apply(model, clean), pixel, clean) < 0.1
@@ -175,7 +175,7 @@ def test_a_flagged_model_with_no_shortcut_left_skips_the_second_stage(monkeypatc
     assert method.report_["residual"]["perturbation"] < gated.RESIDUAL
 
 
-def test_revert_returns_the_original_when_the_probe_finds_nothing(monkeypatch) -> None:
+def test_by_default_the_original_comes_back_when_the_probe_finds_nothing(monkeypatch) -> None:
     model, clean = Clean().eval(), data()
     flagged(monkeypatch)
 
@@ -185,7 +185,7 @@ def test_revert_returns_the_original_when_the_probe_finds_nothing(monkeypatch) -
                 model.out.bias += 0.1
             return model
 
-    kept, undone = two_stages(unlearn=True), two_stages(unlearn=True, revert=True)
+    kept, undone = two_stages(revert=False), two_stages()  # the default: both stages, revert
     kept.inner = undone.inner = Nudge()
     assert not torch.equal(kept.apply(model, clean).out.bias, model.out.bias)
     assert torch.equal(undone.apply(model, clean).out.bias, model.out.bias)
