@@ -190,6 +190,7 @@ def test_by_default_the_original_comes_back_when_the_probe_finds_nothing(monkeyp
     assert not torch.equal(kept.apply(model, clean).out.bias, model.out.bias)
     assert torch.equal(undone.apply(model, clean).out.bias, model.out.bias)
     assert "reverted" in undone.report_["unlearn"]["action"]
+    assert kept.treated and not undone.treated
 
 
 def test_a_surviving_shortcut_passes_the_probe_and_is_unlearnt(monkeypatch) -> None:

@@ -181,6 +181,9 @@ class Gated(Mitigation):
                     f"{self.kept}, perturbation {left['perturbation']:.2f} < "
                     f"{self.residual}; kept=1.01 runs it anyway){back}")}
                 self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
+                if undo:
+                    self.report_["action"] = (f"not treated: {self.then} ran, but the probe "
+                                              "found no backdoor; the original is returned")
                 return original if undo else model
         stage.report_ = {}
         model = stage.unlearn(model, clean, triggers, ranked, seed,
