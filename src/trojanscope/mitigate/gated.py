@@ -10,11 +10,11 @@ FT-SAM leaves SIG and patch (BadNets) backdoors on our zoos; with ``unlearn=1`` 
 a flagged model then goes through a second stage, when a probe on held-back clean images
 (:mod:`trojanscope.mitigate.residual`) says a backdoor is there to work on (otherwise, with
 ``revert=1``, the original model comes back unchanged): the detector's suspect class and,
-where it has one, its reversed trigger are what it found; the model is fine-tuned on the clean samples, copies
-stamped with that trigger and copies moved by a universal perturbation towards the suspect
-class (striped: one row repeated down the image, SIG's shape; at most ``eps`` per pixel,
-re-optimised against the model every batch), all under their true labels, with distillation
-towards the original model's clean outputs and the validation guard
+where it has one, its reversed trigger are what it found; the model is fine-tuned on the
+clean samples, copies stamped with that trigger and copies moved by a universal perturbation
+towards the suspect class (striped: one row repeated down the image, SIG's shape; at most
+``eps`` per pixel, re-optimised against the model every batch), all under their true labels,
+with distillation towards the original model's clean outputs and the validation guard
 (:meth:`~trojanscope.mitigate.adaptive.Adaptive.unlearn`).
 """
 
