@@ -96,7 +96,7 @@ def median_asr(rows: list[dict]) -> float:
     results written by an earlier version of the summary print the same)."""
     import statistics
 
-    return statistics.median(r["asr_after"] for r in rows if r["backdoored"])
+    return statistics.median([r["asr_after"] for r in rows if r["backdoored"]] or [0.0])
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ variant's row is what ``bench_mitigate.py ZOO --methods "gated:VARIANT"`` would 
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_mitigate_unlearn.py ZOO [ZOO ...] \\
         --attacks sig,badnets --variants "eps=0.3;eps=0.2,rounds=2" --cache DIR --out OUT.json
+
+``--probe-eps 0.1,0.2`` also records, per model, the residual probe
+(:mod:`trojanscope.mitigate.residual`) on the model the first stage left, towards the suspect
+class and (``others``) the median over the other classes, at each bound: what chooses the
+second stage's own gate.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from trojanscope.io.models import load_model
 from trojanscope.mitigate import gated as gated_module
 from trojanscope.mitigate.gated import UNLEARN as DEFAULT_UNLEARN
 from trojanscope.mitigate.gated import detector_verdict
+from trojanscope.mitigate.guard import hold_back
+from trojanscope.mitigate.residual import perturbation_asr, residual
 from trojanscope.mitigate.run import attack_triggered, measure, split_clean
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.zoo import read_truth
@@ -61,6 +68,24 @@ def stage_one(path: Path, cache: Path, model: torch.nn.Module, fit, seed: int,
     return verdict, treated, seconds
 
 
+def probe(model: torch.nn.Module, treated: torch.nn.Module, fit, verdict: ModelVerdict,
+          eps: float, seed: int, with_others: bool = False) -> dict:
+    """The residual probe at ``eps`` on the first stage's model against the original's, towards
+    the suspect class, and (``with_others``) the median of the perturbation's success towards
+    the other classes."""
+    part, val, _, _ = hold_back(treated, fit, 0.25, seed)
+    suspect = verdict.target_classes[0]
+    triggers = [verdict.triggers[suspect]] if suspect in verdict.triggers else []
+    start = time.perf_counter()
+    after = residual(treated, model, part, val, triggers, suspect, eps)
+    others = sorted(perturbation_asr(treated, part, val, c, eps)
+                    for c in range(len(verdict.target_classes)) if c != suspect and with_others)
+    return {"after": after,
+            "others_median": others[len(others) // 2] if others else None,
+            "others_max": others[-1] if others else None,
+            "s": round(time.perf_counter() - start, 1)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("zoos", type=Path, nargs="+")
@@ -68,6 +93,8 @@ def main() -> None:
     ap.add_argument("--archs", default="", help="comma-separated architectures (default: all)")
     ap.add_argument("--variants", default="", help="';'-separated gated settings, e.g. 'eps=0.3'")
     ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--probe-eps", default="", help="comma-separated bounds for the probe")
+    ap.add_argument("--others", action="store_true", help="probe every other class too")
     ap.add_argument("--holdout", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
@@ -100,6 +127,12 @@ def main() -> None:
                                            "target": entry.target,
                                            "ftsam": measure(treated, held, triggered),
                                            "stage1_s": round(first_s, 1)})
+            for eps in filter(None, args.probe_eps.split(",")):
+                if f"probe:{eps}" not in row:
+                    row[f"probe:{eps}"] = probe(model, treated, fit, verdict, float(eps),
+                                                args.seed, args.others)
+                    print(f"{key} probe eps {eps}: {row[f'probe:{eps}']}", file=sys.stderr,
+                          flush=True)
             for variant in variants:
                 if variant in row:
                     continue

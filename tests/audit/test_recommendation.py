@@ -12,7 +12,7 @@ from rich.console import Console
 
 from trojanscope.audit import AuditOptions, run_audit
 from trojanscope.cli.main import run
-from trojanscope.mitigate.auto import AUTO_FOREIGN, AUTO_TREATMENT
+from trojanscope.mitigate.auto import AUTO_FOREIGN, AUTO_WITH_DATA
 from trojanscope.report.audit_console import print_audit_summary
 from trojanscope.report.audit_text import render_audit
 from trojanscope.report.model import Severity
@@ -28,7 +28,7 @@ def test_high_rating_recommends_a_mitigation_everywhere(results, tmp_path, monke
     bad, _ = results
     assert bad.rating.level >= Severity.HIGH
     advice = json.loads(render_audit(bad, "json"))["recommendation"]
-    assert advice["method"] == AUTO_TREATMENT
+    assert advice["method"] == AUTO_WITH_DATA
     assert advice["commands"][0].startswith("trojanscope mitigate")
     assert advice["commands"][0] in render_audit(bad, "markdown")
     assert advice["commands"][0] in render_audit(bad, "html")

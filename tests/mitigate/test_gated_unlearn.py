@@ -10,7 +10,7 @@ from torch import nn
 from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
-from trojanscope.mitigate import gated
+from trojanscope.mitigate import gated, residual
 from trojanscope.mitigate.base import Mitigation
 from trojanscope.mitigate.trigger_prune import proxy_asr
 
@@ -93,7 +93,7 @@ def test_a_striped_signal_is_found_and_unlearnt_without_a_recovered_trigger(monk
     model, clean = Striped().eval(), data()
     assert signal_asr(model, clean) == 1.0
     flagged(monkeypatch)  # no trigger recovered: only the perturbation can find the stripes
-    first = two_stages()  # the default: the first stage alone
+    first = two_stages(unlearn=False)  # the first stage alone
     both = two_stages(unlearn=True, eps=0.3, stripes=True)
     assert signal_asr(first.apply(model, clean), clean) == 1.0
     out = both.apply(model, clean)
@@ -109,8 +109,8 @@ def test_the_recovered_trigger_is_unlearnt(monkeypatch) -> None:
     pixel = ReversedTrigger(2, mask, torch.ones(1, SIDE, SIDE))
     assert proxy_asr(model, pixel, clean) == 1.0
     flagged(monkeypatch, {2: pixel})
-    first = two_stages()  # the default: the first stage alone
-    both = two_stages(unlearn=True, eps=0.0, stripes=False)
+    first = two_stages(unlearn=False)  # the first stage alone
+    both = two_stages(unlearn=True, eps=0.0, stripes=False, kept=1.01)  # the probe: below
     assert proxy_asr(first.apply(model, clean), pixel, clean) == 1.0
     assert proxy_asr(both.apply(model, clean), pixel, clean) < 0.1
 
@@ -124,3 +124,88 @@ def test_a_model_below_the_gate_skips_both_stages(monkeypatch) -> None:
     assert all(torch.equal(a, b) for a, b in zip(out.parameters(), model.parameters(),
                                                  strict=True))
     assert "unlearn" not in method.report_
+
+
+class Clean(Striped):
+    """The same model without its backdoor unit: nothing sends an image to class 2."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        with torch.no_grad():
+            self.hidden.weight[1] = 0.0
+            self.hidden.bias[1] = -5.0
+
+
+def test_the_probe_tells_a_surviving_shortcut_from_none() -> None:
+    clean = data()
+    fit, val = clean.subset(list(range(0, 160, 2))), clean.subset(list(range(1, 160, 2)))
+    model = Striped().eval()
+    left = residual.residual(model, model, fit, val, [], 2, eps=0.3)
+    none = residual.residual(Clean().eval(), Clean().eval(), fit, val, [], 2, eps=0.3)
+    assert left["perturbation"] > 0.9 and none["perturbation"] == 0.0
+    assert left["kept"] == none["kept"] == 1.0  # no reversed trigger: no evidence either way
+    assert residual.backdoor_left(left, 0.5, 0.2) and not residual.backdoor_left(none, 0.5, 0.2)
+
+
+def test_a_trigger_the_first_stage_weakened_counts_as_a_backdoor() -> None:
+    clean = data()
+    fit, val = clean.subset(list(range(0, 160, 2))), clean.subset(list(range(1, 160, 2)))
+    mask = torch.zeros(1, SIDE, SIDE)
+    mask[0, :PATCH, :PATCH] = 1.0
+    pixel = ReversedTrigger(2, mask, torch.ones(1, SIDE, SIDE))
+    weakened = Striped(patch=True).eval()
+    with torch.no_grad():
+        weakened.hidden.bias[1] = -9.9  # the patch now reaches class 2 on no image
+    left = residual.residual(weakened, Striped(patch=True).eval(), fit, val, [pixel], 2, 0.0)
+    assert left["trigger_before"] == 1.0 and left["kept"] < 0.5
+    assert residual.backdoor_left(left, 0.5, 0.2)
+    same = residual.residual(Striped(patch=True).eval(), Striped(patch=True).eval(), fit, val,
+                             [pixel], 2, 0.0)
+    assert same["kept"] == 1.0 and not residual.backdoor_left(same, 0.5, 0.2)
+
+
+def test_a_flagged_model_with_no_shortcut_left_skips_the_second_stage(monkeypatch) -> None:
+    model, clean = Clean().eval(), data()
+    flagged(monkeypatch)  # the detector flags it anyway (a false alarm)
+    method = two_stages(unlearn=True)  # the second stage's defaults, its own gate included
+    out = method.apply(model, clean)
+    assert all(torch.equal(a, b) for a, b in zip(out.parameters(), model.parameters(),
+                                                 strict=True))
+    assert method.report_["unlearn"]["action"].startswith("skipped")
+    assert method.report_["residual"]["perturbation"] < gated.RESIDUAL
+
+
+def test_by_default_the_original_comes_back_when_the_probe_finds_nothing(monkeypatch) -> None:
+    model, clean = Clean().eval(), data()
+    flagged(monkeypatch)
+
+    class Nudge(Mitigation):  # a first stage that changes the weights
+        def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
+            with torch.no_grad():
+                model.out.bias += 0.1
+            return model
+
+    kept, undone = two_stages(revert=False), two_stages()  # the default: both stages, revert
+    kept.inner = undone.inner = Nudge()
+    assert not torch.equal(kept.apply(model, clean).out.bias, model.out.bias)
+    assert torch.equal(undone.apply(model, clean).out.bias, model.out.bias)
+    assert "reverted" in undone.report_["unlearn"]["action"]
+    assert kept.treated and not undone.treated
+
+
+def test_a_surviving_shortcut_passes_the_probe_and_is_unlearnt(monkeypatch) -> None:
+    model, clean = Striped().eval(), data()
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, eps=0.3)
+    out = method.apply(model, clean)
+    assert method.report_["residual"]["perturbation"] >= gated.RESIDUAL > 0
+    assert signal_asr(out, clean) < 0.1
+
+
+def test_residual_zero_always_runs_the_second_stage(monkeypatch) -> None:
+    model, clean = Clean().eval(), data()
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, kept=1.01)
+    method.apply(model, clean)
+    assert "residual" not in method.report_
+    assert not method.report_["unlearn"]["action"].startswith("skipped")

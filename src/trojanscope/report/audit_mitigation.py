@@ -38,7 +38,7 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     out_name = f"{_model_name(PurePath(result.target))}-mitigated"
     out = shlex.quote(out_name)
     method = resolve("auto", False, foreign=result.model.get("format") != "safetensors",
-                     flagged=True)  # the audit already rated it: the treatment, no gate
+                     flagged=True)
     text = (f"Purify a copy with {method} (the best method measured for such models, see "
             "docs/mitigation.md), then audit it again; keep the original as evidence. A clean "
             "re-audit is not proof of removal (a weakened backdoor can escape detection): "
