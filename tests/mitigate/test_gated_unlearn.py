@@ -209,3 +209,17 @@ def test_residual_zero_always_runs_the_second_stage(monkeypatch) -> None:
     method.apply(model, clean)
     assert "residual" not in method.report_
     assert not method.report_["unlearn"]["action"].startswith("skipped")
+
+
+def test_a_table_model_says_the_second_stage_was_skipped(monkeypatch) -> None:
+    """The second stage is for images: on a table it is skipped in words, not silently (the
+    old report said only "treated with ftsam", as if both stages had run)."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(120, 4, generator=g)
+    y = (x[:, 0] > 0.5).long()
+    table = TensorDataset(x, y, ["a", "b", "c"], "table", "test")
+    flagged(monkeypatch)
+    method = two_stages()
+    method.apply(nn.Sequential(nn.Linear(4, 3)), table)
+    assert method.report_["unlearn"]["action"].startswith("skipped: the second stage works on "
+                                                          "images only")

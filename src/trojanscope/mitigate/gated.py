@@ -151,7 +151,11 @@ class Gated(Mitigation):
             prm.requires_grad_(True)  # the detector may have frozen them
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
         model = self.inner.purify(model, clean, seed)
-        if original is None or clean.x.dim() != 4:  # no second stage asked for, or not images
+        if original is None:  # no second stage asked for
+            return model
+        if clean.x.dim() != 4:  # the stage's triggers and perturbations are images'
+            report["unlearn"] = {"action": "skipped: the second stage works on images only "
+                                           f"(inputs of shape {tuple(clean.x.shape[1:])})"}
             return model
         assert verdict is not None  # original is only copied when the detector ran
         return self._unlearn(model, clean, verdict, original, seed)
