@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -64,6 +65,19 @@ def sets(seed_base: int = 1000) -> list[dict]:
         s["seed"] = seed_base + i
         s["target"] = int(np.random.default_rng(s["seed"]).integers(10))
     return out
+
+
+def poisoned_sets(seed_base: int, numbers: str | None = None):
+    """Each chosen set (``numbers``: comma-separated set numbers, default all) as ``(set,
+    data, poison mask, name)``, poisoned from the bundled 4,000-image MNIST training split."""
+    train = load_dataset("mnist", "train")
+    chosen = sets(seed_base)
+    if numbers:
+        chosen = [chosen[int(i)] for i in numbers.split(",")]
+    for s in chosen:
+        view = make_attack(s).poison(train)
+        name = f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}"
+        yield s, materialize(view), view.is_poisoned.numpy().copy(), name
 
 
 def cached_features(data, cache: Path | None, name: str) -> Features:
@@ -173,15 +187,19 @@ def cli_time(tmp: Path) -> dict:
     path = tmp / "badnets10.npz"
     np.savez(path, x=x.numpy(), y=y.numpy(), poison=poisoned.is_poisoned.numpy())
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "trojanscope", "-q", "detect-data", str(path),
                            "--format", "json"], capture_output=True, text=True, env=env,
                           check=False)
     secs = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr)
     doc = json.loads(proc.stdout)
-    return {"seconds": round(secs, 1), "recall": doc["recall"], "fpr": doc["fpr"],
+    return {"seconds": round(secs, 1), "cpu_s": round(cpu, 1), "load": os.getloadavg()[0],
+            "recall": doc["recall"], "fpr": doc["fpr"],
             "train_s": doc["feature_model"]["train_s"]}
 
 
@@ -339,7 +357,8 @@ def print_cli(result: dict) -> None:
     if "cli" in result:
         c = result["cli"]
         print(f"whole command on 4,000 samples: {c['seconds']} s (feature training "
-              f"{c['train_s']} s), recall {c['recall']:.3f}, FPR {c['fpr']:.3f}")
+              f"{c['train_s']} s; CPU {c.get('cpu_s')} s, load {c.get('load')}), "
+              f"recall {c['recall']:.3f}, FPR {c['fpr']:.3f}")
 
 
 if __name__ == "__main__":

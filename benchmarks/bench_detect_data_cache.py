@@ -18,10 +18,9 @@ import torch
 torch.set_num_threads(1)
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_detect_data import cached_features, make_attack, sets  # noqa: E402
+from bench_detect_data import cached_features, poisoned_sets  # noqa: E402
 from bench_detect_data_clean import clean_subset  # noqa: E402
 from trojanscope.data.resolve import load_dataset  # noqa: E402
-from trojanscope.detect.data.inputs import materialize  # noqa: E402
 
 
 def main() -> None:
@@ -33,13 +32,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="500,1000,2000,4000")
     args = parser.parse_args()
     if args.seed_base is not None:
-        train = load_dataset("mnist", "train")
-        chosen = sets(args.seed_base)
-        if args.sets:
-            chosen = [chosen[int(i)] for i in args.sets.split(",")]
-        for s in chosen:
-            data = materialize(make_attack(s).poison(train))
-            name = f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}"
+        for _, data, _, name in poisoned_sets(args.seed_base, args.sets):
             cached_features(data, args.cache, name)
             print(f"cached {name}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:

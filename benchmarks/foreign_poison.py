@@ -14,7 +14,7 @@ seed):
 Subcommands, each on a folder ``DIR``:
 
     PYTHONPATH=src python benchmarks/foreign_poison.py build DIR [--seed-base 7100] [--folder-set 5]
-    PYTHONPATH=src python benchmarks/foreign_poison.py detect DIR     # the CLI, as a user runs it
+    PYTHONPATH=src python benchmarks/foreign_poison.py detect DIR [--sets 5 --tag _after]  # the CLI
     PYTHONPATH=src python benchmarks/foreign_poison.py retrain DIR [--sets 1,3] [--uncleaned]
 
 ``build`` writes each set as a user's ``.npz`` (``x`` float (N, 1, 28, 28) in [0, 1], ``y``,
@@ -170,17 +170,19 @@ def rates_of(flagged: list[int], poison: np.ndarray) -> tuple[float, float]:
             float((flags & ~poison).sum() / (~poison).sum()))
 
 
-def detect(out: Path) -> None:
+def detect(out: Path, chosen: list[int] | None = None, tag: str = "") -> None:
     specs = json.loads((out / "sets.json").read_text())
     rows = []
-    for spec in specs:
+    for k, spec in enumerate(specs):
+        if chosen is not None and k not in chosen:
+            continue
         targets = [(spec["name"], out / f"{spec['name']}.npz", None)]
         if "folder" in spec:
             targets.append((spec["folder"], out / spec["folder"],
                             np.load(out / f"{spec['folder']}_poison.npy")))
         for name, path, poison in targets:
             doc, secs = run_cli(path)
-            (out / f"{name}.json").write_text(json.dumps(doc) + "\n")
+            (out / f"{name}{tag}.json").write_text(json.dumps(doc) + "\n")
             if poison is None:
                 tpr, fpr = doc["recall"], doc["fpr"]
             else:
@@ -191,7 +193,7 @@ def detect(out: Path) -> None:
                    "seconds": round(secs, 1)}
             rows.append(row)
             print(json.dumps(row), flush=True)
-    (out / "detect.json").write_text(json.dumps(rows, indent=1) + "\n")
+    (out / f"detect{tag}.json").write_text(json.dumps(rows, indent=1) + "\n")
     ok = sum(r["tpr"] >= 0.95 and r["fpr"] <= 0.05 for r in rows)
     worst = min(rows, key=lambda r: r["tpr"])
     print(f"{ok}/{len(rows)} sets at TPR>=0.95 & FPR<=0.05; lowest TPR {worst['tpr']:.3f} "
@@ -256,15 +258,17 @@ def main() -> None:
     parser.add_argument("--seed-base", type=int, default=7100)
     parser.add_argument("--folder-set", type=int, default=5,
                         help="set number also written as an image folder (-1: none)")
-    parser.add_argument("--sets", default=None, help="retrain: set numbers (default all)")
+    parser.add_argument("--sets", default=None, help="set numbers (default all)")
+    parser.add_argument("--tag", default="", help="detect: suffix of the JSON files written "
+                        "(a later run beside the first)")
     parser.add_argument("--uncleaned", action="store_true")
     args = parser.parse_args()
+    chosen = [int(s) for s in args.sets.split(",")] if args.sets else None
     if args.command == "build":
         build(args.out, args.seed_base, args.folder_set)
     elif args.command == "detect":
-        detect(args.out)
+        detect(args.out, chosen, args.tag)
     else:
-        chosen = [int(s) for s in args.sets.split(",")] if args.sets else None
         retrain(args.out, chosen, args.uncleaned)
 
 
