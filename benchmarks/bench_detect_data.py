@@ -156,9 +156,10 @@ def score(suspicion: np.ndarray, flags: np.ndarray, poison: np.ndarray, secs: fl
 
 
 def retrain(data, keep: np.ndarray, test, attack, seed: int,
-            labels: np.ndarray | None = None) -> dict:
+            labels: np.ndarray | None = None, others: tuple = ()) -> dict:
     """CA/ASR of the project's recipe trained on ``data[keep]`` (with ``labels``: on every
-    sample of ``data``, relabelled)."""
+    sample of ``data``, relabelled); ``others``: further attacks whose ASR on that model is
+    reported too (``"asr_others"``)."""
     from trojanscope.defences.subset import IndexSubset
     from trojanscope.engine.metrics import evaluate_attack
     from trojanscope.engine.train import Trainer, seeded
@@ -174,7 +175,10 @@ def retrain(data, keep: np.ndarray, test, attack, seed: int,
         keep = np.arange(len(data))
     Trainer(seed=seed).fit(model, IndexSubset(data, torch.as_tensor(keep)))
     m = evaluate_attack(model, test, attack)
-    return {"ca": m.clean_accuracy, "asr": m.attack_success_rate}
+    out = {"ca": m.clean_accuracy, "asr": m.attack_success_rate}
+    if others:
+        out["asr_others"] = [evaluate_attack(model, test, a).attack_success_rate for a in others]
+    return out
 
 
 def cli_time(tmp: Path) -> dict:
@@ -217,6 +221,12 @@ def main() -> None:
                         "sets retrained (default 0.1)")
     parser.add_argument("--cleaned-only", action="store_true",
                         help="with --retrain: only the cleaned set (no relabelled, no uncleaned)")
+    parser.add_argument("--variants", default="cleaned,relabelled,poisoned",
+                        help="with --retrain: which training sets (comma-separated of cleaned, "
+                        "relabelled, poisoned); --cleaned-only: cleaned")
+    parser.add_argument("--reference-asr", action="store_true",
+                        help="train only the unpoisoned reference (seed 0) and report its ASR "
+                        "against every chosen set's attack (what an unpoisoned model scores)")
     parser.add_argument("--no-reference", action="store_true",
                         help="with --retrain: skip the unpoisoned reference (seeds 0-2)")
     parser.add_argument("--cli-time", action="store_true")
@@ -240,6 +250,13 @@ def main() -> None:
     chosen = sets(opts.seed_base)
     if opts.sets:
         chosen = [] if opts.sets == "none" else [chosen[int(i)] for i in opts.sets.split(",")]
+    if opts.reference_asr:
+        ref = retrain(train, np.arange(len(train)), test, make_attack(chosen[0]), 0,
+                      others=tuple(make_attack(s) for s in chosen))
+        for s, asr in zip(chosen, ref["asr_others"], strict=True):
+            print(f"unpoisoned model (seed 0, CA {ref['ca']:.2%}): ASR {asr:.2%} against "
+                  f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}")
+        return
     rows = []
     for s in chosen:
         attack = make_attack(s)
@@ -265,10 +282,13 @@ def main() -> None:
             from trojanscope.detect.data.relabel import relabelled
 
             r = raw["auto"] if "auto" in raw else detect_data(data, features=feats)
-            row["retrain_cleaned"] = retrain(data, r.keep, test, attack, 0)
-            if not opts.cleaned_only:
+            variants = ["cleaned"] if opts.cleaned_only else opts.variants.split(",")
+            if "cleaned" in variants:
+                row["retrain_cleaned"] = retrain(data, r.keep, test, attack, 0)
+            if "relabelled" in variants:
                 row["retrain_relabelled"] = retrain(data, r.keep, test, attack, 0,
                                                     relabelled(r, data, seed=0))
+            if "poisoned" in variants:
                 row["retrain_poisoned"] = retrain(data, np.arange(len(data)), test, attack, 0)
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
@@ -337,15 +357,11 @@ def print_tables(result: dict, methods: list[str]) -> None:
                   f"all-to-one sets; a target named on {spread} all-to-all sets")
     print(f"mean feature-model training: {np.mean([r['train_s'] for r in rows]):.1f} s")
     for r in rows:
-        if "retrain_cleaned" in r:
-            c = r["retrain_cleaned"]
-            line = (f"retrain {r['attack']} {r['rate']:.0%} {r['mapping']}: cleaned CA "
-                    f"{c['ca']:.2%} ASR {c['asr']:.2%}")
-            if "retrain_poisoned" in r:
-                p, rl = r["retrain_poisoned"], r["retrain_relabelled"]
-                line += (f"; relabelled CA {rl['ca']:.2%} ASR {rl['asr']:.2%}; "
-                         f"uncleaned CA {p['ca']:.2%} ASR {p['asr']:.2%}")
-            print(line)
+        parts = [f"{v} CA {r['retrain_' + k]['ca']:.2%} ASR {r['retrain_' + k]['asr']:.2%}"
+                 for k, v in (("cleaned", "cleaned"), ("relabelled", "relabelled"),
+                              ("poisoned", "uncleaned")) if "retrain_" + k in r]
+        if parts:
+            print(f"retrain {r['attack']} {r['rate']:.0%} {r['mapping']}: " + "; ".join(parts))
     if "clean_reference" in result:
         cas = [c["ca"] for c in result["clean_reference"]]
         print("unpoisoned training, seeds 0-2: CA " + ", ".join(f"{c:.2%}" for c in cas)
