@@ -10,11 +10,13 @@ shared by every method, ART included (ART reads that model's penultimate layer t
 ``PyTorchClassifier``; its detectors run with their defaults). Reported per method: TPR
 (recall), FPR, ROC-AUC of the suspicion scores (ART returns flags only: AUC of the flags) and
 the detection time excluding the shared training. ``--retrain`` also trains the default recipe
-on the set cleaned by ``auto`` and reports CA/ASR against training on unpoisoned data;
+on the set cleaned by ``auto`` (dirty-label sets at ``--retrain-rates``, default 10%) and
+reports CA/ASR against training on unpoisoned data;
 ``--cli-time`` times the whole ``detect-data`` command on a 4,000-sample ``.npz``.
 
     PYTHONPATH=src /tmp/venv-art/bin/python benchmarks/bench_detect_data.py \
-        [--methods auto,spectral,...] [--no-art] [--retrain] [--cli-time] [--sets 0,3,...] \
+        [--methods auto,spectral,...] [--no-art] [--retrain [--retrain-rates 0.1,0.2]
+        [--cleaned-only]] [--cli-time] [--sets 0,3,...] \
         [--json benchmarks/out/detect_data.json]
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -62,6 +65,19 @@ def sets(seed_base: int = 1000) -> list[dict]:
         s["seed"] = seed_base + i
         s["target"] = int(np.random.default_rng(s["seed"]).integers(10))
     return out
+
+
+def poisoned_sets(seed_base: int, numbers: str | None = None):
+    """Each chosen set (``numbers``: comma-separated set numbers, default all) as ``(set,
+    data, poison mask, name)``, poisoned from the bundled 4,000-image MNIST training split."""
+    train = load_dataset("mnist", "train")
+    chosen = sets(seed_base)
+    if numbers:
+        chosen = [chosen[int(i)] for i in numbers.split(",")]
+    for s in chosen:
+        view = make_attack(s).poison(train)
+        name = f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}"
+        yield s, materialize(view), view.is_poisoned.numpy().copy(), name
 
 
 def cached_features(data, cache: Path | None, name: str) -> Features:
@@ -140,9 +156,10 @@ def score(suspicion: np.ndarray, flags: np.ndarray, poison: np.ndarray, secs: fl
 
 
 def retrain(data, keep: np.ndarray, test, attack, seed: int,
-            labels: np.ndarray | None = None) -> dict:
+            labels: np.ndarray | None = None, others: tuple = ()) -> dict:
     """CA/ASR of the project's recipe trained on ``data[keep]`` (with ``labels``: on every
-    sample of ``data``, relabelled)."""
+    sample of ``data``, relabelled); ``others``: further attacks whose ASR on that model is
+    reported too (``"asr_others"``)."""
     from trojanscope.defences.subset import IndexSubset
     from trojanscope.engine.metrics import evaluate_attack
     from trojanscope.engine.train import Trainer, seeded
@@ -158,7 +175,10 @@ def retrain(data, keep: np.ndarray, test, attack, seed: int,
         keep = np.arange(len(data))
     Trainer(seed=seed).fit(model, IndexSubset(data, torch.as_tensor(keep)))
     m = evaluate_attack(model, test, attack)
-    return {"ca": m.clean_accuracy, "asr": m.attack_success_rate}
+    out = {"ca": m.clean_accuracy, "asr": m.attack_success_rate}
+    if others:
+        out["asr_others"] = [evaluate_attack(model, test, a).attack_success_rate for a in others]
+    return out
 
 
 def cli_time(tmp: Path) -> dict:
@@ -171,15 +191,19 @@ def cli_time(tmp: Path) -> dict:
     path = tmp / "badnets10.npz"
     np.savez(path, x=x.numpy(), y=y.numpy(), poison=poisoned.is_poisoned.numpy())
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "trojanscope", "-q", "detect-data", str(path),
                            "--format", "json"], capture_output=True, text=True, env=env,
                           check=False)
     secs = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr)
     doc = json.loads(proc.stdout)
-    return {"seconds": round(secs, 1), "recall": doc["recall"], "fpr": doc["fpr"],
+    return {"seconds": round(secs, 1), "cpu_s": round(cpu, 1), "load": os.getloadavg()[0],
+            "recall": doc["recall"], "fpr": doc["fpr"],
             "train_s": doc["feature_model"]["train_s"]}
 
 
@@ -192,6 +216,17 @@ def main() -> None:
                         help="attack seed of set 0 (set i: seed-base + i); tune below 1000")
     parser.add_argument("--no-art", action="store_true")
     parser.add_argument("--retrain", action="store_true")
+    parser.add_argument("--retrain-rates", default="0.1",
+                        help="with --retrain: comma-separated poison rates of the dirty-label "
+                        "sets retrained (default 0.1)")
+    parser.add_argument("--cleaned-only", action="store_true",
+                        help="with --retrain: only the cleaned set (no relabelled, no uncleaned)")
+    parser.add_argument("--variants", default="cleaned,relabelled,poisoned",
+                        help="with --retrain: which training sets (comma-separated of cleaned, "
+                        "relabelled, poisoned); --cleaned-only: cleaned")
+    parser.add_argument("--reference-asr", action="store_true",
+                        help="train only the unpoisoned reference (seed 0) and report its ASR "
+                        "against every chosen set's attack (what an unpoisoned model scores)")
     parser.add_argument("--no-reference", action="store_true",
                         help="with --retrain: skip the unpoisoned reference (seeds 0-2)")
     parser.add_argument("--cli-time", action="store_true")
@@ -215,6 +250,13 @@ def main() -> None:
     chosen = sets(opts.seed_base)
     if opts.sets:
         chosen = [] if opts.sets == "none" else [chosen[int(i)] for i in opts.sets.split(",")]
+    if opts.reference_asr:
+        ref = retrain(train, np.arange(len(train)), test, make_attack(chosen[0]), 0,
+                      others=tuple(make_attack(s) for s in chosen))
+        for s, asr in zip(chosen, ref["asr_others"], strict=True):
+            print(f"unpoisoned model (seed 0, CA {ref['ca']:.2%}): ASR {asr:.2%} against "
+                  f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}")
+        return
     rows = []
     for s in chosen:
         attack = make_attack(s)
@@ -235,14 +277,19 @@ def main() -> None:
         if not opts.no_art:
             x, y = data.get_batch(torch.arange(len(data)))
             row.update(art_scores(feats, x.numpy(), y.numpy(), poison))
-        if opts.retrain and s["attack"] != "sig" and s["rate"] == 0.1:
+        rates = [float(r) for r in opts.retrain_rates.split(",")]
+        if opts.retrain and s["attack"] != "sig" and s["rate"] in rates:
             from trojanscope.detect.data.relabel import relabelled
 
             r = raw["auto"] if "auto" in raw else detect_data(data, features=feats)
-            row["retrain_cleaned"] = retrain(data, r.keep, test, attack, 0)
-            row["retrain_relabelled"] = retrain(data, r.keep, test, attack, 0,
-                                                relabelled(r, data, seed=0))
-            row["retrain_poisoned"] = retrain(data, np.arange(len(data)), test, attack, 0)
+            variants = ["cleaned"] if opts.cleaned_only else opts.variants.split(",")
+            if "cleaned" in variants:
+                row["retrain_cleaned"] = retrain(data, r.keep, test, attack, 0)
+            if "relabelled" in variants:
+                row["retrain_relabelled"] = retrain(data, r.keep, test, attack, 0,
+                                                    relabelled(r, data, seed=0))
+            if "poisoned" in variants:
+                row["retrain_poisoned"] = retrain(data, np.arange(len(data)), test, attack, 0)
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     result = {"rows": rows}
@@ -310,12 +357,11 @@ def print_tables(result: dict, methods: list[str]) -> None:
                   f"all-to-one sets; a target named on {spread} all-to-all sets")
     print(f"mean feature-model training: {np.mean([r['train_s'] for r in rows]):.1f} s")
     for r in rows:
-        if "retrain_cleaned" in r:
-            c, p = r["retrain_cleaned"], r["retrain_poisoned"]
-            rl = r["retrain_relabelled"]
-            print(f"retrain {r['attack']} {r['rate']:.0%} {r['mapping']}: cleaned CA {c['ca']:.2%}"
-                  f" ASR {c['asr']:.2%}; relabelled CA {rl['ca']:.2%} ASR {rl['asr']:.2%}; "
-                  f"uncleaned CA {p['ca']:.2%} ASR {p['asr']:.2%}")
+        parts = [f"{v} CA {r['retrain_' + k]['ca']:.2%} ASR {r['retrain_' + k]['asr']:.2%}"
+                 for k, v in (("cleaned", "cleaned"), ("relabelled", "relabelled"),
+                              ("poisoned", "uncleaned")) if "retrain_" + k in r]
+        if parts:
+            print(f"retrain {r['attack']} {r['rate']:.0%} {r['mapping']}: " + "; ".join(parts))
     if "clean_reference" in result:
         cas = [c["ca"] for c in result["clean_reference"]]
         print("unpoisoned training, seeds 0-2: CA " + ", ".join(f"{c:.2%}" for c in cas)
@@ -327,7 +373,8 @@ def print_cli(result: dict) -> None:
     if "cli" in result:
         c = result["cli"]
         print(f"whole command on 4,000 samples: {c['seconds']} s (feature training "
-              f"{c['train_s']} s), recall {c['recall']:.3f}, FPR {c['fpr']:.3f}")
+              f"{c['train_s']} s; CPU {c.get('cpu_s')} s, load {c.get('load')}), "
+              f"recall {c['recall']:.3f}, FPR {c['fpr']:.3f}")
 
 
 if __name__ == "__main__":

@@ -27,10 +27,9 @@ torch.set_num_threads(1)
 sys.path.insert(0, str(Path(__file__).parent))
 
 import trojanscope.detect.data.run as data_run  # noqa: E402
-from bench_detect_data import cached_features, make_attack, sets  # noqa: E402
+from bench_detect_data import cached_features, poisoned_sets  # noqa: E402
 from bench_detect_data_clean import clean_subset  # noqa: E402
 from trojanscope.data.resolve import load_dataset  # noqa: E402
-from trojanscope.detect.data.inputs import materialize  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
 data_run.FLAG_WHEN_CLEAN = True  # keep every flag; row_of applies the shipped rule itself
@@ -89,14 +88,7 @@ def main() -> None:
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     if args.seed_base is not None:
-        train = load_dataset("mnist", "train")
-        chosen = sets(args.seed_base)
-        if args.sets:
-            chosen = [chosen[int(i)] for i in args.sets.split(",")]
-        for s in chosen:
-            view = make_attack(s).poison(train)
-            data, poison = materialize(view), view.is_poisoned.numpy().copy()
-            name = f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}"
+        for s, data, poison, name in poisoned_sets(args.seed_base, args.sets):
             result = detect_data(data, method=args.method,
                                  features=cached_features(data, args.cache, name))
             row = {"set": name, "clean": False, "target": s["target"],

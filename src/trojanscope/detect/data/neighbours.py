@@ -27,3 +27,27 @@ def label_agreement(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024
     """Share of each sample's ``k`` nearest neighbours sharing its label."""
     votes = neighbour_votes(embedding, labels, k, chunk)
     return votes.gather(1, labels[:, None]).squeeze(1) / k
+
+
+def outside_purity(embedding: Tensor, labels: Tensor, rows: Tensor, k: int) -> Tensor:
+    """For each sample in ``rows`` (all of one class), the largest share a single label holds
+    among its ``k`` nearest neighbours from the *other* classes. A trigger carrier relabelled
+    to that class still looks like its source class, so its neighbours outside the class
+    mostly share one label (the source's); a genuine member of the class has no such twin
+    class and its outside neighbours are a mix."""
+    own = labels[rows[0]]
+    others = torch.nonzero(labels != own).squeeze(1)
+    votes = neighbour_votes_to(embedding[rows], embedding[others], labels[others], k)
+    return votes.max(1).values / k
+
+
+def neighbour_votes_to(queries: Tensor, points: Tensor, labels: Tensor, k: int,
+                       chunk: int = 1024) -> Tensor:
+    """Label counts among the ``k`` nearest of ``points`` to each of ``queries``."""
+    num_classes = int(labels.max()) + 1
+    out = torch.zeros(len(queries), num_classes)
+    for start in range(0, len(queries), chunk):
+        d = torch.cdist(queries[start:start + chunk], points)
+        nearest = d.topk(min(k, len(points)), largest=False).indices
+        out[start:start + chunk] = F.one_hot(labels[nearest], num_classes).sum(1).float()
+    return out
