@@ -30,6 +30,9 @@ set the 1% threshold above triggered inputs the layers alone caught (a patch mod
 1.000 to 0.891 TPR); capped, such a column adds at most ``cap²``, and a triggered input's
 column (typically 3-9) is barely changed. ``cap=0`` turns it off.
 ``transforms=[]`` gives the one-pass detector; ``1 + len(transforms)`` passes per input.
+``top`` (seventh round, docs/benchmarks.md): with ``top=k > 0`` only an input's ``k`` largest
+consistency columns enter the fusion — each transform wipes out its own trigger families, so the
+columns that did not fire add only their clean noise to the clean tail; ``0`` counts them all.
 """
 
 from __future__ import annotations
