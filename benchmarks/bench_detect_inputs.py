@@ -5,11 +5,10 @@ backdoored MNIST models of every trigger family.
         RUNS --make --out OUT.json
 
 ``--make`` trains the missing models of the population first with ``trojanscope attack`` (each
-family with seeds 11-32, targets 3, 7, 1, 9, 4, 6, 2, 8, 3, 6, 1, 4, 7, 9, 3, 6, 8, 2, 5, 0, 7,
-4: not the tuning seeds (seed 11 served as a design set for `auto`'s transform choice, seeds
-11-18 for the fourth round's cap, 11-20 for the fifth round's look at response columns, 11-24 for the sixth
-round's ``rotbin``, 11-28 for the seventh round's ``top``: docs/benchmarks.md; 29-32 are held
-out);
+family with seeds 11-32, targets 3, 7, 1, 9, 4, 6, 2, 8, 3, 6, 1, 4, 7, 9, 3, 6, 8, 2, 5, 0, 7, 4:
+not the tuning seeds (seed 11 served as a design set for `auto`'s transform choice, seeds 11-18 for
+the fourth round's cap, 11-20 for the fifth round's look at response columns, 11-24 for the sixth
+round's ``rotbin``, 11-28 for the seventh round's ``top``: docs/benchmarks.md; 29-32 are held out);
 ``--seeds`` and ``--families`` pick some; ``--methods`` takes ``name`` or
 ``name:param=value``). For every model, the MNIST test split (1,000 images) is halved at
 random: one half fits each method's guard (``fit_guard``: cross-fitted on all of it, threshold
