@@ -1,6 +1,8 @@
 """Two input detectors side by side from ``bench_detect_inputs.py`` outputs: per model ROC-AUC and
 TPR at the benchmark's FPR (and ART's STRIP where it ran), models at the goal, per-family mean
-and worst TPR, and the sixth round's decision rule (docs/benchmarks.md, issue 14).
+and worst TPR, and the sixth round's decision rule (docs/benchmarks.md, issue 14), or with
+``--rule seventh`` the seventh round's (more fresh models at the goal than the old design; its
+foreign-model condition is checked apart, by ``detect_inputs_columns.py``).
 
     python benchmarks/detect_inputs_compare.py OUT.json [OUT.json ...] --new mahalanobis \\
         --old "mahalanobis(menu=median+blur+binarise)"
@@ -30,6 +32,7 @@ def main() -> None:
     ap.add_argument("outputs", type=Path, nargs="+")
     ap.add_argument("--new", required=True, help="the new design's method label")
     ap.add_argument("--old", required=True, help="the design it would replace")
+    ap.add_argument("--rule", choices=("sixth", "seventh"), default="sixth")
     args = ap.parse_args()
     by: dict[str, dict[str, dict]] = {}
     for path in args.outputs:
@@ -80,6 +83,11 @@ def main() -> None:
                not lost),
               (f"4. new mean guard FPR {new['guard_fpr']:.3f} <= {MAX_GUARD_FPR}",
                new["guard_fpr"] <= MAX_GUARD_FPR)]
+    if args.rule == "seventh":
+        checks = [(f"1. at the goal: new {new['goal']} > old {old['goal']} (a tie keeps the old)",
+                   new["goal"] > old["goal"]),
+                  (f"   (models the old design has at the goal that the new one loses: "
+                   f"{lost or 'none'})", True)]
     print("\ndecision rule:")
     for text, ok in checks:
         print(f"  {'pass' if ok else 'FAIL'}  {text}")

@@ -30,6 +30,9 @@ set the 1% threshold above triggered inputs the layers alone caught (a patch mod
 1.000 to 0.891 TPR); capped, such a column adds at most ``cap²``, and a triggered input's
 column (typically 3-9) is barely changed. ``cap=0`` turns it off.
 ``transforms=[]`` gives the one-pass detector; ``1 + len(transforms)`` passes per input.
+``top`` (seventh round, docs/benchmarks.md): with ``top=k > 0`` only an input's ``k`` largest
+consistency columns enter the fusion — each transform wipes out its own trigger families, so the
+columns that did not fire add only their clean noise to the clean tail; ``0`` counts them all.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from trojanscope.detect.input_level.features import (
 from trojanscope.registry import register
 
 COMBINE = ("mean", "max", "sumsq")
+TOP = 0  # only the TOP largest consistency columns of an input count (0: every one)
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
 
 
@@ -85,8 +89,9 @@ class Mahalanobis(InputDetector):
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
                  distance: str = "both",
                  transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP,
-                 menu: tuple[str, ...] | str = AUTO_MENU) -> None:
+                 menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP) -> None:
         self.shrinkage = shrinkage
+        self.top = top
         self.menu = _names(menu)  # what "auto" chooses from; "median+blur+binarise" as text
         check_transforms(self.menu)
         if not self.menu or self.menu == ("auto",):
@@ -104,6 +109,8 @@ class Mahalanobis(InputDetector):
         check_transforms(self.transforms)
         if self.combine not in COMBINE or not 0 < self.shrinkage <= 1:
             raise ValueError(f"combine must be one of {', '.join(COMBINE)}, shrinkage in (0, 1]")
+        if isinstance(self.top, bool) or not isinstance(self.top, int) or self.top < 0:
+            raise ValueError("top must be an integer >= 0 (0: every consistency column counts)")
         if self.distance not in ("absolute", "relative", "both"):
             raise ValueError("distance must be absolute, relative or both")
         if self.folds < 2:
@@ -194,7 +201,13 @@ class Mahalanobis(InputDetector):
         return z
 
     def _score(self, x: Tensor) -> Tensor:
-        return combine_columns(self._raw(x), self.combine)
+        z = self._raw(x)
+        n_layer = z.shape[1] - len(self.transforms_)
+        if 0 < self.top < z.shape[1] - n_layer:
+            # each transform wipes out its own trigger families: an input's largest drops carry
+            # the evidence, and the clean noise of the columns that did not fire does not add up
+            z = torch.cat([z[:, :n_layer], z[:, n_layer:].topk(self.top, 1).values], 1)
+        return combine_columns(z, self.combine)
 
 
 def _names(value: tuple[str, ...] | str) -> tuple[str, ...]:

@@ -1,0 +1,50 @@
+"""``top``: only an input's largest consistency columns count in the Mahalanobis detector's
+fusion (each transform wipes out its own trigger families, so the columns that did not fire add
+only clean noise); ``top=0`` counts every column, as before the seventh round."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from trojanscope import registry
+from trojanscope.detect.input_level.mahalanobis import TOP, combine_columns
+from trojanscope.params import parse_assignments
+
+
+def fitted(model, x, **params):
+    det = registry.create("input-detector", "mahalanobis",
+                          transforms=("median", "blur", "binarise"), **params)
+    det.fit(model, x, generator=torch.Generator().manual_seed(0))
+    return det
+
+
+def test_top_counts_the_largest_consistency_columns(backdoored_run, tiny_test) -> None:
+    model, x = backdoored_run.model.eval(), tiny_test.x
+    with torch.no_grad():
+        every = fitted(model, x, top=0)
+        top2 = fitted(model, x, top=2)
+        z = top2._raw(x)
+        s_every, s_top2 = every.score(x), top2.score(x)
+        s_top9 = fitted(model, x, top=9).score(x)  # more than there are: every column
+    n_layer = z.shape[1] - 3
+    cols = z[:, n_layer:].clamp_min(0).square()
+    expected = combine_columns(z[:, :n_layer], "sumsq") + cols.topk(2, 1).values.sum(1)
+    assert top2.top == 2 and registry.create("input-detector", "mahalanobis").top == TOP
+    assert torch.allclose(s_top2.double(), expected.double(), atol=1e-6)
+    assert torch.allclose(s_every.double(), combine_columns(z, "sumsq").double(), atol=1e-6)
+    assert torch.allclose(s_top9, s_every)
+    all_up = (z[:, n_layer:] > 0).all(1)  # where all three are raised, the smallest drops out
+    assert all_up.any() and bool((s_every[all_up] > s_top2[all_up] + 1e-9).all())
+    assert top2.forward_passes_per_input == every.forward_passes_per_input == 4
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "two"])
+def test_top_is_checked(bad) -> None:
+    with pytest.raises(ValueError, match="top"):
+        registry.create("input-detector", "mahalanobis", top=bad)
+
+
+def test_top_from_a_method_parameter() -> None:
+    params = parse_assignments(["top=0"], "method parameter")
+    assert registry.create("input-detector", "mahalanobis", **params).top == 0
