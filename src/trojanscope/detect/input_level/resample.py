@@ -16,6 +16,6 @@ def rotate(x: Tensor, degrees: float) -> Tensor:
     """``x`` (N×C×H×W) rotated by ``degrees`` about its centre, bilinear, zeros outside."""
     t = math.radians(degrees)
     theta = torch.tensor([[math.cos(t), -math.sin(t), 0.0],
-                          [math.sin(t), math.cos(t), 0.0]], dtype=x.dtype)
+                          [math.sin(t), math.cos(t), 0.0]], dtype=x.dtype, device=x.device)
     grid = F.affine_grid(theta[None].expand(len(x), 2, 3), list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
