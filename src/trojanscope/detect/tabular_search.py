@@ -40,7 +40,7 @@ from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector
 from trojanscope.detect.tabular_excess import class_excess, reference_model
 from trojanscope.detect.tree_boxes import box_excess
 from trojanscope.detect.tree_mass import class_mass_norms, grouped_mass
-from trojanscope.detect.tree_reference import referenced, reference_trees
+from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
