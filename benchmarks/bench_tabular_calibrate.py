@@ -166,6 +166,27 @@ def holdout(files: list[str], held: list[str], families: list[str] | None) -> No
                           flush=True)
 
 
+def fit_designs(files: list[str], specs: list[str], out: str) -> None:
+    """Fit named designs (``FAMILY=DESIGN|TRANSFORM|C``, e.g. ``tree:lightgbm=mass + rel|none|10``)
+    on every calibration row of their family and write them into ``out`` (other entries kept):
+    a design chosen elsewhere (``--holdout``) rather than by LOO."""
+    rows = load_rows(files)
+    zoos = sorted({r["zoo"] for r in rows})
+    existing = load_calibrators(out) if Path(out).exists() else {}
+    for spec in specs:
+        fam, rest = spec.split("=", 1)
+        name, transform, c = rest.split("|")
+        sub = [r for r in rows if in_family(r, fam)]
+        existing[f"{METHOD}:{fam}"] = fit_calibrator(
+            f"{METHOD}:{fam}", [r["features"] for r in sub], [int(r["backdoored"]) for r in sub],
+            DESIGNS[fam][name], transform=transform, c=float(c), zoo=zoos, seed=0,
+            coverage=count_traits(r.get("traits", []) for r in sub))
+        print(f"{METHOD}:{fam}: {name}, {transform}, C = {c} on {len(sub)} rows "
+              f"({sum(int(r['backdoored']) for r in sub)} backdoored)")
+    save_calibrators(existing, out)
+    print(f"wrote {out}")
+
+
 def choose(files: list[str], out: str | None, families: list[str] | None = None) -> None:
     """Every design per family (``families``: these only) by LOO on the calibration rows; the
     best fitted into ``out``."""
@@ -252,7 +273,12 @@ def main() -> None:
     parser.add_argument("--holdout", nargs="+", default=None,
                         help="with --choose: score every design fitted on the --choose rows on "
                              "these development rows instead of choosing by LOO")
+    parser.add_argument("--fit", nargs="+", default=None, metavar="FAMILY=DESIGN|TRANSFORM|C",
+                        help="with --choose and --out: fit these designs instead of choosing")
     args = parser.parse_args()
+    if args.fit:
+        fit_designs(args.choose, args.fit, args.out)
+        return
     if args.holdout:
         holdout(args.choose, args.holdout, args.families)
         return

@@ -53,8 +53,9 @@ def test_tabular_search_sets_a_tree_against_its_reference(transactions) -> None:
     run = run_experiment(transactions, attack=TabularBadNets(target=1, poison_rate=0.3, seed=1),
                          arch="xgboost", data_params={"label_column": "is_fraud"},
                          arch_params={"n_estimators": 20, "max_depth": 3})
-    with_ref = registry.create("detector", "tabular-search").inspect(run.model, run.test, seed=0)
-    plain = registry.create("detector", "tabular-search", references=0)
+    with_ref = registry.create("detector", "tabular-search", references=1).inspect(
+        run.model, run.test, seed=0)
+    plain = registry.create("detector", "tabular-search")  # the default: no references
     without = plain.inspect(run.model, run.test, seed=0)
     for k in REFERENCED:  # the model's own features do not change; 0 without references
         assert with_ref.features[k] == pytest.approx(without.features[k])

@@ -80,7 +80,8 @@ class TabularSearch(ModelDetector):
             [tail, 1 - tail] quantiles (0: none left out).
         references: trees: clean models of the same library and size trained on the clean
             rows, whose features are subtracted (``<feature>_ref``, :mod:`.tree_reference`;
-            0: none, the ``_ref`` features are 0).
+            0, the default: none, the ``_ref`` features are 0 — on the development zoos no
+            calibrator design gained from them, docs/benchmarks.md issue 16 step 6).
     """
 
     name = "tabular-search"
@@ -92,7 +93,7 @@ class TabularSearch(ModelDetector):
                  max_enrichment: float = 0.3, neighbours: int = 40,
                  mass_trees: int = 30, mass_sure: float = 15.0,
                  excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3,
-                 references: int = 1) -> None:
+                 references: int = 0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
