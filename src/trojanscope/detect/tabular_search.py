@@ -227,7 +227,7 @@ class TabularSearch(ModelDetector):
         refs = reference_trees(target.model, x.numpy(), y.numpy(), target.num_classes,
                                self.references, seed)
         plain = TabularSearch(**{**self.get_params(), "references": 0})
-        feats = [plain.run(InspectionTarget(ref, target.input_shape, target.num_classes,
+        feats = [plain.run(InspectionTarget(ref, ref.input_shape, target.num_classes,
                                             target.clean),
                            torch.Generator().manual_seed(seed + k)).features
                  for k, ref in enumerate(refs)]
