@@ -77,6 +77,20 @@ TREE_DESIGNS = {
     "group + rel + box + score": ["tab_mass_group", "tab_mass_rel", "tab_box", "tab_score"],
     "mass + group + rel + box + score": ["tab_mass", "tab_mass_group", "tab_mass_rel",
                                          "tab_box", "tab_score"],
+    # against a clean reference tree of the model's library and size trained on the clean
+    # rows (tree_reference; issue 16 step 6): the search's scale set by the table
+    "mass + rel + box_ref + score_ref": ["tab_mass", "tab_mass_rel", "tab_box_ref",
+                                         "tab_score_ref"],
+    "mass + rel + box + score + box_ref + score_ref": ["tab_mass", "tab_mass_rel", "tab_box",
+                                                       "tab_score", "tab_box_ref",
+                                                       "tab_score_ref"],
+    "mass + box_ref + score_ref": ["tab_mass", "tab_box_ref", "tab_score_ref"],
+    "mass + rel + box_ref": ["tab_mass", "tab_mass_rel", "tab_box_ref"],
+    "mass + rel + box_ref + flip_1_ref": ["tab_mass", "tab_mass_rel", "tab_box_ref",
+                                          "tab_flip_1_ref"],
+    "mass + rel + box_ref + score_ref + gap_ref": ["tab_mass", "tab_mass_rel", "tab_box_ref",
+                                                   "tab_score_ref", "tab_gap_ref"],
+    "mass + rel": ["tab_mass", "tab_mass_rel"],
 }
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
@@ -98,10 +112,11 @@ def load_rows(files: list[str]) -> list[dict]:
     for name in files:
         with open(name) as fh:
             payload = json.load(fh)
-        _, entries = read_truth(payload["zoo"])
+        table, entries = read_truth(payload["zoo"])
         arch = {e.name: e.arch for e in entries}
         for row in payload["rows"]:
-            rows.append({**row, "arch": arch[row["name"]], "zoo": payload["zoo"]})
+            rows.append({**row, "arch": arch[row["name"]], "zoo": payload["zoo"],
+                         "table": table})
     return rows
 
 
@@ -115,6 +130,61 @@ def loo(rows: list[dict], features: list[str], transform: str, c: float) -> np.n
                              [labels[j] for j in keep], features, transform=transform, c=c)
         out[i] = cal.probability(rows[i]["features"])
     return out
+
+
+def holdout(files: list[str], held: list[str], families: list[str] | None) -> None:
+    """Every design per family fitted on all calibration rows ``files`` and scored on the
+    development rows ``held`` (another zoo, e.g. another table), per table (the zoo's data
+    set): cross-entropy / ROC-AUC. Development only: it picks a design, it is no evaluation."""
+    rows, test = load_rows(files), load_rows(held)
+    print(f"calibration rows: {len(rows)}; held-out rows: {len(test)}")
+    for fam, designs in DESIGNS.items():
+        if families and fam not in families:
+            continue
+        sub = [r for r in rows if in_family(r, fam)]
+        tst = [r for r in test if in_family(r, fam)]
+        tables = sorted({r["table"] for r in tst})
+        print(f"\n{fam}: fitted on {len(sub)}, held out {len(tst)}")
+        print("| design | transform | C | all | " + " | ".join(tables) + " |")
+        print("|---|---|---|---|" + "---|" * len(tables))
+        for name, feats in designs.items():
+            if any(f not in sub[0]["features"] or f not in tst[0]["features"] for f in feats):
+                continue
+            for transform in TRANSFORMS:
+                for c in CS:
+                    cal = fit_calibrator(METHOD, [r["features"] for r in sub],
+                                         [int(r["backdoored"]) for r in sub], feats,
+                                         transform=transform, c=c)
+                    cells = []
+                    for table in (None, *tables):
+                        part = [r for r in tst if table is None or r["table"] == table]
+                        y = [int(r["backdoored"]) for r in part]
+                        p = [cal.probability(r["features"]) for r in part]
+                        cells.append(f"{log_loss(y, p, labels=[0, 1]):.3f} / "
+                                     f"{roc_auc_score(y, p):.3f}")
+                    print(f"| {name} | {transform} | {c:g} | " + " | ".join(cells) + " |",
+                          flush=True)
+
+
+def fit_designs(files: list[str], specs: list[str], out: str) -> None:
+    """Fit named designs (``FAMILY=DESIGN|TRANSFORM|C``, e.g. ``tree:lightgbm=mass + rel|none|10``)
+    on every calibration row of their family and write them into ``out`` (other entries kept):
+    a design chosen elsewhere (``--holdout``) rather than by LOO."""
+    rows = load_rows(files)
+    zoos = sorted({r["zoo"] for r in rows})
+    existing = load_calibrators(out) if Path(out).exists() else {}
+    for spec in specs:
+        fam, rest = spec.split("=", 1)
+        name, transform, c = rest.split("|")
+        sub = [r for r in rows if in_family(r, fam)]
+        existing[f"{METHOD}:{fam}"] = fit_calibrator(
+            f"{METHOD}:{fam}", [r["features"] for r in sub], [int(r["backdoored"]) for r in sub],
+            DESIGNS[fam][name], transform=transform, c=float(c), zoo=zoos, seed=0,
+            coverage=count_traits(r.get("traits", []) for r in sub))
+        print(f"{METHOD}:{fam}: {name}, {transform}, C = {c} on {len(sub)} rows "
+              f"({sum(int(r['backdoored']) for r in sub)} backdoored)")
+    save_calibrators(existing, out)
+    print(f"wrote {out}")
 
 
 def choose(files: list[str], out: str | None, families: list[str] | None = None) -> None:
@@ -200,7 +270,18 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="with --choose: calibration JSON to update")
     parser.add_argument("--families", nargs="+", default=None, choices=sorted(DESIGNS),
                         help="with --choose: only these families (the others stay in --out)")
+    parser.add_argument("--holdout", nargs="+", default=None,
+                        help="with --choose: score every design fitted on the --choose rows on "
+                             "these development rows instead of choosing by LOO")
+    parser.add_argument("--fit", nargs="+", default=None, metavar="FAMILY=DESIGN|TRANSFORM|C",
+                        help="with --choose and --out: fit these designs instead of choosing")
     args = parser.parse_args()
+    if args.fit:
+        fit_designs(args.choose, args.fit, args.out)
+        return
+    if args.holdout:
+        holdout(args.choose, args.holdout, args.families)
+        return
     if args.tree_view:
         tree_view(*args.tree_view)
     if args.choose:

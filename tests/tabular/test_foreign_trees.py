@@ -232,11 +232,18 @@ def toy_model(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_an_audit_asks_to_review_a_flagged_user_model_instead_of_rating_it_high(
         tmp_path: Path) -> None:
-    """bench_tabular_foreign.py's clean toy model (20 trees) scores above 0.5: the old audit
-    rated it high ("backdoor detected"), a false alarm."""
+    """bench_tabular_foreign.py's clean toy model (20 trees) scored above 0.5 with the
+    credit-default-only calibrators: the old audit rated it high ("backdoor detected"), a false
+    alarm. The calibrators fitted on two tables score it under 0.5, so a calibration file whose
+    XGBoost calibrator is shifted up flags it here, as those did."""
     path, csv = toy_model(tmp_path)
+    shipped = json.loads((Path(__file__).resolve().parents[2]
+                          / "src/trojanscope/detect/calibration.json").read_text())
+    shipped["tabular-search:tree:xgboost"]["intercept"] += 10.0
+    cal = tmp_path / "calibration.json"
+    cal.write_text(json.dumps(shipped))
     proc = _cli("audit", str(path), "--data", str(csv), "--label-column", "default",
-                "--format", "json", "--no-history")
+                "--format", "json", "--no-history", "--calibration", str(cal))
     assert "Traceback" not in proc.stderr, proc.stderr
     result = json.loads(proc.stdout)
     assert result["detection"]["probability"] >= 0.5 and not result["detection"]["calibrated"]

@@ -40,6 +40,7 @@ from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector
 from trojanscope.detect.tabular_excess import class_excess, reference_model
 from trojanscope.detect.tree_boxes import box_excess
 from trojanscope.detect.tree_mass import class_mass_norms, grouped_mass
+from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -77,6 +78,10 @@ class TabularSearch(ModelDetector):
         box_mean: trees: ``tab_box`` is the mean of this many largest box excesses.
         excess_tail: networks' ``tab_excess`` leaves out numbers outside the clean rows'
             [tail, 1 - tail] quantiles (0: none left out).
+        references: trees: clean models of the same library and size trained on the clean
+            rows, whose features are subtracted (``<feature>_ref``, :mod:`.tree_reference`;
+            0, the default: none, the ``_ref`` features are 0 — on the development zoos no
+            calibrator design gained from them, docs/benchmarks.md issue 16 step 6).
     """
 
     name = "tabular-search"
@@ -87,7 +92,8 @@ class TabularSearch(ModelDetector):
     def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
                  max_enrichment: float = 0.3, neighbours: int = 40,
                  mass_trees: int = 30, mass_sure: float = 15.0,
-                 excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3) -> None:
+                 excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3,
+                 references: int = 0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -96,8 +102,11 @@ class TabularSearch(ModelDetector):
         self.mass_trees, self.mass_sure = int(mass_trees), float(mass_sure)
         self.excess_tail = float(excess_tail)
         self.box_top, self.box_mean = int(box_top), int(box_mean)
+        self.references = int(references)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
+        if self.references < 0:
+            raise UserInputError("tabular-search: references must be >= 0")
         if self.box_top < 1 or self.box_mean < 1:
             raise UserInputError("tabular-search: box_top and box_mean must be >= 1")
         if not 0.0 <= self.excess_tail < 0.5:
@@ -193,6 +202,8 @@ class TabularSearch(ModelDetector):
         # answer natural extremes of either class alike, a backdoor answers towards one
         second = np.sort(excess)[-2] if len(excess) > 1 else 0.0
         features["tab_excess_gap"] = float(excess.max() - second)
+        if tree:
+            features.update(self.against_references(target, x_all, y_all, features, seed))
         order = [r.cls for r in ranked]
         if tree:
             order = tree_target_order(order, mass, self.mass_sure,
@@ -208,6 +219,19 @@ class TabularSearch(ModelDetector):
             r.cls: " and ".join(f"{c.column} = {c.text}" for c in found[r.cls])
             for r in per_class}
         return verdict
+
+    def against_references(self, target: InspectionTarget, x: Tensor, y: Tensor,
+                           own: dict[str, float], seed: int) -> dict[str, float]:
+        """The tree's features minus those of ``references`` clean trees of its library and
+        size trained on the clean rows (:mod:`.tree_reference`)."""
+        refs = reference_trees(target.model, x.numpy(), y.numpy(), target.num_classes,
+                               self.references, seed)
+        plain = TabularSearch(**{**self.get_params(), "references": 0})
+        feats = [plain.run(InspectionTarget(ref, ref.input_shape, target.num_classes,
+                                            target.clean),
+                           torch.Generator().manual_seed(seed + k)).features
+                 for k, ref in enumerate(refs)]
+        return referenced(own, feats)
 
     # -- candidates ----------------------------------------------------------------------------
     def candidates(self, model: torch.nn.Module, schema: TabularSchema,
