@@ -30,6 +30,9 @@ def test_high_rating_recommends_a_mitigation_everywhere(results, tmp_path, monke
     advice = json.loads(render_audit(bad, "json"))["recommendation"]
     assert advice["method"] == AUTO_WITH_DATA
     assert advice["commands"][0].startswith("trojanscope mitigate")
+    # already rated backdoored: gated is forced, so neither its gate nor its probe hands the
+    # model back untreated (the old command left both to decide again)
+    assert f"--method {AUTO_WITH_DATA} --method-param force=1 " in advice["commands"][0]
     assert advice["commands"][0] in render_audit(bad, "markdown")
     assert advice["commands"][0] in render_audit(bad, "html")
     buf = io.StringIO()

@@ -133,7 +133,6 @@ def test_adaptive_removes_most_of_the_tiny_backdoor(backdoored_run, tiny_test) -
 
 def test_auto_picks_by_what_the_model_is() -> None:
     assert resolve("auto", False) == "gated"  # our own run folders: the detector first
-    assert resolve("auto", False, flagged=True) == "gated"  # already flagged (the audit)
     assert resolve("auto", False, foreign=True) == "adaptive"  # TorchScript / ONNX
     assert resolve("auto", True, foreign=True) == "clp"  # no clean data
     assert resolve("anp", False, foreign=True) == "anp"  # a named method is kept

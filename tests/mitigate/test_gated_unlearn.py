@@ -164,6 +164,19 @@ def test_a_trigger_the_first_stage_weakened_counts_as_a_backdoor() -> None:
     assert same["kept"] == 1.0 and not residual.backdoor_left(same, 0.5, 0.2)
 
 
+def test_a_trigger_that_barely_worked_before_is_no_evidence(monkeypatch) -> None:
+    """One held-back image of fifty that the reversed trigger sent before, none after: the old
+    probe read that as "kept 0" and ran the second stage on a clean model."""
+    clean = data()
+    fit, val = clean.subset(list(range(0, 160, 2))), clean.subset(list(range(1, 160, 2)))
+    original, model = Clean().eval(), Clean().eval()
+    monkeypatch.setattr(residual, "proxy_asr", lambda m, t, v: 0.02 if m is original else 0.0)
+    pixel = ReversedTrigger(2, torch.ones(1, SIDE, SIDE), torch.ones(1, SIDE, SIDE))
+    left = residual.residual(model, original, fit, val, [pixel], 2, eps=0.0)
+    assert left["trigger_before"] == 0.02 and left["kept"] == 1.0
+    assert not residual.backdoor_left(left, 0.5, 0.2)
+
+
 def test_a_flagged_model_with_no_shortcut_left_skips_the_second_stage(monkeypatch) -> None:
     model, clean = Clean().eval(), data()
     flagged(monkeypatch)  # the detector flags it anyway (a false alarm)
@@ -191,6 +204,9 @@ def test_by_default_the_original_comes_back_when_the_probe_finds_nothing(monkeyp
     assert torch.equal(undone.apply(model, clean).out.bias, model.out.bias)
     assert "reverted" in undone.report_["unlearn"]["action"]
     assert kept.treated and not undone.treated
+    forced = two_stages(force=True)  # what the audit recommends for a model it rated backdoored
+    forced.inner = Nudge()
+    assert not torch.equal(forced.apply(model, clean).out.bias, model.out.bias)
 
 
 def test_a_surviving_shortcut_passes_the_probe_and_is_unlearnt(monkeypatch) -> None:
@@ -202,7 +218,7 @@ def test_a_surviving_shortcut_passes_the_probe_and_is_unlearnt(monkeypatch) -> N
     assert signal_asr(out, clean) < 0.1
 
 
-def test_residual_zero_always_runs_the_second_stage(monkeypatch) -> None:
+def test_kept_above_one_always_runs_the_second_stage(monkeypatch) -> None:
     model, clean = Clean().eval(), data()
     flagged(monkeypatch)
     method = two_stages(unlearn=True, kept=1.01)

@@ -36,12 +36,16 @@ MEASURED = {
 }
 
 
-def resolve(method: str, data_free: bool, foreign: bool = False, flagged: bool = False) -> str:
+# What a model a detector already rated backdoored (the audit's recommendation) runs with:
+# ``gated`` forced, so that neither its own gate nor its probe hands the model back untreated
+# (docs/mitigation.md: a SIG model the probe passed came back at 98% ASR).
+FLAGGED_PARAMS = {AUTO_WITH_DATA: "force=1"}
+
+
+def resolve(method: str, data_free: bool, foreign: bool = False) -> str:
     """The concrete method name for ``method`` (``auto`` or a registered name); ``foreign``:
-    the model is not a trojanscope run folder; ``flagged``: a detector already rated it
-    backdoored (the audit). A flagged run folder gets ``gated`` too: its second stage is what
-    removes patch and SIG backdoors (a model its gate or probe finds clean comes back unchanged,
-    and the notes say so)."""
+    the model is not a trojanscope run folder. A model already rated backdoored gets the same
+    method with :data:`FLAGGED_PARAMS`."""
     if method != "auto":
         return method
     if data_free:

@@ -53,7 +53,7 @@ def render_audit_html(result: AuditResult) -> str:
     detection = doc["detection"]
     chart, scale, images = "", None, []
     if detection:
-        flagged = detection["flagged"]
+        flagged = detection.get("flagged", detection["verdict"] in ("backdoored", "review"))
         top = detection["suspected_target"] if flagged else None
         scale = chart_scale(detection)
         chart = per_class_chart(scale, top, detection["threshold"])

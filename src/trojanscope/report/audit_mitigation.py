@@ -24,7 +24,7 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     """``{"method", "text", "commands"}`` for a backdoor rated high or critical in a model
     ``mitigate`` can purify (a run folder, TorchScript, ONNX); ``None`` otherwise (a file whose
     loading runs code is never purified: it is not loaded at all)."""
-    from trojanscope.mitigate.auto import MEASURED, resolve
+    from trojanscope.mitigate.auto import FLAGGED_PARAMS, MEASURED, resolve
     from trojanscope.report.audit_next import backdoor_detected, runs_code_when_loaded
 
     if result.rating.level < Severity.HIGH or not backdoor_detected(result):
@@ -37,8 +37,8 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     target = shlex.quote(result.target)
     out_name = f"{_model_name(PurePath(result.target))}-mitigated"
     out = shlex.quote(out_name)
-    method = resolve("auto", False, foreign=result.model.get("format") != "safetensors",
-                     flagged=True)
+    method = resolve("auto", False, foreign=result.model.get("format") != "safetensors")
+    forced = FLAGGED_PARAMS.get(method)  # the audit already rated it: treat, never hand back
     text = (f"Purify a copy with {method} (the best method measured for such models, see "
             "docs/mitigation.md), then audit it again; keep the original as evidence. A clean "
             "re-audit is not proof of removal (a weakened backdoor can escape detection): "
@@ -48,7 +48,8 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
         "method": method,
         "text": text,
         "commands": [
-            f"trojanscope mitigate {target} --data {data} --method {method} --out {out}",
+            f"trojanscope mitigate {target} --data {data} --method {method}"
+            + (f" --method-param {forced}" if forced else "") + f" --out {out}",
             f"trojanscope audit {shlex.quote(purified.format(out=out_name))} --data {data} "
             f"--report reports/{out}",
         ],

@@ -208,10 +208,13 @@ def _backdoor(ctx: _Context) -> list[NextStep]:
                   f"{ctx.out('more-data')}"]),
         *_purify(ctx),
         NextStep("Or replace it: retrain on data you trust",
-                 "trojanscope cannot yet find the poisoned training samples: trace the training "
-                 "data to its sources, keep what you trust (TRUSTED.npz), retrain, and audit the "
-                 f"new model the same way{ctx.data_note}:",
-                 [f"trojanscope train --dataset TRUSTED.npz{arch_arg} --out retrained",
+                 "If you have the model's training data (TRAIN.npz), find the samples that carry "
+                 "a trigger and keep the others (TRUSTED.npz: the samples not flagged; "
+                 "docs/detect-data.md says which triggers it misses, so trace the data to its "
+                 f"sources too), retrain, and audit the new model the same way{ctx.data_note}:",
+                 ["trojanscope detect-data TRAIN.npz --out poison-findings --write-clean "
+                  "TRUSTED.npz",
+                  f"trojanscope train --dataset TRUSTED.npz{arch_arg} --out retrained",
                   f"trojanscope audit retrained {ctx.data_args('audit')} --report "
                   "reports/retrained"]),
     ]
