@@ -91,12 +91,10 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
     assert report["suspected_target"] == 1 and "ti_prob_1" in report["features"]
     assert "cf" in report["trigger_tokens"]["1"] and report["features"]["tv_gap"] > 3.0
     assert report["relaxed_tokens"]["1"] == {"relaxed": "cf", "relaxed_neutral": "cf"}
-    # the shipped calibrator reads the vocabulary rank `tv_gap3` (fitted on rt-polarity
-    # TextCNNs); in this 38-word vocabulary no other word moves, so one planted word lifts the
-    # mean of the three largest gaps less than there: judged against the clean model's verdict
-    assert run(["detect", str(runs["clean"][1]), "--data", str(data), "--format", "json"]) in (0, 1)
-    clean_report = json.loads(capsys.readouterr().out)
-    assert report["probability"] > clean_report["probability"] + 0.2
+    # a clean set far smaller than the vocabulary-rank calibration's: the verdict says so and
+    # the behaviour-only calibrator flags the planted word
+    assert any("vocabulary-rank features not used" in n for n in report["coverage_notes"])
+    assert report["verdict"] == "backdoored" and code == 1, report["probability"]
     code = run(["detect", str(folder), "--data", str(data), "--method", "neural_cleanse"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[0].startswith("error:") and "text model" in err[0]

@@ -45,3 +45,21 @@ def test_shipped_calibration_reads_the_vocabulary_rank_of_word_models_only() -> 
     # a transformer (MiniLM) has no word vocabulary: its own calibrator reads ti_prob_1..3
     transformer = calibrate(_verdict("transformer", **low))
     assert transformer.probability is not None and transformer.features["calibrated"] == 1.0
+
+
+def test_a_clean_set_far_from_the_calibrated_size_is_said_and_not_read() -> None:
+    """The tv_* features scale with the clean set's size (a trigger absent from clean data
+    scores about log(count + 1)): outside the calibrated range the behaviour-only calibrator
+    serves, and the verdict says why (the old code read them at any size)."""
+    from trojanscope.detect.calibration import calibrate
+    from trojanscope.detect.text_vocab_rank import REFERENCE_SENTENCES, size_note
+
+    assert size_note(REFERENCE_SENTENCES) is None
+    assert size_note(REFERENCE_SENTENCES * 3) is not None
+    note = size_note(50)
+    assert note is not None and "50 clean sentences" in note
+    low = {"ti_prob_1": 0.5, "ti_prob_2": 0.75, "ti_prob_3": 0.85}
+    verdict = _verdict("transformer", **low, tv_gap=4.4, tv_gap3=2.7)
+    verdict.coverage_notes = [note]
+    calibrate(calibrate(verdict))  # twice: the detector's note stays, said once
+    assert verdict.coverage_notes.count(note) == 1

@@ -45,7 +45,7 @@ from trojanscope.detect.base import (
 from trojanscope.detect.text_relax import best_single_token, insert_ids
 from trojanscope.detect.text_span import best_span
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to, neutral_for
-from trojanscope.detect.text_vocab_rank import vocab_rank_features
+from trojanscope.detect.text_vocab_rank import size_note, vocab_rank_features
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
 from trojanscope.params import check_option
@@ -227,12 +227,16 @@ class TextInversion(ModelDetector):
         if any(spans):
             features.update(span_features(spans))
         words = isinstance(getattr(target.clean, "encoder", None), WordVocab)
+        notes = []
         if words:
             features.update(vocab_rank_features(counts.sum(0), WordVocab.unk_id + 1))
-        # a transformer-sized model (smaller budget, no relaxed search) or one without a word
-        # vocabulary (no tv_*): the "text-inversion:transformer" calibrator serves it
+            notes = [n] if (n := size_note(len(target.clean))) else []
+        # a transformer-sized model (smaller budget, no relaxed search), one without a word
+        # vocabulary (no tv_*) or a clean set whose size the tv_* calibration does not fit:
+        # the behaviour-only "text-inversion:transformer" calibrator serves it
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
-                            family="transformer" if large or not words else "")
+                            family="transformer" if large or not words or notes else "",
+                            coverage_notes=notes)
 
     def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
                  banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:

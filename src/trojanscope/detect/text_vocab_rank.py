@@ -20,6 +20,25 @@ import torch
 from torch import Tensor
 
 TOP = 300  # training-rank ids examined (the top of the vocabulary, where ranks are stable)
+# The clean-set size the shipped calibrator's rows were computed on (the rt-polarity test split,
+# every zoo of docs/benchmarks.md). A trigger absent from clean data scores about
+# log(its clean-rank count + 1), which grows with the set's size, and a small set leaves many
+# top words in no sentence by chance: outside SIZE_FACTOR of this size the features are not
+# read by a calibrator (a guard, not a measured range).
+REFERENCE_SENTENCES = 1706
+SIZE_FACTOR = 2.0
+
+
+def size_note(n_sentences: int) -> str | None:
+    """Why the vocabulary-rank features cannot be calibrated for a clean set of
+    ``n_sentences`` (``None`` when they can)."""
+    if REFERENCE_SENTENCES / SIZE_FACTOR <= n_sentences <= REFERENCE_SENTENCES * SIZE_FACTOR:
+        return None
+    return (f"vocabulary-rank features not used: {n_sentences} clean sentences, where their "
+            f"calibration used {REFERENCE_SENTENCES} (they scale with the set's size; give "
+            f"{int(REFERENCE_SENTENCES / SIZE_FACTOR)}-{int(REFERENCE_SENTENCES * SIZE_FACTOR)} "
+            "sentences of the model's own domain): the behaviour-only calibrator gives the "
+            "probability")
 
 
 def rank_gaps(clean_counts: Tensor, first: int, top: int = TOP) -> Tensor:
