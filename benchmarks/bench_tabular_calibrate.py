@@ -50,6 +50,17 @@ DESIGNS = {
         "excess + gap": ["tab_excess", "tab_excess_gap"],
         "excess + gap + flip_2": ["tab_excess", "tab_excess_gap", "tab_flip_2"],
         "excess + gap + score": ["tab_excess", "tab_excess_gap", "tab_score"],
+        # issue 16 step 7: lending-club's clean MLPs predict the majority class everywhere
+        # (no searched row flips: tab_flip_* = 0), so features whose clean level is 0 on
+        # either table, and the enrichment, are tried for carrying between tables
+        "excess + gap + flip_3": ["tab_excess", "tab_excess_gap", "tab_flip_3"],
+        "excess + gap + flip_max": ["tab_excess", "tab_excess_gap", "tab_flip_max"],
+        "excess + gap + enrichment": ["tab_excess", "tab_excess_gap", "tab_enrichment"],
+        "excess + gap + flip_2 + enrichment": ["tab_excess", "tab_excess_gap", "tab_flip_2",
+                                               "tab_enrichment"],
+        "excess + gap + flip_2 + flip_max": ["tab_excess", "tab_excess_gap", "tab_flip_2",
+                                             "tab_flip_max"],
+        "excess + enrichment": ["tab_excess", "tab_enrichment"],
     },
 }
 TREE_DESIGNS = {
@@ -107,17 +118,38 @@ def in_family(row: dict, family: str) -> bool:
 
 
 def load_rows(files: list[str]) -> list[dict]:
-    """Rows of ``zoo eval --json`` files, each with its model's ``arch`` from the zoo's truth."""
+    """Rows of ``zoo eval --json`` files, each with its model's ``arch`` and the zoo's table:
+    from a packed file's own fields (``--pack``), else from the zoo's truth."""
     rows = []
+    for name in files:
+        with open(name) as fh:
+            payload = json.load(fh)
+        if "dataset" in payload:  # packed: needs no zoo
+            table, arch = payload["dataset"], {r["name"]: r["arch"] for r in payload["rows"]}
+        else:
+            table, entries = read_truth(payload["zoo"])
+            arch = {e.name: e.arch for e in entries}
+        for row in payload["rows"]:
+            rows.append({**row, "arch": arch[row["name"]], "zoo": payload["zoo"],
+                         "table": table})
+    return rows
+
+
+def pack(files: list[str], out_dir: str) -> None:
+    """Copies of ``zoo eval --json`` rows that carry their table and each model's
+    architecture, so that ``--choose``/``--holdout``/``--fit`` (and
+    ``bench_tabular_detect.py --rows``) read them without the zoo (which is not committed)."""
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     for name in files:
         with open(name) as fh:
             payload = json.load(fh)
         table, entries = read_truth(payload["zoo"])
         arch = {e.name: e.arch for e in entries}
-        for row in payload["rows"]:
-            rows.append({**row, "arch": arch[row["name"]], "zoo": payload["zoo"],
-                         "table": table})
-    return rows
+        payload["dataset"] = table
+        payload["rows"] = [{**r, "arch": arch[r["name"]]} for r in payload["rows"]]
+        dest = Path(out_dir) / Path(name).name
+        dest.write_text(json.dumps(payload) + "\n")
+        print(f"{dest}: {len(payload['rows'])} rows of {payload['zoo']} ({table})")
 
 
 def loo(rows: list[dict], features: list[str], transform: str, c: float) -> np.ndarray:
@@ -180,7 +212,9 @@ def fit_designs(files: list[str], specs: list[str], out: str) -> None:
         existing[f"{METHOD}:{fam}"] = fit_calibrator(
             f"{METHOD}:{fam}", [r["features"] for r in sub], [int(r["backdoored"]) for r in sub],
             DESIGNS[fam][name], transform=transform, c=float(c), zoo=zoos, seed=0,
-            coverage=count_traits(r.get("traits", []) for r in sub))
+            coverage=count_traits(r.get("traits", []) for r in sub),
+            tables={t: sum(r["table"] == t for r in sub)
+                    for t in sorted({r["table"] for r in sub})})
         print(f"{METHOD}:{fam}: {name}, {transform}, C = {c} on {len(sub)} rows "
               f"({sum(int(r['backdoored']) for r in sub)} backdoored)")
     save_calibrators(existing, out)
@@ -248,17 +282,18 @@ def choose(files: list[str], out: str | None, families: list[str] | None = None)
     print(f"wrote {', '.join(f'{METHOD}:{f}' for f in chosen)} to {out}")
 
 
-def tree_view(zoo: str, out: str) -> None:
-    """A zoo folder ``out`` holding only ``zoo``'s tree models (links) and their truth: the
-    tree calibrators' rows without re-running the networks, whose features do not change."""
+def family_view(zoo: str, out: str, networks: bool = False) -> None:
+    """A zoo folder ``out`` holding only ``zoo``'s tree models (``networks``: its MLPs) as
+    links, with their truth: one family's rows without re-running the other's models."""
     source, dest = Path(zoo).resolve(), Path(out)
     truth = json.loads((source / "truth.json").read_text())
-    truth["models"] = [m for m in truth["models"] if m["arch"] != "mlp"]
+    truth["models"] = [m for m in truth["models"] if (m["arch"] == "mlp") == networks]
     dest.mkdir(parents=True, exist_ok=False)
     for m in truth["models"]:
         (dest / m["name"]).symlink_to(source / m["name"], target_is_directory=True)
     (dest / "truth.json").write_text(json.dumps(truth, indent=2))
-    print(f"{out}: {len(truth['models'])} tree models of {zoo}")
+    kind = "network" if networks else "tree"
+    print(f"{out}: {len(truth['models'])} {kind} models of {zoo}")
 
 
 def main() -> None:
@@ -267,6 +302,11 @@ def main() -> None:
                         help="calibration zoos' `zoo eval --json` rows")
     parser.add_argument("--tree-view", nargs=2, metavar=("ZOO", "OUT"), default=None,
                         help="write a zoo folder OUT of ZOO's tree models only")
+    parser.add_argument("--net-view", nargs=2, metavar=("ZOO", "OUT"), default=None,
+                        help="write a zoo folder OUT of ZOO's MLPs only")
+    parser.add_argument("--pack", nargs="+", default=None, metavar="ROWS",
+                        help="copy these rows into --out (a folder) with their table and "
+                             "architectures, readable without the zoo")
     parser.add_argument("--out", default=None, help="with --choose: calibration JSON to update")
     parser.add_argument("--families", nargs="+", default=None, choices=sorted(DESIGNS),
                         help="with --choose: only these families (the others stay in --out)")
@@ -276,6 +316,9 @@ def main() -> None:
     parser.add_argument("--fit", nargs="+", default=None, metavar="FAMILY=DESIGN|TRANSFORM|C",
                         help="with --choose and --out: fit these designs instead of choosing")
     args = parser.parse_args()
+    if args.pack:
+        pack(args.pack, args.out or "benchmarks/data/tabular_rows")
+        return
     if args.fit:
         fit_designs(args.choose, args.fit, args.out)
         return
@@ -283,7 +326,9 @@ def main() -> None:
         holdout(args.choose, args.holdout, args.families)
         return
     if args.tree_view:
-        tree_view(*args.tree_view)
+        family_view(*args.tree_view)
+    if args.net_view:
+        family_view(*args.net_view, networks=True)
     if args.choose:
         choose(args.choose, args.out, args.families)
 

@@ -119,10 +119,13 @@ def families(zoos: list[str], rows_files: list[str], calibration: str | None = N
         raise SystemExit("error: give one --rows file per --zoo")
     arch, rows = {}, []
     for zoo, rows_file in zip(zoos, rows_files, strict=True):
-        _, entries = read_truth(zoo)
-        arch.update({(zoo, e.name): e.arch for e in entries})
         with open(rows_file) as fh:
-            rows += [{**r, "name": (zoo, r["name"])} for r in json.load(fh)["rows"]]
+            part = json.load(fh)["rows"]
+        if all("arch" in r for r in part):  # packed rows (bench_tabular_calibrate --pack)
+            arch.update({(zoo, r["name"]): r["arch"] for r in part})
+        else:
+            arch.update({(zoo, e.name): e.arch for e in read_truth(zoo)[1]})
+        rows += [{**r, "name": (zoo, r["name"])} for r in part]
     if calibration is not None:
         calibrators = load_calibrators(calibration)
         rows = [{**r, "probability": rescored(r, calibrators)} for r in rows]

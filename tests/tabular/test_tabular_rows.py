@@ -1,0 +1,100 @@
+"""Committed ``zoo eval`` rows of the tabular calibrators (``benchmarks/data/tabular_rows``):
+small, readable without their zoos (which are not committed), and they reproduce the
+shipped calibrators."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from trojanscope.detect.calibration import load_calibrators
+from trojanscope.zoo import draw_entries, write_truth
+
+ROOT = Path(__file__).resolve().parents[2]
+ROWS = ROOT / "benchmarks/data/tabular_rows"
+# step 6's tree calibration rows (docs/benchmarks.md, issue 16 step 6)
+TREE_ROWS = ["tab-cal-lc_rows.json", "ref_tab-cal-trees.json", "ref_tab-cal2-trees.json",
+             "ref_tab-cal3-trees.json", "ref_tab-eval-trees.json", "ref_tab-fresh-trees.json",
+             "ref_tab-fresh2-trees.json", "tab-fresh6_rows.json", "tab-fresh6-lc_rows.json"]
+
+
+def load_bench():
+    script = ROOT / "benchmarks/bench_tabular_calibrate.py"
+    spec = importlib.util.spec_from_file_location("bench_tabular_calibrate", script)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_tabular_calibrate", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_rows_are_small_and_packed() -> None:
+    files = sorted(ROWS.glob("*.json"))
+    assert len(files) >= 12
+    for f in files:
+        assert f.stat().st_size < 300_000, f.name
+        payload = json.loads(f.read_text())
+        assert payload["dataset"] in {"credit-default", "lending-club"}
+        assert all(r["arch"] in {"mlp", "xgboost", "lightgbm"} for r in payload["rows"])
+
+
+def test_packed_rows_read_without_their_zoo_and_fits_record_their_tables(tmp_path) -> None:
+    bench = load_bench()
+    zoo = tmp_path / "zoo"
+    zoo.mkdir()
+    entries = draw_entries(3, 3, 2, 0, attacks=["tabular-badnets"], archs=["mlp"])
+    write_truth(zoo, "credit-default", 0, entries)
+    rows = [{"name": e.name, "backdoored": e.backdoored, "family": "network",
+             "features": {"tab_excess": 0.4 + 0.3 * e.backdoored + 0.01 * i,
+                          "tab_excess_gap": 0.05 + 0.2 * e.backdoored}}
+            for i, e in enumerate(entries)]
+    raw = tmp_path / "z_rows.json"
+    raw.write_text(json.dumps({"zoo": str(zoo), "rows": rows}))
+    bench.pack([str(raw)], str(tmp_path / "packed"))
+    shutil.rmtree(zoo)  # the zoo is gone, as on another machine
+    with pytest.raises(Exception):  # noqa: B017 - an unpacked file needs its zoo
+        bench.load_rows([str(raw)])
+    packed = str(tmp_path / "packed" / "z_rows.json")
+    loaded = bench.load_rows([packed])
+    assert [r["arch"] for r in loaded] == ["mlp"] * len(entries)
+    assert {r["table"] for r in loaded} == {"credit-default"}
+    out = tmp_path / "cal.json"
+    bench.fit_designs([packed], ["network=excess + gap|log|1"], str(out))
+    fitted = load_calibrators(out)["tabular-search:network"]
+    assert fitted.features == ["tab_excess", "tab_excess_gap"]
+    assert fitted.fitted_on["tables"] == {"credit-default": len(entries)}
+
+
+def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path) -> None:
+    bench = load_bench()
+    out = tmp_path / "cal.json"
+    bench.fit_designs([str(ROWS / f) for f in TREE_ROWS],
+                      ["tree=group + rel + box + score|log|10",
+                       "tree:xgboost=group + rel + box + score|none|10",
+                       "tree:lightgbm=mass + rel|none|10"], str(out))
+    refit, shipped = load_calibrators(out), load_calibrators()
+    for key in ("tabular-search:tree", "tabular-search:tree:xgboost",
+                "tabular-search:tree:lightgbm"):
+        assert refit[key].features == shipped[key].features
+        assert refit[key].fitted_on["n_models"] == shipped[key].fitted_on["n_models"]
+        assert refit[key].coef == pytest.approx(shipped[key].coef, rel=1e-3, abs=1e-4)
+        assert refit[key].intercept == pytest.approx(shipped[key].intercept, rel=1e-3)
+
+
+def test_zoo_figures_from_committed_rows_without_the_zoo(capsys) -> None:
+    """``bench_tabular_detect.py --zoo … --rows …`` on packed rows: the zoo path is only a
+    name (the zoo is not on this machine); the figures are recomputed from the rows."""
+    script = ROOT / "benchmarks/bench_tabular_detect.py"
+    spec = importlib.util.spec_from_file_location("bench_tabular_detect", script)
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_tabular_detect", bench)
+    spec.loader.exec_module(bench)
+    rows = ROWS / "tab-fresh7-lc_rows.json"
+    bench.families(["/nonexistent/tab-fresh7-lc"], [str(rows)])
+    table = capsys.readouterr().out
+    mlp = [line for line in table.splitlines() if line.startswith("| mlp | ")]
+    assert mlp and mlp[0].startswith("| mlp | 8 (4) | 0.812 | 0.724 |")  # step 6's figures
