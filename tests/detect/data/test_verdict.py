@@ -157,3 +157,35 @@ def test_the_own_share_reads_only_the_classes_the_set_has() -> None:
           "class_sizes": [200, 0, 200, 0, 0, 200, 0, 0, 0, 0], "n_disagree": 120, "n_both": 30}
     v = set_verdict(ev)  # over all ten ids the median share would be 0
     assert v.classes == [5] and "class 5 has 4.0 times" in v.reasons[0]
+
+
+def small_clean_class_evidence() -> dict:
+    """The evidence of clean subset 52 at 500 images (bench_detect_data_verdict.py): class 2
+    has 32 images, 5 of them with near-total disagreement under the small set's weak feature
+    model, against 0-2 in the other classes; its robust z of that share was 11.6."""
+    return {"split_classes": list(range(10)), "split_margins": [-1.0] * 10,
+            "consistency_z": [-0.67, -0.67, 11.55, 0.67, 0.67, 1.0, -0.6, 2.28, 0.61, -0.06],
+            "strong_counts": [0, 0, 5, 1, 1, 1, 0, 2, 0, 0],
+            "disagree_counts": [7, 0, 22, 17, 15, 20, 9, 7, 14, 14],
+            "class_sizes": [50, 44, 32, 58, 58, 50, 56, 53, 41, 58],
+            "confusion_counts": [0] * 10, "n_disagree": 125, "n_both": 40}
+
+
+def test_a_handful_of_disagreements_in_a_small_class_is_counting_noise() -> None:
+    """A few near-total disagreements in a small class of a small clean set are not an
+    outlier (the classes' spread of 0-2 samples is not the scale); the same share over
+    enough samples still is."""
+    assert not set_verdict(small_clean_class_evidence()).poisoned
+    ev = small_clean_class_evidence()  # 1,000-image subset 52: 9 of 87 against a median of 2
+    ev["strong_counts"], ev["class_sizes"] = [1, 1, 9, 4, 3, 1, 0, 5, 1, 2], [109, 90, 87, 109,
+                                                                             104, 109, 101, 93,
+                                                                             90, 108]
+    ev["disagree_counts"] = [7, 2, 24, 21, 26, 23, 10, 21, 19, 7]
+    assert not set_verdict(ev).poisoned
+    ev = small_clean_class_evidence()  # 1% poison of a 4,000-image set: 30 of 430
+    ev["strong_counts"] = [1, 2, 30, 3, 2, 2, 1, 3, 2, 1]
+    ev["class_sizes"] = [400, 410, 430, 400, 390, 395, 400, 390, 395, 390]
+    ev["disagree_counts"] = [9, 9, 45, 29, 25, 27, 13, 29, 38, 20]
+    v = set_verdict(ev)
+    assert v.poisoned and v.classes == [2]
+    assert any("outlying label disagreement" in r for r in v.reasons)
