@@ -124,9 +124,8 @@ def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
 def count_z(counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """How far each class's share ``counts / sizes`` lies above the median class's, in units
     of the larger of the classes' robust spread (:func:`~.flagging.robust_scale`, the scale of
-    the robust z used before) and the class's own binomial
-    standard error at the median share (taken as at least one sample of a median-sized
-    class). A robust z alone divides by the spread of counts of 0-2 on a small set, so that
+    the robust z used before) and the class's own binomial standard error at the median share
+    (taken as at least one sample of a median-sized class). A robust z alone divides by the spread of counts of 0-2 on a small set, so that
     5 samples of a 32-image class looked 11.6 deviations out; counting noise is that large.
     Never larger than that robust z, so the verdict can only become more cautious."""
     counts, sizes = np.asarray(counts, dtype=float), np.asarray(sizes, dtype=float)
@@ -164,10 +163,9 @@ def all_to_all_signature(n_disagree: int, n_both: int) -> bool:
 
 def share_ratio(evidence: dict[str, Any], ids: list[int]) -> tuple[int, float, int] | None:
     """The class with the largest disagreement share, less one binomial standard error of
-    it, relative to the median class's share (over
-    the classes the set has; the median share taken as at least ``SHARE_MIN`` samples of a
-    median-sized class): its id, that ratio and its disagreeing samples; None without the
-    evidence."""
+    it, relative to the median class's share (over the classes the set has; the median share
+    taken as at least ``SHARE_MIN`` samples of a median-sized class): its id, that ratio and
+    its disagreeing samples; None without the evidence."""
     counts = np.asarray(evidence.get("disagree_counts", []), dtype=float)
     sizes = np.asarray(evidence.get("class_sizes", []), dtype=float)
     if len(counts) == 0 or len(sizes) != len(counts):
