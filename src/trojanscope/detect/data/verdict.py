@@ -125,8 +125,9 @@ def count_z(counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """How far each class's share ``counts / sizes`` lies above the median class's, in units
     of the larger of the classes' robust spread (:func:`~.flagging.robust_scale`, the scale of
     the robust z used before) and the class's own binomial standard error at the median share
-    (taken as at least one sample of a median-sized class). A robust z alone divides by the spread of counts of 0-2 on a small set, so that
-    5 samples of a 32-image class looked 11.6 deviations out; counting noise is that large.
+    (taken as at least one sample of a median-sized class). A robust z alone divides by the
+    spread of counts of 0-2 on a small set, so that 5 samples of a 32-image class looked 11.6
+    deviations out; counting noise is that large.
     Never larger than that robust z, so the verdict can only become more cautious."""
     counts, sizes = np.asarray(counts, dtype=float), np.asarray(sizes, dtype=float)
     share = counts / np.maximum(sizes, 1.0)
