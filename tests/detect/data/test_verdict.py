@@ -4,8 +4,6 @@ poisoned (fast: planted features, no training)."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from trojanscope.cli.commands.detect_data import print_summary
 from trojanscope.detect.data import detect_data
 from trojanscope.detect.data.verdict import (
@@ -130,10 +128,13 @@ def test_a_class_disagreeing_far_more_than_the_median_class_is_evidence() -> Non
     ev["class_sizes"] = [400] * 10
     ev["disagree_counts"] = [40, 40, 40, 40, 40, 40, 40, 80, 90, 40]  # median share 0.1
     assert not set_verdict(ev).poisoned
-    ev["disagree_counts"][6] = int(40 * SHARE_RATIO) + 1
+    # the class's share less one binomial standard error against SHARE_RATIO x 0.1: 150 of
+    # 400 is 0.375 - 0.024 = 0.351, 149 of 400 is 0.348
+    assert SHARE_RATIO == 3.5
+    ev["disagree_counts"][6] = 150
     v = set_verdict(ev)
     assert v.poisoned and v.classes == [6] and "times the median" in v.reasons[0]
-    ev["disagree_counts"][6] -= 2
+    ev["disagree_counts"][6] = 149
     assert not set_verdict(ev).poisoned
 
 
@@ -144,8 +145,11 @@ def test_a_few_disagreements_in_an_easy_set_are_not_a_ratio() -> None:
     ev["class_sizes"] = [400] * 10
     ev["disagree_counts"] = [0] * 9 + [SHARE_MIN + 2]
     assert not set_verdict(ev).poisoned
-    ev["disagree_counts"][9] = int(np.ceil(SHARE_MIN * SHARE_RATIO)) + 1
+    # the median counts as SHARE_MIN of 400 (0.025): 42 of 400 is 0.105 - 0.015 >= 3.5 x 0.025
+    ev["disagree_counts"][9] = 42
     assert set_verdict(ev).classes == [9]
+    ev["disagree_counts"][9] = 41
+    assert not set_verdict(ev).poisoned
     ev["class_sizes"] = [20] * 10
     ev["disagree_counts"] = [1] * 9 + [SHARE_MIN - 1]  # 9 of 20 against 1 of 20
     assert not set_verdict(ev).poisoned
@@ -156,4 +160,53 @@ def test_the_own_share_reads_only_the_classes_the_set_has() -> None:
           "disagree_counts": [20, 0, 20, 0, 0, 80, 0, 0, 0, 0],
           "class_sizes": [200, 0, 200, 0, 0, 200, 0, 0, 0, 0], "n_disagree": 120, "n_both": 30}
     v = set_verdict(ev)  # over all ten ids the median share would be 0
-    assert v.classes == [5] and "class 5 has 4.0 times" in v.reasons[0]
+    assert v.classes == [5] and "class 5 has 3.7 times" in v.reasons[0]  # (0.4 - 0.035) / 0.1
+
+
+def small_clean_class_evidence() -> dict:
+    """The evidence of clean subset 52 at 500 images (bench_detect_data_verdict.py): class 2
+    has 32 images, 5 of them with near-total disagreement under the small set's weak feature
+    model, against 0-2 in the other classes; its robust z of that share was 11.6."""
+    return {"split_classes": list(range(10)), "split_margins": [-1.0] * 10,
+            "consistency_z": [-0.67, -0.67, 11.55, 0.67, 0.67, 1.0, -0.6, 2.28, 0.61, -0.06],
+            "strong_counts": [0, 0, 5, 1, 1, 1, 0, 2, 0, 0],
+            "disagree_counts": [7, 0, 22, 17, 15, 20, 9, 7, 14, 14],
+            "class_sizes": [50, 44, 32, 58, 58, 50, 56, 53, 41, 58],
+            "confusion_counts": [0] * 10, "n_disagree": 125, "n_both": 40}
+
+
+def test_a_handful_of_disagreements_in_a_small_class_is_counting_noise() -> None:
+    """A few near-total disagreements in a small class of a small clean set are not an
+    outlier (the classes' spread of 0-2 samples is not the scale); the same share over
+    enough samples still is."""
+    assert not set_verdict(small_clean_class_evidence()).poisoned
+    ev = small_clean_class_evidence()  # 1,000-image subset 52: 9 of 87 against a median of 2
+    ev["strong_counts"], ev["class_sizes"] = [1, 1, 9, 4, 3, 1, 0, 5, 1, 2], [109, 90, 87, 109,
+                                                                             104, 109, 101, 93,
+                                                                             90, 108]
+    ev["disagree_counts"] = [7, 2, 24, 21, 26, 23, 10, 21, 19, 7]
+    assert not set_verdict(ev).poisoned
+    ev = small_clean_class_evidence()  # 1% poison of a 4,000-image set: 30 of 430
+    ev["strong_counts"] = [1, 2, 30, 3, 2, 2, 1, 3, 2, 1]
+    ev["class_sizes"] = [400, 410, 430, 400, 390, 395, 400, 390, 395, 390]
+    ev["disagree_counts"] = [9, 9, 45, 29, 25, 27, 13, 29, 38, 20]
+    v = set_verdict(ev)
+    assert v.poisoned and v.classes == [2]
+    assert any("outlying label disagreement" in r for r in v.reasons)
+
+
+def test_a_high_share_of_a_small_class_is_weaker_evidence() -> None:
+    """Clean subset 63 at 500 images: 27 of the 35 images of class 5 disagree with their
+    early neighbours, 3.54 times the median class's share; less one binomial standard error
+    of a 35-image class it is 3.2, under ``SHARE_RATIO``."""
+    ev = {"split_classes": list(range(10)), "split_margins": [-1.6] * 10,
+          "consistency_z": [-0.79, 0.07, 1.39, -0.07, 0.89, 5.31, -0.69, -0.13, 0.66, 0.14],
+          "strong_counts": [0, 1, 2, 1, 0, 4, 0, 1, 1, 1],
+          "disagree_counts": [2, 1, 16, 11, 18, 27, 4, 6, 15, 12],
+          "class_sizes": [50, 51, 46, 59, 43, 35, 64, 63, 41, 48],
+          "confusion_counts": [0] * 10, "n_disagree": 112, "n_both": 24}
+    assert not set_verdict(ev).poisoned
+    ev["disagree_counts"], ev["class_sizes"] = [c * 10 for c in ev["disagree_counts"]], [
+        n * 10 for n in ev["class_sizes"]]  # ten times the images: 290 of 350 (0.83) is
+    ev["disagree_counts"][5] = 290
+    assert set_verdict(ev).classes == [5]

@@ -19,11 +19,15 @@ MAD_SCALE = 1.4826  # MAD of a normal distribution is 0.6745 sigma
 def robust_z(scores: np.ndarray) -> np.ndarray:
     """Modified z-scores of ``scores`` against their own median and MAD."""
     s = np.asarray(scores, dtype=np.float64)
-    med = np.median(s)
-    mad = np.median(np.abs(s - med)) * MAD_SCALE
-    if not mad > 0:
-        mad = float(np.std(s)) or 1.0
-    return (s - med) / mad
+    return (s - np.median(s)) / robust_scale(s)
+
+
+def robust_scale(scores: np.ndarray) -> float:
+    """The scale of :func:`robust_z`: 1.4826 MAD, or the standard deviation where the MAD is 0
+    (1 where that is 0 too)."""
+    s = np.asarray(scores, dtype=np.float64)
+    mad = float(np.median(np.abs(s - np.median(s)))) * MAD_SCALE
+    return mad if mad > 0 else (float(np.std(s)) or 1.0)
 
 
 def robust_flags(scores: np.ndarray, labels: np.ndarray, z: float = DEFAULT_Z) -> np.ndarray:

@@ -9,11 +9,14 @@ on clean data:
 - *split*: a class splits into two groups further apart than the size-adjusted threshold of
   :class:`~.auto.AutoData` by at least ``SPLIT_MARGIN`` pooled standard deviations;
 - *label consistency*: a class's share of (near-total) disagreements with its early
-  neighbours is a robust outlier among the classes, z at least ``CONSISTENCY_Z``;
+  neighbours is an outlier among the classes, z at least ``CONSISTENCY_Z``
+  (:func:`count_z`: the scale is the classes' robust spread or the class's own counting
+  noise, whichever is larger), with at least ``STRONG_MIN`` (``SHARE_MIN``) such samples;
 - *near-total disagreements*: one class holds more samples that (almost) none of their early
   neighbours share the label of than the classes' median, by at least ``STRONG_EXCESS``
   Poisson standard deviations (``(top - median) / sqrt(median + 1)``; trigger carriers the
-  model has not learnt yet look entirely like their source class);
+  model has not learnt yet look entirely like their source class), and at least
+  ``STRONG_MIN`` of them;
 - *both views* (all-to-all poison, spread over every class so that no class stands out): of
   the samples that disagree with their early neighbours' labels, a share of at least
   ``BOTH_SHARE`` also stands out along its class's top singular direction of the late
@@ -43,6 +46,8 @@ from typing import Any
 
 import numpy as np
 
+from trojanscope.detect.data.flagging import robust_scale
+
 SPLIT_MARGIN = 1.0
 CONSISTENCY_Z = 6.0
 STRONG_EXCESS = 4.0
@@ -51,6 +56,10 @@ BOTH_SHARE = 0.5
 BOTH_MIN = 10  # and at least this many samples: a share of 3 disagreements is chance
 SHARE_RATIO = 3.5
 SHARE_MIN = 10
+# near-total disagreements: a class of a small set holds a handful of them under the weak
+# feature model (clean subset 52: 5 of 32 images at 500, 9 of 87 at 1,000), which the classes'
+# spread of zeros and ones made a robust z of 11.6; poison at 1% of 4,000 images holds 30-35
+STRONG_MIN = 10
 
 
 @dataclass
@@ -70,9 +79,9 @@ def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
     reasons: list[str] = []
     classes: set[int] = set()
     margins = evidence.get("split_margins", [])
-    zs = evidence.get("consistency_z", [])
     ids = evidence.get("split_classes",  # class ids, not positions in the lists
-                       list(range(max(len(margins), len(zs)))))
+                       list(range(max(len(margins), len(evidence.get("consistency_z", []))))))
+    zs = consistency_z(evidence, ids)
     for c, m in zip(ids, margins, strict=False):
         if m >= SPLIT_MARGIN:
             reasons.append(f"class {c} splits into two groups ({m:.1f} pooled std beyond the "
@@ -89,7 +98,7 @@ def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
     if len(strong) and not np.isnan(strong).all():
         top, mid = np.nanmax(strong), np.nanmedian(strong)
         excess = (top - mid) / np.sqrt(mid + 1.0)
-        if excess >= STRONG_EXCESS:
+        if excess >= STRONG_EXCESS and top >= STRONG_MIN:
             c = int(np.nanargmax(strong))
             reasons.append(f"class {c} holds {int(top)} samples whose early neighbours "
                            f"almost all carry other labels (median class {mid:.0f})")
@@ -112,6 +121,40 @@ def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
     return SetVerdict(bool(reasons), reasons, sorted(classes))
 
 
+def count_z(counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """How far each class's share ``counts / sizes`` lies above the median class's, in units
+    of the larger of the classes' robust spread (:func:`~.flagging.robust_scale`, the scale of
+    the robust z used before) and the class's own binomial standard error at the median share
+    (taken as at least one sample of a median-sized class). A robust z alone divides by the
+    spread of counts of 0-2 on a small set, so that 5 samples of a 32-image class looked 11.6
+    deviations out; counting noise is that large.
+    Never larger than that robust z, so the verdict can only become more cautious."""
+    counts, sizes = np.asarray(counts, dtype=float), np.asarray(sizes, dtype=float)
+    share = counts / np.maximum(sizes, 1.0)
+    med = float(np.median(share))
+    spread = robust_scale(share)
+    p0 = min(max(med, 1.0 / float(np.median(sizes))), 0.5)
+    noise = np.sqrt(p0 * (1.0 - p0) / np.maximum(sizes, 1.0))
+    return (share - med) / np.maximum(noise, spread)
+
+
+def consistency_z(evidence: dict[str, Any], ids: list[int]) -> list[float]:
+    """The label-consistency z of each class in ``ids``: the larger of :func:`count_z` over
+    near-total disagreements (a class with at least ``STRONG_MIN``) and over disagreements
+    (at least ``SHARE_MIN``); the stored ``consistency_z`` where the counts are missing."""
+    sizes = np.asarray(evidence.get("class_sizes", []), dtype=float)
+    strong = np.asarray(evidence.get("strong_counts", []), dtype=float)
+    dis = np.asarray(evidence.get("disagree_counts", []), dtype=float)
+    if not (len(sizes) == len(strong) == len(dis) > 0) or any(c >= len(sizes) for c in ids):
+        return list(evidence.get("consistency_z", []))
+    idx = np.asarray(ids, dtype=int)
+    out = np.full(len(idx), -np.inf)
+    for counts, least in ((strong, STRONG_MIN), (dis, SHARE_MIN)):
+        z = count_z(counts[idx], sizes[idx])
+        out = np.maximum(out, np.where(counts[idx] >= least, z, -np.inf))
+    return [float(z) for z in out]
+
+
 def all_to_all_signature(n_disagree: int, n_both: int) -> bool:
     """The *both views* signal: of the ``n_disagree`` samples disagreeing with their early
     neighbours' labels, ``n_both`` (at least ``BOTH_MIN``, a share of at least ``BOTH_SHARE``)
@@ -120,10 +163,10 @@ def all_to_all_signature(n_disagree: int, n_both: int) -> bool:
 
 
 def share_ratio(evidence: dict[str, Any], ids: list[int]) -> tuple[int, float, int] | None:
-    """The class with the largest disagreement share relative to the median class's (over
-    the classes the set has; the median share taken as at least ``SHARE_MIN`` samples of a
-    median-sized class): its id, that ratio and its disagreeing samples; None without the
-    evidence."""
+    """The class with the largest disagreement share, less one binomial standard error of
+    it, relative to the median class's share (over the classes the set has; the median share
+    taken as at least ``SHARE_MIN`` samples of a median-sized class): its id, that ratio and
+    its disagreeing samples; None without the evidence."""
     counts = np.asarray(evidence.get("disagree_counts", []), dtype=float)
     sizes = np.asarray(evidence.get("class_sizes", []), dtype=float)
     if len(counts) == 0 or len(sizes) != len(counts):
@@ -135,7 +178,10 @@ def share_ratio(evidence: dict[str, Any], ids: list[int]) -> tuple[int, float, i
     # on an easy set where most classes have no disagreement at all, a dozen in one class is
     # not a ratio
     floor = SHARE_MIN / float(np.median(sizes[present]))
-    ratio = share / max(float(np.median(share)), floor)
+    # each class's share less one binomial standard error: 27 of a 35-image class (subset 63
+    # at 500 images) is not the same evidence as the same share of 400 images
+    low = share - np.sqrt(share * (1.0 - share) / sizes[present])
+    ratio = low / max(float(np.median(share)), floor)
     top = int(np.argmax(ratio))
     return present[top], float(ratio[top]), int(counts[present[top]])
 
