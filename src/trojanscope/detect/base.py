@@ -71,7 +71,8 @@ class ModelVerdict:
     elapsed_s: float = 0.0
     data_free: bool = False
     traits: list[str] = field(default_factory=list)  # activations, pooling, norms (coverage.py)
-    coverage_notes: list[str] = field(default_factory=list)  # traits calibration lacked
+    # traits calibration lacked, and features the detector could not have calibrated
+    coverage_notes: list[str] = field(default_factory=list)
     # tabular models: the trigger found per class, in the table's words ("job = partime and …")
     trigger_text: dict[int, str] = field(default_factory=dict)
     # the model family a method calibrates apart ("network", "tree:xgboost"): calibration.json's
