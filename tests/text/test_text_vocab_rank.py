@@ -60,6 +60,6 @@ def test_a_clean_set_far_from_the_calibrated_size_is_said_and_not_read() -> None
     assert note is not None and "50 clean sentences" in note
     low = {"ti_prob_1": 0.5, "ti_prob_2": 0.75, "ti_prob_3": 0.85}
     verdict = _verdict("transformer", **low, tv_gap=4.4, tv_gap3=2.7)
-    verdict.coverage_notes = [note]
+    verdict.detector_notes = verdict.coverage_notes = [note]
     calibrate(calibrate(verdict))  # twice: the detector's note stays, said once
     assert verdict.coverage_notes.count(note) == 1

@@ -71,13 +71,19 @@ class ModelVerdict:
     elapsed_s: float = 0.0
     data_free: bool = False
     traits: list[str] = field(default_factory=list)  # activations, pooling, norms (coverage.py)
-    # traits calibration lacked, and features the detector could not have calibrated
-    coverage_notes: list[str] = field(default_factory=list)
+    coverage_notes: list[str] = field(default_factory=list)  # traits calibration lacked, …
+    # what the detector itself says limits its verdict (e.g. features it could not have
+    # calibrated): every calibration keeps these at the head of ``coverage_notes``
+    detector_notes: list[str] = field(default_factory=list)
     # tabular models: the trigger found per class, in the table's words ("job = partime and …")
     trigger_text: dict[int, str] = field(default_factory=dict)
     # the model family a method calibrates apart ("network", "tree:xgboost"): calibration.json's
     # most specific "<method>:<family>" entry serves it when there is one
     family: str = ""
+
+    def __post_init__(self) -> None:
+        self.coverage_notes = [*self.detector_notes,
+                               *(n for n in self.coverage_notes if n not in self.detector_notes)]
 
     @property
     def calibrated(self) -> bool:

@@ -181,8 +181,7 @@ def calibrate(
             notes.append("probability not calibrated for such models (no calibration "
                          "separated clean from backdoored ones): a ranking score to review, "
                          "not evidence")
-        # the detector's own notes (e.g. features it could not calibrate) stay; said once
-        verdict.coverage_notes = list(dict.fromkeys([*verdict.coverage_notes, *notes]))
+        verdict.coverage_notes = [*verdict.detector_notes, *notes]  # the detector's own stay
     else:
         centre = FALLBACK_CENTRES.get(verdict.method, 2.0)
         verdict.probability = 1.0 / (1.0 + math.exp(-2.0 * (verdict.statistic - centre)))

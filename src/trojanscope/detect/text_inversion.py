@@ -236,7 +236,7 @@ class TextInversion(ModelDetector):
         # the behaviour-only "text-inversion:transformer" calibrator serves it
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
                             family="transformer" if large or not words or notes else "",
-                            coverage_notes=notes)
+                            detector_notes=notes)
 
     def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
                  banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:
