@@ -185,10 +185,13 @@ class Gated(Mitigation):
                     f"{self.kept}, perturbation {left['perturbation']:.2f} < "
                     f"{self.residual}; kept=1.01 runs it anyway){back}")}
                 self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
-                if undo:
-                    self.report_["action"] = (f"not treated: {self.then} ran, but the probe "
-                                              "found no backdoor; the original is returned")
-                return original if undo else model
+                if not undo:
+                    return model
+                self.report_["action"] = (f"not treated: {self.then} ran, but the probe "
+                                          "found no backdoor; the original is returned")
+                for prm in original.parameters():  # the frozen reference, handed back as the
+                    prm.requires_grad_(True)       # copy every other path returns
+                return original
         stage.report_ = {}
         model = stage.unlearn(model, clean, triggers, ranked, seed,
                               torch.Generator().manual_seed(seed), reference=original)
