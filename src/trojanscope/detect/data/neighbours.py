@@ -12,15 +12,7 @@ from torch import Tensor
 def neighbour_votes(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
     """Label counts among each sample's ``k`` nearest neighbours (Euclidean, itself excluded):
     shape (N, num_classes)."""
-    num_classes = int(labels.max()) + 1
-    out = torch.zeros(len(labels), num_classes)
-    for start in range(0, len(labels), chunk):
-        rows = torch.arange(start, min(start + chunk, len(labels)))
-        d = torch.cdist(embedding[rows], embedding)
-        d[torch.arange(len(rows)), rows] = float("inf")
-        nearest = d.topk(k, largest=False).indices
-        out[rows] = F.one_hot(labels[nearest], num_classes).sum(1).float()
-    return out
+    return neighbour_votes_to(embedding, embedding, labels, k, chunk, exclude_self=True)
 
 
 def label_agreement(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024) -> Tensor:
@@ -42,12 +34,16 @@ def outside_purity(embedding: Tensor, labels: Tensor, rows: Tensor, k: int) -> T
 
 
 def neighbour_votes_to(queries: Tensor, points: Tensor, labels: Tensor, k: int,
-                       chunk: int = 1024) -> Tensor:
-    """Label counts among the ``k`` nearest of ``points`` to each of ``queries``."""
+                       chunk: int = 1024, exclude_self: bool = False) -> Tensor:
+    """Label counts among the ``k`` nearest of ``points`` (labelled ``labels``) to each of
+    ``queries``; ``exclude_self``: the queries are the points, each not its own neighbour."""
     num_classes = int(labels.max()) + 1
     out = torch.zeros(len(queries), num_classes)
     for start in range(0, len(queries), chunk):
-        d = torch.cdist(queries[start:start + chunk], points)
+        rows = torch.arange(start, min(start + chunk, len(queries)))
+        d = torch.cdist(queries[rows], points)
+        if exclude_self:
+            d[torch.arange(len(rows)), rows] = float("inf")
         nearest = d.topk(min(k, len(points)), largest=False).indices
-        out[start:start + chunk] = F.one_hot(labels[nearest], num_classes).sum(1).float()
+        out[rows] = F.one_hot(labels[nearest], num_classes).sum(1).float()
     return out
