@@ -6,20 +6,17 @@ manifest naming ``wordbag`` and the model's ``vocab.json`` (docs/text.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import torch
 from torch import Tensor, nn
 
 from trojanscope.data.text_vocab import WordVocab
 from trojanscope.errors import UserInputError
-from trojanscope.models.text_common import padding_mask
+from trojanscope.models.text_common import WordEmbeddingModel
 from trojanscope.registry import register
 
 
 @register("arch", "wordbag")
-class WordBag(nn.Module):
+class WordBag(WordEmbeddingModel, nn.Module):
     """Mean-pooled word embeddings, one ReLU hidden layer; input int64 token ids (N, L).
 
     Arguments:
@@ -43,26 +40,6 @@ class WordBag(nn.Module):
         self.hidden = nn.Linear(int(embed_dim), int(hidden))
         self.classifier = nn.Linear(int(hidden), num_classes)
 
-    @classmethod
-    def build_encoder(cls, texts: Sequence[str], max_len: int = 64, **_: Any):
-        vocab = WordVocab.fit(texts, max_len=int(max_len))
-        return vocab, {"vocab_size": len(vocab), "max_len": int(max_len)}
-
-    def example_input(self, n: int = 2) -> Tensor:
-        return torch.ones(n, self.max_len, dtype=torch.long)
-
-    def token_embeddings(self) -> Tensor:
-        return self.embedding.weight
-
-    def special_ids(self) -> list[int]:
-        return [WordVocab.pad_id, WordVocab.unk_id]
-
-    def embed(self, ids: Tensor) -> Tensor:
-        return self.embedding(ids)
-
     def forward_embeds(self, emb: Tensor, mask: Tensor) -> Tensor:
         pooled = (emb * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
         return self.classifier(torch.relu(self.hidden(pooled)))
-
-    def forward(self, ids: Tensor) -> Tensor:
-        return self.forward_embeds(self.embed(ids), padding_mask(ids, self.pad_id))
