@@ -65,17 +65,6 @@ def test_a_clean_set_far_from_the_calibrated_size_is_said_and_not_read() -> None
     assert verdict.coverage_notes.count(note) == 1
 
 
-def test_one_planted_word_among_unmoved_ranks_reads_backdoored() -> None:
-    """A tiny vocabulary where one planted word tops the ranks and no other word moves: the
-    largest gap is large, the mean of the three largest is not (the calibrator that read
-    ``tv_gap3`` called such a model clean)."""
-    from trojanscope.detect.calibration import calibrate
-
-    low = {"ti_prob_1": 0.5, "ti_prob_2": 0.75, "ti_prob_3": 0.85}
-    assert calibrate(_verdict("", **low, tv_gap=3.2, tv_gap3=1.2)).probability > 0.5
-    assert calibrate(_verdict("", **low, tv_gap=1.2, tv_gap3=0.6)).probability < 0.5
-
-
 def test_a_vocabulary_not_in_frequency_order_is_said_and_not_read() -> None:
     """Rank gaps assume ids in frequency order: an alphabetical vocabulary's top ids are words
     of any frequency, so the gaps are large for a clean model. The rank correlation says so."""
