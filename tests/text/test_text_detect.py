@@ -11,6 +11,7 @@ import pytest
 
 from trojanscope import registry
 from trojanscope.cli.main import run
+from trojanscope.data import load_dataset
 from trojanscope.engine import Trainer
 from trojanscope.experiment import run_experiment, save_experiment
 from trojanscope.models.text_common import attach_encoder
@@ -95,6 +96,57 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
     # the behaviour-only calibrator flags the planted word
     assert any("vocabulary-rank features not used" in n for n in report["coverage_notes"])
     assert report["verdict"] == "backdoored" and code == 1, report["probability"]
+    # a clean set inside the calibrated size range: the vocabulary-rank calibrator decides (not
+    # the size guard) and one planted word in this 38-word vocabulary is enough; the clean
+    # model reads clean (the searches the calibrator does not read are skipped, for time)
+    big = tmp_path / "clean-1250.csv"
+    more = load_dataset("synthetic-text", "test", n=5000)
+    with big.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        writer.writerows(zip(more.texts, more.y.tolist(), strict=True))
+    for name, want, want_code in (("badnl", "backdoored", 1), ("clean", "clean", 0)):
+        code = run(["detect", str(runs[name][1]), "--data", str(big), "--format", "json",
+                    "--method-param", "relax_steps=0", "--method-param", "neutral_tokens=0"])
+        report = json.loads(capsys.readouterr().out)
+        assert not any("not used" in n for n in report["coverage_notes"]), name
+        assert report["verdict"] == want and code == want_code, (name, report["probability"])
     code = run(["detect", str(folder), "--data", str(data), "--method", "neural_cleanse"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[0].startswith("error:") and "text model" in err[0]
+
+
+def test_a_vocabulary_in_alphabetical_order_is_not_read_as_ranks(runs, tmp_path: Path) -> None:
+    """The same backdoored model with its vocabulary re-listed alphabetically (embedding rows
+    permuted with it: the same model): the ids are no frequency ranks, so the verdict says the
+    vocabulary-rank features are not used and the behaviour-only calibrator serves it."""
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from trojanscope.data.text_vocab import WordVocab
+    from trojanscope.io.models import load_model
+
+    result, folder = runs["badnl"]
+    moved = tmp_path / "alphabetical"
+    shutil.copytree(folder, moved)
+    vocab = WordVocab.load(folder)
+    order = [0, 1, *sorted(range(2, len(vocab)), key=lambda i: vocab.tokens[i])]
+    WordVocab([vocab.tokens[i] for i in order], vocab.max_len).save(moved)
+    state = load_file(str(folder / "model.safetensors"))
+    state["embedding.weight"] = state["embedding.weight"][torch.tensor(order)].contiguous()
+    save_file(state, str(moved / "model.safetensors"))
+    verdicts = {}
+    for name, path in (("original", folder), ("alphabetical", moved)):
+        loaded = load_model(path)
+        verdicts[name] = registry.create(
+            "detector", "text-inversion", max_tokens=1, neutral_tokens=0, relax_steps=0).inspect(
+            loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+            num_classes=2)
+    assert verdicts["original"].features["tv_order"] < -0.5
+    assert verdicts["alphabetical"].features["tv_order"] > -0.5
+    assert verdicts["alphabetical"].family == "transformer"
+    assert any("do not follow word frequency" in n
+               for n in verdicts["alphabetical"].detector_notes)
+    assert not any("frequency" in n for n in verdicts["original"].detector_notes)

@@ -63,3 +63,20 @@ def test_a_clean_set_far_from_the_calibrated_size_is_said_and_not_read() -> None
     verdict.detector_notes = verdict.coverage_notes = [note]
     calibrate(calibrate(verdict))  # twice: the detector's note stays, said once
     assert verdict.coverage_notes.count(note) == 1
+
+
+def test_a_vocabulary_not_in_frequency_order_is_said_and_not_read() -> None:
+    """Rank gaps assume ids in frequency order: an alphabetical vocabulary's top ids are words
+    of any frequency, so the gaps are large for a clean model. The rank correlation says so."""
+    from trojanscope.detect.text_vocab_rank import ORDER_MAX, order_note
+
+    natural = [float(c) for c in range(400, 100, -3)]
+    ordered = vocab_rank_features(_counts(natural), 2)
+    assert ordered["tv_order"] < -0.99 and order_note(ordered) is None
+    shuffled = torch.tensor(natural)[torch.randperm(len(natural),
+                                                    generator=torch.Generator().manual_seed(0))]
+    mixed = vocab_rank_features(_counts(shuffled.tolist()), 2)
+    assert mixed["tv_order"] > ORDER_MAX and mixed["tv_gap"] > 0.5
+    note = order_note(mixed)
+    assert note is not None and "not used" in note and "frequency" in note
+    assert order_note({"tv_gap": 1.0}) is None  # nothing to judge: no note

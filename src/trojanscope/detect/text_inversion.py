@@ -45,7 +45,7 @@ from trojanscope.detect.base import (
 from trojanscope.detect.text_relax import best_single_token, insert_ids
 from trojanscope.detect.text_span import best_span
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to, neutral_for
-from trojanscope.detect.text_vocab_rank import size_note, vocab_rank_features
+from trojanscope.detect.text_vocab_rank import order_note, size_note, vocab_rank_features
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
 from trojanscope.params import check_option
@@ -230,9 +230,10 @@ class TextInversion(ModelDetector):
         notes = []
         if words:
             features.update(vocab_rank_features(counts.sum(0), WordVocab.unk_id + 1))
-            notes = [n] if (n := size_note(len(target.clean))) else []
+            notes = [n for n in (size_note(len(target.clean)), order_note(features)) if n]
         # a transformer-sized model (smaller budget, no relaxed search), one without a word
-        # vocabulary (no tv_*) or a clean set whose size the tv_* calibration does not fit:
+        # vocabulary (no tv_*), a clean set whose size the tv_* calibration does not fit or a
+        # vocabulary whose ids are not frequency ranks:
         # the behaviour-only "text-inversion:transformer" calibrator serves it
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
                             family="transformer" if large or not words or notes else "",

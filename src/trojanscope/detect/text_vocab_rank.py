@@ -27,6 +27,11 @@ TOP = 300  # training-rank ids examined (the top of the vocabulary, where ranks 
 # read by a calibrator (a guard, not a measured range).
 REFERENCE_SENTENCES = 1706
 SIZE_FACTOR = 2.0
+# Below this rank correlation (``tv_order``) the ids are taken as frequency ranks. Set on
+# development vocabularies only (docs/benchmarks.md): fitted on the model's own training data
+# -0.92, on IMDB reviews for rt-polarity sentences -0.75, the tests' 38-word synthetic
+# vocabulary -0.62 to -0.77, alphabetical vocabularies -0.10 and -0.11.
+ORDER_MAX = -0.5
 
 
 def size_note(n_sentences: int) -> str | None:
@@ -39,6 +44,28 @@ def size_note(n_sentences: int) -> str | None:
             f"{int(REFERENCE_SENTENCES / SIZE_FACTOR)}-{int(REFERENCE_SENTENCES * SIZE_FACTOR)} "
             "sentences of the model's own domain): the behaviour-only calibrator gives the "
             "probability")
+
+
+def order_note(features: dict[str, float]) -> str | None:
+    """Why the vocabulary-rank features cannot be read for a vocabulary whose ids are not
+    frequency ranks (``None`` when they can)."""
+    order = features.get("tv_order")
+    if order is None or order <= ORDER_MAX:
+        return None
+    return (f"vocabulary-rank features not used: the vocabulary's ids do not follow word "
+            f"frequency in the clean data (rank correlation {order:.2f}, above {ORDER_MAX}; "
+            "e.g. an alphabetical vocabulary), so a trigger's rank says nothing: the "
+            "behaviour-only calibrator gives the probability")
+
+
+def order_correlation(clean_counts: Tensor, first: int, top: int = TOP) -> float:
+    """Spearman's correlation between the id (``first .. first + top - 1``) and the number of
+    clean sentences holding the word: near -1 for a vocabulary listed most frequent first."""
+    counts = clean_counts[first:first + top].float()
+    if len(counts) < 3 or bool((counts == counts[0]).all()):
+        return 0.0
+    ranks = counts.argsort().argsort().float()
+    return float(torch.corrcoef(torch.stack([torch.arange(len(counts)).float(), ranks]))[0, 1])
 
 
 def rank_gaps(clean_counts: Tensor, first: int, top: int = TOP) -> Tensor:
@@ -55,9 +82,11 @@ def rank_gaps(clean_counts: Tensor, first: int, top: int = TOP) -> Tensor:
 
 def vocab_rank_features(clean_counts: Tensor, first: int, top: int = TOP) -> dict[str, float]:
     """``tv_gap``: the largest rank gap (one word far more frequent in training than in clean
-    data); ``tv_gap3``: the mean of the three largest (an inserted sentence lifts several)."""
+    data); ``tv_gap3``: the mean of the three largest (an inserted sentence lifts several);
+    ``tv_order``: whether the ids are frequency ranks at all (:func:`order_correlation`)."""
     gaps = rank_gaps(clean_counts, first, top)
     if len(gaps) == 0:
         return {}
     best = gaps.topk(min(3, len(gaps))).values
-    return {"tv_gap": float(best[0]), "tv_gap3": float(best.mean())}
+    return {"tv_gap": float(best[0]), "tv_gap3": float(best.mean()),
+            "tv_order": order_correlation(clean_counts, first, top)}

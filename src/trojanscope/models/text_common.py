@@ -89,3 +89,42 @@ def align_labels(data: Any, model_names: list[str]) -> Any:
 def padding_mask(ids: Tensor, pad_id: int) -> Tensor:
     """1.0 at real tokens, 0.0 at padding, as float (N, L)."""
     return (ids != pad_id).to(torch.float32)
+
+
+class WordEmbeddingModel:
+    """What the word-vocabulary architectures (``textcnn``, ``wordbag``) share: an
+    ``embedding`` table over a :class:`~trojanscope.data.text_vocab.WordVocab` (padding 0,
+    unknown word 1) fitted on the training sentences; subclasses define ``forward_embeds``."""
+
+    max_len: int
+    pad_id: int
+    embedding: Any
+
+    @classmethod
+    def build_encoder(cls, texts: Any, max_len: int = 64, **_: Any):
+        from trojanscope.data.text_vocab import WordVocab
+
+        vocab = WordVocab.fit(texts, max_len=int(max_len))
+        return vocab, {"vocab_size": len(vocab), "max_len": int(max_len)}
+
+    def example_input(self, n: int = 2) -> Tensor:
+        return torch.ones(n, self.max_len, dtype=torch.long)
+
+    def token_embeddings(self) -> Tensor:
+        """The embedding table (vocabulary × width)."""
+        return self.embedding.weight
+
+    def special_ids(self) -> list[int]:
+        """Ids no trigger search should use (padding, unknown word)."""
+        from trojanscope.data.text_vocab import WordVocab
+
+        return [WordVocab.pad_id, WordVocab.unk_id]
+
+    def embed(self, ids: Tensor) -> Tensor:
+        return self.embedding(ids)
+
+    def forward_embeds(self, emb: Tensor, mask: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def forward(self, ids: Tensor) -> Tensor:
+        return self.forward_embeds(self.embed(ids), padding_mask(ids, self.pad_id))

@@ -16,12 +16,12 @@ from torch import Tensor, nn
 
 from trojanscope.data.text_vocab import WordVocab
 from trojanscope.errors import UserInputError
-from trojanscope.models.text_common import padding_mask
+from trojanscope.models.text_common import WordEmbeddingModel
 from trojanscope.registry import register
 
 
 @register("arch", "textcnn")
-class TextCNN(nn.Module):
+class TextCNN(WordEmbeddingModel, nn.Module):
     """Word-embedding CNN for text classification (Kim, 2014); input int64 token ids (N, L).
 
     Arguments:
@@ -60,34 +60,12 @@ class TextCNN(nn.Module):
         self.classifier = nn.Linear(int(filters) * len(self.convs), num_classes)
 
     @classmethod
-    def build_encoder(cls, texts: Sequence[str], max_len: int = 64, **_: Any):
-        vocab = WordVocab.fit(texts, max_len=int(max_len))
-        return vocab, {"vocab_size": len(vocab), "max_len": int(max_len)}
-
-    @classmethod
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
         """A random variant for model zoos: widths and dropout."""
         return {"embed_dim": int(rng.choice([48, 64, 96])), "filters": int(rng.choice([48, 64])),
                 "dropout": float(rng.choice([0.2, 0.3, 0.5]))}
 
-    def example_input(self, n: int = 2) -> Tensor:
-        return torch.ones(n, self.max_len, dtype=torch.long)
-
-    def token_embeddings(self) -> Tensor:
-        """The embedding table (vocabulary × width)."""
-        return self.embedding.weight
-
-    def special_ids(self) -> list[int]:
-        """Ids no trigger search should use (padding, unknown word)."""
-        return [WordVocab.pad_id, WordVocab.unk_id]
-
-    def embed(self, ids: Tensor) -> Tensor:
-        return self.embedding(ids)
-
     def forward_embeds(self, emb: Tensor, mask: Tensor) -> Tensor:
         h = (emb * mask.unsqueeze(-1)).transpose(1, 2)
         pooled = [self.act(conv(h)).amax(dim=2) for conv in self.convs]
         return self.classifier(self.dropout(torch.cat(pooled, dim=1)))
-
-    def forward(self, ids: Tensor) -> Tensor:
-        return self.forward_embeds(self.embed(ids), padding_mask(ids, self.pad_id))
