@@ -61,6 +61,25 @@ def test_a_review_verdict_follows_the_schema_and_is_not_called_a_backdoor(backdo
     assert recommend_mitigation(backdoored_result) is not None  # a calibrated flag still is
 
 
+def test_a_text_model_gets_no_image_only_commands(backdoored_result):
+    """``mitigate`` takes no text data, and a Hugging Face class name is no ``--arch``: a
+    backdoored text model's next steps name neither, and its training data is a CSV."""
+    import copy
+
+    from trojanscope.report.audit_mitigation import recommend_mitigation
+    from trojanscope.report.audit_next import next_steps
+
+    assert backdoored_result.model["text"] is False
+    result = copy.deepcopy(backdoored_result)
+    result.model.update(text=True, architecture="BertForSequenceClassification")
+    assert recommend_mitigation(result) is None
+    commands = [c for step in next_steps(result) for c in step.commands]
+    assert not any(c.startswith("trojanscope mitigate") for c in commands)
+    assert "trojanscope detect-data TRAIN.csv --out poison-findings --write-clean TRUSTED.csv" \
+        in commands
+    assert "trojanscope train --dataset TRUSTED.csv --out retrained" in commands
+
+
 def test_a_low_uncalibrated_score_rates_medium_and_says_why(clean_result):
     import copy
 

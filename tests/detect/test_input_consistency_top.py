@@ -9,6 +9,7 @@ import torch
 
 from trojanscope import registry
 from trojanscope.detect.input_level.mahalanobis import TOP, combine_columns
+from trojanscope.errors import UserInputError
 from trojanscope.params import parse_assignments
 
 
@@ -41,7 +42,8 @@ def test_top_counts_the_largest_consistency_columns(backdoored_run, tiny_test) -
 
 @pytest.mark.parametrize("bad", [-1, 1.5, True, "two"])
 def test_top_is_checked(bad) -> None:
-    with pytest.raises(ValueError, match="top"):
+    # a user's mistake: one "error:" line and exit 2 (a plain ValueError was "unexpected")
+    with pytest.raises(UserInputError, match="top"):
         registry.create("input-detector", "mahalanobis", top=bad)
 
 

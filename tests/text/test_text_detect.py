@@ -12,6 +12,7 @@ import pytest
 from trojanscope import registry
 from trojanscope.cli.main import run
 from trojanscope.data import load_dataset
+from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.engine import Trainer
 from trojanscope.experiment import run_experiment, save_experiment
 from trojanscope.models.text_common import attach_encoder
@@ -150,3 +151,11 @@ def test_a_vocabulary_in_alphabetical_order_is_not_read_as_ranks(runs, tmp_path:
     assert any("do not follow word frequency" in n
                for n in verdicts["alphabetical"].detector_notes)
     assert not any("frequency" in n for n in verdicts["original"].detector_notes)
+    # no calibrator fits an unordered vocabulary: a flag is for review, never "backdoored"
+    # (a stand-in behaviour calibrator that flags every model, as the shipped one flagged
+    # clean mean-pooled models with such vocabularies)
+    calibrators = {**load_calibrators(), "text-inversion:transformer": Calibrator(
+        "text-inversion", ["ti_prob_1"], [0.0], 5.0)}
+    alphabetical = calibrate(verdicts["alphabetical"], calibrators)
+    assert alphabetical.flagged and alphabetical.verdict == "review"
+    assert calibrate(verdicts["original"], calibrators).calibrated

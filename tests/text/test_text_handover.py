@@ -68,3 +68,32 @@ def test_a_mean_pooled_word_model_made_by_other_code_loads_and_is_inspected(
     assert code in (0, 1), captured.err
     report = json.loads(captured.out)
     assert report["method"] == "text-inversion" and "tv_gap" in report["features"]
+
+
+def test_a_vocabulary_longer_than_the_embedding_is_one_clear_error(tmp_path: Path,
+                                                                  capsys) -> None:
+    """vocab.json with more words than the embedding has rows: one line naming both sizes
+    (it was ``unexpected IndexError`` deep in the detector)."""
+    torch.manual_seed(0)
+    hand_over(UsersBag().eval(), tmp_path / "model")
+    (tmp_path / "model" / "vocab.json").write_text(json.dumps(
+        {"kind": "word-vocab", "max_len": 12, "tokens": [*WORDS, "extra", "words"]}))
+    data = tmp_path / "clean.csv"
+    with data.open("w", newline="") as fh:
+        csv.writer(fh).writerows([("text", "label"), *[("good film", "positive"),
+                                                       ("bad plot", "negative")] * 6])
+    code = run(["detect", str(tmp_path / "model"), "--data", str(data)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "12 words" in err and "10 rows" in err and "unexpected" not in err
+
+
+def test_a_mean_pooled_word_model_is_named_in_the_coverage() -> None:
+    """The text calibrators saw TextCNNs only: a ``wordbag`` carries a trait of its own, so
+    its verdict says the calibration had no such models."""
+    from trojanscope import registry
+    from trojanscope.detect.coverage import architecture_traits, coverage_notes
+
+    traits = architecture_traits(registry.get("arch", "wordbag")(vocab_size=10))
+    assert "text:wordbag" in traits
+    assert any("mean-pooled" in n for n in coverage_notes(traits, {"activation:relu": 36}))

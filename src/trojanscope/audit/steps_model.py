@@ -46,6 +46,7 @@ class LoadStep(AuditStep):
         return ctx.blocked
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
+        from trojanscope.detect.input_level.text_inputs import is_text_model
         from trojanscope.io.models import load_model
 
         path = pick_model_path(ctx.target)
@@ -59,6 +60,7 @@ class LoadStep(AuditStep):
             "input_shape": list(loaded.input_shape) if loaded.input_shape else None,
             "classes": loaded.num_classes,
             "architecture": _architecture(manifest),
+            "text": is_text_model(loaded),  # text models take no image-only mitigation advice
             "parameters": params,
         })
         step.details = {"path": str(path), "format": loaded.format, "parameters": params}

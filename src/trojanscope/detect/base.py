@@ -80,6 +80,10 @@ class ModelVerdict:
     # the model family a method calibrates apart ("network", "tree:xgboost"): calibration.json's
     # most specific "<method>:<family>" entry serves it when there is one
     family: str = ""
+    # the detector knows that no calibrator fits this model's features (e.g. a text
+    # vocabulary whose ids are not frequency ranks): calibration still maps the features to a
+    # probability, but marks it uncalibrated, so a flag reads "review", not "backdoored"
+    score_only: bool = False
 
     def __post_init__(self) -> None:
         self.coverage_notes = [*self.detector_notes,

@@ -173,7 +173,7 @@ def calibrate(
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal = wider
         verdict.probability = cal.probability(verdict.features)
-        verdict.features["calibrated"] = 1.0
+        verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
         if covered is not None and _uncalibrated(verdict.traits, covered):
             # measured: no calibrator separates such models (docs/benchmarks.md), so the
             # probability is shown as the detector's score, not as a probability to act on

@@ -34,6 +34,8 @@ _TRAITS = {
     "layer:conv": ("Conv2d", "aten::_convolution", "aten::conv2d", "Conv"),
     # a user's XGBoost/LightGBM file (models/foreign_trees.py): not one the zoos trained
     "trees:other-code": ("ForeignTrees",),
+    # a mean-pooled word model (models/wordbag.py): the text zoos hold TextCNNs only
+    "text:wordbag": ("WordBag",),
 }
 _BY_NAME = {name: trait for trait, names in _TRAITS.items() for name in names}
 _WORDS = {
@@ -45,6 +47,7 @@ _WORDS = {
     "norm:batch": "BatchNorm", "norm:layer": "LayerNorm/GroupNorm",
     "layer:conv": "convolutions",
     "trees:other-code": "tree models made by other code (other tables, sizes, settings)",
+    "text:wordbag": "mean-pooled word models",
 }
 
 

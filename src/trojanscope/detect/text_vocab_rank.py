@@ -55,7 +55,8 @@ def order_note(features: dict[str, float]) -> str | None:
     return (f"vocabulary-rank features not used: the vocabulary's ids do not follow word "
             f"frequency in the clean data (rank correlation {order:.2f}, above {ORDER_MAX}; "
             "e.g. an alphabetical vocabulary), so a trigger's rank says nothing: the "
-            "behaviour-only calibrator gives the probability")
+            "behaviour-only calibrator gives a score to review, not evidence (a flag reads "
+            "'review')")
 
 
 def order_correlation(clean_counts: Tensor, first: int, top: int = TOP) -> float:

@@ -48,7 +48,13 @@ def load_encoder(folder: str | Path, manifest: Any) -> TextEncoder:
     if kind == "word-vocab":
         from trojanscope.data.text_vocab import WordVocab
 
-        return WordVocab.load(folder)
+        vocab = WordVocab.load(folder)
+        rows = (getattr(getattr(manifest, "arch", None), "args", None) or {}).get("vocab_size")
+        if rows is not None and len(vocab) > int(rows):  # ids past the embedding table
+            raise UserInputError(f"{folder}: the vocabulary has {len(vocab)} words but the "
+                                 f"model's embedding has {int(rows)} rows (arch vocab_size): "
+                                 "they do not belong together")
+        return vocab
     if kind == "hf-tokenizer":
         from trojanscope.data.hf_tokenizer import HFTokenizer
 

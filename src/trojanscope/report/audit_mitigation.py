@@ -23,14 +23,15 @@ PURIFIED_FILE = {"safetensors": "{out}", "torchscript": "{out}/model.torchscript
 def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     """``{"method", "text", "commands"}`` for a backdoor rated high or critical in a model
     ``mitigate`` can purify (a run folder, TorchScript, ONNX); ``None`` otherwise (a file whose
-    loading runs code is never purified: it is not loaded at all)."""
+    loading runs code is never purified: it is not loaded at all; ``mitigate`` takes no text
+    data, so a text model gets no command that would fail)."""
     from trojanscope.mitigate.auto import FLAGGED_PARAMS, MEASURED, resolve
     from trojanscope.report.audit_next import backdoor_detected, runs_code_when_loaded
 
     if result.rating.level < Severity.HIGH or not backdoor_detected(result):
         return None
     purified = PURIFIED_FILE.get(result.model.get("format", ""))
-    if runs_code_when_loaded(result) or purified is None:
+    if runs_code_when_loaded(result) or purified is None or result.model.get("text"):
         return None
     source = (result.data or {}).get("source")
     data = shlex.quote(source) if source else "CLEAN.npz"

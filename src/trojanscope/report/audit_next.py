@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from trojanscope import registry
 from trojanscope.report.model import Severity
 
 if TYPE_CHECKING:
@@ -184,8 +185,12 @@ def _backdoor(ctx: _Context) -> list[NextStep]:
     verb = "almost certainly carries" if ctx.result.rating.level >= Severity.CRITICAL else \
         "probably carries"
     more = f" than the {ctx.samples} used here" if ctx.samples else ""
-    arch = (ctx.result.model or {}).get("architecture")
-    arch_arg = f" --arch {arch}" if arch else ""
+    model = ctx.result.model or {}
+    arch = model.get("architecture")
+    # a Hugging Face folder names its own class ("BertForSequenceClassification"), which
+    # ``train`` does not know: no --arch then
+    arch_arg = f" --arch {arch}" if arch and arch in registry.names("arch") else ""
+    ext = "csv" if model.get("text") else "npz"  # text training data is a table of sentences
     return [
         NextStep("Quarantine the model",
                  f"It {verb} a backdoor: inputs with a small trigger are sent to class "
@@ -208,13 +213,13 @@ def _backdoor(ctx: _Context) -> list[NextStep]:
                   f"{ctx.out('more-data')}"]),
         *_purify(ctx),
         NextStep("Or replace it: retrain on data you trust",
-                 "If you have the model's training data (TRAIN.npz), find the samples that carry "
-                 "a trigger and keep the others (TRUSTED.npz: the samples not flagged; "
+                 f"If you have the model's training data (TRAIN.{ext}), find the samples that "
+                 f"carry a trigger and keep the others (TRUSTED.{ext}: the samples not flagged; "
                  "docs/detect-data.md says which triggers it misses, so trace the data to its "
                  f"sources too), retrain, and audit the new model the same way{ctx.data_note}:",
-                 ["trojanscope detect-data TRAIN.npz --out poison-findings --write-clean "
-                  "TRUSTED.npz",
-                  f"trojanscope train --dataset TRUSTED.npz{arch_arg} --out retrained",
+                 [f"trojanscope detect-data TRAIN.{ext} --out poison-findings --write-clean "
+                  f"TRUSTED.{ext}",
+                  f"trojanscope train --dataset TRUSTED.{ext}{arch_arg} --out retrained",
                   f"trojanscope audit retrained {ctx.data_args('audit')} --report "
                   "reports/retrained"]),
     ]

@@ -44,6 +44,6 @@ def neighbour_votes_to(queries: Tensor, points: Tensor, labels: Tensor, k: int,
         d = torch.cdist(queries[rows], points)
         if exclude_self:
             d[torch.arange(len(rows)), rows] = float("inf")
-        nearest = d.topk(min(k, len(points)), largest=False).indices
+        nearest = d.topk(min(k, len(points) - int(exclude_self)), largest=False).indices
         out[rows] = F.one_hot(labels[nearest], num_classes).sum(1).float()
     return out

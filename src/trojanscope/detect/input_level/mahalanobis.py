@@ -60,6 +60,7 @@ from trojanscope.detect.input_level.features import (
     hidden_layers,
     layer_features,
 )
+from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
 COMBINE = ("mean", "max", "sumsq")
@@ -95,7 +96,8 @@ class Mahalanobis(InputDetector):
         self.menu = _names(menu)  # what "auto" chooses from; "median+blur+binarise" as text
         check_transforms(self.menu)
         if not self.menu or self.menu == ("auto",):
-            raise ValueError(f"menu must name at least one of {', '.join(TRANSFORMS)}")
+            raise UserInputError(
+                f"mahalanobis: menu must name at least one of {', '.join(TRANSFORMS)}")
         self.cap = float(cap)
         self.combine = combine
         self.folds = folds
@@ -108,15 +110,17 @@ class Mahalanobis(InputDetector):
         self.transforms = _names(transforms)  # "-p transforms=blur,median"
         check_transforms(self.transforms)
         if self.combine not in COMBINE or not 0 < self.shrinkage <= 1:
-            raise ValueError(f"combine must be one of {', '.join(COMBINE)}, shrinkage in (0, 1]")
+            raise UserInputError(f"mahalanobis: combine must be one of {', '.join(COMBINE)}, "
+                                 "shrinkage in (0, 1]")
         if isinstance(self.top, bool) or not isinstance(self.top, int) or self.top < 0:
-            raise ValueError("top must be an integer >= 0 (0: every consistency column counts)")
+            raise UserInputError("mahalanobis: top must be an integer >= 0 (0: every consistency "
+                                 "column counts)")
         if self.distance not in ("absolute", "relative", "both"):
-            raise ValueError("distance must be absolute, relative or both")
+            raise UserInputError("mahalanobis: distance must be absolute, relative or both")
         if self.folds < 2:
-            raise ValueError("folds must be at least 2")
+            raise UserInputError("mahalanobis: folds must be at least 2")
         if not (math.isfinite(self.cap) and self.cap >= 0):
-            raise ValueError("cap must be a finite number >= 0 (0: no cap)")
+            raise UserInputError("mahalanobis: cap must be a finite number >= 0 (0: no cap)")
 
     def resolved_params(self) -> dict[str, Any]:
         """The init parameters with ``auto`` transforms replaced by the ones kept by the fit."""
