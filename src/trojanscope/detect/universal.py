@@ -82,6 +82,21 @@ class UniversalPerturbation(ModelDetector):
     def sizes(self, target: InspectionTarget, generator: torch.Generator) -> torch.Tensor:
         """Per class, the bound (fraction of the data range) at which it is reached;
         ``1.25 * eps_max`` for classes never reached."""
+        return self.sizes_from_hits(self.hits(target, generator))
+
+    def sizes_from_hits(self, hits: torch.Tensor) -> torch.Tensor:
+        """``sizes`` from ``hits``: the bound before the first step at which ``level`` of a
+        class's inputs were sent to it."""
+        reached = torch.full((hits.shape[0],), 1.25 * self.eps_max)
+        for c in range(hits.shape[0]):
+            first = torch.nonzero(hits[c] >= self.level)
+            if len(first):
+                reached[c] = max(self.eps_max * int(first[0]) / self.steps, 1e-3)
+        return reached
+
+    def hits(self, target: InspectionTarget, generator: torch.Generator) -> torch.Tensor:
+        """Per class (rows) and step (columns), the share of the other classes' inputs sent
+        to the class while the bound grows: a decision count, free of the logit scale."""
         assert target.clean is not None
         x, y, k = target.clean.x, target.clean.labels, target.num_classes
         low, high = float(x.min()), float(x.max())
@@ -94,7 +109,7 @@ class UniversalPerturbation(ModelDetector):
         if self.pattern == "stripes" and len(shape) >= 4:
             shape[-2] = 1  # one row, broadcast over the image's height
         delta = torch.zeros(shape, requires_grad=True)
-        reached = torch.full((k,), 1.25 * self.eps_max)
+        hits = torch.zeros(k, self.steps)
         step = 2.5 * self.eps_max * span / self.steps
         for s in range(self.steps):
             bound = self.eps_max * (s + 1) / self.steps
@@ -102,12 +117,10 @@ class UniversalPerturbation(ModelDetector):
             loss = F.cross_entropy(logits, labels, reduction="sum") / n
             (grad,) = torch.autograd.grad(loss, delta)
             with torch.no_grad():
-                hit = (logits.argmax(1) == labels).float().view(k, n).mean(1)
-                newly = (hit >= self.level) & (reached > self.eps_max)
-                reached[newly] = max(self.eps_max * s / self.steps, 1e-3)
+                hits[:, s] = (logits.argmax(1) == labels).float().view(k, n).mean(1)
                 delta -= step * grad.sign()
                 delta.clamp_(-bound * span, bound * span)
-        return reached
+        return hits
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         sizes = self.sizes(target, generator)
