@@ -13,7 +13,12 @@ detector is run), each unchanged when every logit of the model is multiplied by 
   striped, trigger-search mask), averaged per class; 1 − the best class's mean rank / (K − 1)
   (1: one class is every method's easiest);
 - ``sf_rank_gap``: the second-best class's mean rank minus the best's, over K − 1;
-- ``sf_mmbd_rank``: 1 − MM-BD's suspect's mean rank among the probes' orderings / (K − 1).
+- ``sf_mmbd_rank``: 1 − MM-BD's suspect's mean rank among the probes' orderings / (K − 1);
+- ``sf_share_top``/``sf_share_anomaly``/``sf_share_log_ratio`` (free universal perturbation)
+  and ``sf_stripe_share_*`` (striped): per class, the share of the other classes' clean inputs
+  the growing perturbation sends to the class, averaged over the bound schedule (the area under
+  ``probe_rows.py``'s ``uap_hits`` curve: a count of decisions); its largest value, MAD anomaly
+  and log ratio to the median.
 
 The existing normalised features (``mmbd_logit_z``, ``mmbd_top_over_clean``,
 ``mmbd_clean_ratio_anomaly``; ``normalised_features.py``) are scale-free too and are measured
@@ -66,4 +71,17 @@ def scale_free_features(row: dict) -> dict[str, float]:
         out["sf_rank_consensus"] = float(1 - best / (k - 1))
         out["sf_rank_gap"] = float((second - best) / (k - 1))
         out["sf_mmbd_rank"] = float(1 - np.mean([r[suspect] for r in probe_ranks]) / (k - 1))
+        for key, prefix in (("uap_hits", "sf_share"), ("stripe_hits", "sf_stripe_share")):
+            if key in probe:
+                out.update(share_features(np.asarray(probe[key], dtype=np.float64), prefix))
     return out
+
+
+def share_features(hits: np.ndarray, prefix: str = "sf_share") -> dict[str, float]:
+    """Features of the per-class flip shares (rows of ``hits``: share per step)."""
+    area = hits.mean(1)
+    floor = 1.0 / (30 * hits.shape[1])  # one input at one step
+    return {f"{prefix}_top": float(area.max()),
+            f"{prefix}_anomaly": _anomaly_max(area),
+            f"{prefix}_log_ratio": float(np.log(max(area.max(), floor)
+                                                / max(np.median(area), floor)))}
