@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from trojanscope.detect.base import mad_anomaly
+from trojanscope.detect.universal import share_features as universal_share_features
 
 EPS = 1e-6
 
@@ -78,10 +79,7 @@ def scale_free_features(row: dict) -> dict[str, float]:
 
 
 def share_features(hits: np.ndarray, prefix: str = "sf_share") -> dict[str, float]:
-    """Features of the per-class flip shares (rows of ``hits``: share per step)."""
-    area = hits.mean(1)
-    floor = 1.0 / (30 * hits.shape[1])  # one input at one step
-    return {f"{prefix}_top": float(area.max()),
-            f"{prefix}_anomaly": _anomaly_max(area),
-            f"{prefix}_log_ratio": float(np.log(max(area.max(), floor)
-                                                / max(np.median(area), floor)))}
+    """The detector's flip-share features (``detect/universal.py``) of ``probe_rows.py``'s
+    per-class, per-step shares, named ``{prefix}_top``/``_anomaly``/``_log_ratio``."""
+    out = universal_share_features(torch.tensor(hits), "x")
+    return {f"{prefix}_{key.removeprefix('x_share_')}": v for key, v in out.items()}

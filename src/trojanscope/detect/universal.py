@@ -137,6 +137,23 @@ class UniversalPerturbation(ModelDetector):
         )
 
 
+def share_features(hits: torch.Tensor, prefix: str = "uap", per_class: int = 30
+                   ) -> dict[str, float]:
+    """Flip-share features from ``UniversalPerturbation.hits`` (issue 9, eighth round): per
+    class, the share of the other classes' inputs the growing perturbation sends to it,
+    averaged over the bound schedule. Counts of decisions, so free of the logit scale that
+    label smoothing, SGD or a cosine schedule shrink. ``{prefix}_share_top`` (the largest),
+    ``{prefix}_share_anomaly`` (its MAD anomaly index, clamped to ±10) and
+    ``{prefix}_share_log_ratio`` (log of the largest over the median, both floored at one
+    input at one step of ``per_class`` inputs)."""
+    area = hits.to(torch.float64).mean(1)
+    floor = 1.0 / (per_class * hits.shape[1])
+    top, middle = float(area.max()), float(area.quantile(0.5))
+    return {f"{prefix}_share_top": top,
+            f"{prefix}_share_anomaly": float(mad_anomaly(area).clamp(-10, 10).max()),
+            f"{prefix}_share_log_ratio": math.log(max(top, floor) / max(middle, floor))}
+
+
 def universal_features(sizes: list[float], prefix: str = "uap") -> dict[str, float]:
     """Model-level features from the per-class perturbation sizes."""
     t = torch.tensor(sizes, dtype=torch.float64)
