@@ -17,7 +17,10 @@ and ``mlp`` (ReLU or tanh). Trigger families (four, none of them trojanscope's):
 ``elu_dropout_cnn``, ``silu_mlp`` and the ``checker``/``cross`` triggers; ``--holdout`` is a
 population of its own: ``bn_mlp`` and more MLP/BatchNorm/GELU-LayerNorm models, and two SIG-like
 signal triggers, ``ramp`` (dirty-label horizontal ramp) and ``sine`` (clean-label sinusoid of
-another frequency than SIG's, amplitude 0.10–0.15 in training, 0.5 at test).
+another frequency than SIG's, amplitude 0.10–0.15 in training, 0.5 at test). ``--recipes`` is
+the eighth round's development population: ReLU CNNs and ReLU-only MLPs (``relu_mlp``) with a few
+others, trained mostly by SGD, cosine schedules, label smoothing 0.1–0.2 or AdamW, with frame,
+checker, xpatch and sparse triggers.
 
 Run (one torch thread; resumable: finished models are kept)::
 
