@@ -16,7 +16,6 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from generalise_lofo import ARCH_FAMILIES, RECIPE_FAMILIES, SHIPPED_WIDER, covered, features
-from scale_free import scale_free_features
 
 FAMILIES = {
     "recipe: sgd": RECIPE_FAMILIES["sgd"],
@@ -36,7 +35,7 @@ BASELINE = ["mmbd_anomaly", "mmbd_neglog10_p", "mmbd_ratio", "uap_log_ratio",
 def all_features(row: dict) -> dict[str, float]:
     """The row's features as the calibrators read them, the candidates, and the shipped
     probability (both shipped calibrators, routed by architecture coverage)."""
-    out = {**features(row), **scale_free_features(row)}
+    out = dict(features(row))  # generalise_lofo's features include scale_free.py's
     out["as shipped"] = row["probability"] if covered(row) \
         else SHIPPED_WIDER.probability(features(row))
     return out
