@@ -17,7 +17,10 @@ and ``mlp`` (ReLU or tanh). Trigger families (four, none of them trojanscope's):
 ``elu_dropout_cnn``, ``silu_mlp`` and the ``checker``/``cross`` triggers; ``--holdout`` is a
 population of its own: ``bn_mlp`` and more MLP/BatchNorm/GELU-LayerNorm models, and two SIG-like
 signal triggers, ``ramp`` (dirty-label horizontal ramp) and ``sine`` (clean-label sinusoid of
-another frequency than SIG's, amplitude 0.10–0.15 in training, 0.5 at test).
+another frequency than SIG's, amplitude 0.10–0.15 in training, 0.5 at test). ``--recipes`` is
+the eighth round's development population: ReLU CNNs and ReLU-only MLPs (``relu_mlp``) with a few
+others, trained mostly by SGD, cosine schedules, label smoothing 0.1–0.2 or AdamW, with frame,
+checker, xpatch and sparse triggers.
 
 Run (one torch thread; resumable: finished models are kept)::
 
@@ -25,6 +28,7 @@ Run (one torch thread; resumable: finished models are kept)::
     python benchmarks/foreign_zoo.py --out zoo-holdout --holdout --seed 9
     python benchmarks/foreign_zoo.py --out zoo-holdout2 --holdout2 --seed 11
     python benchmarks/foreign_zoo.py --out zoo-holdout3 --holdout3 --seed 13
+    python benchmarks/foreign_zoo.py --out zoo-recipes --recipes --seed 15
 """
 
 from __future__ import annotations
@@ -68,6 +72,12 @@ HOLDOUT3_ARCH = {"relu_cnn": 6, "mlp": 6, "bn_cnn": 4, "ln_gelu_cnn": 4, "lenet_
                  "leaky_strided_cnn": 2, "sigmoid_cnn": 2, "bn_mlp": 2}
 HOLDOUT3_TRIGGERS = ("xpatch", "sparse", "noiseblend", "frame", "checker", "cross", "ramp",
                      "sine")
+# A sixth population (--recipes, issue 9's eighth round; development data): the seventh round's
+# blind spot -- ReLU CNNs and MLPs trained by SGD, cosine schedules, label smoothing 0.1-0.2 or
+# AdamW -- plus a few other architectures, with frame-like and patch triggers.
+RECIPES_ARCH = {"relu_cnn": 10, "relu_mlp": 8, "bn_cnn": 2, "mlp": 2, "leaky_strided_cnn": 2,
+                "lenet_tanh_avg": 2}
+RECIPES_TRIGGERS = ("frame", "checker", "xpatch", "sparse")
 CLEAN_LABEL = {"sine"}  # poisons target-class images only, labels unchanged
 MIN_ASR = 0.8  # a backdoor that did not take is retried stronger, then left out
 MIN_CA = 0.85  # so is a model that did not learn the task
@@ -131,8 +141,8 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
     elif family == "silu_mlp":
         body = nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.SiLU(), nn.Linear(300, 100),
                              nn.SiLU(), nn.Linear(100, 10))
-    elif family == "mlp":
-        act = nn.Tanh if rng.random() < 0.5 else nn.ReLU
+    elif family in ("mlp", "relu_mlp"):  # relu_mlp: the MLP with ReLU only
+        act = nn.Tanh if family == "mlp" and rng.random() < 0.5 else nn.ReLU
         body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), act(), nn.Linear(256, 128),
                              act(), nn.Linear(128, 10))
         return Net(body), {"activation": act.__name__}
@@ -288,11 +298,26 @@ def holdout3_recipe(rng: np.random.Generator) -> dict:
             "step_schedule": schedule == "step", "augment": bool(rng.random() < 0.3)}
 
 
+def recipes_recipe(rng: np.random.Generator) -> dict:
+    """The sixth population's recipes: mostly SGD or AdamW, mostly a cosine schedule, mostly
+    label smoothing 0.1-0.2 (the seventh round's blind spot), 4-10 epochs."""
+    optim = str(rng.choice(["sgd", "sgd", "adamw", "adam"]))
+    schedule = str(rng.choice(["cosine", "cosine", "step", "none"]))
+    return {"optim": optim, "epochs": int(rng.integers(4, 11)),
+            "lr": float(rng.choice([0.02, 0.05] if optim == "sgd" else [5e-4, 1e-3, 2e-3])),
+            "wd": float(rng.choice([0.0, 5e-4, 2e-3] if optim != "adamw" else [1e-2, 5e-2])),
+            "label_smoothing": float(rng.choice([0.1, 0.15, 0.2]) if rng.random() < 0.8
+                                     else 0.0),
+            "batch": int(rng.choice([64, 128])), "schedule": schedule,
+            "step_schedule": schedule == "step", "augment": bool(rng.random() < 0.3)}
+
+
 def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
-         holdout2: bool = False, holdout3: bool = False) -> list[dict]:
+         holdout2: bool = False, holdout3: bool = False, recipes: bool = False) -> list[dict]:
     """Half clean, half backdoored per architecture family; trigger families cycle (with
-    ``fresh``, the families added later and every trigger family; with ``holdout`` or
-    ``holdout2``, that population's families, counts and recipes)."""
+    ``fresh``, the families added later and every trigger family; with ``holdout``,
+    ``holdout2``, ``holdout3`` or ``recipes``, that population's families, counts and
+    recipes)."""
     rng = np.random.default_rng(seed)
     rows, k = [], 0
     triggers = TRIGGER_FAMILIES + FRESH_TRIGGERS if fresh else TRIGGER_FAMILIES
@@ -303,6 +328,8 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
         triggers, counts = HOLDOUT2_TRIGGERS, HOLDOUT2_ARCH
     if holdout3:
         triggers, counts = HOLDOUT3_TRIGGERS, HOLDOUT3_ARCH
+    if recipes:
+        triggers, counts = RECIPES_TRIGGERS, RECIPES_ARCH
     for fam, count in counts.items():
         for j in range(count):
             backdoored = j % 2 == 1
@@ -318,6 +345,8 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
                 row["recipe"] = holdout2_recipe(rng)
             if holdout3:
                 row["recipe"] = holdout3_recipe(rng)
+            if recipes:
+                row["recipe"] = recipes_recipe(rng)
             if backdoored:
                 tfam = triggers[k % len(triggers)]
                 k += 1
@@ -382,6 +411,8 @@ def main() -> None:
                     help="The sixth-round population (covered architectures, other recipes).")
     ap.add_argument("--holdout3", action="store_true",
                     help="The seventh-round population (every family, mixed recipes).")
+    ap.add_argument("--recipes", action="store_true",
+                    help="The eighth-round population (SGD, cosine, label smoothing, AdamW).")
     args = ap.parse_args()
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -395,9 +426,9 @@ def main() -> None:
     done = {r["name"]: r for r in json.loads(truth_path.read_text())["models"]} \
         if truth_path.is_file() else {}
     only = set(args.only.split(",")) if args.only else \
-        set(ARCH_FAMILIES + FRESH_ARCH) | set(HOLDOUT_ARCH)
+        set(ARCH_FAMILIES + FRESH_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH)
     for row in plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2,
-                    args.holdout3):
+                    args.holdout3, args.recipes):
         if row["arch_family"] not in only:
             continue
         if row["name"] in done and (args.out / f"{row['name']}.pt").is_file():

@@ -32,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
 from normalised_features import normalised_features
+from scale_free import scale_free_features
 from trojanscope.detect.calibration import _clip, _transform, load_calibrators
 from trojanscope.detect.coverage import coverage_notes
 
@@ -133,6 +134,14 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
     **{f"mmbd2 + ratios + ts + uap/stripe nobias C={c:g}": (
         [*BASE4, "agree_mmbd_uap_nobias", "agree_mmbd_ts", STRIPE_NB], "log", c)
        for c in (0.2, 1.0)},
+    # Eighth round: the shipped wider design plus one candidate feature free of the logit scale
+    # (scale_free.py).
+    **{f"W + {f}": ([*BASE4, "agree_mmbd_uap_nobias", "agree_mmbd_ts", STRIPE_NB, f], "log", 0.2)
+       for f in ("mmbd_logit_z", "mmbd_top_over_clean", "mmbd_clean_ratio_anomaly", "sf_gap_z",
+                 "sf_early_share_anomaly", "sf_restart_anomaly", "sf_rank_consensus",
+                 "sf_rank_gap", "sf_mmbd_rank", "sf_share_top", "sf_share_anomaly",
+                 "sf_share_log_ratio", "sf_stripe_share_top", "sf_stripe_share_anomaly",
+                 "sf_stripe_share_log_ratio")},
     "ratios + agree2": (["uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap",
                          "agree_mmbd_ts"], "log", 1.0),
     "joint": (["joint_mmbd_uap", "joint_all", "joint_uap_ts"], "log", 1.0),
@@ -164,7 +173,7 @@ def _features(row: dict) -> dict[str, float]:
     extra = normalised_features(
         np.array(row["margin"]), np.array(row["clean_margin"]), row["logit_std"],
         margins_early=np.array(row["margin5"]), noise_frac=np.array(row["noise_frac"]))
-    out = {**row["features"], **extra}
+    out = {**row["features"], **extra, **scale_free_features(row)}
     probe = row.get("probe")
     if probe:
         out.update(probe_features(row, probe))

@@ -50,6 +50,7 @@ FOREIGN_ARCH = {
     "sigmoid_cnn": ("cnn", "sigmoid", "avg", "none"),
     "lenet_tanh_avg": ("lenet5", "tanh", "avg", "none"),
     "mlp": ("mlp", "relu", "none", "none"),
+    "relu_mlp": ("mlp", "relu", "none", "none"),
     "elu_dropout_cnn": ("cnn", "elu", "max", "none"),
     "silu_mlp": ("mlp", "silu", "none", "none"),
     "bn_mlp": ("mlp", "relu", "none", "batch"),

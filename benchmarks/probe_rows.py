@@ -6,7 +6,9 @@ For every row of ``gen_rows.json`` reloads the model and its clean data and runs
 - ``eps50``: per class, the universal perturbation's size (``detect/universal.py``);
 - ``ts``/``ts_norms``: the trigger search's features and per-class mask L1 norms;
 - ``stripe_eps50``: per class, the size of a universal perturbation restricted to stripes
-  (``--probes stripes``).
+  (``--probes stripes``);
+- ``uap_hits``/``stripe_hits``: per class and step, the share of the other classes' inputs the
+  growing perturbation sends to the class (the sizes are read off these; eighth round).
 
     python benchmarks/probe_rows.py --rows benchmarks/out/gen_rows.json \
         --out benchmarks/out/probe_0.json --shard 0/2
@@ -86,15 +88,16 @@ def covered(row: dict) -> bool:
 def run_probes(target: InspectionTarget, probes: set[str]) -> dict:
     """The chosen probes' statistics, each with a generator seeded 0 (as ``auto`` seeds them)."""
     out: dict = {}
-    if "uap" in probes:
-        t0 = time.perf_counter()
-        sizes = UniversalPerturbation().sizes(target, torch.Generator().manual_seed(0))
-        out["eps50"], out["uap_s"] = sizes.tolist(), time.perf_counter() - t0
-    if "stripes" in probes:
-        t0 = time.perf_counter()
-        sizes = UniversalPerturbation(pattern="stripes").sizes(
-            target, torch.Generator().manual_seed(0))
-        out["stripe_eps50"], out["stripe_s"] = sizes.tolist(), time.perf_counter() - t0
+    for probe, pattern, key, hits_key, time_key in (
+            ("uap", "free", "eps50", "uap_hits", "uap_s"),
+            ("stripes", "stripes", "stripe_eps50", "stripe_hits", "stripe_s")):
+        if probe in probes:  # the sizes, and the share reached per class and step (8th round)
+            t0 = time.perf_counter()
+            uap = UniversalPerturbation(pattern=pattern)
+            hits = uap.hits(target, torch.Generator().manual_seed(0))
+            out[key] = uap.sizes_from_hits(hits).tolist()
+            out[hits_key] = hits.round(decimals=4).tolist()
+            out[time_key] = time.perf_counter() - t0
     if "ts" in probes:
         t0 = time.perf_counter()
         v = TriggerSearch().run(target, torch.Generator().manual_seed(0))

@@ -3,6 +3,7 @@ sizes are measured on the data's own value range."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
@@ -146,3 +147,57 @@ def test_probe_features_with_and_without_stripes() -> None:
     assert both["agree_mmbd_stripe"] == 0.0
     assert both["probe_log_ratio"] == pytest.approx(max(both["uap_log_ratio"],
                                                         both["stripe_log_ratio"]))
+
+
+def test_hits_give_the_sizes_and_stay_shares(blended_run, tiny_test) -> None:
+    """The sizes are read off the per-step shares: the bound before the first step at which
+    half of a class's inputs reach it."""
+    from trojanscope.detect.base import InspectionTarget
+
+    det = UniversalPerturbation(steps=10)
+    k = int(tiny_test.labels.max()) + 1
+    target = InspectionTarget(blended_run.model, tuple(tiny_test.x.shape[1:]), k, tiny_test)
+    hits = det.hits(target, torch.Generator().manual_seed(0))
+    assert hits.shape == (k, 10) and float(hits.min()) >= 0 and float(hits.max()) <= 1
+    sizes = det.sizes(target, torch.Generator().manual_seed(0))
+    assert det.sizes_from_hits(hits).tolist() == sizes.tolist()
+    assert float(hits[3].mean()) == float(hits.mean(1).max())  # the target is flipped to most
+
+
+def test_share_features_compare_the_largest_share_with_the_rest() -> None:
+    from trojanscope.detect.universal import share_features
+
+    hits = torch.zeros(10, 4)
+    hits[:, 3] = 0.1
+    flat = share_features(hits)
+    assert flat["uap_share_log_ratio"] == pytest.approx(0.0)
+    assert flat["uap_share_top"] == pytest.approx(0.025)
+    hits[2] = torch.tensor([0.5, 1.0, 1.0, 1.0])
+    spiky = share_features(hits, "stripe")
+    assert spiky["stripe_share_top"] == pytest.approx(0.875)
+    assert spiky["stripe_share_log_ratio"] == pytest.approx(math.log(0.875 / 0.025))
+    assert spiky["stripe_share_anomaly"] == pytest.approx(10.0)  # clamped: the MAD is 0
+
+
+def test_auto_records_flip_shares_only_when_asked(backdoored_run, tiny_test) -> None:
+    from trojanscope.detect.auto import AutoDetector
+    from trojanscope.detect.calibration import calibrate
+
+    plain = calibrate(AutoDetector(probes="always").inspect(backdoored_run.model, tiny_test,
+                                                             seed=1))
+    shares = calibrate(AutoDetector(probes="always", shares=True).inspect(
+        backdoored_run.model, tiny_test, seed=1))
+    added = set(shares.features) - set(plain.features)
+    assert added == {f"{p}_share_{k}" for p in ("uap", "stripe")
+                     for k in ("top", "anomaly", "log_ratio")}
+    assert all(shares.features[k] == v for k, v in plain.features.items())
+    assert shares.probability == plain.probability
+    assert shares.features["uap_share_top"] > 0.3  # the target (2) takes most inputs
+
+
+def test_auto_shares_option_is_checked() -> None:
+    from trojanscope.detect.auto import AutoDetector
+    from trojanscope.errors import UserInputError
+
+    with pytest.raises(UserInputError, match="shares"):
+        AutoDetector(shares="yes")

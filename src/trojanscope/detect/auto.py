@@ -31,7 +31,11 @@ from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.coverage import architecture_traits, coverage_notes
 from trojanscope.detect.trigger_search import TriggerSearch
-from trojanscope.detect.universal import UniversalPerturbation, universal_features
+from trojanscope.detect.universal import (
+    UniversalPerturbation,
+    share_features,
+    universal_features,
+)
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -47,15 +51,22 @@ class AutoDetector(ModelDetector):
     Arguments:
         probes: when to run the input-space probes with clean data: ``out-of-coverage`` (only
             where the calibrator that scores the model uses them), ``always`` or ``never``.
+        shares: where the probes run, also record the universal perturbations' flip shares
+            (``uap_share_*``, ``stripe_share_*``: per class, the share of other-class inputs
+            sent to it, free of the logit scale; issue 9's eighth round). Opt-in: no shipped
+            calibrator reads them, so the probability is unchanged.
     """
 
     name = "auto"
     needs_data = False
 
-    def __init__(self, probes: str = "out-of-coverage") -> None:
+    def __init__(self, probes: str = "out-of-coverage", shares: bool = False) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
+        if not isinstance(shares, bool):
+            raise UserInputError(f"auto shares must be true or false; got {shares!r}")
         self.probes = probes
+        self.shares = shares
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         if tabular(target):  # tables: the tabular search (MM-BD's margins need images)
@@ -75,9 +86,12 @@ class AutoDetector(ModelDetector):
                     row.details["trigger_mask_l1"] = norms[row.cls]
             return verdict
         found = search.run(target, torch.Generator().manual_seed(seed))
-        free = UniversalPerturbation().sizes(target, torch.Generator().manual_seed(seed))
-        striped = UniversalPerturbation(pattern="stripes").sizes(
-            target, torch.Generator().manual_seed(seed))
+        free_probe, striped_probe = UniversalPerturbation(), UniversalPerturbation(
+            pattern="stripes")
+        free_hits = free_probe.hits(target, torch.Generator().manual_seed(seed))
+        striped_hits = striped_probe.hits(target, torch.Generator().manual_seed(seed))
+        free = free_probe.sizes_from_hits(free_hits)
+        striped = striped_probe.sizes_from_hits(striped_hits)
         bias, _ = noise_bias(target.model, target.input_shape, target.num_classes,
                              torch.Generator().manual_seed((seed + 1) % 2**64),
                              (float(target.clean.x.min()), float(target.clean.x.max())))
@@ -87,6 +101,10 @@ class AutoDetector(ModelDetector):
         verdict.features.update(probe_features(top, searched, free.tolist(), striped.tolist(),
                                                bias))
         verdict.features["bias_class"] = float(bias)
+        if self.shares:
+            verdict.features.update(share_features(free_hits, "uap", free_probe.per_class))
+            verdict.features.update(share_features(striped_hits, "stripe",
+                                                   striped_probe.per_class))
         for row in verdict.per_class:
             row.details["trigger_mask_l1"] = searched[row.cls]
             row.details["uap_size"] = float(free[row.cls])

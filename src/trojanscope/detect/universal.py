@@ -82,6 +82,21 @@ class UniversalPerturbation(ModelDetector):
     def sizes(self, target: InspectionTarget, generator: torch.Generator) -> torch.Tensor:
         """Per class, the bound (fraction of the data range) at which it is reached;
         ``1.25 * eps_max`` for classes never reached."""
+        return self.sizes_from_hits(self.hits(target, generator))
+
+    def sizes_from_hits(self, hits: torch.Tensor) -> torch.Tensor:
+        """``sizes`` from ``hits``: the bound before the first step at which ``level`` of a
+        class's inputs were sent to it."""
+        reached = torch.full((hits.shape[0],), 1.25 * self.eps_max)
+        for c in range(hits.shape[0]):
+            first = torch.nonzero(hits[c] >= self.level)
+            if len(first):
+                reached[c] = max(self.eps_max * int(first[0]) / self.steps, 1e-3)
+        return reached
+
+    def hits(self, target: InspectionTarget, generator: torch.Generator) -> torch.Tensor:
+        """Per class (rows) and step (columns), the share of the other classes' inputs sent
+        to the class while the bound grows: a decision count, free of the logit scale."""
         assert target.clean is not None
         x, y, k = target.clean.x, target.clean.labels, target.num_classes
         low, high = float(x.min()), float(x.max())
@@ -94,7 +109,7 @@ class UniversalPerturbation(ModelDetector):
         if self.pattern == "stripes" and len(shape) >= 4:
             shape[-2] = 1  # one row, broadcast over the image's height
         delta = torch.zeros(shape, requires_grad=True)
-        reached = torch.full((k,), 1.25 * self.eps_max)
+        hits = torch.zeros(k, self.steps)
         step = 2.5 * self.eps_max * span / self.steps
         for s in range(self.steps):
             bound = self.eps_max * (s + 1) / self.steps
@@ -102,12 +117,10 @@ class UniversalPerturbation(ModelDetector):
             loss = F.cross_entropy(logits, labels, reduction="sum") / n
             (grad,) = torch.autograd.grad(loss, delta)
             with torch.no_grad():
-                hit = (logits.argmax(1) == labels).float().view(k, n).mean(1)
-                newly = (hit >= self.level) & (reached > self.eps_max)
-                reached[newly] = max(self.eps_max * s / self.steps, 1e-3)
+                hits[:, s] = (logits.argmax(1) == labels).float().view(k, n).mean(1)
                 delta -= step * grad.sign()
                 delta.clamp_(-bound * span, bound * span)
-        return reached
+        return hits
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         sizes = self.sizes(target, generator)
@@ -122,6 +135,23 @@ class UniversalPerturbation(ModelDetector):
                        for c in range(target.num_classes)],
             features=features,
         )
+
+
+def share_features(hits: torch.Tensor, prefix: str = "uap", per_class: int = 30
+                   ) -> dict[str, float]:
+    """Flip-share features from ``UniversalPerturbation.hits`` (issue 9, eighth round): per
+    class, the share of the other classes' inputs the growing perturbation sends to it,
+    averaged over the bound schedule. Counts of decisions, so free of the logit scale that
+    label smoothing, SGD or a cosine schedule shrink. ``{prefix}_share_top`` (the largest),
+    ``{prefix}_share_anomaly`` (its MAD anomaly index, clamped to ±10) and
+    ``{prefix}_share_log_ratio`` (log of the largest over the median, both floored at one
+    input at one step of ``per_class`` inputs)."""
+    area = hits.to(torch.float64).mean(1)
+    floor = 1.0 / (per_class * hits.shape[1])
+    top, middle = float(area.max()), float(area.quantile(0.5))
+    return {f"{prefix}_share_top": top,
+            f"{prefix}_share_anomaly": float(mad_anomaly(area).clamp(-10, 10).max()),
+            f"{prefix}_share_log_ratio": math.log(max(top, floor) / max(middle, floor))}
 
 
 def universal_features(sizes: list[float], prefix: str = "uap") -> dict[str, float]:
