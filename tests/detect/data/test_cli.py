@@ -67,7 +67,9 @@ def test_json_contract_scoring_report_and_clean_set(files, tmp_path, capsys) -> 
     kept = np.load(clean)
     assert len(kept["y"]) == 448 - len(doc["flagged"]) == doc["clean"]["kept"]
     assert "poison" not in kept.files  # ground truth never travels with the cleaned set
-    assert run(["train", "--dataset", str(clean), "--epochs", "1", "--no-export",
+    # retrained as long as the whole set would train (8 epochs of 448 in batches of 64)
+    assert doc["clean"]["steps"] == 8 * 7
+    assert run(["train", "--dataset", str(clean), "--steps", "3", "--no-export",
                 "--out", str(tmp_path / "retrained"), "--format", "json"]) == 0
 
 

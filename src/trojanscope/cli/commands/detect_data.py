@@ -56,6 +56,7 @@ def detect_data(
     from trojanscope.detect.data.outputs import write_clean as save_clean
     from trojanscope.detect.data.outputs import write_findings
     from trojanscope.detect.data.run import detect_data as run_detection
+    from trojanscope.engine.train import recipe_steps
     from trojanscope.errors import UserInputError
     from trojanscope.io.atomic import check_output_dir, check_output_file
 
@@ -106,7 +107,8 @@ def detect_data(
             with status("relabelling the flagged samples…"):
                 labels = relabelled(result, suspect.data, seed=seed)
         save_clean(write_clean, result, suspect.data, labels)
-        report["clean"] = {"path": str(write_clean), "kept": len(result.keep)}
+        report["clean"] = {"path": str(write_clean), "kept": len(result.keep),
+                           "steps": recipe_steps(len(suspect.data))}
         if labels is not None:
             report["clean"].update(kept=len(labels), relabelled=len(result.flagged))
     if out is not None:
@@ -160,7 +162,9 @@ def print_summary(report: dict) -> None:
     if "clean" in report:
         c = report["clean"]
         more = f", {c['relabelled']} of them relabelled" if "relabelled" in c else ""
-        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more})")
+        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more}); retrain it as long "
+                      f"as the whole set would train: trojanscope train --dataset {c['path']} "
+                      f"--steps {c['steps']} --out RUN")
 
 
 command("detect-data", order=71)(detect_data)
