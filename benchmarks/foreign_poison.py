@@ -222,9 +222,28 @@ def train_eval(x: np.ndarray, y: np.ndarray, test: tuple[np.ndarray, np.ndarray]
     return {"ca": float(ca), "asr": float((pred == triggered[1]).float().mean())}
 
 
+def restored_mask(x: np.ndarray, y: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``keep`` plus the flagged samples whose own label a model trained on the kept ones
+    predicts (``detect-data --write-clean``'s default, ``relabel.restored``)."""
+    from types import SimpleNamespace
+
+    import torch
+
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.detect.data.relabel import restored
+
+    data = TensorDataset(torch.as_tensor(x), torch.as_tensor(y),
+                         tuple(str(i) for i in range(10)), "foreign")
+    flags = SimpleNamespace(keep=np.flatnonzero(keep), flagged=np.flatnonzero(~keep))
+    mask = np.zeros(len(y), dtype=bool)
+    mask[restored(flags, data, seed=0)] = True
+    return mask
+
+
 def retrain(out: Path, chosen: list[int] | None, uncleaned: bool,
             variants: tuple[str, ...] = ("cleaned",), reference: bool = True) -> None:
-    """Retrain each set: ``cleaned`` (without the CLI's flags, 8 epochs), ``cleaned-steps``
+    """Retrain each set: ``cleaned`` (without the CLI's flags, 8 epochs), ``restored`` (with
+    the flagged samples a model of the rest agrees with put back), ``cleaned-steps``
     (the same samples, the steps of the whole set held), ``oracle``/``oracle-steps`` (without
     the true poison); ``uncleaned``: the whole poisoned set too."""
     import torch
@@ -247,7 +266,15 @@ def retrain(out: Path, chosen: list[int] | None, uncleaned: bool,
         triggered = (trig.apply(tx[other], np.random.default_rng([spec["seed"], 4])),
                      spec["target"])
         keeps = {"cleaned": keep, "oracle": ~data["poison"]}
+        if any(v.startswith("restored") for v in variants):
+            keeps["restored"] = restored_mask(x, y, keep)
+            row_restored = {"restored_poison": int((keeps["restored"] & ~keep
+                                                    & data["poison"]).sum()),
+                            "restored_clean": int((keeps["restored"] & ~keep
+                                                   & ~data["poison"]).sum())}
         row = {"set": spec["name"], "kept": int(keep.sum())}
+        if "restored" in keeps:
+            row.update(row_restored)
         for v in variants:
             base, _, held = v.partition("-")
             row[v] = train_eval(x[keeps[base]], y[keeps[base]], (tx, ty), triggered,
@@ -279,8 +306,8 @@ def main() -> None:
     parser.add_argument("--no-reference", action="store_true",
                         help="retrain: skip the unpoisoned reference")
     parser.add_argument("--variants", default="cleaned",
-                        help="retrain: comma-separated of cleaned, cleaned-steps, oracle, "
-                        "oracle-steps (-steps: the whole set's optimisation steps held)")
+                        help="retrain: comma-separated of cleaned, restored, oracle, each "
+                        "also with -steps (-steps: the whole set's optimisation steps held)")
     args = parser.parse_args()
     chosen = [int(s) for s in args.sets.split(",")] if args.sets else None
     if args.command == "build":

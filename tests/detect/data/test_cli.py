@@ -65,7 +65,8 @@ def test_json_contract_scoring_report_and_clean_set(files, tmp_path, capsys) -> 
     verdict_line = {True: "Evidence of poisoning", False: "No evidence of poisoning"}
     assert verdict_line[doc["poisoned"]] in html  # the set-level verdict is in the report
     kept = np.load(clean)
-    assert len(kept["y"]) == 448 - len(doc["flagged"]) == doc["clean"]["kept"]
+    back = doc["clean"].get("restored", 0)  # flagged samples a model of the rest agrees with
+    assert len(kept["y"]) == 448 - len(doc["flagged"]) + back == doc["clean"]["kept"]
     assert "poison" not in kept.files  # ground truth never travels with the cleaned set
     # retrained as long as the whole set would train (8 epochs of 448 in batches of 64)
     assert doc["clean"]["steps"] == 8 * 7
