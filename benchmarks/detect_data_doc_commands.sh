@@ -51,11 +51,11 @@ run $T detect-data training-set.npz --model runs/clean --format json
 run $T detect-data runs/badnets --method spectre
 run $T detect-data training-set.npz --write-clean clean-train.npz
 run $T detect-data training-set.npz --write-clean relabelled.npz --relabel
-run $T train --dataset clean-train.npz --steps 504 --out runs/retrained
+run $T train --dataset clean-train.npz --out runs/retrained
 run $T audit runs/badnets --data mnist --training-data runs/badnets
 run $T detect-data reviews.csv --text-column review --label-column stars
 run $T detect-data transactions.csv --label-column is_fraud
 rm -rf findings clean-train.npz
 run $T detect-data training-set.npz --out findings/ --write-clean clean-train.npz
 run $T detect-data runs/badnets --method spectre --format json
-run $T train --dataset clean-train.npz --steps 504 --out runs/retrained2
+run $T train --dataset clean-train.npz --out runs/retrained2

@@ -42,9 +42,10 @@ def detect_data(
         "sentences for text data)."
     ),
     restore: bool = typer.Option(
-        True, "--restore/--no-restore", help="With --write-clean: put back the flagged samples "
+        False, "--restore/--no-restore", help="With --write-clean: put back the flagged samples "
         "whose own label a model trained on the unflagged ones predicts (clean samples flagged "
-        "by mistake; images and tensors)."
+        "by mistake; images and tensors). Off by default: on fresh sets it won no CA and put "
+        "back a few carriers (see docs/benchmarks.md)."
     ),
     relabel: bool = typer.Option(
         False, "--relabel", help="With --write-clean: keep the flagged samples too, each "
@@ -176,9 +177,8 @@ def print_summary(report: dict) -> None:
         c = report["clean"]
         more = (f", {c['relabelled']} of them relabelled" if "relabelled" in c
                 else f", {c['restored']} flagged ones put back" if "restored" in c else "")
-        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more}); retrain it as long "
-                      f"as the whole set would train: trojanscope train --dataset {c['path']} "
-                      f"--steps {c['steps']} --out RUN")
+        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more}); the whole set's "
+                      f"training steps: {c['steps']} (train --steps)")
 
 
 command("detect-data", order=71)(detect_data)
