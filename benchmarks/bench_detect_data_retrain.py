@@ -8,8 +8,11 @@ with the steps of the whole set held, against the same recipe on the unpoisoned 
         [--json /tmp/h13/retrain.json]
 
 Variants: ``cleaned`` (today's path: the unflagged samples, 8 epochs), ``oracle`` (the samples
-not poisoned, 8 epochs: what removing exactly the poison costs), and the same two with
-``-steps`` (trained for the optimisation steps of the whole set, ``train --steps``).
+not poisoned, 8 epochs: what removing exactly the poison costs), ``restored`` (``cleaned`` plus
+the flagged samples whose own label a model of the unflagged ones predicts, ``--restore``),
+``confident`` (``cleaned`` plus the flagged samples that model predicts at probability >= 0.9,
+relabelled), each also with ``-steps`` (trained for the optimisation steps of the whole set,
+``train --steps``).
 """
 
 from __future__ import annotations
