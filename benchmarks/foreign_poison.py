@@ -15,7 +15,8 @@ Subcommands, each on a folder ``DIR``:
 
     PYTHONPATH=src python benchmarks/foreign_poison.py build DIR [--seed-base 7100] [--folder-set 5]
     PYTHONPATH=src python benchmarks/foreign_poison.py detect DIR [--sets 5 --tag _after]  # the CLI
-    PYTHONPATH=src python benchmarks/foreign_poison.py retrain DIR [--sets 1,3] [--uncleaned]
+    PYTHONPATH=src python benchmarks/foreign_poison.py retrain DIR [--sets 1,3] [--uncleaned] \
+        [--variants cleaned,cleaned-steps,oracle-steps] [--no-reference]
 
 ``build`` writes each set as a user's ``.npz`` (``x`` float (N, 1, 28, 28) in [0, 1], ``y``,
 and a ``poison`` boolean array, read by ``detect-data`` for scoring only) built from the
@@ -201,8 +202,9 @@ def detect(out: Path, chosen: list[int] | None = None, tag: str = "") -> None:
 
 
 def train_eval(x: np.ndarray, y: np.ndarray, test: tuple[np.ndarray, np.ndarray],
-               triggered: tuple[np.ndarray, int]) -> dict:
-    """CA / ASR of the project's recipe (small CNN, seed 0) trained on ``x``, ``y``."""
+               triggered: tuple[np.ndarray, int], steps: int | None = None) -> dict:
+    """CA / ASR of the project's recipe (small CNN, seed 0) trained on ``x``, ``y``; ``steps``:
+    total optimisation steps held (``train --steps``; None: the recipe's 8 epochs)."""
     import torch
 
     from trojanscope.data.dataset import TensorDataset
@@ -214,14 +216,39 @@ def train_eval(x: np.ndarray, y: np.ndarray, test: tuple[np.ndarray, np.ndarray]
     data = TensorDataset(torch.as_tensor(x), torch.as_tensor(y), names, "foreign")
     with seeded(0):
         model = create_model("cnn", data.input_shape, data.num_classes)
-    Trainer(seed=0).fit(model, data)
+    Trainer(seed=0, steps=steps).fit(model, data)
     ca = accuracy(model, torch.as_tensor(test[0]), torch.as_tensor(test[1]))
     pred = predict(model, torch.as_tensor(triggered[0])).argmax(1)
     return {"ca": float(ca), "asr": float((pred == triggered[1]).float().mean())}
 
 
-def retrain(out: Path, chosen: list[int] | None, uncleaned: bool) -> None:
+def restored_mask(x: np.ndarray, y: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``keep`` plus the flagged samples whose own label a model trained on the kept ones
+    predicts (``detect-data --write-clean``'s default, ``relabel.restored``)."""
+    from types import SimpleNamespace
+
     import torch
+
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.detect.data.relabel import restored
+
+    data = TensorDataset(torch.as_tensor(x), torch.as_tensor(y),
+                         tuple(str(i) for i in range(10)), "foreign")
+    flags = SimpleNamespace(keep=np.flatnonzero(keep), flagged=np.flatnonzero(~keep))
+    mask = np.zeros(len(y), dtype=bool)
+    mask[restored(flags, data, seed=0)] = True
+    return mask
+
+
+def retrain(out: Path, chosen: list[int] | None, uncleaned: bool,
+            variants: tuple[str, ...] = ("cleaned",), reference: bool = True) -> None:
+    """Retrain each set: ``cleaned`` (without the CLI's flags, 8 epochs), ``restored`` (with
+    the flagged samples a model of the rest agrees with put back), ``cleaned-steps``
+    (the same samples, the steps of the whole set held), ``oracle``/``oracle-steps`` (without
+    the true poison); ``uncleaned``: the whole poisoned set too."""
+    import torch
+
+    from trojanscope.engine.train import recipe_steps
 
     torch.set_num_threads(1)
     specs = json.loads((out / "sets.json").read_text())
@@ -238,15 +265,29 @@ def retrain(out: Path, chosen: list[int] | None, uncleaned: bool) -> None:
         trig = Trigger(spec["recipe"], spec["seed"], tx.shape[2:])
         triggered = (trig.apply(tx[other], np.random.default_rng([spec["seed"], 4])),
                      spec["target"])
-        row = {"set": spec["name"], "kept": int(keep.sum()),
-               "cleaned": train_eval(x[keep], y[keep], (tx, ty), triggered)}
+        keeps = {"cleaned": keep, "oracle": ~data["poison"]}
+        if any(v.startswith("restored") for v in variants):
+            keeps["restored"] = restored_mask(x, y, keep)
+            row_restored = {"restored_poison": int((keeps["restored"] & ~keep
+                                                    & data["poison"]).sum()),
+                            "restored_clean": int((keeps["restored"] & ~keep
+                                                   & ~data["poison"]).sum())}
+        row = {"set": spec["name"], "kept": int(keep.sum())}
+        if "restored" in keeps:
+            row.update(row_restored)
+        for v in variants:
+            base, _, held = v.partition("-")
+            row[v] = train_eval(x[keeps[base]], y[keeps[base]], (tx, ty), triggered,
+                                recipe_steps(len(y)) if held else None)
         if uncleaned:
             row["uncleaned"] = train_eval(x, y, (tx, ty), triggered)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    x, y = mnist("train")
-    ref = train_eval(x, y, (tx, ty), (tx[:1], -1))["ca"]
-    print(f"unpoisoned training, seed 0: CA {ref:.4f}", flush=True)
+    ref = None
+    if reference:
+        x, y = mnist("train")
+        ref = train_eval(x, y, (tx, ty), (tx[:1], -1))["ca"]
+        print(f"unpoisoned training, seed 0: CA {ref:.4f}", flush=True)
     name = "retrain.json" if chosen is None else f"retrain_{'_'.join(map(str, chosen))}.json"
     (out / name).write_text(json.dumps({"rows": rows, "reference_ca": ref}, indent=1) + "\n")
 
@@ -262,6 +303,11 @@ def main() -> None:
     parser.add_argument("--tag", default="", help="detect: suffix of the JSON files written "
                         "(a later run beside the first)")
     parser.add_argument("--uncleaned", action="store_true")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="retrain: skip the unpoisoned reference")
+    parser.add_argument("--variants", default="cleaned",
+                        help="retrain: comma-separated of cleaned, restored, oracle, each "
+                        "also with -steps (-steps: the whole set's optimisation steps held)")
     args = parser.parse_args()
     chosen = [int(s) for s in args.sets.split(",")] if args.sets else None
     if args.command == "build":
@@ -269,7 +315,8 @@ def main() -> None:
     elif args.command == "detect":
         detect(args.out, chosen, args.tag)
     else:
-        retrain(args.out, chosen, args.uncleaned)
+        retrain(args.out, chosen, args.uncleaned, tuple(args.variants.split(",")),
+                not args.no_reference)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,33 @@ def test_callbacks_see_every_step_and_can_stop(tiny_train) -> None:
     assert rec.events.count("epoch") == 2
 
 
+def test_steps_are_held_whatever_the_data_size(tiny_train) -> None:
+    """``steps`` fixes the optimisation steps (and the cosine schedule's length), so a set
+    cleaned of some samples trains as long as the whole set would; the last epoch is cut."""
+    from trojanscope.defences.subset import IndexSubset
+
+    class Counter(Callback):
+        def __init__(self) -> None:
+            self.batches = 0
+
+        def on_batch_end(self, state) -> None:
+            self.batches += 1
+
+    whole = 3 * -(-len(tiny_train) // 32)
+    part = IndexSubset(tiny_train, torch.arange(len(tiny_train) * 2 // 3))
+    counts = {}
+    for name, steps in (("epochs", None), ("held", whole)):
+        rec = Counter()
+        with seeded(0):
+            model = create_model("mlp", tiny_train.input_shape, tiny_train.num_classes)
+        history = Trainer(epochs=3, batch_size=32, seed=0, steps=steps).fit(
+            model, part, callbacks=[rec])
+        counts[name] = rec.batches
+        assert all(loss > 0 for loss in history.epoch_losses)
+    assert counts["epochs"] == 3 * -(-len(part) // 32) < whole
+    assert counts["held"] == whole
+
+
 def test_batch_can_be_replaced_by_a_callback(tiny_train) -> None:
     class Zero(Callback):
         def on_batch_start(self, state) -> None:
@@ -107,6 +134,7 @@ def test_backdoor_metrics(tiny_train, tiny_test) -> None:
         {"lr": float("nan")},
         {"optimizer": "lbfgs"},
         {"schedule": "step"},
+        {"steps": 0},
     ],
 )
 def test_bad_trainer_options(params: dict) -> None:

@@ -30,6 +30,10 @@ ARCH_PARAM = typer.Option(
     None, "--arch-param", help="Architecture parameter name=value (repeatable)."
 )
 EPOCHS = typer.Option(TRAINING["epochs"], "--epochs", min=1, help="Training epochs.")
+STEPS = typer.Option(
+    None, "--steps", min=1, help="Total optimisation steps, whatever the data's size (instead "
+    "of --epochs passes): retrain a cleaned set as long as the whole set trained.",
+)
 BATCH = typer.Option(TRAINING["batch_size"], "--batch-size", min=1, help="Samples per step.")
 LR = typer.Option(TRAINING["lr"], "--lr", help="Learning rate.")
 OPTIM = typer.Option(TRAINING["optimizer"], "--optimizer", help="adam or sgd.")

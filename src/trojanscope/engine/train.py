@@ -48,6 +48,14 @@ class TrainHistory:
     samples_seen: int
 
 
+def recipe_steps(n: int) -> int:
+    """Optimisation steps of the project's recipe on ``n`` samples: what ``Trainer(steps=...)``
+    (``train --steps``) holds when a set cleaned of some samples is retrained, so that removing
+    samples does not also cut the training (with fixed epochs a set cleaned of a fifth of its
+    samples trains a fifth fewer steps)."""
+    return TRAINING["epochs"] * math.ceil(n / TRAINING["batch_size"])
+
+
 class Trainer(ParamsMixin):
     """Mini-batch training with callbacks; the defaults are the project's one recipe
     (:data:`trojanscope.defaults.TRAINING`), the same as the CLI's.
@@ -60,6 +68,10 @@ class Trainer(ParamsMixin):
         weight_decay: L2 penalty.
         schedule: ``cosine`` (annealed to 0 over training) or ``constant``.
         seed: seeds shuffling and any randomness inside the model.
+        steps: total optimisation steps, held whatever the data's size (the epochs then
+            follow, the last one cut short); ``None``: ``epochs`` passes over the data. A set
+            cleaned of a fifth of its samples trains 20% fewer steps with fixed epochs, and
+            its clean accuracy drops for that alone.
     """
 
     def __init__(
@@ -71,6 +83,7 @@ class Trainer(ParamsMixin):
         weight_decay: float = 0.0,
         schedule: str = "cosine",
         seed: int = 0,
+        steps: int | None = None,
     ) -> None:
         if int(epochs) < 1:
             raise UserInputError(f"epochs must be >= 1, got {epochs}")
@@ -82,6 +95,8 @@ class Trainer(ParamsMixin):
             raise UserInputError(f"unknown optimizer {optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
         if schedule not in ("cosine", "constant"):
             raise UserInputError(f"unknown schedule {schedule!r}; valid: cosine, constant")
+        if steps is not None and int(steps) < 1:
+            raise UserInputError(f"steps must be >= 1, got {steps}")
         self.epochs = int(epochs)
         self.batch_size = int(batch_size)
         self.lr = float(lr)
@@ -89,6 +104,7 @@ class Trainer(ParamsMixin):
         self.weight_decay = float(weight_decay)
         self.schedule = schedule
         self.seed = int(seed)
+        self.steps = None if steps is None else int(steps)
 
     def make_optimizer(
         self, params: Sequence[nn.Parameter] | Iterator[nn.Parameter]
@@ -113,26 +129,28 @@ class Trainer(ParamsMixin):
         if n == 0:
             raise UserInputError("cannot train on an empty dataset")
         steps = math.ceil(n / self.batch_size)
+        n_steps = self.steps if self.steps is not None else self.epochs * steps
+        epochs = math.ceil(n_steps / steps)
         opt = self.make_optimizer(params if params is not None else model.parameters())
         sched = (
-            torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=self.epochs * steps)
+            torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=n_steps)
             if self.schedule == "cosine"
             else None
         )
-        state = TrainState(model=model, epochs=self.epochs, steps_per_epoch=steps)
+        state = TrainState(model=model, epochs=epochs, steps_per_epoch=steps)
         shuffle = torch.Generator().manual_seed(self.seed)
         seen = 0
         with seeded(self.seed):
             model.train()
             for cb in callbacks:
                 cb.on_train_start(state)
-            for epoch in range(self.epochs):
+            for epoch in range(epochs):
                 state.epoch = epoch
                 for cb in callbacks:
                     cb.on_epoch_start(state)
                 order = torch.randperm(n, generator=shuffle)
                 total = 0.0
-                for step in range(steps):
+                for step in range(min(steps, n_steps - epoch * steps)):
                     state.step = step
                     state.x, state.y = data.get_batch(
                         order[step * self.batch_size : (step + 1) * self.batch_size]
@@ -152,7 +170,8 @@ class Trainer(ParamsMixin):
                         cb.on_batch_end(state)
                     if state.stop:
                         break
-                state.epoch_losses.append(total / n)
+                cut = (n_steps - epoch * steps) * self.batch_size  # the last epoch may be cut
+                state.epoch_losses.append(total / min(n, cut))
                 for cb in callbacks:
                     cb.on_epoch_end(state)
                 if state.stop:

@@ -46,7 +46,7 @@ def _json(capsys) -> dict:
 def test_json_contract_scoring_report_and_clean_set(files, tmp_path, capsys) -> None:
     out, clean = tmp_path / "findings", tmp_path / "clean.npz"
     code = run(["detect-data", str(files["poisoned"]), "--out", str(out), "--write-clean",
-                str(clean), "--format", "json"])
+                str(clean), "--restore", "--format", "json"])
     doc = _json(capsys)
     assert code == (1 if doc["flagged"] else 0)
     assert {"method", "suspicion", "flagged", "target_classes", "elapsed_s"} <= set(doc)
@@ -65,9 +65,12 @@ def test_json_contract_scoring_report_and_clean_set(files, tmp_path, capsys) -> 
     verdict_line = {True: "Evidence of poisoning", False: "No evidence of poisoning"}
     assert verdict_line[doc["poisoned"]] in html  # the set-level verdict is in the report
     kept = np.load(clean)
-    assert len(kept["y"]) == 448 - len(doc["flagged"]) == doc["clean"]["kept"]
+    back = doc["clean"].get("restored", 0)  # --restore: flagged ones put back
+    assert len(kept["y"]) == 448 - len(doc["flagged"]) + back == doc["clean"]["kept"]
     assert "poison" not in kept.files  # ground truth never travels with the cleaned set
-    assert run(["train", "--dataset", str(clean), "--epochs", "1", "--no-export",
+    # retrained as long as the whole set would train (8 epochs of 448 in batches of 64)
+    assert doc["clean"]["steps"] == 8 * 7
+    assert run(["train", "--dataset", str(clean), "--steps", "3", "--no-export",
                 "--out", str(tmp_path / "retrained"), "--format", "json"]) == 0
 
 

@@ -41,6 +41,12 @@ def detect_data(
         None, "--write-clean", help="Write the samples not flagged to this .npz (a .csv of the "
         "sentences for text data)."
     ),
+    restore: bool = typer.Option(
+        False, "--restore/--no-restore", help="With --write-clean: put back the flagged samples "
+        "whose own label a model trained on the unflagged ones predicts (clean samples flagged "
+        "by mistake; images and tensors). Off by default: on fresh sets it won no CA and put "
+        "back a few carriers (see docs/benchmarks.md)."
+    ),
     relabel: bool = typer.Option(
         False, "--relabel", help="With --write-clean: keep the flagged samples too, each "
         "relabelled by a model trained on the unflagged ones (images and tensors)."
@@ -56,6 +62,7 @@ def detect_data(
     from trojanscope.detect.data.outputs import write_clean as save_clean
     from trojanscope.detect.data.outputs import write_findings
     from trojanscope.detect.data.run import detect_data as run_detection
+    from trojanscope.engine.train import recipe_steps
     from trojanscope.errors import UserInputError
     from trojanscope.io.atomic import check_output_dir, check_output_file
 
@@ -99,16 +106,25 @@ def detect_data(
                                poison=suspect.poison, model_source=str(model))
     report = {"data": suspect.source, **result.as_dict()}
     if write_clean is not None:
-        labels = None
+        labels, keep = None, result.keep
         if relabel:
             from trojanscope.detect.data.relabel import relabelled
 
             with status("relabelling the flagged samples…"):
                 labels = relabelled(result, suspect.data, seed=seed)
-        save_clean(write_clean, result, suspect.data, labels)
-        report["clean"] = {"path": str(write_clean), "kept": len(result.keep)}
+        elif (restore and len(result.flagged) and not is_text(suspect.data)
+              and schema_of(suspect.data) is None):  # images and tensors
+            from trojanscope.detect.data.relabel import restored
+
+            with status("checking the flagged samples against a model of the rest…"):
+                keep = restored(result, suspect.data, seed=seed)
+        save_clean(write_clean, result, suspect.data, labels, keep)
+        report["clean"] = {"path": str(write_clean), "kept": len(keep),
+                           "steps": recipe_steps(len(suspect.data))}
         if labels is not None:
             report["clean"].update(kept=len(labels), relabelled=len(result.flagged))
+        elif len(keep) > len(result.keep):
+            report["clean"]["restored"] = len(keep) - len(result.keep)
     if out is not None:
         report["files"] = write_findings(out, force, result, suspect.data, report,
                                          suspect.source, command_line())
@@ -159,8 +175,10 @@ def print_summary(report: dict) -> None:
         )
     if "clean" in report:
         c = report["clean"]
-        more = f", {c['relabelled']} of them relabelled" if "relabelled" in c else ""
-        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more})")
+        more = (f", {c['relabelled']} of them relabelled" if "relabelled" in c
+                else f", {c['restored']} flagged ones put back" if "restored" in c else "")
+        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more}); the whole set's "
+                      f"training steps: {c['steps']} (train --steps)")
 
 
 command("detect-data", order=71)(detect_data)

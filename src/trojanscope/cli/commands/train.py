@@ -22,6 +22,7 @@ def train(
     arch: str = o.ARCH,
     arch_param: list[str] | None = o.ARCH_PARAM,
     epochs: int = o.EPOCHS,
+    steps: int | None = o.STEPS,
     batch_size: int = o.BATCH,
     lr: float = o.LR,
     optimizer: str = o.OPTIM,
@@ -38,7 +39,8 @@ def train(
     like `attack` does."""
     from trojanscope.engine.train import Trainer
 
-    trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed)
+    trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed,
+                      steps=steps)
     o.run_and_report(
         dataset=dataset,
         data_params=data_params(text_column, label_column),

@@ -34,12 +34,13 @@ def clean_text_bytes(result: DataDetection, data: Any) -> bytes:
 
 
 def clean_npz_bytes(result: DataDetection, data: BatchDataset,
-                    labels: np.ndarray | None = None) -> bytes:
-    """The kept samples as an ``.npz`` (``x``, ``y``, ``class_names``) that ``train --dataset``
-    reads; ground truth is not carried over. With ``labels`` (one per sample, see
-    :mod:`.relabel`): every sample, with those labels."""
+                    labels: np.ndarray | None = None, keep: np.ndarray | None = None) -> bytes:
+    """The kept samples (``keep``, default the unflagged ones) as an ``.npz`` (``x``, ``y``,
+    ``class_names``) that ``train --dataset`` reads; ground truth is not carried over. With
+    ``labels`` (one per sample, see :mod:`.relabel`): every sample, with those labels."""
     if labels is None:
-        x, y = data.get_batch(torch.as_tensor(result.keep, dtype=torch.long))
+        chosen = result.keep if keep is None else keep
+        x, y = data.get_batch(torch.as_tensor(chosen, dtype=torch.long))
     else:
         x, _ = data.get_batch(torch.arange(len(data)))
         y = torch.as_tensor(labels, dtype=torch.long)
@@ -50,13 +51,14 @@ def clean_npz_bytes(result: DataDetection, data: BatchDataset,
 
 
 def write_clean(path: Path, result: DataDetection, data: BatchDataset,
-                labels: np.ndarray | None = None) -> None:
+                labels: np.ndarray | None = None, keep: np.ndarray | None = None) -> None:
     """Write the cleaned set to ``path`` atomically (sentences as a CSV for text data;
-    ``labels``: every sample relabelled instead of the kept ones)."""
+    ``labels``: every sample relabelled instead of the kept ones; ``keep``: the samples kept,
+    default the unflagged ones, see :func:`.relabel.restored`)."""
     from trojanscope.data.text import is_text
 
     payload = (clean_text_bytes(result, data) if is_text(data)
-               else clean_npz_bytes(result, data, labels))
+               else clean_npz_bytes(result, data, labels, keep))
     write_bytes_atomic(path, payload, "--write-clean")
 
 

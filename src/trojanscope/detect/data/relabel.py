@@ -35,19 +35,43 @@ def kept_part_model(data: BatchDataset, keep: np.ndarray, *, epochs: int = RELAB
     return model
 
 
+def flagged_probabilities(result: DataDetection, data: BatchDataset, *,
+                          epochs: int = RELABEL_EPOCHS, seed: int = 0) -> np.ndarray:
+    """Class probabilities of the kept-part model for each flagged sample (rows in the order
+    of ``result.flagged``)."""
+    from trojanscope.engine.metrics import predict
+
+    model = kept_part_model(data, result.keep, epochs=epochs, seed=seed)
+    flagged = torch.as_tensor(result.flagged, dtype=torch.long)
+    rows = []
+    with torch.no_grad():
+        for start in range(0, len(flagged), 1024):
+            x, _ = data.get_batch(flagged[start:start + 1024])
+            rows.append(predict(model, x).softmax(1).numpy())
+    return np.concatenate(rows) if rows else np.zeros((0, data.num_classes), np.float32)
+
+
 def relabelled(result: DataDetection, data: BatchDataset, *, epochs: int = RELABEL_EPOCHS,
                seed: int = 0) -> np.ndarray:
     """Labels of every sample: as given for the unflagged ones, the kept-part model's
     prediction for the flagged ones."""
-    from trojanscope.engine.metrics import predict
-
     labels = data.labels.numpy().copy()
     if len(result.flagged) == 0:
         return labels
-    model = kept_part_model(data, result.keep, epochs=epochs, seed=seed)
-    flagged = torch.as_tensor(result.flagged, dtype=torch.long)
-    with torch.no_grad():
-        for start in range(0, len(flagged), 1024):
-            x, _ = data.get_batch(flagged[start:start + 1024])
-            labels[result.flagged[start:start + 1024]] = predict(model, x).argmax(1).numpy()
+    probs = flagged_probabilities(result, data, epochs=epochs, seed=seed)
+    labels[result.flagged] = probs.argmax(1)
     return labels
+
+
+def restored(result: DataDetection, data: BatchDataset, *, epochs: int = RELABEL_EPOCHS,
+             seed: int = 0) -> np.ndarray:
+    """Indices of the samples to train on: the unflagged ones, and the flagged ones whose own
+    label the kept-part model predicts (clean samples flagged by mistake; a carrier's label is
+    the attack's target, which that model, not having learnt the backdoor, does not give its
+    image)."""
+    if len(result.flagged) == 0:
+        return np.asarray(result.keep)
+    probs = flagged_probabilities(result, data, epochs=epochs, seed=seed)
+    own = data.labels.numpy()[result.flagged]
+    back = np.asarray(result.flagged)[probs.argmax(1) == own]
+    return np.sort(np.concatenate([np.asarray(result.keep), back]))

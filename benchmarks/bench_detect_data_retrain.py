@@ -1,0 +1,117 @@
+"""Where the CA cost of retraining on a cleaned set comes from (issue 13): the project's recipe
+trained on the set without `auto`'s flags, on the set without the true poison (the oracle
+cleaning), each with the recipe's fixed epochs (fewer samples, fewer optimisation steps) and
+with the steps of the whole set held, against the same recipe on the unpoisoned split.
+
+    PYTHONPATH=src python benchmarks/bench_detect_data_retrain.py --seed-base 7000 --sets 7,11 \
+        [--variants oracle,oracle-steps,cleaned,cleaned-steps] [--cache DIR] [--reference] \
+        [--json /tmp/h13/retrain.json]
+
+Variants: ``cleaned`` (today's path: the unflagged samples, 8 epochs), ``oracle`` (the samples
+not poisoned, 8 epochs: what removing exactly the poison costs), ``restored`` (``cleaned`` plus
+the flagged samples whose own label a model of the unflagged ones predicts, ``--restore``),
+``confident`` (``cleaned`` plus the flagged samples that model predicts at probability >= 0.9,
+relabelled), each also with ``-steps`` (trained for the optimisation steps of the whole set,
+``train --steps``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+torch.set_num_threads(1)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_detect_data import cached_features, make_attack, poisoned_sets  # noqa: E402
+from trojanscope.data.resolve import load_dataset  # noqa: E402
+from trojanscope.detect.data.relabel import flagged_probabilities  # noqa: E402
+from trojanscope.detect.data.run import detect_data  # noqa: E402
+from trojanscope.engine.train import recipe_steps  # noqa: E402
+
+VARIANTS = ("oracle", "oracle-steps", "cleaned", "cleaned-steps")
+CONFIDENT = 0.9  # ``confident``: a flagged sample kept, relabelled, at this probability
+
+
+def train_eval(data, keep: np.ndarray, test, attack, seed: int, steps: int | None,
+               labels: np.ndarray | None = None) -> dict:
+    """CA/ASR of the project's recipe (small CNN) trained on ``data[keep]`` (with ``labels``:
+    those labels instead of the given ones); ``steps``: total optimisation steps (None: the
+    recipe's epochs over the kept samples)."""
+    from trojanscope.defences.subset import IndexSubset
+    from trojanscope.engine.metrics import evaluate_attack
+    from trojanscope.engine.train import Trainer, seeded
+    from trojanscope.models import create_model
+
+    with seeded(seed):
+        model = create_model("cnn", data.input_shape, data.num_classes)
+    if labels is not None:
+        from trojanscope.data.dataset import TensorDataset
+
+        x, _ = data.get_batch(torch.arange(len(data)))
+        data = TensorDataset(x, torch.as_tensor(labels), tuple(data.class_names), data.name)
+    Trainer(seed=seed, steps=steps).fit(model, IndexSubset(data, torch.as_tensor(keep)))
+    m = evaluate_attack(model, test, attack)
+    return {"ca": m.clean_accuracy, "asr": m.attack_success_rate, "kept": len(keep)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed-base", type=int, default=7000)
+    parser.add_argument("--sets", required=True, help="comma-separated set numbers of "
+                        "bench_detect_data.sets")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--train-seed", type=int, default=0)
+    parser.add_argument("--reference", action="store_true",
+                        help="also train the unpoisoned 4,000-image split (the reference)")
+    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    opts = parser.parse_args()
+    test = load_dataset("mnist", "test")
+    rows = []
+    for s, data, poison, name in poisoned_sets(opts.seed_base, opts.sets):
+        attack = make_attack(s)
+        r = detect_data(data, features=cached_features(data, opts.cache, name))
+        flags = np.zeros(len(poison), dtype=bool)
+        flags[r.flagged] = True
+        row = {"set": name, "n_poison": int(poison.sum()),
+               "tpr": float((flags & poison).sum() / max(poison.sum(), 1)),
+               "fpr": float((flags & ~poison).sum() / (~poison).sum())}
+        keeps = {"oracle": np.flatnonzero(~poison), "cleaned": np.asarray(r.keep)}
+        labels = {}
+        if {"restored", "confident"} & {v.partition("-")[0] for v in opts.variants.split(",")}:
+            probs = flagged_probabilities(r, data, seed=0)
+            given = data.labels.numpy()
+            back = probs.argmax(1) == given[r.flagged]
+            keeps["restored"] = np.sort(np.concatenate([r.keep, r.flagged[back]]))
+            sure = probs.max(1) >= CONFIDENT
+            keeps["confident"] = np.sort(np.concatenate([r.keep, r.flagged[sure]]))
+            labels["confident"] = given.copy()
+            labels["confident"][r.flagged] = probs.argmax(1)
+            row["restored_poison"] = int(poison[r.flagged[back]].sum())
+            row["restored_clean"] = int((~poison[r.flagged[back]]).sum())
+            row["confident_poison"] = int(poison[r.flagged[sure]].sum())
+        for v in opts.variants.split(","):
+            base, _, held = v.partition("-")
+            row[v] = train_eval(data, keeps[base], test, attack, opts.train_seed,
+                                recipe_steps(len(data)) if held else None, labels.get(base))
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    result = {"rows": rows, "train_seed": opts.train_seed}
+    if opts.reference:
+        train = load_dataset("mnist", "train")
+        result["reference"] = train_eval(train, np.arange(len(train)), test,
+                                         make_attack(s), opts.train_seed, None)
+        print(json.dumps({"reference": result["reference"]}), flush=True)
+    if opts.json:
+        opts.json.parent.mkdir(parents=True, exist_ok=True)
+        opts.json.write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
