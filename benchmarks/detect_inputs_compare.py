@@ -2,7 +2,9 @@
 TPR at the benchmark's FPR (and ART's STRIP where it ran), models at the goal, per-family mean
 and worst TPR, and the sixth round's decision rule (docs/benchmarks.md, issue 14), or with
 ``--rule seventh`` the seventh round's (more fresh models at the goal than the old design; its
-foreign-model condition is checked apart, by ``detect_inputs_columns.py``).
+foreign-model condition is checked apart, by ``detect_inputs_columns.py``), or with ``--rule
+confirm`` the confirmation run's (one design, no ``--old``: met if and only if every model is at
+the goal).
 
     python benchmarks/detect_inputs_compare.py OUT.json [OUT.json ...] --new mahalanobis \\
         --old "mahalanobis(menu=median+blur+binarise)"
@@ -31,9 +33,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("outputs", type=Path, nargs="+")
     ap.add_argument("--new", required=True, help="the new design's method label")
-    ap.add_argument("--old", required=True, help="the design it would replace")
-    ap.add_argument("--rule", choices=("sixth", "seventh"), default="sixth")
+    ap.add_argument("--old", default=None, help="the design it would replace (not with "
+                    "--rule confirm)")
+    ap.add_argument("--rule", choices=("sixth", "seventh", "confirm"), default="sixth")
     args = ap.parse_args()
+    if (args.old is None) != (args.rule == "confirm"):
+        ap.error("--old is needed by the sixth and seventh rules and not taken by confirm")
+    if args.old is None:
+        args.old = args.new  # one design: its column is printed twice
     by: dict[str, dict[str, dict]] = {}
     for path in args.outputs:
         for r in json.loads(path.read_text())["rows"]:
@@ -54,7 +61,7 @@ def main() -> None:
               f"{n['guard_fpr']:.3f} | {n['positives']}/{n['triggered']} |")
     print()
     stats = {}
-    for key in (args.new, args.old, "ART strip"):
+    for key in dict.fromkeys((args.new, args.old, "ART strip")):
         rows = [by[m][key] for m in order if key in by[m]]
         if not rows:
             continue
@@ -73,6 +80,12 @@ def main() -> None:
         print("   by family (mean / worst TPR): " + "; ".join(
             f"{f} {np.mean(v):.3f} / {min(v):.3f}" for f, v in sorted(fams.items())))
     new, old = stats[args.new], stats[args.old]
+    if args.rule == "confirm":
+        short = [m for m in order if not at_goal(by[m][args.new])]
+        print(f"\ndecision rule (confirm): {new['goal']}/{new['n']} at the goal; short: "
+              f"{short or 'none'}\n  -> the detection figure is "
+              + ("met on this population" if not short else "NOT met on this population"))
+        return
     lost = [m for m in order if at_goal(by[m][args.old]) and not at_goal(by[m][args.new])]
     wanet_new, wanet_old = (np.mean(s["fams"].get("wanet", [np.nan])) for s in (new, old))
     checks = [(f"1. at the goal: new {new['goal']} >= old {old['goal']}",

@@ -98,3 +98,26 @@ def test_learning_methods_train_on_data(folders: Path, capsys) -> None:
     assert "reformer" in [r["method"] for r in json.loads(capsys.readouterr().out)["methods"]]
     code = run(["purify", str(folders / "bad"), clean, "-m", "reformer", "--data", "mnist"])
     assert code == 2 and "--data mnist: inputs of shape" in capsys.readouterr().err
+
+
+def test_the_status_line_names_only_the_methods_that_run(folders: Path, capsys,
+                                                         monkeypatch) -> None:
+    """Without --data, ``--method all`` leaves the reformer out: its status line says so."""
+    import contextlib
+
+    from trojanscope.cli.commands import purify as command
+
+    said: list[str] = []
+
+    @contextlib.contextmanager
+    def record(message: str):
+        said.append(message)
+        yield
+
+    monkeypatch.setattr(command, "status", record)
+    code = run(["purify", str(folders / "bad"), str(folders / "clean.npz"), "--method", "all",
+                "--format", "json"])
+    ran = [r["method"] for r in json.loads(capsys.readouterr().out)["methods"]]
+    [line] = [m for m in said if m.startswith("purifying")]
+    assert code == 0 and "reformer" not in ran
+    assert line.endswith(f"with {', '.join(ran)}…")

@@ -92,7 +92,8 @@ def purify_command(
     clean = batch.labelled("measuring CA") if batch.y is not None else None
     report: dict = {"model": str(model), "inputs": str(inputs), "count": len(batch.x),
                     "seed": seed, "triggered": trig.source if trig else None}
-    with status(f"purifying {len(batch.x)} inputs with {', '.join(names)}…"):
+    with status(f"purifying {len(batch.x)} inputs with "
+                f"{', '.join(p.name for p in purifiers)}…"):
         if trig is not None or clean is not None:
             report["before"] = baseline(loaded.module, clean, trig)
             report["methods"] = [score_purifier(loaded.module, p, clean, trig, seed=seed)
