@@ -21,6 +21,10 @@ ROWS = ROOT / "benchmarks/data/tabular_rows"
 TREE_ROWS = ["tab-cal-lc_rows.json", "ref_tab-cal-trees.json", "ref_tab-cal2-trees.json",
              "ref_tab-cal3-trees.json", "ref_tab-eval-trees.json", "ref_tab-fresh-trees.json",
              "ref_tab-fresh2-trees.json", "tab-fresh6_rows.json", "tab-fresh6-lc_rows.json"]
+# step 8's rows with the tab_major_* features (docs/benchmarks.md, issue 16 step 8)
+MAJOR_ROWS = ["tab-cal-lc_rows.json", "tab-fresh6_rows.json", "tab-fresh6-lc_rows.json",
+              "tab-fresh7_rows.json", "tab-fresh7-lc_rows.json", "tab-fresh8_rows.json",
+              "tab-fresh8-lc_rows.json"]
 
 
 def load_bench():
@@ -73,9 +77,12 @@ def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path) -> None
     bench = load_bench()
     out = tmp_path / "cal.json"
     bench.fit_designs([str(ROWS / f) for f in TREE_ROWS],
-                      ["tree=group + rel + box + score|log|10",
-                       "tree:xgboost=group + rel + box + score|none|10",
-                       "tree:lightgbm=mass + rel|none|10"], str(out))
+                      ["tree=group + rel + box + score|log|10"], str(out))
+    # step 8: XGBoost and LightGBM with the majority class's own evidence, fitted on the
+    # development rows that hold it
+    bench.fit_designs([str(ROWS / f) for f in MAJOR_ROWS],
+                      ["tree:xgboost=group + rel + box + score + major_enrichment|log|10",
+                       "tree:lightgbm=mass + rel + major_group_rel|none|10"], str(out))
     refit, shipped = load_calibrators(out), load_calibrators()
     for key in ("tabular-search:tree", "tabular-search:tree:xgboost",
                 "tabular-search:tree:lightgbm"):
