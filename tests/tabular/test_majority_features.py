@@ -53,18 +53,8 @@ def test_a_few_poison_groups_stand_out_against_the_majority_class_own_groups() -
 
 
 @pytest.mark.parametrize("arch", [pytest.param("mlp", marks=pytest.mark.slow), "xgboost"])
-def test_tabular_search_records_the_majority_class_evidence(arch: str, transactions) -> None:
-    from trojanscope import registry
-    from trojanscope.attacks.tabular import TabularBadNets
-    from trojanscope.experiment import run_experiment
-
-    if arch == "xgboost":
-        pytest.importorskip("xgboost")
-    run = run_experiment(transactions, attack=TabularBadNets(target=0, poison_rate=0.3, seed=1),
-                         arch=arch, data_params={"label_column": "is_fraud"},
-                         arch_params={"n_estimators": 20, "max_depth": 3}
-                         if arch == "xgboost" else None)
-    verdict = registry.create("detector", "tabular-search").inspect(run.model, run.test, seed=0)
+def test_tabular_search_records_the_majority_class_evidence(arch: str, searched) -> None:
+    run, verdict = searched(arch, target=0)
     own = {r.cls: r for r in verdict.per_class}
     _, y = run.test.get_batch(np.arange(len(run.test)))
     major = 0  # the table's majority class (non-fraud)
