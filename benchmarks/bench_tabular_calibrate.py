@@ -103,6 +103,16 @@ TREE_DESIGNS = {
                                                    "tab_score_ref", "tab_gap_ref"],
     "mass + rel": ["tab_mass", "tab_mass_rel"],
 }
+# the majority class's own evidence (tab_major_*, issue 16 step 8): each shipped design with
+# one of them added (a backdoor towards the majority class hides under the minority's
+# natural features; ``--designs`` compares exactly these)
+MAJOR = ("flip_1", "flip_2", "score", "enrichment", "excess", "box", "group", "group_rel")
+SHIPPED = {"network": "excess + gap + flip_2", "tree": "group + rel + box + score",
+           "tree:xgboost": "group + rel + box + score", "tree:lightgbm": "mass + rel"}
+for _name in MAJOR:
+    for _designs, _base in ((DESIGNS["network"], SHIPPED["network"]),
+                            (TREE_DESIGNS, SHIPPED["tree"]), (TREE_DESIGNS, "mass + rel")):
+        _designs[f"{_base} + major_{_name}"] = [*_designs[_base], f"tab_major_{_name}"]
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
                 "tree:lightgbm": TREE_DESIGNS})
@@ -152,6 +162,33 @@ def pack(files: list[str], out_dir: str) -> None:
         print(f"{dest}: {len(payload['rows'])} rows of {payload['zoo']} ({table})")
 
 
+def add_features(new: str, packed: str) -> None:
+    """Copy into the committed rows ``packed`` the features of a later ``zoo eval --json`` run
+    of the same zoo (``new``) that they lack (e.g. ``tab_major_*``, issue 16 step 8), after
+    checking that every feature both hold is equal (the same models, the same search); the
+    rest of each row (its probability, time) stays as it was measured. The ``_ref`` features
+    (``-p references=N``, which a run may or may not have set) are neither compared nor
+    copied."""
+    with open(new) as fh:
+        fresh = {r["name"]: r["features"] for r in json.load(fh)["rows"]}
+    with open(packed) as fh:
+        payload = json.load(fh)
+    added: set[str] = set()
+    for row in payload["rows"]:
+        feats = fresh[row["name"]]
+        for name, value in row["features"].items():
+            if (name in feats and name != "calibrated" and not name.endswith("_ref")
+                    and abs(feats[name] - value) > 1e-9):
+                raise SystemExit(f"error: {packed} {row['name']}: {name} {value} != "
+                                 f"{feats[name]} in {new}: not the same model or search")
+        extra = {k: v for k, v in feats.items()
+                 if k not in row["features"] and not k.endswith("_ref")}
+        row["features"].update(extra)
+        added |= set(extra)
+    Path(packed).write_text(json.dumps(payload) + "\n")
+    print(f"{packed}: {len(payload['rows'])} rows, added {', '.join(sorted(added)) or 'nothing'}")
+
+
 def loo(rows: list[dict], features: list[str], transform: str, c: float) -> np.ndarray:
     """Leave-one-out probabilities: each row scored by a calibrator fitted on the others."""
     labels = [int(r["backdoored"]) for r in rows]
@@ -164,7 +201,8 @@ def loo(rows: list[dict], features: list[str], transform: str, c: float) -> np.n
     return out
 
 
-def holdout(files: list[str], held: list[str], families: list[str] | None) -> None:
+def holdout(files: list[str], held: list[str], families: list[str] | None,
+            only: list[str] | None = None) -> None:
     """Every design per family fitted on all calibration rows ``files`` and scored on the
     development rows ``held`` (another zoo, e.g. another table), per table (the zoo's data
     set): cross-entropy / ROC-AUC. Development only: it picks a design, it is no evaluation."""
@@ -180,6 +218,8 @@ def holdout(files: list[str], held: list[str], families: list[str] | None) -> No
         print("| design | transform | C | all | " + " | ".join(tables) + " |")
         print("|---|---|---|---|" + "---|" * len(tables))
         for name, feats in designs.items():
+            if only and not wanted(name, fam, only):
+                continue
             if any(f not in sub[0]["features"] or f not in tst[0]["features"] for f in feats):
                 continue
             for transform in TRANSFORMS:
@@ -221,7 +261,18 @@ def fit_designs(files: list[str], specs: list[str], out: str) -> None:
     print(f"wrote {out}")
 
 
-def choose(files: list[str], out: str | None, families: list[str] | None = None) -> None:
+def wanted(name: str, family: str, only: list[str]) -> bool:
+    """``--designs``: a design named there, or (``shipped+major``) the family's shipped design
+    and it with one ``tab_major_*`` feature added."""
+    if "shipped+major" in only:
+        base = SHIPPED[family]
+        return name == base or (name.startswith(f"{base} + major_")
+                                and name.count("+") == base.count("+") + 1)
+    return name in only
+
+
+def choose(files: list[str], out: str | None, families: list[str] | None = None,
+           only: list[str] | None = None) -> None:
     """Every design per family (``families``: these only) by LOO on the calibration rows; the
     best fitted into ``out``."""
     rows = load_rows(files)
@@ -247,6 +298,8 @@ def choose(files: list[str], out: str | None, families: list[str] | None = None)
                   f"{roc_auc_score(y, p[mask]):.3f} |")
         best = None
         for name, feats in designs.items():
+            if only and not wanted(name, fam, only):
+                continue
             if any(f not in sub[0]["features"] for f in feats):
                 continue  # rows written before the feature existed
             for transform in TRANSFORMS:
@@ -307,15 +360,25 @@ def main() -> None:
     parser.add_argument("--pack", nargs="+", default=None, metavar="ROWS",
                         help="copy these rows into --out (a folder) with their table and "
                              "architectures, readable without the zoo")
+    parser.add_argument("--add-features", nargs=2, default=None, metavar=("NEW", "PACKED"),
+                        help="copy the features PACKED's rows lack from NEW (a later zoo eval "
+                             "of the same zoo), checking the shared ones are equal")
     parser.add_argument("--out", default=None, help="with --choose: calibration JSON to update")
     parser.add_argument("--families", nargs="+", default=None, choices=sorted(DESIGNS),
                         help="with --choose: only these families (the others stay in --out)")
     parser.add_argument("--holdout", nargs="+", default=None,
                         help="with --choose: score every design fitted on the --choose rows on "
                              "these development rows instead of choosing by LOO")
+    parser.add_argument("--designs", nargs="+", default=None,
+                        help="with --choose/--holdout: only these design names; "
+                             "'shipped+major': each family's shipped design, alone and with "
+                             "each tab_major_* feature added")
     parser.add_argument("--fit", nargs="+", default=None, metavar="FAMILY=DESIGN|TRANSFORM|C",
                         help="with --choose and --out: fit these designs instead of choosing")
     args = parser.parse_args()
+    if args.add_features:
+        add_features(*args.add_features)
+        return
     if args.pack:
         pack(args.pack, args.out or "benchmarks/data/tabular_rows")
         return
@@ -323,14 +386,14 @@ def main() -> None:
         fit_designs(args.choose, args.fit, args.out)
         return
     if args.holdout:
-        holdout(args.choose, args.holdout, args.families)
+        holdout(args.choose, args.holdout, args.families, args.designs)
         return
     if args.tree_view:
         family_view(*args.tree_view)
     if args.net_view:
         family_view(*args.net_view, networks=True)
     if args.choose:
-        choose(args.choose, args.out, args.families)
+        choose(args.choose, args.out, args.families, args.designs)
 
 
 if __name__ == "__main__":

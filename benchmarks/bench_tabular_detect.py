@@ -166,9 +166,11 @@ def families(zoos: list[str], rows_files: list[str], calibration: str | None = N
         labels = [r["backdoored"] for r in sub]
         if len(set(labels)) < 2:
             continue
+        # and the majority class's own evidence (tab_major_*, issue 16 step 8) where recorded
+        major = sorted({f for r in sub for f in r["features"] if f.startswith("tab_major_")})
         raw = {f: roc_auc_score(labels, [r["features"].get(f, 0.0) for r in sub])
                for f in ("tab_excess", "tab_excess_gap", "tab_mass", "tab_mass_group", "tab_box",
-                         "tab_score")}
+                         "tab_score", *major)}
         print(f"{a}: raw ROC-AUC " + ", ".join(f"{f} {v:.3f}" for f, v in raw.items()))
 
 

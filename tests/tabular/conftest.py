@@ -30,3 +30,24 @@ def write_transactions(path: Path, n: int = 400, seed: int = 0) -> Path:
 @pytest.fixture()
 def transactions(tmp_path: Path) -> Path:
     return write_transactions(tmp_path / "transactions.csv")
+
+
+@pytest.fixture()
+def searched(transactions: Path):
+    """``searched(arch, target)``: a ``tabular-badnets`` run (30% poison, seed 1) of ``arch``
+    on the fraud CSV and ``tabular-search``'s verdict on it (seed 0), as (run, verdict)."""
+    return lambda arch, target: _searched(transactions, arch, target)
+
+
+def _searched(csv: Path, arch: str, target: int):
+    from trojanscope import registry
+    from trojanscope.attacks.tabular import TabularBadNets
+    from trojanscope.experiment import run_experiment
+
+    if arch == "xgboost":
+        pytest.importorskip("xgboost")
+    run = run_experiment(csv, attack=TabularBadNets(target=target, poison_rate=0.3, seed=1),
+                         arch=arch, data_params={"label_column": "is_fraud"},
+                         arch_params={"n_estimators": 20, "max_depth": 3}
+                         if arch == "xgboost" else None)
+    return run, registry.create("detector", "tabular-search").inspect(run.model, run.test, seed=0)

@@ -54,20 +54,11 @@ def test_a_zoo_of_chosen_architectures() -> None:
 
 @pytest.mark.parametrize(("arch", "family"), [("mlp", "network"), ("xgboost", "tree:xgboost")])
 def test_tabular_search_names_the_family_its_calibrator_serves(
-    arch: str, family: str, transactions
+    arch: str, family: str, searched
 ) -> None:
-    from trojanscope import registry
-    from trojanscope.attacks.tabular import TabularBadNets
     from trojanscope.detect.calibration import load_calibrators
-    from trojanscope.experiment import run_experiment
 
-    if arch == "xgboost":
-        pytest.importorskip("xgboost")
-    run = run_experiment(transactions, attack=TabularBadNets(target=1, poison_rate=0.3, seed=1),
-                         arch=arch, data_params={"label_column": "is_fraud"},
-                         arch_params={"n_estimators": 20, "max_depth": 3}
-                         if arch == "xgboost" else None)
-    verdict = registry.create("detector", "tabular-search").inspect(run.model, run.test, seed=0)
+    _, verdict = searched(arch, target=1)
     assert verdict.family == family
     assert verdict.features["tab_excess_gap"] >= 0.0
     assert (verdict.features["tab_excess_gap"] > 0) is (arch == "mlp")  # networks only

@@ -21,6 +21,10 @@ ROWS = ROOT / "benchmarks/data/tabular_rows"
 TREE_ROWS = ["tab-cal-lc_rows.json", "ref_tab-cal-trees.json", "ref_tab-cal2-trees.json",
              "ref_tab-cal3-trees.json", "ref_tab-eval-trees.json", "ref_tab-fresh-trees.json",
              "ref_tab-fresh2-trees.json", "tab-fresh6_rows.json", "tab-fresh6-lc_rows.json"]
+# step 8's rows with the tab_major_* features (docs/benchmarks.md, issue 16 step 8)
+MAJOR_ROWS = ["tab-cal-lc_rows.json", "tab-fresh6_rows.json", "tab-fresh6-lc_rows.json",
+              "tab-fresh7_rows.json", "tab-fresh7-lc_rows.json", "tab-fresh8_rows.json",
+              "tab-fresh8-lc_rows.json"]
 
 
 def load_bench():
@@ -73,9 +77,12 @@ def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path) -> None
     bench = load_bench()
     out = tmp_path / "cal.json"
     bench.fit_designs([str(ROWS / f) for f in TREE_ROWS],
-                      ["tree=group + rel + box + score|log|10",
-                       "tree:xgboost=group + rel + box + score|none|10",
-                       "tree:lightgbm=mass + rel|none|10"], str(out))
+                      ["tree=group + rel + box + score|log|10"], str(out))
+    # step 8: XGBoost and LightGBM with the majority class's own evidence, fitted on the
+    # development rows that hold it
+    bench.fit_designs([str(ROWS / f) for f in MAJOR_ROWS],
+                      ["tree:xgboost=group + rel + box + score + major_enrichment|log|10",
+                       "tree:lightgbm=mass + rel + major_group_rel|none|10"], str(out))
     refit, shipped = load_calibrators(out), load_calibrators()
     for key in ("tabular-search:tree", "tabular-search:tree:xgboost",
                 "tabular-search:tree:lightgbm"):
@@ -98,3 +105,27 @@ def test_zoo_figures_from_committed_rows_without_the_zoo(capsys) -> None:
     table = capsys.readouterr().out
     mlp = [line for line in table.splitlines() if line.startswith("| mlp | ")]
     assert mlp and mlp[0].startswith("| mlp | 8 (4) | 0.812 | 0.724 |")  # step 6's figures
+
+
+def test_add_features_copies_new_features_and_refuses_another_model(tmp_path) -> None:
+    """``--add-features``: a later run's new features go into the committed rows (their
+    probability kept); a row whose shared features differ is refused, the file untouched."""
+    bench = load_bench()
+    packed = tmp_path / "packed.json"
+    packed.write_text(json.dumps({"zoo": "z", "dataset": "credit-default", "rows": [
+        {"name": "m", "probability": 0.3, "arch": "mlp",
+         "features": {"tab_score": 0.5, "tab_score_ref": 0.2}}]}))
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps({"rows": [{"name": "m", "probability": 0.9, "features": {
+        "tab_score": 0.5, "tab_score_ref": 0.0, "tab_major_score": 0.7,
+        "tab_box_ref": 0.0}}]}))
+    bench.add_features(str(new), str(packed))
+    row = json.loads(packed.read_text())["rows"][0]
+    assert row["features"] == {"tab_score": 0.5, "tab_score_ref": 0.2, "tab_major_score": 0.7}
+    assert row["probability"] == 0.3
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"rows": [{"name": "m", "features": {"tab_score": 0.6}}]}))
+    before = packed.read_text()
+    with pytest.raises(SystemExit, match="not the same model"):
+        bench.add_features(str(other), str(packed))
+    assert packed.read_text() == before

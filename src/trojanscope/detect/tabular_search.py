@@ -39,7 +39,7 @@ from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model
 from trojanscope.detect.tree_boxes import box_excess
-from trojanscope.detect.tree_mass import class_mass_norms, grouped_mass
+from trojanscope.detect.tree_mass import class_mass_norms, grouped_mass, grouped_mass_rel
 from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -197,6 +197,11 @@ class TabularSearch(ModelDetector):
         features["tab_box"] = float(boxes.excess.max()) if boxes is not None else 0.0
         for r in per_class:
             r.details["box_excess"] = float(boxes.excess[r.cls]) if boxes is not None else 0.0
+        features.update(majority_features(
+            per_class, int(prior.argmax()), excess,
+            boxes.excess if boxes is not None else None,
+            grouped_mass(early, len(x_all), target.num_classes) if tree else None,
+            grouped_mass_rel(early, len(x_all), target.num_classes) if tree else None))
         features["tab_excess"] = float(excess.max())
         # how far the suspected class's excess stands above the next class's: clean networks
         # answer natural extremes of either class alike, a backdoor answers towards one
@@ -384,6 +389,32 @@ def score_of(flips: list[float], enrich: float) -> float:
     """Per-class suspicion: the flip reached early (area under the flip curve), discounted by
     how natural the values are."""
     return float(np.mean(flips)) - 0.25 * max(0.0, enrich)
+
+
+def majority_features(per_class: list[ClassResult], major: int, excess: np.ndarray,
+                      box: np.ndarray | None, group: np.ndarray | None,
+                      group_rel: np.ndarray | None) -> dict[str, float]:
+    """The evidence for the class the model predicts most (``major``) alone, whatever class
+    the search ranks first (``tab_major_*``). A backdoor towards the majority class (class 0
+    of credit data) hides under the minority class's natural features: flipping minority
+    rows to the majority is natural, and the top class is then the minority's; these ask
+    the majority's own question — how far do neutral values move the rows the model gives
+    to the minority, and do the majority's leaf groups miss clean rows beyond their own
+    scale (issue 16 step 8). 0 where there is no such evidence (no minority rows, or a
+    network's tree features)."""
+    own = next((r for r in per_class if r.cls == major), None)
+    detail = own.details if own is not None else {}
+    return {
+        "tab_major_score": own.score if own is not None else 0.0,
+        "tab_major_flip_1": float(detail.get("flip_1", 0.0)),
+        "tab_major_flip_2": float(detail.get("flip_2", detail.get("flip_1", 0.0))),
+        "tab_major_enrichment": float(detail.get("enrichment", 0.0)),
+        "tab_major_excess": float(excess[major]),
+        "tab_major_box": float(box[major]) if box is not None else 0.0,
+        "tab_major_group": float(np.log1p(group[major])) if group is not None else 0.0,
+        "tab_major_group_rel": float(np.log1p(group_rel[major]))
+        if group_rel is not None else 0.0,
+    }
 
 
 def tree_target_order(ranked: list[int], mass: np.ndarray, mass_sure: float,

@@ -69,6 +69,25 @@ def grouped_mass(records: list, n_clean: int, num_classes: int, top: int = 3) ->
     leaves'; the fragments share the trigger's bound, so pooled they stand out
     (docs/benchmarks.md, ``bench_tabular_xgb_poison.py``). Groups of the same leaves count
     once."""
+    return np.asarray([np.mean(sorted(d, reverse=True)[:top]) if d else 0.0
+                       for d in group_deficits(records, n_clean, num_classes)])
+
+
+def grouped_mass_rel(records: list, n_clean: int, num_classes: int,
+                     top: int = 3) -> np.ndarray:
+    """Per class: :func:`grouped_mass` over the mean deficit of every group of the class (its
+    natural scale). The majority class's groups are many and mostly full, so a few poison
+    groups stand out against its own mean where the raw value sits under the minority
+    class's natural deficits (issue 16 step 8, target-0 backdoors)."""
+    out = []
+    for d in group_deficits(records, n_clean, num_classes):
+        raw = np.mean(sorted(d, reverse=True)[:top]) if d else 0.0
+        out.append(raw / max(float(np.mean(d)) if d else 0.0, 1e-6))
+    return np.asarray(out)
+
+
+def group_deficits(records: list, n_clean: int, num_classes: int) -> list[list[float]]:
+    """Per class, the deficit of each distinct leaf group of :func:`grouped_mass`."""
     groups: dict[tuple, list[int]] = {}
     for i, r in enumerate(records):
         for feature, (lo, hi) in r.box.items():
@@ -82,5 +101,4 @@ def grouped_mass(records: list, n_clean: int, num_classes: int, top: int = 3) ->
     per_class: list[list[float]] = [[] for _ in range(num_classes)]
     for (cls, _), value in pooled.items():
         per_class[cls].append(value)
-    return np.asarray([np.mean(sorted(d, reverse=True)[:top]) if d else 0.0
-                       for d in per_class])
+    return per_class
