@@ -30,6 +30,7 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import calibrate
+from trojanscope.mitigate import accept
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.guard import hold_back
@@ -41,7 +42,8 @@ from trojanscope.registry import register
 DEFAULT_GATE = 0.2
 # The second stage's settings (:class:`~trojanscope.mitigate.adaptive.Adaptive`'s names),
 # chosen on the development zoos only (docs/benchmarks.md, "Recovered-trigger unlearning").
-UNLEARN: dict[str, Any] = {"eps": 0.4, "rounds": 6, "stripes": True, "suspects": 1, "shift": 0}
+UNLEARN: dict[str, Any] = {"eps": 0.4, "rounds": 6, "stripes": True, "suspects": 1, "shift": 0,
+                           "val_fraction": 0.25}
 # The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
 # reversed trigger kept less than KEPT of its success through the first stage, or a striped
 # perturbation of at most PROBE_EPS still sends at least RESIDUAL of the held-back images to
@@ -107,7 +109,7 @@ class Gated(Mitigation):
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
-                 revert: bool = True) -> None:
+                 revert: bool = True, hold: bool = True, check: bool = True) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -120,6 +122,8 @@ class Gated(Mitigation):
         self.residual = residual
         self.probe_eps = probe_eps
         self.revert = check_flag("revert", revert)
+        self.hold = check_flag("hold", hold)
+        self.check = check_flag("check", check)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
         check_option("probe_eps", probe_eps, 0.0, 1.0)
@@ -150,7 +154,11 @@ class Gated(Mitigation):
         for prm in model.parameters():
             prm.requires_grad_(True)  # the detector may have frozen them
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
-        model = self.inner.purify(model, clean, seed)
+        first_fit = clean
+        if original is not None and self.hold and clean.x.dim() == 4:
+            # the quarter the second stage holds back stays unseen by the first stage too
+            first_fit = hold_back(model, clean, UNLEARN["val_fraction"], seed)[0]
+        model = self.inner.purify(model, first_fit, seed)
         if original is None:  # no second stage asked for
             return model
         if clean.x.dim() != 4:  # the stage's triggers and perturbations are images'
@@ -172,8 +180,8 @@ class Gated(Mitigation):
                              "stripes": self.stripes})
         ranked = verdict.target_classes[: stage.suspects]
         triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
+        fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
         if self.kept <= 1.0 and ranked:
-            fit, val, _, _ = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
             left = probe.residual(model, original, fit, val, triggers, ranked[0],
                                  self.probe_eps)
             self.report_["residual"] = left
@@ -193,11 +201,20 @@ class Gated(Mitigation):
                     prm.requires_grad_(True)       # copy every other path returns
                 return original
         stage.report_ = {}
+        first = frozen_copy(model) if self.check else None
         model = stage.unlearn(model, clean, triggers, ranked, seed,
                               torch.Generator().manual_seed(seed), reference=original)
         self.report_["unlearn"] = {k: stage.report_.get(k) for k in
                                    ("suspects", "proxy_asr", "rounds", "action")}
         self.report_["unlearn"]["suspects"] = ranked
+        if first is not None:
+            seen = accept.compare(first, model, fit, val, gx, gy, triggers, ranked[:1])
+            self.report_["check"] = seen
+            if seen["worse"]:
+                self.report_["unlearn"]["action"] = (
+                    f"undone: the second stage left the model worse than the first stage "
+                    f"({seen['worse']}); the first stage's model is returned")
+                model.load_state_dict(first.state_dict())
         self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
         return model
 
