@@ -6,13 +6,12 @@ Hand-wired models from ``test_gated_unlearn``; the first stage changes nothing."
 from __future__ import annotations
 
 import torch
+from test_gated_unlearn import PATCH, SIDE, Clean, Striped, data, flagged, two_stages
 from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.mitigate import accept
 from trojanscope.mitigate.adaptive import Adaptive
-
-from test_gated_unlearn import PATCH, SIDE, Clean, Striped, data, flagged, two_stages
 
 
 class Seen(nn.Module):
