@@ -31,7 +31,7 @@ def test_the_first_stage_does_not_train_on_the_second_stages_held_back_images(
         monkeypatch) -> None:
     model, clean = Striped().eval(), data()
     flagged(monkeypatch)
-    held, whole = two_stages(), two_stages(hold=False)
+    held, whole = two_stages(hold=True), two_stages()
     held.inner, whole.inner = Seen(), Seen()
     held.apply(model, clean)
     whole.apply(model, clean)

@@ -1,0 +1,123 @@
+"""Today's `gated` (``check=0``) and `gated` with its after-stage check (``check=1``) side by
+side, in one run.
+
+The two run the same code up to the check (the detector, the gate, FT-SAM, the probe, the second
+stage), so each zoo model is purified once by ``gated:check=1`` (plus ``--params``) through
+:func:`trojanscope.mitigate.run.mitigate`, as ``zoo eval-mitigation`` does; the model the second
+stage hands to the check is measured too: that model, and the time less the check's, is what
+``gated:check=0`` returns. Writes ``bench_mitigate.py``-style results (both methods' rows) and
+the check's report per model, for ``ship_rule_mitigate.py``:
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_mitigate_accept.py ZOO \\
+        --out OUT.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_mitigate import per_attack, table
+from trojanscope.cli.common import parse_params
+from trojanscope.data.resolve import load_dataset
+from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.models import load_model
+from trojanscope.mitigate import accept
+from trojanscope.mitigate.gated import Gated
+from trojanscope.mitigate.run import attack_triggered, measure, mitigate, split_clean
+from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
+from trojanscope.zoo import read_truth
+
+
+class Seen:
+    """Wraps :func:`accept.compare`: keeps a copy of the model it was given and its seconds."""
+
+    def __init__(self) -> None:
+        self.model = None
+        self.seconds = 0.0
+        self.inner = accept.compare
+
+    def __call__(self, first, final, *args, **kwargs):
+        start = time.perf_counter()
+        self.model = copy.deepcopy(final).eval()
+        out = self.inner(first, final, *args, **kwargs)
+        self.seconds = time.perf_counter() - start
+        return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("zoo", type=Path)
+    ap.add_argument("--params", default="", help="gated settings beside check=1, 'k=v,k=v'")
+    ap.add_argument("--only", default="", help="comma-separated model names (default: all)")
+    ap.add_argument("--holdout", type=float, default=0.8)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    params = parse_params(args.params.split(",") if args.params else [], "--params")
+    suffix = f",{args.params}" if params else ""
+    today_name, cand_name = "gated:check=0" + suffix, "gated:check=1" + suffix
+    done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
+    dataset, entries = read_truth(args.zoo)
+    clean = load_dataset(dataset, "test")
+    for entry in entries:
+        if entry.name in done["models"] or (args.only and
+                                            entry.name not in args.only.split(",")):
+            continue
+        loaded = load_model(args.zoo / entry.name)
+        spec = loaded.manifest.attack if loaded.manifest is not None else None
+        trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+        seen = Seen()
+        accept.compare = seen  # type: ignore[assignment]
+        try:
+            method = Gated(check=True, **params)
+            result = mitigate(loaded.module, method, clean, holdout=args.holdout,
+                              seed=args.seed, trigger_of=trigger_of,
+                              input_shape=loaded.input_shape, num_classes=loaded.num_classes)
+        finally:
+            accept.compare = seen.inner  # type: ignore[assignment]
+        if seen.model is None:  # no check ran: both return the same model
+            today, today_s = result.after, result.elapsed_s
+        else:
+            _, held = split_clean(clean, args.holdout, args.seed, needs_data=True)
+            today = measure(seen.model, held, trigger_of(held) if trigger_of else None)
+            today_s = result.elapsed_s - seen.seconds
+        rows = {}
+        for name, after, seconds in ((today_name, today, today_s),
+                                     (cand_name, result.after, result.elapsed_s)):
+            rows[name] = asdict(MitigationRow(
+                entry.name, entry.attack, entry.backdoored, result.clean_samples,
+                result.before["ca"], after["ca"], result.before.get("asr"), after.get("asr"),
+                seconds))
+        done["models"][entry.name] = {"rows": rows, "report": method.report_}
+        for name, row in rows.items():
+            asr = "" if row["asr_after"] is None else \
+                f" ASR {row['asr_before']:.3f}->{row['asr_after']:.3f}"
+            print(f"{name} {entry.name} ({entry.arch}): CA {row['ca_before']:.3f}->"
+                  f"{row['ca_after']:.3f}{asr} {row['elapsed_s']:.1f}s", file=sys.stderr,
+                  flush=True)
+        print(f"  {entry.name} report: {method.report_}", file=sys.stderr, flush=True)
+        write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
+    results = {}
+    for name in (today_name, cand_name):
+        rows = [MitigationRow(**m["rows"][name]) for m in done["models"].values()]
+        results[name] = {"summary": summarise(rows), "rows": [asdict(r) for r in rows]}
+    done.update(results)
+    write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
+    print(table(results))
+    print()
+    print(per_attack(results))
+
+
+if __name__ == "__main__":
+    main()
