@@ -19,13 +19,12 @@ import copy
 import json
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_mitigate import per_attack, table
+from bench_mitigate_second import finish, record
 from trojanscope.cli.common import parse_params
 from trojanscope.data.resolve import load_dataset
 from trojanscope.io.atomic import write_text_atomic
@@ -34,7 +33,6 @@ from trojanscope.mitigate import accept
 from trojanscope.mitigate.gated import Gated
 from trojanscope.mitigate.run import attack_triggered, measure, mitigate, split_clean
 from trojanscope.mitigate.triggers import attack_from_spec
-from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
 from trojanscope.zoo import read_truth
 
 
@@ -92,32 +90,11 @@ def main() -> None:
             _, held = split_clean(clean, args.holdout, args.seed, needs_data=True)
             today = measure(seen.model, held, trigger_of(held) if trigger_of else None)
             today_s = result.elapsed_s - seen.seconds
-        rows = {}
-        for name, after, seconds in ((today_name, today, today_s),
-                                     (cand_name, result.after, result.elapsed_s)):
-            rows[name] = asdict(MitigationRow(
-                entry.name, entry.attack, entry.backdoored, result.clean_samples,
-                result.before["ca"], after["ca"], result.before.get("asr"), after.get("asr"),
-                seconds))
-        done["models"][entry.name] = {"rows": rows, "report": method.report_}
-        for name, row in rows.items():
-            asr = "" if row["asr_after"] is None else \
-                f" ASR {row['asr_before']:.3f}->{row['asr_after']:.3f}"
-            print(f"{name} {entry.name} ({entry.arch}): CA {row['ca_before']:.3f}->"
-                  f"{row['ca_after']:.3f}{asr} {row['elapsed_s']:.1f}s", file=sys.stderr,
-                  flush=True)
-        print(f"  {entry.name} report: {method.report_}", file=sys.stderr, flush=True)
+        record(done, entry, result, method.report_,
+               ((today_name, today, today_s), (cand_name, result.after, result.elapsed_s)))
         write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
-    results = {}
-    for name in (today_name, cand_name):
-        rows = [MitigationRow(**m["rows"][name]) for m in done["models"].values()]
-        results[name] = {"summary": summarise(rows), "rows": [asdict(r) for r in rows]}
-    done.update(results)
+    done.update(finish(done, (today_name, cand_name)))
     write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
-    print(table(results))
-    print()
-    print(per_attack(results))
-
 
 if __name__ == "__main__":
     main()

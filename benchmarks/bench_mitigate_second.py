@@ -88,31 +88,43 @@ def main() -> None:
             _, held = split_clean(clean, args.holdout, args.seed, needs_data=True)
             first = measure(method.first_, held, trigger_of(held) if trigger_of else None)
             first_s = method.first_s_
-        rows = {}
-        for name, after, seconds in ((first_name, first, first_s),
-                                     (second_name, result.after, result.elapsed_s)):
-            rows[name] = asdict(MitigationRow(
-                entry.name, entry.attack, entry.backdoored, result.clean_samples,
-                result.before["ca"], after["ca"], result.before.get("asr"), after.get("asr"),
-                seconds))
-        done["models"][entry.name] = {"rows": rows, "report": method.report_}
-        for name, row in rows.items():
-            asr = "" if row["asr_after"] is None else \
-                f" ASR {row['asr_before']:.3f}->{row['asr_after']:.3f}"
-            print(f"{name} {entry.name} ({entry.arch}): CA {row['ca_before']:.3f}->"
-                  f"{row['ca_after']:.3f}{asr} {row['elapsed_s']:.1f}s", file=sys.stderr,
-                  flush=True)
-        print(f"  {entry.name} report: {method.report_}", file=sys.stderr, flush=True)
+        record(done, entry, result, method.report_,
+               ((first_name, first, first_s), (second_name, result.after, result.elapsed_s)))
         write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
+    done["methods"] = finish(done, (first_name, second_name))
+    write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
+
+
+def record(done: dict, entry, result, report: dict, pairs) -> None:
+    """One zoo model's rows, one per ``(method name, figures after, seconds)`` in ``pairs``,
+    into ``done["models"]``, printed as they come."""
+    rows = {}
+    for name, after, seconds in pairs:
+        rows[name] = asdict(MitigationRow(
+            entry.name, entry.attack, entry.backdoored, result.clean_samples,
+            result.before["ca"], after["ca"], result.before.get("asr"), after.get("asr"),
+            seconds))
+    done["models"][entry.name] = {"rows": rows, "report": report}
+    for name, row in rows.items():
+        asr = "" if row["asr_after"] is None else \
+            f" ASR {row['asr_before']:.3f}->{row['asr_after']:.3f}"
+        print(f"{name} {entry.name} ({entry.arch}): CA {row['ca_before']:.3f}->"
+              f"{row['ca_after']:.3f}{asr} {row['elapsed_s']:.1f}s", file=sys.stderr,
+              flush=True)
+    print(f"  {entry.name} report: {report}", file=sys.stderr, flush=True)
+
+
+def finish(done: dict, names) -> dict:
+    """Per method in ``names``: its summary and rows over ``done``'s models (printed as the
+    goal table and the per-attack table)."""
     results = {}
-    for name in (first_name, second_name):
+    for name in names:
         rows = [MitigationRow(**m["rows"][name]) for m in done["models"].values()]
         results[name] = {"summary": summarise(rows), "rows": [asdict(r) for r in rows]}
-    done["methods"] = results
-    write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
     print(table(results))
     print()
     print(per_attack(results))
+    return results
 
 
 if __name__ == "__main__":
