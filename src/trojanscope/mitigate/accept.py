@@ -11,6 +11,11 @@ with the second stage's on the clean images the stage held back (which, with ``g
 universal perturbation (at most ``eps`` per pixel, fitted on the *other* clean images) sends to
 that class. A backdoor coming back, to whatever class, shows as a class that became much easier
 to reach; the second stage's own gain shows as the suspect class becoming harder.
+
+What it does not see (measured): a *warping* backdoor coming back. On that zoo-1700 WaNet model
+the real target's reach at 0.1 rose by 0.07 only, so the check kept the stage's 16.5% ASR; on a
+fresh seed-1800 zoo it kept every second stage (docs/benchmarks.md, "The second stage never
+makes it worse").
 """
 
 from __future__ import annotations

@@ -15,7 +15,10 @@ clean samples, copies stamped with that trigger and copies moved by a universal 
 towards the suspect class (striped: one row repeated down the image, SIG's shape; at most
 ``eps`` per pixel, re-optimised against the model every batch), all under their true labels,
 with distillation towards the original model's clean outputs and the validation guard
-(:meth:`~trojanscope.mitigate.adaptive.Adaptive.unlearn`).
+(:meth:`~trojanscope.mitigate.adaptive.Adaptive.unlearn`). With ``check=1`` (the default) the
+second stage's model is then compared with the first stage's on the held-back images
+(:mod:`trojanscope.mitigate.accept`), and the first stage's comes back when the second left
+it worse.
 """
 
 from __future__ import annotations
