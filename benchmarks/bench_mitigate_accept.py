@@ -14,26 +14,18 @@ the check's report per model, for ``ship_rule_mitigate.py``:
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import sys
 import time
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_mitigate_second import finish, record
-from trojanscope.cli.common import parse_params
-from trojanscope.data.resolve import load_dataset
+from bench_mitigate_second import arguments, finish, pending, record
 from trojanscope.io.atomic import write_text_atomic
-from trojanscope.io.models import load_model
 from trojanscope.mitigate import accept
 from trojanscope.mitigate.gated import Gated
-from trojanscope.mitigate.run import attack_triggered, measure, mitigate, split_clean
-from trojanscope.mitigate.triggers import attack_from_spec
-from trojanscope.zoo import read_truth
+from trojanscope.mitigate.run import measure, mitigate, split_clean
 
 
 class Seen:
@@ -53,28 +45,11 @@ class Seen:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("zoo", type=Path)
-    ap.add_argument("--params", default="", help="gated settings beside check=1, 'k=v,k=v'")
-    ap.add_argument("--only", default="", help="comma-separated model names (default: all)")
-    ap.add_argument("--holdout", type=float, default=0.8)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, required=True)
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    params = parse_params(args.params.split(",") if args.params else [], "--params")
+    args, params = arguments(__doc__, "check=1")
     suffix = f",{args.params}" if params else ""
     today_name, cand_name = "gated:check=0" + suffix, "gated:check=1" + suffix
     done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
-    dataset, entries = read_truth(args.zoo)
-    clean = load_dataset(dataset, "test")
-    for entry in entries:
-        if entry.name in done["models"] or (args.only and
-                                            entry.name not in args.only.split(",")):
-            continue
-        loaded = load_model(args.zoo / entry.name)
-        spec = loaded.manifest.attack if loaded.manifest is not None else None
-        trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+    for entry, loaded, trigger_of, clean in pending(args, done):
         seen = Seen()
         accept.compare = seen  # type: ignore[assignment]
         try:

@@ -55,20 +55,25 @@ class TwoStages(Gated):
         return super()._unlearn(model, clean, verdict, original, seed)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str, beside: str) -> tuple[argparse.Namespace, dict]:
+    """The zoo, ``--params`` (gated settings beside ``beside``), ``--only``, ``--holdout``,
+    ``--seed`` and ``--out`` of a side-by-side `gated` benchmark, and the parsed params (torch
+    pinned to one thread)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("zoo", type=Path)
-    ap.add_argument("--params", default="", help="gated settings beside unlearn=1, 'k=v,k=v'")
+    ap.add_argument("--params", default="", help=f"gated settings beside {beside}, 'k=v,k=v'")
     ap.add_argument("--only", default="", help="comma-separated model names (default: all)")
     ap.add_argument("--holdout", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    params = parse_params(args.params.split(",") if args.params else [], "--params")
-    first_name = "gated:unlearn=0"
-    second_name = "gated:unlearn=1" + (f",{args.params}" if params else "")
-    done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
+    return args, parse_params(args.params.split(",") if args.params else [], "--params")
+
+
+def pending(args: argparse.Namespace, done: dict):
+    """Each zoo model still to run (not in ``done``, in ``--only`` if given): its entry, the
+    loaded model, its attack's ``trigger_of`` (None for a clean model) and the clean data."""
     dataset, entries = read_truth(args.zoo)
     clean = load_dataset(dataset, "test")
     for entry in entries:
@@ -78,6 +83,15 @@ def main() -> None:
         loaded = load_model(args.zoo / entry.name)
         spec = loaded.manifest.attack if loaded.manifest is not None else None
         trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+        yield entry, loaded, trigger_of, clean
+
+
+def main() -> None:
+    args, params = arguments(__doc__, "unlearn=1")
+    first_name = "gated:unlearn=0"
+    second_name = "gated:unlearn=1" + (f",{args.params}" if params else "")
+    done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
+    for entry, loaded, trigger_of, clean in pending(args, done):
         method = TwoStages(unlearn=True, **params)
         result = mitigate(loaded.module, method, clean, holdout=args.holdout, seed=args.seed,
                           trigger_of=trigger_of, input_shape=loaded.input_shape,
