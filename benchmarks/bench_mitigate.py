@@ -67,11 +67,16 @@ def table(results: dict) -> str:
         lines.append(
             f"| {method} | {s['meets_goal']}/{s['models']} | {s['backdoored_meeting_goal']} | "
             f"{s['clean_meeting_goal']} | {median_asr(res['rows']):.1%} | "
-            f"{s['max_asr_after']:.1%} | "
-            f"{s['max_ca_loss_backdoored']:.1%} | {s['max_ca_loss_clean']:.1%} | "
+            f"{pct(s['max_asr_after'])} | "
+            f"{pct(s['max_ca_loss_backdoored'])} | {pct(s['max_ca_loss_clean'])} | "
             f"{s['median_s']:.1f} s |"
         )
     return "\n".join(lines)
+
+
+def pct(value: float | None) -> str:
+    """A share as a percentage; "—" where a zoo has no model to take it from."""
+    return "—" if value is None else f"{value:.1%}"
 
 
 def per_attack(results: dict) -> str:

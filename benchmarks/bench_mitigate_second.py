@@ -55,20 +55,25 @@ class TwoStages(Gated):
         return super()._unlearn(model, clean, verdict, original, seed)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str, beside: str) -> tuple[argparse.Namespace, dict]:
+    """The zoo, ``--params`` (gated settings beside ``beside``), ``--only``, ``--holdout``,
+    ``--seed`` and ``--out`` of a side-by-side `gated` benchmark, and the parsed params (torch
+    pinned to one thread)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("zoo", type=Path)
-    ap.add_argument("--params", default="", help="gated settings beside unlearn=1, 'k=v,k=v'")
+    ap.add_argument("--params", default="", help=f"gated settings beside {beside}, 'k=v,k=v'")
     ap.add_argument("--only", default="", help="comma-separated model names (default: all)")
     ap.add_argument("--holdout", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    params = parse_params(args.params.split(",") if args.params else [], "--params")
-    first_name = "gated:unlearn=0"
-    second_name = "gated:unlearn=1" + (f",{args.params}" if params else "")
-    done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
+    return args, parse_params(args.params.split(",") if args.params else [], "--params")
+
+
+def pending(args: argparse.Namespace, done: dict):
+    """Each zoo model still to run (not in ``done``, in ``--only`` if given): its entry, the
+    loaded model, its attack's ``trigger_of`` (None for a clean model) and the clean data."""
     dataset, entries = read_truth(args.zoo)
     clean = load_dataset(dataset, "test")
     for entry in entries:
@@ -78,6 +83,15 @@ def main() -> None:
         loaded = load_model(args.zoo / entry.name)
         spec = loaded.manifest.attack if loaded.manifest is not None else None
         trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+        yield entry, loaded, trigger_of, clean
+
+
+def main() -> None:
+    args, params = arguments(__doc__, "unlearn=1")
+    first_name = "gated:unlearn=0"
+    second_name = "gated:unlearn=1" + (f",{args.params}" if params else "")
+    done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
+    for entry, loaded, trigger_of, clean in pending(args, done):
         method = TwoStages(unlearn=True, **params)
         result = mitigate(loaded.module, method, clean, holdout=args.holdout, seed=args.seed,
                           trigger_of=trigger_of, input_shape=loaded.input_shape,
@@ -88,31 +102,43 @@ def main() -> None:
             _, held = split_clean(clean, args.holdout, args.seed, needs_data=True)
             first = measure(method.first_, held, trigger_of(held) if trigger_of else None)
             first_s = method.first_s_
-        rows = {}
-        for name, after, seconds in ((first_name, first, first_s),
-                                     (second_name, result.after, result.elapsed_s)):
-            rows[name] = asdict(MitigationRow(
-                entry.name, entry.attack, entry.backdoored, result.clean_samples,
-                result.before["ca"], after["ca"], result.before.get("asr"), after.get("asr"),
-                seconds))
-        done["models"][entry.name] = {"rows": rows, "report": method.report_}
-        for name, row in rows.items():
-            asr = "" if row["asr_after"] is None else \
-                f" ASR {row['asr_before']:.3f}->{row['asr_after']:.3f}"
-            print(f"{name} {entry.name} ({entry.arch}): CA {row['ca_before']:.3f}->"
-                  f"{row['ca_after']:.3f}{asr} {row['elapsed_s']:.1f}s", file=sys.stderr,
-                  flush=True)
-        print(f"  {entry.name} report: {method.report_}", file=sys.stderr, flush=True)
+        record(done, entry, result, method.report_,
+               ((first_name, first, first_s), (second_name, result.after, result.elapsed_s)))
         write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
+    done["methods"] = finish(done, (first_name, second_name))
+    write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
+
+
+def record(done: dict, entry, result, report: dict, pairs) -> None:
+    """One zoo model's rows, one per ``(method name, figures after, seconds)`` in ``pairs``,
+    into ``done["models"]``, printed as they come."""
+    rows = {}
+    for name, after, seconds in pairs:
+        rows[name] = asdict(MitigationRow(
+            entry.name, entry.attack, entry.backdoored, result.clean_samples,
+            result.before["ca"], after["ca"], result.before.get("asr"), after.get("asr"),
+            seconds))
+    done["models"][entry.name] = {"rows": rows, "report": report}
+    for name, row in rows.items():
+        asr = "" if row["asr_after"] is None else \
+            f" ASR {row['asr_before']:.3f}->{row['asr_after']:.3f}"
+        print(f"{name} {entry.name} ({entry.arch}): CA {row['ca_before']:.3f}->"
+              f"{row['ca_after']:.3f}{asr} {row['elapsed_s']:.1f}s", file=sys.stderr,
+              flush=True)
+    print(f"  {entry.name} report: {report}", file=sys.stderr, flush=True)
+
+
+def finish(done: dict, names) -> dict:
+    """Per method in ``names``: its summary and rows over ``done``'s models (printed as the
+    goal table and the per-attack table)."""
     results = {}
-    for name in (first_name, second_name):
+    for name in names:
         rows = [MitigationRow(**m["rows"][name]) for m in done["models"].values()]
         results[name] = {"summary": summarise(rows), "rows": [asdict(r) for r in rows]}
-    done["methods"] = results
-    write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
     print(table(results))
     print()
     print(per_attack(results))
+    return results
 
 
 if __name__ == "__main__":

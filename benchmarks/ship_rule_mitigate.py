@@ -1,0 +1,82 @@
+"""Today's default mitigation against a candidate on one zoo, by a rule written before the run.
+
+Reads ``bench_mitigate.py`` results (one or more JSON files holding the two methods' rows) and
+prints, per model, both rows side by side, the goal counts, the worst case per attack family and
+the verdict of the rule (docs/benchmarks.md, "The second stage never makes it worse"): the
+candidate ships only if it has (1) at least as many models at issue 12's goal as today's
+default, (2) no model whose ASR after is above today's by more than ``--asr-rise`` (2 points),
+and (3) a median time per model not above today's by more than ``--slower`` (20%).
+
+    python benchmarks/ship_rule_mitigate.py A.json B.json --today 'gated:hold=0,check=0' \\
+        --candidate gated
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_mitigate import per_attack, table
+from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
+
+
+def rule(today: list[dict], cand: list[dict], asr_rise: float, slower: float) -> list[str]:
+    """The three conditions, each as a line ending in met / not met (``today``, ``cand``:
+    each method's rows, in the same model order)."""
+    goal = [sum(MitigationRow(**r).meets_goal for r in rows) for rows in (today, cand)]
+    by_name = {r["name"]: r for r in today}
+    risen = [f"{r['name']} {by_name[r['name']]['asr_after']:.1%} -> {r['asr_after']:.1%}"
+             for r in cand if r["asr_after"] is not None
+             and r["asr_after"] - by_name[r["name"]]["asr_after"] > asr_rise]
+    med = [statistics.median(r["elapsed_s"] for r in rows) for rows in (today, cand)]
+    return [
+        f"(1) models at the goal: {goal[1]} (candidate) vs {goal[0]} (today): "
+        + ("met" if goal[1] >= goal[0] else "not met"),
+        f"(2) ASR above today's by > {asr_rise:.0%}: {', '.join(risen) or 'none'}: "
+        + ("not met" if risen else "met"),
+        f"(3) median time {med[1]:.1f} s vs {med[0]:.1f} s (limit x{1 + slower:.2f}): "
+        + ("met" if med[1] <= med[0] * (1 + slower) else "not met"),
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("results", type=Path, nargs="+")
+    ap.add_argument("--today", required=True)
+    ap.add_argument("--candidate", required=True)
+    ap.add_argument("--asr-rise", type=float, default=0.02)
+    ap.add_argument("--slower", type=float, default=0.2)
+    args = ap.parse_args()
+    rows: dict[str, list[dict]] = {args.today: [], args.candidate: []}
+    for path in args.results:  # the zoo's models may be split over several runs
+        results = json.loads(path.read_text())
+        for k in rows:
+            rows[k] += results[k]["rows"]
+    pair = {k: {"summary": summarise([MitigationRow(**r) for r in v]), "rows": v}
+            for k, v in rows.items()}
+    print(table(pair))
+    print()
+    print(per_attack(pair))
+    print()
+    today, cand = pair[args.today]["rows"], pair[args.candidate]["rows"]
+    print("| model | today: ASR after (CA change) | candidate | time today / candidate |")
+    print("|---|---|---|---|")
+    for a, b in zip(today, cand, strict=True):
+        def cell(r: dict) -> str:
+            asr = "" if r["asr_after"] is None else f"{r['asr_after']:.1%} "
+            return f"{asr}({100 * (r['ca_after'] - r['ca_before']):+.1f})"
+        print(f"| {a['name']} | {cell(a)} | {cell(b)} | {a['elapsed_s']:.1f} / "
+              f"{b['elapsed_s']:.1f} s |")
+    print()
+    lines = rule(today, cand, args.asr_rise, args.slower)
+    print("\n".join(lines))
+    print("ship" if all(line.endswith(" met") and not line.endswith("not met")
+                        for line in lines) else "do not ship")
+
+
+if __name__ == "__main__":
+    main()

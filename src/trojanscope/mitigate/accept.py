@@ -1,0 +1,82 @@
+"""Did the second stage leave the model worse than the first stage did? A check on held-back
+clean images, before its model is kept.
+
+`gated`'s second stage unlearns a shortcut to the detector's suspect class. Where that class was
+not the backdoor's target (a WaNet model on zoo-1700: suspect 2, target 3), six rounds of
+unlearning the wrong class let part of the real backdoor come back (2.1% ASR after the first
+stage, 16.5% after the second: docs/benchmarks.md, "A second stage that spares clean models").
+Nothing here reads the attacker's trigger or target: the check compares the first stage's model
+with the second stage's on the clean images the stage held back (which, with ``gated``'s
+``hold=1``, neither stage trained on): their accuracy, and per class how many of the images a
+universal perturbation (at most ``eps`` per pixel, fitted on the *other* clean images) sends to
+that class. A backdoor coming back, to whatever class, shows as a class that became much easier
+to reach; the second stage's own gain shows as the suspect class becoming harder.
+
+What it does not see (measured): a *warping* backdoor coming back. On that zoo-1700 WaNet model
+the real target's reach at 0.1 rose by 0.07 only, so the check kept the stage's 16.5% ASR; on a
+fresh seed-1800 zoo it kept every second stage (docs/benchmarks.md, "The second stage never
+makes it worse").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import Tensor, nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import ReversedTrigger
+from trojanscope.engine.metrics import accuracy, predict
+from trojanscope.mitigate.residual import perturbation_asr
+from trojanscope.mitigate.trigger_prune import proxy_asr
+
+# Chosen on development zoos only (docs/benchmarks.md, "The second stage never makes it worse").
+# The first stage trains on the held-back images unless ``gated``'s ``hold=1``, so the first
+# stage's accuracy on them reads high (0.98-1.0 on the development MLPs, whose second stage
+# then read 0.92-0.94 while removing the backdoor): the accuracy margin is wide.
+EPS = 0.1
+RISE = 0.2
+CA_MARGIN = 0.1
+STEPS = 20
+
+
+def reach(model: nn.Module, fit: TensorDataset, val: TensorDataset, classes: int,
+          eps: float, steps: int = STEPS) -> list[float]:
+    """Per class, the share of ``val``'s images outside it that a free universal perturbation
+    of at most ``eps`` per pixel, fitted on ``fit``'s in ``steps`` steps, sends to it."""
+    return [round(perturbation_asr(model, fit, val, c, eps, steps, stripes=False), 3)
+            for c in range(classes)]
+
+
+def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorDataset,
+            gx: Tensor, gy: Tensor, triggers: list[ReversedTrigger], suspects: list[int], *,
+            eps: float = EPS, rise: float = RISE, ca_margin: float = CA_MARGIN,
+            ) -> dict[str, Any]:
+    """The two models side by side on the held-back images, and ``worse``: why the second
+    stage's model (``final``) is worse than the first stage's (``first``), or ``""``.
+
+    Worse means: its accuracy on ``gx``/``gy`` is more than ``ca_margin`` below the first
+    stage's, or some class outside ``suspects`` is reached by at least ``rise`` more of the
+    images than on the first stage's model, or the reversed trigger of a suspect class
+    succeeds on at least ``rise`` more of them. (The reversed triggers of other classes are
+    reported, not judged: on a development MLP whose backdoor the stage removed, one of them,
+    an adversarial patch, rose by 0.20.)"""
+    classes = int(predict(final, val.x[:1]).shape[1])
+    out: dict[str, Any] = {"ca": [round(accuracy(first, gx, gy), 3),
+                                  round(accuracy(final, gx, gy), 3)]}
+    before, after = reach(first, fit, val, classes, eps), reach(final, fit, val, classes, eps)
+    out["reach"] = [before, after]
+    out["triggers"] = {t.target: [round(proxy_asr(first, t, val), 3),
+                                  round(proxy_asr(final, t, val), 3)] for t in triggers}
+    reasons = []
+    if out["ca"][1] < out["ca"][0] - ca_margin:
+        reasons.append(f"held-back accuracy {out['ca'][0]:.3f} -> {out['ca'][1]:.3f}")
+    for c in range(classes):
+        if c not in suspects and after[c] - before[c] >= rise:
+            reasons.append(f"class {c} reached by {before[c]:.2f} -> {after[c]:.2f} of the "
+                           f"held-back images (perturbation <= {eps})")
+    for c, (b, a) in out["triggers"].items():
+        if c in suspects and a - b >= rise:
+            reasons.append(f"the reversed trigger of class {c} succeeds {b:.2f} -> {a:.2f}")
+    out["worse"] = "; ".join(reasons)
+    return out
