@@ -50,3 +50,16 @@ def test_top_is_checked(bad) -> None:
 def test_top_from_a_method_parameter() -> None:
     params = parse_assignments(["top=0"], "method parameter")
     assert registry.create("input-detector", "mahalanobis", **params).top == 0
+
+
+def test_class_distances_match_one_product_per_class() -> None:
+    """The batched distances (the guard's hot path, chunked) equal the per-class products."""
+    from trojanscope.detect.input_level.mahalanobis import class_distances
+
+    g = torch.Generator().manual_seed(0)
+    f, means = torch.randn(7, 5, generator=g), torch.randn(3, 5, generator=g)
+    a = torch.randn(5, 5, generator=g)
+    precision = a @ a.T + torch.eye(5)
+    naive = torch.stack([(((f - c) @ precision) * (f - c)).sum(1) for c in means], 1)
+    assert torch.allclose(class_distances(f, means, precision, chunk=3), naive, atol=1e-5)
+    assert class_distances(f[:0], means, precision).shape == (0, 3)
