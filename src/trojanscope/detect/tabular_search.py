@@ -39,7 +39,7 @@ from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model
 from trojanscope.detect.tree_boxes import box_excess
-from trojanscope.detect.tree_mass import class_mass_norms, grouped_mass, grouped_mass_rel
+from trojanscope.detect.tree_mass import class_mass_norms, grouped_masses
 from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -188,8 +188,8 @@ class TabularSearch(ModelDetector):
         features["tab_mass_rel"] = float(np.log1p(norms["mean"].max()))
         # a majority-class backdoor's poison split into small leaves under one trigger bound:
         # the leaves of a tree sharing a bound, pooled (tree_mass.grouped_mass)
-        features["tab_mass_group"] = float(np.log1p(
-            grouped_mass(early, len(x_all), target.num_classes).max()))
+        group, group_rel = grouped_masses(early, len(x_all), target.num_classes)
+        features["tab_mass_group"] = float(np.log1p(group.max()))
         # trees: what the ensemble does in the boxes of the leaves clean rows miss
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                            target.num_classes, rows=self.rows, top=self.box_top,
@@ -200,8 +200,7 @@ class TabularSearch(ModelDetector):
         features.update(majority_features(
             per_class, int(prior.argmax()), excess,
             boxes.excess if boxes is not None else None,
-            grouped_mass(early, len(x_all), target.num_classes) if tree else None,
-            grouped_mass_rel(early, len(x_all), target.num_classes) if tree else None))
+            group if tree else None, group_rel if tree else None))
         features["tab_excess"] = float(excess.max())
         # how far the suspected class's excess stands above the next class's: clean networks
         # answer natural extremes of either class alike, a backdoor answers towards one

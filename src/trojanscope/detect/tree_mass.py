@@ -69,8 +69,7 @@ def grouped_mass(records: list, n_clean: int, num_classes: int, top: int = 3) ->
     leaves'; the fragments share the trigger's bound, so pooled they stand out
     (docs/benchmarks.md, ``bench_tabular_xgb_poison.py``). Groups of the same leaves count
     once."""
-    return np.asarray([np.mean(sorted(d, reverse=True)[:top]) if d else 0.0
-                       for d in group_deficits(records, n_clean, num_classes)])
+    return grouped_masses(records, n_clean, num_classes, top)[0]
 
 
 def grouped_mass_rel(records: list, n_clean: int, num_classes: int,
@@ -79,11 +78,18 @@ def grouped_mass_rel(records: list, n_clean: int, num_classes: int,
     natural scale). The majority class's groups are many and mostly full, so a few poison
     groups stand out against its own mean where the raw value sits under the minority
     class's natural deficits (issue 16 step 8, target-0 backdoors)."""
-    out = []
+    return grouped_masses(records, n_clean, num_classes, top)[1]
+
+
+def grouped_masses(records: list, n_clean: int, num_classes: int,
+                   top: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`grouped_mass` and :func:`grouped_mass_rel` from one pass over the leaf groups."""
+    raw, rel = [], []
     for d in group_deficits(records, n_clean, num_classes):
-        raw = np.mean(sorted(d, reverse=True)[:top]) if d else 0.0
-        out.append(raw / max(float(np.mean(d)) if d else 0.0, 1e-6))
-    return np.asarray(out)
+        value = float(np.mean(sorted(d, reverse=True)[:top])) if d else 0.0
+        raw.append(value)
+        rel.append(value / max(float(np.mean(d)) if d else 0.0, 1e-6))
+    return np.asarray(raw), np.asarray(rel)
 
 
 def group_deficits(records: list, n_clean: int, num_classes: int) -> list[list[float]]:
