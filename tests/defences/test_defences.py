@@ -94,3 +94,37 @@ def test_label_agreement_flags_the_mislabelled() -> None:
     given[:3] = 1  # three class-0 points labelled 1
     agree = label_agreement(points, given, k=5, chunk=7)
     assert set(torch.nonzero(agree < 0.5).flatten().tolist()) == {0, 1, 2}
+
+
+def test_abl_isolation_counts_epochs_whatever_the_step_budget(tiny_train, monkeypatch) -> None:
+    """``train --steps`` sets the main run's budget; ABL's isolation phase stays
+    ``isolation_epochs`` epochs (it used to inherit the step budget)."""
+    from trojanscope.models import create_model
+
+    seen = []
+    original = Trainer.fit
+
+    def recording_fit(self, model, data, **kwargs):
+        seen.append((self.epochs, self.steps, self.schedule))
+        return original(self, model, data, **kwargs)
+
+    monkeypatch.setattr(Trainer, "fit", recording_fit)
+
+    def build(seed: int):
+        return create_model("mlp", tiny_train.input_shape, tiny_train.num_classes)
+
+    create_defence("abl", isolation_epochs=1).train(build, tiny_train,
+                                                    Trainer(epochs=1, batch_size=64, steps=7))
+    assert seen[0] == (1, None, "constant")
+
+
+def test_dpa_refuses_a_step_budget(tiny_train) -> None:
+    from trojanscope.io.manifest import ArchSpec
+    from trojanscope.models import create_model
+
+    def build(seed: int):
+        return create_model("mlp", tiny_train.input_shape, tiny_train.num_classes)
+
+    with pytest.raises(UserInputError, match="--steps does not apply"):
+        create_defence("dpa", partitions=3).train(build, tiny_train, Trainer(steps=5),
+                                                  arch=ArchSpec(name="mlp", args={}))

@@ -86,6 +86,7 @@ def test_steps_are_held_whatever_the_data_size(tiny_train) -> None:
 
         def on_batch_end(self, state) -> None:
             self.batches += 1
+            self.total = state.total_steps
 
     whole = 3 * -(-len(tiny_train) // 32)
     part = IndexSubset(tiny_train, torch.arange(len(tiny_train) * 2 // 3))
@@ -100,6 +101,7 @@ def test_steps_are_held_whatever_the_data_size(tiny_train) -> None:
         assert all(loss > 0 for loss in history.epoch_losses)
     assert counts["epochs"] == 3 * -(-len(part) // 32) < whole
     assert counts["held"] == whole
+    assert rec.total == whole  # what progress bars count to
 
 
 def test_batch_can_be_replaced_by_a_callback(tiny_train) -> None:

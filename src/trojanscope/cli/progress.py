@@ -58,7 +58,7 @@ class ProgressCallback(Callback):
         self._total = 0
 
     def on_train_start(self, state: TrainState) -> None:
-        self._total = state.epochs * state.steps_per_epoch
+        self._total = state.total_steps or state.epochs * state.steps_per_epoch
         self._start = self._last_line = time.monotonic()
         if not interactive():
             stderr_line(f"{self.description}: {state.epochs} epochs of {state.steps_per_epoch} "

@@ -132,7 +132,8 @@ class ABL(Defence):
         arch: ArchSpec | None = None,
     ) -> DefenceOutcome:
         model = build(trainer.seed)
-        isolation = {"epochs": self.isolation_epochs, "schedule": "constant"}
+        # the isolation phase is counted in epochs, whatever step budget the main run has
+        isolation = {"epochs": self.isolation_epochs, "schedule": "constant", "steps": None}
         Trainer(**{**trainer.get_params(), **isolation}).fit(
             model, data, loss_fn=lga_loss(self.gamma)
         )

@@ -51,6 +51,11 @@ class DPA(Defence):
 
         if arch is None:
             raise UserInputError("dpa needs the base architecture")
+        if trainer.steps is not None:
+            raise UserInputError(
+                "dpa: --steps does not apply; each partition's model trains for --epochs "
+                f"(at least {self.min_steps} steps)"
+            )
         if self.partitions > len(data):
             raise UserInputError(
                 f"dpa: {self.partitions} partitions for {len(data)} training samples; "

@@ -14,6 +14,8 @@ class TrainState:
     model: nn.Module
     epochs: int
     steps_per_epoch: int
+    # the optimisation steps of the whole run (``Trainer(steps=...)`` may cut the last epoch)
+    total_steps: int = 0
     epoch: int = 0
     step: int = 0
     x: Tensor | None = None

@@ -137,7 +137,7 @@ class Trainer(ParamsMixin):
             if self.schedule == "cosine"
             else None
         )
-        state = TrainState(model=model, epochs=epochs, steps_per_epoch=steps)
+        state = TrainState(model=model, epochs=epochs, steps_per_epoch=steps, total_steps=n_steps)
         shuffle = torch.Generator().manual_seed(self.seed)
         seen = 0
         with seeded(self.seed):
