@@ -73,64 +73,55 @@ class Both(Gated):
         return model
 
 
-def candidates(args, params: dict) -> None:
-    """``--compare candidates``: today's default and ``candidates=1``, one run per model."""
+def by_check(method, result, seen, measured):
+    """``--compare check``: today's figures and seconds (the model handed to the check, the
+    time less the check's), and the candidate's seconds."""
+    if seen.model is None:  # no check ran: both return the same model
+        return (result.after, result.elapsed_s), result.elapsed_s
+    return (measured(seen.model), result.elapsed_s - seen.seconds), result.elapsed_s
+
+
+def by_candidates(method, result, seen, measured):
+    """``--compare candidates``: the same, where today's model is what its check kept before
+    the candidate's extra stage (the time less that stage and the candidate's check), and
+    the candidate's time leaves out today's check (run for the benchmark only)."""
+    cand_s = result.elapsed_s - method.check_s_
+    if method.today_ is None:  # no candidate rose: both return the same model
+        return (result.after, cand_s), cand_s
+    return (measured(method.today_), result.elapsed_s - method.again_s_ - seen.seconds), cand_s
+
+
+def main() -> None:
+    args, params = arguments(__doc__, "check=1", compare=("check", "candidates"))
     suffix = f",{args.params}" if params else ""
-    today_name, cand_name = "gated:candidates=0" + suffix, "gated:candidates=1" + suffix
+    if args.compare == "candidates":
+        names, make, split = ("candidates=0", "candidates=1"), Both, by_candidates
+    else:
+        names, make, split = ("check=0", "check=1"), Gated, by_check
+    today_name, cand_name = (f"gated:{n}{suffix}" for n in names)
     done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
     for entry, loaded, trigger_of, clean in pending(args, done):
         seen = Seen()
         accept.compare = seen  # type: ignore[assignment]
         try:
-            method = Both(candidates=True, **params)
+            method = make(**{names[1].split("=")[0]: True, **params})
             result = mitigate(loaded.module, method, clean, holdout=args.holdout,
                               seed=args.seed, trigger_of=trigger_of,
                               input_shape=loaded.input_shape, num_classes=loaded.num_classes)
         finally:
             accept.compare = seen.inner  # type: ignore[assignment]
-        cand_s = result.elapsed_s - method.check_s_  # today's check ran for the benchmark only
-        if method.today_ is None:  # no candidate rose: both return the same model
-            today, today_s = result.after, cand_s
-        else:
+
+        def measured(model, clean=clean, trigger_of=trigger_of):
             _, held = split_clean(clean, args.holdout, args.seed, needs_data=True)
-            today = measure(method.today_, held, trigger_of(held) if trigger_of else None)
-            today_s = result.elapsed_s - method.again_s_ - seen.seconds
+            return measure(model, held, trigger_of(held) if trigger_of else None)
+
+        (today, today_s), cand_s = split(method, result, seen, measured)
         record(done, entry, result, method.report_,
                ((today_name, today, today_s), (cand_name, result.after, cand_s)))
         write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
     done.update(finish(done, (today_name, cand_name)))
     write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
 
-
-def main() -> None:
-    args, params = arguments(__doc__, "check=1", compare=("check", "candidates"))
-    if args.compare == "candidates":
-        candidates(args, params)
-        return
-    suffix = f",{args.params}" if params else ""
-    today_name, cand_name = "gated:check=0" + suffix, "gated:check=1" + suffix
-    done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
-    for entry, loaded, trigger_of, clean in pending(args, done):
-        seen = Seen()
-        accept.compare = seen  # type: ignore[assignment]
-        try:
-            method = Gated(check=True, **params)
-            result = mitigate(loaded.module, method, clean, holdout=args.holdout,
-                              seed=args.seed, trigger_of=trigger_of,
-                              input_shape=loaded.input_shape, num_classes=loaded.num_classes)
-        finally:
-            accept.compare = seen.inner  # type: ignore[assignment]
-        if seen.model is None:  # no check ran: both return the same model
-            today, today_s = result.after, result.elapsed_s
-        else:
-            _, held = split_clean(clean, args.holdout, args.seed, needs_data=True)
-            today = measure(seen.model, held, trigger_of(held) if trigger_of else None)
-            today_s = result.elapsed_s - seen.seconds
-        record(done, entry, result, method.report_,
-               ((today_name, today, today_s), (cand_name, result.after, result.elapsed_s)))
-        write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
-    done.update(finish(done, (today_name, cand_name)))
-    write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
 
 if __name__ == "__main__":
     main()

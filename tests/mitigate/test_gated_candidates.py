@@ -56,9 +56,9 @@ def run(monkeypatch, **params) -> tuple[gated.Gated, nn.Module, list[list[int]]]
 
 def test_a_candidate_whose_trigger_came_back_is_unlearnt_too(monkeypatch) -> None:
     back = patch_trigger(0)
-    today, kept, once = run(monkeypatch)
+    _, kept, once = run(monkeypatch, candidates=False)
     assert once == [[2]] and proxy_asr(kept, back, data()) == 1.0  # the defect: kept
-    method, out, calls = run(monkeypatch, candidates=True)
+    method, out, calls = run(monkeypatch)  # the default since the seed-1900 zoo
     assert calls == [[2], [2, 0]]
     assert method.report_["candidates"]["risen"] == [0]
     assert method.report_["candidates"]["flip"][0] == [0.0, 1.0]
@@ -82,6 +82,10 @@ def test_without_a_rise_the_candidate_returns_todays_model(monkeypatch) -> None:
     assert calls == [[2], [2]]
     assert all(torch.equal(a, b) for a, b in zip(outs[0].state_dict().values(),
                                                  outs[1].state_dict().values(), strict=True))
+
+
+def test_the_candidates_are_watched_by_default() -> None:
+    assert gated.Gated().candidates is True
 
 
 def test_a_bad_candidates_flag_is_refused() -> None:
