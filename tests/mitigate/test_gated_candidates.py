@@ -80,8 +80,10 @@ def test_without_a_rise_the_candidate_returns_todays_model(monkeypatch) -> None:
     monkeypatch.setattr(Adaptive, "unlearn", nudge)
     outs = [two_stages(kept=1.01, candidates=c).apply(Clean().eval(), data()) for c in (0, 1)]
     assert calls == [[2], [2]]
-    assert all(torch.equal(a, b) for a, b in zip(outs[0].state_dict().values(),
-                                                 outs[1].state_dict().values(), strict=True))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(outs[0].state_dict().values(), outs[1].state_dict().values(), strict=True)
+    )
 
 
 def test_the_candidates_are_watched_by_default() -> None:
