@@ -55,11 +55,15 @@ class TwoStages(Gated):
         return super()._unlearn(model, clean, verdict, original, seed)
 
 
-def arguments(doc: str, beside: str) -> tuple[argparse.Namespace, dict]:
+def arguments(doc: str, beside: str,
+              compare: tuple[str, ...] = ()) -> tuple[argparse.Namespace, dict]:
     """The zoo, ``--params`` (gated settings beside ``beside``), ``--only``, ``--holdout``,
-    ``--seed`` and ``--out`` of a side-by-side `gated` benchmark, and the parsed params (torch
-    pinned to one thread)."""
+    ``--seed`` and ``--out`` of a side-by-side `gated` benchmark (and ``--compare``, one of
+    ``compare``, where given), and the parsed params (torch pinned to one thread)."""
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if compare:
+        ap.add_argument("--compare", choices=compare, default=compare[0],
+                        help="which pair of settings to set side by side")
     ap.add_argument("zoo", type=Path)
     ap.add_argument("--params", default="", help=f"gated settings beside {beside}, 'k=v,k=v'")
     ap.add_argument("--only", default="", help="comma-separated model names (default: all)")

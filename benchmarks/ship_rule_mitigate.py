@@ -5,7 +5,9 @@ prints, per model, both rows side by side, the goal counts, the worst case per a
 the verdict of the rule (docs/benchmarks.md, "The second stage never makes it worse"): the
 candidate ships only if it has (1) at least as many models at issue 12's goal as today's
 default, (2) no model whose ASR after is above today's by more than ``--asr-rise`` (2 points),
-and (3) a median time per model not above today's by more than ``--slower`` (20%).
+and (3) a median time per model not above today's by more than ``--slower`` (20%); with
+``--fast S``, a median of at most S seconds also meets (3); with ``--clean-loss L``, (4) no clean
+model may lose more than L (a fraction) under the candidate.
 
     python benchmarks/ship_rule_mitigate.py A.json B.json --today 'gated:hold=0,check=0' \\
         --candidate gated
@@ -24,23 +26,32 @@ from bench_mitigate import per_attack, table
 from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
 
 
-def rule(today: list[dict], cand: list[dict], asr_rise: float, slower: float) -> list[str]:
-    """The three conditions, each as a line ending in met / not met (``today``, ``cand``:
-    each method's rows, in the same model order)."""
+def rule(today: list[dict], cand: list[dict], asr_rise: float, slower: float,
+         fast: float | None = None, clean_loss: float | None = None) -> list[str]:
+    """The conditions, each as a line ending in met / not met (``today``, ``cand``: each
+    method's rows, in the same model order; ``fast``, ``clean_loss``: see the module)."""
     goal = [sum(MitigationRow(**r).meets_goal for r in rows) for rows in (today, cand)]
     by_name = {r["name"]: r for r in today}
     risen = [f"{r['name']} {by_name[r['name']]['asr_after']:.1%} -> {r['asr_after']:.1%}"
              for r in cand if r["asr_after"] is not None
              and r["asr_after"] - by_name[r["name"]]["asr_after"] > asr_rise]
     med = [statistics.median(r["elapsed_s"] for r in rows) for rows in (today, cand)]
-    return [
+    quick = med[1] <= med[0] * (1 + slower) or (fast is not None and med[1] <= fast)
+    lines = [
         f"(1) models at the goal: {goal[1]} (candidate) vs {goal[0]} (today): "
         + ("met" if goal[1] >= goal[0] else "not met"),
         f"(2) ASR above today's by > {asr_rise:.0%}: {', '.join(risen) or 'none'}: "
         + ("not met" if risen else "met"),
-        f"(3) median time {med[1]:.1f} s vs {med[0]:.1f} s (limit x{1 + slower:.2f}): "
-        + ("met" if med[1] <= med[0] * (1 + slower) else "not met"),
+        f"(3) median time {med[1]:.1f} s vs {med[0]:.1f} s (limit x{1 + slower:.2f}"
+        + (f" or {fast:g} s" if fast is not None else "") + "): "
+        + ("met" if quick else "not met"),
     ]
+    if clean_loss is not None:
+        lost = [f"{r['name']} {100 * (r['ca_before'] - r['ca_after']):.1f} points" for r in cand
+                if not r["backdoored"] and r["ca_before"] - r["ca_after"] > clean_loss]
+        lines.append(f"(4) clean models losing > {100 * clean_loss:g} points: "
+                     f"{', '.join(lost) or 'none'}: " + ("not met" if lost else "met"))
+    return lines
 
 
 def main() -> None:
@@ -50,6 +61,10 @@ def main() -> None:
     ap.add_argument("--candidate", required=True)
     ap.add_argument("--asr-rise", type=float, default=0.02)
     ap.add_argument("--slower", type=float, default=0.2)
+    ap.add_argument("--fast", type=float, default=None,
+                    help="a candidate median of at most this many seconds also meets (3)")
+    ap.add_argument("--clean-loss", type=float, default=None,
+                    help="(4): no clean model may lose more than this under the candidate")
     args = ap.parse_args()
     rows: dict[str, list[dict]] = {args.today: [], args.candidate: []}
     for path in args.results:  # the zoo's models may be split over several runs
@@ -72,7 +87,7 @@ def main() -> None:
         print(f"| {a['name']} | {cell(a)} | {cell(b)} | {a['elapsed_s']:.1f} / "
               f"{b['elapsed_s']:.1f} s |")
     print()
-    lines = rule(today, cand, args.asr_rise, args.slower)
+    lines = rule(today, cand, args.asr_rise, args.slower, args.fast, args.clean_loss)
     print("\n".join(lines))
     print("ship" if all(line.endswith(" met") and not line.endswith("not met")
                         for line in lines) else "do not ship")

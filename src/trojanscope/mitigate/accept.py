@@ -48,6 +48,14 @@ def reach(model: nn.Module, fit: TensorDataset, val: TensorDataset, classes: int
             for c in range(classes)]
 
 
+def flip_rates(first: nn.Module, final: nn.Module, triggers: list[ReversedTrigger],
+               val: TensorDataset) -> dict[int, list[float]]:
+    """Per reversed trigger's class: the share of ``val``'s images outside it that the trigger
+    sends to it, on ``first`` and on ``final`` (a rise: that shortcut came back)."""
+    return {t.target: [round(proxy_asr(first, t, val), 3), round(proxy_asr(final, t, val), 3)]
+            for t in triggers}
+
+
 def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorDataset,
             gx: Tensor, gy: Tensor, triggers: list[ReversedTrigger], suspects: list[int], *,
             eps: float = EPS, rise: float = RISE, ca_margin: float = CA_MARGIN,
@@ -66,8 +74,7 @@ def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorD
                                   round(accuracy(final, gx, gy), 3)]}
     before, after = reach(first, fit, val, classes, eps), reach(final, fit, val, classes, eps)
     out["reach"] = [before, after]
-    out["triggers"] = {t.target: [round(proxy_asr(first, t, val), 3),
-                                  round(proxy_asr(final, t, val), 3)] for t in triggers}
+    out["triggers"] = flip_rates(first, final, triggers, val)
     reasons = []
     if out["ca"][1] < out["ca"][0] - ca_margin:
         reasons.append(f"held-back accuracy {out['ca'][0]:.3f} -> {out['ca'][1]:.3f}")
