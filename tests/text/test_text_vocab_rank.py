@@ -94,3 +94,26 @@ def test_tied_counts_share_a_rank_in_the_order_statistic() -> None:
     assert abs(order_correlation(_counts(level.tolist()), 2) - expected) < 1e-6
     three = _counts([3.0] * 20 + [1.0] * 100 + [0.0] * 180)
     assert order_correlation(three, 2) < -0.85  # ties ranked by position: -0.74
+
+
+def test_behaviour_parameter_chooses_the_behaviour_calibrators() -> None:
+    """``-p behaviour=1``: an ordered word vocabulary is scored by ``text-inversion:behaviour``,
+    an unordered one by ``text-inversion:behaviour:unordered``; without it, as before; a
+    transformer-sized model or a clean set outside the calibrated size keep theirs."""
+    from trojanscope import registry
+    from trojanscope.detect.calibration import Calibrator, calibrate
+
+    on = registry.create("detector", "text-inversion", behaviour=1)
+    off = registry.create("detector", "text-inversion")
+    note = ["a note"]
+    assert off._family(False, True, [], None) == ""
+    assert off._family(False, True, note, "unordered") == "transformer"
+    assert on._family(False, True, [], None) == "behaviour"
+    assert on._family(False, True, note, "unordered") == "behaviour:unordered"
+    assert on._family(False, True, note, None) == "transformer"  # the size guard
+    assert on._family(True, True, [], None) == on._family(False, False, [], None) == "transformer"
+    cals = {"text-inversion": Calibrator("text-inversion", ["tv_gap3"], [0.0], -5.0),
+            "text-inversion:behaviour": Calibrator("text-inversion", ["ti_prob_1"], [0.0], 5.0)}
+    verdict = _verdict("behaviour", ti_prob_1=0.99, tv_gap3=0.5)
+    assert calibrate(verdict, cals).probability > 0.99
+    assert calibrate(_verdict("", ti_prob_1=0.99, tv_gap3=0.5), cals).probability < 0.01

@@ -132,6 +132,12 @@ class TextInversion(ModelDetector):
             sentence, docs/benchmarks.md).
         span_steps: optimisation steps of the span search; default 80, or 0 (no search) for
             a transformer-sized model.
+        behaviour: 1: a word-vocabulary model is scored by the calibrators that also read
+            its behaviour (``text-inversion:behaviour``: the vocabulary-rank features with
+            the one-token search's probability, for a vocabulary fitted on clean text hides
+            a trigger's rank; ``text-inversion:behaviour:unordered``: behaviour only, for a
+            vocabulary not in frequency order); 0 (the default): the vocabulary-rank
+            calibrator alone (docs/benchmarks.md, issue 15, stop 31).
     """
 
     name = "text-inversion"
@@ -143,14 +149,15 @@ class TextInversion(ModelDetector):
                  candidates: int | None = None, rounds: int | None = None,
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None,
-                 span_tokens: int = 0, span_steps: int | None = None) -> None:
+                 span_tokens: int = 0, span_steps: int | None = None,
+                 behaviour: int = 0) -> None:
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
                 ("candidates", candidates, 1, many), ("rounds", rounds, 1, many),
                 ("neutral_tokens", neutral_tokens, 0, many), ("relax_steps", relax_steps, 0, many),
                 ("relax_k", relax_k, 1, MAX_RELAX_K), ("span_tokens", span_tokens, 0, many),
-                ("span_steps", span_steps, 0, many)):
+                ("span_steps", span_steps, 0, many), ("behaviour", behaviour, 0, 1)):
             if value is not None:
                 check_option(name, value, low, high, integer=True)
         self.max_tokens = int(max_tokens)
@@ -164,6 +171,7 @@ class TextInversion(ModelDetector):
         self.relax_k = None if relax_k is None else int(relax_k)
         self.span_tokens = int(span_tokens)
         self.span_steps = None if span_steps is None else int(span_steps)
+        self.behaviour = int(behaviour)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -237,11 +245,24 @@ class TextInversion(ModelDetector):
         # vocabulary whose ids are not frequency ranks:
         # the behaviour-only "text-inversion:transformer" calibrator serves it
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
-                            family="transformer" if large or not words or notes else "",
+                            family=self._family(large, words, notes, unordered),
                             detector_notes=notes,
                             # measured: the behaviour-only calibrator flags clean models with
                             # such vocabularies (docs/benchmarks.md), so a flag is for review
                             score_only=unordered is not None)
+
+    def _family(self, large: bool, words: bool, notes: list[str], unordered: str | None) -> str:
+        """The calibrator family: ``""`` (vocabulary rank), ``"transformer"`` (behaviour only,
+        fitted on TextCNNs) or, with ``behaviour``, ``"behaviour"`` / ``"behaviour:unordered"``
+        (:mod:`trojanscope.detect.calibration` falls back to the shorter key when a file lacks
+        one)."""
+        if large or not words:
+            return "transformer"
+        if self.behaviour and unordered is not None:
+            return "behaviour:unordered"
+        if notes:
+            return "transformer"
+        return "behaviour" if self.behaviour else ""
 
     def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
                  banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:
