@@ -37,6 +37,7 @@ from trojanscope.detect.calibration import (
     save_calibrators,
 )
 from trojanscope.detect.evaluate import ZooRow
+from trojanscope.detect.text_inversion import one_token_surprise
 from trojanscope.detect.text_vocab_rank import ORDER_MAX
 
 ORDERED_KEY, UNORDERED_KEY = f"{METHOD}:behaviour", f"{METHOD}:behaviour:unordered"
@@ -46,6 +47,14 @@ def ordered(row: ZooRow) -> bool:
     """Whether the order guard lets the vocabulary-rank features be read (rows computed before
     ``tv_order`` existed all come from ``WordVocab.fit`` vocabularies: ordered)."""
     return row.features.get("tv_order", -1.0) <= ORDER_MAX
+
+
+def with_derived(rows: list[ZooRow]) -> list[ZooRow]:
+    """Rows computed before ``ti_surprise_1`` existed get it from their ``ti_prob_1`` (the
+    detector computes it the same way)."""
+    for r in rows:
+        r.features.setdefault("ti_surprise_1", one_token_surprise(r.features["ti_prob_1"]))
+    return rows
 
 
 def fit_path(rows: list[ZooRow], designs: list[str], zoo: list[str]) -> tuple[Calibrator, dict]:
@@ -75,7 +84,7 @@ def main() -> None:
     parser.add_argument("--write-calibration", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
-    cal_rows = read_rows(opts.cal_rows)
+    cal_rows = with_derived(read_rows(opts.cal_rows))
     zoo = [p.stem for p in opts.cal_rows]
     main_cal, main_fit = fit_path([r for r in cal_rows if ordered(r)], opts.designs, zoo)
     un_cal, un_fit = fit_path(cal_rows, opts.unordered_designs, zoo)
@@ -86,7 +95,7 @@ def main() -> None:
     shipped = load_calibrators(SHIPPED)
     result = {"ordered": main_fit, "unordered": un_fit, "eval": {}}
     for path in opts.eval_rows:
-        rows = read_rows([path])
+        rows = with_derived(read_rows([path]))
         result["eval"][path.name] = {
             name: report(rows, probabilities(rows, cal, guard), opts.groups)
             for name, cal, guard in (

@@ -30,6 +30,8 @@ expose ``embed``/``forward_embeds``/``token_embeddings`` (trojanscope's text arc
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -61,6 +63,16 @@ FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k
 MAX_RELAX_K = 1024  # the relaxation's best tokens tried exactly, at most (memory, time)
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
+SURE = 1e-4  # the one-token search's probability is read up to 1 - SURE
+
+
+def one_token_surprise(prob: float) -> float:
+    """``-log(1 - p)`` of the best one-token trigger's mean probability ``p`` (feature
+    ``ti_surprise_1``): a natural sentiment word moves clean sentences part of the way
+    (p 0.45-0.75 on development TextCNNs and mean-pooled models, 0.6-1.4 here), a planted word
+    all the way (p 0.96-1.00, 3.2-6.2): the log stretches the top, where a linear calibrator
+    on ``p`` sees little room (docs/benchmarks.md, issue 15, stop 31)."""
+    return -math.log(max(SURE, 1.0 - float(prob)))
 
 
 def trim_padding(ids: Tensor, pad_id: int, spare: int) -> Tensor:
@@ -219,6 +231,7 @@ class TextInversion(ModelDetector):
         best = max(range(k), key=lambda t: final[t])
         features = {f"ti_flip_{n + 1}": found[best][1][n] for n in range(self.max_tokens)}
         features.update({f"ti_prob_{n + 1}": found[best][2][n] for n in range(self.max_tokens)})
+        features["ti_surprise_1"] = one_token_surprise(features["ti_prob_1"])
         features["ti_prob_gap"] = final[best] - max([final[c] for c in range(k) if c != best]
                                                      or [0.0])
         order = sorted(range(k), key=lambda t: -dom[t])
