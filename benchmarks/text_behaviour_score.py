@@ -21,7 +21,6 @@ the vocabulary), then scored on each ``--eval-rows`` file beside the verdict of
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_text_detect import METHOD, SHIPPED, choose_design
-from text_rows_score import FALLBACK, probabilities, read_rows, report
+from text_rows_score import FALLBACK, probabilities, read_rows, report, show, write_json
 from trojanscope.detect.calibration import (
     Calibrator,
     fit_calibrator,
@@ -103,17 +102,11 @@ def main() -> None:
                 ("behaviour=1", main_cal, un_cal),
             )
         }
-        for name, r in result["eval"][path.name].items():
-            print(f"{path.name} {name}: {r['all']}")
-            for key in ("per_attack", "per_group"):
-                for g, s in r[key].items():
-                    print(f"    {g}: {s}")
+        show(path.name, result["eval"][path.name])
     if opts.write_calibration:
         shipped[ORDERED_KEY], shipped[UNORDERED_KEY] = main_cal, un_cal
         save_calibrators(shipped, SHIPPED)
-    if opts.json is not None:
-        opts.json.parent.mkdir(parents=True, exist_ok=True)
-        opts.json.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    write_json(opts.json, result)
 
 
 if __name__ == "__main__":
