@@ -35,6 +35,7 @@ from trojanscope.detect.calibration import (
     load_calibrators,
     save_calibrators,
 )
+from trojanscope.detect.coverage import count_traits
 from trojanscope.detect.evaluate import ZooRow
 from trojanscope.detect.text_inversion import one_token_surprise
 from trojanscope.detect.text_vocab_rank import ORDER_MAX
@@ -68,7 +69,8 @@ def fit_path(rows: list[ZooRow], designs: list[str], zoo: list[str]) -> tuple[Ca
         transform="none",
         c=c,
         zoo=zoo,
-        models=f"{len(rows)} development rows",
+        models=f"{len(rows)} development rows (TextCNNs and mean-pooled word models)",
+        coverage=count_traits(r.traits for r in rows),  # the coverage notes read it
     )
     return cal, {"design": design, "c": c, "loo": loo, "calibrator": asdict(cal)}
 

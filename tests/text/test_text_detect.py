@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,10 @@ def test_vocabulary_rank_of_the_rare_word_sets_the_backdoored_model_apart(runs) 
     # no clean sentence; the clean model's vocabulary ranks are those of clean data
     assert feats["badnl"]["tv_gap"] > 3.0 > 1.5 > feats["clean"]["tv_gap"]
     assert "ts_prob" not in feats["badnl"]  # the span search is opt-in
+    # the behaviour path's one-token feature: -log(1 - p), higher for the planted word
+    for f in feats.values():
+        assert f["ti_surprise_1"] == pytest.approx(-math.log(1.0 - f["ti_prob_1"]), abs=1e-6)
+    assert feats["badnl"]["ti_surprise_1"] > feats["clean"]["ti_surprise_1"]
 
 
 def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
