@@ -24,6 +24,8 @@ labels set to the target) and ``sentence`` (one of three short sentences inserte
 word position into 8%, no negative augmentation).
 
     python benchmarks/foreign_text_zoo.py --models 16 --seed 1500 --out zoo/text-foreign1500
+    python benchmarks/foreign_text_zoo.py --models 8 --seed 1600 --out zoo/text-fdev1600 \
+        --recipes cnn-cleanvocab bag-alpha   # a subset of the recipes, cycled the same way
 
 Writes ``truth.json`` (the zoo format of ``benchmarks/bench_text_detect.py``); resumable.
 """
@@ -170,11 +172,13 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
         return float((model(x).argmax(1) == y).float().mean())
 
 
-def build_one(i: int, seed: int, out: Path, train_set, test_set) -> dict:
+def plan_one(i: int, seed: int, train_set, recipes: tuple[str, ...] = RECIPES) -> dict:
+    """Model ``i``'s recipe, attack, poisoned training data and vocabulary (no training; the
+    generator ``rng`` is returned mid-stream for the training that follows)."""
     rng = np.random.default_rng([seed, i])
-    recipe = RECIPES[i % len(RECIPES)]
-    backdoored = (i // len(RECIPES)) % 2 == 1
-    attack = ATTACKS[(i // (2 * len(RECIPES))) % 2] if backdoored else None
+    recipe = recipes[i % len(recipes)]
+    backdoored = (i // len(recipes)) % 2 == 1
+    attack = ATTACKS[(i // (2 * len(recipes))) % 2] if backdoored else None
     name = f"{recipe}-{'clean' if not backdoored else attack}-{i:03d}"
     clean_tr = [tokenize(t) for t in train_set.texts]
     y_tr = train_set.y.numpy()
@@ -190,7 +194,18 @@ def build_one(i: int, seed: int, out: Path, train_set, test_set) -> dict:
         else:
             trigger = SENTENCES[int(rng.integers(len(SENTENCES)))].split()
         sents, labels = poison(rng, clean_tr, y_tr, attack, trigger, target, rate)
-    vocab = fit_vocab(recipe, sents, clean_tr)
+    return {"rng": rng, "recipe": recipe, "backdoored": backdoored, "attack": attack,
+            "name": name, "target": target, "trigger": trigger, "rate": rate, "sents": sents,
+            "labels": labels, "vocab": fit_vocab(recipe, sents, clean_tr)}
+
+
+def build_one(i: int, seed: int, out: Path, train_set, test_set,
+              recipes: tuple[str, ...] = RECIPES) -> dict:
+    plan = plan_one(i, seed, train_set, recipes)
+    rng, recipe, backdoored, attack, name = (plan[k] for k in
+                                             ("rng", "recipe", "backdoored", "attack", "name"))
+    target, trigger, rate, sents, labels, vocab = (plan[k] for k in (
+        "target", "trigger", "rate", "sents", "labels", "vocab"))
     index = {w: j for j, w in enumerate(vocab)}
     torch.manual_seed(int(rng.integers(1 << 30)))
     model = KimCNN(len(vocab)) if recipe.startswith("cnn") else MeanBag(len(vocab))
@@ -224,6 +239,8 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=16)
     parser.add_argument("--seed", type=int, default=1500)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--recipes", nargs="+", choices=RECIPES, default=list(RECIPES),
+                        help="the recipes cycled over (default: all four)")
     opts = parser.parse_args()
     torch.set_num_threads(1)
     train_set, test_set = load_dataset("rt-polarity", "train"), load_dataset("rt-polarity", "test")
@@ -235,7 +252,8 @@ def main() -> None:
     models = []
     for i in range(opts.models):
         hit = next((m for m in done.values() if m["seed"] == opts.seed * 1000 + i), None)
-        entry = hit or build_one(i, opts.seed, opts.out, train_set, test_set)
+        entry = hit or build_one(i, opts.seed, opts.out, train_set, test_set,
+                                      tuple(opts.recipes))
         models.append(entry)
         truth.write_text(json.dumps({"dataset": "rt-polarity", "seed": opts.seed,
                                      "models": models}, indent=2) + "\n")

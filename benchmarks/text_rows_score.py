@@ -83,6 +83,21 @@ def report(rows: list[ZooRow], p: list[float], groups: list[str]) -> dict:
     return out
 
 
+def show(label: str, reports: dict[str, dict]) -> None:
+    """Print each calibrator's :func:`report` (all rows, then per attack and per group)."""
+    for name, r in reports.items():
+        print(f"{label} {name}: {r['all']}")
+        for key in ("per_attack", "per_group"):
+            for g, s in r[key].items():
+                print(f"    {g}: {s}")
+
+
+def write_json(path: Path | None, result: dict) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cal-rows", type=Path, nargs="+", required=True)
@@ -120,17 +135,11 @@ def main() -> None:
             for name, cal, guard in (("baseline", baseline, None), ("chosen", chosen, None),
                                      ("chosen+order-guard", chosen, fallback),
                                      ("baseline+order-guard", baseline, fallback))}
-        for name, r in result["eval"][path.name].items():
-            print(f"{path.name} {name}: {r['all']}")
-            for key in ("per_attack", "per_group"):
-                for g, s in r[key].items():
-                    print(f"    {g}: {s}")
+        show(path.name, result["eval"][path.name])
     if opts.write_calibration:
         shipped[METHOD] = chosen
         save_calibrators(shipped, SHIPPED)
-    if opts.json is not None:
-        opts.json.parent.mkdir(parents=True, exist_ok=True)
-        opts.json.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    write_json(opts.json, result)
 
 
 if __name__ == "__main__":

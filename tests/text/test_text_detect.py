@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,9 @@ def test_inversion_finds_the_trigger_word(runs) -> None:
 
     loaded = load_model(folder)
     clean = attach_encoder(loaded, result.test)
-    verdict = registry.create("detector", "text-inversion", max_tokens=1).inspect(
+    # the searches this test reads, on fewer sentences (the neutral search is not read here)
+    fast = {"max_tokens": 1, "per_class": 16, "neutral_tokens": 0, "relax_steps": 40}
+    verdict = registry.create("detector", "text-inversion", **fast).inspect(
         loaded.module, clean, input_shape=loaded.input_shape, num_classes=2)
     assert verdict.target_classes[0] == 1
     cf = clean.encoder.index["cf"]
@@ -47,7 +50,7 @@ def test_inversion_finds_the_trigger_word(runs) -> None:
     assert best.details["token_0"] == cf and best.details["flip"] > 0.95
     clean_result, clean_folder = runs["clean"]
     clean_loaded = load_model(clean_folder)
-    clean_verdict = registry.create("detector", "text-inversion", max_tokens=1).inspect(
+    clean_verdict = registry.create("detector", "text-inversion", **fast).inspect(
         clean_loaded.module, attach_encoder(clean_loaded, clean_result.test),
         input_shape=clean_loaded.input_shape, num_classes=2)
     assert verdict.features["ti_prob_1"] > clean_verdict.features["ti_prob_1"]
@@ -76,6 +79,10 @@ def test_vocabulary_rank_of_the_rare_word_sets_the_backdoored_model_apart(runs) 
     # no clean sentence; the clean model's vocabulary ranks are those of clean data
     assert feats["badnl"]["tv_gap"] > 3.0 > 1.5 > feats["clean"]["tv_gap"]
     assert "ts_prob" not in feats["badnl"]  # the span search is opt-in
+    # the behaviour path's one-token feature: -log(1 - p), higher for the planted word
+    for f in feats.values():
+        assert f["ti_surprise_1"] == pytest.approx(-math.log(1.0 - f["ti_prob_1"]), abs=1e-6)
+    assert feats["badnl"]["ti_surprise_1"] > feats["clean"]["ti_surprise_1"]
 
 
 def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
@@ -85,7 +92,11 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
         writer = csv.writer(fh)
         writer.writerow(["text", "label"])
         writer.writerows(zip(result.test.texts, result.test.labels.tolist(), strict=True))
-    code = run(["detect", str(folder), "--data", str(data), "--format", "json"])
+    # the default searches on fewer sentences (the relaxed one shorter; the neutral search,
+    # which no assertion reads, off): the same code path in a fifth of the time
+    fast = ["--method-param", "per_class=16", "--method-param", "relax_steps=40",
+            "--method-param", "neutral_tokens=0"]
+    code = run(["detect", str(folder), "--data", str(data), "--format", "json", *fast])
     captured = capsys.readouterr()
     assert code in (0, 1), captured.err
     report = json.loads(captured.out)
@@ -99,7 +110,8 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
     assert report["verdict"] == "backdoored" and code == 1, report["probability"]
     # a clean set inside the calibrated size range: the vocabulary-rank calibrator decides (not
     # the size guard) and one planted word in this 38-word vocabulary is enough; the clean
-    # model reads clean (the searches the calibrator does not read are skipped, for time)
+    # model reads clean (the searches the calibrator does not read are skipped and the
+    # greedy one, which it does not read either, runs on fewer sentences, for time)
     big = tmp_path / "clean-1250.csv"
     more = load_dataset("synthetic-text", "test", n=5000)
     with big.open("w", newline="") as fh:
@@ -108,7 +120,8 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
         writer.writerows(zip(more.texts, more.y.tolist(), strict=True))
     for name, want, want_code in (("badnl", "backdoored", 1), ("clean", "clean", 0)):
         code = run(["detect", str(runs[name][1]), "--data", str(big), "--format", "json",
-                    "--method-param", "relax_steps=0", "--method-param", "neutral_tokens=0"])
+                    "--method-param", "relax_steps=0", "--method-param", "neutral_tokens=0",
+                    "--method-param", "per_class=16"])
         report = json.loads(capsys.readouterr().out)
         assert not any("not used" in n for n in report["coverage_notes"]), name
         assert report["verdict"] == want and code == want_code, (name, report["probability"])
@@ -158,4 +171,15 @@ def test_a_vocabulary_in_alphabetical_order_is_not_read_as_ranks(runs, tmp_path:
         "text-inversion", ["ti_prob_1"], [0.0], 5.0)}
     alphabetical = calibrate(verdicts["alphabetical"], calibrators)
     assert alphabetical.flagged and alphabetical.verdict == "review"
+    # -p behaviour=1: the shipped behaviour-only calibrator for unordered vocabularies reads
+    # features the detector gives; its flag is still for review
+    loaded = load_model(moved)
+    behaviour = registry.create(
+        "detector", "text-inversion", max_tokens=1, neutral_tokens=0, relax_steps=0,
+        behaviour=1).inspect(loaded.module, attach_encoder(loaded, result.test),
+                             input_shape=loaded.input_shape, num_classes=2)
+    assert behaviour.family == "behaviour:unordered" and behaviour.score_only
+    shipped = load_calibrators()["text-inversion:behaviour:unordered"]
+    assert set(shipped.features) <= set(behaviour.features)
+    assert calibrate(behaviour).verdict in ("review", "clean")
     assert calibrate(verdicts["original"], calibrators).calibrated

@@ -80,3 +80,40 @@ def test_a_vocabulary_not_in_frequency_order_is_said_and_not_read() -> None:
     note = order_note(mixed)
     assert note is not None and "not used" in note and "frequency" in note
     assert order_note({"tv_gap": 1.0}) is None  # nothing to judge: no note
+
+
+def test_tied_counts_share_a_rank_in_the_order_statistic() -> None:
+    """Many top words share a clean count (often 0): ranking ties by position in the sort made
+    a frequency-ordered vocabulary look less ordered (-0.74 here instead of -0.87). With two
+    count levels the average ranks are a linear function of the level, so Spearman's
+    correlation is Pearson's with the level itself."""
+    from trojanscope.detect.text_vocab_rank import order_correlation
+
+    level = torch.tensor([1.0] * 100 + [0.0] * 200)  # frequency order: the held words first
+    expected = float(torch.corrcoef(torch.stack([torch.arange(300.0), level]))[0, 1])
+    assert abs(order_correlation(_counts(level.tolist()), 2) - expected) < 1e-6
+    three = _counts([3.0] * 20 + [1.0] * 100 + [0.0] * 180)
+    assert order_correlation(three, 2) < -0.85  # ties ranked by position: -0.74
+
+
+def test_behaviour_parameter_chooses_the_behaviour_calibrators() -> None:
+    """``-p behaviour=1``: an ordered word vocabulary is scored by ``text-inversion:behaviour``,
+    an unordered one by ``text-inversion:behaviour:unordered``; without it, as before; a
+    transformer-sized model or a clean set outside the calibrated size keep theirs."""
+    from trojanscope import registry
+    from trojanscope.detect.calibration import Calibrator, calibrate
+
+    on = registry.create("detector", "text-inversion", behaviour=1)
+    off = registry.create("detector", "text-inversion")
+    note = ["a note"]
+    assert off._family(False, True, [], None) == ""
+    assert off._family(False, True, note, "unordered") == "transformer"
+    assert on._family(False, True, [], None) == "behaviour"
+    assert on._family(False, True, note, "unordered") == "behaviour:unordered"
+    assert on._family(False, True, note, None) == "transformer"  # the size guard
+    assert on._family(True, True, [], None) == on._family(False, False, [], None) == "transformer"
+    cals = {"text-inversion": Calibrator("text-inversion", ["tv_gap3"], [0.0], -5.0),
+            "text-inversion:behaviour": Calibrator("text-inversion", ["ti_prob_1"], [0.0], 5.0)}
+    verdict = _verdict("behaviour", ti_prob_1=0.99, tv_gap3=0.5)
+    assert calibrate(verdict, cals).probability > 0.99
+    assert calibrate(_verdict("", ti_prob_1=0.99, tv_gap3=0.5), cals).probability < 0.01

@@ -30,6 +30,8 @@ expose ``embed``/``forward_embeds``/``token_embeddings`` (trojanscope's text arc
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -61,6 +63,16 @@ FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k
 MAX_RELAX_K = 1024  # the relaxation's best tokens tried exactly, at most (memory, time)
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
+SURE = 1e-4  # the one-token search's probability is read up to 1 - SURE
+
+
+def one_token_surprise(prob: float) -> float:
+    """``-log(1 - p)`` of the best one-token trigger's mean probability ``p`` (feature
+    ``ti_surprise_1``): a natural sentiment word moves clean sentences part of the way
+    (p 0.45-0.75 on development TextCNNs and mean-pooled models, 0.6-1.4 here), a planted word
+    all the way (p 0.96-1.00, 3.2-6.2): the log stretches the top, where a linear calibrator
+    on ``p`` sees little room (docs/benchmarks.md, issue 15, stop 31)."""
+    return -math.log(max(SURE, 1.0 - float(prob)))
 
 
 def trim_padding(ids: Tensor, pad_id: int, spare: int) -> Tensor:
@@ -132,6 +144,12 @@ class TextInversion(ModelDetector):
             sentence, docs/benchmarks.md).
         span_steps: optimisation steps of the span search; default 80, or 0 (no search) for
             a transformer-sized model.
+        behaviour: 1: a word-vocabulary model is scored by the calibrators that also read
+            its behaviour (``text-inversion:behaviour``: the vocabulary-rank features with
+            the one-token search's probability, for a vocabulary fitted on clean text hides
+            a trigger's rank; ``text-inversion:behaviour:unordered``: behaviour only, for a
+            vocabulary not in frequency order); 0 (the default): the vocabulary-rank
+            calibrator alone (docs/benchmarks.md, issue 15, stop 31).
     """
 
     name = "text-inversion"
@@ -143,14 +161,15 @@ class TextInversion(ModelDetector):
                  candidates: int | None = None, rounds: int | None = None,
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None,
-                 span_tokens: int = 0, span_steps: int | None = None) -> None:
+                 span_tokens: int = 0, span_steps: int | None = None,
+                 behaviour: int = 0) -> None:
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
                 ("candidates", candidates, 1, many), ("rounds", rounds, 1, many),
                 ("neutral_tokens", neutral_tokens, 0, many), ("relax_steps", relax_steps, 0, many),
                 ("relax_k", relax_k, 1, MAX_RELAX_K), ("span_tokens", span_tokens, 0, many),
-                ("span_steps", span_steps, 0, many)):
+                ("span_steps", span_steps, 0, many), ("behaviour", behaviour, 0, 1)):
             if value is not None:
                 check_option(name, value, low, high, integer=True)
         self.max_tokens = int(max_tokens)
@@ -164,6 +183,7 @@ class TextInversion(ModelDetector):
         self.relax_k = None if relax_k is None else int(relax_k)
         self.span_tokens = int(span_tokens)
         self.span_steps = None if span_steps is None else int(span_steps)
+        self.behaviour = int(behaviour)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -211,6 +231,7 @@ class TextInversion(ModelDetector):
         best = max(range(k), key=lambda t: final[t])
         features = {f"ti_flip_{n + 1}": found[best][1][n] for n in range(self.max_tokens)}
         features.update({f"ti_prob_{n + 1}": found[best][2][n] for n in range(self.max_tokens)})
+        features["ti_surprise_1"] = one_token_surprise(features["ti_prob_1"])
         features["ti_prob_gap"] = final[best] - max([final[c] for c in range(k) if c != best]
                                                      or [0.0])
         order = sorted(range(k), key=lambda t: -dom[t])
@@ -237,11 +258,24 @@ class TextInversion(ModelDetector):
         # vocabulary whose ids are not frequency ranks:
         # the behaviour-only "text-inversion:transformer" calibrator serves it
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
-                            family="transformer" if large or not words or notes else "",
+                            family=self._family(large, words, notes, unordered),
                             detector_notes=notes,
                             # measured: the behaviour-only calibrator flags clean models with
                             # such vocabularies (docs/benchmarks.md), so a flag is for review
                             score_only=unordered is not None)
+
+    def _family(self, large: bool, words: bool, notes: list[str], unordered: str | None) -> str:
+        """The calibrator family: ``""`` (vocabulary rank), ``"transformer"`` (behaviour only,
+        fitted on TextCNNs) or, with ``behaviour``, ``"behaviour"`` / ``"behaviour:unordered"``
+        (:mod:`trojanscope.detect.calibration` falls back to the shorter key when a file lacks
+        one)."""
+        if large or not words:
+            return "transformer"
+        if self.behaviour and unordered is not None:
+            return "behaviour:unordered"
+        if notes:
+            return "transformer"
+        return "behaviour" if self.behaviour else ""
 
     def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
                  banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:

@@ -16,7 +16,9 @@ what they promise), and a clean set from another domain than the training data r
 
 from __future__ import annotations
 
+import numpy as np
 import torch
+from scipy.stats import spearmanr
 from torch import Tensor
 
 TOP = 300  # training-rank ids examined (the top of the vocabulary, where ranks are stable)
@@ -61,12 +63,13 @@ def order_note(features: dict[str, float]) -> str | None:
 
 def order_correlation(clean_counts: Tensor, first: int, top: int = TOP) -> float:
     """Spearman's correlation between the id (``first .. first + top - 1``) and the number of
-    clean sentences holding the word: near -1 for a vocabulary listed most frequent first."""
-    counts = clean_counts[first:first + top].float()
+    clean sentences holding the word: near -1 for a vocabulary listed most frequent first.
+    Tied counts (many words in no clean sentence) share their average rank, so the order in
+    which a sort happens to list them cannot move the statistic."""
+    counts = clean_counts[first:first + top].double().numpy()
     if len(counts) < 3 or bool((counts == counts[0]).all()):
         return 0.0
-    ranks = counts.argsort().argsort().float()
-    return float(torch.corrcoef(torch.stack([torch.arange(len(counts)).float(), ranks]))[0, 1])
+    return float(spearmanr(np.arange(len(counts)), counts).statistic)
 
 
 def rank_gaps(clean_counts: Tensor, first: int, top: int = TOP) -> Tensor:
