@@ -176,6 +176,87 @@ def footprints(rows: list[dict]) -> None:
         )
 
 
+def rule_figures(files: list[str], calibration: str | None, inert_json: str | None) -> None:
+    """Step 9's shipping-rule figures for packed ``zoo eval`` rows (``calibration``: rescored
+    with that file, as ``bench_tabular_detect.py --calibration``): all models, the target-0
+    tree backdoors with every clean tree, the clean models (flagged; mean -log(1 - p)), the
+    target right among the flagged, per table x library x target; with ``inert_json`` (a
+    ``--zoo --json`` output of the same zoos) the same without the inert backdoors."""
+    from sklearn.metrics import log_loss
+
+    from bench_tabular_detect import rescored
+    from trojanscope.detect.calibration import load_calibrators
+
+    rows = []
+    for f in files:
+        with open(f) as fh:
+            d = json.load(fh)
+        rows += [{**r, "dataset": d["dataset"]} for r in d["rows"]]
+    if calibration is not None:
+        cals = load_calibrators(calibration)
+        rows = [{**r, "probability": rescored(r, cals)} for r in rows]
+    inert: set[tuple[str, str]] = set()
+    if inert_json is not None:
+        with open(inert_json) as fh:
+            inert = {
+                (r["dataset"], r["name"])
+                for r in json.load(fh)
+                if r["backdoored"] and r["already"] >= INERT
+            }
+
+    def cells(sub: list[dict]) -> str:
+        y = [int(r["backdoored"]) for r in sub]
+        p = np.clip([r["probability"] for r in sub], 1e-6, 1 - 1e-6)
+        auc = f"{roc_auc_score(y, p):.3f}" if len(set(y)) == 2 else "–"
+        bad = [r for r in sub if r["backdoored"]]
+        hit = [r for r in bad if r["probability"] >= 0.5]
+        right = sum(r["predicted_target"] == r["target"] for r in hit)
+        clean = [r for r in sub if not r["backdoored"]]
+        return (
+            f"{auc} / {log_loss(y, p, labels=[0, 1]):.3f} | {len(hit)}/{len(bad)} | "
+            f"{sum(r['probability'] >= 0.5 for r in clean)}/{len(clean)} | "
+            f"{np.mean([-np.log(1 - min(r['probability'], 1 - 1e-6)) for r in clean]):.3f}"
+            f" | {right}/{len(hit)} |"
+        )
+
+    for label, keep in (
+        ("every backdoor", rows),
+        (
+            "without the inert backdoors",
+            [r for r in rows if (r["dataset"], r["name"]) not in inert],
+        ),
+    ):
+        if label != "every backdoor" and inert_json is None:
+            continue
+        print(f"\n{label} ({sum((r['dataset'], r['name']) in inert for r in rows)} inert)")
+        print(
+            "| models | n (backdoored) | ROC-AUC / cross-entropy | backdoored flagged | "
+            "clean flagged | clean: mean -log(1 - p) | target right (flagged) |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        groups = {
+            "all": keep,
+            "target-0 tree backdoors (+ every clean tree)": [
+                r for r in keep if r["arch"] != "mlp" and (not r["backdoored"] or r["target"] == 0)
+            ],
+        }
+        for ds in sorted({r["dataset"] for r in keep}):
+            for arch in sorted({r["arch"] for r in keep}):
+                for t in (0, 1):
+                    groups[f"{ds} {arch} target {t} (+ its clean)"] = [
+                        r
+                        for r in keep
+                        if r["dataset"] == ds
+                        and r["arch"] == arch
+                        and (not r["backdoored"] or r["target"] == t)
+                    ]
+        for name, sub in groups.items():
+            if sub:
+                print(
+                    f"| {name} | {len(sub)} ({sum(r['backdoored'] for r in sub)}) | " + cells(sub)
+                )
+
+
 def combined(parts: list[Candidate]) -> Candidate:
     """Several assignments on different columns as one candidate."""
     return Candidate(
@@ -408,10 +489,15 @@ def main() -> None:
     ap.add_argument("--zoo", nargs="+", default=[])
     ap.add_argument("--rows", nargs="+", default=[])
     ap.add_argument("--pairs", nargs="+", default=[], help="zoos: the pair search study")
+    ap.add_argument("--rule", nargs="+", default=[], help="packed rows: step 9's rule figures")
+    ap.add_argument("--calibration", default=None, help="with --rule: rescore with this file")
+    ap.add_argument("--inert", default=None, help="with --rule: a --zoo --json output")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     if args.rows:
         rows_study(args.rows)
+    if args.rule:
+        rule_figures(args.rule, args.calibration, args.inert)
     out = []
     for zoo in args.zoo:
         out += study(zoo)
