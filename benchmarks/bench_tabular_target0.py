@@ -99,13 +99,34 @@ def trigger_footprint(entry, schema, x: torch.Tensor, y: torch.Tensor, train) ->
     return {"columns": cols, "poison_rows": int(poisoned.is_poisoned.sum()), "trigger": trig}
 
 
-def study(zoo: str) -> list[dict]:
+def zoo_data(zoo: str):
+    """A zoo's table, entries, clean test rows (as ``zoo eval`` gives them), their schema
+    and the logistic reference ``tabular-search`` fits on them (seeded as ``zoo eval``
+    seeds it)."""
     dataset, entries = read_truth(zoo)
-    train, test = load_dataset(dataset, "train"), load_dataset(dataset, "test")
-    schema = schema_of(test)
+    test = load_dataset(dataset, "test")
     x, y = test.get_batch(torch.arange(len(test)))
     seed = int(torch.randint(0, 2**31 - 1, (1,), generator=torch.Generator().manual_seed(0)))
     ref = reference_model(x, y, test.num_classes, seed=seed)
+    return dataset, entries, test, schema_of(test), x, y, ref
+
+
+def head(zoo: str, dataset: str, entry, major: int) -> dict:
+    """The fields every per-model row starts with."""
+    return {
+        "zoo": zoo,
+        "name": entry.name,
+        "arch": entry.arch,
+        "dataset": dataset,
+        "backdoored": entry.backdoored,
+        "target": entry.target,
+        "major": major,
+    }
+
+
+def study(zoo: str) -> list[dict]:
+    dataset, entries, test, schema, x, y, ref = zoo_data(zoo)
+    train = load_dataset(dataset, "train")
     out = []
     for e in entries:
         model = load_model(f"{zoo}/{e.name}").module.eval()
@@ -113,14 +134,8 @@ def study(zoo: str) -> list[dict]:
             own = model(x).float().argmax(1)
         major = int(np.bincount(own.numpy(), minlength=test.num_classes).argmax())
         row = {
-            "zoo": zoo,
-            "name": e.name,
-            "arch": e.arch,
-            "dataset": dataset,
-            "backdoored": e.backdoored,
-            "target": e.target,
+            **head(zoo, dataset, e, major),
             "attack": e.attack,
-            "major": major,
             "gives_major": float((own == major).float().mean()),
         }
         if e.backdoored:
@@ -323,12 +338,7 @@ def pair_study(zoo: str) -> list[dict]:
     """Per model, the majority class's search rows as ``tabular-search`` picks them: the
     greedy flip after 1-3 values, the best pair's and triple's (``pair_flips``), and for a
     backdoor towards that class, the real trigger's flip on the same rows."""
-    dataset, entries = read_truth(zoo)
-    test = load_dataset(dataset, "test")
-    schema = schema_of(test)
-    x, y = test.get_batch(torch.arange(len(test)))
-    seed = int(torch.randint(0, 2**31 - 1, (1,), generator=torch.Generator().manual_seed(0)))
-    ref = reference_model(x, y, test.num_classes, seed=seed)
+    dataset, entries, test, schema, x, y, ref = zoo_data(zoo)
     out = []
     for e in entries:
         model = load_model(f"{zoo}/{e.name}").module.eval()
@@ -340,16 +350,7 @@ def pair_study(zoo: str) -> list[dict]:
         top2 = torch.topk(logits, 2, dim=1).values
         margin = top2[:, 0] - top2[:, 1]
         others = torch.nonzero((y != m) & (own == y)).flatten()
-        row = {
-            "zoo": zoo,
-            "name": e.name,
-            "arch": e.arch,
-            "dataset": dataset,
-            "backdoored": e.backdoored,
-            "target": e.target,
-            "major": m,
-            "minority_rows": len(others),
-        }
+        row = {**head(zoo, dataset, e, m), "minority_rows": len(others)}
         if len(others):
             pick = others[torch.argsort(-margin[others])[: search.rows]]
             cands = search.candidates(model, schema, x)
