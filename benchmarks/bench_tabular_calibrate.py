@@ -113,6 +113,15 @@ for _name in MAJOR:
     for _designs, _base in ((DESIGNS["network"], SHIPPED["network"]),
                             (TREE_DESIGNS, SHIPPED["tree"]), (TREE_DESIGNS, "mass + rel")):
         _designs[f"{_base} + major_{_name}"] = [*_designs[_base], f"tab_major_{_name}"]
+# the entries shipped since step 8, each with a second tab_major_* feature added (issue 16
+# step 9: ``--designs current+major``, compared leave one zoo out, ``--by-zoo``)
+CURRENT = {"tree:xgboost": "group + rel + box + score + major_enrichment",
+           "tree:lightgbm": "mass + rel + major_group_rel"}
+for _base in CURRENT.values():
+    for _name in MAJOR:
+        if f"major_{_name}" not in _base:
+            TREE_DESIGNS[f"{_base} + major_{_name}"] = [*TREE_DESIGNS[_base],
+                                                        f"tab_major_{_name}"]
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
                 "tree:lightgbm": TREE_DESIGNS})
@@ -238,6 +247,69 @@ def holdout(files: list[str], held: list[str], families: list[str] | None,
                           flush=True)
 
 
+def zoo_group(zoo: str) -> str:
+    """A zoo's fold for ``--by-zoo``: its two tables' zoos (``X`` and ``X-lc``) together."""
+    name = Path(zoo).name
+    return name[: -len("-lc")] if name.endswith("-lc") else name
+
+
+def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None) -> None:
+    """Every design per family scored leave one zoo out: each zoo (with its ``-lc`` twin) is
+    predicted by the design fitted on the other zoos' rows; printed: the pooled out-of-fold
+    cross-entropy / ROC-AUC over all rows, over the backdoors of each target (+ every clean
+    model) and over the clean models alone (mean -log(1 - p)). Development only: it picks a
+    design (lowest pooled out-of-fold cross-entropy), it is no evaluation; fewer fits than
+    LOO, and each fold is a zoo the fit never saw."""
+    rows = load_rows(files)
+    groups = sorted({zoo_group(r["zoo"]) for r in rows})
+    print(f"rows: {len(rows)}; folds: {', '.join(groups)}")
+    for fam, designs in DESIGNS.items():
+        if families and fam not in families:
+            continue
+        sub = [r for r in rows if in_family(r, fam)]
+        y = np.array([int(r["backdoored"]) for r in sub])
+        fold = np.array([zoo_group(r["zoo"]) for r in sub])
+        target = np.array([r["target"] if r["backdoored"] else -1 for r in sub])
+        print(f"\n{fam}: {len(sub)} models ({int(y.sum())} backdoored, target 0: "
+              f"{int((target == 0).sum())})")
+        print("| design | transform | C | all | target 0 (+ clean) | target 1 (+ clean) | "
+              "clean: mean -log(1 - p) |")
+        print("|---|---|---|---|---|---|---|")
+        best = None
+        for name, feats in designs.items():
+            if only and not wanted(name, fam, only):
+                continue
+            if any(f not in r["features"] for r in sub for f in feats):
+                continue
+            for transform in TRANSFORMS:
+                for c in CS:
+                    p = np.zeros(len(sub))
+                    for g in groups:
+                        test, train = fold == g, fold != g
+                        if not test.any() or len(set(y[train])) < 2:
+                            continue
+                        cal = fit_calibrator(METHOD, [sub[i]["features"] for i in
+                                                      np.flatnonzero(train)],
+                                             list(y[train]), feats, transform=transform, c=c)
+                        for i in np.flatnonzero(test):
+                            p[i] = cal.probability(sub[i]["features"])
+                    p = np.clip(p, 1e-6, 1 - 1e-6)
+                    cells = []
+                    for keep in (np.ones(len(sub), bool), (target == 0) | (y == 0),
+                                 (target == 1) | (y == 0)):
+                        cells.append(f"{log_loss(y[keep], p[keep], labels=[0, 1]):.3f} / "
+                                     f"{roc_auc_score(y[keep], p[keep]):.3f}")
+                    clean = float(np.mean(-np.log(1 - p[y == 0])))
+                    ce = log_loss(y, p, labels=[0, 1])
+                    print(f"| {name} | {transform} | {c:g} | " + " | ".join(cells)
+                          + f" | {clean:.3f} |", flush=True)
+                    if best is None or ce < best[0]:
+                        best = (ce, name, transform, c)
+        if best is not None:
+            print(f"lowest out-of-fold cross-entropy for {fam}: {best[1]}, {best[2]}, "
+                  f"C = {best[3]:g} ({best[0]:.3f})")
+
+
 def fit_designs(files: list[str], specs: list[str], out: str) -> None:
     """Fit named designs (``FAMILY=DESIGN|TRANSFORM|C``, e.g. ``tree:lightgbm=mass + rel|none|10``)
     on every calibration row of their family and write them into ``out`` (other entries kept):
@@ -264,11 +336,12 @@ def fit_designs(files: list[str], specs: list[str], out: str) -> None:
 def wanted(name: str, family: str, only: list[str]) -> bool:
     """``--designs``: a design named there, or (``shipped+major``) the family's shipped design
     and it with one ``tab_major_*`` feature added."""
-    if "shipped+major" in only:
-        base = SHIPPED[family]
-        return name == base or (name.startswith(f"{base} + major_")
-                                and name.count("+") == base.count("+") + 1)
-    return name in only
+    bases = [SHIPPED[family]] if "shipped+major" in only else []
+    if "current+major" in only and family in CURRENT:
+        bases.append(CURRENT[family])
+    return name in only or any(
+        name == base or (name.startswith(f"{base} + major_")
+                         and name.count("+") == base.count("+") + 1) for base in bases)
 
 
 def choose(files: list[str], out: str | None, families: list[str] | None = None,
@@ -370,9 +443,13 @@ def main() -> None:
                         help="with --choose: score every design fitted on the --choose rows on "
                              "these development rows instead of choosing by LOO")
     parser.add_argument("--designs", nargs="+", default=None,
-                        help="with --choose/--holdout: only these design names; "
-                             "'shipped+major': each family's shipped design, alone and with "
-                             "each tab_major_* feature added")
+                        help="with --choose/--holdout/--by-zoo: only these design names; "
+                             "'shipped+major': each family's step-7 design, alone and with "
+                             "each tab_major_* feature added; 'current+major': the trees' "
+                             "step-8 design, alone and with a second one added")
+    parser.add_argument("--by-zoo", action="store_true",
+                        help="with --choose: score every design leave one zoo out (each zoo "
+                             "and its -lc twin a fold) instead of choosing by LOO")
     parser.add_argument("--fit", nargs="+", default=None, metavar="FAMILY=DESIGN|TRANSFORM|C",
                         help="with --choose and --out: fit these designs instead of choosing")
     args = parser.parse_args()
@@ -384,6 +461,9 @@ def main() -> None:
         return
     if args.fit:
         fit_designs(args.choose, args.fit, args.out)
+        return
+    if args.by_zoo:
+        by_zoo(args.choose, args.families, args.designs)
         return
     if args.holdout:
         holdout(args.choose, args.holdout, args.families, args.designs)

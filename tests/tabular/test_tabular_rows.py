@@ -129,3 +129,51 @@ def test_add_features_copies_new_features_and_refuses_another_model(tmp_path) ->
     with pytest.raises(SystemExit, match="not the same model"):
         bench.add_features(str(other), str(packed))
     assert packed.read_text() == before
+
+
+def load_target0():
+    """``benchmarks/bench_tabular_target0.py`` (it imports ``bench_tabular_detect``, a
+    sibling script, as running it from ``benchmarks/`` would)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        script = ROOT / "benchmarks/bench_tabular_target0.py"
+        spec = importlib.util.spec_from_file_location("bench_tabular_target0", script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return module
+
+
+def test_by_zoo_folds_pair_each_zoo_with_its_lc_twin_and_score_out_of_fold(capsys) -> None:
+    """``--by-zoo`` (issue 16 stop 31): a zoo and its ``-lc`` twin are one fold, and every
+    design is scored on folds its fit never saw (stop 31's LightGBM figures)."""
+    bench = load_bench()
+    assert bench.zoo_group("/tmp/h16/zoo/tab-fresh9-lc") == "tab-fresh9"
+    assert bench.zoo_group("/tmp/h16/zoo/tab-fresh9") == "tab-fresh9"
+    dev = ["tab-fresh9_rows.json", "tab-fresh9-lc_rows.json", "dev-cd_rows.json",
+           "dev-cd2_rows.json", "dev-lc-trees_rows.json"]
+    files = [str(ROWS / f) for f in [*MAJOR_ROWS, *dev]]
+    bench.by_zoo(files, ["tree:lightgbm"], ["mass + rel + major_group_rel + major_box"])
+    out = capsys.readouterr().out
+    assert "folds: dev-cd, dev-cd2, dev-lc-trees, tab-cal, tab-fresh6, tab-fresh7" in out
+    assert ("| mass + rel + major_group_rel + major_box | none | 10 | 0.372 / 0.890 | "
+            "0.518 / 0.705 | 0.206 / 0.988 | 0.293 |") in out
+
+
+def test_rule_figures_of_tab_fresh10_from_committed_rows(capsys) -> None:
+    """``bench_tabular_target0.py --rule`` on the committed fresh rows gives stop 31's
+    figures: main's calibrators as stored, the candidate by rescoring, and 5 inert
+    backdoors (docs/benchmarks.md, issue 16 stop 31)."""
+    bench = load_target0()
+    rows = [str(ROWS / "tab-fresh10_rows.json"), str(ROWS / "tab-fresh10-lc_rows.json")]
+    inert = str(ROOT / "benchmarks/data/tab-fresh10_inert.json")
+    bench.rule_figures(rows, None, inert)
+    main = capsys.readouterr().out
+    assert "| all | 60 (30) | 0.856 / 0.443 | 22/30 | 1/30 | 0.240 | 19/22 |" in main
+    assert "without the inert backdoors (5 inert)" in main
+    assert "| all | 55 (25) | 0.940 / 0.262 | 21/25 | 1/30 | 0.240 | 19/21 |" in main
+    candidate = str(ROOT / "benchmarks/data/calibration-step9-candidate.json")
+    bench.rule_figures(rows, candidate, None)
+    out = capsys.readouterr().out
+    assert "| all | 60 (30) | 0.876 / 0.422 | 22/30 | 2/30 | 0.290 | 19/22 |" in out
