@@ -173,3 +173,12 @@ def test_auto_probes_a_covered_model_only_when_its_scale_is_below_the_shipped_ra
     assert auto._probe(target, {"logit_std": low - 0.5})
     assert not auto._probe(target, {"logit_std": (low + high) / 2})
     assert not auto._probe(target, {"logit_std": high + 1.7})
+
+
+def test_shipped_wider_calibrator_reads_the_flip_share() -> None:
+    # Issue 9, ninth round: W + the largest flip share, fitted on the 119 development models of
+    # the second training script, shipped after its rule held on the fresh seed-17 population.
+    cal = load_calibrators()["auto:out-of-coverage"]
+    assert cal.features[-1] == "uap_share_top"
+    assert cal.fitted_on["n_models"] == 119
+    assert cal.fitted_on["design"] == "W + uap_share_top"

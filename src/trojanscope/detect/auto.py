@@ -16,7 +16,10 @@ Without clean data, MM-BD alone gives the verdict (data-free). With clean data:
   (SIG), counted only when its easiest class is MM-BD's suspect and not the model's own
   favourite class (``detect/bias.py``: where uniform noise lands), which clean BatchNorm
   models and MLPs reach easily by every probe; the free perturbation's agreement is counted
-  the same way.
+  the same way. The universal perturbation's largest flip share (``uap_share_top``: the
+  share of other-class inputs it sends to one class, a count of decisions free of the logit
+  scale that label smoothing or SGD shrink) is read by the wider calibrator too (issue 9's
+  ninth round).
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -62,10 +65,11 @@ class AutoDetector(ModelDetector):
     Arguments:
         probes: when to run the input-space probes with clean data: ``out-of-coverage`` (only
             where the calibrator that scores the model uses them), ``always`` or ``never``.
-        shares: where the probes run, also record the universal perturbations' flip shares
-            (``uap_share_*``, ``stripe_share_*``: per class, the share of other-class inputs
-            sent to it, free of the logit scale; issue 9's eighth round). Opt-in: no shipped
-            calibrator reads them, so the probability is unchanged.
+        shares: where the probes run, also record every flip-share feature of the universal
+            perturbations (``uap_share_*``, ``stripe_share_*``: per class, the share of
+            other-class inputs sent to it, free of the logit scale; issue 9's eighth round).
+            The largest, ``uap_share_top``, is always recorded where the probes run: the wider
+            calibrator reads it (ninth round); the others change no probability.
     """
 
     name = "auto"
@@ -114,8 +118,11 @@ class AutoDetector(ModelDetector):
         verdict.features.update(probe_features(top, searched, free.tolist(), striped.tolist(),
                                                bias))
         verdict.features["bias_class"] = float(bias)
+        free_shares = share_features(free_hits, "uap", free_probe.per_class)
+        # The wider calibrator reads the largest flip share (issue 9, ninth round).
+        verdict.features["uap_share_top"] = free_shares["uap_share_top"]
         if self.shares:
-            verdict.features.update(share_features(free_hits, "uap", free_probe.per_class))
+            verdict.features.update(free_shares)
             verdict.features.update(share_features(striped_hits, "stripe",
                                                    striped_probe.per_class))
         for row in verdict.per_class:

@@ -172,8 +172,9 @@ def calibrate(
             # pool (more architectures, a second training recipe) gives the probability.
             n = wider.fitted_on.get("n_models", "?")
             notes = [f"{note} in the default calibration" for note in notes] + recipe
-            notes.append(f"probability from the wider calibration ({n} models, two training "
-                         "recipes; leave-one-family-out figures in docs/benchmarks.md)")
+            notes.append(f"probability from the wider calibration ({n} models of more "
+                         "architectures and training recipes; leave-one-family-out figures in "
+                         "docs/benchmarks.md)")
             cal = wider
         else:
             notes += recipe
