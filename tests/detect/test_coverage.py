@@ -182,3 +182,21 @@ def test_shipped_wider_calibrator_reads_the_flip_share() -> None:
     assert cal.features[-1] == "uap_share_top"
     assert cal.fitted_on["n_models"] == 119
     assert cal.fitted_on["design"] == "W + uap_share_top"
+
+
+def test_a_trait_the_wider_calibration_lacked_too_is_said() -> None:
+    # Issue 9, ninth round: the wider calibrator refitted on the 119 models with flip shares has
+    # no sigmoid model; a sigmoid model scored by it must not read as covered.
+    model = create_model("lenet5", (1, 28, 28), 10, activation="sigmoid").eval()
+    verdict = MMBD(n_starts=2, steps=3).inspect(model, None, input_shape=(1, 28, 28), seed=0)
+    narrow = Calibrator("mmbd", ["mmbd_neglog10_p"], [0.0], -5.0,
+                        {"coverage": {"activation:relu": 50, "pool:max": 40, "layer:conv": 40}})
+    wider = Calibrator("mmbd:out-of-coverage", ["mmbd_early_anomaly"], [0.0], 5.0,
+                       {"n_models": 7, "coverage": {"activation:tanh": 9, "layer:conv": 9}})
+    calibrate(verdict, {"mmbd": narrow, "mmbd:out-of-coverage": wider})
+    assert verdict.probability == pytest.approx(1 / (1 + np.exp(-5)))
+    assert "sigmoid activations: calibration has 0 such models in the wider calibration too" \
+        in verdict.coverage_notes
+    assert "wider calibration (7 models" in verdict.coverage_notes[-1]
+    shipped = load_calibrators()["auto:out-of-coverage"].fitted_on["coverage"]
+    assert coverage_notes({"activation:sigmoid"}, shipped)  # why this note matters now

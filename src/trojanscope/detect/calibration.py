@@ -172,6 +172,9 @@ def calibrate(
             # pool (more architectures, a second training recipe) gives the probability.
             n = wider.fitted_on.get("n_models", "?")
             notes = [f"{note} in the default calibration" for note in notes] + recipe
+            if "coverage" in wider.fitted_on:  # what the wider pool lacked too (e.g. sigmoid)
+                notes += [f"{note} in the wider calibration too"
+                          for note in coverage_notes(verdict.traits, wider.fitted_on["coverage"])]
             notes.append(f"probability from the wider calibration ({n} models of more "
                          "architectures and training recipes; leave-one-family-out figures in "
                          "docs/benchmarks.md)")
