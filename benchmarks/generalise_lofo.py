@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
 from normalised_features import normalised_features
-from scale_free import scale_free_features
+from scale_free import scale_free_features, share_features
 from trojanscope.detect.calibration import _clip, _transform, load_calibrators
 from trojanscope.detect.coverage import coverage_notes
 
@@ -141,7 +141,7 @@ DESIGNS: dict[str, tuple[list[str], str, float]] = {
                  "sf_early_share_anomaly", "sf_restart_anomaly", "sf_rank_consensus",
                  "sf_rank_gap", "sf_mmbd_rank", "sf_share_top", "sf_share_anomaly",
                  "sf_share_log_ratio", "sf_stripe_share_top", "sf_stripe_share_anomaly",
-                 "sf_stripe_share_log_ratio")},
+                 "sf_stripe_share_log_ratio", "uap_share_top")},
     "ratios + agree2": (["uap_log_ratio", "ts_log_norm_ratio", "agree_mmbd_uap",
                          "agree_mmbd_ts"], "log", 1.0),
     "joint": (["joint_mmbd_uap", "joint_all", "joint_uap_ts"], "log", 1.0),
@@ -193,6 +193,8 @@ def probe_features(row: dict, probe: dict) -> dict[str, float]:
     out = auto_probe_features(row["suspected_target"], probe["ts_norms"], sizes.tolist(),
                               probe.get("stripe_eps50"), bias)
     out.update(probe["ts"])
+    if "uap_hits" in probe:  # the detector's names for the flip shares (ninth round ships one)
+        out.update(share_features(np.asarray(probe["uap_hits"], dtype=np.float64), "uap_share"))
     uap_top = int(sizes.argmin())
     ts_top = int(np.argmin(probe["ts_norms"]))
     out["agree_uap_ts"] = float(uap_top == ts_top)

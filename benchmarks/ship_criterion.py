@@ -1,4 +1,4 @@
-"""Apply issue 9's seventh-round shipping criterion to one scored test population.
+"""Apply issue 9's seventh- or eighth-round shipping criterion to one scored test population.
 
 Reads ``generalise_lofo.py --json`` output of a ``--test-rows`` run (``results["fresh"]``: per
 family and per model, for the shipped routing and the candidate) and the test rows, and checks
@@ -14,6 +14,14 @@ the points of the criterion written in docs/benchmarks.md before the population 
    refitted one (out of coverage).
 
 Families count when they have >= 2 backdoored and >= 1 clean model.
+
+``--rule eighth`` checks the eighth round's rule instead (the flip share, written before seed 17
+existed; ``--shipped`` is then the baseline, the same routing without the feature): points 1 and
+2 as above; 3, an improvement: overall or worst-family cross-entropy lower by >= 0.02, or
+worst-family ROC-AUC higher by >= one pair (of the candidate's worst family); 4, clean models'
+mean probability change <= +0.02, no more clean models at p >= 0.5, backdoored models at
+p >= 0.5 not fewer by more than one. Its point 5 (``zoo/eval``, the test suite) is checked
+elsewhere; the seventh round's crossing count and re-routed count are printed for information.
 
     python benchmarks/ship_criterion.py --json benchmarks/out/holdout3_eval.json \
         --rows benchmarks/out/holdout3_rows_pool.json --shipped "as shipped" \
@@ -82,6 +90,32 @@ def check(fresh: dict, rows: list[dict], shipped: str, candidate: str,
     return out
 
 
+def check_eighth(fresh: dict, rows: list[dict], baseline: str, candidate: str,
+                 low: float | None) -> list[tuple[str, bool, str]]:
+    """(point, holds, figures) for points 1-4 of the eighth round's rule; informational lines
+    (the seventh round's extra points) carry ``None`` as ``holds``."""
+    seventh = {p: (h, f) for p, h, f in check(fresh, rows, baseline, candidate, low)}
+    s, c = fresh[baseline], fresh[candidate]
+    s_w, c_w = worst(s), worst(c)
+    tol_w = one_pair(families(c)[c_w[0]])
+    d_all = s["all"]["cross_entropy"] - c["all"]["cross_entropy"]
+    gain = (d_all >= CE_TOLERANCE - 1e-12 or s_w[3] - c_w[3] >= CE_TOLERANCE - 1e-12
+            or c_w[1] - s_w[1] >= tol_w - 1e-12)
+    out = [(p, *seventh[p]) for p in ("1 ROC-AUC overall", "1 ROC-AUC worst family",
+                                       "2 CE overall", "2 CE worst family")]
+    out.append(("3 improvement", gain,
+                f"CE overall {d_all:+.3f} lower, CE worst {s_w[3] - c_w[3]:+.3f} lower, "
+                f"ROC-AUC worst {c_w[1] - s_w[1]:+.3f} higher (one pair {tol_w:.4f})"))
+    out.append(("4 clean mean shift", *seventh["3 clean mean shift"]))
+    out.append(("4 clean at p >= 0.5", *seventh["3 clean at p >= 0.5"]))
+    out.append(("4 backdoored at p >= 0.5", *seventh["4 backdoored at p >= 0.5"]))
+    out.append(("(info) clean crossing 0.5 upwards", None,
+                seventh["3 clean crossing 0.5 upwards"][1]))
+    out.append(("(info) calibrators", None,
+                seventh["5 models with another or refitted calibrator"][1]))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", type=Path, required=True)
@@ -89,6 +123,8 @@ def main() -> None:
     ap.add_argument("--shipped", required=True)
     ap.add_argument("--candidate", required=True)
     ap.add_argument("--recipe-range", type=Path, default=None)
+    ap.add_argument("--rule", choices=("seventh", "eighth"), default="seventh",
+                    help="Which round's written criterion to apply (default: seventh).")
     args = ap.parse_args()
     from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.coverage import coverage_notes
@@ -100,10 +136,14 @@ def main() -> None:
     low = (json.loads(args.recipe_range.read_text())["summary"]["min"]
            if args.recipe_range else None)
     fresh = json.loads(args.json.read_text())["fresh"]
-    results = check(fresh, rows, args.shipped, args.candidate, low)
+    rule = check_eighth if args.rule == "eighth" else check
+    results = rule(fresh, rows, args.shipped, args.candidate, low)
     for point, holds, figures in results:
-        print(f"{'holds' if holds else 'FAILS'}  {point}: {figures}")
-    print("criterion points 1-5:", "all hold" if all(h for _, h, _ in results) else "FAIL")
+        label = "info " if holds is None else "holds" if holds else "FAILS"
+        print(f"{label}  {point}: {figures}")
+    points = "1-4" if args.rule == "eighth" else "1-5"
+    print(f"criterion points {points}:",
+          "all hold" if all(h for _, h, _ in results if h is not None) else "FAIL")
 
 
 if __name__ == "__main__":

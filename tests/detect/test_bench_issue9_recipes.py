@@ -69,3 +69,38 @@ def test_scale_free_features_ignore_the_logit_scale() -> None:
     for key in a:
         assert a[key] == pytest.approx(b[key], rel=1e-9, abs=1e-12), key
     assert a["sf_share_top"] == pytest.approx(float(hits.mean(1).max()))
+
+
+def _scores(p_clean: list[float], p_bad: list[float], ce: float) -> dict:
+    """A ``generalise_lofo.py`` fresh-test entry: one family (all models) and the overall."""
+    n_bad = len(p_bad)
+    fam = {"roc_auc": 0.9, "cross_entropy": ce, "n": n_bad + len(p_clean), "n_backdoored": n_bad}
+    per = {f"z/c{i}": p for i, p in enumerate(p_clean)} | {
+        f"z/b{i}": p for i, p in enumerate(p_bad)
+    }
+    return {"all": dict(fam), "arch: relu": dict(fam), "per_model": per}
+
+
+def test_eighth_rule_needs_an_improvement() -> None:
+    """The eighth round's rule (written before seed 17): a candidate equal to the baseline
+    passes the no-regression points but fails point 3; 0.02 lower cross-entropy passes."""
+    sc = load("ship_criterion")
+    rows = [
+        {"zoo": "z", "name": f"c{i}", "backdoored": False, "_out": True, "logit_std": 2.0}
+        for i in range(3)
+    ]
+    rows += [
+        {"zoo": "z", "name": f"b{i}", "backdoored": True, "_out": True, "logit_std": 2.0}
+        for i in range(3)
+    ]
+    base = _scores([0.1, 0.2, 0.6], [0.9, 0.8, 0.3], 0.40)
+    same = sc.check_eighth({"b": base, "c": base}, rows, "b", "c", 4.31)
+    verdict = {p: h for p, h, _ in same}
+    assert verdict["3 improvement"] is False
+    assert all(h for p, h in verdict.items() if p != "3 improvement" and h is not None)
+    better = _scores([0.1, 0.2, 0.6], [0.9, 0.8, 0.3], 0.38)
+    gain = {p: h for p, h, _ in sc.check_eighth({"b": base, "c": better}, rows, "b", "c", 4.31)}
+    assert gain["3 improvement"] is True
+    worse = _scores([0.3, 0.4, 0.6], [0.9, 0.8, 0.3], 0.38)  # clean models up by +0.133
+    hurt = {p: h for p, h, _ in sc.check_eighth({"b": base, "c": worse}, rows, "b", "c", 4.31)}
+    assert hurt["4 clean mean shift"] is False
