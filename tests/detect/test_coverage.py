@@ -11,12 +11,7 @@ import torch
 
 from trojanscope.cli.main import run
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
-from trojanscope.detect.coverage import (
-    architecture_traits,
-    count_traits,
-    coverage_notes,
-    recipe_notes,
-)
+from trojanscope.detect.coverage import architecture_traits, count_traits, coverage_notes
 from trojanscope.detect.mmbd import MMBD
 from trojanscope.io.models import export_onnx, load_model
 from trojanscope.models import create_model
@@ -115,88 +110,19 @@ def test_shipped_wider_calibrators_exist_for_the_default_methods() -> None:
         assert cals[key].fitted_on["coverage"].get("activation:tanh", 0) >= 5
 
 
-def test_recipe_notes_flag_only_a_clean_logit_scale_below_the_range() -> None:
-    recipe = {"logit_std": [4.3, 7.2]}
-    assert recipe_notes({"logit_std": 5.0}, recipe) == []
-    assert recipe_notes({"logit_std": 4.3}, recipe) == []
-    assert recipe_notes({"logit_std": 3.83}, recipe) == [
-        "clean-logit scale 3.83: below the default calibration's models' 4.30-7.20 "
-        "(another training recipe)"]
-    # One-sided (issue 9, sixth round): a confident model above the range is not re-routed.
-    assert recipe_notes({"logit_std": 7.58}, recipe) == []
-    assert recipe_notes({"logit_std": 8.96}, recipe) == []
-    assert recipe_notes({}, recipe) == [] and recipe_notes({"logit_std": 1.0}, None) == []
-
-
-def test_a_scale_below_the_range_gets_the_wider_calibrator_despite_covered_traits() -> None:
-    # A ReLU/max-pool CNN (covered by architecture) with a clean-logit scale below the
-    # default calibration's range: the wider calibrator scores it (issue 9, sixth round);
-    # one above the range keeps the default calibrator.
+def test_a_covered_model_keeps_the_default_calibrator_whatever_its_logit_scale() -> None:
+    # Issue 9, rounds 5-7: routing a ReLU/max-pool model by its clean-logit scale (another
+    # training recipe) was measured three times and not shipped; the shipped `auto`
+    # calibrators route by architecture only, so a small scale changes neither the calibrator
+    # nor the notes.
     relu = create_model("cnn", (1, 28, 28), 10, width=4).eval()
     verdict = MMBD(n_starts=2, steps=6).inspect(relu, None, input_shape=(1, 28, 28), seed=0)
-    narrow = Calibrator("mmbd", ["mmbd_neglog10_p"], [0.0], -5.0,
-                        {"coverage": {"activation:relu": 50, "pool:max": 40, "layer:conv": 40},
-                         "recipe_range": {"logit_std": [4.3, 7.2]}})
-    wider = Calibrator("mmbd:out-of-coverage", ["mmbd_early_anomaly"], [0.0], 5.0,
-                       {"n_models": 7, "coverage": {"activation:relu": 9}})
-    cals = {"mmbd": narrow, "mmbd:out-of-coverage": wider}
-    verdict.features["logit_std"] = 5.0
-    calibrate(verdict, cals)
-    assert verdict.probability == pytest.approx(1 / (1 + np.exp(5)))
-    assert verdict.coverage_notes == []
-    verdict.features["logit_std"] = 8.96
-    calibrate(verdict, cals)
-    assert verdict.probability == pytest.approx(1 / (1 + np.exp(5)))
-    assert verdict.coverage_notes == []
-    verdict.features["logit_std"] = 2.5
-    calibrate(verdict, cals)
-    assert verdict.probability == pytest.approx(1 / (1 + np.exp(-5)))
-    assert verdict.coverage_notes[0].startswith("clean-logit scale 2.50: below the default")
-    assert "wider calibration (7 models" in verdict.coverage_notes[-1]
-
-
-def test_shipped_default_calibrator_records_its_recipe_range() -> None:
-    low, high = load_calibrators()["auto"].fitted_on["recipe_range"]["logit_std"]
-    assert 0 < low < high
-
-
-def test_auto_probes_a_covered_model_only_when_its_scale_is_below_the_shipped_range() -> None:
-    # The shipped `auto` calibrator's range decides: below it the probes run (the wider
-    # calibrator needs them); inside or above it they do not (issue 9, sixth round).
-    from trojanscope.detect.auto import AutoDetector
-    from trojanscope.detect.base import InspectionTarget
-
-    relu = create_model("cnn", (1, 28, 28), 10, width=4).eval()
-    target = InspectionTarget(relu, (1, 28, 28), 10)
-    low, high = load_calibrators()["auto"].fitted_on["recipe_range"]["logit_std"]
-    auto = AutoDetector()
-    assert auto._probe(target, {"logit_std": low - 0.5})
-    assert not auto._probe(target, {"logit_std": (low + high) / 2})
-    assert not auto._probe(target, {"logit_std": high + 1.7})
-
-
-def test_shipped_wider_calibrator_reads_the_flip_share() -> None:
-    # Issue 9, ninth round: W + the largest flip share, fitted on the 119 development models of
-    # the second training script, shipped after its rule held on the fresh seed-17 population.
-    cal = load_calibrators()["auto:out-of-coverage"]
-    assert cal.features[-1] == "uap_share_top"
-    assert cal.fitted_on["n_models"] == 119
-    assert cal.fitted_on["design"] == "W + uap_share_top"
-
-
-def test_a_trait_the_wider_calibration_lacked_too_is_said() -> None:
-    # Issue 9, ninth round: the wider calibrator refitted on the 119 models with flip shares has
-    # no sigmoid model; a sigmoid model scored by it must not read as covered.
-    model = create_model("lenet5", (1, 28, 28), 10, activation="sigmoid").eval()
-    verdict = MMBD(n_starts=2, steps=3).inspect(model, None, input_shape=(1, 28, 28), seed=0)
-    narrow = Calibrator("mmbd", ["mmbd_neglog10_p"], [0.0], -5.0,
-                        {"coverage": {"activation:relu": 50, "pool:max": 40, "layer:conv": 40}})
-    wider = Calibrator("mmbd:out-of-coverage", ["mmbd_early_anomaly"], [0.0], 5.0,
-                       {"n_models": 7, "coverage": {"activation:tanh": 9, "layer:conv": 9}})
-    calibrate(verdict, {"mmbd": narrow, "mmbd:out-of-coverage": wider})
-    assert verdict.probability == pytest.approx(1 / (1 + np.exp(-5)))
-    assert "sigmoid activations: calibration has 0 such models in the wider calibration too" \
-        in verdict.coverage_notes
-    assert "wider calibration (7 models" in verdict.coverage_notes[-1]
-    shipped = load_calibrators()["auto:out-of-coverage"].fitted_on["coverage"]
-    assert coverage_notes({"activation:sigmoid"}, shipped)  # why this note matters now
+    verdict.method = "auto"
+    cals = load_calibrators()
+    assert "recipe_range" not in cals["auto"].fitted_on
+    expected = cals["auto"].probability(verdict.features)
+    for scale in (1.2, 5.0, 9.0):
+        verdict.features["logit_std"] = scale
+        calibrate(verdict, cals)
+        assert verdict.probability == pytest.approx(expected)
+        assert verdict.coverage_notes == []

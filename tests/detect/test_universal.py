@@ -71,7 +71,6 @@ def test_auto_probes_a_model_outside_the_default_coverage(tiny_test) -> None:
     assert verdict.probability is not None
     assert any("tanh" in note for note in verdict.coverage_notes)
     assert any("wider calibration" in note for note in verdict.coverage_notes)
-    assert 0.0 <= verdict.features["uap_share_top"] <= 1.0  # the wider calibrator reads it
 
 
 def test_auto_probes_option_is_checked() -> None:
@@ -180,9 +179,7 @@ def test_share_features_compare_the_largest_share_with_the_rest() -> None:
     assert spiky["stripe_share_anomaly"] == pytest.approx(10.0)  # clamped: the MAD is 0
 
 
-def test_auto_records_the_other_flip_shares_only_when_asked(backdoored_run, tiny_test) -> None:
-    """``uap_share_top`` (read by the wider calibrator) is recorded wherever the probes run;
-    the other five only with ``shares=true``, and they change no probability."""
+def test_auto_records_flip_shares_only_when_asked(backdoored_run, tiny_test) -> None:
     from trojanscope.detect.auto import AutoDetector
     from trojanscope.detect.calibration import calibrate
 
@@ -192,8 +189,7 @@ def test_auto_records_the_other_flip_shares_only_when_asked(backdoored_run, tiny
         backdoored_run.model, tiny_test, seed=1))
     added = set(shares.features) - set(plain.features)
     assert added == {f"{p}_share_{k}" for p in ("uap", "stripe")
-                     for k in ("top", "anomaly", "log_ratio")} - {"uap_share_top"}
-    assert "uap_share_top" in plain.features
+                     for k in ("top", "anomaly", "log_ratio")}
     assert all(shares.features[k] == v for k, v in plain.features.items())
     assert shares.probability == plain.probability
     assert shares.features["uap_share_top"] > 0.3  # the target (2) takes most inputs

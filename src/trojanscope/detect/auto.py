@@ -6,7 +6,6 @@ Without clean data, MM-BD alone gives the verdict (data-free). With clean data:
   stands (issue 3's figures) and the trigger search recovers the triggers of MM-BD's three most
   suspicious classes only — the evidence a reviewer looks at;
 - for a model with layers the default calibration lacked (tanh, sigmoid, GELU, normalisation…),
-  or trained by another recipe (its clean-logit scale below the calibration models' range),
   two probes that work in input space join MM-BD — the trigger search over every class (how
   small a patch-like trigger flips other classes' inputs to each class) and the universal
   perturbation (how small one additive change does). Their statistics are ratios within the
@@ -16,10 +15,7 @@ Without clean data, MM-BD alone gives the verdict (data-free). With clean data:
   (SIG), counted only when its easiest class is MM-BD's suspect and not the model's own
   favourite class (``detect/bias.py``: where uniform noise lands), which clean BatchNorm
   models and MLPs reach easily by every probe; the free perturbation's agreement is counted
-  the same way. The universal perturbation's largest flip share (``uap_share_top``: the
-  share of other-class inputs it sends to one class, a count of decisions free of the logit
-  scale that label smoothing or SGD shrink) is read by the wider calibrator too (issue 9's
-  ninth round).
+  the same way.
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -30,20 +26,10 @@ from __future__ import annotations
 import torch
 
 from trojanscope import registry
-from trojanscope.detect.base import (
-    InspectionTarget,
-    ModelDetector,
-    ModelVerdict,
-    balanced_sample,
-)
+from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
-from trojanscope.detect.coverage import (
-    architecture_traits,
-    coverage_notes,
-    logit_scale,
-    recipe_notes,
-)
+from trojanscope.detect.coverage import architecture_traits, coverage_notes
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
     UniversalPerturbation,
@@ -65,11 +51,10 @@ class AutoDetector(ModelDetector):
     Arguments:
         probes: when to run the input-space probes with clean data: ``out-of-coverage`` (only
             where the calibrator that scores the model uses them), ``always`` or ``never``.
-        shares: where the probes run, also record every flip-share feature of the universal
-            perturbations (``uap_share_*``, ``stripe_share_*``: per class, the share of
-            other-class inputs sent to it, free of the logit scale; issue 9's eighth round).
-            The largest, ``uap_share_top``, is always recorded where the probes run: the wider
-            calibrator reads it (ninth round); the others change no probability.
+        shares: where the probes run, also record the universal perturbations' flip shares
+            (``uap_share_*``, ``stripe_share_*``: per class, the share of other-class inputs
+            sent to it, free of the logit scale; issue 9's eighth round). Opt-in: no shipped
+            calibrator reads them, so the probability is unchanged.
     """
 
     name = "auto"
@@ -92,10 +77,8 @@ class AutoDetector(ModelDetector):
         verdict.method = self.name
         if target.clean is None:
             return verdict
-        sample = balanced_sample(target.clean, 20, torch.Generator().manual_seed(seed))
-        verdict.features["logit_std"] = logit_scale(target.model, sample.x)
         search: TriggerSearch = registry.create("detector", "trigger_search")
-        if not self._probe(target, verdict.features):
+        if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]
             verdict.triggers, norms = search.recover(target, suspects, generator)
             for row in verdict.per_class:
@@ -118,11 +101,8 @@ class AutoDetector(ModelDetector):
         verdict.features.update(probe_features(top, searched, free.tolist(), striped.tolist(),
                                                bias))
         verdict.features["bias_class"] = float(bias)
-        free_shares = share_features(free_hits, "uap", free_probe.per_class)
-        # The wider calibrator reads the largest flip share (issue 9, ninth round).
-        verdict.features["uap_share_top"] = free_shares["uap_share_top"]
         if self.shares:
-            verdict.features.update(free_shares)
+            verdict.features.update(share_features(free_hits, "uap", free_probe.per_class))
             verdict.features.update(share_features(striped_hits, "stripe",
                                                    striped_probe.per_class))
         for row in verdict.per_class:
@@ -135,18 +115,16 @@ class AutoDetector(ModelDetector):
             verdict.triggers.update(more)
         return verdict
 
-    def _probe(self, target: InspectionTarget, features: dict[str, float]) -> bool:
+    def _probe(self, target: InspectionTarget) -> bool:
         """Run the probes? With ``out-of-coverage``: only for a model with a trait that the
-        default calibrator saw too rarely, or a clean-logit scale below its calibration
-        models' range (the only calibrator that uses the probes is the wider one)."""
+        default calibrator saw too rarely (the only calibrator that uses them is the wider one)."""
         if self.probes != "out-of-coverage":
             return self.probes == "always"
         default = load_calibrators().get(self.name)
         covered = default.fitted_on.get("coverage") if default is not None else None
         if covered is None:
             return True
-        return bool(coverage_notes(architecture_traits(target.model), covered)
-                    or recipe_notes(features, default.fitted_on.get("recipe_range")))
+        return bool(coverage_notes(architecture_traits(target.model), covered))
 
 
 def tabular(target: InspectionTarget) -> bool:

@@ -4,9 +4,7 @@ A calibrator is a logistic regression over a few of a method's features, fitted 
 *calibration* zoo (never on the zoo its figures are reported on) and shipped with the package in
 ``calibration.json``. It records in ``fitted_on["coverage"]`` how many calibration models had
 each architecture trait (activation, pooling, normalisation), so that a verdict on a model made
-of layers the calibration lacked says so (``coverage_notes``); and may record in
-``fitted_on["recipe_range"]`` the calibration models' clean-logit scale, so that a model trained
-by another recipe says so too (``recipe_notes``). A method without a fitted
+of layers the calibration lacked says so (``coverage_notes``). A method without a fitted
 entry falls back to a logistic curve centred on the method's conventional threshold, and says
 so (``calibrated: false``). A method whose families (networks, trees) answer on different
 scales ships one calibrator per family, ``"<method>:<family>"``, chosen by
@@ -26,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.coverage import MIN_COVERED, coverage_notes, recipe_notes
+from trojanscope.detect.coverage import MIN_COVERED, coverage_notes
 from trojanscope.errors import UserInputError
 
 SHIPPED = "calibration.json"
@@ -162,25 +160,18 @@ def calibrate(
     if cal is not None:
         covered = cal.fitted_on.get("coverage")
         notes = coverage_notes(verdict.traits, covered) if covered is not None else []
-        recipe = recipe_notes(verdict.features, cal.fitted_on.get("recipe_range"))
         wider = next((c for c in (calibrators.get(f"{key}:{OUT_OF_COVERAGE}"),
                                   calibrators.get(f"{verdict.method}:{OUT_OF_COVERAGE}"))
                       if c is not None and all(f in verdict.features for f in c.features)),
                      None)
-        if (notes or recipe) and wider is not None:
+        if notes and wider is not None:
             # The default calibrator never saw models like this one; the one fitted on a wider
             # pool (more architectures, a second training recipe) gives the probability.
             n = wider.fitted_on.get("n_models", "?")
-            notes = [f"{note} in the default calibration" for note in notes] + recipe
-            if "coverage" in wider.fitted_on:  # what the wider pool lacked too (e.g. sigmoid)
-                notes += [f"{note} in the wider calibration too"
-                          for note in coverage_notes(verdict.traits, wider.fitted_on["coverage"])]
-            notes.append(f"probability from the wider calibration ({n} models of more "
-                         "architectures and training recipes; leave-one-family-out figures in "
-                         "docs/benchmarks.md)")
+            notes = [f"{note} in the default calibration" for note in notes]
+            notes.append(f"probability from the wider calibration ({n} models, two training "
+                         "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal = wider
-        else:
-            notes += recipe
         verdict.probability = cal.probability(verdict.features)
         verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
         if covered is not None and _uncalibrated(verdict.traits, covered):

@@ -5,17 +5,13 @@ layers that population lacked (tanh activations, say, when every calibration mod
 should not get a confident low probability without a word. :func:`architecture_traits` lists the
 activations, pooling and normalisation layers of a native, TorchScript or ONNX-converted model;
 :func:`coverage_notes` names the traits that the calibrator saw in fewer than
-``MIN_COVERED`` models. Architecture alone does not show a different *training recipe*: a
-foreign ReLU MLP looks like the calibration's own. :func:`recipe_notes` compares the model's
-clean-logit scale (:func:`logit_scale`) with the range the calibration zoos had: a scale below
-it is out of coverage (issue 9's sixth round, docs/benchmarks.md).
+``MIN_COVERED`` models.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import torch
 from torch import nn
 
 MIN_COVERED = 5  # fewer calibration models with a trait than this: the model is out of coverage
@@ -95,25 +91,3 @@ def coverage_notes(traits: Iterable[str], covered: dict[str, int]) -> list[str]:
         if n < MIN_COVERED:
             notes.append(f"{describe(t)}: calibration has {n} such model{'s' if n != 1 else ''}")
     return notes
-
-
-def logit_scale(model: nn.Module, x: torch.Tensor) -> float:
-    """Standard deviation of the model's logits on clean inputs ``x`` (its recipe's scale)."""
-    with torch.no_grad():
-        return float(model(x).std())
-
-
-def recipe_notes(features: dict[str, float], recipe_range: dict | None) -> list[str]:
-    """A sentence when the model's clean-logit scale (``features['logit_std']``) lies *below*
-    the calibration zoos' range ``recipe_range['logit_std']`` (``[low, high]``); none when either
-    is unknown. One-sided on purpose: a scale above the range is what a confident model from an
-    easy task or a long run has, and the wider calibrator was not fitted on such models (issue
-    9, sixth round)."""
-    if not recipe_range or "logit_std" not in features:
-        return []
-    low, high = recipe_range["logit_std"]
-    value = float(features["logit_std"])
-    if value >= low:
-        return []
-    return [f"clean-logit scale {value:.2f}: below the default calibration's models' "
-            f"{low:.2f}-{high:.2f} (another training recipe)"]
