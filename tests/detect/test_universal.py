@@ -162,6 +162,19 @@ def test_hits_give_the_sizes_and_stay_shares(blended_run, tiny_test) -> None:
     sizes = det.sizes(target, torch.Generator().manual_seed(0))
     assert det.sizes_from_hits(hits).tolist() == sizes.tolist()
     assert float(hits[3].mean()) == float(hits.mean(1).max())  # the target is flipped to most
+    assert det.inputs_per_class_ == min(det.per_class, *(int((tiny_test.labels != c).sum())
+                                                         for c in range(k)))
+
+
+def test_sizes_from_hits_read_the_first_step_at_the_level() -> None:
+    """Hand-written shares: reached at step 0 -> the 1e-3 floor; first at step 4 of 10 ->
+    0.4 of ``eps_max``; never -> 1.25 ``eps_max``."""
+    det = UniversalPerturbation(steps=10, eps_max=0.5)
+    hits = torch.zeros(3, 10)
+    hits[0] = 1.0
+    hits[1, 4:] = det.level
+    hits[2] = det.level / 2
+    assert det.sizes_from_hits(hits).tolist() == pytest.approx([1e-3, 0.2, 0.625])
 
 
 def test_share_features_compare_the_largest_share_with_the_rest() -> None:
@@ -196,8 +209,12 @@ def test_auto_records_flip_shares_only_when_asked(backdoored_run, tiny_test) -> 
 
 
 def test_auto_shares_option_is_checked() -> None:
+    """``-p shares=`` takes true/false or 1/0 like every on/off option; anything else is one
+    error line (the registry turns the ValueError into a user error)."""
+    from trojanscope import registry
     from trojanscope.detect.auto import AutoDetector
     from trojanscope.errors import UserInputError
 
+    assert AutoDetector(shares=1).shares is True and AutoDetector(shares=0).shares is False
     with pytest.raises(UserInputError, match="shares"):
-        AutoDetector(shares="yes")
+        registry.create("detector", "auto", shares="yes")

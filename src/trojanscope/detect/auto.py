@@ -37,6 +37,7 @@ from trojanscope.detect.universal import (
     universal_features,
 )
 from trojanscope.errors import UserInputError
+from trojanscope.params import check_flag
 from trojanscope.registry import register
 
 PROBES = ("out-of-coverage", "always", "never")
@@ -63,10 +64,8 @@ class AutoDetector(ModelDetector):
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
-        if not isinstance(shares, bool):
-            raise UserInputError(f"auto shares must be true or false; got {shares!r}")
         self.probes = probes
-        self.shares = shares
+        self.shares = check_flag("shares", shares)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         if tabular(target):  # tables: the tabular search (MM-BD's margins need images)
@@ -102,9 +101,10 @@ class AutoDetector(ModelDetector):
                                                bias))
         verdict.features["bias_class"] = float(bias)
         if self.shares:
-            verdict.features.update(share_features(free_hits, "uap", free_probe.per_class))
+            verdict.features.update(share_features(free_hits, "uap",
+                                                   free_probe.inputs_per_class_))
             verdict.features.update(share_features(striped_hits, "stripe",
-                                                   striped_probe.per_class))
+                                                   striped_probe.inputs_per_class_))
         for row in verdict.per_class:
             row.details["trigger_mask_l1"] = searched[row.cls]
             row.details["uap_size"] = float(free[row.cls])

@@ -103,6 +103,7 @@ class UniversalPerturbation(ModelDetector):
         span = max(high - low, 1e-6)
         others = [x[y != c] for c in range(k)]
         n = min(self.per_class, *(len(o) for o in others))
+        self.inputs_per_class_ = n  # what the flip shares' floor counts in (share_features)
         batch = torch.stack([o[torch.randperm(len(o), generator=generator)[:n]] for o in others])
         labels = torch.arange(k).repeat_interleave(n)
         shape = [k, 1, *x.shape[1:]]
