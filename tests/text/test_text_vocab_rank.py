@@ -117,3 +117,22 @@ def test_behaviour_parameter_chooses_the_behaviour_calibrators() -> None:
     verdict = _verdict("behaviour", ti_prob_1=0.99, tv_gap3=0.5)
     assert calibrate(verdict, cals).probability > 0.99
     assert calibrate(_verdict("", ti_prob_1=0.99, tv_gap3=0.5), cals).probability < 0.01
+
+
+def test_unordered_behaviour_calibrator_keeps_todays_order() -> None:
+    """``text-inversion:behaviour:unordered`` is today's ``text-inversion:transformer`` rescaled
+    on development models with an unordered vocabulary: it ranks models as today (the
+    ``bag-alpha`` ROC-AUC the stop-31 behaviour path lost) but reads a clean one as clean —
+    ``bag-alpha-clean-003`` of zoo/text-foreign1700, which today's calibrator flags."""
+    from itertools import product
+
+    from trojanscope.detect.calibration import load_calibrators
+
+    cals = load_calibrators()
+    today, rescaled = cals["text-inversion:transformer"], cals["text-inversion:behaviour:unordered"]
+    grid = [{"ti_prob_1": a, "ti_prob_2": b, "ti_prob_3": c}
+            for a, b, c in product((0.5, 0.61, 0.8, 0.99), (0.6, 0.88, 0.99), (0.9, 0.993, 1.0))]
+    by_today = sorted(grid, key=today.probability)
+    assert sorted(grid, key=rescaled.probability) == by_today
+    clean = {"ti_prob_1": 0.6103, "ti_prob_2": 0.8765, "ti_prob_3": 0.9931}
+    assert today.probability(clean) > 0.5 > rescaled.probability(clean)
