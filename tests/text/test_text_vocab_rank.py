@@ -106,7 +106,9 @@ def test_behaviour_parameter_chooses_the_behaviour_calibrators() -> None:
     from trojanscope.detect.calibration import Calibrator, calibrate
 
     on = registry.create("detector", "text-inversion", behaviour=1)
-    off = registry.create("detector", "text-inversion")
+    off = registry.create("detector", "text-inversion", behaviour=0)
+    # the default since the combination met its rule on zoo/text-foreign1800
+    assert registry.create("detector", "text-inversion").behaviour == 1
     note = ["a note"]
     assert off._family(False, True, [], None) == ""
     assert off._family(False, True, note, "unordered") == "transformer"
