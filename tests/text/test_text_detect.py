@@ -155,7 +155,8 @@ def test_a_vocabulary_in_alphabetical_order_is_not_read_as_ranks(runs, tmp_path:
     for name, path in (("original", folder), ("alphabetical", moved)):
         loaded = load_model(path)
         verdicts[name] = registry.create(
-            "detector", "text-inversion", max_tokens=1, neutral_tokens=0, relax_steps=0).inspect(
+            "detector", "text-inversion", max_tokens=1, neutral_tokens=0, relax_steps=0,
+            behaviour=0).inspect(
             loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
             num_classes=2)
     assert verdicts["original"].features["tv_order"] < -0.5
@@ -171,13 +172,13 @@ def test_a_vocabulary_in_alphabetical_order_is_not_read_as_ranks(runs, tmp_path:
         "text-inversion", ["ti_prob_1"], [0.0], 5.0)}
     alphabetical = calibrate(verdicts["alphabetical"], calibrators)
     assert alphabetical.flagged and alphabetical.verdict == "review"
-    # -p behaviour=1: the shipped behaviour-only calibrator for unordered vocabularies reads
-    # features the detector gives; its flag is still for review
+    # behaviour=1 (the default): the shipped calibrator for unordered vocabularies reads
+    # features the detector gives (today's three search lengths); its flag is still for review
     loaded = load_model(moved)
     behaviour = registry.create(
-        "detector", "text-inversion", max_tokens=1, neutral_tokens=0, relax_steps=0,
-        behaviour=1).inspect(loaded.module, attach_encoder(loaded, result.test),
-                             input_shape=loaded.input_shape, num_classes=2)
+        "detector", "text-inversion", neutral_tokens=0, relax_steps=0).inspect(
+            loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+            num_classes=2)
     assert behaviour.family == "behaviour:unordered" and behaviour.score_only
     shipped = load_calibrators()["text-inversion:behaviour:unordered"]
     assert set(shipped.features) <= set(behaviour.features)

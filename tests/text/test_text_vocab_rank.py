@@ -1,5 +1,6 @@
 """Vocabulary-rank anomaly: a word near the top of a frequency-ordered training vocabulary that
 clean sentences hardly hold stands out; a vocabulary whose ranks clean data repeats does not."""
+
 from __future__ import annotations
 
 import torch
@@ -73,8 +74,9 @@ def test_a_vocabulary_not_in_frequency_order_is_said_and_not_read() -> None:
     natural = [float(c) for c in range(400, 100, -3)]
     ordered = vocab_rank_features(_counts(natural), 2)
     assert ordered["tv_order"] < -0.99 and order_note(ordered) is None
-    shuffled = torch.tensor(natural)[torch.randperm(len(natural),
-                                                    generator=torch.Generator().manual_seed(0))]
+    shuffled = torch.tensor(natural)[
+        torch.randperm(len(natural), generator=torch.Generator().manual_seed(0))
+    ]
     mixed = vocab_rank_features(_counts(shuffled.tolist()), 2)
     assert mixed["tv_order"] > ORDER_MAX and mixed["tv_gap"] > 0.5
     note = order_note(mixed)
@@ -104,7 +106,9 @@ def test_behaviour_parameter_chooses_the_behaviour_calibrators() -> None:
     from trojanscope.detect.calibration import Calibrator, calibrate
 
     on = registry.create("detector", "text-inversion", behaviour=1)
-    off = registry.create("detector", "text-inversion")
+    off = registry.create("detector", "text-inversion", behaviour=0)
+    # the default since the combination met its rule on zoo/text-foreign1800
+    assert registry.create("detector", "text-inversion").behaviour == 1
     note = ["a note"]
     assert off._family(False, True, [], None) == ""
     assert off._family(False, True, note, "unordered") == "transformer"
@@ -112,8 +116,31 @@ def test_behaviour_parameter_chooses_the_behaviour_calibrators() -> None:
     assert on._family(False, True, note, "unordered") == "behaviour:unordered"
     assert on._family(False, True, note, None) == "transformer"  # the size guard
     assert on._family(True, True, [], None) == on._family(False, False, [], None) == "transformer"
-    cals = {"text-inversion": Calibrator("text-inversion", ["tv_gap3"], [0.0], -5.0),
-            "text-inversion:behaviour": Calibrator("text-inversion", ["ti_prob_1"], [0.0], 5.0)}
+    cals = {
+        "text-inversion": Calibrator("text-inversion", ["tv_gap3"], [0.0], -5.0),
+        "text-inversion:behaviour": Calibrator("text-inversion", ["ti_prob_1"], [0.0], 5.0),
+    }
     verdict = _verdict("behaviour", ti_prob_1=0.99, tv_gap3=0.5)
     assert calibrate(verdict, cals).probability > 0.99
     assert calibrate(_verdict("", ti_prob_1=0.99, tv_gap3=0.5), cals).probability < 0.01
+
+
+def test_unordered_behaviour_calibrator_keeps_todays_order() -> None:
+    """``text-inversion:behaviour:unordered`` is today's ``text-inversion:transformer`` rescaled
+    on development models with an unordered vocabulary: it ranks models as today (the
+    ``bag-alpha`` ROC-AUC the stop-31 behaviour path lost) but reads a clean one as clean —
+    ``bag-alpha-clean-003`` of zoo/text-foreign1700, which today's calibrator flags."""
+    from itertools import product
+
+    from trojanscope.detect.calibration import load_calibrators
+
+    cals = load_calibrators()
+    today, rescaled = cals["text-inversion:transformer"], cals["text-inversion:behaviour:unordered"]
+    grid = [
+        {"ti_prob_1": a, "ti_prob_2": b, "ti_prob_3": c}
+        for a, b, c in product((0.5, 0.61, 0.8, 0.99), (0.6, 0.88, 0.99), (0.9, 0.993, 1.0))
+    ]
+    by_today = sorted(grid, key=today.probability)
+    assert sorted(grid, key=rescaled.probability) == by_today
+    clean = {"ti_prob_1": 0.6103, "ti_prob_2": 0.8765, "ti_prob_3": 0.9931}
+    assert today.probability(clean) > 0.5 > rescaled.probability(clean)

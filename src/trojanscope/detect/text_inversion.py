@@ -144,12 +144,14 @@ class TextInversion(ModelDetector):
             sentence, docs/benchmarks.md).
         span_steps: optimisation steps of the span search; default 80, or 0 (no search) for
             a transformer-sized model.
-        behaviour: 1: a word-vocabulary model is scored by the calibrators that also read
-            its behaviour (``text-inversion:behaviour``: the vocabulary-rank features with
-            the one-token search's probability, for a vocabulary fitted on clean text hides
-            a trigger's rank; ``text-inversion:behaviour:unordered``: behaviour only, for a
-            vocabulary not in frequency order); 0 (the default): the vocabulary-rank
-            calibrator alone (docs/benchmarks.md, issue 15, stop 31).
+        behaviour: 1 (the default): a word-vocabulary model is scored by the calibrators
+            that also read its behaviour (``text-inversion:behaviour``: the vocabulary-rank
+            features with the one-token search's probability, for a vocabulary fitted on
+            clean text hides a trigger's rank; ``text-inversion:behaviour:unordered``: the
+            behaviour-only calibrator rescaled on models with a vocabulary not in frequency
+            order); 0: the vocabulary-rank calibrator alone (measured on the fresh
+            zoo/text-foreign1800: docs/benchmarks.md, issue 15, "Combining the order and
+            behaviour evidence").
     """
 
     name = "text-inversion"
@@ -162,7 +164,7 @@ class TextInversion(ModelDetector):
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None,
                  span_tokens: int = 0, span_steps: int | None = None,
-                 behaviour: int = 0) -> None:
+                 behaviour: int = 1) -> None:
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
@@ -255,8 +257,9 @@ class TextInversion(ModelDetector):
             notes = [n for n in (size_note(len(target.clean)), unordered) if n]
         # a transformer-sized model (smaller budget, no relaxed search), one without a word
         # vocabulary (no tv_*), a clean set whose size the tv_* calibration does not fit or a
-        # vocabulary whose ids are not frequency ranks:
-        # the behaviour-only "text-inversion:transformer" calibrator serves it
+        # vocabulary whose ids are not frequency ranks: a behaviour-only calibrator serves it
+        # ("text-inversion:transformer"; with behaviour=1 an unordered vocabulary gets it
+        # rescaled on such models, "text-inversion:behaviour:unordered")
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
                             family=self._family(large, words, notes, unordered),
                             detector_notes=notes,
