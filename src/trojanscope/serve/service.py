@@ -14,11 +14,12 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from trojanscope.audit.incidents import Incident, IncidentStore
+from trojanscope.audit.incidents import Incident, IncidentStore, utc_now
 from trojanscope.detect.input_level.base import FittedGuard
 from trojanscope.errors import UserInputError
 from trojanscope.io.models import LoadedModel
 from trojanscope.serve.backends import Backend
+from trojanscope.serve.recorder import IncidentRecorder
 
 ON_FLAG = ("flag", "refuse")
 
@@ -42,7 +43,9 @@ class GuardedModel:
     """A model behind a guard: ``run(x)`` predicts, scores, flags and records incidents.
 
     Calls are serialised by a lock (one torch thread serves one batch at a time; the detector
-    keeps no per-call state, but the model's modules are not meant for concurrent use).
+    keeps no per-call state, but the model's modules are not meant for concurrent use). Flagged
+    inputs are written to ``store`` by a background :class:`IncidentRecorder` (a request does not
+    wait for the database); :meth:`close` writes what is queued.
     """
 
     backend: Backend
@@ -53,10 +56,15 @@ class GuardedModel:
     on_flag: str = "flag"
     store: IncidentStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    recorder: IncidentRecorder | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.on_flag not in ON_FLAG:
             raise UserInputError(f"--on-flag must be flag or refuse, got {self.on_flag!r}")
+        if self.store is not None and self.guard is not None:
+            self.recorder = IncidentRecorder(self.store, model_sha256=self.model_sha256,
+                                             model=self.source, detector=self.guard.detector.name,
+                                             threshold=self.guard.threshold)
 
     @property
     def guard_name(self) -> str | None:
@@ -76,13 +84,16 @@ class GuardedModel:
         refuse = self.on_flag == "refuse"
         answer = Answer([None if f and refuse else p for p, f in zip(preds, flags, strict=True)],
                         [float(s) for s in scores.tolist()], flags, t1 - t0, t2 - t1)
-        if any(flags) and self.store is not None:
-            incidents = [Incident(x[i].numpy(), answer.scores[i], preds[i], refuse)
-                         for i, f in enumerate(flags) if f]
-            self.store.record_incidents(incidents, model_sha256=self.model_sha256,
-                                        model=self.source, detector=self.guard.detector.name,
-                                        threshold=self.guard.threshold)
+        if any(flags) and self.recorder is not None:
+            now = utc_now()
+            self.recorder.record([Incident(x[i].numpy(), answer.scores[i], preds[i], refuse, now)
+                                  for i, f in enumerate(flags) if f])
         return answer
+
+    def close(self) -> None:
+        """Write every incident still queued (the service's shutdown; safe to call twice)."""
+        if self.recorder is not None:
+            self.recorder.close()
 
     def warm_up(self, x: Tensor) -> None:
         """One pass through the model and the guard, so the first request is not the slow one
