@@ -116,6 +116,7 @@ def batches(clean: torch.Tensor, trig: torch.Tensor, n: int, size: int,
 def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expected,
              concurrency: int) -> dict:
     """Serve, send ``xs``, check every answer against ``expected(x)``; figures."""
+    load_before = os.getloadavg()[0]
     server = Server(model, serve_args)
     try:
         bodies = [json.dumps({"inputs": x.tolist()}).encode() for x in xs]
@@ -137,6 +138,7 @@ def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expecte
             "p99_ms": float(np.percentile(lat_ms, 99)), "requests_per_s": len(xs) / wall,
             "flagged": sum(sum(a[1]["flagged"]) for a in answers),
             "server_mean_ms": stages,
+            "load_average_1min": [load_before, os.getloadavg()[0]],
             "startup_s": server.startup_s}
 
 
@@ -214,7 +216,9 @@ def main() -> None:
         r = httpx.post(f"{server.url}/v1/predict", json={"inputs": trig[:8].tolist()})
     finally:
         server.stop()
-    results["restart"] = {"incidents_before": before, "after_restart": kept,
+    flagged = sum(c["flagged"] for k, c in results["cases"].items() if k.startswith("guarded"))
+    results["restart"] = {"flagged_by_guarded_rows": flagged,
+                          "incidents_before": before, "after_restart": kept,
                           "after_one_more_request": len(store.incidents()),
                           "flagged_in_that_request": sum(r.json()["flagged"])}
     # per-call model time: torch (run folder), torch import of the ONNX file, ONNX Runtime
@@ -232,7 +236,8 @@ def main() -> None:
 
 def table(results: dict) -> str:
     lines = ["| request | guard | p50 | p99 | requests/s | answered | wrong | flagged | "
-             "server: model / guard per request |", "|---|---|---|---|---|---|---|---|---|"]
+             "server: queue / model / guard per request | load average |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for key, c in results["cases"].items():
         name, size = key.split("-")
         guard = (" ".join([results["guard"], *results["guard_params"]]) if name == "guarded"
@@ -240,11 +245,21 @@ def table(results: dict) -> str:
         lines.append(f"| {size} input{'s' if size != '1' else ''} | {guard} | "
                      f"{c['p50_ms']:.1f} ms | {c['p99_ms']:.1f} ms | {c['requests_per_s']:.0f} "
                      f"| {c['answered_200']}/{c['requests']} | {c['wrong']} | {c['flagged']} "
-                     f"| {c['server_mean_ms'].get('model', 0):.2f} / "
-                     f"{c['server_mean_ms'].get('guard', 0):.2f} ms |")
+                     f"| {c['server_mean_ms'].get('queue', 0):.2f} / "
+                     f"{c['server_mean_ms'].get('model', 0):.2f} / "
+                     f"{c['server_mean_ms'].get('guard', 0):.2f} ms | "
+                     f"{c['load_average_1min'][0]:.1f}–{c['load_average_1min'][1]:.1f} |")
+    cases = results["cases"]
+    lines.append("")
+    ratio = {f"{size}-{q}": cases[f"guarded-{size}"][q] / cases[f"bare-{size}"][q]
+             for size in (1, 64) for q in ("p50_ms", "p99_ms")}
+    lines.append("guarded / bare: " + ", ".join(
+        f"{size} input(s) p50 {ratio[f'{size}-p50_ms']:.2f}×, p99 {ratio[f'{size}-p99_ms']:.2f}×"
+        for size in (1, 64)))
     r = results["restart"]
     lines.append("")
-    lines.append(f"restart: {r['incidents_before']} incidents before, {r['after_restart']} "
+    lines.append(f"restart: the guarded rows flagged {r['flagged_by_guarded_rows']} inputs; "
+                 f"{r['incidents_before']} incidents before, {r['after_restart']} "
                  f"after the restart, {r['after_one_more_request']} after one more request "
                  f"({r['flagged_in_that_request']} of 8 triggered inputs flagged)")
     lines.append("")

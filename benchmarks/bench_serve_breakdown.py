@@ -11,7 +11,9 @@ flagged input in the incident database (SQLite, one transaction), and the JSON r
 is timed as CPU time of this thread (``time.thread_time``: what the shared machine's load
 changes least) and as wall time, median over ``--repeats`` calls, for single inputs and for
 64-input batches. The guard is the one ``serve --guard auto`` builds (same clean inputs and
-seed as ``bench_serve.py``).
+seed as ``bench_serve.py``). ``--scores FILE.npz`` also saves the guard's scores and the
+predictions on the 5,000 request images and their triggered copies, so two versions of the code
+can be compared (``np.abs(a - b).max()``).
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ def stages(service, x: torch.Tensor, repeats: int) -> dict[str, dict[str, float]
     body = json.dumps({"inputs": x.tolist()}).encode()
     feats, logits = layer_features(det.view_, x, det.layers_, det.input_side, det.map_side)
     pred = logits.argmax(1)
-    dist = det._distances(feats, pred, det.means_, det.precisions_)
+    # the class statistics as this version's detector keeps them (whitened since stop 31)
+    stats = (det.whitened_,) if hasattr(det, "whitened_") else (det.means_, det.precisions_)
+    dist = det._distances(feats, pred, *stats)
     answer = service.run(x)
     incident = [Incident(x[0].numpy(), 1.0, 0, False)]
     store = service.store
@@ -72,21 +76,25 @@ def stages(service, x: torch.Tensor, repeats: int) -> dict[str, dict[str, float]
     with torch.no_grad():
         out = {
             "parse (JSON body to tensor)": timed(
-                lambda: parse_inputs(body, service.input_shape, 256), repeats),
+                lambda: parse_inputs(body, service.input_shape, 256), repeats
+            ),
             f"model ({service.backend.name})": timed(
-                lambda: service.backend.logits(x).argmax(1).tolist(), repeats),
+                lambda: service.backend.logits(x).argmax(1).tolist(), repeats
+            ),
             "guard: input checks": timed(checks, repeats),
             "guard: hooked torch pass (layer features)": timed(
-                lambda: layer_features(det.view_, x, det.layers_, det.input_side,
-                                       det.map_side), repeats),
-            "guard: class distances": timed(
-                lambda: det._distances(feats, pred, det.means_, det.precisions_), repeats),
+                lambda: layer_features(det.view_, x, det.layers_, det.input_side, det.map_side),
+                repeats,
+            ),
+            "guard: class distances": timed(lambda: det._distances(feats, pred, *stats), repeats),
             "guard: standardise and fuse": timed(standardise, repeats),
             "guard.check (all of the guard)": timed(lambda: guard.check(x), repeats),
             "record 1 incident (SQLite)": timed(
-                lambda: store.record_incidents(incident, model_sha256="0" * 64, model="m",
-                                               detector=det.name, threshold=1.0),
-                max(10, repeats // 10)),
+                lambda: store.record_incidents(
+                    incident, model_sha256="0" * 64, model="m", detector=det.name, threshold=1.0
+                ),
+                max(10, repeats // 10),
+            ),
             "response JSON": timed(lambda: JSONResponse(answer.body()), repeats),
         }
         saved, service.store = service.store, None
@@ -101,25 +109,53 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=300)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--scores", type=Path, default=None)
     args = ap.parse_args()
     torch.set_num_threads(1)
     work = Path(tempfile.mkdtemp(prefix="bench-serve-breakdown-"))
     test = load_dataset("mnist", "test")
     guard_idx, pool_idx = stratified_split(test.y.numpy(), 0.5, args.seed)
     np.savez(work / "clean.npz", x=test.x[guard_idx].numpy())
-    service, info = build_service(args.run, ServeOptions(
-        data=str(work / "clean.npz"), guard="auto", seed=args.seed,
-        db=str(work / "incidents.sqlite")))
+    service, info = build_service(
+        args.run,
+        ServeOptions(
+            data=str(work / "clean.npz"),
+            guard="auto",
+            seed=args.seed,
+            db=str(work / "incidents.sqlite"),
+        ),
+    )
     pool = test.x[pool_idx]
-    results = {"run": str(args.run), "backend": info["backend"], "repeats": args.repeats,
-               "stages": {size: stages(service, pool[:size], args.repeats) for size in (1, 64)}}
+    if args.scores is not None:
+        from trojanscope.io.models import load_model
+        from trojanscope.mitigate.triggers import attack_from_spec
+
+        trig, _, _ = attack_from_spec(load_model(args.run).manifest.attack).test_inputs(
+            test.subset(pool_idx)
+        )
+        both = torch.cat([pool, trig])
+        scores, flagged = service.guard.check(both)
+        np.savez(
+            args.scores,
+            scores=scores.numpy(),
+            flagged=flagged.numpy(),
+            predictions=service.backend.logits(both).argmax(1).numpy(),
+        )
+    results = {
+        "run": str(args.run),
+        "backend": info["backend"],
+        "repeats": args.repeats,
+        "stages": {size: stages(service, pool[:size], args.repeats) for size in (1, 64)},
+    }
     write_text_atomic(args.out, json.dumps(results, indent=2) + "\n")
     print("| stage | 1 input: CPU / wall ms | 64 inputs: CPU / wall ms |")
     print("|---|---|---|")
     for name in results["stages"][1]:
         one, many = results["stages"][1][name], results["stages"][64][name]
-        print(f"| {name} | {one['cpu_ms']:.3f} / {one['wall_ms']:.3f} | "
-              f"{many['cpu_ms']:.2f} / {many['wall_ms']:.2f} |")
+        print(
+            f"| {name} | {one['cpu_ms']:.3f} / {one['wall_ms']:.3f} | "
+            f"{many['cpu_ms']:.2f} / {many['wall_ms']:.2f} |"
+        )
 
 
 if __name__ == "__main__":

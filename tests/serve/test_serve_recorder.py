@@ -24,7 +24,7 @@ WRITE_S = 0.3  # what one slow database write takes in these tests
 class SlowStore(IncidentStore):
     """A database whose every transaction waits ``WRITE_S`` (a disk under load)."""
 
-    def record_incidents(self, incidents, **meta):  # noqa: ANN001, ANN003, ANN201
+    def record_incidents(self, incidents, **meta):
         time.sleep(WRITE_S)
         return super().record_incidents(incidents, **meta)
 
@@ -34,7 +34,7 @@ class FlakyStore(IncidentStore):
 
     fails = 1
 
-    def record_incidents(self, incidents, **meta):  # noqa: ANN001, ANN003, ANN201
+    def record_incidents(self, incidents, **meta):
         if self.fails:
             self.fails -= 1
             raise UserInputError("history database: database is locked")
@@ -53,7 +53,7 @@ def test_a_request_does_not_wait_for_the_database(tmp_path: Path) -> None:
     svc = slow_service(tmp_path)
     start = time.perf_counter()
     for i in range(4):
-        assert svc.run(trig[2 * i: 2 * i + 2]).flagged == [True, True]
+        assert svc.run(trig[2 * i : 2 * i + 2]).flagged == [True, True]
     assert time.perf_counter() - start < WRITE_S  # four slow writes were not waited for
     svc.close()
     rows = svc.store.incidents()
@@ -62,8 +62,7 @@ def test_a_request_does_not_wait_for_the_database(tmp_path: Path) -> None:
 
 def test_incidents_keep_the_time_they_were_flagged(tmp_path: Path) -> None:
     store = IncidentStore(db_url(tmp_path / "db.sqlite"))
-    rec = IncidentRecorder(store, model_sha256="ab" * 32, model="m", detector="d",
-                           threshold=0.5)
+    rec = IncidentRecorder(store, model_sha256="ab" * 32, model="m", detector="d", threshold=0.5)
     x = torch.zeros(1, 2, 2).numpy()
     rec.record([Incident(x, 1.0, 1, False, "2026-01-01T00:00:00.000+00:00")])
     rec.close()
@@ -97,8 +96,9 @@ def test_an_app_shut_down_writes_every_queued_incident(tmp_path: Path) -> None:
     svc = slow_service(tmp_path)
     with TestClient(create_app(svc)) as client:  # leaving it runs the app's shutdown
         for i in range(6):
-            assert client.post("/v1/predict", json={"inputs": trig[i:i + 1].tolist()}
-                               ).json()["flagged"] == [True]
+            assert client.post("/v1/predict", json={"inputs": trig[i : i + 1].tolist()}).json()[
+                "flagged"
+            ] == [True]
         queued = svc.recorder.written
     assert queued < 6  # still queued when the requests were answered
     assert len(IncidentStore(db_url(tmp_path / "db.sqlite")).incidents()) == 6

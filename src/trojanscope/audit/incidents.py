@@ -80,8 +80,8 @@ class IncidentStore(HistoryStore):
                          detector: str, threshold: float) -> list[int]:
         """Store ``incidents`` in one transaction; returns their ids."""
         now = utc_now()
-        rows = [IncidentRecord(recorded_at=i.recorded_at or now, model_sha256=model_sha256, model=model,
-                               detector=detector, score=float(i.score),
+        rows = [IncidentRecord(recorded_at=i.recorded_at or now, model_sha256=model_sha256,
+                               model=model, detector=detector, score=float(i.score),
                                threshold=float(threshold), prediction=i.prediction,
                                refused=int(i.refused), input_npy=_npy(i.input))
                 for i in incidents]

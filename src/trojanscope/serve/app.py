@@ -73,7 +73,7 @@ def create_app(service: GuardedModel, *, max_batch: int = 256, max_body: int = 1
                                 status_code=500)
         metrics.answered(200, time.perf_counter() - start, len(answer.flagged),
                          sum(answer.flagged), answer.model_s,
-                         answer.guard_s if service.guard is not None else None)
+                         answer.guard_s if service.guard is not None else None, answer.queue_s)
         return JSONResponse(answer.body())
 
     @app.get("/healthz")

@@ -27,11 +27,22 @@ RETRY_WAIT_S = 0.5
 class IncidentRecorder:
     """Queues a service's incidents and writes them to ``store`` on one background thread."""
 
-    def __init__(self, store: IncidentStore, *, model_sha256: str, model: str, detector: str,
-                 threshold: float) -> None:
+    def __init__(
+        self,
+        store: IncidentStore,
+        *,
+        model_sha256: str,
+        model: str,
+        detector: str,
+        threshold: float,
+    ) -> None:
         self.store = store
-        self._meta = {"model_sha256": model_sha256, "model": model, "detector": detector,
-                      "threshold": threshold}
+        self._meta = {
+            "model_sha256": model_sha256,
+            "model": model,
+            "detector": detector,
+            "threshold": threshold,
+        }
         self._queue: queue.Queue[list[Incident] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
@@ -42,8 +53,9 @@ class IncidentRecorder:
         """Hand ``incidents`` over to the writer (started on first use); returns at once."""
         with self._start:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="incident-writer",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._loop, name="incident-writer", daemon=True
+                )
                 self._thread.start()
         self._queue.put(list(incidents))
 
@@ -85,8 +97,13 @@ class IncidentRecorder:
                 self.written += len(incidents)
                 return
             except Exception as exc:  # a database error (explained by the store) or a bug
-                log.error("writing %d incident(s) failed (attempt %d of %d): %s",
-                          len(incidents), attempt, RETRIES, exc)
+                log.error(
+                    "writing %d incident(s) failed (attempt %d of %d): %s",
+                    len(incidents),
+                    attempt,
+                    RETRIES,
+                    exc,
+                )
                 if attempt < RETRIES:
                     time.sleep(RETRY_WAIT_S)
         self.lost += len(incidents)

@@ -33,6 +33,7 @@ class Answer:
     flagged: list[bool]
     model_s: float
     guard_s: float
+    queue_s: float = 0.0  # waiting for the model's lock behind other requests
 
     def body(self) -> dict[str, Any]:
         return {"predictions": self.predictions, "scores": self.scores, "flagged": self.flagged}
@@ -72,18 +73,21 @@ class GuardedModel:
 
     def run(self, x: Tensor) -> Answer:
         """Answer the batch ``x`` (already validated: N×input_shape, finite, in [0, 1])."""
+        arrived = time.perf_counter()
         with self._lock:
             t0 = time.perf_counter()
             preds = self.backend.logits(x).argmax(1).tolist()
             t1 = time.perf_counter()
             if self.guard is None:
-                return Answer(preds, [None] * len(preds), [False] * len(preds), t1 - t0, 0.0)
+                return Answer(preds, [None] * len(preds), [False] * len(preds), t1 - t0, 0.0,
+                              t0 - arrived)
             scores, flagged = self.guard.check(x)
             t2 = time.perf_counter()
         flags = [bool(f) for f in flagged.tolist()]
         refuse = self.on_flag == "refuse"
         answer = Answer([None if f and refuse else p for p, f in zip(preds, flags, strict=True)],
-                        [float(s) for s in scores.tolist()], flags, t1 - t0, t2 - t1)
+                        [float(s) for s in scores.tolist()], flags, t1 - t0, t2 - t1,
+                        t0 - arrived)
         if any(flags) and self.recorder is not None:
             now = utc_now()
             self.recorder.record([Incident(x[i].numpy(), answer.scores[i], preds[i], refuse, now)
