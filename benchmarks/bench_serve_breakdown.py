@@ -12,7 +12,7 @@ is timed as CPU time of this thread (``time.thread_time``: what the shared machi
 changes least) and as wall time, median over ``--repeats`` calls, for single inputs and for
 64-input batches. The guard is the one ``serve --guard auto`` builds (same clean inputs and
 seed as ``bench_serve.py``). ``--scores FILE.npz`` also saves the guard's scores and the
-predictions on the 5,000 request images and their triggered copies, so two versions of the code
+predictions on the request images and their triggered copies, so two versions of the code
 can be compared (``np.abs(a - b).max()``).
 """
 

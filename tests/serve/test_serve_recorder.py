@@ -102,3 +102,53 @@ def test_an_app_shut_down_writes_every_queued_incident(tmp_path: Path) -> None:
         queued = svc.recorder.written
     assert queued < 6  # still queued when the requests were answered
     assert len(IncidentStore(db_url(tmp_path / "db.sqlite")).incidents()) == 6
+
+
+@pytest.mark.slow
+def test_serve_stopped_by_ctrl_c_keeps_every_flagged_input(tmp_path: Path, backdoored_run,
+                                                           tiny_test) -> None:
+    """The real ``trojanscope serve`` in a subprocess: flagged requests, then Ctrl-C (SIGINT) at
+    once; the database holds one incident per flagged input."""
+    pytest.importorskip("uvicorn")
+    import json
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+    import numpy as np
+
+    from trojanscope.experiment import save_experiment
+
+    save_experiment(backdoored_run, tmp_path / "bad")
+    np.savez(tmp_path / "clean.npz", x=tiny_test.x.numpy())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "incidents.sqlite"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trojanscope", "-q", "serve", str(tmp_path / "bad"), "--data",
+         str(tmp_path / "clean.npz"), "--db", str(db), "--port", str(port)],
+        env={**os.environ, "OMP_NUM_THREADS": "1"}, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                httpx.get(f"{url}/healthz", timeout=1.0).raise_for_status()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        triggered = backdoored_run.attack.trigger.apply(tiny_test.x[tiny_test.y != 2][:40])
+        flagged = 0
+        for i in range(0, 40, 4):
+            r = httpx.post(f"{url}/v1/predict", content=json.dumps(
+                {"inputs": triggered[i:i + 4].tolist()}), timeout=30.0)
+            flagged += sum(r.json()["flagged"])
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    assert proc.returncode == 0 and flagged > 20
+    assert len(IncidentStore(db_url(db)).incidents()) == flagged
