@@ -68,6 +68,15 @@ class Server:
                 time.sleep(0.2)
         self.startup_s = time.perf_counter() - start
 
+    def cpu_s(self) -> float | None:
+        """CPU seconds the server process has used so far (user + system; Linux /proc), the
+        figure the machine's load changes least; None where /proc is not there."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         """Ctrl-C, as an operator would; killed if it has not ended within a minute."""
         self.proc.send_signal(signal.SIGINT)
@@ -120,7 +129,9 @@ def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expecte
     server = Server(model, serve_args)
     try:
         bodies = [json.dumps({"inputs": x.tolist()}).encode() for x in xs]
+        cpu_before, client_before = server.cpu_s(), time.process_time()
         answers, lat, wall = asyncio.run(load(server.url, bodies, concurrency))
+        cpu_after, client_cpu = server.cpu_s(), time.process_time() - client_before
         stages = stage_means_ms(httpx.get(f"{server.url}/metrics").text)
     finally:
         server.stop()
@@ -138,6 +149,9 @@ def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expecte
             "p99_ms": float(np.percentile(lat_ms, 99)), "requests_per_s": len(xs) / wall,
             "flagged": sum(sum(a[1]["flagged"]) for a in answers),
             "server_mean_ms": stages,
+            "server_cpu_ms_per_request": None if cpu_before is None or cpu_after is None
+            else 1000 * (cpu_after - cpu_before) / len(xs),
+            "client_cpu_ms_per_request": 1000 * client_cpu / len(xs),
             "load_average_1min": [load_before, os.getloadavg()[0]],
             "startup_s": server.startup_s}
 
@@ -236,8 +250,8 @@ def main() -> None:
 
 def table(results: dict) -> str:
     lines = ["| request | guard | p50 | p99 | requests/s | answered | wrong | flagged | "
-             "server: queue / model / guard per request | load average |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "server: queue / model / guard per request | server CPU per request | load average |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for key, c in results["cases"].items():
         name, size = key.split("-")
         guard = (" ".join([results["guard"], *results["guard_params"]]) if name == "guarded"
@@ -248,14 +262,16 @@ def table(results: dict) -> str:
                      f"| {c['server_mean_ms'].get('queue', 0):.2f} / "
                      f"{c['server_mean_ms'].get('model', 0):.2f} / "
                      f"{c['server_mean_ms'].get('guard', 0):.2f} ms | "
+                     f"{c['server_cpu_ms_per_request'] or float('nan'):.2f} ms | "
                      f"{c['load_average_1min'][0]:.1f}–{c['load_average_1min'][1]:.1f} |")
     cases = results["cases"]
     lines.append("")
-    ratio = {f"{size}-{q}": cases[f"guarded-{size}"][q] / cases[f"bare-{size}"][q]
-             for size in (1, 64) for q in ("p50_ms", "p99_ms")}
+    ratio = {f"{size}-{q}": (cases[f"guarded-{size}"][q] or float("nan"))
+             / (cases[f"bare-{size}"][q] or float("nan"))
+             for size in (1, 64) for q in ("p50_ms", "p99_ms", "server_cpu_ms_per_request")}
     lines.append("guarded / bare: " + ", ".join(
         f"{size} input(s) p50 {ratio[f'{size}-p50_ms']:.2f}×, p99 {ratio[f'{size}-p99_ms']:.2f}×"
-        for size in (1, 64)))
+        f", server CPU {ratio[f'{size}-server_cpu_ms_per_request']:.2f}×" for size in (1, 64)))
     r = results["restart"]
     lines.append("")
     lines.append(f"restart: the guarded rows flagged {r['flagged_by_guarded_rows']} inputs; "
