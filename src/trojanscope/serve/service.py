@@ -19,6 +19,7 @@ from trojanscope.detect.input_level.base import FittedGuard
 from trojanscope.errors import UserInputError
 from trojanscope.io.models import LoadedModel
 from trojanscope.serve.backends import Backend
+from trojanscope.serve.fused import FusedPass, fused_pass
 from trojanscope.serve.recorder import IncidentRecorder
 
 ON_FLAG = ("flag", "refuse")
@@ -56,6 +57,7 @@ class GuardedModel:
     guard: FittedGuard | None = None
     on_flag: str = "flag"
     store: IncidentStore | None = None
+    fused: FusedPass | None = None  # one ONNX Runtime pass for model and guard (serve/fused.py)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     recorder: IncidentRecorder | None = field(default=None, init=False, repr=False)
 
@@ -76,13 +78,17 @@ class GuardedModel:
         arrived = time.perf_counter()
         with self._lock:
             t0 = time.perf_counter()
-            preds = self.backend.logits(x).argmax(1).tolist()
-            t1 = time.perf_counter()
-            if self.guard is None:
-                return Answer(preds, [None] * len(preds), [False] * len(preds), t1 - t0, 0.0,
-                              t0 - arrived)
-            scores, flagged = self.guard.check(x)
-            t2 = time.perf_counter()
+            if self.fused is not None and self.guard is not None:
+                preds, scores, flagged = self.fused.check(self.guard, x)
+                t1, t2 = t0, time.perf_counter()  # one pass: its time counts as the guard's
+            else:
+                preds = self.backend.logits(x).argmax(1).tolist()
+                t1 = time.perf_counter()
+                if self.guard is None:
+                    return Answer(preds, [None] * len(preds), [False] * len(preds), t1 - t0,
+                                  0.0, t0 - arrived)
+                scores, flagged = self.guard.check(x)
+                t2 = time.perf_counter()
         flags = [bool(f) for f in flagged.tolist()]
         refuse = self.on_flag == "refuse"
         answer = Answer([None if f and refuse else p for p, f in zip(preds, flags, strict=True)],
@@ -106,6 +112,8 @@ class GuardedModel:
             self.backend.logits(x)
             if self.guard is not None:
                 self.guard.check(x)
+            if self.fused is not None and self.guard is not None:
+                self.fused.check(self.guard, x)
 
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "model_sha256": self.model_sha256, "model": self.source,
@@ -209,10 +217,13 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     guard = None
     if detector is not None and clean is not None:
         guard = fit_guard(loaded.module, detector, clean, fpr=options.fpr, generator=generator)
+    fused, fused_timings = fused_pass(onnx_path, backend, guard,
+                                      clean[:8] if clean is not None else sample)
     service = GuardedModel(backend, tuple(shape), digest, str(model_path.resolve()), guard,
-                           options.on_flag, store)
+                           options.on_flag, store, fused)
     service.warm_up(sample)
     info = {"backend": backend.name, "backend_timings_s": timings,
+            "fused": fused is not None, "fused_timings_s": fused_timings,
             "guard": service.guard_name, "threshold": guard.threshold if guard else None,
             "fpr": options.fpr, "clean_inputs": 0 if clean is None else len(clean),
             "db": store.url}

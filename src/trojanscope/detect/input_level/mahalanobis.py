@@ -56,6 +56,7 @@ from trojanscope.detect.input_level.consistency import (
 from trojanscope.detect.input_level.features import (
     INPUT_SIDE,
     MAP_SIDE,
+    assemble,
     feature_view,
     hidden_layers,
     layer_features,
@@ -201,6 +202,9 @@ class Mahalanobis(InputDetector):
         consistency columns, softly capped at ``cap`` (none when 0)."""
         feats, logits = layer_features(self.view_, x, self.layers_, self.input_side,
                                        self.map_side)
+        return self._columns(x, feats, logits)
+
+    def _columns(self, x: Tensor, feats: list[Tensor], logits: Tensor) -> Tensor:
         z = self._distances(feats, logits.argmax(1), self.whitened_)
         n_layer = z.shape[1]
         if self.transforms_:  # the one-pass detector skips the (empty) consistency columns
@@ -211,7 +215,20 @@ class Mahalanobis(InputDetector):
         return z
 
     def _score(self, x: Tensor) -> Tensor:
-        z = self._raw(x)
+        return self._fuse(self._raw(x))
+
+    def score_pass(self, x: Tensor, hidden: list[Tensor], logits: Tensor) -> Tensor:
+        """Scores of ``x`` from a forward pass run elsewhere (``serve``'s ONNX Runtime pass,
+        which also gives the predictions): ``hidden`` are the outputs of :attr:`layers_` in
+        order and ``logits`` the model's, as the hooked pass would record them. The one-pass
+        detector only: consistency transforms need passes of their own."""
+        if self.transforms_:
+            raise RuntimeError("score_pass needs the one-pass detector (transforms=[])")
+        with torch.no_grad():
+            feats = assemble(x, hidden, logits, self.input_side, self.map_side)
+            return self._fuse(self._columns(x, feats, logits)).float()
+
+    def _fuse(self, z: Tensor) -> Tensor:
         n_layer = z.shape[1] - len(self.transforms_)
         if 0 < self.top < z.shape[1] - n_layer:
             # each transform wipes out its own trigger families: an input's largest drops carry

@@ -1,0 +1,88 @@
+"""One ONNX Runtime pass for both the prediction and the guard.
+
+The one-pass Mahalanobis guard reads the model's activation layers through a hooked torch pass,
+beside the ONNX Runtime pass that predicts: two passes, the torch one about five times slower
+(docs/benchmarks.md, "issue 14, stop 31": 0.3 ms of a single input's 0.9 ms guard). Here the
+ONNX graph's activation nodes become extra outputs of one session, which then gives the
+logits (the predictions) and the hidden layers (the guard's features) at once.
+
+Used only where it is the same computation: at start-up the fused pass must give the backend's
+predictions and the torch guard's flags, its scores within 1e-5 of the torch guard's (relative;
+absolute near 0), and be faster than the two passes on the sample; otherwise the service keeps
+the two passes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from trojanscope.detect.input_level.base import FittedGuard
+from trojanscope.detect.input_level.features import ONNX_ACTIVATIONS
+from trojanscope.serve.backends import Backend, seconds_per_call
+
+SCORE_TOL = 1e-5  # fused scores' largest difference from the torch guard's (rtol and atol)
+
+
+class FusedPass:
+    """An ONNX Runtime session whose outputs are the logits, then every activation node's
+    output in graph order (one thread, like the backend)."""
+
+    name = "onnxruntime-fused"
+
+    def __init__(self, path: Path) -> None:
+        import onnx
+        import onnxruntime as ort
+
+        graph = onnx.load(str(path))
+        self.hidden = [n.output[0] for n in graph.graph.node if n.op_type in ONNX_ACTIVATIONS]
+        known = {o.name for o in graph.graph.output}
+        for name in self.hidden:
+            if name not in known:
+                graph.graph.output.append(onnx.helper.make_empty_tensor_value_info(name))
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(graph.SerializeToString(), options,
+                                            providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+        self.output_names = [self.session.get_outputs()[0].name, *self.hidden]
+
+    def run(self, x: Tensor) -> tuple[Tensor, list[Tensor]]:
+        """(logits, the activation outputs) of ``x``."""
+        out = self.session.run(self.output_names, {self.input_name: x.numpy().astype(np.float32)})
+        return torch.from_numpy(out[0]), [torch.from_numpy(o) for o in out[1:]]
+
+    def check(self, guard: FittedGuard, x: Tensor) -> tuple[list[int], Tensor, Tensor]:
+        """(predictions, scores, flagged) of ``x`` from the one pass."""
+        logits, hidden = self.run(x)
+        scores = guard.detector.score_pass(x, hidden, logits)
+        return logits.argmax(1).tolist(), scores, scores > guard.threshold
+
+
+def fused_pass(onnx_path: Path | None, backend: Backend, guard: FittedGuard | None,
+               sample: Tensor) -> tuple[FusedPass | None, dict[str, float]]:
+    """The fused pass where it computes what the two passes do and is faster on ``sample``
+    (clean inputs), else None; with the start-up timings (seconds per single-input call)."""
+    det = guard.detector if guard is not None else None
+    if (onnx_path is None or backend.name != "onnxruntime" or det is None
+            or not hasattr(det, "score_pass") or det.transforms_ or not det.layers_):
+        return None, {}
+    fused = FusedPass(onnx_path)
+    if len(fused.hidden) != len(det.layers_):
+        return None, {}
+    try:
+        preds, scores, flagged = fused.check(guard, sample)
+    except (RuntimeError, ValueError):  # the activations' shapes are not the torch layers'
+        return None, {}
+    want_scores, want_flags = guard.check(sample)
+    if (preds != backend.logits(sample).argmax(1).tolist() or not torch.equal(flagged, want_flags)
+            or not torch.allclose(scores, want_scores, rtol=SCORE_TOL, atol=SCORE_TOL)):
+        return None, {}
+    one = sample[:1]
+    timings = {"fused": seconds_per_call(lambda: fused.check(guard, one)),
+               "two_passes": seconds_per_call(lambda: (backend.logits(one), guard.check(one)))}
+    return (fused if timings["fused"] < timings["two_passes"] else None), timings

@@ -1,0 +1,71 @@
+"""One ONNX Runtime pass for the prediction and the one-pass guard: the same predictions, flags
+and scores (to 1e-5) as the backend's pass plus the guard's hooked torch pass, and used by the
+service only where start-up finds it the same and faster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("onnxruntime")
+
+from trojanscope.serve import fused as fused_module
+from trojanscope.serve.fused import FusedPass
+from trojanscope.serve.service import ServeOptions, build_service
+
+
+@pytest.fixture
+def run_folder(tmp_path: Path, backdoored_run, tiny_test) -> Path:
+    from trojanscope.experiment import save_experiment
+
+    save_experiment(backdoored_run, tmp_path / "bad")
+    np.savez(tmp_path / "clean.npz", x=tiny_test.x.numpy())
+    return tmp_path / "bad"
+
+
+def inputs(backdoored_run, tiny_test) -> torch.Tensor:
+    trig = backdoored_run.attack.trigger.apply(tiny_test.x[tiny_test.y != 2][:40])
+    return torch.cat([tiny_test.x[:40], trig])
+
+
+def test_the_fused_pass_answers_as_the_two_passes(run_folder: Path, backdoored_run,
+                                                  tiny_test, monkeypatch) -> None:
+    monkeypatch.setattr(fused_module, "seconds_per_call", lambda fn: 0.0 if "fused" in str(
+        fn.__code__.co_freevars) else 1.0)
+    svc, info = build_service(run_folder, ServeOptions(
+        data=str(run_folder.parent / "clean.npz"), guard="auto", backend="onnxruntime",
+        db=str(run_folder.parent / "db.sqlite")))
+    assert info["fused"] and isinstance(svc.fused, FusedPass)
+    x = inputs(backdoored_run, tiny_test)
+    answer = svc.run(x)
+    svc.close()
+    scores, flagged = svc.guard.check(x)  # the hooked torch pass
+    assert answer.predictions == svc.backend.logits(x).argmax(1).tolist()
+    assert answer.flagged == flagged.tolist() and sum(answer.flagged) >= 30
+    assert torch.allclose(torch.tensor(answer.scores), scores, rtol=1e-5, atol=1e-5)
+    assert len(svc.store.incidents()) == sum(answer.flagged)
+
+
+def test_the_fused_pass_is_kept_only_where_it_is_faster(run_folder: Path, monkeypatch) -> None:
+    monkeypatch.setattr(fused_module, "seconds_per_call", lambda fn: 1.0 if "fused" in str(
+        fn.__code__.co_freevars) else 0.0)
+    svc, info = build_service(run_folder, ServeOptions(
+        data=str(run_folder.parent / "clean.npz"), guard="auto", backend="onnxruntime",
+        db=str(run_folder.parent / "db.sqlite")))
+    assert not info["fused"] and svc.fused is None
+
+
+@pytest.mark.parametrize(("guard", "params", "backend"), [
+    ("auto", {}, "torch"),  # no ONNX Runtime pass to fuse with
+    ("auto", {"transforms": "median"}, "onnxruntime"),  # consistency passes of its own
+    ("strip", {"n_overlays": 4}, "onnxruntime"),  # not a feature-space guard
+])
+def test_no_fused_pass_where_it_is_not_the_same_computation(run_folder: Path, guard: str,
+                                                            params: dict, backend: str) -> None:
+    svc, info = build_service(run_folder, ServeOptions(
+        data=str(run_folder.parent / "clean.npz"), guard=guard, backend=backend,
+        guard_params=params, db=str(run_folder.parent / "db.sqlite")))
+    assert svc.fused is None and not info["fused"]
