@@ -7,12 +7,14 @@ request, timed in this process, one stage at a time (no HTTP, no concurrency).
 Stages, in the order the service runs them: parsing the JSON body (``parse_inputs``), the
 backend's model pass, the guard (split into its input checks, the hooked torch pass that gives
 the layer features, the per-layer class distances, and standardising and fusing), recording one
-flagged input in the incident database (SQLite, one transaction), and the JSON response. Each
+flagged input in the incident database (SQLite, one transaction), and the JSON response; where
+the service runs the fused ONNX Runtime pass (``serve/fused.py``), that pass alone and with the
+guard's arithmetic, which replace the model pass and ``guard.check``. Each
 is timed as CPU time of this thread (``time.thread_time``: what the shared machine's load
 changes least) and as wall time, median over ``--repeats`` calls, for single inputs and for
 64-input batches. The guard is the one ``serve --guard auto`` builds (same clean inputs and
-seed as ``bench_serve.py``). ``--scores FILE.npz`` also saves the guard's scores and the
-predictions on the request images and their triggered copies, so two versions of the code
+seed as ``bench_serve.py``). ``--scores FILE.npz`` also saves the service's answers (scores,
+flags, predictions) on the request images and their triggered copies, so two versions of the code
 can be compared (``np.abs(a - b).max()``).
 """
 
@@ -97,6 +99,13 @@ def stages(service, x: torch.Tensor, repeats: int) -> dict[str, dict[str, float]
             ),
             "response JSON": timed(lambda: JSONResponse(answer.body()), repeats),
         }
+        if getattr(service, "fused", None) is not None:  # stop 31: one ONNX Runtime pass
+            out["fused: ONNX Runtime pass with the activations"] = timed(
+                lambda: service.fused.run(x), repeats
+            )
+            out["fused: prediction and guard (what serve runs)"] = timed(
+                lambda: service.fused.check(guard, x), repeats
+            )
         saved, service.store = service.store, None
         out["service.run, nothing recorded"] = timed(lambda: service.run(x), repeats)
         service.store = saved
@@ -133,13 +142,12 @@ def main() -> None:
         trig, _, _ = attack_from_spec(load_model(args.run).manifest.attack).test_inputs(
             test.subset(pool_idx)
         )
-        both = torch.cat([pool, trig])
-        scores, flagged = service.guard.check(both)
+        answer = service.run(torch.cat([pool, trig]))  # what the service answers
         np.savez(
             args.scores,
-            scores=scores.numpy(),
-            flagged=flagged.numpy(),
-            predictions=service.backend.logits(both).argmax(1).numpy(),
+            scores=np.array(answer.scores),
+            flagged=np.array(answer.flagged),
+            predictions=np.array(answer.predictions),
         )
     results = {
         "run": str(args.run),
@@ -150,6 +158,7 @@ def main() -> None:
     write_text_atomic(args.out, json.dumps(results, indent=2) + "\n")
     print("| stage | 1 input: CPU / wall ms | 64 inputs: CPU / wall ms |")
     print("|---|---|---|")
+    print(f"fused pass in use: {info.get('fused', False)}")
     for name in results["stages"][1]:
         one, many = results["stages"][1][name], results["stages"][64][name]
         print(

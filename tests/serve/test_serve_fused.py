@@ -31,13 +31,23 @@ def inputs(backdoored_run, tiny_test) -> torch.Tensor:
     return torch.cat([tiny_test.x[:40], trig])
 
 
-def test_the_fused_pass_answers_as_the_two_passes(run_folder: Path, backdoored_run,
-                                                  tiny_test, monkeypatch) -> None:
-    monkeypatch.setattr(fused_module, "seconds_per_call", lambda fn: 0.0 if "fused" in str(
-        fn.__code__.co_freevars) else 1.0)
-    svc, info = build_service(run_folder, ServeOptions(
-        data=str(run_folder.parent / "clean.npz"), guard="auto", backend="onnxruntime",
-        db=str(run_folder.parent / "db.sqlite")))
+def test_the_fused_pass_answers_as_the_two_passes(
+    run_folder: Path, backdoored_run, tiny_test, monkeypatch
+) -> None:
+    monkeypatch.setattr(
+        fused_module,
+        "seconds_per_call",
+        lambda fn: 0.0 if "fused" in str(fn.__code__.co_freevars) else 1.0,
+    )
+    svc, info = build_service(
+        run_folder,
+        ServeOptions(
+            data=str(run_folder.parent / "clean.npz"),
+            guard="auto",
+            backend="onnxruntime",
+            db=str(run_folder.parent / "db.sqlite"),
+        ),
+    )
     assert info["fused"] and isinstance(svc.fused, FusedPass)
     x = inputs(backdoored_run, tiny_test)
     answer = svc.run(x)
@@ -50,22 +60,42 @@ def test_the_fused_pass_answers_as_the_two_passes(run_folder: Path, backdoored_r
 
 
 def test_the_fused_pass_is_kept_only_where_it_is_faster(run_folder: Path, monkeypatch) -> None:
-    monkeypatch.setattr(fused_module, "seconds_per_call", lambda fn: 1.0 if "fused" in str(
-        fn.__code__.co_freevars) else 0.0)
-    svc, info = build_service(run_folder, ServeOptions(
-        data=str(run_folder.parent / "clean.npz"), guard="auto", backend="onnxruntime",
-        db=str(run_folder.parent / "db.sqlite")))
+    monkeypatch.setattr(
+        fused_module,
+        "seconds_per_call",
+        lambda fn: 1.0 if "fused" in str(fn.__code__.co_freevars) else 0.0,
+    )
+    svc, info = build_service(
+        run_folder,
+        ServeOptions(
+            data=str(run_folder.parent / "clean.npz"),
+            guard="auto",
+            backend="onnxruntime",
+            db=str(run_folder.parent / "db.sqlite"),
+        ),
+    )
     assert not info["fused"] and svc.fused is None
 
 
-@pytest.mark.parametrize(("guard", "params", "backend"), [
-    ("auto", {}, "torch"),  # no ONNX Runtime pass to fuse with
-    ("auto", {"transforms": "median"}, "onnxruntime"),  # consistency passes of its own
-    ("strip", {"n_overlays": 4}, "onnxruntime"),  # not a feature-space guard
-])
-def test_no_fused_pass_where_it_is_not_the_same_computation(run_folder: Path, guard: str,
-                                                            params: dict, backend: str) -> None:
-    svc, info = build_service(run_folder, ServeOptions(
-        data=str(run_folder.parent / "clean.npz"), guard=guard, backend=backend,
-        guard_params=params, db=str(run_folder.parent / "db.sqlite")))
+@pytest.mark.parametrize(
+    ("guard", "params", "backend"),
+    [
+        ("auto", {}, "torch"),  # no ONNX Runtime pass to fuse with
+        ("auto", {"transforms": "median"}, "onnxruntime"),  # consistency passes of its own
+        ("strip", {"n_overlays": 4}, "onnxruntime"),  # not a feature-space guard
+    ],
+)
+def test_no_fused_pass_where_it_is_not_the_same_computation(
+    run_folder: Path, guard: str, params: dict, backend: str
+) -> None:
+    svc, info = build_service(
+        run_folder,
+        ServeOptions(
+            data=str(run_folder.parent / "clean.npz"),
+            guard=guard,
+            backend=backend,
+            guard_params=params,
+            db=str(run_folder.parent / "db.sqlite"),
+        ),
+    )
     assert svc.fused is None and not info["fused"]

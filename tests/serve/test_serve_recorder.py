@@ -105,8 +105,9 @@ def test_an_app_shut_down_writes_every_queued_incident(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_serve_stopped_by_ctrl_c_keeps_every_flagged_input(tmp_path: Path, backdoored_run,
-                                                           tiny_test) -> None:
+def test_serve_stopped_by_ctrl_c_keeps_every_flagged_input(
+    tmp_path: Path, backdoored_run, tiny_test
+) -> None:
     """The real ``trojanscope serve`` in a subprocess: flagged requests, then Ctrl-C (SIGINT) at
     once; the database holds one incident per flagged input."""
     pytest.importorskip("uvicorn")
@@ -129,9 +130,24 @@ def test_serve_stopped_by_ctrl_c_keeps_every_flagged_input(tmp_path: Path, backd
         port = s.getsockname()[1]
     db = tmp_path / "incidents.sqlite"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trojanscope", "-q", "serve", str(tmp_path / "bad"), "--data",
-         str(tmp_path / "clean.npz"), "--db", str(db), "--port", str(port)],
-        env={**os.environ, "OMP_NUM_THREADS": "1"}, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "trojanscope",
+            "-q",
+            "serve",
+            str(tmp_path / "bad"),
+            "--data",
+            str(tmp_path / "clean.npz"),
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -144,8 +160,11 @@ def test_serve_stopped_by_ctrl_c_keeps_every_flagged_input(tmp_path: Path, backd
         triggered = backdoored_run.attack.trigger.apply(tiny_test.x[tiny_test.y != 2][:40])
         flagged = 0
         for i in range(0, 40, 4):
-            r = httpx.post(f"{url}/v1/predict", content=json.dumps(
-                {"inputs": triggered[i:i + 4].tolist()}), timeout=30.0)
+            r = httpx.post(
+                f"{url}/v1/predict",
+                content=json.dumps({"inputs": triggered[i : i + 4].tolist()}),
+                timeout=30.0,
+            )
             flagged += sum(r.json()["flagged"])
     finally:
         proc.send_signal(signal.SIGINT)

@@ -46,8 +46,9 @@ class FusedPass:
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(graph.SerializeToString(), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            graph.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
         self.input_name = self.session.get_inputs()[0].name
         self.output_names = [self.session.get_outputs()[0].name, *self.hidden]
 
@@ -63,13 +64,20 @@ class FusedPass:
         return logits.argmax(1).tolist(), scores, scores > guard.threshold
 
 
-def fused_pass(onnx_path: Path | None, backend: Backend, guard: FittedGuard | None,
-               sample: Tensor) -> tuple[FusedPass | None, dict[str, float]]:
+def fused_pass(
+    onnx_path: Path | None, backend: Backend, guard: FittedGuard | None, sample: Tensor
+) -> tuple[FusedPass | None, dict[str, float]]:
     """The fused pass where it computes what the two passes do and is faster on ``sample``
     (clean inputs), else None; with the start-up timings (seconds per single-input call)."""
     det = guard.detector if guard is not None else None
-    if (onnx_path is None or backend.name != "onnxruntime" or det is None
-            or not hasattr(det, "score_pass") or det.transforms_ or not det.layers_):
+    if (
+        onnx_path is None
+        or backend.name != "onnxruntime"
+        or det is None
+        or not hasattr(det, "score_pass")
+        or det.transforms_
+        or not det.layers_
+    ):
         return None, {}
     fused = FusedPass(onnx_path)
     if len(fused.hidden) != len(det.layers_):
@@ -79,10 +87,15 @@ def fused_pass(onnx_path: Path | None, backend: Backend, guard: FittedGuard | No
     except (RuntimeError, ValueError):  # the activations' shapes are not the torch layers'
         return None, {}
     want_scores, want_flags = guard.check(sample)
-    if (preds != backend.logits(sample).argmax(1).tolist() or not torch.equal(flagged, want_flags)
-            or not torch.allclose(scores, want_scores, rtol=SCORE_TOL, atol=SCORE_TOL)):
+    if (
+        preds != backend.logits(sample).argmax(1).tolist()
+        or not torch.equal(flagged, want_flags)
+        or not torch.allclose(scores, want_scores, rtol=SCORE_TOL, atol=SCORE_TOL)
+    ):
         return None, {}
     one = sample[:1]
-    timings = {"fused": seconds_per_call(lambda: fused.check(guard, one)),
-               "two_passes": seconds_per_call(lambda: (backend.logits(one), guard.check(one)))}
+    timings = {
+        "fused": seconds_per_call(lambda: fused.check(guard, one)),
+        "two_passes": seconds_per_call(lambda: (backend.logits(one), guard.check(one))),
+    }
     return (fused if timings["fused"] < timings["two_passes"] else None), timings
