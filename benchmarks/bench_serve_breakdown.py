@@ -156,9 +156,9 @@ def main() -> None:
         "stages": {size: stages(service, pool[:size], args.repeats) for size in (1, 64)},
     }
     write_text_atomic(args.out, json.dumps(results, indent=2) + "\n")
+    print(f"fused pass in use: {info.get('fused', False)}")
     print("| stage | 1 input: CPU / wall ms | 64 inputs: CPU / wall ms |")
     print("|---|---|---|")
-    print(f"fused pass in use: {info.get('fused', False)}")
     for name in results["stages"][1]:
         one, many = results["stages"][1][name], results["stages"][64][name]
         print(

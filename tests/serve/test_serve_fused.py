@@ -31,23 +31,27 @@ def inputs(backdoored_run, tiny_test) -> torch.Tensor:
     return torch.cat([tiny_test.x[:40], trig])
 
 
-def test_the_fused_pass_answers_as_the_two_passes(
-    run_folder: Path, backdoored_run, tiny_test, monkeypatch
-) -> None:
+def serve_timed(run_folder: Path, monkeypatch, fused_faster: bool):
+    """``build_service`` with start-up timings that make the fused pass faster or slower."""
+    fast, slow = (0.0, 1.0) if fused_faster else (1.0, 0.0)
     monkeypatch.setattr(
         fused_module,
         "seconds_per_call",
-        lambda fn: 0.0 if "fused" in str(fn.__code__.co_freevars) else 1.0,
+        lambda fn: fast if "fused" in fn.__code__.co_freevars else slow,
     )
-    svc, info = build_service(
-        run_folder,
-        ServeOptions(
-            data=str(run_folder.parent / "clean.npz"),
-            guard="auto",
-            backend="onnxruntime",
-            db=str(run_folder.parent / "db.sqlite"),
-        ),
+    options = ServeOptions(
+        data=str(run_folder.parent / "clean.npz"),
+        guard="auto",
+        backend="onnxruntime",
+        db=str(run_folder.parent / "db.sqlite"),
     )
+    return build_service(run_folder, options)
+
+
+def test_the_fused_pass_answers_as_the_two_passes(
+    run_folder: Path, backdoored_run, tiny_test, monkeypatch
+) -> None:
+    svc, info = serve_timed(run_folder, monkeypatch, fused_faster=True)
     assert info["fused"] and isinstance(svc.fused, FusedPass)
     x = inputs(backdoored_run, tiny_test)
     answer = svc.run(x)
@@ -60,20 +64,7 @@ def test_the_fused_pass_answers_as_the_two_passes(
 
 
 def test_the_fused_pass_is_kept_only_where_it_is_faster(run_folder: Path, monkeypatch) -> None:
-    monkeypatch.setattr(
-        fused_module,
-        "seconds_per_call",
-        lambda fn: 1.0 if "fused" in str(fn.__code__.co_freevars) else 0.0,
-    )
-    svc, info = build_service(
-        run_folder,
-        ServeOptions(
-            data=str(run_folder.parent / "clean.npz"),
-            guard="auto",
-            backend="onnxruntime",
-            db=str(run_folder.parent / "db.sqlite"),
-        ),
-    )
+    svc, info = serve_timed(run_folder, monkeypatch, fused_faster=False)
     assert not info["fused"] and svc.fused is None
 
 
