@@ -90,3 +90,26 @@ def test_no_fused_pass_where_it_is_not_the_same_computation(
         ),
     )
     assert svc.fused is None and not info["fused"]
+
+
+def test_no_fused_pass_for_weights_in_external_files(
+    run_folder: Path, tiny_test, monkeypatch, tmp_path: Path
+) -> None:
+    """The fused session is built from the ONNX file alone (nothing beside it is read): a
+    model whose weights live in external data files keeps the two passes."""
+    import onnx
+
+    from trojanscope.serve.fused import fused_pass
+
+    external = tmp_path / "ext" / "model.onnx"
+    external.parent.mkdir()
+    onnx.save(
+        onnx.load(str(run_folder / "model.onnx")),
+        str(external),
+        save_as_external_data=True,
+        location="weights.bin",
+        size_threshold=0,
+    )
+    svc, _ = serve_timed(run_folder, monkeypatch, fused_faster=True)
+    assert svc.fused is not None  # the run folder's own file fuses
+    assert fused_pass(external, svc.backend, svc.guard, tiny_test.x[:8]) == (None, {})

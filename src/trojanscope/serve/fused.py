@@ -14,6 +14,7 @@ the two passes.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,8 @@ from torch import Tensor
 from trojanscope.detect.input_level.base import FittedGuard
 from trojanscope.detect.input_level.features import ONNX_ACTIVATIONS
 from trojanscope.serve.backends import Backend, seconds_per_call
+
+log = logging.getLogger(__name__)
 
 SCORE_TOL = 1e-5  # fused scores' largest difference from the torch guard's (rtol and atol)
 
@@ -36,8 +39,11 @@ class FusedPass:
     def __init__(self, path: Path) -> None:
         import onnx
         import onnxruntime as ort
+        from onnx import external_data_helper
 
-        graph = onnx.load(str(path))
+        graph = onnx.load(str(path), load_external_data=False)  # the file itself, nothing beside
+        if any(external_data_helper.uses_external_data(t) for t in graph.graph.initializer):
+            raise ValueError(f"{path}: weights in external data files (not fused)")
         self.hidden = [n.output[0] for n in graph.graph.node if n.op_type in ONNX_ACTIVATIONS]
         known = {o.name for o in graph.graph.output}
         for name in self.hidden:
@@ -79,7 +85,11 @@ def fused_pass(
         or not det.layers_
     ):
         return None, {}
-    fused = FusedPass(onnx_path)
+    try:
+        fused = FusedPass(onnx_path)
+    except Exception as exc:  # any graph ONNX Runtime cannot take with the extra outputs
+        log.info("no fused pass (%s); the model and the guard keep their own passes", exc)
+        return None, {}
     if len(fused.hidden) != len(det.layers_):
         return None, {}
     try:
