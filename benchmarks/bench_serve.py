@@ -133,6 +133,7 @@ def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expecte
         answers, lat, wall = asyncio.run(load(server.url, bodies, concurrency))
         cpu_after, client_cpu = server.cpu_s(), time.process_time() - client_before
         stages = stage_means_ms(httpx.get(f"{server.url}/metrics").text)
+        fused = httpx.get(f"{server.url}/healthz").json().get("fused_pass")
     finally:
         server.stop()
     ok = sum(1 for a in answers if a is not None and a[0] == 200)
@@ -149,6 +150,7 @@ def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expecte
             "p99_ms": float(np.percentile(lat_ms, 99)), "requests_per_s": len(xs) / wall,
             "flagged": sum(sum(a[1]["flagged"]) for a in answers),
             "server_mean_ms": stages,
+            "fused_pass": fused,
             "server_cpu_ms_per_request": None if cpu_before is None or cpu_after is None
             else 1000 * (cpu_after - cpu_before) / len(xs),
             "client_cpu_ms_per_request": 1000 * client_cpu / len(xs),

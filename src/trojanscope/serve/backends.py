@@ -56,13 +56,19 @@ class OrtBackend:
         return torch.from_numpy(np.asarray(out))
 
 
-def seconds_per_call(fn: Callable[[], object], repeats: int = 20) -> float:
-    """Mean seconds of ``fn()`` over ``repeats`` calls, after one warm-up call."""
+def seconds_per_call(fn: Callable[[], object], repeats: int = 20, rounds: int = 3) -> float:
+    """CPU seconds per call of ``fn()`` on this thread (torch and ONNX Runtime run one thread
+    here), the best of ``rounds`` rounds of ``repeats`` calls after one warm-up call: CPU time
+    and the best round are what other processes' load changes least, so a start-up choice does
+    not flip with it (wall time did: docs/benchmarks.md, "issue 14, stop 31")."""
     fn()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    return (time.perf_counter() - start) / repeats
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.thread_time()
+        for _ in range(repeats):
+            fn()
+        best = min(best, (time.thread_time() - start) / repeats)
+    return best
 
 
 def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,

@@ -118,6 +118,7 @@ class GuardedModel:
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "model_sha256": self.model_sha256, "model": self.source,
                 "backend": self.backend.name, "input_shape": list(self.input_shape),
+                "fused_pass": self.fused is not None,
                 "guard": self.guard_name,
                 "threshold": self.guard.threshold if self.guard else None,
                 "on_flag": self.on_flag}
