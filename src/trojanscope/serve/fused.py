@@ -1,10 +1,12 @@
-"""One ONNX Runtime pass for both the prediction and the guard.
+"""One forward pass for both the prediction and the guard.
 
 The one-pass Mahalanobis guard reads the model's activation layers through a hooked torch pass,
-beside the ONNX Runtime pass that predicts: two passes, the torch one about five times slower
-(docs/benchmarks.md, "issue 14, stop 31": 0.3 ms of a single input's 0.9 ms guard). Here the
-ONNX graph's activation nodes become extra outputs of one session, which then gives the
-logits (the predictions) and the hidden layers (the guard's features) at once.
+beside the backend's pass that predicts: two passes (docs/benchmarks.md, "issue 14, stop 31":
+with ONNX Runtime, 0.3 ms of torch against 0.06 ms of ONNX Runtime per single input). With ONNX
+Runtime, :class:`FusedPass` makes the graph's activation nodes extra outputs of one session,
+which then gives the logits (the predictions) and the hidden layers (the guard's features) at
+once; with the torch backend, :class:`GuardPass` takes the predictions from the logits of the
+guard's own hooked pass over the same module.
 
 Used only where it is the same computation: at start-up the fused pass must give the backend's
 predictions and the torch guard's flags, its scores within 1e-5 of the torch guard's (relative;
@@ -22,7 +24,7 @@ import torch
 from torch import Tensor
 
 from trojanscope.detect.input_level.base import FittedGuard
-from trojanscope.detect.input_level.features import ONNX_ACTIVATIONS
+from trojanscope.detect.input_level.features import ONNX_ACTIVATIONS, layer_features
 from trojanscope.serve.backends import Backend, seconds_per_call
 
 log = logging.getLogger(__name__)
@@ -70,27 +72,45 @@ class FusedPass:
         return logits.argmax(1).tolist(), scores, scores > guard.threshold
 
 
-def fused_pass(
-    onnx_path: Path | None, backend: Backend, guard: FittedGuard | None, sample: Tensor
-) -> tuple[FusedPass | None, dict[str, float]]:
-    """The fused pass where it computes what the two passes do and is faster on ``sample``
-    (clean inputs), else None; with the start-up timings (seconds per single-input call)."""
-    det = guard.detector if guard is not None else None
-    if (
-        onnx_path is None
-        or backend.name != "onnxruntime"
-        or det is None
-        or not hasattr(det, "score_pass")
-        or det.transforms_
-        or not det.layers_
-    ):
-        return None, {}
+class GuardPass:
+    """The guard's hooked torch pass, whose logits are also the predictions (the torch backend
+    serving the very module the guard hooks)."""
+
+    name = "torch-guard-pass"
+
+    def check(self, guard: FittedGuard, x: Tensor) -> tuple[list[int], Tensor, Tensor]:
+        """(predictions, scores, flagged) of ``x`` from the one pass."""
+        det = guard.detector
+        with torch.no_grad():
+            feats, logits = layer_features(det.view_, x, det.layers_, det.input_side, det.map_side)
+        scores = det.score_features(x, feats, logits)
+        return logits.argmax(1).tolist(), scores, scores > guard.threshold
+
+
+def _one_pass(onnx_path: Path | None, backend: Backend, det) -> FusedPass | GuardPass | None:
+    """The one pass that can serve ``backend`` and the detector ``det``, if any."""
+    if backend.name == "torch" and getattr(backend, "module", None) is det.view_:
+        return GuardPass()
+    if onnx_path is None or backend.name != "onnxruntime":
+        return None
     try:
         fused = FusedPass(onnx_path)
     except Exception as exc:  # any graph ONNX Runtime cannot take with the extra outputs
         log.info("no fused pass (%s); the model and the guard keep their own passes", exc)
+        return None
+    return fused if len(fused.hidden) == len(det.layers_) else None
+
+
+def fused_pass(
+    onnx_path: Path | None, backend: Backend, guard: FittedGuard | None, sample: Tensor
+) -> tuple[FusedPass | GuardPass | None, dict[str, float]]:
+    """The one pass where it computes what the two passes do and costs less on ``sample``
+    (clean inputs), else None; with the start-up timings (CPU seconds per single-input call)."""
+    det = guard.detector if guard is not None else None
+    if det is None or not hasattr(det, "score_pass") or det.transforms_ or not det.layers_:
         return None, {}
-    if len(fused.hidden) != len(det.layers_):
+    fused = _one_pass(onnx_path, backend, det)
+    if fused is None:
         return None, {}
     try:
         preds, scores, flagged = fused.check(guard, sample)

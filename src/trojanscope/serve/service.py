@@ -19,7 +19,7 @@ from trojanscope.detect.input_level.base import FittedGuard
 from trojanscope.errors import UserInputError
 from trojanscope.io.models import LoadedModel
 from trojanscope.serve.backends import Backend
-from trojanscope.serve.fused import FusedPass, fused_pass
+from trojanscope.serve.fused import FusedPass, GuardPass, fused_pass
 from trojanscope.serve.recorder import IncidentRecorder
 
 ON_FLAG = ("flag", "refuse")
@@ -57,7 +57,7 @@ class GuardedModel:
     guard: FittedGuard | None = None
     on_flag: str = "flag"
     store: IncidentStore | None = None
-    fused: FusedPass | None = None  # one ONNX Runtime pass for model and guard (serve/fused.py)
+    fused: FusedPass | GuardPass | None = None  # one pass for model and guard (serve/fused.py)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     recorder: IncidentRecorder | None = field(default=None, init=False, repr=False)
 

@@ -222,10 +222,15 @@ class Mahalanobis(InputDetector):
         which also gives the predictions): ``hidden`` are the outputs of :attr:`layers_` in
         order and ``logits`` the model's, as the hooked pass would record them. The one-pass
         detector only: consistency transforms need passes of their own."""
+        return self.score_features(x, assemble(x, hidden, logits, self.input_side,
+                                               self.map_side), logits)
+
+    def score_features(self, x: Tensor, feats: list[Tensor], logits: Tensor) -> Tensor:
+        """Scores of ``x`` from its :func:`layer_features` (``feats``, ``logits``) computed by
+        the caller (the one-pass detector only, as :meth:`score_pass`)."""
         if self.transforms_:
-            raise RuntimeError("score_pass needs the one-pass detector (transforms=[])")
+            raise RuntimeError("scoring a given pass needs the one-pass detector (transforms=[])")
         with torch.no_grad():
-            feats = assemble(x, hidden, logits, self.input_side, self.map_side)
             return self._fuse(self._columns(x, feats, logits)).float()
 
     def _fuse(self, z: Tensor) -> Tensor:
