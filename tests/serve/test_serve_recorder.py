@@ -171,3 +171,25 @@ def test_serve_stopped_by_ctrl_c_keeps_every_flagged_input(
         proc.wait(timeout=60)
     assert proc.returncode == 0 and flagged > 20
     assert len(IncidentStore(db_url(db)).incidents()) == flagged
+
+
+def test_incidents_queued_together_share_one_transaction(tmp_path: Path, monkeypatch) -> None:
+    """A transaction costs far more CPU than an incident: the writer lingers for more."""
+    monkeypatch.setattr(recorder_module, "LINGER_S", 5.0)  # close() cuts it short
+    calls = []
+
+    class CountingStore(IncidentStore):
+        def record_incidents(self, incidents, **meta):
+            calls.append(len(incidents))
+            return super().record_incidents(incidents, **meta)
+
+    store = CountingStore(db_url(tmp_path / "db.sqlite"))
+    rec = IncidentRecorder(store, model_sha256="ab" * 32, model="m", detector="d", threshold=0.5)
+    x = torch.zeros(1, 2, 2).numpy()
+    rec.record([Incident(x, 1.0, 1, False)])
+    time.sleep(0.05)  # the writer has taken the first one
+    for _ in range(9):
+        rec.record([Incident(x, 1.0, 1, False)])
+    start = time.perf_counter()
+    rec.close()
+    assert calls == [10] and time.perf_counter() - start < 2.0
