@@ -3,9 +3,10 @@ the database: one SQLite transaction waits for the disk (30 ms measured for one 
 docs/benchmarks.md "issue 14, stop 31", against about 1 ms for the guard itself).
 
 Nothing handed over is dropped: the writer takes everything queued, after waiting up to
-``LINGER_S`` for more, into one transaction (each incident keeps the time it was flagged), retries a failed write, and :meth:`close` — called when
-the service shuts down (Ctrl-C, SIGTERM) — returns only after every queued incident is written or,
-where the database keeps refusing, logged as lost with its count.
+``LINGER_S`` for more, into one transaction (each incident keeps the time it was flagged),
+retries a failed write, and :meth:`close` — called when the service shuts down (Ctrl-C,
+SIGTERM) — returns only after every queued incident is written or, where the database keeps
+refusing, logged as lost with its count.
 """
 
 from __future__ import annotations
