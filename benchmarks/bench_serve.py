@@ -8,7 +8,11 @@ against torch per call.
 
 ``RUN`` is a red-team run folder (its own attack makes the triggered inputs: one request in
 ten carries them). Needs the ``serve`` extra and httpx. The server is a subprocess on one torch
-thread; the client is one asyncio loop with ``--concurrency`` requests in flight.
+thread; the client is one asyncio loop with ``--concurrency`` requests in flight. Per row it also
+records the server process's CPU time per request (Linux ``/proc``: what the machine's load
+changes least), the client's, the one-minute load average before and after, the server's mean
+queue / model / guard time per request and whether the fused pass served (``/healthz``);
+the incidents of the guarded rows are counted against their flags, across a restart.
 """
 
 from __future__ import annotations
