@@ -8,7 +8,11 @@ against torch per call.
 
 ``RUN`` is a red-team run folder (its own attack makes the triggered inputs: one request in
 ten carries them). Needs the ``serve`` extra and httpx. The server is a subprocess on one torch
-thread; the client is one asyncio loop with ``--concurrency`` requests in flight.
+thread; the client is one asyncio loop with ``--concurrency`` requests in flight. Per row it also
+records the server process's CPU time per request (Linux ``/proc``: what the machine's load
+changes least), the client's, the one-minute load average before and after, the server's mean
+queue / model / guard time per request and whether the fused pass served (``/healthz``);
+the incidents of the guarded rows are counted against their flags, across a restart.
 """
 
 from __future__ import annotations
@@ -68,6 +72,15 @@ class Server:
                 time.sleep(0.2)
         self.startup_s = time.perf_counter() - start
 
+    def cpu_s(self) -> float | None:
+        """CPU seconds the server process has used so far (user + system; Linux /proc), the
+        figure the machine's load changes least; None where /proc is not there."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         """Ctrl-C, as an operator would; killed if it has not ended within a minute."""
         self.proc.send_signal(signal.SIGINT)
@@ -116,11 +129,15 @@ def batches(clean: torch.Tensor, trig: torch.Tensor, n: int, size: int,
 def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expected,
              concurrency: int) -> dict:
     """Serve, send ``xs``, check every answer against ``expected(x)``; figures."""
+    load_before = os.getloadavg()[0]
     server = Server(model, serve_args)
     try:
         bodies = [json.dumps({"inputs": x.tolist()}).encode() for x in xs]
+        cpu_before, client_before = server.cpu_s(), time.process_time()
         answers, lat, wall = asyncio.run(load(server.url, bodies, concurrency))
+        cpu_after, client_cpu = server.cpu_s(), time.process_time() - client_before
         stages = stage_means_ms(httpx.get(f"{server.url}/metrics").text)
+        fused = httpx.get(f"{server.url}/healthz").json().get("fused_pass")
     finally:
         server.stop()
     ok = sum(1 for a in answers if a is not None and a[0] == 200)
@@ -137,6 +154,11 @@ def run_case(model: Path, serve_args: list[str], xs: list[torch.Tensor], expecte
             "p99_ms": float(np.percentile(lat_ms, 99)), "requests_per_s": len(xs) / wall,
             "flagged": sum(sum(a[1]["flagged"]) for a in answers),
             "server_mean_ms": stages,
+            "fused_pass": fused,
+            "server_cpu_ms_per_request": None if cpu_before is None or cpu_after is None
+            else 1000 * (cpu_after - cpu_before) / len(xs),
+            "client_cpu_ms_per_request": 1000 * client_cpu / len(xs),
+            "load_average_1min": [load_before, os.getloadavg()[0]],
             "startup_s": server.startup_s}
 
 
@@ -214,7 +236,9 @@ def main() -> None:
         r = httpx.post(f"{server.url}/v1/predict", json={"inputs": trig[:8].tolist()})
     finally:
         server.stop()
-    results["restart"] = {"incidents_before": before, "after_restart": kept,
+    flagged = sum(c["flagged"] for k, c in results["cases"].items() if k.startswith("guarded"))
+    results["restart"] = {"flagged_by_guarded_rows": flagged,
+                          "incidents_before": before, "after_restart": kept,
                           "after_one_more_request": len(store.incidents()),
                           "flagged_in_that_request": sum(r.json()["flagged"])}
     # per-call model time: torch (run folder), torch import of the ONNX file, ONNX Runtime
@@ -232,7 +256,8 @@ def main() -> None:
 
 def table(results: dict) -> str:
     lines = ["| request | guard | p50 | p99 | requests/s | answered | wrong | flagged | "
-             "server: model / guard per request |", "|---|---|---|---|---|---|---|---|---|"]
+             "server: queue / model / guard per request | server CPU per request | load average |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for key, c in results["cases"].items():
         name, size = key.split("-")
         guard = (" ".join([results["guard"], *results["guard_params"]]) if name == "guarded"
@@ -240,11 +265,23 @@ def table(results: dict) -> str:
         lines.append(f"| {size} input{'s' if size != '1' else ''} | {guard} | "
                      f"{c['p50_ms']:.1f} ms | {c['p99_ms']:.1f} ms | {c['requests_per_s']:.0f} "
                      f"| {c['answered_200']}/{c['requests']} | {c['wrong']} | {c['flagged']} "
-                     f"| {c['server_mean_ms'].get('model', 0):.2f} / "
-                     f"{c['server_mean_ms'].get('guard', 0):.2f} ms |")
+                     f"| {c['server_mean_ms'].get('queue', 0):.2f} / "
+                     f"{c['server_mean_ms'].get('model', 0):.2f} / "
+                     f"{c['server_mean_ms'].get('guard', 0):.2f} ms | "
+                     f"{c['server_cpu_ms_per_request'] or float('nan'):.2f} ms | "
+                     f"{c['load_average_1min'][0]:.1f}–{c['load_average_1min'][1]:.1f} |")
+    cases = results["cases"]
+    lines.append("")
+    ratio = {f"{size}-{q}": (cases[f"guarded-{size}"][q] or float("nan"))
+             / (cases[f"bare-{size}"][q] or float("nan"))
+             for size in (1, 64) for q in ("p50_ms", "p99_ms", "server_cpu_ms_per_request")}
+    lines.append("guarded / bare: " + ", ".join(
+        f"{size} input(s) p50 {ratio[f'{size}-p50_ms']:.2f}×, p99 {ratio[f'{size}-p99_ms']:.2f}×"
+        f", server CPU {ratio[f'{size}-server_cpu_ms_per_request']:.2f}×" for size in (1, 64)))
     r = results["restart"]
     lines.append("")
-    lines.append(f"restart: {r['incidents_before']} incidents before, {r['after_restart']} "
+    lines.append(f"restart: the guarded rows flagged {r['flagged_by_guarded_rows']} inputs; "
+                 f"{r['incidents_before']} incidents before, {r['after_restart']} "
                  f"after the restart, {r['after_one_more_request']} after one more request "
                  f"({r['flagged_in_that_request']} of 8 triggered inputs flagged)")
     lines.append("")

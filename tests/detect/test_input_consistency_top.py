@@ -54,12 +54,57 @@ def test_top_from_a_method_parameter() -> None:
 
 def test_class_distances_match_one_product_per_class() -> None:
     """The batched distances (the guard's hot path, chunked) equal the per-class products."""
-    from trojanscope.detect.input_level.mahalanobis import class_distances
+    from trojanscope.detect.input_level.mahalanobis import class_distances, whitened
 
     g = torch.Generator().manual_seed(0)
-    f, means = torch.randn(7, 5, generator=g), torch.randn(3, 5, generator=g)
-    a = torch.randn(5, 5, generator=g)
-    precision = a @ a.T + torch.eye(5)
+    f, means = torch.randn(7, 5, generator=g).double(), torch.randn(3, 5, generator=g).double()
+    a = torch.randn(5, 5, generator=g).double()
+    precision = a @ a.T + torch.eye(5, dtype=torch.float64)
     naive = torch.stack([(((f - c) @ precision) * (f - c)).sum(1) for c in means], 1)
-    assert torch.allclose(class_distances(f, means, precision, chunk=3), naive, atol=1e-5)
-    assert class_distances(f[:0], means, precision).shape == (0, 3)
+    [(w, means_w)] = whitened([means], [precision])
+    assert torch.allclose(class_distances(f, w, means_w, chunk=3), naive, rtol=1e-9)
+    assert class_distances(f[:0], w, means_w).shape == (0, 3)
+
+
+def _per_class_products(means, precisions):
+    """The distances as computed before issue 14 stop 31: ``(f - mean) @ precision`` per class
+    (stands in for :func:`whitened` and :func:`class_distances`)."""
+    return list(zip(means, precisions, strict=True))
+
+
+def _old_class_distances(f, means, precision, chunk=256):
+    r = f[:, None, :] - means[None]
+    return ((r @ precision) * r).sum(-1)
+
+
+@pytest.mark.parametrize("distance", ["both", "relative"])
+def test_whitened_distances_leave_fit_and_scores_unchanged(distance, monkeypatch,
+                                                           backdoored_run, tiny_test) -> None:
+    """The guard's hot path (whitened class means) fits and scores as the per-class products
+    did, to 1e-5: the same detector fitted and scored once with each."""
+    from trojanscope.detect.input_level import mahalanobis
+
+    x, triggered = tiny_test.x, backdoored_run.attack.trigger.apply(tiny_test.x[:30])
+    scores = []
+    for patch in (False, True):
+        if patch:
+            monkeypatch.setattr(mahalanobis, "whitened", _per_class_products)
+            monkeypatch.setattr(mahalanobis, "class_distances", _old_class_distances)
+        det = registry.create("input-detector", "mahalanobis", transforms=[],
+                              distance=distance)
+        det.fit(backdoored_run.model, x, generator=torch.Generator().manual_seed(0))
+        scores.append(torch.cat([det.score(x), det.score(triggered)]))
+    assert torch.allclose(scores[0], scores[1], rtol=1e-5, atol=1e-5)
+    assert scores[0].max() > 10  # triggered inputs score high: the comparison is not of zeros
+
+
+def test_absolute_distance_is_the_mahalanobis_distance(backdoored_run, tiny_test) -> None:
+    det = registry.create("input-detector", "mahalanobis", transforms=[], distance="absolute")
+    det.fit(backdoored_run.model, tiny_test.x, generator=torch.Generator().manual_seed(0))
+    from trojanscope.detect.input_level.features import layer_features
+
+    feats, logits = layer_features(det.view_, tiny_test.x[:9], det.layers_)
+    pred = logits.argmax(1)
+    naive = torch.stack([torch.log(((f - m[pred]) @ p * (f - m[pred])).sum(1).clamp_min(1e-12))
+                         for f, m, p in zip(feats, det.means_, det.precisions_, strict=True)], 1)
+    assert torch.allclose(det._distances(feats, pred, det.whitened_), naive, atol=1e-9)

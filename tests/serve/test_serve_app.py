@@ -43,7 +43,8 @@ def test_predict_health_and_metrics(client: TestClient) -> None:
     assert f"trojanscope_inputs_total{{{model}}} 2.0" in text
     assert f"trojanscope_flagged_inputs_total{{{model}}} 1.0" in text
     assert "trojanscope_request_latency_seconds_bucket" in text
-    assert 'stage="guard"' in text and 'trojanscope_model_info{backend="torch"' in text
+    assert 'stage="guard"' in text and 'stage="queue"' in text
+    assert 'trojanscope_model_info{backend="torch"' in text
 
 
 @pytest.mark.parametrize(("content", "status", "message"), [

@@ -93,6 +93,7 @@ def test_answers_predict_score_and_flag_and_record_incidents(tmp_path: Path) -> 
     answer = svc.run(x)
     assert answer.predictions == [0, 0, 1] and answer.flagged == [False, False, True]
     assert answer.scores[2] == pytest.approx(1.0) and answer.scores[0] < 0.7
+    svc.close()  # incidents are written in the background; close writes what is queued
     [incident] = svc.store.incidents()
     assert incident.prediction == 1 and not incident.refused and incident.model_sha256 == "ab" * 32
     assert np.array_equal(incident.input_array(), trig[0].numpy())
@@ -100,15 +101,19 @@ def test_answers_predict_score_and_flag_and_record_incidents(tmp_path: Path) -> 
 
 def test_refuse_answers_flagged_inputs_with_null(tmp_path: Path) -> None:
     clean, trig = clean_and_triggered()
-    answer = service(tmp_path, "refuse").run(torch.cat([trig[:2], clean[:1]]))
+    svc = service(tmp_path, "refuse")
+    answer = svc.run(torch.cat([trig[:2], clean[:1]]))
+    svc.close()
     assert answer.predictions == [None, None, 0] and answer.flagged == [True, True, False]
     assert all(r.refused for r in IncidentStore(db_url(tmp_path / "db.sqlite")).incidents())
 
 
 def test_incidents_outlive_the_service_and_are_listed(tmp_path: Path, capsys) -> None:
     _, trig = clean_and_triggered()
-    service(tmp_path).run(trig[:3])
-    service(tmp_path).run(trig[:1])  # a restarted service appends to the same database
+    for x in (trig[:3], trig[:1]):  # a restarted service appends to the same database
+        svc = service(tmp_path)
+        svc.run(x)
+        svc.close()
     db = str(tmp_path / "db.sqlite")
     assert run(["incidents", "--db", db, "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)

@@ -59,6 +59,12 @@ class Incident:
     score: float
     prediction: int | None
     refused: bool
+    recorded_at: str | None = None  # ISO time the input was flagged (None: when written)
+
+
+def utc_now() -> str:
+    """The time as incidents record it (UTC, ISO 8601, milliseconds)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _npy(array: np.ndarray) -> bytes:
@@ -73,9 +79,9 @@ class IncidentStore(HistoryStore):
     def record_incidents(self, incidents: Sequence[Incident], *, model_sha256: str, model: str,
                          detector: str, threshold: float) -> list[int]:
         """Store ``incidents`` in one transaction; returns their ids."""
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-        rows = [IncidentRecord(recorded_at=now, model_sha256=model_sha256, model=model,
-                               detector=detector, score=float(i.score),
+        now = utc_now()
+        rows = [IncidentRecord(recorded_at=i.recorded_at or now, model_sha256=model_sha256,
+                               model=model, detector=detector, score=float(i.score),
                                threshold=float(threshold), prediction=i.prediction,
                                refused=int(i.refused), input_npy=_npy(i.input))
                 for i in incidents]

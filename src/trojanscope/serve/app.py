@@ -1,7 +1,8 @@
 """The FastAPI app: ``POST /v1/predict``, ``GET /healthz``, ``GET /metrics``.
 
 Bodies are read with a byte limit before parsing, the work runs in a worker thread under a
-time limit, and every client mistake is a 4xx with ``{"error": ...}`` — never a traceback.
+time limit, and every client mistake is a 4xx with ``{"error": ...}`` — never a traceback. On
+shutdown the service writes the incidents still queued before the app ends.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -38,8 +41,14 @@ async def read_limited(request: Request, limit: int) -> bytes:
 def create_app(service: GuardedModel, *, max_batch: int = 256, max_body: int = 16 << 20,
                timeout_s: float = 10.0) -> FastAPI:
     """The HTTP service around ``service``."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(service.close)  # every queued incident written
+
     app = FastAPI(title="trojanscope guarded inference", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, lifespan=lifespan)
     metrics = ServiceMetrics(service.model_sha256, service.backend.name, service.guard_name)
     app.state.metrics = metrics
 
@@ -64,7 +73,7 @@ def create_app(service: GuardedModel, *, max_batch: int = 256, max_body: int = 1
                                 status_code=500)
         metrics.answered(200, time.perf_counter() - start, len(answer.flagged),
                          sum(answer.flagged), answer.model_s,
-                         answer.guard_s if service.guard is not None else None)
+                         answer.guard_s if service.guard is not None else None, answer.queue_s)
         return JSONResponse(answer.body())
 
     @app.get("/healthz")

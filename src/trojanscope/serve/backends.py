@@ -4,6 +4,7 @@ is faster. ``auto`` times both on the same inputs at start-up and keeps the fast
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -55,12 +56,19 @@ class OrtBackend:
         return torch.from_numpy(np.asarray(out))
 
 
-def _seconds_per_call(backend: Backend, x: Tensor, repeats: int = 20) -> float:
-    backend.logits(x)  # warm-up
-    start = time.perf_counter()
-    for _ in range(repeats):
-        backend.logits(x)
-    return (time.perf_counter() - start) / repeats
+def seconds_per_call(fn: Callable[[], object], repeats: int = 20, rounds: int = 3) -> float:
+    """CPU seconds per call of ``fn()`` on this thread (torch and ONNX Runtime run one thread
+    here), the best of ``rounds`` rounds of ``repeats`` calls after one warm-up call: CPU time
+    and the best round are what other processes' load changes least, so a start-up choice does
+    not flip with it (wall time did: docs/benchmarks.md, "issue 14, stop 31")."""
+    fn()
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.thread_time()
+        for _ in range(repeats):
+            fn()
+        best = min(best, (time.thread_time() - start) / repeats)
+    return best
 
 
 def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,
@@ -92,7 +100,7 @@ def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,
                              "model's outputs; serve with --backend torch")
     if choice == "onnxruntime":
         return ort_backend, {}
-    timings = {"torch": _seconds_per_call(torch_backend, sample),
-               "onnxruntime": _seconds_per_call(ort_backend, sample)}
+    timings = {"torch": seconds_per_call(lambda: torch_backend.logits(sample)),
+               "onnxruntime": seconds_per_call(lambda: ort_backend.logits(sample))}
     best = ort_backend if timings["onnxruntime"] < timings["torch"] else torch_backend
     return best, timings

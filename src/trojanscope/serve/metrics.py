@@ -29,14 +29,16 @@ class ServiceMetrics:
                                  "Time to answer a prediction request (parse, model, guard).",
                                  ["model"], buckets=BUCKETS, registry=r)
         self.stage = Histogram("trojanscope_stage_latency_seconds",
-                               "Time spent per request in the model and in the guard.",
+                               "Time spent per request waiting for the model (queue), in the "
+                               "model and in the guard.",
                                ["model", "stage"], buckets=BUCKETS, registry=r)
         info = Gauge("trojanscope_model_info", "The model served (always 1).",
                      ["model", "backend", "guard"], registry=r)
         info.labels(model_sha256, backend, guard or "none").set(1)
 
     def answered(self, status: int, seconds: float, inputs: int = 0, flagged: int = 0,
-                 model_s: float | None = None, guard_s: float | None = None) -> None:
+                 model_s: float | None = None, guard_s: float | None = None,
+                 queue_s: float | None = None) -> None:
         self.requests.labels(self.model, str(status)).inc()
         self.latency.labels(self.model).observe(seconds)
         if inputs:
@@ -46,6 +48,8 @@ class ServiceMetrics:
             self.stage.labels(self.model, "model").observe(model_s)
         if guard_s is not None:
             self.stage.labels(self.model, "guard").observe(guard_s)
+        if queue_s is not None:
+            self.stage.labels(self.model, "queue").observe(queue_s)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -14,11 +14,13 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from trojanscope.audit.incidents import Incident, IncidentStore
+from trojanscope.audit.incidents import Incident, IncidentStore, utc_now
 from trojanscope.detect.input_level.base import FittedGuard
 from trojanscope.errors import UserInputError
 from trojanscope.io.models import LoadedModel
 from trojanscope.serve.backends import Backend
+from trojanscope.serve.fused import FusedPass, GuardPass, fused_pass
+from trojanscope.serve.recorder import IncidentRecorder
 
 ON_FLAG = ("flag", "refuse")
 
@@ -32,6 +34,7 @@ class Answer:
     flagged: list[bool]
     model_s: float
     guard_s: float
+    queue_s: float = 0.0  # waiting for the model's lock behind other requests
 
     def body(self) -> dict[str, Any]:
         return {"predictions": self.predictions, "scores": self.scores, "flagged": self.flagged}
@@ -42,7 +45,9 @@ class GuardedModel:
     """A model behind a guard: ``run(x)`` predicts, scores, flags and records incidents.
 
     Calls are serialised by a lock (one torch thread serves one batch at a time; the detector
-    keeps no per-call state, but the model's modules are not meant for concurrent use).
+    keeps no per-call state, but the model's modules are not meant for concurrent use). Flagged
+    inputs are written to ``store`` by a background :class:`IncidentRecorder` (a request does not
+    wait for the database); :meth:`close` writes what is queued.
     """
 
     backend: Backend
@@ -52,11 +57,17 @@ class GuardedModel:
     guard: FittedGuard | None = None
     on_flag: str = "flag"
     store: IncidentStore | None = None
+    fused: FusedPass | GuardPass | None = None  # one pass for model and guard (serve/fused.py)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    recorder: IncidentRecorder | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.on_flag not in ON_FLAG:
             raise UserInputError(f"--on-flag must be flag or refuse, got {self.on_flag!r}")
+        if self.store is not None and self.guard is not None:
+            self.recorder = IncidentRecorder(self.store, model_sha256=self.model_sha256,
+                                             model=self.source, detector=self.guard.detector.name,
+                                             threshold=self.guard.threshold)
 
     @property
     def guard_name(self) -> str | None:
@@ -64,25 +75,35 @@ class GuardedModel:
 
     def run(self, x: Tensor) -> Answer:
         """Answer the batch ``x`` (already validated: N×input_shape, finite, in [0, 1])."""
+        arrived = time.perf_counter()
         with self._lock:
             t0 = time.perf_counter()
-            preds = self.backend.logits(x).argmax(1).tolist()
-            t1 = time.perf_counter()
-            if self.guard is None:
-                return Answer(preds, [None] * len(preds), [False] * len(preds), t1 - t0, 0.0)
-            scores, flagged = self.guard.check(x)
-            t2 = time.perf_counter()
+            if self.fused is not None and self.guard is not None:
+                preds, scores, flagged = self.fused.check(self.guard, x)
+                t1, t2 = t0, time.perf_counter()  # one pass: its time counts as the guard's
+            else:
+                preds = self.backend.logits(x).argmax(1).tolist()
+                t1 = time.perf_counter()
+                if self.guard is None:
+                    return Answer(preds, [None] * len(preds), [False] * len(preds), t1 - t0,
+                                  0.0, t0 - arrived)
+                scores, flagged = self.guard.check(x)
+                t2 = time.perf_counter()
         flags = [bool(f) for f in flagged.tolist()]
         refuse = self.on_flag == "refuse"
         answer = Answer([None if f and refuse else p for p, f in zip(preds, flags, strict=True)],
-                        [float(s) for s in scores.tolist()], flags, t1 - t0, t2 - t1)
-        if any(flags) and self.store is not None:
-            incidents = [Incident(x[i].numpy(), answer.scores[i], preds[i], refuse)
-                         for i, f in enumerate(flags) if f]
-            self.store.record_incidents(incidents, model_sha256=self.model_sha256,
-                                        model=self.source, detector=self.guard.detector.name,
-                                        threshold=self.guard.threshold)
+                        [float(s) for s in scores.tolist()], flags, t1 - t0, t2 - t1,
+                        t0 - arrived)
+        if any(flags) and self.recorder is not None:
+            now = utc_now()
+            self.recorder.record([Incident(x[i].numpy(), answer.scores[i], preds[i], refuse, now)
+                                  for i, f in enumerate(flags) if f])
         return answer
+
+    def close(self) -> None:
+        """Write every incident still queued (the service's shutdown; safe to call twice)."""
+        if self.recorder is not None:
+            self.recorder.close()
 
     def warm_up(self, x: Tensor) -> None:
         """One pass through the model and the guard, so the first request is not the slow one
@@ -91,10 +112,13 @@ class GuardedModel:
             self.backend.logits(x)
             if self.guard is not None:
                 self.guard.check(x)
+            if self.fused is not None and self.guard is not None:
+                self.fused.check(self.guard, x)
 
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "model_sha256": self.model_sha256, "model": self.source,
                 "backend": self.backend.name, "input_shape": list(self.input_shape),
+                "fused_pass": self.fused is not None,
                 "guard": self.guard_name,
                 "threshold": self.guard.threshold if self.guard else None,
                 "on_flag": self.on_flag}
@@ -194,10 +218,13 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     guard = None
     if detector is not None and clean is not None:
         guard = fit_guard(loaded.module, detector, clean, fpr=options.fpr, generator=generator)
+    fused, fused_timings = fused_pass(onnx_path, backend, guard,
+                                      clean[:8] if clean is not None else sample)
     service = GuardedModel(backend, tuple(shape), digest, str(model_path.resolve()), guard,
-                           options.on_flag, store)
+                           options.on_flag, store, fused)
     service.warm_up(sample)
     info = {"backend": backend.name, "backend_timings_s": timings,
+            "fused": fused is not None, "fused_timings_s": fused_timings,
             "guard": service.guard_name, "threshold": guard.threshold if guard else None,
             "fpr": options.fpr, "clean_inputs": 0 if clean is None else len(clean),
             "db": store.url}

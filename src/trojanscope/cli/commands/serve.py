@@ -61,8 +61,11 @@ def serve_command(
                 f"{guard_text}; incidents to {safe_url(info['db'])}")
     stderr_line(f"listening on http://{host}:{port} (POST /v1/predict, GET /healthz, "
                 "GET /metrics); Ctrl-C stops")
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=5,
-                limit_concurrency=64)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=5,
+                    limit_concurrency=64)
+    finally:
+        service.close()  # the app's shutdown did this already unless start-up failed
 
 
 command("serve", order=78)(serve_command)

@@ -68,13 +68,15 @@ def layer_features(
     """(per-layer features: input, each hooked layer, logits; the logits) in one forward pass."""
     if isinstance(model, OnnxModule):
         logits, kept = model.run(x, ONNX_ACTIVATIONS if layers else frozenset())
-        return _assemble(x, kept, logits, input_side, map_side), logits
+        return assemble(x, kept, logits, input_side, map_side), logits
     with recorded_outputs(model, layers) as record:
         logits = model(x)
     hidden = [record[n] for n in layers if isinstance(record.get(n), Tensor)]
-    return _assemble(x, hidden, logits, input_side, map_side), logits
+    return assemble(x, hidden, logits, input_side, map_side), logits
 
 
-def _assemble(x: Tensor, hidden: list[Tensor], logits: Tensor, input_side: int,
-              map_side: int) -> list[Tensor]:
+def assemble(x: Tensor, hidden: list[Tensor], logits: Tensor, input_side: int = INPUT_SIDE,
+             map_side: int = MAP_SIDE) -> list[Tensor]:
+    """The per-layer features of one pass: the pooled input, each pooled hidden output, the
+    logits (what :func:`layer_features` gives, from outputs computed elsewhere)."""
     return [pooled(x, input_side), *(pooled(h, map_side) for h in hidden), logits.double()]

@@ -56,6 +56,7 @@ from trojanscope.detect.input_level.consistency import (
 from trojanscope.detect.input_level.features import (
     INPUT_SIDE,
     MAP_SIDE,
+    assemble,
     feature_view,
     hidden_layers,
     layer_features,
@@ -156,8 +157,9 @@ class Mahalanobis(InputDetector):
         for f in range(self.folds):
             rest, held = fold != f, fold == f
             stats = class_statistics([x[rest] for x in feats], pred[rest], k, self.shrinkage)
-            raw.append(self._distances([x[held] for x in feats], pred[held], *stats))
+            raw.append(self._distances([x[held] for x in feats], pred[held], whitened(*stats)))
         self.means_, self.precisions_ = class_statistics(feats, pred, k, self.shrinkage)
+        self.whitened_ = whitened(self.means_, self.precisions_)
         z = torch.cat(raw)
         transformed: dict[str, Tensor] = {}  # transformed logits, computed once per transform
         self.transforms_ = (choose_transforms(self.view_, clean_x, logits, self.menu,
@@ -174,17 +176,17 @@ class Mahalanobis(InputDetector):
         self.centre_ = torch.cat([z.mean(0), centre])
         self.spread_ = torch.cat([z.std(0).nan_to_num(1.0).clamp_min(1e-6), spread])
 
-    def _distances(self, feats: list[Tensor], pred: Tensor, means: list[Tensor],
-                   precisions: list[Tensor]) -> Tensor:
-        """Per-input, per-layer log distances (N × columns), before standardisation."""
+    def _distances(self, feats: list[Tensor], pred: Tensor,
+                   whitening: list[tuple[Tensor, Tensor]]) -> Tensor:
+        """Per-input, per-layer log distances (N × columns), before standardisation;
+        ``whitening`` is each layer's :func:`whitened` statistics."""
         cols = []
-        for i, (f, m, prec) in enumerate(zip(feats, means, precisions, strict=True)):
+        for i, (f, (w, mw)) in enumerate(zip(feats, whitening, strict=True)):
             if self.distance == "absolute":
-                r = f - m[pred]
-                d = ((r @ prec) * r).sum(1, keepdim=True)
+                d = (f @ w - mw[pred]).square().sum(1, keepdim=True)
                 at = torch.zeros_like(pred)[:, None]
-            else:  # every class's mean at once: one batched product per layer, not one per class
-                d, at = class_distances(f, m, prec), pred[:, None]
+            else:  # every class's mean at once
+                d, at = class_distances(f, w, mw), pred[:, None]
             own = torch.log(d.gather(1, at).squeeze(1).clamp_min(1e-12))
             # the input's own distance measures how unusual an input is, not a trigger (ROC-AUC
             # 0.56-0.78 alone on the tuning models); its relative distance and later layers count
@@ -200,16 +202,38 @@ class Mahalanobis(InputDetector):
         consistency columns, softly capped at ``cap`` (none when 0)."""
         feats, logits = layer_features(self.view_, x, self.layers_, self.input_side,
                                        self.map_side)
-        z = self._distances(feats, logits.argmax(1), self.means_, self.precisions_)
+        return self._columns(x, feats, logits)
+
+    def _columns(self, x: Tensor, feats: list[Tensor], logits: Tensor) -> Tensor:
+        z = self._distances(feats, logits.argmax(1), self.whitened_)
         n_layer = z.shape[1]
-        z = torch.cat([z, probability_drops(self.view_, x, logits, self.transforms_)], 1)
+        if self.transforms_:  # the one-pass detector skips the (empty) consistency columns
+            z = torch.cat([z, probability_drops(self.view_, x, logits, self.transforms_)], 1)
         z = (z - self.centre_) / self.spread_
         if self.cap > 0 and z.shape[1] > n_layer:
             z[:, n_layer:] = self.cap * torch.tanh(z[:, n_layer:] / self.cap)
         return z
 
     def _score(self, x: Tensor) -> Tensor:
-        z = self._raw(x)
+        return self._fuse(self._raw(x))
+
+    def score_pass(self, x: Tensor, hidden: list[Tensor], logits: Tensor) -> Tensor:
+        """Scores of ``x`` from a forward pass run elsewhere (``serve``'s ONNX Runtime pass,
+        which also gives the predictions): ``hidden`` are the outputs of :attr:`layers_` in
+        order and ``logits`` the model's, as the hooked pass would record them. The one-pass
+        detector only: consistency transforms need passes of their own."""
+        return self.score_features(x, assemble(x, hidden, logits, self.input_side,
+                                               self.map_side), logits)
+
+    def score_features(self, x: Tensor, feats: list[Tensor], logits: Tensor) -> Tensor:
+        """Scores of ``x`` from its :func:`layer_features` (``feats``, ``logits``) computed by
+        the caller (the one-pass detector only, as :meth:`score_pass`)."""
+        if self.transforms_:
+            raise RuntimeError("scoring a given pass needs the one-pass detector (transforms=[])")
+        with torch.no_grad():
+            return self._fuse(self._columns(x, feats, logits)).float()
+
+    def _fuse(self, z: Tensor) -> Tensor:
         n_layer = z.shape[1] - len(self.transforms_)
         if 0 < self.top < z.shape[1] - n_layer:
             # each transform wipes out its own trigger families: an input's largest drops carry
@@ -225,14 +249,28 @@ def _names(value: tuple[str, ...] | str) -> tuple[str, ...]:
     return tuple(t for t in value if t)
 
 
-def class_distances(f: Tensor, means: Tensor, precision: Tensor, chunk: int = 256) -> Tensor:
-    """Squared Mahalanobis distances (N × classes) of each row of ``f`` to every class mean
-    under one shared ``precision``, in row chunks (bounded memory for large fits)."""
+def whitened(means: list[Tensor], precisions: list[Tensor]) -> list[tuple[Tensor, Tensor]]:
+    """Per layer ``(W, means @ W)`` with ``W @ W.T == precision`` (from its eigendecomposition;
+    eigenvalues below zero by rounding count as zero): the squared Mahalanobis distance of ``f``
+    to a class mean is then ``|f @ W - (means @ W)[c]|²`` — one d×d product per input for every
+    class, where ``(f - mean) @ precision`` took one per input and class (docs/benchmarks.md,
+    issue 14 stop 31: 0.23 ms of a single input's 0.9 ms guard)."""
+    out = []
+    for m, prec in zip(means, precisions, strict=True):
+        values, vectors = torch.linalg.eigh(prec)
+        w = vectors * values.clamp_min(0).sqrt()
+        out.append((w, m @ w))
+    return out
+
+
+def class_distances(f: Tensor, w: Tensor, means_w: Tensor, chunk: int = 256) -> Tensor:
+    """Squared Mahalanobis distances (N × classes) of each row of ``f`` to every class mean,
+    given the layer's :func:`whitened` ``(w, means_w)``; in row chunks (bounded memory)."""
     out = []
     for start in range(0, len(f), chunk):
-        r = f[start:start + chunk, None, :] - means[None]
-        out.append(((r @ precision) * r).sum(-1))
-    return torch.cat(out) if out else f.new_zeros(0, len(means))
+        g = f[start:start + chunk] @ w
+        out.append((g[:, None, :] - means_w[None]).square().sum(-1))
+    return torch.cat(out) if out else f.new_zeros(0, len(means_w))
 
 
 def class_statistics(feats: list[Tensor], pred: Tensor, k: int,
