@@ -66,6 +66,24 @@ def test_class_distances_match_one_product_per_class() -> None:
     assert class_distances(f[:0], w, means_w).shape == (0, 3)
 
 
+def test_class_distances_bound_their_memory(monkeypatch) -> None:
+    """Many classes × wide features: the row chunk shrinks so one chunk's differences stay
+    within ``CHUNK_ELEMENTS`` (256 rows × 100 classes × 2048 features were 0.2 GB a chunk)."""
+    from trojanscope.detect.input_level import mahalanobis
+
+    monkeypatch.setattr(mahalanobis, "CHUNK_ELEMENTS", 60)  # 3 classes × 5 features × 4 rows
+    seen = []
+    real_cat = torch.cat
+    monkeypatch.setattr(torch, "cat", lambda parts, *a, **k: seen.append(
+        [len(p) for p in parts]) or real_cat(parts, *a, **k))
+    g = torch.Generator().manual_seed(0)
+    f, means = torch.randn(9, 5, generator=g), torch.randn(3, 5, generator=g)
+    [(w, means_w)] = mahalanobis.whitened([means], [torch.eye(5)])
+    d = mahalanobis.class_distances(f, w, means_w)
+    assert seen[-1] == [4, 4, 1]
+    assert torch.allclose(d, torch.cdist(f, means).square(), atol=1e-5)
+
+
 def _per_class_products(means, precisions):
     """The distances as computed before issue 14 stop 31: ``(f - mean) @ precision`` per class
     (stands in for :func:`whitened` and :func:`class_distances`)."""

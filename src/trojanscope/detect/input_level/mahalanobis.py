@@ -263,9 +263,15 @@ def whitened(means: list[Tensor], precisions: list[Tensor]) -> list[tuple[Tensor
     return out
 
 
+CHUNK_ELEMENTS = 1 << 22  # rows × classes × features held at once (16 MB of float32)
+
+
 def class_distances(f: Tensor, w: Tensor, means_w: Tensor, chunk: int = 256) -> Tensor:
     """Squared Mahalanobis distances (N × classes) of each row of ``f`` to every class mean,
-    given the layer's :func:`whitened` ``(w, means_w)``; in row chunks (bounded memory)."""
+    given the layer's :func:`whitened` ``(w, means_w)``; in row chunks of at most ``chunk``
+    rows and ``CHUNK_ELEMENTS`` differences (bounded memory for wide layers and many classes;
+    the chunking does not change any row's value)."""
+    chunk = max(1, min(chunk, CHUNK_ELEMENTS // max(1, means_w.numel())))
     out = []
     for start in range(0, len(f), chunk):
         g = f[start:start + chunk] @ w
