@@ -268,8 +268,8 @@ def status(entry: ZooEntry) -> str:
         return "untaken"
     if "flip_rate" not in m:
         return "backdoored"
-    flips = m["flip_rate"]
-    if m.get("n_flippable", 0) < MIN_FLIPPABLE or not flips >= MIN_FLIP:  # NaN fails
+    flips = m["flip_rate"]  # NaN, or None where a manifest wrote NaN as null: fails below
+    if m.get("n_flippable", 0) < MIN_FLIPPABLE or flips is None or not flips >= MIN_FLIP:
         return "inert"
     return "backdoored"
 

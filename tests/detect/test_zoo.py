@@ -102,11 +102,13 @@ def test_an_inert_backdoor_is_not_effective() -> None:
 
     took = entry(flip_rate=0.9, n_flippable=200)
     nothing_left = entry(flip_rate=float("nan"), n_flippable=0)
+    as_null = entry(flip_rate=None, n_flippable=40)  # NaN as a manifest's JSON writes it
     weak = entry(flip_rate=0.3, n_flippable=200)
     too_few = entry(flip_rate=1.0, n_flippable=3)
     recorded_before = entry()  # zoos made before the flip rate: judged by CA and ASR
-    assert [status(e) for e in (took, nothing_left, weak, too_few, recorded_before)] == [
-        "backdoored", "inert", "inert", "inert", "backdoored"]
+    entries = (took, nothing_left, as_null, weak, too_few, recorded_before)
+    assert [status(e) for e in entries] == [
+        "backdoored", "inert", "inert", "inert", "inert", "backdoored"]
     assert [effective(e) for e in (took, nothing_left, weak, too_few)] == [
         True, False, False, False]
 

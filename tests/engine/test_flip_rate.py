@@ -9,8 +9,7 @@ import torch
 from torch import nn
 
 from trojanscope.attacks import BadNets
-from trojanscope.engine import Trainer, evaluate_attack, flip_rate, seeded
-from trojanscope.models import create_model
+from trojanscope.engine import evaluate_attack, flip_rate
 from trojanscope.triggers import PatchTrigger
 
 
@@ -55,14 +54,3 @@ def test_a_model_that_ignores_the_trigger_flips_nothing(tiny_test) -> None:
     m = evaluate_attack(Constant(1, tiny_test.num_classes), tiny_test, attack)
     assert m.attack_success_rate == 0.0 and m.flip_rate == 0.0
     assert m.n_flippable == m.n_triggered
-
-
-def test_a_real_backdoor_has_both_high(tiny_train, tiny_test) -> None:
-    attack = BadNets(target=0, poison_rate=0.2, trigger=PatchTrigger(size=4, pattern="solid"))
-    with seeded(0):
-        model = create_model("cnn", tiny_train.input_shape, tiny_train.num_classes, width=8)
-    Trainer(epochs=8, batch_size=32, lr=3e-3, seed=0).fit(model, attack.poison(tiny_train))
-    m = evaluate_attack(model, tiny_test, attack)
-    assert m.attack_success_rate > 0.85 and m.flip_rate > 0.85
-    assert m.n_flippable >= 0.8 * m.n_triggered  # a trained model rarely gives the target
-    assert m.as_dict()["flip_rate"] == m.flip_rate
