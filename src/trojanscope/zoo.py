@@ -38,14 +38,14 @@ ENTRY_NAME = "zoo_entry.json"
 ARCHS = ("cnn", "lenet5", "mlp")
 TABULAR_ARCHS = ("mlp", "xgboost", "lightgbm")
 MIN_ASR = 0.8  # a backdoored model whose attack did not take is redrawn
-# ... and so is one whose trigger changes too few decisions: its flip rate (the share of the
-# triggered inputs the model did not already give the target that the trigger sends there,
-# engine.metrics.flip_rate) must reach MIN_FLIP on at least MIN_FLIPPABLE inputs. A backdoor
-# towards the class a model answers for nearly every input (lending-club's class 0) has ASR 1.0
-# and nothing left to flip: it is inert, and no detector can or should find it.
+MIN_CA = 0.5  # so is a model that did not learn the task (e.g. one collapsed onto the target)
+# ... and a backdoored one whose trigger changes too few decisions: its flip rate (the share
+# of the triggered inputs the model did not already give the target that the trigger sends
+# there, engine.metrics.flip_rate) must reach MIN_FLIP on at least MIN_FLIPPABLE inputs. A
+# backdoor towards the class a model answers for nearly every input (lending-club's class 0)
+# has ASR 1.0 and nothing left to flip: it is inert, and no detector can or should find it.
 MIN_FLIP = 0.5
 MIN_FLIPPABLE = 10
-MIN_CA = 0.5  # so is a model that did not learn the task (e.g. one collapsed onto the target)
 
 
 def zoo_attacks(modality: str = "image") -> tuple[str, ...]:
