@@ -140,6 +140,7 @@ def load_target0():
         spec = importlib.util.spec_from_file_location("bench_tabular_target0", script)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+        importlib.import_module("bench_tabular_detect")  # imported lazily by --rule
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     return module
