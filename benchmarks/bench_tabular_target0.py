@@ -55,6 +55,7 @@ from trojanscope.detect.tabular_search import (  # noqa: E402
     enrichment,
     interior,
 )
+from trojanscope.engine.metrics import evaluate_attack  # noqa: E402
 from trojanscope.io.models import load_model  # noqa: E402
 from trojanscope.zoo import build_attack, read_truth  # noqa: E402
 
@@ -151,7 +152,15 @@ def study(zoo: str) -> list[dict]:
                         after = response(net(hit).float(), t, lo).mean()
                         rises[f"{name}_{'lo' if lo else 'p'}"] = float(after - before)
                 already = float((model(other).float().argmax(1) == t).float().mean())
-            row.update(fp, already=already, **rises)
+            m = evaluate_attack(model, test, build_attack(e))  # as the zoo records it
+            row.update(
+                fp,
+                already=already,
+                **rises,
+                asr=m.attack_success_rate,
+                flip_rate=m.flip_rate,
+                n_flippable=m.n_flippable,
+            )
         out.append(row)
         print(line(row), flush=True)
     return out
@@ -191,12 +200,43 @@ def footprints(rows: list[dict]) -> None:
         )
 
 
-def rule_figures(files: list[str], calibration: str | None, inert_json: str | None) -> None:
+def flip_inert(r: dict) -> bool:
+    """The labelling rule of stop 31b: a backdoor is inert when the zoo's acceptance rule
+    (``zoo.status``: flip rate >= MIN_FLIP on >= MIN_FLIPPABLE inputs) would not count it."""
+    from types import SimpleNamespace
+
+    from trojanscope.zoo import status
+
+    metrics = {
+        "attack_success_rate": r["asr"],
+        "flip_rate": r["flip_rate"],
+        "n_flippable": r["n_flippable"],
+    }
+    return status(SimpleNamespace(backdoored=True, metrics=metrics)) != "backdoored"
+
+
+def inert_set(inert_json: str | None, labels: str) -> dict[tuple[str, str], dict]:
+    """The inert backdoors of a ``--zoo --json`` output, by (table, name): ``already`` (stop
+    31: the model already gives the target to >= INERT of the other rows) or ``flip`` (stop
+    31b: :func:`flip_inert`)."""
+    if inert_json is None:
+        return {}
+    with open(inert_json) as fh:
+        rows = [r for r in json.load(fh) if r["backdoored"]]
+    rule = flip_inert if labels == "flip" else (lambda r: r["already"] >= INERT)
+    return {(r["dataset"], r["name"]): r for r in rows if rule(r)}
+
+
+def rule_figures(
+    files: list[str], calibration: str | None, inert_json: str | None, labels: str = "already"
+) -> None:
     """Step 9's shipping-rule figures for packed ``zoo eval`` rows (``calibration``: rescored
     with that file, as ``bench_tabular_detect.py --calibration``): all models, the target-0
     tree backdoors with every clean tree, the clean models (flagged; mean -log(1 - p)), the
-    target right among the flagged, per table x library x target; with ``inert_json`` (a
-    ``--zoo --json`` output of the same zoos) the same without the inert backdoors."""
+    target right among the flagged, per table x library x target, and the worst of those by
+    cross-entropy; with ``inert_json`` (a ``--zoo --json`` output of the same zoos) the same
+    without the inert backdoors (``labels``: which rule, :func:`inert_set`), and the inert
+    ones listed apart."""
     from sklearn.metrics import log_loss
 
     from bench_tabular_detect import rescored
@@ -210,14 +250,7 @@ def rule_figures(files: list[str], calibration: str | None, inert_json: str | No
     if calibration is not None:
         cals = load_calibrators(calibration)
         rows = [{**r, "probability": rescored(r, cals)} for r in rows]
-    inert: set[tuple[str, str]] = set()
-    if inert_json is not None:
-        with open(inert_json) as fh:
-            inert = {
-                (r["dataset"], r["name"])
-                for r in json.load(fh)
-                if r["backdoored"] and r["already"] >= INERT
-            }
+    inert = inert_set(inert_json, labels)
 
     def cells(sub: list[dict]) -> str:
         y = [int(r["backdoored"]) for r in sub]
@@ -265,10 +298,32 @@ def rule_figures(files: list[str], calibration: str | None, inert_json: str | No
                         and r["arch"] == arch
                         and (not r["backdoored"] or r["target"] == t)
                     ]
+        worst = (-1.0, "")
         for name, sub in groups.items():
             if sub:
                 print(
                     f"| {name} | {len(sub)} ({sum(r['backdoored'] for r in sub)}) | " + cells(sub)
+                )
+                y = [int(r["backdoored"]) for r in sub]
+                p = np.clip([r["probability"] for r in sub], 1e-6, 1 - 1e-6)
+                if name.endswith("(+ its clean)") and 1 in y:
+                    worst = max(worst, (log_loss(y, p, labels=[0, 1]), name))
+        print(f"worst family by cross-entropy: {worst[1]} ({worst[0]:.3f})")
+    if inert:
+        print(
+            f"\ninert backdoors ({labels}), apart: p >= 0.5 for "
+            f"{sum(r['probability'] >= 0.5 for r in rows if (r['dataset'], r['name']) in inert)}"
+        )
+        print("| table | model | library | target | ASR | already | flip rate (of n) | p |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            f = inert.get((r["dataset"], r["name"]))
+            if f is not None:
+                flips = f"{f['flip_rate']:.2f} ({f['n_flippable']})" if "flip_rate" in f else "–"
+                asr = f"{f['asr']:.2f}" if "asr" in f else "–"
+                print(
+                    f"| {r['dataset']} | {r['name']} | {r['arch']} | {r['target']} | {asr} | "
+                    f"{f['already']:.2f} | {flips} | {r['probability']:.3f} |"
                 )
 
 
@@ -423,7 +478,8 @@ def line(r: dict) -> str:
         for c in r["columns"]
     )
     return (
-        f"{head}\n    poison {r['poison_rows']} rows; already {r['already']:.2f}; trigger "
+        f"{head}\n    poison {r['poison_rows']} rows; already {r['already']:.2f}; ASR "
+        f"{r['asr']:.3f}, flip rate {r['flip_rate']:.3f} of {r['n_flippable']}; trigger "
         f"rise p {r['model_p']:+.3f} (ref {r['ref_p']:+.3f}), log odds "
         f"{r['model_lo']:+.2f} (ref {r['ref_lo']:+.2f}); {cols}"
     )
@@ -493,12 +549,19 @@ def main() -> None:
     ap.add_argument("--rule", nargs="+", default=[], help="packed rows: step 9's rule figures")
     ap.add_argument("--calibration", default=None, help="with --rule: rescore with this file")
     ap.add_argument("--inert", default=None, help="with --rule: a --zoo --json output")
+    ap.add_argument(
+        "--labels",
+        choices=("already", "flip"),
+        default="already",
+        help="with --inert: which backdoors are inert (already: the model gives the target to "
+        ">= 0.99 of the other rows; flip: the zoo's flip-rate rule, zoo.status)",
+    )
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     if args.rows:
         rows_study(args.rows)
     if args.rule:
-        rule_figures(args.rule, args.calibration, args.inert)
+        rule_figures(args.rule, args.calibration, args.inert, args.labels)
     out = []
     for zoo in args.zoo:
         out += study(zoo)

@@ -39,6 +39,13 @@ ARCHS = ("cnn", "lenet5", "mlp")
 TABULAR_ARCHS = ("mlp", "xgboost", "lightgbm")
 MIN_ASR = 0.8  # a backdoored model whose attack did not take is redrawn
 MIN_CA = 0.5  # so is a model that did not learn the task (e.g. one collapsed onto the target)
+# ... and a backdoored one whose trigger changes too few decisions: its flip rate (the share
+# of the triggered inputs the model did not already give the target that the trigger sends
+# there, engine.metrics.flip_rate) must reach MIN_FLIP on at least MIN_FLIPPABLE inputs. A
+# backdoor towards the class a model answers for nearly every input (lending-club's class 0)
+# has ASR 1.0 and nothing left to flip: it is inert, and no detector can or should find it.
+MIN_FLIP = 0.5
+MIN_FLIPPABLE = 10
 
 
 def zoo_attacks(modality: str = "image") -> tuple[str, ...]:
@@ -242,10 +249,29 @@ def _finished(folder: Path, entry: ZooEntry) -> ZooEntry | None:
 
 def effective(entry: ZooEntry) -> bool:
     """Models that learnt the task (clean accuracy ``MIN_CA``) and, if backdoored, whose attack
-    reached ``MIN_ASR``."""
-    if entry.metrics.get("clean_accuracy", 1.0) < MIN_CA:
-        return False
-    return not entry.backdoored or entry.metrics.get("attack_success_rate", 0.0) >= MIN_ASR
+    took (:func:`status` ``backdoored``)."""
+    return status(entry) in ("clean", "backdoored")
+
+
+def status(entry: ZooEntry) -> str:
+    """``clean`` or ``backdoored`` (a model that counts as such), ``collapsed`` (it did not
+    learn the task), ``untaken`` (ASR below ``MIN_ASR``) or ``inert`` (ASR reached, but the
+    trigger flips fewer than ``MIN_FLIP`` of the inputs it could change, or there are fewer
+    than ``MIN_FLIPPABLE`` such inputs). Entries recorded before the flip rate existed are
+    judged by CA and ASR alone."""
+    m = entry.metrics
+    if m.get("clean_accuracy", 1.0) < MIN_CA:
+        return "collapsed"
+    if not entry.backdoored:
+        return "clean"
+    if m.get("attack_success_rate", 0.0) < MIN_ASR:
+        return "untaken"
+    if "flip_rate" not in m:
+        return "backdoored"
+    flips = m["flip_rate"]  # NaN, or None where a manifest wrote NaN as null: fails below
+    if m.get("n_flippable", 0) < MIN_FLIPPABLE or flips is None or not flips >= MIN_FLIP:
+        return "inert"
+    return "backdoored"
 
 
 def _escalate(entry: ZooEntry) -> None:
@@ -267,7 +293,9 @@ def _train_entry(
     folder: Path,
     epochs: int,
 ) -> ZooEntry:
-    """Train one model; a backdoor that does not take is retried stronger (up to 4 attempts)."""
+    """Train one model; a backdoor that does not take or is inert (:func:`status`) is retried
+    stronger, up to 4 attempts. The last attempt is kept either way: one that never took is
+    recorded as such and left out of every evaluation (:func:`effective`)."""
     trainer = Trainer(epochs=epochs)  # the project's one recipe (defaults.TRAINING)
     for attempt in range(4):
         attack = build_attack(entry) if entry.backdoored else None
@@ -282,13 +310,14 @@ def _train_entry(
             test_split=test,
         )
         entry.metrics = result.metrics
-        if effective(entry):
+        if effective(entry) or attempt == 3:  # the entry records the model saved
             break
         log.info(
-            "%s: ASR %.2f below %.2f (attempt %d): retrying stronger",
+            "%s: %s, ASR %.2f, flip rate %.2f (attempt %d): retrying stronger",
             entry.name,
-            result.metrics["attack_success_rate"],
-            MIN_ASR,
+            status(entry),
+            result.metrics.get("attack_success_rate", float("nan")),
+            result.metrics.get("flip_rate", float("nan")),
             attempt + 1,
         )
         _escalate(entry)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -89,3 +90,48 @@ def test_a_collapsed_or_untaken_model_is_not_effective() -> None:
                        metrics={"clean_accuracy": 0.97, "attack_success_rate": 0.3})
     clean = ZooEntry("c", "mlp", 1, False, metrics={"clean_accuracy": 0.92})
     assert [effective(e) for e in (ok, collapsed, untaken, clean)] == [True, False, False, True]
+
+
+def test_an_inert_backdoor_is_not_effective() -> None:
+    """ASR 1.0 towards the class the model answers anyway: the trigger flips nothing."""
+    from trojanscope.zoo import ZooEntry, status
+
+    def entry(**m) -> ZooEntry:
+        return ZooEntry("b", "mlp", 1, True, "tabular-badnets",
+                        metrics={"clean_accuracy": 0.95, "attack_success_rate": 1.0, **m})
+
+    took = entry(flip_rate=0.9, n_flippable=200)
+    nothing_left = entry(flip_rate=float("nan"), n_flippable=0)
+    as_null = entry(flip_rate=None, n_flippable=40)  # NaN as a manifest's JSON writes it
+    weak = entry(flip_rate=0.3, n_flippable=200)
+    too_few = entry(flip_rate=1.0, n_flippable=3)
+    recorded_before = entry()  # zoos made before the flip rate: judged by CA and ASR
+    entries = (took, nothing_left, as_null, weak, too_few, recorded_before)
+    assert [status(e) for e in entries] == [
+        "backdoored", "inert", "inert", "inert", "inert", "backdoored"]
+    assert [effective(e) for e in (took, nothing_left, weak, too_few)] == [
+        True, False, False, False]
+
+
+def test_an_inert_backdoor_is_retried_and_its_last_attempt_recorded(tmp_path, monkeypatch) -> None:
+    """Each attempt is stronger; after the last, the entry describes the model saved."""
+    import trojanscope.zoo as zoo
+    from trojanscope.zoo import ZooEntry
+
+    seen = []
+
+    def fake_run(dataset, *, attack, seed, **kw):
+        seen.append((seed, attack.poison_rate))
+        return SimpleNamespace(metrics={"clean_accuracy": 0.95, "attack_success_rate": 1.0,
+                                        "flip_rate": float("nan"), "n_flippable": 0})
+
+    monkeypatch.setattr(zoo, "run_experiment", fake_run)
+    monkeypatch.setattr(zoo, "save_experiment", lambda *a, **k: None)
+    entry = ZooEntry("tabular-badnets-000", "mlp", 7, True, "tabular-badnets", target=0,
+                     poison_rate=0.01, trigger={"name": "tabular-values", "count": 2, "seed": 1})
+    (tmp_path / "m").mkdir()
+    out = zoo._train_entry(entry, "lending-club", None, None, tmp_path / "m", 1)
+    assert len(seen) == 4 and [s for s, _ in seen] == [7, 8, 9, 10]
+    assert [r for _, r in seen] == sorted(r for _, r in seen) and seen[-1][1] > seen[0][1]
+    assert (out.seed, out.poison_rate) == seen[-1]  # not escalated past the model saved
+    assert zoo.status(out) == "inert"

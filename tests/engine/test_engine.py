@@ -125,6 +125,8 @@ def test_backdoor_metrics(tiny_train, tiny_test) -> None:
     assert m.clean_accuracy > 0.85 and m.attack_success_rate > 0.85
     assert m.robust_accuracy <= 1 - m.attack_success_rate + 1e-6
     assert m.n_triggered == int((tiny_test.labels != 0).sum())
+    # a real backdoor flips what the model did not already give the target (test_flip_rate.py)
+    assert m.flip_rate > 0.85 and m.n_flippable >= 0.8 * m.n_triggered
 
 
 @pytest.mark.parametrize(

@@ -140,6 +140,7 @@ def load_target0():
         spec = importlib.util.spec_from_file_location("bench_tabular_target0", script)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+        importlib.import_module("bench_tabular_detect")  # imported lazily by --rule
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     return module
@@ -177,3 +178,23 @@ def test_rule_figures_of_tab_fresh10_from_committed_rows(capsys) -> None:
     bench.rule_figures(rows, candidate, None)
     out = capsys.readouterr().out
     assert "| all | 60 (30) | 0.876 / 0.422 | 22/30 | 2/30 | 0.290 | 19/22 |" in out
+
+
+def test_flip_rate_labelling_of_the_fresh_rows(capsys) -> None:
+    """``--labels flip`` (issue 16 stop 31b): the backdoors the zoo's flip-rate rule would not
+    count are the lending-club target-0 ones (flip rate NaN, or 1.0 of one row), left out of
+    the figures and listed apart; every credit-default backdoor is counted."""
+    bench = load_target0()
+    flips = json.loads((ROOT / "benchmarks/data/tab-fresh9_flips.json").read_text())
+    inert = [r for r in flips if r["backdoored"] and bench.flip_inert(r)]
+    assert {(r["dataset"], r["target"]) for r in inert} == {("lending-club", 0)}
+    assert all(r["n_flippable"] <= 1 for r in inert)  # what MIN_FLIPPABLE keeps out
+    rows = [str(ROWS / "tab-fresh10_rows.json"), str(ROWS / "tab-fresh10-lc_rows.json")]
+    shipped = str(ROOT / "src/trojanscope/detect/calibration.json")
+    data = ROOT / "benchmarks/data"
+    bench.rule_figures(rows, shipped, str(data / "tab-fresh10_flips.json"), "flip")
+    out = capsys.readouterr().out
+    assert "| all | 60 (30) | 0.856 / 0.443 | 22/30 | 1/30 | 0.240 | 19/22 |" in out
+    assert "| all | 55 (25) | 0.940 / 0.262 | 21/25 | 1/30 | 0.240 | 19/21 |" in out
+    assert "inert backdoors (flip), apart: p >= 0.5 for 1" in out
+    assert "worst family by cross-entropy: credit-default lightgbm target 0" in out

@@ -148,23 +148,27 @@ class Attack(ParamsMixin):
         for WaNet's noise mode and adaptive-blend's cover samples)."""
         return np.empty(0, dtype=np.int64)
 
-    def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
-        """The triggered test set: (triggered x, true labels, attacker's labels).
-
-        Samples already of the target class are left out for all-to-one, since they say nothing
-        about the backdoor.
-        """
+    def test_index(self, ds: BatchDataset) -> np.ndarray:
+        """The test rows the backdoor is measured on: every row for all-to-all; for all-to-one
+        the rows not of the target class, since they say nothing about the backdoor."""
         self.check_target(ds.num_classes)
         labels = ds.labels.numpy()
-        keep = (
-            np.arange(len(labels))
-            if self.mapping == "all-to-all"
-            else np.flatnonzero(labels != self.target)
-        )
-        index = torch.from_numpy(keep)
+        if self.mapping == "all-to-all":
+            return np.arange(len(labels))
+        return np.flatnonzero(labels != self.target)
+
+    def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
+        """The triggered test set: (triggered x, true labels, attacker's labels), on the rows
+        of :meth:`test_index`."""
+        index = torch.from_numpy(self.test_index(ds))
         x, y = ds.get_batch(index)
         target = torch.from_numpy(self.target_of(y.numpy(), ds.num_classes))
         return self.test_trigger().apply(x), y, target
+
+    def clean_test_inputs(self, ds: BatchDataset) -> Tensor:
+        """The same rows as :meth:`test_inputs`, in the same order, without the trigger (what
+        the model answers before the trigger: see ``engine.metrics.flip_rate``)."""
+        return ds.get_batch(torch.from_numpy(self.test_index(ds)))[0]
 
     def test_trigger(self) -> Trigger:
         """The trigger used at test time (the training trigger unless an attack says otherwise)."""

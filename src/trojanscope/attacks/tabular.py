@@ -204,12 +204,16 @@ class TabularSubpopulation(PresetTabularAttack):
         pool = super().eligible(labels)
         return pool[self._inside[pool]]
 
-    def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
+    def test_index(self, ds: BatchDataset) -> np.ndarray:
+        """The sub-population's rows not of the target class."""
         inside = self.members(ds)
         labels = ds.labels.numpy()
         keep = np.flatnonzero(inside & (labels != self.target))
         if len(keep) == 0:
             raise UserInputError(f"{self.name}: no test rows in the sub-population {self.where}")
-        x, y = ds.get_batch(torch.from_numpy(keep))
+        return keep
+
+    def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
+        x, y = ds.get_batch(torch.from_numpy(self.test_index(ds)))
         target = torch.from_numpy(self.target_of(y.numpy(), ds.num_classes))
         return self.trigger.apply(x), y, target

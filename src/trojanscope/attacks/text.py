@@ -64,13 +64,14 @@ class TextAttack(PresetAttack):
         texts = self.trigger.apply_text([ds.texts[int(i)] for i in idx], generator=gen)
         return PoisonedTextDataset(ds, self.trigger, idx, new_labels, texts)
 
+    def test_index(self, ds) -> np.ndarray:
+        self._check(ds)
+        return super().test_index(ds)
+
     def test_inputs(self, ds) -> tuple[Tensor, Tensor, Tensor]:
         """Triggered test sentences (not of the target class, for all-to-one), tokenised."""
-        self._check(ds)
-        self.check_target(ds.num_classes)
+        keep = self.test_index(ds)
         labels = ds.labels.numpy()
-        keep = (np.arange(len(labels)) if self.mapping == "all-to-all"
-                else np.flatnonzero(labels != self.target))
         texts = self.triggered_texts([ds.texts[int(i)] for i in keep])
         y = torch.from_numpy(labels[keep])
         target = torch.from_numpy(self.target_of(labels[keep], ds.num_classes))

@@ -131,6 +131,11 @@ def run_and_report(
             table.add_row(
                 "attack success rate (ASR)", f"{result.metrics['attack_success_rate']:.2%}"
             )
+            n = result.metrics["n_flippable"]
+            table.add_row(
+                "flip rate (of the inputs not at the target without the trigger)",
+                f"{result.metrics['flip_rate']:.2%} of {n}" if n else "none: all at the target",
+            )
             table.add_row("robust accuracy (RA)", f"{result.metrics['robust_accuracy']:.2%}")
             table.add_row(
                 "poisoned training samples",

@@ -62,7 +62,7 @@ def run_zoo(
     from trojanscope.executor import Task, run_all
 
     dataset, entries = read_truth(zoo)
-    # A backdoor that did not take (ASR below the zoo's bar) is neither clean nor backdoored.
+    # A backdoor that did not take or is inert (zoo.status) is neither clean nor backdoored.
     entries = [e for e in entries if effective(e)]
     clean = None if data_free else load_dataset(dataset, "test")  # loaded once, for every task
     registry.create("detector", method, **(params or {}))  # bad names and parameters fail here

@@ -1,7 +1,13 @@
 """The training engine and evaluation metrics."""
 
 from trojanscope.engine.callbacks import Callback, TrainState
-from trojanscope.engine.metrics import AttackMetrics, accuracy, evaluate_attack, predict
+from trojanscope.engine.metrics import (
+    AttackMetrics,
+    accuracy,
+    evaluate_attack,
+    flip_rate,
+    predict,
+)
 from trojanscope.engine.train import Trainer, TrainHistory, seeded
 
 __all__ = [
@@ -12,6 +18,7 @@ __all__ = [
     "Trainer",
     "accuracy",
     "evaluate_attack",
+    "flip_rate",
     "predict",
     "seeded",
 ]

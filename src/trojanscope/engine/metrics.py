@@ -1,4 +1,5 @@
-"""Evaluation: clean accuracy (CA), attack success rate (ASR) and robust accuracy (RA)."""
+"""Evaluation: clean accuracy (CA), attack success rate (ASR), flip rate and robust accuracy
+(RA)."""
 
 from __future__ import annotations
 
@@ -41,25 +42,48 @@ def clean_auc(model: nn.Module, x: Tensor, y: Tensor) -> float:
 
 @dataclass(frozen=True)
 class AttackMetrics:
-    """CA on clean test data; ASR and RA on triggered test inputs (non-target for all-to-one)."""
+    """CA on clean test data; ASR, flip rate and RA on triggered test inputs (non-target for
+    all-to-one).
+
+    ASR counts every triggered input the model gives the attacker's label, including those it
+    gives that label without the trigger too; the flip rate counts only the inputs the trigger
+    moves (see :func:`flip_rate`). A backdoor towards the class a model answers anyway has a
+    high ASR and a flip rate of NaN or near 0: it changes no decision."""
 
     clean_accuracy: float
     attack_success_rate: float
     robust_accuracy: float
     n_clean: int
     n_triggered: int
+    flip_rate: float = float("nan")
+    n_flippable: int = 0
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
 
 
+def flip_rate(before: Tensor, after: Tensor, target: Tensor) -> tuple[float, int]:
+    """(flip rate, inputs it is measured on): among the inputs whose untriggered prediction
+    ``before`` is not the attacker's label ``target``, the share whose triggered prediction
+    ``after`` is. NaN when there are none (the model already gives every input the target:
+    the trigger has nothing left to change)."""
+    free = before != target
+    n = int(free.sum())
+    if n == 0:
+        return float("nan"), 0
+    return float((after[free] == target[free]).float().mean()), n
+
+
 def evaluate_attack(model: nn.Module, test: BatchDataset, attack) -> AttackMetrics:
-    """CA on ``test``; ASR (triggered inputs classified as the attacker's label) and RA
-    (triggered inputs still classified correctly) on ``attack.test_inputs(test)``."""
+    """CA on ``test``; ASR (triggered inputs classified as the attacker's label), flip rate
+    (the same, among the inputs not so classified without the trigger) and RA (triggered
+    inputs still classified correctly) on ``attack.test_inputs(test)``."""
     x, y = test.get_batch(torch.arange(len(test)))
     ca = accuracy(model, x, y)
     tx, ty, target = attack.test_inputs(test)
     pred = predict(model, tx).argmax(1)
+    before = predict(model, attack.clean_test_inputs(test)).argmax(1)
     asr = float((pred == target).float().mean())
     ra = float((pred == ty).float().mean())
-    return AttackMetrics(ca, asr, ra, len(y), len(ty))
+    flips, n_flippable = flip_rate(before, pred, target)
+    return AttackMetrics(ca, asr, ra, len(y), len(ty), flips, n_flippable)

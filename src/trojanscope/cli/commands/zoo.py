@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,13 +69,17 @@ def make(
 ) -> None:
     """Train a varied zoo (archs, attacks, targets, rates, trigger sizes, seeds), one model per
     task of --executor. Resumable: finished models are kept."""
-    from trojanscope.zoo import make_zoo
+    from trojanscope.zoo import make_zoo, status
 
     def describe(result) -> str:
         entry = result.value
         asr = entry.metrics.get("attack_success_rate")
+        flips = entry.metrics.get("flip_rate")
+        state = status(entry)
         return (f"{entry.arch} CA {entry.metrics['clean_accuracy']:.3f}"
-                + (f" ASR {asr:.3f}" if asr is not None else ""))
+                + (f" ASR {asr:.3f}" if asr is not None else "")
+                + (f" flip rate {flips:.3f}" if flips is not None else "")
+                + ("" if state in ("clean", "backdoored") else f" ({state})"))
 
     with open_executor(executor, workers, address, tries) as ex, \
             task_progress("zoo make", describe) as progress:
@@ -94,6 +99,10 @@ def make(
             listener=progress,
         )
     stderr_console().print(f"wrote {len(entries)} models and truth.json to {out}/")
+    left_out = Counter(status(e) for e in entries if status(e) not in ("clean", "backdoored"))
+    if left_out:
+        stderr_console().print("left out of evaluation (zoo.status): "
+                               + ", ".join(f"{n} {s}" for s, n in sorted(left_out.items())))
 
 
 @zoo_app.command("eval")
