@@ -19,8 +19,10 @@ Four signals, each with a rule that needs no poison rate; a sample is flagged by
    neighbours in the early representation. Clean confusions rarely disagree completely;
    trigger carriers that the model has not learnt yet look entirely like their source class.
    A class whose share of disagreements, or of near-total disagreements (agreement at most
-   ``strong``), is a robust outlier among the classes (z above ``min_z``) holds poison the
-   split may miss (a handful of sparse-trigger samples; a majority of carriers the model has
+   ``strong``), is evidence of poison by the verdict's own tests
+   (:func:`~.verdict.disagreement_findings`; before issue 13's review, a robust z above 3.5
+   here against the verdict's count z of 6 flagged classes the verdict did not name) holds
+   poison the split may miss (sparse-trigger samples; a majority of carriers the model has
    not yet learnt), and its disagreeing samples (agreement under 0.5) are flagged.
 3. *Both views agree* (for all-to-all poison, spread thinly over every class): a sample that
    disagrees with its early neighbours' labels *and* stands out along its class's top singular
@@ -58,7 +60,12 @@ from trojanscope.detect.data.neighbours import label_agreement, outside_purity
 from trojanscope.detect.data.spectral import SpectralSignatures
 from trojanscope.detect.data.split import ClassSplit, null_separation, split_classes
 from trojanscope.detect.data.stats import top_components
-from trojanscope.detect.data.verdict import SetVerdict, all_to_all_signature, set_verdict
+from trojanscope.detect.data.verdict import (
+    SetVerdict,
+    all_to_all_signature,
+    disagreement_findings,
+    set_verdict,
+)
 from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 
@@ -92,8 +99,6 @@ class AutoData(DataDetector):
         dims: principal directions of the penultimate features kept.
         min_separation: cluster separation (pooled std units) at which a class is infected.
         k: neighbours consulted for label consistency.
-        min_z: robust z-score of a class's share of near-total disagreements at which it
-            is suspect.
         strong: agreement at or below which a disagreement counts as near-total.
         size_weight: weight of a side's share of its class when choosing the poison side.
         spectral_z: robust z of the spectral score above which a disagreeing sample is flagged.
@@ -123,7 +128,7 @@ class AutoData(DataDetector):
     name = "auto"
 
     def __init__(self, dims: int = 32, min_separation: float = 5.0, k: int = 20,
-                 min_z: float = 3.5, strong: float = 0.1, size_weight: float = 0.25,
+                 strong: float = 0.1, size_weight: float = 0.25,
                  spectral_z: float = 2.0, confusion: bool = True, seed: int = 0,
                  head_only: bool = True, confusion_threshold: float = 0.6,
                  group_agree: float = 0.7, spread_agree: float = 0.8,
@@ -136,7 +141,7 @@ class AutoData(DataDetector):
         self.spread_agree, self.spread_z = float(spread_agree), float(spread_z)
         self.dims, self.min_separation, self.k = int(dims), float(min_separation), int(k)
         self.head_only, self.confusion_threshold = bool(head_only), float(confusion_threshold)
-        self.min_z, self.strong, self.size_weight = float(min_z), float(strong), float(size_weight)
+        self.strong, self.size_weight = float(strong), float(size_weight)
         self.spectral_z, self.seed = float(spectral_z), int(seed)
         self.confusion = check_flag("confusion", confusion)
 
@@ -269,8 +274,18 @@ class AutoData(DataDetector):
         classes = np.array([s.cls for s in splits])
         strong = robust_z(np.array([(agree[s.index] <= self.strong).mean() for s in splits]))
         share = robust_z(np.array([disagree[s.index].mean() for s in splits]))
-        suspect = [int(c) for c, z1, z2 in zip(classes, strong, share, strict=True)
-                   if max(z1, z2) > self.min_z and c not in infected]
+        counts = {
+            "strong_counts": np.bincount(labels[agree <= self.strong],
+                                         minlength=feats.num_classes).tolist(),
+            "disagree_counts": np.bincount(labels[disagree], minlength=feats.num_classes).tolist(),
+            "class_sizes": np.bincount(labels, minlength=feats.num_classes).tolist(),
+        }
+        # the classes the verdict names by label disagreement, the same test (issue 13 review:
+        # a robust z > 3.5 here against the verdict's count z >= 6 flagged classes the verdict
+        # called clean)
+        named = disagreement_findings({**counts, "split_classes": [int(c) for c in classes]},
+                                      [int(c) for c in classes])
+        suspect = sorted({c for c, _ in named} - set(infected))
         for c in suspect:
             idx = labels == c
             scores[idx] += 1.0 - agree[idx]
@@ -292,11 +307,7 @@ class AutoData(DataDetector):
             "n_disagree": int(disagree.sum()),
             "n_spectral": int((spectral > self.spectral_z).sum()),
             "n_both": int((both & disagree).sum()),
-            "side_sizes": side_sizes, "side_disagree": side_disagree,
-            "strong_counts": np.bincount(labels[agree <= self.strong],
-                                         minlength=feats.num_classes).tolist(),
-            "disagree_counts": np.bincount(labels[disagree], minlength=feats.num_classes).tolist(),
-            "class_sizes": np.bincount(labels, minlength=feats.num_classes).tolist(),
+            "side_sizes": side_sizes, "side_disagree": side_disagree, **counts,
             "both_counts": np.bincount(labels[both & disagree],
                                        minlength=feats.num_classes).tolist(),
             "n_spread": int((both & ~disagree).sum()),
@@ -312,7 +323,6 @@ class AutoFeatures(AutoData):
     name = "auto-features"
 
     def __init__(self, dims: int = 32, min_separation: float = 5.0, k: int = 20,
-                 min_z: float = 3.5, strong: float = 0.1, size_weight: float = 0.25,
+                 strong: float = 0.1, size_weight: float = 0.25,
                  spectral_z: float = 2.0, seed: int = 0) -> None:
-        super().__init__(dims, min_separation, k, min_z, strong, size_weight, spectral_z,
-                         False, seed)
+        super().__init__(dims, min_separation, k, strong, size_weight, spectral_z, False, seed)
