@@ -261,3 +261,23 @@ def test_label_consistency_flags_only_the_classes_the_verdict_names() -> None:
     r = detect_data(None, method="auto", features=feats, poison=poison)
     assert 7 in r.details["verdict"]["classes"] and 7 in r.details["evidence"]["suspect"]
     assert np.isin(seven, r.flagged).all()
+
+
+def test_confine_keeps_the_flags_of_the_named_classes_unless_all_to_all() -> None:
+    """``confine``: an all-to-one backdoor's carriers all carry the target label, so on a set
+    judged poisoned with named classes the flags elsewhere (natural confusions) are dropped;
+    the all-to-all signature, a clean verdict or no named class keep every flag."""
+    from trojanscope.detect.data.auto import AutoData
+    from trojanscope.detect.data.verdict import SetVerdict
+
+    labels = np.repeat(np.arange(10), 10)
+    flagged = np.array([3, 31, 32, 35, 57, 88])
+    named = SetVerdict(True, ["class 3 splits"], [3])
+    det = AutoData(confine=True)
+    det.evidence = {"n_disagree": 100, "n_both": 20}
+    assert det.confine_flags(flagged, labels, named).tolist() == [31, 32, 35]
+    assert AutoData().confine_flags(flagged, labels, named).tolist() == flagged.tolist()
+    for verdict in (SetVerdict(True, ["all-to-all"], []), SetVerdict(False)):
+        assert det.confine_flags(flagged, labels, verdict).tolist() == flagged.tolist()
+    det.evidence = {"n_disagree": 100, "n_both": int(BOTH_SHARE * 100)}  # the signature
+    assert det.confine_flags(flagged, labels, named).tolist() == flagged.tolist()
