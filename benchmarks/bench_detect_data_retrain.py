@@ -12,7 +12,8 @@ not poisoned, 8 epochs: what removing exactly the poison costs), ``restored`` (`
 the flagged samples whose own label a model of the unflagged ones predicts, ``--restore``),
 ``confident`` (``cleaned`` plus the flagged samples that model predicts at probability >= 0.9,
 relabelled), ``confined`` (the unflagged samples of ``auto`` with ``confine=true``: flags
-kept only in the classes the verdict names, unless the set shows the all-to-all signature),
+kept only in the classes the verdict names, unless the set shows the all-to-all signature; the
+default since issue 13's stop 31, so ``cleaned`` is the same since then),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """

@@ -264,9 +264,10 @@ def test_label_consistency_flags_only_the_classes_the_verdict_names() -> None:
 
 
 def test_confine_keeps_the_flags_of_the_named_classes_unless_all_to_all() -> None:
-    """``confine``: an all-to-one backdoor's carriers all carry the target label, so on a set
-    judged poisoned with named classes the flags elsewhere (natural confusions) are dropped;
-    the all-to-all signature, a clean verdict or no named class keep every flag."""
+    """``confine`` (the default since stop 31): an all-to-one backdoor's carriers all carry the
+    target label, so on a set judged poisoned with named classes the flags elsewhere (natural
+    confusions) are dropped; the all-to-all signature, a clean verdict or no named class keep
+    every flag."""
     from trojanscope.detect.data.auto import AutoData
     from trojanscope.detect.data.verdict import SetVerdict
 
@@ -276,7 +277,10 @@ def test_confine_keeps_the_flags_of_the_named_classes_unless_all_to_all() -> Non
     det = AutoData(confine=True)
     det.evidence = {"n_disagree": 100, "n_both": 20}
     assert det.confine_flags(flagged, labels, named).tolist() == [31, 32, 35]
-    assert AutoData().confine_flags(flagged, labels, named).tolist() == flagged.tolist()
+    off = AutoData(confine=False)
+    off.evidence = det.evidence
+    assert off.confine_flags(flagged, labels, named).tolist() == flagged.tolist()
+    assert AutoData().confine and AutoData().get_params()["confine"] is True  # the default
     for verdict in (SetVerdict(True, ["all-to-all"], []), SetVerdict(False)):
         assert det.confine_flags(flagged, labels, verdict).tolist() == flagged.tolist()
     det.evidence = {"n_disagree": 100, "n_both": int(BOTH_SHARE * 100)}  # the signature
