@@ -193,6 +193,7 @@ class AutoData(DataDetector):
             seed=self.seed, head_only=self.head_only, threshold=self.confusion_threshold,
         ).run_from(feats, scores, flagged)
         labels = feats.labels.numpy()
+        self.confused = confused  # each sample's own-label probability after confusion
         self.evidence["confusion_counts"] = np.bincount(
             labels[extra], minlength=feats.num_classes).tolist()
         flagged, extra = self.orient_by_confusion(confused, flagged, extra, scores)
