@@ -13,7 +13,8 @@ the flagged samples whose own label a model of the unflagged ones predicts, ``--
 ``confident`` (``cleaned`` plus the flagged samples that model predicts at probability >= 0.9,
 relabelled), ``confined`` (the unflagged samples of ``auto`` with ``confine=true``: flags
 kept only in the classes the verdict names, unless the set shows the all-to-all signature; the
-default since issue 13's stop 31, so ``cleaned`` is the same since then),
+default since issue 13's stop 31, so ``cleaned`` is the same since then), ``unconfined``
+(the same with ``confine=false``: ``cleaned`` before stop 31),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -88,15 +89,17 @@ def main() -> None:
                "tpr": float((flags & poison).sum() / max(poison.sum(), 1)),
                "fpr": float((flags & ~poison).sum() / (~poison).sum())}
         keeps = {"oracle": np.flatnonzero(~poison), "cleaned": np.asarray(r.keep)}
-        if "confined" in {v.partition("-")[0] for v in opts.variants.split(",")}:
+        for variant, confine in (("confined", True), ("unconfined", False)):
+            if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
+                continue
             rc = detect_data(data, features=cached_features(data, opts.cache, name),
-                             confine=True)
+                             confine=confine)
             flags_c = np.zeros(len(poison), dtype=bool)
             flags_c[rc.flagged] = True
-            keeps["confined"] = np.asarray(rc.keep)
-            row.update(confined_tpr=float((flags_c & poison).sum() / max(poison.sum(), 1)),
-                       confined_fpr=float((flags_c & ~poison).sum() / (~poison).sum()),
-                       confined_flagged=len(rc.flagged))
+            keeps[variant] = np.asarray(rc.keep)
+            row.update({f"{variant}_tpr": float((flags_c & poison).sum() / max(poison.sum(), 1)),
+                        f"{variant}_fpr": float((flags_c & ~poison).sum() / (~poison).sum()),
+                        f"{variant}_flagged": len(rc.flagged)})
         row.update(flagged=len(r.flagged), poisoned=r.poisoned, targets=r.target_classes)
         labels = {}
         if {"restored", "confident"} & {v.partition("-")[0] for v in opts.variants.split(",")}:
