@@ -14,9 +14,10 @@ seed):
 Subcommands, each on a folder ``DIR``:
 
     PYTHONPATH=src python benchmarks/foreign_poison.py build DIR [--seed-base 7100] [--folder-set 5]
-    PYTHONPATH=src python benchmarks/foreign_poison.py detect DIR [--sets 5 --tag _after]  # the CLI
+    PYTHONPATH=src python benchmarks/foreign_poison.py detect DIR [--sets 5 --tag _after] \
+        [--cli-args '--method-param confine=true']  # the CLI
     PYTHONPATH=src python benchmarks/foreign_poison.py retrain DIR [--sets 1,3] [--uncleaned] \
-        [--variants cleaned,cleaned-steps,oracle-steps] [--no-reference]
+        [--variants cleaned,cleaned-steps,oracle-steps] [--no-reference] [--tag _after]
 
 ``build`` writes each set as a user's ``.npz`` (``x`` float (N, 1, 28, 28) in [0, 1], ``y``,
 and a ``poison`` boolean array, read by ``detect-data`` for scoring only) built from the
@@ -152,12 +153,12 @@ def build(out: Path, seed_base: int, folder_set: int) -> None:
     (out / "sets.json").write_text(json.dumps(specs, indent=1) + "\n")
 
 
-def run_cli(path: Path) -> tuple[dict, float]:
+def run_cli(path: Path, extra: tuple[str, ...] = ()) -> tuple[dict, float]:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "trojanscope", "-q", "detect-data", str(path),
-                           "--format", "json"], capture_output=True, text=True, env=env,
-                          check=False)
+                           "--format", "json", *extra], capture_output=True, text=True,
+                          env=env, check=False)
     secs = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{path}: exit {proc.returncode}: {proc.stderr}")
@@ -171,7 +172,8 @@ def rates_of(flagged: list[int], poison: np.ndarray) -> tuple[float, float]:
             float((flags & ~poison).sum() / (~poison).sum()))
 
 
-def detect(out: Path, chosen: list[int] | None = None, tag: str = "") -> None:
+def detect(out: Path, chosen: list[int] | None = None, tag: str = "",
+           extra: tuple[str, ...] = ()) -> None:
     specs = json.loads((out / "sets.json").read_text())
     rows = []
     for k, spec in enumerate(specs):
@@ -182,7 +184,7 @@ def detect(out: Path, chosen: list[int] | None = None, tag: str = "") -> None:
             targets.append((spec["folder"], out / spec["folder"],
                             np.load(out / f"{spec['folder']}_poison.npy")))
         for name, path, poison in targets:
-            doc, secs = run_cli(path)
+            doc, secs = run_cli(path, extra)
             (out / f"{name}{tag}.json").write_text(json.dumps(doc) + "\n")
             if poison is None:
                 tpr, fpr = doc["recall"], doc["fpr"]
@@ -241,11 +243,13 @@ def restored_mask(x: np.ndarray, y: np.ndarray, keep: np.ndarray) -> np.ndarray:
 
 
 def retrain(out: Path, chosen: list[int] | None, uncleaned: bool,
-            variants: tuple[str, ...] = ("cleaned",), reference: bool = True) -> None:
+            variants: tuple[str, ...] = ("cleaned",), reference: bool = True,
+            tag: str = "") -> None:
     """Retrain each set: ``cleaned`` (without the CLI's flags, 8 epochs), ``restored`` (with
     the flagged samples a model of the rest agrees with put back), ``cleaned-steps``
     (the same samples, the steps of the whole set held), ``oracle``/``oracle-steps`` (without
-    the true poison); ``uncleaned``: the whole poisoned set too."""
+    the true poison); ``uncleaned``: the whole poisoned set too; ``tag``: the flags of the
+    ``detect --tag`` run of that name."""
     import torch
 
     from trojanscope.engine.train import recipe_steps
@@ -260,7 +264,7 @@ def retrain(out: Path, chosen: list[int] | None, uncleaned: bool,
         data = np.load(out / f"{spec['name']}.npz")
         x, y = data["x"], data["y"]
         keep = np.ones(len(y), dtype=bool)
-        keep[json.loads((out / f"{spec['name']}.json").read_text())["flagged"]] = False
+        keep[json.loads((out / f"{spec['name']}{tag}.json").read_text())["flagged"]] = False
         other = ty != spec["target"]
         trig = Trigger(spec["recipe"], spec["seed"], tx.shape[2:])
         triggered = (trig.apply(tx[other], np.random.default_rng([spec["seed"], 4])),
@@ -288,7 +292,8 @@ def retrain(out: Path, chosen: list[int] | None, uncleaned: bool,
         x, y = mnist("train")
         ref = train_eval(x, y, (tx, ty), (tx[:1], -1))["ca"]
         print(f"unpoisoned training, seed 0: CA {ref:.4f}", flush=True)
-    name = "retrain.json" if chosen is None else f"retrain_{'_'.join(map(str, chosen))}.json"
+    name = ("retrain" + tag + ("" if chosen is None else "_" + "_".join(map(str, chosen)))
+            + ".json")
     (out / name).write_text(json.dumps({"rows": rows, "reference_ca": ref}, indent=1) + "\n")
 
 
@@ -301,7 +306,9 @@ def main() -> None:
                         help="set number also written as an image folder (-1: none)")
     parser.add_argument("--sets", default=None, help="set numbers (default all)")
     parser.add_argument("--tag", default="", help="detect: suffix of the JSON files written "
-                        "(a later run beside the first)")
+                        "(a later run beside the first); retrain: the flags of that run")
+    parser.add_argument("--cli-args", default="", help="detect: more detect-data arguments, "
+                        "space-separated (e.g. '--method-param confine=true')")
     parser.add_argument("--uncleaned", action="store_true")
     parser.add_argument("--no-reference", action="store_true",
                         help="retrain: skip the unpoisoned reference")
@@ -313,10 +320,10 @@ def main() -> None:
     if args.command == "build":
         build(args.out, args.seed_base, args.folder_set)
     elif args.command == "detect":
-        detect(args.out, chosen, args.tag)
+        detect(args.out, chosen, args.tag, tuple(args.cli_args.split()))
     else:
         retrain(args.out, chosen, args.uncleaned, tuple(args.variants.split(",")),
-                not args.no_reference)
+                not args.no_reference, args.tag)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,12 @@ poisoned (fast: planted features, no training)."""
 
 from __future__ import annotations
 
+import numpy as np
+import torch
+
 from trojanscope.cli.commands.detect_data import print_summary
 from trojanscope.detect.data import detect_data
+from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.verdict import (
     BOTH_MIN,
     BOTH_SHARE,
@@ -210,3 +214,74 @@ def test_a_high_share_of_a_small_class_is_weaker_evidence() -> None:
         n * 10 for n in ev["class_sizes"]]  # ten times the images: 290 of 350 (0.83) is
     ev["disagree_counts"][5] = 290
     assert set_verdict(ev).classes == [5]
+
+
+def mislabelled(n_noise: int = 9, seed: int = 2) -> tuple[Features, np.ndarray, np.ndarray]:
+    """Planted poison in class 3 (as :func:`planted`), and in every class 1-2 samples that look
+    like another class in the early features (natural confusions), in class 7 ``n_noise``:
+    fewer than the verdict's ``SHARE_MIN``, but a robust outlier among the classes' counts."""
+    g = np.random.default_rng(seed)
+    k, d, n = 10, 24, 120
+    centres = g.normal(0, 6, (k, d))
+    true = np.repeat(np.arange(k), n)
+    early = centres[true] + g.normal(0, 1, (len(true), d))
+    late = centres[true] + g.normal(0, 1, (len(true), d))
+    labels = true.copy()
+    idx = g.choice(np.flatnonzero(true != 3), 40, replace=False)
+    labels[idx] = 3
+    late[idx] = centres[3] + 8 * np.eye(d)[0] + g.normal(0, 1, (40, d))
+    rest = np.setdiff1d(np.arange(len(true)), idx)
+    seven = rest[:0]
+    for c in range(k):
+        m = n_noise if c == 7 else 1 + c % 2
+        pick = g.choice(rest[labels[rest] == c], m, replace=False)
+        early[pick] = centres[(c + 1) % k] + g.normal(0, 1, (m, d))
+        seven = pick if c == 7 else seven
+    poison = np.zeros(len(true), dtype=bool)
+    poison[idx] = True
+    f = Features(torch.tensor(late, dtype=torch.float32), torch.zeros(len(true), k),
+                 torch.tensor(labels), k, early=torch.tensor(early, dtype=torch.float32))
+    return f, poison, seven
+
+
+def test_label_consistency_flags_only_the_classes_the_verdict_names() -> None:
+    """Issue 13 review: the class step picked suspect classes by a robust z > 3.5 of the
+    classes' disagreement shares while the verdict reads the count z (>= ``CONSISTENCY_Z``,
+    at least ``SHARE_MIN`` samples): 9 natural confusions of class 7 against 1-2 elsewhere
+    were a robust z of 10, so they were flagged (and dropped by ``--write-clean``) though the
+    verdict named class 3 alone. Now the class step flags the classes the verdict names."""
+    feats, poison, seven = mislabelled()
+    r = detect_data(None, method="auto", features=feats, poison=poison)
+    named = r.details["verdict"]["classes"]
+    assert r.poisoned is True and named == [3] and r.truth.recall == 1.0
+    assert set(r.details["evidence"]["suspect"]) <= set(named)
+    assert not np.isin(seven, r.flagged).any()
+    # at SHARE_MIN such samples the verdict names class 7 too, and the class step flags them
+    feats, poison, seven = mislabelled(n_noise=SHARE_MIN + 2)
+    r = detect_data(None, method="auto", features=feats, poison=poison)
+    assert 7 in r.details["verdict"]["classes"] and 7 in r.details["evidence"]["suspect"]
+    assert np.isin(seven, r.flagged).all()
+
+
+def test_confine_keeps_the_flags_of_the_named_classes_unless_all_to_all() -> None:
+    """``confine`` (the default since stop 31): an all-to-one backdoor's carriers all carry the
+    target label, so on a set judged poisoned with named classes the flags elsewhere (natural
+    confusions) are dropped; the all-to-all signature, a clean verdict or no named class keep
+    every flag."""
+    from trojanscope.detect.data.auto import AutoData
+    from trojanscope.detect.data.verdict import SetVerdict
+
+    labels = np.repeat(np.arange(10), 10)
+    flagged = np.array([3, 31, 32, 35, 57, 88])
+    named = SetVerdict(True, ["class 3 splits"], [3])
+    det = AutoData(confine=True)
+    det.evidence = {"n_disagree": 100, "n_both": 20}
+    assert det.confine_flags(flagged, labels, named).tolist() == [31, 32, 35]
+    off = AutoData(confine=False)
+    off.evidence = det.evidence
+    assert off.confine_flags(flagged, labels, named).tolist() == flagged.tolist()
+    assert AutoData().confine and AutoData().get_params()["confine"] is True  # the default
+    for verdict in (SetVerdict(True, ["all-to-all"], []), SetVerdict(False)):
+        assert det.confine_flags(flagged, labels, verdict).tolist() == flagged.tolist()
+    det.evidence = {"n_disagree": 100, "n_both": int(BOTH_SHARE * 100)}  # the signature
+    assert det.confine_flags(flagged, labels, named).tolist() == flagged.tolist()

@@ -136,6 +136,13 @@ class DataDetector(ParamsMixin):
         gives no set-level verdict)."""
         return None
 
+    def confine_flags(self, flagged: np.ndarray, labels: np.ndarray,
+                      verdict: SetVerdict) -> np.ndarray:
+        """The flags of a set its (calibrated) verdict judges poisoned, narrowed where the
+        method has a rule for it (``auto``'s ``confine``); as given by default."""
+        del labels, verdict
+        return flagged
+
     def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
         """Suspicion per sample and the flagged indices (methods that decide by clusters
         override this to share one pass)."""

@@ -123,6 +123,8 @@ def detect_data(
             verdict = None
         elif not verdict.poisoned and not FLAG_WHEN_CLEAN:
             flagged = flagged[:0]
+        elif verdict.poisoned:
+            flagged = detector.confine_flags(flagged, labels, verdict)
     result = DataDetection(
         method=detector.name,
         suspicion=np.asarray(scores, dtype=np.float64),

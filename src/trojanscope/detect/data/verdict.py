@@ -81,33 +81,13 @@ def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
     margins = evidence.get("split_margins", [])
     ids = evidence.get("split_classes",  # class ids, not positions in the lists
                        list(range(max(len(margins), len(evidence.get("consistency_z", []))))))
-    zs = consistency_z(evidence, ids)
     for c, m in zip(ids, margins, strict=False):
         if m >= SPLIT_MARGIN:
             reasons.append(f"class {c} splits into two groups ({m:.1f} pooled std beyond the "
                            "clean threshold)")
             classes.add(c)
-    for c, z in zip(ids, zs, strict=False):
-        if z >= CONSISTENCY_Z:
-            reasons.append(f"class {c} has outlying label disagreement (robust z {z:.1f})")
-            classes.add(c)
-    strong = np.asarray(evidence.get("strong_counts", []), dtype=float)
-    if len(strong) and ids:  # over the classes the set has (a .npz may skip label ids)
-        present = [c for c in ids if c < len(strong)]
-        strong = np.where(np.isin(np.arange(len(strong)), present), strong, np.nan)
-    if len(strong) and not np.isnan(strong).all():
-        top, mid = np.nanmax(strong), np.nanmedian(strong)
-        excess = (top - mid) / np.sqrt(mid + 1.0)
-        if excess >= STRONG_EXCESS and top >= STRONG_MIN:
-            c = int(np.nanargmax(strong))
-            reasons.append(f"class {c} holds {int(top)} samples whose early neighbours "
-                           f"almost all carry other labels (median class {mid:.0f})")
-            classes.add(c)
-    share = own_share_outlier(evidence, ids)
-    if share is not None:
-        c, ratio = share
-        reasons.append(f"class {c} has {ratio:.1f} times the median class's share of samples "
-                       "whose early neighbours carry other labels")
+    for c, reason in disagreement_findings(evidence, ids):
+        reasons.append(reason)
         classes.add(c)
     n_dis, n_both = evidence.get("n_disagree", 0), evidence.get("n_both", 0)
     if all_to_all_signature(n_dis, n_both):
@@ -119,6 +99,37 @@ def set_verdict(evidence: dict[str, Any]) -> SetVerdict:
                            "training")
             classes.add(c)
     return SetVerdict(bool(reasons), reasons, sorted(classes))
+
+
+def disagreement_findings(evidence: dict[str, Any], ids: list[int]) -> list[tuple[int, str]]:
+    """The classes whose label disagreement with their early neighbours is evidence of
+    poison, each with the verdict's reason: an outlying label-consistency z
+    (:func:`consistency_z`), the near-total disagreements piled in one class, and an outlying
+    own disagreement share (:func:`own_share_outlier`). The verdict reads these, and ``auto``
+    flags the disagreeing samples of exactly these classes (its *suspect* classes), so that a
+    class the verdict does not name is never flagged by label consistency, and a set judged
+    clean has no suspect class at all."""
+    found: list[tuple[int, str]] = []
+    for c, z in zip(ids, consistency_z(evidence, ids), strict=False):
+        if z >= CONSISTENCY_Z:
+            found.append((c, f"class {c} has outlying label disagreement (robust z {z:.1f})"))
+    strong = np.asarray(evidence.get("strong_counts", []), dtype=float)
+    if len(strong) and ids:  # over the classes the set has (a .npz may skip label ids)
+        present = [c for c in ids if c < len(strong)]
+        strong = np.where(np.isin(np.arange(len(strong)), present), strong, np.nan)
+    if len(strong) and not np.isnan(strong).all():
+        top, mid = np.nanmax(strong), np.nanmedian(strong)
+        excess = (top - mid) / np.sqrt(mid + 1.0)
+        if excess >= STRONG_EXCESS and top >= STRONG_MIN:
+            c = int(np.nanargmax(strong))
+            found.append((c, f"class {c} holds {int(top)} samples whose early neighbours "
+                             f"almost all carry other labels (median class {mid:.0f})"))
+    share = own_share_outlier(evidence, ids)
+    if share is not None:
+        c, ratio = share
+        found.append((c, f"class {c} has {ratio:.1f} times the median class's share of "
+                         "samples whose early neighbours carry other labels"))
+    return found
 
 
 def count_z(counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
