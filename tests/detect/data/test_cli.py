@@ -46,7 +46,7 @@ def _json(capsys) -> dict:
 def test_json_contract_scoring_report_and_clean_set(files, tmp_path, capsys) -> None:
     out, clean = tmp_path / "findings", tmp_path / "clean.npz"
     code = run(["detect-data", str(files["poisoned"]), "--out", str(out), "--write-clean",
-                str(clean), "--restore", "--format", "json"])
+                str(clean), "--format", "json"])
     doc = _json(capsys)
     assert code == (1 if doc["flagged"] else 0)
     assert {"method", "suspicion", "flagged", "target_classes", "elapsed_s"} <= set(doc)
@@ -65,8 +65,8 @@ def test_json_contract_scoring_report_and_clean_set(files, tmp_path, capsys) -> 
     verdict_line = {True: "Evidence of poisoning", False: "No evidence of poisoning"}
     assert verdict_line[doc["poisoned"]] in html  # the set-level verdict is in the report
     kept = np.load(clean)
-    back = doc["clean"].get("restored", 0)  # --restore: flagged ones put back
-    assert len(kept["y"]) == 448 - len(doc["flagged"]) + back == doc["clean"]["kept"]
+    assert "restored" not in doc["clean"]  # the default drops every flagged sample
+    assert len(kept["y"]) == 448 - len(doc["flagged"]) == doc["clean"]["kept"]
     assert "poison" not in kept.files  # ground truth never travels with the cleaned set
     # retrained as long as the whole set would train (8 epochs of 448 in batches of 64)
     assert doc["clean"]["steps"] == 8 * 7
@@ -114,6 +114,7 @@ def test_a_run_folder_is_rebuilt_and_scored(tmp_path, capsys) -> None:
     ("poisoned", ["--method", "nope"], "unknown data-detector 'nope'"),
     ("poisoned", ["--method-param", "group_agree=2"],
      "group_agree must be a number >= 0.0 and <= 1.0, got 2"),
+    ("poisoned", ["--restore", "--relabel"], "--relabel and --restore exclude each other"),
 ])
 def test_bad_input_is_one_error_line_and_nothing_written(
     files, tmp_path, capsys, name, args, needle

@@ -110,3 +110,22 @@ def test_cli_relabel_writes_every_sample(poisoned, tmp_path, capsys) -> None:
     assert doc["clean"]["relabelled"] == len(doc["flagged"]) > 0
     assert run(["detect-data", str(path), "--relabel"]) == 2
     assert "--relabel needs --write-clean" in capsys.readouterr().err
+    assert run(["detect-data", str(path), "--restore"]) == 2
+    assert "--restore needs --write-clean" in capsys.readouterr().err
+
+
+def test_cli_restore_puts_back_flagged_samples_only(poisoned, tmp_path, capsys) -> None:
+    """``--restore`` (opt-in): the cleaned set holds the unflagged samples and some flagged
+    ones, never more than the whole set; the report counts those put back."""
+    data, poison, _, _ = poisoned
+    x, y = data.get_batch(torch.arange(len(data)))
+    path = tmp_path / "p.npz"
+    np.savez(path, x=x.numpy(), y=y.numpy(), poison=poison)
+    clean = tmp_path / "clean.npz"
+    assert run(["detect-data", str(path), "--write-clean", str(clean), "--restore",
+                "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    back = doc["clean"].get("restored", 0)
+    assert 0 <= back <= len(doc["flagged"])
+    assert len(np.load(clean)["y"]) == len(poison) - len(doc["flagged"]) + back \
+        == doc["clean"]["kept"]

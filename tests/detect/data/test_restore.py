@@ -1,4 +1,5 @@
-"""``--write-clean``'s default: the flagged samples a model of the rest agrees with go back."""
+"""``--write-clean --restore`` (opt-in): the flagged samples a model of the rest agrees with go
+back."""
 
 from __future__ import annotations
 

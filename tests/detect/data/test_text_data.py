@@ -90,6 +90,10 @@ def test_cli_judges_a_users_csv_and_writes_the_kept_sentences(tmp_path: Path, ca
     assert {r["label"] for r in rows} == {"neg", "pos"}
     html = (tmp_path / "f" / "report.html").read_text()
     assert "Most suspicious sentences" in html and "cf" in html
+    assert run(["detect-data", str(path), "--text-column", "review", "--label-column", "stars",
+                "--write-clean", str(tmp_path / "k2.csv"), "--restore"]) == 2
+    assert "--restore works for images and tensors, not for sentences" in capsys.readouterr().err
+    assert not (tmp_path / "k2.csv").exists()
 
 
 def test_a_feature_model_method_runs_on_textcnn_features(tmp_path: Path, capsys) -> None:

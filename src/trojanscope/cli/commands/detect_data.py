@@ -45,7 +45,8 @@ def detect_data(
         False, "--restore/--no-restore", help="With --write-clean: put back the flagged samples "
         "whose own label a model trained on the unflagged ones predicts (clean samples flagged "
         "by mistake; images and tensors). Off by default: on fresh sets it won no CA and put "
-        "back a few carriers (see docs/benchmarks.md)."
+        "back a few carriers (see docs/benchmarks.md); it cannot tell clean-label carriers "
+        "(SIG: their label is their true class) from clean samples and puts them back."
     ),
     relabel: bool = typer.Option(
         False, "--relabel", help="With --write-clean: keep the flagged samples too, each "
@@ -70,16 +71,23 @@ def detect_data(
         check_output_dir(out, force)  # before any loading or training
     if write_clean is not None:
         check_output_file(write_clean, "--write-clean")
-    if relabel and write_clean is None:
-        raise UserInputError("--relabel needs --write-clean FILE.npz")
+    for flag, given in (("--relabel", relabel), ("--restore", restore)):
+        if given and write_clean is None:
+            raise UserInputError(f"{flag} needs --write-clean FILE.npz")
+    if relabel and restore:
+        raise UserInputError("--relabel and --restore exclude each other: relabel keeps every "
+                             "flagged sample, restore only those a model of the rest agrees with")
     params = parse_params(method_param, "--method-param")
     detector = registry.create("data-detector", method, **params)
     suspect = load_suspect(data, label_column, text_column)
     from trojanscope.data.tabular.table import schema_of
     from trojanscope.data.text import is_text
 
-    if relabel and is_text(suspect.data):
-        raise UserInputError("--relabel works for images and tensors, not for sentences")
+    for flag, given in (("--relabel", relabel), ("--restore", restore)):
+        if given and is_text(suspect.data):
+            raise UserInputError(f"{flag} works for images and tensors, not for sentences")
+        if given and schema_of(suspect.data) is not None:
+            raise UserInputError(f"{flag} works for images and tensors, not for tables")
     module = None
     if model is not None:
         from trojanscope.io.models import load_model
@@ -112,15 +120,15 @@ def detect_data(
 
             with status("relabelling the flagged samples…"):
                 labels = relabelled(result, suspect.data, seed=seed)
-        elif (restore and len(result.flagged) and not is_text(suspect.data)
-              and schema_of(suspect.data) is None):  # images and tensors
+        elif restore and len(result.flagged):  # images and tensors (checked above)
             from trojanscope.detect.data.relabel import restored
 
             with status("checking the flagged samples against a model of the rest…"):
                 keep = restored(result, suspect.data, seed=seed)
         save_clean(write_clean, result, suspect.data, labels, keep)
-        report["clean"] = {"path": str(write_clean), "kept": len(keep),
-                           "steps": recipe_steps(len(suspect.data))}
+        report["clean"] = {"path": str(write_clean), "kept": len(keep)}
+        if schema_of(suspect.data) is None:  # tables may train trees, which take no --steps
+            report["clean"]["steps"] = recipe_steps(len(suspect.data))
         if labels is not None:
             report["clean"].update(kept=len(labels), relabelled=len(result.flagged))
         elif len(keep) > len(result.keep):
@@ -177,8 +185,9 @@ def print_summary(report: dict) -> None:
         c = report["clean"]
         more = (f", {c['relabelled']} of them relabelled" if "relabelled" in c
                 else f", {c['restored']} flagged ones put back" if "restored" in c else "")
-        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more}); the whole set's "
-                      f"training steps: {c['steps']} (train --steps)")
+        steps = (f"; the whole set's training steps at the default recipe: {c['steps']} "
+                 f"(train --steps)" if "steps" in c else "")
+        console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more}){steps}")
 
 
 command("detect-data", order=71)(detect_data)

@@ -66,9 +66,11 @@ def relabelled(result: DataDetection, data: BatchDataset, *, epochs: int = RELAB
 def restored(result: DataDetection, data: BatchDataset, *, epochs: int = RELABEL_EPOCHS,
              seed: int = 0) -> np.ndarray:
     """Indices of the samples to train on: the unflagged ones, and the flagged ones whose own
-    label the kept-part model predicts (clean samples flagged by mistake; a carrier's label is
-    the attack's target, which that model, not having learnt the backdoor, does not give its
-    image)."""
+    label the kept-part model predicts (clean samples flagged by mistake; a dirty-label
+    carrier's label is the attack's target, which that model, not having learnt the backdoor,
+    does not give its image). A clean-label carrier (SIG) keeps its true class as its label,
+    so the model agrees with it and it goes back: this step cannot tell those from clean
+    samples."""
     if len(result.flagged) == 0:
         return np.asarray(result.keep)
     probs = flagged_probabilities(result, data, epochs=epochs, seed=seed)
