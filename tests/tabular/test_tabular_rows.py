@@ -242,3 +242,28 @@ def test_rule_figures_of_tab_fresh11_from_committed_rows(capsys) -> None:
     after = capsys.readouterr().out
     assert "| all | 48 (32) | 0.896 / 0.394 | 26/32 | 3/16 | 0.328 | 26/26 |" in after
     assert "| target-0 tree backdoors (+ every clean tree) | 35 (19) | 0.839 / 0.499 |" in after
+
+
+def test_one_sided_box_terms_take_their_floor_from_the_training_folds_clean(monkeypatch) -> None:
+    """``bench_tabular_onesided.py`` (issue 16 stop 31c, a study): only the part of a box
+    feature above the clean models' largest value counts; a per-table floor gives stop 31c's
+    LightGBM line out of fold."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    load_bench()
+    spec = importlib.util.spec_from_file_location(
+        "bench_tabular_onesided", ROOT / "benchmarks/bench_tabular_onesided.py")
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    row = {"table": "t", "features": {"tab_box": 3.0}}
+    assert study.with_overs(row, ["tab_box"], {("tab_box", "t"): 5.0})["tab_box_over"] == 0.0
+    assert study.with_overs(row, ["tab_box"], {("tab_box", "t"): 1.0})["tab_box_over"] == 2.0
+    import numpy as np
+    from sklearn.metrics import log_loss
+
+    bench = sys.modules["bench_tabular_calibrate"]
+    rows = bench.new_labelling(bench.load_rows([str(ROWS / f) for f in DEV_ROWS]), FLIPS)
+    sub = [r for r in rows if bench.in_family(r, "tree:lightgbm")]
+    y = np.array([int(r["backdoored"]) for r in sub])
+    base = bench.DESIGNS["tree:lightgbm"]["mass + rel + major_group_rel"]
+    p = study.out_of_fold(sub, y, base, ["tab_box"], "log", per_table=True)
+    assert round(log_loss(y, p), 3) == 0.223
