@@ -83,6 +83,16 @@ def main() -> None:
     ap.add_argument("--flips", nargs="+", required=True, help="flip-rate replays (labelling)")
     args = ap.parse_args()
     rows = new_labelling(load_rows(args.rows), args.flips)
+    for fam in CURRENT:  # the floors on every row: each table's clean maximum
+        for f in HINGED[-1]:
+            for t in sorted({r["table"] for r in rows}):
+                own = [r for r in rows if in_family(r, fam) and r["table"] == t]
+                top = max(r["features"][f] for r in own if not r["backdoored"])
+                zero = [r["features"][f] for r in own if r["backdoored"] and r["target"] == 0]
+                print(
+                    f"{fam} {f} {t}: clean maximum {top:.3f}; target-0 backdoors above it "
+                    f"{sum(v > top for v in zero)}/{len(zero)}"
+                )
     print(
         "| library | one-sided terms | floor | transform | all | target 0 (+ clean) | "
         "clean flagged | worst table x target |"
