@@ -122,6 +122,12 @@ for _base in CURRENT.values():
         if f"major_{_name}" not in _base:
             TREE_DESIGNS[f"{_base} + major_{_name}"] = [*TREE_DESIGNS[_base],
                                                         f"tab_major_{_name}"]
+# the shipped entries with the ensemble's box response added (issue 16 stop 31c: tab_box /
+# tab_major_box stand above every clean model for most credit-default target-0 trees)
+for _base in CURRENT.values():
+    for _extra in (["box"], ["major_box", "box"]) if "box" not in _base else ():
+        TREE_DESIGNS[" + ".join([_base, *_extra])] = [*TREE_DESIGNS[_base],
+                                                      *(f"tab_{e}" for e in _extra)]
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
                 "tree:lightgbm": TREE_DESIGNS})
@@ -152,6 +158,33 @@ def load_rows(files: list[str]) -> list[dict]:
             rows.append({**row, "arch": arch[row["name"]], "zoo": payload["zoo"],
                          "table": table})
     return rows
+
+
+def new_labelling(rows: list[dict], flips: list[str]) -> list[dict]:
+    """Stop 31b's labelling on development rows: inert backdoors left out. A zoo replayed with
+    the flip rate (``bench_tabular_target0.py --zoo --json``, files ``flips``) loses the
+    backdoors its rule calls inert; a zoo without a replay loses its lending-club target-0
+    backdoors (stop 31: 21 of 22 of them inert, none of any other kind)."""
+    from bench_tabular_target0 import flip_inert
+
+    replayed: dict[str, set[str]] = {}
+    for name in flips:
+        with open(name) as fh:
+            for r in json.load(fh):
+                inert = replayed.setdefault(Path(r["zoo"]).name, set())
+                if r["backdoored"] and flip_inert(r):
+                    inert.add(r["name"])
+    keep = []
+    for r in rows:
+        zoo = Path(r["zoo"]).name
+        if zoo in replayed:
+            out = r["name"] in replayed[zoo]
+        else:
+            out = r["backdoored"] and r["table"] == "lending-club" and r["target"] == 0
+        if not out:
+            keep.append(r)
+    print(f"new labelling: {len(rows) - len(keep)} inert backdoors left out of {len(rows)} rows")
+    return keep
 
 
 def pack(files: list[str], out_dir: str) -> None:
@@ -253,14 +286,19 @@ def zoo_group(zoo: str) -> str:
     return name[: -len("-lc")] if name.endswith("-lc") else name
 
 
-def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None) -> None:
+def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None,
+           flips: list[str] | None = None) -> None:
     """Every design per family scored leave one zoo out: each zoo (with its ``-lc`` twin) is
     predicted by the design fitted on the other zoos' rows; printed: the pooled out-of-fold
     cross-entropy / ROC-AUC over all rows, over the backdoors of each target (+ every clean
     model) and over the clean models alone (mean -log(1 - p)). Development only: it picks a
     design (lowest pooled out-of-fold cross-entropy), it is no evaluation; fewer fits than
-    LOO, and each fold is a zoo the fit never saw."""
+    LOO, and each fold is a zoo the fit never saw. With ``flips`` (stop 31c) the rows are
+    labelled as stop 31b does (:func:`new_labelling`), and each line adds the clean models
+    flagged out of fold (p >= 0.5) and the worst table x target by out-of-fold cross-entropy."""
     rows = load_rows(files)
+    if flips is not None:
+        rows = new_labelling(rows, flips)
     groups = sorted({zoo_group(r["zoo"]) for r in rows})
     print(f"rows: {len(rows)}; folds: {', '.join(groups)}")
     for fam, designs in DESIGNS.items():
@@ -301,8 +339,12 @@ def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None)
                                      f"{roc_auc_score(y[keep], p[keep]):.3f}")
                     clean = float(np.mean(-np.log(1 - p[y == 0])))
                     ce = log_loss(y, p, labels=[0, 1])
+                    extra = ""
+                    if flips is not None:
+                        extra = f" clean flagged {int((p[y == 0] >= 0.5).sum())}; " + worst_cell(
+                            sub, y, p, target)
                     print(f"| {name} | {transform} | {c:g} | " + " | ".join(cells)
-                          + f" | {clean:.3f} |", flush=True)
+                          + f" | {clean:.3f} |{extra}", flush=True)
                     if best is None or ce < best[0]:
                         best = (ce, name, transform, c)
         if best is not None:
@@ -310,11 +352,33 @@ def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None)
                   f"C = {best[3]:g} ({best[0]:.3f})")
 
 
-def fit_designs(files: list[str], specs: list[str], out: str) -> None:
+def worst_cell(sub: list[dict], y: np.ndarray, p: np.ndarray, target: np.ndarray) -> str:
+    """The worst table x target (its backdoors with the table's clean models) by cross-entropy,
+    with its ROC-AUC and catch count (p >= 0.5)."""
+    table = np.array([r["table"] for r in sub])
+    worst = (-1.0, "")
+    for t in sorted(set(table)):
+        for k in (0, 1):
+            keep = (table == t) & ((target == k) | (y == 0))
+            if y[keep].sum() == 0 or y[keep].sum() == keep.sum():
+                continue
+            ce = log_loss(y[keep], p[keep], labels=[0, 1])
+            hit = int((p[keep & (y == 1)] >= 0.5).sum())
+            cell = (f"worst {t} {k}: {ce:.3f} / {roc_auc_score(y[keep], p[keep]):.3f}, "
+                    f"{hit}/{int(y[keep].sum())}")
+            worst = max(worst, (ce, cell))
+    return worst[1]
+
+
+def fit_designs(files: list[str], specs: list[str], out: str,
+                flips: list[str] | None = None) -> None:
     """Fit named designs (``FAMILY=DESIGN|TRANSFORM|C``, e.g. ``tree:lightgbm=mass + rel|none|10``)
     on every calibration row of their family and write them into ``out`` (other entries kept):
-    a design chosen elsewhere (``--holdout``) rather than by LOO."""
+    a design chosen elsewhere (``--holdout``) rather than by LOO; with ``flips``, on stop
+    31b's labelling (:func:`new_labelling`)."""
     rows = load_rows(files)
+    if flips is not None:
+        rows = new_labelling(rows, flips)
     zoos = sorted({r["zoo"] for r in rows})
     existing = load_calibrators(out) if Path(out).exists() else {}
     for spec in specs:
@@ -450,6 +514,11 @@ def main() -> None:
     parser.add_argument("--by-zoo", action="store_true",
                         help="with --choose: score every design leave one zoo out (each zoo "
                              "and its -lc twin a fold) instead of choosing by LOO")
+    parser.add_argument("--flips", nargs="+", default=None,
+                        help="with --by-zoo/--fit: stop 31b's labelling (inert backdoors left "
+                             "out), from these flip-rate replays (bench_tabular_target0.py "
+                             "--zoo --json) and, for zoos without one, lending-club target 0 "
+                             "left out")
     parser.add_argument("--fit", nargs="+", default=None, metavar="FAMILY=DESIGN|TRANSFORM|C",
                         help="with --choose and --out: fit these designs instead of choosing")
     args = parser.parse_args()
@@ -460,10 +529,10 @@ def main() -> None:
         pack(args.pack, args.out or "benchmarks/data/tabular_rows")
         return
     if args.fit:
-        fit_designs(args.choose, args.fit, args.out)
+        fit_designs(args.choose, args.fit, args.out, args.flips)
         return
     if args.by_zoo:
-        by_zoo(args.choose, args.families, args.designs)
+        by_zoo(args.choose, args.families, args.designs, args.flips)
         return
     if args.holdout:
         holdout(args.choose, args.holdout, args.families, args.designs)

@@ -25,6 +25,13 @@ TREE_ROWS = ["tab-cal-lc_rows.json", "ref_tab-cal-trees.json", "ref_tab-cal2-tre
 MAJOR_ROWS = ["tab-cal-lc_rows.json", "tab-fresh6_rows.json", "tab-fresh6-lc_rows.json",
               "tab-fresh7_rows.json", "tab-fresh7-lc_rows.json", "tab-fresh8_rows.json",
               "tab-fresh8-lc_rows.json"]
+# stop 31c's development rows (every zoo with tab_major_*, tab-fresh9/10 now among them) and the
+# flip-rate replays that label them (docs/benchmarks.md, issue 16 stop 31c)
+DEV_ROWS = [*MAJOR_ROWS, "tab-fresh9_rows.json", "tab-fresh9-lc_rows.json",
+            "tab-fresh10_rows.json", "tab-fresh10-lc_rows.json", "dev-cd_rows.json",
+            "dev-cd2_rows.json", "dev-lc-trees_rows.json"]
+FLIPS = [str(ROOT / "benchmarks/data" / f) for f in ("tab-fresh9_flips.json",
+                                                     "tab-fresh10_flips.json")]
 
 
 def load_bench():
@@ -73,16 +80,21 @@ def test_packed_rows_read_without_their_zoo_and_fits_record_their_tables(tmp_pat
     assert fitted.fitted_on["tables"] == {"credit-default": len(entries)}
 
 
-def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path) -> None:
+def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path, monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # --flips reads bench_tabular_target0
     bench = load_bench()
     out = tmp_path / "cal.json"
     bench.fit_designs([str(ROWS / f) for f in TREE_ROWS],
                       ["tree=group + rel + box + score|log|10"], str(out))
-    # step 8: XGBoost and LightGBM with the majority class's own evidence, fitted on the
-    # development rows that hold it
+    # step 8: XGBoost with the majority class's own evidence, fitted on the development rows
+    # that hold it
     bench.fit_designs([str(ROWS / f) for f in MAJOR_ROWS],
-                      ["tree:xgboost=group + rel + box + score + major_enrichment|log|10",
-                       "tree:lightgbm=mass + rel + major_group_rel|none|10"], str(out))
+                      ["tree:xgboost=group + rel + box + score + major_enrichment|log|10"],
+                      str(out))
+    # stop 31c: LightGBM with tab_major_box, on every development row, inert backdoors left out
+    bench.fit_designs([str(ROWS / f) for f in DEV_ROWS],
+                      ["tree:lightgbm=mass + rel + major_group_rel + major_box|log|10"], str(out),
+                      FLIPS)
     refit, shipped = load_calibrators(out), load_calibrators()
     for key in ("tabular-search:tree", "tabular-search:tree:xgboost",
                 "tabular-search:tree:lightgbm"):
@@ -190,11 +202,68 @@ def test_flip_rate_labelling_of_the_fresh_rows(capsys) -> None:
     assert {(r["dataset"], r["target"]) for r in inert} == {("lending-club", 0)}
     assert all(r["n_flippable"] <= 1 for r in inert)  # what MIN_FLIPPABLE keeps out
     rows = [str(ROWS / "tab-fresh10_rows.json"), str(ROWS / "tab-fresh10-lc_rows.json")]
-    shipped = str(ROOT / "src/trojanscope/detect/calibration.json")
-    data = ROOT / "benchmarks/data"
-    bench.rule_figures(rows, shipped, str(data / "tab-fresh10_flips.json"), "flip")
+    data = ROOT / "benchmarks/data"  # the stored probabilities: the calibrators of stop 31b
+    bench.rule_figures(rows, None, str(data / "tab-fresh10_flips.json"), "flip")
     out = capsys.readouterr().out
     assert "| all | 60 (30) | 0.856 / 0.443 | 22/30 | 1/30 | 0.240 | 19/22 |" in out
     assert "| all | 55 (25) | 0.940 / 0.262 | 21/25 | 1/30 | 0.240 | 19/21 |" in out
     assert "inert backdoors (flip), apart: p >= 0.5 for 1" in out
     assert "worst family by cross-entropy: credit-default lightgbm target 0" in out
+
+
+def test_by_zoo_under_the_new_labelling_scores_the_stop_31c_candidate(capsys, monkeypatch) -> None:
+    """``--by-zoo --flips`` (issue 16 stop 31c): inert backdoors left out (the replayed zoos'
+    by the flip-rate rule, the others' lending-club target 0), and each line carries the clean
+    models flagged out of fold and the worst table x target."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    bench = load_bench()
+    files = [str(ROWS / f) for f in DEV_ROWS]
+    kept = bench.new_labelling(bench.load_rows(files), FLIPS)
+    assert len(kept) == 376
+    gone = {(r["zoo"], r["name"]) for r in bench.load_rows(files)} - {
+        (r["zoo"], r["name"]) for r in kept}
+    assert len(gone) == 30
+    bench.by_zoo(files, ["tree:lightgbm"], ["mass + rel + major_group_rel + major_box"], FLIPS)
+    out = capsys.readouterr().out
+    assert ("| mass + rel + major_group_rel + major_box | log | 10 | 0.247 / 0.945 | "
+            "0.361 / 0.775 |") in out
+    assert "clean flagged 1; worst credit-default 0: 0.452 / 0.759, 6/14" in out
+
+
+def test_rule_figures_of_tab_fresh11_from_committed_rows(capsys) -> None:
+    """Stop 31c's shipping rule on the fresh zoo (seed 1970): the stored probabilities (the
+    calibrators before this stop) against the shipped file (LightGBM + tab_major_box)."""
+    bench = load_target0()
+    rows = [str(ROWS / "tab-fresh11_rows.json")]
+    bench.rule_figures(rows, None, None)
+    before = capsys.readouterr().out
+    assert "| all | 48 (32) | 0.855 / 0.455 | 24/32 | 3/16 | 0.379 | 24/24 |" in before
+    bench.rule_figures(rows, str(ROOT / "src/trojanscope/detect/calibration.json"), None)
+    after = capsys.readouterr().out
+    assert "| all | 48 (32) | 0.896 / 0.394 | 26/32 | 3/16 | 0.328 | 26/26 |" in after
+    assert "| target-0 tree backdoors (+ every clean tree) | 35 (19) | 0.839 / 0.499 |" in after
+
+
+def test_one_sided_box_terms_take_their_floor_from_the_training_folds_clean(monkeypatch) -> None:
+    """``bench_tabular_onesided.py`` (issue 16 stop 31c, a study): only the part of a box
+    feature above the clean models' largest value counts; a per-table floor gives stop 31c's
+    LightGBM line out of fold."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    load_bench()
+    spec = importlib.util.spec_from_file_location(
+        "bench_tabular_onesided", ROOT / "benchmarks/bench_tabular_onesided.py")
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    row = {"table": "t", "features": {"tab_box": 3.0}}
+    assert study.with_overs(row, ["tab_box"], {("tab_box", "t"): 5.0})["tab_box_over"] == 0.0
+    assert study.with_overs(row, ["tab_box"], {("tab_box", "t"): 1.0})["tab_box_over"] == 2.0
+    import numpy as np
+    from sklearn.metrics import log_loss
+
+    bench = sys.modules["bench_tabular_calibrate"]
+    rows = bench.new_labelling(bench.load_rows([str(ROWS / f) for f in DEV_ROWS]), FLIPS)
+    sub = [r for r in rows if bench.in_family(r, "tree:lightgbm")]
+    y = np.array([int(r["backdoored"]) for r in sub])
+    base = bench.DESIGNS["tree:lightgbm"]["mass + rel + major_group_rel"]
+    p = study.out_of_fold(sub, y, base, ["tab_box"], "log", per_table=True)
+    assert round(log_loss(y, p), 3) == 0.223
