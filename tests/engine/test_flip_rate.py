@@ -47,6 +47,10 @@ def test_a_model_that_always_answers_the_target_has_asr_1_and_no_flip_rate(tiny_
     m = evaluate_attack(Constant(0, tiny_test.num_classes), tiny_test, attack)
     assert m.attack_success_rate == 1.0
     assert m.n_flippable == 0 and math.isnan(m.flip_rate)
+    import json
+
+    # JSON has no NaN: the figures as written (zoo entries, --format json) carry null
+    assert json.loads(json.dumps(m.as_dict(), allow_nan=False))["flip_rate"] is None
 
 
 def test_a_model_that_ignores_the_trigger_flips_nothing(tiny_test) -> None:

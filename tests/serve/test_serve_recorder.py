@@ -5,6 +5,7 @@ failed write is retried, and an app stopped like ``serve`` on Ctrl-C keeps every
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -29,6 +30,22 @@ class SlowStore(IncidentStore):
         return super().record_incidents(incidents, **meta)
 
 
+def incident(i: int) -> Incident:
+    return Incident(torch.full((1, 2, 2), float(i)).numpy(), 1.0, 1, False)
+
+
+class GatedStore(IncidentStore):
+    """A database that takes no write until ``opened`` is set (no clock in the test)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.opened = threading.Event()
+
+    def record_incidents(self, incidents, **meta):
+        assert self.opened.wait(30), "the test never opened the database"
+        return super().record_incidents(incidents, **meta)
+
+
 class FlakyStore(IncidentStore):
     """A database that refuses the first ``fails`` transactions."""
 
@@ -50,11 +67,11 @@ def slow_service(tmp_path: Path, store_class: type[IncidentStore] = SlowStore):
 
 def test_a_request_does_not_wait_for_the_database(tmp_path: Path) -> None:
     _, trig = clean_and_triggered(8)
-    svc = slow_service(tmp_path)
-    start = time.perf_counter()
-    for i in range(4):
+    svc = slow_service(tmp_path, GatedStore)
+    for i in range(4):  # answered while the database takes nothing
         assert svc.run(trig[2 * i : 2 * i + 2]).flagged == [True, True]
-    assert time.perf_counter() - start < WRITE_S  # four slow writes were not waited for
+    assert svc.recorder.written == 0
+    svc.store.opened.set()
     svc.close()
     rows = svc.store.incidents()
     assert len(rows) == 8 and svc.recorder.written == 8 and svc.recorder.lost == 0
@@ -193,3 +210,30 @@ def test_incidents_queued_together_share_one_transaction(tmp_path: Path, monkeyp
     start = time.perf_counter()
     rec.close()
     assert calls == [10] and time.perf_counter() - start < 2.0
+
+
+def test_a_record_during_close_is_written_and_close_returns(tmp_path: Path) -> None:
+    """A request still being answered while the service shuts down (its client timed out)
+    hands incidents over during ``close``: close still returns, and they are written."""
+    svc = slow_service(tmp_path, GatedStore)
+    rec = svc.recorder
+    rec.record([incident(0)])
+    closing = threading.Thread(target=rec.close)
+    closing.start()
+    while not rec._closed:  # close has marked the recorder (it waits on the writer now)
+        time.sleep(0.01)
+    late = threading.Thread(target=rec.record, args=([incident(1)],))
+    late.start()
+    svc.store.opened.set()
+    closing.join(10)
+    late.join(10)
+    assert not closing.is_alive() and not late.is_alive()
+    assert len(svc.store.incidents()) == 2 and rec.written == 2 and rec.lost == 0
+
+
+def test_a_record_after_close_is_written_at_once(tmp_path: Path) -> None:
+    svc = slow_service(tmp_path)
+    svc.close()
+    svc.recorder.record([incident(0)])
+    assert len(svc.store.incidents()) == 1
+    assert svc.recorder._thread is None  # no writer started that nothing would close

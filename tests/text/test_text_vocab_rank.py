@@ -109,6 +109,8 @@ def test_behaviour_parameter_chooses_the_behaviour_calibrators() -> None:
     off = registry.create("detector", "text-inversion", behaviour=0)
     # the default since the combination met its rule on zoo/text-foreign1800
     assert registry.create("detector", "text-inversion").behaviour == 1
+    # an on/off option like every other: true/false or 1/0
+    assert registry.create("detector", "text-inversion", behaviour=False).behaviour == 0
     note = ["a note"]
     assert off._family(False, True, [], None) == ""
     assert off._family(False, True, note, "unordered") == "transformer"

@@ -50,7 +50,7 @@ from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning
 from trojanscope.detect.text_vocab_rank import order_note, size_note, vocab_rank_features
 from trojanscope.errors import UserInputError
 from trojanscope.models.text_common import padding_mask
-from trojanscope.params import check_option
+from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 
 FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "relax_k": 32,
@@ -171,7 +171,7 @@ class TextInversion(ModelDetector):
                 ("candidates", candidates, 1, many), ("rounds", rounds, 1, many),
                 ("neutral_tokens", neutral_tokens, 0, many), ("relax_steps", relax_steps, 0, many),
                 ("relax_k", relax_k, 1, MAX_RELAX_K), ("span_tokens", span_tokens, 0, many),
-                ("span_steps", span_steps, 0, many), ("behaviour", behaviour, 0, 1)):
+                ("span_steps", span_steps, 0, many)):
             if value is not None:
                 check_option(name, value, low, high, integer=True)
         self.max_tokens = int(max_tokens)
@@ -185,7 +185,7 @@ class TextInversion(ModelDetector):
         self.relax_k = None if relax_k is None else int(relax_k)
         self.span_tokens = int(span_tokens)
         self.span_steps = None if span_steps is None else int(span_steps)
-        self.behaviour = int(behaviour)
+        self.behaviour = int(check_flag("behaviour", behaviour))
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model

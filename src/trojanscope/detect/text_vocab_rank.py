@@ -69,7 +69,7 @@ def order_correlation(clean_counts: Tensor, first: int, top: int = TOP) -> float
     counts = clean_counts[first:first + top].double().numpy()
     if len(counts) < 3 or bool((counts == counts[0]).all()):
         return 0.0
-    return float(spearmanr(np.arange(len(counts)), counts).statistic)
+    return float(spearmanr(np.arange(len(counts)), counts)[0])
 
 
 def rank_gaps(clean_counts: Tensor, first: int, top: int = TOP) -> Tensor:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -58,8 +59,11 @@ class AttackMetrics:
     flip_rate: float = float("nan")
     n_flippable: int = 0
 
-    def as_dict(self) -> dict[str, float | int]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, float | int | None]:
+        """The figures, with a NaN flip rate (no input the trigger could move) as ``None``:
+        JSON has no NaN."""
+        out = asdict(self)
+        return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in out.items()}
 
 
 def flip_rate(before: Tensor, after: Tensor, target: Tensor) -> tuple[float, int]:

@@ -25,6 +25,7 @@ from torch import Tensor
 
 from trojanscope.detect.input_level.base import FittedGuard
 from trojanscope.detect.input_level.features import ONNX_ACTIVATIONS, layer_features
+from trojanscope.detect.input_level.mahalanobis import Mahalanobis
 from trojanscope.serve.backends import Backend, seconds_per_call
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,8 @@ class GuardPass:
         return logits.argmax(1).tolist(), scores, scores > guard.threshold
 
 
-def _one_pass(onnx_path: Path | None, backend: Backend, det) -> FusedPass | GuardPass | None:
+def _one_pass(onnx_path: Path | None, backend: Backend,
+              det: Mahalanobis) -> FusedPass | GuardPass | None:
     """The one pass that can serve ``backend`` and the detector ``det``, if any."""
     if backend.name == "torch" and getattr(backend, "module", None) is det.view_:
         return GuardPass()
@@ -114,7 +116,8 @@ def fused_pass(
         return None, {}
     try:
         preds, scores, flagged = fused.check(guard, sample)
-    except (RuntimeError, ValueError):  # the activations' shapes are not the torch layers'
+    except Exception as exc:  # shapes unlike the torch layers', or ONNX Runtime's own errors
+        log.info("no fused pass (%s); the model and the guard keep their own passes", exc)
         return None, {}
     want_scores, want_flags = guard.check(sample)
     if (

@@ -6,7 +6,7 @@ Nothing handed over is dropped: the writer takes everything queued, after waitin
 ``LINGER_S`` for more, into one transaction (each incident keeps the time it was flagged),
 retries a failed write, and :meth:`close` — called when the service shuts down (Ctrl-C,
 SIGTERM) — returns only after every queued incident is written or, where the database keeps
-refusing, logged as lost with its count.
+refusing, logged as lost with its count; a record after that is written at once.
 """
 
 from __future__ import annotations
@@ -27,10 +27,18 @@ RETRY_WAIT_S = 0.5
 # transaction: a transaction costs about 1.9 ms of CPU and each incident 0.07 ms more (measured,
 # issue 14 stop 31), CPU the requests would otherwise lose.
 LINGER_S = 0.2
+# Batches waiting for the writer at most (a database refusing writes for long): beyond, an
+# incident is counted and logged as lost rather than held in memory without bound.
+MAX_QUEUED = 10_000
 
 
 class IncidentRecorder:
-    """Queues a service's incidents and writes them to ``store`` on one background thread."""
+    """Queues a service's incidents and writes them to ``store`` on one background thread.
+
+    After :meth:`close` (the service shutting down) a late :meth:`record` — a request that
+    timed out for its client but was still being answered — writes at once in the caller's
+    thread, so nothing handed over is left in a queue no thread reads.
+    """
 
     def __init__(
         self,
@@ -48,57 +56,59 @@ class IncidentRecorder:
             "detector": detector,
             "threshold": threshold,
         }
-        self._queue: queue.Queue[list[Incident] | None] = queue.Queue()
+        self._queue: queue.Queue[list[Incident] | None] = queue.Queue(maxsize=MAX_QUEUED)
         self._thread: threading.Thread | None = None
-        self._start = threading.Lock()
-        self._hurry = threading.Event()  # set by flush and close: no lingering
+        self._lock = threading.Lock()  # start, hand-over and close never interleave
+        self._hurry = threading.Event()  # set by close: no lingering
+        self._closed = False
         self.written = 0
         self.lost = 0
 
     def record(self, incidents: Sequence[Incident]) -> None:
-        """Hand ``incidents`` over to the writer (started on first use); returns at once."""
-        with self._start:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="incident-writer", daemon=True
-                )
-                self._thread.start()
-        self._queue.put(list(incidents))
-
-    def flush(self) -> None:
-        """Wait until everything handed over so far is written."""
-        self._hurry.set()
-        self._queue.join()
-        self._hurry.clear()
+        """Hand ``incidents`` over to the writer (started on first use); returns at once,
+        except after :meth:`close`, when it writes them itself."""
+        batch = list(incidents)
+        with self._lock:
+            if not self._closed:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._loop, args=(self._queue,), name="incident-writer",
+                        daemon=True,
+                    )
+                    self._thread.start()
+                try:
+                    self._queue.put_nowait(batch)
+                except queue.Full:  # the database has stopped taking writes for a long time
+                    self.lost += len(batch)
+                    log.error("%d incident(s) lost: %d batches already wait for the database",
+                              len(batch), MAX_QUEUED)
+                return
+        self._write(batch)
 
     def close(self) -> None:
-        """Write everything queued, then stop the writer (a later record starts it again)."""
-        with self._start:
+        """Write everything queued, then stop the writer; later records write at once."""
+        with self._lock:
+            self._closed = True
             thread, self._thread = self._thread, None
             if thread is None:
                 return
             self._hurry.set()
-            self._queue.put(None)
+            self._queue.put(None)  # after every batch handed over (the lock orders them)
         thread.join()
-        self._hurry.clear()
 
-    def _loop(self) -> None:
+    def _loop(self, source: queue.Queue) -> None:
         while True:
-            batch = [self._queue.get()]
+            batch = [source.get()]
             if batch[0] is not None:
                 self._hurry.wait(LINGER_S)
             while None not in batch:  # take what else is waiting: one transaction for all
                 try:
-                    batch.append(self._queue.get_nowait())
+                    batch.append(source.get_nowait())
                 except queue.Empty:
                     break
             incidents = [i for group in batch if group for i in group]
-            try:
-                if incidents:
-                    self._write(incidents)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+            if incidents:
+                self._write(incidents)
             if None in batch:
                 return
 

@@ -96,8 +96,9 @@ class GuardedModel:
                         t0 - arrived)
         if any(flags) and self.recorder is not None:
             now = utc_now()
-            self.recorder.record([Incident(x[i].numpy(), answer.scores[i], preds[i], refuse, now)
-                                  for i, f in enumerate(flags) if f])
+            # a copy: a view would keep the whole request batch alive until it is written
+            self.recorder.record([Incident(x[i].numpy().copy(), answer.scores[i], preds[i],
+                                           refuse, now) for i, f in enumerate(flags) if f])
         return answer
 
     def close(self) -> None:
@@ -121,7 +122,10 @@ class GuardedModel:
                 "fused_pass": self.fused is not None,
                 "guard": self.guard_name,
                 "threshold": self.guard.threshold if self.guard else None,
-                "on_flag": self.on_flag}
+                "on_flag": self.on_flag,
+                # incidents written so far, and lost (a database that kept refusing writes)
+                "incidents": ({"written": self.recorder.written, "lost": self.recorder.lost}
+                              if self.recorder is not None else None)}
 
 
 def refuse_dangerous(path: Path) -> None:
