@@ -96,16 +96,21 @@ def test_relabelling_gives_poison_its_true_class(poisoned) -> None:
     assert len(hit) and (labels[hit] == true[hit]).mean() >= 0.8
 
 
-def test_cli_relabel_writes_every_sample(poisoned, tmp_path, capsys) -> None:
+def cleaned_with(flag: str, poisoned, tmp_path, capsys) -> tuple:
+    """``detect-data --write-clean`` with ``flag`` on the poisoned set written as a user's
+    ``.npz``: the file, the JSON report, the cleaned set and the ground truth."""
     data, poison, _, _ = poisoned
     x, y = data.get_batch(torch.arange(len(data)))
     path = tmp_path / "p.npz"
     np.savez(path, x=x.numpy(), y=y.numpy(), poison=poison)
     clean = tmp_path / "clean.npz"
-    assert run(["detect-data", str(path), "--write-clean", str(clean), "--relabel",
+    assert run(["detect-data", str(path), "--write-clean", str(clean), flag,
                 "--format", "json"]) == 1
-    doc = json.loads(capsys.readouterr().out)
-    kept = np.load(clean)
+    return path, json.loads(capsys.readouterr().out), np.load(clean), poison
+
+
+def test_cli_relabel_writes_every_sample(poisoned, tmp_path, capsys) -> None:
+    path, doc, kept, poison = cleaned_with("--relabel", poisoned, tmp_path, capsys)
     assert len(kept["y"]) == len(poison) == doc["clean"]["kept"]
     assert doc["clean"]["relabelled"] == len(doc["flagged"]) > 0
     assert run(["detect-data", str(path), "--relabel"]) == 2
@@ -117,15 +122,7 @@ def test_cli_relabel_writes_every_sample(poisoned, tmp_path, capsys) -> None:
 def test_cli_restore_puts_back_flagged_samples_only(poisoned, tmp_path, capsys) -> None:
     """``--restore`` (opt-in): the cleaned set holds the unflagged samples and some flagged
     ones, never more than the whole set; the report counts those put back."""
-    data, poison, _, _ = poisoned
-    x, y = data.get_batch(torch.arange(len(data)))
-    path = tmp_path / "p.npz"
-    np.savez(path, x=x.numpy(), y=y.numpy(), poison=poison)
-    clean = tmp_path / "clean.npz"
-    assert run(["detect-data", str(path), "--write-clean", str(clean), "--restore",
-                "--format", "json"]) == 1
-    doc = json.loads(capsys.readouterr().out)
+    _, doc, kept, poison = cleaned_with("--restore", poisoned, tmp_path, capsys)
     back = doc["clean"].get("restored", 0)
     assert 0 <= back <= len(doc["flagged"])
-    assert len(np.load(clean)["y"]) == len(poison) - len(doc["flagged"]) + back \
-        == doc["clean"]["kept"]
+    assert len(kept["y"]) == len(poison) - len(doc["flagged"]) + back == doc["clean"]["kept"]
