@@ -5,6 +5,7 @@ poisoned (fast: planted features, no training)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from trojanscope.cli.commands.detect_data import print_summary
@@ -285,3 +286,25 @@ def test_confine_keeps_the_flags_of_the_named_classes_unless_all_to_all() -> Non
         assert det.confine_flags(flagged, labels, verdict).tolist() == flagged.tolist()
     det.evidence = {"n_disagree": 100, "n_both": int(BOTH_SHARE * 100)}  # the signature
     assert det.confine_flags(flagged, labels, named).tolist() == flagged.tolist()
+
+
+def test_suspect_threshold_flags_more_only_in_suspect_classes() -> None:
+    """``suspect_threshold`` (opt-in, issue 13 stop 31): carriers that confusion training
+    leaves under the 0.6 cut but above the lower one are flagged in a suspect class (named by
+    label disagreement, not split) where they half-disagree with their early neighbours; the
+    same probabilities in another class, or with full agreement, are not; off by default."""
+    from trojanscope.detect.data.auto import AutoData
+
+    labels = np.repeat(np.arange(4), 5)
+    confused = np.full(20, 0.2)
+    confused[[5, 6, 7, 12, 13]] = 0.45  # class 1 (suspect) and class 2 (infected)
+    agree = np.full(20, 0.6)
+    agree[7] = 0.95  # agrees with its neighbours: a typical clean sample
+    det = AutoData(suspect_threshold=0.4)
+    det.evidence, det.agree = {"suspect": [1], "infected": [2]}, agree
+    assert det.suspect_recall(confused, labels).tolist() == [5, 6]
+    off = AutoData()
+    off.evidence, off.agree = det.evidence, agree
+    assert off.suspect_threshold is None and off.suspect_recall(confused, labels).size == 0
+    with pytest.raises(ValueError, match="suspect_threshold"):
+        AutoData(suspect_threshold=1.5)

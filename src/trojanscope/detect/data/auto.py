@@ -131,6 +131,13 @@ class AutoData(DataDetector):
             (:meth:`confine_flags`; on by default since issue 13's stop 31: on 20 fresh
             retrained sets the FPR fell from 0.024-0.045 to 0.000-0.023 at the same TPR, and
             retraining on the cleaned set gained 0.0-1.3 points of CA, docs/benchmarks.md).
+        suspect_threshold: in a *suspect* class (named by label disagreement, not split),
+            a sample whose own-label probability after confusion training is above this and
+            whose early agreement is under ``outside_agree`` is flagged too (None: off).
+            Opt-in (issue 13, stop 31 recall step): sparse-pixel carriers the detector missed
+            kept 0.41-0.48 (median) there, the unflagged clean samples of the target class
+            0.23-0.26; in a split class a lower cut flags the clean samples confusion
+            training leaves fitting their label (docs/benchmarks.md).
     """
 
     name = "auto"
@@ -141,7 +148,7 @@ class AutoData(DataDetector):
                  head_only: bool = True, confusion_threshold: float = 0.6,
                  group_agree: float = 0.7, spread_agree: float = 0.8,
                  spread_z: float = 4.0, outside_agree: float = 0.8,
-                 confine: bool = True) -> None:
+                 confine: bool = True, suspect_threshold: float | None = None) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -154,6 +161,10 @@ class AutoData(DataDetector):
         self.spectral_z, self.seed = float(spectral_z), int(seed)
         self.confusion = check_flag("confusion", confusion)
         self.confine = check_flag("confine", confine)
+        if suspect_threshold is not None:
+            check_option("suspect_threshold", suspect_threshold, 0.0, 1.0)
+            suspect_threshold = float(suspect_threshold)
+        self.suspect_threshold = suspect_threshold
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -197,7 +208,24 @@ class AutoData(DataDetector):
         self.evidence["confusion_counts"] = np.bincount(
             labels[extra], minlength=feats.num_classes).tolist()
         flagged, extra = self.orient_by_confusion(confused, flagged, extra, scores)
-        return scores + confused, np.union1d(flagged, extra)
+        return scores + confused, np.union1d(np.union1d(flagged, extra),
+                                             self.suspect_recall(confused, labels))
+
+    def suspect_recall(self, confused: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """With ``suspect_threshold``, the samples of the suspect classes (named by label
+        disagreement, not split: ``evidence["suspect"]``) whose own-label probability after
+        confusion training is above it and whose early agreement is under ``outside_agree``
+        (the same half-disagreement :meth:`orient_by_confusion` asks of a confusion flag
+        outside a split's poison group); none otherwise. Suspect classes only: in a split
+        class, confusion training leaves clean samples fitting their label (the group
+        decides there), and other classes hold natural confusions. The verdict's
+        ``confusion_counts`` keep ``confusion_threshold``."""
+        if self.suspect_threshold is None:
+            return np.zeros(0, dtype=np.int64)
+        suspect = self.evidence.get("suspect", [])
+        agree = getattr(self, "agree", np.ones(len(confused)))
+        return np.flatnonzero(np.isin(labels, suspect) & (confused > self.suspect_threshold)
+                              & (agree < self.outside_agree))
 
     def orient_by_confusion(self, confused: np.ndarray, flagged: np.ndarray,
                             extra: np.ndarray, scores: np.ndarray | None = None,
