@@ -16,7 +16,9 @@ kept only in the classes the verdict names, unless the set shows the all-to-all 
 default since issue 13's stop 31, so ``cleaned`` is the same since then), ``unconfined``
 (the same with ``confine=false``: ``cleaned`` before stop 31), ``recall`` (the default plus
 ``suspect_threshold`` = ``--recall-threshold``: the lower confusion cut in suspect classes,
-issue 13's stop 31 recall step),
+issue 13's stop 31 recall step), ``second`` (the default plus ``recall_round``: a second
+confusion round for the suspect classes, its pool without the first round's samples above the
+clean ceiling),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -96,7 +98,8 @@ def main() -> None:
         keeps = {"oracle": np.flatnonzero(~poison), "cleaned": np.asarray(r.keep)}
         for variant, params in (("confined", {"confine": True}),
                                 ("unconfined", {"confine": False}),
-                                ("recall", {"suspect_threshold": opts.recall_threshold})):
+                                ("recall", {"suspect_threshold": opts.recall_threshold}),
+                                ("second", {"recall_round": True})):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
             rc = detect_data(data, features=cached_features(data, opts.cache, name), **params)

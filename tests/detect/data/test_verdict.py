@@ -308,3 +308,25 @@ def test_suspect_threshold_flags_more_only_in_suspect_classes() -> None:
     assert off.suspect_threshold is None and off.suspect_recall(confused, labels).size == 0
     with pytest.raises(ValueError, match="suspect_threshold"):
         AutoData(suspect_threshold=1.5)
+
+
+def test_recall_round_flags_the_suspect_classes_above_the_cut_of_its_second_round() -> None:
+    """``recall_round`` (opt-in, issue 13 stop 31): the second confusion round's probabilities
+    flag samples of the suspect classes only, at ``confusion_threshold``; without a suspect
+    class (or off) no second round is trained. Its pool leaves out samples above the clean
+    ceiling, (1 + w / K) / (1 + w): 0.325 for the defaults on ten classes."""
+    from trojanscope.detect.data.auto import AutoData
+    from trojanscope.detect.data.confusion import clean_ceiling
+
+    assert clean_ceiling(3.0, 10) == pytest.approx(0.325)
+    labels = np.repeat(np.arange(4), 5)
+    second = np.full(20, 0.3)
+    second[[5, 6, 12]] = 0.7  # class 1 (suspect) and class 2 (infected)
+    det = AutoData(recall_round=True)
+    det.evidence, det.agree = {"suspect": [1], "infected": [2]}, np.full(20, 0.9)
+    assert det.suspect_recall(np.zeros(20), labels, second).tolist() == [5, 6]
+    det.evidence = {"suspect": []}
+    assert det.second_round(None, np.zeros(20), np.zeros(0, dtype=int)) is None
+    off = AutoData()
+    off.evidence = {"suspect": [1]}
+    assert off.second_round(None, np.zeros(20), np.zeros(0, dtype=int)) is None

@@ -138,6 +138,12 @@ class AutoData(DataDetector):
             kept 0.41-0.48 (median) there, the unflagged clean samples of the target class
             0.23-0.26; in a split class a lower cut flags the clean samples confusion
             training leaves fitting their label (docs/benchmarks.md).
+        recall_round: in a suspect class, also flag the samples a second confusion round
+            leaves above ``confusion_threshold``, whose pool leaves out every sample the first
+            round left above the clean ceiling (:func:`~.confusion.clean_ceiling`, 0.325):
+            missed carriers in the first pool, relabelled at random, weaken the trigger for
+            the others (opt-in, issue 13 stop 31; development sparse 20% seed 8511: the missed
+            carriers' median went from 0.40 to 0.71, docs/benchmarks.md).
     """
 
     name = "auto"
@@ -148,7 +154,8 @@ class AutoData(DataDetector):
                  head_only: bool = True, confusion_threshold: float = 0.6,
                  group_agree: float = 0.7, spread_agree: float = 0.8,
                  spread_z: float = 4.0, outside_agree: float = 0.8,
-                 confine: bool = True, suspect_threshold: float | None = None) -> None:
+                 confine: bool = True, suspect_threshold: float | None = None,
+                 recall_round: bool = False) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -165,6 +172,7 @@ class AutoData(DataDetector):
             check_option("suspect_threshold", suspect_threshold, 0.0, 1.0)
             suspect_threshold = float(suspect_threshold)
         self.suspect_threshold = suspect_threshold
+        self.recall_round = check_flag("recall_round", recall_round)
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -207,11 +215,28 @@ class AutoData(DataDetector):
         self.confused = confused  # each sample's own-label probability after confusion
         self.evidence["confusion_counts"] = np.bincount(
             labels[extra], minlength=feats.num_classes).tolist()
+        second = self.second_round(feats, scores, flagged)  # before scores change below
         flagged, extra = self.orient_by_confusion(confused, flagged, extra, scores)
         return scores + confused, np.union1d(np.union1d(flagged, extra),
-                                             self.suspect_recall(confused, labels))
+                                             self.suspect_recall(confused, labels, second))
 
-    def suspect_recall(self, confused: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    def second_round(self, feats: Features, scores: np.ndarray, flagged: np.ndarray
+                     ) -> np.ndarray | None:
+        """With ``recall_round`` and a suspect class: each sample's own-label probability
+        after a second confusion round whose pool leaves out the samples the first round left
+        above the clean ceiling (:class:`~.confusion.ConfusionTraining` with two rounds, its
+        first the same as ``run``'s); None otherwise."""
+        if not self.recall_round or not self.evidence.get("suspect"):
+            return None
+        from trojanscope.detect.data.confusion import ConfusionTraining, clean_ceiling
+
+        ceiling = clean_ceiling(ConfusionTraining().confusion_weight, feats.num_classes)
+        return ConfusionTraining(rounds=2, seed=self.seed, head_only=self.head_only,
+                                 threshold=ceiling, resisted_only=True,
+                                 ).run_from(feats, scores, flagged)[0]
+
+    def suspect_recall(self, confused: np.ndarray, labels: np.ndarray,
+                       second: np.ndarray | None = None) -> np.ndarray:
         """With ``suspect_threshold``, the samples of the suspect classes (named by label
         disagreement, not split: ``evidence["suspect"]``) whose own-label probability after
         confusion training is above it and whose early agreement is under ``outside_agree``
@@ -219,13 +244,17 @@ class AutoData(DataDetector):
         outside a split's poison group); none otherwise. Suspect classes only: in a split
         class, confusion training leaves clean samples fitting their label (the group
         decides there), and other classes hold natural confusions. The verdict's
-        ``confusion_counts`` keep ``confusion_threshold``."""
-        if self.suspect_threshold is None:
-            return np.zeros(0, dtype=np.int64)
-        suspect = self.evidence.get("suspect", [])
-        agree = getattr(self, "agree", np.ones(len(confused)))
-        return np.flatnonzero(np.isin(labels, suspect) & (confused > self.suspect_threshold)
-                              & (agree < self.outside_agree))
+        ``confusion_counts`` keep ``confusion_threshold``. With ``second`` (the probabilities
+        of :meth:`second_round`), also the suspect classes' samples above
+        ``confusion_threshold`` there."""
+        suspect = np.isin(labels, self.evidence.get("suspect", []))
+        found = np.zeros(len(labels), dtype=bool)
+        if self.suspect_threshold is not None:
+            agree = getattr(self, "agree", np.ones(len(confused)))
+            found |= (confused > self.suspect_threshold) & (agree < self.outside_agree)
+        if second is not None:
+            found |= second > self.confusion_threshold
+        return np.flatnonzero(suspect & found)
 
     def orient_by_confusion(self, confused: np.ndarray, flagged: np.ndarray,
                             extra: np.ndarray, scores: np.ndarray | None = None,
