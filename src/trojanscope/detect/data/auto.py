@@ -139,11 +139,12 @@ class AutoData(DataDetector):
             0.23-0.26; in a split class a lower cut flags the clean samples confusion
             training leaves fitting their label (docs/benchmarks.md).
         recall_round: in a suspect class, also flag the samples a second confusion round
-            leaves above ``confusion_threshold``, whose pool leaves out every sample the first
-            round left above the clean ceiling (:func:`~.confusion.clean_ceiling`, 0.325):
-            missed carriers in the first pool, relabelled at random, weaken the trigger for
-            the others (opt-in, issue 13 stop 31; development sparse 20% seed 8511: the missed
-            carriers' median went from 0.40 to 0.71, docs/benchmarks.md).
+            leaves above ``confusion_threshold``, whose pool leaves out the first pool's
+            samples that stayed above the clean ceiling (:func:`~.confusion.clean_ceiling`,
+            0.325) though relabelled at random: missed carriers in the first pool weaken the
+            trigger for the others (opt-in, issue 13 stop 31; development sparse 20% seed
+            8511: TPR 0.940 -> 0.993, ASR after retraining 6.33% -> 0.00%; on fresh sets it
+            failed its shipping rule, docs/benchmarks.md).
     """
 
     name = "auto"
@@ -223,9 +224,9 @@ class AutoData(DataDetector):
     def second_round(self, feats: Features, scores: np.ndarray, flagged: np.ndarray
                      ) -> np.ndarray | None:
         """With ``recall_round`` and a suspect class: each sample's own-label probability
-        after a second confusion round whose pool leaves out the samples the first round left
-        above the clean ceiling (:class:`~.confusion.ConfusionTraining` with two rounds, its
-        first the same as ``run``'s); None otherwise."""
+        after a second confusion round whose pool leaves out the first pool's samples left
+        above the clean ceiling (:class:`~.confusion.ConfusionTraining` with two rounds and
+        ``resisted_only``, its first round the same as ``run``'s); None otherwise."""
         if not self.recall_round or not self.evidence.get("suspect"):
             return None
         from trojanscope.detect.data.confusion import ConfusionTraining, clean_ceiling
