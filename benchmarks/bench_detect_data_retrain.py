@@ -14,7 +14,11 @@ the flagged samples whose own label a model of the unflagged ones predicts, ``--
 relabelled), ``confined`` (the unflagged samples of ``auto`` with ``confine=true``: flags
 kept only in the classes the verdict names, unless the set shows the all-to-all signature; the
 default since issue 13's stop 31, so ``cleaned`` is the same since then), ``unconfined``
-(the same with ``confine=false``: ``cleaned`` before stop 31),
+(the same with ``confine=false``: ``cleaned`` before stop 31), ``recall`` (the default plus
+``suspect_threshold`` = ``--recall-threshold``: the lower confusion cut in suspect classes,
+issue 13's stop 31 recall step), ``second`` (the default plus ``recall_round``: a second
+confusion round for the suspect classes, its pool without the first round's samples above the
+clean ceiling),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -76,6 +80,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--detect-only", action="store_true",
                         help="detection figures of the variants (``confined``) only, no training")
+    parser.add_argument("--recall-threshold", type=float, default=0.4,
+                        help="``recall``: auto's suspect_threshold (the confusion cut in "
+                        "suspect classes)")
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
     test = load_dataset("mnist", "test")
@@ -89,11 +96,13 @@ def main() -> None:
                "tpr": float((flags & poison).sum() / max(poison.sum(), 1)),
                "fpr": float((flags & ~poison).sum() / (~poison).sum())}
         keeps = {"oracle": np.flatnonzero(~poison), "cleaned": np.asarray(r.keep)}
-        for variant, confine in (("confined", True), ("unconfined", False)):
+        for variant, params in (("confined", {"confine": True}),
+                                ("unconfined", {"confine": False}),
+                                ("recall", {"suspect_threshold": opts.recall_threshold}),
+                                ("second", {"recall_round": True})):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
-            rc = detect_data(data, features=cached_features(data, opts.cache, name),
-                             confine=confine)
+            rc = detect_data(data, features=cached_features(data, opts.cache, name), **params)
             flags_c = np.zeros(len(poison), dtype=bool)
             flags_c[rc.flagged] = True
             keeps[variant] = np.asarray(rc.keep)
@@ -114,10 +123,15 @@ def main() -> None:
             row["restored_poison"] = int(poison[r.flagged[back]].sum())
             row["restored_clean"] = int((~poison[r.flagged[back]]).sum())
             row["confident_poison"] = int(poison[r.flagged[sure]].sum())
+        trained: dict[tuple, dict] = {}  # variants whose kept samples are the same train once
         for v in [] if opts.detect_only else opts.variants.split(","):
             base, _, held = v.partition("-")
-            row[v] = train_eval(data, keeps[base], test, attack, opts.train_seed,
-                                recipe_steps(len(data)) if held else None, labels.get(base))
+            key = (keeps[base].tobytes(), bool(held), base in labels)
+            if key not in trained or base in labels:
+                trained[key] = train_eval(data, keeps[base], test, attack, opts.train_seed,
+                                          recipe_steps(len(data)) if held else None,
+                                          labels.get(base))
+            row[v] = trained[key]
         rows.append(row)
         print(json.dumps(row), flush=True)
     result = {"rows": rows, "train_seed": opts.train_seed}

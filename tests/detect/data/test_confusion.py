@@ -86,6 +86,37 @@ def test_pool_gives_each_class_the_same_quota_and_skips_flags() -> None:
     assert set(pool[labels[pool] == 2]) == set(range(44, 49))  # the least suspicious
 
 
+def test_resisted_only_leaves_out_of_the_next_pool_only_the_pool_samples_that_kept_their_label(
+    poisoned, monkeypatch
+) -> None:
+    """``resisted_only`` (issue 13 stop 31): a later round's pool leaves out the previous
+    pool's samples above the threshold (carriers relabelled at random that kept their label),
+    not every sample above it; without it, everything above it (the earlier rounds' rule)."""
+    import copy
+
+    from trojanscope.detect.data import confusion
+
+    data, _, _, feats = poisoned
+    feats = copy.copy(feats)
+    feats.data = data
+    labels = feats.labels.numpy()
+    prior = np.arange(len(labels), dtype=float)[::-1]  # later samples look cleaner
+    first = clean_pool(prior, labels, np.zeros(0, dtype=int))
+    high = np.zeros(len(labels))
+    high[first[:3]] = 0.9  # three pool samples kept their label
+    outside = np.setdiff1d(np.arange(len(labels)), first)[:5]
+    high[outside] = 0.9  # and five samples outside the pool
+    pools = []
+    monkeypatch.setattr(confusion, "confuse", lambda m, d, pool, *a, **k: pools.append(pool) or m)
+    monkeypatch.setattr(confusion, "label_probability", lambda m, d: torch.as_tensor(high))
+    for resisted, left_out in ((True, first[:3]), (False, np.union1d(first[:3], outside))):
+        pools.clear()
+        confusion.ConfusionTraining(rounds=2, threshold=0.5, resisted_only=resisted).run_from(
+            feats, prior, np.zeros(0, dtype=int))
+        expected = clean_pool(prior, labels, left_out)
+        assert np.array_equal(pools[1], expected) and not np.isin(first[:3], pools[1]).any()
+
+
 def test_relabelling_gives_poison_its_true_class(poisoned) -> None:
     data, poison, true, feats = poisoned
     r = detect_data(data, method="auto", features=feats, **WHOLE)

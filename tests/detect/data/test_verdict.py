@@ -5,6 +5,7 @@ poisoned (fast: planted features, no training)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from trojanscope.cli.commands.detect_data import print_summary
@@ -285,3 +286,47 @@ def test_confine_keeps_the_flags_of_the_named_classes_unless_all_to_all() -> Non
         assert det.confine_flags(flagged, labels, verdict).tolist() == flagged.tolist()
     det.evidence = {"n_disagree": 100, "n_both": int(BOTH_SHARE * 100)}  # the signature
     assert det.confine_flags(flagged, labels, named).tolist() == flagged.tolist()
+
+
+def test_suspect_threshold_flags_more_only_in_suspect_classes() -> None:
+    """``suspect_threshold`` (opt-in, issue 13 stop 31): carriers that confusion training
+    leaves under the 0.6 cut but above the lower one are flagged in a suspect class (named by
+    label disagreement, not split) where they half-disagree with their early neighbours; the
+    same probabilities in another class, or with full agreement, are not; off by default."""
+    from trojanscope.detect.data.auto import AutoData
+
+    labels = np.repeat(np.arange(4), 5)
+    confused = np.full(20, 0.2)
+    confused[[5, 6, 7, 12, 13]] = 0.45  # class 1 (suspect) and class 2 (infected)
+    agree = np.full(20, 0.6)
+    agree[7] = 0.95  # agrees with its neighbours: a typical clean sample
+    det = AutoData(suspect_threshold=0.4)
+    det.evidence, det.agree = {"suspect": [1], "infected": [2]}, agree
+    assert det.suspect_recall(confused, labels).tolist() == [5, 6]
+    off = AutoData()
+    off.evidence, off.agree = det.evidence, agree
+    assert off.suspect_threshold is None and off.suspect_recall(confused, labels).size == 0
+    with pytest.raises(ValueError, match="suspect_threshold"):
+        AutoData(suspect_threshold=1.5)
+
+
+def test_recall_round_flags_the_suspect_classes_above_the_cut_of_its_second_round() -> None:
+    """``recall_round`` (opt-in, issue 13 stop 31): the second confusion round's probabilities
+    flag samples of the suspect classes only, at ``confusion_threshold``; without a suspect
+    class (or off) no second round is trained. Its pool leaves out samples above the clean
+    ceiling, (1 + w / K) / (1 + w): 0.325 for the defaults on ten classes."""
+    from trojanscope.detect.data.auto import AutoData
+    from trojanscope.detect.data.confusion import clean_ceiling
+
+    assert clean_ceiling(3.0, 10) == pytest.approx(0.325)
+    labels = np.repeat(np.arange(4), 5)
+    second = np.full(20, 0.3)
+    second[[5, 6, 12]] = 0.7  # class 1 (suspect) and class 2 (infected)
+    det = AutoData(recall_round=True)
+    det.evidence, det.agree = {"suspect": [1], "infected": [2]}, np.full(20, 0.9)
+    assert det.suspect_recall(np.zeros(20), labels, second).tolist() == [5, 6]
+    det.evidence = {"suspect": []}
+    assert det.second_round(None, np.zeros(20), np.zeros(0, dtype=int)) is None
+    off = AutoData()
+    off.evidence = {"suspect": [1]}
+    assert off.second_round(None, np.zeros(20), np.zeros(0, dtype=int)) is None

@@ -131,6 +131,20 @@ class AutoData(DataDetector):
             (:meth:`confine_flags`; on by default since issue 13's stop 31: on 20 fresh
             retrained sets the FPR fell from 0.024-0.045 to 0.000-0.023 at the same TPR, and
             retraining on the cleaned set gained 0.0-1.3 points of CA, docs/benchmarks.md).
+        suspect_threshold: in a *suspect* class (named by label disagreement, not split),
+            a sample whose own-label probability after confusion training is above this and
+            whose early agreement is under ``outside_agree`` is flagged too (None: off).
+            Opt-in (issue 13, stop 31 recall step): sparse-pixel carriers the detector missed
+            kept 0.41-0.48 (median) there, the unflagged clean samples of the target class
+            0.23-0.26; in a split class a lower cut flags the clean samples confusion
+            training leaves fitting their label (docs/benchmarks.md).
+        recall_round: in a suspect class, also flag the samples a second confusion round
+            leaves above ``confusion_threshold``, whose pool leaves out the first pool's
+            samples that stayed above the clean ceiling (:func:`~.confusion.clean_ceiling`,
+            0.325) though relabelled at random: missed carriers in the first pool weaken the
+            trigger for the others (opt-in, issue 13 stop 31; development sparse 20% seed
+            8511: TPR 0.940 -> 0.993, ASR after retraining 6.33% -> 0.00%; on fresh sets it
+            failed its shipping rule, docs/benchmarks.md).
     """
 
     name = "auto"
@@ -141,7 +155,8 @@ class AutoData(DataDetector):
                  head_only: bool = True, confusion_threshold: float = 0.6,
                  group_agree: float = 0.7, spread_agree: float = 0.8,
                  spread_z: float = 4.0, outside_agree: float = 0.8,
-                 confine: bool = True) -> None:
+                 confine: bool = True, suspect_threshold: float | None = None,
+                 recall_round: bool = False) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -154,6 +169,11 @@ class AutoData(DataDetector):
         self.spectral_z, self.seed = float(spectral_z), int(seed)
         self.confusion = check_flag("confusion", confusion)
         self.confine = check_flag("confine", confine)
+        if suspect_threshold is not None:
+            check_option("suspect_threshold", suspect_threshold, 0.0, 1.0)
+            suspect_threshold = float(suspect_threshold)
+        self.suspect_threshold = suspect_threshold
+        self.recall_round = check_flag("recall_round", recall_round)
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -196,8 +216,46 @@ class AutoData(DataDetector):
         self.confused = confused  # each sample's own-label probability after confusion
         self.evidence["confusion_counts"] = np.bincount(
             labels[extra], minlength=feats.num_classes).tolist()
+        second = self.second_round(feats, scores, flagged)  # before scores change below
         flagged, extra = self.orient_by_confusion(confused, flagged, extra, scores)
-        return scores + confused, np.union1d(flagged, extra)
+        return scores + confused, np.union1d(np.union1d(flagged, extra),
+                                             self.suspect_recall(confused, labels, second))
+
+    def second_round(self, feats: Features, scores: np.ndarray, flagged: np.ndarray
+                     ) -> np.ndarray | None:
+        """With ``recall_round`` and a suspect class: each sample's own-label probability
+        after a second confusion round whose pool leaves out the first pool's samples left
+        above the clean ceiling (:class:`~.confusion.ConfusionTraining` with two rounds and
+        ``resisted_only``, its first round the same as ``run``'s); None otherwise."""
+        if not self.recall_round or not self.evidence.get("suspect"):
+            return None
+        from trojanscope.detect.data.confusion import ConfusionTraining, clean_ceiling
+
+        ceiling = clean_ceiling(ConfusionTraining().confusion_weight, feats.num_classes)
+        return ConfusionTraining(rounds=2, seed=self.seed, head_only=self.head_only,
+                                 threshold=ceiling, resisted_only=True,
+                                 ).run_from(feats, scores, flagged)[0]
+
+    def suspect_recall(self, confused: np.ndarray, labels: np.ndarray,
+                       second: np.ndarray | None = None) -> np.ndarray:
+        """With ``suspect_threshold``, the samples of the suspect classes (named by label
+        disagreement, not split: ``evidence["suspect"]``) whose own-label probability after
+        confusion training is above it and whose early agreement is under ``outside_agree``
+        (the same half-disagreement :meth:`orient_by_confusion` asks of a confusion flag
+        outside a split's poison group); none otherwise. Suspect classes only: in a split
+        class, confusion training leaves clean samples fitting their label (the group
+        decides there), and other classes hold natural confusions. The verdict's
+        ``confusion_counts`` keep ``confusion_threshold``. With ``second`` (the probabilities
+        of :meth:`second_round`), also the suspect classes' samples above
+        ``confusion_threshold`` there."""
+        suspect = np.isin(labels, self.evidence.get("suspect", []))
+        found = np.zeros(len(labels), dtype=bool)
+        if self.suspect_threshold is not None:
+            agree = getattr(self, "agree", np.ones(len(confused)))
+            found |= (confused > self.suspect_threshold) & (agree < self.outside_agree)
+        if second is not None:
+            found |= second > self.confusion_threshold
+        return np.flatnonzero(suspect & found)
 
     def orient_by_confusion(self, confused: np.ndarray, flagged: np.ndarray,
                             extra: np.ndarray, scores: np.ndarray | None = None,

@@ -133,6 +133,9 @@ class ConfusionTraining(DataDetector):
         lr: Adam learning rate of the fine-tuning.
         threshold: probability of the own label above which a sample is flagged.
         seed: seeds the confusion batches and the fine-tuning.
+        resisted_only: a later round leaves out only the previous pool's samples above
+            ``threshold`` (pool samples that kept their label though relabelled at random:
+            carriers), not everything flagged.
     """
 
     name = "confusion"
@@ -140,13 +143,14 @@ class ConfusionTraining(DataDetector):
 
     def __init__(self, rounds: int = 1, steps: int = 120, confusion_weight: float = 3.0,
                  lr: float = 2e-3, threshold: float = 0.5, head_only: bool = True,
-                 seed: int = 0) -> None:
+                 seed: int = 0, resisted_only: bool = False) -> None:
         if int(rounds) < 1 or int(steps) < 1:
             raise UserInputError("confusion: rounds and steps must be >= 1")
         self.rounds, self.steps = int(rounds), int(steps)
         self.head_only = bool(head_only)
         self.confusion_weight, self.lr = float(confusion_weight), float(lr)
         self.threshold, self.seed = float(threshold), int(seed)
+        self.resisted_only = bool(resisted_only)
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -184,8 +188,16 @@ class ConfusionTraining(DataDetector):
                                weight=self.confusion_weight, lr=self.lr, seed=self.seed + r)
             scores = label_probability(confused, data).numpy().astype(np.float64)
             flagged = np.flatnonzero(scores > self.threshold)
-            pool = clean_pool(prior, labels, np.union1d(prior_flags, flagged))
+            out = pool[scores[pool] > self.threshold] if self.resisted_only else flagged
+            pool = clean_pool(prior, labels, np.union1d(prior_flags, out))
         return scores, flagged
+
+
+def clean_ceiling(confusion_weight: float, num_classes: int) -> float:
+    """The most of its own label's probability a clean sample keeps after confusion training,
+    about ``(1 + w / K) / (1 + w)`` (module docstring): above it, a sample is not clean-looking."""
+    w = float(confusion_weight)
+    return (1.0 + w / num_classes) / (1.0 + w)
 
 
 def clean_pool(scores: np.ndarray, labels: np.ndarray, flagged: np.ndarray) -> np.ndarray:
