@@ -313,11 +313,12 @@ def _train_entry(
         if effective(entry) or attempt == 3:  # the entry records the model saved
             break
         log.info(
-            "%s: %s, ASR %.2f, flip rate %.2f (attempt %d): retrying stronger",
+            "%s: %s, ASR %.2f, flip rate %s (attempt %d): retrying stronger",
             entry.name,
             status(entry),
             result.metrics.get("attack_success_rate", float("nan")),
-            result.metrics.get("flip_rate", float("nan")),
+            # None where no input was left to flip (AttackMetrics.as_dict: JSON has no NaN)
+            result.metrics.get("flip_rate"),
             attempt + 1,
         )
         _escalate(entry)
