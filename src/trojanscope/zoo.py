@@ -260,11 +260,11 @@ def status(entry: ZooEntry) -> str:
     than ``MIN_FLIPPABLE`` such inputs). Entries recorded before the flip rate existed are
     judged by CA and ASR alone."""
     m = entry.metrics
-    if m.get("clean_accuracy", 1.0) < MIN_CA:
+    if _figure(m, "clean_accuracy", 1.0) < MIN_CA:
         return "collapsed"
     if not entry.backdoored:
         return "clean"
-    if m.get("attack_success_rate", 0.0) < MIN_ASR:
+    if _figure(m, "attack_success_rate", 0.0) < MIN_ASR:
         return "untaken"
     if "flip_rate" not in m:
         return "backdoored"
@@ -272,6 +272,17 @@ def status(entry: ZooEntry) -> str:
     if m.get("n_flippable", 0) < MIN_FLIPPABLE or flips is None or not flips >= MIN_FLIP:
         return "inert"
     return "backdoored"
+
+
+def _figure(metrics: dict, key: str, default: float) -> float:
+    """A metric as a float; None (a NaN that a manifest wrote as null) back to NaN."""
+    value = metrics.get(key, default)
+    return float("nan") if value is None else float(value)
+
+
+def _shown(value: float | None) -> str:
+    """A metric for a log line: two decimals, ``n/a`` where it is missing or NaN."""
+    return "n/a" if value is None or value != value else f"{value:.2f}"
 
 
 def _escalate(entry: ZooEntry) -> None:
@@ -313,12 +324,12 @@ def _train_entry(
         if effective(entry) or attempt == 3:  # the entry records the model saved
             break
         log.info(
-            "%s: %s, ASR %.2f, flip rate %s (attempt %d): retrying stronger",
+            "%s: %s, ASR %s, flip rate %s (attempt %d): retrying stronger",
             entry.name,
             status(entry),
-            result.metrics.get("attack_success_rate", float("nan")),
-            # None where no input was left to flip (AttackMetrics.as_dict: JSON has no NaN)
-            result.metrics.get("flip_rate"),
+            # None where a figure is NaN (AttackMetrics.as_dict: JSON has no NaN)
+            _shown(result.metrics.get("attack_success_rate")),
+            _shown(result.metrics.get("flip_rate")),
             attempt + 1,
         )
         _escalate(entry)

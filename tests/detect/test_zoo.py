@@ -113,6 +113,18 @@ def test_an_inert_backdoor_is_not_effective() -> None:
         True, False, False, False]
 
 
+def test_null_ca_or_asr_from_a_manifest_is_judged_like_nan() -> None:
+    """``AttackMetrics.as_dict`` writes every NaN as null: ``status`` reads it back as NaN
+    (an empty test split) instead of comparing None with a float."""
+    from trojanscope.zoo import ZooEntry, _shown, status
+
+    null_asr = ZooEntry("b", "cnn", 1, True, "badnets",
+                        metrics={"clean_accuracy": 0.97, "attack_success_rate": None})
+    null_ca = ZooEntry("c", "mlp", 1, False, metrics={"clean_accuracy": None})
+    assert status(null_asr) == "backdoored" and status(null_ca) == "clean"
+    assert [_shown(v) for v in (None, float("nan"), 0.873456)] == ["n/a", "n/a", "0.87"]
+
+
 def test_an_inert_backdoor_is_retried_and_its_last_attempt_recorded(tmp_path, monkeypatch) -> None:
     """Each attempt is stronger; after the last, the entry describes the model saved."""
     import trojanscope.zoo as zoo
@@ -135,3 +147,12 @@ def test_an_inert_backdoor_is_retried_and_its_last_attempt_recorded(tmp_path, mo
     assert [r for _, r in seen] == sorted(r for _, r in seen) and seen[-1][1] > seen[0][1]
     assert (out.seed, out.poison_rate) == seen[-1]  # not escalated past the model saved
     assert zoo.status(out) == "inert"
+
+
+def test_a_calibrator_records_no_scratch_path_of_one_machine(tmp_path, monkeypatch) -> None:
+    from trojanscope.cli.commands.zoo import zoo_label
+
+    monkeypatch.chdir(tmp_path)
+    assert zoo_label(Path("zoo/cal")) == "zoo/cal"
+    assert zoo_label(tmp_path / "zoo" / "cal") == "zoo/cal"
+    assert zoo_label(Path("/elsewhere/scratch/tab-fresh11")) == "tab-fresh11"

@@ -237,3 +237,22 @@ def test_a_record_after_close_is_written_at_once(tmp_path: Path) -> None:
     svc.recorder.record([incident(0)])
     assert len(svc.store.incidents()) == 1
     assert svc.recorder._thread is None  # no writer started that nothing would close
+
+
+def test_the_queue_is_bounded_by_the_bytes_it_holds(tmp_path: Path, monkeypatch, caplog) -> None:
+    """A database that stops taking writes: the queue holds at most ``MAX_QUEUED_BYTES`` of
+    inputs (not a number of batches, whose size a request chooses); beyond, incidents are
+    counted and logged as lost; once it is written, the room is free again."""
+    one = incident(0).input.nbytes  # 16 bytes: a 1×2×2 float32 input
+    monkeypatch.setattr(recorder_module, "MAX_QUEUED_BYTES", 3 * one)
+    store = GatedStore(db_url(tmp_path / "db.sqlite"))
+    rec = IncidentRecorder(store, model_sha256="ab" * 32, model="m", detector="d", threshold=0.5)
+    with caplog.at_level(logging.ERROR):
+        rec.record([incident(0), incident(1)])  # 2 of 3 inputs' room
+        rec.record([incident(2), incident(3)])  # would be 4: lost
+        rec.record([incident(4)])  # 3: fits
+    assert rec.lost == 2 and "2 incident(s) lost" in caplog.text
+    store.opened.set()
+    rec.close()
+    assert rec.written == 3 and rec._queued_bytes == 0
+    assert len(store.incidents()) == 3

@@ -72,6 +72,9 @@ def service(tmp_path: Path, on_flag: str = "flag") -> GuardedModel:
     (b'{"inputs": []}', 422, "non-empty list"),
     (b'{"inputs": [[[1, 2], [3]]]}', 422, "numbers nested"),
     (b'{"inputs": [["a"]]}', 422, "numbers nested"),
+    (json.dumps({"inputs": np.full((1, *SHAPE), "0.5").tolist()}).encode(), 422, "numbers"),
+    (json.dumps({"inputs": np.full((1, *SHAPE), True).tolist()}).encode(), 422, "numbers"),
+    (b'{"inputs": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", 400, "nested too deeply"),
     (json.dumps({"inputs": np.zeros((2, 1, 5, 6)).tolist()}).encode(), 422, "shape [1, 6, 6]"),
     (json.dumps({"inputs": np.zeros((2, 6, 6)).tolist()}).encode(), 422, "shape [1, 6, 6]"),
     (json.dumps({"inputs": np.where(np.eye(6) > 0, np.nan, 0.0)[None, None].tolist()})
@@ -173,6 +176,40 @@ def test_onnx_models_get_the_faster_backend(tmp_path: Path, backdoored_run) -> N
     assert torch.equal(ort.logits(x).argmax(1), TorchBackend(loaded.module).logits(x).argmax(1))
 
 
+def test_an_onnx_graph_fixed_to_one_input_is_served_by_torch(tmp_path: Path) -> None:
+    """Requests carry batches: ``auto`` keeps torch where ONNX Runtime refuses a batch of two,
+    and ``--backend onnxruntime`` says why in one line."""
+    pytest.importorskip("onnxruntime")
+    import warnings
+
+    model = CornerModel().eval()
+    onnx = tmp_path / "fixed.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.zeros(1, *SHAPE),), str(onnx), dynamo=False,
+                          input_names=["input"], output_names=["logits"])
+    sample = clean_and_triggered()[0][:1]
+    backend, timings = choose_backend("auto", model, onnx, sample)
+    assert backend.name == "torch" and timings == {}
+    with pytest.raises(UserInputError, match="batch of 2 inputs"):
+        choose_backend("onnxruntime", model, onnx, sample)
+
+
+def test_a_request_whose_deadline_passes_in_the_queue_does_not_run(tmp_path: Path) -> None:
+    """A request the client was already answered for (503) is skipped, not run late."""
+    import time
+
+    from trojanscope.serve.service import Busy
+
+    svc = service(tmp_path)
+    x = clean_and_triggered()[1][:1]
+    with svc._lock, pytest.raises(Busy):  # another request holds the model
+        svc.run(x, deadline=time.perf_counter() + 0.05)
+    svc.close()
+    assert svc.store.incidents() == []  # it never ran, so it recorded nothing
+    assert svc.run(x, deadline=time.perf_counter() + 5).flagged == [True]
+
+
 def test_fit_guard_threshold_keeps_the_false_positive_rate(tmp_path: Path) -> None:
     clean, trig = clean_and_triggered(200)
     guard = fit_guard(CornerModel(), CornerDetector(), clean, fpr=0.05,
@@ -209,3 +246,17 @@ def test_auto_guard_serves_the_one_pass_detector() -> None:
     assert auto.create("auto", **asked).forward_passes_per_input == 5
     assert guard_params(ServeOptions(guard="strip", guard_params={"n_overlays": 5})) == {
         "n_overlays": 5}
+
+
+def test_a_port_in_use_is_one_error_line_before_loading(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("uvicorn")
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = run(["serve", str(tmp_path / "not-loaded.onnx"), "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"cannot listen on 127.0.0.1:{port}" in err
+    assert "Traceback" not in err and "not-loaded" not in err  # refused before the model

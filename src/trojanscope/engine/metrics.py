@@ -60,8 +60,8 @@ class AttackMetrics:
     n_flippable: int = 0
 
     def as_dict(self) -> dict[str, float | int | None]:
-        """The figures, with a NaN flip rate (no input the trigger could move) as ``None``:
-        JSON has no NaN."""
+        """The figures, each NaN as ``None`` (JSON has no NaN): the flip rate where no input
+        was left for the trigger to move, CA or ASR on an empty test set."""
         out = asdict(self)
         return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in out.items()}
 

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trojanscope.serve.metrics import ServiceMetrics
 from trojanscope.serve.requests import RequestError, parse_inputs
-from trojanscope.serve.service import GuardedModel
+from trojanscope.serve.service import Busy, GuardedModel
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,13 @@ def create_app(service: GuardedModel, *, max_batch: int = 256, max_body: int = 1
         try:
             body = await read_limited(request, max_body)
             x = parse_inputs(body, service.input_shape, max_batch)
-            answer = await asyncio.wait_for(run_in_threadpool(service.run, x), timeout_s)
+            deadline = start + timeout_s  # a request still queued by then does not run
+            answer = await asyncio.wait_for(run_in_threadpool(service.run, x, deadline),
+                                            timeout_s)
         except RequestError as exc:
             metrics.answered(exc.status, time.perf_counter() - start)
             return JSONResponse({"error": exc.message}, status_code=exc.status)
-        except TimeoutError:
+        except (TimeoutError, Busy):
             metrics.answered(503, time.perf_counter() - start)
             return JSONResponse({"error": f"the request took over {timeout_s:g} s"},
                                 status_code=503)

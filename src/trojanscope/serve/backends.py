@@ -3,6 +3,7 @@ is faster. ``auto`` times both on the same inputs at start-up and keeps the fast
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,8 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
+
+log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "torch", "onnxruntime")
 
@@ -74,8 +77,9 @@ def seconds_per_call(fn: Callable[[], object], repeats: int = 20, rounds: int = 
 def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,
                    sample: Tensor) -> tuple[Backend, dict[str, float]]:
     """The backend asked for; ``auto``: ONNX Runtime when there is an ONNX file of the model
-    (``onnx_path``), the package is installed, its outputs match torch's and it beats torch on
-    ``sample`` (one input), else torch. Returns the
+    (``onnx_path``), the package is installed and loads it, it runs batches (a graph fixed to
+    batch size 1 cannot serve requests of several inputs), its outputs match torch's and it
+    beats torch on ``sample`` (one input), else torch. Returns the
     backend and the start-up timings (seconds per single-input call)."""
     if choice not in BACKENDS:
         raise UserInputError(f"--backend must be one of {', '.join(BACKENDS)}, got {choice!r}")
@@ -94,8 +98,24 @@ def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,
             raise UserInputError("--backend onnxruntime: onnxruntime is not installed (pip "
                                  "install 'trojanscope[serve]')") from None
         return torch_backend, {}
-    if not torch.allclose(ort_backend.logits(sample), torch_backend.logits(sample), atol=1e-3,
-                          rtol=1e-3):
+    except Exception as exc:  # a graph ONNX Runtime cannot load: torch may still serve it
+        if choice == "onnxruntime":
+            raise UserInputError(f"{onnx_path}: ONNX Runtime cannot load it ({exc}); serve "
+                                 "with --backend torch") from None
+        log.info("ONNX Runtime cannot load %s (%s); serving with torch", onnx_path, exc)
+        return torch_backend, {}
+    pair = torch.cat([sample[:1], sample[:1]])  # requests carry batches: a fixed batch of 1 fails
+    try:
+        ort_pair = ort_backend.logits(pair)
+    except Exception as exc:
+        if choice == "onnxruntime":
+            raise UserInputError(f"{onnx_path}: ONNX Runtime cannot run a batch of 2 inputs on "
+                                 f"it (a fixed batch size?): {exc}; serve with --backend "
+                                 "torch") from None
+        log.info("ONNX Runtime cannot run batches on %s (%s); serving with torch", onnx_path,
+                 exc)
+        return torch_backend, {}
+    if not torch.allclose(ort_pair, torch_backend.logits(pair), atol=1e-3, rtol=1e-3):
         raise UserInputError(f"{onnx_path}: ONNX Runtime and the torch import disagree on the "
                              "model's outputs; serve with --backend torch")
     if choice == "onnxruntime":

@@ -27,9 +27,10 @@ RETRY_WAIT_S = 0.5
 # transaction: a transaction costs about 1.9 ms of CPU and each incident 0.07 ms more (measured,
 # issue 14 stop 31), CPU the requests would otherwise lose.
 LINGER_S = 0.2
-# Batches waiting for the writer at most (a database refusing writes for long): beyond, an
-# incident is counted and logged as lost rather than held in memory without bound.
-MAX_QUEUED = 10_000
+# Bytes of flagged inputs waiting for the writer at most (a database refusing writes for long):
+# beyond, an incident is counted and logged as lost rather than held in memory without bound.
+# Bytes, not batches: a batch holds up to the service's --max-batch inputs of any size.
+MAX_QUEUED_BYTES = 256 << 20
 
 
 class IncidentRecorder:
@@ -56,11 +57,14 @@ class IncidentRecorder:
             "detector": detector,
             "threshold": threshold,
         }
-        self._queue: queue.Queue[list[Incident] | None] = queue.Queue(maxsize=MAX_QUEUED)
+        # unbounded as a queue: ``_queued_bytes`` bounds it, and the closing sentinel never waits
+        self._queue: queue.Queue[list[Incident] | None] = queue.Queue()
+        self._queued_bytes = 0
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()  # start, hand-over and close never interleave
+        self._lock = threading.Lock()  # start, hand-over, close and the counts never interleave
         self._hurry = threading.Event()  # set by close: no lingering
         self._closed = False
+        self._count_lock = threading.Lock()  # written/lost: the writer and late records
         self.written = 0
         self.lost = 0
 
@@ -68,6 +72,7 @@ class IncidentRecorder:
         """Hand ``incidents`` over to the writer (started on first use); returns at once,
         except after :meth:`close`, when it writes them itself."""
         batch = list(incidents)
+        size = batch_bytes(batch)
         with self._lock:
             if not self._closed:
                 if self._thread is None:
@@ -76,12 +81,14 @@ class IncidentRecorder:
                         daemon=True,
                     )
                     self._thread.start()
-                try:
-                    self._queue.put_nowait(batch)
-                except queue.Full:  # the database has stopped taking writes for a long time
-                    self.lost += len(batch)
-                    log.error("%d incident(s) lost: %d batches already wait for the database",
-                              len(batch), MAX_QUEUED)
+                if self._queued_bytes + size > MAX_QUEUED_BYTES:  # the database has stopped
+                    with self._count_lock:  # taking writes for a long time
+                        self.lost += len(batch)
+                    log.error("%d incident(s) lost: %d MiB of incidents already wait for the "
+                              "database", len(batch), self._queued_bytes >> 20)
+                    return
+                self._queued_bytes += size
+                self._queue.put_nowait(batch)
                 return
         self._write(batch)
 
@@ -109,6 +116,8 @@ class IncidentRecorder:
             incidents = [i for group in batch if group for i in group]
             if incidents:
                 self._write(incidents)
+                with self._lock:
+                    self._queued_bytes -= batch_bytes(incidents)
             if None in batch:
                 return
 
@@ -116,7 +125,8 @@ class IncidentRecorder:
         for attempt in range(1, RETRIES + 1):
             try:
                 self.store.record_incidents(incidents, **self._meta)
-                self.written += len(incidents)
+                with self._count_lock:  # late records write from request threads too
+                    self.written += len(incidents)
                 return
             except Exception as exc:  # a database error (explained by the store) or a bug
                 log.error(
@@ -128,5 +138,11 @@ class IncidentRecorder:
                 )
                 if attempt < RETRIES:
                     time.sleep(RETRY_WAIT_S)
-        self.lost += len(incidents)
+        with self._count_lock:
+            self.lost += len(incidents)
         log.error("%d incident(s) could not be written and are lost", len(incidents))
+
+
+def batch_bytes(incidents: Sequence[Incident]) -> int:
+    """The memory the incidents' inputs hold while they wait for the writer."""
+    return sum(int(i.input.nbytes) for i in incidents)

@@ -29,6 +29,8 @@ def parse_inputs(body: bytes, input_shape: tuple[int, ...], max_batch: int) -> T
         doc: Any = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RequestError(400, f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise RequestError(400, "the body's JSON is nested too deeply") from None
     if not isinstance(doc, dict) or "inputs" not in doc:
         raise RequestError(422, 'the body must be a JSON object with a list "inputs"')
     inputs = doc["inputs"]
@@ -36,11 +38,15 @@ def parse_inputs(body: bytes, input_shape: tuple[int, ...], max_batch: int) -> T
         raise RequestError(422, '"inputs" must be a non-empty list of inputs')
     if len(inputs) > max_batch:
         raise RequestError(413, f"{len(inputs)} inputs in one request; at most {max_batch}")
+    wrong = RequestError(422, f'"inputs" must hold numbers nested in the model\'s input '
+                              f"shape {list(input_shape)}")
     try:
-        array = np.asarray(inputs, dtype=np.float32)
-    except (ValueError, TypeError):
-        raise RequestError(422, f'"inputs" must hold numbers nested in the model\'s input '
-                                f"shape {list(input_shape)}") from None
+        array = np.asarray(inputs)
+    except (ValueError, TypeError, RecursionError):
+        raise wrong from None
+    if array.dtype.kind not in "iuf":  # strings, booleans, nulls, objects are not pixels
+        raise wrong
+    array = array.astype(np.float32)
     if array.shape[1:] != tuple(input_shape):
         raise RequestError(422, f"each input must have shape {list(input_shape)}, got "
                                 f"{list(array.shape[1:])}")

@@ -25,6 +25,11 @@ from trojanscope.serve.recorder import IncidentRecorder
 ON_FLAG = ("flag", "refuse")
 
 
+class Busy(Exception):
+    """The request's deadline passed while it waited for the model (the service is overloaded):
+    it is answered 503 without running, so abandoned work does not pile up behind the lock."""
+
+
 @dataclass
 class Answer:
     """One request's answer and where its time went."""
@@ -73,10 +78,16 @@ class GuardedModel:
     def guard_name(self) -> str | None:
         return self.guard.detector.name if self.guard is not None else None
 
-    def run(self, x: Tensor) -> Answer:
-        """Answer the batch ``x`` (already validated: N×input_shape, finite, in [0, 1])."""
+    def run(self, x: Tensor, deadline: float | None = None) -> Answer:
+        """Answer the batch ``x`` (already validated: N×input_shape, finite, in [0, 1]).
+
+        ``deadline`` (a ``time.perf_counter()`` value): raise :class:`Busy` instead of running
+        when the model's lock is not free by then — the client has been answered already."""
         arrived = time.perf_counter()
-        with self._lock:
+        wait = -1.0 if deadline is None else max(0.0, deadline - arrived)
+        if not self._lock.acquire(timeout=wait):
+            raise Busy
+        try:
             t0 = time.perf_counter()
             if self.fused is not None and self.guard is not None:
                 preds, scores, flagged = self.fused.check(self.guard, x)
@@ -89,6 +100,8 @@ class GuardedModel:
                                   0.0, t0 - arrived)
                 scores, flagged = self.guard.check(x)
                 t2 = time.perf_counter()
+        finally:
+            self._lock.release()
         flags = [bool(f) for f in flagged.tolist()]
         refuse = self.on_flag == "refuse"
         answer = Answer([None if f and refuse else p for p, f in zip(preds, flags, strict=True)],

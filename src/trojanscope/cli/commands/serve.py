@@ -3,12 +3,26 @@ incident records (needs ``pip install 'trojanscope[serve]'``)."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import typer
 
 from trojanscope.cli.common import command, parse_params, status, stderr_line
 from trojanscope.errors import UserInputError
+
+
+def check_listen(host: str, port: int) -> None:
+    """Refuse an address the service could not listen on (an unknown host, a port in use or
+    not allowed) in one line, before the model is loaded and the guard fitted."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as exc:
+        raise UserInputError(f"--host/--port: cannot listen on {host}:{port} "
+                             f"({exc.strerror or exc})") from None
 
 
 def serve_command(
@@ -48,6 +62,7 @@ def serve_command(
     from trojanscope.audit.history import safe_url
     from trojanscope.serve.service import ServeOptions, build_service
 
+    check_listen(host, port)
     options = ServeOptions(data=data, guard=guard, fpr=fpr, on_flag=on_flag, backend=backend,
                            db=db, seed=seed, guard_params=parse_params(guard_param,
                                                                        "--guard-param"))

@@ -40,6 +40,17 @@ zoo_app = typer.Typer(
 )
 
 
+
+def zoo_label(zoo: Path) -> str:
+    """How a calibrator records a zoo it was fitted on: the path as given when relative, else
+    relative to the working folder, else the folder's name (no scratch path of one machine)."""
+    if not zoo.is_absolute():
+        return str(zoo)
+    try:
+        return str(zoo.relative_to(Path.cwd()))
+    except ValueError:
+        return zoo.name
+
 @zoo_app.command("make")
 def make(
     dataset: str = typer.Option("mnist", "--dataset", "-d"),
@@ -294,7 +305,7 @@ def calibrate_cmd(
             [int(r.backdoored) for r in group],
             names,
             **design,
-            zoo=[str(z) for z in zoos] if len(zoos) > 1 else str(zoos[0]),
+            zoo=[zoo_label(z) for z in zoos] if len(zoos) > 1 else zoo_label(zoos[0]),
             seed=seed,
             coverage=count_traits(r.traits for r in group),
         )

@@ -44,6 +44,7 @@ from trojanscope.detect.data.features import Features
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
+from trojanscope.params import check_flag
 from trojanscope.registry import register
 
 
@@ -147,10 +148,10 @@ class ConfusionTraining(DataDetector):
         if int(rounds) < 1 or int(steps) < 1:
             raise UserInputError("confusion: rounds and steps must be >= 1")
         self.rounds, self.steps = int(rounds), int(steps)
-        self.head_only = bool(head_only)
+        self.head_only = check_flag("head_only", head_only)
         self.confusion_weight, self.lr = float(confusion_weight), float(lr)
         self.threshold, self.seed = float(threshold), int(seed)
-        self.resisted_only = bool(resisted_only)
+        self.resisted_only = check_flag("resisted_only", resisted_only)
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
