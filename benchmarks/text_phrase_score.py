@@ -34,6 +34,8 @@ from trojanscope.detect.coverage import count_traits
 from trojanscope.detect.evaluate import ZooRow
 
 TERMS = (["tp_prob"], ["tp_gap"], ["tp_prob", "tp_gap"])
+REFERENCE = "combination refitted"
+ONE_PAIR = 1 / 16  # one clean-backdoored pair of a recipe's 4 + 4 models
 PHRASE_KEYS = (f"{ORDERED_KEY}:phrase", f"{UNORDERED_KEY}:phrase")
 
 
@@ -81,7 +83,12 @@ def paths_of(make: Callable[[list[ZooRow]], Scorer], rows: list[ZooRow],
 
 def phrase_candidates(shipped: dict[str, Calibrator]) -> dict[str, Callable]:
     combo = candidates(shipped)
-    made: dict[str, Callable] = {"today": combo["today"], "combination refitted": combo[RESCALED]}
+    paths = (shipped[ORDERED_KEY], shipped[UNORDERED_KEY])  # the default since stop 31
+
+    def today(_: list[ZooRow]) -> Scorer:
+        return lambda r: paths[not ordered(r)].probability(r.features)
+
+    made: dict[str, Callable] = {"today": today, REFERENCE: combo[RESCALED]}
 
     def term(features: list[str], c: float) -> Callable[[list[ZooRow]], Scorer]:
         def make(tr: list[ZooRow]) -> Scorer:
@@ -99,6 +106,24 @@ def phrase_candidates(shipped: dict[str, Calibrator]) -> dict[str, Callable]:
     return made
 
 
+def choose(loro_scores: dict[str, dict]) -> str:
+    """Among the candidates refitted under the held-out protocol (not ``today``, whose
+    calibrators were fitted on most of these rows) whose worst recipe's cross-entropy is no
+    higher than the refitted combination's worst and whose ROC-AUC falls in no zoo's recipe by
+    more than one pair of its 4 + 4 models (the shipping rule's tolerance), the lowest
+    leave-one-recipe-out cross-entropy (to two decimals), then the lowest leave-one-zoo-out."""
+
+    def worst(name: str) -> float:
+        s = loro_scores[name]
+        return s["per_recipe"][s["worst"]]["cross_entropy"]
+
+    fair = [n for n, s in loro_scores.items()
+            if n != "today" and worst(n) <= worst(REFERENCE)
+            and all(d <= ONE_PAIR + 0.001 for d in s["cells_lower"].values())]  # 3 decimals
+    return min(fair, key=lambda n: (round(loro_scores[n]["all"]["cross_entropy"], 2),
+                                    loro_scores[n]["leave_one_zoo_out"]["cross_entropy"]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cal-rows", type=Path, nargs="+", required=True)
@@ -108,8 +133,6 @@ def main() -> None:
                         help="write the chosen candidate's calibrators under the phrase keys")
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
-    from text_combine_score import choose
-
     rows, zoo_of = [], {}
     for p in opts.cal_rows:
         part = with_derived(read_rows([p]))
@@ -127,12 +150,16 @@ def main() -> None:
               f"{w['cross_entropy']:.3f} / {w['roc_auc']}; " + ", ".join(
                   f"{g} {s['cross_entropy']:.3f}/{s['roc_auc']}"
                   for g, s in out["per_recipe"].items()))
-    base = result["loro"]["today"]["per_zoo_recipe"]
-    for name in made:
-        cells = result["loro"][name]["per_zoo_recipe"]
-        lower = [k for k, v in cells.items() if v is not None and v < base[k]]
-        result["loro"][name]["cells_lower_than_today"] = lower
-        print(f"{name}: zoo x recipe ROC-AUC lower than today's in {lower}")
+    # the reference is today's design under the same protocol (refitted without the held-out
+    # recipe): the shipped calibrators were fitted on most of these rows, so their own row is
+    # in-sample, not a held-out figure
+    base = result["loro"][REFERENCE]["per_zoo_recipe"]
+    for name, s in result["loro"].items():
+        cells = s["per_zoo_recipe"]
+        s["cells_lower"] = {k: round(base[k] - v, 3) for k, v in cells.items()
+                            if v is not None and v < base[k]}
+        print(f"{name}: zoo x recipe ROC-AUC lower than the refitted combination's: "
+              f"{s['cells_lower']}")
     chosen = choose(result["loro"])
     result["chosen"] = chosen
     print(f"chosen: {chosen}")
@@ -148,7 +175,7 @@ def main() -> None:
         features = chosen.split(" + ")[1].split(" C=")[0].split("+")
         c = float(chosen.split("C=")[1])
         fit_rows = [r for r in rows if has(r, features)]
-        new = with_term(paths_of(made["combination refitted"], rows, shipped), fit_rows,
+        new = with_term(paths_of(made[REFERENCE], rows, shipped), fit_rows,
                         features, c)
         for key, cal in zip(PHRASE_KEYS, new, strict=True):
             cal.fitted_on = {"n_models": len(fit_rows), "C": c,
