@@ -51,8 +51,10 @@ def main() -> None:
         data = attach_encoder(loaded, clean_all)
         model = loaded.module.eval()
         table = model.token_embeddings().detach()
-        lean = class_lean(class_doc_counts(data.x, data.labels, data.num_classes, len(table)),
-                          torch.bincount(data.labels, minlength=data.num_classes))
+        lean = class_lean(
+            class_doc_counts(data.x, data.labels, data.num_classes, len(table)),
+            torch.bincount(data.labels, minlength=data.num_classes),
+        )
         ids = trim_padding(balanced_sample(data, 48, torch.Generator().manual_seed(0)).x, 0, 16)
         with torch.no_grad():
             pred = model(ids).argmax(1)
@@ -66,18 +68,25 @@ def main() -> None:
         for t in range(2):
             x = opposed(ids[pred != t], rival_trigger(found, t), 0, 0)
             trig, _, probs = det._search(model, x, t, table, phrase_ban(banned, lean, t), 3)
-            out[f"class_{t}"] = {"search_3": round(found[t][2][-1], 3),
-                                 "phrase_3": round(probs[-1], 3),
-                                 "phrase_words": " ".join(words[v] for v in trig)}
+            out[f"class_{t}"] = {
+                "search_3": round(found[t][2][-1], 3),
+                "phrase_3": round(probs[-1], 3),
+                "phrase_words": " ".join(words[v] for v in trig),
+            }
         if e["backdoored"] and e["attack"] == "sentence":
             t = e["target"]
             w = [data.encoder.index.get(v, 1) for v in e["trigger"]["words"]]
-            for tag, x in (("plain", ids[pred != t]),
-                           ("opposed", opposed(ids[pred != t], rival_trigger(found, t), 0, 0))):
+            for tag, x in (
+                ("plain", ids[pred != t]),
+                ("opposed", opposed(ids[pred != t], rival_trigger(found, t), 0, 0)),
+            ):
                 out[f"trigger_{tag}"] = {
                     "word": round(max(prob(model, x, t, [v]) for v in w), 3),
-                    "pair": round(max(prob(model, x, t, w[i:i + 2]) for i in range(len(w) - 1)), 3),
-                    "sentence": round(prob(model, x, t, w), 3)}
+                    "pair": round(
+                        max(prob(model, x, t, w[i : i + 2]) for i in range(len(w) - 1)), 3
+                    ),
+                    "sentence": round(prob(model, x, t, w), 3),
+                }
             out["target"] = t
         print(json.dumps(out), flush=True)
 

@@ -15,7 +15,6 @@ two calibrators of the shipped form, ``text-inversion:behaviour:phrase`` and
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, replace
@@ -27,7 +26,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_text_detect import SHIPPED
 from text_behaviour_score import ORDERED_KEY, UNORDERED_KEY, ordered, with_derived
-from text_combine_score import RESCALED, Scorer, candidates, linear, loro
+from text_combine_score import (
+    RESCALED,
+    Scorer,
+    candidates,
+    linear,
+    loro,
+    lowest,
+    score_parser,
+    show_loro,
+)
 from text_rows_score import read_rows, report, show, write_json
 from trojanscope.detect.calibration import Calibrator, load_calibrators, save_calibrators
 from trojanscope.detect.coverage import count_traits
@@ -43,8 +51,9 @@ def has(row: ZooRow, features: list[str]) -> bool:
     return all(f in row.features for f in features)
 
 
-def with_term(paths: tuple[Calibrator, Calibrator], rows: list[ZooRow], features: list[str],
-              c: float = 1.0) -> tuple[Calibrator, Calibrator]:
+def with_term(
+    paths: tuple[Calibrator, Calibrator], rows: list[ZooRow], features: list[str], c: float = 1.0
+) -> tuple[Calibrator, Calibrator]:
     """Both paths' calibrators with ``features`` added: ``a · logit + Σ b_i · z_i + c``
     fitted (logistic regression, ``C = c``) on ``rows`` with each row's own path's logit, then
     written back in the calibrators' own form (coefficients × a, the new features' means and
@@ -61,23 +70,31 @@ def with_term(paths: tuple[Calibrator, Calibrator], rows: list[ZooRow], features
 
     def extend(cal: Calibrator) -> Calibrator:
         n = len(cal.features)
-        return replace(cal, features=[*cal.features, *features],
-                       coef=[a * v for v in cal.coef] + b, intercept=a * cal.intercept + c0,
-                       mean=[*(cal.mean or [0.0] * n), *m.tolist()],
-                       scale=[*(cal.scale or [1.0] * n), *s.tolist()])
+        return replace(
+            cal,
+            features=[*cal.features, *features],
+            coef=[a * v for v in cal.coef] + b,
+            intercept=a * cal.intercept + c0,
+            mean=[*(cal.mean or [0.0] * n), *m.tolist()],
+            scale=[*(cal.scale or [1.0] * n), *s.tolist()],
+        )
 
     return extend(paths[0]), extend(paths[1])
 
 
-def paths_of(make: Callable[[list[ZooRow]], Scorer], rows: list[ZooRow],
-             shipped: dict[str, Calibrator]) -> tuple[Calibrator, Calibrator]:
+def paths_of(
+    make: Callable[[list[ZooRow]], Scorer], rows: list[ZooRow], shipped: dict[str, Calibrator]
+) -> tuple[Calibrator, Calibrator]:
     """The combination's two calibrators refitted on ``rows`` (as text_combine_score does)."""
     from text_combine_score import BEHAVIOUR, fit, rescaled
     from text_rows_score import FALLBACK
 
     un = [r for r in rows if not ordered(r)]
-    u = rescaled(shipped[FALLBACK], un) if len({r.backdoored for r in un}) == 2 \
+    u = (
+        rescaled(shipped[FALLBACK], un)
+        if len({r.backdoored for r in un}) == 2
         else shipped[FALLBACK]
+    )
     return fit([r for r in rows if ordered(r)], BEHAVIOUR, 1.0), u
 
 
@@ -94,10 +111,15 @@ def phrase_candidates(shipped: dict[str, Calibrator]) -> dict[str, Callable]:
         def make(tr: list[ZooRow]) -> Scorer:
             base = paths_of(combo[RESCALED], tr, shipped)
             fit_rows = [r for r in tr if has(r, features)]
-            new = with_term(base, fit_rows, features, c) \
-                if len({r.backdoored for r in fit_rows}) == 2 else base
+            new = (
+                with_term(base, fit_rows, features, c)
+                if len({r.backdoored for r in fit_rows}) == 2
+                else base
+            )
             return lambda r: (new if has(r, features) else base)[not ordered(r)].probability(
-                r.features)
+                r.features
+            )
+
         return make
 
     for features in TERMS:
@@ -117,22 +139,18 @@ def choose(loro_scores: dict[str, dict]) -> str:
         s = loro_scores[name]
         return s["per_recipe"][s["worst"]]["cross_entropy"]
 
-    fair = [n for n, s in loro_scores.items()
-            if n != "today" and worst(n) <= worst(REFERENCE)
-            and all(d <= ONE_PAIR + 0.001 for d in s["cells_lower"].values())]  # 3 decimals
-    return min(fair, key=lambda n: (round(loro_scores[n]["all"]["cross_entropy"], 2),
-                                    loro_scores[n]["leave_one_zoo_out"]["cross_entropy"]))
+    fair = [
+        n
+        for n, s in loro_scores.items()
+        if n != "today"
+        and worst(n) <= worst(REFERENCE)
+        and all(d <= ONE_PAIR + 0.001 for d in s["cells_lower"].values())
+    ]  # 3 decimals
+    return lowest(loro_scores, fair)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cal-rows", type=Path, nargs="+", required=True)
-    parser.add_argument("--eval-rows", type=Path, nargs="*", default=[])
-    parser.add_argument("--groups", nargs="+", required=True)
-    parser.add_argument("--write-calibration", action="store_true",
-                        help="write the chosen candidate's calibrators under the phrase keys")
-    parser.add_argument("--json", type=Path, default=None)
-    opts = parser.parse_args()
+    opts = score_parser(__doc__, "phrase").parse_args()
     rows, zoo_of = [], {}
     for p in opts.cal_rows:
         part = with_derived(read_rows([p]))
@@ -142,36 +160,35 @@ def main() -> None:
     made = phrase_candidates(shipped)
     result: dict = {"loro": {}, "eval": {}}
     for name, make in made.items():
-        out = result["loro"][name] = loro(rows, opts.groups, make, zoo_of)
-        a, w = out["all"], out["per_recipe"][out["worst"]]
-        print(f"LORO {name}: cross-entropy {a['cross_entropy']:.3f}, ROC-AUC {a['roc_auc']:.3f}, "
-              f"clean flagged {len(a['clean_flagged'])}; LOZO cross-entropy "
-              f"{out['leave_one_zoo_out']['cross_entropy']:.3f}; worst {out['worst']} "
-              f"{w['cross_entropy']:.3f} / {w['roc_auc']}; " + ", ".join(
-                  f"{g} {s['cross_entropy']:.3f}/{s['roc_auc']}"
-                  for g, s in out["per_recipe"].items()))
+        result["loro"][name] = loro(rows, opts.groups, make, zoo_of)
+        show_loro(name, result["loro"][name])
     # the reference is today's design under the same protocol (refitted without the held-out
     # recipe): the shipped calibrators were fitted on most of these rows, so their own row is
     # in-sample, not a held-out figure
     base = result["loro"][REFERENCE]["per_zoo_recipe"]
     for name, s in result["loro"].items():
         cells = s["per_zoo_recipe"]
-        s["cells_lower"] = {k: round(base[k] - v, 3) for k, v in cells.items()
-                            if v is not None and v < base[k]}
-        print(f"{name}: zoo x recipe ROC-AUC lower than the refitted combination's: "
-              f"{s['cells_lower']}")
+        s["cells_lower"] = {
+            k: round(base[k] - v, 3) for k, v in cells.items() if v is not None and v < base[k]
+        }
+        print(
+            f"{name}: zoo x recipe ROC-AUC lower than the refitted combination's: "
+            f"{s['cells_lower']}"
+        )
     chosen = choose(result["loro"])
     result["chosen"] = chosen
     print(f"chosen: {chosen}")
     final = {"today": made["today"](rows), chosen: made[chosen](rows)}
     if all(k in shipped for k in PHRASE_KEYS):  # as committed before the evaluation rows
         written = (shipped[PHRASE_KEYS[0]], shipped[PHRASE_KEYS[1]])
-        final["phrase calibrators (calibration.json)"] = (
-            lambda r: written[not ordered(r)].probability(r.features))
+        final["phrase calibrators (calibration.json)"] = lambda r: written[
+            not ordered(r)
+        ].probability(r.features)
     for path in opts.eval_rows:
         ev = with_derived(read_rows([path]))
         result["eval"][path.name] = {
-            n: report(ev, [f(r) for r in ev], opts.groups) for n, f in final.items()}
+            n: report(ev, [f(r) for r in ev], opts.groups) for n, f in final.items()
+        }
         show(path.name, result["eval"][path.name])
     if opts.write_calibration:
         if "+" not in chosen and "tp_" not in chosen:
@@ -179,15 +196,17 @@ def main() -> None:
         features = chosen.split(" + ")[1].split(" C=")[0].split("+")
         c = float(chosen.split("C=")[1])
         fit_rows = [r for r in rows if has(r, features)]
-        new = with_term(paths_of(made[REFERENCE], rows, shipped), fit_rows,
-                        features, c)
+        new = with_term(paths_of(made[REFERENCE], rows, shipped), fit_rows, features, c)
         for key, cal in zip(PHRASE_KEYS, new, strict=True):
-            cal.fitted_on = {"n_models": len(fit_rows), "C": c,
-                             "zoo": [p.stem for p in opts.cal_rows],
-                             "models": f"the combination refitted on {len(rows)} development "
-                                       f"rows, {'+'.join(features)} added on the {len(fit_rows)} "
-                                       "rows that carry it",
-                             "coverage": count_traits(r.traits for r in fit_rows)}
+            cal.fitted_on = {
+                "n_models": len(fit_rows),
+                "C": c,
+                "zoo": [p.stem for p in opts.cal_rows],
+                "models": f"the combination refitted on {len(rows)} development "
+                f"rows, {'+'.join(features)} added on the {len(fit_rows)} "
+                "rows that carry it",
+                "coverage": count_traits(r.traits for r in fit_rows),
+            }
             shipped[key] = cal
         result["calibrators"] = {k: asdict(shipped[k]) for k in PHRASE_KEYS}
         save_calibrators(shipped, SHIPPED)

@@ -170,7 +170,8 @@ def test_phrase_search_has_its_own_calibrator_family() -> None:
     verdict = _verdict("behaviour:phrase", ti_prob_1=0.5, tv_gap3=0.5, tp_prob=0.9)
     assert calibrate(verdict, cals).probability < 0.01  # the fallback: no phrase calibrator
     cals["text-inversion:behaviour:phrase"] = Calibrator(
-        "text-inversion", ["tp_prob"], [10.0], -5.0)
+        "text-inversion", ["tp_prob"], [10.0], -5.0
+    )
     assert calibrate(verdict, cals).probability > 0.98
 
 
