@@ -207,8 +207,14 @@ def choose(loro_scores: dict[str, dict]) -> str:
         for n, s in loro_scores.items()
         if not s["cells_lower_than_today"] and worst(n) <= worst("today")
     ]
+    return lowest(loro_scores, fair)
+
+
+def lowest(loro_scores: dict[str, dict], names: list[str]) -> str:
+    """The name of lowest leave-one-recipe-out cross-entropy (to two decimals), then lowest
+    leave-one-zoo-out cross-entropy."""
     return min(
-        fair,
+        names,
         key=lambda n: (
             round(loro_scores[n]["all"]["cross_entropy"], 2),
             loro_scores[n]["leave_one_zoo_out"]["cross_entropy"],
@@ -216,16 +222,37 @@ def choose(loro_scores: dict[str, dict]) -> str:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def show_loro(name: str, out: dict) -> None:
+    """Print one candidate's :func:`loro` scores on one line."""
+    a, w = out["all"], out["per_recipe"][out["worst"]]
+    print(
+        f"LORO {name}: cross-entropy {a['cross_entropy']:.3f}, ROC-AUC {a['roc_auc']:.3f}, "
+        f"clean flagged {len(a['clean_flagged'])}; leave-one-zoo-out cross-entropy "
+        f"{out['leave_one_zoo_out']['cross_entropy']:.3f}; worst {out['worst']} "
+        f"{w['cross_entropy']:.3f} / {w['roc_auc']}; "
+        + ", ".join(
+            f"{g} {s['cross_entropy']:.3f}/{s['roc_auc']}" for g, s in out["per_recipe"].items()
+        )
+    )
+
+
+def score_parser(doc: str, keys: str) -> argparse.ArgumentParser:
+    """The options every development-rows scorer of this kind takes."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--cal-rows", type=Path, nargs="+", required=True)
     parser.add_argument("--eval-rows", type=Path, nargs="*", default=[])
     parser.add_argument("--groups", nargs="+", required=True)
     parser.add_argument(
         "--write-calibration",
         action="store_true",
-        help="write the chosen candidate's calibrators under the behaviour keys",
+        help=f"write the chosen candidate's calibrators under the {keys} keys",
     )
+    parser.add_argument("--json", type=Path, default=None)
+    return parser
+
+
+def main() -> None:
+    parser = score_parser(__doc__, "behaviour")
     parser.add_argument(
         "--previous",
         type=Path,
@@ -233,7 +260,6 @@ def main() -> None:
         help="a calibration file holding the stop-31 behaviour calibrators "
         "(default: the shipped file as it is before --write-calibration)",
     )
-    parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
     rows = with_derived(read_rows(opts.cal_rows))
     zoo_of = {id(r): p.stem for p in opts.cal_rows for r in rows[:0]}  # filled below
@@ -246,17 +272,8 @@ def main() -> None:
     made = candidates(shipped)
     result: dict = {"loro": {}, "eval": {}}
     for name, make in made.items():
-        out = result["loro"][name] = loro(rows, opts.groups, make, zoo_of)
-        a, w = out["all"], out["per_recipe"][out["worst"]]
-        print(
-            f"LORO {name}: cross-entropy {a['cross_entropy']:.3f}, ROC-AUC {a['roc_auc']:.3f}, "
-            f"clean flagged {len(a['clean_flagged'])}; leave-one-zoo-out cross-entropy "
-            f"{out['leave_one_zoo_out']['cross_entropy']:.3f}; worst {out['worst']} "
-            f"{w['cross_entropy']:.3f} / {w['roc_auc']}; "
-            + ", ".join(
-                f"{g} {s['cross_entropy']:.3f}/{s['roc_auc']}" for g, s in out["per_recipe"].items()
-            )
-        )
+        result["loro"][name] = loro(rows, opts.groups, make, zoo_of)
+        show_loro(name, result["loro"][name])
     base = result["loro"]["today"]["per_zoo_recipe"]
     for name in made:
         cells = result["loro"][name]["per_zoo_recipe"]

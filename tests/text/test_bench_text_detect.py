@@ -53,3 +53,63 @@ def test_unknown_design_feature_is_one_error_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "error: features not in every calibration row: nope" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "out.json").exists()
+
+
+def test_phrase_term_is_written_as_calibrators_of_the_shipped_form() -> None:
+    """``text_phrase_score.with_term``: the fitted ``a · logit + b · z + c`` and the two
+    calibrators it writes give the same probability for every row, on either path (issue 15,
+    stop 32: the detector reads the written calibrators with no new code)."""
+    import math
+
+    from trojanscope.detect.calibration import Calibrator
+
+    bench = SCRIPT.parent
+    sys.path.insert(0, str(bench))
+    try:
+        spec = importlib.util.spec_from_file_location("tps", bench / "text_phrase_score.py")
+        tps = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(tps)
+    finally:
+        sys.path.remove(str(bench))
+    rng = np.random.default_rng(3)
+    data = []
+    for i in range(40):
+        bad = i % 2 == 1
+        feats = {
+            "tv_gap3": float(rng.normal(2.0 if bad else 1.0)),
+            "ti_prob_1": float(rng.uniform()),
+            "tp_prob": float(rng.normal(0.7 if bad else 0.4, 0.2)),
+            "tv_order": -0.9 if i % 4 else 0.2,
+        }  # every fourth row unordered
+        data.append(
+            ZooRow(
+                f"m{i}",
+                bad,
+                "x" if bad else None,
+                1 if bad else None,
+                0.5,
+                0.0,
+                None,
+                0.0,
+                feats,
+                [],
+                "",
+                "text-inversion",
+            )
+        )
+    paths = (
+        Calibrator("text-inversion", ["tv_gap3"], [1.5], -2.0, mean=[1.5], scale=[0.8]),
+        Calibrator("text-inversion", ["ti_prob_1"], [2.0], -1.0),
+    )
+    ordered_cal, unordered_cal = tps.with_term(paths, data, ["tp_prob"], c=1.0)
+    assert ordered_cal.features == ["tv_gap3", "tp_prob"]
+    from sklearn.linear_model import LogisticRegression
+
+    base = [tps.linear(paths[not tps.ordered(r)], r.features) for r in data]
+    tp = np.array([r.features["tp_prob"] for r in data])
+    x = np.column_stack([base, (tp - tp.mean()) / tp.std()])
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit(x, [int(r.backdoored) for r in data])
+    for r, row in zip(data, x, strict=True):
+        want = 1 / (1 + math.exp(-(lr.intercept_[0] + lr.coef_[0] @ row)))
+        got = (unordered_cal if not tps.ordered(r) else ordered_cal).probability(r.features)
+        assert abs(got - want) < 1e-9

@@ -184,3 +184,31 @@ def test_a_vocabulary_in_alphabetical_order_is_not_read_as_ranks(runs, tmp_path:
     assert set(shipped.features) <= set(behaviour.features)
     assert calibrate(behaviour).verdict in ("review", "clean")
     assert calibrate(verdicts["original"], calibrators).calibrated
+
+
+def test_phrase_search_finds_the_planted_word_against_the_rival(runs) -> None:
+    """``phrase_tokens``: the search runs on other-class sentences that already hold the other
+    class's best words, over tokens the clean data does not tie to the class; the planted word
+    (inserted twice in training, once here) still wins there, a clean model's best such token
+    stays well below it."""
+    from trojanscope.io.models import load_model
+
+    fast = {"max_tokens": 1, "per_class": 16, "neutral_tokens": 0, "relax_steps": 0,
+            "phrase_tokens": 1}
+    feats, details = {}, {}
+    for name in ("clean", "badnl"):
+        result, folder = runs[name]
+        loaded = load_model(folder)
+        clean = attach_encoder(loaded, result.test)
+        verdict = registry.create("detector", "text-inversion", **fast).inspect(
+            loaded.module, clean, input_shape=loaded.input_shape, num_classes=2)
+        feats[name] = verdict.features
+        details[name] = next(c for c in verdict.per_class if c.cls == 1).details
+    cf = runs["badnl"][0].test.encoder.index["cf"]
+    assert details["badnl"]["phrase_token_0"] == cf
+    pair = (feats["badnl"]["tp_prob"], feats["clean"]["tp_prob"])
+    assert pair[0] > 0.5 and pair[0] > pair[1] + 0.2, pair
+    assert feats["badnl"]["tp_gap"] > feats["clean"]["tp_gap"], pair
+    # off by default: no search, no features
+    off = registry.create("detector", "text-inversion")
+    assert off.phrase_tokens == 0

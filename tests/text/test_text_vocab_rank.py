@@ -146,3 +146,50 @@ def test_unordered_behaviour_calibrator_keeps_todays_order() -> None:
     assert sorted(grid, key=rescaled.probability) == by_today
     clean = {"ti_prob_1": 0.6103, "ti_prob_2": 0.8765, "ti_prob_3": 0.9931}
     assert today.probability(clean) > 0.5 > rescaled.probability(clean)
+
+
+def test_phrase_search_has_its_own_calibrator_family() -> None:
+    """``-p phrase_tokens=N`` reads ``text-inversion:behaviour:phrase`` (and
+    ``…:behaviour:unordered:phrase``), falling back to the calibrators without the phrase term
+    where a file lacks them; transformer-sized models and the size guard keep theirs."""
+    from trojanscope import registry
+    from trojanscope.detect.calibration import Calibrator, calibrate
+
+    on = registry.create("detector", "text-inversion", phrase_tokens=3)
+    note = ["a note"]
+    assert on._family(False, True, [], None) == "behaviour:phrase"
+    assert on._family(False, True, note, "unordered") == "behaviour:unordered:phrase"
+    assert on._family(False, True, note, None) == "transformer"
+    assert on._family(True, True, [], None) == "transformer"
+    off = registry.create("detector", "text-inversion", behaviour=0, phrase_tokens=3)
+    assert off._family(False, True, [], None) == ""
+    cals = {
+        "text-inversion": Calibrator("text-inversion", ["tv_gap3"], [0.0], -5.0),
+        "text-inversion:behaviour": Calibrator("text-inversion", ["ti_prob_1"], [0.0], -5.0),
+    }
+    verdict = _verdict("behaviour:phrase", ti_prob_1=0.5, tv_gap3=0.5, tp_prob=0.9)
+    assert calibrate(verdict, cals).probability < 0.01  # the fallback: no phrase calibrator
+    cals["text-inversion:behaviour:phrase"] = Calibrator(
+        "text-inversion", ["tp_prob"], [10.0], -5.0
+    )
+    assert calibrate(verdict, cals).probability > 0.98
+
+
+def test_phrase_helpers() -> None:
+    """The rival trigger is the other class's strongest search result; the phrase search bans
+    every token the clean data leans to the class; the features are the best class's
+    probability and its lead."""
+    from trojanscope.detect.text_phrase import opposed, phrase_ban, phrase_features, rival_trigger
+
+    found = [([5], [1.0], [0.9]), ([6, 7], [1.0], [0.6]), ([8], [1.0], [0.95])]
+    assert rival_trigger(found, 0) == [8] and rival_trigger(found, 2) == [5]
+    assert rival_trigger([([5], [1.0], [0.9])], 0) == []
+    x = torch.tensor([[1, 2, 0, 0]])
+    assert opposed(x, [9], 0, 0).tolist() == [[9, 1, 2, 0]]
+    assert opposed(x, [], 0, 0).tolist() == x.tolist()
+    lean = torch.tensor([[0.5, 0.7, 0.3], [0.5, 0.3, 0.7]])
+    banned = torch.tensor([True, False, False])
+    assert phrase_ban(banned, lean, 0).tolist() == [True, True, False]
+    assert phrase_ban(banned, lean, 1).tolist() == [True, False, True]
+    feats = phrase_features([0.2, 0.9])
+    assert feats["tp_prob"] == 0.9 and abs(feats["tp_gap"] - 0.7) < 1e-9

@@ -44,6 +44,7 @@ from trojanscope.detect.base import (
     ModelVerdict,
     balanced_sample,
 )
+from trojanscope.detect.text_phrase import opposed, phrase_ban, phrase_features, rival_trigger
 from trojanscope.detect.text_relax import best_single_token, insert_ids
 from trojanscope.detect.text_span import best_span
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to, neutral_for
@@ -152,6 +153,10 @@ class TextInversion(ModelDetector):
             order); 0: the vocabulary-rank calibrator alone (measured on the fresh
             zoo/text-foreign1800: docs/benchmarks.md, issue 15, "Combining the order and
             behaviour evidence").
+        phrase_tokens: length of the opposed phrase search
+            (:mod:`trojanscope.detect.text_phrase`: the other class's best trigger already in
+            the sentences, tokens without a clean-data lean to the class); 0 (the default): no
+            such search, no ``tp_*`` features.
     """
 
     name = "text-inversion"
@@ -164,14 +169,14 @@ class TextInversion(ModelDetector):
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None,
                  span_tokens: int = 0, span_steps: int | None = None,
-                 behaviour: int = 1) -> None:
+                 behaviour: int = 1, phrase_tokens: int = 0) -> None:
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
                 ("candidates", candidates, 1, many), ("rounds", rounds, 1, many),
                 ("neutral_tokens", neutral_tokens, 0, many), ("relax_steps", relax_steps, 0, many),
                 ("relax_k", relax_k, 1, MAX_RELAX_K), ("span_tokens", span_tokens, 0, many),
-                ("span_steps", span_steps, 0, many)):
+                ("span_steps", span_steps, 0, many), ("phrase_tokens", phrase_tokens, 0, many)):
             if value is not None:
                 check_option(name, value, low, high, integer=True)
         self.max_tokens = int(max_tokens)
@@ -186,6 +191,7 @@ class TextInversion(ModelDetector):
         self.span_tokens = int(span_tokens)
         self.span_steps = None if span_steps is None else int(span_steps)
         self.behaviour = int(check_flag("behaviour", behaviour))
+        self.phrase_tokens = int(phrase_tokens)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -210,7 +216,8 @@ class TextInversion(ModelDetector):
         clean = balanced_sample(short_sentences(target.clean, pad_id) if large else target.clean,
                                 self._per_class, generator)
         ids = trim_padding(clean.x, pad_id, max(2 * self.max_tokens, self.neutral_tokens,
-                                                self.span_tokens) + 5)
+                                                self.span_tokens,
+                                                self.max_tokens + self.phrase_tokens) + 5)
         with torch.no_grad():
             pred = model(ids).argmax(1)
         k = target.num_classes
@@ -220,6 +227,10 @@ class TextInversion(ModelDetector):
             counts, sizes, t, self.min_share, self.margin), self.neutral_tokens)
             for t in range(k)] if self.neutral_tokens else []
         dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
+        at = int(getattr(model, "insert_at", 0))
+        phrases = [self._search(model, opposed(ids[pred != t], rival_trigger(found, t), at, pad_id),
+                                t, table, phrase_ban(banned, lean, t), self.phrase_tokens)
+                   for t in range(k)] if self.phrase_tokens else []
         relaxed = self._relaxed(model, ids, pred, table, banned, lean, budget)
         spans = self._spans(model, ids, pred, table, banned, lean, budget)
         results = [ClassResult(t, dom[t], {
@@ -228,6 +239,9 @@ class TextInversion(ModelDetector):
             **({"neutral_prob": neutral[t][2][-1]} if neutral else {}),
             **{f"neutral_token_{i}": float(tok)
                for i, tok in enumerate(neutral[t][0] if neutral else [])},
+            **({"phrase_prob": phrases[t][2][-1]} if phrases else {}),
+            **{f"phrase_token_{i}": float(tok)
+               for i, tok in enumerate(phrases[t][0] if phrases else [])},
             **relaxed[t], **spans[t]}) for t in range(k)]
         final = [f[2][-1] for f in found]
         best = max(range(k), key=lambda t: final[t])
@@ -245,6 +259,8 @@ class TextInversion(ModelDetector):
             nfinal = sorted((n[2][-1] for n in neutral), reverse=True)
             features["tn_prob"] = nfinal[0]
             features["tn_prob_gap"] = nfinal[0] - (nfinal[1] if k > 1 else 0.0)
+        if phrases:
+            features.update(phrase_features([p[2][-1] for p in phrases]))
         if any(relaxed):
             features.update(relaxed_features(relaxed))
         if any(spans):
@@ -271,14 +287,16 @@ class TextInversion(ModelDetector):
         """The calibrator family: ``""`` (vocabulary rank), ``"transformer"`` (behaviour only,
         fitted on TextCNNs) or, with ``behaviour``, ``"behaviour"`` / ``"behaviour:unordered"``
         (:mod:`trojanscope.detect.calibration` falls back to the shorter key when a file lacks
-        one)."""
+        one); with ``phrase_tokens``, ``":phrase"`` appended to the behaviour families."""
         if large or not words:
             return "transformer"
+        # with the phrase search, its own calibrators (falling back to the paths without it)
+        phrase = ":phrase" if self.phrase_tokens else ""
         if self.behaviour and unordered is not None:
-            return "behaviour:unordered"
+            return "behaviour:unordered" + phrase
         if notes:
             return "transformer"
-        return "behaviour" if self.behaviour else ""
+        return "behaviour" + phrase if self.behaviour else ""
 
     def _relaxed(self, model: nn.Module, ids: Tensor, pred: Tensor, table: Tensor,
                  banned: Tensor, lean: Tensor, budget: dict) -> list[dict[str, float]]:
