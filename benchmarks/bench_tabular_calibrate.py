@@ -143,6 +143,15 @@ for _base in SHIPPED_31C.values():
                     f"tab_{_over}" if f == f"tab_{_box}" else f for f in _feats]
     TREE_DESIGNS[f"{_base} + box_over + major_box_over"] = [*_feats, "tab_box_over",
                                                             "tab_major_box_over"]
+# XGBoost's clean flags: a clean model's tab_mass_group grows with its depth (deeper trees,
+# smaller leaves, more natural groups that miss clean rows); the majority class's groups over
+# their own mean deficit (tab_major_group_rel) do not follow the depth so
+_XGB = SHIPPED_31C["tree:xgboost"]
+TREE_DESIGNS[f"{_XGB} + major_group_rel"] = [*TREE_DESIGNS[_XGB], "tab_major_group_rel"]
+TREE_DESIGNS[f"{_XGB} + major_group_rel + major_box_over"] = [
+    *TREE_DESIGNS[_XGB], "tab_major_group_rel", "tab_major_box_over"]
+TREE_DESIGNS[f"{_XGB} + major_group_rel + box_over"] = [
+    *TREE_DESIGNS[_XGB], "tab_major_group_rel", "tab_box_over"]
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
                 "tree:lightgbm": TREE_DESIGNS})
