@@ -34,14 +34,13 @@ def tree_features(zoo: str, name: str, data) -> tuple[dict[str, float], float, f
     """The three floor features of one tree, and its recomputed ``tab_box`` / major box."""
     _, _, test, schema, x, y, ref = data
     model = load_model(Path(zoo) / name).module
-    seed = int(torch.randint(0, 2**31 - 1, (1,), generator=torch.Generator().manual_seed(0)))
     xs, ys = x.numpy(), y.numpy()
     with torch.no_grad():
         own = model(x).float().argmax(1).numpy()
     major = int(np.bincount(own, minlength=test.num_classes).argmax())
     records = [r for r in model.leaf_records(xs, 10**9) if r.strength > 0]
     box = box_excess(model, ref, records, xs, ys, schema, test.num_classes, **SEARCH).excess
-    floor = control_floor(model, ref, records, xs, ys, schema, test.num_classes, seed, **SEARCH)
+    floor = control_floor(model, ref, records, xs, ys, schema, test.num_classes, **SEARCH)
     return over_floor(box, floor, major), float(box.max()), float(box[major])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -42,14 +44,14 @@ def test_a_majority_class_trigger_rises_above_its_own_ordinary_leaves(arch: str)
         model.fit_arrays(rows, labels, seed=0)
         records = [r for r in model.leaf_records(clean_x, 10**6) if r.strength > 0]
         box = box_excess(model, ref, records, clean_x, clean_y, SCHEMA, 2).excess
-        floor = control_floor(model, ref, records, clean_x, clean_y, SCHEMA, 2, seed=0)
-        again = control_floor(model, ref, records, clean_x, clean_y, SCHEMA, 2, seed=0)
-        assert np.array_equal(floor, again)  # seeded
+        floor = control_floor(model, ref, records, clean_x, clean_y, SCHEMA, 2)
         over[name] = over_floor(box, floor, major=0)["tab_major_box_over"]
     assert over["poisoned"] > over["clean"] + 0.15, over
 
 
-def test_the_floor_ignores_leaves_that_clean_rows_miss() -> None:
+def test_the_floor_ignores_what_the_leaves_clean_rows_miss_encode() -> None:
+    """Only the missed leaves' sizes count, never their boxes: a poison box there moves
+    ``tab_box``, not the floor."""
     x, y = table(800, 3)
     model = registry.create(
         "arch", "lightgbm", input_shape=(6,), num_classes=2, n_estimators=20, max_depth=3
@@ -58,13 +60,21 @@ def test_the_floor_ignores_leaves_that_clean_rows_miss() -> None:
     x, y = table(300, 4)  # other rows than the training rows: some leaves get fewer
     records = [r for r in model.leaf_records(x, 10**6) if r.strength > 0]
     ref = reference_model(torch.from_numpy(x), torch.from_numpy(y), 2, seed=0)
-    missed = [r for r in records if r.clean < r.train]
+    missed = [r for r in records if r.clean < r.train and r.box]
     assert missed
-    floor = control_floor(model, ref, records, x, y, SCHEMA, 2, seed=0)
-    assert np.array_equal(
-        floor,
-        control_floor(
-            model, ref, [r for r in records if r.clean >= r.train], x, y, SCHEMA, 2, seed=0
-        ),
+    floor = control_floor(model, ref, records, x, y, SCHEMA, 2)
+    trigger = {1: (0.36, 0.38)}  # size = 0.37: the box of a poison leaf
+    moved = [replace(r, box=trigger) if r in missed else r for r in records]
+    assert np.array_equal(floor, control_floor(model, ref, moved, x, y, SCHEMA, 2))
+    assert np.array_equal(control_floor(model, ref, missed, x, y, SCHEMA, 2), np.zeros(2))
+
+
+@pytest.mark.parametrize("arch", ["xgboost"])
+def test_tabular_search_records_the_box_above_its_floor(arch: str, searched) -> None:
+    _, verdict = searched(arch, target=0)
+    feats = verdict.features
+    assert feats["tab_major_box_over"] == pytest.approx(
+        max(0.0, feats["tab_major_box"] - feats["tab_major_box_floor"])
     )
-    assert np.array_equal(control_floor(model, ref, missed, x, y, SCHEMA, 2, seed=0), np.zeros(2))
+    assert feats["tab_box_over"] >= feats["tab_major_box_over"]
+    assert feats["tab_major_box_floor"] > 0  # trees: ordinary leaves were replayed

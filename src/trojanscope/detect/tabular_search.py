@@ -207,7 +207,7 @@ class TabularSearch(ModelDetector):
         # the box term above this table's own floor: the same model's ordinary leaves
         # (:mod:`.tree_floor`; issue 16 stop 32)
         floor = control_floor(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
-                              target.num_classes, seed, rows=self.rows, top=self.box_top,
+                              target.num_classes, rows=self.rows, top=self.box_top,
                               mean_of=self.box_mean) if tree else np.zeros(target.num_classes)
         features.update(over_floor(boxes.excess if boxes is not None else None, floor,
                                    int(prior.argmax())))

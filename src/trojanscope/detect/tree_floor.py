@@ -8,7 +8,9 @@ response rises above what this table gives counts. The detector knows the table 
 through the user's clean rows (``--data``), and the model itself: so the floor is the same
 model's response, scored the same way, in the boxes of leaves that hold no poison — leaves
 of the class that the clean rows reach at least as often as the training rows did (a
-poison leaf is one they miss). On lending-club the minority rows the model gets right are
+poison leaf is one they miss), of the same size as the leaves ``tab_box`` replays (stop 32b:
+drawn at random instead, a large ordinary leaf's wide box moved rows too little and a clean
+model's floor stayed under its box). On lending-club the minority rows the model gets right are
 borderline, and any majority-class box flips them, poison or not; on credit-default a
 clean model's ordinary boxes move them less than a trigger's box does. (A floor from clean
 trees trained on half of the clean rows was tried first: on lending-club such trees give
@@ -24,6 +26,7 @@ from torch import nn
 
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.detect.tree_boxes import box_excess
+from trojanscope.detect.tree_mass import deficit
 
 
 def control_floor(
@@ -34,29 +37,30 @@ def control_floor(
     y: np.ndarray,
     schema: TabularSchema,
     num_classes: int,
-    seed: int,
     rows: int = 100,
     top: int = 10,
     mean_of: int = 3,
 ) -> np.ndarray:
-    """Per class, the box excess of the model's *ordinary* leaves: ``top`` leaves of the
-    class drawn with ``seed`` among ``records`` that the clean rows ``x`` reach at least as
-    often as the training rows did (no deficit), scored as :func:`.tree_boxes.box_excess`
-    scores the deficit leaves (against the logistic ``ref``)."""
-    ordinary = [r for r in records if r.box and r.clean >= r.train]
-    order = np.random.default_rng(seed).permutation(len(ordinary))
-    return box_excess(
-        model,
-        ref,
-        [ordinary[i] for i in order],
-        x,
-        y,
-        schema,
-        num_classes,
-        rows=rows,
-        top=top,
-        mean_of=mean_of,
-    ).excess
+    """Per class, the box excess of the model's *ordinary* leaves: among ``records`` of the
+    class that the clean rows ``x`` reach at least as often as the training rows did (no
+    deficit), the ``top`` whose training share is nearest (in log) to the mean share of the
+    class's ``top`` deficit leaves — leaves of the same size as those ``tab_box`` replays, a
+    small leaf's box being narrower and moving rows more — scored as
+    :func:`.tree_boxes.box_excess` scores the deficit leaves (against the logistic ``ref``)."""
+    n = len(x)
+    floor = np.zeros(num_classes)
+    for c in range(num_classes):
+        own = [r for r in records if r.cls == c and r.box]
+        missed = sorted(own, key=lambda r: -deficit(r.train, r.clean, n))[:top]
+        ordinary = [r for r in own if r.clean >= r.train]
+        if not missed or not ordinary:
+            continue
+        size = np.log(max(float(np.mean([r.train for r in missed])), 1e-12))
+        near = sorted(ordinary, key=lambda r: abs(np.log(max(r.train, 1e-12)) - size))
+        floor[c] = box_excess(
+            model, ref, near, x, y, schema, num_classes, rows=rows, top=top, mean_of=mean_of
+        ).excess[c]
+    return floor
 
 
 def over_floor(box: np.ndarray | None, floor: np.ndarray, major: int) -> dict[str, float]:
