@@ -267,3 +267,44 @@ def test_one_sided_box_terms_take_their_floor_from_the_training_folds_clean(monk
     base = bench.DESIGNS["tree:lightgbm"]["mass + rel + major_group_rel"]
     p = study.out_of_fold(sub, y, base, ["tab_box"], "log", per_table=True)
     assert round(log_loss(y, p), 3) == 0.223
+
+
+# stop 32b's development rows: stop 31c's, tab-fresh11 and tab-fresh12 (+ -lc), with the floor
+# features (tab_box_over, tab_major_box_over) added by bench_tabular_floor.py
+STOP32_ROWS = [*DEV_ROWS, "tab-fresh11_rows.json", "tab-fresh12_rows.json",
+               "tab-fresh12-lc_rows.json"]
+
+
+def test_committed_rows_reproduce_the_stop_32b_candidate(tmp_path, monkeypatch) -> None:
+    """Issue 16 stop 32b: the XGBoost entry with the box term above its own floor, refitted
+    from the committed rows, is the candidate file's; its other entries are the shipped ones."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    bench = load_bench()
+    out = tmp_path / "cal.json"
+    shutil.copy(ROOT / "src/trojanscope/detect/calibration.json", out)
+    bench.fit_designs([str(ROWS / f) for f in STOP32_ROWS],
+                      ["tree:xgboost=group + rel + box + score + major_enrichment"
+                       " + major_group_rel + major_box_over|log|10"], str(out), FLIPS)
+    refit = load_calibrators(out)
+    candidate = load_calibrators(ROOT / "benchmarks/data/calibration-stop32b-candidate.json")
+    key = "tabular-search:tree:xgboost"
+    assert "tab_major_box_over" in candidate[key].features
+    assert refit[key].fitted_on["n_models"] == candidate[key].fitted_on["n_models"] == 196
+    assert refit[key].coef == pytest.approx(candidate[key].coef, rel=1e-3, abs=1e-4)
+    shipped = load_calibrators()
+    assert candidate["tabular-search:tree:lightgbm"].coef == shipped[
+        "tabular-search:tree:lightgbm"].coef
+
+
+def test_rule_figures_of_tab_fresh13_from_committed_rows(capsys) -> None:
+    """Stop 32b's shipping rule on the fresh zoo (seeds 2300/2310): the candidate's
+    cross-entropy is higher than the shipped file's, so it is not shipped."""
+    bench = load_target0()
+    rows = [str(ROWS / "tab-fresh13_rows.json"), str(ROWS / "tab-fresh13-lc_rows.json")]
+    bench.rule_figures(rows, None, None)
+    shipped = capsys.readouterr().out
+    assert "| all | 68 (36) | 0.943 / 0.317 | 28/36 | 3/32 | 0.206 | 28/28 |" in shipped
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop32b-candidate.json"),
+                       None)
+    candidate = capsys.readouterr().out
+    assert "| all | 68 (36) | 0.944 / 0.327 | 28/36 | 3/32 | 0.264 | 28/28 |" in candidate
