@@ -152,6 +152,11 @@ TREE_DESIGNS[f"{_XGB} + major_group_rel + major_box_over"] = [
     *TREE_DESIGNS[_XGB], "tab_major_group_rel", "tab_major_box_over"]
 TREE_DESIGNS[f"{_XGB} + major_group_rel + box_over"] = [
     *TREE_DESIGNS[_XGB], "tab_major_group_rel", "tab_box_over"]
+# ... and the ensemble's depth as its leaves show it (tab_leaves, tree_mass.leaves_per_tree):
+# a clean deep tree's leaf groups miss more clean rows (issue 16 stop 32c)
+for _base in (_XGB, f"{_XGB} + major_box_over", f"{_XGB} + major_group_rel + major_box_over",
+              SHIPPED_31C["tree:lightgbm"]):
+    TREE_DESIGNS[f"{_base} + leaves"] = [*TREE_DESIGNS[_base], "tab_leaves"]
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
                 "tree:lightgbm": TREE_DESIGNS})

@@ -42,7 +42,7 @@ from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector
 from trojanscope.detect.tabular_excess import class_excess, reference_model
 from trojanscope.detect.tree_boxes import box_excess
 from trojanscope.detect.tree_floor import control_floor, over_floor
-from trojanscope.detect.tree_mass import class_mass_norms, grouped_masses
+from trojanscope.detect.tree_mass import class_mass_norms, grouped_masses, leaves_per_tree
 from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -193,6 +193,8 @@ class TabularSearch(ModelDetector):
         # the leaves of a tree sharing a bound, pooled (tree_mass.grouped_mass)
         group, group_rel = grouped_masses(early, len(x_all), target.num_classes)
         features["tab_mass_group"] = float(np.log1p(group.max()))
+        # the depth those groups come from: a clean deep tree's groups miss more (stop 32)
+        features["tab_leaves"] = leaves_per_tree(records)
         # trees: what the ensemble does in the boxes of the leaves clean rows miss
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                            target.num_classes, rows=self.rows, top=self.box_top,
