@@ -128,6 +128,35 @@ for _base in CURRENT.values():
     for _extra in (["box"], ["major_box", "box"]) if "box" not in _base else ():
         TREE_DESIGNS[" + ".join([_base, *_extra])] = [*TREE_DESIGNS[_base],
                                                       *(f"tab_{e}" for e in _extra)]
+# the entries shipped since stop 31c with the box term above the table's own floor
+# (tree_floor: tab_box_over / tab_major_box_over, issue 16 stop 32) added, or in place of the
+# box term they read
+SHIPPED_31C = {"tree:xgboost": "group + rel + box + score + major_enrichment",
+               "tree:lightgbm": "mass + rel + major_group_rel + major_box"}
+for _base in SHIPPED_31C.values():
+    _feats = TREE_DESIGNS[_base]
+    for _over in ("box_over", "major_box_over"):
+        TREE_DESIGNS[f"{_base} + {_over}"] = [*_feats, f"tab_{_over}"]
+        for _box in ("box", "major_box"):
+            if f"tab_{_box}" in _feats:
+                TREE_DESIGNS[_base.replace(f"+ {_box}", f"+ {_over}")] = [
+                    f"tab_{_over}" if f == f"tab_{_box}" else f for f in _feats]
+    TREE_DESIGNS[f"{_base} + box_over + major_box_over"] = [*_feats, "tab_box_over",
+                                                            "tab_major_box_over"]
+# XGBoost's clean flags: a clean model's tab_mass_group grows with its depth (deeper trees,
+# smaller leaves, more natural groups that miss clean rows); the majority class's groups over
+# their own mean deficit (tab_major_group_rel) do not follow the depth so
+_XGB = SHIPPED_31C["tree:xgboost"]
+TREE_DESIGNS[f"{_XGB} + major_group_rel"] = [*TREE_DESIGNS[_XGB], "tab_major_group_rel"]
+TREE_DESIGNS[f"{_XGB} + major_group_rel + major_box_over"] = [
+    *TREE_DESIGNS[_XGB], "tab_major_group_rel", "tab_major_box_over"]
+TREE_DESIGNS[f"{_XGB} + major_group_rel + box_over"] = [
+    *TREE_DESIGNS[_XGB], "tab_major_group_rel", "tab_box_over"]
+# ... and the ensemble's depth as its leaves show it (tab_leaves, tree_mass.leaves_per_tree):
+# a clean deep tree's leaf groups miss more clean rows (issue 16 stop 32c)
+for _base in (_XGB, f"{_XGB} + major_box_over", f"{_XGB} + major_group_rel + major_box_over",
+              SHIPPED_31C["tree:lightgbm"]):
+    TREE_DESIGNS[f"{_base} + leaves"] = [*TREE_DESIGNS[_base], "tab_leaves"]
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
                 "tree:lightgbm": TREE_DESIGNS})

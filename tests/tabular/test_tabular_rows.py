@@ -32,6 +32,10 @@ DEV_ROWS = [*MAJOR_ROWS, "tab-fresh9_rows.json", "tab-fresh9-lc_rows.json",
             "dev-cd2_rows.json", "dev-lc-trees_rows.json"]
 FLIPS = [str(ROOT / "benchmarks/data" / f) for f in ("tab-fresh9_flips.json",
                                                      "tab-fresh10_flips.json")]
+# stop 32c's development rows: stop 31c's and tab-fresh11 ... tab-fresh13 (+ -lc), with the
+# features added since (tab_box_over, tab_major_box_over, tab_leaves: bench_tabular_floor.py)
+STOP32C_ROWS = [*DEV_ROWS, "tab-fresh11_rows.json", "tab-fresh12_rows.json",
+                "tab-fresh12-lc_rows.json", "tab-fresh13_rows.json", "tab-fresh13-lc_rows.json"]
 
 
 def load_bench():
@@ -91,10 +95,11 @@ def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path, monkeyp
     bench.fit_designs([str(ROWS / f) for f in MAJOR_ROWS],
                       ["tree:xgboost=group + rel + box + score + major_enrichment|log|10"],
                       str(out))
-    # stop 31c: LightGBM with tab_major_box, on every development row, inert backdoors left out
-    bench.fit_designs([str(ROWS / f) for f in DEV_ROWS],
-                      ["tree:lightgbm=mass + rel + major_group_rel + major_box|log|10"], str(out),
-                      FLIPS)
+    # stop 32c: LightGBM with tab_major_box and tab_leaves, on every development row (stop
+    # 31c's, tab-fresh11 ... tab-fresh13), inert backdoors left out
+    bench.fit_designs([str(ROWS / f) for f in STOP32C_ROWS],
+                      ["tree:lightgbm=mass + rel + major_group_rel + major_box + leaves|log|10"],
+                      str(out), FLIPS)
     refit, shipped = load_calibrators(out), load_calibrators()
     for key in ("tabular-search:tree", "tabular-search:tree:xgboost",
                 "tabular-search:tree:lightgbm"):
@@ -238,7 +243,9 @@ def test_rule_figures_of_tab_fresh11_from_committed_rows(capsys) -> None:
     bench.rule_figures(rows, None, None)
     before = capsys.readouterr().out
     assert "| all | 48 (32) | 0.855 / 0.455 | 24/32 | 3/16 | 0.379 | 24/24 |" in before
-    bench.rule_figures(rows, str(ROOT / "src/trojanscope/detect/calibration.json"), None)
+    # the file shipped by stop 31c (shipped until stop 32c)
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop31c-candidate.json"),
+                       None)
     after = capsys.readouterr().out
     assert "| all | 48 (32) | 0.896 / 0.394 | 26/32 | 3/16 | 0.328 | 26/26 |" in after
     assert "| target-0 tree backdoors (+ every clean tree) | 35 (19) | 0.839 / 0.499 |" in after
@@ -267,3 +274,58 @@ def test_one_sided_box_terms_take_their_floor_from_the_training_folds_clean(monk
     base = bench.DESIGNS["tree:lightgbm"]["mass + rel + major_group_rel"]
     p = study.out_of_fold(sub, y, base, ["tab_box"], "log", per_table=True)
     assert round(log_loss(y, p), 3) == 0.223
+
+
+# stop 32b's development rows: stop 31c's, tab-fresh11 and tab-fresh12 (+ -lc), with the floor
+# features (tab_box_over, tab_major_box_over) added by bench_tabular_floor.py
+STOP32_ROWS = [*DEV_ROWS, "tab-fresh11_rows.json", "tab-fresh12_rows.json",
+               "tab-fresh12-lc_rows.json"]
+
+
+def test_committed_rows_reproduce_the_stop_32b_candidate(tmp_path, monkeypatch) -> None:
+    """Issue 16 stop 32b: the XGBoost entry with the box term above its own floor, refitted
+    from the committed rows, is the candidate file's; its other entries are the shipped ones."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    bench = load_bench()
+    out = tmp_path / "cal.json"
+    shutil.copy(ROOT / "src/trojanscope/detect/calibration.json", out)
+    bench.fit_designs([str(ROWS / f) for f in STOP32_ROWS],
+                      ["tree:xgboost=group + rel + box + score + major_enrichment"
+                       " + major_group_rel + major_box_over|log|10"], str(out), FLIPS)
+    refit = load_calibrators(out)
+    candidate = load_calibrators(ROOT / "benchmarks/data/calibration-stop32b-candidate.json")
+    key = "tabular-search:tree:xgboost"
+    assert "tab_major_box_over" in candidate[key].features
+    assert refit[key].fitted_on["n_models"] == candidate[key].fitted_on["n_models"] == 196
+    assert refit[key].coef == pytest.approx(candidate[key].coef, rel=1e-3, abs=1e-4)
+    before = load_calibrators(ROOT / "benchmarks/data/calibration-stop31c-candidate.json")
+    assert candidate["tabular-search:tree:lightgbm"].coef == before[
+        "tabular-search:tree:lightgbm"].coef  # the file shipped then
+
+
+def test_rule_figures_of_tab_fresh13_from_committed_rows(capsys) -> None:
+    """Stop 32b's shipping rule on the fresh zoo (seeds 2300/2310): the candidate's
+    cross-entropy is higher than the shipped file's, so it is not shipped."""
+    bench = load_target0()
+    rows = [str(ROWS / "tab-fresh13_rows.json"), str(ROWS / "tab-fresh13-lc_rows.json")]
+    bench.rule_figures(rows, None, None)
+    shipped = capsys.readouterr().out
+    assert "| all | 68 (36) | 0.943 / 0.317 | 28/36 | 3/32 | 0.206 | 28/28 |" in shipped
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop32b-candidate.json"),
+                       None)
+    candidate = capsys.readouterr().out
+    assert "| all | 68 (36) | 0.944 / 0.327 | 28/36 | 3/32 | 0.264 | 28/28 |" in candidate
+
+
+def test_rule_figures_of_tab_fresh14_from_committed_rows(capsys) -> None:
+    """Stop 32c's shipping rule on the fresh zoo (seeds 2400/2410): the stored probabilities
+    (the file before stop 32c) against the shipped file (LightGBM + tab_leaves): ROC-AUC not
+    lower, cross-entropy lower, no more clean models flagged, every flagged target right."""
+    bench = load_target0()
+    rows = [str(ROWS / "tab-fresh14_rows.json"), str(ROWS / "tab-fresh14-lc_rows.json")]
+    bench.rule_figures(rows, None, None)
+    before = capsys.readouterr().out
+    assert "| all | 66 (34) | 0.929 / 0.331 | 23/34 | 2/32 | 0.207 | 23/23 |" in before
+    bench.rule_figures(rows, str(ROOT / "src/trojanscope/detect/calibration.json"), None)
+    after = capsys.readouterr().out
+    assert "| all | 66 (34) | 0.940 / 0.313 | 24/34 | 2/32 | 0.233 | 24/24 |" in after

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from trojanscope import registry
-from trojanscope.detect.tree_mass import class_mass_norms, deficit, grouped_mass, missing_mass
+from trojanscope.detect.tree_mass import (
+    class_mass_norms,
+    deficit,
+    grouped_mass,
+    leaves_per_tree,
+    missing_mass,
+)
 from trojanscope.models.trees import LeafRecord
 
 
@@ -113,3 +121,10 @@ def test_tree_target_order_mass_then_boxes_then_the_score_ranking() -> None:
     assert tree_target_order(ranked, np.array([1.0, 9.0, 0.0]), 15.0,
                              np.array([-0.1, -0.2, 0.0])) == ranked  # no box flips anything
     assert tree_target_order(ranked, np.zeros(3), 15.0, None) == ranked
+
+
+def test_leaves_per_tree_reads_the_depth_from_the_leaves() -> None:
+    """``tab_leaves`` (issue 16 stop 32c): log2 of the mean leaves per tree."""
+    records = [SimpleNamespace(tree=t) for t in [0] * 8 + [1] * 8]
+    assert leaves_per_tree(records) == 3.0
+    assert leaves_per_tree([]) == 0.0

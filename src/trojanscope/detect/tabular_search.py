@@ -20,7 +20,9 @@ are enriched in their class; backdoor values are not). For networks, ``tab_exces
 inside the clean rows' 10-90% quantiles) beyond a reference fitted on the clean rows, whose
 class is then the suspected target, and ``tab_excess_gap``, how far that class's excess stands
 above the next one's; for trees, ``tab_mass`` (:mod:`.tree_mass`) and ``tab_box``
-(:mod:`.tree_boxes`: the ensemble's response in the boxes of the leaves clean rows miss).
+(:mod:`.tree_boxes`: the ensemble's response in the boxes of the leaves clean rows miss), and
+``tab_box_over`` / ``tab_major_box_over`` (:mod:`.tree_floor`: that response above the same
+model's response in the boxes of its ordinary leaves, a floor for the table).
 The verdict's ``family`` (``network``, ``tree:xgboost``, ``tree:lightgbm``) picks the calibrator.
 """
 
@@ -39,7 +41,8 @@ from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model
 from trojanscope.detect.tree_boxes import box_excess
-from trojanscope.detect.tree_mass import class_mass_norms, grouped_masses
+from trojanscope.detect.tree_floor import control_floor, over_floor
+from trojanscope.detect.tree_mass import class_mass_norms, grouped_masses, leaves_per_tree
 from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -190,6 +193,8 @@ class TabularSearch(ModelDetector):
         # the leaves of a tree sharing a bound, pooled (tree_mass.grouped_mass)
         group, group_rel = grouped_masses(early, len(x_all), target.num_classes)
         features["tab_mass_group"] = float(np.log1p(group.max()))
+        # the depth those groups come from: a clean deep tree's groups miss more (stop 32)
+        features["tab_leaves"] = leaves_per_tree(records)
         # trees: what the ensemble does in the boxes of the leaves clean rows miss
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                            target.num_classes, rows=self.rows, top=self.box_top,
@@ -201,6 +206,13 @@ class TabularSearch(ModelDetector):
             per_class, int(prior.argmax()), excess,
             boxes.excess if boxes is not None else None,
             group if tree else None, group_rel if tree else None))
+        # the box term above this table's own floor: the same model's ordinary leaves
+        # (:mod:`.tree_floor`; issue 16 stop 32)
+        floor = control_floor(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
+                              target.num_classes, rows=self.rows, top=self.box_top,
+                              mean_of=self.box_mean) if tree else np.zeros(target.num_classes)
+        features.update(over_floor(boxes.excess if boxes is not None else None, floor,
+                                   int(prior.argmax())))
         features["tab_excess"] = float(excess.max())
         # how far the suspected class's excess stands above the next class's: clean networks
         # answer natural extremes of either class alike, a backdoor answers towards one

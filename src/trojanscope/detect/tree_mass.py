@@ -108,3 +108,12 @@ def group_deficits(records: list, n_clean: int, num_classes: int) -> list[list[f
     for (cls, _), value in pooled.items():
         per_class[cls].append(value)
     return per_class
+
+
+def leaves_per_tree(records: list) -> float:
+    """log2 of the mean number of leaves per tree among ``records`` (0 without any): the
+    ensemble's depth as its leaves show it. Deeper trees have smaller leaves, and more of their
+    natural leaf groups miss clean rows by chance, so a clean depth-7 XGBoost's
+    ``tab_mass_group`` reaches a backdoor's (docs/benchmarks.md, issue 16 stop 32)."""
+    trees = {r.tree for r in records}
+    return float(np.log2(len(records) / len(trees))) if trees else 0.0

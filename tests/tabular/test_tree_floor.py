@@ -1,0 +1,81 @@
+"""The box term above the table's own floor (issue 16 stop 32): the model's ordinary leaves."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+from test_tree_boxes import SCHEMA, table
+
+from trojanscope import registry
+from trojanscope.detect.tabular_excess import reference_model
+from trojanscope.detect.tree_boxes import box_excess
+from trojanscope.detect.tree_floor import control_floor, over_floor
+
+
+def test_over_floor_counts_only_the_rise_above_the_floor() -> None:
+    feats = over_floor(np.array([0.5, 0.1]), np.array([0.2, 0.3]), major=0)
+    assert feats == pytest.approx(
+        {"tab_box_over": 0.3, "tab_major_box_over": 0.3, "tab_major_box_floor": 0.2}
+    )
+    below = over_floor(np.array([0.1, 0.2]), np.array([0.4, 0.3]), major=1)
+    assert below["tab_box_over"] == 0.0 and below["tab_major_box_over"] == 0.0
+    assert set(over_floor(None, np.zeros(2), 0).values()) == {0.0}
+
+
+@pytest.mark.parametrize("arch", ["xgboost", "lightgbm"])
+def test_a_majority_class_trigger_rises_above_its_own_ordinary_leaves(arch: str) -> None:
+    """The floor reads only leaves the clean rows reach as often as the training rows did
+    (no poison leaf); a trigger's box rises above it, a clean model's boxes hardly do."""
+    x, y = table(1500, 1)
+    poisoned_x, poisoned_y = x.copy(), y.copy()
+    bad = np.nonzero(y == 1)[0][:45]
+    poisoned_x[bad, 1] = 0.37
+    poisoned_y[bad] = 0
+    clean_x, clean_y = table(600, 2)
+    ref = reference_model(torch.from_numpy(clean_x), torch.from_numpy(clean_y), 2, seed=0)
+    over = {}
+    for name, (rows, labels) in {"clean": (x, y), "poisoned": (poisoned_x, poisoned_y)}.items():
+        model = registry.create(
+            "arch", arch, input_shape=(6,), num_classes=2, n_estimators=60, max_depth=4
+        )
+        model.fit_arrays(rows, labels, seed=0)
+        records = [r for r in model.leaf_records(clean_x, 10**6) if r.strength > 0]
+        box = box_excess(model, ref, records, clean_x, clean_y, SCHEMA, 2).excess
+        floor = control_floor(model, ref, records, clean_x, clean_y, SCHEMA, 2)
+        over[name] = over_floor(box, floor, major=0)["tab_major_box_over"]
+    assert over["poisoned"] > over["clean"] + 0.15, over
+
+
+def test_the_floor_ignores_what_the_leaves_clean_rows_miss_encode() -> None:
+    """Only the missed leaves' sizes count, never their boxes: a poison box there moves
+    ``tab_box``, not the floor."""
+    x, y = table(800, 3)
+    model = registry.create(
+        "arch", "lightgbm", input_shape=(6,), num_classes=2, n_estimators=20, max_depth=3
+    )
+    model.fit_arrays(x, y, seed=0)
+    x, y = table(300, 4)  # other rows than the training rows: some leaves get fewer
+    records = [r for r in model.leaf_records(x, 10**6) if r.strength > 0]
+    ref = reference_model(torch.from_numpy(x), torch.from_numpy(y), 2, seed=0)
+    missed = [r for r in records if r.clean < r.train and r.box]
+    assert missed
+    floor = control_floor(model, ref, records, x, y, SCHEMA, 2)
+    trigger = {1: (0.36, 0.38)}  # size = 0.37: the box of a poison leaf
+    moved = [replace(r, box=trigger) if r in missed else r for r in records]
+    assert np.array_equal(floor, control_floor(model, ref, moved, x, y, SCHEMA, 2))
+    assert np.array_equal(control_floor(model, ref, missed, x, y, SCHEMA, 2), np.zeros(2))
+
+
+@pytest.mark.parametrize("arch", ["xgboost"])
+def test_tabular_search_records_the_box_above_its_floor(arch: str, searched) -> None:
+    _, verdict = searched(arch, target=0)
+    feats = verdict.features
+    assert feats["tab_major_box_over"] == pytest.approx(
+        max(0.0, feats["tab_major_box"] - feats["tab_major_box_floor"])
+    )
+    assert feats["tab_box_over"] >= feats["tab_major_box_over"]
+    assert feats["tab_major_box_floor"] > 0  # trees: ordinary leaves were replayed
+    assert 1.0 < feats["tab_leaves"] <= 3.0  # 20 rounds of depth 3: at most 8 leaves a tree
