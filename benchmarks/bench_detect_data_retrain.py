@@ -18,7 +18,8 @@ default since issue 13's stop 31, so ``cleaned`` is the same since then), ``unco
 ``suspect_threshold`` = ``--recall-threshold``: the lower confusion cut in suspect classes,
 issue 13's stop 31 recall step), ``second`` (the default plus ``recall_round``: a second
 confusion round for the suspect classes, its pool without the first round's samples above the
-clean ceiling),
+clean ceiling), ``gated`` (``second`` whose flags need an early agreement under 1.0:
+``recall_agree=1.0``, issue 13's stop 32),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -99,7 +100,8 @@ def main() -> None:
         for variant, params in (("confined", {"confine": True}),
                                 ("unconfined", {"confine": False}),
                                 ("recall", {"suspect_threshold": opts.recall_threshold}),
-                                ("second", {"recall_round": True})):
+                                ("second", {"recall_round": True}),
+                                ("gated", {"recall_round": True, "recall_agree": 1.0})):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
             rc = detect_data(data, features=cached_features(data, opts.cache, name), **params)
