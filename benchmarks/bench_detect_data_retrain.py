@@ -95,7 +95,8 @@ def main() -> None:
         flags[r.flagged] = True
         row = {"set": name, "n_poison": int(poison.sum()),
                "tpr": float((flags & poison).sum() / max(poison.sum(), 1)),
-               "fpr": float((flags & ~poison).sum() / (~poison).sum())}
+               "fpr": float((flags & ~poison).sum() / (~poison).sum()),
+               "detect_s": round(r.elapsed_s, 2)}
         keeps = {"oracle": np.flatnonzero(~poison), "cleaned": np.asarray(r.keep)}
         for variant, params in (("confined", {"confine": True}),
                                 ("unconfined", {"confine": False}),
@@ -110,7 +111,8 @@ def main() -> None:
             keeps[variant] = np.asarray(rc.keep)
             row.update({f"{variant}_tpr": float((flags_c & poison).sum() / max(poison.sum(), 1)),
                         f"{variant}_fpr": float((flags_c & ~poison).sum() / (~poison).sum()),
-                        f"{variant}_flagged": len(rc.flagged)})
+                        f"{variant}_flagged": len(rc.flagged),
+                        f"{variant}_s": round(rc.elapsed_s, 2)})
         row.update(flagged=len(r.flagged), poisoned=r.poisoned, targets=r.target_classes)
         labels = {}
         if {"restored", "confident"} & {v.partition("-")[0] for v in opts.variants.split(",")}:
