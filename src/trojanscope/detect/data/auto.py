@@ -150,10 +150,11 @@ class AutoData(DataDetector):
             whose early neighbours share their label, typical of the class in the early view:
             on the development sparse 20% sets (issue 13, stop 32) it kept 21 of 22, 43 of
             45 and 29 of 38 carriers the second round added on the three missed sets and cut
-            the clean samples it added where nothing was missed from 27 and 43 to 6 and 0. Opt-in: on
-            28 fresh sets (seeds 10003+) with ``recall_round`` it lowered the ASR after
-            retraining on 5 of the 6 sparse 20% sets ``auto`` missed, but raised it 0.33% ->
-            1.00% on one it did not miss, failing its shipping rule (docs/benchmarks.md).
+            the clean samples it added where nothing was missed from 27 and 43 to 6 and 0.
+            Opt-in: on 28 fresh sets (seeds 10003+) with ``recall_round`` it lowered the ASR
+            after retraining on 5 of the 6 sparse 20% sets ``auto`` missed, but raised it
+            0.33% -> 1.00% on one it did not miss, failing its shipping rule
+            (docs/benchmarks.md).
     """
 
     name = "auto"
