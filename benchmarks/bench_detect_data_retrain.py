@@ -18,7 +18,8 @@ default since issue 13's stop 31, so ``cleaned`` is the same since then), ``unco
 ``suspect_threshold`` = ``--recall-threshold``: the lower confusion cut in suspect classes,
 issue 13's stop 31 recall step), ``second`` (the default plus ``recall_round``: a second
 confusion round for the suspect classes, its pool without the first round's samples above the
-clean ceiling),
+clean ceiling), ``gated`` (``second`` whose flags need an early agreement under 1.0:
+``recall_agree=1.0``, issue 13's stop 32),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -94,12 +95,14 @@ def main() -> None:
         flags[r.flagged] = True
         row = {"set": name, "n_poison": int(poison.sum()),
                "tpr": float((flags & poison).sum() / max(poison.sum(), 1)),
-               "fpr": float((flags & ~poison).sum() / (~poison).sum())}
+               "fpr": float((flags & ~poison).sum() / (~poison).sum()),
+               "detect_s": round(r.elapsed_s, 2)}
         keeps = {"oracle": np.flatnonzero(~poison), "cleaned": np.asarray(r.keep)}
         for variant, params in (("confined", {"confine": True}),
                                 ("unconfined", {"confine": False}),
                                 ("recall", {"suspect_threshold": opts.recall_threshold}),
-                                ("second", {"recall_round": True})):
+                                ("second", {"recall_round": True}),
+                                ("gated", {"recall_round": True, "recall_agree": 1.0})):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
             rc = detect_data(data, features=cached_features(data, opts.cache, name), **params)
@@ -108,7 +111,8 @@ def main() -> None:
             keeps[variant] = np.asarray(rc.keep)
             row.update({f"{variant}_tpr": float((flags_c & poison).sum() / max(poison.sum(), 1)),
                         f"{variant}_fpr": float((flags_c & ~poison).sum() / (~poison).sum()),
-                        f"{variant}_flagged": len(rc.flagged)})
+                        f"{variant}_flagged": len(rc.flagged),
+                        f"{variant}_s": round(rc.elapsed_s, 2)})
         row.update(flagged=len(r.flagged), poisoned=r.poisoned, targets=r.target_classes)
         labels = {}
         if {"restored", "confident"} & {v.partition("-")[0] for v in opts.variants.split(",")}:

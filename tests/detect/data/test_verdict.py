@@ -330,3 +330,25 @@ def test_recall_round_flags_the_suspect_classes_above_the_cut_of_its_second_roun
     off = AutoData()
     off.evidence = {"suspect": [1]}
     assert off.second_round(None, np.zeros(20), np.zeros(0, dtype=int)) is None
+
+
+def test_recall_agree_keeps_the_second_rounds_flags_that_half_disagree_early() -> None:
+    """``recall_agree`` (issue 13 stop 32): with it, the second round's flags in a suspect class
+    stand only where the sample's early agreement is under it (a sample all of whose early
+    neighbours share its label is typical of the class); without it, as before."""
+    from trojanscope.detect.data.auto import AutoData
+
+    labels = np.repeat(np.arange(4), 5)
+    second = np.full(20, 0.3)
+    second[[5, 6, 7]] = 0.7  # class 1 (suspect)
+    agree = np.full(20, 0.8)
+    agree[6] = 1.0  # all its early neighbours share its label
+    det = AutoData(recall_round=True, recall_agree=1.0)
+    det.evidence, det.agree = {"suspect": [1], "infected": []}, agree
+    assert det.suspect_recall(np.zeros(20), labels, second).tolist() == [5, 7]
+    plain = AutoData(recall_round=True)
+    plain.evidence, plain.agree = det.evidence, agree
+    assert plain.recall_agree is None
+    assert plain.suspect_recall(np.zeros(20), labels, second).tolist() == [5, 6, 7]
+    with pytest.raises(ValueError, match="recall_agree"):
+        AutoData(recall_agree=1.5)
