@@ -408,7 +408,7 @@ def fit_designs(files: list[str], specs: list[str], out: str,
     rows = load_rows(files)
     if flips is not None:
         rows = new_labelling(rows, flips)
-    zoos = sorted({r["zoo"] for r in rows})
+    zoos = sorted({Path(r["zoo"]).name for r in rows})  # names: no scratch paths
     existing = load_calibrators(out) if Path(out).exists() else {}
     for spec in specs:
         fam, rest = spec.split("=", 1)
@@ -490,7 +490,7 @@ def choose(files: list[str], out: str | None, families: list[str] | None = None,
     if out is None:
         return
     existing = load_calibrators(out) if Path(out).exists() else {}
-    zoos = sorted({r["zoo"] for r in rows})
+    zoos = sorted({Path(r["zoo"]).name for r in rows})  # names: no scratch paths
     for fam, (feats, transform, c) in chosen.items():
         sub = [r for r in rows if in_family(r, fam)]
         existing[f"{METHOD}:{fam}"] = fit_calibrator(

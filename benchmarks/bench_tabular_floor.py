@@ -41,18 +41,18 @@ def tree_features(zoo: str, name: str, data) -> tuple[dict[str, float], float, f
     with torch.no_grad():
         own = model(x).float().argmax(1).numpy()
     major = int(np.bincount(own, minlength=test.num_classes).argmax())
-    records = [r for r in model.leaf_records(xs, 10**9) if r.strength > 0]
+    leaves = model.leaf_records(xs, 10**9)
+    records = [r for r in leaves if r.strength > 0]
     box = box_excess(model, ref, records, xs, ys, schema, test.num_classes, **SEARCH).excess
     floor = control_floor(model, ref, records, xs, ys, schema, test.num_classes, **SEARCH)
-    feats = {**over_floor(box, floor, major), "tab_leaves": leaves_per_tree(records)}
+    feats = {**over_floor(box, floor, major), "tab_leaves": leaves_per_tree(leaves)}
     return feats, float(box.max()), float(box[major])
 
 
 def tree_leaves(zoo: str, name: str, data) -> float:
     """``tab_leaves`` of one tree (no box replayed)."""
     model = load_model(Path(zoo) / name).module
-    records = [r for r in model.leaf_records(data[4].numpy(), 10**9) if r.strength > 0]
-    return leaves_per_tree(records)
+    return leaves_per_tree(model.leaf_records(data[4].numpy(), 10**9))
 
 
 def add_floors(rows_file: str, zoos: dict[str, str], out: str, leaves_only: bool = False) -> None:

@@ -258,13 +258,14 @@ def status(entry: ZooEntry) -> str:
     learn the task), ``untaken`` (ASR below ``MIN_ASR``) or ``inert`` (ASR reached, but the
     trigger flips fewer than ``MIN_FLIP`` of the inputs it could change, or there are fewer
     than ``MIN_FLIPPABLE`` such inputs). Entries recorded before the flip rate existed are
-    judged by CA and ASR alone."""
+    judged by CA and ASR alone. A figure that could not be measured (NaN, or null in a
+    manifest) fails its test: such a model does not count."""
     m = entry.metrics
-    if _figure(m, "clean_accuracy", 1.0) < MIN_CA:
+    if not _figure(m, "clean_accuracy", 1.0) >= MIN_CA:  # NaN: not measured, does not count
         return "collapsed"
     if not entry.backdoored:
         return "clean"
-    if _figure(m, "attack_success_rate", 0.0) < MIN_ASR:
+    if not _figure(m, "attack_success_rate", 0.0) >= MIN_ASR:
         return "untaken"
     if "flip_rate" not in m:
         return "backdoored"

@@ -115,13 +115,17 @@ def test_an_inert_backdoor_is_not_effective() -> None:
 
 def test_null_ca_or_asr_from_a_manifest_is_judged_like_nan() -> None:
     """``AttackMetrics.as_dict`` writes every NaN as null: ``status`` reads it back as NaN
-    (an empty test split) instead of comparing None with a float."""
+    (an empty test split) instead of comparing None with a float, and a figure that could not
+    be measured fails its test, as a NaN flip rate does."""
     from trojanscope.zoo import ZooEntry, _shown, status
 
     null_asr = ZooEntry("b", "cnn", 1, True, "badnets",
                         metrics={"clean_accuracy": 0.97, "attack_success_rate": None})
     null_ca = ZooEntry("c", "mlp", 1, False, metrics={"clean_accuracy": None})
-    assert status(null_asr) == "backdoored" and status(null_ca) == "clean"
+    nan_asr = ZooEntry("b", "cnn", 1, True, "badnets",
+                       metrics={"clean_accuracy": 0.97, "attack_success_rate": float("nan")})
+    assert [status(e) for e in (null_asr, null_ca, nan_asr)] == ["untaken", "collapsed",
+                                                                "untaken"]
     assert [_shown(v) for v in (None, float("nan"), 0.873456)] == ["n/a", "n/a", "0.87"]
 
 
@@ -156,3 +160,18 @@ def test_a_calibrator_records_no_scratch_path_of_one_machine(tmp_path, monkeypat
     assert zoo_label(Path("zoo/cal")) == "zoo/cal"
     assert zoo_label(tmp_path / "zoo" / "cal") == "zoo/cal"
     assert zoo_label(Path("/elsewhere/scratch/tab-fresh11")) == "tab-fresh11"
+
+
+def test_no_shipped_calibrator_names_a_scratch_path() -> None:
+    """``fitted_on.zoo`` says which zoos a calibrator was fitted on, by a name a reader can
+    find in docs/benchmarks.md, not a path on one engineer's machine."""
+    import importlib.resources
+
+    doc = json.loads(importlib.resources.files("trojanscope.detect").joinpath(
+        "calibration.json").read_text())
+    for key, entry in doc.get("calibrators", doc).items():
+        if not isinstance(entry, dict):
+            continue
+        zoo = entry.get("fitted_on", {}).get("zoo", [])
+        for label in zoo if isinstance(zoo, list) else [zoo]:
+            assert not str(label).startswith(("/", "~")), (key, label)

@@ -128,3 +128,25 @@ def test_leaves_per_tree_reads_the_depth_from_the_leaves() -> None:
     records = [SimpleNamespace(tree=t) for t in [0] * 8 + [1] * 8]
     assert leaves_per_tree(records) == 3.0
     assert leaves_per_tree([]) == 0.0
+
+
+def test_tab_leaves_counts_every_leaf_of_a_multi_class_ensemble() -> None:
+    """A 3-class tree's leaves that push away from their class are leaves too: the depth
+    read from all leaf records is the booster's own leaf count (a filter on positive strength
+    halved it, and the LightGBM calibrator read a shallower model than it was)."""
+    from test_tree_boxes import table
+
+    from trojanscope import registry
+    from trojanscope.detect.tabular_search import LEAVES_RANGE
+
+    x, y = table(900, 5)
+    y = (x[:, 0] * 3).astype(np.int64).clip(0, 2)
+    model = registry.create("arch", "lightgbm", input_shape=(6,), num_classes=3,
+                            n_estimators=10, max_depth=3)
+    model.fit_arrays(x, y, seed=0)
+    info = model.booster.dump_model()["tree_info"]
+    want = np.log2(np.mean([t["num_leaves"] for t in info]))
+    records = model.leaf_records(x, 10**9)
+    assert leaves_per_tree(records) == pytest.approx(want)
+    assert leaves_per_tree([r for r in records if r.strength > 0]) < want - 0.3
+    assert LEAVES_RANGE[0] <= 2.9 and LEAVES_RANGE[1] >= 4.9  # the calibration trees' range

@@ -47,6 +47,10 @@ from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
+# log2 leaves per tree of the LightGBM calibration trees (2.81-4.95; docs/benchmarks.md, issue 16
+# stop 32c): ``tab_leaves`` is held inside it, so a linear term does not extrapolate
+LEAVES_RANGE = (2.8, 5.0)
+
 QUANTILE_GRID = 21  # numeric candidate values for models without split thresholds
 EPS = 1e-4
 PSEUDO_ROWS = 5
@@ -175,9 +179,9 @@ class TabularSearch(ModelDetector):
             # trees flip more easily than networks at equal suspicion (calibration zoo)
             "tab_tree": float(hasattr(target.model, "split_points")),
         }
+        leaves = target.model.leaf_records(x_all.numpy(), 10**9) if tree else []
         # only leaves that push towards their class (multi-class leaves may push away)
-        records = [r for r in target.model.leaf_records(x_all.numpy(), 10**9)
-                   if r.strength > 0] if tree else []
+        records = [r for r in leaves if r.strength > 0]
         early = self.mass_records(target.model, records)
         shares = [(r.cls, r.train, r.clean) for r in early]
         prior = np.bincount(own.numpy(), minlength=target.num_classes) / len(own)
@@ -194,7 +198,9 @@ class TabularSearch(ModelDetector):
         group, group_rel = grouped_masses(early, len(x_all), target.num_classes)
         features["tab_mass_group"] = float(np.log1p(group.max()))
         # the depth those groups come from: a clean deep tree's groups miss more (stop 32)
-        features["tab_leaves"] = leaves_per_tree(records)
+        # every leaf counts (a multi-class tree's leaves that push away are leaves too),
+        # clipped to the calibration zoos' range: outside it a linear term would extrapolate
+        features["tab_leaves"] = float(np.clip(leaves_per_tree(leaves), *LEAVES_RANGE))
         # trees: what the ensemble does in the boxes of the leaves clean rows miss
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                            target.num_classes, rows=self.rows, top=self.box_top,

@@ -57,8 +57,11 @@ def control_floor(
             continue
         size = np.log(max(float(np.mean([r.train for r in missed])), 1e-12))
         near = sorted(ordinary, key=lambda r: abs(np.log(max(r.train, 1e-12)) - size))
+        # the ``top`` nearest in size, chosen here (box_excess would rank by deficit, which
+        # is 0 for every ordinary leaf)
         floor[c] = box_excess(
-            model, ref, near, x, y, schema, num_classes, rows=rows, top=top, mean_of=mean_of
+            model, ref, near[:top], x, y, schema, num_classes, rows=rows, top=top,
+            mean_of=mean_of,
         ).excess[c]
     return floor
 

@@ -81,7 +81,7 @@ class IncidentRecorder:
                         daemon=True,
                     )
                     self._thread.start()
-                if self._queued_bytes + size > MAX_QUEUED_BYTES:  # the database has stopped
+                if self._queued_bytes and self._queued_bytes + size > MAX_QUEUED_BYTES:  # stalled
                     with self._count_lock:  # taking writes for a long time
                         self.lost += len(batch)
                     log.error("%d incident(s) lost: %d MiB of incidents already wait for the "

@@ -157,3 +157,32 @@ def test_cli_restore_puts_back_flagged_samples_only(poisoned, tmp_path, capsys) 
     back = doc["clean"].get("restored", 0)
     assert 0 <= back <= len(doc["flagged"])
     assert len(kept["y"]) == len(poison) - len(doc["flagged"]) + back == doc["clean"]["kept"]
+
+
+def test_a_first_round_already_run_is_not_trained_again(poisoned, monkeypatch) -> None:
+    """``run_from(first=...)`` (``auto``'s ``recall_round`` reuses ``run``'s own round): the
+    same second pool and seed as two rounds trained from scratch, one training fewer."""
+    import copy
+
+    from trojanscope.detect.data import confusion
+
+    data, _, _, feats = poisoned
+    feats = copy.copy(feats)
+    feats.data = data
+    labels = feats.labels.numpy()
+    prior = np.arange(len(labels), dtype=float)[::-1]
+    high = np.zeros(len(labels))
+    high[clean_pool(prior, labels, np.zeros(0, dtype=int))[:4]] = 0.9
+    calls = []
+    monkeypatch.setattr(confusion, "confuse",
+                        lambda m, d, pool, *a, seed, **k: calls.append((pool, seed)) or m)
+    monkeypatch.setattr(confusion, "label_probability", lambda m, d: torch.as_tensor(high))
+    two = confusion.ConfusionTraining(rounds=2, threshold=0.5, resisted_only=True, seed=3)
+    none = np.zeros(0, dtype=int)
+    scratch = two.run_from(feats, prior, none)
+    from_scratch = list(calls)
+    calls.clear()
+    reused = two.run_from(feats, prior, none, first=high)
+    assert len(from_scratch) == 2 and len(calls) == 1
+    assert np.array_equal(calls[0][0], from_scratch[1][0]) and calls[0][1] == from_scratch[1][1]
+    assert np.array_equal(scratch[0], reused[0]) and np.array_equal(scratch[1], reused[1])

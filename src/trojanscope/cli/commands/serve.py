@@ -20,9 +20,9 @@ def check_listen(host: str, port: int) -> None:
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
             probe.bind(address)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a host name IDNA refuses
         raise UserInputError(f"--host/--port: cannot listen on {host}:{port} "
-                             f"({exc.strerror or exc})") from None
+                             f"({getattr(exc, 'strerror', None) or exc})") from None
 
 
 def serve_command(

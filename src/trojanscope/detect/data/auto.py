@@ -231,17 +231,18 @@ class AutoData(DataDetector):
         self.confused = confused  # each sample's own-label probability after confusion
         self.evidence["confusion_counts"] = np.bincount(
             labels[extra], minlength=feats.num_classes).tolist()
-        second = self.second_round(feats, scores, flagged)  # before scores change below
+        second = self.second_round(feats, scores, flagged, confused)  # before scores change
         flagged, extra = self.orient_by_confusion(confused, flagged, extra, scores)
         return scores + confused, np.union1d(np.union1d(flagged, extra),
                                              self.suspect_recall(confused, labels, second))
 
-    def second_round(self, feats: Features, scores: np.ndarray, flagged: np.ndarray
-                     ) -> np.ndarray | None:
+    def second_round(self, feats: Features, scores: np.ndarray, flagged: np.ndarray,
+                     first: np.ndarray | None = None) -> np.ndarray | None:
         """With ``recall_round`` and a suspect class: each sample's own-label probability
         after a second confusion round whose pool leaves out the first pool's samples left
         above the clean ceiling (:class:`~.confusion.ConfusionTraining` with two rounds and
-        ``resisted_only``, its first round the same as ``run``'s); None otherwise."""
+        ``resisted_only``, its first round the same as ``run``'s: ``first``, run's own result,
+        is reused instead of training it again); None otherwise."""
         if not self.recall_round or not self.evidence.get("suspect"):
             return None
         from trojanscope.detect.data.confusion import ConfusionTraining, clean_ceiling
@@ -249,7 +250,7 @@ class AutoData(DataDetector):
         ceiling = clean_ceiling(ConfusionTraining().confusion_weight, feats.num_classes)
         return ConfusionTraining(rounds=2, seed=self.seed, head_only=self.head_only,
                                  threshold=ceiling, resisted_only=True,
-                                 ).run_from(feats, scores, flagged)[0]
+                                 ).run_from(feats, scores, flagged, first)[0]
 
     def suspect_recall(self, confused: np.ndarray, labels: np.ndarray,
                        second: np.ndarray | None = None) -> np.ndarray:

@@ -167,9 +167,11 @@ class ConfusionTraining(DataDetector):
 
         return self.run_from(feats, *AutoFeatures(seed=self.seed).run(feats))
 
-    def run_from(self, feats: Features, prior: np.ndarray, prior_flags: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-        """Confusion rounds whose first pool comes from ``prior`` scores and flags."""
+    def run_from(self, feats: Features, prior: np.ndarray, prior_flags: np.ndarray,
+                 first: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Confusion rounds whose first pool comes from ``prior`` scores and flags. ``first``:
+        the first round's own-label probabilities, already computed by a one-round run from
+        the same prior and seed (that round is then not trained again)."""
         if feats.model is None or feats.data is None:
             raise UserInputError("confusion: needs the data and a model to fine-tune")
         labels = feats.labels.numpy()
@@ -185,9 +187,12 @@ class ConfusionTraining(DataDetector):
                                  tuple(str(c) for c in range(feats.num_classes)))
             model = head
         for r in range(self.rounds):
-            confused = confuse(model, data, pool, feats.num_classes, steps=self.steps,
-                               weight=self.confusion_weight, lr=self.lr, seed=self.seed + r)
-            scores = label_probability(confused, data).numpy().astype(np.float64)
+            if r == 0 and first is not None:
+                scores = np.asarray(first, dtype=np.float64)
+            else:
+                confused = confuse(model, data, pool, feats.num_classes, steps=self.steps,
+                                   weight=self.confusion_weight, lr=self.lr, seed=self.seed + r)
+                scores = label_probability(confused, data).numpy().astype(np.float64)
             flagged = np.flatnonzero(scores > self.threshold)
             out = pool[scores[pool] > self.threshold] if self.resisted_only else flagged
             pool = clean_pool(prior, labels, np.union1d(prior_flags, out))
