@@ -14,6 +14,11 @@ is, per class and step, the share of the other classes' clean inputs sent to the
 count of decisions, so free of the logit scale. Seeded 0, as ``auto`` seeds its probes.
 
     python benchmarks/offsupport_rows.py --zoo zoo-recipes17 --out out/off_recipes17.json
+    python benchmarks/offsupport_rows.py --attach out/recipes17_rows_pool.json \
+        --out out/recipes17_rows_off.json --off out/off_recipes17.json
+
+(``--attach``: copy each model's ``off_hits`` into its pool row, for ``generalise_lofo.py``;
+a row is matched by its zoo folder's name and model name, and a row without one is an error.)
 """
 
 from __future__ import annotations
@@ -38,10 +43,15 @@ from trojanscope.detect.universal import UniversalPerturbation, empty_pixels
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--zoo", type=Path, required=True, help="A foreign_zoo.py folder.")
+    ap.add_argument("--zoo", type=Path, help="A foreign_zoo.py folder.")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--attach", type=Path, help="Pool rows to copy the probe's hits into.")
+    ap.add_argument("--off", type=Path, action="append", default=[])
     args = ap.parse_args()
+    if args.attach:
+        attach(args.attach, args.off, args.out)
+        return
     torch.set_num_threads(1)
     done = json.loads(args.out.read_text()) if args.out.is_file() else {}
     clean = load_dataset(args.zoo / "clean.npz", "all")
@@ -63,6 +73,19 @@ def main() -> None:
         area = hits.mean(1)
         print(key, meta["backdoored"], meta.get("target"), meta.get("attack"),
               [round(float(v), 2) for v in area], f"{done[key]['off_s']:.1f} s", flush=True)
+
+
+def attach(rows_path: Path, off_paths: list[Path], out: Path) -> None:
+    """Write the rows of ``rows_path`` with each model's ``off_hits`` to ``out``."""
+    off = {k: v for f in off_paths for k, v in json.loads(f.read_text()).items()}
+    rows = json.loads(rows_path.read_text())
+    for r in rows:
+        key = f"{Path(r['zoo']).name}/{r['name']}"
+        if key not in off:
+            sys.exit(f"error: no empty-pixel probe for {key}")
+        r["off_hits"] = off[key]["off_hits"]
+    out.write_text(json.dumps(rows))
+    print(f"{len(rows)} rows with off_hits -> {out}")
 
 
 if __name__ == "__main__":
