@@ -211,7 +211,7 @@ def fit_hinge(p: np.ndarray, gap: np.ndarray, y: np.ndarray) -> tuple[float, flo
     slope)."""
     floor = float(gap[y == 0].max()) if (y == 0).any() else 0.0
     best = None
-    for start in HINGE_GAPS[HINGE_GAPS >= floor - 1e-9]:
+    for start in HINGE_GAPS[floor - 1e-9 <= HINGE_GAPS]:
         for slope in HINGE_SLOPES:
             ce = log_loss(y, np.clip(hinge(p, gap, slope, start), 1e-6, 1 - 1e-6),
                           labels=[0, 1])
@@ -407,6 +407,9 @@ def main() -> None:
     ap.add_argument("--recipe-range", type=Path, default=None,
                     help="recipe_range.py output: the default calibrator zoos' logit_std range.")
     ap.add_argument("--ship", default=None, help="Design to fit on the whole pool and ship.")
+    ap.add_argument("--ship-raise", default=None,
+                    help="'hinge: <base>': fit the raise-only term on the pool and write it as "
+                         "the 'auto:raise' calibrator (stop 32).")
     ap.add_argument("--test-rows", type=Path, action="append", default=[],
                     help="Rows of populations never used to choose a design (with the "
                          "evaluation zoo): each design fitted on the whole pool, scored per "
@@ -483,6 +486,35 @@ def main() -> None:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     if args.ship:
         ship(pool, args.ship, args.calibration)
+    if args.ship_raise:
+        ship_raise(pool, args.ship_raise, args.calibration)
+
+
+def ship_raise(pool: list[dict], name: str, path: Path) -> None:
+    """Fit the raise-only term ``name`` (``hinge: <base>``) on the pool rows that have the
+    empty-pixel probe and write it as ``auto:raise``: ``coef`` = slope and ``intercept`` =
+    −slope · start on the raw gap, so its linear score is slope · (gap − start)."""
+    from trojanscope.detect.calibration import (
+        RAISE,
+        Calibrator,
+        load_calibrators,
+        save_calibrators,
+    )
+    from trojanscope.detect.coverage import count_traits
+
+    fit = [r for r in pool if GAP in features(r)]
+    y = np.array([r["backdoored"] for r in fit], dtype=int)
+    slope, start = fit_hinge(predict(pool, fit, name.removeprefix("hinge: ")),
+                             np.array([features(r)[GAP] for r in fit]), y)
+    cals = load_calibrators(path)
+    key = f"auto:{RAISE}"
+    cals[key] = Calibrator(key, [GAP], [slope], -slope * start, {
+        "n_models": len(fit), "zoo": sorted({r["zoo"] for r in fit}), "design": name,
+        "start": start, "slope": slope, "coverage": count_traits(r["traits"] for r in fit),
+        "why": "the empty-pixel probe sends far more inputs to one class than to the next "
+               "(issue 9, stop 32)"})
+    save_calibrators(cals, path)
+    print(f"shipped {key}: slope {slope:g}, start {start:.2f} on {len(fit)} models")
 
 
 def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:

@@ -70,8 +70,14 @@ def main() -> None:
         done[key] = nc_row(target, args.steps, args.seed)
         args.out.write_text(json.dumps(done))
         norms = done[key]["nc_norms"]
-        print(key, meta.get("backdoored"), meta.get("target"),
-              [round(v, 1) for v in norms], f"{done[key]['nc_s']:.1f} s", flush=True)
+        print(
+            key,
+            meta.get("backdoored"),
+            meta.get("target"),
+            [round(v, 1) for v in norms],
+            f"{done[key]['nc_s']:.1f} s",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

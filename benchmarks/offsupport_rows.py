@@ -1,5 +1,5 @@
 """Flip shares of a universal perturbation confined to the clean data's empty pixels (issue 9,
-stop 32; development measurement, not in the detector).
+stop 32): the measurement behind ``auto -p empty=true``.
 
 The blind spot of the shipped detector is label-smoothed, SGD/cosine-trained ReLU models with
 frame-like triggers. The free universal perturbation (``detect/universal.py``) reaches every
@@ -7,11 +7,12 @@ class of such a model at about the same bound: interior pixels are the natural a
 route to any class, clean or not, so the trigger does not stand out. A frame (or a corner
 patch, or sparse pixels near the edge) lies where clean digits are never written: pixels that
 are at the data's minimum in (almost) every clean image. A clean model has no learnt reason to
-respond there; a backdoored one was trained to. This probe is ``UniversalPerturbation(pattern="empty").hits``
-(``detect/universal.py``): the perturbation confined to those pixels and added upwards only
-(they are at the minimum), its bound growing from 0 to the whole data range; what it records
-is, per class and step, the share of the other classes' clean inputs sent to the class — a
-count of decisions, so free of the logit scale. Seeded 0, as ``auto`` seeds its probes.
+respond there; a backdoored one was trained to. This probe is
+``UniversalPerturbation(pattern="empty").hits`` (``detect/universal.py``): the perturbation
+confined to those pixels and added upwards only (they are at the minimum), its bound growing
+from 0 to the whole data range; what it records is, per class and step, the share of the
+other classes' clean inputs sent to the class — a count of decisions, so free of the logit
+scale. Seeded 0, as ``auto`` seeds its probes.
 
     python benchmarks/offsupport_rows.py --zoo zoo-recipes17 --out out/off_recipes17.json
     python benchmarks/offsupport_rows.py --attach out/recipes17_rows_pool.json \
@@ -65,14 +66,24 @@ def main() -> None:
         target = InspectionTarget(model, tuple(clean.x.shape[1:]), 10, clean)
         t0 = time.perf_counter()
         hits = UniversalPerturbation(pattern="empty").hits(
-            target, torch.Generator().manual_seed(args.seed))
-        done[key] = {"off_hits": hits.round(decimals=4).tolist(),
-                     "off_pixels": int(empty_pixels(clean.x).sum()),
-                     "off_s": time.perf_counter() - t0}
+            target, torch.Generator().manual_seed(args.seed)
+        )
+        done[key] = {
+            "off_hits": hits.round(decimals=4).tolist(),
+            "off_pixels": int(empty_pixels(clean.x).sum()),
+            "off_s": time.perf_counter() - t0,
+        }
         args.out.write_text(json.dumps(done))
         area = hits.mean(1)
-        print(key, meta["backdoored"], meta.get("target"), meta.get("attack"),
-              [round(float(v), 2) for v in area], f"{done[key]['off_s']:.1f} s", flush=True)
+        print(
+            key,
+            meta["backdoored"],
+            meta.get("target"),
+            meta.get("attack"),
+            [round(float(v), 2) for v in area],
+            f"{done[key]['off_s']:.1f} s",
+            flush=True,
+        )
 
 
 def attach(rows_path: Path, off_paths: list[Path], out: Path) -> None:

@@ -18,7 +18,7 @@ def _framed_digits(n: int = 60, k: int = 3) -> TensorDataset:
     g = torch.Generator().manual_seed(0)
     x = torch.zeros(n, 1, 8, 8)
     x[:, :, 1:7, 1:7] = torch.rand(n, 1, 6, 6, generator=g)
-    return TensorDataset(x, torch.arange(n) % k)
+    return TensorDataset(x, torch.arange(n) % k, tuple(str(c) for c in range(k)))
 
 
 def test_empty_pixels_are_those_the_clean_images_never_light() -> None:
@@ -67,14 +67,18 @@ def test_share_gap_is_the_largest_share_minus_the_next() -> None:
 
 def _verdict(gap: float | None) -> ModelVerdict:
     features = {"mmbd_ratio": 1.0} | ({} if gap is None else {"empty_share_gap": gap})
-    return ModelVerdict(method="auto", statistic=1.0, target_classes=[0], per_class=[],
-                        features=features)
+    return ModelVerdict(
+        method="auto", statistic=1.0, target_classes=[0], per_class=[], features=features
+    )
 
 
 def test_the_raise_term_only_raises_and_says_so() -> None:
-    cals = {"auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),  # p = 0.119 for all
-            "auto:raise": Calibrator("auto:raise", ["empty_share_gap"], [20.0], -4.0,
-                                     {"start": 0.2, "why": "test"})}
+    cals = {
+        "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),  # p = 0.119 for all
+        "auto:raise": Calibrator(
+            "auto:raise", ["empty_share_gap"], [20.0], -4.0, {"start": 0.2, "why": "test"}
+        ),
+    }
     base = 1 / (1 + 2.718281828459045**2)
     below = calibrate(_verdict(0.1), cals)
     assert below.probability == pytest.approx(base)
