@@ -175,7 +175,7 @@ def _features(row: dict) -> dict[str, float]:
         margins_early=np.array(row["margin5"]), noise_frac=np.array(row["noise_frac"]))
     out = {**row["features"], **extra, **scale_free_features(row)}
     probe = row.get("probe")
-    if probe:
+    if probe and "eps50" in probe:  # a row may carry the empty-pixel probe alone
         out.update(probe_features(row, probe))
     empty = row.get("off_hits") or (probe or {}).get("empty_hits")
     if empty:  # the empty-pixel probe (offsupport_rows.py or probe_rows.py; stop 32)
