@@ -91,12 +91,27 @@ def test_the_raise_term_only_raises_and_says_so() -> None:
     assert calibrate(_verdict(0.5), {"auto": cals["auto"]}).probability == pytest.approx(base)
 
 
-def test_auto_records_the_empty_gap_only_when_asked(backdoored_run, tiny_test) -> None:
+def test_auto_records_the_empty_gap_unless_turned_off(backdoored_run, tiny_test) -> None:
     from trojanscope.detect.auto import AutoDetector
 
-    plain = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=0)
-    assert "empty_share_gap" not in plain.features
-    asked = AutoDetector(empty=True).inspect(backdoored_run.model, tiny_test, seed=0)
-    assert 0.0 <= asked.features["empty_share_gap"] <= 1.0
-    assert all("empty_share" in row.details for row in asked.per_class)
-    assert asked.features["mmbd_ratio"] == plain.features["mmbd_ratio"]  # its own generator
+    off = AutoDetector(empty=False).inspect(backdoored_run.model, tiny_test, seed=0)
+    assert "empty_share_gap" not in off.features
+    default = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=0)
+    assert 0.0 <= default.features["empty_share_gap"] <= 1.0
+    assert all("empty_share" in row.details for row in default.per_class)
+    assert default.features["mmbd_ratio"] == off.features["mmbd_ratio"]  # its own generator
+
+
+def test_the_shipped_raise_term_starts_at_the_development_clean_models_gap() -> None:
+    """The shipped ``auto:raise`` (issue 9, stop 32: slope 60, start 0.20, fitted on 48
+    development models) leaves a gap of 0.20 alone and raises one beyond it."""
+    from trojanscope.detect.calibration import load_calibrators
+
+    term = load_calibrators()["auto:raise"]
+    assert term.features == ["empty_share_gap"]
+    assert term.fitted_on["start"] == pytest.approx(0.2)
+    assert term.fitted_on["n_models"] == 48
+    cals = {"auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0), "auto:raise": term}
+    base = calibrate(_verdict(None), cals).probability
+    assert calibrate(_verdict(0.2), cals).probability == pytest.approx(base)
+    assert calibrate(_verdict(0.3), cals).probability > 0.98  # logit -2 + 60 * 0.1 = 4

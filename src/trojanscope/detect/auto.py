@@ -17,6 +17,12 @@ Without clean data, MM-BD alone gives the verdict (data-free). With clean data:
   models and MLPs reach easily by every probe; the free perturbation's agreement is counted
   the same way.
 
+With clean images, every model also gets the universal perturbation confined to the clean
+data's empty pixels (where clean digits are never written: a frame, a corner patch): a backdoor
+target is reached there by far more inputs than the next class, whatever the logit scale
+(issue 9, stop 32); a gap beyond the shipped ``auto:raise`` term's start raises the probability,
+with a note, and never lowers it.
+
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
 """
@@ -57,17 +63,18 @@ class AutoDetector(ModelDetector):
             (``uap_share_*``, ``stripe_share_*``: per class, the share of other-class inputs
             sent to it, free of the logit scale; issue 9's eighth round). Opt-in: no shipped
             calibrator reads them, so the probability is unchanged.
-        empty: with clean images, also run the universal perturbation on the clean data's
-            empty pixels (``universal -p pattern=empty``) and record ``empty_share_gap``: the
-            share of other-class inputs it sends to its most-reached class minus the next
-            class's (issue 9, stop 32). A shipped ``auto:raise`` term reads it.
+        empty: with clean images, run the universal perturbation on the clean data's empty
+            pixels (``universal -p pattern=empty``) and record ``empty_share_gap``: the share
+            of other-class inputs it sends to its most-reached class minus the next class's
+            (issue 9, stop 32). On by default: the shipped ``auto:raise`` term raises the
+            probability of a model whose gap exceeds 0.20 (``-p empty=false`` turns it off).
     """
 
     name = "auto"
     needs_data = False
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
-                 empty: bool = False) -> None:
+                 empty: bool = True) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
