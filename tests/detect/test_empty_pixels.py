@@ -82,10 +82,14 @@ def test_the_raise_term_only_raises_and_says_so() -> None:
     base = 1 / (1 + 2.718281828459045**2)
     below = calibrate(_verdict(0.1), cals)
     assert below.probability == pytest.approx(base)
-    assert not any("raised" in n for n in below.coverage_notes)
+    assert "raise_logit" not in below.features
     above = calibrate(_verdict(0.5), cals)  # logit -2 + 20 * (0.5 - 0.2) = 4
     assert above.probability == pytest.approx(1 / (1 + 2.718281828459045**-4))
-    assert any("raised from 0.119" in n for n in above.coverage_notes)
+    assert above.features["raise_logit"] == pytest.approx(6.0)
+    assert above.features["probability_unraised"] == pytest.approx(base)
+    assert above.coverage_notes == []  # not a coverage note: the model is as covered as before
+    again = calibrate(above, cals)  # calibrating twice raises once
+    assert again.probability == pytest.approx(above.probability)
     missing = calibrate(_verdict(None), cals)  # no probe ran: the calibrated probability
     assert missing.probability == pytest.approx(base)
     assert calibrate(_verdict(0.5), {"auto": cals["auto"]}).probability == pytest.approx(base)

@@ -20,8 +20,8 @@ Without clean data, MM-BD alone gives the verdict (data-free). With clean data:
 With clean images, every model also gets the universal perturbation confined to the clean
 data's empty pixels (where clean digits are never written: a frame, a corner patch): a backdoor
 target is reached there by far more inputs than the next class, whatever the logit scale
-(issue 9, stop 32); a gap beyond the shipped ``auto:raise`` term's start raises the probability,
-with a note, and never lowers it.
+(issue 9, stop 32); a gap beyond the shipped ``auto:raise`` term's start raises the probability
+(``raise_logit``, ``probability_unraised`` in the features) and never lowers it.
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).

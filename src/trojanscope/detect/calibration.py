@@ -74,23 +74,26 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> str | None:
-    """Add ``"<method>:raise"``'s positive linear score to the probability's logit (in place);
-    the note that says so, or None when there is no such term, its features are missing or
-    its score is not positive. Raise-only: evidence of a backdoor that the calibrator's
-    features do not see (issue 9, stop 32: the empty-pixel probe's flip-share gap)."""
+def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> None:
+    """Add ``"<method>:raise"``'s linear score, where positive, to the probability's logit (in
+    place), recording ``raise_logit`` and ``probability_unraised`` in the verdict's features;
+    nothing when there is no such term, its features are missing or its score is not
+    positive. Raise-only: evidence of a backdoor that the calibrator's features do not see
+    (issue 9, stop 32: the empty-pixel probe's flip-share gap). Not a coverage note: the
+    model is as covered as before."""
+    verdict.features.pop("raise_logit", None)  # calibrating twice raises once
+    verdict.features.pop("probability_unraised", None)
     term = calibrators.get(f"{verdict.method}:{RAISE}")
     if term is None or verdict.probability is None or any(
             f not in verdict.features for f in term.features):
-        return None
+        return
     lift = term.logit(verdict.features)
     if lift <= 0:
-        return None
+        return
     before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
     verdict.probability = _sigmoid(math.log(before / (1 - before)) + lift)
-    shown = ", ".join(f"{f} {verdict.features[f]:.2f}" for f in term.features)
-    return (f"probability raised from {before:.3f} to {verdict.probability:.3f} by {shown} "
-            f"(beyond {term.fitted_on.get('start', 0.0):g}: {term.fitted_on.get('why', '')})")
+    verdict.features["raise_logit"] = float(lift)
+    verdict.features["probability_unraised"] = float(before)
 
 
 def _clip(value: float) -> float:
@@ -202,9 +205,7 @@ def calibrate(
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal = wider
         verdict.probability = cal.probability(verdict.features)
-        raised = raise_term(verdict, calibrators)
-        if raised is not None:
-            notes.append(raised)
+        raise_term(verdict, calibrators)
         verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
         if covered is not None and _uncalibrated(verdict.traits, covered):
             # measured: no calibrator separates such models (docs/benchmarks.md), so the
