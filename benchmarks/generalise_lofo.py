@@ -175,9 +175,52 @@ def _features(row: dict) -> dict[str, float]:
         margins_early=np.array(row["margin5"]), noise_frac=np.array(row["noise_frac"]))
     out = {**row["features"], **extra, **scale_free_features(row)}
     probe = row.get("probe")
-    if probe:
+    if probe and "eps50" in probe:  # a row may carry the empty-pixel probe alone
         out.update(probe_features(row, probe))
+    empty = row.get("off_hits") or (probe or {}).get("empty_hits")
+    if empty:  # the empty-pixel probe (offsupport_rows.py or probe_rows.py; stop 32)
+        out.update(empty_features(np.asarray(empty, dtype=np.float64)))
     return out
+
+
+def empty_features(hits: np.ndarray) -> dict[str, float]:
+    """The empty-pixel perturbation's flip-share features, as the detector names them:
+    ``empty_share_gap`` (largest minus second share) and ``share_features``' three."""
+    import torch
+
+    from trojanscope.detect.universal import share_gap
+
+    return {**share_features(hits, "empty_share"), **share_gap(torch.tensor(hits), "empty")}
+
+
+HINGE_GAPS = np.round(np.arange(0.0, 0.405, 0.01), 2)  # the grid the hinge is fitted on
+HINGE_SLOPES = (1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 40.0, 60.0)
+GAP = "empty_share_gap"
+
+
+def hinge(p: np.ndarray, gap: np.ndarray, slope: float, start: float) -> np.ndarray:
+    """Raise-only evidence: logit p + slope * max(0, gap - start) (stop 32)."""
+    z = np.log(np.clip(p, 1e-6, 1 - 1e-6) / (1 - np.clip(p, 1e-6, 1 - 1e-6)))
+    return 1 / (1 + np.exp(-(z + slope * np.maximum(gap - start, 0.0))))
+
+
+def fit_hinge(p: np.ndarray, gap: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The (slope, start) of the grid with the lowest cross-entropy among those whose start is
+    not below any clean fitting model's gap (no clean model of the fit is raised: a
+    raise-only term can only add false alarms; ties: the later start, then the smaller
+    slope)."""
+    floor = float(gap[y == 0].max()) if (y == 0).any() else 0.0
+    best = None
+    for start in HINGE_GAPS[floor - 1e-9 <= HINGE_GAPS]:
+        for slope in HINGE_SLOPES:
+            ce = log_loss(y, np.clip(hinge(p, gap, slope, start), 1e-6, 1 - 1e-6),
+                          labels=[0, 1])
+            key = (round(ce, 9), -start, slope)
+            if best is None or key < best[0]:
+                best = (key, slope, float(start))
+    if best is None:  # every start lies below a clean model's gap: no term (slope 0)
+        return 0.0, floor
+    return best[1], best[2]
 
 
 def probe_features(row: dict, probe: dict) -> dict[str, float]:
@@ -234,6 +277,8 @@ DEFAULT_DESIGN = "mmbd3 refit"  # the default calibrator's design (features, log
 MIN_DEFAULT_ROWS = 20  # fewer covered training models: the refit default falls back to shipped
 
 
+HINGES: dict[str, tuple[float, float, int]] = {}  # last fitted (slope, start, rows) per design
+
 # The default calibrator zoos' clean-logit scale range (``recipe_range.py``), for the
 # ``routed+recipe: D`` designs; set from ``--recipe-range``.
 RECIPE_RANGE: list[tuple[float, float]] = []
@@ -252,6 +297,15 @@ def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
     models inside its coverage, design D (fitted on ``train``) for the others; else design."""
     if name == "shipped":
         return np.array([r["probability"] for r in test])
+    if name.startswith("hinge: "):  # stop 32: a raise-only term on the empty-pixel gap
+        base = name.removeprefix("hinge: ")
+        fit = [r for r in train if GAP in features(r)]
+        y = np.array([r["backdoored"] for r in fit], dtype=int)
+        slope, start = fit_hinge(predict(train, fit, base),
+                                 np.array([features(r)[GAP] for r in fit]), y)
+        HINGES[name] = (slope, start, len(fit))
+        gaps = np.array([features(r).get(GAP, 0.0) for r in test])
+        return hinge(predict(train, test, base), gaps, slope, start)
     if name == "as shipped":  # both shipped calibrators, routed by coverage; nothing refitted
         return np.array([r["probability"] if covered(r)
                          else SHIPPED_WIDER.probability(features(r)) for r in test])
@@ -353,6 +407,9 @@ def main() -> None:
     ap.add_argument("--recipe-range", type=Path, default=None,
                     help="recipe_range.py output: the default calibrator zoos' logit_std range.")
     ap.add_argument("--ship", default=None, help="Design to fit on the whole pool and ship.")
+    ap.add_argument("--ship-raise", default=None,
+                    help="'hinge: <base>': fit the raise-only term on the pool and write it as "
+                         "the 'auto:raise' calibrator (stop 32).")
     ap.add_argument("--test-rows", type=Path, action="append", default=[],
                     help="Rows of populations never used to choose a design (with the "
                          "evaluation zoo): each design fitted on the whole pool, scored per "
@@ -429,6 +486,35 @@ def main() -> None:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     if args.ship:
         ship(pool, args.ship, args.calibration)
+    if args.ship_raise:
+        ship_raise(pool, args.ship_raise, args.calibration)
+
+
+def ship_raise(pool: list[dict], name: str, path: Path) -> None:
+    """Fit the raise-only term ``name`` (``hinge: <base>``) on the pool rows that have the
+    empty-pixel probe and write it as ``auto:raise``: ``coef`` = slope and ``intercept`` =
+    −slope · start on the raw gap, so its linear score is slope · (gap − start)."""
+    from trojanscope.detect.calibration import (
+        RAISE,
+        Calibrator,
+        load_calibrators,
+        save_calibrators,
+    )
+    from trojanscope.detect.coverage import count_traits
+
+    fit = [r for r in pool if GAP in features(r)]
+    y = np.array([r["backdoored"] for r in fit], dtype=int)
+    slope, start = fit_hinge(predict(pool, fit, name.removeprefix("hinge: ")),
+                             np.array([features(r)[GAP] for r in fit]), y)
+    cals = load_calibrators(path)
+    key = f"auto:{RAISE}"
+    cals[key] = Calibrator(key, [GAP], [slope], -slope * start, {
+        "n_models": len(fit), "zoo": sorted({r["zoo"] for r in fit}), "design": name,
+        "start": start, "slope": slope, "coverage": count_traits(r["traits"] for r in fit),
+        "why": "from the clean data's empty pixels one class is reached far more often than "
+               "the next, as a trigger written there would make it"})
+    save_calibrators(cals, path)
+    print(f"shipped {key}: slope {slope:g}, start {start:.2f} on {len(fit)} models")
 
 
 def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
@@ -440,6 +526,10 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
     print("| family | models (backdoored) | " + " | ".join(names) + " |")
     print("|" + "---|" * (2 + len(names)))
     preds = {n: predict(pool, test, n) for n in names}
+    for n in names:
+        if n in HINGES:
+            slope, start, n_fit = HINGES[n]
+            print(f"{n}: slope {slope:g}, start {start:.2f}, fitted on {n_fit} rows")
     y_all = np.array([r["backdoored"] for r in test], dtype=int)
     groups: list[tuple[str, np.ndarray]] = []
     held = [("arch", {**ARCH_FAMILIES, **(MORE_ARCH if ALL_FAMILIES else TEST_FAMILIES)})]

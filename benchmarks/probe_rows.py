@@ -8,7 +8,9 @@ For every row of ``gen_rows.json`` reloads the model and its clean data and runs
 - ``stripe_eps50``: per class, the size of a universal perturbation restricted to stripes
   (``--probes stripes``);
 - ``uap_hits``/``stripe_hits``: per class and step, the share of the other classes' inputs the
-  growing perturbation sends to the class (the sizes are read off these; eighth round).
+  growing perturbation sends to the class (the sizes are read off these; eighth round);
+- ``empty_hits``/``empty_eps50`` (``--probes empty``): the same for the perturbation confined to
+  the clean data's empty pixels (issue 9, stop 32).
 
     python benchmarks/probe_rows.py --rows benchmarks/out/gen_rows.json \
         --out benchmarks/out/probe_0.json --shard 0/2
@@ -42,7 +44,8 @@ def main() -> None:
     ap.add_argument("--rows", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--shard", default="0/1")
-    ap.add_argument("--probes", default="uap,ts", help="Comma-separated: uap, ts, stripes.")
+    ap.add_argument("--probes", default="uap,ts",
+                    help="Comma-separated: uap, ts, stripes, empty (the empty pixels; stop 32).")
     ap.add_argument("--skip-covered", action="store_true",
                     help="Only models outside the default calibrator's coverage (the only ones "
                          "whose calibrator reads the probes).")
@@ -90,7 +93,8 @@ def run_probes(target: InspectionTarget, probes: set[str]) -> dict:
     out: dict = {}
     for probe, pattern, key, hits_key, time_key in (
             ("uap", "free", "eps50", "uap_hits", "uap_s"),
-            ("stripes", "stripes", "stripe_eps50", "stripe_hits", "stripe_s")):
+            ("stripes", "stripes", "stripe_eps50", "stripe_hits", "stripe_s"),
+            ("empty", "empty", "empty_eps50", "empty_hits", "empty_s")):
         if probe in probes:  # the sizes, and the share reached per class and step (8th round)
             t0 = time.perf_counter()
             uap = UniversalPerturbation(pattern=pattern)

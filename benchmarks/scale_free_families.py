@@ -25,6 +25,7 @@ FAMILIES = {
     "arch: relu": ARCH_FAMILIES["relu"],
     "arch: mlp": ARCH_FAMILIES["mlp"],
     "arch: batchnorm": ARCH_FAMILIES["batchnorm"],
+    "trigger: frame": lambda r: not r["backdoored"] or r["trigger_family"] == "frame",
     "all": lambda r: True,
 }
 BASELINE = ["mmbd_anomaly", "mmbd_neglog10_p", "mmbd_ratio", "uap_log_ratio",
@@ -48,7 +49,8 @@ def main() -> None:
     args = ap.parse_args()
     rows = [r for f in args.rows for r in json.loads(f.read_text())]
     feats = [all_features(r) for r in rows]
-    names = ["as shipped", *BASELINE, *sorted(k for k in feats[0] if k.startswith("sf_"))]
+    names = ["as shipped", *BASELINE,
+             *sorted(k for k in feats[0] if k.startswith(("sf_", "empty_")))]
     y = np.array([r["backdoored"] for r in rows], dtype=int)
     table: dict = {}
     print("| feature | " + " | ".join(f"{f} ({int(sum(m(r) for r in rows))}, "

@@ -104,3 +104,17 @@ def test_eighth_rule_needs_an_improvement() -> None:
     worse = _scores([0.3, 0.4, 0.6], [0.9, 0.8, 0.3], 0.38)  # clean models up by +0.133
     hurt = {p: h for p, h, _ in sc.check_eighth({"b": base, "c": worse}, rows, "b", "c", 4.31)}
     assert hurt["4 clean mean shift"] is False
+
+
+def test_the_raise_only_term_never_raises_a_clean_fitting_model() -> None:
+    """``generalise_lofo.fit_hinge`` (stop 32): the start is not below any clean model's gap,
+    so the clean fitting models keep their probabilities; the term never lowers one."""
+    lofo = load("generalise_lofo")
+    y = np.array([0, 0, 0, 1, 1, 1])
+    p = np.array([0.3, 0.2, 0.1, 0.2, 0.9, 0.4])
+    gap = np.array([0.05, 0.13, 0.02, 0.5, 0.3, 0.1])
+    slope, start = lofo.fit_hinge(p, gap, y)
+    assert start >= 0.13 and slope > 0
+    q = lofo.hinge(p, gap, slope, start)
+    assert q[:3] == pytest.approx(p[:3]) and (q >= p - 1e-12).all()
+    assert q[3] > 0.9  # the backdoored model with the largest gap is raised

@@ -17,6 +17,12 @@ Without clean data, MM-BD alone gives the verdict (data-free). With clean data:
   models and MLPs reach easily by every probe; the free perturbation's agreement is counted
   the same way.
 
+With clean images, every model also gets the universal perturbation confined to the clean
+data's empty pixels (where clean digits are never written: a frame, a corner patch): a backdoor
+target is reached there by far more inputs than the next class, whatever the logit scale
+(issue 9, stop 32); a gap beyond the shipped ``auto:raise`` term's start raises the probability
+(``raise_logit``, ``probability_unraised`` in the features) and never lowers it.
+
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
 """
@@ -34,6 +40,7 @@ from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
     UniversalPerturbation,
     share_features,
+    share_gap,
     universal_features,
 )
 from trojanscope.errors import UserInputError
@@ -56,16 +63,23 @@ class AutoDetector(ModelDetector):
             (``uap_share_*``, ``stripe_share_*``: per class, the share of other-class inputs
             sent to it, free of the logit scale; issue 9's eighth round). Opt-in: no shipped
             calibrator reads them, so the probability is unchanged.
+        empty: with clean images, run the universal perturbation on the clean data's empty
+            pixels (``universal -p pattern=empty``) and record ``empty_share_gap``: the share
+            of other-class inputs it sends to its most-reached class minus the next class's
+            (issue 9, stop 32). On by default: the shipped ``auto:raise`` term raises the
+            probability of a model whose gap exceeds 0.20 (``-p empty=false`` turns it off).
     """
 
     name = "auto"
     needs_data = False
 
-    def __init__(self, probes: str = "out-of-coverage", shares: bool = False) -> None:
+    def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
+                 empty: bool = True) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
         self.shares = check_flag("shares", shares)
+        self.empty = check_flag("empty", empty)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         if tabular(target):  # tables: the tabular search (MM-BD's margins need images)
@@ -76,6 +90,12 @@ class AutoDetector(ModelDetector):
         verdict.method = self.name
         if target.clean is None:
             return verdict
+        if self.empty and len(target.input_shape) == 3:  # images: the empty-pixel probe
+            empty = UniversalPerturbation(pattern="empty").hits(
+                target, torch.Generator().manual_seed(seed))
+            verdict.features.update(share_gap(empty, "empty"))
+            for row in verdict.per_class:
+                row.details["empty_share"] = float(empty[row.cls].mean())
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]

@@ -30,6 +30,9 @@ from trojanscope.errors import UserInputError
 SHIPPED = "calibration.json"
 # Key suffix of the calibrator used for models outside the default calibrator's coverage.
 OUT_OF_COVERAGE = "out-of-coverage"
+# Key suffix of a raise-only term on a calibrated probability (issue 9, stop 32): the logit of
+# ``"<method>:raise"``'s linear score, where positive, is added to the probability's logit.
+RAISE = "raise"
 # Traits of models no calibrator was found to score (leave-one-family-out on a zoo of such
 # models, benchmarks/bench_tabular_foreign_zoo.py): out of coverage, their verdict keeps the
 # probability but says it is not calibrated (``"calibrated": false``; the audit: review).
@@ -53,6 +56,10 @@ class Calibrator:
     transform: str = "none"
 
     def probability(self, features: dict[str, float]) -> float:
+        return _sigmoid(self.logit(features))
+
+    def logit(self, features: dict[str, float]) -> float:
+        """The linear score ``intercept + Σ coef_i · z_i`` (the probability's logit)."""
         missing = [f for f in self.features if f not in features]
         if missing:
             raise UserInputError(f"calibrator for {self.method!r} needs features {missing}")
@@ -60,8 +67,33 @@ class Calibrator:
         scale = self.scale or [1.0] * len(self.features)
         raw = [_transform(_clip(features[f]), self.transform) for f in self.features]
         values = [(v - m) / s for v, m, s in zip(raw, mean, scale, strict=True)]
-        z = self.intercept + sum(c * v for c, v in zip(self.coef, values, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        return self.intercept + sum(c * v for c, v in zip(self.coef, values, strict=True))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> None:
+    """Add ``"<method>:raise"``'s linear score, where positive, to the probability's logit (in
+    place), recording ``raise_logit`` and ``probability_unraised`` in the verdict's features;
+    nothing when there is no such term, its features are missing or its score is not
+    positive. Raise-only: evidence of a backdoor that the calibrator's features do not see
+    (issue 9, stop 32: the empty-pixel probe's flip-share gap). Not a coverage note: the
+    model is as covered as before."""
+    verdict.features.pop("raise_logit", None)  # calibrating twice raises once
+    verdict.features.pop("probability_unraised", None)
+    term = calibrators.get(f"{verdict.method}:{RAISE}")
+    if term is None or verdict.probability is None or any(
+            f not in verdict.features for f in term.features):
+        return
+    lift = term.logit(verdict.features)
+    if lift <= 0:
+        return
+    before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
+    verdict.probability = _sigmoid(math.log(before / (1 - before)) + lift)
+    verdict.features["raise_logit"] = float(lift)
+    verdict.features["probability_unraised"] = float(before)
 
 
 def _clip(value: float) -> float:
@@ -173,6 +205,7 @@ def calibrate(
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal = wider
         verdict.probability = cal.probability(verdict.features)
+        raise_term(verdict, calibrators)
         verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
         if covered is not None and _uncalibrated(verdict.traits, covered):
             # measured: no calibrator separates such models (docs/benchmarks.md), so the

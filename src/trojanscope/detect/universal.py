@@ -18,6 +18,15 @@ With ``pattern="stripes"`` the perturbation is one row of values repeated down t
 on a large signal (SIG's test-time amplitude is 0.6 of the range), far beyond what a free
 perturbation needs to reach any class, but restricted to stripes the target is reached first.
 Its features are named ``stripe_log_ratio`` and ``stripe_anomaly``.
+
+With ``pattern="empty"`` the perturbation is confined to the clean data's empty pixels (those at
+the data's minimum in almost every clean image: on MNIST the border and the corners) and added
+upwards only, its bound growing to the whole data range (issue 9, stop 32). A frame, a corner
+patch or pixels near the edge lie where clean digits are never written; a clean model was never
+trained to respond there, a backdoored one was, so there the target is reached by far the most
+inputs while the free perturbation reaches every class about equally (the interior pixels are
+the natural adversarial route to any class). Its features are named ``empty_*``; the flip-share
+gap (``share_gap``: the largest share minus the second) is the one issue 9 measured.
 """
 
 from __future__ import annotations
@@ -37,7 +46,9 @@ from trojanscope.detect.base import (
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
-PATTERNS = {"free": 0.4, "stripes": 0.8}  # pattern -> default eps_max
+PATTERNS = {"free": 0.4, "stripes": 0.8, "empty": 1.0}  # pattern -> default eps_max
+EMPTY_LEVEL = 0.1  # a pixel is lit above the minimum plus this share of the range
+EMPTY_SHARE = 0.005  # and empty when lit in at most this share of the clean images
 
 
 @register("detector", "universal")
@@ -49,9 +60,10 @@ class UniversalPerturbation(ModelDetector):
         per_class: clean samples of the other classes perturbed for each class.
         steps: signed-gradient steps while the bound grows from 0 to ``eps_max``.
         eps_max: largest bound, as a fraction of the data's value range (default 0.4 for a
-            free perturbation, 0.8 for stripes).
+            free perturbation, 0.8 for stripes, 1.0 on the empty pixels).
         level: share of inputs a class must receive to count as reached.
-        pattern: ``free`` (any perturbation) or ``stripes`` (one row repeated down the image).
+        pattern: ``free`` (any perturbation), ``stripes`` (one row repeated down the image) or
+            ``empty`` (upwards, on the pixels the clean images leave at their minimum).
     """
 
     name = "universal"
@@ -76,8 +88,9 @@ class UniversalPerturbation(ModelDetector):
 
     @property
     def prefix(self) -> str:
-        """Feature-name prefix: ``uap`` for free perturbations, ``stripe`` for stripes."""
-        return "uap" if self.pattern == "free" else "stripe"
+        """Feature-name prefix: ``uap`` for free perturbations, ``stripe`` for stripes,
+        ``empty`` on the empty pixels."""
+        return {"free": "uap", "stripes": "stripe"}.get(self.pattern, self.pattern)
 
     def sizes(self, target: InspectionTarget, generator: torch.Generator) -> torch.Tensor:
         """Per class, the bound (fraction of the data range) at which it is reached;
@@ -109,18 +122,20 @@ class UniversalPerturbation(ModelDetector):
         shape = [k, 1, *x.shape[1:]]
         if self.pattern == "stripes" and len(shape) >= 4:
             shape[-2] = 1  # one row, broadcast over the image's height
+        region = empty_pixels(x) if self.pattern == "empty" else torch.ones(())
+        floor = 0.0 if self.pattern == "empty" else -1.0  # empty pixels only go upwards
         delta = torch.zeros(shape, requires_grad=True)
         hits = torch.zeros(k, self.steps)
         step = 2.5 * self.eps_max * span / self.steps
         for s in range(self.steps):
             bound = self.eps_max * (s + 1) / self.steps
-            logits = target.model((batch + delta).clamp(low, high).flatten(0, 1))
+            logits = target.model((batch + delta * region).clamp(low, high).flatten(0, 1))
             loss = F.cross_entropy(logits, labels, reduction="sum") / n
             (grad,) = torch.autograd.grad(loss, delta)
             with torch.no_grad():
                 hits[:, s] = (logits.argmax(1) == labels).float().view(k, n).mean(1)
                 delta -= step * grad.sign()
-                delta.clamp_(-bound * span, bound * span)
+                delta.clamp_(floor * bound * span, bound * span)
         return hits
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
@@ -153,6 +168,23 @@ def share_features(hits: torch.Tensor, prefix: str = "uap", per_class: int = 30
     return {f"{prefix}_share_top": top,
             f"{prefix}_share_anomaly": float(mad_anomaly(area).clamp(-10, 10).max()),
             f"{prefix}_share_log_ratio": math.log(max(top, floor) / max(middle, floor))}
+
+
+def empty_pixels(x: torch.Tensor) -> torch.Tensor:
+    """1 where the clean images ``x`` (N×C×H×W) (almost) never leave the data's minimum —
+    lit above ``EMPTY_LEVEL`` of the range in at most ``EMPTY_SHARE`` of them — else 0."""
+    low, high = float(x.min()), float(x.max())
+    lit = (x > low + EMPTY_LEVEL * max(high - low, 1e-6)).float().mean(0, keepdim=True)
+    return (lit <= EMPTY_SHARE).float()
+
+
+def share_gap(hits: torch.Tensor, prefix: str = "empty") -> dict[str, float]:
+    """``{prefix}_share_gap``: per class, the share of the other classes' inputs sent to it,
+    averaged over the bound schedule (as in :func:`share_features`); the largest minus the
+    second largest. A count of decisions (free of the logit scale) and of one class against
+    the next (free of how easily the model flips overall)."""
+    top, second = hits.to(torch.float64).mean(1).topk(2).values.tolist()
+    return {f"{prefix}_share_gap": top - second}
 
 
 def universal_features(sizes: list[float], prefix: str = "uap") -> dict[str, float]:

@@ -163,6 +163,13 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     if not verdict.calibrated:
         console.print("[yellow]the probability is NOT calibrated for this kind of model: "
                       "review the evidence below before acting on the verdict[/]")
+    if "probability_unraised" in verdict.features:  # issue 9, stop 32: auto:raise
+        console.print(
+            f"probability raised from {verdict.features['probability_unraised']:.3f}: from the "
+            "clean data's empty pixels one class is reached far more often than the next "
+            f"(empty_share_gap {verdict.features.get('empty_share_gap', float('nan')):.2f})",
+            markup=False,
+        )
     if verdict.coverage_notes:
         console.print(
             "[yellow]outside the calibration's coverage (treat the probability with care): "

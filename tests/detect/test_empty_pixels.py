@@ -1,0 +1,121 @@
+"""The universal perturbation on the clean data's empty pixels, its flip-share gap, and the
+raise-only calibration term that reads it (issue 9, stop 32)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import InspectionTarget, ModelVerdict
+from trojanscope.detect.calibration import Calibrator, calibrate
+from trojanscope.detect.universal import UniversalPerturbation, empty_pixels, share_gap
+
+
+def _framed_digits(n: int = 60, k: int = 3) -> TensorDataset:
+    """n images 1×8×8 in [0, 1] whose outer ring is always 0 and whose centre is random."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.zeros(n, 1, 8, 8)
+    x[:, :, 1:7, 1:7] = torch.rand(n, 1, 6, 6, generator=g)
+    return TensorDataset(x, torch.arange(n) % k, tuple(str(c) for c in range(k)))
+
+
+def test_empty_pixels_are_those_the_clean_images_never_light() -> None:
+    data = _framed_digits()
+    region = empty_pixels(data.x)
+    ring = torch.ones(1, 1, 8, 8)
+    ring[:, :, 1:7, 1:7] = 0
+    assert torch.equal(region, ring)
+    data.x[0, 0, 0, 0] = 1.0  # one image of 60 lights a corner: 1.7 % > 0.5 %, not empty
+    assert float(empty_pixels(data.x)[0, 0, 0, 0]) == 0.0
+
+
+class _Recorder(nn.Module):
+    """A linear model that keeps every batch it is given."""
+
+    def __init__(self, k: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(64, k)
+        self.seen: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(x.detach().clone())
+        return self.linear(x.flatten(1))
+
+
+def test_the_empty_pattern_only_raises_the_empty_pixels() -> None:
+    data = _framed_digits()
+    model = _Recorder(3)
+    probe = UniversalPerturbation(pattern="empty", steps=6)
+    assert probe.prefix == "empty" and probe.eps_max == 1.0
+    hits = probe.hits(InspectionTarget(model, (1, 8, 8), 3, data), torch.Generator().manual_seed(0))
+    assert hits.shape == (3, 6)
+    delta = model.seen[-1] - model.seen[0]  # the first step is unperturbed
+    inside = delta[:, :, 1:7, 1:7]
+    assert float(inside.abs().max()) == 0.0  # the lit pixels are never touched
+    assert float(delta.min()) >= 0.0 and float(delta.max()) > 0.1  # the ring only goes up
+
+
+def test_share_gap_is_the_largest_share_minus_the_next() -> None:
+    hits = torch.zeros(4, 5)
+    hits[1] = 0.8
+    hits[3] = torch.tensor([0.0, 0.1, 0.2, 0.3, 0.4])
+    assert share_gap(hits) == {"empty_share_gap": pytest.approx(0.6)}
+    assert share_gap(torch.full((3, 2), 0.5), "x") == {"x_share_gap": pytest.approx(0.0)}
+
+
+def _verdict(gap: float | None) -> ModelVerdict:
+    features = {"mmbd_ratio": 1.0} | ({} if gap is None else {"empty_share_gap": gap})
+    return ModelVerdict(
+        method="auto", statistic=1.0, target_classes=[0], per_class=[], features=features
+    )
+
+
+def test_the_raise_term_only_raises_and_says_so() -> None:
+    cals = {
+        "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),  # p = 0.119 for all
+        "auto:raise": Calibrator(
+            "auto:raise", ["empty_share_gap"], [20.0], -4.0, {"start": 0.2, "why": "test"}
+        ),
+    }
+    base = 1 / (1 + 2.718281828459045**2)
+    below = calibrate(_verdict(0.1), cals)
+    assert below.probability == pytest.approx(base)
+    assert "raise_logit" not in below.features
+    above = calibrate(_verdict(0.5), cals)  # logit -2 + 20 * (0.5 - 0.2) = 4
+    assert above.probability == pytest.approx(1 / (1 + 2.718281828459045**-4))
+    assert above.features["raise_logit"] == pytest.approx(6.0)
+    assert above.features["probability_unraised"] == pytest.approx(base)
+    assert above.coverage_notes == []  # not a coverage note: the model is as covered as before
+    again = calibrate(above, cals)  # calibrating twice raises once
+    assert again.probability == pytest.approx(above.probability)
+    missing = calibrate(_verdict(None), cals)  # no probe ran: the calibrated probability
+    assert missing.probability == pytest.approx(base)
+    assert calibrate(_verdict(0.5), {"auto": cals["auto"]}).probability == pytest.approx(base)
+
+
+def test_auto_records_the_empty_gap_unless_turned_off(backdoored_run, tiny_test) -> None:
+    from trojanscope.detect.auto import AutoDetector
+
+    off = AutoDetector(empty=False).inspect(backdoored_run.model, tiny_test, seed=0)
+    assert "empty_share_gap" not in off.features
+    default = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=0)
+    assert 0.0 <= default.features["empty_share_gap"] <= 1.0
+    assert all("empty_share" in row.details for row in default.per_class)
+    assert default.features["mmbd_ratio"] == off.features["mmbd_ratio"]  # its own generator
+
+
+def test_the_shipped_raise_term_starts_at_the_development_clean_models_gap() -> None:
+    """The shipped ``auto:raise`` (issue 9, stop 32: slope 60, start 0.20, fitted on 48
+    development models) leaves a gap of 0.20 alone and raises one beyond it."""
+    from trojanscope.detect.calibration import load_calibrators
+
+    term = load_calibrators()["auto:raise"]
+    assert term.features == ["empty_share_gap"]
+    assert term.fitted_on["start"] == pytest.approx(0.2)
+    assert term.fitted_on["n_models"] == 48
+    cals = {"auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0), "auto:raise": term}
+    base = calibrate(_verdict(None), cals).probability
+    assert calibrate(_verdict(0.2), cals).probability == pytest.approx(base)
+    assert calibrate(_verdict(0.3), cals).probability > 0.98  # logit -2 + 60 * 0.1 = 4
