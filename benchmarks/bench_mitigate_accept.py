@@ -30,6 +30,7 @@ from bench_mitigate_second import arguments, finish, pending, record
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.mitigate import accept
 from trojanscope.mitigate.gated import Gated
+from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.run import measure, mitigate, split_clean
 
 
@@ -51,26 +52,30 @@ class Seen:
 
 class Both(Gated):
     """`gated:candidates=1` that, where a candidate class rose, first measures what today's
-    default returns there (the check on the second stage's model, suspect alone) and the time
-    of that check and of the extra stage."""
+    default returns there (the check on the second stage's model, suspect alone, against the
+    first stage's model the method keeps as ``first_stage_``) and the time of that check; the
+    extra stage's time is in the method's report."""
 
     def purify(self, model, clean, seed):
-        self.today_, self.check_s_, self.again_s_ = None, 0.0, 0.0
+        self.today_, self.check_s_ = None, 0.0
         return super().purify(model, clean, seed)
 
-    def _again(self, model, stage, clean, triggers, ranked, original, seed, held):
-        first, fit, val, gx, gy = held
+    def _again(self, model, stage, clean, triggers, ranked, original, seed):
         start = time.perf_counter()
+        fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
         suspect = ranked[:1]
+        first = self.first_stage_
         seen = accept.compare(first, model, fit, val, gx, gy,
                               [t for t in triggers if t.target in suspect], suspect)
         self.today_ = copy.deepcopy(first if seen["worse"] else model).eval()
         self.report_["today_check"] = seen
         self.check_s_ = time.perf_counter() - start
-        start = time.perf_counter()
-        model = super()._again(model, stage, clean, triggers, ranked, original, seed, held)
-        self.again_s_ = time.perf_counter() - start
-        return model
+        return super()._again(model, stage, clean, triggers, ranked, original, seed)
+
+    @property
+    def again_s_(self) -> float:
+        """Seconds of the extra stage (0 where no candidate rose)."""
+        return float(self.report_.get("candidates", {}).get("again", {}).get("seconds", 0.0))
 
 
 def by_check(method, result, seen, measured):
