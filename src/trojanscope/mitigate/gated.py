@@ -129,6 +129,10 @@ class Gated(Mitigation):
         hold: 1 makes the first stage train only on the images the second stage trains on,
             so the quarter it holds back is unseen by both (its guard and the check then read
             real accuracy); 0 (default): the first stage trains on every clean image.
+        warp: with > 0, the second stage also unlearns a universal smooth warp towards each
+            class it unlearns (:mod:`~trojanscope.mitigate.universal_warp`, control-point
+            offsets at most ``warp``, WaNet's units), for warping backdoors the reversed
+            trigger does not cover; 0 (default): none.
     """
 
     name = "gated"
@@ -138,7 +142,7 @@ class Gated(Mitigation):
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
                  revert: bool = True, hold: bool = False, check: bool = True,
-                 candidates: bool = True) -> None:
+                 candidates: bool = True, warp: float = 0.0) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -154,6 +158,8 @@ class Gated(Mitigation):
         self.hold = check_flag("hold", hold)
         self.check = check_flag("check", check)
         self.candidates = check_flag("candidates", candidates)
+        self.warp = warp
+        check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
         check_option("probe_eps", probe_eps, 0.0, 1.0)
@@ -208,7 +214,7 @@ class Gated(Mitigation):
 
         start = time.perf_counter()
         stage = Adaptive(**{**UNLEARN, "eps": self.eps, "rounds": self.rounds,
-                             "stripes": self.stripes})
+                             "stripes": self.stripes, "warp": self.warp})
         ranked = verdict.target_classes[: stage.suspects]
         triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
         fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
