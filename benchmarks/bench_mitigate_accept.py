@@ -11,10 +11,13 @@ stage hands to the check is measured too: that model, and the time less the chec
 the check's report per model, for ``ship_rule_mitigate.py``. With ``--compare candidates`` the
 two run the same code until the candidate classes' flip rates are measured; where one rose,
 today's outcome (the check on the second stage's model) is measured there too, and its time
-counted for today only:
+counted for today only. With ``--compare warp`` (``--params warp=B``, default 4) the two share
+the detector, the gate and FT-SAM, and the second stage runs twice from the first stage's model:
+today's (``warp=0``) and the candidate's (``warp=B``, a universal warp unlearnt too); each
+method's time leaves out the other's second stage:
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_mitigate_accept.py ZOO \\
-        [--compare candidates] --out OUT.json
+        [--compare candidates|warp] [--params warp=B] --out OUT.json
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import json
 import sys
 import time
 from pathlib import Path
+
+import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_mitigate_second import arguments, finish, pending, record
@@ -78,6 +83,43 @@ class Both(Gated):
         return float(self.report_.get("candidates", {}).get("again", {}).get("seconds", 0.0))
 
 
+class Twice(Gated):
+    """`gated` whose second stage runs twice from the same first stage's model: with ``warp=0``
+    (today's default; its model kept as ``today_``, its report as ``report_["today"]``) and
+    then with the given ``warp`` (the candidate). The detector, the gate and FT-SAM run once;
+    the global random state is the same at the start of both."""
+
+    def purify(self, model, clean, seed):
+        self.today_, self.today_s_, self.cand_s_ = None, 0.0, 0.0
+        return super().purify(model, clean, seed)
+
+    def _unlearn(self, model, clean, verdict, original, seed):
+        bound, state = self.warp, torch.get_rng_state()
+        start = time.perf_counter()
+        self.warp = 0.0
+        today = super()._unlearn(copy.deepcopy(model), clean, verdict, original, seed)
+        self.today_ = copy.deepcopy(today).eval()
+        keys = ("residual", "unlearn", "candidates", "check", "unlearn_s", "action")
+        kept = {k: copy.deepcopy(self.report_.get(k)) for k in keys}
+        self.today_s_ = time.perf_counter() - start
+        self.warp = bound
+        torch.set_rng_state(state)
+        start = time.perf_counter()
+        out = super()._unlearn(model, clean, verdict, original, seed)
+        self.cand_s_ = time.perf_counter() - start
+        self.report_["today"] = kept
+        return out
+
+
+def by_warp(method, result, seen, measured):
+    """``--compare warp``: today's model and time (less the candidate's second stage), and
+    the candidate's time (less today's second stage)."""
+    if method.today_ is None:  # no second stage ran: both return the same model
+        return (result.after, result.elapsed_s), result.elapsed_s
+    today_s = result.elapsed_s - method.cand_s_
+    return (measured(method.today_), today_s), result.elapsed_s - method.today_s_
+
+
 def by_check(method, result, seen, measured):
     """``--compare check``: today's figures and seconds (the model handed to the check, the
     time less the check's), and the candidate's seconds."""
@@ -97,9 +139,13 @@ def by_candidates(method, result, seen, measured):
 
 
 def main() -> None:
-    args, params = arguments(__doc__, "check=1", compare=("check", "candidates"))
+    args, params = arguments(__doc__, "check=1", compare=("check", "candidates", "warp"))
     suffix = f",{args.params}" if params else ""
-    if args.compare == "candidates":
+    if args.compare == "warp":  # --params gives the candidate's warp=B
+        names, make, split = ("warp=0", f"warp={params.get('warp', 4.0)}"), Twice, by_warp
+        params = {k: v for k, v in params.items() if k != "warp"}
+        suffix = "".join(f",{k}={v}" for k, v in params.items())
+    elif args.compare == "candidates":
         names, make, split = ("candidates=0", "candidates=1"), Both, by_candidates
     else:
         names, make, split = ("check=0", "check=1"), Gated, by_check
@@ -109,7 +155,8 @@ def main() -> None:
         seen = Seen()
         accept.compare = seen  # type: ignore[assignment]
         try:
-            method = make(**{names[1].split("=")[0]: True, **params})
+            key, value = names[1].split("=")
+            method = make(**{key: float(value) if key == "warp" else True, **params})
             result = mitigate(loaded.module, method, clean, holdout=args.holdout,
                               seed=args.seed, trigger_of=trigger_of,
                               input_shape=loaded.input_shape, num_classes=loaded.num_classes)
