@@ -55,3 +55,48 @@ def test_the_grid_of_the_wanet_trigger_is_unchanged_by_the_shared_helper() -> No
                             indexing="ij")
     expected = (torch.stack((xs, ys), 2)[None] + 0.5 * field.permute(0, 2, 3, 1) / SIDE)
     assert torch.equal(grid, expected.clamp(-1, 1))
+
+
+def test_gated_unlearns_the_warp_only_where_one_reaches_the_suspect(monkeypatch) -> None:
+    """`gated:warp=B`: the stage gets the warp when a universal warp sends at least WARP_REACH
+    of the held-back images to the suspect class on the original model, and not otherwise."""
+    import pytest
+    from test_gated_unlearn import Striped, data, flagged, two_stages
+
+    from trojanscope.mitigate import gated
+    from trojanscope.mitigate.adaptive import Adaptive
+
+    seen: list[float] = []
+
+    def record(self, model, *a, **k):
+        seen.append(self.warp)
+        return model
+
+    monkeypatch.setattr(Adaptive, "unlearn", record)
+    flagged(monkeypatch)
+    for reach, expected in ((0.9, 4.0), (gated.WARP_REACH - 0.01, 0.0)):
+        monkeypatch.setattr(gated, "warp_reach", lambda *a, r=reach, **k: r)
+        method = two_stages(kept=1.01, warp=4.0)
+        method.apply(Striped().eval(), data())
+        assert seen[-1] == expected
+        assert method.report_["warp_reach"] == pytest.approx(reach)
+    two_stages(kept=1.01).apply(Striped().eval(), data())  # the default: no probe, no warp
+    assert seen[-1] == 0.0
+
+
+def test_a_model_not_keyed_to_a_warp_gets_todays_result(monkeypatch) -> None:
+    """On a striped backdoor no warp reaches the suspect class: `warp=4` returns exactly what
+    `warp=0` does."""
+    from test_gated_unlearn import Striped, data, flagged, two_stages
+
+    from trojanscope.mitigate import gated
+
+    flagged(monkeypatch)
+    outs, methods = [], []
+    for bound in (0.0, 4.0):
+        torch.manual_seed(0)
+        methods.append(two_stages(kept=1.01, eps=0.3, warp=bound))
+        outs.append(methods[-1].apply(Striped().eval(), data()))
+    assert methods[1].report_["warp_reach"] < gated.WARP_REACH
+    assert all(torch.equal(a, b) for a, b in
+               zip(outs[0].state_dict().values(), outs[1].state_dict().values(), strict=True))

@@ -40,6 +40,7 @@ from trojanscope.mitigate import accept
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.guard import hold_back
+from trojanscope.mitigate.universal_warp import warp_reach
 from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 
@@ -65,6 +66,11 @@ PROBE_EPS = 0.3
 # docs/benchmarks.md, "Every candidate class whose trigger comes back is unlearnt").
 CANDIDATES = 3
 RISE_ALL = 0.25
+# ``warp=B``: the universal warp is unlearnt only where one of at most B sends at least
+# WARP_REACH of the held-back images to the suspect class on the original model (development
+# data only: 1.00 on all three development WaNet models, at most 0.65 elsewhere; docs/benchmarks.md,
+# "A universal warp for the warping backdoor").
+WARP_REACH = 0.8
 
 
 def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int) -> ModelVerdict:
@@ -132,7 +138,8 @@ class Gated(Mitigation):
         warp: with > 0, the second stage also unlearns a universal smooth warp towards each
             class it unlearns (:mod:`~trojanscope.mitigate.universal_warp`, control-point
             offsets at most ``warp``, WaNet's units), for warping backdoors the reversed
-            trigger does not cover; 0 (default): none.
+            trigger does not cover, where such a warp sends at least ``WARP_REACH`` of the
+            held-back images to the suspect class on the original model; 0 (default): none.
     """
 
     name = "gated"
@@ -214,10 +221,14 @@ class Gated(Mitigation):
 
         start = time.perf_counter()
         stage = Adaptive(**{**UNLEARN, "eps": self.eps, "rounds": self.rounds,
-                             "stripes": self.stripes, "warp": self.warp})
+                             "stripes": self.stripes})
         ranked = verdict.target_classes[: stage.suspects]
         triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
         fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
+        if self.warp > 0 and ranked:
+            reach = warp_reach(original, fit.x, val.x, ranked[0], self.warp)
+            self.report_["warp_reach"] = round(reach, 3)
+            stage.warp = self.warp if reach >= WARP_REACH else 0.0
         if self.kept <= 1.0 and ranked:
             left = probe.residual(model, original, fit, val, triggers, ranked[0],
                                  self.probe_eps)
