@@ -51,9 +51,8 @@ def test_the_grid_of_the_wanet_trigger_is_unchanged_by_the_shared_helper() -> No
     ins = torch.rand(1, 2, 4, 4, generator=gen) * 2 - 1
     ins = ins / ins.abs().mean()
     field = nn.functional.interpolate(ins, size=(SIDE, SIDE), mode="bicubic", align_corners=True)
-    ys, xs = torch.meshgrid(torch.linspace(-1, 1, SIDE), torch.linspace(-1, 1, SIDE),
-                            indexing="ij")
-    expected = (torch.stack((xs, ys), 2)[None] + 0.5 * field.permute(0, 2, 3, 1) / SIDE)
+    ys, xs = torch.meshgrid(torch.linspace(-1, 1, SIDE), torch.linspace(-1, 1, SIDE), indexing="ij")
+    expected = torch.stack((xs, ys), 2)[None] + 0.5 * field.permute(0, 2, 3, 1) / SIDE
     assert torch.equal(grid, expected.clamp(-1, 1))
 
 
@@ -98,5 +97,7 @@ def test_a_model_not_keyed_to_a_warp_gets_todays_result(monkeypatch) -> None:
         methods.append(two_stages(kept=1.01, eps=0.3, warp=bound))
         outs.append(methods[-1].apply(Striped().eval(), data()))
     assert methods[1].report_["warp_reach"] < gated.WARP_REACH
-    assert all(torch.equal(a, b) for a, b in
-               zip(outs[0].state_dict().values(), outs[1].state_dict().values(), strict=True))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(outs[0].state_dict().values(), outs[1].state_dict().values(), strict=True)
+    )

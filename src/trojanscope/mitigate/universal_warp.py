@@ -67,8 +67,15 @@ class UniversalWarp:
         return float((pred[keep] == self.classes[j]).float().mean()) if keep.any() else 0.0
 
 
-def warp_reach(model: nn.Module, fit: Tensor, val: Tensor, cls: int, bound: float,
-               pushes: int = 10, steps: int = 3) -> float:
+def warp_reach(
+    model: nn.Module,
+    fit: Tensor,
+    val: Tensor,
+    cls: int,
+    bound: float,
+    pushes: int = 10,
+    steps: int = 3,
+) -> float:
     """Share of ``val``'s images outside class ``cls`` that a universal warp of at most
     ``bound``, fitted on ``fit`` (``pushes`` times ``steps`` signed steps), sends to ``cls``: a
     backdoor keyed to a warp answers it on nearly all of them (1.00 on three development WaNet
