@@ -79,8 +79,15 @@ def test_gated_unlearns_the_warp_only_where_one_reaches_the_suspect(monkeypatch)
         method.apply(Striped().eval(), data())
         assert seen[-1] == expected
         assert method.report_["warp_reach"] == pytest.approx(reach)
-    two_stages(kept=1.01).apply(Striped().eval(), data())  # the default: no probe, no warp
+    two_stages(kept=1.01, warp=0).apply(Striped().eval(), data())  # no probe, no warp
     assert seen[-1] == 0.0
+
+
+def test_the_warp_is_on_by_default() -> None:
+    """The default since the fresh seed-2000 zoo (docs/benchmarks.md, "A universal warp")."""
+    from trojanscope.mitigate import gated
+
+    assert gated.Gated().warp == gated.WARP == 4.0
 
 
 def test_a_model_not_keyed_to_a_warp_gets_todays_result(monkeypatch) -> None:
