@@ -108,3 +108,30 @@ def test_a_model_not_keyed_to_a_warp_gets_todays_result(monkeypatch) -> None:
         torch.equal(a, b)
         for a, b in zip(outs[0].state_dict().values(), outs[1].state_dict().values(), strict=True)
     )
+
+
+def test_warp_candidates_asks_the_probe_about_the_classes_that_joined(monkeypatch) -> None:
+    """`warp_candidates=1`: a class that joins in `candidates`' extra stage and that a warp
+    reaches gets the warp in that stage (the suspect did not); without it the stage keeps the
+    first stage's choice."""
+    from test_gated_candidates import Clean, backdoor_to_0, patch_trigger
+    from test_gated_unlearn import data, flagged, two_stages
+
+    from trojanscope.mitigate import gated
+    from trojanscope.mitigate.adaptive import Adaptive
+
+    def unlearn(self, model, clean, triggers, ranked, *a, **k):
+        calls.append((list(ranked), self.warp))
+        source = Clean() if 0 in ranked else backdoor_to_0()
+        model.load_state_dict(source.state_dict())
+        return model
+
+    flagged(monkeypatch, {2: patch_trigger(2), 0: patch_trigger(0)})  # ranked 2, 0, 1
+    monkeypatch.setattr(Adaptive, "unlearn", unlearn)
+    monkeypatch.setattr(gated, "warp_reach", lambda model, fit, val, c, bound: float(c == 0))
+    for flag, extra in ((True, 4.0), (False, 0.0)):
+        calls: list = []
+        method = two_stages(kept=1.01, warp_candidates=flag)
+        method.apply(Clean().eval(), data())
+        assert calls == [([2], 0.0), ([2, 0], extra)]
+    assert "warp_reach" not in method.report_["candidates"]

@@ -149,6 +149,11 @@ class Gated(Mitigation):
             4, since a fresh seed-2000 zoo: its WaNet models 2.4% and 0.7% ASR -> 0.1% and
             0.3%, one of them at 2.6 points of accuracy; 8 of 13 models at the goal either
             way); 0: none.
+        warp_candidates: 1 asks the warp probe again, before ``candidates``' extra stage, about
+            the classes that joined there, and unlearns the warp in that stage where one of them
+            reaches ``WARP_REACH`` (a WaNet target that was not the suspect); 0 (default): the
+            extra stage keeps the first stage's choice. Development data only, not evaluated
+            on a fresh zoo.
     """
 
     name = "gated"
@@ -158,7 +163,8 @@ class Gated(Mitigation):
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
                  revert: bool = True, hold: bool = False, check: bool = True,
-                 candidates: bool = True, warp: float = WARP) -> None:
+                 candidates: bool = True, warp: float = WARP,
+                 warp_candidates: bool = False) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -175,6 +181,7 @@ class Gated(Mitigation):
         self.check = check_flag("check", check)
         self.candidates = check_flag("candidates", candidates)
         self.warp = warp
+        self.warp_candidates = check_flag("warp_candidates", warp_candidates)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
@@ -274,6 +281,10 @@ class Gated(Mitigation):
             if risen:
                 ranked = ranked + risen
                 triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
+                if self.warp_candidates and self.warp > 0 and not stage.warp:
+                    reach = max(warp_reach(original, fit.x, val.x, c, self.warp) for c in risen)
+                    self.report_["candidates"]["warp_reach"] = round(reach, 3)
+                    stage.warp = self.warp if reach >= WARP_REACH else 0.0
                 model = self._again(model, stage, clean, triggers, ranked, original, seed)
             triggers = pool  # the check reports every candidate's trigger, judges ranked's
         if self.check and first is not None:
