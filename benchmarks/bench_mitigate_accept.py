@@ -11,10 +11,13 @@ stage hands to the check is measured too: that model, and the time less the chec
 the check's report per model, for ``ship_rule_mitigate.py``. With ``--compare candidates`` the
 two run the same code until the candidate classes' flip rates are measured; where one rose,
 today's outcome (the check on the second stage's model) is measured there too, and its time
-counted for today only:
+counted for today only. With ``--compare warp`` (``--params warp=B``, default 4) the two share
+the detector, the gate and FT-SAM, and the second stage runs twice from the first stage's model:
+today's (``warp=0``) and the candidate's (``warp=B``, a universal warp unlearnt too); each
+method's time leaves out the other's second stage:
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_mitigate_accept.py ZOO \\
-        [--compare candidates] --out OUT.json
+        [--compare candidates|warp] [--params warp=B] --out OUT.json
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_mitigate_second import arguments, finish, pending, record
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.mitigate import accept
 from trojanscope.mitigate.gated import Gated
+from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.run import measure, mitigate, split_clean
 
 
@@ -51,26 +57,67 @@ class Seen:
 
 class Both(Gated):
     """`gated:candidates=1` that, where a candidate class rose, first measures what today's
-    default returns there (the check on the second stage's model, suspect alone) and the time
-    of that check and of the extra stage."""
+    default returns there (the check on the second stage's model, suspect alone, against the
+    first stage's model the method keeps as ``first_stage_``) and the time of that check; the
+    extra stage's time is in the method's report."""
 
     def purify(self, model, clean, seed):
-        self.today_, self.check_s_, self.again_s_ = None, 0.0, 0.0
+        self.today_, self.check_s_ = None, 0.0
         return super().purify(model, clean, seed)
 
-    def _again(self, model, stage, clean, triggers, ranked, original, seed, held):
-        first, fit, val, gx, gy = held
+    def _again(self, model, stage, clean, triggers, ranked, original, seed):
         start = time.perf_counter()
+        fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
         suspect = ranked[:1]
+        first = self.first_stage_
         seen = accept.compare(first, model, fit, val, gx, gy,
                               [t for t in triggers if t.target in suspect], suspect)
         self.today_ = copy.deepcopy(first if seen["worse"] else model).eval()
         self.report_["today_check"] = seen
         self.check_s_ = time.perf_counter() - start
+        return super()._again(model, stage, clean, triggers, ranked, original, seed)
+
+    @property
+    def again_s_(self) -> float:
+        """Seconds of the extra stage (0 where no candidate rose)."""
+        return float(self.report_.get("candidates", {}).get("again", {}).get("seconds", 0.0))
+
+
+class Twice(Gated):
+    """`gated` whose second stage runs twice from the same first stage's model: with ``warp=0``
+    (today's default; its model kept as ``today_``, its report as ``report_["today"]``) and
+    then with the given ``warp`` (the candidate). The detector, the gate and FT-SAM run once;
+    the global random state is the same at the start of both."""
+
+    def purify(self, model, clean, seed):
+        self.today_, self.today_s_, self.cand_s_ = None, 0.0, 0.0
+        return super().purify(model, clean, seed)
+
+    def _unlearn(self, model, clean, verdict, original, seed):
+        bound, state = self.warp, torch.get_rng_state()
         start = time.perf_counter()
-        model = super()._again(model, stage, clean, triggers, ranked, original, seed, held)
-        self.again_s_ = time.perf_counter() - start
-        return model
+        self.warp = 0.0
+        today = super()._unlearn(copy.deepcopy(model), clean, verdict, original, seed)
+        self.today_ = copy.deepcopy(today).eval()
+        keys = ("residual", "unlearn", "candidates", "check", "unlearn_s", "action")
+        kept = {k: copy.deepcopy(self.report_.get(k)) for k in keys}
+        self.today_s_ = time.perf_counter() - start
+        self.warp = bound
+        torch.set_rng_state(state)
+        start = time.perf_counter()
+        out = super()._unlearn(model, clean, verdict, original, seed)
+        self.cand_s_ = time.perf_counter() - start
+        self.report_["today"] = kept
+        return out
+
+
+def by_warp(method, result, seen, measured):
+    """``--compare warp``: today's model and time (less the candidate's second stage), and
+    the candidate's time (less today's second stage)."""
+    if method.today_ is None:  # no second stage ran: both return the same model
+        return (result.after, result.elapsed_s), result.elapsed_s
+    today_s = result.elapsed_s - method.cand_s_
+    return (measured(method.today_), today_s), result.elapsed_s - method.today_s_
 
 
 def by_check(method, result, seen, measured):
@@ -92,9 +139,13 @@ def by_candidates(method, result, seen, measured):
 
 
 def main() -> None:
-    args, params = arguments(__doc__, "check=1", compare=("check", "candidates"))
+    args, params = arguments(__doc__, "check=1", compare=("check", "candidates", "warp"))
     suffix = f",{args.params}" if params else ""
-    if args.compare == "candidates":
+    if args.compare == "warp":  # --params gives the candidate's warp=B
+        names, make, split = ("warp=0", f"warp={params.get('warp', 4.0)}"), Twice, by_warp
+        params = {k: v for k, v in params.items() if k != "warp"}
+        suffix = "".join(f",{k}={v}" for k, v in params.items())
+    elif args.compare == "candidates":
         names, make, split = ("candidates=0", "candidates=1"), Both, by_candidates
     else:
         names, make, split = ("check=0", "check=1"), Gated, by_check
@@ -104,7 +155,8 @@ def main() -> None:
         seen = Seen()
         accept.compare = seen  # type: ignore[assignment]
         try:
-            method = make(**{names[1].split("=")[0]: True, **params})
+            key, value = names[1].split("=")
+            method = make(**{key: float(value) if key == "warp" else True, **params})
             result = mitigate(loaded.module, method, clean, holdout=args.holdout,
                               seed=args.seed, trigger_of=trigger_of,
                               input_shape=loaded.input_shape, num_classes=loaded.num_classes)

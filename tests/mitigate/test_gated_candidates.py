@@ -93,3 +93,43 @@ def test_the_candidates_are_watched_by_default() -> None:
 def test_a_bad_candidates_flag_is_refused() -> None:
     with pytest.raises((UserInputError, ValueError)):
         two_stages(candidates=2)
+
+
+def bench_accept():
+    """``benchmarks/bench_mitigate_accept.py`` as a module (it imports its sibling scripts)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[2] / "benchmarks"
+    sys.path.insert(0, str(bench))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_mitigate_accept",
+                                                      bench / "bench_mitigate_accept.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(bench))
+    return module
+
+
+def test_the_benchmark_reads_todays_model_from_the_method_not_a_hook(monkeypatch) -> None:
+    """The side-by-side benchmark gets the first stage's model (``first_stage_``) and the extra
+    stage's seconds (the report) from the method; ``_again`` has no benchmark-only argument,
+    and the candidate's result is the library's."""
+    import inspect
+
+    assert "held" not in inspect.signature(gated.Gated._again).parameters
+    back = patch_trigger(0)
+    library, out, _ = run(monkeypatch)
+    calls: list[list[int]] = []
+    monkeypatch.setattr(Adaptive, "unlearn", stand_in(calls))
+    both = bench_accept().Both(candidates=True, kept=1.01)
+    both.inner = library.inner
+    final = both.apply(Clean().eval(), data())
+    assert calls == [[2], [2, 0]]
+    assert proxy_asr(both.today_, back, data()) == 1.0  # today's check kept the second stage
+    assert proxy_asr(final, back, data()) == 0.0 == proxy_asr(out, back, data())
+    assert both.report_["candidates"]["again"]["seconds"] == both.again_s_ >= 0.0
+    assert proxy_asr(both.first_stage_, back, data()) == 0.0  # the first stage's model

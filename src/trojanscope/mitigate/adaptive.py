@@ -49,6 +49,7 @@ from trojanscope.mitigate.base import (
 from trojanscope.mitigate.gated import detector_verdict
 from trojanscope.mitigate.guard import Guard, hold_back
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
+from trojanscope.mitigate.universal_warp import UniversalWarp
 from trojanscope.params import check_flag
 from trojanscope.registry import register
 from trojanscope.triggers.stamp import stamp
@@ -93,7 +94,7 @@ class Unlearning(Callback):
     def __init__(self, teacher: nn.Module, triggers: list[ReversedTrigger], suspects: list[int],
                  *, shift: int, temperature: float, distill: float, eps: float, adv_steps: int,
                  generator: torch.Generator, input_shape: tuple[int, ...] | None = None,
-                 stripes: bool = False) -> None:
+                 stripes: bool = False, warp: float = 0.0) -> None:
         self.teacher = teacher
         self.masks = torch.stack([t.mask for t in triggers]) if triggers else None
         self.patterns = torch.stack([t.pattern for t in triggers]) if triggers else None
@@ -104,7 +105,10 @@ class Unlearning(Callback):
         self.eps = eps
         self.adv_steps = adv_steps
         self.gen = generator
-        shape = list(input_shape or triggers[0].pattern.shape)
+        image = list(input_shape or triggers[0].pattern.shape)
+        self.warps = (UniversalWarp(suspects, image[-2], image[-1], warp)
+                      if warp > 0 and len(image) == 3 else None)
+        shape = list(image)
         if stripes and len(shape) == 3:
             shape[-2] = 1  # one row repeated down the image: SIG's shape
         self.deltas = torch.zeros(len(suspects), *shape)
@@ -141,12 +145,26 @@ class Unlearning(Callback):
         self.deltas[j] = delta.detach()
         return (x + self.deltas[j]).clamp(0, 1)
 
+    def _warped(self, model: nn.Module, x: Tensor) -> Tensor:
+        """``x`` resampled through the universal warp of a random suspect class, after
+        ``adv_steps`` steps that push it harder towards that class."""
+        assert self.warps is not None
+        j = int(torch.randint(len(self.suspects), (1,), generator=self.gen))
+        was = model.training
+        model.eval()
+        out = self.warps.push(model, x, j, self.adv_steps)
+        model.train(was)
+        FrozenNorms.freeze(model)
+        return out
+
     def on_batch_start(self, state: TrainState) -> None:
         x, y = state.x, state.y
         assert x is not None and y is not None
         parts = [x] if self.masks is None else [x, self._stamped(x)]
         if self.eps > 0:
             parts.append(self._perturbed(state.model, x))
+        if self.warps is not None:
+            parts.append(self._warped(state.model, x))
         state.x = torch.cat(parts)
         state.y = y.repeat(len(parts))
         self.n_clean = len(x)
@@ -185,6 +203,9 @@ class Adaptive(Mitigation):
             classes that are unlearnt beside the recovered triggers (0: none).
         adv_steps: signed-gradient steps per batch on those perturbations.
         stripes: 1 makes each perturbation one row repeated down the image (SIG's shape).
+        warp: with > 0, each batch also gets a copy resampled through a universal smooth warp
+            towards a suspect class (:mod:`~trojanscope.mitigate.universal_warp`; each
+            control-point offset at most this, WaNet's units), under the true labels (0: none).
     """
 
     name = "adaptive"
@@ -195,7 +216,7 @@ class Adaptive(Mitigation):
                  distill: float = 1.0,
                  val_fraction: float = 0.25, ca_budget: float = 0.015, stop_asr: float = 0.1,
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
-                 adv_steps: int = 2, stripes: bool = False) -> None:
+                 adv_steps: int = 2, stripes: bool = False, warp: float = 0.0) -> None:
         self.detector = detector
         self.second = second
         self.gate = gate
@@ -212,6 +233,7 @@ class Adaptive(Mitigation):
         self.eps = eps
         self.adv_steps = adv_steps
         self.stripes = check_flag("stripes", stripes)
+        self.warp = warp
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
@@ -282,7 +304,8 @@ class Adaptive(Mitigation):
             unlearning = Unlearning(teacher, triggers, ranked, shift=self.shift,
                                     temperature=2.0, distill=self.distill, eps=self.eps,
                                     adv_steps=self.adv_steps, generator=gen,
-                                    input_shape=clean.input_shape, stripes=self.stripes)
+                                    input_shape=clean.input_shape, stripes=self.stripes,
+                                    warp=self.warp)
             guard = Guard(gx, gy, floor)
             fine_tune(model, fit, epochs=self.epochs, lr=lr, seed=seed + r,
                       callbacks=[FrozenNorms(), unlearning, keep, guard], loss_fn=unlearning.loss)

@@ -11,6 +11,18 @@ from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger, require_images
 
 
+def displaced_grid(ins: Tensor, height: int, width: int, strength: float) -> Tensor:
+    """The N×H×W×2 sampling grid of the identity plus ``strength`` times the control-point
+    offsets ``ins`` (N×2×k×k) upsampled bicubically, divided by ``height`` (not clipped)."""
+    field = F.interpolate(ins, size=(height, width), mode="bicubic", align_corners=True)
+    field = field.permute(0, 2, 3, 1)
+    ys, xs = torch.meshgrid(
+        torch.linspace(-1, 1, height), torch.linspace(-1, 1, width), indexing="ij"
+    )
+    identity = torch.stack((xs, ys), dim=2)[None]
+    return identity + strength * field / height
+
+
 @register("trigger", "warp")
 class WarpTrigger(Trigger):
     """WaNet: resample the image through a fixed smooth displacement field.
@@ -47,13 +59,7 @@ class WarpTrigger(Trigger):
         gen = torch.Generator().manual_seed(self.seed)
         ins = torch.rand(1, 2, self.k, self.k, generator=gen) * 2 - 1
         ins = ins / ins.abs().mean()
-        field = F.interpolate(ins, size=(height, width), mode="bicubic", align_corners=True)
-        field = field.permute(0, 2, 3, 1)
-        ys, xs = torch.meshgrid(
-            torch.linspace(-1, 1, height), torch.linspace(-1, 1, width), indexing="ij"
-        )
-        identity = torch.stack((xs, ys), dim=2)[None]
-        grid = identity + self.strength * field / height
+        grid = displaced_grid(ins, height, width, self.strength)
         return (grid * self.grid_rescale).clamp(-1, 1)
 
     def noise_grid(
