@@ -46,6 +46,7 @@ from torch import Tensor, nn
 from trojanscope.detect.input_level.base import InputDetector
 from trojanscope.detect.input_level.consistency import (
     AUTO_MENU,
+    MAX_TRANSFORMS,
     MIN_AGREEMENT,
     TRANSFORMS,
     check_transforms,
@@ -91,9 +92,11 @@ class Mahalanobis(InputDetector):
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
                  distance: str = "both",
                  transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP,
-                 menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP) -> None:
+                 menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP,
+                 max_transforms: int = MAX_TRANSFORMS) -> None:
         self.shrinkage = shrinkage
         self.top = top
+        self.max_transforms = max_transforms
         self.menu = _names(menu)  # what "auto" chooses from; "median+blur+binarise" as text
         check_transforms(self.menu)
         if not self.menu or self.menu == ("auto",):
@@ -116,6 +119,9 @@ class Mahalanobis(InputDetector):
         if isinstance(self.top, bool) or not isinstance(self.top, int) or self.top < 0:
             raise UserInputError("mahalanobis: top must be an integer >= 0 (0: every consistency "
                                  "column counts)")
+        if (isinstance(self.max_transforms, bool) or not isinstance(self.max_transforms, int)
+                or self.max_transforms < 0):
+            raise UserInputError("mahalanobis: max_transforms must be an integer >= 0")
         if self.distance not in ("absolute", "relative", "both"):
             raise UserInputError("mahalanobis: distance must be absolute, relative or both")
         if self.folds < 2:
@@ -135,7 +141,9 @@ class Mahalanobis(InputDetector):
         """1 + the transforms in use (before fitting, ``auto``'s most)."""
         if hasattr(self, "transforms_"):
             return 1 + len(self.transforms_)
-        return 1 + len(self.menu if self.transforms == ("auto",) else self.transforms)
+        if self.transforms == ("auto",):
+            return 1 + min(len(self.menu), self.max_transforms)
+        return 1 + len(self.transforms)
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
@@ -163,10 +171,10 @@ class Mahalanobis(InputDetector):
         z = torch.cat(raw)
         transformed: dict[str, Tensor] = {}  # transformed logits, computed once per transform
         self.transforms_ = (choose_transforms(self.view_, clean_x, logits, self.menu,
-                                              cache=transformed)
+                                              cache=transformed, most=self.max_transforms)
                             if self.transforms == ("auto",) else self.transforms)
         left_out = [t for t in self.menu if self.transforms == ("auto",)
-                    and t not in self.transforms_]
+                    and t not in self.transforms_ and t in transformed]  # tried, not kept
         if left_out:
             self.notes_.append(f"consistency transform(s) {', '.join(left_out)} left out: they "
                                "change the model's prediction on over "
