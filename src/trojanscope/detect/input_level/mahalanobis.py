@@ -20,7 +20,8 @@ inputs (median, and the clean 99th percentile mapped to the normal's), softly ca
 The default ``"auto"`` keeps, per model, those of ``menu`` (median filter, 3×3 blur,
 binarisation, and a 5° rotation then binarisation, ``rotbin``, for warp triggers: sixth round)
 under which the model keeps at least 80% of its clean predictions — chosen from the clean
-inputs alone. Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns
+inputs alone — at most ``max_transforms`` of them (4: the menu's first that pass; a longer
+``menu`` such as ``...+jitbin`` then only reaches models that leave one out, stop 32). Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns
 help on models from another training script as well as on trojanscope's own, where plain
 mean / standard-deviation scaling let a few heavy-tailed clean drops raise the threshold.
 The cap (fourth round, docs/benchmarks.md) keeps a column from hurting where the layers already
