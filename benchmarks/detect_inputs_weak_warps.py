@@ -23,14 +23,13 @@ import sys
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import detect_inputs_columns as columns_tool
 from trojanscope.data import load_dataset
-from trojanscope.detect.input_level import consistency
+from trojanscope.detect.input_level import consistency, resample
 from trojanscope.detect.input_level.base import conformal_threshold, threshold_at_fpr
 from trojanscope.detect.input_level.evaluate import roc_auc
 from trojanscope.io.models import load_model
@@ -43,24 +42,10 @@ def _bin(x: Tensor) -> Tensor:
     return BitDepthReduction(1).purify(x, None, None)
 
 
-def jitter(pixels: float, seed: int = 7):
-    """Resample through the identity grid plus a fixed uniform field of ``pixels`` pixels
-    (WaNet's own noise mode has one)."""
-
-    def apply(x: Tensor) -> Tensor:
-        h, w = x.shape[2], x.shape[3]
-        noise = torch.rand(1, h, w, 2, generator=torch.Generator().manual_seed(seed)) * 2 - 1
-        ys, xs = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing="ij")
-        grid = (torch.stack((xs, ys), 2)[None] + noise * pixels / h).clamp(-1, 1)
-        return F.grid_sample(
-            x,
-            grid.to(x).expand(len(x), -1, -1, -1),
-            mode="bilinear",
-            padding_mode="border",
-            align_corners=True,
-        ).clamp(0, 1)
-
-    return apply
+def jitter(scale: float):
+    """The fixed jitter of :func:`~trojanscope.detect.input_level.resample.jitter` (WaNet's
+    noise-mode size times ``scale``)."""
+    return lambda x: resample.jitter(x, scale)
 
 
 def rewarp(strength: float, seed: int = 1234):
