@@ -1,5 +1,6 @@
-"""The ``jitbin`` consistency transform (a fixed half-pixel jitter, then binarisation) and
-``max_transforms``, the most transforms ``auto`` keeps (the first of the menu that pass)."""
+"""The ``jitbin`` consistency transform (a fixed half-pixel jitter, then binarisation: the
+default menu's fifth entry since stop 32) and ``max_transforms``, the most transforms ``auto``
+keeps (the first of the menu that pass)."""
 
 from __future__ import annotations
 
@@ -26,10 +27,15 @@ def test_jitter_is_a_fixed_small_resampling() -> None:
 
 
 class BlockReader(torch.nn.Module):
-    """Class 0 when the centre pixel is bright: a 3×3 block there survives every transform."""
+    """Class 0 when pixel ``at`` is bright; the inputs carry a 3×3 bright block on rows and
+    columns 3-5: its centre survives every transform, its corner not the median."""
+
+    def __init__(self, at: tuple[int, int] = (4, 4)) -> None:
+        super().__init__()
+        self.at = at
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        p = x[:, 0, 4, 4]
+        p = x[:, 0, self.at[0], self.at[1]]
         return torch.stack([4 * p, torch.full_like(p, 2.0)], 1)
 
 
@@ -39,34 +45,36 @@ def _block_inputs() -> torch.Tensor:
     return x
 
 
+def test_jitbin_is_the_default_menus_fifth_entry() -> None:
+    assert AUTO_MENU == ("median", "blur", "binarise", "rotbin", "jitbin")
+    default = registry.create("input-detector", "mahalanobis")
+    assert default.max_transforms == 4 and default.forward_passes_per_input == 5
+
+
 def test_auto_keeps_at_most_max_transforms_in_menu_order() -> None:
     x, model = _block_inputs(), BlockReader()
-    menu = (*AUTO_MENU, "jitbin")
     with torch.no_grad():
         logits = model(x)
-        assert choose_transforms(model, x, logits, menu) == AUTO_MENU  # at most 4
-        assert choose_transforms(model, x, logits, menu, most=5) == menu
-        assert choose_transforms(model, x, logits, menu, most=2) == AUTO_MENU[:2]
-    det = registry.create("input-detector", "mahalanobis", menu="+".join(menu))
-    assert det.forward_passes_per_input == 5  # the goal's most, before and after the fit
+        assert choose_transforms(model, x, logits) == AUTO_MENU[:4]  # at most 4: no jitbin
+        assert choose_transforms(model, x, logits, most=5) == AUTO_MENU
+        assert choose_transforms(model, x, logits, most=2) == AUTO_MENU[:2]
+    det = registry.create("input-detector", "mahalanobis")
     det.fit(model, x, generator=torch.Generator().manual_seed(0))
-    assert det.transforms_ == AUTO_MENU and det.forward_passes_per_input == 5
+    assert det.transforms_ == AUTO_MENU[:4] and det.forward_passes_per_input == 5
     assert not any("left out" in n for n in det.notes_)  # jitbin was not tried, not refused
     with pytest.raises(ValueError, match="max_transforms"):
         registry.create("input-detector", "mahalanobis", max_transforms=-1)
 
 
-class PixelReader(BlockReader):
-    """The same reader on inputs with one bright pixel: a median or a blur wipes it out."""
-
-
-def test_a_transform_left_out_makes_room_for_the_next_in_the_menu() -> None:
-    x = torch.rand(40, 1, 9, 9, generator=torch.Generator().manual_seed(0)) * 0.2
-    x[::2, 0, 4, 4] = 1.0
-    model = PixelReader()
-    det = registry.create(
-        "input-detector", "mahalanobis", menu="median+binarise+rotbin+jitbin", max_transforms=2
-    )
+def test_a_transform_left_out_makes_room_for_jitbin() -> None:
+    """The corner of the block does not survive the median: ``auto`` leaves it out and, with
+    room for a fourth, keeps ``jitbin`` (5 passes, as a model keeping the first four)."""
+    x, model = _block_inputs(), BlockReader(at=(5, 5))
+    det = registry.create("input-detector", "mahalanobis")
     det.fit(model, x, generator=torch.Generator().manual_seed(0))
-    assert det.transforms_ == ("binarise", "rotbin")
+    assert det.transforms_ == ("blur", "binarise", "rotbin", "jitbin")
+    assert det.forward_passes_per_input == 5
     assert any("median left out" in n for n in det.notes_)
+    old = registry.create("input-detector", "mahalanobis", menu="median+blur+binarise+rotbin")
+    old.fit(model, x, generator=torch.Generator().manual_seed(0))
+    assert old.transforms_ == ("blur", "binarise", "rotbin")  # the seventh round's auto

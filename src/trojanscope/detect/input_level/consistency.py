@@ -6,8 +6,8 @@ binarisation removes low-amplitude ones (blends, warps) from near-binary images 
 A 3×3 median filter removes isolated pixels (sparse triggers) and keeps strokes. A 5° rotation
 followed by binarisation (``rotbin``) re-warps the image slightly and undoes the bilinear
 smoothness a warp trigger (WaNet) is learnt with. ``jitbin`` resamples through a fixed random
-jitter field of WaNet's noise-mode size (about half a pixel), then binarises (stop 32, opt-in:
-``menu=...+jitbin``). A clean input
+jitter field of WaNet's noise-mode size (about half a pixel), then binarises (stop 32: the
+menu's fifth entry, kept only where one of the first four is left out). A clean input
 keeps most of its prediction under each; a triggered one whose trigger the transform wipes out
 falls back towards its true class. One extra forward pass per transform.
 
@@ -39,7 +39,9 @@ TRANSFORMS: dict[str, Callable[[Tensor], Tensor]] = {
 }
 
 
-AUTO_MENU = ("median", "blur", "binarise", "rotbin")  # chosen on design sets (docs/benchmarks.md)
+# chosen on design sets and decided on fresh models (docs/benchmarks.md, issue 14): "jitbin"
+# (stop 32) only reaches a model that leaves one of the first four out (MAX_TRANSFORMS)
+AUTO_MENU = ("median", "blur", "binarise", "rotbin", "jitbin")
 MIN_AGREEMENT = 0.8  # share of clean predictions a transform must keep to be used by "auto"
 MAX_TRANSFORMS = 4  # "auto" keeps at most this many (the menu's first that pass): <= 5 passes
 TAIL = 0.99  # tail_scale: this clean quantile ...

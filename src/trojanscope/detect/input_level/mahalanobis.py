@@ -18,10 +18,11 @@ predicted class loses when the transform is applied
 inputs (median, and the clean 99th percentile mapped to the normal's), softly capped at ``cap``
 (``cap · tanh(z / cap)``) and fused like the layers.
 The default ``"auto"`` keeps, per model, those of ``menu`` (median filter, 3×3 blur,
-binarisation, and a 5° rotation then binarisation, ``rotbin``, for warp triggers: sixth round)
-under which the model keeps at least 80% of its clean predictions — chosen from the clean
-inputs alone — at most ``max_transforms`` of them (4: the menu's first that pass; a longer
-``menu`` such as ``...+jitbin`` then only reaches models that leave one out, stop 32). Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns
+binarisation, a 5° rotation then binarisation, ``rotbin``, for warp triggers: sixth round; and
+a fixed half-pixel jitter then binarisation, ``jitbin``: stop 32) under which the model keeps
+at least 80% of its clean predictions — chosen from the clean inputs alone — at most
+``max_transforms`` of them (4: the menu's first that pass, so ``jitbin`` only reaches a model
+that leaves one of the first four out, such as the WaNet models, which leave out the blur). Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns
 help on models from another training script as well as on trojanscope's own, where plain
 mean / standard-deviation scaling let a few heavy-tailed clean drops raise the threshold.
 The cap (fourth round, docs/benchmarks.md) keeps a column from hurting where the layers already
@@ -83,7 +84,8 @@ def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
 class Mahalanobis(InputDetector):
     """Multi-layer Mahalanobis distance to the predicted class's clean features, with the
     consistency transforms kept for this model (1 + up to 4 forward passes; ``transforms=[]``:
-    one pass; ``menu=median+blur+binarise``: the fifth round's ``auto``, up to 4)."""
+    one pass; ``menu=median+blur+binarise+rotbin``: the seventh round's ``auto``;
+    ``menu=median+blur+binarise``: the fifth round's, up to 4)."""
 
     name = "mahalanobis"
     needs_clean_data = True
