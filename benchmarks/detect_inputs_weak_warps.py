@@ -9,10 +9,11 @@ misses their triggered inputs, read from ``detect_inputs_columns.py``'s column c
 added (a one-pixel random jitter and a re-warp through another random WaNet field, each with and
 without binarisation). ``why`` prints, for one model, each column's ROC-AUC alone (held-out
 clean vs triggered inputs on which the backdoor fires), the clean median and 99th percentile,
-and the mean of the triggered inputs the shipped default catches and misses at 1% FPR; then who
+and the mean of the triggered inputs the seventh round's ``auto`` (the default this round
+started from: ``SEVENTH``) catches and misses at 1% FPR; then who
 the missed ones are: their true classes, and how many the model already assigns to the target
 *without* the trigger. ``fifth`` gives each candidate as a fifth menu entry that only a model
-keeping at most three of the four shipped transforms gets (the WaNet models, which leave out
+keeping at most three of ``SEVENTH``'s four transforms gets (the WaNet models, which leave out
 the blur), so no model goes above 5 passes: ROC-AUC / TPR at 1% FPR / guard FPR.
 """
 
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import detect_inputs_columns as columns_tool
 from trojanscope.data import load_dataset
-from trojanscope.detect.input_level import consistency, resample
+from trojanscope.detect.input_level import resample
 from trojanscope.detect.input_level.base import conformal_threshold, threshold_at_fpr
 from trojanscope.detect.input_level.evaluate import roc_auc
 from trojanscope.io.models import load_model
@@ -66,13 +67,12 @@ CANDIDATES = {
 }
 
 
+SEVENTH = ("median", "blur", "binarise", "rotbin")  # the seventh round's auto: the baseline here
+
+
 def shipped(d: dict) -> list[int]:
-    """Column indices (among the transforms) of the shipped ``auto``'s choice for this model."""
-    return [
-        d["names"].index(t)
-        for t in consistency.AUTO_MENU
-        if d["agree"][t] >= consistency.MIN_AGREEMENT
-    ]
+    """Column indices (among the transforms) of the seventh round's ``auto`` for this model."""
+    return columns_tool.auto_choice(d, SEVENTH)
 
 
 def column_names(d: dict) -> list[str]:
@@ -94,7 +94,7 @@ def why(path: Path, run: Path) -> None:
     missed, caught = (pos <= thr) & fires, (pos > thr) & fires
     print(
         f"{path.stem}: {int(fires.sum())} positives, {int(missed.sum())} missed at 1% FPR; "
-        f"transforms kept: {[t for t in consistency.AUTO_MENU if d['agree'][t] >= 0.8]}"
+        f"transforms kept: {[d['names'][i] for i in shipped(d)]}"
     )
     print("| column | ROC-AUC alone | clean median | clean 99th pct | caught mean | missed mean |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -138,9 +138,7 @@ def fifth(paths: list[Path]) -> None:
         d = torch.load(path, weights_only=True)
         cells = []
         for cand in names:
-            idx = shipped(d)
-            if cand != "shipped" and len(idx) < len(consistency.AUTO_MENU):
-                idx = [*idx, d["names"].index(cand)]
+            idx = shipped(d) if cand == "shipped" else columns_tool.auto_choice(d, (*SEVENTH, cand))
             neg, pos, cal = (
                 columns_tool.fused(d[k], d["n_layer"], idx, 0) for k in ("neg", "pos", "calib")
             )
@@ -169,7 +167,7 @@ def main() -> None:
     if args.cmd == "cache":
         columns_tool.CANDIDATES.clear()
         columns_tool.CANDIDATES.update(CANDIDATES)
-        columns_tool.ALL = consistency.AUTO_MENU + tuple(CANDIDATES)
+        columns_tool.ALL = SEVENTH + tuple(CANDIDATES)
         args.cache.mkdir(parents=True, exist_ok=True)
         for run in args.runs:
             loaded = load_model(run)
