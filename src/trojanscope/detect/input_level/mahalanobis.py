@@ -23,8 +23,9 @@ a fixed half-pixel jitter then binarisation, ``jitbin``: stop 32) under which th
 at least 80% of its clean predictions — chosen from the clean inputs alone — at most
 ``max_transforms`` of them (4: the menu's first that pass, so ``jitbin`` only reaches a model
 that leaves one of the first four out, such as the WaNet models, which leave out the blur).
-Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns help on models from another training script as well as on trojanscope's own, where plain
-mean / standard-deviation scaling let a few heavy-tailed clean drops raise the threshold.
+Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns help on
+models from another training script as well as on trojanscope's own, where plain mean /
+standard-deviation scaling let a few heavy-tailed clean drops raise the threshold.
 The cap (fourth round, docs/benchmarks.md) keeps a column from hurting where the layers already
 separate: a few clean inputs that lose their prediction under a transform reach z-scores up to 15
 on new clean data although the scale was fitted at 2.33 on the 99th percentile, and squared they
