@@ -5,12 +5,13 @@ backdoored MNIST models of every trigger family.
         RUNS --make --out OUT.json
 
 ``--make`` trains the missing models of the population first with ``trojanscope attack`` (each
-family with seeds 11-36, targets 3, 7, 1, 9, 4, 6, 2, 8, 3, 6, 1, 4, 7, 9, 3, 6, 8, 2, 5, 0, 7, 4,
-8, 1, 6, 3:
+family with seeds 11-42, targets 3, 7, 1, 9, 4, 6, 2, 8, 3, 6, 1, 4, 7, 9, 3, 6, 8, 2, 5, 0, 7, 4,
+8, 1, 6, 3, 9, 5, 0, 2, 7, 1:
 not the tuning seeds (seed 11 served as a design set for `auto`'s transform choice, seeds 11-18 for
 the fourth round's cap, 11-20 for the fifth round's look at response columns, 11-24 for the sixth
 round's ``rotbin``, 11-28 for the seventh round's ``top``: docs/benchmarks.md; 29-32 were the
-seventh round's fresh seeds, 33-36 the confirmation run's);
+seventh round's fresh seeds, 33-36 the confirmation run's, 37-42 stop 32's, where 39-42 are
+WaNet alone at a lower ``--poison-rate``: ``make_runs``'s ``poison_rate``);
 ``--seeds`` and ``--families`` pick some; ``--methods`` takes ``name`` or
 ``name:param=value``). For every model, the MNIST test split (1,000 images) is halved at
 random: one half fits each method's guard (``fit_guard``: cross-fitted on all of it, threshold
@@ -46,25 +47,29 @@ from trojanscope.params import parse_assignments
 
 FAMILIES = ("badnets", "blended", "sparse", "sig", "wanet")
 # seed -> target (13-16: second round; 17-18: third; 19-20: fourth; 21-24: fifth; 25-28: sixth;
-# 29-32: seventh; 33-36: the confirmation run)
+# 29-32: seventh; 33-36: the confirmation run; 37-42: stop 32's, 39-42 WaNet only, weak warps)
 SEEDS = {11: 3, 12: 7, 13: 1, 14: 9, 15: 4, 16: 6, 17: 2, 18: 8, 19: 3, 20: 6,
          21: 1, 22: 4, 23: 7, 24: 9, 25: 3, 26: 6, 27: 8, 28: 2, 29: 5, 30: 0, 31: 7, 32: 4,
-         33: 8, 34: 1, 35: 6, 36: 3}
+         33: 8, 34: 1, 35: 6, 36: 3, 37: 9, 38: 5, 39: 0, 40: 2, 41: 7, 42: 1}
 METHODS = [("mahalanobis", {}), ("mahalanobis", {"combine": "mean"}), ("ensemble", {}),
            ("ibd-psc", {}), ("strip", {}), ("strip", {"n_overlays": 5}), ("scale-up", {}),
            ("teco", {})]
 FORMATS = {"onnx": "model.onnx", "torchscript": "model.torchscript.pt"}
 
 
-def make_runs(root: Path, seeds: list[int], families: list[str]) -> list[Path]:
+def make_runs(root: Path, seeds: list[int], families: list[str],
+              poison_rate: float | None = None) -> list[Path]:
+    """Train the missing ``FAMILY-sSEED`` runs under ``root`` (``poison_rate``: the attack's
+    own ``--poison-rate`` instead of its default, e.g. for weak warps)."""
     runs = []
+    rate = [] if poison_rate is None else ["--poison-rate", str(poison_rate)]
     for seed in seeds:
         target = SEEDS[seed]
         for family in families:
             out = root / f"{family}-s{seed}"
             if not (out / "manifest.json").is_file():
                 run_cli(["attack", "--attack", family, "--seed", str(seed), "--target",
-                         str(target), "--out", str(out), "--force"])
+                         str(target), "--out", str(out), "--force", *rate])
             runs.append(out)
     return runs
 

@@ -91,10 +91,24 @@ def fused(c: Tensor, n_layer: int, idx: list[int], top: int) -> Tensor:
     return torch.cat([c[:, :n_layer], tr], 1).clamp_min(0).square().sum(1)
 
 
+def auto_choice(d: dict, menu: tuple[str, ...] = consistency.AUTO_MENU) -> list[int]:
+    """Indices (among the cached transforms) of ``auto``'s choice from ``menu`` for this model:
+    the first ``MAX_TRANSFORMS`` whose clean agreement passes, as ``choose_transforms``."""
+    kept: list[str] = []
+    for t in menu:
+        if len(kept) >= consistency.MAX_TRANSFORMS:
+            break
+        if t not in d["agree"]:
+            raise SystemExit(f"transform {t} is not in this cache (written before it joined the "
+                             "menu): run the cache step again")
+        if d["agree"][t] >= consistency.MIN_AGREEMENT:
+            kept.append(t)
+    return [d["names"].index(t) for t in kept]
+
+
 def figures(d: dict, top: int) -> tuple[float, float, float]:
     """(ROC-AUC, TPR at 1% FPR, guard FPR) with ``auto``'s transforms for this model."""
-    chosen = [t for t in consistency.AUTO_MENU if d["agree"][t] >= consistency.MIN_AGREEMENT]
-    idx = [d["names"].index(t) for t in chosen]
+    idx = auto_choice(d)
     neg, pos, cal = (fused(d[k], d["n_layer"], idx, top) for k in ("neg", "pos", "calib"))
     fired = pos[d["fires"]]
     return (roc_auc(neg, fired), float((fired > threshold_at_fpr(neg, 0.01)).float().mean()),

@@ -171,11 +171,15 @@ def test_ibd_psc_scales_the_deepest_layers_and_spends_its_passes(backdoored_run,
 def test_mahalanobis_transforms_add_passes_and_columns(backdoored_run, tiny_test) -> None:
     """Each consistency transform costs one forward pass and adds one column, leaving the layer
     columns as they were; ``auto`` (the default) costs at most its menu's passes."""
-    from trojanscope.detect.input_level.consistency import AUTO_MENU, probability_drops
+    from trojanscope.detect.input_level.consistency import (
+        AUTO_MENU,
+        MAX_TRANSFORMS,
+        probability_drops,
+    )
 
     model, x = backdoored_run.model.eval(), tiny_test.x
     default = registry.create("input-detector", "mahalanobis")
-    assert default.forward_passes_per_input == 1 + len(AUTO_MENU)
+    assert default.forward_passes_per_input == 1 + MAX_TRANSFORMS
     assert registry.create("input-detector", "mahalanobis",
                            transforms="").forward_passes_per_input == 1
     both = registry.create("input-detector", "mahalanobis", transforms="blur,binarise")
@@ -229,8 +233,8 @@ class PixelReader(torch.nn.Module):
 def test_auto_keeps_only_transforms_the_clean_predictions_survive() -> None:
     """Half the clean inputs carry one isolated bright pixel that the model reads: a median
     filter or a blur wipes it out (the prediction changes on half the clean inputs), binarising
-    keeps it, and so does ``rotbin`` (the pixel is the rotation's centre) — so ``auto`` keeps
-    those two, from clean inputs only."""
+    keeps it, and so does ``rotbin`` (the pixel is the rotation's centre), while ``jitbin``'s
+    half-pixel jitter blurs it away — so ``auto`` keeps those two, from clean inputs only."""
     from trojanscope.detect.input_level.consistency import choose_transforms
 
     x = torch.rand(40, 1, 9, 9, generator=torch.Generator().manual_seed(0)) * 0.2
@@ -241,7 +245,7 @@ def test_auto_keeps_only_transforms_the_clean_predictions_survive() -> None:
     det = registry.create("input-detector", "mahalanobis")  # transforms="auto"
     det.fit(model, x, generator=torch.Generator().manual_seed(0))
     assert det.transforms_ == ("binarise", "rotbin") and det.forward_passes_per_input == 3
-    assert any("median, blur left out" in n for n in det.notes_)
+    assert any("median, blur, jitbin left out" in n for n in det.notes_)
     with torch.no_grad():
         x[:, 0, 3:6, 3:6] = 1.0  # a 3x3 bright block survives every transform
         assert choose_transforms(model, x, model(x)) == ("median", "blur", "binarise", "rotbin")

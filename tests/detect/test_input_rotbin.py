@@ -58,7 +58,7 @@ def test_rotbin_column_separates_resampled_from_binary_inputs() -> None:
 
 
 def test_menu_sets_what_auto_chooses_from(backdoored_run, tiny_test) -> None:
-    assert "rotbin" in AUTO_MENU and len(AUTO_MENU) == 4
+    assert "rotbin" in AUTO_MENU and len(AUTO_MENU) == 5  # jitbin fifth (stop 32)
     default = registry.create("input-detector", "mahalanobis")
     assert default.forward_passes_per_input == 5  # the goal's most
     old = registry.create("input-detector", "mahalanobis", menu="median+blur+binarise")

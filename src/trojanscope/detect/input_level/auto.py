@@ -4,8 +4,9 @@ Measured on held-out backdoored MNIST models of every trigger family and on 48 m
 another training script (``benchmarks/bench_detect_inputs.py``,
 ``bench_detect_inputs_foreign.py``; figures in docs/benchmarks.md): multi-layer Mahalanobis
 (cross-fitted, layers fused by ``sumsq``) with its consistency transforms chosen per model from
-the clean data (``transforms="auto"``: median filter, blur, binarisation and ``rotbin`` where
-the model keeps its clean predictions; at most 5 forward passes per input), their columns
+the clean data (``transforms="auto"``: median filter, blur, binarisation, ``rotbin`` and
+``jitbin``, at most four of them, where the model keeps its clean predictions; at most 5
+forward passes per input), their columns
 softly capped (``cap=6``), has the best trade-off; STRIP,
 SCALE-UP, TeCo and IBD-PSC spend 5-41 passes and fall short.
 """

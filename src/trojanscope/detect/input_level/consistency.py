@@ -5,7 +5,9 @@ purification"). A 3×3 box blur removes small, high-contrast triggers (patches, 
 binarisation removes low-amplitude ones (blends, warps) from near-binary images such as digits.
 A 3×3 median filter removes isolated pixels (sparse triggers) and keeps strokes. A 5° rotation
 followed by binarisation (``rotbin``) re-warps the image slightly and undoes the bilinear
-smoothness a warp trigger (WaNet) is learnt with. A clean input
+smoothness a warp trigger (WaNet) is learnt with. ``jitbin`` resamples through a fixed random
+jitter field of WaNet's noise-mode size (about half a pixel), then binarises (stop 32: the
+menu's fifth entry, kept only where one of the first four is left out). A clean input
 keeps most of its prediction under each; a triggered one whose trigger the transform wipes out
 falls back towards its true class. One extra forward pass per transform.
 
@@ -24,7 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.detect.input_level.corruptions import box_blur
-from trojanscope.detect.input_level.resample import rotate
+from trojanscope.detect.input_level.resample import jitter, rotate
 from trojanscope.purify.bitdepth import BitDepthReduction
 from trojanscope.purify.median import MedianSmoothing
 
@@ -33,11 +35,15 @@ TRANSFORMS: dict[str, Callable[[Tensor], Tensor]] = {
     "binarise": lambda x: BitDepthReduction(1).purify(x, None, None),
     "median": lambda x: MedianSmoothing(3).purify(x, None, None),
     "rotbin": lambda x: BitDepthReduction(1).purify(rotate(x, 5.0), None, None),
+    "jitbin": lambda x: BitDepthReduction(1).purify(jitter(x, 1.0), None, None),
 }
 
 
-AUTO_MENU = ("median", "blur", "binarise", "rotbin")  # chosen on design sets (docs/benchmarks.md)
+# chosen on design sets and decided on fresh models (docs/benchmarks.md, issue 14): "jitbin"
+# (stop 32) only reaches a model that leaves one of the first four out (MAX_TRANSFORMS)
+AUTO_MENU = ("median", "blur", "binarise", "rotbin", "jitbin")
 MIN_AGREEMENT = 0.8  # share of clean predictions a transform must keep to be used by "auto"
+MAX_TRANSFORMS = 4  # "auto" keeps at most this many (the menu's first that pass): <= 5 passes
 TAIL = 0.99  # tail_scale: this clean quantile ...
 TAIL_Z = 2.3263  # ... is mapped to the normal's 99th percentile
 
@@ -78,14 +84,21 @@ def probability_drops(model: nn.Module, x: Tensor, logits: Tensor, names: tuple[
 
 def choose_transforms(model: nn.Module, x: Tensor, logits: Tensor,
                       menu: tuple[str, ...] = AUTO_MENU,
-                      cache: dict[str, Tensor] | None = None) -> tuple[str, ...]:
-    """The transforms of ``menu`` under which at least :data:`MIN_AGREEMENT` of the clean
-    inputs ``x`` keep the predicted class (``logits`` are the model's on ``x``): chosen from
-    clean data alone, never from triggered examples."""
+                      cache: dict[str, Tensor] | None = None,
+                      most: int = MAX_TRANSFORMS) -> tuple[str, ...]:
+    """The first ``most`` transforms of ``menu`` under which at least :data:`MIN_AGREEMENT` of
+    the clean inputs ``x`` keep the predicted class (``logits`` are the model's on ``x``):
+    chosen from clean data alone, never from triggered examples. A menu entry after the first
+    ``most`` kept ones is not run at all."""
     pred = logits.argmax(1)
-    return tuple(n for n in menu
-                 if float((transformed_logits(model, x, n, cache).argmax(1) == pred)
-                          .double().mean()) >= MIN_AGREEMENT)
+    kept: list[str] = []
+    for n in menu:
+        if len(kept) >= most:
+            break
+        if float((transformed_logits(model, x, n, cache).argmax(1) == pred)
+                 .double().mean()) >= MIN_AGREEMENT:
+            kept.append(n)
+    return tuple(kept)
 
 
 def tail_scale(drops: Tensor) -> tuple[Tensor, Tensor]:

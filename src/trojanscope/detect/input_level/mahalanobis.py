@@ -18,11 +18,14 @@ predicted class loses when the transform is applied
 inputs (median, and the clean 99th percentile mapped to the normal's), softly capped at ``cap``
 (``cap · tanh(z / cap)``) and fused like the layers.
 The default ``"auto"`` keeps, per model, those of ``menu`` (median filter, 3×3 blur,
-binarisation, and a 5° rotation then binarisation, ``rotbin``, for warp triggers: sixth round)
-under which the model keeps at least 80% of its clean predictions — chosen from the clean
-inputs alone. Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns
-help on models from another training script as well as on trojanscope's own, where plain
-mean / standard-deviation scaling let a few heavy-tailed clean drops raise the threshold.
+binarisation, a 5° rotation then binarisation, ``rotbin``, for warp triggers: sixth round; and
+a fixed half-pixel jitter then binarisation, ``jitbin``: stop 32) under which the model keeps
+at least 80% of its clean predictions — chosen from the clean inputs alone — at most
+``max_transforms`` of them (4: the menu's first that pass, so ``jitbin`` only reaches a model
+that leaves one of the first four out, such as the WaNet models, which leave out the blur).
+Measured (docs/benchmarks.md, issue 14): the tail scale is what lets the columns help on
+models from another training script as well as on trojanscope's own, where plain mean /
+standard-deviation scaling let a few heavy-tailed clean drops raise the threshold.
 The cap (fourth round, docs/benchmarks.md) keeps a column from hurting where the layers already
 separate: a few clean inputs that lose their prediction under a transform reach z-scores up to 15
 on new clean data although the scale was fitted at 2.33 on the 99th percentile, and squared they
@@ -46,6 +49,7 @@ from torch import Tensor, nn
 from trojanscope.detect.input_level.base import InputDetector
 from trojanscope.detect.input_level.consistency import (
     AUTO_MENU,
+    MAX_TRANSFORMS,
     MIN_AGREEMENT,
     TRANSFORMS,
     check_transforms,
@@ -81,7 +85,8 @@ def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
 class Mahalanobis(InputDetector):
     """Multi-layer Mahalanobis distance to the predicted class's clean features, with the
     consistency transforms kept for this model (1 + up to 4 forward passes; ``transforms=[]``:
-    one pass; ``menu=median+blur+binarise``: the fifth round's ``auto``, up to 4)."""
+    one pass; ``menu=median+blur+binarise+rotbin``: the seventh round's ``auto``;
+    ``menu=median+blur+binarise``: the fifth round's, up to 4)."""
 
     name = "mahalanobis"
     needs_clean_data = True
@@ -91,9 +96,11 @@ class Mahalanobis(InputDetector):
                  hidden: bool = True, input_side: int = INPUT_SIDE, map_side: int = MAP_SIDE,
                  distance: str = "both",
                  transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP,
-                 menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP) -> None:
+                 menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP,
+                 max_transforms: int = MAX_TRANSFORMS) -> None:
         self.shrinkage = shrinkage
         self.top = top
+        self.max_transforms = max_transforms
         self.menu = _names(menu)  # what "auto" chooses from; "median+blur+binarise" as text
         check_transforms(self.menu)
         if not self.menu or self.menu == ("auto",):
@@ -116,6 +123,9 @@ class Mahalanobis(InputDetector):
         if isinstance(self.top, bool) or not isinstance(self.top, int) or self.top < 0:
             raise UserInputError("mahalanobis: top must be an integer >= 0 (0: every consistency "
                                  "column counts)")
+        if (isinstance(self.max_transforms, bool) or not isinstance(self.max_transforms, int)
+                or self.max_transforms < 0):
+            raise UserInputError("mahalanobis: max_transforms must be an integer >= 0")
         if self.distance not in ("absolute", "relative", "both"):
             raise UserInputError("mahalanobis: distance must be absolute, relative or both")
         if self.folds < 2:
@@ -135,7 +145,9 @@ class Mahalanobis(InputDetector):
         """1 + the transforms in use (before fitting, ``auto``'s most)."""
         if hasattr(self, "transforms_"):
             return 1 + len(self.transforms_)
-        return 1 + len(self.menu if self.transforms == ("auto",) else self.transforms)
+        if self.transforms == ("auto",):
+            return 1 + min(len(self.menu), self.max_transforms)
+        return 1 + len(self.transforms)
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
@@ -163,10 +175,10 @@ class Mahalanobis(InputDetector):
         z = torch.cat(raw)
         transformed: dict[str, Tensor] = {}  # transformed logits, computed once per transform
         self.transforms_ = (choose_transforms(self.view_, clean_x, logits, self.menu,
-                                              cache=transformed)
+                                              cache=transformed, most=self.max_transforms)
                             if self.transforms == ("auto",) else self.transforms)
         left_out = [t for t in self.menu if self.transforms == ("auto",)
-                    and t not in self.transforms_]
+                    and t not in self.transforms_ and t in transformed]  # tried, not kept
         if left_out:
             self.notes_.append(f"consistency transform(s) {', '.join(left_out)} left out: they "
                                "change the model's prediction on over "
