@@ -95,12 +95,22 @@ def test_the_raise_term_only_raises_and_says_so() -> None:
     assert calibrate(_verdict(0.5), {"auto": cals["auto"]}).probability == pytest.approx(base)
 
 
+def _framed(data: TensorDataset) -> TensorDataset:
+    """``data`` with its top row and left column blank: pixels no clean image lights."""
+    x = data.x.clone()
+    x[:, :, 0, :] = 0.0
+    x[:, :, :, 0] = 0.0
+    return TensorDataset(x, data.y, data.class_names)
+
+
 def test_auto_records_the_empty_gap_unless_turned_off(backdoored_run, tiny_test) -> None:
     from trojanscope.detect.auto import AutoDetector
 
-    off = AutoDetector(empty=False).inspect(backdoored_run.model, tiny_test, seed=0)
+    framed = _framed(tiny_test)
+    assert empty_pixels(framed.x).any()
+    off = AutoDetector(empty=False).inspect(backdoored_run.model, framed, seed=0)
     assert "empty_share_gap" not in off.features
-    default = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=0)
+    default = AutoDetector().inspect(backdoored_run.model, framed, seed=0)
     assert 0.0 <= default.features["empty_share_gap"] <= 1.0
     assert all("empty_share" in row.details for row in default.per_class)
     assert default.features["mmbd_ratio"] == off.features["mmbd_ratio"]  # its own generator
@@ -119,3 +129,63 @@ def test_the_shipped_raise_term_starts_at_the_development_clean_models_gap() -> 
     base = calibrate(_verdict(None), cals).probability
     assert calibrate(_verdict(0.2), cals).probability == pytest.approx(base)
     assert calibrate(_verdict(0.3), cals).probability > 0.98  # logit -2 + 60 * 0.1 = 4
+
+
+def test_a_raised_verdict_names_the_probes_class_and_leaves_no_stale_raise() -> None:
+    """The raise's evidence is the empty-pixel probe's class: the verdict's suspect becomes
+    that class (MM-BD's was overruled); a verdict calibrated again without the term (the
+    fallback) keeps no raise fields."""
+    cals = {
+        "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),
+        "auto:raise": Calibrator("auto:raise", ["empty_share_gap"], [20.0], -4.0),
+    }
+    raised = _verdict(0.5)
+    raised.target_classes = [2, 8, 7, 0]
+    raised.features["empty_top_class"] = 7.0
+    calibrate(raised, cals)
+    assert raised.target_classes == [7, 2, 8, 0]
+    calibrate(raised, cals)  # again: the same order, raised once
+    assert raised.target_classes == [7, 2, 8, 0]
+    unraised = _verdict(0.1)
+    unraised.target_classes = [2, 7]
+    unraised.features["empty_top_class"] = 7.0
+    assert calibrate(unraised, cals).target_classes == [2, 7]  # no raise: MM-BD's order
+    calibrate(raised, {})  # no calibrator: the fallback curve, no stale raise fields
+    assert "raise_logit" not in raised.features
+    assert "probability_unraised" not in raised.features
+
+
+def test_no_empty_pixels_no_probe(backdoored_run, tiny_test) -> None:
+    """Natural images light every pixel somewhere: the probe would read only the model's
+    ordinary confusions, so ``auto`` records no gap and nothing can be raised."""
+    from trojanscope.detect.auto import AutoDetector
+
+    lit = tiny_test  # synthetic images: noise lights every pixel somewhere
+    assert not empty_pixels(lit.x).any()
+    verdict = AutoDetector().inspect(backdoored_run.model, lit, seed=0)
+    assert "empty_share_gap" not in verdict.features
+    assert "empty_top_class" not in verdict.features
+
+
+def test_the_hint_gap_is_the_shipped_raise_terms_start() -> None:
+    from trojanscope.detect.calibration import load_calibrators
+    from trojanscope.detect.universal import EMPTY_GAP_HINT
+
+    assert load_calibrators()["auto:raise"].fitted_on["start"] == pytest.approx(EMPTY_GAP_HINT)
+
+
+def test_an_audit_of_a_raised_model_keeps_its_flag_level() -> None:
+    """The flag level (the HTML chart's line) is found on the same curve the verdict used:
+    the raise term's lift counts at every margin."""
+    import math
+
+    from trojanscope.detect.flag_level import _probability_function
+
+    detection = {"method": "auto", "probability": 0.9, "features": {"raise_logit": 3.0}}
+    raised = _probability_function(detection)
+    plain = _probability_function({**detection, "features": {}})
+    if raised is None:
+        pytest.skip("auto is not scored by margins here")
+    scores = [5.0, 1.0, 0.5, 0.2, 0.1, 0.0, -0.1, -0.3, -0.5, -1.0]
+    p = min(max(plain(scores), 1e-12), 1 - 1e-12)
+    assert raised(scores) == pytest.approx(1 / (1 + math.exp(-(math.log(p / (1 - p)) + 3.0))))

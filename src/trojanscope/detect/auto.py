@@ -38,7 +38,9 @@ from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.coverage import architecture_traits, coverage_notes
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
+    EMPTY_GAP_HINT,
     UniversalPerturbation,
+    empty_pixels,
     share_features,
     share_gap,
     universal_features,
@@ -90,15 +92,25 @@ class AutoDetector(ModelDetector):
         verdict.method = self.name
         if target.clean is None:
             return verdict
-        if self.empty and len(target.input_shape) == 3:  # images: the empty-pixel probe
+        hinted = None  # the empty-pixel probe's class, where its gap is evidence of its own
+        # images with empty pixels (MNIST-like: a frame, corners); natural RGB images have
+        # none, and the probe would only read the model's ordinary confusions there
+        if (self.empty and len(target.input_shape) == 3
+                and bool(empty_pixels(target.clean.x).any())):
             empty = UniversalPerturbation(pattern="empty").hits(
                 target, torch.Generator().manual_seed(seed))
             verdict.features.update(share_gap(empty, "empty"))
+            shares = empty.mean(1)
             for row in verdict.per_class:
-                row.details["empty_share"] = float(empty[row.cls].mean())
+                row.details["empty_share"] = float(shares[row.cls])
+            verdict.features["empty_top_class"] = float(shares.argmax())
+            if verdict.features["empty_share_gap"] > EMPTY_GAP_HINT:
+                hinted = int(shares.argmax())
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]
+            if hinted is not None and hinted not in suspects:
+                suspects = [*suspects, hinted]  # its trigger too: the raise names it
             verdict.triggers, norms = search.recover(target, suspects, generator)
             for row in verdict.per_class:
                 if row.cls in norms:
@@ -130,8 +142,10 @@ class AutoDetector(ModelDetector):
             row.details["uap_size"] = float(free[row.cls])
             row.details["stripe_size"] = float(striped[row.cls])
         verdict.triggers = dict(found.triggers)
-        if top not in verdict.triggers:  # the evidence for MM-BD's suspect, recovered alone
-            more, _ = search.recover(target, [top], torch.Generator().manual_seed(seed))
+        missing = [c for c in dict.fromkeys([top, hinted]) if c is not None
+                   and c not in verdict.triggers]  # MM-BD's suspect, the probe's class
+        if missing:
+            more, _ = search.recover(target, missing, torch.Generator().manual_seed(seed))
             verdict.triggers.update(more)
         return verdict
 

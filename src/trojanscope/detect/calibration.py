@@ -81,8 +81,6 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> Non
     positive. Raise-only: evidence of a backdoor that the calibrator's features do not see
     (issue 9, stop 32: the empty-pixel probe's flip-share gap). Not a coverage note: the
     model is as covered as before."""
-    verdict.features.pop("raise_logit", None)  # calibrating twice raises once
-    verdict.features.pop("probability_unraised", None)
     term = calibrators.get(f"{verdict.method}:{RAISE}")
     if term is None or verdict.probability is None or any(
             f not in verdict.features for f in term.features):
@@ -94,6 +92,11 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> Non
     verdict.probability = _sigmoid(math.log(before / (1 - before)) + lift)
     verdict.features["raise_logit"] = float(lift)
     verdict.features["probability_unraised"] = float(before)
+    top = verdict.features.get("empty_top_class")
+    if top is not None and int(top) in verdict.target_classes:  # the raise's evidence names
+        # its class: the verdict's suspect is that class, not MM-BD's (which it overruled)
+        verdict.target_classes.remove(int(top))
+        verdict.target_classes.insert(0, int(top))
 
 
 def _clip(value: float) -> float:
@@ -179,6 +182,8 @@ def calibrate(
 ) -> ModelVerdict:
     """Set ``verdict.probability`` (and ``features['calibrated']``) in place; returns it."""
     calibrators = load_calibrators() if calibrators is None else calibrators
+    verdict.features.pop("raise_logit", None)  # calibrating twice raises once, and a
+    verdict.features.pop("probability_unraised", None)  # fallback keeps no stale raise
     key = (
         f"{verdict.method}:data-free"
         if verdict.data_free and f"{verdict.method}:data-free" in calibrators

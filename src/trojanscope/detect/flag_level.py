@@ -9,6 +9,7 @@ one. The audit records it in its detection object; the HTML chart draws it.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from trojanscope.report.model import SCALED_METHODS
@@ -69,11 +70,18 @@ def _probability_function(detection: dict[str, Any]):
     if key not in calibrators:
         return None
     cal = calibrators[key]
+    lift = float(detection.get("features", {}).get("raise_logit", 0.0))
 
     def prob(scores: list[float]) -> float:
         margins = torch.tensor(scores, dtype=torch.float64)
         order = torch.argsort(margins, descending=True, stable=True).tolist()
         features, _ = summarise_margins(margins[:, None], margins, order)
-        return cal.probability(features)
+        p = cal.probability(features)
+        if not lift:
+            return p
+        # the raise term (calibration.raise_term) reads other features than the margins: the
+        # same lift at every margin
+        p = min(max(p, 1e-12), 1 - 1e-12)
+        return 1.0 / (1.0 + math.exp(-(math.log(p / (1 - p)) + lift)))
 
     return prob

@@ -200,7 +200,8 @@ class TabularSearch(ModelDetector):
         # the depth those groups come from: a clean deep tree's groups miss more (stop 32)
         # every leaf counts (a multi-class tree's leaves that push away are leaves too),
         # clipped to the calibration zoos' range: outside it a linear term would extrapolate
-        features["tab_leaves"] = float(np.clip(leaves_per_tree(leaves), *LEAVES_RANGE))
+        features["tab_leaves"] = (float(np.clip(leaves_per_tree(leaves), *LEAVES_RANGE))
+                                  if tree else 0.0)
         # trees: what the ensemble does in the boxes of the leaves clean rows miss
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                            target.num_classes, rows=self.rows, top=self.box_top,

@@ -50,7 +50,7 @@ from trojanscope.mitigate.gated import detector_verdict
 from trojanscope.mitigate.guard import Guard, hold_back
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
 from trojanscope.mitigate.universal_warp import UniversalWarp
-from trojanscope.params import check_flag
+from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 from trojanscope.triggers.stamp import stamp
 
@@ -233,7 +233,8 @@ class Adaptive(Mitigation):
         self.eps = eps
         self.adv_steps = adv_steps
         self.stripes = check_flag("stripes", stripes)
-        self.warp = warp
+        check_option("warp", warp, 0.0, 10.0)
+        self.warp = float(warp)
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None

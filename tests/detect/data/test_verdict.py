@@ -351,4 +351,6 @@ def test_recall_agree_keeps_the_second_rounds_flags_that_half_disagree_early() -
     assert plain.recall_agree is None
     assert plain.suspect_recall(np.zeros(20), labels, second).tolist() == [5, 6, 7]
     with pytest.raises(ValueError, match="recall_agree"):
-        AutoData(recall_agree=1.5)
+        AutoData(recall_round=True, recall_agree=1.5)
+    with pytest.raises(ValueError, match="set recall_round=true"):  # silently ignored before
+        AutoData(recall_agree=0.5)

@@ -186,6 +186,9 @@ class AutoData(DataDetector):
         self.suspect_threshold = suspect_threshold
         self.recall_round = check_flag("recall_round", recall_round)
         if recall_agree is not None:
+            if not self.recall_round:
+                raise ValueError("recall_agree gates recall_round's flags: set "
+                                 "recall_round=true too")
             check_option("recall_agree", recall_agree, 0.0, 1.0)
             recall_agree = float(recall_agree)
         self.recall_agree = recall_agree
