@@ -50,6 +50,7 @@ class Staged(Gated):
 def main() -> None:
     args, params = arguments(__doc__, "the defaults")
     done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
+    done["params"] = args.params or "the defaults"
     search = Adaptive._search
     for entry, loaded, trigger_of, clean in pending(args, done):
         _, held = split_clean(clean, args.holdout, args.seed, needs_data=True)

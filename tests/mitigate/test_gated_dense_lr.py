@@ -1,6 +1,6 @@
-"""`gated`'s ``dense_lr``: the second stage's learning rate on a dense network (no 2-D
-convolution) is scaled, and on a convolutional one left as it is. The stage itself is replaced
-by one that records the learning rate it was given."""
+"""`gated`'s ``dense_lr`` and ``dense_rounds``: the second stage's learning rate and rounds on a
+dense network (no 2-D convolution) are scaled and capped, and on a convolutional one left as
+they are. The stage itself is replaced by one that records the settings it was given."""
 
 from __future__ import annotations
 
@@ -26,12 +26,12 @@ class Convolutional(Striped):
         return super().forward(self.conv(x))
 
 
-def stage_lr(monkeypatch, model: nn.Module, **params) -> float:
-    """The ``rel_lr`` the second stage ran with on ``model``."""
-    seen: list[float] = []
+def stage_settings(monkeypatch, model: nn.Module, **params) -> tuple[float, int]:
+    """The ``rel_lr`` and ``rounds`` the second stage ran with on ``model``."""
+    seen: list[tuple[float, int]] = []
 
     def unlearn(self, model, *args, **kwargs):
-        seen.append(self.rel_lr)
+        seen.append((self.rel_lr, self.rounds))
         return model
 
     monkeypatch.setattr(adaptive.Adaptive, "unlearn", unlearn)
@@ -42,15 +42,19 @@ def stage_lr(monkeypatch, model: nn.Module, **params) -> float:
     return seen[0]
 
 
-def test_a_dense_network_gets_the_scaled_learning_rate(monkeypatch) -> None:
-    default = adaptive.Adaptive().rel_lr
-    assert stage_lr(monkeypatch, Striped()) == pytest.approx(default)
-    assert stage_lr(monkeypatch, Striped(), dense_lr=0.25) == pytest.approx(default * 0.25)
+def test_a_dense_network_gets_the_scaled_learning_rate_and_capped_rounds(monkeypatch) -> None:
+    default, rounds = adaptive.Adaptive().rel_lr, gated.UNLEARN["rounds"]
+    assert stage_settings(monkeypatch, Striped()) == (pytest.approx(default), rounds)
+    lr, _ = stage_settings(monkeypatch, Striped(), dense_lr=0.25)
+    assert lr == pytest.approx(default * 0.25)
+    assert stage_settings(monkeypatch, Striped(), dense_rounds=3)[1] == 3
+    assert stage_settings(monkeypatch, Striped(), dense_rounds=9)[1] == rounds  # a cap only
 
 
-def test_a_convolutional_network_keeps_the_stage_s_learning_rate(monkeypatch) -> None:
-    default = adaptive.Adaptive().rel_lr
-    assert stage_lr(monkeypatch, Convolutional(), dense_lr=0.25) == pytest.approx(default)
+def test_a_convolutional_network_keeps_the_stage_s_settings(monkeypatch) -> None:
+    default, rounds = adaptive.Adaptive().rel_lr, gated.UNLEARN["rounds"]
+    lr, n = stage_settings(monkeypatch, Convolutional(), dense_lr=0.25, dense_rounds=3)
+    assert lr == pytest.approx(default) and n == rounds
     assert Convolutional().eval()(torch.zeros(1, 1, SIDE, SIDE)).shape == (1, 3)
 
 
@@ -58,3 +62,9 @@ def test_a_convolutional_network_keeps_the_stage_s_learning_rate(monkeypatch) ->
 def test_dense_lr_outside_its_range_is_refused(bad: float) -> None:
     with pytest.raises(ValueError, match="dense_lr"):
         gated.Gated(dense_lr=bad)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5])
+def test_dense_rounds_outside_its_range_is_refused(bad: float) -> None:
+    with pytest.raises(ValueError, match="dense_rounds"):
+        gated.Gated(dense_rounds=bad)

@@ -159,6 +159,9 @@ class Gated(Mitigation):
             SIG MLPs of a seed-2000 zoo 3.7 and 5.6 points, 1.9-2.6 of them in its first round,
             and its guard cannot see it (docs/benchmarks.md, "The accuracy cost on small SIG
             MLPs"); development data only, not evaluated on a fresh zoo.
+        dense_rounds: with > 0, the second stage on a model without a 2-D convolution runs at
+            most this many rounds (0, default: ``rounds``, as for every model); development
+            data only, like ``dense_lr``.
     """
 
     name = "gated"
@@ -169,7 +172,8 @@ class Gated(Mitigation):
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
                  revert: bool = True, hold: bool = False, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
-                 warp_candidates: bool = False, dense_lr: float = 1.0) -> None:
+                 warp_candidates: bool = False, dense_lr: float = 1.0,
+                 dense_rounds: int = 0) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -189,6 +193,8 @@ class Gated(Mitigation):
         self.warp_candidates = check_flag("warp_candidates", warp_candidates)
         self.dense_lr = dense_lr
         check_option("dense_lr", dense_lr, 0.0, 1.0, above=True)
+        self.dense_rounds = dense_rounds
+        check_option("dense_rounds", dense_rounds, 0, integer=True)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
@@ -245,8 +251,9 @@ class Gated(Mitigation):
         start = time.perf_counter()
         stage = Adaptive(**{**UNLEARN, "eps": self.eps, "rounds": self.rounds,
                              "stripes": self.stripes})
-        if not convolutional(model):  # a dense network: the stage's steps scaled by dense_lr
+        if not convolutional(model):  # a dense network: dense_lr and dense_rounds apply
             stage.rel_lr *= self.dense_lr
+            stage.rounds = int(min(stage.rounds, self.dense_rounds or stage.rounds))
         ranked = verdict.target_classes[: stage.suspects]
         triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
         fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
