@@ -19,10 +19,11 @@ def pct(row: dict[str, float]) -> str:
 
 def main() -> None:
     print(
-        "| run (`--params`) | model | original | FT-SAM | second stage, after each round "
+        "| run (`--params`) | model | original | FT-SAM | second stage, after each round (extra stage included) "
         "| returned (CA change) | guard: original / FT-SAM / rounds (of n) |"
     )
     print("|---|---|---|---|---|---|---|")
+    best: dict[str, tuple[float, str]] = {}  # per model: the smallest CA loss at ASR <= 2%
     for path in sys.argv[1:]:
         params = json.loads(Path(path).read_text())
         for name, m in params["models"].items():
@@ -33,10 +34,17 @@ def main() -> None:
             guard = f"{s.get('val_original', 0):.2f} / {s.get('val_first', 0):.2f} / {vals}"
             first = pct(s["first"]) if "first" in s else "—"
             run = params.get("params", Path(path).stem.split("stages-")[-1])
+            for i, r in enumerate(s.get("rounds", []), 1):
+                loss = 100 * (b["ca"] - r["ca"])
+                if r.get("asr", 1.0) <= 0.02 and loss < best.get(name, (1e9, ""))[0]:
+                    best[name] = (loss, f"{run}, reading {i}: {pct(r)}")
             print(
                 f"| {run} | {name} | {pct(b)} | {first} "
                 f"| {rounds} | {pct(a)} ({change:+.1f}) | {guard} (n={s.get('val_n')}) |"
             )
+
+    for name, (loss, where) in sorted(best.items()):
+        print(f"\n{name}: the smallest CA loss at ASR <= 2% of any reading: {loss:.1f} ({where})")
 
 
 if __name__ == "__main__":
