@@ -19,8 +19,9 @@ def pct(row: dict[str, float]) -> str:
 
 def main() -> None:
     print(
-        "| run (`--params`) | model | original | FT-SAM | second stage, after each round (extra stage included) "
-        "| returned (CA change) | guard: original / FT-SAM / rounds (of n) |"
+        "| run (`--params`) | model | original | FT-SAM "
+        "| second stage, after each round (extra stage included) | returned (CA change) "
+        "| guard: original / FT-SAM / rounds (of n) |"
     )
     print("|---|---|---|---|---|---|---|")
     best: dict[str, tuple[float, str]] = {}  # per model: the smallest CA loss at ASR <= 2%
