@@ -1,6 +1,7 @@
-"""`gated`'s ``dense_lr`` and ``dense_rounds``: the second stage's learning rate and rounds on a
-dense network (no 2-D convolution) are scaled and capped, and on a convolutional one left as
-they are. The stage itself is replaced by one that records the settings it was given."""
+"""`gated`'s ``dense_lr``, ``dense_rounds`` and ``dense_check``: the second stage's learning rate
+and rounds on a dense network (no 2-D convolution) are scaled and capped, and the after-stage
+check skipped there; on a convolutional one all is left as it is. The stage itself is replaced
+by one that records the settings it was given, the check by one that counts its calls."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import torch
 from test_gated_unlearn import SIDE, Striped, data, flagged, two_stages
 from torch import nn
 
-from trojanscope.mitigate import adaptive, gated
+from trojanscope.mitigate import accept, adaptive, gated
 
 
 class Convolutional(Striped):
@@ -24,6 +25,23 @@ class Convolutional(Striped):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return super().forward(self.conv(x))
+
+
+def checked(monkeypatch, model: nn.Module, **params) -> int:
+    """How many times the after-stage check ran on ``model``."""
+    calls: list[int] = []
+
+    def compare(*args, **kwargs):
+        calls.append(1)
+        return {"worse": ""}
+
+    monkeypatch.setattr(adaptive.Adaptive, "unlearn", lambda self, model, *a, **k: model)
+    monkeypatch.setattr(accept, "compare", compare)
+    flagged(monkeypatch)
+    two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, **params).apply(
+        model.eval(), data()
+    )
+    return len(calls)
 
 
 def stage_settings(monkeypatch, model: nn.Module, **params) -> tuple[float, int]:
@@ -56,6 +74,12 @@ def test_a_convolutional_network_keeps_the_stage_s_settings(monkeypatch) -> None
     lr, n = stage_settings(monkeypatch, Convolutional(), dense_lr=0.25, dense_rounds=3)
     assert lr == pytest.approx(default) and n == rounds
     assert Convolutional().eval()(torch.zeros(1, 1, SIDE, SIDE)).shape == (1, 3)
+
+
+def test_dense_check_0_skips_the_check_on_a_dense_network_only(monkeypatch) -> None:
+    assert checked(monkeypatch, Striped()) == 1
+    assert checked(monkeypatch, Striped(), dense_check=False) == 0
+    assert checked(monkeypatch, Convolutional(), dense_check=False) == 1
 
 
 @pytest.mark.parametrize("bad", [0.0, -0.5, 1.5])
