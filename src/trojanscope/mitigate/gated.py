@@ -155,8 +155,8 @@ class Gated(Mitigation):
             extra stage keeps the first stage's choice. Development data only, not evaluated
             on a fresh zoo.
         dense_lr: the second stage's learning rate on a model without a 2-D convolution (an
-            MLP) is multiplied by this (default 1: as for every model). The stage cost the two
-            SIG MLPs of a seed-2000 zoo 3.7 and 5.6 points, 1.9-2.6 of them in its first round,
+            MLP) is multiplied by this (default 1: as for every model). The two SIG MLPs of a
+            seed-2000 zoo lost 3.7 and 5.6 points, 3.0 and 4.5 of them in the second stage,
             and its guard cannot see it (docs/benchmarks.md, "The accuracy cost on small SIG
             MLPs"); development data only, not evaluated on a fresh zoo.
         dense_rounds: with > 0, the second stage on a model without a 2-D convolution runs at
