@@ -19,6 +19,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,13 +37,27 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def child_cpu_s() -> float:
+    """User + system CPU seconds of this process's finished children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU: list[float] = []  # each ``wall`` command's CPU seconds, in order
+
+
 def wall(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> float:
+    """The command's wall seconds; its CPU seconds go to ``CPU`` (on a shared machine the CPU
+    time, with one torch thread, is what the wall time would be on a quiet one)."""
+    cpu = child_cpu_s()
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
     elapsed = time.perf_counter() - start
+    CPU.append(child_cpu_s() - cpu)
     if proc.returncode not in ok:
-        raise SystemExit(f"{cmd} failed ({proc.returncode}): {proc.stderr[-2000:]}"
-                         f"{proc.stdout[-2000:]}")
+        raise SystemExit(
+            f"{cmd} failed ({proc.returncode}): {proc.stderr[-2000:]}{proc.stdout[-2000:]}"
+        )
     return elapsed
 
 
@@ -64,13 +79,40 @@ def measure_demo_and_audit() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         load = os.getloadavg()[0]
         demo_s = wall([CLI, "demo", "--out", f"{tmp}/demo", "--no-history"])
-        log(f"demo: {demo_s:.1f} s (load before {load:.2f})")
+        demo_cpu, load_after = CPU[-1], os.getloadavg()[0]
+        log(
+            f"demo: {demo_s:.1f} s, CPU {demo_cpu:.1f} s (load before {load:.2f}, "
+            f"after {load_after:.2f})"
+        )
         model = f"{tmp}/demo/models/backdoored"
-        runs = [wall([CLI, "audit", model, "--data", "mnist", "--no-history", "--format", "json",
-                      "--output", f"{tmp}/a.json"]) for _ in range(3)]
-        log(f"audit: {[round(r, 1) for r in runs]}")
-    return {"demo_s": demo_s, "load_before_demo": load, "audit_runs_s": runs,
-            "audit_median_s": statistics.median(runs)}
+        runs = [
+            wall(
+                [
+                    CLI,
+                    "audit",
+                    model,
+                    "--data",
+                    "mnist",
+                    "--no-history",
+                    "--format",
+                    "json",
+                    "--output",
+                    f"{tmp}/a.json",
+                ]
+            )
+            for _ in range(3)
+        ]
+        audit_cpu = CPU[-3:]
+        log(f"audit: {[round(r, 1) for r in runs]}, CPU {[round(c, 1) for c in audit_cpu]}")
+    return {
+        "demo_s": demo_s,
+        "demo_cpu_s": demo_cpu,
+        "load_before_demo": load,
+        "load_after_demo": load_after,
+        "audit_runs_s": runs,
+        "audit_cpu_s": audit_cpu,
+        "audit_median_s": statistics.median(runs),
+    }
 
 
 def measure_suite(load_procs: int) -> dict:

@@ -258,3 +258,26 @@ def test_fifo_is_refused(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(UserInputError, match="not a regular file"):
         run_audit(fifo)
+
+
+def test_a_raised_flag_says_so_in_the_finding(run_dirs, monkeypatch):
+    """A probability auto:raise lifted is named as such in the audit's finding (and so in its
+    reports), with the class the raise's evidence points to; the old finding said nothing."""
+    from trojanscope.detect import calibration
+
+    real = calibration.calibrate
+
+    def raised(verdict, calibrators=None):
+        real(verdict, calibrators)
+        verdict.features.update({"probability_unraised": 0.31, "raise_logit": 4.0,
+                                 "empty_share_gap": 0.29, "empty_top_class": 0.0})
+        verdict.probability = 0.96
+        return verdict
+
+    monkeypatch.setattr(calibration, "calibrate", raised)
+    result = run_audit(run_dirs["backdoored"], AuditOptions(seed=0))
+    finding = next(f for f in result.findings if f.rule_id == "TSA100")
+    assert "probability raised from 0.310" in finding.message
+    assert "class 0 is reached far more often" in finding.message
+    assert result.step("detect").details["raised"].startswith("probability raised from 0.310")
+    validate(result.to_dict())

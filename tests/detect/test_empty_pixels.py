@@ -155,6 +155,23 @@ def test_a_raised_verdict_names_the_probes_class_and_leaves_no_stale_raise() -> 
     assert "probability_unraised" not in raised.features
 
 
+def test_the_raise_note_names_the_probes_class_only_when_raised() -> None:
+    """What detect's text and the audit's finding print for a raised verdict."""
+    from trojanscope.detect.calibration import raise_note
+
+    cals = {
+        "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),
+        "auto:raise": Calibrator("auto:raise", ["empty_share_gap"], [20.0], -4.0),
+    }
+    raised = _verdict(0.5)
+    raised.target_classes = [2, 7]
+    raised.features["empty_top_class"] = 7.0
+    note = raise_note(calibrate(raised, cals).features)
+    assert note is not None and note.startswith("probability raised from 0.119")
+    assert "class 7 is reached far more often" in note and "(empty_share_gap 0.50)" in note
+    assert raise_note(calibrate(_verdict(0.1), cals).features) is None
+
+
 def test_no_empty_pixels_no_probe(backdoored_run, tiny_test) -> None:
     """Natural images light every pixel somewhere: the probe would read only the model's
     ordinary confusions, so ``auto`` records no gap and nothing can be raised."""

@@ -81,7 +81,7 @@ class DetectStep(AuditStep):
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
         from trojanscope import registry
-        from trojanscope.detect.calibration import calibrate, load_calibrators
+        from trojanscope.detect.calibration import calibrate, load_calibrators, raise_note
         from trojanscope.detect.evidence import trigger_images
         from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
@@ -111,6 +111,10 @@ class DetectStep(AuditStep):
         trigger = verdict.trigger_text.get(target) if target is not None else None
         if trigger:  # tabular models: the trigger in the table's words
             step.details["suspected_trigger"] = trigger
+        raised = raise_note(verdict.features)  # auto:raise; the finding says so too
+        if raised:
+            step.details["raised"] = raised
+        tail = f"; {raised}" if raised else ""
         if verdict.verdict == "review":
             # a score no calibration stands behind (a tree model made by other code, a
             # calibration file without the method's calibrator): a model to review, not a
@@ -130,12 +134,12 @@ class DetectStep(AuditStep):
             step.findings.append(ctx.finding(
                 "TSA100", f"backdoor detected: probability {p:.2f} (threshold "
                 f"{opts.threshold:.2f}), suspected target class {target}"
-                + (f"; suspected trigger: {trigger}" if trigger else ""),
+                + (f"; suspected trigger: {trigger}" if trigger else "") + tail,
                 severity=severity, probability=p, target=target, method=verdict.method))
         elif p >= opts.inconclusive_at:
             step.findings.append(ctx.finding(
                 "TSA101", f"inconclusive: backdoor probability {p:.2f} is below the threshold "
-                f"{opts.threshold:.2f} but above {opts.inconclusive_at:.2f}",
+                f"{opts.threshold:.2f} but above {opts.inconclusive_at:.2f}{tail}",
                 probability=p, target=target, method=verdict.method))
         if target is not None:
             ctx.result.images.update(trigger_images(verdict, clean, [target]))

@@ -99,6 +99,20 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> Non
         verdict.target_classes.insert(0, int(top))
 
 
+def raise_note(features: dict[str, float]) -> str | None:
+    """The sentence saying that ``auto:raise`` raised a verdict's probability, naming the class
+    its evidence points to (None when nothing was raised). ``detect``'s text and the audit's
+    finding both print it, so a flag the raise made is not read as MM-BD's alone."""
+    if "probability_unraised" not in features:
+        return None
+    top = features.get("empty_top_class")
+    which = "one class" if top is None else f"class {int(top)}"
+    gap = features.get("empty_share_gap", float("nan"))
+    return (f"probability raised from {features['probability_unraised']:.3f}: from the clean "
+            f"data's empty pixels {which} is reached far more often than the next "
+            f"(empty_share_gap {gap:.2f})")
+
+
 def _clip(value: float) -> float:
     """Features are clipped to ±100 so one extreme statistic cannot dominate the logit."""
     if not math.isfinite(value):

@@ -24,11 +24,13 @@ AUTO_DATA_FREE = "clp"
 
 # What each default achieved, for the audit's recommendation (docs/benchmarks.md).
 MEASURED = {
-    AUTO_WITH_DATA: ("on fresh MNIST zoos it brought 3-4 of 8 backdoored models to ASR <= 2% "
-                     "within 2 points of accuracy (Blended ones, some patch and WaNet ones); "
-                     "SIG backdoors on small MLPs went at a cost of about 5 points, WaNet "
-                     "models kept 6-99% ASR, and SIG models the detector missed were left "
-                     "untreated."),
+    # the shipped default (warp=4) on the fresh seed-2000 zoo, issue 12 stop 32
+    # (benchmarks/data/mitigation/fresh-2000{a,b}.json; tests/mitigate/test_auto_note.py)
+    AUTO_WITH_DATA: ("on a fresh MNIST zoo it brought 5 of 10 backdoored models to ASR <= 2% "
+                     "within 2 points of accuracy (both Blended, one BadNets, one sparse-patch "
+                     "and one WaNet model); four more went to ASR <= 1% at a cost of 2.0-5.6 "
+                     "points (SIG on small MLPs the most) and one sparse-patch model kept 8.2% "
+                     "ASR."),
     AUTO_TREATMENT: ("it removed Blended and WaNet backdoors on our zoos, not patch or SIG ones, "
                      "and costs clean models 1-2 points."),
     AUTO_FOREIGN: ("on foreign MNIST models it left a median 25% ASR (noise-blend backdoors "

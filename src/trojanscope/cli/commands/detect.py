@@ -147,6 +147,8 @@ def write_outputs(
 
 
 def print_table(verdict: ModelVerdict, model: str) -> None:
+    from trojanscope.detect.calibration import raise_note
+
     console = stdout_console()
     colour = {"backdoored": "red", "review": "yellow"}.get(verdict.verdict, "green")
     word = "NEEDS REVIEW" if verdict.verdict == "review" else verdict.verdict.upper()
@@ -163,13 +165,9 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     if not verdict.calibrated:
         console.print("[yellow]the probability is NOT calibrated for this kind of model: "
                       "review the evidence below before acting on the verdict[/]")
-    if "probability_unraised" in verdict.features:  # issue 9, stop 32: auto:raise
-        console.print(
-            f"probability raised from {verdict.features['probability_unraised']:.3f}: from the "
-            "clean data's empty pixels one class is reached far more often than the next "
-            f"(empty_share_gap {verdict.features.get('empty_share_gap', float('nan')):.2f})",
-            markup=False,
-        )
+    raised = raise_note(verdict.features)  # issue 9, stop 32: auto:raise
+    if raised:
+        console.print(raised, markup=False)
     if verdict.coverage_notes:
         console.print(
             "[yellow]outside the calibration's coverage (treat the probability with care): "
