@@ -208,6 +208,30 @@ def summary(out: dict) -> None:
             for k in range(10)
         )
         print(f"\n{name} ({len(group)} sets), missed carriers by source class: {rate}")
+    by_target = {}
+    for r in sets:
+        got = by_target.setdefault(r["target"], [0, 0, 0])
+        got[0] += 1
+        got[1] += r["missed_by_source"][1]
+        got[2] += r["carriers_by_source"][1]
+    print(
+        "\ntriggered 1s missed, by target: "
+        + ", ".join(f"t{t} ({n} sets) {m}/{c}" for t, (n, m, c) in sorted(by_target.items()))
+    )
+    suspect = [r for r in sets if r["kind"] == "suspect"]
+    sums = (
+        {
+            k: np.sum([r["unflagged_target_over_cut"][k] for r in suspect], axis=0).tolist()
+            for k in suspect[0]["unflagged_target_over_cut"]
+        }
+        if suspect
+        else {}
+    )
+    print(
+        f"\nunflagged target-class samples over each cut, summed over the {len(suspect)} sets "
+        f"whose target is suspect ([missed carriers, clean samples]): {sums}"
+    )
+    print(f"missed carriers on all {len(sets)} sets: {sum(r['missed'] for r in sets)}")
 
 
 def compare(base: dict, other: dict) -> None:
