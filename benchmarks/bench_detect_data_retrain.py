@@ -19,7 +19,9 @@ default since issue 13's stop 31, so ``cleaned`` is the same since then), ``unco
 issue 13's stop 31 recall step), ``second`` (the default plus ``recall_round``: a second
 confusion round for the suspect classes, its pool without the first round's samples above the
 clean ceiling), ``gated`` (``second`` whose flags need an early agreement under 1.0:
-``recall_agree=1.0``, issue 13's stop 32),
+``recall_agree=1.0``, issue 13's stop 32), ``pure`` (the default plus ``pure_threshold`` =
+``--pure-threshold``: suspect-class samples whose outside early neighbours share one label and
+whose own-label probability after confusion is above it, issue 13's stop 32b),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -84,6 +86,8 @@ def main() -> None:
     parser.add_argument("--recall-threshold", type=float, default=0.4,
                         help="``recall``: auto's suspect_threshold (the confusion cut in "
                         "suspect classes)")
+    parser.add_argument("--pure-threshold", type=float, default=0.4,
+                        help="``pure``: auto's pure_threshold (issue 13, stop 32b)")
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
     test = load_dataset("mnist", "test")
@@ -102,7 +106,8 @@ def main() -> None:
                                 ("unconfined", {"confine": False}),
                                 ("recall", {"suspect_threshold": opts.recall_threshold}),
                                 ("second", {"recall_round": True}),
-                                ("gated", {"recall_round": True, "recall_agree": 1.0})):
+                                ("gated", {"recall_round": True, "recall_agree": 1.0}),
+                                ("pure", {"pure_threshold": opts.pure_threshold})):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
             rc = detect_data(data, features=cached_features(data, opts.cache, name), **params)

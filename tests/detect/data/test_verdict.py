@@ -354,3 +354,27 @@ def test_recall_agree_keeps_the_second_rounds_flags_that_half_disagree_early() -
         AutoData(recall_round=True, recall_agree=1.5)
     with pytest.raises(ValueError, match="set recall_round=true"):  # silently ignored before
         AutoData(recall_agree=0.5)
+
+
+def test_pure_threshold_flags_suspect_samples_that_look_like_one_other_class() -> None:
+    """``pure_threshold`` (issue 13 stop 32b): in a suspect class, a sample whose nearest
+    samples of other labels in the early view all share one label (a carrier still looking like
+    its source class) and whose own-label probability after confusion is above the cut is
+    flagged; a sample with mixed outside neighbours, or under the cut, is not; off by default."""
+    from trojanscope.detect.data.auto import AutoData
+
+    labels = np.array([0] * 5 + [2] * 5 + [1, 1, 1])
+    pos = [0, 1, 2, 3, 4, 100, 101, 102, 103, 104, 1.5, 51.9, 1.7]
+    emb = torch.tensor(pos, dtype=torch.float32)[:, None]
+    confused = np.zeros(13)
+    confused[[10, 11]] = 0.5  # 10: outside neighbours all 0s; 11: a mix of 0s and 2s
+    confused[12] = 0.2  # outside neighbours all 0s, but under the cut
+    det = AutoData(k=3, pure_threshold=0.4)
+    det.evidence, det.agree, det.early_emb = {"suspect": [1], "infected": []}, np.ones(13), emb
+    assert det.suspect_recall(confused, labels).tolist() == [10]
+    plain = AutoData(k=3)
+    plain.evidence, plain.agree, plain.early_emb = det.evidence, det.agree, emb
+    assert plain.pure_threshold is None
+    assert plain.suspect_recall(confused, labels).tolist() == []
+    with pytest.raises(ValueError, match="pure_threshold"):
+        AutoData(pure_threshold=1.5)
