@@ -159,16 +159,12 @@ class Attack(ParamsMixin):
 
     def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
         """The triggered test set: (triggered x, true labels, attacker's labels), on the rows
-        of :meth:`test_index`."""
+        of :meth:`test_index`, in its order (``engine.metrics`` reads the same rows' clean
+        answers by that index: an override keeps the two together)."""
         index = torch.from_numpy(self.test_index(ds))
         x, y = ds.get_batch(index)
         target = torch.from_numpy(self.target_of(y.numpy(), ds.num_classes))
         return self.test_trigger().apply(x), y, target
-
-    def clean_test_inputs(self, ds: BatchDataset) -> Tensor:
-        """The same rows as :meth:`test_inputs`, in the same order, without the trigger (what
-        the model answers before the trigger: see ``engine.metrics.flip_rate``)."""
-        return ds.get_batch(torch.from_numpy(self.test_index(ds)))[0]
 
     def test_trigger(self) -> Trigger:
         """The trigger used at test time (the training trigger unless an attack says otherwise)."""

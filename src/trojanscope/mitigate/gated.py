@@ -263,10 +263,6 @@ class Gated(Mitigation):
         ranked = verdict.target_classes[: stage.suspects]
         triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
         fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
-        if self.warp > 0 and ranked:
-            reach = warp_reach(original, fit.x, val.x, ranked[0], self.warp)
-            self.report_["warp_reach"] = round(reach, 3)
-            stage.warp = self.warp if reach >= WARP_REACH else 0.0
         if self.kept <= 1.0 and ranked:
             left = probe.residual(model, original, fit, val, triggers, ranked[0],
                                  self.probe_eps)
@@ -286,6 +282,10 @@ class Gated(Mitigation):
                 for prm in original.parameters():  # the frozen reference, handed back as the
                     prm.requires_grad_(True)       # copy every other path returns
                 return original
+        if self.warp > 0 and ranked:  # after the residual probe: a model it hands back skips it
+            reach = warp_reach(original, fit.x, val.x, ranked[0], self.warp)
+            self.report_["warp_reach"] = round(reach, 3)
+            stage.warp = self.warp if reach >= WARP_REACH else 0.0
         stage.report_ = {}
         first = frozen_copy(model) if self.check or self.candidates else None
         self.first_stage_ = first  # the first stage's model: what the check falls back to
