@@ -353,10 +353,9 @@ class TextInversion(ModelDetector):
         best words, a natural sentiment word of a clean model only competes with them."""
         if len(x) == 0 or not found[t][0]:
             return 0.0
-        others = [c for c in range(len(found)) if c != t and found[c][0]]
-        if not others:
+        rival = rival_trigger(found, t)
+        if not rival:  # no other class's search found a trigger
             return found[t][2][-1]
-        rival = found[max(others, key=lambda c: found[c][2][-1])][0]
         at = int(getattr(model, "insert_at", 0))
         both = torch.cat([insert_ids(x, rival + found[t][0], at, pad_id),
                           insert_ids(x, found[t][0] + rival, at, pad_id)])
