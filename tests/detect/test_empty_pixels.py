@@ -206,3 +206,19 @@ def test_an_audit_of_a_raised_model_keeps_its_flag_level() -> None:
     scores = [5.0, 1.0, 0.5, 0.2, 0.1, 0.0, -0.1, -0.3, -0.5, -1.0]
     p = min(max(plain(scores), 1e-12), 1 - 1e-12)
     assert raised(scores) == pytest.approx(1 / (1 + math.exp(-(math.log(p / (1 - p)) + 3.0))))
+
+
+def test_a_raise_on_a_model_the_raise_term_never_saw_says_so() -> None:
+    """The raise term was fitted on fewer kinds of model than the calibrator: where it fires on
+    a trait it never saw, the verdict says so (it said nothing)."""
+    cals = {
+        "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),
+        "auto:raise": Calibrator("auto:raise", ["empty_share_gap"], [20.0], -4.0,
+                                 {"coverage": {"activation:relu": 39}}),
+    }
+    raised, quiet = _verdict(0.5), _verdict(0.1)
+    for v in (raised, quiet):
+        v.traits = ["activation:gelu"]
+    notes = calibrate(raised, cals).coverage_notes
+    assert any("GELU" in n and "in the raise term's calibration" in n for n in notes)
+    assert calibrate(quiet, cals).coverage_notes == []

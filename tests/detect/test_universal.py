@@ -218,3 +218,12 @@ def test_auto_shares_option_is_checked() -> None:
     assert AutoDetector(shares=1).shares is True and AutoDetector(shares=0).shares is False
     with pytest.raises(UserInputError, match="shares"):
         registry.create("detector", "auto", shares="yes")
+
+
+@pytest.mark.parametrize("option", [{"per_class": 0}, {"steps": 0}, {"steps": 2.5},
+                                    {"level": 2.0}, {"level": 0.0}, {"eps_max": 0.0}])
+def test_settings_that_probe_nothing_are_refused(option) -> None:
+    """per_class=0 probed no input and called a backdoored model clean; steps=0 divided by
+    zero: both are refused, as are unreachable levels and an empty bound."""
+    with pytest.raises(ValueError, match=next(iter(option))):
+        UniversalPerturbation(**option)

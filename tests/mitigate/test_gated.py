@@ -82,3 +82,16 @@ def test_a_flagged_model_gets_exactly_what_the_treatment_alone_gives(backdoored_
     via = registry.create("mitigation", "gated", gate=0.0, then="finetune", unlearn=False).apply(
         backdoored_run.model, tiny_test, seed=3)
     assert same_weights(alone, via)
+
+
+def test_clean_data_without_the_last_classes_is_accepted_as_detect_accepts_it(
+        clean_run, tiny_test) -> None:
+    """A clean file holding only the first classes gave 'the model outputs K classes but k were
+    expected' (the data's class count was passed as the model's); detect ran on it."""
+    k = tiny_test.num_classes
+    keep = torch.nonzero(tiny_test.y < k - 1).flatten()
+    part = tiny_test.subset(keep)
+    fewer = type(part)(part.x, part.y, part.class_names[: k - 1], part.name)
+    assert fewer.num_classes == k - 1
+    verdict = gated.detector_verdict("auto", clean_run.model, fewer, 0)
+    assert verdict.probability is not None

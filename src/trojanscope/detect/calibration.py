@@ -55,6 +55,25 @@ class Calibrator:
     scale: list[float] | None = None
     transform: str = "none"
 
+    def __post_init__(self) -> None:
+        """A calibrator whose lists do not match its features (an edited or truncated file)
+        is refused when read, naming the entry, not at the first verdict it scores."""
+        n = len(self.features)
+        for name in ("coef", "mean", "scale"):
+            values = getattr(self, name)
+            if values is None and name != "coef":
+                continue
+            if not isinstance(values, list) or len(values) != n or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                raise ValueError(f"{self.method!r}: {name} must be {n} numbers, one per "
+                                 f"feature, got {values!r}")
+        if not isinstance(self.intercept, (int, float)) or isinstance(self.intercept, bool):
+            raise ValueError(f"{self.method!r}: intercept must be a number, got "
+                             f"{self.intercept!r}")
+        if self.transform not in ("none", "log"):
+            raise ValueError(f"{self.method!r}: transform must be 'none' or 'log', got "
+                             f"{self.transform!r}")
+
     def probability(self, features: dict[str, float]) -> float:
         return _sigmoid(self.logit(features))
 
@@ -74,20 +93,20 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> None:
+def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> Calibrator | None:
     """Add ``"<method>:raise"``'s linear score, where positive, to the probability's logit (in
     place), recording ``raise_logit`` and ``probability_unraised`` in the verdict's features;
     nothing when there is no such term, its features are missing or its score is not
     positive. Raise-only: evidence of a backdoor that the calibrator's features do not see
-    (issue 9, stop 32: the empty-pixel probe's flip-share gap). Not a coverage note: the
-    model is as covered as before."""
+    (issue 9, stop 32: the empty-pixel probe's flip-share gap). Returns the term when it
+    raised (its own coverage is then worth a note), else None."""
     term = calibrators.get(f"{verdict.method}:{RAISE}")
     if term is None or verdict.probability is None or any(
             f not in verdict.features for f in term.features):
-        return
+        return None
     lift = term.logit(verdict.features)
     if lift <= 0:
-        return
+        return None
     before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
     verdict.probability = _sigmoid(math.log(before / (1 - before)) + lift)
     verdict.features["raise_logit"] = float(lift)
@@ -97,6 +116,7 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> Non
         # its class: the verdict's suspect is that class, not MM-BD's (which it overruled)
         verdict.target_classes.remove(int(top))
         verdict.target_classes.insert(0, int(top))
+    return term
 
 
 def raise_note(features: dict[str, float]) -> str | None:
@@ -224,7 +244,12 @@ def calibrate(
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal = wider
         verdict.probability = cal.probability(verdict.features)
-        raise_term(verdict, calibrators)
+        raised = raise_term(verdict, calibrators)
+        raised_on = None if raised is None else raised.fitted_on.get("coverage")
+        if raised_on is not None:  # the raise was measured on fewer kinds of model than the
+            # calibrator: say where it never was (one line per uncovered trait)
+            notes += [f"{n} in the raise term's calibration"
+                      for n in coverage_notes(verdict.traits, raised_on)]
         verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
         if covered is not None and _uncalibrated(verdict.traits, covered):
             # measured: no calibrator separates such models (docs/benchmarks.md), so the

@@ -44,6 +44,7 @@ from trojanscope.detect.base import (
     mad_anomaly,
 )
 from trojanscope.errors import UserInputError
+from trojanscope.params import check_option
 from trojanscope.registry import register
 
 PATTERNS = {"free": 0.4, "stripes": 0.8, "empty": 1.0}  # pattern -> default eps_max
@@ -83,9 +84,15 @@ class UniversalPerturbation(ModelDetector):
         if pattern not in PATTERNS:
             raise UserInputError(f"unknown universal pattern {pattern!r}; valid: "
                                  f"{', '.join(PATTERNS)}")
-        self.per_class = per_class
-        self.steps = steps
-        self.eps_max = PATTERNS[pattern] if eps_max is None else eps_max
+        eps_max = PATTERNS[pattern] if eps_max is None else eps_max
+        # per_class=0 would probe no input and call every model clean; steps=0 divides by zero
+        check_option("per_class", per_class, 1, integer=True)
+        check_option("steps", steps, 1, integer=True)
+        check_option("eps_max", eps_max, 0.0, 1.0, above=True)
+        check_option("level", level, 0.0, 1.0, above=True)
+        self.per_class = int(per_class)
+        self.steps = int(steps)
+        self.eps_max = eps_max
         self.level = level
         self.pattern = pattern
 

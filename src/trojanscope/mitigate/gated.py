@@ -83,7 +83,7 @@ def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: in
     """The calibrated verdict of detector ``name`` on ``model`` (its probability that the
     model is backdoored, and its classes ranked most suspicious first)."""
     return calibrate(registry.create("detector", name).inspect(
-        model, clean, input_shape=clean.input_shape, num_classes=clean.num_classes, seed=seed))
+        model, clean, input_shape=clean.input_shape, num_classes=None, seed=seed))
 
 
 def detector_probability(name: str, model: nn.Module, clean: TensorDataset,

@@ -54,7 +54,7 @@ class Unlearn(Mitigation):
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
         verdict = registry.create("detector", self.detector).inspect(
-            model, clean, input_shape=clean.input_shape, num_classes=clean.num_classes, seed=seed
+            model, clean, input_shape=clean.input_shape, num_classes=None, seed=seed
         )
         ranked = [c for c in verdict.target_classes if c in verdict.triggers][: self.top]
         self.recovered_ = ranked
