@@ -58,3 +58,30 @@ def test_a_model_that_ignores_the_trigger_flips_nothing(tiny_test) -> None:
     m = evaluate_attack(Constant(1, tiny_test.num_classes), tiny_test, attack)
     assert m.attack_success_rate == 0.0 and m.flip_rate == 0.0
     assert m.n_flippable == m.n_triggered
+
+
+class Oracle(nn.Module):
+    """Answers each clean image's own label (found by exact match) and ``target`` for any image
+    it has not seen: a per-row answer, so misaligned rows show."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, target: int, k: int) -> None:
+        super().__init__()
+        self.x, self.y, self.target, self.k = x.flatten(1), y, target, k
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        dist, idx = torch.cdist(x.flatten(1), self.x,
+                                compute_mode="donot_use_mm_for_euclid_dist").min(1)
+        label = torch.where(dist < 1e-6, self.y[idx], torch.full_like(idx, self.target))
+        return torch.nn.functional.one_hot(label, self.k).float() * 5
+
+
+def test_the_untriggered_answers_are_the_same_rows_as_the_triggered_ones(tiny_test) -> None:
+    """evaluate_attack reads the flip rate's untriggered answers from the clean pass by
+    ``test_index``: every triggered row's own clean answer (its true label, never the target
+    here) must be the one compared, so all of them are flippable."""
+    attack = BadNets(target=0, poison_rate=0.1, trigger=PatchTrigger(size=4, pattern="solid"))
+    model = Oracle(tiny_test.x, tiny_test.y, 0, tiny_test.num_classes)
+    m = evaluate_attack(model, tiny_test, attack)
+    assert m.clean_accuracy == 1.0 and m.n_triggered > 0
+    assert m.n_flippable == m.n_triggered
+    assert m.flip_rate == m.attack_success_rate
