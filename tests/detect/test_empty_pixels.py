@@ -222,3 +222,21 @@ def test_a_raise_on_a_model_the_raise_term_never_saw_says_so() -> None:
     notes = calibrate(raised, cals).coverage_notes
     assert any("GELU" in n and "in the raise term's calibration" in n for n in notes)
     assert calibrate(quiet, cals).coverage_notes == []
+
+
+def test_no_flag_level_when_the_raise_names_another_class_than_the_top_margin() -> None:
+    """After a raise that named the probe's class, the chart's line (what MM-BD's top class
+    would need) belongs to another class than the verdict's: it is not drawn."""
+    from trojanscope.detect.flag_level import _probability_function, flag_level
+
+    scores = [5.0, 1.0, 0.5, 0.2, 0.1, 0.0, -0.1, -0.3, -0.5, -1.0]
+    rows = [{"class": c, "score": s} for c, s in enumerate(scores)]
+    detection = {"method": "auto", "per_class": rows, "threshold": 0.5,
+                 "features": {"raise_logit": 3.0, "empty_top_class": 0.0}}
+    prob = _probability_function({**detection, "probability": 0.5})
+    if prob is None:
+        pytest.skip("auto is not scored by margins here")
+    detection["probability"] = prob(scores)
+    assert flag_level(detection) is not None  # the raise named the top class: line drawn
+    detection["features"] = {**detection["features"], "empty_top_class": 3.0}
+    assert flag_level(detection) is None
