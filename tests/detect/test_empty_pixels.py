@@ -240,3 +240,19 @@ def test_no_flag_level_when_the_raise_names_another_class_than_the_top_margin() 
     assert flag_level(detection) is not None  # the raise named the top class: line drawn
     detection["features"] = {**detection["features"], "empty_top_class": 3.0}
     assert flag_level(detection) is None
+
+
+def test_calibrating_again_without_the_raise_restores_the_margins_order() -> None:
+    """A raise moves the probe's class to the front; calibrating the verdict again with a file
+    that has no raise term gives MM-BD's order back (the probe's class stayed first)."""
+    cals = {
+        "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),
+        "auto:raise": Calibrator("auto:raise", ["empty_share_gap"], [20.0], -4.0),
+    }
+    v = _verdict(0.5)
+    v.target_classes = [2, 7, 1]
+    v.features["empty_top_class"] = 7.0
+    assert calibrate(v, cals).target_classes[0] == 7
+    assert calibrate(v, cals).target_classes[0] == 7  # twice: still raised once, same class
+    assert calibrate(v, {"auto": cals["auto"]}).target_classes == [2, 7, 1]
+    assert "unraised_top_class" not in v.features

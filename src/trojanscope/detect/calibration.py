@@ -114,6 +114,7 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> Cal
     top = verdict.features.get("empty_top_class")
     if top is not None and int(top) in verdict.target_classes:  # the raise's evidence names
         # its class: the verdict's suspect is that class, not MM-BD's (which it overruled)
+        verdict.features["unraised_top_class"] = float(verdict.target_classes[0])
         verdict.target_classes.remove(int(top))
         verdict.target_classes.insert(0, int(top))
     return term
@@ -218,6 +219,10 @@ def calibrate(
     calibrators = load_calibrators() if calibrators is None else calibrators
     verdict.features.pop("raise_logit", None)  # calibrating twice raises once, and a
     verdict.features.pop("probability_unraised", None)  # fallback keeps no stale raise
+    first = verdict.features.pop("unraised_top_class", None)
+    if first is not None and int(first) in verdict.target_classes:  # nor a raise's order
+        verdict.target_classes.remove(int(first))
+        verdict.target_classes.insert(0, int(first))
     key = (
         f"{verdict.method}:data-free"
         if verdict.data_free and f"{verdict.method}:data-free" in calibrators
