@@ -42,6 +42,8 @@ from trojanscope.mitigate import accept
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.guard import convolutional, hold_back
+from trojanscope.mitigate.stripe_projection import project_stripes
+from trojanscope.mitigate.trigger_prune import proxy_asr
 from trojanscope.mitigate.universal_warp import warp_reach
 from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
@@ -167,6 +169,14 @@ class Gated(Mitigation):
             second stages that had removed the backdoor (a class 0.20-0.25 easier to reach by
             a perturbation of 0.1: fine-tuning alone moves an MLP that much) and never caught
             a real failure there; development data only, like ``dense_lr``.
+        dense_project: with N > 0, a flagged model whose first learned layer is dense (an
+            MLP) first has striped shortcuts towards the suspect class projected out of that
+            layer, at most N directions, while a striped perturbation of at most ``probe_eps``
+            still sends ``residual`` of the held-back images there
+            (:mod:`~trojanscope.mitigate.stripe_projection`: no weight trained); the projected
+            model then stands in for the original (both stages start from it, the probe
+            compares with it and ``revert`` returns it). 0 (default): none. Development data
+            only, not evaluated on a fresh zoo.
     """
 
     name = "gated"
@@ -178,7 +188,8 @@ class Gated(Mitigation):
                  revert: bool = True, hold: bool = False, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
-                 dense_rounds: int = 0, dense_check: bool = True) -> None:
+                 dense_rounds: int = 0, dense_check: bool = True,
+                 dense_project: int = 0) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -201,6 +212,8 @@ class Gated(Mitigation):
         self.dense_rounds = dense_rounds
         check_option("dense_rounds", dense_rounds, 0, integer=True)
         self.dense_check = check_flag("dense_check", dense_check)
+        self.dense_project = dense_project
+        check_option("dense_project", dense_project, 0, 28, integer=True)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
@@ -232,6 +245,9 @@ class Gated(Mitigation):
         report["action"] = f"treated with {self.then}" + (" (forced)" if self.force else "")
         for prm in model.parameters():
             prm.requires_grad_(True)  # the detector may have frozen them
+        if (verdict is not None and self.unlearn and self.dense_project and clean.x.dim() == 4
+                and not convolutional(model)):
+            self._project(model, clean, verdict, seed)  # the projected model stands in for
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
         first_fit = clean
         if original is not None and self.hold and clean.x.dim() == 4:
@@ -246,6 +262,24 @@ class Gated(Mitigation):
             return model
         assert verdict is not None  # original is only copied when the detector ran
         return self._unlearn(model, clean, verdict, original, seed)
+
+    def _project(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
+                 seed: int) -> None:
+        """``dense_project``: project striped shortcuts towards the suspect class out of a dense
+        model's first layer (in place, :mod:`~trojanscope.mitigate.stripe_projection`), on the
+        stage's split. The projected model then stands in for the original in both stages (the
+        first trains from it, the probe compares with it, ``revert`` returns it)."""
+        if not verdict.target_classes:
+            return
+        start = time.perf_counter()
+        suspect = verdict.target_classes[0]
+        fit, val, _, _ = hold_back(model, clean, UNLEARN["val_fraction"], seed)
+        report = project_stripes(model, fit, val, suspect, self.probe_eps, self.dense_project,
+                                 self.residual)
+        trigger = verdict.triggers.get(suspect)
+        report["trigger"] = round(proxy_asr(model, trigger, val), 3) if trigger else None
+        report["seconds"] = round(time.perf_counter() - start, 1)
+        self.report_["project"] = report
 
     def _unlearn(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
                  original: nn.Module, seed: int) -> nn.Module:
@@ -279,6 +313,11 @@ class Gated(Mitigation):
                     return model
                 self.report_["action"] = (f"not treated: {self.then} ran, but the probe "
                                           "found no backdoor; the original is returned")
+                if self.report_.get("project", {}).get("directions"):
+                    self.report_["action"] = (
+                        f"treated: striped direction(s) projected out of the first layer; "
+                        f"{self.then} ran, but the probe found no backdoor left; the projected "
+                        "model is returned")
                 for prm in original.parameters():  # the frozen reference, handed back as the
                     prm.requires_grad_(True)       # copy every other path returns
                 return original
