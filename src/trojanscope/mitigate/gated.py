@@ -79,6 +79,12 @@ WARP_REACH = 0.8
 # ASR -> 0.1% and 0.3%, 8 of 13 models at the goal either way; docs/benchmarks.md, "A universal
 # warp for the warping backdoor").
 WARP = 4.0
+# ``dense_project=N``: another striped direction is projected out while a striped perturbation
+# still sends at least PROJECT_STOP of the held-back images to the suspect class; 0: always N
+# (development data only: two SIG MLPs were left at 2.9% and 11.5% ASR after one direction,
+# their perturbations then reaching 0.11 and 0.04, and at 0.1% and 0.0% after two;
+# docs/benchmarks.md, "Projecting a stripe out of a dense first layer").
+PROJECT_STOP = 0.0
 
 
 def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int) -> ModelVerdict:
@@ -171,8 +177,8 @@ class Gated(Mitigation):
             a real failure there; development data only, like ``dense_lr``.
         dense_project: with N > 0, a flagged model whose first learned layer is dense (an
             MLP) first has striped shortcuts towards the suspect class projected out of that
-            layer, at most N directions, while a striped perturbation of at most ``probe_eps``
-            still sends ``residual`` of the held-back images there
+            layer, N directions (each a striped perturbation of at most ``probe_eps``
+            towards it, fitted on the clean images and orthogonal to the ones before)
             (:mod:`~trojanscope.mitigate.stripe_projection`: no weight trained); the projected
             model then stands in for the original (both stages start from it, the probe
             compares with it and ``revert`` returns it). 0 (default): none. Development data
@@ -275,7 +281,7 @@ class Gated(Mitigation):
         suspect = verdict.target_classes[0]
         fit, val, _, _ = hold_back(model, clean, UNLEARN["val_fraction"], seed)
         report = project_stripes(model, fit, val, suspect, self.probe_eps, self.dense_project,
-                                 self.residual)
+                                 PROJECT_STOP)
         trigger = verdict.triggers.get(suspect)
         report["trigger"] = round(proxy_asr(model, trigger, val), 3) if trigger else None
         report["seconds"] = round(time.perf_counter() - start, 1)
@@ -303,7 +309,9 @@ class Gated(Mitigation):
             self.report_["residual"] = left
             if not probe.backdoor_left(left, self.kept, self.residual):
                 undo = self.revert and not self.force
-                back = " (reverted to the original model)" if undo else ""
+                projected = bool(self.report_.get("project", {}).get("directions"))
+                back = (f" (reverted to the {'projected' if projected else 'original'} model)"
+                        if undo else "")
                 self.report_["unlearn"] = {"suspects": ranked, "action": (
                     f"skipped: no backdoor left to unlearn (trigger kept {left['kept']:.2f} >= "
                     f"{self.kept}, perturbation {left['perturbation']:.2f} < "
@@ -313,7 +321,7 @@ class Gated(Mitigation):
                     return model
                 self.report_["action"] = (f"not treated: {self.then} ran, but the probe "
                                           "found no backdoor; the original is returned")
-                if self.report_.get("project", {}).get("directions"):
+                if projected:
                     self.report_["action"] = (
                         f"treated: striped direction(s) projected out of the first layer; "
                         f"{self.then} ran, but the probe found no backdoor left; the projected "
