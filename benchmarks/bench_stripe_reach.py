@@ -35,12 +35,16 @@ def main() -> None:
     ap.add_argument("--eps", type=float, default=PROBE_EPS)
     ap.add_argument("--holdout", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--after", action="store_true",
-                    help="also the reach after one direction is projected out (per class)")
+    ap.add_argument(
+        "--after",
+        action="store_true",
+        help="also the reach after one direction is projected out (per class)",
+    )
     args = ap.parse_args()
     torch.set_num_threads(1)
-    method_data, _ = split_clean(load_dataset("mnist", "test"), args.holdout, args.seed,
-                                 needs_data=True)
+    method_data, _ = split_clean(
+        load_dataset("mnist", "test"), args.holdout, args.seed, needs_data=True
+    )
     assert method_data is not None
     for zoo in args.zoos:
         _, entries = read_truth(zoo)
@@ -56,13 +60,25 @@ def main() -> None:
             for c in range(int(model(val.x[:1]).shape[1])):
                 delta = striped_perturbation(model, fit.x[fit.y != c][:MAX_FIT], c, args.eps)
                 rates.append(round(stripe_reach(model, delta, val, c), 2))
-            after = [project_stripes(copy.deepcopy(model), fit, val, c, args.eps, 1, 0.0)
-                     ["reach"][-1] for c in range(len(rates))] if args.after else None
+            after = (
+                [
+                    project_stripes(copy.deepcopy(model), fit, val, c, args.eps, 1, 0.0)["reach"][
+                        -1
+                    ]
+                    for c in range(len(rates))
+                ]
+                if args.after
+                else None
+            )
             target = getattr(entry, "target", None)
-            print(f"{zoo.name} {entry.name} {entry.arch} {entry.attack} target {target} "
-                  f"max {max(rates)} at target {rates[target] if target is not None else None} "
-                  f"{rates}" + (f" after one direction {after}" if after else "")
-                  + f" {time.perf_counter() - start:.0f}s", flush=True)
+            print(
+                f"{zoo.name} {entry.name} {entry.arch} {entry.attack} target {target} "
+                f"max {max(rates)} at target {rates[target] if target is not None else None} "
+                f"{rates}"
+                + (f" after one direction {after}" if after else "")
+                + f" {time.perf_counter() - start:.0f}s",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

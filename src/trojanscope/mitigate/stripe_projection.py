@@ -32,8 +32,11 @@ def first_linear(model: nn.Module, x: Tensor) -> nn.Linear | None:
     """The first module with weights that ``model`` runs on ``x`` (a few inputs), when it is a
     :class:`~torch.nn.Linear` with a bias; ``None`` otherwise (a convolution first, say)."""
     order: list[nn.Module] = []
-    hooks = [m.register_forward_hook(lambda m, _i, _o: order.append(m))
-             for m in model.modules() if next(m.parameters(recurse=False), None) is not None]
+    hooks = [
+        m.register_forward_hook(lambda m, _i, _o: order.append(m))
+        for m in model.modules()
+        if next(m.parameters(recurse=False), None) is not None
+    ]
     try:
         predict(model, x)
     finally:
@@ -72,8 +75,16 @@ def project_out(layer: nn.Linear, u: Tensor, mean_input: Tensor) -> None:
         layer.bias += wu * (u @ mean_input)
 
 
-def project_stripes(model: nn.Module, fit: TensorDataset, val: TensorDataset, target: int,
-                    eps: float, most: int, stop: float, steps: int = 30) -> dict[str, Any]:
+def project_stripes(
+    model: nn.Module,
+    fit: TensorDataset,
+    val: TensorDataset,
+    target: int,
+    eps: float,
+    most: int,
+    stop: float,
+    steps: int = 30,
+) -> dict[str, Any]:
     """Project striped shortcuts towards ``target`` out of ``model``'s first layer (in place),
     while one fitted on ``fit`` still sends at least ``stop`` of ``val`` there, at most ``most``
     directions. Returns ``{"reach": [...], "directions": n}`` (the reach before each step and
