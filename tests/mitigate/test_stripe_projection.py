@@ -38,7 +38,7 @@ def test_a_striped_shortcut_is_projected_out_without_training(monkeypatch) -> No
     assert signal_asr(model, clean) == 1.0
     calls = stages_run(monkeypatch)
     flagged(monkeypatch)  # no reversed trigger: the stripe is found from the model alone
-    method = two_stages(unlearn=True, dense_project=4)
+    method = two_stages(unlearn=True, dense_project=1)
     out = method.apply(model, clean)
     assert signal_asr(out, clean) < 0.1
     assert accuracy(out, clean) > 0.95
@@ -69,7 +69,7 @@ def test_without_the_option_the_stages_run_as_before(monkeypatch) -> None:
 def test_a_convolutional_model_is_not_projected(monkeypatch) -> None:
     calls = stages_run(monkeypatch)
     flagged(monkeypatch)
-    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=4)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1)
     method.apply(Convolutional().eval(), data())
     assert "project" not in method.report_ and calls == [1]
 
@@ -80,7 +80,7 @@ def test_a_patch_backdoor_goes_on_to_the_stages(monkeypatch) -> None:
     trigger = ReversedTrigger(target=2, mask=mask, pattern=torch.ones(1, SIDE, SIDE))
     calls = stages_run(monkeypatch)
     flagged(monkeypatch, {2: trigger})
-    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=4)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1)
     method.apply(Striped(patch=True).eval(), data())
     assert method.report_["project"]["trigger"] == 1.0  # the patch is not a stripe
     assert calls == [1]
