@@ -1,0 +1,111 @@
+"""`gated`'s ``dense_project`` (:mod:`trojanscope.mitigate.stripe_projection`): a striped shortcut
+is projected out of a dense model's first layer with no weight trained, the clean function kept;
+a model whose first layer is a convolution, or a backdoor the projection does not remove, goes on
+to the two stages as before. Hand-wired models from ``test_gated_unlearn``."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from test_gated_dense_lr import Convolutional
+from test_gated_unlearn import PATCH, SIDE, Striped, data, flagged, signal_asr, two_stages
+from torch import nn
+
+from trojanscope.detect.base import ReversedTrigger
+from trojanscope.mitigate import adaptive, gated
+from trojanscope.mitigate.stripe_projection import first_linear, project_out, project_stripes
+
+
+def accuracy(model: nn.Module, clean) -> float:
+    with torch.no_grad():
+        return float((model(clean.x).argmax(1) == clean.y).float().mean())
+
+
+def stages_run(monkeypatch) -> list[int]:
+    """The second stage replaced by one that counts its calls and changes nothing."""
+    calls: list[int] = []
+
+    def unlearn(self, model, *args, **kwargs):
+        calls.append(1)
+        return model
+
+    monkeypatch.setattr(adaptive.Adaptive, "unlearn", unlearn)
+    return calls
+
+
+def test_a_striped_shortcut_is_projected_out_without_training(monkeypatch) -> None:
+    model, clean = Striped().eval(), data()
+    assert signal_asr(model, clean) == 1.0
+    calls = stages_run(monkeypatch)
+    flagged(monkeypatch)  # no reversed trigger: the stripe is found from the model alone
+    method = two_stages(unlearn=True, dense_project=1)
+    out = method.apply(model, clean)
+    assert signal_asr(out, clean) < 0.1
+    assert accuracy(out, clean) > 0.95
+    assert method.report_["project"]["directions"] >= 1
+    assert method.report_["project"]["reach"][0] >= 0.2 > method.report_["project"]["reach"][-1]
+    # the probe finds nothing left on the projected model: it is returned, no stage trained
+    assert method.treated and not calls
+    assert torch.equal(out.out.weight, model.out.weight)  # only the first layer changed
+
+
+def test_without_the_projection_the_same_model_keeps_its_stripe(monkeypatch) -> None:
+    calls = stages_run(monkeypatch)  # a stage that changes nothing
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True)
+    clean = data()
+    out = method.apply(Striped().eval(), clean)
+    assert signal_asr(out, clean) == 1.0 and calls == [1]
+
+
+def test_without_the_option_the_stages_run_as_before(monkeypatch) -> None:
+    calls = stages_run(monkeypatch)
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False)
+    method.apply(Striped().eval(), data())
+    assert "project" not in method.report_ and calls == [1]
+
+
+def test_a_convolutional_model_is_not_projected(monkeypatch) -> None:
+    calls = stages_run(monkeypatch)
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1)
+    method.apply(Convolutional().eval(), data())
+    assert "project" not in method.report_ and calls == [1]
+
+
+def test_a_patch_backdoor_goes_on_to_the_stages(monkeypatch) -> None:
+    mask = torch.zeros(1, SIDE, SIDE)
+    mask[0, :PATCH, :PATCH] = 1.0
+    trigger = ReversedTrigger(target=2, mask=mask, pattern=torch.ones(1, SIDE, SIDE))
+    calls = stages_run(monkeypatch)
+    flagged(monkeypatch, {2: trigger})
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1)
+    method.apply(Striped(patch=True).eval(), data())
+    assert method.report_["project"]["trigger"] == 1.0  # the patch is not a stripe
+    assert calls == [1]
+
+
+def test_project_out_blinds_the_layer_to_the_direction_and_keeps_the_mean() -> None:
+    layer = nn.Linear(6, 3)
+    u = torch.nn.functional.normalize(torch.arange(6.0) - 2.5, dim=0)
+    mean = torch.rand(6)
+    before = layer(mean)
+    project_out(layer, u, mean)
+    with torch.no_grad():
+        assert torch.allclose(layer(mean), before, atol=1e-6)
+        assert torch.allclose(layer(mean + 3 * u), layer(mean), atol=1e-5)
+
+
+def test_no_dense_first_layer_no_projection() -> None:
+    clean = data()
+    assert first_linear(Convolutional().eval(), clean.x[:2]) is None
+    assert isinstance(first_linear(Striped().eval(), clean.x[:2]), nn.Linear)
+    out = project_stripes(Convolutional().eval(), clean, clean, 2, 0.3, 4, 0.2)
+    assert out == {"reach": [], "directions": 0}
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, 29])
+def test_dense_project_outside_its_range_is_refused(bad: float) -> None:
+    with pytest.raises(ValueError, match="dense_project"):
+        gated.Gated(dense_project=bad)
