@@ -40,7 +40,7 @@ from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model
-from trojanscope.detect.tree_boxes import box_excess
+from trojanscope.detect.tree_boxes import box_excess, replay_rows
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import class_mass_norms, grouped_masses, leaves_per_tree
 from trojanscope.detect.tree_reference import reference_trees, referenced
@@ -202,10 +202,13 @@ class TabularSearch(ModelDetector):
         # clipped to the calibration zoos' range: outside it a linear term would extrapolate
         features["tab_leaves"] = (float(np.clip(leaves_per_tree(leaves), *LEAVES_RANGE))
                                   if tree else 0.0)
-        # trees: what the ensemble does in the boxes of the leaves clean rows miss
+        # trees: what the ensemble does in the boxes of the leaves clean rows miss; the rows
+        # replayed (and their baselines) are shared with the floor below
+        replay = replay_rows(target.model, ref, x_all.numpy(), y_all.numpy(),
+                             target.num_classes, self.rows) if tree else None
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                            target.num_classes, rows=self.rows, top=self.box_top,
-                           mean_of=self.box_mean) if tree else None
+                           mean_of=self.box_mean, replay=replay) if tree else None
         features["tab_box"] = float(boxes.excess.max()) if boxes is not None else 0.0
         for r in per_class:
             r.details["box_excess"] = float(boxes.excess[r.cls]) if boxes is not None else 0.0
@@ -215,9 +218,10 @@ class TabularSearch(ModelDetector):
             group if tree else None, group_rel if tree else None))
         # the box term above this table's own floor: the same model's ordinary leaves
         # (:mod:`.tree_floor`; issue 16 stop 32)
-        floor = control_floor(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
+        floor = (control_floor(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                               target.num_classes, rows=self.rows, top=self.box_top,
-                              mean_of=self.box_mean) if tree else np.zeros(target.num_classes)
+                              mean_of=self.box_mean, replay=replay) if tree
+                 else np.zeros(target.num_classes))
         features.update(over_floor(boxes.excess if boxes is not None else None, floor,
                                    int(prior.argmax())))
         features["tab_excess"] = float(excess.max())
