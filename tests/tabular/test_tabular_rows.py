@@ -329,3 +329,50 @@ def test_rule_figures_of_tab_fresh14_from_committed_rows(capsys) -> None:
     bench.rule_figures(rows, str(ROOT / "src/trojanscope/detect/calibration.json"), None)
     after = capsys.readouterr().out
     assert "| all | 66 (34) | 0.940 / 0.313 | 24/34 | 2/32 | 0.233 | 24/24 |" in after
+
+
+# stop 33's development rows: stop 32c's with tab-fresh14 (+ -lc), and the features added by
+# bench_tabular_floor.py --recur-only (tab_major_recur, tab_major_recur_lead)
+STOP33_ROWS = [*STOP32C_ROWS, "tab-fresh14_rows.json", "tab-fresh14-lc_rows.json"]
+
+
+def test_committed_rows_reproduce_the_stop_33_candidate(tmp_path, monkeypatch) -> None:
+    """Issue 16 stop 33: the XGBoost entry with the bound recurrence's lead over the other
+    class and the box above its floor, refitted from the committed rows, is the candidate
+    file's; its other entries are the file shipped then."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    bench = load_bench()
+    out = tmp_path / "cal.json"
+    shutil.copy(ROOT / "src/trojanscope/detect/calibration.json", out)
+    bench.fit_designs([str(ROWS / f) for f in STOP33_ROWS],
+                      ["tree:xgboost=group + rel + box + score + major_enrichment"
+                       " + major_recur_lead + major_box_over|none|10"], str(out), FLIPS)
+    refit = load_calibrators(out)
+    candidate = load_calibrators(ROOT / "benchmarks/data/calibration-stop33-candidate.json")
+    key = "tabular-search:tree:xgboost"
+    assert "tab_major_recur_lead" in candidate[key].features
+    assert refit[key].fitted_on["n_models"] == candidate[key].fitted_on["n_models"] == 240
+    assert refit[key].coef == pytest.approx(candidate[key].coef, rel=1e-3, abs=1e-4)
+    assert candidate["tabular-search:tree:lightgbm"].coef == refit[
+        "tabular-search:tree:lightgbm"].coef
+
+
+@pytest.mark.slow  # 13 folds x 6 fits, twice: about 20 s alone
+def test_copies_out_leaves_a_held_out_models_copies_out_of_the_fit(capsys) -> None:
+    """``--by-zoo --copies-out`` (stop 33): trees train deterministically, so two zoos that
+    draw one clean variant hold one model; its copies leave the fit with it. The shipped
+    XGBoost design then flags more clean models out of fold than with the copies in."""
+    bench = load_bench()
+    row = {"backdoored": False, "table": "credit-default", "arch": "xgboost",
+           "features": {"tab_mass_group": 2.82, "tab_box": 0.32, "calibrated": 1.0}}
+    other = {**row, "features": {**row["features"], "calibrated": 0.0}}
+    assert bench.model_key(row) == bench.model_key(other)
+    assert bench.model_key(row) != bench.model_key({**row, "backdoored": True})
+    files = [str(ROWS / f) for f in STOP33_ROWS]
+    design = ["group + rel + box + score + major_enrichment"]
+    flagged = {}
+    for copies_out in (False, True):
+        bench.by_zoo(files, ["tree:xgboost"], design, FLIPS, copies_out)
+        line = next(x for x in capsys.readouterr().out.splitlines() if "| log | 10 |" in x)
+        flagged[copies_out] = int(line.split("clean flagged ")[1].split(";")[0])
+    assert flagged == {False: 14, True: 16}

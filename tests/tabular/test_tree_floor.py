@@ -79,6 +79,8 @@ def test_tabular_search_records_the_box_above_its_floor(arch: str, searched) -> 
     assert feats["tab_box_over"] >= feats["tab_major_box_over"]
     assert feats["tab_major_box_floor"] > 0  # trees: ordinary leaves were replayed
     assert 1.0 < feats["tab_leaves"] <= 3.0  # 20 rounds of depth 3: at most 8 leaves a tree
+    # stop 33: the trigger's bound recurs across trees towards the target (the majority)
+    assert feats["tab_major_recur"] > 0 and feats["tab_major_recur_lead"] > 0
 
 
 def _floor_before(model, ref, records, x, y, num_classes: int) -> np.ndarray:
