@@ -37,6 +37,10 @@ FLIPS = [str(ROOT / "benchmarks/data" / f) for f in ("tab-fresh9_flips.json",
 STOP32C_ROWS = [*DEV_ROWS, "tab-fresh11_rows.json", "tab-fresh12_rows.json",
                 "tab-fresh12-lc_rows.json", "tab-fresh13_rows.json", "tab-fresh13-lc_rows.json"]
 
+# stop 33's development rows: stop 32c's with tab-fresh14 (+ -lc), and the features added by
+# bench_tabular_floor.py --recur-only (tab_major_recur, tab_major_recur_lead)
+STOP33_ROWS = [*STOP32C_ROWS, "tab-fresh14_rows.json", "tab-fresh14-lc_rows.json"]
+
 
 def load_bench():
     script = ROOT / "benchmarks/bench_tabular_calibrate.py"
@@ -90,11 +94,11 @@ def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path, monkeyp
     out = tmp_path / "cal.json"
     bench.fit_designs([str(ROWS / f) for f in TREE_ROWS],
                       ["tree=group + rel + box + score|log|10"], str(out))
-    # step 8: XGBoost with the majority class's own evidence, fitted on the development rows
-    # that hold it
-    bench.fit_designs([str(ROWS / f) for f in MAJOR_ROWS],
-                      ["tree:xgboost=group + rel + box + score + major_enrichment|log|10"],
-                      str(out))
+    # stop 33: XGBoost with the bound recurrence's lead and the box above its floor, on every
+    # development row (stop 32c's and tab-fresh14), inert backdoors left out
+    bench.fit_designs([str(ROWS / f) for f in STOP33_ROWS],
+                      ["tree:xgboost=group + rel + box + score + major_enrichment"
+                       " + major_recur_lead + major_box_over|none|10"], str(out), FLIPS)
     # stop 32c: LightGBM with tab_major_box and tab_leaves, on every development row (stop
     # 31c's, tab-fresh11 ... tab-fresh13), inert backdoors left out
     bench.fit_designs([str(ROWS / f) for f in STOP32C_ROWS],
@@ -326,14 +330,11 @@ def test_rule_figures_of_tab_fresh14_from_committed_rows(capsys) -> None:
     bench.rule_figures(rows, None, None)
     before = capsys.readouterr().out
     assert "| all | 66 (34) | 0.929 / 0.331 | 23/34 | 2/32 | 0.207 | 23/23 |" in before
-    bench.rule_figures(rows, str(ROOT / "src/trojanscope/detect/calibration.json"), None)
+    # the file shipped by stop 32c (its tabular entries; stop 33 changed the XGBoost one)
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop32c-candidate.json"),
+                       None)
     after = capsys.readouterr().out
     assert "| all | 66 (34) | 0.940 / 0.313 | 24/34 | 2/32 | 0.233 | 24/24 |" in after
-
-
-# stop 33's development rows: stop 32c's with tab-fresh14 (+ -lc), and the features added by
-# bench_tabular_floor.py --recur-only (tab_major_recur, tab_major_recur_lead)
-STOP33_ROWS = [*STOP32C_ROWS, "tab-fresh14_rows.json", "tab-fresh14-lc_rows.json"]
 
 
 def test_committed_rows_reproduce_the_stop_33_candidate(tmp_path, monkeypatch) -> None:
@@ -376,3 +377,19 @@ def test_copies_out_leaves_a_held_out_models_copies_out_of_the_fit(capsys) -> No
         line = next(x for x in capsys.readouterr().out.splitlines() if "| log | 10 |" in x)
         flagged[copies_out] = int(line.split("clean flagged ")[1].split(";")[0])
     assert flagged == {False: 14, True: 16}
+
+
+def test_rule_figures_of_tab_fresh15_from_committed_rows(capsys) -> None:
+    """Stop 33's shipping rule on the fresh zoo (seeds 2500/2510): the stored probabilities
+    (the file before stop 33) against the candidate (XGBoost + the bound recurrence's lead +
+    the box above its floor, now shipped): ROC-AUC not lower, cross-entropy lower, no more
+    clean models flagged, target right for >= 90% of the flagged."""
+    bench = load_target0()
+    rows = [str(ROWS / "tab-fresh15_rows.json"), str(ROWS / "tab-fresh15-lc_rows.json")]
+    bench.rule_figures(rows, None, None)
+    before = capsys.readouterr().out
+    assert "| all | 69 (37) | 0.962 / 0.241 | 35/37 | 1/32 | 0.297 | 34/35 |" in before
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop33-candidate.json"),
+                       None)
+    after = capsys.readouterr().out
+    assert "| all | 69 (37) | 0.967 / 0.201 | 35/37 | 1/32 | 0.248 | 34/35 |" in after
