@@ -286,17 +286,22 @@ STOP32_ROWS = [*DEV_ROWS, "tab-fresh11_rows.json", "tab-fresh12_rows.json",
                "tab-fresh12-lc_rows.json"]
 
 
+def refit_xgboost(tmp_path, rows: list[str], extra: str) -> dict:
+    """The shipped calibration file with its XGBoost entry refitted on the committed ``rows``
+    (stop 31b's labelling) as step 8's design plus ``extra`` (``features|transform|C``)."""
+    out = tmp_path / "cal.json"
+    shutil.copy(ROOT / "src/trojanscope/detect/calibration.json", out)
+    load_bench().fit_designs(
+        [str(ROWS / f) for f in rows],
+        [f"tree:xgboost=group + rel + box + score + major_enrichment + {extra}"], str(out), FLIPS)
+    return load_calibrators(out)
+
+
 def test_committed_rows_reproduce_the_stop_32b_candidate(tmp_path, monkeypatch) -> None:
     """Issue 16 stop 32b: the XGBoost entry with the box term above its own floor, refitted
     from the committed rows, is the candidate file's; its other entries are the shipped ones."""
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
-    bench = load_bench()
-    out = tmp_path / "cal.json"
-    shutil.copy(ROOT / "src/trojanscope/detect/calibration.json", out)
-    bench.fit_designs([str(ROWS / f) for f in STOP32_ROWS],
-                      ["tree:xgboost=group + rel + box + score + major_enrichment"
-                       " + major_group_rel + major_box_over|log|10"], str(out), FLIPS)
-    refit = load_calibrators(out)
+    refit = refit_xgboost(tmp_path, STOP32_ROWS, "major_group_rel + major_box_over|log|10")
     candidate = load_calibrators(ROOT / "benchmarks/data/calibration-stop32b-candidate.json")
     key = "tabular-search:tree:xgboost"
     assert "tab_major_box_over" in candidate[key].features
@@ -342,13 +347,7 @@ def test_committed_rows_reproduce_the_stop_33_candidate(tmp_path, monkeypatch) -
     class and the box above its floor, refitted from the committed rows, is the candidate
     file's; its other entries are the file shipped then."""
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
-    bench = load_bench()
-    out = tmp_path / "cal.json"
-    shutil.copy(ROOT / "src/trojanscope/detect/calibration.json", out)
-    bench.fit_designs([str(ROWS / f) for f in STOP33_ROWS],
-                      ["tree:xgboost=group + rel + box + score + major_enrichment"
-                       " + major_recur_lead + major_box_over|none|10"], str(out), FLIPS)
-    refit = load_calibrators(out)
+    refit = refit_xgboost(tmp_path, STOP33_ROWS, "major_recur_lead + major_box_over|none|10")
     candidate = load_calibrators(ROOT / "benchmarks/data/calibration-stop33-candidate.json")
     key = "tabular-search:tree:xgboost"
     assert "tab_major_recur_lead" in candidate[key].features
