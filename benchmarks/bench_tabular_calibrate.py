@@ -166,6 +166,10 @@ for _extra in (["major_recur_lead"], ["major_recur"], ["major_recur_lead", "majo
                ["major_recur", "major_box_over"], ["major_recur", "major_recur_lead"]):
     TREE_DESIGNS[" + ".join([_XGB, *_extra])] = [*TREE_DESIGNS[_XGB],
                                                  *(f"tab_{e}" for e in _extra)]
+_LGB = f"{SHIPPED_31C['tree:lightgbm']} + leaves"  # shipped since stop 32c
+for _extra in (["major_recur_lead"], ["major_recur"]):
+    TREE_DESIGNS[" + ".join([_LGB, *_extra])] = [*TREE_DESIGNS[_LGB],
+                                                 *(f"tab_{e}" for e in _extra)]
 TREE_DESIGNS[_XGB.replace("group + ", "major_group + ", 1)] = [
     "tab_major_group" if f == "tab_mass_group" else f for f in TREE_DESIGNS[_XGB]]
 # every tree library together (the fallback for a library without its own), and each apart
