@@ -40,6 +40,8 @@ STOP32C_ROWS = [*DEV_ROWS, "tab-fresh11_rows.json", "tab-fresh12_rows.json",
 # stop 33's development rows: stop 32c's with tab-fresh14 (+ -lc), and the features added by
 # bench_tabular_floor.py --recur-only (tab_major_recur, tab_major_recur_lead)
 STOP33_ROWS = [*STOP32C_ROWS, "tab-fresh14_rows.json", "tab-fresh14-lc_rows.json"]
+# stop 33b's: stop 33's and tab-fresh15 (+ -lc)
+STOP33B_ROWS = [*STOP33_ROWS, "tab-fresh15_rows.json", "tab-fresh15-lc_rows.json"]
 
 
 def load_bench():
@@ -99,11 +101,11 @@ def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path, monkeyp
     bench.fit_designs([str(ROWS / f) for f in STOP33_ROWS],
                       ["tree:xgboost=group + rel + box + score + major_enrichment"
                        " + major_recur_lead + major_box_over|none|10"], str(out), FLIPS)
-    # stop 32c: LightGBM with tab_major_box and tab_leaves, on every development row (stop
-    # 31c's, tab-fresh11 ... tab-fresh13), inert backdoors left out
-    bench.fit_designs([str(ROWS / f) for f in STOP32C_ROWS],
-                      ["tree:lightgbm=mass + rel + major_group_rel + major_box + leaves|log|10"],
-                      str(out), FLIPS)
+    # stop 33b: LightGBM with tab_major_box, tab_leaves and the bound recurrence's lead, on
+    # every development row (stop 33's and tab-fresh15), inert backdoors left out
+    bench.fit_designs([str(ROWS / f) for f in STOP33B_ROWS],
+                      ["tree:lightgbm=mass + rel + major_group_rel + major_box + leaves"
+                       " + major_recur_lead|log|10"], str(out), FLIPS)
     refit, shipped = load_calibrators(out), load_calibrators()
     for key in ("tabular-search:tree", "tabular-search:tree:xgboost",
                 "tabular-search:tree:lightgbm"):
@@ -353,8 +355,9 @@ def test_committed_rows_reproduce_the_stop_33_candidate(tmp_path, monkeypatch) -
     assert "tab_major_recur_lead" in candidate[key].features
     assert refit[key].fitted_on["n_models"] == candidate[key].fitted_on["n_models"] == 240
     assert refit[key].coef == pytest.approx(candidate[key].coef, rel=1e-3, abs=1e-4)
-    assert candidate["tabular-search:tree:lightgbm"].coef == refit[
-        "tabular-search:tree:lightgbm"].coef
+    then = load_calibrators(ROOT / "benchmarks/data/calibration-stop32c-candidate.json")
+    assert candidate["tabular-search:tree:lightgbm"].coef == then[
+        "tabular-search:tree:lightgbm"].coef  # the file shipped then
 
 
 @pytest.mark.slow  # 13 folds x 6 fits, twice: about 20 s alone
@@ -392,3 +395,23 @@ def test_rule_figures_of_tab_fresh15_from_committed_rows(capsys) -> None:
                        None)
     after = capsys.readouterr().out
     assert "| all | 69 (37) | 0.967 / 0.201 | 35/37 | 1/32 | 0.248 | 34/35 |" in after
+
+
+def test_rule_figures_of_tab_fresh16_from_committed_rows(capsys) -> None:
+    """Stop 33b's shipping rule on the fresh zoo (seeds 2600/2610): the stored probabilities
+    (stop 33's file) against the candidate (LightGBM + the bound recurrence's lead, now
+    shipped): ROC-AUC not lower, cross-entropy lower, no more clean models flagged, every
+    flagged target right; and the file before stop 33 (a second look at its XGBoost entry)."""
+    bench = load_target0()
+    rows = [str(ROWS / "tab-fresh16_rows.json"), str(ROWS / "tab-fresh16-lc_rows.json")]
+    bench.rule_figures(rows, None, None)
+    assert "| all | 70 (38) | 0.910 / 0.390 | 32/38 | 4/32 | 0.464 | 32/32 |" in (
+        capsys.readouterr().out)
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop33b-candidate.json"),
+                       None)
+    assert "| all | 70 (38) | 0.917 / 0.378 | 32/38 | 4/32 | 0.450 | 32/32 |" in (
+        capsys.readouterr().out)
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop32c-candidate.json"),
+                       None)
+    assert "| all | 70 (38) | 0.892 / 0.405 | 30/38 | 8/32 | 0.441 | 30/30 |" in (
+        capsys.readouterr().out)
