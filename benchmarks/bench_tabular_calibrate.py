@@ -157,6 +157,21 @@ TREE_DESIGNS[f"{_XGB} + major_group_rel + box_over"] = [
 for _base in (_XGB, f"{_XGB} + major_box_over", f"{_XGB} + major_group_rel + major_box_over",
               SHIPPED_31C["tree:lightgbm"]):
     TREE_DESIGNS[f"{_base} + leaves"] = [*TREE_DESIGNS[_base], "tab_leaves"]
+# stop 33: the majority class's own group mass (``tab_major_group``) beside or instead of the
+# largest class's (``tab_mass_group``, which a clean deep XGBoost's minority-class groups
+# raise), and the groups summed per bound across trees (``tab_major_recur``/``_lead``)
+TREE_DESIGNS[f"{_XGB} + major_group + major_box_over"] = [
+    *TREE_DESIGNS[_XGB], "tab_major_group", "tab_major_box_over"]
+for _extra in (["major_recur_lead"], ["major_recur"], ["major_recur_lead", "major_box_over"],
+               ["major_recur", "major_box_over"], ["major_recur", "major_recur_lead"]):
+    TREE_DESIGNS[" + ".join([_XGB, *_extra])] = [*TREE_DESIGNS[_XGB],
+                                                 *(f"tab_{e}" for e in _extra)]
+_LGB = f"{SHIPPED_31C['tree:lightgbm']} + leaves"  # shipped since stop 32c
+for _extra in (["major_recur_lead"], ["major_recur"]):
+    TREE_DESIGNS[" + ".join([_LGB, *_extra])] = [*TREE_DESIGNS[_LGB],
+                                                 *(f"tab_{e}" for e in _extra)]
+TREE_DESIGNS[_XGB.replace("group + ", "major_group + ", 1)] = [
+    "tab_major_group" if f == "tab_mass_group" else f for f in TREE_DESIGNS[_XGB]]
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
                 "tree:lightgbm": TREE_DESIGNS})
@@ -316,7 +331,7 @@ def zoo_group(zoo: str) -> str:
 
 
 def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None,
-           flips: list[str] | None = None) -> None:
+           flips: list[str] | None = None, copies_out: bool = False) -> None:
     """Every design per family scored leave one zoo out: each zoo (with its ``-lc`` twin) is
     predicted by the design fitted on the other zoos' rows; printed: the pooled out-of-fold
     cross-entropy / ROC-AUC over all rows, over the backdoors of each target (+ every clean
@@ -324,7 +339,10 @@ def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None,
     design (lowest pooled out-of-fold cross-entropy), it is no evaluation; fewer fits than
     LOO, and each fold is a zoo the fit never saw. With ``flips`` (stop 31c) the rows are
     labelled as stop 31b does (:func:`new_labelling`), and each line adds the clean models
-    flagged out of fold (p >= 0.5) and the worst table x target by out-of-fold cross-entropy."""
+    flagged out of fold (p >= 0.5) and the worst table x target by out-of-fold cross-entropy.
+    ``copies_out`` (stop 33): a fold's fit also leaves out every row of another zoo whose
+    features equal a held-out row's — the same model: a tree library trains deterministically,
+    so zoos that draw the same clean variant hold the same clean model."""
     rows = load_rows(files)
     if flips is not None:
         rows = new_labelling(rows, flips)
@@ -337,6 +355,7 @@ def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None,
         y = np.array([int(r["backdoored"]) for r in sub])
         fold = np.array([zoo_group(r["zoo"]) for r in sub])
         target = np.array([r["target"] if r["backdoored"] else -1 for r in sub])
+        model = np.array([model_key(r) for r in sub])
         print(f"\n{fam}: {len(sub)} models ({int(y.sum())} backdoored, target 0: "
               f"{int((target == 0).sum())})")
         print("| design | transform | C | all | target 0 (+ clean) | target 1 (+ clean) | "
@@ -353,6 +372,8 @@ def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None,
                     p = np.zeros(len(sub))
                     for g in groups:
                         test, train = fold == g, fold != g
+                        if copies_out:
+                            train &= ~np.isin(model, model[test])
                         if not test.any() or len(set(y[train])) < 2:
                             continue
                         cal = fit_calibrator(METHOD, [sub[i]["features"] for i in
@@ -379,6 +400,16 @@ def by_zoo(files: list[str], families: list[str] | None, only: list[str] | None,
         if best is not None:
             print(f"lowest out-of-fold cross-entropy for {fam}: {best[1]}, {best[2]}, "
                   f"C = {best[3]:g} ({best[0]:.3f})")
+
+
+MODEL_KEY = ("tab_flip_1", "tab_score", "tab_mass", "tab_mass_group", "tab_mass_rel", "tab_box")
+
+
+def model_key(row: dict) -> str:
+    """What tells one model from another in the rows: its label, table and the features every
+    tree row holds (two zoos' copies of one deterministic model get the same)."""
+    feats = [round(row["features"].get(k, 0.0), 9) for k in MODEL_KEY]
+    return json.dumps([bool(row["backdoored"]), row["table"], row["arch"], feats])
 
 
 def worst_cell(sub: list[dict], y: np.ndarray, p: np.ndarray, target: np.ndarray) -> str:
@@ -548,6 +579,9 @@ def main() -> None:
                              "out), from these flip-rate replays (bench_tabular_target0.py "
                              "--zoo --json) and, for zoos without one, lending-club target 0 "
                              "left out")
+    parser.add_argument("--copies-out", action="store_true",
+                        help="with --by-zoo: each fold's fit also leaves out the other zoos' "
+                             "copies of its models (the same features: deterministic trees)")
     parser.add_argument("--fit", nargs="+", default=None, metavar="FAMILY=DESIGN|TRANSFORM|C",
                         help="with --choose and --out: fit these designs instead of choosing")
     args = parser.parse_args()
@@ -561,7 +595,7 @@ def main() -> None:
         fit_designs(args.choose, args.fit, args.out, args.flips)
         return
     if args.by_zoo:
-        by_zoo(args.choose, args.families, args.designs, args.flips)
+        by_zoo(args.choose, args.families, args.designs, args.flips, args.copies_out)
         return
     if args.holdout:
         holdout(args.choose, args.holdout, args.families, args.designs)

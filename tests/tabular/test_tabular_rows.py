@@ -37,6 +37,12 @@ FLIPS = [str(ROOT / "benchmarks/data" / f) for f in ("tab-fresh9_flips.json",
 STOP32C_ROWS = [*DEV_ROWS, "tab-fresh11_rows.json", "tab-fresh12_rows.json",
                 "tab-fresh12-lc_rows.json", "tab-fresh13_rows.json", "tab-fresh13-lc_rows.json"]
 
+# stop 33's development rows: stop 32c's with tab-fresh14 (+ -lc), and the features added by
+# bench_tabular_floor.py --recur-only (tab_major_recur, tab_major_recur_lead)
+STOP33_ROWS = [*STOP32C_ROWS, "tab-fresh14_rows.json", "tab-fresh14-lc_rows.json"]
+# stop 33b's: stop 33's and tab-fresh15 (+ -lc)
+STOP33B_ROWS = [*STOP33_ROWS, "tab-fresh15_rows.json", "tab-fresh15-lc_rows.json"]
+
 
 def load_bench():
     script = ROOT / "benchmarks/bench_tabular_calibrate.py"
@@ -90,16 +96,16 @@ def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path, monkeyp
     out = tmp_path / "cal.json"
     bench.fit_designs([str(ROWS / f) for f in TREE_ROWS],
                       ["tree=group + rel + box + score|log|10"], str(out))
-    # step 8: XGBoost with the majority class's own evidence, fitted on the development rows
-    # that hold it
-    bench.fit_designs([str(ROWS / f) for f in MAJOR_ROWS],
-                      ["tree:xgboost=group + rel + box + score + major_enrichment|log|10"],
-                      str(out))
-    # stop 32c: LightGBM with tab_major_box and tab_leaves, on every development row (stop
-    # 31c's, tab-fresh11 ... tab-fresh13), inert backdoors left out
-    bench.fit_designs([str(ROWS / f) for f in STOP32C_ROWS],
-                      ["tree:lightgbm=mass + rel + major_group_rel + major_box + leaves|log|10"],
-                      str(out), FLIPS)
+    # stop 33: XGBoost with the bound recurrence's lead and the box above its floor, on every
+    # development row (stop 32c's and tab-fresh14), inert backdoors left out
+    bench.fit_designs([str(ROWS / f) for f in STOP33_ROWS],
+                      ["tree:xgboost=group + rel + box + score + major_enrichment"
+                       " + major_recur_lead + major_box_over|none|10"], str(out), FLIPS)
+    # stop 33b: LightGBM with tab_major_box, tab_leaves and the bound recurrence's lead, on
+    # every development row (stop 33's and tab-fresh15), inert backdoors left out
+    bench.fit_designs([str(ROWS / f) for f in STOP33B_ROWS],
+                      ["tree:lightgbm=mass + rel + major_group_rel + major_box + leaves"
+                       " + major_recur_lead|log|10"], str(out), FLIPS)
     refit, shipped = load_calibrators(out), load_calibrators()
     for key in ("tabular-search:tree", "tabular-search:tree:xgboost",
                 "tabular-search:tree:lightgbm"):
@@ -282,17 +288,22 @@ STOP32_ROWS = [*DEV_ROWS, "tab-fresh11_rows.json", "tab-fresh12_rows.json",
                "tab-fresh12-lc_rows.json"]
 
 
+def refit_xgboost(tmp_path, rows: list[str], extra: str) -> dict:
+    """The shipped calibration file with its XGBoost entry refitted on the committed ``rows``
+    (stop 31b's labelling) as step 8's design plus ``extra`` (``features|transform|C``)."""
+    out = tmp_path / "cal.json"
+    shutil.copy(ROOT / "src/trojanscope/detect/calibration.json", out)
+    load_bench().fit_designs(
+        [str(ROWS / f) for f in rows],
+        [f"tree:xgboost=group + rel + box + score + major_enrichment + {extra}"], str(out), FLIPS)
+    return load_calibrators(out)
+
+
 def test_committed_rows_reproduce_the_stop_32b_candidate(tmp_path, monkeypatch) -> None:
     """Issue 16 stop 32b: the XGBoost entry with the box term above its own floor, refitted
     from the committed rows, is the candidate file's; its other entries are the shipped ones."""
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
-    bench = load_bench()
-    out = tmp_path / "cal.json"
-    shutil.copy(ROOT / "src/trojanscope/detect/calibration.json", out)
-    bench.fit_designs([str(ROWS / f) for f in STOP32_ROWS],
-                      ["tree:xgboost=group + rel + box + score + major_enrichment"
-                       " + major_group_rel + major_box_over|log|10"], str(out), FLIPS)
-    refit = load_calibrators(out)
+    refit = refit_xgboost(tmp_path, STOP32_ROWS, "major_group_rel + major_box_over|log|10")
     candidate = load_calibrators(ROOT / "benchmarks/data/calibration-stop32b-candidate.json")
     key = "tabular-search:tree:xgboost"
     assert "tab_major_box_over" in candidate[key].features
@@ -326,6 +337,81 @@ def test_rule_figures_of_tab_fresh14_from_committed_rows(capsys) -> None:
     bench.rule_figures(rows, None, None)
     before = capsys.readouterr().out
     assert "| all | 66 (34) | 0.929 / 0.331 | 23/34 | 2/32 | 0.207 | 23/23 |" in before
-    bench.rule_figures(rows, str(ROOT / "src/trojanscope/detect/calibration.json"), None)
+    # the file shipped by stop 32c (its tabular entries; stop 33 changed the XGBoost one)
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop32c-candidate.json"),
+                       None)
     after = capsys.readouterr().out
     assert "| all | 66 (34) | 0.940 / 0.313 | 24/34 | 2/32 | 0.233 | 24/24 |" in after
+
+
+def test_committed_rows_reproduce_the_stop_33_candidate(tmp_path, monkeypatch) -> None:
+    """Issue 16 stop 33: the XGBoost entry with the bound recurrence's lead over the other
+    class and the box above its floor, refitted from the committed rows, is the candidate
+    file's; its other entries are the file shipped then."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    refit = refit_xgboost(tmp_path, STOP33_ROWS, "major_recur_lead + major_box_over|none|10")
+    candidate = load_calibrators(ROOT / "benchmarks/data/calibration-stop33-candidate.json")
+    key = "tabular-search:tree:xgboost"
+    assert "tab_major_recur_lead" in candidate[key].features
+    assert refit[key].fitted_on["n_models"] == candidate[key].fitted_on["n_models"] == 240
+    assert refit[key].coef == pytest.approx(candidate[key].coef, rel=1e-3, abs=1e-4)
+    then = load_calibrators(ROOT / "benchmarks/data/calibration-stop32c-candidate.json")
+    assert candidate["tabular-search:tree:lightgbm"].coef == then[
+        "tabular-search:tree:lightgbm"].coef  # the file shipped then
+
+
+@pytest.mark.slow  # 13 folds x 6 fits, twice: about 20 s alone
+def test_copies_out_leaves_a_held_out_models_copies_out_of_the_fit(capsys) -> None:
+    """``--by-zoo --copies-out`` (stop 33): trees train deterministically, so two zoos that
+    draw one clean variant hold one model; its copies leave the fit with it. The shipped
+    XGBoost design then flags more clean models out of fold than with the copies in."""
+    bench = load_bench()
+    row = {"backdoored": False, "table": "credit-default", "arch": "xgboost",
+           "features": {"tab_mass_group": 2.82, "tab_box": 0.32, "calibrated": 1.0}}
+    other = {**row, "features": {**row["features"], "calibrated": 0.0}}
+    assert bench.model_key(row) == bench.model_key(other)
+    assert bench.model_key(row) != bench.model_key({**row, "backdoored": True})
+    files = [str(ROWS / f) for f in STOP33_ROWS]
+    design = ["group + rel + box + score + major_enrichment"]
+    flagged = {}
+    for copies_out in (False, True):
+        bench.by_zoo(files, ["tree:xgboost"], design, FLIPS, copies_out)
+        line = next(x for x in capsys.readouterr().out.splitlines() if "| log | 10 |" in x)
+        flagged[copies_out] = int(line.split("clean flagged ")[1].split(";")[0])
+    assert flagged == {False: 14, True: 16}
+
+
+def test_rule_figures_of_tab_fresh15_from_committed_rows(capsys) -> None:
+    """Stop 33's shipping rule on the fresh zoo (seeds 2500/2510): the stored probabilities
+    (the file before stop 33) against the candidate (XGBoost + the bound recurrence's lead +
+    the box above its floor, now shipped): ROC-AUC not lower, cross-entropy lower, no more
+    clean models flagged, target right for >= 90% of the flagged."""
+    bench = load_target0()
+    rows = [str(ROWS / "tab-fresh15_rows.json"), str(ROWS / "tab-fresh15-lc_rows.json")]
+    bench.rule_figures(rows, None, None)
+    before = capsys.readouterr().out
+    assert "| all | 69 (37) | 0.962 / 0.241 | 35/37 | 1/32 | 0.297 | 34/35 |" in before
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop33-candidate.json"),
+                       None)
+    after = capsys.readouterr().out
+    assert "| all | 69 (37) | 0.967 / 0.201 | 35/37 | 1/32 | 0.248 | 34/35 |" in after
+
+
+def test_rule_figures_of_tab_fresh16_from_committed_rows(capsys) -> None:
+    """Stop 33b's shipping rule on the fresh zoo (seeds 2600/2610): the stored probabilities
+    (stop 33's file) against the candidate (LightGBM + the bound recurrence's lead, now
+    shipped): ROC-AUC not lower, cross-entropy lower, no more clean models flagged, every
+    flagged target right; and the file before stop 33 (a second look at its XGBoost entry)."""
+    bench = load_target0()
+    rows = [str(ROWS / "tab-fresh16_rows.json"), str(ROWS / "tab-fresh16-lc_rows.json")]
+    bench.rule_figures(rows, None, None)
+    assert "| all | 70 (38) | 0.910 / 0.390 | 32/38 | 4/32 | 0.464 | 32/32 |" in (
+        capsys.readouterr().out)
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop33b-candidate.json"),
+                       None)
+    assert "| all | 70 (38) | 0.917 / 0.378 | 32/38 | 4/32 | 0.450 | 32/32 |" in (
+        capsys.readouterr().out)
+    bench.rule_figures(rows, str(ROOT / "benchmarks/data/calibration-stop32c-candidate.json"),
+                       None)
+    assert "| all | 70 (38) | 0.892 / 0.405 | 30/38 | 8/32 | 0.441 | 30/30 |" in (
+        capsys.readouterr().out)

@@ -79,3 +79,66 @@ def test_tabular_search_records_the_box_above_its_floor(arch: str, searched) -> 
     assert feats["tab_box_over"] >= feats["tab_major_box_over"]
     assert feats["tab_major_box_floor"] > 0  # trees: ordinary leaves were replayed
     assert 1.0 < feats["tab_leaves"] <= 3.0  # 20 rounds of depth 3: at most 8 leaves a tree
+    # stop 33: the trigger's bound recurs across trees towards the target (the majority)
+    assert feats["tab_major_recur"] > 0 and feats["tab_major_recur_lead"] > 0
+
+
+def _floor_before(model, ref, records, x, y, num_classes: int) -> np.ndarray:
+    """The floor as stop 32b computed it: one :func:`box_excess` call per class on that
+    class's ordinary leaves of the deficit leaves' size (each call scored every class)."""
+    from trojanscope.detect.tree_mass import deficit
+
+    floor = np.zeros(num_classes)
+    for c in range(num_classes):
+        own = [r for r in records if r.cls == c and r.box]
+        missed = sorted(own, key=lambda r: -deficit(r.train, r.clean, len(x)))[:10]
+        ordinary = [r for r in own if r.clean >= r.train]
+        if not missed or not ordinary:
+            continue
+        size = np.log(max(float(np.mean([r.train for r in missed])), 1e-12))
+        near = sorted(ordinary, key=lambda r: abs(np.log(max(r.train, 1e-12)) - size))
+        floor[c] = box_excess(model, ref, near[:10], x, y, SCHEMA, num_classes).excess[c]
+    return floor
+
+
+class _Counted(torch.nn.Module):
+    """A model that counts its forward calls."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model, self.calls = model, 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        return self.model(x)
+
+
+@pytest.mark.parametrize("arch", ["xgboost", "lightgbm"])
+def test_the_floor_replays_each_box_once_and_gives_the_same_figures(arch: str) -> None:
+    """One pass per verdict (issue 16 stop 33): the rows replayed and their baselines are
+    those of ``tab_box``, and each class's ordinary boxes are replayed for that class alone —
+    one model call per box, where stop 32b's floor scored every class's rows again for each
+    class — and the floor and box are bit-identical to stop 32b's."""
+    from trojanscope.detect.tree_boxes import replay_rows
+
+    x, y = table(900, 5)
+    model = registry.create(
+        "arch", arch, input_shape=(6,), num_classes=2, n_estimators=40, max_depth=4
+    )
+    model.fit_arrays(x, y, seed=0)
+    x, y = table(400, 6)
+    records = [r for r in model.leaf_records(x, 10**6) if r.strength > 0]
+    ref = reference_model(torch.from_numpy(x), torch.from_numpy(y), 2, seed=0)
+    counted = _Counted(model)
+    replay = replay_rows(counted, ref, x, y, 2)
+    box = box_excess(counted, ref, records, x, y, SCHEMA, 2, replay=replay)
+    before = counted.calls
+    floor = control_floor(counted, ref, records, x, y, SCHEMA, 2, replay=replay)
+    assert counted.calls - before == sum(
+        min(10, len([r for r in records if r.cls == c and r.box and r.clean >= r.train]))
+        for c in range(2)
+    )
+    assert floor.any()
+    assert np.array_equal(floor, _floor_before(model, ref, records, x, y, 2))
+    assert np.array_equal(floor, control_floor(model, ref, records, x, y, SCHEMA, 2))
+    assert np.array_equal(box.excess, box_excess(model, ref, records, x, y, SCHEMA, 2).excess)

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from trojanscope import registry
+from trojanscope.detect.tabular_search import recurrence_features
 from trojanscope.detect.tree_mass import (
+    bound_recurrence,
     class_mass_norms,
     deficit,
     grouped_mass,
@@ -70,6 +72,29 @@ def test_grouped_mass_counts_a_group_once_and_keeps_trees_apart() -> None:
     pooled = grouped_mass(records, 100, 2, top=3)
     assert pooled[1] == pytest.approx((deficit(0.06, 0.0, 100) + deficit(0.01, 0.0, 100)) / 2)
     assert pooled[0] == 0.0
+
+
+def test_a_trigger_bound_adds_up_across_trees_and_chance_bounds_do_not() -> None:
+    """Issue 16 stop 33: a deep clean tree's chance groups can miss as many clean rows as a
+    poison group does (here class 1's natural leaves miss more, tree by tree, than class 0's
+    poison), but each tree's chance falls under another bound, while the trigger's bound is
+    the same in every tree: summed per bound across trees, class 0 leads."""
+    trigger = (0.12, 0.13)
+    poison = [LeafRecord(t, 0, 0.1, 0.02, 0.0, {2: trigger}) for t in range(4)]
+    natural = [LeafRecord(t, 1, 0.1, 0.05, 0.0, {1: (0.1 * t, 0.1 * t + 0.05)})
+               for t in range(4)]
+    records = poison + natural
+    assert grouped_mass(records, 100, 2, top=3)[1] > grouped_mass(records, 100, 2, top=3)[0]
+    recur = bound_recurrence(records, 100, 2)
+    assert recur[0] == pytest.approx(4 * deficit(0.02, 0.0, 100))
+    assert recur[1] == pytest.approx(deficit(0.05, 0.0, 100))
+    feats = recurrence_features(recur, major=0)
+    assert feats["tab_major_recur"] == pytest.approx(np.log1p(recur[0]))
+    assert feats["tab_major_recur_lead"] == pytest.approx(np.log1p(recur[0]) - np.log1p(recur[1]))
+    assert recurrence_features(None, 0) == {"tab_major_recur": 0.0, "tab_major_recur_lead": 0.0}
+    # a group two bounds define counts once per bound, never twice under one bound
+    shared = [LeafRecord(0, 0, 0.1, 0.03, 0.0, {0: (0.2, 0.4), 1: (None, 0.5)})] * 2
+    assert bound_recurrence(shared, 100, 2)[0] == pytest.approx(deficit(0.06, 0.0, 100))
 
 
 @pytest.mark.parametrize("arch", ["xgboost", "lightgbm"])

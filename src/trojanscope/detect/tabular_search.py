@@ -40,9 +40,14 @@ from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model
-from trojanscope.detect.tree_boxes import box_excess
+from trojanscope.detect.tree_boxes import box_excess, replay_rows
 from trojanscope.detect.tree_floor import control_floor, over_floor
-from trojanscope.detect.tree_mass import class_mass_norms, grouped_masses, leaves_per_tree
+from trojanscope.detect.tree_mass import (
+    bound_recurrence,
+    class_mass_norms,
+    grouped_masses,
+    leaves_per_tree,
+)
 from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -197,15 +202,23 @@ class TabularSearch(ModelDetector):
         # the leaves of a tree sharing a bound, pooled (tree_mass.grouped_mass)
         group, group_rel = grouped_masses(early, len(x_all), target.num_classes)
         features["tab_mass_group"] = float(np.log1p(group.max()))
+        # the same groups summed per bound across trees: a trigger's bound recurs, chance
+        # deficits (which rise with depth) scatter (tree_mass.bound_recurrence; stop 33)
+        features.update(recurrence_features(
+            bound_recurrence(early, len(x_all), target.num_classes) if tree else None,
+            int(prior.argmax())))
         # the depth those groups come from: a clean deep tree's groups miss more (stop 32)
         # every leaf counts (a multi-class tree's leaves that push away are leaves too),
         # clipped to the calibration zoos' range: outside it a linear term would extrapolate
         features["tab_leaves"] = (float(np.clip(leaves_per_tree(leaves), *LEAVES_RANGE))
                                   if tree else 0.0)
-        # trees: what the ensemble does in the boxes of the leaves clean rows miss
+        # trees: what the ensemble does in the boxes of the leaves clean rows miss; the rows
+        # replayed (and their baselines) are shared with the floor below
+        replay = replay_rows(target.model, ref, x_all.numpy(), y_all.numpy(),
+                             target.num_classes, self.rows) if tree else None
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                            target.num_classes, rows=self.rows, top=self.box_top,
-                           mean_of=self.box_mean) if tree else None
+                           mean_of=self.box_mean, replay=replay) if tree else None
         features["tab_box"] = float(boxes.excess.max()) if boxes is not None else 0.0
         for r in per_class:
             r.details["box_excess"] = float(boxes.excess[r.cls]) if boxes is not None else 0.0
@@ -215,9 +228,10 @@ class TabularSearch(ModelDetector):
             group if tree else None, group_rel if tree else None))
         # the box term above this table's own floor: the same model's ordinary leaves
         # (:mod:`.tree_floor`; issue 16 stop 32)
-        floor = control_floor(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
+        floor = (control_floor(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                               target.num_classes, rows=self.rows, top=self.box_top,
-                              mean_of=self.box_mean) if tree else np.zeros(target.num_classes)
+                              mean_of=self.box_mean, replay=replay) if tree
+                 else np.zeros(target.num_classes))
         features.update(over_floor(boxes.excess if boxes is not None else None, floor,
                                    int(prior.argmax())))
         features["tab_excess"] = float(excess.max())
@@ -433,6 +447,18 @@ def majority_features(per_class: list[ClassResult], major: int, excess: np.ndarr
         "tab_major_group_rel": float(np.log1p(group_rel[major]))
         if group_rel is not None else 0.0,
     }
+
+
+def recurrence_features(recur: np.ndarray | None, major: int) -> dict[str, float]:
+    """``tab_major_recur``: log1p of the majority class's :func:`.tree_mass.bound_recurrence`;
+    ``tab_major_recur_lead``: that less the largest other class's (a tree's own depth sets
+    both; 0 without trees)."""
+    if recur is None:
+        return {"tab_major_recur": 0.0, "tab_major_recur_lead": 0.0}
+    logs = np.log1p(recur)
+    others = np.delete(logs, major)
+    return {"tab_major_recur": float(logs[major]),
+            "tab_major_recur_lead": float(logs[major] - (others.max() if len(others) else 0.0))}
 
 
 def tree_target_order(ranked: list[int], mass: np.ndarray, mass_sure: float,

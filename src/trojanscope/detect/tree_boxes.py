@@ -36,8 +36,9 @@ class BoxResult:
     below: dict[int, bool] | None = None  # per class: the best box is [lo, hi) (XGBoost)
 
 
-def into_box(rows: np.ndarray, box: Box, schema: TabularSchema, clean: np.ndarray,
-             below: bool = False) -> np.ndarray:
+def into_box(
+    rows: np.ndarray, box: Box, schema: TabularSchema, clean: np.ndarray, below: bool = False
+) -> np.ndarray:
     """``rows`` moved into ``box``, staying valid encodings (one category per column).
     ``below``: the box is ``[lo, hi)`` (XGBoost: left when ``x < cut``), else ``(lo, hi]``
     (LightGBM: left when ``x <= cut``); on discrete columns the two differ by a whole value."""
@@ -70,17 +71,19 @@ def _inside(v: np.ndarray, lo: float | None, hi: float | None, below: bool) -> n
     return ok
 
 
-def _category_into(out: np.ndarray, box: Box, feats: list[int], start: int, width: int,
-                   clean: np.ndarray) -> None:
+def _category_into(
+    out: np.ndarray, box: Box, feats: list[int], start: int, width: int, clean: np.ndarray
+) -> None:
     required = [f for f in feats if box[f][0] is not None]
     if required:  # the box asks for this category
-        out[:, start:start + width] = 0.0
+        out[:, start : start + width] = 0.0
         out[:, required[0]] = 1.0
         return
     banned = sorted(f for f in feats if box[f][1] is not None)
-    counts = clean[:, start:start + width].sum(0)
-    allowed = [start + int(k) for k in np.argsort(-counts, kind="stable")
-               if start + int(k) not in banned]
+    counts = clean[:, start : start + width].sum(0)
+    allowed = [
+        start + int(k) for k in np.argsort(-counts, kind="stable") if start + int(k) not in banned
+    ]
     if not allowed:
         return
     moved = out[:, banned].sum(1) > 0.5
@@ -93,30 +96,103 @@ def _proba(model: nn.Module, x: np.ndarray, c: int) -> float:
         return float(torch.softmax(model(torch.from_numpy(x).float()), 1)[:, c].mean())
 
 
-def box_excess(model: nn.Module, ref: nn.Module, records: list[LeafRecord], x: np.ndarray,
-               y: np.ndarray, schema: TabularSchema, num_classes: int, rows: int = 100,
-               top: int = 10, mean_of: int = 3) -> BoxResult:
-    """Per class, the excess of the model over ``ref`` on clean rows moved into the boxes of
-    the ``top`` leaves with the largest deficit (``records`` read against ``x``)."""
+@dataclass
+class Replay:
+    """Per class: the clean rows moved into its boxes (those the model is surest are not the
+    class), and the model's and the reference's mean probability of the class on them as
+    they are. Computed once per verdict and shared by every box replayed (``tab_box`` and
+    its floor, :mod:`.tree_floor`): they depend on the rows, not on the leaves."""
+
+    pick: dict[int, np.ndarray]
+    base: dict[int, tuple[float, float]]
+
+
+def replay_rows(
+    model: nn.Module,
+    ref: nn.Module,
+    x: np.ndarray,
+    y: np.ndarray,
+    num_classes: int,
+    rows: int = 100,
+) -> Replay:
+    """The rows :func:`box_excess` replays per class, and their baselines."""
     with torch.no_grad():
         proba = torch.softmax(model(torch.from_numpy(x).float()), 1).numpy()
     own = proba.argmax(1)
-    excess, boxes, below = np.zeros(num_classes), {}, {}
+    pick, base = {}, {}
     for c in range(num_classes):
         others = np.nonzero((y != c) & (own == y))[0]
         if len(others) == 0:
             continue
-        pick = others[np.argsort(proba[others, c], kind="stable")[:rows]]
-        base, base_ref = _proba(model, x[pick], c), _proba(ref, x[pick], c)
-        leaves = sorted((r for r in records if r.cls == c and r.box),
-                        key=lambda r: -deficit(r.train, r.clean, len(x)))[:top]
-        found = []
-        for leaf in leaves:
-            moved = into_box(x[pick], leaf.box, schema, x, leaf.below)
-            found.append(((_proba(model, moved, c) - base)
-                          - (_proba(ref, moved, c) - base_ref), leaf.box, leaf.below))
-        if not found:
+        pick[c] = others[np.argsort(proba[others, c], kind="stable")[:rows]]
+        base[c] = (_proba(model, x[pick[c]], c), _proba(ref, x[pick[c]], c))
+    return Replay(pick, base)
+
+
+def most_missed(records: list[LeafRecord], c: int, n: int, top: int) -> list[LeafRecord]:
+    """The ``top`` leaves of class ``c`` (with a box) that ``n`` clean rows miss most."""
+    return sorted(
+        (r for r in records if r.cls == c and r.box), key=lambda r: -deficit(r.train, r.clean, n)
+    )[:top]
+
+
+def box_excess(
+    model: nn.Module,
+    ref: nn.Module,
+    records: list[LeafRecord],
+    x: np.ndarray,
+    y: np.ndarray,
+    schema: TabularSchema,
+    num_classes: int,
+    rows: int = 100,
+    top: int = 10,
+    mean_of: int = 3,
+    replay: Replay | None = None,
+) -> BoxResult:
+    """Per class, the excess of the model over ``ref`` on clean rows moved into the boxes of
+    the ``top`` leaves with the largest deficit (``records`` read against ``x``); ``replay``:
+    the rows and baselines of :func:`replay_rows` (computed here when not given)."""
+    leaves = {c: most_missed(records, c, len(x), top) for c in range(num_classes)}
+    return leaf_excess(
+        model,
+        ref,
+        leaves,
+        x,
+        schema,
+        num_classes,
+        mean_of,
+        replay or replay_rows(model, ref, x, y, num_classes, rows),
+    )
+
+
+def leaf_excess(
+    model: nn.Module,
+    ref: nn.Module,
+    leaves: dict[int, list[LeafRecord]],
+    x: np.ndarray,
+    schema: TabularSchema,
+    num_classes: int,
+    mean_of: int,
+    replay: Replay,
+) -> BoxResult:
+    """Per class ``c``, the excess of the model over ``ref`` on ``replay``'s rows moved into
+    the boxes of ``leaves[c]`` (in that order; ties keep it): the mean of the ``mean_of``
+    largest, and the best box. Classes without rows or leaves get 0."""
+    excess, boxes, below = np.zeros(num_classes), {}, {}
+    for c in range(num_classes):
+        if c not in replay.pick or not leaves.get(c):
             continue
+        pick, (base, base_ref) = replay.pick[c], replay.base[c]
+        found = []
+        for leaf in leaves[c]:
+            moved = into_box(x[pick], leaf.box, schema, x, leaf.below)
+            found.append(
+                (
+                    (_proba(model, moved, c) - base) - (_proba(ref, moved, c) - base_ref),
+                    leaf.box,
+                    leaf.below,
+                )
+            )
         found.sort(key=lambda f: -f[0])
         excess[c] = float(np.mean([f[0] for f in found[:mean_of]]))
         boxes[c] = (found[0][1], found[0][0])

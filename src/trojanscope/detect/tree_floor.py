@@ -25,8 +25,7 @@ import numpy as np
 from torch import nn
 
 from trojanscope.data.tabular.schema import TabularSchema
-from trojanscope.detect.tree_boxes import box_excess
-from trojanscope.detect.tree_mass import deficit
+from trojanscope.detect.tree_boxes import Replay, leaf_excess, most_missed, replay_rows
 
 
 def control_floor(
@@ -40,30 +39,43 @@ def control_floor(
     rows: int = 100,
     top: int = 10,
     mean_of: int = 3,
+    replay: Replay | None = None,
 ) -> np.ndarray:
     """Per class, the box excess of the model's *ordinary* leaves: among ``records`` of the
     class that the clean rows ``x`` reach at least as often as the training rows did (no
     deficit), the ``top`` whose training share is nearest (in log) to the mean share of the
     class's ``top`` deficit leaves — leaves of the same size as those ``tab_box`` replays, a
     small leaf's box being narrower and moving rows more — scored as
-    :func:`.tree_boxes.box_excess` scores the deficit leaves (against the logistic ``ref``)."""
-    n = len(x)
-    floor = np.zeros(num_classes)
+    :func:`.tree_boxes.box_excess` scores the deficit leaves (against the logistic ``ref``).
+    Every class's leaves are replayed in one pass over the rows of ``replay`` (those of
+    ``tab_box``; computed here when not given): each class only into its own boxes."""
+    chosen = ordinary_leaves(records, len(x), num_classes, top)
+    if not chosen:
+        return np.zeros(num_classes)
+    replay = replay or replay_rows(model, ref, x, y, num_classes, rows)
+    return leaf_excess(model, ref, chosen, x, schema, num_classes, mean_of, replay).excess
+
+
+def ordinary_leaves(
+    records: list[Any], n: int, num_classes: int, top: int = 10
+) -> dict[int, list[Any]]:
+    """Per class, the ``top`` ordinary leaves :func:`control_floor` replays, in its order: of
+    the class's leaves with a box that ``n`` clean rows reach at least as often as the
+    training rows did, those nearest in log training share to the mean share of the class's
+    ``top`` deficit leaves (classes without deficit or ordinary leaves are left out)."""
+    chosen = {}
     for c in range(num_classes):
         own = [r for r in records if r.cls == c and r.box]
-        missed = sorted(own, key=lambda r: -deficit(r.train, r.clean, n))[:top]
+        missed = most_missed(own, c, n, top)
         ordinary = [r for r in own if r.clean >= r.train]
         if not missed or not ordinary:
             continue
         size = np.log(max(float(np.mean([r.train for r in missed])), 1e-12))
         near = sorted(ordinary, key=lambda r: abs(np.log(max(r.train, 1e-12)) - size))
-        # the ``top`` nearest in size, chosen here (box_excess would rank by deficit, which
-        # is 0 for every ordinary leaf)
-        floor[c] = box_excess(
-            model, ref, near[:top], x, y, schema, num_classes, rows=rows, top=top,
-            mean_of=mean_of,
-        ).excess[c]
-    return floor
+        # the ``top`` nearest in size, in the order box_excess would replay them (by
+        # deficit, 0 for every ordinary leaf: the sort is stable, so nearest first)
+        chosen[c] = most_missed(near[:top], c, n, top)
+    return chosen
 
 
 def over_floor(box: np.ndarray | None, floor: np.ndarray, major: int) -> dict[str, float]:

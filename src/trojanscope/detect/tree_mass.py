@@ -94,20 +94,44 @@ def grouped_masses(records: list, n_clean: int, num_classes: int,
 
 def group_deficits(records: list, n_clean: int, num_classes: int) -> list[list[float]]:
     """Per class, the deficit of each distinct leaf group of :func:`grouped_mass`."""
+    per_class: list[list[float]] = [[] for _ in range(num_classes)]
+    for cls, value, _ in pooled_groups(records, n_clean):
+        per_class[cls].append(value)
+    return per_class
+
+
+def pooled_groups(records: list, n_clean: int) -> list[tuple[int, float, list[tuple]]]:
+    """Every distinct leaf group of :func:`grouped_mass` (within one tree, the leaves of a
+    class sharing one exact bound): its class, pooled deficit, and the bounds
+    ``(feature, lo, hi)`` that define it (one group, however many bounds its leaves share)."""
     groups: dict[tuple, list[int]] = {}
     for i, r in enumerate(records):
         for feature, (lo, hi) in r.box.items():
             groups.setdefault((r.tree, r.cls, feature, lo, hi), []).append(i)
-    pooled: dict[tuple[int, frozenset[int]], float] = {}
-    for (_, cls, *_), members in groups.items():
+    pooled: dict[tuple[int, frozenset[int]], tuple[int, float, list[tuple]]] = {}
+    for (_, cls, *bound), members in groups.items():
         key = (cls, frozenset(members))
         if key not in pooled:
-            pooled[key] = deficit(sum(records[i].train for i in members),
-                                  sum(records[i].clean for i in members), n_clean)
-    per_class: list[list[float]] = [[] for _ in range(num_classes)]
-    for (cls, _), value in pooled.items():
-        per_class[cls].append(value)
-    return per_class
+            pooled[key] = (cls, deficit(sum(records[i].train for i in members),
+                                        sum(records[i].clean for i in members), n_clean), [])
+        pooled[key][2].append(tuple(bound))
+    return list(pooled.values())
+
+
+def bound_recurrence(records: list, n_clean: int, num_classes: int) -> np.ndarray:
+    """Per class: over the bounds ``(feature, lo, hi)``, the largest sum across trees of the
+    deficits of the class's leaf groups that bound defines (:func:`pooled_groups`).
+
+    Why (issue 16 stop 33): a clean deep tree's natural groups miss clean rows by chance, more
+    the deeper the tree (its leaves are smaller), so the largest group deficit rises with depth
+    and a clean depth-7 XGBoost's reaches a target-0 backdoor's. Chance picks a different bound
+    in each tree; a trigger is the same bound in every tree that fits the poison, so its
+    deficits add up across trees while chance ones stay scattered."""
+    per_class: list[dict[tuple, float]] = [{} for _ in range(num_classes)]
+    for cls, value, bounds in pooled_groups(records, n_clean):
+        for bound in bounds:
+            per_class[cls][bound] = per_class[cls].get(bound, 0.0) + value
+    return np.asarray([max(d.values()) if d else 0.0 for d in per_class])
 
 
 def leaves_per_tree(records: list) -> float:
