@@ -11,8 +11,10 @@ from test_tree_boxes import SCHEMA, table
 
 from trojanscope import registry
 from trojanscope.detect.tabular_excess import reference_model
+from trojanscope.detect.tabular_search import LEAVES_RANGE
 from trojanscope.detect.tree_boxes import box_excess
 from trojanscope.detect.tree_floor import control_floor, over_floor
+from trojanscope.detect.tree_mass import leaves_per_tree
 
 
 def test_over_floor_counts_only_the_rise_above_the_floor() -> None:
@@ -71,14 +73,16 @@ def test_the_floor_ignores_what_the_leaves_clean_rows_miss_encode() -> None:
 
 @pytest.mark.parametrize("arch", ["xgboost"])
 def test_tabular_search_records_the_box_above_its_floor(arch: str, searched) -> None:
-    _, verdict = searched(arch, target=0)
+    run, verdict = searched(arch, target=0)
     feats = verdict.features
     assert feats["tab_major_box_over"] == pytest.approx(
         max(0.0, feats["tab_major_box"] - feats["tab_major_box_floor"])
     )
     assert feats["tab_box_over"] >= feats["tab_major_box_over"]
     assert feats["tab_major_box_floor"] > 0  # trees: ordinary leaves were replayed
-    assert 1.0 < feats["tab_leaves"] <= 3.0  # 20 rounds of depth 3: at most 8 leaves a tree
+    raw = leaves_per_tree(run.model.leaf_records(run.test.x.numpy(), 10**9))
+    assert 1.0 < raw <= 3.0  # 20 rounds of depth 3: at most 8 leaves a tree
+    assert feats["tab_leaves"] == pytest.approx(raw)  # XGBoost's as it is (no clip)
     # stop 33: the trigger's bound recurs across trees towards the target (the majority)
     assert feats["tab_major_recur"] > 0 and feats["tab_major_recur_lead"] > 0
 
@@ -142,3 +146,11 @@ def test_the_floor_replays_each_box_once_and_gives_the_same_figures(arch: str) -
     assert np.array_equal(floor, _floor_before(model, ref, records, x, y, 2))
     assert np.array_equal(floor, control_floor(model, ref, records, x, y, SCHEMA, 2))
     assert np.array_equal(box.excess, box_excess(model, ref, records, x, y, SCHEMA, 2).excess)
+
+
+def test_lightgbm_leaves_are_held_in_its_calibrations_range(searched) -> None:
+    """LightGBM's calibrator reads ``tab_leaves``: its value is clipped to that calibration's
+    range; the raw count is what the clip starts from."""
+    run, verdict = searched("lightgbm", target=0)
+    raw = leaves_per_tree(run.model.leaf_records(run.test.x.numpy(), 10**9))
+    assert verdict.features["tab_leaves"] == pytest.approx(float(np.clip(raw, *LEAVES_RANGE)))

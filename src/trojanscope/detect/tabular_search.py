@@ -208,10 +208,13 @@ class TabularSearch(ModelDetector):
             bound_recurrence(early, len(x_all), target.num_classes) if tree else None,
             int(prior.argmax())))
         # the depth those groups come from: a clean deep tree's groups miss more (stop 32)
-        # every leaf counts (a multi-class tree's leaves that push away are leaves too),
-        # clipped to the calibration zoos' range: outside it a linear term would extrapolate
-        features["tab_leaves"] = (float(np.clip(leaves_per_tree(leaves), *LEAVES_RANGE))
-                                  if tree else 0.0)
+        # every leaf counts (a multi-class tree's leaves that push away are leaves too);
+        # LightGBM's, which its calibrator reads, clipped to that calibration's range (outside
+        # it a linear term would extrapolate); other libraries' as they are
+        leaves_log2 = leaves_per_tree(leaves) if tree else 0.0
+        if getattr(target.model, "library", "") == "lightgbm":
+            leaves_log2 = float(np.clip(leaves_log2, *LEAVES_RANGE))
+        features["tab_leaves"] = float(leaves_log2)
         # trees: what the ensemble does in the boxes of the leaves clean rows miss; the rows
         # replayed (and their baselines) are shared with the floor below
         replay = replay_rows(target.model, ref, x_all.numpy(), y_all.numpy(),
