@@ -45,11 +45,13 @@ def test_a_warp_softens_the_edges_of_most_digits() -> None:
 
 def test_edges_adds_one_column_and_no_pass() -> None:
     x, model = _digits(), Pixels()
-    plain = registry.create("input-detector", "mahalanobis", transforms=[])
+    plain = registry.create("input-detector", "mahalanobis", transforms=[], edges=False)
     edged = registry.create("input-detector", "mahalanobis", transforms=[], edges=True)
-    for det in (plain, edged):
+    served = registry.create("input-detector", "mahalanobis", transforms=[])  # serve's guard
+    for det in (plain, edged, served):
         det.fit(model, x, generator=torch.Generator().manual_seed(0))
-    assert plain.edges is False and plain.forward_passes_per_input == 1
+    assert plain.forward_passes_per_input == 1
+    assert served.edges == "auto" and served.edges_ is False  # the gate needs transforms=auto
     assert edged.forward_passes_per_input == 1
     with torch.no_grad():
         a, b = plain._raw(x[:50]), edged._raw(x[:50])
@@ -88,3 +90,17 @@ def test_edges_auto_joins_only_where_a_transform_is_left_out() -> None:
     fixed = registry.create("input-detector", "mahalanobis", transforms="blur", edges="auto")
     fixed.fit(BlockReader(at=(5, 5)), x, generator=torch.Generator().manual_seed(0))
     assert fixed.edges_ is False  # transforms named by the user: no automatic column
+
+
+def test_edges_auto_is_the_default() -> None:
+    """Stop 33's decision: the default detector adds the column where ``jitbin`` joins (a model
+    leaving the median out) and nowhere else."""
+    x = _block_inputs()
+    for at, expect in (((4, 4), False), ((5, 5), True)):
+        det = registry.create("input-detector", "mahalanobis")
+        det.fit(BlockReader(at=at), x, generator=torch.Generator().manual_seed(0))
+        assert det.edges == "auto" and det.edges_ is expect
+        off = registry.create("input-detector", "mahalanobis", edges=False)
+        off.fit(BlockReader(at=at), x, generator=torch.Generator().manual_seed(0))
+        with torch.no_grad():
+            assert det._raw(x).shape[1] == off._raw(x).shape[1] + int(expect)

@@ -36,12 +36,13 @@ column (typically 3-9) is barely changed. ``cap=0`` turns it off.
 ``top`` (seventh round, docs/benchmarks.md): with ``top=k > 0`` only an input's ``k`` largest
 consistency columns enter the fusion — each transform wipes out its own trigger families, so the
 columns that did not fire add only their clean noise to the clean tail; ``0`` counts them all.
-``edges`` (stop 33, opt-in): one more column, read from the input alone (no pass): how much
-softer its edges are than a clean image's (:mod:`~trojanscope.detect.input_level.edges`: a warp
-trigger's bilinear resampling softens a digit's steep steps), tail-scaled and capped like the
-consistency columns. ``True``: on every model; ``"auto"``: only where ``transforms="auto"``
-left one of the menu's first ``max_transforms`` entries out (where ``jitbin`` joins: the WaNet
-models, which leave out the blur), so a model keeping them all is unchanged; ``False``: none.
+``edges`` (stop 33; ``"auto"`` by default, decided on fresh seeds 43-45): one more column,
+read from the input alone (no pass): how much softer its edges are than a clean image's
+(:mod:`~trojanscope.detect.input_level.edges`: a warp trigger's bilinear resampling softens a
+digit's steep steps), tail-scaled and capped like the consistency columns. ``"auto"``: only
+where ``transforms="auto"`` left one of the menu's first ``max_transforms`` entries out (where
+``jitbin`` joins: the WaNet models, which leave out the blur), so a model keeping them all is
+unchanged; ``True``: on every model; ``False``: none.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ from trojanscope.registry import register
 
 COMBINE = ("mean", "max", "sumsq")
 TOP = 0  # only the TOP largest consistency columns of an input count (0: every one)
-EDGES: bool | str = False  # the edge-steepness column (stop 33): opt-in (True, "auto")
+# the edge-steepness column where jitbin joins (stop 33: decided on fresh seeds 43-45)
+EDGES: bool | str = "auto"
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
 
 
