@@ -14,7 +14,10 @@ so the layers' and each transform's standardised columns are stored for the cali
 (cross-fitted), held-out clean and triggered inputs. ``compare`` fuses them as the detector does
 (``cap``, ``sumsq``), with ``auto``'s per-model choice of transforms, under each rule: ``top=0``
 (every column), ``top=2`` and ``top=1``; ROC-AUC, TPR at 1% FPR and the guard's realised FPR per
-model. The figures match ``bench_detect_inputs.py`` for ``top=0`` (the same protocol).
+model. The figures match ``bench_detect_inputs.py`` for ``top=0`` (the same protocol) with
+``edges=false``: the cache does not hold stop 33's edge column, which today's ``auto`` adds on a
+model that leaves one of the menu's first four transforms out
+(``detect_inputs_edges_dev.py fused`` adds it to a cache).
 """
 
 from __future__ import annotations

@@ -411,6 +411,9 @@ def main() -> None:
                     help="The sixth-round population (covered architectures, other recipes).")
     ap.add_argument("--holdout3", action="store_true",
                     help="The seventh-round population (every family, mixed recipes).")
+    ap.add_argument("--backdoored-only", action="store_true",
+                    help="train only the backdoored rows (each row is trained from its own seed, "
+                    "so they equal the full zoo's; issue 14's input-level benchmark reads no more)")
     ap.add_argument("--recipes", action="store_true",
                     help="The eighth-round population (SGD, cosine, label smoothing, AdamW).")
     args = ap.parse_args()
@@ -429,7 +432,7 @@ def main() -> None:
         set(ARCH_FAMILIES + FRESH_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH)
     for row in plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2,
                     args.holdout3, args.recipes):
-        if row["arch_family"] not in only:
+        if row["arch_family"] not in only or (args.backdoored_only and not row["backdoored"]):
             continue
         if row["name"] in done and (args.out / f"{row['name']}.pt").is_file():
             continue

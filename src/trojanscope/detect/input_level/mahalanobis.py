@@ -36,6 +36,13 @@ column (typically 3-9) is barely changed. ``cap=0`` turns it off.
 ``top`` (seventh round, docs/benchmarks.md): with ``top=k > 0`` only an input's ``k`` largest
 consistency columns enter the fusion — each transform wipes out its own trigger families, so the
 columns that did not fire add only their clean noise to the clean tail; ``0`` counts them all.
+``edges`` (stop 33; ``"auto"`` by default, decided on fresh seeds 43-45): one more column,
+read from the input alone (no pass): how much softer its edges are than a clean image's
+(:mod:`~trojanscope.detect.input_level.edges`: a warp trigger's bilinear resampling softens a
+digit's steep steps), tail-scaled and capped like the consistency columns. ``"auto"``: only
+where ``transforms="auto"`` left one of the menu's first ``max_transforms`` entries out (where
+``jitbin`` joins: the WaNet models, which leave out the blur), so a model keeping them all is
+unchanged; ``True``: on every model; ``False``: none.
 """
 
 from __future__ import annotations
@@ -57,6 +64,7 @@ from trojanscope.detect.input_level.consistency import (
     probability_drops,
     tail_scale,
 )
+from trojanscope.detect.input_level.edges import data_span, smoothness
 from trojanscope.detect.input_level.features import (
     INPUT_SIDE,
     MAP_SIDE,
@@ -70,6 +78,8 @@ from trojanscope.registry import register
 
 COMBINE = ("mean", "max", "sumsq")
 TOP = 0  # only the TOP largest consistency columns of an input count (0: every one)
+# the edge-steepness column where jitbin joins (stop 33: decided on fresh seeds 43-45)
+EDGES: bool | str = "auto"
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
 
 
@@ -97,8 +107,9 @@ class Mahalanobis(InputDetector):
                  distance: str = "both",
                  transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP,
                  menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP,
-                 max_transforms: int = MAX_TRANSFORMS) -> None:
+                 max_transforms: int = MAX_TRANSFORMS, edges: bool | str = EDGES) -> None:
         self.shrinkage = shrinkage
+        self.edges = edges
         self.top = top
         self.max_transforms = max_transforms
         self.menu = _names(menu)  # what "auto" chooses from; "median+blur+binarise" as text
@@ -126,6 +137,8 @@ class Mahalanobis(InputDetector):
         if (isinstance(self.max_transforms, bool) or not isinstance(self.max_transforms, int)
                 or self.max_transforms < 0):
             raise UserInputError("mahalanobis: max_transforms must be an integer >= 0")
+        if not isinstance(self.edges, bool) and self.edges != "auto":
+            raise UserInputError("mahalanobis: edges must be true, false or auto")
         if self.distance not in ("absolute", "relative", "both"):
             raise UserInputError("mahalanobis: distance must be absolute, relative or both")
         if self.folds < 2:
@@ -184,6 +197,12 @@ class Mahalanobis(InputDetector):
                                "change the model's prediction on over "
                                f"{1 - MIN_AGREEMENT:.0%} of the clean inputs")
         drops = probability_drops(self.view_, clean_x, logits, self.transforms_, transformed)
+        self.edges_ = self.edges is True or (
+            self.edges == "auto" and self.transforms == ("auto",)
+            and any(t not in self.transforms_ for t in self.menu[:self.max_transforms]))
+        if self.edges_:
+            self.span_ = data_span(clean_x)
+            drops = torch.cat([drops, smoothness(clean_x, self.span_)[:, None]], 1)
         centre, spread = tail_scale(drops)
         self.centre_ = torch.cat([z.mean(0), centre])
         self.spread_ = torch.cat([z.std(0).nan_to_num(1.0).clamp_min(1e-6), spread])
@@ -221,6 +240,8 @@ class Mahalanobis(InputDetector):
         n_layer = z.shape[1]
         if self.transforms_:  # the one-pass detector skips the (empty) consistency columns
             z = torch.cat([z, probability_drops(self.view_, x, logits, self.transforms_)], 1)
+        if getattr(self, "edges_", False):  # read from the input alone
+            z = torch.cat([z, smoothness(x, self.span_)[:, None].to(z)], 1)
         z = (z - self.centre_) / self.spread_
         if self.cap > 0 and z.shape[1] > n_layer:
             z[:, n_layer:] = self.cap * torch.tanh(z[:, n_layer:] / self.cap)
@@ -246,7 +267,7 @@ class Mahalanobis(InputDetector):
             return self._fuse(self._columns(x, feats, logits)).float()
 
     def _fuse(self, z: Tensor) -> Tensor:
-        n_layer = z.shape[1] - len(self.transforms_)
+        n_layer = z.shape[1] - len(self.transforms_) - int(getattr(self, "edges_", False))
         if 0 < self.top < z.shape[1] - n_layer:
             # each transform wipes out its own trigger families: an input's largest drops carry
             # the evidence, and the clean noise of the columns that did not fire does not add up
