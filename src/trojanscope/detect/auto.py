@@ -21,10 +21,11 @@ With clean images, every model also gets the universal perturbation confined to 
 data's empty pixels (where clean digits are never written: a frame, a corner patch): a backdoor
 target is reached there by far more inputs than the next class, whatever the logit scale
 (issue 9, stop 32); a gap beyond the shipped ``auto:raise`` term's start raises the probability
-(``raise_logit``, ``probability_unraised`` in the features) and never lowers it. With
-``-p pixels=true`` the greedy pixel probe (``detect/pixels.py``) runs there too: five pixels set
-to the maximum anywhere, for patch triggers inside the digits' area (issue 9, stop 33); the
-``auto:raise:pixels`` term reads its ``pixel_share_gap`` where the calibration file has it.
+(``raise_logit``, ``probability_unraised`` in the features) and never lowers it. The greedy
+pixel probe (``detect/pixels.py``) runs there too: five pixels set to the maximum anywhere, for
+patch triggers inside the digits' area, which touch no empty pixel (issue 9, stop 33); a
+``pixel_share_gap`` beyond the shipped ``auto:raise:pixels`` term's start (0.08) raises the
+probability the same way.
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -74,16 +75,18 @@ class AutoDetector(ModelDetector):
             of other-class inputs it sends to its most-reached class minus the next class's
             (issue 9, stop 32). On by default: the shipped ``auto:raise`` term raises the
             probability of a model whose gap exceeds 0.20 (``-p empty=false`` turns it off).
-        pixels: where the empty-pixel probe may run, also run the greedy pixel probe and record
-            ``pixel_share_gap`` and ``pixel_top_class`` (issue 9, stop 33: patches inside the
-            digits' area).
+        pixels: where the empty-pixel probe may run (images with empty pixels), also run the
+            greedy pixel probe and record ``pixel_share_gap`` and ``pixel_top_class`` (issue 9,
+            stop 33: patches inside the digits' area). On by default: the shipped
+            ``auto:raise:pixels`` term raises the probability of a model whose gap exceeds 0.08
+            (``-p pixels=false`` turns it off).
     """
 
     name = "auto"
     needs_data = False
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
-                 empty: bool = True, pixels: bool = False) -> None:
+                 empty: bool = True, pixels: bool = True) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
