@@ -50,8 +50,6 @@ from trojanscope.detect.base import InspectionTarget
 from trojanscope.detect.pixels import pixel_hits
 from trojanscope.detect.universal import UniversalPerturbation, empty_pixels, share_gap
 
-SIZES = (100, 200, 500)
-
 
 def held_out(seed: int) -> tuple[np.ndarray, np.ndarray]:
     """``foreign_zoo.py``'s held-out 1,000 images for the population of ``seed``."""
@@ -141,6 +139,8 @@ def main() -> None:
     ap.add_argument("--parts", default="pixels,lowvar,mlp")
     ap.add_argument("--draws", default="1,2", help="Draw seeds for N = 100/200/500.")
     ap.add_argument("--pixel-steps", type=int, default=40)
+    ap.add_argument("--sizes", default="100,200,500", help="Clean-set sizes for --parts sizes.")
+    ap.add_argument("--clean-only", action="store_true", help="Only the clean models.")
     ap.add_argument("--summary", type=Path)
     args = ap.parse_args()
     if args.summary:
@@ -155,6 +155,8 @@ def main() -> None:
         pool = held_out(seed) if "sizes" in parts else None
         for meta, load in foreign(zoo):
             key = f"{zoo.name}/{meta['name']}"
+            if args.clean_only and meta["backdoored"]:
+                continue
             row = done.setdefault(
                 key,
                 {
@@ -181,7 +183,7 @@ def main() -> None:
                 row["null"] = permuted_gaps(model, clean)
             if "sizes" in parts:
                 sizes = row.setdefault("sizes", {})
-                for n in SIZES:
+                for n in (int(v) for v in args.sizes.split(",")):
                     for d in args.draws.split(","):
                         name = f"{n}/{d}"
                         if name not in sizes:
