@@ -223,6 +223,8 @@ def summary(done: dict) -> None:
     def report(name: str, values: dict[str, float]) -> None:
         keys = [k for k in values if values[k] == values[k]]
         y = [done[k]["backdoored"] for k in keys]
+        if len(set(y)) < 2:
+            return
         v = [values[k] for k in keys]
         clean = sorted(values[k] for k in keys if not done[k]["backdoored"])
         xp = [values[k] for k in keys if done[k]["attack"] == "xpatch"]
@@ -249,11 +251,23 @@ def summary(done: dict) -> None:
                 f"{np.mean([v['lit'] for v in w]):.4f}; at initialisation (U(-b, b), b = "
                 f"{w[0]['init_bound']:.4f}) {w[0]['init_bound'] / 2:.4f}"
             )
-    names = sorted({n for r in done.values() for n in r.get("sizes", {})})
-    for n in names:
-        report(
-            f"empty N {n}",
-            {k: r["sizes"][n]["gap"] for k, r in done.items() if n in r.get("sizes", {})},
+    names = sorted(
+        {n for r in done.values() for n in r.get("sizes", {})},
+        key=lambda n: tuple(int(v) for v in n.split("/")),
+    )
+    for n in names:  # the clean models' spread at each clean-set size
+        rows = {
+            k: r["sizes"][n]
+            for k, r in done.items()
+            if n in r.get("sizes", {}) and not r["backdoored"]
+        }
+        gaps = np.array([v["gap"] for v in rows.values()])
+        pixels = [v["pixels"] for v in rows.values()]
+        worst = max(rows, key=lambda k: rows[k]["gap"])
+        print(
+            f"clean, N {n:7s} ({len(gaps)}): empty pixels {min(pixels)}-{max(pixels)}; gap "
+            f"median {np.median(gaps):.3f}, 90th percentile {np.quantile(gaps, 0.9):.3f}, "
+            f"max {gaps.max():.3f} ({worst}), above 0.20: {int((gaps > 0.2).sum())}"
         )
 
 

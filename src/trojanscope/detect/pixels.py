@@ -12,7 +12,7 @@ the class: a count of decisions, free of the logit scale, as the empty-pixel pro
 model-level feature is ``pixel_share_gap`` (``universal.share_gap``: the largest class's share
 over the steps minus the second's). Five pixels: a trigger fires with part of its pattern, a
 clean model's natural confusions (strokes that make a 2 or an 8) need more; over 5 steps the
-gap of the 37 clean development models is at most 0.073 and of every in-digit patch model at
+gap of the 39 clean development models is at most 0.073 and of every in-digit patch model at
 least 0.127 (``benchmarks/empty_gap_study.py``, docs/benchmarks.md, issue 9, stop 33).
 """
 
