@@ -128,5 +128,6 @@ def test_the_shipped_pixel_term_starts_at_the_hint_gap() -> None:
     assert term.fitted_on["n_models"] == 74
     cals = {"auto": _CALS["auto"], "auto:raise:pixels": term}
     assert calibrate(_verdict(0.0, 0.08), cals).probability == pytest.approx(
-        1 / (1 + 2.718281828459045**2))
+        1 / (1 + 2.718281828459045**2)
+    )
     assert calibrate(_verdict(0.0, 0.2), cals).probability > 0.99  # logit -2 + 60 * 0.12
