@@ -180,6 +180,12 @@ def _features(row: dict) -> dict[str, float]:
     empty = row.get("off_hits") or (probe or {}).get("empty_hits")
     if empty:  # the empty-pixel probe (offsupport_rows.py or probe_rows.py; stop 32)
         out.update(empty_features(np.asarray(empty, dtype=np.float64)))
+    if probe and "pixel_hits" in probe:  # the greedy pixel probe (probe_rows.py; stop 33)
+        import torch
+
+        from trojanscope.detect.pixels import pixel_features
+
+        out.update(pixel_features(torch.tensor(probe["pixel_hits"], dtype=torch.float64)))
     return out
 
 
@@ -196,6 +202,9 @@ def empty_features(hits: np.ndarray) -> dict[str, float]:
 HINGE_GAPS = np.round(np.arange(0.0, 0.405, 0.01), 2)  # the grid the hinge is fitted on
 HINGE_SLOPES = (1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 40.0, 60.0)
 GAP = "empty_share_gap"
+# Raise-only designs: name prefix -> the gap they read, and the calibrator key they ship as
+# (stop 32: the empty pixels; stop 33: the greedy pixel probe, on top of the first).
+HINGE_DESIGNS = {"hinge: ": (GAP, ""), "pixhinge: ": ("pixel_share_gap", ":pixels")}
 
 
 def hinge(p: np.ndarray, gap: np.ndarray, slope: float, start: float) -> np.ndarray:
@@ -297,15 +306,20 @@ def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
     models inside its coverage, design D (fitted on ``train``) for the others; else design."""
     if name == "shipped":
         return np.array([r["probability"] for r in test])
-    if name.startswith("hinge: "):  # stop 32: a raise-only term on the empty-pixel gap
-        base = name.removeprefix("hinge: ")
-        fit = [r for r in train if GAP in features(r)]
+    prefix = next((k for k in HINGE_DESIGNS if name.startswith(k)), None)
+    if prefix is not None:  # stop 32/33: a raise-only term on a probe's gap, over design base
+        base, gap = name.removeprefix(prefix), HINGE_DESIGNS[prefix][0]
+        fit = [r for r in train if gap in features(r)]
         y = np.array([r["backdoored"] for r in fit], dtype=int)
         slope, start = fit_hinge(predict(train, fit, base),
-                                 np.array([features(r)[GAP] for r in fit]), y)
+                                 np.array([features(r)[gap] for r in fit]), y)
         HINGES[name] = (slope, start, len(fit))
-        gaps = np.array([features(r).get(GAP, 0.0) for r in test])
+        gaps = np.array([features(r).get(gap, 0.0) for r in test])
         return hinge(predict(train, test, base), gaps, slope, start)
+    if name == "as shipped + raise":  # stop 33: with the shipped auto:raise term, not refitted
+        term = load_calibrators()["auto:raise"].fitted_on
+        gaps = np.array([features(r).get(GAP, 0.0) for r in test])
+        return hinge(predict(train, test, "as shipped"), gaps, term["slope"], term["start"])
     if name == "as shipped":  # both shipped calibrators, routed by coverage; nothing refitted
         return np.array([r["probability"] if covered(r)
                          else SHIPPED_WIDER.probability(features(r)) for r in test])
@@ -407,9 +421,10 @@ def main() -> None:
     ap.add_argument("--recipe-range", type=Path, default=None,
                     help="recipe_range.py output: the default calibrator zoos' logit_std range.")
     ap.add_argument("--ship", default=None, help="Design to fit on the whole pool and ship.")
-    ap.add_argument("--ship-raise", default=None,
+    ap.add_argument("--ship-raise", action="append", default=[],
                     help="'hinge: <base>': fit the raise-only term on the pool and write it as "
-                         "the 'auto:raise' calibrator (stop 32).")
+                         "the 'auto:raise' calibrator (stop 32); 'pixhinge: <base>' as "
+                         "'auto:raise:pixels' (stop 33). Repeatable, written in order.")
     ap.add_argument("--test-rows", type=Path, action="append", default=[],
                     help="Rows of populations never used to choose a design (with the "
                          "evaluation zoo): each design fitted on the whole pool, scored per "
@@ -486,14 +501,15 @@ def main() -> None:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     if args.ship:
         ship(pool, args.ship, args.calibration)
-    if args.ship_raise:
-        ship_raise(pool, args.ship_raise, args.calibration)
+    for name in args.ship_raise:
+        ship_raise(pool, name, args.calibration)
 
 
 def ship_raise(pool: list[dict], name: str, path: Path) -> None:
-    """Fit the raise-only term ``name`` (``hinge: <base>``) on the pool rows that have the
-    empty-pixel probe and write it as ``auto:raise``: ``coef`` = slope and ``intercept`` =
-    −slope · start on the raw gap, so its linear score is slope · (gap − start)."""
+    """Fit the raise-only term ``name`` (``hinge: <base>`` or ``pixhinge: <base>``) on the
+    pool rows that have its probe and write it as ``auto:raise`` (``auto:raise:pixels``):
+    ``coef`` = slope and ``intercept`` = −slope · start on the raw gap, so its linear score is
+    slope · (gap − start)."""
     from trojanscope.detect.calibration import (
         RAISE,
         Calibrator,
@@ -502,17 +518,22 @@ def ship_raise(pool: list[dict], name: str, path: Path) -> None:
     )
     from trojanscope.detect.coverage import count_traits
 
-    fit = [r for r in pool if GAP in features(r)]
+    prefix = next(k for k in HINGE_DESIGNS if name.startswith(k))
+    gap, suffix = HINGE_DESIGNS[prefix]
+    fit = [r for r in pool if gap in features(r)]
     y = np.array([r["backdoored"] for r in fit], dtype=int)
-    slope, start = fit_hinge(predict(pool, fit, name.removeprefix("hinge: ")),
-                             np.array([features(r)[GAP] for r in fit]), y)
+    slope, start = fit_hinge(predict(pool, fit, name.removeprefix(prefix)),
+                             np.array([features(r)[gap] for r in fit]), y)
     cals = load_calibrators(path)
-    key = f"auto:{RAISE}"
-    cals[key] = Calibrator(key, [GAP], [slope], -slope * start, {
+    key = f"auto:{RAISE}{suffix}"
+    why = {GAP: "from the clean data's empty pixels one class is reached far more often than "
+                "the next, as a trigger written there would make it",
+           "pixel_share_gap": "a few pixels set to the maximum send the clean inputs to one "
+                              "class far more often than to the next, as a patch trigger would"}
+    cals[key] = Calibrator(key, [gap], [slope], -slope * start, {
         "n_models": len(fit), "zoo": sorted({r["zoo"] for r in fit}), "design": name,
         "start": start, "slope": slope, "coverage": count_traits(r["traits"] for r in fit),
-        "why": "from the clean data's empty pixels one class is reached far more often than "
-               "the next, as a trigger written there would make it"})
+        "why": why[gap]})
     save_calibrators(cals, path)
     print(f"shipped {key}: slope {slope:g}, start {start:.2f} on {len(fit)} models")
 

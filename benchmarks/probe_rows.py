@@ -10,7 +10,9 @@ For every row of ``gen_rows.json`` reloads the model and its clean data and runs
 - ``uap_hits``/``stripe_hits``: per class and step, the share of the other classes' inputs the
   growing perturbation sends to the class (the sizes are read off these; eighth round);
 - ``empty_hits``/``empty_eps50`` (``--probes empty``): the same for the perturbation confined to
-  the clean data's empty pixels (issue 9, stop 32).
+  the clean data's empty pixels (issue 9, stop 32);
+- ``pixel_hits`` (``--probes pixels``): the greedy universal pixel probe's shares per class and
+  step (``detect/pixels.py``; issue 9, stop 33).
 
     python benchmarks/probe_rows.py --rows benchmarks/out/gen_rows.json \
         --out benchmarks/out/probe_0.json --shard 0/2
@@ -35,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generalise_rows import foreign, ours
 from trojanscope.data import load_dataset
 from trojanscope.detect.base import InspectionTarget, balanced_sample
+from trojanscope.detect.pixels import pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import UniversalPerturbation
 
@@ -45,7 +48,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--shard", default="0/1")
     ap.add_argument("--probes", default="uap,ts",
-                    help="Comma-separated: uap, ts, stripes, empty (the empty pixels; stop 32).")
+                    help="Comma-separated: uap, ts, stripes, empty (the empty pixels; stop 32), "
+                         "pixels (the greedy pixel probe; stop 33).")
     ap.add_argument("--skip-covered", action="store_true",
                     help="Only models outside the default calibrator's coverage (the only ones "
                          "whose calibrator reads the probes).")
@@ -102,6 +106,11 @@ def run_probes(target: InspectionTarget, probes: set[str]) -> dict:
             out[key] = uap.sizes_from_hits(hits).tolist()
             out[hits_key] = hits.round(decimals=4).tolist()
             out[time_key] = time.perf_counter() - t0
+    if "pixels" in probes:
+        t0 = time.perf_counter()
+        hits = pixel_hits(target, torch.Generator().manual_seed(0))
+        out["pixel_hits"] = hits.round(decimals=4).tolist()
+        out["pixel_s"] = time.perf_counter() - t0
     if "ts" in probes:
         t0 = time.perf_counter()
         v = TriggerSearch().run(target, torch.Generator().manual_seed(0))

@@ -21,7 +21,11 @@ With clean images, every model also gets the universal perturbation confined to 
 data's empty pixels (where clean digits are never written: a frame, a corner patch): a backdoor
 target is reached there by far more inputs than the next class, whatever the logit scale
 (issue 9, stop 32); a gap beyond the shipped ``auto:raise`` term's start raises the probability
-(``raise_logit``, ``probability_unraised`` in the features) and never lowers it.
+(``raise_logit``, ``probability_unraised`` in the features) and never lowers it. The greedy
+pixel probe (``detect/pixels.py``) runs there too: five pixels set to the maximum anywhere, for
+patch triggers inside the digits' area, which touch no empty pixel (issue 9, stop 33); a
+``pixel_share_gap`` beyond the shipped ``auto:raise:pixels`` term's start (0.08) raises the
+probability the same way.
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -36,6 +40,7 @@ from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdic
 from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.coverage import architecture_traits, coverage_notes
+from trojanscope.detect.pixels import PIXEL_GAP_HINT, pixel_features, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
     EMPTY_GAP_HINT,
@@ -70,18 +75,24 @@ class AutoDetector(ModelDetector):
             of other-class inputs it sends to its most-reached class minus the next class's
             (issue 9, stop 32). On by default: the shipped ``auto:raise`` term raises the
             probability of a model whose gap exceeds 0.20 (``-p empty=false`` turns it off).
+        pixels: where the empty-pixel probe may run (images with empty pixels), also run the
+            greedy pixel probe and record ``pixel_share_gap`` and ``pixel_top_class`` (issue 9,
+            stop 33: patches inside the digits' area). On by default: the shipped
+            ``auto:raise:pixels`` term raises the probability of a model whose gap exceeds 0.08
+            (``-p pixels=false`` turns it off).
     """
 
     name = "auto"
     needs_data = False
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
-                 empty: bool = True) -> None:
+                 empty: bool = True, pixels: bool = True) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
         self.shares = check_flag("shares", shares)
         self.empty = check_flag("empty", empty)
+        self.pixels = check_flag("pixels", pixels)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         if tabular(target):  # tables: the tabular search (MM-BD's margins need images)
@@ -92,11 +103,11 @@ class AutoDetector(ModelDetector):
         verdict.method = self.name
         if target.clean is None:
             return verdict
-        hinted = None  # the empty-pixel probe's class, where its gap is evidence of its own
+        hinted: list[int] = []  # the probes' classes, where their gaps are evidence of their own
         # images with empty pixels (MNIST-like: a frame, corners); natural RGB images have
-        # none, and the probe would only read the model's ordinary confusions there
-        if (self.empty and len(target.input_shape) == 3
-                and bool(empty_pixels(target.clean.x).any())):
+        # none, and the probes would only read the model's ordinary confusions there
+        images = len(target.input_shape) == 3 and bool(empty_pixels(target.clean.x).any())
+        if self.empty and images:
             empty = UniversalPerturbation(pattern="empty").hits(
                 target, torch.Generator().manual_seed(seed))
             verdict.features.update(share_gap(empty, "empty"))
@@ -105,12 +116,17 @@ class AutoDetector(ModelDetector):
                 row.details["empty_share"] = float(shares[row.cls])
             verdict.features["empty_top_class"] = float(shares.argmax())
             if verdict.features["empty_share_gap"] > EMPTY_GAP_HINT:
-                hinted = int(shares.argmax())
+                hinted.append(int(shares.argmax()))
+        if self.pixels and images:
+            verdict.features.update(pixel_features(
+                pixel_hits(target, torch.Generator().manual_seed(seed))))
+            if verdict.features["pixel_share_gap"] > PIXEL_GAP_HINT:
+                hinted.append(int(verdict.features["pixel_top_class"]))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]
-            if hinted is not None and hinted not in suspects:
-                suspects = [*suspects, hinted]  # its trigger too: the raise names it
+            suspects = [*suspects, *(c for c in dict.fromkeys(hinted) if c not in suspects)]
+            # their triggers too: the raise names them
             verdict.triggers, norms = search.recover(target, suspects, generator)
             for row in verdict.per_class:
                 if row.cls in norms:
@@ -142,8 +158,8 @@ class AutoDetector(ModelDetector):
             row.details["uap_size"] = float(free[row.cls])
             row.details["stripe_size"] = float(striped[row.cls])
         verdict.triggers = dict(found.triggers)
-        missing = [c for c in dict.fromkeys([top, hinted]) if c is not None
-                   and c not in verdict.triggers]  # MM-BD's suspect, the probe's class
+        missing = [c for c in dict.fromkeys([top, *hinted])
+                   if c not in verdict.triggers]  # MM-BD's suspect, the probes' classes
         if missing:
             more, _ = search.recover(target, missing, torch.Generator().manual_seed(seed))
             verdict.triggers.update(more)

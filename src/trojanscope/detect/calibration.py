@@ -33,6 +33,16 @@ OUT_OF_COVERAGE = "out-of-coverage"
 # Key suffix of a raise-only term on a calibrated probability (issue 9, stop 32): the logit of
 # ``"<method>:raise"``'s linear score, where positive, is added to the probability's logit.
 RAISE = "raise"
+# Each raise-only term (key suffix after ``"<method>:raise"``) -> the feature naming the class its
+# evidence points to, its gap, and how the note says it (stop 32: the empty pixels; stop 33: five
+# pixels anywhere, the greedy pixel probe of ``detect/pixels.py``).
+RAISE_EVIDENCE = {
+    "": ("empty_top_class", "empty_share_gap",
+         "from the clean data's empty pixels {which} is reached far more often than the next"),
+    ":pixels": ("pixel_top_class", "pixel_share_gap",
+                "five pixels set to the maximum send the clean inputs to {which} far more "
+                "often than to the next"),
+}
 # Traits of models no calibrator was found to score (leave-one-family-out on a zoo of such
 # models, benchmarks/bench_tabular_foreign_zoo.py): out of coverage, their verdict keeps the
 # probability but says it is not calibrated (``"calibrated": false``; the audit: review).
@@ -93,45 +103,76 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> Calibrator | None:
-    """Add ``"<method>:raise"``'s linear score, where positive, to the probability's logit (in
-    place), recording ``raise_logit`` and ``probability_unraised`` in the verdict's features;
-    nothing when there is no such term, its features are missing or its score is not
-    positive. Raise-only: evidence of a backdoor that the calibrator's features do not see
-    (issue 9, stop 32: the empty-pixel probe's flip-share gap). Returns the term when it
-    raised (its own coverage is then worth a note), else None."""
-    term = calibrators.get(f"{verdict.method}:{RAISE}")
-    if term is None or verdict.probability is None or any(
-            f not in verdict.features for f in term.features):
-        return None
-    lift = term.logit(verdict.features)
-    if lift <= 0:
-        return None
+def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
+               ) -> list[Calibrator]:
+    """Add each ``"<method>:raise…"`` term's linear score, where positive, to the probability's
+    logit (in place), recording the sum as ``raise_logit``, the pixel term's own lift as
+    ``raise_logit_pixels`` and ``probability_unraised`` in the verdict's features; nothing
+    when no term's features are there or no score is positive. Raise-only: evidence of a
+    backdoor that the calibrator's features do not see (issue 9, stop 32: the empty-pixel
+    probe's flip-share gap; stop 33: the greedy pixel probe's). The term with the largest lift
+    names the verdict's suspect. Returns the terms that raised (their own coverage is then
+    worth a note)."""
+    if verdict.probability is None:
+        return []
+    lifts: dict[str, tuple[float, Calibrator]] = {}
+    for suffix in RAISE_EVIDENCE:
+        term = calibrators.get(f"{verdict.method}:{RAISE}{suffix}")
+        if term is not None and all(f in verdict.features for f in term.features):
+            lift = term.logit(verdict.features)
+            if lift > 0:
+                lifts[suffix] = (lift, term)
+    if not lifts:
+        return []
+    total = sum(lift for lift, _ in lifts.values())
     before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
-    verdict.probability = _sigmoid(math.log(before / (1 - before)) + lift)
-    verdict.features["raise_logit"] = float(lift)
+    verdict.probability = _sigmoid(math.log(before / (1 - before)) + total)
+    verdict.features["raise_logit"] = float(total)
+    if ":pixels" in lifts:
+        verdict.features["raise_logit_pixels"] = float(lifts[":pixels"][0])
     verdict.features["probability_unraised"] = float(before)
-    top = verdict.features.get("empty_top_class")
-    if top is not None and int(top) in verdict.target_classes:  # the raise's evidence names
-        # its class: the verdict's suspect is that class, not MM-BD's (which it overruled)
+    top = raised_class(verdict.features)
+    if top is not None and top in verdict.target_classes:  # the raise's evidence names its
+        # class: the verdict's suspect is that class, not MM-BD's (which it overruled)
         verdict.features["unraised_top_class"] = float(verdict.target_classes[0])
-        verdict.target_classes.remove(int(top))
-        verdict.target_classes.insert(0, int(top))
-    return term
+        verdict.target_classes.remove(top)
+        verdict.target_classes.insert(0, top)
+    return [term for _, term in lifts.values()]
+
+
+def _own_lifts(features: dict[str, float]) -> dict[str, float]:
+    """Each raise term's own lift, from the verdict's recorded ``raise_logit*`` features."""
+    pixels = features.get("raise_logit_pixels", 0.0)
+    return {"": features.get("raise_logit", 0.0) - pixels, ":pixels": pixels}
+
+
+def raised_class(features: dict[str, float]) -> int | None:
+    """The class named by the raise term with the largest lift (None when nothing was raised
+    or that probe recorded no class)."""
+    if "raise_logit" not in features:
+        return None
+    lifts = _own_lifts(features)
+    top = features.get(RAISE_EVIDENCE[max(lifts, key=lifts.__getitem__)][0])
+    return None if top is None else int(top)
 
 
 def raise_note(features: dict[str, float]) -> str | None:
     """The sentence saying that ``auto:raise`` raised a verdict's probability, naming the class
-    its evidence points to (None when nothing was raised). ``detect``'s text and the audit's
-    finding both print it, so a flag the raise made is not read as MM-BD's alone."""
+    each raising term's evidence points to (None when nothing was raised). ``detect``'s text
+    and the audit's finding both print it, so a flag the raise made is not read as MM-BD's
+    alone."""
     if "probability_unraised" not in features:
         return None
-    top = features.get("empty_top_class")
-    which = "one class" if top is None else f"class {int(top)}"
-    gap = features.get("empty_share_gap", float("nan"))
-    return (f"probability raised from {features['probability_unraised']:.3f}: from the clean "
-            f"data's empty pixels {which} is reached far more often than the next "
-            f"(empty_share_gap {gap:.2f})")
+    said = []
+    for suffix, lift in _own_lifts(features).items():
+        if lift <= 0:
+            continue
+        cls, gap, text = RAISE_EVIDENCE[suffix]
+        top = features.get(cls)
+        which = "one class" if top is None else f"class {int(top)}"
+        said.append(f"{text.format(which=which)} ({gap} {features.get(gap, float('nan')):.2f})")
+    return (f"probability raised from {features['probability_unraised']:.3f}: "
+            + "; and ".join(said))
 
 
 def _clip(value: float) -> float:
@@ -217,8 +258,8 @@ def calibrate(
 ) -> ModelVerdict:
     """Set ``verdict.probability`` (and ``features['calibrated']``) in place; returns it."""
     calibrators = load_calibrators() if calibrators is None else calibrators
-    verdict.features.pop("raise_logit", None)  # calibrating twice raises once, and a
-    verdict.features.pop("probability_unraised", None)  # fallback keeps no stale raise
+    for name in ("raise_logit", "raise_logit_pixels", "probability_unraised"):
+        verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order
         verdict.target_classes.remove(int(first))
@@ -249,12 +290,13 @@ def calibrate(
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal = wider
         verdict.probability = cal.probability(verdict.features)
-        raised = raise_term(verdict, calibrators)
-        raised_on = None if raised is None else raised.fitted_on.get("coverage")
-        if raised_on is not None:  # the raise was measured on fewer kinds of model than the
-            # calibrator: say where it never was (one line per uncovered trait)
-            notes += [f"{n} in the raise term's calibration"
-                      for n in coverage_notes(verdict.traits, raised_on)]
+        for raised in raise_term(verdict, calibrators):
+            raised_on = raised.fitted_on.get("coverage")
+            if raised_on is not None:  # the raise was measured on fewer kinds of model than
+                # the calibrator: say where it never was (one line per uncovered trait)
+                notes += [n for n in (f"{t} in the raise term's calibration"
+                                      for t in coverage_notes(verdict.traits, raised_on))
+                          if n not in notes]
         verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
         if covered is not None and _uncalibrated(verdict.traits, covered):
             # measured: no calibrator separates such models (docs/benchmarks.md), so the

@@ -32,8 +32,10 @@ def flag_level(detection: dict[str, Any]) -> float | None:
     threshold = float(detection["threshold"])
     top = max(range(len(scores)), key=scores.__getitem__)
     features = detection.get("features", {})
-    named = features.get("empty_top_class")
-    if "raise_logit" in features and named is not None and int(named) != top:
+    from trojanscope.detect.calibration import raised_class
+
+    named = raised_class(features)
+    if named is not None and named != top:
         return None  # the raise named another class than MM-BD's top: a line drawn for the
         # top class would read as the evidence for the named one
     rest = scores[:top] + scores[top + 1:]

@@ -121,15 +121,12 @@ class UniversalPerturbation(ModelDetector):
         """Per class (rows) and step (columns), the share of the other classes' inputs sent
         to the class while the bound grows: a decision count, free of the logit scale."""
         assert target.clean is not None
-        x, y, k = target.clean.x, target.clean.labels, target.num_classes
+        x, k = target.clean.x, target.num_classes
         low, high = float(x.min()), float(x.max())
         span = max(high - low, 1e-6)
-        others = [torch.nonzero(y != c).flatten() for c in range(k)]  # indices: no k copies
-        n = min(self.per_class, *(len(o) for o in others))
+        batch, labels = other_class_batch(target, self.per_class, generator)
+        n = batch.shape[1]
         self.inputs_per_class_ = n  # what the flip shares' floor counts in (share_features)
-        batch = torch.stack([x[o[torch.randperm(len(o), generator=generator)[:n]]]
-                             for o in others])
-        labels = torch.arange(k).repeat_interleave(n)
         shape = [k, 1, *x.shape[1:]]
         if self.pattern == "stripes" and len(shape) >= 4:
             shape[-2] = 1  # one row, broadcast over the image's height
@@ -179,6 +176,19 @@ def share_features(hits: torch.Tensor, prefix: str = "uap", per_class: int = 30
     return {f"{prefix}_share_top": top,
             f"{prefix}_share_anomaly": float(mad_anomaly(area).clamp(-10, 10).max()),
             f"{prefix}_share_log_ratio": math.log(max(top, floor) / max(middle, floor))}
+
+
+def other_class_batch(target: InspectionTarget, per_class: int, generator: torch.Generator
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per class ``c`` (first axis), ``n = min(per_class, smallest count)`` clean inputs of the
+    other classes drawn with ``generator``; and the flat labels (``c`` repeated ``n`` times) a
+    probe that sends them to ``c`` aims at."""
+    assert target.clean is not None
+    x, y, k = target.clean.x, target.clean.labels, target.num_classes
+    others = [torch.nonzero(y != c).flatten() for c in range(k)]  # indices: no k copies
+    n = min(per_class, *(len(o) for o in others))
+    batch = torch.stack([x[o[torch.randperm(len(o), generator=generator)[:n]]] for o in others])
+    return batch, torch.arange(k).repeat_interleave(n)
 
 
 def empty_pixels(x: torch.Tensor) -> torch.Tensor:

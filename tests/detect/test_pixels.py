@@ -1,0 +1,133 @@
+"""The greedy universal pixel probe and its raise-only term (issue 9, stop 33): a few pixels
+set to the maximum anywhere, for patch triggers inside the digits' area."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import InspectionTarget, ModelVerdict
+from trojanscope.detect.calibration import Calibrator, calibrate, raise_note
+from trojanscope.detect.pixels import PIXEL_STEPS, pixel_features, pixel_hits
+
+
+class _OnePixelTrigger(nn.Module):
+    """Class ``y`` for an image whose centre is brightest in its row ``y`` (three rows, three
+    classes), unless pixel (6, 6) — which clean images never light — is lit: then class 2."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = x[:, 0, 1:4, 1:7].sum(-1)
+        return rows + 50.0 * x[:, 0, 6:7, 6].expand(-1, 3) * torch.tensor([0.0, 0.0, 1.0])
+
+
+def _digits(n: int = 60) -> TensorDataset:
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(n) % 3
+    x = torch.zeros(n, 1, 8, 8)
+    x[torch.arange(n), 0, 1 + y, 1:7] = 0.5 + 0.5 * torch.rand(n, 6, generator=g)
+    return TensorDataset(x, y, ("0", "1", "2"))
+
+
+def test_the_trigger_pixel_is_found_first_and_sends_every_input_to_its_class() -> None:
+    data = _digits()
+    target = InspectionTarget(_OnePixelTrigger(), (1, 8, 8), 3, data)
+    hits = pixel_hits(target, torch.Generator().manual_seed(0))
+    assert hits.shape == (3, PIXEL_STEPS)
+    assert torch.all(hits[2] == 1.0)  # one pixel: every other-class input goes to class 2
+    features = pixel_features(hits)
+    assert features["pixel_top_class"] == 2.0
+    assert features["pixel_share_gap"] > 0.5
+
+
+def test_a_clean_model_needs_more_than_a_few_pixels() -> None:
+    """Without the trigger pixel, a few lit pixels do not outweigh a digit's row."""
+
+    class Clean(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x[:, 0, 1:4, 1:7].sum(-1)
+
+    target = InspectionTarget(Clean(), (1, 8, 8), 3, _digits())
+    assert (
+        pixel_features(pixel_hits(target, torch.Generator().manual_seed(0)))["pixel_share_gap"]
+        < 0.2
+    )
+
+
+def _verdict(empty: float, pixel: float) -> ModelVerdict:
+    return ModelVerdict(
+        method="auto",
+        statistic=1.0,
+        target_classes=[4, 7, 2],
+        per_class=[],
+        features={
+            "mmbd_ratio": 1.0,
+            "empty_share_gap": empty,
+            "empty_top_class": 7.0,
+            "pixel_share_gap": pixel,
+            "pixel_top_class": 2.0,
+        },
+    )
+
+
+_CALS = {
+    "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),  # p = 0.119 for all
+    "auto:raise": Calibrator("auto:raise", ["empty_share_gap"], [20.0], -4.0),  # start 0.2
+    "auto:raise:pixels": Calibrator("auto:raise:pixels", ["pixel_share_gap"], [60.0], -4.8),
+}
+
+
+def test_the_two_raise_terms_add_and_the_larger_names_the_suspect() -> None:
+    both = calibrate(_verdict(0.3, 0.2), _CALS)  # lifts 2 (empty) and 7.2 (pixels)
+    assert both.features["raise_logit"] == pytest.approx(9.2)
+    assert both.features["raise_logit_pixels"] == pytest.approx(7.2)
+    assert both.probability == pytest.approx(1 / (1 + 2.718281828459045 ** -(-2 + 9.2)))
+    assert both.target_classes[0] == 2  # the pixel probe's class: its lift is the larger
+    note = raise_note(both.features)
+    assert "class 7 is reached far more often" in note and "(empty_share_gap 0.30)" in note
+    assert "five pixels" in note and "class 2" in note and "(pixel_share_gap 0.20)" in note
+    pixels_only = calibrate(_verdict(0.1, 0.2), _CALS)
+    assert pixels_only.features["raise_logit"] == pytest.approx(7.2)
+    assert "empty pixels" not in raise_note(pixels_only.features)
+    assert calibrate(pixels_only, _CALS).probability == pytest.approx(pixels_only.probability)
+    neither = calibrate(_verdict(0.1, 0.05), _CALS)
+    assert neither.probability == pytest.approx(1 / (1 + 2.718281828459045**2))
+    assert "raise_logit_pixels" not in neither.features and neither.target_classes[0] == 4
+
+
+def test_auto_records_the_pixel_gap_unless_turned_off(backdoored_run, tiny_test) -> None:
+    from trojanscope.detect.auto import AutoDetector
+    from trojanscope.detect.universal import empty_pixels
+
+    x = tiny_test.x.clone()
+    x[:, :, 0, :] = 0.0  # a blank top row: pixels no clean image lights
+    framed = TensorDataset(x, tiny_test.y, tiny_test.class_names)
+    assert empty_pixels(framed.x).any()
+    off = AutoDetector(pixels=False).inspect(backdoored_run.model, framed, seed=0)
+    assert "pixel_share_gap" not in off.features
+    on = AutoDetector().inspect(backdoored_run.model, framed, seed=0)
+    assert 0.0 <= on.features["pixel_share_gap"] <= 1.0
+    assert on.features["pixel_top_class"] in range(framed.num_classes)
+    assert on.features["empty_share_gap"] == off.features["empty_share_gap"]  # own generator
+    assert on.features["mmbd_ratio"] == off.features["mmbd_ratio"]
+    lit = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=0)  # no empty pixels
+    assert "pixel_share_gap" not in lit.features
+
+
+def test_the_shipped_pixel_term_starts_at_the_hint_gap() -> None:
+    """The shipped ``auto:raise:pixels`` (issue 9, stop 33: slope 60, start 0.08, fitted on the
+    74 development models) leaves a gap of 0.08 alone and raises one beyond it; its start is
+    the gap at which ``auto`` makes the probe's class a suspect."""
+    from trojanscope.detect.calibration import load_calibrators
+    from trojanscope.detect.pixels import PIXEL_GAP_HINT
+
+    term = load_calibrators()["auto:raise:pixels"]
+    assert term.features == ["pixel_share_gap"]
+    assert term.fitted_on["start"] == pytest.approx(PIXEL_GAP_HINT)
+    assert term.fitted_on["n_models"] == 74
+    cals = {"auto": _CALS["auto"], "auto:raise:pixels": term}
+    assert calibrate(_verdict(0.0, 0.08), cals).probability == pytest.approx(
+        1 / (1 + 2.718281828459045**2)
+    )
+    assert calibrate(_verdict(0.0, 0.2), cals).probability > 0.99  # logit -2 + 60 * 0.12
