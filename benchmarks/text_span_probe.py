@@ -34,13 +34,12 @@ from pathlib import Path
 
 import torch
 
+from text_phrase_probe import detector_state
 from trojanscope.data import load_dataset
-from trojanscope.detect.base import balanced_sample
-from trojanscope.detect.text_inversion import TextInversion, trim_padding
 from trojanscope.detect.text_phrase import PHRASE_MARGIN, opposed, phrase_ban, rival_trigger
 from trojanscope.detect.text_relax import insert_ids
 from trojanscope.detect.text_span import best_span
-from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to
+from trojanscope.detect.text_tokens import leaning_to
 from trojanscope.io.models import load_model
 from trojanscope.models.text_common import attach_encoder
 
@@ -84,18 +83,10 @@ def setup(zoo: Path, e: dict, clean_all, opts) -> dict:
     loaded = load_model(zoo / e["name"])
     data = attach_encoder(loaded, clean_all)
     model = loaded.module.eval()
-    table = model.token_embeddings().detach()
-    counts = class_doc_counts(data.x, data.labels, data.num_classes, len(table))
-    lean = class_lean(counts, torch.bincount(data.labels, minlength=data.num_classes))
-    sample = balanced_sample(data, 48, torch.Generator().manual_seed(0))
-    ids = trim_padding(sample.x, 0, 3 + max(opts.lengths) * (SPREAD + 1) + 5)
-    with torch.no_grad():
-        pred = model(ids).argmax(1)
-    det = TextInversion()
-    det._candidates, det._rounds = 16, 2
-    banned = torch.zeros(len(table), dtype=torch.bool)
-    banned[:2] = True
-    found = [det._search(model, ids[pred != t], t, table, banned, 3) for t in range(2)]
+    st = detector_state(model, data, 3 + max(opts.lengths) * (SPREAD + 1) + 5)
+    table, counts, lean, ids, pred, det, banned, found = (
+        st[k] for k in ("table", "counts", "lean", "ids", "pred", "det", "banned", "found")
+    )
     xs = [opposed(ids[pred != t], rival_trigger(found, t), 0, 0) for t in range(2)]
     return {
         "model": model,
