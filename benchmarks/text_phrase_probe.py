@@ -54,8 +54,16 @@ def detector_state(model, data, spare: int) -> dict:
     banned = torch.zeros(len(table), dtype=torch.bool)
     banned[:2] = True
     found = [det._search(model, ids[pred != t], t, table, banned, 3) for t in range(2)]
-    return {"table": table, "counts": counts, "lean": lean, "ids": ids, "pred": pred,
-            "det": det, "banned": banned, "found": found}
+    return {
+        "table": table,
+        "counts": counts,
+        "lean": lean,
+        "ids": ids,
+        "pred": pred,
+        "det": det,
+        "banned": banned,
+        "found": found,
+    }
 
 
 def main() -> None:
@@ -73,7 +81,8 @@ def main() -> None:
         model = loaded.module.eval()
         state = detector_state(model, data, 16)
         table, lean, ids, pred, det, banned, found = (
-            state[k] for k in ("table", "lean", "ids", "pred", "det", "banned", "found"))
+            state[k] for k in ("table", "lean", "ids", "pred", "det", "banned", "found")
+        )
         words = data.encoder.tokens
         out: dict = {"name": e["name"]}
         for t in range(2):

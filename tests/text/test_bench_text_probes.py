@@ -3,43 +3,42 @@ and the zoo ASR listing (no model trained: a hand-written truth.json)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-def load(name: str):
-    sys.path.insert(0, str(BENCH))  # the probe imports its sibling text_phrase_probe
+def span_probe() -> SimpleNamespace:
+    """The span probe's functions (the script imports its sibling ``text_phrase_probe``)."""
+    sys.path.insert(0, str(BENCH))
     try:
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        return SimpleNamespace(**runpy.run_path(str(BENCH / "text_span_probe.py")))
     finally:
         sys.path.remove(str(BENCH))
-    return module
 
 
 def test_spread_out_puts_padding_between_the_tokens_only() -> None:
-    probe = load("text_span_probe")
+    probe = span_probe()
     assert probe.spread_out([5, 6, 7]) == [5, 0, 0, 0, 6, 0, 0, 0, 7]
     assert probe.spread_out([5], gap=2) == [5]
     assert probe.spread_out([]) == []
 
 
 def test_auc_counts_ties_half() -> None:
-    probe = load("text_span_probe")
+    probe = span_probe()
     assert probe.auc([0.9, 0.8], [0.1, 0.2]) == 1.0
     assert probe.auc([0.5], [0.5]) == 0.5
     assert probe.auc([0.1], [0.2, 0.05]) == 0.5
 
 
 def test_read_takes_the_best_class_and_the_largest_lift() -> None:
-    probe = load("text_span_probe")
+    probe = span_probe()
     variant = {"probs": [0.9, 0.6], "spread": [0.5, 0.1], "baseline": [0.5, 0.01]}
     logit = probe.logit
     assert probe.read(variant, "prob") == 0.9
