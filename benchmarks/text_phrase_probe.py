@@ -37,6 +37,35 @@ def prob(model, x: torch.Tensor, t: int, trigger: list[int]) -> float:
         return float(model(insert_ids(x, trigger, 0, 0) if trigger else x).softmax(1)[:, t].mean())
 
 
+def detector_state(model, data, spare: int) -> dict:
+    """What the detector's searches start from on ``data`` (a text set tokenised for
+    ``model``): the embedding table, per-class token counts and lean, the balanced sample (48
+    per class, seed 0) trimmed to ``spare`` padding columns and the model's answers to it, a
+    detector with the full search budget, the always-banned tokens (padding, unknown) and the
+    greedy three-token search's result per class."""
+    table = model.token_embeddings().detach()
+    counts = class_doc_counts(data.x, data.labels, data.num_classes, len(table))
+    lean = class_lean(counts, torch.bincount(data.labels, minlength=data.num_classes))
+    ids = trim_padding(balanced_sample(data, 48, torch.Generator().manual_seed(0)).x, 0, spare)
+    with torch.no_grad():
+        pred = model(ids).argmax(1)
+    det = TextInversion()
+    det._candidates, det._rounds = 16, 2
+    banned = torch.zeros(len(table), dtype=torch.bool)
+    banned[:2] = True
+    found = [det._search(model, ids[pred != t], t, table, banned, 3) for t in range(2)]
+    return {
+        "table": table,
+        "counts": counts,
+        "lean": lean,
+        "ids": ids,
+        "pred": pred,
+        "det": det,
+        "banned": banned,
+        "found": found,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("zoo", type=Path)
@@ -50,19 +79,10 @@ def main() -> None:
         loaded = load_model(opts.zoo / e["name"])
         data = attach_encoder(loaded, clean_all)
         model = loaded.module.eval()
-        table = model.token_embeddings().detach()
-        lean = class_lean(
-            class_doc_counts(data.x, data.labels, data.num_classes, len(table)),
-            torch.bincount(data.labels, minlength=data.num_classes),
+        state = detector_state(model, data, 16)
+        table, lean, ids, pred, det, banned, found = (
+            state[k] for k in ("table", "lean", "ids", "pred", "det", "banned", "found")
         )
-        ids = trim_padding(balanced_sample(data, 48, torch.Generator().manual_seed(0)).x, 0, 16)
-        with torch.no_grad():
-            pred = model(ids).argmax(1)
-        det = TextInversion()
-        det._candidates, det._rounds = 16, 2
-        banned = torch.zeros(len(table), dtype=torch.bool)
-        banned[:2] = True
-        found = [det._search(model, ids[pred != t], t, table, banned, 3) for t in range(2)]
         words = data.encoder.tokens
         out: dict = {"name": e["name"]}
         for t in range(2):
