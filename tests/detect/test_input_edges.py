@@ -104,3 +104,18 @@ def test_edges_auto_is_the_default() -> None:
         off.fit(BlockReader(at=at), x, generator=torch.Generator().manual_seed(0))
         with torch.no_grad():
             assert det._raw(x).shape[1] == off._raw(x).shape[1] + int(expect)
+
+
+def test_the_resolved_parameters_rebuild_the_detector_with_its_column() -> None:
+    """``fit_guard`` re-scores its folds with the deployed detector's resolved parameters when
+    a fold chose other transforms: with ``edges="auto"`` left as it was, explicit transforms
+    resolved it to no column, and the threshold was set on scores without it."""
+    x = _block_inputs()
+    det = registry.create("input-detector", "mahalanobis")
+    det.fit(BlockReader(at=(5, 5)), x, generator=torch.Generator().manual_seed(0))
+    assert det.edges_ is True
+    again = registry.create("input-detector", "mahalanobis", **det.resolved_params())
+    again.fit(BlockReader(at=(5, 5)), x, generator=torch.Generator().manual_seed(0))
+    assert again.edges_ is True
+    with torch.no_grad():
+        assert again._raw(x).shape[1] == det._raw(x).shape[1]

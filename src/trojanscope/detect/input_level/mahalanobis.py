@@ -151,6 +151,9 @@ class Mahalanobis(InputDetector):
         params = self.get_params()
         if hasattr(self, "transforms_"):
             params["transforms"] = tuple(self.transforms_)
+        if hasattr(self, "edges_"):  # ``edges="auto"`` reads the auto choice: with explicit
+            # transforms it would resolve to False, and a fold copy would lose the column
+            params["edges"] = bool(self.edges_)
         return params
 
     @property
