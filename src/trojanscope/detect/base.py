@@ -111,6 +111,13 @@ class ModelVerdict:
             return "clean"
         return "backdoored" if self.calibrated else "review"
 
+    def evidence_rows(self) -> list[ClassResult]:
+        """Per-class rows for a table: the class the verdict names first when it is flagged
+        (``auto:raise`` may name the empty-pixel probe's class over MM-BD's top class, issue 9),
+        then by score, highest first — so the table leads with the class the verdict names."""
+        named = self.target_classes[0] if self.flagged and self.target_classes else None
+        return sorted(self.per_class, key=lambda r: (r.cls != named, -r.score))
+
     def as_dict(self) -> dict[str, Any]:
         tabular = {}
         if self.trigger_text and self.target_classes:
