@@ -99,3 +99,14 @@ def test_cli_leaves_an_existing_report_folder_as_it_was(run_dirs, tmp_path, hist
     assert code == 2 and "error: --data" in capsys.readouterr().err
     assert [p.name for p in report.iterdir()] == ["audit.json"]
     assert (report / "audit.json").read_text() == "earlier evidence\n"
+
+
+def test_audit_registry_refuses_bad_data_before_any_model(run_dirs, tmp_path, history_db,
+                                                          capsys):
+    path = _write(tmp_path / "nan.npz", "nan")
+    report = tmp_path / "reports"
+    code = run(["audit-registry", str(run_dirs["clean"].parent), "--data", str(path),
+                "--report", str(report), "--executor", "serial"])
+    err = capsys.readouterr().err
+    assert code == 2 and "error: --data" in err and "NaN" in err and "Traceback" not in err
+    assert not report.exists()
