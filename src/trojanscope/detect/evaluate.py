@@ -15,10 +15,9 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate
-from trojanscope.errors import UserInputError
 from trojanscope.io.models import load_model
 from trojanscope.models.text_common import attach_encoder
-from trojanscope.zoo import ZooEntry, effective, read_truth
+from trojanscope.zoo import ZooEntry, effective, read_truth, require_models
 
 if TYPE_CHECKING:
     from trojanscope.executor import Executor, Listener
@@ -65,10 +64,7 @@ def run_zoo(
     dataset, listed = read_truth(zoo)
     # A backdoor that did not take or is inert (zoo.status) is neither clean nor backdoored.
     entries = [e for e in listed if effective(e)]
-    if not entries:  # e.g. a `zoo make` stopped before its first model: say so, not sklearn
-        why = (f"none of its {len(listed)} models is clean or an effective backdoor" if listed
-               else "it lists no finished model yet (`zoo make` is resumable: run it again)")
-        raise UserInputError(f"{zoo}: nothing to evaluate: {why}")
+    require_models(zoo, listed, entries)  # an empty zoo: one error line, not sklearn's
     clean = None if data_free else load_dataset(dataset, "test")  # loaded once, for every task
     registry.create("detector", method, **(params or {}))  # bad names and parameters fail here
     tasks = [Task(entry.name, inspect_entry,
