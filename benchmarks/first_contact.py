@@ -202,7 +202,9 @@ def prepare(work: Path, model_run: Path) -> None:
     shutil.copy(work / "bad_20x20.npz", work / "bad.npz")  # docs/audit.md's example
     triggered = x[:50].copy()
     triggered[:, :, -5:-1, -5:-1] = 1.0  # the user's triggered inputs: a white 4x4 patch
-    np.savez(work / "triggered.npz", x=triggered, y=y[:50])
+    # x, y and the class the trigger should send them to (docs/mitigation.md): the run's target
+    target = np.full(50, 0, dtype=np.int64)
+    np.savez(work / "triggered.npz", x=triggered, y=y[:50], target=target)
     import torch
     from safetensors.torch import load_file
 
@@ -365,7 +367,13 @@ def verdict(row: dict) -> str:
 def table(rows: list[dict]) -> str:
     """The Markdown table of ``rows``."""
     lines = ["| where | command | exit | s | result |", "|---|---|---|---|---|"]
+    latest: dict[tuple[str, int], dict] = {}  # a command run again: its last run
     for r in rows:
+        key = (r["doc"], r["line"])
+        if not (r.get("skipped") and key in latest and not latest[key].get("skipped")):
+            latest[key] = r
+    order = sorted(latest, key=lambda k: (k[0] != "README.md", k[0], k[1]))
+    for r in (latest[k] for k in order):
         command = re.sub(r"\s+#.*$", "", r["command"]).replace("|", "\\|")
         code = "—" if r.get("skipped") else ("stopped" if r.get("timed_out") else r["rc"])
         wall = r.get("wall_s", "—")
@@ -407,7 +415,12 @@ def main() -> None:
         return
     if args.table:
         out = args.work / "first_contact.jsonl"
-        print(table([json.loads(line) for line in out.read_text().splitlines()]))
+        # the docs' lines as they are now (an edit above a command moves it)
+        now = {(c["doc"], c["command"]): c["line"] for c in extract()}
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        for r in rows:
+            r["line"] = now.get((r["doc"], r["command"]), r["line"])
+        print(table(rows))
         return
     if not args.no_prepare:
         prepare(args.work, args.model_run)
