@@ -56,8 +56,7 @@ def test_run_audit_refuses_bad_data(run_dirs, tmp_path, kind, words, up_front):
 
     path = _write(tmp_path / f"{kind}.npz", kind)
     with pytest.raises(DataInputError, match=words) as info:
-        run_audit(run_dirs["clean"], AuditOptions(data=str(path)),
-                  steps=[Spy(), *default_steps()])
+        run_audit(run_dirs["clean"], AuditOptions(data=str(path)), steps=[Spy(), *default_steps()])
     assert str(info.value).startswith("--data") and str(path) in str(info.value)
     assert (calls == []) is up_front  # file errors: refused before the first step
 
@@ -74,12 +73,25 @@ def test_data_that_does_not_fit_is_refused_not_a_step_error(run_dirs):
 
 
 @pytest.mark.parametrize(("kind", "words", "up_front"), BAD)
-def test_cli_writes_nothing_for_bad_data(run_dirs, tmp_path, history_db, capsys, kind, words,
-                                         up_front):
+def test_cli_writes_nothing_for_bad_data(
+    run_dirs, tmp_path, history_db, capsys, kind, words, up_front
+):
     path = _write(tmp_path / f"{kind}.npz", kind)
     report, out = tmp_path / "report", tmp_path / "audit.json"
-    code = run(["audit", str(run_dirs["clean"]), "--data", str(path), "--report", str(report),
-                "--format", "json", "--output", str(out)])
+    code = run(
+        [
+            "audit",
+            str(run_dirs["clean"]),
+            "--data",
+            str(path),
+            "--report",
+            str(report),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith("error:")]
     assert code == 2 and len(lines) == 1 and "Traceback" not in err
@@ -94,19 +106,39 @@ def test_cli_leaves_an_existing_report_folder_as_it_was(run_dirs, tmp_path, hist
     report.mkdir()
     (report / "audit.json").write_text("earlier evidence\n")
     path = _write(tmp_path / "labels.npz", "labels")
-    code = run(["audit", str(run_dirs["clean"]), "--data", str(path), "--report", str(report),
-                "--force", "--training-data", str(path)])
+    code = run(
+        [
+            "audit",
+            str(run_dirs["clean"]),
+            "--data",
+            str(path),
+            "--report",
+            str(report),
+            "--force",
+            "--training-data",
+            str(path),
+        ]
+    )
     assert code == 2 and "error: --data" in capsys.readouterr().err
     assert [p.name for p in report.iterdir()] == ["audit.json"]
     assert (report / "audit.json").read_text() == "earlier evidence\n"
 
 
-def test_audit_registry_refuses_bad_data_before_any_model(run_dirs, tmp_path, history_db,
-                                                          capsys):
+def test_audit_registry_refuses_bad_data_before_any_model(run_dirs, tmp_path, history_db, capsys):
     path = _write(tmp_path / "nan.npz", "nan")
     report = tmp_path / "reports"
-    code = run(["audit-registry", str(run_dirs["clean"].parent), "--data", str(path),
-                "--report", str(report), "--executor", "serial"])
+    code = run(
+        [
+            "audit-registry",
+            str(run_dirs["clean"].parent),
+            "--data",
+            str(path),
+            "--report",
+            str(report),
+            "--executor",
+            "serial",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "error: --data" in err and "NaN" in err and "Traceback" not in err
     assert not report.exists()

@@ -13,10 +13,16 @@ def _raised(named: int = 3) -> ModelVerdict:
     """MM-BD's top class is 1; the empty-pixel probe's raise named class ``named``."""
     scores = {0: 1.0, 1: 2.5, 2: 1.1, 3: 1.2}
     verdict = ModelVerdict(
-        method="auto", statistic=2.0, target_classes=[named, 1, 3 if named != 3 else 2, 0],
+        method="auto",
+        statistic=2.0,
+        target_classes=[named, 1, 3 if named != 3 else 2, 0],
         per_class=[ClassResult(c, s) for c, s in scores.items()],
-        features={"calibrated": 1.0, "probability_unraised": 0.2, "empty_top_class": named,
-                  "empty_share_gap": 0.8},
+        features={
+            "calibrated": 1.0,
+            "probability_unraised": 0.2,
+            "empty_top_class": named,
+            "empty_share_gap": 0.8,
+        },
         probability=0.9,
     )
     return verdict
@@ -38,4 +44,3 @@ def test_detect_table_leads_with_the_named_class_and_says_why(capsys):
     same = _raised(named=1)  # the raise named MM-BD's own top class: nothing to explain
     print_table(same, "model.pt")
     assert "first:" not in capsys.readouterr().out
-
