@@ -10,3 +10,12 @@ class UserInputError(TrojanscopeError, ValueError):
 
     The CLI prints ``error: <message>`` and exits with code 2, without a traceback.
     """
+
+
+class DataInputError(UserInputError):
+    """User data that cannot be used as given: a file the loaders refuse, or data that does not
+    fit the model (input shape, classes, too few samples per class).
+
+    The audit refuses it before writing anything, rather than recording a step error in an
+    incomplete report: the user's file is wrong, not the model (docs/audit.md).
+    """

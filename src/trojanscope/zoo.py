@@ -344,6 +344,16 @@ def write_truth(out: Path, dataset: str, seed: int, entries: list[ZooEntry]) -> 
     write_text_atomic(out / TRUTH_NAME, json.dumps(payload, indent=2) + "\n")
 
 
+def require_models(zoo: str | Path, listed: list[ZooEntry], kept: list[ZooEntry]) -> None:
+    """One error line when a zoo has no model to work on (e.g. a ``zoo make`` stopped before
+    its first model), rather than a crash on an empty list further on."""
+    if kept:
+        return
+    why = (f"none of its {len(listed)} models is clean or an effective backdoor" if listed
+           else "it lists no finished model yet (`zoo make` is resumable: run it again)")
+    raise UserInputError(f"{zoo}: nothing to evaluate: {why}")
+
+
 def read_truth(zoo: str | Path) -> tuple[str, list[ZooEntry]]:
     """The dataset name and entries of a zoo folder."""
     path = Path(zoo) / TRUTH_NAME

@@ -56,15 +56,17 @@ def test_critical_file_exit_code_and_message(tmp_path, history_db, capsys, evil_
     assert not (tmp_path / "ran").exists()
 
 
-def test_step_error_exits_2_with_one_line(run_dirs, history_db, capsys, tmp_path):
-    code = run(["audit", str(run_dirs["clean"]), "--data", "digits", "--report",
-                str(tmp_path / "r")])
+def test_step_error_exits_2_with_one_line(history_db, capsys, tmp_path):
+    # a model file that cannot be loaded (not bad --data, which writes nothing: test_bad_data)
+    model = tmp_path / "model.onnx"
+    model.write_bytes(b"not an onnx graph")
+    code = run(["audit", str(model), "--report", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert code == 2
-    assert "error: step 'detect' could not run:" in err and "Traceback" not in err
+    assert "error: step 'load' could not run:" in err and "Traceback" not in err
     doc = json.loads((tmp_path / "r" / "audit.json").read_text())
     assert doc["verdict"] == "incomplete"
-    assert next(s for s in doc["steps"] if s["name"] == "detect")["status"] == "error"
+    assert next(s for s in doc["steps"] if s["name"] == "load")["status"] == "error"
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,17 @@ def test_not_a_zoo(tmp_path: Path) -> None:
         read_truth(tmp_path)
 
 
+def test_a_zoo_with_no_finished_model_is_one_error_line(tmp_path: Path, capsys) -> None:
+    # a `zoo make` stopped before its first model leaves a truth file listing none (stop 33:
+    # `zoo eval` crashed with sklearn's "Found array with 0 sample(s)")
+    (tmp_path / "truth.json").write_text(json.dumps({"dataset": "synthetic", "models": []}))
+    for argv in (["zoo", "eval", str(tmp_path), "--method", "mmbd"],
+                 ["zoo", "eval-mitigation", str(tmp_path), "--method", "finetune"]):
+        assert run(argv) == 2
+        err = capsys.readouterr().err
+        assert "nothing to evaluate" in err and "unexpected" not in err and "Traceback" not in err
+
+
 def test_a_collapsed_or_untaken_model_is_not_effective() -> None:
     from trojanscope.zoo import ZooEntry
 

@@ -97,6 +97,9 @@ def audit_registry(
 
     root = Path(root)
     options.check()
+    from trojanscope.audit.data_check import check_audit_data
+
+    check_audit_data(options)  # bad --data/--training-data: refused before any model
     models = find_models(root)
     if not models:
         raise UserInputError(f"{root}: no model files or run folders found "

@@ -3,8 +3,10 @@
 Each step is a small class with a name, a title, an optional reason to skip, and a ``run`` that
 adds findings and details to its :class:`StepResult`. A step that raises
 :class:`~trojanscope.errors.UserInputError` is recorded as ``error`` with the message, and the
-audit goes on with the steps that do not depend on it. Later capabilities (data-level and
-input-level detection, mitigation, certification) plug in as further steps.
+audit goes on with the steps that do not depend on it; one that raises
+:class:`~trojanscope.errors.DataInputError` (the user's ``--data`` does not fit the model) stops
+the audit: bad input, refused like a file the loaders refuse up front. Later capabilities
+(data-level and input-level detection, mitigation, certification) plug in as further steps.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from trojanscope.audit.rating import rate
 from trojanscope.audit.rules import AUDIT_RULES
-from trojanscope.errors import UserInputError
+from trojanscope.errors import DataInputError, UserInputError
 from trojanscope.report.audit_result import AuditResult, StepResult, StepStatus
 from trojanscope.report.model import Finding, Location, Severity
 
@@ -153,6 +155,9 @@ def run_audit(
     options = options or AuditOptions()
     options.check()
     check_target(target)
+    from trojanscope.audit.data_check import check_audit_data
+
+    check_audit_data(options)  # bad --data/--training-data: refused before any step
     started = time.perf_counter()
     digest, files = model_digests(target, options.signature)
     result = AuditResult(
@@ -175,6 +180,8 @@ def run_audit(
         else:
             try:
                 step.run(ctx, record)
+            except DataInputError:
+                raise  # the user's data does not fit the model: bad input, no report
             except UserInputError as exc:
                 record.status, record.reason = StepStatus.error, str(exc)
             except Exception as exc:  # a bug in a step or plug-in: report it, audit the rest

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from trojanscope.audit.pipeline import AuditContext, AuditStep
-from trojanscope.errors import UserInputError
+from trojanscope.errors import DataInputError, UserInputError
 from trojanscope.registry import register
 from trojanscope.report.audit_result import StepResult
 from trojanscope.report.model import Severity
@@ -91,13 +93,16 @@ class DetectStep(AuditStep):
         method = text_method(ctx.loaded, opts.method)
         detector = registry.create("detector", method, **opts.method_params)
         calibrators = load_calibrators(opts.calibration)
-        chosen = choose_clean_data(ctx.loaded, detector, opts.data, opts.split,
-                                   data_free=opts.data_free, fall_back_to_data_free=True,
-                                   label_column=opts.label_column)
+        with _data_refusal(opts.data):
+            chosen = choose_clean_data(ctx.loaded, detector, opts.data, opts.split,
+                                       data_free=opts.data_free, fall_back_to_data_free=True,
+                                       label_column=opts.label_column)
         clean = ctx.clean = chosen.dataset
         ctx.result.data = _describe_data(chosen.source, chosen.note, clean, chosen.split)
-        verdict = detector.inspect(ctx.loaded.module, clean, input_shape=ctx.loaded.input_shape,
-                                   num_classes=ctx.loaded.num_classes, seed=opts.seed)
+        with _data_refusal(opts.data, fit_only=True):  # the fit is checked before any work
+            verdict = detector.inspect(ctx.loaded.module, clean,
+                                       input_shape=ctx.loaded.input_shape,
+                                       num_classes=ctx.loaded.num_classes, seed=opts.seed)
         verdict.threshold = opts.threshold
         calibrate(verdict, calibrators)
         from trojanscope.detect.flag_level import flag_level
@@ -143,6 +148,26 @@ class DetectStep(AuditStep):
                 probability=p, target=target, method=verdict.method))
         if target is not None:
             ctx.result.images.update(trigger_images(verdict, clean, [target]))
+
+
+@contextmanager
+def _data_refusal(data: str | Path | None, *, fit_only: bool = False) -> Iterator[None]:
+    """The user's ``--data`` refused — by its loader, or (``fit_only``) because it does not fit
+    the model — is a :class:`DataInputError` naming the option, which stops the audit. Any
+    other refusal, and one of data the step chose itself (the manifest's dataset), stays this
+    step's error, as before."""
+    from trojanscope.audit.data_check import data_error
+
+    try:
+        yield
+    except DataInputError as exc:
+        if data is None:
+            raise UserInputError(str(exc)) from None
+        raise data_error("--data", data, exc) from None
+    except UserInputError as exc:
+        if data is None or fit_only:
+            raise
+        raise data_error("--data", data, exc) from None
 
 
 def _architecture(manifest) -> str | None:

@@ -19,7 +19,7 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.coverage import architecture_traits
-from trojanscope.errors import UserInputError
+from trojanscope.errors import DataInputError, UserInputError
 from trojanscope.params import ParamsMixin
 from trojanscope.triggers.stamp import stamp
 
@@ -110,6 +110,13 @@ class ModelVerdict:
         if not self.flagged:
             return "clean"
         return "backdoored" if self.calibrated else "review"
+
+    def evidence_rows(self) -> list[ClassResult]:
+        """Per-class rows for a table: the class the verdict names first when it is flagged
+        (``auto:raise`` may name the empty-pixel probe's class over MM-BD's top class, issue 9),
+        then by score, highest first — so the table leads with the class the verdict names."""
+        named = self.target_classes[0] if self.flagged and self.target_classes else None
+        return sorted(self.per_class, key=lambda r: (r.cls != named, -r.score))
 
     def as_dict(self) -> dict[str, Any]:
         tabular = {}
@@ -203,12 +210,14 @@ def prepare_target(
     """Check that model and data fit each other and the detector's needs."""
     if clean is None and detector.needs_data:
         raise UserInputError(f"method {detector.name!r} needs clean data (--data or --dataset)")
+    shape_from_data = False
     if clean is not None:
         if input_shape is not None and tuple(clean.input_shape) != tuple(input_shape):
-            raise UserInputError(
+            raise DataInputError(
                 f"data inputs have shape {tuple(clean.input_shape)} but the model expects "
                 f"{tuple(input_shape)}"
             )
+        shape_from_data = input_shape is None
         input_shape = tuple(clean.input_shape)
     if input_shape is None:
         raise UserInputError("the model's input shape is unknown: give clean data or a manifest")
@@ -219,7 +228,9 @@ def prepare_target(
                         torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(0)))
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise UserInputError(
+            # the data's shape when the model names none: then the data does not fit
+            error = DataInputError if shape_from_data else UserInputError
+            raise error(
                 f"the model does not accept inputs of shape {tuple(input_shape)}: {first}"
             ) from None
     if out.ndim != 2:
@@ -235,7 +246,7 @@ def prepare_target(
         raise UserInputError(f"the model has {k} output class; detection needs at least 2")
     if clean is not None:
         if clean.num_classes > k:
-            raise UserInputError(f"data has {clean.num_classes} classes but the model outputs {k}")
+            raise DataInputError(f"data has {clean.num_classes} classes but the model outputs {k}")
         check_per_class(clean, detector.min_per_class, detector.name, k)
     return InspectionTarget(model, tuple(input_shape), k, clean)
 
@@ -246,7 +257,7 @@ def check_per_class(clean: TensorDataset, needed: int, method: str, k: int) -> N
     short = [c for c, n in enumerate(counts) if n < needed]
     if short:
         given = ", ".join(f"{c}: {n}" for c, n in enumerate(counts))
-        raise UserInputError(
+        raise DataInputError(
             f"method {method!r} needs at least {needed} clean samples per class "
             f"({needed * clean.num_classes} in all); {len(clean)} given, per class {{{given}}}; "
             f"too few in class(es) {short[:10]}"

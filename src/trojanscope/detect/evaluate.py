@@ -17,7 +17,7 @@ from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate
 from trojanscope.io.models import load_model
 from trojanscope.models.text_common import attach_encoder
-from trojanscope.zoo import ZooEntry, effective, read_truth
+from trojanscope.zoo import ZooEntry, effective, read_truth, require_models
 
 if TYPE_CHECKING:
     from trojanscope.executor import Executor, Listener
@@ -61,9 +61,10 @@ def run_zoo(
     executor's tries raise :class:`TasksFailed` at the end."""
     from trojanscope.executor import Task, run_all
 
-    dataset, entries = read_truth(zoo)
+    dataset, listed = read_truth(zoo)
     # A backdoor that did not take or is inert (zoo.status) is neither clean nor backdoored.
-    entries = [e for e in entries if effective(e)]
+    entries = [e for e in listed if effective(e)]
+    require_models(zoo, listed, entries)  # an empty zoo: one error line, not sklearn's
     clean = None if data_free else load_dataset(dataset, "test")  # loaded once, for every task
     registry.create("detector", method, **(params or {}))  # bad names and parameters fail here
     tasks = [Task(entry.name, inspect_entry,

@@ -20,7 +20,7 @@ from trojanscope.data.resolve import load_dataset
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.run import attack_triggered, mitigate
 from trojanscope.mitigate.triggers import attack_from_spec
-from trojanscope.zoo import read_truth
+from trojanscope.zoo import read_truth, require_models
 
 if TYPE_CHECKING:
     from trojanscope.executor import Executor, Listener
@@ -70,6 +70,7 @@ def run_mitigation_zoo(
     from trojanscope.executor import Task, run_all
 
     dataset, entries = read_truth(zoo)
+    require_models(zoo, entries, entries)  # an empty zoo: one error line, not a crash
     clean = load_dataset(dataset, "test")  # loaded once, for every task
     tasks = [Task(entry.name, mitigate_entry,
                   (str(zoo), entry.name, entry.attack, entry.backdoored, clean, method,

@@ -173,14 +173,18 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
             "[yellow]outside the calibration's coverage (treat the probability with care): "
             + "; ".join(verdict.coverage_notes) + "[/]"
         )
+    top = verdict.target_classes[0] if verdict.target_classes else None
+    rows = verdict.evidence_rows()  # the class the verdict names first
+    if raised and rows and max(r.score for r in rows) > rows[0].score:
+        console.print(f"per-class table: class {top} first, the class the raise named (not "
+                      "the top score)")
     table = Table(title="per-class evidence (higher score = more suspicious)")
     table.add_column("class", justify="right")
     table.add_column("score", justify="right")
     keys = sorted({k for row in verdict.per_class for k in row.details})
     for k in keys:
         table.add_column(k, justify="right")
-    top = verdict.target_classes[0] if verdict.target_classes else None
-    for row in sorted(verdict.per_class, key=lambda r: -r.score):
+    for row in rows:
         style = "bold red" if row.cls == top and verdict.flagged else None
         table.add_row(
             str(row.cls),

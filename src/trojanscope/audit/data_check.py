@@ -1,0 +1,77 @@
+"""The audit's data options checked before any step runs: ``--data`` and ``--training-data``
+go through the loaders ``detect`` and ``detect-data`` use, so a file they refuse (NaN, wrong
+shape, labels out of range, unreadable) stops the audit with one error line and exit 2 before
+anything is scanned, loaded or written — bad input, not an incomplete report (docs/audit.md).
+
+What only the model can tell (input shape, number of classes, a table's schema) is checked by
+the detect step once the model is loaded; :func:`user_data_error` turns its refusal into the
+same kind of error, which the pipeline lets through instead of recording a step error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from trojanscope.errors import DataInputError, UserInputError
+
+if TYPE_CHECKING:
+    from trojanscope.audit.pipeline import AuditOptions
+
+
+def check_audit_data(options: AuditOptions) -> None:
+    """Load ``--data`` and ``--training-data`` as their steps will; refuse what fails."""
+    if options.data is not None and not _needs_model_schema(options.data):
+        from trojanscope.data.resolve import load_dataset
+        from trojanscope.detect.inputs import default_split
+
+        with user_data_error("--data", options.data):
+            load_dataset(
+                options.data,
+                default_split(options.data, options.split),
+                label_column=options.label_column,
+            )
+    if options.training_data is not None:
+        from trojanscope.detect.data.inputs import load_suspect
+
+        with user_data_error("--training-data", options.training_data):
+            load_suspect(options.training_data)
+
+
+@contextmanager
+def user_data_error(option: str, spec: str | Path) -> Iterator[None]:
+    """Re-raise a refusal of the user's data as :class:`DataInputError` naming the option."""
+    try:
+        yield
+    except UserInputError as exc:
+        raise data_error(option, spec, exc) from None
+
+
+def data_error(option: str, spec: str | Path, exc: Exception) -> DataInputError:
+    """``exc`` as a :class:`DataInputError` that names ``option`` (and the file, when the
+    message does not already)."""
+    message = str(exc)
+    if message.startswith(f"{option}:") or message.startswith(f"{option} "):
+        return DataInputError(message)  # named already
+    where = f"{option}: " if str(spec) in message else f"{option} {spec}: "
+    return DataInputError(where + message)
+
+
+def _needs_model_schema(spec: str | Path) -> bool:
+    """A table or text file (CSV, Parquet, JSON lines) is read with the model's own schema
+    and encoder, so only the detect step, with the model loaded, can check it."""
+    from trojanscope import registry
+    from trojanscope.data.files import detect_format
+
+    path = Path(str(spec))
+    if not path.is_file():
+        return False
+    try:
+        fmt = detect_format(path)
+    except UserInputError:
+        return False  # unreadable or unknown: the loader says so, up front
+    if fmt is None:
+        return False
+    return bool(getattr(registry.get("data-format", fmt), "takes_label_column", False))
