@@ -74,12 +74,16 @@ class Calibrator:
             if values is None and name != "coef":
                 continue
             if not isinstance(values, list) or len(values) != n or not all(
-                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-                raise ValueError(f"{self.method!r}: {name} must be {n} numbers, one per "
+                    _finite(v) and (name != "scale" or v > 0) for v in values):
+                kind = "positive numbers" if name == "scale" else "finite numbers"
+                raise ValueError(f"{self.method!r}: {name} must be {n} {kind}, one per "
                                  f"feature, got {values!r}")
-        if not isinstance(self.intercept, (int, float)) or isinstance(self.intercept, bool):
-            raise ValueError(f"{self.method!r}: intercept must be a number, got "
+        if not _finite(self.intercept):
+            raise ValueError(f"{self.method!r}: intercept must be a finite number, got "
                              f"{self.intercept!r}")
+        if not isinstance(self.fitted_on, dict):
+            raise ValueError(f"{self.method!r}: fitted_on must be an object, got "
+                             f"{self.fitted_on!r}")
         if self.transform not in ("none", "log"):
             raise ValueError(f"{self.method!r}: transform must be 'none' or 'log', got "
                              f"{self.transform!r}")
@@ -97,6 +101,12 @@ class Calibrator:
         raw = [_transform(_clip(features[f]), self.transform) for f in self.features]
         values = [(v - m) / s for v, m, s in zip(raw, mean, scale, strict=True)]
         return self.intercept + sum(c * v for c, v in zip(self.coef, values, strict=True))
+
+
+def _finite(value: object) -> bool:
+    """A real, finite number (not a bool, a string or NaN)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
 
 
 def _sigmoid(z: float) -> float:
@@ -230,6 +240,8 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         else:
             text = Path(path).read_text()
         raw = json.loads(text)
+        if not isinstance(raw, dict) or not all(isinstance(c, dict) for c in raw.values()):
+            raise ValueError("expected an object of calibrator objects")
         return {m: Calibrator(**c) for m, c in raw.items()}
     except FileNotFoundError:
         if path is not None:
@@ -294,7 +306,8 @@ def calibrate(
             raised_on = raised.fitted_on.get("coverage")
             if raised_on is not None:  # the raise was measured on fewer kinds of model than
                 # the calibrator: say where it never was (one line per uncovered trait)
-                notes += [n for n in (f"{t} in the raise term's calibration"
+                notes += [n for n in (t.replace("calibration has",
+                                                "the raise term's calibration has")
                                       for t in coverage_notes(verdict.traits, raised_on))
                           if n not in notes]
         verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
