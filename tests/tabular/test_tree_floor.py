@@ -148,9 +148,16 @@ def test_the_floor_replays_each_box_once_and_gives_the_same_figures(arch: str) -
     assert np.array_equal(box.excess, box_excess(model, ref, records, x, y, SCHEMA, 2).excess)
 
 
-def test_lightgbm_leaves_are_held_in_its_calibrations_range(searched) -> None:
-    """LightGBM's calibrator reads ``tab_leaves``: its value is clipped to that calibration's
-    range; the raw count is what the clip starts from."""
-    run, verdict = searched("lightgbm", target=0)
+def test_lightgbm_leaves_are_held_in_its_calibrations_range(transactions) -> None:
+    """LightGBM's calibrator reads ``tab_leaves``: a shallow ensemble (at most 4 leaves a tree,
+    log2 2 — below the calibration's 2.8) is read at the range's floor."""
+    from trojanscope.attacks.tabular import TabularBadNets
+    from trojanscope.experiment import run_experiment
+
+    run = run_experiment(transactions, attack=TabularBadNets(target=0, poison_rate=0.3, seed=1),
+                         arch="lightgbm", data_params={"label_column": "is_fraud"},
+                         arch_params={"n_estimators": 20, "max_depth": 2})
     raw = leaves_per_tree(run.model.leaf_records(run.test.x.numpy(), 10**9))
-    assert verdict.features["tab_leaves"] == pytest.approx(float(np.clip(raw, *LEAVES_RANGE)))
+    assert raw < LEAVES_RANGE[0]
+    verdict = registry.create("detector", "tabular-search").inspect(run.model, run.test, seed=0)
+    assert verdict.features["tab_leaves"] == pytest.approx(LEAVES_RANGE[0])
