@@ -168,8 +168,9 @@ class Gated(Mitigation):
             and its guard cannot see it (docs/benchmarks.md, "The accuracy cost on small SIG
             MLPs"); development data only, not evaluated on a fresh zoo.
         dense_rounds: with > 0, the second stage on a model without a 2-D convolution runs at
-            most this many rounds (0, default: ``rounds``, as for every model); development
-            data only, like ``dense_lr``.
+            most this many rounds (0, default: ``rounds``, as for every model). With
+            ``dense_check=0`` it failed its rule on a fresh MLP zoo (seed 2100: four backdoored
+            models' ASR rose by more than 2 points; docs/benchmarks.md, issue 12 stop 33).
         dense_check: 0 skips ``check`` on a model without a 2-D convolution (1, default: the
             check runs on every model). On development MLPs its reach rule undid 8 of 20
             second stages that had removed the backdoor (a class 0.20-0.25 easier to reach by
@@ -181,8 +182,11 @@ class Gated(Mitigation):
             towards it, fitted on the clean images and orthogonal to the ones before)
             (:mod:`~trojanscope.mitigate.stripe_projection`: no weight trained); the projected
             model then stands in for the original (both stages start from it, the probe
-            compares with it and ``revert`` returns it). 0 (default): none. Development data
-            only, not evaluated on a fresh zoo.
+            compares with it and ``revert`` returns it). 0 (default): none. Failed its rule on
+            a fresh zoo (seed 2200): because the projected model stands in for the original,
+            two backdoored MLPs that the default cleans were handed back (sparse-004 at 98.6%,
+            badnets-005 at 83.1% ASR), and a suspect that is not the target projects the wrong
+            direction (docs/benchmarks.md, issue 12 stop 33).
     """
 
     name = "gated"
