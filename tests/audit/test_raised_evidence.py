@@ -1,20 +1,37 @@
-"""The audit page of a verdict that ``auto:raise`` flagged says the raise named the class,
-rather than that MM-BD's bar stands above its line (stop 33; tests/detect/test_evidence_order.py
-has detect's table)."""
+"""The audit page of a verdict whose probability a raise term lifted and whose named class is
+not MM-BD's top one: no flag line, and a sentence that says a probe raised it (stop 33; the
+verdict comes from ``calibrate`` itself, as the audit makes it)."""
 
 from __future__ import annotations
 
 import copy
 
 
-def test_audit_page_says_the_raise_named_the_class(run_dirs):
+def test_audit_page_of_a_raise_naming_another_class(run_dirs):
     from trojanscope.audit import AuditOptions, run_audit
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import Calibrator, calibrate
+    from trojanscope.detect.flag_level import flag_level
     from trojanscope.report.audit_text import render_audit
 
     result = run_audit(run_dirs["backdoored"], AuditOptions(seed=0))
     assert result.detection["flagged"]
+    plain = render_audit(result, "html")
+    assert "raised the probability" not in plain
+    rows = result.detection["per_class"]
+    top = max(rows, key=lambda r: r["score"])["class"]
+    other = next(r["class"] for r in rows if r["class"] != top)
+    verdict = ModelVerdict("auto", 1.0, [top, other], [], probability=None,
+                           features={"mmbd_ratio": 1.0, "empty_share_gap": 0.9,
+                                     "empty_top_class": float(other)})
+    cals = {"auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),
+            "auto:raise": Calibrator("auto:raise", ["empty_share_gap"], [60.0], -12.0)}
+    calibrate(verdict, cals)  # what the audit's detection step records after a raise
     raised = copy.deepcopy(result)
-    raised.detection["features"]["probability_unraised"] = 0.123
+    raised.detection["features"].update(verdict.features)
+    raised.detection["suspected_target"] = other
+    raised.detection["flag_level"] = flag_level(raised.detection)  # as the audit records it
+    assert raised.detection["flag_level"] is None  # the raise named another class
     html = render_audit(raised, "html")
-    assert "raised the probability from 0.123" in html and "above the line" not in html
-    assert "raised the probability" not in render_audit(result, "html")
+    assert "raised the probability from 0.119" in html
+    assert "above the line" not in html and "flag line" not in html

@@ -96,7 +96,9 @@ def test_the_two_raise_terms_add_and_the_larger_names_the_suspect() -> None:
     assert "raise_logit_pixels" not in neither.features and neither.target_classes[0] == 4
 
 
-def test_auto_records_the_pixel_gap_unless_turned_off(backdoored_run, tiny_test) -> None:
+def test_auto_records_the_pixel_gap_only_when_asked(backdoored_run, tiny_test) -> None:
+    """Off by default since the stop-33 review (other draws of clean inputs than the rule's
+    raised clean models); ``pixels=true`` records the gap."""
     from trojanscope.detect.auto import AutoDetector
     from trojanscope.detect.universal import empty_pixels
 
@@ -104,14 +106,15 @@ def test_auto_records_the_pixel_gap_unless_turned_off(backdoored_run, tiny_test)
     x[:, :, 0, :] = 0.0  # a blank top row: pixels no clean image lights
     framed = TensorDataset(x, tiny_test.y, tiny_test.class_names)
     assert empty_pixels(framed.x).any()
-    off = AutoDetector(pixels=False).inspect(backdoored_run.model, framed, seed=0)
+    off = AutoDetector().inspect(backdoored_run.model, framed, seed=0)
     assert "pixel_share_gap" not in off.features
-    on = AutoDetector().inspect(backdoored_run.model, framed, seed=0)
+    on = AutoDetector(pixels=True).inspect(backdoored_run.model, framed, seed=0)
     assert 0.0 <= on.features["pixel_share_gap"] <= 1.0
     assert on.features["pixel_top_class"] in range(framed.num_classes)
     assert on.features["empty_share_gap"] == off.features["empty_share_gap"]  # own generator
     assert on.features["mmbd_ratio"] == off.features["mmbd_ratio"]
-    lit = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=0)  # no empty pixels
+    lit = AutoDetector(pixels=True).inspect(backdoored_run.model, tiny_test, seed=0)  # no
+    # empty pixels
     assert "pixel_share_gap" not in lit.features
 
 
@@ -131,3 +134,12 @@ def test_the_shipped_pixel_term_starts_at_the_hint_gap() -> None:
         1 / (1 + 2.718281828459045**2)
     )
     assert calibrate(_verdict(0.0, 0.2), cals).probability > 0.99  # logit -2 + 60 * 0.12
+
+
+def test_a_gap_exactly_at_the_start_is_no_raise() -> None:
+    """Shares of 20 and 8 of 150 inputs, in float32, differ by 0.0800000057: above the start
+    by rounding only."""
+    gap = float(torch.tensor(20 / 150) - torch.tensor(8 / 150))
+    assert gap > 0.08
+    v = calibrate(_verdict(0.0, gap), _CALS)
+    assert "raise_logit" not in v.features and "probability_unraised" not in v.features

@@ -228,8 +228,9 @@ def prepare_target(
                         torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(0)))
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            # the data's shape when the model names none: then the data does not fit
-            error = DataInputError if shape_from_data else UserInputError
+            # the data's shape when the model names none: then the data does not fit (a model
+            # that brings its own example input failed on that, not on the data)
+            error = DataInputError if shape_from_data and example is None else UserInputError
             raise error(
                 f"the model does not accept inputs of shape {tuple(input_shape)}: {first}"
             ) from None

@@ -33,6 +33,9 @@ OUT_OF_COVERAGE = "out-of-coverage"
 # Key suffix of a raise-only term on a calibrated probability (issue 9, stop 32): the logit of
 # ``"<method>:raise"``'s linear score, where positive, is added to the probability's logit.
 RAISE = "raise"
+# A raise term's score at or below this is no raise: a gap read in float32 exactly at the
+# term's start (12/150 is 0.0800000057) would otherwise raise by 3e-7 and reorder the classes.
+MIN_LIFT = 1e-6
 # Each raise-only term (key suffix after ``"<method>:raise"``) -> the feature naming the class its
 # evidence points to, its gap, and how the note says it (stop 32: the empty pixels; stop 33: five
 # pixels anywhere, the greedy pixel probe of ``detect/pixels.py``).
@@ -130,7 +133,7 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
         term = calibrators.get(f"{verdict.method}:{RAISE}{suffix}")
         if term is not None and all(f in verdict.features for f in term.features):
             lift = term.logit(verdict.features)
-            if lift > 0:
+            if lift > MIN_LIFT:  # a gap exactly at the start, read in float32, is no raise
                 lifts[suffix] = (lift, term)
     if not lifts:
         return []
