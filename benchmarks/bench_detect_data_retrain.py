@@ -5,7 +5,7 @@ with the steps of the whole set held, against the same recipe on the unpoisoned 
 
     PYTHONPATH=src python benchmarks/bench_detect_data_retrain.py --seed-base 7000 --sets 7,11 \
         [--variants oracle,oracle-steps,cleaned,cleaned-steps] [--cache DIR] [--reference] \
-        [--json /tmp/h13/retrain.json] [--detect-only]
+        [--json /tmp/h13/retrain.json] [--detect-only] [--differ-seeds 1,2]
 
 Variants: ``cleaned`` (today's path: the unflagged samples, 8 epochs), ``oracle`` (the samples
 not poisoned, 8 epochs: what removing exactly the poison costs), ``restored`` (``cleaned`` plus
@@ -49,8 +49,15 @@ VARIANTS = ("oracle", "oracle-steps", "cleaned", "cleaned-steps")
 CONFIDENT = 0.9  # ``confident``: a flagged sample kept, relabelled, at this probability
 
 
-def train_eval(data, keep: np.ndarray, test, attack, seed: int, steps: int | None,
-               labels: np.ndarray | None = None) -> dict:
+def train_eval(
+    data,
+    keep: np.ndarray,
+    test,
+    attack,
+    seed: int,
+    steps: int | None,
+    labels: np.ndarray | None = None,
+) -> dict:
     """CA/ASR of the project's recipe (small CNN) trained on ``data[keep]`` (with ``labels``:
     those labels instead of the given ones); ``steps``: total optimisation steps (None: the
     recipe's epochs over the kept samples)."""
@@ -71,23 +78,68 @@ def train_eval(data, keep: np.ndarray, test, attack, seed: int, steps: int | Non
     return {"ca": m.clean_accuracy, "asr": m.attack_success_rate, "kept": len(keep)}
 
 
+def train_variants(
+    data, keeps: dict, labels: dict, variants: list[str], test, attack, seed: int
+) -> dict:
+    """Each variant's CA/ASR with training seed ``seed``; variants whose kept samples (and
+    labels) are the same are trained once."""
+    trained: dict[tuple, dict] = {}
+    out = {}
+    for v in variants:
+        base, _, held = v.partition("-")
+        key = (keeps[base].tobytes(), bool(held), base in labels)
+        if key not in trained or base in labels:
+            trained[key] = train_eval(
+                data,
+                keeps[base],
+                test,
+                attack,
+                seed,
+                recipe_steps(len(data)) if held else None,
+                labels.get(base),
+            )
+        out[v] = trained[key]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed-base", type=int, default=7000)
-    parser.add_argument("--sets", required=True, help="comma-separated set numbers of "
-                        "bench_detect_data.sets")
+    parser.add_argument(
+        "--sets", required=True, help="comma-separated set numbers of bench_detect_data.sets"
+    )
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--train-seed", type=int, default=0)
-    parser.add_argument("--reference", action="store_true",
-                        help="also train the unpoisoned 4,000-image split (the reference)")
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="also train the unpoisoned 4,000-image split (the reference)",
+    )
     parser.add_argument("--cache", type=Path, default=None)
-    parser.add_argument("--detect-only", action="store_true",
-                        help="detection figures of the variants (``confined``) only, no training")
-    parser.add_argument("--recall-threshold", type=float, default=0.4,
-                        help="``recall``: auto's suspect_threshold (the confusion cut in "
-                        "suspect classes)")
-    parser.add_argument("--pure-threshold", type=float, default=0.4,
-                        help="``pure``: auto's pure_threshold (issue 13, stop 32b)")
+    parser.add_argument(
+        "--detect-only",
+        action="store_true",
+        help="detection figures of the variants (``confined``) only, no training",
+    )
+    parser.add_argument(
+        "--recall-threshold",
+        type=float,
+        default=0.4,
+        help="``recall``: auto's suspect_threshold (the confusion cut in suspect classes)",
+    )
+    parser.add_argument(
+        "--pure-threshold",
+        type=float,
+        default=0.4,
+        help="``pure``: auto's pure_threshold (issue 13, stop 32b)",
+    )
+    parser.add_argument(
+        "--differ-seeds",
+        default="",
+        help="comma-separated training seeds also run, in this process, on a "
+        "set where the variants' kept samples differ (equal kept samples give "
+        "equal figures); each row's ``seeds`` holds them by seed and variant",
+    )
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
     test = load_dataset("mnist", "test")
@@ -97,27 +149,36 @@ def main() -> None:
         r = detect_data(data, features=cached_features(data, opts.cache, name))
         flags = np.zeros(len(poison), dtype=bool)
         flags[r.flagged] = True
-        row = {"set": name, "n_poison": int(poison.sum()),
-               "tpr": float((flags & poison).sum() / max(poison.sum(), 1)),
-               "fpr": float((flags & ~poison).sum() / (~poison).sum()),
-               "detect_s": round(r.elapsed_s, 2)}
+        row = {
+            "set": name,
+            "n_poison": int(poison.sum()),
+            "tpr": float((flags & poison).sum() / max(poison.sum(), 1)),
+            "fpr": float((flags & ~poison).sum() / (~poison).sum()),
+            "detect_s": round(r.elapsed_s, 2),
+        }
         keeps = {"oracle": np.flatnonzero(~poison), "cleaned": np.asarray(r.keep)}
-        for variant, params in (("confined", {"confine": True}),
-                                ("unconfined", {"confine": False}),
-                                ("recall", {"suspect_threshold": opts.recall_threshold}),
-                                ("second", {"recall_round": True}),
-                                ("gated", {"recall_round": True, "recall_agree": 1.0}),
-                                ("pure", {"pure_threshold": opts.pure_threshold})):
+        for variant, params in (
+            ("confined", {"confine": True}),
+            ("unconfined", {"confine": False}),
+            ("recall", {"suspect_threshold": opts.recall_threshold}),
+            ("second", {"recall_round": True}),
+            ("gated", {"recall_round": True, "recall_agree": 1.0}),
+            ("pure", {"pure_threshold": opts.pure_threshold}),
+        ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
             rc = detect_data(data, features=cached_features(data, opts.cache, name), **params)
             flags_c = np.zeros(len(poison), dtype=bool)
             flags_c[rc.flagged] = True
             keeps[variant] = np.asarray(rc.keep)
-            row.update({f"{variant}_tpr": float((flags_c & poison).sum() / max(poison.sum(), 1)),
-                        f"{variant}_fpr": float((flags_c & ~poison).sum() / (~poison).sum()),
-                        f"{variant}_flagged": len(rc.flagged),
-                        f"{variant}_s": round(rc.elapsed_s, 2)})
+            row.update(
+                {
+                    f"{variant}_tpr": float((flags_c & poison).sum() / max(poison.sum(), 1)),
+                    f"{variant}_fpr": float((flags_c & ~poison).sum() / (~poison).sum()),
+                    f"{variant}_flagged": len(rc.flagged),
+                    f"{variant}_s": round(rc.elapsed_s, 2),
+                }
+            )
         row.update(flagged=len(r.flagged), poisoned=r.poisoned, targets=r.target_classes)
         labels = {}
         if {"restored", "confident"} & {v.partition("-")[0] for v in opts.variants.split(",")}:
@@ -132,22 +193,22 @@ def main() -> None:
             row["restored_poison"] = int(poison[r.flagged[back]].sum())
             row["restored_clean"] = int((~poison[r.flagged[back]]).sum())
             row["confident_poison"] = int(poison[r.flagged[sure]].sum())
-        trained: dict[tuple, dict] = {}  # variants whose kept samples are the same train once
-        for v in [] if opts.detect_only else opts.variants.split(","):
-            base, _, held = v.partition("-")
-            key = (keeps[base].tobytes(), bool(held), base in labels)
-            if key not in trained or base in labels:
-                trained[key] = train_eval(data, keeps[base], test, attack, opts.train_seed,
-                                          recipe_steps(len(data)) if held else None,
-                                          labels.get(base))
-            row[v] = trained[key]
+        variants = [] if opts.detect_only else opts.variants.split(",")
+        row.update(train_variants(data, keeps, labels, variants, test, attack, opts.train_seed))
+        chosen = {keeps[v.partition("-")[0]].tobytes() for v in variants}
+        if opts.differ_seeds and len(chosen) > 1:
+            row["seeds"] = {
+                int(t): train_variants(data, keeps, labels, variants, test, attack, int(t))
+                for t in opts.differ_seeds.split(",")
+            }
         rows.append(row)
         print(json.dumps(row), flush=True)
     result = {"rows": rows, "train_seed": opts.train_seed}
     if opts.reference:
         train = load_dataset("mnist", "train")
-        result["reference"] = train_eval(train, np.arange(len(train)), test,
-                                         make_attack(s), opts.train_seed, None)
+        result["reference"] = train_eval(
+            train, np.arange(len(train)), test, make_attack(s), opts.train_seed, None
+        )
         print(json.dumps({"reference": result["reference"]}), flush=True)
     if opts.json:
         opts.json.parent.mkdir(parents=True, exist_ok=True)

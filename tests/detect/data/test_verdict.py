@@ -360,7 +360,8 @@ def test_pure_threshold_flags_suspect_samples_that_look_like_one_other_class() -
     """``pure_threshold`` (issue 13 stop 32b): in a suspect class, a sample whose nearest
     samples of other labels in the early view all share one label (a carrier still looking like
     its source class) and whose own-label probability after confusion is above the cut is
-    flagged; a sample with mixed outside neighbours, or under the cut, is not; off by default."""
+    flagged; a sample with mixed outside neighbours, or under the cut, is not; on by default
+    at 0.4 since stop 33 (None turns it off)."""
     from trojanscope.detect.data.auto import AutoData
 
     labels = np.array([0] * 5 + [2] * 5 + [1, 1, 1])
@@ -372,9 +373,12 @@ def test_pure_threshold_flags_suspect_samples_that_look_like_one_other_class() -
     det = AutoData(k=3, pure_threshold=0.4)
     det.evidence, det.agree, det.early_emb = {"suspect": [1], "infected": []}, np.ones(13), emb
     assert det.suspect_recall(confused, labels).tolist() == [10]
-    plain = AutoData(k=3)
-    plain.evidence, plain.agree, plain.early_emb = det.evidence, det.agree, emb
-    assert plain.pure_threshold is None
-    assert plain.suspect_recall(confused, labels).tolist() == []
+    default = AutoData(k=3)
+    default.evidence, default.agree, default.early_emb = det.evidence, det.agree, emb
+    assert default.pure_threshold == 0.4
+    assert default.suspect_recall(confused, labels).tolist() == [10]
+    off = AutoData(k=3, pure_threshold=None)
+    off.evidence, off.agree, off.early_emb = det.evidence, det.agree, emb
+    assert off.suspect_recall(confused, labels).tolist() == []
     with pytest.raises(ValueError, match="pure_threshold"):
         AutoData(pure_threshold=1.5)

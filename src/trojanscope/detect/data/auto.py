@@ -158,11 +158,12 @@ class AutoData(DataDetector):
         pure_threshold: in a suspect class, also flag the samples whose 20 nearest samples of
             other labels in the early view all share one label (outside purity 1.0: they look
             like one other class, as a trigger carrier looks like its source class) and whose
-            own-label probability after confusion training is above this (None: off). Opt-in
-            (issue 13, stop 32b): the sparse 20% carriers ``auto`` misses are mostly digits 1
-            (thin, alike: their triggered copies are each other's early neighbours, so they
-            agree with the target label), with purity 1.0 and own-label probability 0.3-0.55,
-            under the 0.6 cut (docs/benchmarks.md).
+            own-label probability after confusion training is above this (None: off). The
+            sparse 20% carriers ``auto`` misses are mostly digits 1 (thin, alike: their
+            triggered copies are each other's early neighbours, so they agree with the target
+            label), with purity 1.0 and own-label probability 0.3-0.55, under the 0.6 cut
+            (issue 13, stop 32b). Default 0.4 since stop 33, whose shipping rule it met on a
+            fresh population (docs/benchmarks.md).
     """
 
     name = "auto"
@@ -175,7 +176,7 @@ class AutoData(DataDetector):
                  spread_z: float = 4.0, outside_agree: float = 0.8,
                  confine: bool = True, suspect_threshold: float | None = None,
                  recall_round: bool = False, recall_agree: float | None = None,
-                 pure_threshold: float | None = None) -> None:
+                 pure_threshold: float | None = 0.4) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
