@@ -19,6 +19,7 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.coverage import architecture_traits
+from trojanscope.engine.modes import eval_mode
 from trojanscope.errors import DataInputError, UserInputError
 from trojanscope.params import ParamsMixin
 from trojanscope.triggers.stamp import stamp
@@ -184,16 +185,14 @@ class ModelDetector(ParamsMixin, ABC):
         target = prepare_target(model, clean, input_shape, num_classes, self)
         start = time.perf_counter()
         grads = [p.requires_grad for p in model.parameters()]
-        was_training = model.training
-        model.eval()
         for p in model.parameters():
             p.requires_grad_(False)
         try:
-            verdict = self.run(target, torch.Generator().manual_seed(seed))
+            with eval_mode(model):
+                verdict = self.run(target, torch.Generator().manual_seed(seed))
         finally:
             for p, g in zip(model.parameters(), grads, strict=True):
                 p.requires_grad_(g)
-            model.train(was_training)
         verdict.elapsed_s = time.perf_counter() - start
         verdict.data_free = clean is None or not self.uses_data
         verdict.traits = sorted(architecture_traits(model))

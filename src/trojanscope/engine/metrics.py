@@ -10,16 +10,15 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import BatchDataset
+from trojanscope.engine.modes import eval_mode
 from trojanscope.errors import UserInputError
 
 
 @torch.no_grad()
 def predict(model: nn.Module, x: Tensor, batch_size: int = 1024) -> Tensor:
     """Logits of ``model`` on ``x``, in eval mode, batch by batch."""
-    was_training = model.training
-    model.eval()
-    out = torch.cat([model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
-    model.train(was_training)
+    with eval_mode(model):
+        out = torch.cat([model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
     if not torch.isfinite(out).all():
         raise UserInputError("the model produced NaN or Inf outputs")
     return out

@@ -38,6 +38,7 @@ from trojanscope.detect.base import InspectionTarget, ReversedTrigger
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.metrics import accuracy
+from trojanscope.engine.modes import eval_mode
 from trojanscope.errors import UserInputError
 from trojanscope.mitigate.base import (
     KeepPruned,
@@ -132,15 +133,13 @@ class Unlearning(Callback):
         j = int(torch.randint(len(self.suspects), (1,), generator=self.gen))
         target = torch.full((len(x),), self.suspects[j], dtype=torch.long)
         delta = self.deltas[j].clone().requires_grad_(True)
-        was = model.training
-        model.eval()
-        for _ in range(self.adv_steps):
-            loss = F.cross_entropy(model((x + delta).clamp(0, 1)), target)
-            (grad,) = torch.autograd.grad(loss, [delta])
-            with torch.no_grad():
-                delta -= self.eps / 4 * grad.sign()
-                delta.clamp_(-self.eps, self.eps)
-        model.train(was)
+        with eval_mode(model):
+            for _ in range(self.adv_steps):
+                loss = F.cross_entropy(model((x + delta).clamp(0, 1)), target)
+                (grad,) = torch.autograd.grad(loss, [delta])
+                with torch.no_grad():
+                    delta -= self.eps / 4 * grad.sign()
+                    delta.clamp_(-self.eps, self.eps)
         FrozenNorms.freeze(model)
         self.deltas[j] = delta.detach()
         return (x + self.deltas[j]).clamp(0, 1)
@@ -150,10 +149,8 @@ class Unlearning(Callback):
         ``adv_steps`` steps that push it harder towards that class."""
         assert self.warps is not None
         j = int(torch.randint(len(self.suspects), (1,), generator=self.gen))
-        was = model.training
-        model.eval()
-        out = self.warps.push(model, x, j, self.adv_steps)
-        model.train(was)
+        with eval_mode(model):
+            out = self.warps.push(model, x, j, self.adv_steps)
         FrozenNorms.freeze(model)
         return out
 

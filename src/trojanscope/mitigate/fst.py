@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.callbacks import Callback, TrainState
+from trojanscope.engine.modes import eval_mode
 from trojanscope.engine.train import seeded
 from trojanscope.errors import UserInputError
 from trojanscope.mitigate.base import (
@@ -39,14 +40,11 @@ def output_layer(model: nn.Module, x: Tensor) -> nn.Linear:
     if heads:
         seen: list[Tensor] = []
         hook = heads[-1].register_forward_hook(lambda _m, _i, out: seen.append(out.detach()))
-        was = model.training
         try:
-            model.eval()
-            with torch.no_grad():
+            with eval_mode(model), torch.no_grad():
                 logits = model(x)
         finally:
             hook.remove()
-            model.train(was)
         if seen and seen[-1].shape == logits.shape and torch.allclose(seen[-1], logits,
                                                                       atol=1e-5):
             return heads[-1]

@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.metrics import predict
+from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.trigger_prune import proxy_asr
 
 # A reversed trigger that sent fewer of the held-back images than this before the first stage is
@@ -41,17 +42,13 @@ def striped_perturbation(model: nn.Module, x: Tensor, target: int, eps: float,
         shape[-2] = 1
     delta = torch.zeros(*shape, requires_grad=True)
     labels = torch.full((len(x),), target, dtype=torch.long)
-    training = model.training
-    model.eval()  # autograd.grad below asks for the perturbation's gradient only
-    try:
+    with eval_mode(model):  # autograd.grad below asks for the perturbation's gradient only
         for _ in range(steps):
             loss = F.cross_entropy(model((x + delta).clamp(0, 1)), labels)
             (grad,) = torch.autograd.grad(loss, [delta])
             with torch.no_grad():
                 delta -= eps / 8 * grad.sign()
                 delta.clamp_(-eps, eps)
-    finally:
-        model.train(training)
     return delta.detach()
 
 

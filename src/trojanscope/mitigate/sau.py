@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.base import (
     Mitigation,
     distillation,
@@ -82,17 +83,15 @@ class SAU(Mitigation):
 
         def search(net: nn.Module, x: Tensor, y: Tensor) -> Tensor:
             """The shared adversarial examples of ``x`` (weights untouched)."""
-            was = net.training
-            net.eval()
             delta = (torch.rand(x.shape, generator=gen) * 2 - 1) * self.eps
-            for _ in range(self.steps):
-                delta.requires_grad_(True)
-                xa = (x + delta).clamp(0, 1)
-                p, q = F.softmax(net(xa), 1), F.softmax(ref(xa), 1)
-                obj = torch.log(shared_wrong(p, q, y) + 1e-12).mean()
-                (g,) = torch.autograd.grad(obj, [delta])
-                delta = (delta.detach() + self.eps / 2 * g.sign()).clamp(-self.eps, self.eps)
-            net.train(was)
+            with eval_mode(net):
+                for _ in range(self.steps):
+                    delta.requires_grad_(True)
+                    xa = (x + delta).clamp(0, 1)
+                    p, q = F.softmax(net(xa), 1), F.softmax(ref(xa), 1)
+                    obj = torch.log(shared_wrong(p, q, y) + 1e-12).mean()
+                    (g,) = torch.autograd.grad(obj, [delta])
+                    delta = (delta.detach() + self.eps / 2 * g.sign()).clamp(-self.eps, self.eps)
             return (x + delta.detach()).clamp(0, 1)
 
         def loss_fn(net: nn.Module, x: Tensor, y: Tensor) -> Tensor:

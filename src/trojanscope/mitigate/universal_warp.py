@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from trojanscope.engine.modes import eval_mode
 from trojanscope.triggers.warp import displaced_grid
 
 K = 4  # WaNet's control grid side for MNIST/CIFAR-10
@@ -82,11 +83,7 @@ def warp_reach(
     models), other models on far fewer (docs/benchmarks.md, "A universal warp for the warping
     backdoor")."""
     warps = UniversalWarp([cls], int(fit.shape[-2]), int(fit.shape[-1]), bound)
-    was = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         for _ in range(pushes):
             warps.push(model, fit, 0, steps)
         return warps.success(model, val, 0)
-    finally:
-        model.train(was)

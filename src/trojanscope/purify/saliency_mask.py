@@ -15,20 +15,18 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from trojanscope.engine.modes import eval_mode
 from trojanscope.purify.base import InputPurifier, check_positive_int
 from trojanscope.registry import register
 
 
 def input_saliency(model: nn.Module, x: Tensor) -> Tensor:
     """|∂ logit of the predicted class / ∂ x|, summed over channels: N×H×W."""
-    was_training = model.training
-    model.eval()
-    with torch.enable_grad():
+    with eval_mode(model), torch.enable_grad():
         xg = x.detach().clone().requires_grad_(True)
         logits = model(xg)
         top = logits.gather(1, logits.argmax(1, keepdim=True)).sum()
         (grad,) = torch.autograd.grad(top, xg)
-    model.train(was_training)
     return grad.abs().sum(1)
 
 

@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import BatchDataset
 from trojanscope.engine.callbacks import Callback, TrainState
+from trojanscope.engine.modes import eval_mode
 from trojanscope.engine.train import Trainer, seeded
 from trojanscope.errors import UserInputError
 
@@ -71,16 +72,14 @@ def _forward(
         linear[-1].register_forward_hook(lambda _m, inp, _out: last.append(inp[0].detach())),
     ]
     logits: list[Tensor] = []
-    was_training = model.training
-    model.eval()
     try:
-        for start in range(0, len(data), batch_size):
-            x, _ = data.get_batch(torch.arange(start, min(start + batch_size, len(data))))
-            logits.append(model(x).detach())
+        with eval_mode(model):
+            for start in range(0, len(data), batch_size):
+                x, _ = data.get_batch(torch.arange(start, min(start + batch_size, len(data))))
+                logits.append(model(x).detach())
     finally:
         for h in hooks:
             h.remove()
-        model.train(was_training)
     return (torch.cat(first).flatten(1).float(), torch.cat(last).flatten(1).float(),
             torch.cat(logits).flatten(1).float())
 
