@@ -35,3 +35,19 @@ def test_audit_page_of_a_raise_naming_another_class(run_dirs):
     html = render_audit(raised, "html")
     assert "raised the probability from 0.119" in html
     assert "above the line" not in html and "flag line" not in html
+
+
+def test_an_unflagged_raise_claims_no_highlight(run_dirs):
+    """A small raise on a model left under the threshold: the sentence says what was raised,
+    without a highlighted class (only flagged verdicts highlight one)."""
+    from trojanscope.audit import AuditOptions, run_audit
+    from trojanscope.report.audit_text import render_audit
+
+    result = run_audit(run_dirs["clean"], AuditOptions(seed=0))
+    assert not result.detection["flagged"]
+    raised = copy.deepcopy(result)
+    raised.detection["features"].update({"raise_logit": 0.6, "probability_unraised": 0.018,
+                                         "empty_share_gap": 0.21, "empty_top_class": 1.0})
+    raised.detection["flag_level"] = None
+    html = render_audit(raised, "html")
+    assert "raised the probability from 0.018" in html and "(highlighted)" not in html

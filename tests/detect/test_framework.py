@@ -184,3 +184,42 @@ def test_auto_adds_the_input_space_probes_with_data(backdoored_run, tiny_test) -
                                      num_classes=4, seed=1)
     assert no_data.triggers == {} and no_data.data_free
     assert not any(f.startswith(("ts_", "uap_", "agree_")) for f in no_data.features)
+
+
+def test_the_trial_pass_leaves_a_train_mode_models_statistics_alone() -> None:
+    """``prepare_target``'s trial forward ran in train mode: a BatchNorm's running statistics
+    moved before detection read the model."""
+    import torch
+    from torch import nn
+
+    from trojanscope import registry
+
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 4), nn.BatchNorm1d(4), nn.Linear(4, 3))
+    model.train()
+    before = model[2].running_mean.clone()
+    registry.create("detector", "mmbd").inspect(model, None, input_shape=(1, 4, 4), seed=0)
+    assert torch.equal(model[2].running_mean, before) and model.training
+
+
+def test_a_model_failing_on_its_own_example_input_is_not_a_data_error() -> None:
+    import pytest
+    import torch
+    from torch import nn
+
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.detect.base import prepare_target
+    from trojanscope.errors import DataInputError, UserInputError
+
+    class Broken(nn.Module):
+        def example_input(self, n: int) -> torch.Tensor:
+            return torch.zeros(n, 7, dtype=torch.long)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            raise RuntimeError("embedding index out of range")
+
+    from trojanscope import registry
+
+    clean = TensorDataset(torch.rand(20, 4), torch.arange(20) % 2, ("a", "b"))
+    with pytest.raises(UserInputError, match="its own example input") as err:
+        prepare_target(Broken(), clean, None, None, registry.create("detector", "mmbd"))
+    assert not isinstance(err.value, DataInputError)

@@ -143,3 +143,13 @@ def test_a_gap_exactly_at_the_start_is_no_raise() -> None:
     assert gap > 0.08
     v = calibrate(_verdict(0.0, gap), _CALS)
     assert "raise_logit" not in v.features and "probability_unraised" not in v.features
+
+
+def test_a_float32_gap_at_the_start_reads_as_the_start() -> None:
+    """The shares are float32: without rounding, 20/150 - 8/150 passed the 0.08 start (both
+    the raise and auto's hint)."""
+    from trojanscope.detect.universal import share_gap
+
+    hits = torch.zeros(3, 1)
+    hits[0, 0], hits[1, 0] = 20 / 150, 8 / 150
+    assert share_gap(hits, "pixel")["pixel_share_gap"] == 0.08

@@ -220,16 +220,19 @@ def prepare_target(
         input_shape = tuple(clean.input_shape)
     if input_shape is None:
         raise UserInputError("the model's input shape is unknown: give clean data or a manifest")
-    with torch.no_grad():
+    example = getattr(model, "example_input", None)  # e.g. token ids of a text model
+    # eval: a trial pass in train mode would move a BatchNorm's running statistics
+    with torch.no_grad(), eval_mode(model):
         try:
-            example = getattr(model, "example_input", None)  # e.g. token ids of a text model
             out = model(example(2) if example is not None else
                         torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(0)))
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            # the data's shape when the model names none: then the data does not fit (a model
-            # that brings its own example input failed on that, not on the data)
-            error = DataInputError if shape_from_data and example is None else UserInputError
+            if example is not None:  # the model failed on its own input, not on the data
+                raise UserInputError(f"the model failed on its own example input: {first}"
+                                     ) from None
+            # the data's shape when the model names none: then the data does not fit
+            error = DataInputError if shape_from_data else UserInputError
             raise error(
                 f"the model does not accept inputs of shape {tuple(input_shape)}: {first}"
             ) from None

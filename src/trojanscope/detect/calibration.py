@@ -34,7 +34,8 @@ OUT_OF_COVERAGE = "out-of-coverage"
 # ``"<method>:raise"``'s linear score, where positive, is added to the probability's logit.
 RAISE = "raise"
 # A raise term's score at or below this is no raise: a gap read in float32 exactly at the
-# term's start (12/150 is 0.0800000057) would otherwise raise by 3e-7 and reorder the classes.
+# term's start (shares 20/150 - 8/150 give 0.0800000057) would otherwise raise by 3e-7 and
+# reorder the classes.
 MIN_LIFT = 1e-6
 # Each raise-only term (key suffix after ``"<method>:raise"``) -> the feature naming the class its
 # evidence points to, its gap, and how the note says it (stop 32: the empty pixels; stop 33: five

@@ -203,9 +203,11 @@ def share_gap(hits: torch.Tensor, prefix: str = "empty") -> dict[str, float]:
     """``{prefix}_share_gap``: per class, the share of the other classes' inputs sent to it,
     averaged over the bound schedule (as in :func:`share_features`); the largest minus the
     second largest. A count of decisions (free of the logit scale) and of one class against
-    the next (free of how easily the model flips overall)."""
+    the next (free of how easily the model flips overall). Rounded to 1e-6: the shares are
+    float32 counts, and a gap exactly at a term's start must not pass it by rounding noise
+    (20/150 - 8/150 reads 0.0800000057), in the raise or in ``auto``'s hints alike."""
     top, second = hits.to(torch.float64).mean(1).topk(2).values.tolist()
-    return {f"{prefix}_share_gap": top - second}
+    return {f"{prefix}_share_gap": round(top - second, 6)}
 
 
 def universal_features(sizes: list[float], prefix: str = "uap") -> dict[str, float]:

@@ -11,8 +11,9 @@ from torch import nn
 @contextmanager
 def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
     """``model`` in eval mode inside the block (BatchNorm and dropout frozen while a probe or
-    a perturbation is fitted against it), its previous mode restored on exit, even when the
-    block raises."""
+    a perturbation is fitted against it), and on exit, even when the block raises, back in the
+    top-level mode it had (``model.train(mode)``: every submodule gets that mode, so a model
+    with some layers frozen in eval comes back uniform, as it did before this helper)."""
     was_training = model.training
     model.eval()
     try:
