@@ -24,19 +24,25 @@ def main() -> None:
     for r in rows:
         if r["attack"] is not None:
             by[(r["dataset"], r["arch"], r["attack"])].append(r)
-    print("| data | arch | attack | seeds | poison (share of train) | ASR min / median / max "
-          "| seeds ASR ≥ 0.95 | CA change: worst / mean (points) | AUC change: worst / mean |")
+    print(
+        "| data | arch | attack | seeds | poison (share of train) | ASR min / median / max "
+        "| seeds ASR ≥ 0.95 | CA change: worst / mean (points) | AUC change: worst / mean |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for (ds, arch, attack), group in by.items():
         asr = [r["attack_success_rate"] for r in group]
-        ca = [100 * (r["clean_accuracy"] - clean[(ds, arch, r["seed"])]["clean_accuracy"])
-              for r in group]
+        ca = [
+            100 * (r["clean_accuracy"] - clean[(ds, arch, r["seed"])]["clean_accuracy"])
+            for r in group
+        ]
         auc = [100 * (r["clean_auc"] - clean[(ds, arch, r["seed"])]["clean_auc"]) for r in group]
         share = group[0]["poison_share"]
-        print(f"| {ds} | {arch} | {attack} | {len(group)} | {group[0]['poison']} ({share:.2%}) "
-              f"| {min(asr):.3f} / {statistics.median(asr):.3f} / {max(asr):.3f} "
-              f"| {sum(a >= 0.95 for a in asr)}/{len(asr)} | {min(ca):+.1f} / "
-              f"{statistics.mean(ca):+.1f} | {min(auc):+.1f} / {statistics.mean(auc):+.1f} |")
+        print(
+            f"| {ds} | {arch} | {attack} | {len(group)} | {group[0]['poison']} ({share:.2%}) "
+            f"| {min(asr):.3f} / {statistics.median(asr):.3f} / {max(asr):.3f} "
+            f"| {sum(a >= 0.95 for a in asr)}/{len(asr)} | {min(ca):+.1f} / "
+            f"{statistics.mean(ca):+.1f} | {min(auc):+.1f} / {statistics.mean(auc):+.1f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -60,12 +60,16 @@ def main() -> None:
             mine = [(n, key) for n, b, key in prints if b is flag]
             same = groups(mine)
             distinct = len({key for _, key in mine})
-            print(f"{zoo.name}: {label} trees {len(mine)}, distinct {distinct}"
-                  + (f", same model: {same}" if same else ""))
+            print(
+                f"{zoo.name}: {label} trees {len(mine)}, distinct {distinct}"
+                + (f", same model: {same}" if same else "")
+            )
     if len(args.zoos) > 1:
         across = [g for g in groups(pooled) if len({n.split("/")[0] for n in g}) > 1]
-        print(f"across the {len(args.zoos)} zoos: {len(across)} models held by more than one"
-              + (f": {across}" if across else ""))
+        print(
+            f"across the {len(args.zoos)} zoos: {len(across)} models held by more than one"
+            + (f": {across}" if across else "")
+        )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,9 @@ SAMPLED = {"subsample": 0.7, "colsample": 0.7}
 def _proba(arch: str, transactions: Path, seed: int, **params: float) -> np.ndarray:
     data = load_dataset(transactions, "train", label_column="is_fraud")
     x, y = data.get_batch(np.arange(len(data)))
-    model = create_model(arch, tuple(data.input_shape), data.num_classes, n_estimators=20,
-                         max_depth=3, **params)
+    model = create_model(
+        arch, tuple(data.input_shape), data.num_classes, n_estimators=20, max_depth=3, **params
+    )
     model.fit_arrays(x.numpy(), y.numpy(), seed)
     return model.predict_proba(x.numpy())
 
@@ -41,14 +42,18 @@ def test_a_share_outside_zero_one_is_one_error(value: float) -> None:
     with pytest.raises(UserInputError, match="subsample"):
         create_model("xgboost", (4,), 2, subsample=value)
     with pytest.raises(UserInputError, match="tree-subsample"):
-        draw_entries(2, 0, 2, 0, attacks=["tabular-badnets"], archs=["xgboost"],
-                     tree_subsample=value)
+        draw_entries(
+            2, 0, 2, 0, attacks=["tabular-badnets"], archs=["xgboost"], tree_subsample=value
+        )
 
 
 def test_the_zoo_option_reaches_only_the_trees_and_changes_nothing_else() -> None:
     args = (4, 6, 2, 2700)
-    kw = {"attacks": ["tabular-badnets", "tabular-rare"], "archs": ["mlp", "xgboost", "lightgbm"],
-          "arch_variants": True}
+    kw = {
+        "attacks": ["tabular-badnets", "tabular-rare"],
+        "archs": ["mlp", "xgboost", "lightgbm"],
+        "arch_variants": True,
+    }
     plain = draw_entries(*args, **kw)
     sampled = draw_entries(*args, **kw, tree_subsample=0.8)
     assert all("subsample" not in e.arch_params for e in plain)
@@ -63,25 +68,48 @@ def test_zoo_make_refuses_a_bad_share_before_writing(tmp_path: Path, capsys) -> 
     from trojanscope.cli.main import run
 
     out = tmp_path / "zoo"
-    code = run(["zoo", "make", "--dataset", "credit-default", "--archs", "xgboost",
-                "--tree-subsample", "1.5", "--clean", "1", "--backdoored", "0",
-                "--out", str(out), "-x", "serial"])
+    code = run(
+        [
+            "zoo",
+            "make",
+            "--dataset",
+            "credit-default",
+            "--archs",
+            "xgboost",
+            "--tree-subsample",
+            "1.5",
+            "--clean",
+            "1",
+            "--backdoored",
+            "0",
+            "--out",
+            str(out),
+            "-x",
+            "serial",
+        ]
+    )
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert code == 2 and len(err) == 1 and "--tree-subsample 1.5" in err[0]
     assert not out.exists()
 
 
-def test_a_sampled_tree_saves_and_loads_with_its_params(transactions: Path,
-                                                        tmp_path: Path) -> None:
+def test_a_sampled_tree_saves_and_loads_with_its_params(transactions: Path, tmp_path: Path) -> None:
     from trojanscope.experiment import run_experiment, save_experiment
     from trojanscope.io.models import load_model
 
-    result = run_experiment(transactions, arch="lightgbm",
-                            arch_params={"n_estimators": 20, "max_depth": 3, **SAMPLED},
-                            seed=4, data_params={"label_column": "is_fraud"})
+    result = run_experiment(
+        transactions,
+        arch="lightgbm",
+        arch_params={"n_estimators": 20, "max_depth": 3, **SAMPLED},
+        seed=4,
+        data_params={"label_column": "is_fraud"},
+    )
     save_experiment(result, tmp_path / "run")
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["arch"]["args"]["subsample"] == 0.7
     x = result.test.x
-    assert np.allclose(load_model(tmp_path / "run").module.predict_proba(x),
-                       result.model.predict_proba(x), atol=1e-9)
+    assert np.allclose(
+        load_model(tmp_path / "run").module.predict_proba(x),
+        result.model.predict_proba(x),
+        atol=1e-9,
+    )
