@@ -6,7 +6,9 @@ that calls a model, its ``forward`` returns log-probabilities as logits (no grad
 It is saved in the library's native, code-free format — XGBoost JSON, LightGBM text — never as a
 pickle. The libraries are optional (``pip install 'trojanscope[tabular]'``) and imported only
 when a tree model is built or loaded. Every model uses one thread (``nthread``/``num_threads``
-1): more were 2.5–24× slower on a loaded 2-core machine.
+1): more were 2.5–24× slower on a loaded 2-core machine. With ``subsample``/``colsample`` at
+1.0 (the default) training is deterministic, whatever the seed; below 1.0 each tree takes a
+sample of the rows/columns drawn with the seed.
 """
 
 from __future__ import annotations
