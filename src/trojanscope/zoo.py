@@ -82,6 +82,7 @@ def draw_entries(
     attacks: Sequence[str] | None = None,
     archs: Sequence[str] = ARCHS,
     arch_variants: bool = False,
+    tree_subsample: float | None = None,
 ) -> list[ZooEntry]:
     """A varied, reproducible population: archs and attacks cycle, everything else is drawn.
 
@@ -89,6 +90,10 @@ def draw_entries(
     to :func:`zoo_attacks`. With ``arch_variants`` each model's architecture variant
     (activation, pooling, normalisation…) is drawn by the architecture's ``sample_params``,
     from a stream of its own, so the rest of the population is the same as without.
+    With ``tree_subsample`` every boosted-tree model grows each tree on that share of the rows
+    and of the columns, drawn with the model's seed (``subsample``/``colsample``), so its
+    training depends on its seed as a user's would; without it a clean tree is fixed by its
+    table and variant, and two zoo models can be the same (issue 16). Nothing else changes.
     """
     attacks = tuple(attacks) if attacks is not None else zoo_attacks()
     archs = tuple(archs)
@@ -100,6 +105,8 @@ def draw_entries(
         registry.get("arch", name)
     if n_backdoored and not attacks:
         raise UserInputError("a zoo with backdoored models needs at least one attack")
+    if tree_subsample is not None and not 0.0 < tree_subsample <= 1.0:
+        raise UserInputError(f"--tree-subsample {tree_subsample}: a share in (0, 1] is needed")
     rng = np.random.default_rng(seed)
     variant_rng = np.random.default_rng([seed, 1])
     entries = []
@@ -123,6 +130,11 @@ def draw_entries(
         for entry in entries:
             sample = getattr(registry.get("arch", entry.arch), "sample_params", None)
             entry.arch_params = dict(sample(variant_rng)) if sample is not None else {}
+    if tree_subsample is not None:
+        for entry in entries:
+            if getattr(registry.get("arch", entry.arch), "trains_itself", False):
+                entry.arch_params = {**entry.arch_params, "subsample": float(tree_subsample),
+                                     "colsample": float(tree_subsample)}
     return entries
 
 
@@ -167,6 +179,7 @@ def make_zoo(
     attacks: Sequence[str] | None = None,
     archs: Sequence[str] = ARCHS,
     arch_variants: bool = False,
+    tree_subsample: float | None = None,
     executor: Executor | None = None,
     listener: Listener | None = None,
 ) -> list[ZooEntry]:
@@ -176,7 +189,8 @@ def make_zoo(
     zoo is the same whichever back-end trains it; ``truth.json`` is rewritten as each model
     finishes. ``on_model(entry, i, n)`` is called in the order they finish. Models that still
     fail after the executor's tries are left out and raise :class:`TasksFailed` at the end.
-    ``attacks``, ``archs`` and ``arch_variants`` are passed to :func:`draw_entries`."""
+    ``attacks``, ``archs``, ``arch_variants`` and ``tree_subsample`` are passed to
+    :func:`draw_entries`."""
     from trojanscope.executor import Task, TasksFailed, create_executor
 
     if n_clean < 0 or n_backdoored < 0 or n_clean + n_backdoored == 0:
@@ -187,7 +201,8 @@ def make_zoo(
         attacks = attacks if attacks is not None else zoo_attacks("tabular")
         archs = TABULAR_ARCHS if tuple(archs) == ARCHS else archs
     entries = draw_entries(n_clean, n_backdoored, train.num_classes, seed, attacks=attacks,
-                           archs=archs, arch_variants=arch_variants)
+                           archs=archs, arch_variants=arch_variants,
+                           tree_subsample=tree_subsample)
     check_archs_fit(archs, train)
     out.mkdir(parents=True, exist_ok=True)  # only once the population is valid
     done: dict[str, ZooEntry] = {}

@@ -6,7 +6,9 @@ that calls a model, its ``forward`` returns log-probabilities as logits (no grad
 It is saved in the library's native, code-free format — XGBoost JSON, LightGBM text — never as a
 pickle. The libraries are optional (``pip install 'trojanscope[tabular]'``) and imported only
 when a tree model is built or loaded. Every model uses one thread (``nthread``/``num_threads``
-1): more were 2.5–24× slower on a loaded 2-core machine.
+1): more were 2.5–24× slower on a loaded 2-core machine. With ``subsample``/``colsample`` at
+1.0 (the default) training is deterministic, whatever the seed; below 1.0 each tree takes a
+sample of the rows/columns drawn with the seed.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class TreeModel(nn.Module):
         n_estimators: int = 200,
         max_depth: int = 6,
         learning_rate: float = 0.1,
+        subsample: float = 1.0,
+        colsample: float = 1.0,
     ) -> None:
         super().__init__()
         if len(tuple(input_shape)) != 1:
@@ -66,6 +70,11 @@ class TreeModel(nn.Module):
         self.num_classes = int(num_classes)
         self.n_estimators, self.max_depth = int(n_estimators), int(max_depth)
         self.learning_rate = float(learning_rate)
+        # shares of the rows and of the columns each tree is grown on, drawn with the
+        # training seed (1.0: all of them, the libraries' defaults — training then does not
+        # depend on the seed, so two seeds give the same model)
+        self.subsample, self.colsample = _fraction("subsample", subsample), _fraction(
+            "colsample", colsample)
         self.booster: Any = None
         # features split on as categories (a set of codes, not a threshold): no box limits
         # them, so leaf boxes and split points leave them out
@@ -177,6 +186,8 @@ class XGBoostModel(TreeModel):
             **({"num_class": self.num_classes} if multi else {}),
             "max_depth": self.max_depth, "eta": self.learning_rate, "tree_method": "hist",
             "nthread": 1, "seed": seed, "verbosity": 0,
+            **({"subsample": self.subsample} if self.subsample < 1 else {}),
+            **({"colsample_bytree": self.colsample} if self.colsample < 1 else {}),
         }
 
     def fit_arrays(self, x: np.ndarray, y: np.ndarray, seed: int) -> None:
@@ -289,6 +300,9 @@ class LightGBMModel(TreeModel):
             "max_depth": self.max_depth, "num_leaves": min(31, 2 ** self.max_depth),
             "learning_rate": self.learning_rate, "num_threads": 1, "seed": seed,
             "verbosity": -1, "min_data_in_leaf": 5,
+            **({"bagging_fraction": self.subsample, "bagging_freq": 1}
+               if self.subsample < 1 else {}),
+            **({"feature_fraction": self.colsample} if self.colsample < 1 else {}),
         }
 
     def fit_arrays(self, x: np.ndarray, y: np.ndarray, seed: int) -> None:
@@ -379,6 +393,14 @@ class LeafRecord:
     clean: float
     box: Box
     below: bool = False  # XGBoost: a row goes left when x < cut, so boxes are [lo, hi)
+
+
+def _fraction(name: str, value: float) -> float:
+    """A share in (0, 1], or one error line naming the parameter."""
+    share = float(value)
+    if not 0.0 < share <= 1.0:
+        raise UserInputError(f"tree parameter {name}={value!r}: a share in (0, 1] is needed")
+    return share
 
 
 def _feature_index(split: str, names: dict[str, int]) -> int:

@@ -69,6 +69,11 @@ def make(
     arch_variants: bool = typer.Option(
         False, "--arch-variants", help="Also draw activations, pooling and normalisation."
     ),
+    tree_subsample: float = typer.Option(
+        None, "--tree-subsample", help="Grow each boosted tree on this share (0-1] of the rows "
+        "and of the columns, drawn with the model's seed, so clean trees differ from seed to "
+        "seed (default: all rows and columns; two clean trees of one variant are the same)."
+    ),
     archs: str = typer.Option(
         None, "--archs", help="Comma-separated architectures to cycle (default: the "
         "dataset's usual set, e.g. mlp,xgboost,lightgbm for tables)."
@@ -104,6 +109,7 @@ def make(
             attacks=(None if attacks is None
                      else [a.strip() for a in attacks.split(",") if a.strip()]),
             arch_variants=arch_variants,
+            tree_subsample=tree_subsample,
             **({} if archs is None
                else {"archs": [a.strip() for a in archs.split(",") if a.strip()]}),
             executor=ex,
