@@ -47,11 +47,11 @@ def test_edges_adds_one_column_and_no_pass() -> None:
     x, model = _digits(), Pixels()
     plain = registry.create("input-detector", "mahalanobis", transforms=[], edges=False)
     edged = registry.create("input-detector", "mahalanobis", transforms=[], edges=True)
-    served = registry.create("input-detector", "mahalanobis", transforms=[])  # serve's guard
-    for det in (plain, edged, served):
+    gated = registry.create("input-detector", "mahalanobis", transforms=[], edges="auto")
+    for det in (plain, edged, gated):
         det.fit(model, x, generator=torch.Generator().manual_seed(0))
     assert plain.forward_passes_per_input == 1
-    assert served.edges == "auto" and served.edges_ is False  # the gate needs transforms=auto
+    assert gated.edges_ is False  # the gate needs transforms=auto
     assert edged.forward_passes_per_input == 1
     with torch.no_grad():
         a, b = plain._raw(x[:50]), edged._raw(x[:50])
@@ -92,18 +92,19 @@ def test_edges_auto_joins_only_where_a_transform_is_left_out() -> None:
     assert fixed.edges_ is False  # transforms named by the user: no automatic column
 
 
-def test_edges_auto_is_the_default() -> None:
-    """Stop 33's decision: the default detector adds the column where ``jitbin`` joins (a model
-    leaving the median out) and nowhere else."""
+def test_edges_true_is_the_default() -> None:
+    """Stop 33's second decision (fresh seeds 46-48): the default detector adds the column on
+    every model, also on one that keeps all of the menu's first four transforms (where
+    ``edges="auto"`` adds none)."""
     x = _block_inputs()
-    for at, expect in (((4, 4), False), ((5, 5), True)):
+    for at in ((4, 4), (5, 5)):
         det = registry.create("input-detector", "mahalanobis")
         det.fit(BlockReader(at=at), x, generator=torch.Generator().manual_seed(0))
-        assert det.edges == "auto" and det.edges_ is expect
+        assert det.edges is True and det.edges_ is True
         off = registry.create("input-detector", "mahalanobis", edges=False)
         off.fit(BlockReader(at=at), x, generator=torch.Generator().manual_seed(0))
         with torch.no_grad():
-            assert det._raw(x).shape[1] == off._raw(x).shape[1] + int(expect)
+            assert det._raw(x).shape[1] == off._raw(x).shape[1] + 1
 
 
 def test_the_resolved_parameters_rebuild_the_detector_with_its_column() -> None:

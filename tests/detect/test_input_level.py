@@ -189,7 +189,8 @@ def test_mahalanobis_transforms_add_passes_and_columns(backdoored_run, tiny_test
     with torch.no_grad():
         dets = []
         for transforms in ((), ("blur", "binarise")):
-            det = registry.create("input-detector", "mahalanobis", transforms=transforms)
+            det = registry.create("input-detector", "mahalanobis", transforms=transforms,
+                                  edges=False)  # the edge column: tests/detect/test_input_edges.py
             det.fit(model, x, generator=torch.Generator().manual_seed(0))
             dets.append(det._raw(x[:30]))
         assert dets[1].shape[1] == dets[0].shape[1] + 2
@@ -210,7 +211,7 @@ def test_mahalanobis_caps_the_consistency_columns_softly(backdoored_run, tiny_te
         raw = {}
         for cap in (0.0, 1.0):
             det = registry.create("input-detector", "mahalanobis", transforms="blur,binarise",
-                                  cap=cap)
+                                  cap=cap, edges=False)
             det.fit(model, x, generator=torch.Generator().manual_seed(0))
             raw[cap] = det._raw(x)
     plain, capped = raw[0.0], raw[1.0]

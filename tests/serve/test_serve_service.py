@@ -242,6 +242,7 @@ def test_auto_guard_serves_the_one_pass_detector() -> None:
 
     params = guard_params(ServeOptions(guard="auto"))
     assert auto.create("auto", **params).forward_passes_per_input == 1
+    assert params["edges"] is False  # the edge default was decided on the five-pass detector
     asked = guard_params(ServeOptions(guard="auto", guard_params={"transforms": "auto"}))
     assert auto.create("auto", **asked).forward_passes_per_input == 5
     assert guard_params(ServeOptions(guard="strip", guard_params={"n_overlays": 5})) == {

@@ -188,10 +188,14 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
     """The guard's detector parameters: ``--guard auto`` serves the one-pass Mahalanobis
     detector (``transforms=[]``) unless ``--guard-param transforms=...`` says otherwise — its
     consistency transforms cost up to 4 more passes (3 measured at 6× the bare latency for 64-input
-    requests, against the 3× budget: docs/benchmarks.md, "The guarded service under load")."""
+    requests, against the 3× budget: docs/benchmarks.md, "The guarded service under load").
+    That one-pass guard keeps no edge column (``edges=false``, as before stop 33's ``edges=true``
+    default, which was decided on the five-pass detector only) unless ``--guard-param edges=``
+    says otherwise."""
     params = dict(options.guard_params)
-    if options.guard == "auto":
-        params.setdefault("transforms", [])
+    if options.guard == "auto" and "transforms" not in params:
+        params["transforms"] = []
+        params.setdefault("edges", False)
     return params
 
 

@@ -36,7 +36,8 @@ column (typically 3-9) is barely changed. ``cap=0`` turns it off.
 ``top`` (seventh round, docs/benchmarks.md): with ``top=k > 0`` only an input's ``k`` largest
 consistency columns enter the fusion — each transform wipes out its own trigger families, so the
 columns that did not fire add only their clean noise to the clean tail; ``0`` counts them all.
-``edges`` (stop 33; ``"auto"`` by default, decided on fresh seeds 43-45): one more column,
+``edges`` (stop 33; ``True`` by default, decided on fresh seeds 46-48 after ``"auto"`` on
+43-45): one more column,
 read from the input alone (no pass): how much softer its edges are than a clean image's
 (:mod:`~trojanscope.detect.input_level.edges`: a warp trigger's bilinear resampling softens a
 digit's steep steps), tail-scaled and capped like the consistency columns. ``"auto"``: only
@@ -78,8 +79,9 @@ from trojanscope.registry import register
 
 COMBINE = ("mean", "max", "sumsq")
 TOP = 0  # only the TOP largest consistency columns of an input count (0: every one)
-# the edge-steepness column where jitbin joins (stop 33: decided on fresh seeds 43-45)
-EDGES: bool | str = "auto"
+# the edge-steepness column on every model (stop 33: "auto", where jitbin joins, decided on
+# fresh seeds 43-45; True on 46-48, which also reaches a weak warp that keeps the blur)
+EDGES: bool | str = True
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
 
 
