@@ -47,8 +47,10 @@ def table(plain: dict, sampled: dict) -> None:
     """The comparison, per library and pooled."""
     keys = sorted(set(plain) & set(sampled))
     libraries = sorted({plain[k]["family"] for k in keys})
-    print("| library (clean, backdoored) | feature | own AUC | clean `_ref` mean (sd) plain → "
-          "sampled | backdoored `_ref` mean plain → sampled | `_ref` AUC plain → sampled |")
+    print(
+        "| library (clean, backdoored) | feature | own AUC | clean `_ref` mean (sd) plain → "
+        "sampled | backdoored `_ref` mean plain → sampled | `_ref` AUC plain → sampled |"
+    )
     print("|---|---|---|---|---|---|")
     for lib in [*libraries, "all"]:
         ks = [k for k in keys if lib == "all" or plain[k]["family"] == lib]
@@ -60,14 +62,23 @@ def table(plain: dict, sampled: dict) -> None:
             cs = np.array([r["features"][ref] for r in s if not r["backdoored"]])
             bp = np.array([r["features"][ref] for r in p if r["backdoored"]])
             bs = np.array([r["features"][ref] for r in s if r["backdoored"]])
-            print(f"| {lib} ({len(ks) - n_bd}, {n_bd}) | `{feat}` | {auc(p, feat):.3f} | "
-                  f"{cp.mean():+.3f} ({cp.std():.3f}) → {cs.mean():+.3f} ({cs.std():.3f}) | "
-                  f"{bp.mean():+.3f} → {bs.mean():+.3f} | {auc(p, ref):.3f} → {auc(s, ref):.3f} |")
+            print(
+                f"| {lib} ({len(ks) - n_bd}, {n_bd}) | `{feat}` | {auc(p, feat):.3f} | "
+                f"{cp.mean():+.3f} ({cp.std():.3f}) → {cs.mean():+.3f} ({cs.std():.3f}) | "
+                f"{bp.mean():+.3f} → {bs.mean():+.3f} | {auc(p, ref):.3f} → {auc(s, ref):.3f} |"
+            )
     same = [k for k in keys if not plain[k]["backdoored"]]
-    moved = [max(abs(plain[k]["features"][f"{f}_ref"] - sampled[k]["features"][f"{f}_ref"])
-                 for f in REFERENCED) for k in same]
-    print(f"clean trees: {len(same)}; largest change of a `_ref` feature per clean tree: "
-          f"median {np.median(moved):.3f}, max {np.max(moved):.3f}")
+    moved = [
+        max(
+            abs(plain[k]["features"][f"{f}_ref"] - sampled[k]["features"][f"{f}_ref"])
+            for f in REFERENCED
+        )
+        for k in same
+    ]
+    print(
+        f"clean trees: {len(same)}; largest change of a `_ref` feature per clean tree: "
+        f"median {np.median(moved):.3f}, max {np.max(moved):.3f}"
+    )
 
 
 def main() -> None:

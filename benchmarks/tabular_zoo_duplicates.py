@@ -26,8 +26,11 @@ KEY = ("tab_flip_1", "tab_score", "tab_mass", "tab_mass_group", "tab_mass_rel", 
 
 def model_key(row: dict) -> tuple:
     """A tree row's model: its arch, label and tree features to 1e-9."""
-    return (row["arch"], row["backdoored"],
-            tuple(round(row["features"].get(k, 0.0), 9) for k in KEY))
+    return (
+        row["arch"],
+        row["backdoored"],
+        tuple(round(row["features"].get(k, 0.0), 9) for k in KEY),
+    )
 
 
 def duplicates(path: Path) -> list[list[tuple[str, float]]]:
@@ -56,14 +59,20 @@ def repeats(new: list[str]) -> None:
             mine = [r for r in rows if r["backdoored"] == label]
             hits = [(r["name"], seen[model_key(r)]) for r in mine if model_key(r) in seen]
             kind = "backdoored" if label else "clean"
-            print(f"{Path(f).name}: {kind} trees {len(mine)}, repeating a committed model "
-                  f"{len(hits)}{' ' + str(hits) if hits else ''}")
+            print(
+                f"{Path(f).name}: {kind} trees {len(mine)}, repeating a committed model "
+                f"{len(hits)}{' ' + str(hits) if hits else ''}"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--new", nargs="*", default=None,
-                        help="rows of a fresh zoo: count its trees that repeat committed ones")
+    parser.add_argument(
+        "--new",
+        nargs="*",
+        default=None,
+        help="rows of a fresh zoo: count its trees that repeat committed ones",
+    )
     args = parser.parse_args()
     if args.new:
         repeats(args.new)

@@ -38,8 +38,13 @@ def test_fresh_rows_repeat_committed_models_only_when_trees_do_not_sample(capsys
     dup = _script("tabular_zoo_duplicates")
     # tab-fresh16 (no sampling): most clean trees are development models (stop 33b's count)
     # tab-fresh17 (--tree-subsample 0.8): none; a file never matches its own committed copy
-    dup.repeats([str(ROWS / "tab-fresh16_rows.json"), str(ROWS / "tab-fresh17_rows.json"),
-                 str(ROWS / "tab-fresh17-lc_rows.json")])
+    dup.repeats(
+        [
+            str(ROWS / "tab-fresh16_rows.json"),
+            str(ROWS / "tab-fresh17_rows.json"),
+            str(ROWS / "tab-fresh17-lc_rows.json"),
+        ]
+    )
     counts = _counts(capsys.readouterr().out)
     assert counts[("tab-fresh16_rows.json", "clean")] == 9
     assert counts[("tab-fresh16_rows.json", "backdoored")] == 0
@@ -52,8 +57,11 @@ def test_the_terms_add_up_to_the_calibrated_logit(family: str) -> None:
     terms = _script("tabular_family_terms").terms
     cal = load_calibrators()[f"tabular-search:{family}"]
     arch = {"network": "mlp", "tree:xgboost": "xgboost", "tree:lightgbm": "lightgbm"}[family]
-    rows = [r for r in json.loads((ROWS / "tab-fresh17_rows.json").read_text())["rows"]
-            if r["arch"] == arch]
+    rows = [
+        r
+        for r in json.loads((ROWS / "tab-fresh17_rows.json").read_text())["rows"]
+        if r["arch"] == arch
+    ]
     assert rows
     for r in rows:
         logit = cal.intercept + sum(terms(cal, r["features"]))
