@@ -80,6 +80,8 @@ def test_tabular_search_sets_a_tree_against_its_reference(transactions) -> None:
 def test_a_negative_reference_count_is_refused() -> None:
     with pytest.raises(UserInputError, match="references"):
         registry.create("detector", "tabular-search", references=-1)
+    with pytest.raises(UserInputError, match="reference_sampling"):
+        registry.create("detector", "tabular-search", reference_sampling="no")
 
 
 def _sampled(arch: str, tmp_path, **shares: float):

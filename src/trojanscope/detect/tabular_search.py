@@ -118,6 +118,8 @@ class TabularSearch(ModelDetector):
         self.excess_tail = float(excess_tail)
         self.box_top, self.box_mean = int(box_top), int(box_mean)
         self.references = int(references)
+        if reference_sampling not in (True, False):  # 1 / 0 pass; "no" is not a boolean
+            raise UserInputError("tabular-search: reference_sampling must be true or false")
         self.reference_sampling = bool(reference_sampling)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
