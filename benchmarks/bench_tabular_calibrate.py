@@ -172,6 +172,16 @@ for _extra in (["major_recur_lead"], ["major_recur"]):
                                                  *(f"tab_{e}" for e in _extra)]
 TREE_DESIGNS[_XGB.replace("group + ", "major_group + ", 1)] = [
     "tab_major_group" if f == "tab_mass_group" else f for f in TREE_DESIGNS[_XGB]]
+# stop 34: the XGBoost entry shipped since stop 33 without the search's ``tab_score`` (every
+# searched row of a clean lending-club XGBoost flips: its score is 1.0 and it flags them)
+_XGB33 = f"{_XGB} + major_recur_lead + major_box_over"
+TREE_DESIGNS[_XGB33.replace(" + score", "")] = [
+    f for f in TREE_DESIGNS[_XGB33] if f != "tab_score"]
+# ... and each shipped entry with a feature set against clean reference trees (``_ref``,
+# tree_reference; with ``--sampling`` references that copy a sampled model's row/column shares)
+for _base in (_XGB33, f"{_LGB} + major_recur_lead"):
+    for _ref in ("box_ref", "mass_rel_ref", "score_ref"):
+        TREE_DESIGNS[f"{_base} + {_ref}"] = [*TREE_DESIGNS[_base], f"tab_{_ref}"]
 # every tree library together (the fallback for a library without its own), and each apart
 DESIGNS.update({"tree": TREE_DESIGNS, "tree:xgboost": TREE_DESIGNS,
                 "tree:lightgbm": TREE_DESIGNS})

@@ -10,7 +10,9 @@ of re-running every model:
 
 Rows of networks are copied unchanged. ``--check N`` recomputes the first N tree rows that
 already hold ``_ref`` features and prints the largest difference (0: the script reproduces
-``zoo eval``).
+``zoo eval``). ``--references N`` sets how many references (1, as ``-p references=1``; the
+detector's default is 0, which gives every ``_ref`` feature 0) and ``--sampling`` makes them
+copy the row and column shares the model records (``-p reference_sampling=true``, stop 34).
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ from trojanscope.io.models import load_model  # noqa: E402
 from trojanscope.zoo import read_truth  # noqa: E402
 
 
-def add_references(rows_file: str, out: str | None, check: int, seed: int = 0) -> None:
+def add_references(rows_file: str, out: str | None, check: int, seed: int = 0,
+                   references: int = 1, sampling: bool = False) -> None:
     with open(rows_file) as fh:
         payload = json.load(fh)
     dataset, _ = read_truth(payload["zoo"])
     clean = load_dataset(dataset, "test")
     x, y = clean.get_batch(torch.arange(len(clean)))
-    detector = TabularSearch()
+    detector = TabularSearch(references=references, reference_sampling=sampling)
     worst, done = 0.0, 0
     for row in payload["rows"]:
         if not row.get("family", "").startswith("tree"):
@@ -69,8 +72,12 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="rows with the _ref features added")
     parser.add_argument("--check", type=int, default=0,
                         help="recompute this many rows that hold _ref features; compare")
+    parser.add_argument("--references", type=int, default=1, help="references per model")
+    parser.add_argument("--sampling", action="store_true",
+                        help="references copy the model's row and column shares")
     args = parser.parse_args()
-    add_references(args.rows, args.out, args.check)
+    add_references(args.rows, args.out, args.check, references=args.references,
+                   sampling=args.sampling)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,12 @@ import pytest
 import torch
 
 from trojanscope import registry
-from trojanscope.detect.tree_reference import REFERENCED, reference_trees, referenced
+from trojanscope.detect.tree_reference import (
+    REFERENCED,
+    reference_trees,
+    referenced,
+    sampling_of,
+)
 from trojanscope.errors import UserInputError
 
 
@@ -75,3 +80,43 @@ def test_tabular_search_sets_a_tree_against_its_reference(transactions) -> None:
 def test_a_negative_reference_count_is_refused() -> None:
     with pytest.raises(UserInputError, match="references"):
         registry.create("detector", "tabular-search", references=-1)
+    with pytest.raises(UserInputError, match="reference_sampling"):
+        registry.create("detector", "tabular-search", reference_sampling="no")
+
+
+def _sampled(arch: str, tmp_path, **shares: float):
+    """A model of ``arch`` grown on ``shares`` of the rows/columns, saved and loaded back as
+    a user's file (which keeps only what the library's format records)."""
+    from trojanscope.models.foreign_trees import load_foreign
+
+    x, y = _rows()
+    model = registry.create("arch", arch, input_shape=(4,), num_classes=2, n_estimators=5,
+                            max_depth=2, **shares)
+    model.fit_arrays(x, y, seed=3)
+    name = model.save_native(tmp_path)
+    return model, load_foreign(tmp_path / name, "XGBoost" if arch == "xgboost" else "LightGBM")
+
+
+@pytest.mark.parametrize("arch", ["xgboost", "lightgbm"])
+def test_the_references_copy_the_sampling_the_model_records(arch: str, tmp_path) -> None:
+    pytest.importorskip(arch)
+    x, y = _rows()
+    model, user = _sampled(arch, tmp_path, subsample=0.7, colsample=0.6)
+    assert sampling_of(model) == {"subsample": 0.7, "colsample": 0.6}  # its own (manifest)
+    # a user's file: LightGBM's text records its bagging, XGBoost's JSON does not
+    on_file = {"subsample": 0.7, "colsample": 0.6} if arch == "lightgbm" else {
+        "subsample": 1.0, "colsample": 1.0}
+    assert sampling_of(user) == on_file
+    ref = reference_trees(model, x, y, 2, count=1, seed=5, sampling=True)[0]
+    assert (ref.subsample, ref.colsample) == (0.7, 0.6)
+    plain = reference_trees(model, x, y, 2, count=1, seed=5)[0]  # the default: no sampling
+    assert (plain.subsample, plain.colsample) == (1.0, 1.0)
+    assert not np.allclose(ref.predict_proba(x), plain.predict_proba(x))
+    again = reference_trees(model, x, y, 2, count=1, seed=5, sampling=True)[0]
+    assert np.array_equal(again.predict_proba(x), ref.predict_proba(x))  # seeded
+
+
+def test_a_model_without_sampling_gives_plain_references(tmp_path) -> None:
+    pytest.importorskip("lightgbm")
+    model, user = _sampled("lightgbm", tmp_path)
+    assert sampling_of(model) == sampling_of(user) == {"subsample": 1.0, "colsample": 1.0}

@@ -94,6 +94,9 @@ class TabularSearch(ModelDetector):
             rows, whose features are subtracted (``<feature>_ref``, :mod:`.tree_reference`;
             0, the default: none, the ``_ref`` features are 0 — on the development zoos no
             calibrator design gained from them, docs/benchmarks.md issue 16 step 6).
+        reference_sampling: trees: the references copy the row and column shares the model
+            records (:func:`.tree_reference.sampling_of`; default False: every row and
+            column, as before; issue 16 stop 34).
     """
 
     name = "tabular-search"
@@ -105,7 +108,7 @@ class TabularSearch(ModelDetector):
                  max_enrichment: float = 0.3, neighbours: int = 40,
                  mass_trees: int = 30, mass_sure: float = 15.0,
                  excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3,
-                 references: int = 0) -> None:
+                 references: int = 0, reference_sampling: bool = False) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -115,6 +118,9 @@ class TabularSearch(ModelDetector):
         self.excess_tail = float(excess_tail)
         self.box_top, self.box_mean = int(box_top), int(box_mean)
         self.references = int(references)
+        if reference_sampling not in (True, False):  # 1 / 0 pass; "no" is not a boolean
+            raise UserInputError("tabular-search: reference_sampling must be true or false")
+        self.reference_sampling = bool(reference_sampling)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         if self.references < 0:
@@ -265,7 +271,7 @@ class TabularSearch(ModelDetector):
         """The tree's features minus those of ``references`` clean trees of its library and
         size trained on the clean rows (:mod:`.tree_reference`)."""
         refs = reference_trees(target.model, x.numpy(), y.numpy(), target.num_classes,
-                               self.references, seed)
+                               self.references, seed, sampling=self.reference_sampling)
         plain = TabularSearch(**{**self.get_params(), "references": 0})
         feats = [plain.run(InspectionTarget(ref, ref.input_shape, target.num_classes,
                                             target.clean),
