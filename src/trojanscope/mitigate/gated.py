@@ -41,8 +41,9 @@ from trojanscope.detect.calibration import calibrate
 from trojanscope.mitigate import accept
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.base import Mitigation, frozen_copy
+from trojanscope.mitigate.dense_first import PullBack, first_layer_only
 from trojanscope.mitigate.guard import convolutional, hold_back
-from trojanscope.mitigate.stripe_projection import project_stripes
+from trojanscope.mitigate.stripe_projection import first_linear, project_stripes
 from trojanscope.mitigate.trigger_prune import proxy_asr
 from trojanscope.mitigate.universal_warp import warp_reach
 from trojanscope.params import check_flag, check_option
@@ -187,6 +188,14 @@ class Gated(Mitigation):
             two backdoored MLPs that the default cleans were handed back (sparse-004 at 98.6%,
             badnets-005 at 83.1% ASR), and a suspect that is not the target projects the wrong
             direction (docs/benchmarks.md, issue 12 stop 33).
+        dense_first: on a flagged model whose first learned layer is dense (an MLP), 1 lets the
+            second stage train that layer only, 2 both stages (every other weight frozen:
+            :mod:`~trojanscope.mitigate.dense_first`; a patch, blend or stripe trigger enters an
+            MLP there, and the layers above keep the clean function); 0 (default): every
+            weight, as for every model. Development data only (issue 12 stop 34).
+        dense_pull: with ``dense_first``, the share of the way the first layer moves back
+            towards the original model's after every step of the second stage (0, default:
+            no pull).
     """
 
     name = "gated"
@@ -199,7 +208,8 @@ class Gated(Mitigation):
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
                  dense_rounds: int = 0, dense_check: bool = True,
-                 dense_project: int = 0) -> None:
+                 dense_project: int = 0, dense_first: int = 0,
+                 dense_pull: float = 0.0) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -224,6 +234,10 @@ class Gated(Mitigation):
         self.dense_check = check_flag("dense_check", dense_check)
         self.dense_project = dense_project
         check_option("dense_project", dense_project, 0, 28, integer=True)
+        self.dense_first = dense_first
+        check_option("dense_first", dense_first, 0, 2, integer=True)
+        self.dense_pull = dense_pull
+        check_option("dense_pull", dense_pull, 0.0, 1.0)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
@@ -263,7 +277,12 @@ class Gated(Mitigation):
         if original is not None and self.hold and clean.x.dim() == 4:
             # the quarter the second stage holds back stays unseen by the first stage too
             first_fit = hold_back(model, clean, UNLEARN["val_fraction"], seed)[0]
-        model = self.inner.purify(model, first_fit, seed)
+        self.dense_layer_ = None  # dense_first: the one layer the stages train
+        if (original is not None and self.dense_first and clean.x.dim() == 4
+                and not convolutional(model)):
+            self.dense_layer_ = first_linear(model, clean.x[:2])
+        with first_layer_only(model, self.dense_layer_ if self.dense_first == 2 else None):
+            model = self.inner.purify(model, first_fit, seed)
         if original is None:  # no second stage asked for
             return model
         if clean.x.dim() != 4:  # the stage's triggers and perturbations are images'
@@ -340,8 +359,10 @@ class Gated(Mitigation):
         stage.report_ = {}
         first = frozen_copy(model) if self.check or self.candidates else None
         self.first_stage_ = first  # the first stage's model: what the check falls back to
-        model = stage.unlearn(model, clean, triggers, ranked, seed,
-                              torch.Generator().manual_seed(seed), reference=original)
+        stage.extra_callbacks = self._pull(model, original)
+        with first_layer_only(model, self.dense_layer_):
+            model = stage.unlearn(model, clean, triggers, ranked, seed,
+                                  torch.Generator().manual_seed(seed), reference=original)
         self.report_["unlearn"] = {k: stage.report_.get(k) for k in
                                    ("suspects", "proxy_asr", "rounds", "action")}
         self.report_["unlearn"]["suspects"] = ranked
@@ -371,6 +392,15 @@ class Gated(Mitigation):
         self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
         return model
 
+    def _pull(self, model: nn.Module, original: nn.Module) -> list[PullBack]:
+        """``dense_pull``'s callback for the second stage: the trained first layer pulled
+        towards the original model's (none without ``dense_first`` or a pull)."""
+        layer = getattr(self, "dense_layer_", None)
+        if layer is None or self.dense_pull <= 0:
+            return []
+        name = next(n for n, m in model.named_modules() if m is layer)
+        return [PullBack(layer, self.dense_pull, towards=original.get_submodule(name))]
+
     def _again(self, model: nn.Module, stage: Any, clean: TensorDataset,
                triggers: list[ReversedTrigger], ranked: list[int], original: nn.Module,
                seed: int) -> nn.Module:
@@ -378,8 +408,9 @@ class Gated(Mitigation):
         candidate classes whose triggers came back); its seconds go to the report."""
         start = time.perf_counter()
         stage.report_ = {}
-        model = stage.unlearn(model, clean, triggers, ranked, seed,
-                              torch.Generator().manual_seed(seed + 1), reference=original)
+        with first_layer_only(model, self.dense_layer_):
+            model = stage.unlearn(model, clean, triggers, ranked, seed,
+                                  torch.Generator().manual_seed(seed + 1), reference=original)
         self.report_["candidates"]["again"] = {k: stage.report_.get(k) for k in
                                                ("proxy_asr", "rounds", "action")}
         self.report_["candidates"]["again"]["seconds"] = round(time.perf_counter() - start, 1)
