@@ -34,12 +34,19 @@ def same(a: nn.Module, b: nn.Module) -> bool:
 
 def test_dense_first_unlearns_the_trigger_in_the_first_layer_alone(monkeypatch) -> None:
     model = Striped(patch=True)
-    every = purified(monkeypatch, model, two_stages(eps=0.0, stripes=False, kept=1.01,
-                                                     warp=0, candidates=False, check=False))
+    every = purified(
+        monkeypatch,
+        model,
+        two_stages(eps=0.0, stripes=False, kept=1.01, warp=0, candidates=False, check=False),
+    )
     assert not same(every.out, model.out)  # today: every weight moves
-    first = purified(monkeypatch, model, two_stages(eps=0.0, stripes=False, kept=1.01, warp=0,
-                                                     candidates=False, check=False,
-                                                     dense_first=1))
+    first = purified(
+        monkeypatch,
+        model,
+        two_stages(
+            eps=0.0, stripes=False, kept=1.01, warp=0, candidates=False, check=False, dense_first=1
+        ),
+    )
     assert proxy_asr(first, corner(), data()) < 0.1
     assert same(first.out, model.out) and not same(first.hidden, model.hidden)
     assert all(p.requires_grad for p in first.parameters())
@@ -47,30 +54,56 @@ def test_dense_first_unlearns_the_trigger_in_the_first_layer_alone(monkeypatch) 
 
 def test_dense_first_2_freezes_the_first_stage_too(monkeypatch) -> None:
     model = Striped(patch=True)
-    method = registry.create("mitigation", "gated", then="finetune", eps=0.0, stripes=False,
-                             kept=1.01, warp=0, candidates=False, check=False, dense_first=2)
+    method = registry.create(
+        "mitigation",
+        "gated",
+        then="finetune",
+        eps=0.0,
+        stripes=False,
+        kept=1.01,
+        warp=0,
+        candidates=False,
+        check=False,
+        dense_first=2,
+    )
     out = purified(monkeypatch, model, method)
     assert same(out.out, model.out) and not same(out.hidden, model.hidden)
 
 
 def test_a_full_pull_holds_the_first_layer_where_it_was(monkeypatch) -> None:
     model = Striped(patch=True)
-    out = purified(monkeypatch, model, two_stages(eps=0.0, stripes=False, kept=1.01, warp=0,
-                                                   candidates=False, check=False,
-                                                   dense_first=1, dense_pull=1.0))
+    out = purified(
+        monkeypatch,
+        model,
+        two_stages(
+            eps=0.0,
+            stripes=False,
+            kept=1.01,
+            warp=0,
+            candidates=False,
+            check=False,
+            dense_first=1,
+            dense_pull=1.0,
+        ),
+    )
     assert same(out, model)
 
 
 def test_a_convolutional_network_trains_every_weight(monkeypatch) -> None:
     model = Convolutional()
-    out = purified(monkeypatch, model, two_stages(eps=0.3, stripes=True, kept=1.01, warp=0,
-                                                   candidates=False, check=False,
-                                                   dense_first=1))
+    out = purified(
+        monkeypatch,
+        model,
+        two_stages(
+            eps=0.3, stripes=True, kept=1.01, warp=0, candidates=False, check=False, dense_first=1
+        ),
+    )
     assert not same(out.out, model.out)
 
 
-@pytest.mark.parametrize("bad", [{"dense_first": 3}, {"dense_first": -1},
-                                 {"dense_first": 0.5}, {"dense_pull": 1.5}])
+@pytest.mark.parametrize(
+    "bad", [{"dense_first": 3}, {"dense_first": -1}, {"dense_first": 0.5}, {"dense_pull": 1.5}]
+)
 def test_values_outside_their_range_are_refused(bad: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):
         gated.Gated(**bad)
