@@ -12,7 +12,7 @@ from torch import nn
 
 from trojanscope import registry
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate import gated
+from trojanscope.mitigate import accept, adaptive, gated
 from trojanscope.mitigate.trigger_prune import proxy_asr
 
 
@@ -107,3 +107,38 @@ def test_a_convolutional_network_trains_every_weight(monkeypatch) -> None:
 def test_values_outside_their_range_are_refused(bad: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):
         gated.Gated(**bad)
+
+
+def judged(monkeypatch, model: nn.Module, **params) -> list[bool]:
+    """What ``judge_reach`` the after-stage check was given on ``model``."""
+    seen: list[bool] = []
+
+    def compare(*args, judge_reach: bool = True, **kwargs):
+        seen.append(judge_reach)
+        return {"worse": ""}
+
+    monkeypatch.setattr(adaptive.Adaptive, "unlearn", lambda self, model, *a, **k: model)
+    monkeypatch.setattr(accept, "compare", compare)
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, **params)
+    method.apply(model.eval(), data())
+    return seen
+
+
+def test_dense_reach_0_leaves_the_reach_unjudged_on_a_dense_network_only(monkeypatch) -> None:
+    assert judged(monkeypatch, Striped()) == [True]
+    assert judged(monkeypatch, Striped(), dense_reach=False) == [False]
+    assert judged(monkeypatch, Convolutional(), dense_reach=False) == [True]
+
+
+def test_the_check_reports_but_does_not_judge_the_reach_when_told(monkeypatch) -> None:
+    clean = data()
+    first, final = Striped().eval(), Striped().eval()
+    monkeypatch.setattr(
+        accept, "reach", lambda m, *a: [0.0, 0.0, 0.0] if m is first else [0.0, 0.5, 0.0]
+    )
+    x, y = clean.x[:20], clean.y[:20]
+    judged_ = accept.compare(first, final, clean, clean, x, y, [], [2])
+    assert "class 1 reached" in judged_["worse"]
+    told = accept.compare(first, final, clean, clean, x, y, [], [2], judge_reach=False)
+    assert told["worse"] == "" and told["reach"][1] == [0.0, 0.5, 0.0]
