@@ -13,6 +13,7 @@ from torch import nn
 from trojanscope import registry
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate import accept, adaptive, gated
+from trojanscope.mitigate.base import Mitigation
 from trojanscope.mitigate.trigger_prune import proxy_asr
 
 
@@ -102,7 +103,14 @@ def test_a_convolutional_network_trains_every_weight(monkeypatch) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", [{"dense_first": 3}, {"dense_first": -1}, {"dense_first": 0.5}, {"dense_pull": 1.5}]
+    "bad",
+    [
+        {"dense_first": 3},
+        {"dense_first": -1},
+        {"dense_first": 0.5},
+        {"dense_pull": 1.5},
+        {"dense_epochs": -1},
+    ],
 )
 def test_values_outside_their_range_are_refused(bad: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):
@@ -142,3 +150,32 @@ def test_the_check_reports_but_does_not_judge_the_reach_when_told(monkeypatch) -
     assert "class 1 reached" in judged_["worse"]
     told = accept.compare(first, final, clean, clean, x, y, [], [2], judge_reach=False)
     assert told["worse"] == "" and told["reach"][1] == [0.0, 0.5, 0.0]
+
+
+class Recorded(Mitigation):
+    """A first stage that changes nothing and records the epochs it was set to run."""
+
+    epochs = 40
+
+    def __init__(self, seen: list[int]) -> None:
+        self.seen = seen
+
+    def purify(self, model: nn.Module, clean, seed: int) -> nn.Module:
+        self.seen.append(self.epochs)
+        return model
+
+
+def first_epochs(monkeypatch, model: nn.Module, **params) -> list[int]:
+    """The epochs the first stage ran on ``model`` (the second stage skipped)."""
+    seen: list[int] = []
+    flagged(monkeypatch)
+    method = registry.create("mitigation", "gated", unlearn=False, **params)
+    method.inner = Recorded(seen)
+    method.apply(model.eval(), data())
+    return seen
+
+
+def test_dense_epochs_sets_the_first_stage_s_epochs_on_a_dense_network_only(monkeypatch) -> None:
+    assert first_epochs(monkeypatch, Striped()) == [40]
+    assert first_epochs(monkeypatch, Striped(), dense_epochs=10) == [10]
+    assert first_epochs(monkeypatch, Convolutional(), dense_epochs=10) == [40]
