@@ -179,3 +179,22 @@ def test_dense_epochs_sets_the_first_stage_s_epochs_on_a_dense_network_only(monk
     assert first_epochs(monkeypatch, Striped()) == [40]
     assert first_epochs(monkeypatch, Striped(), dense_epochs=10) == [10]
     assert first_epochs(monkeypatch, Convolutional(), dense_epochs=10) == [40]
+
+
+def first_stage_runs(monkeypatch, model: nn.Module, **params) -> int:
+    """How many times the first stage ran on ``model`` (the second stage a no-op)."""
+    seen: list[int] = []
+    flagged(monkeypatch)
+    monkeypatch.setattr(adaptive.Adaptive, "unlearn", lambda self, model, *a, **k: model)
+    method = registry.create(
+        "mitigation", "gated", kept=1.01, warp=0, candidates=False, check=False, **params
+    )
+    method.inner = Recorded(seen)
+    method.apply(model.eval(), data())
+    return len(seen)
+
+
+def test_dense_then_0_skips_the_first_stage_on_a_dense_network_only(monkeypatch) -> None:
+    assert first_stage_runs(monkeypatch, Striped()) == 1
+    assert first_stage_runs(monkeypatch, Striped(), dense_then=False) == 0
+    assert first_stage_runs(monkeypatch, Convolutional(), dense_then=False) == 1

@@ -207,6 +207,9 @@ class Gated(Mitigation):
             convolution (where the ``then`` method has ``epochs``; 0, default: its own). On the
             MLPs of zoo-2100/2200 FT-SAM's 40 epochs cost 1.4-2.9 points of the backdoored
             models' accuracy, most of what they lost. Development data only (issue 12 stop 34).
+        dense_then: 0 skips the first stage on a model without a 2-D convolution when the
+            second stage follows (the probe then reads the original model as the first stage's);
+            1 (default): it runs on every model. Development data only (issue 12 stop 34).
     """
 
     name = "gated"
@@ -221,7 +224,7 @@ class Gated(Mitigation):
                  dense_rounds: int = 0, dense_check: bool = True,
                  dense_project: int = 0, dense_first: int = 0,
                  dense_pull: float = 0.0, dense_reach: bool = True,
-                 dense_epochs: int = 0) -> None:
+                 dense_epochs: int = 0, dense_then: bool = True) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -253,6 +256,7 @@ class Gated(Mitigation):
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_epochs = dense_epochs
         check_option("dense_epochs", dense_epochs, 0, 1000, integer=True)
+        self.dense_then = check_flag("dense_then", dense_then)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
@@ -300,8 +304,13 @@ class Gated(Mitigation):
         if self.dense_epochs and hasattr(inner, "epochs") and not convolutional(model):
             inner = copy.copy(inner)  # this model's first stage only
             inner.epochs = int(self.dense_epochs)
-        with first_layer_only(model, self.dense_layer_ if self.dense_first == 2 else None):
-            model = inner.purify(model, first_fit, seed)
+        skip = (not self.dense_then and original is not None and clean.x.dim() == 4
+                and not convolutional(model))
+        if skip:
+            report["first_stage"] = "skipped on a dense model (dense_then=0)"
+        else:
+            with first_layer_only(model, self.dense_layer_ if self.dense_first == 2 else None):
+                model = inner.purify(model, first_fit, seed)
         if original is None:  # no second stage asked for
             return model
         if clean.x.dim() != 4:  # the stage's triggers and perturbations are images'
