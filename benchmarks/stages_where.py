@@ -43,10 +43,13 @@ def why(report: dict) -> str:
 
 
 def main() -> None:
-    print("| zoo | model | original | first stage (FT-SAM) | second stage, last round "
-          "| returned | CA: first stage / second stage / returned | what happened |")
+    print(
+        "| zoo | model | original | first stage (FT-SAM) | second stage, last round "
+        "| returned | CA: first stage / second stage / returned | what happened |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     lost = {"first": 0.0, "second": 0.0, "n": 0}
+    family: dict[str, list[tuple[float, float]]] = {}  # per attack: (CA change, ASR after)
     for path in sys.argv[1:]:
         data = json.loads(Path(path).read_text())
         zoo = Path(path).stem.split("-stages")[0]
@@ -61,12 +64,26 @@ def main() -> None:
                 lost["first"] += d1
                 lost["second"] += d2
                 lost["n"] += 1
-            print(f"| {zoo} | {name} | {pct(b)} | {pct(first)} | {pct(last)} | {pct(a)} "
-                  f"| {cost} | {why(m['report'])} |")
+            if b.get("asr") is not None:
+                family.setdefault(name.rsplit("-", 1)[0], []).append((a["ca"] - b["ca"], a["asr"]))
+            print(
+                f"| {zoo} | {name} | {pct(b)} | {pct(first)} | {pct(last)} | {pct(a)} "
+                f"| {cost} | {why(m['report'])} |"
+            )
     n = max(lost["n"], 1)
-    print(f"\nbackdoored models through both stages: {lost['n']}; mean CA change "
-          f"first stage {lost['first'] / n:+.2f}, second stage (returned vs first) "
-          f"{lost['second'] / n:+.2f} points")
+    print(
+        f"\nbackdoored models through both stages: {lost['n']}; mean CA change "
+        f"first stage {lost['first'] / n:+.2f}, second stage (returned vs first) "
+        f"{lost['second'] / n:+.2f} points"
+    )
+    rows = [r for f in family.values() for r in f]
+    goal = sum(asr <= 0.02 and ca >= -0.02 for ca, asr in rows)
+    print(f"backdoored models at the goal (ASR <= 2% at <= 2 points): {goal}/{len(rows)}")
+    for f, rs in sorted(family.items()):
+        print(
+            f"  {f}: worst CA change {100 * min(c for c, _ in rs):+.1f}, "
+            f"worst ASR after {100 * max(a for _, a in rs):.1f}%"
+        )
 
 
 if __name__ == "__main__":
