@@ -33,6 +33,7 @@ def same(a: nn.Module, b: nn.Module) -> bool:
     return all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
 
 
+@pytest.mark.slow  # two purifications: about 20 s on a loaded machine
 def test_dense_first_unlearns_the_trigger_in_the_first_layer_alone(monkeypatch) -> None:
     model = Striped(patch=True)
     every = purified(
