@@ -134,10 +134,10 @@ def judged(monkeypatch, model: nn.Module, **params) -> list[bool]:
     return seen
 
 
-def test_dense_reach_0_leaves_the_reach_unjudged_on_a_dense_network_only(monkeypatch) -> None:
-    assert judged(monkeypatch, Striped()) == [True]
-    assert judged(monkeypatch, Striped(), dense_reach=False) == [False]
-    assert judged(monkeypatch, Convolutional(), dense_reach=False) == [True]
+def test_the_reach_is_unjudged_on_a_dense_network_only_by_default(monkeypatch) -> None:
+    assert judged(monkeypatch, Striped()) == [False]  # the default since zoo-2300
+    assert judged(monkeypatch, Striped(), dense_reach=True) == [True]
+    assert judged(monkeypatch, Convolutional()) == [True]
 
 
 def test_the_check_reports_but_does_not_judge_the_reach_when_told(monkeypatch) -> None:
