@@ -59,7 +59,7 @@ def flip_rates(first: nn.Module, final: nn.Module, triggers: list[ReversedTrigge
 def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorDataset,
             gx: Tensor, gy: Tensor, triggers: list[ReversedTrigger], suspects: list[int], *,
             eps: float = EPS, rise: float = RISE, ca_margin: float = CA_MARGIN,
-            ) -> dict[str, Any]:
+            judge_reach: bool = True) -> dict[str, Any]:
     """The two models side by side on the held-back images, and ``worse``: why the second
     stage's model (``final``) is worse than the first stage's (``first``), or ``""``.
 
@@ -68,7 +68,8 @@ def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorD
     images than on the first stage's model, or the reversed trigger of a suspect class
     succeeds on at least ``rise`` more of them. (The reversed triggers of other classes are
     reported, not judged: on a development MLP whose backdoor the stage removed, one of them,
-    an adversarial patch, rose by 0.20.)"""
+    an adversarial patch, rose by 0.20.) ``judge_reach=False``: the other classes' reach is
+    reported, not judged (on MLPs fine-tuning alone moves it by that much)."""
     classes = int(predict(final, val.x[:1]).shape[1])
     out: dict[str, Any] = {"ca": [round(accuracy(first, gx, gy), 3),
                                   round(accuracy(final, gx, gy), 3)]}
@@ -79,7 +80,7 @@ def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorD
     if out["ca"][1] < out["ca"][0] - ca_margin:
         reasons.append(f"held-back accuracy {out['ca'][0]:.3f} -> {out['ca'][1]:.3f}")
     for c in range(classes):
-        if c not in suspects and after[c] - before[c] >= rise:
+        if judge_reach and c not in suspects and after[c] - before[c] >= rise:
             reasons.append(f"class {c} reached by {before[c]:.2f} -> {after[c]:.2f} of the "
                            f"held-back images (perturbation <= {eps})")
     for c, (b, a) in out["triggers"].items():

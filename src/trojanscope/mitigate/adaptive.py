@@ -305,8 +305,10 @@ class Adaptive(Mitigation):
                                     input_shape=clean.input_shape, stripes=self.stripes,
                                     warp=self.warp)
             guard = Guard(gx, gy, floor)
+            extra = list(getattr(self, "extra_callbacks", []))  # gated's dense_first pull
             fine_tune(model, fit, epochs=self.epochs, lr=lr, seed=seed + r,
-                      callbacks=[FrozenNorms(), unlearning, keep, guard], loss_fn=unlearning.loss)
+                      callbacks=[FrozenNorms(), unlearning, keep, *extra, guard],
+                      loss_fn=unlearning.loss)
             report["rounds"] = r + 1
             if guard.tripped:  # the round was taken back: go on more gently
                 trips += 1
