@@ -98,7 +98,11 @@ def paths_of(
     return fit([r for r in rows if ordered(r)], BEHAVIOUR, 1.0), u
 
 
-def phrase_candidates(shipped: dict[str, Calibrator]) -> dict[str, Callable]:
+def phrase_candidates(
+    shipped: dict[str, Calibrator], terms: tuple[list[str], ...] = TERMS
+) -> dict[str, Callable]:
+    """``today``, the refitted combination and the combination with each of ``terms`` added
+    (C = 0.3 and 1.0)."""
     combo = candidates(shipped)
     paths = (shipped[ORDERED_KEY], shipped[UNORDERED_KEY])  # the default since stop 31
 
@@ -122,7 +126,7 @@ def phrase_candidates(shipped: dict[str, Calibrator]) -> dict[str, Callable]:
 
         return make
 
-    for features in TERMS:
+    for features in terms:
         for c in (0.3, 1.0):
             made[f"combination + {'+'.join(features)} C={c}"] = term(features, c)
     return made
@@ -191,26 +195,40 @@ def main() -> None:
         }
         show(path.name, result["eval"][path.name])
     if opts.write_calibration:
-        if "+" not in chosen and "tp_" not in chosen:
-            sys.exit(f"the chosen candidate {chosen!r} adds no phrase term: nothing written")
-        features = chosen.split(" + ")[1].split(" C=")[0].split("+")
-        c = float(chosen.split("C=")[1])
-        fit_rows = [r for r in rows if has(r, features)]
-        new = with_term(paths_of(made[REFERENCE], rows, shipped), fit_rows, features, c)
-        for key, cal in zip(PHRASE_KEYS, new, strict=True):
-            cal.fitted_on = {
-                "n_models": len(fit_rows),
-                "C": c,
-                "zoo": [p.stem for p in opts.cal_rows],
-                "models": f"the combination refitted on {len(rows)} development "
-                f"rows, {'+'.join(features)} added on the {len(fit_rows)} "
-                "rows that carry it",
-                "coverage": count_traits(r.traits for r in fit_rows),
-            }
-            shipped[key] = cal
-        result["calibrators"] = {k: asdict(shipped[k]) for k in PHRASE_KEYS}
-        save_calibrators(shipped, SHIPPED)
+        write_chosen(chosen, made, rows, shipped, opts.cal_rows, PHRASE_KEYS, result)
     write_json(opts.json, result)
+
+
+def write_chosen(
+    chosen: str,
+    made: dict[str, Callable],
+    rows: list[ZooRow],
+    shipped: dict[str, Calibrator],
+    cal_rows: list[Path],
+    keys: tuple[str, str],
+    result: dict,
+) -> None:
+    """Fit the ``chosen`` candidate on every development row and write its two calibrators to
+    calibration.json under ``keys`` (also into ``result``)."""
+    if "+" not in chosen and "tp_" not in chosen:
+        sys.exit(f"the chosen candidate {chosen!r} adds no phrase term: nothing written")
+    features = chosen.split(" + ")[1].split(" C=")[0].split("+")
+    c = float(chosen.split("C=")[1])
+    fit_rows = [r for r in rows if has(r, features)]
+    new = with_term(paths_of(made[REFERENCE], rows, shipped), fit_rows, features, c)
+    for key, cal in zip(keys, new, strict=True):
+        cal.fitted_on = {
+            "n_models": len(fit_rows),
+            "C": c,
+            "zoo": [p.stem for p in cal_rows],
+            "models": f"the combination refitted on {len(rows)} development "
+            f"rows, {'+'.join(features)} added on the {len(fit_rows)} "
+            "rows that carry it",
+            "coverage": count_traits(r.traits for r in fit_rows),
+        }
+        shipped[key] = cal
+    result["calibrators"] = {k: asdict(shipped[k]) for k in keys}
+    save_calibrators(shipped, SHIPPED)
 
 
 if __name__ == "__main__":
