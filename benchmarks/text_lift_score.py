@@ -24,10 +24,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_text_detect import SHIPPED
-from text_behaviour_score import ORDERED_KEY, UNORDERED_KEY, ordered, with_derived
+from text_behaviour_score import ORDERED_KEY, UNORDERED_KEY, with_derived
 from text_combine_score import loro, score_parser, show_loro
-from text_phrase_score import REFERENCE, choose, phrase_candidates, write_chosen
-from text_rows_score import read_rows, report, show, write_json
+from text_phrase_score import (
+    choose,
+    phrase_candidates,
+    score_candidates,
+    score_eval,
+    write_chosen,
+)
+from text_rows_score import read_rows, write_json
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.evaluate import ZooRow
 
@@ -69,20 +75,7 @@ def main() -> None:
         sys.exit("--cal-rows and --reference-rows do not hold the same models")
     shipped = load_calibrators(SHIPPED)
     made = phrase_candidates(shipped, LIFT_TERMS)
-    result: dict = {"loro": {}, "eval": {}}
-    for name, make in made.items():
-        result["loro"][name] = loro(rows, opts.groups, make, zoo_of)
-        show_loro(name, result["loro"][name])
-    base = result["loro"][REFERENCE]["per_zoo_recipe"]
-    for name, s in result["loro"].items():
-        cells = s["per_zoo_recipe"]
-        s["cells_lower"] = {
-            k: round(base[k] - v, 3) for k, v in cells.items() if v is not None and v < base[k]
-        }
-        print(
-            f"{name}: zoo x recipe ROC-AUC lower than the refitted combination's: "
-            f"{s['cells_lower']}"
-        )
+    result: dict = {"loro": score_candidates(made, rows, opts.groups, zoo_of), "eval": {}}
     chosen = choose(result["loro"])
     reference = loro(ref_rows, opts.groups, phrase_candidates(shipped)[STOP32], ref_zoo_of)
     show_loro(f"stop 32's design on the margin-0 rows ({STOP32})", reference)
@@ -101,18 +94,10 @@ def main() -> None:
             sys.exit("the gate does not hold: nothing written")
         write_chosen(chosen, made, rows, shipped, opts.cal_rows, LIFT_KEYS, result)
     final = {"today": made["today"](rows)}
-    shipped = load_calibrators(SHIPPED)
-    if all(k in shipped for k in LIFT_KEYS):  # as committed before the evaluation rows
-        written = (shipped[LIFT_KEYS[0]], shipped[LIFT_KEYS[1]])
-        final["lift calibrators (calibration.json)"] = lambda r: written[
-            not ordered(r)
-        ].probability(r.features)
-    for path in opts.eval_rows:
-        ev = with_derived(read_rows([path]))
-        result["eval"][path.name] = {
-            n: report(ev, [f(r) for r in ev], opts.groups) for n, f in final.items()
-        }
-        show(path.name, result["eval"][path.name])
+    if "tp_lift" in chosen:
+        final[chosen] = made[chosen](rows)
+    shipped = load_calibrators(SHIPPED)  # as written above, or as committed before
+    score_eval(final, shipped, LIFT_KEYS, "lift", opts.eval_rows, opts.groups, result)
     write_json(opts.json, result)
 
 

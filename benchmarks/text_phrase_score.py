@@ -153,6 +153,55 @@ def choose(loro_scores: dict[str, dict]) -> str:
     return lowest(loro_scores, fair)
 
 
+def score_candidates(
+    made: dict[str, Callable], rows: list[ZooRow], groups: list[str], zoo_of: dict[int, str]
+) -> dict[str, dict]:
+    """Each candidate's :func:`loro` scores, with the zoo × recipe cells where its ROC-AUC is
+    lower than the refitted combination's (``cells_lower``: what :func:`choose` reads)."""
+    out = {}
+    for name, make in made.items():
+        out[name] = loro(rows, groups, make, zoo_of)
+        show_loro(name, out[name])
+    # the reference is today's design under the same protocol (refitted without the held-out
+    # recipe): the shipped calibrators were fitted on most of these rows, so their own row is
+    # in-sample, not a held-out figure
+    base = out[REFERENCE]["per_zoo_recipe"]
+    for name, s in out.items():
+        cells = s["per_zoo_recipe"]
+        s["cells_lower"] = {
+            k: round(base[k] - v, 3) for k, v in cells.items() if v is not None and v < base[k]
+        }
+        print(
+            f"{name}: zoo x recipe ROC-AUC lower than the refitted combination's: "
+            f"{s['cells_lower']}"
+        )
+    return out
+
+
+def score_eval(
+    final: dict[str, Scorer],
+    shipped: dict[str, Calibrator],
+    keys: tuple[str, str],
+    label: str,
+    paths: list[Path],
+    groups: list[str],
+    result: dict,
+) -> None:
+    """Score ``paths``' rows with each of ``final`` and, when calibration.json holds them (as
+    committed before the evaluation rows), the two calibrators under ``keys``."""
+    if all(k in shipped for k in keys):
+        written = (shipped[keys[0]], shipped[keys[1]])
+        final[f"{label} calibrators (calibration.json)"] = lambda r: written[
+            not ordered(r)
+        ].probability(r.features)
+    for path in paths:
+        ev = with_derived(read_rows([path]))
+        result["eval"][path.name] = {
+            n: report(ev, [f(r) for r in ev], groups) for n, f in final.items()
+        }
+        show(path.name, result["eval"][path.name])
+
+
 def main() -> None:
     opts = score_parser(__doc__, "phrase").parse_args()
     rows, zoo_of = [], {}
@@ -162,38 +211,12 @@ def main() -> None:
         rows += part
     shipped = load_calibrators(SHIPPED)
     made = phrase_candidates(shipped)
-    result: dict = {"loro": {}, "eval": {}}
-    for name, make in made.items():
-        result["loro"][name] = loro(rows, opts.groups, make, zoo_of)
-        show_loro(name, result["loro"][name])
-    # the reference is today's design under the same protocol (refitted without the held-out
-    # recipe): the shipped calibrators were fitted on most of these rows, so their own row is
-    # in-sample, not a held-out figure
-    base = result["loro"][REFERENCE]["per_zoo_recipe"]
-    for name, s in result["loro"].items():
-        cells = s["per_zoo_recipe"]
-        s["cells_lower"] = {
-            k: round(base[k] - v, 3) for k, v in cells.items() if v is not None and v < base[k]
-        }
-        print(
-            f"{name}: zoo x recipe ROC-AUC lower than the refitted combination's: "
-            f"{s['cells_lower']}"
-        )
+    result: dict = {"loro": score_candidates(made, rows, opts.groups, zoo_of), "eval": {}}
     chosen = choose(result["loro"])
     result["chosen"] = chosen
     print(f"chosen: {chosen}")
     final = {"today": made["today"](rows), chosen: made[chosen](rows)}
-    if all(k in shipped for k in PHRASE_KEYS):  # as committed before the evaluation rows
-        written = (shipped[PHRASE_KEYS[0]], shipped[PHRASE_KEYS[1]])
-        final["phrase calibrators (calibration.json)"] = lambda r: written[
-            not ordered(r)
-        ].probability(r.features)
-    for path in opts.eval_rows:
-        ev = with_derived(read_rows([path]))
-        result["eval"][path.name] = {
-            n: report(ev, [f(r) for r in ev], opts.groups) for n, f in final.items()
-        }
-        show(path.name, result["eval"][path.name])
+    score_eval(final, shipped, PHRASE_KEYS, "phrase", opts.eval_rows, opts.groups, result)
     if opts.write_calibration:
         write_chosen(chosen, made, rows, shipped, opts.cal_rows, PHRASE_KEYS, result)
     write_json(opts.json, result)
