@@ -170,8 +170,9 @@ class TextInversion(ModelDetector):
         phrase_lift: random spans per class for the span lift (``tp_lift``,
             ``tp_lift_margin``: the phrase search's span against random spans of the tokens it
             was searched over, :func:`trojanscope.detect.text_phrase.lift_features`); 0 (the
-            default): no lift. With it the ``":phrase:lift"`` calibrators are read
-            (docs/benchmarks.md, issue 15, stop 34).
+            default): no lift. With it the ``":phrase:lift"`` calibrators are looked up; none
+            is shipped (its rule's development gate failed), so stop 32's ``":phrase"`` ones
+            (fitted at margin 0) give the probability (docs/benchmarks.md, issue 15, stop 34).
     """
 
     name = "text-inversion"
