@@ -55,8 +55,12 @@ def test_span_scores_are_the_mean_probability_and_logit_margin() -> None:
     model = BagModel(w)
     x = torch.tensor([[5, 0, 0, 0], [5, 5, 0, 0]])
     prob, margin = span_scores(model, x, 1, [[3], [4]], at=0, pad_id=0)
-    logits = torch.cat([model(torch.tensor([[3, 5, 0, 0, 0], [3, 5, 5, 0, 0]])),
-                        model(torch.tensor([[4, 5, 0, 0, 0], [4, 5, 5, 0, 0]]))])
+    logits = torch.cat(
+        [
+            model(torch.tensor([[3, 5, 0, 0, 0], [3, 5, 5, 0, 0]])),
+            model(torch.tensor([[4, 5, 0, 0, 0], [4, 5, 5, 0, 0]])),
+        ]
+    )
     assert prob == pytest.approx(float(logits.softmax(1)[:, 1].mean()))
     assert margin == pytest.approx(float((logits[:, 1] - logits[:, 0]).mean()))
 
@@ -77,14 +81,19 @@ def test_phrase_margin_lets_a_slightly_leaning_token_in() -> None:
 
 
 def test_lift_options_are_checked_and_select_their_calibrators() -> None:
-    det = registry.create("detector", "text-inversion", phrase_tokens=3, phrase_margin=0.1,
-                          phrase_lift=16)
+    det = registry.create(
+        "detector", "text-inversion", phrase_tokens=3, phrase_margin=0.1, phrase_lift=16
+    )
     assert (det.phrase_margin, det.phrase_lift) == (0.1, 16)
     assert det._family(False, True, [], None) == "behaviour:phrase:lift"
     assert det._family(False, True, [], "unordered") == "behaviour:unordered:phrase:lift"
     # without the phrase search there is nothing to lift
     assert registry.create("detector", "text-inversion", phrase_lift=16).phrase_lift == 0
-    for bad in ({"phrase_margin": 1.5}, {"phrase_margin": -0.1}, {"phrase_lift": -1},
-                {"phrase_lift": 2.5}):
+    for bad in (
+        {"phrase_margin": 1.5},
+        {"phrase_margin": -0.1},
+        {"phrase_lift": -1},
+        {"phrase_lift": 2.5},
+    ):
         with pytest.raises(ValueError):
             registry.create("detector", "text-inversion", phrase_tokens=3, **bad)
