@@ -98,7 +98,11 @@ def paths_of(
     return fit([r for r in rows if ordered(r)], BEHAVIOUR, 1.0), u
 
 
-def phrase_candidates(shipped: dict[str, Calibrator]) -> dict[str, Callable]:
+def phrase_candidates(
+    shipped: dict[str, Calibrator], terms: tuple[list[str], ...] = TERMS
+) -> dict[str, Callable]:
+    """``today``, the refitted combination and the combination with each of ``terms`` added
+    (C = 0.3 and 1.0)."""
     combo = candidates(shipped)
     paths = (shipped[ORDERED_KEY], shipped[UNORDERED_KEY])  # the default since stop 31
 
@@ -122,7 +126,7 @@ def phrase_candidates(shipped: dict[str, Calibrator]) -> dict[str, Callable]:
 
         return make
 
-    for features in TERMS:
+    for features in terms:
         for c in (0.3, 1.0):
             made[f"combination + {'+'.join(features)} C={c}"] = term(features, c)
     return made
@@ -149,6 +153,55 @@ def choose(loro_scores: dict[str, dict]) -> str:
     return lowest(loro_scores, fair)
 
 
+def score_candidates(
+    made: dict[str, Callable], rows: list[ZooRow], groups: list[str], zoo_of: dict[int, str]
+) -> dict[str, dict]:
+    """Each candidate's :func:`loro` scores, with the zoo × recipe cells where its ROC-AUC is
+    lower than the refitted combination's (``cells_lower``: what :func:`choose` reads)."""
+    out = {}
+    for name, make in made.items():
+        out[name] = loro(rows, groups, make, zoo_of)
+        show_loro(name, out[name])
+    # the reference is today's design under the same protocol (refitted without the held-out
+    # recipe): the shipped calibrators were fitted on most of these rows, so their own row is
+    # in-sample, not a held-out figure
+    base = out[REFERENCE]["per_zoo_recipe"]
+    for name, s in out.items():
+        cells = s["per_zoo_recipe"]
+        s["cells_lower"] = {
+            k: round(base[k] - v, 3) for k, v in cells.items() if v is not None and v < base[k]
+        }
+        print(
+            f"{name}: zoo x recipe ROC-AUC lower than the refitted combination's: "
+            f"{s['cells_lower']}"
+        )
+    return out
+
+
+def score_eval(
+    final: dict[str, Scorer],
+    shipped: dict[str, Calibrator],
+    keys: tuple[str, str],
+    label: str,
+    paths: list[Path],
+    groups: list[str],
+    result: dict,
+) -> None:
+    """Score ``paths``' rows with each of ``final`` and, when calibration.json holds them (as
+    committed before the evaluation rows), the two calibrators under ``keys``."""
+    if all(k in shipped for k in keys):
+        written = (shipped[keys[0]], shipped[keys[1]])
+        final[f"{label} calibrators (calibration.json)"] = lambda r: written[
+            not ordered(r)
+        ].probability(r.features)
+    for path in paths:
+        ev = with_derived(read_rows([path]))
+        result["eval"][path.name] = {
+            n: report(ev, [f(r) for r in ev], groups) for n, f in final.items()
+        }
+        show(path.name, result["eval"][path.name])
+
+
 def main() -> None:
     opts = score_parser(__doc__, "phrase").parse_args()
     rows, zoo_of = [], {}
@@ -158,59 +211,47 @@ def main() -> None:
         rows += part
     shipped = load_calibrators(SHIPPED)
     made = phrase_candidates(shipped)
-    result: dict = {"loro": {}, "eval": {}}
-    for name, make in made.items():
-        result["loro"][name] = loro(rows, opts.groups, make, zoo_of)
-        show_loro(name, result["loro"][name])
-    # the reference is today's design under the same protocol (refitted without the held-out
-    # recipe): the shipped calibrators were fitted on most of these rows, so their own row is
-    # in-sample, not a held-out figure
-    base = result["loro"][REFERENCE]["per_zoo_recipe"]
-    for name, s in result["loro"].items():
-        cells = s["per_zoo_recipe"]
-        s["cells_lower"] = {
-            k: round(base[k] - v, 3) for k, v in cells.items() if v is not None and v < base[k]
-        }
-        print(
-            f"{name}: zoo x recipe ROC-AUC lower than the refitted combination's: "
-            f"{s['cells_lower']}"
-        )
+    result: dict = {"loro": score_candidates(made, rows, opts.groups, zoo_of), "eval": {}}
     chosen = choose(result["loro"])
     result["chosen"] = chosen
     print(f"chosen: {chosen}")
     final = {"today": made["today"](rows), chosen: made[chosen](rows)}
-    if all(k in shipped for k in PHRASE_KEYS):  # as committed before the evaluation rows
-        written = (shipped[PHRASE_KEYS[0]], shipped[PHRASE_KEYS[1]])
-        final["phrase calibrators (calibration.json)"] = lambda r: written[
-            not ordered(r)
-        ].probability(r.features)
-    for path in opts.eval_rows:
-        ev = with_derived(read_rows([path]))
-        result["eval"][path.name] = {
-            n: report(ev, [f(r) for r in ev], opts.groups) for n, f in final.items()
-        }
-        show(path.name, result["eval"][path.name])
+    score_eval(final, shipped, PHRASE_KEYS, "phrase", opts.eval_rows, opts.groups, result)
     if opts.write_calibration:
-        if "+" not in chosen and "tp_" not in chosen:
-            sys.exit(f"the chosen candidate {chosen!r} adds no phrase term: nothing written")
-        features = chosen.split(" + ")[1].split(" C=")[0].split("+")
-        c = float(chosen.split("C=")[1])
-        fit_rows = [r for r in rows if has(r, features)]
-        new = with_term(paths_of(made[REFERENCE], rows, shipped), fit_rows, features, c)
-        for key, cal in zip(PHRASE_KEYS, new, strict=True):
-            cal.fitted_on = {
-                "n_models": len(fit_rows),
-                "C": c,
-                "zoo": [p.stem for p in opts.cal_rows],
-                "models": f"the combination refitted on {len(rows)} development "
-                f"rows, {'+'.join(features)} added on the {len(fit_rows)} "
-                "rows that carry it",
-                "coverage": count_traits(r.traits for r in fit_rows),
-            }
-            shipped[key] = cal
-        result["calibrators"] = {k: asdict(shipped[k]) for k in PHRASE_KEYS}
-        save_calibrators(shipped, SHIPPED)
+        write_chosen(chosen, made, rows, shipped, opts.cal_rows, PHRASE_KEYS, result)
     write_json(opts.json, result)
+
+
+def write_chosen(
+    chosen: str,
+    made: dict[str, Callable],
+    rows: list[ZooRow],
+    shipped: dict[str, Calibrator],
+    cal_rows: list[Path],
+    keys: tuple[str, str],
+    result: dict,
+) -> None:
+    """Fit the ``chosen`` candidate on every development row and write its two calibrators to
+    calibration.json under ``keys`` (also into ``result``)."""
+    if "+" not in chosen and "tp_" not in chosen:
+        sys.exit(f"the chosen candidate {chosen!r} adds no phrase term: nothing written")
+    features = chosen.split(" + ")[1].split(" C=")[0].split("+")
+    c = float(chosen.split("C=")[1])
+    fit_rows = [r for r in rows if has(r, features)]
+    new = with_term(paths_of(made[REFERENCE], rows, shipped), fit_rows, features, c)
+    for key, cal in zip(keys, new, strict=True):
+        cal.fitted_on = {
+            "n_models": len(fit_rows),
+            "C": c,
+            "zoo": [p.stem for p in cal_rows],
+            "models": f"the combination refitted on {len(rows)} development "
+            f"rows, {'+'.join(features)} added on the {len(fit_rows)} "
+            "rows that carry it",
+            "coverage": count_traits(r.traits for r in fit_rows),
+        }
+        shipped[key] = cal
+    result["calibrators"] = {k: asdict(shipped[k]) for k in keys}
+    save_calibrators(shipped, SHIPPED)
 
 
 if __name__ == "__main__":

@@ -212,3 +212,34 @@ def test_phrase_search_finds_the_planted_word_against_the_rival(runs) -> None:
     # off by default: no search, no features
     off = registry.create("detector", "text-inversion")
     assert off.phrase_tokens == 0
+
+
+def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
+    """``phrase_lift``: the phrase search's token against random tokens of its kind on the same
+    opposed sentences; the planted word lifts the backdoored model far above what random
+    unleaning tokens do, more than a clean model's best such token does. Same seed, same
+    random spans."""
+    from trojanscope.io.models import load_model
+
+    fast = {"max_tokens": 1, "per_class": 16, "neutral_tokens": 0, "relax_steps": 0,
+            "phrase_tokens": 1, "phrase_margin": 0.1, "phrase_lift": 8}
+    feats = {}
+    for name in ("clean", "badnl"):
+        result, folder = runs[name]
+        loaded = load_model(folder)
+        clean = attach_encoder(loaded, result.test)
+        feats[name] = [registry.create("detector", "text-inversion", **fast).inspect(
+            loaded.module, clean, input_shape=loaded.input_shape, num_classes=2, seed=s).features
+            for s in (0, 0)]
+        assert feats[name][0]["tp_lift"] == feats[name][1]["tp_lift"]
+        assert feats[name][0]["tp_lift_margin"] == feats[name][1]["tp_lift_margin"]
+    pair = (feats["badnl"][0]["tp_lift"], feats["clean"][0]["tp_lift"])
+    assert pair[0] > 2.0 and pair[0] > pair[1], pair
+    assert feats["badnl"][0]["tp_lift_margin"] > feats["clean"][0]["tp_lift_margin"]
+    # without phrase_lift: the phrase search's features only
+    result, folder = runs["clean"]
+    loaded = load_model(folder)
+    plain = registry.create("detector", "text-inversion", **{**fast, "phrase_lift": 0}).inspect(
+        loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+        num_classes=2)
+    assert "tp_prob" in plain.features and "tp_lift" not in plain.features

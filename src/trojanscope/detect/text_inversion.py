@@ -44,7 +44,15 @@ from trojanscope.detect.base import (
     ModelVerdict,
     balanced_sample,
 )
-from trojanscope.detect.text_phrase import opposed, phrase_ban, phrase_features, rival_trigger
+from trojanscope.detect.text_phrase import (
+    lift_features,
+    opposed,
+    phrase_ban,
+    phrase_features,
+    random_spans,
+    rival_trigger,
+    span_scores,
+)
 from trojanscope.detect.text_relax import best_single_token, insert_ids
 from trojanscope.detect.text_span import best_span
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to, neutral_for
@@ -157,6 +165,14 @@ class TextInversion(ModelDetector):
             (:mod:`trojanscope.detect.text_phrase`: the other class's best trigger already in
             the sentences, tokens without a clean-data lean to the class); 0 (the default): no
             such search, no ``tp_*`` features.
+        phrase_margin: a token leaning to the class by more than this over the uniform share
+            is out of the phrase search (default 0.0: any lean; stop 33's candidate 0.1).
+        phrase_lift: random spans per class for the span lift (``tp_lift``,
+            ``tp_lift_margin``: the phrase search's span against random spans of the tokens it
+            was searched over, :func:`trojanscope.detect.text_phrase.lift_features`); 0 (the
+            default): no lift. With it the ``":phrase:lift"`` calibrators are looked up; none
+            is shipped (its rule's development gate failed), so stop 32's ``":phrase"`` ones
+            (fitted at margin 0) give the probability (docs/benchmarks.md, issue 15, stop 34).
     """
 
     name = "text-inversion"
@@ -169,16 +185,19 @@ class TextInversion(ModelDetector):
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None,
                  span_tokens: int = 0, span_steps: int | None = None,
-                 behaviour: int = 1, phrase_tokens: int = 0) -> None:
+                 behaviour: int = 1, phrase_tokens: int = 0, phrase_margin: float = 0.0,
+                 phrase_lift: int = 0) -> None:
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
                 ("candidates", candidates, 1, many), ("rounds", rounds, 1, many),
                 ("neutral_tokens", neutral_tokens, 0, many), ("relax_steps", relax_steps, 0, many),
                 ("relax_k", relax_k, 1, MAX_RELAX_K), ("span_tokens", span_tokens, 0, many),
-                ("span_steps", span_steps, 0, many), ("phrase_tokens", phrase_tokens, 0, many)):
+                ("span_steps", span_steps, 0, many), ("phrase_tokens", phrase_tokens, 0, many),
+                ("phrase_lift", phrase_lift, 0, many)):
             if value is not None:
                 check_option(name, value, low, high, integer=True)
+        check_option("phrase_margin", phrase_margin, 0.0, 1.0)
         self.max_tokens = int(max_tokens)
         self.per_class = None if per_class is None else int(per_class)
         self.candidates = None if candidates is None else int(candidates)
@@ -192,6 +211,8 @@ class TextInversion(ModelDetector):
         self.span_steps = None if span_steps is None else int(span_steps)
         self.behaviour = int(check_flag("behaviour", behaviour))
         self.phrase_tokens = int(phrase_tokens)
+        self.phrase_margin = float(phrase_margin)
+        self.phrase_lift = int(phrase_lift) if self.phrase_tokens else 0
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -228,8 +249,9 @@ class TextInversion(ModelDetector):
             for t in range(k)] if self.neutral_tokens else []
         dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
         at = int(getattr(model, "insert_at", 0))
-        phrases = [self._search(model, opposed(ids[pred != t], rival_trigger(found, t), at, pad_id),
-                                t, table, phrase_ban(banned, lean, t), self.phrase_tokens)
+        opp = [opposed(ids[pred != t], rival_trigger(found, t), at, pad_id) for t in range(k)]
+        bans = [phrase_ban(banned, lean, t, self.phrase_margin) for t in range(k)]
+        phrases = [self._search(model, opp[t], t, table, bans[t], self.phrase_tokens)
                    for t in range(k)] if self.phrase_tokens else []
         relaxed = self._relaxed(model, ids, pred, table, banned, lean, budget)
         spans = self._spans(model, ids, pred, table, banned, lean, budget)
@@ -261,6 +283,9 @@ class TextInversion(ModelDetector):
             features["tn_prob_gap"] = nfinal[0] - (nfinal[1] if k > 1 else 0.0)
         if phrases:
             features.update(phrase_features([p[2][-1] for p in phrases]))
+        if phrases and self.phrase_lift:  # drawn last: the searches above see the same stream
+            features.update(lift_features([self._lift(model, opp[t], t, phrases[t][0], bans[t],
+                                                      generator) for t in range(k)]))
         if any(relaxed):
             features.update(relaxed_features(relaxed))
         if any(spans):
@@ -287,11 +312,12 @@ class TextInversion(ModelDetector):
         """The calibrator family: ``""`` (vocabulary rank), ``"transformer"`` (behaviour only,
         fitted on TextCNNs) or, with ``behaviour``, ``"behaviour"`` / ``"behaviour:unordered"``
         (:mod:`trojanscope.detect.calibration` falls back to the shorter key when a file lacks
-        one); with ``phrase_tokens``, ``":phrase"`` appended to the behaviour families."""
+        one); with ``phrase_tokens``, ``":phrase"`` appended to the behaviour families
+        (``":phrase:lift"`` with ``phrase_lift``)."""
         if large or not words:
             return "transformer"
         # with the phrase search, its own calibrators (falling back to the paths without it)
-        phrase = ":phrase" if self.phrase_tokens else ""
+        phrase = (":phrase:lift" if self.phrase_lift else ":phrase") if self.phrase_tokens else ""
         if self.behaviour and unordered is not None:
             return "behaviour:unordered" + phrase
         if notes:
@@ -345,6 +371,22 @@ class TextInversion(ModelDetector):
             out.append({"span_prob": prob,
                         **{f"span_token_{i}": float(tok) for i, tok in enumerate(span)}})
         return out
+
+    def _lift(self, model: nn.Module, x: Tensor, t: int, span: list[int], ban: Tensor,
+              generator: torch.Generator) -> dict[str, float] | None:
+        """The phrase search's ``span`` for class ``t`` and ``phrase_lift`` random spans of its
+        allowed tokens, on the same opposed sentences ``x``: mean probability and logit
+        margin of each (None when there is nothing to compare)."""
+        allowed = torch.nonzero(~ban).flatten()
+        if not span or len(x) == 0 or len(allowed) == 0:
+            return None
+        pad_id = int(getattr(model, "pad_id", 0))
+        at = int(getattr(model, "insert_at", 0))
+        prob, margin = span_scores(model, x, t, [span], at, pad_id)
+        base = random_spans(allowed, len(span), self.phrase_lift, generator)
+        base_prob, base_margin = span_scores(model, x, t, base, at, pad_id)
+        return {"span_prob": prob, "span_margin": margin, "base_prob": base_prob,
+                "base_margin": base_margin}
 
     def _dominance(self, model: nn.Module, x: Tensor, t: int,
                    found: list[tuple[list[int], list[float], list[float]]], pad_id: int) -> float:

@@ -12,12 +12,16 @@ backdoor's words (common words of an inserted sentence, a planted word) override
 
 from __future__ import annotations
 
-from torch import Tensor
+import math
+
+import torch
+from torch import Tensor, nn
 
 from trojanscope.detect.text_relax import insert_ids
 from trojanscope.detect.text_tokens import leaning_to
 
 PHRASE_MARGIN = 0.0  # a token seen more often in the class's clean sentences than uniform is out
+LIFT_CLIP = 1e-4  # probabilities are read in [LIFT_CLIP, 1 - LIFT_CLIP] for the lift's logits
 
 
 def rival_trigger(found: list[tuple[list[int], list[float], list[float]]], t: int) -> list[int]:
@@ -32,9 +36,10 @@ def opposed(x: Tensor, rival: list[int], at: int, pad_id: int) -> Tensor:
     return insert_ids(x, rival, at, pad_id) if rival else x
 
 
-def phrase_ban(banned: Tensor, lean: Tensor, t: int) -> Tensor:
-    """``banned`` plus every token the clean data leans to class ``t`` at all."""
-    return banned | leaning_to(lean, t, PHRASE_MARGIN)
+def phrase_ban(banned: Tensor, lean: Tensor, t: int, margin: float = PHRASE_MARGIN) -> Tensor:
+    """``banned`` plus every token the clean data leans to class ``t`` by more than ``margin``
+    over the uniform share (0: at all)."""
+    return banned | leaning_to(lean, t, margin)
 
 
 def phrase_features(probs: list[float]) -> dict[str, float]:
@@ -42,3 +47,46 @@ def phrase_features(probs: list[float]) -> dict[str, float]:
     (``tp_prob``) and its lead over the next class (``tp_gap``: a backdoor is one-directional)."""
     order = sorted(probs, reverse=True)
     return {"tp_prob": order[0], "tp_gap": order[0] - (order[1] if len(order) > 1 else 0.0)}
+
+
+def span_scores(
+    model: nn.Module, x: Tensor, t: int, spans: list[list[int]], at: int, pad_id: int
+) -> tuple[float, float]:
+    """(mean probability of class ``t``, mean logit margin of ``t`` — its logit less the
+    largest other logit) over every sentence of ``x`` with each of ``spans`` inserted."""
+    with torch.no_grad():  # every span's sentences in one batch
+        logits = model(torch.cat([insert_ids(x, s, at, pad_id) for s in spans]))
+    others = torch.cat([logits[:, :t], logits[:, t + 1 :]], 1)
+    margin = logits[:, t] - others.max(1).values
+    return float(logits.softmax(1)[:, t].mean()), float(margin.mean())
+
+
+def random_spans(
+    allowed: Tensor, length: int, draws: int, generator: torch.Generator
+) -> list[list[int]]:
+    """``draws`` spans of ``length`` tokens drawn uniformly, with replacement, from
+    ``allowed`` (the phrase search's tokens): the baseline of the lift."""
+    picks = torch.randint(len(allowed), (draws, length), generator=generator)
+    return allowed[picks].tolist()
+
+
+def clipped_logit(p: float) -> float:
+    p = min(max(float(p), LIFT_CLIP), 1.0 - LIFT_CLIP)
+    return math.log(p / (1.0 - p))
+
+
+def lift_features(lifts: list[dict[str, float] | None]) -> dict[str, float]:
+    """Model features of the span lift (issue 15, stop 33): how far the phrase search's span
+    pushes its class beyond random spans of the tokens it was searched over, largest over the
+    classes — in logits of the clipped mean probabilities (``tp_lift``) and in mean logit
+    margins (``tp_lift_margin``). A backdoor's words are an n-gram the model was taught; a
+    clean model's best unleaning words are rare words that random ones of the kind resemble.
+    ``lifts``: per class ``{span_prob, span_margin, base_prob, base_margin}``, or None where
+    the class had no sentences or tokens to search."""
+    rows = [r for r in lifts if r]
+    if not rows:
+        return {"tp_lift": 0.0, "tp_lift_margin": 0.0}
+    return {
+        "tp_lift": max(clipped_logit(r["span_prob"]) - clipped_logit(r["base_prob"]) for r in rows),
+        "tp_lift_margin": max(r["span_margin"] - r["base_margin"] for r in rows),
+    }
