@@ -74,21 +74,25 @@ def test_dense_first_2_freezes_the_first_stage_too(monkeypatch) -> None:
 
 def test_a_full_pull_holds_the_first_layer_where_it_was(monkeypatch) -> None:
     model = Striped(patch=True)
-    out = purified(
-        monkeypatch,
-        model,
-        two_stages(
-            eps=0.0,
-            stripes=False,
-            kept=1.01,
-            warp=0,
-            candidates=False,
-            check=False,
-            dense_first=1,
-            dense_pull=1.0,
-        ),
+    method = two_stages(
+        eps=0.0,
+        stripes=False,
+        kept=1.01,
+        warp=0,
+        candidates=False,
+        check=False,
+        dense_first=1,
+        dense_pull=1.0,
     )
+    out = purified(monkeypatch, model, method)
+    assert method.report_["unlearn"]["rounds"] > 0  # the second stage ran, and was pulled back
+    assert method.report_["dense_first"] == "hidden"
     assert same(out, model)
+
+
+def test_a_pull_without_dense_first_is_refused() -> None:
+    with pytest.raises(ValueError, match="dense_first"):
+        registry.create("mitigation", "gated", dense_pull=0.5)
 
 
 def test_a_convolutional_network_trains_every_weight(monkeypatch) -> None:

@@ -38,13 +38,14 @@ EPS = 0.1
 RISE = 0.2
 CA_MARGIN = 0.1
 STEPS = 20
+TOLERANCE = 1e-6  # float32 shares: k/n - j/n may read a hair under (k - j)/n
 
 
 def reach(model: nn.Module, fit: TensorDataset, val: TensorDataset, classes: int,
           eps: float, steps: int = STEPS) -> list[float]:
     """Per class, the share of ``val``'s images outside it that a free universal perturbation
     of at most ``eps`` per pixel, fitted on ``fit``'s in ``steps`` steps, sends to it."""
-    return [round(perturbation_asr(model, fit, val, c, eps, steps, stripes=False), 3)
+    return [perturbation_asr(model, fit, val, c, eps, steps, stripes=False)
             for c in range(classes)]
 
 
@@ -52,8 +53,11 @@ def flip_rates(first: nn.Module, final: nn.Module, triggers: list[ReversedTrigge
                val: TensorDataset) -> dict[int, list[float]]:
     """Per reversed trigger's class: the share of ``val``'s images outside it that the trigger
     sends to it, on ``first`` and on ``final`` (a rise: that shortcut came back)."""
-    return {t.target: [round(proxy_asr(first, t, val), 3), round(proxy_asr(final, t, val), 3)]
-            for t in triggers}
+    return {t.target: [proxy_asr(first, t, val), proxy_asr(final, t, val)] for t in triggers}
+
+
+def _rounded(values: list[float]) -> list[float]:
+    return [round(v, 3) for v in values]
 
 
 def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorDataset,
@@ -71,20 +75,24 @@ def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorD
     an adversarial patch, rose by 0.20.) ``judge_reach=False``: the other classes' reach is
     reported, not judged (on MLPs fine-tuning alone moves it by that much)."""
     classes = int(predict(final, val.x[:1]).shape[1])
-    out: dict[str, Any] = {"ca": [round(accuracy(first, gx, gy), 3),
-                                  round(accuracy(final, gx, gy), 3)]}
+    ca = [accuracy(first, gx, gy), accuracy(final, gx, gy)]
+    out: dict[str, Any] = {"ca": _rounded(ca)}
+    # judged on the unrounded shares (a rise of exactly ``rise``, e.g. 9 of 45 images, fired
+    # or not by how the two rounded shares happened to subtract); reported rounded
     before, after = reach(first, fit, val, classes, eps), reach(final, fit, val, classes, eps)
-    out["reach"] = [before, after]
-    out["triggers"] = flip_rates(first, final, triggers, val)
+    rates = flip_rates(first, final, triggers, val)
+    out["reach"] = [_rounded(before), _rounded(after)]
+    out["triggers"] = {c: _rounded(pair) for c, pair in rates.items()}
+    out["reach_judged"] = judge_reach
     reasons = []
-    if out["ca"][1] < out["ca"][0] - ca_margin:
+    if ca[1] < ca[0] - ca_margin - TOLERANCE:
         reasons.append(f"held-back accuracy {out['ca'][0]:.3f} -> {out['ca'][1]:.3f}")
     for c in range(classes):
-        if judge_reach and c not in suspects and after[c] - before[c] >= rise:
+        if judge_reach and c not in suspects and after[c] - before[c] >= rise - TOLERANCE:
             reasons.append(f"class {c} reached by {before[c]:.2f} -> {after[c]:.2f} of the "
                            f"held-back images (perturbation <= {eps})")
-    for c, (b, a) in out["triggers"].items():
-        if c in suspects and a - b >= rise:
+    for c, (b, a) in rates.items():
+        if c in suspects and a - b >= rise - TOLERANCE:
             reasons.append(f"the reversed trigger of class {c} succeeds {b:.2f} -> {a:.2f}")
     out["worse"] = "; ".join(reasons)
     return out

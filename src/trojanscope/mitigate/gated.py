@@ -46,7 +46,7 @@ from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.dense_first import PullBack, first_layer_only
 from trojanscope.mitigate.guard import convolutional, hold_back
-from trojanscope.mitigate.stripe_projection import first_linear, project_stripes
+from trojanscope.mitigate.stripe_projection import dense_network, first_linear, project_stripes
 from trojanscope.mitigate.trigger_prune import proxy_asr
 from trojanscope.mitigate.universal_warp import warp_reach
 from trojanscope.params import check_flag, check_option
@@ -199,15 +199,17 @@ class Gated(Mitigation):
         dense_pull: with ``dense_first``, the share of the way the first layer moves back
             towards the original model's after every step of the second stage (0, default:
             no pull).
-        dense_reach: 0 (default) makes ``check`` on a model without a 2-D convolution judge the
-            held-back accuracy and the suspects' reversed triggers only, not the other classes'
-            reach (reported still): on development MLPs that reach rule undid second stages that
-            had removed the backdoor (zoo-2100's badnets-005 left at 84.2% ASR, zoo-2200's
-            sparse-009 at 14.4%) and never caught a real failure. The default since a fresh
-            seed-2300 MLP zoo, by a rule written before it existed: there it returned the same
-            13 models as the reach rule (5 of 13 at the goal either way; docs/benchmarks.md,
-            issue 12 stop 34). 1: the reach is judged on every model, as before.
-        dense_epochs: with N > 0, the first stage runs N epochs on a model without a 2-D
+        dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
+            ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
+            accuracy and the suspects' reversed triggers only, not the other classes' reach
+            (reported still): on development MLPs that reach rule undid second stages that had
+            removed the backdoor (zoo-2100's badnets-005 left at 84.2% ASR, zoo-2200's sparse-009
+            at 14.4%) and never caught a real failure. The default rests on development data
+            only: a rule written before a fresh seed-2300 MLP zoo existed let it ship, but that
+            zoo could not test it (the reach rule fired on none of its models; the same 13
+            models either way, docs/benchmarks.md, issue 12 stop 34). 1: the reach is judged on
+            every model, as before.
+        dense_epochs: with N > 0, the first stage runs N epochs on an image model without a
             convolution (where the ``then`` method has ``epochs``; 0, default: its own). On the
             MLPs of zoo-2100/2200 FT-SAM's 40 epochs cost 1.4-2.9 points of the backdoored
             models' accuracy, most of what they lost. Development data only (issue 12 stop 34).
@@ -257,6 +259,9 @@ class Gated(Mitigation):
         check_option("dense_first", dense_first, 0, 2, integer=True)
         self.dense_pull = dense_pull
         check_option("dense_pull", dense_pull, 0.0, 1.0)
+        if dense_pull and not dense_first:
+            raise ValueError("dense_pull pulls the layer dense_first trains: give dense_first "
+                             "1 or 2 with it")
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_epochs = dense_epochs
         check_option("dense_epochs", dense_epochs, 0, 1000, integer=True)
@@ -304,8 +309,13 @@ class Gated(Mitigation):
         if (original is not None and self.dense_first and clean.x.dim() == 4
                 and not convolutional(model)):
             self.dense_layer_ = first_linear(model, clean.x[:2])
+            report["dense_first"] = (next(n for n, m in model.named_modules()
+                                          if m is self.dense_layer_)
+                                     if self.dense_layer_ is not None
+                                     else "not applied: no dense first layer")
         inner = self.inner
-        if self.dense_epochs and hasattr(inner, "epochs") and not convolutional(model):
+        if (self.dense_epochs and hasattr(inner, "epochs") and clean.x.dim() == 4
+                and not convolutional(model)):
             inner = copy.copy(inner)  # this model's first stage only
             inner.epochs = int(self.dense_epochs)
         skip = (not self.dense_then and original is not None and clean.x.dim() == 4
@@ -374,7 +384,9 @@ class Gated(Mitigation):
                 self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
                 if not undo:
                     return model
-                self.report_["action"] = (f"not treated: {self.then} ran, but the probe "
+                ran = ("the first stage was skipped (dense_then=0)"
+                       if "first_stage" in self.report_ else f"{self.then} ran")
+                self.report_["action"] = (f"not treated: {ran}, but the probe "
                                           "found no backdoor; the original is returned")
                 if projected:
                     self.report_["action"] = (
@@ -402,8 +414,11 @@ class Gated(Mitigation):
             pool = [verdict.triggers[c] for c in verdict.target_classes[:CANDIDATES]
                     if c in verdict.triggers]
             flips = accept.flip_rates(first, model, pool, val)
-            risen = [c for c, (b, a) in flips.items() if c not in ranked and a - b >= RISE_ALL]
-            self.report_["candidates"] = {"flip": flips, "risen": risen}
+            risen = [c for c, (b, a) in flips.items()
+                     if c not in ranked and a - b >= RISE_ALL - accept.TOLERANCE]
+            self.report_["candidates"] = {
+                "flip": {c: [round(b, 3), round(a, 3)] for c, (b, a) in flips.items()},
+                "risen": risen}
             if risen:
                 ranked = ranked + risen
                 triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
@@ -415,7 +430,8 @@ class Gated(Mitigation):
             triggers = pool  # the check reports every candidate's trigger, judges ranked's
         if self.check and first is not None and (self.dense_check or convolutional(model)):
             seen = accept.compare(first, model, fit, val, gx, gy, triggers, ranked,
-                                  judge_reach=self.dense_reach or convolutional(model))
+                                  judge_reach=self.dense_reach
+                                  or not dense_network(model, val.x[:2]))
             self.report_["check"] = seen
             if seen["worse"]:
                 self.report_["unlearn"]["action"] = (

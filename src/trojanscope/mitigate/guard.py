@@ -9,6 +9,7 @@ epoch within it. A method sees only its own samples, so this costs it a share of
 from __future__ import annotations
 
 import copy
+import re
 
 import torch
 from torch import Tensor, nn
@@ -20,9 +21,18 @@ from trojanscope.errors import UserInputError
 
 
 def convolutional(model: nn.Module) -> bool:
-    """Whether ``model`` has a 2-D convolution (a TorchScript module counts by its name)."""
-    return any(isinstance(m, nn.Conv2d) or getattr(m, "original_name", "") == "Conv2d"
-               for m in model.modules())
+    """Whether ``model`` has a convolution: any ``nn.Conv*`` module (1-, 2- or 3-D), a
+    quantized or TorchScript one (by its class or recorded name), or an ONNX graph run
+    unlifted with a ``Conv`` node."""
+    for m in model.modules():
+        if isinstance(m, nn.modules.conv._ConvNd):
+            return True
+        name = getattr(m, "original_name", "") or type(m).__name__
+        if re.fullmatch(r"Conv(Transpose)?[123]d", name):
+            return True
+        if "Conv" in getattr(m, "ops", ()):
+            return True
+    return False
 
 
 def shifted(val: TensorDataset, shift: int, model: nn.Module | None = None,

@@ -46,6 +46,28 @@ def first_linear(model: nn.Module, x: Tensor) -> nn.Linear | None:
     return first if isinstance(first, nn.Linear) and first.bias is not None else None
 
 
+def dense_network(model: nn.Module, x: Tensor) -> bool:
+    """Positive evidence of a dense network (an MLP): no convolution, and the first module with
+    weights that ``model`` enters on ``x`` is a :class:`~torch.nn.Linear`. A model whose
+    weights are used by its own code first (a functional ``conv2d``) is not counted as dense."""
+    from trojanscope.mitigate.guard import convolutional
+
+    if convolutional(model):
+        return False
+    entered: list[nn.Module] = []
+    hooks = [
+        m.register_forward_pre_hook(lambda m, _i: entered.append(m))
+        for m in model.modules()
+        if next(m.parameters(recurse=False), None) is not None
+    ]
+    try:
+        predict(model, x)
+    finally:
+        for h in hooks:
+            h.remove()
+    return bool(entered) and isinstance(entered[0], nn.Linear)
+
+
 def layer_inputs(model: nn.Module, layer: nn.Module, x: Tensor) -> Tensor:
     """What ``layer`` receives when ``model`` reads ``x`` (flattened per sample)."""
     got: list[Tensor] = []
