@@ -6,7 +6,8 @@ cached feature model, and for every infected (split) class it prints the final p
 (after confusion training's orientation): its carriers and clean samples, the share of it
 disagreeing with its early neighbours (agreement under 0.5), the carriers' and clean members'
 early agreement and outside purity (10th/50th/90th percentiles), how many flagged members a
-cut ``agreement >= a and purity < p`` would leave unflagged (carriers / clean), and with
+cut ``agreement >= a and purity < p`` would leave unflagged (carriers / clean), their own-label
+probability after confusion training, and with
 ``--subsplit`` the two halves of a 2-means split inside the group.
 
     PYTHONPATH=src python benchmarks/diag_detect_data_group.py CACHE/*.pt [--subsplit] \
@@ -94,6 +95,8 @@ def groups(path: Path, params: dict, subsplit: bool) -> dict:
             "agree_clean": quant(agree[~po]),
             "purity_carriers": quant(pur[po]),
             "purity_clean": quant(pur[~po]),
+            "confusion_carriers": quant(det.confused[ii][po]),
+            "confusion_clean": quant(det.confused[ii][~po]),
         }
         for a, p in CUTS:
             cut = fl & (agree >= a) & (pur < p)
