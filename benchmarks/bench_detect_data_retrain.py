@@ -21,7 +21,10 @@ confusion round for the suspect classes, its pool without the first round's samp
 clean ceiling), ``gated`` (``second`` whose flags need an early agreement under 1.0:
 ``recall_agree=1.0``, issue 13's stop 32), ``pure`` (the default plus ``pure_threshold`` =
 ``--pure-threshold``: suspect-class samples whose outside early neighbours share one label and
-whose own-label probability after confusion is above it, issue 13's stop 32b),
+whose own-label probability after confusion is above it, issue 13's stop 32b; the default since
+stop 33), ``typical`` (the default plus ``typical_agree`` = ``--typical-agree``: an infected
+class's split group without the members typical of the class in the early view, issue 13's
+stop 34),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -134,6 +137,12 @@ def main() -> None:
         help="``pure``: auto's pure_threshold (issue 13, stop 32b)",
     )
     parser.add_argument(
+        "--typical-agree",
+        type=float,
+        default=0.9,
+        help="``typical``: auto's typical_agree (issue 13, stop 34)",
+    )
+    parser.add_argument(
         "--differ-seeds",
         default="",
         help="comma-separated training seeds also run, in this process, on a "
@@ -164,6 +173,7 @@ def main() -> None:
             ("second", {"recall_round": True}),
             ("gated", {"recall_round": True, "recall_agree": 1.0}),
             ("pure", {"pure_threshold": opts.pure_threshold}),
+            ("typical", {"typical_agree": opts.typical_agree}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue

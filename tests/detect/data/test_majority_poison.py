@@ -127,3 +127,32 @@ def test_agreement_options_are_range_checked(key, value):
 def test_spread_z_must_not_be_negative():
     with pytest.raises(ValueError, match=re.escape("spread_z must be a number >= 0.0")):
         AutoData(spread_z=-1)
+
+
+def test_typical_agree_leaves_an_infected_groups_typical_members_unflagged():
+    """``typical_agree`` (issue 13, stop 34): a member of an infected class's poison group
+    that agrees with its early neighbours' labels and whose nearest samples of other labels
+    are a mix (typical of the class, as the clean 1s the split put with the carriers on the
+    development sparse 20% set seed 14011) is not flagged by the group, nor by confusion
+    outside it; a carrier (low agreement, or outside neighbours of one label) still is; off
+    by default."""
+    assert AutoData().typical_agree is None
+    # group 0: most members disagree early (sparse carriers); group 1: most agree
+    cluster = np.r_[np.zeros(12, int), np.ones(4, int)]
+    agree = np.r_[np.full(8, 0.2), 0.3, 0.95, 1.0, 0.95, 1.0, 1.0, 1.0, 0.3]
+    purity = np.r_[np.full(8, 1.0), 0.7, 0.4, 0.5, 0.9, 0.3, 0.3, 0.3, 0.3]
+    det = AutoData(typical_agree=0.9)
+    usual = det.typical(agree, purity, cluster)
+    assert np.flatnonzero(usual).tolist() == [9, 10]  # 11: outside neighbours of one label
+    assert not AutoData().typical(agree, purity, cluster).any()
+    # where most of the group agrees early (BadNets: the trigger learnt), nobody is typical
+    assert not det.typical(np.where(agree < 0.5, 0.85, agree), purity, cluster).any()
+    index = np.arange(16)
+    det = _auto_with_groups(index, cluster, side=1)  # the split chose group 1: misread
+    det.typical_agree, det.typical_members, det.agree = 0.9, [usual], agree
+    confused = np.r_[np.full(12, 0.9), np.full(4, 0.1)]  # group 0 keeps its label: poison
+    flagged, extra = det.orient_by_confusion(confused, np.arange(12, 16), np.arange(12))
+    assert flagged.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 11]
+    assert extra.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 11]
+    with pytest.raises(ValueError, match="typical_agree"):
+        AutoData(typical_agree=1.5)
