@@ -95,8 +95,13 @@ def test_the_fused_pass_flags_as_detect_inputs_with_the_same_parameters(
     x = inputs(backdoored_run, tiny_test)
     answer = svc.run(x)
     svc.close()
-    offline = screen(load_model(run_folder).module, x, tiny_test.x,
-                     auto.create("auto", transforms=[], edges=edges), seed=0)
+    offline = screen(
+        load_model(run_folder).module,
+        x,
+        tiny_test.x,
+        auto.create("auto", transforms=[], edges=edges),
+        seed=0,
+    )
     assert answer.flagged == offline.flagged.tolist() and sum(answer.flagged) >= 30
     assert svc.guard.threshold == pytest.approx(offline.guard.threshold, rel=1e-6)
     assert torch.allclose(torch.tensor(answer.scores), offline.scores, rtol=1e-5, atol=1e-5)
