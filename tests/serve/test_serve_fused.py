@@ -67,6 +67,7 @@ def test_the_fused_pass_answers_as_the_two_passes(
 ) -> None:
     svc, info = serve_timed(run_folder, monkeypatch, fused_faster=True)
     assert info["fused"] and isinstance(svc.fused, FusedPass) and svc.health()["fused_pass"]
+    assert svc.guard.detector.edges_  # the edge column is served by default (stop 34)
     x = inputs(backdoored_run, tiny_test)
     answer = svc.run(x)
     svc.close()
