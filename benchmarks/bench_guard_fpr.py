@@ -30,14 +30,15 @@ from trojanscope.detect.input_level import auto
 from trojanscope.detect.input_level.base import fit_guard, threshold_at_fpr
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
+from trojanscope.params import parse_assignments
 
 
 def halves_threshold(model: torch.nn.Module, method: str, x: torch.Tensor, fpr: float,
-                     gen: torch.Generator) -> tuple[object, float]:
+                     gen: torch.Generator, params: dict | None = None) -> tuple[object, float]:
     """The former rule: fit on a random half, plain ``fpr`` quantile of the other half."""
     order = torch.randperm(len(x), generator=gen)
     half = len(x) // 2
-    det = auto.create(method)
+    det = auto.create(method, **(params or {}))
     det.fit(model, x[order[half:]], generator=gen)
     return det, threshold_at_fpr(det.score(x[order[:half]]), fpr)
 
@@ -46,6 +47,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", type=Path, nargs="+")
     ap.add_argument("--method", default="auto")
+    ap.add_argument("--param", action="append", default=[],
+                    help="detector parameter NAME=VALUE (e.g. transforms=[] and edges=true: "
+                    "the guard serve --guard auto runs)")
     ap.add_argument("--fpr", type=float, default=0.01)
     ap.add_argument("--guard-size", type=int, default=500)
     ap.add_argument("--splits", type=int, default=5)
@@ -62,6 +66,7 @@ def main() -> None:
     if args.out is None:
         ap.error("--out is required")
     torch.set_num_threads(1)
+    params = parse_assignments(args.param, "--param")
     test = load_dataset("mnist", "test")
     rows = []
     for run in args.runs:
@@ -71,7 +76,7 @@ def main() -> None:
             guard_x, held_x = test.x[order[: args.guard_size]], test.x[order[args.guard_size:]]
             with torch.no_grad():
                 gen = torch.Generator().manual_seed(1000 + split)
-                guard = fit_guard(model, auto.create(args.method), guard_x, fpr=args.fpr,
+                guard = fit_guard(model, auto.create(args.method, **params), guard_x, fpr=args.fpr,
                                   generator=gen, keep_copies=True)
                 start = time.perf_counter()
                 cross = float(guard.check(held_x)[1].float().mean())
@@ -79,7 +84,7 @@ def main() -> None:
                 start = time.perf_counter()
                 copies = float(guard.check_by_copies(held_x)[1].float().mean())
                 copies_s = (time.perf_counter() - start) / len(held_x)
-                det, t = halves_threshold(model, args.method, guard_x, args.fpr, gen)
+                det, t = halves_threshold(model, args.method, guard_x, args.fpr, gen, params)
                 halves = float((det.score(held_x) > t).float().mean())
             rows.append({"model": run.name, "split": split, "held_out": len(held_x),
                          "cross_fit_fpr": cross, "copies_fpr": copies, "halves_fpr": halves,
@@ -87,7 +92,8 @@ def main() -> None:
             print(f"{run.name} split {split}: cross-fit {cross:.4f}  copies {copies:.4f}  "
                   f"halves {halves:.4f}", flush=True)
     summary = summarise(rows, args.fpr)
-    result = {"method": args.method, "fpr": args.fpr, "guard_size": args.guard_size,
+    result = {"method": args.method, "params": args.param, "fpr": args.fpr,
+              "guard_size": args.guard_size,
               "rows": rows, "summary": summary}
     write_text_atomic(args.out, json.dumps(result, indent=2) + "\n")
     print_summary(rows, summary, args.guard_size)

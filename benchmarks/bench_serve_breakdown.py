@@ -13,9 +13,10 @@ guard's arithmetic, which replace the model pass and ``guard.check``. Each
 is timed as CPU time of this thread (``time.thread_time``: what the shared machine's load
 changes least) and as wall time, median over ``--repeats`` calls, for single inputs and for
 64-input batches. The guard is the one ``serve --guard auto`` builds (same clean inputs and
-seed as ``bench_serve.py``). ``--scores FILE.npz`` also saves the service's answers (scores,
-flags, predictions) on the request images and their triggered copies, so two versions of the code
-can be compared (``np.abs(a - b).max()``).
+seed as ``bench_serve.py``; ``--guard-param NAME=VALUE`` as serve's, e.g. ``edges=true``: the
+edge column, then timed as a stage of its own). ``--scores FILE.npz`` also saves the service's
+answers (scores, flags, predictions) on the request images and their triggered copies, so two
+versions of the code can be compared (``np.abs(a - b).max()``).
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from fastapi.responses import JSONResponse
 from trojanscope.audit.incidents import Incident
 from trojanscope.data import load_dataset
 from trojanscope.data.dataset import stratified_split
+from trojanscope.detect.input_level.edges import smoothness
 from trojanscope.detect.input_level.features import layer_features
 from trojanscope.detect.input_level.mahalanobis import combine_columns
 from trojanscope.io.atomic import write_text_atomic
+from trojanscope.params import parse_assignments
 from trojanscope.serve.requests import parse_inputs
 from trojanscope.serve.service import ServeOptions, build_service
 
@@ -64,6 +67,9 @@ def stages(service, x: torch.Tensor, repeats: int) -> dict[str, dict[str, float]
     # the class statistics as this version's detector keeps them (whitened since stop 31)
     stats = (det.whitened_,) if hasattr(det, "whitened_") else (det.means_, det.precisions_)
     dist = det._distances(feats, pred, *stats)
+    cols = dist
+    if getattr(det, "edges_", False):  # stop 33's edge column, read from the input
+        cols = torch.cat([dist, smoothness(x, det.span_)[:, None].to(dist)], 1)
     answer = service.run(x)
     incident = [Incident(x[0].numpy(), 1.0, 0, False)]
     store = service.store
@@ -73,7 +79,7 @@ def stages(service, x: torch.Tensor, repeats: int) -> dict[str, dict[str, float]
         det.model.eval()
 
     def standardise() -> None:
-        combine_columns((dist - det.centre_) / det.spread_, det.combine)
+        combine_columns((cols - det.centre_) / det.spread_, det.combine)
 
     with torch.no_grad():
         out = {
@@ -90,6 +96,15 @@ def stages(service, x: torch.Tensor, repeats: int) -> dict[str, dict[str, float]
             ),
             "guard: class distances": timed(lambda: det._distances(feats, pred, *stats), repeats),
             "guard: standardise and fuse": timed(standardise, repeats),
+            **(
+                {
+                    "guard: edge column (from the input)": timed(
+                        lambda: smoothness(x, det.span_), repeats
+                    )
+                }
+                if getattr(det, "edges_", False)
+                else {}
+            ),
             "guard.check (all of the guard)": timed(lambda: guard.check(x), repeats),
             "record 1 incident (SQLite)": timed(
                 lambda: store.record_incidents(
@@ -119,6 +134,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--scores", type=Path, default=None)
+    ap.add_argument(
+        "--guard-param",
+        action="append",
+        default=[],
+        help="detector parameter NAME=VALUE, as serve's --guard-param",
+    )
     args = ap.parse_args()
     torch.set_num_threads(1)
     work = Path(tempfile.mkdtemp(prefix="bench-serve-breakdown-"))
@@ -132,6 +153,7 @@ def main() -> None:
             guard="auto",
             seed=args.seed,
             db=str(work / "incidents.sqlite"),
+            guard_params=parse_assignments(args.guard_param, "--guard-param"),
         ),
     )
     pool = test.x[pool_idx]

@@ -42,6 +42,7 @@ def serve_timed(
     fused_faster: bool,
     backend: str = "onnxruntime",
     model: Path | None = None,
+    guard_params: dict | None = None,
 ):
     """``build_service`` with start-up timings that make the fused pass faster or slower."""
     fast, slow = (0.0, 1.0) if fused_faster else (1.0, 0.0)
@@ -55,6 +56,7 @@ def serve_timed(
         guard="auto",
         backend=backend,
         db=str(run_folder.parent / "db.sqlite"),
+        guard_params=guard_params or {},
     )
     return build_service(model or run_folder, options)
 
@@ -65,6 +67,7 @@ def test_the_fused_pass_answers_as_the_two_passes(
 ) -> None:
     svc, info = serve_timed(run_folder, monkeypatch, fused_faster=True)
     assert info["fused"] and isinstance(svc.fused, FusedPass) and svc.health()["fused_pass"]
+    assert svc.guard.detector.edges_  # the edge column is served by default (stop 34)
     x = inputs(backdoored_run, tiny_test)
     answer = svc.run(x)
     svc.close()
@@ -73,6 +76,36 @@ def test_the_fused_pass_answers_as_the_two_passes(
     assert answer.flagged == flagged.tolist() and sum(answer.flagged) >= 30
     assert torch.allclose(torch.tensor(answer.scores), scores, rtol=1e-5, atol=1e-5)
     assert len(svc.store.incidents()) == sum(answer.flagged)
+
+
+@pytest.mark.parametrize("edges", [False, True])
+@needs_ort
+def test_the_fused_pass_flags_as_detect_inputs_with_the_same_parameters(
+    run_folder: Path, backdoored_run, tiny_test, monkeypatch, edges: bool
+) -> None:
+    """The served one-pass guard, with the edge column (read from the input, no pass) or
+    without, answers the fused ONNX Runtime pass with the flags ``detect-inputs`` gives with the
+    same parameters (``transforms=[]``, ``edges``) and seed on the same clean data."""
+    from trojanscope.detect.input_level import auto
+    from trojanscope.detect.input_level.screen import screen
+    from trojanscope.io.models import load_model
+
+    svc, info = serve_timed(run_folder, monkeypatch, True, guard_params={"edges": edges})
+    assert info["fused"] and isinstance(svc.fused, FusedPass)
+    assert svc.guard.detector.edges_ is edges
+    x = inputs(backdoored_run, tiny_test)
+    answer = svc.run(x)
+    svc.close()
+    offline = screen(
+        load_model(run_folder).module,
+        x,
+        tiny_test.x,
+        auto.create("auto", transforms=[], edges=edges),
+        seed=0,
+    )
+    assert answer.flagged == offline.flagged.tolist() and sum(answer.flagged) >= 30
+    assert svc.guard.threshold == pytest.approx(offline.guard.threshold, rel=1e-6)
+    assert torch.allclose(torch.tensor(answer.scores), offline.scores, rtol=1e-5, atol=1e-5)
 
 
 @needs_ort

@@ -242,7 +242,12 @@ def test_auto_guard_serves_the_one_pass_detector() -> None:
 
     params = guard_params(ServeOptions(guard="auto"))
     assert auto.create("auto", **params).forward_passes_per_input == 1
-    assert params["edges"] is False  # the edge default was decided on the five-pass detector
+    # the edge column (read from the input, no pass) joins the served guard (stop 34) ...
+    assert auto.create("auto", **params).edges is True
+    # ... and --guard-param edges=false serves the guard without it, as before
+    without = guard_params(ServeOptions(guard="auto", guard_params={"edges": False}))
+    assert auto.create("auto", **without).edges is False
+    assert auto.create("auto", **without).forward_passes_per_input == 1
     asked = guard_params(ServeOptions(guard="auto", guard_params={"transforms": "auto"}))
     assert auto.create("auto", **asked).forward_passes_per_input == 5
     assert guard_params(ServeOptions(guard="strip", guard_params={"n_overlays": 5})) == {

@@ -189,13 +189,13 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
     detector (``transforms=[]``) unless ``--guard-param transforms=...`` says otherwise — its
     consistency transforms cost up to 4 more passes (3 measured at 6× the bare latency for 64-input
     requests, against the 3× budget: docs/benchmarks.md, "The guarded service under load").
-    That one-pass guard keeps no edge column (``edges=false``, as before stop 33's ``edges=true``
-    default, which was decided on the five-pass detector only) unless ``--guard-param edges=``
-    says otherwise."""
+    That one-pass guard keeps the detector's edge column (``edges=true``: read from the input,
+    no pass, so the fused ONNX Runtime pass serves it too; decided for the served guard on fresh
+    seeds 49-51, docs/benchmarks.md, "issue 14, stop 34"); ``--guard-param edges=false`` serves
+    the guard without it, as before."""
     params = dict(options.guard_params)
     if options.guard == "auto" and "transforms" not in params:
         params["transforms"] = []
-        params.setdefault("edges", False)
     return params
 
 
