@@ -35,19 +35,40 @@ def test_every_kind_of_convolution_counts() -> None:
     for conv in (nn.Conv1d(1, 2, 3), nn.Conv2d(1, 2, 3), nn.ConvTranspose2d(1, 2, 3)):
         assert convolutional(nn.Sequential(conv))
     assert convolutional(torch.jit.script(nn.Sequential(nn.Conv2d(1, 2, 3))))
+    import torch.ao.nn.intrinsic.quantized as nniq
+
+    assert convolutional(nn.Sequential(nniq.ConvReLU2d(1, 2, 3)))
 
 
 def test_an_unlifted_graph_with_a_conv_node_counts() -> None:
-    class Graph(nn.Module):
-        ops = ("Identity", "Conv", "Relu")
+    for op in ("Conv", "ConvTranspose", "QLinearConv"):
 
-    assert convolutional(nn.Sequential(Graph()))
+        class Graph(nn.Module):
+            ops = ("Identity", op, "Relu")
+
+        assert convolutional(nn.Sequential(Graph()))
 
 
 def test_only_a_linear_first_layer_is_evidence_of_a_dense_network() -> None:
     assert dense_network(mlp(), X)
     assert not dense_network(FunctionalConv(), X)  # its first weights are a convolution's
     assert not dense_network(nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(72, 3)), X)
+    assert not dense_network(torch.jit.script(mlp()), X)  # no hooks: no evidence, no error
+
+
+def test_a_constant_held_as_a_parameter_is_not_a_first_layer() -> None:
+    class Normalised(nn.Module):
+        """An exported MLP whose input mean a graph keeps as a model-level parameter."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.mean = nn.Parameter(torch.tensor(0.5))
+            self.body = mlp()
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.body(x - self.mean)
+
+    assert dense_network(Normalised(), X)
 
 
 def test_a_rise_of_exactly_the_threshold_fires_from_any_start(monkeypatch) -> None:

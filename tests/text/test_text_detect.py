@@ -223,23 +223,29 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
 
     fast = {"max_tokens": 1, "per_class": 16, "neutral_tokens": 0, "relax_steps": 0,
             "phrase_tokens": 1, "phrase_margin": 0.1, "phrase_lift": 8}
-    feats = {}
+    feats, verdicts = {}, {}
     for name in ("clean", "badnl"):
         result, folder = runs[name]
         loaded = load_model(folder)
         clean = attach_encoder(loaded, result.test)
-        feats[name] = [registry.create("detector", "text-inversion", **fast).inspect(
-            loaded.module, clean, input_shape=loaded.input_shape, num_classes=2, seed=s).features
+        verdicts[name] = [registry.create("detector", "text-inversion", **fast).inspect(
+            loaded.module, clean, input_shape=loaded.input_shape, num_classes=2, seed=s)
             for s in (0, 0)]
+        feats[name] = [v.features for v in verdicts[name]]
         assert feats[name][0]["tp_lift"] == feats[name][1]["tp_lift"]
         assert feats[name][0]["tp_lift_margin"] == feats[name][1]["tp_lift_margin"]
     pair = (feats["badnl"][0]["tp_lift"], feats["clean"][0]["tp_lift"])
     assert pair[0] > 2.0 and pair[0] > pair[1], pair
     assert feats["badnl"][0]["tp_lift_margin"] > feats["clean"][0]["tp_lift_margin"]
+    # no calibrator is fitted with these options: the verdict does not claim one
+    research = verdicts["badnl"][0]
+    assert research.score_only and any("research options" in n for n in research.detector_notes)
     # without phrase_lift: the phrase search's features only
     result, folder = runs["clean"]
     loaded = load_model(folder)
-    plain = registry.create("detector", "text-inversion", **{**fast, "phrase_lift": 0}).inspect(
+    plain = registry.create("detector", "text-inversion",
+                            **{**fast, "phrase_lift": 0, "phrase_margin": 0.0}).inspect(
         loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
         num_classes=2)
     assert "tp_prob" in plain.features and "tp_lift" not in plain.features
+    assert not any("research options" in n for n in plain.detector_notes)

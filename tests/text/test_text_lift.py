@@ -87,13 +87,16 @@ def test_lift_options_are_checked_and_select_their_calibrators() -> None:
     assert (det.phrase_margin, det.phrase_lift) == (0.1, 16)
     assert det._family(False, True, [], None) == "behaviour:phrase:lift"
     assert det._family(False, True, [], "unordered") == "behaviour:unordered:phrase:lift"
-    # without the phrase search there is nothing to lift
-    assert registry.create("detector", "text-inversion", phrase_lift=16).phrase_lift == 0
+    # without the phrase search there is nothing to lift: refused, not ignored
+    for alone in ({"phrase_lift": 16}, {"phrase_margin": 0.1}):
+        with pytest.raises(ValueError, match="phrase_tokens"):
+            registry.create("detector", "text-inversion", **alone)
     for bad in (
         {"phrase_margin": 1.5},
         {"phrase_margin": -0.1},
         {"phrase_lift": -1},
         {"phrase_lift": 2.5},
+        {"phrase_lift": 10_000},
     ):
         with pytest.raises(ValueError):
             registry.create("detector", "text-inversion", phrase_tokens=3, **bad)

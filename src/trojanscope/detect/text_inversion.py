@@ -69,6 +69,7 @@ FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "rela
 # calibrator does not read its features)
 FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k": 4,
         "span_steps": 0}
+MAX_PHRASE_LIFT = 256  # random spans per class for the lift, at most (one batch: memory)
 MAX_RELAX_K = 1024  # the relaxation's best tokens tried exactly, at most (memory, time)
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
@@ -194,10 +195,13 @@ class TextInversion(ModelDetector):
                 ("neutral_tokens", neutral_tokens, 0, many), ("relax_steps", relax_steps, 0, many),
                 ("relax_k", relax_k, 1, MAX_RELAX_K), ("span_tokens", span_tokens, 0, many),
                 ("span_steps", span_steps, 0, many), ("phrase_tokens", phrase_tokens, 0, many),
-                ("phrase_lift", phrase_lift, 0, many)):
+                ("phrase_lift", phrase_lift, 0, MAX_PHRASE_LIFT)):
             if value is not None:
                 check_option(name, value, low, high, integer=True)
         check_option("phrase_margin", phrase_margin, 0.0, 1.0)
+        if (phrase_lift or phrase_margin) and not phrase_tokens:
+            raise ValueError("phrase_lift and phrase_margin shape the phrase search: give "
+                             "phrase_tokens >= 1 with them")
         self.max_tokens = int(max_tokens)
         self.per_class = None if per_class is None else int(per_class)
         self.candidates = None if candidates is None else int(candidates)
@@ -212,7 +216,7 @@ class TextInversion(ModelDetector):
         self.behaviour = int(check_flag("behaviour", behaviour))
         self.phrase_tokens = int(phrase_tokens)
         self.phrase_margin = float(phrase_margin)
-        self.phrase_lift = int(phrase_lift) if self.phrase_tokens else 0
+        self.phrase_lift = int(phrase_lift)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -249,10 +253,13 @@ class TextInversion(ModelDetector):
             for t in range(k)] if self.neutral_tokens else []
         dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
         at = int(getattr(model, "insert_at", 0))
-        opp = [opposed(ids[pred != t], rival_trigger(found, t), at, pad_id) for t in range(k)]
-        bans = [phrase_ban(banned, lean, t, self.phrase_margin) for t in range(k)]
-        phrases = [self._search(model, opp[t], t, table, bans[t], self.phrase_tokens)
-                   for t in range(k)] if self.phrase_tokens else []
+        opp, bans, phrases = [], [], []
+        if self.phrase_tokens:
+            opp = [opposed(ids[pred != t], rival_trigger(found, t), at, pad_id)
+                   for t in range(k)]
+            bans = [phrase_ban(banned, lean, t, self.phrase_margin) for t in range(k)]
+            phrases = [self._search(model, opp[t], t, table, bans[t], self.phrase_tokens)
+                       for t in range(k)]
         relaxed = self._relaxed(model, ids, pred, table, banned, lean, budget)
         spans = self._spans(model, ids, pred, table, banned, lean, budget)
         results = [ClassResult(t, dom[t], {
@@ -301,12 +308,17 @@ class TextInversion(ModelDetector):
         # vocabulary whose ids are not frequency ranks: a behaviour-only calibrator serves it
         # ("text-inversion:transformer"; with behaviour=1 an unordered vocabulary gets it
         # rescaled on such models, "text-inversion:behaviour:unordered")
+        family = self._family(large, words, notes, unordered)
+        research = bool(self.phrase_lift or self.phrase_margin)
+        if research:  # no calibrator is fitted for them: the :phrase one stands in
+            notes = [*notes,"phrase_lift/phrase_margin are research options: the probability comes "
+                         "from the calibrator fitted without them and is not calibrated for them"]
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
-                            family=self._family(large, words, notes, unordered),
+                            family=family,
                             detector_notes=notes,
                             # measured: the behaviour-only calibrator flags clean models with
                             # such vocabularies (docs/benchmarks.md), so a flag is for review
-                            score_only=unordered is not None)
+                            score_only=unordered is not None or research)
 
     def _family(self, large: bool, words: bool, notes: list[str], unordered: str | None) -> str:
         """The calibrator family: ``""`` (vocabulary rank), ``"transformer"`` (behaviour only,

@@ -18,7 +18,7 @@ with distillation towards the original model's clean outputs and the validation 
 (:meth:`~trojanscope.mitigate.adaptive.Adaptive.unlearn`). With ``check=1`` (the default) the
 second stage's model is then compared with the first stage's on the held-back images
 (:mod:`trojanscope.mitigate.accept`), and the first stage's comes back when the second left
-it worse (on a model without a 2-D convolution judged by accuracy and the suspects' triggers
+it worse (on a dense network judged by accuracy and the suspects' triggers
 only, ``dense_reach=0``). With ``candidates=1`` (the default) the reversed triggers of all
 the detector's top candidate classes are measured before that check, and every class whose
 trigger came back through the stage is unlearnt too (the suspect is not always the target: a
@@ -166,16 +166,16 @@ class Gated(Mitigation):
             reaches ``WARP_REACH`` (a WaNet target that was not the suspect); 0 (default): the
             extra stage keeps the first stage's choice. Development data only, not evaluated
             on a fresh zoo.
-        dense_lr: the second stage's learning rate on a model without a 2-D convolution (an
+        dense_lr: the second stage's learning rate on a model without a convolution (an
             MLP) is multiplied by this (default 1: as for every model). The two SIG MLPs of a
             seed-2000 zoo lost 3.7 and 5.6 points, 3.0 and 4.5 of them in the second stage,
             and its guard cannot see it (docs/benchmarks.md, "The accuracy cost on small SIG
             MLPs"); development data only, not evaluated on a fresh zoo.
-        dense_rounds: with > 0, the second stage on a model without a 2-D convolution runs at
+        dense_rounds: with > 0, the second stage on a model without a convolution runs at
             most this many rounds (0, default: ``rounds``, as for every model). With
             ``dense_check=0`` it failed its rule on a fresh MLP zoo (seed 2100: four backdoored
             models' ASR rose by more than 2 points; docs/benchmarks.md, issue 12 stop 33).
-        dense_check: 0 skips ``check`` on a model without a 2-D convolution (1, default: the
+        dense_check: 0 skips ``check`` on a model without a convolution (1, default: the
             check runs on every model). On development MLPs its reach rule undid 8 of 20
             second stages that had removed the backdoor (a class 0.20-0.25 easier to reach by
             a perturbation of 0.1: fine-tuning alone moves an MLP that much) and never caught
@@ -213,7 +213,7 @@ class Gated(Mitigation):
             convolution (where the ``then`` method has ``epochs``; 0, default: its own). On the
             MLPs of zoo-2100/2200 FT-SAM's 40 epochs cost 1.4-2.9 points of the backdoored
             models' accuracy, most of what they lost. Development data only (issue 12 stop 34).
-        dense_then: 0 skips the first stage on a model without a 2-D convolution when the
+        dense_then: 0 skips the first stage on a model without a convolution when the
             second stage follows (the probe then reads the original model as the first stage's);
             1 (default): it runs on every model. Development data only (issue 12 stop 34).
     """

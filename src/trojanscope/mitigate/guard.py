@@ -19,6 +19,8 @@ from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.metrics import accuracy
 from trojanscope.errors import UserInputError
 
+CONV_OPS = frozenset({"Conv", "ConvTranspose", "QLinearConv", "ConvInteger"})  # ONNX nodes
+
 
 def convolutional(model: nn.Module) -> bool:
     """Whether ``model`` has a convolution: any ``nn.Conv*`` module (1-, 2- or 3-D), a
@@ -28,9 +30,9 @@ def convolutional(model: nn.Module) -> bool:
         if isinstance(m, nn.modules.conv._ConvNd):
             return True
         name = getattr(m, "original_name", "") or type(m).__name__
-        if re.fullmatch(r"Conv(Transpose)?[123]d", name):
+        if re.fullmatch(r"Conv\w*[123]d", name):  # ConvTranspose2d, quantized ConvReLU2d, ...
             return True
-        if "Conv" in getattr(m, "ops", ()):
+        if CONV_OPS.intersection(getattr(m, "ops", ())):
             return True
     return False
 

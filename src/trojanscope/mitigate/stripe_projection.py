@@ -48,18 +48,23 @@ def first_linear(model: nn.Module, x: Tensor) -> nn.Linear | None:
 
 def dense_network(model: nn.Module, x: Tensor) -> bool:
     """Positive evidence of a dense network (an MLP): no convolution, and the first module with
-    weights that ``model`` enters on ``x`` is a :class:`~torch.nn.Linear`. A model whose
-    weights are used by its own code first (a functional ``conv2d``) is not counted as dense."""
+    weight matrices that ``model`` enters on ``x`` is a :class:`~torch.nn.Linear`. A model whose
+    weights are used by its own code first (a functional ``conv2d``) is not counted as dense,
+    nor one that cannot be hooked (a raw TorchScript module): no evidence either way. Scalar
+    and vector constants (an exported model's normalisation) are not weights here."""
     from trojanscope.mitigate.guard import convolutional
 
     if convolutional(model):
         return False
     entered: list[nn.Module] = []
-    hooks = [
-        m.register_forward_pre_hook(lambda m, _i: entered.append(m))
-        for m in model.modules()
-        if next(m.parameters(recurse=False), None) is not None
-    ]
+    try:
+        hooks = [
+            m.register_forward_pre_hook(lambda m, _i: entered.append(m))
+            for m in model.modules()
+            if any(p.dim() >= 2 for p in m.parameters(recurse=False))
+        ]
+    except RuntimeError:  # ScriptModules take no hooks
+        return False
     try:
         predict(model, x)
     finally:
