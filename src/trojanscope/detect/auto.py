@@ -50,7 +50,6 @@ from trojanscope.detect.universal import (
     drawn_gap,
     empty_pixels,
     share_features,
-    share_gap,
     universal_features,
 )
 from trojanscope.errors import UserInputError
