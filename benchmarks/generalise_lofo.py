@@ -186,6 +186,14 @@ def _features(row: dict) -> dict[str, float]:
         from trojanscope.detect.pixels import pixel_features
 
         out.update(pixel_features(torch.tensor(probe["pixel_hits"], dtype=torch.float64)))
+    if row.get("gap_draws"):  # the gaps over several draws (raise_gap_aggregate.py; stop 34)
+        from raise_gap_aggregate import AGG_DRAWS, NAMES, aggregates
+
+        for probe_name, draws in row["gap_draws"].items():
+            agg = aggregates({int(s): g for s, g in draws.items()})
+            if 0 in agg:  # outer seed 0, and the largest over the outer seeds read
+                out[f"{NAMES[probe_name]}_r{AGG_DRAWS}"] = agg[0]
+                out[f"{NAMES[probe_name]}_r{AGG_DRAWS}_max"] = max(agg.values())
     return out
 
 
@@ -204,7 +212,20 @@ HINGE_SLOPES = (1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 40.0, 60.0)
 GAP = "empty_share_gap"
 # Raise-only designs: name prefix -> the gap they read, and the calibrator key they ship as
 # (stop 32: the empty pixels; stop 33: the greedy pixel probe, on top of the first).
-HINGE_DESIGNS = {"hinge: ": (GAP, ""), "pixhinge: ": ("pixel_share_gap", ":pixels")}
+HINGE_DESIGNS = {"hinge: ": (GAP, ""), "pixhinge: ": ("pixel_share_gap", ":pixels"),
+                 # stop 34: the gaps averaged over 5 draws of the clean inputs, the start above
+                 # every clean fitting model's average at every outer seed read, plus a margin
+                 "agghinge: ": (f"{GAP}_r5", ""),
+                 "aggpixhinge: ": ("pixel_share_gap_r5", ":pixels")}
+# Added to the largest clean aggregate before the start's grid (stop 34): the outer seeds read
+# on the development models are few, so a fresh model's may lie a little higher.
+HINGE_MARGIN = 0.02
+# Raise-only terms with their (slope, start) fixed by a rule rather than fitted per fold (stop
+# 34, written before seed 21): name prefix -> (gap, slope, start). The starts are the clean
+# development models' largest 5-draw mean over the outer seeds read plus HINGE_MARGIN; the
+# slope the shipped terms' 60.
+FIXED_HINGES = {"aggfix: ": (f"{GAP}_r5", 60.0, 0.24),
+                "aggpixfix: ": ("pixel_share_gap_r5", 60.0, 0.14)}
 
 
 def hinge(p: np.ndarray, gap: np.ndarray, slope: float, start: float) -> np.ndarray:
@@ -213,12 +234,15 @@ def hinge(p: np.ndarray, gap: np.ndarray, slope: float, start: float) -> np.ndar
     return 1 / (1 + np.exp(-(z + slope * np.maximum(gap - start, 0.0))))
 
 
-def fit_hinge(p: np.ndarray, gap: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+def fit_hinge(p: np.ndarray, gap: np.ndarray, y: np.ndarray, floor: float | None = None
+              ) -> tuple[float, float]:
     """The (slope, start) of the grid with the lowest cross-entropy among those whose start is
     not below any clean fitting model's gap (no clean model of the fit is raised: a
     raise-only term can only add false alarms; ties: the later start, then the smaller
-    slope)."""
-    floor = float(gap[y == 0].max()) if (y == 0).any() else 0.0
+    slope). ``floor`` overrides that lowest start (stop 34: the clean models' largest
+    aggregate over several outer seeds, plus a margin)."""
+    if floor is None:
+        floor = float(gap[y == 0].max()) if (y == 0).any() else 0.0
     best = None
     for start in HINGE_GAPS[floor - 1e-9 <= HINGE_GAPS]:
         for slope in HINGE_SLOPES:
@@ -230,6 +254,16 @@ def fit_hinge(p: np.ndarray, gap: np.ndarray, y: np.ndarray) -> tuple[float, flo
     if best is None:  # every start lies below a clean model's gap: no term (slope 0)
         return 0.0, floor
     return best[1], best[2]
+
+
+def hinge_floor(fit: list[dict], gap: str) -> float | None:
+    """For an aggregated gap (``*_r5``, stop 34): the clean fitting models' largest aggregate
+    over every outer seed read, plus ``HINGE_MARGIN``; None (the fit's own clean maximum) for
+    the single-draw gaps."""
+    clean = [features(r).get(f"{gap}_max") for r in fit if not r["backdoored"]]
+    if not clean or None in clean:
+        return None
+    return max(clean) + HINGE_MARGIN
 
 
 def probe_features(row: dict, probe: dict) -> dict[str, float]:
@@ -306,13 +340,19 @@ def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
     models inside its coverage, design D (fitted on ``train``) for the others; else design."""
     if name == "shipped":
         return np.array([r["probability"] for r in test])
+    fixed = next((k for k in FIXED_HINGES if name.startswith(k)), None)
+    if fixed is not None:  # stop 34: a raise-only term fixed by a rule, over design base
+        gap, slope, start = FIXED_HINGES[fixed]
+        gaps = np.array([features(r).get(gap, 0.0) for r in test])
+        return hinge(predict(train, test, name.removeprefix(fixed)), gaps, slope, start)
     prefix = next((k for k in HINGE_DESIGNS if name.startswith(k)), None)
     if prefix is not None:  # stop 32/33: a raise-only term on a probe's gap, over design base
         base, gap = name.removeprefix(prefix), HINGE_DESIGNS[prefix][0]
         fit = [r for r in train if gap in features(r)]
         y = np.array([r["backdoored"] for r in fit], dtype=int)
         slope, start = fit_hinge(predict(train, fit, base),
-                                 np.array([features(r)[gap] for r in fit]), y)
+                                 np.array([features(r)[gap] for r in fit]), y,
+                                 hinge_floor(fit, gap))
         HINGES[name] = (slope, start, len(fit))
         gaps = np.array([features(r).get(gap, 0.0) for r in test])
         return hinge(predict(train, test, base), gaps, slope, start)
@@ -523,7 +563,7 @@ def ship_raise(pool: list[dict], name: str, path: Path) -> None:
     fit = [r for r in pool if gap in features(r)]
     y = np.array([r["backdoored"] for r in fit], dtype=int)
     slope, start = fit_hinge(predict(pool, fit, name.removeprefix(prefix)),
-                             np.array([features(r)[gap] for r in fit]), y)
+                             np.array([features(r)[gap] for r in fit]), y, hinge_floor(fit, gap))
     cals = load_calibrators(path)
     key = f"auto:{RAISE}{suffix}"
     why = {GAP: "from the clean data's empty pixels one class is reached far more often than "

@@ -118,3 +118,18 @@ def test_the_raise_only_term_never_raises_a_clean_fitting_model() -> None:
     q = lofo.hinge(p, gap, slope, start)
     assert q[:3] == pytest.approx(p[:3]) and (q >= p - 1e-12).all()
     assert q[3] > 0.9  # the backdoored model with the largest gap is raised
+
+
+def test_the_five_draw_average_reads_whole_windows_and_sets_the_floor() -> None:
+    """``raise_gap_aggregate.aggregates`` (stop 34): outer seed s is the mean of draws s..s+4,
+    only where all five were read; ``fit_hinge``'s ``floor`` keeps the start above it."""
+    agg = load("raise_gap_aggregate")
+    draws = {s: 0.1 * (s + 1) for s in range(6)}  # 0.1 .. 0.6
+    assert agg.aggregates(draws) == pytest.approx({0: 0.3, 1: 0.4})
+    assert agg.aggregates({0: 0.5, 1: 0.5, 2: 0.5, 4: 0.5, 5: 0.5}) == {}
+    lofo = load("generalise_lofo")
+    y = np.array([0, 0, 1, 1])
+    p = np.array([0.2, 0.1, 0.2, 0.3])
+    gap = np.array([0.05, 0.10, 0.5, 0.3])
+    assert lofo.fit_hinge(p, gap, y)[1] == pytest.approx(0.10)
+    assert lofo.fit_hinge(p, gap, y, floor=0.215)[1] == pytest.approx(0.22)

@@ -42,18 +42,18 @@ from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdic
 from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.coverage import architecture_traits, coverage_notes
-from trojanscope.detect.pixels import PIXEL_GAP_HINT, pixel_features, pixel_hits
+from trojanscope.detect.pixels import PIXEL_GAP_HINT, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
     EMPTY_GAP_HINT,
     UniversalPerturbation,
+    drawn_gap,
     empty_pixels,
     share_features,
-    share_gap,
     universal_features,
 )
 from trojanscope.errors import UserInputError
-from trojanscope.params import check_flag
+from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 
 PROBES = ("out-of-coverage", "always", "never")
@@ -83,19 +83,25 @@ class AutoDetector(ModelDetector):
             then raises the probability of a model whose gap exceeds 0.08. Off by default
             (``-p pixels=true`` turns it on): its start holds on the draw of clean inputs it
             was fitted on (seed 0) but not on others (docs/benchmarks.md, issue 9 stop 33).
+        draws: how many draws of the clean inputs (30 per class) the empty-pixel and pixel
+            probes read, draw ``i`` seeded ``seed + i``; their gaps are the mean over the draws
+            (issue 9, stop 34: a single draw's gap moves enough between draws to put a clean
+            model beyond a raise term's start now and then). Each draw costs one probe run.
     """
 
     name = "auto"
     needs_data = False
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
-                 empty: bool = True, pixels: bool = False) -> None:
+                 empty: bool = True, pixels: bool = False, draws: int = 1) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
         self.shares = check_flag("shares", shares)
         self.empty = check_flag("empty", empty)
         self.pixels = check_flag("pixels", pixels)
+        check_option("draws", draws, 1, 20, integer=True)
+        self.draws = int(draws)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         if tabular(target):  # tables: the tabular search (MM-BD's margins need images)
@@ -111,20 +117,20 @@ class AutoDetector(ModelDetector):
         # none, and the probes would only read the model's ordinary confusions there
         images = len(target.input_shape) == 3 and bool(empty_pixels(target.clean.x).any())
         if self.empty and images:
-            empty = UniversalPerturbation(pattern="empty").hits(
-                target, torch.Generator().manual_seed(seed))
-            verdict.features.update(share_gap(empty, "empty"))
-            shares = empty.mean(1)
+            probe = UniversalPerturbation(pattern="empty")
+            gap, shares = drawn_gap(lambda g: probe.hits(target, g), seed, self.draws, "empty")
+            verdict.features["empty_share_gap"] = gap
             for row in verdict.per_class:
                 row.details["empty_share"] = float(shares[row.cls])
             verdict.features["empty_top_class"] = float(shares.argmax())
-            if verdict.features["empty_share_gap"] > EMPTY_GAP_HINT:
+            if gap > EMPTY_GAP_HINT:
                 hinted.append(int(shares.argmax()))
         if self.pixels and images:
-            verdict.features.update(pixel_features(
-                pixel_hits(target, torch.Generator().manual_seed(seed))))
-            if verdict.features["pixel_share_gap"] > PIXEL_GAP_HINT:
-                hinted.append(int(verdict.features["pixel_top_class"]))
+            gap, shares = drawn_gap(lambda g: pixel_hits(target, g), seed, self.draws, "pixel")
+            verdict.features["pixel_share_gap"] = gap
+            verdict.features["pixel_top_class"] = float(shares.argmax())
+            if gap > PIXEL_GAP_HINT:
+                hinted.append(int(shares.argmax()))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]

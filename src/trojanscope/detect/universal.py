@@ -32,6 +32,7 @@ gap (``share_gap``: the largest share minus the second) is the one issue 9 measu
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -208,6 +209,23 @@ def share_gap(hits: torch.Tensor, prefix: str = "empty") -> dict[str, float]:
     (20/150 - 8/150 reads 0.0800000057), in the raise or in ``auto``'s hints alike."""
     top, second = hits.to(torch.float64).mean(1).topk(2).values.tolist()
     return {f"{prefix}_share_gap": round(top - second, 6)}
+
+
+def drawn_gap(
+    hits_of: Callable[[torch.Generator], torch.Tensor], seed: int, draws: int, prefix: str
+) -> tuple[float, torch.Tensor]:
+    """A probe's flip-share gap averaged over ``draws`` draws of the clean inputs, draw ``i``
+    from a generator seeded ``seed + i`` (issue 9, stop 34: one draw of 30 inputs per class
+    puts a clean model's gap above a raise term's start about once in 70; the mean of several
+    does not move as far). Returns the mean of :func:`share_gap`'s gaps, rounded like it, and
+    the per-class shares averaged over the draws (the most-reached class is their largest).
+    With ``draws=1`` it is the single draw's gap and shares."""
+    gaps, shares = [], []
+    for i in range(draws):
+        hits = hits_of(torch.Generator().manual_seed(seed + i))
+        gaps.append(share_gap(hits, prefix)[f"{prefix}_share_gap"])
+        shares.append(hits.to(torch.float64).mean(1))
+    return round(sum(gaps) / draws, 6), torch.stack(shares).mean(0)
 
 
 def universal_features(sizes: list[float], prefix: str = "uap") -> dict[str, float]:
