@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -20,6 +21,7 @@ from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.tabular_excess import _apply, reference_model
 from trojanscope.detect.tabular_search import TabularSearch, interior
 from trojanscope.io.models import load_model
+from trojanscope.zoo import ZooEntry, status
 
 
 def effect(model, ref, x, c, combo) -> dict[str, float]:
@@ -39,40 +41,78 @@ def main() -> None:
     ap.add_argument("--json", required=True, help="tabular_joint_excess.py --json output")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    rows = json.load(open(args.json))
+    rows = json.loads(Path(args.json).read_text())
     clean = load_dataset("credit-default", "test")
     schema = schema_of(clean)
     x_all, y_all = clean.get_batch(torch.arange(len(clean)))
-    drawn = int(torch.randint(0, 2**31 - 1, (1,),
-                              generator=torch.Generator().manual_seed(args.seed)))
+    drawn = int(
+        torch.randint(0, 2**31 - 1, (1,), generator=torch.Generator().manual_seed(args.seed))
+    )
     ref = reference_model(x_all, y_all, 2, seed=drawn)
     search = TabularSearch()
-    flips = {0: [], 1: []}
+    out_rows = []
     for r in rows:
         model = load_model(r["model"]).module.eval()
         inner = interior(search.candidates(model, schema, x_all), x_all, search.excess_tail)
         by_name = {f"{c.column}={c.text}": c for c in inner}
-        out = {"model": r["model"].split("zoo/")[-1], "bd": bool(r["trigger"])}
+        entry = ZooEntry(**json.loads((Path(r["model"]) / "zoo_entry.json").read_text()))
+        out = {
+            "model": r["model"].split("zoo/")[-1],
+            "bd": bool(r["trigger"]),
+            "attack": r["attack"],
+            "target": r["target"],
+            "status": status(entry),
+            "gap_old": r["gap_old"],
+            "arg_old": r["arg_old"],
+        }
         for t in range(2):
             x = x_all[torch.nonzero(y_all != t).flatten()]
             e = effect(model, ref, x, t, [by_name[n] for n in r["found"][str(t)]])
             out[f"c{t}"] = {k: round(v, 3) for k, v in e.items()}
-            flips[t].append((out["bd"], e["model_flip"], e["model_flip"] - e["ref_flip"]))
+        d = [out[f"c{t}"]["model_flip"] - out[f"c{t}"]["ref_flip"] for t in range(2)]
+        out.update(d=d, dmax=max(d), arg_d=int(np.argmax(d)))
         if r["trigger"]:
             values = dict(kv.split("=", 1) for kv in r["trigger"].split(","))
             tr = int(r["target"])
             x = x_all[torch.nonzero(y_all != tr).flatten()]
             e = effect(model, ref, x, tr, planted(schema, values))
             out["planted"] = {k: round(v, 3) for k, v in e.items()}
+        out_rows.append(out)
         print(json.dumps(out), flush=True)
-    for t in range(2):
-        pos = [f for b, f, _ in flips[t] if b]
-        neg = [f for b, f, _ in flips[t] if not b]
-        pos_d = [d for b, _, d in flips[t] if b]
-        neg_d = [d for b, _, d in flips[t] if not b]
-        print(f"class {t}: best combination's flip rate, backdoored mean {np.mean(pos):.3f} "
-              f"clean {np.mean(neg):.3f}, ROC-AUC {auc(pos, neg):.3f}; less the reference's: "
-              f"ROC-AUC {auc(pos_d, neg_d):.3f}")
+    summarise(out_rows)
+
+
+def summarise(rows: list[dict]) -> None:
+    """ROC-AUC of ``tab_excess_gap`` (shipped) and of ``dmax`` (the best combinations' flip
+    rate less the reference's, larger class) per family against every clean model; how
+    often each one's class is the target; models that do not count (inert backdoors, collapsed
+    models: :func:`trojanscope.zoo.status`) left out, as ``zoo eval`` does."""
+    neg = [r for r in rows if not r["bd"]]
+    neg = [r for r in neg if r["status"] == "clean"]
+    live = [r for r in rows if r["bd"] and r["status"] == "backdoored"]
+    fams = sorted({(r["attack"], r["target"]) for r in live})
+    print(
+        f"{len(neg)} clean, {len(live)} backdoored (left out, as zoo eval does: "
+        f"{len(rows) - len(neg) - len(live)})"
+    )
+    print("| family | n | gap_old ROC-AUC | dmax ROC-AUC | gap_old class right | dmax right |")
+    print("|---|---|---|---|---|---|")
+    for fam in [*fams, None]:
+        pos = [r for r in live if fam is None or (r["attack"], r["target"]) == fam]
+        name = "all" if fam is None else f"{fam[0]} target {fam[1]}"
+        print(
+            f"| {name} | {len(pos)} | "
+            f"{auc([r['gap_old'] for r in pos], [r['gap_old'] for r in neg]):.3f} | "
+            f"{auc([r['dmax'] for r in pos], [r['dmax'] for r in neg]):.3f} | "
+            f"{sum(r['arg_old'] == r['target'] for r in pos)} | "
+            f"{sum(r['arg_d'] == r['target'] for r in pos)} |"
+        )
+    print(
+        "clean dmax: max",
+        round(max(r["dmax"] for r in neg), 3),
+        "median",
+        round(float(np.median([r["dmax"] for r in neg])), 3),
+    )
 
 
 if __name__ == "__main__":
