@@ -161,14 +161,15 @@ def main() -> None:
             tr = int(row["target"])
             x = x_all[torch.nonzero(y_all != tr).flatten()]
             row["planted"] = float(excess_of(model, ref, x, tr, [planted(schema, values)])[0])
+            # the trigger's columns that the best combination towards the target sets
             row["hit"] = sum(any(f.startswith(k + "=") for f in found[tr]) for k in values)
         out.append(row)
         print(
             json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}),
             flush=True,
         )
-    pos = [r for r in out if r["trigger"]]
-    neg = [r for r in out if not r["trigger"]]
+    pos = [r for r in out if r["attack"]]  # every model here counts (no inert ones left out)
+    neg = [r for r in out if not r["attack"]]
     for key, arg in (("gap_old", "arg_old"), ("gap_new", "arg_new")):
         right = sum(r[arg] == int(r["target"]) for r in pos)
         print(

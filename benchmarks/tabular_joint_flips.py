@@ -58,7 +58,7 @@ def main() -> None:
         entry = ZooEntry(**json.loads((Path(r["model"]) / "zoo_entry.json").read_text()))
         out = {
             "model": r["model"].split("zoo/")[-1],
-            "bd": bool(r["trigger"]),
+            "bd": r["attack"] is not None,
             "attack": r["attack"],
             "target": r["target"],
             "status": status(entry),
