@@ -53,6 +53,26 @@ def planted(schema, values: dict[str, str]) -> list[Candidate]:
     return out
 
 
+def twin_model(x: torch.Tensor, y: torch.Tensor, seed: int, steps: int = 300) -> torch.nn.Module:
+    """A clean MLP (the zoo's 256-128 ReLU shape) fitted on the detector's clean rows: the
+    reference for ``--ref twin`` (what a clean network, not a linear model, does)."""
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(x.shape[1], 256),
+        torch.nn.ReLU(),
+        torch.nn.Linear(256, 128),
+        torch.nn.ReLU(),
+        torch.nn.Linear(128, 2),
+    )
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=1e-4)
+    with torch.enable_grad():
+        for _ in range(steps):
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(net(x), y).backward()
+            opt.step()
+    return net.eval()
+
+
 def excess_of(model, ref, x, c, combos) -> np.ndarray:
     with torch.no_grad():
         pm = float(torch.softmax(model(x).float(), 1)[:, c].mean())
@@ -99,6 +119,12 @@ def main() -> None:
     ap.add_argument("--beam", type=int, default=10, help="0: no beam")
     ap.add_argument("--sample", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0, help="the inspection seed (detect's 0)")
+    ap.add_argument(
+        "--ref",
+        choices=["linear", "twin"],
+        default="linear",
+        help="the reference subtracted: the shipped linear one, or a clean MLP twin",
+    )
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     search = TabularSearch()
@@ -117,7 +143,10 @@ def main() -> None:
         drawn = int(
             torch.randint(0, 2**31 - 1, (1,), generator=torch.Generator().manual_seed(args.seed))
         )
-        ref = reference_model(x_all, y_all, 2, seed=drawn)
+        if args.ref == "twin":
+            ref = twin_model(x_all, y_all, drawn)
+        else:
+            ref = reference_model(x_all, y_all, 2, seed=drawn)
         inner = interior(search.candidates(model, schema, x_all), x_all, search.excess_tail)
         t_ref = time.perf_counter() - t0
         row = {
