@@ -73,6 +73,15 @@ def twin_model(x: torch.Tensor, y: torch.Tensor, seed: int, steps: int = 300) ->
     return net.eval()
 
 
+def credit_default_reference(seed: int):
+    """credit-default's test rows (the detector's clean data), their schema and the linear
+    reference ``detect`` fits with ``seed`` (the first draw of its generator)."""
+    clean = load_dataset("credit-default", "test")
+    x_all, y_all = clean.get_batch(torch.arange(len(clean)))
+    drawn = int(torch.randint(0, 2**31 - 1, (1,), generator=torch.Generator().manual_seed(seed)))
+    return schema_of(clean), x_all, y_all, reference_model(x_all, y_all, 2, seed=drawn)
+
+
 def excess_of(model, ref, x, c, combos) -> np.ndarray:
     with torch.no_grad():
         pm = float(torch.softmax(model(x).float(), 1)[:, c].mean())

@@ -17,10 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from tabular_joint_excess import planted
-from trojanscope.data import load_dataset
-from trojanscope.data.tabular.table import schema_of
-from trojanscope.detect.tabular_excess import _apply, reference_model
+from tabular_joint_excess import credit_default_reference, planted
+from trojanscope.detect.tabular_excess import _apply
 from trojanscope.io.models import load_model
 
 
@@ -34,13 +32,7 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", required=True, help="backdoored MLP folders")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    clean = load_dataset("credit-default", "test")
-    schema = schema_of(clean)
-    x_all, y_all = clean.get_batch(torch.arange(len(clean)))
-    drawn = int(
-        torch.randint(0, 2**31 - 1, (1,), generator=torch.Generator().manual_seed(args.seed))
-    )
-    ref = reference_model(x_all, y_all, 2, seed=drawn)
+    schema, x_all, y_all, ref = credit_default_reference(args.seed)
     print("| model | trigger | backdoored | clean MLPs of its zoo: mean (max), n | reference |")
     print("|---|---|---|---|---|")
     for folder in args.models:
