@@ -417,8 +417,12 @@ MODEL_KEY = ("tab_flip_1", "tab_score", "tab_mass", "tab_mass_group", "tab_mass_
 
 def model_key(row: dict) -> str:
     """What tells one model from another in the rows: its label, table and the features every
-    tree row holds (two zoos' copies of one deterministic model get the same)."""
-    feats = [round(row["features"].get(k, 0.0), 9) for k in MODEL_KEY]
+    tree row holds (two zoos' copies of one deterministic model get the same). A network's
+    tree features are 0 and its flip rates few-valued, so distinct MLPs shared those keys and
+    ``--copies-out`` left them out as copies (issue 16 stop 34b): a network is keyed by every
+    feature."""
+    keys = MODEL_KEY if row["arch"] != "mlp" else sorted(row["features"])
+    feats = [round(row["features"].get(k, 0.0), 9) for k in keys]
     return json.dumps([bool(row["backdoored"]), row["table"], row["arch"], feats])
 
 

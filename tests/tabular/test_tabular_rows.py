@@ -381,6 +381,21 @@ def test_copies_out_leaves_a_held_out_models_copies_out_of_the_fit(capsys) -> No
     assert flagged == {False: 14, True: 16}
 
 
+def test_copies_out_keys_networks_by_every_feature() -> None:
+    """Distinct MLPs share the tree features (0) and often the few-valued flip rates; keyed
+    by those, ``--copies-out`` took them for copies (stop 34b). A network is keyed by every
+    feature, so two MLPs that differ only in ``tab_excess`` are two models; a tree's key is
+    unchanged (only the tree features)."""
+    bench = load_bench()
+    mlp = {"backdoored": False, "table": "credit-default", "arch": "mlp",
+           "features": {"tab_flip_1": 0.0, "tab_score": 0.1, "tab_excess": 0.3}}
+    twin = {**mlp, "features": {**mlp["features"], "tab_excess": 0.4}}
+    assert bench.model_key(mlp) != bench.model_key(twin)
+    assert bench.model_key(mlp) == bench.model_key({**mlp, "features": dict(mlp["features"])})
+    tree = {**mlp, "arch": "xgboost"}
+    assert bench.model_key(tree) == bench.model_key({**twin, "arch": "xgboost"})
+
+
 def test_rule_figures_of_tab_fresh15_from_committed_rows(capsys) -> None:
     """Stop 33's shipping rule on the fresh zoo (seeds 2500/2510): the stored probabilities
     (the file before stop 33) against the candidate (XGBoost + the bound recurrence's lead +
