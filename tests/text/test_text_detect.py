@@ -233,9 +233,13 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
             for s in (0, 0)]
         assert feats[name][0]["tp_lift"] == feats[name][1]["tp_lift"]
         assert feats[name][0]["tp_lift_margin"] == feats[name][1]["tp_lift_margin"]
+        assert feats[name][0]["tp_lift_z"] == feats[name][1]["tp_lift_z"]
     pair = (feats["badnl"][0]["tp_lift"], feats["clean"][0]["tp_lift"])
     assert pair[0] > 2.0 and pair[0] > pair[1], pair
     assert feats["badnl"][0]["tp_lift_margin"] > feats["clean"][0]["tp_lift_margin"]
+    # the self-normalised lift (stop 34b): the planted word, in the model's own spread
+    z = (feats["badnl"][0]["tp_lift_z"], feats["clean"][0]["tp_lift_z"])
+    assert z[0] > 3.0 and z[0] > z[1] + 3.0, z
     # without phrase_lift: the phrase search's features only
     result, folder = runs["clean"]
     loaded = load_model(folder)
@@ -243,3 +247,4 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
         loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
         num_classes=2)
     assert "tp_prob" in plain.features and "tp_lift" not in plain.features
+    assert "tp_lift_z" not in plain.features
