@@ -83,6 +83,23 @@ def feature_alone(rows: list[ZooRow], groups: list[str], feature: str) -> dict:
     return out
 
 
+def across(rows: list[ZooRow], feature: str) -> float:
+    """The share of (Kim CNN ``sentence`` model, clean mean-pooled model) pairs in which the
+    Kim CNN reads higher: whether a term fitted across the architectures can use ``feature``
+    (stop 34: ``tp_lift`` put every such Kim CNN below every such mean-pooled model)."""
+    have = [r for r in rows if feature in r.features]  # the rows with the lift only
+    kim = [
+        r.features[feature] for r in have if r.name.startswith("cnn-") and r.attack == "sentence"
+    ]
+    bag = [r.features[feature] for r in have if r.name.startswith("bag-") and not r.backdoored]
+    share = sum(k > b for k in kim for b in bag) / (len(kim) * len(bag))
+    print(
+        f"{feature}: Kim CNN sentence above clean mean-pooled in {share:.3f} of "
+        f"{len(kim)} x {len(bag)} pairs"
+    )
+    return share
+
+
 def fmt(r: list | None) -> str:
     return "-" if r is None else f"{r[0]:.2f}-{r[1]:.2f} (n={r[2]})"
 
@@ -100,6 +117,7 @@ def main() -> None:
     result: dict = {
         "models": len(rows),
         "alone": {f: feature_alone(rows, opts.groups, f) for f in ("tp_lift_z", "tp_lift")},
+        "across": {f: across(rows, f) for f in ("tp_lift_z", "tp_lift")},
     }
     shipped = load_calibrators(SHIPPED)
     made = phrase_candidates(shipped, Z_TERMS + LIFT_TERMS)
