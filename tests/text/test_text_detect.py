@@ -234,12 +234,16 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
         feats[name] = [v.features for v in verdicts[name]]
         assert feats[name][0]["tp_lift"] == feats[name][1]["tp_lift"]
         assert feats[name][0]["tp_lift_margin"] == feats[name][1]["tp_lift_margin"]
+        assert feats[name][0]["tp_lift_z"] == feats[name][1]["tp_lift_z"]
     pair = (feats["badnl"][0]["tp_lift"], feats["clean"][0]["tp_lift"])
     assert pair[0] > 2.0 and pair[0] > pair[1], pair
     assert feats["badnl"][0]["tp_lift_margin"] > feats["clean"][0]["tp_lift_margin"]
     # no calibrator is fitted with these options: the verdict does not claim one
     research = verdicts["badnl"][0]
     assert research.score_only and any("research options" in n for n in research.detector_notes)
+    # the self-normalised lift (stop 34b): the planted word, in the model's own spread
+    z = (feats["badnl"][0]["tp_lift_z"], feats["clean"][0]["tp_lift_z"])
+    assert z[0] > 3.0 and z[0] > z[1] + 3.0, z
     # without phrase_lift: the phrase search's features only
     result, folder = runs["clean"]
     loaded = load_model(folder)
@@ -249,3 +253,4 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
         num_classes=2)
     assert "tp_prob" in plain.features and "tp_lift" not in plain.features
     assert not any("research options" in n for n in plain.detector_notes)
+    assert "tp_lift_z" not in plain.features

@@ -12,11 +12,15 @@ from torch import nn
 from trojanscope import registry
 from trojanscope.detect.text_phrase import (
     LIFT_CLIP,
+    Z_FLOOR,
     clipped_logit,
+    each_span_margins,
     lift_features,
+    lift_z_features,
     phrase_ban,
     random_spans,
     span_scores,
+    z_score,
 )
 
 
@@ -63,6 +67,35 @@ def test_span_scores_are_the_mean_probability_and_logit_margin() -> None:
     )
     assert prob == pytest.approx(float(logits.softmax(1)[:, 1].mean()))
     assert margin == pytest.approx(float((logits[:, 1] - logits[:, 0]).mean()))
+
+
+def test_each_span_margins_are_read_span_by_span() -> None:
+    w = torch.zeros(6, 2)
+    w[3] = torch.tensor([0.0, 4.0])  # token 3 pushes class 1
+    w[4] = torch.tensor([1.0, 0.0])  # token 4 pushes class 0
+    model = BagModel(w)
+    x = torch.tensor([[5, 0, 0, 0], [5, 5, 0, 0]])
+    each = each_span_margins(model, x, 1, [[3], [4], [5]], at=0, pad_id=0)
+    # mean over non-padding tokens: token 3 then one or two neutral tokens
+    assert each == pytest.approx([(4 / 2 + 4 / 3) / 2, -(1 / 2 + 1 / 3) / 2, 0.0])
+    # their mean is the pooled margin the raw lift reads
+    _, pooled = span_scores(model, x, 1, [[3], [4], [5]], at=0, pad_id=0)
+    assert sum(each) / 3 == pytest.approx(pooled)
+
+
+def test_z_score_is_in_units_of_the_samples_spread() -> None:
+    assert z_score(5.0, [1.0, 2.0, 3.0]) == pytest.approx(3.0)  # mean 2, sd 1 (n - 1)
+    assert z_score(2.0, [0.0, 4.0]) == pytest.approx(0.0)
+    # identical random spans: the spread is floored, not divided by zero
+    assert z_score(1.0, [0.0, 0.0]) == pytest.approx(1.0 / Z_FLOOR)
+    # the same lift over a wider spread reads lower: the architecture's scale divides out
+    assert z_score(6.0, [0.0, 2.0, 4.0]) < z_score(3.0, [0.0, 0.5, 1.0])
+
+
+def test_lift_z_features_read_the_largest_class() -> None:
+    rows = [{"z_margin": 2.5}, {"z_margin": 7.0}, None]
+    assert lift_z_features(rows) == {"tp_lift_z": 7.0}
+    assert lift_z_features([None, None]) == {"tp_lift_z": 0.0}
 
 
 def test_random_spans_draw_only_allowed_tokens_from_the_generator() -> None:

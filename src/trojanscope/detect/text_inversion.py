@@ -45,13 +45,16 @@ from trojanscope.detect.base import (
     balanced_sample,
 )
 from trojanscope.detect.text_phrase import (
+    each_span_margins,
     lift_features,
+    lift_z_features,
     opposed,
     phrase_ban,
     phrase_features,
     random_spans,
     rival_trigger,
     span_scores,
+    z_score,
 )
 from trojanscope.detect.text_relax import best_single_token, insert_ids
 from trojanscope.detect.text_span import best_span
@@ -170,7 +173,9 @@ class TextInversion(ModelDetector):
             is out of the phrase search (default 0.0: any lean; stop 33's candidate 0.1).
         phrase_lift: random spans per class for the span lift (``tp_lift``,
             ``tp_lift_margin``: the phrase search's span against random spans of the tokens it
-            was searched over, :func:`trojanscope.detect.text_phrase.lift_features`); 0 (the
+            was searched over, :func:`trojanscope.detect.text_phrase.lift_features`; and
+            ``tp_lift_z``, the span's margin as a z-score among those random spans',
+            :func:`~trojanscope.detect.text_phrase.lift_z_features`, stop 34b); 0 (the
             default): no lift. With it the ``":phrase:lift"`` calibrators are looked up; none
             is shipped (its rule's development gate failed), so stop 32's ``":phrase"`` ones
             (fitted at margin 0) give the probability (docs/benchmarks.md, issue 15, stop 34).
@@ -291,8 +296,10 @@ class TextInversion(ModelDetector):
         if phrases:
             features.update(phrase_features([p[2][-1] for p in phrases]))
         if phrases and self.phrase_lift:  # drawn last: the searches above see the same stream
-            features.update(lift_features([self._lift(model, opp[t], t, phrases[t][0], bans[t],
-                                                      generator) for t in range(k)]))
+            lifts = [self._lift(model, opp[t], t, phrases[t][0], bans[t], generator)
+                     for t in range(k)]
+            features.update(lift_features(lifts))
+            features.update(lift_z_features(lifts))
         if any(relaxed):
             features.update(relaxed_features(relaxed))
         if any(spans):
@@ -397,8 +404,9 @@ class TextInversion(ModelDetector):
         prob, margin = span_scores(model, x, t, [span], at, pad_id)
         base = random_spans(allowed, len(span), self.phrase_lift, generator)
         base_prob, base_margin = span_scores(model, x, t, base, at, pad_id)
+        each = each_span_margins(model, x, t, base, at, pad_id)
         return {"span_prob": prob, "span_margin": margin, "base_prob": base_prob,
-                "base_margin": base_margin}
+                "base_margin": base_margin, "z_margin": z_score(margin, each)}
 
     def _dominance(self, model: nn.Module, x: Tensor, t: int,
                    found: list[tuple[list[int], list[float], list[float]]], pad_id: int) -> float:

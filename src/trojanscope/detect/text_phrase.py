@@ -22,6 +22,7 @@ from trojanscope.detect.text_tokens import leaning_to
 
 PHRASE_MARGIN = 0.0  # a token seen more often in the class's clean sentences than uniform is out
 LIFT_CLIP = 1e-4  # probabilities are read in [LIFT_CLIP, 1 - LIFT_CLIP] for the lift's logits
+Z_FLOOR = 1e-3  # the random spans' spread is read as at least this (no division by 0)
 
 
 def rival_trigger(found: list[tuple[list[int], list[float], list[float]]], t: int) -> list[int]:
@@ -61,6 +62,25 @@ def span_scores(
     return float(logits.softmax(1)[:, t].mean()), float(margin.mean())
 
 
+def each_span_margins(
+    model: nn.Module, x: Tensor, t: int, spans: list[list[int]], at: int, pad_id: int
+) -> list[float]:
+    """Per span of ``spans``: the mean logit margin of class ``t`` (its logit less the largest
+    other logit) over every sentence of ``x`` with that span inserted."""
+    with torch.no_grad():  # every span's sentences in one batch, read back span by span
+        logits = model(torch.cat([insert_ids(x, s, at, pad_id) for s in spans]))
+    others = torch.cat([logits[:, :t], logits[:, t + 1 :]], 1)
+    return (logits[:, t] - others.max(1).values).view(len(spans), -1).mean(1).tolist()
+
+
+def z_score(value: float, sample: list[float]) -> float:
+    """How many of ``sample``'s standard deviations (n - 1, at least :data:`Z_FLOOR`)
+    ``value`` lies above its mean."""
+    mean = sum(sample) / len(sample)
+    var = sum((v - mean) ** 2 for v in sample) / max(len(sample) - 1, 1)
+    return (value - mean) / max(math.sqrt(var), Z_FLOOR)
+
+
 def random_spans(
     allowed: Tensor, length: int, draws: int, generator: torch.Generator
 ) -> list[list[int]]:
@@ -90,3 +110,15 @@ def lift_features(lifts: list[dict[str, float] | None]) -> dict[str, float]:
         "tp_lift": max(clipped_logit(r["span_prob"]) - clipped_logit(r["base_prob"]) for r in rows),
         "tp_lift_margin": max(r["span_margin"] - r["base_margin"] for r in rows),
     }
+
+
+def lift_z_features(lifts: list[dict[str, float] | None]) -> dict[str, float]:
+    """The span lift read within the model's own random spans (issue 15, stop 34b): the
+    searched span's mean logit margin as a z-score among its class's random spans' margins,
+    largest over the classes (``tp_lift_z``). The raw lift's scale is the architecture's (a
+    mean-pooled model's random spans spread wider than a Kim CNN's); a z-score is in units of
+    the model's own spread. (Margins, not probabilities: random spans' mean probabilities sit
+    at the clip on opposed sentences, so their spread is none.)
+    ``lifts``: per class ``{z_margin, ...}``, or None as for :func:`lift_features`."""
+    rows = [r for r in lifts if r]
+    return {"tp_lift_z": max((r["z_margin"] for r in rows), default=0.0)}
