@@ -19,6 +19,7 @@ from trojanscope.errors import DataInputError, UserInputError
 
 if TYPE_CHECKING:
     from trojanscope.audit.pipeline import AuditOptions
+    from trojanscope.detect.data.inputs import SuspectData
 
 
 def check_audit_data(options: AuditOptions) -> None:
@@ -34,10 +35,22 @@ def check_audit_data(options: AuditOptions) -> None:
                 label_column=options.label_column,
             )
     if options.training_data is not None:
-        from trojanscope.detect.data.inputs import load_suspect
+        training_data(options)
 
-        with user_data_error("--training-data", options.training_data):
-            load_suspect(options.training_data)
+
+def training_data(options: AuditOptions) -> SuspectData:
+    """``--training-data``, loaded once: the up-front check keeps what it loaded on
+    ``options`` and the data step takes it from there (``audit-registry`` reads the file once
+    for all its models in one process, not once per model and step)."""
+    spec = str(options.training_data)
+    if options.training_loaded is not None and options.training_loaded[0] == spec:
+        return options.training_loaded[1]
+    from trojanscope.detect.data.inputs import load_suspect
+
+    with user_data_error("--training-data", options.training_data):
+        loaded = load_suspect(options.training_data)
+    options.training_loaded = (spec, loaded)
+    return loaded
 
 
 @contextmanager

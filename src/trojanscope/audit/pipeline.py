@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from trojanscope.data.dataset import TensorDataset
+    from trojanscope.detect.data.inputs import SuspectData
     from trojanscope.io.models import LoadedModel
 
 
@@ -55,6 +56,15 @@ class AuditOptions:
     scan_configs: Sequence[Path] = ()
     suppress: Sequence[str] = ()
     command: str = ""
+    # ``--training-data`` as loaded by the up-front check, for the data step to use (one read);
+    # left out of copies sent to worker processes (they read it once per model instead).
+    training_loaded: tuple[str, SuspectData] | None = field(default=None, repr=False,
+                                                            compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["training_loaded"] = None
+        return state
 
     def check(self) -> None:
         """Out-of-range options are a user error before any work starts."""
