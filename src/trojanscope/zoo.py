@@ -302,8 +302,11 @@ def _shown(value: float | None) -> str:
 
 
 def _escalate(entry: ZooEntry) -> None:
-    """After a failed attempt: a new seed and a stronger attack (the attack says how)."""
+    """After a failed attempt: a new seed and a stronger attack (the attack says how); a clean
+    model that did not learn the task gets only the new seed (it has no attack)."""
     entry.seed += 1
+    if not entry.backdoored:
+        return
     cls = registry.get("attack", entry.attack)
     stronger = cls.stronger({"poison_rate": entry.poison_rate, "trigger": entry.trigger,
                              **entry.attack_params})
