@@ -69,3 +69,29 @@ def test_loaded_training_data_stays_out_of_worker_copies(run_dirs, tmp_path, rea
     assert options.training_loaded is not None
     assert options.__getstate__()["training_loaded"] is None
     assert options.__getstate__()["training_data"] == options.training_data
+
+
+def test_audit_registry_checks_data_once(run_dirs, tmp_path, monkeypatch):
+    """The up-front check of ``--data`` runs once for the registry, not again per model."""
+    from trojanscope.data import resolve
+
+    calls: list[str] = []
+    real = resolve.load_dataset
+
+    def counting(spec, *args, **kwargs):
+        calls.append(str(spec))
+        return real(spec, *args, **kwargs)
+
+    monkeypatch.setattr(resolve, "load_dataset", counting)
+    monkeypatch.setattr(pipeline_module, "default_steps", lambda: [DataStep()])
+    data = _training(tmp_path / "clean.npz")
+    store = HistoryStore(db_url(tmp_path / "h.sqlite"))
+    rows = list(
+        audit_registry(
+            run_dirs["clean"].parent,
+            AuditOptions(data=data),
+            executor=create_executor("serial"),
+            store=store,
+        )
+    )
+    assert len(rows) == 2 and calls == [data]

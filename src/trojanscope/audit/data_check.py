@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
 
 def check_audit_data(options: AuditOptions) -> None:
-    """Load ``--data`` and ``--training-data`` as their steps will; refuse what fails."""
+    """Load ``--data`` and ``--training-data`` as their steps will; refuse what fails. Once
+    per set of data options: the audits of a registry share the check (its options carry it,
+    to worker processes too)."""
+    asked = (options.data, options.split, options.label_column, options.training_data)
+    if options.data_checked == asked:
+        return
     if options.data is not None and not _needs_model_schema(options.data):
         from trojanscope.data.resolve import load_dataset
         from trojanscope.detect.inputs import default_split
@@ -36,6 +41,7 @@ def check_audit_data(options: AuditOptions) -> None:
             )
     if options.training_data is not None:
         training_data(options)
+    options.data_checked = asked
 
 
 def training_data(options: AuditOptions) -> SuspectData:
