@@ -14,7 +14,7 @@ BAD = [
     (["--method", "nosuch"], "unknown detector 'nosuch'"),
     (["-m", "neural_cleanse", "-p", "nosuch=1"], "has no parameter(s) nosuch"),
     (["-m", "neural_cleanse", "-p", "steps=-1"], "steps must be >= 1"),
-    (["-m", "neural_cleanse", "-p", "steps=abc"], "bad parameter value"),
+    (["-m", "neural_cleanse", "-p", "steps=abc"], "steps must be a whole number"),
     (["-p", "nosuch=1"], "has no parameter(s) nosuch"),  # auto's parameters
     (["--calibration", "{tmp}/no-such.json"], "no such calibration file"),
     (["--calibration", "{tmp}/garbage.json"], "unreadable calibration file"),

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
+from trojanscope.errors import UserInputError
 from trojanscope.params import parse_assignments
 
 T = TypeVar("T")
@@ -153,10 +154,18 @@ METHOD_PARAM = typer.Option(
 
 
 
-def parse_params(items: list[str] | None, what: str) -> dict[str, Any]:
+def parse_params(
+    items: list[str] | None, what: str, reserved: dict[str, str] | None = None
+) -> dict[str, Any]:
     """``["size=4", "position=top-left", "color=[1,0,0]"]`` → dict; values parsed as JSON when
-    they are valid JSON, else kept as strings."""
-    return parse_assignments(items or [], what)
+    they are valid JSON, else kept as strings. ``reserved`` names the parameters the command
+    sets itself, and what sets them: given here, they are one error line (not a crash on a
+    keyword given twice)."""
+    params = parse_assignments(items or [], what)
+    for name, source in (reserved or {}).items():
+        if name in params:
+            raise UserInputError(f"{what} {name}: set by {source}, not a parameter here")
+    return params
 
 
 # Columns of tabular and text user data (CSV, TSV, JSON Lines, Parquet): ``attack``, ``train``,
