@@ -73,6 +73,25 @@ def stderr_line(text: str) -> None:
         stderr_console().print(text, markup=False, highlight=False, soft_wrap=True)
 
 
+_BEFORE_TASKS: list[str] = []  # lines shown once the first task starts (see below)
+
+
+def before_tasks(line: str | None) -> None:
+    """Show ``line`` (e.g. which executor runs the tasks) when the first task starts, not now:
+    a run refused before any task (a bad dataset, an unknown method) prints only its error
+    line. ``None`` forgets what was not shown."""
+    if line is None:
+        _BEFORE_TASKS.clear()
+    else:
+        _BEFORE_TASKS.append(line)
+
+
+def tasks_started() -> None:
+    """The first task starts: the lines kept by :func:`before_tasks`, now."""
+    while _BEFORE_TASKS:
+        stderr_line(_BEFORE_TASKS.pop(0))
+
+
 STATUS_DELAY_S = 1.0  # outside a terminal, a status line only for work that takes longer
 
 
