@@ -134,3 +134,25 @@ def test_a_binary_or_folder_scan_config_is_one_line(model_dir, tmp_path, capsys,
     (tmp_path / "dir").mkdir()
     assert run(["scan", str(model_dir), "--config", str(tmp_path / path)]) == 2
     one_error_line(capsys, "--config", words)
+
+
+@pytest.mark.parametrize(
+    ("param", "words"), [("size=1e12", "does not fit"), ("margin=-1", "margin must be >= 0")]
+)
+def test_a_trigger_that_does_not_fit_is_refused_before_training(tmp_path, capsys, param, words):
+    """Before: size=1e12 tried to allocate a 7 TiB checkerboard ('unexpected MemoryError'),
+    margin=-1 failed after the first progress line."""
+    out = tmp_path / "r"
+    code = run(["attack", "--dataset", "synthetic", "--epochs", "1", "--out", str(out),
+                "--trigger-param", param])
+    assert code == 2
+    one_error_line(capsys, words)
+    assert not out.exists()
+
+
+def test_audit_db_and_no_history_together_are_refused(model_dir, tmp_path, capsys) -> None:
+    code = run(["audit", str(model_dir), "--data-free", "--no-history", "--db",
+                str(tmp_path / "h.sqlite"), "--report", str(tmp_path / "rep")])
+    assert code == 2
+    one_error_line(capsys, "--db or --no-history")
+    assert not (tmp_path / "rep").exists() and not (tmp_path / "h.sqlite").exists()

@@ -36,6 +36,8 @@ AuditFormat = StrEnum("AuditFormat", {n: n for n in ["console", *audit_formats()
 def open_store(db: str | None, no_history: bool) -> HistoryStore | None:
     """The history store (checked writable now, before a long audit), or None."""
     if no_history:
+        if db is not None:  # asked for a database and for none: not silently one of them
+            raise UserInputError("give --db or --no-history, not both")
         return None
     from trojanscope.audit.history import HistoryStore, db_url
 
