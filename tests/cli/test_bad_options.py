@@ -156,3 +156,19 @@ def test_audit_db_and_no_history_together_are_refused(model_dir, tmp_path, capsy
     assert code == 2
     one_error_line(capsys, "--db or --no-history")
     assert not (tmp_path / "rep").exists() and not (tmp_path / "h.sqlite").exists()
+
+
+def test_an_empty_folder_is_not_signed(tmp_path, capsys) -> None:
+    """A signature over no files would verify whatever is put in the folder later."""
+    assert run(["keygen", str(tmp_path / "k.pem")]) == 0
+    capsys.readouterr()
+    (tmp_path / "empty").mkdir()
+    code = run(["sign", str(tmp_path / "empty"), "--key", str(tmp_path / "k.pem")])
+    assert code == 2
+    one_error_line(capsys, "no files to sign")
+    assert list((tmp_path / "empty").iterdir()) == []
+
+
+def test_certify_eps_above_one_is_a_usage_error(capsys) -> None:
+    assert run(["certify", "x", "--data", "y", "--report", "r", "--eps", "2"]) == 2
+    assert "--eps" in capsys.readouterr().err

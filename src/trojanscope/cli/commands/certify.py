@@ -40,7 +40,9 @@ def certify_command(
         help="auto (what the model was trained for), partition, patch or verify.",
     ),
     patch: int = typer.Option(None, "--patch", min=1, help="Patch side (default: the training's)."),
-    eps: float = typer.Option(0.1, "--eps", min=0.0, help="verify: L-inf size of the trigger."),
+    eps: float = typer.Option(
+        0.1, "--eps", min=0.0, max=1.0, help="verify: L-inf size of the trigger (inputs in [0, 1])."
+    ),
     region: str = typer.Option(
         "0,0,4,4", "--region", help="verify: TOP,LEFT,HEIGHT,WIDTH of the trigger region."
     ),
