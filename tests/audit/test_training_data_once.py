@@ -16,18 +16,31 @@ from trojanscope.detect.data import inputs as inputs_module
 from trojanscope.executor import create_executor
 
 
-@pytest.fixture
-def reads(monkeypatch) -> list[str]:
-    """Every ``load_suspect`` call (the one reader of ``--training-data``)."""
+def count_calls(monkeypatch, module, name: str) -> list[str]:
+    """Every call of ``module.name`` from now on (its first argument, as text)."""
     calls: list[str] = []
-    real = inputs_module.load_suspect
+    real = getattr(module, name)
 
     def counting(spec, *args, **kwargs):
         calls.append(str(spec))
         return real(spec, *args, **kwargs)
 
-    monkeypatch.setattr(inputs_module, "load_suspect", counting)
+    monkeypatch.setattr(module, name, counting)
     return calls
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Every ``load_suspect`` call (the one reader of ``--training-data``)."""
+    return count_calls(monkeypatch, inputs_module, "load_suspect")
+
+
+def registry_audit(run_dirs, tmp_path, monkeypatch, options: AuditOptions) -> list:
+    """``audit_registry`` over the two saved runs, serially, with the data step alone."""
+    monkeypatch.setattr(pipeline_module, "default_steps", lambda: [DataStep()])
+    store = HistoryStore(db_url(tmp_path / "h.sqlite"))
+    root = run_dirs["clean"].parent
+    return list(audit_registry(root, options, executor=create_executor("serial"), store=store))
 
 
 def _training(path):
@@ -46,17 +59,8 @@ def test_one_audit_reads_training_data_once(run_dirs, tmp_path, reads):
 
 
 def test_audit_registry_reads_training_data_once(run_dirs, tmp_path, reads, monkeypatch):
-    monkeypatch.setattr(pipeline_module, "default_steps", lambda: [DataStep()])
     data = _training(tmp_path / "train.npz")
-    store = HistoryStore(db_url(tmp_path / "h.sqlite"))
-    rows = list(
-        audit_registry(
-            run_dirs["clean"].parent,
-            AuditOptions(training_data=data),
-            executor=create_executor("serial"),
-            store=store,
-        )
-    )
+    rows = registry_audit(run_dirs, tmp_path, monkeypatch, AuditOptions(training_data=data))
     assert len(rows) == 2 and {r.status for r in rows} == {"audited"}
     assert reads == [data]
 
@@ -75,23 +79,7 @@ def test_audit_registry_checks_data_once(run_dirs, tmp_path, monkeypatch):
     """The up-front check of ``--data`` runs once for the registry, not again per model."""
     from trojanscope.data import resolve
 
-    calls: list[str] = []
-    real = resolve.load_dataset
-
-    def counting(spec, *args, **kwargs):
-        calls.append(str(spec))
-        return real(spec, *args, **kwargs)
-
-    monkeypatch.setattr(resolve, "load_dataset", counting)
-    monkeypatch.setattr(pipeline_module, "default_steps", lambda: [DataStep()])
+    calls = count_calls(monkeypatch, resolve, "load_dataset")
     data = _training(tmp_path / "clean.npz")
-    store = HistoryStore(db_url(tmp_path / "h.sqlite"))
-    rows = list(
-        audit_registry(
-            run_dirs["clean"].parent,
-            AuditOptions(data=data),
-            executor=create_executor("serial"),
-            store=store,
-        )
-    )
+    rows = registry_audit(run_dirs, tmp_path, monkeypatch, AuditOptions(data=data))
     assert len(rows) == 2 and calls == [data]
