@@ -45,3 +45,11 @@ def test_optional_and_unannotated_parameters() -> None:
         "a": None, "b": "any", "c": "y", "d": 3}
     with pytest.raises(UserInputError, match="a must be a whole number"):
         check_types("c", component, {"a": "1"})
+
+
+@pytest.mark.parametrize("params", [{"epochs": -1}, {"epochs": 0}, {"lr": 0}, {"lr": -1.0}])
+def test_finetune_refuses_its_range_when_made(params) -> None:
+    """Refused when the method is made (once, up front), not by each model's run (stop 34:
+    `zoo eval-mitigation -p epochs=-1` failed every model after the executor started)."""
+    with pytest.raises(UserInputError, match="finetune"):
+        registry.create("mitigation", "finetune", **params)
