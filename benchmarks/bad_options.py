@@ -220,6 +220,9 @@ VALID = [
     (r"--config empty file$", "an empty TOML file is a valid (empty) policy"),
     (r"audit --signature ", "evidence, not input: the audit reports it (TSA200/202/203)"),
     (r"--clean zero$|--backdoored zero$", "a zoo of one kind"),
+    (r"detect --threshold zero$|margin=0$", "inside the documented range"),
+    (r"zoo (eval|eval-mitigation) --json ", "an output file (replaced, as file outputs are)"),
+    (r"(bench --defences|zoo calibrate --features) empty$", "empty: the default list"),
 ]
 # Refusals that write on purpose (judged before the run): counted as "by design".
 DESIGN = [
