@@ -54,6 +54,17 @@ class ExperimentResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def check_trigger_fits(attack: Attack, train: Any) -> None:
+    """Stamp the attack's trigger on one clean image (a copy, with its own generator): a
+    trigger that does not fit the images (a patch larger than them) is one error line before
+    training starts, not after its first progress line."""
+    trigger = getattr(attack, "trigger", None)
+    x = getattr(train, "x", None)
+    if trigger is None or not isinstance(x, torch.Tensor) or x.dim() != 4 or not len(x):
+        return
+    trigger.apply(x[:1].clone(), generator=torch.Generator().manual_seed(0))
+
+
 def run_experiment(
     dataset: str | Path = "mnist",
     *,
@@ -96,6 +107,8 @@ def run_experiment(
     t_load = time.perf_counter()
     # A copy with the experiment's seed: the caller's trainer is left as it was.
     trainer = Trainer(**{**(trainer or Trainer()).get_params(), "seed": seed})
+    if attack is not None:
+        check_trigger_fits(attack, train)
     poisoned = attack.poison(train) if attack is not None else None
     extra: dict[str, Any] = {}
     if text:  # the tokenizer is fitted on the training strings as the victim sees them

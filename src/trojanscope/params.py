@@ -82,3 +82,53 @@ def check_option(name: str, value: float, low: float = 0.0,
         lower = f"> {low}" if above else f">= {low}"
         upper = f" and <= {high}" if high != float("inf") else ""
         raise ValueError(f"{name} must be {kind} {lower}{upper}, got {value!r}")
+
+
+def check_types(what: str, target: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` checked against the ``int``, ``float`` and ``bool`` annotations of
+    ``target``'s signature (a class's ``__init__``), so that a value of the wrong kind
+    (``steps=abc``, ``steps=NaN``, ``folds=2.5``, ``hidden=maybe``) is one error line naming
+    the parameter, not a crash deep inside the component. A whole number given as a float
+    (``1e3``) becomes an int; other annotations are not checked. ``what`` names the component
+    in the error."""
+    import numbers
+    import typing
+
+    try:
+        hints = typing.get_type_hints(target.__init__ if inspect.isclass(target) else target)
+    except Exception:  # annotations that cannot be resolved: not checked
+        return params
+    out = dict(params)
+    for key, value in params.items():
+        want = _plain_type(hints.get(key))
+        if want is None or value is None:
+            continue
+        number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if want is bool:
+            ok = isinstance(value, bool) or (number and value in (0, 1))
+            kind = "true/false or 1/0"
+        elif want is int:
+            ok = number and float(value).is_integer()
+            kind = "a whole number"
+            if ok:
+                out[key] = int(value)
+        else:
+            ok = number and value == value
+            kind = "a number"
+        if not ok:
+            raise UserInputError(f"{what}: {key} must be {kind}, got {value!r}")
+    return out
+
+
+def _plain_type(hint: Any) -> type | None:
+    """``int``, ``float`` or ``bool`` when ``hint`` is one of them (or it or None)."""
+    import types
+    import typing
+
+    if hint in (int, float, bool):
+        return hint
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1 and args[0] in (int, float, bool):
+            return args[0]
+    return None

@@ -164,6 +164,9 @@ def create(kind: str, name: str, **params: Any) -> Any:
         raise UserInputError(
             f"{kind} {name!r} has no parameter(s) {', '.join(unknown)}; valid: {valid}"
         )
+    from trojanscope.params import check_types
+
+    params = check_types(f"{kind} {name!r}", cls, params)  # steps=abc, folds=NaN: one line
     try:
         return cls(**params)
     except UserInputError:

@@ -196,6 +196,7 @@ def make_zoo(
     if n_clean < 0 or n_backdoored < 0 or n_clean + n_backdoored == 0:
         raise UserInputError("a zoo needs at least one model (--clean/--backdoored >= 0)")
     out = Path(out)
+    check_zoo_out(out)
     train = load_dataset(dataset, "train")  # a bad dataset fails here, before any task
     if schema_of(train) is not None:  # a table: tabular attacks and architectures
         attacks = attacks if attacks is not None else zoo_attacks("tabular")
@@ -302,8 +303,11 @@ def _shown(value: float | None) -> str:
 
 
 def _escalate(entry: ZooEntry) -> None:
-    """After a failed attempt: a new seed and a stronger attack (the attack says how)."""
+    """After a failed attempt: a new seed and a stronger attack (the attack says how); a clean
+    model that did not learn the task gets only the new seed (it has no attack)."""
     entry.seed += 1
+    if not entry.backdoored:
+        return
     cls = registry.get("attack", entry.attack)
     stronger = cls.stronger({"poison_rate": entry.poison_rate, "trigger": entry.trigger,
                              **entry.attack_params})
@@ -352,6 +356,16 @@ def _train_entry(
     save_experiment(result, folder, force=True, exports=False)
     write_text_atomic(folder / ENTRY_NAME, json.dumps(asdict(entry), indent=2) + "\n")
     return entry
+
+
+def check_zoo_out(out: Path) -> None:
+    """``--out`` is a new or empty folder, or a zoo to resume (it holds ``truth.json``): never
+    a file, nor a folder of other files that the zoo's models would be mixed into."""
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"--out {out}: a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / TRUTH_NAME).is_file():
+        raise UserInputError(f"--out {out}: a folder with other files in it and no "
+                             f"{TRUTH_NAME} (not a zoo to resume); give a new or empty folder")
 
 
 def write_truth(out: Path, dataset: str, seed: int, entries: list[ZooEntry]) -> None:

@@ -118,7 +118,7 @@ def test_bad_component_parameter_value(tmp_path: Path, capsys) -> None:
     code = run(["attack", "-p", "size=abc", "--dataset", "synthetic", "--out",
                 str(tmp_path / "r")])
     err = capsys.readouterr().err
-    assert code == 2 and err.startswith("error: trigger 'patch': bad parameter value")
+    assert code == 2 and err.startswith("error: trigger 'patch': size must be a whole number")
     assert len(err.splitlines()) == 1 and not (tmp_path / "r").exists()
 
 

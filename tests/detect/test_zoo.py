@@ -164,6 +164,27 @@ def test_an_inert_backdoor_is_retried_and_its_last_attempt_recorded(tmp_path, mo
     assert zoo.status(out) == "inert"
 
 
+def test_a_clean_model_that_did_not_learn_is_retried_with_a_new_seed(tmp_path, monkeypatch):
+    """A collapsed clean entry has no attack to strengthen: it is retried with the next seed
+    (stop 34: `zoo make --dataset my.npz --epochs 1` failed with 'unknown attack None')."""
+    import trojanscope.zoo as zoo
+    from trojanscope.zoo import ZooEntry
+
+    seen = []
+
+    def fake_run(dataset, *, attack, seed, **kw):
+        seen.append((seed, attack))
+        return SimpleNamespace(metrics={"clean_accuracy": 0.1 if len(seen) < 3 else 0.9})
+
+    monkeypatch.setattr(zoo, "run_experiment", fake_run)
+    monkeypatch.setattr(zoo, "save_experiment", lambda *a, **k: None)
+    entry = ZooEntry("clean-000", "mlp", 7, False)
+    (tmp_path / "m").mkdir()
+    out = zoo._train_entry(entry, "mnist", None, None, tmp_path / "m", 1)
+    assert seen == [(7, None), (8, None), (9, None)]
+    assert zoo.status(out) == "clean" and out.attack is None
+
+
 def test_a_calibrator_records_no_scratch_path_of_one_machine(tmp_path, monkeypatch) -> None:
     from trojanscope.cli.commands.zoo import zoo_label
 

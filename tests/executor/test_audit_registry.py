@@ -118,6 +118,24 @@ def test_bad_settings_are_one_error_line(registry, tmp_path, capsys, args, messa
     assert not report.exists()
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["--data", "{tmp}/no-such.npz"], "--data"),
+    (["--executor", "nosuch"], "unknown executor 'nosuch'"),
+    (["--executor", "serial", "--address", "ray://x:1"], "--address is for --executor ray"),
+    (["--method", "nosuch"], "unknown detector 'nosuch'"),
+    (["-p", "nosuch=1"], "has no parameter(s) nosuch"),
+])
+def test_bad_settings_leave_no_history_database(registry, tmp_path, capsys, args, message):
+    """Refused before the history database is created (stop 34: it was created first)."""
+    root, _ = registry
+    db = tmp_path / "h.sqlite"
+    code = run(["audit-registry", str(root), "--db", str(db),
+                *[a.format(tmp=tmp_path) for a in args]])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error:") and message in err
+    assert not db.exists()
+
+
 def test_not_a_folder_or_empty(tmp_path, capsys) -> None:
     assert run(["audit-registry", str(tmp_path / "missing")]) == 2
     assert "not a folder" in capsys.readouterr().err
@@ -125,3 +143,4 @@ def test_not_a_folder_or_empty(tmp_path, capsys) -> None:
     assert run(["audit-registry", str(tmp_path / "empty"), "--db",
                 str(tmp_path / "h.sqlite")]) == 2
     assert "no model files" in capsys.readouterr().err
+    assert not (tmp_path / "h.sqlite").exists()  # refused before the database is created

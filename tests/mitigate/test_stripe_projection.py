@@ -71,7 +71,35 @@ def test_a_convolutional_model_is_not_projected(monkeypatch) -> None:
     flagged(monkeypatch)
     method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1)
     method.apply(Convolutional().eval(), data())
-    assert "project" not in method.report_ and calls == [1]
+    assert calls == [1]
+    # asked for, not done: the report says so (before stop 34 it said nothing)
+    assert method.report_["project"] == {
+        "action": "skipped: dense_project=1 applies to dense models only; this model has a "
+        "convolution"
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [({"unlearn": False}, "unlearn=1"), ({"unlearn": False, "force": True}, "unlearn=1")],
+)
+def test_a_projection_without_the_second_stage_is_a_note(monkeypatch, params, words) -> None:
+    flagged(monkeypatch)
+    method = two_stages(dense_project=2, **params)
+    method.apply(Striped().eval(), data())
+    assert method.report_["project"]["action"].startswith("skipped: dense_project=2")
+    assert words in method.report_["project"]["action"]
+
+
+def test_a_projection_on_non_images_is_a_note(monkeypatch) -> None:
+    from trojanscope.data.dataset import TensorDataset
+
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1)
+    rows = TensorDataset(torch.rand(80, 6), torch.arange(80) % 3, ["a", "b", "c"], "rows", "test")
+    model = nn.Sequential(nn.Linear(6, 3)).eval()
+    method.apply(model, rows)
+    assert "images only" in method.report_["project"]["action"]
 
 
 def test_a_patch_backdoor_goes_on_to_the_stages(monkeypatch) -> None:

@@ -74,6 +74,15 @@ def find_models(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def require_models(root: Path) -> list[Path]:
+    """:func:`find_models`, refusing a folder that holds none (one error line)."""
+    models = find_models(root)
+    if not models:
+        raise UserInputError(f"{root}: no model files or run folders found "
+                             f"(looked for {', '.join(sorted(MODEL_SUFFIXES))})")
+    return models
+
+
 def audit_model(target: str, options: AuditOptions) -> AuditResult:
     """One model's audit, as an executor task."""
     return run_audit(target, options)
@@ -100,10 +109,7 @@ def audit_registry(
     from trojanscope.audit.data_check import check_audit_data
 
     check_audit_data(options)  # bad --data/--training-data: refused before any model
-    models = find_models(root)
-    if not models:
-        raise UserInputError(f"{root}: no model files or run folders found "
-                             f"(looked for {', '.join(sorted(MODEL_SUFFIXES))})")
+    models = require_models(root)
     previous = store.latest([str(m.resolve()) for m in models]) if resume else {}
     tasks, keys = [], {}
     for model in models:

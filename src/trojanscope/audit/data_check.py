@@ -19,10 +19,16 @@ from trojanscope.errors import DataInputError, UserInputError
 
 if TYPE_CHECKING:
     from trojanscope.audit.pipeline import AuditOptions
+    from trojanscope.detect.data.inputs import SuspectData
 
 
 def check_audit_data(options: AuditOptions) -> None:
-    """Load ``--data`` and ``--training-data`` as their steps will; refuse what fails."""
+    """Load ``--data`` and ``--training-data`` as their steps will; refuse what fails. Once
+    per set of data options: the audits of a registry share the check (its options carry it,
+    to worker processes too)."""
+    asked = (options.data, options.split, options.label_column, options.training_data)
+    if options.data_checked == asked:
+        return
     if options.data is not None and not _needs_model_schema(options.data):
         from trojanscope.data.resolve import load_dataset
         from trojanscope.detect.inputs import default_split
@@ -34,10 +40,23 @@ def check_audit_data(options: AuditOptions) -> None:
                 label_column=options.label_column,
             )
     if options.training_data is not None:
-        from trojanscope.detect.data.inputs import load_suspect
+        training_data(options)
+    options.data_checked = asked
 
-        with user_data_error("--training-data", options.training_data):
-            load_suspect(options.training_data)
+
+def training_data(options: AuditOptions) -> SuspectData:
+    """``--training-data``, loaded once: the up-front check keeps what it loaded on
+    ``options`` and the data step takes it from there (``audit-registry`` reads the file once
+    for all its models in one process, not once per model and step)."""
+    spec = str(options.training_data)
+    if options.training_loaded is not None and options.training_loaded[0] == spec:
+        return options.training_loaded[1]
+    from trojanscope.detect.data.inputs import load_suspect
+
+    with user_data_error("--training-data", options.training_data):
+        loaded = load_suspect(options.training_data)
+    options.training_loaded = (spec, loaded)
+    return loaded
 
 
 @contextmanager

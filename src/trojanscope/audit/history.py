@@ -82,6 +82,13 @@ def safe_url(url: str) -> str:
         return url.split("://", 1)[0] + "://…"
 
 
+def nothing_recorded(url: str) -> bool:
+    """A SQLite file that is not there holds no records: commands that only read (``history``,
+    ``incidents``) answer so without creating it (a mistyped ``--db`` leaves no new file)."""
+    path = sqlite_path(url)
+    return path is not None and not path.exists()
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL (``None`` for other databases or in-memory SQLite)."""
     try:

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from trojanscope.data.dataset import TensorDataset
+    from trojanscope.detect.data.inputs import SuspectData
     from trojanscope.io.models import LoadedModel
 
 
@@ -55,6 +56,19 @@ class AuditOptions:
     scan_configs: Sequence[Path] = ()
     suppress: Sequence[str] = ()
     command: str = ""
+    # ``--training-data`` as loaded by the up-front check, for the data step to use (one read);
+    # left out of copies sent to worker processes (they read it once per model instead).
+    training_loaded: tuple[str, SuspectData] | None = field(default=None, repr=False,
+                                                            compare=False)
+
+    # what :func:`~trojanscope.audit.data_check.check_audit_data` last accepted (its data
+    # options), so that the audits of a registry do not check the same files again
+    data_checked: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["training_loaded"] = None
+        return state
 
     def check(self) -> None:
         """Out-of-range options are a user error before any work starts."""
@@ -72,6 +86,31 @@ class AuditOptions:
         from trojanscope.scan import load_policy
 
         load_policy(self.scan_configs, self.suppress)  # a bad rules file fails before any work
+        self._check_steps_inputs()
+
+    def _check_steps_inputs(self) -> None:
+        """The detector with its parameters, the calibration file and the public key, read
+        now as their steps will: a bad one is one error line before anything is written,
+        not a step error in an incomplete report after the other steps ran (stop 34)."""
+        from trojanscope import registry
+        from trojanscope.detect.calibration import load_calibrators
+        from trojanscope.detect.input_level.text_inputs import TEXT_AUTO
+
+        try:
+            registry.create("detector", self.method, **self.method_params)
+        except UserInputError:
+            if self.method != "auto":
+                raise
+            try:  # auto's parameters may be meant for the detector a text model gets
+                registry.create("detector", TEXT_AUTO, **self.method_params)
+            except UserInputError:
+                registry.create("detector", self.method, **self.method_params)  # auto's error
+        if self.calibration is not None:
+            load_calibrators(self.calibration)
+        if self.key is not None:
+            from trojanscope.signing import load_public
+
+            load_public(self.key)
 
 
 @dataclass

@@ -22,10 +22,10 @@ class DataStep(AuditStep):
         return None
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
-        from trojanscope.detect.data.inputs import load_suspect
+        from trojanscope.audit.data_check import training_data
         from trojanscope.detect.data.run import detect_data
 
-        suspect = load_suspect(ctx.options.training_data)
+        suspect = training_data(ctx.options)  # what the up-front check loaded: no second read
         result = detect_data(suspect.data, method=ctx.options.data_method, seed=ctx.options.seed,
                              poison=suspect.poison)
         n, total = len(result.flagged), len(result.suspicion)

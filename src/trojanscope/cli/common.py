@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
+from trojanscope.errors import UserInputError
 from trojanscope.params import parse_assignments
 
 T = TypeVar("T")
@@ -70,6 +71,25 @@ def stderr_line(text: str) -> None:
     """One plain progress line on stderr (no markup), unless ``--quiet``."""
     if not SETTINGS.quiet:
         stderr_console().print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+_BEFORE_TASKS: list[str] = []  # lines shown once the first task starts (see below)
+
+
+def before_tasks(line: str | None) -> None:
+    """Show ``line`` (e.g. which executor runs the tasks) when the first task starts, not now:
+    a run refused before any task (a bad dataset, an unknown method) prints only its error
+    line. ``None`` forgets what was not shown."""
+    if line is None:
+        _BEFORE_TASKS.clear()
+    else:
+        _BEFORE_TASKS.append(line)
+
+
+def tasks_started() -> None:
+    """The first task starts: the lines kept by :func:`before_tasks`, now."""
+    while _BEFORE_TASKS:
+        stderr_line(_BEFORE_TASKS.pop(0))
 
 
 STATUS_DELAY_S = 1.0  # outside a terminal, a status line only for work that takes longer
@@ -153,10 +173,18 @@ METHOD_PARAM = typer.Option(
 
 
 
-def parse_params(items: list[str] | None, what: str) -> dict[str, Any]:
+def parse_params(
+    items: list[str] | None, what: str, reserved: dict[str, str] | None = None
+) -> dict[str, Any]:
     """``["size=4", "position=top-left", "color=[1,0,0]"]`` → dict; values parsed as JSON when
-    they are valid JSON, else kept as strings."""
-    return parse_assignments(items or [], what)
+    they are valid JSON, else kept as strings. ``reserved`` names the parameters the command
+    sets itself, and what sets them: given here, they are one error line (not a crash on a
+    keyword given twice)."""
+    params = parse_assignments(items or [], what)
+    for name, source in (reserved or {}).items():
+        if name in params:
+            raise UserInputError(f"{what} {name}: set by {source}, not a parameter here")
+    return params
 
 
 # Columns of tabular and text user data (CSV, TSV, JSON Lines, Parquet): ``attack``, ``train``,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from trojanscope.cli.common import stderr_line
+from trojanscope.cli.common import before_tasks
 
 if TYPE_CHECKING:
     from trojanscope.executor import Executor, Listener, TaskResult
@@ -33,13 +33,17 @@ TRIES = typer.Option(
 def open_executor(name: str, workers: int | None, address: str | None,
                   tries: int) -> Iterator[Executor]:
     """The executor the options ask for, started (so a Ray that cannot start fails before
-    anything is written), its description on stderr, released at the end."""
+    anything is written), its description on stderr when the first task starts (a run refused
+    before that prints only its error), released at the end."""
     from trojanscope.executor import create_executor
 
     executor = create_executor(name, workers=workers, tries=tries, address=address)
     with executor:
-        stderr_line(f"executor: {executor.describe()}")
-        yield executor
+        before_tasks(f"executor: {executor.describe()}")  # shown when the first task starts
+        try:
+            yield executor
+        finally:
+            before_tasks(None)
 
 
 @contextmanager

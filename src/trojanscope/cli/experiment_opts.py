@@ -37,7 +37,11 @@ STEPS = typer.Option(
 BATCH = typer.Option(TRAINING["batch_size"], "--batch-size", min=1, help="Samples per step.")
 LR = typer.Option(TRAINING["lr"], "--lr", help="Learning rate.")
 OPTIM = typer.Option(TRAINING["optimizer"], "--optimizer", help="adam or sgd.")
-SEED = typer.Option(0, "--seed", help="Seed for every random choice (same seed, same numbers).")
+# what the command sets in every architecture from the data (not an --arch-param)
+ARCH_SET = {"input_shape": "the data", "num_classes": "the data"}
+SEED = typer.Option(
+    0, "--seed", min=0, help="Seed for every random choice (same seed, same numbers)."
+)
 OUT = typer.Option(..., "--out", "-o", help="Output folder (written atomically).")
 FORCE = typer.Option(False, "--force", help="Replace a non-empty --out.")
 FORMAT = typer.Option(OutputFormat.table, "--format", help="table (human) or json (stdout).")

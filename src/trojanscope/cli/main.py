@@ -95,6 +95,9 @@ def run(argv: list[str] | None = None) -> int:
         return _interrupted()
     except Exception as exc:
         if type(exc).__name__ == "Abort":  # Click's own Ctrl-C (Typer's, or older releases')
+            if isinstance(exc.__cause__, EOFError) and not debug:  # not Ctrl-C: a reader
+                _error(f"a file ended early (empty or cut short): {exc.__cause__}")  # hit EOF
+                return 2
             return _interrupted()
         if debug:
             raise

@@ -20,6 +20,7 @@ from trojanscope.cli.common import (
     remember_live,
     stderr_console,
     stderr_line,
+    tasks_started,
 )
 from trojanscope.engine.callbacks import Callback, TrainState
 
@@ -118,6 +119,7 @@ class TaskProgress:
         self.task: Any = None
 
     def on_start(self, total: int) -> None:
+        tasks_started()  # the executor's line, kept until now
         self.total, self._start = total, time.monotonic()
         if not total or not interactive():
             return

@@ -6,6 +6,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.mitigate.base import Mitigation, fine_tune
+from trojanscope.params import check_option
 from trojanscope.registry import register
 
 
@@ -21,6 +22,8 @@ class FineTune(Mitigation):
     name = "finetune"
 
     def __init__(self, epochs: int = 20, lr: float = 1e-3) -> None:
+        check_option("epochs", epochs, 1, integer=True)  # refused when made, not per model
+        check_option("lr", lr, 0.0, above=True)
         self.epochs = epochs
         self.lr = lr
 

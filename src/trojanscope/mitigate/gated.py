@@ -297,9 +297,13 @@ class Gated(Mitigation):
         report["action"] = f"treated with {self.then}" + (" (forced)" if self.force else "")
         for prm in model.parameters():
             prm.requires_grad_(True)  # the detector may have frozen them
-        if (verdict is not None and self.unlearn and self.dense_project and clean.x.dim() == 4
-                and not convolutional(model)):
-            self._project(model, clean, verdict, seed)  # the projected model stands in for
+        if self.dense_project:
+            why = self._no_projection(model, clean)
+            if why is None and verdict is not None:  # unlearn=1: the detector ran
+                self._project(model, clean, verdict, seed)  # the projected model stands in for
+            else:  # asked for but not done: the report says why (not a silent no-op)
+                report["project"] = {"action": f"skipped: dense_project={self.dense_project} "
+                                               f"{why}"}
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
         first_fit = clean
         if original is not None and self.hold and clean.x.dim() == 4:
@@ -333,6 +337,17 @@ class Gated(Mitigation):
             return model
         assert verdict is not None  # original is only copied when the detector ran
         return self._unlearn(model, clean, verdict, original, seed)
+
+    def _no_projection(self, model: nn.Module, clean: TensorDataset) -> str | None:
+        """Why ``dense_project`` cannot apply to ``model`` (None: it does). A mixed zoo is
+        mitigated with one setting, so a model it does not fit is a note, not an error."""
+        if not self.unlearn:
+            return "needs the second stage (unlearn=1)"
+        if clean.x.dim() != 4:
+            return f"works on images only (inputs of shape {tuple(clean.x.shape[1:])})"
+        if convolutional(model):
+            return "applies to dense models only; this model has a convolution"
+        return None
 
     def _project(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
                  seed: int) -> None:

@@ -71,6 +71,12 @@ def data_digest(ds: TensorDataset) -> str:
     return h.hexdigest()
 
 
+def check_holdout(holdout: float) -> None:
+    """``--holdout`` is a share strictly between 0 and 1 (NaN refused)."""
+    if not 0.0 < holdout < 1.0:
+        raise UserInputError(f"--holdout must be in (0, 1), got {holdout}")
+
+
 def split_clean(
     clean: TensorDataset, holdout: float, seed: int, *, needs_data: bool
 ) -> tuple[TensorDataset | None, TensorDataset]:
@@ -78,8 +84,7 @@ def split_clean(
     the whole set is held out."""
     if not needs_data:
         return None, clean
-    if not 0.0 < holdout < 1.0:
-        raise UserInputError(f"--holdout must be in (0, 1), got {holdout}")
+    check_holdout(holdout)
     fit_idx, held_idx = stratified_split(clean.y.numpy(), holdout, seed)
     return clean.subset(fit_idx), clean.subset(held_idx)
 

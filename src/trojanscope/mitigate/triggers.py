@@ -33,22 +33,24 @@ def parse_attack(text: str) -> Attack:
     return registry.create("attack", name.strip(), **params)
 
 
-def load_triggered(path: Path, num_classes: int | None) -> TriggeredSet:
+def load_triggered(path: Path, num_classes: int | None,
+                   option: str = "--eval-triggered") -> TriggeredSet:
     """An ``.npz`` with ``x`` (triggered inputs in [0, 1]), ``y`` (true labels) and ``target``
-    (the attacker's label: one per sample, or one for all)."""
+    (the attacker's label: one per sample, or one for all); ``option`` names it in errors."""
     from trojanscope.data.dataset import make_dataset
 
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in ("x", "y", "target") if k in npz.files}
-    except (OSError, ValueError) as exc:
-        raise UserInputError(f"--eval-triggered {path}: not a readable .npz file ({exc})") from None
+    except (OSError, ValueError, EOFError) as exc:  # EOFError: an empty file
+        raise UserInputError(f"{option} {path}: not a readable .npz file "
+                             f"({exc or 'empty'})") from None
     missing = [k for k in ("x", "y", "target") if k not in arrays]
     if missing:
-        raise UserInputError(f"--eval-triggered {path}: missing array(s) {', '.join(missing)} "
+        raise UserInputError(f"{option} {path}: missing array(s) {', '.join(missing)} "
                              "(expected x, y and target)")
     ds = make_dataset(arrays["x"], arrays["y"], num_classes=num_classes, source=str(path))
     target = np.broadcast_to(np.asarray(arrays["target"]), (len(ds),))
     if not np.issubdtype(target.dtype, np.integer):
-        raise UserInputError(f"--eval-triggered {path}: 'target' must hold integer labels")
+        raise UserInputError(f"{option} {path}: 'target' must hold integer labels")
     return TriggeredSet(ds.x, ds.y, torch.as_tensor(target.astype(np.int64)), str(path))

@@ -11,6 +11,7 @@ import torch
 from PIL import Image
 from torch import Tensor, nn
 
+from trojanscope.errors import UserInputError
 from trojanscope.purify.base import InputPurifier
 from trojanscope.registry import register
 
@@ -36,7 +37,7 @@ class JpegCompression(InputPurifier):
                generator: torch.Generator | None) -> Tensor:
         c = x.shape[1]
         if c not in _MODES:
-            raise ValueError(f"JPEG takes images with 1 or 3 channels, got {c}")
+            raise UserInputError(f"JPEG takes images with 1 or 3 channels, got {c}")
         pixels = np.clip(np.rint(x.numpy() * 255.0), 0, 255).astype(np.uint8)
         out = np.empty_like(pixels)
         for i, img in enumerate(pixels):

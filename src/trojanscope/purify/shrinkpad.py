@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from trojanscope.errors import UserInputError
 from trojanscope.purify.base import InputPurifier, check_positive_int
 from trojanscope.registry import register
 
@@ -32,7 +33,7 @@ class ShrinkPad(InputPurifier):
                generator: torch.Generator | None) -> Tensor:
         n, _, h, w = x.shape
         if self.pad >= min(h, w):
-            raise ValueError(f"pad {self.pad} leaves nothing of a {h}×{w} image")
+            raise UserInputError(f"pad {self.pad} leaves nothing of a {h}×{w} image")
         small = F.interpolate(x, size=(h - self.pad, w - self.pad), mode="bilinear",
                               align_corners=False, antialias=True)
         top = torch.randint(0, self.pad + 1, (n,), generator=generator)

@@ -296,6 +296,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UserInputError(f"--config {path}: no such file") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserInputError(f"--config {path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError:  # a binary file: TOML is UTF-8 text
+        raise UserInputError(f"--config {path}: not valid TOML (not UTF-8 text)") from None
+    except IsADirectoryError:
+        raise UserInputError(f"--config {path}: is a folder, not a TOML file") from None
 
 
 @functools.lru_cache(maxsize=1)

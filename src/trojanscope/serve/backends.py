@@ -74,6 +74,12 @@ def seconds_per_call(fn: Callable[[], object], repeats: int = 20, rounds: int = 
     return best
 
 
+def check_backend(choice: str) -> None:
+    """``--backend`` is one of :data:`BACKENDS`."""
+    if choice not in BACKENDS:
+        raise UserInputError(f"--backend must be one of {', '.join(BACKENDS)}, got {choice!r}")
+
+
 def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,
                    sample: Tensor) -> tuple[Backend, dict[str, float]]:
     """The backend asked for; ``auto``: ONNX Runtime when there is an ONNX file of the model
@@ -81,8 +87,7 @@ def choose_backend(choice: str, module: nn.Module, onnx_path: Path | None,
     batch size 1 cannot serve requests of several inputs), its outputs match torch's and it
     beats torch on ``sample`` (one input), else torch. Returns the
     backend and the start-up timings (seconds per single-input call)."""
-    if choice not in BACKENDS:
-        raise UserInputError(f"--backend must be one of {', '.join(BACKENDS)}, got {choice!r}")
+    check_backend(choice)
     torch_backend = TorchBackend(module)
     if choice == "torch":
         return torch_backend, {}

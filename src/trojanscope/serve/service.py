@@ -206,9 +206,9 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     from trojanscope.audit.pipeline import model_digests
     from trojanscope.data.unlabelled import load_inputs
     from trojanscope.detect.input_level import auto
-    from trojanscope.detect.input_level.base import fit_guard
+    from trojanscope.detect.input_level.base import check_fpr, fit_guard
     from trojanscope.io.models import load_model
-    from trojanscope.serve.backends import choose_backend
+    from trojanscope.serve.backends import check_backend, choose_backend
 
     if options.on_flag not in ON_FLAG:
         raise UserInputError(f"--on-flag must be flag or refuse, got {options.on_flag!r}")
@@ -217,8 +217,9 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     if use_guard and options.data is None:
         raise UserInputError("the guard needs clean inputs to set its threshold: give --data, "
                              "or --guard none")
-    store = IncidentStore(db_url(options.db) if options.db else None)
-    store.check_writable()
+    check_backend(options.backend)
+    if use_guard:
+        check_fpr(options.fpr)
     if not model_path.exists():
         raise UserInputError(f"{model_path}: no such file or folder")
     refuse_dangerous(model_path)
@@ -232,6 +233,10 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     if clean is not None and tuple(clean.shape[1:]) != tuple(shape):
         raise UserInputError(f"--data {options.data}: inputs of shape {list(clean.shape[1:])} "
                              f"do not fit the model (expects {list(shape)})")
+    # the database after every check on the options, model and data (it creates the file),
+    # before the slow part (backend timings, the guard's fit)
+    store = IncidentStore(db_url(options.db) if options.db else None)
+    store.check_writable()
     generator = torch.Generator().manual_seed(options.seed)
     sample = clean[:1] if clean is not None else torch.rand(1, *shape, generator=generator)
     onnx_path = onnx_file(model_path, loaded)

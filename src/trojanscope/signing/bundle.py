@@ -55,6 +55,8 @@ def sign_folder(folder: Path, key: Ed25519PrivateKey, signature: Path | None = N
     signature = signature or folder / DEFAULT_SIGNATURE
     ignore = sorted({*DEFAULT_IGNORE, *signature_ignore(folder, signature)})
     digests = hash_tree(folder, ignore)
+    if not digests:  # a signature over nothing would verify anything put there later
+        raise UserInputError(f"{folder}: no files to sign")
     payload = json.dumps(statement(folder.resolve().name, digests, ignore),
                          separators=(",", ":"), sort_keys=True).encode()
     sig = key.sign(pae(PAYLOAD_TYPE, payload))

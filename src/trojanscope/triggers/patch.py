@@ -43,6 +43,8 @@ class PatchTrigger(Trigger):
     ) -> None:
         if int(size) < 1:
             raise UserInputError(f"patch size must be >= 1, got {size}")
+        if int(margin) < 0:
+            raise UserInputError(f"patch margin must be >= 0, got {margin}")
         if isinstance(position, str) and position not in POSITIONS:
             raise UserInputError(
                 f"unknown patch position {position!r}; valid: {', '.join(POSITIONS)} or (row, col)"
@@ -84,6 +86,7 @@ class PatchTrigger(Trigger):
     def mask_and_pattern(self, channels: int, height: int, width: int) -> tuple[Tensor, Tensor]:
         """The 1×H×W mask (1 inside the patch) and the C×H×W pattern image."""
         s = self.size
+        r, c = self.origin(height, width)  # a patch that does not fit: refused before any array
         if self.pattern == "solid":
             on = np.ones((s, s))
         elif self.pattern == "checkerboard":
@@ -95,7 +98,6 @@ class PatchTrigger(Trigger):
             raise UserInputError(
                 f"patch color has {len(colors)} values but images have {channels} channels"
             )
-        r, c = self.origin(height, width)
         mask = torch.zeros(1, height, width)
         mask[:, r : r + s, c : c + s] = 1.0
         pattern = torch.zeros(channels, height, width)

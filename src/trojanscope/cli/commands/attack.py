@@ -64,7 +64,8 @@ def attack(
 ) -> None:
     """Plant a backdoor: poison the training data, train (optionally with a --defence), and report
     CA, ASR and RA."""
-    params = parse_params(attack_param, "--attack-param")
+    params = parse_params(attack_param, "--attack-param",
+                          {"target": "--target", "mapping": "--mapping", "seed": "--seed"})
     registry.get("attack", attack)  # unknown names fail before anything else
     trigger_params = parse_params(trigger_param, "--trigger-param")
     if trigger is not None or trigger_params:
@@ -83,7 +84,7 @@ def attack(
         data_params=data_params(text_column, label_column),
         attack=the_attack,
         arch=arch,
-        arch_params=parse_params(arch_param, "--arch-param"),
+        arch_params=parse_params(arch_param, "--arch-param", o.ARCH_SET),
         trainer=trainer,
         seed=seed,
         out=out,

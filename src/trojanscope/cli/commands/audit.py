@@ -36,6 +36,8 @@ AuditFormat = StrEnum("AuditFormat", {n: n for n in ["console", *audit_formats()
 def open_store(db: str | None, no_history: bool) -> HistoryStore | None:
     """The history store (checked writable now, before a long audit), or None."""
     if no_history:
+        if db is not None:  # asked for a database and for none: not silently one of them
+            raise UserInputError("give --db or --no-history, not both")
         return None
     from trojanscope.audit.history import HistoryStore, db_url
 
@@ -71,7 +73,7 @@ def audit_command(
         AuditOptions.inconclusive_at, "--inconclusive-at",
         help="Probability from which it is rated medium (inconclusive)."),
     calibration: Path = typer.Option(None, "--calibration", help="Calibration file."),
-    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
     report: Path = typer.Option(None, "--report", "-r", help="Folder for every report "
                                 "(HTML, JSON, SARIF, Markdown), images and the ML-BOM."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --report folder."),

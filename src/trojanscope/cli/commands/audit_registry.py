@@ -15,6 +15,7 @@ from trojanscope.cli.common import (
     parse_params,
     print_json,
     stderr_console,
+    stderr_line,
     stdout_console,
 )
 from trojanscope.cli.executor_opts import (
@@ -22,7 +23,6 @@ from trojanscope.cli.executor_opts import (
     EXECUTOR,
     TRIES,
     WORKERS,
-    open_executor,
     task_progress,
 )
 from trojanscope.errors import UserInputError
@@ -40,7 +40,7 @@ def audit_registry_command(
     method: str = typer.Option("auto", "--method", "-m", help="Backdoor detector."),
     method_param: list[str] | None = METHOD_PARAM,
     calibration: Path = typer.Option(None, "--calibration", help="Calibration file."),
-    seed: int = typer.Option(0, "--seed", help="Seed of every model's audit."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of every model's audit."),
     report: Path = typer.Option(None, "--report", "-r", help="Folder for each model's reports "
                                 "(REPORT/<model path>/) and index.html / index.json."),
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --report folder."),
@@ -59,10 +59,12 @@ def audit_registry_command(
 ) -> None:
     """Audit every model in a folder: exit 1 when one is rated at or above --fail-on, else 2
     when one could not be audited, else 0. Malicious files are scanned, never loaded."""
-    from trojanscope.audit.batch import audit_registry, find_models
+    from trojanscope.audit.batch import audit_registry, require_models
     from trojanscope.audit.batch_report import counts, ordered, write_index
+    from trojanscope.audit.data_check import check_audit_data
     from trojanscope.audit.pipeline import AuditOptions
     from trojanscope.cli.commands.audit import open_store
+    from trojanscope.executor import create_executor
     from trojanscope.io.atomic import check_output_dir
 
     threshold = Severity.parse(fail_on)
@@ -73,23 +75,26 @@ def audit_registry_command(
         method_params=parse_params(method_param, "--method-param"), calibration=calibration,
         seed=seed, command=command_line())
     options.check()
-    find_models(folder)  # not a folder: fail before anything is opened
+    require_models(folder)  # not a folder, or none in it: fail before anything is opened
     if report is not None:
         check_output_dir(report, force or resume, "--report")
-    store = open_store(db, no_history=False)
+    check_audit_data(options)  # bad --data: refused before the history database is created
+    chosen = create_executor(executor, workers=workers, tries=tries, address=address)
     rows = []
 
     def describe(result) -> str:
         audit = result.value
         return f"{audit.verdict}, rated {audit.rating.label}"
 
-    with open_executor(executor, workers, address, tries) as ex, \
-            task_progress("audit-registry", describe) as progress:
-        for row in audit_registry(folder, options, executor=ex, store=store, report_dir=report,
-                                  resume=resume, listener=progress):
-            rows.append(row)
-            if row.status == "failed" and not row.attempts:  # never became a task
-                stderr_console().print(f"{row.key}: {row.error}", markup=False)
+    with chosen as ex:  # started: a Ray that cannot start fails before the database exists
+        store = open_store(db, no_history=False)  # after every check (it creates the file)
+        stderr_line(f"executor: {ex.describe()}")
+        with task_progress("audit-registry", describe) as progress:
+            for row in audit_registry(folder, options, executor=ex, store=store,
+                                      report_dir=report, resume=resume, listener=progress):
+                rows.append(row)
+                if row.status == "failed" and not row.attempts:  # never became a task
+                    stderr_console().print(f"{row.key}: {row.error}", markup=False)
         described = ex.describe()
     summary = counts(rows)
     if report is not None:

@@ -40,7 +40,9 @@ def certify_command(
         help="auto (what the model was trained for), partition, patch or verify.",
     ),
     patch: int = typer.Option(None, "--patch", min=1, help="Patch side (default: the training's)."),
-    eps: float = typer.Option(0.1, "--eps", min=0.0, help="verify: L-inf size of the trigger."),
+    eps: float = typer.Option(
+        0.1, "--eps", min=0.0, max=1.0, help="verify: L-inf size of the trigger (inputs in [0, 1])."
+    ),
     region: str = typer.Option(
         "0,0,4,4", "--region", help="verify: TOP,LEFT,HEIGHT,WIDTH of the trigger region."
     ),
@@ -54,7 +56,7 @@ def certify_command(
         None, "--limit", min=1,
         help="Certify N inputs, evenly spaced through the data (all classes of a sorted file).",
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --report."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:

@@ -61,7 +61,7 @@ def detect(
     calibration: Path = typer.Option(
         None, "--calibration", help="Calibration file (default: shipped)."
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
     out: Path = typer.Option(
         None, "--out", "-o", help="Folder for verdict.json and trigger images."
     ),

@@ -57,20 +57,20 @@ def detect_inputs(
         None, "--triggered", help="Red-team run folder: stamp its trigger on held-out clean inputs "
         "and report ROC-AUC and the true-positive rate at --fpr."
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     text_column: str | None = TEXT_COLUMN,
 ) -> None:
     """Score INPUTS for triggers and flag the likely triggered ones. Exit 0 none flagged, 1 some
     flagged, 2 error."""
     from trojanscope.detect.input_level import auto
+    from trojanscope.detect.input_level.base import check_fpr
     from trojanscope.detect.input_level.inputs import load_inputs
     from trojanscope.detect.input_level.screen import screen
     from trojanscope.detect.input_level.text_inputs import encode_texts, is_text_model
     from trojanscope.io.models import load_model
 
-    if not 0.0 < fpr < 1.0:
-        raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
+    check_fpr(fpr)
     if inputs is None and triggered is None:
         raise UserInputError("give INPUTS to screen, or --triggered RUN to measure against a "
                              "run's trigger")

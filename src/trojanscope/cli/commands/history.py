@@ -35,7 +35,14 @@ def history_command(
     db: str = typer.Option(None, "--db", help="History database (path or SQLAlchemy URL)."),
 ) -> None:
     """List earlier audits, newest first."""
-    from trojanscope.audit.history import EXPORT_COLUMNS, HistoryStore, db_url, safe_url
+    from trojanscope.audit.history import (
+        EXPORT_COLUMNS,
+        HistoryStore,
+        db_url,
+        default_db_url,
+        nothing_recorded,
+        safe_url,
+    )
 
     if rating is not None and rating not in ("low", "medium", "high", "critical"):
         raise UserInputError(f"--rating must be low, medium, high or critical, got {rating!r}")
@@ -45,10 +52,11 @@ def history_command(
         if fmt is HistoryFormat.table:
             raise UserInputError("--output needs --format json or csv")
         check_output_file(output)
-    store = HistoryStore(db_url(db) if db else None)
+    url = db_url(db) if db else default_db_url()
     if limit is None and fmt is HistoryFormat.table:
         limit = 50
-    records = store.query(model_sha256=model, target=target, rating=rating, limit=limit)
+    records = [] if nothing_recorded(url) else HistoryStore(url).query(
+        model_sha256=model, target=target, rating=rating, limit=limit)
     if fmt is HistoryFormat.table:
         if not records:
             stdout_console().print("no audits recorded")
@@ -59,7 +67,7 @@ def history_command(
                  "" if r.probability is None else f"{r.probability:.2f}"] for r in records]
         print_rows(stdout_console(), ("id", "started", "model", "target", "verdict", "rating",
                                       "p(backdoor)"), rows,
-                   title="audit history, newest first", caption=safe_url(store.url))
+                   title="audit history, newest first", caption=safe_url(url))
         return
     if fmt is HistoryFormat.json:
         rows = [{**r.summary(), **({"document": r.document} if full else {})} for r in records]

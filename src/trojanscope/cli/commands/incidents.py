@@ -26,7 +26,7 @@ def incidents_command(
     """List inputs the guard of `trojanscope serve` flagged, newest first."""
     import numpy as np
 
-    from trojanscope.audit.history import db_url, safe_url
+    from trojanscope.audit.history import db_url, default_db_url, nothing_recorded, safe_url
     from trojanscope.audit.incidents import IncidentStore
     from trojanscope.io.atomic import check_output_file, write_bytes_atomic
 
@@ -34,10 +34,11 @@ def incidents_command(
         raise UserInputError(f"--model must be a SHA-256 hex digest (or a prefix), got {model!r}")
     if inputs is not None:
         check_output_file(inputs, "--inputs")
-    store = IncidentStore(db_url(db) if db else None)
+    url = db_url(db) if db else default_db_url()
     if limit is None and fmt is OutputFormat.table:
         limit = 50
-    records = store.incidents(model_sha256=model, limit=limit)
+    records = [] if nothing_recorded(url) else IncidentStore(url).incidents(
+        model_sha256=model, limit=limit)
     if inputs is not None:
         if not records:
             raise UserInputError("no incidents to write to --inputs")
@@ -58,7 +59,7 @@ def incidents_command(
                 for r in records]
         print_rows(stdout_console(), ("id", "time", "model", "detector", "score", "threshold",
                                       "answer"), rows, title="incidents, newest first",
-                   caption=safe_url(store.url))
+                   caption=safe_url(url))
     if inputs is not None:
         stderr_console().print(f"wrote {inputs} ({len(records)} flagged inputs)")
 

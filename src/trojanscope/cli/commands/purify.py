@@ -46,7 +46,7 @@ def purify_command(
     data: str = typer.Option(None, "--data", help="Clean inputs the learning methods "
                              "(reformer) train on: an .npz with x, a data file/folder or a "
                              "bundled dataset name (its train split)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Purify INPUTS before MODEL sees them; report the CA and ASR each method leaves."""
@@ -71,6 +71,11 @@ def purify_command(
             raise UserInputError(f"input purifier {learners[0]!r} learns from clean inputs: "
                                  "give --data")
         purifiers = [p for p in purifiers if not p.needs_clean_data]
+    elif not any(p.needs_clean_data for p in purifiers):  # given, and nothing would read it
+        learn = [n for n in registry.names("input-purifier")
+                 if getattr(registry.get("input-purifier", n), "needs_clean_data", False)]
+        raise UserInputError(f"--data is for input purifiers that learn from clean inputs "
+                             f"({', '.join(learn)}); {method!r} does not")
     if out is not None:
         check_output_file(out, "--out")
     loaded = load_model(model)
@@ -139,7 +144,7 @@ def _triggered(spec: Path | None, loaded, batch):
     from trojanscope.mitigate.triggers import attack_from_spec, load_triggered
 
     if spec is not None and spec.is_file():
-        return load_triggered(spec, loaded.num_classes)
+        return load_triggered(spec, loaded.num_classes, "--triggered")
     manifest = loaded.manifest
     if spec is not None:
         if not (spec / MANIFEST_NAME).is_file():

@@ -46,7 +46,7 @@ def train(
         data_params=data_params(text_column, label_column),
         attack=None,
         arch=arch,
-        arch_params=parse_params(arch_param, "--arch-param"),
+        arch_params=parse_params(arch_param, "--arch-param", o.ARCH_SET),
         trainer=trainer,
         seed=seed,
         out=out,

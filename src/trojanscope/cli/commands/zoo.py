@@ -60,6 +60,7 @@ def make(
     seed: int = typer.Option(
         0,
         "--seed",
+        min=0,
         help="Seeds the population (use different seeds for calibration and evaluation zoos).",
     ),
     out: Path = typer.Option(..., "--out", "-o"),
@@ -131,7 +132,7 @@ def evaluate(
     calibration: Path = typer.Option(
         None, "--calibration", help="Calibration file (default: shipped)."
     ),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", min=0),
     json_out: Path = typer.Option(
         None, "--json", help="Also write per-model rows and scores here."
     ),
@@ -198,7 +199,7 @@ def eval_mitigation(
         0.8, "--holdout", help="Share of the dataset's test split held out for the figures "
         "(0.8 of MNIST's 1,000 leaves 200 samples for the method)."
     ),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", min=0),
     json_out: Path = typer.Option(None, "--json", help="Also write per-model rows here."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     executor: str = EXECUTOR,
@@ -209,12 +210,14 @@ def eval_mitigation(
     """Run a mitigation over a zoo: per model CA and ASR before/after, and the time. One model
     per task of --executor."""
     from trojanscope import registry
+    from trojanscope.mitigate.run import check_holdout
     from trojanscope.mitigate.zoo_eval import run_mitigation_zoo, summarise
 
     if json_out is not None:
         check_output_file(json_out, "--json")
     params = parse_params(method_param, "--method-param")
     registry.create("mitigation", method, **params)  # unknown names and parameters fail first
+    check_holdout(holdout)  # and a share out of range (not once per model, after the start)
     console = stderr_console()
 
     def describe(result) -> str:
@@ -269,7 +272,7 @@ def calibrate_cmd(
         help="Comma-separated features (default: the shipped calibrator's, else all).",
     ),
     data_free: bool = typer.Option(False, "--data-free"),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", min=0),
     out: Path = typer.Option(..., "--out", "-o", help="Calibration JSON to write or update."),
     executor: str = EXECUTOR,
     workers: int = WORKERS,

@@ -183,6 +183,12 @@ class FittedGuard:
         return p, p <= self.fpr
 
 
+def check_fpr(fpr: float) -> None:
+    """``--fpr`` is a rate strictly between 0 and 1 (NaN refused)."""
+    if not 0.0 < fpr < 1.0:
+        raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
+
+
 def fit_guard(
     model: nn.Module,
     detector: InputDetector,
@@ -199,8 +205,7 @@ def fit_guard(
     detector did not fit on (so the rate holds on new inputs), and none is spent on one role
     only. The threshold is :func:`conformal_threshold` of those scores. ``keep_copies`` keeps
     the fold copies for :meth:`FittedGuard.check_by_copies`."""
-    if not 0.0 < fpr < 1.0:
-        raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
+    check_fpr(fpr)
     detector.check_inputs(clean_x, None, "clean inputs")
     n = len(clean_x)
     need = max(MIN_CALIBRATION, math.ceil(detector.min_clean * folds / (folds - 1)))

