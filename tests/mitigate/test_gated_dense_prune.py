@@ -35,7 +35,9 @@ def test_the_unit_the_trigger_drives_is_pruned_and_the_clean_unit_kept(monkeypat
     # unit 1 reads the corner: pruned; pruning unit 0 too would cost the clean accuracy
     assert method.report_["prune"]["units"] == [1]
     assert set(method.report_["prune"]["tried"]) == {1, 2}
-    assert torch.count_nonzero(out.hidden.weight[1]) == 0 and float(out.hidden.bias[1].detach()) == 0.0
+    assert (
+        torch.count_nonzero(out.hidden.weight[1]) == 0 and float(out.hidden.bias[1].detach()) == 0.0
+    )
     assert torch.equal(out.hidden.weight[0], Striped(patch=True).hidden.weight[0])
     assert proxy_asr(out, corner(), data()) < 0.1
 
