@@ -4,16 +4,16 @@ is at issue 12's goal (backdoored: ASR <= 2% at <= 2 points of CA lost; clean: <
 the units ``dense_prune`` pruned; then, per setting, the count at the goal, the models it gains
 and loses against the first setting, the worst CA change and ASR per family, the median seconds.
 
-    python benchmarks/stages_compare.py today=A.json,B.json cand=C.json,D.json [...]
+    python benchmarks/stages_compare.py --set today A.json B.json --set cand C.json D.json [...]
 
 A model is compared where every setting has it (zoo = the file name's first two words).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,10 @@ def at_goal(m: dict[str, Any]) -> bool:
     return m["after"]["asr"] <= 0.02 and change >= -0.02 - 1e-9
 
 
-def load(files: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """Every model of the comma-separated result files, keyed by (zoo, model)."""
+def load(files: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every model of the result files, keyed by (zoo, model)."""
     out = {}
-    for path in files.split(","):
+    for path in files:
         zoo = "-".join(Path(path).stem.split("-")[:2])
         for name, m in json.loads(Path(path).read_text())["models"].items():
             out[(zoo, name)] = m
@@ -48,9 +48,18 @@ def cell(m: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    settings = [arg.split("=", 1) for arg in sys.argv[1:]]
-    runs = {label: load(files) for label, files in settings}
-    labels = [label for label, _ in settings]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        action="append",
+        required=True,
+        metavar=("LABEL", "FILE"),
+        help="a setting's label and result files",
+    )
+    settings = parser.parse_args().set
+    runs = {s[0]: load(s[1:]) for s in settings}
+    labels = [s[0] for s in settings]
     keys = sorted(set.intersection(*(set(r) for r in runs.values())))
     print("| zoo | model | " + " | ".join(labels) + " |")
     print("|---|---|" + "---|" * len(labels))
@@ -62,8 +71,8 @@ def main() -> None:
     for lb in labels:
         r = runs[lb]
         goal = [k for k in keys if at_goal(r[k])]
-        gained = [k[1] for k in goal if not at_goal(base[k])]
-        lost = [k[1] for k in keys if at_goal(base[k]) and not at_goal(r[k])]
+        gained = [f"{k[0][4:]}/{k[1]}" for k in goal if not at_goal(base[k])]
+        lost = [f"{k[0][4:]}/{k[1]}" for k in keys if at_goal(base[k]) and not at_goal(r[k])]
         family: dict[str, list[tuple[float, float]]] = {}
         for k in keys:
             m = r[k]
