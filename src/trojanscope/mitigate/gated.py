@@ -45,6 +45,7 @@ from trojanscope.mitigate import accept
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.dense_first import PullBack, first_layer_only
+from trojanscope.mitigate.dense_prune import prune_first_layer
 from trojanscope.mitigate.guard import convolutional, hold_back
 from trojanscope.mitigate.stripe_projection import dense_network, first_linear, project_stripes
 from trojanscope.mitigate.trigger_prune import proxy_asr
@@ -216,6 +217,14 @@ class Gated(Mitigation):
         dense_then: 0 skips the first stage on a model without a convolution when the
             second stage follows (the probe then reads the original model as the first stage's);
             1 (default): it runs on every model. Development data only (issue 12 stop 34).
+        dense_rho: the first stage's radius (``rho``, where the ``then`` method has one) is
+            multiplied by this on an image model without a convolution (1, default: as for every
+            model). Development data only (issue 12 stop 34b).
+        dense_prune: with K > 0, a flagged model whose first learned layer is dense first has
+            up to K units of that layer pruned, those the suspect's reversed trigger drives
+            most, as many as keep the held-back accuracy within one image of the unpruned
+            model's (:mod:`~trojanscope.mitigate.dense_prune`); ``revert`` still returns the
+            unpruned original. 0 (default): none. Development data only (issue 12 stop 34b).
     """
 
     name = "gated"
@@ -230,7 +239,8 @@ class Gated(Mitigation):
                  dense_rounds: int = 0, dense_check: bool = True,
                  dense_project: int = 0, dense_first: int = 0,
                  dense_pull: float = 0.0, dense_reach: bool = False,
-                 dense_epochs: int = 0, dense_then: bool = True) -> None:
+                 dense_epochs: int = 0, dense_then: bool = True, dense_rho: float = 1.0,
+                 dense_prune: int = 0) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -266,6 +276,10 @@ class Gated(Mitigation):
         self.dense_epochs = dense_epochs
         check_option("dense_epochs", dense_epochs, 0, 1000, integer=True)
         self.dense_then = check_flag("dense_then", dense_then)
+        self.dense_rho = dense_rho
+        check_option("dense_rho", dense_rho, 0.0, 1.0, above=True)
+        self.dense_prune = dense_prune
+        check_option("dense_prune", dense_prune, 0, 4096, integer=True)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
@@ -317,11 +331,17 @@ class Gated(Mitigation):
                                           if m is self.dense_layer_)
                                      if self.dense_layer_ is not None
                                      else "not applied: no dense first layer")
-        inner = self.inner
-        if (self.dense_epochs and hasattr(inner, "epochs") and clean.x.dim() == 4
+        if (original is not None and self.dense_prune and clean.x.dim() == 4
                 and not convolutional(model)):
+            self._prune(model, clean, verdict, seed)
+        inner = self.inner
+        if (clean.x.dim() == 4 and not convolutional(model)
+                and (self.dense_epochs or self.dense_rho != 1.0)):
             inner = copy.copy(inner)  # this model's first stage only
-            inner.epochs = int(self.dense_epochs)
+            if self.dense_epochs and hasattr(inner, "epochs"):
+                inner.epochs = int(self.dense_epochs)
+            if hasattr(inner, "rho"):
+                inner.rho = inner.rho * self.dense_rho
         skip = (not self.dense_then and original is not None and clean.x.dim() == 4
                 and not convolutional(model))
         if skip:
@@ -366,6 +386,23 @@ class Gated(Mitigation):
         report["trigger"] = round(proxy_asr(model, trigger, val), 3) if trigger else None
         report["seconds"] = round(time.perf_counter() - start, 1)
         self.report_["project"] = report
+
+    def _prune(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict | None,
+               seed: int) -> None:
+        """``dense_prune``: prune the first-layer units the suspect's reversed trigger drives
+        most (in place, :mod:`~trojanscope.mitigate.dense_prune`), k chosen on the quarter the
+        second stage holds back."""
+        layer = first_linear(model, clean.x[:2])
+        suspect = verdict.target_classes[0] if verdict and verdict.target_classes else None
+        trigger = verdict.triggers.get(suspect) if verdict and suspect is not None else None
+        if layer is None or trigger is None:
+            self.report_["prune"] = "skipped: no dense first layer or no reversed trigger"
+            return
+        start = time.perf_counter()
+        fit, _, gx, gy = hold_back(model, clean, UNLEARN["val_fraction"], seed)
+        report = prune_first_layer(model, layer, [trigger], fit, gx, gy, self.dense_prune)
+        report["seconds"] = round(time.perf_counter() - start, 1)
+        self.report_["prune"] = report
 
     def _unlearn(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
                  original: nn.Module, seed: int) -> nn.Module:
