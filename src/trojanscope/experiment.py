@@ -59,6 +59,8 @@ def check_trigger_fits(attack: Attack, train: Any) -> None:
     trigger that does not fit the images (a patch larger than them) is one error line before
     training starts, not after its first progress line."""
     trigger = getattr(attack, "trigger", None)
+    if trigger is None or attack.modality != "image":  # text data has no tensor before the
+        return  # tokenizer is fitted (reading .x refuses), and tables are stamped by value
     x = getattr(train, "x", None)
     if trigger is None or not isinstance(x, torch.Tensor) or x.dim() != 4 or not len(x):
         return

@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from trojanscope.errors import UserInputError
 
 
@@ -100,6 +102,8 @@ def check_types(what: str, target: Any, params: dict[str, Any]) -> dict[str, Any
         return params
     out = dict(params)
     for key, value in params.items():
+        if isinstance(value, np.generic):  # np.True_, np.float32(0.01): their Python value
+            value = out[key] = value.item()
         want = _plain_type(hints.get(key))
         if want is None or value is None:
             continue

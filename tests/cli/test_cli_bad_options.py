@@ -172,3 +172,62 @@ def test_an_empty_folder_is_not_signed(tmp_path, capsys) -> None:
 def test_certify_eps_above_one_is_a_usage_error(capsys) -> None:
     assert run(["certify", "x", "--data", "y", "--report", "r", "--eps", "2"]) == 2
     assert "--eps" in capsys.readouterr().err
+
+
+def test_audit_with_bad_data_or_target_creates_no_history_database(model_dir, tmp_path,
+                                                                   capsys) -> None:
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, x=np.full((20, 1, 16, 16), np.nan, dtype=np.float32), y=np.arange(20) % 4)
+    db = tmp_path / "history.sqlite"
+    assert run(["audit", str(model_dir), "--data", str(bad), "--db", str(db)]) == 2
+    one_error_line(capsys, "bad.npz")
+    assert run(["audit", str(tmp_path / "no-such-model"), "--db", str(db)]) == 2
+    one_error_line(capsys, "no-such-model")
+    assert not db.exists()
+
+
+def test_serve_with_too_few_clean_inputs_creates_no_incident_database(model_dir, tmp_path,
+                                                                      capsys) -> None:
+    pytest.importorskip("uvicorn")
+    few = tmp_path / "few.npz"
+    np.savez(few, x=np.random.default_rng(0).random((5, 1, 16, 16), dtype=np.float32))
+    db = tmp_path / "incidents.sqlite"
+    code = run(["serve", str(model_dir), "--data", str(few), "--db", str(db), "--port", "0",
+                "--backend", "torch"])
+    assert code == 2
+    one_error_line(capsys, "too few clean inputs")
+    assert not db.exists()
+
+
+def test_an_eof_with_debug_is_raised_not_reported_as_ctrl_c(monkeypatch) -> None:
+    from trojanscope.cli.commands import list_cmd
+
+    def boom(*args, **kwargs):
+        raise EOFError("No data left in file")
+
+    monkeypatch.setattr(list_cmd.registry, "names", boom)
+    with pytest.raises(EOFError):
+        run(["--debug", "list", "attack"])
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["detect-inputs", "{model}", "{inputs}", "-p", "text=1"], "has no parameter(s) text"),
+        (["attack", "--dataset", "synthetic", "--epochs", "1", "-o", "{tmp}/r",
+          "--attack-param", "trigger=patch"], "set by --trigger"),
+    ],
+)
+def test_parameters_the_command_sets_itself_are_refused(model_dir, inputs, tmp_path, capsys,
+                                                        args, words) -> None:
+    filled = [a.format(model=model_dir, inputs=inputs, tmp=tmp_path) for a in args]
+    assert run(filled) == 2
+    one_error_line(capsys, words)
+
+
+def test_flags_and_numpy_scalars_keep_working() -> None:
+    from trojanscope import registry
+
+    assert registry.create("detector", "text-inversion", behaviour=True).behaviour == 1
+    assert registry.create("mitigation", "gated", unlearn=np.False_).unlearn is False
+    assert registry.create("mitigation", "finetune", lr=np.float32(0.01)).lr == pytest.approx(0.01)

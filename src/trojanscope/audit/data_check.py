@@ -26,7 +26,8 @@ def check_audit_data(options: AuditOptions) -> None:
     """Load ``--data`` and ``--training-data`` as their steps will; refuse what fails. Once
     per set of data options: the audits of a registry share the check (its options carry it,
     to worker processes too)."""
-    asked = (options.data, options.split, options.label_column, options.training_data)
+    asked = (options.data, options.split, options.label_column, options.training_data,
+             _stamp(options.data), _stamp(options.training_data))
     if options.data_checked == asked:
         return
     if options.data is not None and not _needs_model_schema(options.data):
@@ -48,7 +49,7 @@ def training_data(options: AuditOptions) -> SuspectData:
     """``--training-data``, loaded once: the up-front check keeps what it loaded on
     ``options`` and the data step takes it from there (``audit-registry`` reads the file once
     for all its models in one process, not once per model and step)."""
-    spec = str(options.training_data)
+    spec = (str(options.training_data), _stamp(options.training_data))
     if options.training_loaded is not None and options.training_loaded[0] == spec:
         return options.training_loaded[1]
     from trojanscope.detect.data.inputs import load_suspect
@@ -57,6 +58,18 @@ def training_data(options: AuditOptions) -> SuspectData:
         loaded = load_suspect(options.training_data)
     options.training_loaded = (spec, loaded)
     return loaded
+
+
+def _stamp(spec: str | Path | None) -> tuple[int, int] | None:
+    """A file's modification time and size (a folder's, or None for a dataset name): a file
+    rewritten between two audits with the same options is read and checked again."""
+    if spec is None:
+        return None
+    try:
+        stat = Path(spec).stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 @contextmanager

@@ -58,7 +58,7 @@ class AuditOptions:
     command: str = ""
     # ``--training-data`` as loaded by the up-front check, for the data step to use (one read);
     # left out of copies sent to worker processes (they read it once per model instead).
-    training_loaded: tuple[str, SuspectData] | None = field(default=None, repr=False,
+    training_loaded: tuple[Any, SuspectData] | None = field(default=None, repr=False,
                                                             compare=False)
 
     # what :func:`~trojanscope.audit.data_check.check_audit_data` last accepted (its data

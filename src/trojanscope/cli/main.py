@@ -95,8 +95,10 @@ def run(argv: list[str] | None = None) -> int:
         return _interrupted()
     except Exception as exc:
         if type(exc).__name__ == "Abort":  # Click's own Ctrl-C (Typer's, or older releases')
-            if isinstance(exc.__cause__, EOFError) and not debug:  # not Ctrl-C: a reader
-                _error(f"a file ended early (empty or cut short): {exc.__cause__}")  # hit EOF
+            if isinstance(exc.__cause__, EOFError):  # not Ctrl-C: a reader hit EOF
+                if debug:
+                    raise exc.__cause__ from exc
+                _error(f"a file ended early (empty or cut short): {exc.__cause__}")
                 return 2
             return _interrupted()
         if debug:

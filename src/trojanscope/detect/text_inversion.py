@@ -191,7 +191,7 @@ class TextInversion(ModelDetector):
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None,
                  span_tokens: int = 0, span_steps: int | None = None,
-                 behaviour: int = 1, phrase_tokens: int = 0, phrase_margin: float = 0.0,
+                 behaviour: int | bool = 1, phrase_tokens: int = 0, phrase_margin: float = 0.0,
                  phrase_lift: int = 0) -> None:
         many = float("inf")
         for name, value, low, high in (

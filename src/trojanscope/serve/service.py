@@ -206,7 +206,7 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     from trojanscope.audit.pipeline import model_digests
     from trojanscope.data.unlabelled import load_inputs
     from trojanscope.detect.input_level import auto
-    from trojanscope.detect.input_level.base import check_fpr, fit_guard
+    from trojanscope.detect.input_level.base import check_fpr, check_guard_inputs, fit_guard
     from trojanscope.io.models import load_model
     from trojanscope.serve.backends import check_backend, choose_backend
 
@@ -235,6 +235,8 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
                              f"do not fit the model (expects {list(shape)})")
     # the database after every check on the options, model and data (it creates the file),
     # before the slow part (backend timings, the guard's fit)
+    if detector is not None and clean is not None:
+        check_guard_inputs(detector, clean)
     store = IncidentStore(db_url(options.db) if options.db else None)
     store.check_writable()
     generator = torch.Generator().manual_seed(options.seed)

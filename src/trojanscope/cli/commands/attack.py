@@ -65,7 +65,8 @@ def attack(
     """Plant a backdoor: poison the training data, train (optionally with a --defence), and report
     CA, ASR and RA."""
     params = parse_params(attack_param, "--attack-param",
-                          {"target": "--target", "mapping": "--mapping", "seed": "--seed"})
+                          {"target": "--target", "mapping": "--mapping", "seed": "--seed",
+                           "trigger": "--trigger/--trigger-param"})
     registry.get("attack", attack)  # unknown names fail before anything else
     trigger_params = parse_params(trigger_param, "--trigger-param")
     if trigger is not None or trigger_params:

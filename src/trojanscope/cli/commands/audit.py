@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from trojanscope.audit.pipeline import AuditOptions
+from trojanscope.audit.data_check import check_audit_data
+from trojanscope.audit.pipeline import AuditOptions, check_target
 from trojanscope.cli.common import (
     LABEL_COLUMN,
     METHOD_PARAM,
@@ -110,6 +111,8 @@ def audit_command(
     )
     options.check()
     check_destinations(report, output, force)
+    check_target(path)  # a missing model or bad --data/--training-data: refused before the
+    check_audit_data(options)  # history database is created (run_audit skips them again)
     store = open_store(db, no_history)
     with status(f"auditing {path}…"):
         result = run_audit(path, options)

@@ -76,7 +76,7 @@ def detect_inputs(
                              "run's trigger")
     loaded = load_model(model)
     text = is_text_model(loaded)
-    detector = auto.create(method, text=text, **parse_params(method_param, "--method-param"))
+    detector = auto.create(method, text, **parse_params(method_param, "--method-param"))
     if text:
         from trojanscope.models.text_common import load_encoder
 

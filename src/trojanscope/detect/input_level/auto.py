@@ -27,6 +27,6 @@ def resolve(method: str, *, text: bool = False) -> str:
     return AUTO_TEXT if text else AUTO
 
 
-def create(method: str, *, text: bool = False, **params: object) -> InputDetector:
+def create(method: str, text: bool = False, /, **params: object) -> InputDetector:
     """An input detector by name (``auto`` included), with ``params``."""
     return registry.create("input-detector", resolve(method, text=text), **params)

@@ -189,6 +189,19 @@ def check_fpr(fpr: float) -> None:
         raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
 
 
+def check_guard_inputs(detector: InputDetector, clean_x: Tensor, folds: int = GUARD_FOLDS) -> None:
+    """Refuse clean inputs a guard cannot be fitted on (wrong kind, too few for its folds):
+    :func:`fit_guard` calls it, and ``serve`` before it creates anything."""
+    detector.check_inputs(clean_x, None, "clean inputs")
+    n = len(clean_x)
+    need = max(MIN_CALIBRATION, math.ceil(detector.min_clean * folds / (folds - 1)))
+    if n < need:
+        raise UserInputError(
+            f"too few clean inputs to fit a guard: {n} given, at least {need} needed "
+            f"(each of {folds} folds is scored by a detector fitted on the others)"
+        )
+
+
 def fit_guard(
     model: nn.Module,
     detector: InputDetector,
@@ -206,14 +219,8 @@ def fit_guard(
     only. The threshold is :func:`conformal_threshold` of those scores. ``keep_copies`` keeps
     the fold copies for :meth:`FittedGuard.check_by_copies`."""
     check_fpr(fpr)
-    detector.check_inputs(clean_x, None, "clean inputs")
+    check_guard_inputs(detector, clean_x, folds)
     n = len(clean_x)
-    need = max(MIN_CALIBRATION, math.ceil(detector.min_clean * folds / (folds - 1)))
-    if n < need:
-        raise UserInputError(
-            f"too few clean inputs to fit a guard: {n} given, at least {need} needed "
-            f"(each of {folds} folds is scored by a detector fitted on the others)"
-        )
     fold = torch.randperm(n, generator=generator) % folds
     state = generator.get_state()
 
