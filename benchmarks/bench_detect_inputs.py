@@ -51,11 +51,12 @@ FAMILIES = ("badnets", "blended", "sparse", "sig", "wanet")
 # 29-32: seventh; 33-36: the confirmation run; 37-42: stop 32's, 39-42 WaNet only, weak warps;
 # 43-45: stop 33's, 44-45 WaNet only, weak warps; 46-48: stop 33's edges=true check, 47-48
 # WaNet only, weak warps; 49-51: stop 34's check of the served guard's edge column, 50-51 WaNet
-# only, weak warps)
+# only, weak warps; 52-54: stop 34b's rule for the isolated column, not yet trained)
 SEEDS = {11: 3, 12: 7, 13: 1, 14: 9, 15: 4, 16: 6, 17: 2, 18: 8, 19: 3, 20: 6,
          21: 1, 22: 4, 23: 7, 24: 9, 25: 3, 26: 6, 27: 8, 28: 2, 29: 5, 30: 0, 31: 7, 32: 4,
          33: 8, 34: 1, 35: 6, 36: 3, 37: 9, 38: 5, 39: 0, 40: 2, 41: 7, 42: 1,
-         43: 6, 44: 3, 45: 8, 46: 4, 47: 0, 48: 5, 49: 7, 50: 2, 51: 9}
+         43: 6, 44: 3, 45: 8, 46: 4, 47: 0, 48: 5, 49: 7, 50: 2, 51: 9,
+         52: 3, 53: 6, 54: 1}
 METHODS = [("mahalanobis", {}), ("mahalanobis", {"combine": "mean"}), ("ensemble", {}),
            ("ibd-psc", {}), ("strip", {}), ("strip", {"n_overlays": 5}), ("scale-up", {}),
            ("teco", {})]

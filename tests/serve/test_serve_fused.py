@@ -78,21 +78,24 @@ def test_the_fused_pass_answers_as_the_two_passes(
     assert len(svc.store.incidents()) == sum(answer.flagged)
 
 
-@pytest.mark.parametrize("edges", [False, True])
+@pytest.mark.parametrize(("edges", "isolated"), [(False, False), (True, False), (True, True)])
 @needs_ort
 def test_the_fused_pass_flags_as_detect_inputs_with_the_same_parameters(
-    run_folder: Path, backdoored_run, tiny_test, monkeypatch, edges: bool
+    run_folder: Path, backdoored_run, tiny_test, monkeypatch, edges: bool, isolated: bool
 ) -> None:
-    """The served one-pass guard, with the edge column (read from the input, no pass) or
-    without, answers the fused ONNX Runtime pass with the flags ``detect-inputs`` gives with the
-    same parameters (``transforms=[]``, ``edges``) and seed on the same clean data."""
+    """The served one-pass guard, with the edge column and the isolated-pixel column (both read
+    from the input, no pass) or without, answers the fused ONNX Runtime pass with the flags
+    ``detect-inputs`` gives with the same parameters (``transforms=[]``, ``edges``,
+    ``isolated``) and seed on the same clean data."""
     from trojanscope.detect.input_level import auto
     from trojanscope.detect.input_level.screen import screen
     from trojanscope.io.models import load_model
 
-    svc, info = serve_timed(run_folder, monkeypatch, True, guard_params={"edges": edges})
+    params = {"edges": edges, "isolated": isolated}
+    svc, info = serve_timed(run_folder, monkeypatch, True, guard_params=params)
     assert info["fused"] and isinstance(svc.fused, FusedPass)
     assert svc.guard.detector.edges_ is edges
+    assert hasattr(svc.guard.detector, "floor_") is isolated  # the column is served
     x = inputs(backdoored_run, tiny_test)
     answer = svc.run(x)
     svc.close()
@@ -100,7 +103,7 @@ def test_the_fused_pass_flags_as_detect_inputs_with_the_same_parameters(
         load_model(run_folder).module,
         x,
         tiny_test.x,
-        auto.create("auto", transforms=[], edges=edges),
+        auto.create("auto", transforms=[], edges=edges, isolated=isolated),
         seed=0,
     )
     assert answer.flagged == offline.flagged.tolist() and sum(answer.flagged) >= 30

@@ -192,7 +192,8 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
     That one-pass guard keeps the detector's edge column (``edges=true``: read from the input,
     no pass, so the fused ONNX Runtime pass serves it too; decided for the served guard on fresh
     seeds 49-51, docs/benchmarks.md, "issue 14, stop 34"); ``--guard-param edges=false`` serves
-    the guard without it, as before."""
+    the guard without it, as before. ``--guard-param isolated=true`` adds the opt-in
+    isolated-bright-pixel column (also read from the input; "issue 14, stop 34b")."""
     params = dict(options.guard_params)
     if options.guard == "auto" and "transforms" not in params:
         params["transforms"] = []

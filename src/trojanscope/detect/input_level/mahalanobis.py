@@ -44,6 +44,11 @@ digit's steep steps), tail-scaled and capped like the consistency columns. ``"au
 where ``transforms="auto"`` left one of the menu's first ``max_transforms`` entries out (where
 ``jitbin`` joins: the WaNet models, which leave out the blur), so a model keeping them all is
 unchanged; ``True``: on every model; ``False``: none.
+``isolated`` (stop 34b; ``False`` by default, opt-in until a rule decided on fresh models says
+otherwise): one more column after the edge column, also read from the input alone: the share of
+its bright pixels with no bright 4-neighbour
+(:mod:`~trojanscope.detect.input_level.isolated`: one-pixel diagonals of a crossed patch, scattered
+sparse pixels), tail-scaled and capped like the consistency columns.
 """
 
 from __future__ import annotations
@@ -74,6 +79,7 @@ from trojanscope.detect.input_level.features import (
     hidden_layers,
     layer_features,
 )
+from trojanscope.detect.input_level.isolated import data_floor, isolated_share
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -82,6 +88,7 @@ TOP = 0  # only the TOP largest consistency columns of an input count (0: every 
 # the edge-steepness column on every model (stop 33: "auto", where jitbin joins, decided on
 # fresh seeds 43-45; True on 46-48, which also reaches a weak warp that keeps the blur)
 EDGES: bool | str = True
+ISOLATED = False  # the isolated-bright-pixel column: opt-in (stop 34b, not decided on fresh models)
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
 
 
@@ -109,9 +116,11 @@ class Mahalanobis(InputDetector):
                  distance: str = "both",
                  transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP,
                  menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP,
-                 max_transforms: int = MAX_TRANSFORMS, edges: bool | str = EDGES) -> None:
+                 max_transforms: int = MAX_TRANSFORMS, edges: bool | str = EDGES,
+                 isolated: bool = ISOLATED) -> None:
         self.shrinkage = shrinkage
         self.edges = edges
+        self.isolated = isolated
         self.top = top
         self.max_transforms = max_transforms
         self.menu = _names(menu)  # what "auto" chooses from; "median+blur+binarise" as text
@@ -141,6 +150,8 @@ class Mahalanobis(InputDetector):
             raise UserInputError("mahalanobis: max_transforms must be an integer >= 0")
         if not isinstance(self.edges, bool) and self.edges != "auto":
             raise UserInputError("mahalanobis: edges must be true, false or auto")
+        if not isinstance(self.isolated, bool):
+            raise UserInputError("mahalanobis: isolated must be true or false")
         if self.distance not in ("absolute", "relative", "both"):
             raise UserInputError("mahalanobis: distance must be absolute, relative or both")
         if self.folds < 2:
@@ -208,6 +219,10 @@ class Mahalanobis(InputDetector):
         if self.edges_:
             self.span_ = data_span(clean_x)
             drops = torch.cat([drops, smoothness(clean_x, self.span_)[:, None]], 1)
+        if self.isolated:
+            self.floor_, self.bright_span_ = data_floor(clean_x), data_span(clean_x)
+            lone = isolated_share(clean_x, self.floor_, self.bright_span_)
+            drops = torch.cat([drops, lone[:, None].to(drops)], 1)
         centre, spread = tail_scale(drops)
         self.centre_ = torch.cat([z.mean(0), centre])
         self.spread_ = torch.cat([z.std(0).nan_to_num(1.0).clamp_min(1e-6), spread])
@@ -247,6 +262,9 @@ class Mahalanobis(InputDetector):
             z = torch.cat([z, probability_drops(self.view_, x, logits, self.transforms_)], 1)
         if getattr(self, "edges_", False):  # read from the input alone
             z = torch.cat([z, smoothness(x, self.span_)[:, None].to(z)], 1)
+        if getattr(self, "isolated", False):  # read from the input alone
+            lone = isolated_share(x, self.floor_, self.bright_span_)
+            z = torch.cat([z, lone[:, None].to(z)], 1)
         z = (z - self.centre_) / self.spread_
         if self.cap > 0 and z.shape[1] > n_layer:
             z[:, n_layer:] = self.cap * torch.tanh(z[:, n_layer:] / self.cap)
@@ -272,7 +290,8 @@ class Mahalanobis(InputDetector):
             return self._fuse(self._columns(x, feats, logits)).float()
 
     def _fuse(self, z: Tensor) -> Tensor:
-        n_layer = z.shape[1] - len(self.transforms_) - int(getattr(self, "edges_", False))
+        n_layer = (z.shape[1] - len(self.transforms_) - int(getattr(self, "edges_", False))
+                   - int(getattr(self, "isolated", False)))
         if 0 < self.top < z.shape[1] - n_layer:
             # each transform wipes out its own trigger families: an input's largest drops carry
             # the evidence, and the clean noise of the columns that did not fire does not add up

@@ -1,0 +1,113 @@
+"""The isolated-bright-pixel column (``mahalanobis`` ``isolated``, stop 34b; opt-in): a crossed
+patch of one-pixel diagonals or scattered sparse pixels leaves bright pixels with no bright
+4-neighbour, which a digit's strokes rarely do; read from the input alone."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from test_input_edges import Pixels, _digits
+
+from trojanscope import registry
+from trojanscope.cli.main import run
+from trojanscope.detect.input_level.edges import data_span
+from trojanscope.detect.input_level.isolated import data_floor, isolated_share
+from trojanscope.errors import UserInputError
+
+
+def _sparse(x: torch.Tensor, n: int = 20, seed: int = 5) -> torch.Tensor:
+    """``x`` with the same ``n`` scattered pixels set to the maximum (a sparse-pixel trigger)."""
+    g = torch.Generator().manual_seed(seed)
+    at = torch.randperm(x[0].numel(), generator=g)[:n]
+    out = x.clone().flatten(1)
+    out[:, at] = 1.0
+    return out.view_as(x)
+
+
+def test_lone_pixels_and_diagonals_are_isolated_strokes_are_not() -> None:
+    img = torch.zeros(3, 1, 9, 9)
+    img[0, 0, 2:7, 3:5] = 1.0  # a 2-pixel-wide stroke: no bright pixel is alone
+    for i in range(4):  # a one-pixel diagonal: every pixel is 4-isolated
+        img[1, 0, 2 + i, 2 + i] = 1.0
+    img[2, 0, 0, 0] = img[2, 0, 8, 8] = 1.0  # two lone pixels at the corners
+    share = isolated_share(img, torch.tensor(0.0), torch.tensor(1.0))
+    assert share[0] == 0 and share[1] == pytest.approx(4 / 5) and share[2] == pytest.approx(2 / 3)
+    # read in the data's own unit: the same images on a 0-255 scale give the same values
+    assert torch.equal(isolated_share(img * 255, data_floor(img), data_span(img * 255)), share)
+    x = _digits()
+    span = data_span(x)
+    raised = isolated_share(_sparse(x), data_floor(x), span) > isolated_share(
+        x, data_floor(x), span
+    )
+    assert float(raised.float().mean()) > 0.95
+
+
+def test_isolated_is_off_by_default_and_adds_one_column_and_no_pass() -> None:
+    x, model = _digits(), Pixels()
+    assert registry.create("input-detector", "mahalanobis").isolated is False
+    plain = registry.create("input-detector", "mahalanobis", transforms=[])
+    lone = registry.create("input-detector", "mahalanobis", transforms=[], isolated=True)
+    for det in (plain, lone):
+        det.fit(model, x, generator=torch.Generator().manual_seed(0))
+    assert lone.forward_passes_per_input == 1
+    with torch.no_grad():
+        a, b = plain._raw(x[:50]), lone._raw(x[:50])
+    assert b.shape[1] == a.shape[1] + 1 and torch.allclose(b[:, :-1].float(), a.float())
+    assert lone.resolved_params()["isolated"] is True  # the fold copies keep the column
+
+
+def test_isolated_flags_sparse_pixels_the_model_hardly_tells() -> None:
+    """Without the column few sparse-pixel inputs pass the threshold set on clean inputs; with it
+    most do."""
+    x, model = _digits(600), Pixels()
+    fit_x, held = x[:300], x[300:]
+    triggered = _sparse(held, n=6)
+    caught = {}
+    for isolated in (False, True):
+        det = registry.create("input-detector", "mahalanobis", transforms=[], isolated=isolated)
+        det.fit(model, fit_x, generator=torch.Generator().manual_seed(0))
+        with torch.no_grad():
+            cut = torch.quantile(det.score(held).double(), 0.99)
+            caught[isolated] = float((det.score(triggered).double() > cut).float().mean())
+    assert caught[True] > 0.7 and caught[True] > caught[False] + 0.3, caught
+
+
+def test_isolated_must_be_a_boolean() -> None:
+    with pytest.raises(UserInputError, match="isolated"):
+        registry.create("input-detector", "mahalanobis", isolated="yes")
+
+
+def test_the_cli_refuses_a_bad_isolated_value_in_one_line(
+    tmp_path: Path, backdoored_run, tiny_test, capsys
+) -> None:
+    from trojanscope.experiment import save_experiment
+
+    save_experiment(backdoored_run, tmp_path / "bad")
+    np.savez(tmp_path / "x.npz", x=tiny_test.x[:50].numpy())
+    code = run(
+        [
+            "detect-inputs",
+            str(tmp_path / "bad"),
+            str(tmp_path / "x.npz"),
+            "--data",
+            str(tmp_path / "x.npz"),
+            "-p",
+            "isolated=maybe",
+        ]
+    )
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "isolated" in err and len(err.splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_the_column_costs_well_under_a_millisecond_per_input() -> None:
+    x = _digits(1000)
+    floor, span = data_floor(x), data_span(x)
+    isolated_share(x[:10], floor, span)
+    start = time.perf_counter()
+    isolated_share(x, floor, span)
+    assert (time.perf_counter() - start) / len(x) < 1e-3
