@@ -72,3 +72,34 @@ def test_auto_refuses_a_draw_count_out_of_range(draws: float) -> None:
 
     with pytest.raises(ValueError, match="draws"):
         AutoDetector(draws=draws)
+
+
+def test_auto_reads_the_pixel_probe_over_its_own_draws() -> None:
+    """``pixel_draws`` (stop 34b): the pixel probe's gap is the mean over its own draws while
+    the empty-pixel probe keeps ``draws``; unset, it follows ``draws``."""
+    from trojanscope.detect.auto import AutoDetector
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 3)).eval()
+    data = _framed_digits()
+    target = InspectionTarget(model, (1, 8, 8), 3, data)
+    pixels = [
+        share_gap(pixel_hits(target, torch.Generator().manual_seed(s)), "pixel")["pixel_share_gap"]
+        for s in (7, 8, 9)
+    ]
+    empty = share_gap(
+        UniversalPerturbation(pattern="empty").hits(target, torch.Generator().manual_seed(7))
+    )["empty_share_gap"]
+    verdict = AutoDetector(pixels=True, pixel_draws=3, probes="never").inspect(model, data, seed=7)
+    assert verdict.features["pixel_share_gap"] == pytest.approx(sum(pixels) / 3, abs=1e-6)
+    assert verdict.features["empty_share_gap"] == pytest.approx(empty, abs=1e-6)
+    assert AutoDetector(draws=4).pixel_draws == 4
+    assert AutoDetector(draws=4, pixel_draws=2).pixel_draws == 2
+
+
+@pytest.mark.parametrize("draws", [0, 2.5, 21, "many"])
+def test_auto_refuses_a_pixel_draw_count_out_of_range(draws: object) -> None:
+    from trojanscope.detect.auto import AutoDetector
+
+    with pytest.raises(ValueError, match="pixel_draws"):
+        AutoDetector(pixel_draws=draws)  # type: ignore[arg-type]

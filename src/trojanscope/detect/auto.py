@@ -87,13 +87,17 @@ class AutoDetector(ModelDetector):
             probes read, draw ``i`` seeded ``seed + i``; their gaps are the mean over the draws
             (issue 9, stop 34: a single draw's gap moves enough between draws to put a clean
             model beyond a raise term's start now and then). Each draw costs one probe run.
+        pixel_draws: the pixel probe's own draw count (issue 9, stop 34b: the two probes'
+            clean spreads differ, so their terms may read different counts); unset, it follows
+            ``draws``.
     """
 
     name = "auto"
     needs_data = False
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
-                 empty: bool = True, pixels: bool = False, draws: int = 1) -> None:
+                 empty: bool = True, pixels: bool = False, draws: int = 1,
+                 pixel_draws: int | None = None) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
@@ -102,6 +106,9 @@ class AutoDetector(ModelDetector):
         self.pixels = check_flag("pixels", pixels)
         check_option("draws", draws, 1, 20, integer=True)
         self.draws = int(draws)
+        if pixel_draws is not None:
+            check_option("pixel_draws", pixel_draws, 1, 20, integer=True)
+        self.pixel_draws = self.draws if pixel_draws is None else int(pixel_draws)
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         if tabular(target):  # tables: the tabular search (MM-BD's margins need images)
@@ -126,7 +133,8 @@ class AutoDetector(ModelDetector):
             if gap > EMPTY_GAP_HINT:
                 hinted.append(int(shares.argmax()))
         if self.pixels and images:
-            gap, shares = drawn_gap(lambda g: pixel_hits(target, g), seed, self.draws, "pixel")
+            gap, shares = drawn_gap(lambda g: pixel_hits(target, g), seed, self.pixel_draws,
+                                     "pixel")
             verdict.features["pixel_share_gap"] = gap
             verdict.features["pixel_top_class"] = float(shares.argmax())
             if gap > PIXEL_GAP_HINT:
