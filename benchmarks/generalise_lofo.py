@@ -547,7 +547,9 @@ def main() -> None:
 
 def ship_raise(pool: list[dict], name: str, path: Path) -> None:
     """Fit the raise-only term ``name`` (``hinge: <base>`` or ``pixhinge: <base>``) on the
-    pool rows that have its probe and write it as ``auto:raise`` (``auto:raise:pixels``):
+    pool rows that have its probe and write it as ``auto:raise`` (``auto:raise:pixels``); a
+    term a rule fixed (``aggfix: <base>``, ``aggpixfix: <base>``, stop 34b) keeps its slope
+    and start, and reads the plain gap, which ``auto`` records as the mean over its draws:
     ``coef`` = slope and ``intercept`` = −slope · start on the raw gap, so its linear score is
     slope · (gap − start)."""
     from trojanscope.detect.calibration import (
@@ -558,12 +560,20 @@ def ship_raise(pool: list[dict], name: str, path: Path) -> None:
     )
     from trojanscope.detect.coverage import count_traits
 
-    prefix = next(k for k in HINGE_DESIGNS if name.startswith(k))
-    gap, suffix = HINGE_DESIGNS[prefix]
-    fit = [r for r in pool if gap in features(r)]
-    y = np.array([r["backdoored"] for r in fit], dtype=int)
-    slope, start = fit_hinge(predict(pool, fit, name.removeprefix(prefix)),
-                             np.array([features(r)[gap] for r in fit]), y, hinge_floor(fit, gap))
+    fixed = next((k for k in FIXED_HINGES if name.startswith(k)), None)
+    if fixed is not None:  # stop 34b: a term a rule fixed is written as it is, not refitted
+        gap, slope, start = FIXED_HINGES[fixed]
+        suffix = next(s for g, s in HINGE_DESIGNS.values() if g == gap)
+        fit = [r for r in pool if gap in features(r)]
+    else:
+        prefix = next(k for k in HINGE_DESIGNS if name.startswith(k))
+        gap, suffix = HINGE_DESIGNS[prefix]
+        fit = [r for r in pool if gap in features(r)]
+        y = np.array([r["backdoored"] for r in fit], dtype=int)
+        slope, start = fit_hinge(predict(pool, fit, name.removeprefix(prefix)),
+                                 np.array([features(r)[gap] for r in fit]), y,
+                                 hinge_floor(fit, gap))
+    gap = gap.removesuffix("_r5")  # auto records the mean over its draws under the plain name
     cals = load_calibrators(path)
     key = f"auto:{RAISE}{suffix}"
     why = {GAP: "from the clean data's empty pixels one class is reached far more often than "

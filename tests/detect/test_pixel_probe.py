@@ -96,9 +96,9 @@ def test_the_two_raise_terms_add_and_the_larger_names_the_suspect() -> None:
     assert "raise_logit_pixels" not in neither.features and neither.target_classes[0] == 4
 
 
-def test_auto_records_the_pixel_gap_only_when_asked(backdoored_run, tiny_test) -> None:
-    """Off by default since the stop-33 review (other draws of clean inputs than the rule's
-    raised clean models); ``pixels=true`` records the gap."""
+def test_auto_records_the_pixel_gap_unless_turned_off(backdoored_run, tiny_test) -> None:
+    """On by default since issue 9's stop 34b (its gap averaged over five draws of the clean
+    inputs); ``pixels=false`` turns it off."""
     from trojanscope.detect.auto import AutoDetector
     from trojanscope.detect.universal import empty_pixels
 
@@ -106,34 +106,37 @@ def test_auto_records_the_pixel_gap_only_when_asked(backdoored_run, tiny_test) -
     x[:, :, 0, :] = 0.0  # a blank top row: pixels no clean image lights
     framed = TensorDataset(x, tiny_test.y, tiny_test.class_names)
     assert empty_pixels(framed.x).any()
-    off = AutoDetector().inspect(backdoored_run.model, framed, seed=0)
+    off = AutoDetector(pixels=False).inspect(backdoored_run.model, framed, seed=0)
     assert "pixel_share_gap" not in off.features
-    on = AutoDetector(pixels=True).inspect(backdoored_run.model, framed, seed=0)
+    on = AutoDetector().inspect(backdoored_run.model, framed, seed=0)
     assert 0.0 <= on.features["pixel_share_gap"] <= 1.0
     assert on.features["pixel_top_class"] in range(framed.num_classes)
     assert on.features["empty_share_gap"] == off.features["empty_share_gap"]  # own generator
     assert on.features["mmbd_ratio"] == off.features["mmbd_ratio"]
-    lit = AutoDetector(pixels=True).inspect(backdoored_run.model, tiny_test, seed=0)  # no
-    # empty pixels
+    lit = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=0)  # no empty pixels
     assert "pixel_share_gap" not in lit.features
 
 
 def test_the_shipped_pixel_term_starts_at_the_hint_gap() -> None:
-    """The shipped ``auto:raise:pixels`` (issue 9, stop 33: slope 60, start 0.08, fitted on the
-    74 development models) leaves a gap of 0.08 alone and raises one beyond it; its start is
-    the gap at which ``auto`` makes the probe's class a suspect."""
+    """The shipped ``auto:raise:pixels`` (issue 9, stop 34b: slope 60, start 0.14, fixed by the
+    rule on the 99 development models' five-draw averages) leaves a gap of 0.14 alone and
+    raises one beyond it; its start is the gap at which ``auto`` makes the probe's class a
+    suspect."""
     from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.pixels import PIXEL_GAP_HINT
 
     term = load_calibrators()["auto:raise:pixels"]
     assert term.features == ["pixel_share_gap"]
     assert term.fitted_on["start"] == pytest.approx(PIXEL_GAP_HINT)
-    assert term.fitted_on["n_models"] == 74
+    assert term.fitted_on["start"] == pytest.approx(0.14)
+    assert term.fitted_on["design"] == "aggpixfix: as shipped + raise"
     cals = {"auto": _CALS["auto"], "auto:raise:pixels": term}
-    assert calibrate(_verdict(0.0, 0.08), cals).probability == pytest.approx(
+    assert calibrate(_verdict(0.0, 0.14), cals).probability == pytest.approx(
         1 / (1 + 2.718281828459045**2)
     )
-    assert calibrate(_verdict(0.0, 0.2), cals).probability > 0.99  # logit -2 + 60 * 0.12
+    assert calibrate(_verdict(0.0, 0.2), cals).probability == pytest.approx(
+        1 / (1 + 2.718281828459045 ** (2 - 60 * 0.06))  # logit -2 + 60 * 0.06
+    )
 
 
 def test_a_gap_exactly_at_the_start_is_no_raise() -> None:

@@ -40,15 +40,15 @@ def _framed_digits(n: int = 90, k: int = 3) -> TensorDataset:
     return TensorDataset(x, torch.arange(n) % k, tuple(str(c) for c in range(k)))
 
 
-def test_auto_averages_both_probes_over_its_draws() -> None:
-    """With ``draws=3`` the recorded gaps are the means of the single draws at seeds 7, 8, 9
-    (more than 30 inputs per class, so each draw is another choice of inputs)."""
+def test_auto_averages_both_probes_over_their_draws() -> None:
+    """With ``draws=3, pixel_draws=3`` the recorded gaps are the means of the single draws at
+    seeds 7, 8, 9 (more than 30 inputs per class, so each draw is another choice of inputs)."""
     from trojanscope.detect.auto import AutoDetector
 
     torch.manual_seed(0)
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 3)).eval()
     data = _framed_digits()
-    verdict = AutoDetector(pixels=True, draws=3, probes="never").inspect(model, data, seed=7)
+    verdict = AutoDetector(draws=3, pixel_draws=3, probes="never").inspect(model, data, seed=7)
     target = InspectionTarget(model, (1, 8, 8), 3, data)
     empty = [
         share_gap(
@@ -62,8 +62,9 @@ def test_auto_averages_both_probes_over_its_draws() -> None:
     ]
     assert verdict.features["empty_share_gap"] == pytest.approx(sum(empty) / 3, abs=1e-6)
     assert verdict.features["pixel_share_gap"] == pytest.approx(sum(pixels) / 3, abs=1e-6)
-    single = AutoDetector(pixels=True, probes="never").inspect(model, data, seed=7)
+    single = AutoDetector(pixel_draws=1, probes="never").inspect(model, data, seed=7)
     assert single.features["empty_share_gap"] == pytest.approx(empty[0], abs=1e-6)
+    assert single.features["pixel_share_gap"] == pytest.approx(pixels[0], abs=1e-6)
 
 
 @pytest.mark.parametrize("draws", [0, 2.5, 21])
@@ -72,3 +73,36 @@ def test_auto_refuses_a_draw_count_out_of_range(draws: float) -> None:
 
     with pytest.raises(ValueError, match="draws"):
         AutoDetector(draws=draws)
+
+
+def test_auto_reads_the_pixel_probe_over_its_own_draws() -> None:
+    """``pixel_draws`` (stop 34b): the pixel probe's gap is the mean over its own draws, five
+    by default (the shipped pixel term's start was set on five-draw averages), while the
+    empty-pixel probe keeps ``draws``, one by default (its start was set on one draw)."""
+    from trojanscope.detect.auto import AutoDetector
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 3)).eval()
+    data = _framed_digits()
+    target = InspectionTarget(model, (1, 8, 8), 3, data)
+    pixels = [
+        share_gap(pixel_hits(target, torch.Generator().manual_seed(s)), "pixel")["pixel_share_gap"]
+        for s in (7, 8, 9)
+    ]
+    empty = share_gap(
+        UniversalPerturbation(pattern="empty").hits(target, torch.Generator().manual_seed(7))
+    )["empty_share_gap"]
+    verdict = AutoDetector(pixel_draws=3, probes="never").inspect(model, data, seed=7)
+    assert verdict.features["pixel_share_gap"] == pytest.approx(sum(pixels) / 3, abs=1e-6)
+    assert verdict.features["empty_share_gap"] == pytest.approx(empty, abs=1e-6)
+    default = AutoDetector()
+    assert (default.pixels, default.draws, default.pixel_draws) == (True, 1, 5)
+    assert AutoDetector(draws=4).pixel_draws == 5
+
+
+@pytest.mark.parametrize("draws", [0, 2.5, 21, "many"])
+def test_auto_refuses_a_pixel_draw_count_out_of_range(draws: object) -> None:
+    from trojanscope.detect.auto import AutoDetector
+
+    with pytest.raises(ValueError, match="pixel_draws"):
+        AutoDetector(pixel_draws=draws)  # type: ignore[arg-type]
