@@ -135,7 +135,7 @@ def test_the_five_draw_average_reads_whole_windows_and_sets_the_floor() -> None:
     assert lofo.fit_hinge(p, gap, y, floor=0.215)[1] == pytest.approx(0.22)
 
 
-def test_a_fixed_raise_term_ships_as_the_rule_fixed_it(tmp_path: Path) -> None:
+def test_a_fixed_raise_term_ships_as_the_rule_fixed_it(tmp_path: Path, monkeypatch) -> None:
     """``generalise_lofo.ship_raise`` with ``aggpixfix:`` (stop 34b): the term keeps the rule's
     slope 60 and start 0.14 whatever the pool's gaps, and reads the plain ``pixel_share_gap``
     (``auto`` records the mean over its draws under that name), not the rows' ``_r5`` column."""
@@ -149,7 +149,9 @@ def test_a_fixed_raise_term_ships_as_the_rule_fixed_it(tmp_path: Path) -> None:
         for i in range(4)
     ]
     for i, row in enumerate(pool):  # a pool a fitted term would start at 0.30 on
-        lofo._FEATURES[("z", row["name"])] = {"pixel_share_gap_r5": 0.5 if i % 2 else 0.3}
+        monkeypatch.setitem(
+            lofo._FEATURES, ("z", row["name"]), {"pixel_share_gap_r5": 0.5 if i % 2 else 0.3}
+        )
     lofo.ship_raise(pool, "aggpixfix: as shipped + raise", path)
     term = load_calibrators(path)["auto:raise:pixels"]
     assert term.features == ["pixel_share_gap"]

@@ -30,6 +30,9 @@ def test_drawn_gap_is_the_mean_of_the_draws_gaps_seeded_from_the_seed() -> None:
     assert shares.tolist() == pytest.approx([0.7 / 3, 0.5 / 3, 0.6 / 3])
     one, _ = drawn_gap(hits_of, 4, 1, "empty")
     assert one == share_gap(hits_of(torch.Generator().manual_seed(4)), "empty")["empty_share_gap"]
+    seen.clear()
+    drawn_gap(hits_of, 2**64 - 2, 3, "empty")  # the largest seeds wrap, as auto's own seed does
+    assert seen == [2**64 - 2, 2**64 - 1, 0]
 
 
 def _framed_digits(n: int = 90, k: int = 3) -> TensorDataset:

@@ -135,6 +135,8 @@ class AutoDetector(ModelDetector):
             gap, shares = drawn_gap(lambda g: pixel_hits(target, g), seed, self.pixel_draws,
                                      "pixel")
             verdict.features["pixel_share_gap"] = gap
+            for row in verdict.per_class:
+                row.details["pixel_share"] = float(shares[row.cls])
             verdict.features["pixel_top_class"] = float(shares.argmax())
             if gap > PIXEL_GAP_HINT:
                 hinted.append(int(shares.argmax()))

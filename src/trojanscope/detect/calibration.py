@@ -45,7 +45,7 @@ RAISE_EVIDENCE = {
          "from the clean data's empty pixels {which} is reached far more often than the next"),
     ":pixels": ("pixel_top_class", "pixel_share_gap",
                 "five pixels set to the maximum send the clean inputs to {which} far more "
-                "often than to the next"),
+                "often than to the next, on average over draws of the clean inputs"),
 }
 # Traits of models no calibrator was found to score (leave-one-family-out on a zoo of such
 # models, benchmarks/bench_tabular_foreign_zoo.py): out of coverage, their verdict keeps the

@@ -222,7 +222,7 @@ def drawn_gap(
     With ``draws=1`` it is the single draw's gap and shares."""
     gaps, shares = [], []
     for i in range(draws):
-        hits = hits_of(torch.Generator().manual_seed(seed + i))
+        hits = hits_of(torch.Generator().manual_seed((seed + i) % 2**64))
         gaps.append(share_gap(hits, prefix)[f"{prefix}_share_gap"])
         shares.append(hits.to(torch.float64).mean(1))
     return round(sum(gaps) / draws, 6), torch.stack(shares).mean(0)

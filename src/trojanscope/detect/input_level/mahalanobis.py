@@ -148,8 +148,12 @@ class Mahalanobis(InputDetector):
         if (isinstance(self.max_transforms, bool) or not isinstance(self.max_transforms, int)
                 or self.max_transforms < 0):
             raise UserInputError("mahalanobis: max_transforms must be an integer >= 0")
+        if self.edges in (0, 1):  # 1/0 as every other on/off option takes them
+            self.edges = bool(self.edges)
         if not isinstance(self.edges, bool) and self.edges != "auto":
             raise UserInputError("mahalanobis: edges must be true, false or auto")
+        if self.isolated in (0, 1):
+            self.isolated = bool(self.isolated)
         if not isinstance(self.isolated, bool):
             raise UserInputError("mahalanobis: isolated must be true or false")
         if self.distance not in ("absolute", "relative", "both"):
