@@ -111,6 +111,9 @@ def test_the_column_costs_well_under_a_millisecond_per_input() -> None:
     x = _digits(1000)
     floor, span = data_floor(x), data_span(x)
     isolated_share(x[:10], floor, span)
-    start = time.perf_counter()
-    isolated_share(x, floor, span)
-    assert (time.perf_counter() - start) / len(x) < 1e-2  # 10 ms: a loaded machine's margin
+    best = float("inf")
+    for _ in range(3):  # the best of three: a loaded machine's pauses are not the column's cost
+        start = time.perf_counter()
+        isolated_share(x, floor, span)
+        best = min(best, time.perf_counter() - start)
+    assert best / len(x) < 1e-3

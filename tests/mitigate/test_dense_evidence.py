@@ -98,3 +98,41 @@ def test_a_rise_one_image_short_does_not_fire(monkeypatch) -> None:
     monkeypatch.setattr(accept, "reach",
                         lambda m, *_a, **_k: [0.0, 4 / 45 if m is model else 12 / 45, 0.0])
     assert accept.compare(model, final, data, data, X, data.y, [], [0])["worse"] == ""
+
+
+def test_per_channel_constants_of_an_exported_model_are_not_a_first_layer() -> None:
+    class Lifted(nn.Module):
+        """An exported MLP whose normalisation constants stay model-level parameters."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.mean = nn.Parameter(torch.full((1, 1, 1, 1), 0.5))
+            self.std = nn.Parameter(torch.full((1, 3, 1, 1), 0.2))
+            self.body = mlp()
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.body((x - self.mean) / self.std[:, :1])
+
+    assert dense_network(Lifted(), X)
+
+
+def test_an_onnx_graph_says_which_weights_come_first() -> None:
+    class Graph(nn.Module):
+        def __init__(self, ops: tuple[str, ...]) -> None:
+            super().__init__()
+            self.ops = ops
+            self.weight = nn.Parameter(torch.randn(64, 3))  # a MatMul's, not lifted
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x.flatten(1) @ self.weight
+
+    assert dense_network(Graph(("Flatten", "MatMul", "Add", "Relu", "MatMul", "Add")), X)
+    assert dense_network(Graph(("Sub", "Div", "Flatten", "Gemm", "Relu", "Gemm")), X)
+    assert not dense_network(Graph(("Identity", "Relu")), X)  # no dense node: hooks decide
+
+
+def test_no_hook_is_left_behind_when_a_module_refuses_them() -> None:
+    first = nn.Linear(64, 10)
+    model = nn.Sequential(nn.Flatten(), first, torch.jit.script(nn.Linear(10, 3)))
+    assert not dense_network(model, X)
+    assert not first._forward_pre_hooks

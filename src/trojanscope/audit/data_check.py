@@ -61,8 +61,9 @@ def training_data(options: AuditOptions) -> SuspectData:
 
 
 def _stamp(spec: str | Path | None) -> tuple[int, int] | None:
-    """A file's modification time and size (a folder's, or None for a dataset name): a file
-    rewritten between two audits with the same options is read and checked again."""
+    """A file's modification time and size (None for a dataset name; a folder's own, which a
+    file rewritten inside it does not change): a file rewritten between two audits with the
+    same options is read and checked again."""
     if spec is None:
         return None
     try:

@@ -46,27 +46,34 @@ def first_linear(model: nn.Module, x: Tensor) -> nn.Linear | None:
     return first if isinstance(first, nn.Linear) and first.bias is not None else None
 
 
+DENSE_OPS = frozenset({"Gemm", "MatMul"})  # ONNX nodes of a dense layer
+
+
 def dense_network(model: nn.Module, x: Tensor) -> bool:
-    """Positive evidence of a dense network (an MLP): no convolution, and the first module with
-    weight matrices that ``model`` enters on ``x`` is a :class:`~torch.nn.Linear`. A model whose
-    weights are used by its own code first (a functional ``conv2d``) is not counted as dense,
-    nor one that cannot be hooked (a raw TorchScript module): no evidence either way. Scalar
-    and vector constants (an exported model's normalisation) are not weights here."""
-    from trojanscope.mitigate.guard import convolutional
+    """Positive evidence of a dense network (an MLP): no convolution, and the first weights the
+    model uses on ``x`` are a dense layer's — the first :class:`~torch.nn.Linear` among the
+    modules holding weight matrices it enters, or, for a model run from an ONNX graph, a
+    ``Gemm``/``MatMul`` node before any other weighted node. A model whose weights are used by
+    its own code first (a functional ``conv2d``) is not counted as dense, nor one that cannot
+    be hooked (a raw TorchScript module): no evidence either way. Constants with at most one
+    dimension above 1 (an exported model's per-channel normalisation) are not weights here."""
+    from trojanscope.mitigate.guard import CONV_OPS, convolutional
 
     if convolutional(model):
         return False
+    graph = [op for m in model.modules() for op in getattr(m, "ops", ())
+             if op in DENSE_OPS or op in CONV_OPS]
+    if graph:  # the graph says which weights come first, lifted to modules or not
+        return graph[0] in DENSE_OPS
     entered: list[nn.Module] = []
+    hooks = []
     try:
-        hooks = [
-            m.register_forward_pre_hook(lambda m, _i: entered.append(m))
-            for m in model.modules()
-            if any(p.dim() >= 2 for p in m.parameters(recurse=False))
-        ]
+        for m in model.modules():
+            if any(sum(s > 1 for s in p.shape) >= 2 for p in m.parameters(recurse=False)):
+                hooks.append(m.register_forward_pre_hook(lambda m, _i: entered.append(m)))
+        predict(model, x)
     except RuntimeError:  # ScriptModules take no hooks
         return False
-    try:
-        predict(model, x)
     finally:
         for h in hooks:
             h.remove()
