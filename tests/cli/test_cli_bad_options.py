@@ -231,3 +231,13 @@ def test_flags_and_numpy_scalars_keep_working() -> None:
     assert registry.create("detector", "text-inversion", behaviour=True).behaviour == 1
     assert registry.create("mitigation", "gated", unlearn=np.False_).unlearn is False
     assert registry.create("mitigation", "finetune", lr=np.float32(0.01)).lr == pytest.approx(0.01)
+
+
+def test_audit_refused_by_a_step_leaves_no_new_history_database(model_dir, tmp_path,
+                                                                capsys) -> None:
+    bad = tmp_path / "bad.csv"  # a table: checked by the detect step, not up front
+    bad.write_text("a,b\n1,2\n")
+    db = tmp_path / "history.sqlite"
+    assert run(["audit", str(model_dir), "--data", str(bad), "--db", str(db)]) == 2
+    one_error_line(capsys, "bad.csv")
+    assert not db.exists()

@@ -47,6 +47,17 @@ def open_store(db: str | None, no_history: bool) -> HistoryStore | None:
     return store
 
 
+def _new_database_file(db: str | None, no_history: bool) -> Path | None:
+    """The SQLite file ``open_store`` is about to create, or None (no history, another kind of
+    database, or a file that is already there)."""
+    if no_history:
+        return None
+    from trojanscope.audit.history import db_url, default_db_url, sqlite_path
+
+    path = sqlite_path(db_url(db) if db else default_db_url())
+    return path if path is not None and not path.exists() else None
+
+
 def audit_command(
     path: Path = typer.Argument(..., help="Model file or folder to audit."),
     data: str = typer.Option(None, "--data", help="Clean data: a file/folder or a bundled "
@@ -113,9 +124,16 @@ def audit_command(
     check_destinations(report, output, force)
     check_target(path)  # a missing model or bad --data/--training-data: refused before the
     check_audit_data(options)  # history database is created (run_audit skips them again)
+    new_file = _new_database_file(db, no_history)
     store = open_store(db, no_history)
-    with status(f"auditing {path}…"):
-        result = run_audit(path, options)
+    try:
+        with status(f"auditing {path}…"):
+            result = run_audit(path, options)
+    except BaseException:  # refused (a table --data its step reads) or stopped: no empty
+        if new_file is not None and store is not None:  # database left where none was
+            store.engine.dispose()
+            new_file.unlink(missing_ok=True)
+        raise
     written = publish(result, report_dir=report, force=force, output=output,
                       output_format=fmt.value, store=store)
     emit(result, fmt, output, report)
