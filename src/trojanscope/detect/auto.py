@@ -125,21 +125,11 @@ class AutoDetector(ModelDetector):
         if self.empty and images:
             probe = UniversalPerturbation(pattern="empty")
             gap, shares = drawn_gap(lambda g: probe.hits(target, g), seed, self.draws, "empty")
-            verdict.features["empty_share_gap"] = gap
-            for row in verdict.per_class:
-                row.details["empty_share"] = float(shares[row.cls])
-            verdict.features["empty_top_class"] = float(shares.argmax())
-            if gap > EMPTY_GAP_HINT:
-                hinted.append(int(shares.argmax()))
+            hinted += record_probe(verdict, "empty", gap, shares, EMPTY_GAP_HINT)
         if self.pixels and images:
             gap, shares = drawn_gap(lambda g: pixel_hits(target, g), seed, self.pixel_draws,
                                      "pixel")
-            verdict.features["pixel_share_gap"] = gap
-            for row in verdict.per_class:
-                row.details["pixel_share"] = float(shares[row.cls])
-            verdict.features["pixel_top_class"] = float(shares.argmax())
-            if gap > PIXEL_GAP_HINT:
-                hinted.append(int(shares.argmax()))
+            hinted += record_probe(verdict, "pixel", gap, shares, PIXEL_GAP_HINT)
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]
@@ -244,3 +234,16 @@ def probe_features(
 def _easiest(sizes: list[float]) -> int:
     """The class with the smallest size (the first, on ties)."""
     return min(range(len(sizes)), key=sizes.__getitem__)
+
+
+def record_probe(verdict: ModelVerdict, prefix: str, gap: float, shares: torch.Tensor,
+                 hint: float) -> list[int]:
+    """A probe's reading on the verdict: its gap, its most-reached class and each class's share
+    (``<prefix>_share`` in the per-class details); returns that class when the gap is beyond
+    ``hint`` (evidence of its own, for the trigger search's suspects), else nothing."""
+    verdict.features[f"{prefix}_share_gap"] = gap
+    for row in verdict.per_class:
+        row.details[f"{prefix}_share"] = float(shares[row.cls])
+    top = int(shares.argmax())
+    verdict.features[f"{prefix}_top_class"] = float(top)
+    return [top] if gap > hint else []
