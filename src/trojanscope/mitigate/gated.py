@@ -319,32 +319,29 @@ class Gated(Mitigation):
                 report["project"] = {"action": f"skipped: dense_project={self.dense_project} "
                                                f"{why}"}
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
+        # the dense_* options' scope: image inputs to a model without a convolution
+        dense = clean.x.dim() == 4 and not convolutional(model)
         first_fit = clean
         if original is not None and self.hold and clean.x.dim() == 4:
             # the quarter the second stage holds back stays unseen by the first stage too
             first_fit = hold_back(model, clean, UNLEARN["val_fraction"], seed)[0]
         self.dense_layer_ = None  # dense_first: the one layer the stages train
-        if (original is not None and self.dense_first and clean.x.dim() == 4
-                and not convolutional(model)):
+        if original is not None and self.dense_first and dense:
             self.dense_layer_ = first_linear(model, clean.x[:2])
             report["dense_first"] = (next(n for n, m in model.named_modules()
                                           if m is self.dense_layer_)
                                      if self.dense_layer_ is not None
                                      else "not applied: no dense first layer")
-        if (original is not None and self.dense_prune and clean.x.dim() == 4
-                and not convolutional(model)):
+        if original is not None and self.dense_prune and dense:
             self._prune(model, clean, verdict, seed)
         inner = self.inner
-        if (clean.x.dim() == 4 and not convolutional(model)
-                and (self.dense_epochs or self.dense_rho != 1.0)):
+        if dense and (self.dense_epochs or self.dense_rho != 1.0):
             inner = copy.copy(inner)  # this model's first stage only
             if self.dense_epochs and hasattr(inner, "epochs"):
                 inner.epochs = int(self.dense_epochs)
             if hasattr(inner, "rho"):
                 inner.rho = inner.rho * self.dense_rho
-        skip = (not self.dense_then and original is not None and clean.x.dim() == 4
-                and not convolutional(model))
-        if skip:
+        if not self.dense_then and original is not None and dense:
             report["first_stage"] = "skipped on a dense model (dense_then=0)"
         else:
             with first_layer_only(model, self.dense_layer_ if self.dense_first == 2 else None):
