@@ -388,8 +388,14 @@ def read_truth(zoo: str | Path) -> tuple[str, list[ZooEntry]]:
     path = Path(zoo) / TRUTH_NAME
     try:
         payload = json.loads(path.read_text())
-        return payload["dataset"], [ZooEntry(**m) for m in payload["models"]]
+        entries = [ZooEntry(**m) for m in payload["models"]]
+        dataset = payload["dataset"]
     except FileNotFoundError:
         raise UserInputError(f"{zoo}: not a zoo (no {TRUTH_NAME})") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UserInputError(f"{path}: unreadable zoo truth file ({exc})") from None
+    for entry in entries:  # a name is a folder inside the zoo, never a path leading out of it
+        name = str(entry.name)
+        if not name or name in (".", "..") or "/" in name or "\\" in name or ":" in name:
+            raise UserInputError(f"{path}: model name {name!r} is not a folder inside the zoo")
+    return dataset, entries

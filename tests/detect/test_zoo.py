@@ -79,6 +79,15 @@ def test_not_a_zoo(tmp_path: Path) -> None:
         read_truth(tmp_path)
 
 
+@pytest.mark.parametrize("name", ["../elsewhere", "/abs/model", "sub/model", "..", "c:model"])
+def test_a_model_name_leading_out_of_the_zoo_is_refused(tmp_path: Path, name: str) -> None:
+    # a shared zoo's truth file must not make `zoo eval` load a file outside the zoo
+    entry = {"name": name, "arch": "small_cnn", "seed": 0, "backdoored": False}
+    (tmp_path / "truth.json").write_text(json.dumps({"dataset": "synthetic", "models": [entry]}))
+    with pytest.raises(UserInputError, match="not a folder inside the zoo"):
+        read_truth(tmp_path)
+
+
 def test_a_zoo_with_no_finished_model_is_one_error_line(tmp_path: Path, capsys) -> None:
     # a `zoo make` stopped before its first model leaves a truth file listing none (stop 33:
     # `zoo eval` crashed with sklearn's "Found array with 0 sample(s)")

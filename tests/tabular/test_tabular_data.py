@@ -102,3 +102,24 @@ def test_bundled_credit_sets(name: str, rows: int, bad_share: float) -> None:
     assert abs(float(full.y.float().mean()) - bad_share) < 0.01
     assert full.schema.num_features == full.x.shape[1]
     assert any(c.kind == "categorical" for c in full.schema.columns)
+
+
+def test_a_gzip_csv_expanding_past_the_cap_is_refused(tmp_path, monkeypatch) -> None:
+    import gzip
+
+    from trojanscope.data.tabular import table
+
+    monkeypatch.setattr(table, "MAX_CSV_BYTES", 1000)
+    path = tmp_path / "big.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n" + b"1,2\n" * 1000))
+    with pytest.raises(UserInputError, match="expands to more than"):
+        table.read_csv(path)
+
+
+def test_version_tuple_reads_release_and_dev_versions() -> None:
+    from trojanscope.data.tabular.table import _version_tuple
+
+    assert _version_tuple("14.0.1") == (14, 0, 1)
+    assert _version_tuple("13.0.0.dev5") == (13, 0, 0)
+    assert _version_tuple("21.0.0rc1") == (21, 0, 0)
+    assert _version_tuple("14.0.1") >= (14, 0, 1) > _version_tuple("13.99")

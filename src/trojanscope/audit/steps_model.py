@@ -25,8 +25,12 @@ def pick_model_path(target: Path) -> Path:
 
     if not target.is_dir() or (target / MANIFEST_NAME).is_file() or is_hf_folder(target):
         return target
-    candidates = sorted(p for p in target.rglob("*")
-                        if p.is_file() and p.suffix.lower() in _MODEL_SUFFIXES)
+    from trojanscope.scan.walk import iter_files
+
+    # the scan step's own walk: a file the scan skipped (inside .git, behind a link to a
+    # folder outside the target) is never the one loaded
+    candidates = sorted(e.path for e in iter_files([target])
+                        if e.problem is None and e.path.suffix.lower() in _MODEL_SUFFIXES)
     if len(candidates) != 1:
         found = ", ".join(p.name for p in candidates[:5]) or "none"
         raise UserInputError(

@@ -216,10 +216,19 @@ def load_model(path: str | Path) -> LoadedModel:
 
         module = load_foreign(path, library)
         return LoadedModel(module.eval(), library.lower(), str(path))
+    with open(path, "rb") as fh:
+        pickled = fh.read(1) == b"\x80" or path.suffix.lower() in _CODE_RUNNING_SUFFIXES
     raise UserInputError(
         f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
         "safetensors+manifest, TorchScript, ONNX, or an XGBoost or LightGBM model file)"
+        + ("; this format is loaded by running code stored in it (pickle, joblib, Keras), "
+           "which trojanscope never does: `trojanscope scan` shows what it would run"
+           if pickled else "")
     )
+
+
+# Formats whose own loaders run code stored in the file.
+_CODE_RUNNING_SUFFIXES = (".pkl", ".pickle", ".joblib", ".h5", ".hdf5", ".keras", ".dill")
 
 
 def _tree_library(path: Path) -> str:
@@ -268,12 +277,22 @@ def _from_manifest(manifest: Manifest, weights: Path, source: str) -> LoadedMode
 
 
 def _load_torch_zip(path: Path) -> LoadedModel:
+    from trojanscope.scan.torchscript_code import archive_code_problems
+
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
+            problems = archive_code_problems(zf)
     except (zipfile.BadZipFile, OSError) as exc:
         raise UserInputError(f"{path}: corrupt zip archive ({exc})") from None
     if any("/code/" in n for n in names) or any(n.endswith("constants.pkl") for n in names):
+        if problems:  # torch.jit.load would run this code: refused before it is compiled
+            member, op = problems[0]
+            raise UserInputError(
+                f"{path}: its TorchScript code ({member}) uses {op}, which can reach files, "
+                "the network or raw memory; trojanscope does not load it (TS208 in "
+                "`trojanscope scan`)"
+            )
         try:
             module = torch.jit.load(str(path), map_location="cpu")
         except (RuntimeError, ValueError) as exc:
@@ -284,7 +303,8 @@ def _load_torch_zip(path: Path) -> LoadedModel:
     if any(n.endswith("data.pkl") for n in names):
         raise UserInputError(
             f"{path}: a plain PyTorch checkpoint holds weights without the architecture; "
-            "convert it to TorchScript, ONNX or safetensors with a manifest"
+            "convert it to TorchScript, ONNX or safetensors with a manifest (loading it "
+            "unpickles it: `trojanscope scan` it first, convert with weights_only=True)"
         )
     raise UserInputError(
         f"{path}: a zip archive that is neither TorchScript nor a PyTorch checkpoint"

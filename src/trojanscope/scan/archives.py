@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from trojanscope.scan.compressed import DecompressStream
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.stream import SliceFile
+from trojanscope.scan.torchscript_code import MAX_CODE_BYTES, code_members, unsafe_names
 
 _METHODS = {0: None, 8: "deflate", 12: "bzip2", 14: "zip-lzma"}
 _TORCH_STORAGE = re.compile(r"(^|/)data/\d+$")
@@ -207,8 +208,24 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
         elif e.method == 8 and e.size <= lim.max_memory_member:
             check_keras_config(child, DecompressStream(SliceFile(f, start, length), "deflate",
                                                        e.size + 1024).read())
-    if kind == "pytorch-zip" and "/code/" in f"/{e.name}" and e.name.endswith(".py"):
+    if kind == "pytorch-zip" and code_members([e.name]):
         child.add("TS205", "TorchScript code in the archive (compiled and run by torch.jit.load)")
+        _check_torchscript_code(child, member, e.size)
+
+
+def _check_torchscript_code(child: Ctx, member: Any, size: int) -> None:
+    """TS208 for each unsafe operator one TorchScript code member names (read as text)."""
+    if size > MAX_CODE_BYTES:
+        child.add("TS208", f"TorchScript code member of {size} bytes is too large to check; "
+                  "trojanscope does not load it")
+        return
+    try:
+        source = member().read(MAX_CODE_BYTES + 1).decode("utf-8")
+    except (UnicodeDecodeError, OSError, ValueError, EOFError) as exc:
+        source = f"<{type(exc).__name__}"  # not Python syntax: reported as unreadable
+    for name in unsafe_names(source):
+        child.add("TS208", f"TorchScript code uses {name}: it can reach files, the network or "
+                  "raw memory when torch.jit.load runs it", operator=name)
 
 
 

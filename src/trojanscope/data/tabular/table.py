@@ -25,6 +25,7 @@ Table = dict[str, list[str | None]]
 TEST_FRACTION = 0.2
 LABEL_GUESSES = ("label", "target", "class", "y")
 GZIP_MAGIC = b"\x1f\x8b"
+MAX_CSV_BYTES = 2 << 30  # a gzip CSV expanding beyond this is refused (a bomb, not a table)
 PARQUET_MAGIC = b"PAR1"
 
 
@@ -57,9 +58,13 @@ def read_csv(path: Path) -> Table:
     raw = path.read_bytes()
     if raw.startswith(GZIP_MAGIC):
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
+                raw = fh.read(MAX_CSV_BYTES + 1)
         except (OSError, EOFError) as exc:
             raise UserInputError(f"{path}: corrupt gzip file ({exc})") from None
+        if len(raw) > MAX_CSV_BYTES:
+            raise UserInputError(f"{path}: expands to more than {MAX_CSV_BYTES >> 30} GiB "
+                                 "of CSV; not read")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -83,15 +88,31 @@ def read_csv(path: Path) -> Table:
     return {name: [row[i] for row in rows[1:]] for i, name in enumerate(header)}
 
 
+def _version_tuple(version: str) -> tuple[int, ...]:
+    """``"14.0.1"`` → ``(14, 0, 1)``; a non-numeric part ends the tuple."""
+    parts: list[int] = []
+    for part in version.split(".")[:3]:
+        digits = part[:len(part) - len(part.lstrip("0123456789"))]  # leading digits
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
 def read_parquet(path: Path) -> Table:
     """Read a Parquet file through pandas and pyarrow (installed separately)."""
     try:
         import pandas as pd
-        import pyarrow  # noqa: F401  (pandas needs it for Parquet)
+        import pyarrow  # pandas needs it for Parquet
     except ImportError:
         raise UserInputError(
             f"{path}: reading Parquet needs pandas and pyarrow: pip install pyarrow"
         ) from None
+    if _version_tuple(pyarrow.__version__) < (14, 0, 1):  # older ones unpickle metadata
+        raise UserInputError(
+            f"{path}: pyarrow {pyarrow.__version__} can run code hidden in a Parquet file "
+            "(CVE-2023-47248); install pyarrow>=14.0.1"
+        )
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a damaged file
