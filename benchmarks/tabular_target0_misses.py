@@ -18,19 +18,52 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
 from scipy.stats import spearmanr
 
 from bench_tabular_detect import rescored
+from trojanscope.data import load_dataset
+from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.calibration import load_calibrators
-from trojanscope.zoo import read_truth
+from trojanscope.zoo import build_attack, read_truth
 
 FEATURES = ("tab_box", "tab_mass_group", "tab_major_box_over", "tab_major_recur_lead")
+
+
+def footprint(entry, train) -> dict:
+    """Training rows that already hold every value of the trigger (``natural``) against the
+    poison rows the attack adds (``poison``): a trigger common in clean rows puts its poison
+    in leaves that clean rows reach too."""
+    attack = build_attack(entry)
+    trig = attack.trigger.bind(schema_of(train))
+    x, _ = train.get_batch(torch.arange(len(train)))
+    natural = int((trig.apply(x) == x).all(1).sum())
+    poison = int(attack.poison(train).is_poisoned.sum())
+    return {"natural": natural, "poison": poison, "poison_share": poison / (poison + natural)}
+
+
+def clean_features(args: argparse.Namespace) -> dict[str, list[float]]:
+    """The same features on the family's clean models (the rows of the same zoos)."""
+    out: dict[str, list[float]] = {k: [] for k in FEATURES}
+    for f in args.rows:
+        with open(f) as fh:
+            d = json.load(fh)
+        if d["dataset"] != args.table or Path(d["zoo"]).name not in {
+            Path(z).name for z in args.zoos
+        }:
+            continue
+        for r in d["rows"]:
+            if not r["backdoored"] and r["arch"] == args.arch:
+                for k in FEATURES:
+                    out[k].append(r["features"].get(k, float("nan")))
+    return out
 
 
 def figures(args: argparse.Namespace) -> list[dict]:
     cals = load_calibrators(args.calibration)
     with open(args.excess) as fh:
         excess = {(r["zoo"], r["name"]): r for r in json.load(fh)}
+    train = load_dataset(args.table, "train")
     truths = {}
     for z in args.zoos:
         _, entries = read_truth(z)
@@ -57,6 +90,7 @@ def figures(args: argparse.Namespace) -> list[dict]:
                     "excess": x["excess_flip_rate"],
                     "clean_flip": x["clean_flip_rate"],
                     "depth": e.arch_params.get("max_depth"),
+                    **footprint(e, train),
                     **{k: r["features"].get(k, float("nan")) for k in FEATURES},
                 }
             )
@@ -76,6 +110,9 @@ def main() -> None:
     out = sorted(figures(args), key=lambda r: r["p"])
     keys = [
         "poison_rate",
+        "poison",
+        "natural",
+        "poison_share",
         "trigger_values",
         "asr",
         "flip_rate",
@@ -101,6 +138,14 @@ def main() -> None:
             f"{np.median([r[k] for r in caught]):.3f} | {rho.statistic:+.2f} "
             f"({rho.pvalue:.3f}) |"
         )
+    clean = clean_features(args)
+    print(
+        f"\nthe family's {len(clean[FEATURES[0]])} clean models: "
+        + ", ".join(
+            f"{k} median {np.nanmedian(v):.3f} (90th {np.nanpercentile(v, 90):.3f})"
+            for k, v in clean.items()
+        )
+    )
     for n in sorted({r["trigger_values"] for r in out}):
         rs = [r for r in out if r["trigger_values"] == n]
         print(f"trigger of {n} value(s): {sum(r['p'] >= 0.5 for r in rs)}/{len(rs)} caught")
@@ -108,7 +153,8 @@ def main() -> None:
         print(
             f"{r['p']:.2f} {r['model']} rate {r['poison_rate']:.3f} values "
             f"{r['trigger_values']} ASR {r['asr']:.2f} flip {r['flip_rate']:.2f} excess "
-            f"{r['excess']:.2f} box {r['tab_box']:.2f} group {r['tab_mass_group']:.2f}"
+            f"{r['excess']:.2f} poison {r['poison']} natural {r['natural']} box "
+            f"{r['tab_box']:.2f} group {r['tab_mass_group']:.2f}"
         )
 
 
