@@ -42,9 +42,9 @@ def test_a_backdoor_clean_models_already_follow_is_natural() -> None:
     assert [effective(e) for e in (above, below)] == [True, False]
 
 
-def test_zoo_make_records_each_backdoors_excess_over_its_clean_models(tmp_path, capsys) -> None:
-    out = tmp_path / "zoo"
-    args = [
+def make(out, clean: str = "2", backdoored: str = "2") -> list[str]:
+    """A small credit-default XGBoost zoo's ``zoo make`` command."""
+    return [
         "zoo",
         "make",
         "--dataset",
@@ -52,9 +52,9 @@ def test_zoo_make_records_each_backdoors_excess_over_its_clean_models(tmp_path, 
         "--archs",
         "xgboost",
         "--clean",
-        "2",
+        clean,
         "--backdoored",
-        "2",
+        backdoored,
         "--seed",
         "7",
         "--out",
@@ -62,6 +62,11 @@ def test_zoo_make_records_each_backdoors_excess_over_its_clean_models(tmp_path, 
         "-x",
         "serial",
     ]
+
+
+def test_zoo_make_records_each_backdoors_excess_over_its_clean_models(tmp_path, capsys) -> None:
+    out = tmp_path / "zoo"
+    args = make(out)
     assert run([*args, "--min-excess-flip", "0.3"]) == 0
     _, entries = read_truth(out)
     bad = [e for e in entries if e.backdoored]
@@ -88,25 +93,7 @@ def test_zoo_make_records_each_backdoors_excess_over_its_clean_models(tmp_path, 
 )
 def test_bad_min_excess_flip_is_one_error_line(tmp_path, capsys, extra, message) -> None:
     out = tmp_path / "zoo"
-    code = run(
-        [
-            "zoo",
-            "make",
-            "--dataset",
-            "credit-default",
-            "--archs",
-            "xgboost",
-            "--clean",
-            "1",
-            "--backdoored",
-            "1",
-            "--out",
-            str(out),
-            "-x",
-            "serial",
-            *extra,
-        ]
-    )
+    code = run([*make(out, "1", "1"), *extra])
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert code == 2 and len(err) == 1 and message in err[0]
     assert not out.exists()
