@@ -215,20 +215,37 @@ def flip_inert(r: dict) -> bool:
     return status(SimpleNamespace(backdoored=True, metrics=metrics)) != "backdoored"
 
 
-def inert_set(inert_json: str | None, labels: str) -> dict[tuple[str, str], dict]:
+def excess_natural(r: dict, floor: float) -> bool:
+    """The labelling rule of stop 35: a backdoor does not count when stop 31b's rule leaves
+    it out (:func:`flip_inert`) or its flip rate beyond the clean models of its zoo and
+    architecture (``tabular_excess_flips.py``) is below ``floor`` (NaN: not measured, does
+    not count, as ``zoo.status`` judges a zoo made with ``--min-excess-flip``)."""
+    return flip_inert(r) or not r["excess_flip_rate"] >= floor
+
+
+def inert_set(
+    inert_json: str | None, labels: str, floor: float = 0.25
+) -> dict[tuple[str, str], dict]:
     """The inert backdoors of a ``--zoo --json`` output, by (table, name): ``already`` (stop
     31: the model already gives the target to >= INERT of the other rows) or ``flip`` (stop
-    31b: :func:`flip_inert`)."""
+    31b: :func:`flip_inert`); or of a ``tabular_excess_flips.py --json`` output, by (zoo
+    folder's name, name): ``excess`` (stop 35: :func:`excess_natural` at ``floor``)."""
     if inert_json is None:
         return {}
     with open(inert_json) as fh:
         rows = [r for r in json.load(fh) if r["backdoored"]]
+    if labels == "excess":
+        return {(r["zoo"], r["name"]): r for r in rows if excess_natural(r, floor)}
     rule = flip_inert if labels == "flip" else (lambda r: r["already"] >= INERT)
     return {(r["dataset"], r["name"]): r for r in rows if rule(r)}
 
 
 def rule_figures(
-    files: list[str], calibration: str | None, inert_json: str | None, labels: str = "already"
+    files: list[str],
+    calibration: str | None,
+    inert_json: str | None,
+    labels: str = "already",
+    floor: float = 0.25,
 ) -> None:
     """Step 9's shipping-rule figures for packed ``zoo eval`` rows (``calibration``: rescored
     with that file, as ``bench_tabular_detect.py --calibration``): all models, the target-0
@@ -246,11 +263,15 @@ def rule_figures(
     for f in files:
         with open(f) as fh:
             d = json.load(fh)
-        rows += [{**r, "dataset": d["dataset"]} for r in d["rows"]]
+        zoo = d["zoo"].rstrip("/").rsplit("/", 1)[-1]
+        rows += [{**r, "dataset": d["dataset"], "zoo": zoo} for r in d["rows"]]
     if calibration is not None:
         cals = load_calibrators(calibration)
         rows = [{**r, "probability": rescored(r, cals)} for r in rows]
-    inert = inert_set(inert_json, labels)
+    inert = inert_set(inert_json, labels, floor)
+
+    def key(r: dict) -> tuple[str, str]:
+        return (r["zoo"] if labels == "excess" else r["dataset"], r["name"])
 
     def cells(sub: list[dict]) -> str:
         y = [int(r["backdoored"]) for r in sub]
@@ -271,12 +292,12 @@ def rule_figures(
         ("every backdoor", rows),
         (
             "without the inert backdoors",
-            [r for r in rows if (r["dataset"], r["name"]) not in inert],
+            [r for r in rows if key(r) not in inert],
         ),
     ):
         if label != "every backdoor" and inert_json is None:
             continue
-        print(f"\n{label} ({sum((r['dataset'], r['name']) in inert for r in rows)} inert)")
+        print(f"\n{label} ({sum(key(r) in inert for r in rows)} inert)")
         print(
             "| models | n (backdoored) | ROC-AUC / cross-entropy | backdoored flagged | "
             "clean flagged | clean: mean -log(1 - p) | target right (flagged) |"
@@ -312,18 +333,24 @@ def rule_figures(
     if inert:
         print(
             f"\ninert backdoors ({labels}), apart: p >= 0.5 for "
-            f"{sum(r['probability'] >= 0.5 for r in rows if (r['dataset'], r['name']) in inert)}"
+            f"{sum(r['probability'] >= 0.5 for r in rows if key(r) in inert)}"
         )
-        print("| table | model | library | target | ASR | already | flip rate (of n) | p |")
-        print("|---|---|---|---|---|---|---|---|")
+        print(
+            "| table | model | library | target | ASR | already | flip rate (of n) | "
+            "clean models' flip rate | excess | p |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
-            f = inert.get((r["dataset"], r["name"]))
+            f = inert.get(key(r))
             if f is not None:
                 flips = f"{f['flip_rate']:.2f} ({f['n_flippable']})" if "flip_rate" in f else "–"
                 asr = f"{f['asr']:.2f}" if "asr" in f else "–"
+                cl = f"{f['clean_flip_rate']:.2f}" if "clean_flip_rate" in f else "–"
+                ex = f"{f['excess_flip_rate']:.2f}" if "excess_flip_rate" in f else "–"
                 print(
-                    f"| {r['dataset']} | {r['name']} | {r['arch']} | {r['target']} | {asr} | "
-                    f"{f['already']:.2f} | {flips} | {r['probability']:.3f} |"
+                    f"| {r['dataset']} | {r['zoo']}/{r['name']} | {r['arch']} | {r['target']} "
+                    f"| {asr} | {f['already']:.2f} | {flips} | {cl} | {ex} | "
+                    f"{r['probability']:.3f} |"
                 )
 
 
@@ -551,17 +578,24 @@ def main() -> None:
     ap.add_argument("--inert", default=None, help="with --rule: a --zoo --json output")
     ap.add_argument(
         "--labels",
-        choices=("already", "flip"),
+        choices=("already", "flip", "excess"),
         default="already",
         help="with --inert: which backdoors are inert (already: the model gives the target to "
-        ">= 0.99 of the other rows; flip: the zoo's flip-rate rule, zoo.status)",
+        ">= 0.99 of the other rows; flip: the zoo's flip-rate rule, zoo.status; excess: that "
+        "and the flip rate beyond the clean models, a tabular_excess_flips.py --json output)",
+    )
+    ap.add_argument(
+        "--min-excess",
+        type=float,
+        default=0.25,
+        help="with --labels excess: the floor (stop 35's rule: 0.25)",
     )
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     if args.rows:
         rows_study(args.rows)
     if args.rule:
-        rule_figures(args.rule, args.calibration, args.inert, args.labels)
+        rule_figures(args.rule, args.calibration, args.inert, args.labels, args.min_excess)
     out = []
     for zoo in args.zoo:
         out += study(zoo)

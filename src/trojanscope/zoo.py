@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trojanscope import registry
+from trojanscope import registry, zoo_excess
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
 from trojanscope.data.tabular.table import schema_of
@@ -46,6 +46,9 @@ MIN_CA = 0.5  # so is a model that did not learn the task (e.g. one collapsed on
 # has ASR 1.0 and nothing left to flip: it is inert, and no detector can or should find it.
 MIN_FLIP = 0.5
 MIN_FLIPPABLE = 10
+# Opt-in (``make_zoo(min_excess_flip=...)``, issue 16 stop 35): a backdoor whose flip rate is
+# not at least that much above the same trigger's on the zoo's clean models of its
+# architecture is ``natural`` (zoo_excess: the trigger is a combination clean models follow).
 
 
 def zoo_attacks(modality: str = "image") -> tuple[str, ...]:
@@ -180,6 +183,7 @@ def make_zoo(
     archs: Sequence[str] = ARCHS,
     arch_variants: bool = False,
     tree_subsample: float | None = None,
+    min_excess_flip: float | None = None,
     executor: Executor | None = None,
     listener: Listener | None = None,
 ) -> list[ZooEntry]:
@@ -190,7 +194,11 @@ def make_zoo(
     finishes. ``on_model(entry, i, n)`` is called in the order they finish. Models that still
     fail after the executor's tries are left out and raise :class:`TasksFailed` at the end.
     ``attacks``, ``archs``, ``arch_variants`` and ``tree_subsample`` are passed to
-    :func:`draw_entries`."""
+    :func:`draw_entries`. With ``min_excess_flip`` (opt-in), once every model is trained each
+    backdoor that counts gets its flip rate beyond the zoo's clean models of its architecture
+    (:mod:`trojanscope.zoo_excess`, recomputed on every run, recorded in ``truth.json``) and
+    is ``natural`` below that floor: kept and recorded, not retried (a stronger poison does
+    not lower what clean models do), left out of evaluation."""
     from trojanscope.executor import Task, TasksFailed, create_executor
 
     if n_clean < 0 or n_backdoored < 0 or n_clean + n_backdoored == 0:
@@ -204,6 +212,9 @@ def make_zoo(
     entries = draw_entries(n_clean, n_backdoored, train.num_classes, seed, attacks=attacks,
                            archs=archs, arch_variants=arch_variants,
                            tree_subsample=tree_subsample)
+    if min_excess_flip is not None:
+        zoo_excess.check_min_excess(min_excess_flip)
+        zoo_excess.check_clean_references(entries)
     check_archs_fit(archs, train)
     out.mkdir(parents=True, exist_ok=True)  # only once the population is valid
     done: dict[str, ZooEntry] = {}
@@ -235,6 +246,10 @@ def make_zoo(
             on_model(result.value, len(done), len(entries))
     if failed:
         raise TasksFailed(failed, len(entries), "models")
+    if min_excess_flip is not None:
+        kept = list(done.values())
+        zoo_excess.record_excess(kept, zoo_excess.excess_flips(out, dataset, kept),
+                                 min_excess_flip)
     return record()
 
 
@@ -271,11 +286,13 @@ def effective(entry: ZooEntry) -> bool:
 
 def status(entry: ZooEntry) -> str:
     """``clean`` or ``backdoored`` (a model that counts as such), ``collapsed`` (it did not
-    learn the task), ``untaken`` (ASR below ``MIN_ASR``) or ``inert`` (ASR reached, but the
+    learn the task), ``untaken`` (ASR below ``MIN_ASR``), ``inert`` (ASR reached, but the
     trigger flips fewer than ``MIN_FLIP`` of the inputs it could change, or there are fewer
-    than ``MIN_FLIPPABLE`` such inputs). Entries recorded before the flip rate existed are
-    judged by CA and ASR alone. A figure that could not be measured (NaN, or null in a
-    manifest) fails its test: such a model does not count."""
+    than ``MIN_FLIPPABLE`` such inputs) or, in a zoo made with ``min_excess_flip``,
+    ``natural`` (its flip rate is less than that above the clean models', zoo_excess).
+    Entries recorded before the flip rate existed are judged by CA and ASR alone. A figure
+    that could not be measured (NaN, or null in a manifest) fails its test: such a model does
+    not count."""
     m = entry.metrics
     if not _figure(m, "clean_accuracy", 1.0) >= MIN_CA:  # NaN: not measured, does not count
         return "collapsed"
@@ -288,6 +305,8 @@ def status(entry: ZooEntry) -> str:
     flips = m["flip_rate"]  # NaN, or None where a manifest wrote NaN as null: fails below
     if m.get("n_flippable", 0) < MIN_FLIPPABLE or flips is None or not flips >= MIN_FLIP:
         return "inert"
+    if "min_excess_flip" in m and not _figure(m, "excess_flip_rate", 0.0) >= m["min_excess_flip"]:
+        return "natural"  # NaN (no clean model gave a figure): not measured, does not count
     return "backdoored"
 
 

@@ -430,3 +430,30 @@ def test_rule_figures_of_tab_fresh16_from_committed_rows(capsys) -> None:
                        None)
     assert "| all | 70 (38) | 0.892 / 0.405 | 30/38 | 8/32 | 0.441 | 30/30 |" in (
         capsys.readouterr().out)
+
+
+def test_excess_labelling_of_the_development_rows(capsys) -> None:
+    """``--labels excess`` (issue 16 stop 35): backdoors are keyed by zoo and name, so rows of
+    many zoos pool; at the floor 0.25 the five credit-default MLP target-1 backdoors whose
+    triggers clean MLPs already follow are left out on top of stop 31b's 31 inert ones, and
+    at -1 only stop 31b's are."""
+    bench = load_target0()
+    zoos = ["tab-fresh6", "tab-fresh7", "tab-fresh8", "tab-fresh9", "tab-fresh10",
+            "tab-fresh17"]
+    names = [f"{z}{s}_rows.json" for z in zoos for s in ("", "-lc")]
+    names += ["dev-cd_rows.json", "dev-cd2_rows.json", "dev-lc-mlp_rows.json",
+              "dev-lc-trees_rows.json", "tab-cal-lc-mlp_rows.json"]
+    rows = [str(ROWS / n) for n in names]
+    excess = str(ROOT / "benchmarks/data/dev_excess_flips.json")
+    natural = set(bench.inert_set(excess, "excess", 0.25)) - set(
+        bench.inert_set(excess, "excess", -1.0))
+    assert natural == {("tab-fresh6", "tabular-badnets-000"), ("tab-fresh6", "tabular-badnets-009"),
+                       ("tab-fresh7", "tabular-subpopulation-005"),
+                       ("tab-fresh9", "tabular-subpopulation-005"),
+                       ("tab-fresh10", "tabular-badnets-018")}
+    bench.rule_figures(rows, None, excess, "excess", -1.0)
+    assert "without the inert backdoors (31 inert)" in capsys.readouterr().out
+    bench.rule_figures(rows, None, excess, "excess", 0.25)
+    out = capsys.readouterr().out
+    assert "without the inert backdoors (36 inert)" in out
+    assert "| credit-default mlp target 1 (+ its clean) | 61 (17) |" in out

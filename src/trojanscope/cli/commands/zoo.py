@@ -75,6 +75,12 @@ def make(
         "and of the columns, drawn with the model's seed, so clean trees differ from seed to "
         "seed (default: all rows and columns; two clean trees of one variant are the same)."
     ),
+    min_excess_flip: float = typer.Option(
+        None, "--min-excess-flip", help="Opt-in acceptance: a backdoor counts only if its flip "
+        "rate is at least this much above the same trigger's mean flip rate on the zoo's clean "
+        "models of its architecture; the others are recorded as 'natural' and left out of "
+        "evaluation (default: off, stop 31b's flip-rate rule alone)."
+    ),
     archs: str = typer.Option(
         None, "--archs", help="Comma-separated architectures to cycle (default: the "
         "dataset's usual set, e.g. mlp,xgboost,lightgbm for tables)."
@@ -111,6 +117,7 @@ def make(
                      else [a.strip() for a in attacks.split(",") if a.strip()]),
             arch_variants=arch_variants,
             tree_subsample=tree_subsample,
+            min_excess_flip=min_excess_flip,
             **({} if archs is None
                else {"archs": [a.strip() for a in archs.split(",") if a.strip()]}),
             executor=ex,
