@@ -6,8 +6,9 @@ treats an image model without a 2-D convolution (:func:`applies`): which layer t
 (``dense_first``, ``dense_pull``), how long or how hard the first stage trains
 (``dense_epochs``, ``dense_rho``), whether it runs at all (``dense_then``), and which
 first-layer units are pruned before it (``dense_prune``). :class:`Gated` keeps one
-:class:`DenseOptions` and asks it at each of those points; every option's default leaves the
-model treated as any other. (``dense_lr``, ``dense_rounds``, ``dense_check``, ``dense_reach``
+:class:`DenseOptions` and asks it at each of those points. Every option's default leaves the
+model treated as any other but ``dense_rho``'s: FT-SAM runs at half its radius on a dense model
+(since issue 12 stop 35). (``dense_lr``, ``dense_rounds``, ``dense_check``, ``dense_reach``
 and ``dense_project``, which change the second stage or come before both, stay in
 :mod:`~trojanscope.mitigate.gated`.)
 """
@@ -29,6 +30,11 @@ from trojanscope.mitigate.dense_prune import prune_first_layer
 from trojanscope.mitigate.guard import convolutional, hold_back
 from trojanscope.mitigate.stripe_projection import first_linear
 from trojanscope.params import check_flag, check_option
+
+# ``dense_rho``'s default: FT-SAM's radius halved on a dense image model (development MLPs of
+# zoo-2100/2200/2300, 19 of 39 at the goal against 16; then a fresh seed-2400 zoo by a rule
+# written before it existed, 5 of 13 against 2: docs/benchmarks.md, issue 12 stops 34b and 35).
+DENSE_RHO = 0.5
 
 
 def applies(model: nn.Module, clean: TensorDataset) -> bool:
@@ -57,8 +63,12 @@ class DenseOptions:
             second stage follows (the probe then reads the original model as the first stage's);
             1 (default): it runs on every model. Development data only (issue 12 stop 34).
         dense_rho: the first stage's radius (``rho``, where the ``then`` method has one) is
-            multiplied by this on an image model without a convolution (1, default: as for every
-            model). Development data only (issue 12 stop 34b).
+            multiplied by this on an image model without a convolution (``DENSE_RHO`` = 0.5 by
+            default: half FT-SAM's radius; 1: as for every other model). The default since a
+            fresh seed-2400 MLP zoo, by a rule written before it existed: 5 of its 13 models at
+            issue 12's goal against 2 at the full radius, none lost, no ASR up by more than 0.1
+            point, a flagged clean model handed back whole instead of 5.1 points down
+            (docs/benchmarks.md, issue 12 stop 35).
         dense_prune: with K > 0, a flagged model whose first learned layer is dense first has
             up to K units of that layer pruned, those the suspect's reversed trigger drives
             most, as many as keep the held-back accuracy within one image of the unpruned
@@ -70,7 +80,7 @@ class DenseOptions:
     dense_pull: float = 0.0
     dense_epochs: int = 0
     dense_then: bool = True
-    dense_rho: float = 1.0
+    dense_rho: float = DENSE_RHO
     dense_prune: int = 0
 
     def __post_init__(self) -> None:

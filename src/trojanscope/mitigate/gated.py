@@ -4,7 +4,8 @@ Every method that trains on 200 clean images costs a clean model 1-7 points of a
 (docs/benchmarks.md, "Mitigation (issue 12)"), so the only way to keep clean models whole is
 not to touch them. The calibrated detector (``detect`` auto by default) rates the model; below
 ``gate`` the model comes back unchanged, with a note saying so and the probability, and at or
-above it the ``then`` method (FT-SAM by default) purifies it. ``force`` skips the question.
+above it the ``then`` method (FT-SAM by default; on an image model without a convolution at
+half its radius, ``dense_rho``) purifies it. ``force`` skips the question.
 
 FT-SAM leaves SIG and patch (BadNets) backdoors on our zoos; with ``unlearn=1`` (the default)
 a flagged model then goes through a second stage, when a probe on held-back clean images
@@ -204,7 +205,8 @@ class Gated(Mitigation):
         dense_first, dense_pull, dense_epochs, dense_then, dense_rho, dense_prune: how the
             stages treat an image model without a convolution (which layer they train,
             the first stage's epochs and radius, whether it runs, which first-layer units
-            are pruned before it); every default: as any other model
+            are pruned before it); every default but ``dense_rho``'s (0.5: half FT-SAM's
+            radius, since a fresh seed-2400 MLP zoo) as for any other model
             (:class:`~trojanscope.mitigate.dense_options.DenseOptions`).
     """
 
