@@ -1,6 +1,6 @@
 """`gated`'s ``dense_prune`` and ``dense_rho``: on a dense network the first-layer units the
 recovered trigger drives most are pruned, as many as keep the held-back accuracy, and the first
-stage's radius is scaled; a convolutional network is treated as before."""
+stage's radius is scaled (halved by default); a convolutional network is treated as before."""
 
 from __future__ import annotations
 
@@ -75,9 +75,16 @@ def first_rho(monkeypatch, model: nn.Module, **params) -> list[float]:
 
 
 def test_dense_rho_scales_the_first_stage_s_radius_on_a_dense_network_only(monkeypatch) -> None:
-    assert first_rho(monkeypatch, Striped()) == [5.0]
+    assert first_rho(monkeypatch, Striped(), dense_rho=1.0) == [5.0]
     assert first_rho(monkeypatch, Striped(), dense_rho=0.25) == [1.25]
     assert first_rho(monkeypatch, Convolutional(), dense_rho=0.25) == [5.0]
+
+
+def test_by_default_the_first_stage_runs_at_half_its_radius_on_a_dense_network(monkeypatch) -> None:
+    # the default since the seed-2400 MLP zoo (issue 12 stop 35); a convolutional model as before
+    assert first_rho(monkeypatch, Striped()) == [2.5]
+    assert first_rho(monkeypatch, Convolutional()) == [5.0]
+    assert registry.create("mitigation", "gated").get_params()["dense_rho"] == 0.5
 
 
 @pytest.mark.parametrize(

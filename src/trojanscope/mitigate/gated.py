@@ -4,7 +4,8 @@ Every method that trains on 200 clean images costs a clean model 1-7 points of a
 (docs/benchmarks.md, "Mitigation (issue 12)"), so the only way to keep clean models whole is
 not to touch them. The calibrated detector (``detect`` auto by default) rates the model; below
 ``gate`` the model comes back unchanged, with a note saying so and the probability, and at or
-above it the ``then`` method (FT-SAM by default) purifies it. ``force`` skips the question.
+above it the ``then`` method (FT-SAM by default; on an image model without a convolution at
+half its radius, ``dense_rho``) purifies it. ``force`` skips the question.
 
 FT-SAM leaves SIG and patch (BadNets) backdoors on our zoos; with ``unlearn=1`` (the default)
 a flagged model then goes through a second stage, when a probe on held-back clean images
@@ -30,7 +31,6 @@ reaches it on the original model (a warping backdoor: WaNet),
 
 from __future__ import annotations
 
-import copy
 import time
 from typing import Any
 
@@ -44,10 +44,10 @@ from trojanscope.detect.calibration import calibrate
 from trojanscope.mitigate import accept
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.base import Mitigation, frozen_copy
-from trojanscope.mitigate.dense_first import PullBack, first_layer_only
-from trojanscope.mitigate.dense_prune import prune_first_layer
+from trojanscope.mitigate.dense_first import first_layer_only
+from trojanscope.mitigate.dense_options import DenseOptions, applies, option
 from trojanscope.mitigate.guard import convolutional, hold_back
-from trojanscope.mitigate.stripe_projection import dense_network, first_linear, project_stripes
+from trojanscope.mitigate.stripe_projection import dense_network, project_stripes
 from trojanscope.mitigate.trigger_prune import proxy_asr
 from trojanscope.mitigate.universal_warp import warp_reach
 from trojanscope.params import check_flag, check_option
@@ -192,14 +192,6 @@ class Gated(Mitigation):
             two backdoored MLPs that the default cleans were handed back (sparse-004 at 98.6%,
             badnets-005 at 83.1% ASR), and a suspect that is not the target projects the wrong
             direction (docs/benchmarks.md, issue 12 stop 33).
-        dense_first: on a flagged model whose first learned layer is dense (an MLP), 1 lets the
-            second stage train that layer only, 2 both stages (every other weight frozen:
-            :mod:`~trojanscope.mitigate.dense_first`; a patch, blend or stripe trigger enters an
-            MLP there, and the layers above keep the clean function); 0 (default): every
-            weight, as for every model. Development data only (issue 12 stop 34).
-        dense_pull: with ``dense_first``, the share of the way the first layer moves back
-            towards the original model's after every step of the second stage (0, default:
-            no pull).
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
@@ -210,24 +202,21 @@ class Gated(Mitigation):
             zoo could not test it (the reach rule fired on none of its models; the same 13
             models either way, docs/benchmarks.md, issue 12 stop 34). 1: the reach is judged on
             every model, as before.
-        dense_epochs: with N > 0, the first stage runs N epochs on an image model without a
-            convolution (where the ``then`` method has ``epochs``; 0, default: its own). On the
-            MLPs of zoo-2100/2200 FT-SAM's 40 epochs cost 1.4-2.9 points of the backdoored
-            models' accuracy, most of what they lost. Development data only (issue 12 stop 34).
-        dense_then: 0 skips the first stage on a model without a convolution when the
-            second stage follows (the probe then reads the original model as the first stage's);
-            1 (default): it runs on every model. Development data only (issue 12 stop 34).
-        dense_rho: the first stage's radius (``rho``, where the ``then`` method has one) is
-            multiplied by this on an image model without a convolution (1, default: as for every
-            model). Development data only (issue 12 stop 34b).
-        dense_prune: with K > 0, a flagged model whose first learned layer is dense first has
-            up to K units of that layer pruned, those the suspect's reversed trigger drives
-            most, as many as keep the held-back accuracy within one image of the unpruned
-            model's (:mod:`~trojanscope.mitigate.dense_prune`); ``revert`` still returns the
-            unpruned original. 0 (default): none. Development data only (issue 12 stop 34b).
+        dense_first, dense_pull, dense_epochs, dense_then, dense_rho, dense_prune: how the
+            stages treat an image model without a convolution (which layer they train,
+            the first stage's epochs and radius, whether it runs, which first-layer units
+            are pruned before it); every default but ``dense_rho``'s (0.5: half FT-SAM's
+            radius, since a fresh seed-2400 MLP zoo) as for any other model
+            (:class:`~trojanscope.mitigate.dense_options.DenseOptions`).
     """
 
     name = "gated"
+    dense_first = option("dense_first")
+    dense_pull = option("dense_pull")
+    dense_epochs = option("dense_epochs")
+    dense_then = option("dense_then")
+    dense_rho = option("dense_rho")
+    dense_prune = option("dense_prune")
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
@@ -237,10 +226,12 @@ class Gated(Mitigation):
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
                  dense_rounds: int = 0, dense_check: bool = True,
-                 dense_project: int = 0, dense_first: int = 0,
-                 dense_pull: float = 0.0, dense_reach: bool = False,
-                 dense_epochs: int = 0, dense_then: bool = True, dense_rho: float = 1.0,
-                 dense_prune: int = 0) -> None:
+                 dense_project: int = 0, dense_first: int = DenseOptions.dense_first,
+                 dense_pull: float = DenseOptions.dense_pull, dense_reach: bool = False,
+                 dense_epochs: int = DenseOptions.dense_epochs,
+                 dense_then: bool = DenseOptions.dense_then,
+                 dense_rho: float = DenseOptions.dense_rho,
+                 dense_prune: int = DenseOptions.dense_prune) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -265,21 +256,9 @@ class Gated(Mitigation):
         self.dense_check = check_flag("dense_check", dense_check)
         self.dense_project = dense_project
         check_option("dense_project", dense_project, 0, 28, integer=True)
-        self.dense_first = dense_first
-        check_option("dense_first", dense_first, 0, 2, integer=True)
-        self.dense_pull = dense_pull
-        check_option("dense_pull", dense_pull, 0.0, 1.0)
-        if dense_pull and not dense_first:
-            raise ValueError("dense_pull pulls the layer dense_first trains: give dense_first "
-                             "1 or 2 with it")
         self.dense_reach = check_flag("dense_reach", dense_reach)
-        self.dense_epochs = dense_epochs
-        check_option("dense_epochs", dense_epochs, 0, 1000, integer=True)
-        self.dense_then = check_flag("dense_then", dense_then)
-        self.dense_rho = dense_rho
-        check_option("dense_rho", dense_rho, 0.0, 1.0, above=True)
-        self.dense_prune = dense_prune
-        check_option("dense_prune", dense_prune, 0, 4096, integer=True)
+        self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
+                                           dense_rho, dense_prune)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
@@ -319,32 +298,22 @@ class Gated(Mitigation):
                 report["project"] = {"action": f"skipped: dense_project={self.dense_project} "
                                                f"{why}"}
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
-        # the dense_* options' scope: image inputs to a model without a convolution
-        dense = clean.x.dim() == 4 and not convolutional(model)
+        opts = self.dense_options_
+        dense = applies(model, clean)  # the dense_* options' scope, once per purify
+        staged = original is not None and dense  # both stages on a dense model
         first_fit = clean
         if original is not None and self.hold and clean.x.dim() == 4:
             # the quarter the second stage holds back stays unseen by the first stage too
             first_fit = hold_back(model, clean, UNLEARN["val_fraction"], seed)[0]
-        self.dense_layer_ = None  # dense_first: the one layer the stages train
-        if original is not None and self.dense_first and dense:
-            self.dense_layer_ = first_linear(model, clean.x[:2])
-            report["dense_first"] = (next(n for n, m in model.named_modules()
-                                          if m is self.dense_layer_)
-                                     if self.dense_layer_ is not None
-                                     else "not applied: no dense first layer")
-        if original is not None and self.dense_prune and dense:
-            self._prune(model, clean, verdict, seed)
-        inner = self.inner
-        if dense and (self.dense_epochs or self.dense_rho != 1.0):
-            inner = copy.copy(inner)  # this model's first stage only
-            if self.dense_epochs and hasattr(inner, "epochs"):
-                inner.epochs = int(self.dense_epochs)
-            if hasattr(inner, "rho"):
-                inner.rho = inner.rho * self.dense_rho
-        if not self.dense_then and original is not None and dense:
+        # dense_first: the one layer the stages train
+        self.dense_layer_ = opts.layer(model, clean, report) if staged else None
+        if staged:
+            opts.prune(model, clean, verdict, seed, UNLEARN["val_fraction"], report)
+        inner = opts.first_stage(self.inner) if dense else self.inner
+        if staged and not opts.dense_then:
             report["first_stage"] = "skipped on a dense model (dense_then=0)"
         else:
-            with first_layer_only(model, self.dense_layer_ if self.dense_first == 2 else None):
+            with first_layer_only(model, opts.first_stage_layer(self.dense_layer_)):
                 model = inner.purify(model, first_fit, seed)
         if original is None:  # no second stage asked for
             return model
@@ -383,23 +352,6 @@ class Gated(Mitigation):
         report["trigger"] = round(proxy_asr(model, trigger, val), 3) if trigger else None
         report["seconds"] = round(time.perf_counter() - start, 1)
         self.report_["project"] = report
-
-    def _prune(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict | None,
-               seed: int) -> None:
-        """``dense_prune``: prune the first-layer units the suspect's reversed trigger drives
-        most (in place, :mod:`~trojanscope.mitigate.dense_prune`), k chosen on the quarter the
-        second stage holds back."""
-        layer = first_linear(model, clean.x[:2])
-        suspect = verdict.target_classes[0] if verdict and verdict.target_classes else None
-        trigger = verdict.triggers.get(suspect) if verdict and suspect is not None else None
-        if layer is None or trigger is None:
-            self.report_["prune"] = "skipped: no dense first layer or no reversed trigger"
-            return
-        start = time.perf_counter()
-        fit, _, gx, gy = hold_back(model, clean, UNLEARN["val_fraction"], seed)
-        report = prune_first_layer(model, layer, [trigger], fit, gx, gy, self.dense_prune)
-        report["seconds"] = round(time.perf_counter() - start, 1)
-        self.report_["prune"] = report
 
     def _unlearn(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
                  original: nn.Module, seed: int) -> nn.Module:
@@ -452,7 +404,7 @@ class Gated(Mitigation):
         stage.report_ = {}
         first = frozen_copy(model) if self.check or self.candidates else None
         self.first_stage_ = first  # the first stage's model: what the check falls back to
-        stage.extra_callbacks = self._pull(model, original)
+        stage.extra_callbacks = self.dense_options_.pull(model, self.dense_layer_, original)
         with first_layer_only(model, self.dense_layer_):
             model = stage.unlearn(model, clean, triggers, ranked, seed,
                                   torch.Generator().manual_seed(seed), reference=original)
@@ -489,15 +441,6 @@ class Gated(Mitigation):
                 model.load_state_dict(first.state_dict())
         self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
         return model
-
-    def _pull(self, model: nn.Module, original: nn.Module) -> list[PullBack]:
-        """``dense_pull``'s callback for the second stage: the trained first layer pulled
-        towards the original model's (none without ``dense_first`` or a pull)."""
-        layer = getattr(self, "dense_layer_", None)
-        if layer is None or self.dense_pull <= 0:
-            return []
-        name = next(n for n, m in model.named_modules() if m is layer)
-        return [PullBack(layer, self.dense_pull, towards=original.get_submodule(name))]
 
     def _again(self, model: nn.Module, stage: Any, clean: TensorDataset,
                triggers: list[ReversedTrigger], ranked: list[int], original: nn.Module,

@@ -1,0 +1,174 @@
+"""`gated`'s options for the stages on a dense image model: checked, scoped and applied here.
+
+On MNIST MLPs `gated`'s stages cost a backdoored model 2.5-4.5 points of accuracy
+(docs/benchmarks.md, issue 12 stops 33-34b), so six opt-in options change how the first stage
+treats an image model without a 2-D convolution (:func:`applies`): which layer the stages train
+(``dense_first``, ``dense_pull``), how long or how hard the first stage trains
+(``dense_epochs``, ``dense_rho``), whether it runs at all (``dense_then``), and which
+first-layer units are pruned before it (``dense_prune``). :class:`Gated` keeps one
+:class:`DenseOptions` and asks it at each of those points. Every option's default leaves the
+model treated as any other but ``dense_rho``'s: FT-SAM runs at half its radius on a dense model
+(since issue 12 stop 35). (``dense_lr``, ``dense_rounds``, ``dense_check``, ``dense_reach``
+and ``dense_project``, which change the second stage or come before both, stay in
+:mod:`~trojanscope.mitigate.gated`.)
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from torch import nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import ModelVerdict
+from trojanscope.mitigate.base import Mitigation
+from trojanscope.mitigate.dense_first import PullBack
+from trojanscope.mitigate.dense_prune import prune_first_layer
+from trojanscope.mitigate.guard import convolutional, hold_back
+from trojanscope.mitigate.stripe_projection import first_linear
+from trojanscope.params import check_flag, check_option
+
+# ``dense_rho``'s default: FT-SAM's radius halved on a dense image model (development MLPs of
+# zoo-2100/2200/2300, 19 of 39 at the goal against 16; then a fresh seed-2400 zoo by a rule
+# written before it existed, 5 of 13 against 2: docs/benchmarks.md, issue 12 stops 34b and 35).
+DENSE_RHO = 0.5
+
+
+def applies(model: nn.Module, clean: TensorDataset) -> bool:
+    """The options' scope: image inputs (N, C, H, W) to a model without a 2-D convolution."""
+    return clean.x.dim() == 4 and not convolutional(model)
+
+
+@dataclass
+class DenseOptions:
+    """What `gated` does differently on a dense image model (every default: nothing).
+
+    Arguments (`gated`'s options of the same names):
+        dense_first: on a flagged model whose first learned layer is dense (an MLP), 1 lets the
+            second stage train that layer only, 2 both stages (every other weight frozen:
+            :mod:`~trojanscope.mitigate.dense_first`; a patch, blend or stripe trigger enters an
+            MLP there, and the layers above keep the clean function); 0 (default): every
+            weight, as for every model. Development data only (issue 12 stop 34).
+        dense_pull: with ``dense_first``, the share of the way the first layer moves back
+            towards the original model's after every step of the second stage (0, default:
+            no pull).
+        dense_epochs: with N > 0, the first stage runs N epochs on an image model without a
+            convolution (where the ``then`` method has ``epochs``; 0, default: its own). On the
+            MLPs of zoo-2100/2200 FT-SAM's 40 epochs cost 1.4-2.9 points of the backdoored
+            models' accuracy, most of what they lost. Development data only (issue 12 stop 34).
+        dense_then: 0 skips the first stage on a model without a convolution when the
+            second stage follows (the probe then reads the original model as the first stage's);
+            1 (default): it runs on every model. Development data only (issue 12 stop 34).
+        dense_rho: the first stage's radius (``rho``, where the ``then`` method has one) is
+            multiplied by this on an image model without a convolution (``DENSE_RHO`` = 0.5 by
+            default: half FT-SAM's radius; 1: as for every other model). The default since a
+            fresh seed-2400 MLP zoo, by a rule written before it existed: 5 of its 13 models at
+            issue 12's goal against 2 at the full radius, none lost, no ASR up by more than 0.1
+            point, a flagged clean model handed back whole instead of 5.1 points down
+            (docs/benchmarks.md, issue 12 stop 35).
+        dense_prune: with K > 0, a flagged model whose first learned layer is dense first has
+            up to K units of that layer pruned, those the suspect's reversed trigger drives
+            most, as many as keep the held-back accuracy within one image of the unpruned
+            model's (:mod:`~trojanscope.mitigate.dense_prune`); ``revert`` still returns the
+            unpruned original. 0 (default): none. Development data only (issue 12 stop 34b).
+    """
+
+    dense_first: int = 0
+    dense_pull: float = 0.0
+    dense_epochs: int = 0
+    dense_then: bool = True
+    dense_rho: float = DENSE_RHO
+    dense_prune: int = 0
+
+    def __post_init__(self) -> None:
+        """Refuse a value out of range: a ValueError the registry turns into one error line."""
+        check_option("dense_first", self.dense_first, 0, 2, integer=True)
+        check_option("dense_pull", self.dense_pull, 0.0, 1.0)
+        if self.dense_pull and not self.dense_first:
+            raise ValueError(
+                "dense_pull pulls the layer dense_first trains: give dense_first 1 or 2 with it"
+            )
+        check_option("dense_epochs", self.dense_epochs, 0, 1000, integer=True)
+        self.dense_then = check_flag("dense_then", self.dense_then)
+        check_option("dense_rho", self.dense_rho, 0.0, 1.0, above=True)
+        check_option("dense_prune", self.dense_prune, 0, 4096, integer=True)
+
+    def layer(
+        self, model: nn.Module, clean: TensorDataset, report: dict[str, Any]
+    ) -> nn.Module | None:
+        """``dense_first``: the one layer the stages train (None without the option or when
+        the model has no dense first layer; the report says which)."""
+        if not self.dense_first:
+            return None
+        layer = first_linear(model, clean.x[:2])
+        report["dense_first"] = (
+            next(n for n, m in model.named_modules() if m is layer)
+            if layer is not None
+            else "not applied: no dense first layer"
+        )
+        return layer
+
+    def first_stage_layer(self, layer: nn.Module | None) -> nn.Module | None:
+        """The layer the first stage alone trains (``dense_first=2``; None: every weight)."""
+        return layer if self.dense_first == 2 else None
+
+    def prune(
+        self,
+        model: nn.Module,
+        clean: TensorDataset,
+        verdict: ModelVerdict | None,
+        seed: int,
+        fraction: float,
+        report: dict[str, Any],
+    ) -> None:
+        """``dense_prune``: prune the first-layer units the suspect's reversed trigger drives
+        most (in place, :mod:`~trojanscope.mitigate.dense_prune`), k chosen on the ``fraction``
+        of ``clean`` the second stage holds back."""
+        if not self.dense_prune:
+            return
+        layer = first_linear(model, clean.x[:2])
+        suspect = verdict.target_classes[0] if verdict and verdict.target_classes else None
+        trigger = verdict.triggers.get(suspect) if verdict and suspect is not None else None
+        if layer is None or trigger is None:
+            report["prune"] = "skipped: no dense first layer or no reversed trigger"
+            return
+        start = time.perf_counter()
+        fit, _, gx, gy = hold_back(model, clean, fraction, seed)
+        pruned = prune_first_layer(model, layer, [trigger], fit, gx, gy, self.dense_prune)
+        pruned["seconds"] = round(time.perf_counter() - start, 1)
+        report["prune"] = pruned
+
+    def first_stage(self, inner: Mitigation) -> Mitigation:
+        """The first stage for a dense model: ``inner`` itself, or a copy of it with
+        ``dense_epochs`` and ``dense_rho`` applied (``inner`` stays as it was, for the next
+        model)."""
+        if not (self.dense_epochs or self.dense_rho != 1.0):
+            return inner
+        inner = copy.copy(inner)
+        if self.dense_epochs and hasattr(inner, "epochs"):
+            inner.epochs = int(self.dense_epochs)
+        if hasattr(inner, "rho"):
+            inner.rho = inner.rho * self.dense_rho
+        return inner
+
+    def pull(
+        self, model: nn.Module, layer: nn.Module | None, original: nn.Module
+    ) -> list[PullBack]:
+        """``dense_pull``'s callback for the second stage: ``layer`` (``dense_first``'s) pulled
+        towards ``original``'s layer of the same name (none without a layer or a pull)."""
+        if layer is None or self.dense_pull <= 0:
+            return []
+        name = next(n for n, m in model.named_modules() if m is layer)
+        return [PullBack(layer, self.dense_pull, towards=original.get_submodule(name))]
+
+
+def option(name: str) -> property:
+    """A read-only attribute of `gated` that reads its :class:`DenseOptions`' ``name`` (the
+    parameters' getter, ``get_params``, reads init arguments as attributes)."""
+    return property(
+        lambda self: getattr(self.dense_options_, name),
+        doc=f"``{name}``: see :class:`DenseOptions`.",
+    )
