@@ -15,8 +15,12 @@ none may be refused.
 from __future__ import annotations
 
 import argparse
+import base64
+import contextlib
 import json
+import struct
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -25,7 +29,7 @@ from torch import nn
 from trojanscope.errors import UserInputError
 from trojanscope.io.models import load_model
 from trojanscope.scan import scan_file
-from trojanscope.scan.torchscript_code import archive_code_problems
+from trojanscope.scan.torchscript_code import archive_problems
 
 
 class OnLoadFromFile(nn.Module):
@@ -85,6 +89,81 @@ HOSTILE = {"on-load from_file": OnLoadFromFile, "forward from_file": ForwardFrom
            "forward save": ForwardSave, "forward set_": ForwardSetStorage}
 
 
+def rewrite(src: Path, out: Path, name: Callable[[str], str] = lambda n: n,
+            data: Callable[[str, bytes], bytes] = lambda n, d: d) -> Path:
+    """A copy of the archive ``src`` (stored, no debug pickles) with names and contents edited."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            if not info.filename.endswith(".debug_pkl"):
+                zout.writestr(name(info.filename), data(info.filename, zin.read(info)))
+    return out
+
+
+def _code(edit: Callable[[str], str]) -> Callable[[str, bytes], bytes]:
+    return lambda n, d: edit(d.decode()).encode() if n.endswith(".py") else d
+
+
+def opaque_constants(marker: Path) -> bytes:
+    """constants.pkl naming aten's OpaqueObject, whose restore unpickles a Python pickle that
+    opens (truncates) ``marker``."""
+    path = str(marker).encode()
+    inner = (b"\x80\x02cbuiltins\nopen\nX" + struct.pack("<I", len(path)) + path
+             + b"X\x01\x00\x00\x00w\x86R.")
+    state = base64.b64encode(inner)
+    return (b"\x80\x02(c__torch__.torch.classes.aten\nOpaqueObject\n)\x81X"
+            + struct.pack("<I", len(state)) + state + b"bt.")
+
+
+def two_directories(evil: Path, benign: Path, out: Path) -> Path:
+    """One file holding both archives' members: the end record points torch's reader at the
+    hostile archive's directory, while Python's zipfile (which corrects for bytes before the
+    archive) reads the benign one."""
+    def parts(blob: bytes) -> tuple[bytes, bytes, bytes]:
+        at = blob.rfind(b"PK\x05\x06")
+        size, offset = struct.unpack("<II", blob[at + 12:at + 20])
+        return blob[:offset], blob[offset:offset + size], blob[at:at + 22]
+    e_local, e_dir, _ = parts(evil.read_bytes())
+    b_local, b_dir, b_end = parts(benign.read_bytes())
+    e_local += b"\0" * max(0, len(b_local) - len(e_local))
+    dir_at = len(e_local)
+    b_start = dir_at + len(e_dir)
+    concat = b_start + len(b_local) - dir_at
+    shifted = bytearray(b_dir)
+    i = 0
+    while i < len(shifted):
+        n, x, c = struct.unpack("<HHH", shifted[i + 28:i + 34])
+        rel = struct.unpack("<I", shifted[i + 42:i + 46])[0]
+        struct.pack_into("<I", shifted, i + 42, b_start + rel - concat)
+        i += 46 + n + x + c
+    end = bytearray(b_end)
+    struct.pack_into("<I", end, 16, dir_at)
+    out.write_bytes(e_local + e_dir + b_local + bytes(shifted) + bytes(end))
+    return out
+
+
+def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, bool]]:
+    """Review findings (stop 35) as archives built from the on-load one: name -> (archive,
+    whether running it unchecked is safe for this process)."""
+    call = "torch.from_file((state)[0], True, 8, dtype=0)"  # as torch prints it
+    benign = rewrite(base, scratch / "v-benign.pt",
+                     data=_code(lambda t: t.replace(call, "torch.zeros([8], dtype=0)")))
+    return {
+        "getattr(torch, 'from_file')": (rewrite(base, scratch / "v-getattr.pt", data=_code(
+            lambda t: t.replace(call, 'getattr(torch, "from_file")((state)[0], True, 8, '
+                                'dtype=0)'))), True),
+        "code folder named CODE": (rewrite(base, scratch / "v-case.pt",
+                                           name=lambda n: n.replace("/code/", "/CODE/")), True),
+        "constants.pkl OpaqueObject": (rewrite(benign, scratch / "v-opaque.pt", data=lambda n, d:
+                                               opaque_constants(marker)
+                                               if n.endswith("constants.pkl") else d), True),
+        "two central directories": (two_directories(
+            rewrite(base, scratch / "v-evil.pt"), benign, scratch / "v-split.pt"), True),
+        "_reshape_alias write": (rewrite(base, scratch / "v-alias.pt", data=_code(
+            lambda t: t.replace(call, "torch._reshape_alias(torch.zeros([4]), [8], "
+                                "[100000000])"))), False),
+    }
+
+
 def ordinary_variety(folder: Path) -> list[Path]:
     """A few archive shapes other training code produces."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -113,6 +192,28 @@ def is_torchscript(path: Path) -> bool:
         return False
 
 
+def check(name: str, archive: Path, marker: Path, run_unchecked: bool) -> dict:
+    """Loader and scanner on one hostile archive; then (when safe for this process) the same
+    archive loaded and run without the check, to show the threat is live."""
+    marker.write_text("ORIGINAL")
+    try:
+        load_model(archive)
+        refused = False
+    except UserInputError:
+        refused = True
+    untouched = marker.read_bytes() == b"ORIGINAL"
+    _, ctx = scan_file(archive)
+    live: bool | None = None
+    if run_unchecked:  # our own archive, in the scratch folder
+        with contextlib.suppress(RuntimeError):
+            torch.jit.load(str(archive))(torch.zeros(2))
+        live = marker.read_bytes() != b"ORIGINAL"
+        marker.write_text("ORIGINAL")
+    return {"archive": name, "loader_refused": refused,
+            "scanner_ts208": sum(f.rule_id == "TS208" for f in ctx.findings),
+            "unchecked_run_writes_marker": live, "marker_untouched_by_loader": untouched}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folders", nargs="*", type=Path, help="folders searched for .pt archives")
@@ -120,43 +221,30 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     torch.manual_seed(0)
-    hostile_rows = []
+    args.scratch.mkdir(parents=True, exist_ok=True)
+    rows = []
     for name, cls in HOSTILE.items():
         marker = args.scratch / f"marker-{name.replace(' ', '-')}.txt"
-        marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text("ORIGINAL")
         archive = args.scratch / f"hostile-{name.replace(' ', '-')}.pt"
-        module = cls() if cls is ForwardSetStorage else cls(str(marker))
-        torch.jit.script(module).save(str(archive))
-        try:
-            load_model(archive)
-            refused = False
-        except UserInputError:
-            refused = True
-        untouched = marker.read_bytes() == b"ORIGINAL"
-        _, ctx = scan_file(archive)
-        # the threat is real: our own archive, loaded and run unchecked, changes the marker
-        torch.jit.load(str(archive))(torch.zeros(2))
-        live = marker.read_bytes() != b"ORIGINAL"
-        marker.write_text("ORIGINAL")
-        critical = [f.rule_id for f in ctx.findings if f.rule_id == "TS208"]
-        hostile_rows.append({"archive": name, "loader_refused": refused,
-                             "scanner_ts208": len(critical),
-                             "unchecked_run_writes_marker": live,
-                             "marker_untouched_by_loader": untouched})
+        torch.jit.script(cls() if cls is ForwardSetStorage else cls(str(marker))).save(
+            str(archive))
+        rows.append(check(name, archive, marker, True))
+    base = args.scratch / "hostile-on-load-from_file.pt"
+    marker = args.scratch / "marker-on-load-from_file.txt"
+    for name, (archive, safe) in variants(base, marker, args.scratch).items():
+        rows.append(check(name, archive, marker, safe))
     ordinary = ordinary_variety(args.scratch / "ordinary")
     for folder in args.folders:
         ordinary += sorted(p for p in folder.rglob("*.pt") if is_torchscript(p))
     refused_ordinary = []
     for path in ordinary:
-        with zipfile.ZipFile(path) as zf:
-            problems = archive_code_problems(zf)
+        with path.open("rb") as fh:
+            problems = archive_problems(fh)
         if problems:
             refused_ordinary.append({"path": str(path), "problems": problems[:3]})
-    summary = {"hostile": hostile_rows,
-               "hostile_refused": sum(r["loader_refused"] for r in hostile_rows),
-               "hostile_markers_untouched": sum(r["marker_untouched_by_loader"]
-                                                for r in hostile_rows),
+    summary = {"hostile": rows, "hostile_refused": sum(r["loader_refused"] for r in rows),
+               "hostile_markers_untouched": sum(r["marker_untouched_by_loader"] for r in rows),
                "ordinary_archives": len(ordinary), "ordinary_refused": refused_ordinary}
     text = json.dumps(summary, indent=1)
     print(text)

@@ -212,6 +212,7 @@ def make_zoo(
     entries = draw_entries(n_clean, n_backdoored, train.num_classes, seed, attacks=attacks,
                            archs=archs, arch_variants=arch_variants,
                            tree_subsample=tree_subsample)
+    min_excess_flip = _resumed_floor(out, min_excess_flip)
     if min_excess_flip is not None:
         zoo_excess.check_min_excess(min_excess_flip)
         zoo_excess.check_clean_references(entries)
@@ -251,6 +252,22 @@ def make_zoo(
         zoo_excess.record_excess(kept, zoo_excess.excess_flips(out, dataset, kept),
                                  min_excess_flip)
     return record()
+
+
+def _resumed_floor(out: Path, asked: float | None) -> float | None:
+    """The excess floor a resumed zoo was made with (kept when the rerun does not repeat
+    ``--min-excess-flip``; a different value is refused: the labels would mix two rules)."""
+    if not (out / TRUTH_NAME).is_file():
+        return asked
+    _, listed = read_truth(out)
+    recorded = {e.metrics.get("min_excess_flip") for e in listed} - {None}
+    if not recorded:
+        return asked
+    floor = recorded.pop()
+    if asked is not None and asked != floor:
+        raise UserInputError(f"{out}: this zoo was made with --min-excess-flip {floor}; "
+                             "resume it with the same value (or make a new zoo)")
+    return floor
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from trojanscope.cli.main import run
 from trojanscope.errors import UserInputError
 from trojanscope.io.models import load_model
 from trojanscope.scan import scan_file
-from trojanscope.scan.torchscript_code import archive_code_problems, unsafe_names
+from trojanscope.scan.torchscript_code import archive_problems, pickle_problems, unsafe_names
 
 
 class _WritesOnLoad(nn.Module):
@@ -56,7 +56,7 @@ def test_loader_refuses_code_that_opens_files(hostile: tuple[Path, Path]) -> Non
 
 def test_scanner_rates_it_critical(hostile: tuple[Path, Path]) -> None:
     _, ctx = scan_file(hostile[0])
-    ops = [(f.rule_id, f.severity.label, f.evidence.get("operator")) for f in ctx.findings]
+    ops = [(f.rule_id, f.severity.label, f.evidence.get("problem")) for f in ctx.findings]
     assert ("TS208", "critical", "from_file") in ops
     assert hostile[1].read_text() == "ORIGINAL"
 
@@ -73,15 +73,20 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
                         nn.Linear(36, 3))
     path = tmp_path / "net.pt"
     torch.jit.script(net.eval()).save(str(path))
-    with zipfile.ZipFile(path) as zf:
-        assert archive_code_problems(zf) == []
+    with path.open("rb") as fh:
+        assert archive_problems(fh) == []
     assert load_model(path).format == "torchscript"
     quant = torch.ao.quantization.quantize_dynamic(
         nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2)), {nn.Linear},
         dtype=torch.qint8)
     torch.jit.script(quant).save(str(tmp_path / "q.pt"))
-    with zipfile.ZipFile(tmp_path / "q.pt") as zf:
-        assert archive_code_problems(zf) == []
+    with (tmp_path / "q.pt").open("rb") as fh:
+        assert archive_problems(fh) == []
+    named = nn.Module()
+    named.load, named.save = nn.Linear(2, 2), nn.Identity()  # submodules, not operators
+    torch.jit.script(named).save(str(tmp_path / "named.pt"))
+    with (tmp_path / "named.pt").open("rb") as fh:
+        assert archive_problems(fh) == []
 
 
 @pytest.mark.parametrize(("source", "expected"), [
@@ -91,6 +96,17 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
     ("def f(x: Tensor) -> Tensor:\n  return ops.prim.rpc_sync('w', x)\n", ["rpc_sync"]),
     ("x : __torch__.torch.classes.dist_c10d.Store\n", ["torch.classes.dist_c10d"]),
     ("def f(x: Tensor) -> Tensor:\n  return ops.aten.relu(torch.flatten(x, 1))\n", []),
+    ("def f(x: Tensor) -> Tensor:\n  return getattr(torch, 'from_file')('p', True, 8)\n",
+     ["getattr on torch", "torch used as a value"]),
+    ("def f(x: Tensor) -> Tensor:\n  t = ops\n  return x\n", ["ops used as a value"]),
+    ("def f(x: Tensor) -> Tensor:\n  return torch._reshape_alias(x, [2], [9])\n",
+     ["_reshape_alias"]),
+    ("def f(x: Tensor) -> Tensor:\n  return getattr(self.layers, '0')(x)\n", []),
+    ("def f(x: Tensor) -> Tensor:\n  convs = self.convs\n  return getattr(convs, '0')(x)\n",
+     []),
+    ("def f(x: Tensor) -> Tensor:\n  a = ops.aten\n  return x\n", ["ops.aten used as a value"]),
+    ("def f(x: Tensor) -> Tensor:\n  return getattr(torch.autograd, 'from_file')\n",
+     ["getattr on torch", "torch.autograd used as a value"]),
     ("def f(:\n", ["<unreadable code>"]),
 ])
 def test_unsafe_names(source: str, expected: list[str]) -> None:
@@ -107,3 +123,53 @@ def test_audit_never_picks_a_file_the_scan_skipped(tmp_path: Path) -> None:
         pick_model_path(tmp_path / "repo")
     (tmp_path / "repo" / "model.onnx").write_bytes(b"x")
     assert pick_model_path(tmp_path / "repo") == tmp_path / "repo" / "model.onnx"
+
+
+def _rewrite(src: Path, out: Path, rename=lambda n: n, edit=lambda n, d: d) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(rename(info.filename), edit(info.filename, zin.read(info)))
+    return out
+
+
+def test_members_found_whatever_their_case_are_checked(hostile: tuple[Path, Path]) -> None:
+    # torch's reader finds code/ members ignoring case (review, stop 35)
+    model, victim = hostile
+    renamed = _rewrite(model, model.with_name("upper.pt"), lambda n: n.replace("/code/", "/CODE/"))
+    with pytest.raises(UserInputError, match="from_file"):
+        load_model(renamed)
+    assert victim.read_text() == "ORIGINAL"
+
+
+def test_a_pickle_naming_a_registered_class_is_refused(tmp_path: Path) -> None:
+    # aten's OpaqueObject restores itself by unpickling Python (review, stop 35)
+    outer = b"\x80\x02(c__torch__.torch.classes.aten\nOpaqueObject\n)\x81X\x00\x00\x00\x00bt."
+    assert pickle_problems(outer) == ["pickle global __torch__.torch.classes.aten.OpaqueObject"]
+    assert pickle_problems(b"\x80\x02cbuiltins\nopen\n.") == ["pickle global builtins.open"]
+    assert pickle_problems(b"\x80\x04\x8c\x01a\x8c\x01b\x93.") == ["pickle opcode STACK_GLOBAL"]
+    path = tmp_path / "net.pt"
+    torch.jit.script(nn.Linear(2, 2)).save(str(path))
+    swapped = _rewrite(path, tmp_path / "opaque.pt",
+                       edit=lambda n, d: outer if n.endswith("constants.pkl") else d)
+    with pytest.raises(UserInputError, match="OpaqueObject"):
+        load_model(swapped)
+
+
+def test_bytes_before_the_recorded_start_are_refused(tmp_path: Path) -> None:
+    # torch and Python's zipfile resolve a shifted central directory differently (review)
+    path = tmp_path / "net.pt"
+    torch.jit.script(nn.Linear(2, 2)).save(str(path))
+    shifted = tmp_path / "shifted.pt"
+    shifted.write_bytes(b"PK\x03\x04" + b"\0" * 60 + path.read_bytes())
+    with pytest.raises(UserInputError, match="64 bytes before the recorded start"):
+        load_model(shifted)
+
+
+def test_scripted_recurrent_and_transformer_layers_pass(tmp_path: Path) -> None:
+    # their scripted code calls torch.__not__, __is__, __isnot__, __contains__ (aten operators)
+    for i, module in enumerate((nn.LSTM(4, 8, batch_first=True),
+                                nn.TransformerEncoderLayer(8, 2, 16, batch_first=True).eval())):
+        path = tmp_path / f"m{i}.pt"
+        torch.jit.script(module).save(str(path))
+        with path.open("rb") as fh:
+            assert archive_problems(fh) == []

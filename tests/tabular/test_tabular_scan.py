@@ -49,6 +49,13 @@ def test_inconsistent_tree_files_are_reported(tree_files) -> None:
     cut = text[: text.index(b"end of trees")]
     assert scan_kind_and_rules(cut, "m.txt") == ("lightgbm", {"TS340"})
     assert scan_kind_and_rules(b'{"learner": [1, ', "m.json") == ("xgboost", {"TS340"})
+    # a booster given as a string, or trees as a number: reported, never a scanner error
+    # (TS999 blocks loading; review, stop 35)
+    odd = b'{"learner": {"gradient_booster": "gbtree"}}'
+    assert scan_kind_and_rules(odd, "booster_params.json") == ("xgboost", {"TS340"})
+    odd = (b'{"learner": {"gradient_booster": {"model": {"gbtree_model_param": '
+           b'{"num_trees": "1"}, "trees": 3}}}}')
+    assert scan_kind_and_rules(odd, "m.json") == ("xgboost", {"TS340"})
 
 
 def test_pickled_sklearn_model_is_walked_not_loaded(tmp_path: Path) -> None:

@@ -64,24 +64,39 @@ def make(out, clean: str = "2", backdoored: str = "2") -> list[str]:
     ]
 
 
-def test_zoo_make_records_each_backdoors_excess_over_its_clean_models(tmp_path, capsys) -> None:
+def test_zoo_make_records_each_backdoors_excess_over_its_clean_models(
+    tmp_path, capsys, monkeypatch
+) -> None:
     out = tmp_path / "zoo"
     args = make(out)
-    assert run([*args, "--min-excess-flip", "0.3"]) == 0
+    assert run([*args, "--min-excess-flip", "0.6"]) == 0
     _, entries = read_truth(out)
     bad = [e for e in entries if e.backdoored]
     assert len(bad) == 2
+    # at this floor one of the two (excess 0.585 and 0.868 at seed 7) does not count
+    assert sorted(status(e) for e in bad) == ["backdoored", "natural"]
+    assert sum(effective(e) for e in bad) == 1
     for e in bad:
         m = e.metrics
-        assert m["min_excess_flip"] == 0.3
+        assert m["min_excess_flip"] == 0.6
         assert 0.0 <= m["clean_flip_rate"] <= 1.0
         assert m["excess_flip_rate"] == pytest.approx(m["flip_rate"] - m["clean_flip_rate"])
-        assert status(e) == ("backdoored" if m["excess_flip_rate"] >= 0.3 else "natural")
-    # resuming recomputes the same figures (the models are kept, not retrained)
+        assert status(e) == ("backdoored" if m["excess_flip_rate"] >= 0.6 else "natural")
+    # resuming, with or without repeating the floor, keeps the figures and labels (the
+    # models are kept, not retrained); another floor is refused
     before = json.loads((out / "truth.json").read_text())
-    assert run([*args, "--min-excess-flip", "0.3"]) == 0
+    monkeypatch.setattr("trojanscope.zoo.train_entry", _never_trained)
+    assert run([*args, "--min-excess-flip", "0.6"]) == 0
+    assert json.loads((out / "truth.json").read_text()) == before
+    assert run(args) == 0
     assert json.loads((out / "truth.json").read_text()) == before
     capsys.readouterr()
+    assert run([*args, "--min-excess-flip", "0.3"]) == 2
+    assert "made with --min-excess-flip 0.6" in capsys.readouterr().err
+
+
+def _never_trained(*_args: object) -> None:
+    raise AssertionError("a finished model was trained again")
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ file is never unpickled: plain PyTorch checkpoints are read with ``weights_only=
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
 import zipfile
@@ -277,24 +278,27 @@ def _from_manifest(manifest: Manifest, weights: Path, source: str) -> LoadedMode
 
 
 def _load_torch_zip(path: Path) -> LoadedModel:
-    from trojanscope.scan.torchscript_code import archive_code_problems
+    from trojanscope.scan.torchscript_code import archive_problems
 
+    data = io.BytesIO(path.read_bytes())  # checked and loaded from the same bytes
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            problems = archive_code_problems(zf)
-    except (zipfile.BadZipFile, OSError) as exc:
+        with zipfile.ZipFile(data) as zf:
+            names = [n.lower() for n in zf.namelist()]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise UserInputError(f"{path}: corrupt zip archive ({exc})") from None
-    if any("/code/" in n for n in names) or any(n.endswith("constants.pkl") for n in names):
-        if problems:  # torch.jit.load would run this code: refused before it is compiled
-            member, op = problems[0]
+    if any("/code/" in f"/{n}" for n in names) or any(n.endswith("constants.pkl")
+                                                      for n in names):
+        problems = archive_problems(data)
+        if problems:  # torch.jit.load would run it: refused before anything is compiled
+            member, what = problems[0]
             raise UserInputError(
-                f"{path}: its TorchScript code ({member}) uses {op}, which can reach files, "
-                "the network or raw memory; trojanscope does not load it (TS208 in "
-                "`trojanscope scan`)"
+                f"{path}: TorchScript archive refused before loading: {member}: {what} "
+                "(it could reach files, the network or raw memory, or cannot be checked; "
+                "TS208 in `trojanscope scan`)"
             )
+        data.seek(0)
         try:
-            module = torch.jit.load(str(path), map_location="cpu")
+            module = torch.jit.load(data, map_location="cpu")
         except (RuntimeError, ValueError) as exc:
             raise UserInputError(
                 f"{path}: not a loadable TorchScript archive ({str(exc).splitlines()[0]})"

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 from trojanscope.scan.compressed import DecompressStream
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.stream import SliceFile
-from trojanscope.scan.torchscript_code import MAX_CODE_BYTES, code_members, unsafe_names
+from trojanscope.scan.torchscript_code import archive_problems, is_code_member
 
 _METHODS = {0: None, 8: "deflate", 12: "bzip2", 14: "zip-lzma"}
 _TORCH_STORAGE = re.compile(r"(^|/)data/\d+$")
@@ -73,6 +73,7 @@ def _local_headers(f: BinaryIO, limit: int) -> list[ZipEntry]:
 
 
 def _zip_kind(names: list[str]) -> str:
+    names = [n.lower() for n in names]  # torch's reader finds members whatever their case
     if any(n.endswith("data.pkl") for n in names) and any(
             n.endswith("version") or n.endswith("byteorder") for n in names):
         return "pytorch-zip"
@@ -113,6 +114,9 @@ def scan_zip(ctx: Ctx, f: BinaryIO) -> str:
     for entry in entries:
         ctx.check_time()
         _scan_zip_member(ctx, f, entry, kind, file_size)
+    if kind == "pytorch-zip" and any(is_code_member(e.name) or e.name.lower().endswith(
+            "constants.pkl") for e in entries):
+        _check_torchscript(ctx, f)
     return kind
 
 
@@ -195,7 +199,7 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
         return src
 
     # torch.load unpickles a torch zip's .pkl members whatever their first bytes
-    forced = kind == "pytorch-zip" and e.name.endswith(".pkl")
+    forced = kind == "pytorch-zip" and e.name.lower().endswith(".pkl")
     found = scan_stream(child, member(), e.size, e.name, member, as_pickle=forced)
     if found == "unknown" and e.flags & 0x01:
         child.add("TS203", "zip member is encrypted; its content cannot be inspected")
@@ -208,26 +212,16 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
         elif e.method == 8 and e.size <= lim.max_memory_member:
             check_keras_config(child, DecompressStream(SliceFile(f, start, length), "deflate",
                                                        e.size + 1024).read())
-    if kind == "pytorch-zip" and code_members([e.name]):
+    if kind == "pytorch-zip" and is_code_member(e.name):
         child.add("TS205", "TorchScript code in the archive (compiled and run by torch.jit.load)")
-        _check_torchscript_code(child, member, e.size)
 
 
-def _check_torchscript_code(child: Ctx, member: Any, size: int) -> None:
-    """TS208 for each unsafe operator one TorchScript code member names (read as text)."""
-    if size > MAX_CODE_BYTES:
-        child.add("TS208", f"TorchScript code member of {size} bytes is too large to check; "
-                  "trojanscope does not load it")
-        return
-    try:
-        source = member().read(MAX_CODE_BYTES + 1).decode("utf-8")
-    except (UnicodeDecodeError, OSError, ValueError, EOFError) as exc:
-        source = f"<{type(exc).__name__}"  # not Python syntax: reported as unreadable
-    for name in unsafe_names(source):
-        child.add("TS208", f"TorchScript code uses {name}: it can reach files, the network or "
-                  "raw memory when torch.jit.load runs it", operator=name)
-
-
+def _check_torchscript(ctx: Ctx, f: BinaryIO) -> None:
+    """TS208 for what would let a TorchScript archive reach outside tensor arithmetic (the
+    loader's own check, on the same bytes)."""
+    f.seek(0)
+    for member, problem in archive_problems(f):
+        ctx.child(member).add("TS208", f"TorchScript archive: {problem}", problem=problem)
 
 
 def scan_tar(ctx: Ctx, fileobj: Any) -> str:

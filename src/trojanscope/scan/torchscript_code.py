@@ -1,44 +1,83 @@
-"""Which operators a TorchScript archive's code names, read as text before anything runs it.
+"""Whether a TorchScript archive can reach outside tensor arithmetic, read before anything runs.
 
-``torch.jit.load`` compiles the archive's ``code/**/*.py`` and runs it: ``__setstate__`` while
-loading, ``forward`` on every input. TorchScript cannot import Python modules, but a few of its
-operators reach outside tensor arithmetic: ``aten::from_file`` and ``aten::save`` open files
-(a file written that way can be a ``.pth`` that Python runs at start-up), ``prim::rpc_*`` talks
-to the network, ``set_``/``as_strided``/``_unsafe_index*`` address raw memory, and custom
-operator namespaces or ``torch.classes`` (beyond quantized weights) do whatever their native
-library does. The code is Python syntax, so it is parsed with :mod:`ast` (never executed) and
-every name it uses is checked; an archive naming one of these is refused by the loader and
-rated critical by the scanner (TS208).
+``torch.jit.load`` compiles the archive's ``code/**/*.py`` and runs it (``__setstate__`` while
+loading, ``forward`` on every input), and unpickles its ``*.pkl`` members with TorchScript's
+own unpickler, which rebuilds ``torch.classes`` objects through their native restore
+functions. A few operators reach outside tensor arithmetic: ``from_file``/``save`` open files (a
+file written that way can be a ``.pth`` that Python runs at start-up), ``rpc_*`` the network,
+``set_``/``as_strided``/``_reshape_alias``/``_unsafe_index*`` raw memory; some registered
+classes unpickle Python. This module checks, without running anything:
+
+* the zip's layout: torch's reader (miniz) and Python's :mod:`zipfile` must see the same
+  members — no bytes before the recorded start, no two names equal ignoring case (miniz looks
+  names up without regard to case);
+* every ``.py`` member (any case): parsed with :mod:`ast`; ``torch``/``ops`` chains may not name
+  a denied operator, a non-PyTorch operator namespace, ``torch._C`` or reflection
+  (``__getattr__``…); no method call may name a denied operator; ``torch``/``ops`` chains
+  are only ever called (never bound to a name or passed on, which is all torch's own
+  printer writes), so ``getattr`` and friends only reach modules and values the code holds;
+* every ``.pkl`` member: only ``GLOBAL`` opcodes, naming what torch's own pickler writes
+  (tensor rebuilding, storages, ``torch.jit._pickle``, the archive's ``__torch__`` classes,
+  quantized packed weights).
+
+The loader refuses an archive with any problem; the scanner reports each as TS208 (critical).
 """
 
 from __future__ import annotations
 
 import ast
+import pickletools
+import re
+import struct
 import zipfile
+import zlib
+from typing import BinaryIO
 
-__all__ = ["UNSAFE_OPS", "archive_code_problems", "code_members", "unsafe_names"]
+__all__ = ["archive_problems", "is_code_member", "pickle_problems", "unsafe_names"]
 
-# Operators that open files, reach the network or address memory past a tensor's bounds.
+# Operators that open files, reach the network or address memory past a tensor's bounds
+# (exact names, then name patterns covering their relatives).
 UNSAFE_OPS = frozenset({
-    "from_file", "save", "load", "load_tensor",
-    "set_", "set_data", "resize_storage_bytes_", "data_ptr", "record_stream",
-    "as_strided", "as_strided_", "as_strided_copy", "as_strided_scatter",
-    "_unsafe_index", "_unsafe_index_put", "_unsafe_masked_index",
-    "_unsafe_masked_index_put_accumulate",
-    "rpc_sync", "rpc_async", "rpc_remote",
+    "from_file", "save", "load", "load_tensor", "set_", "set_data", "data_ptr",
+    "record_stream", "rpc_sync", "rpc_async", "rpc_remote",
 })
+UNSAFE_PATTERN = re.compile(
+    r"unsafe|alias|strided|storage|from_file|from_blob|from_buffer|data_ptr|rpc|"
+    r"^_?save|^_?load|^_set_|^set_(?!grad_enabled$)|pin_memory|share_memory|_cufft|"
+    r"^_debug|^_nested_view|file|mmap|^_?pickle|^system$|^exec|^_?fork"
+)
 # ``ops.<namespace>.<op>``: the namespaces of PyTorch's own tensor operators.
 SAFE_OP_NAMESPACES = frozenset({"aten", "prim", "prims", "quantized", "_quantized", "profiler"})
 # ``torch.classes.<namespace>``: PyTorch's own packed quantized weights (other registered
-# classes, e.g. c10d's stores and process groups, open sockets).
+# classes open sockets, e.g. c10d's stores, or unpickle Python, e.g. aten's OpaqueObject).
 SAFE_CLASS_NAMESPACES = frozenset({"quantized"})
-MAX_CODE_BYTES = 16 << 20  # one code member larger than this is not read (and not loaded)
+# Reflection on ``torch``/``ops`` (operators such as ``torch.__not__`` or ``__contains__`` are
+# ordinary aten operators and stay allowed).
+REFLECTION = frozenset({
+    "__getattr__", "__getattribute__", "__setattr__", "__delattr__", "__dict__", "__class__",
+    "__globals__", "__builtins__", "__import__", "__reduce__", "__reduce_ex__", "__code__",
+    "__subclasses__", "__closure__", "__loader__", "__spec__", "__file__", "__module__",
+})
+ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
+CHAIN_ROOTS = frozenset({"torch", "ops"})
+# Pickle: what torch's own TorchScript pickler writes.
+SAFE_GLOBALS = frozenset({("torch._utils", "_rebuild_tensor_v2"),
+                          ("torch._utils", "_rebuild_qtensor"),
+                          ("collections", "OrderedDict")})
+QSCHEMES = frozenset({"per_tensor_affine", "per_channel_affine", "per_tensor_symmetric",
+                      "per_channel_symmetric", "per_channel_affine_float_qparams"})
+GLOBAL_FREE_OPCODES = frozenset({"STACK_GLOBAL", "INST", "OBJ", "EXT1", "EXT2", "EXT4"})
+MAX_MEMBER_BYTES = 64 << 20  # a code or pickle member larger than this is not read
 
 
-def code_members(names: list[str]) -> list[str]:
-    """The archive members ``torch.jit.load`` compiles: every ``.py`` file under a ``code/``
-    folder (``<name>/code/…`` and ``.data/ts_code/…/code/…`` alike)."""
-    return [n for n in names if n.endswith(".py") and "/code/" in f"/{n}"]
+def denied(name: str) -> bool:
+    """Whether an operator or attribute name is one that reaches outside tensor arithmetic."""
+    return name in UNSAFE_OPS or bool(UNSAFE_PATTERN.search(name))
+
+
+def is_code_member(name: str) -> bool:
+    """Whether torch may compile this member (``.py`` in any letter case)."""
+    return name.lower().endswith(".py")
 
 
 def _dotted(node: ast.AST) -> list[str]:
@@ -46,51 +85,137 @@ def _dotted(node: ast.AST) -> list[str]:
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
+    parts.append(node.id if isinstance(node, ast.Name) else "<expr>")
     return parts[::-1]
 
 
+def _chain_problems(parts: list[str]) -> list[str]:
+    """Problems of one full attribute chain (``torch.x.y``, ``ops.ns.op``, ``__torch__…``)."""
+    found: list[str] = []
+    root = parts[0]
+    if root in CHAIN_ROOTS:
+        for part in parts[1:]:
+            if denied(part):
+                found.append(part)
+            elif part.startswith("_C") or part in REFLECTION:
+                found.append(f"{root}…{part}")
+    for i, part in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        if part == "ops" and nxt not in SAFE_OP_NAMESPACES:
+            found.append(f"ops.{nxt}")
+        elif part == "classes" and i > 0 and parts[i - 1] == "torch" and (
+                nxt not in SAFE_CLASS_NAMESPACES):
+            found.append(f"torch.classes.{nxt}")
+    return found
+
+
 def unsafe_names(source: str) -> list[str]:
-    """The unsafe operator names ``source`` (one TorchScript code file) uses, in order of first
-    use; ``["<unreadable code>"]`` when it is not Python syntax (it cannot be vetted)."""
+    """The problems of one TorchScript code file, in order of first appearance;
+    ``["<unreadable code>"]`` when it is not Python syntax (it cannot be checked)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return ["<unreadable code>"]
+    parent: dict[ast.AST, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parent[child] = node
     found: list[str] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in UNSAFE_OPS:
-            found.append(node.id)
-        elif isinstance(node, ast.Attribute):
-            if node.attr in UNSAFE_OPS:
-                found.append(node.attr)
+        up = parent.get(node)
+        if isinstance(node, ast.Name) and node.id in CHAIN_ROOTS | {"__torch__"}:
+            if not (isinstance(up, ast.Attribute) and up.value is node):
+                found.append(f"{node.id} used as a value")
+        elif isinstance(node, ast.Attribute) and not (
+                isinstance(up, ast.Attribute) and up.value is node):
             parts = _dotted(node)
-            for i, part in enumerate(parts[:-1]):
-                nxt = parts[i + 1]
-                if part == "ops" and nxt not in SAFE_OP_NAMESPACES:
-                    found.append(f"ops.{nxt}")
-                elif (part == "torch" and nxt == "classes" and i + 2 < len(parts)
-                      and parts[i + 2] not in SAFE_CLASS_NAMESPACES):
-                    found.append(f"torch.classes.{parts[i + 2]}")
+            found.extend(_chain_problems(parts))
+            if parts[0] in CHAIN_ROOTS and not (isinstance(up, ast.Call) and up.func is node):
+                found.append(f"{'.'.join(parts)} used as a value")  # torch's printer calls them
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and denied(func.attr):
+                found.append(func.attr)
+            elif isinstance(func, ast.Name) and denied(func.id):
+                found.append(func.id)
+            elif isinstance(func, ast.Name) and func.id in ATTRIBUTE_BUILTINS:
+                target = _dotted(node.args[0])[0] if node.args else "<none>"
+                if target in CHAIN_ROOTS | {"__torch__", "<expr>", "<none>"}:
+                    found.append(f"{func.id} on {target}")
     return list(dict.fromkeys(found))
 
 
-def archive_code_problems(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """``(member, operator)`` for every unsafe operator the archive's TorchScript code names
-    (an oversized or undecodable member counts as unreadable)."""
-    problems: list[tuple[str, str]] = []
+def pickle_problems(data: bytes) -> list[str]:
+    """Globals and opcodes in one pickle member that torch's TorchScript pickler never writes."""
+    found: list[str] = []
+    try:
+        for op, arg, _ in pickletools.genops(data):
+            if op.name in GLOBAL_FREE_OPCODES:
+                found.append(f"pickle opcode {op.name}")
+            elif op.name == "GLOBAL":
+                module, _, name = str(arg).partition(" ")
+                if not _safe_global(module, name):
+                    found.append(f"pickle global {module}.{name}")
+    except (ValueError, EOFError, TypeError, UnicodeDecodeError) as exc:
+        found.append(f"<unreadable pickle: {type(exc).__name__}>")
+    return list(dict.fromkeys(found))
+
+
+def _safe_global(module: str, name: str) -> bool:
+    if (module, name) in SAFE_GLOBALS or module == "torch.jit._pickle":
+        return True
+    if module == "torch":
+        return name.endswith("Storage") or name in QSCHEMES
+    if module == "__torch__.torch.classes" or module.startswith("__torch__.torch.classes."):
+        return module.removeprefix("__torch__.torch.classes.") in SAFE_CLASS_NAMESPACES
+    return module == "__torch__" or module.startswith("__torch__.")
+
+
+def _layout_problems(zf: zipfile.ZipFile, fileobj: BinaryIO) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    end = zipfile._EndRecData(fileobj)  # type: ignore[attr-defined]  # what ZipFile read
+    if end is None:
+        return [("<archive>", "no end-of-archive record")]
+    concat = zf.start_dir - end[zipfile._ECD_OFFSET]  # type: ignore[attr-defined]
+    if concat:
+        found.append(("<archive>", f"{concat} bytes before the recorded start (torch and "
+                      "Python's zipfile would read different members)"))
+    seen: dict[str, str] = {}
     for info in zf.infolist():
-        if info.filename not in code_members([info.filename]):
+        key = info.filename.lower()
+        if key in seen:
+            found.append((info.filename, f"same name as {seen[key]!r} ignoring case"))
+        seen.setdefault(key, info.filename)
+    return found
+
+
+def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
+    """``(member, problem)`` for everything that lets the archive reach outside tensor
+    arithmetic, or that cannot be checked; empty when the archive is safe to load."""
+    try:
+        zf = zipfile.ZipFile(fileobj)
+        found = _layout_problems(zf, fileobj)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+        return [("<archive>", f"unreadable zip ({exc})")]
+    for info in zf.infolist():
+        low = info.filename.lower()
+        if not (is_code_member(low) or low.endswith(".pkl")):
             continue
-        if info.file_size > MAX_CODE_BYTES:
-            problems.append((info.filename, "<code too large to read>"))
+        if info.file_size > MAX_MEMBER_BYTES:
+            found.append((info.filename, "<member too large to check>"))
             continue
         try:
-            source = zf.read(info).decode("utf-8")
-        except (UnicodeDecodeError, zipfile.BadZipFile, OSError, NotImplementedError,
-                RuntimeError):
-            problems.append((info.filename, "<unreadable code>"))
+            data = zf.read(info)
+        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError,
+                zlib.error, ValueError) as exc:
+            found.append((info.filename, f"<unreadable member: {type(exc).__name__}>"))
             continue
-        problems.extend((info.filename, name) for name in unsafe_names(source))
-    return problems
+        if low.endswith(".pkl"):
+            found.extend((info.filename, p) for p in pickle_problems(data))
+            continue
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError:
+            source = "\0"  # not Python syntax: reported as unreadable
+        found.extend((info.filename, p) for p in unsafe_names(source))
+    return found

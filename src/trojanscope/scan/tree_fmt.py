@@ -43,11 +43,11 @@ def xgboost_problem(model: Any) -> str | None:
             return None
         inner = booster["model"] if "model" in booster else booster["gbtree"]["model"]
         declared = int(inner["gbtree_model_param"]["num_trees"])
-        trees = inner["trees"]
-    except (KeyError, TypeError, ValueError):
+        held = len(inner["trees"])
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return "the learner/gradient_booster/trees structure is missing"
-    if len(trees) != declared:
-        return f"declares {declared} trees but holds {len(trees)}"
+    if held != declared:
+        return f"declares {declared} trees but holds {held}"
     return None
 
 

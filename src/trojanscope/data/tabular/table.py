@@ -25,7 +25,7 @@ Table = dict[str, list[str | None]]
 TEST_FRACTION = 0.2
 LABEL_GUESSES = ("label", "target", "class", "y")
 GZIP_MAGIC = b"\x1f\x8b"
-MAX_CSV_BYTES = 2 << 30  # a gzip CSV expanding beyond this is refused (a bomb, not a table)
+MAX_CSV_BYTES = 256 << 20  # a gzip CSV expanding beyond this is refused (a bomb, not a table)
 PARQUET_MAGIC = b"PAR1"
 
 
@@ -63,7 +63,7 @@ def read_csv(path: Path) -> Table:
         except (OSError, EOFError) as exc:
             raise UserInputError(f"{path}: corrupt gzip file ({exc})") from None
         if len(raw) > MAX_CSV_BYTES:
-            raise UserInputError(f"{path}: expands to more than {MAX_CSV_BYTES >> 30} GiB "
+            raise UserInputError(f"{path}: expands to more than {MAX_CSV_BYTES >> 20} MiB "
                                  "of CSV; not read")
     try:
         text = raw.decode("utf-8-sig")
