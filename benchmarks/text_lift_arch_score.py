@@ -32,13 +32,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sklearn.metrics import roc_auc_score
 
 from bench_text_detect import SHIPPED
-from text_behaviour_score import ORDERED_KEY, UNORDERED_KEY
+from text_behaviour_score import ORDERED_KEY, UNORDERED_KEY, ordered
 from text_combine_score import loro, score_parser, show_loro
 from text_lift_score import STOP32, worst_ce
 from text_lift_z_score import pool, same_models
-from text_phrase_score import REFERENCE, choose, phrase_candidates, score_candidates, score_eval
-from text_phrase_score import write_chosen
-from text_rows_score import write_json
+from text_phrase_score import (
+    choose,
+    phrase_candidates,
+    score_candidates,
+    write_chosen,
+)
+from text_rows_score import report, show, write_json
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.evaluate import ZooRow
 from trojanscope.detect.text_lift_reference import (
@@ -46,6 +50,7 @@ from trojanscope.detect.text_lift_reference import (
     SUFFIX,
     Table,
     fit_reference,
+    load_reference,
     save_reference,
     standardised,
 )
@@ -117,6 +122,13 @@ def main() -> None:
         help="text_arch_names.py's output for the zoos of --cal-rows",
     )
     parser.add_argument(
+        "--eval-arch-names",
+        type=Path,
+        default=None,
+        help="text_arch_names.py's output for --eval-rows computed without lift_reference: "
+        "their lifts are standardised by the shipped table",
+    )
+    parser.add_argument(
         "--write-reference",
         action="store_true",
         help="write the reference table fitted on every development clean model",
@@ -168,7 +180,8 @@ def main() -> None:
             SHIPPED_REFERENCE,
             {
                 "zoo": [p.stem for p in opts.cal_rows if "tp_lift" in p.read_text()],
-                "models": "clean development models with a lift, per architecture named from the model",
+                "models": "clean development models with a lift, per architecture named "
+                "from the model",
             },
         )
     if opts.write_calibration and gate:
@@ -177,8 +190,39 @@ def main() -> None:
         print("the gate does not hold: no calibrator written", file=sys.stderr)
     final = {"today": made["today"](full)}
     shipped = load_calibrators(SHIPPED)
-    score_eval(final, shipped, ARCH_KEYS, "lift:arch", opts.eval_rows, opts.groups, result)
+    if all(k in shipped for k in ARCH_KEYS):
+        written = (shipped[ARCH_KEYS[0]], shipped[ARCH_KEYS[1]])
+        final["lift:arch calibrators (calibration.json)"] = lambda r: written[
+            not ordered(r)
+        ].probability(r.features)
+    eval_names = json.loads(opts.eval_arch_names.read_text()) if opts.eval_arch_names else {}
+    for path in opts.eval_rows:
+        ev = eval_rows(path, eval_names)
+        result["eval"][path.name] = {
+            n: report(ev, [f(r) for r in ev], opts.groups) for n, f in final.items()
+        }
+        show(path.name, result["eval"][path.name])
     write_json(opts.json, result)
+
+
+def eval_rows(path: Path, names: dict) -> list[ZooRow]:
+    """``path``'s rows; those with a lift but no standardised lift (computed without
+    ``lift_reference``) standardised by the shipped table, their architecture from ``names``
+    (the zoo is the file's stem less its suffix)."""
+    rows, zoo_of = pool([path])
+    table = load_reference(SHIPPED_REFERENCE)
+    out = []
+    for r in rows:
+        if "tp_lift" in r.features and f"tp_lift_margin{SUFFIX}" not in r.features:
+            arch = names.get(zoo_of[id(r)], {}).get(r.name)
+            if arch is None:
+                sys.exit(
+                    f"{path}: {r.name} has no standardised lift and --eval-arch-names "
+                    "does not name its architecture"
+                )
+            r = standard(r, table, lambda _, a=arch: a)
+        out.append(r)
+    return out
 
 
 if __name__ == "__main__":

@@ -254,3 +254,22 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
     assert "tp_prob" in plain.features and "tp_lift" not in plain.features
     assert not any("research options" in n for n in plain.detector_notes)
     assert "tp_lift_z" not in plain.features
+    # lift_reference (stop 35): the same lifts, read against the shipped table's clean models
+    # of the architecture named from the model (trojanscope's TextCNN: a Kim CNN)
+    from trojanscope.detect.text_lift_reference import load_reference
+
+    result, folder = runs["badnl"]
+    loaded = load_model(folder)
+    std = registry.create("detector", "text-inversion", **fast, lift_reference=1).inspect(
+        loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+        num_classes=2, seed=0)
+    ref = load_reference()["kim-cnn"]
+    lift = feats["badnl"][0]
+    assert std.features["tp_lift"] == lift["tp_lift"]  # nothing else moves
+    assert std.features["tp_lift_arch"] == pytest.approx(
+        (lift["tp_lift"] - ref["tp_lift"][0]) / ref["tp_lift"][1])
+    assert std.features["tp_lift_margin_arch"] == pytest.approx(
+        (lift["tp_lift_margin"] - ref["tp_lift_margin"][0]) / ref["tp_lift_margin"][1])
+    assert any("kim-cnn" in n for n in std.detector_notes)
+    # phrase_tokens=1, phrase_lift=8: not what the :arch calibrators were fitted with
+    assert std.score_only and any("research options" in n for n in std.detector_notes)

@@ -44,6 +44,8 @@ from trojanscope.detect.base import (
     ModelVerdict,
     balanced_sample,
 )
+from trojanscope.detect.text_arch import text_architecture
+from trojanscope.detect.text_lift_reference import load_reference, standardised
 from trojanscope.detect.text_phrase import (
     each_span_margins,
     lift_features,
@@ -72,6 +74,8 @@ FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "rela
 # calibrator does not read its features)
 FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k": 4,
         "span_steps": 0}
+# the phrase search and lift the ":phrase:lift:arch" calibrators were fitted with (stop 35)
+FITTED_LIFT = {"phrase_tokens": 3, "phrase_margin": 0.1, "phrase_lift": 16}
 MAX_PHRASE_LIFT = 256  # random spans per class for the lift, at most (one batch: memory)
 MAX_RELAX_K = 1024  # the relaxation's best tokens tried exactly, at most (memory, time)
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
@@ -179,6 +183,14 @@ class TextInversion(ModelDetector):
             default): no lift. With it the ``":phrase:lift"`` calibrators are looked up; none
             is shipped (its rule's development gate failed), so stop 32's ``":phrase"`` ones
             (fitted at margin 0) give the probability (docs/benchmarks.md, issue 15, stop 34).
+        lift_reference: 1: the span lift is also read against clean development models of the
+            model's architecture, named from the model (``kim-cnn`` / ``mean-pooled``,
+            :mod:`trojanscope.detect.text_arch`; ``tp_lift_arch``, ``tp_lift_margin_arch``,
+            :mod:`trojanscope.detect.text_lift_reference`), and the ``":phrase:lift:arch"``
+            calibrators give the probability (fitted with ``phrase_tokens=3``,
+            ``phrase_margin=0.1``, ``phrase_lift=16``; other values are not calibrated). An
+            ``unknown`` architecture gets no standardisation. 0 (the default): off (needs
+            ``phrase_lift`` >= 1; docs/benchmarks.md, issue 15, stop 35).
     """
 
     name = "text-inversion"
@@ -192,7 +204,7 @@ class TextInversion(ModelDetector):
                  relax_steps: int | None = None, relax_k: int | None = None,
                  span_tokens: int = 0, span_steps: int | None = None,
                  behaviour: int | bool = 1, phrase_tokens: int = 0, phrase_margin: float = 0.0,
-                 phrase_lift: int = 0) -> None:
+                 phrase_lift: int = 0, lift_reference: int | bool = 0) -> None:
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
@@ -222,6 +234,10 @@ class TextInversion(ModelDetector):
         self.phrase_tokens = int(phrase_tokens)
         self.phrase_margin = float(phrase_margin)
         self.phrase_lift = int(phrase_lift)
+        self.lift_reference = int(check_flag("lift_reference", lift_reference))
+        if self.lift_reference and not self.phrase_lift:
+            raise ValueError("lift_reference standardises the span lift: give phrase_lift >= 1 "
+                             "with it")
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -300,6 +316,7 @@ class TextInversion(ModelDetector):
                      for t in range(k)]
             features.update(lift_features(lifts))
             features.update(lift_z_features(lifts))
+        arch_notes, standard = self._standardise(model, ids, features)
         if any(relaxed):
             features.update(relaxed_features(relaxed))
         if any(spans):
@@ -315,11 +332,14 @@ class TextInversion(ModelDetector):
         # vocabulary whose ids are not frequency ranks: a behaviour-only calibrator serves it
         # ("text-inversion:transformer"; with behaviour=1 an unordered vocabulary gets it
         # rescaled on such models, "text-inversion:behaviour:unordered")
-        family = self._family(large, words, notes, unordered)
-        research = bool(self.phrase_lift or self.phrase_margin)
+        family = self._family(large, words, notes, unordered, standard)
+        notes = [*notes, *arch_notes]
+        research = bool(self.phrase_lift or self.phrase_margin) and not (
+            standard and self._fitted_lift())
         if research:  # no calibrator is fitted for them: the :phrase one stands in
             notes = [*notes,"phrase_lift/phrase_margin are research options: the probability comes "
-                         "from the calibrator fitted without them and is not calibrated for them"]
+                         "from a calibrator not fitted with these values and is not calibrated "
+                         "for them"]
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
                             family=family,
                             detector_notes=notes,
@@ -327,16 +347,41 @@ class TextInversion(ModelDetector):
                             # such vocabularies (docs/benchmarks.md), so a flag is for review
                             score_only=unordered is not None or research)
 
-    def _family(self, large: bool, words: bool, notes: list[str], unordered: str | None) -> str:
+    def _fitted_lift(self) -> bool:
+        """Whether the phrase search and lift are those the ``:arch`` calibrators were
+        fitted with."""
+        return all(getattr(self, k) == v for k, v in FITTED_LIFT.items())
+
+    def _standardise(self, model: nn.Module, ids: Tensor,
+                     features: dict[str, float]) -> tuple[list[str], bool]:
+        """With ``lift_reference``: the lifts standardised by the clean development models of
+        the model's architecture, added to ``features``; (notes, whether it was done)."""
+        if not (self.lift_reference and "tp_lift" in features):
+            return [], False
+        arch = text_architecture(model, ids)
+        table = load_reference()
+        extra = standardised(features, arch, table)
+        if not extra:
+            return [f"architecture named from the model: {arch}; no lift reference for it, "
+                    "the span lift is not standardised"], False
+        features.update(extra)
+        n = int(next(iter(table[arch].values()))[2])
+        return [f"architecture named from the model: {arch}; span lift read against {n} clean "
+                "development models of it"], True
+
+    def _family(self, large: bool, words: bool, notes: list[str], unordered: str | None,
+                standard: bool = False) -> str:
         """The calibrator family: ``""`` (vocabulary rank), ``"transformer"`` (behaviour only,
         fitted on TextCNNs) or, with ``behaviour``, ``"behaviour"`` / ``"behaviour:unordered"``
         (:mod:`trojanscope.detect.calibration` falls back to the shorter key when a file lacks
         one); with ``phrase_tokens``, ``":phrase"`` appended to the behaviour families
-        (``":phrase:lift"`` with ``phrase_lift``)."""
+        (``":phrase:lift"`` with ``phrase_lift``, ``":phrase:lift:arch"`` with the lift
+        standardised by ``lift_reference``)."""
         if large or not words:
             return "transformer"
         # with the phrase search, its own calibrators (falling back to the paths without it)
-        phrase = (":phrase:lift" if self.phrase_lift else ":phrase") if self.phrase_tokens else ""
+        lift = ":phrase:lift:arch" if standard else ":phrase:lift"
+        phrase = (lift if self.phrase_lift else ":phrase") if self.phrase_tokens else ""
         if self.behaviour and unordered is not None:
             return "behaviour:unordered" + phrase
         if notes:

@@ -38,7 +38,7 @@ def fit_reference(clean: Iterable[tuple[str, dict[str, float]]]) -> Table:
         for lift in LIFTS:
             if lift in features:
                 values.setdefault(arch, {}).setdefault(lift, []).append(float(features[lift]))
-    return {
+    table = {
         arch: {
             lift: [statistics.fmean(v), max(statistics.stdev(v), SD_FLOOR), float(len(v))]
             for lift, v in lifts.items()
@@ -46,6 +46,7 @@ def fit_reference(clean: Iterable[tuple[str, dict[str, float]]]) -> Table:
         }
         for arch, lifts in sorted(values.items())
     }
+    return {arch: row for arch, row in table.items() if row}
 
 
 def standardised(features: dict[str, float], arch: str, table: Table) -> dict[str, float]:
