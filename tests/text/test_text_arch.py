@@ -165,6 +165,18 @@ def test_lift_reference_option_is_checked_and_selects_its_calibrators() -> None:
     assert not other._fitted_lift()  # not the values the calibrators were fitted with
 
 
+def test_the_default_is_the_preset_and_falls_back_where_no_architecture_is_named() -> None:
+    default = registry.create("detector", "text-inversion")
+    assert default.preset and default._fitted_lift() and default.lift_reference == 1
+    assert default._family(False, True, [], None, True) == "behaviour:phrase:lift:arch"
+    # no named architecture: the calibrators the default read before stop 35
+    assert default._family(False, True, [], None, False) == "behaviour"
+    assert default._family(False, True, ["note"], "unordered", False) == "behaviour:unordered"
+    assert default._family(True, True, [], None, False) == "transformer"
+    # a detector made from the default's parameters is the default (a worker's copy)
+    assert registry.create("detector", "text-inversion", **default.get_params()).preset
+
+
 def test_reference_file_is_json_of_numbers() -> None:
     from importlib import resources
 
