@@ -179,8 +179,9 @@ def test_a_vocabulary_in_alphabetical_order_is_not_read_as_ranks(runs, tmp_path:
         "detector", "text-inversion", neutral_tokens=0, relax_steps=0).inspect(
             loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
             num_classes=2)
-    assert behaviour.family == "behaviour:unordered" and behaviour.score_only
-    shipped = load_calibrators()["text-inversion:behaviour:unordered"]
+    # (since stop 35 with the standardised span lift: a Kim CNN is named from its modules)
+    assert behaviour.family == "behaviour:unordered:phrase:lift:arch" and behaviour.score_only
+    shipped = load_calibrators()["text-inversion:behaviour:unordered:phrase:lift:arch"]
     assert set(shipped.features) <= set(behaviour.features)
     assert calibrate(behaviour).verdict in ("review", "clean")
     assert calibrate(verdicts["original"], calibrators).calibrated
@@ -209,9 +210,15 @@ def test_phrase_search_finds_the_planted_word_against_the_rival(runs) -> None:
     pair = (feats["badnl"]["tp_prob"], feats["clean"]["tp_prob"])
     assert pair[0] > 0.5 and pair[0] > pair[1] + 0.2, pair
     assert feats["badnl"]["tp_gap"] > feats["clean"]["tp_gap"], pair
-    # off by default: no search, no features
-    off = registry.create("detector", "text-inversion")
-    assert off.phrase_tokens == 0
+    # the default (stop 35): the preset search with the standardised lift; any phrase option
+    # given sets the others to 0, and phrase_tokens=0 turns the search off
+    default = registry.create("detector", "text-inversion")
+    assert default.preset and (default.phrase_tokens, default.phrase_margin) == (3, 0.1)
+    assert (default.phrase_lift, default.lift_reference) == (16, 1)
+    off = registry.create("detector", "text-inversion", phrase_tokens=0)
+    assert not off.preset and (off.phrase_tokens, off.phrase_lift, off.lift_reference) == (0, 0, 0)
+    plain = registry.create("detector", "text-inversion", phrase_tokens=3)
+    assert (plain.phrase_margin, plain.phrase_lift, plain.lift_reference) == (0.0, 0, 0)
 
 
 def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
@@ -254,3 +261,30 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
     assert "tp_prob" in plain.features and "tp_lift" not in plain.features
     assert not any("research options" in n for n in plain.detector_notes)
     assert "tp_lift_z" not in plain.features
+    # lift_reference (stop 35): the same lifts, read against the shipped table's clean models
+    # of the architecture named from the model (trojanscope's TextCNN: a Kim CNN)
+    from trojanscope.detect.text_lift_reference import load_reference
+
+    result, folder = runs["badnl"]
+    loaded = load_model(folder)
+    std = registry.create("detector", "text-inversion", **fast, lift_reference=1).inspect(
+        loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+        num_classes=2, seed=0)
+    ref = load_reference()["kim-cnn"]
+    lift = feats["badnl"][0]
+    assert std.features["tp_lift"] == lift["tp_lift"]  # nothing else moves
+    assert std.features["tp_lift_arch"] == pytest.approx(
+        (lift["tp_lift"] - ref["tp_lift"][0]) / ref["tp_lift"][1])
+    assert std.features["tp_lift_margin_arch"] == pytest.approx(
+        (lift["tp_lift_margin"] - ref["tp_lift_margin"][0]) / ref["tp_lift_margin"][1])
+    assert any("kim-cnn" in n for n in std.detector_notes)
+    # phrase_tokens=1, phrase_lift=8: not what the :arch calibrators were fitted with
+    assert std.score_only and any("research options" in n for n in std.detector_notes)
+    # the default (no phrase option given): the preset, standardised, no research note
+    default = registry.create("detector", "text-inversion", max_tokens=1, per_class=16,
+                              neutral_tokens=0, relax_steps=0).inspect(
+        loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+        num_classes=2, seed=0)
+    assert "tp_lift_margin_arch" in default.features
+    assert any("kim-cnn" in n for n in default.detector_notes)
+    assert not any("research options" in n for n in default.detector_notes)

@@ -31,6 +31,7 @@ expose ``embed``/``forward_embeds``/``token_embeddings`` (trojanscope's text arc
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -44,6 +45,8 @@ from trojanscope.detect.base import (
     ModelVerdict,
     balanced_sample,
 )
+from trojanscope.detect.text_arch import text_architecture
+from trojanscope.detect.text_lift_reference import load_reference, standardised
 from trojanscope.detect.text_phrase import (
     each_span_margins,
     lift_features,
@@ -72,6 +75,12 @@ FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "rela
 # calibrator does not read its features)
 FAST = {"per_class": 8, "candidates": 4, "rounds": 1, "relax_steps": 0, "relax_k": 4,
         "span_steps": 0}
+# the phrase search and lift the ":phrase:lift:arch" calibrators were fitted with (stop 35)
+FITTED_LIFT = {"phrase_tokens": 3, "phrase_margin": 0.1, "phrase_lift": 16}
+# the default when no phrase option is given (stop 35's rule, met on zoo/text-foreign2100):
+# for a word-vocabulary model that is not transformer-sized
+PRESET = {**FITTED_LIFT, "lift_reference": 1}
+NO_PHRASE = {"phrase_tokens": 0, "phrase_margin": 0.0, "phrase_lift": 0, "lift_reference": 0}
 MAX_PHRASE_LIFT = 256  # random spans per class for the lift, at most (one batch: memory)
 MAX_RELAX_K = 1024  # the relaxation's best tokens tried exactly, at most (memory, time)
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
@@ -167,18 +176,33 @@ class TextInversion(ModelDetector):
             behaviour evidence").
         phrase_tokens: length of the opposed phrase search
             (:mod:`trojanscope.detect.text_phrase`: the other class's best trigger already in
-            the sentences, tokens without a clean-data lean to the class); 0 (the default): no
-            such search, no ``tp_*`` features.
+            the sentences, tokens without a clean-data lean to the class); 0: no such search,
+            no ``tp_*`` features. **When none of the four phrase options is given** the
+            default is stop 35's ``phrase_tokens=3 phrase_margin=0.1 phrase_lift=16
+            lift_reference=1`` for a word-vocabulary model that is not transformer-sized (no
+            search for the others), and its verdict comes from the ``":phrase:lift:arch"``
+            calibrators where the architecture is named (else from the calibrators without the
+            phrase search, as before stop 35); giving any of them sets the others to 0.
         phrase_margin: a token leaning to the class by more than this over the uniform share
-            is out of the phrase search (default 0.0: any lean; stop 33's candidate 0.1).
+            is out of the phrase search (0.0 when another phrase option is given: any lean;
+            the preset's 0.1).
         phrase_lift: random spans per class for the span lift (``tp_lift``,
             ``tp_lift_margin``: the phrase search's span against random spans of the tokens it
             was searched over, :func:`trojanscope.detect.text_phrase.lift_features`; and
             ``tp_lift_z``, the span's margin as a z-score among those random spans',
-            :func:`~trojanscope.detect.text_phrase.lift_z_features`, stop 34b); 0 (the
-            default): no lift. With it the ``":phrase:lift"`` calibrators are looked up; none
-            is shipped (its rule's development gate failed), so stop 32's ``":phrase"`` ones
-            (fitted at margin 0) give the probability (docs/benchmarks.md, issue 15, stop 34).
+            :func:`~trojanscope.detect.text_phrase.lift_z_features`, stop 34b); 0 (when
+            another phrase option is given): no lift. Without ``lift_reference`` the
+            ``":phrase:lift"`` calibrators are looked up; none is shipped (its rule's
+            development gate failed), so stop 32's ``":phrase"`` ones (fitted at margin 0) give
+            the probability (docs/benchmarks.md, issue 15, stop 34).
+        lift_reference: 1: the span lift is also read against clean development models of the
+            model's architecture, named from the model (``kim-cnn`` / ``mean-pooled``,
+            :mod:`trojanscope.detect.text_arch`; ``tp_lift_arch``, ``tp_lift_margin_arch``,
+            :mod:`trojanscope.detect.text_lift_reference`), and the ``":phrase:lift:arch"``
+            calibrators give the probability (fitted with ``phrase_tokens=3``,
+            ``phrase_margin=0.1``, ``phrase_lift=16``; other values are not calibrated). An
+            ``unknown`` architecture gets no standardisation. 0 (when another phrase option is
+            given): off; needs ``phrase_lift`` >= 1 (docs/benchmarks.md, issue 15, stop 35).
     """
 
     name = "text-inversion"
@@ -191,8 +215,16 @@ class TextInversion(ModelDetector):
                  neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None,
                  span_tokens: int = 0, span_steps: int | None = None,
-                 behaviour: int | bool = 1, phrase_tokens: int = 0, phrase_margin: float = 0.0,
-                 phrase_lift: int = 0) -> None:
+                 behaviour: int | bool = 1, phrase_tokens: int | None = None,
+                 phrase_margin: float | None = None, phrase_lift: int | None = None,
+                 lift_reference: int | bool | None = None) -> None:
+        given = {"phrase_tokens": phrase_tokens, "phrase_margin": phrase_margin,
+                 "phrase_lift": phrase_lift, "lift_reference": lift_reference}
+        self.preset = all(v is None for v in given.values())
+        phrase = PRESET if self.preset else {
+            k: NO_PHRASE[k] if v is None else v for k, v in given.items()}
+        phrase_tokens, phrase_margin = phrase["phrase_tokens"], phrase["phrase_margin"]
+        phrase_lift, lift_reference = phrase["phrase_lift"], phrase["lift_reference"]
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
@@ -222,6 +254,18 @@ class TextInversion(ModelDetector):
         self.phrase_tokens = int(phrase_tokens)
         self.phrase_margin = float(phrase_margin)
         self.phrase_lift = int(phrase_lift)
+        self.lift_reference = int(check_flag("lift_reference", lift_reference))
+        if self.lift_reference and not self.phrase_lift:
+            raise ValueError("lift_reference standardises the span lift: give phrase_lift >= 1 "
+                             "with it")
+
+    def get_params(self) -> dict[str, Any]:
+        """The init parameters; the four phrase options as given (None where the preset
+        chose them), so that a detector made from them keeps the default's scope."""
+        params = super().get_params()
+        if self.preset:
+            params.update(dict.fromkeys(PRESET))
+        return params
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         model = target.model
@@ -245,9 +289,12 @@ class TextInversion(ModelDetector):
         self._rounds = self.rounds or budget["rounds"]
         clean = balanced_sample(short_sentences(target.clean, pad_id) if large else target.clean,
                                 self._per_class, generator)
+        words = isinstance(getattr(target.clean, "encoder", None), WordVocab)
+        # the preset searches only where its calibrators apply
+        phrase_tokens = 0 if self.preset and (large or not words) else self.phrase_tokens
         ids = trim_padding(clean.x, pad_id, max(2 * self.max_tokens, self.neutral_tokens,
                                                 self.span_tokens,
-                                                self.max_tokens + self.phrase_tokens) + 5)
+                                                self.max_tokens + phrase_tokens) + 5)
         with torch.no_grad():
             pred = model(ids).argmax(1)
         k = target.num_classes
@@ -259,11 +306,11 @@ class TextInversion(ModelDetector):
         dom = [self._dominance(model, ids[pred != t], t, found, pad_id) for t in range(k)]
         at = int(getattr(model, "insert_at", 0))
         opp, bans, phrases = [], [], []
-        if self.phrase_tokens:
+        if phrase_tokens:
             opp = [opposed(ids[pred != t], rival_trigger(found, t), at, pad_id)
                    for t in range(k)]
             bans = [phrase_ban(banned, lean, t, self.phrase_margin) for t in range(k)]
-            phrases = [self._search(model, opp[t], t, table, bans[t], self.phrase_tokens)
+            phrases = [self._search(model, opp[t], t, table, bans[t], phrase_tokens)
                        for t in range(k)]
         relaxed = self._relaxed(model, ids, pred, table, banned, lean, budget)
         spans = self._spans(model, ids, pred, table, banned, lean, budget)
@@ -300,11 +347,11 @@ class TextInversion(ModelDetector):
                      for t in range(k)]
             features.update(lift_features(lifts))
             features.update(lift_z_features(lifts))
+        arch_notes, standard = self._standardise(model, ids, features)
         if any(relaxed):
             features.update(relaxed_features(relaxed))
         if any(spans):
             features.update(span_features(spans))
-        words = isinstance(getattr(target.clean, "encoder", None), WordVocab)
         notes, unordered = [], None
         if words:
             features.update(vocab_rank_features(counts.sum(0), WordVocab.unk_id + 1))
@@ -315,11 +362,14 @@ class TextInversion(ModelDetector):
         # vocabulary whose ids are not frequency ranks: a behaviour-only calibrator serves it
         # ("text-inversion:transformer"; with behaviour=1 an unordered vocabulary gets it
         # rescaled on such models, "text-inversion:behaviour:unordered")
-        family = self._family(large, words, notes, unordered)
-        research = bool(self.phrase_lift or self.phrase_margin)
+        family = self._family(large, words, notes, unordered, standard)
+        notes = [*notes, *arch_notes]
+        research = bool(phrases and (self.phrase_lift or self.phrase_margin)) and not (
+            self.preset or (standard and self._fitted_lift()))
         if research:  # no calibrator is fitted for them: the :phrase one stands in
             notes = [*notes,"phrase_lift/phrase_margin are research options: the probability comes "
-                         "from the calibrator fitted without them and is not calibrated for them"]
+                         "from a calibrator not fitted with these values and is not calibrated "
+                         "for them"]
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
                             family=family,
                             detector_notes=notes,
@@ -327,16 +377,44 @@ class TextInversion(ModelDetector):
                             # such vocabularies (docs/benchmarks.md), so a flag is for review
                             score_only=unordered is not None or research)
 
-    def _family(self, large: bool, words: bool, notes: list[str], unordered: str | None) -> str:
+    def _fitted_lift(self) -> bool:
+        """Whether the phrase search and lift are those the ``:arch`` calibrators were
+        fitted with."""
+        return all(getattr(self, k) == v for k, v in FITTED_LIFT.items())
+
+    def _standardise(self, model: nn.Module, ids: Tensor,
+                     features: dict[str, float]) -> tuple[list[str], bool]:
+        """With ``lift_reference``: the lifts standardised by the clean development models of
+        the model's architecture, added to ``features``; (notes, whether it was done)."""
+        if not (self.lift_reference and "tp_lift" in features):
+            return [], False
+        arch = text_architecture(model, ids)
+        table = load_reference()
+        extra = standardised(features, arch, table)
+        if not extra:
+            return [f"architecture named from the model: {arch}; no lift reference for it, "
+                    "the span lift is not standardised"], False
+        features.update(extra)
+        n = int(next(iter(table[arch].values()))[2])
+        return [f"architecture named from the model: {arch}; span lift read against {n} clean "
+                "development models of it"], True
+
+    def _family(self, large: bool, words: bool, notes: list[str], unordered: str | None,
+                standard: bool = False) -> str:
         """The calibrator family: ``""`` (vocabulary rank), ``"transformer"`` (behaviour only,
         fitted on TextCNNs) or, with ``behaviour``, ``"behaviour"`` / ``"behaviour:unordered"``
         (:mod:`trojanscope.detect.calibration` falls back to the shorter key when a file lacks
         one); with ``phrase_tokens``, ``":phrase"`` appended to the behaviour families
-        (``":phrase:lift"`` with ``phrase_lift``)."""
+        (``":phrase:lift"`` with ``phrase_lift``, ``":phrase:lift:arch"`` with the lift
+        standardised by ``lift_reference``; the default preset without a standardised lift:
+        no suffix)."""
         if large or not words:
             return "transformer"
         # with the phrase search, its own calibrators (falling back to the paths without it)
-        phrase = (":phrase:lift" if self.phrase_lift else ":phrase") if self.phrase_tokens else ""
+        lift = ":phrase:lift:arch" if standard else ":phrase:lift"
+        phrase = (lift if self.phrase_lift else ":phrase") if self.phrase_tokens else ""
+        if self.preset and not standard:  # the default without a named architecture: as before
+            phrase = ""
         if self.behaviour and unordered is not None:
             return "behaviour:unordered" + phrase
         if notes:
