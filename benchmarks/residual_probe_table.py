@@ -5,7 +5,7 @@ today's second-stage gate and a candidate make of them.
 (``hits_after / hits_before``), with a 95% Wilson interval on that share; ``all`` reads it on
 every clean image the method has outside the suspect class instead of the held-back quarter.
 
-    python benchmarks/residual_probe_table.py OUT.json [OUT2.json ...] [--kept-p 0.9]
+    python benchmarks/residual_probe_table.py OUT.json [OUT2.json ...] [--kept-p 0.7]
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from trojanscope.mitigate.gated import KEPT, RESIDUAL
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The 95% Wilson score interval of a share ``k`` of ``n``."""
+    """The 95% Wilson score interval of a share ``k`` of ``n`` (``k`` capped at ``n``: a
+    trigger can send more images after the first stage than before)."""
     if n == 0:
         return 0.0, 1.0
-    p = k / n
+    p = min(k, n) / n
     mid = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, mid - half), min(1.0, mid + half)
@@ -58,7 +59,7 @@ def main() -> None:
     ap.add_argument(
         "--kept-p",
         type=float,
-        default=0.9,
+        default=0.7,
         help="the candidate: kept counts only at detector p >= this",
     )
     args = ap.parse_args()

@@ -252,12 +252,13 @@ def test_kept_p_stops_a_weak_flag_s_kept_from_opening_the_second_stage(monkeypat
     for p, skipped in ((0.255, True), (1.0, False)):
         verdict = ModelVerdict("auto", 0.0, [2, 0, 1], [], triggers={}, probability=p)
         monkeypatch.setattr(gated, "detector_verdict", lambda *a, v=verdict: v)
-        method = two_stages(kept_p=0.9, rounds=1)
-        assert method.get_params()["kept_p"] == 0.9
+        method = two_stages(kept_p=0.7, rounds=1)
+        assert method.get_params()["kept_p"] == 0.7
         method.apply(model, clean)
         assert method.report_["unlearn"]["action"].startswith("skipped") is skipped
-        assert ("not counted at p=0.255 < kept_p 0.9" in method.report_["unlearn"]["action"]
+        assert ("not counted at p=0.255 < kept_p 0.7" in method.report_["unlearn"]["action"]
                 ) is skipped
+        assert method.treated is not skipped  # skipped: the original is handed back
     today = two_stages(rounds=1)  # the default: kept counts wherever the model is flagged
     today.apply(model, clean)
     assert not today.report_["unlearn"]["action"].startswith("skipped")
