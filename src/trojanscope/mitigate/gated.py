@@ -138,11 +138,12 @@ class Gated(Mitigation):
         probe_eps: the probe's largest perturbation per pixel.
         kept_p: the reversed trigger's ``kept`` opens the second stage only where the
             detector's calibrated probability is at least this; below it only the striped
-            perturbation can (0, default: wherever the detector flagged the model). A flagged
-            clean model is flagged only just (development MLPs: p 0.22-0.44), and under
-            ``dense_rho=0.5`` its trigger kept 0.50-0.91 of its success, the backdoored
-            models' 0.14-0.52: ``kept`` alone has no margin there, p has (docs/benchmarks.md,
-            issue 12 stop 35b). Development data only, not evaluated on a fresh zoo.
+            perturbation can (0, default: wherever the detector flagged the model). On the
+            development zoos every flagged clean model was flagged only just (p 0.20-0.57),
+            every backdoored model whose second stage rested on ``kept`` alone rated p >= 0.84,
+            while ``kept`` itself parted them by one held-back image (zoo-2400's clean-000 kept
+            0.50, a backdoored MLP 0.47); docs/benchmarks.md, issue 12 stop 35b. Development
+            data only: opt-in until a fresh zoo meets the rule written there.
         revert: 1 (default) returns the *original* model when the probe shows neither (the
             probe's second opinion overrules the detector's flag: the first stage's cost on a
             flagged clean model is undone); 0 returns the first stage's model.
