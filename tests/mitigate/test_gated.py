@@ -67,7 +67,9 @@ def test_force_treats_without_running_the_detector(backdoored_run, tiny_test,
 
 @pytest.mark.parametrize("params", [{"gate": 1.5}, {"gate": -0.1}, {"then": "nope"},
                                     {"detector": "nope"}, {"force": "no"}, {"force": 2},
-                                    {"unlearn": 2}, {"eps": 1.5}, {"rounds": 0}])
+                                    {"unlearn": 2}, {"eps": 1.5}, {"rounds": 0},
+                                    {"kept_p": -0.1}, {"kept_p": 1.5},
+                                    {"kept_p": float("nan")}])
 def test_bad_options_are_refused(params: dict) -> None:
     with pytest.raises((UserInputError, ValueError)):
         registry.create("mitigation", "gated", **params)

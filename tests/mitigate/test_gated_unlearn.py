@@ -239,3 +239,27 @@ def test_a_table_model_says_the_second_stage_was_skipped(monkeypatch) -> None:
     method.apply(nn.Sequential(nn.Linear(4, 3)), table)
     assert method.report_["unlearn"]["action"].startswith("skipped: the second stage works on "
                                                           "images only")
+
+
+def test_kept_p_stops_a_weak_flag_s_kept_from_opening_the_second_stage(monkeypatch) -> None:
+    """A clean MLP the detector flags only just (zoo-2400's clean-000: p 0.255) whose reversed
+    trigger lost half its success to the first stage: ``kept`` alone ran the second stage on
+    it at FT-SAM's full radius (5.1 points lost). With ``kept_p`` above its p only the striped
+    perturbation can open the stage, and the original comes back; at p 1 kept still counts."""
+    model, clean = Clean().eval(), data()
+    weak = {"trigger_before": 0.711, "trigger_after": 0.311, "kept": 0.438, "perturbation": 0.067}
+    monkeypatch.setattr(residual, "residual", lambda *a, **k: dict(weak))
+    for p, skipped in ((0.255, True), (1.0, False)):
+        verdict = ModelVerdict("auto", 0.0, [2, 0, 1], [], triggers={}, probability=p)
+        monkeypatch.setattr(gated, "detector_verdict", lambda *a, v=verdict: v)
+        method = two_stages(kept_p=0.7, rounds=1)
+        assert method.get_params()["kept_p"] == 0.7
+        method.apply(model, clean)
+        assert method.report_["unlearn"]["action"].startswith("skipped") is skipped
+        assert ("not counted at p=0.255 < kept_p 0.7" in method.report_["unlearn"]["action"]
+                ) is skipped
+        assert method.treated is not skipped  # skipped: the original is handed back
+    today = two_stages(rounds=1)  # the default: kept counts wherever the model is flagged
+    today.apply(model, clean)
+    assert not today.report_["unlearn"]["action"].startswith("skipped")
+

@@ -136,6 +136,14 @@ class Gated(Mitigation):
             model the detector flagged shows neither, and the stage would only cost it
             accuracy).
         probe_eps: the probe's largest perturbation per pixel.
+        kept_p: the reversed trigger's ``kept`` opens the second stage only where the
+            detector's calibrated probability is at least this; below it only the striped
+            perturbation can (0, default: wherever the detector flagged the model). On the
+            development zoos every flagged clean model was flagged only just (p 0.20-0.57),
+            every backdoored model whose second stage rested on ``kept`` alone rated p >= 0.84,
+            while ``kept`` itself parted them by one held-back image (zoo-2400's clean-000 kept
+            0.50, a backdoored MLP 0.47); docs/benchmarks.md, issue 12 stop 35b. Development
+            data only: opt-in until a fresh zoo meets the rule written there.
         revert: 1 (default) returns the *original* model when the probe shows neither (the
             probe's second opinion overrules the detector's flag: the first stage's cost on a
             flagged clean model is undone); 0 returns the first stage's model.
@@ -222,6 +230,7 @@ class Gated(Mitigation):
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
+                 kept_p: float = 0.0,
                  revert: bool = True, hold: bool = False, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
@@ -243,6 +252,7 @@ class Gated(Mitigation):
         self.kept = kept
         self.residual = residual
         self.probe_eps = probe_eps
+        self.kept_p = kept_p
         self.revert = check_flag("revert", revert)
         self.hold = check_flag("hold", hold)
         self.check = check_flag("check", check)
@@ -263,6 +273,7 @@ class Gated(Mitigation):
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
         check_option("probe_eps", probe_eps, 0.0, 1.0)
+        check_option("kept_p", kept_p, 0.0, 1.0)
         check_option("eps", eps, 0.0, 1.0)
         check_option("rounds", rounds, 1, integer=True)
         check_option("gate", gate, 0.0, 1.0)
@@ -373,14 +384,20 @@ class Gated(Mitigation):
             left = probe.residual(model, original, fit, val, triggers, ranked[0],
                                  self.probe_eps)
             self.report_["residual"] = left
-            if not probe.backdoor_left(left, self.kept, self.residual):
+            p = float(verdict.probability or 0.0)
+            counts = p >= self.kept_p  # kept_p: below it, kept opens nothing
+            kept = self.kept if counts else 0.0
+            why = (f"trigger kept {left['kept']:.2f} >= {self.kept}" if counts else
+                   f"trigger kept {left['kept']:.2f}, not counted at p={p:.3f} < kept_p "
+                   f"{self.kept_p}")
+            if not probe.backdoor_left(left, kept, self.residual):
                 undo = self.revert and not self.force
                 projected = bool(self.report_.get("project", {}).get("directions"))
                 back = (f" (reverted to the {'projected' if projected else 'original'} model)"
                         if undo else "")
                 self.report_["unlearn"] = {"suspects": ranked, "action": (
-                    f"skipped: no backdoor left to unlearn (trigger kept {left['kept']:.2f} >= "
-                    f"{self.kept}, perturbation {left['perturbation']:.2f} < "
+                    f"skipped: no backdoor left to unlearn ({why}, perturbation "
+                    f"{left['perturbation']:.2f} < "
                     f"{self.residual}; kept=1.01 runs it anyway){back}")}
                 self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
                 if not undo:
