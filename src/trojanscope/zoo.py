@@ -198,7 +198,7 @@ def make_zoo(
     backdoor that counts gets its flip rate beyond the zoo's clean models of its architecture
     (:mod:`trojanscope.zoo_excess`, recomputed on every run, recorded in ``truth.json``) and
     is ``natural`` below that floor: kept and recorded, not retried (a stronger poison does
-    not lower what clean models do), left out of evaluation."""
+    not lower what clean models do), left out of ``zoo eval``/``zoo calibrate``."""
     from trojanscope.executor import Task, TasksFailed, create_executor
 
     if n_clean < 0 or n_backdoored < 0 or n_clean + n_backdoored == 0:

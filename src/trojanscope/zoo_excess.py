@@ -9,8 +9,8 @@ backdoored model's flip rate less the mean flip rate the **same** trigger (the a
 test inputs) has on the zoo's clean models of the same architecture — what the poison added.
 
 ``zoo make --min-excess-flip X`` records it for every backdoor that took and leaves out of
-evaluation (:func:`trojanscope.zoo.status` ``natural``) those below X. Opt-in: the default
-acceptance is stop 31b's.
+``zoo eval``/``zoo calibrate`` (:func:`trojanscope.zoo.status` ``natural``) those below X.
+Opt-in: the default acceptance is stop 31b's.
 """
 
 from __future__ import annotations

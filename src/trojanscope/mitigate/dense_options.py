@@ -1,11 +1,11 @@
 """`gated`'s options for the stages on a dense image model: checked, scoped and applied here.
 
 On MNIST MLPs `gated`'s stages cost a backdoored model 2.5-4.5 points of accuracy
-(docs/benchmarks.md, issue 12 stops 33-34b), so six opt-in options change how the first stage
-treats an image model without a 2-D convolution (:func:`applies`): which layer the stages train
-(``dense_first``, ``dense_pull``), how long or how hard the first stage trains
-(``dense_epochs``, ``dense_rho``), whether it runs at all (``dense_then``), and which
-first-layer units are pruned before it (``dense_prune``). :class:`Gated` keeps one
+(docs/benchmarks.md, issue 12 stops 33-34b), so six options (opt-in, but for ``dense_rho``)
+change how the first stage treats an image model without a 2-D convolution (:func:`applies`):
+which layer the stages train (``dense_first``, ``dense_pull``), how long or how hard the first
+stage trains (``dense_epochs``, ``dense_rho``), whether it runs at all (``dense_then``), and
+which first-layer units are pruned before it (``dense_prune``). :class:`Gated` keeps one
 :class:`DenseOptions` and asks it at each of those points. Every option's default leaves the
 model treated as any other but ``dense_rho``'s: FT-SAM runs at half its radius on a dense model
 (since issue 12 stop 35). (``dense_lr``, ``dense_rounds``, ``dense_check``, ``dense_reach``
@@ -44,7 +44,8 @@ def applies(model: nn.Module, clean: TensorDataset) -> bool:
 
 @dataclass
 class DenseOptions:
-    """What `gated` does differently on a dense image model (every default: nothing).
+    """What `gated` does differently on a dense image model (every default but `dense_rho`'s:
+    nothing).
 
     Arguments (`gated`'s options of the same names):
         dense_first: on a flagged model whose first learned layer is dense (an MLP), 1 lets the
@@ -66,9 +67,9 @@ class DenseOptions:
             multiplied by this on an image model without a convolution (``DENSE_RHO`` = 0.5 by
             default: half FT-SAM's radius; 1: as for every other model). The default since a
             fresh seed-2400 MLP zoo, by a rule written before it existed: 5 of its 13 models at
-            issue 12's goal against 2 at the full radius, none lost, no ASR up by more than 0.1
-            point, a flagged clean model handed back whole instead of 5.1 points down
-            (docs/benchmarks.md, issue 12 stop 35).
+            issue 12's goal against 2 at the full radius, none lost, no ASR up by more than one
+            triggered image (0.14 point), a flagged clean model handed back whole instead of
+            5.1 points down (docs/benchmarks.md, issue 12 stop 35).
         dense_prune: with K > 0, a flagged model whose first learned layer is dense first has
             up to K units of that layer pruned, those the suspect's reversed trigger drives
             most, as many as keep the held-back accuracy within one image of the unpruned

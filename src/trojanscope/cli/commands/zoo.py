@@ -126,7 +126,7 @@ def make(
     stderr_console().print(f"wrote {len(entries)} models and truth.json to {out}/")
     left_out = Counter(status(e) for e in entries if status(e) not in ("clean", "backdoored"))
     if left_out:
-        stderr_console().print("left out of evaluation (zoo.status): "
+        stderr_console().print("left out of zoo eval / zoo calibrate (zoo.status): "
                                + ", ".join(f"{n} {s}" for s, n in sorted(left_out.items())))
 
 
