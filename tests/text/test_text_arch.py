@@ -184,3 +184,22 @@ def test_reference_file_is_json_of_numbers() -> None:
         resources.files("trojanscope.detect").joinpath("text_lift_reference.json").read_text()
     )
     assert "_fitted_on" in raw and raw["_fitted_on"]["zoo"]
+
+
+def test_a_standardised_lift_never_falls_back_to_a_phrase_calibrator() -> None:
+    # review (stop 35): a calibration file without the :arch entry must not score the default
+    # with a phrase calibrator fitted without the standardised lift
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import Calibrator, calibrate
+
+    def cal(key: str, coef: float) -> Calibrator:
+        return Calibrator(key, ["f"], [coef], 0.0, {"n_models": 10})
+
+    m = "text-inversion"
+    cals = {f"{m}:behaviour": cal(f"{m}:behaviour", -1.0),
+            f"{m}:behaviour:phrase": cal(f"{m}:behaviour:phrase", 1.0),
+            f"{m}:behaviour:phrase:lift": cal(f"{m}:behaviour:phrase:lift", 1.0)}
+    verdict = ModelVerdict(m, 1.0, [0], [], {"f": 2.0}, family="behaviour:phrase:lift:arch")
+    assert calibrate(verdict, cals).probability < 0.5  # the behaviour path's calibrator
+    verdict = ModelVerdict(m, 1.0, [0], [], {"f": 2.0}, family="behaviour:phrase:lift")
+    assert calibrate(verdict, cals).probability > 0.5  # the phrase fallback stays for the rest

@@ -287,8 +287,11 @@ def calibrate(
     )
     if verdict.family:  # a calibrator of the model's own family, the most specific there is
         parts = verdict.family.split(":")
-        key = next((k for n in range(len(parts), 0, -1)
-                    if (k := f"{key}:{':'.join(parts[:n])}") in calibrators), key)
+        lengths = list(range(len(parts), 0, -1))
+        if parts[-1] == "arch" and "phrase" in parts:  # a standardised lift: its own
+            lengths = [len(parts), parts.index("phrase")]  # calibrator, never a phrase one
+        key = next((k for n in lengths
+                    if n and (k := f"{key}:{':'.join(parts[:n])}") in calibrators), key)
     cal = calibrators.get(key)
     if cal is not None:
         covered = cal.fitted_on.get("coverage")

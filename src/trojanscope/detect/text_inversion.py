@@ -291,7 +291,8 @@ class TextInversion(ModelDetector):
                                 self._per_class, generator)
         words = isinstance(getattr(target.clean, "encoder", None), WordVocab)
         # the preset searches only where its calibrators apply
-        phrase_tokens = 0 if self.preset and (large or not words) else self.phrase_tokens
+        phrase_tokens = (0 if self.preset and (large or not words or not self.behaviour)
+                         else self.phrase_tokens)
         ids = trim_padding(clean.x, pad_id, max(2 * self.max_tokens, self.neutral_tokens,
                                                 self.span_tokens,
                                                 self.max_tokens + phrase_tokens) + 5)

@@ -385,7 +385,7 @@ class Gated(Mitigation):
                                  self.probe_eps)
             self.report_["residual"] = left
             p = float(verdict.probability or 0.0)
-            counts = p >= self.kept_p  # kept_p: below it, kept opens nothing
+            counts = self.kept_p <= 0 or p >= self.kept_p  # below kept_p, kept opens nothing
             kept = self.kept if counts else 0.0
             why = (f"trigger kept {left['kept']:.2f} >= {self.kept}" if counts else
                    f"trigger kept {left['kept']:.2f}, not counted at p={p:.3f} < kept_p "
