@@ -20,6 +20,7 @@ import contextlib
 import json
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -141,12 +142,59 @@ def two_directories(evil: Path, benign: Path, out: Path) -> Path:
     return out
 
 
+def two_zip64_records(evil: Path, benign: Path, out: Path) -> Path:
+    """Both archives' members, stored; two zip64 end records: Python's zipfile takes the one
+    just before the locator (the benign directory), torch's reader the one the locator names
+    (the hostile directory)."""
+    blob = bytearray()
+
+    def local(name: str, data: bytes) -> tuple[bytes, int, int, int]:
+        at, raw, crc = len(blob), name.encode(), zlib.crc32(data)
+        blob.extend(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, len(data),
+                                len(data), len(raw), 0) + raw + data)
+        return raw, crc, len(data), at
+
+    def directory(records: list[tuple[bytes, int, int, int]]) -> bytes:
+        return b"".join(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0, crc,
+                                    size, size, len(raw), 0, 0, 0, 0, 0, at) + raw
+                        for raw, crc, size, at in records)
+
+    def end64(n: int, size: int, at: int) -> bytes:
+        return struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, n, n, size, at)
+
+    with zipfile.ZipFile(benign) as zb, zipfile.ZipFile(evil) as ze:
+        good = [local(i.filename, zb.read(i)) for i in zb.infolist()]
+        bad = [local(i.filename, ze.read(i)) for i in ze.infolist()]
+    bad_dir, bad_at = directory(bad), len(blob)
+    blob.extend(bad_dir)
+    bad_end = len(blob)
+    blob.extend(end64(len(bad), len(bad_dir), bad_at))
+    good_dir, good_at = directory(good), len(blob)
+    blob.extend(good_dir + end64(len(good), len(good_dir), good_at))
+    blob.extend(struct.pack("<IIQI", 0x07064B50, 0, bad_end, 1))
+    blob.extend(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF,
+                            0xFFFFFFFF, 0))
+    out.write_bytes(bytes(blob))
+    return out
+
+
+def hidden_by_carriage_return(text: str) -> str:
+    """The hostile lines inside what Python reads as a string and torch as code: Python ends
+    a comment at ``\\r``, torch's lexer only at ``\\n``."""
+    lines = text.split("\n")
+    first = next(i for i, line in enumerate(lines) if "torch.from_file" in line)
+    last = next(i for i, line in enumerate(lines) if line.strip().startswith("self.path ="))
+    return "\n".join([*lines[:first], "    _9 = 1 # \r    _8 = \'\'\'", *lines[first:last + 1],
+                      "    # \'\'\'", *lines[last + 1:]])
+
+
 def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, bool]]:
     """Review findings (stop 35) as archives built from the on-load one: name -> (archive,
     whether running it unchecked is safe for this process)."""
     call = "torch.from_file((state)[0], True, 8, dtype=0)"  # as torch prints it
     benign = rewrite(base, scratch / "v-benign.pt",
-                     data=_code(lambda t: t.replace(call, "torch.zeros([8], dtype=0)")))
+                     data=_code(lambda t: t.replace(call, "torch.zeros([8], dtype=0)")
+                                .replace("torch.fill_(_0, 88)", "torch.add(_0, 88)")))
     return {
         "getattr(torch, 'from_file')": (rewrite(base, scratch / "v-getattr.pt", data=_code(
             lambda t: t.replace(call, 'getattr(torch, "from_file")((state)[0], True, 8, '
@@ -161,6 +209,20 @@ def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, b
         "_reshape_alias write": (rewrite(base, scratch / "v-alias.pt", data=_code(
             lambda t: t.replace(call, "torch._reshape_alias(torch.zeros([4]), [8], "
                                 "[100000000])"))), False),
+        "code hidden from Python by a carriage return": (rewrite(
+            base, scratch / "v-cr.pt", data=_code(hidden_by_carriage_return)), True),
+        "two zip64 end records": (two_zip64_records(
+            rewrite(base, scratch / "v-evil64.pt"), benign, scratch / "v-z64.pt"), True),
+        "unchecked sparse indices (write)": (rewrite(base, scratch / "v-sparse.pt", data=_code(
+            lambda t: t.replace(call, "torch.add(torch.zeros([8], dtype=0), torch.to_dense("
+                                "torch.sparse_coo_tensor(torch.tensor([[40]]), torch.tensor("
+                                "[7], dtype=0), [8])))"))), False),
+        "segment_reduce unsafe=True (read)": (rewrite(base, scratch / "v-segred.pt", data=_code(
+            lambda t: t.replace(call, "torch.segment_reduce(torch.zeros([8], dtype=0), 'sum', "
+                                "lengths=torch.tensor([40]), unsafe=True)"))), False),
+        "COO-to-CSR indices (heap write)": (rewrite(base, scratch / "v-coo.pt", data=_code(
+            lambda t: t.replace(call, "torch._convert_indices_from_coo_to_csr(torch.tensor("
+                                "[0, 7]), 4)"))), False),
     }
 
 

@@ -91,6 +91,13 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("source", "expected"), [
     ("def f(x: Tensor) -> Tensor:\n  return torch.save(x, 'p')\n", ["save"]),
+    ("def f(x: Tensor) -> Tensor:\n  return torch.sparse_coo_tensor(x, x, [4])\n",
+     ["torch.sparse_coo_tensor, an operator ordinary models do not call"]),
+    ("def f(x: Tensor) -> Tensor:\n  return torch.segment_reduce(x, 'sum', unsafe=True)\n",
+     ["keyword unsafe="]),
+    ("def f(x: Tensor) -> Tensor:\n  _9 = 1 # \r  return torch.relu(x)\n",
+     ["a character other than printable ASCII"]),
+    ("def f(x: Tensor) -> Tensor:\n  return torch.relu(x)  # type: Tensor\n", ["a comment"]),
     ("def f(x: Tensor) -> Tensor:\n  return x.set_(x)\n", ["set_"]),
     ("def f(x: Tensor) -> Tensor:\n  return ops.c10d.broadcast_(x)\n", ["ops.c10d"]),
     ("def f(x: Tensor) -> Tensor:\n  return ops.prim.rpc_sync('w', x)\n", ["rpc_sync"]),
@@ -110,7 +117,9 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
     ("def f(:\n", ["<unreadable code>"]),
 ])
 def test_unsafe_names(source: str, expected: list[str]) -> None:
-    assert unsafe_names(source) == expected
+    got = unsafe_names(source)
+    assert all(any(e in g for g in got) for e in expected), got
+    assert bool(got) == bool(expected), got
 
 
 def test_audit_never_picks_a_file_the_scan_skipped(tmp_path: Path) -> None:

@@ -278,7 +278,7 @@ def _from_manifest(manifest: Manifest, weights: Path, source: str) -> LoadedMode
 
 
 def _load_torch_zip(path: Path) -> LoadedModel:
-    from trojanscope.scan.torchscript_code import archive_problems
+    from trojanscope.scan.torchscript_code import archive_problems, rewritten
 
     data = io.BytesIO(path.read_bytes())  # checked and loaded from the same bytes
     try:
@@ -297,8 +297,8 @@ def _load_torch_zip(path: Path) -> LoadedModel:
                 "TS208 in `trojanscope scan`)"
             )
         data.seek(0)
-        try:
-            module = torch.jit.load(data, map_location="cpu")
+        try:  # what the check read, written afresh: torch sees no other members
+            module = torch.jit.load(rewritten(data), map_location="cpu")
         except (RuntimeError, ValueError) as exc:
             raise UserInputError(
                 f"{path}: not a loadable TorchScript archive ({str(exc).splitlines()[0]})"

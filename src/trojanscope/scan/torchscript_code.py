@@ -26,14 +26,19 @@ The loader refuses an archive with any problem; the scanner reports each as TS20
 from __future__ import annotations
 
 import ast
+import functools
+import io
+import json
 import pickletools
 import re
 import struct
+import tokenize
 import zipfile
 import zlib
+from importlib import resources
 from typing import BinaryIO
 
-__all__ = ["archive_problems", "is_code_member", "pickle_problems", "unsafe_names"]
+__all__ = ["archive_problems", "is_code_member", "pickle_problems", "rewritten", "unsafe_names"]
 
 # Operators that open files, reach the network or address memory past a tensor's bounds
 # (exact names, then name patterns covering their relatives).
@@ -44,13 +49,13 @@ UNSAFE_OPS = frozenset({
 UNSAFE_PATTERN = re.compile(
     r"unsafe|alias|strided|storage|from_file|from_blob|from_buffer|data_ptr|rpc|"
     r"^_?save|^_?load|^_set_|^set_(?!grad_enabled$)|pin_memory|share_memory|_cufft|"
-    r"^_debug|^_nested_view|file|mmap|^_?pickle|^system$|^exec|^_?fork"
+    r"^_debug|^_nested_view|(^|_)file|mmap|^_?pickle|^system$|^exec|^_?fork"
 )
 # ``ops.<namespace>.<op>``: the namespaces of PyTorch's own tensor operators.
 SAFE_OP_NAMESPACES = frozenset({"aten", "prim", "prims", "quantized", "_quantized", "profiler"})
 # ``torch.classes.<namespace>``: PyTorch's own packed quantized weights (other registered
 # classes open sockets, e.g. c10d's stores, or unpickle Python, e.g. aten's OpaqueObject).
-SAFE_CLASS_NAMESPACES = frozenset({"quantized"})
+SAFE_CLASS_NAMESPACES = frozenset({"quantized", "profiler"})
 # Reflection on ``torch``/``ops`` (operators such as ``torch.__not__`` or ``__contains__`` are
 # ordinary aten operators and stay allowed).
 REFLECTION = frozenset({
@@ -63,7 +68,8 @@ CHAIN_ROOTS = frozenset({"torch", "ops"})
 # Pickle: what torch's own TorchScript pickler writes.
 SAFE_GLOBALS = frozenset({("torch._utils", "_rebuild_tensor_v2"),
                           ("torch._utils", "_rebuild_qtensor"),
-                          ("collections", "OrderedDict")})
+                          ("collections", "OrderedDict"), ("torch", "device"),
+                          ("builtins", "complex")})
 QSCHEMES = frozenset({"per_tensor_affine", "per_channel_affine", "per_tensor_symmetric",
                       "per_channel_symmetric", "per_channel_affine_float_qparams"})
 GLOBAL_FREE_OPCODES = frozenset({"STACK_GLOBAL", "INST", "OBJ", "EXT1", "EXT2", "EXT4"})
@@ -109,18 +115,42 @@ def _chain_problems(parts: list[str]) -> list[str]:
     return found
 
 
-def unsafe_names(source: str) -> list[str]:
+def defined_methods(source: str) -> set[str]:
+    """The function and class names one code file defines (the archive's own code)."""
+    try:
+        return {n.name for n in ast.walk(ast.parse(source))
+                if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    except (SyntaxError, ValueError):
+        return set()
+
+
+def _text_problems(source: str) -> list[str]:
+    """Bytes and comments torch's printer never writes (Python's and torch's lexers differ on
+    ``\\r`` and on ``# type:`` comments: code hidden from one can be run by the other)."""
+    if any(ch != "\n" and not " " <= ch <= "~" for ch in source):
+        return ["a character other than printable ASCII or a newline"]
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return ["<unreadable code>"]
+    return ["a comment"] if any(t.type == tokenize.COMMENT for t in tokens) else []
+
+
+def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
     """The problems of one TorchScript code file, in order of first appearance;
-    ``["<unreadable code>"]`` when it is not Python syntax (it cannot be checked)."""
+    ``["<unreadable code>"]`` when it is not Python syntax (it cannot be checked).
+    ``own_methods``: the methods the whole archive defines (default: this file's)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return ["<unreadable code>"]
+    found = _text_problems(source)
+    own = own_methods if own_methods is not None else defined_methods(source)
+    allowed = allowed_calls()
     parent: dict[ast.AST, ast.AST] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parent[child] = node
-    found: list[str] = []
     for node in ast.walk(tree):
         up = parent.get(node)
         if isinstance(node, ast.Name) and node.id in CHAIN_ROOTS | {"__torch__"}:
@@ -130,19 +160,60 @@ def unsafe_names(source: str) -> list[str]:
                 isinstance(up, ast.Attribute) and up.value is node):
             parts = _dotted(node)
             found.extend(_chain_problems(parts))
-            if parts[0] in CHAIN_ROOTS and not (isinstance(up, ast.Call) and up.func is node):
+            called = isinstance(up, ast.Call) and up.func is node
+            if parts[0] in CHAIN_ROOTS and not called:
                 found.append(f"{'.'.join(parts)} used as a value")  # torch's printer calls them
+            elif parts[0] in CHAIN_ROOTS and _operator(parts) not in allowed["operators"]:
+                found.append(f"{'.'.join(parts)}, an operator ordinary models do not call")
         if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and denied(func.attr):
-                found.append(func.attr)
-            elif isinstance(func, ast.Name) and denied(func.id):
-                found.append(func.id)
-            elif isinstance(func, ast.Name) and func.id in ATTRIBUTE_BUILTINS:
-                target = _dotted(node.args[0])[0] if node.args else "<none>"
-                if target in CHAIN_ROOTS | {"__torch__", "<expr>", "<none>"}:
-                    found.append(f"{func.id} on {target}")
+            found.extend(_call_problems(node, own, allowed))
     return list(dict.fromkeys(found))
+
+
+def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[str]]
+                   ) -> list[str]:
+    found = [f"keyword {k.arg}=" for k in node.keywords if k.arg and "unsafe" in k.arg]
+    func = node.func
+    if isinstance(func, ast.Attribute) and _dotted(func)[0] == "__torch__":
+        if func.attr not in own:  # a function of the archive's own code, or nothing
+            found.append(f"function {func.attr}")
+    elif isinstance(func, ast.Attribute) and _dotted(func)[0] not in CHAIN_ROOTS:
+        # a method: one the archive defines, never a tensor method of the same name
+        name = func.attr
+        if name not in allowed["methods"] and (name not in own or _tensor_method(name)):
+            found.append(f"method {name}")
+    elif isinstance(func, ast.Name) and denied(func.id):
+        found.append(func.id)
+    elif isinstance(func, ast.Name) and func.id in ATTRIBUTE_BUILTINS:
+        target = _dotted(node.args[0])[0] if node.args else "<none>"
+        if target in CHAIN_ROOTS | {"__torch__", "<expr>", "<none>"}:
+            found.append(f"{func.id} on {target}")
+    return found
+
+
+def _operator(parts: list[str]) -> str:
+    """``torch.<op>`` for ``ops.aten.<op>`` and ``torch.ops.aten.<op>`` (one operator, two
+    spellings); other chains as written."""
+    for prefix in (["ops", "aten"], ["torch", "ops", "aten"]):
+        if parts[:len(prefix)] == prefix and len(parts) == len(prefix) + 1:
+            return f"torch.{parts[-1]}"
+    return ".".join(parts)
+
+
+def _tensor_method(name: str) -> bool:
+    import torch
+
+    return hasattr(torch.Tensor, name)
+
+
+@functools.cache
+def allowed_calls() -> dict[str, frozenset[str]]:
+    """The operators and methods ordinary archives call (``torchscript_ops.json``, made by
+    ``benchmarks/torchscript_op_survey.py`` from scripted/traced ``torch.nn`` layers and zoos
+    trained by several loops)."""
+    data = json.loads(resources.files("trojanscope.scan").joinpath(
+        "torchscript_ops.json").read_text())
+    return {"operators": frozenset(data["operators"]), "methods": frozenset(data["methods"])}
 
 
 def pickle_problems(data: bytes) -> list[str]:
@@ -197,6 +268,7 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
         found = _layout_problems(zf, fileobj)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         return [("<archive>", f"unreadable zip ({exc})")]
+    code: dict[str, str] = {}
     for info in zf.infolist():
         low = info.filename.lower()
         if not (is_code_member(low) or low.endswith(".pkl")):
@@ -214,8 +286,24 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
             found.extend((info.filename, p) for p in pickle_problems(data))
             continue
         try:
-            source = data.decode("utf-8")
+            code[info.filename] = data.decode("utf-8")
         except UnicodeDecodeError:
-            source = "\0"  # not Python syntax: reported as unreadable
-        found.extend((info.filename, p) for p in unsafe_names(source))
+            code[info.filename] = "\0"  # not Python syntax: reported as unreadable
+    own = set().union(*(defined_methods(src) for src in code.values()))
+    for name, source in code.items():
+        found.extend((name, p) for p in unsafe_names(source, own))
     return found
+
+
+def rewritten(fileobj: BinaryIO) -> io.BytesIO:
+    """The archive as Python's :mod:`zipfile` read it (and the check checked it), written
+    afresh without ``.debug_pkl`` members: what torch then loads, so that no difference
+    between two zip readers (zip64 records, shifted directories) can show torch other
+    members."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(fileobj) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zw:
+        for info in zin.infolist():
+            if not info.filename.lower().endswith(".debug_pkl"):
+                zw.writestr(info.filename, zin.read(info))
+    out.seek(0)
+    return out
