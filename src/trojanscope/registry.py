@@ -164,15 +164,22 @@ def create(kind: str, name: str, **params: Any) -> Any:
         raise UserInputError(
             f"{kind} {name!r} has no parameter(s) {', '.join(unknown)}; valid: {valid}"
         )
-    from trojanscope.params import check_types
+    from trojanscope.params import check_ranges, check_types
 
     params = check_types(f"{kind} {name!r}", cls, params)  # steps=abc, folds=NaN: one line
+    check_ranges(f"{kind} {name!r}", cls, params)  # lr=1e12, k=-1, gate=3: one line
     try:
         return cls(**params)
     except UserInputError:
         raise
     except (TypeError, ValueError) as exc:  # a parameter value the component cannot take
         raise UserInputError(f"{kind} {name!r}: bad parameter value: {exc}") from exc
+    except (MemoryError, RuntimeError) as exc:  # width=1e12: torch cannot allocate the layers
+        if isinstance(exc, MemoryError) or "allocate" in str(exc):
+            raise UserInputError(
+                f"{kind} {name!r}: parameters too large to build it (out of memory)"
+            ) from exc
+        raise
 
 
 def summary(kind: str, name: str) -> str:

@@ -93,6 +93,10 @@ class InputDetector(ParamsMixin, ABC):
         """Refuse inputs this detector cannot score (images by default: :func:`check_inputs`)."""
         check_inputs(x, shape, what)
 
+    def check_fit_size(self, n: int) -> None:
+        """Refuse parameters that ``n`` clean inputs cannot serve (none by default), before a
+        guard creates anything and before its fit."""
+
     @abstractmethod
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         """Method-specific preparation (runs without gradients)."""
@@ -194,6 +198,7 @@ def check_guard_inputs(detector: InputDetector, clean_x: Tensor, folds: int = GU
     :func:`fit_guard` calls it, and ``serve`` before it creates anything."""
     detector.check_inputs(clean_x, None, "clean inputs")
     n = len(clean_x)
+    detector.check_fit_size(n - math.ceil(n / folds))  # the fewest a fold's copy is fitted on
     need = max(MIN_CALIBRATION, math.ceil(detector.min_clean * folds / (folds - 1)))
     if n < need:
         raise UserInputError(
