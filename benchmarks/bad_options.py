@@ -429,6 +429,7 @@ VALID = [
     (r"audit --signature ", "evidence, not input: the audit reports it (TSA200/202/203)"),
     (r"--clean zero$|--backdoored zero$", "a zoo of one kind"),
     (r"detect --threshold zero$|margin=0$", "inside the documented range"),
+    (r"high_loss_rate=0$", "ABL's default (0, the paper's), inside [0, 1 - isolation_rate)"),
     (r"zoo (eval|eval-mitigation) --json ", "an output file (replaced, as file outputs are)"),
     (r"(bench --defences|zoo calibrate --features) empty$", "empty: the default list"),
 ]

@@ -214,6 +214,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=20)
     parser.add_argument("--only", default="", help="run only the cases whose id matches")
     parser.add_argument("--table", action="store_true")
+    parser.add_argument(
+        "--not-refused-in",
+        type=Path,
+        help="run only the cases not refused in this earlier JSONL (a refusal stays one)",
+    )
     args = parser.parse_args()
     if args.table:
         print(table([json.loads(ln) for ln in args.out.read_text().splitlines()]))
@@ -226,6 +231,10 @@ def main() -> None:
     for kind in KINDS:
         registry.names(kind)
     todo = [c for c in cases() if re.search(args.only, " ".join(c))]
+    if args.not_refused_in:
+        earlier = [json.loads(ln) for ln in args.not_refused_in.read_text().splitlines()]
+        refused = {r["id"] for r in earlier if r["outcome"] == "refused"}
+        todo = [c for c in todo if f"{c[0]} {c[1]} {c[2]}={c[3]}" not in refused]
     with open(args.out, "a") as log:
         for n, case in enumerate(todo):
             row = run_case(*case, timeout=args.timeout)

@@ -51,6 +51,7 @@ def test_every_default_is_inside_its_range() -> None:
         ("data-detector", "spectre", {"alpha": -1}, "alpha must be a number >= 0"),
         ("arch", "textcnn", {"filters": -1}, "filters must be a whole number >= 1"),
         ("input-detector", "strip", {"weight": 1e12}, "weight in (0, 1]"),
+        ("mitigation", "fineprune", {"step": 0}, "step must be a number > 0.0 and <= 1.0"),
     ],
 )
 def test_out_of_range_values_are_one_line(kind, name, params, words) -> None:

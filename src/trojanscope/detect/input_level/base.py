@@ -198,13 +198,13 @@ def check_guard_inputs(detector: InputDetector, clean_x: Tensor, folds: int = GU
     :func:`fit_guard` calls it, and ``serve`` before it creates anything."""
     detector.check_inputs(clean_x, None, "clean inputs")
     n = len(clean_x)
-    detector.check_fit_size(n - math.ceil(n / folds))  # the fewest a fold's copy is fitted on
     need = max(MIN_CALIBRATION, math.ceil(detector.min_clean * folds / (folds - 1)))
     if n < need:
         raise UserInputError(
             f"too few clean inputs to fit a guard: {n} given, at least {need} needed "
             f"(each of {folds} folds is scored by a detector fitted on the others)"
         )
+    detector.check_fit_size(n - math.ceil(n / folds))  # the fewest a fold's copy is fitted on
 
 
 def fit_guard(
