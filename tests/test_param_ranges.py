@@ -25,17 +25,21 @@ KINDS = (
 )
 
 
-def test_every_default_is_inside_its_range() -> None:
-    for kind in KINDS:
-        for name in registry.names(kind):
-            obj = registry.get(kind, name)
-            func = obj.__init__ if inspect.isclass(obj) else obj
-            defaults = {
-                p.name: p.default
-                for p in inspect.signature(func).parameters.values()
-                if p.default is not inspect.Parameter.empty
-            }
-            check_ranges(f"{kind} {name!r}", obj, defaults)  # raises on a default outside
+# every component, at collection (as tests/test_registry.py): importing them all is not one
+# test's time
+COMPONENTS = [(kind, name) for kind in KINDS for name in registry.names(kind)]
+
+
+@pytest.mark.parametrize(("kind", "name"), COMPONENTS, ids=[f"{k}:{n}" for k, n in COMPONENTS])
+def test_every_default_is_inside_its_range(kind: str, name: str) -> None:
+    obj = registry.get(kind, name)
+    func = obj.__init__ if inspect.isclass(obj) else obj
+    defaults = {
+        p.name: p.default
+        for p in inspect.signature(func).parameters.values()
+        if p.default is not inspect.Parameter.empty
+    }
+    check_ranges(f"{kind} {name!r}", obj, defaults)  # raises on a default outside
 
 
 @pytest.mark.parametrize(
