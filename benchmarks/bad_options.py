@@ -179,7 +179,8 @@ BASE: dict[str, list[str]] = {
 # The text and tabular paths (stop 35): the commands that read text or table data, on a tiny
 # TextCNN run and its CSV of sentences, and a tiny tabular MLP run and its CSV (made by
 # ``--prepare-paths``). Only the options that reach the data path are swept on them (the
-# others are the image lines' above): ``PATH_OPTIONS``.
+# others are the image lines' above): ``PATH_OPTIONS``. ``detect-inputs`` takes images and
+# sentences, not table rows (a CSV for a tabular model is one error line): no table line.
 PATHS: dict[str, tuple[str, list[str]]] = {
     "attack [text]": (
         "attack",
@@ -303,10 +304,6 @@ PATHS: dict[str, tuple[str, list[str]]] = {
         "detect",
         ["{fx}/tabrun", "--data", "{fx}/table.csv", "--method", "tabular-search"],
     ),
-    "detect-inputs [table]": (
-        "detect-inputs",
-        ["{fx}/tabrun", "{fx}/table_in.csv", "--data", "{fx}/table.csv", "--method", "mahalanobis"],
-    ),
     "detect-data [table]": (
         "detect-data",
         ["{fx}/table.csv", "--label-column", "label", "--method", "shared-values"],
@@ -398,7 +395,6 @@ PARAM_OF = {  # (command, option) -> (kind, name of the component the base line 
     ("attack [table]", "attack_param"): ("attack", "tabular-badnets"),
     ("train [table]", "arch_param"): ("arch", "mlp"),
     ("detect [table]", "method_param"): ("detector", "tabular-search"),
-    ("detect-inputs [table]", "method_param"): ("input-detector", "mahalanobis"),
     ("detect-data [table]", "method_param"): ("data-detector", "shared-values"),
     ("mitigate [table]", "method_param"): ("mitigation", "finetune"),
     ("audit [table]", "method_param"): ("detector", "tabular-search"),
@@ -908,8 +904,8 @@ def prepare(fx: Path) -> None:
 
 def prepare_paths(fx: Path) -> None:
     """The text and tabular files of ``PATHS`` (seconds): a CSV of the bundled synthetic-text
-    sentences (seed 35) and its first 30 rows, a TextCNN run trained one epoch on it, the first
-    50 rows of ``table.csv`` and a tabular MLP run trained on ``table.csv``."""
+    sentences (seed 35) and its first 30 rows, a TextCNN run trained two epochs on it, and a
+    tabular MLP run trained on ``table.csv``."""
     import csv
     import subprocess
 
@@ -922,8 +918,6 @@ def prepare_paths(fx: Path) -> None:
             writer = csv.writer(fh)
             writer.writerow(["text", "label"])
             writer.writerows(part)
-    table = (fx / "table.csv").read_text().splitlines()
-    (fx / "table_in.csv").write_text("\n".join(table[:51]) + "\n")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TROJANSCOPE_DB": str(fx / "h.sqlite")}
     for out, args in (
         (

@@ -147,7 +147,7 @@ NAMED_RANGES: dict[str, tuple[float, float, bool, bool]] = {
     "lr": (0.0, 10.0, True, False),  # engine.train.MAX_LR: above it training diverges
     "rel_lr": (0.0, 10.0, True, False),
     "learning_rate": (0.0, 1.0, True, False),  # a tree ensemble's shrinkage
-    "seed": (0, 2**32 - 1, False, True),  # numpy's seeds
+    "seed": (0, 2**63 - 1, False, True),  # torch.manual_seed takes at most 2**64 - 1
     **{
         name: (1, INF, False, True)  # counts and sizes: at least one
         for name in (

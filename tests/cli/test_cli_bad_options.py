@@ -217,6 +217,8 @@ def test_an_eof_with_debug_is_raised_not_reported_as_ctrl_c(monkeypatch) -> None
         (["detect-inputs", "{model}", "{inputs}", "-p", "text=1"], "has no parameter(s) text"),
         (["attack", "--dataset", "synthetic", "--epochs", "1", "-o", "{tmp}/r",
           "--attack-param", "trigger=patch"], "set by --trigger"),
+        (["train", "--dataset", "synthetic-text", "--arch", "textcnn", "--epochs", "1", "-o",
+          "{tmp}/r", "--arch-param", "vocab_size=5"], "vocab_size: set by the training sentences"),
     ],
 )
 def test_parameters_the_command_sets_itself_are_refused(model_dir, inputs, tmp_path, capsys,
