@@ -406,7 +406,7 @@ WITH = {  # a -p of a component the base line does not use: the option that sele
 # Probes that are valid values after all (judged here, before the run): taken, as they should
 # be. Each case id that matches is counted as "valid value", not "accepted".
 VALID = [
-    (r"--seed (zero|huge)$", "any non-negative seed"),
+    (r"--seed (zero|huge)$|[ -]seed=0$", "any non-negative seed"),
     (
         r"--(epochs|steps|batch-size|limit|train-size|seeds|clean|backdoored|max-batch|workers"
         r"|tries|time-limit|timeout|max-body-mb) huge$",
@@ -993,7 +993,8 @@ def main() -> None:
     if args.prepare or args.prepare_paths:
         prepare_paths(fx)
     if args.table:
-        print(table([json.loads(ln) for ln in out.read_text().splitlines()]))
+        rows = [json.loads(ln) for ln in out.read_text().splitlines()]
+        print(table([r for r in rows if re.search(args.only, r["id"])]))
         return
     import torch
 

@@ -138,7 +138,7 @@ def test_a_binary_or_folder_scan_config_is_one_line(model_dir, tmp_path, capsys,
 
 @pytest.mark.parametrize(
     ("param", "words"),
-    [("size=1e12", "does not fit"), ("margin=-1", "margin must be a number >= 0")],
+    [("size=1e12", "does not fit"), ("margin=-1", "margin must be >= 0")],
 )
 def test_a_trigger_that_does_not_fit_is_refused_before_training(tmp_path, capsys, param, words):
     """Before: size=1e12 tried to allocate a 7 TiB checkerboard ('unexpected MemoryError'),

@@ -35,7 +35,7 @@ STEPS = typer.Option(
     "of --epochs passes): retrain a cleaned set as long as the whole set trained.",
 )
 BATCH = typer.Option(TRAINING["batch_size"], "--batch-size", min=1, help="Samples per step.")
-LR = typer.Option(TRAINING["lr"], "--lr", help="Learning rate.")
+LR = typer.Option(TRAINING["lr"], "--lr", help="Learning rate, in (0, 10].")
 OPTIM = typer.Option(TRAINING["optimizer"], "--optimizer", help="adam or sgd.")
 # what the command sets in every architecture from the data (not an --arch-param)
 ARCH_SET = {  # what the command sets from the data (given with -p, silently replaced before)
