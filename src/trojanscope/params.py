@@ -141,8 +141,9 @@ def _plain_type(hint: Any) -> type | None:
 INF = float("inf")
 # Ranges of component parameters known by their name, whatever the component (stop 35):
 # ``name -> (low, high, above, integer)``; a value outside is one error line naming the
-# parameter and its range when the component is made (``registry.create``), not a crash or a
-# silently useless run later. A component's own ``param_ranges`` adds to or overrides these.
+# parameter and its range when the component is made (``registry.create``, after the
+# component's own checks), not a crash or a silently useless run later. A component's own
+# ``param_ranges`` adds to or overrides these.
 NAMED_RANGES: dict[str, tuple[float, float, bool, bool]] = {
     "lr": (0.0, 10.0, True, False),  # engine.train.MAX_LR: above it training diverges
     "rel_lr": (0.0, 10.0, True, False),
