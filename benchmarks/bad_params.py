@@ -52,7 +52,7 @@ RESERVED = {  # set by the CLI itself, refused as -p (stop 34): not swept here
 VALID = [
     (r"seed=(0|1e12)$", "any seed in [0, 2**32) (1e12 is refused where numpy would crash)"),
     (
-        r"(epochs|steps|rounds|n_starts|per_class|patience|iterations|inner_steps|adv_steps"
+        r"\b(epochs|steps|rounds|n_starts|per_class|patience|iterations|inner_steps|adv_steps"
         r"|isolation_epochs|teacher_epochs|warmup_steps|refine_steps|relax_steps|span_steps"
         r"|min_steps|n_estimators|mass_trees|rows|max_candidates|candidates|draws|pixel_draws"
         r"|n_overlays|n_models|n|partitions|pieces|neighbours|count|box_top|box_mean"
@@ -74,7 +74,7 @@ ZERO_OK = re.compile(
     r"|spread_z|min_separation|slack|max_drop|area|eps|probe_eps|epochs|steps|alpha"
     r"|cover_ratio|test_alpha|delta|magnitude|amplitude|level|edges|hidden|input_side|map_side"
     r"|dropout|init_cost|rho|radius|inner_steps|adv_steps|teacher_epochs|isolation_epochs"
-    r"|rel_lr|ca_budget|stop_asr|dense_lr|min_error|factor|sure|k0|prior|folds|stripes"
+    r"|ca_budget|stop_asr|dense_lr|min_error|factor|sure|k0|prior|folds|stripes"
     r"|unlearn|revert|hold|check|candidates|force|dither|chroma|soft|standardise|confusion"
     r"|head_only|confine|recall_round|majority_label|isolated|return_pattern|shares|empty"
     r"|pixels|adaptive|pretrained|reference_sampling|resisted_only|warp_candidates)=0$"
