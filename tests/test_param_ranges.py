@@ -50,7 +50,7 @@ def test_every_default_is_inside_its_range(kind: str, name: str) -> None:
         ("arch", "xgboost", {"learning_rate": 2.0}, "learning_rate must be a number > 0.0"),
         ("trigger", "blend", {"seed": -1}, "seed must be a whole number >= 0"),
         ("data-detector", "early-knn", {"k": 0}, "k must be a whole number >= 1"),
-        ("detector", "trigger_search", {"success": 3}, "success must be a number >= 0.0 and"),
+        ("mitigation", "fst", {"val_fraction": 3}, "val_fraction must be a number >= 0.0 and"),
         ("mitigation", "anp", {"eps": -1}, "eps must be a number >= 0"),
         ("data-detector", "spectre", {"alpha": -1}, "alpha must be a number >= 0"),
         ("arch", "textcnn", {"filters": -1}, "filters must be a whole number >= 1"),

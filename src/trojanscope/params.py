@@ -158,15 +158,10 @@ NAMED_RANGES: dict[str, tuple[float, float, bool, bool]] = {
             "max_depth",
         )
     },
-    **{
-        name: (0.0, 1.0, False, False)  # shares, fractions and probabilities
-        for name in (
-            "val_fraction", "min_agreement", "min_share", "max_ratio", "max_drop", "success",
-            "stop_asr", "ca_budget", "keep", "kept", "min_confidence", "group_agree",
-            "spread_agree", "outside_agree", "recall_agree", "typical_agree", "typical_purity",
-            "confusion_threshold", "pure_threshold", "scale_share", "gate",
-        )
-    },
+    # shares of something (of the samples, channels, images): in [0, 1]. Not thresholds on
+    # probabilities or agreement (``gate``, ``success``, ``*_agree``…): one above 1 is a way
+    # to turn a step off (``adaptive -p gate=1.01``: no model is treated)
+    **{name: (0.0, 1.0, False, False) for name in ("val_fraction", "max_ratio", "keep")},
 }
 
 
