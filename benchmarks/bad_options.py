@@ -176,6 +176,193 @@ BASE: dict[str, list[str]] = {
     "zoo calibrate": ["{fx}/zoo", "--out", "cal.json", "--executor", "serial"],
 }
 
+# The text and tabular paths (stop 35): the commands that read text or table data, on a tiny
+# TextCNN run and its CSV of sentences, and a tiny tabular MLP run and its CSV (made by
+# ``--prepare-paths``). Only the options that reach the data path are swept on them (the
+# others are the image lines' above): ``PATH_OPTIONS``. ``detect-inputs`` takes images and
+# sentences, not table rows (a CSV for a tabular model is one error line): no table line.
+PATHS: dict[str, tuple[str, list[str]]] = {
+    "attack [text]": (
+        "attack",
+        [
+            "--dataset",
+            "{fx}/text.csv",
+            "--text-column",
+            "text",
+            "--label-column",
+            "label",
+            "--arch",
+            "textcnn",
+            "--attack",
+            "badnl",
+            "--epochs",
+            "1",
+            "--out",
+            "o",
+            "--no-export",
+        ],
+    ),
+    "train [text]": (
+        "train",
+        [
+            "--dataset",
+            "{fx}/text.csv",
+            "--text-column",
+            "text",
+            "--label-column",
+            "label",
+            "--arch",
+            "wordbag",
+            "--epochs",
+            "1",
+            "--out",
+            "o",
+            "--no-export",
+        ],
+    ),
+    "detect [text]": (
+        "detect",
+        ["{fx}/textrun", "--data", "{fx}/text.csv", "--method", "text-inversion"],
+    ),
+    "detect-inputs [text]": (
+        "detect-inputs",
+        ["{fx}/textrun", "{fx}/text_in.csv", "--data", "{fx}/text.csv", "--method", "strip-text"],
+    ),
+    "detect-data [text]": (
+        "detect-data",
+        [
+            "{fx}/text.csv",
+            "--text-column",
+            "text",
+            "--label-column",
+            "label",
+            "--method",
+            "text-ngrams",
+        ],
+    ),
+    "mitigate [text]": (
+        "mitigate",
+        [
+            "{fx}/textrun",
+            "--data",
+            "{fx}/text.csv",
+            "--method",
+            "finetune",
+            "--out",
+            "o",
+            "--no-export",
+        ],
+    ),
+    "audit [text]": (
+        "audit",
+        [
+            "{fx}/textrun",
+            "--data",
+            "{fx}/text.csv",
+            "--report",
+            "rep",
+            "--no-history",
+            "--method",
+            "text-inversion",
+        ],
+    ),
+    "attack [table]": (
+        "attack",
+        [
+            "--dataset",
+            "{fx}/table.csv",
+            "--label-column",
+            "label",
+            "--arch",
+            "mlp",
+            "--attack",
+            "tabular-badnets",
+            "--epochs",
+            "1",
+            "--out",
+            "o",
+            "--no-export",
+        ],
+    ),
+    "train [table]": (
+        "train",
+        [
+            "--dataset",
+            "{fx}/table.csv",
+            "--label-column",
+            "label",
+            "--arch",
+            "mlp",
+            "--epochs",
+            "1",
+            "--out",
+            "o",
+            "--no-export",
+        ],
+    ),
+    "detect [table]": (
+        "detect",
+        ["{fx}/tabrun", "--data", "{fx}/table.csv", "--method", "tabular-search"],
+    ),
+    "detect-data [table]": (
+        "detect-data",
+        ["{fx}/table.csv", "--label-column", "label", "--method", "shared-values"],
+    ),
+    "mitigate [table]": (
+        "mitigate",
+        [
+            "{fx}/tabrun",
+            "--data",
+            "{fx}/table.csv",
+            "--method",
+            "finetune",
+            "--out",
+            "o",
+            "--no-export",
+        ],
+    ),
+    "audit [table]": (
+        "audit",
+        [
+            "{fx}/tabrun",
+            "--data",
+            "{fx}/table.csv",
+            "--report",
+            "rep",
+            "--no-history",
+            "--method",
+            "tabular-search",
+        ],
+    ),
+}
+PATH_OPTIONS = {
+    "path",
+    "model",
+    "data",
+    "dataset",
+    "inputs",
+    "text_column",
+    "label_column",
+    "split",
+    "method",
+    "method_param",
+    "arch",
+    "arch_param",
+    "attack",
+    "attack_param",
+    "trigger",
+    "trigger_param",
+    "poison_rate",
+    "target",
+    "fpr",
+    "triggered",
+    "training_data",
+    "holdout",
+    "write_clean",
+    "defence",
+    "defence_param",
+}
+
 # Options whose value names a registered component, and that component's kind (for -p keys).
 PARAM_OF = {  # (command, option) -> (kind, name of the component the base line uses)
     ("audit", "method_param"): ("detector", "neural_cleanse"),
@@ -194,6 +381,23 @@ PARAM_OF = {  # (command, option) -> (kind, name of the component the base line 
     ("serve", "guard_param"): ("input-detector", "mahalanobis"),
     ("zoo eval", "method_param"): ("detector", "neural_cleanse"),
     ("zoo eval-mitigation", "method_param"): ("mitigation", "finetune"),
+    ("attack [text]", "arch_param"): ("arch", "textcnn"),
+    ("attack [text]", "trigger_param"): ("trigger", "rare-word"),
+    ("attack [text]", "attack_param"): ("attack", "badnl"),
+    ("train [text]", "arch_param"): ("arch", "wordbag"),
+    ("detect [text]", "method_param"): ("detector", "text-inversion"),
+    ("detect-inputs [text]", "method_param"): ("input-detector", "strip-text"),
+    ("detect-data [text]", "method_param"): ("data-detector", "text-ngrams"),
+    ("mitigate [text]", "method_param"): ("mitigation", "finetune"),
+    ("audit [text]", "method_param"): ("detector", "text-inversion"),
+    ("attack [table]", "arch_param"): ("arch", "mlp"),
+    ("attack [table]", "trigger_param"): ("trigger", "tabular-values"),
+    ("attack [table]", "attack_param"): ("attack", "tabular-badnets"),
+    ("train [table]", "arch_param"): ("arch", "mlp"),
+    ("detect [table]", "method_param"): ("detector", "tabular-search"),
+    ("detect-data [table]", "method_param"): ("data-detector", "shared-values"),
+    ("mitigate [table]", "method_param"): ("mitigation", "finetune"),
+    ("audit [table]", "method_param"): ("detector", "tabular-search"),
 }
 WITH = {  # a -p of a component the base line does not use: the option that selects it
     ("train", "defence_param"): ["--defence", "abl"],
@@ -202,7 +406,7 @@ WITH = {  # a -p of a component the base line does not use: the option that sele
 # Probes that are valid values after all (judged here, before the run): taken, as they should
 # be. Each case id that matches is counted as "valid value", not "accepted".
 VALID = [
-    (r"--seed (zero|huge)$", "any non-negative seed"),
+    (r"--seed (zero|huge)$|[ -]seed=0$", "any non-negative seed"),
     (
         r"--(epochs|steps|batch-size|limit|train-size|seeds|clean|backdoored|max-batch|workers"
         r"|tries|time-limit|timeout|max-body-mb) huge$",
@@ -221,13 +425,14 @@ VALID = [
     (r"audit --signature ", "evidence, not input: the audit reports it (TSA200/202/203)"),
     (r"--clean zero$|--backdoored zero$", "a zoo of one kind"),
     (r"detect --threshold zero$|margin=0$", "inside the documented range"),
+    (r"high_loss_rate=0$", "ABL's default (0, the paper's), inside [0, 1 - isolation_rate)"),
     (r"zoo (eval|eval-mitigation) --json ", "an output file (replaced, as file outputs are)"),
     (r"(bench --defences|zoo calibrate --features) empty$", "empty: the default list"),
 ]
 # Refusals that write on purpose (judged before the run): counted as "by design".
 DESIGN = [
     (
-        r"^audit PATH (empty|corrupt) file$",
+        r"^audit( \[\w+\])? PATH (empty|corrupt) file$",
         "auditing a file that is not a model is the audit's job: its report says the load step "
         "could not run (verdict incomplete, exit 2; docs/audit.md)",
     ),
@@ -346,7 +551,7 @@ def bad_values(cmd: str, param, fx: Path) -> list[tuple[str, list[str], str | No
             ]
         ]
     if kind == "list":
-        key = PARAM_OF.get((cmd, name))
+        key = PARAM_OF.get((cmd, name)) or PARAM_OF.get((cmd.split(" [")[0], name))
         if name in ("config",):
             return [(lbl, v, None) for lbl, v in files.items()]
         if name == "suppress":
@@ -416,16 +621,21 @@ def cases(fx: Path) -> list[dict]:
     """Every case: its id, command line (arguments after ``trojanscope``) and setup."""
     from trojanscope.cli.main import _command
 
-    out = []
-    for cmd, command in walk(_command()):
+    commands = dict(walk(_command()))
+    for cmd in commands:
         if cmd not in BASE:
             raise SystemExit(f"no base command line for {cmd!r}: add one to BASE")
-        base = [a.format(fx=fx) for a in BASE[cmd]]
+    lines = [(cmd, cmd, BASE[cmd], None) for cmd in commands]
+    lines += [(label, cmd, argv, PATH_OPTIONS) for label, (cmd, argv) in PATHS.items()]
+    out = []
+    for name, cmd, base_line, only in lines:
+        command = commands[cmd]
+        base = [a.format(fx=fx) for a in base_line]
         positional = [p for p in command.params if not hasattr(p, "is_flag")]
         out.append(
             {
-                "id": f"{cmd} (valid base line)",
-                "command": cmd,
+                "id": f"{name} (valid base line)",
+                "command": name,
                 "option": "-",
                 "bad": "none",
                 "argv": [*cmd.split(), *base],
@@ -433,7 +643,9 @@ def cases(fx: Path) -> list[dict]:
             }
         )
         for param in value_params(command):
-            for label, values, setup in bad_values(cmd, param, fx):
+            if only is not None and param.name not in only:
+                continue
+            for label, values, setup in bad_values(name, param, fx):
                 argv = list(base)
                 if not hasattr(param, "is_flag"):  # an argument: replace it in place
                     i = positional.index(param)  # positionals come first in every base line
@@ -445,14 +657,14 @@ def cases(fx: Path) -> list[dict]:
                         while o in argv:
                             j = argv.index(o)
                             del argv[j : j + 2]
-                    argv += WITH.get((cmd, param.name), [])
+                    argv += WITH.get((cmd, param.name), [])  # the command's, for a path too
                     for v in values:
                         argv += [opt, v]
                     where = opt
                 out.append(
                     {
-                        "id": f"{cmd} {where} {label}",
-                        "command": cmd,
+                        "id": f"{name} {where} {label}",
+                        "command": name,
                         "option": where,
                         "bad": label,
                         "argv": [*cmd.split(), *argv],
@@ -690,10 +902,84 @@ def prepare(fx: Path) -> None:
     )
 
 
+def prepare_paths(fx: Path) -> None:
+    """The text and tabular files of ``PATHS`` (seconds): a CSV of the bundled synthetic-text
+    sentences (seed 35) and its first 30 rows, a TextCNN run trained two epochs on it, and a
+    tabular MLP run trained on ``table.csv``."""
+    import csv
+    import subprocess
+
+    from trojanscope.data import load_dataset
+
+    text = load_dataset("synthetic-text", "train", n=400, seed=35)
+    rows = [(t, int(y)) for t, y in zip(text.texts, text.y.tolist(), strict=True)]
+    for name, part in (("text.csv", rows), ("text_in.csv", rows[:30])):
+        with open(fx / name, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["text", "label"])
+            writer.writerows(part)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TROJANSCOPE_DB": str(fx / "h.sqlite")}
+    for out, args in (
+        (
+            "textrun",
+            [
+                "--dataset",
+                str(fx / "text.csv"),
+                "--text-column",
+                "text",
+                "--label-column",
+                "label",
+                "--arch",
+                "textcnn",
+                "--attack",
+                "badnl",
+                "--epochs",
+                "2",
+            ],
+        ),
+        (
+            "tabrun",
+            [
+                "--dataset",
+                str(fx / "table.csv"),
+                "--label-column",
+                "label",
+                "--arch",
+                "mlp",
+                "--attack",
+                "tabular-badnets",
+                "--epochs",
+                "2",
+            ],
+        ),
+    ):
+        shutil.rmtree(fx / out, ignore_errors=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "trojanscope",
+                "attack",
+                *args,
+                "--seed",
+                "35",
+                "--out",
+                str(fx / out),
+            ],
+            check=True,
+            env=env,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("work", type=Path)
     parser.add_argument("--prepare", action="store_true")
+    parser.add_argument(
+        "--prepare-paths",
+        action="store_true",
+        help="the text and tabular files of PATHS (after --prepare)",
+    )
     parser.add_argument("--timeout", type=float, default=10)
     parser.add_argument("--only", default="", help="run only the cases whose id matches")
     parser.add_argument("--list", action="store_true")
@@ -704,8 +990,11 @@ def main() -> None:
     out = args.work / "bad_options.jsonl"
     if args.prepare:
         prepare(fx)
+    if args.prepare or args.prepare_paths:
+        prepare_paths(fx)
     if args.table:
-        print(table([json.loads(ln) for ln in out.read_text().splitlines()]))
+        rows = [json.loads(ln) for ln in out.read_text().splitlines()]
+        print(table([r for r in rows if re.search(args.only, r["id"])]))
         return
     import torch
 

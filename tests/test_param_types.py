@@ -33,7 +33,7 @@ def test_a_value_of_the_wrong_kind_is_refused(kind, name, params, words) -> None
 
 
 def test_whole_numbers_given_as_floats_become_ints() -> None:
-    strip = registry.create("input-detector", "strip", n_overlays=1e1, weight=2)
+    strip = registry.create("input-detector", "strip", n_overlays=1e1, weight=1)
     assert strip.n_overlays == 10 and isinstance(strip.n_overlays, int)
     assert registry.create("input-detector", "mahalanobis", hidden=1).hidden in (1, True)
 

@@ -136,3 +136,63 @@ def _plain_type(hint: Any) -> type | None:
         if len(args) == 1 and args[0] in (int, float, bool):
             return args[0]
     return None
+
+
+INF = float("inf")
+# Ranges of component parameters known by their name, whatever the component (stop 35):
+# ``name -> (low, high, above, integer)``; a value outside is one error line naming the
+# parameter and its range when the component is made (``registry.create``, after the
+# component's own checks), not a crash or a silently useless run later. A component's own
+# ``param_ranges`` adds to or overrides these.
+NAMED_RANGES: dict[str, tuple[float, float, bool, bool]] = {
+    "lr": (0.0, 10.0, True, False),  # engine.train.MAX_LR: above it training diverges
+    "rel_lr": (0.0, 10.0, True, False),
+    "learning_rate": (0.0, 1.0, True, False),  # a tree ensemble's shrinkage
+    "seed": (0, 2**63 - 1, False, True),  # torch.manual_seed takes at most 2**64 - 1
+    **{
+        name: (1, INF, False, True)  # counts and sizes: at least one
+        for name in (
+            "batch_size", "per_class", "arms", "batch_per_arm", "dims", "k", "n_estimators",
+            "neighbours", "mass_trees", "partitions", "filters", "embed_dim", "width",
+            "vocab_size", "max_len", "suspects", "n_starts", "n_overlays", "n_models",
+            "max_depth",
+        )
+    },
+    # shares of something (of the samples, channels, images): in [0, 1]. Not thresholds on
+    # probabilities or agreement (``gate``, ``success``, ``*_agree``…): one above 1 is a way
+    # to turn a step off (``adaptive -p gate=1.01``: no model is treated)
+    **{name: (0.0, 1.0, False, False) for name in ("val_fraction", "max_ratio", "keep")},
+}
+
+
+def check_ranges(what: str, target: Any, params: dict[str, Any]) -> None:
+    """Refuse a number outside its range: the component's ``param_ranges``, else
+    :data:`NAMED_RANGES`, else (for a parameter annotated ``int`` or ``float`` whose default is
+    not negative, unless the component lists it in ``signed_params``) any negative value.
+    ``params`` are already checked by :func:`check_types`; ``what`` names the component."""
+    import typing
+
+    func = target.__init__ if inspect.isclass(target) else target
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception:  # annotations that cannot be resolved: not checked
+        return
+    defaults = {p.name: p.default for p in inspect.signature(func).parameters.values()}
+    own = getattr(target, "param_ranges", {})
+    signed = set(getattr(target, "signed_params", ()))
+    for key, value in params.items():
+        if _plain_type(hints.get(key)) not in (int, float) or isinstance(value, bool):
+            continue
+        if value is None or not isinstance(value, (int, float)):
+            continue
+        bounds = own.get(key) or NAMED_RANGES.get(key)
+        if bounds is None:
+            default = defaults.get(key)
+            if key in signed or (isinstance(default, (int, float)) and default < 0):
+                continue
+            bounds = (0, INF, False, False)
+        low, high, above, integer = bounds
+        try:
+            check_option(key, value, low, high, above=above, integer=integer)
+        except ValueError as exc:
+            raise UserInputError(f"{what}: {exc}") from None

@@ -164,15 +164,24 @@ def create(kind: str, name: str, **params: Any) -> Any:
         raise UserInputError(
             f"{kind} {name!r} has no parameter(s) {', '.join(unknown)}; valid: {valid}"
         )
-    from trojanscope.params import check_types
+    from trojanscope.params import check_ranges, check_types
 
-    params = check_types(f"{kind} {name!r}", cls, params)  # steps=abc, folds=NaN: one line
-    try:
-        return cls(**params)
+    what = f"{kind} {name!r}"
+    params = check_types(what, cls, params)  # steps=abc, folds=NaN: one line
+    try:  # the component's own checks first: their messages are the most precise
+        made = cls(**params)
     except UserInputError:
         raise
     except (TypeError, ValueError) as exc:  # a parameter value the component cannot take
-        raise UserInputError(f"{kind} {name!r}: bad parameter value: {exc}") from exc
+        raise UserInputError(f"{what}: bad parameter value: {exc}") from exc
+    except (MemoryError, RuntimeError) as exc:  # width=-1 or 1e12: torch cannot build layers
+        check_ranges(what, cls, params)  # a value outside its range says so
+        if isinstance(exc, MemoryError) or "allocate" in str(exc):
+            raise UserInputError(f"{what}: parameters too large to build it (out of memory)") \
+                from exc
+        raise
+    check_ranges(what, cls, params)  # what the component took unchecked: lr=1e12, k=-1, gate=3
+    return made
 
 
 def summary(kind: str, name: str) -> str:

@@ -61,6 +61,12 @@ def test_patch_mask_certificates(tmp_path: Path, capsys) -> None:
     summary = json.loads(capsys.readouterr().out)
     assert summary["method"] == "patch" and summary["patch"] == 2 and summary["masks"] == 9
     assert 0.0 <= summary["certified_accuracy"] <= summary["clean_accuracy"]
+    report = tmp_path / "too-large"
+    assert run(["certify", str(run_dir), "--data", "synthetic", "--report", str(report),
+                "--patch", "17"]) == 2  # the synthetic images are 16x16
+    err = capsys.readouterr().err.strip()
+    assert err == "error: --patch must be between 1 and 16 (the 16x16 image's side), got 17"
+    assert not report.exists()
 
 
 def test_verify_any_small_model(plain_run: Path, tmp_path: Path, capsys) -> None:
@@ -90,6 +96,7 @@ def test_attack_with_defence_reports_flagged(tmp_path: Path, capsys) -> None:
         (["--method", "partition"], "needs a model trained with --defence dpa"),
         (["--method", "verify", "--region", "0,0,40,4"], "does not fit"),
         (["--method", "verify", "--region", "a,b"], "TOP,LEFT,HEIGHT,WIDTH"),
+        (["--method", "verify", "--patch", "4"], "--patch applies to the patch method only"),
     ],
 )
 def test_certify_bad_input(

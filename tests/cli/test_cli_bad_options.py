@@ -1,4 +1,4 @@
-"""Bad option values found by ``benchmarks/bad_options.py`` (stop 34): each is one ``error:``
+"""Bad option values found by ``benchmarks/bad_options.py`` (stops 34, 35): each is one ``error:``
 line and exit 2, with nothing written — no database created by a refused or read-only
 command, no executor line before the error, no output folder mixed into."""
 
@@ -137,7 +137,8 @@ def test_a_binary_or_folder_scan_config_is_one_line(model_dir, tmp_path, capsys,
 
 
 @pytest.mark.parametrize(
-    ("param", "words"), [("size=1e12", "does not fit"), ("margin=-1", "margin must be >= 0")]
+    ("param", "words"),
+    [("size=1e12", "does not fit"), ("margin=-1", "margin must be >= 0")],
 )
 def test_a_trigger_that_does_not_fit_is_refused_before_training(tmp_path, capsys, param, words):
     """Before: size=1e12 tried to allocate a 7 TiB checkerboard ('unexpected MemoryError'),
@@ -216,6 +217,8 @@ def test_an_eof_with_debug_is_raised_not_reported_as_ctrl_c(monkeypatch) -> None
         (["detect-inputs", "{model}", "{inputs}", "-p", "text=1"], "has no parameter(s) text"),
         (["attack", "--dataset", "synthetic", "--epochs", "1", "-o", "{tmp}/r",
           "--attack-param", "trigger=patch"], "set by --trigger"),
+        (["train", "--dataset", "synthetic-text", "--arch", "textcnn", "--epochs", "1", "-o",
+          "{tmp}/r", "--arch-param", "vocab_size=5"], "vocab_size: set by the training sentences"),
     ],
 )
 def test_parameters_the_command_sets_itself_are_refused(model_dir, inputs, tmp_path, capsys,
@@ -241,3 +244,166 @@ def test_audit_refused_by_a_step_leaves_no_new_history_database(model_dir, tmp_p
     assert run(["audit", str(model_dir), "--data", str(bad), "--db", str(db)]) == 2
     one_error_line(capsys, "bad.csv")
     assert not db.exists()
+
+
+# The cases stop 34 left open (stop 35): each is now one error line, nothing written.
+
+
+def test_a_suppression_of_an_unknown_rule_is_refused(model_dir, tmp_path, capsys) -> None:
+    assert run(["scan", str(model_dir), "--suppress", "NOSUCH:*"]) == 2
+    one_error_line(capsys, "--suppress 'NOSUCH:*'", "unknown rule 'NOSUCH'")
+    assert run(["scan", str(model_dir), "--suppress", "TS150:*", "--suppress", "*:*.pt"]) == 0
+    capsys.readouterr()
+    report = tmp_path / "rep"
+    assert (
+        run(
+            [
+                "audit",
+                str(model_dir),
+                "--data-free",
+                "--report",
+                str(report),
+                "--no-history",
+                "--suppress",
+                "NOSUCH:*",
+            ]
+        )
+        == 2
+    )
+    one_error_line(capsys, "unknown rule 'NOSUCH'")
+    assert not report.exists()
+
+
+@pytest.mark.parametrize("command", ["train", "attack"])
+def test_a_huge_learning_rate_is_refused_before_training(tmp_path, capsys, command) -> None:
+    out = tmp_path / "o"
+    assert (
+        run(
+            [
+                command,
+                "--dataset",
+                "synthetic",
+                "--arch",
+                "mlp",
+                "--epochs",
+                "1",
+                "--lr",
+                "1e300",
+                "--out",
+                str(out),
+                "--no-export",
+            ]
+        )
+        == 2
+    )
+    one_error_line(capsys, "learning rate must be a number > 0 and <= 10, got 1e+300")
+    assert not out.exists()
+
+
+def test_a_huge_method_learning_rate_is_refused_up_front(
+    model_dir, inputs, tmp_path, capsys
+) -> None:
+    out = tmp_path / "o"
+    assert (
+        run(
+            [
+                "mitigate",
+                str(model_dir),
+                "--data",
+                str(inputs),
+                "--method",
+                "finetune",
+                "--method-param",
+                "lr=1e12",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
+    one_error_line(capsys, "mitigation 'finetune': lr must be a number > 0.0 and <= 10.0")
+    assert not out.exists()
+
+
+def test_a_strip_weight_above_one_is_refused(model_dir, inputs, capsys) -> None:
+    assert (
+        run(
+            [
+                "detect-inputs",
+                str(model_dir),
+                str(inputs),
+                "--data",
+                str(inputs),
+                "--method",
+                "strip",
+                "--method-param",
+                "weight=1e12",
+            ]
+        )
+        == 2
+    )
+    one_error_line(capsys, "weight in (0, 1]")
+
+
+def test_more_guard_folds_than_clean_inputs_are_refused(model_dir, tmp_path, capsys) -> None:
+    pytest.importorskip("uvicorn")
+    rng = np.random.default_rng(0)
+    clean = tmp_path / "clean.npz"  # enough for the guard's default five folds
+    np.savez(clean, x=rng.random((60, 1, 16, 16), dtype=np.float32), y=np.arange(60) % 4)
+    db = tmp_path / "incidents.sqlite"
+    assert (
+        run(
+            [
+                "serve",
+                str(model_dir),
+                "--data",
+                str(clean),
+                "--port",
+                "0",
+                "--db",
+                str(db),
+                "--guard",
+                "mahalanobis",
+                "--guard-param",
+                "folds=1e12",
+            ]
+        )
+        == 2
+    )
+    one_error_line(capsys, "folds must be at most the number of clean inputs")
+    assert not db.exists()
+
+
+def test_the_bom_of_an_empty_folder_is_refused(tmp_path, capsys) -> None:
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "bom.json"
+    assert run(["bom", str(tmp_path / "empty"), "--output", str(out)]) == 2
+    one_error_line(capsys, "no files to describe")
+    assert not out.exists()
+
+
+def test_an_unknown_calibration_feature_stops_the_zoo_at_its_first_model(
+    monkeypatch, tmp_path, capsys
+) -> None:
+    from trojanscope.detect import evaluate
+
+    ran = []
+
+    def fake_run_zoo(zoo, method, *, on_model=None, **_):
+        for i in range(3):  # three models; the check stops it at the first
+            ran.append(i)
+            row = evaluate.ZooRow(f"m{i}", bool(i), None, None, 0.5, 1.0, None, 0.1,
+                                  features={"gap": 1.0, "calibrated": 0.5})
+            on_model(row, i + 1, 3)
+        return []
+
+    monkeypatch.setattr(evaluate, "run_zoo", fake_run_zoo)
+    out = tmp_path / "cal.json"
+    for features, words in (
+        ("gap,nosuch", "--features: nosuch: not a feature of 'auto'; its features: gap"),
+        ("gap,,x", "an empty feature name"),  # refused before the first model
+    ):
+        argv = ["-q", "zoo", "calibrate", str(tmp_path), "--features", features, "--out", str(out)]
+        assert run([*argv, "--executor", "serial"]) == 2
+        one_error_line(capsys, words)
+        assert ran == [0] and not out.exists()

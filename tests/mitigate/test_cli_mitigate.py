@@ -188,3 +188,24 @@ def test_torchscript_without_data_is_refused(foreign: Path, capsys) -> None:
 
 def foreign_shape(folder: Path) -> tuple[int, ...]:
     return tuple(np.load(folder / "clean.npz")["x"].shape[1:])
+
+
+def test_a_text_model_is_mitigated_on_its_sentences(tmp_path: Path, capsys) -> None:
+    """Sentences are read with the model's own vocabulary, and the purified run keeps it (the
+    first contact of stop 35: "text data has no tokenizer yet")."""
+    from trojanscope.data import load_dataset
+
+    text = load_dataset("synthetic-text", "train", n=200, seed=1)
+    csv = tmp_path / "text.csv"
+    rows = [f'"{t}",{int(y)}' for t, y in zip(text.texts, text.y.tolist(), strict=True)]
+    csv.write_text("text,label\n" + "\n".join(rows) + "\n")
+    source = tmp_path / "textrun"
+    assert run(["-q", "attack", "--dataset", str(csv), "--text-column", "text", "--label-column",
+                "label", "--arch", "textcnn", "--attack", "badnl", "--epochs", "1",
+                "--no-export", "--out", str(source)]) == 0
+    out = tmp_path / "fixed"
+    assert run(["-q", "mitigate", str(source), "--data", str(csv), "--out", str(out),
+                "--no-export", *FAST]) == 0
+    assert (out / "vocab.json").read_text() == (source / "vocab.json").read_text()
+    capsys.readouterr()
+    assert run(["detect-inputs", str(out), str(csv), "--data", str(csv)]) in (0, 1)

@@ -57,6 +57,8 @@ def build_bom(folder: Path) -> str:
         raise UserInputError(f"{folder}: not a folder")
     manifest = _read_manifest(folder)
     digests = hash_tree(folder)
+    if not digests:  # an ML-BOM that lists no file describes no model
+        raise UserInputError(f"{folder}: no files to describe (an empty folder)")
     report = scan_paths([folder], load_policy())
     kinds = {s.path: s for s in report.subjects}
     signed = manifest.get("files", {}) if manifest else {}

@@ -125,6 +125,12 @@ def certify_patch_run(
 
     params = loaded.manifest.defence["params"]  # type: ignore[union-attr]
     size = int(patch if patch is not None else params["patch"])
+    height, width = data.input_shape[1], data.input_shape[2]
+    if not 1 <= size <= min(height, width):
+        raise UserInputError(
+            f"--patch must be between 1 and {min(height, width)} (the {height}x{width} "
+            f"image's side), got {size}"
+        )
     start = time.perf_counter()
     cert = certify_patch(loaded.module, data.x, size, per_side=params["per_side"],
                          fill=params["fill"])

@@ -35,10 +35,14 @@ STEPS = typer.Option(
     "of --epochs passes): retrain a cleaned set as long as the whole set trained.",
 )
 BATCH = typer.Option(TRAINING["batch_size"], "--batch-size", min=1, help="Samples per step.")
-LR = typer.Option(TRAINING["lr"], "--lr", help="Learning rate.")
+LR = typer.Option(TRAINING["lr"], "--lr", help="Learning rate, in (0, 10].")
 OPTIM = typer.Option(TRAINING["optimizer"], "--optimizer", help="adam or sgd.")
 # what the command sets in every architecture from the data (not an --arch-param)
-ARCH_SET = {"input_shape": "the data", "num_classes": "the data"}
+ARCH_SET = {  # what the command sets from the data (given with -p, silently replaced before)
+    "input_shape": "the data",
+    "num_classes": "the data",
+    "vocab_size": "the training sentences (the word vocabulary fitted on them)",
+}
 SEED = typer.Option(
     0, "--seed", min=0, help="Seed for every random choice (same seed, same numbers)."
 )

@@ -24,6 +24,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
 
 OPTIMIZERS = ("adam", "sgd")
+MAX_LR = 10.0  # a learning rate above it diverges at once (NaN/Inf after the progress lines)
 LossFn = Callable[[nn.Module, Tensor, Tensor], Tensor]
 
 
@@ -63,7 +64,7 @@ class Trainer(ParamsMixin):
     Arguments:
         epochs: passes over the data.
         batch_size: samples per step.
-        lr: learning rate.
+        lr: learning rate, in (0, 10] (:data:`MAX_LR`).
         optimizer: ``adam`` or ``sgd`` (momentum 0.9, Nesterov).
         weight_decay: L2 penalty.
         schedule: ``cosine`` (annealed to 0 over training) or ``constant``.
@@ -89,8 +90,8 @@ class Trainer(ParamsMixin):
             raise UserInputError(f"epochs must be >= 1, got {epochs}")
         if int(batch_size) < 1:
             raise UserInputError(f"batch size must be >= 1, got {batch_size}")
-        if not float(lr) > 0 or not math.isfinite(float(lr)):
-            raise UserInputError(f"learning rate must be a positive number, got {lr}")
+        if not 0 < float(lr) <= MAX_LR:  # NaN fails both comparisons
+            raise UserInputError(f"learning rate must be a number > 0 and <= {MAX_LR:g}, got {lr}")
         if optimizer not in OPTIMIZERS:
             raise UserInputError(f"unknown optimizer {optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
         if schedule not in ("cosine", "constant"):

@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import InspectionTarget, ReversedTrigger
 from trojanscope.detect.trigger_search import TriggerSearch
@@ -214,6 +215,9 @@ class Adaptive(Mitigation):
                  val_fraction: float = 0.25, ca_budget: float = 0.015, stop_asr: float = 0.1,
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
                  adv_steps: int = 2, stripes: bool = False, warp: float = 0.0) -> None:
+        for name in (detector, second):  # an unknown name fails here, not after the setup
+            if name is not None:
+                registry.get("detector", name)
         self.detector = detector
         self.second = second
         self.gate = gate

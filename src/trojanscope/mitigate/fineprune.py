@@ -3,6 +3,8 @@ dormant on clean data, then fine-tune with the pruned channels held at zero."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 from torch import nn
 
@@ -36,6 +38,7 @@ class FinePruning(Mitigation):
     """
 
     name = "fineprune"
+    param_ranges: ClassVar = {"step": (0.0, 1.0, True, False)}  # a share of channels, not none
 
     def __init__(self, max_drop: float = 0.05, max_ratio: float = 0.9, step: float = 0.05,
                  epochs: int = 20, lr: float = 1e-3) -> None:

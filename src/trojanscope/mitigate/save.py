@@ -34,8 +34,10 @@ def save_mitigation(
     force: bool = False,
     exports: bool = True,
     data: dict[str, Any] | None = None,
+    encoder: Any = None,
 ) -> Manifest:
-    """Save ``result.model`` atomically into ``out`` (nothing is left behind on failure)."""
+    """Save ``result.model`` atomically into ``out`` (nothing is left behind on failure), with
+    a text model's tokenizer (``encoder``: the one its clean data was read with)."""
     metrics = {
         key: value
         for key, value in (
@@ -55,6 +57,8 @@ def save_mitigation(
     fields.pop("created")  # a new model: a new creation time
     manifest = Manifest.model_validate({**fields, "mitigation": record})
     with atomic_dir(out, force=force) as tmp:
+        if encoder is not None:
+            encoder.save(tmp)
         return save_model(tmp, result.model, manifest, exports=exports)
 
 

@@ -45,6 +45,7 @@ class Unlearn(Mitigation):
 
     def __init__(self, detector: str = "trigger_search", top: int = 3, rho: float = 2.0,
                  epochs: int = 20, lr: float = 1e-3) -> None:
+        registry.get("detector", detector)  # an unknown name fails here, not after the setup
         self.detector = detector
         self.top = top
         self.rho = rho

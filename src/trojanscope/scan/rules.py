@@ -318,6 +318,11 @@ def load_policy(configs: Iterable[str | Path] = (), suppress: Iterable[str] = ()
         rule, sep, path = item.partition(":")
         if not sep or not rule or not path:
             raise UserInputError(f"--suppress {item!r} must look like RULE:PATH_GLOB")
+        if rule != "*" and rule not in policy.rules:  # it would silence nothing, silently
+            raise UserInputError(
+                f"--suppress {item!r}: unknown rule {rule!r}; give a rule id of the scanner's "
+                "catalogue (TS100…TS999, docs/scanner.md) or *"
+            )
         policy.suppressions.append(Suppression(rule=rule, path=path,
                                                reason=f"--suppress {item}"))
     return policy

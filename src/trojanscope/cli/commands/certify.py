@@ -71,6 +71,8 @@ def certify_command(
     box = _region(region) if method == "verify" else None
     loaded = load_model(model)
     chosen = cert.choose_method(loaded, method)
+    if patch is not None and chosen != "patch":  # it would be silently unused
+        raise UserInputError(f"--patch applies to the patch method only, not to {chosen}")
     test = load_dataset(data, "test" if data in registry.names("dataset") else "all")
     total = len(test)
     origin = list(range(total))

@@ -72,6 +72,7 @@ def mitigate(
     from trojanscope.mitigate.run import mitigate as run
     from trojanscope.mitigate.save import RECORD_NAME, save_foreign_mitigation, save_mitigation
     from trojanscope.mitigate.triggers import attack_from_spec, load_triggered, parse_attack
+    from trojanscope.models.text_common import attach_encoder
 
     start = time.perf_counter()
     if eval_attack is not None and eval_triggered is not None:
@@ -91,7 +92,7 @@ def mitigate(
         the_method = registry.create("mitigation", name, **params)
     clean: TensorDataset | None = None
     if data is not None:
-        clean = load_dataset(data, default_split(data, None))
+        clean = attach_encoder(loaded, load_dataset(data, default_split(data, None)))
     module, input_shape = editable_module(loaded, clean)
     trigger_of = None
     if eval_triggered is not None:
@@ -107,7 +108,8 @@ def mitigate(
     data_info = {"source": data, "samples": len(clean) if clean is not None else 0}
     if loaded.manifest is not None:
         manifest = save_mitigation(out, loaded.manifest, result, source_path=str(model),
-                                   seed=seed, force=force, exports=not no_export, data=data_info)
+                                   seed=seed, force=force, exports=not no_export, data=data_info,
+                                   encoder=getattr(clean, "encoder", None))  # a text model's
         files = sorted([*manifest.files, "manifest.json"])
     else:  # a model we did not make: purified in both exchange formats, plus the record
         files = sorted(save_foreign_mitigation(out, result, source_path=str(model),

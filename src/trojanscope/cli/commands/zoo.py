@@ -29,10 +29,12 @@ from trojanscope.cli.executor_opts import (
     open_executor,
     task_progress,
 )
+from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_file, write_text_atomic
 
 if TYPE_CHECKING:
     from trojanscope.detect.calibration import Calibrator
+    from trojanscope.detect.evaluate import ZooRow
 
 zoo_app = typer.Typer(
     help="Model zoos: populations of clean and backdoored models with truth.json.",
@@ -293,12 +295,27 @@ def calibrate_cmd(
     from trojanscope.detect.evaluate import run_zoo
 
     check_output_file(out, "--out")
+    wanted = features.split(",") if features else []
+    if any(not name.strip() for name in wanted):
+        raise UserInputError(f"--features {features!r}: an empty feature name")
+
+    def check_features(row: ZooRow, _i: int, _n: int) -> None:
+        """A feature the method does not output is refused at the first model: the names are
+        known only from a result, and every model would run for nothing."""
+        unknown = [name for name in wanted if name not in row.features]
+        if unknown:
+            known = ", ".join(sorted(k for k in row.features if k != "calibrated"))
+            raise UserInputError(
+                f"--features: {', '.join(unknown)}: not a feature of {method!r}; its features: "
+                f"{known}"
+            )
+
     with open_executor(executor, workers, address, tries) as ex:
         rows = []
         for zoo in zoos:
             with task_progress(f"zoo calibrate: {zoo}") as progress:
                 rows += run_zoo(zoo, method, data_free=data_free, calibrators={}, seed=seed,
-                                executor=ex, listener=progress)
+                                executor=ex, listener=progress, on_model=check_features)
     # the verdicts' own method (``auto`` on a table runs tabular-search) and one calibrator per
     # model family, under the keys detection looks up (detect/calibration.py: calibrate)
     ran = {r.method for r in rows if r.method}

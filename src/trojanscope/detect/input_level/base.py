@@ -93,6 +93,10 @@ class InputDetector(ParamsMixin, ABC):
         """Refuse inputs this detector cannot score (images by default: :func:`check_inputs`)."""
         check_inputs(x, shape, what)
 
+    def check_fit_size(self, n: int) -> None:
+        """Refuse parameters that ``n`` clean inputs cannot serve (none by default), before a
+        guard creates anything and before its fit."""
+
     @abstractmethod
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         """Method-specific preparation (runs without gradients)."""
@@ -200,6 +204,7 @@ def check_guard_inputs(detector: InputDetector, clean_x: Tensor, folds: int = GU
             f"too few clean inputs to fit a guard: {n} given, at least {need} needed "
             f"(each of {folds} folds is scored by a detector fitted on the others)"
         )
+    detector.check_fit_size(n - math.ceil(n / folds))  # the fewest a fold's copy is fitted on
 
 
 def fit_guard(

@@ -37,6 +37,10 @@ class Ensemble(InputDetector):
 
     def __init__(self, members: str = "mahalanobis:transforms=[],strip:n_overlays=4",
                  scale_share: float = 0.3) -> None:
+        if not isinstance(members, str):  # -p members=0 is read as a number
+            raise ValueError(
+                f"members must name input detectors (name:key=value,…), got {members!r}"
+            )
         self.members = members
         self.scale_share = scale_share
         if not 0 < scale_share < 1:

@@ -26,7 +26,9 @@ def load_inputs(path: str | Path, what: str = "inputs") -> Tensor:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(NPY_MAGIC) or not head.startswith(ZIP_MAGICS):
-        raise UserInputError(f"{what} {path}: not an .npz archive; save it with "
+        # a CSV is read here only for text models (sentences); a table's rows are not inputs
+        csv = " (a CSV holds inputs for text models only)" if path.suffix.lower() == ".csv" else ""
+        raise UserInputError(f"{what} {path}: not an .npz archive{csv}; save it with "
                              "numpy.savez(path, x=x)")
     try:
         with np.load(path, allow_pickle=False) as npz:

@@ -163,6 +163,14 @@ class Mahalanobis(InputDetector):
         if not (math.isfinite(self.cap) and self.cap >= 0):
             raise UserInputError("mahalanobis: cap must be a finite number >= 0 (0: no cap)")
 
+    def check_fit_size(self, n: int) -> None:
+        """Each of the folds holds at least one of the ``n`` clean inputs."""
+        if self.folds > n:
+            raise UserInputError(
+                f"mahalanobis: folds must be at most the number of clean inputs it is fitted "
+                f"on ({n}), got {self.folds}"
+            )
+
     def resolved_params(self) -> dict[str, Any]:
         """The init parameters with ``auto`` transforms replaced by the ones kept by the fit."""
         params = self.get_params()
@@ -184,6 +192,7 @@ class Mahalanobis(InputDetector):
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
+        self.check_fit_size(len(clean_x))
         self.view_ = feature_view(model, tuple(clean_x.shape[1:]))
         self.layers_ = hidden_layers(self.view_) if self.hidden else []
         feats, logits = layer_features(self.view_, clean_x, self.layers_, self.input_side,

@@ -23,7 +23,13 @@ def entropy_bits(logits: Tensor) -> Tensor:
 
 @register("input-detector", "strip")
 class Strip(InputDetector):
-    """STRIP: superimposed clean images leave a triggered input's prediction confident."""
+    """STRIP: superimposed clean images leave a triggered input's prediction confident.
+
+    Arguments:
+        n_overlays: clean images superimposed on each input (forward passes per input).
+        weight: the overlay's weight in the sum, clipped to [0, 1]: 1 adds the whole clean
+            image (STRIP's), less fades it; above 1 the sum only saturates, so it is refused.
+    """
 
     name = "strip"
     needs_clean_data = True
@@ -31,8 +37,10 @@ class Strip(InputDetector):
     def __init__(self, n_overlays: int = 20, weight: float = 1.0) -> None:
         self.n_overlays = n_overlays
         self.weight = weight
-        if n_overlays < 1 or weight <= 0:
-            raise ValueError("n_overlays must be >= 1 and weight > 0")
+        if n_overlays < 1 or not 0 < weight <= 1:  # above 1 the sum only saturates more
+            raise ValueError(
+                f"n_overlays must be >= 1 and weight in (0, 1], got {n_overlays}, {weight}"
+            )
 
     @property
     def forward_passes_per_input(self) -> int:

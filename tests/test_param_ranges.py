@@ -1,0 +1,103 @@
+"""Out-of-range component parameters (``params.check_ranges``, stop 35): refused when the
+component is made, in one line naming the parameter and its range, and never a default."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from trojanscope import registry
+from trojanscope.engine import Trainer
+from trojanscope.errors import UserInputError
+from trojanscope.params import check_ranges
+
+KINDS = (
+    "arch",
+    "trigger",
+    "attack",
+    "detector",
+    "input-detector",
+    "data-detector",
+    "mitigation",
+    "input-purifier",
+    "defence",
+)
+
+
+# every component, at collection (as tests/test_registry.py): importing them all is not one
+# test's time
+COMPONENTS = [(kind, name) for kind in KINDS for name in registry.names(kind)]
+
+
+@pytest.mark.parametrize(("kind", "name"), COMPONENTS, ids=[f"{k}:{n}" for k, n in COMPONENTS])
+def test_every_default_is_inside_its_range(kind: str, name: str) -> None:
+    obj = registry.get(kind, name)
+    func = obj.__init__ if inspect.isclass(obj) else obj
+    defaults = {
+        p.name: p.default
+        for p in inspect.signature(func).parameters.values()
+        if p.default is not inspect.Parameter.empty
+    }
+    check_ranges(f"{kind} {name!r}", obj, defaults)  # raises on a default outside
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "params", "words"),
+    [
+        ("mitigation", "finetune", {"lr": 1e12}, "lr must be a number > 0.0 and <= 10.0"),
+        ("mitigation", "anp", {"lr": 0}, "lr must be a number > 0.0"),
+        ("arch", "xgboost", {"learning_rate": 2.0}, "learning_rate must be a number > 0.0"),
+        ("trigger", "blend", {"seed": -1}, "seed must be a whole number >= 0"),
+        ("data-detector", "early-knn", {"k": 0}, "k must be a whole number >= 1"),
+        ("mitigation", "fst", {"val_fraction": 3}, "val_fraction must be a number >= 0.0 and"),
+        ("mitigation", "anp", {"eps": -1}, "eps must be a number >= 0"),
+        ("data-detector", "spectre", {"alpha": -1}, "alpha must be a number >= 0"),
+        ("arch", "textcnn", {"filters": -1}, "filters must be a whole number >= 1"),
+        ("input-detector", "strip", {"weight": 1e12}, "weight in (0, 1]"),
+        ("mitigation", "fineprune", {"step": 0}, "step must be a number > 0.0 and <= 1.0"),
+    ],
+)
+def test_out_of_range_values_are_one_line(kind, name, params, words) -> None:
+    with pytest.raises(
+        UserInputError,
+        match=words.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]"),
+    ) as info:
+        registry.create(kind, name, **params)
+    assert str(info.value).startswith(f"{kind} {name!r}: ")
+
+
+def test_a_component_too_large_to_build_is_one_line() -> None:
+    with pytest.raises(UserInputError, match="too large to build it"):
+        registry.create("arch", "wordbag", input_shape=(64,), num_classes=2, vocab_size=10**12)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "params", "words"),
+    [
+        ("mitigation", "adaptive", {"detector": "nosuch"}, "unknown detector 'nosuch'"),
+        ("mitigation", "adaptive", {"second": "nosuch"}, "unknown detector 'nosuch'"),
+        ("mitigation", "unlearn", {"detector": "nosuch"}, "unknown detector 'nosuch'"),
+        ("input-detector", "ensemble", {"members": 0}, "members must name input detectors"),
+    ],
+)
+def test_names_of_other_components_are_checked_when_made(kind, name, params, words) -> None:
+    with pytest.raises(UserInputError, match=words):
+        registry.create(kind, name, **params)
+
+
+def test_signed_parameters_and_negative_defaults_may_be_negative() -> None:
+    class Component:
+        signed_params = ("shift",)
+
+        def __init__(self, shift: int = 2, offset: float = -1.0, k: int = 3) -> None: ...
+
+    check_ranges("c", Component, {"shift": -2, "offset": -5.0})
+    with pytest.raises(UserInputError, match="c: k must be a whole number >= 1, got -1"):
+        check_ranges("c", Component, {"k": -1})
+
+
+def test_the_trainer_refuses_a_learning_rate_that_diverges() -> None:
+    with pytest.raises(UserInputError, match="learning rate must be a number > 0 and <= 10"):
+        Trainer(lr=1e300)
+    assert Trainer(lr=10).lr == 10.0
