@@ -251,6 +251,13 @@ def _layout_problems(zf: zipfile.ZipFile, fileobj: BinaryIO) -> list[tuple[str, 
     if concat:
         found.append(("<archive>", f"{concat} bytes before the recorded start (torch and "
                       "Python's zipfile would read different members)"))
+    fileobj.seek(end[zipfile._ECD_LOCATION] - 20)  # type: ignore[attr-defined]
+    locator = fileobj.read(20)  # a zip64 locator: torch follows its offset, Python does not
+    if len(locator) == 20 and locator[:4] == b"PK\x06\x07":
+        recorded = struct.unpack("<Q", locator[8:16])[0]
+        if recorded != end[zipfile._ECD_LOCATION] - 20 - 56:  # type: ignore[attr-defined]
+            found.append(("<archive>", "the zip64 locator points at another end record than "
+                          "the one before it (torch and Python would read different members)"))
     seen: dict[str, str] = {}
     for info in zf.infolist():
         key = info.filename.lower()
