@@ -4,8 +4,11 @@
 ``bench_detect_inputs.py`` (``mahalanobis`` and ``mahalanobis:isolated=true``), keeps each
 population's prefix, in the committed order, whose scoring had finished by the committed clock
 time (the file's modification time), and prints the figures and the rule's five conditions.
+Without ``--cutoff`` every file in the folder counts (the committed copy of the population,
+``benchmarks/data/detect_inputs/stop35``, whose files' times are the checkout's).
 
     PYTHONPATH=src python benchmarks/isolated_rule_stop35.py OUT_DIR --cutoff 2026-12-01T21:45:00Z
+    PYTHONPATH=src python benchmarks/isolated_rule_stop35.py benchmarks/data/detect_inputs/stop35
 """
 
 from __future__ import annotations
@@ -32,14 +35,15 @@ def at_goal(row: dict) -> bool:
     return row["roc_auc"] >= GOAL_AUC and row["tpr_at_fpr"] >= GOAL_TPR
 
 
-def prefix(paths: list[Path | None], cutoff: float) -> list[Path]:
+def prefix(paths: list[Path | None], cutoff: float | None) -> list[Path]:
     """The leading paths whose file exists, holds both methods and was written by ``cutoff``;
-    ``None`` marks a model left out of the population (its backdoor did not take)."""
+    ``None`` marks a model left out of the population (its backdoor did not take). Without a
+    cutoff: every path whose file exists."""
     out = []
     for p in paths:
-        if p is None:
+        if p is None or (cutoff is None and not p.is_file()):
             continue
-        if not p.is_file() or p.stat().st_mtime > cutoff:
+        if not p.is_file() or (cutoff is not None and p.stat().st_mtime > cutoff):
             break
         rows = json.loads(p.read_text())
         rows = rows["rows"] if isinstance(rows, dict) else rows
@@ -127,9 +131,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path, help="folder of the per-model JSON outputs")
     ap.add_argument("--zoos", type=Path, default=Path("/tmp/h14s35/zoo"))
-    ap.add_argument("--cutoff", required=True, help="ISO time, e.g. 2026-12-01T21:45:00Z")
+    ap.add_argument("--cutoff", default=None, help="ISO time, e.g. 2026-12-01T21:45:00Z")
     args = ap.parse_args()
-    cutoff = datetime.fromisoformat(args.cutoff.replace("Z", "+00:00")).timestamp()
+    cutoff = None if args.cutoff is None else datetime.fromisoformat(
+        args.cutoff.replace("Z", "+00:00")).timestamp()
     fp = prefix(foreign_paths(args.out, args.zoos), cutoff)
     op = prefix([args.out / f"detect_inputs_isolated_stop35_{f}-s{s}.json" for f, s in OWN],
                 cutoff)
