@@ -1,6 +1,6 @@
-"""The isolated-bright-pixel column (``mahalanobis`` ``isolated``, stop 34b; opt-in): a crossed
-patch of one-pixel diagonals or scattered sparse pixels leaves bright pixels with no bright
-4-neighbour, which a digit's strokes rarely do; read from the input alone."""
+"""The isolated-bright-pixel column (``mahalanobis`` ``isolated``, stop 34b; the default since
+stop 35): a crossed patch of one-pixel diagonals or scattered sparse pixels leaves bright
+pixels with no bright 4-neighbour, which a digit's strokes rarely do; read from the input alone."""
 
 from __future__ import annotations
 
