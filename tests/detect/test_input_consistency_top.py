@@ -15,7 +15,8 @@ from trojanscope.params import parse_assignments
 
 def fitted(model, x, **params):
     det = registry.create("input-detector", "mahalanobis",
-                          transforms=("median", "blur", "binarise"), edges=False, **params)
+                          transforms=("median", "blur", "binarise"), edges=False,
+                          isolated=False, **params)
     det.fit(model, x, generator=torch.Generator().manual_seed(0))
     return det
 

@@ -1,6 +1,6 @@
-"""The isolated-bright-pixel column (``mahalanobis`` ``isolated``, stop 34b; opt-in): a crossed
-patch of one-pixel diagonals or scattered sparse pixels leaves bright pixels with no bright
-4-neighbour, which a digit's strokes rarely do; read from the input alone."""
+"""The isolated-bright-pixel column (``mahalanobis`` ``isolated``, stop 34b; the default since
+stop 35): a crossed patch of one-pixel diagonals or scattered sparse pixels leaves bright
+pixels with no bright 4-neighbour, which a digit's strokes rarely do; read from the input alone."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from test_input_edges import Pixels, _digits
 
 from trojanscope import registry
 from trojanscope.cli.main import run
+from trojanscope.detect.input_level import auto
 from trojanscope.detect.input_level.edges import data_span
 from trojanscope.detect.input_level.isolated import data_floor, isolated_share
 from trojanscope.errors import UserInputError
@@ -46,10 +47,12 @@ def test_lone_pixels_and_diagonals_are_isolated_strokes_are_not() -> None:
     assert float(raised.float().mean()) > 0.95
 
 
-def test_isolated_is_off_by_default_and_adds_one_column_and_no_pass() -> None:
+def test_isolated_is_on_by_default_and_adds_one_column_and_no_pass() -> None:
+    """Stop 35: stop 34b's rule was met on fresh seeds, so the column is the default."""
     x, model = _digits(), Pixels()
-    assert registry.create("input-detector", "mahalanobis").isolated is False
-    plain = registry.create("input-detector", "mahalanobis", transforms=[])
+    assert registry.create("input-detector", "mahalanobis").isolated is True
+    assert auto.create("auto").isolated is True  # detect-inputs' default method
+    plain = registry.create("input-detector", "mahalanobis", transforms=[], isolated=False)
     lone = registry.create("input-detector", "mahalanobis", transforms=[], isolated=True)
     for det in (plain, lone):
         det.fit(model, x, generator=torch.Generator().manual_seed(0))

@@ -248,6 +248,13 @@ def test_auto_guard_serves_the_one_pass_detector() -> None:
     without = guard_params(ServeOptions(guard="auto", guard_params={"edges": False}))
     assert auto.create("auto", **without).edges is False
     assert auto.create("auto", **without).forward_passes_per_input == 1
+    # the isolated column, detect-inputs' default since stop 35, stays off in the served guard
+    # (its served-guard rule is separate) unless --guard-param isolated=true asks for it
+    assert auto.create("auto", **params).isolated is False
+    assert auto.create("mahalanobis", **guard_params(ServeOptions(guard="mahalanobis"))).isolated \
+        is False
+    lone = guard_params(ServeOptions(guard="auto", guard_params={"isolated": True}))
+    assert auto.create("auto", **lone).isolated is True
     asked = guard_params(ServeOptions(guard="auto", guard_params={"transforms": "auto"}))
     assert auto.create("auto", **asked).forward_passes_per_input == 5
     assert guard_params(ServeOptions(guard="strip", guard_params={"n_overlays": 5})) == {

@@ -192,11 +192,16 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
     That one-pass guard keeps the detector's edge column (``edges=true``: read from the input,
     no pass, so the fused ONNX Runtime pass serves it too; decided for the served guard on fresh
     seeds 49-51, docs/benchmarks.md, "issue 14, stop 34"); ``--guard-param edges=false`` serves
-    the guard without it, as before. ``--guard-param isolated=true`` adds the opt-in
-    isolated-bright-pixel column (also read from the input; "issue 14, stop 34b")."""
+    the guard without it, as before. The isolated-bright-pixel column, ``detect-inputs``'
+    default since stop 35, stays off in the served guard (its served-guard rule is not decided);
+    ``--guard-param isolated=true`` adds it (also read from the input; "issue 14, stop 34b")."""
+    from trojanscope.detect.input_level.auto import resolve
+
     params = dict(options.guard_params)
     if options.guard == "auto" and "transforms" not in params:
         params["transforms"] = []
+    if resolve(options.guard) == "mahalanobis" and "isolated" not in params:
+        params["isolated"] = False
     return params
 
 

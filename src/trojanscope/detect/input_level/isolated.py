@@ -1,10 +1,10 @@
-"""The isolated-bright-pixel column (issue 14, stop 34b; opt-in): the share of an image's bright
-pixels (over half the clean data's range above its minimum) none of whose four neighbours is
-bright. A crossed patch drawn in one-pixel diagonals, or a trigger of scattered single pixels,
-is 4-isolated; a digit's stroke (2-3 pixels wide) rarely is. Measured on the seven foreign
-models the default misses (docs/benchmarks.md, "Why the seven short foreign models are missed",
-``benchmarks/detect_inputs_short_foreign.py``): alone ROC-AUC 0.97-1.00. It reads the input
-alone: no forward pass.
+"""The isolated-bright-pixel column (issue 14, stop 34b; the default since stop 35): the share of
+an image's bright pixels (over half the clean data's range above its minimum) none of whose four
+neighbours is bright. A crossed patch drawn in one-pixel diagonals, or a trigger of scattered
+single pixels, is 4-isolated; a digit's stroke (2-3 pixels wide) rarely is. Measured on the
+seven foreign models the default misses (docs/benchmarks.md, "Why the seven short foreign models
+are missed", ``benchmarks/detect_inputs_short_foreign.py``): alone ROC-AUC 0.97-1.00. It reads
+the input alone: no forward pass.
 """
 
 from __future__ import annotations

@@ -44,8 +44,9 @@ digit's steep steps), tail-scaled and capped like the consistency columns. ``"au
 where ``transforms="auto"`` left one of the menu's first ``max_transforms`` entries out (where
 ``jitbin`` joins: the WaNet models, which leave out the blur), so a model keeping them all is
 unchanged; ``True``: on every model; ``False``: none.
-``isolated`` (stop 34b; ``False`` by default, opt-in until a rule decided on fresh models says
-otherwise): one more column after the edge column, also read from the input alone: the share of
+``isolated`` (stop 34b; ``True`` by default since stop 35, where stop 34b's rule was met on
+fresh foreign seeds 31-32 and own seeds 52-54): one more column after the edge column, also
+read from the input alone: the share of
 its bright pixels with no bright 4-neighbour
 (:mod:`~trojanscope.detect.input_level.isolated`: one-pixel diagonals of a crossed patch, scattered
 sparse pixels), tail-scaled and capped like the consistency columns.
@@ -88,7 +89,9 @@ TOP = 0  # only the TOP largest consistency columns of an input count (0: every 
 # the edge-steepness column on every model (stop 33: "auto", where jitbin joins, decided on
 # fresh seeds 43-45; True on 46-48, which also reaches a weak warp that keeps the blur)
 EDGES: bool | str = True
-ISOLATED = False  # the isolated-bright-pixel column: opt-in (stop 34b, not decided on fresh models)
+# the isolated-bright-pixel column on every model (stop 35: stop 34b's rule met on fresh foreign
+# seeds 31-32 and own 52-54); serve's one-pass guard keeps it off unless asked (its own rule)
+ISOLATED = True
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
 
 
