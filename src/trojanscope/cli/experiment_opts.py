@@ -44,7 +44,8 @@ ARCH_SET = {  # what the command sets from the data (given with -p, silently rep
     "vocab_size": "the training sentences (the word vocabulary fitted on them)",
 }
 SEED = typer.Option(
-    0, "--seed", min=0, help="Seed for every random choice (same seed, same numbers)."
+    0, "--seed", min=0, max=2**63 - 1,
+        help="Seed for every random choice (same seed, same numbers)."
 )
 OUT = typer.Option(..., "--out", "-o", help="Output folder (written atomically).")
 FORCE = typer.Option(False, "--force", help="Replace a non-empty --out.")

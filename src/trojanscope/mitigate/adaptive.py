@@ -216,7 +216,7 @@ class Adaptive(Mitigation):
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
                  adv_steps: int = 2, stripes: bool = False, warp: float = 0.0) -> None:
         for name in (detector, second):  # an unknown name fails here, not after the setup
-            if name is not None:
+            if name:  # "" (second) means none
                 registry.get("detector", name)
         self.detector = detector
         self.second = second

@@ -20,6 +20,7 @@ from trojanscope.data.resolve import load_dataset
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.run import attack_triggered, mitigate
 from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.models.text_common import attach_encoder
 from trojanscope.zoo import read_truth, require_models
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def mitigate_entry(zoo: str, name: str, attack: str | None, backdoored: bool,
                    seed: int) -> MitigationRow:
     """One task of :func:`run_mitigation_zoo`: purify one zoo model and measure it."""
     loaded = load_model(Path(zoo) / name)
+    clean = attach_encoder(loaded, clean)  # a text model: its own tokenizer
     spec = loaded.manifest.attack if loaded.manifest is not None else None
     trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
     result = mitigate(

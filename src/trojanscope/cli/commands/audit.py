@@ -85,7 +85,8 @@ def audit_command(
         AuditOptions.inconclusive_at, "--inconclusive-at",
         help="Probability from which it is rated medium (inconclusive)."),
     calibration: Path = typer.Option(None, "--calibration", help="Calibration file."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
+                             help="Seed for every random choice."),
     report: Path = typer.Option(None, "--report", "-r", help="Folder for every report "
                                 "(HTML, JSON, SARIF, Markdown), images and the ML-BOM."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --report folder."),

@@ -40,7 +40,8 @@ def audit_registry_command(
     method: str = typer.Option("auto", "--method", "-m", help="Backdoor detector."),
     method_param: list[str] | None = METHOD_PARAM,
     calibration: Path = typer.Option(None, "--calibration", help="Calibration file."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed of every model's audit."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
+                             help="Seed of every model's audit."),
     report: Path = typer.Option(None, "--report", "-r", help="Folder for each model's reports "
                                 "(REPORT/<model path>/) and index.html / index.json."),
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --report folder."),

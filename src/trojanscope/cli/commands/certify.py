@@ -56,7 +56,8 @@ def certify_command(
         None, "--limit", min=1,
         help="Certify N inputs, evenly spaced through the data (all classes of a sorted file).",
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
+                             help="Seed for every random choice."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --report."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:

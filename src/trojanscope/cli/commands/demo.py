@@ -18,7 +18,8 @@ from trojanscope.cli.common import command, status, stderr_console, stdout_conso
 
 def demo_command(
     out: Path = typer.Option(Path("demo"), "--out", "-o", help="Folder for models and reports."),
-    seed: int = typer.Option(1, "--seed", min=0, help="Seed for every random choice."),
+    seed: int = typer.Option(1, "--seed", min=0, max=2**63 - 1,
+                             help="Seed for every random choice."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
     db: str = typer.Option(None, "--db", help="History database (path or SQLAlchemy URL)."),
     no_history: bool = typer.Option(False, "--no-history", help="Do not record the audits."),

@@ -61,7 +61,8 @@ def detect(
     calibration: Path = typer.Option(
         None, "--calibration", help="Calibration file (default: shipped)."
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
+                             help="Seed for every random choice."),
     out: Path = typer.Option(
         None, "--out", "-o", help="Folder for verdict.json and trigger images."
     ),

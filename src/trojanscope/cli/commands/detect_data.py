@@ -52,7 +52,8 @@ def detect_data(
         False, "--relabel", help="With --write-clean: keep the flagged samples too, each "
         "relabelled by a model trained on the unflagged ones (images and tensors)."
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
+                             help="Seed for every random choice."),
     label_column: str | None = LABEL_COLUMN,
     text_column: str | None = TEXT_COLUMN,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),

@@ -57,7 +57,8 @@ def detect_inputs(
         None, "--triggered", help="Red-team run folder: stamp its trigger on held-out clean inputs "
         "and report ROC-AUC and the true-positive rate at --fpr."
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
+                             help="Seed for every random choice."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     text_column: str | None = TEXT_COLUMN,
 ) -> None:

@@ -57,7 +57,8 @@ def mitigate(
         None, "--eval-triggered", help="Measure ASR on these triggered inputs (.npz with x, y, "
         "target)."
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
+                             help="Seed for every random choice."),
     out: Path = typer.Option(..., "--out", "-o", help="Output run folder (written atomically)."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),

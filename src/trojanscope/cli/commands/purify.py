@@ -46,7 +46,8 @@ def purify_command(
     data: str = typer.Option(None, "--data", help="Clean inputs the learning methods "
                              "(reformer) train on: an .npz with x, a data file/folder or a "
                              "bundled dataset name (its train split)."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed for every random choice."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
+                             help="Seed for every random choice."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Purify INPUTS before MODEL sees them; report the CA and ASR each method leaves."""

@@ -49,7 +49,8 @@ def serve_command(
                                   "take before it is answered 503."),
     db: str = typer.Option(None, "--db", help="Database for incidents (path or SQLAlchemy URL; "
                            "default: the audit history's)."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed for the guard's random choices."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
+                             help="Seed for the guard's random choices."),
 ) -> None:
     """Serve MODEL over HTTP with a guard that flags triggered inputs (POST /v1/predict)."""
     try:

@@ -63,6 +63,7 @@ def make(
         0,
         "--seed",
         min=0,
+        max=2**63 - 1,
         help="Seeds the population (use different seeds for calibration and evaluation zoos).",
     ),
     out: Path = typer.Option(..., "--out", "-o"),
@@ -141,7 +142,7 @@ def evaluate(
     calibration: Path = typer.Option(
         None, "--calibration", help="Calibration file (default: shipped)."
     ),
-    seed: int = typer.Option(0, "--seed", min=0),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1),
     json_out: Path = typer.Option(
         None, "--json", help="Also write per-model rows and scores here."
     ),
@@ -208,7 +209,7 @@ def eval_mitigation(
         0.8, "--holdout", help="Share of the dataset's test split held out for the figures "
         "(0.8 of MNIST's 1,000 leaves 200 samples for the method)."
     ),
-    seed: int = typer.Option(0, "--seed", min=0),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1),
     json_out: Path = typer.Option(None, "--json", help="Also write per-model rows here."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     executor: str = EXECUTOR,
@@ -281,7 +282,7 @@ def calibrate_cmd(
         help="Comma-separated features (default: the shipped calibrator's, else all).",
     ),
     data_free: bool = typer.Option(False, "--data-free"),
-    seed: int = typer.Option(0, "--seed", min=0),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1),
     out: Path = typer.Option(..., "--out", "-o", help="Calibration JSON to write or update."),
     executor: str = EXECUTOR,
     workers: int = WORKERS,
