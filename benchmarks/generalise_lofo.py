@@ -225,7 +225,29 @@ HINGE_MARGIN = 0.02
 # development models' largest 5-draw mean over the outer seeds read plus HINGE_MARGIN; the
 # slope the shipped terms' 60.
 FIXED_HINGES = {"aggfix: ": (f"{GAP}_r5", 60.0, 0.24),
-                "aggpixfix: ": ("pixel_share_gap_r5", 60.0, 0.14)}
+                "aggpixfix: ": ("pixel_share_gap_r5", 60.0, 0.14),
+                # stop 35 (written before seed 23): the empty-pixel gap with a start for models
+                # with a convolution and one for models without (DENSE_STARTS): on 5-draw
+                # averages (aggsplit) or on the single draw the shipped term reads (split1)
+                "aggsplit: ": (f"{GAP}_r5", 60.0, 0.17),
+                "split1: ": (GAP, 60.0, 0.20)}
+# A fixed term's start for models without a convolution (their first weighted layer dense; stop
+# 35): the clean development MLPs' empty-pixel gap is near 0.2 on most draws, a property of the
+# untrained first-layer weights on the empty pixels, not draw noise (stop 34).
+DENSE_STARTS = {"aggsplit: ": 0.24, "split1: ": 0.30}
+DENSE = "first_layer_dense"  # the feature auto records: 1.0 for a model without a convolution
+
+
+def dense_row(row: dict) -> bool:
+    """No convolution among the model's architecture traits (as ``auto`` reads them)."""
+    return "layer:conv" not in row["traits"]
+
+
+def fixed_starts(prefix: str, rows: list[dict]) -> np.ndarray:
+    """Per row, the start of the fixed term ``prefix`` (its dense start where it has one)."""
+    start = FIXED_HINGES[prefix][2]
+    dense = DENSE_STARTS.get(prefix, start)
+    return np.array([dense if dense_row(r) else start for r in rows])
 
 
 def hinge(p: np.ndarray, gap: np.ndarray, slope: float, start: float) -> np.ndarray:
@@ -342,9 +364,10 @@ def predict(train: list[dict], test: list[dict], name: str) -> np.ndarray:
         return np.array([r["probability"] for r in test])
     fixed = next((k for k in FIXED_HINGES if name.startswith(k)), None)
     if fixed is not None:  # stop 34: a raise-only term fixed by a rule, over design base
-        gap, slope, start = FIXED_HINGES[fixed]
+        gap, slope, _ = FIXED_HINGES[fixed]
         gaps = np.array([features(r).get(gap, 0.0) for r in test])
-        return hinge(predict(train, test, name.removeprefix(fixed)), gaps, slope, start)
+        return hinge(predict(train, test, name.removeprefix(fixed)), gaps, slope,
+                     fixed_starts(fixed, test))
     prefix = next((k for k in HINGE_DESIGNS if name.startswith(k)), None)
     if prefix is not None:  # stop 32/33: a raise-only term on a probe's gap, over design base
         base, gap = name.removeprefix(prefix), HINGE_DESIGNS[prefix][0]
@@ -576,14 +599,18 @@ def ship_raise(pool: list[dict], name: str, path: Path) -> None:
     gap = gap.removesuffix("_r5")  # auto records the mean over its draws under the plain name
     cals = load_calibrators(path)
     key = f"auto:{RAISE}{suffix}"
+    names, coef, extra = [gap], [slope], {}
+    if fixed in DENSE_STARTS:  # stop 35: score slope·(gap − start − (dense − start)·dense)
+        names, coef = [gap, DENSE], [slope, -slope * (DENSE_STARTS[fixed] - start)]
+        extra = {"start_dense": DENSE_STARTS[fixed]}
     why = {GAP: "from the clean data's empty pixels one class is reached far more often than "
                 "the next, as a trigger written there would make it",
            "pixel_share_gap": "a few pixels set to the maximum send the clean inputs to one "
                               "class far more often than to the next, as a patch trigger would"}
-    cals[key] = Calibrator(key, [gap], [slope], -slope * start, {
+    cals[key] = Calibrator(key, names, coef, -slope * start, {
         "n_models": len(fit), "zoo": sorted({r["zoo"] for r in fit}), "design": name,
-        "start": start, "slope": slope, "coverage": count_traits(r["traits"] for r in fit),
-        "why": why[gap]})
+        "start": start, **extra, "slope": slope,
+        "coverage": count_traits(r["traits"] for r in fit), "why": why[gap]})
     save_calibrators(cals, path)
     print(f"shipped {key}: slope {slope:g}, start {start:.2f} on {len(fit)} models")
 

@@ -103,7 +103,7 @@ def summary(rows: list[dict], probe: str, r: int = AGG_DRAWS) -> None:
     print("|---|---|---|---|---|")
     for a0, lo, attack, label, first in sorted(bad, key=lambda b: (b[2] or "", b[0] or 0)):
         print(f"| {attack} | {label} | {a0:.3f} | {lo:.3f} | {first:.3f} |")
-    for start in (0.08, 0.09, 0.10, 0.12, 0.15, 0.20, 0.22, 0.24, 0.25):
+    for start in (0.08, 0.09, 0.10, 0.12, 0.15, 0.17, 0.20, 0.22, 0.24, 0.25, 0.30):
         above = sum(b[0] > start for b in bad if b[0] is not None)
         print(
             f"start {start:.2f}: clean models above at any outer seed "
@@ -113,12 +113,18 @@ def summary(rows: list[dict], probe: str, r: int = AGG_DRAWS) -> None:
 
 
 def clean_check(
-    rows: list[dict], starts: dict[str, float], single: dict[str, float], outer: int
+    rows: list[dict],
+    starts: dict[str, float],
+    single: dict[str, float],
+    outer: int,
+    dense: dict[str, float] | None = None,
 ) -> None:
     """The multi-draw clean condition (stop 34): per probe, the clean models whose aggregate
     exceeds the candidate's start at any of the outer seeds ``0 .. outer-1`` (each needs its R
     draws), against those whose single draw exceeds the shipped single-draw start at any seed
-    read."""
+    read. ``dense`` (stop 35): a probe's start for the models without a convolution (their
+    first weighted layer dense), where the candidate gives them one of their own."""
+    dense = dense or {}
     for probe, start in starts.items():
         raised, missing, single_raised = [], [], []
         for row in rows:
@@ -130,12 +136,15 @@ def clean_check(
             if any(s not in agg for s in range(outer)):
                 missing.append(label)
             top = max((agg[s] for s in range(outer) if s in agg), default=0.0)
-            if top > start:
+            own = dense.get(probe, start) if "layer:conv" not in row["traits"] else start
+            if top > own:
                 raised.append(f"{label} ({top:.3f})")
             if probe in single and max(draws.values()) > single[probe]:
                 single_raised.append(f"{label} ({max(draws.values()):.3f})")
         print(
-            f"{probe}: clean models raised by the aggregate (start {start:.2f}) at any of "
+            f"{probe}: clean models raised by the aggregate (start {start:.2f}"
+            + (f", {dense[probe]:.2f} without a convolution" if probe in dense else "")
+            + ") at any of "
             f"outer seeds 0-{outer - 1}: {len(raised)} {raised}; without all "
             f"{outer} outer seeds: {len(missing)} {missing}"
         )
@@ -162,10 +171,23 @@ def main() -> None:
         default="empty=0.20",
         help="PROBE=START,...: the shipped single-draw starts, for comparison",
     )
+    ap.add_argument(
+        "--dense-check",
+        default="",
+        help="PROBE=START,...: --check's start for models without a convolution (stop 35)",
+    )
     ap.add_argument("--outer", type=int, default=5, help="outer seeds the condition reads")
+    ap.add_argument(
+        "--kind",
+        choices=("all", "conv", "dense"),
+        default="all",
+        help="read only the models with a convolution, or only those without (stop 35)",
+    )
     args = ap.parse_args()
     rows = [r for path in args.rows for r in json.loads(path.read_text())]
     read_draws(rows, args.draws, args.log)
+    if args.kind != "all":  # the empty-pixel gap of clean MLPs is their own (stop 34, 35)
+        rows = [r for r in rows if ("layer:conv" in r["traits"]) == (args.kind == "conv")]
     for probe in NAMES:
         summary(rows, probe)
     if args.check:
@@ -174,7 +196,9 @@ def main() -> None:
             return {k: float(v) for k, v in (p.split("=") for p in text.split(",") if p)}
 
         print()
-        clean_check(rows, parse(args.check), parse(args.single), args.outer)
+        clean_check(
+            rows, parse(args.check), parse(args.single), args.outer, parse(args.dense_check)
+        )
     if args.out is not None:
         args.out.write_text(json.dumps(rows) + "\n")
 

@@ -158,3 +158,52 @@ def test_a_fixed_raise_term_ships_as_the_rule_fixed_it(tmp_path: Path, monkeypat
     assert list(term.coef) == [60.0] and term.intercept == pytest.approx(-8.4)
     assert term.fitted_on["start"] == 0.14 and term.fitted_on["n_models"] == 4
     assert term.fitted_on["design"] == "aggpixfix: as shipped + raise"
+
+
+def test_a_split_term_gives_models_without_a_convolution_their_own_start(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``aggsplit:`` (stop 35): the five-draw empty-pixel term starts at 0.17 for a model with
+    a convolution and 0.24 for one without, in the scoring (``predict``) and as shipped
+    (``first_layer_dense`` lowers the score by 60 · 0.07)."""
+    from trojanscope.detect.calibration import load_calibrators, save_calibrators
+
+    lofo = load("generalise_lofo")
+    rows = [
+        {"zoo": "z", "name": f"m{i}", "backdoored": False, "probability": 0.1, "traits": t}
+        for i, t in enumerate([["layer:conv"], ["activation:relu"]])
+    ]
+    for row in rows:  # both between the two starts
+        monkeypatch.setitem(lofo._FEATURES, ("z", row["name"]), {"empty_share_gap_r5": 0.2})
+    monkeypatch.setattr(lofo, "covered", lambda r, recipe=False: True)
+    assert lofo.fixed_starts("aggsplit: ", rows).tolist() == [0.17, 0.24]
+    assert lofo.fixed_starts("aggfix: ", rows).tolist() == [0.24, 0.24]
+    p = lofo.predict(rows, rows, "aggsplit: as shipped")
+    assert p[0] == pytest.approx(lofo.hinge(np.array([0.1]), np.array([0.2]), 60.0, 0.17)[0])
+    assert p[1] == pytest.approx(0.1)  # the model without a convolution is not raised
+    path = tmp_path / "calibration.json"
+    save_calibrators(load_calibrators(), path)
+    lofo.ship_raise(rows, "aggsplit: as shipped", path)
+    term = load_calibrators(path)["auto:raise"]
+    assert term.features == ["empty_share_gap", "first_layer_dense"]
+    assert list(term.coef) == pytest.approx([60.0, -4.2])
+    assert term.intercept == pytest.approx(-10.2)
+    assert term.fitted_on["start_dense"] == 0.24
+    assert term.logit({"empty_share_gap": 0.2, "first_layer_dense": 1.0}) < 0
+    assert term.logit({"empty_share_gap": 0.2, "first_layer_dense": 0.0}) > 0
+
+
+def test_the_clean_check_reads_the_dense_start_for_models_without_a_convolution(capsys) -> None:
+    """``raise_gap_aggregate.clean_check`` with ``dense`` (stop 35): a clean MLP whose
+    five-draw mean lies between the two starts is not counted as raised, a CNN's is."""
+    agg = load("raise_gap_aggregate")
+    draws = {s: 0.2 for s in range(9)}
+    rows = [
+        {"zoo": "z", "name": n, "backdoored": False, "traits": t, "gap_draws": {"empty": draws}}
+        for n, t in (("cnn", ["layer:conv"]), ("mlp", []))
+    ]
+    agg.clean_check(rows, {"empty": 0.17}, {}, 5, {"empty": 0.24})
+    out = capsys.readouterr().out
+    assert "0.24 without a convolution" in out and ": 1 ['z/cnn (0.200)']" in out
+    agg.clean_check(rows, {"empty": 0.17}, {}, 5)
+    assert ": 2 [" in capsys.readouterr().out
