@@ -198,14 +198,14 @@ def test_a_text_model_is_mitigated_on_its_sentences(tmp_path: Path, capsys) -> N
     text = load_dataset("synthetic-text", "train", n=200, seed=1)
     csv = tmp_path / "text.csv"
     rows = [f'"{t}",{int(y)}' for t, y in zip(text.texts, text.y.tolist(), strict=True)]
-    csv.write_text("text,label\n" + "\n".join(rows) + "\n")
+    csv.write_text("sentence,label\n" + "\n".join(rows) + "\n")  # not the default name
     source = tmp_path / "textrun"
-    assert run(["-q", "attack", "--dataset", str(csv), "--text-column", "text", "--label-column",
-                "label", "--arch", "textcnn", "--attack", "badnl", "--epochs", "1",
-                "--no-export", "--out", str(source)]) == 0
+    cols = ["--text-column", "sentence", "--label-column", "label"]
+    assert run(["-q", "attack", "--dataset", str(csv), *cols, "--arch", "textcnn", "--attack",
+                "badnl", "--epochs", "1", "--no-export", "--out", str(source)]) == 0
     out = tmp_path / "fixed"
-    assert run(["-q", "mitigate", str(source), "--data", str(csv), "--out", str(out),
+    assert run(["-q", "mitigate", str(source), "--data", str(csv), *cols, "--out", str(out),
                 "--no-export", *FAST]) == 0
     assert (out / "vocab.json").read_text() == (source / "vocab.json").read_text()
     capsys.readouterr()
-    assert run(["detect-inputs", str(out), str(csv), "--data", str(csv)]) in (0, 1)
+    assert run(["detect-inputs", str(out), str(csv), "--data", str(csv), *cols[:2]]) in (0, 1)

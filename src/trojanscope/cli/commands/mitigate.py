@@ -11,9 +11,12 @@ from rich.table import Table
 
 from trojanscope import registry
 from trojanscope.cli.common import (
+    LABEL_COLUMN,
     METHOD_PARAM,
+    TEXT_COLUMN,
     OutputFormat,
     command,
+    data_params,
     parse_params,
     print_json,
     status,
@@ -63,6 +66,8 @@ def mitigate(
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
     no_export: bool = typer.Option(False, "--no-export", help="Skip TorchScript and ONNX."),
+    text_column: str | None = TEXT_COLUMN,
+    label_column: str | None = LABEL_COLUMN,
 ) -> None:
     """Purify MODEL with a little clean data (or none) and save it as a run folder."""
     from trojanscope.data.resolve import load_dataset
@@ -93,7 +98,8 @@ def mitigate(
         the_method = registry.create("mitigation", name, **params)
     clean: TensorDataset | None = None
     if data is not None:
-        clean = attach_encoder(loaded, load_dataset(data, default_split(data, None)))
+        clean = attach_encoder(loaded, load_dataset(data, default_split(data, None),
+                                                    **data_params(text_column, label_column)))
     module, input_shape = editable_module(loaded, clean)
     trigger_of = None
     if eval_triggered is not None:
