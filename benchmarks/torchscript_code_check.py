@@ -188,6 +188,15 @@ def hidden_by_carriage_return(text: str) -> str:
                       "    # \'\'\'", *lines[last + 1:]])
 
 
+def _shadowing_method(text: str) -> str:
+    """Defines ``_reshape_alias`` on the class and calls it on a tensor, where TorchScript
+    resolves it to the unchecked aten operator of that name."""
+    text = text.replace("  def __setstate__(", "  def _reshape_alias(self: __torch__.OnLoadFromFile"
+                        ") -> int:\n    return 0\n  def __setstate__(", 1)
+    return text.replace("torch.from_file((state)[0], True, 8, dtype=0)",
+                        "torch.zeros([4])._reshape_alias([2], [100000000])")
+
+
 def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, bool]]:
     """Review findings (stop 35) as archives built from the on-load one: name -> (archive,
     whether running it unchecked is safe for this process)."""
@@ -220,6 +229,15 @@ def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, b
         "segment_reduce unsafe=True (read)": (rewrite(base, scratch / "v-segred.pt", data=_code(
             lambda t: t.replace(call, "torch.segment_reduce(torch.zeros([8], dtype=0), 'sum', "
                                 "lengths=torch.tensor([40]), unsafe=True)"))), False),
+        "a method named like an aten operator": (rewrite(base, scratch / "v-method.pt",
+                                                       data=_code(_shadowing_method)), False),
+        "getattr(tensor, '_reshape_alias')": (rewrite(base, scratch / "v-getattr-op.pt",
+                                                      data=_code(lambda t: t.replace(
+            call, 'getattr(torch.zeros([4]), "_reshape_alias")([2], [100000000])'))), False),
+        "embedding_bag with negative offsets": (rewrite(base, scratch / "v-bag.pt", data=_code(
+            lambda t: t.replace(call, "torch.embedding_bag(torch.zeros([10, 3]), torch.arange("
+                                "1, 4), torch.mul(torch.arange(2), -16777216), False, 0, "
+                                "False, None, False, None)[0]"))), False),
         "COO-to-CSR indices (heap write)": (rewrite(base, scratch / "v-coo.pt", data=_code(
             lambda t: t.replace(call, "torch._convert_indices_from_coo_to_csr(torch.tensor("
                                 "[0, 7]), 4)"))), False),

@@ -52,6 +52,17 @@ class Kitchen(nn.Module):
         return c.mean(-1) + b + torch.bmm(z.unsqueeze(1), z.unsqueeze(2)).flatten() + e
 
 
+class Common(nn.Module):
+    """Operations scripted models often hold (review, stop 35: refused by the first list)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.nn.functional.normalize(x, dim=-1) + x.new_zeros(x.shape)
+        z = torch.ones(x.shape) + torch.randn(x.shape) * 0.0 + torch.rand_like(x) * 0.0
+        g = torch.nn.functional.grid_sample(x.view(1, 1, 4, 4), torch.zeros(1, 2, 2, 2),
+                                            align_corners=False)
+        return y + z + torch.cdist(x, x).sum() + g.sum() + torch.zeros_like(x).clamp_min_(0.0)
+
+
 def layers() -> dict[str, tuple[nn.Module, torch.Tensor]]:
     img = torch.randn(2, 3, 16, 16)
     seq = torch.randn(2, 5, 8)
@@ -82,6 +93,7 @@ def layers() -> dict[str, tuple[nn.Module, torch.Tensor]]:
         "bag": (nn.EmbeddingBag(10, 4, mode="mean"), torch.randint(0, 10, (2, 5))),
         "emb": (nn.Sequential(nn.Embedding(10, 4, padding_idx=0)), torch.randint(0, 10, (2, 5))),
         "kitchen": (Kitchen(), vec),
+        "common": (Common(), vec),
     }
     acts = [nn.ReLU(), nn.LeakyReLU(), nn.PReLU(), nn.ELU(), nn.SELU(), nn.GELU(), nn.SiLU(),
             nn.Mish(), nn.Tanh(), nn.Sigmoid(), nn.Softmax(-1), nn.LogSoftmax(-1),

@@ -114,6 +114,17 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
     ("def f(x: Tensor) -> Tensor:\n  a = ops.aten\n  return x\n", ["ops.aten used as a value"]),
     ("def f(x: Tensor) -> Tensor:\n  return getattr(torch.autograd, 'from_file')\n",
      ["getattr on torch", "torch.autograd used as a value"]),
+    # review, stop 35, round 3: a method named like an aten operator calls the operator
+    ("def _reshape_alias(self: X) -> int:\n  return 0\n"
+     "def f(self: X, a: Tensor) -> Tensor:\n  return a._reshape_alias([9], [1])\n",
+     ["method _reshape_alias"]),
+    ("def f(a: Tensor) -> Tensor:\n  return getattr(a, '_reshape_alias')([9], [1])\n",
+     ["getattr of operator _reshape_alias"]),
+    ("def f(self: X) -> str:\n  b = unchecked_cast(__torch__.Big, self)\n  return str(b.f60)\n",
+     ["unchecked_cast to a class"]),
+    ("def f(x: Tensor) -> Tensor:\n  return torch.embedding_bag(x, x, x, False)\n",
+     ["embedding_bag"]),
+    ("def f(x: Optional[Tensor]) -> Tensor:\n  return unchecked_cast(Tensor, x)\n", []),
     ("def f(:\n", ["<unreadable code>"]),
 ])
 def test_unsafe_names(source: str, expected: list[str]) -> None:

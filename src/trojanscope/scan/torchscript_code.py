@@ -45,6 +45,8 @@ __all__ = ["archive_problems", "is_code_member", "pickle_problems", "rewritten",
 UNSAFE_OPS = frozenset({
     "from_file", "save", "load", "load_tensor", "set_", "set_data", "data_ptr",
     "record_stream", "rpc_sync", "rpc_async", "rpc_remote",
+    # reads its indices at negative offsets (review, stop 35): a listed operator that is not
+    "embedding_bag", "_embedding_bag", "_embedding_bag_forward_only",
 })
 UNSAFE_PATTERN = re.compile(
     r"unsafe|alias|strided|storage|from_file|from_blob|from_buffer|data_ptr|rpc|"
@@ -174,21 +176,45 @@ def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[s
                    ) -> list[str]:
     found = [f"keyword {k.arg}=" for k in node.keywords if k.arg and "unsafe" in k.arg]
     func = node.func
+    if isinstance(func, ast.Name) and func.id == "unchecked_cast" and node.args and (
+            _dotted(node.args[0])[0] == "__torch__"):
+        found.append("unchecked_cast to a class")  # reads slots past a smaller object's
     if isinstance(func, ast.Attribute) and _dotted(func)[0] == "__torch__":
         if func.attr not in own:  # a function of the archive's own code, or nothing
             found.append(f"function {func.attr}")
     elif isinstance(func, ast.Attribute) and _dotted(func)[0] not in CHAIN_ROOTS:
-        # a method: one the archive defines, never a tensor method of the same name
-        name = func.attr
-        if name not in allowed["methods"] and (name not in own or _tensor_method(name)):
-            found.append(f"method {name}")
+        # a method: one the archive defines, never a tensor method or an aten operator of
+        # the same name (TorchScript calls aten::NAME for x.NAME() on a tensor)
+        found.extend(_method_problems(func.attr, own, allowed))
     elif isinstance(func, ast.Name) and denied(func.id):
         found.append(func.id)
     elif isinstance(func, ast.Name) and func.id in ATTRIBUTE_BUILTINS:
         target = _dotted(node.args[0])[0] if node.args else "<none>"
         if target in CHAIN_ROOTS | {"__torch__", "<expr>", "<none>"}:
             found.append(f"{func.id} on {target}")
+        name = node.args[1] if len(node.args) > 1 else None
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            found.append(f"{func.id} with a computed name")
+        elif _aten_operator(name.value) or denied(name.value):  # getattr(x, "op") is x.op
+            found.append(f"{func.id} of operator {name.value}")
     return found
+
+
+def _method_problems(name: str, own: set[str], allowed: dict[str, frozenset[str]]
+                     ) -> list[str]:
+    if name in allowed["methods"]:
+        return []
+    if _aten_operator(name) or denied(name):
+        return [] if f"torch.{name}" in allowed["operators"] else [f"method {name}"]
+    return [] if name in own and not _tensor_method(name) else [f"method {name}"]
+
+
+@functools.cache
+def _aten_operator(name: str) -> bool:
+    """Whether ``aten::name`` exists (then ``x.name()`` on a tensor calls it)."""
+    import torch
+
+    return bool(torch._C._jit_get_schemas_for_operator(f"aten::{name}"))
 
 
 def _operator(parts: list[str]) -> str:
