@@ -99,6 +99,19 @@ def test_config_extends_the_lists_and_suppresses_by_digest(files, tmp_path):
     assert run([str(files["evil"]), "--config", str(cfg)]) == 0  # eval suppressed by digest
 
 
+def test_suppressions_name_known_rules_in_configs_too(files, tmp_path):
+    # review, stop 35: --suppress refused an unknown id while a config's [[suppress]] did not;
+    # a plug-in's own id is declared in [[rules]] and may then be suppressed either way
+    cfg = tmp_path / "typo.toml"
+    cfg.write_text('[[suppress]]\nrule = "TS1O1"\nreason = "typo"\n')
+    with pytest.raises(Exception, match="TS1O1"):
+        run([str(files["clean"]), "--config", str(cfg)])
+    plug = tmp_path / "plugin.toml"
+    plug.write_text('[[rules]]\nid = "PLUG1"\nname = "my-check"\nseverity = "low"\n\n'
+                    '[[suppress]]\nrule = "PLUG1"\nreason = "reviewed"\n')
+    assert run([str(files["clean"]), "--config", str(plug), "--suppress", "PLUG1:*"]) == 0
+
+
 def test_bad_config_is_one_clear_error(files, tmp_path):
     cfg = tmp_path / "bad.toml"
     cfg.write_text("[[imports]]\nid = 3 = 4\n")

@@ -314,6 +314,12 @@ def load_policy(configs: Iterable[str | Path] = (), suppress: Iterable[str] = ()
     policy.merge(copy.deepcopy(_builtin_rules()), "rules.toml")
     for cfg in configs:
         policy.merge(_read_toml(Path(cfg)), f"--config {cfg}")
+    for entry in policy.suppressions:  # a config file's [[suppress]]: checked like the option
+        if entry.rule != "*" and entry.rule not in policy.rules:
+            raise UserInputError(
+                f"[[suppress]] rule {entry.rule!r} is not a rule of the scanner's catalogue or "
+                "of a [[rules]] entry in a --config file; it would silence nothing"
+            )
     for item in suppress:
         rule, sep, path = item.partition(":")
         if not sep or not rule or not path:
@@ -321,7 +327,8 @@ def load_policy(configs: Iterable[str | Path] = (), suppress: Iterable[str] = ()
         if rule != "*" and rule not in policy.rules:  # it would silence nothing, silently
             raise UserInputError(
                 f"--suppress {item!r}: unknown rule {rule!r}; give a rule id of the scanner's "
-                "catalogue (TS100…TS999, docs/scanner.md) or *"
+                "catalogue (TS100…TS999, docs/scanner.md), one a --config file's [[rules]] "
+                "declares, or *"
             )
         policy.suppressions.append(Suppression(rule=rule, path=path,
                                                reason=f"--suppress {item}"))
