@@ -125,6 +125,14 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
     ("def f(x: Tensor) -> Tensor:\n  return torch.embedding_bag(x, x, x, False)\n",
      ["embedding_bag"]),
     ("def f(x: Optional[Tensor]) -> Tensor:\n  return unchecked_cast(Tensor, x)\n", []),
+    # review, stop 35, round 4
+    ("def f(self: X) -> str:\n  b = (unchecked_cast(Tuple[__torch__.Big], (self,)))[0]\n"
+     "  return str(b.f60)\n", ["unchecked_cast to a class"]),
+    ("def f(x: Tensor) -> Tensor:\n  return torch.zeros([4], dtype=-5)\n", ["dtype code -5"]),
+    ("def f(x: Tensor) -> Tensor:\n  return torch.to(x, 200)\n", ["dtype code 200"]),
+    ("def f(x: Tensor) -> Tensor:\n  return torch.to(x, 6, False, False, None)\n", []),
+    ("def f(self: X) -> int:\n  return id(self)\n", ["id"]),
+
     ("def f(:\n", ["<unreadable code>"]),
 ])
 def test_unsafe_names(source: str, expected: list[str]) -> None:

@@ -47,6 +47,7 @@ UNSAFE_OPS = frozenset({
     "record_stream", "rpc_sync", "rpc_async", "rpc_remote",
     # reads its indices at negative offsets (review, stop 35): a listed operator that is not
     "embedding_bag", "_embedding_bag", "_embedding_bag_forward_only",
+    "id",  # an object's heap address (review, stop 35): a step towards memory exploits
 })
 UNSAFE_PATTERN = re.compile(
     r"unsafe|alias|strided|storage|from_file|from_blob|from_buffer|data_ptr|rpc|"
@@ -176,9 +177,10 @@ def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[s
                    ) -> list[str]:
     found = [f"keyword {k.arg}=" for k in node.keywords if k.arg and "unsafe" in k.arg]
     func = node.func
-    if isinstance(func, ast.Name) and func.id == "unchecked_cast" and node.args and (
-            _dotted(node.args[0])[0] == "__torch__"):
+    if isinstance(func, ast.Name) and func.id == "unchecked_cast" and node.args and any(
+            isinstance(n, ast.Name) and n.id == "__torch__" for n in ast.walk(node.args[0])):
         found.append("unchecked_cast to a class")  # reads slots past a smaller object's
+    found.extend(_dtype_problems(node, func))
     if isinstance(func, ast.Attribute) and _dotted(func)[0] == "__torch__":
         if func.attr not in own:  # a function of the archive's own code, or nothing
             found.append(f"function {func.attr}")
@@ -200,11 +202,26 @@ def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[s
     return found
 
 
+def _dtype_problems(node: ast.Call, func: ast.expr) -> list[str]:
+    """A dtype given as a number outside torch's ordinary dtypes (0-15) reads past torch's
+    dtype table (review, stop 35): ``dtype=`` on any call, the second argument of ``to``."""
+    given = [k.value for k in node.keywords if k.arg == "dtype"]
+    if isinstance(func, ast.Attribute) and func.attr == "to" and len(node.args) > 1:
+        given.append(node.args[1])
+    found = []
+    for value in given:
+        literal = isinstance(value, ast.Constant) and isinstance(value.value, int) and (
+            not isinstance(value.value, bool))
+        if isinstance(value, ast.UnaryOp) or (literal and not 0 <= value.value <= 15):
+            found.append(f"dtype code {ast.unparse(value)}")
+    return found
+
+
 def _method_problems(name: str, own: set[str], allowed: dict[str, frozenset[str]]
                      ) -> list[str]:
     if name in allowed["methods"]:
         return []
-    if _aten_operator(name) or denied(name):
+    if _aten_operator(name):  # x.name() on a tensor calls aten::name, whatever is defined
         return [] if f"torch.{name}" in allowed["operators"] else [f"method {name}"]
     return [] if name in own and not _tensor_method(name) else [f"method {name}"]
 
