@@ -90,6 +90,9 @@ HOSTILE = {"on-load from_file": OnLoadFromFile, "forward from_file": ForwardFrom
            "forward save": ForwardSave, "forward set_": ForwardSetStorage}
 
 
+FROM_FILE = "torch.from_file((state)[0], True, 8, dtype=0)"  # as torch prints the on-load call
+
+
 def rewrite(src: Path, out: Path, name: Callable[[str], str] = lambda n: n,
             data: Callable[[str, bytes], bytes] = lambda n, d: d) -> Path:
     """A copy of the archive ``src`` (stored, no debug pickles) with names and contents edited."""
@@ -193,21 +196,23 @@ def _shadowing_method(text: str) -> str:
     resolves it to the unchecked aten operator of that name."""
     text = text.replace("  def __setstate__(", "  def _reshape_alias(self: __torch__.OnLoadFromFile"
                         ") -> int:\n    return 0\n  def __setstate__(", 1)
-    return text.replace("torch.from_file((state)[0], True, 8, dtype=0)",
-                        "torch.zeros([4])._reshape_alias([2], [100000000])")
+    return text.replace(FROM_FILE, "torch.zeros([4])._reshape_alias([2], [100000000])")
 
 
 def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, bool]]:
     """Review findings (stop 35) as archives built from the on-load one: name -> (archive,
     whether running it unchecked is safe for this process)."""
-    call = "torch.from_file((state)[0], True, 8, dtype=0)"  # as torch prints it
+
+    def swap(file: str, text: str) -> Path:
+        """The on-load archive with its ``from_file`` call replaced by ``text``."""
+        return rewrite(base, scratch / file, data=_code(lambda t: t.replace(FROM_FILE, text)))
+
     benign = rewrite(base, scratch / "v-benign.pt",
-                     data=_code(lambda t: t.replace(call, "torch.zeros([8], dtype=0)")
+                     data=_code(lambda t: t.replace(FROM_FILE, "torch.zeros([8], dtype=0)")
                                 .replace("torch.fill_(_0, 88)", "torch.add(_0, 88)")))
     return {
-        "getattr(torch, 'from_file')": (rewrite(base, scratch / "v-getattr.pt", data=_code(
-            lambda t: t.replace(call, 'getattr(torch, "from_file")((state)[0], True, 8, '
-                                'dtype=0)'))), True),
+        "getattr(torch, 'from_file')": (swap(
+            "v-getattr.pt", 'getattr(torch, "from_file")((state)[0], True, 8, dtype=0)'), True),
         "code folder named CODE": (rewrite(base, scratch / "v-case.pt",
                                            name=lambda n: n.replace("/code/", "/CODE/")), True),
         "constants.pkl OpaqueObject": (rewrite(benign, scratch / "v-opaque.pt", data=lambda n, d:
@@ -215,32 +220,30 @@ def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, b
                                                if n.endswith("constants.pkl") else d), True),
         "two central directories": (two_directories(
             rewrite(base, scratch / "v-evil.pt"), benign, scratch / "v-split.pt"), True),
-        "_reshape_alias write": (rewrite(base, scratch / "v-alias.pt", data=_code(
-            lambda t: t.replace(call, "torch._reshape_alias(torch.zeros([4]), [8], "
-                                "[100000000])"))), False),
+        "_reshape_alias write": (swap(
+            "v-alias.pt", "torch._reshape_alias(torch.zeros([4]), [8], [100000000])"), False),
         "code hidden from Python by a carriage return": (rewrite(
             base, scratch / "v-cr.pt", data=_code(hidden_by_carriage_return)), True),
         "two zip64 end records": (two_zip64_records(
             rewrite(base, scratch / "v-evil64.pt"), benign, scratch / "v-z64.pt"), True),
-        "unchecked sparse indices (write)": (rewrite(base, scratch / "v-sparse.pt", data=_code(
-            lambda t: t.replace(call, "torch.add(torch.zeros([8], dtype=0), torch.to_dense("
-                                "torch.sparse_coo_tensor(torch.tensor([[40]]), torch.tensor("
-                                "[7], dtype=0), [8])))"))), False),
-        "segment_reduce unsafe=True (read)": (rewrite(base, scratch / "v-segred.pt", data=_code(
-            lambda t: t.replace(call, "torch.segment_reduce(torch.zeros([8], dtype=0), 'sum', "
-                                "lengths=torch.tensor([40]), unsafe=True)"))), False),
+        "unchecked sparse indices (write)": (swap(
+            "v-sparse.pt", "torch.add(torch.zeros([8], dtype=0), torch.to_dense(torch."
+            "sparse_coo_tensor(torch.tensor([[40]]), torch.tensor([7], dtype=0), [8])))"), False),
+        "segment_reduce unsafe=True (read)": (swap(
+            "v-segred.pt", "torch.segment_reduce(torch.zeros([8], dtype=0), 'sum', "
+            "lengths=torch.tensor([40]), unsafe=True)"), False),
         "a method named like an aten operator": (rewrite(base, scratch / "v-method.pt",
                                                        data=_code(_shadowing_method)), False),
-        "getattr(tensor, '_reshape_alias')": (rewrite(base, scratch / "v-getattr-op.pt",
-                                                      data=_code(lambda t: t.replace(
-            call, 'getattr(torch.zeros([4]), "_reshape_alias")([2], [100000000])'))), False),
-        "embedding_bag with negative offsets": (rewrite(base, scratch / "v-bag.pt", data=_code(
-            lambda t: t.replace(call, "torch.embedding_bag(torch.zeros([10, 3]), torch.arange("
-                                "1, 4), torch.mul(torch.arange(2), -16777216), False, 0, "
-                                "False, None, False, None)[0]"))), False),
-        "COO-to-CSR indices (heap write)": (rewrite(base, scratch / "v-coo.pt", data=_code(
-            lambda t: t.replace(call, "torch._convert_indices_from_coo_to_csr(torch.tensor("
-                                "[0, 7]), 4)"))), False),
+        "getattr(tensor, '_reshape_alias')": (swap(
+            "v-getattr-op.pt", 'getattr(torch.zeros([4]), "_reshape_alias")([2], [100000000])'),
+            False),
+        "embedding_bag with negative offsets": (swap(
+            "v-bag.pt", "torch.embedding_bag(torch.zeros([10, 3]), torch.arange(1, 4), "
+            "torch.mul(torch.arange(2), -16777216), False, 0, False, None, False, None)[0]"),
+            False),
+        "COO-to-CSR indices (heap write)": (swap(
+            "v-coo.pt", "torch._convert_indices_from_coo_to_csr(torch.tensor([0, 7]), 4)"),
+            False),
     }
 
 
