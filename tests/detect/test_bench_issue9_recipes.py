@@ -41,6 +41,21 @@ def test_recipes_population_draws_the_blind_spot_recipes() -> None:
     assert not any(isinstance(m, nn.Tanh) for m in model.modules())
 
 
+def test_counts_replace_the_population_families_and_keep_its_recipes(capsys) -> None:
+    """Stop 36: ``--counts`` sizes a ``--recipes`` population rich in MLPs, in the given order."""
+    zoo = load("foreign_zoo")
+    counts = zoo.parse_counts("relu_mlp=6,mlp=2,relu_cnn=2")
+    rows = zoo.plan(10, 99, recipes=True, counts=counts)
+    assert [r["arch_family"] for r in rows] == ["relu_mlp"] * 6 + ["mlp"] * 2 + ["relu_cnn"] * 2
+    assert sum(r["backdoored"] for r in rows) == 5
+    assert all("schedule" in r["recipe"] for r in rows)  # the --recipes recipes
+    assert {r["trigger_family"] for r in rows if r["backdoored"]} <= set(zoo.RECIPES_TRIGGERS)
+    assert zoo.plan(10, 99, recipes=True) != rows
+    for bad in ("relu_mlp", "nope=3", "mlp=0", "mlp=2,mlp=3", "mlp=x"):
+        with pytest.raises(ValueError, match="--counts"):
+            zoo.parse_counts(bad)
+
+
 def test_holdout3_plan_unchanged_by_the_recipes_mode() -> None:
     """The committed zoo-holdout3 rows carry the recipes the plan draws (seed 13)."""
     zoo = load("foreign_zoo")
