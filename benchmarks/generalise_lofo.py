@@ -194,7 +194,22 @@ def _features(row: dict) -> dict[str, float]:
             if 0 in agg:  # outer seed 0, and the largest over the outer seeds read
                 out[f"{NAMES[probe_name]}_r{AGG_DRAWS}"] = agg[0]
                 out[f"{NAMES[probe_name]}_r{AGG_DRAWS}_max"] = max(agg.values())
+    drawn = read_draw_gap(row)
+    if drawn is not None:  # --test-draw: the single-draw gap another seed reads (stop 36)
+        out[GAP] = drawn
     return out
+
+
+def read_draw_gap(row: dict) -> float | None:
+    """The empty-pixel gap at the draw ``row["read_draw"]`` names (set by ``--test-draw``),
+    from ``gap_draws``: what ``auto`` reads with that ``--seed``. None without ``read_draw``;
+    a KeyError when the row lacks that draw (a figure read at a seed some models lack would
+    mix seeds)."""
+    if "read_draw" not in row:
+        return None
+    draws = row["gap_draws"]["empty"]
+    s = row["read_draw"]
+    return float(draws[s] if s in draws else draws[str(s)])
 
 
 def empty_features(hits: np.ndarray) -> dict[str, float]:
@@ -492,6 +507,10 @@ def main() -> None:
                     help="Rows of populations never used to choose a design (with the "
                          "evaluation zoo): each design fitted on the whole pool, scored per "
                          "family there.")
+    ap.add_argument("--test-draw", type=int, default=0,
+                    help="Read each --test-rows model's single-draw empty-pixel gap at this draw "
+                         "of its clean inputs (its gap_draws; what auto reads with --seed S) "
+                         "instead of seed 0's; the five-draw terms keep outer seed 0 (stop 36).")
     ap.add_argument("--without-eval-zoo", action="store_true",
                     help="Score the --test-rows populations alone (not with the evaluation zoo).")
     ap.add_argument("--calibration", type=Path,
@@ -558,6 +577,8 @@ def main() -> None:
               f"({sum(r['backdoored'] for r in evaluation)}) | " + " | ".join(cells) + " |")
     if args.test_rows:
         test = [r for f in args.test_rows for r in json.loads(f.read_text())]
+        if args.test_draw:
+            test = [{**r, "read_draw": args.test_draw} for r in test]
         test += [] if args.without_eval_zoo else evaluation
         results["fresh"] = fresh_test(pool, test, names)
     if args.json:

@@ -56,6 +56,17 @@ def test_counts_replace_the_population_families_and_keep_its_recipes(capsys) -> 
             zoo.parse_counts(bad)
 
 
+def test_a_test_draw_reads_the_single_draw_gap_of_another_seed() -> None:
+    """Stop 36: ``generalise_lofo.py --test-draw S`` scores the fresh rows with the empty-pixel
+    gap a user's ``--seed S`` reads (the row's draw S), not seed 0's; JSON keys are strings."""
+    lofo = load("generalise_lofo")
+    row = {"gap_draws": {"empty": {"0": 0.05, "3": 0.27}, "pixels": {"0": 0.01}}}
+    assert lofo.read_draw_gap(row) is None
+    assert lofo.read_draw_gap({**row, "read_draw": 3}) == pytest.approx(0.27)
+    with pytest.raises(KeyError):
+        lofo.read_draw_gap({**row, "read_draw": 2})
+
+
 def test_holdout3_plan_unchanged_by_the_recipes_mode() -> None:
     """The committed zoo-holdout3 rows carry the recipes the plan draws (seed 13)."""
     zoo = load("foreign_zoo")
