@@ -194,22 +194,26 @@ def _features(row: dict) -> dict[str, float]:
             if 0 in agg:  # outer seed 0, and the largest over the outer seeds read
                 out[f"{NAMES[probe_name]}_r{AGG_DRAWS}"] = agg[0]
                 out[f"{NAMES[probe_name]}_r{AGG_DRAWS}_max"] = max(agg.values())
-    drawn = read_draw_gap(row)
-    if drawn is not None:  # --test-draw: the single-draw gap another seed reads (stop 36)
-        out[GAP] = drawn
+    out.update(read_draw_gaps(row))  # --test-draw: the gaps another seed reads (stop 36)
     return out
 
 
-def read_draw_gap(row: dict) -> float | None:
-    """The empty-pixel gap at the draw ``row["read_draw"]`` names (set by ``--test-draw``),
-    from ``gap_draws``: what ``auto`` reads with that ``--seed``. None without ``read_draw``;
-    a KeyError when the row lacks that draw (a figure read at a seed some models lack would
-    mix seeds)."""
+def read_draw_gaps(row: dict) -> dict[str, float]:
+    """The empty-pixel gaps ``auto`` reads with ``--seed S``, ``S = row["read_draw"]`` (set by
+    ``--test-draw``), from ``gap_draws``: the single draw ``S`` and, where draws ``S .. S+4``
+    are all there, their mean (the five-draw term's). Empty without ``read_draw``; a KeyError
+    when the row lacks draw ``S`` (a figure read at a seed some models lack would mix seeds)."""
     if "read_draw" not in row:
-        return None
-    draws = row["gap_draws"]["empty"]
+        return {}
+    from raise_gap_aggregate import AGG_DRAWS, aggregates
+
+    draws = {int(k): float(v) for k, v in row["gap_draws"]["empty"].items()}
     s = row["read_draw"]
-    return float(draws[s] if s in draws else draws[str(s)])
+    out = {GAP: draws[s]}
+    window = aggregates(draws).get(s)
+    if window is not None:
+        out[f"{GAP}_r{AGG_DRAWS}"] = window
+    return out
 
 
 def empty_features(hits: np.ndarray) -> dict[str, float]:
@@ -508,9 +512,10 @@ def main() -> None:
                          "evaluation zoo): each design fitted on the whole pool, scored per "
                          "family there.")
     ap.add_argument("--test-draw", type=int, default=0,
-                    help="Read each --test-rows model's single-draw empty-pixel gap at this draw "
-                         "of its clean inputs (its gap_draws; what auto reads with --seed S) "
-                         "instead of seed 0's; the five-draw terms keep outer seed 0 (stop 36).")
+                    help="Read each --test-rows model's empty-pixel gap as auto reads it with "
+                         "--seed S (its gap_draws: draw S, and the mean of draws S..S+4 where "
+                         "all are there) instead of seed 0's; the pixel term keeps outer seed 0 "
+                         "(stop 36).")
     ap.add_argument("--without-eval-zoo", action="store_true",
                     help="Score the --test-rows populations alone (not with the evaluation zoo).")
     ap.add_argument("--calibration", type=Path,

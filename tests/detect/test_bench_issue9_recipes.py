@@ -56,15 +56,20 @@ def test_counts_replace_the_population_families_and_keep_its_recipes(capsys) -> 
             zoo.parse_counts(bad)
 
 
-def test_a_test_draw_reads_the_single_draw_gap_of_another_seed() -> None:
+def test_a_test_draw_reads_the_gaps_of_another_seed(monkeypatch) -> None:
     """Stop 36: ``generalise_lofo.py --test-draw S`` scores the fresh rows with the empty-pixel
-    gap a user's ``--seed S`` reads (the row's draw S), not seed 0's; JSON keys are strings."""
+    gaps a user's ``--seed S`` reads (draw S; the mean of draws S..S+4), not seed 0's."""
     lofo = load("generalise_lofo")
-    row = {"gap_draws": {"empty": {"0": 0.05, "3": 0.27}, "pixels": {"0": 0.01}}}
-    assert lofo.read_draw_gap(row) is None
-    assert lofo.read_draw_gap({**row, "read_draw": 3}) == pytest.approx(0.27)
+    monkeypatch.syspath_prepend(str(BENCH))  # it reads raise_gap_aggregate's windows
+    gaps = {str(s): 0.01 * s for s in range(9)} | {"3": 0.27}
+    row = {"gap_draws": {"empty": gaps, "pixels": {"0": 0.01}}}
+    assert lofo.read_draw_gaps(row) == {}
+    read = lofo.read_draw_gaps({**row, "read_draw": 3})
+    assert read["empty_share_gap"] == pytest.approx(0.27)
+    assert read["empty_share_gap_r5"] == pytest.approx((0.27 + 0.04 + 0.05 + 0.06 + 0.07) / 5)
+    assert "empty_share_gap_r5" not in lofo.read_draw_gaps({**row, "read_draw": 5})
     with pytest.raises(KeyError):
-        lofo.read_draw_gap({**row, "read_draw": 2})
+        lofo.read_draw_gaps({**row, "read_draw": 9})
 
 
 def test_holdout3_plan_unchanged_by_the_recipes_mode() -> None:
