@@ -20,7 +20,9 @@ signal triggers, ``ramp`` (dirty-label horizontal ramp) and ``sine`` (clean-labe
 another frequency than SIG's, amplitude 0.10–0.15 in training, 0.5 at test). ``--recipes`` is
 the eighth round's development population: ReLU CNNs and ReLU-only MLPs (``relu_mlp``) with a few
 others, trained mostly by SGD, cosine schedules, label smoothing 0.1–0.2 or AdamW, with frame,
-checker, xpatch and sparse triggers.
+checker, xpatch and sparse triggers. ``--counts FAMILY=N,...`` replaces the chosen
+population's family counts (and their order) and keeps everything else (stop 36: a
+``--recipes`` population rich in MLPs, ``--counts relu_mlp=40,mlp=4,relu_cnn=4``).
 
 Run (one torch thread; resumable: finished models are kept)::
 
@@ -29,6 +31,8 @@ Run (one torch thread; resumable: finished models are kept)::
     python benchmarks/foreign_zoo.py --out zoo-holdout2 --holdout2 --seed 11
     python benchmarks/foreign_zoo.py --out zoo-holdout3 --holdout3 --seed 13
     python benchmarks/foreign_zoo.py --out zoo-recipes --recipes --seed 15
+    python benchmarks/foreign_zoo.py --out zoo-recipes24 --recipes --seed 24 \\
+        --counts relu_mlp=40,mlp=4,relu_cnn=4
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -312,15 +317,30 @@ def recipes_recipe(rng: np.random.Generator) -> dict:
             "step_schedule": schedule == "step", "augment": bool(rng.random() < 0.3)}
 
 
+def parse_counts(text: str) -> dict[str, int]:
+    """``FAMILY=N,...`` as an ordered dict; a ValueError naming what is wrong otherwise."""
+    known = set(ARCH_FAMILIES + FRESH_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH)
+    counts: dict[str, int] = {}
+    for part in text.split(","):
+        fam, sep, num = part.strip().partition("=")
+        if not sep or fam not in known or not num.isdigit() or int(num) < 1 or fam in counts:
+            raise ValueError(f"--counts: {part.strip()!r} is not FAMILY=N with a known family "
+                             f"({', '.join(sorted(known))}), N >= 1, each family once")
+        counts[fam] = int(num)
+    return counts
+
+
 def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
-         holdout2: bool = False, holdout3: bool = False, recipes: bool = False) -> list[dict]:
+         holdout2: bool = False, holdout3: bool = False, recipes: bool = False,
+         counts: dict[str, int] | None = None) -> list[dict]:
     """Half clean, half backdoored per architecture family; trigger families cycle (with
     ``fresh``, the families added later and every trigger family; with ``holdout``,
     ``holdout2``, ``holdout3`` or ``recipes``, that population's families, counts and
-    recipes)."""
+    recipes; ``counts`` replaces the families and counts, in its order)."""
     rng = np.random.default_rng(seed)
     rows, k = [], 0
     triggers = TRIGGER_FAMILIES + FRESH_TRIGGERS if fresh else TRIGGER_FAMILIES
+    chosen = counts
     counts = {f: per_family for f in ARCH_FAMILIES + (FRESH_ARCH if fresh else ())}
     if holdout:
         triggers, counts = HOLDOUT_TRIGGERS, HOLDOUT_ARCH
@@ -330,6 +350,8 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
         triggers, counts = HOLDOUT3_TRIGGERS, HOLDOUT3_ARCH
     if recipes:
         triggers, counts = RECIPES_TRIGGERS, RECIPES_ARCH
+    if chosen is not None:
+        counts = chosen
     for fam, count in counts.items():
         for j in range(count):
             backdoored = j % 2 == 1
@@ -416,7 +438,15 @@ def main() -> None:
                     "so they equal the full zoo's; issue 14's input-level benchmark reads no more)")
     ap.add_argument("--recipes", action="store_true",
                     help="The eighth-round population (SGD, cosine, label smoothing, AdamW).")
+    ap.add_argument("--counts", default=None,
+                    help="FAMILY=N,...: these families and counts, in this order, instead of "
+                    "the population's (its recipes and triggers kept)")
     args = ap.parse_args()
+    try:
+        counts = parse_counts(args.counts) if args.counts else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
     x, y = load_mnist()
@@ -431,7 +461,7 @@ def main() -> None:
     only = set(args.only.split(",")) if args.only else \
         set(ARCH_FAMILIES + FRESH_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH)
     for row in plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2,
-                    args.holdout3, args.recipes):
+                    args.holdout3, args.recipes, counts):
         if row["arch_family"] not in only or (args.backdoored_only and not row["backdoored"]):
             continue
         if row["name"] in done and (args.out / f"{row['name']}.pt").is_file():

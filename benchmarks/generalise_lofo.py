@@ -194,6 +194,25 @@ def _features(row: dict) -> dict[str, float]:
             if 0 in agg:  # outer seed 0, and the largest over the outer seeds read
                 out[f"{NAMES[probe_name]}_r{AGG_DRAWS}"] = agg[0]
                 out[f"{NAMES[probe_name]}_r{AGG_DRAWS}_max"] = max(agg.values())
+    out.update(read_draw_gaps(row))  # --test-draw: the gaps another seed reads (stop 36)
+    return out
+
+
+def read_draw_gaps(row: dict) -> dict[str, float]:
+    """The empty-pixel gaps ``auto`` reads with ``--seed S``, ``S = row["read_draw"]`` (set by
+    ``--test-draw``), from ``gap_draws``: the single draw ``S`` and, where draws ``S .. S+4``
+    are all there, their mean (the five-draw term's). Empty without ``read_draw``; a KeyError
+    when the row lacks draw ``S`` (a figure read at a seed some models lack would mix seeds)."""
+    if "read_draw" not in row:
+        return {}
+    from raise_gap_aggregate import AGG_DRAWS, aggregates
+
+    draws = {int(k): float(v) for k, v in row["gap_draws"]["empty"].items()}
+    s = row["read_draw"]
+    out = {GAP: draws[s]}
+    window = aggregates(draws).get(s)
+    if window is not None:
+        out[f"{GAP}_r{AGG_DRAWS}"] = window
     return out
 
 
@@ -492,6 +511,11 @@ def main() -> None:
                     help="Rows of populations never used to choose a design (with the "
                          "evaluation zoo): each design fitted on the whole pool, scored per "
                          "family there.")
+    ap.add_argument("--test-draw", type=int, default=0,
+                    help="Read each --test-rows model's empty-pixel gap as auto reads it with "
+                         "--seed S (its gap_draws: draw S, and the mean of draws S..S+4 where "
+                         "all are there) instead of seed 0's; the pixel term keeps outer seed 0 "
+                         "(stop 36).")
     ap.add_argument("--without-eval-zoo", action="store_true",
                     help="Score the --test-rows populations alone (not with the evaluation zoo).")
     ap.add_argument("--calibration", type=Path,
@@ -558,6 +582,8 @@ def main() -> None:
               f"({sum(r['backdoored'] for r in evaluation)}) | " + " | ".join(cells) + " |")
     if args.test_rows:
         test = [r for f in args.test_rows for r in json.loads(f.read_text())]
+        if args.test_draw:
+            test = [{**r, "read_draw": args.test_draw} for r in test]
         test += [] if args.without_eval_zoo else evaluation
         results["fresh"] = fresh_test(pool, test, names)
     if args.json:

@@ -41,6 +41,37 @@ def test_recipes_population_draws_the_blind_spot_recipes() -> None:
     assert not any(isinstance(m, nn.Tanh) for m in model.modules())
 
 
+def test_counts_replace_the_population_families_and_keep_its_recipes(capsys) -> None:
+    """Stop 36: ``--counts`` sizes a ``--recipes`` population rich in MLPs, in the given order."""
+    zoo = load("foreign_zoo")
+    counts = zoo.parse_counts("relu_mlp=6,mlp=2,relu_cnn=2")
+    rows = zoo.plan(10, 99, recipes=True, counts=counts)
+    assert [r["arch_family"] for r in rows] == ["relu_mlp"] * 6 + ["mlp"] * 2 + ["relu_cnn"] * 2
+    assert sum(r["backdoored"] for r in rows) == 5
+    assert all("schedule" in r["recipe"] for r in rows)  # the --recipes recipes
+    assert {r["trigger_family"] for r in rows if r["backdoored"]} <= set(zoo.RECIPES_TRIGGERS)
+    assert zoo.plan(10, 99, recipes=True) != rows
+    for bad in ("relu_mlp", "nope=3", "mlp=0", "mlp=2,mlp=3", "mlp=x"):
+        with pytest.raises(ValueError, match="--counts"):
+            zoo.parse_counts(bad)
+
+
+def test_a_test_draw_reads_the_gaps_of_another_seed(monkeypatch) -> None:
+    """Stop 36: ``generalise_lofo.py --test-draw S`` scores the fresh rows with the empty-pixel
+    gaps a user's ``--seed S`` reads (draw S; the mean of draws S..S+4), not seed 0's."""
+    lofo = load("generalise_lofo")
+    monkeypatch.syspath_prepend(str(BENCH))  # it reads raise_gap_aggregate's windows
+    gaps = {str(s): 0.01 * s for s in range(9)} | {"3": 0.27}
+    row = {"gap_draws": {"empty": gaps, "pixels": {"0": 0.01}}}
+    assert lofo.read_draw_gaps(row) == {}
+    read = lofo.read_draw_gaps({**row, "read_draw": 3})
+    assert read["empty_share_gap"] == pytest.approx(0.27)
+    assert read["empty_share_gap_r5"] == pytest.approx((0.27 + 0.04 + 0.05 + 0.06 + 0.07) / 5)
+    assert "empty_share_gap_r5" not in lofo.read_draw_gaps({**row, "read_draw": 5})
+    with pytest.raises(KeyError):
+        lofo.read_draw_gaps({**row, "read_draw": 9})
+
+
 def test_holdout3_plan_unchanged_by_the_recipes_mode() -> None:
     """The committed zoo-holdout3 rows carry the recipes the plan draws (seed 13)."""
     zoo = load("foreign_zoo")
