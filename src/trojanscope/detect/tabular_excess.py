@@ -125,18 +125,18 @@ def class_excess(model: nn.Module, ref: nn.Module, x: Tensor, c: int,
 
 def screened_excess(model: nn.Module, ref: nn.Module, x: Tensor, c: int,
                     categories: Sequence[Assignment], extend: Sequence[Assignment], keep: int,
-                    seed: int) -> tuple[float, list[Assignment]]:
+                    seed: int, rows: int = SCREEN_ROWS) -> tuple[float, list[Assignment]]:
     """The largest excess towards ``c`` of a pair of ``categories`` on two columns, or of such
     a pair with one of ``extend`` on a third, and that combination.
 
-    Every pair is screened on ``SCREEN_ROWS`` rows of ``x`` drawn with ``seed``; the ``keep``
+    Every pair is screened on ``rows`` rows of ``x`` drawn with ``seed``; the ``keep``
     best are extended by every assignment of ``extend`` on another column, screened alike; the
     ``keep`` best pairs and triples are rescored on every row. (0.0, []) without a pair."""
     pairs = [[a, b] for a, b in itertools.combinations(categories, 2) if a.column != b.column]
     if not pairs or len(x) == 0 or keep < 1:
         return 0.0, []
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-    sample = x[order[:SCREEN_ROWS]]
+    sample = x[order[:rows]]
     scores = _excess(model, ref, sample, c, pairs)
     top = [pairs[i] for i in np.argsort(-scores, kind="stable")[:keep]]
     triples, seen = [], set()
