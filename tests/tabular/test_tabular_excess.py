@@ -111,8 +111,9 @@ def test_the_pair_screen_finds_a_trigger_whose_values_move_nothing_alone() -> No
     assert seeded < 0.5, seeded
     assert screened > 0.8, screened
     assert {c.text for c in combo} == {"A3", "B5", "C7"}
-    # through the detector: off by default, on with ``pair_screen``
-    off = TabularSearch().class_excess(model, ref, rows, 1, cands, 0)[0]
+    # through the detector: off with ``pair_screen=0``, on by default (5, issue 16 stop 36)
+    assert TabularSearch().pair_screen == 5
+    off = TabularSearch(pair_screen=0).class_excess(model, ref, rows, 1, cands, 0)[0]
     on, found = TabularSearch(pair_screen=5).class_excess(model, ref, rows, 1, cands, 0)
     assert off == seeded and on == screened and {c.text for c in found} == {"A3", "B5", "C7"}
     again = TabularSearch(pair_screen=5).class_excess(model, ref, rows, 1, cands, 0)[0]

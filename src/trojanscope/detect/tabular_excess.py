@@ -16,8 +16,9 @@ different columns, then the best pair extended by a third. The class's excess is
 zoos). Used for networks; for boosted trees it did not separate clean from backdoored models
 (their split intervals respond beyond a linear reference either way): docs/benchmarks.md.
 
-Opt-in (``tabular-search -p pair_screen=K``, :func:`screened_excess`): every pair of categories
-on two columns, screened on a seeded sample of rows, the ``K`` best extended by a third value.
+With ``tabular-search -p pair_screen=K`` (:func:`screened_excess`; K = 5 by default since issue
+16 stop 36, 0 turns it off): every pair of categories on two columns, screened on a seeded
+sample of rows, the ``K`` best extended by a third value.
 A network can learn a trigger as a conjunction — each of its categories alone raises nothing,
 so none is among the 15 seeds — which only a pair of its values reveals (lending-club MLPs,
 issue 16 stop 36).

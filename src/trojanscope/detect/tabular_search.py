@@ -99,7 +99,8 @@ class TabularSearch(ModelDetector):
             column, as before; issue 16 stop 34).
         pair_screen: networks: ``tab_excess`` also screens every pair of categories and
             extends this many best pairs by a third value
-            (:func:`.tabular_excess.screened_excess`; 0, the default: off; issue 16 stop 36).
+            (:func:`.tabular_excess.screened_excess`; 0: off; the default 5 since issue 16
+            stop 36, whose rule the fresh zoo ``tab-fresh19`` met).
     """
 
     name = "tabular-search"
@@ -112,7 +113,7 @@ class TabularSearch(ModelDetector):
                  mass_trees: int = 30, mass_sure: float = 15.0,
                  excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3,
                  references: int = 0, reference_sampling: bool = False,
-                 pair_screen: int = 0) -> None:
+                 pair_screen: int = 5) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
