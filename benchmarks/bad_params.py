@@ -59,7 +59,7 @@ VALID = [
         r"|early_stop_patience|recover_epochs|dense_epochs|dense_rounds|teacher_epochs"
         r"|max_len|vocab_size|embed_dim|filters|width|hidden|max_depth|batch_per_arm|arms"
         r"|dims|k|min_rows|min_count|max_n|max_tokens|neutral_tokens|suspects|top"
-        r"|max_features|max_transforms|references)=1e12$",
+        r"|max_features|max_transforms|references|pair_screen)=1e12$",
         "a long or large run (or a count the data caps), not a wrong one",
     ),
     (r"=0$", "judged per parameter below"),
@@ -77,7 +77,8 @@ ZERO_OK = re.compile(
     r"|ca_budget|stop_asr|dense_lr|min_error|factor|sure|k0|prior|folds|stripes"
     r"|unlearn|revert|hold|check|candidates|force|dither|chroma|soft|standardise|confusion"
     r"|head_only|confine|recall_round|majority_label|isolated|return_pattern|shares|empty"
-    r"|pixels|adaptive|pretrained|reference_sampling|resisted_only|warp_candidates)=0$"
+    r"|pixels|adaptive|pretrained|reference_sampling|resisted_only|warp_candidates"
+    r"|pair_screen)=0$"
 )
 
 

@@ -24,7 +24,12 @@ import torch
 
 from trojanscope.data import load_dataset
 from trojanscope.data.tabular.table import schema_of
-from trojanscope.detect.tabular_excess import _rise, class_excess, reference_model
+from trojanscope.detect.tabular_excess import (
+    _rise,
+    class_excess,
+    reference_model,
+    screened_excess,
+)
 from trojanscope.detect.tabular_search import Candidate, TabularSearch, interior
 from trojanscope.io.models import load_model
 
@@ -91,28 +96,11 @@ def excess_of(model, ref, x, c, combos) -> np.ndarray:
 
 def beam_excess(model, ref, x, c, cands, beam: int, sample: int, seed: int):
     """Best excess of a pair or triple: pairs screened on ``sample`` rows, ``beam`` kept,
-    extended to triples, the best ``beam`` of each rescored on every row."""
-    g = torch.Generator().manual_seed(seed)
-    xs = x[torch.randperm(len(x), generator=g)[:sample]]
-    pairs = [[a, b] for a, b in itertools.combinations(cands, 2) if a.column != b.column]
-    ps = excess_of(model, ref, xs, c, pairs)
-    top = [pairs[i] for i in np.argsort(-ps, kind="stable")[:beam]]
-    triples, seen = [], set()
-    for p in top:
-        used = {a.column for a in p}
-        for s in cands:
-            if s.column in used:
-                continue
-            key = frozenset((a.column, a.text) for a in [*p, s])
-            if key not in seen:
-                seen.add(key)
-                triples.append([*p, s])
-    ts = excess_of(model, ref, xs, c, triples)
-    toptr = [triples[i] for i in np.argsort(-ts, kind="stable")[:beam]]
-    finals = top + toptr
-    fs = excess_of(model, ref, x, c, finals)
-    i = int(fs.argmax())
-    return float(fs[i]), finals[i], len(pairs) + len(triples)
+    extended to triples, the best ``beam`` of each rescored on every row (the detector's
+    :func:`.tabular_excess.screened_excess` over every value, not only categories)."""
+    best, combo = screened_excess(model, ref, x, c, cands, cands, beam, seed, rows=sample)
+    pairs = sum(a.column != b.column for a, b in itertools.combinations(cands, 2))
+    return best, combo, pairs + beam * len(cands)  # combinations scored (triples: at most)
 
 
 def auc(pos: list[float], neg: list[float]) -> float:

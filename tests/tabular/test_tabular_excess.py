@@ -57,3 +57,74 @@ def test_reference_is_seeded() -> None:
     # it learns the natural factor: column 0 pushes to class 1
     w = a.weight.detach()
     assert float(w[1, 0] - w[0, 0]) > 1.0
+
+
+class Conjunction(nn.Module):
+    """Three one-hot columns of 20 categories (A, B, C): class 1's logit rises a little with
+    17 ordinary categories, and with the trigger's categories (A3, B5, C7) only together —
+    none alone, half for any two, fully for all three (a conjunction learned from poison)."""
+
+    TRIGGER = (3, 25, 47)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ordinary = [0, 1, 2, 4, 5, 6, 20, 21, 22, 23, 24, 26, 40, 41, 42, 43, 44]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        held = x[:, list(self.TRIGGER)].sum(1)
+        push = 4.0 * torch.clamp(held - 1.0, min=0.0) + 0.5 * x[:, self.ordinary].sum(1)
+        return torch.stack([torch.zeros(len(x)), push - 3.0], dim=1)
+
+
+def _one_hot_rows(n: int = 200) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random categories, none of the trigger's (an unseen combination of values), each row
+    once in either class: no category says anything about the label."""
+    g = torch.Generator().manual_seed(1)
+    x = torch.zeros(n, 60)
+    for start, trigger in zip((0, 20, 40), Conjunction.TRIGGER, strict=True):
+        pick = torch.randint(0, 19, (n,), generator=g)
+        x[torch.arange(n), start + pick + (pick >= trigger - start).long()] = 1.0
+    return torch.cat([x, x]), torch.cat([torch.zeros(n), torch.ones(n)]).long()
+
+
+def _categories() -> list:
+    from trojanscope.detect.tabular_search import Candidate
+
+    out = []
+    for k, start in enumerate((0, 20, 40)):
+        for i in range(20):
+            vals = [0.0] * 20
+            vals[i] = 1.0
+            out.append(Candidate("ABC"[k], f"{'ABC'[k]}{i}", list(range(start, start + 20)), vals))
+    return out
+
+
+def test_the_pair_screen_finds_a_trigger_whose_values_move_nothing_alone() -> None:
+    from trojanscope.detect.tabular_excess import screened_excess
+    from trojanscope.detect.tabular_search import TabularSearch
+
+    x, y = _one_hot_rows()
+    ref = reference_model(x, y, 2, seed=0)
+    model, cands, rows = Conjunction(), _categories(), x[y == 0]
+    seeded, _ = class_excess(model, ref, rows, 1, cands)  # the 15 seeds are ordinary values
+    screened, combo = screened_excess(model, ref, rows, 1, cands, cands, 5, seed=0)
+    assert seeded < 0.5, seeded
+    assert screened > 0.8, screened
+    assert {c.text for c in combo} == {"A3", "B5", "C7"}
+    # through the detector: off with ``pair_screen=0``, on by default (5, issue 16 stop 36)
+    assert TabularSearch().pair_screen == 5
+    off = TabularSearch(pair_screen=0).class_excess(model, ref, rows, 1, cands, 0)[0]
+    on, found = TabularSearch(pair_screen=5).class_excess(model, ref, rows, 1, cands, 0)
+    assert off == seeded and on == screened and {c.text for c in found} == {"A3", "B5", "C7"}
+    again = TabularSearch(pair_screen=5).class_excess(model, ref, rows, 1, cands, 0)[0]
+    assert again == on  # seeded
+
+
+def test_pair_screen_must_not_be_negative() -> None:
+    import pytest
+
+    from trojanscope.detect.tabular_search import TabularSearch
+    from trojanscope.errors import UserInputError
+
+    with pytest.raises(UserInputError, match="pair_screen"):
+        TabularSearch(pair_screen=-1)

@@ -39,7 +39,7 @@ from torch import Tensor
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
-from trojanscope.detect.tabular_excess import class_excess, reference_model
+from trojanscope.detect.tabular_excess import class_excess, reference_model, screened_excess
 from trojanscope.detect.tree_boxes import box_excess, replay_rows
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import (
@@ -97,6 +97,10 @@ class TabularSearch(ModelDetector):
         reference_sampling: trees: the references copy the row and column shares the model
             records (:func:`.tree_reference.sampling_of`; default False: every row and
             column, as before; issue 16 stop 34).
+        pair_screen: networks: ``tab_excess`` also screens every pair of categories and
+            extends this many best pairs by a third value
+            (:func:`.tabular_excess.screened_excess`; 0: off; the default 5 since issue 16
+            stop 36, whose rule the fresh zoo ``tab-fresh19`` met).
     """
 
     name = "tabular-search"
@@ -108,7 +112,8 @@ class TabularSearch(ModelDetector):
                  max_enrichment: float = 0.3, neighbours: int = 40,
                  mass_trees: int = 30, mass_sure: float = 15.0,
                  excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3,
-                 references: int = 0, reference_sampling: bool = False) -> None:
+                 references: int = 0, reference_sampling: bool = False,
+                 pair_screen: int = 5) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -123,8 +128,9 @@ class TabularSearch(ModelDetector):
         self.reference_sampling = bool(reference_sampling)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
-        if self.references < 0:
-            raise UserInputError("tabular-search: references must be >= 0")
+        self.pair_screen = int(pair_screen)
+        if self.references < 0 or self.pair_screen < 0:
+            raise UserInputError("tabular-search: references and pair_screen must be >= 0")
         if self.box_top < 1 or self.box_mean < 1:
             raise UserInputError("tabular-search: box_top and box_mean must be >= 1")
         if not 0.0 <= self.excess_tail < 0.5:
@@ -168,8 +174,9 @@ class TabularSearch(ModelDetector):
             enrich = float(np.mean([enrichment(x_all, y_all, t, c, self.neighbours)
                                     for c in chosen])) if chosen else 0.0
             if not tree:
-                excess[t], excess_found[t] = class_excess(
-                    target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t, inner)
+                excess[t], excess_found[t] = self.class_excess(
+                    target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t, inner,
+                    seed)
             details.update(base_flip=base, enrichment=enrich, excess=float(excess[t]))
             score = score_of(flips, enrich)
             per_class.append(ClassResult(t, score, details))
@@ -278,6 +285,19 @@ class TabularSearch(ModelDetector):
                            torch.Generator().manual_seed(seed + k)).features
                  for k, ref in enumerate(refs)]
         return referenced(own, feats)
+
+    def class_excess(self, model: torch.nn.Module, ref: torch.nn.Module, x: Tensor, t: int,
+                     inner: list[Candidate], seed: int) -> tuple[float, list[Candidate]]:
+        """``t``'s excess and its combination: the seeded search, or the category-pair screen
+        where that is on and finds more (:mod:`.tabular_excess`)."""
+        best, combo = class_excess(model, ref, x, t, inner)
+        if self.pair_screen:
+            cats = [c for c in inner if not c.numeric]
+            more, found = screened_excess(model, ref, x, t, cats, inner, self.pair_screen,
+                                          seed + 1 + t)
+            if more > best:
+                best, combo = more, found
+        return best, combo
 
     # -- candidates ----------------------------------------------------------------------------
     def candidates(self, model: torch.nn.Module, schema: TabularSchema,
