@@ -38,11 +38,10 @@ from trojanscope.detect.input_level.evaluate import triggered_split
 from trojanscope.detect.input_level.isolated import BRIGHT, data_floor
 from trojanscope.detect.input_level.mahalanobis import Mahalanobis
 from trojanscope.io.atomic import write_text_atomic
-from trojanscope.io.models import load_model
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from detect_inputs_short_foreign import separation
+from detect_inputs_short_foreign import load_foreign, separation
 
 FPR = 0.01
 RARE = 0.005  # a position is rare where fewer clean images than this share are bright there
@@ -95,12 +94,7 @@ def column_names(det: Mahalanobis) -> list[str]:
 
 def diagnose(spec: Path, seed: int) -> dict:
     """Every figure of the module's docstring for the foreign model ``ZOO/NAME``."""
-    from bench_detect_inputs_foreign import ForeignTrigger
-
-    truth = json.loads((spec.parent / "truth.json").read_text())["models"]
-    meta = next(m for m in truth if m["name"] == spec.name)
-    model = load_model(spec.parent / f"{spec.name}.pt").module.eval()
-    attack = ForeignTrigger(meta["trigger"], meta["target"])
+    meta, model, attack = load_foreign(spec)
     clean = load_dataset("mnist", "test")
     out: dict = {
         "model": f"{spec.parent.name}/{spec.name}",
