@@ -1,8 +1,9 @@
 """Why a one-pixel-cross trigger is missed, and which input-only column would carry it (issue 14,
-stop 36; measurement only, development models): per foreign model, today's ``detect-inputs``
-default (five passes, with the edge and isolated columns) and the served one-pass guard with the
-isolated column, each column's separation of the triggered inputs on which the backdoor fires
-from the held-out clean half, and two candidate columns read from the input alone:
+stop 36; measurement only, development models): per model (foreign, or one of our own runs),
+today's ``detect-inputs`` default (five passes, with the edge and isolated columns) and the
+served one-pass guard with the isolated column, each column's separation of the triggered
+inputs on which the backdoor fires from the held-out clean half, and two candidate columns read
+from the input alone:
 
 - ``line``: the longest run of bright pixels (over half the clean range, as the isolated column)
   along any row or column, as a share of the image's side. A one-pixel cross is a full row and
@@ -38,6 +39,8 @@ from trojanscope.detect.input_level.evaluate import triggered_split
 from trojanscope.detect.input_level.isolated import BRIGHT, data_floor
 from trojanscope.detect.input_level.mahalanobis import Mahalanobis
 from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.models import load_model
+from trojanscope.mitigate.triggers import attack_from_spec
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -92,9 +95,20 @@ def column_names(det: Mahalanobis) -> list[str]:
     return names + ["edges"] * bool(det.edges_) + ["isolated"] * bool(det.isolated)
 
 
+def load_run(spec: Path) -> tuple[dict, torch.nn.Module, object]:
+    """A foreign model ``ZOO/NAME`` or one of our own red-team run folders (a ``manifest.json``
+    naming its attack), as ``(meta, model, attack)``."""
+    if not (spec / "manifest.json").is_file():
+        return load_foreign(spec)
+    loaded = load_model(spec)
+    attack = attack_from_spec(loaded.manifest.attack)
+    meta = {"arch_family": "own", "trigger": {"family": spec.name.rsplit("-s", 1)[0]}}
+    return meta, loaded.module.eval(), attack
+
+
 def diagnose(spec: Path, seed: int) -> dict:
-    """Every figure of the module's docstring for the foreign model ``ZOO/NAME``."""
-    meta, model, attack = load_foreign(spec)
+    """Every figure of the module's docstring for the model ``spec``."""
+    meta, model, attack = load_run(spec)
     clean = load_dataset("mnist", "test")
     out: dict = {
         "model": f"{spec.parent.name}/{spec.name}",
@@ -128,7 +142,9 @@ def diagnose(spec: Path, seed: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("models", type=Path, nargs="+", help="ZOO/NAME of foreign models")
+    ap.add_argument(
+        "models", type=Path, nargs="+", help="ZOO/NAME of foreign models, or run folders"
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
