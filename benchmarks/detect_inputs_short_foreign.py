@@ -72,14 +72,20 @@ def separation(neg: Tensor, pos: Tensor) -> dict[str, float]:
     }
 
 
-def diagnose(spec: Path, seed: int) -> dict:
-    """Every figure of the module's docstring for the foreign model ``ZOO/NAME``."""
+def load_foreign(spec: Path) -> tuple[dict, torch.nn.Module, object]:
+    """The foreign model ``ZOO/NAME``: its row of the zoo's ``truth.json``, the model (eval
+    mode) and its trigger as the benchmark applies it."""
     from bench_detect_inputs_foreign import ForeignTrigger
 
     truth = json.loads((spec.parent / "truth.json").read_text())["models"]
     meta = next(m for m in truth if m["name"] == spec.name)
     model = load_model(spec.parent / f"{spec.name}.pt").module.eval()
-    attack = ForeignTrigger(meta["trigger"], meta["target"])
+    return meta, model, ForeignTrigger(meta["trigger"], meta["target"])
+
+
+def diagnose(spec: Path, seed: int) -> dict:
+    """Every figure of the module's docstring for the foreign model ``ZOO/NAME``."""
+    meta, model, attack = load_foreign(spec)
     clean = load_dataset("mnist", "test")
     gen = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(clean), generator=gen)

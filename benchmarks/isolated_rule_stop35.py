@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -53,9 +54,12 @@ def prefix(paths: list[Path | None], cutoff: float | None) -> list[Path]:
     return out
 
 
-def foreign_paths(out: Path, zoo_root: Path) -> list[Path | None]:
+def foreign_paths(out: Path, zoo_root: Path, zoos: list[tuple[str, int, int, bool]] = ZOOS,
+                  stem: str = "detect_inputs_isolated_stop35") -> list[Path | None]:
+    """Each zoo's backdoored rows in training order (``None``: left out, its backdoor did not
+    take), as ``OUT/STEM_ZOO_NAME.json``."""
     paths: list[Path | None] = []
-    for zoo, per_family, seed, fresh in ZOOS:
+    for zoo, per_family, seed, fresh in zoos:
         truth_file = zoo_root / f"zoo-{zoo}" / "truth.json"
         truth = {r["name"]: r for r in json.loads(truth_file.read_text())["models"]} \
             if truth_file.is_file() else {}
@@ -66,19 +70,26 @@ def foreign_paths(out: Path, zoo_root: Path) -> list[Path | None]:
             if meta is not None and not meta.get("effective", True):
                 paths.append(None)
             else:
-                paths.append(out / f"detect_inputs_isolated_stop35_{zoo}_{row['name']}.json")
+                paths.append(out / f"{stem}_{zoo}_{row['name']}.json")
     return paths
 
 
-def pairs(paths: list[Path], foreign: bool) -> list[tuple[dict, dict]]:
-    """(default row, candidate row) per model."""
+def has_isolated(label: str) -> bool:
+    """Stop 35's candidate: the method asked for the column (the default did not name it)."""
+    return "isolated" in label
+
+
+def pairs(paths: list[Path], foreign: bool,
+          is_candidate: Callable[[str], bool] = has_isolated) -> list[tuple[dict, dict]]:
+    """(default row, candidate row) per model; ``is_candidate`` tells the candidate's method
+    label (``requested`` for foreign rows, ``method`` for own ones)."""
     out = []
     for p in paths:
         rows = json.loads(p.read_text())
         rows = rows["rows"] if isinstance(rows, dict) else rows
         key = "requested" if foreign else "method"
-        base = next(r for r in rows if "isolated" not in r[key])
-        cand = next(r for r in rows if "isolated" in r[key])
+        base = next(r for r in rows if not is_candidate(r[key]))
+        cand = next(r for r in rows if is_candidate(r[key]))
         if foreign:
             for r in (base, cand):
                 r["model"] = f"{Path(r['zoo']).name}/{r['model']}"

@@ -78,7 +78,9 @@ def test_the_fused_pass_answers_as_the_two_passes(
     assert len(svc.store.incidents()) == sum(answer.flagged)
 
 
-@pytest.mark.parametrize(("edges", "isolated"), [(False, False), (True, False), (True, True)])
+@pytest.mark.parametrize(
+    ("edges", "isolated"), [(False, False), (True, False), (True, True), (False, True)]
+)
 @needs_ort
 def test_the_fused_pass_flags_as_detect_inputs_with_the_same_parameters(
     run_folder: Path, backdoored_run, tiny_test, monkeypatch, edges: bool, isolated: bool

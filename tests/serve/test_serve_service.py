@@ -249,7 +249,8 @@ def test_auto_guard_serves_the_one_pass_detector() -> None:
     assert auto.create("auto", **without).edges is False
     assert auto.create("auto", **without).forward_passes_per_input == 1
     # the isolated column, detect-inputs' default since stop 35, stays off in the served guard
-    # (its served-guard rule is separate) unless --guard-param isolated=true asks for it
+    # (its served-guard rule was not met on stop 36's fresh models) unless
+    # --guard-param isolated=true asks for it
     assert auto.create("auto", **params).isolated is False
     assert auto.create("mahalanobis", **guard_params(ServeOptions(guard="mahalanobis"))).isolated \
         is False

@@ -193,7 +193,8 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
     no pass, so the fused ONNX Runtime pass serves it too; decided for the served guard on fresh
     seeds 49-51, docs/benchmarks.md, "issue 14, stop 34"); ``--guard-param edges=false`` serves
     the guard without it, as before. The isolated-bright-pixel column, ``detect-inputs``'
-    default since stop 35, stays off in the served guard (its served-guard rule is not decided);
+    default since stop 35, stays off in the served guard: its served-guard rule, applied on fresh
+    models in stop 36, was not met (the worst trigger family, a one-pixel cross, fell);
     ``--guard-param isolated=true`` adds it (also read from the input; "issue 14, stop 34b")."""
     from trojanscope.detect.input_level.auto import resolve
 
