@@ -291,8 +291,8 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
 
 
 def test_order_option_adds_the_word_order_feature_on_a_kim_cnn(runs) -> None:
-    """``order=1`` (stop 36, opt-in): the default's standardised path plus ``tp_order`` and the
-    ``:order`` family; nothing else moves; without it, neither."""
+    """``order=1`` (stop 36, opt-in): the default's features plus ``tp_order`` (and the ``:order``
+    family on the standardised path); nothing else moves; without it, neither."""
     from trojanscope.io.models import load_model
 
     result, folder = runs["badnl"]
@@ -304,5 +304,8 @@ def test_order_option_adds_the_word_order_feature_on_a_kim_cnn(runs) -> None:
     off, on = verdicts
     assert "tp_order" not in off.features and not off.family.endswith(":order")
     assert math.isfinite(on.features["tp_order"])
-    assert on.family == off.family + ":order"
+    # the :order calibrators serve the standardised path only (this small synthetic set's size
+    # note sends the verdict to the behaviour-only calibrator: no suffix there)
+    arch = off.family.endswith(":arch")
+    assert on.family == (off.family + ":order" if arch else off.family)
     assert {k: v for k, v in on.features.items() if k != "tp_order"} == off.features
