@@ -103,6 +103,8 @@ def by_group(rows: list[ZooRow], p: list[float]) -> dict:
     out = {"all": scores(rows, p)}
     for g in (*GROUPS, OWN):
         keep = [i for i, r in enumerate(rows) if group_of(r) == g]
+        if not keep:
+            continue
         out[g] = scores([rows[i] for i in keep], [p[i] for i in keep])
         clean = [p[i] for i in keep if not rows[i].backdoored]
         bad = [p[i] for i in keep if rows[i].backdoored]
@@ -246,7 +248,8 @@ def main() -> None:
             if name != "probabilities":
                 print(f"{path.name} {name}: {rep['all']}")
                 for g in (*GROUPS, OWN):
-                    print(f"    {g}: {rep[g]}")
+                    if g in rep:
+                        print(f"    {g}: {rep[g]}")
     write_json(opts.json, result)
 
 
