@@ -47,6 +47,7 @@ from trojanscope.detect.base import (
 )
 from trojanscope.detect.text_arch import text_architecture
 from trojanscope.detect.text_lift_reference import load_reference, standardised
+from trojanscope.detect.text_order import order_asymmetry
 from trojanscope.detect.text_phrase import (
     each_span_margins,
     lift_features,
@@ -203,6 +204,11 @@ class TextInversion(ModelDetector):
             ``phrase_margin=0.1``, ``phrase_lift=16``; other values are not calibrated). An
             ``unknown`` architecture gets no standardisation. 0 (when another phrase option is
             given): off; needs ``phrase_lift`` >= 1 (docs/benchmarks.md, issue 15, stop 35).
+        order: 1 (opt-in): for a Kim CNN on the standardised path (``lift_reference``, its
+            architecture named ``kim-cnn``, its layers reproducing its logits), the word-order
+            asymmetry ``tp_order`` (:mod:`trojanscope.detect.text_order`) and the
+            ``":phrase:lift:arch:order"`` calibrators; other models are scored as without it.
+            0 (the default): off (docs/benchmarks.md, issue 15, stop 36).
     """
 
     name = "text-inversion"
@@ -217,7 +223,7 @@ class TextInversion(ModelDetector):
                  span_tokens: int = 0, span_steps: int | None = None,
                  behaviour: int | bool = 1, phrase_tokens: int | None = None,
                  phrase_margin: float | None = None, phrase_lift: int | None = None,
-                 lift_reference: int | bool | None = None) -> None:
+                 lift_reference: int | bool | None = None, order: int | bool = 0) -> None:
         given = {"phrase_tokens": phrase_tokens, "phrase_margin": phrase_margin,
                  "phrase_lift": phrase_lift, "lift_reference": lift_reference}
         self.preset = all(v is None for v in given.values())
@@ -255,6 +261,7 @@ class TextInversion(ModelDetector):
         self.phrase_margin = float(phrase_margin)
         self.phrase_lift = int(phrase_lift)
         self.lift_reference = int(check_flag("lift_reference", lift_reference))
+        self.order = int(check_flag("order", order))
         if self.lift_reference and not self.phrase_lift:
             raise ValueError("lift_reference standardises the span lift: give phrase_lift >= 1 "
                              "with it")
@@ -349,6 +356,9 @@ class TextInversion(ModelDetector):
             features.update(lift_features(lifts))
             features.update(lift_z_features(lifts))
         arch_notes, standard = self._standardise(model, ids, features)
+        if standard and self.order:
+            features.update(order_asymmetry(model, target.clean.x, target.clean.labels, lean,
+                                            banned))
         if any(relaxed):
             features.update(relaxed_features(relaxed))
         if any(spans):
@@ -364,6 +374,8 @@ class TextInversion(ModelDetector):
         # ("text-inversion:transformer"; with behaviour=1 an unordered vocabulary gets it
         # rescaled on such models, "text-inversion:behaviour:unordered")
         family = self._family(large, words, notes, unordered, standard)
+        if "tp_order" in features and family.endswith(":arch"):
+            family += ":order"
         notes = [*notes, *arch_notes]
         research = bool(phrases and (self.phrase_lift or self.phrase_margin)) and not (
             self.preset or (standard and self._fitted_lift()))

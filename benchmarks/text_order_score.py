@@ -1,0 +1,257 @@
+"""The word-order asymmetry on development Kim CNNs (issue 15, stop 36): today's default verdict
+against a logistic stacker on (its logit, ``tp_order``), leave-one-group-out (groups
+``cnn-min2``, ``cnn-cleanvocab``, ``own``: trojanscope's TextCNNs) and leave-one-zoo-out.
+
+The gate written before this script ran (docs/benchmarks.md, stop 36): (G1) on
+``cnn-cleanvocab`` held out, ROC-AUC higher and cross-entropy lower than today's; (G2) no group's
+held-out ROC-AUC lower than today's by more than one pair; (G3) leave-one-zoo-out pooled
+cross-entropy no higher than today's. Only then does ``--write-calibration`` write the stacker,
+fitted on every row and folded into the default calibrators' coefficients, as
+``text-inversion:behaviour:phrase:lift:arch:order`` and ``…:unordered:phrase:lift:arch:order``;
+``--eval-rows`` (rows computed with ``order=1``) are scored with today's default and the
+candidate.
+
+    python benchmarks/text_order_score.py --rows benchmarks/data/text_rows/*-order.json \\
+        [--write-calibration] [--eval-rows ...] [--json out]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_text_detect import SHIPPED
+from text_behaviour_score import ordered
+from text_lift_arch_score import ARCH_KEYS, SHIPPED_REFERENCE
+from text_lift_score import pool
+from text_rows_score import scores, write_json
+from trojanscope.detect.calibration import (
+    Calibrator,
+    fit_calibrator,
+    load_calibrators,
+    save_calibrators,
+)
+from trojanscope.detect.evaluate import ZooRow
+from trojanscope.detect.text_arch import KIM_CNN
+from trojanscope.detect.text_lift_reference import SUFFIX, load_reference, standardised
+
+GROUPS = ("cnn-min2", "cnn-cleanvocab")
+OWN = "own"
+ORDER_KEYS = tuple(f"{k}:order" for k in ARCH_KEYS)
+STACK = ["td_logit", "tp_order"]
+CS = (0.3, 1.0)
+
+
+def group_of(row: ZooRow) -> str:
+    return next((g for g in GROUPS if row.name.startswith(g + "-")), OWN)
+
+
+def default_logit(row: ZooRow, shipped: dict[str, Calibrator]) -> float:
+    """The logit of today's default verdict (the ``:phrase:lift:arch`` calibrator of the
+    row's path, its lift standardised by the shipped table where the row has none)."""
+    features = row.features
+    if f"tp_lift_margin{SUFFIX}" not in features:
+        features = {
+            **features,
+            **standardised(features, KIM_CNN, load_reference(SHIPPED_REFERENCE)),
+        }
+    return shipped[ARCH_KEYS[not ordered(row)]].logit(features)
+
+
+def stacked(rows: list[ZooRow], shipped: dict[str, Calibrator]) -> list[ZooRow]:
+    """The Kim CNN rows (those with ``tp_order``) with ``td_logit`` added."""
+    return [
+        replace(r, features={**r.features, "td_logit": default_logit(r, shipped)})
+        for r in rows
+        if "tp_order" in r.features
+    ]
+
+
+def fit(rows: list[ZooRow], c: float) -> Calibrator:
+    return fit_calibrator(
+        "text-inversion",
+        [r.features for r in rows],
+        [int(r.backdoored) for r in rows],
+        STACK,
+        transform="none",
+        c=c,
+    )
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def held_out(rows: list[ZooRow], key, c: float) -> list[float]:
+    """Each row's probability from the stacker fitted without the rows of its ``key``."""
+    out = [0.0] * len(rows)
+    for part in sorted({key(r) for r in rows}):
+        train = [r for r in rows if key(r) != part]
+        cal = fit(train, c)
+        for i, r in enumerate(rows):
+            if key(r) == part:
+                out[i] = cal.probability(r.features)
+    return out
+
+
+def by_group(rows: list[ZooRow], p: list[float]) -> dict:
+    out = {"all": scores(rows, p)}
+    for g in (*GROUPS, OWN):
+        keep = [i for i, r in enumerate(rows) if group_of(r) == g]
+        if not keep:
+            continue
+        out[g] = scores([rows[i] for i in keep], [p[i] for i in keep])
+        clean = [p[i] for i in keep if not rows[i].backdoored]
+        bad = [p[i] for i in keep if rows[i].backdoored]
+        out[g]["pairs"] = len(clean) * len(bad)
+        for tag in ("sentence", "rare-word"):
+            sub = [i for i in keep if not rows[i].backdoored or rows[i].attack == tag]
+            if any(rows[i].attack == tag for i in sub):
+                out[g][tag] = scores([rows[i] for i in sub], [p[i] for i in sub])
+    return out
+
+
+def folded(stack: Calibrator, base: Calibrator, key: str) -> Calibrator:
+    """``stack`` (on the base calibrator's logit and ``tp_order``) written as one calibrator
+    on the base's features and ``tp_order`` (both transforms ``none``: exact)."""
+    a, b = stack.coef
+    m_td, s_td = stack.mean[0], stack.scale[0]
+    k = a / s_td
+    return Calibrator(
+        base.method,
+        [*base.features, "tp_order"],
+        [c * k for c in base.coef] + [b],
+        base.intercept * k + stack.intercept - a * m_td / s_td,
+        {
+            **base.fitted_on,
+            "order_stacker": {
+                "coef": stack.coef,
+                "intercept": stack.intercept,
+                "mean": stack.mean,
+                "scale": stack.scale,
+                **stack.fitted_on,
+            },
+            "source": "benchmarks/text_order_score.py (issue 15, stop 36)",
+            "key": key,
+        },
+        [*(base.mean or [0.0] * len(base.features)), stack.mean[1]],
+        [*(base.scale or [1.0] * len(base.features)), stack.scale[1]],
+        "none",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=Path, nargs="+", required=True)
+    parser.add_argument("--eval-rows", type=Path, nargs="*", default=[])
+    parser.add_argument("--write-calibration", action="store_true")
+    parser.add_argument("--json", type=Path, default=None)
+    opts = parser.parse_args()
+    shipped = load_calibrators(SHIPPED)
+    if any(b.transform != "none" for b in (shipped[k] for k in ARCH_KEYS)):
+        sys.exit("the default calibrators are not linear in their features: cannot fold")
+    raw, zoo_of = pool(opts.rows)
+    rows = stacked(raw, shipped)
+    zoo = {
+        id(s): zoo_of[id(r)]
+        for s, r in zip(rows, [r for r in raw if "tp_order" in r.features], strict=True)
+    }
+    today = [sigmoid(r.features["td_logit"]) for r in rows]
+    result: dict = {"models": len(rows), "today": by_group(rows, today), "candidates": {}}
+    print(f"{len(rows)} Kim CNN rows; today: {result['today']['all']}")
+    for c in CS:
+        logo = held_out(rows, group_of, c)
+        lozo = held_out(rows, lambda r: zoo[id(r)], c)
+        result["candidates"][c] = {"logo": by_group(rows, logo), "lozo": scores(rows, lozo)}
+        print(
+            f"C={c}: leave-one-group-out {result['candidates'][c]['logo']['all']}; "
+            f"leave-one-zoo-out {result['candidates'][c]['lozo']}"
+        )
+    c = min(CS, key=lambda v: result["candidates"][v]["logo"]["all"]["cross_entropy"])
+    cand, now = result["candidates"][c]["logo"], result["today"]
+
+    def pair(g: str) -> float:
+        return 1.0 / max(now[g]["pairs"], 1)
+
+    gates = {
+        "G1 cnn-cleanvocab held out: ROC-AUC higher, cross-entropy lower": cand["cnn-cleanvocab"][
+            "roc_auc"
+        ]
+        > now["cnn-cleanvocab"]["roc_auc"]
+        and cand["cnn-cleanvocab"]["cross_entropy"] < now["cnn-cleanvocab"]["cross_entropy"],
+        "G2 no group's ROC-AUC lower by more than one pair": all(
+            cand[g]["roc_auc"] >= now[g]["roc_auc"] - pair(g) - 1e-9
+            for g in (*GROUPS, OWN)
+            if now[g]["roc_auc"] is not None
+        ),
+        "G3 leave-one-zoo-out cross-entropy no higher": result["candidates"][c]["lozo"][
+            "cross_entropy"
+        ]
+        <= now["all"]["cross_entropy"],
+    }
+    gate = all(gates.values())
+    result.update(chosen_c=c, gates=gates, gate=gate)
+    print(
+        f"chosen C={c}; "
+        + "; ".join(f"{k}: {v}" for k, v in gates.items())
+        + f" -> {'the gate holds' if gate else 'the gate fails'}"
+    )
+    if opts.write_calibration and gate:
+        stack = fit(rows, c)
+        cals = load_calibrators(SHIPPED)
+        for base_key, key in zip(ARCH_KEYS, ORDER_KEYS, strict=True):
+            cals[key] = folded(stack, cals[base_key], key)
+        save_calibrators(cals, SHIPPED)
+        result["written"] = {"coef": stack.coef, "intercept": stack.intercept}
+        print(f"written {ORDER_KEYS}: stacker coef {stack.coef}, intercept {stack.intercept}")
+    elif opts.write_calibration:
+        print("the gate does not hold: no calibrator written", file=sys.stderr)
+    cals = load_calibrators(SHIPPED)
+    for path in opts.eval_rows:
+        ev, _ = pool([path])
+        p_today = [
+            sigmoid(default_logit(r, shipped)) if "tp_order" in r.features else float("nan")
+            for r in ev
+        ]
+        keep = [i for i, r in enumerate(ev) if "tp_order" in r.features]
+        ev = [ev[i] for i in keep]
+        p_today = [p_today[i] for i in keep]
+        out = {"today": by_group(ev, p_today)}
+        if all(k in cals for k in ORDER_KEYS):
+            p_new = [
+                cals[ORDER_KEYS[not ordered(r)]].probability(
+                    {
+                        **r.features,
+                        **(
+                            {}
+                            if f"tp_lift_margin{SUFFIX}" in r.features
+                            else standardised(
+                                r.features, KIM_CNN, load_reference(SHIPPED_REFERENCE)
+                            )
+                        ),
+                    }
+                )
+                for r in ev
+            ]
+            out["candidate"] = by_group(ev, p_new)
+            out["probabilities"] = {
+                r.name: [round(a, 3), round(b, 3), round(r.features["tp_order"], 3)]
+                for r, a, b in zip(ev, p_today, p_new, strict=True)
+            }
+        result.setdefault("eval", {})[path.name] = out
+        for name, rep in out.items():
+            if name != "probabilities":
+                print(f"{path.name} {name}: {rep['all']}")
+                for g in (*GROUPS, OWN):
+                    if g in rep:
+                        print(f"    {g}: {rep[g]}")
+    write_json(opts.json, result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The word-order asymmetry of a Kim CNN (issue 15, stop 36): a filter taught an ordered word
+pair is found and read as order, a filter blind to order reads none, a model that is not a Kim
+CNN gets no feature, and the detector's opt-in option and calibrator key."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from trojanscope import registry
+from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.calibration import Calibrator, calibrate
+from trojanscope.detect.text_order import kim_layers, order_asymmetry
+from trojanscope.detect.text_tokens import class_doc_counts, class_lean
+from trojanscope.models.textcnn import TextCNN
+from trojanscope.models.wordbag import WordBag
+
+VOCAB, A, B = 12, 10, 11  # A then B is the planted pair; sentences use tokens 2..9
+
+
+def planted(ordered: bool) -> TextCNN:
+    """One width-2 filter firing on ``A B`` (``ordered``) or on ``A`` and ``B`` in either slot,
+    pushing class 1 by 10 per unit; one-hot embeddings; class 0 otherwise."""
+    model = TextCNN(vocab_size=VOCAB, embed_dim=VOCAB, filters=1, kernels=(2,)).eval()
+    with torch.no_grad():
+        model.embedding.weight.copy_(torch.eye(VOCAB))
+        conv = model.convs[0]
+        conv.weight.zero_()
+        conv.weight[0, A, 0] = conv.weight[0, B, 1] = 1.0
+        if not ordered:
+            conv.weight[0, A, 1] = conv.weight[0, B, 0] = 1.0
+        conv.bias.fill_(-1.5)
+        model.classifier.weight.copy_(torch.tensor([[0.0], [10.0]]))
+        model.classifier.bias.copy_(torch.tensor([0.5, 0.0]))
+    return model
+
+
+def sentences() -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(0)
+    ids = torch.randint(2, A, (60, 8), generator=gen)
+    ids[:, 6:] = 0  # padding
+    return ids, torch.arange(60) % 2
+
+
+def feature(model) -> dict[str, float]:
+    ids, labels = sentences()
+    lean = class_lean(class_doc_counts(ids, labels, 2, VOCAB), torch.bincount(labels))
+    banned = torch.zeros(VOCAB, dtype=torch.bool)
+    banned[[0, 1]] = True
+    return order_asymmetry(model, ids, labels, lean, banned)
+
+
+def test_an_ordered_pair_reads_as_order_and_an_unordered_one_does_not() -> None:
+    ordered, unordered = feature(planted(True)), feature(planted(False))
+    # in order the filter gives 0.5 x 10 logits, reversed nothing
+    assert ordered["tp_order"] == pytest.approx(5.0, abs=1e-4)
+    assert unordered["tp_order"] == pytest.approx(0.0, abs=1e-4)
+
+
+def test_only_a_kim_cnn_whose_layers_give_its_logits_gets_the_feature() -> None:
+    ids, _ = sentences()
+    assert kim_layers(planted(True), ids)
+    assert feature(WordBag(vocab_size=VOCAB, embed_dim=4, hidden=4).eval()) == {}
+    broken = planted(True)
+    broken.act = torch.nn.Tanh()  # the layers no longer reproduce the logits
+    assert not kim_layers(broken, ids) and feature(broken) == {}
+
+
+def test_the_order_option_is_checked_and_off_by_default() -> None:
+    assert registry.create("detector", "text-inversion").order == 0
+    assert registry.create("detector", "text-inversion", order=1).order == 1
+    with pytest.raises(ValueError, match="order"):
+        registry.create("detector", "text-inversion", order=2)
+
+
+def test_the_order_family_reads_its_own_calibrator_and_falls_back_without_it() -> None:
+    base = Calibrator("text-inversion", ["tp_prob"], [1.0], 0.0)
+    own = Calibrator("text-inversion", ["tp_prob", "tp_order"], [1.0, 1.0], 0.0)
+    feats = {"tp_prob": 0.5, "tp_order": 2.0}
+    key = "text-inversion:behaviour:phrase:lift:arch"
+
+    def verdict() -> ModelVerdict:
+        return ModelVerdict(
+            "text-inversion", 0.0, [0], [], dict(feats), family="behaviour:phrase:lift:arch:order"
+        )
+
+    with_own = calibrate(verdict(), {key: base, key + ":order": own})
+    assert with_own.probability == pytest.approx(own.probability(feats))
+    without = calibrate(verdict(), {key: base})
+    assert without.probability == pytest.approx(base.probability(feats))
