@@ -35,7 +35,7 @@ RUNNABLE = re.compile(r"^(\w+=\S+ )*(\.venv/bin/)?(trojanscope|python3? |openssl
 FENCE = re.compile(r"^```(\w*)\s*$")
 SKIP = [  # (pattern, reason): not run here
     (r"pip install", "installs from PyPI (network); the installed venv is used instead"),
-    (r"pytest", "the whole test suite (not run on the shared machine)"),
+    (r"pytest\s*$", "the whole test suite (not run on the shared machine)"),
     (r"RAY_ADDRESS=ray://", "needs a Ray cluster"),
     (r"--executor ray", "starts Ray (2 workers on a shared 2-core machine)"),
     (r"--device cuda|--gpu", "needs a GPU"),
@@ -50,6 +50,8 @@ SHORT = [  # (pattern, seconds): long-running by design, run for their first sec
     (r"zoo make --clean 3 --backdoored 8", 30),
     (r"trojanscope bench ", 30),
     (r"--out runs/(badnets|clean|text|tab-xgb|mine)( |$)", 150),  # later commands use them
+    (r"^\.venv/bin/trojanscope demo --force$", 300),  # the Quickstart's demo, to its end
+    (r"pytest --collect-only", 300),  # the Quickstart's pytest piece: the suite collects
 ]
 
 
@@ -90,7 +92,30 @@ def extract(repo: Path = REPO) -> list[dict]:
                 pending, start = text.rstrip("\\").strip(), number
                 continue
             found.append({"doc": doc.relative_to(repo).as_posix(), "line": number, "command": text})
-    return found
+    return [piece for item in found for piece in (item, *pieces(item))]
+
+
+def pieces(item: dict) -> list[dict]:
+    """The Quickstart's one-liners (make a venv, install, then ``demo`` or ``pytest``) also
+    piece by piece, since the whole line needs the network: the venv made in a fresh
+    ``quickstart/`` folder (the work folder's ``.venv`` is a link to the installed one, which
+    ``venv`` would rewrite), the install skipped, ``demo`` run with the installed venv as
+    written, and ``pytest`` run as ``--collect-only -q`` in this checkout (the suite collects;
+    the whole suite is not run here). ``as_run`` and ``cwd`` say where a piece differs from the
+    page."""
+    parts = [p.strip() for p in item["command"].split("&&")]
+    if len(parts) < 2 or not parts[0].startswith("python3 -m venv"):
+        return []
+    out = []
+    for n, part in enumerate(parts, 1):
+        piece = {**item, "command": part, "piece": f"{n}/{len(parts)}"}
+        if part.startswith("python3 -m venv"):
+            piece["cwd"] = "quickstart"
+        if re.search(r"pytest\s*$", part):
+            piece["as_run"] = f"{Path(sys.executable).parent}/pytest --collect-only -q"
+            piece["cwd"] = str(REPO)
+        out.append(piece)
+    return out
 
 
 def path_key(command: str) -> str:
@@ -252,7 +277,7 @@ def run_all(
     ``repeat_s`` seconds: enough to show its options and files are taken."""
     done = {}
     if out.is_file():
-        done = {(r["doc"], r["line"]): r for r in map(json.loads, out.read_text().splitlines())}
+        done = {_key(r): r for r in map(json.loads, out.read_text().splitlines())}
     finished = {
         path_key(r["command"])
         for r in done.values()
@@ -267,10 +292,10 @@ def run_all(
     rows, seen = [], {r["command"]: r for r in done.values() if not r.get("skipped")}
     with open(out, "a") as log:
         for item in commands:
-            if (item["doc"], item["line"]) in done:
-                rows.append(done[(item["doc"], item["line"])])
+            if _key(item) in done:
+                rows.append(done[_key(item)])
                 continue
-            skip, limit = plan(item["command"], timeout)
+            skip, limit = plan(item.get("as_run", item["command"]), timeout)
             key = path_key(item["command"])
             if repeat_s and key in finished and limit > repeat_s:
                 limit = repeat_s
@@ -284,7 +309,10 @@ def run_all(
                 # the docs' clean.csv is a text file on the text pages and a table beside the
                 # user's own XGBoost file: that one's commands run in tab/, with its clean.csv
                 here = work / "tab" if "fraud-model.json" in item["command"] else work
-                row.update(_run(item["command"], here, env, limit))
+                if item.get("cwd"):  # a Quickstart piece (see pieces())
+                    here = work / item["cwd"]
+                    here.mkdir(exist_ok=True)
+                row.update(_run(item.get("as_run", item["command"]), here, env, limit))
                 row["wall_s"] = round(time.perf_counter() - t0, 1)
                 errors = [
                     ln
@@ -367,9 +395,9 @@ def verdict(row: dict) -> str:
 def table(rows: list[dict]) -> str:
     """The Markdown table of ``rows``."""
     lines = ["| where | command | exit | s | result |", "|---|---|---|---|---|"]
-    latest: dict[tuple[str, int], dict] = {}  # a command run again: its last run
+    latest: dict[tuple[str, int, str], dict] = {}  # a command run again: its last run
     for r in rows:
-        key = (r["doc"], r["line"])
+        key = _key(r)
         if not (r.get("skipped") and key in latest and not latest[key].get("skipped")):
             latest[key] = r
     order = sorted(latest, key=lambda k: (k[0] != "README.md", k[0], k[1]))
@@ -378,8 +406,17 @@ def table(rows: list[dict]) -> str:
         code = "—" if r.get("skipped") else ("stopped" if r.get("timed_out") else r["rc"])
         wall = r.get("wall_s", "—")
         result = verdict(r).replace("|", "\\|")
-        lines.append(f"| {r['doc']}:{r['line']} | `{command}` | {code} | {wall} | {result} |")
+        where = f"{r['doc']}:{r['line']}" + (f" ({r['piece']})" if r.get("piece") else "")
+        if r.get("as_run"):
+            command += f"` run as `{r['as_run'].replace(str(REPO), '.')}"
+        lines.append(f"| {where} | `{command}` | {code} | {wall} | {result} |")
     return "\n".join(lines)
+
+
+def _key(row: dict) -> tuple[str, int, str]:
+    """A command's place: its page, line and the command (a Quickstart line's pieces share
+    its line)."""
+    return row["doc"], row["line"], row["command"]
 
 
 def _text(value: bytes | str | None) -> str:
@@ -409,7 +446,7 @@ def main() -> None:
         commands = [c for c in commands if re.search(args.only, c["command"])]
     if args.list:
         for c in commands:
-            skip, limit = plan(c["command"], args.timeout)
+            skip, limit = plan(c.get("as_run", c["command"]), args.timeout)
             print(f"{c['doc']}:{c['line']}\t{skip or f'{limit} s'}\t{c['command']}")
         print(f"{len(commands)} commands", file=sys.stderr)
         return
