@@ -56,6 +56,15 @@ def test_every_default_is_inside_its_range(kind: str, name: str) -> None:
         ("arch", "textcnn", {"filters": -1}, "filters must be a whole number >= 1"),
         ("input-detector", "strip", {"weight": 1e12}, "weight in (0, 1]"),
         ("mitigation", "fineprune", {"step": 0}, "step must be a number > 0.0 and <= 1.0"),
+        # stop 36: the two counts with no upper bound at stop 35
+        ("trigger", "rare-word", {"count": 1e12}, "count must be between 1 and 512"),
+        ("trigger", "rare-word", {"count": 513}, "count must be between 1 and 512"),
+        (
+            "arch",
+            "partition_vote",
+            {"partitions": 1e12},
+            "partitions must be a whole number >= 1 and <= 16777216",
+        ),
     ],
 )
 def test_out_of_range_values_are_one_line(kind, name, params, words) -> None:
@@ -101,3 +110,21 @@ def test_the_trainer_refuses_a_learning_rate_that_diverges() -> None:
     with pytest.raises(UserInputError, match="learning rate must be a number > 0 and <= 10"):
         Trainer(lr=1e300)
     assert Trainer(lr=10).lr == 10.0
+
+
+def test_a_partition_vote_larger_than_memory_is_refused_before_its_members(monkeypatch) -> None:
+    import os
+
+    # a 4 GiB machine: 2**24 members of an MLP would need terabytes; refused at once (built one
+    # by one, this test would not end)
+    monkeypatch.setattr(os, "sysconf", lambda name: 2**20 if name == "SC_PHYS_PAGES" else 4096)
+    with pytest.raises(UserInputError, match="more than this machine's memory") as info:
+        registry.create(
+            "arch", "partition_vote", input_shape=(1, 8, 8), num_classes=2, partitions=2**24
+        )
+    assert str(info.value).startswith("arch 'partition_vote': ") and "16777216 members" in str(
+        info.value
+    )
+    vote = registry.create("arch", "partition_vote", input_shape=(1, 8, 8), num_classes=2)
+    assert len(vote.members) == 3
+    assert registry.create("trigger", "rare-word", count=512).count == 512
