@@ -19,7 +19,6 @@ their ``--timeout`` (the table says so).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -29,6 +28,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _common import read_jsonl, sweep_parser
 
 REPO = Path(__file__).resolve().parents[1]
 RUNNABLE = re.compile(r"^(\w+=\S+ )*(\.venv/bin/)?(trojanscope|python3? |openssl )")
@@ -277,7 +278,7 @@ def run_all(
     ``repeat_s`` seconds: enough to show its options and files are taken."""
     done = {}
     if out.is_file():
-        done = {_key(r): r for r in map(json.loads, out.read_text().splitlines())}
+        done = {_key(r): r for r in read_jsonl(out)}
     finished = {
         path_key(r["command"])
         for r in done.values()
@@ -426,13 +427,10 @@ def _text(value: bytes | str | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = sweep_parser(__doc__, timeout=60)  # --only: a regex on the commands
     parser.add_argument("work", nargs="?", type=Path)
     parser.add_argument("--model-run", type=Path)
     parser.add_argument("--list", action="store_true")
-    parser.add_argument("--table", action="store_true", help="print WORK's results as Markdown")
-    parser.add_argument("--timeout", type=int, default=60)
-    parser.add_argument("--only", default="", help="run only commands matching this regex")
     parser.add_argument("--no-prepare", action="store_true")
     parser.add_argument(
         "--repeat-s",
@@ -454,7 +452,7 @@ def main() -> None:
         out = args.work / "first_contact.jsonl"
         # the docs' lines as they are now (an edit above a command moves it)
         now = {(c["doc"], c["command"]): c["line"] for c in extract()}
-        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        rows = read_jsonl(out)
         for r in rows:
             r["line"] = now.get((r["doc"], r["command"]), r["line"])
         print(table(rows))

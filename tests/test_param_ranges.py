@@ -10,36 +10,19 @@ import pytest
 from trojanscope import registry
 from trojanscope.engine import Trainer
 from trojanscope.errors import UserInputError
-from trojanscope.params import check_ranges
+from trojanscope.params import check_ranges, component_parameters
 
-KINDS = (
-    "arch",
-    "trigger",
-    "attack",
-    "detector",
-    "input-detector",
-    "data-detector",
-    "mitigation",
-    "input-purifier",
-    "defence",
+# every component and its parameters, at collection (as tests/test_registry.py): importing
+# them all is not one test's time. The same walk as benchmarks/bad_params.py's.
+COMPONENTS = component_parameters()
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "params"), COMPONENTS, ids=[f"{k}:{n}" for k, n, _ in COMPONENTS]
 )
-
-
-# every component, at collection (as tests/test_registry.py): importing them all is not one
-# test's time
-COMPONENTS = [(kind, name) for kind in KINDS for name in registry.names(kind)]
-
-
-@pytest.mark.parametrize(("kind", "name"), COMPONENTS, ids=[f"{k}:{n}" for k, n in COMPONENTS])
-def test_every_default_is_inside_its_range(kind: str, name: str) -> None:
-    obj = registry.get(kind, name)
-    func = obj.__init__ if inspect.isclass(obj) else obj
-    defaults = {
-        p.name: p.default
-        for p in inspect.signature(func).parameters.values()
-        if p.default is not inspect.Parameter.empty
-    }
-    check_ranges(f"{kind} {name!r}", obj, defaults)  # raises on a default outside
+def test_every_default_is_inside_its_range(kind: str, name: str, params: list) -> None:
+    defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+    check_ranges(f"{kind} {name!r}", registry.get(kind, name), defaults)  # raises when outside
 
 
 @pytest.mark.parametrize(
