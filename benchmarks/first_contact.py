@@ -74,9 +74,12 @@ def extract(repo: Path = REPO) -> list[dict]:
             if line.strip().startswith("```") and inside:
                 inside = False
                 continue
-            if not inside or lang not in ("", "bash", "console", "sh", "shell"):
-                continue
             text = line.strip()
+            shell = lang in ("", "bash", "console", "sh", "shell")
+            if inside and lang == "yaml" and (pending or text.startswith("- run: ")):
+                text, shell = text.removeprefix("- run: "), True  # a CI step's command
+            if not inside or not shell:
+                continue
             if pending:
                 pending += " " + text.rstrip("\\").strip()
                 if not text.endswith("\\"):
@@ -93,7 +96,34 @@ def extract(repo: Path = REPO) -> list[dict]:
                 pending, start = text.rstrip("\\").strip(), number
                 continue
             found.append({"doc": doc.relative_to(repo).as_posix(), "line": number, "command": text})
+    found += python_blocks(repo / "README.md", repo)
     return [piece for item in found for piece in (item, *pieces(item))]
+
+
+def python_blocks(doc: Path, repo: Path) -> list[dict]:
+    """The ``python`` blocks of ``doc`` (the README's API examples), each run whole as a
+    script (``python3 -c``) in the work folder: ``command`` names the block, ``as_run`` runs
+    it."""
+    import shlex
+
+    out, block, start = [], None, 0
+    for number, line in enumerate(doc.read_text().splitlines(), 1):
+        if block is None and line.strip() == "```python":
+            block, start = [], number
+        elif block is not None and line.strip().startswith("```"):
+            code = "\n".join(block) + "\n"
+            out.append(
+                {
+                    "doc": doc.relative_to(repo).as_posix(),
+                    "line": start,
+                    "command": f"its Python block, lines {start + 1}-{number - 1}",
+                    "as_run": f"python3 -c {shlex.quote(code)}",
+                }
+            )
+            block = None
+        elif block is not None:
+            block.append(line)
+    return out
 
 
 def pieces(item: dict) -> list[dict]:
@@ -241,6 +271,8 @@ def prepare(work: Path, model_run: Path) -> None:
 
     generate(work / "vendor.pem", work / "vendor.pub")
     sign_folder(work / "signed-model", load_private(work / "vendor.pem"))
+    # docs/audit.md's CI gate audits a signed candidate against the release key
+    shutil.copytree(work / "signed-model", work / "models" / "candidate", dirs_exist_ok=True)
     (work / "keys").mkdir(exist_ok=True)
     shutil.copy(work / "vendor.pub", work / "keys" / "release.pub")
     os.symlink(Path(sys.executable).parents[1], work / ".venv")
