@@ -70,6 +70,9 @@ def test_a_component_too_large_to_build_is_one_line() -> None:
         ("mitigation", "adaptive", {"detector": "nosuch"}, "unknown detector 'nosuch'"),
         ("mitigation", "adaptive", {"second": "nosuch"}, "unknown detector 'nosuch'"),
         ("mitigation", "unlearn", {"detector": "nosuch"}, "unknown detector 'nosuch'"),
+        # stop 36: a number was taken as no name (second) or kept as the name (detector)
+        ("mitigation", "adaptive", {"detector": 0}, "detector must name a registered detector"),
+        ("mitigation", "adaptive", {"second": 0}, "second must name a registered detector"),
         ("input-detector", "ensemble", {"members": 0}, "members must name input detectors"),
     ],
 )
