@@ -51,7 +51,7 @@ SHORT = [  # (pattern, seconds): long-running by design, run for their first sec
     (r"zoo make --clean 3 --backdoored 8", 30),
     (r"trojanscope bench ", 30),
     (r"--out runs/(badnets|clean|text|tab-xgb|mine)( |$)", 150),  # later commands use them
-    (r"^\.venv/bin/trojanscope demo --force$", 300),  # the Quickstart's demo, to its end
+    (r"^\.venv/bin/trojanscope demo --force$", 600),  # the Quickstart's demo, to its end
     (r"pytest --collect-only", 300),  # the Quickstart's pytest piece: the suite collects
 ]
 
@@ -440,8 +440,9 @@ def table(rows: list[dict]) -> str:
         wall = r.get("wall_s", "—")
         result = verdict(r).replace("|", "\\|")
         where = f"{r['doc']}:{r['line']}" + (f" ({r['piece']})" if r.get("piece") else "")
-        if r.get("as_run"):
-            command += f"` run as `{r['as_run'].replace(str(REPO), '.')}"
+        if r.get("as_run"):  # a Python block is shown by its lines, not its code
+            shown = "python3 -c BLOCK" if r["as_run"].startswith("python3 -c ") else r["as_run"]
+            command += f"` run as `{shown.replace(str(REPO), '.')}"
         lines.append(f"| {where} | `{command}` | {code} | {wall} | {result} |")
     return "\n".join(lines)
 
@@ -483,10 +484,13 @@ def main() -> None:
     if args.table:
         out = args.work / "first_contact.jsonl"
         # the docs' lines as they are now (an edit above a command moves it)
-        now = {(c["doc"], c["command"]): c["line"] for c in extract()}
+        lines: dict[tuple[str, str], list[int]] = {}
+        for c in extract():
+            lines.setdefault((c["doc"], c["command"]), []).append(c["line"])
         rows = read_jsonl(out)
-        for r in rows:
-            r["line"] = now.get((r["doc"], r["command"]), r["line"])
+        for r in rows:  # a command a page shows once: its line now
+            now = lines.get((r["doc"], r["command"]), [])
+            r["line"] = now[0] if len(now) == 1 else r["line"]
         print(table(rows))
         return
     if not args.no_prepare:
