@@ -11,7 +11,7 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -29,6 +29,12 @@ def sweep_parser(doc: str | None, timeout: float) -> argparse.ArgumentParser:
 def read_jsonl(path: Path) -> list[dict]:
     """The records of a JSON-lines log, one per line."""
     return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+def judged(rows: Iterable[dict], verdict: Callable[[dict], str]) -> dict[str, dict]:
+    """Each case's last run (by ``id``), its verdict judged again by ``verdict`` (a script's
+    lists of valid values may be edited after a run)."""
+    return {r["id"]: {**r, "verdict": verdict(r)} for r in rows}
 
 
 def tally(values: Iterable[str]) -> str:

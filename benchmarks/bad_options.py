@@ -40,7 +40,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import line, read_jsonl, sweep_parser, tally, wait_child
+from _common import judged, line, read_jsonl, sweep_parser, tally, wait_child
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 34
@@ -793,11 +793,7 @@ def main() -> None:
 
 def table(rows: list[dict]) -> str:
     """Counts per verdict (the last run of each case), and every case that is not clean."""
-    latest = {
-        r["id"]: {**r, "verdict": verdict(r)}  # judged again: VALID may be edited after a run
-        for r in rows
-        if r["bad"] != "none"
-    }
+    latest = judged((r for r in rows if r["bad"] != "none"), verdict)
     bases = {r["command"]: r for r in rows if r["bad"] == "none"}
     commands = len({r["command"] for r in latest.values()})
     options = len({(r["command"], r["option"]) for r in latest.values()})

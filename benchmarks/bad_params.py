@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import read_jsonl, sweep_parser, tally, wait_child
+from _common import judged, read_jsonl, sweep_parser, tally, wait_child
 
 VALUES = ("abc", "maybe", "NaN", "-1", "0", "1e12")
 RESERVED = {  # set by the CLI itself, refused as -p (stop 34): not swept here
@@ -139,7 +139,7 @@ def verdict(row: dict) -> str:
 
 def table(rows: list[dict]) -> str:
     """Counts per verdict and value, and every case that is not refused or valid."""
-    latest = {r["id"]: {**r, "verdict": verdict(r)} for r in rows}
+    latest = judged(rows, verdict)
     comps = {(r["kind"], r["name"]) for r in latest.values()}
     keys = {(r["kind"], r["name"], r["key"]) for r in latest.values() if r["key"] != "nosuch"}
     lines = [
