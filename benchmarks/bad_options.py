@@ -30,7 +30,6 @@ before the value was checked), *written* (exit 2 but files left) or *exit N*.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -41,139 +40,57 @@ import sys
 import time
 from pathlib import Path
 
+from _common import judged, line, read_jsonl, sweep_parser, tally, wait_child
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = 34
 KEYS = 2  # method parameters tried per kind (flag, number, word) of each component
 
 # A small valid command line per command; the options themselves come from the Typer app.
 # ``{fx}`` is the folder of user files; outputs are relative (the case's own empty folder).
+NO_EXPORT = "--out o --no-export"
+FAST = "--epochs 1 " + NO_EXPORT  # one epoch, nothing exported: the quickest run
+MNIST = "{fx}/mnist200.npz"
 BASE: dict[str, list[str]] = {
-    "demo": ["--out", "demo-out", "--seed", "0"],
-    "audit": [
-        "{fx}/run",
-        "--data",
-        "{fx}/mnist200.npz",
-        "--report",
-        "rep",
-        "--no-history",
-        "--method",
-        "neural_cleanse",
-    ],
-    "audit-registry": [
-        "{fx}/models",
-        "--data",
-        "{fx}/mnist200.npz",
-        "--report",
-        "rep",
-        "--executor",
-        "serial",
-    ],
+    "demo": line("--out demo-out --seed 0"),
+    "audit": line("{fx}/run --data", MNIST, "--report rep --no-history --method neural_cleanse"),
+    "audit-registry": line("{fx}/models --data", MNIST, "--report rep --executor serial"),
     "history": [],
     "list": ["attack"],
-    "train": [
-        "--dataset",
-        "{fx}/mnist200.npz",
-        "--arch",
-        "mlp",
-        "--epochs",
-        "1",
-        "--out",
-        "o",
-        "--no-export",
-    ],
-    "attack": [
-        "--dataset",
-        "{fx}/mnist200.npz",
-        "--arch",
-        "mlp",
-        "--epochs",
-        "1",
-        "--out",
-        "o",
-        "--no-export",
-    ],
-    "certify": [
-        "{fx}/run",
-        "--data",
-        "{fx}/mnist200.npz",
-        "--report",
-        "rep",
-        "--limit",
-        "3",
-        "--method",
-        "verify",
-        "--eps",
-        "0.01",
-        "--region",
-        "20,20,4,4",
-    ],
-    "detect": ["{fx}/run", "--data", "{fx}/mnist200.npz", "--method", "neural_cleanse"],
-    "detect-data": ["{fx}/mnist200.npz", "--method", "spectral"],
-    "detect-inputs": [
-        "{fx}/model.pt",
-        "{fx}/incoming.npz",
-        "--data",
-        "{fx}/mnist200.npz",
-        "--method",
-        "strip",
-    ],
-    "mitigate": [
-        "{fx}/run",
-        "--data",
-        "{fx}/mnist200.npz",
-        "--method",
-        "finetune",
-        "--out",
-        "o",
-        "--no-export",
-    ],
-    "purify": ["{fx}/model.pt", "{fx}/incoming.npz", "--method", "shrinkpad", "--out", "p.npz"],
-    "serve": ["{fx}/model.pt", "--data", "{fx}/mnist200.npz", "--port", "0"],
+    "train": line("--dataset", MNIST, "--arch mlp", FAST),
+    "attack": line("--dataset", MNIST, "--arch mlp", FAST),
+    "certify": line(
+        "{fx}/run --data",
+        MNIST,
+        "--report rep --limit 3 --method verify --eps 0.01",
+        "--region 20,20,4,4",
+    ),
+    "detect": line("{fx}/run --data", MNIST, "--method neural_cleanse"),
+    "detect-data": line(MNIST, "--method spectral"),
+    "detect-inputs": line("{fx}/model.pt {fx}/incoming.npz --data", MNIST, "--method strip"),
+    "mitigate": line("{fx}/run --data", MNIST, "--method finetune", NO_EXPORT),
+    "purify": line("{fx}/model.pt {fx}/incoming.npz --method shrinkpad --out p.npz"),
+    "serve": line("{fx}/model.pt --data", MNIST, "--port 0"),
     "incidents": [],
-    "bench": [
-        "--attacks",
-        "badnets",
-        "--defences",
-        "none",
-        "--seeds",
-        "1",
-        "--dataset",
-        "{fx}/mnist200.npz",
-        "--train-size",
-        "100",
-        "--epochs",
-        "1",
-        "--arch",
-        "mlp",
-        "--out",
-        "o",
-        "--executor",
-        "serial",
-    ],
-    "scan": ["{fx}/run"],
+    "bench": line(
+        "--attacks badnets --defences none --seeds 1 --dataset",
+        MNIST,
+        "--train-size 100 --epochs 1 --arch mlp --out o --executor serial",
+    ),
+    "scan": line("{fx}/run"),
     "keygen": ["k.pem"],
-    "sign": ["{fx}/run-copy", "--key", "{fx}/key.pem", "--signature", "run.sig"],
-    "verify": ["{fx}/signed", "--key", "{fx}/key.pem.pub"],
-    "bom": ["{fx}/run", "--output", "bom.json"],
-    "zoo make": [
+    "sign": line("{fx}/run-copy --key {fx}/key.pem --signature run.sig"),
+    "verify": line("{fx}/signed --key {fx}/key.pem.pub"),
+    "bom": line("{fx}/run --output bom.json"),
+    "zoo make": line(
         "--dataset",
-        "{fx}/mnist200.npz",
-        "--clean",
-        "1",
-        "--backdoored",
-        "1",
-        "--epochs",
-        "1",
-        "--out",
-        "z",
-        "--executor",
-        "serial",
-        "--archs",
-        "mlp",
-    ],
-    "zoo eval": ["{fx}/zoo", "--method", "neural_cleanse", "--executor", "serial"],
-    "zoo eval-mitigation": ["{fx}/zoo", "--method", "finetune", "--executor", "serial"],
-    "zoo calibrate": ["{fx}/zoo", "--out", "cal.json", "--executor", "serial"],
+        MNIST,
+        "--clean 1 --backdoored 1 --epochs 1 --out z --executor serial",
+        "--archs mlp",
+    ),
+    "zoo eval": line("{fx}/zoo --method neural_cleanse --executor serial"),
+    "zoo eval-mitigation": line("{fx}/zoo --method finetune --executor serial"),
+    "zoo calibrate": line("{fx}/zoo --out cal.json --executor serial"),
 }
 
 # The text and tabular paths (stop 35): the commands that read text or table data, on a tiny
@@ -181,158 +98,39 @@ BASE: dict[str, list[str]] = {
 # ``--prepare-paths``). Only the options that reach the data path are swept on them (the
 # others are the image lines' above): ``PATH_OPTIONS``. ``detect-inputs`` takes images and
 # sentences, not table rows (a CSV for a tabular model is one error line): no table line.
+TEXT = "{fx}/text.csv --text-column text --label-column label"
+TABLE = "{fx}/table.csv --label-column label"
 PATHS: dict[str, tuple[str, list[str]]] = {
-    "attack [text]": (
-        "attack",
-        [
-            "--dataset",
-            "{fx}/text.csv",
-            "--text-column",
-            "text",
-            "--label-column",
-            "label",
-            "--arch",
-            "textcnn",
-            "--attack",
-            "badnl",
-            "--epochs",
-            "1",
-            "--out",
-            "o",
-            "--no-export",
-        ],
-    ),
-    "train [text]": (
-        "train",
-        [
-            "--dataset",
-            "{fx}/text.csv",
-            "--text-column",
-            "text",
-            "--label-column",
-            "label",
-            "--arch",
-            "wordbag",
-            "--epochs",
-            "1",
-            "--out",
-            "o",
-            "--no-export",
-        ],
-    ),
-    "detect [text]": (
-        "detect",
-        ["{fx}/textrun", "--data", "{fx}/text.csv", "--method", "text-inversion"],
-    ),
+    "attack [text]": ("attack", line("--dataset", TEXT, "--arch textcnn --attack badnl", FAST)),
+    "train [text]": ("train", line("--dataset", TEXT, "--arch wordbag", FAST)),
+    "detect [text]": ("detect", line("{fx}/textrun --data {fx}/text.csv --method text-inversion")),
     "detect-inputs [text]": (
         "detect-inputs",
-        ["{fx}/textrun", "{fx}/text_in.csv", "--data", "{fx}/text.csv", "--method", "strip-text"],
+        line("{fx}/textrun {fx}/text_in.csv --data {fx}/text.csv --method strip-text"),
     ),
-    "detect-data [text]": (
-        "detect-data",
-        [
-            "{fx}/text.csv",
-            "--text-column",
-            "text",
-            "--label-column",
-            "label",
-            "--method",
-            "text-ngrams",
-        ],
-    ),
+    "detect-data [text]": ("detect-data", line(TEXT, "--method text-ngrams")),
     "mitigate [text]": (
         "mitigate",
-        [
-            "{fx}/textrun",
-            "--data",
-            "{fx}/text.csv",
-            "--method",
-            "finetune",
-            "--out",
-            "o",
-            "--no-export",
-        ],
+        line("{fx}/textrun --data {fx}/text.csv --method finetune", NO_EXPORT),
     ),
     "audit [text]": (
         "audit",
-        [
-            "{fx}/textrun",
-            "--data",
-            "{fx}/text.csv",
-            "--report",
-            "rep",
-            "--no-history",
-            "--method",
-            "text-inversion",
-        ],
+        line("{fx}/textrun --data {fx}/text.csv --report rep --no-history --method text-inversion"),
     ),
     "attack [table]": (
         "attack",
-        [
-            "--dataset",
-            "{fx}/table.csv",
-            "--label-column",
-            "label",
-            "--arch",
-            "mlp",
-            "--attack",
-            "tabular-badnets",
-            "--epochs",
-            "1",
-            "--out",
-            "o",
-            "--no-export",
-        ],
+        line("--dataset", TABLE, "--arch mlp --attack tabular-badnets", FAST),
     ),
-    "train [table]": (
-        "train",
-        [
-            "--dataset",
-            "{fx}/table.csv",
-            "--label-column",
-            "label",
-            "--arch",
-            "mlp",
-            "--epochs",
-            "1",
-            "--out",
-            "o",
-            "--no-export",
-        ],
-    ),
-    "detect [table]": (
-        "detect",
-        ["{fx}/tabrun", "--data", "{fx}/table.csv", "--method", "tabular-search"],
-    ),
-    "detect-data [table]": (
-        "detect-data",
-        ["{fx}/table.csv", "--label-column", "label", "--method", "shared-values"],
-    ),
+    "train [table]": ("train", line("--dataset", TABLE, "--arch mlp", FAST)),
+    "detect [table]": ("detect", line("{fx}/tabrun --data {fx}/table.csv --method tabular-search")),
+    "detect-data [table]": ("detect-data", line(TABLE, "--method shared-values")),
     "mitigate [table]": (
         "mitigate",
-        [
-            "{fx}/tabrun",
-            "--data",
-            "{fx}/table.csv",
-            "--method",
-            "finetune",
-            "--out",
-            "o",
-            "--no-export",
-        ],
+        line("{fx}/tabrun --data {fx}/table.csv --method finetune", NO_EXPORT),
     ),
     "audit [table]": (
         "audit",
-        [
-            "{fx}/tabrun",
-            "--data",
-            "{fx}/table.csv",
-            "--report",
-            "rep",
-            "--no-history",
-            "--method",
-            "tabular-search",
-        ],
+        line("{fx}/tabrun --data {fx}/table.csv --report rep --no-history --method tabular-search"),
     ),
 }
 PATH_OPTIONS = {
@@ -487,15 +285,17 @@ def component_keys(kind: str, name: str) -> dict[str, object]:
     import inspect
 
     from trojanscope import registry
+    from trojanscope.params import init_parameters
 
-    obj = registry.get(kind, name)
-    target = obj.__init__ if inspect.isclass(obj) else obj
-    out = {}
-    for p in inspect.signature(target).parameters.values():
-        if p.name in ("self",) or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            continue
-        out[p.name] = None if p.default is inspect.Parameter.empty else p.default
-    return out
+    return {
+        p.name: None if p.default is inspect.Parameter.empty else p.default
+        for p in init_parameters(registry.get(kind, name))
+    }
+
+
+def each(pairs: dict[str, str]) -> list[tuple[str, list[str], str | None]]:
+    """``{label: value}`` as cases of one value each and no setup."""
+    return [(label, [value], None) for label, value in pairs.items()]
 
 
 def bad_values(cmd: str, param, fx: Path) -> list[tuple[str, list[str], str | None]]:  # type: ignore[no-untyped-def]
@@ -526,48 +326,31 @@ def bad_values(cmd: str, param, fx: Path) -> list[tuple[str, list[str], str | No
         if name in FILE_OUTPUTS or cmd in ("keygen", "sign", "zoo calibrate"):
             out.append(("a folder", ["adir"], "adir"))
         return out
+    file_cases = [(lbl, v, None) for lbl, v in files.items()]
     if kind == "choice":
-        return [("unknown choice", ["nosuch"], None)]
+        return each({"unknown choice": "nosuch"})
     if kind == "int":
-        return [
-            (lbl, [v], None)
-            for lbl, v in [
-                ("not a number", "abc"),
-                ("negative", "-1"),
-                ("zero", "0"),
-                ("huge", str(10**12)),
-            ]
-        ]
+        return each({"not a number": "abc", "negative": "-1", "zero": "0", "huge": str(10**12)})
     if kind == "float":
-        return [
-            (lbl, [v], None)
-            for lbl, v in [
-                ("not a number", "abc"),
-                ("NaN", "nan"),
-                ("inf", "inf"),
-                ("negative", "-1"),
-                ("zero", "0"),
-                ("huge", "1e300"),
-            ]
-        ]
+        return each(
+            {
+                "not a number": "abc",
+                "NaN": "nan",
+                "inf": "inf",
+                "negative": "-1",
+                "zero": "0",
+                "huge": "1e300",
+            }
+        )
     if kind == "list":
         key = PARAM_OF.get((cmd, name)) or PARAM_OF.get((cmd.split(" [")[0], name))
-        if name in ("config",):
-            return [(lbl, v, None) for lbl, v in files.items()]
+        if name in ("config", "zoos"):
+            return file_cases
         if name == "suppress":
-            return [("malformed", ["nocolon"], None), ("unknown rule", ["NOSUCH:*"], None)]
-        if name == "zoos":
-            return [(lbl, v, None) for lbl, v in files.items()]
+            return each({"malformed": "nocolon", "unknown rule": "NOSUCH:*"})
         if name == "paths":
-            return [
-                (lbl, v, None)
-                for lbl, v in {
-                    "missing": files["missing"],
-                    "empty file": files["empty file"],
-                    "corrupt file": files["corrupt file"],
-                }.items()
-            ]
-        cases = [("no =", ["novalue"], None), ("unknown key", ["nosuch=1"], None)]
+            return [c for c in file_cases if c[0] != "folder"]
+        cases = each({"no =": "novalue", "unknown key": "nosuch=1"})
         if key is None:
             return cases
         keys = component_keys(*key)  # the first KEYS of each kind: every kind of bad value
@@ -585,36 +368,25 @@ def bad_values(cmd: str, param, fx: Path) -> list[tuple[str, list[str], str | No
         cases += [(f"{k}=nosuch", [f"{k}=nosuch"], None) for k in words]
         return cases
     if name in COLUMNS:
-        return [("unknown column", ["nosuch_column"], None)]
+        return each({"unknown column": "nosuch_column"})
     if name in DATA_TEXT or kind in ("path",) or name == "db":
-        out = [(lbl, v, None) for lbl, v in files.items()]
-        if name in DATA_TEXT:
-            out.append(("unknown name", ["nosuch-dataset"], None))
-        if name == "db":
-            out.append(("unknown URL", ["nosuch://x/y"], None))
-        return out
+        extra = {"unknown name": "nosuch-dataset"} if name in DATA_TEXT else {}
+        extra.update({"unknown URL": "nosuch://x/y"} if name == "db" else {})
+        return file_cases + each(extra)
     if name in ("model", "target") and cmd in ("history", "incidents"):
-        return [("no match", ["nosuch"], None)]
-    if name in ("host",):
-        return [("bad host", ["no such host"], None)]
-    if name in ("address",):
-        return [("bad address", ["nosuch://x"], None)]
-    if name in ("region",):
-        return [
-            (lbl, [v], None)
-            for lbl, v in [
-                ("malformed", "1,2"),
-                ("outside", "100,100,4,4"),
-                ("negative", "-1,0,4,4"),
-            ]
-        ]
-    if name in ("kind",):
-        return [("unknown kind", ["nosuch"], None)]
-    if name in ("attacks", "defences", "archs", "features"):
-        return [("unknown name", ["nosuch"], None), ("empty", [""], None)]
-    if name == "eval_attack":
-        return [("unknown name", ["nosuch"], None), ("bad param", ["badnets:target=99"], None)]
-    return [("unknown name", ["nosuch"], None)]
+        return each({"no match": "nosuch"})
+    one_word = {  # options with one bad word of their own
+        "host": {"bad host": "no such host"},
+        "address": {"bad address": "nosuch://x"},
+        "region": {"malformed": "1,2", "outside": "100,100,4,4", "negative": "-1,0,4,4"},
+        "kind": {"unknown kind": "nosuch"},
+        "eval_attack": {"unknown name": "nosuch", "bad param": "badnets:target=99"},
+        **{
+            n: {"unknown name": "nosuch", "empty": ""}
+            for n in ("attacks", "defences", "archs", "features")
+        },
+    }
+    return each(one_word.get(name, {"unknown name": "nosuch"}))
 
 
 def cases(fx: Path) -> list[dict]:
@@ -725,18 +497,8 @@ def run_case(case: dict, folder: Path, timeout: float) -> dict:
                 sys.stderr.flush()
             finally:
                 os._exit(code if isinstance(code, int) else 1)
-    rc, timed_out = None, False
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            rc = os.waitstatus_to_exitcode(status)
-            break
-        if time.perf_counter() - t0 > timeout:
-            timed_out = True
-            os.killpg(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            break
-        time.sleep(0.02)
+    rc = wait_child(pid, t0, timeout, group=True)
+    timed_out = rc is None
     with contextlib.suppress(ProcessLookupError):  # the case's process group: pools, servers
         os.killpg(pid, signal.SIGKILL)
     wall = time.perf_counter() - t0
@@ -972,7 +734,7 @@ def prepare_paths(fx: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = sweep_parser(__doc__, timeout=10.0)
     parser.add_argument("work", type=Path)
     parser.add_argument("--prepare", action="store_true")
     parser.add_argument(
@@ -980,10 +742,7 @@ def main() -> None:
         action="store_true",
         help="the text and tabular files of PATHS (after --prepare)",
     )
-    parser.add_argument("--timeout", type=float, default=10)
-    parser.add_argument("--only", default="", help="run only the cases whose id matches")
     parser.add_argument("--list", action="store_true")
-    parser.add_argument("--table", action="store_true")
     parser.add_argument("--rerun", action="store_true", help="run cases already recorded again")
     args = parser.parse_args()
     fx = args.work / "fx"
@@ -993,7 +752,7 @@ def main() -> None:
     if args.prepare or args.prepare_paths:
         prepare_paths(fx)
     if args.table:
-        rows = [json.loads(ln) for ln in out.read_text().splitlines()]
+        rows = read_jsonl(out)
         print(table([r for r in rows if re.search(args.only, r["id"])]))
         return
     import torch
@@ -1011,7 +770,7 @@ def main() -> None:
         return
     done = set()
     if out.is_file() and not args.rerun:
-        done = {json.loads(ln)["id"] for ln in out.read_text().splitlines()}
+        done = {r["id"] for r in read_jsonl(out)}
     before = snapshot(fx)
     runs = args.work / "cases"
     with open(out, "a") as log:
@@ -1034,20 +793,13 @@ def main() -> None:
 
 def table(rows: list[dict]) -> str:
     """Counts per verdict (the last run of each case), and every case that is not clean."""
-    latest = {
-        r["id"]: {**r, "verdict": verdict(r)}  # judged again: VALID may be edited after a run
-        for r in rows
-        if r["bad"] != "none"
-    }
+    latest = judged((r for r in rows if r["bad"] != "none"), verdict)
     bases = {r["command"]: r for r in rows if r["bad"] == "none"}
-    counts: dict[str, int] = {}
-    for r in latest.values():
-        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
     commands = len({r["command"] for r in latest.values()})
     options = len({(r["command"], r["option"]) for r in latest.values()})
     lines = [
         f"{len(latest)} cases, {options} options and arguments of {commands} commands: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])),
+        + tally(r["verdict"] for r in latest.values()),
         "",
         "| case | exit | stderr lines | result | first error line |",
         "|---|---|---|---|---|",

@@ -21,28 +21,16 @@ run (the CLI sweep ``bad_options.py`` runs the base lines' components to their e
 
 from __future__ import annotations
 
-import argparse
-import inspect
 import json
 import os
 import re
 import resource
-import signal
 import sys
 import time
 from pathlib import Path
 
-KINDS = (
-    "arch",
-    "trigger",
-    "attack",
-    "detector",
-    "input-detector",
-    "data-detector",
-    "mitigation",
-    "input-purifier",
-    "defence",
-)
+from _common import judged, read_jsonl, sweep_parser, tally, wait_child
+
 VALUES = ("abc", "maybe", "NaN", "-1", "0", "1e12")
 RESERVED = {  # set by the CLI itself, refused as -p (stop 34): not swept here
     "arch": {"input_shape", "num_classes"},
@@ -82,31 +70,16 @@ ZERO_OK = re.compile(
 )
 
 
-def component_params(kind: str, name: str) -> list[str]:
-    """Parameter names of ``(kind, name)`` the CLI passes through (reserved ones left out)."""
-    from trojanscope import registry
-
-    obj = registry.get(kind, name)
-    target = obj.__init__ if inspect.isclass(obj) else obj
-    return [
-        p.name
-        for p in inspect.signature(target).parameters.values()
-        if p.name != "self"
-        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        and p.name not in RESERVED.get(kind, set())
-    ]
-
-
 def cases() -> list[tuple[str, str, str, str]]:
-    """(kind, name, key, raw value) of every case; key ``nosuch`` is the unknown key."""
-    from trojanscope import registry
+    """(kind, name, key, raw value) of every case; key ``nosuch`` is the unknown key. The
+    registry walk is ``params.component_parameters`` (also the range tests')."""
+    from trojanscope.params import component_parameters
 
     out = []
-    for kind in KINDS:
-        for name in registry.names(kind):
-            out.append((kind, name, "nosuch", "1"))
-            for key in component_params(kind, name):
-                out += [(kind, name, key, v) for v in VALUES]
+    for kind, name, params in component_parameters():
+        out.append((kind, name, "nosuch", "1"))
+        for key in (p.name for p in params if p.name not in RESERVED.get(kind, set())):
+            out += [(kind, name, key, v) for v in VALUES]
     return out
 
 
@@ -137,15 +110,7 @@ def run_case(kind: str, name: str, key: str, raw: str, timeout: float) -> dict:
             os.write(write, json.dumps(result)[:4000].encode())
             os._exit(0)
     os.close(write)
-    while True:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.perf_counter() - t0 > timeout:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            break
-        time.sleep(0.005)
+    wait_child(pid, t0, timeout, poll=0.005)
     data = b""
     while chunk := os.read(read, 65536):
         data += chunk
@@ -175,15 +140,12 @@ def verdict(row: dict) -> str:
 
 def table(rows: list[dict]) -> str:
     """Counts per verdict and value, and every case that is not refused or valid."""
-    latest = {r["id"]: {**r, "verdict": verdict(r)} for r in rows}
-    counts: dict[str, int] = {}
-    for r in latest.values():
-        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    latest = judged(rows, verdict)
     comps = {(r["kind"], r["name"]) for r in latest.values()}
     keys = {(r["kind"], r["name"], r["key"]) for r in latest.values() if r["key"] != "nosuch"}
     lines = [
         f"{len(latest)} cases, {len(keys)} parameters of {len(comps)} components: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])),
+        + tally(r["verdict"] for r in latest.values()),
         "",
         "| value | refused | valid value | accepted | unexpected | killed |",
         "|---|---|---|---|---|---|",
@@ -210,11 +172,8 @@ def table(rows: list[dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = sweep_parser(__doc__, timeout=20.0)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--timeout", type=float, default=20)
-    parser.add_argument("--only", default="", help="run only the cases whose id matches")
-    parser.add_argument("--table", action="store_true")
     parser.add_argument(
         "--not-refused-in",
         type=Path,
@@ -222,19 +181,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.table:
-        print(table([json.loads(ln) for ln in args.out.read_text().splitlines()]))
+        print(table(read_jsonl(args.out)))
         return
     import torch
 
     torch.set_num_threads(1)
-    from trojanscope import registry
-
-    for kind in KINDS:
-        registry.names(kind)
-    todo = [c for c in cases() if re.search(args.only, " ".join(c))]
+    todo = [c for c in cases() if re.search(args.only, " ".join(c))]  # imports every component
     if args.not_refused_in:
-        earlier = [json.loads(ln) for ln in args.not_refused_in.read_text().splitlines()]
-        refused = {r["id"] for r in earlier if r["outcome"] == "refused"}
+        refused = {r["id"] for r in read_jsonl(args.not_refused_in) if r["outcome"] == "refused"}
         todo = [c for c in todo if f"{c[0]} {c[1]} {c[2]}={c[3]}" not in refused]
     with open(args.out, "a") as log:
         for n, case in enumerate(todo):

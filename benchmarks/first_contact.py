@@ -19,7 +19,6 @@ their ``--timeout`` (the table says so).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -30,12 +29,14 @@ import sys
 import time
 from pathlib import Path
 
+from _common import read_jsonl, sweep_parser
+
 REPO = Path(__file__).resolve().parents[1]
 RUNNABLE = re.compile(r"^(\w+=\S+ )*(\.venv/bin/)?(trojanscope|python3? |openssl )")
 FENCE = re.compile(r"^```(\w*)\s*$")
 SKIP = [  # (pattern, reason): not run here
     (r"pip install", "installs from PyPI (network); the installed venv is used instead"),
-    (r"pytest", "the whole test suite (not run on the shared machine)"),
+    (r"pytest\s*$", "the whole test suite (not run on the shared machine)"),
     (r"RAY_ADDRESS=ray://", "needs a Ray cluster"),
     (r"--executor ray", "starts Ray (2 workers on a shared 2-core machine)"),
     (r"--device cuda|--gpu", "needs a GPU"),
@@ -50,6 +51,8 @@ SHORT = [  # (pattern, seconds): long-running by design, run for their first sec
     (r"zoo make --clean 3 --backdoored 8", 30),
     (r"trojanscope bench ", 30),
     (r"--out runs/(badnets|clean|text|tab-xgb|mine)( |$)", 150),  # later commands use them
+    (r"^\.venv/bin/trojanscope demo --force$", 600),  # the Quickstart's demo, to its end
+    (r"pytest --collect-only", 300),  # the Quickstart's pytest piece: the suite collects
 ]
 
 
@@ -71,9 +74,12 @@ def extract(repo: Path = REPO) -> list[dict]:
             if line.strip().startswith("```") and inside:
                 inside = False
                 continue
-            if not inside or lang not in ("", "bash", "console", "sh", "shell"):
-                continue
             text = line.strip()
+            shell = lang in ("", "bash", "console", "sh", "shell")
+            if inside and lang == "yaml" and (pending or text.startswith("- run: ")):
+                text, shell = text.removeprefix("- run: "), True  # a CI step's command
+            if not inside or not shell:
+                continue
             if pending:
                 pending += " " + text.rstrip("\\").strip()
                 if not text.endswith("\\"):
@@ -90,7 +96,58 @@ def extract(repo: Path = REPO) -> list[dict]:
                 pending, start = text.rstrip("\\").strip(), number
                 continue
             found.append({"doc": doc.relative_to(repo).as_posix(), "line": number, "command": text})
-    return found
+    for doc in docs:  # docs/extending.md's are run by tests/test_docs_extending.py
+        found += [] if doc.name == "extending.md" else python_blocks(doc, repo)
+    return [piece for item in found for piece in (item, *pieces(item))]
+
+
+def python_blocks(doc: Path, repo: Path) -> list[dict]:
+    """The ``python`` blocks of ``doc`` (API examples), each run whole as a script
+    (``python3 -c``) in the work folder: ``command`` names the block, ``as_run`` runs it."""
+    import shlex
+
+    out, block, start = [], None, 0
+    for number, line in enumerate(doc.read_text().splitlines(), 1):
+        if block is None and line.strip() == "```python":
+            block, start = [], number
+        elif block is not None and line.strip().startswith("```"):
+            code = "\n".join(block) + "\n"
+            out.append(
+                {
+                    "doc": doc.relative_to(repo).as_posix(),
+                    "line": start,
+                    "command": f"its Python block, lines {start + 1}-{number - 1}",
+                    "as_run": f"python3 -c {shlex.quote(code)}",
+                    "block": True,
+                }
+            )
+            block = None
+        elif block is not None:
+            block.append(line)
+    return out
+
+
+def pieces(item: dict) -> list[dict]:
+    """The Quickstart's one-liners (make a venv, install, then ``demo`` or ``pytest``) also
+    piece by piece, since the whole line needs the network: the venv made in a fresh
+    ``quickstart/`` folder (the work folder's ``.venv`` is a link to the installed one, which
+    ``venv`` would rewrite), the install skipped, ``demo`` run with the installed venv as
+    written, and ``pytest`` run as ``--collect-only -q`` in this checkout (the suite collects;
+    the whole suite is not run here). ``as_run`` and ``cwd`` say where a piece differs from the
+    page."""
+    parts = [p.strip() for p in item["command"].split("&&")]
+    if len(parts) < 2 or not parts[0].startswith("python3 -m venv"):
+        return []
+    out = []
+    for n, part in enumerate(parts, 1):
+        piece = {**item, "command": part, "piece": f"{n}/{len(parts)}"}
+        if part.startswith("python3 -m venv"):
+            piece["cwd"] = "quickstart"
+        if re.search(r"pytest\s*$", part):
+            piece["as_run"] = f"{Path(sys.executable).parent}/pytest --collect-only -q"
+            piece["cwd"] = str(REPO)
+        out.append(piece)
+    return out
 
 
 def path_key(command: str) -> str:
@@ -215,6 +272,8 @@ def prepare(work: Path, model_run: Path) -> None:
 
     generate(work / "vendor.pem", work / "vendor.pub")
     sign_folder(work / "signed-model", load_private(work / "vendor.pem"))
+    # docs/audit.md's CI gate audits a signed candidate against the release key
+    shutil.copytree(work / "signed-model", work / "models" / "candidate", dirs_exist_ok=True)
     (work / "keys").mkdir(exist_ok=True)
     shutil.copy(work / "vendor.pub", work / "keys" / "release.pub")
     os.symlink(Path(sys.executable).parents[1], work / ".venv")
@@ -252,7 +311,7 @@ def run_all(
     ``repeat_s`` seconds: enough to show its options and files are taken."""
     done = {}
     if out.is_file():
-        done = {(r["doc"], r["line"]): r for r in map(json.loads, out.read_text().splitlines())}
+        done = {_key(r): r for r in read_jsonl(out)}
     finished = {
         path_key(r["command"])
         for r in done.values()
@@ -267,10 +326,10 @@ def run_all(
     rows, seen = [], {r["command"]: r for r in done.values() if not r.get("skipped")}
     with open(out, "a") as log:
         for item in commands:
-            if (item["doc"], item["line"]) in done:
-                rows.append(done[(item["doc"], item["line"])])
+            if _key(item) in done:
+                rows.append(done[_key(item)])
                 continue
-            skip, limit = plan(item["command"], timeout)
+            skip, limit = plan(_planned(item), timeout)
             key = path_key(item["command"])
             if repeat_s and key in finished and limit > repeat_s:
                 limit = repeat_s
@@ -284,7 +343,10 @@ def run_all(
                 # the docs' clean.csv is a text file on the text pages and a table beside the
                 # user's own XGBoost file: that one's commands run in tab/, with its clean.csv
                 here = work / "tab" if "fraud-model.json" in item["command"] else work
-                row.update(_run(item["command"], here, env, limit))
+                if item.get("cwd"):  # a Quickstart piece (see pieces())
+                    here = work / item["cwd"]
+                    here.mkdir(exist_ok=True)
+                row.update(_run(item.get("as_run", item["command"]), here, env, limit))
                 row["wall_s"] = round(time.perf_counter() - t0, 1)
                 errors = [
                     ln
@@ -367,9 +429,9 @@ def verdict(row: dict) -> str:
 def table(rows: list[dict]) -> str:
     """The Markdown table of ``rows``."""
     lines = ["| where | command | exit | s | result |", "|---|---|---|---|---|"]
-    latest: dict[tuple[str, int], dict] = {}  # a command run again: its last run
+    latest: dict[tuple[str, int, str], dict] = {}  # a command run again: its last run
     for r in rows:
-        key = (r["doc"], r["line"])
+        key = _key(r)
         if not (r.get("skipped") and key in latest and not latest[key].get("skipped")):
             latest[key] = r
     order = sorted(latest, key=lambda k: (k[0] != "README.md", k[0], k[1]))
@@ -378,8 +440,24 @@ def table(rows: list[dict]) -> str:
         code = "—" if r.get("skipped") else ("stopped" if r.get("timed_out") else r["rc"])
         wall = r.get("wall_s", "—")
         result = verdict(r).replace("|", "\\|")
-        lines.append(f"| {r['doc']}:{r['line']} | `{command}` | {code} | {wall} | {result} |")
+        where = f"{r['doc']}:{r['line']}" + (f" ({r['piece']})" if r.get("piece") else "")
+        if r.get("as_run"):  # a Python block is shown by its lines, not its code
+            shown = "python3 -c BLOCK" if r["as_run"].startswith("python3 -c ") else r["as_run"]
+            command += f"` run as `{shown.replace(str(REPO), '.')}"
+        lines.append(f"| {where} | `{command}` | {code} | {wall} | {result} |")
     return "\n".join(lines)
+
+
+def _planned(item: dict) -> str:
+    """What :func:`plan` reads: the command as run (a Quickstart piece's), but a Python block
+    by its name (its code is not a shell line: a `…` in a comment is no placeholder)."""
+    return item["command"] if item.get("block") else item.get("as_run", item["command"])
+
+
+def _key(row: dict) -> tuple[str, int, str]:
+    """A command's place: its page, line and the command (a Quickstart line's pieces share
+    its line)."""
+    return row["doc"], row["line"], row["command"]
 
 
 def _text(value: bytes | str | None) -> str:
@@ -389,13 +467,10 @@ def _text(value: bytes | str | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = sweep_parser(__doc__, timeout=60)  # --only: a regex on the commands
     parser.add_argument("work", nargs="?", type=Path)
     parser.add_argument("--model-run", type=Path)
     parser.add_argument("--list", action="store_true")
-    parser.add_argument("--table", action="store_true", help="print WORK's results as Markdown")
-    parser.add_argument("--timeout", type=int, default=60)
-    parser.add_argument("--only", default="", help="run only commands matching this regex")
     parser.add_argument("--no-prepare", action="store_true")
     parser.add_argument(
         "--repeat-s",
@@ -409,17 +484,20 @@ def main() -> None:
         commands = [c for c in commands if re.search(args.only, c["command"])]
     if args.list:
         for c in commands:
-            skip, limit = plan(c["command"], args.timeout)
+            skip, limit = plan(_planned(c), args.timeout)
             print(f"{c['doc']}:{c['line']}\t{skip or f'{limit} s'}\t{c['command']}")
         print(f"{len(commands)} commands", file=sys.stderr)
         return
     if args.table:
         out = args.work / "first_contact.jsonl"
         # the docs' lines as they are now (an edit above a command moves it)
-        now = {(c["doc"], c["command"]): c["line"] for c in extract()}
-        rows = [json.loads(line) for line in out.read_text().splitlines()]
-        for r in rows:
-            r["line"] = now.get((r["doc"], r["command"]), r["line"])
+        lines: dict[tuple[str, str], list[int]] = {}
+        for c in extract():
+            lines.setdefault((c["doc"], c["command"]), []).append(c["line"])
+        rows = read_jsonl(out)
+        for r in rows:  # a command a page shows once: its line now
+            now = lines.get((r["doc"], r["command"]), [])
+            r["line"] = now[0] if len(now) == 1 else r["line"]
         print(table(rows))
         return
     if not args.no_prepare:

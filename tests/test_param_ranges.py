@@ -10,36 +10,19 @@ import pytest
 from trojanscope import registry
 from trojanscope.engine import Trainer
 from trojanscope.errors import UserInputError
-from trojanscope.params import check_ranges
+from trojanscope.params import check_ranges, component_parameters
 
-KINDS = (
-    "arch",
-    "trigger",
-    "attack",
-    "detector",
-    "input-detector",
-    "data-detector",
-    "mitigation",
-    "input-purifier",
-    "defence",
+# every component and its parameters, at collection (as tests/test_registry.py): importing
+# them all is not one test's time. The same walk as benchmarks/bad_params.py's.
+COMPONENTS = component_parameters()
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "params"), COMPONENTS, ids=[f"{k}:{n}" for k, n, _ in COMPONENTS]
 )
-
-
-# every component, at collection (as tests/test_registry.py): importing them all is not one
-# test's time
-COMPONENTS = [(kind, name) for kind in KINDS for name in registry.names(kind)]
-
-
-@pytest.mark.parametrize(("kind", "name"), COMPONENTS, ids=[f"{k}:{n}" for k, n in COMPONENTS])
-def test_every_default_is_inside_its_range(kind: str, name: str) -> None:
-    obj = registry.get(kind, name)
-    func = obj.__init__ if inspect.isclass(obj) else obj
-    defaults = {
-        p.name: p.default
-        for p in inspect.signature(func).parameters.values()
-        if p.default is not inspect.Parameter.empty
-    }
-    check_ranges(f"{kind} {name!r}", obj, defaults)  # raises on a default outside
+def test_every_default_is_inside_its_range(kind: str, name: str, params: list) -> None:
+    defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+    check_ranges(f"{kind} {name!r}", registry.get(kind, name), defaults)  # raises when outside
 
 
 @pytest.mark.parametrize(
@@ -56,6 +39,15 @@ def test_every_default_is_inside_its_range(kind: str, name: str) -> None:
         ("arch", "textcnn", {"filters": -1}, "filters must be a whole number >= 1"),
         ("input-detector", "strip", {"weight": 1e12}, "weight in (0, 1]"),
         ("mitigation", "fineprune", {"step": 0}, "step must be a number > 0.0 and <= 1.0"),
+        # stop 36: the two counts with no upper bound at stop 35
+        ("trigger", "rare-word", {"count": 1e12}, "count must be between 1 and 512"),
+        ("trigger", "rare-word", {"count": 513}, "count must be between 1 and 512"),
+        (
+            "arch",
+            "partition_vote",
+            {"partitions": 1e12},
+            "partitions must be a whole number >= 1 and <= 16777216",
+        ),
     ],
 )
 def test_out_of_range_values_are_one_line(kind, name, params, words) -> None:
@@ -78,6 +70,9 @@ def test_a_component_too_large_to_build_is_one_line() -> None:
         ("mitigation", "adaptive", {"detector": "nosuch"}, "unknown detector 'nosuch'"),
         ("mitigation", "adaptive", {"second": "nosuch"}, "unknown detector 'nosuch'"),
         ("mitigation", "unlearn", {"detector": "nosuch"}, "unknown detector 'nosuch'"),
+        # stop 36: a number was taken as no name (second) or kept as the name (detector)
+        ("mitigation", "adaptive", {"detector": 0}, "detector must name a registered detector"),
+        ("mitigation", "adaptive", {"second": 0}, "second must name a registered detector"),
         ("input-detector", "ensemble", {"members": 0}, "members must name input detectors"),
     ],
 )
@@ -101,3 +96,21 @@ def test_the_trainer_refuses_a_learning_rate_that_diverges() -> None:
     with pytest.raises(UserInputError, match="learning rate must be a number > 0 and <= 10"):
         Trainer(lr=1e300)
     assert Trainer(lr=10).lr == 10.0
+
+
+def test_a_partition_vote_larger_than_memory_is_refused_before_its_members(monkeypatch) -> None:
+    import os
+
+    # a 4 GiB machine: 2**24 members of an MLP would need terabytes; refused at once (built one
+    # by one, this test would not end)
+    monkeypatch.setattr(os, "sysconf", lambda name: 2**20 if name == "SC_PHYS_PAGES" else 4096)
+    with pytest.raises(UserInputError, match="more than this machine's memory") as info:
+        registry.create(
+            "arch", "partition_vote", input_shape=(1, 8, 8), num_classes=2, partitions=2**24
+        )
+    assert str(info.value).startswith("arch 'partition_vote': ") and "16777216 members" in str(
+        info.value
+    )
+    vote = registry.create("arch", "partition_vote", input_shape=(1, 8, 8), num_classes=2)
+    assert len(vote.members) == 3
+    assert registry.create("trigger", "rare-word", count=512).count == 512

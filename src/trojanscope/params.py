@@ -11,6 +11,38 @@ import numpy as np
 
 from trojanscope.errors import UserInputError
 
+# The kinds of component that take ``-p``/``--*-param`` values on the command line.
+PARAM_KINDS: tuple[str, ...] = (
+    "arch", "trigger", "attack", "detector", "input-detector", "data-detector", "mitigation",
+    "input-purifier", "defence",
+)
+
+
+def init_parameters(target: Any) -> list[inspect.Parameter]:
+    """The parameters ``target`` (a class: its ``__init__``; or a function) takes by name:
+    ``self``, ``*args`` and ``**kwargs`` left out."""
+    func = target.__init__ if inspect.isclass(target) else target
+    return [
+        p
+        for p in inspect.signature(func).parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+
+
+def component_parameters(kinds: Iterable[str] = PARAM_KINDS
+                         ) -> list[tuple[str, str, list[inspect.Parameter]]]:
+    """Every registered component of ``kinds`` and the parameters it takes by name (what a
+    ``-p KEY=VALUE`` can set, the ones the CLI sets itself included), in the registry's order:
+    the walk that the parameter sweep (``benchmarks/bad_params.py``) and the range tests
+    (``tests/test_param_ranges.py``) share."""
+    from trojanscope import registry
+
+    return [
+        (kind, name, init_parameters(registry.get(kind, name)))
+        for kind in kinds
+        for name in registry.names(kind)
+    ]
+
 
 class ParamsMixin:
     """Gives ``get_params`` and a readable ``repr`` to classes that store their init arguments
@@ -18,12 +50,7 @@ class ParamsMixin:
 
     @classmethod
     def param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [
-            p.name
-            for p in sig.parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        ]
+        return [p.name for p in init_parameters(cls)]
 
     def get_params(self) -> dict[str, Any]:
         """The init parameters as plain values (nested components become dicts)."""

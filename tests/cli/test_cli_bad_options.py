@@ -382,28 +382,51 @@ def test_the_bom_of_an_empty_folder_is_refused(tmp_path, capsys) -> None:
     assert not out.exists()
 
 
-def test_an_unknown_calibration_feature_stops_the_zoo_at_its_first_model(
-    monkeypatch, tmp_path, capsys
-) -> None:
+def _fake_zoo(monkeypatch) -> list[int]:
+    """``run_zoo`` replaced by three models of MM-BD features, scored one by one; the list of
+    those scored."""
     from trojanscope.detect import evaluate
 
-    ran = []
+    ran: list[int] = []
 
     def fake_run_zoo(zoo, method, *, on_model=None, **_):
-        for i in range(3):  # three models; the check stops it at the first
+        for i in range(3):
             ran.append(i)
             row = evaluate.ZooRow(f"m{i}", bool(i), None, None, 0.5, 1.0, None, 0.1,
-                                  features={"gap": 1.0, "calibrated": 0.5})
+                                  features={"mmbd_anomaly": 1.0, "calibrated": 0.5})
             on_model(row, i + 1, 3)
         return []
 
     monkeypatch.setattr(evaluate, "run_zoo", fake_run_zoo)
+    return ran
+
+
+def test_a_calibration_feature_no_run_of_the_method_makes_is_refused_before_any_model(
+    monkeypatch, tmp_path, capsys
+) -> None:
+    ran = _fake_zoo(monkeypatch)
     out = tmp_path / "cal.json"
-    for features, words in (
-        ("gap,nosuch", "--features: nosuch: not a feature of 'auto'; its features: gap"),
-        ("gap,,x", "an empty feature name"),  # refused before the first model
+    for method, features, words in (
+        ("auto", "mmbd_anomaly,nosuch", "--features: nosuch: not a feature of 'auto'; its "
+         "features: mmbd_*, ts_*, uap_*"),
+        ("neural_cleanse", "mmbd_anomaly", "--features: mmbd_anomaly: not a feature of "
+         "'neural_cleanse'; its features: anomaly_index, min_norm_ratio"),
+        ("text-inversion", "tab_mass", "not a feature of 'text-inversion'"),
+        ("auto", "mmbd_anomaly,,x", "an empty feature name"),
     ):
         argv = ["-q", "zoo", "calibrate", str(tmp_path), "--features", features, "--out", str(out)]
-        assert run([*argv, "--executor", "serial"]) == 2
+        assert run([*argv, "--method", method, "--executor", "serial"]) == 2
         one_error_line(capsys, words)
-        assert ran == [0] and not out.exists()
+        assert ran == [] and not out.exists()
+
+
+def test_a_calibration_feature_of_the_method_s_kind_it_did_not_make_stops_at_the_first_model(
+    monkeypatch, tmp_path, capsys
+) -> None:
+    ran = _fake_zoo(monkeypatch)  # fits mmbd_* but no verdict has it: known from a result
+    out = tmp_path / "cal.json"
+    argv = ["-q", "zoo", "calibrate", str(tmp_path), "--features", "mmbd_anomly", "--out", str(out)]
+    assert run([*argv, "--executor", "serial"]) == 2
+    one_error_line(capsys, "--features: mmbd_anomly: not a feature of 'auto'; its features: "
+                           "mmbd_anomaly")
+    assert ran == [0] and not out.exists()

@@ -182,3 +182,22 @@ def test_list_help_names_every_kind(capsys) -> None:
     out = " ".join(capsys.readouterr().out.split())
     for kind in registry.KINDS:
         assert kind in out
+
+
+def test_a_status_line_waits_for_the_work_s_own_time_not_the_clock(capsys) -> None:
+    """Outside a terminal the status line comes once the work has used a second of CPU:
+    a refusal that a loaded machine delays (here: a wait, no work) prints only its error
+    (stop 36; counted in wall time it printed the status line first)."""
+    import time
+
+    from trojanscope.cli.common import STATUS_DELAY_S, status
+
+    with pytest.raises(RuntimeError), status("loading the model…"):
+        time.sleep(STATUS_DELAY_S + 0.3)
+        raise RuntimeError("refused")
+    assert "loading the model" not in capsys.readouterr().err
+    with status("fitting…"):
+        start = time.process_time()
+        while time.process_time() - start < STATUS_DELAY_S + 0.2:
+            pass
+    assert capsys.readouterr().err.strip() == "fitting…"

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from trojanscope import registry
-from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.base import ModelVerdict, undeclared_features
 
 DETECTORS = [n for n in registry.names("detector")  # tables: tests/tabular
              if getattr(registry.get("detector", n), "modality", "image") == "image"]
@@ -61,3 +61,5 @@ def test_inspect_contract(name: str, request) -> None:
     again = registry.create("detector", name).inspect(model, clean, input_shape=shape,
                                                       num_classes=k, seed=0)
     assert again.statistic == verdict.statistic, "same seed, different statistic"
+    # the names it declares cover what it made (zoo calibrate --features checks them, stop 36)
+    assert undeclared_features(det, sorted(verdict.features)) == []

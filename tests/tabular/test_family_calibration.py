@@ -98,13 +98,14 @@ def test_zoo_calibrate_fits_one_calibrator_per_family_under_the_verdicts_method(
             bad = i % 4 >= 2
             f = (1.0 if bad else 0.0) + 0.1 * i if family == "network" else (2.0 if bad else 0.5)
             out.append(ZooRow(f"m{i}", bad, None, None, 0.5, 0.0, None, 1.0,
-                              {"f": f + 0.01 * i, "g": float(i)}, [], family, "tabular-search"))
+                              {"tab_f": f + 0.01 * i, "tab_g": float(i)}, [], family,
+                              "tabular-search"))
         return out
 
     monkeypatch.setattr(evaluate, "run_zoo", rows)
     out = tmp_path / "cal.json"
     assert run(["-q", "zoo", "calibrate", str(tmp_path), "--method", "auto",
-                "--features", "f", "--out", str(out)]) == 0
+                "--features", "tab_f", "--out", str(out)]) == 0  # a name auto can make
     saved = json.loads(out.read_text())
     assert set(saved) == {"tabular-search:network", "tabular-search:tree:xgboost"}
     assert all(c["fitted_on"]["n_models"] == 6 for c in saved.values())

@@ -94,6 +94,10 @@ class AutoDetector(ModelDetector):
 
     name = "auto"
     needs_data = False
+    # MM-BD's, the trigger search's, the probes' and their agreement with MM-BD, and on a
+    # table tabular-search's
+    feature_names = ("mmbd_*", "ts_*", "uap_*", "stripe_*", "empty_*", "pixel_*", "agree_*",
+                     "probe_*", "bias_class", "tab_*")
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
                  empty: bool = True, pixels: bool = True, draws: int = 1,

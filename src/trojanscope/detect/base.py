@@ -167,6 +167,10 @@ class ModelDetector(ParamsMixin, ABC):
     needs_data: bool = True  # refuses to run without clean data
     uses_data: bool = True  # uses clean data when given (False: always data-free)
     min_per_class: int = 5
+    # the names the detector can put in a verdict's ``features``, as glob patterns
+    # (``mmbd_*``): ``zoo calibrate --features`` is checked against them before any model is
+    # scored. Empty: not declared (a plug-in's detector), names checked at the first model.
+    feature_names: tuple[str, ...] = ()
 
     @abstractmethod
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
@@ -197,6 +201,18 @@ class ModelDetector(ParamsMixin, ABC):
         verdict.data_free = clean is None or not self.uses_data
         verdict.traits = sorted(architecture_traits(model))
         return verdict
+
+
+def undeclared_features(detector: type[ModelDetector] | ModelDetector,
+                        names: list[str]) -> list[str]:
+    """The ``names`` that none of ``detector``'s :attr:`ModelDetector.feature_names` patterns
+    matches; none when it declares no patterns (nothing to check them against)."""
+    from fnmatch import fnmatchcase
+
+    patterns = getattr(detector, "feature_names", ())
+    if not patterns:
+        return []
+    return [n for n in names if not any(fnmatchcase(n, p) for p in patterns)]
 
 
 def prepare_target(

@@ -60,6 +60,7 @@ class MMBD(ModelDetector):
     """
 
     name = "mmbd"
+    feature_names = ("mmbd_*",)
     needs_data = False
     uses_data = False
 

@@ -169,6 +169,8 @@ class NeuralCleanse(ModelDetector):
     """
 
     name = "neural_cleanse"
+    feature_names = ("anomaly_index", "min_norm_ratio", "min_norm", "median_norm",
+                     "min_norm_fraction", "flagged_classes")
     needs_data = True
 
     def __init__(

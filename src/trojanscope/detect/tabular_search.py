@@ -104,6 +104,7 @@ class TabularSearch(ModelDetector):
     """
 
     name = "tabular-search"
+    feature_names = ("tab_*",)  # reference-relative ones too (``tab_mass_ref``)
     modality = "tabular"
     needs_data = True
     min_per_class = 2

@@ -67,6 +67,7 @@ class TriggerSearch(ModelDetector):
     """
 
     name = "trigger_search"
+    feature_names = ("ts_*",)
     needs_data = True
 
     def __init__(

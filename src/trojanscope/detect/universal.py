@@ -72,6 +72,7 @@ class UniversalPerturbation(ModelDetector):
     """
 
     name = "universal"
+    feature_names = ("uap_*", "stripe_*", "empty_*")  # by pattern: free, stripes, empty
     needs_data = True
 
     def __init__(

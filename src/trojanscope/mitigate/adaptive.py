@@ -215,9 +215,11 @@ class Adaptive(Mitigation):
                  val_fraction: float = 0.25, ca_budget: float = 0.015, stop_asr: float = 0.1,
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
                  adv_steps: int = 2, stripes: bool = False, warp: float = 0.0) -> None:
-        for name in (detector, second):  # an unknown name fails here, not after the setup
-            if name:  # "" (second) means none
-                registry.get("detector", name)
+        for what, name in (("detector", detector), ("second", second)):
+            if not isinstance(name, str):  # -p detector=0 is no name (and 0 is not "")
+                raise ValueError(f"{what} must name a registered detector, got {name!r}")
+            if name or what == "detector":  # an unknown name fails here, not after the
+                registry.get("detector", name)  # setup; "" (second only) means none
         self.detector = detector
         self.second = second
         self.gate = gate

@@ -14,7 +14,13 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from trojanscope.params import check_option
 from trojanscope.registry import register
+
+# Votes are counted in the input's float32: whole numbers are exact up to 2**24, so a vote of
+# more members could tie or flip by rounding, and DPA's certificate (half the gap between the
+# two largest counts) would be wrong. DPA itself refuses more partitions than training samples.
+MAX_PARTITIONS = 2**24
 
 
 @register("arch", "partition_vote")
@@ -24,7 +30,9 @@ class PartitionVote(nn.Module):
     Arguments:
         base: registered architecture of every member.
         base_args: its constructor arguments.
-        partitions: number of members K.
+        partitions: number of members K, 1 to 2**24 (:data:`MAX_PARTITIONS`: vote counts
+            exact in float32), and no more than the machine's memory holds (checked on the
+            first member before the others are built).
     """
 
     differentiable = False
@@ -42,10 +50,18 @@ class PartitionVote(nn.Module):
 
         if base == "partition_vote":
             raise ValueError("a partition vote cannot nest another")
+        check_option("partitions", partitions, 1, MAX_PARTITIONS, integer=True)
         self.num_classes = int(num_classes)
+        first = create_model(base, input_shape, num_classes, **(base_args or {}))
+        _check_memory(first, int(partitions))
         self.members = nn.ModuleList(
-            create_model(base, input_shape, num_classes, **(base_args or {}))
-            for _ in range(int(partitions))
+            [
+                first,
+                *(
+                    create_model(base, input_shape, num_classes, **(base_args or {}))
+                    for _ in range(int(partitions) - 1)
+                ),
+            ]
         )
 
     def member_predictions(self, x: Tensor) -> Tensor:
@@ -58,3 +74,22 @@ class PartitionVote(nn.Module):
             top = member(x).argmax(1, keepdim=True)
             votes = votes.scatter_add(1, top, torch.ones_like(top, dtype=x.dtype))
         return votes
+
+
+def _check_memory(member: nn.Module, partitions: int) -> None:
+    """Refuse ``partitions`` copies of ``member`` that the machine's memory cannot hold (a
+    ValueError the registry turns into one line), before building them one by one until no
+    memory is left."""
+    import os
+
+    size = sum(t.numel() * t.element_size() for t in (*member.parameters(), *member.buffers()))
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):  # not a POSIX system: not checked
+        return
+    if size * partitions > memory:
+        raise ValueError(
+            f"partitions: {partitions} members of {size / 2**20:.2f} MiB need "
+            f"{size * partitions / 2**30:.1f} GiB, more than this machine's memory "
+            f"({memory / 2**30:.1f} GiB)"
+        )

@@ -26,6 +26,11 @@ from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger
 
 POSITIONS = ("random", "start", "end")
+# The most words a trigger inserts in one sentence: the longest input a text model here reads
+# (MiniLM's 512 positions, BERT's; TextCNN and WordBag cut at ``max_len``, 64 by default).
+# Words past it are cut before any model sees them (stop 36: ``count=1e12`` inserted 10**12
+# words into every poisoned sentence, a run that never ends).
+MAX_WORDS = 512
 EXAMPLES_NAME = "triggers.json"
 
 
@@ -77,7 +82,7 @@ class RareWordTrigger(TextTrigger):
 
     Arguments:
         words: the candidate trigger words.
-        count: how many are inserted per sentence.
+        count: how many are inserted per sentence, 1 to 512 (:data:`MAX_WORDS`).
         position: ``random``, ``start`` or ``end``.
     """
 
@@ -86,8 +91,10 @@ class RareWordTrigger(TextTrigger):
     def __init__(self, words: Sequence[str] = ("cf",), count: int = 1,
                  position: str = "random") -> None:
         self.words = _check_words(words, "words")
-        if int(count) < 1:
-            raise UserInputError(f"count must be >= 1, got {count}")
+        if not 1 <= int(count) <= MAX_WORDS:  # a ValueError: the registry names the trigger
+            raise ValueError(
+                f"count must be between 1 and {MAX_WORDS} (the longest input a text model here "
+                f"reads: words past it are cut before the model sees them), got {count}")
         self.count = int(count)
         self.position = _check_position(position)
 

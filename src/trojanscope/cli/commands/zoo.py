@@ -291,6 +291,8 @@ def calibrate_cmd(
 ) -> None:
     """Fit a method's calibrator (logistic regression on its features) on calibration zoo(s).
     One model per task of --executor."""
+    from trojanscope import registry
+    from trojanscope.detect.base import undeclared_features
     from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
     from trojanscope.detect.coverage import count_traits
     from trojanscope.detect.evaluate import run_zoo
@@ -299,10 +301,17 @@ def calibrate_cmd(
     wanted = features.split(",") if features else []
     if any(not name.strip() for name in wanted):
         raise UserInputError(f"--features {features!r}: an empty feature name")
+    detector = registry.get("detector", method)  # an unknown method: one line, here
+    unknown = undeclared_features(detector, wanted)
+    if unknown:  # before any model is scored: names no run of the method can make
+        raise UserInputError(
+            f"--features: {', '.join(unknown)}: not a feature of {method!r}; its features: "
+            f"{', '.join(detector.feature_names)}")
 
     def check_features(row: ZooRow, _i: int, _n: int) -> None:
-        """A feature the method does not output is refused at the first model: the names are
-        known only from a result, and every model would run for nothing."""
+        """A name that fits the method's features but that it did not output (a typo after
+        the prefix, ``mmbd_anomly``) is refused at the first model: the exact names are known
+        only from a result, and every model would run for nothing."""
         unknown = [name for name in wanted if name not in row.features]
         if unknown:
             known = ", ".join(sorted(k for k in row.features if k != "calibrated"))

@@ -1,0 +1,65 @@
+"""Helpers the sweep scripts share (``bad_options.py``, ``bad_params.py``, ``first_contact.py``):
+their common command-line options, JSON-lines logs, tallies, command lines written as one
+string, and a forked child waited for with a time limit. Imported as ``_common`` (the
+scripts run as ``python benchmarks/NAME.py``, so this folder is on the path)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+
+def sweep_parser(doc: str | None, timeout: float) -> argparse.ArgumentParser:
+    """An argument parser described by ``doc``'s first line, with the options every sweep
+    takes: ``--only`` (a regex on the case ids), ``--table`` (print the summary of what an
+    earlier run logged) and ``--timeout`` (seconds per case, of ``timeout``'s type)."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n")[0])
+    parser.add_argument("--only", default="", help="run only the cases whose id matches")
+    parser.add_argument("--table", action="store_true", help="print the logged results")
+    parser.add_argument("--timeout", type=type(timeout), default=timeout)
+    return parser
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The records of a JSON-lines log, one per line."""
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+def judged(rows: Iterable[dict], verdict: Callable[[dict], str]) -> dict[str, dict]:
+    """Each case's last run (by ``id``), its verdict judged again by ``verdict`` (a script's
+    lists of valid values may be edited after a run)."""
+    return {r["id"]: {**r, "verdict": verdict(r)} for r in rows}
+
+
+def tally(values: Iterable[str]) -> str:
+    """``"clean 738, valid value 111, …"``: how often each value occurs, most first."""
+    counts = Counter(values)
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def line(*parts: str) -> list[str]:
+    """A command line written as strings of space-separated arguments (none holds a space)."""
+    return " ".join(parts).split()
+
+
+def wait_child(
+    pid: int, start: float, timeout: float, *, group: bool = False, poll: float = 0.02
+) -> int | None:
+    """Wait for the forked child ``pid`` (started at ``time.perf_counter()`` ``start``); at
+    ``timeout`` seconds kill it (its whole process group with ``group``). Its exit code, or
+    None when it was killed."""
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.perf_counter() - start > timeout:
+            (os.killpg if group else os.kill)(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return None
+        time.sleep(poll)
