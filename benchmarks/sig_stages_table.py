@@ -7,6 +7,7 @@ for the original, the first stage's model, the second stage's last round and the
 `gated` returned, and what it did.
 
     python benchmarks/sig_stages_table.py A.json B.json ...
+    python benchmarks/sig_stages_table.py --brief dev-36-sig-*-{default,eps=0.6}.json
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def outcome(report: dict) -> str:
     """What `gated` did with the model, in a few words."""
     unlearn = report.get("unlearn") or {}
     action = str(unlearn.get("action", report.get("action", "")))
+    if str(report.get("action", "")).startswith("treated: striped"):
+        return "projected model returned (no stage trained)"
     if action.startswith("not treated") or str(report.get("action", "")).startswith("not"):
         return "gated out" if "unlearn" not in report else "handed back"
     if action.startswith("undone"):
@@ -54,10 +57,36 @@ def rows(path: Path) -> list[str]:
     return out
 
 
+def change(m: dict) -> str:
+    """The returned model's CA change (points) and its ASR at the test amplitude (0.6)."""
+    before, after = m["original"], m["returned"]
+    return f"{100 * (after['ca'] - before['ca']):+.1f} / {100 * after['asr@0.60']:.1f}%"
+
+
+def brief(files: list[Path]) -> None:
+    """One row per model, one column per setting (the file name's last part: ``dev-36-sig-ZOO-
+    SETTING.json``): CA change / ASR at 0.6 of the model returned."""
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    settings: list[str] = []
+    for path in files:
+        _, _, _, zoo, setting = path.stem.split("-", 4)
+        settings += [setting] if setting not in settings else []
+        for name, m in json.loads(path.read_text())["models"].items():
+            cells.setdefault((zoo, name), {})[setting] = change(m)
+    print("| model | " + " | ".join(settings) + " |")
+    print("|---" * (len(settings) + 1) + "|")
+    for (zoo, name), row in sorted(cells.items()):
+        print(f"| {zoo} {name} | " + " | ".join(row.get(s, "—") for s in settings) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", type=Path, nargs="+")
+    ap.add_argument("--brief", action="store_true", help="CA change / ASR at 0.6 per setting")
     args = ap.parse_args()
+    if args.brief:
+        brief(args.files)
+        return
     print(
         "| model (target) | training amplitude | p | suspect | trigger cos | stripe cos "
         "| original: CA / ASR train / 0.4 / 0.6 | first stage | last round | returned "
