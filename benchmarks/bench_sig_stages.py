@@ -30,15 +30,14 @@ from torch import Tensor, nn
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_mitigate_second import arguments, pending
-from bench_mitigate_stages import rounded
+from bench_mitigate_stages import rounded, run_entry
 from trojanscope.attacks.named import SIG
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.io.atomic import write_text_atomic
-from trojanscope.mitigate.adaptive import Adaptive
 from trojanscope.mitigate.gated import UNLEARN, Gated
 from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.residual import MAX_FIT, striped_perturbation
-from trojanscope.mitigate.run import attack_triggered, measure, mitigate, split_clean
+from trojanscope.mitigate.run import attack_triggered, measure, split_clean
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.triggers.sig import SIGTrigger
 
@@ -102,7 +101,6 @@ def main() -> None:
     args, params = arguments(__doc__, "the defaults")
     done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
     done["params"] = args.params or "the defaults"
-    search = Adaptive._search
     for entry, loaded, trigger_of, clean in pending(args, done):
         attack = attack_from_spec(loaded.manifest.attack)
         if not isinstance(attack, SIG):
@@ -121,24 +119,9 @@ def main() -> None:
         method.row = sig_row
         rounds = method.sig_["rounds"]
 
-        def watched(model, *rest, rounds=rounds, method=method):
-            rounds.append(method.score(model))
-            return search(model, *rest)
-
-        Adaptive._search = staticmethod(watched)  # type: ignore[method-assign]
-        try:
-            result = mitigate(
-                loaded.module,
-                method,
-                clean,
-                holdout=args.holdout,
-                seed=args.seed,
-                trigger_of=trigger_of,
-                input_shape=loaded.input_shape,
-                num_classes=loaded.num_classes,
-            )
-        finally:
-            Adaptive._search = staticmethod(search)  # type: ignore[method-assign]
+        result = run_entry(
+            loaded, method, clean, args, trigger_of, lambda m, r=rounds, f=score: r.append(f(m))
+        )
         done["models"][entry.name] = {
             "target": attack.target,
             "train_delta": round(attack.trigger.delta, 3),
