@@ -44,8 +44,16 @@ def rows(projected: Path, plain: Path) -> list[tuple[str, ...]]:
             continue
         b, a = before_of(before[name]), project.get("trigger")
         share = f"{a / b:.2f}" if b and a is not None else "—"
-        out.append((f"{zoo} {name}", truth_of(name, before[name]), f"{project['reach'][0]:.3f}",
-                    f"{b}", f"{a}", share))
+        out.append(
+            (
+                f"{zoo} {name}",
+                truth_of(name, before[name]),
+                f"{project['reach'][0]:.3f}",
+                f"{b}",
+                f"{a}",
+                share,
+            )
+        )
     return out
 
 
@@ -53,8 +61,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pair", action="append", required=True, help="PROJECTED.json:PLAIN.json")
     args = ap.parse_args()
-    print("| model | truth (target) | stripe reach, original | trigger before | trigger after "
-          "the projection | share kept |")
+    print(
+        "| model | truth (target) | stripe reach, original | trigger before | trigger after "
+        "the projection | share kept |"
+    )
     print("|---" * 6 + "|")
     for pair in args.pair:
         projected, plain = pair.split(":")
