@@ -47,11 +47,37 @@ class Staged(Gated):
         return super()._unlearn(model, clean, verdict, original, seed)
 
 
+def run_entry(loaded, method, clean, args, trigger_of, on_round=None):
+    """``method`` on one zoo model as ``zoo eval-mitigation`` runs it (``--holdout`` split,
+    ``--seed``); ``on_round(model)``, where given, is called where each round of the second
+    stage starts its fresh trigger search (the model as that round left it)."""
+    search = Adaptive._search
+
+    def watched(model, *rest):
+        on_round(model)
+        return search(model, *rest)
+
+    if on_round is not None:
+        Adaptive._search = staticmethod(watched)  # type: ignore[method-assign]
+    try:
+        return mitigate(
+            loaded.module,
+            method,
+            clean,
+            holdout=args.holdout,
+            seed=args.seed,
+            trigger_of=trigger_of,
+            input_shape=loaded.input_shape,
+            num_classes=loaded.num_classes,
+        )
+    finally:
+        Adaptive._search = staticmethod(search)  # type: ignore[method-assign]
+
+
 def main() -> None:
     args, params = arguments(__doc__, "the defaults")
     done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
     done["params"] = args.params or "the defaults"
-    search = Adaptive._search
     for entry, loaded, trigger_of, clean in pending(args, done):
         _, held = split_clean(clean, args.holdout, args.seed, needs_data=True)
 
@@ -62,26 +88,12 @@ def main() -> None:
         method.stages_, method.score = {"rounds": []}, score
         rounds = method.stages_["rounds"]
 
-        def watched(model, *rest, rounds=rounds, method=method):
+        def on_round(model, rounds=rounds, method=method):
             row = rounded(method.score(model))
             row["val"] = method.stages_["val_of"](model)
             rounds.append(row)
-            return search(model, *rest)
 
-        Adaptive._search = staticmethod(watched)  # type: ignore[method-assign]
-        try:
-            result = mitigate(
-                loaded.module,
-                method,
-                clean,
-                holdout=args.holdout,
-                seed=args.seed,
-                trigger_of=trigger_of,
-                input_shape=loaded.input_shape,
-                num_classes=loaded.num_classes,
-            )
-        finally:
-            Adaptive._search = staticmethod(search)  # type: ignore[method-assign]
+        result = run_entry(loaded, method, clean, args, trigger_of, on_round)
         method.stages_.pop("val_of", None)
         done["models"][entry.name] = {
             "before": rounded(result.before),

@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_mitigate_second import arguments, pending
+from bench_mitigate_stages import run_entry
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.gated import UNLEARN, Gated
 from trojanscope.mitigate.guard import hold_back
-from trojanscope.mitigate.run import mitigate
 from trojanscope.mitigate.trigger_prune import proxy_asr
 
 
@@ -69,16 +69,7 @@ def main() -> None:
     for entry, loaded, trigger_of, clean in pending(args, done):
         method = ProbeOnly(**params)
         method.probe_ = None
-        mitigate(
-            loaded.module,
-            method,
-            clean,
-            holdout=args.holdout,
-            seed=args.seed,
-            trigger_of=trigger_of,
-            input_shape=loaded.input_shape,
-            num_classes=loaded.num_classes,
-        )
+        run_entry(loaded, method, clean, args, trigger_of)
         done["models"][entry.name] = {
             "backdoored": entry.backdoored,
             "attack": entry.attack,

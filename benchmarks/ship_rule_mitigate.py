@@ -67,10 +67,10 @@ def main() -> None:
                     help="(4): no clean model may lose more than this under the candidate")
     args = ap.parse_args()
     rows: dict[str, list[dict]] = {args.today: [], args.candidate: []}
-    for path in args.results:  # the zoo's models may be split over several runs
+    for path in args.results:  # the zoo's models, or the two methods, may be in several runs
         results = json.loads(path.read_text())
         for k in rows:
-            rows[k] += results[k]["rows"]
+            rows[k] += results.get(k, {"rows": []})["rows"]
     pair = {k: {"summary": summarise([MitigationRow(**r) for r in v]), "rows": v}
             for k, v in rows.items()}
     print(table(pair))

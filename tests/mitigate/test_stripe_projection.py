@@ -137,3 +137,68 @@ def test_no_dense_first_layer_no_projection() -> None:
 def test_dense_project_outside_its_range_is_refused(bad: float) -> None:
     with pytest.raises(ValueError, match="dense_project"):
         gated.Gated(dense_project=bad)
+
+
+def patch_trigger() -> ReversedTrigger:
+    """The reversed trigger of ``Striped(patch=True)``'s patch backdoor (class 2)."""
+    mask = torch.zeros(1, SIDE, SIDE)
+    mask[0, :PATCH, :PATCH] = 1.0
+    return ReversedTrigger(target=2, mask=mask, pattern=torch.ones(1, SIDE, SIDE))
+
+
+def test_project_kept_undoes_a_projection_the_patch_trigger_survives(monkeypatch) -> None:
+    model = Striped(patch=True).eval()
+    calls = stages_run(monkeypatch)
+    flagged(monkeypatch, {2: patch_trigger()})
+
+    def project(model, *args, **kwargs):  # a far-reaching stripe whose projection leaves the
+        with torch.no_grad():  # patch unit alone (the brightness unit moved)
+            model.hidden.weight[0] *= 1.1
+        return {"reach": [0.9, 0.0], "directions": 1}
+
+    monkeypatch.setattr(gated, "project_stripes", project)
+    method = two_stages(
+        unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1, project_kept=0.72
+    )
+    seen: list[nn.Module] = []
+    monkeypatch.setattr(
+        adaptive.Adaptive,
+        "unlearn",
+        lambda self, m, *a, **k: seen.append(m) or calls.append(1) or m,
+    )
+    method.apply(model, data())
+    project = method.report_["project"]
+    assert project["trigger"] == 1.0 and project["directions"] == 0
+    assert project["action"].startswith("undone: the reversed trigger kept 1.00")
+    # the stages start from the original weights, as without the option
+    assert calls == [1]
+    assert torch.equal(first_linear(seen[0], data().x[:2]).weight, model.hidden.weight)
+
+
+def test_project_kept_keeps_the_projection_of_a_stripe(monkeypatch) -> None:
+    model, clean = Striped().eval(), data()
+    stages_run(monkeypatch)
+    flagged(monkeypatch)  # no reversed trigger: the reach decides
+    method = two_stages(unlearn=True, dense_project=1, project_kept=0.72)
+    out = method.apply(model, clean)
+    assert "action" not in method.report_["project"]
+    assert method.report_["project"]["directions"] >= 1 and signal_asr(out, clean) < 0.1
+
+
+def test_project_kept_undoes_a_projection_that_reached_little(monkeypatch) -> None:
+    flagged(monkeypatch)
+    stages_run(monkeypatch)
+    monkeypatch.setattr(
+        gated, "project_stripes", lambda *a, **k: {"reach": [0.2, 0.0], "directions": 1}
+    )
+    method = two_stages(unlearn=True, kept=1.01, dense_project=1, project_kept=0.72)
+    method.apply(Striped().eval(), data())
+    assert method.report_["project"]["action"].startswith(
+        "undone: the stripe reached 0.20 < 0.35 on the original"
+    )
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
+def test_project_kept_outside_its_range_is_refused(bad: float) -> None:
+    with pytest.raises(ValueError, match="project_kept"):
+        gated.Gated(project_kept=bad)

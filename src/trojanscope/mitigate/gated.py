@@ -90,6 +90,12 @@ WARP = 4.0
 # their perturbations then reaching 0.11 and 0.04, and at 0.1% and 0.0% after two;
 # docs/benchmarks.md, "Projecting a stripe out of a dense first layer").
 PROJECT_STOP = 0.0
+# ``project_kept=R``: the projection is kept only where the striped perturbation sent at least
+# PROJECT_REACH of the held-back images to the suspect class on the original model (development
+# data, issue 12 stop 36: flagged clean MLPs 0.09-0.13, SIG MLPs 0.58-1.00) and the detector's
+# reversed trigger kept less than R of its success through it (SIG 0.00-0.61, every other
+# backdoored MLP 0.83-1.04).
+PROJECT_REACH = 0.35
 
 
 def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int) -> ModelVerdict:
@@ -105,6 +111,21 @@ def detector_probability(name: str, model: nn.Module, clean: TensorDataset,
     classes ranked most suspicious first."""
     verdict = detector_verdict(name, model, clean, seed)
     return float(verdict.probability or 0.0), list(verdict.target_classes)
+
+
+def keep_projection(report: dict[str, Any], before: float, kept: float) -> str:
+    """Why ``project_kept`` undoes a projection (empty: it stays): the striped perturbation's
+    reach on the original (``report["reach"][0]``) below ``PROJECT_REACH``, or the reversed
+    trigger's success on the projected model (``report["trigger"]``) at least ``kept`` of
+    ``before``, its success on the original (not counted below ``residual.MIN_BEFORE``)."""
+    reach = report["reach"][0] if report.get("reach") else 0.0
+    if reach < PROJECT_REACH:
+        return f"the stripe reached {reach:.2f} < {PROJECT_REACH} on the original"
+    after = report.get("trigger") or 0.0
+    share = after / before if before >= probe.MIN_BEFORE else 0.0
+    if share >= kept:
+        return f"the reversed trigger kept {share:.2f} of its success through the projection"
+    return ""
 
 
 @register("mitigation", "gated")
@@ -200,6 +221,15 @@ class Gated(Mitigation):
             two backdoored MLPs that the default cleans were handed back (sparse-004 at 98.6%,
             badnets-005 at 83.1% ASR), and a suspect that is not the target projects the wrong
             direction (docs/benchmarks.md, issue 12 stop 33).
+        project_kept: with R > 0, ``dense_project``'s projection is undone (the original
+            weights restored, before either stage) unless the striped perturbation reached at
+            least ``PROJECT_REACH`` of the held-back images on the original model and the
+            detector's reversed trigger kept less than R of its success through the projection
+            (a stripe, SIG's shape, goes with the projection; a patch or a blend does not, and
+            is left to the stages as without the option). 0 (default): the projection stays.
+            On development MLPs (issue 12 stop 36) SIG triggers kept 0.00-0.61 through two
+            directions, every other backdoor 0.83-1.04, and flagged clean models reached
+            0.09-0.13; development data only, opt-in.
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
@@ -235,7 +265,8 @@ class Gated(Mitigation):
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
                  dense_rounds: int = 0, dense_check: bool = True,
-                 dense_project: int = 0, dense_first: int = DenseOptions.dense_first,
+                 dense_project: int = 0, project_kept: float = 0.0,
+                 dense_first: int = DenseOptions.dense_first,
                  dense_pull: float = DenseOptions.dense_pull, dense_reach: bool = False,
                  dense_epochs: int = DenseOptions.dense_epochs,
                  dense_then: bool = DenseOptions.dense_then,
@@ -266,6 +297,8 @@ class Gated(Mitigation):
         self.dense_check = check_flag("dense_check", dense_check)
         self.dense_project = dense_project
         check_option("dense_project", dense_project, 0, 28, integer=True)
+        self.project_kept = project_kept
+        check_option("project_kept", project_kept, 0.0, 1.0)
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune)
@@ -357,10 +390,18 @@ class Gated(Mitigation):
         start = time.perf_counter()
         suspect = verdict.target_classes[0]
         fit, val, _, _ = hold_back(model, clean, UNLEARN["val_fraction"], seed)
+        trigger = verdict.triggers.get(suspect)
+        before = proxy_asr(model, trigger, val) if trigger else 0.0
+        saved = {k: v.clone() for k, v in model.state_dict().items()}
         report = project_stripes(model, fit, val, suspect, self.probe_eps, self.dense_project,
                                  PROJECT_STOP)
-        trigger = verdict.triggers.get(suspect)
         report["trigger"] = round(proxy_asr(model, trigger, val), 3) if trigger else None
+        if self.project_kept > 0:
+            why = keep_projection(report, before, self.project_kept)
+            if why:  # not a stripe: the original goes on to the stages, as without the option
+                model.load_state_dict(saved)
+                report["directions"] = 0
+                report["action"] = f"undone: {why} (project_kept={self.project_kept})"
         report["seconds"] = round(time.perf_counter() - start, 1)
         self.report_["project"] = report
 
