@@ -41,6 +41,7 @@ from importlib import resources
 from typing import BinaryIO
 
 from trojanscope.scan.torchscript_types import declarations, object_problems
+from trojanscope.scan.torchscript_upsample import antialias_problem, is_antialias_operator
 
 __all__ = ["archive_problems", "is_code_member", "pickle_problems", "rewritten", "unsafe_names"]
 
@@ -174,6 +175,13 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
                 found.append(f"{'.'.join(parts)}, an operator ordinary models do not call")
         if isinstance(node, ast.Call):
             found.extend(_call_problems(node, own, allowed))
+            if isinstance(node.func, ast.Attribute) and is_antialias_operator(node.func.attr):
+                enclosing = up
+                while enclosing is not None and not isinstance(enclosing, ast.FunctionDef):
+                    enclosing = parent.get(enclosing)
+                method = _dotted(node.func)[0] not in CHAIN_ROOTS
+                why = antialias_problem(node, method, enclosing)
+                found.extend([why] if why else [])
     return list(dict.fromkeys(found))
 
 
