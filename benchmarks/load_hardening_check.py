@@ -16,10 +16,8 @@ clean files cleared before each timed load, so every timed load scans).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
-import pickle
 import subprocess
 import sys
 import time
@@ -28,31 +26,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from numpy.lib import format as npy_format
 from torch import nn
+
+from trojanscope.testing.hostile_loads import lying_npz, npy_header, smuggled_torchscript
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 DEEP = b"[" * 1_000_000 + b"]" * 1_000_000
 
 
-def _header(shape: tuple[int, ...], descr: str = "<f4") -> bytes:
-    buf = io.BytesIO()
-    npy_format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
-    return buf.getvalue()
-
-
-class _System:
-    def __reduce__(self):  # pickled only, never loaded
-        return (os.system, ("true",))
-
-
 def build(scratch: Path) -> dict[str, tuple[list[str], str]]:
     """name -> (command arguments, what the file does)."""
     made: dict[str, tuple[list[str], str]] = {}
-    lie = scratch / "lying-header.npz"
-    with zipfile.ZipFile(lie, "w") as z:
-        z.writestr("x.npy", _header((10**11,)) + b"\0" * 64)
-        z.writestr("y.npy", _header((1,), "<i8") + b"\0" * 8)
+    lie = lying_npz(scratch / "lying-header.npz")
     made["npz header declaring 10^11 floats"] = (["detect-data", str(lie)], "allocation")
     bomb = scratch / "bomb.npz"
     if not bomb.exists():
@@ -61,12 +46,12 @@ def build(scratch: Path) -> dict[str, tuple[list[str], str]]:
             z.open("x.npy", "w", force_zip64=True) as m,
         ):
             count = (1200 << 20) // 4
-            m.write(_header((count // 1024, 1, 32, 32)))
+            m.write(npy_header((count // 1024, 1, 32, 32)))
             block = b"\0" * (16 << 20)
             for _ in range((1200 << 20) // len(block)):
                 m.write(block)
         with zipfile.ZipFile(bomb, "a") as z:
-            z.writestr("y.npy", _header((count // 1024,), "<i8") + b"\0" * (count // 1024 * 8))
+            z.writestr("y.npy", npy_header((count // 1024,), "<i8") + b"\0" * (count // 1024 * 8))
     made["npz deflate bomb (1.2 GiB of zeros)"] = (["detect-data", str(bomb)], "memory")
     folder = scratch / "deep-manifest"
     folder.mkdir(exist_ok=True)
@@ -93,11 +78,7 @@ def build(scratch: Path) -> dict[str, tuple[list[str], str]]:
         )
     plain = scratch / "lin.pt"
     torch.jit.script(nn.Linear(2, 2)).save(str(plain))
-    smuggled = scratch / "smuggled.pt"
-    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(smuggled, "w") as zout:
-        for info in zin.infolist():
-            zout.writestr(info, zin.read(info))
-        zout.writestr("lin/extra/payload.bin", pickle.dumps(_System(), protocol=2))
+    smuggled = smuggled_torchscript(plain, scratch / "smuggled.pt")
     made["TorchScript carrying a shell-command pickle"] = (
         ["detect", str(smuggled), "--data-free"],
         "loaded unscanned",

@@ -1,37 +1,22 @@
 """A user's .npz is size-checked from its directory and headers before numpy allocates."""
 
-import io
 import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-from numpy.lib import format as npy_format
 
 from trojanscope.cli.main import run
 from trojanscope.data import load_dataset, npz_guard
 from trojanscope.errors import UserInputError
 from trojanscope.scan.rules import ScanLimits
-
-
-def _header(shape: tuple[int, ...], descr: str = "<f4") -> bytes:
-    buf = io.BytesIO()
-    npy_format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
-    return buf.getvalue()
-
-
-def _lying(path: Path) -> Path:
-    """x declares 10^11 floats (numpy would allocate 373 GiB first) and holds 64 bytes."""
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("x.npy", _header((10**11,)) + b"\0" * 64)
-        z.writestr("y.npy", _header((1,), "<i8") + b"\0" * 8)
-    return path
+from trojanscope.testing.hostile_loads import lying_npz, npy_header
 
 
 def _zeros(path: Path, megabytes: int) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open("x.npy", "w") as m:
-        m.write(_header((megabytes << 18, 1, 1, 1)))
+        m.write(npy_header((megabytes << 18, 1, 1, 1)))
         for _ in range(megabytes):
             m.write(b"\0" * (1 << 20))
     return path
@@ -39,11 +24,11 @@ def _zeros(path: Path, megabytes: int) -> Path:
 
 def test_a_header_declaring_more_than_the_member_holds_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match="declares 400,000,000,000 bytes"):
-        load_dataset(str(_lying(tmp_path / "lie.npz")), "train")
+        load_dataset(str(lying_npz(tmp_path / "lie.npz")), "train")
 
 
 def test_cli_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    lie = _lying(tmp_path / "lie.npz")
+    lie = lying_npz(tmp_path / "lie.npz")
     assert run(["detect-data", str(lie)]) == 2  # was "unexpected MemoryError"
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "declares" in err[0], err
@@ -74,6 +59,6 @@ def test_ordinary_archives_pass(tmp_path: Path) -> None:
     npy = tmp_path / "ok.npy"
     np.save(npy, np.arange(5))
     npz_guard.check_npy(npy)
-    npy.write_bytes(_header((10**9,), "<i8"))
+    npy.write_bytes(npy_header((10**9,), "<i8"))
     with pytest.raises(UserInputError, match="declares"):
         npz_guard.check_npy(npy)

@@ -1,8 +1,5 @@
 """Every command that loads a user's model scans the files it reads first (stop 36)."""
 
-import os
-import pickle
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,11 +10,7 @@ from trojanscope.cli.main import run
 from trojanscope.errors import UserInputError
 from trojanscope.io import scan_gate
 from trojanscope.io.models import load_model
-
-
-class _System:
-    def __reduce__(self):  # pickled only, never loaded
-        return (os.system, ("true",))
+from trojanscope.testing.hostile_loads import smuggled_torchscript
 
 
 @pytest.fixture()
@@ -26,12 +19,7 @@ def smuggled(tmp_path: Path) -> Path:
     (torch never reads the member; the scanner rates it critical)."""
     plain = tmp_path / "lin.pt"
     torch.jit.script(nn.Linear(2, 2)).save(str(plain))
-    out = tmp_path / "lin_extra.pt"
-    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(out, "w") as zout:
-        for info in zin.infolist():
-            zout.writestr(info, zin.read(info))
-        zout.writestr("lin/extra/payload.bin", pickle.dumps(_System(), protocol=2))
-    return out
+    return smuggled_torchscript(plain, tmp_path / "lin_extra.pt")
 
 
 def test_load_model_refuses_what_the_scanner_rates_critical(smuggled: Path) -> None:
