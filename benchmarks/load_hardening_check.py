@@ -3,8 +3,9 @@
 Each hostile file is built here, in the scratch folder, and handed to the command a user would
 run, in a child process (``python -m trojanscope …``) with this checkout's ``src`` first on the
 path and, with ``--baseline SRC``, again with that older source (what the command did before).
-A file counts as refused when the command exits 2 with one error line and no "unexpected"
-error (the project's bad-input rule); exit codes below 0 are the signal that killed the process.
+A file counts as refused when the command exits 2 with one error line that names the file's
+problem and is no "unexpected" error (the project's bad-input rule); exit codes below 0 are
+the signal that killed the process.
 
 The scan-before-load cost is ``load_model`` with and without the gate, in this process, on a
 run folder, a TorchScript file and an ONNX file (best of 5, the gate's per-process memory of
@@ -84,18 +85,34 @@ def build(scratch: Path) -> dict[str, tuple[list[str], str]]:
         "loaded unscanned",
     )
     h5 = scratch / "lambda.h5"
-    config = json.dumps(
-        {
-            "class_name": "Sequential",
-            "config": {"layers": [{"class_name": "\\u004cambda", "config": {"name": "evil"}}]},
-        }
-    ).encode()
+    config = (
+        json.dumps(
+            {
+                "class_name": "Sequential",
+                "config": {"layers": [{"class_name": "Lambda", "config": {"name": "evil"}}]},
+            }
+        )
+        .encode()
+        .replace(b'"Lambda"', b'"\\u004cambda"')
+    )  # Keras's json.loads reads Lambda
     h5.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100 + config)
     made["Keras .h5 Lambda, name escaped (scan)"] = (["scan", str(h5)], "missed")
     return made
 
 
-def run_cli(src: Path, args: list[str]) -> dict:
+# What the one error line must say for the file to count as refused for its problem (a command
+# that loaded the model and stopped later for another reason does not count).
+EXPECT = {
+    "npz header": "declares",
+    "npz deflate": "compression bomb",
+    "manifest": "nested",
+    "JSONL": "nested",
+    "XGBoost": "XGBoost",
+    "TorchScript": "TS102",
+}
+
+
+def run_cli(src: Path, args: list[str], expect: str = "") -> dict:
     env = dict(os.environ, PYTHONPATH=str(src), OMP_NUM_THREADS="1")
     t0 = time.perf_counter()
     done = subprocess.run(
@@ -112,7 +129,10 @@ def run_cli(src: Path, args: list[str]) -> dict:
         "seconds": round(time.perf_counter() - t0, 1),
         "stderr_lines": len(err),
         "first_line": (err[0] if err else "")[:240],
-        "refused": done.returncode == 2 and len(err) == 1 and "unexpected" not in err[0],
+        "refused": done.returncode == 2
+        and len(err) == 1
+        and "unexpected" not in err[0]
+        and expect in err[0],
         "flagged": args[0] == "scan" and done.returncode == 1,
     }
 
@@ -171,11 +191,12 @@ def main() -> None:
     args.scratch.mkdir(parents=True, exist_ok=True)
     rows = []
     for name, (cli, threat) in build(args.scratch).items():
-        row = {"file": name, "threat": threat, "command": cli[0], "now": run_cli(SRC, cli)}
+        expect = next((v for k, v in EXPECT.items() if name.startswith(k)), "")
+        row = {"file": name, "threat": threat, "command": cli[0], "now": run_cli(SRC, cli, expect)}
         if args.baseline and "bomb" in name:  # before: inflated whole (GBs on a shared machine)
             row["before"] = "not run (numpy inflates the 1.2 GiB member)"
         elif args.baseline:
-            row["before"] = run_cli(args.baseline, cli)
+            row["before"] = run_cli(args.baseline, cli, expect)
         rows.append(row)
         print(json.dumps(row), flush=True)
     summary = {"hostile": rows, "gate_cost": gate_cost(args.scratch)}
