@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -94,10 +95,15 @@ def _child_read(ctx: Ctx, f: BinaryIO) -> dict[str, str] | None:
     import sys
     from pathlib import Path
 
-    name = getattr(f, "name", None)
+    seconds = float(CHILD_SECONDS)
+    if ctx.deadline is not None:  # within the file's time budget
+        seconds = min(seconds, ctx.deadline - time.monotonic())
+        if seconds < 1:
+            ctx.details["hdf5"] = "time budget spent: h5py not run"
+            return None
     args, stdin = [sys.executable, "-c", _CHILD], None
-    if isinstance(name, str) and Path(name).is_file():
-        args.append(name)
+    if ctx.member is None and ctx.fs_path is not None and Path(ctx.fs_path).is_file():
+        args.append(str(ctx.fs_path))  # the real file (top level): nothing copied
     else:
         f.seek(0)
         stdin = f.read(ctx.policy.limits.max_memory_member + 1)
@@ -105,10 +111,10 @@ def _child_read(ctx: Ctx, f: BinaryIO) -> dict[str, str] | None:
             ctx.details["hdf5"] = "too large to read in a child process: h5py not run"
             return None
     try:
-        done = subprocess.run(args, input=stdin, capture_output=True, timeout=CHILD_SECONDS,
+        done = subprocess.run(args, input=stdin, capture_output=True, timeout=seconds,
                               check=False)
     except subprocess.TimeoutExpired:
-        ctx.add("TS203", f"HDF5 file: h5py did not finish within {CHILD_SECONDS} s")
+        ctx.add("TS203", f"HDF5 file: h5py did not finish within {seconds:.0f} s")
         return None
     if done.returncode < 0:
         ctx.add("TS203", f"HDF5 file: the HDF5 library crashed reading it (signal "
