@@ -48,7 +48,10 @@ def torch_interpolate() -> frozenset[str]:
             return F.interpolate(x, scale_factor=2.0, mode="bilinear", antialias=True)
 
     buf = io.BytesIO()
-    torch.jit.save(torch.jit.script(_Upsample()), buf)
+    try:  # scripting needs this file's source; without it no call is let through this way
+        torch.jit.save(torch.jit.script(_Upsample()), buf)
+    except (OSError, RuntimeError):
+        return frozenset()
     found = set()
     with zipfile.ZipFile(buf) as zf:
         for name in zf.namelist():
