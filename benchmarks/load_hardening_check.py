@@ -192,7 +192,15 @@ def main() -> None:
     rows = []
     for name, (cli, threat) in build(args.scratch).items():
         expect = next((v for k, v in EXPECT.items() if name.startswith(k)), "")
-        row = {"file": name, "threat": threat, "command": cli[0], "now": run_cli(SRC, cli, expect)}
+        target = Path(cli[1])
+        size = sum(p.stat().st_size for p in ([target] if target.is_file() else target.iterdir()))
+        row = {
+            "file": name,
+            "bytes": size,
+            "threat": threat,
+            "command": cli[0],
+            "now": run_cli(SRC, cli, expect),
+        }
         if args.baseline and "bomb" in name:  # before: inflated whole (GBs on a shared machine)
             row["before"] = "not run (numpy inflates the 1.2 GiB member)"
         elif args.baseline:
