@@ -199,6 +199,61 @@ def _shadowing_method(text: str) -> str:
     return text.replace(FROM_FILE, "torch.zeros([4])._reshape_alias([2], [100000000])")
 
 
+_BIG = ("class Big(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n"
+        + "".join(f"  f{i} : int\n" for i in range(64))
+        + "  def forward(self: __torch__.Big,\n    x: Tensor) -> Tensor:\n    return x\n")
+_SMALLER = """class OnLoad(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  path : str
+  keep : __torch__.Top
+  def forward(self: __torch__.OnLoad,
+    x: Tensor) -> Tensor:
+    return x
+  def __getstate__(self: __torch__.OnLoad) -> Tuple[__torch__.Top, bool]:
+    training = self.training
+    return (self.keep, training)
+  def __setstate__(self: __torch__.OnLoad,
+    state: Tuple[__torch__.Top, bool]) -> NoneType:
+    b = ((state)[0]).sub
+    self.path = torch.add("slot:", str(b.f5))
+    self.keep = (state)[0]
+    self.training = (state)[1]
+    return None
+class Top(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  sub : __torch__.Big
+class Small(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  a : int
+  def forward(self: __torch__.Small,
+    x: Tensor) -> Tensor:
+    return x
+""" + _BIG
+
+
+def _u(text: str) -> bytes:
+    return b"X" + struct.pack("<I", len(text)) + text.encode()
+
+
+def smaller_class(name: str, data: bytes) -> bytes:
+    """Review (stop 35): data.pkl builds a ``Top`` whose ``sub`` is a ``Small`` where the code
+    declares a 64-slot ``Big``; ``__setstate__`` reads ``sub.f5`` while torch.jit.load runs
+    (a read past the object's slots: a crash)."""
+    if name.endswith(".py"):
+        return _SMALLER.encode()
+    if not name.endswith("data.pkl"):
+        return data
+    small = (b"c__torch__\nSmall\n)\x81}(" + _u("training") + b"\x88" + _u("a") + b"K\x01ub")
+    top = b"c__torch__\nTop\n)\x81}(" + _u("training") + b"\x88" + _u("sub") + small + b"ub"
+    return b"\x80\x02c__torch__\nOnLoad\n)\x81" + top + b"\x88\x86b."
+
+
 def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, bool]]:
     """Review findings (stop 35) as archives built from the on-load one: name -> (archive,
     whether running it unchecked is safe for this process)."""
@@ -244,6 +299,15 @@ def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, b
         "COO-to-CSR indices (heap write)": (swap(
             "v-coo.pt", "torch._convert_indices_from_coo_to_csr(torch.tensor([0, 7]), 4)"),
             False),
+        # stop 36: the two findings the fifth review left open
+        "pickled attribute of a smaller class (read at load)": (rewrite(
+            base, scratch / "v-smaller.pt", data=smaller_class,
+            name=lambda n: n.split("/code/")[0] + "/code/__torch__.py" if n.endswith(".py")
+            else n), False),
+        "_upsample_bilinear2d_aa with a tiny scale (read)": (rewrite(
+            benign, scratch / "v-aa.pt", data=_code(lambda t: t.replace(
+                "torch.zeros([8], dtype=0)", "torch._upsample_bilinear2d_aa(torch.ones([1, 1, 1, "
+                "4]), [1, 2], False, None, 4.6566128730773926e-10)"))), False),
     }
 
 

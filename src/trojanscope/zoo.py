@@ -27,6 +27,7 @@ from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.experiment import run_experiment, save_experiment
 from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.json_file import load_json
 
 if TYPE_CHECKING:
     from trojanscope.executor import Executor, Listener
@@ -423,7 +424,7 @@ def read_truth(zoo: str | Path) -> tuple[str, list[ZooEntry]]:
     """The dataset name and entries of a zoo folder."""
     path = Path(zoo) / TRUTH_NAME
     try:
-        payload = json.loads(path.read_text())
+        payload = load_json(path, 64 << 20)  # size-capped, nesting checked
         entries = [ZooEntry(**m) for m in payload["models"]]
         dataset = payload["dataset"]
     except FileNotFoundError:

@@ -113,7 +113,7 @@ def test_a_pickle_that_calls_code_is_refused_before_loading(folders, tmp_path) -
     folder = _copy(folders["clean"], tmp_path / "evil")
     (folder / "model.safetensors").unlink()
     (folder / "pytorch_model.bin").write_bytes(pickle.dumps({"w": Payload()}))
-    with pytest.raises(UserInputError, match=r"scanner rated it .*not loaded"):
+    with pytest.raises(UserInputError, match=r"scanner rated .*not loaded"):
         load_model(folder)
 
 
@@ -279,5 +279,5 @@ def test_sharded_safetensors_load_through_their_index(folders, tmp_path) -> None
     index = json.loads((folder / "model.safetensors.index.json").read_text())
     index["weight_map"][names[0]] = "../elsewhere.safetensors"
     (folder / "model.safetensors.index.json").write_text(json.dumps(index))
-    with pytest.raises(UserInputError, match="outside the folder"):
+    with pytest.raises(UserInputError, match=r"outside the (model )?folder"):
         load_model(folder)

@@ -133,6 +133,18 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
     ("def f(x: Tensor) -> Tensor:\n  return torch.to(x, 6, False, False, None)\n", []),
     ("def f(self: X) -> int:\n  return id(self)\n", ["id"]),
 
+    # stop 36: antialiased upsampling with a scale that need not match its output size
+    ("def f(x: Tensor) -> Tensor:\n  return torch._upsample_bilinear2d_aa(x, [1, 2], False, "
+     "None, 4.6e-10)\n", ["explicit scale per dimension"]),
+    ("def f(x: Tensor, s: float) -> Tensor:\n  return torch._upsample_bilinear2d_aa(x, [1, 256], "
+     "False, s)\n", ["computed scale outside torch's own interpolate"]),
+    ("def f(x: Tensor) -> Tensor:\n  return x._upsample_bicubic2d_aa([1, 2], False, None, 0.5)"
+     "\n", ["explicit scale per dimension"]),
+    ("def f(x: Tensor) -> Tensor:\n  return torch._upsample_bilinear2d_aa(x, None, False, "
+     "[0.5, 0.5])\n", []),
+    ("def f(x: Tensor) -> Tensor:\n  return torch._upsample_bicubic2d_aa(x, [4, 4], False, "
+     "None)\n", []),
+
     ("def f(:\n", ["<unreadable code>"]),
 ])
 def test_unsafe_names(source: str, expected: list[str]) -> None:
@@ -201,3 +213,17 @@ def test_scripted_recurrent_and_transformer_layers_pass(tmp_path: Path) -> None:
         torch.jit.script(module).save(str(path))
         with path.open("rb") as fh:
             assert archive_problems(fh) == []
+
+
+def test_scripted_antialiased_upsampling_passes_and_an_edited_interpolate_does_not(
+        tmp_path: Path) -> None:
+    # every scripted nn.Upsample holds torch's interpolate, which calls the _aa operators
+    path = tmp_path / "up.pt"
+    torch.jit.script(nn.Upsample(scale_factor=2, mode="bilinear")).save(str(path))
+    with path.open("rb") as fh:
+        assert archive_problems(fh) == []
+    edited = _rewrite(path, tmp_path / "edited.pt", edit=lambda n, d: d.replace(
+        b"_aa(input, output_size3, align_corners6, scale_factors3)",
+        b"_aa(input, output_size3, align_corners6, scale_factor0)") if n.endswith(".py") else d)
+    with edited.open("rb") as fh:
+        assert any("outside torch's own interpolate" in p for _, p in archive_problems(fh))

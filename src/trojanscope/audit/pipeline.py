@@ -121,6 +121,7 @@ class AuditContext:
     options: AuditOptions
     result: AuditResult
     blocked: str | None = None  # why the model must not be loaded
+    scanned: bool = False  # the scan step read every file with the user's policy
     loaded: LoadedModel | None = None
     clean: TensorDataset | None = None
 

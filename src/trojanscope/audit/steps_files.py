@@ -4,11 +4,9 @@ signature verification, the manifest's recorded digests, and the ML-BOM."""
 from __future__ import annotations
 
 from trojanscope.audit.pipeline import AuditContext, AuditStep
+from trojanscope.io.scan_gate import BLOCKING  # the one threshold, shared with load_model
 from trojanscope.registry import register
 from trojanscope.report.audit_result import StepResult
-from trojanscope.report.model import Severity
-
-BLOCKING = Severity.HIGH  # a scan finding at or above this stops the model from being loaded
 
 
 @register("audit-step", "scan")
@@ -34,7 +32,7 @@ class ScanStep(AuditStep):
         if report.folders:  # model folders recognised by their layout (Hugging Face)
             step.details["folders"] = report.folders
         worst = [f for f in active if f.severity >= BLOCKING]
-        ctx.blocked = None
+        ctx.blocked, ctx.scanned = None, True
         if worst:
             f = max(worst, key=lambda f: f.severity)
             ctx.blocked = (f"the scanner rated {f.location} {f.severity.label} ({f.rule_id}: "

@@ -56,7 +56,7 @@ class LoadStep(AuditStep):
         from trojanscope.io.models import load_model
 
         path = pick_model_path(ctx.target)
-        loaded = load_model(path)
+        loaded = load_model(path, scan=not ctx.scanned)  # scanned with the user's policy
         ctx.loaded = loaded
         params = sum(p.numel() for p in loaded.module.parameters())
         manifest = loaded.manifest

@@ -44,10 +44,10 @@ def package_dir(module: str, missing: str) -> Path:
 
 def _lowercase(folder: Path) -> bool:
     """``do_lower_case`` of ``tokenizer_config.json`` (True, as BERT's, when not stated)."""
-    import json
+    from trojanscope.io.json_file import load_json
 
     try:
-        data = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+        data = load_json(folder / "tokenizer_config.json")
     except (OSError, ValueError):
         return True
     return bool(data.get("do_lower_case", True)) if isinstance(data, dict) else True
@@ -64,6 +64,7 @@ def _wordpiece(vocab: Path, lowercase: bool):
     return BertWordPieceTokenizer(str(vocab), lowercase=lowercase)._tokenizer
 
 
+MAX_TOKENIZER_BYTES = 256 << 20  # the largest hub tokenizers are tens of MB
 _MARKER = re.compile(r"\[[A-Za-z0-9_]+\]|<[/A-Za-z0-9_|]+>")  # [CLS], [unused7], <s>, </s>
 
 
@@ -83,6 +84,9 @@ class HFTokenizer:
         elif not path.is_file():
             raise UserInputError(f"{self.folder}: no tokenizer.json or vocab.txt (a Hugging "
                                  "Face tokenizer)")
+        if path.stat().st_size > MAX_TOKENIZER_BYTES:  # parsed whole, in memory, by Rust
+            raise UserInputError(f"{path}: {path.stat().st_size:,} bytes, more than the "
+                                 f"{MAX_TOKENIZER_BYTES:,}-byte limit for a tokenizer file")
         try:
             tok = Tokenizer.from_file(str(path)) if path.suffix == ".json" else \
                 _wordpiece(path, _lowercase(self.folder))

@@ -75,7 +75,10 @@ def load_npz(path: Path, split: str = "train") -> TensorDataset:
 
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
     """Read the arrays we use from the archive, turning any read failure into one clear error."""
+    from trojanscope.data.npz_guard import check_npz
+
     wanted = (*REQUIRED_KEYS, "poison", "class_names")
+    check_npz(path)  # sizes from the directory and headers, before numpy allocates
     try:
         with np.load(path, allow_pickle=False) as npz:
             keys = list(npz.files)

@@ -18,6 +18,7 @@ import numpy as np
 from trojanscope.data.data_format import DataFormat
 from trojanscope.data.text import TextDataset, make_text_dataset, select_text_split
 from trojanscope.errors import UserInputError
+from trojanscope.io.json_file import loads
 from trojanscope.registry import register
 
 SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
@@ -54,9 +55,11 @@ def read_records(path: Path, limit: int | None = None) -> list[dict[str, object]
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                row = loads(line)
             except json.JSONDecodeError as exc:
                 raise UserInputError(f"{path}: line {number} is not JSON ({exc.msg})") from None
+            except ValueError as exc:  # nested too deeply
+                raise UserInputError(f"{path}: line {number}: {exc}") from None
             if not isinstance(row, dict):
                 raise UserInputError(f"{path}: line {number} is not a JSON object")
             rows.append(row)

@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.json_file import load_json
 
 VOCAB_NAME = "vocab.json"
 PAD, UNK = "<pad>", "<unk>"
@@ -81,7 +82,7 @@ class WordVocab:
     def load(cls, folder: str | Path) -> WordVocab:
         path = Path(folder) / VOCAB_NAME
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = load_json(path, 64 << 20)  # a word list: size-capped, nesting checked
             return cls(list(raw["tokens"]), int(raw["max_len"]))
         except FileNotFoundError:
             raise UserInputError(f"{path}: missing; a text model needs its vocabulary") from None

@@ -26,6 +26,7 @@ import numpy as np
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.coverage import MIN_COVERED, coverage_notes
 from trojanscope.errors import UserInputError
+from trojanscope.io.json_file import loads
 
 SHIPPED = "calibration.json"
 # Key suffix of the calibrator used for models outside the default calibrator's coverage.
@@ -243,7 +244,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
             text = resources.files("trojanscope.detect").joinpath(SHIPPED).read_text()
         else:
             text = Path(path).read_text()
-        raw = json.loads(text)
+        raw = loads(text)  # deep nesting is a ValueError
         if not isinstance(raw, dict) or not all(isinstance(c, dict) for c in raw.values()):
             raise ValueError("expected an object of calibrator objects")
         return {m: Calibrator(**c) for m, c in raw.items()}

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trojanscope.io.json_file import MAX_JSON_BYTES  # one cap for JSON files
+
 CONFIG_NAME = "config.json"
 TOKENIZER_CONFIG = "tokenizer_config.json"
-MAX_JSON_BYTES = 16 << 20  # configs and indexes are small; a larger one is not read
 WEIGHT_NAMES = ("model.safetensors", "pytorch_model.bin", "tf_model.h5", "flax_model.msgpack",
                 "model.ckpt.index")
 TOKENIZER_NAMES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",

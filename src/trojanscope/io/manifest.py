@@ -7,7 +7,6 @@ hand-edited or hostile manifest fails with a clear message instead of a crash.
 
 from __future__ import annotations
 
-import json
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.json_file import load_json
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
@@ -91,10 +91,10 @@ def read_manifest(path: str | Path) -> Manifest:
     if path.is_dir():
         path = path / MANIFEST_NAME
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = load_json(path)  # size-capped; deep nesting is a ValueError
     except FileNotFoundError:
         raise UserInputError(f"{path}: no manifest.json found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         raise UserInputError(f"{path}: not a readable JSON manifest ({exc})") from None
     try:
         return Manifest.model_validate(raw)

@@ -170,11 +170,17 @@ def _is_safetensors(path: Path) -> bool:
     )
 
 
-def load_model(path: str | Path) -> LoadedModel:
+def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
     """Load a model from a folder written by ``attack``/``train``, a Hugging Face
     classification folder (:mod:`trojanscope.io.hf_load`), a ``.safetensors`` file with a
     manifest beside it, a TorchScript archive, an ONNX file, or an XGBoost/LightGBM file made
-    by other code (:mod:`trojanscope.models.foreign_trees`); format is read from content."""
+    by other code (:mod:`trojanscope.models.foreign_trees`); format is read from content.
+
+    The files it reads are scanned first (:mod:`trojanscope.io.scan_gate`): a finding rated
+    high or critical refuses the model. ``scan=False`` only where the caller scanned them
+    already (``audit``'s scan step, with the user's policy)."""
+    from trojanscope.io.scan_gate import refuse_dangerous
+
     path = Path(path)
     if not path.exists():
         raise UserInputError(f"{path}: no such file or folder")
@@ -182,11 +188,15 @@ def load_model(path: str | Path) -> LoadedModel:
         if not (path / MANIFEST_NAME).is_file() and is_hf_folder(path):
             from trojanscope.io.hf_load import load_hf_folder
 
+            if scan:
+                refuse_dangerous(path)  # the whole folder: its layout rules need every file
             return load_hf_folder(path)
         if not (path / MANIFEST_NAME).is_file():
             raise UserInputError(
                 f"{path}: folder has no {MANIFEST_NAME}; pass the model file itself"
             )
+        if scan:  # what is loaded: the manifest and the weights (not the exports)
+            refuse_dangerous(path, [path / MANIFEST_NAME, *_loaded_files(path)])
         manifest = read_manifest(path)
         native = _native_file(manifest, path)
         if native is not None:
@@ -197,6 +207,10 @@ def load_model(path: str | Path) -> LoadedModel:
         return _from_manifest(manifest, weights, str(path))
     if path.stat().st_size == 0:
         raise UserInputError(f"{path}: empty file, not a model")
+    if scan:
+        beside = path.parent / MANIFEST_NAME
+        refuse_dangerous(path, [path, beside] if _is_safetensors(path) and beside.is_file()
+                         else [path])
     if _is_safetensors(path):
         if not (path.parent / MANIFEST_NAME).is_file():
             raise UserInputError(
@@ -226,6 +240,17 @@ def load_model(path: str | Path) -> LoadedModel:
            "which trojanscope never does: `trojanscope scan` shows what it would run"
            if pickled else "")
     )
+
+
+def _loaded_files(folder: Path) -> list[Path]:
+    """The weights file(s) a run folder's model is read from: safetensors, or the one file of
+    a native format (boosted trees), whichever is there; never the exports."""
+    found = [folder / WEIGHTS_NAME] if (folder / WEIGHTS_NAME).is_file() else []
+    skip = {MANIFEST_NAME, WEIGHTS_NAME, TORCHSCRIPT_NAME, ONNX_NAME}
+    if not found:  # a native file's name is the architecture's (read after the scan)
+        found = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name not in skip
+                 and p.suffix.lower() in (".json", ".ubj", ".txt", ".model")]
+    return found
 
 
 # Formats whose own loaders run code stored in the file.

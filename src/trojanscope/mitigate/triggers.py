@@ -38,7 +38,9 @@ def load_triggered(path: Path, num_classes: int | None,
     """An ``.npz`` with ``x`` (triggered inputs in [0, 1]), ``y`` (true labels) and ``target``
     (the attacker's label: one per sample, or one for all); ``option`` names it in errors."""
     from trojanscope.data.dataset import make_dataset
+    from trojanscope.data.npz_guard import check_npz
 
+    check_npz(path, option)  # sizes from the directory and headers, before numpy allocates
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in ("x", "y", "target") if k in npz.files}

@@ -212,8 +212,14 @@ class XGBoostModel(TreeModel):
     def _load(self, path: Path) -> None:
         xgb = require("xgboost", "xgboost")
         booster = xgb.Booster(params={"nthread": 1})
+        from trojanscope.scan.xgboost_doc import xgboost_document_problem
+
+        data = Path(path).read_bytes()
+        problem = xgboost_document_problem(data)
+        if problem:  # XGBoost's recursive reader overflows the stack on such files: checked first
+            raise UserInputError(f"{path}: not a valid XGBoost model ({problem})")
         # from bytes: JSON or UBJSON told apart by content, whatever the file is called
-        booster.load_model(bytearray(Path(path).read_bytes()))
+        booster.load_model(bytearray(data))
         gradient = json.loads(booster.save_config())["learner"]["gradient_booster"]
         if gradient.get("name") == "gblinear":
             raise UserInputError(f"{path}: an XGBoost linear model (booster gblinear) is not "

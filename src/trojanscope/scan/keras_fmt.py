@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -24,13 +26,15 @@ def _lambda_layers(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from _lambda_layers(value, f"{path}[{i}]")
 
 
-def check_keras_config(ctx: Ctx, raw: bytes | str) -> None:
+def check_keras_config(ctx: Ctx, raw: bytes | str, seen: set[str] | None = None) -> None:
+    """TS320 for each Lambda layer of a Keras config (``seen``: names already reported)."""
     try:
         config = json.loads(raw)
+        layers = list(_lambda_layers(config))
     except (ValueError, RecursionError):
         return
-    seen = set()
-    for name, cls in _lambda_layers(config):
+    seen = set() if seen is None else seen
+    for name, cls in layers:
         if name in seen:
             continue
         seen.add(name)
@@ -38,21 +42,105 @@ def check_keras_config(ctx: Ctx, raw: bytes | str) -> None:
                 layer=name)
 
 
+# A Lambda layer named in the raw bytes, after JSON's \\uXXXX escapes are decoded (HDF5 stores
+# attributes unfiltered, so Keras's model_config JSON is in the file as written).
+_LAMBDA = re.compile(rb'"class_name"\s*:\s*"(Lambda|__lambda__)"')
+_NAME = re.compile(rb'"name"\s*:\s*"([^"\\]{1,200})"')
+_ESCAPE = re.compile(rb"\\u([0-9a-fA-F]{4})")
+_CHUNK = 8 << 20
+_OVERLAP = 1 << 16
+_CHILD = """
+import json, sys
+import h5py
+src = sys.argv[1] if len(sys.argv) > 1 else __import__("io").BytesIO(sys.stdin.buffer.read())
+out = {}
+with h5py.File(src, "r") as h5:
+    for attr in ("model_config", "training_config"):
+        value = h5.attrs.get(attr)
+        if value is not None:
+            out[attr] = value.decode() if isinstance(value, bytes) else str(value)
+print(json.dumps(out))
+"""
+CHILD_SECONDS = 20
+
+
+def _unescape(data: bytes) -> bytes:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)).encode("utf-8", "replace"), data)
+
+
+def _byte_scan(ctx: Ctx, f: BinaryIO) -> set[str]:
+    """TS320 for Lambda layers named anywhere in the file's bytes (no HDF5 parser runs); the
+    names reported."""
+    f.seek(0)
+    seen: set[str] = set()
+    tail = b""
+    while chunk := f.read(_CHUNK):
+        ctx.check_time()
+        window = _unescape(tail + chunk)
+        for match in _LAMBDA.finditer(window):
+            named = _NAME.search(window, match.end(), match.end() + 4096)
+            name = named.group(1).decode("utf-8", "replace") if named else "?"
+            if name not in seen:
+                seen.add(name)
+                ctx.add("TS320", f"Keras {match.group(1).decode()} layer {name!r}: loading the "
+                        "model runs its Python code", layer=name)
+        tail = chunk[-_OVERLAP:]
+    return seen
+
+
+def _child_read(ctx: Ctx, f: BinaryIO) -> dict[str, str] | None:
+    """The Keras attributes as h5py reads them, in a child process: libhdf5 is a large C
+    parser a hostile file can crash or corrupt, so it never runs in the scanner's process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    seconds = float(CHILD_SECONDS)
+    if ctx.deadline is not None:  # within the file's time budget
+        seconds = min(seconds, ctx.deadline - time.monotonic())
+        if seconds < 1:
+            ctx.details["hdf5"] = "time budget spent: h5py not run"
+            return None
+    args, stdin = [sys.executable, "-c", _CHILD], None
+    if ctx.member is None and ctx.fs_path is not None and Path(ctx.fs_path).is_file():
+        args.append(str(ctx.fs_path))  # the real file (top level): nothing copied
+    else:
+        f.seek(0)
+        stdin = f.read(ctx.policy.limits.max_memory_member + 1)
+        if len(stdin) > ctx.policy.limits.max_memory_member:
+            ctx.details["hdf5"] = "too large to read in a child process: h5py not run"
+            return None
+    try:
+        done = subprocess.run(args, input=stdin, capture_output=True, timeout=seconds,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        ctx.add("TS203", f"HDF5 file: h5py did not finish within {seconds:.0f} s")
+        return None
+    if done.returncode < 0:
+        ctx.add("TS203", f"HDF5 file: the HDF5 library crashed reading it (signal "
+                f"{-done.returncode})")
+        return None
+    if done.returncode != 0:
+        last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+        ctx.add("TS203", f"HDF5 file could not be read: {last[0][:200]}")
+        return None
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        return None
+
+
 def scan_hdf5(ctx: Ctx, f: BinaryIO) -> str:
     ctx.note_kind("hdf5")
-    try:
-        import h5py
-    except ImportError:
-        ctx.details["hdf5"] = "h5py is not installed: Keras Lambda layers were not checked"
+    seen = _byte_scan(ctx, f)
+    import importlib.util
+
+    if importlib.util.find_spec("h5py") is None:
+        ctx.details["hdf5"] = ("h5py is not installed: Keras attributes read from the raw "
+                               "bytes only")
         return "hdf5"
-    try:
-        with h5py.File(f, "r") as h5:
-            for attr in ("model_config", "training_config"):
-                value = h5.attrs.get(attr)
-                if value is not None:
-                    ctx.note_kind("keras-h5")
-                    check_keras_config(ctx, value.decode() if isinstance(value, bytes) else
-                                       str(value))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        ctx.add("TS203", f"HDF5 file could not be read: {exc}")
+    attrs = _child_read(ctx, f)
+    for value in (attrs or {}).values():
+        ctx.note_kind("keras-h5")
+        check_keras_config(ctx, value, seen)
     return "hdf5"

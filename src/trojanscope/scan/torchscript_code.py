@@ -18,7 +18,9 @@ classes unpickle Python. This module checks, without running anything:
   printer writes), so ``getattr`` and friends only reach modules and values the code holds;
 * every ``.pkl`` member: only ``GLOBAL`` opcodes, naming what torch's own pickler writes
   (tensor rebuilding, storages, ``torch.jit._pickle``, the archive's ``__torch__`` classes,
-  quantized packed weights).
+  quantized packed weights); every object it builds of the class the code declares where it
+  sits (:mod:`trojanscope.scan.torchscript_types`: torch reads a smaller object's slots past
+  their end otherwise).
 
 The loader refuses an archive with any problem; the scanner reports each as TS208 (critical).
 """
@@ -37,6 +39,9 @@ import zipfile
 import zlib
 from importlib import resources
 from typing import BinaryIO
+
+from trojanscope.scan.torchscript_types import declarations, object_problems
+from trojanscope.scan.torchscript_upsample import antialias_problem, is_antialias_operator
 
 __all__ = ["archive_problems", "is_code_member", "pickle_problems", "rewritten", "unsafe_names"]
 
@@ -170,6 +175,13 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
                 found.append(f"{'.'.join(parts)}, an operator ordinary models do not call")
         if isinstance(node, ast.Call):
             found.extend(_call_problems(node, own, allowed))
+            if isinstance(node.func, ast.Attribute) and is_antialias_operator(node.func.attr):
+                enclosing = up
+                while enclosing is not None and not isinstance(enclosing, ast.FunctionDef):
+                    enclosing = parent.get(enclosing)
+                method = _dotted(node.func)[0] not in CHAIN_ROOTS
+                why = antialias_problem(node, method, enclosing)
+                found.extend([why] if why else [])
     return list(dict.fromkeys(found))
 
 
@@ -319,6 +331,7 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         return [("<archive>", f"unreadable zip ({exc})")]
     code: dict[str, str] = {}
+    pickles: dict[str, bytes] = {}
     for info in zf.infolist():
         low = info.filename.lower()
         if not (is_code_member(low) or low.endswith(".pkl")):
@@ -334,6 +347,7 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
             continue
         if low.endswith(".pkl"):
             found.extend((info.filename, p) for p in pickle_problems(data))
+            pickles[info.filename] = data
             continue
         try:
             code[info.filename] = data.decode("utf-8")
@@ -342,6 +356,9 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
     own = set().union(*(defined_methods(src) for src in code.values()))
     for name, source in code.items():
         found.extend((name, p) for p in unsafe_names(source, own))
+    decls = declarations(code)  # every pickled object of the class the code declares there
+    for name, data in pickles.items():
+        found.extend((name, p) for p in object_problems(data, decls))
     return found
 
 

@@ -86,8 +86,11 @@ class XGBoostFormat(TreeFileFormat):
                                 b"{i\x07learner", b"{U\x07learner"))
 
     def problem(self, data: bytes) -> str | None:
-        if not data.lstrip().startswith(b'{"'):
-            return None  # UBJSON: recognised, not parsed
+        from trojanscope.scan.xgboost_doc import xgboost_document_problem
+
+        unsafe = xgboost_document_problem(data)  # depth and declared sizes (JSON and UBJSON)
+        if unsafe or not data.lstrip().startswith(b'{"'):
+            return unsafe  # UBJSON: its structure is not parsed further
         try:
             return xgboost_problem(json.loads(data))
         except (ValueError, RecursionError) as exc:

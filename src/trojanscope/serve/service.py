@@ -144,15 +144,9 @@ class GuardedModel:
 def refuse_dangerous(path: Path) -> None:
     """Scan ``path`` (nothing is loaded) and refuse it when any finding is rated high or
     critical: the same rule that stops ``audit`` from loading a model."""
-    from trojanscope.audit.steps_files import BLOCKING
-    from trojanscope.scan import load_policy, scan_paths
+    from trojanscope.io.scan_gate import refuse_dangerous as refuse
 
-    report = scan_paths([path], load_policy())
-    worst = [f for f in report.active() if f.severity >= BLOCKING]
-    if worst:
-        f = max(worst, key=lambda f: f.severity)
-        raise UserInputError(f"{path}: the scanner rated {f.location} {f.severity.label} "
-                             f"({f.rule_id}: {f.message}); serve does not load it")
+    refuse(path, verb="serve does not load it")
 
 
 def onnx_file(model_path: Path, loaded: LoadedModel) -> Path | None:
@@ -230,7 +224,7 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     if not model_path.exists():
         raise UserInputError(f"{model_path}: no such file or folder")
     refuse_dangerous(model_path)
-    loaded = load_model(model_path)
+    loaded = load_model(model_path, scan=False)  # scanned whole just above
     digest = model_digests(model_path)[0]
     clean = load_inputs(options.data).x if options.data is not None else None
     shape = loaded.input_shape or (tuple(clean.shape[1:]) if clean is not None else None)

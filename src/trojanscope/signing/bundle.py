@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.json_file import load_json
 from trojanscope.signing.digests import DEFAULT_IGNORE, hash_tree, root_digest
 from trojanscope.signing.keys import key_hint
 
@@ -111,7 +112,7 @@ class Verification:
 
 def _load_bundle(signature: Path) -> dict[str, Any]:
     try:
-        bundle = json.loads(signature.read_text("utf-8"))
+        bundle = load_json(signature)  # size-capped, nesting checked
         env = bundle["dsseEnvelope"]
         _ = env["payload"], env["signatures"][0]["sig"], env["payloadType"]
     except FileNotFoundError:

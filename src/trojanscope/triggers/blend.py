@@ -40,16 +40,16 @@ class BlendTrigger(Trigger):
         if self.pattern == "noise":
             rng = np.random.default_rng(self.seed)
             return torch.tensor(rng.random((channels, height, width)), dtype=torch.float32)
-        from PIL import Image, UnidentifiedImageError
+        from pathlib import Path
 
-        try:
-            with Image.open(self.pattern) as img:
-                img = img.convert("L" if channels == 1 else "RGB").resize((width, height))
-                arr = np.asarray(img, dtype=np.float32) / 255.0
-        except (OSError, UnidentifiedImageError) as exc:
-            raise UserInputError(
-                f"blend pattern {self.pattern}: cannot read image ({exc})"
-            ) from None
+        from trojanscope.data.image_folder import read_image
+
+        try:  # the image readers' formats only, decompression bombs refused
+            img = read_image(Path(self.pattern))
+        except UserInputError as exc:
+            raise UserInputError(f"blend pattern {exc}") from None
+        img = img.convert("L" if channels == 1 else "RGB").resize((width, height))
+        arr = np.asarray(img, dtype=np.float32) / 255.0
         arr = arr[None] if arr.ndim == 2 else arr.transpose(2, 0, 1)
         return torch.tensor(arr)
 

@@ -113,6 +113,11 @@ def read_parquet(path: Path) -> Table:
             f"{path}: pyarrow {pyarrow.__version__} can run code hidden in a Parquet file "
             "(CVE-2023-47248); install pyarrow>=14.0.1"
         )
+    declared, cells = _parquet_size(path)
+    if declared > MAX_CSV_BYTES or cells > MAX_CSV_BYTES // 2:  # what a CSV under the cap holds
+        raise UserInputError(f"{path}: its columns expand to {declared:,} bytes and {cells:,} "
+                             f"values, more than a {MAX_CSV_BYTES >> 20} MiB table; not read "
+                             "(compressed and run-length encoded pages expand in pyarrow)")
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a damaged file
@@ -121,6 +126,21 @@ def read_parquet(path: Path) -> Table:
         str(name): [None if _is_na(v) else str(v) for v in frame[name].tolist()]
         for name in frame.columns
     }
+
+
+def _parquet_size(path: Path) -> tuple[int, int]:
+    """The bytes a Parquet file's footer declares for its column chunks once decompressed, and
+    its number of values (rows x columns: run-length encoding expands past the bytes). The
+    footer only is read; a file whose pages hold more than it declares is not caught here."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+        size = sum(meta.row_group(i).column(j).total_uncompressed_size
+                   for i in range(meta.num_row_groups) for j in range(meta.num_columns))
+        return size, meta.num_rows * meta.num_columns
+    except Exception as exc:  # pyarrow raises many types for a damaged footer
+        raise UserInputError(f"{path}: cannot read Parquet ({type(exc).__name__})") from None
 
 
 def _is_na(value: object) -> bool:

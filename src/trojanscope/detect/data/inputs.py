@@ -74,6 +74,9 @@ def _from_run(path: Path) -> SuspectData:
     poisoned = attack.poison(train)
     stored = path / POISON_INDICES_NAME
     if stored.is_file():
+        from trojanscope.data.npz_guard import check_npy
+
+        check_npy(stored)
         try:
             saved = np.load(stored, allow_pickle=False)
         except (OSError, ValueError) as exc:

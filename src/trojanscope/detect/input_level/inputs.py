@@ -30,6 +30,9 @@ def load_inputs(path: str | Path, what: str = "inputs") -> Tensor:
         csv = " (a CSV holds inputs for text models only)" if path.suffix.lower() == ".csv" else ""
         raise UserInputError(f"{what} {path}: not an .npz archive{csv}; save it with "
                              "numpy.savez(path, x=x)")
+    from trojanscope.data.npz_guard import check_npz
+
+    check_npz(path, what)  # sizes from the directory and headers, before numpy allocates
     try:
         with np.load(path, allow_pickle=False) as npz:
             if "x" not in npz.files:

@@ -1,0 +1,218 @@
+"""Hostile user files for every loader hardened at stop 36, and the cost of scanning before load.
+
+Each hostile file is built here, in the scratch folder, and handed to the command a user would
+run, in a child process (``python -m trojanscope …``) with this checkout's ``src`` first on the
+path and, with ``--baseline SRC``, again with that older source (what the command did before).
+A file counts as refused when the command exits 2 with one error line that names the file's
+problem and is no "unexpected" error (the project's bad-input rule); exit codes below 0 are
+the signal that killed the process.
+
+The scan-before-load cost is ``load_model`` with and without the gate, in this process, on a
+run folder, a TorchScript file and an ONNX file (best of 5, the gate's per-process memory of
+clean files cleared before each timed load, so every timed load scans).
+
+    python benchmarks/load_hardening_check.py --scratch /tmp/lh --baseline /work/main/src
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from trojanscope.testing.hostile_loads import lying_npz, npy_header, smuggled_torchscript
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+DEEP = b"[" * 1_000_000 + b"]" * 1_000_000
+
+
+def build(scratch: Path) -> dict[str, tuple[list[str], str]]:
+    """name -> (command arguments, what the file does)."""
+    made: dict[str, tuple[list[str], str]] = {}
+    lie = lying_npz(scratch / "lying-header.npz")
+    made["npz header declaring 10^11 floats"] = (["detect-data", str(lie)], "allocation")
+    bomb = scratch / "bomb.npz"
+    if not bomb.exists():
+        with (
+            zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z,
+            z.open("x.npy", "w", force_zip64=True) as m,
+        ):
+            count = (1200 << 20) // 4
+            m.write(npy_header((count // 1024, 1, 32, 32)))
+            block = b"\0" * (16 << 20)
+            for _ in range((1200 << 20) // len(block)):
+                m.write(block)
+        with zipfile.ZipFile(bomb, "a") as z:
+            z.writestr("y.npy", npy_header((count // 1024,), "<i8") + b"\0" * (count // 1024 * 8))
+    made["npz deflate bomb (1.2 GiB of zeros)"] = (["detect-data", str(bomb)], "memory")
+    folder = scratch / "deep-manifest"
+    folder.mkdir(exist_ok=True)
+    (folder / "manifest.json").write_bytes(DEEP)
+    made["manifest.json nested 10^6 deep"] = (
+        ["detect", str(folder), "--data-free"],
+        "RecursionError",
+    )
+    jsonl = scratch / "deep.jsonl"
+    jsonl.write_bytes(b'{"text": "fine", "label": 0}\n' + DEEP + b"\n")
+    made["JSONL line nested 10^6 deep"] = (
+        ["detect-data", str(jsonl), "--text-column", "text", "--label-column", "label"],
+        "RecursionError",
+    )
+    for name, head in (
+        ("deep.json", b'{"learner": '),
+        ("deep.ubj", b"{L" + (7).to_bytes(8, "big") + b"learner"),
+    ):
+        path = scratch / name
+        path.write_bytes(head + DEEP + b"}")
+        made[f"XGBoost {name[5:].upper()} nested 10^6 deep"] = (
+            ["detect", str(path), "--data-free"],
+            "stack overflow in XGBoost",
+        )
+    plain = scratch / "lin.pt"
+    torch.jit.script(nn.Linear(2, 2)).save(str(plain))
+    smuggled = smuggled_torchscript(plain, scratch / "smuggled.pt")
+    made["TorchScript carrying a shell-command pickle"] = (
+        ["detect", str(smuggled), "--data-free"],
+        "loaded unscanned",
+    )
+    h5 = scratch / "lambda.h5"
+    config = (
+        json.dumps(
+            {
+                "class_name": "Sequential",
+                "config": {"layers": [{"class_name": "Lambda", "config": {"name": "evil"}}]},
+            }
+        )
+        .encode()
+        .replace(b'"Lambda"', b'"\\u004cambda"')
+    )  # Keras's json.loads reads Lambda
+    h5.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100 + config)
+    made["Keras .h5 Lambda, name escaped (scan)"] = (["scan", str(h5)], "missed")
+    return made
+
+
+# What the one error line must say for the file to count as refused for its problem (a command
+# that loaded the model and stopped later for another reason does not count).
+EXPECT = {
+    "npz header": "declares",
+    "npz deflate": "compression bomb",
+    "manifest": "nested",
+    "JSONL": "nested",
+    "XGBoost": "XGBoost",
+    "TorchScript": "TS102",
+}
+
+
+def run_cli(src: Path, args: list[str], expect: str = "") -> dict:
+    env = dict(os.environ, PYTHONPATH=str(src), OMP_NUM_THREADS="1")
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "trojanscope", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    err = done.stderr.strip().splitlines()
+    return {
+        "rc": done.returncode,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "stderr_lines": len(err),
+        "first_line": (err[0] if err else "")[:240],
+        "refused": done.returncode == 2
+        and len(err) == 1
+        and "unexpected" not in err[0]
+        and expect in err[0],
+        "flagged": args[0] == "scan" and done.returncode == 1,
+    }
+
+
+def gate_cost(scratch: Path) -> list[dict]:
+    from trojanscope.engine import Trainer
+    from trojanscope.experiment import run_experiment, save_experiment
+    from trojanscope.io import scan_gate
+    from trojanscope.io.models import load_model
+
+    folder = scratch / "run"
+    if not (folder / "manifest.json").is_file():
+        result = run_experiment(
+            "synthetic", trainer=Trainer(epochs=1), seed=2, arch_params={"width": 8}
+        )
+        save_experiment(result, folder)
+    rows = []
+    for target in (folder, folder / "model.torchscript.pt", folder / "model.onnx"):
+        load_model(target)  # imports and caches warm
+        times = {}
+        for scan in (False, True):
+            best = float("inf")
+            for _ in range(5):
+                scan_gate._CLEAN.clear()
+                t0 = time.perf_counter()
+                load_model(target, scan=scan)
+                best = min(best, time.perf_counter() - t0)
+            times[scan] = best
+        rows.append(
+            {
+                "target": target.name,
+                "bytes": sum(
+                    p.stat().st_size
+                    for p in (
+                        [target]
+                        if target.is_file()
+                        else [folder / "manifest.json", folder / "model.safetensors"]
+                    )
+                ),
+                "load_s": round(times[False], 4),
+                "load_with_scan_s": round(times[True], 4),
+                "scan_s": round(times[True] - times[False], 4),
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scratch", type=Path, required=True)
+    ap.add_argument("--baseline", type=Path, help="an older src folder to compare with")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    np.random.seed(0)
+    args.scratch.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name, (cli, threat) in build(args.scratch).items():
+        expect = next((v for k, v in EXPECT.items() if name.startswith(k)), "")
+        target = Path(cli[1])
+        size = sum(p.stat().st_size for p in ([target] if target.is_file() else target.iterdir()))
+        row = {
+            "file": name,
+            "bytes": size,
+            "threat": threat,
+            "command": cli[0],
+            "now": run_cli(SRC, cli, expect),
+        }
+        if args.baseline and "bomb" in name:  # before: inflated whole (GBs on a shared machine)
+            row["before"] = "not run (numpy inflates the 1.2 GiB member)"
+        elif args.baseline:
+            row["before"] = run_cli(args.baseline, cli, expect)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    summary = {"hostile": rows, "gate_cost": gate_cost(args.scratch)}
+    text = json.dumps(summary, indent=1)
+    print(text)
+    if args.json:
+        args.json.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

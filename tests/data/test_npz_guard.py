@@ -1,0 +1,64 @@
+"""A user's .npz is size-checked from its directory and headers before numpy allocates."""
+
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trojanscope.cli.main import run
+from trojanscope.data import load_dataset, npz_guard
+from trojanscope.errors import UserInputError
+from trojanscope.scan.rules import ScanLimits
+from trojanscope.testing.hostile_loads import lying_npz, npy_header
+
+
+def _zeros(path: Path, megabytes: int) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open("x.npy", "w") as m:
+        m.write(npy_header((megabytes << 18, 1, 1, 1)))
+        for _ in range(megabytes):
+            m.write(b"\0" * (1 << 20))
+    return path
+
+
+def test_a_header_declaring_more_than_the_member_holds_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UserInputError, match="declares 400,000,000,000 bytes"):
+        load_dataset(str(lying_npz(tmp_path / "lie.npz")), "train")
+
+
+def test_cli_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    lie = lying_npz(tmp_path / "lie.npz")
+    assert run(["detect-data", str(lie)]) == 2  # was "unexpected MemoryError"
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "declares" in err[0], err
+    from trojanscope.detect.input_level.inputs import load_inputs
+
+    with pytest.raises(UserInputError, match="nothing was loaded"):
+        load_inputs(lie)
+
+
+def test_expansion_past_the_limits_is_refused(tmp_path: Path, monkeypatch) -> None:
+    bomb = _zeros(tmp_path / "bomb.npz", 24)  # 24 MiB of zeros in about 24 KB
+    small = replace(ScanLimits(), max_expanded=16 << 20)
+    monkeypatch.setattr(npz_guard, "ScanLimits", lambda: small)
+    with pytest.raises(UserInputError, match="expand to more than"):
+        npz_guard.check_npz(bomb)
+    ratio = replace(ScanLimits(), min_bomb_size=8 << 20)
+    monkeypatch.setattr(npz_guard, "ScanLimits", lambda: ratio)
+    with pytest.raises(UserInputError, match="compression bomb"):
+        npz_guard.check_npz(bomb)
+
+
+def test_ordinary_archives_pass(tmp_path: Path) -> None:
+    path = tmp_path / "ok.npz"
+    np.savez_compressed(
+        path, x=np.random.default_rng(0).random((4, 1, 8, 8), np.float32), y=np.arange(4)
+    )
+    npz_guard.check_npz(path)
+    npy = tmp_path / "ok.npy"
+    np.save(npy, np.arange(5))
+    npz_guard.check_npy(npy)
+    npy.write_bytes(npy_header((10**9,), "<i8"))
+    with pytest.raises(UserInputError, match="declares"):
+        npz_guard.check_npy(npy)

@@ -1,0 +1,153 @@
+"""Every object a TorchScript archive pickles must be of the class its code declares there:
+torch reads a smaller object's slots past their end (review, stop 35)."""
+
+import re
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from trojanscope.errors import UserInputError
+from trojanscope.io.models import load_model
+from trojanscope.scan import scan_file
+from trojanscope.scan.torchscript_code import archive_problems
+from trojanscope.scan.torchscript_types import declarations, object_problems
+
+BIG = (
+    "class Big(Module):\n  training : bool\n"
+    + "".join(f"  f{i} : int\n" for i in range(64))
+    + ("  def forward(self: __torch__.Big,\n    x: Tensor) -> Tensor:\n    return x\n")
+)
+
+
+class _Small(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = 1
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+class _Top(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sub = _Small()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.sub.a
+
+
+def _u(text: str) -> bytes:
+    raw = text.encode()
+    return b"X" + struct.pack("<I", len(raw)) + raw
+
+
+def _obj(cls: str, attrs: bytes) -> bytes:
+    module, _, name = cls.rpartition(".")
+    return f"c{module}\n{name}\n".encode() + b")\x81}(" + attrs + b"ub"
+
+
+def test_an_attribute_of_a_smaller_class_than_declared_is_refused(tmp_path: Path) -> None:
+    # the review's recipe: data.pkl holds a _Small where the code declares a 64-slot Big and
+    # reads its slot 60 (a crash on forward, or at load through __setstate__)
+    path = tmp_path / "top.pt"
+    torch.jit.script(_Top()).save(str(path))
+    out = tmp_path / "attr_type.pt"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w") as zout:
+        root = zin.namelist()[0].split("/")[0]
+        zout.writestr(f"{root}/code/__torch__.py", BIG)
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.endswith(".py") and b"class _Top" in data:
+                text = re.sub(
+                    r"sub : __torch__\.[\w.]+\._Small", "sub : __torch__.Big", data.decode()
+                )
+                data = text.replace("a = sub.a", "a = sub.f60").encode()
+            if not info.filename.endswith(".debug_pkl"):
+                zout.writestr(info, data)
+    with out.open("rb") as fh:
+        problems = archive_problems(fh)
+    assert any("declares __torch__.Big" in p for _, p in problems), problems
+    with pytest.raises(UserInputError, match=r"declares __torch__\.Big"):
+        load_model(out)
+    _, ctx = scan_file(out)
+    assert any(
+        f.rule_id == "TS208" and "holds" in str(f.evidence.get("problem")) for f in ctx.findings
+    )
+
+
+SMALL = (
+    "class Small(Module):\n  training : bool\n  a : int\n"
+    "  def forward(self: __torch__.Small, x: Tensor) -> Tensor:\n    return x\n"
+)
+
+
+def _decls(extra: str = "") -> dict:
+    return declarations({"m/code/__torch__.py": BIG + SMALL + extra})
+
+
+def test_setstate_state_and_tagged_lists_are_matched() -> None:
+    small = _obj("__torch__.Small", _u("training") + b"\x88" + _u("a") + b"K\x01")
+    onload = (
+        "class OnLoad(Module):\n  training : bool\n  keep : List[__torch__.Big]\n"
+        "  def __setstate__(self: __torch__.OnLoad,\n"
+        "    state: Tuple[List[__torch__.Big], bool]) -> NoneType:\n    return None\n"
+    )
+    state = b"(]" + small + b"a\x88t"  # ([Small], True)
+    pkl = b"\x80\x02c__torch__\nOnLoad\n)\x81" + state + b"b."
+    got = object_problems(pkl, _decls(onload))
+    assert got and "__setstate__" in got[0], got
+    # the same list restored as List[__torch__.Big] and kept in an Any attribute
+    holder = "class Holder(Module):\n  training : bool\n  anything : Any\n"
+    tagged = (
+        b"ctorch.jit._pickle\nrestore_type_tag\n(]"
+        + small
+        + b"a"
+        + _u("List[__torch__.Big]")
+        + b"tR"
+    )
+    pkl = (
+        b"\x80\x02"
+        + _obj("__torch__.Holder", _u("training") + b"\x88" + _u("anything") + tagged)
+        + b"."
+    )
+    assert any("anything" in p for p in object_problems(pkl, _decls(holder)))
+    # an Any attribute holding the object itself is fine (torch checks a refinement)
+    pkl = (
+        b"\x80\x02"
+        + _obj("__torch__.Holder", _u("training") + b"\x88" + _u("anything") + small)
+        + b"."
+    )
+    assert object_problems(pkl, _decls(holder)) == []
+
+
+def test_a_number_used_as_a_class_is_refused() -> None:
+    # torch's BUILD calls globals_[n] for any int n on the stack, not only a GLOBAL's
+    pkl = b"\x80\x02c__torch__\nSmall\n0K\x00}(" + _u("a") + b"K\x01ub."
+    assert "cannot replay" in object_problems(pkl, _decls())[0]
+
+
+def test_ordinary_containers_of_modules_pass(tmp_path: Path) -> None:
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.blocks = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])
+            self.heads = nn.ModuleDict({"a": nn.ReLU(), "b": nn.Tanh()})
+            self.maybe: nn.Module | None = None
+            self.names: list[str] = ["x", "y"]
+            self.table: dict[str, torch.Tensor] = {"w": torch.ones(2)}
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            for block in self.blocks:
+                x = block(x)
+            return self.heads["a"](x) + self.table["w"]
+
+    path = tmp_path / "net.pt"
+    torch.jit.script(Net()).save(str(path))
+    with path.open("rb") as fh:
+        assert archive_problems(fh) == []
+    assert load_model(path).format == "torchscript"
