@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from trojanscope.registry import register
+from trojanscope.report.model import Severity
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.formats import ScanFormat
 from trojanscope.scan.lightgbm_text import lightgbm_text_problem
@@ -61,11 +62,19 @@ class TreeFileFormat(ScanFormat):
         """What is wrong with the file's structure, or None."""
         raise NotImplementedError
 
+    def parser_hazard(self, data: bytes) -> str | None:
+        """Why the library's own reader must not be given ``data`` (it could crash), or None."""
+        return None
+
     def scan(self, ctx: Ctx, reader: Reader, raw, size, name, reopen) -> str:
         ctx.note_kind(self.kind)
         data, complete = read_all(reader)
         if not complete:
             ctx.details[self.kind] = f"larger than {MAX_BYTES} bytes: structure not checked"
+            return self.kind
+        hazard = self.parser_hazard(data)
+        if hazard:  # a file that would crash the reader is as blocking as one that runs code
+            ctx.add("TS340", f"{self.label} model: {hazard}", severity=Severity.HIGH)
             return self.kind
         problem = self.problem(data)
         if problem:
@@ -85,12 +94,17 @@ class XGBoostFormat(TreeFileFormat):
         return text.startswith((b'{"learner"', b"{L\x00\x00\x00\x00\x00\x00\x00\x07learner",
                                 b"{i\x07learner", b"{U\x07learner"))
 
-    def problem(self, data: bytes) -> str | None:
+    def parser_hazard(self, data: bytes) -> str | None:
         from trojanscope.scan.xgboost_doc import xgboost_document_problem
 
-        unsafe = xgboost_document_problem(data)  # depth and declared sizes (JSON and UBJSON)
-        if unsafe or not data.lstrip().startswith(b'{"'):
-            return unsafe  # UBJSON: its structure is not parsed further
+        hazard = xgboost_document_problem(data)  # depth and declared sizes (JSON and UBJSON)
+        if hazard and data.lstrip().startswith(b'{"') and "nested" not in hazard:
+            return None  # JSON that does not parse: XGBoost refuses it cleanly (problem() says so)
+        return hazard
+
+    def problem(self, data: bytes) -> str | None:
+        if not data.lstrip().startswith(b'{"'):
+            return None  # UBJSON: its structure is not parsed further
         try:
             return xgboost_problem(json.loads(data))
         except (ValueError, RecursionError) as exc:
