@@ -82,6 +82,27 @@ def mean(xs) -> Fraction:
     return sum(xs, Fraction(0)) / len(xs)
 
 
+def detection_table(det: dict[str, dict]) -> None:
+    """Markdown: per set, carriers / clean samples flagged, TPR / FPR of T and C, whether the
+    kept samples differ, seconds of one detection each (on the cached feature model)."""
+    print(
+        "| set | T: carriers / clean | T: TPR / FPR | C: carriers / clean | C: TPR / FPR "
+        "| differ | T s / C s |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for name, r in det.items():
+        pos, neg = r["n_poison"], 4000 - r["n_poison"]  # the 4,000-image sets
+        cells = []
+        for v in ("confined", "typical"):
+            tp, fp = round(r[f"{v}_tpr"] * pos), round(r[f"{v}_fpr"] * neg)
+            cells.append(f"{tp} / {fp} | {r[f'{v}_tpr']:.3f} / {r[f'{v}_fpr']:.4f}")
+        print(
+            f"| {name} | {cells[0]} | {cells[1]} | {'yes' if differs(r) else 'no'} | "
+            f"{r['confined_s']} / {r['typical_s']} |"
+        )
+    print()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--detect", type=Path, nargs="+", required=True)
@@ -98,6 +119,7 @@ def main() -> None:
     for r in rows_of(o.extra_seeds):
         extra.setdefault(r["set"], {})[r["train_seed"]] = r
     goal_ca = o.reference - 1
+    detection_table(det)
     item1 = []
     for name, r in det.items():
         ok = (
