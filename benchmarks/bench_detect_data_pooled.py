@@ -49,12 +49,31 @@ def asr(d: dict) -> Fraction:
     return Fraction(round(d["asr"] * 900) * 100, 900)
 
 
-def rows_of(paths: list[Path]) -> list[dict]:
-    """The JSON files' rows, each with its file's ``train_seed``."""
+def renamed(row: dict, names: dict[str, str]) -> dict:
+    """``row`` with the variants ``names`` maps (e.g. ``untypical`` -> ``confined``) renamed,
+    in its figures (``untypical_tpr``), its trainings and its ``seeds``."""
+    out = {}
+    for key, value in row.items():
+        head, sep, tail = key.partition("_")
+        if key in names:
+            key = names[key]
+        elif sep and head in names:
+            key = f"{names[head]}_{tail}"
+        if key == "seeds":
+            value = {t: renamed(v, names) for t, v in value.items()}
+        out[key] = value
+    return out
+
+
+def rows_of(paths: list[Path], names: dict[str, str] | None = None) -> list[dict]:
+    """The JSON files' rows, each with its file's ``train_seed``; ``names``: see ``renamed``."""
     out = []
     for p in paths:
         d = json.loads(p.read_text())
-        out += [{**r, "train_seed": int(d.get("train_seed", 0))} for r in d["rows"]]
+        out += [
+            renamed({**r, "train_seed": int(d.get("train_seed", 0))}, names or {})
+            for r in d["rows"]
+        ]
     return out
 
 
@@ -112,11 +131,19 @@ def main() -> None:
     ap.add_argument("--pooled-gain", type=Fraction, default=Fraction(1, 10))
     ap.add_argument("--min-differ", type=int, default=4)
     ap.add_argument("--seeds", type=int, default=3, help="training seeds each retrained set needs")
+    ap.add_argument(
+        "--variants",
+        default="confined,typical",
+        help="T,C: the rows' variant names of T and C (since stop 36 ``confined`` is C; "
+        "``untypical,confined`` reads T as ``auto`` with typical_agree off)",
+    )
     o = ap.parse_args()
-    det = {r["set"]: r for r in rows_of(o.detect)}
-    ret = {r["set"]: r for r in rows_of(o.retrain)}
+    t_name, c_name = o.variants.split(",")
+    names = {k: v for k, v in ((t_name, "confined"), (c_name, "typical")) if k != v}
+    det = {r["set"]: r for r in rows_of(o.detect, names)}
+    ret = {r["set"]: r for r in rows_of(o.retrain, names)}
     extra: dict[str, dict[int, dict]] = {}
-    for r in rows_of(o.extra_seeds):
+    for r in rows_of(o.extra_seeds, names):
         extra.setdefault(r["set"], {})[r["train_seed"]] = r
     goal_ca = o.reference - 1
     detection_table(det)
