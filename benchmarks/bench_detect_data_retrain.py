@@ -24,7 +24,8 @@ clean ceiling), ``gated`` (``second`` whose flags need an early agreement under 
 whose own-label probability after confusion is above it, issue 13's stop 32b; the default since
 stop 33), ``typical`` (the default plus ``typical_agree`` = ``--typical-agree``: an infected
 class's split group without the members typical of the class in the early view, issue 13's
-stop 34),
+stop 34; the default since stop 36, so ``confined`` is the same since then), ``untypical``
+(the default with ``typical_agree`` off: ``confined`` before stop 36),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -174,6 +175,7 @@ def main() -> None:
             ("gated", {"recall_round": True, "recall_agree": 1.0}),
             ("pure", {"pure_threshold": opts.pure_threshold}),
             ("typical", {"typical_agree": opts.typical_agree}),
+            ("untypical", {"typical_agree": None}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
@@ -203,6 +205,9 @@ def main() -> None:
             row["restored_poison"] = int(poison[r.flagged[back]].sum())
             row["restored_clean"] = int((~poison[r.flagged[back]]).sum())
             row["confident_poison"] = int(poison[r.flagged[sure]].sum())
+        row["keeps_differ"] = (
+            len({keeps[v.partition("-")[0]].tobytes() for v in opts.variants.split(",")}) > 1
+        )
         variants = [] if opts.detect_only else opts.variants.split(",")
         row.update(train_variants(data, keeps, labels, variants, test, attack, opts.train_seed))
         chosen = {keeps[v.partition("-")[0]].tobytes() for v in variants}

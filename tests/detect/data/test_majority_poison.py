@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from trojanscope.detect.data.auto import AutoData, split_term, suspect_group_flags
+from trojanscope.detect.data.auto import AutoData, AutoFeatures, split_term, suspect_group_flags
 from trojanscope.detect.data.split import others_whitened
 from trojanscope.detect.data.stats import class_centred, pooled_whitener, reduce
 
@@ -134,9 +134,10 @@ def test_typical_agree_leaves_an_infected_groups_typical_members_unflagged():
     that agrees with its early neighbours' labels and whose nearest samples of other labels
     are a mix (typical of the class, as the clean 1s the split put with the carriers on the
     development sparse 20% set seed 14011) is not flagged by the group, nor by confusion
-    outside it; a carrier (low agreement, or outside neighbours of one label) still is; off
-    by default."""
-    assert AutoData().typical_agree is None
+    outside it; a carrier (low agreement, or outside neighbours of one label) still is; on by
+    default at 0.9 since stop 36 (None turns it off)."""
+    assert AutoData().typical_agree == 0.9
+    assert AutoFeatures().typical_agree is None  # measured for ``auto`` only
     # group 0: most members disagree early (sparse carriers); group 1: most agree
     cluster = np.r_[np.zeros(12, int), np.ones(4, int)]
     agree = np.r_[np.full(8, 0.2), 0.3, 0.95, 1.0, 0.95, 1.0, 1.0, 1.0, 0.3]
@@ -144,7 +145,8 @@ def test_typical_agree_leaves_an_infected_groups_typical_members_unflagged():
     det = AutoData(typical_agree=0.9)
     usual = det.typical(agree, purity, cluster)
     assert np.flatnonzero(usual).tolist() == [9, 10]  # 11: outside neighbours of one label
-    assert not AutoData().typical(agree, purity, cluster).any()
+    assert AutoData().typical(agree, purity, cluster).tolist() == usual.tolist()
+    assert not AutoData(typical_agree=None).typical(agree, purity, cluster).any()
     # where most of the group agrees early (BadNets: the trigger learnt), nobody is typical
     assert not det.typical(np.where(agree < 0.5, 0.85, agree), purity, cluster).any()
     index = np.arange(16)

@@ -174,9 +174,11 @@ class AutoData(DataDetector):
             seed 14011 the split put 135 clean 1s (agreement 0.95-1.0, purity 0.25-0.55) on the
             poison side with the 719 carriers (agreement 0.15-0.4, purity 0.65-1.0), and
             retraining without them cost 2 points of CA; with 0.9 it kept 116 of them
-            (mean CA over three training seeds 95.30% -> 96.97%). Opt-in (issue 13, stop 34): on
-            14 fresh sets it changed one set's flags (17 clean samples, CA unchanged) and no
-            fresh set showed that pattern, so its shipping rule failed (docs/benchmarks.md).
+            (mean CA over three training seeds 95.30% -> 96.97%). Default 0.9 since issue 13's
+            stop 36, whose pooled rule (written before its fresh population existed: the mean
+            CA gain over the sets whose flags it changes, a bound on any one set) it met on ten
+            fresh sparse 20% sets towards class 1 and two controls; None turns it off
+            (docs/benchmarks.md).
             The agreement is a float32 share of 20 neighbours: 0.9 takes 19 or 20 of 20.
         typical_purity: the outside purity under which ``typical_agree`` applies.
     """
@@ -191,7 +193,7 @@ class AutoData(DataDetector):
                  spread_z: float = 4.0, outside_agree: float = 0.8,
                  confine: bool = True, suspect_threshold: float | None = None,
                  recall_round: bool = False, recall_agree: float | None = None,
-                 pure_threshold: float | None = 0.4, typical_agree: float | None = None,
+                 pure_threshold: float | None = 0.4, typical_agree: float | None = 0.9,
                  typical_purity: float = 0.6) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
@@ -498,7 +500,8 @@ class AutoData(DataDetector):
 @register("data-detector", "auto-features")
 class AutoFeatures(AutoData):
     """``auto`` without confusion training: its three feature signals only (see
-    :class:`AutoData`)."""
+    :class:`AutoData`), without ``typical_agree`` (``auto``'s default since issue 13's stop 36,
+    measured there for ``auto`` only)."""
 
     name = "auto-features"
 
@@ -506,4 +509,4 @@ class AutoFeatures(AutoData):
                  strong: float = 0.1, size_weight: float = 0.25,
                  spectral_z: float = 2.0, seed: int = 0, confine: bool = True) -> None:
         super().__init__(dims, min_separation, k, strong, size_weight, spectral_z, False, seed,
-                         confine=confine)
+                         confine=confine, typical_agree=None)
