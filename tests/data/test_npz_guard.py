@@ -27,6 +27,22 @@ def test_a_header_declaring_more_than_the_member_holds_is_refused(tmp_path: Path
         load_dataset(str(lying_npz(tmp_path / "lie.npz")), "train")
 
 
+@pytest.mark.parametrize("bad_first", [False, True])
+def test_members_without_the_npy_suffix_are_checked_too(tmp_path: Path, bad_first: bool) -> None:
+    # numpy's NpzFile["x"] reads a member named plain `x` as an array (review, stop 36); an
+    # unreadable member before it must not end the check either
+    lie = lying_npz(tmp_path / "lie.npz", suffix="")
+    if bad_first:
+        with zipfile.ZipFile(lie) as z:
+            members = [(i.filename, z.read(i)) for i in z.infolist()]
+        with zipfile.ZipFile(lie, "w") as z:
+            z.writestr("a.npy", b"\x93NUMPY\x01\x00")  # a cut header
+            for name, data in members:
+                z.writestr(name, data)
+    with pytest.raises(UserInputError, match="declares 400,000,000,000 bytes"):
+        load_dataset(str(lie), "train")
+
+
 def test_cli_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     lie = lying_npz(tmp_path / "lie.npz")
     assert run(["detect-data", str(lie)]) == 2  # was "unexpected MemoryError"

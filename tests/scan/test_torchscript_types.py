@@ -151,3 +151,77 @@ def test_ordinary_containers_of_modules_pass(tmp_path: Path) -> None:
     with path.open("rb") as fh:
         assert archive_problems(fh) == []
     assert load_model(path).format == "torchscript"
+
+
+def test_only_the_code_torch_reads_declares_classes() -> None:
+    # review round 5: a copy of the code elsewhere in the archive overrode the declarations
+    # torch reads (`zz/code/…`, `top\\code\\…`, `top/zz/code/…`)
+    decoy = "class Big(Module):\n  training : bool\n  f60 : Any\n"
+    code = {"top/code/__torch__.py": BIG, "top/zz/code/__torch__.py": decoy}
+    assert len(declarations(code, "top")["__torch__.Big"].attributes) == 65
+    assert declarations(code, "top")["__torch__.Big"].attributes["f60"].id == "int"
+
+
+def test_members_outside_the_archive_folder_or_with_backslashes_are_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "m.pt"
+    torch.jit.script(_Small()).save(str(path))
+    for extra in ("zz/code/__torch__.py", "{root}\\code\\__torch__.py"):
+        out = tmp_path / "decoy.pt"
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w") as zout:
+            root = zin.namelist()[0].split("/")[0]
+            for info in zin.infolist():
+                zout.writestr(info, zin.read(info))
+            zout.writestr(extra.format(root=root), "class Big(Module):\n  training : bool\n")
+        with out.open("rb") as fh:
+            problems = [p for _, p in archive_problems(fh)]
+        assert any("outside the archive" in p or "backslash" in p for p in problems), problems
+    with path.open("rb") as fh:
+        assert archive_problems(fh) == []
+
+
+def _setstate_holder(getstate: bool) -> str:
+    return (
+        "class Holder(Module):\n  training : bool\n  sub : __torch__.Big\n"
+        + (
+            "  def __getstate__(self: __torch__.Holder) -> Dict[str, Any]:\n    return {}\n"
+            if getstate
+            else ""
+        )
+        + "  def __setstate__(self: __torch__.Holder,\n"
+        "    state: Dict[str, Any]) -> NoneType:\n    return None\n"
+    )
+
+
+def test_setstate_without_getstate_is_checked_as_attributes() -> None:
+    # torch runs __setstate__ only beside __getstate__; otherwise it fills the slots from the
+    # state by name, so `sub` holding a Small where Big is declared reads past its slots
+    small = _obj("__torch__.Small", _u("training") + b"\x88" + _u("a") + b"K\x01")
+    pkl = (
+        b"\x80\x02"
+        + _obj("__torch__.Holder", _u("training") + b"\x88" + _u("sub") + small)
+        + b"."
+    )
+    got = object_problems(pkl, _decls(_setstate_holder(getstate=False)))
+    assert any("declares __torch__.Big" in p for p in got), got
+    assert object_problems(pkl, _decls(_setstate_holder(getstate=True))) == []
+
+
+def test_a_type_tag_python_cannot_parse_is_refused() -> None:
+    # torch's type parser reads " List[__torch__.Big]" (a leading space); ast does not
+    holder = "class Holder(Module):\n  training : bool\n  anything : Any\n"
+    small = _obj("__torch__.Small", _u("training") + b"\x88" + _u("a") + b"K\x01")
+    tagged = (
+        b"ctorch.jit._pickle\nrestore_type_tag\n(]"
+        + small
+        + b"a"
+        + _u(" List[__torch__.Big]")
+        + b"tR"
+    )
+    pkl = (
+        b"\x80\x02"
+        + _obj("__torch__.Holder", _u("training") + b"\x88" + _u("anything") + tagged)
+        + b"."
+    )
+    assert "cannot read" in object_problems(pkl, _decls(holder))[0]

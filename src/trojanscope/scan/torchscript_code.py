@@ -314,12 +314,25 @@ def _layout_problems(zf: zipfile.ZipFile, fileobj: BinaryIO) -> list[tuple[str, 
             found.append(("<archive>", "the zip64 locator points at another end record than "
                           "the one before it (torch and Python would read different members)"))
     seen: dict[str, str] = {}
+    prefix = archive_prefix(zf)
     for info in zf.infolist():
         key = info.filename.lower()
         if key in seen:
             found.append((info.filename, f"same name as {seen[key]!r} ignoring case"))
         seen.setdefault(key, info.filename)
+        if "\\" in info.filename:
+            found.append((info.filename, "a backslash in a member name (readers split it "
+                          "differently)"))
+        elif not info.filename.startswith(f"{prefix}/"):
+            found.append((info.filename, f"outside the archive's folder {prefix!r}, which is "
+                          "all torch reads"))
     return found
+
+
+def archive_prefix(zf: zipfile.ZipFile) -> str:
+    """The folder torch reads an archive's records from: its first member's up to ``/``."""
+    names = zf.namelist()
+    return names[0].split("/", 1)[0] if names else ""
 
 
 def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
@@ -356,7 +369,8 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
     own = set().union(*(defined_methods(src) for src in code.values()))
     for name, source in code.items():
         found.extend((name, p) for p in unsafe_names(source, own))
-    decls = declarations(code)  # every pickled object of the class the code declares there
+    # every pickled object of the class the code declares there (code torch reads, nothing else)
+    decls = declarations(code, archive_prefix(zf))
     for name, data in pickles.items():
         found.extend((name, p) for p in object_problems(data, decls))
     return found

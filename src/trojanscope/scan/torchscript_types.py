@@ -35,18 +35,28 @@ class ClassDecl:
     attributes: dict[str, ast.expr] = field(default_factory=dict)
     fields: list[ast.expr] = field(default_factory=list)  # NamedTuple field types in order
     setstate: ast.expr | None = None  # the state parameter's annotation
+    getstate: bool = False  # torch runs __setstate__ only beside a __getstate__
 
 
 Declarations = dict[str, ClassDecl]
 
 
-def _module_of(member: str) -> str | None:
-    """``__torch__.a.b`` for a member ``<root>/code/__torch__/a/b.py``."""
-    low = member.replace("\\", "/")
-    at = f"/{low}".lower().find("/code/")
-    if at < 0:
-        return None
-    rel = low[at + len("code/") :]
+def _module_of(member: str, prefix: str | None = None) -> str | None:
+    """``__torch__.a.b`` for a member ``<prefix>/code/__torch__/a/b.py``: torch reads code only
+    there (its reader ignores case, so neither does this); any other copy is not the code."""
+    if "\\" in member:
+        return None  # refused by the layout check; torch would not read it as code
+    low = member.lower()
+    if prefix is not None:
+        want = f"{prefix}/code/".lower()
+        if not low.startswith(want):
+            return None
+        rel = member[len(want) :]
+    else:
+        at = f"/{low}".find("/code/")
+        if at < 0:
+            return None
+        rel = member[at + len("code/") :]
     return rel[:-3].replace("/", ".") if rel.lower().endswith(".py") else None
 
 
@@ -63,11 +73,12 @@ def _kind(node: ast.ClassDef) -> str:
     return "module" if "Module" in bases else "class"
 
 
-def declarations(code: dict[str, str]) -> Declarations:
-    """Class name (qualified, as pickles spell it) -> what the code declares for it."""
+def declarations(code: dict[str, str], prefix: str | None = None) -> Declarations:
+    """Class name (qualified, as pickles spell it) -> what the code declares for it; only the
+    members torch reads as code (``<prefix>/code/…``) count."""
     found: Declarations = {}
     for member, source in code.items():
-        module = _module_of(member)
+        module = _module_of(member, prefix)
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
@@ -94,6 +105,8 @@ def declarations(code: dict[str, str]) -> Declarations:
                     args = stmt.args.args
                     if len(args) > 1 and args[1].annotation is not None:
                         decl.setstate = args[1].annotation
+                elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__getstate__":
+                    decl.getstate = True
             found[f"{module}.{node.name}"] = decl
     return found
 
@@ -172,6 +185,8 @@ def _call(func: Any, arg: Any, created: list[_Object]) -> Any:
         value = arg[0]
         if isinstance(value, _Tagged):
             value.tag = _parse_type(arg[1])
+            if value.tag is None:  # torch's parser may read what Python's cannot (" List[X]")
+                raise _Unreadable(f"a type tag the check cannot read: {arg[1][:80]!r}")
         return value
     if (
         func.module == "torch.jit._pickle"
@@ -389,7 +404,9 @@ class _Matcher:
                     f"the state pickled for {obj.cls} holds an object of another class "
                     f"than its __setstate__ declares ({ast.unparse(decl.setstate)})"
                 ]
-            return []
+            if decl.getstate:
+                return []
+            # without __getstate__ torch fills the slots from the state by name: check those too
         if not isinstance(obj.state, _Tagged) or not obj.state.is_dict:
             return [f"pickled object of class {obj.cls} without a dict of attributes"]
         found = []

@@ -28,11 +28,12 @@ def npy_header(shape: tuple[int, ...], descr: str = "<f4") -> bytes:
     return buf.getvalue()
 
 
-def lying_npz(path: Path) -> Path:
-    """``x`` declares 10^11 floats (numpy allocated 373 GiB before reading) and holds 64 bytes."""
+def lying_npz(path: Path, suffix: str = ".npy") -> Path:
+    """``x`` declares 10^11 floats (numpy allocated 373 GiB before reading) and holds 64 bytes;
+    ``suffix=""`` names the members ``x``/``y``, which numpy reads as arrays all the same."""
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("x.npy", npy_header((10**11,)) + b"\0" * 64)
-        z.writestr("y.npy", npy_header((1,), "<i8") + b"\0" * 8)
+        z.writestr(f"x{suffix}", npy_header((10**11,)) + b"\0" * 64)
+        z.writestr(f"y{suffix}", npy_header((1,), "<i8") + b"\0" * 8)
     return path
 
 
