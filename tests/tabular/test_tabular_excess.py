@@ -203,3 +203,29 @@ def test_a_value_every_row_holds_pairs_with_nothing(monkeypatch) -> None:
     _, found = te.screened_excess(Conjunction(), ref, rows, 1, cats, cats, 5, seed=0)
     assert scored and not any(de in scored_combo for scored_combo in scored)
     assert {c.text for c in found} == {"A3", "B5", "C7"}
+
+
+def test_each_negative_count_says_which() -> None:
+    import pytest
+
+    from trojanscope.detect.tabular_search import TabularSearch
+    from trojanscope.errors import UserInputError
+
+    with pytest.raises(UserInputError, match=r"^tabular-search: pair_screen must be >= 0$"):
+        TabularSearch(pair_screen=-1)
+    with pytest.raises(UserInputError, match=r"^tabular-search: references must be >= 0$"):
+        TabularSearch(references=-1)
+
+
+def test_auto_points_tabular_search_parameters_to_their_method() -> None:
+    import pytest
+
+    from trojanscope import registry
+    from trojanscope.errors import UserInputError
+
+    # ``detect -p pair_screen=0`` (method auto): the table's search takes it, auto does not
+    with pytest.raises(UserInputError, match="give --method tabular-search"):
+        registry.create("detector", "auto", pair_screen=0)
+    with pytest.raises(UserInputError, match="has no parameter") as err:
+        registry.create("detector", "auto", nonsense=1)
+    assert "tabular-search" not in str(err.value)
