@@ -22,7 +22,7 @@ the eighth round's development population: ReLU CNNs and ReLU-only MLPs (``relu_
 others, trained mostly by SGD, cosine schedules, label smoothing 0.1–0.2 or AdamW, with frame,
 checker, xpatch and sparse triggers. ``--counts FAMILY=N,...`` replaces the chosen
 population's family counts (and their order) and keeps everything else (stop 36: a
-``--recipes`` population rich in MLPs, ``--counts relu_mlp=40,mlp=4,relu_cnn=4``).
+``--recipes`` population rich in MLPs, ``--counts relu_mlp=48,mlp=4,relu_cnn=4``).
 
 Run (one torch thread; resumable: finished models are kept)::
 
@@ -32,7 +32,7 @@ Run (one torch thread; resumable: finished models are kept)::
     python benchmarks/foreign_zoo.py --out zoo-holdout3 --holdout3 --seed 13
     python benchmarks/foreign_zoo.py --out zoo-recipes --recipes --seed 15
     python benchmarks/foreign_zoo.py --out zoo-recipes24 --recipes --seed 24 \\
-        --counts relu_mlp=40,mlp=4,relu_cnn=4
+        --counts relu_mlp=48,mlp=4,relu_cnn=4
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -214,6 +215,19 @@ def read_draw_gaps(row: dict) -> dict[str, float]:
     if window is not None:
         out[f"{GAP}_r{AGG_DRAWS}"] = window
     return out
+
+
+def test_draw_problem(rows: list[dict], s: int) -> str | None:
+    """Why ``--test-draw s`` cannot read ``rows`` (one line), or None: ``s`` below 0, or a row
+    without draw ``s`` among its empty-pixel ``gap_draws`` (checked before any fitting)."""
+    if s < 0:
+        return f"--test-draw must be >= 0; got {s}"
+    lacking = [str(r.get("name", i)) for i, r in enumerate(rows)
+               if str(s) not in (r.get("gap_draws") or {}).get("empty", {})]
+    if lacking:
+        return (f"--test-draw {s}: {len(lacking)} of {len(rows)} --test-rows models lack draw "
+                f"{s} of the empty-pixel gap (first: {lacking[0]})")
+    return None
 
 
 def empty_features(hits: np.ndarray) -> dict[str, float]:
@@ -521,6 +535,12 @@ def main() -> None:
     ap.add_argument("--calibration", type=Path,
                     default=Path(__file__).parents[1] / "src/trojanscope/detect/calibration.json")
     args = ap.parse_args()
+    test = [r for f in args.test_rows for r in json.loads(f.read_text())]
+    if args.test_draw:  # before any fitting: a figure read at a seed some models lack
+        problem = test_draw_problem(test, args.test_draw)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            raise SystemExit(2)
     rows = json.loads(args.rows.read_text())
     pool = [r for r in rows if r["zoo"] != args.eval_zoo]
     evaluation = [r for r in rows if r["zoo"] == args.eval_zoo]
@@ -581,7 +601,6 @@ def main() -> None:
         print(f"| evaluation zoo {args.eval_zoo} (fit on the whole pool) | {len(evaluation)} "
               f"({sum(r['backdoored'] for r in evaluation)}) | " + " | ".join(cells) + " |")
     if args.test_rows:
-        test = [r for f in args.test_rows for r in json.loads(f.read_text())]
         if args.test_draw:
             test = [{**r, "read_draw": args.test_draw} for r in test]
         test += [] if args.without_eval_zoo else evaluation

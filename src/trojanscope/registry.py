@@ -161,8 +161,10 @@ def create(kind: str, name: str, **params: Any) -> Any:
     unknown = [k for k in params if k not in accepted and not takes_kwargs]
     if unknown:
         valid = ", ".join(k for k in accepted if k != "self")
+        hint = getattr(cls, "unknown_hint", None)  # a component may say where they belong
+        extra = hint(unknown) if callable(hint) else ""
         raise UserInputError(
-            f"{kind} {name!r} has no parameter(s) {', '.join(unknown)}; valid: {valid}"
+            f"{kind} {name!r} has no parameter(s) {', '.join(unknown)}; valid: {valid}{extra}"
         )
     from trojanscope.params import check_ranges, check_types
 

@@ -72,6 +72,26 @@ def test_a_test_draw_reads_the_gaps_of_another_seed(monkeypatch) -> None:
         lofo.read_draw_gaps({**row, "read_draw": 9})
 
 
+def test_a_test_draw_some_rows_lack_stops_before_fitting(tmp_path: Path, monkeypatch,
+                                                         capsys) -> None:
+    """``--test-draw S`` with S < 0, or a --test-rows model without draw S: one line, exit 2,
+    before the pool is read or anything fitted (not a KeyError's traceback at the end)."""
+    lofo = load("generalise_lofo")
+    fresh = tmp_path / "fresh.json"
+    fresh.write_text(json.dumps([
+        {"name": "a", "gap_draws": {"empty": {"0": 0.1, "3": 0.2}}},
+        {"name": "b", "gap_draws": {"empty": {"0": 0.1}}}]))
+    assert lofo.test_draw_problem(json.loads(fresh.read_text())[:1], 3) is None
+    for s, said in (("3", "1 of 2 --test-rows models lack draw 3"), ("-1", "must be >= 0")):
+        monkeypatch.setattr(sys, "argv", ["generalise_lofo.py", "--rows",
+                                          str(tmp_path / "absent.json"), "--test-rows",
+                                          str(fresh), "--test-draw", s])
+        with pytest.raises(SystemExit) as exit_:
+            lofo.main()
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and said in err and err.count("\n") == 1, err
+
+
 def test_holdout3_plan_unchanged_by_the_recipes_mode() -> None:
     """The committed zoo-holdout3 rows carry the recipes the plan draws (seed 13)."""
     zoo = load("foreign_zoo")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import torch
@@ -128,3 +129,103 @@ def test_pair_screen_must_not_be_negative() -> None:
 
     with pytest.raises(UserInputError, match="pair_screen"):
         TabularSearch(pair_screen=-1)
+
+
+def _wide(columns: int, per: int, n: int = 40) -> tuple[torch.Tensor, list]:
+    """``n`` rows of ``columns`` one-hot columns of ``per`` categories each, and the categories."""
+    from trojanscope.detect.tabular_search import Candidate
+
+    g = torch.Generator().manual_seed(2)
+    x = torch.zeros(n, columns * per)
+    cands = []
+    for k in range(columns):
+        x[torch.arange(n), k * per + torch.randint(0, per, (n,), generator=g)] = 1.0
+        for i in range(per):
+            vals = [0.0] * per
+            vals[i] = 1.0
+            cands.append(Candidate(f"c{k}", f"v{i}", list(range(k * per, (k + 1) * per)), vals))
+    return x, cands
+
+
+def test_the_pair_screen_scores_at_most_its_cap_of_pairs(monkeypatch) -> None:
+    from trojanscope.detect import tabular_excess as te
+
+    # 4 columns of 100 categories: 60,000 pairs of two columns (~50 s screened in full)
+    x, cands = _wide(4, 100)
+    assert te.cross_pairs(cands) == 60000
+    model = nn.Linear(x.shape[1], 2)
+    scored: list[int] = []
+    real = te._excess
+    monkeypatch.setattr(te, "_excess", lambda m, r, rows, c, combos: (
+        scored.append(len(combos)), real(m, r, rows, c, combos))[1])
+    _, combo = te.screened_excess(model, model, x, 1, cands, [], 5, seed=0)
+    pairs = [k for k in scored if k > len(cands)]  # the singles that rank the categories aside
+    assert pairs and max(pairs) <= te.MAX_SCREEN_PAIRS, scored
+    assert len(combo) == 2
+    # a small cap: the categories kept are those of the highest single excess
+    single = real(model, model, x[torch.randperm(len(x),
+                                                 generator=torch.Generator().manual_seed(0))[:32]],
+                  1, [[a] for a in cands])
+    kept = te.capped_pairs(cands, single, 50)
+    assert len(kept) == 50 and all(a.column != b.column for a, b in kept)
+    rank = {id(c): float(s) for c, s in zip(cands, single, strict=True)}
+    sums = sorted((rank[id(a)] + rank[id(b)] for a, b in itertools.combinations(cands, 2)
+                   if a.column != b.column), reverse=True)
+    assert sorted((rank[id(a)] + rank[id(b)] for a, b in kept), reverse=True) == sums[:50]
+    # under the cap nothing changes: the Conjunction's trigger is found as before
+    xs, ys = _one_hot_rows()
+    ref = reference_model(xs, ys, 2, seed=0)
+    rows = xs[ys == 0]
+    cats = _categories()
+    full = te.screened_excess(Conjunction(), ref, rows, 1, cats, cats, 5, seed=0)
+    assert te.cross_pairs(cats) == 1200
+    assert {c.text for c in full[1]} == {"A3", "B5", "C7"}
+
+
+def test_a_value_every_row_holds_pairs_with_nothing(monkeypatch) -> None:
+    from trojanscope.detect import tabular_excess as te
+    from trojanscope.detect.tabular_search import Candidate
+
+    # the Conjunction's table with a constant column D (one category, "DE", on every row):
+    # a pair with DE is a single value, so neither search scores one
+    x, y = _one_hot_rows()
+    x = torch.cat([x, torch.ones(len(x), 1)], dim=1)
+    ref = reference_model(x, y, 2, seed=0)
+    de = Candidate("D", "DE", [60], [1.0])
+    cats = [*_categories(), de]
+    assert te.held_by_all(cats, x) == cats[:-1]
+    scored: list = []
+    real = te._excess
+    monkeypatch.setattr(te, "_excess", lambda m, r, rows, c, combos: (
+        scored.extend(combos), real(m, r, rows, c, combos))[1])
+    rows = x[y == 0]
+    te.class_excess(Conjunction(), ref, rows, 1, cats)
+    _, found = te.screened_excess(Conjunction(), ref, rows, 1, cats, cats, 5, seed=0)
+    assert scored and not any(de in scored_combo for scored_combo in scored)
+    assert {c.text for c in found} == {"A3", "B5", "C7"}
+
+
+def test_each_negative_count_says_which() -> None:
+    import pytest
+
+    from trojanscope.detect.tabular_search import TabularSearch
+    from trojanscope.errors import UserInputError
+
+    with pytest.raises(UserInputError, match=r"^tabular-search: pair_screen must be >= 0$"):
+        TabularSearch(pair_screen=-1)
+    with pytest.raises(UserInputError, match=r"^tabular-search: references must be >= 0$"):
+        TabularSearch(references=-1)
+
+
+def test_auto_points_tabular_search_parameters_to_their_method() -> None:
+    import pytest
+
+    from trojanscope import registry
+    from trojanscope.errors import UserInputError
+
+    # ``detect -p pair_screen=0`` (method auto): the table's search takes it, auto does not
+    with pytest.raises(UserInputError, match="give --method tabular-search"):
+        registry.create("detector", "auto", pair_screen=0)
+    with pytest.raises(UserInputError, match="has no parameter") as err:
+        registry.create("detector", "auto", nonsense=1)
+    assert "tabular-search" not in str(err.value)

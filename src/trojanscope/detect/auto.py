@@ -113,6 +113,18 @@ class AutoDetector(ModelDetector):
         check_option("pixel_draws", pixel_draws, 1, 20, integer=True)
         self.pixel_draws = int(pixel_draws)
 
+    @staticmethod
+    def unknown_hint(unknown: list[str]) -> str:
+        """For parameters of ``tabular-search`` (which ``auto`` runs on a table with its
+        defaults): where to give them."""
+        import inspect
+
+        taken = inspect.signature(registry.get("detector", "tabular-search")).parameters
+        if unknown and all(k in taken for k in unknown):
+            return (f"; {', '.join(unknown)} belong(s) to the tabular search: for a table "
+                    "give --method tabular-search")
+        return ""
+
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         if tabular(target):  # tables: the tabular search (MM-BD's margins need images)
             return registry.create("detector", "tabular-search").run(target, generator)

@@ -130,8 +130,10 @@ class TabularSearch(ModelDetector):
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
-        if self.references < 0 or self.pair_screen < 0:
-            raise UserInputError("tabular-search: references and pair_screen must be >= 0")
+        if self.references < 0:
+            raise UserInputError("tabular-search: references must be >= 0")
+        if self.pair_screen < 0:
+            raise UserInputError("tabular-search: pair_screen must be >= 0")
         if self.box_top < 1 or self.box_mean < 1:
             raise UserInputError("tabular-search: box_top and box_mean must be >= 1")
         if not 0.0 <= self.excess_tail < 0.5:
