@@ -119,3 +119,34 @@ def test_an_order_family_without_its_calibrators_never_falls_back_to_a_phrase_on
     # nothing of the family at all: the fallback curve, and the note once however often
     got = calibrate(calibrate(verdict(), {}), {})
     assert sum(n.startswith(note) for n in got.coverage_notes) == 1
+
+
+def test_a_class_without_two_tokens_to_search_is_skipped_not_read_as_clean() -> None:
+    """Fewer than two tokens allowed: no measurement (before: 0.0, which reads as very
+    clean); every class so: no feature (review hR3)."""
+    ids, labels = sentences()
+    lean = class_lean(class_doc_counts(ids, labels, 2, VOCAB), torch.bincount(labels))
+    banned = torch.ones(VOCAB, dtype=torch.bool)
+    banned[A] = False  # one token left
+    assert order_asymmetry(planted(True), ids, labels, lean, banned) == {}
+
+
+def test_convolutions_without_padding_take_short_spans() -> None:
+    """A width-5 convolution with no padding: a 2-token span is padded to the window, not a
+    crash (review hR3)."""
+    model = TextCNN(vocab_size=VOCAB, embed_dim=VOCAB, filters=3, kernels=(2, 5)).eval()
+    for conv in model.convs:
+        conv.padding = (0,)
+    got = feature(model)
+    assert set(got) == {"tp_order"} and got["tp_order"] == got["tp_order"]  # finite, no NaN
+
+
+def test_rows_of_at_most_a_span_give_no_feature() -> None:
+    """Rows of at most 4 tokens: a span inserted fills the row, so there is no order to read
+    (review hR3)."""
+    ids, labels = sentences()
+    ids = ids[:, :4]
+    lean = class_lean(class_doc_counts(ids, labels, 2, VOCAB), torch.bincount(labels))
+    banned = torch.zeros(VOCAB, dtype=torch.bool)
+    banned[[0, 1]] = True
+    assert order_asymmetry(planted(True), ids, labels, lean, banned) == {}
