@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.detect.text_relax import insert_ids
-from trojanscope.detect.text_tokens import leaning_to
+from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to
 
 ORDER_SEED = 0  # the feature's own sentence sample (independent of the detector's stream)
 PER_CLASS = 48  # other-class sentences per class
@@ -147,6 +147,22 @@ def class_asymmetry(
         span = tries[int(approx_asymmetry(model, feats, v, tries).argmax())]
     forward, backward = exact_margin(model, x, t, [span, span[::-1]], pad_id)
     return forward - backward, span
+
+
+def order_inputs(
+    model: nn.Module, ids: Tensor, labels: Tensor, num_classes: int
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """``(ids, labels, lean, banned)`` for :func:`order_asymmetry`, as ``text-inversion -p
+    order=1`` reads them (the benchmark scripts use it too): the clean sentences, their class
+    lean over the model's vocabulary and its special tokens."""
+    vocab = (len(model.token_embeddings()) if hasattr(model, "token_embeddings")
+             else model.embedding.num_embeddings)
+    counts = class_doc_counts(ids, labels, num_classes, vocab)
+    lean = class_lean(counts, torch.bincount(labels, minlength=num_classes))
+    pad_id = int(getattr(model, "pad_id", 0))
+    banned = torch.zeros(vocab, dtype=torch.bool)
+    banned[getattr(model, "special_ids", lambda: [pad_id])()] = True
+    return ids, labels, lean, banned
 
 
 def order_asymmetry(
