@@ -51,16 +51,19 @@ def group_of(row: ZooRow) -> str:
     return next((g for g in GROUPS if row.name.startswith(g + "-")), OWN)
 
 
+def standard(row: ZooRow) -> dict[str, float]:
+    """The row's features, its lift standardised by the shipped table where the row has none
+    (as the detector's standardised path gives them)."""
+    features = row.features
+    if f"tp_lift_margin{SUFFIX}" in features:
+        return features
+    return {**features, **standardised(features, KIM_CNN, load_reference(SHIPPED_REFERENCE))}
+
+
 def default_logit(row: ZooRow, shipped: dict[str, Calibrator]) -> float:
     """The logit of today's default verdict (the ``:phrase:lift:arch`` calibrator of the
-    row's path, its lift standardised by the shipped table where the row has none)."""
-    features = row.features
-    if f"tp_lift_margin{SUFFIX}" not in features:
-        features = {
-            **features,
-            **standardised(features, KIM_CNN, load_reference(SHIPPED_REFERENCE)),
-        }
-    return shipped[ARCH_KEYS[not ordered(row)]].logit(features)
+    row's path, on :func:`standard` features)."""
+    return shipped[ARCH_KEYS[not ordered(row)]].logit(standard(row))
 
 
 def stacked(rows: list[ZooRow], shipped: dict[str, Calibrator]) -> list[ZooRow]:
@@ -223,21 +226,7 @@ def main() -> None:
         p_today = [p_today[i] for i in keep]
         out = {"today": by_group(ev, p_today)}
         if all(k in cals for k in ORDER_KEYS):
-            p_new = [
-                cals[ORDER_KEYS[not ordered(r)]].probability(
-                    {
-                        **r.features,
-                        **(
-                            {}
-                            if f"tp_lift_margin{SUFFIX}" in r.features
-                            else standardised(
-                                r.features, KIM_CNN, load_reference(SHIPPED_REFERENCE)
-                            )
-                        ),
-                    }
-                )
-                for r in ev
-            ]
+            p_new = [cals[ORDER_KEYS[not ordered(r)]].probability(standard(r)) for r in ev]
             out["candidate"] = by_group(ev, p_new)
             out["probabilities"] = {
                 r.name: [round(a, 3), round(b, 3), round(r.features["tp_order"], 3)]
