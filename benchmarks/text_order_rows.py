@@ -22,8 +22,7 @@ import torch
 
 from trojanscope.data import load_dataset
 from trojanscope.detect.text_arch import KIM_CNN, text_architecture
-from trojanscope.detect.text_order import exact_margin, order_asymmetry
-from trojanscope.detect.text_tokens import class_doc_counts, class_lean
+from trojanscope.detect.text_order import exact_margin, order_asymmetry, order_inputs
 from trojanscope.io.models import load_model
 from trojanscope.models.text_common import attach_encoder
 
@@ -71,13 +70,7 @@ def main() -> None:
         if text_architecture(model, x[:32]) != KIM_CNN:
             continue
         k = len(loaded.class_names or []) or 2
-        lean = class_lean(
-            class_doc_counts(x, y, k, model.embedding.num_embeddings),
-            torch.bincount(y, minlength=k),
-        )
-        banned = torch.zeros(model.embedding.num_embeddings, dtype=torch.bool)
-        banned[getattr(model, "special_ids", lambda: [0])()] = True
-        row["features"].update(order_asymmetry(model, x, y, lean, banned))
+        row["features"].update(order_asymmetry(model, *order_inputs(model, x, y, k)))
         cpu = time.process_time() - start
         entry = truth[row["name"]]
         words = entry.get("trigger", {}).get("words") or []

@@ -51,16 +51,19 @@ def group_of(row: ZooRow) -> str:
     return next((g for g in GROUPS if row.name.startswith(g + "-")), OWN)
 
 
+def standard(row: ZooRow) -> dict[str, float]:
+    """The row's features, its lift standardised by the shipped table where the row has none
+    (as the detector's standardised path gives them)."""
+    features = row.features
+    if f"tp_lift_margin{SUFFIX}" in features:
+        return features
+    return {**features, **standardised(features, KIM_CNN, load_reference(SHIPPED_REFERENCE))}
+
+
 def default_logit(row: ZooRow, shipped: dict[str, Calibrator]) -> float:
     """The logit of today's default verdict (the ``:phrase:lift:arch`` calibrator of the
-    row's path, its lift standardised by the shipped table where the row has none)."""
-    features = row.features
-    if f"tp_lift_margin{SUFFIX}" not in features:
-        features = {
-            **features,
-            **standardised(features, KIM_CNN, load_reference(SHIPPED_REFERENCE)),
-        }
-    return shipped[ARCH_KEYS[not ordered(row)]].logit(features)
+    row's path, on :func:`standard` features)."""
+    return shipped[ARCH_KEYS[not ordered(row)]].logit(standard(row))
 
 
 def stacked(rows: list[ZooRow], shipped: dict[str, Calibrator]) -> list[ZooRow]:
@@ -116,9 +119,26 @@ def by_group(rows: list[ZooRow], p: list[float]) -> dict:
     return out
 
 
-def folded(stack: Calibrator, base: Calibrator, key: str) -> Calibrator:
+def fitted_rows(rows: list[ZooRow], zoos: list[str]) -> dict:
+    """What the stacker was fitted on (``fitted_on``'s ``n_models``, ``zoo``, ``models``,
+    ``coverage``): ``rows``, of the populations ``zoos``."""
+    coverage: dict[str, int] = {}
+    for r in rows:
+        for t in r.traits:
+            coverage[t] = coverage.get(t, 0) + 1
+    return {
+        "n_models": len(rows),
+        "zoo": sorted({z.removesuffix("-order") for z in zoos}),
+        "models": f"the stacker on {len(rows)} development Kim CNN rows with tp_order (the "
+        "default calibrator's own under 'base')",
+        "coverage": dict(sorted(coverage.items())),
+    }
+
+
+def folded(stack: Calibrator, base: Calibrator, key: str, fitted: dict) -> Calibrator:
     """``stack`` (on the base calibrator's logit and ``tp_order``) written as one calibrator
-    on the base's features and ``tp_order`` (both transforms ``none``: exact)."""
+    on the base's features and ``tp_order`` (both transforms ``none``: exact); ``fitted``:
+    :func:`fitted_rows` of the stacker's rows (the base's ``fitted_on`` kept under ``base``)."""
     a, b = stack.coef
     m_td, s_td = stack.mean[0], stack.scale[0]
     k = a / s_td
@@ -128,7 +148,9 @@ def folded(stack: Calibrator, base: Calibrator, key: str) -> Calibrator:
         [c * k for c in base.coef] + [b],
         base.intercept * k + stack.intercept - a * m_td / s_td,
         {
-            **base.fitted_on,
+            "C": stack.fitted_on.get("C"),
+            **fitted,
+            "base": base.fitted_on,
             "order_stacker": {
                 "coef": stack.coef,
                 "intercept": stack.intercept,
@@ -205,7 +227,7 @@ def main() -> None:
         stack = fit(rows, c)
         cals = load_calibrators(SHIPPED)
         for base_key, key in zip(ARCH_KEYS, ORDER_KEYS, strict=True):
-            cals[key] = folded(stack, cals[base_key], key)
+            cals[key] = folded(stack, cals[base_key], key, fitted_rows(rows, list(zoo.values())))
         save_calibrators(cals, SHIPPED)
         result["written"] = {"coef": stack.coef, "intercept": stack.intercept}
         print(f"written {ORDER_KEYS}: stacker coef {stack.coef}, intercept {stack.intercept}")
@@ -223,21 +245,7 @@ def main() -> None:
         p_today = [p_today[i] for i in keep]
         out = {"today": by_group(ev, p_today)}
         if all(k in cals for k in ORDER_KEYS):
-            p_new = [
-                cals[ORDER_KEYS[not ordered(r)]].probability(
-                    {
-                        **r.features,
-                        **(
-                            {}
-                            if f"tp_lift_margin{SUFFIX}" in r.features
-                            else standardised(
-                                r.features, KIM_CNN, load_reference(SHIPPED_REFERENCE)
-                            )
-                        ),
-                    }
-                )
-                for r in ev
-            ]
+            p_new = [cals[ORDER_KEYS[not ordered(r)]].probability(standard(r)) for r in ev]
             out["candidate"] = by_group(ev, p_new)
             out["probabilities"] = {
                 r.name: [round(a, 3), round(b, 3), round(r.features["tp_order"], 3)]

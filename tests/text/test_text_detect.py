@@ -290,22 +290,30 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
     assert not any("research options" in n for n in default.detector_notes)
 
 
-def test_order_option_adds_the_word_order_feature_on_a_kim_cnn(runs) -> None:
-    """``order=1`` (stop 36, opt-in): the default's features plus ``tp_order`` (and the ``:order``
-    family on the standardised path); nothing else moves; without it, neither."""
+def test_order_option_adds_the_word_order_feature_on_a_kim_cnn(runs, monkeypatch) -> None:
+    """``order=1`` (stop 36, opt-in): the default's features plus ``tp_order`` and the ``:order``
+    family on the standardised path; nothing else moves; without it, neither. Where no
+    ``:order`` calibrator reads it (here: the small synthetic set's size note sends the verdict
+    to the behaviour-only calibrator) it is not computed, and a note says why (review hR3)."""
+    from trojanscope.detect import text_inversion
     from trojanscope.io.models import load_model
 
     result, folder = runs["badnl"]
     loaded = load_model(folder)
     fast = {"max_tokens": 1, "per_class": 16, "neutral_tokens": 0, "relax_steps": 0}
-    verdicts = [registry.create("detector", "text-inversion", **fast, order=o).inspect(
-        loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
-        num_classes=2, seed=0) for o in (0, 1)]
-    off, on = verdicts
-    assert "tp_order" not in off.features and not off.family.endswith(":order")
+
+    def inspect(order: int):
+        return registry.create("detector", "text-inversion", **fast, order=order).inspect(
+            loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+            num_classes=2, seed=0)
+
+    sized = inspect(1)  # the size note: the behaviour-only family, no feature, a note
+    assert "tp_order" not in sized.features and not sized.family.endswith(":arch")
+    assert any(n.startswith("order=1: no word-order feature") for n in sized.detector_notes)
+    monkeypatch.setattr(text_inversion, "size_note", lambda n: None)
+    off, on = inspect(0), inspect(1)
+    assert "tp_order" not in off.features and off.family.endswith(":arch")
     assert math.isfinite(on.features["tp_order"])
-    # the :order calibrators serve the standardised path only (this small synthetic set's size
-    # note sends the verdict to the behaviour-only calibrator: no suffix there)
-    arch = off.family.endswith(":arch")
-    assert on.family == (off.family + ":order" if arch else off.family)
+    assert on.family == off.family + ":order"
+    assert not any(n.startswith("order=1") for n in on.detector_notes)
     assert {k: v for k, v in on.features.items() if k != "tp_order"} == off.features

@@ -88,3 +88,65 @@ def test_the_order_family_reads_its_own_calibrator_and_falls_back_without_it() -
     assert with_own.probability == pytest.approx(own.probability(feats))
     without = calibrate(verdict(), {key: base})
     assert without.probability == pytest.approx(base.probability(feats))
+    assert any("tp_order not read" in n for n in without.coverage_notes)
+    assert not any("tp_order not read" in n for n in with_own.coverage_notes)
+
+
+def test_an_order_family_without_its_calibrators_never_falls_back_to_a_phrase_one() -> None:
+    """A file without the ``:order`` (nor the ``:arch``) calibrators: the standardised lift's
+    rule holds (the behaviour path's calibrator, never one fitted on the unstandardised lift),
+    and the verdict says ``tp_order`` was not read (review hR3)."""
+    feats = {"tp_prob": 0.5, "tp_order": 2.0}
+    method = "text-inversion"
+    behaviour = Calibrator(method, ["tp_prob"], [1.0], 0.0)
+    phrase = Calibrator(method, ["tp_prob"], [-3.0], 0.0)
+    arch = Calibrator(method, ["tp_prob"], [5.0], 1.0)
+
+    def verdict() -> ModelVerdict:
+        return ModelVerdict(method, 0.0, [0], [], dict(feats),
+                            family="behaviour:phrase:lift:arch:order")
+
+    cals = {f"{method}:behaviour": behaviour, f"{method}:behaviour:phrase": phrase,
+            f"{method}:behaviour:phrase:lift": phrase}
+    got = calibrate(verdict(), cals)
+    assert got.probability == pytest.approx(behaviour.probability(feats))
+    note = f"tp_order not read: no '{method}:behaviour:phrase:lift:arch:order' calibrator"
+    assert any(n.startswith(note) for n in got.coverage_notes)
+    # with the :arch calibrator but no :order one: the :arch one, and the same note
+    got = calibrate(verdict(), {**cals, f"{method}:behaviour:phrase:lift:arch": arch})
+    assert got.probability == pytest.approx(arch.probability(feats))
+    assert any(n.startswith(note) for n in got.coverage_notes)
+    # nothing of the family at all: the fallback curve, and the note once however often
+    got = calibrate(calibrate(verdict(), {}), {})
+    assert sum(n.startswith(note) for n in got.coverage_notes) == 1
+
+
+def test_a_class_without_two_tokens_to_search_is_skipped_not_read_as_clean() -> None:
+    """Fewer than two tokens allowed: no measurement (before: 0.0, which reads as very
+    clean); every class so: no feature (review hR3)."""
+    ids, labels = sentences()
+    lean = class_lean(class_doc_counts(ids, labels, 2, VOCAB), torch.bincount(labels))
+    banned = torch.ones(VOCAB, dtype=torch.bool)
+    banned[A] = False  # one token left
+    assert order_asymmetry(planted(True), ids, labels, lean, banned) == {}
+
+
+def test_convolutions_without_padding_take_short_spans() -> None:
+    """A width-5 convolution with no padding: a 2-token span is padded to the window, not a
+    crash (review hR3)."""
+    model = TextCNN(vocab_size=VOCAB, embed_dim=VOCAB, filters=3, kernels=(2, 5)).eval()
+    for conv in model.convs:
+        conv.padding = (0,)
+    got = feature(model)
+    assert set(got) == {"tp_order"} and got["tp_order"] == got["tp_order"]  # finite, no NaN
+
+
+def test_rows_of_at_most_a_span_give_no_feature() -> None:
+    """Rows of at most 4 tokens: a span inserted fills the row, so there is no order to read
+    (review hR3)."""
+    ids, labels = sentences()
+    ids = ids[:, :4]
+    lean = class_lean(class_doc_counts(ids, labels, 2, VOCAB), torch.bincount(labels))
+    banned = torch.zeros(VOCAB, dtype=torch.bool)
+    banned[[0, 1]] = True
+    assert order_asymmetry(planted(True), ids, labels, lean, banned) == {}

@@ -286,13 +286,21 @@ def calibrate(
         if verdict.data_free and f"{verdict.method}:data-free" in calibrators
         else verdict.method
     )
+    unread = []  # a feature the family's calibrator would read and this file cannot
     if verdict.family:  # a calibrator of the model's own family, the most specific there is
         parts = verdict.family.split(":")
+        order = parts[-1] == "order"  # the word-order feature: its own calibrator, else
+        if order:  # the family without it, by the same rules
+            parts = parts[:-1]
         lengths = list(range(len(parts), 0, -1))
-        if parts[-1] == "arch" and "phrase" in parts:  # a standardised lift: its own
-            lengths = [len(parts), parts.index("phrase")]  # calibrator, never a phrase one
-        key = next((k for n in lengths
-                    if n and (k := f"{key}:{':'.join(parts[:n])}") in calibrators), key)
+        if parts and parts[-1] == "arch" and "phrase" in parts:  # a standardised lift: its
+            lengths = [len(parts), parts.index("phrase")]  # own calibrator, never a phrase one
+        names = [verdict.family] if order else []
+        names += [":".join(parts[:n]) for n in lengths if n]
+        full = f"{key}:{verdict.family}"
+        key = next((k for name in names if (k := f"{key}:{name}") in calibrators), key)
+        if order and key != full:
+            unread.append(f"tp_order not read: no {full!r} calibrator in this file")
     cal = calibrators.get(key)
     if cal is not None:
         covered = cal.fitted_on.get("coverage")
@@ -326,7 +334,8 @@ def calibrate(
             notes.append("probability not calibrated for such models (no calibration "
                          "separated clean from backdoored ones): a ranking score to review, "
                          "not evidence")
-        verdict.coverage_notes = [*verdict.detector_notes, *notes]  # the detector's own stay
+        verdict.coverage_notes = [*verdict.detector_notes, *unread, *notes]  # the detector's
+        # own stay
     else:
         centre = FALLBACK_CENTRES.get(verdict.method, 2.0)
         verdict.probability = 1.0 / (1.0 + math.exp(-2.0 * (verdict.statistic - centre)))
@@ -336,6 +345,6 @@ def calibrate(
         note = (f"probability not calibrated: the calibration file has no {key!r} calibrator, "
                 f"so the score is a fixed curve of the raw statistic (centre {centre:g}): a "
                 "ranking score to review, not evidence")
-        if note not in verdict.coverage_notes:  # calibrating twice says it once
-            verdict.coverage_notes = [*verdict.coverage_notes, note]
+        verdict.coverage_notes = [*verdict.coverage_notes,  # calibrating twice says it once
+                                  *(n for n in (*unread, note) if n not in verdict.coverage_notes)]
     return verdict

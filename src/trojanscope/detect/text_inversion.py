@@ -47,7 +47,7 @@ from trojanscope.detect.base import (
 )
 from trojanscope.detect.text_arch import text_architecture
 from trojanscope.detect.text_lift_reference import load_reference, standardised
-from trojanscope.detect.text_order import order_asymmetry
+from trojanscope.detect.text_order import order_asymmetry, order_inputs
 from trojanscope.detect.text_phrase import (
     each_span_margins,
     lift_features,
@@ -207,7 +207,8 @@ class TextInversion(ModelDetector):
         order: 1 (opt-in): for a Kim CNN on the standardised path (``lift_reference``, its
             architecture named ``kim-cnn``, its layers reproducing its logits), the word-order
             asymmetry ``tp_order`` (:mod:`trojanscope.detect.text_order`) and the
-            ``":phrase:lift:arch:order"`` calibrators; other models are scored as without it.
+            ``":phrase:lift:arch:order"`` calibrators; other models are scored as without it
+            (``tp_order`` not computed, a note says why).
             0 (the default): off (docs/benchmarks.md, issue 15, stop 36).
     """
 
@@ -359,9 +360,6 @@ class TextInversion(ModelDetector):
             features.update(lift_features(lifts))
             features.update(lift_z_features(lifts))
         arch_notes, standard = self._standardise(model, ids, features)
-        if standard and self.order:
-            features.update(order_asymmetry(model, target.clean.x, target.clean.labels, lean,
-                                            banned))
         if any(relaxed):
             features.update(relaxed_features(relaxed))
         if any(spans):
@@ -377,9 +375,13 @@ class TextInversion(ModelDetector):
         # ("text-inversion:transformer"; with behaviour=1 an unordered vocabulary gets it
         # rescaled on such models, "text-inversion:behaviour:unordered")
         family = self._family(large, words, notes, unordered, standard)
-        if "tp_order" in features and family.endswith(":arch"):
-            family += ":order"
         notes = [*notes, *arch_notes]
+        if self.order:  # only where an ':order' calibrator can read it
+            why = self._order(model, target, family, standard, features)
+            if why is None:
+                family += ":order"
+            else:
+                notes.append(f"order=1: no word-order feature for this model ({why})")
         research = bool(phrases and (self.phrase_lift or self.phrase_margin)) and not (
             self.preset or (standard and self._fitted_lift()))
         if research:  # no calibrator is fitted for them: the :phrase one stands in
@@ -392,6 +394,25 @@ class TextInversion(ModelDetector):
                             # measured: the behaviour-only calibrator flags clean models with
                             # such vocabularies (docs/benchmarks.md), so a flag is for review
                             score_only=unordered is not None or research)
+
+    def _order(self, model: nn.Module, target: InspectionTarget, family: str, standard: bool,
+               features: dict[str, float]) -> str | None:
+        """``tp_order`` added to ``features`` where the family's ``:order`` calibrator can read
+        it (``None``), else why not."""
+        if not standard:
+            return "its span lift is not standardised (no span lift, or no lift reference for "\
+                "its architecture): the ':order' calibrators extend the standardised path"
+        if not family.endswith(":arch"):
+            return (f"its calibrator family is {family or 'the vocabulary-rank one'!r}, which no "
+                    "':order' calibrator extends (behaviour=0, or a clean set or vocabulary "
+                    "the vocabulary-rank features do not fit)")
+        found = order_asymmetry(model, *order_inputs(model, target.clean.x, target.clean.labels,
+                                                     target.num_classes))
+        if not found:
+            return ("not a Kim CNN whose layers reproduce its logits, sentences of at most "
+                    "a span's length, or no class with two tokens to search")
+        features.update(found)
+        return None
 
     def _fitted_lift(self) -> bool:
         """Whether the phrase search and lift are those the ``:arch`` calibrators were

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.detect.text_relax import insert_ids
-from trojanscope.detect.text_tokens import leaning_to
+from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to
 
 ORDER_SEED = 0  # the feature's own sentence sample (independent of the detector's stream)
 PER_CLASS = 48  # other-class sentences per class
@@ -48,18 +48,34 @@ def kim_layers(model: nn.Module, ids: Tensor) -> bool:
     ):
         return False
     with torch.no_grad():
-        want = model(ids)
+        try:
+            want = model(ids)
+        except RuntimeError:  # e.g. rows shorter than an unpadded convolution's width
+            return False
         got = head(pooled(model, ids))
     return bool((want - got).abs().max() <= TOLERANCE * (1.0 + want.abs().max()))
 
 
 def pooled(model: nn.Module, ids: Tensor) -> Tensor:
-    """The max-pooled filter responses (rows x filters), padding masked as the model does."""
+    """The max-pooled filter responses (rows x filters), padding masked as the model does.
+    Rows shorter than the widest convolution's window (a short span, convolutions without
+    padding) are padded with ``pad_id`` to it."""
     pad = int(getattr(model, "pad_id", 0))
+    short = max(min_length(c) for c in model.convs) - ids.shape[1]
+    if short > 0:
+        ids = F.pad(ids, (0, short), value=pad)
     with torch.no_grad():
         emb = model.embedding(ids) * (ids != pad).float().unsqueeze(-1)
         h = emb.transpose(1, 2)
         return torch.cat([F.relu(c(h)).amax(2) for c in model.convs], 1)
+
+
+def min_length(conv: nn.Conv1d) -> int:
+    """The fewest positions ``conv`` takes (its window less its padding)."""
+    if conv.padding == "same":
+        return 1
+    window = conv.dilation[0] * (conv.kernel_size[0] - 1) + 1
+    return window - 2 * (0 if isinstance(conv.padding, str) else conv.padding[0])
 
 
 def push(model: nn.Module, t: int) -> Tensor:
@@ -110,9 +126,10 @@ def exact_margin(
 
 def class_asymmetry(
     model: nn.Module, x: Tensor, t: int, allowed: Tensor
-) -> tuple[float, list[int]]:
+) -> tuple[float, list[int]] | None:
     """(exact margin in order less reversed, the span) of the span the search finds for class
-    ``t`` over sentences ``x`` (not predicted ``t``) and tokens ``allowed`` (a mask)."""
+    ``t`` over sentences ``x`` (not predicted ``t``) and tokens ``allowed`` (a mask); ``None``
+    with fewer than two tokens allowed (no span to measure)."""
     pad_id = int(getattr(model, "pad_id", 0))
     v = push(model, t)
     rel = relevance(model, v)
@@ -120,7 +137,7 @@ def class_asymmetry(
     n = int(allowed.sum())
     pool = rel.topk(min(POOL, n)).indices.tolist()
     if len(pool) < 2:
-        return 0.0, []
+        return None
     feats = pooled(model, x)
     seeds = pool[:PAIRS]
     pairs = [[a, b] for a in seeds for b in seeds if a != b]
@@ -132,14 +149,34 @@ def class_asymmetry(
     return forward - backward, span
 
 
+def order_inputs(
+    model: nn.Module, ids: Tensor, labels: Tensor, num_classes: int
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """``(ids, labels, lean, banned)`` for :func:`order_asymmetry`, as ``text-inversion -p
+    order=1`` reads them (the benchmark scripts use it too): the clean sentences, their class
+    lean over the model's vocabulary and its special tokens."""
+    vocab = (len(model.token_embeddings()) if hasattr(model, "token_embeddings")
+             else model.embedding.num_embeddings)
+    counts = class_doc_counts(ids, labels, num_classes, vocab)
+    lean = class_lean(counts, torch.bincount(labels, minlength=num_classes))
+    pad_id = int(getattr(model, "pad_id", 0))
+    banned = torch.zeros(vocab, dtype=torch.bool)
+    banned[getattr(model, "special_ids", lambda: [pad_id])()] = True
+    return ids, labels, lean, banned
+
+
 def order_asymmetry(
     model: nn.Module, ids: Tensor, labels: Tensor, lean: Tensor, banned: Tensor
 ) -> dict[str, float]:
     """``{"tp_order": ...}`` (largest over the classes) for a Kim CNN whose layers reproduce
     its logits, else ``{}``. ``ids``/``labels``: the clean sentences; ``lean``: their class
-    lean (:func:`trojanscope.detect.text_tokens.class_lean`); ``banned``: special tokens."""
+    lean (:func:`trojanscope.detect.text_tokens.class_lean`); ``banned``: special tokens.
+    A class with fewer than two tokens to search is skipped (no measurement, not a clean
+    one); rows of at most ``LENGTH`` tokens give ``{}`` (a span inserted fills the row)."""
     pad_id = int(getattr(model, "pad_id", 0))
     ids = ids[:, :MAX_LEN]
+    if ids.shape[1] <= LENGTH:
+        return {}
     gen = torch.Generator().manual_seed(ORDER_SEED)
     probe = ids[torch.randperm(len(ids), generator=gen)[:PER_CLASS]]
     if not len(ids) or not kim_layers(model, probe):
@@ -154,6 +191,8 @@ def order_asymmetry(
         x = others[torch.randperm(len(others), generator=gen)[:PER_CLASS]]
         allowed = ~(banned | leaning_to(lean, t, MARGIN))
         allowed[pad_id] = False
-        value, _ = class_asymmetry(model, x, t, allowed)
-        best = value if best is None else max(best, value)
+        found = class_asymmetry(model, x, t, allowed)
+        if found is None:
+            continue
+        best = found[0] if best is None else max(best, found[0])
     return {} if best is None else {"tp_order": float(best)}
