@@ -43,6 +43,36 @@ def test_members_without_the_npy_suffix_are_checked_too(tmp_path: Path, bad_firs
         load_dataset(str(lie), "train")
 
 
+@pytest.mark.parametrize("append_zip", [False, True])
+def test_an_npy_named_npz_is_checked_as_npy(tmp_path: Path, append_zip: bool) -> None:
+    # np.load decides by the first bytes: an .npy named .npz (or with an ordinary .npz
+    # appended, so zipfile opens that) reached the 373 GiB allocation (review round 6)
+    path = tmp_path / "x.npz"
+    data = npy_header((10**11,)) + b"\0" * 64
+    if append_zip:
+        ok = tmp_path / "ok.npz"
+        np.savez(ok, x=np.zeros((2, 1, 4, 4), np.float32), y=np.zeros(2, np.int64))
+        data += ok.read_bytes()
+    path.write_bytes(data)
+    with pytest.raises(UserInputError, match="declares 400,000,000,000 bytes"):
+        npz_guard.check_npz(path, "--eval-triggered")
+
+
+def test_an_encrypted_member_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "enc.npz"
+    np.savez(path, x=np.zeros((2, 1, 4, 4), np.float32), y=np.zeros(2, np.int64))
+    raw = bytearray(path.read_bytes())
+    for sig in (b"PK\x03\x04", b"PK\x01\x02"):  # set the encrypted bit in every header
+        at = raw.find(sig)
+        while at >= 0:
+            flag = at + (6 if sig == b"PK\x03\x04" else 8)
+            raw[flag] |= 1
+            at = raw.find(sig, at + 4)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(UserInputError, match="cannot be read"):
+        npz_guard.check_npz(path, "--data")
+
+
 def test_cli_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     lie = lying_npz(tmp_path / "lie.npz")
     assert run(["detect-data", str(lie)]) == 2  # was "unexpected MemoryError"

@@ -225,3 +225,34 @@ def test_a_type_tag_python_cannot_parse_is_refused() -> None:
         + b"."
     )
     assert "cannot read" in object_problems(pkl, _decls(holder))[0]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "decoy"),
+    [
+        ("top", "top/code/__torch__.m.py"),  # torch reads module m only from __torch__/m.py
+        ("top", "top/code/__torch__//m.py"),
+        ("\u0130", "\u0130/code/X__torch__/m.py"),  # "İ".lower() is two characters long
+    ],
+)
+def test_other_spellings_of_a_module_path_declare_nothing(prefix: str, decoy: str) -> None:
+    # review round 6: a second file name mapping to the same module replaced the declarations
+    big = BIG.replace("__torch__.Big", "__torch__.m.Big")
+    code = {
+        f"{prefix}/code/__torch__/m.py": big,
+        decoy: "class Big(Module):\n  training : bool\n  f60 : Any\n",
+    }
+    decls = declarations(code, prefix)
+    assert ast_name(decls["__torch__.m.Big"].attributes["f60"]) == "int"
+
+
+def ast_name(node: object) -> str:
+    return getattr(node, "id", "")
+
+
+def test_a_non_ascii_archive_folder_still_declares_its_classes(tmp_path: Path) -> None:
+    # torch names the archive's folder after the file: "İnet.pt" was refused as undefined classes
+    path = tmp_path / "\u0130net.pt"
+    torch.jit.script(_Top()).save(str(path))
+    with path.open("rb") as fh:
+        assert archive_problems(fh) == []

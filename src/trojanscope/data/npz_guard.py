@@ -58,6 +58,14 @@ def check_npz(path: Path, what: str = "") -> None:
     lim = ScanLimits()
     where = f"{what} {path}".strip()
     try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(6)
+    except OSError:
+        return
+    if head == b"\x93NUMPY":  # np.load reads by the first bytes: an .npy (even with a zip
+        check_npy(Path(path), what)  # appended after it) is an .npy whatever its name says
+        return
+    try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return
@@ -83,6 +91,10 @@ def check_npz(path: Path, what: str = "") -> None:
                     declared = _declared(fh)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
                 continue  # numpy names it if it reads this member; later ones are still checked
+            except RuntimeError as exc:  # an encrypted member: numpy's reader would fail unnamed
+                raise UserInputError(
+                    f"{where}: member {info.filename} cannot be read ({exc}); nothing was loaded"
+                ) from None
             if declared is not None and sum(declared) > info.file_size:
                 raise _too_big(f"{where} ({info.filename})", declared[1], info.file_size)
 

@@ -41,23 +41,33 @@ class ClassDecl:
 Declarations = dict[str, ClassDecl]
 
 
+_ASCII_LOWER = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+)
+
+
 def _module_of(member: str, prefix: str | None = None) -> str | None:
-    """``__torch__.a.b`` for a member ``<prefix>/code/__torch__/a/b.py``: torch reads code only
-    there (its reader ignores case, so neither does this); any other copy is not the code."""
+    """``__torch__.a.b`` for a member ``<prefix>/code/__torch__/a/b.py``: torch reads module
+    ``a.b`` only from ``a/b.py`` under its folder (its zip reader folds ASCII case, nothing
+    else), so any other spelling — ``a.b.py``, an empty part, another folder — is not code."""
     if "\\" in member:
         return None  # refused by the layout check; torch would not read it as code
-    low = member.lower()
     if prefix is not None:
-        want = f"{prefix}/code/".lower()
-        if not low.startswith(want):
+        head = f"{prefix}/code/"
+        if member[: len(head)].translate(_ASCII_LOWER) != head.translate(_ASCII_LOWER):
             return None
-        rel = member[len(want) :]
+        rel = member[len(head) :]
     else:
-        at = f"/{low}".find("/code/")
+        at = f"/{member.translate(_ASCII_LOWER)}".find("/code/")
         if at < 0:
             return None
         rel = member[at + len("code/") :]
-    return rel[:-3].replace("/", ".") if rel.lower().endswith(".py") else None
+    if not rel.translate(_ASCII_LOWER).endswith(".py"):
+        return None
+    parts = rel[:-3].split("/")
+    if any(not part or "." in part for part in parts):
+        return None  # torch never reads `a.b.py` or `a//b.py` as module a.b
+    return ".".join(parts)
 
 
 def _kind(node: ast.ClassDef) -> str:
