@@ -19,11 +19,15 @@ images and the 900 triggered ones; R the reference CA):
    those sets as T.
 
     python benchmarks/bench_detect_data_pooled.py --detect DIR/det/*.json \
-        --retrain DIR/out/*.json [--extra-seeds DIR/out/ctl_t*.json] [--reference 97.8]
+        --retrain DIR/out/*.json [--extra-seeds DIR/out/ctl_t*.json] [--reference 97.8] \
+        [--controls s39003,s39007] [--min-read 8]
 
 ``--detect``: rows of ``--detect-only`` runs (every set); ``--retrain``: rows with training
 (seed 0 and ``seeds``); ``--extra-seeds``: ``--variants confined --train-seed K`` rows (sets
-whose flags are equal, where T's figure is C's). Prints a markdown table, each set's figures
+whose flags are equal, where T's figure is C's). Decided only if every control of
+``--controls`` and at least ``--min-read`` other sets ran detection (the rule's "both controls
+and at least 8 of the 10 target-1 sets"), every set of D was retrained on ``--seeds`` seeds and
+D holds at least ``--min-differ`` sets. Prints a markdown table, each set's figures
 per seed, and the verdict as the last line (JSON).
 """
 
@@ -132,6 +136,18 @@ def main() -> None:
     ap.add_argument("--min-differ", type=int, default=4)
     ap.add_argument("--seeds", type=int, default=3, help="training seeds each retrained set needs")
     ap.add_argument(
+        "--controls",
+        default="s39003,s39007",
+        help="the controls' set seeds (the last word of a set's name), each of which must have "
+        "run detection (the rule's: BadNets s39003, Blended s39007)",
+    )
+    ap.add_argument(
+        "--min-read",
+        type=int,
+        default=8,
+        help="sets other than the controls that must have run detection (the rule's: 8 of 10)",
+    )
+    ap.add_argument(
         "--variants",
         default="confined,typical",
         help="T,C: the rows' variant names of T and C (since stop 36 ``confined`` is C; "
@@ -210,10 +226,19 @@ def main() -> None:
             goals_t=sum(s[6] for s in stats),
             goals_c=sum(s[7] for s in stats),
         )
-    decided = n >= o.min_differ and not missing
+    seeds_read = {name.split()[-1] for name in det}
+    controls = [c for c in o.controls.split(",") if c]
+    verdict["controls_missing"] = [c for c in controls if c not in seeds_read]
+    verdict["read"] = len(seeds_read - set(controls))
+    decided = (
+        n >= o.min_differ
+        and not missing
+        and not verdict["controls_missing"]
+        and verdict["read"] >= o.min_read
+    )
     items = {
         "1": not item1,
-        "2": decided and not verdict["item2_fails"],
+        "2": decided and not verdict.get("item2_fails"),
         "3": decided
         and pooled >= o.pooled_gain
         and 2 * verdict["higher_or_equal"] >= n

@@ -40,15 +40,17 @@ def rows(projected: Path, plain: Path) -> list[tuple[str, ...]]:
     out = []
     for name, m in after.items():
         project = m["report"].get("project") or {}
-        if name not in before or "reach" not in project:
+        # an undone projection (project_kept, since hF3) reports its figures as *_projected
+        reach = project.get("reach", project.get("reach_projected"))
+        if name not in before or reach is None:
             continue
-        b, a = before_of(before[name]), project.get("trigger")
+        b, a = before_of(before[name]), project.get("trigger", project.get("trigger_projected"))
         share = f"{a / b:.2f}" if b and a is not None else "—"
         out.append(
             (
                 f"{zoo} {name}",
                 truth_of(name, before[name]),
-                f"{project['reach'][0]:.3f}",
+                f"{reach[0]:.3f}",
                 f"{b}",
                 f"{a}",
                 share,

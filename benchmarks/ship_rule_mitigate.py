@@ -19,11 +19,20 @@ import argparse
 import json
 import statistics
 import sys
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_mitigate import per_attack, table
 from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
+
+
+def points(delta: float) -> str:
+    """A CA change (a fraction) in points, signed, to 0.1: half to even (as Python rounds)
+    after dropping float noise (0.007499999… is 0.75 points: +0.8), so that
+    ``sig_stages_table.py`` and ``ship_rule_mitigate.py`` print the same change alike."""
+    q = Decimal(repr(round(100 * delta, 6))).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
+    return f"{q:+}"
 
 
 def rule(today: list[dict], cand: list[dict], asr_rise: float, slower: float,
@@ -54,6 +63,25 @@ def rule(today: list[dict], cand: list[dict], asr_rise: float, slower: float,
     return lines
 
 
+def check_sides(rows: dict[str, list[dict]], today: str, candidate: str,
+                files: list[Path]) -> str:
+    """Why the two methods' rows cannot be compared model by model (empty: they can; the
+    candidate's rows are put in today's model order): a method with no rows in ``files`` (a
+    misspelt name), or sides that list different models (a run covering only some)."""
+    for method in (today, candidate):
+        if not rows[method]:
+            return f"no rows for {method} in {' '.join(map(str, files))}"
+    names = [[r["name"] for r in rows[m]] for m in (today, candidate)]
+    if sorted(names[0]) != sorted(names[1]):
+        only = [sorted(set(a) - set(b)) for a, b in ((names[0], names[1]), (names[1], names[0]))]
+        return (f"the two sides list different models (only {today}: "
+                f"{', '.join(only[0]) or 'none'}; only {candidate}: "
+                f"{', '.join(only[1]) or 'none'})")
+    order = {n: i for i, n in enumerate(names[0])}
+    rows[candidate] = sorted(rows[candidate], key=lambda r: order[r["name"]])
+    return ""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("results", type=Path, nargs="+")
@@ -71,6 +99,10 @@ def main() -> None:
         results = json.loads(path.read_text())
         for k in rows:
             rows[k] += results.get(k, {"rows": []})["rows"]
+    problem = check_sides(rows, args.today, args.candidate, args.results)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        raise SystemExit(2)
     pair = {k: {"summary": summarise([MitigationRow(**r) for r in v]), "rows": v}
             for k, v in rows.items()}
     print(table(pair))
@@ -83,7 +115,7 @@ def main() -> None:
     for a, b in zip(today, cand, strict=True):
         def cell(r: dict) -> str:
             asr = "" if r["asr_after"] is None else f"{r['asr_after']:.1%} "
-            return f"{asr}({100 * (r['ca_after'] - r['ca_before']):+.1f})"
+            return f"{asr}({points(r['ca_after'] - r['ca_before'])})"
         print(f"| {a['name']} | {cell(a)} | {cell(b)} | {a['elapsed_s']:.1f} / "
               f"{b['elapsed_s']:.1f} s |")
     print()

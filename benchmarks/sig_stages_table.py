@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
+
+
+def points(delta: float) -> str:
+    """A CA change (a fraction) in points, signed, to 0.1: half to even (as Python rounds)
+    after dropping float noise (0.007499999… is 0.75 points: +0.8), so that
+    ``sig_stages_table.py`` and ``ship_rule_mitigate.py`` print the same change alike."""
+    q = Decimal(repr(round(100 * delta, 6))).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
+    return f"{q:+}"
 
 
 def asr(row: dict[str, float] | None) -> str:
@@ -60,7 +69,7 @@ def rows(path: Path) -> list[str]:
 def change(m: dict) -> str:
     """The returned model's CA change (points) and its ASR at the test amplitude (0.6)."""
     before, after = m["original"], m["returned"]
-    return f"{100 * (after['ca'] - before['ca']):+.1f} / {100 * after['asr@0.60']:.1f}%"
+    return f"{points(after['ca'] - before['ca'])} / {100 * after['asr@0.60']:.1f}%"
 
 
 def brief(files: list[Path]) -> None:

@@ -8,7 +8,16 @@ from __future__ import annotations
 import pytest
 import torch
 from test_gated_dense_lr import Convolutional
-from test_gated_unlearn import PATCH, SIDE, Striped, data, flagged, signal_asr, two_stages
+from test_gated_unlearn import (
+    PATCH,
+    SIDE,
+    Striped,
+    data,
+    flagged,
+    signal_asr,
+    stripes,
+    two_stages,
+)
 from torch import nn
 
 from trojanscope.detect.base import ReversedTrigger
@@ -168,34 +177,92 @@ def test_project_kept_undoes_a_projection_the_patch_trigger_survives(monkeypatch
     )
     method.apply(model, data())
     project = method.report_["project"]
-    assert project["trigger"] == 1.0 and project["directions"] == 0
+    assert project["trigger_projected"] == 1.0 and project["directions"] == 0
+    assert "trigger" not in project and "reach" not in project
     assert project["action"].startswith("undone: the reversed trigger kept 1.00")
     # the stages start from the original weights, as without the option
     assert calls == [1]
     assert torch.equal(first_linear(seen[0], data().x[:2]).weight, model.hidden.weight)
 
 
+def stripe_trigger(alpha: float = 0.5) -> ReversedTrigger:
+    """A reversed trigger of ``Striped``'s stripe backdoor (class 2): the stripes blended in."""
+    return ReversedTrigger(
+        target=2, mask=torch.full((1, SIDE, SIDE), alpha), pattern=(stripes() > 0).float()
+    )
+
+
 def test_project_kept_keeps_the_projection_of_a_stripe(monkeypatch) -> None:
     model, clean = Striped().eval(), data()
     stages_run(monkeypatch)
-    flagged(monkeypatch)  # no reversed trigger: the reach decides
+    flagged(monkeypatch, {2: stripe_trigger()})  # the stripe's trigger goes with the projection
     method = two_stages(unlearn=True, dense_project=1, project_kept=0.72)
     out = method.apply(model, clean)
-    assert "action" not in method.report_["project"]
-    assert method.report_["project"]["directions"] >= 1 and signal_asr(out, clean) < 0.1
+    project = method.report_["project"]
+    assert "action" not in project and project["trigger"] < 0.72
+    assert project["directions"] >= 1 and signal_asr(out, clean) < 0.1
+
+
+def test_project_kept_without_a_reversed_trigger_undoes_the_projection(monkeypatch) -> None:
+    # hR4 item 6: no trigger is no evidence (the residual probe's 1.0), not "stripe removed"
+    model, clean = Striped().eval(), data()
+    original = model.hidden.weight.clone()
+    calls = stages_run(monkeypatch)
+    flagged(monkeypatch)  # the stripe reaches far, but no trigger tells it from another backdoor
+    method = two_stages(unlearn=True, kept=1.01, dense_project=1, project_kept=0.72)
+    method.apply(model, clean)
+    project = method.report_["project"]
+    assert project["action"].startswith("undone: no reversed trigger")
+    assert project["directions"] == 0 and calls == [1]
+    assert torch.equal(model.hidden.weight, original)
+    assert "reach" not in project and project["reach_projected"][0] >= 0.35
+
+
+def test_project_kept_with_a_trigger_below_min_before_undoes_the_projection(monkeypatch) -> None:
+    model, clean = Striped().eval(), data()
+    calls = stages_run(monkeypatch)
+    # a faint stripe that moves no image on the original: no evidence either way
+    flagged(monkeypatch, {2: stripe_trigger(alpha=0.05)})
+    method = two_stages(unlearn=True, kept=1.01, dense_project=1, project_kept=0.72)
+    method.apply(model, clean)
+    project = method.report_["project"]
+    assert "(no evidence)" in project["action"] and project["directions"] == 0
+    assert calls == [1] and "trigger" not in project and "trigger_projected" in project
 
 
 def test_project_kept_undoes_a_projection_that_reached_little(monkeypatch) -> None:
     flagged(monkeypatch)
-    stages_run(monkeypatch)
+    calls = stages_run(monkeypatch)
+    model = Striped().eval()
+    original = {k: v.clone() for k, v in model.state_dict().items()}
+
+    def project(model, *args, **kwargs):  # changes a weight, as a projection does
+        with torch.no_grad():
+            model.hidden.weight[1] *= 0.0
+        return {"reach": [0.2, 0.0], "directions": 1}
+
+    monkeypatch.setattr(gated, "project_stripes", project)
+    seen: list[nn.Module] = []
     monkeypatch.setattr(
-        gated, "project_stripes", lambda *a, **k: {"reach": [0.2, 0.0], "directions": 1}
+        adaptive.Adaptive,
+        "unlearn",
+        lambda self, m, *a, **k: seen.append(m) or calls.append(1) or m,
     )
     method = two_stages(unlearn=True, kept=1.01, dense_project=1, project_kept=0.72)
-    method.apply(Striped().eval(), data())
+    method.apply(model, data())
     assert method.report_["project"]["action"].startswith(
         "undone: the stripe reached 0.20 < 0.35 on the original"
     )
+    # the original weights are restored before the stages
+    assert calls == [1]
+    for k, v in seen[0].state_dict().items():
+        assert torch.equal(v, original[k]), k
+
+
+def test_project_kept_without_dense_project_is_refused() -> None:
+    with pytest.raises(ValueError, match="project_kept reads dense_project's projection"):
+        gated.Gated(project_kept=0.72)
+    gated.Gated(project_kept=0.72, dense_project=2)  # together: accepted
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])

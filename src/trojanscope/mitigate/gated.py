@@ -117,12 +117,20 @@ def keep_projection(report: dict[str, Any], before: float, kept: float) -> str:
     """Why ``project_kept`` undoes a projection (empty: it stays): the striped perturbation's
     reach on the original (``report["reach"][0]``) below ``PROJECT_REACH``, or the reversed
     trigger's success on the projected model (``report["trigger"]``) at least ``kept`` of
-    ``before``, its success on the original (not counted below ``residual.MIN_BEFORE``)."""
+    ``before``, its success on the original. A trigger that is absent, or that moved less than
+    ``residual.MIN_BEFORE`` of the images on the original, is no evidence that the projection
+    removed it: its share counts as 1.0 (undone), as the residual probe reads it, so the
+    projection is never kept on the stripe's reach alone."""
     reach = report["reach"][0] if report.get("reach") else 0.0
     if reach < PROJECT_REACH:
         return f"the stripe reached {reach:.2f} < {PROJECT_REACH} on the original"
-    after = report.get("trigger") or 0.0
-    share = after / before if before >= probe.MIN_BEFORE else 0.0
+    after = report.get("trigger")
+    if after is None:
+        return "no reversed trigger to tell a stripe from another backdoor"
+    if before < probe.MIN_BEFORE:
+        return (f"the reversed trigger moved {before:.2f} < {probe.MIN_BEFORE} of the images on "
+                "the original (no evidence)")
+    share = after / before
     if share >= kept:
         return f"the reversed trigger kept {share:.2f} of its success through the projection"
     return ""
@@ -229,7 +237,11 @@ class Gated(Mitigation):
             is left to the stages as without the option). 0 (default): the projection stays.
             On development MLPs (issue 12 stop 36) SIG triggers kept 0.00-0.61 through two
             directions, every other backdoor 0.83-1.04, and flagged clean models reached
-            0.09-0.13; development data only, opt-in.
+            0.09-0.13; development data only, opt-in. Refused without ``dense_project``. No
+            reversed trigger, or one that moved less than ``residual.MIN_BEFORE`` of the images
+            on the original, is no evidence: the projection is undone (since hF3; before, it
+            was kept on the reach alone). An undone projection's figures are reported as
+            ``reach_projected`` and ``trigger_projected``.
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
@@ -299,6 +311,9 @@ class Gated(Mitigation):
         check_option("dense_project", dense_project, 0, 28, integer=True)
         self.project_kept = project_kept
         check_option("project_kept", project_kept, 0.0, 1.0)
+        if project_kept > 0 and not dense_project:
+            raise ValueError("project_kept reads dense_project's projection: set dense_project "
+                             "too (e.g. dense_project=2)")
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune)
@@ -391,15 +406,20 @@ class Gated(Mitigation):
         suspect = verdict.target_classes[0]
         fit, val, _, _ = hold_back(model, clean, UNLEARN["val_fraction"], seed)
         trigger = verdict.triggers.get(suspect)
-        before = proxy_asr(model, trigger, val) if trigger else 0.0
-        saved = {k: v.clone() for k, v in model.state_dict().items()}
+        kept = self.project_kept > 0
+        before = proxy_asr(model, trigger, val) if kept and trigger else 0.0
+        saved = {k: v.clone() for k, v in model.state_dict().items()} if kept else None
         report = project_stripes(model, fit, val, suspect, self.probe_eps, self.dense_project,
                                  PROJECT_STOP)
         report["trigger"] = round(proxy_asr(model, trigger, val), 3) if trigger else None
-        if self.project_kept > 0:
+        if kept:
             why = keep_projection(report, before, self.project_kept)
             if why:  # not a stripe: the original goes on to the stages, as without the option
                 model.load_state_dict(saved)
+                # the figures are the undone projection's, not the model's that goes on
+                report["trigger_projected"] = report.pop("trigger")
+                if "reach" in report:
+                    report["reach_projected"] = report.pop("reach")
                 report["directions"] = 0
                 report["action"] = f"undone: {why} (project_kept={self.project_kept})"
         report["seconds"] = round(time.perf_counter() - start, 1)

@@ -45,10 +45,26 @@ def resolve_detector(detector: DataDetector, data: BatchDataset, *, with_feature
     if detector.name not in ("auto", "auto-features"):
         return detector
     if schema_of(data) is not None:
-        return make_detector("label-groups")
-    if is_text(data) and not with_features:
-        return make_detector(TEXT_AUTO)
-    return detector
+        kind, chosen = "a table", "label-groups"
+    elif is_text(data) and not with_features:
+        kind, chosen = "sentences without a model or features", TEXT_AUTO
+    else:
+        return detector
+    set_ = given_params(detector)
+    if set_:  # validated, then dropped with the switch: refuse instead of ignoring them
+        names = ", ".join(set_)
+        raise UserInputError(
+            f"{names} {'is a parameter' if len(set_) == 1 else 'are parameters'} of "
+            f"{detector.name}, which this data does not use: for {kind} {detector.name} runs "
+            f"{chosen}; drop {names} or choose --method {chosen}")
+    return make_detector(chosen)
+
+
+def given_params(detector: DataDetector) -> list[str]:
+    """The parameters of ``detector`` that differ from its defaults (``seed`` aside)."""
+    default = make_detector(detector.name).get_params()
+    return [k for k, v in detector.get_params().items()
+            if k != "seed" and not (v == default.get(k) or v is default.get(k))]
 
 
 def features_for(

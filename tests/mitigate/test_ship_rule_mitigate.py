@@ -1,0 +1,66 @@
+"""``benchmarks/ship_rule_mitigate.py``'s refusals (hR4 item 10): a misspelt method, or a
+candidate run that covers only some of the zoo's models, is one error line (exit 2), not a
+traceback; a full pair still reads (committed zoo-2401 rows)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FRESH = ROOT / "benchmarks/data/mitigation/fresh-2401.json"
+
+
+def ship(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks/ship_rule_mitigate.py"), *args],
+        capture_output=True, text=True, env=env, check=False,
+    )
+
+
+def test_a_full_pair_reads() -> None:
+    done = ship(str(FRESH), "--today", "gated", "--candidate", "gated:kept_p=0.7")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] in ("ship", "do not ship")
+
+
+def test_a_misspelt_method_is_one_line() -> None:
+    done = ship(str(FRESH), "--today", "gated", "--candidate", "gated:kept_p=0.07")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"error: no rows for gated:kept_p=0.07 in {FRESH}"
+
+
+def test_a_candidate_covering_some_models_is_one_line(tmp_path: Path) -> None:
+    data = json.loads(FRESH.read_text())
+    part = tmp_path / "part.json"
+    rows = data["gated:kept_p=0.7"]["rows"]
+    part.write_text(json.dumps({"gated:c": {"rows": rows[:3]}}))
+    full = tmp_path / "today.json"
+    full.write_text(json.dumps({"gated": data["gated"]}))
+    done = ship(str(full), str(part), "--today", "gated", "--candidate", "gated:c")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    line = done.stderr.strip()
+    assert line.startswith("error: the two sides list different models (only gated: ")
+    assert rows[5]["name"] in line and line.endswith("only gated:c: none)")
+    # the same models in another order are read in today's order
+    part.write_text(json.dumps({"gated:c": {"rows": rows[::-1]}}))
+    done = ship(str(full), str(part), "--today", "gated", "--candidate", "gated:c")
+    assert done.returncode == 0, done.stderr
+    same = ship(str(FRESH), "--today", "gated", "--candidate", "gated:kept_p=0.7")
+    assert done.stdout.splitlines()[-12:] == same.stdout.splitlines()[-12:]
+
+
+def test_both_scripts_round_a_ca_change_alike() -> None:
+    # hR4 item 7: zoo-2401's sig-002 read +0.7 in one table and +0.8 in the other
+    import importlib.util
+
+    for name in ("sig_stages_table", "ship_rule_mitigate"):
+        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        got = [module.points(d) for d in (0.0074999999999, 0.0075000001, -0.0275000001, 0.0025)]
+        assert got == ["+0.8", "+0.8", "-2.8", "+0.2"], name
