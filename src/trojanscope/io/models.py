@@ -186,10 +186,11 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
         raise UserInputError(f"{path}: no such file or folder")
     if path.is_dir():
         if not (path / MANIFEST_NAME).is_file() and is_hf_folder(path):
-            from trojanscope.io.hf_load import load_hf_folder
+            from trojanscope.io.hf_load import load_hf_folder, read_files
 
-            if scan:
-                refuse_dangerous(path)  # the whole folder: its layout rules need every file
+            if scan:  # the whole folder (its layout rules need every file); findings in
+                # files the loader never reads (training_args.bin) only warn
+                refuse_dangerous(path, reads=read_files(path))
             return load_hf_folder(path)
         if not (path / MANIFEST_NAME).is_file():
             raise UserInputError(
