@@ -138,3 +138,27 @@ def test_a_reviewed_exception_in_the_scan_config_env_lets_the_model_through(
     monkeypatch.setenv(scan_gate.CONFIG_ENV, str(tmp_path / "missing.toml"))
     with pytest.raises(UserInputError, match=r"TROJANSCOPE_SCAN_CONFIG.*not a file"):
         load_model(smuggled)
+
+
+def test_a_text_run_folder_scans_its_config_and_tokenizer(tmp_path: Path, monkeypatch) -> None:
+    from trojanscope.io.models import _loaded_files
+    from trojanscope.testing.hf_corpus import write_benign
+
+    folder = write_benign(tmp_path / "run")
+    (folder / "manifest.json").write_text("{}")
+    names = [p.name for p in _loaded_files(folder)]
+    assert names[0] == "model.safetensors"
+    assert {"config.json", "tokenizer.json", "tokenizer_config.json"} <= set(names)
+
+
+def test_a_users_model_dir_is_scanned_before_transformers_reads_it(tmp_path: Path) -> None:
+    pytest.importorskip("transformers")
+    from trojanscope.models.minilm import MiniLM
+    from trojanscope.testing.hf_corpus import write_trick
+
+    folder = tmp_path / "hub"
+    write_trick(folder, "symlink-escape")
+    with pytest.raises(UserInputError, match=r"TS207.*not used as model_dir"):
+        MiniLM.build_encoder(["a b"], model_dir=str(folder))
+    with pytest.raises(UserInputError, match=r"TS207.*not used as model_dir"):
+        MiniLM(num_classes=2, model_dir=str(folder))

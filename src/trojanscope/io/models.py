@@ -244,13 +244,19 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
 
 
 def _loaded_files(folder: Path) -> list[Path]:
-    """The weights file(s) a run folder's model is read from: safetensors, or the one file of
-    a native format (boosted trees), whichever is there; never the exports."""
+    """The files a run folder's model is read from: safetensors (with a text model's
+    ``config.json`` and tokenizer files), or the one file of a native format (boosted trees),
+    whichever is there; never the exports."""
+    from trojanscope.io.hf_folder import CONFIG_NAME, TOKENIZER_NAMES
+
     found = [folder / WEIGHTS_NAME] if (folder / WEIGHTS_NAME).is_file() else []
     skip = {MANIFEST_NAME, WEIGHTS_NAME, TORCHSCRIPT_NAME, ONNX_NAME}
     if not found:  # a native file's name is the architecture's (read after the scan)
         found = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name not in skip
                  and p.suffix.lower() in (".json", ".ubj", ".txt", ".model")]
+    else:  # a text model (minilm) rebuilds from the run folder's config and tokenizer
+        found += [folder / n for n in (CONFIG_NAME, *TOKENIZER_NAMES)
+                  if (folder / n).is_file()]
     return found
 
 
