@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -135,6 +135,17 @@ def build_from_manifest(manifest: Manifest, weights: Path) -> nn.Module:
     for_folder = getattr(registry.get("arch", manifest.arch.name), "args_for_folder", None)
     if for_folder is not None:
         args = for_folder(args, weights.parent)
+    check = getattr(registry.get("arch", manifest.arch.name), "check_weights", None)
+    if check is not None:  # a header read, before an architecture of many parts is built
+        try:
+            with safe_open(str(weights), framework="pt") as fh:
+                keys = list(fh.keys())
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise UserInputError(f"{weights}: not a readable safetensors file ({exc})") from None
+        try:
+            check(args, keys)
+        except ValueError as exc:
+            raise UserInputError(f"{weights}: {exc}") from None
     module = registry.create("arch", manifest.arch.name, **args)
     try:
         state = load_file(str(weights))
