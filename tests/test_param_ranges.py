@@ -114,3 +114,38 @@ def test_a_partition_vote_larger_than_memory_is_refused_before_its_members(monke
     vote = registry.create("arch", "partition_vote", input_shape=(1, 8, 8), num_classes=2)
     assert len(vote.members) == 3
     assert registry.create("trigger", "rare-word", count=512).count == 512
+
+
+def test_a_partition_vote_counts_what_each_member_costs_beyond_its_parameters(
+    monkeypatch,
+) -> None:
+    """One-unit MLPs have almost no parameters, but 2**22 of them need ~80 GiB as modules
+    (review hR5): here 2**16 of them on a 1 GiB machine."""
+    import os
+
+    monkeypatch.setattr(os, "sysconf", lambda name: 2**18 if name == "SC_PHYS_PAGES" else 4096)
+    with pytest.raises(UserInputError, match="more than this machine's memory"):
+        registry.create("arch", "partition_vote", input_shape=(2,), num_classes=2,
+                        base_args={"hidden": [1]}, partitions=2**16)
+
+
+def test_a_manifest_asking_for_more_members_than_its_weights_hold_is_refused_first(
+    tmp_path, monkeypatch
+) -> None:
+    from trojanscope.io.manifest import ArchSpec, Manifest
+    from trojanscope.io.models import load_model, save_model
+    from trojanscope.models import ensemble
+
+    args = {"base": "mlp", "base_args": {"hidden": [1]}, "partitions": 3}
+    vote = registry.create("arch", "partition_vote", input_shape=(2,), num_classes=2, **args)
+    manifest = Manifest(kind="model", arch=ArchSpec(name="partition_vote", args=args),
+                        input_shape=[2], class_names=["a", "b"])
+    save_model(tmp_path, vote, manifest, exports=False)
+    assert len(load_model(tmp_path).module.members) == 3
+    data = (tmp_path / "manifest.json").read_text()
+    (tmp_path / "manifest.json").write_text(data.replace('"partitions": 3', '"partitions": 4096'))
+    built: list[int] = []
+    monkeypatch.setattr(ensemble, "_check_memory", lambda m, k: built.append(k))
+    with pytest.raises(UserInputError, match="asks for 4096 members but the weights hold 3"):
+        load_model(tmp_path)
+    assert built == []  # refused from the header, before any member was built

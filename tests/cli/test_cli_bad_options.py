@@ -407,9 +407,12 @@ def test_a_calibration_feature_no_run_of_the_method_makes_is_refused_before_any_
     ran = _fake_zoo(monkeypatch)
     out = tmp_path / "cal.json"
     for method, features, words in (
-        ("auto", "mmbd_anomaly,nosuch", "--features: nosuch: not a feature of 'auto'; its "
+        ("auto", "mmbd_anomaly,nosuch", "--features: 'nosuch': not a feature of 'auto'; its "
          "features: mmbd_*, ts_*, uap_*"),
-        ("neural_cleanse", "mmbd_anomaly", "--features: mmbd_anomaly: not a feature of "
+        ("neural_cleanse", "mmbd_anomaly", "--features: 'mmbd_anomaly': not a feature of "
+         "'neural_cleanse'; its features: anomaly_index, min_norm_ratio"),
+        # names are stripped: "a, b" as "a,b" (review hR5)
+        ("neural_cleanse", "nosuch, anomaly_index", "--features: 'nosuch': not a feature of "
          "'neural_cleanse'; its features: anomaly_index, min_norm_ratio"),
         ("text-inversion", "tab_mass", "not a feature of 'text-inversion'"),
         ("auto", "mmbd_anomaly,,x", "an empty feature name"),
@@ -427,6 +430,6 @@ def test_a_calibration_feature_of_the_method_s_kind_it_did_not_make_stops_at_the
     out = tmp_path / "cal.json"
     argv = ["-q", "zoo", "calibrate", str(tmp_path), "--features", "mmbd_anomly", "--out", str(out)]
     assert run([*argv, "--executor", "serial"]) == 2
-    one_error_line(capsys, "--features: mmbd_anomly: not a feature of 'auto'; its features: "
+    one_error_line(capsys, "--features: 'mmbd_anomly': not a feature of 'auto'; its features: "
                            "mmbd_anomaly")
     assert ran == [0] and not out.exists()

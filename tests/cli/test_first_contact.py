@@ -201,3 +201,16 @@ def test_a_status_line_waits_for_the_work_s_own_time_not_the_clock(capsys) -> No
         while time.process_time() - start < STATUS_DELAY_S + 0.2:
             pass
     assert capsys.readouterr().err.strip() == "fitting…"
+
+
+def test_a_status_line_also_comes_after_a_long_wait(capsys, monkeypatch) -> None:
+    """Work that waits (reading files, a remote executor) uses no CPU but is not silent: the
+    line comes after STATUS_WALL_S of wall time too (review hR5; here shortened)."""
+    import time
+
+    from trojanscope.cli import common
+
+    monkeypatch.setattr(common, "STATUS_WALL_S", 0.3)
+    with common.status("reading the zoo…"):
+        time.sleep(0.8)
+    assert capsys.readouterr().err.strip() == "reading the zoo…"

@@ -69,3 +69,16 @@ def test_a_detector_without_patterns_checks_nothing() -> None:
 
     assert undeclared_features(Plugin, ["anything"]) == []
     assert undeclared_features(registry.get("detector", "mmbd"), ["mmbd_x", "ts_x"]) == ["ts_x"]
+
+
+def test_a_plug_in_subclassing_a_method_does_not_inherit_its_feature_names() -> None:
+    """Only patterns declared on the class itself are checked (review hR5): a plug-in that
+    subclasses a built-in method with its own features is not refused up front."""
+    parent = registry.get("detector", "neural_cleanse")
+
+    class MyCleanse(parent):  # type: ignore[misc, valid-type]
+        pass
+
+    assert undeclared_features(MyCleanse, ["my_score"]) == []
+    assert undeclared_features(MyCleanse(), ["my_score"]) == []
+    assert undeclared_features(parent, ["my_score"]) == ["my_score"]

@@ -70,3 +70,95 @@ def test_a_run_folder_scans_manifest_and_weights_once(
     assert seen == [["manifest.json", "model.safetensors"]]
     load_model(folder, scan=False)
     assert len(seen) == 1
+
+
+# -- review hR5: files the loader never reads, reviewed exceptions, text run folders ----------
+
+
+def _hub_folder(folder: Path) -> Path:
+    """A benign BERT folder plus what Trainer pushes beside it: ``training_args.bin`` and
+    ``rng_state.pth``, here pickles that call code (rated critical; never read by the loader)."""
+    from trojanscope.testing.hf_corpus import _torch_zip_payload, write_benign
+
+    write_benign(folder)
+    _torch_zip_payload(folder / "training_args.bin")
+    _torch_zip_payload(folder / "rng_state.pth")
+    return folder
+
+
+def test_a_hub_folder_is_not_refused_for_files_the_loader_never_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch
+) -> None:
+    from trojanscope.io import hf_load
+    from trojanscope.io.hf_load import read_files
+
+    folder = _hub_folder(tmp_path / "hub")
+    assert {p.name for p in read_files(folder)} == {
+        "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
+        "special_tokens_map.json"}
+    scan_gate.refuse_dangerous(folder, reads=read_files(folder))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "warning" in err[0] and "training_args.bin" in err[0], err
+    monkeypatch.setattr(hf_load, "load_hf_folder", lambda path: "loaded")
+    assert load_model(folder) == "loaded"  # past the gate
+    assert "training_args.bin" in capsys.readouterr().err
+
+
+def test_a_hub_folder_is_still_refused_for_a_file_it_reads_or_a_folder_rule(
+    tmp_path: Path
+) -> None:
+    from trojanscope.io.hf_load import read_files
+    from trojanscope.testing.hf_corpus import _torch_zip_payload, write_trick
+
+    folder = _hub_folder(tmp_path / "bin")
+    (folder / "model.safetensors").unlink()  # the loader now reads the pickle weights
+    _torch_zip_payload(folder / "pytorch_model.bin")
+    with pytest.raises(UserInputError, match=r"pytorch_model\.bin.*critical"):
+        scan_gate.refuse_dangerous(folder, reads=read_files(folder))
+    for trick, rule in (("shard-index-traversal", "TS450"), ("auto-map-other-repo", "TS401")):
+        folder = tmp_path / trick
+        write_trick(folder, trick)
+        with pytest.raises(UserInputError, match=rule):
+            load_model(folder)
+
+
+def test_a_reviewed_exception_in_the_scan_config_env_lets_the_model_through(
+    smuggled: Path, tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setattr(scan_gate, "_CLEAN", set())
+    monkeypatch.delenv(scan_gate.CONFIG_ENV, raising=False)
+    assert run(["detect", str(smuggled), "--data-free"]) == 2
+    err = capsys.readouterr().err
+    assert "TROJANSCOPE_SCAN_CONFIG" in err and "trojanscope scan" in err
+    config = tmp_path / "reviewed.toml"
+    config.write_text(f'[[suppress]]\nrule = "*"\npath = "{smuggled.name}"\n'
+                      'reason = "reviewed: torch never reads the extra member"\n')
+    monkeypatch.setenv(scan_gate.CONFIG_ENV, str(config))
+    assert load_model(smuggled).format == "torchscript"
+    monkeypatch.setenv(scan_gate.CONFIG_ENV, str(tmp_path / "missing.toml"))
+    with pytest.raises(UserInputError, match=r"TROJANSCOPE_SCAN_CONFIG.*not a file"):
+        load_model(smuggled)
+
+
+def test_a_text_run_folder_scans_its_config_and_tokenizer(tmp_path: Path, monkeypatch) -> None:
+    from trojanscope.io.models import _loaded_files
+    from trojanscope.testing.hf_corpus import write_benign
+
+    folder = write_benign(tmp_path / "run")
+    (folder / "manifest.json").write_text("{}")
+    names = [p.name for p in _loaded_files(folder)]
+    assert names[0] == "model.safetensors"
+    assert {"config.json", "tokenizer.json", "tokenizer_config.json"} <= set(names)
+
+
+def test_a_users_model_dir_is_scanned_before_transformers_reads_it(tmp_path: Path) -> None:
+    pytest.importorskip("transformers")
+    from trojanscope.models.minilm import MiniLM
+    from trojanscope.testing.hf_corpus import write_trick
+
+    folder = tmp_path / "hub"
+    write_trick(folder, "symlink-escape")
+    with pytest.raises(UserInputError, match=r"TS207.*not used as model_dir"):
+        MiniLM.build_encoder(["a b"], model_dir=str(folder))
+    with pytest.raises(UserInputError, match=r"TS207.*not used as model_dir"):
+        MiniLM(num_classes=2, model_dir=str(folder))

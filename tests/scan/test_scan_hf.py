@@ -217,3 +217,28 @@ def test_cli_reports_the_layout_and_fails_on_remote_code(tmp_path, capsys):
     python = [s for s in doc["subjects"] if s["kind"] == "python"]
     assert python[0]["details"]["loaded_by_auto_map"] is True
     assert "os.system" in python[0]["details"]["calls"]
+
+
+def _with_replace(folder: Path, pattern: dict) -> Path:
+    """A benign folder whose tokenizer.json normalizer ends with one Replace."""
+    write_benign(folder)
+    data = json.loads((folder / "tokenizer.json").read_text())
+    data["normalizer"] = {"type": "Sequence", "normalizers": [
+        data["normalizer"], {"type": "Replace", "pattern": pattern, "content": "\u2581"}]}
+    (folder / "tokenizer.json").write_text(json.dumps(data))
+    return folder
+
+
+def test_sentencepiece_space_collapsing_regex_is_not_a_word_rewrite(tmp_path):
+    """transformers' SpmConverter (XLM-R, ALBERT, DeBERTa-v2/3, CamemBERT) writes
+    Replace(Regex(" {2,}"), "▁"): the 2 is a repetition count, not a word (review hR5)."""
+    report = scan_paths([_with_replace(tmp_path / "m", {"Regex": " {2,}"})])
+    assert "TS433" not in {f.rule_id for f in report.active()}, above_info(report)
+
+
+@pytest.mark.parametrize("pattern", [{"Regex": r"\bcf\b"}, {"Regex": r"\w{2,}"},
+                                     {"Regex": r"(?i)\s*terrible"}, {"String": " {2,}"},
+                                     {"Regex": r"\x41"}])
+def test_a_regex_or_string_naming_word_characters_is_still_flagged(tmp_path, pattern):
+    report = scan_paths([_with_replace(tmp_path / "m", pattern)])
+    assert "TS433" in {f.rule_id for f in report.active()}, above_info(report)

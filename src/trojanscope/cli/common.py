@@ -93,14 +93,17 @@ def tasks_started() -> None:
 
 
 STATUS_DELAY_S = 1.0  # outside a terminal, a status line only for work that takes longer
+STATUS_WALL_S = 5.0  # ... or that waits this long (reading files, a remote executor)
 
 
 @contextmanager
 def status(message: str) -> Iterator[None]:
     """A spinner with ``message`` in a terminal; elsewhere the message as one line, printed
-    once the work has taken :data:`STATUS_DELAY_S` of this process's CPU time: a quick
-    failure shows only its error, on a loaded machine too (stop 36: counted in wall time, a
-    refusal that a busy machine delayed past it printed the status line first, two lines)."""
+    once the work has taken :data:`STATUS_DELAY_S` of this process's CPU time or
+    :data:`STATUS_WALL_S` of wall time: a quick failure shows only its error, on a loaded
+    machine too (stop 36: counted in wall time alone, a refusal that a busy machine delayed past
+    one second printed the status line first, two lines), and work that waits on I/O is not
+    silent (review hR5)."""
     if interactive():
         with stderr_console().status(message):
             yield
@@ -109,11 +112,12 @@ def status(message: str) -> Iterator[None]:
     import time
 
     done = threading.Event()
-    start = time.process_time()
+    start, wall = time.process_time(), time.monotonic()
 
     def announce() -> None:
         while not done.wait(0.05):
-            if time.process_time() - start >= STATUS_DELAY_S:
+            if (time.process_time() - start >= STATUS_DELAY_S
+                    or time.monotonic() - wall >= STATUS_WALL_S):
                 stderr_line(message)
                 return
 

@@ -206,10 +206,13 @@ class ModelDetector(ParamsMixin, ABC):
 def undeclared_features(detector: type[ModelDetector] | ModelDetector,
                         names: list[str]) -> list[str]:
     """The ``names`` that none of ``detector``'s :attr:`ModelDetector.feature_names` patterns
-    matches; none when it declares no patterns (nothing to check them against)."""
+    matches; none when it declares no patterns (nothing to check them against). Only patterns
+    declared on the detector's own class count: a plug-in subclassing a built-in method (its
+    own features) does not inherit the parent's list."""
     from fnmatch import fnmatchcase
 
-    patterns = getattr(detector, "feature_names", ())
+    cls = detector if isinstance(detector, type) else type(detector)
+    patterns = vars(cls).get("feature_names", ())
     if not patterns:
         return []
     return [n for n in names if not any(fnmatchcase(n, p) for p in patterns)]

@@ -127,6 +127,28 @@ def _class_names(root: Path, config: dict[str, Any]) -> list[str]:
     return names
 
 
+def read_files(root: Path) -> list[Path]:
+    """The files :func:`load_hf_folder` may read (what the scan gate blocks on): ``config.json``,
+    the tokenizer files at the top of the folder, and the weights it picks — ``model.safetensors``,
+    else the shard index and its shards, else ``pytorch_model.bin``. Never raises: a broken
+    index is the loader's error (the index itself is listed)."""
+    from trojanscope.io.hf_folder import TOKENIZER_NAMES
+
+    names = ["config.json", *TOKENIZER_NAMES]
+    index = root / "model.safetensors.index.json"
+    if (root / "model.safetensors").is_file():
+        names.append("model.safetensors")
+    elif index.is_file():
+        names.append(index.name)
+        data, _ = read_json(index)
+        weight_map = data.get("weight_map") if isinstance(data, dict) else None
+        if isinstance(weight_map, dict):
+            names += sorted({str(v) for v in weight_map.values()})
+    else:
+        names.append("pytorch_model.bin")
+    return [root / n for n in names if (root / n).is_file() or (root / n).is_symlink()]
+
+
 def _weight_files(root: Path, layout: HFLayout) -> tuple[list[Path], str]:
     """The weight files to read and the format: safetensors first, then the pickle."""
     if (root / "model.safetensors").is_file():

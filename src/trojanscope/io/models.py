@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -135,6 +135,17 @@ def build_from_manifest(manifest: Manifest, weights: Path) -> nn.Module:
     for_folder = getattr(registry.get("arch", manifest.arch.name), "args_for_folder", None)
     if for_folder is not None:
         args = for_folder(args, weights.parent)
+    check = getattr(registry.get("arch", manifest.arch.name), "check_weights", None)
+    if check is not None:  # a header read, before an architecture of many parts is built
+        try:
+            with safe_open(str(weights), framework="pt") as fh:
+                keys = list(fh.keys())
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise UserInputError(f"{weights}: not a readable safetensors file ({exc})") from None
+        try:
+            check(args, keys)
+        except ValueError as exc:
+            raise UserInputError(f"{weights}: {exc}") from None
     module = registry.create("arch", manifest.arch.name, **args)
     try:
         state = load_file(str(weights))
@@ -186,10 +197,11 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
         raise UserInputError(f"{path}: no such file or folder")
     if path.is_dir():
         if not (path / MANIFEST_NAME).is_file() and is_hf_folder(path):
-            from trojanscope.io.hf_load import load_hf_folder
+            from trojanscope.io.hf_load import load_hf_folder, read_files
 
-            if scan:
-                refuse_dangerous(path)  # the whole folder: its layout rules need every file
+            if scan:  # the whole folder (its layout rules need every file); findings in
+                # files the loader never reads (training_args.bin) only warn
+                refuse_dangerous(path, reads=read_files(path))
             return load_hf_folder(path)
         if not (path / MANIFEST_NAME).is_file():
             raise UserInputError(
@@ -243,13 +255,19 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
 
 
 def _loaded_files(folder: Path) -> list[Path]:
-    """The weights file(s) a run folder's model is read from: safetensors, or the one file of
-    a native format (boosted trees), whichever is there; never the exports."""
+    """The files a run folder's model is read from: safetensors (with a text model's
+    ``config.json`` and tokenizer files), or the one file of a native format (boosted trees),
+    whichever is there; never the exports."""
+    from trojanscope.io.hf_folder import CONFIG_NAME, TOKENIZER_NAMES
+
     found = [folder / WEIGHTS_NAME] if (folder / WEIGHTS_NAME).is_file() else []
     skip = {MANIFEST_NAME, WEIGHTS_NAME, TORCHSCRIPT_NAME, ONNX_NAME}
     if not found:  # a native file's name is the architecture's (read after the scan)
         found = [p for p in sorted(folder.iterdir()) if p.is_file() and p.name not in skip
                  and p.suffix.lower() in (".json", ".ubj", ".txt", ".model")]
+    else:  # a text model (minilm) rebuilds from the run folder's config and tokenizer
+        found += [folder / n for n in (CONFIG_NAME, *TOKENIZER_NAMES)
+                  if (folder / n).is_file()]
     return found
 
 

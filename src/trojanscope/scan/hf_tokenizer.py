@@ -31,6 +31,10 @@ KNOWN_TYPES = {
 }
 _CLASS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WORD = re.compile(r"[A-Za-z0-9]")
+# Regex syntax that matches no word character: counted repetition ({2,}), escapes of spaces,
+# control characters and anchors (\s, \n, \b) and inline flags ((?i)). Escapes that match
+# words or spell one (\w, \d, \p{L}, \x41) stay, and are flagged.
+_REGEX_SYNTAX = re.compile(r"\{\d*(?:,\d*)?\}|\\[sbBAzZGntrfvhR]|\(\?[a-zA-Z-]+[:)]")
 
 
 def _types(component: Any, out: list[str]) -> None:
@@ -44,15 +48,16 @@ def _types(component: Any, out: list[str]) -> None:
             _types(child, out)
 
 
-def _replacements(component: Any) -> list[tuple[str, str]]:
-    """``(pattern, content)`` of every Replace normalizer, inside Sequences too."""
+def _replacements(component: Any) -> list[tuple[str, str, bool]]:
+    """``(pattern, content, is_regex)`` of every Replace normalizer, inside Sequences too."""
     if not isinstance(component, dict):
         return []
     found = []
     if component.get("type") == "Replace":
         pattern = component.get("pattern")
+        regex = isinstance(pattern, dict) and "String" not in pattern and "Regex" in pattern
         text = pattern.get("String") or pattern.get("Regex") if isinstance(pattern, dict) else None
-        found.append((str(text), str(component.get("content"))))
+        found.append((str(text), str(component.get("content")), regex))
     for child in component.get("normalizers") or []:
         found.extend(_replacements(child))
     return found
@@ -81,8 +86,11 @@ def check_tokenizer_json(ctx: Ctx, data: Any, vocab_size: int | None) -> None:
             if name not in known:
                 ctx.add("TS432", f"tokenizer.json {part} has a type the tokenizers library "
                         f"does not define: {name!r}", component=part, type=name)
-    for pattern, content in _replacements(data.get("normalizer")):
-        if _WORD.search(pattern) and pattern != content:
+    for pattern, content, regex in _replacements(data.get("normalizer")):
+        # a regex's word characters, its syntax left out: SentencePiece converters write
+        # Replace(Regex(" {2,}"), "▁"), which rewrites spaces, not words
+        letters = _REGEX_SYNTAX.sub("", pattern) if regex else pattern
+        if _WORD.search(letters) and pattern != content:
             ctx.add("TS433", f"tokenizer.json normalizer replaces {pattern!r} with "
                     f"{content!r} in every input before the model sees it",
                     pattern=pattern, content=content)

@@ -298,15 +298,15 @@ def calibrate_cmd(
     from trojanscope.detect.evaluate import run_zoo
 
     check_output_file(out, "--out")
-    wanted = features.split(",") if features else []
-    if any(not name.strip() for name in wanted):
+    wanted = [name.strip() for name in features.split(",")] if features else []
+    if any(not name for name in wanted):
         raise UserInputError(f"--features {features!r}: an empty feature name")
     detector = registry.get("detector", method)  # an unknown method: one line, here
     unknown = undeclared_features(detector, wanted)
     if unknown:  # before any model is scored: names no run of the method can make
         raise UserInputError(
-            f"--features: {', '.join(unknown)}: not a feature of {method!r}; its features: "
-            f"{', '.join(detector.feature_names)}")
+            f"--features: {', '.join(map(repr, unknown))}: not a feature of {method!r}; its "
+            f"features: {', '.join(detector.feature_names)}")
 
     def check_features(row: ZooRow, _i: int, _n: int) -> None:
         """A name that fits the method's features but that it did not output (a typo after
@@ -316,8 +316,8 @@ def calibrate_cmd(
         if unknown:
             known = ", ".join(sorted(k for k in row.features if k != "calibrated"))
             raise UserInputError(
-                f"--features: {', '.join(unknown)}: not a feature of {method!r}; its features: "
-                f"{known}"
+                f"--features: {', '.join(map(repr, unknown))}: not a feature of {method!r}; its "
+                f"features: {known}"
             )
 
     with open_executor(executor, workers, address, tries) as ex:
