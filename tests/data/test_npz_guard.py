@@ -58,6 +58,31 @@ def test_an_npy_named_npz_is_checked_as_npy(tmp_path: Path, append_zip: bool) ->
         npz_guard.check_npz(path, "--eval-triggered")
 
 
+def test_a_negative_dimension_is_counted_unsigned(tmp_path: Path) -> None:
+    # numpy multiplies the shape in int64: (-(2**24 - 1), 2**40) wraps to 2**40 floats (4 TiB),
+    # while math.prod was negative and passed (review round 7)
+    path = tmp_path / "neg.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("x.npy", npy_header((-(2**24 - 1), 2**40)) + b"\0" * 64)
+    with pytest.raises(UserInputError, match="declares"):
+        npz_guard.check_npz(path, "--data")
+
+
+def test_a_corrupt_deflate_stream_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "z.npz"
+    array = tmp_path / "x.npy"
+    np.save(array, np.zeros(1000, np.float32))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("x.npy", array.read_bytes())
+    raw = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).infolist()[0]
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    raw[start : start + 8] = b"\xff" * 8
+    path.write_bytes(bytes(raw))
+    with pytest.raises(UserInputError, match="cannot be read"):
+        npz_guard.check_npz(path, "--data")
+
+
 def test_an_encrypted_member_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "enc.npz"
     np.savez(path, x=np.zeros((2, 1, 4, 4), np.float32), y=np.zeros(2, np.int64))

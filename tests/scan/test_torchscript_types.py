@@ -256,3 +256,52 @@ def test_a_non_ascii_archive_folder_still_declares_its_classes(tmp_path: Path) -
     torch.jit.script(_Top()).save(str(path))
     with path.open("rb") as fh:
         assert archive_problems(fh) == []
+
+
+SMALL_OBJ = _obj("__torch__.Small", _u("training") + b"\x88" + _u("a") + b"K\x01")
+
+
+def test_a_keyword_only_setstate_state_is_still_matched() -> None:
+    # review round 7: `def __setstate__(self, *, state: …)` hid the state's type from the check
+    onload = (
+        "class OnLoad(Module):\n  training : bool\n  keep : List[__torch__.Small]\n"
+        "  def __getstate__(self: __torch__.OnLoad) -> Tuple[List[__torch__.Big], bool]:\n"
+        "    return ([], True)\n"
+        "  def __setstate__(self: __torch__.OnLoad, *,\n"
+        "    state: Tuple[List[__torch__.Big], bool]) -> NoneType:\n    return None\n"
+    )
+    pkl = b"\x80\x02c__torch__\nOnLoad\n)\x81(]" + SMALL_OBJ + b"a\x88tb."
+    got = object_problems(pkl, _decls(onload))
+    assert got and "__setstate__" in got[0], got
+
+
+def test_a_namedtuple_field_with_a_value_still_counts() -> None:
+    # torch counts `a : None = NoneType` as a field: the check read (5, Small) as (b, c)
+    nt = (
+        "class NT(NamedTuple):\n  a : None = NoneType\n  b : __torch__.Big\n"
+        "  c : __torch__.Small\n"
+        "class Holder(Module):\n  training : bool\n  nt : __torch__.NT\n"
+    )
+    attrs = _u("training") + b"\x88" + _u("nt") + b"K\x05" + SMALL_OBJ + b"\x86"
+    pkl = b"\x80\x02" + _obj("__torch__.Holder", attrs) + b"."
+    assert any("nt" in p for p in object_problems(pkl, _decls(nt)))
+
+
+def test_one_container_at_two_places_of_different_types_is_refused() -> None:
+    # one memoized list held as List[Small] and List[Big]: what forward appends to one, the
+    # other reads as a Big (round 7: a SIGSEGV); the same list at two List[Small] places is fine
+    holder = (
+        "class Holder(Module):\n  training : bool\n  a : List[__torch__.Small]\n"
+        "  b : List[__torch__.{other}]\n"
+    )
+    attrs = _u("training") + b"\x88" + _u("a") + b"]q\x0a" + _u("b") + b"h\x0a"
+    pkl = b"\x80\x02" + _obj("__torch__.Holder", attrs) + b"."
+    assert any("Holder.b" in p for p in object_problems(pkl, _decls(holder.format(other="Big"))))
+    assert object_problems(pkl, _decls(holder.format(other="Small"))) == []
+
+
+def test_a_tuple_of_the_wrong_length_is_refused() -> None:
+    holder = "class Holder(Module):\n  training : bool\n  t : Tuple[int, int, int]\n"
+    attrs = _u("training") + b"\x88" + _u("t") + b"K\x01K\x02\x86"
+    pkl = b"\x80\x02" + _obj("__torch__.Holder", attrs) + b"."
+    assert object_problems(pkl, _decls(holder))

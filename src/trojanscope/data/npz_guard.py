@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -41,7 +42,8 @@ def _declared(fh: BinaryIO) -> tuple[int, int] | None:
         return None
     if dtype.hasobject:  # refused by allow_pickle=False
         return None
-    return fh.tell(), math.prod(shape) * np.dtype(dtype).itemsize
+    # a negative dimension wraps numpy's int64 count into a huge allocation: count it unsigned
+    return fh.tell(), math.prod(abs(int(d)) for d in shape) * np.dtype(dtype).itemsize
 
 
 def _too_big(where: str, declared: int, held: int) -> UserInputError:
@@ -91,7 +93,7 @@ def check_npz(path: Path, what: str = "") -> None:
                     declared = _declared(fh)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
                 continue  # numpy names it if it reads this member; later ones are still checked
-            except RuntimeError as exc:  # an encrypted member: numpy's reader would fail unnamed
+            except (RuntimeError, zlib.error) as exc:  # encrypted or corrupt: numpy fails unnamed
                 raise UserInputError(
                     f"{where}: member {info.filename} cannot be read ({exc}); nothing was loaded"
                 ) from None

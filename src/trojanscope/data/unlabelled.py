@@ -33,6 +33,9 @@ class Inputs:
 def _has_labels(path: Path) -> bool:
     """Whether the ``.npz`` at ``path`` holds a ``y`` (an unreadable file says no: the reader
     of ``x`` then names what is wrong with it)."""
+    from trojanscope.data.npz_guard import check_npz
+
+    check_npz(Path(path))  # before numpy reads anything: an .npy named .npz is read whole
     try:
         with np.load(path, allow_pickle=False) as npz:
             return "y" in npz.files

@@ -102,6 +102,8 @@ def declarations(code: dict[str, str], prefix: str | None = None) -> Declaration
                     if stmt.value is None:  # `x : T = value` is a constant, not a slot
                         decl.attributes[stmt.target.id] = stmt.annotation
                         decl.fields.append(stmt.annotation)
+                    elif decl.kind == "namedtuple":  # but torch counts it as a tuple's field
+                        decl.fields.append(stmt.annotation)
                 elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                     target = stmt.targets[0]  # __annotations__["0"] = T
                     if (
@@ -112,7 +114,8 @@ def declarations(code: dict[str, str], prefix: str | None = None) -> Declaration
                     ):
                         decl.attributes[str(target.slice.value)] = stmt.value
                 elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__setstate__":
-                    args = stmt.args.args
+                    given = stmt.args  # torch's schema: positional, then keyword-only (`*,`)
+                    args = [*given.posonlyargs, *given.args, *given.kwonlyargs]
                     if len(args) > 1 and args[1].annotation is not None:
                         decl.setstate = args[1].annotation
                 elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__getstate__":
@@ -346,6 +349,13 @@ def _type_args(node: ast.expr | None) -> tuple[str | None, list[ast.expr]]:
 class _Matcher:
     def __init__(self, decls: Declarations) -> None:
         self.decls = decls
+        self.placed: dict[int, str] = {}  # a container's id -> the type declared where it sits
+
+    def _one_type(self, declared: ast.expr | None, value: Any) -> bool:
+        """One pickled container is one object in torch: held at two places with different
+        declared types, what one place appends the other reads as its own class."""
+        text = ast.unparse(declared) if declared is not None else ""
+        return self.placed.setdefault(id(value), text) == text
 
     def fits(self, declared: ast.expr | None, value: Any, depth: int = 0) -> bool:
         """Whether ``value`` may sit where ``declared`` is the static type (None: a type that
@@ -360,10 +370,14 @@ class _Matcher:
         if isinstance(value, _Object):
             return head == "Any" or head == value.cls
         if isinstance(value, _Tagged):
+            if head != "Any" and not self._one_type(declared, value):
+                return False
             return self._container(head, args, value, depth)
         if isinstance(value, tuple):
-            if head == "Tuple" and len(args) == len(value):
-                return all(self.fits(a, v, depth + 1) for a, v in zip(args, value, strict=True))
+            if head == "Tuple":
+                return len(args) == len(value) and all(
+                    self.fits(a, v, depth + 1) for a, v in zip(args, value, strict=True)
+                )
             decl = self.decls.get(head or "")
             if decl is not None and decl.kind == "namedtuple" and len(decl.fields) == len(value):
                 return all(
