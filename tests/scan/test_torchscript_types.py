@@ -198,11 +198,17 @@ def test_setstate_without_getstate_is_checked_as_attributes() -> None:
     # torch runs __setstate__ only beside __getstate__; otherwise it fills the slots from the
     # state by name, so `sub` holding a Small where Big is declared reads past its slots
     small = _obj("__torch__.Small", _u("training") + b"\x88" + _u("a") + b"K\x01")
-    pkl = (
-        b"\x80\x02"
-        + _obj("__torch__.Holder", _u("training") + b"\x88" + _u("sub") + small)
-        + b"."
+    state = (  # the dict torch's pickler writes, tagged with its type
+        b"ctorch.jit._pickle\nrestore_type_tag\n(}("
+        + _u("training")
+        + b"\x88"
+        + _u("sub")
+        + small
+        + b"u"
+        + _u("Dict[str, Any]")
+        + b"tR"
     )
+    pkl = b"\x80\x02c__torch__\nHolder\n)\x81" + state + b"b."
     got = object_problems(pkl, _decls(_setstate_holder(getstate=False)))
     assert any("declares __torch__.Big" in p for p in got), got
     assert object_problems(pkl, _decls(_setstate_holder(getstate=True))) == []
@@ -294,7 +300,8 @@ def test_one_container_at_two_places_of_different_types_is_refused() -> None:
         "class Holder(Module):\n  training : bool\n  a : List[__torch__.Small]\n"
         "  b : List[__torch__.{other}]\n"
     )
-    attrs = _u("training") + b"\x88" + _u("a") + b"]q\x0a" + _u("b") + b"h\x0a"
+    tagged = b"ctorch.jit._pickle\nrestore_type_tag\n(]" + _u("List[__torch__.Small]") + b"tR"
+    attrs = _u("training") + b"\x88" + _u("a") + tagged + b"q\x0a" + _u("b") + b"h\x0a"
     pkl = b"\x80\x02" + _obj("__torch__.Holder", attrs) + b"."
     assert any("Holder.b" in p for p in object_problems(pkl, _decls(holder.format(other="Big"))))
     assert object_problems(pkl, _decls(holder.format(other="Small"))) == []
@@ -305,3 +312,24 @@ def test_a_tuple_of_the_wrong_length_is_refused() -> None:
     attrs = _u("training") + b"\x88" + _u("t") + b"K\x01K\x02\x86"
     pkl = b"\x80\x02" + _obj("__torch__.Holder", attrs) + b"."
     assert object_problems(pkl, _decls(holder))
+
+
+def test_a_container_tagged_other_than_declared_is_refused() -> None:
+    # review round 8: an empty list tagged List[Small] (or untagged) where List[Big] is declared;
+    # torch keeps the tag, so an `Any` view passes `isinstance(a, List[Small])`, appends a Small,
+    # and the typed place reads it as a Big
+    holder = "class Holder(Module):\n  training : bool\n  b : List[__torch__.Big]\n"
+    for tag in (b"List[__torch__.Small]", None):
+        empty = (
+            b"]"
+            if tag is None
+            else (b"ctorch.jit._pickle\nrestore_type_tag\n(]" + _u(tag.decode()) + b"tR")
+        )
+        attrs = _u("training") + b"\x88" + _u("b") + empty
+        pkl = b"\x80\x02" + _obj("__torch__.Holder", attrs) + b"."
+        assert any("Holder.b" in p for p in object_problems(pkl, _decls(holder))), tag
+    good = b"ctorch.jit._pickle\nrestore_type_tag\n(]" + _u("List[__torch__.Big]") + b"tR"
+    attrs = _u("training") + b"\x88" + _u("b") + good
+    assert (
+        object_problems(b"\x80\x02" + _obj("__torch__.Holder", attrs) + b".", _decls(holder)) == []
+    )

@@ -206,8 +206,20 @@ def _call(func: Any, arg: Any, created: list[_Object]) -> Any:
         and func.name.startswith("build_")
         and (func.name.endswith("list"))
     ):
-        return arg[0] if isinstance(arg, tuple) and arg else LEAF
+        value = arg[0] if isinstance(arg, tuple) and arg else LEAF
+        kind = _SPECIALIZED_LISTS.get(func.name)
+        if isinstance(value, _Tagged) and kind is not None:
+            value.tag = _parse_type(kind)  # the runtime type torch gives the list it builds
+        return value
     return LEAF  # tensors, devices, complex numbers, OrderedDict: no objects inside
+
+
+_SPECIALIZED_LISTS = {
+    "build_intlist": "List[int]",
+    "build_doublelist": "List[float]",
+    "build_boollist": "List[bool]",
+    "build_tensorlist": "List[Tensor]",
+}
 
 
 def _replay(data: bytes) -> list[_Object]:
@@ -370,8 +382,14 @@ class _Matcher:
         if isinstance(value, _Object):
             return head == "Any" or head == value.cls
         if isinstance(value, _Tagged):
-            if head != "Any" and not self._one_type(declared, value):
-                return False
+            if head != "Any":
+                # torch keeps the tag as the container's runtime type and `isinstance` trusts
+                # it: a tag other than the declared type lets an `Any` view fill the container
+                # with what the typed place then reads as its own class (review round 8)
+                if value.tag is None or ast.unparse(value.tag) != ast.unparse(declared):
+                    return False
+                if not self._one_type(declared, value):
+                    return False
             return self._container(head, args, value, depth)
         if isinstance(value, tuple):
             if head == "Tuple":
