@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
+from pathlib import Path
+from types import ModuleType
 
 # One torch thread per test process (and per CLI subprocess, through the environment): on a shared
 # 2-core machine, competing intra-op threads turn a 30 s test into minutes.
@@ -62,3 +66,25 @@ def backdoored_run(tiny_train, tiny_test) -> ExperimentResult:
 @pytest.fixture(scope="session")
 def clean_run(tiny_train, tiny_test) -> ExperimentResult:
     return train_tiny(None, tiny_train, tiny_test)
+
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load_benchmark(name: str) -> ModuleType:
+    """``benchmarks/<name>.py`` as a module (with ``benchmarks/`` on the path while it is
+    imported, so its own ``import _common`` and sibling imports resolve)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module
+
+
+@pytest.fixture(scope="session")
+def load_benchmark():
+    """Load a benchmark script by name, for tests of the scripts' own logic."""
+    return _load_benchmark

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -16,19 +15,10 @@ from torch import nn
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-def load(name: str):
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
 
 
-def test_recipes_population_draws_the_blind_spot_recipes() -> None:
-    zoo = load("foreign_zoo")
+def test_recipes_population_draws_the_blind_spot_recipes(load_benchmark) -> None:
+    zoo = load_benchmark("foreign_zoo")
     rows = zoo.plan(10, 15, recipes=True)
     assert len(rows) == sum(zoo.RECIPES_ARCH.values()) == 26
     assert {r["trigger_family"] for r in rows if r["backdoored"]} == set(zoo.RECIPES_TRIGGERS)
@@ -41,9 +31,11 @@ def test_recipes_population_draws_the_blind_spot_recipes() -> None:
     assert not any(isinstance(m, nn.Tanh) for m in model.modules())
 
 
-def test_counts_replace_the_population_families_and_keep_its_recipes(capsys) -> None:
+def test_counts_replace_the_population_families_and_keep_its_recipes(
+    capsys, load_benchmark
+) -> None:
     """Stop 36: ``--counts`` sizes a ``--recipes`` population rich in MLPs, in the given order."""
-    zoo = load("foreign_zoo")
+    zoo = load_benchmark("foreign_zoo")
     counts = zoo.parse_counts("relu_mlp=6,mlp=2,relu_cnn=2")
     rows = zoo.plan(10, 99, recipes=True, counts=counts)
     assert [r["arch_family"] for r in rows] == ["relu_mlp"] * 6 + ["mlp"] * 2 + ["relu_cnn"] * 2
@@ -56,10 +48,10 @@ def test_counts_replace_the_population_families_and_keep_its_recipes(capsys) -> 
             zoo.parse_counts(bad)
 
 
-def test_a_test_draw_reads_the_gaps_of_another_seed(monkeypatch) -> None:
+def test_a_test_draw_reads_the_gaps_of_another_seed(monkeypatch, load_benchmark) -> None:
     """Stop 36: ``generalise_lofo.py --test-draw S`` scores the fresh rows with the empty-pixel
     gaps a user's ``--seed S`` reads (draw S; the mean of draws S..S+4), not seed 0's."""
-    lofo = load("generalise_lofo")
+    lofo = load_benchmark("generalise_lofo")
     monkeypatch.syspath_prepend(str(BENCH))  # it reads raise_gap_aggregate's windows
     gaps = {str(s): 0.01 * s for s in range(9)} | {"3": 0.27}
     row = {"gap_draws": {"empty": gaps, "pixels": {"0": 0.01}}}
@@ -73,10 +65,10 @@ def test_a_test_draw_reads_the_gaps_of_another_seed(monkeypatch) -> None:
 
 
 def test_a_test_draw_some_rows_lack_stops_before_fitting(tmp_path: Path, monkeypatch,
-                                                         capsys) -> None:
+                                                         capsys, load_benchmark) -> None:
     """``--test-draw S`` with S < 0, or a --test-rows model without draw S: one line, exit 2,
     before the pool is read or anything fitted (not a KeyError's traceback at the end)."""
-    lofo = load("generalise_lofo")
+    lofo = load_benchmark("generalise_lofo")
     fresh = tmp_path / "fresh.json"
     fresh.write_text(json.dumps([
         {"name": "a", "gap_draws": {"empty": {"0": 0.1, "3": 0.2}}},
@@ -92,9 +84,9 @@ def test_a_test_draw_some_rows_lack_stops_before_fitting(tmp_path: Path, monkeyp
         assert exit_.value.code == 2 and said in err and err.count("\n") == 1, err
 
 
-def test_holdout3_plan_unchanged_by_the_recipes_mode() -> None:
+def test_holdout3_plan_unchanged_by_the_recipes_mode(load_benchmark) -> None:
     """The committed zoo-holdout3 rows carry the recipes the plan draws (seed 13)."""
-    zoo = load("foreign_zoo")
+    zoo = load_benchmark("foreign_zoo")
     committed = json.loads(gzip.decompress(
         (BENCH / "data/issue9_rows/holdout3_rows_pool.json.gz").read_bytes()))
     planned = {r["name"]: r["recipe"] for r in zoo.plan(10, 13, holdout3=True)}
@@ -104,8 +96,8 @@ def test_holdout3_plan_unchanged_by_the_recipes_mode() -> None:
                                            **planned[row["name"]]}
 
 
-def test_scale_free_features_ignore_the_logit_scale() -> None:
-    sf = load("scale_free")
+def test_scale_free_features_ignore_the_logit_scale(load_benchmark) -> None:
+    sf = load_benchmark("scale_free")
     rng = np.random.default_rng(0)
     hits = rng.random((10, 40))
     row = {"margin": list(rng.random(10) * 5), "mean_margin": list(rng.random(10) * 3),
@@ -132,10 +124,10 @@ def _scores(p_clean: list[float], p_bad: list[float], ce: float) -> dict:
     return {"all": dict(fam), "arch: relu": dict(fam), "per_model": per}
 
 
-def test_eighth_rule_needs_an_improvement() -> None:
+def test_eighth_rule_needs_an_improvement(load_benchmark) -> None:
     """The eighth round's rule (written before seed 17): a candidate equal to the baseline
     passes the no-regression points but fails point 3; 0.02 lower cross-entropy passes."""
-    sc = load("ship_criterion")
+    sc = load_benchmark("ship_criterion")
     rows = [
         {"zoo": "z", "name": f"c{i}", "backdoored": False, "_out": True, "logit_std": 2.0}
         for i in range(3)
@@ -157,10 +149,10 @@ def test_eighth_rule_needs_an_improvement() -> None:
     assert hurt["4 clean mean shift"] is False
 
 
-def test_the_raise_only_term_never_raises_a_clean_fitting_model() -> None:
+def test_the_raise_only_term_never_raises_a_clean_fitting_model(load_benchmark) -> None:
     """``generalise_lofo.fit_hinge`` (stop 32): the start is not below any clean model's gap,
     so the clean fitting models keep their probabilities; the term never lowers one."""
-    lofo = load("generalise_lofo")
+    lofo = load_benchmark("generalise_lofo")
     y = np.array([0, 0, 0, 1, 1, 1])
     p = np.array([0.3, 0.2, 0.1, 0.2, 0.9, 0.4])
     gap = np.array([0.05, 0.13, 0.02, 0.5, 0.3, 0.1])
@@ -171,14 +163,14 @@ def test_the_raise_only_term_never_raises_a_clean_fitting_model() -> None:
     assert q[3] > 0.9  # the backdoored model with the largest gap is raised
 
 
-def test_the_five_draw_average_reads_whole_windows_and_sets_the_floor() -> None:
+def test_the_five_draw_average_reads_whole_windows_and_sets_the_floor(load_benchmark) -> None:
     """``raise_gap_aggregate.aggregates`` (stop 34): outer seed s is the mean of draws s..s+4,
     only where all five were read; ``fit_hinge``'s ``floor`` keeps the start above it."""
-    agg = load("raise_gap_aggregate")
+    agg = load_benchmark("raise_gap_aggregate")
     draws = {s: 0.1 * (s + 1) for s in range(6)}  # 0.1 .. 0.6
     assert agg.aggregates(draws) == pytest.approx({0: 0.3, 1: 0.4})
     assert agg.aggregates({0: 0.5, 1: 0.5, 2: 0.5, 4: 0.5, 5: 0.5}) == {}
-    lofo = load("generalise_lofo")
+    lofo = load_benchmark("generalise_lofo")
     y = np.array([0, 0, 1, 1])
     p = np.array([0.2, 0.1, 0.2, 0.3])
     gap = np.array([0.05, 0.10, 0.5, 0.3])
@@ -186,13 +178,15 @@ def test_the_five_draw_average_reads_whole_windows_and_sets_the_floor() -> None:
     assert lofo.fit_hinge(p, gap, y, floor=0.215)[1] == pytest.approx(0.22)
 
 
-def test_a_fixed_raise_term_ships_as_the_rule_fixed_it(tmp_path: Path, monkeypatch) -> None:
+def test_a_fixed_raise_term_ships_as_the_rule_fixed_it(
+    tmp_path: Path, monkeypatch, load_benchmark
+) -> None:
     """``generalise_lofo.ship_raise`` with ``aggpixfix:`` (stop 34b): the term keeps the rule's
     slope 60 and start 0.14 whatever the pool's gaps, and reads the plain ``pixel_share_gap``
     (``auto`` records the mean over its draws under that name), not the rows' ``_r5`` column."""
     from trojanscope.detect.calibration import load_calibrators, save_calibrators
 
-    lofo = load("generalise_lofo")
+    lofo = load_benchmark("generalise_lofo")
     path = tmp_path / "calibration.json"
     save_calibrators(load_calibrators(), path)
     pool = [
@@ -212,14 +206,14 @@ def test_a_fixed_raise_term_ships_as_the_rule_fixed_it(tmp_path: Path, monkeypat
 
 
 def test_a_split_term_gives_models_without_a_convolution_their_own_start(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch, load_benchmark
 ) -> None:
     """``aggsplit:`` (stop 35): the five-draw empty-pixel term starts at 0.17 for a model with
     a convolution and 0.24 for one without, in the scoring (``predict``) and as shipped
     (``first_layer_dense`` lowers the score by 60 · 0.07)."""
     from trojanscope.detect.calibration import load_calibrators, save_calibrators
 
-    lofo = load("generalise_lofo")
+    lofo = load_benchmark("generalise_lofo")
     rows = [
         {"zoo": "z", "name": f"m{i}", "backdoored": False, "probability": 0.1, "traits": t}
         for i, t in enumerate([["layer:conv"], ["activation:relu"]])
@@ -244,10 +238,12 @@ def test_a_split_term_gives_models_without_a_convolution_their_own_start(
     assert term.logit({"empty_share_gap": 0.2, "first_layer_dense": 0.0}) > 0
 
 
-def test_the_clean_check_reads_the_dense_start_for_models_without_a_convolution(capsys) -> None:
+def test_the_clean_check_reads_the_dense_start_for_models_without_a_convolution(
+    capsys, load_benchmark
+) -> None:
     """``raise_gap_aggregate.clean_check`` with ``dense`` (stop 35): a clean MLP whose
     five-draw mean lies between the two starts is not counted as raised, a CNN's is."""
-    agg = load("raise_gap_aggregate")
+    agg = load_benchmark("raise_gap_aggregate")
     draws = {s: 0.2 for s in range(9)}
     rows = [
         {"zoo": "z", "name": n, "backdoored": False, "traits": t, "gap_draws": {"empty": draws}}

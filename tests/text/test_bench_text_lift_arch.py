@@ -4,26 +4,9 @@ held-out rows alike, so that a held-out recipe or zoo never informs its own stan
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from trojanscope.detect.evaluate import ZooRow
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def load(name: str):
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
 
 
 def row(name: str, bad: bool, lift: float) -> ZooRow:
@@ -40,8 +23,8 @@ def row(name: str, bad: bool, lift: float) -> ZooRow:
     )
 
 
-def test_the_reference_is_refitted_on_the_training_rows_clean_models() -> None:
-    las = load("text_lift_arch_score")
+def test_the_reference_is_refitted_on_the_training_rows_clean_models(load_benchmark) -> None:
+    las = load_benchmark("text_lift_arch_score")
     train = [
         row("c1", False, 1.0),
         row("c2", False, 2.0),

@@ -4,28 +4,12 @@ under ``base`` (review hR3), and the folded calibrator gives the stacker's proba
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
 from trojanscope.detect.calibration import Calibrator, load_calibrators
 from trojanscope.detect.evaluate import ZooRow
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def load(name: str):
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
 
 
 def row(name: str, bad: bool, order: float) -> ZooRow:
@@ -33,8 +17,10 @@ def row(name: str, bad: bool, order: float) -> ZooRow:
                   0.0, {"tp_prob": 0.9 if bad else 0.2, "tp_order": order}, ["activation:relu"])
 
 
-def test_folded_records_the_stackers_rows_and_keeps_the_base_under_its_own_key() -> None:
-    score = load("text_order_score")
+def test_folded_records_the_stackers_rows_and_keeps_the_base_under_its_own_key(
+    load_benchmark
+) -> None:
+    score = load_benchmark("text_order_score")
     base = Calibrator("text-inversion", ["tp_prob"], [2.0], -1.0,
                       {"n_models": 120, "C": 0.3, "models": "base rows",
                        "coverage": {"activation:relu": 60, "text:wordbag": 60}},
