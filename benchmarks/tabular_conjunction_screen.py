@@ -5,7 +5,8 @@ stop 37): for each ``tabular-conjunction`` MLP backdoor of the packed rows, its 
 (``--screened``, ``tabular_pair_screen.py``); per table, the caught count and the
 cross-entropy / ROC-AUC of those backdoors with the table's clean MLPs; with ``--screen-json``
 (``tabular_pair_screen.py --json --planted``) the planted trigger's own excess and how many of
-its categories each search's combination holds. ``--excess`` / ``--min-excess``: stop 35's
+its categories the screen's combination holds (the rows do not record the plain
+search's combination). ``--excess`` / ``--min-excess``: stop 35's
 labelling (a backdoor whose excess flip rate is below the floor is left out).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_conjunction_screen.py --plain ROWS... \\
@@ -83,7 +84,7 @@ def main() -> None:
     print(f"{len(plain)} MLP rows; left out by the labelling: {len(plain) - len(keep)}")
     print(
         "| table | model | target | trigger | p without / with | target found without / with "
-        "| planted excess | categories found without / with |"
+        "| planted excess | planted categories in the screen's combination |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for k in sorted(keep):
@@ -96,7 +97,7 @@ def main() -> None:
             f"| {a['table']} | {a['name']} | {a['target']} | {rec.get('trigger', '?')} | "
             f"{a['probability']:.3f} / {b['probability']:.3f} | {a['predicted_target']} / "
             f"{b['predicted_target']} | {rec.get('planted', float('nan')):.3f} | "
-            f"{rec.get('hit_old', '?')} / {rec.get('hit_new', '?')} of {n} |"
+            f"{rec.get('hit_new', '?')} of {n} |"
         )
     for table in sorted({plain[k]["table"] for k in keep}):
         for label, pick in (
