@@ -46,6 +46,20 @@ def network_rows(files: list[str], cals: dict) -> dict[tuple[str, str], dict]:
     return out
 
 
+def combination_hits(rec: dict, target: int, n: object) -> str:
+    """How many planted categories the target class's best combination holds: the screen's
+    where it beat the search, else the plain search's where ``tabular_pair_screen.py
+    --check`` searched the row again; '-' where the row's own excess was read, not searched."""
+    if not rec.get("found_new"):
+        return "–"
+    screened = rec["new"][target] > rec["old"][target] + 1e-12
+    found = rec["found_new" if screened else "found_old"][target]
+    if not found:
+        return "–"
+    hits = rec["hit_new" if screened else "hit_old"]
+    return f"{hits} of {n} ({'screen' if screened else 'search'})"
+
+
 def cells(rows: list[dict]) -> str:
     """CE / ROC-AUC of a backdoored-and-clean set, and the backdoors caught (p >= 0.5)."""
     y = [int(r["backdoored"]) for r in rows]
@@ -84,7 +98,7 @@ def main() -> None:
     print(f"{len(plain)} MLP rows; left out by the labelling: {len(plain) - len(keep)}")
     print(
         "| table | model | target | trigger | p without / with | target found without / with "
-        "| planted excess | planted categories in the screen's combination |"
+        "| planted excess | planted categories in the combination found |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for k in sorted(keep):
@@ -97,7 +111,7 @@ def main() -> None:
             f"| {a['table']} | {a['name']} | {a['target']} | {rec.get('trigger', '?')} | "
             f"{a['probability']:.3f} / {b['probability']:.3f} | {a['predicted_target']} / "
             f"{b['predicted_target']} | {rec.get('planted', float('nan')):.3f} | "
-            f"{rec.get('hit_new', '?')} of {n} |"
+            f"{combination_hits(rec, a['target'], n)} |"
         )
     for table in sorted({plain[k]["table"] for k in keep}):
         for label, pick in (
