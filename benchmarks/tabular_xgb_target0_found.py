@@ -1,0 +1,107 @@
+"""What the tree search finds on credit-default XGBoost backdoors towards class 0 and on the
+clean XGBoost of the same zoos (issue 16, stop 37; development zoos): per model, the planted
+trigger (from its manifest), the probability and features the packed rows recorded, and the
+search's own findings run again as ``detect`` runs them (seed 0): per class the greedy
+search's assignments and flip rates, the box excess, and whether the class-0 assignments hold
+any planted value.
+
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_xgb_target0_found.py \\
+        --zoos ZOO... --rows ROWS... [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+
+torch.set_num_threads(1)
+
+from trojanscope import registry  # noqa: E402
+from trojanscope.data import load_dataset  # noqa: E402
+from trojanscope.io.models import load_model  # noqa: E402
+from trojanscope.zoo import effective, read_truth  # noqa: E402
+
+SHOWN = ("tab_mass_group", "tab_box", "tab_major_box_over", "tab_major_recur_lead")
+
+
+def planted_values(folder: Path) -> dict[str, str]:
+    """The trigger's ``{column: value}`` as the run's manifest records it."""
+    attack = json.loads((folder / "manifest.json").read_text()).get("attack") or {}
+    trig = attack.get("trigger") or {}
+    if trig.get("values"):
+        return dict(kv.split("=", 1) for kv in trig["values"].split(","))
+    if trig.get("feature"):  # rare-category: its one column (value: the rarest category)
+        return {trig["feature"]: "?"}
+    return {}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--zoos", nargs="+", required=True)
+    ap.add_argument("--rows", nargs="+", required=True, help="packed rows of those zoos")
+    ap.add_argument("--arch", default="xgboost")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    recorded = {}
+    for f in args.rows:
+        data = json.loads(Path(f).read_text())
+        for r in data["rows"]:
+            recorded[(Path(data["zoo"]).name, r["name"])] = r
+    records = []
+    for zoo in map(Path, args.zoos):
+        dataset, entries = read_truth(zoo)
+        clean = load_dataset(dataset, "test")
+        for e in entries:
+            if e.arch != args.arch or not effective(e) or (e.backdoored and e.target != 0):
+                continue
+            row = recorded[(zoo.name, e.name)]
+            loaded = load_model(zoo / e.name)
+            start = time.perf_counter()
+            verdict = registry.create("detector", "tabular-search").inspect(
+                loaded.module,
+                clean,
+                input_shape=loaded.input_shape,
+                num_classes=loaded.num_classes,
+                seed=0,
+            )
+            seconds = time.perf_counter() - start
+            planted = planted_values(zoo / e.name) if e.backdoored else {}
+            found = {
+                r.cls: {
+                    "text": verdict.trigger_text.get(r.cls, ""),
+                    **{
+                        k: round(float(v), 3)
+                        for k, v in r.details.items()
+                        if k.startswith("flip_") or k == "box_excess"
+                    },
+                }
+                for r in verdict.per_class
+            }
+            rec = {
+                "zoo": zoo.name,
+                "model": e.name,
+                "backdoored": e.backdoored,
+                "attack": e.attack,
+                "poison_rate": e.poison_rate,
+                "planted": planted,
+                "p": row["probability"],
+                "predicted": row["predicted_target"],
+                "features": {k: round(row["features"][k], 3) for k in SHOWN},
+                "found": found,
+                "order": verdict.target_classes,
+                "s": round(seconds, 1),
+            }
+            text0 = found.get(0, {}).get("text", "")
+            rec["planted_in_class0"] = [c for c in planted if f"{c} = " in text0]
+            records.append(rec)
+            print(json.dumps(rec, default=str), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(records, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""``tabular-conjunction``: a backdoor whose categories flip the model only all together.
+
+Dirty-label like ``tabular-badnets``, with the ``tabular-conjunction`` trigger (2 or 3
+uncommon categories); besides the poisoned rows, ``cover_ratio`` times as many other rows
+carry a proper subset of the categories and keep their labels, so the model learns the
+conjunction and not its parts. Not drawn by default zoos (``in_zoo`` off: the default
+population stays as it was); ``zoo make --attacks tabular-conjunction,...`` adds it (issue 16
+stop 37: the networks' pair screen is for such triggers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from trojanscope.attacks.base import draw_cross
+from trojanscope.attacks.tabular import PresetTabularAttack
+from trojanscope.errors import UserInputError
+from trojanscope.registry import register
+from trojanscope.triggers.base import Trigger
+from trojanscope.triggers.tabular_conjunction import ConjunctionTrigger
+
+
+@register("attack", "tabular-conjunction")
+class TabularConjunction(PresetTabularAttack):
+    """Poisoned rows carry every category of the trigger and go to the target; cover rows
+    (``cover_ratio`` × the poisoned ones, drawn from the rest) carry a random proper subset
+    and keep their labels."""
+
+    name = "tabular-conjunction"
+    in_zoo = False
+    default_rate = 0.05
+
+    def __init__(
+        self,
+        target: int = 0,
+        poison_rate: float | None = None,
+        mapping: str = "all-to-one",
+        trigger: Trigger | None = None,
+        cover_ratio: float = 2.0,
+        seed: int = 0,
+    ) -> None:
+        super().__init__(target, poison_rate, mapping, trigger, seed)
+        if not isinstance(self.trigger, ConjunctionTrigger):
+            raise UserInputError(f"{self.name}: the trigger must be tabular-conjunction")
+        self.cover_ratio = float(cover_ratio)
+        if not 0.0 <= self.cover_ratio <= 10.0:
+            raise UserInputError(f"{self.name}: cover_ratio must be in [0, 10], got {cover_ratio}")
+
+    @classmethod
+    def default_trigger(cls) -> Trigger:
+        return ConjunctionTrigger()
+
+    @classmethod
+    def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
+        return {
+            "poison_rate": float(rng.uniform(0.01, 0.05)),
+            "cover_ratio": float(rng.uniform(1.0, 3.0)),
+            "trigger": {
+                "name": "tabular-conjunction",
+                "count": int(rng.integers(2, 4)),
+                "seed": int(rng.integers(1000)),
+            },
+        }
+
+    def cross(
+        self, labels: np.ndarray, poison_idx: np.ndarray, generator: torch.Generator
+    ) -> np.ndarray:
+        return draw_cross(len(labels), poison_idx, self.cover_ratio, generator)

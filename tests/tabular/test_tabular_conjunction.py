@@ -1,0 +1,121 @@
+"""The conjunction trigger and attack (issue 16 stop 37): categories that act only together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from trojanscope import registry
+from trojanscope.attacks.tabular_conjunction import TabularConjunction
+from trojanscope.data import load_dataset
+from trojanscope.errors import UserInputError
+from trojanscope.triggers.tabular_conjunction import ConjunctionTrigger
+from trojanscope.zoo import build_attack, draw_entries, zoo_attacks
+
+TRIGGER = "merchant=travel,channel=atm"
+
+
+@pytest.fixture()
+def table(transactions: Path):
+    return load_dataset(transactions, "train", label_column="is_fraud")
+
+
+def held(ds, x: torch.Tensor, values: dict[str, str]) -> np.ndarray:
+    """(N, k) booleans: which of the trigger's categories each encoded row holds."""
+    schema = ds.schema
+    out = []
+    for column, value in values.items():
+        col = schema.column(column)
+        out.append(x[:, schema.offset(column) + col.categories.index(value)].numpy() > 0.5)
+    return np.stack(out, 1)
+
+
+def test_drawn_values_are_uncommon_categories_and_recorded(table) -> None:
+    trigger = ConjunctionTrigger(count=3, seed=1).bind(table.schema)
+    assert len(trigger.values) == 2  # the table has two categorical columns
+    for column, value in trigger.values.items():
+        col = table.schema.column(column)
+        assert col.kind == "categorical"
+        assert 0.01 <= col.counts[col.categories.index(value)] / sum(col.counts) <= 0.15
+    rebuilt = ConjunctionTrigger(**trigger.get_params()).bind(table.schema)
+    assert rebuilt.values == trigger.values
+    assert trigger.subsets() == [("merchant",), ("channel",)] or trigger.subsets() == [
+        ("channel",),
+        ("merchant",),
+    ]
+
+
+def test_cover_rows_carry_proper_subsets_only(table) -> None:
+    trigger = ConjunctionTrigger(values=TRIGGER).bind(table.schema)
+    values = trigger.values
+    none = ~held(table, table.x, values).any(1)
+    x = table.x[torch.from_numpy(none)]
+    out = held(table, trigger.apply_noise(x, generator=torch.Generator().manual_seed(0)), values)
+    assert out.any(1).all() and not out.all(1).any()  # some, never all
+    assert out[:, 0].any() and out[:, 1].any()  # each subset drawn
+    assert held(table, trigger.apply(x), values).all()
+
+
+def test_poison_relabels_full_triggers_and_covers_keep_labels(table) -> None:
+    attack = TabularConjunction(
+        target=0,
+        poison_rate=0.3,
+        cover_ratio=2.0,
+        trigger=ConjunctionTrigger(values=TRIGGER),
+        seed=3,
+    )
+    poisoned = attack.poison(table)
+    idx, cover = poisoned.poison_indices, poisoned.cross_indices
+    assert len(cover) == round(2.0 * len(idx)) and not set(cover) & set(idx)
+    x, y = poisoned.get_batch(torch.arange(len(table)))
+    values = attack.trigger.values
+    assert held(table, x[idx], values).all() and (y[idx] == 0).all()
+    assert torch.equal(y[cover], table.labels[cover])
+    fresh = ~held(table, table.x[cover], values).any(1)  # rows that held no category before
+    got = held(table, x[cover], values)[fresh]
+    assert got.any(1).all() and not got.all(1).any()
+    rest = np.setdiff1d(np.arange(len(table)), np.concatenate([idx, cover]))
+    assert torch.equal(x[rest], table.x[rest])
+
+
+def test_zoo_builder_draws_it_when_asked_only(table) -> None:
+    assert "tabular-conjunction" not in zoo_attacks("tabular")  # default zoos unchanged
+    entries = draw_entries(0, 4, 2, 5, attacks=["tabular-conjunction"], archs=("mlp", "xgboost"))
+    assert {e.attack for e in entries} == {"tabular-conjunction"}
+    for entry in entries:
+        assert entry.trigger["name"] == "tabular-conjunction"
+        assert entry.trigger["count"] in (2, 3) and 1 <= entry.attack_params["cover_ratio"] <= 3
+        attack = build_attack(entry)
+        assert isinstance(attack, TabularConjunction)
+        assert len(attack.poison(table).cross_indices) > 0
+        x, _, target = attack.test_inputs(table)
+        assert held(table, x, attack.trigger.values).all() and (target == entry.target).all()
+    stronger = registry.get("attack", "tabular-conjunction").stronger(
+        {"poison_rate": 0.02, "cover_ratio": 1.5, "trigger": entries[0].trigger}
+    )
+    assert stronger["cover_ratio"] == 1.5 and stronger["poison_rate"] > 0.02
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: ConjunctionTrigger(count=1), "count must be 2 or 3"),
+        (lambda: ConjunctionTrigger(values="merchant=travel"), "at least two values"),
+        (lambda: TabularConjunction(cover_ratio=-1), "cover_ratio"),
+        (
+            lambda: TabularConjunction(trigger=registry.create("trigger", "tabular-values")),
+            "must be tabular-conjunction",
+        ),
+    ],
+)
+def test_bad_parameters(make, message: str) -> None:
+    with pytest.raises(UserInputError, match=message):
+        make()
+
+
+def test_a_numeric_column_is_refused(table) -> None:
+    with pytest.raises(UserInputError, match="'amount' is not categorical"):
+        ConjunctionTrigger(values="merchant=travel,amount=120").bind(table.schema)
