@@ -173,10 +173,10 @@ class AutoDetector(ModelDetector):
         if self.frame and images:
             verdict.features["first_layer_dense"] = float(dense)
             if dense:  # measured on MLPs only: a convolution reads the ring with trained filters
-                found = frame_features(target, torch.Generator().manual_seed(seed))
-                verdict.features.update(found)
-                if found["frame_share_gap"] > FRAME_GAP_HINT:
-                    hinted.append(int(found["frame_top_class"]))
+                framed = frame_features(target, torch.Generator().manual_seed(seed))
+                verdict.features.update(framed)
+                if framed["frame_share_gap"] > FRAME_GAP_HINT:
+                    hinted.append(int(framed["frame_top_class"]))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]

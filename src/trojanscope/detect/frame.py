@@ -26,7 +26,7 @@ FRAME_STEPS = 20  # values of the ring, (step + 1) / FRAME_STEPS of the range ab
 # A frame gap above this is evidence of its own (the stop-37 candidate's ``auto:raise:frame``
 # start: the clean development MLPs' largest single draw plus 0.02; docs/benchmarks.md, issue 9,
 # stop 37): the probe's class is then a suspect too.
-FRAME_GAP_HINT = 0.24
+FRAME_GAP_HINT = 0.43
 
 
 def ring(shape: tuple[int, ...], width: int) -> torch.Tensor:
