@@ -131,19 +131,9 @@ def test_a_frame_raise_term_adds_its_own_lift_and_names_its_class() -> None:
         "auto:raise": Calibrator("auto:raise", ["empty_share_gap"], [60.0], -12.0),
         "auto:raise:frame": Calibrator("auto:raise:frame", ["frame_share_gap"], [60.0], -14.4),
     }
-    verdict = ModelVerdict(
-        method="auto",
-        statistic=1.0,
-        target_classes=[4, 7, 2],
-        per_class=[],
-        features={
-            "mmbd_ratio": 1.0,
-            "empty_share_gap": 0.25,
-            "empty_top_class": 7.0,
-            "frame_share_gap": 0.5,
-            "frame_top_class": 2.0,
-        },
-    )
+    seen = {"mmbd_ratio": 1.0, "empty_share_gap": 0.25, "empty_top_class": 7.0}
+    seen |= {"frame_share_gap": 0.5, "frame_top_class": 2.0}
+    verdict = ModelVerdict("auto", 1.0, [4, 7, 2], [], features=seen)
     raised = calibrate(verdict, cals)
     assert raised.features["raise_logit_frame"] == pytest.approx(60 * (0.5 - 0.24))
     assert raised.features["raise_logit"] == pytest.approx(60 * 0.05 + 60 * 0.26)
