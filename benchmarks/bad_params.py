@@ -65,7 +65,7 @@ ZERO_OK = re.compile(
     r"|ca_budget|stop_asr|dense_lr|min_error|factor|sure|k0|prior|folds|stripes"
     r"|unlearn|revert|hold|check|candidates|force|dither|chroma|soft|standardise|confusion"
     r"|head_only|confine|recall_round|majority_label|isolated|return_pattern|shares|empty"
-    r"|pixels|adaptive|pretrained|reference_sampling|resisted_only|warp_candidates"
+    r"|pixels|frame|adaptive|pretrained|reference_sampling|resisted_only|warp_candidates"
     r"|pair_screen)=0$"
 )
 

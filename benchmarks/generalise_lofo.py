@@ -36,6 +36,7 @@ from normalised_features import normalised_features
 from scale_free import scale_free_features, share_features
 from trojanscope.detect.calibration import _clip, _transform, load_calibrators
 from trojanscope.detect.coverage import coverage_notes
+from trojanscope.detect.frame import FRAME_GAP_HINT
 
 ARCH_FAMILIES: dict[str, Callable[[dict], bool]] = {
     "tanh": lambda r: r["activation"] == "tanh",
@@ -188,14 +189,21 @@ def _features(row: dict) -> dict[str, float]:
 
         out.update(pixel_features(torch.tensor(probe["pixel_hits"], dtype=torch.float64)))
     if row.get("gap_draws"):  # the gaps over several draws (raise_gap_aggregate.py; stop 34)
-        from raise_gap_aggregate import AGG_DRAWS, NAMES, aggregates
+        from raise_gap_aggregate import AGG_DRAWS, DRAWN_ONLY, NAMES, aggregates
 
         for probe_name, draws in row["gap_draws"].items():
             agg = aggregates({int(s): g for s, g in draws.items()})
             if 0 in agg:  # outer seed 0, and the largest over the outer seeds read
                 out[f"{NAMES[probe_name]}_r{AGG_DRAWS}"] = agg[0]
                 out[f"{NAMES[probe_name]}_r{AGG_DRAWS}_max"] = max(agg.values())
+            single = {int(s): g for s, g in draws.items()}.get(row.get("read_draw", 0))
+            if probe_name in DRAWN_ONLY and single is not None:  # stop 37: the single draw
+                out[NAMES[probe_name]] = float(single)  # a user's --seed reads
     out.update(read_draw_gaps(row))  # --test-draw: the gaps another seed reads (stop 36)
+    own = "pixel15_share_gap_r5" if "layer:conv" not in row.get("traits", ["layer:conv"]) \
+        else "pixel_share_gap_r5"
+    if own in out:  # stop 37: the pixel gap auto -p dense_pixel_steps=15 reads
+        out[f"{DENSE15}_r5"] = out[own]
     return out
 
 
@@ -243,13 +251,17 @@ def empty_features(hits: np.ndarray) -> dict[str, float]:
 HINGE_GAPS = np.round(np.arange(0.0, 0.405, 0.01), 2)  # the grid the hinge is fitted on
 HINGE_SLOPES = (1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 40.0, 60.0)
 GAP = "empty_share_gap"
+DENSE15 = "pixel_dense15_share_gap"  # stop 37: 15 pixels without a convolution, else 5
 # Raise-only designs: name prefix -> the gap they read, and the calibrator key they ship as
 # (stop 32: the empty pixels; stop 33: the greedy pixel probe, on top of the first).
 HINGE_DESIGNS = {"hinge: ": (GAP, ""), "pixhinge: ": ("pixel_share_gap", ":pixels"),
                  # stop 34: the gaps averaged over 5 draws of the clean inputs, the start above
                  # every clean fitting model's average at every outer seed read, plus a margin
                  "agghinge: ": (f"{GAP}_r5", ""),
-                 "aggpixhinge: ": ("pixel_share_gap_r5", ":pixels")}
+                 "aggpixhinge: ": ("pixel_share_gap_r5", ":pixels"),
+                 # stop 37: the uniform frame probe (detect/frame.py), models without a
+                 # convolution only (auto records it there)
+                 "framehinge: ": ("frame_share_gap", ":frame")}
 # Added to the largest clean aggregate before the start's grid (stop 34): the outer seeds read
 # on the development models are few, so a fresh model's may lie a little higher.
 HINGE_MARGIN = 0.02
@@ -263,11 +275,19 @@ FIXED_HINGES = {"aggfix: ": (f"{GAP}_r5", 60.0, 0.24),
                 # with a convolution and one for models without (DENSE_STARTS): on 5-draw
                 # averages (aggsplit) or on the single draw the shipped term reads (split1)
                 "aggsplit: ": (f"{GAP}_r5", 60.0, 0.17),
-                "split1: ": (GAP, 60.0, 0.20)}
+                "split1: ": (GAP, 60.0, 0.20),
+                # stop 37 (written before seed 25): the frame probe's single draw, read on
+                # models without a convolution only (start 1.0, a gap's largest value, for the
+                # others: never raised), and for the record the greedy pixel probe with 15
+                # pixels there (its 5-draw mean; the shipped term's start)
+                "framefix: ": ("frame_share_gap", 60.0, 1.0),
+                # and the shipped pixel term (5-draw mean, start 0.14) reading the probe with
+                # 15 pixels on models without a convolution, 5 on the others
+                "aggpix15fix: ": (f"{DENSE15}_r5", 60.0, 0.14)}
 # A fixed term's start for models without a convolution (their first weighted layer dense; stop
 # 35): the clean development MLPs' empty-pixel gap is near 0.2 on most draws, a property of the
 # untrained first-layer weights on the empty pixels, not draw noise (stop 34).
-DENSE_STARTS = {"aggsplit: ": 0.24, "split1: ": 0.30}
+DENSE_STARTS = {"aggsplit: ": 0.24, "split1: ": 0.30, "framefix: ": FRAME_GAP_HINT}
 DENSE = "first_layer_dense"  # the feature auto records: 1.0 for a model without a convolution
 
 
@@ -651,7 +671,10 @@ def ship_raise(pool: list[dict], name: str, path: Path) -> None:
     why = {GAP: "from the clean data's empty pixels one class is reached far more often than "
                 "the next, as a trigger written there would make it",
            "pixel_share_gap": "a few pixels set to the maximum send the clean inputs to one "
-                              "class far more often than to the next, as a patch trigger would"}
+                              "class far more often than to the next, as a patch trigger would",
+           "frame_share_gap": "the image's outer ring lit at one value sends the clean inputs to "
+                              "one class far more often than to the next, as a frame trigger "
+                              "would"}
     cals[key] = Calibrator(key, names, coef, -slope * start, {
         "n_models": len(fit), "zoo": sorted({r["zoo"] for r in fit}), "design": name,
         "start": start, **extra, "slope": slope,

@@ -26,7 +26,14 @@ import statistics
 from pathlib import Path
 
 AGG_DRAWS = 5  # draws averaged (R); generalise_lofo.py names the aggregates ``*_r5``
-NAMES = {"empty": "empty_share_gap", "pixels": "pixel_share_gap"}
+NAMES = {
+    "empty": "empty_share_gap",
+    "pixels": "pixel_share_gap",
+    # stop 37: probes the rows do not carry, read from their draws alone
+    "frame": "frame_share_gap",
+    "pixels15": "pixel15_share_gap",
+}
+DRAWN_ONLY = ("frame", "pixels15")
 
 
 def aggregates(draws: dict[int, float], r: int = AGG_DRAWS) -> dict[int, float]:
@@ -39,13 +46,19 @@ def aggregates(draws: dict[int, float], r: int = AGG_DRAWS) -> dict[int, float]:
     }
 
 
-def read_draws(rows: list[dict], jsonl: list[Path], logs: list[str]) -> None:
+def read_draws(rows: list[dict], jsonl: list[Path], logs: list[str], keep: bool = False) -> None:
     """Attach ``gap_draws`` (probe -> seed -> gap) to each row, in place: seed 0 from the row's
-    own probes, the others from the logs, then from the JSON lines (the last read wins)."""
+    own probes, the others from the logs, then from the JSON lines (the last read wins). With
+    ``keep`` (stop 37) a row's ``gap_draws`` already there are kept and added to."""
     from generalise_lofo import features
 
     by_key = {(Path(r["zoo"]).name, r["name"]): r for r in rows}
     for r in rows:
+        if keep and r.get("gap_draws"):
+            r["gap_draws"] = {
+                p: {int(s): g for s, g in d.items()} for p, d in r["gap_draws"].items()
+            }
+            continue
         f = features(r)
         r["gap_draws"] = {p: {0: f[n]} for p, n in NAMES.items() if n in f}
     for spec in logs:
@@ -61,6 +74,8 @@ def read_draws(rows: list[dict], jsonl: list[Path], logs: list[str]) -> None:
         for line in path.read_text().splitlines():
             d = json.loads(line)
             row = by_key.get((d["zoo"], d["name"]))
+            if row is not None and d["probe"] in DRAWN_ONLY:
+                row["gap_draws"].setdefault(d["probe"], {})
             if row is not None and d["probe"] in row["gap_draws"]:
                 row["gap_draws"][d["probe"]][d["seed"]] = d["gap"]
 
@@ -178,6 +193,11 @@ def main() -> None:
     )
     ap.add_argument("--outer", type=int, default=5, help="outer seeds the condition reads")
     ap.add_argument(
+        "--keep-draws",
+        action="store_true",
+        help="keep the rows' own gap_draws and add --draws to them (stop 37)",
+    )
+    ap.add_argument(
         "--kind",
         choices=("all", "conv", "dense"),
         default="all",
@@ -185,7 +205,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     rows = [r for path in args.rows for r in json.loads(path.read_text())]
-    read_draws(rows, args.draws, args.log)
+    read_draws(rows, args.draws, args.log, args.keep_draws)
     if args.kind != "all":  # the empty-pixel gap of clean MLPs is their own (stop 34, 35)
         rows = [r for r in rows if ("layer:conv" in r["traits"]) == (args.kind == "conv")]
     for probe in NAMES:

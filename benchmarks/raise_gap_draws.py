@@ -12,6 +12,11 @@ there: the multi-draw rows that ``raise_gap_aggregate.py`` reads. ``--models`` p
 default), backdoored or all models; a zoo without ``clean.npz`` (a trojanscope zoo such as
 ``zoo/eval``) is read with the rows' clean data (``generalise_rows.py``: 20 bundled test
 images per class).
+
+Stop 37: ``--probe frame`` (``detect/frame.py``: the outer ring lit uniformly, its gap the
+largest over the ring widths) and ``--probe pixels15`` (the greedy pixel probe with 15 pixels
+instead of 5), and ``--kind dense`` to read only the models without a convolution (their first
+weighted layer dense: the MLPs whose empty-pixel gap is their untrained first-layer weights').
 """
 
 from __future__ import annotations
@@ -26,8 +31,13 @@ import torch
 from generalise_rows import foreign, ours
 from trojanscope.data import load_dataset
 from trojanscope.detect.base import InspectionTarget, balanced_sample
+from trojanscope.detect.coverage import architecture_traits
+from trojanscope.detect.frame import frame_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, pixel_features, pixel_hits
 from trojanscope.detect.universal import EMPTY_GAP_HINT, UniversalPerturbation, share_gap
+
+PIXEL_STEPS = {"pixels": 5, "pixels15": 15}  # the greedy pixel probe's pixels per class
+PROBES = ("pixels", "empty", "frame", "pixels15")
 
 
 def gap(probe: str, target: InspectionTarget, seed: int) -> float:
@@ -38,9 +48,12 @@ def gap(probe: str, target: InspectionTarget, seed: int) -> float:
 def gap_and_class(probe: str, target: InspectionTarget, seed: int) -> tuple[float, int]:
     """The probe's gap and its most-reached class, generator seeded ``seed``."""
     generator = torch.Generator().manual_seed(seed)
-    if probe == "pixels":
-        hits = pixel_hits(target, generator)
+    if probe in PIXEL_STEPS:
+        hits = pixel_hits(target, generator, steps=PIXEL_STEPS[probe])
         return pixel_features(hits)["pixel_share_gap"], int(hits.mean(1).argmax())
+    if probe == "frame":
+        f = frame_features(target, generator)
+        return f["frame_share_gap"], int(f["frame_top_class"])
     hits = UniversalPerturbation(pattern="empty").hits(target, generator)
     return share_gap(hits, "empty")["empty_share_gap"], int(hits.mean(1).argmax())
 
@@ -58,7 +71,13 @@ def main() -> None:
     parser.add_argument("zoos", nargs="+", type=Path)
     parser.add_argument("--draws", type=int, default=10, help="seeds up to this one, excluded")
     parser.add_argument("--first", type=int, default=0, help="first seed")
-    parser.add_argument("--probe", choices=("pixels", "empty", "both"), default="pixels")
+    parser.add_argument("--probe", choices=(*PROBES, "both"), default="pixels")
+    parser.add_argument(
+        "--kind",
+        choices=("all", "dense"),
+        default="all",
+        help="dense: only the models without a convolution (stop 37)",
+    )
     parser.add_argument("--models", choices=("clean", "backdoored", "all"), default="clean")
     parser.add_argument("--out", type=Path, help="append every draw here as a JSON line")
     parser.add_argument("--only", type=Path, help="a file of ZOO/MODEL lines: these, in its order")
@@ -86,8 +105,13 @@ def main() -> None:
         if args.models != "all" and meta["backdoored"] != (args.models == "backdoored"):
             continue
         model = None
+        if args.kind == "dense":
+            model = load().eval()
+            if "layer:conv" in architecture_traits(model):
+                continue
+            model = None
         for probe in probes:
-            start = PIXEL_GAP_HINT if probe == "pixels" else EMPTY_GAP_HINT
+            start = EMPTY_GAP_HINT if probe == "empty" else PIXEL_GAP_HINT
             gaps = []
             for s in range(args.first, args.draws):
                 if (zoo.name, meta["name"], probe, s) in done:

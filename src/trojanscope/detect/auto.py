@@ -29,6 +29,12 @@ for patch triggers inside the digits' area, which touch no empty pixel (issue 9,
 34b: a single draw's gap put clean models beyond the stop-33 start of 0.08 now and then; the
 five-draw average at 0.14 raised no fresh clean model at any of five outer seeds).
 
+With ``-p frame=true`` (issue 9, stop 37; opt-in) a model without a convolution also gets the
+uniform frame probe (``detect/frame.py``): its outer ring lit at one value for every input, which
+a frame trigger's target answers and a clean MLP's untrained border weights do not; it records
+``frame_share_gap``, ``frame_top_class`` and ``first_layer_dense`` for a raise term that a
+calibration file may hold (``auto:raise:frame``; none is shipped).
+
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
 """
@@ -42,7 +48,8 @@ from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdic
 from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.coverage import architecture_traits, coverage_notes
-from trojanscope.detect.pixels import PIXEL_GAP_HINT, pixel_hits
+from trojanscope.detect.frame import FRAME_GAP_HINT, frame_features
+from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
     EMPTY_GAP_HINT,
@@ -90,6 +97,17 @@ class AutoDetector(ModelDetector):
             ``auto:raise`` start (0.20) was set on one draw.
         pixel_draws: the same for the pixel probe, 5 by default: the shipped
             ``auto:raise:pixels`` start (0.14) was set on five-draw averages (stop 34b).
+        frame: with clean images, on a model without a convolution (its first weighted layer
+            dense) also run the uniform frame probe (``detect/frame.py``, one draw) and record
+            ``frame_share_gap``, ``frame_top_class`` and ``first_layer_dense`` (issue 9, stop
+            37); above ``FRAME_GAP_HINT`` its class is a suspect too. Opt-in: the shipped
+            calibration has no term that reads it, so the probability is unchanged unless a
+            ``--calibration`` file holds one.
+        dense_pixel_steps: pixels the greedy pixel probe sets per class on a model without a
+            convolution (5 by default, as on every model). A sparse trigger of 20-30 scattered
+            pixels needs more than five to fire in an MLP; 15 separate the development
+            sparse-trigger MLPs from the clean ones (issue 9, stop 37). Opt-in: the shipped
+            pixel term's start (0.14) was set on five pixels.
     """
 
     name = "auto"
@@ -97,11 +115,12 @@ class AutoDetector(ModelDetector):
     # MM-BD's, the trigger search's, the probes' and their agreement with MM-BD, and on a
     # table tabular-search's
     feature_names = ("mmbd_*", "ts_*", "uap_*", "stripe_*", "empty_*", "pixel_*", "agree_*",
-                     "probe_*", "bias_class", "tab_*")
+                     "probe_*", "bias_class", "tab_*", "frame_*", "first_layer_dense")
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
                  empty: bool = True, pixels: bool = True, draws: int = 1,
-                 pixel_draws: int = 5) -> None:
+                 pixel_draws: int = 5, frame: bool = False,
+                 dense_pixel_steps: int = PIXEL_STEPS) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
@@ -112,6 +131,9 @@ class AutoDetector(ModelDetector):
         self.draws = int(draws)
         check_option("pixel_draws", pixel_draws, 1, 20, integer=True)
         self.pixel_draws = int(pixel_draws)
+        self.frame = check_flag("frame", frame)
+        check_option("dense_pixel_steps", dense_pixel_steps, 1, 50, integer=True)
+        self.dense_pixel_steps = int(dense_pixel_steps)
 
     @staticmethod
     def unknown_hint(unknown: list[str]) -> str:
@@ -142,10 +164,19 @@ class AutoDetector(ModelDetector):
             probe = UniversalPerturbation(pattern="empty")
             gap, shares = drawn_gap(lambda g: probe.hits(target, g), seed, self.draws, "empty")
             hinted += record_probe(verdict, "empty", gap, shares, EMPTY_GAP_HINT)
+        dense = images and "layer:conv" not in architecture_traits(target.model)
         if self.pixels and images:
-            gap, shares = drawn_gap(lambda g: pixel_hits(target, g), seed, self.pixel_draws,
-                                     "pixel")
+            steps = self.dense_pixel_steps if dense else PIXEL_STEPS
+            gap, shares = drawn_gap(lambda g: pixel_hits(target, g, steps), seed,
+                                     self.pixel_draws, "pixel")
             hinted += record_probe(verdict, "pixel", gap, shares, PIXEL_GAP_HINT)
+        if self.frame and images:
+            verdict.features["first_layer_dense"] = float(dense)
+            if dense:  # measured on MLPs only: a convolution reads the ring with trained filters
+                framed = frame_features(target, torch.Generator().manual_seed(seed))
+                verdict.features.update(framed)
+                if framed["frame_share_gap"] > FRAME_GAP_HINT:
+                    hinted.append(int(framed["frame_top_class"]))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]

@@ -47,7 +47,14 @@ RAISE_EVIDENCE = {
     ":pixels": ("pixel_top_class", "pixel_share_gap",
                 "five pixels set to the maximum send the clean inputs to {which} far more "
                 "often than to the next, on average over draws of the clean inputs"),
+    # stop 37 (opt-in, ``auto -p frame=true``; no shipped term): the outer ring lit uniformly
+    ":frame": ("frame_top_class", "frame_share_gap",
+               "the image's outer ring lit at one value sends the clean inputs to {which} far "
+               "more often than to the next"),
 }
+# The features recording each term's own lift, beside their sum ``raise_logit`` (the
+# empty-pixel term's is the rest).
+OWN_LIFT = {":pixels": "raise_logit_pixels", ":frame": "raise_logit_frame"}
 # Traits of models no calibrator was found to score (leave-one-family-out on a zoo of such
 # models, benchmarks/bench_tabular_foreign_zoo.py): out of coverage, their verdict keeps the
 # probability but says it is not calibrated (``"calibrated": false``; the audit: review).
@@ -143,8 +150,9 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
     verdict.probability = _sigmoid(math.log(before / (1 - before)) + total)
     verdict.features["raise_logit"] = float(total)
-    if ":pixels" in lifts:
-        verdict.features["raise_logit_pixels"] = float(lifts[":pixels"][0])
+    for suffix, name in OWN_LIFT.items():
+        if suffix in lifts:
+            verdict.features[name] = float(lifts[suffix][0])
     verdict.features["probability_unraised"] = float(before)
     top = raised_class(verdict.features)
     if top is not None and top in verdict.target_classes:  # the raise's evidence names its
@@ -157,8 +165,8 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
 
 def _own_lifts(features: dict[str, float]) -> dict[str, float]:
     """Each raise term's own lift, from the verdict's recorded ``raise_logit*`` features."""
-    pixels = features.get("raise_logit_pixels", 0.0)
-    return {"": features.get("raise_logit", 0.0) - pixels, ":pixels": pixels}
+    own = {suffix: features.get(name, 0.0) for suffix, name in OWN_LIFT.items()}
+    return {"": features.get("raise_logit", 0.0) - sum(own.values()), **own}
 
 
 def raised_class(features: dict[str, float]) -> int | None:
@@ -275,7 +283,7 @@ def calibrate(
 ) -> ModelVerdict:
     """Set ``verdict.probability`` (and ``features['calibrated']``) in place; returns it."""
     calibrators = load_calibrators() if calibrators is None else calibrators
-    for name in ("raise_logit", "raise_logit_pixels", "probability_unraised"):
+    for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised"):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order

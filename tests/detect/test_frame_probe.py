@@ -1,0 +1,177 @@
+"""The uniform frame probe and its opt-in reading in ``auto`` (issue 9, stop 37): the outer ring
+lit at one value, which a frame trigger's target answers and a clean MLP's untrained border
+weights (random signs: the empty-pixel probe's signed route) do not."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import InspectionTarget, ModelVerdict
+from trojanscope.detect.calibration import Calibrator, calibrate, raise_note
+from trojanscope.detect.frame import FRAME_STEPS, frame_features, frame_hits, ring
+from trojanscope.detect.universal import UniversalPerturbation, share_gap
+
+
+def _digits(n: int = 90, k: int = 3) -> TensorDataset:
+    """n images 1×8×8: the outer ring always 0 (the empty pixels), class y's row bright."""
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(n) % k
+    x = torch.zeros(n, 1, 8, 8)
+    x[torch.arange(n), 0, 2 + y, 2:6] = 0.5 + 0.5 * torch.rand(n, 4, generator=g)
+    return TensorDataset(x, y, tuple(str(c) for c in range(k)))
+
+
+class _Rows(nn.Module):
+    """Class y from the brightness of row 2 + y; the ring's pixels add ``border`` (3 × 8 × 8:
+    per class, a weight per pixel) to the logits."""
+
+    def __init__(self, border: torch.Tensor) -> None:
+        super().__init__()
+        self.border = border
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = x[:, 0, 2:5, 2:6].sum(-1)
+        return rows + (x[:, 0, None] * self.border).flatten(2).sum(-1)
+
+
+def _border(kind: str) -> torch.Tensor:
+    """A frame trigger's weights (every ring pixel towards class 2) or a clean model's
+    untrained ones (alternating signs, towards class 1: summing to nothing when lit alike)."""
+    mask = ring((8, 8), 1)
+    w = torch.zeros(3, 8, 8)
+    if kind == "frame":
+        w[2] = 0.5 * mask
+    else:
+        signs = (torch.arange(64).view(8, 8) % 2) * 2.0 - 1.0
+        w[1] = 2.0 * mask * signs
+    return w
+
+
+def test_ring_is_the_outer_band_of_the_given_width() -> None:
+    one, two = ring((1, 6, 6), 1), ring((1, 6, 6), 2)
+    assert one.sum() == 20 and two.sum() == 32
+    assert one[0, 0].tolist() == [1.0] * 6 and one[0, 2, 2] == 0
+    assert two[0, 1, 1] == 1 and two[0, 2, 2] == 0
+
+
+def test_the_frame_probe_separates_a_frame_trigger_from_random_border_weights() -> None:
+    """Both models' empty-pixel probe finds its class (signs per pixel: the clean model's
+    positive weights are a route too); the uniform ring reaches only the trigger's target."""
+    data = _digits()
+    frame = InspectionTarget(_Rows(_border("frame")), (1, 8, 8), 3, data)
+    clean = InspectionTarget(_Rows(_border("clean")), (1, 8, 8), 3, data)
+    for target in (frame, clean):
+        hits = UniversalPerturbation(pattern="empty").hits(target, torch.Generator().manual_seed(0))
+        assert share_gap(hits)["empty_share_gap"] > 0.3  # the signed probe: both high
+    hits = frame_hits(frame, torch.Generator().manual_seed(0), 1)
+    assert hits.shape == (3, FRAME_STEPS)
+    found = frame_features(frame, torch.Generator().manual_seed(0))
+    assert found["frame_top_class"] == 2.0 and found["frame_share_gap"] > 0.5
+    assert frame_features(clean, torch.Generator().manual_seed(0))["frame_share_gap"] < 0.1
+
+
+def test_frame_features_read_one_draw_for_every_width() -> None:
+    """Each width reads the same inputs: the features are those of the best width's hits on
+    a generator seeded alike, and the generator ends where one width's draw leaves it."""
+    data = _digits()
+    target = InspectionTarget(_Rows(_border("frame")), (1, 8, 8), 3, data)
+    got = frame_features(target, torch.Generator().manual_seed(5))
+    best = max(
+        share_gap(frame_hits(target, torch.Generator().manual_seed(5), w), "frame")[
+            "frame_share_gap"
+        ]
+        for w in (1, 2)
+    )
+    assert got["frame_share_gap"] == best
+
+
+def _mlp() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 3)).eval()
+
+
+def test_auto_reads_the_frame_probe_only_when_asked_and_only_without_a_convolution() -> None:
+    from trojanscope.detect.auto import AutoDetector
+
+    data = _digits()
+    default = AutoDetector(probes="never").inspect(_mlp(), data, seed=3)
+    assert "frame_share_gap" not in default.features
+    assert "first_layer_dense" not in default.features
+    on = AutoDetector(frame=True, probes="never").inspect(_mlp(), data, seed=3)
+    target = InspectionTarget(_mlp(), (1, 8, 8), 3, data)
+    assert (
+        on.features["frame_share_gap"]
+        == frame_features(target, torch.Generator().manual_seed(3))["frame_share_gap"]
+    )
+    assert on.features["first_layer_dense"] == 1.0
+    assert on.features["empty_share_gap"] == default.features["empty_share_gap"]  # own draws
+    torch.manual_seed(0)
+    conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(72, 3)).eval()
+    conv_on = AutoDetector(frame=True, probes="never").inspect(conv, data, seed=3)
+    assert conv_on.features["first_layer_dense"] == 0.0
+    assert "frame_share_gap" not in conv_on.features
+
+
+@pytest.mark.parametrize("value", ["maybe", 2, None])
+def test_auto_refuses_a_frame_value_that_is_not_a_flag(value: object) -> None:
+    from trojanscope.detect.auto import AutoDetector
+
+    with pytest.raises(ValueError, match="frame"):
+        AutoDetector(frame=value)
+
+
+def test_a_frame_raise_term_adds_its_own_lift_and_names_its_class() -> None:
+    """A calibration file's ``auto:raise:frame`` raises like the other terms; the empty-pixel
+    term's own lift stays its own (the note names each)."""
+    cals = {
+        "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),
+        "auto:raise": Calibrator("auto:raise", ["empty_share_gap"], [60.0], -12.0),
+        "auto:raise:frame": Calibrator("auto:raise:frame", ["frame_share_gap"], [60.0], -14.4),
+    }
+    seen = {"mmbd_ratio": 1.0, "empty_share_gap": 0.25, "empty_top_class": 7.0}
+    seen |= {"frame_share_gap": 0.5, "frame_top_class": 2.0}
+    verdict = ModelVerdict("auto", 1.0, [4, 7, 2], [], features=seen)
+    raised = calibrate(verdict, cals)
+    assert raised.features["raise_logit_frame"] == pytest.approx(60 * (0.5 - 0.24))
+    assert raised.features["raise_logit"] == pytest.approx(60 * 0.05 + 60 * 0.26)
+    assert raised.target_classes[0] == 2  # the frame term's lift is the larger
+    note = raise_note(raised.features)
+    assert "outer ring" in note and "class 2" in note and "(frame_share_gap 0.50)" in note
+    assert "class 7" in note and "(empty_share_gap 0.25)" in note
+    again = calibrate(raised, cals)  # calibrating twice raises once
+    assert again.probability == pytest.approx(raised.probability)
+
+
+def test_auto_sets_more_pixels_on_models_without_a_convolution_only_when_asked() -> None:
+    """``dense_pixel_steps`` (stop 37): the pixel probe's gap on an MLP is read with that many
+    pixels (mean over its five draws), and a model with a convolution keeps five."""
+    from trojanscope.detect.auto import AutoDetector
+    from trojanscope.detect.pixels import pixel_hits
+
+    data = _digits()
+    target = InspectionTarget(_mlp(), (1, 8, 8), 3, data)
+    want = [
+        share_gap(pixel_hits(target, torch.Generator().manual_seed(s), 12), "pixel")[
+            "pixel_share_gap"
+        ]
+        for s in range(3, 8)
+    ]
+    more = AutoDetector(dense_pixel_steps=12, probes="never").inspect(_mlp(), data, seed=3)
+    assert more.features["pixel_share_gap"] == pytest.approx(sum(want) / 5, abs=1e-6)
+    assert AutoDetector().dense_pixel_steps == 5
+    torch.manual_seed(0)
+    conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(72, 3)).eval()
+    five = AutoDetector(probes="never").inspect(conv, data, seed=3)
+    asked = AutoDetector(dense_pixel_steps=12, probes="never").inspect(conv, data, seed=3)
+    assert asked.features["pixel_share_gap"] == five.features["pixel_share_gap"]
+
+
+@pytest.mark.parametrize("steps", [0, 2.5, 51, "many"])
+def test_auto_refuses_a_dense_pixel_step_count_out_of_range(steps: object) -> None:
+    from trojanscope.detect.auto import AutoDetector
+
+    with pytest.raises(ValueError, match="dense_pixel_steps"):
+        AutoDetector(dense_pixel_steps=steps)
