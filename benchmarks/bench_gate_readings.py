@@ -1,10 +1,11 @@
 """The detector's gate on dense models: what tells a SIG MLP the detector only just misses
 from a clean MLP it rates about as low?
 
-For every zoo model (``--only``), `gated` with ``gate=0`` (plus ``--params``) runs as ``zoo
-eval-mitigation`` runs it (same split, same seed), so every model gets past the gate, up to its
-residual probe, and stops there (no second stage: the figures are readings, not a
-mitigation's). Recorded on the stage's held-back quarter, all without the attacker's trigger:
+For every zoo model (``--only``), `gated` with ``gate=0,dense_project=0`` (plus ``--params``)
+runs as ``zoo eval-mitigation`` runs it (same split, same seed), so every model gets past the
+gate and nothing is projected before the readings, up to its residual probe, and stops there
+(no second stage: the figures are readings, not a mitigation's). Recorded on the stage's
+held-back quarter, all without the attacker's trigger:
 
 - ``p`` (unrounded) and the detector's three most suspicious classes;
 - ``reach``: per class, the share of the held-back images outside it that a striped
@@ -82,9 +83,11 @@ class GateReadings(Gated):
 
 def main() -> None:
     args, params = arguments(__doc__, "gate=0")
-    params = {"gate": 0.0, **params}
+    # readings on the model as given: no projection first (dense_project is gated's default on
+    # dense models since stop 37, and the projected model would stand in for the original)
+    params = {"gate": 0.0, "dense_project": 0, **params}
     done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
-    done["params"] = args.params or "gate=0"
+    done["params"] = args.params or "gate=0,dense_project=0"
     for entry, loaded, trigger_of, clean in pending(args, done):
         method = GateReadings(**params)
         method.readings_ = None

@@ -67,10 +67,18 @@ def split(zoo: Path, name: str, holdout: float, seed: int):
     return model, hold_back(model, fit_clean, UNLEARN["val_fraction"], seed)
 
 
+@cache
+def original_reach(zoo: Path, name: str, holdout: float, seed: int) -> list[float]:
+    """The zoo model's per-class reach as the check measures it (``accept.EPS``)."""
+    model, (fit, val, _, _) = split(zoo, name, holdout, seed)
+    classes = int(predict(model, val.x[:1]).shape[1])
+    return accept.reach(model, fit, val, classes, accept.EPS)
+
+
 def judge_row(zoo: Path, name: str, report: dict, holdout: float, seed: int) -> dict:
     """Today's decision (stored), the same judgement from the stored figures, and against the
     original model."""
-    model, (fit, val, gx, gy) = split(zoo, name, holdout, seed)
+    model, (_, val, gx, gy) = split(zoo, name, holdout, seed)
     check = report["check"]
     suspects = [int(c) for c in report.get("unlearn", {}).get("suspects") or []]
     rates = {int(c): pair for c, pair in check["triggers"].items()}
@@ -97,8 +105,7 @@ def judge_row(zoo: Path, name: str, report: dict, holdout: float, seed: int) -> 
     }
     orig_reach = None
     if judged:
-        with torch.enable_grad():
-            mine = accept.reach(model, fit, val, len(outside), accept.EPS)
+        mine = original_reach(zoo, name, holdout, seed)
         orig_reach = [[exact(v, outside[c]) for c, v in enumerate(mine)], reaches[1]]
     row.update(
         {
@@ -131,13 +138,16 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|")
     for pair in args.runs:
-        run, zoo = pair.split("=", 1)
+        run, zoo = pair.rsplit("=", 1)
         data = json.loads(Path(run).read_text())
         count = differ = 0
         for path, report in reports(data):
             name = next((p for p in reversed(path) if NAME.match(p)), None)
             params = str(data.get("params", "")) + " " + " ".join(p for p in path if ":" in p)
             if name is None or "dense_project" in params:
+                continue
+            if not (Path(zoo) / name).is_dir():  # a model removed from the zoo since the run
+                print(f"<!-- {Path(run).name}: {name} is no longer in {zoo} -->")
                 continue
             row = judge_row(Path(zoo), name, report, args.holdout, args.seed)
             parent = data
@@ -155,10 +165,14 @@ def main() -> None:
             count += 1
             if bool(row["stored"]) != bool(row["original"]) or row["not_stored"]:
                 differ += bool(row["stored"]) != bool(row["original"])
-                trig = "; ".join(f"{c}: {t}" for c, t in row["trigger"].items())
+                trig = "; ".join(
+                    f"{c}: " + " / ".join("—" if v is None else f"{v:.3f}" for v in t)
+                    for c, t in row["trigger"].items()
+                )
                 print(
                     f"| {row['run']} | {name} | {row['params'] or 'the defaults'} | "
-                    f"{row['ca']} | {trig} | {row['stored'] or 'kept'} | "
+                    f"{' / '.join(f'{v:.3f}' for v in row['ca'])} | {trig} | "
+                    f"{row['stored'] or 'kept'} | "
                     f"{row['original'] or 'kept'}"
                     + (
                         f" (no stored trigger on the original for {row['not_stored']})"
