@@ -26,15 +26,13 @@ Diagnostic only: it decides nothing.
 from __future__ import annotations
 
 import copy
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_mitigate_second import arguments, pending
-from bench_mitigate_stages import run_entry
+from bench_mitigate_second import arguments
+from bench_residual_probe import record_each
 from trojanscope.engine.metrics import predict
-from trojanscope.io.atomic import write_text_atomic
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.gated import PROJECT_STOP, UNLEARN, Gated
 from trojanscope.mitigate.guard import hold_back
@@ -86,21 +84,7 @@ def main() -> None:
     # readings on the model as given: no projection first (dense_project is gated's default on
     # dense models since stop 37, and the projected model would stand in for the original)
     params = {"gate": 0.0, "dense_project": 0, **params}
-    done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
-    done["params"] = args.params or "gate=0,dense_project=0"
-    for entry, loaded, trigger_of, clean in pending(args, done):
-        method = GateReadings(**params)
-        method.readings_ = None
-        run_entry(loaded, method, clean, args, trigger_of)
-        done["models"][entry.name] = {
-            "backdoored": entry.backdoored,
-            "attack": entry.attack,
-            "target": entry.target,
-            "detector": method.report_.get("detector"),
-            "readings": method.readings_,
-        }
-        write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
-        print(entry.name, json.dumps(done["models"][entry.name], default=str), flush=True)
+    record_each(args, params, "gate=0,dense_project=0", GateReadings, "readings")
 
 
 if __name__ == "__main__":
