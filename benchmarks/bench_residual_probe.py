@@ -62,23 +62,31 @@ class ProbeOnly(Gated):
         return model
 
 
-def main() -> None:
-    args, params = arguments(__doc__, "the defaults")
+def record_each(args, params: dict, label: str, make, key: str) -> None:
+    """Run ``make(**params)`` (a `gated` that stops early and keeps what it read in
+    ``.{key}_``) on each pending zoo model, as ``zoo eval-mitigation`` runs it, and write the
+    model's truth, the detector's note and that reading under ``key`` to ``args.out`` (resumable;
+    ``label`` names the settings)."""
     done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
-    done["params"] = args.params or "the defaults"
+    done["params"] = args.params or label
     for entry, loaded, trigger_of, clean in pending(args, done):
-        method = ProbeOnly(**params)
-        method.probe_ = None
+        method = make(**params)
+        setattr(method, f"{key}_", None)
         run_entry(loaded, method, clean, args, trigger_of)
         done["models"][entry.name] = {
             "backdoored": entry.backdoored,
             "attack": entry.attack,
             "target": entry.target,
             "detector": method.report_.get("detector"),
-            "probe": method.probe_,
+            key: getattr(method, f"{key}_"),
         }
         write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
         print(entry.name, json.dumps(done["models"][entry.name], default=str), flush=True)
+
+
+def main() -> None:
+    args, params = arguments(__doc__, "the defaults")
+    record_each(args, params, "the defaults", ProbeOnly, "probe")
 
 
 if __name__ == "__main__":

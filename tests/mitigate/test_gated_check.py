@@ -97,3 +97,17 @@ def test_removing_the_suspects_shortcut_is_not_worse() -> None:
     seen = accept.compare(patch_to(2), Clean().eval(), fit, val, gx, gy, [pixel], [2], eps=0.7)
     assert seen["triggers"][2][0] == 1.0 and seen["triggers"][2][1] == 0.0
     assert seen["worse"] == ""
+
+
+def test_the_judgement_reads_the_same_from_stored_figures() -> None:
+    """``accept.worse`` is ``compare``'s judgement from its figures alone (a stored run can be
+    re-judged against another reference): the accuracy margin, a suspect's trigger rising by
+    exactly ``RISE``, another class's reach only where judged."""
+    assert accept.worse([1.0, 0.86], None, {}, [0]) == "held-back accuracy 1.000 -> 0.860"
+    assert accept.worse([0.84, 0.86], None, {}, [0]) == ""  # against a less accurate reference
+    rates = {0: [0.4, 0.6], 2: [0.0, 0.9]}  # class 2's trigger is reported, not judged
+    assert accept.worse([0.9, 0.9], None, rates, [0]) == (
+        "the reversed trigger of class 0 succeeds 0.40 -> 0.60")
+    reach = [[0.0, 0.1, 0.0], [0.0, 0.3, 0.6]]
+    assert accept.worse([0.9, 0.9], None, {}, [2]) == ""
+    assert "class 1 reached by 0.10 -> 0.30" in accept.worse([0.9, 0.9], reach, {}, [2])

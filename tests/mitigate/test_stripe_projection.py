@@ -47,7 +47,7 @@ def test_a_striped_shortcut_is_projected_out_without_training(monkeypatch) -> No
     assert signal_asr(model, clean) == 1.0
     calls = stages_run(monkeypatch)
     flagged(monkeypatch)  # no reversed trigger: the stripe is found from the model alone
-    method = two_stages(unlearn=True, dense_project=1)
+    method = two_stages(unlearn=True, dense_project=1, project_kept=0)  # the plain projection
     out = method.apply(model, clean)
     assert signal_asr(out, clean) < 0.1
     assert accuracy(out, clean) > 0.95
@@ -70,7 +70,7 @@ def test_without_the_projection_the_same_model_keeps_its_stripe(monkeypatch) -> 
 def test_without_the_option_the_stages_run_as_before(monkeypatch) -> None:
     calls = stages_run(monkeypatch)
     flagged(monkeypatch)
-    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=0)
     method.apply(Striped().eval(), data())
     assert "project" not in method.report_ and calls == [1]
 
@@ -94,10 +94,45 @@ def test_a_convolutional_model_is_not_projected(monkeypatch) -> None:
 )
 def test_a_projection_without_the_second_stage_is_a_note(monkeypatch, params, words) -> None:
     flagged(monkeypatch)
-    method = two_stages(dense_project=2, **params)
+    method = two_stages(dense_project=3, **params)
     method.apply(Striped().eval(), data())
-    assert method.report_["project"]["action"].startswith("skipped: dense_project=2")
+    assert method.report_["project"]["action"].startswith("skipped: dense_project=3")
     assert words in method.report_["project"]["action"]
+
+
+def test_the_default_projects_a_stripe_and_keeps_it(monkeypatch) -> None:
+    # issue 12 stop 37: dense_project=2, project_kept=0.72 are the defaults since seed 2402
+    assert (gated.Gated().dense_project, gated.Gated().project_kept) == (2, 0.72)
+    model, clean = Striped().eval(), data()
+    stages_run(monkeypatch)
+    flagged(monkeypatch, {2: stripe_trigger()})
+    method = two_stages(unlearn=True)
+    out = method.apply(model, clean)
+    project = method.report_["project"]
+    assert "action" not in project and project["trigger"] < 0.72
+    assert project["directions"] >= 1 and signal_asr(out, clean) < 0.1
+
+
+def test_the_default_undoes_the_projection_of_a_patch(monkeypatch) -> None:
+    model, clean = Striped(patch=True).eval(), data()
+    original = {k: v.clone() for k, v in model.state_dict().items()}
+    calls = stages_run(monkeypatch)
+    flagged(monkeypatch, {2: patch_trigger()})
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False)
+    method.apply(model, clean)
+    assert method.report_["project"]["action"].startswith("undone: ")
+    assert method.report_["project"]["directions"] == 0 and calls == [1]
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, original[k]), k
+
+
+@pytest.mark.parametrize("params", [{}, {"unlearn": False}])
+def test_the_default_says_nothing_where_it_does_not_apply(monkeypatch, params) -> None:
+    stages_run(monkeypatch)
+    flagged(monkeypatch)
+    method = two_stages(kept=1.01, warp=0, candidates=False, **params)
+    method.apply(Convolutional().eval(), data())
+    assert "project" not in method.report_
 
 
 def test_a_projection_on_non_images_is_a_note(monkeypatch) -> None:
@@ -117,7 +152,9 @@ def test_a_patch_backdoor_goes_on_to_the_stages(monkeypatch) -> None:
     trigger = ReversedTrigger(target=2, mask=mask, pattern=torch.ones(1, SIDE, SIDE))
     calls = stages_run(monkeypatch)
     flagged(monkeypatch, {2: trigger})
-    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1)
+    method = two_stages(
+        unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1, project_kept=0
+    )
     method.apply(Striped(patch=True).eval(), data())
     assert method.report_["project"]["trigger"] == 1.0  # the patch is not a stripe
     assert calls == [1]
@@ -261,8 +298,9 @@ def test_project_kept_undoes_a_projection_that_reached_little(monkeypatch) -> No
 
 def test_project_kept_without_dense_project_is_refused() -> None:
     with pytest.raises(ValueError, match="project_kept reads dense_project's projection"):
-        gated.Gated(project_kept=0.72)
-    gated.Gated(project_kept=0.72, dense_project=2)  # together: accepted
+        gated.Gated(project_kept=0.5, dense_project=0)
+    gated.Gated(project_kept=0.5, dense_project=2)  # together: accepted
+    gated.Gated(dense_project=0)  # the default project_kept is ignored without a projection
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])

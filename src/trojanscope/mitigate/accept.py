@@ -84,15 +84,27 @@ def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorD
     out["reach"] = [_rounded(before), _rounded(after)]
     out["triggers"] = {c: _rounded(pair) for c, pair in rates.items()}
     out["reach_judged"] = judge_reach
+    out["worse"] = worse(ca, [before, after] if judge_reach else None, rates, suspects,
+                         eps=eps, rise=rise, ca_margin=ca_margin)
+    return out
+
+
+def worse(ca: list[float], reaches: list[list[float]] | None, rates: dict[int, list[float]],
+          suspects: list[int], *, eps: float = EPS, rise: float = RISE,
+          ca_margin: float = CA_MARGIN) -> str:
+    """:func:`compare`'s judgement from its figures (each a pair: the reference model's, then
+    the second stage's): held-back accuracy ``ca``, per-class ``reaches`` (None: not judged)
+    and reversed-trigger ``rates``; why the second stage's model is worse, or ``""``. Apart so
+    the same judgement can be read against another reference (benchmarks/)."""
     reasons = []
     if ca[1] < ca[0] - ca_margin - TOLERANCE:
-        reasons.append(f"held-back accuracy {out['ca'][0]:.3f} -> {out['ca'][1]:.3f}")
-    for c in range(classes):
-        if judge_reach and c not in suspects and after[c] - before[c] >= rise - TOLERANCE:
-            reasons.append(f"class {c} reached by {before[c]:.2f} -> {after[c]:.2f} of the "
+        reasons.append(f"held-back accuracy {round(ca[0], 3):.3f} -> {round(ca[1], 3):.3f}")
+    before, after = reaches if reaches is not None else ([], [])
+    for c, (b, a) in enumerate(zip(before, after, strict=True)):
+        if c not in suspects and a - b >= rise - TOLERANCE:
+            reasons.append(f"class {c} reached by {b:.2f} -> {a:.2f} of the "
                            f"held-back images (perturbation <= {eps})")
     for c, (b, a) in rates.items():
         if c in suspects and a - b >= rise - TOLERANCE:
             reasons.append(f"the reversed trigger of class {c} succeeds {b:.2f} -> {a:.2f}")
-    out["worse"] = "; ".join(reasons)
-    return out
+    return "; ".join(reasons)

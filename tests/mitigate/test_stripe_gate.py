@@ -1,0 +1,57 @@
+"""`gated`'s opt-in ``stripe_gate``: a dense image model the detector rates below its gate is
+treated anyway where a striped perturbation reaches its suspect class (SIG's shape, which the
+detector can rate low), and only there. Hand-wired models from ``test_gated_unlearn``."""
+
+from __future__ import annotations
+
+import pytest
+from test_gated_dense_lr import Convolutional
+from test_gated_unlearn import Clean, Striped, data, two_stages
+
+from trojanscope.detect.base import ModelVerdict
+from trojanscope.mitigate import gated
+
+
+def rated_low(monkeypatch, p: float = 0.15) -> None:
+    """The detector rates the model below the gate (0.2), class 2 its first suspect."""
+    verdict = ModelVerdict("auto", 0.0, [2, 0, 1], [], triggers={}, probability=p)
+    monkeypatch.setattr(gated, "detector_verdict", lambda *a: verdict)
+
+
+def test_a_stripe_opens_the_gate_on_a_dense_model_rated_low(monkeypatch) -> None:
+    rated_low(monkeypatch)
+    method = two_stages(unlearn=False, stripe_gate=0.5)
+    method.apply(Striped().eval(), data())
+    assert method.treated
+    seen = method.report_["stripe_gate"]
+    assert seen["suspect"] == 2 and seen["reach"] >= 0.5
+    assert seen["action"].startswith("opened: a stripe reached")
+
+
+def test_by_default_the_detector_alone_decides(monkeypatch) -> None:
+    rated_low(monkeypatch)
+    method = two_stages(unlearn=False)
+    method.apply(Striped().eval(), data())
+    assert not method.treated and "stripe_gate" not in method.report_
+
+
+def test_a_clean_dense_model_rated_low_stays_untouched(monkeypatch) -> None:
+    rated_low(monkeypatch)
+    method = two_stages(unlearn=False, stripe_gate=0.5)
+    method.apply(Clean().eval(), data())
+    assert not method.treated
+    assert method.report_["stripe_gate"]["action"].startswith("closed: a stripe reached")
+    assert "not treated" in method.report_["action"]
+
+
+def test_a_convolutional_model_is_not_asked(monkeypatch) -> None:
+    rated_low(monkeypatch)
+    method = two_stages(unlearn=False, stripe_gate=0.5)
+    method.apply(Convolutional().eval(), data())
+    assert not method.treated and "stripe_gate" not in method.report_
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
+def test_stripe_gate_outside_its_range_is_refused(bad: float) -> None:
+    with pytest.raises(ValueError, match="stripe_gate"):
+        gated.Gated(stripe_gate=bad)
