@@ -5,7 +5,8 @@ A centred digit never reaches the border band; a one-pixel cross (a full row and
 frame, or pixels scattered across the image do. Measured on the development one-pixel-cross
 models (docs/benchmarks.md, stop 36, ``benchmarks/detect_inputs_cross_columns.py``): alone
 ROC-AUC ≥ 0.999 and TPR 1.000 on all six, where the isolated column reads nothing (a full line
-has no isolated pixels). It reads the input alone: no forward pass.
+has no isolated pixels). It reads the input alone: no forward pass. Opt-in: stop 37's rule for
+making it ``detect-inputs``' default was not met on fresh models (docs/benchmarks.md).
 """
 
 from __future__ import annotations
