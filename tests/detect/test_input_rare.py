@@ -1,18 +1,18 @@
 """The rare-position column (``mahalanobis`` ``rare``, stop 37; opt-in): a one-pixel cross (a full
 row and column) or a frame lights pixels where a centred digit never is; the isolated column
-reads nothing there (a full line has no isolated pixel). Read from the input alone."""
+reads nothing there (a full line has no isolated pixel). Read from the input alone. The CLI's
+one-line refusal of a bad value: ``test_input_isolated.py``, parametrised over both columns."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
 
-import numpy as np
 import pytest
 import torch
 from test_input_edges import Pixels, _digits
+from test_input_isolated import caught_with_and_without
 
 from trojanscope import registry
-from trojanscope.cli.main import run
 from trojanscope.detect.input_level import auto
 from trojanscope.detect.input_level.edges import data_span
 from trojanscope.detect.input_level.isolated import data_floor
@@ -71,16 +71,7 @@ def test_rare_is_off_by_default_and_adds_one_column_and_no_pass() -> None:
 def test_rare_flags_a_one_pixel_cross_the_isolated_column_misses() -> None:
     """With the isolated column alone few crossed inputs pass the threshold set on clean inputs
     (a full line has no isolated pixel); with the rare column most do."""
-    x, model = _digits(600), Pixels()
-    fit_x, held = x[:300], x[300:]
-    triggered = _cross(held)
-    caught = {}
-    for rare in (False, True):
-        det = registry.create("input-detector", "mahalanobis", transforms=[], rare=rare)
-        det.fit(model, fit_x, generator=torch.Generator().manual_seed(0))
-        with torch.no_grad():
-            cut = torch.quantile(det.score(held).double(), 0.99)
-            caught[rare] = float((det.score(triggered).double() > cut).float().mean())
+    caught = caught_with_and_without("rare", _cross)
     assert caught[True] > 0.9 and caught[True] > caught[False] + 0.3, caught
 
 
@@ -91,15 +82,14 @@ def test_rare_must_be_a_boolean() -> None:
         assert registry.create("input-detector", "mahalanobis", rare=flag).rare is want
 
 
-def test_the_cli_refuses_a_bad_rare_value_in_one_line(
-    tmp_path: Path, backdoored_run, tiny_test, capsys
-) -> None:
-    from trojanscope.experiment import save_experiment
-
-    save_experiment(backdoored_run, tmp_path / "bad")
-    np.savez(tmp_path / "x.npz", x=tiny_test.x[:50].numpy())
-    args = ["detect-inputs", str(tmp_path / "bad"), str(tmp_path / "x.npz")]
-    code = run([*args, "--data", str(tmp_path / "x.npz"), "-p", "rare=maybe"])
-    err = capsys.readouterr().err.strip()
-    assert code == 2 and "rare" in err and len(err.splitlines()) == 1
-    assert "Traceback" not in err
+def test_the_column_costs_well_under_a_millisecond_per_input() -> None:
+    x = _digits(1000)
+    floor, span = data_floor(x), data_span(x)
+    rare = rare_positions(x[:500], floor, span)
+    rare_count(x[:10], floor, span, rare)
+    best = float("inf")
+    for _ in range(3):  # the best of three: a loaded machine's pauses are not the column's cost
+        start = time.perf_counter()
+        rare_count(x, floor, span, rare)
+        best = min(best, time.perf_counter() - start)
+    assert best / len(x) < 1e-3
