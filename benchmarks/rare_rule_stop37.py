@@ -21,12 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from isolated_rule_stop35 import at_goal, foreign_paths, prefix, report
+from isolated_served_rule_stop36 import when
 
 STEM = "rare_stop37"
 OWN = [
@@ -48,10 +48,6 @@ MAX_FPR_MEAN, MAX_FPR_RISE = 0.015, 0.01
 def rare_candidate(label: str) -> bool:
     """The candidate is the row that turns the column on."""
     return "rare=true" in label.lower()
-
-
-def when(text: str | None) -> float | None:
-    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def is_foreign(path: Path) -> bool:
