@@ -12,7 +12,8 @@ the fourth round's cap, 11-20 for the fifth round's look at response columns, 11
 round's ``rotbin``, 11-28 for the seventh round's ``top``: docs/benchmarks.md; 29-32 were the
 seventh round's fresh seeds, 33-36 the confirmation run's, 37-42 stop 32's, where 39-42 are
 WaNet alone at a lower ``--poison-rate``: ``make_runs``'s ``poison_rate``; 43-51 stop 33's
-and stop 34's fresh seeds, 52-54 stop 35's, 55-57 stop 36's, listed in ``SEEDS``);
+and stop 34's fresh seeds, 52-54 stop 35's, 55-57 stop 36's, 58-60 stop 37's, listed in
+``SEEDS``);
 ``--seeds`` and ``--families`` pick some; ``--methods`` takes ``name`` or
 ``name:param=value``). For every model, the MNIST test split (1,000 images) is halved at
 random: one half fits each method's guard (``fit_guard``: cross-fitted on all of it, threshold
@@ -56,7 +57,7 @@ SEEDS = {11: 3, 12: 7, 13: 1, 14: 9, 15: 4, 16: 6, 17: 2, 18: 8, 19: 3, 20: 6,
          21: 1, 22: 4, 23: 7, 24: 9, 25: 3, 26: 6, 27: 8, 28: 2, 29: 5, 30: 0, 31: 7, 32: 4,
          33: 8, 34: 1, 35: 6, 36: 3, 37: 9, 38: 5, 39: 0, 40: 2, 41: 7, 42: 1,
          43: 6, 44: 3, 45: 8, 46: 4, 47: 0, 48: 5, 49: 7, 50: 2, 51: 9,
-         52: 3, 53: 6, 54: 1, 55: 5, 56: 8, 57: 2}
+         52: 3, 53: 6, 54: 1, 55: 5, 56: 8, 57: 2, 58: 0, 59: 9, 60: 4}
 METHODS = [("mahalanobis", {}), ("mahalanobis", {"combine": "mean"}), ("ensemble", {}),
            ("ibd-psc", {}), ("strip", {}), ("strip", {"n_overlays": 5}), ("scale-up", {}),
            ("teco", {})]

@@ -97,11 +97,15 @@ def pairs(paths: list[Path], foreign: bool,
     return out
 
 
-def report(name: str, ps: list[tuple[dict, dict]], foreign: bool) -> dict:
+def report(name: str, ps: list[tuple[dict, dict]], foreign: bool,
+           candidate: str = "isolated") -> dict:
+    """Per-model table and per-method summary; the candidate's under the key ``candidate``."""
     base = [b for b, _ in ps]
     cand = [c for _, c in ps]
     print(f"\n{name}: {len(ps)} models")
-    print("| model | trigger | positives | default: ROC-AUC / TPR / guard FPR | with isolated |")
+    print(
+        f"| model | trigger | positives | default: ROC-AUC / TPR / guard FPR | with {candidate} |"
+    )
     print("|---|---|---:|---|---|")
     for b, c in ps:
         trig = b.get("trigger", b["model"].split("-")[0])
@@ -109,7 +113,7 @@ def report(name: str, ps: list[tuple[dict, dict]], foreign: bool) -> dict:
               f"{b['tpr_at_fpr']:.3f} / {b['guard_fpr']:.3f} | {c['roc_auc']:.4f} / "
               f"{c['tpr_at_fpr']:.3f} / {c['guard_fpr']:.3f} |")
     summary = {}
-    for label, rows in (("default", base), ("isolated", cand)):
+    for label, rows in (("default", base), (candidate, cand)):
         tpr = np.array([r["tpr_at_fpr"] for r in rows])
         fpr = np.array([r["guard_fpr"] for r in rows])
         auc = np.array([r["roc_auc"] for r in rows])

@@ -5,6 +5,7 @@ pixels with no bright 4-neighbour, which a digit's strokes rarely do; read from 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -66,17 +67,26 @@ def test_isolated_is_on_by_default_and_adds_one_column_and_no_pass() -> None:
 def test_isolated_flags_sparse_pixels_the_model_hardly_tells() -> None:
     """Without the column few sparse-pixel inputs pass the threshold set on clean inputs; with it
     most do."""
+    caught = caught_with_and_without("isolated", lambda held: _sparse(held, n=6))
+    assert caught[True] > 0.7 and caught[True] > caught[False] + 0.3, caught
+
+
+def caught_with_and_without(
+    column: str, trigger: Callable[[torch.Tensor], torch.Tensor]
+) -> dict[bool, float]:
+    """Share of triggered digits above the one-pass guard's clean 99th percentile, without the
+    input column ``column`` and with it (fitted on 300 digits, read on 300 others)."""
     x, model = _digits(600), Pixels()
     fit_x, held = x[:300], x[300:]
-    triggered = _sparse(held, n=6)
+    triggered = trigger(held)
     caught = {}
-    for isolated in (False, True):
-        det = registry.create("input-detector", "mahalanobis", transforms=[], isolated=isolated)
+    for flag in (False, True):
+        det = registry.create("input-detector", "mahalanobis", transforms=[], **{column: flag})
         det.fit(model, fit_x, generator=torch.Generator().manual_seed(0))
         with torch.no_grad():
             cut = torch.quantile(det.score(held).double(), 0.99)
-            caught[isolated] = float((det.score(triggered).double() > cut).float().mean())
-    assert caught[True] > 0.7 and caught[True] > caught[False] + 0.3, caught
+            caught[flag] = float((det.score(triggered).double() > cut).float().mean())
+    return caught
 
 
 def test_isolated_must_be_a_boolean() -> None:
@@ -87,9 +97,11 @@ def test_isolated_must_be_a_boolean() -> None:
         assert registry.create("input-detector", "mahalanobis", edges=flag).edges is want
 
 
-def test_the_cli_refuses_a_bad_isolated_value_in_one_line(
-    tmp_path: Path, backdoored_run, tiny_test, capsys
+@pytest.mark.parametrize("column", ["isolated", "rare"])
+def test_the_cli_refuses_a_bad_input_column_value_in_one_line(
+    tmp_path: Path, backdoored_run, tiny_test, capsys, column: str
 ) -> None:
+    """``-p isolated=maybe`` (stop 34b) and ``-p rare=maybe`` (stop 37): one line, exit 2."""
     from trojanscope.experiment import save_experiment
 
     save_experiment(backdoored_run, tmp_path / "bad")
@@ -102,11 +114,11 @@ def test_the_cli_refuses_a_bad_isolated_value_in_one_line(
             "--data",
             str(tmp_path / "x.npz"),
             "-p",
-            "isolated=maybe",
+            f"{column}=maybe",
         ]
     )
     err = capsys.readouterr().err.strip()
-    assert code == 2 and "isolated" in err and len(err.splitlines()) == 1
+    assert code == 2 and column in err and len(err.splitlines()) == 1
     assert "Traceback" not in err
 
 

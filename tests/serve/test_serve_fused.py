@@ -79,25 +79,39 @@ def test_the_fused_pass_answers_as_the_two_passes(
 
 
 @pytest.mark.parametrize(
-    ("edges", "isolated"), [(False, False), (True, False), (True, True), (False, True)]
+    ("edges", "isolated", "rare"),
+    [
+        (False, False, False),
+        (True, False, False),
+        (True, True, False),
+        (False, True, False),
+        (True, False, True),
+    ],
 )
 @needs_ort
 def test_the_fused_pass_flags_as_detect_inputs_with_the_same_parameters(
-    run_folder: Path, backdoored_run, tiny_test, monkeypatch, edges: bool, isolated: bool
+    run_folder: Path,
+    backdoored_run,
+    tiny_test,
+    monkeypatch,
+    edges: bool,
+    isolated: bool,
+    rare: bool,
 ) -> None:
-    """The served one-pass guard, with the edge column and the isolated-pixel column (both read
-    from the input, no pass) or without, answers the fused ONNX Runtime pass with the flags
-    ``detect-inputs`` gives with the same parameters (``transforms=[]``, ``edges``,
-    ``isolated``) and seed on the same clean data."""
+    """The served one-pass guard, with the edge column, the isolated-pixel column and the
+    rare-position column (stop 37; all read from the input, no pass) or without, answers the
+    fused ONNX Runtime pass with the flags ``detect-inputs`` gives with the same parameters
+    (``transforms=[]``, ``edges``, ``isolated``, ``rare``) and seed on the same clean data."""
     from trojanscope.detect.input_level import auto
     from trojanscope.detect.input_level.screen import screen
     from trojanscope.io.models import load_model
 
-    params = {"edges": edges, "isolated": isolated}
+    params = {"edges": edges, "isolated": isolated, "rare": rare}
     svc, info = serve_timed(run_folder, monkeypatch, True, guard_params=params)
     assert info["fused"] and isinstance(svc.fused, FusedPass)
     assert svc.guard.detector.edges_ is edges
-    assert hasattr(svc.guard.detector, "floor_") is isolated  # the column is served
+    assert hasattr(svc.guard.detector, "floor_") is (isolated or rare)  # the columns are served
+    assert hasattr(svc.guard.detector, "rare_at_") is rare
     x = inputs(backdoored_run, tiny_test)
     answer = svc.run(x)
     svc.close()
@@ -105,7 +119,7 @@ def test_the_fused_pass_flags_as_detect_inputs_with_the_same_parameters(
         load_model(run_folder).module,
         x,
         tiny_test.x,
-        auto.create("auto", transforms=[], edges=edges, isolated=isolated),
+        auto.create("auto", transforms=[], edges=edges, isolated=isolated, rare=rare),
         seed=0,
     )
     assert answer.flagged == offline.flagged.tolist() and sum(answer.flagged) >= 30

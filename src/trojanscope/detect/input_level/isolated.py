@@ -20,11 +20,16 @@ def data_floor(clean_x: Tensor) -> Tensor:
     return clean_x.amin()
 
 
+def bright(x: Tensor, floor: Tensor, span: Tensor) -> Tensor:
+    """Per pixel: brighter than ``BRIGHT`` of the clean range above its floor."""
+    return (x - floor) / span > BRIGHT
+
+
 def isolated_share(x: Tensor, floor: Tensor, span: Tensor) -> Tensor:
     """Per input (N×C×H×W): the share of bright pixels with no bright 4-neighbour in the same
     channel (out of the bright ones, plus one so a blank image reads 0)."""
-    bright = (x - floor) / span > BRIGHT
-    pad = torch.nn.functional.pad(bright.float(), (1, 1, 1, 1))
+    lit = bright(x, floor, span)
+    pad = torch.nn.functional.pad(lit.float(), (1, 1, 1, 1))
     neigh = pad[..., :-2, 1:-1] + pad[..., 2:, 1:-1] + pad[..., 1:-1, :-2] + pad[..., 1:-1, 2:]
-    lone = (bright & (neigh == 0)).flatten(1).sum(1).double()
-    return lone / (bright.flatten(1).sum(1).double() + 1.0)
+    lone = (lit & (neigh == 0)).flatten(1).sum(1).double()
+    return lone / (lit.flatten(1).sum(1).double() + 1.0)

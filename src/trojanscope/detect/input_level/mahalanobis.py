@@ -50,6 +50,12 @@ read from the input alone: the share of
 its bright pixels with no bright 4-neighbour
 (:mod:`~trojanscope.detect.input_level.isolated`: one-pixel diagonals of a crossed patch, scattered
 sparse pixels), tail-scaled and capped like the consistency columns.
+``rare`` (stop 37; ``False`` by default: its rule, applied on fresh foreign seed 34 and own
+seeds 58-60, was not met, as the worst foreign trigger family fell by 0.002): one more column
+after the isolated one, read from the input alone: the number of its bright pixels at positions
+where under 0.5% of the clean images are bright (:mod:`~trojanscope.detect.input_level.rare`:
+a one-pixel cross's full row and column, a frame, a border band no centred digit reaches),
+tail-scaled and capped like the consistency columns.
 """
 
 from __future__ import annotations
@@ -81,6 +87,7 @@ from trojanscope.detect.input_level.features import (
     layer_features,
 )
 from trojanscope.detect.input_level.isolated import data_floor, isolated_share
+from trojanscope.detect.input_level.rare import rare_count, rare_positions
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -92,6 +99,8 @@ EDGES: bool | str = True
 # the isolated-bright-pixel column on every model (stop 35: stop 34b's rule met on fresh foreign
 # seeds 31-32 and own 52-54); serve's one-pass guard keeps it off unless asked (its own rule)
 ISOLATED = True
+# the rare-position column: opt-in (stop 37: its rule on fresh seeds 34 / 58-60 was not met)
+RARE = False
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
 
 
@@ -120,10 +129,11 @@ class Mahalanobis(InputDetector):
                  transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP,
                  menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP,
                  max_transforms: int = MAX_TRANSFORMS, edges: bool | str = EDGES,
-                 isolated: bool = ISOLATED) -> None:
+                 isolated: bool = ISOLATED, rare: bool = RARE) -> None:
         self.shrinkage = shrinkage
         self.edges = edges
         self.isolated = isolated
+        self.rare = rare
         self.top = top
         self.max_transforms = max_transforms
         self.menu = _names(menu)  # what "auto" chooses from; "median+blur+binarise" as text
@@ -159,6 +169,10 @@ class Mahalanobis(InputDetector):
             self.isolated = bool(self.isolated)
         if not isinstance(self.isolated, bool):
             raise UserInputError("mahalanobis: isolated must be true or false")
+        if self.rare in (0, 1):
+            self.rare = bool(self.rare)
+        if not isinstance(self.rare, bool):
+            raise UserInputError("mahalanobis: rare must be true or false")
         if self.distance not in ("absolute", "relative", "both"):
             raise UserInputError("mahalanobis: distance must be absolute, relative or both")
         if self.folds < 2:
@@ -235,10 +249,15 @@ class Mahalanobis(InputDetector):
         if self.edges_:
             self.span_ = data_span(clean_x)
             drops = torch.cat([drops, smoothness(clean_x, self.span_)[:, None]], 1)
-        if self.isolated:
+        if self.isolated or self.rare:
             self.floor_, self.bright_span_ = data_floor(clean_x), data_span(clean_x)
+        if self.isolated:
             lone = isolated_share(clean_x, self.floor_, self.bright_span_)
             drops = torch.cat([drops, lone[:, None].to(drops)], 1)
+        if self.rare:
+            self.rare_at_ = rare_positions(clean_x, self.floor_, self.bright_span_)
+            count = rare_count(clean_x, self.floor_, self.bright_span_, self.rare_at_)
+            drops = torch.cat([drops, count[:, None].to(drops)], 1)
         centre, spread = tail_scale(drops)
         self.centre_ = torch.cat([z.mean(0), centre])
         self.spread_ = torch.cat([z.std(0).nan_to_num(1.0).clamp_min(1e-6), spread])
@@ -281,6 +300,9 @@ class Mahalanobis(InputDetector):
         if getattr(self, "isolated", False):  # read from the input alone
             lone = isolated_share(x, self.floor_, self.bright_span_)
             z = torch.cat([z, lone[:, None].to(z)], 1)
+        if getattr(self, "rare", False):  # read from the input alone
+            count = rare_count(x, self.floor_, self.bright_span_, self.rare_at_)
+            z = torch.cat([z, count[:, None].to(z)], 1)
         z = (z - self.centre_) / self.spread_
         if self.cap > 0 and z.shape[1] > n_layer:
             z[:, n_layer:] = self.cap * torch.tanh(z[:, n_layer:] / self.cap)
@@ -307,7 +329,7 @@ class Mahalanobis(InputDetector):
 
     def _fuse(self, z: Tensor) -> Tensor:
         n_layer = (z.shape[1] - len(self.transforms_) - int(getattr(self, "edges_", False))
-                   - int(getattr(self, "isolated", False)))
+                   - int(getattr(self, "isolated", False)) - int(getattr(self, "rare", False)))
         if 0 < self.top < z.shape[1] - n_layer:
             # each transform wipes out its own trigger families: an input's largest drops carry
             # the evidence, and the clean noise of the columns that did not fire does not add up

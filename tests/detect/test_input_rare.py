@@ -1,0 +1,95 @@
+"""The rare-position column (``mahalanobis`` ``rare``, stop 37; opt-in): a one-pixel cross (a full
+row and column) or a frame lights pixels where a centred digit never is; the isolated column
+reads nothing there (a full line has no isolated pixel). Read from the input alone. The CLI's
+one-line refusal of a bad value: ``test_input_isolated.py``, parametrised over both columns."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import torch
+from test_input_edges import Pixels, _digits
+from test_input_isolated import caught_with_and_without
+
+from trojanscope import registry
+from trojanscope.detect.input_level import auto
+from trojanscope.detect.input_level.edges import data_span
+from trojanscope.detect.input_level.isolated import data_floor
+from trojanscope.detect.input_level.rare import rare_count, rare_positions
+from trojanscope.errors import UserInputError
+
+
+def _cross(x: torch.Tensor, row: int = 2, col: int = 25) -> torch.Tensor:
+    """``x`` with a full one-pixel row and column set to the maximum (a one-pixel cross)."""
+    out = x.clone()
+    out[..., row, :] = 1.0
+    out[..., :, col] = 1.0
+    return out
+
+
+def test_rare_counts_bright_pixels_only_where_clean_images_are_dark() -> None:
+    x = _digits()
+    floor, span = data_floor(x), data_span(x)
+    rare = rare_positions(x, floor, span)
+    assert rare[..., 0, :].all() and not rare[..., 14, 14]  # the border, not the centre
+    clean, crossed = rare_count(x, floor, span, rare), rare_count(_cross(x), floor, span, rare)
+    assert float((crossed > clean).float().mean()) == 1.0
+    assert float(clean.mean()) < 1.0  # a clean digit hardly reaches the rare positions
+    # read in the data's own unit: the same images on a 0-255 scale give the same counts
+    big = x * 255
+    assert torch.equal(
+        rare_count(
+            big,
+            data_floor(big),
+            data_span(big),
+            rare_positions(big, data_floor(big), data_span(big)),
+        ),
+        clean,
+    )
+
+
+def test_rare_is_off_by_default_and_adds_one_column_and_no_pass() -> None:
+    """Stop 37: opt-in until a rule on fresh seeds says otherwise."""
+    x, model = _digits(), Pixels()
+    assert registry.create("input-detector", "mahalanobis").rare is False
+    assert auto.create("auto").rare is False  # detect-inputs' default method
+    plain = registry.create("input-detector", "mahalanobis", transforms=[])
+    extra = registry.create("input-detector", "mahalanobis", transforms=[], rare=True)
+    for det in (plain, extra):
+        det.fit(model, x, generator=torch.Generator().manual_seed(0))
+    assert extra.forward_passes_per_input == 1
+    with torch.no_grad():
+        a, b = plain._raw(x[:50]), extra._raw(x[:50])
+    assert b.shape[1] == a.shape[1] + 1 and torch.allclose(b[:, :-1].float(), a.float())
+    assert extra.resolved_params()["rare"] is True  # the fold copies keep the column
+    # served through a pass run elsewhere (serve's ONNX Runtime pass) the same way
+    with torch.no_grad():
+        assert torch.equal(extra.score(x[:50]), extra.score_pass(x[:50], [], model(x[:50])))
+
+
+def test_rare_flags_a_one_pixel_cross_the_isolated_column_misses() -> None:
+    """With the isolated column alone few crossed inputs pass the threshold set on clean inputs
+    (a full line has no isolated pixel); with the rare column most do."""
+    caught = caught_with_and_without("rare", _cross)
+    assert caught[True] > 0.9 and caught[True] > caught[False] + 0.3, caught
+
+
+def test_rare_must_be_a_boolean() -> None:
+    with pytest.raises(UserInputError, match="rare"):
+        registry.create("input-detector", "mahalanobis", rare="yes")
+    for flag, want in ((1, True), (0, False)):  # 1/0, as every other on/off option
+        assert registry.create("input-detector", "mahalanobis", rare=flag).rare is want
+
+
+def test_the_column_costs_well_under_a_millisecond_per_input() -> None:
+    x = _digits(1000)
+    floor, span = data_floor(x), data_span(x)
+    rare = rare_positions(x[:500], floor, span)
+    rare_count(x[:10], floor, span, rare)
+    best = float("inf")
+    for _ in range(3):  # the best of three: a loaded machine's pauses are not the column's cost
+        start = time.perf_counter()
+        rare_count(x, floor, span, rare)
+        best = min(best, time.perf_counter() - start)
+    assert best / len(x) < 1e-3
