@@ -49,3 +49,35 @@ def test_the_shipped_order_calibrators_say_they_were_fitted_on_116_kim_cnns() ->
         assert on["coverage"] == {"activation:relu": 116}
         assert on["base"]["n_models"] == 120
         assert math.isclose(on["C"], on["order_stacker"]["C"])
+
+
+def test_every_model_keeps_todays_probability_where_there_is_no_order_feature(
+    load_benchmark
+) -> None:
+    """Stop 37: a fresh population of every recipe is scored whole; a mean-pooled model (no
+    ``tp_order``) has today's probability under both verdicts, a Kim CNN its ``:order`` one."""
+    score = load_benchmark("text_order_score")
+    base = Calibrator("text-inversion", ["tp_prob"], [4.0], -2.0, {}, [0.0], [1.0], "none")
+    order = Calibrator("text-inversion", ["tp_prob", "tp_order"], [4.0, 3.0], -5.0, {},
+                       [0.0, 0.0], [1.0, 1.0], "none")
+    shipped = dict.fromkeys(score.ARCH_KEYS, base)
+    cals = {**shipped, **dict.fromkeys(score.ORDER_KEYS, order)}
+
+    def made(name: str, bad: bool, extra: dict) -> ZooRow:
+        r = row(name, bad, 0.0)
+        features = {"tp_prob": r.features["tp_prob"], "tp_lift_margin_arch": 0.0, **extra}
+        return ZooRow(**{**r.__dict__, "features": features})
+
+    rows = [made("cnn-min2-clean-000", False, {"tp_order": 0.5}),
+            made("cnn-min2-sentence-004", True, {"tp_order": 3.0}),
+            made("bag-alpha-clean-003", False, {}), made("bag-alpha-rare-word-007", True, {})]
+    got = score.every_model(rows, shipped, cals)
+    today, new = got["today"]["probabilities"], got["order"]["probabilities"]
+    for r in rows[2:]:
+        want = pytest.approx(base.probability(r.features), abs=1e-3)
+        assert new[r.name] == today[r.name] == want
+    assert new["cnn-min2-sentence-004"] == pytest.approx(order.probability(rows[1].features),
+                                                         abs=1e-3)
+    assert new["cnn-min2-sentence-004"] != pytest.approx(today["cnn-min2-sentence-004"])
+    assert set(got["order"]["per_group"]) == {"cnn-min2", "bag-alpha"}
+    assert score.every_model(rows, shipped, shipped) == {}
