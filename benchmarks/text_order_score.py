@@ -261,7 +261,9 @@ def main() -> None:
         if everyone:
             result.setdefault("eval_all", {})[path.name] = everyone
             for name, rep in everyone.items():
-                worst = max(rep["per_group"].items(), key=lambda kv: kv[1]["cross_entropy"])
+                worst = max(
+                    rep["per_group"].items(), key=lambda kv: kv[1]["cross_entropy"], default=None
+                )
                 print(f"{path.name} every model, {name}: {rep['all']}; worst recipe {worst}")
         p_today = [
             sigmoid(default_logit(r, shipped)) if "tp_order" in r.features else float("nan")
