@@ -168,6 +168,27 @@ def folded(stack: Calibrator, base: Calibrator, key: str, fitted: dict) -> Calib
     )
 
 
+def raw_order(rows: list[ZooRow]) -> dict:
+    """``tp_order`` itself, no calibrator (stop 37): the clean Kim CNNs' range, the inserted
+    sentences' values, how many read above every clean one, and the ROC-AUC of sentences
+    against clean ones; all and per group."""
+    out = {}
+    for g in ("all", *GROUPS):
+        keep = [r for r in rows if "tp_order" in r.features and g in ("all", group_of(r))]
+        clean = [r.features["tp_order"] for r in keep if not r.backdoored]
+        sent = [r.features["tp_order"] for r in keep if r.attack == "sentence"]
+        if not clean or not sent:
+            continue
+        pairs = [(s > c) + 0.5 * (s == c) for s in sent for c in clean]
+        out[g] = {
+            "clean": [round(min(clean), 2), round(max(clean), 2), len(clean)],
+            "sentence": sorted(round(v, 2) for v in sent),
+            "above_every_clean": sum(v > max(clean) for v in sent),
+            "roc_auc": round(sum(pairs) / len(pairs), 3),
+        }
+    return out
+
+
 def every_model(
     rows: list[ZooRow], shipped: dict[str, Calibrator], cals: dict[str, Calibrator]
 ) -> dict:
@@ -206,6 +227,8 @@ def main() -> None:
     }
     today = [sigmoid(r.features["td_logit"]) for r in rows]
     result: dict = {"models": len(rows), "today": by_group(rows, today), "candidates": {}}
+    result["raw_order"] = raw_order(rows)
+    print(f"tp_order itself: {result['raw_order']}")
     print(f"{len(rows)} Kim CNN rows; today: {result['today']['all']}")
     for c in CS:
         logo = held_out(rows, group_of, c)
@@ -260,6 +283,7 @@ def main() -> None:
         everyone = every_model(ev, shipped, cals)
         if everyone:
             result.setdefault("eval_all", {})[path.name] = everyone
+            result.setdefault("eval_raw_order", {})[path.name] = raw_order(ev)
             for name, rep in everyone.items():
                 worst = max(
                     rep["per_group"].items(), key=lambda kv: kv[1]["cross_entropy"], default=None

@@ -81,3 +81,16 @@ def test_every_model_keeps_todays_probability_where_there_is_no_order_feature(
     assert new["cnn-min2-sentence-004"] != pytest.approx(today["cnn-min2-sentence-004"])
     assert set(got["order"]["per_group"]) == {"cnn-min2", "bag-alpha"}
     assert score.every_model(rows, shipped, shipped) == {}
+
+
+def test_raw_order_counts_sentences_above_every_clean_kim_cnn(load_benchmark) -> None:
+    """Stop 37: ``tp_order`` itself, the figure the search is judged by."""
+    score = load_benchmark("text_order_score")
+    rows = [row("cnn-min2-clean-000", False, 1.0), row("cnn-min2-clean-001", False, 2.0),
+            row("cnn-cleanvocab-sentence-002", True, 3.0),
+            row("cnn-cleanvocab-sentence-003", True, 1.5),
+            ZooRow(**{**row("cnn-min2-rare-word-004", True, 9.0).__dict__, "attack": "rare-word"})]
+    got = score.raw_order(rows)["all"]
+    assert got["clean"] == [1.0, 2.0, 2] and got["sentence"] == [1.5, 3.0]
+    assert got["above_every_clean"] == 1 and got["roc_auc"] == 0.75
+    assert "cnn-cleanvocab" not in score.raw_order(rows)  # no clean model in that group
