@@ -53,6 +53,13 @@ def main() -> None:
         default=None,
         help="where to write the true triggers' order figures",
     )
+    parser.add_argument(
+        "--min-docs",
+        type=int,
+        default=0,
+        help="the search over tokens held by at least this many clean sentences "
+        "(text-inversion -p order_min_docs; stop 37)",
+    )
     opts = parser.parse_args()
     torch.set_num_threads(1)
     truth = {m["name"]: m for m in json.loads((opts.zoo / "truth.json").read_text())["models"]}
@@ -70,7 +77,7 @@ def main() -> None:
         if text_architecture(model, x[:32]) != KIM_CNN:
             continue
         k = len(loaded.class_names or []) or 2
-        row["features"].update(order_asymmetry(model, *order_inputs(model, x, y, k)))
+        row["features"].update(order_asymmetry(model, *order_inputs(model, x, y, k, opts.min_docs)))
         cpu = time.process_time() - start
         entry = truth[row["name"]]
         words = entry.get("trigger", {}).get("words") or []

@@ -29,7 +29,7 @@ from bench_text_detect import SHIPPED
 from text_behaviour_score import ordered
 from text_lift_arch_score import ARCH_KEYS, SHIPPED_REFERENCE
 from text_lift_score import pool
-from text_rows_score import scores, write_json
+from text_rows_score import report, scores, write_json
 from trojanscope.detect.calibration import (
     Calibrator,
     fit_calibrator,
@@ -43,6 +43,7 @@ from trojanscope.detect.text_lift_reference import SUFFIX, load_reference, stand
 GROUPS = ("cnn-min2", "cnn-cleanvocab")
 OWN = "own"
 ORDER_KEYS = tuple(f"{k}:order" for k in ARCH_KEYS)
+RECIPES = ("cnn-min2", "bag-top8k", "cnn-cleanvocab", "bag-alpha")  # foreign_text_zoo.py's
 STACK = ["td_logit", "tp_order"]
 CS = (0.3, 1.0)
 
@@ -167,6 +168,47 @@ def folded(stack: Calibrator, base: Calibrator, key: str, fitted: dict) -> Calib
     )
 
 
+def raw_order(rows: list[ZooRow]) -> dict:
+    """``tp_order`` itself, no calibrator (stop 37): the clean Kim CNNs' range, the inserted
+    sentences' values, how many read above every clean one, and the ROC-AUC of sentences
+    against clean ones; all and per group."""
+    out = {}
+    for g in ("all", *GROUPS):
+        keep = [r for r in rows if "tp_order" in r.features and g in ("all", group_of(r))]
+        clean = [r.features["tp_order"] for r in keep if not r.backdoored]
+        sent = [r.features["tp_order"] for r in keep if r.attack == "sentence"]
+        if not clean or not sent:
+            continue
+        pairs = [(s > c) + 0.5 * (s == c) for s in sent for c in clean]
+        out[g] = {
+            "clean": [round(min(clean), 2), round(max(clean), 2), len(clean)],
+            "sentence": sorted(round(v, 2) for v in sent),
+            "above_every_clean": sum(v > max(clean) for v in sent),
+            "roc_auc": round(sum(pairs) / len(pairs), 3),
+        }
+    return out
+
+
+def every_model(
+    rows: list[ZooRow], shipped: dict[str, Calibrator], cals: dict[str, Calibrator]
+) -> dict:
+    """Every model of an evaluation population (stop 37): today's default and the ``:order``
+    verdict, models without ``tp_order`` (not Kim CNNs) keeping today's probability in both;
+    per recipe of ``foreign_text_zoo.py`` and per attack. ``{}`` without ``:order``
+    calibrators."""
+    if not all(k in cals for k in ORDER_KEYS):
+        return {}
+    today = [sigmoid(default_logit(r, shipped)) for r in rows]
+    order = [
+        cals[ORDER_KEYS[not ordered(r)]].probability(standard(r)) if "tp_order" in r.features else p
+        for r, p in zip(rows, today, strict=True)
+    ]
+    return {
+        "today": report(rows, today, list(RECIPES)),
+        "order": report(rows, order, list(RECIPES)),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=Path, nargs="+", required=True)
@@ -185,6 +227,8 @@ def main() -> None:
     }
     today = [sigmoid(r.features["td_logit"]) for r in rows]
     result: dict = {"models": len(rows), "today": by_group(rows, today), "candidates": {}}
+    result["raw_order"] = raw_order(rows)
+    print(f"tp_order itself: {result['raw_order']}")
     print(f"{len(rows)} Kim CNN rows; today: {result['today']['all']}")
     for c in CS:
         logo = held_out(rows, group_of, c)
@@ -236,6 +280,15 @@ def main() -> None:
     cals = load_calibrators(SHIPPED)
     for path in opts.eval_rows:
         ev, _ = pool([path])
+        everyone = every_model(ev, shipped, cals)
+        if everyone:
+            result.setdefault("eval_all", {})[path.name] = everyone
+            result.setdefault("eval_raw_order", {})[path.name] = raw_order(ev)
+            for name, rep in everyone.items():
+                worst = max(
+                    rep["per_group"].items(), key=lambda kv: kv[1]["cross_entropy"], default=None
+                )
+                print(f"{path.name} every model, {name}: {rep['all']}; worst recipe {worst}")
         p_today = [
             sigmoid(default_logit(r, shipped)) if "tp_order" in r.features else float("nan")
             for r in ev

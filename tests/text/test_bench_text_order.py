@@ -49,3 +49,48 @@ def test_the_shipped_order_calibrators_say_they_were_fitted_on_116_kim_cnns() ->
         assert on["coverage"] == {"activation:relu": 116}
         assert on["base"]["n_models"] == 120
         assert math.isclose(on["C"], on["order_stacker"]["C"])
+
+
+def test_every_model_keeps_todays_probability_where_there_is_no_order_feature(
+    load_benchmark
+) -> None:
+    """Stop 37: a fresh population of every recipe is scored whole; a mean-pooled model (no
+    ``tp_order``) has today's probability under both verdicts, a Kim CNN its ``:order`` one."""
+    score = load_benchmark("text_order_score")
+    base = Calibrator("text-inversion", ["tp_prob"], [4.0], -2.0, {}, [0.0], [1.0], "none")
+    order = Calibrator("text-inversion", ["tp_prob", "tp_order"], [4.0, 3.0], -5.0, {},
+                       [0.0, 0.0], [1.0, 1.0], "none")
+    shipped = dict.fromkeys(score.ARCH_KEYS, base)
+    cals = {**shipped, **dict.fromkeys(score.ORDER_KEYS, order)}
+
+    def made(name: str, bad: bool, extra: dict) -> ZooRow:
+        r = row(name, bad, 0.0)
+        features = {"tp_prob": r.features["tp_prob"], "tp_lift_margin_arch": 0.0, **extra}
+        return ZooRow(**{**r.__dict__, "features": features})
+
+    rows = [made("cnn-min2-clean-000", False, {"tp_order": 0.5}),
+            made("cnn-min2-sentence-004", True, {"tp_order": 3.0}),
+            made("bag-alpha-clean-003", False, {}), made("bag-alpha-rare-word-007", True, {})]
+    got = score.every_model(rows, shipped, cals)
+    today, new = got["today"]["probabilities"], got["order"]["probabilities"]
+    for r in rows[2:]:
+        want = pytest.approx(base.probability(r.features), abs=1e-3)
+        assert new[r.name] == today[r.name] == want
+    assert new["cnn-min2-sentence-004"] == pytest.approx(order.probability(rows[1].features),
+                                                         abs=1e-3)
+    assert new["cnn-min2-sentence-004"] != pytest.approx(today["cnn-min2-sentence-004"])
+    assert set(got["order"]["per_group"]) == {"cnn-min2", "bag-alpha"}
+    assert score.every_model(rows, shipped, shipped) == {}
+
+
+def test_raw_order_counts_sentences_above_every_clean_kim_cnn(load_benchmark) -> None:
+    """Stop 37: ``tp_order`` itself, the figure the search is judged by."""
+    score = load_benchmark("text_order_score")
+    rows = [row("cnn-min2-clean-000", False, 1.0), row("cnn-min2-clean-001", False, 2.0),
+            row("cnn-cleanvocab-sentence-002", True, 3.0),
+            row("cnn-cleanvocab-sentence-003", True, 1.5),
+            ZooRow(**{**row("cnn-min2-rare-word-004", True, 9.0).__dict__, "attack": "rare-word"})]
+    got = score.raw_order(rows)["all"]
+    assert got["clean"] == [1.0, 2.0, 2] and got["sentence"] == [1.5, 3.0]
+    assert got["above_every_clean"] == 1 and got["roc_auc"] == 0.75
+    assert "cnn-cleanvocab" not in score.raw_order(rows)  # no clean model in that group

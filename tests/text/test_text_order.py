@@ -10,7 +10,7 @@ import torch
 from trojanscope import registry
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate
-from trojanscope.detect.text_order import kim_layers, order_asymmetry
+from trojanscope.detect.text_order import kim_layers, order_asymmetry, order_inputs
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean
 from trojanscope.models.textcnn import TextCNN
 from trojanscope.models.wordbag import WordBag
@@ -57,6 +57,25 @@ def test_an_ordered_pair_reads_as_order_and_an_unordered_one_does_not() -> None:
     assert unordered["tp_order"] == pytest.approx(0.0, abs=1e-4)
 
 
+def test_min_docs_keeps_the_search_to_words_the_clean_sentences_hold() -> None:
+    """``order_min_docs`` (stop 37): the planted pair's tokens held by no clean sentence are out
+    of the search (no order found); held by four sentences each (apart, never as the pair),
+    they are in again at ``min_docs`` 4 and out at 5."""
+    model = planted(True)
+    ids, labels = sentences()
+
+    def found(x: torch.Tensor, min_docs: int) -> float:
+        return order_asymmetry(model, *order_inputs(model, x, labels, 2, min_docs))["tp_order"]
+
+    assert found(ids, 0) == pytest.approx(5.0, abs=1e-4)
+    assert found(ids, 1) == pytest.approx(0.0, abs=1e-4)
+    held = ids.clone()
+    held[0:4, 0] = A  # two sentences of each class
+    held[4:8, 3] = B
+    assert found(held, 4) == pytest.approx(5.0, abs=1e-4)
+    assert found(held, 5) == pytest.approx(0.0, abs=1e-4)
+
+
 def test_only_a_kim_cnn_whose_layers_give_its_logits_gets_the_feature() -> None:
     ids, _ = sentences()
     assert kim_layers(planted(True), ids)
@@ -71,6 +90,13 @@ def test_the_order_option_is_checked_and_off_by_default() -> None:
     assert registry.create("detector", "text-inversion", order=1).order == 1
     with pytest.raises(ValueError, match="order"):
         registry.create("detector", "text-inversion", order=2)
+    assert registry.create("detector", "text-inversion").order_min_docs == 0
+    got = registry.create("detector", "text-inversion", order=1, order_min_docs=3)
+    assert got.order_min_docs == 3
+    with pytest.raises(ValueError, match="give order=1"):
+        registry.create("detector", "text-inversion", order_min_docs=3)
+    with pytest.raises(ValueError, match="order_min_docs"):
+        registry.create("detector", "text-inversion", order=1, order_min_docs=-1)
 
 
 def test_the_order_family_reads_its_own_calibrator_and_falls_back_without_it() -> None:

@@ -210,6 +210,10 @@ class TextInversion(ModelDetector):
             ``":phrase:lift:arch:order"`` calibrators; other models are scored as without it
             (``tp_order`` not computed, a note says why).
             0 (the default): off (docs/benchmarks.md, issue 15, stop 36).
+        order_min_docs: with ``order=1``, the word-order search only over tokens held by at
+            least this many clean sentences (opt-in; 0, the default: every token; the
+            ``:order`` calibrators were fitted without it; docs/benchmarks.md, issue 15,
+            stop 37).
     """
 
     name = "text-inversion"
@@ -227,7 +231,8 @@ class TextInversion(ModelDetector):
                  span_tokens: int = 0, span_steps: int | None = None,
                  behaviour: int | bool = 1, phrase_tokens: int | None = None,
                  phrase_margin: float | None = None, phrase_lift: int | None = None,
-                 lift_reference: int | bool | None = None, order: int | bool = 0) -> None:
+                 lift_reference: int | bool | None = None, order: int | bool = 0,
+                 order_min_docs: int = 0) -> None:
         given = {"phrase_tokens": phrase_tokens, "phrase_margin": phrase_margin,
                  "phrase_lift": phrase_lift, "lift_reference": lift_reference}
         self.preset = all(v is None for v in given.values())
@@ -242,7 +247,8 @@ class TextInversion(ModelDetector):
                 ("neutral_tokens", neutral_tokens, 0, many), ("relax_steps", relax_steps, 0, many),
                 ("relax_k", relax_k, 1, MAX_RELAX_K), ("span_tokens", span_tokens, 0, many),
                 ("span_steps", span_steps, 0, many), ("phrase_tokens", phrase_tokens, 0, many),
-                ("phrase_lift", phrase_lift, 0, MAX_PHRASE_LIFT)):
+                ("phrase_lift", phrase_lift, 0, MAX_PHRASE_LIFT),
+                ("order_min_docs", order_min_docs, 0, many)):
             if value is not None:
                 check_option(name, value, low, high, integer=True)
         check_option("phrase_margin", phrase_margin, 0.0, 1.0)
@@ -266,6 +272,9 @@ class TextInversion(ModelDetector):
         self.phrase_lift = int(phrase_lift)
         self.lift_reference = int(check_flag("lift_reference", lift_reference))
         self.order = int(check_flag("order", order))
+        self.order_min_docs = int(order_min_docs)
+        if self.order_min_docs and not self.order:
+            raise ValueError("order_min_docs shapes the word-order search: give order=1 with it")
         if self.lift_reference and not self.phrase_lift:
             raise ValueError("lift_reference standardises the span lift: give phrase_lift >= 1 "
                              "with it")
@@ -407,7 +416,7 @@ class TextInversion(ModelDetector):
                     "':order' calibrator extends (behaviour=0, or a clean set or vocabulary "
                     "the vocabulary-rank features do not fit)")
         found = order_asymmetry(model, *order_inputs(model, target.clean.x, target.clean.labels,
-                                                     target.num_classes))
+                                                     target.num_classes, self.order_min_docs))
         if not found:
             return ("not a Kim CNN whose layers reproduce its logits, sentences of at most "
                     "a span's length, or no class with two tokens to search")

@@ -150,11 +150,16 @@ def class_asymmetry(
 
 
 def order_inputs(
-    model: nn.Module, ids: Tensor, labels: Tensor, num_classes: int
+    model: nn.Module, ids: Tensor, labels: Tensor, num_classes: int, min_docs: int = 0
 ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """``(ids, labels, lean, banned)`` for :func:`order_asymmetry`, as ``text-inversion -p
     order=1`` reads them (the benchmark scripts use it too): the clean sentences, their class
-    lean over the model's vocabulary and its special tokens."""
+    lean over the model's vocabulary and its special tokens, with ``min_docs`` (``-p
+    order_min_docs``, opt-in) also the tokens held by fewer clean sentences than that.
+
+    Why ``min_docs``: in a clean Kim CNN the search's most asymmetric spans are made of words the
+    clean split hardly holds, while an inserted sentence is made of ordinary words
+    (docs/benchmarks.md, issue 15, stop 37)."""
     vocab = (len(model.token_embeddings()) if hasattr(model, "token_embeddings")
              else model.embedding.num_embeddings)
     counts = class_doc_counts(ids, labels, num_classes, vocab)
@@ -162,6 +167,8 @@ def order_inputs(
     pad_id = int(getattr(model, "pad_id", 0))
     banned = torch.zeros(vocab, dtype=torch.bool)
     banned[getattr(model, "special_ids", lambda: [pad_id])()] = True
+    if min_docs:
+        banned |= counts.sum(0) < min_docs
     return ids, labels, lean, banned
 
 
