@@ -94,7 +94,7 @@ def _vary_heap(perturb: int, pad: int) -> None:
     other memory than in the last rehearsal (a crash that depends on the heap shows in one of
     several)."""
     libc = _libc()
-    if libc is None or not perturb and not pad:
+    if libc is None or (not perturb and not pad):
         return
     if perturb:
         libc.mallopt(-6, perturb)  # M_PERTURB

@@ -9,9 +9,10 @@ a child (:mod:`trojanscope.io.ts_child`, one server per process that imports tor
 forks a fresh loader per request) loads the very same bytes, and before the loaded module's
 first call with each input signature (shapes and dtypes), a child loads them again and runs
 that call on zeros of those shapes, in each of several heap layouts (:data:`HEAPS`: whether a
-read past an object's end crashes depends on what lies next to it). The child has no network (``unshare -rmn`` where the OS
-allows it, every mount read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory
-(``RLIMIT_AS``) and CPU time, an empty working folder, and a wall-clock deadline. A crash, a
+read past an object's end crashes depends on what lies next to it). The child has no network
+(``unshare -rmn`` where the OS allows it, every mount read-only), ``PR_SET_NO_NEW_PRIVS``,
+``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and CPU time, an empty working folder, and a
+wall-clock deadline. A crash, a
 timeout, a resource overrun, a write, or one of torch's own errors that only wrong memory
 produces (``Invalid IValue tag``) refuses the model (:class:`ChildRefusal`, exit 2).
 
