@@ -145,35 +145,40 @@ _COST = r'''
 import json, sys, time, torch
 import trojanscope.io.models as models
 from trojanscope.io import scan_gate, ts_sandbox
-path, repeat = sys.argv[1], int(sys.argv[2])
+path, repeat, shape = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+t = time.perf_counter(); state = ts_sandbox.sandbox_state(); start = time.perf_counter() - t
 t = time.perf_counter(); lm = models.load_model(path); first = time.perf_counter() - t
-x = torch.zeros(2, 3, 32, 32)
+x = torch.zeros(2, *shape)
 try:
     t = time.perf_counter(); lm.module(x); first_call = time.perf_counter() - t
     t = time.perf_counter(); lm.module(x); call = time.perf_counter() - t
 except Exception:
     first_call = call = None
-def best(off):
+import os
+def best(off, heaps=""):
     real = ts_sandbox.child_check
     if off:
         models_child = lambda *a, **k: None
         ts_sandbox.child_check = models_child
+    os.environ[ts_sandbox.REHEARSALS_ENV] = heaps
     out = []
     for _ in range(repeat):
         scan_gate._CLEAN.clear(); ts_sandbox._VERDICTS.clear()
         t = time.perf_counter(); m = models.load_model(path); out.append(time.perf_counter() - t)
     ts_sandbox.child_check = real
     return min(out)
-with_child, without = best(False), best(True)
-print(json.dumps({"first_load_s": first, "first_call_s": first_call, "next_call_s": call,
-                  "load_with_child_s": with_child, "load_without_child_s": without,
-                  "state": ts_sandbox.sandbox_state()}))
+with_child, one_heap, without = best(False), best(False, "1"), best(True)
+print(json.dumps({"server_start_s": start, "first_load_s": first, "first_call_s": first_call,
+                  "next_call_s": call, "load_with_child_s": with_child,
+                  "load_one_heap_s": one_heap, "load_without_child_s": without,
+                  "heaps": len(ts_sandbox.HEAPS), "state": state}))
 '''
 
 
-def cost(path: Path, repeat: int, scratch: Path) -> dict:
+def cost(path: Path, repeat: int, scratch: Path, shape: list[int]) -> dict:
     env = dict(os.environ, PYTHONPATH=_SRC, OMP_NUM_THREADS="1")
-    proc = subprocess.run([sys.executable, "-c", _COST, str(path), str(repeat)], cwd=scratch,
+    proc = subprocess.run([sys.executable, "-c", _COST, str(path), str(repeat),
+                           json.dumps(shape)], cwd=scratch,
                           capture_output=True, text=True, env=env, timeout=1800)
     if proc.returncode:
         return {"error": proc.stderr[-500:]}
@@ -186,8 +191,9 @@ def main() -> None:
     ap.add_argument("--scratch", type=Path, required=True)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--modes", default="types-off,static-off,on")
-    ap.add_argument("--cost", nargs="*", type=Path, default=[],
-                    help="ordinary TorchScript archives to time (a width-8 CNN is built)")
+    ap.add_argument("--cost", nargs="*", default=[],
+                    help="ordinary TorchScript archives to time, PATH=C,H,W (the input shape "
+                    "of the first call); a width-8 CNN on 3x32x32 is built and timed too")
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     args.scratch.mkdir(parents=True, exist_ok=True)
@@ -213,13 +219,16 @@ def main() -> None:
         for r in res.values():
             if r["outcome"] != "child":
                 print(f"   {r['path']}: {r['outcome']} {r.get('message', '')[:160]}")
-    if args.cost is not None:
+    if args.cost is not None and args.repeat:
         cnn = args.scratch / "cnn8.pt"
         torch.manual_seed(0)
         torch.jit.trace(_Cnn().eval(), torch.rand(2, 3, 32, 32)).save(str(cnn))
-        for p in [cnn, *args.cost]:
+        todo = [(cnn, [3, 32, 32])] + [
+            (Path(c.split("=")[0]), [int(v) for v in c.split("=")[1].split(",")])
+            for c in args.cost]
+        for p, shape in todo:
             t = time.perf_counter()
-            out["cost"][str(p)] = cost(p, args.repeat, work)
+            out["cost"][str(p)] = cost(p, args.repeat, work, shape)
             print(f"cost {p}: {out['cost'][str(p)]} ({time.perf_counter() - t:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1) + "\n")

@@ -9,7 +9,8 @@ every mount read-only, best effort); ``PR_SET_NO_NEW_PRIVS`` always. Each forked
 ``RLIMIT_CPU``, no core file, an empty working folder, and a wall-clock deadline.
 
 Protocol on stdin/stdout: the server prints one JSON line when ready; each request is an
-8-byte big-endian length and a JSON header, then an 8-byte length and the archive bytes; each
+8-byte big-endian length and a JSON header (limits, the heap layouts to rehearse in, how many
+loaders at once, the call's input shapes), then an 8-byte length and the archive bytes; each
 answer is one JSON line ``{"status": "ok" | "error" | "signal" | "timeout" | "wrote", ...}``.
 """
 
@@ -148,15 +149,19 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
     os._exit(0)
 
 
-def _serve_one(header: dict, data: bytes) -> dict:
-    """Fork a loader, wait for it (with a deadline), and say how it ended."""
+def _start(header: dict, data: bytes, perturb: int, pad: int) -> tuple[int, int]:
+    """Fork a loader for one heap layout; its pid and the read end of its result pipe."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the loader
         os.close(read_fd)
-        _load_and_run(header, data, write_fd)
+        _load_and_run({**header, "perturb": perturb, "pad": pad}, data, write_fd)
     os.close(write_fd)
-    deadline = time.monotonic() + float(header["wall_s"])
+    return pid, read_fd
+
+
+def _finish(pid: int, read_fd: int, deadline: float, header: dict) -> dict:
+    """Wait for one loader (killed at the deadline) and say how it ended."""
     chunks, timed_out = [], False
     while True:
         left = deadline - time.monotonic()
@@ -190,6 +195,23 @@ def _serve_one(header: dict, data: bytes) -> dict:
         return {"status": "error", "detail": "an unreadable result"}
 
 
+def _serve(header: dict, data: bytes) -> dict:
+    """One loader per heap layout (``parallel`` at a time, each batch with its own deadline):
+    the first that went wrong (in heap order), else the first Python error, else ok."""
+    heaps = header.get("heaps") or [[0, 0]]
+    width = max(1, int(header.get("parallel", 1)))
+    results: list[dict] = []
+    for at in range(0, len(heaps), width):
+        deadline = time.monotonic() + float(header["wall_s"])
+        running = [_start(header, data, int(p), int(q)) for p, q in heaps[at:at + width]]
+        results += [_finish(pid, fd, deadline, header) for pid, fd in running]
+        wrong = [r for r in results if r.get("status") not in ("ok", "error")]
+        if wrong:
+            return wrong[0]
+    errors = [r for r in results if r.get("status") == "error"]
+    return errors[0] if errors else {"status": "ok"}
+
+
 def main() -> None:
     global _DEVNULL
     _DEVNULL = os.open(os.devnull, os.O_RDWR)  # before the mounts turn read-only
@@ -208,7 +230,7 @@ def main() -> None:
             data = _read_block(stdin)
         except (EOFError, ValueError):
             return
-        stdout.write(json.dumps(_serve_one(header, data)).encode() + b"\n")
+        stdout.write(json.dumps(_serve(header, data)).encode() + b"\n")
         stdout.flush()
 
 

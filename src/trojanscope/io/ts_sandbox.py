@@ -7,12 +7,12 @@ forward pass (eight review rounds found such archives the static checks missed; 
 native code, so a SIGSEGV takes the whole command down). Before this process loads an archive,
 a child (:mod:`trojanscope.io.ts_child`, one server per process that imports torch once and
 forks a fresh loader per request) loads the very same bytes, and before the loaded module's
-first call with each input signature (shapes and dtypes), a child loads them again and runs
-that call on zeros of those shapes, in each of several heap layouts (:data:`HEAPS`: whether a
-read past an object's end crashes depends on what lies next to it). The child has no network
-(``unshare -rmn`` where the OS allows it, every mount read-only), ``PR_SET_NO_NEW_PRIVS``,
-``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and CPU time, an empty working folder, and a
-wall-clock deadline. A crash, a
+first call with each input signature (the model's input shape: shapes without the batch
+dimension, and dtypes), a child loads them again and runs that call on zeros of its shapes, in
+each of several heap layouts (:data:`HEAPS`: whether a read past an object's end crashes
+depends on what lies next to it). The child has no network (``unshare -rmn`` where the OS
+allows it, every mount read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory
+(``RLIMIT_AS``) and CPU time, an empty working folder, and a wall-clock deadline. A crash, a
 timeout, a resource overrun, a write, or one of torch's own errors that only wrong memory
 produces (``Invalid IValue tag``) refuses the model (:class:`ChildRefusal`, exit 2).
 
@@ -53,6 +53,7 @@ WALL_S = 300.0  # wall-clock seconds one loader may take (a shared, loaded machi
 # recipes were run against them; docs/benchmarks.md, issue 4, stop 37).
 HEAPS = ((0, 0), (0x5A, 0), (0xA5, 0), (0x5A, 64), (0xA5, 257), (0x33, 1000))
 REHEARSALS_ENV = "TROJANSCOPE_TS_CHILD_REHEARSALS"  # fewer heaps: faster, weaker
+PARALLEL_BYTES = 256 << 20  # a bigger archive is rehearsed one heap at a time (memory)
 
 _WHAT = {
     "corrupt": "met memory that does not hold what it should ({detail})",
@@ -169,11 +170,13 @@ def _limits(data: bytes, inputs: list | None) -> dict[str, Any]:
 
 
 def child_check(data: bytes, source: str, *, inputs: list | None = None,
-                grad: bool = False, digest: str | None = None) -> None:
+                grad: bool = False, digest: str | None = None,
+                signature: list | None = None) -> None:
     """Load ``data`` (and call it on zeros of ``inputs``' ``(shape, dtype)``) in the sandboxed
     child; raise :class:`ChildRefusal` naming what happened when it crashed, timed out, overran
     a limit or wrote a file. A Python error in the child passes (this process then meets the
-    same error itself). Remembered per process by content hash and input signature."""
+    same error itself). Remembered per process by content hash and ``signature`` (default
+    ``inputs``)."""
     if not hasattr(os, "fork"):  # Windows: no fork, no rlimits
         if not _SERVER.note_given:
             _SERVER.note_given = True
@@ -181,15 +184,14 @@ def child_check(data: bytes, source: str, *, inputs: list | None = None,
                   "its rehearsal in a child, on the static checks alone", file=sys.stderr)
         return
     digest = digest or hashlib.sha256(data).hexdigest()
-    key = (digest, json.dumps([inputs, grad]))
+    key = (digest, json.dumps([inputs if signature is None else signature, grad]))
     verdict = _VERDICTS.get(key)
     if verdict is None:
-        count = int(os.environ.get(REHEARSALS_ENV, "") or len(HEAPS))
-        for perturb, pad in HEAPS[:max(1, count)]:
-            verdict = _SERVER.ask({**_limits(data, inputs), "inputs": inputs, "grad": grad,
-                                   "perturb": perturb, "pad": pad}, data)
-            if verdict.get("status") in _WHAT:
-                break
+        heaps = HEAPS[:max(1, int(os.environ.get(REHEARSALS_ENV, "") or len(HEAPS)))]
+        # the heaps' loaders side by side, one per core (one at a time for a big archive)
+        parallel = 1 if len(data) > PARALLEL_BYTES else min(len(heaps), os.cpu_count() or 1)
+        verdict = _SERVER.ask({**_limits(data, inputs), "inputs": inputs, "grad": grad,
+                               "heaps": heaps, "parallel": parallel}, data)
         _VERDICTS[key] = verdict
     status = verdict.get("status")
     if status in _WHAT:
@@ -204,7 +206,10 @@ def child_check(data: bytes, source: str, *, inputs: list | None = None,
 def guard_calls(module: Any, data: bytes, digest: str, source: str) -> Any:
     """Make ``module`` rehearse each new input signature in the child before it runs here
     (ScriptModules take no forward hooks, so its class becomes a subclass whose ``__call__``
-    asks the child first). Calls through ``.forward`` or other methods are not rehearsed."""
+    asks the child first). A signature is the model's input shape — each positional tensor's
+    shape without its first (batch) dimension, and dtype — and grad mode; its first call's own
+    shapes are rehearsed, another batch size of the same signature is not. Calls through
+    ``.forward`` or other methods, or with keyword arguments, are not rehearsed."""
     base = type(module)
 
     def __call__(self, *args, **kwargs):
@@ -213,7 +218,7 @@ def guard_calls(module: Any, data: bytes, digest: str, source: str) -> Any:
         if not kwargs and args and all(isinstance(a, torch.Tensor) for a in args):
             inputs = [(list(a.shape), str(a.dtype).removeprefix("torch.")) for a in args]
             child_check(data, source, inputs=inputs, grad=torch.is_grad_enabled(),
-                        digest=digest)
+                        digest=digest, signature=[(s[1:], d) for s, d in inputs])
         return base.__call__(self, *args, **kwargs)
 
     def __deepcopy__(self, memo):  # a copy rehearses its calls too
