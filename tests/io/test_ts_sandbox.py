@@ -102,6 +102,12 @@ def _save(module: nn.Module, path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def six_heaps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped number of heap layouts (tests/conftest.py sets one for the other tests)."""
+    monkeypatch.delenv(ts_sandbox.REHEARSALS_ENV, raising=False)
+
+
 @pytest.fixture
 def static_off(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every static TorchScript check switched off: only the child stands in the way."""
@@ -173,8 +179,7 @@ def test_the_parent_loads_the_bytes_the_child_loaded_once_per_content(
     # the first load: one request (every heap layout); the second: none (same content)
     assert len(asked) == 1 and loaded == [asked[0], asked[0]]
     with zipfile.ZipFile(io.BytesIO(asked[0])) as zf:
-        assert any(n.endswith("code/__torch__/torch/nn/modules/linear.py")
-                   for n in zf.namelist())
+        assert any("/code/__torch__/" in n for n in zf.namelist())  # the archive itself
 
 
 def test_the_gate_remembers_content_not_path_size_and_time(tmp_path: Path) -> None:
