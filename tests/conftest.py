@@ -15,6 +15,8 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 # TorchScript is rehearsed in the sandboxed child in one heap layout, not six (io/ts_sandbox.py):
 # the suite loads many ordinary archives; tests/io/test_ts_sandbox.py sets six where it counts.
 os.environ.setdefault("TROJANSCOPE_TS_CHILD_REHEARSALS", "1")
+# and without the note a machine lacking `unshare` prints (tests count stderr lines)
+os.environ.setdefault("TROJANSCOPE_TS_CHILD_NOTE", "0")
 
 import pytest  # noqa: E402
 import torch  # noqa: E402

@@ -213,6 +213,7 @@ def test_without_unshare_the_child_still_refuses_with_a_note(
     tmp_path: Path, static_off, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     monkeypatch.setattr(ts_sandbox.shutil, "which", lambda name: None)
+    monkeypatch.delenv(ts_sandbox.NOTE_ENV, raising=False)
     monkeypatch.setattr(ts_sandbox, "_SERVER", ts_sandbox._Server())
     monkeypatch.setattr(ts_sandbox, "_VERDICTS", {})
     try:
