@@ -21,6 +21,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.coverage import architecture_traits
 from trojanscope.engine.modes import eval_mode
 from trojanscope.errors import DataInputError, UserInputError
+from trojanscope.io.ts_sandbox import ChildRefusal
 from trojanscope.params import ParamsMixin
 from trojanscope.triggers.stamp import stamp
 
@@ -245,6 +246,8 @@ def prepare_target(
         try:
             out = model(example(2) if example is not None else
                         torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(0)))
+        except ChildRefusal:  # its rehearsal in the sandboxed child crashed: said as it is
+            raise
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if example is not None:  # the model failed on its own input, not on the data

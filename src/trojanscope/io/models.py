@@ -219,6 +219,12 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
         return _from_manifest(manifest, weights, str(path))
     if path.stat().st_size == 0:
         raise UserInputError(f"{path}: empty file, not a model")
+    if _is_zip(path) and not _is_safetensors(path):
+        # read once: scanned, rehearsed in a sandboxed child and loaded from these bytes
+        data = path.read_bytes()
+        if scan:
+            refuse_dangerous(path, data=data)
+        return _load_torch_zip(path, data)
     if scan:
         beside = path.parent / MANIFEST_NAME
         refuse_dangerous(path, [path, beside] if _is_safetensors(path) and beside.is_file()
@@ -230,8 +236,6 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
                 "to name the architecture"
             )
         return _from_manifest(read_manifest(path.parent), path, str(path))
-    if _is_zip(path):
-        return _load_torch_zip(path)
     if path.suffix.lower() == ".onnx" or _looks_like_onnx(path):
         from trojanscope.io.onnx_import import load_onnx
 
@@ -320,10 +324,16 @@ def _from_manifest(manifest: Manifest, weights: Path, source: str) -> LoadedMode
     )
 
 
-def _load_torch_zip(path: Path) -> LoadedModel:
+def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
+    """A TorchScript archive from ``raw`` (the file's bytes, read once): the static checks,
+    then the same bytes loaded in a sandboxed child (:mod:`trojanscope.io.ts_sandbox`), then
+    here; the module's calls are rehearsed in a child per input signature."""
+    import hashlib
+
+    from trojanscope.io.ts_sandbox import child_check, guard_calls
     from trojanscope.scan.torchscript_code import archive_problems, rewritten
 
-    data = io.BytesIO(path.read_bytes())  # checked and loaded from the same bytes
+    data = io.BytesIO(raw)  # checked and loaded from the same bytes
     try:
         with zipfile.ZipFile(data) as zf:
             names = [n.lower() for n in zf.namelist()]
@@ -340,13 +350,19 @@ def _load_torch_zip(path: Path) -> LoadedModel:
                 "TS208 in `trojanscope scan`)"
             )
         data.seek(0)
-        try:  # what the check read, written afresh: torch sees no other members
-            module = torch.jit.load(rewritten(data), map_location="cpu")
+        # what the check read, written afresh: torch sees no other members; the child loads
+        # exactly these bytes first (a crash there refuses the model), then this process
+        payload = rewritten(data).getvalue()
+        digest = hashlib.sha256(payload).hexdigest()
+        child_check(payload, str(path), digest=digest)
+        try:
+            module = torch.jit.load(io.BytesIO(payload), map_location="cpu")
         except (RuntimeError, ValueError) as exc:
             raise UserInputError(
                 f"{path}: not a loadable TorchScript archive ({str(exc).splitlines()[0]})"
             ) from None
-        return LoadedModel(module.eval(), "torchscript", str(path))
+        module = guard_calls(module.eval(), payload, digest, str(path))
+        return LoadedModel(module, "torchscript", str(path))
     if any(n.endswith("data.pkl") for n in names):
         raise UserInputError(
             f"{path}: a plain PyTorch checkpoint holds weights without the architecture; "

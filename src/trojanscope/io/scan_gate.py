@@ -7,7 +7,8 @@ high or critical (a TorchScript archive torch would run, an ONNX file pointing o
 folder, a safetensors header that lies) reached a parser unscanned. Only the files the loader
 reads are scanned (a run folder's manifest and weights, not its exports; a Hugging Face folder
 whole, its layout rules need every file), so the cost is a header read for safetensors. A
-clean result is remembered per process for unchanged files (same size and modification time),
+clean result is remembered per process for unchanged files (same size and modification time;
+a TorchScript archive, which the loader reads once into memory, by the SHA-256 of those bytes),
 so a model loaded again (a zoo's cache, a test) is not scanned again.
 
 A Hugging Face folder is scanned whole, but only findings in the files the loader reads
@@ -23,12 +24,14 @@ by the path separator), read by every gated command.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
 
+from trojanscope import __version__
 from trojanscope.errors import UserInputError
-from trojanscope.report.model import Severity
+from trojanscope.report.model import Report, Severity
 
 __all__ = ["BLOCKING", "CONFIG_ENV", "FOLDER_RULES", "refuse_dangerous"]
 
@@ -38,7 +41,7 @@ CONFIG_ENV = "TROJANSCOPE_SCAN_CONFIG"
 # refuse it wherever the finding is located: a link leaving the folder, code named outside it,
 # a shard index escaping it.
 FOLDER_RULES = frozenset({"TS206", "TS207", "TS401", "TS450"})
-_CLEAN: set[tuple[tuple[str, int, int], ...]] = set()
+_CLEAN: set[tuple[tuple[str, object, int], ...]] = set()
 
 
 def _key(targets: list[Path]) -> tuple[tuple[str, int, int], ...] | None:
@@ -75,25 +78,34 @@ def _blocks(finding, folder: Path, reads: set[Path] | None) -> bool:
 
 def refuse_dangerous(
     path: Path, targets: list[Path] | None = None, *, verb: str = "not loaded",
-    reads: list[Path] | None = None,
+    reads: list[Path] | None = None, data: bytes | None = None,
 ) -> None:
     """Scan ``targets`` (default ``[path]``; nothing is loaded) and raise one
     :class:`UserInputError` naming the worst finding rated high or critical.
 
     ``reads`` (a folder ``path`` scanned whole): the files the loader reads; a high finding
     in another file of the folder, by a rule not in :data:`FOLDER_RULES`, is a warning line on
-    stderr instead."""
-    from trojanscope.scan import load_policy, scan_paths
+    stderr instead. ``data``: the file ``path``'s bytes as the loader read them (once): those
+    are scanned, and a clean result is remembered by their SHA-256, not by path, size and
+    modification time (a file swapped and restored between scan and load cannot slip by)."""
+    from trojanscope.scan import load_policy, scan_file, scan_paths
 
     targets = targets or [path]
     configs = env_configs()
-    key = _key(targets)
+    key = _key(targets) if data is None else (("sha256", hashlib.sha256(data).hexdigest(), 0),)
     if key is not None and configs:
         key = (*key, *((str(c.resolve()), c.stat().st_size, c.stat().st_mtime_ns)
                        for c in configs))
     if key is not None and key in _CLEAN:
         return
-    report = scan_paths(targets, load_policy(configs))
+    policy = load_policy(configs)
+    if data is None:
+        report = scan_paths(targets, policy)
+    else:  # the one file, from the bytes the loader holds
+        subject, ctx = scan_file(path, policy, data=data)
+        report = Report(tool="trojanscope", version=__version__, command="scan",
+                        rules=dict(policy.rules), subjects=[subject],
+                        findings=policy.apply_suppressions(ctx.findings))
     high = [f for f in report.active() if f.severity >= BLOCKING]
     folder = Path(os.path.realpath(path))
     read_set = None if reads is None else {Path(os.path.realpath(r)) for r in reads}

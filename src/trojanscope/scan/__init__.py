@@ -7,10 +7,12 @@ folders, :func:`scan_file` for one file, :func:`load_policy` for the rules.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from trojanscope import __version__
 from trojanscope.report.model import Report, Subject
@@ -23,19 +25,24 @@ _NOT_SCANNABLE = {"empty", "unknown", "error"}
 log = logging.getLogger(__name__)
 
 
-def scan_file(path: str | Path, policy: Policy | None = None) -> tuple[Subject, Ctx]:
-    """Scan one regular file; returns its subject record and the context with its findings."""
+def scan_file(path: str | Path, policy: Policy | None = None,
+              data: bytes | None = None) -> tuple[Subject, Ctx]:
+    """Scan one regular file; returns its subject record and the context with its findings.
+    ``data``: the file's bytes as a loader already read them (scanned instead of the file)."""
     policy = policy or load_policy()
     path = Path(path)
     ctx = Ctx(policy, str(path), fs_path=path,
               deadline=time.monotonic() + policy.limits.max_seconds)
     subject = Subject(str(path))
+
+    def reopen() -> BinaryIO:
+        return open(path, "rb") if data is None else io.BytesIO(data)
+
     try:
-        with open(path, "rb") as fh:
-            size = path.stat().st_size
+        with reopen() as fh:
+            size = path.stat().st_size if data is None else len(data)
             subject.size = size
-            kind = scan_stream(ctx, fh, size, path.name,
-                               lambda: open(path, "rb"))  # noqa: SIM115 - closed by the caller
+            kind = scan_stream(ctx, fh, size, path.name, reopen)  # closed by the caller
     except OSError as exc:
         ctx.add("TS900", f"cannot read file: {exc.strerror or exc}")
         subject.status, subject.kind = "error", "error"

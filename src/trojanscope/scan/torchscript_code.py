@@ -384,7 +384,8 @@ def rewritten(fileobj: BinaryIO) -> io.BytesIO:
     out = io.BytesIO()
     with zipfile.ZipFile(fileobj) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zw:
         for info in zin.infolist():
-            if not info.filename.lower().endswith(".debug_pkl"):
-                zw.writestr(info.filename, zin.read(info))
+            if not info.filename.lower().endswith(".debug_pkl"):  # the member's own time:
+                # the same archive gives the same bytes (the child's verdict is per content)
+                zw.writestr(zipfile.ZipInfo(info.filename, info.date_time), zin.read(info))
     out.seek(0)
     return out

@@ -1,0 +1,230 @@
+"""TorchScript is loaded (and each new input signature called) in a sandboxed child first: a
+crash, timeout, memory overrun or file write there refuses the model, with the static checks
+switched off (a second line of defence, independent of them; issue 4, stop 37)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+import trojanscope.scan.torchscript_code as tc
+from trojanscope.errors import UserInputError
+from trojanscope.io import scan_gate, ts_sandbox
+from trojanscope.io.models import load_model
+from trojanscope.io.ts_sandbox import ChildRefusal
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the child needs fork")
+BIG = 8 << 30  # bytes: over the child's memory budget, lazily mapped (never touched) here
+
+
+class _OnLoad(nn.Module):
+    """Runs ``state[0]`` as a number of bytes to allocate, or a file to write, at load."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    @torch.jit.export
+    def __getstate__(self) -> tuple[str, bool]:
+        return (self.what, self.training)
+
+    @torch.jit.export
+    def __setstate__(self, state: tuple[str, bool]) -> None:
+        what = state[0]
+        if what.startswith("alloc:"):
+            t = torch.empty([int(what[6:])], dtype=torch.uint8)
+            what = what + str(t.numel() * 0)[:0]
+        elif what.startswith("loop:"):
+            s = 0
+            for i in range(int(what[5:])):
+                s += i % 3
+            what = what + str(s * 0)[:0]
+        else:
+            written = torch.from_file(what, True, 8, dtype=torch.uint8).fill_(88)
+            what = what + str(int(written.sum()) * 0)[:0]
+        self.what = what
+        self.training = state[1]
+
+
+class _BadDtypeOnLoad(nn.Module):
+    """At load, converts a tensor to dtype code 200: torch indexes its type table out of range
+    (a SIGSEGV in every review run, stop 35 round 4)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    @torch.jit.export
+    def __getstate__(self) -> tuple[int, bool]:
+        return (200, self.training)
+
+    @torch.jit.export
+    def __setstate__(self, state: tuple[int, bool]) -> None:
+        t = torch.ones([4]).to(state[0])
+        self.training = state[1] or bool(t.numel() == 0)
+
+
+_CRASH = """
+import sys
+import trojanscope.scan.torchscript_code as tc
+from trojanscope.io.models import load_model
+from trojanscope.io.ts_sandbox import ChildRefusal
+tc.archive_problems = lambda fileobj: []
+try:
+    load_model(sys.argv[1], scan=False)
+    print("loaded")
+except ChildRefusal as exc:
+    print("refused:", exc)
+"""
+
+
+class _AllocOnCall(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[1] == 3:  # only for inputs of three features
+            t = torch.empty([8 << 30], dtype=torch.uint8)
+            return x + t.numel() * 0
+        return x
+
+
+def _save(module: nn.Module, path: Path) -> Path:
+    torch.jit.script(module).save(str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def six_heaps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped number of heap layouts (tests/conftest.py sets one for the other tests)."""
+    monkeypatch.delenv(ts_sandbox.REHEARSALS_ENV, raising=False)
+
+
+@pytest.fixture
+def static_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every static TorchScript check switched off: only the child stands in the way."""
+    monkeypatch.setattr(tc, "archive_problems", lambda fileobj: [])
+
+
+def test_a_file_write_while_loading_is_refused_by_the_child(tmp_path: Path, static_off) -> None:
+    marker = tmp_path / "marker"
+    path = _save(_OnLoad(str(marker)), tmp_path / "w.pt")
+    with pytest.raises(ChildRefusal, match=r"sandboxed child process tried to write a file.*"
+                       r"trojanscope scan"):
+        load_model(path, scan=False)
+    assert not marker.exists() or marker.stat().st_size == 0  # no byte written anywhere
+
+
+def test_a_crash_while_loading_is_refused_and_this_process_lives(tmp_path: Path) -> None:
+    # in a process of its own: on code without the child, the load kills that process
+    path = _save(_BadDtypeOnLoad(), tmp_path / "crash.pt")
+    env = dict(os.environ, PYTHONPATH=str(Path(ts_sandbox.__file__).parents[2]))
+    proc = subprocess.run([sys.executable, "-c", _CRASH, str(path)], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-300:])
+    # the read out of range ends in a SIGSEGV or a garbage allocation size (bad_alloc)
+    assert "refused:" in proc.stdout and "in a sandboxed child process" in proc.stdout
+    assert re.search(r"killed by SIG\w+|memory limit", proc.stdout), proc.stdout
+
+
+def test_a_memory_overrun_while_loading_is_refused(tmp_path: Path, static_off) -> None:
+    path = _save(_OnLoad(f"alloc:{BIG}"), tmp_path / "m.pt")
+    with pytest.raises(ChildRefusal, match="loading it in a sandboxed child process ran over "
+                       "its memory limit"):
+        load_model(path, scan=False)
+
+
+def test_a_load_that_outlasts_the_deadline_is_refused(
+    tmp_path: Path, static_off, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ts_sandbox, "WALL_S", 1.0)
+    path = _save(_OnLoad("loop:300000000"), tmp_path / "t.pt")
+    with pytest.raises(ChildRefusal, match=r"did not finish within 1 s"):
+        load_model(path, scan=False)
+
+
+def test_a_call_is_rehearsed_per_input_signature(tmp_path: Path, static_off) -> None:
+    model = load_model(_save(_AllocOnCall(), tmp_path / "c.pt"), scan=False).module
+    assert model(torch.zeros(2, 4)).shape == (2, 4)  # rehearsed, harmless
+    with pytest.raises(ChildRefusal, match=r"calling it on zeros of shape \(5, 3\)"):
+        model(torch.zeros(5, 3))
+    copy = __import__("copy").deepcopy(model)  # a copy rehearses too
+    with pytest.raises(ChildRefusal):
+        copy(torch.ones(2, 3))  # another batch size, the same input shape
+
+
+def test_the_parent_loads_the_bytes_the_child_loaded_once_per_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _save(nn.Linear(3, 2), tmp_path / "lin.pt")
+    asked: list[bytes] = []
+    loaded: list[bytes] = []
+    monkeypatch.setattr(ts_sandbox, "_VERDICTS", {})
+    monkeypatch.setattr(scan_gate, "_CLEAN", set())
+    ask, jit_load = ts_sandbox._SERVER.ask, torch.jit.load
+    monkeypatch.setattr(ts_sandbox._SERVER, "ask",
+                        lambda header, data: asked.append(data) or ask(header, data))
+    monkeypatch.setattr(torch.jit, "load",
+                        lambda f, **kw: loaded.append(f.getvalue()) or jit_load(f, **kw))
+    load_model(path)
+    load_model(path)
+    # the first load: one request (every heap layout); the second: none (same content)
+    assert len(asked) == 1 and loaded == [asked[0], asked[0]]
+    with zipfile.ZipFile(io.BytesIO(asked[0])) as zf:
+        assert any("/code/__torch__/" in n for n in zf.namelist())  # the archive itself
+
+
+def test_the_gate_remembers_content_not_path_size_and_time(tmp_path: Path) -> None:
+    # a clean archive, then one of the same size and time carrying a pickle that runs a command
+    # (a member torch never reads, so only the scan refuses it): scanned again, refused
+    base = _save(nn.Linear(3, 2), tmp_path / "lin.pt")
+    payload = b"\x80\x04\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R."
+
+    def variant(blob: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(base) as zin, zipfile.ZipFile(out, "w") as zout:
+            for info in zin.infolist():
+                zout.writestr(info, zin.read(info))
+            zout.writestr(f"{zin.namelist()[0].split('/')[0]}/extra/p.bin", blob)
+        return out.getvalue()
+
+    clean, bad = variant(b"\0" * len(payload)), variant(payload)
+    assert len(clean) == len(bad)
+    path = tmp_path / "model.pt"
+    path.write_bytes(clean)
+    stamp = path.stat().st_mtime_ns
+    scan_gate._CLEAN.clear()
+    load_model(path)
+    path.write_bytes(bad)
+    os.utime(path, ns=(stamp, stamp))
+    with pytest.raises(UserInputError, match="TS1"):
+        load_model(path)
+
+
+def test_without_unshare_the_child_still_refuses_with_a_note(
+    tmp_path: Path, static_off, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setattr(ts_sandbox.shutil, "which", lambda name: None)
+    monkeypatch.delenv(ts_sandbox.NOTE_ENV, raising=False)
+    monkeypatch.setattr(ts_sandbox, "_SERVER", ts_sandbox._Server())
+    monkeypatch.setattr(ts_sandbox, "_VERDICTS", {})
+    try:
+        assert load_model(_save(nn.Linear(3, 2), tmp_path / "lin.pt"), scan=False)
+        assert "unshare -rmn` is not available" in capsys.readouterr().err
+        assert ts_sandbox.sandbox_state()["isolated"] is False
+        with pytest.raises(ChildRefusal, match="memory limit"):
+            load_model(_save(_OnLoad(f"alloc:{BIG}"), tmp_path / "m.pt"), scan=False)
+        marker = tmp_path / "marker"
+        with pytest.raises(ChildRefusal, match="tried to write a file"):
+            load_model(_save(_OnLoad(str(marker)), tmp_path / "w.pt"), scan=False)
+        assert not marker.exists() or marker.stat().st_size == 0
+    finally:
+        ts_sandbox._SERVER.stop()
