@@ -37,6 +37,7 @@ from bench_detect_data_pooled import asr, ca, mean, rows_of
 
 OLD_NAMES = {"confined": "untypical", "typical": "confined"}
 GOAL_GAP = Fraction(-1)
+SET_SIZE = 4000  # bench_detect_data's sets: the bundled 4,000-image MNIST training split
 
 
 def fail(message: str) -> None:
@@ -148,20 +149,26 @@ def main() -> None:
         f"reference, seeds {o.seeds}: " + ", ".join(f(ref[t]) for t in seeds) + f"; mean {f(rbar)}"
     )
     print(
-        "\n| set | TPR / FPR | seeds | CA mean (range) | ASR mean | gap (SE) | marginal | at goal "
+        "\n| set | carriers / clean flagged | TPR / FPR | seeds | CA mean (range) | ASR mean "
+        "| gap (SE) | marginal | at goal "
         "| seeds 0-2 − old R |"
         + (" oracle CA | cleaning cost (SE) | data cost |" if o.oracle else "")
     )
-    print("|---|---|---|---|---|---|---|---|---|" + ("---|---|---|" if o.oracle else ""))
+    print("|---|---|---|---|---|---|---|---|---|---|" + ("---|---|---|" if o.oracle else ""))
     read, lines = [], []
     for name in det:
         per = figs.get(name, {}).get(o.variant, {})
         r = read_set(name, per, ref, seeds, det[name], o.variant)
         d = det[name]
-        tp = f"{r['tpr']:.3f} / {r['fpr']:.4f}" if r["tpr"] is not None else "–"
+        tp = "– | –"
+        if r["tpr"] is not None:
+            pos, neg = d["n_poison"], SET_SIZE - d["n_poison"]
+            tp = f"{round(r['tpr'] * pos)} / {round(r['fpr'] * neg)} | "
+            tp += f"{r['tpr']:.3f} / {r['fpr']:.4f}"
         if "gap" not in r:
             print(
-                f"| {name} | {tp} | – | not retrained | | | | | |" + (" | | |" if o.oracle else "")
+                f"| {name} | {tp} | – | not retrained | | | | | | |"
+                + (" | | |" if o.oracle else "")
             )
             continue
         old = [per[t][0] for t in (0, 1, 2) if t in per]
