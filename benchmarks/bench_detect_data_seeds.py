@@ -141,8 +141,12 @@ def main() -> None:
         figs, det = collect(rows_of(o.rows) + rows_of(o.old_rows, OLD_NAMES))
     except ValueError as e:
         fail(str(e))
+    ordered: dict[str, dict] = {}  # the detection runs' order (the order built) first
     for r in rows_of(o.detect):
-        det.setdefault(r["set"], {}).update(r)
+        ordered.setdefault(r["set"], {}).update(r)
+    for name, d in det.items():
+        ordered.setdefault(name, {}).update(d)
+    det = ordered
     rbar = mean(ref[t] for t in seeds)
     f = lambda x: f"{float(x):.2f}"  # noqa: E731
     print(
