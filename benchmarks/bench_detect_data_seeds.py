@@ -201,7 +201,7 @@ def main() -> None:
             + "; ".join(
                 f"{t}: {f(per[t][0])}/{f(per[t][1])}"
                 + (
-                    f", oracle {f(figs[name][o.oracle][t][0])}"
+                    f", oracle {'/'.join(map(f, figs[name][o.oracle][t]))}"
                     if o.oracle and t in figs[name].get(o.oracle, {})
                     else ""
                 )
