@@ -5,7 +5,7 @@ with the steps of the whole set held, against the same recipe on the unpoisoned 
 
     PYTHONPATH=src python benchmarks/bench_detect_data_retrain.py --seed-base 7000 --sets 7,11 \
         [--variants oracle,oracle-steps,cleaned,cleaned-steps] [--cache DIR] [--reference] \
-        [--json /tmp/h13/retrain.json] [--detect-only] [--differ-seeds 1,2]
+        [--json /tmp/h13/retrain.json] [--detect-only] [--differ-seeds 1,2] [--seeds 0,1,2,3,4]
 
 Variants: ``cleaned`` (today's path: the unflagged samples, 8 epochs), ``oracle`` (the samples
 not poisoned, 8 epochs: what removing exactly the poison costs), ``restored`` (``cleaned`` plus
@@ -106,6 +106,20 @@ def train_variants(
     return out
 
 
+def training_seeds(
+    train_seed: int, seeds: str, differ_seeds: str, differ: bool
+) -> tuple[int, list[int]]:
+    """The training seed of a row's own figures and the further seeds trained on its set:
+    ``--seeds`` (comma-separated) on every set, its first one the row's; else ``--train-seed``,
+    with ``--differ-seeds`` only where the variants' kept samples differ (``differ``), since
+    equal kept samples give equal figures."""
+    if seeds:
+        chosen = [int(t) for t in seeds.split(",")]
+        return chosen[0], chosen[1:]
+    extra = [int(t) for t in differ_seeds.split(",") if t] if differ else []
+    return train_seed, extra
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed-base", type=int, default=7000)
@@ -150,8 +164,15 @@ def main() -> None:
         "set where the variants' kept samples differ (equal kept samples give "
         "equal figures); each row's ``seeds`` holds them by seed and variant",
     )
+    parser.add_argument(
+        "--seeds",
+        default="",
+        help="comma-separated training seeds run on every set in this process (instead of "
+        "--train-seed and --differ-seeds), e.g. a single variant over seeds 0-4",
+    )
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
+    first, _ = training_seeds(opts.train_seed, opts.seeds, "", False)
     test = load_dataset("mnist", "test")
     rows = []
     for s, data, poison, name in poisoned_sets(opts.seed_base, opts.sets):
@@ -210,20 +231,20 @@ def main() -> None:
             len({keeps[v.partition("-")[0]].tobytes() for v in opts.variants.split(",")[:2]}) > 1
         )
         variants = [] if opts.detect_only else opts.variants.split(",")
-        row.update(train_variants(data, keeps, labels, variants, test, attack, opts.train_seed))
+        row.update(train_variants(data, keeps, labels, variants, test, attack, first))
         chosen = {keeps[v.partition("-")[0]].tobytes() for v in variants}
-        if opts.differ_seeds and len(chosen) > 1:
+        _, extra = training_seeds(opts.train_seed, opts.seeds, opts.differ_seeds, len(chosen) > 1)
+        if extra and variants:
             row["seeds"] = {
-                int(t): train_variants(data, keeps, labels, variants, test, attack, int(t))
-                for t in opts.differ_seeds.split(",")
+                t: train_variants(data, keeps, labels, variants, test, attack, t) for t in extra
             }
         rows.append(row)
         print(json.dumps(row), flush=True)
-    result = {"rows": rows, "train_seed": opts.train_seed}
+    result = {"rows": rows, "train_seed": first}
     if opts.reference:
         train = load_dataset("mnist", "train")
         result["reference"] = train_eval(
-            train, np.arange(len(train)), test, make_attack(s), opts.train_seed, None
+            train, np.arange(len(train)), test, make_attack(s), first, None
         )
         print(json.dumps({"reference": result["reference"]}), flush=True)
     if opts.json:
