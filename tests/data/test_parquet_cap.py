@@ -78,11 +78,10 @@ def test_an_unreadable_page_header_is_one_clear_error(tmp_path: Path) -> None:
 def test_a_dictionary_column_expanding_past_the_cap_is_refused(tmp_path: Path, monkeypatch) -> None:
     # stop 37: 300 rows naming one 1 MiB string were an 839-byte file (pages: 1 MiB) that
     # pyarrow wrote out as 300 MiB of cells; here 40 rows of one 64 kB string, cap 1 MiB
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
-    path = tmp_path / "t.parquet"
-    column = pa.array(["a" * 65_536] * 40).dictionary_encode()
-    pq.write_table(pa.table({"x": column, "label": [0, 1] * 20}), path, compression="zstd")
+    pytest.importorskip("pyarrow")
+    from trojanscope.testing.hostile_loads import expanding_parquet
+
+    path = expanding_parquet(tmp_path / "t.parquet", 40, 65_536)
     assert path.stat().st_size < 4_000
     assert table.read_table(path)["x"][0] == "a" * 65_536
     monkeypatch.setattr(table, "MAX_CSV_BYTES", 1 << 20)

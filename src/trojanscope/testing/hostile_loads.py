@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.lib import format as npy_format
 
-__all__ = ["lying_npz", "lying_parquet", "npy_header", "smuggled_torchscript"]
+__all__ = ["expanding_parquet", "lying_npz", "lying_parquet", "npy_header", "smuggled_torchscript"]
 
 
 class _System:
@@ -153,4 +153,17 @@ def lying_parquet(path: Path, page_mib: int) -> Path:
             _set(meta, 6, 100)  # total_uncompressed_size
     new = _thrift_struct(footer)
     path.write_bytes(data[: len(data) - 8 - size] + new + struct.pack("<I", len(new)) + b"PAR1")
+    return path
+
+
+def expanding_parquet(path: Path, rows: int, value_bytes: int) -> Path:
+    """A text column ``x`` whose ``rows`` rows all name one ``value_bytes``-long string through
+    the column's dictionary (a file of about ``value_bytes`` compressed by zstd), and ``label``:
+    pyarrow writes the value out for every row. Needs pyarrow."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    column = pa.array(["a" * value_bytes] * rows).dictionary_encode()
+    labels = pa.array([i % 2 for i in range(rows)], pa.int8())
+    pq.write_table(pa.table({"x": column, "label": labels}), path, compression="zstd")
     return path
