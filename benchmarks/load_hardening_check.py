@@ -110,8 +110,8 @@ def build(scratch: Path) -> dict[str, tuple[list[str], str]]:
         import pyarrow  # noqa: F401
     except ImportError:
         return made
-    lying = lying_parquet(scratch / "lying-pages.parquet", 1024)
-    made["Parquet page declaring 1 GiB under a footer of 10 rows"] = (
+    lying = lying_parquet(scratch / "lying-pages.parquet", 256, columns=4)
+    made["Parquet: 4 columns of one 256 MiB page each, footer 10 rows"] = (
         ["detect-data", str(lying), "--label-column", "label"],
         "allocation",
     )
@@ -132,7 +132,7 @@ EXPECT = {
     "JSONL": "nested",
     "XGBoost": "XGBoost",
     "TorchScript": "TS102",
-    "Parquet page": "page headers declare",
+    "Parquet:": "page headers declare",
     "Parquet dictionary": "text columns expand",
 }
 
@@ -226,6 +226,51 @@ def gate_cost(scratch: Path) -> list[dict]:
     return rows
 
 
+def ordinary_parquet(scratch: Path, folders: list[Path]) -> dict:
+    """Ordinary Parquet files read by ``read_table`` (the page and dictionary checks must
+    refuse none): every ``*.parquet`` under ``folders`` plus files pyarrow and pandas write
+    with each compression, with and without dictionaries, v1 and v2 pages, many row groups."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from trojanscope.data.tabular.table import read_table
+    from trojanscope.errors import UserInputError
+
+    made = scratch / "ordinary-parquet"
+    made.mkdir(exist_ok=True)
+    rows = 30_000
+    columns = {
+        "amount": [round(i * 0.37, 2) if i % 13 else None for i in range(rows)],
+        "merchant": [f"m{i % 41}" for i in range(rows)],
+        "note": [f"free text {i}" for i in range(rows)],
+        "label": [i % 2 for i in range(rows)],
+    }
+    for codec in ("snappy", "zstd", "gzip", "brotli", "lz4", "none"):
+        for dictionary in (True, False):
+            for version in ("1.0", "2.0"):
+                pq.write_table(
+                    pa.table(columns),
+                    made / f"{codec}-{'dict' if dictionary else 'plain'}-v{version}.parquet",
+                    compression=codec,
+                    use_dictionary=dictionary,
+                    data_page_version=version,
+                    row_group_size=7_000,
+                )
+    pd.DataFrame(columns).to_parquet(made / "pandas-default.parquet")
+    pd.DataFrame(columns).astype({"merchant": "category"}).to_parquet(made / "pandas-cat.parquet")
+    files = sorted(made.glob("*.parquet"))
+    for folder in folders:
+        files += sorted(folder.rglob("*.parquet"))
+    refused = []
+    for path in files:
+        try:
+            read_table(path)
+        except UserInputError as exc:
+            refused.append({"path": str(path), "error": str(exc)[:240]})
+    return {"files": len(files), "refused": refused}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scratch", type=Path, required=True)
@@ -239,6 +284,14 @@ def main() -> None:
         "apart); repeatable",
     )
     ap.add_argument("--only", help="regex: only the hostile files whose name matches")
+    ap.add_argument(
+        "--ordinary-parquet",
+        nargs="*",
+        type=Path,
+        metavar="FOLDER",
+        help="read ordinary Parquet files (built, plus those under FOLDER) and "
+        "count the refused; needs pyarrow",
+    )
     ap.add_argument("--no-gate-cost", action="store_true", help="skip the scan-before-load cost")
     args = ap.parse_args()
     torch.manual_seed(0)
@@ -265,7 +318,15 @@ def main() -> None:
             row["before"] = run_cli(args.baseline, cli, expect, extra)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    summary = {"hostile": rows, "gate_cost": None if args.no_gate_cost else gate_cost(args.scratch)}
+    ordinary = None
+    if args.ordinary_parquet is not None:
+        ordinary = ordinary_parquet(args.scratch, args.ordinary_parquet)
+        print(json.dumps(ordinary), flush=True)
+    summary = {
+        "hostile": rows,
+        "ordinary_parquet": ordinary,
+        "gate_cost": None if args.no_gate_cost else gate_cost(args.scratch),
+    }
     text = json.dumps(summary, indent=1)
     print(text)
     if args.json:

@@ -366,6 +366,12 @@ def through_interface(name: str, data: bytes) -> bytes:
     )
 
 
+def one_code_file(name: str) -> str:
+    """Every ``.py`` member renamed to the archive's ``code/__torch__.py`` (the edited code the
+    recipes write holds all their classes)."""
+    return name.split("/code/")[0] + "/code/__torch__.py" if name.endswith(".py") else name
+
+
 def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, bool]]:
     """Review findings (stop 35) as archives built from the on-load one: name -> (archive,
     whether running it unchecked is safe for this process)."""
@@ -460,9 +466,7 @@ def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, b
                 base,
                 scratch / "v-smaller.pt",
                 data=smaller_class,
-                name=lambda n: (
-                    n.split("/code/")[0] + "/code/__torch__.py" if n.endswith(".py") else n
-                ),
+                name=one_code_file,
             ),
             False,
         ),
@@ -486,9 +490,7 @@ def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, b
                 base,
                 scratch / "v-interface.pt",
                 data=through_interface,
-                name=lambda n: (
-                    n.split("/code/")[0] + "/code/__torch__.py" if n.endswith(".py") else n
-                ),
+                name=one_code_file,
             ),
             False,
         ),

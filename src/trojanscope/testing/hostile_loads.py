@@ -118,10 +118,14 @@ def _set(fields: list, fid: int, value: int) -> None:
             fields[i] = (f, kind, value)
 
 
-def lying_parquet(path: Path, page_mib: int) -> Path:
-    """One int8 column ``label`` in a single zstd page of ``page_mib`` MiB of zeros (kB on disk),
-    whose footer declares 10 rows and 100 bytes: the footer's sizes pass any cap, the page
-    header's ``uncompressed_page_size`` is what pyarrow decompresses into. Needs pyarrow."""
+def lying_parquet(path: Path, page_mib: int, columns: int = 1) -> Path:
+    """``columns`` int8 columns (``label``, ``x1``, …), each one zstd page of ``page_mib`` MiB
+    of zeros (kB on disk; at most 256 MiB, pyarrow's 64 Mi rows a row group), under a footer
+    declaring 10 rows and 100 bytes a column: the footer's sizes pass any cap, each page
+    header's ``uncompressed_page_size`` is what pyarrow decompresses into (the columns of a row
+    group in parallel). Needs pyarrow."""
+    if not 0 < page_mib <= 256:
+        raise ValueError("page_mib must be in 1..256")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -129,8 +133,10 @@ def lying_parquet(path: Path, page_mib: int) -> Path:
 
     rows = page_mib << 18  # int8 is stored as 4-byte INT32
     raw = io.BytesIO()
+    zeros = pa.array(np.zeros(rows, np.int8))
+    names = ["label", *(f"x{i}" for i in range(1, columns))]
     pq.write_table(
-        pa.table({"label": pa.array(np.zeros(rows, np.int8))}),
+        pa.table(dict.fromkeys(names, zeros)),
         raw,
         compression="zstd",
         use_dictionary=False,
