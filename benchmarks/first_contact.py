@@ -472,6 +472,7 @@ def main() -> None:
     parser.add_argument("--model-run", type=Path)
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--no-prepare", action="store_true")
+    parser.add_argument("--pages", default="", help="run only the commands of pages matching")
     parser.add_argument(
         "--repeat-s",
         type=int,
@@ -482,6 +483,8 @@ def main() -> None:
     commands = extract()
     if args.only:
         commands = [c for c in commands if re.search(args.only, c["command"])]
+    if args.pages:
+        commands = [c for c in commands if re.search(args.pages, c["doc"])]
     if args.list:
         for c in commands:
             skip, limit = plan(_planned(c), args.timeout)

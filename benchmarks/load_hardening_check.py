@@ -11,7 +11,8 @@ The scan-before-load cost is ``load_model`` with and without the gate, in this p
 run folder, a TorchScript file and an ONNX file (best of 5, the gate's per-process memory of
 clean files cleared before each timed load, so every timed load scans).
 
-    python benchmarks/load_hardening_check.py --scratch /tmp/lh --baseline /work/main/src
+    python benchmarks/load_hardening_check.py --scratch /tmp/lh --baseline /work/main/src \
+        --extra-path /tmp/pkgs      # pyarrow installed apart: the Parquet cases (stop 37)
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -29,7 +32,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from trojanscope.testing.hostile_loads import lying_npz, npy_header, smuggled_torchscript
+from trojanscope.testing.hostile_loads import (
+    expanding_parquet,
+    lying_npz,
+    lying_parquet,
+    npy_header,
+    smuggled_torchscript,
+)
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 DEEP = b"[" * 1_000_000 + b"]" * 1_000_000
@@ -97,6 +106,20 @@ def build(scratch: Path) -> dict[str, tuple[list[str], str]]:
     )  # Keras's json.loads reads Lambda
     h5.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100 + config)
     made["Keras .h5 Lambda, name escaped (scan)"] = (["scan", str(h5)], "missed")
+    try:  # stop 37: Parquet (pyarrow is in no extra: run with --extra-path where it is)
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return made
+    lying = lying_parquet(scratch / "lying-pages.parquet", 256, columns=4)
+    made["Parquet: 4 columns of one 256 MiB page each, footer 10 rows"] = (
+        ["detect-data", str(lying), "--label-column", "label"],
+        "allocation",
+    )
+    wide = expanding_parquet(scratch / "dictionary.parquet", 600, 1 << 20)
+    made["Parquet dictionary: 600 rows naming one 1 MiB string"] = (
+        ["detect-data", str(wide), "--label-column", "label"],
+        "expansion",
+    )
     return made
 
 
@@ -109,24 +132,47 @@ EXPECT = {
     "JSONL": "nested",
     "XGBoost": "XGBoost",
     "TorchScript": "TS102",
+    "Parquet:": "page headers declare",
+    "Parquet dictionary": "text columns expand",
 }
 
 
-def run_cli(src: Path, args: list[str], expect: str = "") -> dict:
-    env = dict(os.environ, PYTHONPATH=str(src), OMP_NUM_THREADS="1")
+# The command run through this wrapper, which writes the process's own peak resident memory
+# (VmHWM: the memory of the program exec'd, not the forked parent's that ru_maxrss carries over
+# through exec) to the file $PEAK_FILE when the interpreter exits.
+PEAK = """import atexit, os, runpy, sys
+def _peak():
+    with open("/proc/self/status") as status, open(os.environ["PEAK_FILE"], "w") as out:
+        out.write(next(l.split()[1] for l in status if l.startswith("VmHWM:")))
+atexit.register(_peak)
+sys.argv = ["trojanscope", *sys.argv[1:]]
+runpy.run_module("trojanscope", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_cli(src: Path, args: list[str], expect: str = "", extra: tuple[str, ...] = ()) -> dict:
+    """The command in a child process: its exit code, time, stderr and peak memory (MiB; None
+    when a signal ended it)."""
+    path = os.pathsep.join([str(src), *extra])
+    peak = Path(tempfile.mkstemp(suffix=".peak")[1])
+    env = dict(os.environ, PYTHONPATH=path, OMP_NUM_THREADS="1", PEAK_FILE=str(peak))
     t0 = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "trojanscope", *args],
+        [sys.executable, "-c", PEAK, *args],
         capture_output=True,
         text=True,
         env=env,
         timeout=600,
         check=False,
     )
-    err = done.stderr.strip().splitlines()
+    kib = peak.read_text().strip()
+    peak.unlink()
+    stderr = done.stderr
+    err = stderr.strip().splitlines()
     return {
         "rc": done.returncode,
         "seconds": round(time.perf_counter() - t0, 1),
+        "peak_mib": int(kib) >> 10 if kib else None,
         "stderr_lines": len(err),
         "first_line": (err[0] if err else "")[:240],
         "refused": done.returncode == 2
@@ -180,17 +226,82 @@ def gate_cost(scratch: Path) -> list[dict]:
     return rows
 
 
+def ordinary_parquet(scratch: Path, folders: list[Path]) -> dict:
+    """Ordinary Parquet files read by ``read_table`` (the page and dictionary checks must
+    refuse none): every ``*.parquet`` under ``folders`` plus files pyarrow and pandas write
+    with each compression, with and without dictionaries, v1 and v2 pages, many row groups."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from trojanscope.data.tabular.table import read_table
+    from trojanscope.errors import UserInputError
+
+    made = scratch / "ordinary-parquet"
+    made.mkdir(exist_ok=True)
+    rows = 30_000
+    columns = {
+        "amount": [round(i * 0.37, 2) if i % 13 else None for i in range(rows)],
+        "merchant": [f"m{i % 41}" for i in range(rows)],
+        "note": [f"free text {i}" for i in range(rows)],
+        "label": [i % 2 for i in range(rows)],
+    }
+    for codec in ("snappy", "zstd", "gzip", "brotli", "lz4", "none"):
+        for dictionary in (True, False):
+            for version in ("1.0", "2.0"):
+                pq.write_table(
+                    pa.table(columns),
+                    made / f"{codec}-{'dict' if dictionary else 'plain'}-v{version}.parquet",
+                    compression=codec,
+                    use_dictionary=dictionary,
+                    data_page_version=version,
+                    row_group_size=7_000,
+                )
+    pd.DataFrame(columns).to_parquet(made / "pandas-default.parquet")
+    pd.DataFrame(columns).astype({"merchant": "category"}).to_parquet(made / "pandas-cat.parquet")
+    files = sorted(made.glob("*.parquet"))
+    for folder in folders:
+        files += sorted(folder.rglob("*.parquet"))
+    refused = []
+    for path in files:
+        try:
+            read_table(path)
+        except UserInputError as exc:
+            refused.append({"path": str(path), "error": str(exc)[:240]})
+    return {"files": len(files), "refused": refused}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scratch", type=Path, required=True)
     ap.add_argument("--baseline", type=Path, help="an older src folder to compare with")
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--extra-path",
+        action="append",
+        default=[],
+        help="a folder added to the commands' PYTHONPATH (e.g. pyarrow installed "
+        "apart); repeatable",
+    )
+    ap.add_argument("--only", help="regex: only the hostile files whose name matches")
+    ap.add_argument(
+        "--ordinary-parquet",
+        nargs="*",
+        type=Path,
+        metavar="FOLDER",
+        help="read ordinary Parquet files (built, plus those under FOLDER) and "
+        "count the refused; needs pyarrow",
+    )
+    ap.add_argument("--no-gate-cost", action="store_true", help="skip the scan-before-load cost")
     args = ap.parse_args()
     torch.manual_seed(0)
     np.random.seed(0)
     args.scratch.mkdir(parents=True, exist_ok=True)
     rows = []
+    extra = tuple(args.extra_path)
     for name, (cli, threat) in build(args.scratch).items():
+        if args.only and not re.search(args.only, name):
+            continue
         expect = next((v for k, v in EXPECT.items() if name.startswith(k)), "")
         target = Path(cli[1])
         size = sum(p.stat().st_size for p in ([target] if target.is_file() else target.iterdir()))
@@ -199,15 +310,23 @@ def main() -> None:
             "bytes": size,
             "threat": threat,
             "command": cli[0],
-            "now": run_cli(SRC, cli, expect),
+            "now": run_cli(SRC, cli, expect, extra),
         }
         if args.baseline and "bomb" in name:  # before: inflated whole (GBs on a shared machine)
             row["before"] = "not run (numpy inflates the 1.2 GiB member)"
         elif args.baseline:
-            row["before"] = run_cli(args.baseline, cli, expect)
+            row["before"] = run_cli(args.baseline, cli, expect, extra)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    summary = {"hostile": rows, "gate_cost": gate_cost(args.scratch)}
+    ordinary = None
+    if args.ordinary_parquet is not None:
+        ordinary = ordinary_parquet(args.scratch, args.ordinary_parquet)
+        print(json.dumps(ordinary), flush=True)
+    summary = {
+        "hostile": rows,
+        "ordinary_parquet": ordinary,
+        "gate_cost": None if args.no_gate_cost else gate_cost(args.scratch),
+    }
     text = json.dumps(summary, indent=1)
     print(text)
     if args.json:

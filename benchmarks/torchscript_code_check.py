@@ -7,7 +7,8 @@ Hostile archives are built here (``__setstate__`` or ``forward`` calling ``torch
 and run *without* the check (our own file, in the scratch folder) to show it does write. Ordinary
 archives are every TorchScript file under the folders given (zoos made by our code and by
 other code) plus a built variety (scripted LSTM/transformer, traced CNN, dynamic quantized):
-none may be refused.
+none may be refused (stop 37: an interface-typed submodule and helper, and ``.py``
+extra files with comments, refused before on the safe side).
 
     python benchmarks/torchscript_code_check.py --scratch /tmp/tscheck /tmp/h9 /tmp/h14 ...
 """
@@ -86,15 +87,23 @@ class ForwardSetStorage(nn.Module):
         return y.set_(x)
 
 
-HOSTILE = {"on-load from_file": OnLoadFromFile, "forward from_file": ForwardFromFile,
-           "forward save": ForwardSave, "forward set_": ForwardSetStorage}
+HOSTILE = {
+    "on-load from_file": OnLoadFromFile,
+    "forward from_file": ForwardFromFile,
+    "forward save": ForwardSave,
+    "forward set_": ForwardSetStorage,
+}
 
 
 FROM_FILE = "torch.from_file((state)[0], True, 8, dtype=0)"  # as torch prints the on-load call
 
 
-def rewrite(src: Path, out: Path, name: Callable[[str], str] = lambda n: n,
-            data: Callable[[str, bytes], bytes] = lambda n, d: d) -> Path:
+def rewrite(
+    src: Path,
+    out: Path,
+    name: Callable[[str], str] = lambda n: n,
+    data: Callable[[str, bytes], bytes] = lambda n, d: d,
+) -> Path:
     """A copy of the archive ``src`` (stored, no debug pickles) with names and contents edited."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
@@ -111,21 +120,31 @@ def opaque_constants(marker: Path) -> bytes:
     """constants.pkl naming aten's OpaqueObject, whose restore unpickles a Python pickle that
     opens (truncates) ``marker``."""
     path = str(marker).encode()
-    inner = (b"\x80\x02cbuiltins\nopen\nX" + struct.pack("<I", len(path)) + path
-             + b"X\x01\x00\x00\x00w\x86R.")
+    inner = (
+        b"\x80\x02cbuiltins\nopen\nX"
+        + struct.pack("<I", len(path))
+        + path
+        + b"X\x01\x00\x00\x00w\x86R."
+    )
     state = base64.b64encode(inner)
-    return (b"\x80\x02(c__torch__.torch.classes.aten\nOpaqueObject\n)\x81X"
-            + struct.pack("<I", len(state)) + state + b"bt.")
+    return (
+        b"\x80\x02(c__torch__.torch.classes.aten\nOpaqueObject\n)\x81X"
+        + struct.pack("<I", len(state))
+        + state
+        + b"bt."
+    )
 
 
 def two_directories(evil: Path, benign: Path, out: Path) -> Path:
     """One file holding both archives' members: the end record points torch's reader at the
     hostile archive's directory, while Python's zipfile (which corrects for bytes before the
     archive) reads the benign one."""
+
     def parts(blob: bytes) -> tuple[bytes, bytes, bytes]:
         at = blob.rfind(b"PK\x05\x06")
-        size, offset = struct.unpack("<II", blob[at + 12:at + 20])
-        return blob[:offset], blob[offset:offset + size], blob[at:at + 22]
+        size, offset = struct.unpack("<II", blob[at + 12 : at + 20])
+        return blob[:offset], blob[offset : offset + size], blob[at : at + 22]
+
     e_local, e_dir, _ = parts(evil.read_bytes())
     b_local, b_dir, b_end = parts(benign.read_bytes())
     e_local += b"\0" * max(0, len(b_local) - len(e_local))
@@ -135,8 +154,8 @@ def two_directories(evil: Path, benign: Path, out: Path) -> Path:
     shifted = bytearray(b_dir)
     i = 0
     while i < len(shifted):
-        n, x, c = struct.unpack("<HHH", shifted[i + 28:i + 34])
-        rel = struct.unpack("<I", shifted[i + 42:i + 46])[0]
+        n, x, c = struct.unpack("<HHH", shifted[i + 28 : i + 34])
+        rel = struct.unpack("<I", shifted[i + 42 : i + 46])[0]
         struct.pack_into("<I", shifted, i + 42, b_start + rel - concat)
         i += 46 + n + x + c
     end = bytearray(b_end)
@@ -153,14 +172,40 @@ def two_zip64_records(evil: Path, benign: Path, out: Path) -> Path:
 
     def local(name: str, data: bytes) -> tuple[bytes, int, int, int]:
         at, raw, crc = len(blob), name.encode(), zlib.crc32(data)
-        blob.extend(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, len(data),
-                                len(data), len(raw), 0) + raw + data)
+        blob.extend(
+            struct.pack(
+                "<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, len(data), len(data), len(raw), 0
+            )
+            + raw
+            + data
+        )
         return raw, crc, len(data), at
 
     def directory(records: list[tuple[bytes, int, int, int]]) -> bytes:
-        return b"".join(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0, crc,
-                                    size, size, len(raw), 0, 0, 0, 0, 0, at) + raw
-                        for raw, crc, size, at in records)
+        return b"".join(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                0,
+                0,
+                0,
+                crc,
+                size,
+                size,
+                len(raw),
+                0,
+                0,
+                0,
+                0,
+                0,
+                at,
+            )
+            + raw
+            for raw, crc, size, at in records
+        )
 
     def end64(n: int, size: int, at: int) -> bytes:
         return struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, n, n, size, at)
@@ -175,8 +220,9 @@ def two_zip64_records(evil: Path, benign: Path, out: Path) -> Path:
     good_dir, good_at = directory(good), len(blob)
     blob.extend(good_dir + end64(len(good), len(good_dir), good_at))
     blob.extend(struct.pack("<IIQI", 0x07064B50, 0, bad_end, 1))
-    blob.extend(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF,
-                            0xFFFFFFFF, 0))
+    blob.extend(
+        struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    )
     out.write_bytes(bytes(blob))
     return out
 
@@ -187,22 +233,36 @@ def hidden_by_carriage_return(text: str) -> str:
     lines = text.split("\n")
     first = next(i for i, line in enumerate(lines) if "torch.from_file" in line)
     last = next(i for i, line in enumerate(lines) if line.strip().startswith("self.path ="))
-    return "\n".join([*lines[:first], "    _9 = 1 # \r    _8 = \'\'\'", *lines[first:last + 1],
-                      "    # \'\'\'", *lines[last + 1:]])
+    return "\n".join(
+        [
+            *lines[:first],
+            "    _9 = 1 # \r    _8 = '''",
+            *lines[first : last + 1],
+            "    # '''",
+            *lines[last + 1 :],
+        ]
+    )
 
 
 def _shadowing_method(text: str) -> str:
     """Defines ``_reshape_alias`` on the class and calls it on a tensor, where TorchScript
     resolves it to the unchecked aten operator of that name."""
-    text = text.replace("  def __setstate__(", "  def _reshape_alias(self: __torch__.OnLoadFromFile"
-                        ") -> int:\n    return 0\n  def __setstate__(", 1)
+    text = text.replace(
+        "  def __setstate__(",
+        "  def _reshape_alias(self: __torch__.OnLoadFromFile"
+        ") -> int:\n    return 0\n  def __setstate__(",
+        1,
+    )
     return text.replace(FROM_FILE, "torch.zeros([4])._reshape_alias([2], [100000000])")
 
 
-_BIG = ("class Big(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n"
-        + "".join(f"  f{i} : int\n" for i in range(64))
-        + "  def forward(self: __torch__.Big,\n    x: Tensor) -> Tensor:\n    return x\n")
-_SMALLER = """class OnLoad(Module):
+_BIG = (
+    "class Big(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n"
+    + "".join(f"  f{i} : int\n" for i in range(64))
+    + "  def forward(self: __torch__.Big,\n    x: Tensor) -> Tensor:\n    return x\n"
+)
+_SMALLER = (
+    """class OnLoad(Module):
   __parameters__ = []
   __buffers__ = []
   training : bool
@@ -234,7 +294,9 @@ class Small(Module):
   def forward(self: __torch__.Small,
     x: Tensor) -> Tensor:
     return x
-""" + _BIG
+"""
+    + _BIG
+)
 
 
 def _u(text: str) -> bytes:
@@ -249,9 +311,65 @@ def smaller_class(name: str, data: bytes) -> bytes:
         return _SMALLER.encode()
     if not name.endswith("data.pkl"):
         return data
-    small = (b"c__torch__\nSmall\n)\x81}(" + _u("training") + b"\x88" + _u("a") + b"K\x01ub")
+    small = b"c__torch__\nSmall\n)\x81}(" + _u("training") + b"\x88" + _u("a") + b"K\x01ub"
     top = b"c__torch__\nTop\n)\x81}(" + _u("training") + b"\x88" + _u("sub") + small + b"ub"
     return b"\x80\x02c__torch__\nOnLoad\n)\x81" + top + b"\x88\x86b."
+
+
+_THROUGH_INTERFACE = (
+    """class OnLoad(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  g : __torch__.Getter
+  def forward(self: __torch__.OnLoad,
+    x: Tensor) -> Tensor:
+    g = self.g
+    b = (g).fetch()
+    return torch.add(x, b.f60)
+class Getter(ModuleInterface):
+  def fetch(self) -> __torch__.Big:
+    pass
+class Impl(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  s : __torch__.Small
+  def forward(self: __torch__.Impl,
+    x: Tensor) -> Tensor:
+    return x
+  def fetch(self: __torch__.Impl) -> __torch__.Small:
+    s = self.s
+    return s
+class Small(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  a : int
+"""
+    + _BIG
+)
+
+
+def through_interface(name: str, data: bytes) -> bytes:
+    """Stop 37: an attribute typed by a ``torch.jit.interface`` holds an ``Impl`` whose
+    ``fetch`` returns a 2-slot ``Small`` where the interface declares a 64-slot ``Big``; torch
+    fills the slot unchecked and ``forward`` reads ``b.f60`` past the object's slots."""
+    if name.endswith(".py"):
+        return _THROUGH_INTERFACE.encode()
+    if not name.endswith("data.pkl"):
+        return data
+    small = b"c__torch__\nSmall\n)\x81}(" + _u("training") + b"\x88" + _u("a") + b"K\x01ub"
+    impl = b"c__torch__\nImpl\n)\x81}(" + _u("training") + b"\x88" + _u("s") + small + b"ub"
+    return (
+        b"\x80\x02c__torch__\nOnLoad\n)\x81}(" + _u("training") + b"\x88" + _u("g") + impl + b"ub."
+    )
+
+
+def one_code_file(name: str) -> str:
+    """Every ``.py`` member renamed to the archive's ``code/__torch__.py`` (the edited code the
+    recipes write holds all their classes)."""
+    return name.split("/code/")[0] + "/code/__torch__.py" if name.endswith(".py") else name
 
 
 def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, bool]]:
@@ -262,71 +380,206 @@ def variants(base: Path, marker: Path, scratch: Path) -> dict[str, tuple[Path, b
         """The on-load archive with its ``from_file`` call replaced by ``text``."""
         return rewrite(base, scratch / file, data=_code(lambda t: t.replace(FROM_FILE, text)))
 
-    benign = rewrite(base, scratch / "v-benign.pt",
-                     data=_code(lambda t: t.replace(FROM_FILE, "torch.zeros([8], dtype=0)")
-                                .replace("torch.fill_(_0, 88)", "torch.add(_0, 88)")))
+    benign = rewrite(
+        base,
+        scratch / "v-benign.pt",
+        data=_code(
+            lambda t: t.replace(FROM_FILE, "torch.zeros([8], dtype=0)").replace(
+                "torch.fill_(_0, 88)", "torch.add(_0, 88)"
+            )
+        ),
+    )
     return {
-        "getattr(torch, 'from_file')": (swap(
-            "v-getattr.pt", 'getattr(torch, "from_file")((state)[0], True, 8, dtype=0)'), True),
-        "code folder named CODE": (rewrite(base, scratch / "v-case.pt",
-                                           name=lambda n: n.replace("/code/", "/CODE/")), True),
-        "constants.pkl OpaqueObject": (rewrite(benign, scratch / "v-opaque.pt", data=lambda n, d:
-                                               opaque_constants(marker)
-                                               if n.endswith("constants.pkl") else d), True),
-        "two central directories": (two_directories(
-            rewrite(base, scratch / "v-evil.pt"), benign, scratch / "v-split.pt"), True),
-        "_reshape_alias write": (swap(
-            "v-alias.pt", "torch._reshape_alias(torch.zeros([4]), [8], [100000000])"), False),
-        "code hidden from Python by a carriage return": (rewrite(
-            base, scratch / "v-cr.pt", data=_code(hidden_by_carriage_return)), True),
-        "two zip64 end records": (two_zip64_records(
-            rewrite(base, scratch / "v-evil64.pt"), benign, scratch / "v-z64.pt"), True),
-        "unchecked sparse indices (write)": (swap(
-            "v-sparse.pt", "torch.add(torch.zeros([8], dtype=0), torch.to_dense(torch."
-            "sparse_coo_tensor(torch.tensor([[40]]), torch.tensor([7], dtype=0), [8])))"), False),
-        "segment_reduce unsafe=True (read)": (swap(
-            "v-segred.pt", "torch.segment_reduce(torch.zeros([8], dtype=0), 'sum', "
-            "lengths=torch.tensor([40]), unsafe=True)"), False),
-        "a method named like an aten operator": (rewrite(base, scratch / "v-method.pt",
-                                                       data=_code(_shadowing_method)), False),
-        "getattr(tensor, '_reshape_alias')": (swap(
-            "v-getattr-op.pt", 'getattr(torch.zeros([4]), "_reshape_alias")([2], [100000000])'),
-            False),
-        "embedding_bag with negative offsets": (swap(
-            "v-bag.pt", "torch.embedding_bag(torch.zeros([10, 3]), torch.arange(1, 4), "
-            "torch.mul(torch.arange(2), -16777216), False, 0, False, None, False, None)[0]"),
-            False),
-        "COO-to-CSR indices (heap write)": (swap(
-            "v-coo.pt", "torch._convert_indices_from_coo_to_csr(torch.tensor([0, 7]), 4)"),
-            False),
+        "getattr(torch, 'from_file')": (
+            swap("v-getattr.pt", 'getattr(torch, "from_file")((state)[0], True, 8, dtype=0)'),
+            True,
+        ),
+        "code folder named CODE": (
+            rewrite(base, scratch / "v-case.pt", name=lambda n: n.replace("/code/", "/CODE/")),
+            True,
+        ),
+        "constants.pkl OpaqueObject": (
+            rewrite(
+                benign,
+                scratch / "v-opaque.pt",
+                data=lambda n, d: opaque_constants(marker) if n.endswith("constants.pkl") else d,
+            ),
+            True,
+        ),
+        "two central directories": (
+            two_directories(rewrite(base, scratch / "v-evil.pt"), benign, scratch / "v-split.pt"),
+            True,
+        ),
+        "_reshape_alias write": (
+            swap("v-alias.pt", "torch._reshape_alias(torch.zeros([4]), [8], [100000000])"),
+            False,
+        ),
+        "code hidden from Python by a carriage return": (
+            rewrite(base, scratch / "v-cr.pt", data=_code(hidden_by_carriage_return)),
+            True,
+        ),
+        "two zip64 end records": (
+            two_zip64_records(rewrite(base, scratch / "v-evil64.pt"), benign, scratch / "v-z64.pt"),
+            True,
+        ),
+        "unchecked sparse indices (write)": (
+            swap(
+                "v-sparse.pt",
+                "torch.add(torch.zeros([8], dtype=0), torch.to_dense(torch."
+                "sparse_coo_tensor(torch.tensor([[40]]), torch.tensor([7], dtype=0), [8])))",
+            ),
+            False,
+        ),
+        "segment_reduce unsafe=True (read)": (
+            swap(
+                "v-segred.pt",
+                "torch.segment_reduce(torch.zeros([8], dtype=0), 'sum', "
+                "lengths=torch.tensor([40]), unsafe=True)",
+            ),
+            False,
+        ),
+        "a method named like an aten operator": (
+            rewrite(base, scratch / "v-method.pt", data=_code(_shadowing_method)),
+            False,
+        ),
+        "getattr(tensor, '_reshape_alias')": (
+            swap(
+                "v-getattr-op.pt", 'getattr(torch.zeros([4]), "_reshape_alias")([2], [100000000])'
+            ),
+            False,
+        ),
+        "embedding_bag with negative offsets": (
+            swap(
+                "v-bag.pt",
+                "torch.embedding_bag(torch.zeros([10, 3]), torch.arange(1, 4), "
+                "torch.mul(torch.arange(2), -16777216), False, 0, False, None, False, None)[0]",
+            ),
+            False,
+        ),
+        "COO-to-CSR indices (heap write)": (
+            swap("v-coo.pt", "torch._convert_indices_from_coo_to_csr(torch.tensor([0, 7]), 4)"),
+            False,
+        ),
         # stop 36: the two findings the fifth review left open
-        "pickled attribute of a smaller class (read at load)": (rewrite(
-            base, scratch / "v-smaller.pt", data=smaller_class,
-            name=lambda n: n.split("/code/")[0] + "/code/__torch__.py" if n.endswith(".py")
-            else n), False),
-        "_upsample_bilinear2d_aa with a tiny scale (read)": (rewrite(
-            benign, scratch / "v-aa.pt", data=_code(lambda t: t.replace(
-                "torch.zeros([8], dtype=0)", "torch._upsample_bilinear2d_aa(torch.ones([1, 1, 1, "
-                "4]), [1, 2], False, None, 4.6566128730773926e-10)"))), False),
+        "pickled attribute of a smaller class (read at load)": (
+            rewrite(
+                base,
+                scratch / "v-smaller.pt",
+                data=smaller_class,
+                name=one_code_file,
+            ),
+            False,
+        ),
+        "_upsample_bilinear2d_aa with a tiny scale (read)": (
+            rewrite(
+                benign,
+                scratch / "v-aa.pt",
+                data=_code(
+                    lambda t: t.replace(
+                        "torch.zeros([8], dtype=0)",
+                        "torch._upsample_bilinear2d_aa(torch.ones([1, 1, 1, "
+                        "4]), [1, 2], False, None, 4.6566128730773926e-10)",
+                    )
+                ),
+            ),
+            False,
+        ),
+        # stop 37: interfaces are accepted now, when the class implements them exactly
+        "interface slot, method returning a smaller class (read)": (
+            rewrite(
+                base,
+                scratch / "v-interface.pt",
+                data=through_interface,
+                name=one_code_file,
+            ),
+            False,
+        ),
     }
 
 
+@torch.jit.interface
+class ActInterface(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pass
+
+
+@torch.jit.interface
+class OpInterface:
+    def run(self, x: torch.Tensor) -> torch.Tensor:
+        pass
+
+
+@torch.jit.script
+class Scale:
+    def __init__(self) -> None:
+        self.k = 2.0
+
+    def run(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.k
+
+
+class Relu(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(x)
+
+
+class Swappable(nn.Module):
+    """Submodule and helper object typed by interfaces (swapped for another implementation
+    after scripting, e.g. an activation or a post-processing step)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.act = Relu()
+        self.op = Scale()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.op.run(self.act.forward(self.fc(x)))
+
+
+# the class objects themselves: this file's postponed annotations are strings torch cannot
+# resolve to an interface
+Swappable.__annotations__ = {"act": ActInterface, "op": OpInterface}
+EXTRA_FILES = {
+    "preprocess.py": "# how inputs were scaled\nMEAN, STD = 0.13, 0.31\n",
+    "README.py": "# notes, not code\n",
+    "config.json": '{"classes": 3}',
+}
+
+
 def ordinary_variety(folder: Path) -> list[Path]:
-    """A few archive shapes other training code produces."""
+    """A few archive shapes other training code produces (stop 37: two more, an interface-typed
+    submodule and helper, and ``_extra_files`` holding ``.py`` files with comments)."""
     folder.mkdir(parents=True, exist_ok=True)
     lstm = nn.LSTM(4, 8, batch_first=True)
     enc = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
-    cnn = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Tanh(), nn.AvgPool2d(2), nn.Upsample(
-        scale_factor=2), nn.Flatten(), nn.Dropout(), nn.Linear(144, 3)).eval()
+    cnn = nn.Sequential(
+        nn.Conv2d(1, 4, 3),
+        nn.Tanh(),
+        nn.AvgPool2d(2),
+        nn.Upsample(scale_factor=2),
+        nn.Flatten(),
+        nn.Dropout(),
+        nn.Linear(144, 3),
+    ).eval()
     quant = torch.ao.quantization.quantize_dynamic(
-        nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2)), {nn.Linear},
-        dtype=torch.qint8)
-    made = {"lstm.pt": torch.jit.script(lstm), "encoder.pt": torch.jit.script(enc.eval()),
-            "cnn-traced.pt": torch.jit.trace(cnn, torch.randn(1, 1, 8, 8)),
-            "quantized.pt": torch.jit.script(quant)}
+        nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2)), {nn.Linear}, dtype=torch.qint8
+    )
+    made = {
+        "lstm.pt": torch.jit.script(lstm),
+        "encoder.pt": torch.jit.script(enc.eval()),
+        "cnn-traced.pt": torch.jit.trace(cnn, torch.randn(1, 1, 8, 8)),
+        "quantized.pt": torch.jit.script(quant),
+    }
+    made["interface.pt"] = torch.jit.script(Swappable())
+    made["extra-files.pt"] = torch.jit.script(nn.Sequential(nn.Linear(4, 3), nn.ReLU()))
     paths = []
     for name, module in made.items():
-        module.save(str(folder / name))
+        torch.jit.save(
+            module,
+            str(folder / name),
+            _extra_files=EXTRA_FILES if name == "extra-files.pt" else None,
+        )
         paths.append(folder / name)
     return paths
 
@@ -356,9 +609,13 @@ def check(name: str, archive: Path, marker: Path, run_unchecked: bool) -> dict:
             torch.jit.load(str(archive))(torch.zeros(2))
         live = marker.read_bytes() != b"ORIGINAL"
         marker.write_text("ORIGINAL")
-    return {"archive": name, "loader_refused": refused,
-            "scanner_ts208": sum(f.rule_id == "TS208" for f in ctx.findings),
-            "unchecked_run_writes_marker": live, "marker_untouched_by_loader": untouched}
+    return {
+        "archive": name,
+        "loader_refused": refused,
+        "scanner_ts208": sum(f.rule_id == "TS208" for f in ctx.findings),
+        "unchecked_run_writes_marker": live,
+        "marker_untouched_by_loader": untouched,
+    }
 
 
 def main() -> None:
@@ -374,8 +631,7 @@ def main() -> None:
         marker = args.scratch / f"marker-{name.replace(' ', '-')}.txt"
         marker.write_text("ORIGINAL")
         archive = args.scratch / f"hostile-{name.replace(' ', '-')}.pt"
-        torch.jit.script(cls() if cls is ForwardSetStorage else cls(str(marker))).save(
-            str(archive))
+        torch.jit.script(cls() if cls is ForwardSetStorage else cls(str(marker))).save(str(archive))
         rows.append(check(name, archive, marker, True))
     base = args.scratch / "hostile-on-load-from_file.pt"
     marker = args.scratch / "marker-on-load-from_file.txt"
@@ -390,9 +646,13 @@ def main() -> None:
             problems = archive_problems(fh)
         if problems:
             refused_ordinary.append({"path": str(path), "problems": problems[:3]})
-    summary = {"hostile": rows, "hostile_refused": sum(r["loader_refused"] for r in rows),
-               "hostile_markers_untouched": sum(r["marker_untouched_by_loader"] for r in rows),
-               "ordinary_archives": len(ordinary), "ordinary_refused": refused_ordinary}
+    summary = {
+        "hostile": rows,
+        "hostile_refused": sum(r["loader_refused"] for r in rows),
+        "hostile_markers_untouched": sum(r["marker_untouched_by_loader"] for r in rows),
+        "ordinary_archives": len(ordinary),
+        "ordinary_refused": refused_ordinary,
+    }
     text = json.dumps(summary, indent=1)
     print(text)
     if args.json:

@@ -19,3 +19,71 @@ def test_columns_expanding_past_the_cap_are_refused(tmp_path: Path, monkeypatch)
     monkeypatch.setattr(table, "MAX_CSV_BYTES", 10_000)
     with pytest.raises(UserInputError, match=r"40,000 values, more than"):
         table.read_table(path)
+
+
+def test_pages_declaring_more_than_the_footer_are_refused(tmp_path: Path, monkeypatch) -> None:
+    # stop 37: the footer declares 10 rows and 100 bytes, the one page header 4 MiB; pyarrow
+    # allocates what the page header declares (256 MiB for a 8.6 kB file at stop 37's measure)
+    pytest.importorskip("pyarrow")
+    from trojanscope.testing.hostile_loads import lying_parquet
+
+    path = lying_parquet(tmp_path / "lying.parquet", 4)
+    assert path.stat().st_size < 10_000
+    monkeypatch.setattr(table, "MAX_CSV_BYTES", 1 << 20)
+    with pytest.raises(UserInputError, match=r"page headers declare at least 4,194,313 bytes"):
+        table.read_table(path)
+
+
+@pytest.mark.parametrize("compression", ["snappy", "zstd", "none"])
+@pytest.mark.parametrize("dictionary", [True, False])
+@pytest.mark.parametrize("version", ["1.0", "2.0"])
+def test_ordinary_files_pass_the_page_check(
+    tmp_path: Path, compression: str, dictionary: bool, version: str
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "t.parquet"
+    rows = 30_000
+    columns = {
+        "x": [float(i) if i % 11 else None for i in range(rows)],
+        "s": [f"w{i % 7}" for i in range(rows)],
+        "label": [i % 2 for i in range(rows)],
+    }
+    pq.write_table(
+        pa.table(columns),
+        path,
+        compression=compression,
+        use_dictionary=dictionary,
+        data_page_version=version,
+        row_group_size=7_000,
+        data_page_size=4096,
+    )  # many pages and row groups, a dictionary page per chunk when asked
+    got = table.read_table(path)
+    assert got["s"][:2] == ["w0", "w1"] and len(got["label"]) == rows
+
+
+def test_an_unreadable_page_header_is_one_clear_error(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"label": [0, 1] * 50}), path, use_dictionary=False)
+    start = pq.ParquetFile(path).metadata.row_group(0).column(0).data_page_offset
+    raw = bytearray(path.read_bytes())
+    raw[start : start + 12] = b"\x19" * 12  # a list header repeated: not a page header
+    path.write_bytes(bytes(raw))
+    with pytest.raises(UserInputError, match=r"cannot read Parquet"):
+        table.read_table(path)
+
+
+def test_a_dictionary_column_expanding_past_the_cap_is_refused(tmp_path: Path, monkeypatch) -> None:
+    # stop 37: 300 rows naming one 1 MiB string were an 839-byte file (pages: 1 MiB) that
+    # pyarrow wrote out as 300 MiB of cells; here 40 rows of one 64 kB string, cap 1 MiB
+    pytest.importorskip("pyarrow")
+    from trojanscope.testing.hostile_loads import expanding_parquet
+
+    path = expanding_parquet(tmp_path / "t.parquet", 40, 65_536)
+    assert path.stat().st_size < 4_000
+    assert table.read_table(path)["x"][0] == "a" * 65_536
+    monkeypatch.setattr(table, "MAX_CSV_BYTES", 1 << 20)
+    with pytest.raises(UserInputError, match=r"text columns expand to 2,621,440 bytes"):
+        table.read_table(path)

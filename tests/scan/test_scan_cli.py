@@ -68,8 +68,19 @@ def test_json_output_schema(files, capsys):
 
 def test_sarif_validates_against_the_official_schema(files, tmp_path):
     out = tmp_path / "out.sarif"
-    code = run([str(files["evil"].parent), "--format", "sarif", "--output", str(out),
-                "--min-severity", "info", "--suppress", f"TS150:{files['odd'].name}"])
+    code = run(
+        [
+            str(files["evil"].parent),
+            "--format",
+            "sarif",
+            "--output",
+            str(out),
+            "--min-severity",
+            "info",
+            "--suppress",
+            f"TS150:{files['odd'].name}",
+        ]
+    )
     assert code == 1
     doc = json.loads(out.read_text())
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
@@ -94,7 +105,8 @@ def test_config_extends_the_lists_and_suppresses_by_digest(files, tmp_path):
     cfg.write_text(
         '[[imports]]\nid = "TS101"\npatterns = ["builtins:print"]\n\n'
         f'[[suppress]]\nrule = "TS101"\nsha256 = "{digest}"\nmatch = "builtins:eval"\n'
-        'reason = "reviewed: test fixture"\n')
+        'reason = "reviewed: test fixture"\n'
+    )
     assert run([str(files["odd"]), "--config", str(cfg)]) == 1  # print is now critical
     assert run([str(files["evil"]), "--config", str(cfg)]) == 0  # eval suppressed by digest
 
@@ -107,8 +119,10 @@ def test_suppressions_name_known_rules_in_configs_too(files, tmp_path):
     with pytest.raises(Exception, match="TS1O1"):
         run([str(files["clean"]), "--config", str(cfg)])
     plug = tmp_path / "plugin.toml"
-    plug.write_text('[[rules]]\nid = "PLUG1"\nname = "my-check"\nseverity = "low"\n\n'
-                    '[[suppress]]\nrule = "PLUG1"\nreason = "reviewed"\n')
+    plug.write_text(
+        '[[rules]]\nid = "PLUG1"\nname = "my-check"\nseverity = "low"\n\n'
+        '[[suppress]]\nrule = "PLUG1"\nreason = "reviewed"\n'
+    )
     assert run([str(files["clean"]), "--config", str(plug), "--suppress", "PLUG1:*"]) == 0
 
 
@@ -119,6 +133,23 @@ def test_bad_config_is_one_clear_error(files, tmp_path):
         run([str(files["clean"]), "--config", str(cfg)])
     with pytest.raises(Exception, match="RULE:PATH_GLOB"):
         run([str(files["clean"]), "--suppress", "nocolon"])
+
+
+def test_unknown_tables_in_a_config_are_refused(files, tmp_path):
+    # stop 37: a misspelt [[supress]] (or any unknown table) was ignored silently, so the
+    # reviewed exception never applied and nothing said why
+    from trojanscope.scan.rules import load_policy
+
+    for text, named in (
+        ('[[supress]]\nrule = "TS102"\nreason = "reviewed"\n', "supress"),
+        ('[nested]\nloader = ["x"]\n', "loader"),
+    ):
+        cfg = tmp_path / "typo.toml"
+        cfg.write_text(text)
+        with pytest.raises(Exception, match=f"--config .*typo.toml: .*{named}"):
+            run([str(files["clean"]), "--config", str(cfg)])
+        with pytest.raises(Exception, match=f"^TROJANSCOPE_SCAN_CONFIG .*{named}"):
+            load_policy([cfg], label="TROJANSCOPE_SCAN_CONFIG")
 
 
 def test_output_is_atomic(files, tmp_path, monkeypatch):

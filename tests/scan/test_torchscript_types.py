@@ -333,3 +333,109 @@ def test_a_container_tagged_other_than_declared_is_refused() -> None:
     assert (
         object_problems(b"\x80\x02" + _obj("__torch__.Holder", attrs) + b".", _decls(holder)) == []
     )
+
+
+@torch.jit.interface
+class _ActInterface(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pass
+
+
+@torch.jit.interface
+class _OpInterface:
+    def run(self, x: torch.Tensor) -> torch.Tensor:
+        pass
+
+
+@torch.jit.script
+class _Double:
+    def __init__(self) -> None:
+        self.k = 2
+
+    def run(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.k
+
+
+class _Relu(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(x)
+
+
+class _Swappable(nn.Module):
+    act: _ActInterface
+    op: _OpInterface
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.act = _Relu()
+        self.op = _Double()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.op.run(self.act.forward(self.fc(x)))
+
+
+def test_places_typed_by_an_interface_load(tmp_path: Path) -> None:
+    # stop 37: refused as "holds _Relu where the code declares _ActInterface" before (a false
+    # refusal kept on the safe side); a module and a scripted class filling interface slots
+    path = tmp_path / "swappable.pt"
+    model = torch.jit.script(_Swappable())
+    model.save(str(path))
+    with path.open("rb") as fh:
+        assert archive_problems(fh) == []
+    x = torch.randn(2, 4)
+    assert torch.equal(load_model(path).module(x), model(x))
+
+
+IFACE = "class Getter(ModuleInterface):\n  def fetch(self) -> __torch__.Big:\n    pass\n"
+IMPL = (
+    "class {name}({base}):\n  training : bool\n  s : __torch__.Small\n"
+    "  def fetch(self: __torch__.{name}{params}) -> __torch__.{returns}:\n    return self.s\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("impl", "ok"),
+    [
+        ({"returns": "Big"}, True),
+        ({"returns": "Small"}, False),  # read by the caller as a Big: past its slots
+        ({"returns": "Big", "params": ", k: int"}, False),  # another signature
+        ({"returns": "Big", "base": ""}, False),  # a class where only modules implement it
+        ({"returns": "Big", "extra": "  def fetch(self) -> __torch__.Big:\n    pass\n"}, False),
+        ({"returns": "Big", "name": "Other"}, False),  # no fetch at all on Impl
+    ],
+)
+def test_an_interface_place_takes_only_a_class_with_its_exact_methods(impl: dict, ok: bool) -> None:
+    # an interface must not be a way around the type check: torch fills the slot unchecked and
+    # a call through it reads the method's result by the interface's return type (a recipe:
+    # `fetch` returning a 2-slot Small read as a 64-slot Big gives "IValue is not a Scalar")
+    fields = {"name": "Impl", "base": "Module", "params": "", "extra": ""} | impl
+    code = IFACE + IMPL.format(**fields) + fields["extra"]
+    if fields["name"] != "Impl":  # an Impl without fetch, beside the class that has it
+        code += "class Impl(Module):\n  training : bool\n  s : __torch__.Small\n"
+    holder = "class Holder(Module):\n  training : bool\n  g : __torch__.Getter\n"
+    impl_obj = _obj("__torch__.Impl", _u("training") + b"\x88" + _u("s") + SMALL_OBJ)
+    pkl = b"\x80\x02" + _obj("__torch__.Holder", _u("training") + b"\x88" + _u("g") + impl_obj)
+    got = object_problems(pkl + b".", _decls(code + holder))
+    assert (got == []) is ok, got
+
+
+def test_extra_files_are_bytes_torch_never_compiles(tmp_path: Path) -> None:
+    # stop 37: `_extra_files={"x.py": …}` with a comment was refused as code ("a comment")
+    path = tmp_path / "extra.pt"
+    extra = {"x.py": "# a comment\nimport os\n", "notes.py": "not Python (", "m.json": "{}"}
+    torch.jit.save(torch.jit.script(nn.Linear(4, 2)), str(path), _extra_files=extra)
+    with path.open("rb") as fh:
+        assert archive_problems(fh) == []
+    assert load_model(path).format == "torchscript"
+    # what torch does compile is still read as code, in any letter case of `code/`
+    for folder in ("code", "CODE"):
+        out = tmp_path / f"comment-{folder}.pt"
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w") as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                if "/code/" in info.filename and info.filename.endswith(".py"):
+                    data = b"# a comment\n" + data
+                zout.writestr(info.filename.replace("/code/", f"/{folder}/"), data)
+        with out.open("rb") as fh:
+            assert any(p == "a comment" for _, p in archive_problems(fh)), folder

@@ -18,8 +18,14 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.hashing import sha256_file
 from trojanscope.report.model import TAXONOMY_CLASSES, Finding, RuleInfo, Severity
 
-_ALIASES = {"_operator": "operator", "_pickle": "pickle", "_io": "io", "__builtin__": "builtins",
-            "exceptions": "builtins", "__builtins__": "builtins"}
+_ALIASES = {
+    "_operator": "operator",
+    "_pickle": "pickle",
+    "_io": "io",
+    "__builtin__": "builtins",
+    "exceptions": "builtins",
+    "__builtins__": "builtins",
+}
 
 
 @dataclass
@@ -54,8 +60,10 @@ class Suppression:
     def matches(self, f: Finding, digest: Callable[[str], str | None]) -> bool:
         if self.rule not in ("*", f.rule_id):
             return False
-        if self.path and not (fnmatch.fnmatch(f.location.file, self.path) or
-                              fnmatch.fnmatch(Path(f.location.file).name, self.path)):
+        if self.path and not (
+            fnmatch.fnmatch(f.location.file, self.path)
+            or fnmatch.fnmatch(Path(f.location.file).name, self.path)
+        ):
             return False
         if self.match:
             target = str(f.evidence.get("global") or f.evidence.get("import") or "")
@@ -85,7 +93,7 @@ def canonical_module(module: str) -> str:
     if module in _compat_pickle.IMPORT_MAPPING:
         return _compat_pickle.IMPORT_MAPPING[module]
     if head in _ALIASES:
-        return _ALIASES[head] + module[len(head):]
+        return _ALIASES[head] + module[len(head) :]
     return module
 
 
@@ -105,8 +113,9 @@ class Policy:
         self.loaders: set[str] = set()
         self.limits = ScanLimits()
         self.suppressions: list[Suppression] = []
-        self.unknown = Category("TS150", "unknown-import", Severity.MEDIUM,
-                                "not in any list: review what it does")
+        self.unknown = Category(
+            "TS150", "unknown-import", Severity.MEDIUM, "not in any list: review what it does"
+        )
         self._exact: dict[str, list[Category]] = {}
         self._prefix: dict[str, list[Category]] = {}
         self._risky: dict[str, Verdict] | None = None
@@ -114,16 +123,20 @@ class Policy:
     # -- loading ---------------------------------------------------------------------------
     def merge(self, data: dict[str, Any], source: str) -> None:
         """Add the content of one parsed rules file; later files extend/override earlier ones."""
+
         def bad(msg: str) -> UserInputError:
             return UserInputError(f"{source}: {msg}")
 
         if "unknown_severity" in data:
             self.unknown = replace(self.unknown, severity=Severity.parse(data["unknown_severity"]))
+
         def taxonomy(entry: dict[str, Any], default: str) -> str:
             value = entry.get("taxonomy", default)
             if value not in TAXONOMY_CLASSES:
-                raise bad(f"{entry['id']}: taxonomy must be one of "
-                          f"{', '.join(TAXONOMY_CLASSES)}, got {value!r}")
+                raise bad(
+                    f"{entry['id']}: taxonomy must be one of "
+                    f"{', '.join(TAXONOMY_CLASSES)}, got {value!r}"
+                )
             return value
 
         for entry in data.get("rules", []):
@@ -131,10 +144,12 @@ class Policy:
                 raise bad("every [[rules]] entry needs an id")
             old = self.rules.get(entry["id"])
             self.rules[entry["id"]] = RuleInfo(
-                entry["id"], entry.get("name", old.name if old else entry["id"]),
+                entry["id"],
+                entry.get("name", old.name if old else entry["id"]),
                 entry.get("description", old.description if old else ""),
                 Severity.parse(entry.get("severity", old.severity if old else "medium")),
-                taxonomy(entry, old.taxonomy if old else "none"))
+                taxonomy(entry, old.taxonomy if old else "none"),
+            )
         for entry in data.get("imports", []):
             if not isinstance(entry, dict) or "id" not in entry:
                 raise bad("every [[imports]] entry needs an id")
@@ -146,8 +161,13 @@ class Policy:
                 for key in ("name", "severity", "why"):
                     if key not in entry:
                         raise bad(f"new import category {entry['id']} needs {key!r}")
-                cat = Category(entry["id"], entry["name"], Severity.parse(entry["severity"]),
-                               entry["why"], taxonomy(entry, "code-in-file"))
+                cat = Category(
+                    entry["id"],
+                    entry["name"],
+                    Severity.parse(entry["severity"]),
+                    entry["why"],
+                    taxonomy(entry, "code-in-file"),
+                )
                 self.categories[cat.rule_id] = cat
             else:
                 if "severity" in entry:
@@ -156,8 +176,9 @@ class Policy:
                 cat.taxonomy = taxonomy(entry, cat.taxonomy)
             for pattern in patterns:
                 self._add_pattern(pattern, cat, source)
-            self.rules[cat.rule_id] = RuleInfo(cat.rule_id, cat.name, cat.why, cat.severity,
-                                               cat.taxonomy)
+            self.rules[cat.rule_id] = RuleInfo(
+                cat.rule_id, cat.name, cat.why, cat.severity, cat.taxonomy
+            )
         nested = data.get("nested", {})
         self.loaders.update(nested.get("loaders", []))
         for key, value in data.get("limits", {}).items():
@@ -167,11 +188,21 @@ class Policy:
         for entry in data.get("suppress", []):
             if not isinstance(entry, dict) or "rule" not in entry or "reason" not in entry:
                 raise bad("every [[suppress]] entry needs 'rule' and 'reason'")
-            self.suppressions.append(Suppression(
-                rule=str(entry["rule"]), reason=str(entry["reason"]), path=entry.get("path"),
-                sha256=entry.get("sha256"), match=entry.get("match")))
-        self.rules.setdefault("TS150", RuleInfo("TS150", "unknown-import", self.unknown.why,
-                                                self.unknown.severity, "code-in-file"))
+            self.suppressions.append(
+                Suppression(
+                    rule=str(entry["rule"]),
+                    reason=str(entry["reason"]),
+                    path=entry.get("path"),
+                    sha256=entry.get("sha256"),
+                    match=entry.get("match"),
+                )
+            )
+        self.rules.setdefault(
+            "TS150",
+            RuleInfo(
+                "TS150", "unknown-import", self.unknown.why, self.unknown.severity, "code-in-file"
+            ),
+        )
 
     def _add_pattern(self, pattern: str, cat: Category, source: str) -> None:
         pattern = pattern.strip()
@@ -191,8 +222,11 @@ class Policy:
         # equal severities: the pattern added last (a user config) names the category
         exact = self._exact.get(f"{module}:{name}")
         if exact:
-            return Verdict(max(reversed(exact), key=lambda c: c.severity), f"{module}:{name}",
-                           f"{module}.{name}")
+            return Verdict(
+                max(reversed(exact), key=lambda c: c.severity),
+                f"{module}:{name}",
+                f"{module}.{name}",
+            )
         parts = (f"{module}.{name}" if name else module).split(".")
         for n in range(len(parts), 0, -1):
             key = ".".join(parts[:n])
@@ -207,8 +241,9 @@ class Policy:
         verdict = self._lookup(c_mod, c_name)
         if (c_mod, c_name) != (module, name):
             original = self._lookup(module, name)
-            if original and (verdict is None or original.category.severity >
-                             verdict.category.severity):
+            if original and (
+                verdict is None or original.category.severity > verdict.category.severity
+            ):
                 verdict = original
         if verdict is None:
             full = f"{c_mod}.{c_name}" if c_name else c_mod
@@ -227,8 +262,12 @@ class Policy:
         an exact ``module:dotted.name`` entry does.
         """
         literal = self._classify_exact(module, name)
-        if "." not in name and literal.category.severity <= Severity.LOW and \
-                not _exact_pattern(literal) and name in self._risky_names():
+        if (
+            "." not in name
+            and literal.category.severity <= Severity.LOW
+            and not _exact_pattern(literal)
+            and name in self._risky_names()
+        ):
             # a module allowlist does not cover a dangerous function imported into the module
             # (``from os import system``): judge it as the function it most likely is
             risky = self._risky_names()[name]
@@ -241,7 +280,7 @@ class Policy:
             verdicts = [Verdict(self.unknown, None, literal.canonical)]
         parts = name.split(".")
         for i in range(len(parts) - 1):
-            verdicts.append(self.classify(parts[i], ".".join(parts[i + 1:])))
+            verdicts.append(self.classify(parts[i], ".".join(parts[i + 1 :])))
         return max(verdicts, key=lambda v: v.category.severity)
 
     def _risky_names(self) -> dict[str, Verdict]:
@@ -253,8 +292,9 @@ class Policy:
                 cat = max(cats, key=lambda c: c.severity)
                 name = key.partition(":")[2].rsplit(".", 1)[-1]
                 old = self._risky.get(name)
-                if cat.severity >= Severity.HIGH and (old is None or
-                                                     cat.severity > old.category.severity):
+                if cat.severity >= Severity.HIGH and (
+                    old is None or cat.severity > old.category.severity
+                ):
                     self._risky[name] = Verdict(cat, key, key.replace(":", "."))
         return self._risky
 
@@ -288,18 +328,44 @@ class Policy:
         return out
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+# What a config file may hold (rules.toml's own tables and `suppress`); anything else, e.g. a
+# misspelt `[[supress]]`, would be ignored silently: the reviewed exception never applied.
+CONFIG_KEYS = {
+    "version": None,
+    "unknown_severity": None,
+    "rules": None,
+    "imports": None,
+    "nested": {"loaders"},
+    "limits": None,  # its keys are checked by Policy.merge
+    "suppress": None,
+}
+
+
+def _read_toml(path: Path, label: str = "--config") -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except FileNotFoundError:
-        raise UserInputError(f"--config {path}: no such file") from None
+        raise UserInputError(f"{label} {path}: no such file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(f"--config {path}: not valid TOML ({exc})") from None
+        raise UserInputError(f"{label} {path}: not valid TOML ({exc})") from None
     except UnicodeDecodeError:  # a binary file: TOML is UTF-8 text
-        raise UserInputError(f"--config {path}: not valid TOML (not UTF-8 text)") from None
+        raise UserInputError(f"{label} {path}: not valid TOML (not UTF-8 text)") from None
     except IsADirectoryError:
-        raise UserInputError(f"--config {path}: is a folder, not a TOML file") from None
+        raise UserInputError(f"{label} {path}: is a folder, not a TOML file") from None
+    for key, value in data.items():
+        if key not in CONFIG_KEYS:
+            raise UserInputError(
+                f"{label} {path}: unknown table or key {key!r}; a scan config holds "
+                f"{', '.join(CONFIG_KEYS)} (docs/scanner.md)"
+            )
+        inner = CONFIG_KEYS[key]
+        if inner is not None and isinstance(value, dict) and set(value) - inner:
+            raise UserInputError(
+                f"{label} {path}: [{key}] has unknown key(s) "
+                f"{', '.join(sorted(set(value) - inner))}; it holds {', '.join(sorted(inner))}"
+            )
+    return data
 
 
 @functools.lru_cache(maxsize=1)
@@ -308,12 +374,16 @@ def _builtin_rules() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def load_policy(configs: Iterable[str | Path] = (), suppress: Iterable[str] = ()) -> Policy:
-    """The built-in rules extended by each config file, plus ``RULE:PATH_GLOB`` suppressions."""
+def load_policy(
+    configs: Iterable[str | Path] = (), suppress: Iterable[str] = (), label: str = "--config"
+) -> Policy:
+    """The built-in rules extended by each config file, plus ``RULE:PATH_GLOB`` suppressions;
+    ``label`` names where the config files were given in error lines (``--config``, or the
+    environment variable that named them)."""
     policy = Policy()
     policy.merge(copy.deepcopy(_builtin_rules()), "rules.toml")
     for cfg in configs:
-        policy.merge(_read_toml(Path(cfg)), f"--config {cfg}")
+        policy.merge(_read_toml(Path(cfg), label), f"{label} {cfg}")
     for entry in policy.suppressions:  # a config file's [[suppress]]: checked like the option
         if entry.rule != "*" and entry.rule not in policy.rules:
             raise UserInputError(
@@ -330,6 +400,5 @@ def load_policy(configs: Iterable[str | Path] = (), suppress: Iterable[str] = ()
                 "catalogue (TS100…TS999, docs/scanner.md), one a --config file's [[rules]] "
                 "declares, or *"
             )
-        policy.suppressions.append(Suppression(rule=rule, path=path,
-                                               reason=f"--suppress {item}"))
+        policy.suppressions.append(Suppression(rule=rule, path=path, reason=f"--suppress {item}"))
     return policy

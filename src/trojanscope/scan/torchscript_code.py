@@ -11,7 +11,8 @@ classes unpickle Python. This module checks, without running anything:
 * the zip's layout: torch's reader (miniz) and Python's :mod:`zipfile` must see the same
   members — no bytes before the recorded start, no two names equal ignoring case (miniz looks
   names up without regard to case);
-* every ``.py`` member (any case): parsed with :mod:`ast`; ``torch``/``ops`` chains may not name
+* every ``.py`` member torch compiles (under ``code/``, any case; ``_extra_files`` are bytes
+  torch never compiles): parsed with :mod:`ast`; ``torch``/``ops`` chains may not name
   a denied operator, a non-PyTorch operator namespace, ``torch._C`` or reflection
   (``__getattr__``…); no method call may name a denied operator; ``torch``/``ops`` chains
   are only ever called (never bound to a name or passed on, which is all torch's own
@@ -40,20 +41,40 @@ import zlib
 from importlib import resources
 from typing import BinaryIO
 
-from trojanscope.scan.torchscript_types import declarations, object_problems
+from trojanscope.scan.torchscript_types import ASCII_LOWER, declarations, object_problems
 from trojanscope.scan.torchscript_upsample import antialias_problem, is_antialias_operator
 
-__all__ = ["archive_problems", "is_code_member", "pickle_problems", "rewritten", "unsafe_names"]
+__all__ = [
+    "archive_problems",
+    "compiled_member",
+    "is_code_member",
+    "pickle_problems",
+    "rewritten",
+    "unsafe_names",
+]
 
 # Operators that open files, reach the network or address memory past a tensor's bounds
 # (exact names, then name patterns covering their relatives).
-UNSAFE_OPS = frozenset({
-    "from_file", "save", "load", "load_tensor", "set_", "set_data", "data_ptr",
-    "record_stream", "rpc_sync", "rpc_async", "rpc_remote",
-    # reads its indices at negative offsets (review, stop 35): a listed operator that is not
-    "embedding_bag", "_embedding_bag", "_embedding_bag_forward_only",
-    "id",  # an object's heap address (review, stop 35): a step towards memory exploits
-})
+UNSAFE_OPS = frozenset(
+    {
+        "from_file",
+        "save",
+        "load",
+        "load_tensor",
+        "set_",
+        "set_data",
+        "data_ptr",
+        "record_stream",
+        "rpc_sync",
+        "rpc_async",
+        "rpc_remote",
+        # reads its indices at negative offsets (review, stop 35): a listed operator that is not
+        "embedding_bag",
+        "_embedding_bag",
+        "_embedding_bag_forward_only",
+        "id",  # an object's heap address (review, stop 35): a step towards memory exploits
+    }
+)
 UNSAFE_PATTERN = re.compile(
     r"unsafe|alias|strided|storage|from_file|from_blob|from_buffer|data_ptr|rpc|"
     r"^_?save|^_?load|^_set_|^set_(?!grad_enabled$)|pin_memory|share_memory|_cufft|"
@@ -66,20 +87,49 @@ SAFE_OP_NAMESPACES = frozenset({"aten", "prim", "prims", "quantized", "_quantize
 SAFE_CLASS_NAMESPACES = frozenset({"quantized", "profiler"})
 # Reflection on ``torch``/``ops`` (operators such as ``torch.__not__`` or ``__contains__`` are
 # ordinary aten operators and stay allowed).
-REFLECTION = frozenset({
-    "__getattr__", "__getattribute__", "__setattr__", "__delattr__", "__dict__", "__class__",
-    "__globals__", "__builtins__", "__import__", "__reduce__", "__reduce_ex__", "__code__",
-    "__subclasses__", "__closure__", "__loader__", "__spec__", "__file__", "__module__",
-})
+REFLECTION = frozenset(
+    {
+        "__getattr__",
+        "__getattribute__",
+        "__setattr__",
+        "__delattr__",
+        "__dict__",
+        "__class__",
+        "__globals__",
+        "__builtins__",
+        "__import__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__code__",
+        "__subclasses__",
+        "__closure__",
+        "__loader__",
+        "__spec__",
+        "__file__",
+        "__module__",
+    }
+)
 ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 CHAIN_ROOTS = frozenset({"torch", "ops"})
 # Pickle: what torch's own TorchScript pickler writes.
-SAFE_GLOBALS = frozenset({("torch._utils", "_rebuild_tensor_v2"),
-                          ("torch._utils", "_rebuild_qtensor"),
-                          ("collections", "OrderedDict"), ("torch", "device"),
-                          ("builtins", "complex")})
-QSCHEMES = frozenset({"per_tensor_affine", "per_channel_affine", "per_tensor_symmetric",
-                      "per_channel_symmetric", "per_channel_affine_float_qparams"})
+SAFE_GLOBALS = frozenset(
+    {
+        ("torch._utils", "_rebuild_tensor_v2"),
+        ("torch._utils", "_rebuild_qtensor"),
+        ("collections", "OrderedDict"),
+        ("torch", "device"),
+        ("builtins", "complex"),
+    }
+)
+QSCHEMES = frozenset(
+    {
+        "per_tensor_affine",
+        "per_channel_affine",
+        "per_tensor_symmetric",
+        "per_channel_symmetric",
+        "per_channel_affine_float_qparams",
+    }
+)
 GLOBAL_FREE_OPCODES = frozenset({"STACK_GLOBAL", "INST", "OBJ", "EXT1", "EXT2", "EXT4"})
 MAX_MEMBER_BYTES = 64 << 20  # a code or pickle member larger than this is not read
 
@@ -90,8 +140,18 @@ def denied(name: str) -> bool:
 
 
 def is_code_member(name: str) -> bool:
-    """Whether torch may compile this member (``.py`` in any letter case)."""
+    """Whether the member is a ``.py`` file (any letter case): code, or an extra file."""
     return name.lower().endswith(".py")
+
+
+def compiled_member(name: str, prefix: str) -> bool:
+    """Whether ``torch.jit.load`` may compile this member: a ``.py`` under ``<prefix>/code/``
+    (ASCII letter case folded, as torch's zip reader looks names up). torch compiles only the
+    files it finds there by a class's qualified name; it hands ``<prefix>/extra/…`` back as
+    bytes to a caller that asks for one by name (``_extra_files``; the loader asks for none),
+    and refuses the legacy ``model.json`` format, whose code could sit elsewhere."""
+    head = f"{prefix}/code/".translate(ASCII_LOWER)
+    return is_code_member(name) and name[: len(head)].translate(ASCII_LOWER) == head
 
 
 def _dotted(node: ast.AST) -> list[str]:
@@ -117,8 +177,12 @@ def _chain_problems(parts: list[str]) -> list[str]:
         nxt = parts[i + 1]
         if part == "ops" and nxt not in SAFE_OP_NAMESPACES:
             found.append(f"ops.{nxt}")
-        elif part == "classes" and i > 0 and parts[i - 1] == "torch" and (
-                nxt not in SAFE_CLASS_NAMESPACES):
+        elif (
+            part == "classes"
+            and i > 0
+            and parts[i - 1] == "torch"
+            and (nxt not in SAFE_CLASS_NAMESPACES)
+        ):
             found.append(f"torch.classes.{nxt}")
     return found
 
@@ -126,8 +190,11 @@ def _chain_problems(parts: list[str]) -> list[str]:
 def defined_methods(source: str) -> set[str]:
     """The function and class names one code file defines (the archive's own code)."""
     try:
-        return {n.name for n in ast.walk(ast.parse(source))
-                if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        return {
+            n.name
+            for n in ast.walk(ast.parse(source))
+            if isinstance(n, ast.FunctionDef | ast.ClassDef)
+        }
     except (SyntaxError, ValueError):
         return set()
 
@@ -165,7 +232,8 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
             if not (isinstance(up, ast.Attribute) and up.value is node):
                 found.append(f"{node.id} used as a value")
         elif isinstance(node, ast.Attribute) and not (
-                isinstance(up, ast.Attribute) and up.value is node):
+            isinstance(up, ast.Attribute) and up.value is node
+        ):
             parts = _dotted(node)
             found.extend(_chain_problems(parts))
             called = isinstance(up, ast.Call) and up.func is node
@@ -185,12 +253,15 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[str]]
-                   ) -> list[str]:
+def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[str]]) -> list[str]:
     found = [f"keyword {k.arg}=" for k in node.keywords if k.arg and "unsafe" in k.arg]
     func = node.func
-    if isinstance(func, ast.Name) and func.id == "unchecked_cast" and node.args and any(
-            isinstance(n, ast.Name) and n.id == "__torch__" for n in ast.walk(node.args[0])):
+    if (
+        isinstance(func, ast.Name)
+        and func.id == "unchecked_cast"
+        and node.args
+        and any(isinstance(n, ast.Name) and n.id == "__torch__" for n in ast.walk(node.args[0]))
+    ):
         found.append("unchecked_cast to a class")  # reads slots past a smaller object's
     found.extend(_dtype_problems(node, func))
     if isinstance(func, ast.Attribute) and _dotted(func)[0] == "__torch__":
@@ -222,15 +293,17 @@ def _dtype_problems(node: ast.Call, func: ast.expr) -> list[str]:
         given.append(node.args[1])
     found = []
     for value in given:
-        literal = isinstance(value, ast.Constant) and isinstance(value.value, int) and (
-            not isinstance(value.value, bool))
+        literal = (
+            isinstance(value, ast.Constant)
+            and isinstance(value.value, int)
+            and (not isinstance(value.value, bool))
+        )
         if isinstance(value, ast.UnaryOp) or (literal and not 0 <= value.value <= 15):
             found.append(f"dtype code {ast.unparse(value)}")
     return found
 
 
-def _method_problems(name: str, own: set[str], allowed: dict[str, frozenset[str]]
-                     ) -> list[str]:
+def _method_problems(name: str, own: set[str], allowed: dict[str, frozenset[str]]) -> list[str]:
     if name in allowed["methods"]:
         return []
     if _aten_operator(name):  # x.name() on a tensor calls aten::name, whatever is defined
@@ -250,7 +323,7 @@ def _operator(parts: list[str]) -> str:
     """``torch.<op>`` for ``ops.aten.<op>`` and ``torch.ops.aten.<op>`` (one operator, two
     spellings); other chains as written."""
     for prefix in (["ops", "aten"], ["torch", "ops", "aten"]):
-        if parts[:len(prefix)] == prefix and len(parts) == len(prefix) + 1:
+        if parts[: len(prefix)] == prefix and len(parts) == len(prefix) + 1:
             return f"torch.{parts[-1]}"
     return ".".join(parts)
 
@@ -266,8 +339,9 @@ def allowed_calls() -> dict[str, frozenset[str]]:
     """The operators and methods ordinary archives call (``torchscript_ops.json``, made by
     ``benchmarks/torchscript_op_survey.py`` from scripted/traced ``torch.nn`` layers and zoos
     trained by several loops)."""
-    data = json.loads(resources.files("trojanscope.scan").joinpath(
-        "torchscript_ops.json").read_text())
+    data = json.loads(
+        resources.files("trojanscope.scan").joinpath("torchscript_ops.json").read_text()
+    )
     return {"operators": frozenset(data["operators"]), "methods": frozenset(data["methods"])}
 
 
@@ -304,15 +378,25 @@ def _layout_problems(zf: zipfile.ZipFile, fileobj: BinaryIO) -> list[tuple[str, 
         return [("<archive>", "no end-of-archive record")]
     concat = zf.start_dir - end[zipfile._ECD_OFFSET]  # type: ignore[attr-defined]
     if concat:
-        found.append(("<archive>", f"{concat} bytes before the recorded start (torch and "
-                      "Python's zipfile would read different members)"))
+        found.append(
+            (
+                "<archive>",
+                f"{concat} bytes before the recorded start (torch and "
+                "Python's zipfile would read different members)",
+            )
+        )
     fileobj.seek(end[zipfile._ECD_LOCATION] - 20)  # type: ignore[attr-defined]
     locator = fileobj.read(20)  # a zip64 locator: torch follows its offset, Python does not
     if len(locator) == 20 and locator[:4] == b"PK\x06\x07":
         recorded = struct.unpack("<Q", locator[8:16])[0]
         if recorded != end[zipfile._ECD_LOCATION] - 20 - 56:  # type: ignore[attr-defined]
-            found.append(("<archive>", "the zip64 locator points at another end record than "
-                          "the one before it (torch and Python would read different members)"))
+            found.append(
+                (
+                    "<archive>",
+                    "the zip64 locator points at another end record than "
+                    "the one before it (torch and Python would read different members)",
+                )
+            )
     seen: dict[str, str] = {}
     prefix = archive_prefix(zf)
     for info in zf.infolist():
@@ -321,11 +405,16 @@ def _layout_problems(zf: zipfile.ZipFile, fileobj: BinaryIO) -> list[tuple[str, 
             found.append((info.filename, f"same name as {seen[key]!r} ignoring case"))
         seen.setdefault(key, info.filename)
         if "\\" in info.filename:
-            found.append((info.filename, "a backslash in a member name (readers split it "
-                          "differently)"))
+            found.append(
+                (info.filename, "a backslash in a member name (readers split it differently)")
+            )
         elif not info.filename.startswith(f"{prefix}/"):
-            found.append((info.filename, f"outside the archive's folder {prefix!r}, which is "
-                          "all torch reads"))
+            found.append(
+                (
+                    info.filename,
+                    f"outside the archive's folder {prefix!r}, which is all torch reads",
+                )
+            )
     return found
 
 
@@ -345,17 +434,25 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
         return [("<archive>", f"unreadable zip ({exc})")]
     code: dict[str, str] = {}
     pickles: dict[str, bytes] = {}
+    prefix = archive_prefix(zf)
     for info in zf.infolist():
         low = info.filename.lower()
-        if not (is_code_member(low) or low.endswith(".pkl")):
-            continue
+        if not (compiled_member(info.filename, prefix) or low.endswith(".pkl")):
+            continue  # an extra file (`_extra_files`) is bytes torch never compiles
         if info.file_size > MAX_MEMBER_BYTES:
             found.append((info.filename, "<member too large to check>"))
             continue
         try:
             data = zf.read(info)
-        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError,
-                zlib.error, ValueError) as exc:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            NotImplementedError,
+            RuntimeError,
+            EOFError,
+            zlib.error,
+            ValueError,
+        ) as exc:
             found.append((info.filename, f"<unreadable member: {type(exc).__name__}>"))
             continue
         if low.endswith(".pkl"):
@@ -370,7 +467,7 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
     for name, source in code.items():
         found.extend((name, p) for p in unsafe_names(source, own))
     # every pickled object of the class the code declares there (code torch reads, nothing else)
-    decls = declarations(code, archive_prefix(zf))
+    decls = declarations(code, prefix)
     for name, data in pickles.items():
         found.extend((name, p) for p in object_problems(data, decls))
     return found

@@ -12,7 +12,10 @@ callable, ``BUILD`` and ``REDUCE`` both call it, ``NEWOBJ`` only drops its argum
 running anything, and matches every object against the declarations read from the code with
 :mod:`ast`: each attribute of a ``__torch__`` object, each ``__setstate__`` state and each
 tagged container must hold objects only of the class declared at that place (``Any`` accepts
-any object: torch checks a refinement against the object's real class).
+any object: torch checks a refinement against the object's real class). A place typed by a
+``torch.jit.interface`` takes an object of a class the code defines that declares every method
+of the interface once, with exactly the interface's parameters and types (torch fills the slot
+without checking, and a call through it reads the method's result by the interface's type).
 """
 
 from __future__ import annotations
@@ -36,14 +39,14 @@ class ClassDecl:
     fields: list[ast.expr] = field(default_factory=list)  # NamedTuple field types in order
     setstate: ast.expr | None = None  # the state parameter's annotation
     getstate: bool = False  # torch runs __setstate__ only beside a __getstate__
+    module_interface: bool = False  # an interface only modules implement (``ModuleInterface``)
+    methods: dict[str, list[ast.FunctionDef]] = field(default_factory=dict)  # every def
 
 
 Declarations = dict[str, ClassDecl]
 
 
-_ASCII_LOWER = str.maketrans(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
-)
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _module_of(member: str, prefix: str | None = None) -> str | None:
@@ -54,15 +57,15 @@ def _module_of(member: str, prefix: str | None = None) -> str | None:
         return None  # refused by the layout check; torch would not read it as code
     if prefix is not None:
         head = f"{prefix}/code/"
-        if member[: len(head)].translate(_ASCII_LOWER) != head.translate(_ASCII_LOWER):
+        if member[: len(head)].translate(ASCII_LOWER) != head.translate(ASCII_LOWER):
             return None
         rel = member[len(head) :]
     else:
-        at = f"/{member.translate(_ASCII_LOWER)}".find("/code/")
+        at = f"/{member.translate(ASCII_LOWER)}".find("/code/")
         if at < 0:
             return None
         rel = member[at + len("code/") :]
-    if not rel.translate(_ASCII_LOWER).endswith(".py"):
+    if not rel.translate(ASCII_LOWER).endswith(".py"):
         return None
     parts = rel[:-3].split("/")
     if any(not part or "." in part for part in parts):
@@ -97,7 +100,12 @@ def declarations(code: dict[str, str], prefix: str | None = None) -> Declaration
             if not isinstance(node, ast.ClassDef) or module is None:
                 continue
             decl = ClassDecl(_kind(node))
+            decl.module_interface = any(
+                isinstance(b, ast.Name) and b.id == "ModuleInterface" for b in node.bases
+            )
             for stmt in node.body:
+                if isinstance(stmt, ast.FunctionDef):
+                    decl.methods.setdefault(stmt.name, []).append(stmt)
                 if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                     if stmt.value is None:  # `x : T = value` is a constant, not a slot
                         decl.attributes[stmt.target.id] = stmt.annotation
@@ -358,6 +366,21 @@ def _type_args(node: ast.expr | None) -> tuple[str | None, list[ast.expr]]:
     return _type_name(node), []
 
 
+def _signature(fn: ast.FunctionDef) -> tuple[tuple[tuple[str, str], ...], str] | None:
+    """A method's parameters after ``self`` (name and type, ``Tensor`` when unannotated, as
+    torch reads them) and its return type; None for what torch's schemas cannot hold
+    (``*args``, ``**kwargs``, no ``self``, no return type)."""
+    given = fn.args
+    params = [*given.posonlyargs, *given.args, *given.kwonlyargs]
+    if given.vararg or given.kwarg or not params or fn.returns is None:
+        return None
+    typed = tuple(
+        (p.arg, ast.unparse(p.annotation) if p.annotation is not None else "Tensor")
+        for p in params[1:]
+    )
+    return typed, ast.unparse(fn.returns)
+
+
 class _Matcher:
     def __init__(self, decls: Declarations) -> None:
         self.decls = decls
@@ -380,7 +403,7 @@ class _Matcher:
         if head == "Final" and args:
             return self.fits(args[0], value, depth + 1)
         if isinstance(value, _Object):
-            return head == "Any" or head == value.cls
+            return head == "Any" or head == value.cls or self._implements(head, value.cls)
         if isinstance(value, _Tagged):
             if head != "Any":
                 # torch keeps the tag as the container's runtime type and `isinstance` trusts
@@ -404,6 +427,26 @@ class _Matcher:
             kind = "Any" if head == "Any" else None
             return all(self.fits(_parse_type(kind) if kind else None, v, depth + 1) for v in value)
         return True  # numbers, strings, tensors: torch checks their tags when it reads them
+
+    def _implements(self, interface: str | None, cls: str) -> bool:
+        """Whether an object of class ``cls`` may fill a place typed by ``interface``: torch
+        fills the slot without checking, and a call through it runs ``cls``'s method of that
+        name with the interface's argument and return types — so every method the interface
+        declares must be defined once on ``cls`` with exactly its parameters and types."""
+        iface = self.decls.get(interface or "")
+        impl = self.decls.get(cls)
+        if iface is None or impl is None or iface.kind != "interface":
+            return False
+        if impl.kind != ("module" if iface.module_interface else "class"):
+            return False
+        for name, defs in iface.methods.items():
+            own = impl.methods.get(name, [])
+            if len(defs) != 1 or len(own) != 1:
+                return False
+            wanted = _signature(defs[0])
+            if wanted is None or _signature(own[0]) != wanted:
+                return False
+        return True
 
     def _container(
         self, head: str | None, args: list[ast.expr], value: _Tagged, depth: int

@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import struct
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from numpy.lib import format as npy_format
 
-__all__ = ["lying_npz", "npy_header", "smuggled_torchscript"]
+__all__ = ["expanding_parquet", "lying_npz", "lying_parquet", "npy_header", "smuggled_torchscript"]
 
 
 class _System:
@@ -46,3 +49,127 @@ def smuggled_torchscript(plain: Path, out: Path) -> Path:
             zout.writestr(info, zin.read(info))
         zout.writestr(f"{root}/extra/payload.bin", pickle.dumps(_System(), protocol=2))
     return out
+
+
+def _thrift_varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _thrift_value(kind: int, value: Any) -> bytes:
+    from trojanscope.data.tabular import thrift_compact as tc
+
+    if kind in (tc.TRUE, tc.FALSE):
+        return b""  # a boolean field's value is its type
+    if kind == tc.BYTE:
+        return bytes([value])
+    if kind in (tc.I16, tc.I32, tc.I64):
+        return _thrift_varint((value << 1) ^ (value >> 63))
+    if kind == tc.DOUBLE:
+        return struct.pack("<d", value)
+    if kind == tc.BINARY:
+        return _thrift_varint(len(value)) + value
+    if kind in (tc.LIST, tc.SET):
+        elem, items = value
+        head = (
+            bytes([len(items) << 4 | elem])
+            if len(items) < 15
+            else (bytes([0xF0 | elem]) + _thrift_varint(len(items)))
+        )
+        if elem in (tc.TRUE, tc.FALSE):
+            return head + bytes(tc.TRUE if v else tc.FALSE for v in items)
+        return head + b"".join(_thrift_value(elem, v) for v in items)
+    if kind == tc.MAP:
+        key, val, items = value
+        if not items:
+            return b"\0"
+        return (
+            _thrift_varint(len(items))
+            + bytes([key << 4 | val])
+            + b"".join(_thrift_value(key, k) + _thrift_value(val, v) for k, v in items)
+        )
+    return _thrift_struct(value)
+
+
+def _thrift_struct(fields: list) -> bytes:
+    """The compact encoding of fields as :func:`thrift_compact.read_struct` reads them."""
+    out = bytearray()
+    last = 0
+    for fid, kind, value in fields:
+        if 0 < fid - last <= 15:
+            out.append((fid - last) << 4 | kind)
+        else:
+            out.append(kind)
+            out += _thrift_varint((fid << 1) ^ (fid >> 15))
+        out += _thrift_value(kind, value)
+        last = fid
+    out.append(0)
+    return bytes(out)
+
+
+def _set(fields: list, fid: int, value: int) -> None:
+    for i, (f, kind, _) in enumerate(fields):
+        if f == fid:
+            fields[i] = (f, kind, value)
+
+
+def lying_parquet(path: Path, page_mib: int, columns: int = 1) -> Path:
+    """``columns`` int8 columns (``label``, ``x1``, …), each one zstd page of ``page_mib`` MiB
+    of zeros (kB on disk; at most 256 MiB, pyarrow's 64 Mi rows a row group), under a footer
+    declaring 10 rows and 100 bytes a column: the footer's sizes pass any cap, each page
+    header's ``uncompressed_page_size`` is what pyarrow decompresses into (the columns of a row
+    group in parallel). Needs pyarrow."""
+    if not 0 < page_mib <= 256:
+        raise ValueError("page_mib must be in 1..256")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from trojanscope.data.tabular.thrift_compact import read_struct
+
+    rows = page_mib << 18  # int8 is stored as 4-byte INT32
+    raw = io.BytesIO()
+    zeros = pa.array(np.zeros(rows, np.int8))
+    names = ["label", *(f"x{i}" for i in range(1, columns))]
+    pq.write_table(
+        pa.table(dict.fromkeys(names, zeros)),
+        raw,
+        compression="zstd",
+        use_dictionary=False,
+        data_page_size=rows,
+        max_rows_per_page=rows,
+        row_group_size=rows,
+        write_batch_size=rows,
+        write_statistics=False,
+    )
+    data = raw.getvalue()
+    size = struct.unpack("<I", data[-8:-4])[0]
+    footer, _ = read_struct(data, len(data) - 8 - size)
+    _set(footer, 3, 10)  # FileMetaData.num_rows
+    for group in next(v for f, _, v in footer if f == 4)[1]:  # row_groups
+        _set(group, 2, 100)  # total_byte_size
+        _set(group, 3, 10)  # num_rows
+        for chunk in next(v for f, _, v in group if f == 1)[1]:  # columns
+            meta = next(v for f, _, v in chunk if f == 3)  # ColumnMetaData
+            _set(meta, 5, 10)  # num_values
+            _set(meta, 6, 100)  # total_uncompressed_size
+    new = _thrift_struct(footer)
+    path.write_bytes(data[: len(data) - 8 - size] + new + struct.pack("<I", len(new)) + b"PAR1")
+    return path
+
+
+def expanding_parquet(path: Path, rows: int, value_bytes: int) -> Path:
+    """A text column ``x`` whose ``rows`` rows all name one ``value_bytes``-long string through
+    the column's dictionary (a file of about ``value_bytes`` compressed by zstd), and ``label``:
+    pyarrow writes the value out for every row. Needs pyarrow."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    column = pa.array(["a" * value_bytes] * rows).dictionary_encode()
+    labels = pa.array([i % 2 for i in range(rows)], pa.int8())
+    pq.write_table(pa.table({"x": column, "label": labels}), path, compression="zstd")
+    return path

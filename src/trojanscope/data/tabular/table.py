@@ -39,8 +39,9 @@ class TabularDataset(TensorDataset):
         self, index: Tensor | np.ndarray | list[int], name: str | None = None
     ) -> TabularDataset:
         part = super().subset(index, name)
-        return TabularDataset(part.x, part.y, part.class_names, part.name, part.source,
-                              part.poison_mask, self.schema)
+        return TabularDataset(
+            part.x, part.y, part.class_names, part.name, part.source, part.poison_mask, self.schema
+        )
 
 
 def schema_of(ds: object) -> TabularSchema | None:
@@ -63,8 +64,9 @@ def read_csv(path: Path) -> Table:
         except (OSError, EOFError) as exc:
             raise UserInputError(f"{path}: corrupt gzip file ({exc})") from None
         if len(raw) > MAX_CSV_BYTES:
-            raise UserInputError(f"{path}: expands to more than {MAX_CSV_BYTES >> 20} MiB "
-                                 "of CSV; not read")
+            raise UserInputError(
+                f"{path}: expands to more than {MAX_CSV_BYTES >> 20} MiB of CSV; not read"
+            )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -92,7 +94,7 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     """``"14.0.1"`` → ``(14, 0, 1)``; a non-numeric part ends the tuple."""
     parts: list[int] = []
     for part in version.split(".")[:3]:
-        digits = part[:len(part) - len(part.lstrip("0123456789"))]  # leading digits
+        digits = part[: len(part) - len(part.lstrip("0123456789"))]  # leading digits
         if not digits:
             break
         parts.append(int(digits))
@@ -102,8 +104,8 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 def read_parquet(path: Path) -> Table:
     """Read a Parquet file through pandas and pyarrow (installed separately)."""
     try:
-        import pandas as pd
-        import pyarrow  # pandas needs it for Parquet
+        import pandas  # noqa: F401  (pyarrow's to_pandas needs it)
+        import pyarrow
     except ImportError:
         raise UserInputError(
             f"{path}: reading Parquet needs pandas and pyarrow: pip install pyarrow"
@@ -113,34 +115,14 @@ def read_parquet(path: Path) -> Table:
             f"{path}: pyarrow {pyarrow.__version__} can run code hidden in a Parquet file "
             "(CVE-2023-47248); install pyarrow>=14.0.1"
         )
-    declared, cells = _parquet_size(path)
-    if declared > MAX_CSV_BYTES or cells > MAX_CSV_BYTES // 2:  # what a CSV under the cap holds
-        raise UserInputError(f"{path}: its columns expand to {declared:,} bytes and {cells:,} "
-                             f"values, more than a {MAX_CSV_BYTES >> 20} MiB table; not read "
-                             "(compressed and run-length encoded pages expand in pyarrow)")
-    try:
-        frame = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises many types for a damaged file
-        raise UserInputError(f"{path}: cannot read Parquet ({type(exc).__name__})") from None
+    from trojanscope.data.tabular.parquet_guard import check_sizes, read_frame
+
+    check_sizes(path, MAX_CSV_BYTES)
+    frame = read_frame(path, MAX_CSV_BYTES)
     return {
         str(name): [None if _is_na(v) else str(v) for v in frame[name].tolist()]
         for name in frame.columns
     }
-
-
-def _parquet_size(path: Path) -> tuple[int, int]:
-    """The bytes a Parquet file's footer declares for its column chunks once decompressed, and
-    its number of values (rows x columns: run-length encoding expands past the bytes). The
-    footer only is read; a file whose pages hold more than it declares is not caught here."""
-    import pyarrow.parquet as pq
-
-    try:
-        meta = pq.ParquetFile(path).metadata
-        size = sum(meta.row_group(i).column(j).total_uncompressed_size
-                   for i in range(meta.num_row_groups) for j in range(meta.num_columns))
-        return size, meta.num_rows * meta.num_columns
-    except Exception as exc:  # pyarrow raises many types for a damaged footer
-        raise UserInputError(f"{path}: cannot read Parquet ({type(exc).__name__})") from None
 
 
 def _is_na(value: object) -> bool:
@@ -227,8 +209,9 @@ def table_dataset(
     if schema is None:
         schema = fit_schema(features, label, tuple(names), source)
     x = schema.encode(features, source)
-    part = select_split(x, y, split, TEST_FRACTION, name=name, source=source,
-                        class_names=list(names), image=False)
-    return TabularDataset(part.x, part.y, part.class_names, part.name, part.source,
-                          part.poison_mask, schema)
-
+    part = select_split(
+        x, y, split, TEST_FRACTION, name=name, source=source, class_names=list(names), image=False
+    )
+    return TabularDataset(
+        part.x, part.y, part.class_names, part.name, part.source, part.poison_mask, schema
+    )
