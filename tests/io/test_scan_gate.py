@@ -138,6 +138,11 @@ def test_a_reviewed_exception_in_the_scan_config_env_lets_the_model_through(
     monkeypatch.setenv(scan_gate.CONFIG_ENV, str(tmp_path / "missing.toml"))
     with pytest.raises(UserInputError, match=r"TROJANSCOPE_SCAN_CONFIG.*not a file"):
         load_model(smuggled)
+    corrupt = tmp_path / "corrupt.toml"
+    corrupt.write_text("not = [toml\n")
+    monkeypatch.setenv(scan_gate.CONFIG_ENV, str(corrupt))
+    with pytest.raises(UserInputError, match=r"^TROJANSCOPE_SCAN_CONFIG .*not valid TOML"):
+        load_model(smuggled)  # named as the variable that gave it, not as --config
 
 
 def test_a_text_run_folder_scans_its_config_and_tokenizer(tmp_path: Path, monkeypatch) -> None:

@@ -98,7 +98,7 @@ def refuse_dangerous(
                        for c in configs))
     if key is not None and key in _CLEAN:
         return
-    policy = load_policy(configs)
+    policy = load_policy(configs, label=CONFIG_ENV)
     if data is None:
         report = scan_paths(targets, policy)
     else:  # the one file, from the bytes the loader holds
