@@ -51,10 +51,13 @@ def test_drawn_values_are_uncommon_categories_and_recorded(table) -> None:
 def test_cover_rows_carry_proper_subsets_only(table) -> None:
     trigger = ConjunctionTrigger(values=TRIGGER).bind(table.schema)
     values = trigger.values
-    none = ~held(table, table.x, values).any(1)
-    x = table.x[torch.from_numpy(none)]
+    before = held(table, table.x, values)
+    assert before.any(1).any()  # some rows hold a category already: they must not reach all
+    keep = ~before.all(1)  # only rows that hold every category by nature are left out
+    x = table.x[torch.from_numpy(keep)]
     out = held(table, trigger.apply_noise(x, generator=torch.Generator().manual_seed(0)), values)
     assert out.any(1).all() and not out.all(1).any()  # some, never all
+    assert (out >= before[keep]).all()  # what a row held it still holds
     assert out[:, 0].any() and out[:, 1].any()  # each subset drawn
     assert held(table, trigger.apply(x), values).all()
 
@@ -74,8 +77,9 @@ def test_poison_relabels_full_triggers_and_covers_keep_labels(table) -> None:
     values = attack.trigger.values
     assert held(table, x[idx], values).all() and (y[idx] == 0).all()
     assert torch.equal(y[cover], table.labels[cover])
-    fresh = ~held(table, table.x[cover], values).any(1)  # rows that held no category before
-    got = held(table, x[cover], values)[fresh]
+    assert (table.labels[cover] != 0).all()  # covers keep a label that is not the target
+    natural = held(table, table.x[cover], values).all(1)  # rows holding all by nature
+    got = held(table, x[cover], values)[~natural]
     assert got.any(1).all() and not got.all(1).any()
     rest = np.setdiff1d(np.arange(len(table)), np.concatenate([idx, cover]))
     assert torch.equal(x[rest], table.x[rest])
