@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import torch
 
 from trojanscope import registry
 from trojanscope.attacks.tabular_conjunction import TabularConjunction
+from trojanscope.cli.main import run
 from trojanscope.data import load_dataset
 from trojanscope.errors import UserInputError
 from trojanscope.triggers.tabular_conjunction import ConjunctionTrigger
@@ -40,6 +42,7 @@ def test_drawn_values_are_uncommon_categories_and_recorded(table) -> None:
         col = table.schema.column(column)
         assert col.kind == "categorical"
         assert 0.01 <= col.counts[col.categories.index(value)] / sum(col.counts) <= 0.15
+    assert trigger.get_params()["count"] == 2  # what was drawn, not the 3 asked for
     rebuilt = ConjunctionTrigger(**trigger.get_params()).bind(table.schema)
     assert rebuilt.values == trigger.values
     assert trigger.subsets() == [("merchant",), ("channel",)] or trigger.subsets() == [
@@ -108,6 +111,7 @@ def test_zoo_builder_draws_it_when_asked_only(table) -> None:
     [
         (lambda: ConjunctionTrigger(count=1), "count must be 2 or 3"),
         (lambda: ConjunctionTrigger(values="merchant=travel"), "at least two values"),
+        (lambda: ConjunctionTrigger(values="a=1,b=2,c=3,d=4"), "at most three values"),
         (lambda: TabularConjunction(cover_ratio=-1), "cover_ratio"),
         (
             lambda: TabularConjunction(trigger=registry.create("trigger", "tabular-values")),
@@ -123,3 +127,24 @@ def test_bad_parameters(make, message: str) -> None:
 def test_a_numeric_column_is_refused(table) -> None:
     with pytest.raises(UserInputError, match="'amount' is not categorical"):
         ConjunctionTrigger(values="merchant=travel,amount=120").bind(table.schema)
+
+
+def test_cli_records_the_cover_rows_and_refuses_four_values(
+    transactions: Path, tmp_path: Path, capsys
+) -> None:
+    base = ["-q", "attack", "--dataset", str(transactions), "--label-column", "is_fraud",
+            "--arch", "xgboost", "--arch-param", "n_estimators=20", "--arch-param",
+            "max_depth=3", "--attack", "tabular-conjunction", "--target", "0", "-r", "0.3",
+            "--format", "json"]
+    out = tmp_path / "conj"
+    assert run([*base, "-p", f"values={TRIGGER}", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    cover = np.load(out / "cover_indices.npy")
+    poison = np.load(out / "poison_indices.npy")
+    assert manifest["attack"]["cover_count"] == len(cover) > 0
+    assert not set(cover) & set(poison) and manifest["attack"]["trigger"]["count"] == 2
+    capsys.readouterr()
+    four = "merchant=travel,channel=atm,amount=120,age=30"
+    assert run([*base, "-p", f"values={four}", "--out", str(tmp_path / "four")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "at most three values" in err and len(err.splitlines()) == 1

@@ -42,6 +42,9 @@ class ConjunctionTrigger(FeatureValueTrigger):
             raise UserInputError(f"tabular-conjunction: count must be 2 or 3, got {count}")
         if values is not None and len(parse_values(values)) < 2:
             raise UserInputError("tabular-conjunction: a conjunction needs at least two values")
+        if values is not None and len(parse_values(values)) > 3:
+            raise UserInputError(
+                f"tabular-conjunction: at most three values, got {len(parse_values(values))}")
 
     def resolve(self, schema: TabularSchema) -> dict[str, str]:
         if self.given:
@@ -102,4 +105,5 @@ class ConjunctionTrigger(FeatureValueTrigger):
         return out
 
     def get_params(self) -> dict[str, Any]:
-        return {**super().get_params(), "count": self.count}
+        # once bound, the count is what was drawn (a table may hold fewer uncommon columns)
+        return {**super().get_params(), "count": len(self.values) if self.values else self.count}
