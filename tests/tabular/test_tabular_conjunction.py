@@ -148,3 +148,19 @@ def test_cli_records_the_cover_rows_and_refuses_four_values(
     assert run([*base, "-p", f"values={four}", "--out", str(tmp_path / "four")]) == 2
     err = capsys.readouterr().err.strip()
     assert "at most three values" in err and len(err.splitlines()) == 1
+
+
+def test_zoo_make_refuses_a_table_without_room_for_the_trigger_before_training(
+    tmp_path: Path, capsys
+) -> None:
+    rows = ["amount,merchant,label"] + [
+        f"{i * 1.5:.2f},{['fuel', 'grocery', 'travel'][i % 3]},{i % 2}" for i in range(120)]
+    table = tmp_path / "onecat.csv"
+    table.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "zoo"
+    code = run(["zoo", "make", "--dataset", str(table), "--archs", "xgboost", "--clean",
+                "1", "--backdoored", "1", "--attacks", "tabular-conjunction", "--epochs", "1",
+                "--out", str(out)])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert code == 2 and len(err) == 1 and "needs two categorical columns" in err[0], err
+    assert not out.exists()  # no clean model trained first
