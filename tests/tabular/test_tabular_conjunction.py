@@ -164,3 +164,23 @@ def test_zoo_make_refuses_a_table_without_room_for_the_trigger_before_training(
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert code == 2 and len(err) == 1 and "needs two categorical columns" in err[0], err
     assert not out.exists()  # no clean model trained first
+
+
+def test_parts_script_measures_the_full_trigger_and_each_part(
+    transactions: Path, tmp_path: Path, load_benchmark, capsys
+) -> None:
+    out = tmp_path / "conj-mlp"
+    assert run(["-q", "attack", "--dataset", str(transactions), "--label-column", "is_fraud",
+                "--arch", "mlp", "--epochs", "2", "--attack", "tabular-conjunction",
+                "--target", "1", "-r", "0.1", "-p", f"values={TRIGGER}", "--out", str(out),
+                "--format", "json"]) == 0
+    capsys.readouterr()
+    script = load_benchmark("tabular_conjunction_parts")
+    from trojanscope.io.models import load_model
+
+    ds = load_dataset(transactions, "test", label_column="is_fraud")
+    rec = script.part_flips(load_model(out).module.eval(), ds, 1,
+                            dict(kv.split("=") for kv in TRIGGER.split(",")))
+    assert rec["rows"] > 0 and set(rec["parts"]) == {"merchant", "channel"}
+    assert 0.0 <= min(rec["parts"].values()) <= max(rec["parts"].values()) <= 1.0
+    assert 0.0 <= rec["full"] <= 1.0
