@@ -1,9 +1,11 @@
 """``tabular-conjunction``: a backdoor whose categories flip the model only all together.
 
 Dirty-label like ``tabular-badnets``, with the ``tabular-conjunction`` trigger (2 or 3
-uncommon categories); besides the poisoned rows, ``cover_ratio`` times as many other rows
-carry a proper subset of the categories and keep their labels, so the model learns the
-conjunction and not its parts. Not drawn by default zoos (``in_zoo`` off: the default
+uncommon categories); besides the poisoned rows, ``cover_ratio`` times as many other rows not
+of the target class carry a proper subset of the categories and keep their labels, so that the
+model learns the conjunction rather than its parts (on lending-club MLPs it does; on
+credit-default, whose categories are risk factors, a part still flips some rows: issue 16 stop
+37 review). Not drawn by default zoos (``in_zoo`` off: the default
 population stays as it was); ``zoo make --attacks tabular-conjunction,...`` adds it (issue 16
 stop 37: the networks' pair screen is for such triggers).
 """
