@@ -397,12 +397,18 @@ class TextInversion(ModelDetector):
             notes = [*notes,"phrase_lift/phrase_margin are research options: the probability comes "
                          "from a calibrator not fitted with these values and is not calibrated "
                          "for them"]
+        # the ':order' calibrators were fitted on the search over every token (review hF3)
+        min_docs = bool(self.order_min_docs) and family.endswith(":order")
+        if min_docs:
+            notes = [*notes, "order_min_docs is a research option: the probability comes from "
+                             "an ':order' calibrator fitted without it and is not calibrated "
+                             "for it"]
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
                             family=family,
                             detector_notes=notes,
                             # measured: the behaviour-only calibrator flags clean models with
                             # such vocabularies (docs/benchmarks.md), so a flag is for review
-                            score_only=unordered is not None or research)
+                            score_only=unordered is not None or research or min_docs)
 
     def _order(self, model: nn.Module, target: InspectionTarget, family: str, standard: bool,
                features: dict[str, float]) -> str | None:
