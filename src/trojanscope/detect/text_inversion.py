@@ -240,6 +240,12 @@ class TextInversion(ModelDetector):
             k: NO_PHRASE[k] if v is None else v for k, v in given.items()}
         phrase_tokens, phrase_margin = phrase["phrase_tokens"], phrase["phrase_margin"]
         phrase_lift, lift_reference = phrase["phrase_lift"], phrase["lift_reference"]
+        for name, value in (("max_tokens", max_tokens), ("neutral_tokens", neutral_tokens),
+                            ("min_share", min_share), ("margin", margin),
+                            ("span_tokens", span_tokens), ("order_min_docs", order_min_docs)):
+            if value is None:  # -p order_min_docs=null: one line, not int()'s TypeError (hF3)
+                raise ValueError(f"{name} must be a number, got None (leave it out for its "
+                                 "default)")
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
