@@ -147,7 +147,7 @@ def test_a_frame_raise_term_adds_its_own_lift_and_names_its_class() -> None:
     assert again.probability == pytest.approx(raised.probability)
 
 
-def test_auto_sets_more_pixels_on_models_without_a_convolution_only_when_asked() -> None:
+def test_auto_sets_more_pixels_on_models_without_a_convolution_only() -> None:
     """``dense_pixel_steps`` (stop 37): the pixel probe's gap on an MLP is read with that many
     pixels (mean over its five draws), and a model with a convolution keeps five."""
     from trojanscope.detect.auto import AutoDetector
@@ -163,7 +163,7 @@ def test_auto_sets_more_pixels_on_models_without_a_convolution_only_when_asked()
     ]
     more = AutoDetector(dense_pixel_steps=12, probes="never").inspect(_mlp(), data, seed=3)
     assert more.features["pixel_share_gap"] == pytest.approx(sum(want) / 5, abs=1e-6)
-    assert AutoDetector().dense_pixel_steps == 15  # the default since stop 37
+    assert AutoDetector().dense_pixel_steps == 15  # the default since stop 37b
     torch.manual_seed(0)
     conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(72, 3)).eval()
     five = AutoDetector(probes="never").inspect(conv, data, seed=3)
