@@ -132,6 +132,27 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
     ("def f(x: Tensor) -> Tensor:\n  return torch.to(x, 200)\n", ["dtype code 200"]),
     ("def f(x: Tensor) -> Tensor:\n  return torch.to(x, 6, False, False, None)\n", []),
     ("def f(self: X) -> int:\n  return id(self)\n", ["id"]),
+    # review round 9 (stop 37): a dtype computed at run time (dtype 200: SIGSEGV), in every
+    # spelling and position; a tensor's own dtype, None and names given only those pass
+    ("def f(self: X, x: Tensor) -> Tensor:\n  code = self.code\n"
+     "  return torch.to(x, torch.add(code, 194))\n", ["dtype code torch.add(code, 194)"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return x.to(self.code)\n",
+     ["dtype code self.code"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return ops.aten.to(x, self.code)\n",
+     ["dtype code self.code"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  d = 6\n  if self.b:\n    d = self.code\n"
+     "  return torch.zeros([4], dtype=d)\n", ["dtype code d"]),
+    # a parameter is not followed to its callers (torch's own softmax/_canonical_mask take one)
+    ("def f(x: Tensor, d: int) -> Tensor:\n  return torch.softmax(x, 1, d)\n", []),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return torch.softmax(x, 1, self.code)\n",
+     ["dtype code self.code"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return torch.to(x, None, 6, False, False, "
+     "self.m)\n", ["memory format code self.m"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return torch.zeros([4], layout=self.m)\n",
+     ["layout code self.m"]),
+    ("def f(x: Tensor, y: Tensor) -> Tensor:\n  d = ops.prim.dtype(y)\n  e = d\n"
+     "  return torch.to(x, e)\n", []),
+    ("def f(x: Tensor) -> Tensor:\n  return torch.softmax(x, 1, None)\n", []),
 
     # stop 36: antialiased upsampling with a scale that need not match its output size
     ("def f(x: Tensor) -> Tensor:\n  return torch._upsample_bilinear2d_aa(x, [1, 2], False, "

@@ -223,6 +223,7 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
     own = own_methods if own_methods is not None else defined_methods(source)
     allowed = allowed_calls()
     parent: dict[ast.AST, ast.AST] = {}
+    scopes: dict[ast.AST | None, dict[str, list[ast.expr | None]]] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parent[child] = node
@@ -242,7 +243,12 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
             elif parts[0] in CHAIN_ROOTS and _operator(parts) not in allowed["operators"]:
                 found.append(f"{'.'.join(parts)}, an operator ordinary models do not call")
         if isinstance(node, ast.Call):
-            found.extend(_call_problems(node, own, allowed))
+            enclosing = up
+            while enclosing is not None and not isinstance(enclosing, ast.FunctionDef):
+                enclosing = parent.get(enclosing)
+            if enclosing not in scopes:
+                scopes[enclosing] = _scope_assignments(enclosing)
+            found.extend(_call_problems(node, own, allowed, scopes[enclosing]))
             if isinstance(node.func, ast.Attribute) and is_antialias_operator(node.func.attr):
                 enclosing = up
                 while enclosing is not None and not isinstance(enclosing, ast.FunctionDef):
@@ -253,7 +259,12 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[str]]) -> list[str]:
+def _call_problems(
+    node: ast.Call,
+    own: set[str],
+    allowed: dict[str, frozenset[str]],
+    given: dict[str, list[ast.expr | None]] | None = None,
+) -> list[str]:
     found = [f"keyword {k.arg}=" for k in node.keywords if k.arg and "unsafe" in k.arg]
     func = node.func
     if (
@@ -263,7 +274,7 @@ def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[s
         and any(isinstance(n, ast.Name) and n.id == "__torch__" for n in ast.walk(node.args[0]))
     ):
         found.append("unchecked_cast to a class")  # reads slots past a smaller object's
-    found.extend(_dtype_problems(node, func))
+    found.extend(_dtype_problems(node, func, given))
     if isinstance(func, ast.Attribute) and _dotted(func)[0] == "__torch__":
         if func.attr not in own:  # a function of the archive's own code, or nothing
             found.append(f"function {func.attr}")
@@ -285,22 +296,157 @@ def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[s
     return found
 
 
-def _dtype_problems(node: ast.Call, func: ast.expr) -> list[str]:
-    """A dtype given as a number outside torch's ordinary dtypes (0-15) reads past torch's
-    dtype table (review, stop 35): ``dtype=`` on any call, the second argument of ``to``."""
-    given = [k.value for k in node.keywords if k.arg == "dtype"]
-    if isinstance(func, ast.Attribute) and func.attr == "to" and len(node.args) > 1:
-        given.append(node.args[1])
-    found = []
-    for value in given:
-        literal = (
-            isinstance(value, ast.Constant)
-            and isinstance(value.value, int)
-            and (not isinstance(value.value, bool))
-        )
-        if isinstance(value, ast.UnaryOp) or (literal and not 0 <= value.value <= 15):
-            found.append(f"dtype code {ast.unparse(value)}")
-    return found
+# Enum-like arguments read as indices into torch's tables (review, stop 35 and round 9): the
+# highest code each takes (a larger one reads past the table: SIGSEGV).
+ENUM_LIMITS = {"ScalarType": 15, "Layout": 7, "MemoryFormat": 3}
+ENUM_KEYWORDS = {"dtype": "ScalarType", "layout": "Layout", "memory_format": "MemoryFormat"}
+MAX_NAME_DEPTH = 8
+PARAMETER = ast.Constant(value=None)  # stands for a function's parameter
+
+
+@functools.cache
+def _enum_arguments(name: str) -> tuple[dict[int, tuple[str, bool]], dict[str, str]]:
+    """``(position -> (kind, shared), keyword -> kind)`` of ``aten::name``'s dtype, layout
+    and memory format arguments over all its overloads (positions count ``self``; ``shared``:
+    another overload takes something else there, e.g. ``to``'s device or tensor)."""
+    import torch
+
+    positions: dict[int, tuple[str, bool]] = {}
+    others: set[int] = set()
+    keywords: dict[str, str] = dict(ENUM_KEYWORDS)
+    for schema in torch._C._jit_get_schemas_for_operator(f"aten::{name}"):
+        for i, arg in enumerate(schema.arguments):
+            real = str(getattr(arg, "real_type", arg.type))
+            kind = next((k for k in ENUM_LIMITS if k in real), ENUM_KEYWORDS.get(arg.name))
+            if kind is None:
+                others.update([] if arg.kwarg_only else [i])
+                continue
+            keywords.setdefault(arg.name, kind)
+            if not arg.kwarg_only:
+                positions.setdefault(i, (kind, False))
+    return {i: (k, i in others) for i, (k, _) in positions.items()}, keywords
+
+
+@functools.cache
+def _returns_number(name: str) -> bool:
+    """Whether some overload of ``aten::name`` returns a number (an int could be a dtype)."""
+    import torch
+
+    return any(
+        str(r.type) in {"int", "Scalar", "number", "Optional[int]", "float"}
+        for schema in torch._C._jit_get_schemas_for_operator(f"aten::{name}")
+        for r in schema.returns
+    ) or not torch._C._jit_get_schemas_for_operator(f"aten::{name}")
+
+
+def _not_a_number(
+    value: ast.expr | None, given: dict[str, list[ast.expr | None]], depth: int = 0
+) -> bool:
+    """Whether a value at a position other overloads give a tensor, a device or a list is
+    plainly not an int (a list, a string, a tensor operator's result, a parameter typed so)."""
+    if value is None or depth > MAX_NAME_DEPTH:
+        return False
+    if isinstance(value, ast.List | ast.Tuple | ast.ListComp | ast.JoinedStr):
+        return True
+    if isinstance(value, ast.Constant):
+        return not isinstance(value.value, int) or isinstance(value.value, bool)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        parts = _dotted(value.func)
+        op = _operator(parts).removeprefix("torch.") if parts[0] in CHAIN_ROOTS else parts[-1]
+        if parts[:2] == ["ops", "prim"] and parts[-1] in {"device", "dtype"}:
+            return True
+        return parts[0] in CHAIN_ROOTS and "." not in op and not _returns_number(op)
+    if isinstance(value, ast.Name) and value.id in given:
+        return all(_not_a_number(v, given, depth + 1) for v in given[value.id])
+    return False
+
+
+def _scope_assignments(function: ast.FunctionDef | None) -> dict[str, list[ast.expr | None]]:
+    """Every value each plain name is given in one function (``None``: a parameter, a loop
+    variable, an unpacked or augmented assignment: a value not read here)."""
+    given: dict[str, list[ast.expr | None]] = {}
+    if function is None:
+        return given
+    for arg in function.args.args + function.args.kwonlyargs + function.args.posonlyargs:
+        typed = arg.annotation is not None and re.fullmatch(
+            r"(Optional\[)?(Tensor|Device|List\[.*\]|Tuple\[.*\]|str|bool)\]?",
+            ast.unparse(arg.annotation),
+        )  # a parameter typed so is no number: a list literal stands for it
+        # a parameter: its callers' values are not followed here (left open, round 9)
+        given.setdefault(arg.arg, []).append(ast.List(elts=[]) if typed else PARAMETER)
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    given.setdefault(target.id, []).append(node.value)
+                else:
+                    for sub in ast.walk(target):
+                        if isinstance(sub, ast.Name):
+                            given.setdefault(sub.id, []).append(None)
+        elif isinstance(node, ast.AugAssign | ast.For | ast.comprehension | ast.NamedExpr):
+            target = node.target
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name):
+                    given.setdefault(sub.id, []).append(None)
+    return given
+
+
+def _enum_value_safe(
+    value: ast.expr | None, kind: str, given: dict[str, list[ast.expr | None]], depth: int = 0
+) -> bool:
+    """Whether an enum argument is a literal in range, ``None``, a tensor's own dtype
+    (``ops.prim.dtype(t)``), or a name every assignment of which is one of those."""
+    if value is None or depth > MAX_NAME_DEPTH:
+        return False
+    if isinstance(value, ast.Constant):
+        if value.value is None or isinstance(value.value, bool):
+            return True  # None, or a bool at a position another overload has a flag in
+        return isinstance(value.value, int) and 0 <= value.value <= ENUM_LIMITS[kind]
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "unchecked_cast"
+        and len(value.args) == 2
+    ):
+        return _enum_value_safe(value.args[1], kind, given, depth + 1)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        parts = _dotted(value.func)
+        return kind == "ScalarType" and parts in (["ops", "prim", "dtype"],
+                                                  ["torch", "ops", "prim", "dtype"])
+    if isinstance(value, ast.Name) and value.id in given:
+        return all(_enum_value_safe(v, kind, given, depth + 1) for v in given[value.id])
+    return False
+
+
+def _dtype_problems(
+    node: ast.Call, func: ast.expr, given: dict[str, list[ast.expr | None]] | None = None
+) -> list[str]:
+    """A dtype, layout or memory format torch reads as an index into its tables: a code
+    outside them reads past the table (review, stop 35), and one computed at run time
+    (``torch.to(t, torch.add(self.code, 194))``, review round 9) cannot be checked here —
+    every such argument must be a literal in range, ``None``, a tensor's own dtype, or a
+    name given only those in its function (``dtype=`` on any call; the operator's
+    dtype/layout/memory-format positions of ``torch.op``, ``ops.aten.op``, ``x.op``)."""
+    given = given if given is not None else {}
+    positions: dict[int, tuple[str, bool]] = {}
+    keywords: dict[str, str] = dict(ENUM_KEYWORDS)
+    if isinstance(func, ast.Attribute):
+        parts = _dotted(func)
+        method = parts[0] not in CHAIN_ROOTS
+        op = func.attr if method else _operator(parts).removeprefix("torch.")
+        if parts[0] != "__torch__" and "." not in op and _aten_operator(op):
+            positions, keywords = _enum_arguments(op)
+            if method:  # the receiver is ``self``
+                positions = {i - 1: k for i, k in positions.items() if i > 0}
+    checked = [(k.value, keywords[k.arg], False) for k in node.keywords if k.arg in keywords]
+    checked += [(a, *positions[i]) for i, a in enumerate(node.args) if i in positions]
+    names = {"ScalarType": "dtype", "Layout": "layout", "MemoryFormat": "memory format"}
+    return [
+        f"{names[kind]} code {ast.unparse(value)}"
+        for value, kind, shared in checked
+        if not (_enum_value_safe(value, kind, given) or (shared and _not_a_number(value, given)))
+    ]
 
 
 def _method_problems(name: str, own: set[str], allowed: dict[str, frozenset[str]]) -> list[str]:
