@@ -248,3 +248,20 @@ def test_scripted_antialiased_upsampling_passes_and_an_edited_interpolate_does_n
         b"_aa(input, output_size3, align_corners6, scale_factor0)") if n.endswith(".py") else d)
     with edited.open("rb") as fh:
         assert any("outside torch's own interpolate" in p for _, p in archive_problems(fh))
+
+
+def test_an_archive_whose_members_inflate_past_the_cap_is_refused(tmp_path: Path) -> None:
+    # review round 9: one deflated 1 GiB extra file (1.1 MB on disk) took the parent to 3.3 GiB
+    # before the sandboxed child ran; torch.jit.save's own deflated members are kilobytes
+    from trojanscope.scan.torchscript_code import MAX_INFLATED_BYTES
+
+    plain = tmp_path / "plain.pt"
+    torch.jit.save(torch.jit.script(torch.nn.Linear(3, 2)), str(plain))
+    assert archive_problems(plain.open("rb")) == []
+    bomb = tmp_path / "bomb.pt"
+    bomb.write_bytes(plain.read_bytes())
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("plain/extra/pad.bin", bytes(MAX_INFLATED_BYTES + 1))
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(UserInputError, match="inflate to"):
+        load_model(bomb)
