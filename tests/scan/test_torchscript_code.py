@@ -142,6 +142,19 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
      ["dtype code self.code"]),
     ("def f(self: X, x: Tensor) -> Tensor:\n  d = 6\n  if self.b:\n    d = self.code\n"
      "  return torch.zeros([4], dtype=d)\n", ["dtype code d"]),
+    # review round 9: module state changed between calls (the child rehearses the first call)
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  calls = self.calls\n"
+     "  self.calls = torch.add(calls, 1)\n  return x\n", ["sets attribute self.calls"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  seen = self.seen\n"
+     "  _0 = torch.add_(seen, 1.)\n  return x\n", ["writes module state in place"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  _0 = self.seen.add_(1.)\n  return x\n",
+     ["writes module state in place"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  v = torch.select(self.seen, 0, 0)\n"
+     "  _0 = torch.copy_(v, x)\n  return x\n", ["writes module state in place"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  training = self.training\n"
+     "  if training:\n    n = self.num_batches_tracked\n    _0 = torch.add_(n, 1)\n"
+     "  else:\n    pass\n  return torch.relu_(x)\n", []),
+    ("def __setstate__(self: X, state: int) -> None:\n  self.calls = state\n", []),
     # a parameter is not followed to its callers (torch's own softmax/_canonical_mask take one)
     ("def f(x: Tensor, d: int) -> Tensor:\n  return torch.softmax(x, 1, d)\n", []),
     ("def f(self: X, x: Tensor) -> Tensor:\n  return torch.softmax(x, 1, self.code)\n",
