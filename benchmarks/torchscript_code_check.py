@@ -145,12 +145,27 @@ class BufferCounter(nn.Module):
         return x
 
 
+class HelperDtype(nn.Module):
+    """The computed dtype passed to a method's parameter (followed to its callers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.code = 6
+
+    def helper(self, x: torch.Tensor, d: int) -> torch.Tensor:
+        return x.to(d)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.helper(x, self.code + 194)
+
+
 # review round 9: archives that crash or change path when run (never run unchecked here)
 ROUND9 = {
     "counter-gated computed dtype (G1)": CounterDtype,
     "requires_grad-gated computed dtype (G2)": GradDtype,
     "attribute counter (M1)": CounterOnly,
     "buffer counter add_ (M1b)": BufferCounter,
+    "computed dtype through a helper's parameter": HelperDtype,
 }
 
 

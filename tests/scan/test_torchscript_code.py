@@ -155,7 +155,7 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
      "  if training:\n    n = self.num_batches_tracked\n    _0 = torch.add_(n, 1)\n"
      "  else:\n    pass\n  return torch.relu_(x)\n", []),
     ("def __setstate__(self: X, state: int) -> None:\n  self.calls = state\n", []),
-    # a parameter is not followed to its callers (torch's own softmax/_canonical_mask take one)
+    # one file alone: a parameter passes (archive_problems follows it to its callers)
     ("def f(x: Tensor, d: int) -> Tensor:\n  return torch.softmax(x, 1, d)\n", []),
     ("def f(self: X, x: Tensor) -> Tensor:\n  return torch.softmax(x, 1, self.code)\n",
      ["dtype code self.code"]),
@@ -278,3 +278,32 @@ def test_an_archive_whose_members_inflate_past_the_cap_is_refused(tmp_path: Path
     assert bomb.stat().st_size < 1 << 20
     with pytest.raises(UserInputError, match="inflate to"):
         load_model(bomb)
+
+
+class _DtypeThroughHelper(nn.Module):
+    """Review round 9: the computed dtype passed to a method's parameter (dtype 200)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.code = 6
+
+    def helper(self, x: torch.Tensor, d: int) -> torch.Tensor:
+        return x.to(d)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.helper(x, self.code + 194)
+
+
+class _SoftmaxWithDtype(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.softmax(x, 1, dtype=torch.float64) + nn.functional.softmax(x, 1)
+
+
+def test_a_dtype_parameter_is_followed_to_its_callers(tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad.pt", tmp_path / "good.pt"
+    torch.jit.script(_DtypeThroughHelper()).save(str(bad))
+    torch.jit.script(_SoftmaxWithDtype()).save(str(good))
+    with bad.open("rb") as fh:
+        assert any("passed to helper(d)" in p for _, p in archive_problems(fh))
+    with good.open("rb") as fh:
+        assert archive_problems(fh) == []

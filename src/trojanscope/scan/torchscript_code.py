@@ -29,6 +29,7 @@ The loader refuses an archive with any problem; the scanner reports each as TS20
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import io
 import json
@@ -535,10 +536,16 @@ def _scope_assignments(function: ast.FunctionDef | None) -> dict[str, list[ast.e
 
 
 def _enum_value_safe(
-    value: ast.expr | None, kind: str, given: dict[str, list[ast.expr | None]], depth: int = 0
+    value: ast.expr | None,
+    kind: str,
+    given: dict[str, list[ast.expr | None]],
+    depth: int = 0,
+    seen: set[str] | None = None,
 ) -> bool:
     """Whether an enum argument is a literal in range, ``None``, a tensor's own dtype
-    (``ops.prim.dtype(t)``), or a name every assignment of which is one of those."""
+    (``ops.prim.dtype(t)``), or a name every assignment of which is one of those (a
+    parameter counts as one; its name is added to ``seen``, and its callers' values are
+    checked by :func:`_parameter_problems`)."""
     if value is None or depth > MAX_NAME_DEPTH:
         return False
     if isinstance(value, ast.Constant):
@@ -551,14 +558,98 @@ def _enum_value_safe(
         and value.func.id == "unchecked_cast"
         and len(value.args) == 2
     ):
-        return _enum_value_safe(value.args[1], kind, given, depth + 1)
+        return _enum_value_safe(value.args[1], kind, given, depth + 1, seen)
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
         parts = _dotted(value.func)
         return kind == "ScalarType" and parts in (["ops", "prim", "dtype"],
                                                   ["torch", "ops", "prim", "dtype"])
     if isinstance(value, ast.Name) and value.id in given:
-        return all(_enum_value_safe(v, kind, given, depth + 1) for v in given[value.id])
+        if seen is not None and any(v is PARAMETER for v in given[value.id]):
+            seen.add(value.id)
+        return all(_enum_value_safe(v, kind, given, depth + 1, seen) for v in given[value.id])
     return False
+
+
+def _enum_values(node: ast.Call, func: ast.expr) -> list[tuple[ast.expr, str, bool]]:
+    """``(value, kind, shared)`` of every dtype/layout/memory-format argument of one call."""
+    positions: dict[int, tuple[str, bool]] = {}
+    keywords: dict[str, str] = dict(ENUM_KEYWORDS)
+    if isinstance(func, ast.Attribute):
+        parts = _dotted(func)
+        method = parts[0] not in CHAIN_ROOTS
+        op = func.attr if method else _operator(parts).removeprefix("torch.")
+        if parts[0] != "__torch__" and "." not in op and _aten_operator(op):
+            positions, keywords = _enum_arguments(op)
+            if method:  # the receiver is ``self``
+                positions = {i - 1: k for i, k in positions.items() if i > 0}
+    checked = [(k.value, keywords[k.arg], False) for k in node.keywords if k.arg in keywords]
+    checked += [(a, *positions[i]) for i, a in enumerate(node.args) if i in positions]
+    return checked
+
+
+def _parameter_problems(trees: dict[str, ast.AST]) -> list[tuple[str, str]]:
+    """Values the archive's own functions pass to a parameter that ends up a dtype, layout or
+    memory format (torch's scripted ``softmax`` takes one): each call site's value must pass
+    :func:`_enum_value_safe` in the caller, whose own parameters are followed in turn."""
+    functions = [
+        (file, f) for file, tree in trees.items() for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef)
+    ]
+    scopes = {f: _scope_assignments(f) for _, f in functions}
+    defs: dict[str, list[ast.FunctionDef]] = {}
+    for _, f in functions:
+        defs.setdefault(f.name, []).append(f)
+    enum_params: dict[str, dict[str, str]] = {}
+    for _, f in functions:
+        for node in ast.walk(f):
+            if isinstance(node, ast.Call):
+                for value, kind, _ in _enum_values(node, node.func):
+                    seen: set[str] = set()
+                    _enum_value_safe(value, kind, scopes[f], seen=seen)
+                    for name in seen:
+                        enum_params.setdefault(f.name, {})[name] = kind
+    found: list[tuple[str, str]] = []
+    for _ in range(MAX_NAME_DEPTH):
+        changed = False
+        for file, f in functions:
+            aliases = {
+                name: v.attr
+                for name, values in scopes[f].items()
+                for v in values
+                if isinstance(v, ast.Attribute) and len(values) == 1
+            }
+            for node in ast.walk(f):
+                if not isinstance(node, ast.Call):
+                    continue
+                if isinstance(node.func, ast.Attribute):
+                    callee = node.func.attr
+                elif isinstance(node.func, ast.Name):
+                    callee = aliases.get(node.func.id, "")
+                else:
+                    continue
+                for g in defs.get(callee, []) if callee in enum_params else []:
+                    params = [a.arg for a in g.args.args]
+                    offset = 1 if params[:1] == ["self"] else 0
+                    for param, kind in enum_params[callee].items():
+                        if param not in params:
+                            continue
+                        at = params.index(param) - offset
+                        named = [k.value for k in node.keywords if k.arg == param]
+                        value = named[0] if named else (
+                            node.args[at] if 0 <= at < len(node.args) else None
+                        )
+                        if value is None:
+                            continue  # the default, a literal in torch's printed code
+                        seen = set()
+                        if not _enum_value_safe(value, kind, scopes[f], seen=seen):
+                            found.append((file, f"dtype code {ast.unparse(value)} passed to "
+                                                f"{callee}({param})"))
+                        for name in seen - set(enum_params.get(f.name, {})):
+                            enum_params.setdefault(f.name, {})[name] = kind
+                            changed = True
+        if not changed:
+            break
+    return list(dict.fromkeys(found))
 
 
 def _dtype_problems(
@@ -764,6 +855,11 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
     own = set().union(*(defined_methods(src) for src in code.values()))
     for name, source in code.items():
         found.extend((name, p) for p in unsafe_names(source, own))
+    trees = {}
+    for name, source in code.items():
+        with contextlib.suppress(SyntaxError, ValueError):
+            trees[name] = ast.parse(source)
+    found.extend(_parameter_problems(trees))
     # every pickled object of the class the code declares there (code torch reads, nothing else)
     decls = declarations(code, prefix)
     for name, data in pickles.items():
