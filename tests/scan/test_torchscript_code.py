@@ -155,6 +155,10 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
      "  if training:\n    n = self.num_batches_tracked\n    _0 = torch.add_(n, 1)\n"
      "  else:\n    pass\n  return torch.relu_(x)\n", []),
     ("def __setstate__(self: X, state: int) -> None:\n  self.calls = state\n", []),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  buf = self.buf\n  buf[0] = 1.\n"
+     "  return x\n", ["writes module state in place"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  y = torch.relu(x)\n  y[0] = 1.\n"
+     "  return y\n", []),
     # one file alone: a parameter passes (archive_problems follows it to its callers)
     ("def f(x: Tensor, d: int) -> Tensor:\n  return torch.softmax(x, 1, d)\n", []),
     ("def f(self: X, x: Tensor) -> Tensor:\n  return torch.softmax(x, 1, self.code)\n",

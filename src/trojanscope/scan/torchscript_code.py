@@ -387,6 +387,12 @@ def _state_problems(
                         node, parent, training
                     ):
                         found.append(f"sets attribute {ast.unparse(sub)} outside setup")
+                    elif (
+                        isinstance(sub, ast.Subscript)
+                        and _is_state(sub.value, given)
+                        and not _under_training(node, parent, training)
+                    ):  # ``buf[0] = …`` on ``buf = self.buf``: aten::index_put_/copy_
+                        found.append(f"writes module state in place ({ast.unparse(sub)})")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             name = node.func.attr
             parts = _dotted(node.func)
