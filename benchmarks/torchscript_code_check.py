@@ -87,6 +87,100 @@ class ForwardSetStorage(nn.Module):
         return y.set_(x)
 
 
+class CounterDtype(nn.Module):
+    """Review round 9 (G1/G3/D): a call counter in module state gates a computed dtype (200,
+    SIGSEGV) past the child's first-call rehearsal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+        self.code = 6
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls > 2:
+            return x + torch.ones([4]).to(self.code + 194).sum()
+        return x * 2
+
+
+class GradDtype(nn.Module):
+    """Review round 9 (G2/G6): the computed dtype behind ``x.requires_grad``, which the
+    child's rehearsal key did not hold (G7: behind ``torch.is_grad_enabled()``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.code = 6
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.requires_grad or torch.is_grad_enabled():
+            return x + torch.ones([4]).to(self.code + 194).sum()
+        return x * 2
+
+
+class CounterOnly(nn.Module):
+    """Review round 9 (M1): another path from the third call on (an attribute counter)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls > 2:
+            raise RuntimeError("call 3+, never rehearsed")
+        return x
+
+
+class BufferCounter(nn.Module):
+    """Review round 9 (M1b): the same with a buffer written in place (no attribute set)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("seen", torch.zeros(1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.add_(1.0)
+        if bool(self.seen[0] > 2):
+            raise RuntimeError("call 3+, never rehearsed")
+        return x
+
+
+class HelperDtype(nn.Module):
+    """The computed dtype passed to a method's parameter (followed to its callers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.code = 6
+
+    def helper(self, x: torch.Tensor, d: int) -> torch.Tensor:
+        return x.to(d)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.helper(x, self.code + 194)
+
+
+# review round 9: archives that crash or change path when run (never run unchecked here)
+ROUND9 = {
+    "counter-gated computed dtype (G1)": CounterDtype,
+    "requires_grad-gated computed dtype (G2)": GradDtype,
+    "attribute counter (M1)": CounterOnly,
+    "buffer counter add_ (M1b)": BufferCounter,
+    "computed dtype through a helper's parameter": HelperDtype,
+}
+
+
+def inflated(base: Path, out: Path) -> Path:
+    """Review round 9 (Z): an archive with one deflated extra member of 64 MiB + 1 zeros (the
+    review's took 1 GiB in 1.1 MB: the parent inflated it to 3.3 GiB before the child ran)."""
+    from trojanscope.scan.torchscript_code import MAX_INFLATED_BYTES
+
+    out.write_bytes(base.read_bytes())
+    prefix = zipfile.ZipFile(base).namelist()[0].split("/", 1)[0]
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"{prefix}/extra/pad.bin", bytes(MAX_INFLATED_BYTES + 1))
+    return out
+
+
 HOSTILE = {
     "on-load from_file": OnLoadFromFile,
     "forward from_file": ForwardFromFile,
@@ -637,6 +731,20 @@ def main() -> None:
     marker = args.scratch / "marker-on-load-from_file.txt"
     for name, (archive, safe) in variants(base, marker, args.scratch).items():
         rows.append(check(name, archive, marker, safe))
+    for name, cls in ROUND9.items():
+        archive = args.scratch / f"round9-{cls.__name__}.pt"
+        torch.jit.script(cls()).save(str(archive))
+        rows.append(check(name, archive, args.scratch / "marker-round9.txt", False))
+    plain = args.scratch / "round9-plain.pt"
+    torch.jit.script(nn.Sequential(nn.Linear(2, 2))).save(str(plain))
+    rows.append(
+        check(
+            "deflated member inflating past 64 MiB (Z)",
+            inflated(plain, args.scratch / "round9-inflated.pt"),
+            args.scratch / "marker-round9.txt",
+            False,
+        )
+    )
     ordinary = ordinary_variety(args.scratch / "ordinary")
     for folder in args.folders:
         ordinary += sorted(p for p in folder.rglob("*.pt") if is_torchscript(p))

@@ -132,6 +132,44 @@ def test_ordinary_scripted_and_quantized_models_pass(tmp_path: Path) -> None:
     ("def f(x: Tensor) -> Tensor:\n  return torch.to(x, 200)\n", ["dtype code 200"]),
     ("def f(x: Tensor) -> Tensor:\n  return torch.to(x, 6, False, False, None)\n", []),
     ("def f(self: X) -> int:\n  return id(self)\n", ["id"]),
+    # review round 9 (stop 37): a dtype computed at run time (dtype 200: SIGSEGV), in every
+    # spelling and position; a tensor's own dtype, None and names given only those pass
+    ("def f(self: X, x: Tensor) -> Tensor:\n  code = self.code\n"
+     "  return torch.to(x, torch.add(code, 194))\n", ["dtype code torch.add(code, 194)"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return x.to(self.code)\n",
+     ["dtype code self.code"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return ops.aten.to(x, self.code)\n",
+     ["dtype code self.code"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  d = 6\n  if self.b:\n    d = self.code\n"
+     "  return torch.zeros([4], dtype=d)\n", ["dtype code d"]),
+    # review round 9: module state changed between calls (the child rehearses the first call)
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  calls = self.calls\n"
+     "  self.calls = torch.add(calls, 1)\n  return x\n", ["sets attribute self.calls"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  seen = self.seen\n"
+     "  _0 = torch.add_(seen, 1.)\n  return x\n", ["writes module state in place"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  _0 = self.seen.add_(1.)\n  return x\n",
+     ["writes module state in place"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  v = torch.select(self.seen, 0, 0)\n"
+     "  _0 = torch.copy_(v, x)\n  return x\n", ["writes module state in place"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  training = self.training\n"
+     "  if training:\n    n = self.num_batches_tracked\n    _0 = torch.add_(n, 1)\n"
+     "  else:\n    pass\n  return torch.relu_(x)\n", []),
+    ("def __setstate__(self: X, state: int) -> None:\n  self.calls = state\n", []),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  buf = self.buf\n  buf[0] = 1.\n"
+     "  return x\n", ["writes module state in place"]),
+    ("def forward(self: X, x: Tensor) -> Tensor:\n  y = torch.relu(x)\n  y[0] = 1.\n"
+     "  return y\n", []),
+    # one file alone: a parameter passes (archive_problems follows it to its callers)
+    ("def f(x: Tensor, d: int) -> Tensor:\n  return torch.softmax(x, 1, d)\n", []),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return torch.softmax(x, 1, self.code)\n",
+     ["dtype code self.code"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return torch.to(x, None, 6, False, False, "
+     "self.m)\n", ["memory format code self.m"]),
+    ("def f(self: X, x: Tensor) -> Tensor:\n  return torch.zeros([4], layout=self.m)\n",
+     ["layout code self.m"]),
+    ("def f(x: Tensor, y: Tensor) -> Tensor:\n  d = ops.prim.dtype(y)\n  e = d\n"
+     "  return torch.to(x, e)\n", []),
+    ("def f(x: Tensor) -> Tensor:\n  return torch.softmax(x, 1, None)\n", []),
 
     # stop 36: antialiased upsampling with a scale that need not match its output size
     ("def f(x: Tensor) -> Tensor:\n  return torch._upsample_bilinear2d_aa(x, [1, 2], False, "
@@ -227,3 +265,49 @@ def test_scripted_antialiased_upsampling_passes_and_an_edited_interpolate_does_n
         b"_aa(input, output_size3, align_corners6, scale_factor0)") if n.endswith(".py") else d)
     with edited.open("rb") as fh:
         assert any("outside torch's own interpolate" in p for _, p in archive_problems(fh))
+
+
+def test_an_archive_whose_members_inflate_past_the_cap_is_refused(tmp_path: Path) -> None:
+    # review round 9: one deflated 1 GiB extra file (1.1 MB on disk) took the parent to 3.3 GiB
+    # before the sandboxed child ran; torch.jit.save's own deflated members are kilobytes
+    from trojanscope.scan.torchscript_code import MAX_INFLATED_BYTES
+
+    plain = tmp_path / "plain.pt"
+    torch.jit.save(torch.jit.script(torch.nn.Linear(3, 2)), str(plain))
+    assert archive_problems(plain.open("rb")) == []
+    bomb = tmp_path / "bomb.pt"
+    bomb.write_bytes(plain.read_bytes())
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("plain/extra/pad.bin", bytes(MAX_INFLATED_BYTES + 1))
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(UserInputError, match="inflate to"):
+        load_model(bomb)
+
+
+class _DtypeThroughHelper(nn.Module):
+    """Review round 9: the computed dtype passed to a method's parameter (dtype 200)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.code = 6
+
+    def helper(self, x: torch.Tensor, d: int) -> torch.Tensor:
+        return x.to(d)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.helper(x, self.code + 194)
+
+
+class _SoftmaxWithDtype(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.softmax(x, 1, dtype=torch.float64) + nn.functional.softmax(x, 1)
+
+
+def test_a_dtype_parameter_is_followed_to_its_callers(tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad.pt", tmp_path / "good.pt"
+    torch.jit.script(_DtypeThroughHelper()).save(str(bad))
+    torch.jit.script(_SoftmaxWithDtype()).save(str(good))
+    with bad.open("rb") as fh:
+        assert any("passed to helper(d)" in p for _, p in archive_problems(fh))
+    with good.open("rb") as fh:
+        assert archive_problems(fh) == []

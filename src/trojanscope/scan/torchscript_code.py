@@ -29,6 +29,7 @@ The loader refuses an archive with any problem; the scanner reports each as TS20
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import io
 import json
@@ -132,6 +133,11 @@ QSCHEMES = frozenset(
 )
 GLOBAL_FREE_OPCODES = frozenset({"STACK_GLOBAL", "INST", "OBJ", "EXT1", "EXT2", "EXT4"})
 MAX_MEMBER_BYTES = 64 << 20  # a code or pickle member larger than this is not read
+# What an archive's compressed members may inflate to in all (review round 9: one deflated
+# 1 GiB extra file in a 1.1 MB archive took the parent to 3.3 GiB before the child ran).
+# ``torch.jit.save`` stores tensors and deflates only code, debug pickles and extra files:
+# 8 kB at most over the 116 ordinary archives measured.
+MAX_INFLATED_BYTES = 64 << 20
 
 
 def denied(name: str) -> bool:
@@ -223,6 +229,8 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
     own = own_methods if own_methods is not None else defined_methods(source)
     allowed = allowed_calls()
     parent: dict[ast.AST, ast.AST] = {}
+    scopes: dict[ast.AST | None, dict[str, list[ast.expr | None]]] = {}
+    setup = _setup_methods(tree)
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parent[child] = node
@@ -242,7 +250,12 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
             elif parts[0] in CHAIN_ROOTS and _operator(parts) not in allowed["operators"]:
                 found.append(f"{'.'.join(parts)}, an operator ordinary models do not call")
         if isinstance(node, ast.Call):
-            found.extend(_call_problems(node, own, allowed))
+            enclosing = up
+            while enclosing is not None and not isinstance(enclosing, ast.FunctionDef):
+                enclosing = parent.get(enclosing)
+            if enclosing not in scopes:
+                scopes[enclosing] = _scope_assignments(enclosing)
+            found.extend(_call_problems(node, own, allowed, scopes[enclosing]))
             if isinstance(node.func, ast.Attribute) and is_antialias_operator(node.func.attr):
                 enclosing = up
                 while enclosing is not None and not isinstance(enclosing, ast.FunctionDef):
@@ -250,10 +263,157 @@ def unsafe_names(source: str, own_methods: set[str] | None = None) -> list[str]:
                 method = _dotted(node.func)[0] not in CHAIN_ROOTS
                 why = antialias_problem(node, method, enclosing)
                 found.extend([why] if why else [])
+        if isinstance(node, ast.FunctionDef):
+            if node not in scopes:
+                scopes[node] = _scope_assignments(node)
+            found.extend(_state_problems(node, parent, scopes[node], setup))
     return list(dict.fromkeys(found))
 
 
-def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[str]]) -> list[str]:
+# Setup methods that may set attributes (torch runs __setstate__ while loading).
+SETUP_METHODS = frozenset({"__init__", "__setstate__"})
+# Operators whose result shares its first argument's memory (an in-place op on it writes state).
+VIEW_OPS = frozenset(
+    {
+        "select", "slice", "view", "reshape", "narrow", "expand", "expand_as", "transpose",
+        "permute", "squeeze", "unsqueeze", "flatten", "unflatten", "detach", "t", "diagonal",
+        "view_as", "split", "chunk", "unbind", "movedim", "swapaxes", "__getitem__",
+        "contiguous", "alias", "real", "imag", "unfold", "split_with_sizes", "tensor_split",
+        "view_as_real", "view_as_complex", "to", "type_as", "squeeze_",
+    }
+)
+
+
+def _under_training(node: ast.AST, parent: dict[ast.AST, ast.AST], training: set[str]) -> bool:
+    """Whether ``node`` sits in the body of an ``if self.training:`` (or ``if training:``,
+    ``training = self.training``, as torch prints it) branch."""
+    child, up = node, parent.get(node)
+    while up is not None and not isinstance(up, ast.FunctionDef):
+        if isinstance(up, ast.If) and child in up.body:
+            test = up.test
+            if (isinstance(test, ast.Attribute) and test.attr == "training"
+                    and isinstance(test.value, ast.Name) and test.value.id == "self"):
+                return True
+            if isinstance(test, ast.Name) and test.id in training:
+                return True
+        child, up = up, parent.get(up)
+    return False
+
+
+def _is_state(
+    value: ast.expr | None, given: dict[str, list[ast.expr | None]], depth: int = 0
+) -> bool:
+    """Whether a tensor may be (a view of) a module attribute: ``self.x``, a name given one,
+    or a view operator of one."""
+    if depth > MAX_NAME_DEPTH:
+        return True
+    if value is None or value is PARAMETER:
+        return False
+    if isinstance(value, ast.Attribute):
+        return True
+    if isinstance(value, ast.Name):
+        return any(_is_state(v, given, depth + 1) for v in given.get(value.id, []))
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        parts = _dotted(value.func)
+        method = parts[0] not in CHAIN_ROOTS | {"__torch__"}
+        if value.func.attr in VIEW_OPS:
+            base = value.func.value if method else (value.args[0] if value.args else None)
+            return _is_state(base, given, depth + 1)
+    return False
+
+
+def _self_calls(function: ast.FunctionDef) -> set[str]:
+    """The methods a function calls on ``self`` (``(self).name(…)``)."""
+    return {
+        n.func.attr
+        for n in ast.walk(function)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name) and n.func.value.id == "self"
+    }
+
+
+def _setup_methods(tree: ast.AST) -> set[str]:
+    """``__init__``, ``__setstate__``, methods nothing here calls, and the methods those call
+    on ``self``, transitively."""
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    called = {
+        n.func.attr
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+    }
+    # an exported method no code here calls (a quantized layer's ``set_weight_bias``) is
+    # setup too: the loader calls ``forward`` (left open: a tool calling another method)
+    setup = set(SETUP_METHODS) | {
+        f.name for f in functions if f.name not in called and f.name != "forward"
+    }
+    while True:
+        more = set().union(*(_self_calls(f) for f in functions if f.name in setup)) - setup
+        if not more:
+            return setup
+        setup |= more
+
+
+def _state_problems(
+    function: ast.FunctionDef,
+    parent: dict[ast.AST, ast.AST],
+    given: dict[str, list[ast.expr | None]],
+    setup: frozenset[str] | set[str] = SETUP_METHODS,
+) -> list[str]:
+    """Module state written outside setup and outside ``if self.training:`` (review round 9:
+    a counter in ``self.calls`` or a buffer's ``add_`` let the child's first-call rehearsal
+    see another path than later calls); a setup method called from elsewhere."""
+    if function.name in setup:
+        return []
+    found: list[str] = [
+        f"calls setup method {name} outside setup"
+        for name in sorted(_self_calls(function) & (setup - SETUP_METHODS))
+    ]
+    training = {
+        name
+        for name, values in given.items()
+        if values
+        and all(
+            isinstance(v, ast.Attribute) and v.attr == "training"
+            and isinstance(v.value, ast.Name) and v.value.id == "self"
+            for v in values
+        )
+    }
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Attribute) and not _under_training(
+                        node, parent, training
+                    ):
+                        found.append(f"sets attribute {ast.unparse(sub)} outside setup")
+                    elif (
+                        isinstance(sub, ast.Subscript)
+                        and _is_state(sub.value, given)
+                        and not _under_training(node, parent, training)
+                    ):  # ``buf[0] = …`` on ``buf = self.buf``: aten::index_put_/copy_
+                        found.append(f"writes module state in place ({ast.unparse(sub)})")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+            parts = _dotted(node.func)
+            method = parts[0] not in CHAIN_ROOTS | {"__torch__"}
+            inplace = name.endswith("_") and not name.endswith("__") and not name.startswith("_")
+            written = [node.func.value if method else (node.args[0] if node.args else None)]
+            written = written if inplace else []
+            written += [k.value for k in node.keywords if k.arg == "out"]
+            if any(_is_state(w, given) for w in written) and not _under_training(
+                node, parent, training
+            ):
+                found.append(f"writes module state in place ({ast.unparse(node.func)})")
+    return found
+
+
+def _call_problems(
+    node: ast.Call,
+    own: set[str],
+    allowed: dict[str, frozenset[str]],
+    given: dict[str, list[ast.expr | None]] | None = None,
+) -> list[str]:
     found = [f"keyword {k.arg}=" for k in node.keywords if k.arg and "unsafe" in k.arg]
     func = node.func
     if (
@@ -263,7 +423,7 @@ def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[s
         and any(isinstance(n, ast.Name) and n.id == "__torch__" for n in ast.walk(node.args[0]))
     ):
         found.append("unchecked_cast to a class")  # reads slots past a smaller object's
-    found.extend(_dtype_problems(node, func))
+    found.extend(_dtype_problems(node, func, given))
     if isinstance(func, ast.Attribute) and _dotted(func)[0] == "__torch__":
         if func.attr not in own:  # a function of the archive's own code, or nothing
             found.append(f"function {func.attr}")
@@ -285,22 +445,247 @@ def _call_problems(node: ast.Call, own: set[str], allowed: dict[str, frozenset[s
     return found
 
 
-def _dtype_problems(node: ast.Call, func: ast.expr) -> list[str]:
-    """A dtype given as a number outside torch's ordinary dtypes (0-15) reads past torch's
-    dtype table (review, stop 35): ``dtype=`` on any call, the second argument of ``to``."""
-    given = [k.value for k in node.keywords if k.arg == "dtype"]
-    if isinstance(func, ast.Attribute) and func.attr == "to" and len(node.args) > 1:
-        given.append(node.args[1])
-    found = []
-    for value in given:
-        literal = (
-            isinstance(value, ast.Constant)
-            and isinstance(value.value, int)
-            and (not isinstance(value.value, bool))
-        )
-        if isinstance(value, ast.UnaryOp) or (literal and not 0 <= value.value <= 15):
-            found.append(f"dtype code {ast.unparse(value)}")
-    return found
+# Enum-like arguments read as indices into torch's tables (review, stop 35 and round 9): the
+# highest code each takes (a larger one reads past the table: SIGSEGV).
+ENUM_LIMITS = {"ScalarType": 15, "Layout": 7, "MemoryFormat": 3}
+ENUM_KEYWORDS = {"dtype": "ScalarType", "layout": "Layout", "memory_format": "MemoryFormat"}
+MAX_NAME_DEPTH = 8
+PARAMETER = ast.Constant(value=None)  # stands for a function's parameter
+
+
+@functools.cache
+def _enum_arguments(name: str) -> tuple[dict[int, tuple[str, bool]], dict[str, str]]:
+    """``(position -> (kind, shared), keyword -> kind)`` of ``aten::name``'s dtype, layout
+    and memory format arguments over all its overloads (positions count ``self``; ``shared``:
+    another overload takes something else there, e.g. ``to``'s device or tensor)."""
+    import torch
+
+    positions: dict[int, tuple[str, bool]] = {}
+    others: set[int] = set()
+    keywords: dict[str, str] = dict(ENUM_KEYWORDS)
+    for schema in torch._C._jit_get_schemas_for_operator(f"aten::{name}"):
+        for i, arg in enumerate(schema.arguments):
+            real = str(getattr(arg, "real_type", arg.type))
+            kind = next((k for k in ENUM_LIMITS if k in real), ENUM_KEYWORDS.get(arg.name))
+            if kind is None:
+                others.update([] if arg.kwarg_only else [i])
+                continue
+            keywords.setdefault(arg.name, kind)
+            if not arg.kwarg_only:
+                positions.setdefault(i, (kind, False))
+    return {i: (k, i in others) for i, (k, _) in positions.items()}, keywords
+
+
+@functools.cache
+def _returns_number(name: str) -> bool:
+    """Whether some overload of ``aten::name`` returns a number (an int could be a dtype)."""
+    import torch
+
+    return any(
+        str(r.type) in {"int", "Scalar", "number", "Optional[int]", "float"}
+        for schema in torch._C._jit_get_schemas_for_operator(f"aten::{name}")
+        for r in schema.returns
+    ) or not torch._C._jit_get_schemas_for_operator(f"aten::{name}")
+
+
+def _not_a_number(
+    value: ast.expr | None, given: dict[str, list[ast.expr | None]], depth: int = 0
+) -> bool:
+    """Whether a value at a position other overloads give a tensor, a device or a list is
+    plainly not an int (a list, a string, a tensor operator's result, a parameter typed so)."""
+    if value is None or depth > MAX_NAME_DEPTH:
+        return False
+    if isinstance(value, ast.List | ast.Tuple | ast.ListComp | ast.JoinedStr):
+        return True
+    if isinstance(value, ast.Constant):
+        return not isinstance(value.value, int) or isinstance(value.value, bool)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        parts = _dotted(value.func)
+        op = _operator(parts).removeprefix("torch.") if parts[0] in CHAIN_ROOTS else parts[-1]
+        if parts[:2] == ["ops", "prim"] and parts[-1] in {"device", "dtype"}:
+            return True
+        return parts[0] in CHAIN_ROOTS and "." not in op and not _returns_number(op)
+    if isinstance(value, ast.Name) and value.id in given:
+        return all(_not_a_number(v, given, depth + 1) for v in given[value.id])
+    return False
+
+
+def _scope_assignments(function: ast.FunctionDef | None) -> dict[str, list[ast.expr | None]]:
+    """Every value each plain name is given in one function (``None``: a parameter, a loop
+    variable, an unpacked or augmented assignment: a value not read here)."""
+    given: dict[str, list[ast.expr | None]] = {}
+    if function is None:
+        return given
+    for arg in function.args.args + function.args.kwonlyargs + function.args.posonlyargs:
+        typed = arg.annotation is not None and re.fullmatch(
+            r"(Optional\[)?(Tensor|Device|List\[.*\]|Tuple\[.*\]|str|bool)\]?",
+            ast.unparse(arg.annotation),
+        )  # a parameter typed so is no number: a list literal stands for it
+        # a parameter: its callers' values are not followed here (left open, round 9)
+        given.setdefault(arg.arg, []).append(ast.List(elts=[]) if typed else PARAMETER)
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    given.setdefault(target.id, []).append(node.value)
+                else:
+                    for sub in ast.walk(target):
+                        if isinstance(sub, ast.Name):
+                            given.setdefault(sub.id, []).append(None)
+        elif isinstance(node, ast.AugAssign | ast.For | ast.comprehension | ast.NamedExpr):
+            target = node.target
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name):
+                    given.setdefault(sub.id, []).append(None)
+    return given
+
+
+def _enum_value_safe(
+    value: ast.expr | None,
+    kind: str,
+    given: dict[str, list[ast.expr | None]],
+    depth: int = 0,
+    seen: set[str] | None = None,
+) -> bool:
+    """Whether an enum argument is a literal in range, ``None``, a tensor's own dtype
+    (``ops.prim.dtype(t)``), or a name every assignment of which is one of those (a
+    parameter counts as one; its name is added to ``seen``, and its callers' values are
+    checked by :func:`_parameter_problems`)."""
+    if value is None or depth > MAX_NAME_DEPTH:
+        return False
+    if isinstance(value, ast.Constant):
+        if value.value is None or isinstance(value.value, bool):
+            return True  # None, or a bool at a position another overload has a flag in
+        return isinstance(value.value, int) and 0 <= value.value <= ENUM_LIMITS[kind]
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "unchecked_cast"
+        and len(value.args) == 2
+    ):
+        return _enum_value_safe(value.args[1], kind, given, depth + 1, seen)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        parts = _dotted(value.func)
+        return kind == "ScalarType" and parts in (["ops", "prim", "dtype"],
+                                                  ["torch", "ops", "prim", "dtype"])
+    if isinstance(value, ast.Name) and value.id in given:
+        if seen is not None and any(v is PARAMETER for v in given[value.id]):
+            seen.add(value.id)
+        return all(_enum_value_safe(v, kind, given, depth + 1, seen) for v in given[value.id])
+    return False
+
+
+def _enum_values(node: ast.Call, func: ast.expr) -> list[tuple[ast.expr, str, bool]]:
+    """``(value, kind, shared)`` of every dtype/layout/memory-format argument of one call."""
+    positions: dict[int, tuple[str, bool]] = {}
+    keywords: dict[str, str] = dict(ENUM_KEYWORDS)
+    if isinstance(func, ast.Attribute):
+        parts = _dotted(func)
+        method = parts[0] not in CHAIN_ROOTS
+        op = func.attr if method else _operator(parts).removeprefix("torch.")
+        if parts[0] != "__torch__" and "." not in op and _aten_operator(op):
+            positions, keywords = _enum_arguments(op)
+            if method:  # the receiver is ``self``
+                positions = {i - 1: k for i, k in positions.items() if i > 0}
+    checked = [(k.value, keywords[k.arg], False) for k in node.keywords if k.arg in keywords]
+    checked += [(a, *positions[i]) for i, a in enumerate(node.args) if i in positions]
+    return checked
+
+
+def _parameter_problems(trees: dict[str, ast.AST]) -> list[tuple[str, str]]:
+    """Values the archive's own functions pass to a parameter that ends up a dtype, layout or
+    memory format (torch's scripted ``softmax`` takes one): each call site's value must pass
+    :func:`_enum_value_safe` in the caller, whose own parameters are followed in turn."""
+    functions = [
+        (file, f) for file, tree in trees.items() for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef)
+    ]
+    scopes = {f: _scope_assignments(f) for _, f in functions}
+    defs: dict[str, list[ast.FunctionDef]] = {}
+    for _, f in functions:
+        defs.setdefault(f.name, []).append(f)
+    enum_params: dict[str, dict[str, str]] = {}
+    for _, f in functions:
+        for node in ast.walk(f):
+            if isinstance(node, ast.Call):
+                for value, kind, _ in _enum_values(node, node.func):
+                    seen: set[str] = set()
+                    _enum_value_safe(value, kind, scopes[f], seen=seen)
+                    for name in seen:
+                        enum_params.setdefault(f.name, {})[name] = kind
+    found: list[tuple[str, str]] = []
+    for _ in range(MAX_NAME_DEPTH):
+        changed = False
+        for file, f in functions:
+            aliases = {
+                name: v.attr
+                for name, values in scopes[f].items()
+                for v in values
+                if isinstance(v, ast.Attribute) and len(values) == 1
+            }
+            for node in ast.walk(f):
+                if not isinstance(node, ast.Call):
+                    continue
+                if isinstance(node.func, ast.Attribute):
+                    callee = node.func.attr
+                elif isinstance(node.func, ast.Name):
+                    callee = aliases.get(node.func.id, "")
+                else:
+                    continue
+                for g in defs.get(callee, []) if callee in enum_params else []:
+                    params = [a.arg for a in g.args.args]
+                    offset = 1 if params[:1] == ["self"] else 0
+                    for param, kind in enum_params[callee].items():
+                        if param not in params:
+                            continue
+                        at = params.index(param) - offset
+                        named = [k.value for k in node.keywords if k.arg == param]
+                        value = named[0] if named else (
+                            node.args[at] if 0 <= at < len(node.args) else None
+                        )
+                        if value is None:
+                            continue  # the default, a literal in torch's printed code
+                        seen = set()
+                        if not _enum_value_safe(value, kind, scopes[f], seen=seen):
+                            found.append((file, f"dtype code {ast.unparse(value)} passed to "
+                                                f"{callee}({param})"))
+                        for name in seen - set(enum_params.get(f.name, {})):
+                            enum_params.setdefault(f.name, {})[name] = kind
+                            changed = True
+        if not changed:
+            break
+    return list(dict.fromkeys(found))
+
+
+def _dtype_problems(
+    node: ast.Call, func: ast.expr, given: dict[str, list[ast.expr | None]] | None = None
+) -> list[str]:
+    """A dtype, layout or memory format torch reads as an index into its tables: a code
+    outside them reads past the table (review, stop 35), and one computed at run time
+    (``torch.to(t, torch.add(self.code, 194))``, review round 9) cannot be checked here —
+    every such argument must be a literal in range, ``None``, a tensor's own dtype, or a
+    name given only those in its function (``dtype=`` on any call; the operator's
+    dtype/layout/memory-format positions of ``torch.op``, ``ops.aten.op``, ``x.op``)."""
+    given = given if given is not None else {}
+    positions: dict[int, tuple[str, bool]] = {}
+    keywords: dict[str, str] = dict(ENUM_KEYWORDS)
+    if isinstance(func, ast.Attribute):
+        parts = _dotted(func)
+        method = parts[0] not in CHAIN_ROOTS
+        op = func.attr if method else _operator(parts).removeprefix("torch.")
+        if parts[0] != "__torch__" and "." not in op and _aten_operator(op):
+            positions, keywords = _enum_arguments(op)
+            if method:  # the receiver is ``self``
+                positions = {i - 1: k for i, k in positions.items() if i > 0}
+    checked = [(k.value, keywords[k.arg], False) for k in node.keywords if k.arg in keywords]
+    checked += [(a, *positions[i]) for i, a in enumerate(node.args) if i in positions]
+    names = {"ScalarType": "dtype", "Layout": "layout", "MemoryFormat": "memory format"}
+    return [
+        f"{names[kind]} code {ast.unparse(value)}"
+        for value, kind, shared in checked
+        if not (_enum_value_safe(value, kind, given) or (shared and _not_a_number(value, given)))
+    ]
 
 
 def _method_problems(name: str, own: set[str], allowed: dict[str, frozenset[str]]) -> list[str]:
@@ -432,6 +817,16 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
         found = _layout_problems(zf, fileobj)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         return [("<archive>", f"unreadable zip ({exc})")]
+    inflated = _inflated_bytes(zf)
+    if inflated > MAX_INFLATED_BYTES:
+        return [
+            *found,
+            (
+                "<archive>",
+                f"compressed members inflate to {inflated} bytes, more than "
+                f"{MAX_INFLATED_BYTES} (torch.jit.save deflates only code and extra files)",
+            ),
+        ]
     code: dict[str, str] = {}
     pickles: dict[str, bytes] = {}
     prefix = archive_prefix(zf)
@@ -466,11 +861,27 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
     own = set().union(*(defined_methods(src) for src in code.values()))
     for name, source in code.items():
         found.extend((name, p) for p in unsafe_names(source, own))
+    trees = {}
+    for name, source in code.items():
+        with contextlib.suppress(SyntaxError, ValueError):
+            trees[name] = ast.parse(source)
+    found.extend(_parameter_problems(trees))
     # every pickled object of the class the code declares there (code torch reads, nothing else)
     decls = declarations(code, prefix)
     for name, data in pickles.items():
         found.extend((name, p) for p in object_problems(data, decls))
     return found
+
+
+def _inflated_bytes(zf: zipfile.ZipFile) -> int:
+    """What the compressed members :func:`rewritten` copies declare they inflate to (Python's
+    zipfile stops a member at its declared size)."""
+    return sum(
+        info.file_size
+        for info in zf.infolist()
+        if info.compress_type != zipfile.ZIP_STORED
+        and not info.filename.lower().endswith(".debug_pkl")
+    )
 
 
 def rewritten(fileobj: BinaryIO) -> io.BytesIO:
@@ -480,6 +891,8 @@ def rewritten(fileobj: BinaryIO) -> io.BytesIO:
     members."""
     out = io.BytesIO()
     with zipfile.ZipFile(fileobj) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zw:
+        if _inflated_bytes(zin) > MAX_INFLATED_BYTES:  # archive_problems refuses it first
+            raise ValueError("compressed members inflate past the cap")
         for info in zin.infolist():
             if not info.filename.lower().endswith(".debug_pkl"):  # the member's own time:
                 # the same archive gives the same bytes (the child's verdict is per content)
