@@ -228,3 +228,21 @@ def test_without_unshare_the_child_still_refuses_with_a_note(
         assert not marker.exists() or marker.stat().st_size == 0
     finally:
         ts_sandbox._SERVER.stop()
+
+
+class _AllocOnGrad(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.requires_grad:  # only for inputs that record a graph (review round 9, G6)
+            t = torch.empty([8 << 30], dtype=torch.uint8)
+            return x + t.numel() * 0
+        return x
+
+
+def test_requires_grad_and_strides_are_part_of_the_rehearsed_signature(
+    tmp_path: Path, static_off
+) -> None:
+    model = load_model(_save(_AllocOnGrad(), tmp_path / "g.pt"), scan=False).module
+    assert model(torch.zeros(2, 4)).shape == (2, 4)
+    assert model(torch.zeros(4, 2).t()).shape == (2, 4)  # other strides: rehearsed, harmless
+    with pytest.raises(ChildRefusal, match=r"\(2, 4\) \(requires_grad\).*memory limit"):
+        model(torch.zeros(2, 4, requires_grad=True))

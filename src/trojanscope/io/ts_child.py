@@ -106,6 +106,20 @@ def _vary_heap(perturb: int, pad: int) -> None:
         libc.free(block)
 
 
+def _zeros(torch, shape: list, dtype: str, requires_grad: bool = False,
+           stride: list | None = None):
+    """Zeros as the parent's input: its shape, dtype, strides and ``requires_grad`` (a forward
+    may branch on any of them)."""
+    kind = getattr(torch, dtype)
+    if stride is not None and len(stride) == len(shape) and all(int(t) >= 0 for t in stride):
+        reach = sum((n - 1) * int(t) for n, t in zip(shape, stride, strict=True))
+        size = 0 if 0 in shape else 1 + reach
+        x = torch.zeros([size], dtype=kind).as_strided(shape, [int(t) for t in stride])
+    else:
+        x = torch.zeros(shape, dtype=kind)
+    return x.requires_grad_(True) if requires_grad else x
+
+
 def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
     """In the forked loader: limits, then what the parent will run; never returns."""
     try:  # the server's stdin/stdout carry the protocol: what torch prints goes nowhere
@@ -129,8 +143,7 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         module = torch.jit.load(io.BytesIO(data), map_location="cpu")
         module.eval()
         if header.get("inputs"):
-            xs = [torch.zeros(shape, dtype=getattr(torch, dtype))
-                  for shape, dtype in header["inputs"]]
+            xs = [_zeros(torch, *item) for item in header["inputs"]]
             with torch.set_grad_enabled(bool(header.get("grad"))):
                 module(*xs)
         result = {"status": "ok"}

@@ -172,7 +172,7 @@ def _limits(data: bytes, inputs: list | None) -> dict[str, Any]:
     if inputs:
         import math
 
-        extra += 64 * sum(math.prod(s) * 8 for s, _ in inputs)
+        extra += 64 * sum(math.prod(item[0]) * 8 for item in inputs)
     return {"memory": int(gib * 2**30) + extra, "cpu_s": CPU_S, "wall_s": WALL_S}
 
 
@@ -204,7 +204,8 @@ def child_check(data: bytes, source: str, *, inputs: list | None = None,
     if status in _WHAT:
         what = _WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
         step = "loading it" if not inputs else (
-            f"calling it on zeros of shape {', '.join(str(tuple(s)) for s, _ in inputs)}")
+            f"calling it on zeros of shape {', '.join(str(tuple(i[0])) for i in inputs)}"
+            + (" (requires_grad)" if any(len(i) > 2 and i[2] for i in inputs) else ""))
         raise ChildRefusal(
             f"{source}: TorchScript refused: {step} in a sandboxed child process {what}; not "
             f"run in this process (`trojanscope scan {source}` shows what the scanner finds)")
@@ -223,9 +224,12 @@ def guard_calls(module: Any, data: bytes, digest: str, source: str) -> Any:
         import torch
 
         if not kwargs and args and all(isinstance(a, torch.Tensor) for a in args):
-            inputs = [(list(a.shape), str(a.dtype).removeprefix("torch.")) for a in args]
+            # shape, dtype, requires_grad and strides: a forward may branch on any of them
+            inputs = [(list(a.shape), str(a.dtype).removeprefix("torch."),
+                       bool(a.requires_grad), list(a.stride())) for a in args]
             child_check(data, source, inputs=inputs, grad=torch.is_grad_enabled(),
-                        digest=digest, signature=[(s[1:], d) for s, d in inputs])
+                        digest=digest,
+                        signature=[(s[1:], d, r, t[1:]) for s, d, r, t in inputs])
         return base.__call__(self, *args, **kwargs)
 
     def __deepcopy__(self, memo):  # a copy rehearses its calls too
