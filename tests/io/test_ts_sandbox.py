@@ -246,3 +246,55 @@ def test_requires_grad_and_strides_are_part_of_the_rehearsed_signature(
     assert model(torch.zeros(4, 2).t()).shape == (2, 4)  # other strides: rehearsed, harmless
     with pytest.raises(ChildRefusal, match=r"\(2, 4\) \(requires_grad\).*memory limit"):
         model(torch.zeros(2, 4, requires_grad=True))
+
+
+class _DeadBranch(nn.Module):
+    """A dtype-200 conversion in a branch no call takes: the ONNX exporter's constant
+    propagation runs it anyway (review round 9, D_dead_branch_freeze)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+        self.calls = 0
+        self.gate = 10**9
+        self.code = 6
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls > self.gate:
+            x = x + torch.ones([4]).to(self.code + 194).sum()
+        return self.fc(x)
+
+
+_LIFT = """
+import sys
+import trojanscope.scan.torchscript_code as tc
+from trojanscope.errors import UserInputError
+from trojanscope.io.models import load_model
+from trojanscope.io.script_lift import lift_torchscript
+tc.archive_problems = lambda fileobj: []
+model = load_model(sys.argv[1], scan=False).module
+try:
+    lift_torchscript(model, (3,))
+    print("lifted")
+except UserInputError as exc:
+    print("refused:", exc)
+"""
+
+
+def test_the_onnx_export_of_an_archive_runs_in_the_child(tmp_path: Path) -> None:
+    path = _save(_DeadBranch(), tmp_path / "dead.pt")
+    env = dict(os.environ, PYTHONPATH=str(Path(ts_sandbox.__file__).parents[2]))
+    proc = subprocess.run([sys.executable, "-c", _LIFT, str(path)], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-300:])
+    assert "refused:" in proc.stdout and "export in a sandboxed child" in proc.stdout
+
+
+def test_a_clean_archive_is_lifted_through_the_child(tmp_path: Path) -> None:
+    from trojanscope.io.script_lift import lift_torchscript
+
+    model = load_model(_save(nn.Linear(3, 2), tmp_path / "lin.pt")).module
+    lifted = lift_torchscript(model, (3,))
+    x = torch.rand(5, 3)
+    assert torch.allclose(lifted(x), model(x), atol=1e-5)

@@ -142,11 +142,17 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         torch.set_num_threads(1)
         module = torch.jit.load(io.BytesIO(data), map_location="cpu")
         module.eval()
+        if header.get("onnx") is not None:
+            result = {"status": "ok", "onnx": _export(torch, module, header["onnx"])}
+            _write_all(out_fd, json.dumps(result).encode())
+            os._exit(0)
         if header.get("inputs"):
             xs = [_zeros(torch, *item) for item in header["inputs"]]
             with torch.set_grad_enabled(bool(header.get("grad"))):
                 module(*xs)
         result = {"status": "ok"}
+    except _ExportError as exc:
+        result = {"status": "error", "detail": str(exc), "export": True}
     except MemoryError:
         result = {"status": "memory", "detail": "MemoryError"}
     except BaseException as exc:  # reported to the parent, which decides
@@ -158,8 +164,40 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         status = ("memory" if memory else "wrote" if wrote else "corrupt" if corrupt
                   else "error")
         result = {"status": status, "detail": detail}
-    os.write(out_fd, json.dumps(result).encode())
+    _write_all(out_fd, json.dumps(result).encode())
     os._exit(0)
+
+
+def _write_all(fd: int, blob: bytes) -> None:
+    view = memoryview(blob)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _export(torch, module, input_shape: list) -> str:
+    """The loaded module's ONNX export (base64), as :mod:`trojanscope.io.script_lift` asks
+    for it: the export freezes the graph and propagates its constants, running code the
+    forward pass never reaches (a dead branch), so it runs here, not in the parent."""
+    import base64
+    import io
+    import warnings
+
+    example = torch.rand(4, *input_shape, generator=torch.Generator().manual_seed(0))
+    buf = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, (example,), buf, dynamo=False, input_names=["input"],
+                              output_names=["logits"],
+                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    except Exception as exc:  # the exporter's own errors come in many types
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise _ExportError(reason[:500]) from None
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+class _ExportError(Exception):
+    """The exporter refused the module (an ordinary error, reported as such)."""
 
 
 def _start(header: dict, data: bytes, perturb: int, pad: int) -> tuple[int, int]:
@@ -222,7 +260,7 @@ def _serve(header: dict, data: bytes) -> dict:
         if wrong:
             return wrong[0]
     errors = [r for r in results if r.get("status") == "error"]
-    return errors[0] if errors else {"status": "ok"}
+    return errors[0] if errors else next(iter(results), {"status": "ok"})
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ from typing import Any
 
 from trojanscope.errors import UserInputError
 
-__all__ = ["ChildRefusal", "child_check", "guard_calls", "sandbox_state"]
+__all__ = ["ChildRefusal", "child_check", "child_onnx", "guard_calls", "sandbox_state"]
 
 MEMORY_ENV = "TROJANSCOPE_TS_CHILD_MEMORY_GIB"  # a bigger memory budget for a big model
 MEMORY_GIB = 4.0  # address space the loader may add to the server's, beyond 8x the archive
@@ -211,6 +211,30 @@ def child_check(data: bytes, source: str, *, inputs: list | None = None,
             f"run in this process (`trojanscope scan {source}` shows what the scanner finds)")
 
 
+def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
+    """The ONNX export of a module :func:`guard_calls` wraps, made in the sandboxed child (the
+    export freezes the graph and propagates its constants, which runs code no forward pass
+    reaches: a dead branch's crash); None for a module that does not come from an archive
+    (one scripted in this process). Raises :class:`UserInputError` when the export failed or
+    the child crashed, timed out or overran a limit while exporting."""
+    archive = getattr(type(module), "_trojanscope_archive", None)
+    if archive is None or not hasattr(os, "fork"):
+        return None
+    import base64
+
+    data, _digest, source = archive
+    heaps = HEAPS[:1]  # nothing the parent runs depends on it: one heap suffices
+    verdict = _SERVER.ask({**_limits(data, None), "inputs": None, "grad": False,
+                           "heaps": heaps, "parallel": 1, "onnx": list(input_shape)}, data)
+    status = verdict.get("status")
+    if status == "ok" and verdict.get("onnx"):
+        return base64.b64decode(verdict["onnx"])
+    what = (_WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
+            if status in _WHAT else f"failed ({verdict.get('detail', status)})")
+    raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX for "
+                         f"editing: the export in a sandboxed child process {what}")
+
+
 def guard_calls(module: Any, data: bytes, digest: str, source: str) -> Any:
     """Make ``module`` rehearse each new input signature in the child before it runs here
     (ScriptModules take no forward hooks, so its class becomes a subclass whose ``__call__``
@@ -236,5 +260,6 @@ def guard_calls(module: Any, data: bytes, digest: str, source: str) -> Any:
         return guard_calls(base.__deepcopy__(self, memo), data, digest, source)
 
     module.__class__ = type(base.__name__, (base,), {
-        "__call__": __call__, "__deepcopy__": __deepcopy__, "__module__": base.__module__})
+        "__call__": __call__, "__deepcopy__": __deepcopy__, "__module__": base.__module__,
+        "_trojanscope_archive": (data, digest, source)})
     return module
