@@ -298,3 +298,20 @@ def test_a_clean_archive_is_lifted_through_the_child(tmp_path: Path) -> None:
     lifted = lift_torchscript(model, (3,))
     x = torch.rand(5, 3)
     assert torch.allclose(lifted(x), model(x), atol=1e-5)
+
+
+class _AllocInMethod(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    @torch.jit.export
+    def special_ids(self) -> list[int]:  # what the text detectors call (review round 9, M4)
+        t = torch.empty([8 << 30], dtype=torch.uint8)
+        return [0, int(t.numel() * 0)]
+
+
+def test_a_method_other_than_forward_is_rehearsed(tmp_path: Path, static_off) -> None:
+    model = load_model(_save(_AllocInMethod(), tmp_path / "m.pt"), scan=False).module
+    assert model.forward(torch.zeros(2, 3)).shape == (2, 3)
+    with pytest.raises(ChildRefusal, match=r"calling its method special_ids\(\).*memory limit"):
+        model.special_ids()

@@ -146,10 +146,11 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
             result = {"status": "ok", "onnx": _export(torch, module, header["onnx"])}
             _write_all(out_fd, json.dumps(result).encode())
             os._exit(0)
-        if header.get("inputs"):
-            xs = [_zeros(torch, *item) for item in header["inputs"]]
+        if header.get("inputs") or header.get("method"):
+            xs = [_zeros(torch, *item) for item in header.get("inputs") or []]
+            call = getattr(module, header["method"]) if header.get("method") else module
             with torch.set_grad_enabled(bool(header.get("grad"))):
-                module(*xs)
+                call(*xs)
         result = {"status": "ok"}
     except _ExportError as exc:
         result = {"status": "error", "detail": str(exc), "export": True}

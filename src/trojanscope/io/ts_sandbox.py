@@ -178,7 +178,7 @@ def _limits(data: bytes, inputs: list | None) -> dict[str, Any]:
 
 def child_check(data: bytes, source: str, *, inputs: list | None = None,
                 grad: bool = False, digest: str | None = None,
-                signature: list | None = None) -> None:
+                signature: list | None = None, method: str | None = None) -> None:
     """Load ``data`` (and call it on zeros of ``inputs``' ``(shape, dtype)``) in the sandboxed
     child; raise :class:`ChildRefusal` naming what happened when it crashed, timed out, overran
     a limit or wrote a file. A Python error in the child passes (this process then meets the
@@ -191,19 +191,19 @@ def child_check(data: bytes, source: str, *, inputs: list | None = None,
                   "its rehearsal in a child, on the static checks alone", file=sys.stderr)
         return
     digest = digest or hashlib.sha256(data).hexdigest()
-    key = (digest, json.dumps([inputs if signature is None else signature, grad]))
+    key = (digest, json.dumps([inputs if signature is None else signature, grad, method]))
     verdict = _VERDICTS.get(key)
     if verdict is None:
         heaps = HEAPS[:max(1, int(os.environ.get(REHEARSALS_ENV, "") or len(HEAPS)))]
         # the heaps' loaders side by side, one per core (one at a time for a big archive)
         parallel = 1 if len(data) > PARALLEL_BYTES else min(len(heaps), os.cpu_count() or 1)
         verdict = _SERVER.ask({**_limits(data, inputs), "inputs": inputs, "grad": grad,
-                               "heaps": heaps, "parallel": parallel}, data)
+                               "heaps": heaps, "parallel": parallel, "method": method}, data)
         _VERDICTS[key] = verdict
     status = verdict.get("status")
     if status in _WHAT:
         what = _WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
-        step = "loading it" if not inputs else (
+        step = f"calling its method {method}()" if method else "loading it" if not inputs else (
             f"calling it on zeros of shape {', '.join(str(tuple(i[0])) for i in inputs)}"
             + (" (requires_grad)" if any(len(i) > 2 and i[2] for i in inputs) else ""))
         raise ChildRefusal(
@@ -240,26 +240,56 @@ def guard_calls(module: Any, data: bytes, digest: str, source: str) -> Any:
     (ScriptModules take no forward hooks, so its class becomes a subclass whose ``__call__``
     asks the child first). A signature is the model's input shape — each positional tensor's
     shape without its first (batch) dimension, and dtype — and grad mode; its first call's own
-    shapes are rehearsed, another batch size of the same signature is not. Calls through
-    ``.forward`` or other methods, or with keyword arguments, are not rehearsed."""
+    shapes are rehearsed, another batch size of the same signature is not. The signature also
+    holds each tensor's ``requires_grad`` and strides (without the batch dimension's). Methods
+    read off the module (``model.special_ids``, ``model.forward``) rehearse their call the
+    same way (``__getattr__``); another method called with arguments other than tensors is
+    refused. Calls with keyword arguments are not rehearsed."""
     base = type(module)
+
+    def _signature(args):
+        import torch
+
+        inputs = [(list(a.shape), str(a.dtype).removeprefix("torch."),
+                   bool(a.requires_grad), list(a.stride())) for a in args]
+        return inputs, [(s[1:], d, r, t[1:]) for s, d, r, t in inputs], torch.is_grad_enabled()
 
     def __call__(self, *args, **kwargs):
         import torch
 
         if not kwargs and args and all(isinstance(a, torch.Tensor) for a in args):
             # shape, dtype, requires_grad and strides: a forward may branch on any of them
-            inputs = [(list(a.shape), str(a.dtype).removeprefix("torch."),
-                       bool(a.requires_grad), list(a.stride())) for a in args]
-            child_check(data, source, inputs=inputs, grad=torch.is_grad_enabled(),
-                        digest=digest,
-                        signature=[(s[1:], d, r, t[1:]) for s, d, r, t in inputs])
+            inputs, signature, grad = _signature(args)
+            child_check(data, source, inputs=inputs, grad=grad, digest=digest,
+                        signature=signature)
         return base.__call__(self, *args, **kwargs)
+
+    def __getattr__(self, name):
+        import torch
+
+        found = base.__getattr__(self, name)
+        if not isinstance(found, torch._C.ScriptMethod):
+            return found
+
+        def method(*args, **kwargs):  # another method (or .forward): rehearsed the same way
+            if not kwargs and all(isinstance(a, torch.Tensor) for a in args):
+                inputs, signature, grad = _signature(args)
+                # forward: the same key as a call (a call's own forward is not asked twice)
+                child_check(data, source, inputs=inputs or None, grad=grad, digest=digest,
+                            signature=signature, method=None if name == "forward" else name)
+            elif name != "forward":  # arguments the child cannot rebuild: not run here
+                raise ChildRefusal(f"{source}: TorchScript method {name}() called with "
+                                   "arguments other than tensors: not rehearsed in the "
+                                   "sandboxed child, not run in this process")
+            return found(*args)
+
+        return method
 
     def __deepcopy__(self, memo):  # a copy rehearses its calls too
         return guard_calls(base.__deepcopy__(self, memo), data, digest, source)
 
     module.__class__ = type(base.__name__, (base,), {
-        "__call__": __call__, "__deepcopy__": __deepcopy__, "__module__": base.__module__,
+        "__call__": __call__, "__deepcopy__": __deepcopy__, "__getattr__": __getattr__,
+        "__module__": base.__module__,
         "_trojanscope_archive": (data, digest, source)})
     return module
