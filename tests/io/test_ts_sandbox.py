@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -132,7 +133,8 @@ def test_a_crash_while_loading_is_refused_and_this_process_lives(tmp_path: Path)
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-300:])
     # the read out of range ends in a SIGSEGV or a garbage allocation size (bad_alloc)
     assert "refused:" in proc.stdout and "in a sandboxed child process" in proc.stdout
-    assert re.search(r"killed by SIG\w+|memory limit", proc.stdout), proc.stdout
+    assert re.search(r"killed by SIG\w+|memory limit|corrupt size|does not hold", proc.stdout), proc.stdout
+    assert "RuntimeError: RuntimeError" not in proc.stdout
 
 
 def test_a_memory_overrun_while_loading_is_refused(tmp_path: Path, static_off) -> None:
@@ -315,3 +317,20 @@ def test_a_method_other_than_forward_is_rehearsed(tmp_path: Path, static_off) ->
     assert model.forward(torch.zeros(2, 3)).shape == (2, 3)
     with pytest.raises(ChildRefusal, match=r"calling its method special_ids\(\).*memory limit"):
         model.special_ids()
+
+
+def test_a_working_folder_left_by_a_killed_process_is_swept(tmp_path: Path) -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid no process holds now
+    left = Path(ts_sandbox.tempfile.gettempdir()) / f"{ts_sandbox.WORKDIR_PREFIX}{gone.pid}-x"
+    left.mkdir()
+    ours = Path(ts_sandbox.tempfile.mkdtemp(prefix=f"{ts_sandbox.WORKDIR_PREFIX}{os.getpid()}-"))
+    server = ts_sandbox._Server()
+    try:
+        server.start()
+        assert not left.exists() and ours.exists()
+        assert server.hello.get("pid_namespace") in (True, False)
+    finally:
+        server.stop()
+        ours.rmdir()
+        shutil.rmtree(left, ignore_errors=True)

@@ -158,12 +158,16 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         result = {"status": "memory", "detail": "MemoryError"}
     except BaseException as exc:  # reported to the parent, which decides
         text = [t.strip() for t in str(exc).strip().splitlines() if t.strip()]
-        detail = f"{type(exc).__name__}: {text[-1] if text else ''}"[:500]  # torch's own words
-        memory = "can't allocate memory" in str(exc) or "std::bad_alloc" in str(exc)
+        last = text[-1] if text else ""
+        name = type(exc).__name__
+        detail = (last if last.startswith(f"{name}:") else f"{name}: {last}")[:500]
+        memory = "can't allocate memory" in str(exc)
+        # bad_alloc: too big a request, the memory limit or a size read from wrong memory
+        size = "std::bad_alloc" in str(exc)
         wrote = "Read-only file system" in str(exc) or "File too large" in str(exc)
         corrupt = any(m in str(exc) for m in CORRUPT)
-        status = ("memory" if memory else "wrote" if wrote else "corrupt" if corrupt
-                  else "error")
+        status = ("memory" if memory else "size" if size else "wrote" if wrote
+                  else "corrupt" if corrupt else "error")
         result = {"status": status, "detail": detail}
     _write_all(out_fd, json.dumps(result).encode())
     os._exit(0)
@@ -270,7 +274,7 @@ def main() -> None:
     stdin = os.fdopen(os.dup(0), "rb")
     stdout = os.fdopen(os.dup(1), "wb")
     libc = _libc()
-    hello = {"ready": True, "no_new_privs": _no_new_privs(libc),
+    hello = {"ready": True, "no_new_privs": _no_new_privs(libc), "pid_namespace": os.getpid() == 1,
              "read_only_mounts": _read_only_mounts(libc)}
     import torch  # noqa: F401 - imported once, before any fork
 

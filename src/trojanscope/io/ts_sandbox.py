@@ -54,6 +54,7 @@ WALL_S = 300.0  # wall-clock seconds one loader may take (a shared, loaded machi
 HEAPS = ((0, 0), (0x5A, 0), (0xA5, 0), (0x5A, 64), (0xA5, 257), (0x33, 1000))
 REHEARSALS_ENV = "TROJANSCOPE_TS_CHILD_REHEARSALS"  # fewer heaps: faster, weaker
 NOTE_ENV = "TROJANSCOPE_TS_CHILD_NOTE"
+WORKDIR_PREFIX = "trojanscope-ts-"  # then the parent's pid
 PARALLEL_BYTES = 256 << 20  # a bigger archive is rehearsed one heap at a time (memory)
 
 _WHAT = {
@@ -62,6 +63,7 @@ _WHAT = {
     "timeout": "did not finish within {detail}",
     "cpu": "ran over its {cpu} s CPU-time limit ({detail})",
     "memory": "ran over its memory limit ({detail})",
+    "size": "ran out of memory or read a corrupt size ({detail})",
     "wrote": "tried to write a file ({detail})",
 }
 
@@ -82,15 +84,20 @@ class _Server:
         self.lock = threading.Lock()
 
     def start(self) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="trojanscope-ts-")
+        _sweep()
+        # the folder names this process: one left by a killed process is swept at a next start
+        self.workdir = tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-")
         script = str(Path(__file__).with_name("ts_child.py"))
         unshare = shutil.which("unshare")
-        # no network and read-only mounts; no network only; neither (a note says so)
-        attempts = [[unshare, "-rmn"], [unshare, "-rn"]] if unshare else []
+        # no network, read-only mounts and its own PID namespace (the loaders die with the
+        # server); without the PID namespace; no network only; neither (a note says so)
+        attempts = [[unshare, "-rmnp", "--fork", "--kill-child"], [unshare, "-rmn"],
+                    [unshare, "-rn"]] if unshare else []
         for prefix in [*attempts, []]:
             argv = [*prefix, sys.executable, script]
             env = dict(os.environ, OMP_NUM_THREADS="1",
-                       TROJANSCOPE_TS_CHILD_NS="1" if "-rmn" in prefix else "0")
+                       TROJANSCOPE_TS_CHILD_NS="1" if any(
+                           a.startswith("-rm") for a in prefix) else "0")
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL, env=env, cwd=self.workdir)
             line = proc.stdout.readline()
@@ -127,7 +134,8 @@ class _Server:
                     self.note_given = True
                     print("note: `unshare -rmn` is not available here: the sandboxed child "
                           "that loads TorchScript first runs with network access and "
-                          "writable mounts (file writes are still stopped by RLIMIT_FSIZE)",
+                          "writable mounts (RLIMIT_FSIZE 0 stops writing bytes to a file, "
+                          "not creating, removing, renaming or truncating files)",
                           file=sys.stderr)
                 head = json.dumps({**header, "workdir": self.workdir}).encode()
                 try:
@@ -145,6 +153,21 @@ class _Server:
                     raise UserInputError("the sandboxed child process that loads TorchScript "
                                          "first stopped answering")
         return {}
+
+
+def _sweep() -> None:
+    """Remove the working folders of processes that no longer run (one killed by a signal runs
+    no exit handler)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*"):
+        pid = folder.name[len(WORKDIR_PREFIX):].split("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _notes() -> bool:
