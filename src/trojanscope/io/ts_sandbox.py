@@ -16,11 +16,20 @@ allows it, every mount read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, 
 timeout, a resource overrun, a write, or one of torch's own errors that only wrong memory
 produces (``Invalid IValue tag``) refuses the model (:class:`ChildRefusal`, exit 2).
 
+The signature also holds each tensor's ``requires_grad`` and strides; methods read off the
+module (``model.special_ids()``) are rehearsed the same way, and the ONNX export the editable
+lift needs runs in the child, which returns the ONNX bytes (the exporter freezes the graph and
+runs code no forward pass reaches). The server runs in its own PID namespace where ``unshare
+-p`` works; its working folder is named by this process's pid and swept by a later process
+when this one was killed.
+
 What it does not stop: an exploit that does not crash the child yet behaves differently in
-this process (it runs here unsandboxed after the child passed it), a call the child did not
-rehearse (another method, other input values, a backward pass), and memory corruption that
-happens not to crash. The verdict is remembered per process by the SHA-256 of the bytes (and
-the input signature), so a model is rehearsed once.
+this process (it runs here unsandboxed after the child passed it): module state that changes
+between calls (a counter: the child rehearses the first call only), randomness, other input
+values (the child calls on zeros), a backward pass, a call with keyword arguments; memory the
+parent spends before the child (a decompression bomb is inflated here first); and memory
+corruption that happens not to crash. The verdict is remembered per process by the SHA-256 of
+the bytes (and the input signature), so a model is rehearsed once.
 """
 
 from __future__ import annotations
