@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -132,7 +133,9 @@ def test_a_crash_while_loading_is_refused_and_this_process_lives(tmp_path: Path)
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-300:])
     # the read out of range ends in a SIGSEGV or a garbage allocation size (bad_alloc)
     assert "refused:" in proc.stdout and "in a sandboxed child process" in proc.stdout
-    assert re.search(r"killed by SIG\w+|memory limit", proc.stdout), proc.stdout
+    wording = r"killed by SIG\w+|memory limit|corrupt size|does not hold"
+    assert re.search(wording, proc.stdout), proc.stdout
+    assert "RuntimeError: RuntimeError" not in proc.stdout
 
 
 def test_a_memory_overrun_while_loading_is_refused(tmp_path: Path, static_off) -> None:
@@ -228,3 +231,107 @@ def test_without_unshare_the_child_still_refuses_with_a_note(
         assert not marker.exists() or marker.stat().st_size == 0
     finally:
         ts_sandbox._SERVER.stop()
+
+
+class _AllocOnGrad(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.requires_grad:  # only for inputs that record a graph (review round 9, G6)
+            t = torch.empty([8 << 30], dtype=torch.uint8)
+            return x + t.numel() * 0
+        return x
+
+
+def test_requires_grad_and_strides_are_part_of_the_rehearsed_signature(
+    tmp_path: Path, static_off
+) -> None:
+    model = load_model(_save(_AllocOnGrad(), tmp_path / "g.pt"), scan=False).module
+    assert model(torch.zeros(2, 4)).shape == (2, 4)
+    assert model(torch.zeros(4, 2).t()).shape == (2, 4)  # other strides: rehearsed, harmless
+    with pytest.raises(ChildRefusal, match=r"\(2, 4\) \(requires_grad\).*memory limit"):
+        model(torch.zeros(2, 4, requires_grad=True))
+
+
+class _DeadBranch(nn.Module):
+    """A dtype-200 conversion in a branch no call takes: the ONNX exporter's constant
+    propagation runs it anyway (review round 9, D_dead_branch_freeze)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+        self.calls = 0
+        self.gate = 10**9
+        self.code = 6
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls > self.gate:
+            x = x + torch.ones([4]).to(self.code + 194).sum()
+        return self.fc(x)
+
+
+_LIFT = """
+import sys
+import trojanscope.scan.torchscript_code as tc
+from trojanscope.errors import UserInputError
+from trojanscope.io.models import load_model
+from trojanscope.io.script_lift import lift_torchscript
+tc.archive_problems = lambda fileobj: []
+model = load_model(sys.argv[1], scan=False).module
+try:
+    lift_torchscript(model, (3,))
+    print("lifted")
+except UserInputError as exc:
+    print("refused:", exc)
+"""
+
+
+def test_the_onnx_export_of_an_archive_runs_in_the_child(tmp_path: Path) -> None:
+    path = _save(_DeadBranch(), tmp_path / "dead.pt")
+    env = dict(os.environ, PYTHONPATH=str(Path(ts_sandbox.__file__).parents[2]))
+    proc = subprocess.run([sys.executable, "-c", _LIFT, str(path)], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-300:])
+    assert "refused:" in proc.stdout and "export in a sandboxed child" in proc.stdout
+
+
+def test_a_clean_archive_is_lifted_through_the_child(tmp_path: Path) -> None:
+    from trojanscope.io.script_lift import lift_torchscript
+
+    model = load_model(_save(nn.Linear(3, 2), tmp_path / "lin.pt")).module
+    lifted = lift_torchscript(model, (3,))
+    x = torch.rand(5, 3)
+    assert torch.allclose(lifted(x), model(x), atol=1e-5)
+
+
+class _AllocInMethod(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    @torch.jit.export
+    def special_ids(self) -> list[int]:  # what the text detectors call (review round 9, M4)
+        t = torch.empty([8 << 30], dtype=torch.uint8)
+        return [0, int(t.numel() * 0)]
+
+
+def test_a_method_other_than_forward_is_rehearsed(tmp_path: Path, static_off) -> None:
+    model = load_model(_save(_AllocInMethod(), tmp_path / "m.pt"), scan=False).module
+    assert model.forward(torch.zeros(2, 3)).shape == (2, 3)
+    with pytest.raises(ChildRefusal, match=r"calling its method special_ids\(\).*memory limit"):
+        model.special_ids()
+
+
+def test_a_working_folder_left_by_a_killed_process_is_swept(tmp_path: Path) -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid no process holds now
+    left = Path(ts_sandbox.tempfile.gettempdir()) / f"{ts_sandbox.WORKDIR_PREFIX}{gone.pid}-x"
+    left.mkdir()
+    ours = Path(ts_sandbox.tempfile.mkdtemp(prefix=f"{ts_sandbox.WORKDIR_PREFIX}{os.getpid()}-"))
+    server = ts_sandbox._Server()
+    try:
+        server.start()
+        assert not left.exists() and ours.exists()
+        assert server.hello.get("pid_namespace") in (True, False)
+    finally:
+        server.stop()
+        ours.rmdir()
+        shutil.rmtree(left, ignore_errors=True)

@@ -31,8 +31,15 @@ def lift_torchscript(model: nn.Module, input_shape: tuple[int, ...], *,
     import onnx
 
     from trojanscope.io.onnx_import import onnx_to_module
+    from trojanscope.io.ts_sandbox import child_onnx
 
     example = torch.rand(4, *input_shape, generator=torch.Generator().manual_seed(0))
+    # an archive's export runs in the sandboxed child: the exporter freezes the graph and
+    # propagates constants, running code no forward pass reaches (review round 9, stop 37)
+    exported = child_onnx(model, tuple(input_shape))
+    if exported is not None:
+        lifted = onnx_to_module(onnx.load_from_string(exported), source=source)
+        return _compared(lifted, model, example, source)
     buf = io.BytesIO()
     try:
         with warnings.catch_warnings():
@@ -45,6 +52,11 @@ def lift_torchscript(model: nn.Module, input_shape: tuple[int, ...], *,
         raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX for "
                              f"editing ({reason})") from None
     lifted = onnx_to_module(onnx.load_from_string(buf.getvalue()), source=source)
+    return _compared(lifted, model, example, source)
+
+
+def _compared(lifted: nn.Module, model: nn.Module, example: torch.Tensor,
+              source: str) -> nn.Module:
     with torch.no_grad():
         difference = float((lifted(example) - model(example)).abs().max())
     if not difference <= MAX_DIFFERENCE:

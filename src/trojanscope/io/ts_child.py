@@ -106,6 +106,20 @@ def _vary_heap(perturb: int, pad: int) -> None:
         libc.free(block)
 
 
+def _zeros(torch, shape: list, dtype: str, requires_grad: bool = False,
+           stride: list | None = None):
+    """Zeros as the parent's input: its shape, dtype, strides and ``requires_grad`` (a forward
+    may branch on any of them)."""
+    kind = getattr(torch, dtype)
+    if stride is not None and len(stride) == len(shape) and all(int(t) >= 0 for t in stride):
+        reach = sum((n - 1) * int(t) for n, t in zip(shape, stride, strict=True))
+        size = 0 if 0 in shape else 1 + reach
+        x = torch.zeros([size], dtype=kind).as_strided(shape, [int(t) for t in stride])
+    else:
+        x = torch.zeros(shape, dtype=kind)
+    return x.requires_grad_(True) if requires_grad else x
+
+
 def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
     """In the forked loader: limits, then what the parent will run; never returns."""
     try:  # the server's stdin/stdout carry the protocol: what torch prints goes nowhere
@@ -128,25 +142,67 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         torch.set_num_threads(1)
         module = torch.jit.load(io.BytesIO(data), map_location="cpu")
         module.eval()
-        if header.get("inputs"):
-            xs = [torch.zeros(shape, dtype=getattr(torch, dtype))
-                  for shape, dtype in header["inputs"]]
+        if header.get("onnx") is not None:
+            result = {"status": "ok", "onnx": _export(torch, module, header["onnx"])}
+            _write_all(out_fd, json.dumps(result).encode())
+            os._exit(0)
+        if header.get("inputs") or header.get("method"):
+            xs = [_zeros(torch, *item) for item in header.get("inputs") or []]
+            call = getattr(module, header["method"]) if header.get("method") else module
             with torch.set_grad_enabled(bool(header.get("grad"))):
-                module(*xs)
+                call(*xs)
         result = {"status": "ok"}
+    except _ExportError as exc:
+        result = {"status": "error", "detail": str(exc), "export": True}
     except MemoryError:
         result = {"status": "memory", "detail": "MemoryError"}
     except BaseException as exc:  # reported to the parent, which decides
         text = [t.strip() for t in str(exc).strip().splitlines() if t.strip()]
-        detail = f"{type(exc).__name__}: {text[-1] if text else ''}"[:500]  # torch's own words
-        memory = "can't allocate memory" in str(exc) or "std::bad_alloc" in str(exc)
+        last = text[-1] if text else ""
+        name = type(exc).__name__
+        detail = (last if last.startswith(f"{name}:") else f"{name}: {last}")[:500]
+        memory = "can't allocate memory" in str(exc)
+        # bad_alloc: too big a request, the memory limit or a size read from wrong memory
+        size = "std::bad_alloc" in str(exc)
         wrote = "Read-only file system" in str(exc) or "File too large" in str(exc)
         corrupt = any(m in str(exc) for m in CORRUPT)
-        status = ("memory" if memory else "wrote" if wrote else "corrupt" if corrupt
-                  else "error")
+        status = ("memory" if memory else "size" if size else "wrote" if wrote
+                  else "corrupt" if corrupt else "error")
         result = {"status": status, "detail": detail}
-    os.write(out_fd, json.dumps(result).encode())
+    _write_all(out_fd, json.dumps(result).encode())
     os._exit(0)
+
+
+def _write_all(fd: int, blob: bytes) -> None:
+    view = memoryview(blob)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _export(torch, module, input_shape: list) -> str:
+    """The loaded module's ONNX export (base64), as :mod:`trojanscope.io.script_lift` asks
+    for it: the export freezes the graph and propagates its constants, running code the
+    forward pass never reaches (a dead branch), so it runs here, not in the parent."""
+    import base64
+    import io
+    import warnings
+
+    example = torch.rand(4, *input_shape, generator=torch.Generator().manual_seed(0))
+    buf = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, (example,), buf, dynamo=False, input_names=["input"],
+                              output_names=["logits"],
+                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    except Exception as exc:  # the exporter's own errors come in many types
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise _ExportError(reason[:500]) from None
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+class _ExportError(Exception):
+    """The exporter refused the module (an ordinary error, reported as such)."""
 
 
 def _start(header: dict, data: bytes, perturb: int, pad: int) -> tuple[int, int]:
@@ -209,7 +265,7 @@ def _serve(header: dict, data: bytes) -> dict:
         if wrong:
             return wrong[0]
     errors = [r for r in results if r.get("status") == "error"]
-    return errors[0] if errors else {"status": "ok"}
+    return errors[0] if errors else next(iter(results), {"status": "ok"})
 
 
 def main() -> None:
@@ -218,7 +274,7 @@ def main() -> None:
     stdin = os.fdopen(os.dup(0), "rb")
     stdout = os.fdopen(os.dup(1), "wb")
     libc = _libc()
-    hello = {"ready": True, "no_new_privs": _no_new_privs(libc),
+    hello = {"ready": True, "no_new_privs": _no_new_privs(libc), "pid_namespace": os.getpid() == 1,
              "read_only_mounts": _read_only_mounts(libc)}
     import torch  # noqa: F401 - imported once, before any fork
 

@@ -16,11 +16,20 @@ allows it, every mount read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, 
 timeout, a resource overrun, a write, or one of torch's own errors that only wrong memory
 produces (``Invalid IValue tag``) refuses the model (:class:`ChildRefusal`, exit 2).
 
+The signature also holds each tensor's ``requires_grad`` and strides; methods read off the
+module (``model.special_ids()``) are rehearsed the same way, and the ONNX export the editable
+lift needs runs in the child, which returns the ONNX bytes (the exporter freezes the graph and
+runs code no forward pass reaches). The server runs in its own PID namespace where ``unshare
+-p`` works; its working folder is named by this process's pid and swept by a later process
+when this one was killed.
+
 What it does not stop: an exploit that does not crash the child yet behaves differently in
-this process (it runs here unsandboxed after the child passed it), a call the child did not
-rehearse (another method, other input values, a backward pass), and memory corruption that
-happens not to crash. The verdict is remembered per process by the SHA-256 of the bytes (and
-the input signature), so a model is rehearsed once.
+this process (it runs here unsandboxed after the child passed it): module state that changes
+between calls (a counter: the child rehearses the first call only), randomness, other input
+values (the child calls on zeros), a backward pass, a call with keyword arguments; memory the
+parent spends before the child (a decompression bomb is inflated here first); and memory
+corruption that happens not to crash. The verdict is remembered per process by the SHA-256 of
+the bytes (and the input signature), so a model is rehearsed once.
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ from typing import Any
 
 from trojanscope.errors import UserInputError
 
-__all__ = ["ChildRefusal", "child_check", "guard_calls", "sandbox_state"]
+__all__ = ["ChildRefusal", "child_check", "child_onnx", "guard_calls", "sandbox_state"]
 
 MEMORY_ENV = "TROJANSCOPE_TS_CHILD_MEMORY_GIB"  # a bigger memory budget for a big model
 MEMORY_GIB = 4.0  # address space the loader may add to the server's, beyond 8x the archive
@@ -54,6 +63,7 @@ WALL_S = 300.0  # wall-clock seconds one loader may take (a shared, loaded machi
 HEAPS = ((0, 0), (0x5A, 0), (0xA5, 0), (0x5A, 64), (0xA5, 257), (0x33, 1000))
 REHEARSALS_ENV = "TROJANSCOPE_TS_CHILD_REHEARSALS"  # fewer heaps: faster, weaker
 NOTE_ENV = "TROJANSCOPE_TS_CHILD_NOTE"
+WORKDIR_PREFIX = "trojanscope-ts-"  # then the parent's pid
 PARALLEL_BYTES = 256 << 20  # a bigger archive is rehearsed one heap at a time (memory)
 
 _WHAT = {
@@ -62,6 +72,7 @@ _WHAT = {
     "timeout": "did not finish within {detail}",
     "cpu": "ran over its {cpu} s CPU-time limit ({detail})",
     "memory": "ran over its memory limit ({detail})",
+    "size": "ran out of memory or read a corrupt size ({detail})",
     "wrote": "tried to write a file ({detail})",
 }
 
@@ -82,15 +93,20 @@ class _Server:
         self.lock = threading.Lock()
 
     def start(self) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="trojanscope-ts-")
+        _sweep()
+        # the folder names this process: one left by a killed process is swept at a next start
+        self.workdir = tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-")
         script = str(Path(__file__).with_name("ts_child.py"))
         unshare = shutil.which("unshare")
-        # no network and read-only mounts; no network only; neither (a note says so)
-        attempts = [[unshare, "-rmn"], [unshare, "-rn"]] if unshare else []
+        # no network, read-only mounts and its own PID namespace (the loaders die with the
+        # server); without the PID namespace; no network only; neither (a note says so)
+        attempts = [[unshare, "-rmnp", "--fork", "--kill-child"], [unshare, "-rmn"],
+                    [unshare, "-rn"]] if unshare else []
         for prefix in [*attempts, []]:
             argv = [*prefix, sys.executable, script]
             env = dict(os.environ, OMP_NUM_THREADS="1",
-                       TROJANSCOPE_TS_CHILD_NS="1" if "-rmn" in prefix else "0")
+                       TROJANSCOPE_TS_CHILD_NS="1" if any(
+                           a.startswith("-rm") for a in prefix) else "0")
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL, env=env, cwd=self.workdir)
             line = proc.stdout.readline()
@@ -127,7 +143,8 @@ class _Server:
                     self.note_given = True
                     print("note: `unshare -rmn` is not available here: the sandboxed child "
                           "that loads TorchScript first runs with network access and "
-                          "writable mounts (file writes are still stopped by RLIMIT_FSIZE)",
+                          "writable mounts (RLIMIT_FSIZE 0 stops writing bytes to a file, "
+                          "not creating, removing, renaming or truncating files)",
                           file=sys.stderr)
                 head = json.dumps({**header, "workdir": self.workdir}).encode()
                 try:
@@ -145,6 +162,21 @@ class _Server:
                     raise UserInputError("the sandboxed child process that loads TorchScript "
                                          "first stopped answering")
         return {}
+
+
+def _sweep() -> None:
+    """Remove the working folders of processes that no longer run (one killed by a signal runs
+    no exit handler)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*"):
+        pid = folder.name[len(WORKDIR_PREFIX):].split("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _notes() -> bool:
@@ -172,13 +204,13 @@ def _limits(data: bytes, inputs: list | None) -> dict[str, Any]:
     if inputs:
         import math
 
-        extra += 64 * sum(math.prod(s) * 8 for s, _ in inputs)
+        extra += 64 * sum(math.prod(item[0]) * 8 for item in inputs)
     return {"memory": int(gib * 2**30) + extra, "cpu_s": CPU_S, "wall_s": WALL_S}
 
 
 def child_check(data: bytes, source: str, *, inputs: list | None = None,
                 grad: bool = False, digest: str | None = None,
-                signature: list | None = None) -> None:
+                signature: list | None = None, method: str | None = None) -> None:
     """Load ``data`` (and call it on zeros of ``inputs``' ``(shape, dtype)``) in the sandboxed
     child; raise :class:`ChildRefusal` naming what happened when it crashed, timed out, overran
     a limit or wrote a file. A Python error in the child passes (this process then meets the
@@ -191,23 +223,48 @@ def child_check(data: bytes, source: str, *, inputs: list | None = None,
                   "its rehearsal in a child, on the static checks alone", file=sys.stderr)
         return
     digest = digest or hashlib.sha256(data).hexdigest()
-    key = (digest, json.dumps([inputs if signature is None else signature, grad]))
+    key = (digest, json.dumps([inputs if signature is None else signature, grad, method]))
     verdict = _VERDICTS.get(key)
     if verdict is None:
         heaps = HEAPS[:max(1, int(os.environ.get(REHEARSALS_ENV, "") or len(HEAPS)))]
         # the heaps' loaders side by side, one per core (one at a time for a big archive)
         parallel = 1 if len(data) > PARALLEL_BYTES else min(len(heaps), os.cpu_count() or 1)
         verdict = _SERVER.ask({**_limits(data, inputs), "inputs": inputs, "grad": grad,
-                               "heaps": heaps, "parallel": parallel}, data)
+                               "heaps": heaps, "parallel": parallel, "method": method}, data)
         _VERDICTS[key] = verdict
     status = verdict.get("status")
     if status in _WHAT:
         what = _WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
-        step = "loading it" if not inputs else (
-            f"calling it on zeros of shape {', '.join(str(tuple(s)) for s, _ in inputs)}")
+        step = f"calling its method {method}()" if method else "loading it" if not inputs else (
+            f"calling it on zeros of shape {', '.join(str(tuple(i[0])) for i in inputs)}"
+            + (" (requires_grad)" if any(len(i) > 2 and i[2] for i in inputs) else ""))
         raise ChildRefusal(
             f"{source}: TorchScript refused: {step} in a sandboxed child process {what}; not "
             f"run in this process (`trojanscope scan {source}` shows what the scanner finds)")
+
+
+def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
+    """The ONNX export of a module :func:`guard_calls` wraps, made in the sandboxed child (the
+    export freezes the graph and propagates its constants, which runs code no forward pass
+    reaches: a dead branch's crash); None for a module that does not come from an archive
+    (one scripted in this process). Raises :class:`UserInputError` when the export failed or
+    the child crashed, timed out or overran a limit while exporting."""
+    archive = getattr(type(module), "_trojanscope_archive", None)
+    if archive is None or not hasattr(os, "fork"):
+        return None
+    import base64
+
+    data, _digest, source = archive
+    heaps = HEAPS[:1]  # nothing the parent runs depends on it: one heap suffices
+    verdict = _SERVER.ask({**_limits(data, None), "inputs": None, "grad": False,
+                           "heaps": heaps, "parallel": 1, "onnx": list(input_shape)}, data)
+    status = verdict.get("status")
+    if status == "ok" and verdict.get("onnx"):
+        return base64.b64decode(verdict["onnx"])
+    what = (_WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
+            if status in _WHAT else f"failed ({verdict.get('detail', status)})")
+    raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX for "
+                         f"editing: the export in a sandboxed child process {what}")
 
 
 def guard_calls(module: Any, data: bytes, digest: str, source: str) -> Any:
@@ -215,22 +272,56 @@ def guard_calls(module: Any, data: bytes, digest: str, source: str) -> Any:
     (ScriptModules take no forward hooks, so its class becomes a subclass whose ``__call__``
     asks the child first). A signature is the model's input shape — each positional tensor's
     shape without its first (batch) dimension, and dtype — and grad mode; its first call's own
-    shapes are rehearsed, another batch size of the same signature is not. Calls through
-    ``.forward`` or other methods, or with keyword arguments, are not rehearsed."""
+    shapes are rehearsed, another batch size of the same signature is not. The signature also
+    holds each tensor's ``requires_grad`` and strides (without the batch dimension's). Methods
+    read off the module (``model.special_ids``, ``model.forward``) rehearse their call the
+    same way (``__getattr__``); another method called with arguments other than tensors is
+    refused. Calls with keyword arguments are not rehearsed."""
     base = type(module)
+
+    def _signature(args):
+        import torch
+
+        inputs = [(list(a.shape), str(a.dtype).removeprefix("torch."),
+                   bool(a.requires_grad), list(a.stride())) for a in args]
+        return inputs, [(s[1:], d, r, t[1:]) for s, d, r, t in inputs], torch.is_grad_enabled()
 
     def __call__(self, *args, **kwargs):
         import torch
 
         if not kwargs and args and all(isinstance(a, torch.Tensor) for a in args):
-            inputs = [(list(a.shape), str(a.dtype).removeprefix("torch.")) for a in args]
-            child_check(data, source, inputs=inputs, grad=torch.is_grad_enabled(),
-                        digest=digest, signature=[(s[1:], d) for s, d in inputs])
+            # shape, dtype, requires_grad and strides: a forward may branch on any of them
+            inputs, signature, grad = _signature(args)
+            child_check(data, source, inputs=inputs, grad=grad, digest=digest,
+                        signature=signature)
         return base.__call__(self, *args, **kwargs)
+
+    def __getattr__(self, name):
+        import torch
+
+        found = base.__getattr__(self, name)
+        if not isinstance(found, torch._C.ScriptMethod):
+            return found
+
+        def method(*args, **kwargs):  # another method (or .forward): rehearsed the same way
+            if not kwargs and all(isinstance(a, torch.Tensor) for a in args):
+                inputs, signature, grad = _signature(args)
+                # forward: the same key as a call (a call's own forward is not asked twice)
+                child_check(data, source, inputs=inputs or None, grad=grad, digest=digest,
+                            signature=signature, method=None if name == "forward" else name)
+            elif name != "forward":  # arguments the child cannot rebuild: not run here
+                raise ChildRefusal(f"{source}: TorchScript method {name}() called with "
+                                   "arguments other than tensors: not rehearsed in the "
+                                   "sandboxed child, not run in this process")
+            return found(*args)
+
+        return method
 
     def __deepcopy__(self, memo):  # a copy rehearses its calls too
         return guard_calls(base.__deepcopy__(self, memo), data, digest, source)
 
     module.__class__ = type(base.__name__, (base,), {
-        "__call__": __call__, "__deepcopy__": __deepcopy__, "__module__": base.__module__})
+        "__call__": __call__, "__deepcopy__": __deepcopy__, "__getattr__": __getattr__,
+        "__module__": base.__module__,
+        "_trojanscope_archive": (data, digest, source)})
     return module
