@@ -93,13 +93,13 @@ def _mlp() -> nn.Module:
     return nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 3)).eval()
 
 
-def test_auto_reads_the_frame_probe_only_when_asked_and_only_without_a_convolution() -> None:
+def test_auto_reads_the_frame_probe_only_when_asked_and_only_on_a_dense_model() -> None:
     from trojanscope.detect.auto import AutoDetector
 
     data = _digits()
     default = AutoDetector(probes="never").inspect(_mlp(), data, seed=3)
     assert "frame_share_gap" not in default.features
-    assert "first_layer_dense" not in default.features
+    assert default.features["first_layer_dense"] == 1.0  # on every image model (review 37)
     on = AutoDetector(frame=True, probes="never").inspect(_mlp(), data, seed=3)
     target = InspectionTarget(_mlp(), (1, 8, 8), 3, data)
     assert (
@@ -175,3 +175,62 @@ def test_auto_refuses_a_dense_pixel_step_count_out_of_range(steps: object) -> No
 
     with pytest.raises(ValueError, match="dense_pixel_steps"):
         AutoDetector(dense_pixel_steps=steps)
+
+
+class _FunctionalConv(nn.Module):
+    """A convolution run by the model's own code (``F.conv2d``) before its Linear head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.weight = nn.Parameter(torch.randn(2, 1, 3, 3))
+        self.head = nn.Linear(72, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(nn.functional.conv2d(x, self.weight).flatten(1))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.Sequential(nn.ConvTranspose2d(1, 1, 1), nn.Flatten(), nn.Linear(64, 3)),
+    _FunctionalConv,
+])
+def test_auto_counts_any_convolution_as_not_dense(make) -> None:
+    """Review of stop 37: ``auto`` read coverage's ``layer:conv`` trait, which misses a
+    transposed, quantized or functional convolution; it now shares ``gated``'s scope test
+    (``dense_network``): no frame probe, five pixels."""
+    from trojanscope.detect.auto import AutoDetector
+
+    data = _digits()
+    v = AutoDetector(frame=True, dense_pixel_steps=12, probes="never").inspect(
+        make().eval(), data, seed=3)
+    assert v.features["first_layer_dense"] == 0.0
+    assert "frame_share_gap" not in v.features
+
+
+def test_a_candidate_raise_term_reads_first_layer_dense_without_frame() -> None:
+    """Review of stop 37: the stop-37 candidate's ``auto:raise`` reads ``first_layer_dense``,
+    which was recorded with ``frame=true`` only, so without it the term was skipped in silence
+    (p 0.001 against the shipped file's 1.000). It is recorded on every image model now."""
+    from trojanscope.detect.auto import AutoDetector
+
+    data = _digits()
+    v = AutoDetector(probes="never").inspect(_mlp(), data, seed=3)
+    assert "first_layer_dense" in v.features and "frame_share_gap" not in v.features
+
+
+def test_a_raise_term_whose_features_this_run_never_records_is_a_note() -> None:
+    """A term the run recorded some of the features of is read or named, never skipped in
+    silence; ``frame_*`` missing on a model that is not dense is by design (no note)."""
+    cals = {
+        "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),
+        "auto:raise:frame": Calibrator("auto:raise:frame", ["frame_share_gap",
+                                                            "first_layer_dense"],
+                                       [60.0, 34.2], -60.0),
+    }
+    dense = calibrate(ModelVerdict("auto", 1.0, [4], [], features={
+        "mmbd_ratio": 1.0, "first_layer_dense": 1.0}), cals)
+    said = [n for n in dense.coverage_notes if "auto:raise:frame" in n]
+    assert len(said) == 1 and "frame_share_gap" in said[0] and "frame=true" in said[0]
+    conv = calibrate(ModelVerdict("auto", 1.0, [4], [], features={
+        "mmbd_ratio": 1.0, "first_layer_dense": 0.0}), cals)
+    assert not any("auto:raise:frame" in n for n in conv.coverage_notes)

@@ -29,11 +29,15 @@ for patch triggers inside the digits' area, which touch no empty pixel (issue 9,
 34b: a single draw's gap put clean models beyond the stop-33 start of 0.08 now and then; the
 five-draw average at 0.14 raised no fresh clean model at any of five outer seeds).
 
-With ``-p frame=true`` (issue 9, stop 37; opt-in) a model without a convolution also gets the
-uniform frame probe (``detect/frame.py``): its outer ring lit at one value for every input, which
-a frame trigger's target answers and a clean MLP's untrained border weights do not; it records
-``frame_share_gap``, ``frame_top_class`` and ``first_layer_dense`` for a raise term that a
-calibration file may hold (``auto:raise:frame``; none is shipped).
+With ``-p frame=true`` (issue 9, stop 37; opt-in) a dense model also gets the uniform frame
+probe (``detect/frame.py``): its outer ring lit at one value for every input, which a frame
+trigger's target answers and a clean MLP's untrained border weights do not; it records
+``frame_share_gap`` and ``frame_top_class`` for a raise term that a calibration file may hold
+(``auto:raise:frame``; none is shipped). "Dense" is
+:func:`~trojanscope.mitigate.stripe_projection.dense_network` on two clean images: no
+convolution of any kind (``nn.Conv1d``-``3d``, transposed, quantized, TorchScript or ONNX) and
+the first weights the model uses a ``Linear``'s (a functional ``conv2d`` first is not dense);
+``first_layer_dense`` (1/0) is recorded on every image model.
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -60,6 +64,7 @@ from trojanscope.detect.universal import (
     universal_features,
 )
 from trojanscope.errors import UserInputError
+from trojanscope.mitigate.stripe_projection import dense_network
 from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 
@@ -97,17 +102,20 @@ class AutoDetector(ModelDetector):
             ``auto:raise`` start (0.20) was set on one draw.
         pixel_draws: the same for the pixel probe, 5 by default: the shipped
             ``auto:raise:pixels`` start (0.14) was set on five-draw averages (stop 34b).
-        frame: with clean images, on a model without a convolution (its first weighted layer
-            dense) also run the uniform frame probe (``detect/frame.py``, one draw) and record
-            ``frame_share_gap``, ``frame_top_class`` and ``first_layer_dense`` (issue 9, stop
-            37); above ``FRAME_GAP_HINT`` its class is a suspect too. Opt-in: the shipped
-            calibration has no term that reads it, so the probability is unchanged unless a
-            ``--calibration`` file holds one.
-        dense_pixel_steps: pixels the greedy pixel probe sets per class on a model without a
-            convolution (5 by default, as on every model). A sparse trigger of 20-30 scattered
-            pixels needs more than five to fire in an MLP; 15 separate the development
-            sparse-trigger MLPs from the clean ones (issue 9, stop 37). Opt-in: the shipped
-            pixel term's start (0.14) was set on five pixels.
+        frame: with clean images, on a dense model (no convolution of any kind, and the first
+            weights it uses a ``Linear``'s: ``stripe_projection.dense_network``) also run the
+            uniform frame probe (``detect/frame.py``, one draw) and record
+            ``frame_share_gap`` and ``frame_top_class`` (issue 9, stop 37;
+            ``first_layer_dense`` is recorded on every image model); above
+            ``FRAME_GAP_HINT`` its class is a suspect too. Opt-in: the shipped calibration has
+            no term that reads it, so the probability is unchanged unless a ``--calibration``
+            file holds one (a term reading ``frame_*`` without ``frame=true`` is a note).
+        dense_pixel_steps: pixels the greedy pixel probe sets per class on a dense model (as
+            for ``frame``), capped at the image's pixel count (5 by default, as on every
+            model). A sparse trigger of 20-30 scattered pixels needs more than five to fire in
+            an MLP; 15 separate the development sparse-trigger MLPs from the clean ones (issue
+            9, stop 37). Opt-in: the shipped pixel term's start (0.14) was set on five
+            pixels.
     """
 
     name = "auto"
@@ -164,19 +172,23 @@ class AutoDetector(ModelDetector):
             probe = UniversalPerturbation(pattern="empty")
             gap, shares = drawn_gap(lambda g: probe.hits(target, g), seed, self.draws, "empty")
             hinted += record_probe(verdict, "empty", gap, shares, EMPTY_GAP_HINT)
-        dense = images and "layer:conv" not in architecture_traits(target.model)
+        # the one scope of the dense-model options (gated's dense_project and stripe_gate
+        # too): no convolution of any kind, and the first weights the model uses a Linear's
+        dense = images and dense_network(target.model, target.clean.x[:2])
+        if images:  # on every image model, so a calibration term reading it is never skipped
+            verdict.features["first_layer_dense"] = float(dense)
         if self.pixels and images:
             steps = self.dense_pixel_steps if dense else PIXEL_STEPS
+            steps = min(steps, target.clean.x[0, 0].numel())  # never more than the pixels
             gap, shares = drawn_gap(lambda g: pixel_hits(target, g, steps), seed,
                                      self.pixel_draws, "pixel")
             hinted += record_probe(verdict, "pixel", gap, shares, PIXEL_GAP_HINT)
-        if self.frame and images:
-            verdict.features["first_layer_dense"] = float(dense)
-            if dense:  # measured on MLPs only: a convolution reads the ring with trained filters
-                framed = frame_features(target, torch.Generator().manual_seed(seed))
-                verdict.features.update(framed)
-                if framed["frame_share_gap"] > FRAME_GAP_HINT:
-                    hinted.append(int(framed["frame_top_class"]))
+        if self.frame and dense:  # measured on MLPs only: a convolution reads the ring with
+            # trained filters
+            framed = frame_features(target, torch.Generator().manual_seed(seed))
+            verdict.features.update(framed)
+            if framed["frame_share_gap"] > FRAME_GAP_HINT:
+                hinted.append(int(framed["frame_top_class"]))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]
