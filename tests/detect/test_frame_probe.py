@@ -234,3 +234,44 @@ def test_a_raise_term_whose_features_this_run_never_records_is_a_note() -> None:
     conv = calibrate(ModelVerdict("auto", 1.0, [4], [], features={
         "mmbd_ratio": 1.0, "first_layer_dense": 0.0}), cals)
     assert not any("auto:raise:frame" in n for n in conv.coverage_notes)
+
+
+def test_a_ring_that_would_cover_the_whole_image_is_skipped(monkeypatch) -> None:
+    """Review of stop 37: on a 4×4 image a 2-pixel ring is every pixel, not a frame; such a
+    width is not read (on 2×2 none is: no evidence)."""
+    import trojanscope.detect.frame as frame
+
+    read: list[int] = []
+    real = frame.frame_hits
+    monkeypatch.setattr(frame, "frame_hits",
+                        lambda t, g, w: read.append(w) or real(t, g, w))
+    x = torch.zeros(30, 1, 4, 4)
+    y = torch.arange(30) % 3
+    x[torch.arange(30), 0, 1, 1 + (y > 0).long()] = 1.0
+    small = TensorDataset(x, y, ("0", "1", "2"))
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3)).eval()
+    frame_features(InspectionTarget(model, (1, 4, 4), 3, small), torch.Generator().manual_seed(0))
+    assert read == [1]
+    read.clear()
+    tiny = TensorDataset(torch.rand(30, 1, 2, 2), y, ("0", "1", "2"))
+    got = frame_features(InspectionTarget(nn.Sequential(nn.Flatten(), nn.Linear(4, 3)).eval(),
+                                          (1, 2, 2), 3, tiny), torch.Generator().manual_seed(0))
+    assert read == [] and got["frame_share_gap"] == 0.0
+
+
+def test_dense_pixel_steps_never_exceed_the_pixels(monkeypatch) -> None:
+    """Review of stop 37: on a 4×4 image 20 steps would ask for more pixels than there are."""
+    import trojanscope.detect.auto as auto_mod
+    from trojanscope.detect.auto import AutoDetector
+
+    asked: list[int] = []
+    real = auto_mod.pixel_hits
+    monkeypatch.setattr(auto_mod, "pixel_hits",
+                        lambda t, g, steps: asked.append(steps) or real(t, g, steps))
+    x = torch.zeros(30, 1, 4, 4)
+    y = torch.arange(30) % 3
+    x[torch.arange(30), 0, 1 + y, 1] = 1.0
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3)).eval()
+    AutoDetector(dense_pixel_steps=20, pixel_draws=1, probes="never").inspect(
+        model, TensorDataset(x, y, ("0", "1", "2")), seed=0)
+    assert asked == [16]
