@@ -64,7 +64,6 @@ from trojanscope.detect.universal import (
     universal_features,
 )
 from trojanscope.errors import UserInputError
-from trojanscope.mitigate.stripe_projection import dense_network
 from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 
@@ -172,6 +171,8 @@ class AutoDetector(ModelDetector):
             probe = UniversalPerturbation(pattern="empty")
             gap, shares = drawn_gap(lambda g: probe.hits(target, g), seed, self.draws, "empty")
             hinted += record_probe(verdict, "empty", gap, shares, EMPTY_GAP_HINT)
+        from trojanscope.mitigate.stripe_projection import dense_network  # (an import cycle)
+
         # the one scope of the dense-model options (gated's dense_project and stripe_gate
         # too): no convolution of any kind, and the first weights the model uses a Linear's
         dense = images and dense_network(target.model, target.clean.x[:2])
