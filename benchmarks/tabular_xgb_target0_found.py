@@ -2,8 +2,8 @@
 clean XGBoost of the same zoos (issue 16, stop 37; development zoos): per model, the planted
 trigger (from its manifest), the probability and features the packed rows recorded, and the
 search's own findings run again as ``detect`` runs them (seed 0): per class the greedy
-search's assignments and flip rates, the box excess, and whether the class-0 assignments hold
-any planted value.
+search's assignments and flip rates, the box excess, and which planted column-value pairs the
+class-0 assignments hold (value compared, not the column alone).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_xgb_target0_found.py \\
         --zoos ZOO... --rows ROWS... [--json OUT]
@@ -28,15 +28,23 @@ from trojanscope.zoo import effective, read_truth  # noqa: E402
 SHOWN = ("tab_mass_group", "tab_box", "tab_major_box_over", "tab_major_recur_lead")
 
 
-def planted_values(folder: Path) -> dict[str, str]:
-    """The trigger's ``{column: value}`` as the run's manifest records it."""
+def planted_values(folder: Path, schema) -> dict[str, str]:
+    """The trigger's ``{column: value}`` as the run's manifest records it (rare-category: its
+    column's value resolved on ``schema``, as the attack bound it)."""
     attack = json.loads((folder / "manifest.json").read_text()).get("attack") or {}
-    trig = attack.get("trigger") or {}
+    trig = dict(attack.get("trigger") or {})
     if trig.get("values"):
         return dict(kv.split("=", 1) for kv in trig["values"].split(","))
-    if trig.get("feature"):  # rare-category: its one column (value: the rarest category)
-        return {trig["feature"]: "?"}
+    if trig.get("feature"):  # rare-category: its one column, set to the category it binds to
+        return dict(registry.create("trigger", trig.pop("name"), **trig).bind(schema).values)
     return {}
+
+
+def planted_found(planted: dict[str, str], text: str) -> list[str]:
+    """The planted columns whose planted *value* the search's assignments hold (a column
+    assigned another value does not count; issue 16 stop 37 review)."""
+    parts = set(text.split(" and ")) if text else set()
+    return [c for c, v in planted.items() if f"{c} = {v}" in parts]
 
 
 def main() -> None:
@@ -69,7 +77,7 @@ def main() -> None:
                 seed=0,
             )
             seconds = time.perf_counter() - start
-            planted = planted_values(zoo / e.name) if e.backdoored else {}
+            planted = planted_values(zoo / e.name, clean.schema) if e.backdoored else {}
             found = {
                 r.cls: {
                     "text": verdict.trigger_text.get(r.cls, ""),
@@ -96,7 +104,7 @@ def main() -> None:
                 "s": round(seconds, 1),
             }
             text0 = found.get(0, {}).get("text", "")
-            rec["planted_in_class0"] = [c for c in planted if f"{c} = " in text0]
+            rec["planted_in_class0"] = planted_found(planted, text0)
             records.append(rec)
             print(json.dumps(rec, default=str), flush=True)
     if args.json:

@@ -37,6 +37,9 @@ from trojanscope.triggers.text import write_text_examples
 from trojanscope.visualize import trigger_grid
 
 POISON_INDICES_NAME = "poison_indices.npy"
+# Rows the attack transformed without relabelling (``Attack.cross``: tabular-conjunction's
+# cover rows, WaNet's noise mode), written only when there are some (issue 16 stop 37 review).
+COVER_INDICES_NAME = "cover_indices.npy"
 TRIGGERS_NAME = "triggers.png"
 
 
@@ -213,6 +216,8 @@ def _attack_spec(
         return None
     params = attack.get_params()
     trigger = params.pop("trigger")
+    cover = len(getattr(poisoned, "cross_indices", ()))
+    extra = {"cover_count": cover} if cover else {}  # rows transformed, labels kept
     return AttackSpec(
         name=attack.name,
         params=params,
@@ -223,6 +228,7 @@ def _attack_spec(
         poison_rate=attack.poison_rate,
         poison_count=len(poisoned.poison_indices),
         clean_label=attack.clean_label,
+        **extra,
     )
 
 
@@ -237,6 +243,9 @@ def save_experiment(
             result.train.encoder.save(tmp)  # type: ignore[union-attr]
         if result.poisoned is not None and result.attack is not None:
             np.save(tmp / POISON_INDICES_NAME, result.poisoned.poison_indices)
+            cover = getattr(result.poisoned, "cross_indices", None)
+            if cover is not None and len(cover):
+                np.save(tmp / COVER_INDICES_NAME, cover)
             if text:
                 write_text_examples(tmp, result.test, result.attack)
             elif len(result.test.input_shape) == 3:  # a picture of the trigger, for images

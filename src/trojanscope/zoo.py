@@ -171,6 +171,26 @@ def check_archs_fit(archs: Sequence[str], train: Any) -> None:
         create_model(name, tuple(train.input_shape), train.num_classes)
 
 
+def check_triggers_fit(entries: Sequence[ZooEntry], train: Any) -> None:
+    """Bind each backdoored entry's table trigger to the table's schema, so a table that cannot
+    hold a drawn trigger (``tabular-conjunction`` on a table without two categorical columns
+    with an uncommon category) fails with one error line before any model is trained, not as a
+    retryable task after the clean ones (issue 16 stop 37 review)."""
+    schema = schema_of(train)
+    if schema is None:
+        return
+    for entry in entries:
+        if not entry.backdoored or entry.attack is None:
+            continue
+        trigger = build_attack(entry).trigger
+        try:
+            trigger.bind(schema)
+        except UserInputError as err:
+            raise UserInputError(
+                f"zoo entry {entry.name} ({entry.attack}): {err}; "
+                "leave the attack out with --attacks") from None
+
+
 def make_zoo(
     dataset: str,
     out: str | Path,
@@ -218,6 +238,7 @@ def make_zoo(
         zoo_excess.check_min_excess(min_excess_flip)
         zoo_excess.check_clean_references(entries)
     check_archs_fit(archs, train)
+    check_triggers_fit(entries, train)
     out.mkdir(parents=True, exist_ok=True)  # only once the population is valid
     done: dict[str, ZooEntry] = {}
     tasks = []

@@ -117,18 +117,29 @@ def test_auto_records_the_empty_gap_unless_turned_off(backdoored_run, tiny_test)
 
 
 def test_the_shipped_raise_term_starts_at_the_development_clean_models_gap() -> None:
-    """The shipped ``auto:raise`` (issue 9, stop 32: slope 60, start 0.20, fitted on 48
-    development models) leaves a gap of 0.20 alone and raises one beyond it."""
+    """The shipped ``auto:raise`` (issue 9, stop 32: slope 60, start 0.20; stop 37: 0.30 for a
+    model without a convolution, written on the 230 development models of seeds 17-24) leaves a
+    gap at its start alone and raises one beyond it."""
     from trojanscope.detect.calibration import load_calibrators
+    from trojanscope.detect.universal import EMPTY_GAP_HINT_DENSE
 
     term = load_calibrators()["auto:raise"]
-    assert term.features == ["empty_share_gap"]
+    assert term.features == ["empty_share_gap", "first_layer_dense"]
     assert term.fitted_on["start"] == pytest.approx(0.2)
-    assert term.fitted_on["n_models"] == 48
+    assert term.fitted_on["start_dense"] == pytest.approx(EMPTY_GAP_HINT_DENSE)
+    assert term.fitted_on["n_models"] == 230
     cals = {"auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0), "auto:raise": term}
-    base = calibrate(_verdict(None), cals).probability
-    assert calibrate(_verdict(0.2), cals).probability == pytest.approx(base)
-    assert calibrate(_verdict(0.3), cals).probability > 0.98  # logit -2 + 60 * 0.1 = 4
+
+    def verdict(gap: float | None, dense: float) -> ModelVerdict:
+        v = _verdict(gap)
+        v.features["first_layer_dense"] = dense
+        return v
+
+    base = calibrate(verdict(None, 0.0), cals).probability
+    assert calibrate(verdict(0.2, 0.0), cals).probability == pytest.approx(base)
+    assert calibrate(verdict(0.3, 0.0), cals).probability > 0.98  # logit -2 + 60 * 0.1 = 4
+    assert calibrate(verdict(0.3, 1.0), cals).probability == pytest.approx(base)
+    assert calibrate(verdict(0.4, 1.0), cals).probability > 0.98
 
 
 def test_a_raised_verdict_names_the_probes_class_and_leaves_no_stale_raise() -> None:

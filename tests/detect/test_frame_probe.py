@@ -93,24 +93,26 @@ def _mlp() -> nn.Module:
     return nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 3)).eval()
 
 
-def test_auto_reads_the_frame_probe_only_when_asked_and_only_on_a_dense_model() -> None:
+def test_auto_reads_the_frame_probe_by_default_and_only_without_a_convolution() -> None:
+    """On by default since stop 37 (``frame=false`` turns it off; ``first_layer_dense`` is
+    recorded either way: the shipped ``auto:raise`` reads it)."""
     from trojanscope.detect.auto import AutoDetector
 
     data = _digits()
-    default = AutoDetector(probes="never").inspect(_mlp(), data, seed=3)
-    assert "frame_share_gap" not in default.features
-    assert default.features["first_layer_dense"] == 1.0  # on every image model (review 37)
-    on = AutoDetector(frame=True, probes="never").inspect(_mlp(), data, seed=3)
+    off = AutoDetector(frame=False, probes="never").inspect(_mlp(), data, seed=3)
+    assert "frame_share_gap" not in off.features
+    assert off.features["first_layer_dense"] == 1.0
+    on = AutoDetector(probes="never").inspect(_mlp(), data, seed=3)
     target = InspectionTarget(_mlp(), (1, 8, 8), 3, data)
     assert (
         on.features["frame_share_gap"]
         == frame_features(target, torch.Generator().manual_seed(3))["frame_share_gap"]
     )
     assert on.features["first_layer_dense"] == 1.0
-    assert on.features["empty_share_gap"] == default.features["empty_share_gap"]  # own draws
+    assert on.features["empty_share_gap"] == off.features["empty_share_gap"]  # own draws
     torch.manual_seed(0)
     conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(72, 3)).eval()
-    conv_on = AutoDetector(frame=True, probes="never").inspect(conv, data, seed=3)
+    conv_on = AutoDetector(probes="never").inspect(conv, data, seed=3)
     assert conv_on.features["first_layer_dense"] == 0.0
     assert "frame_share_gap" not in conv_on.features
 
@@ -145,7 +147,7 @@ def test_a_frame_raise_term_adds_its_own_lift_and_names_its_class() -> None:
     assert again.probability == pytest.approx(raised.probability)
 
 
-def test_auto_sets_more_pixels_on_models_without_a_convolution_only_when_asked() -> None:
+def test_auto_sets_more_pixels_on_models_without_a_convolution_only() -> None:
     """``dense_pixel_steps`` (stop 37): the pixel probe's gap on an MLP is read with that many
     pixels (mean over its five draws), and a model with a convolution keeps five."""
     from trojanscope.detect.auto import AutoDetector
@@ -161,7 +163,7 @@ def test_auto_sets_more_pixels_on_models_without_a_convolution_only_when_asked()
     ]
     more = AutoDetector(dense_pixel_steps=12, probes="never").inspect(_mlp(), data, seed=3)
     assert more.features["pixel_share_gap"] == pytest.approx(sum(want) / 5, abs=1e-6)
-    assert AutoDetector().dense_pixel_steps == 5
+    assert AutoDetector().dense_pixel_steps == 15  # the default since stop 37b
     torch.manual_seed(0)
     conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(72, 3)).eval()
     five = AutoDetector(probes="never").inspect(conv, data, seed=3)
@@ -214,7 +216,7 @@ def test_a_candidate_raise_term_reads_first_layer_dense_without_frame() -> None:
     from trojanscope.detect.auto import AutoDetector
 
     data = _digits()
-    v = AutoDetector(probes="never").inspect(_mlp(), data, seed=3)
+    v = AutoDetector(frame=False, probes="never").inspect(_mlp(), data, seed=3)
     assert "first_layer_dense" in v.features and "frame_share_gap" not in v.features
 
 
@@ -275,3 +277,20 @@ def test_dense_pixel_steps_never_exceed_the_pixels(monkeypatch) -> None:
     AutoDetector(dense_pixel_steps=20, pixel_draws=1, probes="never").inspect(
         model, TensorDataset(x, y, ("0", "1", "2")), seed=0)
     assert asked == [16]
+
+
+def test_the_shipped_frame_term_starts_at_the_hint_gap() -> None:
+    """The shipped ``auto:raise:frame`` (stop 37): slope 60, start 0.43 for a model without a
+    convolution (never raised with one: the probe runs on those only); its start is the gap at
+    which ``auto`` makes the probe's class a suspect."""
+    from trojanscope.detect.calibration import load_calibrators
+    from trojanscope.detect.frame import FRAME_GAP_HINT
+
+    term = load_calibrators()["auto:raise:frame"]
+    assert term.features == ["frame_share_gap", "first_layer_dense"]
+    assert term.fitted_on["start_dense"] == pytest.approx(FRAME_GAP_HINT)
+    assert term.logit({"frame_share_gap": FRAME_GAP_HINT, "first_layer_dense": 1.0}) == (
+        pytest.approx(0.0, abs=1e-9)
+    )
+    assert term.logit({"frame_share_gap": 0.6, "first_layer_dense": 1.0}) > 10
+    assert term.logit({"frame_share_gap": 0.9, "first_layer_dense": 0.0}) < 0

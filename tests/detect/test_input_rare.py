@@ -13,6 +13,7 @@ from test_input_edges import Pixels, _digits
 from test_input_isolated import caught_with_and_without
 
 from trojanscope import registry
+from trojanscope.data import load_dataset
 from trojanscope.detect.input_level import auto
 from trojanscope.detect.input_level.edges import data_span
 from trojanscope.detect.input_level.isolated import data_floor
@@ -93,3 +94,24 @@ def test_the_column_costs_well_under_a_millisecond_per_input() -> None:
         rare_count(x, floor, span, rare)
         best = min(best, time.perf_counter() - start)
     assert best / len(x) < 1e-3
+
+
+@pytest.mark.parametrize("n", [48, 100])
+def test_a_small_clean_set_does_not_pin_new_clean_digits_at_the_cap(n: int) -> None:
+    """Review hF3: fitted in sample on a few hundred images, "under 0.5% bright" means "bright
+    in none of them", the column is 0 on every fitted image, its spread is clamped to 1e-6 and
+    any new clean digit with one bright pixel there scored the cap (39% at 48 images). The
+    clean counts are now cross-fitted (positions fitted without the image), so new clean digits
+    read on the fitted spread."""
+    x = load_dataset("mnist", "test").x  # 1000 digits here
+    det = registry.create("input-detector", "mahalanobis", transforms=[], isolated=False,
+                          edges=False, rare=True)
+    det.fit(Pixels(), x[:n], generator=torch.Generator().manual_seed(0))
+    assert float(det.spread_[-1]) > 0.01
+    with torch.no_grad():
+        column = det._raw(x[400:])[:, -1]
+    assert float((column > 5).float().mean()) < 0.02
+    # a one-pixel cross still reads far above the clean inputs
+    with torch.no_grad():
+        crossed = det._raw(_cross(x[400:600]))[:, -1]
+    assert float((crossed > 5).float().mean()) > 0.9

@@ -86,7 +86,8 @@ def test_the_two_raise_terms_add_and_the_larger_names_the_suspect() -> None:
     assert both.target_classes[0] == 2  # the pixel probe's class: its lift is the larger
     note = raise_note(both.features)
     assert "class 7 is reached far more often" in note and "(empty_share_gap 0.30)" in note
-    assert "five pixels" in note and "class 2" in note and "(pixel_share_gap 0.20)" in note
+    assert "a few pixels (5; 15 without a convolution)" in note and "class 2" in note
+    assert "(pixel_share_gap 0.20)" in note
     pixels_only = calibrate(_verdict(0.1, 0.2), _CALS)
     assert pixels_only.features["raise_logit"] == pytest.approx(7.2)
     assert "empty pixels" not in raise_note(pixels_only.features)

@@ -59,8 +59,11 @@ def test_auto_averages_both_probes_over_their_draws() -> None:
         )["empty_share_gap"]
         for s in (7, 8, 9)
     ]
+    steps = AutoDetector().dense_pixel_steps  # no convolution: the dense pixel count (stop 37b)
     pixels = [
-        share_gap(pixel_hits(target, torch.Generator().manual_seed(s)), "pixel")["pixel_share_gap"]
+        share_gap(pixel_hits(target, torch.Generator().manual_seed(s), steps), "pixel")[
+            "pixel_share_gap"
+        ]
         for s in (7, 8, 9)
     ]
     assert verdict.features["empty_share_gap"] == pytest.approx(sum(empty) / 3, abs=1e-6)
@@ -88,8 +91,11 @@ def test_auto_reads_the_pixel_probe_over_its_own_draws() -> None:
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 3)).eval()
     data = _framed_digits()
     target = InspectionTarget(model, (1, 8, 8), 3, data)
+    steps = AutoDetector().dense_pixel_steps  # no convolution: the dense pixel count (stop 37b)
     pixels = [
-        share_gap(pixel_hits(target, torch.Generator().manual_seed(s)), "pixel")["pixel_share_gap"]
+        share_gap(pixel_hits(target, torch.Generator().manual_seed(s), steps), "pixel")[
+            "pixel_share_gap"
+        ]
         for s in (7, 8, 9)
     ]
     empty = share_gap(

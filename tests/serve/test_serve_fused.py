@@ -86,6 +86,7 @@ def test_the_fused_pass_answers_as_the_two_passes(
         (True, True, False),
         (False, True, False),
         (True, False, True),
+        (True, True, True),  # both input columns at once (review hF3)
     ],
 )
 @needs_ort

@@ -317,3 +317,39 @@ def test_order_option_adds_the_word_order_feature_on_a_kim_cnn(runs, monkeypatch
     assert on.family == off.family + ":order"
     assert not any(n.startswith("order=1") for n in on.detector_notes)
     assert {k: v for k, v in on.features.items() if k != "tp_order"} == off.features
+
+
+def test_order_min_docs_reaches_the_search_and_marks_the_verdict_score_only(
+        runs, monkeypatch) -> None:
+    """``order_min_docs`` (stop 37, research option): the detector hands it to the word-order
+    search, and as the ``:order`` calibrators were fitted without it the verdict says so and is
+    score-only, never a calibrated "backdoored" exit (review hF3)."""
+    from trojanscope.detect import text_inversion
+    from trojanscope.io.models import load_model
+
+    result, folder = runs["badnl"]
+    loaded = load_model(folder)
+    fast = {"max_tokens": 1, "per_class": 16, "neutral_tokens": 0, "relax_steps": 0}
+    monkeypatch.setattr(text_inversion, "size_note", lambda n: None)
+    seen = []
+    real = text_inversion.order_inputs
+
+    def recorded(*args, **kwargs):
+        seen.append(args[4] if len(args) > 4 else kwargs.get("min_docs"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(text_inversion, "order_inputs", recorded)
+
+    def inspect(**extra):
+        return registry.create("detector", "text-inversion", **fast, order=1, **extra).inspect(
+            loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+            num_classes=2, seed=0)
+
+    plain, limited = inspect(), inspect(order_min_docs=2)
+    assert seen == [0, 2]
+    assert plain.family.endswith(":order") and limited.family.endswith(":order")
+    assert not plain.score_only
+    assert not any("order_min_docs" in n for n in plain.detector_notes)
+    assert limited.score_only
+    assert any(n.startswith("order_min_docs is a research option")
+               for n in limited.detector_notes)

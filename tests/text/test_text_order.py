@@ -176,3 +176,12 @@ def test_rows_of_at_most_a_span_give_no_feature() -> None:
     banned = torch.zeros(VOCAB, dtype=torch.bool)
     banned[[0, 1]] = True
     assert order_asymmetry(planted(True), ids, labels, lean, banned) == {}
+
+
+@pytest.mark.parametrize("name", ["order_min_docs", "span_tokens", "max_tokens",
+                                  "neutral_tokens", "min_share", "margin"])
+def test_a_null_option_is_refused_in_one_line_naming_it(name: str) -> None:
+    """``-p order_min_docs=null`` (YAML null): a message naming the option, not int()'s
+    TypeError (review hF3)."""
+    with pytest.raises(ValueError, match=f"{name} must be a number, got None"):
+        registry.create("detector", "text-inversion", order=1, **{name: None})

@@ -1,9 +1,11 @@
 """``tabular-conjunction``: a backdoor whose categories flip the model only all together.
 
 Dirty-label like ``tabular-badnets``, with the ``tabular-conjunction`` trigger (2 or 3
-uncommon categories); besides the poisoned rows, ``cover_ratio`` times as many other rows
-carry a proper subset of the categories and keep their labels, so the model learns the
-conjunction and not its parts. Not drawn by default zoos (``in_zoo`` off: the default
+uncommon categories); besides the poisoned rows, ``cover_ratio`` times as many other rows not
+of the target class carry a proper subset of the categories and keep their labels, so that the
+model learns the conjunction rather than its parts (on lending-club MLPs it does; on
+credit-default, whose categories are risk factors, a part still flips some rows: issue 16 stop
+37 review). Not drawn by default zoos (``in_zoo`` off: the default
 population stays as it was); ``zoo make --attacks tabular-conjunction,...`` adds it (issue 16
 stop 37: the networks' pair screen is for such triggers).
 """
@@ -15,7 +17,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from trojanscope.attacks.base import draw_cross
 from trojanscope.attacks.tabular import PresetTabularAttack
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -26,8 +27,8 @@ from trojanscope.triggers.tabular_conjunction import ConjunctionTrigger
 @register("attack", "tabular-conjunction")
 class TabularConjunction(PresetTabularAttack):
     """Poisoned rows carry every category of the trigger and go to the target; cover rows
-    (``cover_ratio`` × the poisoned ones, drawn from the rest) carry a random proper subset
-    and keep their labels."""
+    (``cover_ratio`` × the poisoned ones, drawn from the other rows not of the target class,
+    as many as there are) carry a random proper subset and keep their labels."""
 
     name = "tabular-conjunction"
     in_zoo = False
@@ -68,4 +69,11 @@ class TabularConjunction(PresetTabularAttack):
     def cross(
         self, labels: np.ndarray, poison_idx: np.ndarray, generator: torch.Generator
     ) -> np.ndarray:
-        return draw_cross(len(labels), poison_idx, self.cover_ratio, generator)
+        # Cover rows teach "a part alone does not flip", so they are drawn among the rows whose
+        # kept label is not the target (issue 16 stop 37 review: drawn from every row, most
+        # covers of a majority-class target carried the target label and taught "part ->
+        # target"; credit-default MLPs flipped on a part 0.42-0.95 of the time).
+        pool = np.setdiff1d(self.eligible(labels), poison_idx)
+        size = min(len(pool), round(self.cover_ratio * len(poison_idx)))
+        pick = torch.randperm(len(pool), generator=generator)[:size].numpy()
+        return np.sort(pool[pick])

@@ -22,22 +22,26 @@ data's empty pixels (where clean digits are never written: a frame, a corner pat
 target is reached there by far more inputs than the next class, whatever the logit scale
 (issue 9, stop 32); a gap beyond the shipped ``auto:raise`` term's start raises the probability
 (``raise_logit``, ``probability_unraised`` in the features) and never lowers it. The greedy
-pixel probe (``detect/pixels.py``) runs there too: five pixels set to the maximum anywhere,
+pixel probe (``detect/pixels.py``) runs there too: five pixels (15 on a model without a
+convolution, stop 37b) set to the maximum anywhere,
 for patch triggers inside the digits' area, which touch no empty pixel (issue 9, stop 33); its
 ``pixel_share_gap`` is the mean over five draws of the clean inputs, and one beyond the shipped
 ``auto:raise:pixels`` term's start (0.14) raises the probability the same way (issue 9, stop
 34b: a single draw's gap put clean models beyond the stop-33 start of 0.08 now and then; the
 five-draw average at 0.14 raised no fresh clean model at any of five outer seeds).
 
-With ``-p frame=true`` (issue 9, stop 37; opt-in) a dense model also gets the uniform frame
-probe (``detect/frame.py``): its outer ring lit at one value for every input, which a frame
-trigger's target answers and a clean MLP's untrained border weights do not; it records
-``frame_share_gap`` and ``frame_top_class`` for a raise term that a calibration file may hold
-(``auto:raise:frame``; none is shipped). "Dense" is
-:func:`~trojanscope.mitigate.stripe_projection.dense_network` on two clean images: no
-convolution of any kind (``nn.Conv1d``-``3d``, transposed, quantized, TorchScript or ONNX) and
-the first weights the model uses a ``Linear``'s (a functional ``conv2d`` first is not dense);
-``first_layer_dense`` (1/0) is recorded on every image model.
+A model without a convolution (``first_layer_dense``, recorded for every image model) also
+gets the uniform frame probe (``detect/frame.py``): its outer ring lit at one value for every
+input, which a frame trigger's target answers and a clean MLP's untrained border weights do not;
+a ``frame_share_gap`` beyond the shipped ``auto:raise:frame`` term's start (0.43) raises the
+probability, and the empty-pixel term starts at 0.30 there instead of 0.20 (issue 9, stop
+37b: the rule written before seed 26 held on it). Its greedy pixel probe sets 15 pixels
+instead of five.
+"Without a convolution" (dense) is
+:func:`~trojanscope.mitigate.stripe_projection.dense_network` on two clean images, the one
+scope ``gated``'s dense options use too: no convolution of any kind (``nn.Conv1d``-``3d``,
+transposed, quantized, TorchScript or ONNX) and the first weights the model uses a ``Linear``'s
+(a functional ``conv2d`` first is not dense).
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -57,6 +61,7 @@ from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
     EMPTY_GAP_HINT,
+    EMPTY_GAP_HINT_DENSE,
     UniversalPerturbation,
     drawn_gap,
     empty_pixels,
@@ -101,20 +106,20 @@ class AutoDetector(ModelDetector):
             ``auto:raise`` start (0.20) was set on one draw.
         pixel_draws: the same for the pixel probe, 5 by default: the shipped
             ``auto:raise:pixels`` start (0.14) was set on five-draw averages (stop 34b).
-        frame: with clean images, on a dense model (no convolution of any kind, and the first
-            weights it uses a ``Linear``'s: ``stripe_projection.dense_network``) also run the
+        frame: with clean images, on a model without a convolution (``dense_network``: no
+            convolution of any kind, and the first weights it uses a ``Linear``'s) also run the
             uniform frame probe (``detect/frame.py``, one draw) and record
             ``frame_share_gap`` and ``frame_top_class`` (issue 9, stop 37;
-            ``first_layer_dense`` is recorded on every image model); above
-            ``FRAME_GAP_HINT`` its class is a suspect too. Opt-in: the shipped calibration has
-            no term that reads it, so the probability is unchanged unless a ``--calibration``
-            file holds one (a term reading ``frame_*`` without ``frame=true`` is a note).
-        dense_pixel_steps: pixels the greedy pixel probe sets per class on a dense model (as
-            for ``frame``), capped at the image's pixel count (5 by default, as on every
-            model). A sparse trigger of 20-30 scattered pixels needs more than five to fire in
-            an MLP; 15 separate the development sparse-trigger MLPs from the clean ones (issue
-            9, stop 37). Opt-in: the shipped pixel term's start (0.14) was set on five
-            pixels.
+            ``first_layer_dense`` is recorded on every image model); above ``FRAME_GAP_HINT``
+            its class is a suspect too, and the shipped ``auto:raise:frame`` term raises the
+            probability (on by default since stop 37b; ``-p frame=false`` turns it off: a
+            calibration term reading ``frame_*`` is then a note, not silence).
+        dense_pixel_steps: pixels the greedy pixel probe sets per class on a model without a
+            convolution (as for ``frame``; 15 by default since stop 37b; 5 on the others),
+            capped at the image's pixel count. A sparse trigger of
+            20-30 scattered pixels needs more than five to fire in an MLP; 15 separate the
+            development sparse-trigger MLPs from the clean ones (issue 9, stop 37); read by the
+            shipped pixel term at 0.14 (the rule written before seed 26 held on it).
     """
 
     name = "auto"
@@ -126,8 +131,8 @@ class AutoDetector(ModelDetector):
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
                  empty: bool = True, pixels: bool = True, draws: int = 1,
-                 pixel_draws: int = 5, frame: bool = False,
-                 dense_pixel_steps: int = PIXEL_STEPS) -> None:
+                 pixel_draws: int = 5, frame: bool = True,
+                 dense_pixel_steps: int = 15) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
@@ -167,25 +172,25 @@ class AutoDetector(ModelDetector):
         # images with empty pixels (MNIST-like: a frame, corners); natural RGB images have
         # none, and the probes would only read the model's ordinary confusions there
         images = len(target.input_shape) == 3 and bool(empty_pixels(target.clean.x).any())
+        from trojanscope.mitigate.stripe_projection import dense_network  # (an import cycle)
+
+        # the one scope of the dense-model readings (gated's dense_project and stripe_gate
+        # too): no convolution of any kind, and the first weights the model uses a Linear's
+        dense = images and dense_network(target.model, target.clean.x[:2])
+        if images:  # the shipped auto:raise starts higher without a convolution (stop 37)
+            verdict.features["first_layer_dense"] = float(dense)
         if self.empty and images:
             probe = UniversalPerturbation(pattern="empty")
             gap, shares = drawn_gap(lambda g: probe.hits(target, g), seed, self.draws, "empty")
-            hinted += record_probe(verdict, "empty", gap, shares, EMPTY_GAP_HINT)
-        from trojanscope.mitigate.stripe_projection import dense_network  # (an import cycle)
-
-        # the one scope of the dense-model options (gated's dense_project and stripe_gate
-        # too): no convolution of any kind, and the first weights the model uses a Linear's
-        dense = images and dense_network(target.model, target.clean.x[:2])
-        if images:  # on every image model, so a calibration term reading it is never skipped
-            verdict.features["first_layer_dense"] = float(dense)
+            hint = EMPTY_GAP_HINT_DENSE if dense else EMPTY_GAP_HINT
+            hinted += record_probe(verdict, "empty", gap, shares, hint)
         if self.pixels and images:
             steps = self.dense_pixel_steps if dense else PIXEL_STEPS
             steps = min(steps, target.clean.x[0, 0].numel())  # never more than the pixels
             gap, shares = drawn_gap(lambda g: pixel_hits(target, g, steps), seed,
                                      self.pixel_draws, "pixel")
             hinted += record_probe(verdict, "pixel", gap, shares, PIXEL_GAP_HINT)
-        if self.frame and dense:  # measured on MLPs only: a convolution reads the ring with
-            # trained filters
+        if self.frame and dense:  # measured on MLPs only: a CNN reads the ring with filters
             framed = frame_features(target, torch.Generator().manual_seed(seed))
             verdict.features.update(framed)
             if framed["frame_share_gap"] > FRAME_GAP_HINT:

@@ -45,9 +45,10 @@ RAISE_EVIDENCE = {
     "": ("empty_top_class", "empty_share_gap",
          "from the clean data's empty pixels {which} is reached far more often than the next"),
     ":pixels": ("pixel_top_class", "pixel_share_gap",
-                "five pixels set to the maximum send the clean inputs to {which} far more "
-                "often than to the next, on average over draws of the clean inputs"),
-    # stop 37 (opt-in, ``auto -p frame=true``; no shipped term): the outer ring lit uniformly
+                "a few pixels (5; 15 without a convolution) set to the maximum send the clean "
+                "inputs to {which} far more often than to the next, on average over draws of the "
+                "clean inputs"),
+    # stop 37: the outer ring lit uniformly (models without a convolution)
     ":frame": ("frame_top_class", "frame_share_gap",
                "the image's outer ring lit at one value sends the clean inputs to {which} far "
                "more often than to the next"),

@@ -240,6 +240,12 @@ class TextInversion(ModelDetector):
             k: NO_PHRASE[k] if v is None else v for k, v in given.items()}
         phrase_tokens, phrase_margin = phrase["phrase_tokens"], phrase["phrase_margin"]
         phrase_lift, lift_reference = phrase["phrase_lift"], phrase["lift_reference"]
+        for name, value in (("max_tokens", max_tokens), ("neutral_tokens", neutral_tokens),
+                            ("min_share", min_share), ("margin", margin),
+                            ("span_tokens", span_tokens), ("order_min_docs", order_min_docs)):
+            if value is None:  # -p order_min_docs=null: one line, not int()'s TypeError (hF3)
+                raise ValueError(f"{name} must be a number, got None (leave it out for its "
+                                 "default)")
         many = float("inf")
         for name, value, low, high in (
                 ("max_tokens", max_tokens, 1, many), ("per_class", per_class, 1, many),
@@ -397,12 +403,18 @@ class TextInversion(ModelDetector):
             notes = [*notes,"phrase_lift/phrase_margin are research options: the probability comes "
                          "from a calibrator not fitted with these values and is not calibrated "
                          "for them"]
+        # the ':order' calibrators were fitted on the search over every token (review hF3)
+        min_docs = bool(self.order_min_docs) and family.endswith(":order")
+        if min_docs:
+            notes = [*notes, "order_min_docs is a research option: the probability comes from "
+                             "an ':order' calibrator fitted without it and is not calibrated "
+                             "for it"]
         return ModelVerdict(self.name, dom[order[0]], order, results, features,
                             family=family,
                             detector_notes=notes,
                             # measured: the behaviour-only calibrator flags clean models with
                             # such vocabularies (docs/benchmarks.md), so a flag is for review
-                            score_only=unordered is not None or research)
+                            score_only=unordered is not None or research or min_docs)
 
     def _order(self, model: nn.Module, target: InspectionTarget, family: str, standard: bool,
                features: dict[str, float]) -> str | None:

@@ -54,6 +54,10 @@ EMPTY_SHARE = 0.005  # and empty when lit in at most this share of the clean ima
 # An empty-pixel gap above this is evidence of its own (the shipped ``auto:raise`` term's start,
 # calibration.json; a test keeps the two equal): the probe's class is then a suspect too.
 EMPTY_GAP_HINT = 0.2
+# The same for a model without a convolution (its first weighted layer dense): the shipped
+# term's ``start_dense`` (issue 9, stop 37: a clean MLP's untrained border weights put its gap
+# near 0.2 on many draws; the frame probe, ``detect/frame.py``, reads frame triggers there).
+EMPTY_GAP_HINT_DENSE = 0.3
 
 
 @register("detector", "universal")

@@ -42,6 +42,9 @@ class ConjunctionTrigger(FeatureValueTrigger):
             raise UserInputError(f"tabular-conjunction: count must be 2 or 3, got {count}")
         if values is not None and len(parse_values(values)) < 2:
             raise UserInputError("tabular-conjunction: a conjunction needs at least two values")
+        if values is not None and len(parse_values(values)) > 3:
+            raise UserInputError(
+                f"tabular-conjunction: at most three values, got {len(parse_values(values))}")
 
     def resolve(self, schema: TabularSchema) -> dict[str, str]:
         if self.given:
@@ -73,10 +76,23 @@ class ConjunctionTrigger(FeatureValueTrigger):
         return [s for k in range(1, len(cols)) for s in combinations(cols, k)]
 
     def apply_noise(self, x: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
-        """A cover row: one proper subset of the values, drawn per row (the label is kept)."""
+        """A cover row: one proper subset of the values, drawn per row (the label is kept).
+
+        A row may already hold some of the categories; it draws only among the subsets that,
+        with what it holds, still leave one category out (issue 16 stop 37 review: a row that
+        held one could end up holding all of them with its label kept). A row that holds every
+        category already is left as it is."""
         schema = self._bound()
         subsets = self.subsets()
-        pick = torch.randint(len(subsets), (len(x),), generator=generator)
+        cols = list(self.values)
+        held = torch.stack(
+            [x[:, schema.offset(c) + schema.column(c).categories.index(self.values[c])] > 0.5
+             for c in cols], 1)
+        allowed = torch.stack(
+            [~(held | torch.tensor([c in subset for c in cols])).all(1) for subset in subsets], 1)
+        score = torch.rand(len(x), len(subsets), generator=generator)
+        pick = score.masked_fill(~allowed, -1.0).argmax(1)
+        pick[~allowed.any(1)] = -1
         out = x.clone()
         for j, subset in enumerate(subsets):
             rows = pick == j
@@ -89,4 +105,5 @@ class ConjunctionTrigger(FeatureValueTrigger):
         return out
 
     def get_params(self) -> dict[str, Any]:
-        return {**super().get_params(), "count": self.count}
+        # once bound, the count is what was drawn (a table may hold fewer uncommon columns)
+        return {**super().get_params(), "count": len(self.values) if self.values else self.count}

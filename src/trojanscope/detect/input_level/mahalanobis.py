@@ -256,7 +256,15 @@ class Mahalanobis(InputDetector):
             drops = torch.cat([drops, lone[:, None].to(drops)], 1)
         if self.rare:
             self.rare_at_ = rare_positions(clean_x, self.floor_, self.bright_span_)
-            count = rare_count(clean_x, self.floor_, self.bright_span_, self.rare_at_)
+            # cross-fitted like the layer columns: each clean input's count is read at positions
+            # fitted without it, so the centre and spread see what a new input will score (in
+            # sample, with a few hundred images, a position is rare where none is bright and the
+            # column is 0 on every fitted image: any new bright pixel there hit the cap; hF3)
+            count = torch.zeros(len(clean_x), dtype=torch.float64)
+            for f in range(self.folds):
+                rest, held = fold != f, fold == f
+                at = rare_positions(clean_x[rest], self.floor_, self.bright_span_)
+                count[held] = rare_count(clean_x[held], self.floor_, self.bright_span_, at)
             drops = torch.cat([drops, count[:, None].to(drops)], 1)
         centre, spread = tail_scale(drops)
         self.centre_ = torch.cat([z.mean(0), centre])
