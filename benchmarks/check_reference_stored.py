@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,8 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|")
     for pair in args.runs:
+        if "=" not in pair:
+            raise ValueError(f"{pair!r}: expected RUN.json=ZOO")
         run, zoo = pair.rsplit("=", 1)
         data = json.loads(Path(run).read_text())
         count = differ = 0
@@ -198,4 +201,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (OSError, ValueError, KeyError) as exc:  # bad input: one line, not a traceback
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -179,6 +179,106 @@ def test_auto_refuses_a_dense_pixel_step_count_out_of_range(steps: object) -> No
         AutoDetector(dense_pixel_steps=steps)
 
 
+class _FunctionalConv(nn.Module):
+    """A convolution run by the model's own code (``F.conv2d``) before its Linear head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.weight = nn.Parameter(torch.randn(2, 1, 3, 3))
+        self.head = nn.Linear(72, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(nn.functional.conv2d(x, self.weight).flatten(1))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.Sequential(nn.ConvTranspose2d(1, 1, 1), nn.Flatten(), nn.Linear(64, 3)),
+    _FunctionalConv,
+])
+def test_auto_counts_any_convolution_as_not_dense(make) -> None:
+    """Review of stop 37: ``auto`` read coverage's ``layer:conv`` trait, which misses a
+    transposed, quantized or functional convolution; it now shares ``gated``'s scope test
+    (``dense_network``): no frame probe, five pixels."""
+    from trojanscope.detect.auto import AutoDetector
+
+    data = _digits()
+    v = AutoDetector(frame=True, dense_pixel_steps=12, probes="never").inspect(
+        make().eval(), data, seed=3)
+    assert v.features["first_layer_dense"] == 0.0
+    assert "frame_share_gap" not in v.features
+
+
+def test_a_candidate_raise_term_reads_first_layer_dense_without_frame() -> None:
+    """Review of stop 37: the stop-37 candidate's ``auto:raise`` reads ``first_layer_dense``,
+    which was recorded with ``frame=true`` only, so without it the term was skipped in silence
+    (p 0.001 against the shipped file's 1.000). It is recorded on every image model now."""
+    from trojanscope.detect.auto import AutoDetector
+
+    data = _digits()
+    v = AutoDetector(frame=False, probes="never").inspect(_mlp(), data, seed=3)
+    assert "first_layer_dense" in v.features and "frame_share_gap" not in v.features
+
+
+def test_a_raise_term_whose_features_this_run_never_records_is_a_note() -> None:
+    """A term the run recorded some of the features of is read or named, never skipped in
+    silence; ``frame_*`` missing on a model that is not dense is by design (no note)."""
+    cals = {
+        "auto": Calibrator("auto", ["mmbd_ratio"], [0.0], -2.0),
+        "auto:raise:frame": Calibrator("auto:raise:frame", ["frame_share_gap",
+                                                            "first_layer_dense"],
+                                       [60.0, 34.2], -60.0),
+    }
+    dense = calibrate(ModelVerdict("auto", 1.0, [4], [], features={
+        "mmbd_ratio": 1.0, "first_layer_dense": 1.0}), cals)
+    said = [n for n in dense.coverage_notes if "auto:raise:frame" in n]
+    assert len(said) == 1 and "frame_share_gap" in said[0] and "frame=true" in said[0]
+    conv = calibrate(ModelVerdict("auto", 1.0, [4], [], features={
+        "mmbd_ratio": 1.0, "first_layer_dense": 0.0}), cals)
+    assert not any("auto:raise:frame" in n for n in conv.coverage_notes)
+
+
+def test_a_ring_that_would_cover_the_whole_image_is_skipped(monkeypatch) -> None:
+    """Review of stop 37: on a 4×4 image a 2-pixel ring is every pixel, not a frame; such a
+    width is not read (on 2×2 none is: no evidence)."""
+    import trojanscope.detect.frame as frame
+
+    read: list[int] = []
+    real = frame.frame_hits
+    monkeypatch.setattr(frame, "frame_hits",
+                        lambda t, g, w: read.append(w) or real(t, g, w))
+    x = torch.zeros(30, 1, 4, 4)
+    y = torch.arange(30) % 3
+    x[torch.arange(30), 0, 1, 1 + (y > 0).long()] = 1.0
+    small = TensorDataset(x, y, ("0", "1", "2"))
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3)).eval()
+    frame_features(InspectionTarget(model, (1, 4, 4), 3, small), torch.Generator().manual_seed(0))
+    assert read == [1]
+    read.clear()
+    tiny = TensorDataset(torch.rand(30, 1, 2, 2), y, ("0", "1", "2"))
+    got = frame_features(InspectionTarget(nn.Sequential(nn.Flatten(), nn.Linear(4, 3)).eval(),
+                                          (1, 2, 2), 3, tiny), torch.Generator().manual_seed(0))
+    assert read == [] and got["frame_share_gap"] == 0.0
+
+
+def test_dense_pixel_steps_never_exceed_the_pixels(monkeypatch) -> None:
+    """Review of stop 37: on a 4×4 image 20 steps would ask for more pixels than there are."""
+    import trojanscope.detect.auto as auto_mod
+    from trojanscope.detect.auto import AutoDetector
+
+    asked: list[int] = []
+    real = auto_mod.pixel_hits
+    monkeypatch.setattr(auto_mod, "pixel_hits",
+                        lambda t, g, steps: asked.append(steps) or real(t, g, steps))
+    x = torch.zeros(30, 1, 4, 4)
+    y = torch.arange(30) % 3
+    x[torch.arange(30), 0, 1 + y, 1] = 1.0
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3)).eval()
+    AutoDetector(dense_pixel_steps=20, pixel_draws=1, probes="never").inspect(
+        model, TensorDataset(x, y, ("0", "1", "2")), seed=0)
+    assert asked == [16]
+
+
 def test_the_shipped_frame_term_starts_at_the_hint_gap() -> None:
     """The shipped ``auto:raise:frame`` (stop 37): slope 60, start 0.43 for a model without a
     convolution (never raised with one: the probe runs on those only); its start is the gap at

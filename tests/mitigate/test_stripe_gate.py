@@ -48,7 +48,16 @@ def test_a_convolutional_model_is_not_asked(monkeypatch) -> None:
     rated_low(monkeypatch)
     method = two_stages(unlearn=False, stripe_gate=0.5)
     method.apply(Convolutional().eval(), data())
-    assert not method.treated and "stripe_gate" not in method.report_
+    assert not method.treated  # asked for, not done: said (review of stop 37)
+    assert method.report_["stripe_gate"] == {"action": "skipped: dense image models only"}
+
+
+def test_a_forced_run_says_the_stripe_gate_was_not_read(monkeypatch) -> None:
+    rated_low(monkeypatch)
+    method = two_stages(unlearn=False, stripe_gate=0.5, force=True)
+    method.apply(Striped().eval(), data())
+    assert method.treated
+    assert method.report_["stripe_gate"]["action"].startswith("skipped: force=1")
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])

@@ -83,21 +83,82 @@ def test_a_convolutional_model_is_not_projected(monkeypatch) -> None:
     assert calls == [1]
     # asked for, not done: the report says so (before stop 34 it said nothing)
     assert method.report_["project"] == {
-        "action": "skipped: dense_project=1 applies to dense models only; this model has a "
-        "convolution"
+        "action": "skipped: dense_project=1 applies to dense models only (no convolution, "
+        "and a Linear the first weights the model uses); this model is not one"
     }
 
 
+@pytest.mark.parametrize("asked", [2, 3])  # 2, the default's value, asked for: a note too
 @pytest.mark.parametrize(
     ("params", "words"),
     [({"unlearn": False}, "unlearn=1"), ({"unlearn": False, "force": True}, "unlearn=1")],
 )
-def test_a_projection_without_the_second_stage_is_a_note(monkeypatch, params, words) -> None:
+def test_a_projection_without_the_second_stage_is_a_note(monkeypatch, params, words,
+                                                          asked) -> None:
     flagged(monkeypatch)
-    method = two_stages(dense_project=3, **params)
+    method = two_stages(dense_project=asked, **params)
     method.apply(Striped().eval(), data())
-    assert method.report_["project"]["action"].startswith("skipped: dense_project=3")
+    assert method.report_["project"]["action"].startswith(f"skipped: dense_project={asked}")
     assert words in method.report_["project"]["action"]
+
+
+def test_the_default_projection_where_it_cannot_apply_says_nothing(monkeypatch) -> None:
+    flagged(monkeypatch)
+    method = two_stages(unlearn=False)
+    method.apply(Striped().eval(), data())
+    assert "project" not in method.report_
+
+
+class FunctionalFirst(nn.Module):
+    """A functional ``conv2d`` (weights held by the model itself) before the striped MLP: not
+    a dense network, and its first entered module with weights is not a Linear."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1, 1, 3, 3))  # passes the image through
+        with torch.no_grad():
+            self.weight[0, 0, 1, 1] = 1.0
+        self.mlp = Striped()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.mlp(nn.functional.conv2d(x, self.weight, padding=1))
+
+
+def test_first_linear_is_the_first_module_entered_not_finished() -> None:
+    """Review of stop 37: forward hooks record modules as they finish, so on a model running
+    a functional conv first the model (or its head) came first; entry order is the input's."""
+    model = FunctionalFirst().eval()
+    assert first_linear(model, data().x[:2]) is None
+    outer = nn.Sequential(nn.Sequential(nn.Flatten(), nn.Linear(SIDE * SIDE, 4)), nn.Linear(4, 3))
+    assert first_linear(outer, data().x[:2]) is outer[0][1]
+
+
+def test_a_functional_convolution_is_not_projected(monkeypatch) -> None:
+    calls = stages_run(monkeypatch)
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1)
+    method.apply(FunctionalFirst().eval(), data())
+    assert calls == [1]
+    assert "applies to dense models only" in method.report_["project"]["action"]
+
+
+class NormFirst(Striped):
+    """The striped MLP behind a BatchNorm: dense, but no Linear is entered first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm2d(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(self.norm(x))
+
+
+def test_a_dense_model_with_no_layer_to_project_says_so(monkeypatch) -> None:
+    stages_run(monkeypatch)
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False)
+    method.apply(NormFirst().eval(), data())
+    assert method.report_["project"]["action"].startswith("skipped: no layer could be projected")
 
 
 def test_the_default_projects_a_stripe_and_keeps_it(monkeypatch) -> None:
@@ -301,6 +362,8 @@ def test_project_kept_without_dense_project_is_refused() -> None:
         gated.Gated(project_kept=0.5, dense_project=0)
     gated.Gated(project_kept=0.5, dense_project=2)  # together: accepted
     gated.Gated(dense_project=0)  # the default project_kept is ignored without a projection
+    with pytest.raises(ValueError, match="project_kept reads"):  # the default's value, given
+        gated.Gated(project_kept=0.72, dense_project=0)
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])

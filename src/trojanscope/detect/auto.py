@@ -37,6 +37,11 @@ a ``frame_share_gap`` beyond the shipped ``auto:raise:frame`` term's start (0.43
 probability, and the empty-pixel term starts at 0.30 there instead of 0.20 (issue 9, stop
 37b: the rule written before seed 26 held on it). Its greedy pixel probe sets 15 pixels
 instead of five.
+"Without a convolution" (dense) is
+:func:`~trojanscope.mitigate.stripe_projection.dense_network` on two clean images, the one
+scope ``gated``'s dense options use too: no convolution of any kind (``nn.Conv1d``-``3d``,
+transposed, quantized, TorchScript or ONNX) and the first weights the model uses a ``Linear``'s
+(a functional ``conv2d`` first is not dense).
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -101,14 +106,17 @@ class AutoDetector(ModelDetector):
             ``auto:raise`` start (0.20) was set on one draw.
         pixel_draws: the same for the pixel probe, 5 by default: the shipped
             ``auto:raise:pixels`` start (0.14) was set on five-draw averages (stop 34b).
-        frame: with clean images, on a model without a convolution (its first weighted layer
-            dense) also run the uniform frame probe (``detect/frame.py``, one draw) and record
-            ``frame_share_gap``, ``frame_top_class`` and ``first_layer_dense`` (issue 9, stop
-            37); above ``FRAME_GAP_HINT`` its class is a suspect too, and the shipped
-            ``auto:raise:frame`` term raises the probability (on by default since stop 37b;
-            ``-p frame=false`` turns it off).
+        frame: with clean images, on a model without a convolution (``dense_network``: no
+            convolution of any kind, and the first weights it uses a ``Linear``'s) also run the
+            uniform frame probe (``detect/frame.py``, one draw) and record
+            ``frame_share_gap`` and ``frame_top_class`` (issue 9, stop 37;
+            ``first_layer_dense`` is recorded on every image model); above ``FRAME_GAP_HINT``
+            its class is a suspect too, and the shipped ``auto:raise:frame`` term raises the
+            probability (on by default since stop 37b; ``-p frame=false`` turns it off: a
+            calibration term reading ``frame_*`` is then a note, not silence).
         dense_pixel_steps: pixels the greedy pixel probe sets per class on a model without a
-            convolution (15 by default since stop 37b; 5 on the others). A sparse trigger of
+            convolution (as for ``frame``; 15 by default since stop 37b; 5 on the others),
+            capped at the image's pixel count. A sparse trigger of
             20-30 scattered pixels needs more than five to fire in an MLP; 15 separate the
             development sparse-trigger MLPs from the clean ones (issue 9, stop 37); read by the
             shipped pixel term at 0.14 (the rule written before seed 26 held on it).
@@ -164,7 +172,11 @@ class AutoDetector(ModelDetector):
         # images with empty pixels (MNIST-like: a frame, corners); natural RGB images have
         # none, and the probes would only read the model's ordinary confusions there
         images = len(target.input_shape) == 3 and bool(empty_pixels(target.clean.x).any())
-        dense = images and "layer:conv" not in architecture_traits(target.model)
+        from trojanscope.mitigate.stripe_projection import dense_network  # (an import cycle)
+
+        # the one scope of the dense-model readings (gated's dense_project and stripe_gate
+        # too): no convolution of any kind, and the first weights the model uses a Linear's
+        dense = images and dense_network(target.model, target.clean.x[:2])
         if images:  # the shipped auto:raise starts higher without a convolution (stop 37)
             verdict.features["first_layer_dense"] = float(dense)
         if self.empty and images:
@@ -174,6 +186,7 @@ class AutoDetector(ModelDetector):
             hinted += record_probe(verdict, "empty", gap, shares, hint)
         if self.pixels and images:
             steps = self.dense_pixel_steps if dense else PIXEL_STEPS
+            steps = min(steps, target.clean.x[0, 0].numel())  # never more than the pixels
             gap, shares = drawn_gap(lambda g: pixel_hits(target, g, steps), seed,
                                      self.pixel_draws, "pixel")
             hinted += record_probe(verdict, "pixel", gap, shares, PIXEL_GAP_HINT)

@@ -164,6 +164,33 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     return [term for _, term in lifts.values()]
 
 
+def unread_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> list[str]:
+    """A note for each raise term of the verdict's method that :func:`raise_term` skips
+    although the run recorded some of its features: the rest are features this configuration
+    never records (a ``frame_*`` term without ``-p frame=true``, a term of another version),
+    and a skipped term would otherwise change the probability silently (review of stop 37: a
+    candidate term reading ``first_layer_dense``, recorded then with ``frame=true`` only, gave
+    p 0.001 where the shipped file gave 1.000). ``frame_*`` missing on a model recorded as not
+    dense is no note: the frame probe runs on dense models only, by design."""
+    notes = []
+    for suffix in RAISE_EVIDENCE:
+        name = f"{verdict.method}:{RAISE}{suffix}"
+        term = calibrators.get(name)
+        if term is None:
+            continue
+        missing = [f for f in term.features if f not in verdict.features]
+        if not missing or len(missing) == len(term.features):
+            continue  # read, or a probe that did not run on this model (no images, say)
+        if (all(f.startswith("frame_") for f in missing)
+                and verdict.features.get("first_layer_dense") == 0.0):
+            continue
+        hint = (" (auto records frame_* with -p frame=true, on dense image models)"
+                if any(f.startswith("frame_") for f in missing) else "")
+        notes.append(f"calibration term {name!r} not read: this run did not record "
+                     f"{', '.join(missing)}{hint}")
+    return notes
+
+
 def _own_lifts(features: dict[str, float]) -> dict[str, float]:
     """Each raise term's own lift, from the verdict's recorded ``raise_logit*`` features."""
     own = {suffix: features.get(name, 0.0) for suffix, name in OWN_LIFT.items()}
@@ -327,6 +354,7 @@ def calibrate(
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal = wider
         verdict.probability = cal.probability(verdict.features)
+        unread += unread_terms(verdict, calibrators)
         for raised in raise_term(verdict, calibrators):
             raised_on = raised.fitted_on.get("coverage")
             if raised_on is not None:  # the raise was measured on fewer kinds of model than

@@ -67,10 +67,17 @@ def frame_hits(
 def frame_features(target: InspectionTarget, generator: torch.Generator) -> dict[str, float]:
     """``frame_share_gap`` (the largest flip-share gap over ``FRAME_WIDTHS``) and
     ``frame_top_class`` (that width's most-reached class). Every width reads the same draw of
-    clean inputs (the generator's state is copied), so the widths differ only by the ring."""
+    clean inputs (the generator's state is copied), so the widths differ only by the ring.
+    A width whose ring covers the whole image (``2 * width >= min(H, W)``) is skipped: it
+    would light every pixel, not a frame; with none left the gap is 0 (no evidence)."""
+    assert target.clean is not None
+    side = min(target.clean.x.shape[-2:])
+    widths = [w for w in FRAME_WIDTHS if 2 * w < side]
+    if not widths:
+        return {"frame_share_gap": 0.0, "frame_top_class": 0.0}
     state = generator.get_state()
     best: tuple[float, int] = (-1.0, 0)
-    for width in FRAME_WIDTHS:
+    for width in widths:
         generator.set_state(state)
         hits = frame_hits(target, generator, width)
         gap = share_gap(hits, "frame")["frame_share_gap"]

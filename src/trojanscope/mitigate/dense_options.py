@@ -27,8 +27,8 @@ from trojanscope.detect.base import ModelVerdict
 from trojanscope.mitigate.base import Mitigation
 from trojanscope.mitigate.dense_first import PullBack
 from trojanscope.mitigate.dense_prune import prune_first_layer
-from trojanscope.mitigate.guard import convolutional, hold_back
-from trojanscope.mitigate.stripe_projection import first_linear
+from trojanscope.mitigate.guard import hold_back
+from trojanscope.mitigate.stripe_projection import dense_network, first_linear
 from trojanscope.params import check_flag, check_option
 
 # ``dense_rho``'s default: FT-SAM's radius halved on a dense image model (development MLPs of
@@ -38,8 +38,11 @@ DENSE_RHO = 0.5
 
 
 def applies(model: nn.Module, clean: TensorDataset) -> bool:
-    """The options' scope: image inputs (N, C, H, W) to a model without a 2-D convolution."""
-    return clean.x.dim() == 4 and not convolutional(model)
+    """The options' scope (and ``dense_project``'s, ``stripe_gate``'s and ``auto``'s frame
+    probe's and ``dense_pixel_steps``'): image inputs (N, C, H, W) to a dense network
+    (:func:`~trojanscope.mitigate.stripe_projection.dense_network`: no convolution of any kind,
+    and a Linear the first weights the model uses on two of the images)."""
+    return clean.x.dim() == 4 and dense_network(model, clean.x[:2])
 
 
 @dataclass

@@ -51,7 +51,11 @@ from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import DenseOptions, applies, option
 from trojanscope.mitigate.guard import convolutional, hold_back
-from trojanscope.mitigate.stripe_projection import dense_network, project_stripes
+from trojanscope.mitigate.stripe_projection import (
+    dense_network,
+    first_linear,
+    project_stripes,
+)
 from trojanscope.mitigate.trigger_prune import proxy_asr
 from trojanscope.mitigate.universal_warp import warp_reach
 from trojanscope.params import check_flag, check_option
@@ -243,8 +247,10 @@ class Gated(Mitigation):
             original, two backdoored MLPs that the default cleaned were handed back (sparse-004
             at 98.6%, badnets-005 at 83.1% ASR), and a suspect that is not the target projects
             the wrong direction (docs/benchmarks.md, issue 12 stop 33). Where it cannot apply
-            (a convolution, inputs that are not images, ``unlearn=0``) a value other than the
-            default leaves a note saying why; the default says nothing.
+            (not a dense network as ``dense_options.applies`` reads it, inputs that are not
+            images, ``unlearn=0``) a value given (``2`` included) leaves a note saying why; the
+            default says nothing. A dense model whose first module with weights is not a
+            ``Linear`` with a bias (a norm first) is a note: no layer could be projected.
         project_kept: with R > 0, ``dense_project``'s projection is undone (the original
             weights restored, before either stage) unless the striped perturbation reached at
             least ``PROJECT_REACH`` of the held-back images on the original model and the
@@ -255,20 +261,23 @@ class Gated(Mitigation):
             99.9% -> 0.0% ASR, every other flagged model's undone); 0: the projection stays.
             On development MLPs (issue 12 stop 36) SIG triggers kept 0.00-0.61 through two
             directions, every other backdoor 0.83-1.04, and flagged clean models reached
-            0.09-0.13. A value other than the default is refused without ``dense_project``
+            0.09-0.13. A value given (``0.72`` included) is refused with ``dense_project=0``
             (the default is ignored there). No
             reversed trigger, or one that moved less than ``residual.MIN_BEFORE`` of the images
             on the original, is no evidence: the projection is undone (since hF3; before, it
             was kept on the reach alone). An undone projection's figures are reported as
             ``reach_projected`` and ``trigger_projected``.
-        stripe_gate: with R > 0, a dense image model (no convolution) that the detector rated
-            below ``gate`` is treated anyway where a striped perturbation of at most
-            ``probe_eps`` towards the detector's suspect class sends at least R of the held-back
-            clean images there (SIG's shape, which the detector can rate low: two development
-            SIG MLPs at p 0.158 and 0.200); the note's ``stripe_gate`` entry gives the reach.
-            0 (default): the detector's p alone decides. Development data only (issue 12 stop
-            37: gated-out SIG MLPs reached 0.67-0.98, every clean development MLP at most
-            0.18); opt-in until a fresh zoo meets the rule written there.
+        stripe_gate: with R > 0, a dense image model (as for ``dense_project``) that the
+            detector rated below ``gate`` is treated anyway where a striped perturbation of at
+            most ``probe_eps`` towards the detector's suspect class sends at least R of the
+            held-back clean images there (SIG's shape, which the detector can rate low:
+            development SIG MLPs at p 0.158, 0.200 and 0.074); the note's ``stripe_gate`` entry
+            gives the reach. 0 (default): the detector's p alone decides. Development data only
+            (issue 12 stop 37, corrected in its review: two gated-out SIG MLPs reached 0.67 and
+            0.98, the third, zoo-2402's sig-007, 0.000; clean development MLPs reached at most
+            0.311, zoo-2200's clean-000); opt-in until a fresh zoo meets a rule written before
+            it. Where it cannot apply (not a dense image model, ``force=1``) the note's
+            ``stripe_gate`` entry says it was skipped.
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
@@ -304,7 +313,7 @@ class Gated(Mitigation):
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
                  dense_rounds: int = 0, dense_check: bool = True,
-                 dense_project: int = DENSE_PROJECT, project_kept: float = PROJECT_KEPT,
+                 dense_project: int | None = None, project_kept: float | None = None,
                  stripe_gate: float = 0.0,
                  dense_first: int = DenseOptions.dense_first,
                  dense_pull: float = DenseOptions.dense_pull, dense_reach: bool = False,
@@ -335,11 +344,15 @@ class Gated(Mitigation):
         self.dense_rounds = dense_rounds
         check_option("dense_rounds", dense_rounds, 0, integer=True)
         self.dense_check = check_flag("dense_check", dense_check)
-        self.dense_project = dense_project
-        check_option("dense_project", dense_project, 0, 28, integer=True)
-        self.project_kept = project_kept
-        check_option("project_kept", project_kept, 0.0, 1.0)
-        if project_kept > 0 and not dense_project and project_kept != PROJECT_KEPT:
+        # None: the default, which says nothing where it cannot apply; a value the user gave
+        # (the default's own included) is a note there, or refused without a projection
+        self.asked_ = [k for k, v in (("dense_project", dense_project),
+                                      ("project_kept", project_kept)) if v is not None]
+        self.dense_project = DENSE_PROJECT if dense_project is None else dense_project
+        check_option("dense_project", self.dense_project, 0, 28, integer=True)
+        self.project_kept = PROJECT_KEPT if project_kept is None else project_kept
+        check_option("project_kept", self.project_kept, 0.0, 1.0)
+        if project_kept is not None and project_kept > 0 and not self.dense_project:
             raise ValueError("project_kept reads dense_project's projection: set dense_project "
                              "too (e.g. dense_project=2)")
         self.stripe_gate = stripe_gate
@@ -378,17 +391,19 @@ class Gated(Mitigation):
                 return model
             report["suspect"] = verdict.target_classes[0] if verdict.target_classes else None
         report["action"] = f"treated with {self.then}" + (" (forced)" if self.force else "")
+        if self.force and self.stripe_gate > 0:  # every model is treated: no gate to open
+            report["stripe_gate"] = {"action": "skipped: force=1 treats every model"}
         for prm in model.parameters():
             prm.requires_grad_(True)  # the detector may have frozen them
         if self.dense_project:
             why = self._no_projection(model, clean)
             if why is None and verdict is not None:  # unlearn=1: the detector ran
                 self._project(model, clean, verdict, seed)  # the projected model stands in for
-            elif self.dense_project != DENSE_PROJECT:
+            elif self.asked_:
                 # asked for but not done: the report says why (not a silent no-op); the default
                 # applies to dense image models only and says nothing elsewhere
-                report["project"] = {"action": f"skipped: dense_project={self.dense_project} "
-                                               f"{why}"}
+                asked = " ".join(f"{k}={getattr(self, k)}" for k in self.asked_)
+                report["project"] = {"action": f"skipped: {asked} {why}"}
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
         opts = self.dense_options_
         dense = applies(model, clean)  # the dense_* options' scope, once per purify
@@ -422,7 +437,10 @@ class Gated(Mitigation):
         treated anyway, because a striped perturbation of at most ``probe_eps`` towards its
         suspect class sends at least ``stripe_gate`` of the held-back images there on the
         model as it is (SIG's shape; the stage's split, as the probe fits it)."""
-        if self.stripe_gate <= 0 or not verdict.target_classes or not applies(model, clean):
+        if self.stripe_gate <= 0 or not verdict.target_classes:
+            return False
+        if not applies(model, clean):  # asked for, not done: said, not a silent no-op
+            self.report_["stripe_gate"] = {"action": "skipped: dense image models only"}
             return False
         suspect = verdict.target_classes[0]
         fit, val, _, _ = hold_back(model, clean, UNLEARN["val_fraction"], seed)
@@ -441,8 +459,9 @@ class Gated(Mitigation):
             return "needs the second stage (unlearn=1)"
         if clean.x.dim() != 4:
             return f"works on images only (inputs of shape {tuple(clean.x.shape[1:])})"
-        if convolutional(model):
-            return "applies to dense models only; this model has a convolution"
+        if not dense_network(model, clean.x[:2]):
+            return ("applies to dense models only (no convolution, and a Linear the first "
+                    "weights the model uses); this model is not one")
         return None
 
     def _project(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
@@ -452,6 +471,11 @@ class Gated(Mitigation):
         stage's split. The projected model then stands in for the original in both stages (the
         first trains from it, the probe compares with it, ``revert`` returns it)."""
         if not verdict.target_classes:
+            return
+        if first_linear(model, clean.x[:2]) is None:  # dense, but a norm or a bias first
+            self.report_["project"] = {
+                "action": "skipped: no layer could be projected (the first module with weights "
+                          "that the model runs is not a Linear with a bias)", "directions": 0}
             return
         start = time.perf_counter()
         suspect = verdict.target_classes[0]

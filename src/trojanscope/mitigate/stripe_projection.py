@@ -29,11 +29,14 @@ from trojanscope.mitigate.residual import MAX_FIT, striped_perturbation
 
 
 def first_linear(model: nn.Module, x: Tensor) -> nn.Linear | None:
-    """The first module with weights that ``model`` runs on ``x`` (a few inputs), when it is a
-    :class:`~torch.nn.Linear` with a bias; ``None`` otherwise (a convolution first, say)."""
+    """The first module with weights that ``model`` enters on ``x`` (a few inputs), when it is
+    a :class:`~torch.nn.Linear` with a bias; ``None`` otherwise (a convolution or a norm
+    first, say). Entered, not finished: a forward hook records modules as they finish, so a
+    container holding weights (or a model running a functional ``conv2d`` first) put its
+    head first (review of stop 37)."""
     order: list[nn.Module] = []
     hooks = [
-        m.register_forward_hook(lambda m, _i, _o: order.append(m))
+        m.register_forward_pre_hook(lambda m, _i: order.append(m))
         for m in model.modules()
         if next(m.parameters(recurse=False), None) is not None
     ]
