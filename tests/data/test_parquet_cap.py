@@ -87,3 +87,76 @@ def test_a_dictionary_column_expanding_past_the_cap_is_refused(tmp_path: Path, m
     monkeypatch.setattr(table, "MAX_CSV_BYTES", 1 << 20)
     with pytest.raises(UserInputError, match=r"text columns expand to 2,621,440 bytes"):
         table.read_table(path)
+
+
+def _rewrite_footer(path: Path, edit) -> None:
+    """Apply ``edit`` to the file's Thrift footer (a list of fields) and write it back."""
+    import struct
+
+    from trojanscope.data.tabular.thrift_compact import read_struct
+    from trojanscope.testing.hostile_loads import _thrift_struct
+
+    data = path.read_bytes()
+    size = struct.unpack("<I", data[-8:-4])[0]
+    footer, _ = read_struct(data, len(data) - 8 - size)
+    edit(footer)
+    new = _thrift_struct(footer)
+    path.write_bytes(data[: len(data) - 8 - size] + new + struct.pack("<I", len(new)) + b"PAR1")
+
+
+def test_a_chunk_in_parquet_mr_slack_is_refused(tmp_path: Path, monkeypatch) -> None:
+    # stop 37 review: created_by "parquet-mr version 1.2.8" makes pyarrow read 100 bytes past each
+    # chunk; a chunk declared 0 bytes long holding one brotli page of 2 MiB zeros walked no page
+    # (1.8 kB files read 384 MiB at the review's scale)
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from trojanscope.testing.hostile_loads import _set
+
+    n = (2 << 20) // 8
+    path = tmp_path / "slack.parquet"
+    pq.write_table(
+        pa.table({"x": pa.array([0] * n, pa.int64())}),
+        path,
+        compression="brotli",
+        use_dictionary=False,
+        write_statistics=False,
+        data_page_size=1 << 30,
+        max_rows_per_page=n,
+        write_batch_size=n,
+        row_group_size=n,
+    )
+
+    def edit(footer) -> None:
+        _set(footer, 6, b"parquet-mr version 1.2.8")
+        for group in next(v for f, _, v in footer if f == 4)[1]:
+            for chunk in next(v for f, _, v in group if f == 1)[1]:
+                meta = next(v for f, _, v in chunk if f == 3)
+                assert next(v for f, _, v in meta if f == 7) <= 100
+                _set(meta, 7, 0)
+                _set(meta, 6, 100)
+
+    _rewrite_footer(path, edit)
+    monkeypatch.setattr(table, "MAX_CSV_BYTES", 1 << 20)
+    with pytest.raises(UserInputError, match=r"parquet-mr before 1.2.9"):
+        table.read_table(path)
+
+
+@pytest.mark.parametrize(
+    ("created_by", "refused"),
+    [
+        ("parquet-mr version 1.2.8 (build abc)", True),
+        ("Parquet-MR version x", True),
+        ("parquet-mr version 1.2.9 (build abc)", False),
+        ("parquet-mr version 1.12.3 (build f8dced1)", False),
+        ("parquet-cpp-arrow version 26.0.1", False),
+        (None, False),
+    ],
+)
+def test_writer_versions_pyarrow_pads(created_by, refused: bool) -> None:
+    from trojanscope.data.tabular.parquet_guard import _check_writer
+
+    if refused:
+        with pytest.raises(UserInputError, match=r"parquet-mr before 1.2.9"):
+            _check_writer(Path("t.parquet"), created_by)
+    else:
+        _check_writer(Path("t.parquet"), created_by)

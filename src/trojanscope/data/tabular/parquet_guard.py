@@ -12,6 +12,7 @@ compact structs, walked within each column chunk's byte range as pyarrow reads i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,8 +23,10 @@ __all__ = ["PageTotals", "check_sizes", "page_totals", "read_frame"]
 
 MAX_HEADER = 16 << 20  # a page header (statistics included) larger than this is refused
 # pyarrow reads up to 100 bytes past a chunk written by parquet-mr <= 1.2.8, whose sizes left
-# out the dictionary page header (PARQUET-816)
-SLACK = 100
+# out the dictionary page header (PARQUET-816); pages could start in those bytes unwalked, so
+# files naming such a writer (2013) are refused instead (stop 37 review)
+_OLD_MR = (1, 2, 9)
+_MR_VERSION = re.compile(r"parquet-mr\s+version\s+(\d+)\.(\d+)\.(\d+)")
 MAX_PAGES = 1_000_000  # every page costs a header read; ordinary files hold a few per column
 # PageHeader fields: 2 uncompressed_page_size, 3 compressed_page_size; the page kinds' headers
 # (5 data, 7 dictionary, 8 data v2) each start with 1 num_values
@@ -70,7 +73,7 @@ def page_totals(
                 size, compressed = header.get(_SIZE), header.get(_COMPRESSED)
                 if not isinstance(size, int) or not isinstance(compressed, int):
                     raise ThriftError(f"a page header without its sizes at byte {pos:,}")
-                if size < 0 or compressed < 0 or body + compressed > end + SLACK:
+                if size < 0 or compressed < 0 or body + compressed > end:
                     raise ThriftError(f"a page at byte {pos:,} with sizes outside its column")
                 kind = next((header[k] for k in _KIND_HEADERS if k in header), [])
                 values = (
@@ -98,6 +101,7 @@ def _footer(path: Path) -> tuple[int, int, list[tuple[int, int]]]:
 
     try:
         meta = pq.ParquetFile(path).metadata
+        _check_writer(path, meta.created_by)
         columns = [
             meta.row_group(i).column(j)
             for i in range(meta.num_row_groups)
@@ -111,8 +115,24 @@ def _footer(path: Path) -> tuple[int, int, list[tuple[int, int]]]:
             chunks.append((start, col.total_compressed_size))
         size = sum(col.total_uncompressed_size for col in columns)
         return size, meta.num_rows * meta.num_columns, chunks
+    except UserInputError:
+        raise
     except Exception as exc:  # pyarrow raises many types for a damaged footer
         raise UserInputError(f"{path}: cannot read Parquet ({type(exc).__name__})") from None
+
+
+def _check_writer(path: Path, created_by: Any) -> None:
+    """Refuse a file whose writer pyarrow pads chunks for: ``parquet-mr`` before 1.2.9, or a
+    ``parquet-mr`` whose version cannot be read (pyarrow takes that as 0.0.0)."""
+    text = str(created_by or "").lower()
+    if "parquet-mr" not in text:
+        return
+    found = _MR_VERSION.search(text)
+    if found is None or tuple(int(g) for g in found.groups()) < _OLD_MR:
+        raise UserInputError(
+            f"{path}: written by {str(created_by)[:60]!r} (parquet-mr before 1.2.9, whose column "
+            "sizes pyarrow pads by 100 unchecked bytes); not read"
+        )
 
 
 def check_sizes(path: Path, cap: int) -> None:
