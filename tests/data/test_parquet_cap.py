@@ -160,3 +160,44 @@ def test_writer_versions_pyarrow_pads(created_by, refused: bool) -> None:
             _check_writer(Path("t.parquet"), created_by)
     else:
         _check_writer(Path("t.parquet"), created_by)
+
+
+def test_bools_in_a_map_cost_a_byte_each() -> None:
+    # stop 37 review: bool map keys and values were read from the type nibble, no byte each, so
+    # a 4-byte map held ~64k entries and a 100 kB page header tens of GB of tuples
+    from trojanscope.data.tabular import thrift_compact
+    from trojanscope.data.tabular.thrift_compact import ThriftError, read_struct
+
+    # field 1: a map of 3 bool -> bool entries (6 bytes), then stop
+    good = bytes([0x1B, 3, 0x11, 1, 2, 1, 1, 2, 2, 0])
+    fields, length = read_struct(good)
+    pairs = [(True, False), (True, True), (False, False)]
+    assert length == len(good) and fields == [(1, 11, (1, 1, pairs))]
+    bomb = bytes([0x1B, 0xFC, 0x03, 0x11, 0]) + b"\0" * 500  # 508 entries, 505 bytes left
+    with pytest.raises(ThriftError):
+        read_struct(bomb)
+    many = bytes([0x19, 0xF5, 120]) + b"\x02" * 120 + b"\0"  # a list of 120 i32
+    assert read_struct(many)[0][0][2][1] == [1] * 120
+    old = thrift_compact.MAX_ELEMENTS
+    try:
+        thrift_compact.MAX_ELEMENTS = 100
+        with pytest.raises(ThriftError, match=r"more than 100 list or map elements"):
+            read_struct(many)
+    finally:
+        thrift_compact.MAX_ELEMENTS = old
+
+
+def test_an_error_inside_the_page_walk_is_one_clear_line(tmp_path: Path, monkeypatch) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from trojanscope.data.tabular import parquet_guard
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"label": [0, 1] * 50}), path)
+
+    def boom(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(parquet_guard, "page_totals", boom)
+    with pytest.raises(UserInputError, match=r"cannot read Parquet \(page header: MemoryError\)"):
+        table.read_table(path)

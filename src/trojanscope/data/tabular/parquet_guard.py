@@ -149,6 +149,10 @@ def check_sizes(path: Path, cap: int) -> None:
         pages = page_totals(path, chunks, cap, cap // 2)
     except (ThriftError, OSError) as exc:
         raise UserInputError(f"{path}: cannot read Parquet (page header: {exc})") from None
+    except (MemoryError, RecursionError, ValueError, TypeError) as exc:  # never past the guard
+        raise UserInputError(
+            f"{path}: cannot read Parquet (page header: {type(exc).__name__})"
+        ) from None
     if pages.bytes > cap or pages.values > cap // 2 or pages.pages > MAX_PAGES:
         raise UserInputError(
             f"{path}: its page headers declare at least {pages.bytes:,} bytes and "
