@@ -31,6 +31,7 @@ MAX_PAGES = 1_000_000  # every page costs a header read; ordinary files hold a f
 # PageHeader fields: 2 uncompressed_page_size, 3 compressed_page_size; the page kinds' headers
 # (5 data, 7 dictionary, 8 data v2) each start with 1 num_values
 _SIZE, _COMPRESSED = 2, 3
+_TYPE, _DICTIONARY_PAGE, _DICTIONARY_HEADER = 1, 2, 7
 _KIND_HEADERS = (5, 7, 8)
 
 
@@ -41,6 +42,7 @@ class PageTotals:
         self.bytes = 0
         self.values = 0
         self.pages = 0
+        self.dictionaries: set[int] = set()  # chunks (by index) holding a dictionary page
 
 
 def _header(fh: BinaryIO, pos: int, end: int) -> tuple[dict[int, Any], int]:
@@ -66,7 +68,7 @@ def page_totals(
     cannot be read, a size below zero or a page reaching past its chunk."""
     totals = PageTotals()
     with path.open("rb") as fh:
-        for start, length in chunks:
+        for index, (start, length) in enumerate(chunks):
             pos, end = start, start + length
             while pos < end:
                 header, body = _header(fh, pos, end)
@@ -79,6 +81,8 @@ def page_totals(
                 values = (
                     next((v for fid, _, v in kind if fid == 1), 0) if isinstance(kind, list) else 0
                 )
+                if header.get(_TYPE) == _DICTIONARY_PAGE or _DICTIONARY_HEADER in header:
+                    totals.dictionaries.add(index)
                 totals.bytes += size
                 totals.values += values if isinstance(values, int) and values > 0 else 0
                 totals.pages += 1
@@ -135,9 +139,10 @@ def _check_writer(path: Path, created_by: Any) -> None:
         )
 
 
-def check_sizes(path: Path, cap: int) -> None:
+def check_sizes(path: Path, cap: int) -> set[int]:
     """Refuse a file whose footer or page headers declare more than ``cap`` bytes once
-    decompressed, or more than ``cap // 2`` values (what a CSV of ``cap`` bytes can hold)."""
+    decompressed, or more than ``cap // 2`` values (what a CSV of ``cap`` bytes can hold).
+    Returns the columns (by leaf index) whose chunks hold a dictionary page, as walked."""
     declared, cells, chunks = _footer(path)
     if declared > cap or cells > cap // 2:
         raise UserInputError(
@@ -160,18 +165,46 @@ def check_sizes(path: Path, cap: int) -> None:
             f"more than a {cap >> 20} MiB table; not read (pyarrow allocates what each page "
             "header declares)"
         )
+    width = _leaf_count(path)
+    return {index % width for index in pages.dictionaries} if width else set()
 
 
-def read_frame(path: Path, cap: int) -> Any:
+def _leaf_count(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(path).metadata.num_columns)
+    except Exception as exc:
+        raise UserInputError(f"{path}: cannot read Parquet ({type(exc).__name__})") from None
+
+
+def read_frame(path: Path, cap: int, dictionaries: set[int] | None = None) -> Any:
     """The file as a pandas frame, string and binary columns read as dictionaries first so that
-    the bytes they expand to are counted (and refused over ``cap``) before they exist."""
+    the bytes they expand to are counted (and refused over ``cap``) before they exist.
+
+    Only flat columns are read (numbers, bool, temporal, decimal, string/binary and their large
+    forms, fixed-size binary, dictionaries of those): strings inside lists, structs or maps and
+    view types expand uncounted in pyarrow (stop 37 review). ``dictionaries``: the leaf columns
+    whose chunks hold a dictionary page (from :func:`check_sizes`), the only ones asked for as
+    dictionaries (pyarrow cannot for DELTA_BYTE_ARRAY pages); ``None``: every text column."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     try:
-        schema = pq.ParquetFile(path).schema_arrow
-        texts = [f.name for f in schema if _is_text(f.type)]
+        parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
+        leaves = [parquet.schema.column(j).path for j in range(len(parquet.schema))]
+        rows = parquet.metadata.num_rows
+    except Exception as exc:
+        raise UserInputError(f"{path}: cannot read Parquet ({type(exc).__name__})") from None
+    _check_flat(path, schema, len(leaves), rows, cap)
+    try:
+        texts = [
+            leaf
+            for j, (field, leaf) in enumerate(zip(schema, leaves, strict=True))
+            if _is_text(_value_type(field.type)) and (dictionaries is None or j in dictionaries)
+        ]
         table = pq.read_table(path, read_dictionary=texts)
         expands = 0
         for column in table.columns:  # also columns the file's own schema keeps as dictionaries
@@ -190,6 +223,43 @@ def read_frame(path: Path, cap: int) -> Any:
         return table.to_pandas()
     except Exception as exc:
         raise UserInputError(f"{path}: cannot read Parquet ({type(exc).__name__})") from None
+
+
+def _value_type(kind: Any) -> Any:
+    import pyarrow as pa
+
+    return kind.value_type if pa.types.is_dictionary(kind) else kind
+
+
+def _check_flat(path: Path, schema: Any, leaves: int, rows: int, cap: int) -> None:
+    """Refuse columns other than flat ones, and fixed-size binary past ``cap`` bytes."""
+    import pyarrow as pa
+
+    fixed = 0
+    for field in schema:
+        kind = _value_type(field.type)
+        if pa.types.is_fixed_size_binary(kind):
+            fixed += kind.byte_width * rows
+        elif not (
+            _is_text(kind)
+            or pa.types.is_integer(kind)
+            or pa.types.is_floating(kind)
+            or pa.types.is_boolean(kind)
+            or pa.types.is_null(kind)
+            or pa.types.is_decimal(kind)
+            or pa.types.is_temporal(kind)
+        ):
+            raise UserInputError(
+                f"{path}: column {field.name[:60]!r} is {str(field.type)[:60]}; only flat columns "
+                "(numbers, bool, dates and times, strings, binary) are read"
+            )
+    if len(schema) != leaves:
+        raise UserInputError(f"{path}: its columns are not flat; not read")
+    if fixed > cap:
+        raise UserInputError(
+            f"{path}: its fixed-size binary columns expand to {fixed:,} bytes, more than a "
+            f"{cap >> 20} MiB table; not read"
+        )
 
 
 def _is_text(kind: Any) -> bool:
