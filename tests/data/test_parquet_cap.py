@@ -261,3 +261,33 @@ def test_small_fixed_size_binary_is_read(tmp_path: Path) -> None:
         pa.table({"k": pa.array([b"ab", b"cd"] * 5, pa.binary(2)), "label": [0, 1] * 5}), path
     )
     assert table.read_table(path)["k"][:2] == ["b'ab'", "b'cd'"]
+
+
+def test_a_dictionary_page_the_footer_does_not_name_is_counted(tmp_path: Path, monkeypatch) -> None:
+    # the dictionary columns come from the page headers walked, not the footer's
+    # dictionary_page_offset, which pyarrow's page reader does not need to honour a dictionary page
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from trojanscope.testing.hostile_loads import _set
+
+    path = tmp_path / "t.parquet"
+    rows = 40
+    pq.write_table(
+        pa.table({"s": ["A" * (64 << 10)] * rows, "label": [i % 2 for i in range(rows)]}),
+        path,
+        compression="zstd",
+    )
+
+    def edit(footer) -> None:
+        for group in next(v for f, _, v in footer if f == 4)[1]:
+            for chunk in next(v for f, _, v in group if f == 1)[1]:
+                meta = next(v for f, _, v in chunk if f == 3)
+                offset = next(v for f, _, v in meta if f == 11)
+                _set(meta, 9, offset)
+                meta[:] = [field for field in meta if field[0] != 11]
+
+    _rewrite_footer(path, edit)
+    assert not pq.ParquetFile(path).metadata.row_group(0).column(0).has_dictionary_page
+    monkeypatch.setattr(table, "MAX_CSV_BYTES", 1 << 20)
+    with pytest.raises(UserInputError, match=r"text columns expand to 2,621,440 bytes"):
+        table.read_table(path)
