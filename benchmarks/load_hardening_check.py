@@ -36,7 +36,10 @@ from trojanscope.testing.hostile_loads import (
     expanding_parquet,
     lying_npz,
     lying_parquet,
+    map_bomb_parquet,
+    nested_text_parquet,
     npy_header,
+    slack_parquet,
     smuggled_torchscript,
 )
 
@@ -120,6 +123,24 @@ def build(scratch: Path) -> dict[str, tuple[list[str], str]]:
         ["detect-data", str(wide), "--label-column", "label"],
         "expansion",
     )
+    # stop 37 review (hR5's recipes): chunks in parquet-mr 1.2.8's slack, a bool-map page header,
+    # strings outside flat text columns
+    slack = slack_parquet(scratch / "slack.parquet", 12, 32)
+    made["Parquet slack: 12 chunks declared 0 bytes, parquet-mr 1.2.8, 32 MiB pages"] = (
+        ["detect-data", str(slack), "--label-column", "x"],
+        "allocation",
+    )
+    bomb = map_bomb_parquet(scratch / "map-bomb.parquet")
+    made["Parquet map header: 16,000 bool->bool maps in 64 KiB"] = (
+        ["detect-data", str(bomb), "--label-column", "label"],
+        "guard allocation",
+    )
+    for kind in ("list", "struct", "view", "fixed"):
+        nested = nested_text_parquet(scratch / f"{kind}.parquet", kind, 400, 1 << 20)
+        made[f"Parquet {kind} column: 400 cells naming one 1 MiB string"] = (
+            ["detect-data", str(nested), "--label-column", "label"],
+            "expansion",
+        )
     return made
 
 
@@ -134,6 +155,12 @@ EXPECT = {
     "TorchScript": "TS102",
     "Parquet:": "page headers declare",
     "Parquet dictionary": "text columns expand",
+    "Parquet slack": "parquet-mr before 1.2.9",
+    "Parquet map": "page header",
+    "Parquet list": "only flat columns",
+    "Parquet struct": "only flat columns",
+    "Parquet view": "only flat columns",
+    "Parquet fixed": "fixed-size binary columns expand",
 }
 
 
@@ -314,6 +341,8 @@ def main() -> None:
         }
         if args.baseline and "bomb" in name:  # before: inflated whole (GBs on a shared machine)
             row["before"] = "not run (numpy inflates the 1.2 GiB member)"
+        elif args.baseline and "map header" in name:  # before: ~5e8 tuples, tens of GB
+            row["before"] = "not run (the page walk builds ~5e8 tuples: tens of GB)"
         elif args.baseline:
             row["before"] = run_cli(args.baseline, cli, expect, extra)
         rows.append(row)

@@ -14,7 +14,16 @@ from typing import Any
 import numpy as np
 from numpy.lib import format as npy_format
 
-__all__ = ["expanding_parquet", "lying_npz", "lying_parquet", "npy_header", "smuggled_torchscript"]
+__all__ = [
+    "expanding_parquet",
+    "lying_npz",
+    "lying_parquet",
+    "map_bomb_parquet",
+    "nested_text_parquet",
+    "npy_header",
+    "slack_parquet",
+    "smuggled_torchscript",
+]
 
 
 class _System:
@@ -172,4 +181,95 @@ def expanding_parquet(path: Path, rows: int, value_bytes: int) -> Path:
     column = pa.array(["a" * value_bytes] * rows).dictionary_encode()
     labels = pa.array([i % 2 for i in range(rows)], pa.int8())
     pq.write_table(pa.table({"x": column, "label": labels}), path, compression="zstd")
+    return path
+
+
+def _edit_parquet_footer(path: Path, edit: Any) -> None:
+    from trojanscope.data.tabular.thrift_compact import read_struct
+
+    data = path.read_bytes()
+    size = struct.unpack("<I", data[-8:-4])[0]
+    footer, _ = read_struct(data, len(data) - 8 - size)
+    edit(footer)
+    new = _thrift_struct(footer)
+    path.write_bytes(data[: len(data) - 8 - size] + new + struct.pack("<I", len(new)) + b"PAR1")
+
+
+def slack_parquet(path: Path, groups: int, page_mib: int) -> Path:
+    """Stop 37 review: ``groups`` row groups of one int64 column, each chunk one brotli page of
+    ``page_mib`` MiB of zeros (~80 bytes) declared 0 bytes long under created_by "parquet-mr
+    version 1.2.8", whose chunks pyarrow reads 100 bytes past: the page walk saw no page."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = (page_mib << 20) // 8
+    schema = pa.schema([pa.field("x", pa.int64(), nullable=False)])
+    with pq.ParquetWriter(
+        path,
+        schema,
+        compression="brotli",
+        use_dictionary=False,
+        write_statistics=False,
+        data_page_size=1 << 30,
+        max_rows_per_page=n,
+        write_batch_size=n,
+    ) as writer:
+        for _ in range(groups):
+            writer.write_table(pa.table({"x": np.zeros(n, np.int64)}, schema=schema), n)
+
+    def edit(footer: list) -> None:
+        _set(footer, 6, b"parquet-mr version 1.2.8")
+        for group in next(v for f, _, v in footer if f == 4)[1]:
+            for chunk in next(v for f, _, v in group if f == 1)[1]:
+                meta = next(v for f, _, v in chunk if f == 3)
+                _set(meta, 7, 0)
+                _set(meta, 6, 100)
+
+    _edit_parquet_footer(path, edit)
+    return path
+
+
+def map_bomb_parquet(path: Path, maps: int = 16_000) -> Path:
+    """Stop 37 review: a 64 KiB page header holding a list of ``maps`` bool->bool maps of up to
+    ~64k entries each, 4 bytes apiece (the walk read bool entries as 0 bytes: ~5e8 tuples)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(
+        pa.table({"x": [b"\0" * 100_000], "label": [0]}),
+        path,
+        compression="NONE",
+        use_dictionary=False,
+    )
+    start = pq.ParquetFile(path).metadata.row_group(0).column(0).data_page_offset
+    window = 65536
+    body = bytearray(b"\x19\xfb" + _thrift_varint(maps))
+    for _ in range(maps):
+        body += _thrift_varint(max(window - len(body) - 4, 1)) + b"\x11"
+    body += b"\x00"
+    with path.open("r+b") as fh:
+        fh.seek(start)
+        fh.write(bytes(body))
+    return path
+
+
+def nested_text_parquet(path: Path, kind: str, rows: int, value_bytes: int) -> Path:
+    """Stop 37 review: one ``value_bytes`` string repeated over ``rows`` cells of a ``kind``
+    column (``list`` of strings, ``struct`` of a string, ``view``: string_view, ``fixed``:
+    fixed_size_binary), dictionary-encoded: kB on disk, expanded uncounted before the fix."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = "A" * value_bytes
+    column = {
+        "list": lambda: pa.array([[text] * 10] * (rows // 10), pa.list_(pa.string())),
+        "struct": lambda: pa.array([{"f": text}] * rows, pa.struct([("f", pa.string())])),
+        "view": lambda: pa.array([text] * rows, pa.string_view()),
+        "fixed": lambda: pa.array([text.encode()] * rows, pa.binary(value_bytes)),
+    }[kind]()
+    labels = pa.array([i % 2 for i in range(len(column))], pa.int8())
+    pq.write_table(
+        pa.table({"x": column, "label": labels}), path, use_dictionary=True, compression="zstd"
+    )
     return path

@@ -117,8 +117,8 @@ def read_parquet(path: Path) -> Table:
         )
     from trojanscope.data.tabular.parquet_guard import check_sizes, read_frame
 
-    check_sizes(path, MAX_CSV_BYTES)
-    frame = read_frame(path, MAX_CSV_BYTES)
+    dictionaries = check_sizes(path, MAX_CSV_BYTES)
+    frame = read_frame(path, MAX_CSV_BYTES, dictionaries)
     return {
         str(name): [None if _is_na(v) else str(v) for v in frame[name].tolist()]
         for name in frame.columns

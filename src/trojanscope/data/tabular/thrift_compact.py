@@ -16,6 +16,7 @@ __all__ = ["BINARY", "LIST", "MAP", "SET", "STRUCT", "Field", "ThriftError", "re
 
 STOP, TRUE, FALSE, BYTE, I16, I32, I64, DOUBLE, BINARY, LIST, SET, MAP, STRUCT = range(13)
 MAX_DEPTH = 32
+MAX_ELEMENTS = 1 << 20  # list, set and map elements in one struct (ordinary page headers: a few)
 
 Field = tuple[int, int, Any]
 
@@ -28,6 +29,7 @@ class _Reader:
     def __init__(self, data: bytes, pos: int) -> None:
         self.data = data
         self.pos = pos
+        self.elements = 0
 
     def byte(self) -> int:
         if self.pos >= len(self.data):
@@ -62,6 +64,18 @@ class _Reader:
             raise ThriftError("a count past the end")
         return n
 
+    def count(self, n: int) -> None:
+        """Charge ``n`` container elements against the struct's budget."""
+        self.elements += n
+        if self.elements > MAX_ELEMENTS:
+            raise ThriftError(f"more than {MAX_ELEMENTS:,} list or map elements")
+
+    def element(self, kind: int, depth: int) -> Any:
+        """A list, set or map element: booleans there are a byte each, not folded in the type."""
+        if kind in (TRUE, FALSE):
+            return self.byte() == TRUE
+        return self.value(kind, depth)
+
     def value(self, kind: int, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise ThriftError("nested too deeply")
@@ -80,19 +94,22 @@ class _Reader:
             count, elem = head >> 4, head & 0x0F
             if count == 15:
                 count = self.size()
-            if elem in (TRUE, FALSE):  # booleans in a list are a byte each
-                return elem, [self.byte() == TRUE for _ in range(count)]
-            return elem, [self.value(elem, depth + 1) for _ in range(count)]
+            self.count(count)
+            return elem, [self.element(elem, depth + 1) for _ in range(count)]
         if kind == MAP:
             count = self.size()
             if not count:
                 return 0, 0, []
             types = self.byte()
             key, val = types >> 4, types & 0x0F
+            self.count(count)
             return (
                 key,
                 val,
-                [(self.value(key, depth + 1), self.value(val, depth + 1)) for _ in range(count)],
+                [
+                    (self.element(key, depth + 1), self.element(val, depth + 1))
+                    for _ in range(count)
+                ],
             )
         if kind == STRUCT:
             return self.struct(depth + 1)
