@@ -63,3 +63,15 @@ def wait_child(
             os.waitpid(pid, 0)
             return None
         time.sleep(poll)
+
+
+def run_main(main: Callable[[], object]) -> None:
+    """Run a script's ``main``; bad input (a missing file, a wrong value or key) ends in one
+    ``error:`` line and exit 2 instead of a traceback."""
+    import sys
+
+    try:
+        main()
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

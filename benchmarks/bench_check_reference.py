@@ -83,8 +83,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (OSError, ValueError, KeyError) as exc:  # bad input: one line, not a traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    from _common import run_main
+
+    run_main(main)

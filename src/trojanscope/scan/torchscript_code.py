@@ -668,22 +668,10 @@ def _dtype_problems(
     name given only those in its function (``dtype=`` on any call; the operator's
     dtype/layout/memory-format positions of ``torch.op``, ``ops.aten.op``, ``x.op``)."""
     given = given if given is not None else {}
-    positions: dict[int, tuple[str, bool]] = {}
-    keywords: dict[str, str] = dict(ENUM_KEYWORDS)
-    if isinstance(func, ast.Attribute):
-        parts = _dotted(func)
-        method = parts[0] not in CHAIN_ROOTS
-        op = func.attr if method else _operator(parts).removeprefix("torch.")
-        if parts[0] != "__torch__" and "." not in op and _aten_operator(op):
-            positions, keywords = _enum_arguments(op)
-            if method:  # the receiver is ``self``
-                positions = {i - 1: k for i, k in positions.items() if i > 0}
-    checked = [(k.value, keywords[k.arg], False) for k in node.keywords if k.arg in keywords]
-    checked += [(a, *positions[i]) for i, a in enumerate(node.args) if i in positions]
     names = {"ScalarType": "dtype", "Layout": "layout", "MemoryFormat": "memory format"}
     return [
         f"{names[kind]} code {ast.unparse(value)}"
-        for value, kind, shared in checked
+        for value, kind, shared in _enum_values(node, func)
         if not (_enum_value_safe(value, kind, given) or (shared and _not_a_number(value, given)))
     ]
 
