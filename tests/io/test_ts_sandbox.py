@@ -290,13 +290,20 @@ def test_the_onnx_export_of_an_archive_runs_in_the_child(tmp_path: Path) -> None
     env = dict(os.environ, PYTHONPATH=str(Path(ts_sandbox.__file__).parents[2]))
     proc = subprocess.run([sys.executable, "-c", _LIFT, str(path)], capture_output=True,
                           text=True, env=env, timeout=600)
+    # the parent survives; whether the dtype-200 read faults in the child's one heap depends
+    # on what lies next to it (a fresh clone's run lifted it), so either outcome is fine here
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-300:])
-    assert "refused:" in proc.stdout and "export in a sandboxed child" in proc.stdout
+    out = proc.stdout
+    assert out == "lifted\n" or ("refused:" in out and "export in a sandboxed child" in out), out
 
 
-def test_a_clean_archive_is_lifted_through_the_child(tmp_path: Path) -> None:
+def test_a_clean_archive_is_lifted_through_the_child(tmp_path: Path, monkeypatch) -> None:
     from trojanscope.io.script_lift import lift_torchscript
 
+    def no_export_here(*args, **kwargs):
+        raise AssertionError("an archive's ONNX export ran in the parent process")
+
+    monkeypatch.setattr(torch.onnx, "export", no_export_here)  # the child has its own torch
     model = load_model(_save(nn.Linear(3, 2), tmp_path / "lin.pt")).module
     lifted = lift_torchscript(model, (3,))
     x = torch.rand(5, 3)
