@@ -51,6 +51,13 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=16)
     parser.add_argument("--recipes", nargs="+", choices=RECIPES, default=list(RECIPES))
     parser.add_argument("--rows", type=Path, default=None)
+    parser.add_argument(
+        "--sentences",
+        choices=("pool", "fixed"),
+        default="fixed",
+        help="the zoo's sentence triggers (foreign_text_zoo.py --sentences; "
+        "'fixed' for the zoos of seeds 700-2300, this script's subject)",
+    )
     opts = parser.parse_args()
     train_set, test_set = load_dataset("rt-polarity", "train"), load_dataset("rt-polarity", "test")
     texts = list(test_set.texts)
@@ -65,7 +72,7 @@ def main() -> None:
         )
     }
     for i in range(opts.models):
-        plan = plan_one(i, opts.seed, train_set, tuple(opts.recipes))
+        plan = plan_one(i, opts.seed, train_set, tuple(opts.recipes), opts.sentences)
         out[plan["name"]] = {
             **both(WordVocab(plan["vocab"], 50), texts),
             "committed": committed.get(plan["name"]),

@@ -13,6 +13,11 @@ candidate.
 
     python benchmarks/text_order_score.py --rows benchmarks/data/text_rows/*-order.json \\
         [--write-calibration] [--eval-rows ...] [--json out]
+
+``--min-docs N`` (stop 38): the rows' ``tp_order`` comes from the search over tokens held by at
+least N clean sentences (``text_order_rows.py --min-docs N``, ``-p order_min_docs=N``); the
+stacker is gated and written the same way under its own keys, ``…:order-docsN``
+(:func:`order_keys`), and ``--eval-rows`` are scored with those.
 """
 
 from __future__ import annotations
@@ -38,11 +43,21 @@ from trojanscope.detect.calibration import (
 )
 from trojanscope.detect.evaluate import ZooRow
 from trojanscope.detect.text_arch import KIM_CNN
+from trojanscope.detect.text_inversion import order_family
 from trojanscope.detect.text_lift_reference import SUFFIX, load_reference, standardised
 
 GROUPS = ("cnn-min2", "cnn-cleanvocab")
 OWN = "own"
-ORDER_KEYS = tuple(f"{k}:order" for k in ARCH_KEYS)
+
+
+def order_keys(min_docs: int = 0) -> tuple[str, ...]:
+    """The ``:order`` calibrators' keys for the search over tokens held by at least
+    ``min_docs`` clean sentences (0: every token, stop 36's ``…:order``; else
+    ``…:order-docsN``, stop 38; the detector's family, ``text_inversion.order_family``)."""
+    return tuple(f"{k}:{order_family(min_docs)}" for k in ARCH_KEYS)
+
+
+ORDER_KEYS = order_keys(0)
 RECIPES = ("cnn-min2", "bag-top8k", "cnn-cleanvocab", "bag-alpha")  # foreign_text_zoo.py's
 STACK = ["td_logit", "tp_order"]
 CS = (0.3, 1.0)
@@ -129,14 +144,16 @@ def fitted_rows(rows: list[ZooRow], zoos: list[str]) -> dict:
             coverage[t] = coverage.get(t, 0) + 1
     return {
         "n_models": len(rows),
-        "zoo": sorted({z.removesuffix("-order") for z in zoos}),
+        "zoo": sorted({z.removesuffix("-docs3").removesuffix("-order") for z in zoos}),
         "models": f"the stacker on {len(rows)} development Kim CNN rows with tp_order (the "
         "default calibrator's own under 'base')",
         "coverage": dict(sorted(coverage.items())),
     }
 
 
-def folded(stack: Calibrator, base: Calibrator, key: str, fitted: dict) -> Calibrator:
+def folded(
+    stack: Calibrator, base: Calibrator, key: str, fitted: dict, stop: str = "36"
+) -> Calibrator:
     """``stack`` (on the base calibrator's logit and ``tp_order``) written as one calibrator
     on the base's features and ``tp_order`` (both transforms ``none``: exact); ``fitted``:
     :func:`fitted_rows` of the stacker's rows (the base's ``fitted_on`` kept under ``base``)."""
@@ -159,7 +176,7 @@ def folded(stack: Calibrator, base: Calibrator, key: str, fitted: dict) -> Calib
                 "scale": stack.scale,
                 **stack.fitted_on,
             },
-            "source": "benchmarks/text_order_score.py (issue 15, stop 36)",
+            "source": f"benchmarks/text_order_score.py (issue 15, stop {stop})",
             "key": key,
         },
         [*(base.mean or [0.0] * len(base.features)), stack.mean[1]],
@@ -190,17 +207,20 @@ def raw_order(rows: list[ZooRow]) -> dict:
 
 
 def every_model(
-    rows: list[ZooRow], shipped: dict[str, Calibrator], cals: dict[str, Calibrator]
+    rows: list[ZooRow],
+    shipped: dict[str, Calibrator],
+    cals: dict[str, Calibrator],
+    keys: tuple[str, ...] = ORDER_KEYS,
 ) -> dict:
     """Every model of an evaluation population (stop 37): today's default and the ``:order``
     verdict, models without ``tp_order`` (not Kim CNNs) keeping today's probability in both;
     per recipe of ``foreign_text_zoo.py`` and per attack. ``{}`` without ``:order``
     calibrators."""
-    if not all(k in cals for k in ORDER_KEYS):
+    if not all(k in cals for k in keys):
         return {}
     today = [sigmoid(default_logit(r, shipped)) for r in rows]
     order = [
-        cals[ORDER_KEYS[not ordered(r)]].probability(standard(r)) if "tp_order" in r.features else p
+        cals[keys[not ordered(r)]].probability(standard(r)) if "tp_order" in r.features else p
         for r, p in zip(rows, today, strict=True)
     ]
     return {
@@ -215,7 +235,15 @@ def main() -> None:
     parser.add_argument("--eval-rows", type=Path, nargs="*", default=[])
     parser.add_argument("--write-calibration", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--min-docs",
+        type=int,
+        default=0,
+        help="the rows' search kept to tokens held by at least this many clean sentences "
+        "(text_order_rows.py --min-docs): the calibrators' keys are order_keys(N)",
+    )
     opts = parser.parse_args()
+    keys = order_keys(opts.min_docs)
     shipped = load_calibrators(SHIPPED)
     if any(b.transform != "none" for b in (shipped[k] for k in ARCH_KEYS)):
         sys.exit("the default calibrators are not linear in their features: cannot fold")
@@ -270,17 +298,19 @@ def main() -> None:
     if opts.write_calibration and gate:
         stack = fit(rows, c)
         cals = load_calibrators(SHIPPED)
-        for base_key, key in zip(ARCH_KEYS, ORDER_KEYS, strict=True):
-            cals[key] = folded(stack, cals[base_key], key, fitted_rows(rows, list(zoo.values())))
+        stop = "38" if opts.min_docs else "36"
+        for base_key, key in zip(ARCH_KEYS, keys, strict=True):
+            fitted = fitted_rows(rows, list(zoo.values()))
+            cals[key] = folded(stack, cals[base_key], key, fitted, stop)
         save_calibrators(cals, SHIPPED)
         result["written"] = {"coef": stack.coef, "intercept": stack.intercept}
-        print(f"written {ORDER_KEYS}: stacker coef {stack.coef}, intercept {stack.intercept}")
+        print(f"written {keys}: stacker coef {stack.coef}, intercept {stack.intercept}")
     elif opts.write_calibration:
         print("the gate does not hold: no calibrator written", file=sys.stderr)
     cals = load_calibrators(SHIPPED)
     for path in opts.eval_rows:
         ev, _ = pool([path])
-        everyone = every_model(ev, shipped, cals)
+        everyone = every_model(ev, shipped, cals, keys)
         if everyone:
             result.setdefault("eval_all", {})[path.name] = everyone
             result.setdefault("eval_raw_order", {})[path.name] = raw_order(ev)
@@ -297,8 +327,8 @@ def main() -> None:
         ev = [ev[i] for i in keep]
         p_today = [p_today[i] for i in keep]
         out = {"today": by_group(ev, p_today)}
-        if all(k in cals for k in ORDER_KEYS):
-            p_new = [cals[ORDER_KEYS[not ordered(r)]].probability(standard(r)) for r in ev]
+        if all(k in cals for k in keys):
+            p_new = [cals[keys[not ordered(r)]].probability(standard(r)) for r in ev]
             out["candidate"] = by_group(ev, p_new)
             out["probabilities"] = {
                 r.name: [round(a, 3), round(b, 3), round(r.features["tp_order"], 3)]

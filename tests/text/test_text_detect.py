@@ -345,9 +345,12 @@ def test_order_min_docs_reaches_the_search_and_marks_the_verdict_score_only(
             loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
             num_classes=2, seed=0)
 
-    plain, limited = inspect(), inspect(order_min_docs=2)
-    assert seen == [0, 2]
+    plain, limited, fitted = inspect(), inspect(order_min_docs=2), inspect(order_min_docs=3)
+    assert seen == [0, 2, 3]
     assert plain.family.endswith(":order") and limited.family.endswith(":order")
+    # 3 has calibrators of its own (stop 38): its family, calibrated, no research note
+    assert fitted.family == plain.family + "-docs3" and not fitted.score_only
+    assert not any("order_min_docs" in n for n in fitted.detector_notes)
     assert not plain.score_only
     assert not any("order_min_docs" in n for n in plain.detector_notes)
     assert limited.score_only

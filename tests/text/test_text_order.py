@@ -118,6 +118,29 @@ def test_the_order_family_reads_its_own_calibrator_and_falls_back_without_it() -
     assert not any("tp_order not read" in n for n in with_own.coverage_notes)
 
 
+def test_the_min_docs_order_family_reads_its_own_calibrator_never_the_other_search() -> None:
+    """Stop 38: ``order_min_docs=3``'s family (``…:order-docs3``) is read by its own calibrator;
+    without it the verdict falls back to the base family (``tp_order`` not read), never to
+    the ``:order`` calibrator fitted on the other search."""
+    base = Calibrator("text-inversion", ["tp_prob"], [1.0], 0.0)
+    other = Calibrator("text-inversion", ["tp_prob", "tp_order"], [1.0, -4.0], 0.0)
+    own = Calibrator("text-inversion", ["tp_prob", "tp_order"], [1.0, 2.0], 0.0)
+    feats = {"tp_prob": 0.5, "tp_order": 2.0}
+    key = "text-inversion:behaviour:phrase:lift:arch"
+
+    def verdict() -> ModelVerdict:
+        return ModelVerdict("text-inversion", 0.0, [0], [], dict(feats),
+                            family="behaviour:phrase:lift:arch:order-docs3")
+
+    cals = {key: base, key + ":order": other}
+    with_own = calibrate(verdict(), {**cals, key + ":order-docs3": own})
+    assert with_own.probability == pytest.approx(own.probability(feats))
+    assert not any("tp_order not read" in n for n in with_own.coverage_notes)
+    without = calibrate(verdict(), cals)
+    assert without.probability == pytest.approx(base.probability(feats))
+    assert any(f"no '{key}:order-docs3' calibrator" in n for n in without.coverage_notes)
+
+
 def test_an_order_family_without_its_calibrators_never_falls_back_to_a_phrase_one() -> None:
     """A file without the ``:order`` (nor the ``:arch``) calibrators: the standardised lift's
     rule holds (the behaviour path's calibrator, never one fitted on the unstandardised lift),

@@ -325,7 +325,9 @@ def calibrate(
     unread = []  # a feature the family's calibrator would read and this file cannot
     if verdict.family:  # a calibrator of the model's own family, the most specific there is
         parts = verdict.family.split(":")
-        order = parts[-1] == "order"  # the word-order feature: its own calibrator, else
+        # the word-order feature ("order", or "order-docsN" for the search kept to tokens N
+        # clean sentences hold): its own calibrator, else
+        order = parts[-1] == "order" or parts[-1].startswith("order-docs")
         if order:  # the family without it, by the same rules
             parts = parts[:-1]
         lengths = list(range(len(parts), 0, -1))

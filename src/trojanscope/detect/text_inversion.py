@@ -87,6 +87,9 @@ MAX_RELAX_K = 1024  # the relaxation's best tokens tried exactly, at most (memor
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
 SURE = 1e-4  # the one-token search's probability is read up to 1 - SURE
+# order_min_docs values with ':order' calibrators of their own (fitted on development rows of
+# that search; docs/benchmarks.md, issue 15, stop 38); others are read by the ':order' one
+FITTED_ORDER_MIN_DOCS = (0, 3)
 
 
 def one_token_surprise(prob: float) -> float:
@@ -135,6 +138,14 @@ def span_features(spans: list[dict[str, float]]) -> dict[str, float]:
     one-directional)."""
     probs = sorted((s.get("span_prob", 0.0) for s in spans), reverse=True)
     return {"ts_prob": probs[0], "ts_gap": probs[0] - (probs[1] if len(probs) > 1 else 0.0)}
+
+
+def order_family(min_docs: int = 0) -> str:
+    """The calibrator family suffix of the word-order feature: ``"order"`` for the search over
+    every token, ``"order-docsN"`` for the search kept to tokens held by at least N clean
+    sentences (``order_min_docs``; :func:`trojanscope.detect.calibration.calibrate` reads both
+    as the word-order family)."""
+    return "order" if not min_docs else f"order-docs{int(min_docs)}"
 
 
 @register("detector", "text-inversion")
@@ -211,9 +222,10 @@ class TextInversion(ModelDetector):
             (``tp_order`` not computed, a note says why).
             0 (the default): off (docs/benchmarks.md, issue 15, stop 36).
         order_min_docs: with ``order=1``, the word-order search only over tokens held by at
-            least this many clean sentences (opt-in; 0, the default: every token; the
-            ``:order`` calibrators were fitted without it; docs/benchmarks.md, issue 15,
-            stop 37).
+            least this many clean sentences (opt-in; 0, the default: every token;
+            docs/benchmarks.md, issue 15, stop 37). 3 has calibrators of its own
+            (``":phrase:lift:arch:order-docs3"``, stop 38); other values are read by the
+            ``:order`` calibrators, fitted without it, and the verdict is score-only.
     """
 
     name = "text-inversion"
@@ -394,7 +406,8 @@ class TextInversion(ModelDetector):
         if self.order:  # only where an ':order' calibrator can read it
             why = self._order(model, target, family, standard, features)
             if why is None:
-                family += ":order"
+                fitted = self.order_min_docs in FITTED_ORDER_MIN_DOCS
+                family += ":" + order_family(self.order_min_docs if fitted else 0)
             else:
                 notes.append(f"order=1: no word-order feature for this model ({why})")
         research = bool(phrases and (self.phrase_lift or self.phrase_margin)) and not (
@@ -404,7 +417,8 @@ class TextInversion(ModelDetector):
                          "from a calibrator not fitted with these values and is not calibrated "
                          "for them"]
         # the ':order' calibrators were fitted on the search over every token (review hF3)
-        min_docs = bool(self.order_min_docs) and family.endswith(":order")
+        min_docs = (bool(self.order_min_docs) and family.endswith(":order")
+                    and self.order_min_docs not in FITTED_ORDER_MIN_DOCS)
         if min_docs:
             notes = [*notes, "order_min_docs is a research option: the probability comes from "
                              "an ':order' calibrator fitted without it and is not calibrated "
