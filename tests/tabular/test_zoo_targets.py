@@ -10,8 +10,12 @@ import pytest
 from trojanscope.errors import UserInputError
 from trojanscope.zoo import draw_entries
 
-KW = {"attacks": ["tabular-badnets", "tabular-rare"], "archs": ["mlp", "xgboost"],
-      "arch_variants": True, "tree_subsample": 0.8}
+KW = {
+    "attacks": ["tabular-badnets", "tabular-rare"],
+    "archs": ["mlp", "xgboost"],
+    "arch_variants": True,
+    "tree_subsample": 0.8,
+}
 
 
 def test_targets_are_drawn_among_the_chosen_classes_and_nothing_else_changes() -> None:
@@ -34,13 +38,28 @@ def test_a_bad_target_list_is_one_error(targets: list[int]) -> None:
 
 
 @pytest.mark.parametrize("value", ["2", "one", "1,x"])
-def test_zoo_make_refuses_bad_targets_before_writing(value: str, tmp_path: Path,
-                                                       capsys) -> None:
+def test_zoo_make_refuses_bad_targets_before_writing(value: str, tmp_path: Path, capsys) -> None:
     from trojanscope.cli.main import run
 
     out = tmp_path / "zoo"
-    code = run(["zoo", "make", "--dataset", "credit-default", "--archs", "xgboost",
-                "--clean", "1", "--backdoored", "1", "--targets", value, "--out", str(out)])
+    code = run(
+        [
+            "zoo",
+            "make",
+            "--dataset",
+            "credit-default",
+            "--archs",
+            "xgboost",
+            "--clean",
+            "1",
+            "--backdoored",
+            "1",
+            "--targets",
+            value,
+            "--out",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert "--targets" in err and len(err.splitlines()) == 1 and "Traceback" not in err
