@@ -11,15 +11,23 @@ per class (``sources``), so ``bench_tabular_detect.py --rows`` and ``bench_tabul
 
     PYTHONPATH=src python benchmarks/tabular_min_sources.py --zoo ZOO --rows ROWS.json \
         --out OUT.json [--min-sources 10] [--archs xgboost,lightgbm] [--only-silent]
+
+``--compare DEFAULT.json... --candidate CANDIDATE.json...`` (packed rows, the same models in
+the same order of files) lists per model what changed: the backdoors the default catches
+(p >= 0.5) and the candidate misses, the clean models flagged per table and library by each,
+and each (table, library, target) family's cross-entropy (its backdoors with the table's clean
+models of the library) by each, with the largest rise.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 
+import numpy as np
 import torch
 
 torch.set_num_threads(1)
@@ -42,7 +50,65 @@ def sources(zoo: Path, name: str, clean) -> list[int]:
     return [int(((y != t) & (own == y)).sum()) for t in range(clean.num_classes)]
 
 
+def _packed(files: list[str]) -> dict[tuple[str, str], dict]:
+    """(table, model name) -> row, over packed rows files."""
+    out = {}
+    for f in files:
+        payload = json.loads(Path(f).read_text())
+        for r in payload["rows"]:
+            out[(payload["dataset"], r["name"])] = r
+    return out
+
+
+def _ce(rows: list[dict]) -> float:
+    p = np.clip([r["probability"] for r in rows], 1e-6, 1 - 1e-6)
+    y = np.array([r["backdoored"] for r in rows], dtype=float)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def compare(default_files: list[str], candidate_files: list[str]) -> None:
+    """What the candidate changes against the default, model by model and per family."""
+    old, new = _packed(default_files), _packed(candidate_files)
+    if old.keys() != new.keys():
+        raise SystemExit("error: the two sets of rows hold different models")
+    lost = [
+        k
+        for k in old
+        if old[k]["backdoored"] and old[k]["probability"] >= 0.5 and new[k]["probability"] < 0.5
+    ]
+    print(f"backdoors caught by the default and missed by the candidate: {lost or 'none'}")
+    for table, arch in sorted({(k[0], r["arch"]) for k, r in old.items()}):
+        clean = [
+            k for k, r in old.items() if k[0] == table and r["arch"] == arch and not r["backdoored"]
+        ]
+        flagged = [sum(rows[k]["probability"] >= 0.5 for k in clean) for rows in (old, new)]
+        print(
+            f"{table} {arch}: clean flagged {flagged[0]}/{len(clean)} -> {flagged[1]}/{len(clean)}"
+        )
+    rises = []
+    families = sorted({(k[0], r["arch"], r["target"]) for k, r in old.items() if r["backdoored"]})
+    for table, arch, target in families:
+        keys = [
+            k
+            for k, r in old.items()
+            if k[0] == table
+            and r["arch"] == arch
+            and (not r["backdoored"] or r["target"] == target)
+        ]
+        ce = [_ce([rows[k] for k in keys]) for rows in (old, new)]
+        rises.append(ce[1] - ce[0])
+        print(f"{table} {arch} target {target}: CE {ce[0]:.3f} -> {ce[1]:.3f}")
+    print(f"largest family rise in CE: {max(rises):+.3f}")
+
+
 def main() -> None:
+    if "--compare" in sys.argv:
+        ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        ap.add_argument("--compare", nargs="+", required=True)
+        ap.add_argument("--candidate", nargs="+", required=True)
+        args = ap.parse_args()
+        compare(args.compare, args.candidate)
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--zoo", type=Path, required=True)
     ap.add_argument("--rows", type=Path, required=True, help="the zoo's default rows")

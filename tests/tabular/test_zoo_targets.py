@@ -42,24 +42,8 @@ def test_zoo_make_refuses_bad_targets_before_writing(value: str, tmp_path: Path,
     from trojanscope.cli.main import run
 
     out = tmp_path / "zoo"
-    code = run(
-        [
-            "zoo",
-            "make",
-            "--dataset",
-            "credit-default",
-            "--archs",
-            "xgboost",
-            "--clean",
-            "1",
-            "--backdoored",
-            "1",
-            "--targets",
-            value,
-            "--out",
-            str(out),
-        ]
-    )
+    args = "zoo make --dataset credit-default --archs xgboost --clean 1 --backdoored 1"
+    code = run([*args.split(), "--targets", value, "--out", str(out)])
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert "--targets" in err and len(err.splitlines()) == 1 and "Traceback" not in err
