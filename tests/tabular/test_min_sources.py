@@ -21,6 +21,12 @@ def test_silent_classes_are_those_short_of_rows_unless_every_class_is() -> None:
     assert silent_classes(y, own, 2, 21) == set()  # none has enough: read as before
 
 
+def test_the_default_is_the_zoos_floor_of_flippable_rows() -> None:
+    from trojanscope.zoo import MIN_FLIPPABLE
+
+    assert registry.create("detector", "tabular-search").min_sources == MIN_FLIPPABLE == 10
+
+
 def test_min_sources_below_one_is_one_error() -> None:
     with pytest.raises(UserInputError, match="min_sources"):
         registry.create("detector", "tabular-search", min_sources=0)
@@ -52,7 +58,7 @@ def test_a_tree_skips_the_class_short_of_rows_a_network_does_not(
             run.model, run.test, seed=0
         )
 
-    plain, skipped = verdict(), verdict(min_sources=counts[short] + 1)
+    plain, skipped = verdict(min_sources=1), verdict(min_sources=counts[short] + 1)
     assert sorted(r.cls for r in plain.per_class) == [0, 1]
     if arch == "mlp":  # networks: the parameter reads trees only
         assert skipped.features == plain.features

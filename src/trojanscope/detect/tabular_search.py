@@ -106,7 +106,8 @@ class TabularSearch(ModelDetector):
             read, where another class has enough: a class the model already gives nearly
             every row has nothing a trigger could flip (the zoo's inert backdoors), and a
             handful of rows flips on one value (lending-club class 0; issue 16 stop 38).
-            Default 1: every class with a row, as before; 10 is the zoo's ``MIN_FLIPPABLE``.
+            10 (the zoo's ``MIN_FLIPPABLE``), the default since issue 16 stop 38, whose rule
+            the fresh zoo ``tab-fresh21`` met; 1 reads every class with a row, as before.
     """
 
     name = "tabular-search"
@@ -120,7 +121,7 @@ class TabularSearch(ModelDetector):
                  mass_trees: int = 30, mass_sure: float = 15.0,
                  excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3,
                  references: int = 0, reference_sampling: bool = False,
-                 pair_screen: int = 5, min_sources: int = 1) -> None:
+                 pair_screen: int = 5, min_sources: int = 10) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
