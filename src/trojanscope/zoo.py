@@ -87,6 +87,7 @@ def draw_entries(
     archs: Sequence[str] = ARCHS,
     arch_variants: bool = False,
     tree_subsample: float | None = None,
+    targets: Sequence[int] | None = None,
 ) -> list[ZooEntry]:
     """A varied, reproducible population: archs and attacks cycle, everything else is drawn.
 
@@ -98,6 +99,9 @@ def draw_entries(
     and of the columns, drawn with the model's seed (``subsample``/``colsample``), so its
     training depends on its seed as a user's would; without it a clean tree is fixed by its
     table and variant, and two zoo models can be the same (issue 16). Nothing else changes.
+    With ``targets`` each backdoor's target is drawn among those classes only, from a stream
+    of its own (:func:`target_choice`), so the rest of the population is the same as without:
+    e.g. ``[1]`` on lending-club, whose class-0 backdoors are always inert (issue 16 stop 38).
     """
     attacks = tuple(attacks) if attacks is not None else zoo_attacks()
     archs = tuple(archs)
@@ -111,8 +115,10 @@ def draw_entries(
         raise UserInputError("a zoo with backdoored models needs at least one attack")
     if tree_subsample is not None and not 0.0 < tree_subsample <= 1.0:
         raise UserInputError(f"--tree-subsample {tree_subsample}: a share in (0, 1] is needed")
+    chosen = check_targets(targets, num_classes)
     rng = np.random.default_rng(seed)
     variant_rng = np.random.default_rng([seed, 1])
+    target_rng = np.random.default_rng([seed, 2])
     entries = []
     for i in range(n_clean):
         entries.append(
@@ -124,7 +130,9 @@ def draw_entries(
         allowed = tuple(a for a in archs if cls.zoo_archs is None or a in cls.zoo_archs) or archs
         arch = allowed[(i // len(attacks) + i) % len(allowed)]
         entry = ZooEntry(f"{attack}-{i:03d}", arch, int(rng.integers(1 << 30)), True, attack)
-        entry.target = int(rng.integers(num_classes))
+        entry.target = int(rng.integers(num_classes))  # drawn either way: the stream stays
+        if chosen is not None:
+            entry.target = chosen[int(target_rng.integers(len(chosen)))]
         params = cls.sample_params(rng)
         entry.poison_rate = float(params.pop("poison_rate"))
         entry.trigger = dict(params.pop("trigger"))
@@ -140,6 +148,23 @@ def draw_entries(
                 entry.arch_params = {**entry.arch_params, "subsample": float(tree_subsample),
                                      "colsample": float(tree_subsample)}
     return entries
+
+
+def check_targets(targets: Sequence[int] | None, num_classes: int) -> tuple[int, ...] | None:
+    """The classes backdoor targets are drawn from (``None``: every class), each a class of
+    the data, named once; anything else is one error line before any training."""
+    if targets is None:
+        return None
+    chosen = tuple(targets)
+    if not chosen:
+        raise UserInputError("--targets: give at least one class")
+    for t in chosen:
+        if isinstance(t, bool) or not isinstance(t, int | np.integer) or not 0 <= t < num_classes:
+            raise UserInputError(f"--targets: {t!r} is not a class of the data "
+                                 f"(0..{num_classes - 1})")
+    if len(set(chosen)) != len(chosen):
+        raise UserInputError(f"--targets: a class is named twice ({list(chosen)})")
+    return tuple(int(t) for t in chosen)
 
 
 def build_attack(entry: ZooEntry):
@@ -205,6 +230,7 @@ def make_zoo(
     arch_variants: bool = False,
     tree_subsample: float | None = None,
     min_excess_flip: float | None = None,
+    targets: Sequence[int] | None = None,
     executor: Executor | None = None,
     listener: Listener | None = None,
 ) -> list[ZooEntry]:
@@ -214,7 +240,7 @@ def make_zoo(
     zoo is the same whichever back-end trains it; ``truth.json`` is rewritten as each model
     finishes. ``on_model(entry, i, n)`` is called in the order they finish. Models that still
     fail after the executor's tries are left out and raise :class:`TasksFailed` at the end.
-    ``attacks``, ``archs``, ``arch_variants`` and ``tree_subsample`` are passed to
+    ``attacks``, ``archs``, ``arch_variants``, ``tree_subsample`` and ``targets`` are passed to
     :func:`draw_entries`. With ``min_excess_flip`` (opt-in), once every model is trained each
     backdoor that counts gets its flip rate beyond the zoo's clean models of its architecture
     (:mod:`trojanscope.zoo_excess`, recomputed on every run, recorded in ``truth.json``) and
@@ -232,7 +258,7 @@ def make_zoo(
         archs = TABULAR_ARCHS if tuple(archs) == ARCHS else archs
     entries = draw_entries(n_clean, n_backdoored, train.num_classes, seed, attacks=attacks,
                            archs=archs, arch_variants=arch_variants,
-                           tree_subsample=tree_subsample)
+                           tree_subsample=tree_subsample, targets=targets)
     min_excess_flip = _resumed_floor(out, min_excess_flip)
     if min_excess_flip is not None:
         zoo_excess.check_min_excess(min_excess_flip)
@@ -310,8 +336,8 @@ def _finished(folder: Path, entry: ZooEntry) -> ZooEntry | None:
     if not entry_file.is_file():
         return None
     done = ZooEntry(**json.loads(entry_file.read_text()))
-    same = (done.arch, done.arch_params, done.attack, done.backdoored) == (
-        entry.arch, entry.arch_params, entry.attack, entry.backdoored)
+    same = (done.arch, done.arch_params, done.attack, done.backdoored, done.target) == (
+        entry.arch, entry.arch_params, entry.attack, entry.backdoored, entry.target)
     if not same or not effective(done):
         return None
     return done

@@ -34,12 +34,13 @@ def transactions(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def searched(transactions: Path):
-    """``searched(arch, target)``: a ``tabular-badnets`` run (30% poison, seed 1) of ``arch``
-    on the fraud CSV and ``tabular-search``'s verdict on it (seed 0), as (run, verdict)."""
-    return lambda arch, target: _searched(transactions, arch, target)
+    """``searched(arch, target, **params)``: a ``tabular-badnets`` run (30% poison, seed 1) of
+    ``arch`` on the fraud CSV and ``tabular-search``'s verdict on it (seed 0, ``params``), as
+    (run, verdict)."""
+    return lambda arch, target, **params: _searched(transactions, arch, target, **params)
 
 
-def _searched(csv: Path, arch: str, target: int):
+def _searched(csv: Path, arch: str, target: int, **params):
     from trojanscope import registry
     from trojanscope.attacks.tabular import TabularBadNets
     from trojanscope.experiment import run_experiment
@@ -50,4 +51,5 @@ def _searched(csv: Path, arch: str, target: int):
                          arch=arch, data_params={"label_column": "is_fraud"},
                          arch_params={"n_estimators": 20, "max_depth": 3}
                          if arch == "xgboost" else None)
-    return run, registry.create("detector", "tabular-search").inspect(run.model, run.test, seed=0)
+    detector = registry.create("detector", "tabular-search", **params)
+    return run, detector.inspect(run.model, run.test, seed=0)

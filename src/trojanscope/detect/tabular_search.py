@@ -101,6 +101,13 @@ class TabularSearch(ModelDetector):
             extends this many best pairs by a third value
             (:func:`.tabular_excess.screened_excess`; 0: off; the default 5 since issue 16
             stop 36, whose rule the fresh zoo ``tab-fresh19`` met).
+        min_sources: trees: a class with fewer clean rows to flip than this (rows of other
+            classes the model answers rightly) is not searched and its box excess is not
+            read, where another class has enough: a class the model already gives nearly
+            every row has nothing a trigger could flip (the zoo's inert backdoors), and a
+            handful of rows flips on one value (lending-club class 0; issue 16 stop 38).
+            10 (the zoo's ``MIN_FLIPPABLE``), the default since issue 16 stop 38, whose rule
+            the fresh zoo ``tab-fresh21`` met; 1 reads every class with a row, as before.
     """
 
     name = "tabular-search"
@@ -114,7 +121,7 @@ class TabularSearch(ModelDetector):
                  mass_trees: int = 30, mass_sure: float = 15.0,
                  excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3,
                  references: int = 0, reference_sampling: bool = False,
-                 pair_screen: int = 5) -> None:
+                 pair_screen: int = 5, min_sources: int = 10) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -130,6 +137,9 @@ class TabularSearch(ModelDetector):
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
+        self.min_sources = int(min_sources)
+        if self.min_sources < 1:
+            raise UserInputError("tabular-search: min_sources must be >= 1")
         if self.references < 0:
             raise UserInputError("tabular-search: references must be >= 0")
         if self.pair_screen < 0:
@@ -161,9 +171,11 @@ class TabularSearch(ModelDetector):
         ref = reference_model(x_all, y_all, target.num_classes, seed=seed)
         inner = [] if tree else interior(candidates, x_all, self.excess_tail)
         excess, excess_found = np.zeros(target.num_classes), {}
+        silent = silent_classes(y_all, own, target.num_classes,
+                                self.min_sources if tree else 1)
         for t in range(target.num_classes):
             others = torch.nonzero((y_all != t) & (own == y_all)).flatten()
-            if len(others) == 0:
+            if len(others) == 0 or t in silent:
                 continue
             # the rows the model is surest are not ``t``: natural risk factors move the
             # borderline rows, a backdoor moves them all
@@ -238,6 +250,8 @@ class TabularSearch(ModelDetector):
         boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
                            target.num_classes, rows=self.rows, top=self.box_top,
                            mean_of=self.box_mean, replay=replay) if tree else None
+        if boxes is not None:
+            boxes.excess[list(silent)] = 0.0
         features["tab_box"] = float(boxes.excess.max()) if boxes is not None else 0.0
         for r in per_class:
             r.details["box_excess"] = float(boxes.excess[r.cls]) if boxes is not None else 0.0
@@ -396,6 +410,15 @@ class TabularSearch(ModelDetector):
             scores[s : s + len(part)] = proba.mean(1).numpy()
             rates[s : s + len(part)] = hits.mean(1).numpy()
         return scores, rates
+
+
+def silent_classes(y: Tensor, own: Tensor, num_classes: int, min_sources: int) -> set[int]:
+    """The classes with fewer than ``min_sources`` rows to flip (rows of another class the
+    model answers rightly), where some class has that many (else none: the model is read as
+    before rather than not at all)."""
+    counts = [int(((y != t) & (own == y)).sum()) for t in range(num_classes)]
+    silent = {t for t, n in enumerate(counts) if n < min_sources}
+    return set() if len(silent) == num_classes else silent
 
 
 def apply(x: Tensor, cand: Candidate) -> Tensor:

@@ -53,6 +53,17 @@ def zoo_label(zoo: Path) -> str:
     except ValueError:
         return zoo.name
 
+def parse_targets(text: str) -> list[int]:
+    """``--targets 0,2`` as classes; a value that is not a whole number is one error line."""
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            out.append(int(part))
+        except ValueError:
+            raise UserInputError(f"--targets: {part!r} is not a class number") from None
+    return out
+
+
 @zoo_app.command("make")
 def make(
     dataset: str = typer.Option("mnist", "--dataset", "-d"),
@@ -88,6 +99,11 @@ def make(
         None, "--archs", help="Comma-separated architectures to cycle (default: the "
         "dataset's usual set, e.g. mlp,xgboost,lightgbm for tables)."
     ),
+    targets: str = typer.Option(
+        None, "--targets", help="Comma-separated classes that backdoor targets are drawn "
+        "from (default: every class), e.g. 1 on lending-club, whose class-0 backdoors are "
+        "always inert; the rest of the population is drawn as without."
+    ),
     executor: str = EXECUTOR,
     workers: int = WORKERS,
     address: str = ADDRESS,
@@ -107,6 +123,7 @@ def make(
                 + (f" flip rate {flips:.3f}" if flips is not None else "")
                 + ("" if state in ("clean", "backdoored") else f" ({state})"))
 
+    chosen_targets = None if targets is None else parse_targets(targets)
     with open_executor(executor, workers, address, tries) as ex, \
             task_progress("zoo make", describe) as progress:
         entries = make_zoo(
@@ -121,6 +138,7 @@ def make(
             arch_variants=arch_variants,
             tree_subsample=tree_subsample,
             min_excess_flip=min_excess_flip,
+            targets=chosen_targets,
             **({} if archs is None
                else {"archs": [a.strip() for a in archs.split(",") if a.strip()]}),
             executor=ex,
