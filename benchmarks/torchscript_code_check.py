@@ -32,6 +32,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.models import load_model
 from trojanscope.scan import scan_file
 from trojanscope.scan.torchscript_code import archive_problems
+from trojanscope.testing.ts_archives import HelperDtype, inflated, rewrite
 
 
 class OnLoadFromFile(nn.Module):
@@ -145,20 +146,6 @@ class BufferCounter(nn.Module):
         return x
 
 
-class HelperDtype(nn.Module):
-    """The computed dtype passed to a method's parameter (followed to its callers)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.code = 6
-
-    def helper(self, x: torch.Tensor, d: int) -> torch.Tensor:
-        return x.to(d)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.helper(x, self.code + 194)
-
-
 # review round 9: archives that crash or change path when run (never run unchecked here)
 ROUND9 = {
     "counter-gated computed dtype (G1)": CounterDtype,
@@ -167,18 +154,6 @@ ROUND9 = {
     "buffer counter add_ (M1b)": BufferCounter,
     "computed dtype through a helper's parameter": HelperDtype,
 }
-
-
-def inflated(base: Path, out: Path) -> Path:
-    """Review round 9 (Z): an archive with one deflated extra member of 64 MiB + 1 zeros (the
-    review's took 1 GiB in 1.1 MB: the parent inflated it to 3.3 GiB before the child ran)."""
-    from trojanscope.scan.torchscript_code import MAX_INFLATED_BYTES
-
-    out.write_bytes(base.read_bytes())
-    prefix = zipfile.ZipFile(base).namelist()[0].split("/", 1)[0]
-    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(f"{prefix}/extra/pad.bin", bytes(MAX_INFLATED_BYTES + 1))
-    return out
 
 
 HOSTILE = {
@@ -190,20 +165,6 @@ HOSTILE = {
 
 
 FROM_FILE = "torch.from_file((state)[0], True, 8, dtype=0)"  # as torch prints the on-load call
-
-
-def rewrite(
-    src: Path,
-    out: Path,
-    name: Callable[[str], str] = lambda n: n,
-    data: Callable[[str, bytes], bytes] = lambda n, d: d,
-) -> Path:
-    """A copy of the archive ``src`` (stored, no debug pickles) with names and contents edited."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
-        for info in zin.infolist():
-            if not info.filename.endswith(".debug_pkl"):
-                zout.writestr(name(info.filename), data(info.filename, zin.read(info)))
-    return out
 
 
 def _code(edit: Callable[[str], str]) -> Callable[[str, bytes], bytes]:

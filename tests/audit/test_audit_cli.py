@@ -108,6 +108,12 @@ def test_signed_folder_with_key(run_dirs, tmp_path, history_db, capsys):
     assert signature["details"]["ok"] is True
 
 
+# slow by nature (stop 38: 88 of the default suite's CPU seconds, the most of any test): two
+# MNIST models trained and audited, the README's first command and its verdicts; run by
+# `pytest -m slow` (benchmarks/suite_times.py --slow) and each stop's Quickstart check. The
+# default suite keeps its parts: audits of trained run folders with reports and history (this
+# file, test_pipeline.py, test_reports.py) and the refusals below and in test_review_stop35.py.
+@pytest.mark.slow
 def test_demo_end_to_end(tmp_path, history_db, capsys):
     out = tmp_path / "demo"
     assert run(["demo", "--out", str(out)]) == 0
@@ -123,3 +129,13 @@ def test_demo_end_to_end(tmp_path, history_db, capsys):
     assert run(["history", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 2
     assert run(["demo", "--out", str(out)]) == 2  # an existing demo needs --force
+
+
+def test_demo_refuses_a_folder_in_use_before_training(tmp_path, history_db, capsys):
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert run(["demo", "--out", str(out)]) == 2  # an existing demo needs --force
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "--force" in err
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]  # nothing trained or written

@@ -89,53 +89,15 @@ def test_a_dictionary_column_expanding_past_the_cap_is_refused(tmp_path: Path, m
         table.read_table(path)
 
 
-def _rewrite_footer(path: Path, edit) -> None:
-    """Apply ``edit`` to the file's Thrift footer (a list of fields) and write it back."""
-    import struct
-
-    from trojanscope.data.tabular.thrift_compact import read_struct
-    from trojanscope.testing.hostile_loads import _thrift_struct
-
-    data = path.read_bytes()
-    size = struct.unpack("<I", data[-8:-4])[0]
-    footer, _ = read_struct(data, len(data) - 8 - size)
-    edit(footer)
-    new = _thrift_struct(footer)
-    path.write_bytes(data[: len(data) - 8 - size] + new + struct.pack("<I", len(new)) + b"PAR1")
-
-
 def test_a_chunk_in_parquet_mr_slack_is_refused(tmp_path: Path, monkeypatch) -> None:
     # stop 37 review: created_by "parquet-mr version 1.2.8" makes pyarrow read 100 bytes past each
     # chunk; a chunk declared 0 bytes long holding one brotli page of 2 MiB zeros walked no page
     # (1.8 kB files read 384 MiB at the review's scale)
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
-    from trojanscope.testing.hostile_loads import _set
+    pytest.importorskip("pyarrow")
+    from trojanscope.testing.hostile_loads import slack_parquet
 
-    n = (2 << 20) // 8
-    path = tmp_path / "slack.parquet"
-    pq.write_table(
-        pa.table({"x": pa.array([0] * n, pa.int64())}),
-        path,
-        compression="brotli",
-        use_dictionary=False,
-        write_statistics=False,
-        data_page_size=1 << 30,
-        max_rows_per_page=n,
-        write_batch_size=n,
-        row_group_size=n,
-    )
-
-    def edit(footer) -> None:
-        _set(footer, 6, b"parquet-mr version 1.2.8")
-        for group in next(v for f, _, v in footer if f == 4)[1]:
-            for chunk in next(v for f, _, v in group if f == 1)[1]:
-                meta = next(v for f, _, v in chunk if f == 3)
-                assert next(v for f, _, v in meta if f == 7) <= 100
-                _set(meta, 7, 0)
-                _set(meta, 6, 100)
-
-    _rewrite_footer(path, edit)
+    path = slack_parquet(tmp_path / "slack.parquet", 1, 2)
+    assert path.stat().st_size < 2_000  # the page fits in the 100 bytes pyarrow reads past
     monkeypatch.setattr(table, "MAX_CSV_BYTES", 1 << 20)
     with pytest.raises(UserInputError, match=r"parquet-mr before 1.2.9"):
         table.read_table(path)
@@ -268,7 +230,7 @@ def test_a_dictionary_page_the_footer_does_not_name_is_counted(tmp_path: Path, m
     # dictionary_page_offset, which pyarrow's page reader does not need to honour a dictionary page
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    from trojanscope.testing.hostile_loads import _set
+    from trojanscope.testing.hostile_loads import _edit_parquet_footer, _set
 
     path = tmp_path / "t.parquet"
     rows = 40
@@ -286,7 +248,7 @@ def test_a_dictionary_page_the_footer_does_not_name_is_counted(tmp_path: Path, m
                 _set(meta, 9, offset)
                 meta[:] = [field for field in meta if field[0] != 11]
 
-    _rewrite_footer(path, edit)
+    _edit_parquet_footer(path, edit)
     assert not pq.ParquetFile(path).metadata.row_group(0).column(0).has_dictionary_page
     monkeypatch.setattr(table, "MAX_CSV_BYTES", 1 << 20)
     with pytest.raises(UserInputError, match=r"text columns expand to 2,621,440 bytes"):

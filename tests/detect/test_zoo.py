@@ -33,8 +33,11 @@ def test_draw_is_varied_and_reproducible() -> None:
 
 
 def test_make_eval_calibrate(tmp_path: Path, capsys) -> None:
+    # --executor serial: every worker of the default process pool imports torch again (25 of
+    # this test's 30 CPU seconds, stop 38); the pool is tested in tests/executor
     zoo = tmp_path / "zoo"
     make = ["-q", "zoo", "make", "--dataset", "synthetic", "--clean", "1", "--backdoored", "1"]
+    make += ["--executor", "serial"]
     # Pinned: the one backdoored slot takes the first attack in name order, which would change
     # (and may not take on the tiny synthetic set) as attacks are registered.
     make += ["--epochs", "6", "--seed", "5", "--attacks", "badnets", "--out", str(zoo)]
@@ -48,11 +51,11 @@ def test_make_eval_calibrate(tmp_path: Path, capsys) -> None:
     assert (zoo / "truth.json").read_text() == before
     capsys.readouterr()
     cal = tmp_path / "cal.json"
-    calibrate = ["-q", "zoo", "calibrate", str(zoo), "--method", "trigger_search"]
+    calibrate = ["-q", "zoo", "calibrate", str(zoo), "--method", "trigger_search", "-x", "serial"]
     assert run([*calibrate, "--features", "ts_log_norm_ratio", "--out", str(cal)]) == 0
     assert "trigger_search" in json.loads(cal.read_text())
     capsys.readouterr()
-    evaluate = ["-q", "zoo", "eval", str(zoo), "--method", "trigger_search", *FAST]
+    evaluate = ["-q", "zoo", "eval", str(zoo), "--method", "trigger_search", *FAST, "-x", "serial"]
     assert run([*evaluate, "--calibration", str(cal), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     n_effective = sum(effective(e) for e in entries)

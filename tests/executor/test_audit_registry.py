@@ -88,6 +88,10 @@ def test_unreadable_file_is_a_failed_item(registry, tmp_path, capsys, monkeypatc
     assert code in (1, 2) and len(records(db)) == 2
 
 
+# slow by nature: three audits in fresh Ray workers, each importing torch (CPU the suite's own
+# timing never sees); the Ray back-end's contract runs by default in test_executors.py, and
+# audit-registry itself through the serial executor here (zoo make and eval: process and ray)
+@pytest.mark.slow
 def test_through_ray(registry, tmp_path, capsys, local_ray) -> None:
     root, marker = registry
     db = tmp_path / "h.sqlite"

@@ -126,8 +126,10 @@ def test_zoo_eval_mitigation(folders: Path, capsys, backdoored_run, clean_run) -
 @pytest.mark.parametrize("method", ["fst", "sau"])
 def test_zoo_eval_mitigation_takes_the_new_methods(folders: Path, capsys, method: str) -> None:
     zoo = folders / "zoo"
+    # serial: the process pool's workers would import torch again (test_zoo_eval_mitigation
+    # runs the pool and checks it gives the serial rows)
     assert run(["zoo", "eval-mitigation", str(zoo), "--method", method, "--method-param",
-                "epochs=1", "--holdout", "0.5", "--format", "json"]) == 0
+                "epochs=1", "--holdout", "0.5", "--format", "json", "-x", "serial"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["method"] == method and payload["summary"]["models"] == 2
     assert run(["zoo", "eval-mitigation", str(zoo), "--method", method, "--method-param",

@@ -12,6 +12,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.models import load_model
 from trojanscope.scan import scan_file
 from trojanscope.scan.torchscript_code import archive_problems, pickle_problems, unsafe_names
+from trojanscope.testing.ts_archives import HelperDtype, inflated, rewrite
 
 
 class _WritesOnLoad(nn.Module):
@@ -203,17 +204,10 @@ def test_audit_never_picks_a_file_the_scan_skipped(tmp_path: Path) -> None:
     assert pick_model_path(tmp_path / "repo") == tmp_path / "repo" / "model.onnx"
 
 
-def _rewrite(src: Path, out: Path, rename=lambda n: n, edit=lambda n, d: d) -> Path:
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
-        for info in zin.infolist():
-            zout.writestr(rename(info.filename), edit(info.filename, zin.read(info)))
-    return out
-
-
 def test_members_found_whatever_their_case_are_checked(hostile: tuple[Path, Path]) -> None:
     # torch's reader finds code/ members ignoring case (review, stop 35)
     model, victim = hostile
-    renamed = _rewrite(model, model.with_name("upper.pt"), lambda n: n.replace("/code/", "/CODE/"))
+    renamed = rewrite(model, model.with_name("upper.pt"), lambda n: n.replace("/code/", "/CODE/"))
     with pytest.raises(UserInputError, match="from_file"):
         load_model(renamed)
     assert victim.read_text() == "ORIGINAL"
@@ -227,8 +221,8 @@ def test_a_pickle_naming_a_registered_class_is_refused(tmp_path: Path) -> None:
     assert pickle_problems(b"\x80\x04\x8c\x01a\x8c\x01b\x93.") == ["pickle opcode STACK_GLOBAL"]
     path = tmp_path / "net.pt"
     torch.jit.script(nn.Linear(2, 2)).save(str(path))
-    swapped = _rewrite(path, tmp_path / "opaque.pt",
-                       edit=lambda n, d: outer if n.endswith("constants.pkl") else d)
+    swapped = rewrite(path, tmp_path / "opaque.pt",
+                      data=lambda n, d: outer if n.endswith("constants.pkl") else d)
     with pytest.raises(UserInputError, match="OpaqueObject"):
         load_model(swapped)
 
@@ -260,7 +254,7 @@ def test_scripted_antialiased_upsampling_passes_and_an_edited_interpolate_does_n
     torch.jit.script(nn.Upsample(scale_factor=2, mode="bilinear")).save(str(path))
     with path.open("rb") as fh:
         assert archive_problems(fh) == []
-    edited = _rewrite(path, tmp_path / "edited.pt", edit=lambda n, d: d.replace(
+    edited = rewrite(path, tmp_path / "edited.pt", data=lambda n, d: d.replace(
         b"_aa(input, output_size3, align_corners6, scale_factors3)",
         b"_aa(input, output_size3, align_corners6, scale_factor0)") if n.endswith(".py") else d)
     with edited.open("rb") as fh:
@@ -275,27 +269,12 @@ def test_an_archive_whose_members_inflate_past_the_cap_is_refused(tmp_path: Path
     plain = tmp_path / "plain.pt"
     torch.jit.save(torch.jit.script(torch.nn.Linear(3, 2)), str(plain))
     assert archive_problems(plain.open("rb")) == []
-    bomb = tmp_path / "bomb.pt"
-    bomb.write_bytes(plain.read_bytes())
-    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("plain/extra/pad.bin", bytes(MAX_INFLATED_BYTES + 1))
+    bomb = inflated(plain, tmp_path / "bomb.pt")
+    with zipfile.ZipFile(bomb) as zf:
+        assert zf.getinfo("plain/extra/pad.bin").file_size == MAX_INFLATED_BYTES + 1
     assert bomb.stat().st_size < 1 << 20
     with pytest.raises(UserInputError, match="inflate to"):
         load_model(bomb)
-
-
-class _DtypeThroughHelper(nn.Module):
-    """Review round 9: the computed dtype passed to a method's parameter (dtype 200)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.code = 6
-
-    def helper(self, x: torch.Tensor, d: int) -> torch.Tensor:
-        return x.to(d)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.helper(x, self.code + 194)
 
 
 class _SoftmaxWithDtype(nn.Module):
@@ -305,7 +284,7 @@ class _SoftmaxWithDtype(nn.Module):
 
 def test_a_dtype_parameter_is_followed_to_its_callers(tmp_path: Path) -> None:
     bad, good = tmp_path / "bad.pt", tmp_path / "good.pt"
-    torch.jit.script(_DtypeThroughHelper()).save(str(bad))
+    torch.jit.script(HelperDtype()).save(str(bad))
     torch.jit.script(_SoftmaxWithDtype()).save(str(good))
     with bad.open("rb") as fh:
         assert any("passed to helper(d)" in p for _, p in archive_problems(fh))

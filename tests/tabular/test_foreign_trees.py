@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import subprocess
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+from trojanscope.cli.main import run
 from trojanscope.io.models import load_model
 from trojanscope.models.trees import LightGBMModel, XGBoostModel
 
@@ -95,9 +98,16 @@ def _user_model(tmp_path: Path, kind: str) -> tuple[Path, Path]:
     return path, csv
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "trojanscope", *args], capture_output=True,
-                          text=True)
+def _cli(*args: str, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """The CLI in this process (a process of its own spends ~4 CPU s importing torch again);
+    ``process``: a real one, for its exit code and stderr (test_what_cannot_be_mapped_...)."""
+    if process:
+        return subprocess.run([sys.executable, "-m", "trojanscope", *args],
+                              capture_output=True, text=True)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(list(args))
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 @pytest.mark.parametrize("kind", ["xgboost-json", "xgboost-ubj", "xgboost-ubj-named-json",
@@ -164,7 +174,8 @@ def test_user_model_answers_encoded_rows_as_the_library_answers_raw_ones(
 
 def test_what_cannot_be_mapped_is_one_error_line(tmp_path: Path) -> None:
     path, csv = _user_model(tmp_path, "xgboost-categorical")
-    proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default")
+    proc = _cli("detect", str(path), "--data", str(csv), "--label-column", "default",
+                process=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error:") and "'JOB' as categorical" in proc.stderr
     x, y = _frame()

@@ -43,7 +43,7 @@ def test_a_flagged_uncalibrated_verdict_is_review_not_backdoored(
     assert report["target_classes"] == ([1] if probability >= 0.5 else [])
 
 
-@pytest.mark.slow  # three CLI processes: about 20 s alone, a minute under load
+# three CLI calls, in-process since stop 38 (3 CPU s; three processes took ~20 s: it was slow)
 def test_an_audit_with_a_calibration_file_lacking_the_tabular_calibrator_asks_for_review(
         tmp_path: Path) -> None:
     path, csv = toy_model(tmp_path)
