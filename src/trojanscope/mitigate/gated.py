@@ -276,8 +276,10 @@ class Gated(Mitigation):
             (issue 12 stop 37, corrected in its review: two gated-out SIG MLPs reached 0.67 and
             0.98, the third, zoo-2402's sig-007, 0.000; clean development MLPs reached at most
             0.311, zoo-2200's clean-000); opt-in until a fresh zoo meets a rule written before
-            it. Where it cannot apply (not a dense image model, ``force=1``) the note's
-            ``stripe_gate`` entry says it was skipped.
+            it (zoo-2403's could not test it: no backdoored model there was gated out, and its
+            one gated-out clean MLP reached 0.400; issue 12 stop 38). Where it cannot apply
+            (not a dense image model, ``force=1``) the note's ``stripe_gate`` entry says it was
+            skipped.
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
