@@ -290,10 +290,11 @@ class Gated(Mitigation):
             zoo could not test it (the reach rule fired on none of its models; the same 13
             models either way, docs/benchmarks.md, issue 12 stop 34). 1: the reach is judged on
             every model, as before.
-        dense_first, dense_pull, dense_epochs, dense_then, dense_rho, dense_prune: how the
-            stages treat an image model without a convolution (which layer they train,
-            the first stage's epochs and radius, whether it runs, which first-layer units
-            are pruned before it); every default but ``dense_rho``'s (0.5: half FT-SAM's
+        dense_first, dense_pull, dense_epochs, dense_then, dense_rho, dense_prune,
+            dense_distill: how the stages treat an image model without a convolution (which
+            layer they train, the first stage's epochs, radius and distillation weight, whether
+            it runs, which first-layer units are pruned before it); every default but
+            ``dense_rho``'s (0.5: half FT-SAM's
             radius, since a fresh seed-2400 MLP zoo) as for any other model
             (:class:`~trojanscope.mitigate.dense_options.DenseOptions`).
     """
@@ -305,6 +306,7 @@ class Gated(Mitigation):
     dense_then = option("dense_then")
     dense_rho = option("dense_rho")
     dense_prune = option("dense_prune")
+    dense_distill = option("dense_distill")
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
@@ -322,7 +324,8 @@ class Gated(Mitigation):
                  dense_epochs: int = DenseOptions.dense_epochs,
                  dense_then: bool = DenseOptions.dense_then,
                  dense_rho: float = DenseOptions.dense_rho,
-                 dense_prune: int = DenseOptions.dense_prune) -> None:
+                 dense_prune: int = DenseOptions.dense_prune,
+                 dense_distill: float = DenseOptions.dense_distill) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -361,7 +364,7 @@ class Gated(Mitigation):
         check_option("stripe_gate", stripe_gate, 0.0, 1.0)
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
-                                           dense_rho, dense_prune)
+                                           dense_rho, dense_prune, dense_distill)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
