@@ -1,5 +1,7 @@
 """Print `bench_ftsam_layers.py` results as markdown: per model and setting, the CA change and
-ASR after the method, and the CA change with only one layer taken from the purified model.
+ASR after the method, and the CA change with only one layer taken from the purified model (or
+put back); then per setting, the range over clean and backdoored models and the median of how
+far each layer moved.
 
     PYTHONPATH=src python benchmarks/ftsam_layers_table.py A.json B.json ...
 """
@@ -7,6 +9,7 @@ ASR after the method, and the CA change with only one layer taken from the purif
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -36,6 +39,26 @@ def rows(results: dict) -> list[str]:
     return out
 
 
+def summary(results: dict) -> str:
+    """One markdown row for one results file: CA change over clean and backdoored models (min
+    to max), the backdoored models' ASR after (min to max), each layer's median move."""
+    models = results["models"].values()
+    clean = [m for m in models if m["before"].get("asr") is None]
+    bad = [m for m in models if m["before"].get("asr") is not None]
+
+    def spread(group: list[dict]) -> str:
+        changes = [m["after"]["ca"] - m["before"]["ca"] for m in group]
+        return f"{points(min(changes), 0)} to {points(max(changes), 0)}" if group else "—"
+
+    asr = [100 * m["after"]["asr"] for m in bad]
+    span = f"{min(asr):.1f}–{max(asr):.1f}%" if asr else "—"
+    layers = list(next(iter(models))["layers"])
+    moved = " / ".join(
+        f"{statistics.median(m['layers'][n]['moved'] for m in models):.2f}" for n in layers
+    )
+    return f"| {results['params']} | {spread(clean)} | {spread(bad)} | {span} | {moved} |"
+
+
 def main() -> None:
     files = [Path(a) for a in sys.argv[1:]]
     if not files:
@@ -47,8 +70,16 @@ def main() -> None:
         f"({names}) | CA change, one layer put back | moved ‖Δw‖/‖w‖ |"
     )
     print("|---|---|---|---|---|---|---|")
-    for f in files:
-        print("\n".join(rows(json.loads(f.read_text()))))
+    results = [json.loads(f.read_text()) for f in files]
+    for r in results:
+        print("\n".join(rows(r)))
+    print()
+    print(
+        "| setting | clean: CA change | backdoored: CA change | backdoored: ASR after | "
+        f"median ‖Δw‖/‖w‖ ({names}) |"
+    )
+    print("|---|---|---|---|---|")
+    print("\n".join(summary(r) for r in results))
 
 
 if __name__ == "__main__":
