@@ -28,10 +28,11 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import run_main
 from bench_mitigate_second import pending
+from bench_mitigate_stages import run_entry
 from trojanscope import registry
 from trojanscope.cli.common import parse_params
 from trojanscope.io.atomic import write_text_atomic
-from trojanscope.mitigate.run import measure, mitigate, split_clean
+from trojanscope.mitigate.run import measure, split_clean
 
 
 def weighted_layers(model: nn.Module) -> list[str]:
@@ -106,16 +107,8 @@ def main() -> None:
             return {k: round(v, 4) for k, v in measure(model, held, triggered).items()}
 
         original = copy.deepcopy(loaded.module).eval()
-        result = mitigate(
-            loaded.module,
-            registry.create("mitigation", args.method, **params),
-            clean,
-            holdout=args.holdout,
-            seed=args.seed,
-            trigger_of=trigger_of,
-            input_shape=loaded.input_shape,
-            num_classes=loaded.num_classes,
-        )
+        method = registry.create("mitigation", args.method, **params)
+        result = run_entry(loaded, method, clean, args, trigger_of)
         purified = result.model.eval()
         done["models"][entry.name] = {
             "attack": entry.attack,
