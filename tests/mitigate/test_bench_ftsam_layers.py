@@ -47,11 +47,11 @@ def test_layer_rows_score_each_swap(load_benchmark):
     seen = []
 
     def score(model):
-        seen.append(float(model[1].bias.sum()))
+        seen.append(float(model[1].bias.detach().sum()))
         return {"ca": 0.0}
 
     rows = script.layer_rows(original, purified, score)
     assert set(rows) == {"1", "3"} and rows["3"]["moved"] == 0.0 and rows["1"]["moved"] > 0
-    base = float(original[1].bias.sum())
+    base = float(original[1].bias.detach().sum())
     # layer 1: reverted (original bias), then only (purified bias); layer 3: both purified/orig
     assert seen == pytest.approx([base, base + 3.0, base + 3.0, base])
