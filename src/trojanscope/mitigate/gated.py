@@ -273,9 +273,10 @@ class Gated(Mitigation):
             held-back clean images there (SIG's shape, which the detector can rate low:
             development SIG MLPs at p 0.158, 0.200 and 0.074); the note's ``stripe_gate`` entry
             gives the reach. 0 (default): the detector's p alone decides. Development data only
-            (issue 12 stop 37, corrected in its review: two gated-out SIG MLPs reached 0.67 and
-            0.98, the third, zoo-2402's sig-007, 0.000; clean development MLPs reached at most
-            0.311, zoo-2200's clean-000); opt-in until a fresh zoo meets a rule written before
+            (issue 12 stop 37, corrected in stop 38: the three gated-out SIG MLPs reached 0.67,
+            0.98 and 0.56 (zoo-2402's sig-007, first read at 0.000 on its projected model), and
+            all three came back at the goal; clean development MLPs reached at most 0.311,
+            zoo-2200's clean-000); opt-in until a fresh zoo meets a rule written before
             it (zoo-2403's could not test it: no backdoored model there was gated out, and its
             one gated-out clean MLP reached 0.400; issue 12 stop 38). Where it cannot apply
             (not a dense image model, ``force=1``) the note's ``stripe_gate`` entry says it was
