@@ -4,7 +4,8 @@ On MNIST MLPs `gated`'s stages cost a backdoored model 2.5-4.5 points of accurac
 (docs/benchmarks.md, issue 12 stops 33-34b), so six options (opt-in, but for ``dense_rho``)
 change how the first stage treats an image model without a 2-D convolution (:func:`applies`):
 which layer the stages train (``dense_first``, ``dense_pull``), how long or how hard the first
-stage trains (``dense_epochs``, ``dense_rho``), whether it runs at all (``dense_then``), and
+stage trains (``dense_epochs``, ``dense_rho``), how closely it keeps the original's outputs on
+the clean images (``dense_distill``), whether it runs at all (``dense_then``), and
 which first-layer units are pruned before it (``dense_prune``). :class:`Gated` keeps one
 :class:`DenseOptions` and asks it at each of those points. Every option's default leaves the
 model treated as any other but ``dense_rho``'s: FT-SAM runs at half its radius on a dense model
@@ -73,6 +74,12 @@ class DenseOptions:
             issue 12's goal against 2 at the full radius, none lost, no ASR up by more than one
             triggered image (0.14 point), a flagged clean model handed back whole instead of
             5.1 points down (docs/benchmarks.md, issue 12 stop 35).
+        dense_distill: with D > 0, the first stage's distillation weight (``distill``, where
+            the ``then`` method has one: FT-SAM's pull towards the original model's outputs on
+            the clean images, 1 by default) is D on an image model without a convolution; 0
+            (default): its own. On development MLPs (zoo-2402, FT-SAM alone at `gated`'s
+            radius) 3 cost 0.0-1.1 points less than 1 and left the backdoor about as strong
+            after that stage (ASR 0.2-3.3 points higher). Development data only (issue 12 stop 38).
         dense_prune: with K > 0, a flagged model whose first learned layer is dense first has
             up to K units of that layer pruned, those the suspect's reversed trigger drives
             most, as many as keep the held-back accuracy within one image of the unpruned
@@ -86,6 +93,7 @@ class DenseOptions:
     dense_then: bool = True
     dense_rho: float = DENSE_RHO
     dense_prune: int = 0
+    dense_distill: float = 0.0
 
     def __post_init__(self) -> None:
         """Refuse a value out of range: a ValueError the registry turns into one error line."""
@@ -99,6 +107,7 @@ class DenseOptions:
         self.dense_then = check_flag("dense_then", self.dense_then)
         check_option("dense_rho", self.dense_rho, 0.0, 1.0, above=True)
         check_option("dense_prune", self.dense_prune, 0, 4096, integer=True)
+        check_option("dense_distill", self.dense_distill, 0.0, 100.0)
 
     def layer(
         self, model: nn.Module, clean: TensorDataset, report: dict[str, Any]
@@ -147,15 +156,17 @@ class DenseOptions:
 
     def first_stage(self, inner: Mitigation) -> Mitigation:
         """The first stage for a dense model: ``inner`` itself, or a copy of it with
-        ``dense_epochs`` and ``dense_rho`` applied (``inner`` stays as it was, for the next
-        model)."""
-        if not (self.dense_epochs or self.dense_rho != 1.0):
+        ``dense_epochs``, ``dense_rho`` and ``dense_distill`` applied (``inner`` stays as it
+        was, for the next model)."""
+        if not (self.dense_epochs or self.dense_rho != 1.0 or self.dense_distill):
             return inner
         inner = copy.copy(inner)
         if self.dense_epochs and hasattr(inner, "epochs"):
             inner.epochs = int(self.dense_epochs)
         if hasattr(inner, "rho"):
             inner.rho = inner.rho * self.dense_rho
+        if self.dense_distill and hasattr(inner, "distill"):
+            inner.distill = float(self.dense_distill)
         return inner
 
     def pull(

@@ -273,11 +273,14 @@ class Gated(Mitigation):
             held-back clean images there (SIG's shape, which the detector can rate low:
             development SIG MLPs at p 0.158, 0.200 and 0.074); the note's ``stripe_gate`` entry
             gives the reach. 0 (default): the detector's p alone decides. Development data only
-            (issue 12 stop 37, corrected in its review: two gated-out SIG MLPs reached 0.67 and
-            0.98, the third, zoo-2402's sig-007, 0.000; clean development MLPs reached at most
-            0.311, zoo-2200's clean-000); opt-in until a fresh zoo meets a rule written before
-            it. Where it cannot apply (not a dense image model, ``force=1``) the note's
-            ``stripe_gate`` entry says it was skipped.
+            (issue 12 stop 37, corrected in stop 38: the three gated-out SIG MLPs reached 0.67,
+            0.98 and 0.56 (zoo-2402's sig-007, first read at 0.000 on its projected model), and
+            all three came back at the goal; clean development MLPs reached at most 0.311,
+            zoo-2200's clean-000); opt-in until a fresh zoo meets a rule written before
+            it (zoo-2403's could not test it: no backdoored model there was gated out, and its
+            one gated-out clean MLP reached 0.400; issue 12 stop 38). Where it cannot apply
+            (not a dense image model, ``force=1``) the note's ``stripe_gate`` entry says it was
+            skipped.
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
@@ -288,10 +291,11 @@ class Gated(Mitigation):
             zoo could not test it (the reach rule fired on none of its models; the same 13
             models either way, docs/benchmarks.md, issue 12 stop 34). 1: the reach is judged on
             every model, as before.
-        dense_first, dense_pull, dense_epochs, dense_then, dense_rho, dense_prune: how the
-            stages treat an image model without a convolution (which layer they train,
-            the first stage's epochs and radius, whether it runs, which first-layer units
-            are pruned before it); every default but ``dense_rho``'s (0.5: half FT-SAM's
+        dense_first, dense_pull, dense_epochs, dense_then, dense_rho, dense_prune,
+            dense_distill: how the stages treat an image model without a convolution (which
+            layer they train, the first stage's epochs, radius and distillation weight, whether
+            it runs, which first-layer units are pruned before it); every default but
+            ``dense_rho``'s (0.5: half FT-SAM's
             radius, since a fresh seed-2400 MLP zoo) as for any other model
             (:class:`~trojanscope.mitigate.dense_options.DenseOptions`).
     """
@@ -303,6 +307,7 @@ class Gated(Mitigation):
     dense_then = option("dense_then")
     dense_rho = option("dense_rho")
     dense_prune = option("dense_prune")
+    dense_distill = option("dense_distill")
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
@@ -320,7 +325,8 @@ class Gated(Mitigation):
                  dense_epochs: int = DenseOptions.dense_epochs,
                  dense_then: bool = DenseOptions.dense_then,
                  dense_rho: float = DenseOptions.dense_rho,
-                 dense_prune: int = DenseOptions.dense_prune) -> None:
+                 dense_prune: int = DenseOptions.dense_prune,
+                 dense_distill: float = DenseOptions.dense_distill) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -359,7 +365,7 @@ class Gated(Mitigation):
         check_option("stripe_gate", stripe_gate, 0.0, 1.0)
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
-                                           dense_rho, dense_prune)
+                                           dense_rho, dense_prune, dense_distill)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
