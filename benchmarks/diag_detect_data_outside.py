@@ -1,0 +1,109 @@
+"""Issue 13, stop 38: the confusion flags ``auto`` gates outside an infected class's poison
+group (diagnosis only).
+
+For each cached set (``bench_detect_data_cache.py`` files given as paths; the set is rebuilt
+from the seed in the file name), ``auto`` as shipped is run once on the cached feature model,
+and every sample of an infected (split) class outside the final poison group whose own-label
+probability after confusion training is above ``confusion_threshold`` (the flags
+``orient_by_confusion`` keeps only under ``outside_agree``) is listed with its early
+agreement, outside purity, probability, whether it is a carrier, and whether the shipped
+detector flags it (by any signal, after ``confine``). Candidate gates are then read offline:
+their flags are the shipped ones plus the listed samples the gate admits that ``confine``
+keeps.
+
+    PYTHONPATH=src python benchmarks/diag_detect_data_outside.py CACHE/*.pt --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_detect_data import cached_features, poisoned_sets
+from diag_detect_data_group import set_of
+from trojanscope.detect.data.auto import AutoData
+from trojanscope.detect.data.neighbours import outside_purity
+from trojanscope.detect.data.run import detect_data
+
+
+def outside(path: Path) -> dict:
+    """One set: the shipped flags' counts and the gated confusion flags outside each group."""
+    base, number = set_of(path)
+    ((_, data, poison, name),) = poisoned_sets(base, str(number))
+    det = AutoData()
+    feats = cached_features(data, path.parent, name)
+    r = detect_data(data, method=det, features=feats)
+    labels = data.labels.numpy()
+    flagged = np.zeros(len(labels), bool)
+    flagged[r.flagged] = True
+    verdict = det.set_verdict()
+    typical = getattr(det, "typical_members", [])
+    samples = []
+    for n, (index, cluster, side) in enumerate(det.infected_groups):
+        usual = typical[n] if n < len(typical) else np.zeros(len(index), bool)
+        means = [
+            det.confused[index[cluster == j]].mean() if (cluster == j).any() else 0.0
+            for j in (0, 1)
+        ]
+        if means[1 - side] > det.confusion_threshold >= means[side]:
+            side = 1 - side  # as orient_by_confusion turns it
+        purity = outside_purity(det.early_emb, feats.labels, torch.as_tensor(index), det.k).numpy()
+        out = ~((cluster == side) & ~usual) & (det.confused[index] > det.confusion_threshold)
+        kept = det.confine_flags(index[out], labels, verdict) if verdict else index[out]
+        for j in np.flatnonzero(out):
+            i = int(index[j])
+            samples.append(
+                {
+                    "i": i,
+                    "class": int(labels[i]),
+                    "agree": round(float(det.agree[i]), 3),
+                    "purity": round(float(purity[j]), 3),
+                    "conf": round(float(det.confused[i]), 4),
+                    "poison": bool(poison[i]),
+                    "flagged": bool(flagged[i]),
+                    "confined_in": bool(i in set(kept.tolist())),
+                }
+            )
+    return {
+        "set": name,
+        "n_poison": int(poison.sum()),
+        "n_clean": int((~poison).sum()),
+        "carriers_flagged": int((flagged & poison).sum()),
+        "clean_flagged": int((flagged & ~poison).sum()),
+        "outside": samples,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("caches", nargs="+", type=Path)
+    parser.add_argument("--json", type=Path, default=None)
+    opts = parser.parse_args()
+    rows = []
+    for path in opts.caches:
+        if set_of(path) is None:
+            continue
+        rows.append(outside(path))
+        row = rows[-1]
+        print(
+            json.dumps(
+                {k: v for k, v in row.items() if k != "outside"}
+                | {
+                    "outside_n": len(row["outside"]),
+                    "outside_carriers": sum(s["poison"] for s in row["outside"]),
+                }
+            ),
+            flush=True,
+        )
+        if opts.json:
+            opts.json.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
