@@ -12,6 +12,7 @@ their flags are the shipped ones plus the listed samples the gate admits that ``
 keeps.
 
     PYTHONPATH=src python benchmarks/diag_detect_data_outside.py CACHE/*.pt --json out.json
+    python benchmarks/diag_detect_data_outside.py --read out.json [more.json ...]
 """
 
 from __future__ import annotations
@@ -80,11 +81,76 @@ def outside(path: Path) -> dict:
     }
 
 
+GATES = {
+    **{f"agree<{t}": ("agree", "<", t) for t in (0.85, 0.9, 0.95, 1.01)},
+    **{f"purity>={p}": ("purity", ">=", p) for p in (0.7, 0.8, 0.9, 1.0)},
+    **{f"conf>={c}": ("conf", ">=", c) for c in (0.9, 0.95, 0.98, 0.99)},
+}
+
+
+def admits(sample: dict, gate: tuple[str, str, float]) -> bool:
+    """Whether a listed sample passes a candidate gate (key, "<" or ">=", value)."""
+    key, op, value = gate
+    return sample[key] < value if op == "<" else sample[key] >= value - 1e-6
+
+
+def read_gates(rows: list[dict]) -> list[dict]:
+    """Per candidate gate: the carriers and clean samples it adds over the sets (listed samples
+    not flagged as shipped, kept by ``confine``), the most clean samples on one set, and the
+    sets it changes."""
+    out = []
+    for name, gate in GATES.items():
+        changed = []
+        for r in rows:
+            add = [
+                s for s in r["outside"] if not s["flagged"] and s["confined_in"] and admits(s, gate)
+            ]
+            carriers = sum(s["poison"] for s in add)
+            if add:
+                changed.append([r["set"], carriers, len(add) - carriers])
+        out.append(
+            {
+                "gate": name,
+                "carriers": sum(c[1] for c in changed),
+                "clean": sum(c[2] for c in changed),
+                "max_clean": max((c[2] for c in changed), default=0),
+                "sets": changed,
+            }
+        )
+    return out
+
+
+def quantiles(rows: list[dict]) -> dict:
+    """Agreement, purity and probability (min, 10th, 50th, 90th percentile, max) of the
+    listed samples left unflagged as shipped, carriers and clean apart."""
+    out = {}
+    for who, poison in (("carriers", True), ("clean", False)):
+        left = [
+            s
+            for r in rows
+            for s in r["outside"]
+            if s["poison"] is poison and not s["flagged"] and s["confined_in"]
+        ]
+        out[who] = {"n": len(left)} | {
+            k: np.percentile([s[k] for s in left], [0, 10, 50, 90, 100]).round(3).tolist()
+            for k in ("agree", "purity", "conf")
+            if left
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("caches", nargs="+", type=Path)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--read", action="store_true", help="read saved rows: the gates")
     opts = parser.parse_args()
+    if opts.read:
+        rows = [r for path in opts.caches for r in json.loads(path.read_text())]
+        print(json.dumps({"sets": len(rows), "left": quantiles(rows)}))
+        for g in read_gates(rows):
+            print(json.dumps(g))
+        return
     rows = []
     for path in opts.caches:
         if set_of(path) is None:
