@@ -129,8 +129,10 @@ class AutoData(DataDetector):
             carriers the split put on the clean side can agree with the target label in the
             early view (the trigger already learnt): on the development BadNets 20% set
             s48003 ``outside_agree`` left 5 such carriers (agreement 0.80-1.0, probability
-            0.993-0.999; ASR 16.5% after retraining); the clean samples those gates met on
-            the development sets kept at most 0.986 (issue 13, stop 38, docs/benchmarks.md).
+            0.993-0.999; ASR 16.5% after retraining, 0.51% with 0.99); the 1,392 clean
+            samples that gate met on the 56 development sets kept at most 0.986. Opt-in: on
+            ten fresh sets (issue 13, stop 38) its flags were the default's on every one, so
+            its shipping rule was not met (docs/benchmarks.md).
         group_agree: in a suspect class whose split group mostly disagrees with its
             neighbours' labels (poison that is most of its class), the group's samples with
             agreement below this are flagged too (0.7: on the development 20% sets the group's
