@@ -23,13 +23,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_detect_data import cached_features, poisoned_sets
-from diag_detect_data_group import set_of
+from diag_detect_data_group import oriented, set_of
 from trojanscope.detect.data.auto import AutoData
-from trojanscope.detect.data.neighbours import outside_purity
 from trojanscope.detect.data.run import detect_data
 
 
@@ -48,13 +46,7 @@ def outside(path: Path) -> dict:
     samples = []
     for n, (index, cluster, side) in enumerate(det.infected_groups):
         usual = typical[n] if n < len(typical) else np.zeros(len(index), bool)
-        means = [
-            det.confused[index[cluster == j]].mean() if (cluster == j).any() else 0.0
-            for j in (0, 1)
-        ]
-        if means[1 - side] > det.confusion_threshold >= means[side]:
-            side = 1 - side  # as orient_by_confusion turns it
-        purity = outside_purity(det.early_emb, feats.labels, torch.as_tensor(index), det.k).numpy()
+        side, purity = oriented(det, feats, index, cluster, side)
         out = ~((cluster == side) & ~usual) & (det.confused[index] > det.confusion_threshold)
         kept = det.confine_flags(index[out], labels, verdict) if verdict else index[out]
         for j in np.flatnonzero(out):
