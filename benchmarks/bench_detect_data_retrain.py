@@ -25,7 +25,10 @@ whose own-label probability after confusion is above it, issue 13's stop 32b; th
 stop 33), ``typical`` (the default plus ``typical_agree`` = ``--typical-agree``: an infected
 class's split group without the members typical of the class in the early view, issue 13's
 stop 34; the default since stop 36, so ``confined`` is the same since then), ``untypical``
-(the default with ``typical_agree`` off: ``confined`` before stop 36),
+(the default with ``typical_agree`` off: ``confined`` before stop 36), ``sure`` (the default
+plus ``outside_sure`` = ``--outside-sure``: an infected class's confusion flags outside its
+poison group kept at that own-label probability whatever their early agreement, issue 13's
+stop 38),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -158,6 +161,12 @@ def main() -> None:
         help="``typical``: auto's typical_agree (issue 13, stop 34)",
     )
     parser.add_argument(
+        "--outside-sure",
+        type=float,
+        default=0.99,
+        help="``sure``: auto's outside_sure (issue 13, stop 38)",
+    )
+    parser.add_argument(
         "--differ-seeds",
         default="",
         help="comma-separated training seeds also run, in this process, on a "
@@ -197,6 +206,7 @@ def main() -> None:
             ("pure", {"pure_threshold": opts.pure_threshold}),
             ("typical", {"typical_agree": opts.typical_agree}),
             ("untypical", {"typical_agree": None}),
+            ("sure", {"outside_sure": opts.outside_sure}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue

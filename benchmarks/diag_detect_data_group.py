@@ -53,6 +53,18 @@ def quant(a: np.ndarray) -> list[float] | None:
     return [round(float(v), 2) for v in np.percentile(a, [10, 50, 90])] if len(a) else None
 
 
+def oriented(det: AutoData, feats, index: np.ndarray, cluster: np.ndarray, side: int):
+    """An infected group's poison side after confusion training's orientation (as
+    ``orient_by_confusion`` turns it) and its members' outside purity in the early view."""
+    means = [
+        det.confused[index[cluster == j]].mean() if (cluster == j).any() else 0.0 for j in (0, 1)
+    ]
+    if means[1 - side] > det.confusion_threshold >= means[side]:
+        side = 1 - side
+    purity = outside_purity(det.early_emb, feats.labels, torch.as_tensor(index), det.k).numpy()
+    return side, purity
+
+
 def groups(path: Path, params: dict, subsplit: bool) -> dict:
     """One set: ``auto``'s flags and each infected class's final poison group."""
     base, number = set_of(path)
@@ -73,13 +85,7 @@ def groups(path: Path, params: dict, subsplit: bool) -> dict:
     }
     white = others_whitened(feats.features.numpy(), labels, det.dims) if subsplit else None
     for index, cluster, side in det.infected_groups:
-        means = [
-            det.confused[index[cluster == j]].mean() if (cluster == j).any() else 0.0
-            for j in (0, 1)
-        ]
-        if means[1 - side] > det.confusion_threshold >= means[side]:
-            side = 1 - side  # as orient_by_confusion turns it
-        purity = outside_purity(det.early_emb, feats.labels, torch.as_tensor(index), det.k).numpy()
+        side, purity = oriented(det, feats, index, cluster, side)
         g = cluster == side
         ii = index[g]
         agree, pur, po = det.agree[ii], purity[g], poison[ii]

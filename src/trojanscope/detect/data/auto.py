@@ -123,6 +123,16 @@ class AutoData(DataDetector):
             development Blended 20% set, seed 5007, 37 of the 60 carriers the split put on
             the clean side and no clean sample; at most 4 clean samples on the other 10-20%
             development sets).
+        outside_sure: in an infected class, a confusion flag outside the group taken as
+            poison also stands where the sample's own-label probability after confusion
+            training is at least this, whatever its early agreement (None: off). BadNets
+            carriers the split put on the clean side can agree with the target label in the
+            early view (the trigger already learnt): on the development BadNets 20% set
+            s48003 ``outside_agree`` left 5 such carriers (agreement 0.80-1.0, probability
+            0.993-0.999; ASR 16.5% after retraining, 0.51% with 0.99); the 1,392 clean
+            samples that gate met on the 56 development sets kept at most 0.986. Opt-in: on
+            ten fresh sets (issue 13, stop 38) its flags were the default's on every one, so
+            its shipping rule was not met (docs/benchmarks.md).
         group_agree: in a suspect class whose split group mostly disagrees with its
             neighbours' labels (poison that is most of its class), the group's samples with
             agreement below this are flagged too (0.7: on the development 20% sets the group's
@@ -194,7 +204,7 @@ class AutoData(DataDetector):
                  confine: bool = True, suspect_threshold: float | None = None,
                  recall_round: bool = False, recall_agree: float | None = None,
                  pure_threshold: float | None = 0.4, typical_agree: float | None = 0.9,
-                 typical_purity: float = 0.6) -> None:
+                 typical_purity: float = 0.6, outside_sure: float | None = None) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -230,6 +240,10 @@ class AutoData(DataDetector):
         self.typical_agree = typical_agree
         check_option("typical_purity", typical_purity, 0.0, 1.0)
         self.typical_purity = float(typical_purity)
+        if outside_sure is not None:
+            check_option("outside_sure", outside_sure, 0.0, 1.0)
+            outside_sure = float(outside_sure)
+        self.outside_sure = outside_sure
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -369,8 +383,17 @@ class AutoData(DataDetector):
             # half-disagrees with its early neighbours: clean samples that keep their label are
             # typical of their class, carriers the split put on the clean side are not
             extra_mask[index] &= (((cluster == side) & ~usual)
-                                  | (agree[index] < self.outside_agree))
+                                  | (agree[index] < self.outside_agree)
+                                  | self.sure(confused[index]))
         return np.flatnonzero(keep), np.flatnonzero(extra_mask)
+
+    def sure(self, confused: np.ndarray) -> np.ndarray:
+        """Per sample (its own-label probability after confusion training): kept by confusion
+        training almost surely, so a confusion flag outside the poison group stands whatever
+        the early agreement (``outside_sure``; all False when it is off)."""
+        if self.outside_sure is None:
+            return np.zeros(len(confused), dtype=bool)
+        return confused >= self.outside_sure
 
     def typical(self, agree: np.ndarray, purity: np.ndarray, cluster: np.ndarray) -> np.ndarray:
         """Per member of an infected class (its early ``agree``-ment, outside ``purity`` and
