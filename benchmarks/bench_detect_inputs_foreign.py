@@ -60,6 +60,8 @@ def main() -> None:
     ap.add_argument("--models", default=None,
                     help="comma-separated model names to run (default: every backdoored one)")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--seed", type=int, default=0,
+                    help="seed of the clean/triggered split (stop 38 reads split noise with 1, 2)")
     ap.add_argument("--summarise", action="store_true",
                     help="print the combined summary of earlier runs' JSON outputs")
     args = ap.parse_args()
@@ -84,7 +86,7 @@ def main() -> None:
                 name, *params = method.split(":")  # "mahalanobis:edges=auto" as the benchmark
                 detector = auto.create(name, **parse_assignments(params, "method parameter"))
                 ev = evaluate_triggered(model, detector, clean, attack,  # type: ignore[arg-type]
-                                        fpr=args.fpr, seed=0)
+                                        fpr=args.fpr, seed=args.seed)
                 row = {"zoo": str(zoo), "model": meta["name"], "arch": meta["arch_family"],
                        "trigger": meta["trigger_family"], "requested": method, **ev.as_dict()}
                 kept = detector.resolved_params().get("transforms")  # which transforms it kept

@@ -98,28 +98,54 @@ def cross_tpr(ps: list[tuple[dict, dict]]) -> tuple[float, float, float, float, 
     )
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path, nargs="?", help="folder of the per-model JSON outputs")
-    ap.add_argument("--files", type=Path, nargs="+", help="outputs to read instead of OUT")
-    ap.add_argument("--zoos", type=Path, default=Path("/tmp/h14s37/zoo"))
-    ap.add_argument("--cutoff", default=None, help="ISO time, e.g. 2026-12-02T03:45:00Z")
-    args = ap.parse_args()
+def populations(
+    args: argparse.Namespace, ap: argparse.ArgumentParser, stem: str, own: list, zoos: list
+) -> tuple[list[Path], list[Path]]:
+    """The foreign and own outputs the rule counts: ``--files`` as given, or OUT's prefix in the
+    committed order whose scoring finished by ``--cutoff``."""
     if args.files:
-        fp = [p for p in args.files if is_foreign(p)]
-        op = [p for p in args.files if not is_foreign(p)]
-    elif args.out is not None:
-        fp = prefix(foreign_paths(args.out, args.zoos, ZOOS, STEM), when(args.cutoff))
-        op = prefix([args.out / f"{STEM}_{f}-s{s}.json" for f, s in OWN], when(args.cutoff))
-    else:
+        return [p for p in args.files if is_foreign(p)], [
+            p for p in args.files if not is_foreign(p)
+        ]
+    if args.out is None:
         ap.error("give OUT or --files")
-    fpairs, opairs = pairs(fp, True), pairs(op, False)
+    fp = prefix(foreign_paths(args.out, args.zoos, zoos, stem), when(args.cutoff))
+    op = prefix([args.out / f"{stem}_{f}-s{s}.json" for f, s in own], when(args.cutoff))
+    return fp, op
+
+
+def family_condition(f: dict, bound: float | None) -> tuple[str, bool]:
+    """Condition 5: the worst foreign trigger family's mean TPR with the column against
+    today's. ``bound`` None: not lower at all (stop 37); a number X: lower by at most X, or by
+    one triggered input of each of today's worst family's models where that is more (stop 38)."""
+    now, cand = f["default"]["worst_family"][1], f["rare"]["worst_family"][1]
+    if bound is None:
+        return "5 worst foreign trigger family not lower", cand >= now
+    name = f["default"]["worst_family"][0]
+    allowed = max(bound, f["default"]["one_input"][name])
+    return (
+        f"5 worst foreign trigger family lower by at most {bound} TPR (or one input per model; "
+        f"here {allowed:.4f}): {now:.4f} -> {cand:.4f}",
+        cand >= now - allowed - 1e-9,
+    )
+
+
+def decide(
+    fpairs: list[tuple[dict, dict]],
+    opairs: list[tuple[dict, dict]],
+    family_bound: float | None = None,
+) -> bool:
+    """Prints the figures and conditions 0-5; whether every one is met."""
     if not fpairs or not opairs:
         print(f"foreign models: {len(fpairs)}, own: {len(opairs)}; the rule needs both")
         print("ship rare=true as detect-inputs' default: False")
-        return
+        return False
     f = report("foreign", fpairs, True, "rare")
     o = report("own", opairs, False, "rare")
+    f["default"]["one_input"] = {
+        fam: sum(1.0 / max(1, b["positives"]) for b, _ in fpairs if b.get("trigger") == fam) / n
+        for fam, (_, _, n) in f["default"]["families"].items()
+    }
     ct = cross_tpr(fpairs)
     print(
         "foreign one-pixel-cross models, TPR mean / worst, default -> with the column: "
@@ -132,6 +158,7 @@ def main() -> None:
     lost = losses(fpairs) + losses(opairs)
     print(f"models losing more than {MAX_LOSS} TPR (or one input): {lost or 'none'}")
     off_goal = [b["model"] for b, c in fpairs + opairs if at_goal(b) and not at_goal(c)]
+    fam_text, fam_met = family_condition(f, family_bound)
     conditions = {
         f"0 population: >= {MIN_FOREIGN} foreign and >= {MIN_OWN} own": len(fpairs) >= MIN_FOREIGN
         and len(opairs) >= MIN_OWN,
@@ -148,13 +175,29 @@ def main() -> None:
             and p["rare"]["max_guard_fpr"] <= p["default"]["max_guard_fpr"] + MAX_FPR_RISE
             for p in (f, o)
         ),
-        "5 worst foreign trigger family not lower": f["rare"]["worst_family"][1]
-        >= f["default"]["worst_family"][1],
+        fam_text: fam_met,
     }
     print()
     for k, v in conditions.items():
         print(f"condition {k}: {'met' if v else 'NOT met'}")
-    print("ship rare=true as detect-inputs' default:", all(conditions.values()))
+    ship = all(conditions.values())
+    print("ship rare=true as detect-inputs' default:", ship)
+    return ship
+
+
+def arguments(zoos: str) -> tuple[argparse.Namespace, argparse.ArgumentParser]:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", type=Path, nargs="?", help="folder of the per-model JSON outputs")
+    ap.add_argument("--files", type=Path, nargs="+", help="outputs to read instead of OUT")
+    ap.add_argument("--zoos", type=Path, default=Path(zoos))
+    ap.add_argument("--cutoff", default=None, help="ISO time, e.g. 2026-12-02T03:45:00Z")
+    return ap.parse_args(), ap
+
+
+def main() -> None:
+    args, ap = arguments("/tmp/h14s37/zoo")
+    fp, op = populations(args, ap, STEM, OWN, ZOOS)
+    decide(pairs(fp, True), pairs(op, False))
 
 
 if __name__ == "__main__":

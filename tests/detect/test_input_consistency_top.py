@@ -16,7 +16,7 @@ from trojanscope.params import parse_assignments
 def fitted(model, x, **params):
     det = registry.create("input-detector", "mahalanobis",
                           transforms=("median", "blur", "binarise"), edges=False,
-                          isolated=False, **params)
+                          isolated=False, rare=False, **params)
     det.fit(model, x, generator=torch.Generator().manual_seed(0))
     return det
 

@@ -46,9 +46,9 @@ def test_a_warp_softens_the_edges_of_most_digits() -> None:
 def test_edges_adds_one_column_and_no_pass() -> None:
     x, model = _digits(), Pixels()
     plain = registry.create("input-detector", "mahalanobis", transforms=[], edges=False,
-                            isolated=False)
+                            isolated=False, rare=False)
     edged = registry.create("input-detector", "mahalanobis", transforms=[], edges=True,
-                            isolated=False)
+                            isolated=False, rare=False)
     gated = registry.create("input-detector", "mahalanobis", transforms=[], edges="auto")
     for det in (plain, edged, gated):
         det.fit(model, x, generator=torch.Generator().manual_seed(0))

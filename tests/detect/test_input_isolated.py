@@ -53,8 +53,12 @@ def test_isolated_is_on_by_default_and_adds_one_column_and_no_pass() -> None:
     x, model = _digits(), Pixels()
     assert registry.create("input-detector", "mahalanobis").isolated is True
     assert auto.create("auto").isolated is True  # detect-inputs' default method
-    plain = registry.create("input-detector", "mahalanobis", transforms=[], isolated=False)
-    lone = registry.create("input-detector", "mahalanobis", transforms=[], isolated=True)
+    plain = registry.create(
+        "input-detector", "mahalanobis", transforms=[], isolated=False, rare=False
+    )
+    lone = registry.create(
+        "input-detector", "mahalanobis", transforms=[], isolated=True, rare=False
+    )
     for det in (plain, lone):
         det.fit(model, x, generator=torch.Generator().manual_seed(0))
     assert lone.forward_passes_per_input == 1
@@ -75,13 +79,15 @@ def caught_with_and_without(
     column: str, trigger: Callable[[torch.Tensor], torch.Tensor]
 ) -> dict[bool, float]:
     """Share of triggered digits above the one-pass guard's clean 99th percentile, without the
-    input column ``column`` and with it (fitted on 300 digits, read on 300 others)."""
+    input column ``column`` and with it (fitted on 300 digits, read on 300 others); the
+    rare-position column (the default since stop 38) is off unless it is ``column``."""
     x, model = _digits(600), Pixels()
     fit_x, held = x[:300], x[300:]
     triggered = trigger(held)
     caught = {}
     for flag in (False, True):
-        det = registry.create("input-detector", "mahalanobis", transforms=[], **{column: flag})
+        params = {"rare": False, column: flag}
+        det = registry.create("input-detector", "mahalanobis", transforms=[], **params)
         det.fit(model, fit_x, generator=torch.Generator().manual_seed(0))
         with torch.no_grad():
             cut = torch.quantile(det.score(held).double(), 0.99)

@@ -190,7 +190,7 @@ def test_mahalanobis_transforms_add_passes_and_columns(backdoored_run, tiny_test
         dets = []
         for transforms in ((), ("blur", "binarise")):
             det = registry.create("input-detector", "mahalanobis", transforms=transforms,
-                                  edges=False, isolated=False)  # those columns: their own tests
+                                  edges=False, isolated=False, rare=False)  # their own tests
             det.fit(model, x, generator=torch.Generator().manual_seed(0))
             dets.append(det._raw(x[:30]))
         assert dets[1].shape[1] == dets[0].shape[1] + 2
@@ -211,7 +211,7 @@ def test_mahalanobis_caps_the_consistency_columns_softly(backdoored_run, tiny_te
         raw = {}
         for cap in (0.0, 1.0):
             det = registry.create("input-detector", "mahalanobis", transforms="blur,binarise",
-                                  cap=cap, edges=False, isolated=False)
+                                  cap=cap, edges=False, isolated=False, rare=False)
             det.fit(model, x, generator=torch.Generator().manual_seed(0))
             raw[cap] = det._raw(x)
     plain, capped = raw[0.0], raw[1.0]

@@ -1,7 +1,8 @@
-"""The rare-position column (``mahalanobis`` ``rare``, stop 37; opt-in): a one-pixel cross (a full
-row and column) or a frame lights pixels where a centred digit never is; the isolated column
-reads nothing there (a full line has no isolated pixel). Read from the input alone. The CLI's
-one-line refusal of a bad value: ``test_input_isolated.py``, parametrised over both columns."""
+"""The rare-position column (``mahalanobis`` ``rare``, stop 37; the default since stop 38): a
+one-pixel cross (a full row and column) or a frame lights pixels where a centred digit never is;
+the isolated column reads nothing there (a full line has no isolated pixel). Read from the input
+alone. The CLI's one-line refusal of a bad value: ``test_input_isolated.py``, parametrised over
+both columns."""
 
 from __future__ import annotations
 
@@ -50,12 +51,12 @@ def test_rare_counts_bright_pixels_only_where_clean_images_are_dark() -> None:
     )
 
 
-def test_rare_is_off_by_default_and_adds_one_column_and_no_pass() -> None:
-    """Stop 37: opt-in until a rule on fresh seeds says otherwise."""
+def test_rare_is_on_by_default_and_adds_one_column_and_no_pass() -> None:
+    """Stop 38: the default, by its rule met on fresh seeds (opt-in in stop 37)."""
     x, model = _digits(), Pixels()
-    assert registry.create("input-detector", "mahalanobis").rare is False
-    assert auto.create("auto").rare is False  # detect-inputs' default method
-    plain = registry.create("input-detector", "mahalanobis", transforms=[])
+    assert registry.create("input-detector", "mahalanobis").rare is True
+    assert auto.create("auto").rare is True  # detect-inputs' default method
+    plain = registry.create("input-detector", "mahalanobis", transforms=[], rare=False)
     extra = registry.create("input-detector", "mahalanobis", transforms=[], rare=True)
     for det in (plain, extra):
         det.fit(model, x, generator=torch.Generator().manual_seed(0))

@@ -256,6 +256,14 @@ def test_auto_guard_serves_the_one_pass_detector() -> None:
         is False
     lone = guard_params(ServeOptions(guard="auto", guard_params={"isolated": True}))
     assert auto.create("auto", **lone).isolated is True
+    # the rare-position column, detect-inputs' default since stop 38, stays off in the served
+    # guard too (decided for the five-pass detector only) unless --guard-param rare=true asks
+    assert auto.create("auto", **params).rare is False
+    assert auto.create("mahalanobis", **guard_params(ServeOptions(guard="mahalanobis"))).rare \
+        is False
+    rare = guard_params(ServeOptions(guard="auto", guard_params={"rare": True}))
+    assert auto.create("auto", **rare).rare is True
+    assert auto.create("auto", **rare).isolated is False
     asked = guard_params(ServeOptions(guard="auto", guard_params={"transforms": "auto"}))
     assert auto.create("auto", **asked).forward_passes_per_input == 5
     assert guard_params(ServeOptions(guard="strip", guard_params={"n_overlays": 5})) == {

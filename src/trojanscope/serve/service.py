@@ -193,14 +193,18 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
     the guard without it, as before. The isolated-bright-pixel column, ``detect-inputs``'
     default since stop 35, stays off in the served guard: its served-guard rule, applied on fresh
     models in stop 36, was not met (the worst trigger family, a one-pixel cross, fell);
-    ``--guard-param isolated=true`` adds it (also read from the input; "issue 14, stop 34b")."""
+    ``--guard-param isolated=true`` adds it (also read from the input; "issue 14, stop 34b").
+    The rare-position column, ``detect-inputs``' default since stop 38, stays off there too: its
+    rule was decided for the five-pass detector only (stop 36 measured it costing the one-pass
+    guard on a sparse-pixel model); ``--guard-param rare=true`` adds it."""
     from trojanscope.detect.input_level.auto import resolve
 
     params = dict(options.guard_params)
     if options.guard == "auto" and "transforms" not in params:
         params["transforms"] = []
-    if resolve(options.guard) == "mahalanobis" and "isolated" not in params:
-        params["isolated"] = False
+    if resolve(options.guard) == "mahalanobis":
+        params.setdefault("isolated", False)
+        params.setdefault("rare", False)
     return params
 
 

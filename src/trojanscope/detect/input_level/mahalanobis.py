@@ -50,8 +50,9 @@ read from the input alone: the share of
 its bright pixels with no bright 4-neighbour
 (:mod:`~trojanscope.detect.input_level.isolated`: one-pixel diagonals of a crossed patch, scattered
 sparse pixels), tail-scaled and capped like the consistency columns.
-``rare`` (stop 37; ``False`` by default: its rule, applied on fresh foreign seed 34 and own
-seeds 58-60, was not met, as the worst foreign trigger family fell by 0.002): one more column
+``rare`` (stop 37; ``True`` by default since stop 38, whose rule, with the worst foreign
+trigger family's fall bounded like a model's, was met on fresh foreign seed 35 and own seeds
+61-63; stop 37's, which allowed no fall at all, was not): one more column
 after the isolated one, read from the input alone: the number of its bright pixels at positions
 where under 0.5% of the clean images are bright (:mod:`~trojanscope.detect.input_level.rare`:
 a one-pixel cross's full row and column, a frame, a border band no centred digit reaches),
@@ -99,8 +100,9 @@ EDGES: bool | str = True
 # the isolated-bright-pixel column on every model (stop 35: stop 34b's rule met on fresh foreign
 # seeds 31-32 and own 52-54); serve's one-pass guard keeps it off unless asked (its own rule)
 ISOLATED = True
-# the rare-position column: opt-in (stop 37: its rule on fresh seeds 34 / 58-60 was not met)
-RARE = False
+# the rare-position column on every model (stop 38: its rule met on fresh foreign seed 35 and
+# own 61-63); serve's one-pass guard keeps it off unless asked (stop 36 measured a cost there)
+RARE = True
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
 
 
