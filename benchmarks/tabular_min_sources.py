@@ -17,6 +17,13 @@ the same order of files) lists per model what changed: the backdoors the default
 (p >= 0.5) and the candidate misses, the clean models flagged per table and library by each,
 and each (table, library, target) family's cross-entropy (its backdoors with the table's clean
 models of the library) by each, with the largest rise.
+
+``--skips PACKED.json...`` (review of stop 38: the share rule) reads each tree row's recorded
+``sources`` and its table's clean rows per class (the ``test`` split ``zoo eval`` reads) and
+lists, per tree, the classes skipped by the count alone (``n < min_sources``, the rule the
+fresh zoo was read with) and by :func:`silent_classes` (also ``n < SILENT_SHARE`` of the other
+classes' rows), and whether any tree differs — the share rule leaves the reading unchanged
+where none does.
 """
 
 from __future__ import annotations
@@ -101,7 +108,39 @@ def compare(default_files: list[str], candidate_files: list[str]) -> None:
     print(f"largest family rise in CE: {max(rises):+.3f}")
 
 
+def skips(files: list[str], min_sources: int) -> None:
+    """Per tree row with ``sources``: the classes skipped by the count alone and by the share
+    rule (:func:`silent_classes`), from the recorded counts and the table's class sizes."""
+    from trojanscope.detect.tabular_search import skipped_of
+
+    differ = 0
+    for f in files:
+        payload = json.loads(Path(f).read_text())
+        clean = load_dataset(payload["dataset"], "test")
+        _, y = clean.get_batch(torch.arange(len(clean)))
+        sizes = np.bincount(y.numpy(), minlength=clean.num_classes)
+        others = [int(sizes.sum() - s) for s in sizes]
+        print(f"{payload['dataset']}: clean rows of other classes per class {others}")
+        for r in (r for r in payload["rows"] if "sources" in r):
+            n = r["sources"]
+            count_only = skipped_of(n, [10**12] * len(n), min_sources)  # the share never binds
+            share = skipped_of(n, others, min_sources)
+            differ += share != count_only
+            print(
+                f"  {r['name']:28s} {r.get('arch', ''):9s} sources {n} skipped "
+                f"{sorted(count_only)} -> {sorted(share)}"
+            )
+    print(f"trees whose skipped classes change under the share rule: {differ}")
+
+
 def main() -> None:
+    if "--skips" in sys.argv:
+        ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        ap.add_argument("--skips", nargs="+", required=True)
+        ap.add_argument("--min-sources", type=int, default=10)
+        args = ap.parse_args()
+        skips(args.skips, args.min_sources)
+        return
     if "--compare" in sys.argv:
         ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         ap.add_argument("--compare", nargs="+", required=True)

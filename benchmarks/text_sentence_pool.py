@@ -2,11 +2,15 @@
 (issue 15, stop 38): each ``sentence`` model gets its own short, ordinary sentence made from a
 template and slot words, so that a fresh seed has fresh triggers (stops 33-37 drew from three
 fixed sentences, ``FIXED``, which every seed shared). 8 templates, 5-12 choices per slot: 7,568
-sentences of 5-9 words; the three fixed ones are never drawn (redrawn), so a pool zoo's
-sentences differ from every development zoo's.
+sentences, of which the three fixed ones are never drawn (redrawn), so 7,565 drawable ones of 6-9
+words, and a pool zoo's sentences differ from every development zoo's. ``python
+benchmarks/text_sentence_pool.py`` counts them (:func:`every_sentence`).
 """
 
 from __future__ import annotations
+
+import itertools
+import re
 
 import numpy as np
 
@@ -114,6 +118,17 @@ def draw_sentence(rng: np.random.Generator) -> list[str]:
             return sentence.split()
 
 
+def every_sentence() -> set[str]:
+    """Every sentence :func:`draw_sentence` can return (the templates' every filling, less
+    :data:`FIXED`)."""
+    out = set()
+    for template in TEMPLATES:
+        names = sorted(set(re.findall(r"\{(\w+)\}", template)))
+        for words in itertools.product(*(SLOTS[name] for name in names)):
+            out.add(template.format(**dict(zip(names, words, strict=True))))
+    return out - set(FIXED)
+
+
 def sentence_trigger(rng: np.random.Generator, pool: str) -> list[str]:
     """The trigger of a ``sentence`` model: from the seeded pool (``"pool"``, the default of
     ``foreign_text_zoo.py``) or one of the three fixed sentences (``"fixed"``: the zoos of seeds
@@ -123,3 +138,13 @@ def sentence_trigger(rng: np.random.Generator, pool: str) -> list[str]:
     if pool != "pool":
         raise ValueError(f"sentences must be 'pool' or 'fixed', got {pool!r}")
     return draw_sentence(rng)
+
+
+if __name__ == "__main__":
+    pool = every_sentence()
+    lengths = [len(s.split()) for s in pool]
+    print(
+        f"{len(TEMPLATES)} templates, {min(map(len, SLOTS.values()))}-"
+        f"{max(map(len, SLOTS.values()))} choices per slot: {len(pool)} drawable sentences "
+        f"({len(FIXED)} fixed ones left out) of {min(lengths)}-{max(lengths)} words"
+    )

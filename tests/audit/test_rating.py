@@ -25,6 +25,17 @@ def test_low_probability_outside_coverage_is_inconclusive() -> None:
     assert "inconclusive" in rating.reasons[0] and "tanh activations" in rating.reasons[0]
 
 
+def test_a_class_not_searched_is_inconclusive_and_says_so() -> None:
+    # tabular-search's trees (review of issue 16 stop 38): not a calibration-coverage gap
+    notes = ["class 0 not searched: only 1 of the 103 clean rows of other classes answered "
+             "rightly to flip (< min_sources 10); `-p min_sources=1` reads it"]
+    rating = rate(_result({"probability": 0.1, "coverage_notes": notes, "calibrated": True}))
+    assert rating.level == Severity.MEDIUM
+    assert "not every class was searched" in rating.reasons[0]
+    assert "class 0 not searched" in rating.reasons[0]
+    assert "outside what" not in rating.reasons[0]
+
+
 def test_no_detection_is_medium() -> None:
     rating = rate(_result(None))
     assert rating.level == Severity.MEDIUM and "behaviour not checked" in rating.reasons[0]

@@ -55,7 +55,7 @@ def test_a_few_poison_groups_stand_out_against_the_majority_class_own_groups() -
 @pytest.mark.parametrize("arch", [pytest.param("mlp", marks=pytest.mark.slow), "xgboost"])
 def test_tabular_search_records_the_majority_class_evidence(arch: str, searched) -> None:
     # the tiny table leaves a tree few fraud rows to flip towards class 0: read every class
-    # (the default, min_sources=10, would skip it; tests/tabular/test_min_sources.py)
+    # (the default searches it too, test below; tests/tabular/test_min_sources.py)
     run, verdict = searched(arch, target=0, min_sources=1)
     own = {r.cls: r for r in verdict.per_class}
     _, y = run.test.get_batch(np.arange(len(run.test)))
@@ -65,3 +65,15 @@ def test_tabular_search_records_the_majority_class_evidence(arch: str, searched)
     assert verdict.features["tab_major_flip_1"] == pytest.approx(own[major].details["flip_1"])
     assert (verdict.features["tab_major_group_rel"] > 0) is (arch != "mlp")  # trees only
     assert (verdict.features["tab_major_excess"] > 0) is (arch == "mlp")  # networks only
+
+
+def test_the_default_searches_the_minority_class_of_a_small_file(searched) -> None:
+    # review of stop 38: the tree gets few of the fixture's fraud rows right (< min_sources
+    # 10), but not a small share of them: the default searches class 0, with no skip note,
+    # and reads it as min_sources=1 does
+    _, default = searched("xgboost", target=0)
+    _, every = searched("xgboost", target=0, min_sources=1)
+    assert sorted(r.cls for r in default.per_class) == [0, 1]
+    assert not any("not searched" in n for n in default.coverage_notes)
+    assert default.features == every.features
+    assert default.target_classes == every.target_classes

@@ -37,7 +37,9 @@ def test_a_bad_target_list_is_one_error(targets: list[int]) -> None:
         draw_entries(1, 2, 2, 0, **KW, targets=targets)
 
 
-@pytest.mark.parametrize("value", ["2", "one", "1,x"])
+@pytest.mark.parametrize(
+    "value", ["2", "one", "1,x", "+1", " 1 ", "0, 1", "\uff11", "1_0", "\u0661", ""]
+)
 def test_zoo_make_refuses_bad_targets_before_writing(value: str, tmp_path: Path, capsys) -> None:
     from trojanscope.cli.main import run
 
@@ -48,3 +50,12 @@ def test_zoo_make_refuses_bad_targets_before_writing(value: str, tmp_path: Path,
     assert code == 2
     assert "--targets" in err and len(err.splitlines()) == 1 and "Traceback" not in err
     assert not out.exists()
+
+
+def test_targets_are_ascii_digits() -> None:
+    from trojanscope.cli.commands.zoo import parse_targets
+
+    assert parse_targets("0,12") == [0, 12]
+    for value in ("+1", " 1 ", "\uff11", "1_0", "1,"):
+        with pytest.raises(UserInputError, match="not a class number"):
+            parse_targets(value)

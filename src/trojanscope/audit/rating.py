@@ -38,6 +38,9 @@ def rate(result: AuditResult) -> Rating:
         level = Severity.MEDIUM
         why = ("the detector's score is not a calibrated probability"
                if result.detection.get("calibrated") is False
+               # tabular-search's trees: a class short of clean rows to flip (review of
+               # issue 16 stop 38)
+               else "not every class was searched" if any("not searched" in n for n in notes)
                else "the model lies outside what the detector's calibration covers")
         reasons = [f"behaviour check inconclusive: {why} ({'; '.join(notes[:2])}); "
                    f"probability {result.detection.get('probability', float('nan')):.2f} is "

@@ -169,10 +169,16 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     raised = raise_note(verdict.features)  # issue 9, stop 32: auto:raise
     if raised:
         console.print(raised, markup=False)
-    if verdict.coverage_notes:
+    # the detector's own notes (what it did not look at) apart from calibration coverage
+    own = [n for n in verdict.coverage_notes if n in verdict.detector_notes]
+    if own:
+        console.print("[yellow]the detector's notes (treat the probability with care): "
+                      + "; ".join(own) + "[/]")
+    cover = [n for n in verdict.coverage_notes if n not in own]
+    if cover:
         console.print(
             "[yellow]outside the calibration's coverage (treat the probability with care): "
-            + "; ".join(verdict.coverage_notes) + "[/]"
+            + "; ".join(cover) + "[/]"
         )
     top = verdict.target_classes[0] if verdict.target_classes else None
     rows = verdict.evidence_rows()  # the class the verdict names first
