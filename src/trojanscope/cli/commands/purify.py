@@ -79,15 +79,16 @@ def purify_command(
                              f"({', '.join(learn)}); {method!r} does not")
     if out is not None:
         check_output_file(out, "--out")
+    batch = load_inputs(inputs)  # before the model, whose load can take many seconds (a
+    # TorchScript archive is loaded in a sandboxed child first): a bad file is refused first
+    learners = [p for p in purifiers if p.needs_clean_data]
+    clean_x = _clean_inputs(data, batch.x.shape[1:]) if learners else None
     loaded = load_model(model)
-    batch = load_inputs(inputs)
     if loaded.input_shape is not None and tuple(batch.x.shape[1:]) != tuple(loaded.input_shape):
         raise UserInputError(f"{inputs}: inputs of shape {list(batch.x.shape[1:])} do not fit "
                              f"the model (expects {list(loaded.input_shape)})")
     trig = _triggered(triggered, loaded, batch)
-    learners = [p for p in purifiers if p.needs_clean_data]
     if learners:
-        clean_x = _clean_inputs(data, batch.x.shape[1:])
         with status(f"training {', '.join(p.name for p in learners)} on {len(clean_x)} clean "
                     "inputs…"):
             for p in learners:

@@ -1,0 +1,66 @@
+"""A bad inputs file is refused before the model is loaded (stop 38): a TorchScript archive is
+loaded in a sandboxed child first, tens of seconds on a busy machine, and ``bad_options.py``
+found ``detect-inputs``/``purify`` with a missing or corrupt ``.npz`` still loading the model at
+6 s. Here loading the model fails loudly, so a refusal that comes after the load is an
+``unexpected`` error, not the one line about the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trojanscope.cli.main import run
+
+
+def one_error_line(capsys, *words: str) -> None:
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err and all(w in lines[0] for w in words), err
+
+
+@pytest.fixture
+def no_model_load(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the model was loaded before the inputs were checked")
+
+    monkeypatch.setattr("trojanscope.io.models.load_model", refuse)
+
+
+@pytest.fixture
+def files(tmp_path) -> dict[str, str]:
+    good = tmp_path / "good.npz"
+    np.savez(good, x=np.random.default_rng(0).random((8, 1, 8, 8), dtype=np.float32))
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    missing = tmp_path / "no-such.npz"
+    return {k: str(v) for k, v in
+            {"good": good, "corrupt": corrupt, "empty": empty, "missing": missing}.items()}
+
+
+@pytest.mark.parametrize("bad", ["missing", "corrupt", "empty"])
+def test_detect_inputs_refuses_a_bad_inputs_file_first(no_model_load, files, capsys, bad) -> None:
+    assert run(["detect-inputs", "model.pt", files[bad], "--method", "strip"]) == 2
+    one_error_line(capsys, Path(files[bad]).name)
+
+
+@pytest.mark.parametrize("bad", ["missing", "corrupt", "empty"])
+def test_detect_inputs_refuses_a_bad_data_npz_first(no_model_load, files, capsys, bad) -> None:
+    assert run(["detect-inputs", "model.pt", files["good"], "--data", files[bad]]) == 2
+    one_error_line(capsys, "--data", Path(files[bad]).name)
+
+
+@pytest.mark.parametrize("bad", ["missing", "corrupt", "empty"])
+def test_purify_refuses_a_bad_inputs_file_first(no_model_load, files, capsys, bad) -> None:
+    assert run(["purify", "model.pt", files[bad], "--method", "shrinkpad"]) == 2
+    one_error_line(capsys, Path(files[bad]).name)
+
+
+def test_purify_refuses_bad_clean_data_first(no_model_load, files, capsys) -> None:
+    args = ["purify", "model.pt", files["good"], "--method", "reformer", "--data", files["corrupt"]]
+    assert run(args) == 2
+    one_error_line(capsys, "corrupt.npz")
