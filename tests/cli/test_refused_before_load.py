@@ -38,8 +38,10 @@ def files(tmp_path) -> dict[str, str]:
     empty = tmp_path / "empty.npz"
     empty.write_bytes(b"")
     missing = tmp_path / "no-such.npz"
-    return {k: str(v) for k, v in
-            {"good": good, "corrupt": corrupt, "empty": empty, "missing": missing}.items()}
+    return {
+        k: str(v)
+        for k, v in {"good": good, "corrupt": corrupt, "empty": empty, "missing": missing}.items()
+    }
 
 
 @pytest.mark.parametrize("bad", ["missing", "corrupt", "empty"])
