@@ -66,3 +66,17 @@ def test_purify_refuses_bad_clean_data_first(no_model_load, files, capsys) -> No
     args = ["purify", "model.pt", files["good"], "--method", "reformer", "--data", files["corrupt"]]
     assert run(args) == 2
     one_error_line(capsys, "corrupt.npz")
+
+
+@pytest.mark.parametrize("bad", ["missing", "corrupt", "empty"])
+def test_serve_refuses_a_bad_data_file_first(
+    no_model_load, files, tmp_path, clean_run, capsys, bad
+) -> None:
+    pytest.importorskip("uvicorn")
+    from trojanscope.experiment import save_experiment
+
+    save_experiment(clean_run, tmp_path / "run")
+    args = ["serve", str(tmp_path / "run"), "--data", files[bad], "--port", "0"]
+    assert run([*args, "--db", str(tmp_path / "i.sqlite")]) == 2
+    one_error_line(capsys, Path(files[bad]).name)
+    assert not (tmp_path / "i.sqlite").exists()
