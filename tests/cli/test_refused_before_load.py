@@ -80,3 +80,24 @@ def test_serve_refuses_a_bad_data_file_first(
     assert run([*args, "--db", str(tmp_path / "i.sqlite")]) == 2
     one_error_line(capsys, Path(files[bad]).name)
     assert not (tmp_path / "i.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        (["--triggered", "no-such-run"], "--triggered no-such-run: not a run folder"),
+        (["--method", "nosuch"], "nosuch"),
+        (["--method", "strip", "--method-param", "nosuch=1"], "nosuch"),
+        (["--method", "strip", "--method-param", "n_overlays=abc"], "n_overlays"),
+    ],
+)
+def test_detect_inputs_refuses_bad_options_first(no_model_load, files, capsys, extra, words):
+    assert run(["detect-inputs", "model.pt", files["good"], *extra]) == 2
+    one_error_line(capsys, words)
+
+
+@pytest.mark.parametrize("spec", ["no-such-run", "{tmp}"])
+def test_purify_refuses_a_bad_triggered_folder_first(no_model_load, files, tmp_path, capsys, spec):
+    spec = spec.format(tmp=tmp_path)
+    assert run(["purify", "model.pt", files["good"], "--triggered", spec]) == 2
+    one_error_line(capsys, "neither a red-team run folder")

@@ -79,6 +79,10 @@ def detect_inputs(
     # seconds (a TorchScript archive is loaded in a sandboxed child first): a bad file is
     # refused before that
     early = load_inputs(inputs) if inputs is not None and _read_first(inputs) else None
+    if triggered is not None:
+        _check_run(triggered)
+    if method != "auto":  # a bad name or parameter (auto's depend on the model's kind)
+        auto.create(method, **parse_params(method_param, "--method-param"))
     early_clean = load_inputs(data, "--data") if data and _read_first(data, npz=True) else None
     loaded = load_model(model)
     text = is_text_model(loaded)
@@ -116,6 +120,12 @@ def detect_inputs(
     else:
         print_table(report)
     raise typer.Exit(1 if report.get("flagged") else 0)
+
+
+def _check_run(run: Path) -> None:
+    """``--triggered``: a run folder (its manifest says the attack)."""
+    if not (run / "manifest.json").is_file():
+        raise UserInputError(f"--triggered {run}: not a run folder (no manifest.json)")
 
 
 def _read_first(path: str | Path, npz: bool = False) -> bool:
@@ -168,8 +178,7 @@ def evaluate(loaded: LoadedModel, run: Path, data: str | None, detector, fpr: fl
     from trojanscope.io.manifest import read_manifest
     from trojanscope.mitigate.triggers import attack_from_spec
 
-    if not (run / "manifest.json").is_file():
-        raise UserInputError(f"--triggered {run}: not a run folder (no manifest.json)")
+    _check_run(run)
     manifest = read_manifest(run)
     if manifest.attack is None:
         raise UserInputError(f"--triggered {run}: the run records no attack (a clean model)")
