@@ -75,6 +75,15 @@ def detect_inputs(
     if inputs is None and triggered is None:
         raise UserInputError("give INPUTS to screen, or --triggered RUN to measure against a "
                              "run's trigger")
+    # an .npz (or a path that is no file) is read before the model, whose load can take many
+    # seconds (a TorchScript archive is loaded in a sandboxed child first): a bad file is
+    # refused before that
+    early = load_inputs(inputs) if inputs is not None and _read_first(inputs) else None
+    if triggered is not None:
+        _check_run(triggered)
+    if method != "auto":  # a bad name or parameter (auto's depend on the model's kind)
+        auto.create(method, **parse_params(method_param, "--method-param"))
+    early_clean = load_inputs(data, "--data") if data and _read_first(data, npz=True) else None
     loaded = load_model(model)
     text = is_text_model(loaded)
     detector = auto.create(method, text, **parse_params(method_param, "--method-param"))
@@ -92,13 +101,16 @@ def detect_inputs(
         if text_column is not None:
             raise UserInputError("--text-column applies to text models only")
         encoder = None
-        batch = load_inputs(inputs) if inputs is not None else None
+        batch = early if early is not None else (
+            load_inputs(inputs) if inputs is not None else None)
     report: dict = {"model": str(model), "format": loaded.format}
     if triggered is not None:
         report["triggered"] = evaluate(loaded, triggered, data, detector, fpr, seed, encoder)
     if batch is not None:
-        clean_x = (clean_inputs(loaded, data) if encoder is None
-                   else clean_text(loaded, data, encoder, text_column or "text"))
+        if encoder is not None:
+            clean_x = clean_text(loaded, data, encoder, text_column or "text")
+        else:
+            clean_x = early_clean if early_clean is not None else clean_inputs(loaded, data)
         with status(f"screening {len(batch)} inputs with {detector.name}…"):
             result = screen(loaded.module, batch, clean_x, detector, fpr=fpr, seed=seed,
                             input_shape=loaded.input_shape)
@@ -108,6 +120,19 @@ def detect_inputs(
     else:
         print_table(report)
     raise typer.Exit(1 if report.get("flagged") else 0)
+
+
+def _check_run(run: Path) -> None:
+    """``--triggered``: a run folder (its manifest says the attack)."""
+    if not (run / "manifest.json").is_file():
+        raise UserInputError(f"--triggered {run}: not a run folder (no manifest.json)")
+
+
+def _read_first(path: str | Path, npz: bool = False) -> bool:
+    """Whether ``path`` is read before the model: an ``.npz``, or (``npz`` False) no file at
+    all (refused as such whatever the model)."""
+    path = Path(path)
+    return path.suffix.lower() == ".npz" or (not npz and not path.is_file())
 
 
 def clean_text(loaded: LoadedModel, data: str | None, encoder, column: str) -> Tensor:
@@ -153,8 +178,7 @@ def evaluate(loaded: LoadedModel, run: Path, data: str | None, detector, fpr: fl
     from trojanscope.io.manifest import read_manifest
     from trojanscope.mitigate.triggers import attack_from_spec
 
-    if not (run / "manifest.json").is_file():
-        raise UserInputError(f"--triggered {run}: not a run folder (no manifest.json)")
+    _check_run(run)
     manifest = read_manifest(run)
     if manifest.attack is None:
         raise UserInputError(f"--triggered {run}: the run records no attack (a clean model)")

@@ -79,15 +79,18 @@ def purify_command(
                              f"({', '.join(learn)}); {method!r} does not")
     if out is not None:
         check_output_file(out, "--out")
+    batch = load_inputs(inputs)  # before the model, whose load can take many seconds (a
+    # TorchScript archive is loaded in a sandboxed child first): a bad file is refused first
+    learners = [p for p in purifiers if p.needs_clean_data]
+    clean_x = _clean_inputs(data, batch.x.shape[1:]) if learners else None
+    if triggered is not None and not triggered.is_file():
+        _check_run(triggered)
     loaded = load_model(model)
-    batch = load_inputs(inputs)
     if loaded.input_shape is not None and tuple(batch.x.shape[1:]) != tuple(loaded.input_shape):
         raise UserInputError(f"{inputs}: inputs of shape {list(batch.x.shape[1:])} do not fit "
                              f"the model (expects {list(loaded.input_shape)})")
     trig = _triggered(triggered, loaded, batch)
-    learners = [p for p in purifiers if p.needs_clean_data]
     if learners:
-        clean_x = _clean_inputs(data, batch.x.shape[1:])
         with status(f"training {', '.join(p.name for p in learners)} on {len(clean_x)} clean "
                     "inputs…"):
             for p in learners:
@@ -137,10 +140,19 @@ def _clean_inputs(data: str, shape) -> Tensor:
     return x
 
 
+def _check_run(spec: Path) -> None:
+    """``--triggered`` that is no file: a red-team run folder (its manifest says the attack)."""
+    from trojanscope.io.manifest import MANIFEST_NAME
+
+    if not (spec / MANIFEST_NAME).is_file():
+        raise UserInputError(f"--triggered {spec}: neither a red-team run folder nor an "
+                             ".npz of triggered inputs")
+
+
 def _triggered(spec: Path | None, loaded, batch):
     """The triggered inputs ASR is measured on: a run folder's attack applied to the labelled
     inputs, a file of triggered inputs, or MODEL's own attack; ``None`` when none is known."""
-    from trojanscope.io.manifest import MANIFEST_NAME, read_manifest
+    from trojanscope.io.manifest import read_manifest
     from trojanscope.mitigate.run import TriggeredSet
     from trojanscope.mitigate.triggers import attack_from_spec, load_triggered
 
@@ -148,9 +160,7 @@ def _triggered(spec: Path | None, loaded, batch):
         return load_triggered(spec, loaded.num_classes, "--triggered")
     manifest = loaded.manifest
     if spec is not None:
-        if not (spec / MANIFEST_NAME).is_file():
-            raise UserInputError(f"--triggered {spec}: neither a red-team run folder nor an "
-                                 ".npz of triggered inputs")
+        _check_run(spec)
         manifest = read_manifest(spec)
         if manifest.attack is None:
             raise UserInputError(f"--triggered {spec}: the run has no attack (a clean model)")
