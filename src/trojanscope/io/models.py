@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -356,6 +357,10 @@ def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
         # what the check read, written afresh: torch sees no other members; the child loads
         # exactly these bytes (a crash there refuses the model), then keeps them loaded
         payload = rewritten(data).getvalue()
+        if not hasattr(os, "fork"):
+            raise UserInputError(f"{path}: TorchScript runs only in a sandboxed child process, "
+                                 "which needs fork (not available here, e.g. Windows); convert "
+                                 "the model to ONNX or safetensors with a manifest")
         digest = hashlib.sha256(payload).hexdigest()
         child_check(payload, str(path), digest=digest)
         try:

@@ -431,7 +431,10 @@ def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
         module.eval()
         methods = sorted(n for n in module._c._method_names() if n != "forward")
         hello = {"status": "ok", "methods": methods, "names": _structure_names(module),
-                 "parameters": int(sum(p.numel() for p in module.parameters()))}
+                 "parameters": int(sum(p.numel() for p in module.parameters())),
+                 "weighted": sorted({getattr(m, "original_name", type(m).__name__)
+                                     for m in module.modules()
+                                     if next(m.parameters(recurse=False), None) is not None})}
     except BaseException as exc:
         _send(answer_fd, _failure(exc), b"")
         os._exit(0)

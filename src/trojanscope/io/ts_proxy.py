@@ -48,6 +48,7 @@ class _Worker:
         self.generation = -1
         self.methods: list[str] = []
         self.names: list[str] = []
+        self.weighted: list[str] = []
         self.parameters = 0
         self.open()
 
@@ -57,11 +58,13 @@ class _Worker:
                   "key": self.digest, "threads": torch.get_num_threads()}
         answer, _ = ts_sandbox._SERVER.exchange(header, self.data, 0)
         self._check(answer, "loading it")
-        methods, names = answer.get("methods"), answer.get("names")
-        if not (_strings(methods) and _strings(names) and type(answer.get("parameters")) is int):
+        methods, names, weighted = (answer.get(k) for k in ("methods", "names", "weighted"))
+        if not (_strings(methods) and _strings(names) and _strings(weighted)
+                and type(answer.get("parameters")) is int):
             raise ChildRefusal(f"{self.source}: the sandboxed child described the TorchScript "
                                "model in a form it may not take; not used")
-        self.methods, self.names, self.parameters = methods, names, answer["parameters"]
+        self.methods, self.names, self.weighted = methods, names, weighted
+        self.parameters = answer["parameters"]
         self.generation = ts_sandbox._SERVER.generation
 
     def _check(self, answer: dict[str, Any], step: str) -> None:
@@ -189,6 +192,11 @@ class SandboxedModule(nn.Module):
     def structure_names(self) -> list[str]:
         """Submodule class names and operator kinds, read in the child (coverage traits)."""
         return list(self._worker.names)
+
+    @property
+    def weighted_layers(self) -> list[str]:
+        """Class names of the submodules holding weights of their own, read in the child."""
+        return list(self._worker.weighted)
 
     @property
     def parameter_count(self) -> int:
