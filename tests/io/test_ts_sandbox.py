@@ -257,7 +257,7 @@ def test_outputs_gradients_and_modes_match_the_archive(tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match="keyword arguments"):
         model(x=x)
     with pytest.raises(AttributeError):
-        model.no_such_method()  # noqa: B018
+        model.no_such_method()
 
 
 def test_an_answer_that_is_not_plain_tensors_is_refused() -> None:
