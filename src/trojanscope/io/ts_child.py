@@ -243,9 +243,7 @@ def _finish(pid: int, read_fd: int, deadline: float, header: dict) -> dict:
     if timed_out:
         return {"status": "timeout", "detail": f"{header['wall_s']:g} s"}
     if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        kind = {signal.SIGXFSZ: "wrote", signal.SIGXCPU: "cpu"}.get(sig, "signal")
-        return {"status": kind, "detail": signal.Signals(sig).name}
+        return _signalled(status)
     if created:
         return {"status": "wrote", "detail": f"created {created[0]!r} in its working folder"}
     try:
@@ -339,10 +337,15 @@ def _ended(pid: int, timed_out: bool, header: dict) -> dict:
     if timed_out:
         return {"status": "timeout", "detail": f"{header['wall_s']:g} s"}
     if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        kind = {signal.SIGXFSZ: "wrote", signal.SIGXCPU: "cpu"}.get(sig, "signal")
-        return {"status": kind, "detail": signal.Signals(sig).name}
+        return _signalled(status)
     return {"status": "signal", "detail": f"exit {os.WEXITSTATUS(status)} without an answer"}
+
+
+def _signalled(status: int) -> dict:
+    """A process killed by a signal: a write past RLIMIT_FSIZE, the CPU limit, or a crash."""
+    sig = os.WTERMSIG(status)
+    kind = {signal.SIGXFSZ: "wrote", signal.SIGXCPU: "cpu"}.get(sig, "signal")
+    return {"status": kind, "detail": signal.Signals(sig).name}
 
 
 def _open(header: dict, data: bytes) -> tuple[dict, bytes]:

@@ -135,6 +135,15 @@ class _Server:
             self.proc = None
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def _send(self, header: dict[str, Any], data: bytes) -> None:
+        """One request: the JSON header (with the working folder) and the bytes, each
+        length-prefixed."""
+        head = json.dumps({**header, "workdir": self.workdir}).encode()
+        self.proc.stdin.write(struct.pack(">Q", len(head)) + head)
+        self.proc.stdin.write(struct.pack(">Q", len(data)))
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
     def note(self) -> None:
         """One note per process when the child runs without its namespaces."""
         if not self.isolated and not self.note_given and _notes():
@@ -157,12 +166,8 @@ class _Server:
                 if header.get("kind") != "open":
                     return {"status": "restarted"}, b""
             self.note()
-            head = json.dumps({**header, "workdir": self.workdir}).encode()
             try:
-                self.proc.stdin.write(struct.pack(">Q", len(head)) + head)
-                self.proc.stdin.write(struct.pack(">Q", len(data)))
-                self.proc.stdin.write(data)
-                self.proc.stdin.flush()
+                self._send(header, data)
                 blocks = [_read_capped(self.proc.stdout, cap) for cap in (1 << 20, max_bytes)]
                 answer = json.loads(blocks[0])
                 if isinstance(answer, dict):
@@ -182,12 +187,8 @@ class _Server:
                     self.proc = None
                     self.start()
                 self.note()
-                head = json.dumps({**header, "workdir": self.workdir}).encode()
                 try:
-                    self.proc.stdin.write(struct.pack(">Q", len(head)) + head)
-                    self.proc.stdin.write(struct.pack(">Q", len(data)))
-                    self.proc.stdin.write(data)
-                    self.proc.stdin.flush()
+                    self._send(header, data)
                     line = self.proc.stdout.readline()
                 except OSError:
                     line = b""
