@@ -1,35 +1,28 @@
-"""Load untrusted TorchScript in a sandboxed child process first: a second line of defence,
-independent of the static checks (:mod:`trojanscope.scan.torchscript_code`,
-:mod:`trojanscope.scan.torchscript_types`).
+"""Untrusted TorchScript is loaded and run only in a sandboxed child process, never in this
+one; the static checks (:mod:`trojanscope.scan.torchscript_code`,
+:mod:`trojanscope.scan.torchscript_types`) come first.
 
 A crafted archive can make torch read or write past an object's memory while loading or on a
-forward pass (eight review rounds found such archives the static checks missed; torch runs
-native code, so a SIGSEGV takes the whole command down). Before this process loads an archive,
-a child (:mod:`trojanscope.io.ts_child`, one server per process that imports torch once and
-forks a fresh loader per request) loads the very same bytes, and before the loaded module's
-first call with each input signature (the model's input shape: shapes without the batch
-dimension, and dtypes), a child loads them again and runs that call on zeros of its shapes, in
-each of several heap layouts (:data:`HEAPS`: whether a read past an object's end crashes
-depends on what lies next to it). The child has no network (``unshare -rmn`` where the OS
-allows it, every mount read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory
-(``RLIMIT_AS``) and CPU time, an empty working folder, and a wall-clock deadline. A crash, a
-timeout, a resource overrun, a write, or one of torch's own errors that only wrong memory
-produces (``Invalid IValue tag``) refuses the model (:class:`ChildRefusal`, exit 2).
+forward pass (eleven review rounds found archives the static checks missed). A child
+(:mod:`trojanscope.io.ts_child`, one server per process that imports torch once and forks) loads
+the archive's bytes in several heap layouts first (:data:`HEAPS`: whether a read past an
+object's end crashes depends on what lies next to it), then a worker there keeps the model and
+answers calls (:mod:`trojanscope.io.ts_proxy`: this process holds only a proxy module and reads
+back plain tensors). The child has no network (``unshare -rmnp`` where the OS allows it, every
+mount read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and
+CPU time (a worker: a wall-clock deadline per call instead), an empty working folder, and a
+wall-clock deadline. A crash, a timeout, a resource overrun, a write, or one of torch's own
+errors that only wrong memory produces (``Invalid IValue tag``) refuses the model
+(:class:`ChildRefusal`, exit 2). The ONNX export the editable lift needs runs in the child too,
+which returns the ONNX bytes. The server runs in its own PID namespace where ``unshare -p``
+works; its working folder is named by this process's pid and swept by a later process when this
+one was killed.
 
-The signature also holds each tensor's ``requires_grad`` and strides; methods read off the
-module (``model.special_ids()``) are rehearsed the same way, and the ONNX export the editable
-lift needs runs in the child, which returns the ONNX bytes (the exporter freezes the graph and
-runs code no forward pass reaches). The server runs in its own PID namespace where ``unshare
--p`` works; its working folder is named by this process's pid and swept by a later process
-when this one was killed.
-
-What it does not stop: an exploit that does not crash the child yet behaves differently in
-this process (it runs here unsandboxed after the child passed it): module state that changes
-between calls (a counter: the child rehearses the first call only), randomness, other input
-values (the child calls on zeros), a backward pass, a call with keyword arguments; memory the
-parent spends before the child (a decompression bomb is inflated here first); and memory
-corruption that happens not to crash. The verdict is remembered per process by the SHA-256 of
-the bytes (and the input signature), so a model is rehearsed once.
+What it does not stop: memory this process spends before the child (the static check inflates
+the archive's members: its 64 MiB cap is the guard); without ``unshare``, a child that reaches
+the network or creates, removes or truncates files; a compromised worker attacking the server
+or other workers (same user, no seccomp filter). The load verdict is remembered per process by
+the SHA-256 of the bytes.
 """
 
 from __future__ import annotations
