@@ -12,6 +12,9 @@ Protocol on stdin/stdout: the server prints one JSON line when ready; each reque
 8-byte big-endian length and a JSON header (limits, the heap layouts to rehearse in, how many
 loaders at once, the call's input shapes), then an 8-byte length and the archive bytes; each
 answer is one JSON line ``{"status": "ok" | "error" | "signal" | "timeout" | "wrote", ...}``.
+Requests whose header has ``kind`` ``open``, ``call`` or ``close`` concern a worker that keeps one
+archive loaded (:mod:`trojanscope.io.ts_proxy`); their answers are two length-prefixed blocks (a
+JSON head and the tensors' bytes, :mod:`trojanscope.io.ts_frames`).
 """
 
 from __future__ import annotations
