@@ -3,7 +3,8 @@ once and, for each request, forks a fresh process that loads one TorchScript arc
 one forward pass on zeros when asked) under resource limits, then reports how it ended.
 
 Run as a script (``python ts_child.py``), never imported by trojanscope: it needs only the
-standard library and torch. Started under ``unshare -rmn`` where the OS allows it (no network;
+standard library, torch and two neighbours it imports by file (``ts_frames``, ``onnx_bytes``),
+which need no more. Started under ``unshare -rmn`` where the OS allows it (no network;
 every mount read-only, best effort); ``PR_SET_NO_NEW_PRIVS`` always. Each forked loader gets
 ``RLIMIT_FSIZE`` 0 (a write to a file kills it with SIGXFSZ), ``RLIMIT_AS`` (memory),
 ``RLIMIT_CPU``, no core file, an empty working folder, and a wall-clock deadline.
