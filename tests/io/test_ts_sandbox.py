@@ -274,6 +274,9 @@ def test_an_answer_that_is_not_plain_tensors_is_refused() -> None:
             ts_frames.decode(specs, data, 1 << 20)
     with pytest.raises(ts_frames.FrameError, match="cap"):
         ts_frames.decode([{"dtype": "uint8", "shape": [64]}], b"\0" * 64, 32)
+    from trojanscope.io.ts_proxy import _printable
+
+    assert _printable("a\x1b[2Jb\nc") == "a [2Jb c"  # no escape sequence reaches the terminal
 
 
 def test_the_gate_remembers_content_not_path_size_and_time(tmp_path: Path) -> None:

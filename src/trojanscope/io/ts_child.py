@@ -328,7 +328,7 @@ def _recv(fd: int, deadline: float, max_bytes: int) -> tuple[dict, bytes] | None
         parts.append(block)
     try:
         head = json.loads(parts[0])
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return (head, parts[1]) if isinstance(head, dict) else None
 

@@ -69,18 +69,19 @@ class _Worker:
 
     def _check(self, answer: dict[str, Any], step: str) -> None:
         status = answer.get("status")
+        detail = _printable(answer.get("detail", ""))  # the child's words: no control bytes
         if status in _WHAT:
-            what = _WHAT[status].format(detail=str(answer.get("detail", ""))[:300], cpu=CPU_S)
+            what = _WHAT[status].format(detail=detail[:300], cpu=CPU_S)
             raise ChildRefusal(
                 f"{self.source}: TorchScript refused: {step} in the sandboxed child process "
                 f"{what}; nothing of it runs in this process (`trojanscope scan "
                 f"{self.source}` shows what the scanner finds)")
         if status == "error":  # the model's own error (a wrong input shape): said as torch does
-            detail = str(answer.get("detail", "the TorchScript model failed"))[:500]
+            detail = (detail or "the TorchScript model failed")[:500]
             raise RuntimeError(detail.removeprefix("RuntimeError: "))
         if status != "ok":
             raise ChildRefusal(f"{self.source}: the sandboxed child that runs the TorchScript "
-                               f"model answered {str(status)[:40]!r}; not used")
+                               f"model answered {_printable(status)[:40]!r}; not used")
 
     def request(self, header: dict[str, Any], tensors: list[Tensor],
                 step: str) -> tuple[dict[str, Any], list[Tensor]]:
@@ -101,6 +102,12 @@ class _Worker:
         except ts_frames.FrameError as exc:
             raise ChildRefusal(f"{self.source}: the sandboxed child's answer to {step} is not "
                                f"plain tensors ({exc}); not used") from None
+
+
+def _printable(value: object) -> str:
+    """``value`` as one line of printable text (an escape sequence from the child could rewrite
+    the user's terminal)."""
+    return "".join(c if c.isprintable() else " " for c in str(value))
 
 
 def _strings(value: object) -> bool:

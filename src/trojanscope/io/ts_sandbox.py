@@ -165,7 +165,7 @@ class _Server:
                 answer = json.loads(blocks[0])
                 if isinstance(answer, dict):
                     return answer, blocks[1]
-            except (OSError, ValueError, EOFError):
+            except (OSError, ValueError, EOFError, RecursionError):  # nested past the stack
                 pass
             self.proc.kill()  # out of step with the protocol: never read from it again
             self.proc.wait()
