@@ -9,6 +9,7 @@ import io
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -436,3 +437,34 @@ def test_a_working_folder_left_by_a_killed_process_is_swept(tmp_path: Path) -> N
         server.stop()
         ours.rmdir()
         shutil.rmtree(left, ignore_errors=True)
+
+
+class _FakeProc:
+    """A server that answers with the given bytes (what a compromised child could send)."""
+
+    def __init__(self, answer: bytes) -> None:
+        self.stdin, self.stdout = io.BytesIO(), io.BytesIO(answer)
+        self.killed = False
+
+    def poll(self) -> None:
+        return None
+
+    def kill(self) -> None:
+        self.killed = True
+
+    def wait(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("answer", [
+    struct.pack(">Q", 2 << 20) + b"{" * 64,  # a head over its 1 MiB cap
+    struct.pack(">Q", 2) + b"{}" + struct.pack(">Q", 1 << 40),  # bytes over the cap
+    struct.pack(">Q", 200_000) + b"[" * 200_000,  # JSON nested past the stack
+    struct.pack(">Q", 2) + b"[]" + struct.pack(">Q", 0),  # not an object
+])
+def test_an_answer_over_its_caps_stops_the_server(answer: bytes) -> None:
+    server = ts_sandbox._Server()
+    server.proc = fake = _FakeProc(answer)
+    with pytest.raises(UserInputError, match="answered more than it may"):
+        server.exchange({"kind": "call"}, b"", 1 << 20)
+    assert fake.killed and server.proc is None  # never read from again
