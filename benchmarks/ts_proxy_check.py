@@ -2,7 +2,8 @@
 this process, and what it costs.
 
 For each ``MODEL=DATA`` case, runs ``trojanscope detect`` and ``trojanscope detect-inputs`` (the
-data screened against itself) with ``--format json`` and one seed, under a baseline source tree
+data screened against itself; ``--commands`` may add ``mitigate``, into ``--scratch``, and
+``audit``) with ``--format json`` and one seed, under a baseline source tree
 (``--baseline``: the code that loaded TorchScript in the parent) and this one, one after the
 other, and compares the JSON reports (every number, ``elapsed`` fields left out) and the wall
 times. It also loads each model through :func:`trojanscope.io.models.load_model` here and
@@ -96,20 +97,29 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=256)
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--scratch", type=Path, default=Path("/tmp"),
+                        help="where mitigate writes its run folders")
+    parser.add_argument("--no-logits", action="store_true", help="skip the in-process check")
     args = parser.parse_args()
     rows = []
     for case in args.cases:
         model, data = case.split("=", 1)
-        row = {"model": model, "data": data, **_logits(model, data, args.samples)}
-        print(json.dumps(row), flush=True)
-        rows.append(row)
+        if not args.no_logits:
+            row = {"model": model, "data": data, **_logits(model, data, args.samples)}
+            print(json.dumps(row), flush=True)
+            rows.append(row)
         for command in args.commands.split(","):
             argv = [command, model, "--data", data, "--seed", str(args.seed), "--format", "json"]
             if command == "detect-inputs":
                 argv = [command, model, data, "--data", data, "--seed",
                         str(args.seed), "--format", "json"]
-            before, t0, e0 = _run(args.baseline, argv, args.timeout)
-            after, t1, e1 = _run(HERE, argv, args.timeout)
+            if command == "audit":
+                argv = [command, model, "--data", data, "--format", "json"]
+            out = [] if command != "mitigate" else ["--no-export", "--force", "-o"]
+            before, t0, e0 = _run(args.baseline, argv + out + (
+                [f"{args.scratch}/before"] if out else []), args.timeout)
+            after, t1, e1 = _run(HERE, argv + out + ([f"{args.scratch}/after"] if out else []),
+                                 args.timeout)
             worst, other = (_difference(before, after) if before is not None and after
                             is not None else (float("nan"), ["(a run failed)"]))
             row = {"model": model, "command": command, "wall_before_s": round(t0, 2),
