@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -31,11 +32,13 @@ HERE = Path(__file__).resolve().parents[1] / "src"
 
 
 def _numbers(value, path="") -> dict[str, object]:
-    """Every leaf of a JSON report by its path, without timing fields."""
+    """Every leaf of a JSON report by its path, without timing fields and the output folder
+    (``mitigate`` writes each run into its own)."""
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
-            if "elapsed" in k or k in ("seconds", "wall_s", "time_s"):
+            if "elapsed" in k or k in ("seconds", "wall_s", "time_s", "total_s", "duration_s",
+                                       "started_at", "out") or k.endswith("_at"):
                 continue
             out.update(_numbers(v, f"{path}/{k}"))
         return out
@@ -44,6 +47,8 @@ def _numbers(value, path="") -> dict[str, object]:
         for i, v in enumerate(value):
             out.update(_numbers(v, f"{path}/{i}"))
         return out
+    if isinstance(value, str):  # a timing inside a note ("detect_s=13.8")
+        value = re.sub(r"\b(\w+_s)=[\d.]+", r"\1=<time>", value)
     return {path: value}
 
 
