@@ -34,6 +34,7 @@ MAX_ANSWER_ENV = "TROJANSCOPE_TS_MAX_ANSWER_MIB"
 MAX_ANSWER_MIB = 1024  # the most bytes one answer of the child may hold
 WORKER_CPU_S = 7 * 24 * 3600  # a worker serves a whole command: each call has WALL_S instead
 _GRAPHS = itertools.count(1)
+_OPEN: dict[str, _Worker] = {}  # the worker of each archive content (SHA-256) this process holds
 
 
 def _max_answer() -> int:
@@ -184,7 +185,10 @@ class SandboxedModule(nn.Module):
 
     def __init__(self, data: bytes, digest: str, source: str) -> None:
         super().__init__()
-        self._worker = _Worker(data, digest, source)
+        worker = _OPEN.get(digest)
+        if worker is None or worker.generation != ts_sandbox._SERVER.generation:
+            worker = _OPEN[digest] = _Worker(data, digest, source)
+        self._worker = worker  # one per content per process: loaded again, the same model
 
     @property
     def source(self) -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -74,6 +75,9 @@ class ChildRefusal(UserInputError):
     """The sandboxed child crashed, timed out, overran a limit or wrote: not loaded here."""
 
 
+_STARTS = itertools.count(1)
+
+
 class _Server:
     """One sandboxed server per process (started on first use, stopped at exit)."""
 
@@ -110,7 +114,7 @@ class _Server:
                 hello = {}
             if hello.get("ready"):
                 self.proc, self.hello, self.isolated = proc, hello, bool(prefix)
-                self.generation += 1
+                self.generation = next(_STARTS)  # unique across servers of this process
                 atexit.register(self.stop)
                 return
             proc.kill()
