@@ -678,6 +678,9 @@ def main() -> None:
     ap.add_argument("folders", nargs="*", type=Path, help="folders searched for .pt archives")
     ap.add_argument("--scratch", type=Path, required=True)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--load-ordinary", action="store_true",
+                    help="also load every ordinary archive with load_model (the child's "
+                    "rehearsal and worker), not only the static check")
     args = ap.parse_args()
     torch.manual_seed(0)
     args.scratch.mkdir(parents=True, exist_ok=True)
@@ -715,12 +718,18 @@ def main() -> None:
             problems = archive_problems(fh)
         if problems:
             refused_ordinary.append({"path": str(path), "problems": problems[:3]})
+        elif args.load_ordinary:
+            try:
+                load_model(path)
+            except UserInputError as exc:
+                refused_ordinary.append({"path": str(path), "load_model": str(exc)[:300]})
     summary = {
         "hostile": rows,
         "hostile_refused": sum(r["loader_refused"] for r in rows),
         "hostile_markers_untouched": sum(r["marker_untouched_by_loader"] for r in rows),
         "ordinary_archives": len(ordinary),
         "ordinary_refused": refused_ordinary,
+        "ordinary_loaded_by_load_model": args.load_ordinary,
     }
     text = json.dumps(summary, indent=1)
     print(text)

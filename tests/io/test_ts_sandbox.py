@@ -1,6 +1,7 @@
-"""TorchScript is loaded (and each new input signature called) in a sandboxed child first: a
-crash, timeout, memory overrun or file write there refuses the model, with the static checks
-switched off (a second line of defence, independent of them; issue 4, stop 37)."""
+"""TorchScript is loaded in a sandboxed child first and then runs only there (a worker answering
+calls over a pipe; issue 4, stop 38): a crash, timeout, memory overrun or file write there
+refuses the model, with the static checks switched off (a second line of defence, independent
+of them; issue 4, stop 37)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -19,7 +21,7 @@ from torch import nn
 
 import trojanscope.scan.torchscript_code as tc
 from trojanscope.errors import UserInputError
-from trojanscope.io import scan_gate, ts_sandbox
+from trojanscope.io import scan_gate, ts_proxy, ts_sandbox
 from trojanscope.io.models import load_model
 from trojanscope.io.ts_sandbox import ChildRefusal
 
@@ -154,35 +156,130 @@ def test_a_load_that_outlasts_the_deadline_is_refused(
         load_model(path, scan=False)
 
 
-def test_a_call_is_rehearsed_per_input_signature(tmp_path: Path, static_off) -> None:
+def test_a_call_runs_in_the_child_for_every_input(tmp_path: Path, static_off) -> None:
     model = load_model(_save(_AllocOnCall(), tmp_path / "c.pt"), scan=False).module
-    assert model(torch.zeros(2, 4)).shape == (2, 4)  # rehearsed, harmless
-    with pytest.raises(ChildRefusal, match=r"calling it on zeros of shape \(5, 3\)"):
+    assert model(torch.zeros(2, 4)).shape == (2, 4)  # harmless
+    with pytest.raises(ChildRefusal, match=r"calling it on inputs of shape \(5, 3\)"):
         model(torch.zeros(5, 3))
-    copy = __import__("copy").deepcopy(model)  # a copy rehearses too
+    copy = __import__("copy").deepcopy(model)  # a copy runs in the child too
     with pytest.raises(ChildRefusal):
         copy(torch.ones(2, 3))  # another batch size, the same input shape
 
 
-def test_the_parent_loads_the_bytes_the_child_loaded_once_per_content(
+def test_the_parent_never_loads_the_archive_the_child_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _save(nn.Linear(3, 2), tmp_path / "lin.pt")
     asked: list[bytes] = []
-    loaded: list[bytes] = []
     monkeypatch.setattr(ts_sandbox, "_VERDICTS", {})
     monkeypatch.setattr(scan_gate, "_CLEAN", set())
-    ask, jit_load = ts_sandbox._SERVER.ask, torch.jit.load
+    monkeypatch.setattr(ts_proxy, "_OPEN", {})
+    ask, opened = ts_sandbox._SERVER.ask, ts_sandbox._SERVER.exchange
     monkeypatch.setattr(ts_sandbox._SERVER, "ask",
                         lambda header, data: asked.append(data) or ask(header, data))
-    monkeypatch.setattr(torch.jit, "load",
-                        lambda f, **kw: loaded.append(f.getvalue()) or jit_load(f, **kw))
-    load_model(path)
-    load_model(path)
-    # the first load: one request (every heap layout); the second: none (same content)
-    assert len(asked) == 1 and loaded == [asked[0], asked[0]]
+    monkeypatch.setattr(ts_sandbox._SERVER, "exchange", lambda header, data, cap: (
+        asked.append(data) if header["kind"] == "open" else None) or opened(header, data, cap))
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("torch.jit.load ran in the parent process")
+
+    monkeypatch.setattr(torch.jit, "load", no_load)
+    first, second = load_model(path).module, load_model(path).module
+    reference = nn.Linear(3, 2)
     with zipfile.ZipFile(io.BytesIO(asked[0])) as zf:
         assert any("/code/__torch__/" in n for n in zf.namelist())  # the archive itself
+    # the first load: the rehearsal (every heap layout) and the worker; the second: neither
+    # (one worker per content per process)
+    assert len(asked) == 2 and asked[0] == asked[1]
+    x = torch.rand(4, 3)
+    assert torch.equal(first(x), second(x)) and first(x).shape == reference(x).shape
+    assert not list(first.parameters()) and first.parameter_count == 8
+
+
+class _Counter(nn.Module):
+    """Behaves differently from its third call on (review round 9, G1/G3: the child's
+    first-call rehearsal took the harmless path, the parent ran the armed one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls > 2:
+            t = torch.empty([8 << 30], dtype=torch.uint8)
+            return x + t.numel() * 0
+        return x
+
+
+def test_module_state_that_changes_between_calls_lives_in_the_child(
+    tmp_path: Path, static_off
+) -> None:
+    model = load_model(_save(_Counter(), tmp_path / "n.pt"), scan=False).module
+    for _ in range(2):
+        assert torch.equal(model(torch.ones(2, 3)), torch.ones(2, 3))
+    with pytest.raises(ChildRefusal, match="memory limit"):
+        model(torch.ones(2, 3))  # the armed call ran there, not here
+
+
+class _Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 3, 3)
+        self.bn = nn.BatchNorm2d(3)
+        self.fc = nn.Linear(3 * 4 * 4, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(torch.tanh(self.bn(self.conv(x))).flatten(1))
+
+    @torch.jit.export
+    def special_ids(self) -> list[int]:
+        return [0, 2]
+
+
+def test_outputs_gradients_and_modes_match_the_archive(tmp_path: Path) -> None:
+    torch.manual_seed(3)
+    path = _save(_Net(), tmp_path / "net.pt")
+    model, ref = load_model(path).module, torch.jit.load(str(path))
+    x = torch.rand(6, 1, 6, 6)
+    assert (model(x) - ref.eval()(x)).abs().max() <= 1e-6
+    xa, xb = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+    (model(xa) ** 2)[:, 1].sum().backward()  # an input gradient, as MM-BD takes it
+    (ref(xb) ** 2)[:, 1].sum().backward()
+    assert (xa.grad - xb.grad).abs().max() <= 1e-6
+    model.train()
+    ref.train()
+    assert (model(x) - ref(x)).abs().max() <= 1e-6  # train mode travels (BatchNorm)
+    assert model.special_ids() == [0, 2]
+    from trojanscope.detect.coverage import architecture_traits
+
+    assert architecture_traits(model) == architecture_traits(ref) != set()
+    from trojanscope.detect.text_arch import layer_kinds
+
+    assert layer_kinds(model) == layer_kinds(ref) == {"Conv2d", "BatchNorm2d", "Linear"}
+    with pytest.raises(UserInputError, match="keyword arguments"):
+        model(x=x)
+    with pytest.raises(AttributeError):
+        model.no_such_method()
+
+
+def test_an_answer_that_is_not_plain_tensors_is_refused() -> None:
+    from trojanscope.io import ts_frames
+
+    ok = ts_frames.encode([torch.arange(6.0).reshape(2, 3)])
+    assert torch.equal(ts_frames.decode(*ok, 1 << 20)[0], torch.arange(6.0).reshape(2, 3))
+    for specs, data in (([{"dtype": "object", "shape": [1]}], b"\0" * 8),
+                        ([{"dtype": "float32", "shape": [2, -1]}], b""),
+                        ([{"dtype": "float32", "shape": [4]}], b"\0" * 8),
+                        ([{"dtype": "float32", "shape": [1]}], b"\0" * 8),
+                        ({"dtype": "float32"}, b"")):
+        with pytest.raises(ts_frames.FrameError):
+            ts_frames.decode(specs, data, 1 << 20)
+    with pytest.raises(ts_frames.FrameError, match="cap"):
+        ts_frames.decode([{"dtype": "uint8", "shape": [64]}], b"\0" * 64, 32)
+    from trojanscope.io.ts_proxy import _printable
+
+    assert _printable("a\x1b[2Jb\nc") == "a [2Jb c"  # no escape sequence reaches the terminal
 
 
 def test_the_gate_remembers_content_not_path_size_and_time(tmp_path: Path) -> None:
@@ -241,12 +338,12 @@ class _AllocOnGrad(nn.Module):
         return x
 
 
-def test_requires_grad_and_strides_are_part_of_the_rehearsed_signature(
+def test_a_call_with_inputs_that_require_grad_runs_in_the_child(
     tmp_path: Path, static_off
 ) -> None:
     model = load_model(_save(_AllocOnGrad(), tmp_path / "g.pt"), scan=False).module
     assert model(torch.zeros(2, 4)).shape == (2, 4)
-    assert model(torch.zeros(4, 2).t()).shape == (2, 4)  # other strides: rehearsed, harmless
+    assert model(torch.zeros(4, 2).t()).shape == (2, 4)  # other strides: harmless
     with pytest.raises(ChildRefusal, match=r"\(2, 4\) \(requires_grad\).*memory limit"):
         model(torch.zeros(2, 4, requires_grad=True))
 
@@ -320,7 +417,7 @@ class _AllocInMethod(nn.Module):
         return [0, int(t.numel() * 0)]
 
 
-def test_a_method_other_than_forward_is_rehearsed(tmp_path: Path, static_off) -> None:
+def test_a_method_other_than_forward_runs_in_the_child(tmp_path: Path, static_off) -> None:
     model = load_model(_save(_AllocInMethod(), tmp_path / "m.pt"), scan=False).module
     assert model.forward(torch.zeros(2, 3)).shape == (2, 3)
     with pytest.raises(ChildRefusal, match=r"calling its method special_ids\(\).*memory limit"):
@@ -342,3 +439,34 @@ def test_a_working_folder_left_by_a_killed_process_is_swept(tmp_path: Path) -> N
         server.stop()
         ours.rmdir()
         shutil.rmtree(left, ignore_errors=True)
+
+
+class _FakeProc:
+    """A server that answers with the given bytes (what a compromised child could send)."""
+
+    def __init__(self, answer: bytes) -> None:
+        self.stdin, self.stdout = io.BytesIO(), io.BytesIO(answer)
+        self.killed = False
+
+    def poll(self) -> None:
+        return None
+
+    def kill(self) -> None:
+        self.killed = True
+
+    def wait(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("answer", [
+    struct.pack(">Q", 2 << 20) + b"{" * 64,  # a head over its 1 MiB cap
+    struct.pack(">Q", 2) + b"{}" + struct.pack(">Q", 1 << 40),  # bytes over the cap
+    struct.pack(">Q", 200_000) + b"[" * 200_000,  # JSON nested past the stack
+    struct.pack(">Q", 2) + b"[]" + struct.pack(">Q", 0),  # not an object
+])
+def test_an_answer_over_its_caps_stops_the_server(answer: bytes) -> None:
+    server = ts_sandbox._Server()
+    server.proc = fake = _FakeProc(answer)
+    with pytest.raises(UserInputError, match="answered more than it may"):
+        server.exchange({"kind": "call"}, b"", 1 << 20)
+    assert fake.killed and server.proc is None  # never read from again

@@ -54,11 +54,12 @@ class LoadStep(AuditStep):
     def run(self, ctx: AuditContext, step: StepResult) -> None:
         from trojanscope.detect.input_level.text_inputs import is_text_model
         from trojanscope.io.models import load_model
+        from trojanscope.io.ts_proxy import count_parameters
 
         path = pick_model_path(ctx.target)
         loaded = load_model(path, scan=not ctx.scanned)  # scanned with the user's policy
         ctx.loaded = loaded
-        params = sum(p.numel() for p in loaded.module.parameters())
+        params = count_parameters(loaded.module)
         manifest = loaded.manifest
         ctx.result.model.update({
             "path": str(path),

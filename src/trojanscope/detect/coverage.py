@@ -54,6 +54,8 @@ _WORDS = {
 def _names(model: nn.Module) -> Iterable[str]:
     for module in model.modules():
         yield getattr(module, "original_name", None) or type(module).__name__
+        # a TorchScript archive run in the sandboxed child: the same names, read there
+        yield from getattr(module, "structure_names", ()) or ()
         for node in getattr(module, "_graph_nodes", ()) or ():  # an ONNX graph run by trojanscope
             op = getattr(node, "op", None)
             if isinstance(op, str):

@@ -25,7 +25,10 @@ ORDER_TOLERANCE = 1e-4  # logits equal under reversal to this (relative to their
 
 def layer_kinds(model: nn.Module) -> set[str]:
     """Class names of the modules that hold weights of their own (a TorchScript module is
-    named by the class it was scripted from)."""
+    named by the class it was scripted from; one run in the sandboxed child lists them)."""
+    weighted = getattr(model, "weighted_layers", None)
+    if weighted is not None:
+        return set(weighted)
     return {
         getattr(m, "original_name", type(m).__name__)
         for m in model.modules()

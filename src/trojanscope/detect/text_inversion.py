@@ -65,6 +65,7 @@ from trojanscope.detect.text_span import best_span
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to, neutral_for
 from trojanscope.detect.text_vocab_rank import order_note, size_note, vocab_rank_features
 from trojanscope.errors import UserInputError
+from trojanscope.io.ts_proxy import count_parameters
 from trojanscope.models.text_common import padding_mask
 from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
@@ -320,7 +321,7 @@ class TextInversion(ModelDetector):
         pad_id = int(getattr(model, "pad_id", 0))
         banned = torch.zeros(len(table), dtype=torch.bool)
         banned[getattr(model, "special_ids", lambda: [pad_id])()] = True
-        large = sum(p.numel() for p in model.parameters()) - table.numel() > LARGE
+        large = count_parameters(model) - table.numel() > LARGE
         budget = FAST if large else FULL
         self._per_class = self.per_class or budget["per_class"]
         self._candidates = self.candidates or budget["candidates"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -326,11 +327,14 @@ def _from_manifest(manifest: Manifest, weights: Path, source: str) -> LoadedMode
 
 def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
     """A TorchScript archive from ``raw`` (the file's bytes, read once): the static checks,
-    then the same bytes loaded in a sandboxed child (:mod:`trojanscope.io.ts_sandbox`), then
-    here; the module's calls are rehearsed in a child per input signature."""
+    then the same bytes loaded in a sandboxed child in several heap layouts
+    (:mod:`trojanscope.io.ts_sandbox`), then a worker there that holds the model and answers
+    calls: this process gets a :class:`~trojanscope.io.ts_proxy.SandboxedModule` and never
+    loads the archive itself."""
     import hashlib
 
-    from trojanscope.io.ts_sandbox import child_check, guard_calls
+    from trojanscope.io.ts_proxy import SandboxedModule
+    from trojanscope.io.ts_sandbox import child_check
     from trojanscope.scan.torchscript_code import archive_problems, rewritten
 
     data = io.BytesIO(raw)  # checked and loaded from the same bytes
@@ -351,18 +355,21 @@ def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
             )
         data.seek(0)
         # what the check read, written afresh: torch sees no other members; the child loads
-        # exactly these bytes first (a crash there refuses the model), then this process
+        # exactly these bytes (a crash there refuses the model), then keeps them loaded
         payload = rewritten(data).getvalue()
+        if not hasattr(os, "fork"):
+            raise UserInputError(f"{path}: TorchScript runs only in a sandboxed child process, "
+                                 "which needs fork (not available here, e.g. Windows); convert "
+                                 "the model to ONNX or safetensors with a manifest")
         digest = hashlib.sha256(payload).hexdigest()
         child_check(payload, str(path), digest=digest)
         try:
-            module = torch.jit.load(io.BytesIO(payload), map_location="cpu")
-        except (RuntimeError, ValueError) as exc:
+            module = SandboxedModule(payload, digest, str(path))
+        except RuntimeError as exc:  # torch's own load error, in the child
             raise UserInputError(
                 f"{path}: not a loadable TorchScript archive ({str(exc).splitlines()[0]})"
             ) from None
-        module = guard_calls(module.eval(), payload, digest, str(path))
-        return LoadedModel(module, "torchscript", str(path))
+        return LoadedModel(module.eval(), "torchscript", str(path))
     if any(n.endswith("data.pkl") for n in names):
         raise UserInputError(
             f"{path}: a plain PyTorch checkpoint holds weights without the architecture; "

@@ -9,9 +9,6 @@ module that computes the same outputs, with trainable weights and real ``nn.Conv
 
 from __future__ import annotations
 
-import io
-import warnings
-
 import torch
 from torch import nn
 
@@ -30,29 +27,21 @@ def lift_torchscript(model: nn.Module, input_shape: tuple[int, ...], *,
     """
     import onnx
 
+    from trojanscope.io.onnx_bytes import OnnxExportError, example_input, export_onnx_bytes
     from trojanscope.io.onnx_import import onnx_to_module
     from trojanscope.io.ts_sandbox import child_onnx
 
-    example = torch.rand(4, *input_shape, generator=torch.Generator().manual_seed(0))
     # an archive's export runs in the sandboxed child: the exporter freezes the graph and
     # propagates constants, running code no forward pass reaches (review round 9, stop 37)
     exported = child_onnx(model, tuple(input_shape))
-    if exported is not None:
-        lifted = onnx_to_module(onnx.load_from_string(exported), source=source)
-        return _compared(lifted, model, example, source)
-    buf = io.BytesIO()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(model, (example,), buf, dynamo=False, input_names=["input"],
-                              output_names=["logits"],
-                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-    except Exception as exc:  # the exporter's own errors come in many types
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX for "
-                             f"editing ({reason})") from None
-    lifted = onnx_to_module(onnx.load_from_string(buf.getvalue()), source=source)
-    return _compared(lifted, model, example, source)
+    if exported is None:  # a module scripted in this process (trusted code)
+        try:
+            exported = export_onnx_bytes(model, input_shape)
+        except OnnxExportError as exc:
+            raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX "
+                                 f"for editing ({exc})") from None
+    lifted = onnx_to_module(onnx.load_from_string(exported), source=source)
+    return _compared(lifted, model, example_input(input_shape), source)
 
 
 def _compared(lifted: nn.Module, model: nn.Module, example: torch.Tensor,

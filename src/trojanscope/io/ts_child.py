@@ -3,7 +3,8 @@ once and, for each request, forks a fresh process that loads one TorchScript arc
 one forward pass on zeros when asked) under resource limits, then reports how it ended.
 
 Run as a script (``python ts_child.py``), never imported by trojanscope: it needs only the
-standard library and torch. Started under ``unshare -rmn`` where the OS allows it (no network;
+standard library, torch and two neighbours it imports by file (``ts_frames``, ``onnx_bytes``),
+which need no more. Started under ``unshare -rmn`` where the OS allows it (no network;
 every mount read-only, best effort); ``PR_SET_NO_NEW_PRIVS`` always. Each forked loader gets
 ``RLIMIT_FSIZE`` 0 (a write to a file kills it with SIGXFSZ), ``RLIMIT_AS`` (memory),
 ``RLIMIT_CPU``, no core file, an empty working folder, and a wall-clock deadline.
@@ -12,6 +13,9 @@ Protocol on stdin/stdout: the server prints one JSON line when ready; each reque
 8-byte big-endian length and a JSON header (limits, the heap layouts to rehearse in, how many
 loaders at once, the call's input shapes), then an 8-byte length and the archive bytes; each
 answer is one JSON line ``{"status": "ok" | "error" | "signal" | "timeout" | "wrote", ...}``.
+Requests whose header has ``kind`` ``open``, ``call`` or ``close`` concern a worker that keeps one
+archive loaded (:mod:`trojanscope.io.ts_proxy`); their answers are two length-prefixed blocks (a
+JSON head and the tensors' bytes, :mod:`trojanscope.io.ts_frames`).
 """
 
 from __future__ import annotations
@@ -120,21 +124,48 @@ def _zeros(torch, shape: list, dtype: str, requires_grad: bool = False,
     return x.requires_grad_(True) if requires_grad else x
 
 
+def _confine(header: dict) -> None:
+    """In a forked loader or worker: stdin/stdout away from the protocol, then the limits
+    (no file writes, no core, CPU time, address space), the empty working folder and the
+    rehearsal's heap layout."""
+    os.dup2(_DEVNULL, 0)  # the server's stdin/stdout carry the protocol: what torch prints
+    os.dup2(_DEVNULL, 1)  # goes nowhere
+    vm = _vm_bytes() if sys.platform.startswith("linux") else 0
+    limits = [(resource.RLIMIT_FSIZE, 0), (resource.RLIMIT_CORE, 0),
+              (resource.RLIMIT_CPU, int(header["cpu_s"]))]
+    if vm:
+        limits.append((resource.RLIMIT_AS, vm + int(header["memory"])))
+    for which, value in limits:
+        hard = value + 1 if which == resource.RLIMIT_CPU else value
+        resource.setrlimit(which, (value, hard))
+    os.chdir(header["workdir"])
+    _vary_heap(int(header.get("perturb", 0)), int(header.get("pad", 0)))
+
+
+def _failure(exc: BaseException) -> dict:
+    """How an exception in a loader or worker is reported (the parent decides what it means)."""
+    if isinstance(exc, _ExportError):
+        return {"status": "error", "detail": str(exc), "export": True}
+    if isinstance(exc, MemoryError):
+        return {"status": "memory", "detail": "MemoryError"}
+    text = [t.strip() for t in str(exc).strip().splitlines() if t.strip()]
+    last = text[-1] if text else ""
+    name = type(exc).__name__
+    detail = (last if last.startswith(f"{name}:") else f"{name}: {last}")[:500]
+    memory = "can't allocate memory" in str(exc)
+    # bad_alloc: too big a request, the memory limit or a size read from wrong memory
+    size = "std::bad_alloc" in str(exc)
+    wrote = "Read-only file system" in str(exc) or "File too large" in str(exc)
+    corrupt = any(m in str(exc) for m in CORRUPT)
+    status = ("memory" if memory else "size" if size else "wrote" if wrote
+              else "corrupt" if corrupt else "error")
+    return {"status": status, "detail": detail}
+
+
 def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
     """In the forked loader: limits, then what the parent will run; never returns."""
-    try:  # the server's stdin/stdout carry the protocol: what torch prints goes nowhere
-        os.dup2(_DEVNULL, 0)
-        os.dup2(_DEVNULL, 1)
-        vm = _vm_bytes() if sys.platform.startswith("linux") else 0
-        limits = [(resource.RLIMIT_FSIZE, 0), (resource.RLIMIT_CORE, 0),
-                  (resource.RLIMIT_CPU, int(header["cpu_s"]))]
-        if vm:
-            limits.append((resource.RLIMIT_AS, vm + int(header["memory"])))
-        for which, value in limits:
-            hard = value + 1 if which == resource.RLIMIT_CPU else value
-            resource.setrlimit(which, (value, hard))
-        os.chdir(header["workdir"])
-        _vary_heap(int(header.get("perturb", 0)), int(header.get("pad", 0)))
+    try:
+        _confine(header)
         import io
 
         import torch
@@ -143,7 +174,7 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         module = torch.jit.load(io.BytesIO(data), map_location="cpu")
         module.eval()
         if header.get("onnx") is not None:
-            result = {"status": "ok", "onnx": _export(torch, module, header["onnx"])}
+            result = {"status": "ok", "onnx": _export(module, header["onnx"])}
             _write_all(out_fd, json.dumps(result).encode())
             os._exit(0)
         if header.get("inputs") or header.get("method"):
@@ -152,23 +183,8 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
             with torch.set_grad_enabled(bool(header.get("grad"))):
                 call(*xs)
         result = {"status": "ok"}
-    except _ExportError as exc:
-        result = {"status": "error", "detail": str(exc), "export": True}
-    except MemoryError:
-        result = {"status": "memory", "detail": "MemoryError"}
     except BaseException as exc:  # reported to the parent, which decides
-        text = [t.strip() for t in str(exc).strip().splitlines() if t.strip()]
-        last = text[-1] if text else ""
-        name = type(exc).__name__
-        detail = (last if last.startswith(f"{name}:") else f"{name}: {last}")[:500]
-        memory = "can't allocate memory" in str(exc)
-        # bad_alloc: too big a request, the memory limit or a size read from wrong memory
-        size = "std::bad_alloc" in str(exc)
-        wrote = "Read-only file system" in str(exc) or "File too large" in str(exc)
-        corrupt = any(m in str(exc) for m in CORRUPT)
-        status = ("memory" if memory else "size" if size else "wrote" if wrote
-                  else "corrupt" if corrupt else "error")
-        result = {"status": status, "detail": detail}
+        result = _failure(exc)
     _write_all(out_fd, json.dumps(result).encode())
     os._exit(0)
 
@@ -179,26 +195,18 @@ def _write_all(fd: int, blob: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _export(torch, module, input_shape: list) -> str:
+def _export(module, input_shape: list) -> str:
     """The loaded module's ONNX export (base64), as :mod:`trojanscope.io.script_lift` asks
     for it: the export freezes the graph and propagates its constants, running code the
     forward pass never reaches (a dead branch), so it runs here, not in the parent."""
     import base64
-    import io
-    import warnings
 
-    example = torch.rand(4, *input_shape, generator=torch.Generator().manual_seed(0))
-    buf = io.BytesIO()
+    from onnx_bytes import OnnxExportError, export_onnx_bytes
+
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(module, (example,), buf, dynamo=False, input_names=["input"],
-                              output_names=["logits"],
-                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-    except Exception as exc:  # the exporter's own errors come in many types
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise _ExportError(reason[:500]) from None
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+        return base64.b64encode(export_onnx_bytes(module, input_shape)).decode("ascii")
+    except OnnxExportError as exc:
+        raise _ExportError(str(exc)) from None
 
 
 class _ExportError(Exception):
@@ -239,9 +247,7 @@ def _finish(pid: int, read_fd: int, deadline: float, header: dict) -> dict:
     if timed_out:
         return {"status": "timeout", "detail": f"{header['wall_s']:g} s"}
     if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        kind = {signal.SIGXFSZ: "wrote", signal.SIGXCPU: "cpu"}.get(sig, "signal")
-        return {"status": kind, "detail": signal.Signals(sig).name}
+        return _signalled(status)
     if created:
         return {"status": "wrote", "detail": f"created {created[0]!r} in its working folder"}
     try:
@@ -268,6 +274,254 @@ def _serve(header: dict, data: bytes) -> dict:
     return errors[0] if errors else next(iter(results), {"status": "ok"})
 
 
+# -- a model that lives in the child: inference over a pipe ----------------------------------
+# The parent's proxy (:mod:`trojanscope.io.ts_proxy`) never loads the archive: a worker forked
+# here loads it once, under the loaders' limits, and answers calls (tensors in, tensors out;
+# :mod:`trojanscope.io.ts_frames`); the server relays each request and answer, with a deadline.
+_WORKERS: dict[str, tuple[int, int, int]] = {}  # key -> (pid, request fd, answer fd)
+_KEPT = 4  # graphs a worker keeps for a backward pass that may follow
+
+
+def _send(fd: int, head: dict, blob: bytes, deadline: float | None = None) -> bool:
+    """Write one message (two length-prefixed blocks) to ``fd``; False when the reader is gone
+    or the deadline passed."""
+    data = json.dumps(head).encode()
+    message = memoryview(struct.pack(">Q", len(data)) + data + struct.pack(">Q", len(blob))
+                         + blob)
+    try:
+        while message:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([], [fd], [], left)[1]:
+                    return False
+            message = message[os.write(fd, message[:1 << 20]):]
+    except OSError:
+        return False
+    return True
+
+
+def _recv_exact(fd: int, n: int, deadline: float) -> bytes | None:
+    chunks, left = [], n
+    while left:
+        wait = deadline - time.monotonic()
+        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+            return None
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _recv(fd: int, deadline: float, max_bytes: int) -> tuple[dict, bytes] | None:
+    """One message from a worker, or None (it ended, overran the deadline, or sent more than
+    ``max_bytes`` or something unreadable)."""
+    parts = []
+    for cap in (1 << 20, max_bytes):
+        size = _recv_exact(fd, 8, deadline)
+        if size is None or struct.unpack(">Q", size)[0] > cap:
+            return None
+        block = _recv_exact(fd, struct.unpack(">Q", size)[0], deadline)
+        if block is None:
+            return None
+        parts.append(block)
+    try:
+        head = json.loads(parts[0])
+    except (ValueError, RecursionError):
+        return None
+    return (head, parts[1]) if isinstance(head, dict) else None
+
+
+def _ended(pid: int, timed_out: bool, header: dict) -> dict:
+    """Kill and reap a worker that stopped answering; how it ended."""
+    if timed_out:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    if timed_out:
+        return {"status": "timeout", "detail": f"{header['wall_s']:g} s"}
+    if os.WIFSIGNALED(status):
+        return _signalled(status)
+    return {"status": "signal", "detail": f"exit {os.WEXITSTATUS(status)} without an answer"}
+
+
+def _signalled(status: int) -> dict:
+    """A process killed by a signal: a write past RLIMIT_FSIZE, the CPU limit, or a crash."""
+    sig = os.WTERMSIG(status)
+    kind = {signal.SIGXFSZ: "wrote", signal.SIGXCPU: "cpu"}.get(sig, "signal")
+    return {"status": kind, "detail": signal.Signals(sig).name}
+
+
+def _open(header: dict, data: bytes) -> tuple[dict, bytes]:
+    """Fork a worker that loads ``data`` and stays, waiting for calls; its first answer."""
+    key = str(header["key"])
+    _close(key)
+    ask_r, ask_w = os.pipe()
+    answer_r, answer_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        for _pid, a, b in _WORKERS.values():  # other models' pipes are not this one's
+            os.close(a)
+            os.close(b)
+        os.close(ask_w)
+        os.close(answer_r)
+        _work(header, data, ask_r, answer_w)
+    os.close(ask_r)
+    os.close(answer_w)
+    deadline = time.monotonic() + float(header["wall_s"])
+    reply = _recv(answer_r, deadline, 1 << 20)
+    if reply is None or reply[0].get("status") != "ok":
+        os.close(ask_w)
+        os.close(answer_r)
+        if reply is None:
+            return _ended(pid, time.monotonic() >= deadline, header), b""
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return reply
+    _WORKERS[key] = (pid, ask_w, answer_r)
+    return reply
+
+
+def _relay(header: dict, data: bytes) -> tuple[dict, bytes]:
+    """Pass one call to its worker and its answer back (the worker killed at the deadline)."""
+    key = str(header["key"])
+    if key not in _WORKERS:
+        return {"status": "closed", "detail": "no worker holds this model"}, b""
+    pid, ask_w, answer_r = _WORKERS[key]
+    deadline = time.monotonic() + float(header["wall_s"])
+    reply = None
+    if _send(ask_w, header, data, deadline):
+        reply = _recv(answer_r, deadline, int(header["max_bytes"]))
+    if reply is not None and reply[0].get("status") in ("ok", "error"):
+        return reply
+    del _WORKERS[key]
+    os.close(ask_w)
+    os.close(answer_r)
+    if reply is not None:  # a limit overrun it noticed itself: no further calls
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return reply
+    return _ended(pid, time.monotonic() >= deadline, header), b""
+
+
+def _close(key: str) -> None:
+    found = _WORKERS.pop(key, None)
+    if found is not None:
+        pid, ask_w, answer_r = found
+        os.close(ask_w)
+        os.close(answer_r)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def _structure_names(module) -> list[str]:
+    """What :func:`trojanscope.detect.coverage.architecture_traits` reads off a TorchScript
+    module: its submodules' original class names and its forward graph's operator kinds."""
+    names = {getattr(m, "original_name", None) or type(m).__name__ for m in module.modules()}
+    graph = getattr(module, "inlined_graph", None)
+    if graph is not None:
+        names.update(node.kind() for node in graph.nodes())
+    return sorted(n for n in names if isinstance(n, str))[:4096]
+
+
+def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
+    """The worker: limits, load, describe, then answer calls until the server goes; never
+    returns."""
+    try:
+        _confine(header)
+        import io
+
+        import torch
+
+        torch.set_num_threads(max(1, int(header.get("threads", 1))))
+        module = torch.jit.load(io.BytesIO(data), map_location="cpu")
+        module.eval()
+        methods = sorted(n for n in module._c._method_names() if n != "forward")
+        hello = {"status": "ok", "methods": methods, "names": _structure_names(module),
+                 "parameters": int(sum(p.numel() for p in module.parameters())),
+                 "weighted": sorted({getattr(m, "original_name", type(m).__name__)
+                                     for m in module.modules()
+                                     if next(m.parameters(recurse=False), None) is not None})}
+    except BaseException as exc:
+        _send(answer_fd, _failure(exc), b"")
+        os._exit(0)
+    _send(answer_fd, hello, b"")
+    requests = os.fdopen(ask_fd, "rb")
+    kept: dict[int, tuple] = {}
+    while True:
+        try:
+            head = json.loads(_read_block(requests))
+            blob = _read_block(requests)
+        except (EOFError, ValueError, OSError):
+            os._exit(0)
+        try:
+            answer = _call(torch, module, head, blob, kept)
+        except BaseException as exc:
+            answer = (_failure(exc), b"")
+        if not _send(answer_fd, *answer):
+            os._exit(0)
+
+
+def _flat(out) -> tuple[str, list]:
+    import torch
+
+    if isinstance(out, torch.Tensor):
+        return "tensor", [out]
+    if isinstance(out, (tuple, list)) and out and all(isinstance(o, torch.Tensor) for o in out):
+        return type(out).__name__, list(out)
+    return "value", []
+
+
+def _call(torch, module, head: dict, blob: bytes, kept: dict) -> tuple[dict, bytes]:
+    """One call: the method (``forward`` by default) on the tensors sent, in the parent's
+    train/eval mode and grad mode; with ``vjp``, the input gradient for the gradients of the
+    outputs sent after the inputs (from the graph kept by the call ``graph`` names, else a
+    call made again)."""
+    from ts_frames import decode, encode
+
+    tensors = decode(head.get("tensors"), blob, len(blob))
+    count = int(head.get("n_inputs", len(tensors)))
+    wants = [bool(w) for w in head.get("requires_grad", [])]
+    inputs = [t.requires_grad_(True) if w and t.is_floating_point() else t
+              for t, w in zip(tensors[:count], wants, strict=False)]
+    inputs += tensors[len(inputs):count]
+    args = [inputs[int(a["tensor"])] if "tensor" in a else a.get("value")
+            for a in head.get("args", [])]
+    module.train(bool(head.get("train")))
+    method = head.get("method")
+    call = getattr(module, method) if method else module
+    if head.get("vjp"):
+        kept_graph = kept.pop(int(head.get("graph", -1)), None)
+        if kept_graph is None:  # the forward's graph is gone: the call made again
+            with torch.enable_grad():
+                kept_graph = (inputs, _flat(call(*args))[1])
+        xs, ys = kept_graph
+        pairs = [(y, g) for y, g in zip(ys, tensors[count:], strict=False) if y.requires_grad]
+        wrt = [x for x in xs if x.requires_grad]
+        got = (torch.autograd.grad([y for y, _ in pairs], wrt, [g for _, g in pairs],
+                                   allow_unused=True) if pairs and wrt else [None] * len(wrt))
+        grads = [g if g is not None else torch.zeros_like(x)
+                 for g, x in zip(got, wrt, strict=True)]
+        specs, data = encode(grads)
+        return {"status": "ok", "tensors": specs}, data
+    with torch.set_grad_enabled(bool(head.get("grad"))):
+        out = call(*args)
+    kind, ys = _flat(out)
+    if "graph" in head and any(y.requires_grad for y in ys):
+        kept[int(head["graph"])] = (inputs, ys)
+        while len(kept) > _KEPT:
+            kept.pop(next(iter(kept)))
+    if kind == "value":
+        try:
+            value = json.loads(json.dumps(out))
+        except (TypeError, ValueError):
+            raise TypeError(f"returned a {type(out).__name__}, not tensors or plain "
+                            "numbers") from None
+        return {"status": "ok", "kind": kind, "value": value, "tensors": []}, b""
+    specs, data = encode(ys)
+    return {"status": "ok", "kind": kind, "tensors": specs}, data
+
+
 def main() -> None:
     global _DEVNULL
     _DEVNULL = os.open(os.devnull, os.O_RDWR)  # before the mounts turn read-only
@@ -286,6 +540,16 @@ def main() -> None:
             data = _read_block(stdin)
         except (EOFError, ValueError):
             return
+        kind = header.get("kind")
+        if kind in ("open", "call", "close"):  # two length-prefixed blocks back
+            if kind == "close":
+                _close(str(header["key"]))
+                answer = ({"status": "ok"}, b"")
+            else:
+                answer = (_open if kind == "open" else _relay)(header, data)
+            if not _send(stdout.fileno(), *answer):
+                return
+            continue
         stdout.write(json.dumps(_serve(header, data)).encode() + b"\n")
         stdout.flush()
 

@@ -1,41 +1,35 @@
-"""Load untrusted TorchScript in a sandboxed child process first: a second line of defence,
-independent of the static checks (:mod:`trojanscope.scan.torchscript_code`,
-:mod:`trojanscope.scan.torchscript_types`).
+"""Untrusted TorchScript is loaded and run only in a sandboxed child process, never in this
+one; the static checks (:mod:`trojanscope.scan.torchscript_code`,
+:mod:`trojanscope.scan.torchscript_types`) come first.
 
 A crafted archive can make torch read or write past an object's memory while loading or on a
-forward pass (eight review rounds found such archives the static checks missed; torch runs
-native code, so a SIGSEGV takes the whole command down). Before this process loads an archive,
-a child (:mod:`trojanscope.io.ts_child`, one server per process that imports torch once and
-forks a fresh loader per request) loads the very same bytes, and before the loaded module's
-first call with each input signature (the model's input shape: shapes without the batch
-dimension, and dtypes), a child loads them again and runs that call on zeros of its shapes, in
-each of several heap layouts (:data:`HEAPS`: whether a read past an object's end crashes
-depends on what lies next to it). The child has no network (``unshare -rmn`` where the OS
-allows it, every mount read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory
-(``RLIMIT_AS``) and CPU time, an empty working folder, and a wall-clock deadline. A crash, a
-timeout, a resource overrun, a write, or one of torch's own errors that only wrong memory
-produces (``Invalid IValue tag``) refuses the model (:class:`ChildRefusal`, exit 2).
+forward pass (eleven review rounds found archives the static checks missed). A child
+(:mod:`trojanscope.io.ts_child`, one server per process that imports torch once and forks) loads
+the archive's bytes in several heap layouts first (:data:`HEAPS`: whether a read past an
+object's end crashes depends on what lies next to it), then a worker there keeps the model and
+answers calls (:mod:`trojanscope.io.ts_proxy`: this process holds only a proxy module and reads
+back plain tensors). The child has no network (``unshare -rmnp`` where the OS allows it, every
+mount read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and
+CPU time (a worker: a wall-clock deadline per call instead), an empty working folder, and a
+wall-clock deadline. A crash, a timeout, a resource overrun, a write, or one of torch's own
+errors that only wrong memory produces (``Invalid IValue tag``) refuses the model
+(:class:`ChildRefusal`, exit 2). The ONNX export the editable lift needs runs in the child too,
+which returns the ONNX bytes. The server runs in its own PID namespace where ``unshare -p``
+works; its working folder is named by this process's pid and swept by a later process when this
+one was killed.
 
-The signature also holds each tensor's ``requires_grad`` and strides; methods read off the
-module (``model.special_ids()``) are rehearsed the same way, and the ONNX export the editable
-lift needs runs in the child, which returns the ONNX bytes (the exporter freezes the graph and
-runs code no forward pass reaches). The server runs in its own PID namespace where ``unshare
--p`` works; its working folder is named by this process's pid and swept by a later process
-when this one was killed.
-
-What it does not stop: an exploit that does not crash the child yet behaves differently in
-this process (it runs here unsandboxed after the child passed it): module state that changes
-between calls (a counter: the child rehearses the first call only), randomness, other input
-values (the child calls on zeros), a backward pass, a call with keyword arguments; memory the
-parent spends before the child (a decompression bomb is inflated here first); and memory
-corruption that happens not to crash. The verdict is remembered per process by the SHA-256 of
-the bytes (and the input signature), so a model is rehearsed once.
+What it does not stop: memory this process spends before the child (the static check inflates
+the archive's members: its 64 MiB cap is the guard); without ``unshare``, a child that reaches
+the network or creates, removes or truncates files; a compromised worker attacking the server
+or other workers (same user, no seccomp filter). The load verdict is remembered per process by
+the SHA-256 of the bytes.
 """
 
 from __future__ import annotations
 
 import atexit
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -49,7 +43,7 @@ from typing import Any
 
 from trojanscope.errors import UserInputError
 
-__all__ = ["ChildRefusal", "child_check", "child_onnx", "guard_calls", "sandbox_state"]
+__all__ = ["ChildRefusal", "child_check", "child_onnx", "sandbox_state"]
 
 MEMORY_ENV = "TROJANSCOPE_TS_CHILD_MEMORY_GIB"  # a bigger memory budget for a big model
 MEMORY_GIB = 4.0  # address space the loader may add to the server's, beyond 8x the archive
@@ -81,6 +75,9 @@ class ChildRefusal(UserInputError):
     """The sandboxed child crashed, timed out, overran a limit or wrote: not loaded here."""
 
 
+_STARTS = itertools.count(1)
+
+
 class _Server:
     """One sandboxed server per process (started on first use, stopped at exit)."""
 
@@ -90,6 +87,7 @@ class _Server:
         self.isolated = False
         self.note_given = False
         self.workdir = ""
+        self.generation = 0  # which start: a model opened in an earlier one is gone
         self.lock = threading.Lock()
 
     def start(self) -> None:
@@ -116,6 +114,7 @@ class _Server:
                 hello = {}
             if hello.get("ready"):
                 self.proc, self.hello, self.isolated = proc, hello, bool(prefix)
+                self.generation = next(_STARTS)  # unique across servers of this process
                 atexit.register(self.stop)
                 return
             proc.kill()
@@ -133,25 +132,60 @@ class _Server:
             self.proc = None
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def _send(self, header: dict[str, Any], data: bytes) -> None:
+        """One request: the JSON header (with the working folder) and the bytes, each
+        length-prefixed."""
+        head = json.dumps({**header, "workdir": self.workdir}).encode()
+        self.proc.stdin.write(struct.pack(">Q", len(head)) + head)
+        self.proc.stdin.write(struct.pack(">Q", len(data)))
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def note(self) -> None:
+        """One note per process when the child runs without its namespaces."""
+        if not self.isolated and not self.note_given and _notes():
+            self.note_given = True
+            print("note: `unshare -rmn` is not available here: the sandboxed child that loads "
+                  "and runs TorchScript has network access and writable mounts (RLIMIT_FSIZE 0 "
+                  "stops writing bytes to a file, not creating, removing, renaming or "
+                  "truncating files)", file=sys.stderr)
+
+    def exchange(self, header: dict[str, Any], data: bytes,
+                 max_bytes: int) -> tuple[dict[str, Any], bytes]:
+        """One request to a model living in the child (``open``, ``call``, ``close``): the
+        answer's JSON head (at most 1 MiB) and its bytes (at most ``max_bytes``). A server that
+        died is restarted (``generation`` changes: its workers are gone) and the answer is
+        ``{"status": "restarted"}``; an answer over a cap or unreadable stops the server."""
+        with self.lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self.proc = None
+                self.start()
+                if header.get("kind") != "open":
+                    return {"status": "restarted"}, b""
+            self.note()
+            try:
+                self._send(header, data)
+                blocks = [_read_capped(self.proc.stdout, cap) for cap in (1 << 20, max_bytes)]
+                answer = json.loads(blocks[0])
+                if isinstance(answer, dict):
+                    return answer, blocks[1]
+            except (OSError, ValueError, EOFError, RecursionError):  # nested past the stack
+                pass
+            self.proc.kill()  # out of step with the protocol: never read from it again
+            self.proc.wait()
+            self.proc = None
+            raise UserInputError("the sandboxed child process that runs TorchScript stopped "
+                                 "answering or answered more than it may")
+
     def ask(self, header: dict[str, Any], data: bytes) -> dict[str, Any]:
         with self.lock:
             for attempt in range(2):  # a server that died (killed from outside) is restarted
                 if self.proc is None or self.proc.poll() is not None:
                     self.proc = None
                     self.start()
-                if not self.isolated and not self.note_given and _notes():
-                    self.note_given = True
-                    print("note: `unshare -rmn` is not available here: the sandboxed child "
-                          "that loads TorchScript first runs with network access and "
-                          "writable mounts (RLIMIT_FSIZE 0 stops writing bytes to a file, "
-                          "not creating, removing, renaming or truncating files)",
-                          file=sys.stderr)
-                head = json.dumps({**header, "workdir": self.workdir}).encode()
+                self.note()
                 try:
-                    self.proc.stdin.write(struct.pack(">Q", len(head)) + head)
-                    self.proc.stdin.write(struct.pack(">Q", len(data)))
-                    self.proc.stdin.write(data)
-                    self.proc.stdin.flush()
+                    self._send(header, data)
                     line = self.proc.stdout.readline()
                 except OSError:
                     line = b""
@@ -162,6 +196,20 @@ class _Server:
                     raise UserInputError("the sandboxed child process that loads TorchScript "
                                          "first stopped answering")
         return {}
+
+
+def _read_capped(fh: Any, cap: int) -> bytes:
+    """One length-prefixed block from the child; ValueError when it declares over ``cap``."""
+    head = fh.read(8)
+    if len(head) != 8:
+        raise EOFError
+    (n,) = struct.unpack(">Q", head)
+    if n > cap:
+        raise ValueError(f"a block of {n:,} bytes, over {cap:,}")
+    block = fh.read(n)
+    if len(block) != n:
+        raise EOFError
+    return block
 
 
 def _sweep() -> None:
@@ -244,12 +292,13 @@ def child_check(data: bytes, source: str, *, inputs: list | None = None,
 
 
 def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
-    """The ONNX export of a module :func:`guard_calls` wraps, made in the sandboxed child (the
+    """The ONNX export of an archive's :class:`~trojanscope.io.ts_proxy.SandboxedModule`, made
+    in the sandboxed child (the
     export freezes the graph and propagates its constants, which runs code no forward pass
     reaches: a dead branch's crash); None for a module that does not come from an archive
     (one scripted in this process). Raises :class:`UserInputError` when the export failed or
     the child crashed, timed out or overran a limit while exporting."""
-    archive = getattr(type(module), "_trojanscope_archive", None)
+    archive = getattr(module, "archive", None)
     if archive is None or not hasattr(os, "fork"):
         return None
     import base64
@@ -265,63 +314,3 @@ def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
             if status in _WHAT else f"failed ({verdict.get('detail', status)})")
     raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX for "
                          f"editing: the export in a sandboxed child process {what}")
-
-
-def guard_calls(module: Any, data: bytes, digest: str, source: str) -> Any:
-    """Make ``module`` rehearse each new input signature in the child before it runs here
-    (ScriptModules take no forward hooks, so its class becomes a subclass whose ``__call__``
-    asks the child first). A signature is the model's input shape — each positional tensor's
-    shape without its first (batch) dimension, and dtype — and grad mode; its first call's own
-    shapes are rehearsed, another batch size of the same signature is not. The signature also
-    holds each tensor's ``requires_grad`` and strides (without the batch dimension's). Methods
-    read off the module (``model.special_ids``, ``model.forward``) rehearse their call the
-    same way (``__getattr__``); another method called with arguments other than tensors is
-    refused. Calls with keyword arguments are not rehearsed."""
-    base = type(module)
-
-    def _signature(args):
-        import torch
-
-        inputs = [(list(a.shape), str(a.dtype).removeprefix("torch."),
-                   bool(a.requires_grad), list(a.stride())) for a in args]
-        return inputs, [(s[1:], d, r, t[1:]) for s, d, r, t in inputs], torch.is_grad_enabled()
-
-    def __call__(self, *args, **kwargs):
-        import torch
-
-        if not kwargs and args and all(isinstance(a, torch.Tensor) for a in args):
-            # shape, dtype, requires_grad and strides: a forward may branch on any of them
-            inputs, signature, grad = _signature(args)
-            child_check(data, source, inputs=inputs, grad=grad, digest=digest,
-                        signature=signature)
-        return base.__call__(self, *args, **kwargs)
-
-    def __getattr__(self, name):
-        import torch
-
-        found = base.__getattr__(self, name)
-        if not isinstance(found, torch._C.ScriptMethod):
-            return found
-
-        def method(*args, **kwargs):  # another method (or .forward): rehearsed the same way
-            if not kwargs and all(isinstance(a, torch.Tensor) for a in args):
-                inputs, signature, grad = _signature(args)
-                # forward: the same key as a call (a call's own forward is not asked twice)
-                child_check(data, source, inputs=inputs or None, grad=grad, digest=digest,
-                            signature=signature, method=None if name == "forward" else name)
-            elif name != "forward":  # arguments the child cannot rebuild: not run here
-                raise ChildRefusal(f"{source}: TorchScript method {name}() called with "
-                                   "arguments other than tensors: not rehearsed in the "
-                                   "sandboxed child, not run in this process")
-            return found(*args)
-
-        return method
-
-    def __deepcopy__(self, memo):  # a copy rehearses its calls too
-        return guard_calls(base.__deepcopy__(self, memo), data, digest, source)
-
-    module.__class__ = type(base.__name__, (base,), {
-        "__call__": __call__, "__deepcopy__": __deepcopy__, "__getattr__": __getattr__,
-        "__module__": base.__module__,
-        "_trojanscope_archive": (data, digest, source)})
-    return module

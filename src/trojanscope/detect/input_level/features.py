@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
 from trojanscope.io.onnx_import import OnnxModule
 from trojanscope.io.script_lift import lift_torchscript
+from trojanscope.io.ts_proxy import is_torchscript
 from trojanscope.mitigate.base import recorded_outputs
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ ONNX_ACTIVATIONS = frozenset({"Relu", "LeakyRelu", "Gelu", "Tanh", "Sigmoid", "E
 def feature_view(model: nn.Module, input_shape: tuple[int, ...]) -> nn.Module:
     """A module computing what ``model`` computes whose activations can be read: ``model``
     itself, or for TorchScript its in-memory ONNX export run by :class:`OnnxModule`."""
-    if not isinstance(model, torch.jit.ScriptModule):
+    if not is_torchscript(model):
         return model
     try:
         return lift_torchscript(model, input_shape)
@@ -47,7 +47,7 @@ def feature_view(model: nn.Module, input_shape: tuple[int, ...]) -> nn.Module:
 
 def hidden_layers(model: nn.Module) -> list[str]:
     """Names of the activation layers whose outputs can be recorded (none for TorchScript)."""
-    if isinstance(model, torch.jit.ScriptModule):
+    if is_torchscript(model):
         return []
     if isinstance(model, OnnxModule):
         return [f"{op}:{i}" for i, op in enumerate(model.ops) if op in ONNX_ACTIVATIONS]

@@ -1,0 +1,70 @@
+"""Plain tensors over a pipe, between this process and the sandboxed TorchScript child.
+
+A frame is a JSON list of ``{"dtype", "shape"}`` specs and the tensors' raw bytes, one after
+another (C order, native byte order). Decoding reads only that: a dtype from a fixed list, a
+shape of small non-negative integers, and exactly as many bytes as they declare, under a cap —
+never pickle, never an object the sender chose (the child is untrusted). Needs only the
+standard library and torch (the child imports it as a script's neighbour).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+DTYPES = {name: getattr(torch, name) for name in (
+    "float32", "float64", "float16", "bfloat16", "complex64", "complex128", "int64", "int32",
+    "int16", "int8", "uint8", "bool")}
+MAX_TENSORS = 256
+MAX_DIMS = 16
+
+
+class FrameError(ValueError):
+    """A frame that does not hold what its specs declare (or holds too much)."""
+
+
+def encode(tensors: list[torch.Tensor]) -> tuple[list[dict], bytes]:
+    """Specs and bytes of ``tensors`` (detached, on the CPU, contiguous)."""
+    specs, parts = [], []
+    for t in tensors:
+        t = t.detach().cpu().contiguous()
+        name = str(t.dtype).removeprefix("torch.")
+        if name not in DTYPES:
+            raise FrameError(f"a tensor of dtype {name}, not one a frame carries")
+        specs.append({"dtype": name, "shape": list(t.shape)})
+        parts.append(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return specs, b"".join(parts)
+
+
+def decode(specs: object, data: bytes, max_bytes: int) -> list[torch.Tensor]:
+    """The tensors ``specs`` declare, read from ``data``; :class:`FrameError` for anything
+    else: an unknown dtype, a shape that is not a short list of non-negative integers, more
+    than ``max_bytes`` in all, or bytes left over or missing."""
+    if len(data) > max_bytes:
+        raise FrameError(f"{len(data):,} bytes, over the {max_bytes:,}-byte cap")
+    if not isinstance(specs, list) or len(specs) > MAX_TENSORS:
+        raise FrameError("tensor specs are not a list of at most "
+                         f"{MAX_TENSORS} entries")
+    out, at = [], 0
+    for spec in specs:
+        if not isinstance(spec, dict) or spec.get("dtype") not in DTYPES:
+            raise FrameError(f"a tensor spec with no known dtype ({str(spec)[:80]})")
+        shape = spec.get("shape")
+        if (not isinstance(shape, list) or len(shape) > MAX_DIMS
+                or not all(type(n) is int and 0 <= n <= max_bytes for n in shape)):
+            raise FrameError(f"a tensor spec with an unreadable shape ({str(shape)[:80]})")
+        dtype = DTYPES[spec["dtype"]]
+        size = math.prod(shape) * torch.empty((), dtype=dtype).element_size()
+        if at + size > len(data):
+            raise FrameError("tensor specs declare more bytes than the frame holds")
+        chunk = data[at:at + size]
+        at += size
+        if size == 0:
+            out.append(torch.empty(shape, dtype=dtype))
+        else:
+            raw = torch.frombuffer(bytearray(chunk), dtype=torch.uint8)
+            out.append(raw.view(dtype).reshape(shape))
+    if at != len(data):
+        raise FrameError(f"{len(data) - at:,} bytes left over after the declared tensors")
+    return out
