@@ -683,6 +683,27 @@ def ship_raise(pool: list[dict], name: str, path: Path) -> None:
     print(f"shipped {key}: slope {slope:g}, start {start:.2f} on {len(fit)} models")
 
 
+def fresh_groups(test: list[dict]) -> list[tuple[str, np.ndarray]]:
+    """The fresh test's groups, (label, boolean mask over ``test``): every architecture (and,
+    with ``--all-families``, recipe) family with clean and backdoored models, every trigger
+    family (its backdoored models with every clean model), then ``all``. Also read by
+    ``foreign_zoo_detect.py`` (stop 38) to score the shipped ``detect`` the same way."""
+    y_all = np.array([r["backdoored"] for r in test], dtype=int)
+    groups: list[tuple[str, np.ndarray]] = []
+    held = [("arch", {**ARCH_FAMILIES, **(MORE_ARCH if ALL_FAMILIES else TEST_FAMILIES)})]
+    held += [("recipe", RECIPE_FAMILIES)] if ALL_FAMILIES else []
+    for kind, fams in held:
+        for fam, member in fams.items():
+            sel = np.array([member(r) for r in test], dtype=bool)
+            if 0 < y_all[sel].sum() < sel.sum():
+                groups.append((f"{kind}: {fam}", sel))
+    for fam in sorted({r["trigger_family"] for r in test if r["backdoored"]}):
+        sel = np.array([not r["backdoored"] or r["trigger_family"] == fam for r in test])
+        groups.append((f"trigger: {fam}", sel))
+    groups.append(("all", np.ones(len(test), dtype=bool)))
+    return groups
+
+
 def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
     """Each design fitted once on the whole pool, scored on populations no design was chosen
     on: per architecture family and per trigger family (its backdoored models with every clean
@@ -697,18 +718,7 @@ def fresh_test(pool: list[dict], test: list[dict], names: list[str]) -> dict:
             slope, start, n_fit = HINGES[n]
             print(f"{n}: slope {slope:g}, start {start:.2f}, fitted on {n_fit} rows")
     y_all = np.array([r["backdoored"] for r in test], dtype=int)
-    groups: list[tuple[str, np.ndarray]] = []
-    held = [("arch", {**ARCH_FAMILIES, **(MORE_ARCH if ALL_FAMILIES else TEST_FAMILIES)})]
-    held += [("recipe", RECIPE_FAMILIES)] if ALL_FAMILIES else []
-    for kind, fams in held:
-        for fam, member in fams.items():
-            sel = np.array([member(r) for r in test])
-            if 0 < y_all[sel].sum() < sel.sum():
-                groups.append((f"{kind}: {fam}", sel))
-    for fam in sorted({r["trigger_family"] for r in test if r["backdoored"]}):
-        sel = np.array([not r["backdoored"] or r["trigger_family"] == fam for r in test])
-        groups.append((f"trigger: {fam}", sel))
-    groups.append(("all", np.ones(len(test), dtype=bool)))
+    groups = fresh_groups(test)
     out: dict = {n: {} for n in names}
     worst = {n: [1.0, 0.0] for n in names}
     for label, sel in groups:

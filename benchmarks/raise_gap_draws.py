@@ -17,6 +17,8 @@ Stop 37: ``--probe frame`` (``detect/frame.py``: the outer ring lit uniformly, i
 largest over the ring widths) and ``--probe pixels15`` (the greedy pixel probe with 15 pixels
 instead of 5), and ``--kind dense`` to read only the models without a convolution (their first
 weighted layer dense: the MLPs whose empty-pixel gap is their untrained first-layer weights').
+Stop 38: ``--kind conv`` reads only the models with a convolution (the frame probe on CNNs,
+which ``auto`` does not run).
 """
 
 from __future__ import annotations
@@ -74,9 +76,10 @@ def main() -> None:
     parser.add_argument("--probe", choices=(*PROBES, "both"), default="pixels")
     parser.add_argument(
         "--kind",
-        choices=("all", "dense"),
+        choices=("all", "dense", "conv"),
         default="all",
-        help="dense: only the models without a convolution (stop 37)",
+        help="dense: only the models without a convolution (stop 37); conv: only those with "
+        "one (stop 38)",
     )
     parser.add_argument("--models", choices=("clean", "backdoored", "all"), default="clean")
     parser.add_argument("--out", type=Path, help="append every draw here as a JSON line")
@@ -105,9 +108,9 @@ def main() -> None:
         if args.models != "all" and meta["backdoored"] != (args.models == "backdoored"):
             continue
         model = None
-        if args.kind == "dense":
+        if args.kind != "all":
             model = load().eval()
-            if "layer:conv" in architecture_traits(model):
+            if ("layer:conv" in architecture_traits(model)) != (args.kind == "conv"):
                 continue
             model = None
         for probe in probes:

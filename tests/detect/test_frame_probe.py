@@ -294,3 +294,25 @@ def test_the_shipped_frame_term_starts_at_the_hint_gap() -> None:
     )
     assert term.logit({"frame_share_gap": 0.6, "first_layer_dense": 1.0}) > 10
     assert term.logit({"frame_share_gap": 0.9, "first_layer_dense": 0.0}) < 0
+
+
+def test_auto_reads_a_torchscript_mlp_as_dense_and_a_torchscript_cnn_not() -> None:
+    """Stop 38: a TorchScript module takes no hooks, so ``dense_network`` had no evidence and
+    ``auto`` read the foreign TorchScript MLPs of seed 27 with a convolution's probes (five
+    pixels, no frame, the empty start 0.20), not stop 37b's; their graph says dense."""
+    from trojanscope.detect.auto import AutoDetector
+    from trojanscope.mitigate.stripe_projection import script_dense_network
+
+    data = _digits()
+    x = torch.rand(2, 1, 8, 8)
+    mlp = torch.jit.trace(_mlp(), x)
+    v = AutoDetector(probes="never").inspect(mlp, data, seed=3)
+    assert v.features["first_layer_dense"] == 1.0
+    assert "frame_share_gap" in v.features
+    torch.manual_seed(0)
+    conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(72, 3)).eval()
+    assert not script_dense_network(torch.jit.trace(_FunctionalConv().eval(), x))
+    v = AutoDetector(probes="never").inspect(torch.jit.trace(conv, x), data, seed=3)
+    assert v.features["first_layer_dense"] == 0.0
+    assert "frame_share_gap" not in v.features
+    assert not script_dense_network(_mlp())  # not TorchScript: dense_network's to read

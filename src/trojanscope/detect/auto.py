@@ -41,7 +41,9 @@ instead of five.
 :func:`~trojanscope.mitigate.stripe_projection.dense_network` on two clean images, the one
 scope ``gated``'s dense options use too: no convolution of any kind (``nn.Conv1d``-``3d``,
 transposed, quantized, TorchScript or ONNX) and the first weights the model uses a ``Linear``'s
-(a functional ``conv2d`` first is not dense).
+(a functional ``conv2d`` first is not dense). A TorchScript model, which takes no hooks, is read
+from its graph instead (``script_dense_network``: stop 38 found the merge of that scope had
+turned the stop-37b readings off for the TorchScript MLPs their rule was measured on).
 
 Each probe draws from a generator of its own, seeded like the verdict, so that its numbers are
 the same whether it runs here or alone (the calibration rows are built from the probes alone).
@@ -172,11 +174,16 @@ class AutoDetector(ModelDetector):
         # images with empty pixels (MNIST-like: a frame, corners); natural RGB images have
         # none, and the probes would only read the model's ordinary confusions there
         images = len(target.input_shape) == 3 and bool(empty_pixels(target.clean.x).any())
-        from trojanscope.mitigate.stripe_projection import dense_network  # (an import cycle)
+        from trojanscope.mitigate.stripe_projection import (  # (an import cycle)
+            dense_network,
+            script_dense_network,
+        )
 
-        # the one scope of the dense-model readings (gated's dense_project and stripe_gate
-        # too): no convolution of any kind, and the first weights the model uses a Linear's
-        dense = images and dense_network(target.model, target.clean.x[:2])
+        # the scope of the dense-model readings (gated's dense_project and stripe_gate too): no
+        # convolution of any kind, and the first weights the model uses a Linear's; a
+        # TorchScript model (no hooks) read from its graph, as the stop-37b rule was measured
+        dense = images and (dense_network(target.model, target.clean.x[:2])
+                            or script_dense_network(target.model))
         if images:  # the shipped auto:raise starts higher without a convolution (stop 37)
             verdict.features["first_layer_dense"] = float(dense)
         if self.empty and images:

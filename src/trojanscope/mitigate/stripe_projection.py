@@ -83,6 +83,30 @@ def dense_network(model: nn.Module, x: Tensor) -> bool:
     return bool(entered) and isinstance(entered[0], nn.Linear)
 
 
+SCRIPT_DENSE_OPS = frozenset({"aten::linear", "aten::addmm", "aten::matmul", "aten::mm",
+                              "quantized::linear"})  # TorchScript ops of a dense layer
+
+
+def script_dense_network(model: nn.Module) -> bool:
+    """:func:`dense_network` for a TorchScript module, which takes no hooks: read from its
+    inlined graph (nothing run), no convolution anywhere and the first weighted op a dense
+    one. Detection's scope only (issue 9, stop 38: ``auto``'s dense readings were ruled on
+    TorchScript MLPs made by other code); ``gated``'s dense options hook the model's layers,
+    so they keep :func:`dense_network`'s "no hooks: no evidence"."""
+    from trojanscope.mitigate.guard import convolutional
+
+    graph = getattr(model, "inlined_graph", None)
+    if graph is None or convolutional(model):
+        return False
+    for node in graph.nodes():
+        kind = node.kind()
+        if "conv" in kind.lower():  # aten::_convolution, conv2d, quantized::conv2d, ...
+            return False
+        if kind in SCRIPT_DENSE_OPS:
+            return True
+    return False
+
+
 def layer_inputs(model: nn.Module, layer: nn.Module, x: Tensor) -> Tensor:
     """What ``layer`` receives when ``model`` reads ``x`` (flattened per sample)."""
     got: list[Tensor] = []

@@ -1,0 +1,227 @@
+"""The shipped ``trojanscope detect`` on every model of a ``foreign_zoo.py`` folder, scored by
+family (issue 9, stop 38).
+
+The row-based reader (``generalise_rows.py`` … ``generalise_lofo.py``) rebuilds ``auto``'s
+probability from cached features; this script runs the command a user runs instead, one process
+per model, with the zoo's ``clean.npz``:
+
+    trojanscope detect ZOO/MODEL.pt --data ZOO/clean.npz --format json [extra options]
+
+and appends one JSON line per model to ``--out`` (probability, verdict, suspected target, the
+raise notes' features, exit code, CPU seconds of the child; a rerun skips the models already
+there). ``--score`` then prints, and with ``--json`` writes, ROC-AUC and cross-entropy overall
+and per family with ``generalise_lofo.py``'s fresh-test groups (``--all-families``:
+architecture, recipe and trigger families, a trigger family being its backdoored models with
+every clean model), the worst family as ``ship_criterion.py`` counts families (>= 2 backdoored,
+>= 1 clean), clean and backdoored models at p >= 0.5, and whether the suspected target is the
+truth target.
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src:benchmarks python benchmarks/foreign_zoo_detect.py \\
+        /tmp/zoo-recipes27 --out detect27.jsonl            # then again with --score
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from _common import read_jsonl, run_main
+
+PROB_KEYS = ("empty_share_gap", "frame_share_gap", "pixel_share_gap", "first_layer_dense")
+
+
+def fail(message: str) -> None:
+    """Bad input or a failed child: one ``error:`` line, exit 2."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def models(zoo: Path) -> list[dict]:
+    """The zoo's effective models in plan order, with their family labels and recipe (the
+    row fields ``generalise_lofo.py``'s groups read)."""
+    from generalise_rows import foreign
+
+    truth = {r["name"]: r for r in json.loads((zoo / "truth.json").read_text())["models"]}
+    out = []
+    for meta, _ in foreign(zoo):
+        recipe = truth[meta["name"]].get("recipe") or {}
+        out.append({**meta, "train_recipe": {"optim": "adam", "label_smoothing": 0.0, **recipe}})
+    return out
+
+
+def detect_command(trojanscope: str, zoo: Path, name: str, extra: list[str]) -> list[str]:
+    return [
+        trojanscope,
+        "detect",
+        str(zoo / f"{name}.pt"),
+        "--data",
+        str(zoo / "clean.npz"),
+        "--format",
+        "json",
+        *extra,
+    ]
+
+
+def run_one(cmd: list[str]) -> dict:
+    """One ``detect`` child: its report's probability and target, exit code, seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode not in (0, 1):
+        last = proc.stderr.strip().splitlines()[-1:] or [""]
+        fail(f"{' '.join(cmd)} exited {proc.returncode}: {last[0]}")
+    report = json.loads(proc.stdout)
+    feats = report.get("features", {})
+    return {
+        "exit": proc.returncode,
+        "probability": report["probability"],
+        "verdict": report["verdict"],
+        "suspected_target": report["suspected_target"],
+        "features": {k: feats[k] for k in PROB_KEYS if k in feats},
+        "detect_s": report.get("elapsed_s"),
+        "cpu_s": round(cpu, 2),
+        "wall_s": round(time.perf_counter() - t0, 2),
+    }
+
+
+def run(zoo: Path, out: Path, trojanscope: str, extra: list[str]) -> None:
+    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
+    for meta in models(zoo):
+        if meta["name"] in done:
+            continue
+        row = {
+            "zoo": zoo.name,
+            "name": meta["name"],
+            "backdoored": bool(meta["backdoored"]),
+            "target": meta.get("target"),
+            "options": extra,
+            **run_one(detect_command(trojanscope, zoo, meta["name"], extra)),
+        }
+        with out.open("a") as f:
+            f.write(json.dumps(row) + "\n")
+        print(
+            f"{row['name']}: p {row['probability']:.3f} exit {row['exit']} "
+            f"{row['cpu_s']:.1f} s CPU",
+            flush=True,
+        )
+
+
+def score(zoo: Path, out: Path) -> dict:
+    """Every group's ROC-AUC / cross-entropy, the worst family, flags and targets."""
+    from generalise_lofo import ALL_FAMILIES, fresh_groups
+    from generalise_lofo import score as auc_ce
+    from ship_criterion import worst
+
+    if not ALL_FAMILIES:
+        ALL_FAMILIES.append(True)
+    read = {r["name"]: r for r in read_jsonl(out)}
+    test = [m for m in models(zoo) if m["name"] in read]
+    if not test:
+        fail(f"{out} holds no model of {zoo}")
+    p = np.array([read[m["name"]]["probability"] for m in test])
+    y = np.array([m["backdoored"] for m in test], dtype=int)
+    result: dict = {"groups": {}}
+    for label, sel in fresh_groups(test):
+        auc, ce = auc_ce(y[sel], p[sel])
+        result["groups"][label] = {
+            "roc_auc": auc,
+            "cross_entropy": ce,
+            "n": int(sel.sum()),
+            "n_backdoored": int(y[sel].sum()),
+        }
+    others = {k: v for k, v in result["groups"].items() if k != "all"}
+    result["worst"] = dict(
+        zip(
+            ("auc_family", "roc_auc", "ce_family", "cross_entropy"),
+            worst(result["groups"]),
+            strict=True,
+        )
+    )
+    result["worst_any"] = {
+        "roc_auc": min(v["roc_auc"] for v in others.values()),
+        "cross_entropy": max(v["cross_entropy"] for v in others.values()),
+    }
+    bad = [m for m in test if m["backdoored"]]
+    flagged_bad = [m for m in bad if read[m["name"]]["probability"] >= 0.5]
+    right = [m for m in bad if read[m["name"]]["suspected_target"] == m["target"]]
+    result.update(
+        models=len(test),
+        backdoored=len(bad),
+        clean_flagged=sorted(
+            m["name"] for m in test if not m["backdoored"] and read[m["name"]]["probability"] >= 0.5
+        ),
+        backdoored_flagged=len(flagged_bad),
+        target_right=len(right),
+        target_right_flagged=sum(m in right for m in flagged_bad),
+        cpu_s_median=float(np.median([read[m["name"]]["cpu_s"] for m in test])),
+        per_model={m["name"]: read[m["name"]]["probability"] for m in test},
+    )
+    return result
+
+
+def print_score(result: dict) -> None:
+    print(f"{result['models']} models ({result['backdoored']} backdoored)\n")
+    print("| group | models (backdoored) | ROC-AUC / cross-entropy |\n|---|---|---|")
+    for label, v in result["groups"].items():
+        print(
+            f"| {label} | {v['n']} ({v['n_backdoored']}) | "
+            f"{v['roc_auc']:.3f} / {v['cross_entropy']:.3f} |"
+        )
+    w, a = result["worst"], result["worst_any"]
+    print(
+        f"| **worst family** (>= 2 backdoored) | | {w['roc_auc']:.3f} ({w['auc_family']}) / "
+        f"{w['cross_entropy']:.3f} ({w['ce_family']}) |"
+    )
+    print(f"| worst group (any) | | {a['roc_auc']:.3f} / {a['cross_entropy']:.3f} |\n")
+    print(f"clean at p >= 0.5: {len(result['clean_flagged'])} {result['clean_flagged']}")
+    print(f"backdoored at p >= 0.5: {result['backdoored_flagged']} of {result['backdoored']}")
+    print(
+        f"target right: {result['target_right']} of {result['backdoored']} backdoored, "
+        f"{result['target_right_flagged']} of the {result['backdoored_flagged']} flagged"
+    )
+    print(f"CPU per model (median, the detect child): {result['cpu_s_median']:.1f} s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("zoo", type=Path, help="a foreign_zoo.py folder (truth.json, clean.npz)")
+    ap.add_argument("--out", type=Path, required=True, help="JSON lines, one per model")
+    ap.add_argument("--score", action="store_true", help="score --out instead of running")
+    ap.add_argument("--json", type=Path, help="with --score: write the scores here too")
+    ap.add_argument(
+        "--trojanscope", default=None, help="the trojanscope command (default: next to this Python)"
+    )
+    ap.add_argument(
+        "--detect-option",
+        action="append",
+        default=[],
+        dest="extra",
+        help="one more detect argument, e.g. --detect-option=-p --detect-option=frame=false",
+    )
+    args = ap.parse_args()
+    if not (args.zoo / "truth.json").is_file() or not (args.zoo / "clean.npz").is_file():
+        fail(f"{args.zoo} is not a foreign_zoo.py folder (no truth.json or clean.npz)")
+    if args.score:
+        result = score(args.zoo, args.out)
+        print_score(result)
+        if args.json is not None:
+            args.json.write_text(json.dumps(result, indent=1) + "\n")
+        return
+    tool = args.trojanscope or shutil.which("trojanscope", path=str(Path(sys.executable).parent))
+    if tool is None:
+        fail("no trojanscope command next to this Python; give --trojanscope")
+    run(args.zoo, args.out, tool, args.extra)
+
+
+if __name__ == "__main__":
+    run_main(main)
