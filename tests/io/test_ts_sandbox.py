@@ -470,3 +470,19 @@ def test_an_answer_over_its_caps_stops_the_server(answer: bytes) -> None:
     with pytest.raises(UserInputError, match="answered more than it may"):
         server.exchange({"kind": "call"}, b"", 1 << 20)
     assert fake.killed and server.proc is None  # never read from again
+
+
+def test_a_loaded_torchscript_mlp_reads_dense_from_the_childs_graph(tmp_path: Path) -> None:
+    """Stop 38: a user's TorchScript file is a proxy with no graph and no hooks here, so
+    ``auto``'s dense scope (the frame probe and 15 pixels on MLPs) must come from the child's
+    reading of the graph; without it every TorchScript MLP read as a convolutional model."""
+    from trojanscope.mitigate.stripe_projection import script_dense_network
+
+    torch.manual_seed(0)
+    mlp = nn.Sequential(nn.Flatten(), nn.Linear(64, 8), nn.ReLU(), nn.Linear(8, 3)).eval()
+    cnn = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(72, 3)).eval()
+    dense = load_model(_save(mlp, tmp_path / "mlp.pt"), scan=False).module
+    conv = load_model(_save(cnn, tmp_path / "cnn.pt"), scan=False).module
+    assert isinstance(dense, ts_proxy.SandboxedModule)
+    assert dense.graph_dense is True and script_dense_network(dense)
+    assert conv.graph_dense is False and not script_dense_network(conv)

@@ -3,10 +3,10 @@ once and, for each request, forks a fresh process that loads one TorchScript arc
 one forward pass on zeros when asked) under resource limits, then reports how it ended.
 
 Run as a script (``python ts_child.py``), never imported by trojanscope: it needs only the
-standard library, torch and two neighbours it imports by file (``ts_frames``, ``onnx_bytes``),
-which need no more. Started under ``unshare -rmn`` where the OS allows it (no network;
-every mount read-only, best effort); ``PR_SET_NO_NEW_PRIVS`` always. Each forked loader gets
-``RLIMIT_FSIZE`` 0 (a write to a file kills it with SIGXFSZ), ``RLIMIT_AS`` (memory),
+standard library, torch and three neighbours it imports by file (``ts_frames``, ``onnx_bytes``,
+``script_graph``), which need no more. Started under ``unshare -rmn`` where the OS allows it
+(no network; every mount read-only, best effort); ``PR_SET_NO_NEW_PRIVS`` always. Each forked
+loader gets ``RLIMIT_FSIZE`` 0 (a write to a file kills it with SIGXFSZ), ``RLIMIT_AS`` (memory),
 ``RLIMIT_CPU``, no core file, an empty working folder, and a wall-clock deadline.
 
 Protocol on stdin/stdout: the server prints one JSON line when ready; each request is an
@@ -424,6 +424,17 @@ def _structure_names(module) -> list[str]:
     return sorted(n for n in names if isinstance(n, str))[:4096]
 
 
+def _graph_dense(module) -> bool:
+    """Whether the module reads as dense from its graph (``auto``'s dense scope, stop 38)."""
+    from script_graph import dense_script  # a neighbour, by file (standard library only)
+
+    graph = getattr(module, "inlined_graph", None)
+    if graph is None:
+        return False
+    names = [getattr(m, "original_name", None) or type(m).__name__ for m in module.modules()]
+    return dense_script(names, (node.kind() for node in graph.nodes()))
+
+
 def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
     """The worker: limits, load, describe, then answer calls until the server goes; never
     returns."""
@@ -438,6 +449,7 @@ def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
         module.eval()
         methods = sorted(n for n in module._c._method_names() if n != "forward")
         hello = {"status": "ok", "methods": methods, "names": _structure_names(module),
+                 "dense": _graph_dense(module),
                  "parameters": int(sum(p.numel() for p in module.parameters())),
                  "weighted": sorted({getattr(m, "original_name", type(m).__name__)
                                      for m in module.modules()

@@ -51,6 +51,7 @@ class _Worker:
         self.names: list[str] = []
         self.weighted: list[str] = []
         self.parameters = 0
+        self.dense = False
         self.open()
 
     def open(self) -> None:
@@ -61,11 +62,11 @@ class _Worker:
         self._check(answer, "loading it")
         methods, names, weighted = (answer.get(k) for k in ("methods", "names", "weighted"))
         if not (_strings(methods) and _strings(names) and _strings(weighted)
-                and type(answer.get("parameters")) is int):
+                and type(answer.get("parameters")) is int and type(answer.get("dense")) is bool):
             raise ChildRefusal(f"{self.source}: the sandboxed child described the TorchScript "
                                "model in a form it may not take; not used")
         self.methods, self.names, self.weighted = methods, names, weighted
-        self.parameters = answer["parameters"]
+        self.parameters, self.dense = answer["parameters"], answer["dense"]
         self.generation = ts_sandbox._SERVER.generation
 
     def _check(self, answer: dict[str, Any], step: str) -> None:
@@ -208,6 +209,12 @@ class SandboxedModule(nn.Module):
     def weighted_layers(self) -> list[str]:
         """Class names of the submodules holding weights of their own, read in the child."""
         return list(self._worker.weighted)
+
+    @property
+    def graph_dense(self) -> bool:
+        """Whether the model reads as dense from its graph (no convolution, first weighted op
+        a dense one), read in the child: ``auto``'s dense scope."""
+        return self._worker.dense
 
     @property
     def parameter_count(self) -> int:

@@ -9,7 +9,6 @@ epoch within it. A method sees only its own samples, so this costs it a share of
 from __future__ import annotations
 
 import copy
-import re
 
 import torch
 from torch import Tensor, nn
@@ -18,6 +17,7 @@ from trojanscope.data.dataset import TensorDataset, stratified_split
 from trojanscope.engine.callbacks import Callback, TrainState
 from trojanscope.engine.metrics import accuracy
 from trojanscope.errors import UserInputError
+from trojanscope.io.script_graph import CONV_MODULE
 
 CONV_OPS = frozenset({"Conv", "ConvTranspose", "QLinearConv", "ConvInteger"})  # ONNX nodes
 
@@ -30,7 +30,7 @@ def convolutional(model: nn.Module) -> bool:
         if isinstance(m, nn.modules.conv._ConvNd):
             return True
         name = getattr(m, "original_name", "") or type(m).__name__
-        if re.fullmatch(r"Conv\w*[123]d", name):  # ConvTranspose2d, quantized ConvReLU2d, ...
+        if CONV_MODULE.fullmatch(name):  # ConvTranspose2d, quantized ConvReLU2d, ...
             return True
         if CONV_OPS.intersection(getattr(m, "ops", ())):
             return True

@@ -83,28 +83,25 @@ def dense_network(model: nn.Module, x: Tensor) -> bool:
     return bool(entered) and isinstance(entered[0], nn.Linear)
 
 
-SCRIPT_DENSE_OPS = frozenset({"aten::linear", "aten::addmm", "aten::matmul", "aten::mm",
-                              "quantized::linear"})  # TorchScript ops of a dense layer
-
-
 def script_dense_network(model: nn.Module) -> bool:
     """:func:`dense_network` for a TorchScript module, which takes no hooks: read from its
     inlined graph (nothing run), no convolution anywhere and the first weighted op a dense
-    one. Detection's scope only (issue 9, stop 38: ``auto``'s dense readings were ruled on
-    TorchScript MLPs made by other code); ``gated``'s dense options hook the model's layers,
-    so they keep :func:`dense_network`'s "no hooks: no evidence"."""
+    one (:func:`~trojanscope.io.script_graph.dense_script`). A user's TorchScript file is a
+    proxy whose module lives in the sandboxed child: the child reads the same, and the proxy
+    carries the answer. Detection's scope only (issue 9, stop 38: ``auto``'s dense readings
+    were ruled on TorchScript MLPs made by other code); ``gated``'s dense options hook the
+    model's layers, so they keep :func:`dense_network`'s "no hooks: no evidence"."""
+    from trojanscope.io.script_graph import dense_script
     from trojanscope.mitigate.guard import convolutional
 
+    told = getattr(model, "graph_dense", None)  # SandboxedModule: read in the child
+    if isinstance(told, bool):
+        return told
     graph = getattr(model, "inlined_graph", None)
     if graph is None or convolutional(model):
         return False
-    for node in graph.nodes():
-        kind = node.kind()
-        if "conv" in kind.lower():  # aten::_convolution, conv2d, quantized::conv2d, ...
-            return False
-        if kind in SCRIPT_DENSE_OPS:
-            return True
-    return False
+    names = [getattr(m, "original_name", None) or type(m).__name__ for m in model.modules()]
+    return dense_script(names, (node.kind() for node in graph.nodes()))
 
 
 def layer_inputs(model: nn.Module, layer: nn.Module, x: Tensor) -> Tensor:
