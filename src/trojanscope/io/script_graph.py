@@ -4,7 +4,8 @@ sandboxed child can use it too): whether a model is dense, as ``auto``'s dense r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 # a convolution module's (original) class name: Conv2d, ConvTranspose2d, quantized ConvReLU2d, ...
 CONV_MODULE = re.compile(r"Conv\w*[123]d")
@@ -13,19 +14,39 @@ SCRIPT_DENSE_OPS = frozenset({"aten::linear", "aten::addmm", "aten::matmul", "at
                               "quantized::linear"})
 
 
+# weighted ops that are neither dense nor convolutions: first, they make a model something
+# other than an MLP (an embedding model, a recurrent reader of image rows, ...)
+OTHER_WEIGHTED_OPS = frozenset({"aten::embedding", "aten::embedding_bag", "aten::lstm",
+                                "aten::gru", "aten::rnn_tanh", "aten::rnn_relu", "aten::bilinear",
+                                "aten::einsum", "aten::bmm", "aten::baddbmm"})
+
+
+def graph_kinds(block: Any) -> Iterator[str]:
+    """Every op kind of a TorchScript graph or block in graph order, the ops inside its
+    ``if``/``loop`` sub-blocks included (duck-typed: no torch import)."""
+    for node in block.nodes():
+        yield node.kind()
+        for sub in node.blocks():
+            yield from graph_kinds(sub)
+
+
 def dense_ops(kinds: Iterable[str]) -> bool:
-    """Whether a graph's op kinds, in graph order, hold no convolution before the first dense
-    op and start their weighted ops with a dense one (``aten::_convolution``, ``conv2d``,
-    ``quantized::conv2d`` ... count as convolutions)."""
+    """Whether a graph's op kinds (in graph order, sub-blocks included) are an MLP's: no
+    convolution anywhere (``aten::_convolution``, ``conv2d``, ``quantized::conv2d`` ...), and
+    the first weighted op a dense one, not an embedding, recurrent or batched product."""
+    kinds = list(kinds)
+    if any("conv" in kind.lower() for kind in kinds):
+        return False
     for kind in kinds:
-        if "conv" in kind.lower():
+        if kind in OTHER_WEIGHTED_OPS:
             return False
         if kind in SCRIPT_DENSE_OPS:
             return True
     return False
 
 
-def dense_script(module_names: Iterable[str], kinds: Iterable[str]) -> bool:
+def dense_script(module_names: Iterable[str], graph: Any) -> bool:
     """A TorchScript module is dense when none of its submodules is a convolution (by class
-    name) and its inlined graph's first weighted op is a dense one."""
-    return not any(CONV_MODULE.fullmatch(n) for n in module_names) and dense_ops(kinds)
+    name) and its inlined graph reads as an MLP's (:func:`dense_ops`)."""
+    return not any(CONV_MODULE.fullmatch(n) for n in module_names) and dense_ops(
+        graph_kinds(graph))

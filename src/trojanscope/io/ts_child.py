@@ -432,7 +432,7 @@ def _graph_dense(module) -> bool:
     if graph is None:
         return False
     names = [getattr(m, "original_name", None) or type(m).__name__ for m in module.modules()]
-    return dense_script(names, (node.kind() for node in graph.nodes()))
+    return dense_script(names, graph)
 
 
 def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:

@@ -101,7 +101,7 @@ def script_dense_network(model: nn.Module) -> bool:
     if graph is None or convolutional(model):
         return False
     names = [getattr(m, "original_name", None) or type(m).__name__ for m in model.modules()]
-    return dense_script(names, (node.kind() for node in graph.nodes()))
+    return dense_script(names, graph)
 
 
 def layer_inputs(model: nn.Module, layer: nn.Module, x: Tensor) -> Tensor:
