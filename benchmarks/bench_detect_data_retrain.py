@@ -28,7 +28,8 @@ stop 34; the default since stop 36, so ``confined`` is the same since then), ``u
 (the default with ``typical_agree`` off: ``confined`` before stop 36), ``sure`` (the default
 plus ``outside_sure`` = ``--outside-sure``: an infected class's confusion flags outside its
 poison group kept at that own-label probability whatever their early agreement, issue 13's
-stop 38),
+stop 38; the default since stop 38b, so ``confined`` is the same since then), ``unsure`` (the
+default with ``outside_sure`` off: ``confined`` before stop 38b),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -207,6 +208,7 @@ def main() -> None:
             ("typical", {"typical_agree": opts.typical_agree}),
             ("untypical", {"typical_agree": None}),
             ("sure", {"outside_sure": opts.outside_sure}),
+            ("unsure", {"outside_sure": None}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue

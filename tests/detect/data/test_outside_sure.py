@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from trojanscope.detect.data.auto import AutoData
+from trojanscope.detect.data.auto import AutoData, AutoFeatures
 
 
 def _outside(det: AutoData) -> list[int]:
@@ -29,6 +29,16 @@ def _outside(det: AutoData) -> list[int]:
 def test_a_sure_confusion_flag_outside_the_group_stands():
     assert _outside(AutoData(outside_sure=0.99)) == [6, 7]
     assert _outside(AutoData(outside_sure=0.975)) == [6, 7, 8]
+
+
+def test_on_by_default_at_099():
+    """The default since issue 13's stop 38b (its shipping rule met on fresh BadNets sets)."""
+    assert AutoData().outside_sure == 0.99
+    assert _outside(AutoData()) == [6, 7]
+
+
+def test_auto_features_has_no_confusion_flags_to_gate():
+    assert AutoFeatures().outside_sure is None
 
 
 def test_off_it_is_the_agreement_gate_alone():

@@ -130,9 +130,10 @@ class AutoData(DataDetector):
             early view (the trigger already learnt): on the development BadNets 20% set
             s48003 ``outside_agree`` left 5 such carriers (agreement 0.80-1.0, probability
             0.993-0.999; ASR 16.5% after retraining, 0.51% with 0.99); the 1,392 clean
-            samples that gate met on the 56 development sets kept at most 0.986. Opt-in: on
-            ten fresh sets (issue 13, stop 38) its flags were the default's on every one, so
-            its shipping rule was not met (docs/benchmarks.md).
+            samples that gate met on the 56 development sets kept at most 0.986. Default
+            0.99 since issue 13's stop 38b: on 28 fresh BadNets 20%/10% sets its flags
+            differed from the gate's alone on one, where it took the 6 carriers the gate left
+            and no clean sample (docs/benchmarks.md).
         group_agree: in a suspect class whose split group mostly disagrees with its
             neighbours' labels (poison that is most of its class), the group's samples with
             agreement below this are flagged too (0.7: on the development 20% sets the group's
@@ -204,7 +205,7 @@ class AutoData(DataDetector):
                  confine: bool = True, suspect_threshold: float | None = None,
                  recall_round: bool = False, recall_agree: float | None = None,
                  pure_threshold: float | None = 0.4, typical_agree: float | None = 0.9,
-                 typical_purity: float = 0.6, outside_sure: float | None = None) -> None:
+                 typical_purity: float = 0.6, outside_sure: float | None = 0.99) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -532,4 +533,4 @@ class AutoFeatures(AutoData):
                  strong: float = 0.1, size_weight: float = 0.25,
                  spectral_z: float = 2.0, seed: int = 0, confine: bool = True) -> None:
         super().__init__(dims, min_separation, k, strong, size_weight, spectral_z, False, seed,
-                         confine=confine, typical_agree=None)
+                         confine=confine, typical_agree=None, outside_sure=None)
