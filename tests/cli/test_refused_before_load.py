@@ -56,14 +56,25 @@ def test_detect_inputs_refuses_a_bad_data_npz_first(no_model_load, files, capsys
     one_error_line(capsys, "--data", Path(files[bad]).name)
 
 
+@pytest.fixture
+def model_file(tmp_path) -> str:
+    """A MODEL path that exists (``purify`` checks that first, as ``serve`` does; review of
+    stop 38): the inputs are then read, and a bad file refused, before the model is loaded."""
+    path = tmp_path / "model.pt"
+    path.write_bytes(b"never loaded here")
+    return str(path)
+
+
 @pytest.mark.parametrize("bad", ["missing", "corrupt", "empty"])
-def test_purify_refuses_a_bad_inputs_file_first(no_model_load, files, capsys, bad) -> None:
-    assert run(["purify", "model.pt", files[bad], "--method", "shrinkpad"]) == 2
+def test_purify_refuses_a_bad_inputs_file_first(
+    no_model_load, files, model_file, capsys, bad
+) -> None:
+    assert run(["purify", model_file, files[bad], "--method", "shrinkpad"]) == 2
     one_error_line(capsys, Path(files[bad]).name)
 
 
-def test_purify_refuses_bad_clean_data_first(no_model_load, files, capsys) -> None:
-    args = ["purify", "model.pt", files["good"], "--method", "reformer", "--data", files["corrupt"]]
+def test_purify_refuses_bad_clean_data_first(no_model_load, files, model_file, capsys) -> None:
+    args = ["purify", model_file, files["good"], "--method", "reformer", "--data", files["corrupt"]]
     assert run(args) == 2
     one_error_line(capsys, "corrupt.npz")
 
@@ -97,7 +108,9 @@ def test_detect_inputs_refuses_bad_options_first(no_model_load, files, capsys, e
 
 
 @pytest.mark.parametrize("spec", ["no-such-run", "{tmp}"])
-def test_purify_refuses_a_bad_triggered_folder_first(no_model_load, files, tmp_path, capsys, spec):
+def test_purify_refuses_a_bad_triggered_folder_first(
+    no_model_load, files, model_file, tmp_path, capsys, spec
+):
     spec = spec.format(tmp=tmp_path)
-    assert run(["purify", "model.pt", files["good"], "--triggered", spec]) == 2
+    assert run(["purify", model_file, files["good"], "--triggered", spec]) == 2
     one_error_line(capsys, "neither a red-team run folder")

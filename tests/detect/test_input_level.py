@@ -151,6 +151,14 @@ def test_ensemble_spends_its_members_passes_and_checks_them() -> None:
         registry.create("input-detector", "ensemble", members="mahalanobis,nope")
 
 
+def test_ensemble_default_member_is_the_one_pass_guard_set_up() -> None:
+    """Its mahalanobis member runs as serve's one-pass guard does: no transforms, and the
+    isolated and rare columns (the five-pass detector's defaults, not the guard's) off."""
+    member = registry.create("input-detector", "ensemble").detectors_[0]
+    assert member.name == "mahalanobis" and member.forward_passes_per_input == 1
+    assert member.rare is False and member.isolated is False
+
+
 def test_ibd_psc_scales_the_deepest_layers_and_spends_its_passes(backdoored_run, tiny_test) -> None:
     from trojanscope.detect.input_level.ibd_psc import amplified, scalable_layers
 

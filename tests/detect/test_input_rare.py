@@ -116,3 +116,30 @@ def test_a_small_clean_set_does_not_pin_new_clean_digits_at_the_cap(n: int) -> N
     with torch.no_grad():
         crossed = det._raw(_cross(x[400:600]))[:, -1]
     assert float((crossed > 5).float().mean()) > 0.9
+
+
+def test_rare_notes_a_column_that_reads_nothing_and_a_small_clean_set() -> None:
+    """Review of stop 38: on images bright everywhere somewhere (natural RGB images; here noise)
+    no position is rare and the column reads nothing, and under 1/RARE = 200 clean images "rare"
+    means "bright in none": both are said in the fit's notes, which the screening report (and so
+    detect-inputs' text and JSON output) carries."""
+    from trojanscope.detect.input_level.screen import screen
+
+    model = Pixels()
+    noise = torch.rand(300, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    det = registry.create("input-detector", "mahalanobis", transforms=[])
+    notes = screen(model, noise[:20], noise, det, seed=0).as_dict()["notes"]
+    assert any("rare-position column reads nothing" in n for n in notes)
+    assert not any("give a few hundred" in n for n in notes)
+    digits = _digits()
+    small = registry.create("input-detector", "mahalanobis", transforms=[])
+    small.fit(model, digits[:100], generator=torch.Generator().manual_seed(0))
+    assert any("fitted on 100 clean inputs" in n and "give a few hundred" in n
+               for n in small.notes_)
+    assert not any("reads nothing" in n for n in small.notes_)
+    enough = registry.create("input-detector", "mahalanobis", transforms=[])
+    enough.fit(model, digits, generator=torch.Generator().manual_seed(0))
+    assert not any("rare-position" in n for n in enough.notes_)
+    off = registry.create("input-detector", "mahalanobis", transforms=[], rare=False)
+    off.fit(model, noise[:100], generator=torch.Generator().manual_seed(0))
+    assert not any("rare-position" in n for n in off.notes_)

@@ -121,3 +121,14 @@ def test_the_status_line_names_only_the_methods_that_run(folders: Path, capsys,
     [line] = [m for m in said if m.startswith("purifying")]
     assert code == 0 and "reformer" not in ran
     assert line.endswith(f"with {', '.join(ran)}…")
+
+
+def test_purify_names_a_missing_model_before_reading_the_inputs(folders: Path, tmp_path: Path,
+                                                                 capsys) -> None:
+    """A MODEL that does not exist is the error, not the INPUTS or --data read before it."""
+    missing = tmp_path / "no-model"
+    code = run(["purify", str(missing), str(tmp_path / "no-inputs.npz"), "--method", "reformer",
+                "--data", str(tmp_path / "no-data.npz")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no-model: no such file or folder" in err.replace("\n", "")
+    assert "no-inputs" not in err and "no-data" not in err and "Traceback" not in err

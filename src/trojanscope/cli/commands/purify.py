@@ -79,6 +79,8 @@ def purify_command(
                              f"({', '.join(learn)}); {method!r} does not")
     if out is not None:
         check_output_file(out, "--out")
+    if not model.exists():  # before INPUTS and --data are read, as serve checks it
+        raise UserInputError(f"{model}: no such file or folder")
     batch = load_inputs(inputs)  # before the model, whose load can take many seconds (a
     # TorchScript archive is loaded in a sandboxed child first): a bad file is refused first
     learners = [p for p in purifiers if p.needs_clean_data]

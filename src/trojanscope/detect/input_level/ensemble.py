@@ -35,7 +35,10 @@ class Ensemble(InputDetector):
     needs_clean_data = True
     min_clean = 60
 
-    def __init__(self, members: str = "mahalanobis:transforms=[],strip:n_overlays=4",
+    # the mahalanobis member is the one-pass set-up ``serve``'s guard runs: its isolated and
+    # rare columns off, as there (five-pass defaults since stops 35 and 38, not the guard's)
+    def __init__(self, members: str = "mahalanobis:transforms=[]:rare=false:isolated=false,"
+                                      "strip:n_overlays=4",
                  scale_share: float = 0.3) -> None:
         if not isinstance(members, str):  # -p members=0 is read as a number
             raise ValueError(

@@ -88,7 +88,7 @@ from trojanscope.detect.input_level.features import (
     layer_features,
 )
 from trojanscope.detect.input_level.isolated import data_floor, isolated_share
-from trojanscope.detect.input_level.rare import rare_count, rare_positions
+from trojanscope.detect.input_level.rare import rare_count, rare_notes, rare_positions
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -258,6 +258,7 @@ class Mahalanobis(InputDetector):
             drops = torch.cat([drops, lone[:, None].to(drops)], 1)
         if self.rare:
             self.rare_at_ = rare_positions(clean_x, self.floor_, self.bright_span_)
+            self.notes_ += rare_notes(len(clean_x), bool(self.rare_at_.any()))
             # cross-fitted like the layer columns: each clean input's count is read at positions
             # fitted without it, so the centre and spread see what a new input will score (in
             # sample, with a few hundred images, a position is rare where none is bright and the
