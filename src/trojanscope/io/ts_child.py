@@ -142,6 +142,19 @@ def _confine(header: dict) -> None:
     _vary_heap(int(header.get("perturb", 0)), int(header.get("pad", 0)))
 
 
+def _keep_only(*fds: int) -> None:
+    """In a forked loader or worker: close every inherited descriptor but stdin/stdout/stderr
+    (devnull by then), devnull and ``fds`` (its own pipe ends): the server's protocol pipes
+    to the parent and other workers' pipes are not a model's to read or write."""
+    keep = sorted({0, 1, 2, _DEVNULL, *fds} - {-1})
+    low = 0
+    for fd in keep:
+        if fd > low:  # closerange(n, n) closes every fd above n on some Pythons (close_range)
+            os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, max(low + 1, os.sysconf("SC_OPEN_MAX")))
+
+
 def _failure(exc: BaseException) -> dict:
     """How an exception in a loader or worker is reported (the parent decides what it means)."""
     if isinstance(exc, _ExportError):
@@ -218,7 +231,9 @@ def _start(header: dict, data: bytes, perturb: int, pad: int) -> tuple[int, int]
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the loader
-        os.close(read_fd)
+        os.dup2(_DEVNULL, 0)
+        os.dup2(_DEVNULL, 1)
+        _keep_only(write_fd)
         _load_and_run({**header, "perturb": perturb, "pad": pad}, data, write_fd)
     os.close(write_fd)
     return pid, read_fd
@@ -359,12 +374,10 @@ def _open(header: dict, data: bytes) -> tuple[dict, bytes]:
     ask_r, ask_w = os.pipe()
     answer_r, answer_w = os.pipe()
     pid = os.fork()
-    if pid == 0:
-        for _pid, a, b in _WORKERS.values():  # other models' pipes are not this one's
-            os.close(a)
-            os.close(b)
-        os.close(ask_w)
-        os.close(answer_r)
+    if pid == 0:  # other models' pipes and the parent's are not this one's
+        os.dup2(_DEVNULL, 0)
+        os.dup2(_DEVNULL, 1)
+        _keep_only(ask_r, answer_w)
         _work(header, data, ask_r, answer_w)
     os.close(ask_r)
     os.close(answer_w)
@@ -559,10 +572,12 @@ def main() -> None:
                 answer = ({"status": "ok"}, b"")
             else:
                 answer = (_open if kind == "open" else _relay)(header, data)
+            answer = ({**answer[0], "seq": header.get("seq")}, answer[1])  # which request
             if not _send(stdout.fileno(), *answer):
                 return
             continue
-        stdout.write(json.dumps(_serve(header, data)).encode() + b"\n")
+        verdict = {**_serve(header, data), "seq": header.get("seq")}
+        stdout.write(json.dumps(verdict).encode() + b"\n")
         stdout.flush()
 
 

@@ -1,0 +1,188 @@
+"""The round-10 security review of the TorchScript proxy (issue 4, stop 38): the pipes a
+worker holds, an interrupted call, a sticky refusal, the lift's crash, malformed frames."""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from trojanscope.io import ts_frames, ts_proxy, ts_sandbox
+from trojanscope.io.models import load_model
+from trojanscope.io.ts_sandbox import ChildRefusal
+
+
+class _Lin(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(x)
+
+
+def _model(tmp_path: Path, name: str = "m.pt", seed: int = 0) -> nn.Module:
+    torch.manual_seed(seed)
+    path = tmp_path / name
+    torch.jit.script(_Lin()).save(str(path))
+    return load_model(path, scan=False).module
+
+
+def _descendants(pid: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            kids.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for kid in kids.get(todo.pop(), []):
+            out.append(kid)
+            todo.append(kid)
+    return out
+
+
+def _links(pid: int) -> set[str]:
+    out = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                out.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out
+
+
+def test_no_worker_holds_the_parents_pipes_or_other_workers(tmp_path: Path) -> None:
+    a, b = _model(tmp_path, "a.pt", 1), _model(tmp_path, "b.pt", 2)
+    assert a(torch.zeros(2, 4)).shape == b(torch.zeros(2, 4)).shape == (2, 3)
+    proc = ts_sandbox._SERVER.proc
+    parent = {os.readlink(f"/proc/self/fd/{f.fileno()}") for f in (proc.stdin, proc.stdout)}
+    tree = _descendants(proc.pid)
+    python = [p for p in tree if "ts_child.py" in open(f"/proc/{p}/cmdline").read()]
+    assert python, "no server found"
+    server = python[0]
+    workers = [p for p in tree if p != server and p in _descendants(server)]
+    assert len(workers) >= 2
+    server_pipes = {x for x in _links(server) if x.startswith("pipe:")}
+    for pid in workers:
+        pipes = {x for x in _links(pid) if x.startswith("pipe:")}
+        assert not pipes & parent  # fd 4/5: the parent<->server pipes
+        assert len(pipes) == 2  # its own two ends, none of another worker's
+    assert parent <= server_pipes
+
+
+def test_a_late_or_partial_answer_times_out() -> None:
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, struct.pack(">Q", 100) + b"x" * 10)  # a frame that never ends
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        ts_sandbox._read_capped(read_fd, 1 << 20, time.monotonic() + 0.5)
+    assert time.monotonic() - start < 5
+    os.close(read_fd)
+    os.close(write_fd)
+
+
+def test_an_answer_for_another_request_stops_the_server(tmp_path: Path) -> None:
+    server = ts_sandbox._Server()
+    head = b'{"status": "ok", "seq": -1}'
+    answer = tmp_path / "answer"
+    answer.write_bytes(struct.pack(">Q", len(head)) + head + struct.pack(">Q", 0))
+
+    class _Proc:
+        stdin, stdout = open(os.devnull, "wb"), open(answer, "rb")  # noqa: SIM115
+
+        def poll(self) -> None:
+            return None
+
+        def kill(self) -> None:
+            self.killed = True
+
+        def wait(self) -> int:
+            return 0
+
+    server.proc = fake = _Proc()
+    with pytest.raises(Exception, match="answered more than it may"):
+        server.exchange({"kind": "call", "wall_s": 1}, b"", 1 << 20)
+    assert fake.killed and server.proc is None
+
+
+def test_an_interrupted_call_leaves_no_answer_in_the_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = _model(tmp_path, "i.pt", 3)
+    assert model(torch.zeros(3, 4)).shape == (3, 3)
+    real = ts_sandbox._read_capped
+
+    def interrupted(*args, **kwargs):
+        monkeypatch.setattr(ts_sandbox, "_read_capped", real)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ts_sandbox, "_read_capped", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        model(torch.zeros(7, 4))
+    assert model(torch.zeros(5, 4)).shape == (5, 3)  # its own answer, not the lost one
+    assert model(torch.zeros(2, 4)).shape == (2, 3)
+
+
+def test_a_refusal_is_sticky(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = _model(tmp_path, "s.pt", 4)
+    assert model(torch.zeros(1, 4)).shape == (1, 3)
+    real = ts_sandbox._SERVER.exchange
+
+    def crash(header, data, max_bytes):
+        monkeypatch.setattr(ts_sandbox._SERVER, "exchange", real)
+        return {"status": "signal", "detail": "SIGSEGV"}, b""
+
+    monkeypatch.setattr(ts_sandbox._SERVER, "exchange", crash)
+    with pytest.raises(ChildRefusal, match="SIGSEGV") as first:
+        model(torch.zeros(1, 4))
+    with pytest.raises(ChildRefusal) as again:
+        model(torch.zeros(1, 4))  # no fresh worker: the same refusal
+    assert str(again.value) == str(first.value)
+    with pytest.raises(ChildRefusal):
+        _model(tmp_path, "s2.pt", 4)  # the same content opened again
+
+
+def test_a_crash_in_the_childs_onnx_export_is_a_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trojanscope.detect.input_level.features import feature_view
+
+    model = _model(tmp_path, "e.pt", 5)
+    monkeypatch.setattr(ts_sandbox._SERVER, "ask",
+                        lambda header, data: {"status": "signal", "detail": "SIGSEGV"})
+    with pytest.raises(ChildRefusal, match="SIGSEGV"):
+        ts_sandbox.child_onnx(model, (1, 4))
+    with pytest.raises(ChildRefusal):
+        feature_view(model, (1, 4))  # not a quiet fallback to the logits
+
+
+@pytest.mark.parametrize("specs", [
+    [{"dtype": "uint8", "shape": [0] + [1 << 20] * 15}],
+    [{"dtype": "uint8", "shape": [1 << 20] * 15 + [0]}],
+    [{"dtype": ["float32"], "shape": [1]}],
+    [{"dtype": {"a": 1}, "shape": [1]}],
+])
+def test_a_malformed_frame_is_a_frame_error(specs: list) -> None:
+    with pytest.raises(ts_frames.FrameError):
+        ts_frames.decode(specs, b"", 1 << 20)
+
+
+@pytest.mark.parametrize("status", [["ok"], {"a": 1}, 3])
+def test_a_status_that_is_not_a_string_is_refused(status: object) -> None:
+    worker = object.__new__(ts_proxy._Worker)
+    worker.source = "m.pt"
+    with pytest.raises(ChildRefusal):
+        worker._check({"status": status}, "calling it")
