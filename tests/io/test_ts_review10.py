@@ -3,6 +3,7 @@ worker holds, an interrupted call, a sticky refusal, the lift's crash, malformed
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
 import time
@@ -55,10 +56,8 @@ def _links(pid: int) -> set[str]:
     out = set()
     try:
         for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
+            with contextlib.suppress(OSError):
                 out.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
-            except OSError:
-                pass
     except OSError:
         pass
     return out
@@ -70,7 +69,7 @@ def test_no_worker_holds_the_parents_pipes_or_other_workers(tmp_path: Path) -> N
     proc = ts_sandbox._SERVER.proc
     parent = {os.readlink(f"/proc/self/fd/{f.fileno()}") for f in (proc.stdin, proc.stdout)}
     tree = _descendants(proc.pid)
-    python = [p for p in tree if "ts_child.py" in open(f"/proc/{p}/cmdline").read()]
+    python = [p for p in tree if "ts_child.py" in Path(f"/proc/{p}/cmdline").read_text()]
     assert python, "no server found"
     server = python[0]
     workers = [p for p in tree if p != server and p in _descendants(server)]
@@ -151,8 +150,9 @@ def test_a_refusal_is_sticky(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(ChildRefusal) as again:
         model(torch.zeros(1, 4))  # no fresh worker: the same refusal
     assert str(again.value) == str(first.value)
+    (tmp_path / "s2.pt").write_bytes((tmp_path / "s.pt").read_bytes())
     with pytest.raises(ChildRefusal):
-        _model(tmp_path, "s2.pt", 4)  # the same content opened again
+        load_model(tmp_path / "s2.pt", scan=False)  # the same content opened again
 
 
 def test_a_crash_in_the_childs_onnx_export_is_a_refusal(
@@ -183,6 +183,48 @@ def test_a_malformed_frame_is_a_frame_error(specs: list) -> None:
 @pytest.mark.parametrize("status", [["ok"], {"a": 1}, 3])
 def test_a_status_that_is_not_a_string_is_refused(status: object) -> None:
     worker = object.__new__(ts_proxy._Worker)
-    worker.source = "m.pt"
+    worker.source, worker.digest = "m.pt", "0" * 64
     with pytest.raises(ChildRefusal):
         worker._check({"status": status}, "calling it")
+
+
+class _Big(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * 2
+
+    @torch.jit.export
+    def special_ids(self) -> list[int]:
+        return list(range(400_000))  # ~3 MB of JSON
+
+
+class _Dict(nn.Module):
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"logits": x * 2, "features": x + 1}
+
+
+def test_a_large_json_answer_is_an_ordinary_error(tmp_path: Path) -> None:
+    torch.jit.script(_Big()).save(str(tmp_path / "big.pt"))
+    model = load_model(tmp_path / "big.pt", scan=False).module
+    with pytest.raises(RuntimeError, match="answer over 1 MiB") as info:
+        model.special_ids()
+    assert not isinstance(info.value, ChildRefusal)
+    assert torch.equal(model(torch.ones(1, 2)), torch.full((1, 2), 2.0))  # still served
+
+
+def test_a_forward_returning_a_dict_of_tensors_works(tmp_path: Path) -> None:
+    torch.jit.script(_Dict()).save(str(tmp_path / "dict.pt"))
+    model = load_model(tmp_path / "dict.pt", scan=False).module
+    x = torch.rand(2, 3)
+    out = model(x)
+    assert set(out) == {"logits", "features"}
+    assert torch.equal(out["logits"], x * 2) and torch.equal(out["features"], x + 1)
+
+
+def test_an_answer_over_the_byte_cap_is_the_servers_own_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    torch.jit.script(_Big()).save(str(tmp_path / "cap.pt"))
+    model = load_model(tmp_path / "cap.pt", scan=False).module
+    monkeypatch.setenv(ts_proxy.MAX_ANSWER_ENV, str(1 / 1024))  # 1 KiB
+    with pytest.raises(ChildRefusal, match="answered more than it may"):
+        model(torch.ones(1, 1024))

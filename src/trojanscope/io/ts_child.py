@@ -295,6 +295,11 @@ def _serve(header: dict, data: bytes) -> dict:
 # :mod:`trojanscope.io.ts_frames`); the server relays each request and answer, with a deadline.
 _WORKERS: dict[str, tuple[int, int, int]] = {}  # key -> (pid, request fd, answer fd)
 _KEPT = 4  # graphs a worker keeps for a backward pass that may follow
+HEAD_MAX = 1 << 20  # the most bytes of an answer's JSON head
+
+
+class _Overrun(Exception):
+    """A worker sent a block over its cap (the server stops it and says so)."""
 
 
 def _send(fd: int, head: dict, blob: bytes, deadline: float | None = None) -> bool:
@@ -330,13 +335,15 @@ def _recv_exact(fd: int, n: int, deadline: float) -> bytes | None:
 
 
 def _recv(fd: int, deadline: float, max_bytes: int) -> tuple[dict, bytes] | None:
-    """One message from a worker, or None (it ended, overran the deadline, or sent more than
-    ``max_bytes`` or something unreadable)."""
+    """One message from a worker, or None (it ended, overran the deadline or sent something
+    unreadable); :class:`_Overrun` when it declared a block over its cap."""
     parts = []
-    for cap in (1 << 20, max_bytes):
+    for cap in (HEAD_MAX, max_bytes):
         size = _recv_exact(fd, 8, deadline)
-        if size is None or struct.unpack(">Q", size)[0] > cap:
+        if size is None:
             return None
+        if struct.unpack(">Q", size)[0] > cap:
+            raise _Overrun(f"a block of {struct.unpack('>Q', size)[0]:,} bytes, over {cap:,}")
         block = _recv_exact(fd, struct.unpack(">Q", size)[0], deadline)
         if block is None:
             return None
@@ -382,7 +389,10 @@ def _open(header: dict, data: bytes) -> tuple[dict, bytes]:
     os.close(ask_r)
     os.close(answer_w)
     deadline = time.monotonic() + float(header["wall_s"])
-    reply = _recv(answer_r, deadline, 1 << 20)
+    try:
+        reply = _recv(answer_r, deadline, 1 << 20)
+    except _Overrun as exc:
+        reply = {"status": "overrun", "detail": str(exc)}, b""
     if reply is None or reply[0].get("status") != "ok":
         os.close(ask_w)
         os.close(answer_r)
@@ -404,7 +414,10 @@ def _relay(header: dict, data: bytes) -> tuple[dict, bytes]:
     deadline = time.monotonic() + float(header["wall_s"])
     reply = None
     if _send(ask_w, header, data, deadline):
-        reply = _recv(answer_r, deadline, int(header["max_bytes"]))
+        try:
+            reply = _recv(answer_r, deadline, int(header["max_bytes"]))
+        except _Overrun as exc:  # the worker is stopped: its pipe is out of step
+            reply = {"status": "overrun", "detail": str(exc)}, b""
     if reply is not None and reply[0].get("status") in ("ok", "error"):
         return reply
     del _WORKERS[key]
@@ -481,6 +494,10 @@ def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
             os._exit(0)
         try:
             answer = _call(torch, module, head, blob, kept)
+            size = len(json.dumps(answer[0]).encode())
+            if size > HEAD_MAX:  # an ordinary error, not an overrun the server stops it for
+                answer = ({"status": "error", "detail": f"answer over 1 MiB ({size:,} bytes "
+                           "of JSON): a method returning that much should return a tensor"}, b"")
         except BaseException as exc:
             answer = (_failure(exc), b"")
         if not _send(answer_fd, *answer):
@@ -494,6 +511,9 @@ def _flat(out) -> tuple[str, list]:
         return "tensor", [out]
     if isinstance(out, (tuple, list)) and out and all(isinstance(o, torch.Tensor) for o in out):
         return type(out).__name__, list(out)
+    if (isinstance(out, dict) and out and all(isinstance(k, str) for k in out)
+            and all(isinstance(v, torch.Tensor) for v in out.values())):
+        return "dict", list(out.values())  # a flat Dict[str, Tensor]: keys in the head
     return "value", []
 
 
@@ -540,11 +560,14 @@ def _call(torch, module, head: dict, blob: bytes, kept: dict) -> tuple[dict, byt
         try:
             value = json.loads(json.dumps(out))
         except (TypeError, ValueError):
-            raise TypeError(f"returned a {type(out).__name__}, not tensors or plain "
-                            "numbers") from None
+            raise TypeError(f"returned a {type(out).__name__}, not a tensor, a tuple, list or "
+                            "flat Dict[str, Tensor] of tensors, or plain values") from None
         return {"status": "ok", "kind": kind, "value": value, "tensors": []}, b""
     specs, data = encode(ys)
-    return {"status": "ok", "kind": kind, "tensors": specs}, data
+    head = {"status": "ok", "kind": kind, "tensors": specs}
+    if kind == "dict":
+        head["keys"] = list(out)
+    return head, data
 
 
 def main() -> None:

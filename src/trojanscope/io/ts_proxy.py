@@ -35,6 +35,7 @@ MAX_ANSWER_MIB = 1024  # the most bytes one answer of the child may hold
 WORKER_CPU_S = 7 * 24 * 3600  # a worker serves a whole command: each call has WALL_S instead
 _GRAPHS = itertools.count(1)
 _OPEN: dict[str, _Worker] = {}  # the worker of each archive content (SHA-256) this process holds
+_REFUSED: dict[str, str] = {}  # content (SHA-256) the child refused -> the refusal, said again
 
 
 def _max_answer() -> int:
@@ -56,25 +57,35 @@ class _Worker:
 
     def open(self) -> None:
         """Start the worker (its load in the child); refuse what the child refuses."""
+        self._refused()
         header = {**_limits(self.data, None), "cpu_s": WORKER_CPU_S, "kind": "open",
                   "key": self.digest, "threads": torch.get_num_threads()}
         answer, _ = ts_sandbox._SERVER.exchange(header, self.data, 0)
         self._check(answer, "loading it")
         methods, names, weighted = (answer.get(k) for k in ("methods", "names", "weighted"))
         if not (_strings(methods) and _strings(names) and _strings(weighted)
-                and type(answer.get("parameters")) is int and type(answer.get("dense")) is bool):
-            raise ChildRefusal(f"{self.source}: the sandboxed child described the TorchScript "
-                               "model in a form it may not take; not used")
+                and type(answer.get("parameters")) is int and answer["parameters"] >= 0
+                and type(answer.get("dense")) is bool):
+            self._refuse(f"{self.source}: the sandboxed child described the TorchScript "
+                         "model in a form it may not take; not used")
         self.methods, self.names, self.weighted = methods, names, weighted
         self.parameters, self.dense = answer["parameters"], answer["dense"]
         self.generation = ts_sandbox._SERVER.generation
 
+    def _refused(self) -> None:
+        """A content the child refused once stays refused (no fresh worker for it)."""
+        if self.digest in _REFUSED:
+            raise ChildRefusal(_REFUSED[self.digest])
+
     def _check(self, answer: dict[str, Any], step: str) -> None:
         status = answer.get("status")
+        if not isinstance(status, str):
+            self._refuse(f"{self.source}: the sandboxed child that runs the TorchScript model "
+                         "answered without a status; not used")
         detail = _printable(answer.get("detail", ""))  # the child's words: no control bytes
         if status in _WHAT:
             what = _WHAT[status].format(detail=detail[:300], cpu=CPU_S)
-            raise ChildRefusal(
+            self._refuse(
                 f"{self.source}: TorchScript refused: {step} in the sandboxed child process "
                 f"{what}; nothing of it runs in this process (`trojanscope scan "
                 f"{self.source}` shows what the scanner finds)")
@@ -82,8 +93,14 @@ class _Worker:
             detail = (detail or "the TorchScript model failed")[:500]
             raise RuntimeError(detail.removeprefix("RuntimeError: "))
         if status != "ok":
-            raise ChildRefusal(f"{self.source}: the sandboxed child that runs the TorchScript "
-                               f"model answered {_printable(status)[:40]!r}; not used")
+            self._refuse(f"{self.source}: the sandboxed child that runs the TorchScript "
+                         f"model answered {_printable(status)[:40]!r}; not used")
+
+    def _refuse(self, message: str) -> None:
+        """Raise :class:`ChildRefusal`, remembered for this content: every later call or open
+        raises it again (a crashed model is not served by a fresh worker)."""
+        _REFUSED.setdefault(self.digest, message)
+        raise ChildRefusal(_REFUSED[self.digest])
 
     def request(self, header: dict[str, Any], tensors: list[Tensor],
                 step: str) -> tuple[dict[str, Any], list[Tensor]]:
@@ -91,6 +108,7 @@ class _Worker:
         specs, data = ts_frames.encode(tensors)
         header = {**header, "kind": "call", "key": self.digest, "tensors": specs,
                   "wall_s": WALL_S, "max_bytes": _max_answer()}
+        self._refused()
         for _ in range(2):  # a server restarted since (killed from outside): open again
             if self.generation != ts_sandbox._SERVER.generation:
                 self.open()
@@ -102,8 +120,8 @@ class _Worker:
         try:
             return answer, ts_frames.decode(answer.get("tensors"), blob, _max_answer())
         except ts_frames.FrameError as exc:
-            raise ChildRefusal(f"{self.source}: the sandboxed child's answer to {step} is not "
-                               f"plain tensors ({exc}); not used") from None
+            self._refuse(f"{self.source}: the sandboxed child's answer to {step} is not "
+                         f"plain tensors ({exc}); not used")
 
 
 def _printable(value: object) -> str:
@@ -145,6 +163,12 @@ def _rebuild(answer: dict[str, Any], outs: list[Tensor], device: torch.device) -
     outs = [o.to(device) for o in outs]
     if kind == "tensor" and len(outs) == 1:
         return outs[0]
+    if kind == "dict":  # a flat Dict[str, Tensor]
+        keys = answer.get("keys")
+        if not _strings(keys) or len(keys) != len(outs) or len(set(keys)) != len(keys):
+            raise ChildRefusal("the sandboxed child's answer names its tensors in a form it "
+                               "may not take; not used")
+        return dict(zip(keys, outs, strict=True))
     return tuple(outs) if kind == "tuple" else outs
 
 
@@ -186,6 +210,8 @@ class SandboxedModule(nn.Module):
 
     def __init__(self, data: bytes, digest: str, source: str) -> None:
         super().__init__()
+        if digest in _REFUSED:  # refused once (a crash on a call): refused for good
+            raise ChildRefusal(_REFUSED[digest])
         worker = _OPEN.get(digest)
         if worker is None or worker.generation != ts_sandbox._SERVER.generation:
             worker = _OPEN[digest] = _Worker(data, digest, source)

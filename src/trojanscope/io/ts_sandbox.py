@@ -71,6 +71,7 @@ _WHAT = {
     "memory": "ran over its memory limit ({detail})",
     "size": "ran out of memory or read a corrupt size ({detail})",
     "wrote": "tried to write a file ({detail})",
+    "overrun": "answered more than it may ({detail})",
 }
 
 
@@ -360,7 +361,7 @@ def child_check(data: bytes, source: str, *, inputs: list | None = None,
                                "heaps": heaps, "parallel": parallel, "method": method}, data)
         _VERDICTS[key] = verdict
     status = verdict.get("status")
-    if status in _WHAT:
+    if isinstance(status, str) and status in _WHAT:
         what = _WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
         step = f"calling its method {method}()" if method else "loading it" if not inputs else (
             f"calling it on zeros of shape {', '.join(str(tuple(i[0])) for i in inputs)}"
@@ -375,8 +376,9 @@ def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
     in the sandboxed child (the
     export freezes the graph and propagates its constants, which runs code no forward pass
     reaches: a dead branch's crash); None for a module that does not come from an archive
-    (one scripted in this process). Raises :class:`UserInputError` when the export failed or
-    the child crashed, timed out or overran a limit while exporting."""
+    (one scripted in this process). Raises :class:`UserInputError` when the export failed, and
+    :class:`ChildRefusal` when the child crashed, timed out or overran a limit while exporting
+    (the model is refused, not quietly used without its hidden layers)."""
     archive = getattr(module, "archive", None)
     if archive is None or not hasattr(os, "fork"):
         return None
@@ -389,7 +391,10 @@ def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
     status = verdict.get("status")
     if status == "ok" and verdict.get("onnx"):
         return base64.b64decode(verdict["onnx"])
+    crashed = isinstance(status, str) and status in _WHAT
     what = (_WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
-            if status in _WHAT else f"failed ({verdict.get('detail', status)})")
-    raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX for "
-                         f"editing: the export in a sandboxed child process {what}")
+            if crashed else f"failed ({verdict.get('detail', status)})")
+    # a crash, timeout or overrun refuses the model (ChildRefusal); an exporter's error does not
+    raise (ChildRefusal if crashed else UserInputError)(
+        f"{source}: the TorchScript model cannot be exported to ONNX for editing: the export in "
+        f"a sandboxed child process {what}")
