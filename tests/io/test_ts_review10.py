@@ -228,3 +228,21 @@ def test_an_answer_over_the_byte_cap_is_the_servers_own_refusal(
     monkeypatch.setenv(ts_proxy.MAX_ANSWER_ENV, str(1 / 1024))  # 1 KiB
     with pytest.raises(ChildRefusal, match="answered more than it may"):
         model(torch.ones(1, 1024))
+
+
+class _Text(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.pad_id, self.insert_at, self.tag, self.causal = 1, 2, "bert", True
+        self.fc = nn.Linear(2, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(x) + self.pad_id
+
+
+def test_plain_attributes_read_through_the_proxy(tmp_path: Path) -> None:
+    torch.jit.script(_Text()).save(str(tmp_path / "text.pt"))
+    model = load_model(tmp_path / "text.pt", scan=False).module
+    assert (model.pad_id, model.insert_at, model.tag, model.causal) == (1, 2, "bert", True)
+    with pytest.raises(AttributeError):
+        model.no_such_attribute  # noqa: B018

@@ -461,6 +461,27 @@ def _graph_dense(module) -> bool:
     return dense_script(names, graph)
 
 
+ATTRIBUTES_MAX = 64  # plain attributes of the top module the first answer carries
+
+
+def _plain_attributes(torch, module) -> dict:
+    """The top module's int, bool and short str attributes (a text model's ``pad_id``,
+    ``insert_at``), at most :data:`ATTRIBUTES_MAX`: the parent's proxy answers them."""
+    try:
+        named = torch._C._jit_debug_module_iterators(module._c)["named_attributes"]
+    except (AttributeError, KeyError, RuntimeError, TypeError):
+        return {}
+    out = {}
+    for name, value in named:
+        if (isinstance(name, str) and not name.startswith("_") and name != "training"
+                and len(name) <= 200 and (type(value) in (int, bool) or (
+                    type(value) is str and len(value) <= 200))):
+            out[name] = value
+            if len(out) >= ATTRIBUTES_MAX:
+                break
+    return out
+
+
 def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
     """The worker: limits, load, describe, then answer calls until the server goes; never
     returns."""
@@ -475,7 +496,7 @@ def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
         module.eval()
         methods = sorted(n for n in module._c._method_names() if n != "forward")
         hello = {"status": "ok", "methods": methods, "names": _structure_names(module),
-                 "dense": _graph_dense(module),
+                 "dense": _graph_dense(module), "attributes": _plain_attributes(torch, module),
                  "parameters": int(sum(p.numel() for p in module.parameters())),
                  "weighted": sorted({getattr(m, "original_name", type(m).__name__)
                                      for m in module.modules()

@@ -53,6 +53,7 @@ class _Worker:
         self.weighted: list[str] = []
         self.parameters = 0
         self.dense = False
+        self.attributes: dict[str, int | bool | str] = {}
         self.open()
 
     def open(self) -> None:
@@ -63,13 +64,15 @@ class _Worker:
         answer, _ = ts_sandbox._SERVER.exchange(header, self.data, 0)
         self._check(answer, "loading it")
         methods, names, weighted = (answer.get(k) for k in ("methods", "names", "weighted"))
+        attributes = answer.get("attributes", {})
         if not (_strings(methods) and _strings(names) and _strings(weighted)
                 and type(answer.get("parameters")) is int and answer["parameters"] >= 0
-                and type(answer.get("dense")) is bool):
+                and type(answer.get("dense")) is bool and _plain(attributes)):
             self._refuse(f"{self.source}: the sandboxed child described the TorchScript "
                          "model in a form it may not take; not used")
         self.methods, self.names, self.weighted = methods, names, weighted
         self.parameters, self.dense = answer["parameters"], answer["dense"]
+        self.attributes = attributes
         self.generation = ts_sandbox._SERVER.generation
 
     def _refused(self) -> None:
@@ -128,6 +131,15 @@ def _printable(value: object) -> str:
     """``value`` as one line of printable text (an escape sequence from the child could rewrite
     the user's terminal)."""
     return "".join(c if c.isprintable() else " " for c in str(value))
+
+
+def _plain(value: object) -> bool:
+    """Whether the child's attributes are a short dict of names to ints, bools or short
+    strings (nothing else reaches a reader here)."""
+    return (isinstance(value, dict) and len(value) <= 64
+            and all(isinstance(k, str) and len(k) <= 200 and (
+                type(v) in (int, bool) or (type(v) is str and len(v) <= 200))
+                for k, v in value.items()))
 
 
 def _strings(value: object) -> bool:
@@ -255,6 +267,8 @@ class SandboxedModule(nn.Module):
             return super().__getattr__(name)
         except AttributeError:
             worker = self.__dict__.get("_worker")
+            if worker is not None and not name.startswith("_") and name in worker.attributes:
+                return worker.attributes[name]  # a plain attribute, read in the child at load
             if worker is None or name.startswith("_") or name not in worker.methods:
                 raise
         return lambda *args, **kwargs: self._invoke(name, args, kwargs)
