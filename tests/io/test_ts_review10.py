@@ -246,3 +246,31 @@ def test_plain_attributes_read_through_the_proxy(tmp_path: Path) -> None:
     assert (model.pad_id, model.insert_at, model.tag, model.causal) == (1, 2, "bert", True)
     with pytest.raises(AttributeError):
         model.no_such_attribute  # noqa: B018
+
+
+def _workers() -> set[int]:
+    proc = ts_sandbox._SERVER.proc
+    tree = _descendants(proc.pid)
+    server = next(p for p in tree if "ts_child.py" in Path(f"/proc/{p}/cmdline").read_text())
+    return set(_descendants(server))
+
+
+def test_a_worker_is_closed_when_its_last_proxy_goes(tmp_path: Path) -> None:
+    import gc
+
+    keep = _model(tmp_path, "keep.pt", 6)
+    keep(torch.zeros(1, 4))
+    before = _workers()
+    dropped = _model(tmp_path, "drop.pt", 7)
+    copy = __import__("copy").deepcopy(dropped)
+    dropped(torch.zeros(1, 4))
+    opened = _workers() - before
+    assert len(opened) == 1
+    del dropped
+    gc.collect()
+    copy(torch.zeros(1, 4))  # a copy still holds it
+    assert opened <= _workers()
+    del copy
+    gc.collect()
+    keep(torch.zeros(1, 4))  # the next request closes the dropped worker
+    assert not opened & _workers()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import weakref
 from typing import Any
 
 import torch
@@ -26,7 +27,7 @@ from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
 from trojanscope.io import ts_frames, ts_sandbox
-from trojanscope.io.ts_sandbox import _WHAT, CPU_S, WALL_S, ChildRefusal, _limits
+from trojanscope.io.ts_sandbox import _WHAT, WALL_S, ChildRefusal, _limits
 
 __all__ = ["MAX_ANSWER_ENV", "SandboxedModule", "count_parameters", "is_torchscript"]
 
@@ -34,7 +35,10 @@ MAX_ANSWER_ENV = "TROJANSCOPE_TS_MAX_ANSWER_MIB"
 MAX_ANSWER_MIB = 1024  # the most bytes one answer of the child may hold
 WORKER_CPU_S = 7 * 24 * 3600  # a worker serves a whole command: each call has WALL_S instead
 _GRAPHS = itertools.count(1)
-_OPEN: dict[str, _Worker] = {}  # the worker of each archive content (SHA-256) this process holds
+# the worker of each archive content (SHA-256) a live proxy holds: when the last proxy of a
+# content goes, its worker in the child is closed (at the next request: no lock taken in GC)
+_OPEN: weakref.WeakValueDictionary[str, _Worker] = weakref.WeakValueDictionary()
+_CLOSING: list[list] = []  # (content, server generation) to close in the child
 _REFUSED: dict[str, str] = {}  # content (SHA-256) the child refused -> the refusal, said again
 
 
@@ -54,11 +58,14 @@ class _Worker:
         self.parameters = 0
         self.dense = False
         self.attributes: dict[str, int | bool | str] = {}
+        self._alive = [digest, -1]  # what the finalizer closes (no reference to self)
         self.open()
+        weakref.finalize(self, _CLOSING.append, self._alive)
 
     def open(self) -> None:
         """Start the worker (its load in the child); refuse what the child refuses."""
         self._refused()
+        _close_dropped()
         header = {**_limits(self.data, None), "cpu_s": WORKER_CPU_S, "kind": "open",
                   "key": self.digest, "threads": torch.get_num_threads()}
         answer, _ = ts_sandbox._SERVER.exchange(header, self.data, 0)
@@ -73,7 +80,7 @@ class _Worker:
         self.methods, self.names, self.weighted = methods, names, weighted
         self.parameters, self.dense = answer["parameters"], answer["dense"]
         self.attributes = attributes
-        self.generation = ts_sandbox._SERVER.generation
+        self.generation = self._alive[1] = ts_sandbox._SERVER.generation
 
     def _refused(self) -> None:
         """A content the child refused once stays refused (no fresh worker for it)."""
@@ -87,7 +94,7 @@ class _Worker:
                          "answered without a status; not used")
         detail = _printable(answer.get("detail", ""))  # the child's words: no control bytes
         if status in _WHAT:
-            what = _WHAT[status].format(detail=detail[:300], cpu=CPU_S)
+            what = _WHAT[status].format(detail=detail[:300], cpu=WORKER_CPU_S)
             self._refuse(
                 f"{self.source}: TorchScript refused: {step} in the sandboxed child process "
                 f"{what}; nothing of it runs in this process (`trojanscope scan "
@@ -112,6 +119,7 @@ class _Worker:
         header = {**header, "kind": "call", "key": self.digest, "tensors": specs,
                   "wall_s": WALL_S, "max_bytes": _max_answer()}
         self._refused()
+        _close_dropped()
         for _ in range(2):  # a server restarted since (killed from outside): open again
             if self.generation != ts_sandbox._SERVER.generation:
                 self.open()
@@ -125,6 +133,16 @@ class _Worker:
         except ts_frames.FrameError as exc:
             self._refuse(f"{self.source}: the sandboxed child's answer to {step} is not "
                          f"plain tensors ({exc}); not used")
+
+
+def _close_dropped() -> None:
+    """Close in the child the workers no proxy holds any more (of the running server, and
+    not opened again since)."""
+    while _CLOSING:
+        digest, generation = _CLOSING.pop()
+        if generation == ts_sandbox._SERVER.generation and digest not in _OPEN:
+            ts_sandbox._SERVER.exchange({"kind": "close", "key": digest, "wall_s": WALL_S},
+                                        b"", 0)
 
 
 def _printable(value: object) -> str:

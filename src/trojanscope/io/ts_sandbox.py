@@ -21,7 +21,9 @@ one was killed.
 What it does not stop: memory this process spends before the child (the static check inflates
 the archive's members: its 64 MiB cap is the guard); without ``unshare``, a child that reaches
 the network or creates, removes or truncates files; a compromised worker attacking the server
-or other workers (same user, no seccomp filter). The load verdict is remembered per process by
+or other workers through the kernel (same user, no seccomp filter: ``ptrace``, ``/proc``), though
+it holds none of their pipes nor this process's (round-10 review). Every answer is read with a
+deadline and must echo its request's ``seq``. The load verdict is remembered per process by
 the SHA-256 of the bytes.
 """
 
