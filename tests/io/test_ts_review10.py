@@ -274,3 +274,14 @@ def test_a_worker_is_closed_when_its_last_proxy_goes(tmp_path: Path) -> None:
     gc.collect()
     keep(torch.zeros(1, 4))  # the next request closes the dropped worker
     assert not opened & _workers()
+
+
+def test_the_onnx_export_of_a_model_over_1_mib_comes_back(tmp_path: Path) -> None:
+    from trojanscope.io.script_lift import lift_torchscript
+
+    torch.manual_seed(8)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 10))
+    torch.jit.script(net).save(str(tmp_path / "wide.pt"))  # 3.2 MB: its ONNX line is over 4 MiB
+    lifted = lift_torchscript(load_model(tmp_path / "wide.pt", scan=False).module, (1, 28, 28))
+    x = torch.rand(3, 1, 28, 28)
+    assert (lifted(x) - net(x)).abs().max() <= 1e-5

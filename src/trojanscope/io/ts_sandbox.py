@@ -216,7 +216,8 @@ class _Server:
                             + MARGIN_S)
                 try:
                     seq = self._send(header, data, deadline)
-                    line = _read_line(self.proc.stdout.fileno(), 1 << 20, deadline)
+                    line = _read_line(self.proc.stdout.fileno(), _line_cap(header, data),
+                                      deadline)
                 except TimeoutError:
                     self._drop()
                     raise UserInputError("the sandboxed child process that loads TorchScript "
@@ -241,6 +242,12 @@ class _Server:
                     raise UserInputError("the sandboxed child process that loads TorchScript "
                                          "first stopped answering")
         return {}
+
+
+def _line_cap(header: dict[str, Any], data: bytes) -> int:
+    """The most bytes a load check's answer may hold: 1 MiB, or for an ONNX export its bytes
+    in base64 (the weights, about the archive's size; 4x and 64 MiB to spare)."""
+    return (4 * len(data) + (64 << 20)) if header.get("onnx") is not None else 1 << 20
 
 
 def _wait(fd: int, deadline: float, write: bool = False) -> None:
@@ -272,16 +279,19 @@ def _read_exact(fd: int, n: int, deadline: float) -> bytes:
 
 
 def _read_line(fd: int, cap: int, deadline: float) -> bytes:
-    """One line from the child (without reading past it), at most ``cap`` bytes."""
+    """One line from the child, at most ``cap`` bytes (EOFError past it, or when bytes follow
+    the line: the child writes nothing after an answer until the next request)."""
     out = bytearray()
     while not out.endswith(b"\n"):
         if len(out) > cap:
             raise EOFError
         _wait(fd, deadline)
-        byte = os.read(fd, 1)
-        if not byte:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
             return b""
-        out += byte
+        out += chunk
+        if b"\n" in out[:-1]:
+            raise EOFError
     return bytes(out)
 
 
