@@ -444,8 +444,9 @@ def test_a_working_folder_left_by_a_killed_process_is_swept(tmp_path: Path) -> N
 class _FakeProc:
     """A server that answers with the given bytes (what a compromised child could send)."""
 
-    def __init__(self, answer: bytes) -> None:
-        self.stdin, self.stdout = io.BytesIO(), io.BytesIO(answer)
+    def __init__(self, answer: bytes, folder: Path) -> None:
+        (folder / "answer").write_bytes(answer)  # read by fd, with a deadline
+        self.stdin, self.stdout = open(os.devnull, "wb"), open(folder / "answer", "rb")  # noqa: SIM115
         self.killed = False
 
     def poll(self) -> None:
@@ -464,9 +465,9 @@ class _FakeProc:
     struct.pack(">Q", 200_000) + b"[" * 200_000,  # JSON nested past the stack
     struct.pack(">Q", 2) + b"[]" + struct.pack(">Q", 0),  # not an object
 ])
-def test_an_answer_over_its_caps_stops_the_server(answer: bytes) -> None:
+def test_an_answer_over_its_caps_stops_the_server(answer: bytes, tmp_path: Path) -> None:
     server = ts_sandbox._Server()
-    server.proc = fake = _FakeProc(answer)
+    server.proc = fake = _FakeProc(answer, tmp_path)
     with pytest.raises(UserInputError, match="answered more than it may"):
         server.exchange({"kind": "call"}, b"", 1 << 20)
     assert fake.killed and server.proc is None  # never read from again

@@ -142,6 +142,19 @@ def _confine(header: dict) -> None:
     _vary_heap(int(header.get("perturb", 0)), int(header.get("pad", 0)))
 
 
+def _keep_only(*fds: int) -> None:
+    """In a forked loader or worker: close every inherited descriptor but stdin/stdout/stderr
+    (devnull by then), devnull and ``fds`` (its own pipe ends): the server's protocol pipes
+    to the parent and other workers' pipes are not a model's to read or write."""
+    keep = sorted({0, 1, 2, _DEVNULL, *fds} - {-1})
+    low = 0
+    for fd in keep:
+        if fd > low:  # closerange(n, n) closes every fd above n on some Pythons (close_range)
+            os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, max(low + 1, os.sysconf("SC_OPEN_MAX")))
+
+
 def _failure(exc: BaseException) -> dict:
     """How an exception in a loader or worker is reported (the parent decides what it means)."""
     if isinstance(exc, _ExportError):
@@ -218,7 +231,9 @@ def _start(header: dict, data: bytes, perturb: int, pad: int) -> tuple[int, int]
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the loader
-        os.close(read_fd)
+        os.dup2(_DEVNULL, 0)
+        os.dup2(_DEVNULL, 1)
+        _keep_only(write_fd)
         _load_and_run({**header, "perturb": perturb, "pad": pad}, data, write_fd)
     os.close(write_fd)
     return pid, read_fd
@@ -280,6 +295,11 @@ def _serve(header: dict, data: bytes) -> dict:
 # :mod:`trojanscope.io.ts_frames`); the server relays each request and answer, with a deadline.
 _WORKERS: dict[str, tuple[int, int, int]] = {}  # key -> (pid, request fd, answer fd)
 _KEPT = 4  # graphs a worker keeps for a backward pass that may follow
+HEAD_MAX = 1 << 20  # the most bytes of an answer's JSON head
+
+
+class _Overrun(Exception):
+    """A worker sent a block over its cap (the server stops it and says so)."""
 
 
 def _send(fd: int, head: dict, blob: bytes, deadline: float | None = None) -> bool:
@@ -315,13 +335,15 @@ def _recv_exact(fd: int, n: int, deadline: float) -> bytes | None:
 
 
 def _recv(fd: int, deadline: float, max_bytes: int) -> tuple[dict, bytes] | None:
-    """One message from a worker, or None (it ended, overran the deadline, or sent more than
-    ``max_bytes`` or something unreadable)."""
+    """One message from a worker, or None (it ended, overran the deadline or sent something
+    unreadable); :class:`_Overrun` when it declared a block over its cap."""
     parts = []
-    for cap in (1 << 20, max_bytes):
+    for cap in (HEAD_MAX, max_bytes):
         size = _recv_exact(fd, 8, deadline)
-        if size is None or struct.unpack(">Q", size)[0] > cap:
+        if size is None:
             return None
+        if struct.unpack(">Q", size)[0] > cap:
+            raise _Overrun(f"a block of {struct.unpack('>Q', size)[0]:,} bytes, over {cap:,}")
         block = _recv_exact(fd, struct.unpack(">Q", size)[0], deadline)
         if block is None:
             return None
@@ -359,17 +381,18 @@ def _open(header: dict, data: bytes) -> tuple[dict, bytes]:
     ask_r, ask_w = os.pipe()
     answer_r, answer_w = os.pipe()
     pid = os.fork()
-    if pid == 0:
-        for _pid, a, b in _WORKERS.values():  # other models' pipes are not this one's
-            os.close(a)
-            os.close(b)
-        os.close(ask_w)
-        os.close(answer_r)
+    if pid == 0:  # other models' pipes and the parent's are not this one's
+        os.dup2(_DEVNULL, 0)
+        os.dup2(_DEVNULL, 1)
+        _keep_only(ask_r, answer_w)
         _work(header, data, ask_r, answer_w)
     os.close(ask_r)
     os.close(answer_w)
     deadline = time.monotonic() + float(header["wall_s"])
-    reply = _recv(answer_r, deadline, 1 << 20)
+    try:
+        reply = _recv(answer_r, deadline, 1 << 20)
+    except _Overrun as exc:
+        reply = {"status": "overrun", "detail": str(exc)}, b""
     if reply is None or reply[0].get("status") != "ok":
         os.close(ask_w)
         os.close(answer_r)
@@ -391,7 +414,10 @@ def _relay(header: dict, data: bytes) -> tuple[dict, bytes]:
     deadline = time.monotonic() + float(header["wall_s"])
     reply = None
     if _send(ask_w, header, data, deadline):
-        reply = _recv(answer_r, deadline, int(header["max_bytes"]))
+        try:
+            reply = _recv(answer_r, deadline, int(header["max_bytes"]))
+        except _Overrun as exc:  # the worker is stopped: its pipe is out of step
+            reply = {"status": "overrun", "detail": str(exc)}, b""
     if reply is not None and reply[0].get("status") in ("ok", "error"):
         return reply
     del _WORKERS[key]
@@ -435,6 +461,27 @@ def _graph_dense(module) -> bool:
     return dense_script(names, graph)
 
 
+ATTRIBUTES_MAX = 64  # plain attributes of the top module the first answer carries
+
+
+def _plain_attributes(torch, module) -> dict:
+    """The top module's int, bool and short str attributes (a text model's ``pad_id``,
+    ``insert_at``), at most :data:`ATTRIBUTES_MAX`: the parent's proxy answers them."""
+    try:
+        named = torch._C._jit_debug_module_iterators(module._c)["named_attributes"]
+    except (AttributeError, KeyError, RuntimeError, TypeError):
+        return {}
+    out = {}
+    for name, value in named:
+        if (isinstance(name, str) and not name.startswith("_") and name != "training"
+                and len(name) <= 200 and (type(value) in (int, bool) or (
+                    type(value) is str and len(value) <= 200))):
+            out[name] = value
+            if len(out) >= ATTRIBUTES_MAX:
+                break
+    return out
+
+
 def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
     """The worker: limits, load, describe, then answer calls until the server goes; never
     returns."""
@@ -449,7 +496,7 @@ def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
         module.eval()
         methods = sorted(n for n in module._c._method_names() if n != "forward")
         hello = {"status": "ok", "methods": methods, "names": _structure_names(module),
-                 "dense": _graph_dense(module),
+                 "dense": _graph_dense(module), "attributes": _plain_attributes(torch, module),
                  "parameters": int(sum(p.numel() for p in module.parameters())),
                  "weighted": sorted({getattr(m, "original_name", type(m).__name__)
                                      for m in module.modules()
@@ -468,6 +515,10 @@ def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
             os._exit(0)
         try:
             answer = _call(torch, module, head, blob, kept)
+            size = len(json.dumps(answer[0]).encode())
+            if size > HEAD_MAX:  # an ordinary error, not an overrun the server stops it for
+                answer = ({"status": "error", "detail": f"answer over 1 MiB ({size:,} bytes "
+                           "of JSON): a method returning that much should return a tensor"}, b"")
         except BaseException as exc:
             answer = (_failure(exc), b"")
         if not _send(answer_fd, *answer):
@@ -481,6 +532,9 @@ def _flat(out) -> tuple[str, list]:
         return "tensor", [out]
     if isinstance(out, (tuple, list)) and out and all(isinstance(o, torch.Tensor) for o in out):
         return type(out).__name__, list(out)
+    if (isinstance(out, dict) and out and all(isinstance(k, str) for k in out)
+            and all(isinstance(v, torch.Tensor) for v in out.values())):
+        return "dict", list(out.values())  # a flat Dict[str, Tensor]: keys in the head
     return "value", []
 
 
@@ -527,11 +581,14 @@ def _call(torch, module, head: dict, blob: bytes, kept: dict) -> tuple[dict, byt
         try:
             value = json.loads(json.dumps(out))
         except (TypeError, ValueError):
-            raise TypeError(f"returned a {type(out).__name__}, not tensors or plain "
-                            "numbers") from None
+            raise TypeError(f"returned a {type(out).__name__}, not a tensor, a tuple, list or "
+                            "flat Dict[str, Tensor] of tensors, or plain values") from None
         return {"status": "ok", "kind": kind, "value": value, "tensors": []}, b""
     specs, data = encode(ys)
-    return {"status": "ok", "kind": kind, "tensors": specs}, data
+    head = {"status": "ok", "kind": kind, "tensors": specs}
+    if kind == "dict":
+        head["keys"] = list(out)
+    return head, data
 
 
 def main() -> None:
@@ -559,10 +616,12 @@ def main() -> None:
                 answer = ({"status": "ok"}, b"")
             else:
                 answer = (_open if kind == "open" else _relay)(header, data)
+            answer = ({**answer[0], "seq": header.get("seq")}, answer[1])  # which request
             if not _send(stdout.fileno(), *answer):
                 return
             continue
-        stdout.write(json.dumps(_serve(header, data)).encode() + b"\n")
+        verdict = {**_serve(header, data), "seq": header.get("seq")}
+        stdout.write(json.dumps(verdict).encode() + b"\n")
         stdout.flush()
 
 

@@ -48,7 +48,8 @@ def decode(specs: object, data: bytes, max_bytes: int) -> list[torch.Tensor]:
                          f"{MAX_TENSORS} entries")
     out, at = [], 0
     for spec in specs:
-        if not isinstance(spec, dict) or spec.get("dtype") not in DTYPES:
+        if (not isinstance(spec, dict) or not isinstance(spec.get("dtype"), str)
+                or spec["dtype"] not in DTYPES):
             raise FrameError(f"a tensor spec with no known dtype ({str(spec)[:80]})")
         shape = spec.get("shape")
         if (not isinstance(shape, list) or len(shape) > MAX_DIMS
@@ -60,11 +61,14 @@ def decode(specs: object, data: bytes, max_bytes: int) -> list[torch.Tensor]:
             raise FrameError("tensor specs declare more bytes than the frame holds")
         chunk = data[at:at + size]
         at += size
-        if size == 0:
-            out.append(torch.empty(shape, dtype=dtype))
-        else:
-            raw = torch.frombuffer(bytearray(chunk), dtype=torch.uint8)
-            out.append(raw.view(dtype).reshape(shape))
+        try:  # torch's own checks (a shape whose strides overflow) said as a FrameError
+            if size == 0:
+                out.append(torch.empty(shape, dtype=dtype))
+            else:
+                raw = torch.frombuffer(bytearray(chunk), dtype=torch.uint8)
+                out.append(raw.view(dtype).reshape(shape))
+        except (RuntimeError, TypeError, ValueError, OverflowError, MemoryError) as exc:
+            raise FrameError(f"a tensor spec torch cannot build ({str(exc)[:80]})") from None
     if at != len(data):
         raise FrameError(f"{len(data) - at:,} bytes left over after the declared tensors")
     return out

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import weakref
 from typing import Any
 
 import torch
@@ -26,7 +27,7 @@ from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
 from trojanscope.io import ts_frames, ts_sandbox
-from trojanscope.io.ts_sandbox import _WHAT, CPU_S, WALL_S, ChildRefusal, _limits
+from trojanscope.io.ts_sandbox import _WHAT, WALL_S, ChildRefusal, _limits
 
 __all__ = ["MAX_ANSWER_ENV", "SandboxedModule", "count_parameters", "is_torchscript"]
 
@@ -34,7 +35,11 @@ MAX_ANSWER_ENV = "TROJANSCOPE_TS_MAX_ANSWER_MIB"
 MAX_ANSWER_MIB = 1024  # the most bytes one answer of the child may hold
 WORKER_CPU_S = 7 * 24 * 3600  # a worker serves a whole command: each call has WALL_S instead
 _GRAPHS = itertools.count(1)
-_OPEN: dict[str, _Worker] = {}  # the worker of each archive content (SHA-256) this process holds
+# the worker of each archive content (SHA-256) a live proxy holds: when the last proxy of a
+# content goes, its worker in the child is closed (at the next request: no lock taken in GC)
+_OPEN: weakref.WeakValueDictionary[str, _Worker] = weakref.WeakValueDictionary()
+_CLOSING: list[list] = []  # (content, server generation) to close in the child
+_REFUSED: dict[str, str] = {}  # content (SHA-256) the child refused -> the refusal, said again
 
 
 def _max_answer() -> int:
@@ -52,29 +57,45 @@ class _Worker:
         self.weighted: list[str] = []
         self.parameters = 0
         self.dense = False
+        self.attributes: dict[str, int | bool | str] = {}
+        self._alive = [digest, -1]  # what the finalizer closes (no reference to self)
         self.open()
+        weakref.finalize(self, _CLOSING.append, self._alive)
 
     def open(self) -> None:
         """Start the worker (its load in the child); refuse what the child refuses."""
+        self._refused()
+        _close_dropped()
         header = {**_limits(self.data, None), "cpu_s": WORKER_CPU_S, "kind": "open",
                   "key": self.digest, "threads": torch.get_num_threads()}
         answer, _ = ts_sandbox._SERVER.exchange(header, self.data, 0)
         self._check(answer, "loading it")
         methods, names, weighted = (answer.get(k) for k in ("methods", "names", "weighted"))
+        attributes = answer.get("attributes", {})
         if not (_strings(methods) and _strings(names) and _strings(weighted)
-                and type(answer.get("parameters")) is int and type(answer.get("dense")) is bool):
-            raise ChildRefusal(f"{self.source}: the sandboxed child described the TorchScript "
-                               "model in a form it may not take; not used")
+                and type(answer.get("parameters")) is int and answer["parameters"] >= 0
+                and type(answer.get("dense")) is bool and _plain(attributes)):
+            self._refuse(f"{self.source}: the sandboxed child described the TorchScript "
+                         "model in a form it may not take; not used")
         self.methods, self.names, self.weighted = methods, names, weighted
         self.parameters, self.dense = answer["parameters"], answer["dense"]
-        self.generation = ts_sandbox._SERVER.generation
+        self.attributes = attributes
+        self.generation = self._alive[1] = ts_sandbox._SERVER.generation
+
+    def _refused(self) -> None:
+        """A content the child refused once stays refused (no fresh worker for it)."""
+        if self.digest in _REFUSED:
+            raise ChildRefusal(_REFUSED[self.digest])
 
     def _check(self, answer: dict[str, Any], step: str) -> None:
         status = answer.get("status")
+        if not isinstance(status, str):
+            self._refuse(f"{self.source}: the sandboxed child that runs the TorchScript model "
+                         "answered without a status; not used")
         detail = _printable(answer.get("detail", ""))  # the child's words: no control bytes
         if status in _WHAT:
-            what = _WHAT[status].format(detail=detail[:300], cpu=CPU_S)
-            raise ChildRefusal(
+            what = _WHAT[status].format(detail=detail[:300], cpu=WORKER_CPU_S)
+            self._refuse(
                 f"{self.source}: TorchScript refused: {step} in the sandboxed child process "
                 f"{what}; nothing of it runs in this process (`trojanscope scan "
                 f"{self.source}` shows what the scanner finds)")
@@ -82,8 +103,14 @@ class _Worker:
             detail = (detail or "the TorchScript model failed")[:500]
             raise RuntimeError(detail.removeprefix("RuntimeError: "))
         if status != "ok":
-            raise ChildRefusal(f"{self.source}: the sandboxed child that runs the TorchScript "
-                               f"model answered {_printable(status)[:40]!r}; not used")
+            self._refuse(f"{self.source}: the sandboxed child that runs the TorchScript "
+                         f"model answered {_printable(status)[:40]!r}; not used")
+
+    def _refuse(self, message: str) -> None:
+        """Raise :class:`ChildRefusal`, remembered for this content: every later call or open
+        raises it again (a crashed model is not served by a fresh worker)."""
+        _REFUSED.setdefault(self.digest, message)
+        raise ChildRefusal(_REFUSED[self.digest])
 
     def request(self, header: dict[str, Any], tensors: list[Tensor],
                 step: str) -> tuple[dict[str, Any], list[Tensor]]:
@@ -91,6 +118,8 @@ class _Worker:
         specs, data = ts_frames.encode(tensors)
         header = {**header, "kind": "call", "key": self.digest, "tensors": specs,
                   "wall_s": WALL_S, "max_bytes": _max_answer()}
+        self._refused()
+        _close_dropped()
         for _ in range(2):  # a server restarted since (killed from outside): open again
             if self.generation != ts_sandbox._SERVER.generation:
                 self.open()
@@ -102,14 +131,33 @@ class _Worker:
         try:
             return answer, ts_frames.decode(answer.get("tensors"), blob, _max_answer())
         except ts_frames.FrameError as exc:
-            raise ChildRefusal(f"{self.source}: the sandboxed child's answer to {step} is not "
-                               f"plain tensors ({exc}); not used") from None
+            self._refuse(f"{self.source}: the sandboxed child's answer to {step} is not "
+                         f"plain tensors ({exc}); not used")
+
+
+def _close_dropped() -> None:
+    """Close in the child the workers no proxy holds any more (of the running server, and
+    not opened again since)."""
+    while _CLOSING:
+        digest, generation = _CLOSING.pop()
+        if generation == ts_sandbox._SERVER.generation and digest not in _OPEN:
+            ts_sandbox._SERVER.exchange({"kind": "close", "key": digest, "wall_s": WALL_S},
+                                        b"", 0)
 
 
 def _printable(value: object) -> str:
     """``value`` as one line of printable text (an escape sequence from the child could rewrite
     the user's terminal)."""
     return "".join(c if c.isprintable() else " " for c in str(value))
+
+
+def _plain(value: object) -> bool:
+    """Whether the child's attributes are a short dict of names to ints, bools or short
+    strings (nothing else reaches a reader here)."""
+    return (isinstance(value, dict) and len(value) <= 64
+            and all(isinstance(k, str) and len(k) <= 200 and (
+                type(v) in (int, bool) or (type(v) is str and len(v) <= 200))
+                for k, v in value.items()))
 
 
 def _strings(value: object) -> bool:
@@ -145,6 +193,12 @@ def _rebuild(answer: dict[str, Any], outs: list[Tensor], device: torch.device) -
     outs = [o.to(device) for o in outs]
     if kind == "tensor" and len(outs) == 1:
         return outs[0]
+    if kind == "dict":  # a flat Dict[str, Tensor]
+        keys = answer.get("keys")
+        if not _strings(keys) or len(keys) != len(outs) or len(set(keys)) != len(keys):
+            raise ChildRefusal("the sandboxed child's answer names its tensors in a form it "
+                               "may not take; not used")
+        return dict(zip(keys, outs, strict=True))
     return tuple(outs) if kind == "tuple" else outs
 
 
@@ -186,6 +240,8 @@ class SandboxedModule(nn.Module):
 
     def __init__(self, data: bytes, digest: str, source: str) -> None:
         super().__init__()
+        if digest in _REFUSED:  # refused once (a crash on a call): refused for good
+            raise ChildRefusal(_REFUSED[digest])
         worker = _OPEN.get(digest)
         if worker is None or worker.generation != ts_sandbox._SERVER.generation:
             worker = _OPEN[digest] = _Worker(data, digest, source)
@@ -229,6 +285,8 @@ class SandboxedModule(nn.Module):
             return super().__getattr__(name)
         except AttributeError:
             worker = self.__dict__.get("_worker")
+            if worker is not None and not name.startswith("_") and name in worker.attributes:
+                return worker.attributes[name]  # a plain attribute, read in the child at load
             if worker is None or name.startswith("_") or name not in worker.methods:
                 raise
         return lambda *args, **kwargs: self._invoke(name, args, kwargs)

@@ -21,7 +21,9 @@ one was killed.
 What it does not stop: memory this process spends before the child (the static check inflates
 the archive's members: its 64 MiB cap is the guard); without ``unshare``, a child that reaches
 the network or creates, removes or truncates files; a compromised worker attacking the server
-or other workers (same user, no seccomp filter). The load verdict is remembered per process by
+or other workers through the kernel (same user, no seccomp filter: ``ptrace``, ``/proc``), though
+it holds none of their pipes nor this process's (round-10 review). Every answer is read with a
+deadline and must echo its request's ``seq``. The load verdict is remembered per process by
 the SHA-256 of the bytes.
 """
 
@@ -32,12 +34,14 @@ import hashlib
 import itertools
 import json
 import os
+import select
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +53,7 @@ MEMORY_ENV = "TROJANSCOPE_TS_CHILD_MEMORY_GIB"  # a bigger memory budget for a b
 MEMORY_GIB = 4.0  # address space the loader may add to the server's, beyond 8x the archive
 CPU_S = 120  # CPU seconds one loader may use
 WALL_S = 300.0  # wall-clock seconds one loader may take (a shared, loaded machine)
+MARGIN_S = 30.0  # what the parent waits for an answer beyond the child's own deadline
 
 # The heaps the child rehearses in (glibc's M_PERTURB byte, blocks allocated first): a read
 # past an object's slots crashes or not depending on what lies next to it, so one rehearsal
@@ -68,6 +73,7 @@ _WHAT = {
     "memory": "ran over its memory limit ({detail})",
     "size": "ran out of memory or read a corrupt size ({detail})",
     "wrote": "tried to write a file ({detail})",
+    "overrun": "answered more than it may ({detail})",
 }
 
 
@@ -76,6 +82,7 @@ class ChildRefusal(UserInputError):
 
 
 _STARTS = itertools.count(1)
+_SEQS = itertools.count(1)  # each request's number, echoed in its answer
 
 
 class _Server:
@@ -106,8 +113,12 @@ class _Server:
                        TROJANSCOPE_TS_CHILD_NS="1" if any(
                            a.startswith("-rm") for a in prefix) else "0")
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, env=env, cwd=self.workdir)
-            line = proc.stdout.readline()
+                                    stderr=subprocess.DEVNULL, env=env, cwd=self.workdir,
+                                    bufsize=0)  # read by fd, with a deadline: no buffer
+            try:
+                line = _read_line(proc.stdout.fileno(), 1 << 16, time.monotonic() + WALL_S)
+            except (OSError, EOFError):
+                line = b""
             try:
                 hello = json.loads(line) if line else {}
             except ValueError:
@@ -132,14 +143,23 @@ class _Server:
             self.proc = None
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def _send(self, header: dict[str, Any], data: bytes) -> None:
-        """One request: the JSON header (with the working folder) and the bytes, each
-        length-prefixed."""
-        head = json.dumps({**header, "workdir": self.workdir}).encode()
-        self.proc.stdin.write(struct.pack(">Q", len(head)) + head)
-        self.proc.stdin.write(struct.pack(">Q", len(data)))
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
+    def _send(self, header: dict[str, Any], data: bytes, deadline: float) -> int:
+        """One request: the JSON header (with the working folder and a fresh ``seq`` the
+        answer must echo) and the bytes, each length-prefixed; its ``seq``."""
+        seq = next(_SEQS)
+        head = json.dumps({**header, "workdir": self.workdir, "seq": seq}).encode()
+        _write_all(self.proc.stdin.fileno(), struct.pack(">Q", len(head)) + head
+                   + struct.pack(">Q", len(data)), deadline)
+        _write_all(self.proc.stdin.fileno(), data, deadline)
+        return seq
+
+    def _drop(self) -> None:
+        """Kill and reap the server: it is out of step with the protocol (an answer may still
+        wait in the pipe), so it is never read from again; a next request starts a new one."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
 
     def note(self) -> None:
         """One note per process when the child runs without its namespaces."""
@@ -153,9 +173,11 @@ class _Server:
     def exchange(self, header: dict[str, Any], data: bytes,
                  max_bytes: int) -> tuple[dict[str, Any], bytes]:
         """One request to a model living in the child (``open``, ``call``, ``close``): the
-        answer's JSON head (at most 1 MiB) and its bytes (at most ``max_bytes``). A server that
-        died is restarted (``generation`` changes: its workers are gone) and the answer is
-        ``{"status": "restarted"}``; an answer over a cap or unreadable stops the server."""
+        answer's JSON head (at most 1 MiB) and its bytes (at most ``max_bytes``), within the
+        request's ``wall_s`` and a margin. A server that died is restarted (``generation``
+        changes: its workers are gone) and the answer is ``{"status": "restarted"}``; an
+        answer over a cap, late, unreadable or for another request stops the server, and so
+        does an interruption (Ctrl-C, MemoryError) between request and answer."""
         with self.lock:
             if self.proc is None or self.proc.poll() is not None:
                 self.proc = None
@@ -163,53 +185,123 @@ class _Server:
                 if header.get("kind") != "open":
                     return {"status": "restarted"}, b""
             self.note()
+            deadline = time.monotonic() + float(header.get("wall_s", WALL_S)) + MARGIN_S
             try:
-                self._send(header, data)
-                blocks = [_read_capped(self.proc.stdout, cap) for cap in (1 << 20, max_bytes)]
+                seq = self._send(header, data, deadline)
+                fd = self.proc.stdout.fileno()
+                blocks = [_read_capped(fd, cap, deadline) for cap in (1 << 20, max_bytes)]
                 answer = json.loads(blocks[0])
-                if isinstance(answer, dict):
+                if isinstance(answer, dict) and answer.get("seq") == seq:
                     return answer, blocks[1]
             except (OSError, ValueError, EOFError, RecursionError):  # nested past the stack
                 pass
-            self.proc.kill()  # out of step with the protocol: never read from it again
-            self.proc.wait()
-            self.proc = None
+            except BaseException:
+                self._drop()
+                raise
+            self._drop()
             raise UserInputError("the sandboxed child process that runs TorchScript stopped "
-                                 "answering or answered more than it may")
+                                 "answering in time or answered more than it may")
 
     def ask(self, header: dict[str, Any], data: bytes) -> dict[str, Any]:
+        """One load check (one JSON line back, at most 1 MiB), within ``wall_s`` per batch of
+        heaps and a margin; a late or foreign answer stops the server and refuses."""
+        batches = -(-len(header.get("heaps") or [0]) // max(1, int(header.get("parallel", 1))))
         with self.lock:
             for attempt in range(2):  # a server that died (killed from outside) is restarted
                 if self.proc is None or self.proc.poll() is not None:
                     self.proc = None
                     self.start()
                 self.note()
+                deadline = (time.monotonic() + batches * float(header.get("wall_s", WALL_S))
+                            + MARGIN_S)
                 try:
-                    self._send(header, data)
-                    line = self.proc.stdout.readline()
-                except OSError:
+                    seq = self._send(header, data, deadline)
+                    line = _read_line(self.proc.stdout.fileno(), _line_cap(header, data),
+                                      deadline)
+                except TimeoutError:
+                    self._drop()
+                    raise UserInputError("the sandboxed child process that loads TorchScript "
+                                         "first did not answer in time") from None
+                except (OSError, EOFError):
                     line = b""
+                except BaseException:
+                    self._drop()
+                    raise
                 if line:
-                    return json.loads(line)
-                self.proc = None
+                    try:
+                        verdict = json.loads(line)
+                    except (ValueError, RecursionError):
+                        verdict = None
+                    if isinstance(verdict, dict) and verdict.get("seq") == seq:
+                        return verdict
+                    self._drop()
+                    raise UserInputError("the sandboxed child process that loads TorchScript "
+                                         "first answered out of step; not used")
+                self._drop()
                 if attempt:
                     raise UserInputError("the sandboxed child process that loads TorchScript "
                                          "first stopped answering")
         return {}
 
 
-def _read_capped(fh: Any, cap: int) -> bytes:
-    """One length-prefixed block from the child; ValueError when it declares over ``cap``."""
-    head = fh.read(8)
-    if len(head) != 8:
-        raise EOFError
-    (n,) = struct.unpack(">Q", head)
+def _line_cap(header: dict[str, Any], data: bytes) -> int:
+    """The most bytes a load check's answer may hold: 1 MiB, or for an ONNX export its bytes
+    in base64 (the weights, about the archive's size; 4x and 64 MiB to spare)."""
+    return (4 * len(data) + (64 << 20)) if header.get("onnx") is not None else 1 << 20
+
+
+def _wait(fd: int, deadline: float, write: bool = False) -> None:
+    """Until ``fd`` is ready to read (or write); TimeoutError at the deadline."""
+    left = deadline - time.monotonic()
+    ready = select.select([], [fd], [], max(0.0, left))[1] if write else select.select(
+        [fd], [], [], max(0.0, left))[0]
+    if not ready:
+        raise TimeoutError("the sandboxed child did not answer in time")
+
+
+def _write_all(fd: int, data: bytes, deadline: float) -> None:
+    view = memoryview(data)
+    while view:
+        _wait(fd, deadline, write=True)
+        view = view[os.write(fd, view[:1 << 16]):]
+
+
+def _read_exact(fd: int, n: int, deadline: float) -> bytes:
+    chunks, left = [], n
+    while left:
+        _wait(fd, deadline)
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_line(fd: int, cap: int, deadline: float) -> bytes:
+    """One line from the child, at most ``cap`` bytes (EOFError past it, or when bytes follow
+    the line: the child writes nothing after an answer until the next request)."""
+    out = bytearray()
+    while not out.endswith(b"\n"):
+        if len(out) > cap:
+            raise EOFError
+        _wait(fd, deadline)
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b""
+        out += chunk
+        if b"\n" in out[:-1]:
+            raise EOFError
+    return bytes(out)
+
+
+def _read_capped(fd: int, cap: int, deadline: float) -> bytes:
+    """One length-prefixed block from the child; ValueError when it declares over ``cap``,
+    TimeoutError (an OSError) at the deadline."""
+    (n,) = struct.unpack(">Q", _read_exact(fd, 8, deadline))
     if n > cap:
         raise ValueError(f"a block of {n:,} bytes, over {cap:,}")
-    block = fh.read(n)
-    if len(block) != n:
-        raise EOFError
-    return block
+    return _read_exact(fd, n, deadline)
 
 
 def _sweep() -> None:
@@ -281,7 +373,7 @@ def child_check(data: bytes, source: str, *, inputs: list | None = None,
                                "heaps": heaps, "parallel": parallel, "method": method}, data)
         _VERDICTS[key] = verdict
     status = verdict.get("status")
-    if status in _WHAT:
+    if isinstance(status, str) and status in _WHAT:
         what = _WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
         step = f"calling its method {method}()" if method else "loading it" if not inputs else (
             f"calling it on zeros of shape {', '.join(str(tuple(i[0])) for i in inputs)}"
@@ -296,8 +388,9 @@ def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
     in the sandboxed child (the
     export freezes the graph and propagates its constants, which runs code no forward pass
     reaches: a dead branch's crash); None for a module that does not come from an archive
-    (one scripted in this process). Raises :class:`UserInputError` when the export failed or
-    the child crashed, timed out or overran a limit while exporting."""
+    (one scripted in this process). Raises :class:`UserInputError` when the export failed, and
+    :class:`ChildRefusal` when the child crashed, timed out or overran a limit while exporting
+    (the model is refused, not quietly used without its hidden layers)."""
     archive = getattr(module, "archive", None)
     if archive is None or not hasattr(os, "fork"):
         return None
@@ -310,7 +403,10 @@ def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
     status = verdict.get("status")
     if status == "ok" and verdict.get("onnx"):
         return base64.b64decode(verdict["onnx"])
+    crashed = isinstance(status, str) and status in _WHAT
     what = (_WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
-            if status in _WHAT else f"failed ({verdict.get('detail', status)})")
-    raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX for "
-                         f"editing: the export in a sandboxed child process {what}")
+            if crashed else f"failed ({verdict.get('detail', status)})")
+    # a crash, timeout or overrun refuses the model (ChildRefusal); an exporter's error does not
+    raise (ChildRefusal if crashed else UserInputError)(
+        f"{source}: the TorchScript model cannot be exported to ONNX for editing: the export in "
+        f"a sandboxed child process {what}")

@@ -19,6 +19,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.onnx_import import OnnxModule
 from trojanscope.io.script_lift import lift_torchscript
 from trojanscope.io.ts_proxy import is_torchscript
+from trojanscope.io.ts_sandbox import ChildRefusal
 from trojanscope.mitigate.base import recorded_outputs
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ def feature_view(model: nn.Module, input_shape: tuple[int, ...]) -> nn.Module:
         return model
     try:
         return lift_torchscript(model, input_shape)
+    except ChildRefusal:  # the child crashed exporting it: refused, as detect/base.py says
+        raise
     except UserInputError as exc:  # fall back to the input and the logits
         log.info("TorchScript model not usable through ONNX (%s); hidden layers unused", exc)
         return model
