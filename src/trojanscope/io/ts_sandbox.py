@@ -326,7 +326,7 @@ def _notes() -> bool:
 
 
 _SERVER = _Server()
-_VERDICTS: dict[tuple[str, str], dict[str, Any]] = {}
+_VERDICTS: dict[str, dict[str, Any]] = {}
 
 
 def sandbox_state() -> dict[str, Any]:
@@ -348,38 +348,25 @@ def _limits(data: bytes, inputs: list | None) -> dict[str, Any]:
     return {"memory": int(gib * 2**30) + extra, "cpu_s": CPU_S, "wall_s": WALL_S}
 
 
-def child_check(data: bytes, source: str, *, inputs: list | None = None,
-                grad: bool = False, digest: str | None = None,
-                signature: list | None = None, method: str | None = None) -> None:
-    """Load ``data`` (and call it on zeros of ``inputs``' ``(shape, dtype)``) in the sandboxed
-    child; raise :class:`ChildRefusal` naming what happened when it crashed, timed out, overran
-    a limit or wrote a file. A Python error in the child passes (this process then meets the
-    same error itself). Remembered per process by content hash and ``signature`` (default
-    ``inputs``)."""
-    if not hasattr(os, "fork"):  # Windows: no fork, no rlimits
-        if not _SERVER.note_given and _notes():
-            _SERVER.note_given = True
-            print("note: no sandboxed child here (no fork): TorchScript is loaded without "
-                  "its rehearsal in a child, on the static checks alone", file=sys.stderr)
-        return
+def child_check(data: bytes, source: str, *, digest: str | None = None) -> None:
+    """Load ``data`` in the sandboxed child in every heap layout; raise :class:`ChildRefusal`
+    naming what happened when it crashed, timed out, overran a limit or wrote a file. A Python
+    error in the child passes (the worker's own load then reports it). Remembered per process
+    by content hash. The caller refuses TorchScript where there is no ``fork``."""
     digest = digest or hashlib.sha256(data).hexdigest()
-    key = (digest, json.dumps([inputs if signature is None else signature, grad, method]))
-    verdict = _VERDICTS.get(key)
+    verdict = _VERDICTS.get(digest)
     if verdict is None:
         heaps = HEAPS[:max(1, int(os.environ.get(REHEARSALS_ENV, "") or len(HEAPS)))]
         # the heaps' loaders side by side, one per core (one at a time for a big archive)
         parallel = 1 if len(data) > PARALLEL_BYTES else min(len(heaps), os.cpu_count() or 1)
-        verdict = _SERVER.ask({**_limits(data, inputs), "inputs": inputs, "grad": grad,
-                               "heaps": heaps, "parallel": parallel, "method": method}, data)
-        _VERDICTS[key] = verdict
+        verdict = _SERVER.ask({**_limits(data, None), "heaps": heaps, "parallel": parallel},
+                              data)
+        _VERDICTS[digest] = verdict
     status = verdict.get("status")
     if isinstance(status, str) and status in _WHAT:
         what = _WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
-        step = f"calling its method {method}()" if method else "loading it" if not inputs else (
-            f"calling it on zeros of shape {', '.join(str(tuple(i[0])) for i in inputs)}"
-            + (" (requires_grad)" if any(len(i) > 2 and i[2] for i in inputs) else ""))
         raise ChildRefusal(
-            f"{source}: TorchScript refused: {step} in a sandboxed child process {what}; not "
+            f"{source}: TorchScript refused: loading it in a sandboxed child process {what}; not "
             f"run in this process (`trojanscope scan {source}` shows what the scanner finds)")
 
 
