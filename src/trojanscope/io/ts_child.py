@@ -142,6 +142,17 @@ def _confine(header: dict) -> None:
     _vary_heap(int(header.get("perturb", 0)), int(header.get("pad", 0)))
 
 
+def _seccomp() -> str:
+    """The seccomp filter (:mod:`trojanscope.io.ts_seccomp`: no network, new processes or
+    files opened for writing); '' when installed, else why not (the worker says so)."""
+    from ts_seccomp import confine  # a neighbour, by file (standard library only)
+
+    try:
+        return confine()
+    except (OSError, AttributeError, ValueError) as exc:  # no libc, no prctl
+        return f"seccomp filter not installed ({type(exc).__name__}: {exc})"[:300]
+
+
 def _keep_only(*fds: int) -> None:
     """In a forked loader or worker: close every inherited descriptor but stdin/stdout/stderr
     (devnull by then), devnull and ``fds`` (its own pipe ends): the server's protocol pipes
@@ -184,6 +195,10 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         import torch
 
         torch.set_num_threads(1)
+        if header.get("onnx") is not None:
+            import onnx_bytes  # noqa: F401 - the exporter imported before the filter
+            import torch.onnx
+        _seccomp()  # before the archive's code runs (unconfined: the worker's load says so)
         module = torch.jit.load(io.BytesIO(data), map_location="cpu")
         module.eval()
         if header.get("onnx") is not None:
@@ -489,15 +504,19 @@ def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
         _confine(header)
         import io
 
+        import script_graph  # noqa: F401 - neighbours imported before the filter
         import torch
+        import ts_frames  # noqa: F401
 
         torch.set_num_threads(max(1, int(header.get("threads", 1))))
+        unconfined = _seccomp()  # before the archive's code runs: torch.jit.load
         module = torch.jit.load(io.BytesIO(data), map_location="cpu")
         module.eval()
         methods = sorted(n for n in module._c._method_names() if n != "forward")
         hello = {"status": "ok", "methods": methods, "names": _structure_names(module),
                  "dense": _graph_dense(module), "attributes": _plain_attributes(torch, module),
                  "parameters": int(sum(p.numel() for p in module.parameters())),
+                 "seccomp": not unconfined, "unconfined": unconfined,
                  "weighted": sorted({getattr(m, "original_name", type(m).__name__)
                                      for m in module.modules()
                                      if next(m.parameters(recurse=False), None) is not None})}
@@ -597,8 +616,11 @@ def main() -> None:
     stdin = os.fdopen(os.dup(0), "rb")
     stdout = os.fdopen(os.dup(1), "wb")
     libc = _libc()
+    from ts_seccomp import unavailable  # a neighbour, by file
+
     hello = {"ready": True, "no_new_privs": _no_new_privs(libc), "pid_namespace": os.getpid() == 1,
-             "read_only_mounts": _read_only_mounts(libc)}
+             "read_only_mounts": _read_only_mounts(libc), "seccomp": not unavailable(),
+             "unconfined": unavailable()}
     import torch  # noqa: F401 - imported once, before any fork
 
     stdout.write(json.dumps(hello).encode() + b"\n")

@@ -165,13 +165,20 @@ class _Server:
         """One note per process when the child runs without its namespaces."""
         if not self.isolated and not self.note_given and _notes():
             self.note_given = True
-            print("note: `unshare -rmn` is not available here: the sandboxed child that loads "
+            if self.hello.get("seccomp") is True:
+                print("note: `unshare -rmn` is not available here: the sandboxed child that "
+                      "loads and runs TorchScript has no namespaces of its own; its seccomp "
+                      "filter still refuses the network, new processes and files opened for "
+                      "writing", file=sys.stderr)
+                return
+            print("note: `unshare -rmn` is not available here, nor a seccomp filter "
+                  f"({_clean(self.hello.get('unconfined'))}): the sandboxed child that loads "
                   "and runs TorchScript has network access and writable mounts (RLIMIT_FSIZE 0 "
                   "stops writing bytes to a file, not creating, removing, renaming or "
                   "truncating files)", file=sys.stderr)
 
     def exchange(self, header: dict[str, Any], data: bytes,
-                 max_bytes: int) -> tuple[dict[str, Any], bytes]:
+                 max_bytes: int) -> tuple[dict[str, Any], bytes | bytearray]:
         """One request to a model living in the child (``open``, ``call``, ``close``): the
         answer's JSON head (at most 1 MiB) and its bytes (at most ``max_bytes``), within the
         request's ``wall_s`` and a margin. A server that died is restarted (``generation``
@@ -192,7 +199,7 @@ class _Server:
                 blocks = [_read_capped(fd, cap, deadline) for cap in (1 << 20, max_bytes)]
                 answer = json.loads(blocks[0])
                 if isinstance(answer, dict) and answer.get("seq") == seq:
-                    return answer, blocks[1]
+                    return answer, blocks[1]  # a bytearray: the tensors are views of it
             except (OSError, ValueError, EOFError, RecursionError):  # nested past the stack
                 pass
             except BaseException:
@@ -266,16 +273,21 @@ def _write_all(fd: int, data: bytes, deadline: float) -> None:
         view = view[os.write(fd, view[:1 << 16]):]
 
 
-def _read_exact(fd: int, n: int, deadline: float) -> bytes:
-    chunks, left = [], n
-    while left:
-        _wait(fd, deadline)
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+def _read_exact(fd: int, n: int, deadline: float) -> bytearray:
+    """Exactly ``n`` bytes, read into one buffer allocated up front (a large answer is held
+    once: no chunks joined into a second copy; issue 4, stop 39)."""
+    out = bytearray(n)
+    view, at = memoryview(out), 0
+    try:
+        while at < n:
+            _wait(fd, deadline)
+            got = os.readv(fd, [view[at:at + (1 << 20)]])
+            if not got:
+                raise EOFError
+            at += got
+    finally:
+        view.release()
+    return out
 
 
 def _read_line(fd: int, cap: int, deadline: float) -> bytes:
@@ -295,7 +307,7 @@ def _read_line(fd: int, cap: int, deadline: float) -> bytes:
     return bytes(out)
 
 
-def _read_capped(fd: int, cap: int, deadline: float) -> bytes:
+def _read_capped(fd: int, cap: int, deadline: float) -> bytearray:
     """One length-prefixed block from the child; ValueError when it declares over ``cap``,
     TimeoutError (an OSError) at the deadline."""
     (n,) = struct.unpack(">Q", _read_exact(fd, 8, deadline))
@@ -317,6 +329,11 @@ def _sweep() -> None:
             shutil.rmtree(folder, ignore_errors=True)
         except OSError:
             pass
+
+
+def _clean(value: object) -> str:
+    """The child's words in a note: one short line of printable text."""
+    return "".join(c if c.isprintable() else " " for c in str(value or "unknown"))[:200]
 
 
 def _notes() -> bool:
