@@ -80,7 +80,7 @@ class _Worker:
         self._refused()
         _close_dropped()
         self.cpu_s = _worker_cpu()
-        header = {**_limits(self.data, None), "cpu_s": self.cpu_s, "kind": "open",
+        header = {**_limits(self.data), "cpu_s": self.cpu_s, "kind": "open",
                   "key": self.digest, "threads": torch.get_num_threads()}
         answer, _ = ts_sandbox._SERVER.exchange(header, self.data, 0)
         self._check(answer, "loading it")
