@@ -323,6 +323,56 @@ def test_without_unshare_the_child_still_refuses_with_a_note(
         ts_sandbox._SERVER.stop()
 
 
+class _FileOnCall(nn.Module):
+    """Maps a file shared (opened read-write, created when missing) on every call."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        t = torch.from_file(self.path, True, 8, dtype=torch.uint8)
+        return x + t.sum() * 0
+
+
+@pytest.fixture
+def no_unshare(monkeypatch: pytest.MonkeyPatch):
+    """A server started as on a machine that refuses user namespaces; the static checks off
+    (only the child stands in the way)."""
+    monkeypatch.setattr(tc, "archive_problems", lambda fileobj: [])
+    monkeypatch.setattr(ts_sandbox.shutil, "which", lambda name: None)
+    monkeypatch.setattr(ts_sandbox, "_SERVER", ts_sandbox._Server())
+    yield
+    ts_sandbox._SERVER.stop()
+
+
+def test_without_unshare_a_model_creates_no_file(tmp_path: Path, no_unshare) -> None:
+    """Issue 4, stop 39: the seccomp filter (EPERM) where user namespaces are refused."""
+    if ts_sandbox.sandbox_state().get("unconfined"):
+        pytest.skip(f"no seccomp here: {ts_sandbox.sandbox_state()['unconfined']}")
+    on_load, on_call = tmp_path / "on_load", tmp_path / "on_call"
+    with pytest.raises(UserInputError):
+        load_model(_save(_OnLoad(str(on_load)), tmp_path / "l.pt"), scan=False)
+    assert not on_load.exists()  # before: refused (SIGXFSZ), but the file was created
+    model = load_model(_save(_FileOnCall(str(on_call)), tmp_path / "c.pt"), scan=False).module
+    assert ts_sandbox.sandbox_state()["isolated"] is False
+    assert model._worker.seccomp is True
+    with pytest.raises(ChildRefusal, match=r"tried what its sandbox refuses.*not permitted"):
+        model(torch.zeros(2, 3))
+    assert not on_load.exists() and not on_call.exists()  # not even an empty file
+    # the ordinary model beside it: the same numbers as torch, a thread pool of two
+    lin = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 2))
+    _save(lin, tmp_path / "lin.pt")
+    x = torch.randn(7, 3, generator=torch.Generator().manual_seed(3))
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        got = load_model(tmp_path / "lin.pt", scan=False).module(x)
+    finally:
+        torch.set_num_threads(before)
+    assert torch.equal(got, torch.jit.load(str(tmp_path / "lin.pt"))(x))
+
+
 class _AllocOnGrad(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.requires_grad:  # only for inputs that record a graph (review round 9, G6)

@@ -16,7 +16,6 @@ import torch
 from torch import nn
 
 import trojanscope.scan.torchscript_code as tc
-from trojanscope.errors import UserInputError
 from trojanscope.io import ts_sandbox
 from trojanscope.io.models import load_model
 from trojanscope.io.ts_sandbox import ChildRefusal
@@ -138,75 +137,6 @@ def test_the_program_is_valid_for_both_architectures(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(ts_seccomp.platform, "machine", lambda: "riscv64")
     assert "riscv64" in ts_seccomp.unavailable()
     assert "only x86_64 and aarch64" in ts_seccomp.confine()
-
-
-class _FileOnCall(nn.Module):
-    """Maps a file shared (opened read-write, created when missing) on every call."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.path = path
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        t = torch.from_file(self.path, True, 8, dtype=torch.uint8)
-        return x + t.sum() * 0
-
-
-class _FileOnLoad(nn.Module):
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.path = path
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x
-
-    @torch.jit.export
-    def __getstate__(self) -> tuple[str, bool]:
-        return (self.path, self.training)
-
-    @torch.jit.export
-    def __setstate__(self, state: tuple[str, bool]) -> None:
-        t = torch.from_file(state[0], True, 8, dtype=torch.uint8)
-        self.path = state[0] + str(int(t.sum()) * 0)[:0]
-        self.training = state[1]
-
-
-@pytest.fixture
-def no_unshare(monkeypatch: pytest.MonkeyPatch):
-    """A server started as on a machine that refuses user namespaces; the static checks off
-    (only the child stands in the way)."""
-    monkeypatch.setattr(tc, "archive_problems", lambda fileobj: [])
-    monkeypatch.setattr(ts_sandbox.shutil, "which", lambda name: None)
-    monkeypatch.setattr(ts_sandbox, "_SERVER", ts_sandbox._Server())
-    yield
-    ts_sandbox._SERVER.stop()
-
-
-@needs_seccomp
-def test_without_unshare_a_model_creates_no_file(tmp_path: Path, no_unshare) -> None:
-    on_load, on_call = tmp_path / "on_load", tmp_path / "on_call"
-    torch.jit.script(_FileOnLoad(str(on_load))).save(str(tmp_path / "l.pt"))
-    with pytest.raises(UserInputError):
-        load_model(tmp_path / "l.pt", scan=False)
-    assert not on_load.exists()  # before: refused (SIGXFSZ), but the file was created
-    torch.jit.script(_FileOnCall(str(on_call))).save(str(tmp_path / "c.pt"))
-    model = load_model(tmp_path / "c.pt", scan=False).module
-    assert ts_sandbox.sandbox_state()["isolated"] is False
-    assert model._worker.seccomp is True
-    with pytest.raises(ChildRefusal, match=r"tried what its sandbox refuses.*not permitted"):
-        model(torch.zeros(2, 3))
-    assert not on_load.exists() and not on_call.exists()  # not even an empty file
-    # the ordinary model beside it: the same numbers as torch, a thread pool of two
-    lin = nn.Sequential(nn.Linear(3, 64), nn.ReLU(), nn.Linear(64, 2))
-    torch.jit.script(lin).save(str(tmp_path / "lin.pt"))
-    x = torch.randn(7, 3, generator=torch.Generator().manual_seed(3))
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    try:
-        got = load_model(tmp_path / "lin.pt", scan=False).module(x)
-    finally:
-        torch.set_num_threads(before)
-    assert torch.equal(got, torch.jit.load(str(tmp_path / "lin.pt"))(x))
 
 
 class _Burn(nn.Module):
