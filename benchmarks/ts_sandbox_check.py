@@ -11,9 +11,10 @@ stop the review rounds' crashing archives on its own, and what does it cost?
    ``static-off`` (every TorchScript archive check, ``archive_problems``, and the scan gate), and
    ``on`` (shipped code). Counted: refused by the child (``ChildRefusal``), refused by a static
    check, run, or the parent killed.
-3. Cost: ``load_model`` of ordinary TorchScript archives with the child and with it switched
-   off (best of ``--repeat``, the scan gate's and the child's memory cleared before each), the
-   first load of a process (starting the child's server), and the first call of the module.
+3. Cost: ``load_model`` of ordinary TorchScript archives (best of ``--repeat``, the scan gate's
+   memory cleared and the last proxy dropped before each: a fresh worker; stop 39 removed the
+   load rehearsal and its switch), the first load of a process (starting the child's server),
+   and the first call of the module.
 
     python benchmarks/ts_sandbox_check.py --scratch /tmp/sb --json /tmp/sb.json \
         /tmp/hR8s35 /tmp/hR1s36 /tmp/hR6s36 /tmp/hR7s36 /tmp/hR8s36
