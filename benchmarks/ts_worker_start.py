@@ -6,7 +6,8 @@ child's server is started first (not counted), then ``--n`` small CNN archives, 
 content (seeded weights), are timed three ways: ``open``, the worker alone
 (``SandboxedModule`` from the archive's bytes: fork, limits, the filter where there is one,
 ``torch.jit.load``, the description); ``load``, the whole ``load_model`` (static checks, the
-rehearsal where there is one, the worker); ``call``, the first forward pass on 8 inputs. Prints
+rehearsal where there is one, the worker); ``call``, the first forward pass on 8 inputs;
+``next``, each of 20 calls after it (the steady round trip). Prints
 and writes (``--json``) the median and the smallest of each, and the outputs' largest
 difference from ``torch.jit.load`` in this process (must be 0).
 
@@ -35,7 +36,7 @@ from trojanscope.io.models import load_model
 
 scratch, n = sys.argv[1], int(sys.argv[2])
 state = ts_sandbox.sandbox_state()
-out = {"open": [], "load": [], "call": [], "max_diff": 0.0, "state": state}
+out = {"open": [], "load": [], "call": [], "next": [], "max_diff": 0.0, "state": state}
 x = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(7))
 keep = []
 for i in range(n):
@@ -56,6 +57,10 @@ for i in range(n):
             t = time.perf_counter()
             y = model(x)
             out["call"].append(time.perf_counter() - t)
+            for _ in range(20):  # the steady per-call round trip
+                t = time.perf_counter()
+                model(x)
+                out["next"].append(time.perf_counter() - t)
             ref = torch.jit.load(path)(x)
             out["max_diff"] = max(out["max_diff"], float((y - ref).abs().max()))
         keep.append(model)
@@ -78,7 +83,7 @@ def run(src: str, scratch: Path, n: int) -> dict:
     raw = json.loads(proc.stdout.strip().splitlines()[-1])
     summary = {
         k: {"median_s": round(statistics.median(raw[k]), 4), "min_s": round(min(raw[k]), 4)}
-        for k in ("open", "load", "call")
+        for k in ("open", "load", "call", "next")
     }
     return {"src": src, **summary, "max_diff": raw["max_diff"], "state": raw["state"]}
 
@@ -96,7 +101,7 @@ def main() -> None:
     ]
     for name, row in zip(("before", "after"), rows, strict=True):
         print(
-            f"{name}: open {row['open']} load {row['load']} call {row['call']} "
+            f"{name}: open {row['open']} load {row['load']} call {row['call']} next {row['next']} "
             f"max_diff {row['max_diff']} seccomp {row['state'].get('seccomp')}"
         )
     if args.json:
