@@ -11,6 +11,10 @@ none may be refused (stop 37: an interface-typed submodule and helper, and ``.py
 extra files with comments, refused before on the safe side).
 
     python benchmarks/torchscript_code_check.py --scratch /tmp/tscheck /tmp/h9 /tmp/h14 ...
+
+``--sandbox-only --no-unshare`` (issue 4, stop 39): the static checks off and the child started
+without ``unshare``, each hostile archive loaded and called four times: what the sandboxed
+child alone (its limits and seccomp filter) leaves of each threat (``outcome``, the marker).
 """
 
 from __future__ import annotations
@@ -647,15 +651,24 @@ def is_torchscript(path: Path) -> bool:
         return False
 
 
-def check(name: str, archive: Path, marker: Path, run_unchecked: bool) -> dict:
+def check(
+    name: str, archive: Path, marker: Path, run_unchecked: bool, sandbox_only: bool = False
+) -> dict:
     """Loader and scanner on one hostile archive; then (when safe for this process) the same
-    archive loaded and run without the check, to show the threat is live."""
+    archive loaded and run without the check, to show the threat is live. ``sandbox_only``
+    (the static checks and the scan gate off): loaded and called four times on zeros, so only
+    the sandboxed child stands in the way; ``outcome`` says what stopped it."""
     marker.write_text("ORIGINAL")
+    outcome = "ran"
     try:
-        load_model(archive)
-        refused = False
-    except UserInputError:
-        refused = True
+        model = load_model(archive, scan=not sandbox_only).module
+        for _ in range(4 if sandbox_only else 0):
+            model(torch.zeros(2))
+    except UserInputError as exc:  # a refusal: the static checks or the sandboxed child
+        outcome = f"refused: {str(exc)[:160]}"
+    except RuntimeError as exc:  # the model's own error, raised in the worker
+        outcome = f"error: {str(exc)[:160]}"
+    refused = outcome.startswith("refused")
     untouched = marker.read_bytes() == b"ORIGINAL"
     _, ctx = scan_file(archive)
     live: bool | None = None
@@ -670,6 +683,7 @@ def check(name: str, archive: Path, marker: Path, run_unchecked: bool) -> dict:
         "scanner_ts208": sum(f.rule_id == "TS208" for f in ctx.findings),
         "unchecked_run_writes_marker": live,
         "marker_untouched_by_loader": untouched,
+        "outcome": outcome,
     }
 
 
@@ -681,34 +695,50 @@ def main() -> None:
     ap.add_argument("--load-ordinary", action="store_true",
                     help="also load every ordinary archive with load_model (the child's "
                     "rehearsal and worker), not only the static check")
+    ap.add_argument("--sandbox-only", action="store_true",
+                    help="every static TorchScript check and the scan gate off, each hostile "
+                    "archive loaded and called: only the sandboxed child stands in the way "
+                    "(the zip bomb is skipped: only the static inflate cap stops it)")
+    ap.add_argument("--no-unshare", action="store_true",
+                    help="start the sandboxed child without `unshare`, as on a machine that "
+                    "refuses user namespaces")
     args = ap.parse_args()
+    if args.sandbox_only:
+        import trojanscope.scan.torchscript_code as tc
+
+        tc.archive_problems = lambda fileobj: []
+    if args.no_unshare:
+        from trojanscope.io import ts_sandbox
+
+        ts_sandbox.shutil.which = lambda name: None  # this process's only use of it
     torch.manual_seed(0)
     args.scratch.mkdir(parents=True, exist_ok=True)
     rows = []
+    only = args.sandbox_only
     for name, cls in HOSTILE.items():
         marker = args.scratch / f"marker-{name.replace(' ', '-')}.txt"
         marker.write_text("ORIGINAL")
         archive = args.scratch / f"hostile-{name.replace(' ', '-')}.pt"
         torch.jit.script(cls() if cls is ForwardSetStorage else cls(str(marker))).save(str(archive))
-        rows.append(check(name, archive, marker, True))
+        rows.append(check(name, archive, marker, True, only))
     base = args.scratch / "hostile-on-load-from_file.pt"
     marker = args.scratch / "marker-on-load-from_file.txt"
     for name, (archive, safe) in variants(base, marker, args.scratch).items():
-        rows.append(check(name, archive, marker, safe))
+        rows.append(check(name, archive, marker, safe, only))
     for name, cls in ROUND9.items():
         archive = args.scratch / f"round9-{cls.__name__}.pt"
         torch.jit.script(cls()).save(str(archive))
-        rows.append(check(name, archive, args.scratch / "marker-round9.txt", False))
+        rows.append(check(name, archive, args.scratch / "marker-round9.txt", False, only))
     plain = args.scratch / "round9-plain.pt"
     torch.jit.script(nn.Sequential(nn.Linear(2, 2))).save(str(plain))
-    rows.append(
+    rows += [] if only else [
         check(
             "deflated member inflating past 64 MiB (Z)",
             inflated(plain, args.scratch / "round9-inflated.pt"),
             args.scratch / "marker-round9.txt",
             False,
         )
-    )
+    ]
     ordinary = ordinary_variety(args.scratch / "ordinary")
     for folder in args.folders:
         ordinary += sorted(p for p in folder.rglob("*.pt") if is_torchscript(p))

@@ -11,9 +11,10 @@ stop the review rounds' crashing archives on its own, and what does it cost?
    ``static-off`` (every TorchScript archive check, ``archive_problems``, and the scan gate), and
    ``on`` (shipped code). Counted: refused by the child (``ChildRefusal``), refused by a static
    check, run, or the parent killed.
-3. Cost: ``load_model`` of ordinary TorchScript archives with the child and with it switched
-   off (best of ``--repeat``, the scan gate's and the child's memory cleared before each), the
-   first load of a process (starting the child's server), and the first call of the module.
+3. Cost: ``load_model`` of ordinary TorchScript archives (best of ``--repeat``, the scan gate's
+   memory cleared and the last proxy dropped before each: a fresh worker; stop 39 removed the
+   load rehearsal and its switch), the first load of a process (starting the child's server),
+   and the first call of the module.
 
     python benchmarks/ts_sandbox_check.py --scratch /tmp/sb --json /tmp/sb.json \
         /tmp/hR8s35 /tmp/hR1s36 /tmp/hR6s36 /tmp/hR7s36 /tmp/hR8s36
@@ -154,24 +155,17 @@ try:
     t = time.perf_counter(); lm.module(x); call = time.perf_counter() - t
 except Exception:
     first_call = call = None
-import os
-def best(off, heaps=""):
-    real = ts_sandbox.child_check
-    if off:
-        models_child = lambda *a, **k: None
-        ts_sandbox.child_check = models_child
-    os.environ[ts_sandbox.REHEARSALS_ENV] = heaps
+del lm
+def best():
     out = []
-    for _ in range(repeat):
-        scan_gate._CLEAN.clear(); ts_sandbox._VERDICTS.clear()
+    for i in range(repeat):  # the last proxy dropped each time: a fresh worker (no rehearsal)
+        scan_gate._CLEAN.clear()
         t = time.perf_counter(); m = models.load_model(path); out.append(time.perf_counter() - t)
-    ts_sandbox.child_check = real
+        del m
     return min(out)
-with_child, one_heap, without = best(False), best(False, "1"), best(True)
+with_child = best()
 print(json.dumps({"server_start_s": start, "first_load_s": first, "first_call_s": first_call,
-                  "next_call_s": call, "load_with_child_s": with_child,
-                  "load_one_heap_s": one_heap, "load_without_child_s": without,
-                  "heaps": len(ts_sandbox.HEAPS), "state": state}))
+                  "next_call_s": call, "load_with_child_s": with_child, "state": state}))
 '''
 
 

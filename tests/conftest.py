@@ -12,10 +12,7 @@ from types import ModuleType
 # 2-core machine, competing intra-op threads turn a 30 s test into minutes.
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[_var] = "1"
-# TorchScript is rehearsed in the sandboxed child in one heap layout, not six (io/ts_sandbox.py):
-# the suite loads many ordinary archives; tests/io/test_ts_sandbox.py sets six where it counts.
-os.environ.setdefault("TROJANSCOPE_TS_CHILD_REHEARSALS", "1")
-# and without the note a machine lacking `unshare` prints (tests count stderr lines)
+# TorchScript: without the note a machine lacking `unshare` prints (tests count stderr lines)
 os.environ.setdefault("TROJANSCOPE_TS_CHILD_NOTE", "0")
 
 import pytest  # noqa: E402

@@ -246,7 +246,7 @@ def prepare_target(
         try:
             out = model(example(2) if example is not None else
                         torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(0)))
-        except ChildRefusal:  # its rehearsal in the sandboxed child crashed: said as it is
+        except ChildRefusal:  # the call crashed its sandboxed worker: said as it is
             raise
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

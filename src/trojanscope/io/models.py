@@ -221,7 +221,7 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
     if path.stat().st_size == 0:
         raise UserInputError(f"{path}: empty file, not a model")
     if _is_zip(path) and not _is_safetensors(path):
-        # read once: scanned, rehearsed in a sandboxed child and loaded from these bytes
+        # read once: scanned and loaded from these bytes in a sandboxed child
         data = path.read_bytes()
         if scan:
             refuse_dangerous(path, data=data)
@@ -327,14 +327,12 @@ def _from_manifest(manifest: Manifest, weights: Path, source: str) -> LoadedMode
 
 def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
     """A TorchScript archive from ``raw`` (the file's bytes, read once): the static checks,
-    then the same bytes loaded in a sandboxed child in several heap layouts
-    (:mod:`trojanscope.io.ts_sandbox`), then a worker there that holds the model and answers
-    calls: this process gets a :class:`~trojanscope.io.ts_proxy.SandboxedModule` and never
-    loads the archive itself."""
+    then a worker in the sandboxed child (:mod:`trojanscope.io.ts_sandbox`) that loads the same
+    bytes, holds the model and answers calls: this process gets a
+    :class:`~trojanscope.io.ts_proxy.SandboxedModule` and never loads the archive itself."""
     import hashlib
 
     from trojanscope.io.ts_proxy import SandboxedModule
-    from trojanscope.io.ts_sandbox import child_check
     from trojanscope.scan.torchscript_code import archive_problems, rewritten
 
     data = io.BytesIO(raw)  # checked and loaded from the same bytes
@@ -354,15 +352,14 @@ def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
                 "TS208 in `trojanscope scan`)"
             )
         data.seek(0)
-        # what the check read, written afresh: torch sees no other members; the child loads
-        # exactly these bytes (a crash there refuses the model), then keeps them loaded
+        # what the check read, written afresh: torch sees no other members; the child's worker
+        # loads exactly these bytes (a crash there refuses the model) and keeps them loaded
         payload = rewritten(data).getvalue()
         if not hasattr(os, "fork"):
             raise UserInputError(f"{path}: TorchScript runs only in a sandboxed child process, "
                                  "which needs fork (not available here, e.g. Windows); convert "
                                  "the model to ONNX or safetensors with a manifest")
         digest = hashlib.sha256(payload).hexdigest()
-        child_check(payload, str(path), digest=digest)
         try:
             module = SandboxedModule(payload, digest, str(path))
         except RuntimeError as exc:  # torch's own load error, in the child

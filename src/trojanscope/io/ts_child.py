@@ -1,21 +1,23 @@
 """The sandboxed side of :mod:`trojanscope.io.ts_sandbox`: a small server that imports torch
-once and, for each request, forks a fresh process that loads one TorchScript archive (and runs
-one forward pass on zeros when asked) under resource limits, then reports how it ended.
+once and forks, for each archive, a worker that loads it and answers calls, and for an ONNX
+export a loader that loads and exports it, then reports how it ended.
 
 Run as a script (``python ts_child.py``), never imported by trojanscope: it needs only the
-standard library, torch and three neighbours it imports by file (``ts_frames``, ``onnx_bytes``,
-``script_graph``), which need no more. Started under ``unshare -rmn`` where the OS allows it
-(no network; every mount read-only, best effort); ``PR_SET_NO_NEW_PRIVS`` always. Each forked
-loader gets ``RLIMIT_FSIZE`` 0 (a write to a file kills it with SIGXFSZ), ``RLIMIT_AS`` (memory),
-``RLIMIT_CPU``, no core file, an empty working folder, and a wall-clock deadline.
+standard library, torch and four neighbours it imports by file (``ts_frames``, ``ts_seccomp``,
+``onnx_bytes``, ``script_graph``), which need no more. Started under ``unshare -rmn`` where the
+OS allows it (no network; every mount read-only, best effort); ``PR_SET_NO_NEW_PRIVS`` always.
+Each forked worker or loader gets ``RLIMIT_FSIZE`` 0 (a write to a file kills it with SIGXFSZ),
+``RLIMIT_AS`` (memory), ``RLIMIT_CPU``, no core file, an empty working folder, a wall-clock
+deadline, and, before the archive's code runs, a seccomp filter (:mod:`ts_seccomp`: no network,
+new process or file opened for writing, with or without ``unshare``; issue 4, stop 39).
 
 Protocol on stdin/stdout: the server prints one JSON line when ready; each request is an
-8-byte big-endian length and a JSON header (limits, the heap layouts to rehearse in, how many
-loaders at once, the call's input shapes), then an 8-byte length and the archive bytes; each
-answer is one JSON line ``{"status": "ok" | "error" | "signal" | "timeout" | "wrote", ...}``.
-Requests whose header has ``kind`` ``open``, ``call`` or ``close`` concern a worker that keeps one
-archive loaded (:mod:`trojanscope.io.ts_proxy`); their answers are two length-prefixed blocks (a
-JSON head and the tensors' bytes, :mod:`trojanscope.io.ts_frames`).
+8-byte big-endian length and a JSON header (limits, the ONNX export's input shape), then an
+8-byte length and the archive bytes; a loader's answer is one JSON line ``{"status": "ok" |
+"error" | "signal" | "timeout" | "wrote" | "denied", ...}``. Requests whose header has ``kind``
+``open``, ``call`` or ``close`` concern a worker that keeps one archive loaded
+(:mod:`trojanscope.io.ts_proxy`); their answers are two length-prefixed blocks (a JSON head and
+the tensors' bytes, :mod:`trojanscope.io.ts_frames`).
 """
 
 from __future__ import annotations
@@ -92,42 +94,10 @@ def _vm_bytes() -> int:
     return 0
 
 
-def _vary_heap(perturb: int, pad: int) -> None:
-    """Another heap for this rehearsal: glibc fills what it hands out and takes back with a
-    byte pattern (``M_PERTURB``), and ``pad`` blocks of assorted sizes, every other one freed,
-    move what lies next to the objects torch builds. A read past an object's slots then meets
-    other memory than in the last rehearsal (a crash that depends on the heap shows in one of
-    several)."""
-    libc = _libc()
-    if libc is None or (not perturb and not pad):
-        return
-    if perturb:
-        libc.mallopt(-6, perturb)  # M_PERTURB
-    libc.malloc.restype = ctypes.c_void_p
-    libc.free.argtypes = [ctypes.c_void_p]
-    blocks = [libc.malloc(16 * (1 + (i * 7) % 40)) for i in range(pad)]
-    for block in blocks[::2]:
-        libc.free(block)
-
-
-def _zeros(torch, shape: list, dtype: str, requires_grad: bool = False,
-           stride: list | None = None):
-    """Zeros as the parent's input: its shape, dtype, strides and ``requires_grad`` (a forward
-    may branch on any of them)."""
-    kind = getattr(torch, dtype)
-    if stride is not None and len(stride) == len(shape) and all(int(t) >= 0 for t in stride):
-        reach = sum((n - 1) * int(t) for n, t in zip(shape, stride, strict=True))
-        size = 0 if 0 in shape else 1 + reach
-        x = torch.zeros([size], dtype=kind).as_strided(shape, [int(t) for t in stride])
-    else:
-        x = torch.zeros(shape, dtype=kind)
-    return x.requires_grad_(True) if requires_grad else x
-
-
 def _confine(header: dict) -> None:
     """In a forked loader or worker: stdin/stdout away from the protocol, then the limits
-    (no file writes, no core, CPU time, address space), the empty working folder and the
-    rehearsal's heap layout."""
+    (no file writes, no core, CPU time, address space) and the empty working folder (the
+    seccomp filter comes later, once what the load needs is imported: :func:`_seccomp`)."""
     os.dup2(_DEVNULL, 0)  # the server's stdin/stdout carry the protocol: what torch prints
     os.dup2(_DEVNULL, 1)  # goes nowhere
     vm = _vm_bytes() if sys.platform.startswith("linux") else 0
@@ -139,7 +109,17 @@ def _confine(header: dict) -> None:
         hard = value + 1 if which == resource.RLIMIT_CPU else value
         resource.setrlimit(which, (value, hard))
     os.chdir(header["workdir"])
-    _vary_heap(int(header.get("perturb", 0)), int(header.get("pad", 0)))
+
+
+def _seccomp() -> str:
+    """The seccomp filter (:mod:`trojanscope.io.ts_seccomp`: no network, new processes or
+    files opened for writing); '' when installed, else why not (the worker says so)."""
+    from ts_seccomp import confine  # a neighbour, by file (standard library only)
+
+    try:
+        return confine()
+    except (OSError, AttributeError, ValueError) as exc:  # no libc, no prctl
+        return f"seccomp filter not installed ({type(exc).__name__}: {exc})"[:300]
 
 
 def _keep_only(*fds: int) -> None:
@@ -169,14 +149,16 @@ def _failure(exc: BaseException) -> dict:
     # bad_alloc: too big a request, the memory limit or a size read from wrong memory
     size = "std::bad_alloc" in str(exc)
     wrote = "Read-only file system" in str(exc) or "File too large" in str(exc)
+    denied = "Operation not permitted" in str(exc)  # EPERM: the seccomp filter said no
     corrupt = any(m in str(exc) for m in CORRUPT)
     status = ("memory" if memory else "size" if size else "wrote" if wrote
-              else "corrupt" if corrupt else "error")
+              else "denied" if denied else "corrupt" if corrupt else "error")
     return {"status": status, "detail": detail}
 
 
 def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
-    """In the forked loader: limits, then what the parent will run; never returns."""
+    """In the forked loader: limits, the filter, the load and (asked for ``onnx``) the ONNX
+    export; never returns."""
     try:
         _confine(header)
         import io
@@ -184,18 +166,15 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         import torch
 
         torch.set_num_threads(1)
+        if header.get("onnx") is not None:
+            import onnx_bytes  # noqa: F401 - the exporter imported before the filter
+            import torch.onnx
+        _seccomp()  # before the archive's code runs (unconfined: the worker's load says so)
         module = torch.jit.load(io.BytesIO(data), map_location="cpu")
         module.eval()
-        if header.get("onnx") is not None:
-            result = {"status": "ok", "onnx": _export(module, header["onnx"])}
-            _write_all(out_fd, json.dumps(result).encode())
-            os._exit(0)
-        if header.get("inputs") or header.get("method"):
-            xs = [_zeros(torch, *item) for item in header.get("inputs") or []]
-            call = getattr(module, header["method"]) if header.get("method") else module
-            with torch.set_grad_enabled(bool(header.get("grad"))):
-                call(*xs)
         result = {"status": "ok"}
+        if header.get("onnx") is not None:
+            result["onnx"] = _export(module, header["onnx"])
     except BaseException as exc:  # reported to the parent, which decides
         result = _failure(exc)
     _write_all(out_fd, json.dumps(result).encode())
@@ -226,15 +205,15 @@ class _ExportError(Exception):
     """The exporter refused the module (an ordinary error, reported as such)."""
 
 
-def _start(header: dict, data: bytes, perturb: int, pad: int) -> tuple[int, int]:
-    """Fork a loader for one heap layout; its pid and the read end of its result pipe."""
+def _start(header: dict, data: bytes) -> tuple[int, int]:
+    """Fork a loader; its pid and the read end of its result pipe."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the loader
         os.dup2(_DEVNULL, 0)
         os.dup2(_DEVNULL, 1)
         _keep_only(write_fd)
-        _load_and_run({**header, "perturb": perturb, "pad": pad}, data, write_fd)
+        _load_and_run(header, data, write_fd)
     os.close(write_fd)
     return pid, read_fd
 
@@ -273,20 +252,10 @@ def _finish(pid: int, read_fd: int, deadline: float, header: dict) -> dict:
 
 
 def _serve(header: dict, data: bytes) -> dict:
-    """One loader per heap layout (``parallel`` at a time, each batch with its own deadline):
-    the first that went wrong (in heap order), else the first Python error, else ok."""
-    heaps = header.get("heaps") or [[0, 0]]
-    width = max(1, int(header.get("parallel", 1)))
-    results: list[dict] = []
-    for at in range(0, len(heaps), width):
-        deadline = time.monotonic() + float(header["wall_s"])
-        running = [_start(header, data, int(p), int(q)) for p, q in heaps[at:at + width]]
-        results += [_finish(pid, fd, deadline, header) for pid, fd in running]
-        wrong = [r for r in results if r.get("status") not in ("ok", "error")]
-        if wrong:
-            return wrong[0]
-    errors = [r for r in results if r.get("status") == "error"]
-    return errors[0] if errors else next(iter(results), {"status": "ok"})
+    """One loader (the ONNX export), within the deadline: how it ended."""
+    deadline = time.monotonic() + float(header["wall_s"])
+    pid, fd = _start(header, data)
+    return _finish(pid, fd, deadline, header)
 
 
 # -- a model that lives in the child: inference over a pipe ----------------------------------
@@ -489,15 +458,19 @@ def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
         _confine(header)
         import io
 
+        import script_graph  # noqa: F401 - neighbours imported before the filter
         import torch
+        import ts_frames  # noqa: F401
 
         torch.set_num_threads(max(1, int(header.get("threads", 1))))
+        unconfined = _seccomp()  # before the archive's code runs: torch.jit.load
         module = torch.jit.load(io.BytesIO(data), map_location="cpu")
         module.eval()
         methods = sorted(n for n in module._c._method_names() if n != "forward")
         hello = {"status": "ok", "methods": methods, "names": _structure_names(module),
                  "dense": _graph_dense(module), "attributes": _plain_attributes(torch, module),
                  "parameters": int(sum(p.numel() for p in module.parameters())),
+                 "seccomp": not unconfined, "unconfined": unconfined,
                  "weighted": sorted({getattr(m, "original_name", type(m).__name__)
                                      for m in module.modules()
                                      if next(m.parameters(recurse=False), None) is not None})}
@@ -597,8 +570,11 @@ def main() -> None:
     stdin = os.fdopen(os.dup(0), "rb")
     stdout = os.fdopen(os.dup(1), "wb")
     libc = _libc()
+    from ts_seccomp import unavailable  # a neighbour, by file
+
     hello = {"ready": True, "no_new_privs": _no_new_privs(libc), "pid_namespace": os.getpid() == 1,
-             "read_only_mounts": _read_only_mounts(libc)}
+             "read_only_mounts": _read_only_mounts(libc), "seccomp": not unavailable(),
+             "unconfined": unavailable()}
     import torch  # noqa: F401 - imported once, before any fork
 
     stdout.write(json.dumps(hello).encode() + b"\n")

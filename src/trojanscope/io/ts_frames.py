@@ -37,10 +37,12 @@ def encode(tensors: list[torch.Tensor]) -> tuple[list[dict], bytes]:
     return specs, b"".join(parts)
 
 
-def decode(specs: object, data: bytes, max_bytes: int) -> list[torch.Tensor]:
+def decode(specs: object, data: bytes | bytearray, max_bytes: int) -> list[torch.Tensor]:
     """The tensors ``specs`` declare, read from ``data``; :class:`FrameError` for anything
     else: an unknown dtype, a shape that is not a short list of non-negative integers, more
-    than ``max_bytes`` in all, or bytes left over or missing."""
+    than ``max_bytes`` in all, or bytes left over or missing. From a ``bytearray`` (the
+    parent's answer buffer) each aligned tensor is a view of it, not a copy (issue 4, stop
+    39); from ``bytes`` (read-only) each is copied once."""
     if len(data) > max_bytes:
         raise FrameError(f"{len(data):,} bytes, over the {max_bytes:,}-byte cap")
     if not isinstance(specs, list) or len(specs) > MAX_TENSORS:
@@ -59,13 +61,16 @@ def decode(specs: object, data: bytes, max_bytes: int) -> list[torch.Tensor]:
         size = math.prod(shape) * torch.empty((), dtype=dtype).element_size()
         if at + size > len(data):
             raise FrameError("tensor specs declare more bytes than the frame holds")
-        chunk = data[at:at + size]
+        start, width = at, torch.empty((), dtype=dtype).element_size()
         at += size
         try:  # torch's own checks (a shape whose strides overflow) said as a FrameError
             if size == 0:
                 out.append(torch.empty(shape, dtype=dtype))
-            else:
-                raw = torch.frombuffer(bytearray(chunk), dtype=torch.uint8)
+            elif isinstance(data, bytearray) and start % width == 0:
+                out.append(torch.frombuffer(data, dtype=dtype, count=size // width,
+                                            offset=start).reshape(shape))
+            else:  # read-only bytes, or a tensor not aligned to its element size: a copy
+                raw = torch.frombuffer(bytearray(data[start:start + size]), dtype=torch.uint8)
                 out.append(raw.view(dtype).reshape(shape))
         except (RuntimeError, TypeError, ValueError, OverflowError, MemoryError) as exc:
             raise FrameError(f"a tensor spec torch cannot build ({str(exc)[:80]})") from None

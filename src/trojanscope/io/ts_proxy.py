@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import weakref
 from typing import Any
 
@@ -29,17 +30,27 @@ from trojanscope.errors import UserInputError
 from trojanscope.io import ts_frames, ts_sandbox
 from trojanscope.io.ts_sandbox import _WHAT, WALL_S, ChildRefusal, _limits
 
-__all__ = ["MAX_ANSWER_ENV", "SandboxedModule", "count_parameters", "is_torchscript"]
+__all__ = ["MAX_ANSWER_ENV", "WORKER_CPU_ENV", "SandboxedModule", "count_parameters",
+           "is_torchscript"]
 
 MAX_ANSWER_ENV = "TROJANSCOPE_TS_MAX_ANSWER_MIB"
 MAX_ANSWER_MIB = 1024  # the most bytes one answer of the child may hold
-WORKER_CPU_S = 7 * 24 * 3600  # a worker serves a whole command: each call has WALL_S instead
+# a worker's total CPU time, its load and every answer together (RLIMIT_CPU: the kernel
+# stops it with SIGXCPU and the model is refused); each call has WALL_S too (issue 4, stop 39)
+WORKER_CPU_ENV = "TROJANSCOPE_TS_WORKER_CPU_S"
+WORKER_CPU_S = 4 * 3600
+_NOTED: list[str] = []  # the note on a worker without its seccomp filter, once per process
 _GRAPHS = itertools.count(1)
 # the worker of each archive content (SHA-256) a live proxy holds: when the last proxy of a
 # content goes, its worker in the child is closed (at the next request: no lock taken in GC)
 _OPEN: weakref.WeakValueDictionary[str, _Worker] = weakref.WeakValueDictionary()
 _CLOSING: list[list] = []  # (content, server generation) to close in the child
 _REFUSED: dict[str, str] = {}  # content (SHA-256) the child refused -> the refusal, said again
+
+
+def _worker_cpu() -> int:
+    """The CPU seconds a worker may use in all (``TROJANSCOPE_TS_WORKER_CPU_S``, at least 1)."""
+    return max(1, int(float(os.environ.get(WORKER_CPU_ENV, "") or WORKER_CPU_S)))
 
 
 def _max_answer() -> int:
@@ -52,6 +63,8 @@ class _Worker:
     def __init__(self, data: bytes, digest: str, source: str) -> None:
         self.data, self.digest, self.source = data, digest, source
         self.generation = -1
+        self.cpu_s = WORKER_CPU_S
+        self.seccomp = False  # whether the worker runs under its seccomp filter
         self.methods: list[str] = []
         self.names: list[str] = []
         self.weighted: list[str] = []
@@ -66,7 +79,8 @@ class _Worker:
         """Start the worker (its load in the child); refuse what the child refuses."""
         self._refused()
         _close_dropped()
-        header = {**_limits(self.data, None), "cpu_s": WORKER_CPU_S, "kind": "open",
+        self.cpu_s = _worker_cpu()
+        header = {**_limits(self.data), "cpu_s": self.cpu_s, "kind": "open",
                   "key": self.digest, "threads": torch.get_num_threads()}
         answer, _ = ts_sandbox._SERVER.exchange(header, self.data, 0)
         self._check(answer, "loading it")
@@ -81,6 +95,13 @@ class _Worker:
         self.parameters, self.dense = answer["parameters"], answer["dense"]
         self.attributes = attributes
         self.generation = self._alive[1] = ts_sandbox._SERVER.generation
+        self.seccomp = answer.get("seccomp") is True
+        unconfined = answer.get("unconfined")
+        if isinstance(unconfined, str) and unconfined and not _NOTED and ts_sandbox._notes():
+            _NOTED.append(unconfined)
+            print(f"note: the sandboxed worker that runs {_printable(self.source)[:200]} has "
+                  f"no seccomp filter ({_printable(unconfined)[:200]}): without `unshare` it "
+                  "could reach the network and create files", file=sys.stderr)
 
     def _refused(self) -> None:
         """A content the child refused once stays refused (no fresh worker for it)."""
@@ -94,7 +115,7 @@ class _Worker:
                          "answered without a status; not used")
         detail = _printable(answer.get("detail", ""))  # the child's words: no control bytes
         if status in _WHAT:
-            what = _WHAT[status].format(detail=detail[:300], cpu=WORKER_CPU_S)
+            what = _WHAT[status].format(detail=detail[:300], cpu=self.cpu_s)
             self._refuse(
                 f"{self.source}: TorchScript refused: {step} in the sandboxed child process "
                 f"{what}; nothing of it runs in this process (`trojanscope scan "

@@ -4,33 +4,33 @@ one; the static checks (:mod:`trojanscope.scan.torchscript_code`,
 
 A crafted archive can make torch read or write past an object's memory while loading or on a
 forward pass (eleven review rounds found archives the static checks missed). A child
-(:mod:`trojanscope.io.ts_child`, one server per process that imports torch once and forks) loads
-the archive's bytes in several heap layouts first (:data:`HEAPS`: whether a read past an
-object's end crashes depends on what lies next to it), then a worker there keeps the model and
-answers calls (:mod:`trojanscope.io.ts_proxy`: this process holds only a proxy module and reads
-back plain tensors). The child has no network (``unshare -rmnp`` where the OS allows it, every
-mount read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and
-CPU time (a worker: a wall-clock deadline per call instead), an empty working folder, and a
-wall-clock deadline. A crash, a timeout, a resource overrun, a write, or one of torch's own
-errors that only wrong memory produces (``Invalid IValue tag``) refuses the model
-(:class:`ChildRefusal`, exit 2). The ONNX export the editable lift needs runs in the child too,
-which returns the ONNX bytes. The server runs in its own PID namespace where ``unshare -p``
-works; its working folder is named by this process's pid and swept by a later process when this
-one was killed.
+(:mod:`trojanscope.io.ts_child`, one server per process that imports torch once and forks) has
+a worker load the archive's bytes and keep the model, answering calls
+(:mod:`trojanscope.io.ts_proxy`: this process holds only a proxy module and reads back plain
+tensors). The child has no network (``unshare -rmnp`` where the OS allows it, every mount
+read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and CPU
+time (a worker: a total budget, and a wall-clock deadline per call), an empty working folder,
+and a seccomp filter installed before the archive's code runs (:mod:`trojanscope.io.ts_seccomp`:
+no socket, ``execve``, new process, ``ptrace``, or file opened for writing, created, renamed or
+removed, with or without ``unshare``; x86_64 and aarch64, elsewhere a note says it is missing).
+A crash, a timeout, a resource overrun, a write, a call the filter refused, or one of torch's
+own errors that only wrong memory produces (``Invalid IValue tag``) refuses the model
+(:class:`ChildRefusal`, exit 2). The ONNX export the editable lift needs runs in a loader in the
+child too, which returns the ONNX bytes. The server runs in its own PID namespace where
+``unshare -p`` works; its working folder is named by this process's pid and swept by a later
+process when this one was killed.
 
 What it does not stop: memory this process spends before the child (the static check inflates
-the archive's members: its 64 MiB cap is the guard); without ``unshare``, a child that reaches
-the network or creates, removes or truncates files; a compromised worker attacking the server
-or other workers through the kernel (same user, no seccomp filter: ``ptrace``, ``/proc``), though
-it holds none of their pipes nor this process's (round-10 review). Every answer is read with a
-deadline and must echo its request's ``seq``. The load verdict is remembered per process by
-the SHA-256 of the bytes.
+the archive's members: its 64 MiB cap is the guard); a compromised worker reading what the
+kernel lets any process of this user read (files, ``/proc`` of the server and other workers),
+or writing to the pipes it holds; without ``unshare`` and without the filter (another
+architecture, a kernel without seccomp), a child that reaches the network or creates, removes
+or truncates files. Every answer is read with a deadline and must echo its request's ``seq``.
 """
 
 from __future__ import annotations
 
 import atexit
-import hashlib
 import itertools
 import json
 import os
@@ -47,7 +47,7 @@ from typing import Any
 
 from trojanscope.errors import UserInputError
 
-__all__ = ["ChildRefusal", "child_check", "child_onnx", "sandbox_state"]
+__all__ = ["ChildRefusal", "child_onnx", "sandbox_state"]
 
 MEMORY_ENV = "TROJANSCOPE_TS_CHILD_MEMORY_GIB"  # a bigger memory budget for a big model
 MEMORY_GIB = 4.0  # address space the loader may add to the server's, beyond 8x the archive
@@ -55,15 +55,8 @@ CPU_S = 120  # CPU seconds one loader may use
 WALL_S = 300.0  # wall-clock seconds one loader may take (a shared, loaded machine)
 MARGIN_S = 30.0  # what the parent waits for an answer beyond the child's own deadline
 
-# The heaps the child rehearses in (glibc's M_PERTURB byte, blocks allocated first): a read
-# past an object's slots crashes or not depending on what lies next to it, so one rehearsal
-# in the server's own heap misses some; every one runs until one refuses (chosen before the
-# recipes were run against them; docs/benchmarks.md, issue 4, stop 37).
-HEAPS = ((0, 0), (0x5A, 0), (0xA5, 0), (0x5A, 64), (0xA5, 257), (0x33, 1000))
-REHEARSALS_ENV = "TROJANSCOPE_TS_CHILD_REHEARSALS"  # fewer heaps: faster, weaker
 NOTE_ENV = "TROJANSCOPE_TS_CHILD_NOTE"
 WORKDIR_PREFIX = "trojanscope-ts-"  # then the parent's pid
-PARALLEL_BYTES = 256 << 20  # a bigger archive is rehearsed one heap at a time (memory)
 
 _WHAT = {
     "corrupt": "met memory that does not hold what it should ({detail})",
@@ -74,6 +67,8 @@ _WHAT = {
     "size": "ran out of memory or read a corrupt size ({detail})",
     "wrote": "tried to write a file ({detail})",
     "overrun": "answered more than it may ({detail})",
+    "denied": "tried what its sandbox refuses: the network, a new process or a file opened for "
+              "writing ({detail})",
 }
 
 
@@ -165,13 +160,20 @@ class _Server:
         """One note per process when the child runs without its namespaces."""
         if not self.isolated and not self.note_given and _notes():
             self.note_given = True
-            print("note: `unshare -rmn` is not available here: the sandboxed child that loads "
+            if self.hello.get("seccomp") is True:
+                print("note: `unshare -rmn` is not available here: the sandboxed child that "
+                      "loads and runs TorchScript has no namespaces of its own; its seccomp "
+                      "filter still refuses the network, new processes and files opened for "
+                      "writing", file=sys.stderr)
+                return
+            print("note: `unshare -rmn` is not available here, nor a seccomp filter "
+                  f"({_clean(self.hello.get('unconfined'))}): the sandboxed child that loads "
                   "and runs TorchScript has network access and writable mounts (RLIMIT_FSIZE 0 "
                   "stops writing bytes to a file, not creating, removing, renaming or "
                   "truncating files)", file=sys.stderr)
 
     def exchange(self, header: dict[str, Any], data: bytes,
-                 max_bytes: int) -> tuple[dict[str, Any], bytes]:
+                 max_bytes: int) -> tuple[dict[str, Any], bytes | bytearray]:
         """One request to a model living in the child (``open``, ``call``, ``close``): the
         answer's JSON head (at most 1 MiB) and its bytes (at most ``max_bytes``), within the
         request's ``wall_s`` and a margin. A server that died is restarted (``generation``
@@ -192,7 +194,7 @@ class _Server:
                 blocks = [_read_capped(fd, cap, deadline) for cap in (1 << 20, max_bytes)]
                 answer = json.loads(blocks[0])
                 if isinstance(answer, dict) and answer.get("seq") == seq:
-                    return answer, blocks[1]
+                    return answer, blocks[1]  # a bytearray: the tensors are views of it
             except (OSError, ValueError, EOFError, RecursionError):  # nested past the stack
                 pass
             except BaseException:
@@ -203,17 +205,15 @@ class _Server:
                                  "answering in time or answered more than it may")
 
     def ask(self, header: dict[str, Any], data: bytes) -> dict[str, Any]:
-        """One load check (one JSON line back, at most 1 MiB), within ``wall_s`` per batch of
-        heaps and a margin; a late or foreign answer stops the server and refuses."""
-        batches = -(-len(header.get("heaps") or [0]) // max(1, int(header.get("parallel", 1))))
+        """One loader's answer (the ONNX export: one JSON line back), within ``wall_s`` and a
+        margin; a late or foreign answer stops the server and refuses."""
         with self.lock:
             for attempt in range(2):  # a server that died (killed from outside) is restarted
                 if self.proc is None or self.proc.poll() is not None:
                     self.proc = None
                     self.start()
                 self.note()
-                deadline = (time.monotonic() + batches * float(header.get("wall_s", WALL_S))
-                            + MARGIN_S)
+                deadline = time.monotonic() + float(header.get("wall_s", WALL_S)) + MARGIN_S
                 try:
                     seq = self._send(header, data, deadline)
                     line = _read_line(self.proc.stdout.fileno(), _line_cap(header, data),
@@ -266,16 +266,21 @@ def _write_all(fd: int, data: bytes, deadline: float) -> None:
         view = view[os.write(fd, view[:1 << 16]):]
 
 
-def _read_exact(fd: int, n: int, deadline: float) -> bytes:
-    chunks, left = [], n
-    while left:
-        _wait(fd, deadline)
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+def _read_exact(fd: int, n: int, deadline: float) -> bytearray:
+    """Exactly ``n`` bytes, read into one buffer allocated up front (a large answer is held
+    once: no chunks joined into a second copy; issue 4, stop 39)."""
+    out = bytearray(n)
+    view, at = memoryview(out), 0
+    try:
+        while at < n:
+            _wait(fd, deadline)
+            got = os.readv(fd, [view[at:at + (1 << 20)]])
+            if not got:
+                raise EOFError
+            at += got
+    finally:
+        view.release()
+    return out
 
 
 def _read_line(fd: int, cap: int, deadline: float) -> bytes:
@@ -295,7 +300,7 @@ def _read_line(fd: int, cap: int, deadline: float) -> bytes:
     return bytes(out)
 
 
-def _read_capped(fd: int, cap: int, deadline: float) -> bytes:
+def _read_capped(fd: int, cap: int, deadline: float) -> bytearray:
     """One length-prefixed block from the child; ValueError when it declares over ``cap``,
     TimeoutError (an OSError) at the deadline."""
     (n,) = struct.unpack(">Q", _read_exact(fd, 8, deadline))
@@ -319,6 +324,11 @@ def _sweep() -> None:
             pass
 
 
+def _clean(value: object) -> str:
+    """The child's words in a note: one short line of printable text."""
+    return "".join(c if c.isprintable() else " " for c in str(value or "unknown"))[:200]
+
+
 def _notes() -> bool:
     """Whether the one-line note on a weaker sandbox is printed (``NOTE_ENV=0``: not; the test
     suite, whose tests count stderr lines, on machines without ``unshare``)."""
@@ -326,7 +336,6 @@ def _notes() -> bool:
 
 
 _SERVER = _Server()
-_VERDICTS: dict[str, dict[str, Any]] = {}
 
 
 def sandbox_state() -> dict[str, Any]:
@@ -338,36 +347,11 @@ def sandbox_state() -> dict[str, Any]:
     return {"isolated": _SERVER.isolated, **_SERVER.hello}
 
 
-def _limits(data: bytes, inputs: list | None) -> dict[str, Any]:
+def _limits(data: bytes) -> dict[str, Any]:
+    """A loader's or worker's limits: address space (``TROJANSCOPE_TS_CHILD_MEMORY_GIB`` and
+    8x the archive), CPU seconds and the wall-clock deadline."""
     gib = float(os.environ.get(MEMORY_ENV, "") or MEMORY_GIB)
-    extra = 8 * len(data)
-    if inputs:
-        import math
-
-        extra += 64 * sum(math.prod(item[0]) * 8 for item in inputs)
-    return {"memory": int(gib * 2**30) + extra, "cpu_s": CPU_S, "wall_s": WALL_S}
-
-
-def child_check(data: bytes, source: str, *, digest: str | None = None) -> None:
-    """Load ``data`` in the sandboxed child in every heap layout; raise :class:`ChildRefusal`
-    naming what happened when it crashed, timed out, overran a limit or wrote a file. A Python
-    error in the child passes (the worker's own load then reports it). Remembered per process
-    by content hash. The caller refuses TorchScript where there is no ``fork``."""
-    digest = digest or hashlib.sha256(data).hexdigest()
-    verdict = _VERDICTS.get(digest)
-    if verdict is None:
-        heaps = HEAPS[:max(1, int(os.environ.get(REHEARSALS_ENV, "") or len(HEAPS)))]
-        # the heaps' loaders side by side, one per core (one at a time for a big archive)
-        parallel = 1 if len(data) > PARALLEL_BYTES else min(len(heaps), os.cpu_count() or 1)
-        verdict = _SERVER.ask({**_limits(data, None), "heaps": heaps, "parallel": parallel},
-                              data)
-        _VERDICTS[digest] = verdict
-    status = verdict.get("status")
-    if isinstance(status, str) and status in _WHAT:
-        what = _WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
-        raise ChildRefusal(
-            f"{source}: TorchScript refused: loading it in a sandboxed child process {what}; not "
-            f"run in this process (`trojanscope scan {source}` shows what the scanner finds)")
+    return {"memory": int(gib * 2**30) + 8 * len(data), "cpu_s": CPU_S, "wall_s": WALL_S}
 
 
 def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
@@ -384,9 +368,7 @@ def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
     import base64
 
     data, _digest, source = archive
-    heaps = HEAPS[:1]  # nothing the parent runs depends on it: one heap suffices
-    verdict = _SERVER.ask({**_limits(data, None), "inputs": None, "grad": False,
-                           "heaps": heaps, "parallel": 1, "onnx": list(input_shape)}, data)
+    verdict = _SERVER.ask({**_limits(data), "onnx": list(input_shape)}, data)
     status = verdict.get("status")
     if status == "ok" and verdict.get("onnx"):
         return base64.b64decode(verdict["onnx"])

@@ -1,0 +1,381 @@
+"""A seccomp filter for the sandboxed TorchScript child: no network, no new processes, no
+file created or opened for writing, even where ``unshare`` is refused (issue 4, stop 39).
+
+Standard library only (``ctypes``; no libseccomp): the child (:mod:`trojanscope.io.ts_child`)
+imports it as a neighbour by file. :func:`confine` sets ``PR_SET_NO_NEW_PRIVS`` and installs a
+small classic-BPF program (``PR_SET_SECCOMP``, ``SECCOMP_MODE_FILTER``) built here for x86_64
+or aarch64; any other architecture is not confined, and the reason says so. The program:
+
+- kills the process for a call made in another ABI (i386 ``int 0x80``; x32 numbers are
+  refused), whose numbers mean other calls;
+- refuses with ``EPERM``: sockets (``socket`` … ``getsockopt``), ``execve``/``execveat``,
+  ``fork``/``vfork``, a ``clone`` that is not a thread (no ``CLONE_THREAD``, or a namespace
+  flag), ``ptrace`` and ``process_vm_*``, ``kill``/``tkill`` and ``tgkill`` to another process
+  (``raise``/``abort`` on itself pass), ``pidfd_*``, ``open``/``openat`` with a write, create,
+  truncate, append or temporary-file flag, ``creat``, ``openat2`` (its flags sit behind a
+  pointer), renaming, removing, linking, making folders or nodes, truncating, ``chmod``/
+  ``chown``/times/extended attributes, mounts and namespaces, ``io_uring`` (which would open
+  files around this filter), ``bpf``, ``perf_event_open``, keys, modules, SysV/POSIX IPC;
+- answers ``clone3`` with ``ENOSYS`` (its flags sit behind a pointer): glibc then creates a
+  thread with ``clone``, which passes (torch's intra-op pool still works);
+- lets everything else through (reading files, ``mmap``, writing to the pipes it holds).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import platform
+
+__all__ = ["ARCHES", "confine", "unavailable"]
+
+_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
+_RET_KILL_PROCESS, _RET_ALLOW, _RET_ERRNO = 0x80000000, 0x7FFF0000, 0x00050000
+_LD_ABS_W, _JEQ_K, _JGE_K, _JSET_K, _RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
+_NR, _ARCH, _ARGS = 0, 4, 16  # offsets in struct seccomp_data (args: 8 bytes each, LE)
+_X32_BIT = 0x40000000
+_CLONE_THREAD = 0x00010000
+_CLONE_NAMESPACES = 0x7E020000  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
+# O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND, __O_TMPFILE (the same on both architectures)
+_WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200 | 0x400 | 0x400000
+
+# handled by their arguments below; every other call in an architecture's table is refused
+_BY_ARGUMENTS = ("clone", "clone3", "open", "openat", "tgkill")
+
+# the calls refused and those checked by argument, by number (checked against
+# asm/unistd_64.h and asm-generic/unistd.h, Linux 6.x)
+_X86_64 = {
+    "socket": 41,
+    "socketpair": 53,
+    "connect": 42,
+    "bind": 49,
+    "listen": 50,
+    "accept": 43,
+    "accept4": 288,
+    "sendto": 44,
+    "sendmsg": 46,
+    "sendmmsg": 307,
+    "recvfrom": 45,
+    "recvmsg": 47,
+    "recvmmsg": 299,
+    "shutdown": 48,
+    "getsockname": 51,
+    "getpeername": 52,
+    "setsockopt": 54,
+    "getsockopt": 55,
+    "execve": 59,
+    "execveat": 322,
+    "fork": 57,
+    "vfork": 58,
+    "clone3": 435,
+    "ptrace": 101,
+    "process_vm_readv": 310,
+    "process_vm_writev": 311,
+    "kill": 62,
+    "tkill": 200,
+    "tgkill": 234,
+    "pidfd_open": 434,
+    "pidfd_getfd": 438,
+    "pidfd_send_signal": 424,
+    "kcmp": 312,
+    "process_madvise": 440,
+    "open": 2,
+    "creat": 85,
+    "openat2": 437,
+    "rename": 82,
+    "renameat": 264,
+    "renameat2": 316,
+    "unlink": 87,
+    "unlinkat": 263,
+    "mkdir": 83,
+    "mkdirat": 258,
+    "rmdir": 84,
+    "mknod": 133,
+    "mknodat": 259,
+    "link": 86,
+    "linkat": 265,
+    "symlink": 88,
+    "symlinkat": 266,
+    "truncate": 76,
+    "ftruncate": 77,
+    "fallocate": 285,
+    "chmod": 90,
+    "fchmod": 91,
+    "fchmodat": 268,
+    "chown": 92,
+    "fchown": 93,
+    "lchown": 94,
+    "fchownat": 260,
+    "utime": 132,
+    "utimes": 235,
+    "utimensat": 280,
+    "futimesat": 261,
+    "setxattr": 188,
+    "lsetxattr": 189,
+    "fsetxattr": 190,
+    "removexattr": 197,
+    "lremovexattr": 198,
+    "fremovexattr": 199,
+    "name_to_handle_at": 303,
+    "open_by_handle_at": 304,
+    "mount": 165,
+    "umount2": 166,
+    "pivot_root": 155,
+    "chroot": 161,
+    "unshare": 272,
+    "setns": 308,
+    "bpf": 321,
+    "perf_event_open": 298,
+    "keyctl": 250,
+    "add_key": 248,
+    "request_key": 249,
+    "userfaultfd": 323,
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "init_module": 175,
+    "finit_module": 313,
+    "delete_module": 176,
+    "kexec_load": 246,
+    "kexec_file_load": 320,
+    "reboot": 169,
+    "swapon": 167,
+    "swapoff": 168,
+    "acct": 163,
+    "sethostname": 170,
+    "setdomainname": 171,
+    "fanotify_init": 300,
+    "quotactl": 179,
+    "mq_open": 240,
+    "mq_unlink": 241,
+    "shmget": 29,
+    "semget": 64,
+    "msgget": 68,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "mount_setattr": 442,
+    "memfd_secret": 447,
+    "clone": 56,
+    "openat": 257,
+}
+_AARCH64 = {  # no open, creat, fork, vfork, rename, unlink, mkdir, … there: only the *at calls
+    "socket": 198,
+    "socketpair": 199,
+    "connect": 203,
+    "bind": 200,
+    "listen": 201,
+    "accept": 202,
+    "accept4": 242,
+    "sendto": 206,
+    "sendmsg": 211,
+    "sendmmsg": 269,
+    "recvfrom": 207,
+    "recvmsg": 212,
+    "recvmmsg": 243,
+    "shutdown": 210,
+    "getsockname": 204,
+    "getpeername": 205,
+    "setsockopt": 208,
+    "getsockopt": 209,
+    "execve": 221,
+    "execveat": 281,
+    "clone3": 435,
+    "ptrace": 117,
+    "process_vm_readv": 270,
+    "process_vm_writev": 271,
+    "kill": 129,
+    "tkill": 130,
+    "tgkill": 131,
+    "pidfd_open": 434,
+    "pidfd_getfd": 438,
+    "pidfd_send_signal": 424,
+    "kcmp": 272,
+    "process_madvise": 440,
+    "openat2": 437,
+    "renameat": 38,
+    "renameat2": 276,
+    "unlinkat": 35,
+    "mkdirat": 34,
+    "mknodat": 33,
+    "linkat": 37,
+    "symlinkat": 36,
+    "truncate": 45,
+    "ftruncate": 46,
+    "fallocate": 47,
+    "fchmod": 52,
+    "fchmodat": 53,
+    "fchown": 55,
+    "fchownat": 54,
+    "utimensat": 88,
+    "setxattr": 5,
+    "lsetxattr": 6,
+    "fsetxattr": 7,
+    "removexattr": 14,
+    "lremovexattr": 15,
+    "fremovexattr": 16,
+    "name_to_handle_at": 264,
+    "open_by_handle_at": 265,
+    "mount": 40,
+    "umount2": 39,
+    "pivot_root": 41,
+    "chroot": 51,
+    "unshare": 97,
+    "setns": 268,
+    "bpf": 280,
+    "perf_event_open": 241,
+    "keyctl": 219,
+    "add_key": 217,
+    "request_key": 218,
+    "userfaultfd": 282,
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "init_module": 105,
+    "finit_module": 273,
+    "delete_module": 106,
+    "kexec_load": 104,
+    "kexec_file_load": 294,
+    "reboot": 142,
+    "swapon": 224,
+    "swapoff": 225,
+    "acct": 89,
+    "sethostname": 161,
+    "setdomainname": 162,
+    "fanotify_init": 262,
+    "quotactl": 60,
+    "mq_open": 180,
+    "mq_unlink": 181,
+    "shmget": 194,
+    "semget": 190,
+    "msgget": 186,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "mount_setattr": 442,
+    "memfd_secret": 447,
+    "clone": 220,
+    "openat": 56,
+}
+# machine -> (AUDIT_ARCH_*, numbers, the argument holding open's flags, x32 numbers refused)
+ARCHES = {"x86_64": (0xC000003E, _X86_64, True), "aarch64": (0xC00000B7, _AARCH64, False)}
+
+
+class _Insn(ctypes.Structure):
+    _fields_ = [
+        ("code", ctypes.c_ushort),
+        ("jt", ctypes.c_ubyte),
+        ("jf", ctypes.c_ubyte),
+        ("k", ctypes.c_uint32),
+    ]
+
+
+class _Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Insn))]
+
+
+def _arg(i: int, high: bool = False) -> int:
+    """Offset of argument ``i``'s low (or high) 32 bits in seccomp_data (little-endian)."""
+    return _ARGS + 8 * i + (4 if high else 0)
+
+
+def program(machine: str, pid: int) -> list[tuple[int, int, int, int]]:
+    """The filter for ``machine`` as (code, jt, jf, k) instructions; ``pid`` is the process
+    a ``tgkill`` may signal (itself)."""
+    audit, nrs, x32 = ARCHES[machine]
+    deny = _RET_ERRNO | errno.EPERM
+    out = [
+        (_LD_ABS_W, 0, 0, _ARCH),
+        (_JEQ_K, 1, 0, audit),
+        (_RET_K, 0, 0, _RET_KILL_PROCESS),
+        (_LD_ABS_W, 0, 0, _NR),
+    ]
+    if x32:
+        out += [(_JGE_K, 0, 1, _X32_BIT), (_RET_K, 0, 0, deny)]
+    for name, nr in nrs.items():
+        if name not in _BY_ARGUMENTS:
+            out += [(_JEQ_K, 0, 1, nr), (_RET_K, 0, 0, deny)]
+    out += [(_JEQ_K, 0, 1, nrs["clone3"]), (_RET_K, 0, 0, _RET_ERRNO | errno.ENOSYS)]
+    # clone: a thread (CLONE_THREAD, no namespace flag) passes; anything else is refused
+    out += [
+        (_JEQ_K, 0, 5, nrs["clone"]),
+        (_LD_ABS_W, 0, 0, _arg(0)),
+        (_JSET_K, 2, 0, _CLONE_NAMESPACES),
+        (_JSET_K, 0, 1, _CLONE_THREAD),
+        (_RET_K, 0, 0, _RET_ALLOW),
+        (_RET_K, 0, 0, deny),
+    ]
+    # open(path, flags) and openat(dirfd, path, flags): reading only
+    for name, flags_arg in (("open", 1), ("openat", 2)):
+        if name in nrs:
+            out += [
+                (_LD_ABS_W, 0, 0, _NR),
+                (_JEQ_K, 0, 4, nrs[name]),
+                (_LD_ABS_W, 0, 0, _arg(flags_arg)),
+                (_JSET_K, 0, 1, _WRITE_FLAGS),
+                (_RET_K, 0, 0, deny),
+                (_RET_K, 0, 0, _RET_ALLOW),
+            ]
+    # tgkill(tgid, tid, sig): only to itself (raise, abort)
+    out += [
+        (_LD_ABS_W, 0, 0, _NR),
+        (_JEQ_K, 0, 6, nrs["tgkill"]),
+        (_LD_ABS_W, 0, 0, _arg(0, high=True)),
+        (_JEQ_K, 0, 2, 0),
+        (_LD_ABS_W, 0, 0, _arg(0)),
+        (_JEQ_K, 1, 0, pid & 0xFFFFFFFF),
+        (_RET_K, 0, 0, deny),
+        (_RET_K, 0, 0, _RET_ALLOW),
+    ]
+    return [*out, (_RET_K, 0, 0, _RET_ALLOW)]
+
+
+def unavailable() -> str:
+    """Why this machine cannot be confined ('' when it can): an architecture the filter is
+    not written for, or a kernel without seccomp filters."""
+    machine = platform.machine().lower()
+    machine = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+    if machine not in ARCHES:
+        return (
+            f"no seccomp filter for this architecture ({machine or 'unknown'}: only x86_64 "
+            "and aarch64)"
+        )
+    if not os.path.exists("/proc/self/status"):
+        return "no /proc: cannot tell whether the kernel has seccomp"
+    with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+        if not any(line.startswith("Seccomp:") for line in fh):
+            return "the kernel has no seccomp"
+    return ""
+
+
+def confine() -> str:
+    """Install the filter in this process (for good: every thread it starts inherits it);
+    '' when done, else why not (the process then runs unconfined, and says so)."""
+    reason = unavailable()
+    if reason:
+        return reason
+    machine = platform.machine().lower()
+    machine = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+    insns = program(machine, os.getpid())
+    array = (_Insn * len(insns))(*[_Insn(*i) for i in insns])
+    prog = _Prog(len(insns), ctypes.cast(array, ctypes.POINTER(_Insn)))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [
+        ctypes.c_int,
+        ctypes.c_ulong,
+        ctypes.c_void_p,
+        ctypes.c_ulong,
+        ctypes.c_ulong,
+    ]
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
+        return f"PR_SET_NO_NEW_PRIVS failed ({os.strerror(ctypes.get_errno())})"
+    if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+        return f"the kernel refused the seccomp filter ({os.strerror(ctypes.get_errno())})"
+    return ""
