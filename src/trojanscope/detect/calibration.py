@@ -60,7 +60,7 @@ RAISE_EVIDENCE = {
 LOWER = "lower"
 # ":dense": on a model without a convolution (``first_layer_dense``), the default calibrator's
 # MM-BD p-value term, whose coefficient is negative, must not raise the probability when MM-BD
-# finds nothing significant (an opt-in calibration file's term; docs/benchmarks.md, stop 39).
+# finds nothing significant (shipped by stop 39's rule on seed 28; docs/benchmarks.md).
 LOWER_TERMS = (":dense",)
 # The features recording each term's own lift, beside their sum ``raise_logit`` (the
 # empty-pixel term's is the rest).
