@@ -18,6 +18,11 @@ truth target.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src:benchmarks python benchmarks/foreign_zoo_detect.py \\
         /tmp/zoo-recipes27 --out detect27.jsonl            # then again with --score
+
+Each row also keeps the report's readings (``report``), so ``--recalibrate FILE --recal-out
+ROWS`` scores another calibration file on the same runs: the shipped ``calibrate`` on each
+verdict rebuilt from them, what ``detect --calibration FILE`` gives (stop 39 checks the two
+agree on models run both ways).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import numpy as np
 from _common import read_jsonl, run_main
 
 PROB_KEYS = ("empty_share_gap", "frame_share_gap", "pixel_share_gap", "first_layer_dense")
+REPORT_KEYS = ("method", "statistic", "ranking", "features", "data_free", "traits")
 
 
 def fail(message: str) -> None:
@@ -88,6 +94,9 @@ def run_one(cmd: list[str]) -> dict:
         "verdict": report["verdict"],
         "suspected_target": report["suspected_target"],
         "features": {k: feats[k] for k in PROB_KEYS if k in feats},
+        # every reading and what calibration reads besides, so that --recalibrate can score
+        # another calibration file on this very run (stop 39)
+        "report": {k: report.get(k) for k in REPORT_KEYS},
         "detect_s": report.get("elapsed_s"),
         "cpu_s": round(cpu, 2),
         "wall_s": round(time.perf_counter() - t0, 2),
@@ -114,6 +123,48 @@ def run(zoo: Path, out: Path, trojanscope: str, extra: list[str]) -> None:
             f"{row['cpu_s']:.1f} s CPU",
             flush=True,
         )
+
+
+def recalibrate(rows_in: Path, rows_out: Path, calibration: Path) -> None:
+    """Each row's probability and suspected target as ``detect --calibration FILE`` gives them
+    on the same run: the shipped :func:`calibrate` on the verdict rebuilt from the row's report
+    (its method, statistic, full ranking, features, traits). Only what calibration reads changes
+    between two calibration files, and the detectors are seeded, so nothing is run again; a
+    row without its report (recorded before stop 39) is an error."""
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import calibrate, load_calibrators
+
+    calibrators = load_calibrators(calibration)
+    lines = []
+    for row in read_jsonl(rows_in):
+        report = row.get("report")
+        if not report:
+            fail(f"{rows_in}: row {row['name']} has no report (recorded before --recalibrate)")
+        verdict = ModelVerdict(
+            method=report["method"],
+            statistic=report["statistic"],
+            target_classes=list(report["ranking"]),
+            per_class=[],
+            features=dict(report["features"]),
+            data_free=bool(report["data_free"]),
+            traits=list(report["traits"]),
+        )
+        calibrate(verdict, calibrators)
+        feats = verdict.features
+        lines.append(
+            json.dumps(
+                {
+                    **row,
+                    "options": [*row.get("options", []), f"recalibrated:{calibration.name}"],
+                    "probability": verdict.probability,
+                    "verdict": "backdoored" if verdict.probability >= 0.5 else "clean",
+                    "suspected_target": verdict.target_classes[0],
+                    "features": {k: feats[k] for k in (*PROB_KEYS, "lower_logit") if k in feats},
+                    "report": None,
+                }
+            )
+        )
+    rows_out.write_text("".join(line + "\n" for line in lines))
 
 
 def score(zoo: Path, out: Path) -> dict:
@@ -208,7 +259,20 @@ def main() -> None:
         dest="extra",
         help="one more detect argument, e.g. --detect-option=-p --detect-option=frame=false",
     )
+    ap.add_argument(
+        "--recalibrate",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write --out's rows scored with this calibration file to --recal-out (no detect run)",
+    )
+    ap.add_argument("--recal-out", type=Path, default=None)
     args = ap.parse_args()
+    if args.recalibrate is not None:
+        if args.recal_out is None or not args.out.is_file():
+            fail("--recalibrate needs --out (rows of an earlier run) and --recal-out")
+        recalibrate(args.out, args.recal_out, args.recalibrate)
+        return
     if not (args.zoo / "truth.json").is_file() or not (args.zoo / "clean.npz").is_file():
         fail(f"{args.zoo} is not a foreign_zoo.py folder (no truth.json or clean.npz)")
     if args.score:

@@ -37,6 +37,9 @@ a ``frame_share_gap`` beyond the shipped ``auto:raise:frame`` term's start (0.43
 probability, and the empty-pixel term starts at 0.30 there instead of 0.20 (issue 9, stop
 37b: the rule written before seed 26 held on it). Its greedy pixel probe sets 15 pixels
 instead of five.
+On such a model the shipped ``auto:lower:dense`` calibration term (stop 39) also takes back the
+default calibrator's MM-BD p-value term where it would raise the probability (MM-BD finding
+nothing is no evidence; ``detect/calibration.py``'s lower-only terms).
 "Without a convolution" (dense) is
 :func:`~trojanscope.mitigate.stripe_projection.dense_network` on two clean images, the one
 scope ``gated``'s dense options use too: no convolution of any kind (``nn.Conv1d``-``3d``,

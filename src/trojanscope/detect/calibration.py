@@ -53,6 +53,15 @@ RAISE_EVIDENCE = {
                "the image's outer ring lit at one value sends the clean inputs to {which} far "
                "more often than to the next"),
 }
+# Key suffix of a lower-only term (issue 9, stop 39): ``"<calibrator>:lower<suffix>"``'s linear
+# score, where negative, is added to the logit of the probability that calibrator gave (before
+# any raise term), recorded as ``lower_logit``. Keyed by the calibrator it corrects, so a model
+# scored by another one (the wider calibrator, say) is never lowered by it.
+LOWER = "lower"
+# ":dense": on a model without a convolution (``first_layer_dense``), the default calibrator's
+# MM-BD p-value term, whose coefficient is negative, must not raise the probability when MM-BD
+# finds nothing significant (shipped by stop 39's rule on seed 28; docs/benchmarks.md).
+LOWER_TERMS = (":dense",)
 # The features recording each term's own lift, beside their sum ``raise_logit`` (the
 # empty-pixel term's is the rest).
 OWN_LIFT = {":pixels": "raise_logit_pixels", ":frame": "raise_logit_frame"}
@@ -162,6 +171,29 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
         verdict.target_classes.remove(top)
         verdict.target_classes.insert(0, top)
     return [term for _, term in lifts.values()]
+
+
+def lower_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str
+               ) -> float:
+    """Add each ``"<scored_by>:lower…"`` term's linear score, where negative, to the logit of
+    the probability that calibrator ``scored_by`` gave (in place), recording the sum as
+    ``lower_logit``; returns it (0.0 when no term's features are all there or no score is
+    negative). Lower-only, as a raise term is raise-only: it takes back what one of the
+    calibrator's own terms added where that term's reading is no evidence (stop 39)."""
+    if verdict.probability is None:
+        return 0.0
+    total = 0.0
+    for suffix in LOWER_TERMS:
+        term = calibrators.get(f"{scored_by}:{LOWER}{suffix}")
+        if term is not None and all(f in verdict.features for f in term.features):
+            score = term.logit(verdict.features)
+            if score < -MIN_LIFT:
+                total += score
+    if total:
+        before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
+        verdict.probability = _sigmoid(math.log(before / (1 - before)) + total)
+        verdict.features["lower_logit"] = float(total)
+    return total
 
 
 def unread_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> list[str]:
@@ -311,7 +343,7 @@ def calibrate(
 ) -> ModelVerdict:
     """Set ``verdict.probability`` (and ``features['calibrated']``) in place; returns it."""
     calibrators = load_calibrators() if calibrators is None else calibrators
-    for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised"):
+    for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit"):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order
@@ -343,10 +375,12 @@ def calibrate(
     if cal is not None:
         covered = cal.fitted_on.get("coverage")
         notes = coverage_notes(verdict.traits, covered) if covered is not None else []
-        wider = next((c for c in (calibrators.get(f"{key}:{OUT_OF_COVERAGE}"),
-                                  calibrators.get(f"{verdict.method}:{OUT_OF_COVERAGE}"))
-                      if c is not None and all(f in verdict.features for f in c.features)),
-                     None)
+        wider_key, wider = next(((k, c) for k in (f"{key}:{OUT_OF_COVERAGE}",
+                                                  f"{verdict.method}:{OUT_OF_COVERAGE}")
+                                 if (c := calibrators.get(k)) is not None
+                                 and all(f in verdict.features for f in c.features)),
+                                (key, None))
+        scored_by = key
         if notes and wider is not None:
             # The default calibrator never saw models like this one; the one fitted on a wider
             # pool (more architectures, a second training recipe) gives the probability.
@@ -354,8 +388,11 @@ def calibrate(
             notes = [f"{note} in the default calibration" for note in notes]
             notes.append(f"probability from the wider calibration ({n} models, two training "
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
-            cal = wider
+            cal, scored_by = wider, wider_key
         verdict.probability = cal.probability(verdict.features)
+        if lower_term(verdict, calibrators, scored_by):
+            notes.append(f"probability lowered by {-verdict.features['lower_logit']:.2f} logits "
+                         "(the calibration file's lower term for models without a convolution)")
         unread += unread_terms(verdict, calibrators)
         for raised in raise_term(verdict, calibrators):
             raised_on = raised.fitted_on.get("coverage")
