@@ -5,7 +5,8 @@ scoring split's CA change after the first stage and at the end (the second stage
 difference), the rounds run and why they ended, the smallest fresh-trigger proxy ASR any round
 read (the stage stops only once it is at most ``Adaptive.stop_asr``), the guard's floor against
 the lowest accuracy it read on its held-back quarter (how close it came to taking a round back),
-and the scoring split's CA change and ASR after each round with the first round at ASR <= 2%.
+the scoring split's CA change and ASR after each round with the first round at ASR <= 2%, and
+(from `bench_stage_signals.py` results) the method's own readings at those points.
 Then the medians over the models. Diagnostic only: it decides nothing.
 
     python benchmarks/second_stage_cost.py A.json [B.json ...]
@@ -14,6 +15,7 @@ Then the medians over the models. Diagnostic only: it decides nothing.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -54,13 +56,15 @@ def row(zoo: str, name: str, m: dict[str, Any]) -> dict[str, Any] | None:
         "per_round": [(r["ca"] - ca0, r["asr"]) for r in rounds],
         "reached": reached,
         "at_reached": None if reached is None else rounds[reached - 1]["ca"] - ca0,
+        "signals": [s["signals_first"], *rounds] if "signals_first" in s else None,
     }
 
 
 def main() -> None:
     rows = []
     for path in sys.argv[1:]:
-        zoo = " ".join(Path(path).stem.split("-")[:2])
+        found = re.search(r"\d{4}", Path(path).name)  # the zoo's seed, as the files are named
+        zoo = found.group(0) if found else Path(path).stem
         for name, m in json.loads(Path(path).read_text())["models"].items():
             got = row(zoo, name, m)
             if got is not None:
@@ -68,9 +72,10 @@ def main() -> None:
     print(
         "| model | CA change: first stage / end (second stage's share) | rounds (why ended) "
         "| lowest fresh-trigger proxy ASR | guard: floor / first stage / lowest round "
-        "| after each round: CA change, ASR | first round at ASR ≤ 2%: CA change there |"
+        "| after each round: CA change, ASR | first round at ASR ≤ 2%: CA change there "
+        "| reversed trigger / stripe on the held-back quarter: first stage; each round |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         rounds = "; ".join(f"{100 * c:+.1f}, {100 * a:.1f}%" for c, a in r["per_round"])
         reached = (
@@ -79,11 +84,16 @@ def main() -> None:
             else f"round {r['reached']}: {100 * r['at_reached']:+.1f}"
         )
         proxy = "—" if r["proxy_min"] is None else f"{r['proxy_min']:.2f}"
+        signals = (
+            "—"
+            if r["signals"] is None
+            else "; ".join(f"{x['trigger']:.2f} / {x['stripe']:.2f}" for x in r["signals"])
+        )
         print(
             f"| {r['model']} | {100 * r['first']:+.1f} / {100 * r['end']:+.1f} "
             f"({100 * (r['end'] - r['first']):+.1f}) | {r['rounds']} ({r['action']}) "
             f"| {proxy} | {r['floor']:.3f} / {r['val_first']:.2f} / {r['val_min']:.2f} "
-            f"| {rounds} | {reached} |"
+            f"| {rounds} | {reached} | {signals} |"
         )
     if not rows:
         return
