@@ -17,18 +17,15 @@ perturbation's gradient is taken for the perturbation alone), so the run is the 
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_mitigate_second import arguments, pending
-from bench_mitigate_stages import Staged, rounded, run_entry
-from trojanscope.io.atomic import write_text_atomic
+from bench_mitigate_stages import Staged
+from bench_mitigate_stages import main as stages_main
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.gated import UNLEARN
 from trojanscope.mitigate.guard import hold_back
-from trojanscope.mitigate.run import measure, split_clean
 from trojanscope.mitigate.trigger_prune import proxy_asr
 
 
@@ -54,37 +51,7 @@ class Signalled(Staged):
 
 
 def main() -> None:
-    args, params = arguments(__doc__, "the defaults")
-    done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
-    done["params"] = args.params or "the defaults"
-    for entry, loaded, trigger_of, clean in pending(args, done):
-        _, held = split_clean(clean, args.holdout, args.seed, needs_data=True)
-
-        def score(model, held=held, trigger_of=trigger_of):
-            return measure(model, held, trigger_of(held) if trigger_of else None)
-
-        method = Signalled(**params)
-        method.stages_, method.score = {"rounds": []}, score
-        rounds = method.stages_["rounds"]
-
-        def on_round(model, rounds=rounds, method=method):
-            row = rounded(method.score(model))
-            row["val"] = method.stages_["val_of"](model)
-            row.update(method.stages_["signals_of"](model))
-            rounds.append(row)
-
-        result = run_entry(loaded, method, clean, args, trigger_of, on_round)
-        for key in ("val_of", "signals_of"):
-            method.stages_.pop(key, None)
-        done["models"][entry.name] = {
-            "before": rounded(result.before),
-            "after": rounded(result.after),
-            "seconds": round(result.elapsed_s, 1),
-            "stages": method.stages_,
-            "report": method.report_,
-        }
-        write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")
-        print(entry.name, json.dumps(done["models"][entry.name]["stages"], default=str), flush=True)
+    stages_main(Signalled, __doc__)
 
 
 if __name__ == "__main__":
