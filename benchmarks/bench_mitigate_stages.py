@@ -74,8 +74,10 @@ def run_entry(loaded, method, clean, args, trigger_of, on_round=None):
         Adaptive._search = staticmethod(search)  # type: ignore[method-assign]
 
 
-def main() -> None:
-    args, params = arguments(__doc__, "the defaults")
+def main(cls: type[Staged] = Staged, doc: str = __doc__) -> None:
+    """Run ``cls`` (``Staged`` or a subclass whose ``stages_`` may also hold ``signals_of``,
+    a function of the model whose readings each round's row gets) over the zoo."""
+    args, params = arguments(doc, "the defaults")
     done = json.loads(args.out.read_text()) if args.out.exists() else {"models": {}}
     done["params"] = args.params or "the defaults"
     for entry, loaded, trigger_of, clean in pending(args, done):
@@ -84,17 +86,20 @@ def main() -> None:
         def score(model, held=held, trigger_of=trigger_of):
             return measure(model, held, trigger_of(held) if trigger_of else None)
 
-        method = Staged(**params)
+        method = cls(**params)
         method.stages_, method.score = {"rounds": []}, score
         rounds = method.stages_["rounds"]
 
         def on_round(model, rounds=rounds, method=method):
             row = rounded(method.score(model))
             row["val"] = method.stages_["val_of"](model)
+            if "signals_of" in method.stages_:
+                row.update(method.stages_["signals_of"](model))
             rounds.append(row)
 
         result = run_entry(loaded, method, clean, args, trigger_of, on_round)
-        method.stages_.pop("val_of", None)
+        for key in ("val_of", "signals_of"):
+            method.stages_.pop(key, None)
         done["models"][entry.name] = {
             "before": rounded(result.before),
             "after": rounded(result.after),

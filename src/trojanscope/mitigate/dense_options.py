@@ -79,7 +79,8 @@ class DenseOptions:
             the clean images, 1 by default) is D on an image model without a convolution; 0
             (default): its own. On development MLPs (zoo-2402, FT-SAM alone at `gated`'s
             radius) 3 cost 0.0-1.1 points less than 1 and left the backdoor about as strong
-            after that stage (ASR 0.2-3.3 points higher). Development data only (issue 12 stop 38).
+            after that stage (ASR 0.2-3.3 points higher). Development data only (issue 12 stop 38);
+            a rule on a fresh zoo (seed 2404, stop 39) could not test it: no model changed.
         dense_prune: with K > 0, a flagged model whose first learned layer is dense first has
             up to K units of that layer pruned, those the suspect's reversed trigger drives
             most, as many as keep the held-back accuracy within one image of the unpruned

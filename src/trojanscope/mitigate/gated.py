@@ -278,9 +278,11 @@ class Gated(Mitigation):
             all three came back at the goal; clean development MLPs reached at most 0.311,
             zoo-2200's clean-000); opt-in until a fresh zoo meets a rule written before
             it (zoo-2403's could not test it: no backdoored model there was gated out, and its
-            one gated-out clean MLP reached 0.400; issue 12 stop 38). Where it cannot apply
-            (not a dense image model, ``force=1``) the note's ``stripe_gate`` entry says it was
-            skipped.
+            one gated-out clean MLP reached 0.400; issue 12 stop 38; nor zoo-2404's: its one
+            gated-out SIG MLP had the detector's second class as its target, reach 0.18 towards
+            the suspect and 0.87 towards the target, and its six clean MLPs 0.04-0.16; stop 39).
+            Where it cannot apply (not a dense image model, ``force=1``) the note's
+            ``stripe_gate`` entry says it was skipped.
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
