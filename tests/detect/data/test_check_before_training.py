@@ -49,3 +49,16 @@ def test_the_cli_prints_one_line_and_writes_nothing(no_training, tmp_path, capsy
         "error: auto: class 0 has 4 samples; the method needs at least 11 per class"
     ], err
     assert not out.exists() and not clean.exists()
+
+
+def test_a_given_model_still_names_labels_outside_its_classes() -> None:
+    """With ``--model``, the model's own check comes first: a label beyond its classes is named
+    as such, not as a class too small (the refusal before training is for trained features)."""
+    x, y = _tiny()
+    y = np.where(np.arange(12) == 0, 5, y)  # one sample of class 5; the model has 3 classes
+    data = TensorDataset(torch.as_tensor(x), torch.as_tensor(y), tuple("abcdef"), "tiny")
+    model = torch.nn.Sequential(
+        torch.nn.Flatten(), torch.nn.Linear(64, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)
+    )
+    with pytest.raises(UserInputError, match="the data have label 5 but the model has 3 classes"):
+        run_module.detect_data(data, model, method="auto")
