@@ -4,13 +4,13 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image
 
 from trojanscope.detect.data.inputs import load_suspect
 
 root = Path("/tmp/h13bs39/user")
 s = load_suspect(root / "runs/badnets")
-import torch
 x, y = s.data.get_batch(torch.arange(len(s.data)))
 x, y, poison = x.numpy(), y.numpy(), s.poison
 idx = np.sort(np.random.default_rng(39).choice(len(y), 1000, replace=False))
@@ -20,8 +20,9 @@ for name in ("training-set.npz", "train.npz"):
     np.savez(root / name, x=x, y=y, poison=poison)
 imgs = root / "imgs"
 shutil.rmtree(imgs, ignore_errors=True)
-for i, (img, label) in enumerate(zip(x, y)):
-    d = imgs / str(int(label)); d.mkdir(parents=True, exist_ok=True)
+for i, (img, label) in enumerate(zip(x, y, strict=True)):
+    d = imgs / str(int(label))
+    d.mkdir(parents=True, exist_ok=True)
     Image.fromarray(np.round(img[0] * 255).astype(np.uint8), "L").save(d / f"{i:04d}.png")
-np.save(root / "imgs_poison.npy", poison)  # in the folder's sorted order? recorded by index
+np.save(root / "imgs_poison.npy", poison)  # by the index in each file name (0000.png: 0)
 shutil.copy(root / "runs/badnets/model.onnx", root / "vendor-model.onnx")
