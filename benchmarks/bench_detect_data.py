@@ -44,8 +44,15 @@ from trojanscope.detect.data.features import Features, train_features  # noqa: E
 from trojanscope.detect.data.inputs import materialize  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
-METHODS = ("auto", "auto-features", "spectral", "activation-clustering", "scan", "spectre",
-           "early-knn")
+METHODS = (
+    "auto",
+    "auto-features",
+    "spectral",
+    "activation-clustering",
+    "scan",
+    "spectre",
+    "early-knn",
+)
 DIRTY = ("badnets", "blended", "sparse", "wanet")
 RATES = (0.01, 0.05, 0.1, 0.2)
 
@@ -92,14 +99,31 @@ def cached_features(data, cache: Path | None, name: str) -> Features:
         d = torch.load(path, weights_only=True)
         model = create_model(d["info"]["arch"], data.input_shape, data.num_classes)
         model.load_state_dict(d["state"])
-        return Features(d["features"], d["logits"], d["labels"], data.num_classes, d["early"],
-                        model.eval(), d["info"], late=d["late"])
+        return Features(
+            d["features"],
+            d["logits"],
+            d["labels"],
+            data.num_classes,
+            d["early"],
+            model.eval(),
+            d["info"],
+            late=d["late"],
+        )
     feats = train_features(data, seed=0)
     if path is not None:
         cache.mkdir(parents=True, exist_ok=True)
-        torch.save({"features": feats.features, "logits": feats.logits, "labels": feats.labels,
-                    "early": feats.early, "late": feats.late, "info": feats.info,
-                    "state": feats.model.state_dict()}, path)
+        torch.save(
+            {
+                "features": feats.features,
+                "logits": feats.logits,
+                "labels": feats.labels,
+                "early": feats.early,
+                "late": feats.late,
+                "info": feats.info,
+                "state": feats.model.state_dict(),
+            },
+            path,
+        )
     return feats
 
 
@@ -129,9 +153,13 @@ def art_scores(feats: Features, x: np.ndarray, y: np.ndarray, poison: np.ndarray
                 h.remove()
             return got[0].flatten(1)
 
-    clf = PyTorchClassifier(nn.Sequential(Penultimate()), loss=nn.CrossEntropyLoss(),
-                            input_shape=tuple(x.shape[1:]), nb_classes=feats.num_classes,
-                            clip_values=(0.0, 1.0))
+    clf = PyTorchClassifier(
+        nn.Sequential(Penultimate()),
+        loss=nn.CrossEntropyLoss(),
+        input_shape=tuple(x.shape[1:]),
+        nb_classes=feats.num_classes,
+        clip_values=(0.0, 1.0),
+    )
     onehot = np.eye(feats.num_classes, dtype=np.float32)[y]
     out = {}
     for name, make in (
@@ -150,13 +178,24 @@ def score(suspicion: np.ndarray, flags: np.ndarray, poison: np.ndarray, secs: fl
 
     tp = int((flags & poison).sum())
     auc = float(roc_auc_score(poison, suspicion)) if 0 < poison.sum() < len(poison) else None
-    return {"tpr": tp / max(int(poison.sum()), 1),
-            "fpr": int((flags & ~poison).sum()) / max(int((~poison).sum()), 1),
-            "auc": auc, "flagged": int(flags.sum()), "seconds": round(secs, 3)}
+    return {
+        "tpr": tp / max(int(poison.sum()), 1),
+        "fpr": int((flags & ~poison).sum()) / max(int((~poison).sum()), 1),
+        "auc": auc,
+        "flagged": int(flags.sum()),
+        "seconds": round(secs, 3),
+    }
 
 
-def retrain(data, keep: np.ndarray, test, attack, seed: int,
-            labels: np.ndarray | None = None, others: tuple = ()) -> dict:
+def retrain(
+    data,
+    keep: np.ndarray,
+    test,
+    attack,
+    seed: int,
+    labels: np.ndarray | None = None,
+    others: tuple = (),
+) -> dict:
     """CA/ASR of the project's recipe trained on ``data[keep]`` (with ``labels``: on every
     sample of ``data``, relabelled); ``others``: further attacks whose ASR on that model is
     reported too (``"asr_others"``)."""
@@ -181,10 +220,12 @@ def retrain(data, keep: np.ndarray, test, attack, seed: int,
     return out
 
 
-def cli_time(tmp: Path) -> dict:
+def cli_time(tmp: Path, s: dict | None = None) -> dict:
     """Wall time of the whole ``detect-data`` command (process start to exit, training its own
-    feature model) on the 4,000-sample BadNets 10% set saved as an ``.npz``."""
-    s = {"attack": "badnets", "rate": 0.1, "mapping": "all-to-one", "target": 0, "seed": 7}
+    feature model) on a 4,000-sample poisoned set saved as an ``.npz``: ``s`` (one of
+    ``sets()``), by default the BadNets 10% set of seed 7 (the earlier runs' set)."""
+    s = s or {"attack": "badnets", "rate": 0.1, "mapping": "all-to-one", "target": 0, "seed": 7}
+    load0 = os.getloadavg()[0]
     train = load_dataset("mnist", "train")
     poisoned = make_attack(s).poison(train)
     x, y = poisoned.get_batch(torch.arange(len(poisoned)))
@@ -193,55 +234,105 @@ def cli_time(tmp: Path) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "trojanscope", "-q", "detect-data", str(path),
-                           "--format", "json"], capture_output=True, text=True, env=env,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "trojanscope", "-q", "detect-data", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     secs = time.perf_counter() - t0
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr)
     doc = json.loads(proc.stdout)
-    return {"seconds": round(secs, 1), "cpu_s": round(cpu, 1), "load": os.getloadavg()[0],
-            "recall": doc["recall"], "fpr": doc["fpr"],
-            "train_s": doc["feature_model"]["train_s"]}
+    return {
+        "seconds": round(secs, 1),
+        "cpu_s": round(cpu, 1),
+        "load": os.getloadavg()[0],
+        "load_start": load0,
+        "set": f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}",
+        "recall": doc["recall"],
+        "fpr": doc["fpr"],
+        "train_s": doc["feature_model"]["train_s"],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--sets", default=None, help="comma-separated set numbers (default all; "
-                        "'none': only --cli-time)")
-    parser.add_argument("--seed-base", type=int, default=1000,
-                        help="attack seed of set 0 (set i: seed-base + i); tune below 1000")
+    parser.add_argument(
+        "--sets",
+        default=None,
+        help="comma-separated set numbers (default all; 'none': only --cli-time)",
+    )
+    parser.add_argument(
+        "--seed-base",
+        type=int,
+        default=1000,
+        help="attack seed of set 0 (set i: seed-base + i); tune below 1000",
+    )
     parser.add_argument("--no-art", action="store_true")
     parser.add_argument("--retrain", action="store_true")
-    parser.add_argument("--retrain-rates", default="0.1",
-                        help="with --retrain: comma-separated poison rates of the dirty-label "
-                        "sets retrained (default 0.1)")
-    parser.add_argument("--cleaned-only", action="store_true",
-                        help="with --retrain: only the cleaned set (no relabelled, no uncleaned)")
-    parser.add_argument("--variants", default="cleaned,relabelled,poisoned",
-                        help="with --retrain: which training sets (comma-separated of cleaned, "
-                        "relabelled, poisoned); --cleaned-only: cleaned")
-    parser.add_argument("--reference-asr", action="store_true",
-                        help="train only the unpoisoned reference (seed 0) and report its ASR "
-                        "against every chosen set's attack (what an unpoisoned model scores)")
-    parser.add_argument("--no-reference", action="store_true",
-                        help="with --retrain: skip the unpoisoned reference (seeds 0-2)")
+    parser.add_argument(
+        "--retrain-rates",
+        default="0.1",
+        help="with --retrain: comma-separated poison rates of the dirty-label "
+        "sets retrained (default 0.1)",
+    )
+    parser.add_argument(
+        "--cleaned-only",
+        action="store_true",
+        help="with --retrain: only the cleaned set (no relabelled, no uncleaned)",
+    )
+    parser.add_argument(
+        "--variants",
+        default="cleaned,relabelled,poisoned",
+        help="with --retrain: which training sets (comma-separated of cleaned, "
+        "relabelled, poisoned); --cleaned-only: cleaned",
+    )
+    parser.add_argument(
+        "--reference-asr",
+        action="store_true",
+        help="train only the unpoisoned reference (seed 0) and report its ASR "
+        "against every chosen set's attack (what an unpoisoned model scores)",
+    )
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="with --retrain: skip the unpoisoned reference (seeds 0-2)",
+    )
     parser.add_argument("--cli-time", action="store_true")
+    parser.add_argument(
+        "--cli-set",
+        type=int,
+        default=None,
+        help="with --cli-time: time the command on this set of --seed-base's "
+        "sets (default: the BadNets 10%% set of seed 7)",
+    )
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--cache", type=Path, default=None,
-                        help="folder keeping each set's feature model between runs (shared "
-                        "with bench_detect_data_verdict.py)")
-    parser.add_argument("--merge", default=None,
-                        help="comma-separated --json files of earlier runs (sets run in parallel "
-                        "processes): print their tables together and exit")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="folder keeping each set's feature model between runs (shared "
+        "with bench_detect_data_verdict.py)",
+    )
+    parser.add_argument(
+        "--merge",
+        default=None,
+        help="comma-separated --json files of earlier runs (sets run in parallel "
+        "processes): print their tables together and exit",
+    )
     opts = parser.parse_args()
     if opts.merge:
         merged = merge([Path(p) for p in opts.merge.split(",")])
-        print_tables(merged, [m for m in opts.methods.split(",")]
-                     + ([] if opts.no_art else ["art-spectral", "art-ac"]))
+        print_tables(
+            merged,
+            [m for m in opts.methods.split(",")]
+            + ([] if opts.no_art else ["art-spectral", "art-ac"]),
+        )
         if opts.json:
             opts.json.write_text(json.dumps(merged, indent=2) + "\n")
         return
@@ -251,11 +342,19 @@ def main() -> None:
     if opts.sets:
         chosen = [] if opts.sets == "none" else [chosen[int(i)] for i in opts.sets.split(",")]
     if opts.reference_asr:
-        ref = retrain(train, np.arange(len(train)), test, make_attack(chosen[0]), 0,
-                      others=tuple(make_attack(s) for s in chosen))
+        ref = retrain(
+            train,
+            np.arange(len(train)),
+            test,
+            make_attack(chosen[0]),
+            0,
+            others=tuple(make_attack(s) for s in chosen),
+        )
         for s, asr in zip(chosen, ref["asr_others"], strict=True):
-            print(f"unpoisoned model (seed 0, CA {ref['ca']:.2%}): ASR {asr:.2%} against "
-                  f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}")
+            print(
+                f"unpoisoned model (seed 0, CA {ref['ca']:.2%}): ASR {asr:.2%} against "
+                f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}"
+            )
         return
     rows = []
     for s in chosen:
@@ -264,7 +363,12 @@ def main() -> None:
         data, poison = materialize(view), view.is_poisoned.numpy().copy()
         name = f"{s['attack']} {s['rate']:.0%} {s['mapping']} t{s['target']} s{s['seed']}"
         feats = cached_features(data, opts.cache, name)
-        row = {**s, "n_poison": int(poison.sum()), "train_s": feats.info["train_s"]}
+        row = {
+            **s,
+            "n_poison": int(poison.sum()),
+            "train_s": feats.info["train_s"],
+            "load": os.getloadavg()[0],
+        }
         raw = {}
         for m in opts.methods.split(","):
             r = detect_data(data, method=m, features=feats)
@@ -286,19 +390,23 @@ def main() -> None:
             if "cleaned" in variants:
                 row["retrain_cleaned"] = retrain(data, r.keep, test, attack, 0)
             if "relabelled" in variants:
-                row["retrain_relabelled"] = retrain(data, r.keep, test, attack, 0,
-                                                    relabelled(r, data, seed=0))
+                row["retrain_relabelled"] = retrain(
+                    data, r.keep, test, attack, 0, relabelled(r, data, seed=0)
+                )
             if "poisoned" in variants:
                 row["retrain_poisoned"] = retrain(data, np.arange(len(data)), test, attack, 0)
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     result = {"rows": rows}
     if opts.retrain and not opts.no_reference:
-        result["clean_reference"] = [retrain(train, np.arange(len(train)), test,
-                                             make_attack(chosen[0]), seed) for seed in (0, 1, 2)]
+        result["clean_reference"] = [
+            retrain(train, np.arange(len(train)), test, make_attack(chosen[0]), seed)
+            for seed in (0, 1, 2)
+        ]
     if opts.cli_time:
         with tempfile.TemporaryDirectory() as tmp:
-            result["cli"] = cli_time(Path(tmp))
+            one = None if opts.cli_set is None else sets(opts.seed_base)[opts.cli_set]
+            result["cli"] = cli_time(Path(tmp), one)
     methods = opts.methods.split(",")
     print_tables(result, methods + ([] if opts.no_art else ["art-spectral", "art-ac"]))
     if opts.json:
@@ -328,9 +436,11 @@ def print_tables(result: dict, methods: list[str]) -> None:
     print("|---|---|" + "---|" * len(methods))
     for r in rows:
         name = f"{r['attack']} {r['rate']:.0%} {r['mapping']} t{r['target']}"
-        cells = [f"{r[m]['tpr']:.3f} / {r[m]['fpr']:.3f} / "
-                 + (f"{r[m]['auc']:.3f}" if r[m]["auc"] is not None else "n/a")
-                 for m in methods]
+        cells = [
+            f"{r[m]['tpr']:.3f} / {r[m]['fpr']:.3f} / "
+            + (f"{r[m]['auc']:.3f}" if r[m]["auc"] is not None else "n/a")
+            for m in methods
+        ]
         print(f"| {name} | {r['n_poison']} | " + " | ".join(cells) + " |")
     dirty = [r for r in rows if r["attack"] != "sig"]
     print("\nworst dirty-label set per method (TPR / FPR), mean detection seconds:")
@@ -339,42 +449,74 @@ def print_tables(result: dict, methods: list[str]) -> None:
         worst_fpr = max(dirty, key=lambda r: r[m]["fpr"])
         ok = sum(r[m]["tpr"] >= 0.95 and r[m]["fpr"] <= 0.05 for r in dirty)
         secs = np.mean([r[m]["seconds"] for r in rows])
-        print(f"- {m}: {ok}/{len(dirty)} sets at TPR>=0.95 & FPR<=0.05; lowest TPR "
-              f"{worst_tpr[m]['tpr']:.3f} ({worst_tpr['attack']} {worst_tpr['rate']:.0%} "
-              f"{worst_tpr['mapping']}); highest FPR {worst_fpr[m]['fpr']:.3f} "
-              f"({worst_fpr['attack']} {worst_fpr['rate']:.0%} {worst_fpr['mapping']}); "
-              f"{secs:.2f} s")
+        print(
+            f"- {m}: {ok}/{len(dirty)} sets at TPR>=0.95 & FPR<=0.05; lowest TPR "
+            f"{worst_tpr[m]['tpr']:.3f} ({worst_tpr['attack']} {worst_tpr['rate']:.0%} "
+            f"{worst_tpr['mapping']}); highest FPR {worst_fpr[m]['fpr']:.3f} "
+            f"({worst_fpr['attack']} {worst_fpr['rate']:.0%} {worst_fpr['mapping']}); "
+            f"{secs:.2f} s"
+        )
         judged = [r for r in rows if r[m].get("poisoned") is not None]
         if judged:
-            missed = [f"{r['attack']} {r['rate']:.0%} {r['mapping']}" for r in judged
-                      if not r[m]["poisoned"]]
-            print(f"  {m} set-level verdict: {len(judged) - len(missed)}/{len(judged)} poisoned "
-                  f"sets judged poisoned; judged clean: {missed or 'none'}")
+            missed = [
+                f"{r['attack']} {r['rate']:.0%} {r['mapping']}"
+                for r in judged
+                if not r[m]["poisoned"]
+            ]
+            print(
+                f"  {m} set-level verdict: {len(judged) - len(missed)}/{len(judged)} poisoned "
+                f"sets judged poisoned; judged clean: {missed or 'none'}"
+            )
             one = [r for r in dirty if r["mapping"] == "all-to-one" and "targets" in r[m]]
             named = [r for r in one if r[m]["targets"][:1] == [r["target"]]]
             spread = sum(bool(r[m].get("targets")) for r in dirty if r["mapping"] != "all-to-one")
-            print(f"  {m}: the attack's target named first on {len(named)}/{len(one)} dirty "
-                  f"all-to-one sets; a target named on {spread} all-to-all sets")
+            print(
+                f"  {m}: the attack's target named first on {len(named)}/{len(one)} dirty "
+                f"all-to-one sets; a target named on {spread} all-to-all sets"
+            )
+    if {"auto", "art-ac"} <= set(methods):
+        ratios = [r["auto"]["seconds"] / r["art-ac"]["seconds"] for r in rows]
+        mean = np.mean([r["auto"]["seconds"] for r in rows]) / np.mean(
+            [r["art-ac"]["seconds"] for r in rows]
+        )
+        print(
+            f"auto / art-ac detection seconds: {mean:.2f}x of the means (per set "
+            f"{min(ratios):.2f}-{max(ratios):.2f}x); load average "
+            f"{min(r.get('load', np.nan) for r in rows):.1f}-"
+            f"{max(r.get('load', np.nan) for r in rows):.1f} at the sets' starts"
+        )
     print(f"mean feature-model training: {np.mean([r['train_s'] for r in rows]):.1f} s")
     for r in rows:
-        parts = [f"{v} CA {r['retrain_' + k]['ca']:.2%} ASR {r['retrain_' + k]['asr']:.2%}"
-                 for k, v in (("cleaned", "cleaned"), ("relabelled", "relabelled"),
-                              ("poisoned", "uncleaned")) if "retrain_" + k in r]
+        parts = [
+            f"{v} CA {r['retrain_' + k]['ca']:.2%} ASR {r['retrain_' + k]['asr']:.2%}"
+            for k, v in (
+                ("cleaned", "cleaned"),
+                ("relabelled", "relabelled"),
+                ("poisoned", "uncleaned"),
+            )
+            if "retrain_" + k in r
+        ]
         if parts:
             print(f"retrain {r['attack']} {r['rate']:.0%} {r['mapping']}: " + "; ".join(parts))
     if "clean_reference" in result:
         cas = [c["ca"] for c in result["clean_reference"]]
-        print("unpoisoned training, seeds 0-2: CA " + ", ".join(f"{c:.2%}" for c in cas)
-              + f" (mean {np.mean(cas):.2%})")
+        print(
+            "unpoisoned training, seeds 0-2: CA "
+            + ", ".join(f"{c:.2%}" for c in cas)
+            + f" (mean {np.mean(cas):.2%})"
+        )
     print_cli(result)
 
 
 def print_cli(result: dict) -> None:
     if "cli" in result:
         c = result["cli"]
-        print(f"whole command on 4,000 samples: {c['seconds']} s (feature training "
-              f"{c['train_s']} s; CPU {c.get('cpu_s')} s, load {c.get('load')}), "
-              f"recall {c['recall']:.3f}, FPR {c['fpr']:.3f}")
+        print(
+            f"whole command on 4,000 samples ({c.get('set', 'badnets 10% s7')}): "
+            f"{c['seconds']} s (feature training {c['train_s']} s; CPU {c.get('cpu_s')} s, "
+            f"load {c.get('load_start')} at start, {c.get('load')} at end), "
+            f"recall {c['recall']:.3f}, FPR {c['fpr']:.3f}"
+        )
 
 
 if __name__ == "__main__":

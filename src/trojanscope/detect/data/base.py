@@ -151,7 +151,13 @@ class DataDetector(ParamsMixin):
 
     def check(self, feats: Features) -> None:
         """Refuse data a method cannot judge, saying how many samples it needs."""
-        counts = np.bincount(feats.labels.numpy(), minlength=feats.num_classes)
+        self.check_labels(feats.labels.numpy(), feats.num_classes)
+
+    def check_labels(self, labels: np.ndarray, num_classes: int) -> None:
+        """Refuse labels the method cannot judge (a single class, a class with fewer samples
+        than :attr:`min_per_class`); :func:`~.run.detect_data` calls it before training a
+        feature model too, so that a set too small fails at once, in one line."""
+        counts = np.bincount(labels, minlength=num_classes)
         present = counts[counts > 0]
         if len(present) < 2:
             raise UserInputError(

@@ -107,6 +107,10 @@ def detect_data(
         detector.seed = int(seed)  # ``seed`` reaches the detector's own random choices too
     text = is_text(data)
     t0 = time.perf_counter()
+    if features is None and model is None and getattr(detector, "needs_model", True):
+        # the counts the method needs, before minutes of feature training, not after (a given
+        # model's features come first: its check names labels outside the model's classes)
+        detector.check_labels(np.asarray(data.labels), data.num_classes)
     if features is None and not getattr(detector, "needs_model", True):
         if text:
             from trojanscope.detect.data.text_features import text_features
