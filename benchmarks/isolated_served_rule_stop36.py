@@ -59,8 +59,11 @@ def targeted_tpr(ps: list[tuple[dict, dict]]) -> tuple[float, float, int] | None
     return (sum(b for b, _ in hit) / len(hit), sum(c for _, c in hit) / len(hit), len(hit))
 
 
-def load_test(path: Path, cutoff: float | None) -> dict[str, bool]:
-    """Stop 31's serving rule on ``bench_serve.py``'s output with the candidate guard."""
+def load_test(
+    path: Path, cutoff: float | None, candidate: str = "isolated=true"
+) -> dict[str, bool]:
+    """Stop 31's serving rule on ``bench_serve.py``'s output with the candidate guard (the
+    ``--guard-param`` ``candidate``)."""
     if not path.is_file() or (cutoff is not None and path.stat().st_mtime > cutoff):
         return {"finished by the clock time": False}
     run = json.loads(path.read_text())
@@ -76,7 +79,7 @@ def load_test(path: Path, cutoff: float | None) -> dict[str, bool]:
         f"{sum(c['wrong'] for c in cases.values())}; incidents {restart}"
     )
     return {
-        "the candidate guard (isolated=true)": "isolated=true" in run.get("guard_params", []),
+        f"the candidate guard ({candidate})": candidate in run.get("guard_params", []),
         f"guarded single-input p50 <= {MAX_RATIO}x bare": ratio <= MAX_RATIO,
         "every request answered 200, none wrong": all(
             c["answered_200"] == c["requests"] and c["wrong"] == 0 for c in cases.values()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -57,15 +58,20 @@ def is_foreign(path: Path) -> bool:
     return bool(rows) and "zoo" in rows[0]
 
 
-def pairs(paths: list[Path], foreign: bool) -> list[tuple[dict, dict]]:
+def pairs(
+    paths: list[Path], foreign: bool, keep: Callable[[str], bool] | None = None
+) -> list[tuple[dict, dict]]:
     """(default row, candidate row) per model, in file and row order (a file may hold several
-    models: the development runs)."""
+    models: the development runs); ``keep``: only the rows whose method label it accepts (a
+    file that also holds other methods' rows)."""
     key = "requested" if foreign else "method"
     base: dict[str, dict] = {}
     cand: dict[str, dict] = {}
     for p in paths:
         rows = json.loads(p.read_text())
         for r in rows["rows"] if isinstance(rows, dict) else rows:
+            if keep is not None and not keep(r[key]):
+                continue
             if foreign:
                 r["model"] = f"{Path(r['zoo']).name}/{r['model']}"
             (cand if rare_candidate(r[key]) else base)[r["model"]] = r
@@ -134,11 +140,13 @@ def decide(
     fpairs: list[tuple[dict, dict]],
     opairs: list[tuple[dict, dict]],
     family_bound: float | None = None,
+    what: str = "rare=true as detect-inputs' default",
 ) -> bool:
-    """Prints the figures and conditions 0-5; whether every one is met."""
+    """Prints the figures and conditions 0-5; whether every one is met (``what``: the change
+    decided, named in the last line)."""
     if not fpairs or not opairs:
         print(f"foreign models: {len(fpairs)}, own: {len(opairs)}; the rule needs both")
-        print("ship rare=true as detect-inputs' default: False")
+        print(f"ship {what}: False")
         return False
     f = report("foreign", fpairs, True, "rare")
     o = report("own", opairs, False, "rare")
@@ -181,16 +189,22 @@ def decide(
     for k, v in conditions.items():
         print(f"condition {k}: {'met' if v else 'NOT met'}")
     ship = all(conditions.values())
-    print("ship rare=true as detect-inputs' default:", ship)
+    print(f"ship {what}:", ship)
     return ship
 
 
-def arguments(zoos: str) -> tuple[argparse.Namespace, argparse.ArgumentParser]:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(
+    zoos: str, doc: str | None = None, serve: bool = False
+) -> tuple[argparse.Namespace, argparse.ArgumentParser]:
+    """The rule scripts' command line (``doc``: the caller's description; ``serve``: also
+    ``--serve``, a load test's output)."""
+    ap = argparse.ArgumentParser(description=(doc or __doc__).splitlines()[0])
     ap.add_argument("out", type=Path, nargs="?", help="folder of the per-model JSON outputs")
     ap.add_argument("--files", type=Path, nargs="+", help="outputs to read instead of OUT")
     ap.add_argument("--zoos", type=Path, default=Path(zoos))
     ap.add_argument("--cutoff", default=None, help="ISO time, e.g. 2026-12-02T03:45:00Z")
+    if serve:
+        ap.add_argument("--serve", type=Path, default=None, help="bench_serve.py's JSON output")
     return ap.parse_args(), ap
 
 

@@ -257,7 +257,8 @@ def test_auto_guard_serves_the_one_pass_detector() -> None:
     lone = guard_params(ServeOptions(guard="auto", guard_params={"isolated": True}))
     assert auto.create("auto", **lone).isolated is True
     # the rare-position column, detect-inputs' default since stop 38, stays off in the served
-    # guard too (decided for the five-pass detector only) unless --guard-param rare=true asks
+    # guard too (its served-guard rule was not met on stop 39's fresh models) unless
+    # --guard-param rare=true asks
     assert auto.create("auto", **params).rare is False
     assert auto.create("mahalanobis", **guard_params(ServeOptions(guard="mahalanobis"))).rare \
         is False

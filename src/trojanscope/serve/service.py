@@ -195,8 +195,9 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
     models in stop 36, was not met (the worst trigger family, a one-pixel cross, fell);
     ``--guard-param isolated=true`` adds it (also read from the input; "issue 14, stop 34b").
     The rare-position column, ``detect-inputs``' default since stop 38, stays off there too: its
-    rule was decided for the five-pass detector only (stop 36 measured it costing the one-pass
-    guard on a sparse-pixel model); ``--guard-param rare=true`` adds it."""
+    own served-guard rule, applied on fresh models in stop 39, was not met (it lifted the
+    one-pixel cross but cost two models short of the goal more than 0.01 TPR, a sparse-pixel
+    model and a crossed patch); ``--guard-param rare=true`` adds it."""
     from trojanscope.detect.input_level.auto import resolve
 
     params = dict(options.guard_params)
