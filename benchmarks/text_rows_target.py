@@ -1,8 +1,11 @@
-"""Target right, from a text zoo's committed rows and a scored verdict (issue 15, stop 39): for
-each backdoored model, whether the detector's ``predicted_target`` (the rows' field, from
-``bench_text_detect.py``) is its true target; over all backdoored models and over those the
-verdict flags (probability >= 0.5; the per-model probabilities of a
-``text_order_score.py --json`` file, ``eval_all[<rows file>][<verdict>]``), per recipe prefix.
+"""Target right and seconds per model, from a text zoo's committed rows and a scored verdict
+(issue 15, stop 39). Target right: for each backdoored model, whether the detector's
+``predicted_target`` (the rows' field, from ``bench_text_detect.py``) is its true target; over
+all backdoored models and over those the verdict flags (probability >= 0.5; the per-model
+probabilities of a ``text_order_score.py --json`` file, ``eval_all[<rows file>][<verdict>]``),
+per recipe prefix. Seconds: the rows' ``elapsed_s`` (the detector's wall time per model),
+median over all and range and median per architecture (``cnn-*`` Kim CNNs, ``bag-*``
+mean-pooled).
 
     python benchmarks/text_rows_target.py --rows benchmarks/data/text_rows/text-foreign2500.json \\
         --scores benchmarks/data/text_order_foreign2500.json \\
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -38,6 +42,16 @@ def target_right(rows: list[dict], probabilities: dict[str, float]) -> dict:
     return out
 
 
+def seconds(rows: list[dict]) -> dict[str, list[float]]:
+    """``{group: [min, median, max]}`` of the rows' ``elapsed_s``: all, ``cnn``, ``bag``."""
+    out = {}
+    for g in ("all", "cnn", "bag"):
+        t = [r["elapsed_s"] for r in rows if g == "all" or r["name"].startswith(g + "-")]
+        if t:
+            out[g] = [round(min(t), 1), round(statistics.median(t), 1), round(max(t), 1)]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=Path, required=True)
@@ -57,6 +71,8 @@ def main() -> None:
             f"{g}: target right {t['right']} of {t['backdoored']} backdoored, "
             f"{t['right_flagged']} of the {t['flagged']} flagged"
         )
+    for g, (lo, mid, hi) in seconds(rows).items():
+        print(f"seconds per model, {g}: median {mid} (range {lo}-{hi})")
 
 
 if __name__ == "__main__":

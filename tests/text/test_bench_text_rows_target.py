@@ -38,6 +38,19 @@ def test_counts_backdoored_and_flagged_per_recipe(load_benchmark) -> None:
     assert "bag-top8k" not in got  # no backdoored rows: no tally
 
 
+def test_seconds_per_architecture(load_benchmark) -> None:
+    rows = [
+        {"name": n, "elapsed_s": t}
+        for n, t in [
+            ("cnn-min2-clean-000", 20.0),
+            ("cnn-cleanvocab-clean-002", 10.0),
+            ("bag-alpha-clean-003", 1.0),
+        ]
+    ]
+    got = load_benchmark("text_rows_target").seconds(rows)
+    assert got == {"all": [1.0, 10.0, 20.0], "cnn": [10.0, 15.0, 20.0], "bag": [1.0, 1.0, 1.0]}
+
+
 def test_missing_verdict_is_one_line_exit_2(load_benchmark, tmp_path, monkeypatch, capsys) -> None:
     rows = tmp_path / "rows.json"
     rows.write_text(json.dumps(ROWS))
