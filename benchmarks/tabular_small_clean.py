@@ -7,15 +7,19 @@ small clean files from a zoo table's ``test`` split (the rows ``zoo eval`` reads
 draws without replacement, each from the seed ``[seed, size, draw]``, redrawn while a class
 has fewer than 2 rows, the detector's minimum) and, per model, records the rows to flip per
 class, the classes the share rule skips, and (``--detect``) the calibrated verdict read with
-that file. ``--summary ROWS.json...`` prints per table and size: ROC-AUC, cross-entropy,
-backdoors caught, clean flagged, skipped (the audit's "inconclusive" behaviour check),
-target right among the flagged, median seconds; per family (table, library, target) and the
-worst.
+that file. ``--summary ROWS.json...`` prints per table and size (and pooled over ``--pool``
+tables): ROC-AUC, cross-entropy, backdoors caught (conjunctions apart), clean flagged,
+skipped (the audit's "inconclusive" behaviour check), target right among the flagged, median
+seconds; per family (table, library, target) and the worst. ``--own`` puts a zoo's ``zoo
+eval --json`` rows (its whole split) in the same form.
 
     PYTHONPATH=src python benchmarks/tabular_small_clean.py --zoo ZOO... --sizes 100,200,500 \
         --draws 3 [--draw-start 0] --json OUT.json [--detect] [--archs xgboost,lightgbm] \
         [-p name=value]
-    PYTHONPATH=src python benchmarks/tabular_small_clean.py --summary OUT.json...
+    PYTHONPATH=src python benchmarks/tabular_small_clean.py --own ZOO ZOO_EVAL_ROWS.json \
+        [--own ...] --json OWN.json            # zoo eval's rows (whole split), same form
+    PYTHONPATH=src python benchmarks/tabular_small_clean.py --summary OUT.json... \
+        [--pool lending-club,credit-default]
 """
 
 from __future__ import annotations
@@ -132,18 +136,25 @@ def _auc(rows: list[dict]) -> float:
     )
 
 
+def _skips(rows: list[dict]) -> str:
+    """Readings with a skipped class, and of those how many had rows to flip there (> 0: the
+    class would have been searched before stop 38)."""
+    hit = [r for r in rows if r["skipped"]]
+    some = sum(any(r["sources"][t] > 0 for t in r["skipped"]) for r in hit)
+    return f"{len(hit)}/{len(rows)} ({some} with rows to flip)"
+
+
 def _line(rows: list[dict]) -> str:
     bd = [r for r in rows if r["backdoored"]]
     cl = [r for r in rows if not r["backdoored"]]
-    s = (
-        f"skipped clean {sum(bool(r['skipped']) for r in cl)}/{len(cl)} "
-        f"backdoored {sum(bool(r['skipped']) for r in bd)}/{len(bd)}"
-    )
+    s = f"skipped clean {_skips(cl)} backdoored {_skips(bd)}"
     if rows and "probability" in rows[0]:
         flagged = [r for r in bd if r["probability"] >= 0.5]
         right = sum(r["predicted_target"] == r["target"] for r in flagged)
+        conj = [r for r in bd if r["attack"] == "tabular-conjunction"]
         s += (
             f"; ROC-AUC {_auc(rows):.3f} CE {_ce(rows):.3f} caught {len(flagged)}/{len(bd)} "
+            f"(conjunctions {sum(r['probability'] >= 0.5 for r in conj)}/{len(conj)}) "
             f"clean flagged {sum(r['probability'] >= 0.5 for r in cl)}/{len(cl)} "
             f"target right {right}/{len(flagged)} "
             f"median {np.median([r['elapsed_s'] for r in rows]):.1f} s"
@@ -151,9 +162,48 @@ def _line(rows: list[dict]) -> str:
     return s
 
 
-def summary(files: list[str]) -> None:
+def own_split(zoo: Path, rows_file: Path) -> list[dict]:
+    """The zoo's ``zoo eval --json`` rows (its whole ``test`` split) in this script's form,
+    with the rows to flip and the share rule's skips counted on that split."""
+    dataset, listed = read_truth(zoo)
+    entries = {e.name: e for e in listed}
+    test = load_dataset(dataset, "test")
+    out = []
+    for r in json.loads(rows_file.read_text())["rows"]:
+        e = entries[r["name"]]
+        with torch.no_grad():
+            own = load_model(zoo / e.name).module(test.x).float().argmax(1)
+        counts, others = source_counts(test.y, own, test.num_classes)
+        tree = e.arch in TREES
+        out.append(
+            {
+                "table": Path(dataset).name,
+                "zoo": zoo.name,
+                "size": f"whole {len(test)}",
+                "draw": 0,
+                "name": e.name,
+                "arch": e.arch,
+                "backdoored": e.backdoored,
+                "attack": e.attack,
+                "target": e.target,
+                "sources": counts,
+                "others": others,
+                "skipped": sorted(skipped_of(counts, others, MIN_SOURCES)) if tree else [],
+                "probability": r["probability"],
+                "predicted_target": r["predicted_target"],
+                "elapsed_s": r["elapsed_s"],
+            }
+        )
+    return out
+
+
+def summary(files: list[str], pool: list[str]) -> None:
     rows = [r for f in files for r in json.loads(Path(f).read_text())["rows"]]
-    for table, size in sorted({(r["table"], r["size"]) for r in rows}):
+    for size in sorted({r["size"] for r in rows}, key=str):
+        part = [r for r in rows if r["size"] == size and r["table"] in pool]
+        if pool and part:
+            print(f"pooled {'+'.join(pool)} n={size} ({len(part)} readings): {_line(part)}")
+    for table, size in sorted({(r["table"], r["size"]) for r in rows}, key=str):
         part = [r for r in rows if r["table"] == table and r["size"] == size]
         print(f"{table} n={size} ({len(part)} readings): {_line(part)}")
         worst = []
@@ -177,7 +227,17 @@ def main() -> None:
     if "--summary" in sys.argv:
         ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         ap.add_argument("--summary", nargs="+", required=True)
-        summary(ap.parse_args().summary)
+        ap.add_argument("--pool", default="", help="tables pooled per size, comma-separated")
+        args = ap.parse_args()
+        summary(args.summary, [t for t in args.pool.split(",") if t])
+        return
+    if "--own" in sys.argv:
+        ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        ap.add_argument("--own", nargs=2, action="append", metavar=("ZOO", "ROWS"), required=True)
+        ap.add_argument("--json", type=Path, required=True)
+        args = ap.parse_args()
+        rows = [r for zoo, f in args.own for r in own_split(Path(zoo), Path(f))]
+        args.json.write_text(json.dumps({"params": {}, "rows": rows}, indent=1))
         return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--zoo", type=Path, nargs="+", required=True)
