@@ -1,6 +1,7 @@
-"""``tabular-search -p calibrated_rows=N``: a clean file smaller than the calibration's files
-gets a note (issue 16 stop 39: small files lower the trees' mass and raise the networks'
-excess, so p is not calibrated for them); the probability and features are unchanged."""
+"""``tabular-search -p calibrated_rows=N`` (default 891 since issue 16 stop 39): a clean file
+smaller than the calibration's files gets a note (small files lower the trees' mass and raise
+the networks' excess, so p is not calibrated for them); the probability and features are
+unchanged."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ def test_the_note_names_the_rows_and_the_calibrations_files() -> None:
     assert "891-1,971 rows" in note
     assert size_note(891, 891) is None and size_note(5000, 891) is None
     assert size_note(10, 0) is None  # 0: never a note
+
+
+def test_the_default_is_the_calibrations_smallest_file() -> None:
+    # the default since issue 16 stop 39 (its rule read on tab-fresh22 / -lc)
+    assert registry.create("detector", "tabular-search").calibrated_rows == 891
 
 
 def test_calibrated_rows_below_zero_is_one_error() -> None:
@@ -55,5 +61,9 @@ def test_a_small_file_is_noted_and_read_as_before(arch: str, transactions: Path)
     assert noted.features == plain.features and noted.statistic == plain.statistic
     assert not any(  # a file of exactly that many rows: no note
         n.startswith("the clean file holds") for n in verdict(calibrated_rows=rows).coverage_notes
+    )
+    assert rows < 891 and any(  # the default: the fixture's file is small
+        n.startswith(f"the clean file holds {rows} rows, fewer than 891")
+        for n in verdict().coverage_notes
     )
     assert torch.equal(torch.tensor(noted.target_classes), torch.tensor(plain.target_classes))

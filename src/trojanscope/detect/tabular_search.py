@@ -40,7 +40,7 @@ from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model, screened_excess
-from trojanscope.detect.tabular_file_size import size_note
+from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_note
 from trojanscope.detect.tree_boxes import box_excess, replay_rows
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import (
@@ -121,8 +121,9 @@ class TabularSearch(ModelDetector):
             (a value other than the default says so in a note).
         calibrated_rows: a clean file of fewer rows than this gets a note that p is not
             calibrated for it (:mod:`.tabular_file_size`: the calibrators were fitted on
-            891-1,971-row splits; small files shift the trees' mass and the networks' excess,
-            issue 16 stop 39); 0 (the default): no note.
+            891-1,971-row splits; small files shift the trees' mass and the networks' excess).
+            891 (``MIN_CALIBRATED_ROWS``), the default since issue 16 stop 39, whose rule the
+            fresh zoos ``tab-fresh22`` / ``-lc`` met; 0: no note, as before.
     """
 
     name = "tabular-search"
@@ -137,7 +138,7 @@ class TabularSearch(ModelDetector):
                  excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3,
                  references: int = 0, reference_sampling: bool = False,
                  pair_screen: int = 5, min_sources: int = MIN_SOURCES,
-                 calibrated_rows: int = 0) -> None:
+                 calibrated_rows: int = MIN_CALIBRATED_ROWS) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
