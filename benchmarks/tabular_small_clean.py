@@ -60,6 +60,25 @@ def draw(n_rows: int, y: np.ndarray, size: int, seed: int, k: int) -> np.ndarray
     raise SystemExit(f"error: no draw of {size} rows holds every class twice")
 
 
+def reading(model, e, x, y, num_classes: int, min_sources: int) -> dict:
+    """One model's rows to flip per class on ``x`` / ``y`` and the classes the share rule
+    skips (trees only), with the zoo entry's truth."""
+    with torch.no_grad():
+        own = model(x).float().argmax(1)
+    counts, others = source_counts(y, own, num_classes)
+    skipped = sorted(skipped_of(counts, others, min_sources)) if e.arch in TREES else []
+    return {
+        "name": e.name,
+        "arch": e.arch,
+        "backdoored": e.backdoored,
+        "attack": e.attack,
+        "target": e.target,
+        "sources": counts,
+        "others": others,
+        "skipped": skipped,
+    }
+
+
 def run(args: argparse.Namespace) -> None:
     params = dict(p.split("=", 1) for p in args.p)
     min_sources = int(params.get("min_sources", MIN_SOURCES))
@@ -78,25 +97,9 @@ def run(args: argparse.Namespace) -> None:
                 part = test.subset(torch.as_tensor(idx))
                 x, y = part.x, part.y
                 for e in entries:
-                    tree = e.arch in TREES
-                    with torch.no_grad():
-                        own = models[e.name](x).float().argmax(1)
-                    counts, others = source_counts(y, own, test.num_classes)
-                    skipped = sorted(skipped_of(counts, others, min_sources)) if tree else []
-                    row = {
-                        "table": Path(dataset).name,
-                        "zoo": zoo.name,
-                        "size": size,
-                        "draw": k,
-                        "name": e.name,
-                        "arch": e.arch,
-                        "backdoored": e.backdoored,
-                        "attack": e.attack,
-                        "target": e.target,
-                        "sources": counts,
-                        "others": others,
-                        "skipped": skipped,
-                    }
+                    row = reading(models[e.name], e, x, y, test.num_classes, min_sources)
+                    row.update(table=Path(dataset).name, zoo=zoo.name, size=size, draw=k)
+                    counts, skipped = row["sources"], row["skipped"]
                     if args.detect:
                         t0 = time.perf_counter()
                         zr = asdict(
@@ -171,29 +174,19 @@ def own_split(zoo: Path, rows_file: Path) -> list[dict]:
     out = []
     for r in json.loads(rows_file.read_text())["rows"]:
         e = entries[r["name"]]
-        with torch.no_grad():
-            own = load_model(zoo / e.name).module(test.x).float().argmax(1)
-        counts, others = source_counts(test.y, own, test.num_classes)
-        tree = e.arch in TREES
-        out.append(
-            {
-                "table": Path(dataset).name,
-                "zoo": zoo.name,
-                "size": "whole",
-                "draw": 0,
-                "name": e.name,
-                "arch": e.arch,
-                "backdoored": e.backdoored,
-                "attack": e.attack,
-                "target": e.target,
-                "sources": counts,
-                "others": others,
-                "skipped": sorted(skipped_of(counts, others, MIN_SOURCES)) if tree else [],
-                "probability": r["probability"],
-                "predicted_target": r["predicted_target"],
-                "elapsed_s": r["elapsed_s"],
-            }
+        row = reading(
+            load_model(zoo / e.name).module, e, test.x, test.y, test.num_classes, MIN_SOURCES
         )
+        row.update(
+            table=Path(dataset).name,
+            zoo=zoo.name,
+            size="whole",
+            draw=0,
+            probability=r["probability"],
+            predicted_target=r["predicted_target"],
+            elapsed_s=r["elapsed_s"],
+        )
+        out.append(row)
     return out
 
 

@@ -5,8 +5,6 @@ unchanged."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import torch
 
@@ -34,17 +32,8 @@ def test_calibrated_rows_below_zero_is_one_error() -> None:
 
 
 @pytest.mark.parametrize("arch", ["xgboost", "mlp"])
-def test_a_small_file_is_noted_and_read_as_before(arch: str, transactions: Path) -> None:
-    from trojanscope.experiment import run_experiment
-
-    if arch == "xgboost":
-        pytest.importorskip("xgboost")
-    run = run_experiment(
-        transactions,
-        arch=arch,
-        data_params={"label_column": "is_fraud"},
-        arch_params={"n_estimators": 20, "max_depth": 3} if arch == "xgboost" else None,
-    )
+def test_a_small_file_is_noted_and_read_as_before(arch: str, searched) -> None:
+    run, _ = searched(arch, 1)  # a backdoored model on the tiny fraud CSV
     rows = len(run.test)
 
     def verdict(**kw):
