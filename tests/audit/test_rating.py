@@ -36,6 +36,17 @@ def test_a_class_not_searched_is_inconclusive_and_says_so() -> None:
     assert "outside what" not in rating.reasons[0]
 
 
+def test_a_clean_file_smaller_than_the_calibrations_is_inconclusive_and_says_so() -> None:
+    # tabular-search's size note (issue 16 stop 39)
+    from trojanscope.detect.tabular_file_size import size_note
+
+    notes = [size_note(200, 891)]
+    rating = rate(_result({"probability": 0.1, "coverage_notes": notes, "calibrated": True}))
+    assert rating.level == Severity.MEDIUM
+    assert "the clean file is smaller than those the calibration" in rating.reasons[0]
+    assert "holds 200 rows" in rating.reasons[0] and "outside what" not in rating.reasons[0]
+
+
 def test_no_detection_is_medium() -> None:
     rating = rate(_result(None))
     assert rating.level == Severity.MEDIUM and "behaviour not checked" in rating.reasons[0]

@@ -40,6 +40,7 @@ from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model, screened_excess
+from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_note
 from trojanscope.detect.tree_boxes import box_excess, replay_rows
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import (
@@ -118,6 +119,11 @@ class TabularSearch(ModelDetector):
             read on the fresh zoo ``tab-fresh21``, where the share changes no tree's skipped
             classes); 1 reads every class with a row, as before. Networks search every class
             (a value other than the default says so in a note).
+        calibrated_rows: a clean file of fewer rows than this gets a note that p is not
+            calibrated for it (:mod:`.tabular_file_size`: the calibrators were fitted on
+            891-1,971-row splits; small files shift the trees' mass and the networks' excess).
+            891 (``MIN_CALIBRATED_ROWS``), the default since issue 16 stop 39, whose rule the
+            fresh zoos ``tab-fresh22`` / ``-lc`` met; 0: no note, as before.
     """
 
     name = "tabular-search"
@@ -131,7 +137,8 @@ class TabularSearch(ModelDetector):
                  mass_trees: int = 30, mass_sure: float = 15.0,
                  excess_tail: float = 0.1, box_top: int = 10, box_mean: int = 3,
                  references: int = 0, reference_sampling: bool = False,
-                 pair_screen: int = 5, min_sources: int = MIN_SOURCES) -> None:
+                 pair_screen: int = 5, min_sources: int = MIN_SOURCES,
+                 calibrated_rows: int = MIN_CALIBRATED_ROWS) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -150,6 +157,9 @@ class TabularSearch(ModelDetector):
         self.min_sources = int(min_sources)
         if self.min_sources < 1:
             raise UserInputError("tabular-search: min_sources must be >= 1")
+        self.calibrated_rows = int(calibrated_rows)
+        if self.calibrated_rows < 0:
+            raise UserInputError("tabular-search: calibrated_rows must be >= 0")
         if self.references < 0:
             raise UserInputError("tabular-search: references must be >= 0")
         if self.pair_screen < 0:
@@ -185,6 +195,9 @@ class TabularSearch(ModelDetector):
                                 self.min_sources if tree else 1)
         notes = [silent_note(silent, y_all, own, target.num_classes, self.min_sources)
                  ] if silent else []
+        small = size_note(len(x_all), self.calibrated_rows)
+        if small:
+            notes.append(small)
         if not tree and self.min_sources != MIN_SOURCES:
             notes.append(f"min_sources={self.min_sources} not read: it applies to tree models "
                          "only (a network's classes are all searched)")
