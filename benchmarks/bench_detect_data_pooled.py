@@ -7,7 +7,7 @@ C changes a handful of flags (one set's CA moves up to 1.1 points between traini
 the gain is read as the mean over every set whose flags differ, with a bound on any one set.
 
 Items (CA and ASR: means over the training seeds run on the set, exact counts of the 1,000 test
-images and the 900 triggered ones; R the reference CA):
+images and the 900 triggered ones, 1,000 all-to-all; R the reference CA):
 
 1. detection, every set: C's TPR >= T's - 0.005, >= 0.95 wherever T's is; C's FPR <= T's;
 2. any one set whose flags differ: C's CA >= T's - 0.5 point; C's ASR <= T's + 0.5 point and
@@ -48,9 +48,16 @@ def ca(d: dict) -> Fraction:
     return Fraction(round(d["ca"] * 1000), 10)
 
 
+TRIGGERED = (900, 1000)  # triggered test images: all-to-one (the non-target 900), all-to-all
+
+
 def asr(d: dict) -> Fraction:
-    """ASR in percent, exact (900 triggered test images)."""
-    return Fraction(round(d["asr"] * 900) * 100, 900)
+    """ASR in percent, exact: a count of 900 triggered test images (all-to-one) or of all 1,000
+    (all-to-all), whichever the stored rate is nearer a whole count of (a rate that is both,
+    e.g. 0.1, reads the same either way). Reading every rate over 900 made an all-to-all
+    0.5% (5 of 1,000) 0.44% (stop 39)."""
+    n = min(TRIGGERED, key=lambda k: abs(d["asr"] * k - round(d["asr"] * k)))
+    return Fraction(round(d["asr"] * n) * 100, n)
 
 
 def renamed(row: dict, names: dict[str, str]) -> dict:

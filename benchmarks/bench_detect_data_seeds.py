@@ -12,13 +12,15 @@ figure, ``--old-reference``), which is not the issue's figure.
 
     python benchmarks/bench_detect_data_seeds.py --reference DIR/ref_t*.json \
         --rows DIR/out/*.json [--old-rows OLD/out/s40900.json] [--detect DIR/det/*.json] \
-        [--variant confined] [--oracle oracle] [--seeds 0,1,2,3,4]
+        [--variant confined] [--oracle oracle] [--seeds 0,1,2,3,4] [--groups]
 
 ``--rows``: ``bench_detect_data_retrain.py`` JSON (each row's own seed and its ``seeds``);
 ``--old-rows``: the same written before stop 36, read with stop 36's names (``typical`` is
 today's ``confined``, ``confined`` then is ``untypical``); ``--reference``: ``--reference``
 runs (their ``train_seed``); ``--detect``: ``--detect-only`` rows, for sets not retrained. A
 (set, variant, seed) met twice must give the same figures (a check of determinism), else exit 2.
+``--groups``: also a table of the read sets by family, by rate and by kind (all-to-one /
+all-to-all, from the set's name): sets at goal, worst mean ASR, worst gap (stop 39).
 Prints a markdown table, per-seed figures and a JSON summary as the last line.
 """
 
@@ -116,6 +118,23 @@ def read_set(
     return out
 
 
+def groups(read: list[dict]) -> list[str]:
+    """Markdown rows: per family, rate and kind of the read sets (a name is "family rate kind
+    target seed"), sets at goal of read, the worst mean ASR and the worst gap, with its set."""
+    out = ["| group | at goal | worst ASR (set) | worst gap (set) |", "|---|---|---|---|"]
+    for pos in (0, 1, 2):  # family, rate, kind
+        names = sorted({r["set"].split()[pos] for r in read}, key=lambda n: (len(n), n))
+        for n in names:
+            rs = [r for r in read if r["set"].split()[pos] == n]
+            a = max(rs, key=lambda r: r["asr"])
+            g = min(rs, key=lambda r: r["gap"])
+            out.append(
+                f"| {n} | {sum(r['goal'] for r in rs)} / {len(rs)} | {float(a['asr']):.2f} "
+                f"({a['set'].split()[-1]}) | {float(g['gap']):+.2f} ({g['set'].split()[-1]}) |"
+            )
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", type=Path, nargs="+", required=True)
@@ -125,6 +144,7 @@ def main() -> None:
     ap.add_argument("--variant", default="confined")
     ap.add_argument("--oracle", default="", help="the oracle's variant name (e.g. ``oracle``)")
     ap.add_argument("--seeds", default="0,1,2,3,4")
+    ap.add_argument("--groups", action="store_true", help="also the read sets by family/rate/kind")
     ap.add_argument("--old-reference", type=Fraction, default=Fraction(978, 10))
     o = ap.parse_args()
     seeds = [int(t) for t in o.seeds.split(",")]
@@ -211,6 +231,8 @@ def main() -> None:
         if r["read"]:
             read.append(r)
     print("\n```\n" + "\n".join(lines) + "\n```")
+    if o.groups and read:
+        print("\n" + "\n".join(groups(read)) + "\n")
     summary: dict = {"reference_mean": round(float(rbar), 3), "sets": len(det), "read": len(read)}
     if read:
         worst = lambda key, pick: pick(read, key=lambda r: r[key])["set"]  # noqa: E731

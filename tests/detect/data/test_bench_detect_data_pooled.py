@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[3]
 ROWS = ROOT / "benchmarks/data/detect_data_s36"
 
@@ -32,7 +34,11 @@ def test_the_committed_rows_give_the_documented_verdict(monkeypatch, capsys) -> 
     v = verdict(monkeypatch, capsys)
     assert v["decided"] and v["ship"] and v["read"] == 10 and not v["controls_missing"]
     assert (v["sets"], v["differ"], v["pooled_gain"], v["goals_t"], v["goals_c"]) == (
-        12, 4, 0.65, 2, 3
+        12,
+        4,
+        0.65,
+        2,
+        3,
     )
 
 
@@ -43,3 +49,22 @@ def test_without_both_controls_or_enough_sets_nothing_is_decided(monkeypatch, ca
     assert v["controls_missing"] == ["s39003", "s39007"]
     v = verdict(monkeypatch, capsys, "--min-read", "11")
     assert not v["decided"] and v["read"] == 10
+
+
+def test_asr_reads_all_to_all_rates_over_its_1000_triggered_images() -> None:
+    """All-to-one ASR is a count of 900 triggered images, all-to-all's of 1,000; stored as the
+    float32 rate. Reading 5 of 1,000 over 900 gave 0.44% (stop 39)."""
+    spec = importlib.util.spec_from_file_location(
+        "pooled", ROOT / "benchmarks/bench_detect_data_pooled.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from fractions import Fraction
+
+    f32 = lambda k, n: float(np.float32(k / n))  # noqa: E731
+    assert module.asr({"asr": f32(5, 1000)}) == Fraction(1, 2)
+    assert module.asr({"asr": f32(4, 1000)}) == Fraction(2, 5)
+    assert module.asr({"asr": f32(10, 900)}) == Fraction(10, 9)
+    assert module.asr({"asr": f32(4, 900)}) == Fraction(4, 9)
+    assert module.asr({"asr": 0.0011}) == Fraction(1, 9)
+    assert module.asr({"asr": 0.0}) == 0

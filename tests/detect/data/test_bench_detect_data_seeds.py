@@ -73,3 +73,23 @@ def test_two_figures_for_one_seed_is_an_error(tmp_path):
     assert got.stderr.strip().splitlines() == [
         f"error: {NAME} confined seed 0: two different figures"
     ]
+
+
+def test_groups_count_each_family_rate_and_kind(load_benchmark):
+    """``--groups``' rows: per family, rate and kind, the sets at goal of those read and the
+    worst mean ASR and gap with the set that has it."""
+    mod = load_benchmark("bench_detect_data_seeds")
+    read = [
+        {"set": "badnets 5% all-to-all t5 s1", "goal": True, "asr": Fraction(1, 2), "gap": -1},
+        {"set": "badnets 1% all-to-one t2 s2", "goal": False, "asr": Fraction(3), "gap": 0},
+        {"set": "wanet 1% all-to-one t2 s3", "goal": True, "asr": Fraction(1), "gap": -2},
+    ]
+    rows = mod.groups(read)[2:]
+    assert rows == [
+        "| wanet | 1 / 1 | 1.00 (s3) | -2.00 (s3) |",
+        "| badnets | 1 / 2 | 3.00 (s2) | -1.00 (s1) |",
+        "| 1% | 1 / 2 | 3.00 (s2) | -2.00 (s3) |",
+        "| 5% | 1 / 1 | 0.50 (s1) | -1.00 (s1) |",
+        "| all-to-all | 1 / 1 | 0.50 (s1) | -1.00 (s1) |",
+        "| all-to-one | 1 / 2 | 3.00 (s2) | -2.00 (s3) |",
+    ]
