@@ -134,13 +134,15 @@ def main() -> None:
     print(per_attack(pair))
     print()
     today, cand = pair[args.today]["rows"], pair[args.candidate]["rows"]
-    print("| model | today: ASR after (CA change) | candidate | time today / candidate |")
-    print("|---|---|---|---|")
+    print("| model | ASR before | today: ASR after (CA change) | candidate | time today / "
+          "candidate |")
+    print("|---|---|---|---|---|")
     for a, b in zip(today, cand, strict=True):
         def cell(r: dict) -> str:
             asr = "" if r["asr_after"] is None else f"{r['asr_after']:.1%} "
             return f"{asr}({points(r['ca_after'] - r['ca_before'])})"
-        print(f"| {a['name']} | {cell(a)} | {cell(b)} | {a['elapsed_s']:.1f} / "
+        before = "" if a["asr_before"] is None else f"{a['asr_before']:.1%}"
+        print(f"| {a['name']} | {before} | {cell(a)} | {cell(b)} | {a['elapsed_s']:.1f} / "
               f"{b['elapsed_s']:.1f} s |")
     print()
     lines = rule(today, cand, args.asr_rise, args.slower, args.fast, args.clean_loss)
