@@ -7,7 +7,10 @@ candidate ships only if it has (1) at least as many models at issue 12's goal as
 default, (2) no model whose ASR after is above today's by more than ``--asr-rise`` (2 points),
 and (3) a median time per model not above today's by more than ``--slower`` (20%); with
 ``--fast S``, a median of at most S seconds also meets (3); with ``--clean-loss L``, (4) no clean
-model may lose more than L (a fraction) under the candidate.
+model may lose more than L (a fraction) under the candidate. With ``--strict`` (the zoo-2405
+rule, issue 12 stop 39), three more: (1b) no model at the goal under today's default misses it
+under the candidate, (5) at least one model's CA or ASR after differs between the two rows (the
+candidate changed something), (6) strictly more models at the goal than today's default.
 
     python benchmarks/ship_rule_mitigate.py A.json B.json --today 'gated:hold=0,check=0' \\
         --candidate gated
@@ -63,6 +66,24 @@ def rule(today: list[dict], cand: list[dict], asr_rise: float, slower: float,
     return lines
 
 
+def strict_conditions(today: list[dict], cand: list[dict]) -> list[str]:
+    """``--strict``'s conditions (1b), (5), (6) (see the module), each a line ending in met /
+    not met (``today``, ``cand``: each method's rows, in the same model order)."""
+    at = [[MitigationRow(**r).meets_goal for r in rows] for rows in (today, cand)]
+    missed = [a["name"] for a, was, now in zip(today, *at, strict=True) if was and not now]
+    differ = [a["name"] for a, b in zip(today, cand, strict=True)
+              if (a["ca_after"], a["asr_after"]) != (b["ca_after"], b["asr_after"])]
+    more = sum(at[1]) > sum(at[0])
+    return [
+        f"(1b) at the goal today, not under the candidate: {', '.join(missed) or 'none'}: "
+        + ("not met" if missed else "met"),
+        f"(5) models whose CA or ASR after differ: {len(differ)} "
+        f"({', '.join(differ) or 'none'}): " + ("met" if differ else "not met"),
+        f"(6) strictly more at the goal: {sum(at[1])} vs {sum(at[0])}: "
+        + ("met" if more else "not met"),
+    ]
+
+
 def check_sides(rows: dict[str, list[dict]], today: str, candidate: str,
                 files: list[Path]) -> str:
     """Why the two methods' rows cannot be compared model by model (empty: they can; the
@@ -93,6 +114,9 @@ def main() -> None:
                     help="a candidate median of at most this many seconds also meets (3)")
     ap.add_argument("--clean-loss", type=float, default=None,
                     help="(4): no clean model may lose more than this under the candidate")
+    ap.add_argument("--strict", action="store_true",
+                    help="also (1b) none at the goal today misses it, (5) some model differs, "
+                         "(6) strictly more at the goal (the zoo-2405 rule)")
     args = ap.parse_args()
     rows: dict[str, list[dict]] = {args.today: [], args.candidate: []}
     for path in args.results:  # the zoo's models, or the two methods, may be in several runs
@@ -110,16 +134,20 @@ def main() -> None:
     print(per_attack(pair))
     print()
     today, cand = pair[args.today]["rows"], pair[args.candidate]["rows"]
-    print("| model | today: ASR after (CA change) | candidate | time today / candidate |")
-    print("|---|---|---|---|")
+    print("| model | ASR before | today: ASR after (CA change) | candidate | time today / "
+          "candidate |")
+    print("|---|---|---|---|---|")
     for a, b in zip(today, cand, strict=True):
         def cell(r: dict) -> str:
             asr = "" if r["asr_after"] is None else f"{r['asr_after']:.1%} "
             return f"{asr}({points(r['ca_after'] - r['ca_before'])})"
-        print(f"| {a['name']} | {cell(a)} | {cell(b)} | {a['elapsed_s']:.1f} / "
+        before = "" if a["asr_before"] is None else f"{a['asr_before']:.1%}"
+        print(f"| {a['name']} | {before} | {cell(a)} | {cell(b)} | {a['elapsed_s']:.1f} / "
               f"{b['elapsed_s']:.1f} s |")
     print()
     lines = rule(today, cand, args.asr_rise, args.slower, args.fast, args.clean_loss)
+    if args.strict:
+        lines += strict_conditions(today, cand)
     print("\n".join(lines))
     print("ship" if all(line.endswith(" met") and not line.endswith("not met")
                         for line in lines) else "do not ship")

@@ -62,11 +62,20 @@ def stage_settings(monkeypatch, model: nn.Module, **params) -> tuple[float, int]
 
 def test_a_dense_network_gets_the_scaled_learning_rate_and_capped_rounds(monkeypatch) -> None:
     default, rounds = adaptive.Adaptive().rel_lr, gated.UNLEARN["rounds"]
-    assert stage_settings(monkeypatch, Striped()) == (pytest.approx(default), rounds)
+    full = stage_settings(monkeypatch, Striped(), dense_rounds=0)  # 0: every round
+    assert full == (pytest.approx(default), rounds)
     lr, _ = stage_settings(monkeypatch, Striped(), dense_lr=0.25)
     assert lr == pytest.approx(default * 0.25)
     assert stage_settings(monkeypatch, Striped(), dense_rounds=3)[1] == 3
     assert stage_settings(monkeypatch, Striped(), dense_rounds=9)[1] == rounds  # a cap only
+
+
+def test_by_default_the_second_stage_runs_four_rounds_on_a_dense_network(monkeypatch) -> None:
+    # the default since the seed-2405 MLP zoo met its rule (issue 12 stop 39b); a
+    # convolutional model keeps every round
+    assert stage_settings(monkeypatch, Striped())[1] == 4 < gated.UNLEARN["rounds"]
+    assert stage_settings(monkeypatch, Convolutional())[1] == gated.UNLEARN["rounds"]
+    assert gated.Gated().get_params()["dense_rounds"] == 4
 
 
 def test_a_convolutional_network_keeps_the_stage_s_settings(monkeypatch) -> None:

@@ -86,3 +86,32 @@ def test_both_scripts_round_a_ca_change_alike() -> None:
         spec.loader.exec_module(module)
         got = [module.points(d) for d in (0.0074999999999, 0.0075000001, -0.0275000001, 0.0025)]
         assert got == ["+0.8", "+0.8", "-2.8", "+0.2"], name
+
+
+def test_strict_adds_the_zoo_2405_conditions(tmp_path: Path, load_benchmark, capsys) -> None:
+    # issue 12 stop 39b: the zoo-2405 rule's (1b), (5) and (6) were read by hand before
+    data = json.loads(FRESH.read_text())
+    rows = data["gated"]["rows"]
+    same = tmp_path / "same.json"
+    same.write_text(json.dumps({"gated": data["gated"], "gated:c": {"rows": rows}}))
+    args = (str(same), "--today", "gated", "--candidate", "gated:c")
+    plain = ship_here(load_benchmark, capsys, *args)
+    assert plain.returncode == 0 and plain.stdout.strip().endswith("\nship")  # (1)-(3) alone
+    done = ship_here(load_benchmark, capsys, *args, "--strict")
+    lines = done.stdout.strip().splitlines()
+    assert lines[-1] == "do not ship"  # identical rows: nothing differs, no more at the goal
+    assert lines[-3].startswith("(5) models whose CA or ASR after differ: 0 (none): not met")
+    assert lines[-2].endswith("not met") and lines[-4].endswith(": none: met")
+    # one model at the goal today that misses it under the candidate
+    module = load_benchmark("ship_rule_mitigate")
+    from trojanscope.mitigate.zoo_eval import MitigationRow
+
+    first = next(i for i, r in enumerate(rows) if MitigationRow(**r).meets_goal)
+    worse = [dict(r) for r in rows]
+    worse[first]["ca_after"] = worse[first]["ca_before"] - 0.05
+    got = module.strict_conditions(rows, worse)
+    name = rows[first]["name"]
+    assert got[0] == f"(1b) at the goal today, not under the candidate: {name}: not met"
+    assert got[1].startswith(f"(5) models whose CA or ASR after differ: 1 ({name}): ")
+    assert got[1].endswith(" met") and not got[1].endswith("not met")
+    assert got[2].endswith("not met")
