@@ -154,9 +154,17 @@ class DataDetector(ParamsMixin):
         self.check_labels(feats.labels.numpy(), feats.num_classes)
 
     def check_labels(self, labels: np.ndarray, num_classes: int) -> None:
-        """Refuse labels the method cannot judge (a single class, a class with fewer samples
-        than :attr:`min_per_class`); :func:`~.run.detect_data` calls it before training a
-        feature model too, so that a set too small fails at once, in one line."""
+        """Refuse labels the method cannot judge (none at all, negative ones, a single class,
+        a class with fewer samples than :attr:`min_per_class`); :func:`~.run.detect_data`
+        calls it before training a feature model too, so that a set too small fails at once,
+        in one line."""
+        labels = np.asarray(labels)
+        if labels.size == 0:
+            raise UserInputError("the data set is empty")
+        if labels.min() < 0:
+            raise UserInputError(
+                f"labels must be class indices 0..{num_classes - 1}, found {int(labels.min())}"
+            )
         counts = np.bincount(labels, minlength=num_classes)
         present = counts[counts > 0]
         if len(present) < 2:
