@@ -56,3 +56,19 @@ def test_a_small_set_gets_a_note_and_keeps_its_verdict():
 def test_no_note_at_the_calibrated_sizes(n):
     _, result = _detect(n)
     assert result.poisoned is True and result.notes == []
+
+
+def test_the_cli_prints_the_note_to_stderr(tmp_path, monkeypatch, capsys):
+    """``detect-data`` (table format) prints each note as a ``note:`` line on stderr; the
+    detection itself is the stand-in's (no feature model trained)."""
+    import trojanscope.detect.data.run as run_module
+    from trojanscope.cli.main import run
+
+    rng = np.random.default_rng(0)
+    np.savez(
+        tmp_path / "s.npz", x=rng.random((200, 1, 4, 4), dtype=np.float32), y=np.arange(200) % 4
+    )
+    monkeypatch.setattr(run_module, "detect_data", lambda *a, **k: _detect(200)[1])
+    assert run(["detect-data", str(tmp_path / "s.npz")]) == 1
+    err = capsys.readouterr().err
+    assert "note: the set holds 200 samples" in " ".join(err.split()), err
