@@ -1,8 +1,14 @@
+#!/bin/bash
 # issue 13 stop 39: retrain the 27 dirty-label sets stop 38c detected but did not retrain (its command and
-# reference), one process at a time, cut by the clock (UTC): no start after 09:35, a set running at 09:45 is stopped
-cd /work/wt13
-P="env OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 5 /work/main/.venv/bin/python"
-C=/tmp/h13cs38/cache; R=benchmarks/bench_detect_data_retrain.py; S=benchmarks/data/detect_data_s39
+# reference), one process at a time. Run from anywhere (it works in this checkout's root).
+# CACHE (required): stop 38c's cache folder (stop 39: /tmp/h13cs38/cache). START_CUTOFF_UTC / STOP_UTC (HHMM,
+# off by default): no set starts at or after the first, a set running at the second is stopped
+# (stop 39 ran with START_CUTOFF_UTC=0935 STOP_UTC=0945).
+set -u
+cd "$(dirname "$0")/../../.." || exit 2
+P="env OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 5 ${VENV:-/work/main/.venv}/bin/python"
+C=${CACHE:?set CACHE to the cache folder of stop 38c}; R=benchmarks/bench_detect_data_retrain.py; S=benchmarks/data/detect_data_s39
+START_CUTOFF_UTC=${START_CUTOFF_UTC:-}; STOP_UTC=${STOP_UTC:-}
 # base:set in the plan's order: base 54000's all-to-all, the 1% sets (54000's, then 54100's), then
 # base 54100's remaining dirty-label sets in stop 38c's order (20% 10% 5% interleaved, all-to-all last)
 SETS="54000:16 54000:17 54000:18 54000:19 54000:4 54000:8 54000:12 54100:0 54100:4 54100:8 54100:12
@@ -11,9 +17,12 @@ SETS="54000:16 54000:17 54000:18 54000:19 54000:4 54000:8 54000:12 54100:0 54100
 mkdir -p $S/out
 for bk in $SETS; do
  b=${bk%%:*}; k=${bk##*:}
- if [ "$(date -u +%H%M)" -ge 0935 ]; then echo "not run: retrain $b set $k (cutoff)"; continue; fi
+ if [ -n "$START_CUTOFF_UTC" ] && [ "$(date -u +%H%M)" -ge "$START_CUTOFF_UTC" ]; then
+   echo "not run: retrain $b set $k (cutoff)"; continue; fi
+ LIMIT=""
+ [ -n "$STOP_UTC" ] && LIMIT="timeout --signal=TERM $(( $(date -u -d "${STOP_UTC:0:2}:${STOP_UTC:2:2}" +%s) - $(date -u +%s) ))"
  echo "retrain $b $k start $(date -u +%T)"
- timeout --signal=TERM $(( $(date -u -d 09:45 +%s) - $(date -u +%s) )) \
+ $LIMIT \
    $P $R --seed-base $b --cache $C --sets $k --variants confined --seeds 0,1,2,3,4 --json $S/out/s${b}_$k.json
  rc=$?; echo "retrain $b $k end $(date -u +%T) rc=$rc"
 done

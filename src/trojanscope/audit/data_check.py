@@ -56,8 +56,25 @@ def training_data(options: AuditOptions) -> SuspectData:
 
     with user_data_error("--training-data", options.training_data):
         loaded = load_suspect(options.training_data)
+        _check_counts(loaded, options.data_method)
     options.training_loaded = (spec, loaded)
     return loaded
+
+
+def _check_counts(suspect: SuspectData, method: str) -> None:
+    """The samples per class the data step's method needs, checked as ``detect-data`` checks
+    them before training a feature model: a set too small stops the audit before the first
+    step, not after every model step ran (the data step trains its own feature model:
+    ``with_features`` is False). Methods that read the rows or sentences themselves train
+    nothing and keep their own check, in the data step (``shared-values`` needs no counts)."""
+    import numpy as np
+
+    from trojanscope.detect.data.run import make_detector, resolve_detector
+
+    data = suspect.data
+    detector = resolve_detector(make_detector(method), data, with_features=False)
+    if getattr(detector, "needs_model", True):
+        detector.check_labels(np.asarray(data.labels), data.num_classes)
 
 
 def _stamp(spec: str | Path | None) -> tuple[int, int] | None:

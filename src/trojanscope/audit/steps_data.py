@@ -34,6 +34,8 @@ class DataStep(AuditStep):
             "samples": total, "flagged": n,
             "target_classes": result.target_classes, "elapsed_s": round(result.elapsed_s, 2),
         }
+        if result.notes:  # a set smaller than the verdict was calibrated on
+            step.details["notes"] = list(result.notes)
         if result.truth is not None:
             t = result.truth
             step.details.update(precision=t.precision, recall=t.recall, fpr=t.fpr,

@@ -3,13 +3,17 @@
 Issue 13, stop 39; reads only (the run folder of run_user.sh, its feature model retrained).
 """
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from trojanscope.detect.data.features import train_features
 from trojanscope.detect.data.inputs import load_suspect
 from trojanscope.detect.data.run import detect_data
 
-s = load_suspect("/tmp/h13bs39/user/runs/badnets")
+root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()  # run_user.sh's work folder
+s = load_suspect(root / "runs/badnets")
 feats = train_features(s.data, seed=0)
 y = feats.labels.numpy()
 p = s.poison

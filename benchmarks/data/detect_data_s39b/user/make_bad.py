@@ -1,9 +1,11 @@
 """Small bad-input files for detect-data (issue 13's list); seeded, no training."""
+import sys
 from pathlib import Path
 
 import numpy as np
 
-out = Path("/tmp/h13bs39/user/bad")
+out = (Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()) / "bad"  # in the work folder
+out.mkdir(exist_ok=True)
 rng = np.random.default_rng(39)
 n = 60
 x = rng.random((n, 1, 28, 28), dtype=np.float32)

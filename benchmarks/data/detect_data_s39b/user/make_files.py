@@ -1,6 +1,7 @@
 """From the red-team run folder runs/badnets: a 1,000-image .npz (x, y, poison) of its poisoned
 training set, the same images as a PNG image folder, and its ONNX export as vendor-model.onnx."""
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ from PIL import Image
 
 from trojanscope.detect.data.inputs import load_suspect
 
-root = Path("/tmp/h13bs39/user")
+root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()  # run_user.sh's work folder
 s = load_suspect(root / "runs/badnets")
 x, y = s.data.get_batch(torch.arange(len(s.data)))
 x, y, poison = x.numpy(), y.numpy(), s.poison

@@ -3,12 +3,13 @@ the poison recorded by make_files.py: the folder is read class by class, files i
 each file's name is its index in the .npz (issue 13, stop 39)."""
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-root = Path("/tmp/h13bs39/user")
+root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()  # run_user.sh's work folder
 doc = json.loads(
     (root / "detect_data_imgs____model_vendor_model_onnx___format_json_.out").read_text()
 )

@@ -141,6 +141,8 @@ def detect_data(
         print_json(report)
     else:
         print_summary(report)
+        for note in report.get("notes", []):
+            stderr_console().print(f"[yellow]note: {note}[/]")
         if out is not None:
             stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
     raise typer.Exit(1 if len(result.flagged) else 0)

@@ -59,8 +59,9 @@ class DataDetection:
     dirty-label backdoor: the attacker's target). ``poisoned`` is the set-level verdict of the
     methods that give one (``auto``, ``auto-features``; None for the others): False means no
     evidence of poisoning, and then nothing is flagged and no target named (see
-    :mod:`.verdict`). ``truth`` is filled when ground truth was given (a red-team run folder,
-    or an ``.npz`` ``poison`` mask), for scoring only.
+    :mod:`.verdict`). ``notes`` are caveats shown beside the answer (a set smaller than the
+    verdict was calibrated on). ``truth`` is filled when ground truth was given (a red-team
+    run folder, or an ``.npz`` ``poison`` mask), for scoring only.
     """
 
     method: str
@@ -72,6 +73,7 @@ class DataDetection:
     details: dict[str, Any] = field(default_factory=dict)
     truth: GroundTruthScore | None = None
     poisoned: bool | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def keep(self) -> np.ndarray:
@@ -93,6 +95,7 @@ class DataDetection:
             "elapsed_s": round(self.elapsed_s, 3),
             "feature_model": self.feature_model,
             "details": self.details,
+            "notes": list(self.notes),
         }
         if self.truth is not None:
             out.update({k: (None if isinstance(v, float) and np.isnan(v) else v)
@@ -154,9 +157,17 @@ class DataDetector(ParamsMixin):
         self.check_labels(feats.labels.numpy(), feats.num_classes)
 
     def check_labels(self, labels: np.ndarray, num_classes: int) -> None:
-        """Refuse labels the method cannot judge (a single class, a class with fewer samples
-        than :attr:`min_per_class`); :func:`~.run.detect_data` calls it before training a
-        feature model too, so that a set too small fails at once, in one line."""
+        """Refuse labels the method cannot judge (none at all, negative ones, a single class,
+        a class with fewer samples than :attr:`min_per_class`); :func:`~.run.detect_data`
+        calls it before training a feature model too, so that a set too small fails at once,
+        in one line."""
+        labels = np.asarray(labels)
+        if labels.size == 0:
+            raise UserInputError("the data set is empty")
+        if labels.min() < 0:
+            raise UserInputError(
+                f"labels must be class indices 0..{num_classes - 1}, found {int(labels.min())}"
+            )
         counts = np.bincount(labels, minlength=num_classes)
         present = counts[counts > 0]
         if len(present) < 2:
