@@ -262,3 +262,15 @@ def test_a_dense_model_without_a_covered_activation_is_not_lowered() -> None:
     assert "lower_logit" not in v.features
     assert v.probability == pytest.approx(0.9057035544171412, abs=1e-9)
     assert any("not lowered" in n and "activation:relu" in n for n in v.coverage_notes)
+
+
+def test_detect_prints_the_lowering_beside_the_raise_not_as_coverage(capsys) -> None:
+    """Review of stop 39: ``detect``'s text printed the lowering under "outside the
+    calibration's coverage"; it is a line of its own, as the raise note is."""
+    from trojanscope.cli.commands.detect import print_table
+
+    v = calibrate(_verdict(CLEAN_MLP), load_calibrators())
+    v.threshold, v.elapsed_s = 0.5, 0.0
+    print_table(v, "m.pt")
+    out = capsys.readouterr().out
+    assert "probability lowered by" in out and "outside the calibration" not in out
