@@ -73,3 +73,23 @@ def test_bad_taxonomy_in_a_config_is_a_user_error(tmp_path) -> None:
     config.write_text('[[rules]]\nid = "X9"\nseverity = "high"\ntaxonomy = "evil"\n')
     with pytest.raises(UserInputError, match="taxonomy must be one of"):
         load_policy([config])
+
+
+def test_a_dense_mlp_the_lower_term_lowered_is_low() -> None:
+    """Review of stop 39: the lowering was put among the coverage notes, so a clean ReLU MLP
+    inside the calibration's coverage rated medium ("outside what the calibration covers")
+    and failed ``--fail-on medium``; it is reported beside the raise note instead."""
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import calibrate
+
+    features = {  # the review's clean 12x12 ReLU MLP (detect --format json)
+        "mmbd_neglog10_p": 0.7449058170755374, "mmbd_anomaly": 1.914051046025472,
+        "mmbd_ratio": 1.1113911414464277, "first_layer_dense": 1.0, "empty_share_gap": 0.0,
+        "empty_top_class": 0.0, "pixel_share_gap": 0.004444, "pixel_top_class": 7.0,
+        "frame_share_gap": 0.015, "frame_top_class": 5.0,
+    }
+    verdict = calibrate(ModelVerdict(method="auto", statistic=0.745, target_classes=list(
+        range(10)), per_class=[], features=features, traits=["activation:relu"]))
+    assert verdict.features["lower_logit"] < -1.5 and not verdict.coverage_notes
+    rating = rate(_result(verdict.as_dict()))
+    assert rating.level == Severity.LOW and "no backdoor detected" in rating.reasons[0]

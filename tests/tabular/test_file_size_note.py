@@ -31,6 +31,25 @@ def test_calibrated_rows_below_zero_is_one_error() -> None:
         registry.create("detector", "tabular-search", calibrated_rows=-1)
 
 
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"calibrated_rows": 1.5},
+        {"calibrated_rows": True},
+        {"calibrated_rows": -0.5},
+        {"min_sources": True},
+        {"min_sources": 2.5},
+    ],
+)
+def test_direct_construction_refuses_what_the_registry_refuses(kw: dict) -> None:
+    """Review of stop 39: built directly, ``int()`` took 1.5 / True / -0.5 (-0.5 became 0)."""
+    from trojanscope.detect.tabular_search import TabularSearch
+
+    with pytest.raises(UserInputError, match=next(iter(kw))):
+        TabularSearch(**kw)
+    assert TabularSearch(calibrated_rows=891.0).calibrated_rows == 891
+
+
 @pytest.mark.parametrize("arch", ["xgboost", "mlp"])
 def test_a_small_file_is_noted_and_read_as_before(arch: str, searched) -> None:
     run, _ = searched(arch, 1)  # a backdoored model on the tiny fraud CSV

@@ -262,3 +262,8 @@ def test_an_audit_asks_to_review_a_flagged_user_model_instead_of_rating_it_high(
     assert result["detection"]["probability"] >= 0.5 and not result["detection"]["calibrated"]
     assert result["rating"]["level"] == "medium"
     assert "needs review" in result["rating"]["reasons"][0]
+    # review of stop 39: the 300-row file's size note came first and displaced why the score
+    # is uncalibrated; the finding names the uncalibrated note
+    assert any(n.startswith("the clean file holds 300 rows")
+               for n in result["detection"]["coverage_notes"])
+    assert "probability not calibrated for such models" in result["rating"]["reasons"][0]

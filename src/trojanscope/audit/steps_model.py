@@ -88,7 +88,13 @@ class DetectStep(AuditStep):
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
         from trojanscope import registry
-        from trojanscope.detect.calibration import calibrate, load_calibrators, raise_note
+        from trojanscope.detect.calibration import (
+            UNCALIBRATED_NOTE,
+            calibrate,
+            load_calibrators,
+            lower_note,
+            raise_note,
+        )
         from trojanscope.detect.evidence import trigger_images
         from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
@@ -124,13 +130,17 @@ class DetectStep(AuditStep):
         raised = raise_note(verdict.features)  # auto:raise; the finding says so too
         if raised:
             step.details["raised"] = raised
-        tail = f"; {raised}" if raised else ""
+        lowered = lower_note(verdict.features)  # auto:lower:dense, likewise (stop 39)
+        if lowered:
+            step.details["lowered"] = lowered
+        tail = "".join(f"; {said}" for said in (lowered, raised) if said)
         if verdict.verdict == "review":
             # a score no calibration stands behind (a tree model made by other code, a
             # calibration file without the method's calibrator): a model to review, not a
             # detected backdoor (docs/benchmarks.md: false alarms)
-            why = (verdict.coverage_notes[0] if verdict.coverage_notes
-                   else "probability not calibrated")
+            why = next((n for n in verdict.coverage_notes if n.startswith(UNCALIBRATED_NOTE)),
+                       verdict.coverage_notes[0] if verdict.coverage_notes
+                       else "probability not calibrated")
             step.findings.append(ctx.finding(
                 "TSA100", f"needs review: uncalibrated backdoor score {p:.2f} (threshold "
                 f"{opts.threshold:.2f}; {why}), suspected target class "

@@ -53,15 +53,20 @@ RAISE_EVIDENCE = {
                "the image's outer ring lit at one value sends the clean inputs to {which} far "
                "more often than to the next"),
 }
-# Key suffix of a lower-only term (issue 9, stop 39): ``"<calibrator>:lower<suffix>"``'s linear
-# score, where negative, is added to the logit of the probability that calibrator gave (before
-# any raise term), recorded as ``lower_logit``. Keyed by the calibrator it corrects, so a model
-# scored by another one (the wider calibrator, say) is never lowered by it.
+# Key suffix of a lower-only term (issue 9, stop 39): ``"<calibrator>:lower<suffix>"`` switches
+# on a correction of that calibrator's own probability (before any raise term), recorded as
+# ``lower_logit``. Keyed by the calibrator it corrects, so a model scored by another one (the
+# wider calibrator, say) is never lowered by it.
 LOWER = "lower"
-# ":dense": on a model without a convolution (``first_layer_dense``), the default calibrator's
-# MM-BD p-value term, whose coefficient is negative, must not raise the probability when MM-BD
-# finds nothing significant (shipped by stop 39's rule on seed 28; docs/benchmarks.md).
-LOWER_TERMS = (":dense",)
+# Each lower term (key suffix) -> the verdict feature that must read 1 for it to apply, and the
+# scoring calibrator's feature whose positive part it takes back. ":dense": on a model without a
+# convolution (``first_layer_dense``), the default calibrator's MM-BD p-value term must not raise
+# the probability when MM-BD finds less than the calibration zoo's average (shipped by stop 39's
+# rule on seed 28; docs/benchmarks.md). The take-back is computed at run time from the scoring
+# calibrator's own coefficient, mean and scale (review of stop 39: a stored copy went stale when a
+# user refitted ``auto``); the entry is the on-switch, its ``fitted_on["coverage"]`` the
+# activations it was measured on.
+LOWER_TERMS = {":dense": ("first_layer_dense", "mmbd_neglog10_p")}
 # The features recording each term's own lift, beside their sum ``raise_logit`` (the
 # empty-pixel term's is the rest).
 OWN_LIFT = {":pixels": "raise_logit_pixels", ":frame": "raise_logit_frame"}
@@ -69,6 +74,9 @@ OWN_LIFT = {":pixels": "raise_logit_pixels", ":frame": "raise_logit_frame"}
 # models, benchmarks/bench_tabular_foreign_zoo.py): out of coverage, their verdict keeps the
 # probability but says it is not calibrated (``"calibrated": false``; the audit: review).
 UNCALIBRATED_OUT_OF_COVERAGE = frozenset({"trees:other-code"})
+# How every note saying why a probability is not calibrated begins (such models, or no
+# calibrator in the file): the audit names it as the reason of a review finding.
+UNCALIBRATED_NOTE = "probability not calibrated"
 # Conventional thresholds of raw statistics, used only when no calibrator is fitted.
 FALLBACK_CENTRES = {"neural_cleanse": 2.0, "trigger_search": 2.0, "mmbd": 2.0}
 
@@ -173,22 +181,45 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     return [term for _, term in lifts.values()]
 
 
-def lower_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str
-               ) -> float:
-    """Add each ``"<scored_by>:lower…"`` term's linear score, where negative, to the logit of
-    the probability that calibrator ``scored_by`` gave (in place), recording the sum as
-    ``lower_logit``; returns it (0.0 when no term's features are all there or no score is
-    negative). Lower-only, as a raise term is raise-only: it takes back what one of the
-    calibrator's own terms added where that term's reading is no evidence (stop 39)."""
-    if verdict.probability is None:
+def lower_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str,
+               notes: list[str] | None = None) -> float:
+    """Take back, where it is positive and its feature reads below the calibration zoo's mean,
+    the term of calibrator ``scored_by`` for the feature a ``"<scored_by>:lower…"`` term names
+    (in place, on the probability that calibrator gave), recording the sum as ``lower_logit``;
+    returns it (0.0 when no term applies). Lower-only, as a raise term is raise-only: MM-BD
+    finding nothing significant is no evidence of a backdoor (stop 39). A model whose traits
+    hold no activation the term's ``fitted_on["coverage"]`` lists (a convolution written as
+    reshape + ``nn.Linear`` reads as dense, with no activation trait) is not lowered: a line
+    in ``notes`` says so, as raise terms note their coverage."""
+    scorer = calibrators.get(scored_by)
+    if verdict.probability is None or scorer is None:
         return 0.0
     total = 0.0
-    for suffix in LOWER_TERMS:
+    for suffix, (gate, feature) in LOWER_TERMS.items():
         term = calibrators.get(f"{scored_by}:{LOWER}{suffix}")
-        if term is not None and all(f in verdict.features for f in term.features):
-            score = term.logit(verdict.features)
-            if score < -MIN_LIFT:
-                total += score
+        if (term is None or feature not in scorer.features
+                or not all(f in verdict.features for f in term.features)
+                or verdict.features.get(gate) != 1.0):
+            continue
+        i = scorer.features.index(feature)
+        z = _transform(_clip(verdict.features[feature]), scorer.transform)
+        if scorer.mean is not None:
+            z -= scorer.mean[i]
+        if scorer.scale is not None:
+            z /= scorer.scale[i]
+        share = scorer.coef[i] * z
+        if z >= 0 or share <= MIN_LIFT:  # a reading above the mean, or a term that lowers
+            continue
+        acts = sorted(t for t in (term.fitted_on.get("coverage") or {}) if
+                      t.startswith("activation:"))
+        if acts and not set(acts) & set(verdict.traits):
+            if notes is not None:
+                notes.append(f"probability not lowered by the calibration's {suffix[1:]} lower "
+                             f"term ({share:.2f} logits): the model has none of the activations "
+                             f"it was measured on ({', '.join(acts)}); a convolution written as "
+                             "reshape + a linear layer reads as dense")
+            continue
+        total -= share
     if total:
         before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
         verdict.probability = _sigmoid(math.log(before / (1 - before)) + total)
@@ -196,17 +227,52 @@ def lower_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored
     return total
 
 
-def unread_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> list[str]:
-    """A note for each raise term of the verdict's method that :func:`raise_term` skips
-    although the run recorded some of its features: the rest are features this configuration
+def lower_note(features: dict[str, float]) -> str | None:
+    """The sentence saying that a lower term lowered the verdict's probability (None when none
+    did). ``detect``'s text, the audit's step details and its finding print it beside the raise
+    note: a correction inside the calibration's coverage, not a coverage note."""
+    if "lower_logit" not in features:
+        return None
+    return (f"probability lowered by {-features['lower_logit']:.2f} logits (MM-BD found nothing "
+            "significant on a model without a convolution; the calibration's lower term)")
+
+
+def check_lower_terms(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) a ``*:lower*`` entry that would otherwise be ignored: an unknown
+    suffix (``auto:lower:Dense``), a term without its gate feature, or one whose calibrator is
+    missing or lacks the feature the term takes back (review of stop 39)."""
+    for key, term in calibrators.items():
+        base, sep, suffix = key.partition(f":{LOWER}")
+        if not sep:
+            continue
+        if suffix not in LOWER_TERMS:
+            raise ValueError(f"{key!r}: unknown lower term (known: "
+                             f"{', '.join(f'<calibrator>:{LOWER}{s}' for s in LOWER_TERMS)})")
+        gate, feature = LOWER_TERMS[suffix]
+        if gate not in term.features:
+            raise ValueError(f"{key!r}: a {suffix[1:]} lower term must read {gate!r}")
+        scorer = calibrators.get(base)
+        if scorer is None or feature not in scorer.features:
+            raise ValueError(f"{key!r}: no {base!r} calibrator reading {feature!r} to lower")
+
+
+def unread_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
+                 scored_by: str | None = None) -> list[str]:
+    """A note for each raise term of the verdict's method that :func:`raise_term` skips, and
+    each lower term of the calibrator ``scored_by`` that :func:`lower_term` skips, although the
+    run recorded some of its features: the rest are features this configuration
     never records (a ``frame_*`` term without ``-p frame=true``, a term of another version),
     and a skipped term would otherwise change the probability silently (review of stop 37: a
     candidate term reading ``first_layer_dense``, recorded then with ``frame=true`` only, gave
     p 0.001 where the shipped file gave 1.000). ``frame_*`` missing on a model recorded as not
-    dense is no note: the frame probe runs on dense models only, by design."""
+    dense is no note: the frame probe runs on dense models only, by design; nor is a lower
+    term's gate feature missing alone (a model that is not an image: the term does not apply)."""
+    gates = {gate for gate, _ in LOWER_TERMS.values()}
     notes = []
-    for suffix in RAISE_EVIDENCE:
-        name = f"{verdict.method}:{RAISE}{suffix}"
+    names = [f"{verdict.method}:{RAISE}{suffix}" for suffix in RAISE_EVIDENCE]
+    if scored_by is not None:  # and the lower terms of the calibrator that scored it
+        names += [f"{scored_by}:{LOWER}{suffix}" for suffix in LOWER_TERMS]
+    for name in names:
         term = calibrators.get(name)
         if term is None:
             continue
@@ -215,6 +281,8 @@ def unread_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator]) -> l
             continue  # read, or a probe that did not run on this model (no images, say)
         if (all(f.startswith("frame_") for f in missing)
                 and verdict.features.get("first_layer_dense") == 0.0):
+            continue
+        if f":{LOWER}" in name and set(missing) <= gates:
             continue
         hint = (" (auto records frame_* with -p frame=true, on dense image models)"
                 if any(f.startswith("frame_") for f in missing) else "")
@@ -315,7 +383,9 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         raw = loads(text)  # deep nesting is a ValueError
         if not isinstance(raw, dict) or not all(isinstance(c, dict) for c in raw.values()):
             raise ValueError("expected an object of calibrator objects")
-        return {m: Calibrator(**c) for m, c in raw.items()}
+        calibrators = {m: Calibrator(**c) for m, c in raw.items()}
+        check_lower_terms(calibrators)
+        return calibrators
     except FileNotFoundError:
         if path is not None:
             raise UserInputError(f"{path}: no such calibration file") from None
@@ -390,10 +460,8 @@ def calibrate(
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal, scored_by = wider, wider_key
         verdict.probability = cal.probability(verdict.features)
-        if lower_term(verdict, calibrators, scored_by):
-            notes.append(f"probability lowered by {-verdict.features['lower_logit']:.2f} logits "
-                         "(the calibration file's lower term for models without a convolution)")
-        unread += unread_terms(verdict, calibrators)
+        lower_term(verdict, calibrators, scored_by, notes)  # said by lower_note, not a note
+        unread += unread_terms(verdict, calibrators, scored_by)
         for raised in raise_term(verdict, calibrators):
             raised_on = raised.fitted_on.get("coverage")
             if raised_on is not None:  # the raise was measured on fewer kinds of model than
@@ -407,7 +475,7 @@ def calibrate(
             # measured: no calibrator separates such models (docs/benchmarks.md), so the
             # probability is shown as the detector's score, not as a probability to act on
             verdict.features["calibrated"] = 0.0
-            notes.append("probability not calibrated for such models (no calibration "
+            notes.append(f"{UNCALIBRATED_NOTE} for such models (no calibration "
                          "separated clean from backdoored ones): a ranking score to review, "
                          "not evidence")
         verdict.coverage_notes = [*verdict.detector_notes, *unread, *notes]  # the detector's
@@ -418,7 +486,7 @@ def calibrate(
         verdict.features["calibrated"] = 0.0
         # said in words too: a reader of the verdict (the audit, a report) must not take the
         # fallback curve for a probability
-        note = (f"probability not calibrated: the calibration file has no {key!r} calibrator, "
+        note = (f"{UNCALIBRATED_NOTE}: the calibration file has no {key!r} calibrator, "
                 f"so the score is a fixed curve of the raw statistic (centre {centre:g}): a "
                 "ranking score to review, not evidence")
         verdict.coverage_notes = [*verdict.coverage_notes,  # calibrating twice says it once

@@ -51,6 +51,7 @@ from trojanscope.detect.tree_mass import (
 )
 from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.errors import UserInputError
+from trojanscope.params import check_option
 from trojanscope.registry import register
 
 # log2 leaves per tree of the LightGBM calibration trees (2.81-4.95; docs/benchmarks.md, issue 16
@@ -154,12 +155,14 @@ class TabularSearch(ModelDetector):
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
+        for name, value, low in (("min_sources", min_sources, 1),
+                                 ("calibrated_rows", calibrated_rows, 0)):
+            try:  # checked here too: built directly, int() would take 1.5 / True / -0.5
+                check_option(name, value, low, integer=True)
+            except ValueError as exc:
+                raise UserInputError(f"tabular-search: {exc}") from None
         self.min_sources = int(min_sources)
-        if self.min_sources < 1:
-            raise UserInputError("tabular-search: min_sources must be >= 1")
         self.calibrated_rows = int(calibrated_rows)
-        if self.calibrated_rows < 0:
-            raise UserInputError("tabular-search: calibrated_rows must be >= 0")
         if self.references < 0:
             raise UserInputError("tabular-search: references must be >= 0")
         if self.pair_screen < 0:

@@ -148,7 +148,7 @@ def write_outputs(
 
 
 def print_table(verdict: ModelVerdict, model: str) -> None:
-    from trojanscope.detect.calibration import raise_note
+    from trojanscope.detect.calibration import lower_note, raise_note
 
     console = stdout_console()
     colour = {"backdoored": "red", "review": "yellow"}.get(verdict.verdict, "green")
@@ -167,8 +167,9 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
         console.print("[yellow]the probability is NOT calibrated for this kind of model: "
                       "review the evidence below before acting on the verdict[/]")
     raised = raise_note(verdict.features)  # issue 9, stop 32: auto:raise
-    if raised:
-        console.print(raised, markup=False)
+    for said in (lower_note(verdict.features), raised):  # stop 39: auto:lower:dense
+        if said:
+            console.print(said, markup=False)
     # the detector's own notes (what it did not look at) apart from calibration coverage
     own = [n for n in verdict.coverage_notes if n in verdict.detector_notes]
     if own:
