@@ -156,7 +156,7 @@ def test_a_worker_that_spends_its_cpu_budget_is_refused(
     monkeypatch.setenv("TROJANSCOPE_TS_WORKER_CPU_S", "2")  # ts_proxy.WORKER_CPU_ENV
     torch.jit.script(_Burn()).save(str(tmp_path / "burn.pt"))
     model = load_model(tmp_path / "burn.pt", scan=False).module
-    with pytest.raises(ChildRefusal, match=r"ran over its 2 s CPU-time limit"):
+    with pytest.raises(ChildRefusal, match=r"ran over its CPU-time limit of 2 s per thread"):
         for _ in range(8):  # each call is within its own deadline; together they are not
             model(torch.zeros(2))
 
