@@ -16,7 +16,8 @@ x86_64 or aarch64; any other architecture is not confined, and the reason says s
   flag), ``ptrace`` and ``process_vm_*``; signals to another process: ``kill``/``tkill``,
   ``tgkill`` to another process (``raise``/``abort`` on itself pass), ``rt_sigqueueinfo``/
   ``rt_tgsigqueueinfo`` (to any), ``fcntl`` ``F_SETOWN``/``F_SETSIG``/``F_SETOWN_EX``;
-  ``pidfd_*``, ``prlimit64`` on another process, ``setpriority``; ``ioctl`` ``TIOCSTI``/
+  ``pidfd_*``, ``prlimit64`` on another process, ``setpriority``, ``flock`` (a lock another
+  program waits for, even on a file opened for reading); ``ioctl`` ``TIOCSTI``/
   ``TIOCLINUX`` (typing into a terminal) and ``FS_IOC_SETFLAGS``/``FS_IOC_FSSETXATTR``;
   ``open``/``openat`` with a write, create, truncate, append or temporary-file flag,
   ``creat``, ``openat2`` (its flags sit behind a pointer), renaming, removing, linking,
@@ -185,6 +186,7 @@ _X86_64 = {
     "msgsnd": 69,
     "msgrcv": 70,
     "msgctl": 71,
+    "flock": 73,
     "ioctl": 16,
     "fcntl": 72,
     "prlimit64": 302,
@@ -306,6 +308,7 @@ _AARCH64 = {  # no open, creat, fork, vfork, rename, unlink, mkdir, … there: o
     "msgsnd": 189,
     "msgrcv": 188,
     "msgctl": 187,
+    "flock": 32,
     "ioctl": 29,
     "fcntl": 25,
     "prlimit64": 261,
