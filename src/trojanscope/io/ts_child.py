@@ -4,12 +4,14 @@ export a loader that loads and exports it, then reports how it ended.
 
 Run as a script (``python ts_child.py``), never imported by trojanscope: it needs only the
 standard library, torch and four neighbours it imports by file (``ts_frames``, ``ts_seccomp``,
-``onnx_bytes``, ``script_graph``), which need no more. Started under ``unshare -rmn`` where the
-OS allows it (no network; every mount read-only, best effort); ``PR_SET_NO_NEW_PRIVS`` always.
+``onnx_bytes``, ``script_graph``), which need no more. Started under ``unshare -rimn`` where the
+OS allows it (no network, its own SysV IPC; every mount read-only, best effort), in a session of
+its own; ``PR_SET_NO_NEW_PRIVS`` always.
 Each forked worker or loader gets ``RLIMIT_FSIZE`` 0 (a write to a file kills it with SIGXFSZ),
 ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``, no core file, an empty working folder, a wall-clock
-deadline, and, before the archive's code runs, a seccomp filter (:mod:`ts_seccomp`: no network,
-new process or file opened for writing, with or without ``unshare``; issue 4, stop 39).
+deadline, and, before the archive's code runs, a seccomp filter on every thread (:mod:`ts_seccomp`:
+no network, new process, file opened for writing or reach into another process, with or without
+``unshare``; issue 4, stop 39; a machine that has one but cannot install it refuses the model).
 
 Protocol on stdin/stdout: the server prints one JSON line when ready; each request is an
 8-byte big-endian length and a JSON header (limits, the ONNX export's input shape), then an

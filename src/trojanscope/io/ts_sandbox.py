@@ -7,12 +7,15 @@ forward pass (eleven review rounds found archives the static checks missed). A c
 (:mod:`trojanscope.io.ts_child`, one server per process that imports torch once and forks) has
 a worker load the archive's bytes and keep the model, answering calls
 (:mod:`trojanscope.io.ts_proxy`: this process holds only a proxy module and reads back plain
-tensors). The child has no network (``unshare -rmnp`` where the OS allows it, every mount
-read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and CPU
-time (a worker: a total budget, and a wall-clock deadline per call), an empty working folder,
-and a seccomp filter installed before the archive's code runs (:mod:`trojanscope.io.ts_seccomp`:
-no socket, ``execve``, new process, ``ptrace``, or file opened for writing, created, renamed or
-removed, with or without ``unshare``; x86_64 and aarch64, elsewhere a note says it is missing).
+tensors). The child has no network (``unshare -rimnp`` where the OS allows it, every mount
+read-only, its own SysV IPC), no controlling terminal (a session of its own),
+``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and CPU time (a
+worker: a total budget per thread, and a wall-clock deadline per call), an empty working
+folder, and a seccomp filter on every thread installed before the archive's code runs
+(:mod:`trojanscope.io.ts_seccomp`: no socket, ``execve``, new process, ``ptrace``, signal or
+resource change to another process, SysV IPC, ``TIOCSTI``, or file opened for writing,
+created, renamed or removed, with or without ``unshare``; x86_64 and aarch64, elsewhere a note
+says it is missing).
 A crash, a timeout, a resource overrun, a write, a call the filter refused, or one of torch's
 own errors that only wrong memory produces (``Invalid IValue tag``) refuses the model
 (:class:`ChildRefusal`, exit 2). The ONNX export the editable lift needs runs in a loader in the
