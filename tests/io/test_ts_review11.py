@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+import mmap
 import os
 import struct
 import subprocess
@@ -244,6 +245,11 @@ def test_a_small_output_does_not_pin_the_answer() -> None:
     base = torch.frombuffer(buffer, dtype=torch.uint8).data_ptr()
     assert got[1].data_ptr() == base + small.numel() * 4  # the largest: a view
     assert not base <= got[0].data_ptr() < base + len(buffer)  # before: a view too
+    lazy = mmap.mmap(-1, len(data))  # the parent's buffer for an answer from 4 MiB
+    lazy[:] = data
+    got = ts_frames.decode(specs, lazy, len(lazy))
+    assert torch.equal(got[0], small) and torch.equal(got[1], big)
+    assert got[1].data_ptr() == torch.frombuffer(lazy, dtype=torch.uint8).data_ptr() + 16
 
 
 _PREALLOC = r"""
