@@ -294,3 +294,26 @@ def test_only_the_filters_own_refusal_reads_as_denied() -> None:
     )
     assert ts_child._failure(refused)["status"] == "denied"
     assert ts_child._failure(PermissionError(1, "Operation not permitted"))["status"] == "denied"
+
+
+def test_a_filter_that_cannot_be_installed_refuses_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sys.path.insert(0, str(IO))
+    try:
+        import ts_child
+        import ts_seccomp
+    finally:
+        sys.path.remove(str(IO))
+    monkeypatch.setattr(ts_seccomp, "unavailable", lambda: "")  # the machine has seccomp
+    monkeypatch.setattr(
+        ts_seccomp, "confine", lambda: "the filter could not be installed on thread 7"
+    )
+    with pytest.raises(Exception) as caught:  # before: the reason returned, the load went on
+        ts_child._seccomp()
+    answer = ts_child._failure(caught.value)
+    assert answer["status"] == "unconfined" and "thread 7" in answer["detail"]
+    assert "unconfined" in ts_sandbox._WHAT
+    monkeypatch.setattr(ts_seccomp, "unavailable", lambda: "no seccomp filter for riscv64")
+    monkeypatch.setattr(ts_seccomp, "confine", lambda: "no seccomp filter for riscv64")
+    assert ts_child._seccomp() == "no seccomp filter for riscv64"  # none here: runs, with a note
