@@ -4,12 +4,14 @@ export a loader that loads and exports it, then reports how it ended.
 
 Run as a script (``python ts_child.py``), never imported by trojanscope: it needs only the
 standard library, torch and four neighbours it imports by file (``ts_frames``, ``ts_seccomp``,
-``onnx_bytes``, ``script_graph``), which need no more. Started under ``unshare -rmn`` where the
-OS allows it (no network; every mount read-only, best effort); ``PR_SET_NO_NEW_PRIVS`` always.
+``onnx_bytes``, ``script_graph``), which need no more. Started under ``unshare -rimn`` where the
+OS allows it (no network, its own SysV IPC; every mount read-only, best effort), in a session of
+its own; ``PR_SET_NO_NEW_PRIVS`` always.
 Each forked worker or loader gets ``RLIMIT_FSIZE`` 0 (a write to a file kills it with SIGXFSZ),
 ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``, no core file, an empty working folder, a wall-clock
-deadline, and, before the archive's code runs, a seccomp filter (:mod:`ts_seccomp`: no network,
-new process or file opened for writing, with or without ``unshare``; issue 4, stop 39).
+deadline, and, before the archive's code runs, a seccomp filter on every thread (:mod:`ts_seccomp`:
+no network, new process, file opened for writing or reach into another process, with or without
+``unshare``; issue 4, stop 39; a machine that has one but cannot install it refuses the model).
 
 Protocol on stdin/stdout: the server prints one JSON line when ready; each request is an
 8-byte big-endian length and a JSON header (limits, the ONNX export's input shape), then an
@@ -25,6 +27,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import resource
 import select
 import signal
@@ -39,6 +42,10 @@ _DEVNULL = -1
 # read past their end, a type table indexed out of range): never a model's ordinary error
 CORRUPT = ("Invalid IValue tag", "IValue is not a", "Unsupported TypeMeta",
            "INTERNAL ASSERT FAILED")
+# how EPERM from the seccomp filter reads in an error: strerror with its number, as torch's
+# C++ checks (``…: Operation not permitted (1)``) and Python's OSError (``[Errno 1] …``) say
+# it; a model's own words that merely contain "Operation not permitted" are its own error
+DENIED = re.compile(r"Operation not permitted \(1\)|\[Errno 1\] Operation not permitted")
 
 
 def _read_exact(fh, n: int) -> bytes:
@@ -111,15 +118,39 @@ def _confine(header: dict) -> None:
     os.chdir(header["workdir"])
 
 
+class _Unconfined(Exception):
+    """The filter is written for this machine and its kernel has seccomp, yet installing it
+    on every thread failed: the archive is not loaded unconfined."""
+
+
 def _seccomp() -> str:
     """The seccomp filter (:mod:`trojanscope.io.ts_seccomp`: no network, new processes or
-    files opened for writing); '' when installed, else why not (the worker says so)."""
-    from ts_seccomp import confine  # a neighbour, by file (standard library only)
+    files opened for writing) on every thread; '' when installed, the reason when this
+    machine has none (another architecture, no seccomp: the worker says so), and
+    :class:`_Unconfined` when it has one that could not be installed, or a thread runs
+    without it."""
+    from ts_seccomp import confine, unavailable  # neighbours, by file (standard library only)
 
     try:
-        return confine()
+        why = confine()
     except (OSError, AttributeError, ValueError) as exc:  # no libc, no prctl
-        return f"seccomp filter not installed ({type(exc).__name__}: {exc})"[:300]
+        why = f"seccomp filter not installed ({type(exc).__name__}: {exc})"[:300]
+    if why and unavailable():
+        return why
+    if not why and not all(mode == "2" for mode in _tasks_seccomp()):
+        why = f"a thread runs without the filter (Seccomp: {_tasks_seccomp()})"
+    if why:
+        raise _Unconfined(why)
+    return ""
+
+
+def _tasks_seccomp() -> list[str]:
+    """The ``Seccomp:`` mode of every thread of this process (2: a filter)."""
+    modes = []
+    for tid in sorted(os.listdir("/proc/self/task")):
+        with open(f"/proc/self/task/{tid}/status", encoding="ascii", errors="replace") as fh:
+            modes += [line.split()[1] for line in fh if line.startswith("Seccomp:")]
+    return modes
 
 
 def _keep_only(*fds: int) -> None:
@@ -141,6 +172,8 @@ def _failure(exc: BaseException) -> dict:
         return {"status": "error", "detail": str(exc), "export": True}
     if isinstance(exc, MemoryError):
         return {"status": "memory", "detail": "MemoryError"}
+    if isinstance(exc, _Unconfined):
+        return {"status": "unconfined", "detail": str(exc)[:300]}
     text = [t.strip() for t in str(exc).strip().splitlines() if t.strip()]
     last = text[-1] if text else ""
     name = type(exc).__name__
@@ -149,7 +182,7 @@ def _failure(exc: BaseException) -> dict:
     # bad_alloc: too big a request, the memory limit or a size read from wrong memory
     size = "std::bad_alloc" in str(exc)
     wrote = "Read-only file system" in str(exc) or "File too large" in str(exc)
-    denied = "Operation not permitted" in str(exc)  # EPERM: the seccomp filter said no
+    denied = DENIED.search(str(exc)) is not None  # EPERM: the seccomp filter said no
     corrupt = any(m in str(exc) for m in CORRUPT)
     status = ("memory" if memory else "size" if size else "wrote" if wrote
               else "denied" if denied else "corrupt" if corrupt else "error")
@@ -169,7 +202,7 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         if header.get("onnx") is not None:
             import onnx_bytes  # noqa: F401 - the exporter imported before the filter
             import torch.onnx
-        _seccomp()  # before the archive's code runs (unconfined: the worker's load says so)
+        _seccomp()  # before the archive's code runs; failed where it exists: refused
         module = torch.jit.load(io.BytesIO(data), map_location="cpu")
         module.eval()
         result = {"status": "ok"}
@@ -471,6 +504,7 @@ def _work(header: dict, data: bytes, ask_fd: int, answer_fd: int) -> None:
                  "dense": _graph_dense(module), "attributes": _plain_attributes(torch, module),
                  "parameters": int(sum(p.numel() for p in module.parameters())),
                  "seccomp": not unconfined, "unconfined": unconfined,
+                 "tasks_seccomp": _tasks_seccomp() if not unconfined else [],
                  "weighted": sorted({getattr(m, "original_name", type(m).__name__)
                                      for m in module.modules()
                                      if next(m.parameters(recurse=False), None) is not None})}

@@ -10,6 +10,7 @@ standard library and torch (the child imports it as a script's neighbour).
 from __future__ import annotations
 
 import math
+import mmap
 
 import torch
 
@@ -37,19 +38,23 @@ def encode(tensors: list[torch.Tensor]) -> tuple[list[dict], bytes]:
     return specs, b"".join(parts)
 
 
-def decode(specs: object, data: bytes | bytearray, max_bytes: int) -> list[torch.Tensor]:
+def decode(specs: object, data: bytes | bytearray | mmap.mmap,
+           max_bytes: int) -> list[torch.Tensor]:
     """The tensors ``specs`` declare, read from ``data``; :class:`FrameError` for anything
     else: an unknown dtype, a shape that is not a short list of non-negative integers, more
-    than ``max_bytes`` in all, or bytes left over or missing. From a ``bytearray`` (the
-    parent's answer buffer) each aligned tensor is a view of it, not a copy (issue 4, stop
-    39); from ``bytes`` (read-only) each is copied once."""
+    than ``max_bytes`` in all, or bytes left over or missing. From a writable buffer (the
+    parent's answer, a ``bytearray`` or ``mmap``) the largest tensor, when aligned, is a view
+    of it, not a copy (issue 4, stop 39); every other tensor is copied, so that keeping a
+    small output does not keep the whole answer alive (round 11). From ``bytes`` (read-only)
+    each is copied once."""
     if len(data) > max_bytes:
         raise FrameError(f"{len(data):,} bytes, over the {max_bytes:,}-byte cap")
     if not isinstance(specs, list) or len(specs) > MAX_TENSORS:
         raise FrameError("tensor specs are not a list of at most "
                          f"{MAX_TENSORS} entries")
-    out, at = [], 0
-    for spec in specs:
+    out, at, sizes = [], 0, _sizes(specs, max_bytes)
+    largest = max(range(len(sizes)), key=sizes.__getitem__) if sizes else -1
+    for index, spec in enumerate(specs):
         if (not isinstance(spec, dict) or not isinstance(spec.get("dtype"), str)
                 or spec["dtype"] not in DTYPES):
             raise FrameError(f"a tensor spec with no known dtype ({str(spec)[:80]})")
@@ -66,7 +71,8 @@ def decode(specs: object, data: bytes | bytearray, max_bytes: int) -> list[torch
         try:  # torch's own checks (a shape whose strides overflow) said as a FrameError
             if size == 0:
                 out.append(torch.empty(shape, dtype=dtype))
-            elif isinstance(data, bytearray) and start % width == 0:
+            elif (index == largest and isinstance(data, (bytearray, mmap.mmap))
+                  and start % width == 0):
                 out.append(torch.frombuffer(data, dtype=dtype, count=size // width,
                                             offset=start).reshape(shape))
             else:  # read-only bytes, or a tensor not aligned to its element size: a copy
@@ -77,3 +83,17 @@ def decode(specs: object, data: bytes | bytearray, max_bytes: int) -> list[torch
     if at != len(data):
         raise FrameError(f"{len(data) - at:,} bytes left over after the declared tensors")
     return out
+
+
+def _sizes(specs: list, max_bytes: int) -> list[int]:
+    """Each spec's byte size where it reads (0 where not: :func:`decode` says why)."""
+    sizes = []
+    for spec in specs:
+        shape = spec.get("shape") if isinstance(spec, dict) else None
+        dtype = DTYPES.get(spec.get("dtype")) if isinstance(spec, dict) and isinstance(
+            spec.get("dtype"), str) else None
+        ok = (dtype is not None and isinstance(shape, list) and len(shape) <= MAX_DIMS
+              and all(type(n) is int and 0 <= n <= max_bytes for n in shape))
+        sizes.append(math.prod(shape) * torch.empty((), dtype=dtype).element_size()
+                     if ok else 0)
+    return sizes

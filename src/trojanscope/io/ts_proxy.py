@@ -63,7 +63,8 @@ class _Worker:
     def __init__(self, data: bytes, digest: str, source: str) -> None:
         self.data, self.digest, self.source = data, digest, source
         self.generation = -1
-        self.cpu_s = WORKER_CPU_S
+        self.cpu_s, self.threads = WORKER_CPU_S, 1
+        self.tasks_seccomp: list[str] = []  # each worker thread's Seccomp mode (2: filtered)
         self.seccomp = False  # whether the worker runs under its seccomp filter
         self.methods: list[str] = []
         self.names: list[str] = []
@@ -79,9 +80,10 @@ class _Worker:
         """Start the worker (its load in the child); refuse what the child refuses."""
         self._refused()
         _close_dropped()
-        self.cpu_s = _worker_cpu()
-        header = {**_limits(self.data), "cpu_s": self.cpu_s, "kind": "open",
-                  "key": self.digest, "threads": torch.get_num_threads()}
+        self.cpu_s, self.threads = _worker_cpu(), max(1, torch.get_num_threads())
+        # RLIMIT_CPU counts every thread's time: the budget is per thread (stop 39, round 11)
+        header = {**_limits(self.data), "cpu_s": self.cpu_s * self.threads, "kind": "open",
+                  "key": self.digest, "threads": self.threads}
         answer, _ = ts_sandbox._SERVER.exchange(header, self.data, 0)
         self._check(answer, "loading it")
         methods, names, weighted = (answer.get(k) for k in ("methods", "names", "weighted"))
@@ -96,6 +98,8 @@ class _Worker:
         self.attributes = attributes
         self.generation = self._alive[1] = ts_sandbox._SERVER.generation
         self.seccomp = answer.get("seccomp") is True
+        tasks = answer.get("tasks_seccomp")
+        self.tasks_seccomp = tasks if _strings(tasks) else []
         unconfined = answer.get("unconfined")
         if isinstance(unconfined, str) and unconfined and not _NOTED and ts_sandbox._notes():
             _NOTED.append(unconfined)
@@ -115,7 +119,9 @@ class _Worker:
                          "answered without a status; not used")
         detail = _printable(answer.get("detail", ""))  # the child's words: no control bytes
         if status in _WHAT:
-            what = _WHAT[status].format(detail=detail[:300], cpu=self.cpu_s)
+            what = _WHAT[status].format(
+                detail=detail[:300], cpu=f"{self.cpu_s} s per thread x {self.threads} thread(s)",
+                how=f"; `{WORKER_CPU_ENV}` raises it (now {self.cpu_s})")
             self._refuse(
                 f"{self.source}: TorchScript refused: {step} in the sandboxed child process "
                 f"{what}; nothing of it runs in this process (`trojanscope scan "

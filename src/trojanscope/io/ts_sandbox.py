@@ -7,12 +7,15 @@ forward pass (eleven review rounds found archives the static checks missed). A c
 (:mod:`trojanscope.io.ts_child`, one server per process that imports torch once and forks) has
 a worker load the archive's bytes and keep the model, answering calls
 (:mod:`trojanscope.io.ts_proxy`: this process holds only a proxy module and reads back plain
-tensors). The child has no network (``unshare -rmnp`` where the OS allows it, every mount
-read-only), ``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and CPU
-time (a worker: a total budget, and a wall-clock deadline per call), an empty working folder,
-and a seccomp filter installed before the archive's code runs (:mod:`trojanscope.io.ts_seccomp`:
-no socket, ``execve``, new process, ``ptrace``, or file opened for writing, created, renamed or
-removed, with or without ``unshare``; x86_64 and aarch64, elsewhere a note says it is missing).
+tensors). The child has no network (``unshare -rimnp`` where the OS allows it, every mount
+read-only, its own SysV IPC), no controlling terminal (a session of its own),
+``PR_SET_NO_NEW_PRIVS``, ``RLIMIT_FSIZE`` 0, capped memory (``RLIMIT_AS``) and CPU time (a
+worker: a total budget per thread, and a wall-clock deadline per call), an empty working
+folder, and a seccomp filter on every thread installed before the archive's code runs
+(:mod:`trojanscope.io.ts_seccomp`: no socket, ``execve``, new process, ``ptrace``, signal or
+resource change to another process, SysV IPC, ``TIOCSTI``, or file opened for writing,
+created, renamed or removed, with or without ``unshare``; x86_64 and aarch64, elsewhere a note
+says it is missing).
 A crash, a timeout, a resource overrun, a write, a call the filter refused, or one of torch's
 own errors that only wrong memory produces (``Invalid IValue tag``) refuses the model
 (:class:`ChildRefusal`, exit 2). The ONNX export the editable lift needs runs in a loader in the
@@ -33,6 +36,7 @@ from __future__ import annotations
 import atexit
 import itertools
 import json
+import mmap
 import os
 import select
 import shutil
@@ -62,13 +66,16 @@ _WHAT = {
     "corrupt": "met memory that does not hold what it should ({detail})",
     "signal": "was killed by {detail} (a crash)",
     "timeout": "did not finish within {detail}",
-    "cpu": "ran over its {cpu} s CPU-time limit ({detail})",
+    "cpu": "ran over its CPU-time limit of {cpu} ({detail}): a resource limit, not a verdict "
+           "on the model{how}",
     "memory": "ran over its memory limit ({detail})",
     "size": "ran out of memory or read a corrupt size ({detail})",
     "wrote": "tried to write a file ({detail})",
     "overrun": "answered more than it may ({detail})",
-    "denied": "tried what its sandbox refuses: the network, a new process or a file opened for "
-              "writing ({detail})",
+    "denied": "tried what its sandbox refuses: the network, a new process, a file opened for "
+              "writing or another process ({detail})",
+    "unconfined": "could not install its seccomp filter on every thread, so the model was not "
+                  "loaded ({detail})",
 }
 
 
@@ -100,16 +107,20 @@ class _Server:
         unshare = shutil.which("unshare")
         # no network, read-only mounts and its own PID namespace (the loaders die with the
         # server); without the PID namespace; no network only; neither (a note says so)
-        attempts = [[unshare, "-rmnp", "--fork", "--kill-child"], [unshare, "-rmn"],
-                    [unshare, "-rn"]] if unshare else []
+        # (and its own SysV IPC namespace: no other program's shared memory or queues)
+        attempts = [[unshare, "-rimnp", "--fork", "--kill-child"], [unshare, "-rimn"],
+                    [unshare, "-rin"]] if unshare else []
         for prefix in [*attempts, []]:
             argv = [*prefix, sys.executable, script]
             env = dict(os.environ, OMP_NUM_THREADS="1",
                        TROJANSCOPE_TS_CHILD_NS="1" if any(
-                           a.startswith("-rm") for a in prefix) else "0")
+                           a.startswith("-rim") for a in prefix) else "0")
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL, env=env, cwd=self.workdir,
-                                    bufsize=0)  # read by fd, with a deadline: no buffer
+                                    bufsize=0,  # read by fd, with a deadline: no buffer
+                                    # no controlling terminal (no TIOCSTI into the user's
+                                    # shell); Ctrl-C reaches this process, which stops it
+                                    start_new_session=True)
             try:
                 line = _read_line(proc.stdout.fileno(), 1 << 16, time.monotonic() + WALL_S)
             except (OSError, EOFError):
@@ -173,7 +184,7 @@ class _Server:
                   "truncating files)", file=sys.stderr)
 
     def exchange(self, header: dict[str, Any], data: bytes,
-                 max_bytes: int) -> tuple[dict[str, Any], bytes | bytearray]:
+                 max_bytes: int) -> tuple[dict[str, Any], bytes | bytearray | mmap.mmap]:
         """One request to a model living in the child (``open``, ``call``, ``close``): the
         answer's JSON head (at most 1 MiB) and its bytes (at most ``max_bytes``), within the
         request's ``wall_s`` and a margin. A server that died is restarted (``generation``
@@ -194,7 +205,7 @@ class _Server:
                 blocks = [_read_capped(fd, cap, deadline) for cap in (1 << 20, max_bytes)]
                 answer = json.loads(blocks[0])
                 if isinstance(answer, dict) and answer.get("seq") == seq:
-                    return answer, blocks[1]  # a bytearray: the tensors are views of it
+                    return answer, blocks[1]  # writable: the largest tensor is a view of it
             except (OSError, ValueError, EOFError, RecursionError):  # nested past the stack
                 pass
             except BaseException:
@@ -266,10 +277,15 @@ def _write_all(fd: int, data: bytes, deadline: float) -> None:
         view = view[os.write(fd, view[:1 << 16]):]
 
 
-def _read_exact(fd: int, n: int, deadline: float) -> bytearray:
-    """Exactly ``n`` bytes, read into one buffer allocated up front (a large answer is held
-    once: no chunks joined into a second copy; issue 4, stop 39)."""
-    out = bytearray(n)
+LAZY_BYTES = 4 << 20  # from this size (over the 1 MiB head cap) an anonymous mapping
+
+
+def _read_exact(fd: int, n: int, deadline: float) -> bytearray | mmap.mmap:
+    """Exactly ``n`` bytes, read into one buffer (a large answer is held once: no chunks
+    joined into a second copy; issue 4, stop 39). From :data:`LAZY_BYTES` it is an anonymous
+    ``mmap``, whose pages take memory only as bytes arrive: a declared length costs nothing
+    before its bytes come (round 11)."""
+    out = mmap.mmap(-1, n) if n >= LAZY_BYTES else bytearray(n)
     view, at = memoryview(out), 0
     try:
         while at < n:
@@ -300,7 +316,7 @@ def _read_line(fd: int, cap: int, deadline: float) -> bytes:
     return bytes(out)
 
 
-def _read_capped(fd: int, cap: int, deadline: float) -> bytearray:
+def _read_capped(fd: int, cap: int, deadline: float) -> bytearray | mmap.mmap:
     """One length-prefixed block from the child; ValueError when it declares over ``cap``,
     TimeoutError (an OSError) at the deadline."""
     (n,) = struct.unpack(">Q", _read_exact(fd, 8, deadline))
@@ -373,7 +389,7 @@ def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
     if status == "ok" and verdict.get("onnx"):
         return base64.b64decode(verdict["onnx"])
     crashed = isinstance(status, str) and status in _WHAT
-    what = (_WHAT[status].format(detail=verdict.get("detail", ""), cpu=CPU_S)
+    what = (_WHAT[status].format(detail=verdict.get("detail", ""), cpu=f"{CPU_S} s", how="")
             if crashed else f"failed ({verdict.get('detail', status)})")
     # a crash, timeout or overrun refuses the model (ChildRefusal); an exporter's error does not
     raise (ChildRefusal if crashed else UserInputError)(

@@ -3,19 +3,28 @@ file created or opened for writing, even where ``unshare`` is refused (issue 4, 
 
 Standard library only (``ctypes``; no libseccomp): the child (:mod:`trojanscope.io.ts_child`)
 imports it as a neighbour by file. :func:`confine` sets ``PR_SET_NO_NEW_PRIVS`` and installs a
-small classic-BPF program (``PR_SET_SECCOMP``, ``SECCOMP_MODE_FILTER``) built here for x86_64
-or aarch64; any other architecture is not confined, and the reason says so. The program:
+small classic-BPF program with ``seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC)``
+(every thread of the process, those torch's pool started before included), built here for
+x86_64 or aarch64; any other architecture is not confined, and the reason says so. The program:
 
 - kills the process for a call made in another ABI (i386 ``int 0x80``; x32 numbers are
   refused), whose numbers mean other calls;
+- answers ``ENOSYS`` to a number past the highest in its table (a later kernel's call, not
+  read here: refused by default, as an older kernel answers);
 - refuses with ``EPERM``: sockets (``socket`` … ``getsockopt``), ``execve``/``execveat``,
   ``fork``/``vfork``, a ``clone`` that is not a thread (no ``CLONE_THREAD``, or a namespace
-  flag), ``ptrace`` and ``process_vm_*``, ``kill``/``tkill`` and ``tgkill`` to another process
-  (``raise``/``abort`` on itself pass), ``pidfd_*``, ``open``/``openat`` with a write, create,
-  truncate, append or temporary-file flag, ``creat``, ``openat2`` (its flags sit behind a
-  pointer), renaming, removing, linking, making folders or nodes, truncating, ``chmod``/
-  ``chown``/times/extended attributes, mounts and namespaces, ``io_uring`` (which would open
-  files around this filter), ``bpf``, ``perf_event_open``, keys, modules, SysV/POSIX IPC;
+  flag), ``ptrace`` and ``process_vm_*``; signals to another process: ``kill``/``tkill``,
+  ``tgkill`` to another process (``raise``/``abort`` on itself pass), ``rt_sigqueueinfo``/
+  ``rt_tgsigqueueinfo`` (to any), ``fcntl`` ``F_SETOWN``/``F_SETSIG``/``F_SETOWN_EX``;
+  ``pidfd_*``, ``prlimit64`` on another process, ``setpriority``, ``flock`` (a lock another
+  program waits for, even on a file opened for reading); ``ioctl`` ``TIOCSTI``/
+  ``TIOCLINUX`` (typing into a terminal) and ``FS_IOC_SETFLAGS``/``FS_IOC_FSSETXATTR``;
+  ``open``/``openat`` with a write, create, truncate, append or temporary-file flag,
+  ``creat``, ``openat2`` (its flags sit behind a pointer), renaming, removing, linking,
+  making folders or nodes, truncating, ``chmod``/``chown``/times/extended attributes (the
+  ``*at`` calls of Linux 6.6–6.17 too), mounts and namespaces, ``io_uring`` (which would open
+  files around this filter), ``bpf``, ``perf_event_open``, keys, modules, POSIX message
+  queues and every SysV IPC call but ``shmdt``;
 - answers ``clone3`` with ``ENOSYS`` (its flags sit behind a pointer): glibc then creates a
   thread with ``clone``, which passes (torch's intra-op pool still works);
 - lets everything else through (reading files, ``mmap``, writing to the pipes it holds).
@@ -30,9 +39,9 @@ import platform
 
 __all__ = ["ARCHES", "confine", "unavailable"]
 
-_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
+_PR_SET_NO_NEW_PRIVS = 38
 _RET_KILL_PROCESS, _RET_ALLOW, _RET_ERRNO = 0x80000000, 0x7FFF0000, 0x00050000
-_LD_ABS_W, _JEQ_K, _JGE_K, _JSET_K, _RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
+_LD_ABS_W, _JEQ_K, _JGT_K, _JGE_K, _JSET_K, _RET_K = 0x20, 0x15, 0x25, 0x35, 0x45, 0x06
 _NR, _ARCH, _ARGS = 0, 4, 16  # offsets in struct seccomp_data (args: 8 bytes each, LE)
 _X32_BIT = 0x40000000
 _CLONE_THREAD = 0x00010000
@@ -41,7 +50,7 @@ _CLONE_NAMESPACES = 0x7E020000  # NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEW
 _WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200 | 0x400 | 0x400000
 
 # handled by their arguments below; every other call in an architecture's table is refused
-_BY_ARGUMENTS = ("clone", "clone3", "open", "openat", "tgkill")
+_BY_ARGUMENTS = ("clone", "clone3", "open", "openat", "tgkill", "ioctl", "fcntl", "prlimit64")
 
 # the calls refused and those checked by argument, by number (checked against
 # asm/unistd_64.h and asm-generic/unistd.h, Linux 6.x)
@@ -160,6 +169,27 @@ _X86_64 = {
     "fspick": 433,
     "mount_setattr": 442,
     "memfd_secret": 447,
+    "fchmodat2": 452,
+    "setxattrat": 463,
+    "removexattrat": 466,
+    "file_setattr": 469,
+    "open_tree_attr": 467,
+    "lsm_set_self_attr": 460,
+    "rt_sigqueueinfo": 129,
+    "rt_tgsigqueueinfo": 297,
+    "setpriority": 141,
+    "shmat": 30,
+    "shmctl": 31,
+    "semop": 65,
+    "semtimedop": 220,
+    "semctl": 66,
+    "msgsnd": 69,
+    "msgrcv": 70,
+    "msgctl": 71,
+    "flock": 73,
+    "ioctl": 16,
+    "fcntl": 72,
+    "prlimit64": 302,
     "clone": 56,
     "openat": 257,
 }
@@ -261,11 +291,40 @@ _AARCH64 = {  # no open, creat, fork, vfork, rename, unlink, mkdir, … there: o
     "fspick": 433,
     "mount_setattr": 442,
     "memfd_secret": 447,
+    "fchmodat2": 452,
+    "setxattrat": 463,
+    "removexattrat": 466,
+    "file_setattr": 469,
+    "open_tree_attr": 467,
+    "lsm_set_self_attr": 460,
+    "rt_sigqueueinfo": 138,
+    "rt_tgsigqueueinfo": 240,
+    "setpriority": 140,
+    "shmat": 196,
+    "shmctl": 195,
+    "semop": 193,
+    "semtimedop": 192,
+    "semctl": 191,
+    "msgsnd": 189,
+    "msgrcv": 188,
+    "msgctl": 187,
+    "flock": 32,
+    "ioctl": 29,
+    "fcntl": 25,
+    "prlimit64": 261,
     "clone": 220,
     "openat": 56,
 }
-# machine -> (AUDIT_ARCH_*, numbers, the argument holding open's flags, x32 numbers refused)
+# machine -> (AUDIT_ARCH_*, the numbers above, whether x32 numbers are refused)
 ARCHES = {"x86_64": (0xC000003E, _X86_64, True), "aarch64": (0xC00000B7, _AARCH64, False)}
+_SYS_SECCOMP = {"x86_64": 317, "aarch64": 277}  # seccomp(2): SECCOMP_FILTER_FLAG_TSYNC
+_SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC = 1, 1
+# ioctl requests refused (low 32 bits of argument 1): typing into a terminal (TIOCSTI,
+# TIOCLINUX), a file's flags and extended attributes (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR)
+_IOCTL_REFUSED = (0x5412, 0x541C, 0x40086602, 0x401C5820)
+# fcntl commands refused (argument 1): a signal sent to another process when a
+# descriptor is ready (F_SETOWN, F_SETSIG, F_SETOWN_EX)
+_FCNTL_REFUSED = (8, 10, 15)
 
 
 class _Insn(ctypes.Structure):
@@ -299,6 +358,9 @@ def program(machine: str, pid: int) -> list[tuple[int, int, int, int]]:
     ]
     if x32:
         out += [(_JGE_K, 0, 1, _X32_BIT), (_RET_K, 0, 0, deny)]
+    # a number past the table's highest: a call of a later kernel, not yet read here (ENOSYS,
+    # as an older kernel answers: glibc and torch fall back)
+    out += [(_JGT_K, 0, 1, max(nrs.values())), (_RET_K, 0, 0, _RET_ERRNO | errno.ENOSYS)]
     for name, nr in nrs.items():
         if name not in _BY_ARGUMENTS:
             out += [(_JEQ_K, 0, 1, nr), (_RET_K, 0, 0, deny)]
@@ -334,6 +396,22 @@ def program(machine: str, pid: int) -> list[tuple[int, int, int, int]]:
         (_RET_K, 0, 0, deny),
         (_RET_K, 0, 0, _RET_ALLOW),
     ]
+    # ioctl and fcntl: a few requests refused (argument 1 is an unsigned int in the kernel)
+    for name, refused in (("ioctl", _IOCTL_REFUSED), ("fcntl", _FCNTL_REFUSED)):
+        n = len(refused)
+        out += [(_LD_ABS_W, 0, 0, _NR), (_JEQ_K, 0, n + 3, nrs[name]), (_LD_ABS_W, 0, 0, _arg(1))]
+        out += [(_JEQ_K, n - i, 0, value) for i, value in enumerate(refused)]  # to the deny
+        out += [(_RET_K, 0, 0, _RET_ALLOW), (_RET_K, 0, 0, deny)]
+    # prlimit64(pid, …): only on itself (pid 0 or its own; a pid_t is 32 bits)
+    out += [
+        (_LD_ABS_W, 0, 0, _NR),
+        (_JEQ_K, 0, 5, nrs["prlimit64"]),
+        (_LD_ABS_W, 0, 0, _arg(0)),
+        (_JEQ_K, 2, 0, 0),
+        (_JEQ_K, 1, 0, pid & 0xFFFFFFFF),
+        (_RET_K, 0, 0, deny),
+        (_RET_K, 0, 0, _RET_ALLOW),
+    ]
     return [*out, (_RET_K, 0, 0, _RET_ALLOW)]
 
 
@@ -356,8 +434,8 @@ def unavailable() -> str:
 
 
 def confine() -> str:
-    """Install the filter in this process (for good: every thread it starts inherits it);
-    '' when done, else why not (the process then runs unconfined, and says so)."""
+    """Install the filter on every thread of this process (``SECCOMP_FILTER_FLAG_TSYNC``; for
+    good: every thread started later inherits it); '' when done, else why not."""
     reason = unavailable()
     if reason:
         return reason
@@ -376,6 +454,17 @@ def confine() -> str:
     ]
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
         return f"PR_SET_NO_NEW_PRIVS failed ({os.strerror(ctypes.get_errno())})"
-    if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+    # seccomp(2) with TSYNC: every thread of the process, those torch started before (its
+    # intra-op pool) included; prctl(PR_SET_SECCOMP) filters the calling thread only
+    libc.syscall.restype = ctypes.c_long
+    done = libc.syscall(
+        ctypes.c_long(_SYS_SECCOMP[machine]),
+        ctypes.c_ulong(_SECCOMP_SET_MODE_FILTER),
+        ctypes.c_ulong(_SECCOMP_FILTER_FLAG_TSYNC),
+        ctypes.byref(prog),
+    )
+    if done > 0:  # the id of a thread that could not take the filter
+        return f"the seccomp filter could not be installed on thread {done}"
+    if done != 0:
         return f"the kernel refused the seccomp filter ({os.strerror(ctypes.get_errno())})"
     return ""
