@@ -103,9 +103,17 @@ def run_one(cmd: list[str]) -> dict:
     }
 
 
-def run(zoo: Path, out: Path, trojanscope: str, extra: list[str]) -> None:
+def run(
+    zoo: Path, out: Path, trojanscope: str, extra: list[str], interleaved: bool = False
+) -> None:
+    """One ``detect`` child per model not yet in ``out``, in plan order, or with
+    ``interleaved`` round-robin over the architecture families (``foreign_zoo.interleave``),
+    so that a clock cut loses models evenly across families."""
+    from foreign_zoo import interleave
+
     done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
-    for meta in models(zoo):
+    order = models(zoo)
+    for meta in interleave(order) if interleaved else order:
         if meta["name"] in done:
             continue
         row = {
@@ -267,6 +275,11 @@ def main() -> None:
         help="write --out's rows scored with this calibration file to --recal-out (no detect run)",
     )
     ap.add_argument("--recal-out", type=Path, default=None)
+    ap.add_argument(
+        "--interleave",
+        action="store_true",
+        help="run round-robin over the architecture families (a clock cut loses models evenly)",
+    )
     args = ap.parse_args()
     if args.recalibrate is not None:
         if args.recal_out is None or not args.out.is_file():
@@ -284,7 +297,7 @@ def main() -> None:
     tool = args.trojanscope or shutil.which("trojanscope", path=str(Path(sys.executable).parent))
     if tool is None:
         fail("no trojanscope command next to this Python; give --trojanscope")
-    run(args.zoo, args.out, tool, args.extra)
+    run(args.zoo, args.out, tool, args.extra, args.interleave)
 
 
 if __name__ == "__main__":
