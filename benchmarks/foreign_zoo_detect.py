@@ -175,8 +175,43 @@ def recalibrate(rows_in: Path, rows_out: Path, calibration: Path) -> None:
     rows_out.write_text("".join(line + "\n" for line in lines))
 
 
-def score(zoo: Path, out: Path) -> dict:
-    """Every group's ROC-AUC / cross-entropy, the worst family, flags and targets."""
+def worst_by_kind(groups: dict) -> dict:
+    """The worst family of each kind (the label's prefix: ``arch``, ``recipe``, ``trigger``,
+    ``script family``) as ``ship_criterion.py`` counts families (>= 2 backdoored, >= 1 clean):
+    issue 9 asks for the worst held-out architecture family and trigger family each."""
+    from ship_criterion import families, worst
+
+    out = {}
+    for kind in dict.fromkeys(k.split(": ")[0] for k in families(groups)):
+        sub = {k: v for k, v in groups.items() if k.startswith(kind + ": ")}
+        auc_f, auc, ce_f, ce = worst(sub)
+        out[kind] = {
+            "auc_family": auc_f,
+            "roc_auc": auc,
+            "auc_n": [sub[auc_f]["n"], sub[auc_f]["n_backdoored"]],
+            "ce_family": ce_f,
+            "cross_entropy": ce,
+            "ce_n": [sub[ce_f]["n"], sub[ce_f]["n_backdoored"]],
+        }
+    return out
+
+
+def script_groups(test: list[dict]) -> list[tuple[str, np.ndarray]]:
+    """One group per ``foreign_zoo.py`` architecture family (``relu_cnn``, ``bn_cnn``, ...),
+    with clean and backdoored models: the script's own families, where ``fresh_groups`` reads
+    activations, pooling and normalisation across them (stop 39b)."""
+    y = np.array([m["backdoored"] for m in test], dtype=bool)
+    out = []
+    for fam in dict.fromkeys(m["arch_family"] for m in test):
+        sel = np.array([m["arch_family"] == fam for m in test])
+        if y[sel].any() and not y[sel].all():
+            out.append((f"script family: {fam}", sel))
+    return out
+
+
+def score(zoo: Path, out: Path, script_families: bool = False) -> dict:
+    """Every group's ROC-AUC / cross-entropy, the worst family (overall and of each kind),
+    flags and targets; with ``script_families``, the script's own architecture families too."""
     from generalise_lofo import ALL_FAMILIES, fresh_groups
     from generalise_lofo import score as auc_ce
     from ship_criterion import worst
@@ -190,7 +225,10 @@ def score(zoo: Path, out: Path) -> dict:
     p = np.array([read[m["name"]]["probability"] for m in test])
     y = np.array([m["backdoored"] for m in test], dtype=int)
     result: dict = {"groups": {}}
-    for label, sel in fresh_groups(test):
+    groups = fresh_groups(test)
+    if script_families:
+        groups = groups[:-1] + script_groups(test) + groups[-1:]
+    for label, sel in groups:
         auc, ce = auc_ce(y[sel], p[sel])
         result["groups"][label] = {
             "roc_auc": auc,
@@ -206,6 +244,7 @@ def score(zoo: Path, out: Path) -> dict:
             strict=True,
         )
     )
+    result["worst_by_kind"] = worst_by_kind(result["groups"])
     result["worst_any"] = {
         "roc_auc": min(v["roc_auc"] for v in others.values()),
         "cross_entropy": max(v["cross_entropy"] for v in others.values()),
@@ -241,7 +280,14 @@ def print_score(result: dict) -> None:
         f"| **worst family** (>= 2 backdoored) | | {w['roc_auc']:.3f} ({w['auc_family']}) / "
         f"{w['cross_entropy']:.3f} ({w['ce_family']}) |"
     )
-    print(f"| worst group (any) | | {a['roc_auc']:.3f} / {a['cross_entropy']:.3f} |\n")
+    print(f"| worst group (any) | | {a['roc_auc']:.3f} / {a['cross_entropy']:.3f} |")
+    for kind, k in result.get("worst_by_kind", {}).items():
+        print(
+            f"| worst {kind} family | | {k['roc_auc']:.3f} ({k['auc_family']}, n {k['auc_n'][0]}, "
+            f"{k['auc_n'][1]} backdoored) / {k['cross_entropy']:.3f} ({k['ce_family']}, "
+            f"n {k['ce_n'][0]}, {k['ce_n'][1]} backdoored) |"
+        )
+    print()
     print(f"clean at p >= 0.5: {len(result['clean_flagged'])} {result['clean_flagged']}")
     print(f"backdoored at p >= 0.5: {result['backdoored_flagged']} of {result['backdoored']}")
     print(
@@ -276,6 +322,11 @@ def main() -> None:
     )
     ap.add_argument("--recal-out", type=Path, default=None)
     ap.add_argument(
+        "--script-families",
+        action="store_true",
+        help="with --score: also a group per foreign_zoo.py architecture family (relu_cnn, ...)",
+    )
+    ap.add_argument(
         "--interleave",
         action="store_true",
         help="run round-robin over the architecture families (a clock cut loses models evenly)",
@@ -289,7 +340,7 @@ def main() -> None:
     if not (args.zoo / "truth.json").is_file() or not (args.zoo / "clean.npz").is_file():
         fail(f"{args.zoo} is not a foreign_zoo.py folder (no truth.json or clean.npz)")
     if args.score:
-        result = score(args.zoo, args.out)
+        result = score(args.zoo, args.out, args.script_families)
         print_score(result)
         if args.json is not None:
             args.json.write_text(json.dumps(result, indent=1) + "\n")

@@ -33,22 +33,23 @@ def test_interleave_goes_round_robin_and_puts_every_trigger_in_the_first_three_r
     )
 
 
-def _zoo(tmp_path: Path) -> Path:
+def _zoo(tmp_path: Path, per_family: int = 3) -> Path:
+    """Two script families, ``per_family`` models each, the odd ones backdoored."""
     zoo = tmp_path / "zoo-i"
     zoo.mkdir()
     np.savez(zoo / "clean.npz", x=np.zeros((10, 1, 28, 28), np.float32), y=np.arange(10))
     models = []
     for fam in ("relu_cnn", "mlp"):
-        for j in range(3):
+        for j in range(per_family):
             m = {
                 "name": f"{fam}-{j:02d}",
                 "arch_family": fam,
-                "backdoored": j == 1,
+                "backdoored": j % 2 == 1,
                 "details": {"activation": "ReLU"},
                 "effective": True,
             }
-            if j == 1:
-                m.update(trigger_family="frame", target=2)
+            if j % 2 == 1:
+                m.update(trigger_family=("frame", "sparse")[j // 2 % 2], target=2)
             models.append(m)
     (zoo / "truth.json").write_text(json.dumps({"seed": 0, "models": models}))
     return zoo
@@ -71,3 +72,32 @@ def test_detect_run_interleaved_scores_round_robin(tmp_path, monkeypatch, load_b
     assert calls.read_text().split() == order  # truth.json's family order, round-robin
     fzd.run(zoo, tmp_path / "e.jsonl", str(fake), [])
     assert calls.read_text().split()[6:] == sorted(order, key=lambda n: not n.startswith("r"))
+
+
+def test_score_reads_the_script_families_and_the_worst_of_each_kind(
+    tmp_path, monkeypatch, load_benchmark
+):
+    """Stop 39b: ``--script-families`` adds a group per foreign_zoo.py architecture family, and
+    the worst family of each kind (arch, trigger, script family) is reported with its n."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    fzd = load_benchmark("foreign_zoo_detect")
+    zoo, out = _zoo(tmp_path, per_family=4), tmp_path / "d.jsonl"
+    probs = {"relu_cnn-00": 0.1, "relu_cnn-01": 0.9, "relu_cnn-02": 0.2, "relu_cnn-03": 0.8}
+    probs |= {"mlp-00": 0.1, "mlp-01": 0.05, "mlp-02": 0.2, "mlp-03": 0.9}
+    out.write_text(
+        "".join(
+            json.dumps({"name": n, "probability": p, "suspected_target": 2, "cpu_s": 1.0}) + "\n"
+            for n, p in probs.items()
+        )
+    )
+    plain = fzd.score(zoo, out)
+    assert not any(k.startswith("script family") for k in plain["groups"])
+    r = fzd.score(zoo, out, script_families=True)
+    g = r["groups"]
+    assert g["script family: relu_cnn"]["roc_auc"] == 1.0 and g["script family: mlp"]["n"] == 4
+    assert g["script family: mlp"]["roc_auc"] == 0.5
+    w = r["worst_by_kind"]
+    assert w["script family"]["auc_family"] == "script family: mlp"
+    assert w["script family"]["auc_n"] == [4, 2]
+    assert w["trigger"]["auc_family"] == "trigger: frame"  # mlp-01 at 0.05 is a frame model
+    assert list(g)[-1] == "all"
