@@ -388,13 +388,13 @@ def interleave(rows: list[dict]) -> list[dict]:
     backdoored, clean, ...), so that a build or scoring cut by the clock loses models evenly
     across families, and the first three rounds already hold every trigger family of a
     ``--fresh --per-family 4`` plan (the triggers cycle over the backdoored rows in plan order).
+    The index is read from the name (``FAMILY-NN``), so a zoo whose script left a model out
+    keeps its rounds.
     Issue 9, stop 39b; only the order changes, never a row."""
     fams = list(dict.fromkeys(r["arch_family"] for r in rows))
-    seen: dict[str, int] = {}
     keyed = []
     for r in rows:
-        j = seen.get(r["arch_family"], 0)
-        seen[r["arch_family"]] = j + 1
+        j = int(r["name"].rsplit("-", 1)[1])  # the plan's index, even where a model is left out
         keyed.append(((j ^ 1 if j % 4 >= 2 else j), fams.index(r["arch_family"]), r))
     return [r for *_, r in sorted(keyed, key=lambda t: t[:2])]
 

@@ -26,6 +26,9 @@ def test_interleave_goes_round_robin_and_puts_every_trigger_in_the_first_three_r
     rounds = [names[i : i + 9] for i in range(0, 36, 9)]
     for k, j in enumerate(("00", "01", "03", "02")):
         assert rounds[k] == [f"{f}-{j}" for f in fams]
+    gap = [r for r in rows if r["name"] != "bn_cnn-01"]  # a model the script left out
+    assert [r["name"] for r in zoo.interleave(gap)][9:11] == ["relu_cnn-01", "ln_gelu_cnn-01"]
+    assert [r["name"] for r in zoo.interleave(gap)][-8] == "bn_cnn-02"
     first_three = [r for r in order[:27] if r["backdoored"]]
     assert len(first_three) == 18
     assert {r["trigger_family"] for r in first_three} == set(
