@@ -209,6 +209,47 @@ def script_groups(test: list[dict]) -> list[tuple[str, np.ndarray]]:
     return out
 
 
+def logit_terms(report: dict, calibrators: dict) -> dict:
+    """Which calibrator scores this report (the default one, or the wider one where the
+    default's coverage lacks one of the model's traits, as ``calibrate`` picks it) and each of
+    its terms ``coef_i · z_i`` (``tabular_family_terms.terms``); intercept plus the terms is
+    the logit before any raise or lower term (stop 39b: what flags a clean CNN)."""
+    from tabular_family_terms import terms
+    from trojanscope.detect.calibration import OUT_OF_COVERAGE
+    from trojanscope.detect.coverage import coverage_notes
+
+    key = report["method"]
+    wider = f"{key}:{OUT_OF_COVERAGE}"
+    covered = calibrators[key].fitted_on.get("coverage")
+    if covered is not None and coverage_notes(report["traits"], covered) and wider in calibrators:
+        key = wider
+    cal = calibrators[key]
+    values = terms(cal, report["features"])
+    return {
+        "calibrator": key,
+        "intercept": cal.intercept,
+        "terms": dict(zip(cal.features, values, strict=True)),
+        "logit": cal.intercept + sum(values),
+    }
+
+
+def print_terms(out: Path, names: list[str]) -> None:
+    """``--terms NAME...``: each named row's calibrator, intercept and terms."""
+    from trojanscope.detect.calibration import load_calibrators
+
+    calibrators = load_calibrators()
+    rows = {r["name"]: r for r in read_jsonl(out)}
+    for name in names:
+        if name not in rows or not rows[name].get("report"):
+            fail(f"{out}: no row with a report named {name!r}")
+        t = logit_terms(rows[name]["report"], calibrators)
+        cells = ", ".join(f"{k} {v:+.2f}" for k, v in t["terms"].items())
+        print(
+            f"{name}: p {rows[name]['probability']:.3f}, {t['calibrator']} logit "
+            f"{t['logit']:+.2f} = intercept {t['intercept']:+.2f}, {cells}"
+        )
+
+
 def score(zoo: Path, out: Path, script_families: bool = False) -> dict:
     """Every group's ROC-AUC / cross-entropy, the worst family (overall and of each kind),
     flags and targets; with ``script_families``, the script's own architecture families too."""
@@ -327,11 +368,23 @@ def main() -> None:
         help="with --score: also a group per foreign_zoo.py architecture family (relu_cnn, ...)",
     )
     ap.add_argument(
+        "--terms",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="print these rows' calibrator terms (shipped calibration; no detect run)",
+    )
+    ap.add_argument(
         "--interleave",
         action="store_true",
         help="run round-robin over the architecture families (a clock cut loses models evenly)",
     )
     args = ap.parse_args()
+    if args.terms is not None:
+        if not args.out.is_file():
+            fail(f"--terms needs --out, rows of an earlier run ({args.out} is not a file)")
+        print_terms(args.out, args.terms)
+        return
     if args.recalibrate is not None:
         if args.recal_out is None or not args.out.is_file():
             fail("--recalibrate needs --out (rows of an earlier run) and --recal-out")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -104,3 +105,23 @@ def test_score_reads_the_script_families_and_the_worst_of_each_kind(
     assert w["script family"]["auc_n"] == [4, 2]
     assert w["trigger"]["auc_family"] == "trigger: frame"  # mlp-01 at 0.05 is a frame model
     assert list(g)[-1] == "all"
+
+
+def test_logit_terms_pick_the_wider_calibrator_outside_coverage_and_sum_to_its_logit(
+    monkeypatch, load_benchmark
+):
+    """Stop 39b: ``--terms`` names the calibrator ``calibrate`` would use (the wider one for a
+    tanh, average-pool CNN the default never saw) and terms that sum to its logit."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    fzd = load_benchmark("foreign_zoo_detect")
+    from trojanscope.detect.calibration import load_calibrators
+
+    cals = load_calibrators()
+    features = {f: 1.5 for c in ("auto", "auto:out-of-coverage") for f in cals[c].features}
+    cnn = {"method": "auto", "traits": ["activation:tanh", "layer:conv", "pool:avg"]}
+    t = fzd.logit_terms({**cnn, "features": features}, cals)
+    assert t["calibrator"] == "auto:out-of-coverage"
+    assert t["logit"] == pytest.approx(cals["auto:out-of-coverage"].logit(features))
+    relu = {"method": "auto", "traits": ["activation:relu", "layer:conv", "pool:max"]}
+    t = fzd.logit_terms({**relu, "features": features}, cals)
+    assert t["calibrator"] == "auto" and t["logit"] == pytest.approx(cals["auto"].logit(features))
