@@ -23,6 +23,12 @@ Each row also keeps the report's readings (``report``), so ``--recalibrate FILE 
 ROWS`` scores another calibration file on the same runs: the shipped ``calibrate`` on each
 verdict rebuilt from them, what ``detect --calibration FILE`` gives (stop 39 checks the two
 agree on models run both ways).
+
+Stop 39b (a broad zoo, ``foreign_zoo.py --fresh``): ``--interleave`` runs the models
+round-robin over the architecture families (a clock cut loses models evenly); ``--score
+--script-families`` adds a group per ``foreign_zoo.py`` architecture family, and every score
+names the worst family of each kind (architecture, recipe, trigger) with its n; ``--terms
+NAME...`` prints which calibrator scored a row and each of its terms.
 """
 
 from __future__ import annotations
