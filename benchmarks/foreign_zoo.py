@@ -33,6 +33,7 @@ Run (one torch thread; resumable: finished models are kept)::
     python benchmarks/foreign_zoo.py --out zoo-recipes --recipes --seed 15
     python benchmarks/foreign_zoo.py --out zoo-recipes24 --recipes --seed 24 \\
         --counts relu_mlp=48,mlp=4,relu_cnn=4
+    python benchmarks/foreign_zoo.py --out zoo-s40 --per-family 4 --seed 40 --fresh --interleave
 """
 
 from __future__ import annotations
@@ -381,6 +382,23 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
     return rows
 
 
+def interleave(rows: list[dict]) -> list[dict]:
+    """The rows round-robin over their architecture families (in order of first appearance),
+    each family's models taken in the order 0, 1, 3, 2, 4, 5, 7, 6, ... (clean, backdoored,
+    backdoored, clean, ...), so that a build or scoring cut by the clock loses models evenly
+    across families, and the first three rounds already hold every trigger family of a
+    ``--fresh --per-family 4`` plan (the triggers cycle over the backdoored rows in plan order).
+    The index is read from the name (``FAMILY-NN``), so a zoo whose script left a model out
+    keeps its rounds.
+    Issue 9, stop 39b; only the order changes, never a row."""
+    fams = list(dict.fromkeys(r["arch_family"] for r in rows))
+    keyed = []
+    for r in rows:
+        j = int(r["name"].rsplit("-", 1)[1])  # the plan's index, even where a model is left out
+        keyed.append(((j ^ 1 if j % 4 >= 2 else j), fams.index(r["arch_family"]), r))
+    return [r for *_, r in sorted(keyed, key=lambda t: t[:2])]
+
+
 def make_one(row: dict, x_tr, y_tr, x_te, y_te, out: Path) -> dict:
     torch.manual_seed(row["seed"])
     rng = np.random.default_rng(row["seed"])
@@ -441,6 +459,9 @@ def main() -> None:
     ap.add_argument("--counts", default=None,
                     help="FAMILY=N,...: these families and counts, in this order, instead of "
                     "the population's (its recipes and triggers kept)")
+    ap.add_argument("--interleave", action="store_true",
+                    help="build round-robin over the families (see interleave()), so a clock "
+                    "cut loses models evenly")
     args = ap.parse_args()
     try:
         counts = parse_counts(args.counts) if args.counts else None
@@ -460,8 +481,9 @@ def main() -> None:
         if truth_path.is_file() else {}
     only = set(args.only.split(",")) if args.only else \
         set(ARCH_FAMILIES + FRESH_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH)
-    for row in plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2,
-                    args.holdout3, args.recipes, counts):
+    rows = plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2,
+                args.holdout3, args.recipes, counts)
+    for row in interleave(rows) if args.interleave else rows:
         if row["arch_family"] not in only or (args.backdoored_only and not row["backdoored"]):
             continue
         if row["name"] in done and (args.out / f"{row['name']}.pt").is_file():

@@ -23,6 +23,12 @@ Each row also keeps the report's readings (``report``), so ``--recalibrate FILE 
 ROWS`` scores another calibration file on the same runs: the shipped ``calibrate`` on each
 verdict rebuilt from them, what ``detect --calibration FILE`` gives (stop 39 checks the two
 agree on models run both ways).
+
+Stop 39b (a broad zoo, ``foreign_zoo.py --fresh``): ``--interleave`` runs the models
+round-robin over the architecture families (a clock cut loses models evenly); ``--score
+--script-families`` adds a group per ``foreign_zoo.py`` architecture family, and every score
+names the worst family of each kind (architecture, recipe, trigger) with its n; ``--terms
+NAME...`` prints which calibrator scored a row and each of its terms.
 """
 
 from __future__ import annotations
@@ -103,9 +109,17 @@ def run_one(cmd: list[str]) -> dict:
     }
 
 
-def run(zoo: Path, out: Path, trojanscope: str, extra: list[str]) -> None:
+def run(
+    zoo: Path, out: Path, trojanscope: str, extra: list[str], interleaved: bool = False
+) -> None:
+    """One ``detect`` child per model not yet in ``out``, in plan order, or with
+    ``interleaved`` round-robin over the architecture families (``foreign_zoo.interleave``),
+    so that a clock cut loses models evenly across families."""
+    from foreign_zoo import interleave
+
     done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
-    for meta in models(zoo):
+    order = models(zoo)
+    for meta in interleave(order) if interleaved else order:
         if meta["name"] in done:
             continue
         row = {
@@ -167,8 +181,84 @@ def recalibrate(rows_in: Path, rows_out: Path, calibration: Path) -> None:
     rows_out.write_text("".join(line + "\n" for line in lines))
 
 
-def score(zoo: Path, out: Path) -> dict:
-    """Every group's ROC-AUC / cross-entropy, the worst family, flags and targets."""
+def worst_by_kind(groups: dict) -> dict:
+    """The worst family of each kind (the label's prefix: ``arch``, ``recipe``, ``trigger``,
+    ``script family``) as ``ship_criterion.py`` counts families (>= 2 backdoored, >= 1 clean):
+    issue 9 asks for the worst held-out architecture family and trigger family each."""
+    from ship_criterion import families, worst
+
+    out = {}
+    for kind in dict.fromkeys(k.split(": ")[0] for k in families(groups)):
+        sub = {k: v for k, v in groups.items() if k.startswith(kind + ": ")}
+        auc_f, auc, ce_f, ce = worst(sub)
+        out[kind] = {
+            "auc_family": auc_f,
+            "roc_auc": auc,
+            "auc_n": [sub[auc_f]["n"], sub[auc_f]["n_backdoored"]],
+            "ce_family": ce_f,
+            "cross_entropy": ce,
+            "ce_n": [sub[ce_f]["n"], sub[ce_f]["n_backdoored"]],
+        }
+    return out
+
+
+def script_groups(test: list[dict]) -> list[tuple[str, np.ndarray]]:
+    """One group per ``foreign_zoo.py`` architecture family (``relu_cnn``, ``bn_cnn``, ...),
+    with clean and backdoored models: the script's own families, where ``fresh_groups`` reads
+    activations, pooling and normalisation across them (stop 39b)."""
+    y = np.array([m["backdoored"] for m in test], dtype=bool)
+    out = []
+    for fam in dict.fromkeys(m["arch_family"] for m in test):
+        sel = np.array([m["arch_family"] == fam for m in test])
+        if y[sel].any() and not y[sel].all():
+            out.append((f"script family: {fam}", sel))
+    return out
+
+
+def logit_terms(report: dict, calibrators: dict) -> dict:
+    """Which calibrator scores this report (the default one, or the wider one where the
+    default's coverage lacks one of the model's traits, as ``calibrate`` picks it) and each of
+    its terms ``coef_i · z_i`` (``tabular_family_terms.terms``); intercept plus the terms is
+    the logit before any raise or lower term (stop 39b: what flags a clean CNN)."""
+    from tabular_family_terms import terms
+    from trojanscope.detect.calibration import OUT_OF_COVERAGE
+    from trojanscope.detect.coverage import coverage_notes
+
+    key = report["method"]
+    wider = f"{key}:{OUT_OF_COVERAGE}"
+    covered = calibrators[key].fitted_on.get("coverage")
+    if covered is not None and coverage_notes(report["traits"], covered) and wider in calibrators:
+        key = wider
+    cal = calibrators[key]
+    values = terms(cal, report["features"])
+    return {
+        "calibrator": key,
+        "intercept": cal.intercept,
+        "terms": dict(zip(cal.features, values, strict=True)),
+        "logit": cal.intercept + sum(values),
+    }
+
+
+def print_terms(out: Path, names: list[str]) -> None:
+    """``--terms NAME...``: each named row's calibrator, intercept and terms."""
+    from trojanscope.detect.calibration import load_calibrators
+
+    calibrators = load_calibrators()
+    rows = {r["name"]: r for r in read_jsonl(out)}
+    for name in names:
+        if name not in rows or not rows[name].get("report"):
+            fail(f"{out}: no row with a report named {name!r}")
+        t = logit_terms(rows[name]["report"], calibrators)
+        cells = ", ".join(f"{k} {v:+.2f}" for k, v in t["terms"].items())
+        print(
+            f"{name}: p {rows[name]['probability']:.3f}, {t['calibrator']} logit "
+            f"{t['logit']:+.2f} = intercept {t['intercept']:+.2f}, {cells}"
+        )
+
+
+def score(zoo: Path, out: Path, script_families: bool = False) -> dict:
+    """Every group's ROC-AUC / cross-entropy, the worst family (overall and of each kind),
+    flags and targets; with ``script_families``, the script's own architecture families too."""
     from generalise_lofo import ALL_FAMILIES, fresh_groups
     from generalise_lofo import score as auc_ce
     from ship_criterion import worst
@@ -182,7 +272,10 @@ def score(zoo: Path, out: Path) -> dict:
     p = np.array([read[m["name"]]["probability"] for m in test])
     y = np.array([m["backdoored"] for m in test], dtype=int)
     result: dict = {"groups": {}}
-    for label, sel in fresh_groups(test):
+    groups = fresh_groups(test)
+    if script_families:
+        groups = groups[:-1] + script_groups(test) + groups[-1:]
+    for label, sel in groups:
         auc, ce = auc_ce(y[sel], p[sel])
         result["groups"][label] = {
             "roc_auc": auc,
@@ -198,6 +291,7 @@ def score(zoo: Path, out: Path) -> dict:
             strict=True,
         )
     )
+    result["worst_by_kind"] = worst_by_kind(result["groups"])
     result["worst_any"] = {
         "roc_auc": min(v["roc_auc"] for v in others.values()),
         "cross_entropy": max(v["cross_entropy"] for v in others.values()),
@@ -233,7 +327,14 @@ def print_score(result: dict) -> None:
         f"| **worst family** (>= 2 backdoored) | | {w['roc_auc']:.3f} ({w['auc_family']}) / "
         f"{w['cross_entropy']:.3f} ({w['ce_family']}) |"
     )
-    print(f"| worst group (any) | | {a['roc_auc']:.3f} / {a['cross_entropy']:.3f} |\n")
+    print(f"| worst group (any) | | {a['roc_auc']:.3f} / {a['cross_entropy']:.3f} |")
+    for kind, k in result.get("worst_by_kind", {}).items():
+        print(
+            f"| worst {kind} family | | {k['roc_auc']:.3f} ({k['auc_family']}, n {k['auc_n'][0]}, "
+            f"{k['auc_n'][1]} backdoored) / {k['cross_entropy']:.3f} ({k['ce_family']}, "
+            f"n {k['ce_n'][0]}, {k['ce_n'][1]} backdoored) |"
+        )
+    print()
     print(f"clean at p >= 0.5: {len(result['clean_flagged'])} {result['clean_flagged']}")
     print(f"backdoored at p >= 0.5: {result['backdoored_flagged']} of {result['backdoored']}")
     print(
@@ -267,7 +368,29 @@ def main() -> None:
         help="write --out's rows scored with this calibration file to --recal-out (no detect run)",
     )
     ap.add_argument("--recal-out", type=Path, default=None)
+    ap.add_argument(
+        "--script-families",
+        action="store_true",
+        help="with --score: also a group per foreign_zoo.py architecture family (relu_cnn, ...)",
+    )
+    ap.add_argument(
+        "--terms",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="print these rows' calibrator terms (shipped calibration; no detect run)",
+    )
+    ap.add_argument(
+        "--interleave",
+        action="store_true",
+        help="run round-robin over the architecture families (a clock cut loses models evenly)",
+    )
     args = ap.parse_args()
+    if args.terms is not None:
+        if not args.out.is_file():
+            fail(f"--terms needs --out, rows of an earlier run ({args.out} is not a file)")
+        print_terms(args.out, args.terms)
+        return
     if args.recalibrate is not None:
         if args.recal_out is None or not args.out.is_file():
             fail("--recalibrate needs --out (rows of an earlier run) and --recal-out")
@@ -276,7 +399,7 @@ def main() -> None:
     if not (args.zoo / "truth.json").is_file() or not (args.zoo / "clean.npz").is_file():
         fail(f"{args.zoo} is not a foreign_zoo.py folder (no truth.json or clean.npz)")
     if args.score:
-        result = score(args.zoo, args.out)
+        result = score(args.zoo, args.out, args.script_families)
         print_score(result)
         if args.json is not None:
             args.json.write_text(json.dumps(result, indent=1) + "\n")
@@ -284,7 +407,7 @@ def main() -> None:
     tool = args.trojanscope or shutil.which("trojanscope", path=str(Path(sys.executable).parent))
     if tool is None:
         fail("no trojanscope command next to this Python; give --trojanscope")
-    run(args.zoo, args.out, tool, args.extra)
+    run(args.zoo, args.out, tool, args.extra, args.interleave)
 
 
 if __name__ == "__main__":
