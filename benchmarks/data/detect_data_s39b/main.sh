@@ -1,37 +1,13 @@
-# issue 13 stop 39b: the spread_sure_z=8 candidate against the default on fresh all-to-all sets,
-# one process at a time, cut by the clock (UTC): no step starts after 10:35, one running at 10:42
-# is stopped. Steps: detection of base 54300's sets 16-19; retraining (seeds 0-2, both variants)
-# where the flags differ; the same for base 54400; then the default alone retrained on the sets
-# whose flags did not differ, while time lasts.
-cd /work/wt13d
-P="env OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 5 /work/main/.venv/bin/python"
-C=/tmp/h13ds39/cache; R=benchmarks/bench_detect_data_retrain.py; S=benchmarks/data/detect_data_s39b
-mkdir -p $S/det $S/out $S/default $C
-step() {  # name, then the command's arguments after the script
- name=$1; shift
- if [ "$(date -u +%H%M)" -ge 1035 ]; then echo "not run: $name (cutoff)"; return 1; fi
- echo "$name start $(date -u +%T)"
- timeout --signal=TERM $(( $(date -u -d 10:42 +%s) - $(date -u +%s) )) $P $R "$@"
- rc=$?; echo "$name end $(date -u +%T) rc=$rc"
-}
-differ() { $P -c "import json,sys; print(json.load(open(sys.argv[1]))['rows'][0]['keeps_differ'])" "$1"; }
-same=""
-for b in 54300 54400; do
- for k in 16 17 18 19; do
-  step "detect $b $k" --seed-base $b --cache $C --sets $k --variants confined,spread --detect-only \
-    --json $S/det/s${b}_$k.json
- done
- for k in 16 17 18 19; do
-  [ -f $S/det/s${b}_$k.json ] || continue
-  if [ "$(differ $S/det/s${b}_$k.json)" = "True" ]; then
-   step "retrain $b $k" --seed-base $b --cache $C --sets $k --variants confined,spread \
-     --seeds 0,1,2 --json $S/out/s${b}_$k.json
-  else same="$same $b:$k"; echo "flags equal: $b $k"; fi
- done
+#!/bin/bash
+# Issue 13 stop 39 (h13b): today's default beside ART SS/AC on base 54200, then the whole command.
+# Run from the worktree root; ART 1.20.1 in /tmp/h13bs39/pkgs (pip --no-deps --target).
+P="env OMP_NUM_THREADS=1 PYTHONPATH=src:/tmp/h13bs39/pkgs nice -n 5 /work/main/.venv/bin/python"
+S=benchmarks/data/detect_data_s39b
+for k in 3 7 11 15 2 6 10 14 1 5 9 13 0 4 8 12 16 17 18 19 20 21; do
+  now=$(date -u +%H%M); [ "$now" -ge 0900 ] && { echo "not run: set $k (cut at $(date -u +%T))"; continue; }
+  echo "set $k start $(date -u +%T) load $(cut -d' ' -f1 /proc/loadavg)"
+  timeout --foreground $(( $(date -u -d 09:05 +%s) - $(date -u +%s) )) \
+    $P benchmarks/bench_detect_data.py --seed-base 54200 --methods auto --sets $k --json $S/det/s54200_$k.json \
+    > $S/det/s54200_$k.log 2>&1
+  echo "set $k rc=$? end $(date -u +%T)"
 done
-for bk in $same; do
- b=${bk%%:*}; k=${bk##*:}
- step "default $b $k" --seed-base $b --cache $C --sets $k --variants confined --seeds 0,1,2 \
-   --json $S/default/s${b}_$k.json
-done
-echo "all done $(date -u +%T)"
