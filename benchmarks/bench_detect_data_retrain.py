@@ -29,7 +29,9 @@ stop 34; the default since stop 36, so ``confined`` is the same since then), ``u
 plus ``outside_sure`` = ``--outside-sure``: an infected class's confusion flags outside its
 poison group kept at that own-label probability whatever their early agreement, issue 13's
 stop 38; the default since stop 38b, so ``confined`` is the same since then), ``unsure`` (the
-default with ``outside_sure`` off: ``confined`` before stop 38b),
+default with ``outside_sure`` off: ``confined`` before stop 38b), ``spread`` (the default plus
+``spread_sure_z`` = ``--spread-sure-z``: with the all-to-all signature, samples at that spectral
+z flagged whatever their early agreement, issue 13's stop 39b),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -168,6 +170,12 @@ def main() -> None:
         help="``sure``: auto's outside_sure (issue 13, stop 38)",
     )
     parser.add_argument(
+        "--spread-sure-z",
+        type=float,
+        default=8.0,
+        help="``spread``: auto's spread_sure_z (issue 13, stop 39b)",
+    )
+    parser.add_argument(
         "--differ-seeds",
         default="",
         help="comma-separated training seeds also run, in this process, on a "
@@ -209,6 +217,7 @@ def main() -> None:
             ("untypical", {"typical_agree": None}),
             ("sure", {"outside_sure": opts.outside_sure}),
             ("unsure", {"outside_sure": None}),
+            ("spread", {"spread_sure_z": opts.spread_sure_z}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue

@@ -118,6 +118,13 @@ class AutoData(DataDetector):
             went from TPR 0.81-0.94 to 0.99 at FPR +0.1 point).
         spread_z: with the all-to-all signature, robust spectral z above which such a sample
             is flagged.
+        spread_sure_z: with the all-to-all signature, robust spectral z above which a sample
+            is flagged whatever its early agreement (None: off). Opt-in (issue 13, stop 39b):
+            on the development BadNets 10% all-to-all set s54017 the default left 14 of the
+            43 carriers of the pair 1 -> 2 (digits 1 alike, so their triggered copies are each
+            other's early neighbours: agreement 0.80-0.90, at or above ``spread_agree``), at
+            spectral z 11.5-13.3, and retraining kept that pair's backdoor whole (ASR 10.1%);
+            no clean sample of that set with agreement 0.8 or more reached z 8.
         outside_agree: in an infected class, a confusion flag outside the group taken as
             poison stands where the sample's early agreement is under this (0.8: on the
             development Blended 20% set, seed 5007, 37 of the 60 carriers the split put on
@@ -205,7 +212,8 @@ class AutoData(DataDetector):
                  confine: bool = True, suspect_threshold: float | None = None,
                  recall_round: bool = False, recall_agree: float | None = None,
                  pure_threshold: float | None = 0.4, typical_agree: float | None = 0.9,
-                 typical_purity: float = 0.6, outside_sure: float | None = 0.99) -> None:
+                 typical_purity: float = 0.6, outside_sure: float | None = 0.99,
+                 spread_sure_z: float | None = None) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -245,6 +253,10 @@ class AutoData(DataDetector):
             check_option("outside_sure", outside_sure, 0.0, 1.0)
             outside_sure = float(outside_sure)
         self.outside_sure = outside_sure
+        if spread_sure_z is not None:
+            check_option("spread_sure_z", spread_sure_z, 0.0)
+            spread_sure_z = float(spread_sure_z)
+        self.spread_sure_z = spread_sure_z
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -438,6 +450,20 @@ class AutoData(DataDetector):
                  for j in (0, 1)]
         return int(np.argmin(score))
 
+    def both_views(self, agree: np.ndarray, spectral: np.ndarray) -> np.ndarray:
+        """Signal 3 per sample (its early ``agree``-ment and robust ``spectral`` z): disagreeing
+        with its early neighbours' labels (under 0.5) and a spectral outlier (z above
+        ``spectral_z``); where the set shows the all-to-all signature, also agreement under
+        ``spread_agree`` at z above ``spread_z``, and (``spread_sure_z``) any agreement at z
+        above that."""
+        disagree = agree < 0.5
+        both = disagree & (spectral > self.spectral_z)
+        if all_to_all_signature(int(disagree.sum()), int(both.sum())):
+            both |= (agree < self.spread_agree) & (spectral > self.spread_z)
+            if self.spread_sure_z is not None:
+                both |= spectral > self.spread_sure_z
+        return both
+
     def run_features(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
         """Signals 1-3: scores and flags from the features alone."""
         labels = feats.labels.numpy()
@@ -498,9 +524,7 @@ class AutoData(DataDetector):
             flagged |= idx & disagree
             flagged[suspect_group_flags(sides[c], agree, self.group_agree)] = True
         spectral = robust_z(SpectralSignatures().score(feats))
-        both = disagree & (spectral > self.spectral_z)
-        if all_to_all_signature(int(disagree.sum()), int(both.sum())):
-            both |= (agree < self.spread_agree) & (spectral > self.spread_z)
+        both = self.both_views(agree, spectral)
         self.both = both
         flagged |= both
         scores += both
