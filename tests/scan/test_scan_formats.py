@@ -39,6 +39,28 @@ def test_zip_bomb_is_reported_without_decompressing():
     assert rules_of(buf.getvalue(), policy)["TS201"] == Severity.HIGH
 
 
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
+                                    zipfile.ZIP_LZMA])
+def test_pickle_inside_every_zip_method_is_read(method):
+    """Each compression method zip allows is decompressed and its pickle walked (LZMA members
+    once gave a scanner error and hid the payload)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        zf.writestr("archive/data.pkl", EVIL)
+    found = rules_of(buf.getvalue(), name="m.pt")
+    assert "TS999" not in found
+    assert found["TS101"] >= Severity.HIGH
+
+
+def test_lzma_zip_bomb_stops_early():
+    policy = load_policy()
+    policy.limits.min_bomb_size = 1 << 20
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_LZMA) as zf:
+        zf.writestr("zeros.bin", b"\0" * (8 << 20))
+    assert rules_of(buf.getvalue(), policy)["TS201"] == Severity.HIGH
+
+
 def test_gzip_bomb_stops_early():
     policy = load_policy()
     policy.limits.min_bomb_size = 1 << 20

@@ -57,3 +57,18 @@ def test_mutated_valid_files(seed, data):
         else:
             buf[pos:pos] = data.draw(st.binary(min_size=1, max_size=8))
     check(bytes(buf))
+
+
+def test_zip_member_with_an_empty_name_is_not_a_scanner_error():
+    """A fuzz-found archive: a central-directory entry whose name a mutation left empty."""
+    good = zip_bytes({"archive/data.pkl": pickle.dumps({"a": 1}), "archive/version": b"3\n"})
+    start = good.index(b"PK\x01\x02")
+    name_len_at = start + 28
+    name_len = int.from_bytes(good[name_len_at:name_len_at + 2], "little")
+    name_at = start + 46
+    bad = (good[:name_len_at] + b"\0\0" + good[name_len_at + 2:name_at]
+           + good[name_at + name_len:])
+    cd_at = int.from_bytes(bad[-6:-2], "little")
+    cd_size = int.from_bytes(bad[-10:-6], "little") - name_len
+    bad = bad[:-10] + cd_size.to_bytes(4, "little") + cd_at.to_bytes(4, "little") + bad[-2:]
+    check(bad)

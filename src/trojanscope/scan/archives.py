@@ -48,8 +48,10 @@ class ZipEntry:
 
 def _central_directory(f: BinaryIO) -> list[ZipEntry]:
     with zipfile.ZipFile(f) as zf:
+        # ``ZipInfo.is_dir`` indexes the name, which a malformed directory may leave empty
         return [ZipEntry(i.filename, i.header_offset, i.compress_type, i.flag_bits,
-                         i.compress_size, i.file_size, i.is_dir()) for i in zf.infolist()]
+                         i.compress_size, i.file_size, i.filename.endswith("/"))
+                for i in zf.infolist()]
 
 
 def _local_headers(f: BinaryIO, limit: int) -> list[ZipEntry]:

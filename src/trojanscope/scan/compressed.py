@@ -9,7 +9,6 @@ import importlib
 import io
 import lzma
 import time
-import zipfile
 import zlib
 from typing import Any, BinaryIO
 
@@ -44,6 +43,45 @@ def _optional(*modules: str) -> Any:
     return None
 
 
+class _ZipLzma:
+    """A zip member compressed with method 14: a 4-byte header (version, properties size), the
+    LZMA1 properties, then raw LZMA1 data. ``zipfile``'s own reader takes no output cap, so
+    this one decodes the header and hands the rest to a capped raw decompressor."""
+
+    def __init__(self) -> None:
+        self._head = b""
+        self._d: lzma.LZMADecompressor | None = None
+
+    @property
+    def eof(self) -> bool:
+        return self._d is not None and self._d.eof
+
+    @property
+    def needs_input(self) -> bool:
+        return self._d is None or self._d.needs_input
+
+    @property
+    def unused_data(self) -> bytes:
+        return b"" if self._d is None else self._d.unused_data
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        if self._d is None:
+            self._head += data
+            if len(self._head) < 4:
+                return b""
+            props_size = int.from_bytes(self._head[2:4], "little")
+            if len(self._head) < 4 + props_size:
+                return b""
+            try:
+                filt = lzma._decode_filter_properties(  # type: ignore[attr-defined]
+                    lzma.FILTER_LZMA1, self._head[4:4 + props_size])
+            except (lzma.LZMAError, ValueError) as exc:
+                raise lzma.LZMAError(f"bad zip-lzma properties: {exc}") from None
+            self._d = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[filt])
+            data, self._head = self._head[4 + props_size:], b""
+        return self._d.decompress(data, max_length=max_length)
+
+
 def can_open(kind: str) -> bool:
     """Is a decompressor for ``kind`` available here (lz4 and zstd are optional packages)?"""
     try:
@@ -67,7 +105,7 @@ def new_decompressor(kind: str) -> Any:
     if kind == "lzma":
         return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
     if kind == "zip-lzma":
-        return zipfile.LZMADecompressor()
+        return _ZipLzma()
     if kind == "lz4":
         lz4 = _optional("lz4.frame")
         if lz4 is None:
