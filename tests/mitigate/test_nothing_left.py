@@ -1,5 +1,6 @@
-"""`gated`'s ``sure`` and ``project_first`` (:mod:`trojanscope.mitigate.nothing_left`): what comes
-back when the residual probe finds no backdoor left. Hand-wired models from ``test_gated_unlearn``."""
+"""`gated`'s ``sure`` and ``project_first`` (:mod:`trojanscope.mitigate.nothing_left`): what
+comes back when the residual probe finds no backdoor left. Hand-wired models from
+``test_gated_unlearn``."""
 
 from __future__ import annotations
 
