@@ -51,6 +51,7 @@ from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import DenseOptions, applies, option
 from trojanscope.mitigate.guard import convolutional, hold_back
+from trojanscope.mitigate.nothing_left import after_nothing_left
 from trojanscope.mitigate.stripe_projection import (
     dense_network,
     first_linear,
@@ -195,6 +196,17 @@ class Gated(Mitigation):
             while ``kept`` itself parted them by one held-back image (zoo-2400's clean-000 kept
             0.50, a backdoored MLP 0.47); docs/benchmarks.md, issue 12 stop 35b. Development
             data only: opt-in until a fresh zoo meets the rule written there.
+        sure: with P > 0, the probe's "no backdoor left" does not skip the second stage on a
+            model the detector rated at p >= P (and whose projection, if any, was undone): the
+            stage runs as if the probe had found one, and the note's ``overruled`` says so
+            (:mod:`~trojanscope.mitigate.nothing_left`: the probe handed back backdoored models
+            at p 0.993-1.000 on four zoos, every flagged clean development MLP rated p <= 0.436).
+            0 (default): the probe decides. Development data only (issue 12 stop 40).
+        project_first: 1 returns the first stage's model, not the projected one, where a
+            ``dense_project`` projection was kept and the probe then found no backdoor left
+            (the first stage, trained from the projected model, took back most of the
+            projection's accuracy cost on development SIG MLPs); 0 (default): the projected
+            model, as ``revert`` returns it. Development data only (issue 12 stop 40).
         revert: 1 (default) returns the *original* model when the probe shows neither (the
             probe's second opinion overrules the detector's flag: the first stage's cost on a
             flagged clean model is undone); 0 returns the first stage's model.
@@ -323,7 +335,7 @@ class Gated(Mitigation):
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
-                 kept_p: float = 0.0,
+                 kept_p: float = 0.0, sure: float = 0.0, project_first: bool = False,
                  revert: bool = True, hold: bool = False, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
@@ -349,6 +361,8 @@ class Gated(Mitigation):
         self.residual = residual
         self.probe_eps = probe_eps
         self.kept_p = kept_p
+        self.sure = sure
+        self.project_first = check_flag("project_first", project_first)
         self.revert = check_flag("revert", revert)
         self.hold = check_flag("hold", hold)
         self.check = check_flag("check", check)
@@ -381,6 +395,7 @@ class Gated(Mitigation):
         check_option("residual", residual, 0.0, 1.0)
         check_option("probe_eps", probe_eps, 0.0, 1.0)
         check_option("kept_p", kept_p, 0.0, 1.0)
+        check_option("sure", sure, 0.0, 1.0)
         check_option("eps", eps, 0.0, 1.0)
         check_option("rounds", rounds, 1, integer=True)
         check_option("gate", gate, 0.0, 1.0)
@@ -543,9 +558,28 @@ class Gated(Mitigation):
             why = (f"trigger kept {left['kept']:.2f} >= {self.kept}" if counts else
                    f"trigger kept {left['kept']:.2f}, not counted at p={p:.3f} < kept_p "
                    f"{self.kept_p}")
-            if not probe.backdoor_left(left, kept, self.residual):
+            projected = bool(self.report_.get("project", {}).get("directions"))
+            nothing = not probe.backdoor_left(left, kept, self.residual)
+            choice = after_nothing_left(projected, p, project_first=self.project_first,
+                                        sure=self.sure)
+            if nothing and choice == "stage":
+                self.report_["overruled"] = (
+                    f"the probe found no backdoor left ({why}, perturbation "
+                    f"{left['perturbation']:.2f} < {self.residual}), but the detector rated "
+                    f"p={p:.3f} >= sure {self.sure}: the second stage runs")
+            elif nothing:
+                if choice == "first":
+                    self.report_["unlearn"] = {"suspects": ranked, "action": (
+                        f"skipped: no backdoor left to unlearn ({why}, perturbation "
+                        f"{left['perturbation']:.2f} < {self.residual}); the first stage's "
+                        "model is returned, not the projected one (project_first=1)")}
+                    self.report_["action"] = (
+                        f"treated: striped direction(s) projected out of the first layer; "
+                        f"{self.then} ran from the projected model and the probe found no "
+                        "backdoor left; the first stage's model is returned")
+                    self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
+                    return model
                 undo = self.revert and not self.force
-                projected = bool(self.report_.get("project", {}).get("directions"))
                 back = (f" (reverted to the {'projected' if projected else 'original'} model)"
                         if undo else "")
                 self.report_["unlearn"] = {"suspects": ranked, "action": (

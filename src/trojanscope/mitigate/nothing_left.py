@@ -1,0 +1,43 @@
+"""What `gated` hands back when its residual probe finds no backdoor left after the first stage.
+
+The probe's ``revert`` exists for one case: a *clean* model the detector flagged, whose first
+stage's cost it undoes by returning the original (every flagged clean development MLP rated
+p <= 0.436: 30 clean MLPs of zoos 1900-2404, docs/benchmarks.md, issue 12 stop 40). It fired
+on two other kinds of model, and on those it was the miss:
+
+- **A model the detector is sure of** (p >= ``sure``), whose reversed trigger kept 0.53-0.66 of
+  its success through FT-SAM because FT-SAM did not remove the backdoor (zoo-2401's sparse-004
+  and its two WaNet MLPs, zoo-2402's sparse-009, zoo-2405's blended-006 and wanet-003, all at
+  p >= 0.993): the original came back with its backdoor. Here the second stage runs as if the
+  probe had found one (``stage``).
+- **A model whose stripe projection was kept** (the projection's own test read a striped
+  shortcut that the reversed trigger lost much of its success through: SIG's shape): the
+  projected model came back, with the projection's accuracy cost (zoo-2404's sig-002 and
+  sig-004 at -4.5 and -3.1, zoo-2405's sig-002 at -4.4), although the first stage, trained
+  from the projected model, had taken most of that cost back at ASR <= 1.2%. Here the first
+  stage's model comes back (``first``).
+
+Neither reads the attacker's trigger or target: p is the detector's, the projection's test the
+method's own (``gated.keep_projection``).
+"""
+
+from __future__ import annotations
+
+# ``gated``'s candidate value for ``sure`` (opt-in until a fresh zoo meets its rule): above every
+# flagged clean development MLP's p (at most 0.436) and under every backdoored model the probe
+# handed back with its backdoor (p 0.993-1.000), issue 12 stop 40.
+SURE = 0.9
+
+CHOICES = ("revert", "first", "stage")
+
+
+def after_nothing_left(projected: bool, p: float, *, project_first: bool, sure: float) -> str:
+    """What to do when the probe found no backdoor left: ``"first"`` (return the first stage's
+    model) where a projection was kept and ``project_first`` is set; otherwise ``"stage"`` (run
+    the second stage anyway) where ``sure`` > 0 and the detector's ``p`` is at least ``sure``;
+    otherwise ``"revert"`` (``gated``'s ``revert`` decides, as before)."""
+    if projected and project_first:
+        return "first"
+    if not projected and sure > 0 and p >= sure:
+        return "stage"
+    return "revert"
