@@ -229,6 +229,16 @@ def every_model(
     }
 
 
+def eval_populations(paths: list[Path], pooled: str | None) -> list[tuple[str, list[ZooRow]]]:
+    """Each ``--eval-rows`` file as its own population, then (``--pool-eval LABEL``) all of them
+    as one, each model named ``<name>@<zoo>`` (the recipe prefix kept, two zoos' names apart)."""
+    out = [(p.name, pool([p])[0]) for p in paths]
+    if pooled is not None:
+        rows, zoo_of = pool(paths)
+        out.append((pooled, [replace(r, name=f"{r.name}@{zoo_of[id(r)]}") for r in rows]))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=Path, nargs="+", required=True)
@@ -241,6 +251,14 @@ def main() -> None:
         default=0,
         help="the rows' search kept to tokens held by at least this many clean sentences "
         "(text_order_rows.py --min-docs): the calibrators' keys are order_keys(N)",
+    )
+    parser.add_argument(
+        "--pool-eval",
+        default=None,
+        metavar="LABEL",
+        help="also score every --eval-rows file together as one population named LABEL "
+        "(stop 40: a rule decided on several fresh zoos pooled); its model names get "
+        "'@<zoo>' so that two zoos' models stay apart",
     )
     opts = parser.parse_args()
     keys = order_keys(opts.min_docs)
@@ -308,17 +326,16 @@ def main() -> None:
     elif opts.write_calibration:
         print("the gate does not hold: no calibrator written", file=sys.stderr)
     cals = load_calibrators(SHIPPED)
-    for path in opts.eval_rows:
-        ev, _ = pool([path])
+    for label, ev in eval_populations(opts.eval_rows, opts.pool_eval):
         everyone = every_model(ev, shipped, cals, keys)
         if everyone:
-            result.setdefault("eval_all", {})[path.name] = everyone
-            result.setdefault("eval_raw_order", {})[path.name] = raw_order(ev)
+            result.setdefault("eval_all", {})[label] = everyone
+            result.setdefault("eval_raw_order", {})[label] = raw_order(ev)
             for name, rep in everyone.items():
                 worst = max(
                     rep["per_group"].items(), key=lambda kv: kv[1]["cross_entropy"], default=None
                 )
-                print(f"{path.name} every model, {name}: {rep['all']}; worst recipe {worst}")
+                print(f"{label} every model, {name}: {rep['all']}; worst recipe {worst}")
         p_today = [
             sigmoid(default_logit(r, shipped)) if "tp_order" in r.features else float("nan")
             for r in ev
@@ -334,10 +351,10 @@ def main() -> None:
                 r.name: [round(a, 3), round(b, 3), round(r.features["tp_order"], 3)]
                 for r, a, b in zip(ev, p_today, p_new, strict=True)
             }
-        result.setdefault("eval", {})[path.name] = out
+        result.setdefault("eval", {})[label] = out
         for name, rep in out.items():
             if name != "probabilities":
-                print(f"{path.name} {name}: {rep['all']}")
+                print(f"{label} {name}: {rep['all']}")
                 for g in (*GROUPS, OWN):
                     if g in rep:
                         print(f"    {g}: {rep[g]}")

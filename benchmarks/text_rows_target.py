@@ -10,6 +10,9 @@ mean-pooled).
     python benchmarks/text_rows_target.py --rows benchmarks/data/text_rows/text-foreign2500.json \\
         --scores benchmarks/data/text_order_foreign2500.json \\
         --scored-rows text-foreign2500-docs3.json --verdict today
+
+Several ``--rows`` files with as many ``--scored-rows`` names (stop 40) are read as one
+population: target right summed, seconds over every model.
 """
 
 from __future__ import annotations
@@ -54,19 +57,31 @@ def seconds(rows: list[dict]) -> dict[str, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=Path, required=True)
+    parser.add_argument("--rows", type=Path, nargs="+", required=True)
     parser.add_argument("--scores", type=Path, required=True)
-    parser.add_argument("--scored-rows", required=True, help="the rows file's name in --scores")
+    parser.add_argument(
+        "--scored-rows", nargs="+", required=True, help="each rows file's name in --scores"
+    )
     parser.add_argument("--verdict", default="today")
     opts = parser.parse_args()
+    if len(opts.rows) != len(opts.scored_rows):
+        print("error: give one --scored-rows name per --rows file", file=sys.stderr)
+        sys.exit(2)
+    rows, tallies = [], {}
     try:
-        rows = json.loads(opts.rows.read_text())
-        scored = json.loads(opts.scores.read_text())["eval_all"][opts.scored_rows]
-        probabilities = scored[opts.verdict]["probabilities"]
+        scores = json.loads(opts.scores.read_text())["eval_all"]
+        for path, name in zip(opts.rows, opts.scored_rows, strict=True):
+            part = json.loads(path.read_text())
+            probabilities = scores[name][opts.verdict]["probabilities"]
+            for g, t in target_right(part, probabilities).items():
+                total = tallies.setdefault(g, dict.fromkeys(t, 0))
+                for k, v in t.items():
+                    total[k] += v
+            rows += part
     except (OSError, ValueError, KeyError) as err:
         print(f"error: cannot read the rows or the verdict's probabilities: {err}", file=sys.stderr)
         sys.exit(2)
-    for g, t in target_right(rows, probabilities).items():
+    for g, t in tallies.items():
         print(
             f"{g}: target right {t['right']} of {t['backdoored']} backdoored, "
             f"{t['right_flagged']} of the {t['flagged']} flagged"

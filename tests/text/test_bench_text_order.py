@@ -94,3 +94,27 @@ def test_raw_order_counts_sentences_above_every_clean_kim_cnn(load_benchmark) ->
     assert got["clean"] == [1.0, 2.0, 2] and got["sentence"] == [1.5, 3.0]
     assert got["above_every_clean"] == 1 and got["roc_auc"] == 0.75
     assert "cnn-cleanvocab" not in score.raw_order(rows)  # no clean model in that group
+
+
+def test_pool_eval_scores_the_files_apart_and_together_with_names_kept_apart(
+    load_benchmark, monkeypatch
+) -> None:
+    """Stop 40: ``--pool-eval`` adds one population of every ``--eval-rows`` file; the same
+    model name in two zoos stays two models (``@<zoo>``) and keeps its recipe prefix."""
+    score = load_benchmark("text_order_score")
+    files = {"a": [row("cnn-min2-clean-000", False, 1.0)],
+             "b": [row("cnn-min2-clean-000", False, 2.0), row("bag-alpha-rare-word-001", True, 0)]}
+
+    def fake_pool(paths):
+        rows = [r for p in paths for r in files[p.stem]]
+        return rows, {id(r): p.stem for p in paths for r in files[p.stem]}
+
+    monkeypatch.setattr(score, "pool", fake_pool)
+    paths = [score.Path("a.json"), score.Path("b.json")]
+    assert [label for label, _ in score.eval_populations(paths, None)] == ["a.json", "b.json"]
+    got = score.eval_populations(paths, "both")
+    assert [label for label, _ in got] == ["a.json", "b.json", "both"]
+    names = [r.name for r in got[-1][1]]
+    assert names == ["cnn-min2-clean-000@a", "cnn-min2-clean-000@b", "bag-alpha-rare-word-001@b"]
+    report = score.report(got[-1][1], [0.1, 0.2, 0.9], ["cnn-min2", "bag-alpha"])
+    assert report["per_group"]["cnn-min2"]["n"] == 2 and len(report["probabilities"]) == 3

@@ -65,3 +65,27 @@ def test_missing_verdict_is_one_line_exit_2(load_benchmark, tmp_path, monkeypatc
         script.main()
     assert stop.value.code == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_several_rows_files_are_one_population(load_benchmark, tmp_path, monkeypatch,
+                                               capsys) -> None:
+    """Stop 40: two zoos' rows with their two scored names: target right summed, seconds over
+    both; a rows file without its scored name is one line, exit 2."""
+    script = load_benchmark("text_rows_target")
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(json.dumps([{**r, "elapsed_s": 2.0} for r in ROWS]))
+    second.write_text(json.dumps([{**r, "elapsed_s": 4.0} for r in ROWS]))
+    scores = tmp_path / "scores.json"
+    verdict = {"today": {"probabilities": P}}
+    scores.write_text(json.dumps({"eval_all": {"a": verdict, "b": verdict}}))
+    argv = ["x", "--rows", str(first), str(second), "--scores", str(scores), "--scored-rows"]
+    monkeypatch.setattr("sys.argv", [*argv, "a", "b"])
+    script.main()
+    out = capsys.readouterr().out
+    assert "all: target right 4 of 6 backdoored, 2 of the 2 flagged" in out
+    assert "seconds per model, all: median 3.0 (range 2.0-4.0)" in out
+    monkeypatch.setattr("sys.argv", [*argv, "a"])
+    with pytest.raises(SystemExit) as stop:
+        script.main()
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1
