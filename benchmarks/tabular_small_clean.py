@@ -111,6 +111,9 @@ def run(args: argparse.Namespace) -> None:
                             probability=zr["probability"],
                             predicted_target=zr["predicted_target"],
                             elapsed_s=time.perf_counter() - t0,
+                            features=zr["features"],
+                            family=zr["family"],
+                            traits=zr["traits"],
                         )
                     out.append(row)
                     p = row.get("probability")
