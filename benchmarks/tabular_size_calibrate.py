@@ -5,8 +5,8 @@ with a 200-row file the trees' mass reads lower and the networks' excess higher,
 (stop 39). Here the calibrators are refitted on features read with files of the size the user
 gives: ``tabular_small_clean.py --detect`` rows (development zoos, small files drawn from their
 test splits; it records each reading's features). Per family (network, tree:xgboost,
-tree:lightgbm) a few designs (the shipped one first) are compared leave one zoo out (every
-draw of a held zoo's models scored by a calibrator fitted on the other zoos' rows), and the
+tree:lightgbm) a few designs (the shipped one first) are compared leave one model out (every
+draw of a held model scored by a calibrator fitted on the other models' readings), and the
 whole-split calibrator on the same rows is printed beside them:
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_size_calibrate.py --rows SMALL.json... \
@@ -34,13 +34,22 @@ from trojanscope.detect.coverage import count_traits
 
 METHOD = "tabular-search"
 FAMILIES = ("network", "tree:xgboost", "tree:lightgbm")
-# smaller designs beside the shipped one: fewer coefficients for a few dozen models per family
+# smaller designs beside the shipped one (few dozen models per family), from the features
+# that kept apart clean and backdoored development models read with 200-row files: the
+# networks' excess and its gap; the trees' box response and the search's class gap
+_TREES = {
+    "box": ["tab_box"],
+    "box + gap": ["tab_box", "tab_gap"],
+    "mass + box": ["tab_mass", "tab_box"],
+    "mass + box + gap": ["tab_mass", "tab_box", "tab_gap"],
+    "box + box_over + gap": ["tab_box", "tab_box_over", "tab_gap"],
+    "group + rel + box + score": DESIGNS["tree:xgboost"]["group + rel + box + score"],
+}
 SMALL = {
-    "network": ["excess + gap", "gap", "excess + gap + flip_2", "excess + gap + enrichment"],
-    "tree:xgboost": ["mass + rel", "group + rel + box + score", "mass + box + score",
-                     "mass + rel + box + score"],
-    "tree:lightgbm": ["mass + rel", "group + rel + box + score", "mass + box + score",
-                      "mass + rel + box + score"],
+    "network": {name: DESIGNS["network"][name]
+                for name in ("excess", "excess + gap", "excess + gap + score")},
+    "tree:xgboost": _TREES,
+    "tree:lightgbm": _TREES,
 }
 CS = (0.1, 1.0, 10.0)
 
@@ -60,18 +69,18 @@ def designs(family: str, shipped: dict) -> dict[str, tuple[list[str], str]]:
     """The shipped design (its features and transform) and the smaller ones, by name."""
     cal = shipped[f"{METHOD}:{family}"]
     out = {"shipped": (list(cal.features), cal.transform)}
-    for name in SMALL[family]:
+    for name, feats in SMALL[family].items():
         for transform in ("none", "log"):
-            out[f"{name}|{transform}"] = (DESIGNS[family][name], transform)
+            out[f"{name}|{transform}"] = (feats, transform)
     return out
 
 
-def by_zoo(rows: list[dict], feats: list[str], transform: str, c: float) -> np.ndarray:
-    """Each zoo's readings scored by a calibrator fitted on the other zoos' readings."""
+def held_out(rows: list[dict], feats: list[str], transform: str, c: float) -> np.ndarray:
+    """Each model's readings (every draw) scored by a calibrator fitted on the other models'."""
     out = np.zeros(len(rows))
-    for zoo in sorted({r["zoo"] for r in rows}):
-        train = [r for r in rows if r["zoo"] != zoo]
-        held = [i for i, r in enumerate(rows) if r["zoo"] == zoo]
+    for model in sorted({(r["zoo"], r["name"]) for r in rows}):
+        train = [r for r in rows if (r["zoo"], r["name"]) != model]
+        held = [i for i, r in enumerate(rows) if (r["zoo"], r["name"]) == model]
         labels = [int(r["backdoored"]) for r in train]
         if len(set(labels)) < 2:
             out[held] = np.mean(labels)
@@ -91,7 +100,7 @@ def line(y: np.ndarray, p: np.ndarray) -> str:
 
 
 def compare(rows: list[dict]) -> None:
-    """Per family: the whole-split calibrator and every design leave one zoo out."""
+    """Per family: the whole-split calibrator and every design leave one model out."""
     shipped = load_calibrators()
     for fam in FAMILIES:
         sub = [r for r in rows if r["base_family"] == fam]
@@ -103,7 +112,7 @@ def compare(rows: list[dict]) -> None:
         print(f"  whole-split calibrator: {line(y, whole)}")
         for name, (feats, transform) in designs(fam, shipped).items():
             for c in CS:
-                print(f"  {name} C={c:g}: {line(y, by_zoo(sub, feats, transform, c))}")
+                print(f"  {name} C={c:g}: {line(y, held_out(sub, feats, transform, c))}")
 
 
 def write(rows: list[dict], specs: list[str], band: str, out: Path) -> None:
@@ -115,14 +124,16 @@ def write(rows: list[dict], specs: list[str], band: str, out: Path) -> None:
         fam, rest = spec.split("=", 1)
         name, transform, c = rest.split("|")
         feats = (list(shipped[f"{METHOD}:{fam}"].features) if name == "shipped"
-                 else DESIGNS[fam][name])
+                 else SMALL[fam][name])
         sub = [r for r in rows if r["base_family"] == fam]
         key = f"{METHOD}:{fam}:{band}"
         existing[key] = fit_calibrator(
             key, [r["features"] for r in sub], [int(r["backdoored"]) for r in sub], feats,
             transform=transform, c=float(c), seed=0, design=name,
             zoo=sorted({r["zoo"] for r in sub}), sizes=sorted({r["size"] for r in sub}),
-            draws=len({r["draw"] for r in sub}),
+            draws={z: len({r["draw"] for r in sub if r["zoo"] == z})
+                   for z in sorted({r["zoo"] for r in sub})},
+            models=len({(r["zoo"], r["name"]) for r in sub}),
             coverage=count_traits(r.get("traits", []) for r in sub),
             tables={t: sum(r["table"] == t for r in sub)
                     for t in sorted({r["table"] for r in sub})})

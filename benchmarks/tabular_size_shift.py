@@ -3,10 +3,11 @@
 For the same zoo models read with the whole test split (``zoo eval --json`` rows) and with
 small files (``tabular_small_clean.py --detect`` rows, which record features), per family and
 per feature the shipped calibrator reads: the median over clean and over backdoored models at
-each size, the feature's own ROC-AUC (clean against backdoored) at each size, and the median
-shift of the same model's feature from the whole split to the small file. A feature whose
-clean and backdoored medians both move (AUC kept) is a calibration shift that a calibrator
-fitted at the small size absorbs; one whose AUC falls has lost its information.
+each size, the feature's own ROC-AUC (clean against backdoored) at each size, and (for models
+read both ways) the median shift of the same model's feature from the whole split to the small
+file; the two sets may be different zoos of one recipe (then only the medians and AUCs). A
+feature whose clean and backdoored medians both move (AUC kept) is a calibration shift that a
+calibrator fitted at the small size absorbs; one whose AUC falls has lost its information.
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_size_shift.py --whole ROWS.json... \
         --small SMALL.json... [--json OUT.json]
@@ -42,7 +43,8 @@ def shift(whole: list[dict], small: list[dict]) -> list[dict]:
     for fam in FAMILIES:
         feats = cals[f"tabular-search:{fam}"].features
         big = [r for r in whole if _family(r) == fam]
-        few = [r for r in small if _family(r) == fam and (r["zoo"], r["name"]) in by_model]
+        few = [r for r in small if _family(r) == fam]
+        same = [r for r in few if (r["zoo"], r["name"]) in by_model]  # read both ways
         if not big or not few:
             continue
         yb = [int(r["backdoored"]) for r in big]
@@ -54,13 +56,15 @@ def shift(whole: list[dict], small: list[dict]) -> list[dict]:
             vb = [r["features"][f] for r in big]
             vs = [r["features"][f] for r in few]
             moved = [r["features"][f] - by_model[(r["zoo"], r["name"])]["features"][f]
-                     for r in few]
+                     for r in same]
+            ym = [int(r["backdoored"]) for r in same]
             out.append({
                 "family": fam, "feature": f, "models": len(big), "readings": len(few),
                 "whole_clean": med(vb, yb, 0), "whole_backdoored": med(vb, yb, 1),
                 "small_clean": med(vs, ys, 0), "small_backdoored": med(vs, ys, 1),
                 "auc_whole": _auc(yb, vb), "auc_small": _auc(ys, vs),
-                "shift_clean": med(moved, ys, 0), "shift_backdoored": med(moved, ys, 1),
+                "shift_clean": med(moved, ym, 0) if 0 in ym else float("nan"),
+                "shift_backdoored": med(moved, ym, 1) if 1 in ym else float("nan"),
             })
     return out
 

@@ -36,6 +36,7 @@ import torch
 
 torch.set_num_threads(1)
 
+from trojanscope.cli.common import parse_params  # noqa: E402
 from trojanscope.data import load_dataset  # noqa: E402
 from trojanscope.detect.calibration import load_calibrators  # noqa: E402
 from trojanscope.detect.evaluate import inspect_entry  # noqa: E402
@@ -80,7 +81,7 @@ def reading(model, e, x, y, num_classes: int, min_sources: int) -> dict:
 
 
 def run(args: argparse.Namespace) -> None:
-    params = dict(p.split("=", 1) for p in args.p)
+    params = parse_params(args.p, "-p")  # JSON values: size_calibration=1 is a number
     min_sources = int(params.get("min_sources", MIN_SOURCES))
     archs = set(args.archs.split(",")) if args.archs else None
     cals = load_calibrators(args.calibration)
