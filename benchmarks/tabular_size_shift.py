@@ -89,8 +89,10 @@ def main() -> None:
               f"{r['small_clean']:7.3f}/{r['small_backdoored']:7.3f}  "
               f"{r['auc_whole']:.3f}->{r['auc_small']:.3f}  "
               f"{r['shift_clean']:+7.3f}/{r['shift_backdoored']:+7.3f}")
-    if args.json:
-        args.json.write_text(json.dumps({"rows": rows}, indent=1))
+    if args.json:  # NaN (no model read both ways) as null: strict JSON
+        clean = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+                 for r in rows]
+        args.json.write_text(json.dumps({"rows": clean}, indent=1))
 
 
 if __name__ == "__main__":

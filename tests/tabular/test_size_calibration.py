@@ -82,3 +82,30 @@ def test_the_shipped_file_holds_a_band_calibrator_per_family() -> None:
         cal = cals[f"tabular-search:{fam}:rows200"]
         assert cal.fitted_on["sizes"] == [200]
         assert set(cal.fitted_on["zoo"]).isdisjoint({"tab-fresh23", "tab-fresh23-lc"})
+
+
+def test_the_band_calibrators_refit_from_the_committed_development_readings(tmp_path) -> None:
+    """The shipped ``:rows200`` entries are what ``tabular_size_calibrate.py --write`` fits on
+    the committed development readings (benchmarks/data/tabular_s40/dev200_*.json)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    data = root / "benchmarks" / "data" / "tabular_s40"
+    out = tmp_path / "refit.json"
+    subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "tabular_size_calibrate.py"), "--rows",
+         str(data / "dev200_cd.json"), str(data / "dev200_lc.json"), "--write", str(out),
+         "--fit", "network=excess + gap|none|1", "tree:xgboost=box + box_over + gap|none|10",
+         "tree:lightgbm=box + gap|log|10"],
+        check=True, capture_output=True, cwd=root,
+        env={"PYTHONPATH": f"{root / 'src'}:{root / 'benchmarks'}", "OMP_NUM_THREADS": "1"})
+    refit = json.loads(out.read_text())
+    shipped = load_calibrators()
+    for fam in ("network", "tree:xgboost", "tree:lightgbm"):
+        key = f"tabular-search:{fam}:rows200"
+        assert refit[key]["features"] == shipped[key].features
+        assert refit[key]["coef"] == pytest.approx(shipped[key].coef, abs=1e-6)
+        assert refit[key]["intercept"] == pytest.approx(shipped[key].intercept, abs=1e-6)
