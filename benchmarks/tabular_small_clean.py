@@ -218,6 +218,12 @@ def summary(files: list[str], pool: list[str]) -> None:
             print(f"  worst family: {name} (CE {ce:.3f})")
     if rows and "probability" in rows[0]:
         print(f"all ({len(rows)} readings): {_line(rows)}")
+        # per model family (library) over the pooled tables, worst cross-entropy first
+        part = [r for r in rows if not pool or r["table"] in pool]
+        fams = [(_ce(fam), arch, fam) for arch in sorted({r["arch"] for r in part})
+                if (fam := [r for r in part if r["arch"] == arch])]
+        for _, arch, fam in sorted(fams, key=lambda f: -f[0]):
+            print(f"family {arch} ({len(fam)} readings, pooled tables): {_line(fam)}")
 
 
 def main() -> None:
