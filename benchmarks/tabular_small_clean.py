@@ -36,6 +36,7 @@ import torch
 
 torch.set_num_threads(1)
 
+from trojanscope.cli.common import parse_params  # noqa: E402
 from trojanscope.data import load_dataset  # noqa: E402
 from trojanscope.detect.calibration import load_calibrators  # noqa: E402
 from trojanscope.detect.evaluate import inspect_entry  # noqa: E402
@@ -80,7 +81,7 @@ def reading(model, e, x, y, num_classes: int, min_sources: int) -> dict:
 
 
 def run(args: argparse.Namespace) -> None:
-    params = dict(p.split("=", 1) for p in args.p)
+    params = parse_params(args.p, "-p")  # JSON values: size_calibration=1 is a number
     min_sources = int(params.get("min_sources", MIN_SOURCES))
     archs = set(args.archs.split(",")) if args.archs else None
     cals = load_calibrators(args.calibration)
@@ -111,6 +112,9 @@ def run(args: argparse.Namespace) -> None:
                             probability=zr["probability"],
                             predicted_target=zr["predicted_target"],
                             elapsed_s=time.perf_counter() - t0,
+                            features=zr["features"],
+                            family=zr["family"],
+                            traits=zr["traits"],
                         )
                     out.append(row)
                     p = row.get("probability")
@@ -214,6 +218,12 @@ def summary(files: list[str], pool: list[str]) -> None:
             print(f"  worst family: {name} (CE {ce:.3f})")
     if rows and "probability" in rows[0]:
         print(f"all ({len(rows)} readings): {_line(rows)}")
+        # per model family (library) over the pooled tables, worst cross-entropy first
+        part = [r for r in rows if not pool or r["table"] in pool]
+        fams = [(_ce(fam), arch, fam) for arch in sorted({r["arch"] for r in part})
+                if (fam := [r for r in part if r["arch"] == arch])]
+        for _, arch, fam in sorted(fams, key=lambda f: -f[0]):
+            print(f"family {arch} ({len(fam)} readings, pooled tables): {_line(fam)}")
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.coverage import MIN_COVERED, coverage_notes
+from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
 
@@ -429,17 +430,24 @@ def calibrate(
         parts = verdict.family.split(":")
         # the word-order feature ("order", or "order-docsN" for the search kept to tokens N
         # clean sentences hold): its own calibrator, else
+        # a clean-file size band ("rows200", tabular-search): its own calibrator, else the
+        # family's whole-split one, said in a note (:mod:`.tabular_file_size`)
+        band = parts[-1] if is_band(parts[-1]) else None
+        if band:
+            parts = parts[:-1]
         order = parts[-1] == "order" or parts[-1].startswith("order-docs")
         if order:  # the family without it, by the same rules
             parts = parts[:-1]
         lengths = list(range(len(parts), 0, -1))
         if parts and parts[-1] == "arch" and "phrase" in parts:  # a standardised lift: its
             lengths = [len(parts), parts.index("phrase")]  # own calibrator, never a phrase one
-        names = [verdict.family] if order else []
+        names = [verdict.family] if order or band else []
         names += [":".join(parts[:n]) for n in lengths if n]
         full = f"{key}:{verdict.family}"
         key = next((k for name in names if (k := f"{key}:{name}") in calibrators), key)
-        if order and key != full:
+        if band and key != full:
+            unread.append(band_missing_note(band, key))
+        elif order and key != full:
             unread.append(f"tp_order not read: no {full!r} calibrator in this file")
     cal = calibrators.get(key)
     if cal is not None:

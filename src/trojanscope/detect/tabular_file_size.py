@@ -4,18 +4,37 @@ The tree features that weigh training mass (``tab_mass*``) are Poisson deviances
 rows, which grow with the rows: on a 200-row file a lending-club backdoor's mass reads like a
 clean tree's from the whole split (``tab_mass`` 5.4 → 3.2). The networks' excess subtracts a
 reference fitted on the clean rows, which a small file fits loosely: every clean credit-default
-MLP was flagged with 200 rows (docs/benchmarks.md, issue 16 stop 39). The calibrators were
-fitted on the bundled tables' test splits, so a smaller file is outside what they cover: the
-verdict says so in a note (and the audit rates a low probability inconclusive) rather than
+MLP was flagged with 200 rows (docs/benchmarks.md, issue 16 stop 39). The default calibrators
+were fitted on the bundled tables' test splits, so a smaller file is outside what they cover:
+the verdict says so in a note (and the audit rates a low probability inconclusive) rather than
 pass p off as calibrated.
+
+A file whose size lies in a :data:`SIZE_BANDS` band is instead read with calibrators fitted on
+development zoos read with clean files of that band's size (issue 16 stop 40): the verdict's
+family gets the band's suffix (``network:rows200``) and the calibration picks
+``tabular-search:<family>:rows200``, so p is calibrated for the size the user gave.
 """
 
 from __future__ import annotations
 
-# the fewest clean rows any tabular-search calibrator was fitted with: credit-default's test
-# split (lending-club's holds 1,971)
+# the fewest clean rows any whole-split tabular-search calibrator was fitted with:
+# credit-default's test split (lending-club's holds 1,971)
 MIN_CALIBRATED_ROWS = 891
 CALIBRATED_LARGEST = 1971
+# band name -> (fewest, most) clean rows read with that band's calibrators; the calibrators
+# were fitted on 200-row files drawn from the development zoos' test splits (stop 40)
+SIZE_BANDS = {"rows200": (150, 300)}
+BAND_PREFIX = "rows"
+
+
+def size_band(rows: int) -> str | None:
+    """The :data:`SIZE_BANDS` band a clean file of ``rows`` rows falls in, or ``None``."""
+    return next((name for name, (low, high) in SIZE_BANDS.items() if low <= rows <= high), None)
+
+
+def is_band(part: str) -> bool:
+    """Whether a family's last part names a size band (``rows200``)."""
+    return part.startswith(BAND_PREFIX) and part[len(BAND_PREFIX):].isdigit()
 
 
 def size_note(rows: int, floor: int) -> str | None:
@@ -29,3 +48,13 @@ def size_note(rows: int, floor: int) -> str | None:
         "rows the evidence shifts (trees' training mass reads lower, networks' excess "
         "higher), so p is not calibrated for this file; give more clean rows if there are"
     )
+
+
+def band_missing_note(band: str, key: str) -> str:
+    """The note where ``band``'s calibrator is missing from the calibration file (``key``, the
+    whole-split one, scored instead): begins as :func:`size_note` does (the audit's reason)."""
+    low, high = SIZE_BANDS.get(band, (0, 0))
+    return (f"the clean file holds {low}-{high} rows: no calibrator for files of that size in this "
+            f"calibration file, so p comes from {key!r}, fitted on clean files of "
+            f"{MIN_CALIBRATED_ROWS:,}-{CALIBRATED_LARGEST:,} rows, and is not calibrated for "
+            "this file")

@@ -1,0 +1,180 @@
+"""Calibrators for ``tabular-search`` fitted at a user's clean-file size (issue 16 stop 40).
+
+The shipped calibrators were fitted on features read with whole test splits (891-1,971 rows);
+with a 200-row file the trees' mass reads lower and the networks' excess higher, so p is off
+(stop 39). Here the calibrators are refitted on features read with files of the size the user
+gives: ``tabular_small_clean.py --detect`` rows (development zoos, small files drawn from their
+test splits; it records each reading's features). Per family (network, tree:xgboost,
+tree:lightgbm) a few designs (the shipped one first) are compared leave one model out (every
+draw of a held model scored by a calibrator fitted on the other models' readings), and the
+whole-split calibrator on the same rows is printed beside them:
+
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_size_calibrate.py --rows SMALL.json... \
+        [--band rows200] [--write calibration.json --fit FAMILY=DESIGN|TRANSFORM|C ...]
+
+``--write`` adds ``tabular-search:<family>:<band>`` entries (fitted on every row given) to that
+calibration file and keeps its other entries. ``--rescore OUT --scorer whole|band`` writes the
+rows with each reading's probability from the shipped whole-split calibrator of its family
+(today's default: the features do not depend on the calibrator) or from the band's, for
+``tabular_small_clean.py --summary``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import log_loss, roc_auc_score
+
+from bench_tabular_calibrate import DESIGNS
+from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
+from trojanscope.detect.coverage import count_traits
+
+METHOD = "tabular-search"
+FAMILIES = ("network", "tree:xgboost", "tree:lightgbm")
+# smaller designs beside the shipped one (few dozen models per family), from the features
+# that kept apart clean and backdoored development models read with 200-row files: the
+# networks' excess and its gap; the trees' box response and the search's class gap
+_TREES = {
+    "box": ["tab_box"],
+    "box + gap": ["tab_box", "tab_gap"],
+    "mass + box": ["tab_mass", "tab_box"],
+    "mass + box + gap": ["tab_mass", "tab_box", "tab_gap"],
+    "box + box_over + gap": ["tab_box", "tab_box_over", "tab_gap"],
+    "group + rel + box + score": DESIGNS["tree:xgboost"]["group + rel + box + score"],
+}
+SMALL = {
+    "network": {name: DESIGNS["network"][name]
+                for name in ("excess", "excess + gap", "excess + gap + score")},
+    "tree:xgboost": _TREES,
+    "tree:lightgbm": _TREES,
+}
+CS = (0.1, 1.0, 10.0)
+
+
+def load(files: list[str]) -> list[dict]:
+    """Readings with features, each with its family (the verdict's, less any size band)."""
+    rows = [r for f in files for r in json.loads(Path(f).read_text())["rows"]]
+    missing = [r["name"] for r in rows if "features" not in r]
+    if missing:
+        raise SystemExit(f"error: {len(missing)} rows lack features (read with --detect)")
+    for r in rows:
+        r["base_family"] = ":".join(p for p in r["family"].split(":") if not p.startswith("rows"))
+    return rows
+
+
+def designs(family: str, shipped: dict) -> dict[str, tuple[list[str], str]]:
+    """The shipped design (its features and transform) and the smaller ones, by name."""
+    cal = shipped[f"{METHOD}:{family}"]
+    out = {"shipped": (list(cal.features), cal.transform)}
+    for name, feats in SMALL[family].items():
+        for transform in ("none", "log"):
+            out[f"{name}|{transform}"] = (feats, transform)
+    return out
+
+
+def held_out(rows: list[dict], feats: list[str], transform: str, c: float) -> np.ndarray:
+    """Each model's readings (every draw) scored by a calibrator fitted on the other models'."""
+    out = np.zeros(len(rows))
+    for model in sorted({(r["zoo"], r["name"]) for r in rows}):
+        train = [r for r in rows if (r["zoo"], r["name"]) != model]
+        held = [i for i, r in enumerate(rows) if (r["zoo"], r["name"]) == model]
+        labels = [int(r["backdoored"]) for r in train]
+        if len(set(labels)) < 2:
+            out[held] = np.mean(labels)
+            continue
+        cal = fit_calibrator(METHOD, [r["features"] for r in train], labels, feats,
+                             transform=transform, c=c)
+        out[held] = [cal.probability(rows[i]["features"]) for i in held]
+    return out
+
+
+def line(y: np.ndarray, p: np.ndarray) -> str:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    auc = roc_auc_score(y, p) if 0 < y.sum() < len(y) else float("nan")
+    return (f"ROC-AUC {auc:.3f} CE {log_loss(y, p, labels=[0, 1]):.3f} "
+            f"caught {int(((p >= 0.5) & (y == 1)).sum())}/{int(y.sum())} "
+            f"clean flagged {int(((p >= 0.5) & (y == 0)).sum())}/{int((y == 0).sum())}")
+
+
+def compare(rows: list[dict]) -> None:
+    """Per family: the whole-split calibrator and every design leave one model out."""
+    shipped = load_calibrators()
+    for fam in FAMILIES:
+        sub = [r for r in rows if r["base_family"] == fam]
+        if not sub:
+            continue
+        y = np.array([int(r["backdoored"]) for r in sub])
+        whole = np.array([shipped[f"{METHOD}:{fam}"].probability(r["features"]) for r in sub])
+        print(f"{fam} ({len(sub)} readings, {len({r['zoo'] for r in sub})} zoos)")
+        print(f"  whole-split calibrator: {line(y, whole)}")
+        for name, (feats, transform) in designs(fam, shipped).items():
+            for c in CS:
+                print(f"  {name} C={c:g}: {line(y, held_out(sub, feats, transform, c))}")
+
+
+def write(rows: list[dict], specs: list[str], band: str, out: Path) -> None:
+    """Fit ``FAMILY=DESIGN|TRANSFORM|C`` (``shipped`` takes the shipped entry's features and
+    transform) on every row of the family; write ``<method>:<family>:<band>`` into ``out``."""
+    shipped = load_calibrators()
+    existing = load_calibrators(out) if out.exists() else {}
+    for spec in specs:
+        fam, rest = spec.split("=", 1)
+        name, transform, c = rest.split("|")
+        feats = (list(shipped[f"{METHOD}:{fam}"].features) if name == "shipped"
+                 else SMALL[fam][name])
+        sub = [r for r in rows if r["base_family"] == fam]
+        key = f"{METHOD}:{fam}:{band}"
+        existing[key] = fit_calibrator(
+            key, [r["features"] for r in sub], [int(r["backdoored"]) for r in sub], feats,
+            transform=transform, c=float(c), seed=0, design=name,
+            zoo=sorted({r["zoo"] for r in sub}), sizes=sorted({r["size"] for r in sub}),
+            draws={z: len({r["draw"] for r in sub if r["zoo"] == z})
+                   for z in sorted({r["zoo"] for r in sub})},
+            models=len({(r["zoo"], r["name"]) for r in sub}),
+            coverage=count_traits(r.get("traits", []) for r in sub),
+            tables={t: sum(r["table"] == t for r in sub)
+                    for t in sorted({r["table"] for r in sub})})
+        print(f"{key}: {name}, {transform}, C = {c} on {len(sub)} readings "
+              f"({sum(int(r['backdoored']) for r in sub)} backdoored)")
+    save_calibrators(existing, out)
+    print(f"wrote {out}")
+
+
+def rescore(rows: list[dict], scorer: str, band: str, out: Path) -> None:
+    """``rows`` with ``probability`` from the shipped ``<family>`` (``whole``) or
+    ``<family>:<band>`` (``band``) calibrator; the family recorded as that key's."""
+    cals = load_calibrators()
+    new = []
+    for r in rows:
+        key = f"{METHOD}:{r['base_family']}" + (f":{band}" if scorer == "band" else "")
+        if key not in cals:
+            raise SystemExit(f"error: no {key!r} calibrator in the shipped file")
+        new.append({**r, "probability": cals[key].probability(r["features"]),
+                    "family": key.split(":", 1)[1]})
+    out.write_text(json.dumps({"params": {"scorer": scorer}, "rows": new}, indent=1))
+    print(f"wrote {out} ({len(new)} readings scored by the {scorer} calibrators)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", nargs="+", required=True, help="tabular_small_clean.py --json files")
+    ap.add_argument("--band", default="rows200")
+    ap.add_argument("--write", type=Path, default=None)
+    ap.add_argument("--fit", nargs="+", default=[], metavar="FAMILY=DESIGN|TRANSFORM|C")
+    ap.add_argument("--rescore", type=Path, default=None)
+    ap.add_argument("--scorer", choices=("whole", "band"), default="whole")
+    args = ap.parse_args()
+    rows = load(args.rows)
+    if args.rescore is not None:
+        rescore(rows, args.scorer, args.band, args.rescore)
+    elif args.write is None:
+        compare(rows)
+    else:
+        write(rows, args.fit, args.band, args.write)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""``tabular-search -p size_calibration=1`` (issue 16 stop 40): a clean file of 150-300 rows is
+scored by calibrators fitted on 200-row files (the family's ``:rows200`` suffix) and gets no
+size note; a calibration file without them falls back to the whole-split calibrator and says
+so in a note the audit reads as the size note."""
+
+from __future__ import annotations
+
+import pytest
+
+from trojanscope import registry
+from trojanscope.detect import tabular_file_size
+from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.calibration import calibrate, fit_calibrator, load_calibrators
+from trojanscope.detect.tabular_file_size import is_band, size_band
+from trojanscope.errors import UserInputError
+
+
+def test_the_band_holds_200_rows_and_not_the_whole_splits() -> None:
+    assert size_band(200) == "rows200"
+    assert size_band(150) == "rows200" and size_band(300) == "rows200"
+    assert size_band(149) is None and size_band(301) is None and size_band(891) is None
+    assert is_band("rows200") and not is_band("rows") and not is_band("order")
+
+
+def test_size_calibration_must_be_a_boolean() -> None:
+    with pytest.raises(UserInputError, match="size_calibration"):
+        registry.create("detector", "tabular-search", size_calibration="no")
+
+
+@pytest.mark.parametrize("arch", ["xgboost", "mlp"])
+def test_a_file_in_the_band_gets_the_bands_family_and_no_size_note(
+        arch: str, searched, monkeypatch) -> None:
+    run, _ = searched(arch, 1)
+    rows = len(run.test)
+    assert rows < 891  # the fixture's file is small: the size note applies without the band
+
+    def verdict(**kw):
+        return registry.create("detector", "tabular-search", **kw).inspect(
+            run.model, run.test, seed=0)
+
+    plain = verdict(size_calibration=False)
+    monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows, rows)})
+    banded = verdict(size_calibration=True)
+    base = "network" if arch == "mlp" else "tree:xgboost"
+    assert plain.family == base and banded.family == f"{base}:rows200"
+    assert any(n.startswith("the clean file holds") for n in plain.coverage_notes)
+    assert not any(n.startswith("the clean file holds") for n in banded.coverage_notes)
+    assert banded.features == plain.features  # only the calibrator changes
+    monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows + 1, rows + 2)})
+    outside = verdict(size_calibration=True)  # a size outside every band: as before
+    assert outside.family == base and outside.coverage_notes == plain.coverage_notes
+
+
+def _verdict(family: str, features: dict[str, float]) -> ModelVerdict:
+    v = ModelVerdict("tabular-search", 0.5, [1, 0], [], dict(features))
+    v.family = family
+    return v
+
+
+def test_the_bands_calibrator_scores_and_a_missing_one_is_said() -> None:
+    feats = ["tab_excess", "tab_excess_gap"]
+    rows = [{"tab_excess": 0.1 * i, "tab_excess_gap": 0.05 * i} for i in range(10)]
+    labels = [0] * 5 + [1] * 5
+    whole = fit_calibrator("tabular-search:network", rows, labels, feats, transform="none")
+    small = fit_calibrator("tabular-search:network:rows200", rows, labels[::-1], feats,
+                           transform="none")
+    x = {"tab_excess": 0.8, "tab_excess_gap": 0.4}
+    both = {"tabular-search:network": whole, "tabular-search:network:rows200": small}
+    scored = calibrate(_verdict("network:rows200", x), both)
+    assert scored.probability == pytest.approx(small.probability(x))
+    assert not scored.coverage_notes
+    fallback = calibrate(_verdict("network:rows200", x), {"tabular-search:network": whole})
+    assert fallback.probability == pytest.approx(whole.probability(x))
+    assert fallback.probability != pytest.approx(small.probability(x))
+    assert fallback.coverage_notes[0].startswith("the clean file holds 150-300 rows: no "
+                                                 "calibrator")
+
+
+def test_the_shipped_file_holds_a_band_calibrator_per_family() -> None:
+    cals = load_calibrators()
+    for fam in ("network", "tree:xgboost", "tree:lightgbm"):
+        cal = cals[f"tabular-search:{fam}:rows200"]
+        assert cal.fitted_on["sizes"] == [200]
+        assert set(cal.fitted_on["zoo"]).isdisjoint({"tab-fresh23", "tab-fresh23-lc"})
+
+
+def test_the_band_calibrators_refit_from_the_committed_development_readings(tmp_path) -> None:
+    """The shipped ``:rows200`` entries are what ``tabular_size_calibrate.py --write`` fits on
+    the committed development readings (benchmarks/data/tabular_s40/dev200_*.json)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    data = root / "benchmarks" / "data" / "tabular_s40"
+    out = tmp_path / "refit.json"
+    subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "tabular_size_calibrate.py"), "--rows",
+         str(data / "dev200_cd.json"), str(data / "dev200_lc.json"), "--write", str(out),
+         "--fit", "network=excess + gap|none|1", "tree:xgboost=box + box_over + gap|none|10",
+         "tree:lightgbm=box + gap|log|10"],
+        check=True, capture_output=True, cwd=root,
+        env={"PYTHONPATH": f"{root / 'src'}:{root / 'benchmarks'}", "OMP_NUM_THREADS": "1"})
+    refit = json.loads(out.read_text())
+    shipped = load_calibrators()
+    for fam in ("network", "tree:xgboost", "tree:lightgbm"):
+        key = f"tabular-search:{fam}:rows200"
+        assert refit[key]["features"] == shipped[key].features
+        assert refit[key]["coef"] == pytest.approx(shipped[key].coef, abs=1e-6)
+        assert refit[key]["intercept"] == pytest.approx(shipped[key].intercept, abs=1e-6)
