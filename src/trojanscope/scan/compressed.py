@@ -46,15 +46,21 @@ def _optional(*modules: str) -> Any:
 class _ZipLzma:
     """A zip member compressed with method 14: a 4-byte header (version, properties size), the
     LZMA1 properties, then raw LZMA1 data. ``zipfile``'s own reader takes no output cap, so
-    this one decodes the header and hands the rest to a capped raw decompressor."""
+    this one decodes the header and hands the rest to a capped raw decompressor.
 
-    def __init__(self) -> None:
+    The end-of-stream marker is optional (zip flag bit 1): without it the data simply stops.
+    ``zipfile`` ends such a member after its declared ``size`` bytes of output, so this reader
+    does too when ``size`` is given (else a marker-less member read as "truncated" and the
+    loader-visible payload was never scanned)."""
+
+    def __init__(self, size: int | None = None) -> None:
         self._head = b""
         self._d: lzma.LZMADecompressor | None = None
+        self._left = size  # output still due under the declared size; None: unknown
 
     @property
     def eof(self) -> bool:
-        return self._d is not None and self._d.eof
+        return self._d is not None and (self._d.eof or self._left == 0)
 
     @property
     def needs_input(self) -> bool:
@@ -79,7 +85,14 @@ class _ZipLzma:
                 raise lzma.LZMAError(f"bad zip-lzma properties: {exc}") from None
             self._d = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[filt])
             data, self._head = self._head[4 + props_size:], b""
-        return self._d.decompress(data, max_length=max_length)
+        if self._left is None:
+            return self._d.decompress(data, max_length=max_length)
+        if self._left <= 0:
+            return b""
+        out = self._d.decompress(data, max_length=self._left if max_length < 0
+                                 else min(max_length, self._left))
+        self._left -= len(out)
+        return out
 
 
 def can_open(kind: str) -> bool:
@@ -91,7 +104,9 @@ def can_open(kind: str) -> bool:
     return True
 
 
-def new_decompressor(kind: str) -> Any:
+def new_decompressor(kind: str, size: int | None = None) -> Any:
+    """A fresh decompressor for ``kind``; ``size`` (the declared output size) ends a zip LZMA
+    member that has no end marker."""
     if kind == "gzip":
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if kind == "zlib":
@@ -105,7 +120,7 @@ def new_decompressor(kind: str) -> Any:
     if kind == "lzma":
         return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
     if kind == "zip-lzma":
-        return _ZipLzma()
+        return _ZipLzma(size)
     if kind == "lz4":
         lz4 = _optional("lz4.frame")
         if lz4 is None:
@@ -124,10 +139,11 @@ class DecompressStream(io.RawIOBase):
     ``max_out`` bytes come out, or when the ratio passes ``max_ratio`` beyond ``min_bomb``."""
 
     def __init__(self, src: BinaryIO, kind: str, max_out: int, max_ratio: int = 200,
-                 min_bomb: int = 100 << 20, deadline: float | None = None) -> None:
+                 min_bomb: int = 100 << 20, deadline: float | None = None,
+                 size: int | None = None) -> None:
         self.src, self.kind = src, kind
         self.deadline = deadline
-        self.d = new_decompressor(kind)
+        self.d = new_decompressor(kind, size)
         self.max_out, self.max_ratio, self.min_bomb = max_out, max_ratio, min_bomb
         self.consumed = self.produced = 0
         self.pending = b""
