@@ -91,6 +91,19 @@ def test_lzma_zip_member_without_end_marker_is_read(trailing):
     assert found["TS101"] >= Severity.HIGH
 
 
+@pytest.mark.parametrize("name", ["payload/", "/"])
+def test_a_directory_named_zip_member_with_content_is_scanned(name):
+    """A member whose name ends in "/" is a directory by name only: zipfile still reads its
+    bytes, and np.load(allow_pickle=True) unpickles such an .npz key; it was skipped unread."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(zipfile.ZipInfo(name), EVIL)
+        zf.writestr("empty/", b"")
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
+        assert zf.getinfo(name).is_dir() and zf.read(name) == EVIL
+    assert rules_of(buf.getvalue(), name="m.zip")["TS101"] >= Severity.HIGH
+
+
 def test_lzma_zip_bomb_stops_early():
     policy = load_policy()
     policy.limits.min_bomb_size = 1 << 20
