@@ -91,6 +91,19 @@ def test_lzma_zip_member_without_end_marker_is_read(trailing):
     assert found["TS101"] >= Severity.HIGH
 
 
+def test_lzma_zip_member_past_its_declared_size_is_still_read():
+    """An end-marked LZMA member whose declared size is smaller than its data: the scanner
+    reads on past the size (as before), so a lying size hides nothing from it."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_LZMA) as zf:
+        zf.writestr("payload.pkl", EVIL)
+    data = bytearray(buf.getvalue())
+    for magic, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # uncompressed size fields
+        start = data.index(magic)
+        data[start + at:start + at + 4] = (1).to_bytes(4, "little")
+    assert rules_of(bytes(data), name="m.zip")["TS101"] >= Severity.HIGH
+
+
 @pytest.mark.parametrize("name", ["payload/", "/"])
 def test_a_directory_named_zip_member_with_content_is_scanned(name):
     """A member whose name ends in "/" is a directory by name only: zipfile still reads its

@@ -48,19 +48,27 @@ class _ZipLzma:
     LZMA1 properties, then raw LZMA1 data. ``zipfile``'s own reader takes no output cap, so
     this one decodes the header and hands the rest to a capped raw decompressor.
 
-    The end-of-stream marker is optional (zip flag bit 1): without it the data simply stops.
-    ``zipfile`` ends such a member after its declared ``size`` bytes of output, so this reader
-    does too when ``size`` is given (else a marker-less member read as "truncated" and the
-    loader-visible payload was never scanned)."""
+    The end-of-stream marker is optional (zip flag bit 1): without it the data simply stops,
+    and ``zipfile`` ends the member after its declared ``size`` bytes of output (np.load reads
+    it so). Given ``size``, this reader therefore calls the member ``complete`` once that much
+    came out: input ending there, or bytes after it that are not LZMA data, end the member
+    instead of making it "truncated"/"corrupt" (which hid the payload). Output past the
+    declared size is still read while it decodes, as before (another reader may read it)."""
 
     def __init__(self, size: int | None = None) -> None:
         self._head = b""
         self._d: lzma.LZMADecompressor | None = None
         self._left = size  # output still due under the declared size; None: unknown
+        self._ended = False  # past the declared size, the rest did not decode: the end
 
     @property
     def eof(self) -> bool:
-        return self._d is not None and (self._d.eof or self._left == 0)
+        return self._d is not None and (self._d.eof or self._ended)
+
+    @property
+    def complete(self) -> bool:
+        """The declared size came out: the input may end here (no end marker)."""
+        return self._d is not None and self._left is not None and self._left <= 0
 
     @property
     def needs_input(self) -> bool:
@@ -87,12 +95,16 @@ class _ZipLzma:
             data, self._head = self._head[4 + props_size:], b""
         if self._left is None:
             return self._d.decompress(data, max_length=max_length)
-        if self._left <= 0:
+        if self._left > 0:  # stop at the declared size, so that bytes after it cannot spoil it
+            out = self._d.decompress(data, max_length=self._left if max_length < 0
+                                     else min(max_length, self._left))
+            self._left -= len(out)
+            return out
+        try:
+            return self._d.decompress(data, max_length=max_length)
+        except lzma.LZMAError:
+            self._ended = True
             return b""
-        out = self._d.decompress(data, max_length=self._left if max_length < 0
-                                 else min(max_length, self._left))
-        self._left -= len(out)
-        return out
 
 
 def can_open(kind: str) -> bool:
@@ -191,7 +203,8 @@ class DecompressStream(io.RawIOBase):
                             self.produced += len(out)
                             self._check()
                             return out
-                    if not getattr(self.d, "eof", True):
+                    if not getattr(self.d, "eof", True) and not getattr(self.d, "complete",
+                                                                         False):
                         raise CorruptStream(f"{self.kind} stream is truncated")
                     self.done = True
                     return b""
