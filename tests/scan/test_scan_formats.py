@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import io
+import lzma
 import os
 import pickle
 import struct
 import zipfile
+import zlib
 
 import pytest
 
@@ -50,6 +52,69 @@ def test_pickle_inside_every_zip_method_is_read(method):
     found = rules_of(buf.getvalue(), name="m.pt")
     assert "TS999" not in found
     assert found["TS101"] >= Severity.HIGH
+
+
+# raw LZMA1 of b"cbuiltins\neval\n(S'1'\ntR." (a pickle calling eval) WITHOUT an end marker
+# (5 property bytes, then the data), made once with liblzma's LZMA1EXT encoder and the size known
+_NO_EOS_PROPS_AND_DATA = bytes.fromhex(
+    "5d000080000031988b113ddf50007604ad0560470549ce4ba2e19dc1fb7b9e71197680")
+_NO_EOS_PAYLOAD = b"cbuiltins\neval\n(S'1'\ntR."
+
+
+def _lzma_zip_by_hand(name: str, member: bytes, size: int, flags: int) -> bytes:
+    """One method-14 member with the given flags (bit 1 clear: no end marker, as zip allows)."""
+    nb = name.encode()
+    crc = zlib.crc32(_NO_EOS_PAYLOAD)
+    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 63, flags, 14, 0, 0, crc, len(member),
+                        size, len(nb), 0) + nb + member
+    cd = struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 63, 63, flags, 14, 0, 0, crc,
+                     len(member), size, len(nb), 0, 0, 0, 0, 0, 0) + nb
+    return local + cd + struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(cd),
+                                    len(local), 0)
+
+
+@pytest.mark.parametrize("trailing", [b"", b"\x80" * 40])
+def test_lzma_zip_member_without_end_marker_is_read(trailing):
+    """zipfile ends a marker-less LZMA member after its declared size (so np.load reads it);
+    the scanner once called it truncated and never walked the pickle."""
+    props, data = _NO_EOS_PROPS_AND_DATA[:5], _NO_EOS_PROPS_AND_DATA[5:]
+    d = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[
+        lzma._decode_filter_properties(lzma.FILTER_LZMA1, props)])
+    assert d.decompress(data) == _NO_EOS_PAYLOAD and not d.eof  # really no end marker
+    member = b"\x09\x14\x05\x00" + props + data + trailing
+    archive = _lzma_zip_by_hand("payload.pkl", member, len(_NO_EOS_PAYLOAD), flags=0)
+    if not trailing:  # what a zipfile-based loader gets (zipfile chokes on the trailing bytes)
+        with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+            assert zf.read("payload.pkl") == _NO_EOS_PAYLOAD
+    found = rules_of(archive, name="m.zip")
+    assert "TS203" not in found
+    assert found["TS101"] >= Severity.HIGH
+
+
+def test_lzma_zip_member_past_its_declared_size_is_still_read():
+    """An end-marked LZMA member whose declared size is smaller than its data: the scanner
+    reads on past the size (as before), so a lying size hides nothing from it."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_LZMA) as zf:
+        zf.writestr("payload.pkl", EVIL)
+    data = bytearray(buf.getvalue())
+    for magic, at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # uncompressed size fields
+        start = data.index(magic)
+        data[start + at:start + at + 4] = (1).to_bytes(4, "little")
+    assert rules_of(bytes(data), name="m.zip")["TS101"] >= Severity.HIGH
+
+
+@pytest.mark.parametrize("name", ["payload/", "/"])
+def test_a_directory_named_zip_member_with_content_is_scanned(name):
+    """A member whose name ends in "/" is a directory by name only: zipfile still reads its
+    bytes, and np.load(allow_pickle=True) unpickles such an .npz key; it was skipped unread."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(zipfile.ZipInfo(name), EVIL)
+        zf.writestr("empty/", b"")
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
+        assert zf.getinfo(name).is_dir() and zf.read(name) == EVIL
+    assert rules_of(buf.getvalue(), name="m.zip")["TS101"] >= Severity.HIGH
 
 
 def test_lzma_zip_bomb_stops_early():

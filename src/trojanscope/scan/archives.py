@@ -160,8 +160,8 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
     if path_escapes(e.name):
         child.add("TS200", f"zip member path {e.name!r} escapes the extraction folder",
                   path=e.name)
-    if e.is_dir:
-        return
+    if e.is_dir and e.size == 0:
+        return  # a name ending in "/" with content is still read by zipfile (np.load's keys)
     if kind == "pytorch-zip" and _TORCH_STORAGE.search(e.name):
         return  # raw tensor bytes: torch.load never unpickles them
     if e.size > lim.min_bomb_size and e.size > lim.max_ratio * max(e.compressed, 1):
@@ -197,7 +197,7 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
         if _METHODS[e.method] is not None:
             src = DecompressStream(src, _METHODS[e.method], min(lim.max_expanded, max(
                 e.size, 1) * 2 + (1 << 20)), lim.max_ratio, lim.min_bomb_size,
-                ctx.deadline)  # type: ignore[assignment]
+                ctx.deadline, size=e.size or None)  # type: ignore[assignment]
         return src
 
     # torch.load unpickles a torch zip's .pkl members whatever their first bytes

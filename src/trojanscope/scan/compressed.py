@@ -46,15 +46,29 @@ def _optional(*modules: str) -> Any:
 class _ZipLzma:
     """A zip member compressed with method 14: a 4-byte header (version, properties size), the
     LZMA1 properties, then raw LZMA1 data. ``zipfile``'s own reader takes no output cap, so
-    this one decodes the header and hands the rest to a capped raw decompressor."""
+    this one decodes the header and hands the rest to a capped raw decompressor.
 
-    def __init__(self) -> None:
+    The end-of-stream marker is optional (zip flag bit 1): without it the data simply stops,
+    and ``zipfile`` ends the member after its declared ``size`` bytes of output (np.load reads
+    it so). Given ``size``, this reader therefore calls the member ``complete`` once that much
+    came out: input ending there, or bytes after it that are not LZMA data, end the member
+    instead of making it "truncated"/"corrupt" (which hid the payload). Output past the
+    declared size is still read while it decodes, as before (another reader may read it)."""
+
+    def __init__(self, size: int | None = None) -> None:
         self._head = b""
         self._d: lzma.LZMADecompressor | None = None
+        self._left = size  # output still due under the declared size; None: unknown
+        self._ended = False  # past the declared size, the rest did not decode: the end
 
     @property
     def eof(self) -> bool:
-        return self._d is not None and self._d.eof
+        return self._d is not None and (self._d.eof or self._ended)
+
+    @property
+    def complete(self) -> bool:
+        """The declared size came out: the input may end here (no end marker)."""
+        return self._d is not None and self._left is not None and self._left <= 0
 
     @property
     def needs_input(self) -> bool:
@@ -79,7 +93,18 @@ class _ZipLzma:
                 raise lzma.LZMAError(f"bad zip-lzma properties: {exc}") from None
             self._d = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[filt])
             data, self._head = self._head[4 + props_size:], b""
-        return self._d.decompress(data, max_length=max_length)
+        if self._left is None:
+            return self._d.decompress(data, max_length=max_length)
+        if self._left > 0:  # stop at the declared size, so that bytes after it cannot spoil it
+            out = self._d.decompress(data, max_length=self._left if max_length < 0
+                                     else min(max_length, self._left))
+            self._left -= len(out)
+            return out
+        try:
+            return self._d.decompress(data, max_length=max_length)
+        except lzma.LZMAError:
+            self._ended = True
+            return b""
 
 
 def can_open(kind: str) -> bool:
@@ -91,7 +116,9 @@ def can_open(kind: str) -> bool:
     return True
 
 
-def new_decompressor(kind: str) -> Any:
+def new_decompressor(kind: str, size: int | None = None) -> Any:
+    """A fresh decompressor for ``kind``; ``size`` (the declared output size) ends a zip LZMA
+    member that has no end marker."""
     if kind == "gzip":
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if kind == "zlib":
@@ -105,7 +132,7 @@ def new_decompressor(kind: str) -> Any:
     if kind == "lzma":
         return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
     if kind == "zip-lzma":
-        return _ZipLzma()
+        return _ZipLzma(size)
     if kind == "lz4":
         lz4 = _optional("lz4.frame")
         if lz4 is None:
@@ -124,10 +151,11 @@ class DecompressStream(io.RawIOBase):
     ``max_out`` bytes come out, or when the ratio passes ``max_ratio`` beyond ``min_bomb``."""
 
     def __init__(self, src: BinaryIO, kind: str, max_out: int, max_ratio: int = 200,
-                 min_bomb: int = 100 << 20, deadline: float | None = None) -> None:
+                 min_bomb: int = 100 << 20, deadline: float | None = None,
+                 size: int | None = None) -> None:
         self.src, self.kind = src, kind
         self.deadline = deadline
-        self.d = new_decompressor(kind)
+        self.d = new_decompressor(kind, size)
         self.max_out, self.max_ratio, self.min_bomb = max_out, max_ratio, min_bomb
         self.consumed = self.produced = 0
         self.pending = b""
@@ -175,7 +203,8 @@ class DecompressStream(io.RawIOBase):
                             self.produced += len(out)
                             self._check()
                             return out
-                    if not getattr(self.d, "eof", True):
+                    if not getattr(self.d, "eof", True) and not getattr(self.d, "complete",
+                                                                         False):
                         raise CorruptStream(f"{self.kind} stream is truncated")
                     self.done = True
                     return b""
