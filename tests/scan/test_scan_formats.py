@@ -201,3 +201,39 @@ def test_walk_handles_symlink_loops_fifos_and_unreadable(tmp_path, monkeypatch):
 def test_missing_path_is_a_user_error(tmp_path):
     with pytest.raises(UserInputError, match="no such file"):
         scan_paths([tmp_path / "nope"])
+
+
+_BIG_DICTIONARY = '''
+import io, lzma, pickle, struct, zipfile
+from trojanscope.scan.context import Ctx
+from trojanscope.scan.engine import scan_bytes
+from trojanscope.scan.rules import load_policy
+from trojanscope.testing.scan_corpus import Gadget
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w", zipfile.ZIP_LZMA) as zf:
+    zf.writestr("archive/data.pkl", pickle.dumps(Gadget(eval, ("1",))))
+data = bytearray(buf.getvalue())
+at = data.index(b"archive/data.pkl") + len(b"archive/data.pkl")
+assert data[at + 2:at + 4] == b"\\x05\\x00"  # the LZMA1 properties: 5 bytes
+data[at + 5:at + 9] = struct.pack("<I", 0xFFFFFFFF)  # claim a 4 GiB dictionary
+ctx = Ctx(load_policy(), "t")
+scan_bytes(ctx, bytes(data), "t.pt")
+print(sorted({f.rule_id for f in ctx.findings}))
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs an address-space limit (POSIX)")
+def test_lzma_zip_member_claiming_a_huge_dictionary_is_still_read():
+    """The properties may claim a 4 GiB dictionary; liblzma would allocate it up front, and under
+    a memory limit the member went unread (TS182 hid the payload). It is capped at the member's
+    declared size."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    out = subprocess.run([sys.executable, "-c", _BIG_DICTIONARY], capture_output=True, text=True,
+                         preexec_fn=limit, check=True, timeout=120)
+    assert "TS101" in out.stdout and "TS182" not in out.stdout

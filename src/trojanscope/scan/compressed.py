@@ -43,6 +43,9 @@ def _optional(*modules: str) -> Any:
     return None
 
 
+_MIN_DICT = 1 << 20  # the smallest dictionary a zip-lzma member is given (liblzma: 4 KiB)
+
+
 class _ZipLzma:
     """A zip member compressed with method 14: a 4-byte header (version, properties size), the
     LZMA1 properties, then raw LZMA1 data. ``zipfile``'s own reader takes no output cap, so
@@ -91,6 +94,9 @@ class _ZipLzma:
                     lzma.FILTER_LZMA1, self._head[4:4 + props_size])
             except (lzma.LZMAError, ValueError) as exc:
                 raise lzma.LZMAError(f"bad zip-lzma properties: {exc}") from None
+            if self._left is not None:  # a member never refers further back than its own
+                # size: a larger dictionary in the properties only makes liblzma allocate it
+                filt["dict_size"] = min(filt["dict_size"], max(self._left, _MIN_DICT))
             self._d = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[filt])
             data, self._head = self._head[4 + props_size:], b""
         if self._left is None:
