@@ -33,7 +33,7 @@ default with ``outside_sure`` off: ``confined`` before stop 38b), ``spread`` (th
 ``spread_sure_z`` = ``--spread-sure-z``: with the all-to-all signature, samples at that spectral
 z flagged whatever their early agreement, issue 13's stop 39b), ``recount`` (the default plus
 ``spread_recount``: with the all-to-all signature, the spread cut once more on the early
-agreement over neighbours not already flagged, issue 13's stop 40),
+agreement over neighbours not already flagged, issue 13's stop 40b),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """

@@ -1,4 +1,4 @@
-"""Why carriers stay under the default's flags, class by class (issue 13, stop 40; diagnosis
+"""Why carriers stay under the default's flags, class by class (issue 13, stop 40b; diagnosis
 only, it changes nothing).
 
 For each chosen set (``bench_detect_data.sets``), ``auto`` as shipped runs once on the cached

@@ -1,6 +1,6 @@
 """``spread_recount``: with the all-to-all signature, the spread cut applied once more on the
 early agreement counted over neighbours not already flagged (carriers of one all-to-all pair
-agree with their given label through their flagged pair-mates; issue 13, stop 40)."""
+agree with their given label through their flagged pair-mates; issue 13, stop 40b)."""
 
 from __future__ import annotations
 

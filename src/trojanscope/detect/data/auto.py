@@ -134,7 +134,8 @@ class AutoData(DataDetector):
             each other's early neighbours, so those the first pass left agree with their given
             label through their flagged pair-mates: on the development set s54017 the 14
             carriers of the pair 1 -> 2 the default left agreed at 0.80-0.90, over unflagged
-            neighbours 0.50-0.65 (issue 13, stop 40, docs/benchmarks.md).
+            neighbours 0.50-0.65. Opt-in (issue 13, stop 40b): its fresh run was cut by the
+            clock before its rule could be met (docs/benchmarks.md).
         outside_agree: in an infected class, a confusion flag outside the group taken as
             poison stands where the sample's early agreement is under this (0.8: on the
             development Blended 20% set, seed 5007, 37 of the 60 carriers the split put on
