@@ -31,7 +31,9 @@ poison group kept at that own-label probability whatever their early agreement, 
 stop 38; the default since stop 38b, so ``confined`` is the same since then), ``unsure`` (the
 default with ``outside_sure`` off: ``confined`` before stop 38b), ``spread`` (the default plus
 ``spread_sure_z`` = ``--spread-sure-z``: with the all-to-all signature, samples at that spectral
-z flagged whatever their early agreement, issue 13's stop 39b),
+z flagged whatever their early agreement, issue 13's stop 39b), ``recount`` (the default plus
+``spread_recount``: with the all-to-all signature, the spread cut once more on the early
+agreement over neighbours not already flagged, issue 13's stop 40b),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -218,6 +220,7 @@ def main() -> None:
             ("sure", {"outside_sure": opts.outside_sure}),
             ("unsure", {"outside_sure": None}),
             ("spread", {"spread_sure_z": opts.spread_sure_z}),
+            ("recount", {"spread_recount": True}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue

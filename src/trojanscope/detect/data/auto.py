@@ -53,13 +53,15 @@ natural confusions, mostly signal 3's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 
 from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.flagging import robust_z
-from trojanscope.detect.data.neighbours import label_agreement, outside_purity
+from trojanscope.detect.data.neighbours import agreement_among, label_agreement, outside_purity
 from trojanscope.detect.data.spectral import SpectralSignatures
 from trojanscope.detect.data.split import ClassSplit, null_separation, split_classes
 from trojanscope.detect.data.stats import top_components
@@ -125,6 +127,15 @@ class AutoData(DataDetector):
             other's early neighbours: agreement 0.80-0.90, at or above ``spread_agree``), at
             spectral z 11.5-13.3, and retraining kept that pair's backdoor whole (ASR 10.1%);
             no clean sample of that set with agreement 0.8 or more reached z 8.
+        spread_recount: with the all-to-all signature, the spread cut (agreement under
+            ``spread_agree``, spectral z above ``spread_z``) is applied once more with each
+            sample's agreement counted over its early neighbours not already flagged (by the
+            split, label consistency or the first both-views pass). Carriers of one pair are
+            each other's early neighbours, so those the first pass left agree with their given
+            label through their flagged pair-mates: on the development set s54017 the 14
+            carriers of the pair 1 -> 2 the default left agreed at 0.80-0.90, over unflagged
+            neighbours 0.50-0.65. Opt-in (issue 13, stop 40b): its fresh run was cut by the
+            clock before its rule could be met (docs/benchmarks.md).
         outside_agree: in an infected class, a confusion flag outside the group taken as
             poison stands where the sample's early agreement is under this (0.8: on the
             development Blended 20% set, seed 5007, 37 of the 60 carriers the split put on
@@ -213,7 +224,7 @@ class AutoData(DataDetector):
                  recall_round: bool = False, recall_agree: float | None = None,
                  pure_threshold: float | None = 0.4, typical_agree: float | None = 0.9,
                  typical_purity: float = 0.6, outside_sure: float | None = 0.99,
-                 spread_sure_z: float | None = None) -> None:
+                 spread_sure_z: float | None = None, spread_recount: bool = False) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -257,6 +268,7 @@ class AutoData(DataDetector):
             check_option("spread_sure_z", spread_sure_z, 0.0)
             spread_sure_z = float(spread_sure_z)
         self.spread_sure_z = spread_sure_z
+        self.spread_recount = check_flag("spread_recount", spread_recount)
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -450,19 +462,33 @@ class AutoData(DataDetector):
                  for j in (0, 1)]
         return int(np.argmin(score))
 
-    def both_views(self, agree: np.ndarray, spectral: np.ndarray) -> np.ndarray:
+    def both_views(self, agree: np.ndarray, spectral: np.ndarray,
+                   recount: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
         """Signal 3 per sample (its early ``agree``-ment and robust ``spectral`` z): disagreeing
         with its early neighbours' labels (under 0.5) and a spectral outlier (z above
         ``spectral_z``); where the set shows the all-to-all signature, also agreement under
-        ``spread_agree`` at z above ``spread_z``, and (``spread_sure_z``) any agreement at z
-        above that."""
+        ``spread_agree`` at z above ``spread_z``, (``spread_sure_z``) any agreement at z above
+        that, and (``recount``, given with ``spread_recount``: the agreement over neighbours
+        not flagged, from this pass's flags) the spread cut once more on that agreement."""
         disagree = agree < 0.5
         both = disagree & (spectral > self.spectral_z)
         if all_to_all_signature(int(disagree.sum()), int(both.sum())):
             both |= (agree < self.spread_agree) & (spectral > self.spread_z)
             if self.spread_sure_z is not None:
                 both |= spectral > self.spread_sure_z
+            if recount is not None:
+                both |= (recount(both) < self.spread_agree) & (spectral > self.spread_z)
         return both
+
+    def recounter(self, emb: torch.Tensor, labels: torch.Tensor, flagged: np.ndarray,
+                  ) -> Callable[[np.ndarray], np.ndarray] | None:
+        """With ``spread_recount``, the early agreement over neighbours flagged neither in
+        ``flagged`` nor in the both-views flags it is given (:func:`~.neighbours.agreement_among`);
+        None otherwise."""
+        if not self.spread_recount:
+            return None
+        return lambda both: agreement_among(
+            emb, labels, self.k, torch.from_numpy(~(flagged | both))).numpy()
 
     def run_features(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
         """Signals 1-3: scores and flags from the features alone."""
@@ -524,7 +550,7 @@ class AutoData(DataDetector):
             flagged |= idx & disagree
             flagged[suspect_group_flags(sides[c], agree, self.group_agree)] = True
         spectral = robust_z(SpectralSignatures().score(feats))
-        both = self.both_views(agree, spectral)
+        both = self.both_views(agree, spectral, self.recounter(emb, feats.labels, flagged))
         self.both = both
         flagged |= both
         scores += both

@@ -21,6 +21,22 @@ def label_agreement(embedding: Tensor, labels: Tensor, k: int, chunk: int = 1024
     return votes.gather(1, labels[:, None]).squeeze(1) / k
 
 
+def agreement_among(embedding: Tensor, labels: Tensor, k: int, counted: Tensor,
+                    chunk: int = 1024) -> Tensor:
+    """Share of each sample's ``k`` nearest neighbours (itself excluded) that share its label
+    *and* are ``counted`` (a boolean mask): :func:`label_agreement` with the other samples'
+    support left out, e.g. that of samples already flagged as poison."""
+    out = torch.zeros(len(labels))
+    for start in range(0, len(labels), chunk):
+        rows = torch.arange(start, min(start + chunk, len(labels)))
+        d = torch.cdist(embedding[rows], embedding)
+        d[torch.arange(len(rows)), rows] = float("inf")
+        nearest = d.topk(min(k, len(labels) - 1), largest=False).indices
+        support = (labels[nearest] == labels[rows, None]) & counted[nearest]
+        out[rows] = support.sum(1).float() / k
+    return out
+
+
 def outside_purity(embedding: Tensor, labels: Tensor, rows: Tensor, k: int) -> Tensor:
     """For each sample in ``rows`` (all of one class), the largest share a single label holds
     among its ``k`` nearest neighbours from the *other* classes. A trigger carrier relabelled
