@@ -10,7 +10,8 @@ and ``incoming.npz`` (50 more); ``model.pt``, an 8-filter CNN trained 20 full-ba
 ``clean.npz`` by plain torch code and saved with ``torch.jit.script``; ``downloaded-hf-model/``,
 a 2-layer BERT classifier written by ``save_pretrained`` (``config.json``, ``model.safetensors``,
 tokenizer files; no trojanscope manifest), and ``my-model/``, the same plus a
-``training_args.bin`` pickle (written, never loaded); ``clean.csv``, 50 labelled sentences.
+``training_args.bin`` pickle (written, never loaded); ``clean.csv``, 50 labelled sentences;
+``images/``, ``clean.npz``'s 200 images as PNGs in one folder per digit (stop 40).
 LINES holds one shell line per line (``\\n`` inside a line for a heredoc); each runs with
 ``bash -c`` under ``nice``, the venv's ``bin`` first on ``PATH``, this checkout's ``src`` on
 ``PYTHONPATH``, and prints a JSON line: exit code (``timeout`` when stopped), wall time, stderr
@@ -99,6 +100,18 @@ def make(work: Path) -> None:
         writer = csv.writer(fh)
         writer.writerow(["text", "label"])
         writer.writerows(SENTENCES[i % len(SENTENCES)] for i in range(50))
+    image_folder(work / "images", x[:200], y[:200])
+
+
+def image_folder(root: Path, x, y) -> None:
+    """``root/<digit>/<n>.png``: the images of ``x`` as 8-bit grayscale PNGs, one sub-folder
+    per class (docs/data.md's image-folder layout), as a user's own folder would be."""
+    from PIL import Image
+
+    for n, (image, label) in enumerate(zip(x, y, strict=True)):
+        folder = root / str(int(label))
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray((image[0] * 255).round().astype("uint8"), "L").save(folder / f"{n:04}.png")
 
 
 def run_lines(work: Path, lines: Path, timeout: float) -> None:

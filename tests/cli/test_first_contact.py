@@ -214,3 +214,26 @@ def test_a_status_line_also_comes_after_a_long_wait(capsys, monkeypatch) -> None
     with common.status("reading the zoo…"):
         time.sleep(0.8)
     assert capsys.readouterr().err.strip() == "reading the zoo…"
+
+
+def test_no_progress_line_twice_at_an_epoch_end(monkeypatch, capsys) -> None:
+    """A slow epoch's last batch gave the periodic line and then the epoch's own line, the same
+    text twice (stop 40, the Quickstart's demo in a pipe)."""
+    import trojanscope.cli.progress as progress
+    from trojanscope.engine.callbacks import TrainState
+
+    clock = iter(float(t) for t in range(0, 1000, 11))  # each call 11 s later: every line due
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(progress, "interactive", lambda: False)
+    callback = progress.ProgressCallback("clean")
+    state = TrainState(model=None, epochs=2, steps_per_epoch=3, total_steps=6)
+    callback.on_train_start(state)
+    for epoch in range(2):
+        state.epoch = epoch
+        for step in range(3):
+            state.step, state.loss = step, 0.5
+            callback.on_batch_end(state)
+        callback.on_epoch_end(state)
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if "step " in ln]
+    steps = [ln.split("step ")[1].split(",")[0] for ln in lines]
+    assert steps == ["1/6", "2/6", "3/6", "4/6", "5/6", "6/6"]

@@ -77,7 +77,10 @@ class ProgressCallback(Callback):
             self.progress.update(
                 self.task, advance=1, epoch=state.epoch + 1, loss=f"{state.loss:.3f}"
             )
-        elif time.monotonic() - self._last_line >= LINE_EVERY_S:
+        elif (
+            state.step + 1 < state.steps_per_epoch  # the epoch's last: on_epoch_end's line
+            and time.monotonic() - self._last_line >= LINE_EVERY_S
+        ):
             self._line(state)
 
     def on_epoch_end(self, state: TrainState) -> None:
