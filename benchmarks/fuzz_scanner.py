@@ -5,7 +5,8 @@ Every input is a mutation (``benchmarks/fuzz_mutators.py``) of a seed file
 ``scan_bytes`` under the scanner's own time budget; one in ``--folder-every`` is instead a
 Hugging Face folder with one mutated file, scanned with ``scan_paths``. A bug is any TS999
 finding ("scanner error"), any exception out of ``scan_bytes``/``scan_paths``, any scan over the
-scanner's time limit (plus ``--grace`` seconds), or the corpus's inert marker file appearing (the
+scanner's time limit (plus ``--grace`` seconds), a warning the scan would print, the process's
+peak memory growing past ``--max-growth-mib``, or the corpus's inert marker file appearing (the
 scan ran something). Each bug's input is kept under ``--out`` (the smallest one per distinct
 signature, shrunk), and a JSON summary gives executions and bugs per seed.
 
@@ -24,12 +25,14 @@ import json
 import logging
 import random
 import re
+import resource
 import shutil
 import signal
 import sys
 import tempfile
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fuzz_mutators import mutate
-from fuzz_seeds import build_seeds
+from fuzz_seeds import cached_seeds
 from trojanscope.scan import scan_paths
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
@@ -73,7 +76,15 @@ class SeedRun:
     seconds: float = 0.0
     slowest: float = 0.0
     slowest_source: str = ""
+    rss_start_mib: int = 0
+    rss_growth_mib: int = 0  # how far the process's peak RSS rose during this seed
     bugs: dict[str, int] = field(default_factory=dict)
+    inputs: Any = field(default_factory=hashlib.sha256)  # of every input, in order
+
+
+def _rss_mib() -> int:
+    """The process's peak resident memory so far, MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def _normalise(text: str) -> str:
@@ -88,6 +99,13 @@ def _where(exc: BaseException) -> str:
     return "?" if f is None else f"{Path(f.filename).name}:{f.name}"
 
 
+def _printed(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Warnings a scan would print on the user's terminal (a hostile file's text reaching
+    Python's compiler, say); deprecation notices of the libraries are not the file's doing."""
+    return sorted({f"warning: {w.category.__name__}: {_normalise(str(w.message))}"
+                   for w in caught if not issubclass(w.category, DeprecationWarning)})
+
+
 def _alarm(signum: int, frame: Any) -> None:
     raise Hang("watchdog")
 
@@ -98,9 +116,11 @@ def scan_one(policy: Any, data: bytes, name: str, watchdog: float) -> tuple[list
     started = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, watchdog)
     try:
-        scan_bytes(ctx, data, name)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            scan_bytes(ctx, data, name)
         problems = [f"TS999: {_normalise(f.message)}" for f in ctx.findings
-                    if f.rule_id == "TS999"]
+                    if f.rule_id == "TS999"] + _printed(caught)
     except Hang:
         problems = ["hang: watchdog"]
     except Exception as exc:
@@ -122,9 +142,11 @@ def scan_folder(policy: Any, files: dict[str, bytes], root: Path,
     started = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, watchdog)
     try:
-        report = scan_paths([root], policy)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            report = scan_paths([root], policy)
         problems = [f"TS999: {_normalise(f.message)}" for f in report.findings
-                    if f.rule_id == "TS999"]
+                    if f.rule_id == "TS999"] + _printed(caught)
     except Hang:
         problems = ["hang: watchdog"]
     except Exception as exc:
@@ -162,7 +184,7 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
     r = random.Random(seed)
     names = list(files)
     pool = list(files.values())
-    run = SeedRun(seed)
+    run = SeedRun(seed, rss_start_mib=_rss_mib())
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="fuzz-folder-", dir=args.out))
     index = 0
@@ -184,6 +206,12 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
             label = source
             problems, took = scan_one(policy, data, source, watchdog)
         run.execs += 1
+        run.inputs.update(len(data).to_bytes(8, "little") + data)
+        grown = _rss_mib() - run.rss_start_mib
+        if grown > run.rss_growth_mib:
+            if grown > args.max_growth_mib >= run.rss_growth_mib:
+                problems.append(f"memory: peak RSS grew past {args.max_growth_mib} MiB")
+            run.rss_growth_mib = grown
         if took > run.slowest:
             run.slowest, run.slowest_source = took, label
         if took > limit + args.grace and not any(p.startswith("hang") for p in problems):
@@ -225,6 +253,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="every Nth input is a mutated HF folder scanned with scan_paths")
     ap.add_argument("--grace", type=float, default=2.0,
                     help="seconds over the scanner's limit before a scan counts as a hang")
+    ap.add_argument("--max-growth-mib", type=int, default=512,
+                    help="peak RSS growth over the seed's start that counts as a bug (the "
+                         "scanner's per-file target is 512 MiB)")
+    ap.add_argument("--address-space-gib", type=int, default=10,
+                    help="RLIMIT_AS for this process, so a runaway allocation is a "
+                         "MemoryError, not the shared machine's OOM killer")
+    ap.add_argument("--seed-cache", default=str(Path(__file__).resolve().parent / "out"
+                                                / "fuzz-seeds"),
+                    help="folder the seed files are built into once and read from after")
     ap.add_argument("--out", default="/tmp/fuzz-scanner", help="folder for the bug inputs")
     ap.add_argument("--summary", default=None, help="JSON summary to write")
     args = ap.parse_args(argv)
@@ -232,9 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("trojanscope").setLevel(logging.ERROR)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGALRM, _alarm)
+    limit = args.address_space_gib << 30
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     markers = Path(MARKERS)
     markers.mkdir(parents=True, exist_ok=True)
-    files, folders = build_seeds(markers)
+    files, folders = cached_seeds(Path(args.seed_cache), markers)
     files = {k: v for k, v in files.items() if len(v) <= MAX_SEED_BYTES}
     digest = hashlib.sha256(b"".join(k.encode() + v for k, v in files.items())).hexdigest()
     logging.info("%d seed files (sha256 %s), %d folders", len(files), digest[:12], len(folders))
@@ -247,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
                    "seconds": round(r.seconds, 1),
                    "execs_per_s": round(r.execs / max(r.seconds, 1e-9), 1),
                    "slowest_s": round(r.slowest, 2), "slowest_input": r.slowest_source,
+                   "peak_rss_growth_mib": r.rss_growth_mib,
+                   "inputs_sha256": r.inputs.hexdigest(),
                    "bug_hits": r.bugs} for r in runs],
         "bugs": [{"signature": b.signature, "kind": b.kind, "detail": b.detail,
                   "first_seed": b.seed, "first_index": b.index, "source": b.source,

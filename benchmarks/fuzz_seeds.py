@@ -13,6 +13,7 @@ import bz2
 import contextlib
 import gzip
 import io
+import json
 import lzma
 import pickle
 import struct
@@ -148,3 +149,28 @@ def build_seeds(markers: Path) -> tuple[dict[str, bytes], dict[str, dict[str, by
     files["nested_npz_in_tar.tar"] = _tar_bytes({"arrays.npz": files.get(
         "mal_npz_object.npz", b"")})
     return dict(sorted(files.items())), folders
+
+
+def cached_seeds(cache: Path,
+                 markers: Path) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
+    """:func:`build_seeds`, kept in ``cache`` after the first build: zip timestamps, gzip
+    headers and torch's random serialization id make every build differ a little, and a seed
+    must replay the same inputs."""
+    manifest = cache / "manifest.json"
+    if not manifest.exists():
+        files, folders = build_seeds(markers)
+        for name, data in files.items():
+            (cache / "files").mkdir(parents=True, exist_ok=True)
+            (cache / "files" / name).write_bytes(data)
+        for folder, tree in folders.items():
+            for rel, data in tree.items():
+                path = cache / "folders" / folder / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        manifest.write_text(json.dumps({"files": list(files), "folders": {
+            k: list(v) for k, v in folders.items()}}, indent=1))
+    listed = json.loads(manifest.read_text())
+    files = {n: (cache / "files" / n).read_bytes() for n in listed["files"]}
+    folders = {f: {rel: (cache / "folders" / f / rel).read_bytes() for rel in rels}
+               for f, rels in listed["folders"].items()}
+    return files, folders

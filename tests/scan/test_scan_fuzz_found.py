@@ -95,3 +95,22 @@ def test_tar_member_whose_size_runs_past_the_end(size_field):
     assert any(r == "TS102" for r, _ in found)  # the payload before the end is still scanned
     assert any(r == "TS203" and "tar member declares" in m and "archive ends after" in m
                for r, m in found)
+
+
+@pytest.mark.parametrize("header", [b"{[1]: 2}", b"{{}: 1}"])
+def test_npy_header_with_an_unhashable_key(header):
+    """Found reading the .npy header parser after the fuzz run printed its SyntaxWarnings:
+    ``ast.literal_eval`` raises TypeError for a dict literal with a list or dict key."""
+    data = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+    assert ("TS203", "invalid .npy header: .npy header is not a Python literal") in scan(
+        data, "a.npy")
+
+
+def test_npy_header_with_a_bad_number_warns_nothing(recwarn):
+    """A header like ``(1or 2,)`` made Python print "SyntaxWarning: invalid decimal literal" to
+    the user's terminal while scanning."""
+    header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (1or 2,)}"
+    data = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+    assert ("TS203", "invalid .npy header: .npy header is not a Python literal") in scan(
+        data, "b.npy")
+    assert not [w for w in recwarn if issubclass(w.category, SyntaxWarning)]
