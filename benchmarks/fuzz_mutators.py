@@ -104,6 +104,77 @@ def _zip(r: random.Random, buf: bytearray, pool: list[bytes]) -> bytearray:
     return buf
 
 
+def _zip64_extra(r: random.Random, buf: bytearray, pool: list[bytes]) -> bytearray:
+    """Give one central-directory entry a zip64 extra field (ID 1) of random 8-byte values,
+    and grow the end record's directory size to match, so the directory still parses."""
+    at = buf.find(b"PK\x01\x02")
+    ends = [i for i in range(len(buf)) if buf.startswith(b"PK\x05\x06", i)][-1:]
+    if at < 0 or not ends or at + 46 > len(buf):
+        return _zip(r, buf, pool)
+    nlen, elen = struct.unpack_from("<HH", buf, at + 28)
+    values = b"".join(r.choice(INTERESTING).to_bytes(8, "little") if r.random() < 0.7
+                      else r.getrandbits(64).to_bytes(8, "little")
+                      for _ in range(r.randint(0, 4)))
+    field = struct.pack("<HH", 1, (len(values) + r.choice((0, 0, 0, -1, 1, 8))) % 0x10000) + values
+    insert = at + 46 + nlen + elen
+    buf[insert:insert] = field
+    struct.pack_into("<H", buf, at + 30, (elen + len(field)) % 0x10000)
+    end = ends[0] + len(field)
+    if end + 16 <= len(buf):
+        size = struct.unpack_from("<I", buf, end + 12)[0]
+        struct.pack_into("<I", buf, end + 12, (size + len(field)) % (1 << 32))
+    return buf
+
+
+# --- pickle ---------------------------------------------------------------------------------
+_OPS = [b"(", b")", b"]", b"}", b"N", b"0", b"1", b"2", b"t", b"l", b"d", b"e", b"a", b"s",
+        b"u", b"b", b"R", b"\x81", b"\x92", b"\x93", b"\x94", b"\x85", b"\x86", b"\x87",
+        b"\x88", b"\x89", b".", b"Q", b"P1\n", b"h\x00", b"h\xff", b"j\xff\xff\xff\x7f",
+        b"q\x00", b"r\xff\xff\xff\xff", b"g0\n", b"p0\n", b"K\xff", b"M\xff\xff",
+        b"J\xff\xff\xff\xff", b"\x8a\x08" + b"\xff" * 8, b"\x8b\xff\xff\xff\x7f",
+        b"\x8c\xff", b"X\xff\xff\xff\xff", b"\x95" + b"\xff" * 8, b"\x95" + b"\0" * 8,
+        b"\x96" + b"\xff" * 8, b"\x82\x01", b"\x83\xff\xff", b"\x84\xff\xff\xff\xff",
+        b"cos\nsystem\n", b"cbuiltins\ngetattr\n", b"\x8c\x02os\x8c\x06system\x93",
+        b"\x97", b"\x98", b"\x8f", b"\x90", b"\x91", b"I01\n", b"L1\n", b"F1e999\n",
+        b"S'x'\n", b"V\\udc80\n", b"\x80\x05", b"\x80\xff", b"G" + b"\xff" * 8,
+        b"B\xff\xff\xff\x7f", b"C\xff", b"\x8e" + b"\xff" * 8, b"i__main__\nX\n"]
+
+
+def _opcode_starts(data: bytes) -> list[int]:
+    """Offsets where the opcodes of the pickle at the start of ``data`` begin (up to the
+    first error or 2,000 opcodes)."""
+    import io
+    import pickletools
+
+    starts: list[int] = []
+    try:
+        for _op, _arg, pos in pickletools.genops(io.BytesIO(data)):
+            starts.append(pos)
+            if len(starts) >= 2000:
+                break
+    except Exception:
+        pass
+    return starts
+
+
+def _pickle(r: random.Random, buf: bytearray, pool: list[bytes]) -> bytearray:
+    starts = _opcode_starts(bytes(buf))
+    if not starts:
+        return _insert(r, buf, pool)
+    at = r.choice(starts)
+    pick = r.random()
+    if pick < 0.6:
+        buf[at:at] = r.choice(_OPS)
+    elif pick < 0.8:  # drop one opcode
+        later = [s for s in starts if s > at]
+        del buf[at:later[0] if later else at + 1]
+    else:  # repeat one opcode (with its argument)
+        later = [s for s in starts if s > at]
+        op = bytes(buf[at:later[0] if later else at + 1])
+        buf[at:at] = op * r.choice((1, 2, 100))
+    return buf
+
+
 # --- tar ------------------------------------------------------------------------------------
 _TAR_FIELDS = [(0, 100), (100, 8), (124, 12), (136, 12), (156, 1), (157, 100), (257, 6),
                (345, 155)]
@@ -244,8 +315,9 @@ def _safetensors(r: random.Random, buf: bytearray, pool: list[bytes]) -> bytearr
 BYTE_LEVEL: dict[str, Mutator] = {"flip": _flip, "bitflip": _bitflip, "cut": _cut,
                                   "insert": _insert, "repeat": _repeat, "splice": _splice,
                                   "int": _interesting}
-STRUCTURED: dict[str, Mutator] = {"zip": _zip, "tar": _tar, "protobuf": _protobuf,
-                                  "safetensors": _safetensors}
+STRUCTURED: dict[str, Mutator] = {"zip": _zip, "zip64": _zip64_extra, "tar": _tar,
+                                  "protobuf": _protobuf, "safetensors": _safetensors,
+                                  "pickle": _pickle}
 
 
 def structure_of(data: bytes) -> str | None:
@@ -258,6 +330,8 @@ def structure_of(data: bytes) -> str | None:
         return "safetensors"
     if len(data) >= 2 and data[0] == 0x08 and data[1] < 0x20:
         return "protobuf"
+    if data[:1] == b"\x80" or data[:1] in (b"c", b"(", b"]", b"}"):
+        return "pickle"
     return None
 
 
@@ -269,8 +343,9 @@ def mutate(r: random.Random, data: bytes, pool: list[bytes]) -> tuple[bytes, lis
     structure = structure_of(data)
     if structure is not None and r.random() < 0.6:
         for _ in range(r.randint(1, 3)):
-            buf = STRUCTURED[structure](r, buf, pool)
-            ops.append(structure)
+            name = "zip64" if structure == "zip" and r.random() < 0.15 else structure
+            buf = STRUCTURED[name](r, buf, pool)
+            ops.append(name)
         if r.random() < 0.5:
             return bytes(buf), ops
     names = sorted(BYTE_LEVEL)

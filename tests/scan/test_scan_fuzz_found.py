@@ -114,3 +114,20 @@ def test_npy_header_with_a_bad_number_warns_nothing(recwarn):
     assert ("TS203", "invalid .npy header: .npy header is not a Python literal") in scan(
         data, "b.npy")
     assert not [w for w in recwarn if issubclass(w.category, SyntaxWarning)]
+
+
+def test_zip_inside_a_compressed_stream_leaves_no_file_open():
+    """Fuzz seed 31 ("ResourceWarning: Unclosed file <SpooledTemporaryFile>"): a zip that is
+    not seekable where it lies (inside gzip, or a large tar member) is copied to a spooled
+    temporary file, which stayed open after the scan (a real temporary file past 32 MiB)."""
+    import gc
+    import gzip
+    import warnings
+
+    data = gzip.compress(zip_bytes({"a.txt": b"hi"}), mtime=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = scan(data, "model.zip.gz")
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+    assert [r for r, _ in found if r == "TS999"] == []
