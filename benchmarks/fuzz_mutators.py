@@ -312,12 +312,54 @@ def _safetensors(r: random.Random, buf: bytearray, pool: list[bytes]) -> bytearr
     return bytearray(struct.pack("<Q", length % (1 << 64)) + text + buf[8 + n:])
 
 
+# --- JSON (Hugging Face config, tokenizer, shard index) --------------------------------------
+def _nodes(value: object, path: tuple, out: list[tuple], depth: int = 0) -> None:
+    out.append(path)
+    if depth > 12 or len(out) > 5000:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _nodes(v, (*path, k), out, depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value[:50]):
+            _nodes(v, (*path, i), out, depth + 1)
+
+
+def _json(r: random.Random, buf: bytearray, pool: list[bytes]) -> bytearray:
+    """Replace one node of a JSON document (any depth) with a value of another type, drop it,
+    or copy it under a new key."""
+    try:
+        doc = json.loads(bytes(buf))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _insert(r, buf, pool)
+    paths: list[tuple] = []
+    _nodes(doc, (), paths)
+    path = r.choice(paths)
+    junk = r.choice([*_JUNK, "../../x", "/etc/passwd", "os.system", {"a": {"b": {}}},
+                     "x" * 5000, -(2 ** 70), float("inf"), ["..", ".."]])
+    if not path:
+        return bytearray(json.dumps(junk).encode())
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    pick = r.random()
+    if pick < 0.75:
+        parent[path[-1]] = junk
+    elif pick < 0.9:
+        del parent[path[-1]]
+    elif isinstance(parent, dict):
+        parent[f"{path[-1]}_"] = parent[path[-1]]
+    else:
+        parent.append(parent[path[-1]])
+    return bytearray(json.dumps(doc).encode())
+
+
 BYTE_LEVEL: dict[str, Mutator] = {"flip": _flip, "bitflip": _bitflip, "cut": _cut,
                                   "insert": _insert, "repeat": _repeat, "splice": _splice,
                                   "int": _interesting}
 STRUCTURED: dict[str, Mutator] = {"zip": _zip, "zip64": _zip64_extra, "tar": _tar,
                                   "protobuf": _protobuf, "safetensors": _safetensors,
-                                  "pickle": _pickle}
+                                  "pickle": _pickle, "json": _json}
 
 
 def structure_of(data: bytes) -> str | None:
@@ -330,6 +372,8 @@ def structure_of(data: bytes) -> str | None:
         return "safetensors"
     if len(data) >= 2 and data[0] == 0x08 and data[1] < 0x20:
         return "protobuf"
+    if data.lstrip()[:1] in (b"{", b"["):
+        return "json"
     if data[:1] == b"\x80" or data[:1] in (b"c", b"(", b"]", b"}"):
         return "pickle"
     return None

@@ -131,3 +131,38 @@ def test_zip_inside_a_compressed_stream_leaves_no_file_open():
         gc.collect()
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
     assert [r for r, _ in found if r == "TS999"] == []
+
+
+def _folder_findings(folder) -> list[tuple[str, str]]:
+    from trojanscope.scan import scan_paths
+
+    report = scan_paths([folder], POLICY)
+    found = [(f.rule_id, f.message) for f in report.findings]
+    assert [m for r, m in found if r == "TS999"] == []
+    return found
+
+
+def test_hf_config_whose_architectures_is_a_number(tmp_path):
+    """Fuzz seed 51 (folder mode): ``"architectures": -1180591620717411303424`` in config.json
+    (TypeError: 'int' object is not iterable in the config-versus-weights check)."""
+    from trojanscope.testing.hf_corpus import write_benign
+
+    folder = write_benign(tmp_path / "m")
+    config = json.loads((folder / "config.json").read_text())
+    config["architectures"] = -(2 ** 70)
+    (folder / "config.json").write_text(json.dumps(config))
+    _folder_findings(folder)
+
+
+@pytest.mark.parametrize(("part", "key"), [("normalizer", "normalizers"),
+                                           ("pre_tokenizer", "pretokenizers")])
+def test_hf_tokenizer_sequence_whose_members_are_not_a_list(tmp_path, part, key):
+    """Found reading the tokenizer checks after the fuzz's config.json bug: a Sequence whose
+    member list is a number (TypeError), now a TS430 that names it."""
+    from trojanscope.testing.hf_corpus import write_benign
+
+    folder = write_benign(tmp_path / "m")
+    data = json.loads((folder / "tokenizer.json").read_text())
+    data[part] = {"type": "Sequence", key: 5}
+    (folder / "tokenizer.json").write_text(json.dumps(data))
+    assert ("TS430", f"tokenizer.json {part}: {key} is not a list") in _folder_findings(folder)

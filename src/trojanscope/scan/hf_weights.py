@@ -139,7 +139,8 @@ def config_mismatches(config: dict[str, Any], shapes: dict[str, list[int]]) -> l
         problems.append(f"num_hidden_layers is {layers} but the weights hold "
                         f"{' / '.join(map(str, counts))} layers")
     labels = config.get("id2label")
-    archs = config.get("architectures") or []
+    archs = config.get("architectures")
+    archs = archs if isinstance(archs, list) else []  # a number or null in a hostile config
     if isinstance(labels, dict) and labels and any(
             isinstance(a, str) and a.endswith("ForSequenceClassification") for a in archs):
         head = next(((n, s) for n, s in shapes.items() if n in _CLASSIFIERS and s), None)
