@@ -3,7 +3,8 @@
 Every input is a mutation (``benchmarks/fuzz_mutators.py``) of a seed file
 (``benchmarks/fuzz_seeds.py``: one per format the scanner reads). Each goes through
 ``scan_bytes`` under the scanner's own time budget; one in ``--folder-every`` is instead a
-Hugging Face folder with one mutated file, scanned with ``scan_paths``. A bug is any TS999
+Hugging Face folder with one mutated file, and another one in as many a mutated file written to
+disk, both scanned with ``scan_paths`` (the CLI's path). A bug is any TS999
 finding ("scanner error"), any exception out of ``scan_bytes``/``scan_paths``, any scan over the
 scanner's time limit (plus ``--grace`` seconds), a warning the scan would print, the process's
 peak memory growing past ``--max-growth-mib``, or the corpus's inert marker file appearing (the
@@ -73,6 +74,7 @@ class SeedRun:
     seed: int
     execs: int = 0
     folder_execs: int = 0
+    file_execs: int = 0
     seconds: float = 0.0
     slowest: float = 0.0
     slowest_source: str = ""
@@ -204,7 +206,12 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
             source = r.choice(names)
             data, ops = mutate(r, files[source], pool)
             label = source
-            problems, took = scan_one(policy, data, source, watchdog)
+            if args.folder_every > 0 and index % args.folder_every == args.folder_every // 2:
+                # as a file on disk (scan_paths): what the CLI does, with the real path
+                problems, took = scan_folder(policy, {source: data}, workdir / "file", watchdog)
+                run.file_execs += 1
+            else:
+                problems, took = scan_one(policy, data, source, watchdog)
         run.execs += 1
         run.inputs.update(len(data).to_bytes(8, "little") + data)
         grown = _rss_mib() - run.rss_start_mib
@@ -283,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed_files": len(files), "seed_folders": len(folders), "seed_sha256": digest,
         "time_limit_s": load_policy().limits.max_seconds, "grace_s": args.grace,
         "seeds": [{"seed": r.seed, "execs": r.execs, "folder_execs": r.folder_execs,
+                   "file_execs": r.file_execs,
                    "seconds": round(r.seconds, 1),
                    "execs_per_s": round(r.execs / max(r.seconds, 1e-9), 1),
                    "slowest_s": round(r.slowest, 2), "slowest_input": r.slowest_source,
