@@ -34,6 +34,7 @@ import tempfile
 import time
 import traceback
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,16 +113,16 @@ def _alarm(signum: int, frame: Any) -> None:
     raise Hang("watchdog")
 
 
-def scan_one(policy: Any, data: bytes, name: str, watchdog: float) -> tuple[list[str], float]:
-    """Scan ``data``; (problems, seconds). A problem is 'TS999: …', 'exception: …' or 'hang'."""
-    ctx = Ctx(policy, "fuzz", deadline=time.monotonic() + policy.limits.max_seconds)
+def _watched(scan: Callable[[], list[Any]], watchdog: float) -> tuple[list[str], float]:
+    """Run ``scan`` (it returns findings) under the watchdog; (problems, seconds). A problem
+    is 'TS999: …', 'warning: …', 'exception: …' or 'hang: …'."""
     started = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, watchdog)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            scan_bytes(ctx, data, name)
-        problems = [f"TS999: {_normalise(f.message)}" for f in ctx.findings
+            findings = scan()
+        problems = [f"TS999: {_normalise(f.message)}" for f in findings
                     if f.rule_id == "TS999"] + _printed(caught)
     except Hang:
         problems = ["hang: watchdog"]
@@ -132,30 +133,26 @@ def scan_one(policy: Any, data: bytes, name: str, watchdog: float) -> tuple[list
     return problems, time.perf_counter() - started
 
 
+def scan_one(policy: Any, data: bytes, name: str, watchdog: float) -> tuple[list[str], float]:
+    """Scan ``data`` with ``scan_bytes`` under the scanner's own time budget."""
+    def scan() -> list[Any]:
+        ctx = Ctx(policy, "fuzz", deadline=time.monotonic() + policy.limits.max_seconds)
+        scan_bytes(ctx, data, name)
+        return ctx.findings
+
+    return _watched(scan, watchdog)
+
+
 def scan_folder(policy: Any, files: dict[str, bytes], root: Path,
                 watchdog: float) -> tuple[list[str], float]:
-    """Write ``files`` as a folder and scan it with ``scan_paths``; (problems, seconds)."""
+    """Write ``files`` as a folder and scan it with ``scan_paths``."""
     if root.exists():
         shutil.rmtree(root)
     for rel, data in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    started = time.perf_counter()
-    signal.setitimer(signal.ITIMER_REAL, watchdog)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            report = scan_paths([root], policy)
-        problems = [f"TS999: {_normalise(f.message)}" for f in report.findings
-                    if f.rule_id == "TS999"] + _printed(caught)
-    except Hang:
-        problems = ["hang: watchdog"]
-    except Exception as exc:
-        problems = [f"exception: {type(exc).__name__} at {_where(exc)}"]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    return problems, time.perf_counter() - started
+    return _watched(lambda: scan_paths([root], policy).findings, watchdog)
 
 
 def shrink(policy: Any, data: bytes, name: str, signature: str, watchdog: float,
