@@ -166,3 +166,26 @@ def test_hf_tokenizer_sequence_whose_members_are_not_a_list(tmp_path, part, key)
     data[part] = {"type": "Sequence", key: 5}
     (folder / "tokenizer.json").write_text(json.dumps(data))
     assert ("TS430", f"tokenizer.json {part}: {key} is not a list") in _folder_findings(folder)
+
+
+@pytest.mark.parametrize("damaged", [False, True], ids=["text", "bad-checksum"])
+def test_compressed_file_on_disk_is_closed_after_the_second_walk(tmp_path, damaged):
+    """Fuzz seed 101 (file mode, "ResourceWarning: unclosed file <BufferedReader>"): the file
+    reopened for the pickle walk of a zlib stream's content stayed open when that content was
+    no pickle or the stream was damaged (closing the decompressed view left its source open)."""
+    import gc
+    import warnings
+    import zlib
+
+    from trojanscope.scan import scan_paths
+
+    data = zlib.compress(b"hello, not a pickle")
+    if damaged:
+        data = data[:-1] + bytes([data[-1] ^ 0xFF])  # the Adler-32 check no longer matches
+    (tmp_path / "blob.z").write_bytes(data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = scan_paths([tmp_path], POLICY)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+    assert not [f for f in report.findings if f.rule_id == "TS999"]

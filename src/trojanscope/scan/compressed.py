@@ -138,6 +138,15 @@ class DecompressStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        """Close the compressed source too: it may be the file reopened from disk for the
+        second (pickle) walk, which stayed open when the stream turned out damaged."""
+        if not self.closed:
+            try:
+                self.src.close()
+            finally:
+                super().close()
+
     def _salvage(self, snapshot: Any, data: bytes, want: int) -> bytes:
         """The output the bytes before a corrupt spot (a bad CRC at the end) produce: loaders
         stream it to the unpickler before they see the error."""
