@@ -189,3 +189,20 @@ def test_compressed_file_on_disk_is_closed_after_the_second_walk(tmp_path, damag
         gc.collect()
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
     assert not [f for f in report.findings if f.rule_id == "TS999"]
+
+
+@pytest.mark.parametrize(("shard", "why"), [
+    ("x" * 5000, "cannot be looked up (File name too long)"),
+    ("model\x00.safetensors", "holds a NUL byte (no file can have that name)"),
+], ids=["too-long", "nul-byte"])
+def test_hf_shard_index_naming_an_impossible_file(tmp_path, shard, why):
+    """Fuzz seed 101 (folder mode): a shard index naming a 5,000-character file (OSError:
+    File name too long, from ``Path.is_file``); a NUL byte made ``os.path.realpath`` raise
+    ValueError the same way. Both are TS451 that say why."""
+    from trojanscope.testing.hf_corpus import write_benign
+
+    folder = write_benign(tmp_path / "m")
+    index = {"metadata": {}, "weight_map": {"classifier.bias": shard}}
+    (folder / "model.safetensors.index.json").write_text(json.dumps(index))
+    found = _folder_findings(folder)
+    assert any(r == "TS451" and m.endswith(f"which {why}") for r, m in found), found
