@@ -206,3 +206,16 @@ def test_hf_shard_index_naming_an_impossible_file(tmp_path, shard, why):
     (folder / "model.safetensors.index.json").write_text(json.dumps(index))
     found = _folder_findings(folder)
     assert any(r == "TS451" and m.endswith(f"which {why}") for r, m in found), found
+
+
+def test_gzip_member_whose_held_output_is_corrupt():
+    """Fuzz seed 106: concatenated gzip members, the last with two bytes inserted after its
+    header. zlib kept output back until the input ran out, and the call that drained it raised
+    zlib.error outside the handler that makes it a damaged-stream finding."""
+    import gzip
+
+    member = gzip.compress(pickle.dumps(Gadget(eval, ("1",)), protocol=2), mtime=0)
+    data = member * 4 + member[:8] + b"\x7a\xf5" + member[8:]
+    found = scan(data, "model.pkl.gz")
+    assert any(r == "TS101" for r, _ in found)  # the members before the damage: scanned
+    assert any(r == "TS203" and "gzip data is corrupt" in m for r, m in found), found

@@ -178,7 +178,10 @@ class DecompressStream(io.RawIOBase):
                     if self._zlib and not self.d.eof:
                         # all input used, but zlib may still hold output (a long run of a
                         # repeated byte at the end): drain it before calling it truncated
-                        out = self.d.decompress(b"", want)
+                        try:
+                            out = self.d.decompress(b"", want)
+                        except zlib.error as exc:  # the held output was bad data after all
+                            raise CorruptStream(f"{self.kind} data is corrupt: {exc}") from None
                         self.pending = self.d.unconsumed_tail
                         if out:
                             self.produced += len(out)
