@@ -234,9 +234,10 @@ def scan_tar(ctx: Ctx, fileobj: Any) -> str:
     if ctx.depth + 1 > lim.max_depth:
         ctx.add("TS183", f"tar archive not opened: nesting depth limit {lim.max_depth}")
         return "tar"
-    count = 0
+    count, m, short = 0, None, False
+    source = _TarSource(ctx, fileobj)
     try:
-        with tarfile.open(fileobj=fileobj, mode="r|") as tf:
+        with tarfile.open(fileobj=source, mode="r|") as tf:
             for m in tf:
                 count += 1
                 if count > lim.max_members:
@@ -257,7 +258,7 @@ def scan_tar(ctx: Ctx, fileobj: Any) -> str:
                     child.add("TS204", "tar member is a device or FIFO")
                 elif m.isfile():
                     ctx.check_time()
-                    stream = tf.extractfile(m)
+                    stream = _member_stream(tf, m)
                     if stream is not None and m.size <= lim.max_memory_member:
                         scan_bytes(child, stream.read(), m.name)  # read whole: walked twice
                     elif stream is not None:
@@ -266,9 +267,75 @@ def scan_tar(ctx: Ctx, fileobj: Any) -> str:
                             child.add("TS182", f"tar member of {m.size} bytes (over the "
                                       f"{lim.max_memory_member}-byte memory limit) was scanned "
                                       f"as {kind} only, not also as a pickle")
+                    raw = getattr(stream, "raw", None)
+                    if isinstance(raw, _TarMember) and raw.left:
+                        short = True
+                        child.add("TS203", f"tar member declares {m.size} bytes but the "
+                                  f"archive ends after {m.size - raw.left}; those were "
+                                  "scanned", size=m.size, read=m.size - raw.left)
     except tarfile.TarError as exc:
         ctx.add("TS202", f"tar archive is damaged after {count} member(s): {exc}")
+    except _PastEnd:
+        if short:  # already reported on the member
+            return "tar"
+        what = f"member {m.name!r} declares {m.size} bytes" if m is not None else "a member"
+        ctx.add("TS203", f"tar archive is damaged: {what}, more than the archive holds",
+                member=None if m is None else m.name, size=None if m is None else m.size)
     return "tar"
+
+
+class _TarMember(io.RawIOBase):
+    """A regular member's bytes in tarfile's stream mode, ending early (no error) where the
+    archive does: a member whose declared size runs past the end is still scanned up to there,
+    as a loader reading it in small blocks would get it (tarfile's own member reader drops a
+    short block with "unexpected end of data")."""
+
+    def __init__(self, src: Any, offset: int, size: int) -> None:
+        src.seek(offset)  # forward only: the member's data follows its header
+        self.src, self.left = src, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
+        data = self.src.read(min(len(b), self.left)) if self.left else b""
+        self.left -= len(data)
+        b[:len(data)] = data
+        return len(data)
+
+
+def _member_stream(tf: tarfile.TarFile, m: tarfile.TarInfo) -> BinaryIO | None:
+    if m.sparse is not None:  # GNU sparse members: tarfile maps the holes
+        return tf.extractfile(m)
+    return io.BufferedReader(_TarMember(tf.fileobj, m.offset_data, m.size))  # type: ignore[return-value]
+
+
+class _PastEnd(Exception):
+    """tarfile kept reading after the end of the data (a member's size runs past it)."""
+
+
+class _TarSource(io.RawIOBase):
+    """The stream tarfile reads: it checks the file's time budget, and stops tarfile's stream
+    mode once it reads on after the end of the data, which it does to skip a member whose
+    declared size runs past the end (one empty read per 10 KiB block, so a 12-byte base-256
+    size field would keep it busy for ever)."""
+
+    _EMPTY_READS = 64  # a well-formed archive's end takes a few
+
+    def __init__(self, ctx: Ctx, src: BinaryIO) -> None:
+        self.ctx, self.src, self.empty = ctx, src, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
+        self.ctx.check_time()
+        n = self.src.readinto(b)  # type: ignore[attr-defined]
+        if not n:
+            self.empty += 1
+            if self.empty > self._EMPTY_READS:
+                raise _PastEnd
+        return n or 0
 
 
 class _Budget:

@@ -172,6 +172,15 @@ class DecompressStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        """Close the compressed source too: it may be the file reopened from disk for the
+        second (pickle) walk, which stayed open when the stream turned out damaged."""
+        if not self.closed:
+            try:
+                self.src.close()
+            finally:
+                super().close()
+
     def _salvage(self, snapshot: Any, data: bytes, want: int) -> bytes:
         """The output the bytes before a corrupt spot (a bad CRC at the end) produce: loaders
         stream it to the unpickler before they see the error."""
@@ -203,7 +212,10 @@ class DecompressStream(io.RawIOBase):
                     if self._zlib and not self.d.eof:
                         # all input used, but zlib may still hold output (a long run of a
                         # repeated byte at the end): drain it before calling it truncated
-                        out = self.d.decompress(b"", want)
+                        try:
+                            out = self.d.decompress(b"", want)
+                        except zlib.error as exc:  # the held output was bad data after all
+                            raise CorruptStream(f"{self.kind} data is corrupt: {exc}") from None
                         self.pending = self.d.unconsumed_tail
                         if out:
                             self.produced += len(out)

@@ -15,7 +15,7 @@ import io
 import logging
 import pickletools
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from trojanscope.scan.compressed import BombError, CorruptStream, DecompressStream
@@ -123,6 +123,18 @@ def seekable_copy(ctx: Ctx, reader: Reader, raw: BinaryIO) -> BinaryIO:
         spool.write(chunk)
     spool.seek(0)
     return spool  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def seekable(ctx: Ctx, reader: Reader, raw: BinaryIO) -> Iterator[BinaryIO]:
+    """:func:`seekable_copy` for the length of a ``with`` block: a spooled copy is closed at
+    its end (a copy of a member over 32 MiB is an open temporary file until then)."""
+    f = seekable_copy(ctx, reader, raw)
+    try:
+        yield f
+    finally:
+        if f is not raw:
+            f.close()
 
 
 def _dispatch(ctx: Ctx, kind: str, reader: Reader, raw: BinaryIO, size: int | None,

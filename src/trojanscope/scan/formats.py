@@ -59,9 +59,10 @@ class ZipFormat(ScanFormat):
 
     def scan(self, ctx, reader, raw, size, name, reopen):
         from trojanscope.scan.archives import scan_zip
-        from trojanscope.scan.engine import seekable_copy
+        from trojanscope.scan.engine import seekable
 
-        return scan_zip(ctx, seekable_copy(ctx, reader, raw))
+        with seekable(ctx, reader, raw) as f:
+            return scan_zip(ctx, f)
 
 
 @register("scan-format", "npy")
@@ -139,9 +140,10 @@ class SevenZipFormat(ScanFormat):
 
     def scan(self, ctx, reader, raw, size, name, reopen):
         from trojanscope.scan.archives import scan_7z
-        from trojanscope.scan.engine import seekable_copy
+        from trojanscope.scan.engine import seekable
 
-        return scan_7z(ctx, seekable_copy(ctx, reader, raw))
+        with seekable(ctx, reader, raw) as f:
+            return scan_7z(ctx, f)
 
 
 @register("scan-format", "hdf5")
@@ -154,10 +156,11 @@ class Hdf5Format(ScanFormat):
         return head.startswith(b"\x89HDF\r\n\x1a\n")
 
     def scan(self, ctx, reader, raw, size, name, reopen):
-        from trojanscope.scan.engine import seekable_copy
+        from trojanscope.scan.engine import seekable
         from trojanscope.scan.keras_fmt import scan_hdf5
 
-        return scan_hdf5(ctx, seekable_copy(ctx, reader, raw))
+        with seekable(ctx, reader, raw) as f:
+            return scan_hdf5(ctx, f)
 
 
 @register("scan-format", "gguf")

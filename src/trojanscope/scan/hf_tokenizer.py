@@ -37,15 +37,37 @@ _WORD = re.compile(r"[A-Za-z0-9]")
 _REGEX_SYNTAX = re.compile(r"\{\d*(?:,\d*)?\}|\\[sbBAzZGntrfvhR]|\(\?[a-zA-Z-]+[:)]")
 
 
+_SEQUENCE_KEYS = ("normalizers", "pretokenizers", "processors", "decoders")
+
+
 def _types(component: Any, out: list[str]) -> None:
     """Every ``type`` in a component, its ``Sequence`` members included."""
     if not isinstance(component, dict):
         return
     if isinstance(component.get("type"), str):
         out.append(component["type"])
-    for key in ("normalizers", "pretokenizers", "processors", "decoders"):
-        for child in component.get(key) or []:
+    for key in _SEQUENCE_KEYS:
+        for child in _members(component, key):
             _types(child, out)
+
+
+def _not_lists(component: Any, depth: int = 0) -> list[str]:
+    """The Sequence member keys (``normalizers``…) that hold something other than a list."""
+    if not isinstance(component, dict) or depth > 50:
+        return []
+    bad = [key for key in _SEQUENCE_KEYS if key in component
+           and not isinstance(component[key], list)]
+    for key in _SEQUENCE_KEYS:
+        for child in _members(component, key):
+            bad += _not_lists(child, depth + 1)
+    return bad
+
+
+def _members(component: dict[str, Any], key: str) -> list[Any]:
+    """A Sequence's members: a list, else none (a number there is a broken file, not ours to
+    iterate)."""
+    members = component.get(key)
+    return members if isinstance(members, list) else []
 
 
 def _replacements(component: Any) -> list[tuple[str, str, bool]]:
@@ -58,7 +80,7 @@ def _replacements(component: Any) -> list[tuple[str, str, bool]]:
         regex = isinstance(pattern, dict) and "String" not in pattern and "Regex" in pattern
         text = pattern.get("String") or pattern.get("Regex") if isinstance(pattern, dict) else None
         found.append((str(text), str(component.get("content")), regex))
-    for child in component.get("normalizers") or []:
+    for child in _members(component, "normalizers"):
         found.extend(_replacements(child))
     return found
 
@@ -82,6 +104,8 @@ def check_tokenizer_json(ctx: Ctx, data: Any, vocab_size: int | None) -> None:
         _types(data.get(part), names)
         if part == "model" and "type" not in data["model"]:
             continue  # old files leave the model type implicit
+        for key in _not_lists(data.get(part)):
+            ctx.add("TS430", f"tokenizer.json {part}: {key} is not a list", component=part)
         for name in names:
             if name not in known:
                 ctx.add("TS432", f"tokenizer.json {part} has a type the tokenizers library "

@@ -76,16 +76,30 @@ def check_indexes(layout: HFLayout, policy: Policy) -> tuple[list, dict[str, lis
                 continue
             expected.setdefault(shard, []).append(str(tensor))
         for shard in sorted(expected):
-            target = Path(os.path.realpath(layout.root / shard))
-            if Path(shard).is_absolute() or ".." in Path(shard).parts or \
-                    not is_inside(target, root_real):
+            where = _shard_place(layout.root, root_real, shard)
+            if where == "outside":
                 ctx.add("TS450", f"shard index {rel} points outside the model folder: {shard!r}"
                         " (loaders read that file as weights)", shard=shard)
-            elif not (layout.root / shard).is_file():
-                ctx.add("TS451", f"shard index {rel} lists {shard}, which is missing",
-                        shard=shard)
+            elif where != "present":
+                ctx.add("TS451", f"shard index {rel} lists {shard[:200]!r}, which {where}",
+                        shard=shard[:200])
         findings.extend(ctx.findings)
     return findings, expected
+
+
+def _shard_place(root: Path, root_real: Path, shard: str) -> str:
+    """"outside" (the folder), "present", or why the shard cannot be there: "is missing",
+    or a name no file system holds (a NUL byte, or too long: what ``open`` would refuse)."""
+    if "\x00" in shard:
+        return "holds a NUL byte (no file can have that name)"
+    if Path(shard).is_absolute() or ".." in Path(shard).parts:
+        return "outside"
+    try:
+        if not is_inside(Path(os.path.realpath(root / shard)), root_real):
+            return "outside"
+        return "present" if (root / shard).is_file() else "is missing"
+    except OSError as exc:  # ENAMETOOLONG and the like
+        return f"cannot be looked up ({exc.strerror or exc})"
 
 
 def read_headers(layout: HFLayout, shards: dict[str, list[str]], policy: Policy,
@@ -139,7 +153,8 @@ def config_mismatches(config: dict[str, Any], shapes: dict[str, list[int]]) -> l
         problems.append(f"num_hidden_layers is {layers} but the weights hold "
                         f"{' / '.join(map(str, counts))} layers")
     labels = config.get("id2label")
-    archs = config.get("architectures") or []
+    archs = config.get("architectures")
+    archs = archs if isinstance(archs, list) else []  # a number or null in a hostile config
     if isinstance(labels, dict) and labels and any(
             isinstance(a, str) and a.endswith("ForSequenceClassification") for a in archs):
         head = next(((n, s) for n, s in shapes.items() if n in _CLASSIFIERS and s), None)

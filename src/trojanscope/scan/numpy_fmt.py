@@ -7,6 +7,7 @@ import io
 import re
 import struct
 import tokenize
+import warnings
 from typing import Any
 
 from trojanscope.scan.stream import Reader
@@ -37,14 +38,16 @@ def read_npy_header(r: Reader) -> dict[str, Any]:
     raw = r.read_exact(n)
     try:
         text = raw.decode("utf-8" if major == 3 else "latin-1")
-        try:
-            header = ast.literal_eval(text)
-        except SyntaxError:
-            if major > 2:
-                raise
-            header = ast.literal_eval(_without_py2_longs(text))  # numpy accepts `1L` here
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like: not ours
+            warnings.simplefilter("ignore", SyntaxWarning)
+            try:
+                header = ast.literal_eval(text)
+            except SyntaxError:
+                if major > 2:
+                    raise
+                header = ast.literal_eval(_without_py2_longs(text))  # numpy accepts `1L`
     except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError,
-            tokenize.TokenError):
+            tokenize.TokenError, TypeError):  # TypeError: an unhashable key, `{[1]: 2}`
         raise NpyError(".npy header is not a Python literal") from None
     if not isinstance(header, dict) or not {"descr", "fortran_order", "shape"} <= set(header):
         raise NpyError(".npy header lacks descr/fortran_order/shape")

@@ -46,9 +46,16 @@ def scan_onnx(ctx: Ctx, r: Reader, size: int | None) -> str:
     for t in all_tensors(model):
         if t.data_location != _EXTERNAL:
             continue
-        entries = {e.key: e.value for e in t.external_data}
-        _check_location(ctx, folder, t.name, entries.get("location", ""))
+        entries = {_text(e.key): e.value for e in t.external_data}
+        _check_location(ctx, folder, _text(t.name).encode("utf-8", "surrogateescape").decode(
+            "utf-8", "backslashreplace"), _text(entries.get("location", "")))
     return "onnx"
+
+
+def _text(value: str | bytes) -> str:
+    """A string field as text: protobuf hands back bytes when a proto2 string field is not
+    valid UTF-8 (ONNX Runtime still opens such a path), so the bytes are kept as escapes."""
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
 
 
 def _check_location(ctx: Ctx, folder: str | None, tensor: str, loc: str) -> None:
@@ -57,8 +64,9 @@ def _check_location(ctx: Ctx, folder: str | None, tensor: str, loc: str) -> None
         real = os.path.realpath(os.path.join(folder, loc))
         escapes = os.path.commonpath([folder, real]) != folder
     if escapes:
-        ctx.add("TS310", f"tensor {tensor!r} reads external data from {loc!r}, outside "
-                "the model folder", tensor=tensor, location=loc)
+        shown = loc.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        ctx.add("TS310", f"tensor {tensor!r} reads external data from {shown!r}, outside "
+                "the model folder", tensor=tensor, location=shown)
 
 
 def _scan_large(ctx: Ctx, r: Reader, size: int, folder: str | None) -> str:

@@ -122,7 +122,7 @@ def _check_tensor(name: str, info: Any) -> str | None:
     if not isinstance(info, dict):
         return f"tensor {name!r} entry is not an object"
     dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
-    if dtype not in _BITS:
+    if not isinstance(dtype, str) or dtype not in _BITS:  # JSON lists/objects are unhashable
         return f"tensor {name!r} has unknown dtype {dtype!r}"
     if not (isinstance(shape, list) and all(isinstance(d, int) and not isinstance(d, bool)
                                             and d >= 0 for d in shape)):

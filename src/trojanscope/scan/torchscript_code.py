@@ -803,7 +803,8 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
     try:
         zf = zipfile.ZipFile(fileobj)
         found = _layout_problems(zf, fileobj)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error,
+            NotImplementedError) as exc:  # NotImplementedError: a "zip version 25.5" field
         return [("<archive>", f"unreadable zip ({exc})")]
     inflated = _inflated_bytes(zf)
     if inflated > MAX_INFLATED_BYTES:

@@ -1,0 +1,311 @@
+"""Fuzz the model-file scanner (issue 4): seeded, time-bounded, the same inputs for the same seed.
+
+Every input is a mutation (``benchmarks/fuzz_mutators.py``) of a seed file
+(``benchmarks/fuzz_seeds.py``: one per format the scanner reads). Each goes through
+``scan_bytes`` under the scanner's own time budget; one in ``--folder-every`` is instead a
+Hugging Face folder with one mutated file, and another one in as many a mutated file written to
+disk, both scanned with ``scan_paths`` (the CLI's path). A bug is any TS999
+finding ("scanner error"), any exception out of ``scan_bytes``/``scan_paths``, any scan over the
+scanner's time limit (plus ``--grace`` seconds), a warning the scan would print, the process's
+peak memory growing past ``--max-growth-mib``, or the corpus's inert marker file appearing (the
+scan ran something). Each bug's input is kept under ``--out`` (the smallest one per distinct
+signature, shrunk), and a JSON summary gives executions and bugs per seed.
+
+Usage (from the checkout root)::
+
+    PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/fuzz_scanner.py \\
+        --seeds 1 2 3 --seconds 600 --out /tmp/fuzz \\
+        --summary benchmarks/data/fuzz_scanner_s40/summary.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import random
+import re
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fuzz_mutators import mutate
+from fuzz_seeds import cached_seeds
+from trojanscope.scan import scan_paths
+from trojanscope.scan.context import Ctx
+from trojanscope.scan.engine import scan_bytes
+from trojanscope.scan.rules import load_policy
+
+MARKERS = "/tmp/trojanscope-fuzz-markers"  # fixed: the path is inside the seeds' payloads
+MAX_SEED_BYTES = 256 << 10  # larger seeds (a 3 MB evasion sample) make every input slow
+
+
+class Hang(BaseException):  # not caught by the scanner's own `except Exception`
+    """The watchdog fired: a scan ran far past the scanner's own time limit."""
+
+
+@dataclass
+class Bug:
+    signature: str
+    kind: str  # "TS999", "exception", "slow", "executed"
+    detail: str
+    seed: int
+    index: int
+    source: str
+    ops: list[str]
+    data: bytes
+    count: int = 1
+    seconds: float = 0.0
+
+
+@dataclass
+class SeedRun:
+    seed: int
+    execs: int = 0
+    folder_execs: int = 0
+    file_execs: int = 0
+    seconds: float = 0.0
+    slowest: float = 0.0
+    slowest_source: str = ""
+    rss_start_mib: int = 0
+    rss_growth_mib: int = 0  # how far the process's peak RSS rose during this seed
+    bugs: dict[str, int] = field(default_factory=dict)
+    inputs: Any = field(default_factory=hashlib.sha256)  # of every input, in order
+
+
+def _rss_mib() -> int:
+    """The process's peak resident memory so far, MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def _normalise(text: str) -> str:
+    """A message without its numbers and quoted values, so one bug gives one signature."""
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", text)
+    return re.sub(r"0x[0-9a-f]+|\d+", "N", text)[:160]
+
+
+def _where(exc: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "trojanscope" in f.filename]
+    f = (frames or traceback.extract_tb(exc.__traceback__) or [None])[-1]
+    return "?" if f is None else f"{Path(f.filename).name}:{f.name}"
+
+
+def _printed(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Warnings a scan would print on the user's terminal (a hostile file's text reaching
+    Python's compiler, say); deprecation notices of the libraries are not the file's doing."""
+    return sorted({f"warning: {w.category.__name__}: {_normalise(str(w.message))}"
+                   for w in caught if not issubclass(w.category, DeprecationWarning)})
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise Hang("watchdog")
+
+
+def _watched(scan: Callable[[], list[Any]], watchdog: float) -> tuple[list[str], float]:
+    """Run ``scan`` (it returns findings) under the watchdog; (problems, seconds). A problem
+    is 'TS999: …', 'warning: …', 'exception: …' or 'hang: …'."""
+    started = time.perf_counter()
+    signal.setitimer(signal.ITIMER_REAL, watchdog)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            findings = scan()
+        problems = [f"TS999: {_normalise(f.message)}" for f in findings
+                    if f.rule_id == "TS999"] + _printed(caught)
+    except Hang:
+        problems = ["hang: watchdog"]
+    except Exception as exc:
+        problems = [f"exception: {type(exc).__name__} at {_where(exc)}"]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return problems, time.perf_counter() - started
+
+
+def scan_one(policy: Any, data: bytes, name: str, watchdog: float) -> tuple[list[str], float]:
+    """Scan ``data`` with ``scan_bytes`` under the scanner's own time budget."""
+    def scan() -> list[Any]:
+        ctx = Ctx(policy, "fuzz", deadline=time.monotonic() + policy.limits.max_seconds)
+        scan_bytes(ctx, data, name)
+        return ctx.findings
+
+    return _watched(scan, watchdog)
+
+
+def scan_folder(policy: Any, files: dict[str, bytes], root: Path,
+                watchdog: float) -> tuple[list[str], float]:
+    """Write ``files`` as a folder and scan it with ``scan_paths``."""
+    if root.exists():
+        shutil.rmtree(root)
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return _watched(lambda: scan_paths([root], policy).findings, watchdog)
+
+
+def shrink(policy: Any, data: bytes, name: str, signature: str, watchdog: float,
+           budget_s: float = 20.0) -> bytes:
+    """A smaller input with the same problem signature (chunks removed greedily, bounded)."""
+    stop = time.monotonic() + budget_s
+    chunk = max(len(data) // 2, 1)
+    while chunk >= 1 and time.monotonic() < stop:
+        i, changed = 0, False
+        while i < len(data) and time.monotonic() < stop:
+            trial = data[:i] + data[i + chunk:]
+            problems, _ = scan_one(policy, trial, name, watchdog)
+            if signature in problems:
+                data, changed = trial, True
+            else:
+                i += chunk
+        if not changed:
+            chunk //= 2
+    return data
+
+
+def run_seed(seed: int, seconds: float, files: dict[str, bytes],
+             folders: dict[str, dict[str, bytes]], bugs: dict[str, Bug], args: argparse.Namespace,
+             markers: Path) -> SeedRun:
+    policy = load_policy()
+    limit = policy.limits.max_seconds
+    watchdog = 3.0 * limit
+    r = random.Random(seed)
+    names = list(files)
+    pool = list(files.values())
+    run = SeedRun(seed, rss_start_mib=_rss_mib())
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="fuzz-folder-", dir=args.out))
+    index = 0
+    while time.monotonic() - started < seconds and (args.max_execs == 0
+                                                    or index < args.max_execs):
+        index += 1
+        as_folder = args.folder_every > 0 and index % args.folder_every == 0
+        if as_folder:
+            source = r.choice(sorted(folders))
+            tree = dict(folders[source])
+            target = r.choice(sorted(tree))
+            tree[target], ops = mutate(r, tree[target], pool)
+            problems, took = scan_folder(policy, tree, workdir / "model", watchdog)
+            data, label = tree[target], f"{source}/{target}"
+            run.folder_execs += 1
+        else:
+            source = r.choice(names)
+            data, ops = mutate(r, files[source], pool)
+            label = source
+            if args.folder_every > 0 and index % args.folder_every == args.folder_every // 2:
+                # as a file on disk (scan_paths): what the CLI does, with the real path
+                problems, took = scan_folder(policy, {source: data}, workdir / "file", watchdog)
+                run.file_execs += 1
+            else:
+                problems, took = scan_one(policy, data, source, watchdog)
+        run.execs += 1
+        run.inputs.update(len(data).to_bytes(8, "little") + data)
+        grown = _rss_mib() - run.rss_start_mib
+        if grown > run.rss_growth_mib:
+            if grown > args.max_growth_mib >= run.rss_growth_mib:
+                problems.append(f"memory: peak RSS grew past {args.max_growth_mib} MiB")
+            run.rss_growth_mib = grown
+        if took > run.slowest:
+            run.slowest, run.slowest_source = took, label
+        if took > limit + args.grace and not any(p.startswith("hang") for p in problems):
+            problems.append("slow: over the time limit")
+        if any(markers.iterdir()):
+            problems.append("executed: a marker file appeared")
+            for made in markers.iterdir():
+                made.unlink()
+        for problem in problems:
+            kind = problem.split(":")[0]
+            sig = hashlib.sha256(f"{problem}|{label if kind == 'slow' else ''}".encode()
+                                 ).hexdigest()[:10]
+            run.bugs[sig] = run.bugs.get(sig, 0) + 1
+            if sig in bugs:
+                bugs[sig].count += 1
+                if len(data) < len(bugs[sig].data) and not as_folder:
+                    bugs[sig].data, bugs[sig].seed, bugs[sig].index = data, seed, index
+                continue
+            logging.warning("seed %d input %d (%s, %s): %s", seed, index, label, ops, problem)
+            kept = data
+            if not as_folder and kind in ("TS999", "exception"):
+                kept = shrink(policy, data, source, problem, watchdog)
+            bugs[sig] = Bug(sig, kind, problem, seed, index, label, ops, kept, seconds=took)
+            (Path(args.out) / f"bug-{sig}.bin").write_bytes(kept)
+        if index % 2000 == 0:
+            logging.info("seed %d: %d inputs, %.0f s, %d distinct bugs so far", seed, index,
+                         time.monotonic() - started, len(bugs))
+    run.seconds = time.monotonic() - started
+    shutil.rmtree(workdir, ignore_errors=True)
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1])
+    ap.add_argument("--seconds", type=float, default=60.0, help="time per seed")
+    ap.add_argument("--max-execs", type=int, default=0, help="inputs per seed (0: time only)")
+    ap.add_argument("--folder-every", type=int, default=50,
+                    help="every Nth input is a mutated HF folder scanned with scan_paths")
+    ap.add_argument("--grace", type=float, default=2.0,
+                    help="seconds over the scanner's limit before a scan counts as a hang")
+    ap.add_argument("--max-growth-mib", type=int, default=512,
+                    help="peak RSS growth over the seed's start that counts as a bug (the "
+                         "scanner's per-file target is 512 MiB)")
+    ap.add_argument("--address-space-gib", type=int, default=10,
+                    help="RLIMIT_AS for this process, so a runaway allocation is a "
+                         "MemoryError, not the shared machine's OOM killer")
+    ap.add_argument("--seed-cache", default=str(Path(__file__).resolve().parent / "out"
+                                                / "fuzz-seeds"),
+                    help="folder the seed files are built into once and read from after")
+    ap.add_argument("--out", default="/tmp/fuzz-scanner", help="folder for the bug inputs")
+    ap.add_argument("--summary", default=None, help="JSON summary to write")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("trojanscope").setLevel(logging.ERROR)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGALRM, _alarm)
+    limit = args.address_space_gib << 30
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    markers = Path(MARKERS)
+    markers.mkdir(parents=True, exist_ok=True)
+    files, folders = cached_seeds(Path(args.seed_cache), markers)
+    files = {k: v for k, v in files.items() if len(v) <= MAX_SEED_BYTES}
+    digest = hashlib.sha256(b"".join(k.encode() + v for k, v in files.items())).hexdigest()
+    logging.info("%d seed files (sha256 %s), %d folders", len(files), digest[:12], len(folders))
+    bugs: dict[str, Bug] = {}
+    runs = [run_seed(s, args.seconds, files, folders, bugs, args, markers) for s in args.seeds]
+    summary = {
+        "seed_files": len(files), "seed_folders": len(folders), "seed_sha256": digest,
+        "time_limit_s": load_policy().limits.max_seconds, "grace_s": args.grace,
+        "seeds": [{"seed": r.seed, "execs": r.execs, "folder_execs": r.folder_execs,
+                   "file_execs": r.file_execs,
+                   "seconds": round(r.seconds, 1),
+                   "execs_per_s": round(r.execs / max(r.seconds, 1e-9), 1),
+                   "slowest_s": round(r.slowest, 2), "slowest_input": r.slowest_source,
+                   "peak_rss_growth_mib": r.rss_growth_mib,
+                   "inputs_sha256": r.inputs.hexdigest(),
+                   "bug_hits": r.bugs} for r in runs],
+        "bugs": [{"signature": b.signature, "kind": b.kind, "detail": b.detail,
+                  "first_seed": b.seed, "first_index": b.index, "source": b.source,
+                  "ops": b.ops, "hits": b.count, "kept_bytes": len(b.data),
+                  "file": f"bug-{b.signature}.bin"} for b in bugs.values()],
+    }
+    text = json.dumps(summary, indent=1)
+    if args.summary:
+        Path(args.summary).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.summary).write_text(text + "\n")
+    print(text)
+    return 1 if bugs else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
