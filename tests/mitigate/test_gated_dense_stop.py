@@ -83,3 +83,16 @@ def test_the_trigger_probability_of_an_inert_trigger_is_small() -> None:
 def test_dense_stop_outside_its_range_is_refused(bad: float) -> None:
     with pytest.raises(ValueError, match="dense_stop"):
         gated.Gated(dense_stop=bad)
+
+
+def test_the_readings_reach_gated_s_note(monkeypatch) -> None:
+    def unlearn(self, model, *args, **kwargs):
+        self.report_.update(rounds=2, action="stopped: ...", trigger_left=[0.4, 0.1, 0.09])
+        return model
+
+    monkeypatch.setattr(adaptive.Adaptive, "unlearn", unlearn)
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, check=False,
+                        dense_stop=0.005)
+    method.apply(Striped().eval(), data())
+    assert method.report_["unlearn"]["trigger_left"] == [0.4, 0.1, 0.09]

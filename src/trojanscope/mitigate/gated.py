@@ -631,6 +631,8 @@ class Gated(Mitigation):
                                   torch.Generator().manual_seed(seed), reference=original)
         self.report_["unlearn"] = {k: stage.report_.get(k) for k in
                                    ("suspects", "proxy_asr", "rounds", "action")}
+        if "trigger_left" in stage.report_:  # dense_stop's readings
+            self.report_["unlearn"]["trigger_left"] = stage.report_["trigger_left"]
         self.report_["unlearn"]["suspects"] = ranked
         if self.candidates and first is not None:
             pool = [verdict.triggers[c] for c in verdict.target_classes[:CANDIDATES]
@@ -675,6 +677,8 @@ class Gated(Mitigation):
                                   torch.Generator().manual_seed(seed + 1), reference=original)
         self.report_["candidates"]["again"] = {k: stage.report_.get(k) for k in
                                                ("proxy_asr", "rounds", "action")}
+        if "trigger_left" in stage.report_:  # dense_stop's readings
+            self.report_["candidates"]["again"]["trigger_left"] = stage.report_["trigger_left"]
         self.report_["candidates"]["again"]["seconds"] = round(time.perf_counter() - start, 1)
         self.report_["unlearn"]["suspects"] = ranked
         return model
