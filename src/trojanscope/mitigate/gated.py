@@ -249,6 +249,16 @@ class Gated(Mitigation):
             docs/benchmarks.md, issue 12 stop 39b); 0: ``rounds``, as for every other model.
             Three rounds with ``dense_check=0`` failed its rule on a fresh MLP zoo (seed 2100:
             four backdoored models' ASR rose by more than 2 points; issue 12 stop 33).
+        dense_stop: with a probability P (default unset: off), the second stage on a dense
+            image model stops after the round where the detector's reversed triggers it started
+            from give their class a mean probability of at most P on the clean images, or
+            where a round took less than a tenth off that reading
+            (:meth:`~trojanscope.mitigate.adaptive.Adaptive._gone`); ``dense_rounds`` (then
+            also above ``rounds``) is only the safety net. Its own fresh trigger search keeps
+            finding adversarial patches there, so its own stop never fires, and four rounds
+            left four MLPs of a fresh seed-2406 zoo at 2.8-5.0% ASR, still falling
+            (docs/benchmarks.md, issue 12 stop 40b). Opt-in: ``dense_stop=0.005,
+            dense_rounds=10``.
         dense_check: 0 skips ``check`` on a model without a convolution (1, default: the
             check runs on every model). On development MLPs its reach rule undid 8 of 20
             second stages that had removed the backdoor (a class 0.20-0.25 easier to reach by
@@ -339,7 +349,8 @@ class Gated(Mitigation):
                  revert: bool = True, hold: bool = False, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
-                 dense_rounds: int = DENSE_ROUNDS, dense_check: bool = True,
+                 dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
+                 dense_check: bool = True,
                  dense_project: int | None = None, project_kept: float | None = None,
                  stripe_gate: float = 0.0,
                  dense_first: int = DenseOptions.dense_first,
@@ -373,6 +384,9 @@ class Gated(Mitigation):
         check_option("dense_lr", dense_lr, 0.0, 1.0, above=True)
         self.dense_rounds = dense_rounds
         check_option("dense_rounds", dense_rounds, 0, integer=True)
+        self.dense_stop = dense_stop
+        if dense_stop is not None:
+            check_option("dense_stop", dense_stop, 0.0, 1.0)
         self.dense_check = check_flag("dense_check", dense_check)
         # None: the default, which says nothing where it cannot apply; a value the user gave
         # (the default's own included) is a note there, or refused without a projection
@@ -545,6 +559,9 @@ class Gated(Mitigation):
             stage.rel_lr *= self.dense_lr
         if applies(model, clean):  # a dense image model: dense_rounds caps the rounds
             stage.rounds = int(min(stage.rounds, self.dense_rounds or stage.rounds))
+            if self.dense_stop is not None:  # dense_stop reads when to stop; the cap a net
+                stage.rounds = int(self.dense_rounds or self.rounds)
+                stage.stop_trigger = float(self.dense_stop)
         ranked = verdict.target_classes[: stage.suspects]
         triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
         fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
@@ -614,6 +631,8 @@ class Gated(Mitigation):
                                   torch.Generator().manual_seed(seed), reference=original)
         self.report_["unlearn"] = {k: stage.report_.get(k) for k in
                                    ("suspects", "proxy_asr", "rounds", "action")}
+        if "trigger_left" in stage.report_:  # dense_stop's readings
+            self.report_["unlearn"]["trigger_left"] = stage.report_["trigger_left"]
         self.report_["unlearn"]["suspects"] = ranked
         if self.candidates and first is not None:
             pool = [verdict.triggers[c] for c in verdict.target_classes[:CANDIDATES]
@@ -658,6 +677,8 @@ class Gated(Mitigation):
                                   torch.Generator().manual_seed(seed + 1), reference=original)
         self.report_["candidates"]["again"] = {k: stage.report_.get(k) for k in
                                                ("proxy_asr", "rounds", "action")}
+        if "trigger_left" in stage.report_:  # dense_stop's readings
+            self.report_["candidates"]["again"]["trigger_left"] = stage.report_["trigger_left"]
         self.report_["candidates"]["again"]["seconds"] = round(time.perf_counter() - start, 1)
         self.report_["unlearn"]["suspects"] = ranked
         return model
