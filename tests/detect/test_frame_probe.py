@@ -290,8 +290,8 @@ def test_dense_pixel_steps_never_exceed_the_pixels(monkeypatch) -> None:
 
 def test_the_shipped_frame_term_starts_at_the_hint_gap() -> None:
     """The shipped ``auto:raise:frame`` (stop 37): slope 60, start 0.43 for a model without a
-    convolution (never raised with one: the probe runs on those only); its start is the gap at
-    which ``auto`` makes the probe's class a suspect."""
+    convolution; its start is the gap at which ``auto`` makes the probe's class a suspect.
+    Since stop 40 a model with a convolution is raised beyond 0.32 (before: never)."""
     from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.frame import FRAME_GAP_HINT
 
@@ -302,7 +302,10 @@ def test_the_shipped_frame_term_starts_at_the_hint_gap() -> None:
         pytest.approx(0.0, abs=1e-9)
     )
     assert term.logit({"frame_share_gap": 0.6, "first_layer_dense": 1.0}) > 10
-    assert term.logit({"frame_share_gap": 0.9, "first_layer_dense": 0.0}) < 0
+    assert term.logit({"frame_share_gap": 0.32, "first_layer_dense": 0.0}) == (
+        pytest.approx(0.0, abs=1e-9)
+    )
+    assert term.logit({"frame_share_gap": 0.9, "first_layer_dense": 0.0}) > 30
 
 
 def test_auto_reads_a_torchscript_mlp_as_dense_and_a_torchscript_cnn_not() -> None:
