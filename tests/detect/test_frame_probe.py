@@ -93,9 +93,11 @@ def _mlp() -> nn.Module:
     return nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 3)).eval()
 
 
-def test_auto_reads_the_frame_probe_by_default_and_only_without_a_convolution() -> None:
+def test_auto_reads_the_frame_probe_by_default_on_every_image_model() -> None:
     """On by default since stop 37 (``frame=false`` turns it off; ``first_layer_dense`` is
-    recorded either way: the shipped ``auto:raise`` reads it)."""
+    recorded either way: the shipped ``auto:raise`` reads it); since stop 40 on models with a
+    convolution too (a frame-triggered BatchNorm CNN of seed 40 was missed with no probe
+    reading the ring), with the same draw as on an MLP."""
     from trojanscope.detect.auto import AutoDetector
 
     data = _digits()
@@ -114,7 +116,13 @@ def test_auto_reads_the_frame_probe_by_default_and_only_without_a_convolution() 
     conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(72, 3)).eval()
     conv_on = AutoDetector(probes="never").inspect(conv, data, seed=3)
     assert conv_on.features["first_layer_dense"] == 0.0
-    assert "frame_share_gap" not in conv_on.features
+    conv_target = InspectionTarget(conv, (1, 8, 8), 3, data)
+    assert (
+        conv_on.features["frame_share_gap"]
+        == frame_features(conv_target, torch.Generator().manual_seed(3))["frame_share_gap"]
+    )
+    conv_off = AutoDetector(frame=False, probes="never").inspect(conv, data, seed=3)
+    assert "frame_share_gap" not in conv_off.features
 
 
 @pytest.mark.parametrize("value", ["maybe", 2, None])
@@ -199,14 +207,15 @@ class _FunctionalConv(nn.Module):
 def test_auto_counts_any_convolution_as_not_dense(make) -> None:
     """Review of stop 37: ``auto`` read coverage's ``layer:conv`` trait, which misses a
     transposed, quantized or functional convolution; it now shares ``gated``'s scope test
-    (``dense_network``): no frame probe, five pixels."""
+    (``dense_network``): five pixels (and, since stop 40, the frame probe as on every image
+    model)."""
     from trojanscope.detect.auto import AutoDetector
 
     data = _digits()
     v = AutoDetector(frame=True, dense_pixel_steps=12, probes="never").inspect(
         make().eval(), data, seed=3)
     assert v.features["first_layer_dense"] == 0.0
-    assert "frame_share_gap" not in v.features
+    assert "frame_share_gap" in v.features
 
 
 def test_a_candidate_raise_term_reads_first_layer_dense_without_frame() -> None:
@@ -281,8 +290,8 @@ def test_dense_pixel_steps_never_exceed_the_pixels(monkeypatch) -> None:
 
 def test_the_shipped_frame_term_starts_at_the_hint_gap() -> None:
     """The shipped ``auto:raise:frame`` (stop 37): slope 60, start 0.43 for a model without a
-    convolution (never raised with one: the probe runs on those only); its start is the gap at
-    which ``auto`` makes the probe's class a suspect."""
+    convolution; its start is the gap at which ``auto`` makes the probe's class a suspect.
+    Since stop 40 a model with a convolution is raised beyond 0.32 (before: never)."""
     from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.frame import FRAME_GAP_HINT
 
@@ -293,7 +302,10 @@ def test_the_shipped_frame_term_starts_at_the_hint_gap() -> None:
         pytest.approx(0.0, abs=1e-9)
     )
     assert term.logit({"frame_share_gap": 0.6, "first_layer_dense": 1.0}) > 10
-    assert term.logit({"frame_share_gap": 0.9, "first_layer_dense": 0.0}) < 0
+    assert term.logit({"frame_share_gap": 0.32, "first_layer_dense": 0.0}) == (
+        pytest.approx(0.0, abs=1e-9)
+    )
+    assert term.logit({"frame_share_gap": 0.9, "first_layer_dense": 0.0}) > 30
 
 
 def test_auto_reads_a_torchscript_mlp_as_dense_and_a_torchscript_cnn_not() -> None:
@@ -314,5 +326,5 @@ def test_auto_reads_a_torchscript_mlp_as_dense_and_a_torchscript_cnn_not() -> No
     assert not script_dense_network(torch.jit.trace(_FunctionalConv().eval(), x))
     v = AutoDetector(probes="never").inspect(torch.jit.trace(conv, x), data, seed=3)
     assert v.features["first_layer_dense"] == 0.0
-    assert "frame_share_gap" not in v.features
+    assert "frame_share_gap" in v.features  # stop 40: the frame probe on every image model
     assert not script_dense_network(_mlp())  # not TorchScript: dense_network's to read

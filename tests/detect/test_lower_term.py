@@ -78,6 +78,7 @@ def test_the_shipped_file_lowers_a_clean_dense_mlp_as_the_candidate_did() -> Non
     got = json.loads((ROOT / "src" / "trojanscope" / "detect" / "calibration.json").read_text())
     assert got["auto:lower:dense"].pop("fitted_on")["coverage"] == {"activation:relu": 210}
     want["auto:lower:dense"].pop("fitted_on")
+    got.pop("auto:raise:frame"), want.pop("auto:raise:frame")  # stop 40's CNN start since
     assert got == want
 
 

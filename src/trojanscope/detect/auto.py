@@ -30,10 +30,12 @@ for patch triggers inside the digits' area, which touch no empty pixel (issue 9,
 34b: a single draw's gap put clean models beyond the stop-33 start of 0.08 now and then; the
 five-draw average at 0.14 raised no fresh clean model at any of five outer seeds).
 
-A model without a convolution (``first_layer_dense``, recorded for every image model) also
-gets the uniform frame probe (``detect/frame.py``): its outer ring lit at one value for every
-input, which a frame trigger's target answers and a clean MLP's untrained border weights do not;
-a ``frame_share_gap`` beyond the shipped ``auto:raise:frame`` term's start (0.43) raises the
+Every image model also gets the uniform frame probe (``detect/frame.py``; on models without
+a convolution since stop 37, with one since stop 40: a frame-triggered BatchNorm CNN of seed 40
+was missed with no probe reading the ring): its outer ring lit at one value for every input,
+which a frame trigger's target answers and a clean MLP's untrained border weights do not; on a
+model without a convolution (``first_layer_dense``, recorded for every image model) a
+``frame_share_gap`` beyond the shipped ``auto:raise:frame`` term's start (0.43) raises the
 probability, and the empty-pixel term starts at 0.30 there instead of 0.20 (issue 9, stop
 37b: the rule written before seed 26 held on it). Its greedy pixel probe sets 15 pixels
 instead of five.
@@ -111,10 +113,9 @@ class AutoDetector(ModelDetector):
             ``auto:raise`` start (0.20) was set on one draw.
         pixel_draws: the same for the pixel probe, 5 by default: the shipped
             ``auto:raise:pixels`` start (0.14) was set on five-draw averages (stop 34b).
-        frame: with clean images, on a model without a convolution (``dense_network``: no
-            convolution of any kind, and the first weights it uses a ``Linear``'s) also run the
-            uniform frame probe (``detect/frame.py``, one draw) and record
-            ``frame_share_gap`` and ``frame_top_class`` (issue 9, stop 37;
+        frame: with clean images, also run the uniform frame probe (``detect/frame.py``, one
+            draw) and record ``frame_share_gap`` and ``frame_top_class`` (issue 9, stop 37 on
+            models without a convolution, ``dense_network``; stop 40 on every image model;
             ``first_layer_dense`` is recorded on every image model); above ``FRAME_GAP_HINT``
             its class is a suspect too, and the shipped ``auto:raise:frame`` term raises the
             probability (on by default since stop 37b; ``-p frame=false`` turns it off: a
@@ -200,7 +201,7 @@ class AutoDetector(ModelDetector):
             gap, shares = drawn_gap(lambda g: pixel_hits(target, g, steps), seed,
                                      self.pixel_draws, "pixel")
             hinted += record_probe(verdict, "pixel", gap, shares, PIXEL_GAP_HINT)
-        if self.frame and dense:  # measured on MLPs only: a CNN reads the ring with filters
+        if self.frame and images:  # every image model (stop 40: CNNs too, 0.8 s of CPU)
             framed = frame_features(target, torch.Generator().manual_seed(seed))
             verdict.features.update(framed)
             if framed["frame_share_gap"] > FRAME_GAP_HINT:

@@ -266,7 +266,7 @@ def unread_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     and a skipped term would otherwise change the probability silently (review of stop 37: a
     candidate term reading ``first_layer_dense``, recorded then with ``frame=true`` only, gave
     p 0.001 where the shipped file gave 1.000). ``frame_*`` missing on a model recorded as not
-    dense is no note: the frame probe runs on dense models only, by design; nor is a lower
+    dense is no note: runs before stop 40 read the frame probe on dense models only; nor is a lower
     term's gate feature missing alone (a model that is not an image: the term does not apply)."""
     gates = {gate for gate, _ in LOWER_TERMS.values()}
     notes = []
@@ -285,7 +285,7 @@ def unread_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
             continue
         if f":{LOWER}" in name and set(missing) <= gates:
             continue
-        hint = (" (auto records frame_* with -p frame=true, on dense image models)"
+        hint = (" (auto records frame_* with -p frame=true, on image models)"
                 if any(f.startswith("frame_") for f in missing) else "")
         notes.append(f"calibration term {name!r} not read: this run did not record "
                      f"{', '.join(missing)}{hint}")
