@@ -134,3 +134,31 @@ def test_the_band_calibrators_refit_from_the_committed_development_readings(tmp_
         assert refit[key]["coef"] == pytest.approx(shipped[key].coef, abs=1e-6)
         assert refit[key]["intercept"] == pytest.approx(shipped[key].intercept, abs=1e-6)
         assert refit[key]["fitted_on"]["coverage"] == shipped[key].fitted_on["coverage"]
+
+
+def test_the_committed_comparison_holds_every_design_and_c_the_script_compares(
+        monkeypatch) -> None:
+    """``dev_compare.txt`` is cited as the full output of ``tabular_size_calibrate.py``'s
+    comparison: it holds a line per design and C (review of stop 40: C = 0.1 was missing, and
+    with it the network's lowest held-out cross-entropy is C = 0.1's, not the chosen C = 1)."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.syspath_prepend(str(root / "benchmarks"))
+    spec = importlib.util.spec_from_file_location(
+        "tabular_size_calibrate", root / "benchmarks" / "tabular_size_calibrate.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    text = (root / "benchmarks" / "data" / "tabular_s40" / "dev_compare.txt").read_text()
+    blocks = {}
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            family = line.split()[0]
+            blocks[family] = set()
+        elif "whole-split" not in line:
+            blocks[family].add(line.strip().split(":")[0])
+    shipped = load_calibrators()
+    for fam in script.FAMILIES:
+        want = {f"{name} C={c:g}" for name in script.designs(fam, shipped) for c in script.CS}
+        assert blocks[fam] == want
