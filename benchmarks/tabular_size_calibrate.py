@@ -134,7 +134,10 @@ def write(rows: list[dict], specs: list[str], band: str, out: Path) -> None:
             draws={z: len({r["draw"] for r in sub if r["zoo"] == z})
                    for z in sorted({r["zoo"] for r in sub})},
             models=len({(r["zoo"], r["name"]) for r in sub}),
-            coverage=count_traits(r.get("traits", []) for r in sub),
+            # per model, as every calibrator records it (coverage_notes compares it with
+            # MIN_COVERED models): a model read with two draws counts once
+            coverage=count_traits({(r["zoo"], r["name"]): r.get("traits", [])
+                                   for r in sub}.values()),
             tables={t: sum(r["table"] == t for r in sub)
                     for t in sorted({r["table"] for r in sub})})
         print(f"{key}: {name}, {transform}, C = {c} on {len(sub)} readings "

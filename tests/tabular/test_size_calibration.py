@@ -84,6 +84,30 @@ def test_the_shipped_file_holds_a_band_calibrator_per_family() -> None:
         assert set(cal.fitted_on["zoo"]).isdisjoint({"tab-fresh23", "tab-fresh23-lc"})
 
 
+def _coverage_per_model(family: str) -> dict[str, int]:
+    """Traits of the committed development readings' models of ``family``, each model once."""
+    import json
+    from pathlib import Path
+
+    from trojanscope.detect.coverage import count_traits
+
+    data = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "tabular_s40"
+    rows = [r for f in ("dev200_cd.json", "dev200_lc.json")
+            for r in json.loads((data / f).read_text())["rows"] if r["family"] == family]
+    return count_traits({(r["zoo"], r["name"]): r["traits"] for r in rows}.values())
+
+
+def test_the_band_calibrators_count_coverage_per_model_not_per_reading() -> None:
+    """Coverage is compared with MIN_COVERED models (coverage_notes): a model read with two
+    files counts once, or a trait of three models passes as five (review of stop 40)."""
+    cals = load_calibrators()
+    for fam in ("network", "tree:xgboost", "tree:lightgbm"):
+        cal = cals[f"tabular-search:{fam}:rows200"]
+        assert cal.fitted_on["coverage"] == _coverage_per_model(fam)
+        assert all(n <= cal.fitted_on["models"] for n in cal.fitted_on["coverage"].values())
+    assert _coverage_per_model("network")["activation:gelu"] < 5  # the case that mattered
+
+
 def test_the_band_calibrators_refit_from_the_committed_development_readings(tmp_path) -> None:
     """The shipped ``:rows200`` entries are what ``tabular_size_calibrate.py --write`` fits on
     the committed development readings (benchmarks/data/tabular_s40/dev200_*.json)."""
@@ -109,3 +133,32 @@ def test_the_band_calibrators_refit_from_the_committed_development_readings(tmp_
         assert refit[key]["features"] == shipped[key].features
         assert refit[key]["coef"] == pytest.approx(shipped[key].coef, abs=1e-6)
         assert refit[key]["intercept"] == pytest.approx(shipped[key].intercept, abs=1e-6)
+        assert refit[key]["fitted_on"]["coverage"] == shipped[key].fitted_on["coverage"]
+
+
+def test_the_committed_comparison_holds_every_design_and_c_the_script_compares(
+        monkeypatch) -> None:
+    """``dev_compare.txt`` is cited as the full output of ``tabular_size_calibrate.py``'s
+    comparison: it holds a line per design and C (review of stop 40: C = 0.1 was missing, and
+    with it the network's lowest held-out cross-entropy is C = 0.1's, not the chosen C = 1)."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.syspath_prepend(str(root / "benchmarks"))
+    spec = importlib.util.spec_from_file_location(
+        "tabular_size_calibrate", root / "benchmarks" / "tabular_size_calibrate.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    text = (root / "benchmarks" / "data" / "tabular_s40" / "dev_compare.txt").read_text()
+    blocks = {}
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            family = line.split()[0]
+            blocks[family] = set()
+        elif "whole-split" not in line:
+            blocks[family].add(line.strip().split(":")[0])
+    shipped = load_calibrators()
+    for fam in script.FAMILIES:
+        want = {f"{name} C={c:g}" for name in script.designs(fam, shipped) for c in script.CS}
+        assert blocks[fam] == want
