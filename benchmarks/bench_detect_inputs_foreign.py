@@ -62,6 +62,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--seed", type=int, default=0,
                     help="seed of the clean/triggered split (stop 38 reads split noise with 1, 2)")
+    ap.add_argument("--art", action="store_true",
+                    help="also ART 1.20's STRIP (as bench_detect_inputs.py runs it; needs ART)")
     ap.add_argument("--summarise", action="store_true",
                     help="print the combined summary of earlier runs' JSON outputs")
     args = ap.parse_args()
@@ -97,7 +99,30 @@ def main() -> None:
                       f"{ev.roc_auc:.4f} TPR@FPR {ev.tpr_at_fpr:.3f} guard FPR "
                       f"{ev.guard_fpr:.3f} ({ev.positives} positives)", flush=True)
                 args.out.write_text(json.dumps(rows, indent=1))
+            if args.art:
+                rows.append(art_row(zoo, meta, model, clean, attack, args.fpr, args.seed))
+                args.out.write_text(json.dumps(rows, indent=1))
     summarise(rows)
+
+
+def art_row(zoo: Path, meta: dict, model: torch.nn.Module, clean, attack: ForeignTrigger,
+            fpr: float, seed: int) -> dict:
+    """ART's STRIP on the same halves as the other methods (``bench_detect_inputs.art_strip``);
+    exits with one line where ART is not installed."""
+    from bench_detect_inputs import art_strip
+    from trojanscope.detect.input_level.evaluate import triggered_split
+
+    with torch.no_grad():
+        split = triggered_split(model, clean, attack,  # type: ignore[arg-type]
+                                torch.Generator().manual_seed(seed))
+    ev = art_strip(model, *split, fpr, seed)
+    if ev is None:
+        sys.exit("--art: ART is not installed (pip install adversarial-robustness-toolbox)")
+    print(f"{zoo}/{meta['name']} {meta['trigger_family']} ART strip: ROC-AUC "
+          f"{ev['roc_auc']:.4f} TPR@FPR {ev['tpr_at_fpr']:.3f} guard FPR {ev['guard_fpr']:.3f}",
+          flush=True)
+    return {"zoo": str(zoo), "model": meta["name"], "arch": meta["arch_family"],
+            "trigger": meta["trigger_family"], "requested": "art-strip", **ev}
 
 
 def summarise(rows: list[dict]) -> None:

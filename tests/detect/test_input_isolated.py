@@ -103,11 +103,13 @@ def test_isolated_must_be_a_boolean() -> None:
         assert registry.create("input-detector", "mahalanobis", edges=flag).edges is want
 
 
-@pytest.mark.parametrize("column", ["isolated", "rare"])
+@pytest.mark.parametrize(("column", "value"),
+                         [("isolated", "maybe"), ("rare", "maybe"), ("pixel_cap", "-1")])
 def test_the_cli_refuses_a_bad_input_column_value_in_one_line(
-    tmp_path: Path, backdoored_run, tiny_test, capsys, column: str
+    tmp_path: Path, backdoored_run, tiny_test, capsys, column: str, value: str
 ) -> None:
-    """``-p isolated=maybe`` (stop 34b) and ``-p rare=maybe`` (stop 37): one line, exit 2."""
+    """``-p isolated=maybe`` (stop 34b), ``-p rare=maybe`` (stop 37) and ``-p pixel_cap=-1``
+    (stop 40): one line, exit 2."""
     from trojanscope.experiment import save_experiment
 
     save_experiment(backdoored_run, tmp_path / "bad")
@@ -120,7 +122,7 @@ def test_the_cli_refuses_a_bad_input_column_value_in_one_line(
             "--data",
             str(tmp_path / "x.npz"),
             "-p",
-            f"{column}=maybe",
+            f"{column}={value}",
         ]
     )
     err = capsys.readouterr().err.strip()

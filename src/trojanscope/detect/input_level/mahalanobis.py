@@ -57,6 +57,12 @@ after the isolated one, read from the input alone: the number of its bright pixe
 where under 0.5% of the clean images are bright (:mod:`~trojanscope.detect.input_level.rare`:
 a one-pixel cross's full row and column, a frame, a border band no centred digit reaches),
 tail-scaled and capped like the consistency columns.
+``pixel_cap`` (stop 40): the cap of the isolated and rare columns alone (``None``, the
+default: ``cap``'s; ``0``: none). A transform's clean drops are heavy-tailed, which is why
+``cap`` exists; a pixel column's far values are the triggered inputs' (a one-pixel cross puts
+4-6 bright pixels at rare positions), and capped at 6 such a column adds at most 36, under the
+clean tail that many layer columns set on a tanh LeNet (docs/benchmarks.md, "issue 14, stop
+40").
 """
 
 from __future__ import annotations
@@ -104,6 +110,9 @@ ISOLATED = True
 # own 61-63); serve's one-pass guard keeps it off unless asked (stop 36 measured a cost there)
 RARE = True
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
+# the isolated and rare columns' own cap (stop 40; None: ``cap``'s, 0: none): CAP's reason is
+# the heavy-tailed clean drops of a transform, where a pixel column's far values are triggers
+PIXEL_CAP: float | None = None
 
 
 def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
@@ -131,8 +140,10 @@ class Mahalanobis(InputDetector):
                  transforms: tuple[str, ...] | str | None = "auto", cap: float = CAP,
                  menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP,
                  max_transforms: int = MAX_TRANSFORMS, edges: bool | str = EDGES,
-                 isolated: bool = ISOLATED, rare: bool = RARE) -> None:
+                 isolated: bool = ISOLATED, rare: bool = RARE,
+                 pixel_cap: float | None = PIXEL_CAP) -> None:
         self.shrinkage = shrinkage
+        self.pixel_cap = pixel_cap
         self.edges = edges
         self.isolated = isolated
         self.rare = rare
@@ -181,6 +192,12 @@ class Mahalanobis(InputDetector):
             raise UserInputError("mahalanobis: folds must be at least 2")
         if not (math.isfinite(self.cap) and self.cap >= 0):
             raise UserInputError("mahalanobis: cap must be a finite number >= 0 (0: no cap)")
+        if self.pixel_cap is not None and (isinstance(self.pixel_cap, bool) or not isinstance(
+                self.pixel_cap, int | float) or not (math.isfinite(self.pixel_cap)
+                                                     and self.pixel_cap >= 0)):
+            raise UserInputError(
+                "mahalanobis: pixel_cap must be a finite number >= 0 (0: no cap) or null "
+                "(cap's)")
 
     def check_fit_size(self, n: int) -> None:
         """Each of the folds holds at least one of the ``n`` clean inputs."""
@@ -315,8 +332,13 @@ class Mahalanobis(InputDetector):
             count = rare_count(x, self.floor_, self.bright_span_, self.rare_at_)
             z = torch.cat([z, count[:, None].to(z)], 1)
         z = (z - self.centre_) / self.spread_
-        if self.cap > 0 and z.shape[1] > n_layer:
-            z[:, n_layer:] = self.cap * torch.tanh(z[:, n_layer:] / self.cap)
+        n_pixel = int(getattr(self, "isolated", False)) + int(getattr(self, "rare", False))
+        end = z.shape[1] - n_pixel  # the isolated and rare columns last, under their own cap
+        pixel_cap = getattr(self, "pixel_cap", None)
+        for lo, hi, cap in ((n_layer, end, self.cap),
+                            (end, z.shape[1], self.cap if pixel_cap is None else pixel_cap)):
+            if cap > 0 and hi > lo:
+                z[:, lo:hi] = cap * torch.tanh(z[:, lo:hi] / cap)
         return z
 
     def _score(self, x: Tensor) -> Tensor:

@@ -1,0 +1,164 @@
+"""Stop 40's rule for ``mahalanobis`` ``pixel_cap=0`` (the isolated and rare columns uncapped) as
+``detect-inputs``' default (issue 14; docs/benchmarks.md, "issue 14, stop 40";
+``benchmarks/data/inputs_s40/plan.md``): reads the per-model outputs of ``fresh_s40.sh``
+(today's default ``mahalanobis``, the candidate ``mahalanobis:pixel_cap=0``, STRIP and ART's
+STRIP in the same process), keeps each population's prefix, in the committed order, whose file
+was written by ``--cutoff``, and prints every model, the trigger families, and the conditions.
+
+    PYTHONPATH=src python benchmarks/inputs_rule_stop40.py OUT --cutoff 2026-12-02T13:12:00Z
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+
+FOREIGN = [f"{a}-{j}" for a in ("relu_cnn", "bn_cnn", "ln_gelu_cnn", "leaky_strided_cnn",
+                                "sigmoid_cnn", "lenet_tanh_avg", "mlp", "elu_dropout_cnn",
+                                "silu_mlp") for j in ("01", "03")]
+OWN = ["sparse-s67", "badnets-s67", "wanet-s67", "blended-s67", "sig-s67", "wanet-s68",
+       "wanet-s69"]  # the build order (fresh_s40.sh)
+METHODS = {"today": ("mahalanobis",), "candidate": ("mahalanobis:pixel_cap=0",
+                                                    "mahalanobis(pixel_cap=0)"),
+           "STRIP": ("strip",), "ART STRIP": ("art-strip", "ART strip")}
+FOR = ("cross", "sparse", "xpatch")  # the foreign families the pixel columns are for
+MIN_FOREIGN, MIN_OWN = 10, 4
+MAX_LOSS, FAMILY_BOUND = 0.01, 0.01
+MAX_FPR_MEAN, MAX_FPR_RISE = 0.015, 0.01
+
+
+def at_goal(r: dict) -> bool:
+    return r["roc_auc"] >= 0.98 and r["tpr_at_fpr"] >= 0.95
+
+
+def read(path: Path, foreign: bool) -> dict[str, dict]:
+    """{method key: row} of one model's output."""
+    rows = json.loads(path.read_text())
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    out = {}
+    for r in rows:
+        label = r.get("requested") if foreign else r["method"]
+        for key, names in METHODS.items():
+            if label in names:
+                out[key] = r
+    return out
+
+
+def population(out: Path, names: list[str], stem: str, cutoff: float | None,
+               foreign: bool) -> list[tuple[str, dict[str, dict]]]:
+    """The prefix, in the committed order, written by ``cutoff`` (a row whose backdoor did not
+    take has no file and is skipped, as the benchmark leaves it out; a missing file after a
+    later one is written ends nothing)."""
+    got = []
+    for name in names:
+        p = out / f"{stem}{name}.json"
+        if not p.is_file():
+            continue
+        if cutoff is not None and p.stat().st_mtime > cutoff:
+            break
+        rows = read(p, foreign)
+        if "today" in rows and "candidate" in rows:
+            got.append((name, rows))
+    return got
+
+
+def family_means(pop: list[tuple[str, dict]], key: str) -> dict[str, tuple[float, float, int]]:
+    fams: dict[str, list[float]] = {}
+    for _, rows in pop:
+        fams.setdefault(rows["today"].get("trigger", "own"), []).append(
+            rows[key]["tpr_at_fpr"])
+    return {f: (sum(v) / len(v), min(v), len(v)) for f, v in fams.items()}
+
+
+def describe(name: str, pop: list[tuple[str, dict]]) -> dict[str, dict]:
+    out = {}
+    for key in METHODS:
+        rs = [rows[key] for _, rows in pop if key in rows]
+        if not rs:
+            continue
+        auc = [r["roc_auc"] for r in rs]
+        tpr = [r["tpr_at_fpr"] for r in rs]
+        fpr = [r["guard_fpr"] for r in rs]
+        out[key] = {"n": len(rs), "at_goal": sum(map(at_goal, rs)),
+                    "fpr_mean": sum(fpr) / len(fpr), "fpr_max": max(fpr)}
+        print(f"{name} {key}: {out[key]['at_goal']} / {len(rs)} at the goal; ROC-AUC mean "
+              f"{sum(auc) / len(auc):.4f} worst {min(auc):.4f}; TPR mean {sum(tpr) / len(tpr):.3f}"
+              f" worst {min(tpr):.3f}; guard FPR mean {out[key]['fpr_mean']:.4f} max "
+              f"{out[key]['fpr_max']:.3f}")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--cutoff", default=None, help="ISO time; files written later do not count")
+    args = ap.parse_args()
+    cutoff = (datetime.fromisoformat(args.cutoff.replace("Z", "+00:00")).timestamp()
+              if args.cutoff else None)
+    fpop = population(args.out, FOREIGN, "inputs_s40_s37_", cutoff, True)
+    opop = population(args.out, OWN, "inputs_s40_", cutoff, False)
+    print("| model | trigger | positives | today | candidate (pixel_cap=0) | STRIP | ART STRIP |")
+    print("|---|---|---:|---|---|---|---|")
+    for pre, pop in (("zoo-s37 ", fpop), ("own ", opop)):
+        for name, rows in pop:
+            cells = [f"{r['roc_auc']:.4f} / {r['tpr_at_fpr']:.3f} / {r['guard_fpr']:.3f}"
+                     if (r := rows.get(k)) else "-" for k in METHODS]
+            cells = [f"**{c}**" if k in rows and not at_goal(rows[k]) else c
+                     for c, k in zip(cells, METHODS, strict=True)]
+            print(f"| {pre}{name} | {rows['today'].get('trigger', name.split('-')[0])} | "
+                  f"{rows['today']['positives']} | " + " | ".join(cells) + " |")
+    print()
+    f, o = describe("foreign", fpop), describe("own", opop)
+    fam = {k: family_means(fpop, k) for k in METHODS if all(k in r for _, r in fpop)}
+    for k, v in fam.items():
+        worst = min(v.items(), key=lambda kv: kv[1][0])
+        print(f"foreign families, {k}: " + "; ".join(
+            f"{n} {m:.3f} / {w:.3f} ({c})" for n, (m, w, c) in sorted(v.items()))
+              + f" — worst {worst[0]} {worst[1][0]:.4f}")
+    if not fpop or not opop:
+        print("ship pixel_cap=0: False (a population is empty)")
+        return
+    both = fpop + opop
+    lost = [f"{n} {r['today']['tpr_at_fpr']:.3f} -> {r['candidate']['tpr_at_fpr']:.3f}"
+            for n, r in both if r["today"]["tpr_at_fpr"] - r["candidate"]["tpr_at_fpr"]
+            > max(MAX_LOSS, 1.0 / max(1, r["today"]["positives"])) + 1e-9]
+    left = [n for n, r in both if at_goal(r["today"]) and not at_goal(r["candidate"])]
+    gained = sum(at_goal(r["candidate"]) for _, r in both) - sum(at_goal(r["today"])
+                                                                 for _, r in both)
+    aimed = [r for _, r in fpop if r["today"]["trigger"] in FOR]
+    aim_now = [r["today"]["tpr_at_fpr"] for r in aimed]
+    aim_new = [r["candidate"]["tpr_at_fpr"] for r in aimed]
+    aim = bool(aimed) and (sum(aim_new) > sum(aim_now) and min(aim_new) >= min(aim_now))
+    worst_now = min(fam["today"].items(), key=lambda kv: kv[1][0])
+    worst_new = min(v[0] for v in fam["candidate"].values())
+    one_input = sum(1.0 / r["today"]["positives"] for _, r in fpop
+                    if r["today"]["trigger"] == worst_now[0]) / worst_now[1][2]
+    bound = max(FAMILY_BOUND, one_input)
+    conditions = {
+        f"0 population: >= {MIN_FOREIGN} foreign ({len(fpop)}) and >= {MIN_OWN} own "
+        f"({len(opop)})": len(fpop) >= MIN_FOREIGN and len(opop) >= MIN_OWN,
+        "1 at least as many models at the goal, foreign and own each": all(
+            p["candidate"]["at_goal"] >= p["today"]["at_goal"] for p in (f, o)),
+        f"2 where it is for: one more model at the goal in all ({gained:+d}), or on the foreign "
+        f"{'/'.join(FOR)} models ({len(aimed)}) mean TPR higher and worst not lower "
+        f"({aim})": gained >= 1 or aim,
+        f"3 no model loses more than {MAX_LOSS} TPR or one input ({lost or 'none'}); none "
+        f"leaves the goal ({left or 'none'})": not lost and not left,
+        f"4 guard FPR mean <= {MAX_FPR_MEAN} each, max <= today's + {MAX_FPR_RISE}": all(
+            p["candidate"]["fpr_mean"] <= MAX_FPR_MEAN
+            and p["candidate"]["fpr_max"] <= p["today"]["fpr_max"] + MAX_FPR_RISE
+            for p in (f, o)),
+        f"5 worst foreign family lower by at most {bound:.4f} ({worst_now[0]} "
+        f"{worst_now[1][0]:.4f} -> worst {worst_new:.4f})": worst_new >= worst_now[1][0]
+        - bound - 1e-9,
+    }
+    print()
+    for k, v in conditions.items():
+        print(f"condition {k}: {'met' if v else 'NOT met'}")
+    print("ship pixel_cap=0 as detect-inputs' default:", all(conditions.values()))
+
+
+if __name__ == "__main__":
+    main()

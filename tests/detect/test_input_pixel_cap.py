@@ -1,0 +1,45 @@
+"""``mahalanobis`` ``pixel_cap`` (stop 40): the isolated and rare columns under a cap of their own
+(``None``: ``cap``'s, as before; ``0``: none), the consistency and edge columns unchanged."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from test_input_edges import Pixels, _digits
+from test_input_rare import _cross
+
+from trojanscope import registry
+from trojanscope.errors import UserInputError
+
+
+def _fitted(**params) -> object:
+    det = registry.create("input-detector", "mahalanobis", transforms=["blur"], **params)
+    det.fit(Pixels(), _digits(), generator=torch.Generator().manual_seed(0))
+    return det
+
+
+def test_pixel_cap_lifts_only_the_pixel_columns_of_a_one_pixel_cross() -> None:
+    x = _cross(_digits()[:40])
+    capped, free = _fitted(), _fitted(pixel_cap=0)
+    with torch.no_grad():
+        a, b = capped._raw(x), free._raw(x)
+    assert torch.equal(a[:, :-2], b[:, :-2])  # layers, the blur and the edge column unchanged
+    assert float(a[:, -1].max()) <= capped.cap  # the rare column capped at 6 ...
+    assert float(b[:, -1].min()) > capped.cap  # ... and free: every cross's count above it
+    with torch.no_grad():
+        assert bool((free.score(x) > capped.score(x)).all())
+
+
+def test_pixel_cap_none_follows_cap() -> None:
+    x = _cross(_digits()[:40])
+    with torch.no_grad():
+        same = _fitted(pixel_cap=6.0)._raw(x), _fitted()._raw(x)
+        uncapped = _fitted(cap=0)._raw(x)
+    assert torch.equal(*same)
+    assert float(uncapped[:, -1].min()) > 6.0  # cap=0 alone still uncaps every column
+
+
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), "big", True])
+def test_pixel_cap_refuses_bad_values(bad: object) -> None:
+    with pytest.raises(UserInputError, match="pixel_cap"):
+        registry.create("input-detector", "mahalanobis", pixel_cap=bad)
