@@ -84,3 +84,36 @@ def test_recounter_only_with_the_option():
 def test_spread_recount_is_checked(value):
     with pytest.raises(ValueError, match=re.escape("spread_recount")):
         AutoData(spread_recount=value)
+
+
+def test_agreement_among_edge_cases():
+    """No counted neighbour gives 0 (the share is over ``k``, never over the counted ones: no
+    division by zero); a ``k`` past the set or the class divides by ``k`` as
+    :func:`label_agreement` does; the chunking does not change it (issue 13 review, hR3)."""
+    emb = torch.tensor([[0.0], [0.1], [0.2], [5.0], [5.1]])
+    labels = torch.tensor([0, 0, 0, 1, 1])
+    nobody = torch.zeros(5, dtype=torch.bool)
+    assert agreement_among(emb, labels, 2, nobody).tolist() == [0.0] * 5
+    everyone = torch.ones(5, dtype=torch.bool)
+    for k in (3, 10):  # past class 1's size (2), past the set's (5)
+        got = agreement_among(emb, labels, k, everyone)
+        assert torch.isfinite(got).all()
+        assert torch.allclose(got, label_agreement(emb, labels, k))
+    assert agreement_among(emb, labels, 10, everyone)[0].item() == pytest.approx(0.2)
+    counted = torch.tensor([True, False, True, True, False])
+    assert torch.equal(agreement_among(emb, labels, 2, counted, chunk=2),
+                       agreement_among(emb, labels, 2, counted))
+    assert agreement_among(emb[:1], labels[:1], 3, everyone[:1]).tolist() == [0.0]
+
+
+def test_the_recount_only_adds_flags_on_planted_all_to_all():
+    """On planted all-to-all features (the signature holds), the recount keeps every flag of
+    the default and leaves it identical when off."""
+    from .test_all_to_all import planted_all_to_all
+
+    feats, _, _ = planted_all_to_all(1)
+    scores, flagged = AutoData(confusion=False).run(feats)
+    off_scores, off = AutoData(confusion=False, spread_recount=False).run(feats)
+    assert np.array_equal(off, flagged) and np.array_equal(off_scores, scores)
+    _, on = AutoData(confusion=False, spread_recount=True).run(feats)
+    assert np.isin(flagged, on).all()
