@@ -204,7 +204,7 @@ WITH = {  # a -p of a component the base line does not use: the option that sele
 # Probes that are valid values after all (judged here, before the run): taken, as they should
 # be. Each case id that matches is counted as "valid value", not "accepted".
 VALID = [
-    (r"--seed (zero|huge)$|[ -]seed=0$", "any non-negative seed"),
+    (r"--seed (zero|huge)$|[ -]seed=(0|1e12)$", "any non-negative seed below 2**63"),
     (
         r"--(epochs|steps|batch-size|limit|train-size|seeds|clean|backdoored|max-batch|workers"
         r"|tries|time-limit|timeout|max-body-mb) huge$",
@@ -222,6 +222,10 @@ VALID = [
     (r"--config empty file$", "an empty TOML file is a valid (empty) policy"),
     (r"audit --signature ", "evidence, not input: the audit reports it (TSA200/202/203)"),
     (r"--clean zero$|--backdoored zero$", "a zoo of one kind"),
+    (
+        r"zoo make --min-excess-flip (negative|zero)$",
+        "inside the documented range: a difference of two flip rates, in [-1, 1]",
+    ),
     (r"detect --threshold zero$|margin=0$", "inside the documented range"),
     (r"high_loss_rate=0$", "ABL's default (0, the paper's), inside [0, 1 - isolation_rate)"),
     (r"zoo (eval|eval-mitigation) --json ", "an output file (replaced, as file outputs are)"),
