@@ -63,7 +63,7 @@ from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdic
 from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.coverage import architecture_traits, coverage_notes
-from trojanscope.detect.frame import FRAME_GAP_HINT, frame_features
+from trojanscope.detect.frame import FRAME_GAP_HINT, FRAME_GAP_HINT_CONV, frame_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
@@ -117,6 +117,7 @@ class AutoDetector(ModelDetector):
             draw) and record ``frame_share_gap`` and ``frame_top_class`` (issue 9, stop 37 on
             models without a convolution, ``dense_network``; stop 40 on every image model;
             ``first_layer_dense`` is recorded on every image model); above ``FRAME_GAP_HINT``
+            (0.43; ``FRAME_GAP_HINT_CONV``, 0.32, with a convolution: the shipped term's starts)
             its class is a suspect too, and the shipped ``auto:raise:frame`` term raises the
             probability (on by default since stop 37b; ``-p frame=false`` turns it off: a
             calibration term reading ``frame_*`` is then a note, not silence).
@@ -204,7 +205,7 @@ class AutoDetector(ModelDetector):
         if self.frame and images:  # every image model (stop 40: CNNs too, 0.8 s of CPU)
             framed = frame_features(target, torch.Generator().manual_seed(seed))
             verdict.features.update(framed)
-            if framed["frame_share_gap"] > FRAME_GAP_HINT:
+            if framed["frame_share_gap"] > (FRAME_GAP_HINT if dense else FRAME_GAP_HINT_CONV):
                 hinted.append(int(framed["frame_top_class"]))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
