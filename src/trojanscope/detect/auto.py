@@ -36,9 +36,9 @@ was missed with no probe reading the ring): its outer ring lit at one value for 
 which a frame trigger's target answers and a clean MLP's untrained border weights do not; on a
 model without a convolution (``first_layer_dense``, recorded for every image model) a
 ``frame_share_gap`` beyond the shipped ``auto:raise:frame`` term's start (0.43; 0.32 on a
-model with a convolution, since stop 40) raises the probability, and the empty-pixel term starts at 0.30 there instead of 0.20 (issue 9, stop
-37b: the rule written before seed 26 held on it). Its greedy pixel probe sets 15 pixels
-instead of five.
+model with a convolution, since stop 40) raises the probability, and the empty-pixel term
+starts at 0.30 there instead of 0.20 (issue 9, stop 37b: the rule written before seed 26
+held on it). Its greedy pixel probe sets 15 pixels instead of five.
 On such a model the shipped ``auto:lower:dense`` calibration term (stop 39) also takes back the
 default calibrator's MM-BD p-value term where it would raise the probability (MM-BD finding
 nothing is no evidence; ``detect/calibration.py``'s lower-only terms).
