@@ -35,10 +35,10 @@ a convolution since stop 37, with one since stop 40: a frame-triggered BatchNorm
 was missed with no probe reading the ring): its outer ring lit at one value for every input,
 which a frame trigger's target answers and a clean MLP's untrained border weights do not; on a
 model without a convolution (``first_layer_dense``, recorded for every image model) a
-``frame_share_gap`` beyond the shipped ``auto:raise:frame`` term's start (0.43) raises the
-probability, and the empty-pixel term starts at 0.30 there instead of 0.20 (issue 9, stop
-37b: the rule written before seed 26 held on it). Its greedy pixel probe sets 15 pixels
-instead of five.
+``frame_share_gap`` beyond the shipped ``auto:raise:frame`` term's start (0.43; 0.32 on a
+model with a convolution, since stop 40) raises the probability, and the empty-pixel term
+starts at 0.30 there instead of 0.20 (issue 9, stop 37b: the rule written before seed 26
+held on it). Its greedy pixel probe sets 15 pixels instead of five.
 On such a model the shipped ``auto:lower:dense`` calibration term (stop 39) also takes back the
 default calibrator's MM-BD p-value term where it would raise the probability (MM-BD finding
 nothing is no evidence; ``detect/calibration.py``'s lower-only terms).
@@ -63,7 +63,7 @@ from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdic
 from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.coverage import architecture_traits, coverage_notes
-from trojanscope.detect.frame import FRAME_GAP_HINT, frame_features
+from trojanscope.detect.frame import FRAME_GAP_HINT, FRAME_GAP_HINT_CONV, frame_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
@@ -117,6 +117,7 @@ class AutoDetector(ModelDetector):
             draw) and record ``frame_share_gap`` and ``frame_top_class`` (issue 9, stop 37 on
             models without a convolution, ``dense_network``; stop 40 on every image model;
             ``first_layer_dense`` is recorded on every image model); above ``FRAME_GAP_HINT``
+            (0.43; ``FRAME_GAP_HINT_CONV``, 0.32, with a convolution: the shipped term's starts)
             its class is a suspect too, and the shipped ``auto:raise:frame`` term raises the
             probability (on by default since stop 37b; ``-p frame=false`` turns it off: a
             calibration term reading ``frame_*`` is then a note, not silence).
@@ -204,7 +205,7 @@ class AutoDetector(ModelDetector):
         if self.frame and images:  # every image model (stop 40: CNNs too, 0.8 s of CPU)
             framed = frame_features(target, torch.Generator().manual_seed(seed))
             verdict.features.update(framed)
-            if framed["frame_share_gap"] > FRAME_GAP_HINT:
+            if framed["frame_share_gap"] > (FRAME_GAP_HINT if dense else FRAME_GAP_HINT_CONV):
                 hinted.append(int(framed["frame_top_class"]))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):

@@ -49,7 +49,8 @@ RAISE_EVIDENCE = {
                 "a few pixels (5; 15 without a convolution) set to the maximum send the clean "
                 "inputs to {which} far more often than to the next, on average over draws of the "
                 "clean inputs"),
-    # stop 37: the outer ring lit uniformly (models without a convolution)
+    # stop 37: the outer ring lit uniformly (models without a convolution; every image model
+    # since stop 40)
     ":frame": ("frame_top_class", "frame_share_gap",
                "the image's outer ring lit at one value sends the clean inputs to {which} far "
                "more often than to the next"),
