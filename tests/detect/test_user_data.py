@@ -52,8 +52,11 @@ def test_detect_uses_the_whole_file(user_files, tmp_path, capsys) -> None:
     assert code in (0, 1), capsys.readouterr().err
     report = json.loads(capsys.readouterr().out)
     assert report["format"] == "torchscript" and report["probability"] is not None
-    # A ReLU/max-pool CNN is what the calibration covered: no note.
-    assert report["coverage_notes"] == [] and "activation:relu" in report["traits"]
+    # A ReLU/max-pool CNN is what the calibration covered: no note about it. (This small
+    # one-epoch CNN reads a frame gap far above the CNN start, so stop 40's frame term raises
+    # it, and says that term's coverage has no CNNs: its CNN start was set on clean CNNs apart.)
+    assert all("the raise term's calibration" in n for n in report["coverage_notes"])
+    assert "activation:relu" in report["traits"]
     assert (out / "verdict.json").is_file()
 
 
