@@ -97,6 +97,32 @@ def test_tar_member_whose_size_runs_past_the_end(size_field):
                for r, m in found)
 
 
+def test_tar_member_over_the_memory_limit_is_not_called_short():
+    """Review of the fix above: a member with an honest size over ``max_memory_member`` is read
+    only as far as its format's scan goes; that stop is not the archive ending early (no TS203
+    "archive ends after"), and the member after it is still scanned."""
+    import io
+    import tarfile
+
+    from trojanscope.scan.rules import load_policy as fresh_policy
+
+    policy = fresh_policy()
+    policy.limits.max_memory_member = 4096
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        for name, data in {"big.bin": b"A" * 200_000,
+                           "c.pkl": pickle.dumps(Gadget(os.system, ("true",)), protocol=2)}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    ctx = Ctx(policy, "fuzz")
+    scan_bytes(ctx, buf.getvalue(), "t.tar")
+    found = [(f.rule_id, f.message) for f in ctx.findings]
+    assert not any(r == "TS203" for r, _ in found), found
+    assert any(r == "TS182" and "over the 4096-byte memory limit" in m for r, m in found)
+    assert any(r == "TS102" for r, _ in found)
+
+
 @pytest.mark.parametrize("header", [b"{[1]: 2}", b"{{}: 1}"])
 def test_npy_header_with_an_unhashable_key(header):
     """Found reading the .npy header parser after the fuzz run printed its SyntaxWarnings:

@@ -268,7 +268,7 @@ def scan_tar(ctx: Ctx, fileobj: Any) -> str:
                                       f"{lim.max_memory_member}-byte memory limit) was scanned "
                                       f"as {kind} only, not also as a pickle")
                     raw = getattr(stream, "raw", None)
-                    if isinstance(raw, _TarMember) and raw.left:
+                    if isinstance(raw, _TarMember) and raw.ended:  # not where the scan stopped
                         short = True
                         child.add("TS203", f"tar member declares {m.size} bytes but the "
                                   f"archive ends after {m.size - raw.left}; those were "
@@ -293,12 +293,15 @@ class _TarMember(io.RawIOBase):
     def __init__(self, src: Any, offset: int, size: int) -> None:
         src.seek(offset)  # forward only: the member's data follows its header
         self.src, self.left = src, size
+        self.ended = False  # the data ran out before the declared size
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
-        data = self.src.read(min(len(b), self.left)) if self.left else b""
+        want = min(len(b), self.left)
+        data = self.src.read(want) if want else b""
+        self.ended = self.ended or len(data) < want
         self.left -= len(data)
         b[:len(data)] = data
         return len(data)
