@@ -62,6 +62,32 @@ def test_onnx_external_location_that_is_not_utf8():
     assert any(r == "TS310" and "../../etc/passw\\\\xff" in m for r, m in found), found
 
 
+@pytest.mark.parametrize("parse_limit", [None, 100], ids=["in-memory", "wire-format"])
+def test_onnx_external_location_through_a_symlink_whose_name_is_not_utf8(tmp_path, parse_limit):
+    """Review of the fix above: the models over the in-memory parse limit go through
+    ``onnx_stream``, which decoded the location with "replace", so a symlink named
+    ``ext\\xff`` that leads out of the folder was looked up as ``ext\\ufffd`` (missing, so
+    inside) while ONNX Runtime opens the real bytes."""
+    pytest.importorskip("onnx")
+    from trojanscope.scan import scan_paths
+    from trojanscope.scan.rules import load_policy as fresh_policy
+    from trojanscope.testing.scan_corpus import _onnx_model
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "weights.bin").write_bytes(bytes(64))
+    os.symlink("../secret", os.fsencode(tmp_path / "model") + b"/ext\xff")
+    good = _onnx_model("extA/weights.bin").SerializeToString()
+    (tmp_path / "model" / "m.onnx").write_bytes(
+        good.replace(b"extA/weights.bin", b"ext\xff/weights.bin"))
+    policy = fresh_policy()
+    if parse_limit is not None:
+        policy.limits.max_memory_member = parse_limit
+    report = scan_paths([tmp_path / "model" / "m.onnx"], policy)
+    found = [(f.rule_id, f.message) for f in report.findings]
+    assert any(r == "TS310" and "ext\\\\xff/weights.bin" in m for r, m in found), found
+
+
 def _tar_with_size(members: dict[str, bytes], size_field: bytes) -> bytes:
     """A tar whose first member's size field is ``size_field`` (12 bytes), checksum fixed."""
     import io
