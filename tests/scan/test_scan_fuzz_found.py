@@ -307,3 +307,19 @@ def test_gzip_member_whose_held_output_is_corrupt():
     found = scan(data, "model.pkl.gz")
     assert any(r == "TS101" for r, _ in found)  # the members before the damage: scanned
     assert any(r == "TS203" and "gzip data is corrupt" in m for r, m in found), found
+
+
+def test_a_million_empty_pickles_stop_at_the_time_limit():
+    """Review of hS: a payload followed by 2 MiB of STOP bytes is two million one-opcode
+    pickles; the loop over them never looked at the file's deadline (about 6 s per MiB here),
+    so a large file of them ran far past the limit with no TS182."""
+    import time
+
+    data = pickle.dumps(Gadget(os.system, ("true",)), protocol=2) + b"." * (2 << 20)
+    ctx = Ctx(POLICY, "fuzz", deadline=time.monotonic() + 0.5)
+    started = time.monotonic()
+    scan_bytes(ctx, data, "a.pkl")
+    found = [(f.rule_id, f.message) for f in ctx.findings]
+    assert time.monotonic() - started < 4
+    assert any(r == "TS102" for r, _ in found), found
+    assert any(r == "TS182" and "time limit" in m for r, m in found), found
