@@ -143,12 +143,28 @@ def high_finding(data: bytes, name: str) -> tuple[bool, list[str]]:
     return any(f.severity >= 3 for f in ctx.findings), sorted({f.rule_id for f in ctx.findings})
 
 
+def stop_bytes_timing(mib: int = 4) -> dict[str, object]:
+    """The payload then ``mib`` MiB of STOP bytes (one-opcode pickles back to back), scanned
+    under the policy's own time limit: seconds taken and whether TS182 says where it stopped."""
+    import time
+
+    policy = load_policy()
+    ctx = Ctx(policy, "diff", deadline=time.monotonic() + policy.limits.max_seconds)
+    started = time.monotonic()
+    scan_bytes(ctx, PAYLOAD + b"." * (mib << 20), "a.pkl")
+    rules = sorted({f.rule_id for f in ctx.findings})
+    return {"mib": mib, "limit_s": policy.limits.max_seconds,
+            "seconds": round(time.monotonic() - started, 1), "rules": rules}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, help="JSON summary")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:  # the tar files the loader opens by path
         summary = differential(Path(tmp))
+    summary["stop_bytes"] = stop_bytes_timing()
+    print(f"payload + 4 MiB of STOP bytes: {summary['stop_bytes']}")
     Path(args.out).write_text(json.dumps(summary, indent=1) + "\n")
     return 0
 
