@@ -311,7 +311,7 @@ def test_gzip_member_whose_held_output_is_corrupt():
 
 def test_a_million_empty_pickles_stop_at_the_time_limit():
     """Review of hS: a payload followed by 2 MiB of STOP bytes is two million one-opcode
-    pickles; the loop over them never looked at the file's deadline (about 6 s per MiB here),
+    pickles; the loop over them never looked at the file's deadline (seconds per MiB),
     so a large file of them ran far past the limit with no TS182."""
     import time
 
