@@ -3,6 +3,7 @@ finding that names what is wrong, never TS999 ("scanner error")."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -61,6 +62,32 @@ def test_onnx_external_location_that_is_not_utf8():
     assert any(r == "TS310" and "../../etc/passw\\\\xff" in m for r, m in found), found
 
 
+@pytest.mark.parametrize("parse_limit", [None, 100], ids=["in-memory", "wire-format"])
+def test_onnx_external_location_through_a_symlink_whose_name_is_not_utf8(tmp_path, parse_limit):
+    """Review of the fix above: the models over the in-memory parse limit go through
+    ``onnx_stream``, which decoded the location with "replace", so a symlink named
+    ``ext\\xff`` that leads out of the folder was looked up as ``ext\\ufffd`` (missing, so
+    inside) while ONNX Runtime opens the real bytes."""
+    pytest.importorskip("onnx")
+    from trojanscope.scan import scan_paths
+    from trojanscope.scan.rules import load_policy as fresh_policy
+    from trojanscope.testing.scan_corpus import _onnx_model
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "weights.bin").write_bytes(bytes(64))
+    os.symlink("../secret", os.fsencode(tmp_path / "model") + b"/ext\xff")
+    good = _onnx_model("extA/weights.bin").SerializeToString()
+    (tmp_path / "model" / "m.onnx").write_bytes(
+        good.replace(b"extA/weights.bin", b"ext\xff/weights.bin"))
+    policy = fresh_policy()
+    if parse_limit is not None:
+        policy.limits.max_memory_member = parse_limit
+    report = scan_paths([tmp_path / "model" / "m.onnx"], policy)
+    found = [(f.rule_id, f.message) for f in report.findings]
+    assert any(r == "TS310" and "ext\\\\xff/weights.bin" in m for r, m in found), found
+
+
 def _tar_with_size(members: dict[str, bytes], size_field: bytes) -> bytes:
     """A tar whose first member's size field is ``size_field`` (12 bytes), checksum fixed."""
     import io
@@ -95,6 +122,67 @@ def test_tar_member_whose_size_runs_past_the_end(size_field):
     assert any(r == "TS102" for r, _ in found)  # the payload before the end is still scanned
     assert any(r == "TS203" and "tar member declares" in m and "archive ends after" in m
                for r, m in found)
+
+
+def test_tar_member_over_the_memory_limit_is_not_called_short():
+    """Review of the fix above: a member with an honest size over ``max_memory_member`` is read
+    only as far as its format's scan goes; that stop is not the archive ending early (no TS203
+    "archive ends after"), and the member after it is still scanned."""
+    import io
+    import tarfile
+
+    from trojanscope.scan.rules import load_policy as fresh_policy
+
+    policy = fresh_policy()
+    policy.limits.max_memory_member = 4096
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        for name, data in {"big.bin": b"A" * 200_000,
+                           "c.pkl": pickle.dumps(Gadget(os.system, ("true",)), protocol=2)}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    ctx = Ctx(policy, "fuzz")
+    scan_bytes(ctx, buf.getvalue(), "t.tar")
+    found = [(f.rule_id, f.message) for f in ctx.findings]
+    assert not any(r == "TS203" for r, _ in found), found
+    assert any(r == "TS182" and "over the 4096-byte memory limit" in m for r, m in found)
+    assert any(r == "TS102" for r, _ in found)
+
+
+def _gnu_sparse_tar(name: str, stored: int, data: bytes) -> bytes:
+    """One old-GNU sparse member ('S') whose single data region and real size are ``stored``
+    bytes, followed by ``data`` only (``stored`` may claim more than is there)."""
+    h = bytearray(512)
+    h[0:len(name)] = name.encode()
+    h[100:124] = b"0000644\x000000000\x000000000\x00"
+    h[124:136] = b"%011o\x00" % stored
+    h[136:148] = b"00000000000\x00"
+    h[156:157] = b"S"
+    h[257:265] = b"ustar  \x00"
+    h[386:410] = b"%011o\x00%011o\x00" % (0, stored)  # sparse map: one region at 0
+    h[483:495] = b"%011o\x00" % stored  # real size
+    h[148:156] = b" " * 8
+    h[148:156] = b"%06o\x00 " % (sum(h) & 0o777777)
+    return bytes(h) + data + b"\x00" * (-len(data) % 512)
+
+
+@pytest.mark.parametrize("stored", [100_000, (1 << 33) - 1], ids=["100-kB", "8-GiB"])
+def test_sparse_tar_member_whose_size_runs_past_the_end(stored):
+    """Review of the fix above: a GNU sparse member whose size runs past the end still went
+    through tarfile's own reader, which drops everything with "unexpected end of data" (TS202
+    only), while a loader reading it in 8 KiB blocks gets the payload at its start."""
+    import tarfile
+
+    body = pickle.dumps(Gadget(os.system, ("true",)), protocol=2) + b"." * 20_000
+    data = _gnu_sparse_tar("a.pkl", stored, body)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tf:  # what a loader gets: the payload
+        member = tf.next()  # the first member comes before tarfile sees the end
+        assert member.sparse is not None
+        assert tf.extractfile(member).read(8192).startswith(body[:8192])
+    found = scan(data, "t.tar")
+    assert any(r == "TS102" for r, _ in found), found
+    assert any(r == "TS203" and "archive ends after" in m for r, m in found), found
 
 
 @pytest.mark.parametrize("header", [b"{[1]: 2}", b"{{}: 1}"])
@@ -219,3 +307,19 @@ def test_gzip_member_whose_held_output_is_corrupt():
     found = scan(data, "model.pkl.gz")
     assert any(r == "TS101" for r, _ in found)  # the members before the damage: scanned
     assert any(r == "TS203" and "gzip data is corrupt" in m for r, m in found), found
+
+
+def test_a_million_empty_pickles_stop_at_the_time_limit():
+    """Review of hS: a payload followed by 2 MiB of STOP bytes is two million one-opcode
+    pickles; the loop over them never looked at the file's deadline (seconds per MiB),
+    so a large file of them ran far past the limit with no TS182."""
+    import time
+
+    data = pickle.dumps(Gadget(os.system, ("true",)), protocol=2) + b"." * (2 << 20)
+    ctx = Ctx(POLICY, "fuzz", deadline=time.monotonic() + 0.5)
+    started = time.monotonic()
+    scan_bytes(ctx, data, "a.pkl")
+    found = [(f.rule_id, f.message) for f in ctx.findings]
+    assert time.monotonic() - started < 4
+    assert any(r == "TS102" for r, _ in found), found
+    assert any(r == "TS182" and "time limit" in m for r, m in found), found

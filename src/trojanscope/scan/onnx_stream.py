@@ -75,7 +75,9 @@ def _tensor(r: Reader, end: int) -> tuple[str, dict[str, str]]:
             key = val = ""
             for n2, w2, v2 in _fields(r, sub_end):
                 if w2 == 2 and n2 in (1, 2):
-                    text = r.read_exact(v2).decode("utf-8", "replace")
+                    # the bytes kept (as escapes), like onnx_fmt._text: ONNX Runtime opens
+                    # the location's real bytes, not a U+FFFD stand-in
+                    text = r.read_exact(v2).decode("utf-8", "surrogateescape")
                     key, val = (text, val) if n2 == 1 else (key, text)
             entries[key] = val
         else:

@@ -90,6 +90,8 @@ def scan_pickle(ctx: Ctx, reader: Reader, *, guess: bool = False) -> bool:
     index = 0
     first: PickleResult | None = None
     while True:
+        if index:  # one-opcode pickles back to back never reach the walker's own check
+            ctx.check_time()
         start = reader.pos
         res = walk_one(ctx, reader)
         if index == 0:
