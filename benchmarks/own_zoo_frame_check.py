@@ -74,7 +74,7 @@ def run(zoo: Path, src: Path, out: Path) -> None:
             "name": meta["name"],
             "arch": meta["arch"],
             "arch_params": meta.get("arch_params", {}),
-            "clean_acc": meta.get("metrics", {}).get("clean_acc"),
+            "clean_accuracy": meta.get("metrics", {}).get("clean_accuracy"),
             "src": str(src),
             "probability": report["probability"],
             "verdict": report["verdict"],
