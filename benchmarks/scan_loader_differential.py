@@ -257,38 +257,39 @@ def differential(tmp: Path, tar_gzip: bool = True) -> dict[str, dict]:
     for family, cases, name in (("tar", tar_cases(), "t.tar"),
                                 ("tar-sparse", sparse_cases(), "t.tar"),
                                 ("gzip", gzip_cases(), "m.pkl.gz"))[:3 if tar_gzip else 0]:
-        row = {"cases": 0, "loader_runs_payload": 0, "hidden": 0, "ts999": 0, "hidden_cases": []}
-        for label, data in cases:
+        def runs(data: bytes, family: str = family) -> bool:
             views = tar_loader_view(data, tmp) if family.startswith("tar") else \
                 [blocks(gzip.GzipFile(fileobj=io.BytesIO(data)), 8192)]
-            runs = any(would_run(v) for v in views)
-            flagged, rules = high_finding(data, name)
-            row["cases"] += 1
-            row["loader_runs_payload"] += runs
-            row["ts999"] += "TS999" in rules
-            if runs and not flagged:
-                row["hidden"] += 1
-                row["hidden_cases"].append([label, rules])
-        summary[family] = row
-        _report(family, row)
+            return any(would_run(v) for v in views)
+
+        summary[family] = _row(family, cases, name, runs)
     for kind in CODECS:
         codec = _codec(kind)
         if codec is None:
             print(f"{kind}: its package is not installed, not run")
             continue
-        row = {"cases": 0, "loader_runs_payload": 0, "hidden": 0, "ts999": 0, "hidden_cases": []}
-        for label, data in codec_cases(kind):
-            runs = would_run_any(blocks(codec[1](io.BytesIO(data)), 8192))
-            flagged, rules = high_finding(data, f"m.pkl.{kind}")
-            row["cases"] += 1
-            row["loader_runs_payload"] += runs
-            row["ts999"] += "TS999" in rules
-            if runs and not flagged:
-                row["hidden"] += 1
-                row["hidden_cases"].append([label, rules])
-        summary[kind] = row
-        _report(kind, row)
+        opener = codec[1]
+        summary[kind] = _row(kind, codec_cases(kind), f"m.pkl.{kind}", lambda data, o=opener:
+                             would_run_any(blocks(o(io.BytesIO(data)), 8192)))
     return summary
+
+
+def _row(family: str, cases: Iterator[tuple[str, bytes]], name: str,
+         runs: Callable[[bytes], bool]) -> dict[str, Any]:
+    """Scan every case; count where the loader runs the payload and no high finding came."""
+    row: dict[str, Any] = {"cases": 0, "loader_runs_payload": 0, "hidden": 0, "ts999": 0,
+                           "hidden_cases": []}
+    for label, data in cases:
+        loader_runs = runs(data)
+        flagged, rules = high_finding(data, name)
+        row["cases"] += 1
+        row["loader_runs_payload"] += loader_runs
+        row["ts999"] += "TS999" in rules
+        if loader_runs and not flagged:
+            row["hidden"] += 1
+            row["hidden_cases"].append([label, rules])
+    _report(family, row)
+    return row
 
 
 def _report(family: str, row: dict) -> None:
