@@ -72,6 +72,24 @@ class Bug:
     data: bytes
     count: int = 1
     seconds: float = 0.0
+    trace: str = ""  # where a TS999 came from (its exception, innermost frames)
+
+
+class _LastError(logging.Handler):
+    """Keeps the traceback of the scanner's last "scanner error" (the engine logs it at
+    debug level), so a TS999 that depends on the process's state can be told apart."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.trace = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            frames = traceback.format_exception(*record.exc_info)
+            self.trace = "".join(frames[-4:])[-1500:]
+
+
+LAST_ERROR = _LastError()
 
 
 @dataclass
@@ -280,10 +298,13 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
                     bugs[sig].data, bugs[sig].seed, bugs[sig].index = data, seed, index
                 continue
             logging.warning("seed %d input %d (%s, %s): %s", seed, index, label, ops, problem)
-            kept = data
+            kept, trace = data, LAST_ERROR.trace if kind == "TS999" else ""
+            if trace:
+                logging.warning("its traceback: %s", trace)
             if not as_folder and kind in ("TS999", "exception"):
                 kept = shrink(policy, data, source, problem, watchdog)
-            bugs[sig] = Bug(sig, kind, problem, seed, index, label, ops, kept, seconds=took)
+            bugs[sig] = Bug(sig, kind, problem, seed, index, label, ops, kept, seconds=took,
+                            trace=trace)
             (Path(args.out) / f"bug-{sig}.bin").write_bytes(kept)
         if index % 2000 == 0:
             lines = sum(map(len, tracer.lines(run.edges).values())) if tracer else 0
@@ -327,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("trojanscope").setLevel(logging.ERROR)
+    engine_log = logging.getLogger("trojanscope.scan.engine")
+    engine_log.setLevel(logging.DEBUG)  # its scanner errors, kept by LAST_ERROR only
+    engine_log.propagate = False
+    engine_log.addHandler(LAST_ERROR)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGALRM, _alarm)
     limit = args.address_space_gib << 30
@@ -373,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         "bugs": [{"signature": b.signature, "kind": b.kind, "detail": b.detail,
                   "first_seed": b.seed, "first_index": b.index, "source": b.source,
                   "ops": b.ops, "hits": b.count, "kept_bytes": len(b.data),
-                  "file": f"bug-{b.signature}.bin"} for b in bugs.values()],
+                  "file": f"bug-{b.signature}.bin", "trace": b.trace}
+                 for b in bugs.values()],
     }
     text = json.dumps(summary, indent=1)
     if args.summary:

@@ -65,7 +65,8 @@ def test_damage_after_the_payload_in_the_first_chunk_hides_nothing(kind):
     ``.lzma`` (a weak magic) "no output at all" made the stream a coincidence: no finding."""
     fmt = lzma.FORMAT_ALONE if kind == "lzma" else lzma.FORMAT_XZ
     data = _damaged_big(lambda d: lzma.compress(d, format=fmt))
-    assert lzma.LZMAFile(io.BytesIO(data)).read(8192).startswith(PAYLOAD)  # the loader's view
+    with lzma.LZMAFile(io.BytesIO(data)) as loader:  # what the loader hands the unpickler
+        assert loader.read(8192).startswith(PAYLOAD)
     assert "TS102" in scan(data, f"m.pkl.{kind}")  # (the walk stops at the filler: TS181)
 
 

@@ -59,7 +59,7 @@ def test_headers_in_threads_leave_the_filters_alone():
             for _ in range(200):
                 for header in WARNS:
                     read_npy_header(Reader(io.BytesIO(_npy(header))))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+        except BaseException as exc:
             errors.append(exc)
 
     with warnings.catch_warnings(record=True) as caught:
@@ -104,14 +104,14 @@ def test_rewrite_keeps_every_value_and_every_error():
             warnings.simplefilter("always")
             try:
                 want: object = ast.literal_eval(text.lstrip(" \t"))
-            except Exception as exc:  # noqa: BLE001 - compared, not hidden
+            except Exception as exc:
                 want = type(exc)
         warned += bool(caught)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             try:
                 got: object = literal(text)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 got = type(exc)
         if isinstance(want, type):
             assert isinstance(got, type), (text, quiet_source(text), got)
