@@ -12,6 +12,7 @@ import lzma
 import os
 import pickle
 import random
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,14 @@ def test_gzip_member_after_one_that_ends_a_read_chunk_is_scanned():
     data = first + gzip.compress(PAYLOAD, mtime=0)
     assert gzip.decompress(data).endswith(PAYLOAD)
     assert "TS102" in scan(data, "m.pkl.gz")
+
+
+BUGS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "fuzz_scanner_s41" / "bugs"
+
+
+@pytest.mark.parametrize("signature", ["6f44aef760", "2c14d95b7c", "9fc743ed4a", "e6f4c75b46"])
+def test_the_zstd_inputs_the_fuzzer_kept(signature):
+    """The four shrunk inputs of the stop-41 campaigns (seeds 201 and 202), one per zstd error
+    message: each is a finding now, not TS999."""
+    _zstd()
+    scan((BUGS / f"bug-{signature}.bin").read_bytes(), "zstd_pickle.zst")

@@ -805,7 +805,8 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
         zf = zipfile.ZipFile(fileobj)
         found = _layout_problems(zf, fileobj)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error,
-            NotImplementedError) as exc:  # NotImplementedError: a "zip version 25.5" field
+            NotImplementedError, OverflowError) as exc:  # "zip version 25.5"; an offset
+        # past 2**63 (seek: "Python int too large to convert to C ssize_t")
         return [("<archive>", f"unreadable zip ({exc})")]
     inflated = _inflated_bytes(zf)
     if inflated > MAX_INFLATED_BYTES:
@@ -837,6 +838,7 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
             EOFError,
             zlib.error,
             ValueError,
+            OverflowError,  # fuzz seed 205: a header offset past 2**63 (zipfile seeks to it)
         ) as exc:
             found.append((info.filename, f"<unreadable member: {type(exc).__name__}>"))
             continue
