@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import json
 import logging
+import pkgutil
 import random
 import re
 import resource
@@ -41,6 +43,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import trojanscope.scan
+from fuzz_coverage import Tracer, executable_lines
 from fuzz_mutators import mutate
 from fuzz_seeds import cached_seeds
 from trojanscope.scan import scan_paths
@@ -68,6 +72,24 @@ class Bug:
     data: bytes
     count: int = 1
     seconds: float = 0.0
+    trace: str = ""  # where a TS999 came from (its exception, innermost frames)
+
+
+class _LastError(logging.Handler):
+    """Keeps the traceback of the scanner's last "scanner error" (the engine logs it at
+    debug level), so a TS999 that depends on the process's state can be told apart."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.trace = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            frames = traceback.format_exception(*record.exc_info)
+            self.trace = "".join(frames[-4:])[-1500:]
+
+
+LAST_ERROR = _LastError()
 
 
 @dataclass
@@ -83,6 +105,10 @@ class SeedRun:
     rss_growth_mib: int = 0  # how far the process's peak RSS rose during this seed
     bugs: dict[str, int] = field(default_factory=dict)
     inputs: Any = field(default_factory=hashlib.sha256)  # of every input, in order
+    edges: set[Any] = field(default_factory=set)  # coverage of the scanner's code so far
+    seed_edges: int = 0  # edges the unmutated seeds reach on their own
+    corpus: int = 0  # inputs kept because they reached a new edge (guided mode)
+    progress: list[list[float]] = field(default_factory=list)  # [inputs, s, edges, lines]
 
 
 def _rss_mib() -> int:
@@ -176,7 +202,10 @@ def shrink(policy: Any, data: bytes, name: str, signature: str, watchdog: float,
 
 def run_seed(seed: int, seconds: float, files: dict[str, bytes],
              folders: dict[str, dict[str, bytes]], bugs: dict[str, Bug], args: argparse.Namespace,
-             markers: Path) -> SeedRun:
+             markers: Path, tracer: Tracer | None = None) -> SeedRun:
+    """Fuzz for ``seconds`` with ``seed``. With ``tracer`` and ``--coverage guide``, an input
+    that reaches an edge of the scanner's code no earlier input of this seed reached joins the
+    corpus, and half the inputs are mutations of corpus entries instead of the seed files."""
     policy = load_policy()
     limit = policy.limits.max_seconds
     watchdog = 3.0 * limit
@@ -186,22 +215,46 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
     run = SeedRun(seed, rss_start_mib=_rss_mib())
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="fuzz-folder-", dir=args.out))
+    guided = tracer is not None and args.coverage == "guide"
+    corpus: list[tuple[str, bytes]] = []  # (seed name, input) that reached new edges
+    folder_corpus: list[tuple[str, dict[str, bytes]]] = []
+    if tracer is not None:  # the seeds' own coverage first: a mutant is new only beyond it
+        for name in names:
+            tracer.start()
+            scan_one(policy, files[name], name, watchdog)
+            run.edges |= tracer.stop()
+        for name in sorted(folders):
+            tracer.start()
+            scan_folder(policy, folders[name], workdir / "model", watchdog)
+            run.edges |= tracer.stop()
+        run.seed_edges = len(run.edges)
+        started = time.monotonic()
     index = 0
     while time.monotonic() - started < seconds and (args.max_execs == 0
                                                     or index < args.max_execs):
         index += 1
         as_folder = args.folder_every > 0 and index % args.folder_every == 0
+        if tracer is not None:
+            tracer.start()
         if as_folder:
-            source = r.choice(sorted(folders))
-            tree = dict(folders[source])
+            if folder_corpus and r.random() < 0.5:
+                source, tree = r.choice(folder_corpus)
+            else:
+                source = r.choice(sorted(folders))
+                tree = folders[source]
+            tree = dict(tree)
             target = r.choice(sorted(tree))
             tree[target], ops = mutate(r, tree[target], pool)
             problems, took = scan_folder(policy, tree, workdir / "model", watchdog)
             data, label = tree[target], f"{source}/{target}"
             run.folder_execs += 1
         else:
-            source = r.choice(names)
-            data, ops = mutate(r, files[source], pool)
+            if corpus and r.random() < 0.5:
+                source, base = r.choice(corpus)
+            else:
+                source = r.choice(names)
+                base = files[source]
+            data, ops = mutate(r, base, pool)
             label = source
             if args.folder_every > 0 and index % args.folder_every == args.folder_every // 2:
                 # as a file on disk (scan_paths): what the CLI does, with the real path
@@ -209,6 +262,16 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
                 run.file_execs += 1
             else:
                 problems, took = scan_one(policy, data, source, watchdog)
+        if tracer is not None:
+            edges = tracer.stop()
+            if not edges <= run.edges:
+                run.edges |= edges
+                if guided and not problems and len(data) <= MAX_SEED_BYTES:
+                    run.corpus += 1
+                    if as_folder:
+                        folder_corpus.append((source, tree))
+                    else:
+                        corpus.append((source, data))
         run.execs += 1
         run.inputs.update(len(data).to_bytes(8, "little") + data)
         grown = _rss_mib() - run.rss_start_mib
@@ -235,14 +298,21 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
                     bugs[sig].data, bugs[sig].seed, bugs[sig].index = data, seed, index
                 continue
             logging.warning("seed %d input %d (%s, %s): %s", seed, index, label, ops, problem)
-            kept = data
+            kept, trace = data, LAST_ERROR.trace if kind == "TS999" else ""
+            if trace:
+                logging.warning("its traceback: %s", trace)
             if not as_folder and kind in ("TS999", "exception"):
                 kept = shrink(policy, data, source, problem, watchdog)
-            bugs[sig] = Bug(sig, kind, problem, seed, index, label, ops, kept, seconds=took)
+            bugs[sig] = Bug(sig, kind, problem, seed, index, label, ops, kept, seconds=took,
+                            trace=trace)
             (Path(args.out) / f"bug-{sig}.bin").write_bytes(kept)
         if index % 2000 == 0:
-            logging.info("seed %d: %d inputs, %.0f s, %d distinct bugs so far", seed, index,
-                         time.monotonic() - started, len(bugs))
+            lines = sum(map(len, tracer.lines(run.edges).values())) if tracer else 0
+            run.progress.append([index, round(time.monotonic() - started, 1), len(run.edges),
+                                 lines])
+            logging.info("seed %d: %d inputs, %.0f s, %d distinct bugs so far, %d edges, "
+                         "%d lines, corpus %d", seed, index, time.monotonic() - started,
+                         len(bugs), len(run.edges), lines, run.corpus)
     run.seconds = time.monotonic() - started
     shutil.rmtree(workdir, ignore_errors=True)
     return run
@@ -267,10 +337,21 @@ def main(argv: list[str] | None = None) -> int:
                                                 / "fuzz-seeds"),
                     help="folder the seed files are built into once and read from after")
     ap.add_argument("--out", default="/tmp/fuzz-scanner", help="folder for the bug inputs")
+    ap.add_argument("--only", default=None, metavar="REGEX",
+                    help="seed files whose name matches only (no HF folders), e.g. 'h5|keras' "
+                         "for a campaign on the HDF5 path with h5py installed")
+    ap.add_argument("--coverage", choices=("guide", "measure", "off"), default="guide",
+                    help="guide: keep inputs that reach new edges of src/trojanscope/scan "
+                         "and mutate them further; measure: trace only (the stop-40 fuzzer "
+                         "with its coverage counted); off: no tracing (fastest)")
     ap.add_argument("--summary", default=None, help="JSON summary to write")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("trojanscope").setLevel(logging.ERROR)
+    engine_log = logging.getLogger("trojanscope.scan.engine")
+    engine_log.setLevel(logging.DEBUG)  # its scanner errors, kept by LAST_ERROR only
+    engine_log.propagate = False
+    engine_log.addHandler(LAST_ERROR)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGALRM, _alarm)
     limit = args.address_space_gib << 30
@@ -278,11 +359,22 @@ def main(argv: list[str] | None = None) -> int:
     markers = Path(MARKERS)
     markers.mkdir(parents=True, exist_ok=True)
     files, folders = cached_seeds(Path(args.seed_cache), markers)
-    files = {k: v for k, v in files.items() if len(v) <= MAX_SEED_BYTES}
+    files = {k: v for k, v in files.items() if len(v) <= MAX_SEED_BYTES
+             and (args.only is None or re.search(args.only, k))}
+    if args.only is not None:  # a campaign on some formats: no folder inputs
+        folders, args.folder_every = {}, 0
     digest = hashlib.sha256(b"".join(k.encode() + v for k, v in files.items())).hexdigest()
     logging.info("%d seed files (sha256 %s), %d folders", len(files), digest[:12], len(folders))
     bugs: dict[str, Bug] = {}
-    runs = [run_seed(s, args.seconds, files, folders, bugs, args, markers) for s in args.seeds]
+    scan_root = Path(trojanscope.scan.__file__).resolve().parent
+    for module in pkgutil.iter_modules([str(scan_root)]):  # all code objects exist before
+        importlib.import_module(f"trojanscope.scan.{module.name}")  # the tracer caches ids
+    tracer = None if args.coverage == "off" else Tracer(scan_root)
+    runs = [run_seed(s, args.seconds, files, folders, bugs, args, markers, tracer)
+            for s in args.seeds]
+    total = executable_lines(scan_root)
+    union: set[Any] = set().union(*(r.edges for r in runs))
+    reached = tracer.lines(union) if tracer else {}
     summary = {
         "seed_files": len(files), "seed_folders": len(folders), "seed_sha256": digest,
         "time_limit_s": load_policy().limits.max_seconds, "grace_s": args.grace,
@@ -293,11 +385,21 @@ def main(argv: list[str] | None = None) -> int:
                    "slowest_s": round(r.slowest, 2), "slowest_input": r.slowest_source,
                    "peak_rss_growth_mib": r.rss_growth_mib,
                    "inputs_sha256": r.inputs.hexdigest(),
+                   "edges": len(r.edges), "seed_edges": r.seed_edges,
+                   "lines": sum(map(len, tracer.lines(r.edges).values())) if tracer else None,
+                   "corpus_added": r.corpus, "progress": r.progress,
                    "bug_hits": r.bugs} for r in runs],
+        "coverage": None if tracer is None else {
+            "mode": args.coverage, "edges": len(union),
+            "lines": sum(map(len, reached.values())),
+            "executable_lines": sum(map(len, total.values())),
+            "per_file": {name: [len(reached.get(name, set()) & lines), len(lines)]
+                         for name, lines in total.items()}},
         "bugs": [{"signature": b.signature, "kind": b.kind, "detail": b.detail,
                   "first_seed": b.seed, "first_index": b.index, "source": b.source,
                   "ops": b.ops, "hits": b.count, "kept_bytes": len(b.data),
-                  "file": f"bug-{b.signature}.bin"} for b in bugs.values()],
+                  "file": f"bug-{b.signature}.bin", "trace": b.trace}
+                 for b in bugs.values()],
     }
     text = json.dumps(summary, indent=1)
     if args.summary:

@@ -84,6 +84,29 @@ def _hf_trick(tmp: Path, name: str) -> dict[str, bytes]:
             if p.is_file() and not p.is_symlink()}
 
 
+def _optional_codecs(data: bytes, torch_zip: bytes) -> dict[str, bytes]:
+    """lz4 and zstd seeds (a pickle, a torch zip, one inside a tar) when their packages are
+    importable: the scanner opens these formats only then, so only then are they fuzzed."""
+    out: dict[str, bytes] = {}
+    with contextlib.suppress(ImportError):
+        import lz4.frame
+
+        out["lz4_pickle.lz4"] = lz4.frame.compress(data)
+        out["lz4_torch.pt.lz4"] = lz4.frame.compress(torch_zip)
+        out["lz4_in_tar.tar"] = _tar_bytes({"model.pkl.lz4": out["lz4_pickle.lz4"]})
+    try:
+        from compression import zstd  # type: ignore[import-not-found]
+    except ImportError:
+        try:
+            from backports import zstd  # type: ignore[no-redef]
+        except ImportError:
+            return out
+    out["zstd_pickle.zst"] = zstd.compress(data)
+    out["zstd_torch.pt.zst"] = zstd.compress(torch_zip)
+    out["zstd_in_tar.tar"] = _tar_bytes({"model.pkl.zst": out["zstd_pickle.zst"]})
+    return out
+
+
 def build_seeds(markers: Path) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
     """(files: name → bytes, folders: name → {relative path → bytes}), in a fixed order. The
     hostile samples' inert payloads would create files in ``markers`` (never created here)."""
@@ -148,6 +171,7 @@ def build_seeds(markers: Path) -> tuple[dict[str, bytes], dict[str, dict[str, by
     files["nested_gz_in_zip.zip"] = zip_bytes({"model.pkl.gz": gzip.compress(data, mtime=0)})
     files["nested_npz_in_tar.tar"] = _tar_bytes({"arrays.npz": files.get(
         "mal_npz_object.npz", b"")})
+    files.update(_optional_codecs(data, files["torch_zip_stored.pt"]))
     return dict(sorted(files.items())), folders
 
 

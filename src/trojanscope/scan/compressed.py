@@ -13,9 +13,16 @@ import zlib
 from typing import Any, BinaryIO
 
 CHUNK = 1 << 16
+# Output per call of a codec that cannot be copied (all but zlib): a corrupt spot loses only
+# the output of the call that reaches it, so at most this much of what a loader reading in
+# 8 KiB (or any) steps got before the spot goes unscanned.
+STEP = 512
 
-
-_MEMBER_MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00"}
+_MEMBER_MAGIC = {"gzip": b"\x1f\x8b"}
+# Codecs whose loaders' file classes (bz2.BZ2File, lzma.LZMAFile, LZ4FrameFile, ZstdFile) read
+# the next stream after one ends, whatever its first bytes, and stop quietly only when a fresh
+# decompressor fails on its first call (the "trailing data" rule of ``_compression``).
+_CONCATENATED = frozenset({"bzip2", "xz", "lzma", "lz4", "zstd"})
 
 
 class BombError(Exception):
@@ -137,6 +144,8 @@ def new_decompressor(kind: str, size: int | None = None) -> Any:
         return lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
     if kind == "lzma":
         return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
+    if kind == "lzma-auto":  # a stream after an xz/.lzma one: LZMAFile reads either format
+        return lzma.LZMADecompressor(format=lzma.FORMAT_AUTO)
     if kind == "zip-lzma":
         return _ZipLzma(size)
     if kind == "lz4":
@@ -168,6 +177,7 @@ class DecompressStream(io.RawIOBase):
         self.done = False
         self._zlib = kind in ("gzip", "zlib", "deflate")
         self.broken: CorruptStream | None = None  # raised once the salvaged output is read
+        self._fresh = False  # a stream after the first, nothing decoded from it yet
 
     def readable(self) -> bool:
         return True
@@ -231,10 +241,15 @@ class DecompressStream(io.RawIOBase):
                 if self._zlib:
                     out = self.d.decompress(data, want)
                     self.pending = self.d.unconsumed_tail
-                else:
-                    out = self.d.decompress(data, max_length=want)
-            except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError,
-                    RuntimeError) as exc:  # lz4 reports bad frames as RuntimeError
+                else:  # small steps: see STEP
+                    out = self.d.decompress(data, max_length=min(want, STEP))
+            except MemoryError:
+                raise
+            except Exception as exc:  # whatever the codec raises on bad data (lz4: RuntimeError,
+                # zstd: ZstdError) is a corrupt stream, never a scanner error
+                if self._fresh:  # not a stream after all: the loaders ignore trailing data
+                    self.done, self.pending = True, b""
+                    return b""
                 error = CorruptStream(f"{self.kind} data is corrupt: {exc}")
                 out = self._salvage(snapshot, data, want) if snapshot is not None else b""
                 if not out:
@@ -242,18 +257,33 @@ class DecompressStream(io.RawIOBase):
                 self.broken, self.pending = error, b""
                 self.produced += len(out)
                 return out
+            self._fresh = self._fresh and not out
             if getattr(self.d, "eof", False):
-                rest = self.d.unused_data or b""  # lz4 says None
-                if rest.startswith(_MEMBER_MAGIC.get(self.kind, b"\0never")):
-                    self.d = new_decompressor(self.kind)  # concatenated members
-                    self.pending = rest
-                else:
-                    self.done = True
+                self._next_stream()
             if out:
                 self.produced += len(out)
                 self._check()
                 return out
         return b""
+
+    def _next_stream(self) -> None:
+        """One stream ended: go on to a concatenated one as the loaders do (a gzip member
+        must start with the magic; the other codecs try a fresh decompressor), else done. The
+        rest may start in the next read of the source (a stream that ends a 64 KiB chunk)."""
+        rest = self.d.unused_data or b""  # lz4 says None
+        if not rest and self.pending:
+            rest, self.pending = self.pending, b""
+        if not rest:
+            rest = self.src.read(CHUNK)
+            self.consumed += len(rest)
+        if self.kind in _CONCATENATED and rest:
+            self.d = new_decompressor("lzma-auto" if self.kind in ("xz", "lzma") else self.kind)
+            self.pending, self._fresh = rest, True
+        elif rest.startswith(_MEMBER_MAGIC.get(self.kind, b"\0never")):
+            self.d = new_decompressor(self.kind)
+            self.pending = rest
+        else:
+            self.done = True
 
     def _check(self) -> None:
         if self.produced > self.max_out:

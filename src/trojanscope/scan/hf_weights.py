@@ -9,6 +9,7 @@ import json
 import os
 import re
 import struct
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +58,13 @@ def _config_int(config: dict[str, Any], *keys: str) -> int | None:
 
 
 def check_indexes(layout: HFLayout, policy: Policy) -> tuple[list, dict[str, list[str]]]:
-    """Findings on every ``*.index.json``, and the tensors each shard should hold."""
+    """Findings on every ``*.index.json``, and the tensors each shard should hold. The
+    look-ups share the policy's per-file time limit: an index naming thousands of deep paths
+    (each resolved one component at a time) is a TS182, not a scan that never ends."""
     findings: list = []
     expected: dict[str, list[str]] = {}
     root_real = Path(os.path.realpath(layout.root))
+    deadline = time.monotonic() + policy.limits.max_seconds
     for rel in layout.indexes:
         ctx = Ctx(policy, str(layout.root / rel))
         data, error = read_json(layout.root / rel)
@@ -70,21 +74,41 @@ def check_indexes(layout: HFLayout, policy: Policy) -> tuple[list, dict[str, lis
                     f"{error or 'no weight_map object'}")
             findings.extend(ctx.findings)
             continue
+        own: set[str] = set()  # this index's shards (``expected`` also holds earlier ones')
         for tensor, shard in weight_map.items():
             if not isinstance(shard, str) or not shard:
-                ctx.add("TS451", f"shard index {rel}: tensor {tensor!r} maps to {shard!r}")
+                ctx.add("TS451", f"shard index {rel}: tensor {_short(tensor)!r} maps to "
+                        f"{_short(shard)!r}")
                 continue
             expected.setdefault(shard, []).append(str(tensor))
-        for shard in sorted(expected):
+            own.add(shard)
+        for done, shard in enumerate(sorted(own)):
+            if time.monotonic() > deadline:
+                ctx.add("TS182", f"shard index {rel}: {len(own) - done} of {len(own)} shard "
+                        "paths not looked up (time limit)", limit="time")
+                break
             where = _shard_place(layout.root, root_real, shard)
             if where == "outside":
-                ctx.add("TS450", f"shard index {rel} points outside the model folder: {shard!r}"
-                        " (loaders read that file as weights)", shard=shard)
+                ctx.add("TS450", f"shard index {rel} points outside the model folder: "
+                        f"{_short(shard)!r} (loaders read that file as weights)",
+                        shard=_short(shard))
             elif where != "present":
-                ctx.add("TS451", f"shard index {rel} lists {shard[:200]!r}, which {where}",
-                        shard=shard[:200])
+                ctx.add("TS451", f"shard index {rel} lists {_short(shard)!r}, which {where}",
+                        shard=_short(shard))
         findings.extend(ctx.findings)
     return findings, expected
+
+
+def _short(value: Any, keep: int = 200) -> Any:
+    """A hostile name cut for a finding (its length said), so one finding stays readable."""
+    if isinstance(value, str) and len(value) > keep:
+        return f"{value[:keep]}… ({len(value)} characters)"
+    return value
+
+
+# What Linux allows: a longer name or path cannot be opened, so it is not looked up (a path of
+# a million components would cost a million lstat calls in realpath).
+NAME_MAX, PATH_MAX = 255, 4095
 
 
 def _shard_place(root: Path, root_real: Path, shard: str) -> str:
@@ -94,12 +118,17 @@ def _shard_place(root: Path, root_real: Path, shard: str) -> str:
         return "holds a NUL byte (no file can have that name)"
     if Path(shard).is_absolute() or ".." in Path(shard).parts:
         return "outside"
+    size = len(shard.encode("utf-8", "surrogateescape"))
+    longest = max((len(part.encode("utf-8", "surrogateescape")) for part in Path(shard).parts),
+                  default=0)
+    if size > PATH_MAX or longest > NAME_MAX:
+        return "cannot be looked up (File name too long)"  # what open() would say
     try:
         if not is_inside(Path(os.path.realpath(root / shard)), root_real):
             return "outside"
         return "present" if (root / shard).is_file() else "is missing"
-    except OSError as exc:  # ENAMETOOLONG and the like
-        return f"cannot be looked up ({exc.strerror or exc})"
+    except (OSError, ValueError) as exc:  # ENAMETOOLONG (with the folder's own path) and such
+        return f"cannot be looked up ({getattr(exc, 'strerror', None) or exc})"
 
 
 def read_headers(layout: HFLayout, shards: dict[str, list[str]], policy: Policy,

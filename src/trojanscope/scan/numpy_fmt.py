@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import io
 import re
 import struct
 import tokenize
-import warnings
 from typing import Any
 
+from trojanscope.scan.literal import literal
 from trojanscope.scan.stream import Reader
 from trojanscope.scan.values import Call, Global
 
@@ -38,14 +37,12 @@ def read_npy_header(r: Reader) -> dict[str, Any]:
     raw = r.read_exact(n)
     try:
         text = raw.decode("utf-8" if major == 3 else "latin-1")
-        with warnings.catch_warnings():  # "invalid decimal literal" and the like: not ours
-            warnings.simplefilter("ignore", SyntaxWarning)
-            try:
-                header = ast.literal_eval(text)
-            except SyntaxError:
-                if major > 2:
-                    raise
-                header = ast.literal_eval(_without_py2_longs(text))  # numpy accepts `1L`
+        try:  # "invalid decimal literal" and the like are rewritten away, not filtered
+            header = literal(text)  # (a warnings filter is process-wide: not thread-safe)
+        except SyntaxError:
+            if major > 2:
+                raise
+            header = literal(_without_py2_longs(text))  # numpy accepts `1L`
     except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError,
             tokenize.TokenError, TypeError):  # TypeError: an unhashable key, `{[1]: 2}`
         raise NpyError(".npy header is not a Python literal") from None

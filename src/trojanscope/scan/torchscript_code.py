@@ -42,6 +42,7 @@ import zlib
 from importlib import resources
 from typing import BinaryIO
 
+from trojanscope.scan.lazy_import import shallow_import
 from trojanscope.scan.torchscript_types import ASCII_LOWER, declarations, object_problems
 from trojanscope.scan.torchscript_upsample import antialias_problem, is_antialias_operator
 
@@ -458,7 +459,7 @@ def _enum_arguments(name: str) -> tuple[dict[int, tuple[str, bool]], dict[str, s
     """``(position -> (kind, shared), keyword -> kind)`` of ``aten::name``'s dtype, layout
     and memory format arguments over all its overloads (positions count ``self``; ``shared``:
     another overload takes something else there, e.g. ``to``'s device or tensor)."""
-    import torch
+    torch = shallow_import("torch")
 
     positions: dict[int, tuple[str, bool]] = {}
     others: set[int] = set()
@@ -479,7 +480,7 @@ def _enum_arguments(name: str) -> tuple[dict[int, tuple[str, bool]], dict[str, s
 @functools.cache
 def _returns_number(name: str) -> bool:
     """Whether some overload of ``aten::name`` returns a number (an int could be a dtype)."""
-    import torch
+    torch = shallow_import("torch")
 
     return any(
         str(r.type) in {"int", "Scalar", "number", "Optional[int]", "float"}
@@ -687,7 +688,7 @@ def _method_problems(name: str, own: set[str], allowed: dict[str, frozenset[str]
 @functools.cache
 def _aten_operator(name: str) -> bool:
     """Whether ``aten::name`` exists (then ``x.name()`` on a tensor calls it)."""
-    import torch
+    torch = shallow_import("torch")
 
     return bool(torch._C._jit_get_schemas_for_operator(f"aten::{name}"))
 
@@ -702,7 +703,7 @@ def _operator(parts: list[str]) -> str:
 
 
 def _tensor_method(name: str) -> bool:
-    import torch
+    torch = shallow_import("torch")
 
     return hasattr(torch.Tensor, name)
 
@@ -804,7 +805,8 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
         zf = zipfile.ZipFile(fileobj)
         found = _layout_problems(zf, fileobj)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error,
-            NotImplementedError) as exc:  # NotImplementedError: a "zip version 25.5" field
+            NotImplementedError, OverflowError) as exc:  # "zip version 25.5"; an offset
+        # past 2**63 (seek: "Python int too large to convert to C ssize_t")
         return [("<archive>", f"unreadable zip ({exc})")]
     inflated = _inflated_bytes(zf)
     if inflated > MAX_INFLATED_BYTES:
@@ -836,6 +838,7 @@ def archive_problems(fileobj: BinaryIO) -> list[tuple[str, str]]:
             EOFError,
             zlib.error,
             ValueError,
+            OverflowError,  # fuzz seed 205: a header offset past 2**63 (zipfile seeks to it)
         ) as exc:
             found.append((info.filename, f"<unreadable member: {type(exc).__name__}>"))
             continue

@@ -20,6 +20,8 @@ import io
 import re
 import zipfile
 
+from trojanscope.scan.lazy_import import shallow_import
+
 __all__ = ["antialias_problem", "is_antialias_operator"]
 
 _AA = re.compile(r"^_upsample_\w+_aa$")
@@ -40,8 +42,8 @@ def _fingerprint(func: ast.FunctionDef) -> str:
 def torch_interpolate() -> frozenset[str]:
     """Fingerprints of the ``interpolate`` function the installed torch prints into archives
     (scripted once per process, our own code)."""
-    import torch
-    import torch.nn.functional as F
+    torch = shallow_import("torch")
+    F = shallow_import("torch.nn.functional")
 
     class _Upsample(torch.nn.Module):
         def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,126 @@
+"""Compressed streams the stop-41 fuzzer and the scanner-vs-loader differential showed wrong:
+a zstd error was a scanner error (TS999), a damaged stream hid the output a loader had already
+unpickled, and a second lz4/zstd frame (or a stream after a chunk-aligned gzip member) was
+never read although the loaders' file classes read it."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import pickle
+import random
+from pathlib import Path
+
+import pytest
+
+from trojanscope.scan.compressed import CHUNK, _optional
+from trojanscope.scan.context import Ctx
+from trojanscope.scan.engine import scan_bytes
+from trojanscope.scan.rules import load_policy
+from trojanscope.testing.scan_corpus import Gadget
+
+POLICY = load_policy()
+PAYLOAD = pickle.dumps(Gadget(os.system, ("true",)), protocol=2)
+BENIGN = pickle.dumps({"w": list(range(50))}, protocol=2)
+
+
+def scan(data: bytes, name: str) -> set[str]:
+    ctx = Ctx(POLICY, "codec")
+    scan_bytes(ctx, data, name)
+    rules = {f.rule_id for f in ctx.findings}
+    assert "TS999" not in rules, [f.message for f in ctx.findings]
+    return rules
+
+
+def _zstd():
+    zstd = _optional("compression.zstd", "backports.zstd")
+    if zstd is None:
+        pytest.skip("no zstd module")
+    return zstd
+
+
+def test_damaged_zstd_frame_is_a_finding_not_a_scanner_error():
+    """Fuzz seed 9001 input 42 (and 201, 202): ``ZstdError`` ("Data corruption detected",
+    "Unsupported frame parameter", "Destination buffer is too small", "Dictionary mismatch")
+    is no subclass of the errors the stream caught, so it ended as TS999."""
+    zstd = _zstd()
+    good = zstd.compress(PAYLOAD)
+    for pos in range(4, len(good)):
+        bad = good[:pos] + bytes([good[pos] ^ 0x55]) + good[pos + 1:]
+        scan(bad, "m.pkl.zst")  # no TS999 at any offset
+
+
+def _damaged_big(compress) -> bytes:
+    big = compress(PAYLOAD + random.Random(3).randbytes(300_000))
+    return big[:17994] + bytes([big[17994] ^ 0x55]) + big[17995:]
+
+
+@pytest.mark.parametrize("kind", ["lzma", "xz"])
+def test_damage_after_the_payload_in_the_first_chunk_hides_nothing(kind):
+    """Differential (stop 41), ``lzma/big/flip@17994``: the payload then 300 kB, one byte
+    flipped 18 kB in. LZMAFile hands the unpickler the first 8 KiB (the payload) before the
+    damage; the scanner's one call on the 64 KiB chunk raised and lost all of it, and for
+    ``.lzma`` (a weak magic) "no output at all" made the stream a coincidence: no finding."""
+    fmt = lzma.FORMAT_ALONE if kind == "lzma" else lzma.FORMAT_XZ
+    data = _damaged_big(lambda d: lzma.compress(d, format=fmt))
+    with lzma.LZMAFile(io.BytesIO(data)) as loader:  # what the loader hands the unpickler
+        assert loader.read(8192).startswith(PAYLOAD)
+    assert "TS102" in scan(data, f"m.pkl.{kind}")  # (the walk stops at the filler: TS181)
+
+
+def _lz4():
+    return pytest.importorskip("lz4.frame")
+
+
+@pytest.mark.parametrize("codec", ["lz4", "zstd", "lzma", "bz2"])
+def test_payload_in_a_second_frame_is_scanned(codec):
+    """Differential (stop 41), ``benign+payload/whole``: a benign frame then the payload's.
+    LZ4FrameFile, ZstdFile and LZMAFile (of a .lzma stream) read on into the next frame, and a
+    loader that unpickles several pickles in turn (torch's legacy format) runs it; the scanner
+    stopped after the first lz4/zstd/.lzma frame."""
+    compress = {"lz4": lambda: _lz4().compress, "zstd": lambda: _zstd().compress,
+                "lzma": lambda: lambda d: lzma.compress(d, format=lzma.FORMAT_ALONE),
+                "bz2": lambda: bz2.compress}[codec]()
+    assert "TS102" in scan(compress(BENIGN) + compress(PAYLOAD), f"m.pkl.{codec}")
+
+
+@pytest.mark.parametrize("codec", ["lz4", "zstd", "bz2"])
+def test_trailing_bytes_after_a_frame_are_ignored_as_the_loaders_do(codec):
+    """Bytes after a frame that are no frame end the stream quietly (``_compression``'s rule),
+    so a concatenation attempt does not turn a clean file into a damaged one."""
+    compress = {"lz4": lambda: _lz4().compress, "zstd": lambda: _zstd().compress,
+                "bz2": lambda: bz2.compress}[codec]()
+    rules = scan(compress(BENIGN) + b"not a frame at all", f"m.pkl.{codec}")
+    assert not rules & {"TS203", "TS102"}
+
+
+def test_gzip_member_after_one_that_ends_a_read_chunk_is_scanned():
+    """A benign gzip member exactly one read chunk long (a pickle, then one-opcode pickles),
+    then the payload's member: the first member's decompressor ended with no bytes left over,
+    and the stream called itself done."""
+    filler = b"." * CHUNK
+    first = b""
+    for cut in range(CHUNK, 0, -1):  # stored blocks: its size follows the filler's length
+        first = gzip.compress(BENIGN + filler[:cut], compresslevel=0, mtime=0)
+        if len(first) <= CHUNK:
+            break
+    first = first if len(first) == CHUNK else None
+    if first is None:
+        pytest.skip("no member of exactly one chunk")
+    data = first + gzip.compress(PAYLOAD, mtime=0)
+    assert gzip.decompress(data).endswith(PAYLOAD)
+    assert "TS102" in scan(data, "m.pkl.gz")
+
+
+BUGS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "fuzz_scanner_s41" / "bugs"
+
+
+@pytest.mark.parametrize("signature", ["6f44aef760", "2c14d95b7c", "9fc743ed4a", "e6f4c75b46"])
+def test_the_zstd_inputs_the_fuzzer_kept(signature):
+    """The four shrunk inputs of the stop-41 campaigns (seeds 201 and 202), one per zstd error
+    message: each is a finding now, not TS999."""
+    _zstd()
+    scan((BUGS / f"bug-{signature}.bin").read_bytes(), "zstd_pickle.zst")
