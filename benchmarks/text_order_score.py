@@ -18,6 +18,12 @@ candidate.
 least N clean sentences (``text_order_rows.py --min-docs N``, ``-p order_min_docs=N``); the
 stacker is gated and written the same way under its own keys, ``…:order-docsN``
 (:func:`order_keys`), and ``--eval-rows`` are scored with those.
+
+``--floor`` (stop 41): the written calibrators name the default calibrator of their path as
+their ``floor`` (:func:`trojanscope.detect.calibration.floored_probability`: the verdict is
+the larger of the two probabilities, so the word-order stacker never lowers the default's);
+every evaluation here reads the floor the calibration file holds, and the leave-one-zoo-out
+figures are reported with it too (``lozo_floor``).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from text_rows_score import report, scores, write_json
 from trojanscope.detect.calibration import (
     Calibrator,
     fit_calibrator,
+    floored_probability,
     load_calibrators,
     save_calibrators,
 )
@@ -220,7 +227,9 @@ def every_model(
         return {}
     today = [sigmoid(default_logit(r, shipped)) for r in rows]
     order = [
-        cals[keys[not ordered(r)]].probability(standard(r)) if "tp_order" in r.features else p
+        floored_probability(cals[keys[not ordered(r)]], cals, standard(r))
+        if "tp_order" in r.features
+        else p
         for r, p in zip(rows, today, strict=True)
     ]
     return {
@@ -253,6 +262,18 @@ def main() -> None:
         "(text_order_rows.py --min-docs): the calibrators' keys are order_keys(N)",
     )
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="with --write-calibration: the written calibrators never give less than the "
+        "default calibrator of their path (stop 41: no shrink of the one-token verdict)",
+    )
+    parser.add_argument(
+        "--stop",
+        default=None,
+        help="the stop named in the written calibrators' source (default: 38 with --min-docs, "
+        "else 36)",
+    )
+    parser.add_argument(
         "--pool-eval",
         default=None,
         metavar="LABEL",
@@ -279,10 +300,17 @@ def main() -> None:
     for c in CS:
         logo = held_out(rows, group_of, c)
         lozo = held_out(rows, lambda r: zoo[id(r)], c)
-        result["candidates"][c] = {"logo": by_group(rows, logo), "lozo": scores(rows, lozo)}
+        floor = [max(a, b) for a, b in zip(today, lozo, strict=True)]
+        result["candidates"][c] = {
+            "logo": by_group(rows, logo),
+            "lozo": scores(rows, lozo),
+            "lozo_by_group": by_group(rows, lozo),
+            "lozo_floor": by_group(rows, floor),
+        }
         print(
             f"C={c}: leave-one-group-out {result['candidates'][c]['logo']['all']}; "
-            f"leave-one-zoo-out {result['candidates'][c]['lozo']}"
+            f"leave-one-zoo-out {result['candidates'][c]['lozo']}; with the floor "
+            f"{result['candidates'][c]['lozo_floor']['all']}"
         )
     c = min(CS, key=lambda v: result["candidates"][v]["logo"]["all"]["cross_entropy"])
     cand, now = result["candidates"][c]["logo"], result["today"]
@@ -316,9 +344,11 @@ def main() -> None:
     if opts.write_calibration and gate:
         stack = fit(rows, c)
         cals = load_calibrators(SHIPPED)
-        stop = "38" if opts.min_docs else "36"
+        stop = opts.stop or ("38" if opts.min_docs else "36")
         for base_key, key in zip(ARCH_KEYS, keys, strict=True):
             fitted = fitted_rows(rows, list(zoo.values()))
+            if opts.floor:
+                fitted["floor"] = base_key
             cals[key] = folded(stack, cals[base_key], key, fitted, stop)
         save_calibrators(cals, SHIPPED)
         result["written"] = {"coef": stack.coef, "intercept": stack.intercept}
@@ -345,7 +375,9 @@ def main() -> None:
         p_today = [p_today[i] for i in keep]
         out = {"today": by_group(ev, p_today)}
         if all(k in cals for k in keys):
-            p_new = [cals[keys[not ordered(r)]].probability(standard(r)) for r in ev]
+            p_new = [
+                floored_probability(cals[keys[not ordered(r)]], cals, standard(r)) for r in ev
+            ]
             out["candidate"] = by_group(ev, p_new)
             out["probabilities"] = {
                 r.name: [round(a, 3), round(b, 3), round(r.features["tp_order"], 3)]

@@ -404,6 +404,20 @@ def save_calibrators(calibrators: dict[str, Calibrator], path: str | Path) -> No
     )
 
 
+def floored_probability(cal: Calibrator, calibrators: dict[str, Calibrator],
+                        features: dict[str, float]) -> float:
+    """``cal``'s probability, not below that of the calibrator its ``fitted_on["floor"]`` names
+    where the file has it and the features hold what it reads. Why: a stacker that adds a
+    feature (the word-order ``tp_order``, issue 15 stop 41) may raise a verdict but must not
+    shrink the one its base calibrator already gives (out of sample it lowered trojanscope's
+    own TextCNNs: docs/benchmarks.md)."""
+    p = cal.probability(features)
+    base = calibrators.get(str(cal.fitted_on.get("floor", "")))
+    if base is None or any(f not in features for f in base.features):
+        return p
+    return max(p, base.probability(features))
+
+
 def _uncalibrated(traits: list[str], covered: dict[str, int]) -> bool:
     """A trait in :data:`UNCALIBRATED_OUT_OF_COVERAGE` that the calibration lacked."""
     return any(t in UNCALIBRATED_OUT_OF_COVERAGE and int(covered.get(t, 0)) < MIN_COVERED
@@ -468,7 +482,7 @@ def calibrate(
             notes.append(f"probability from the wider calibration ({n} models, two training "
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal, scored_by = wider, wider_key
-        verdict.probability = cal.probability(verdict.features)
+        verdict.probability = floored_probability(cal, calibrators, verdict.features)
         lower_term(verdict, calibrators, scored_by, notes)  # said by lower_note, not a note
         unread += unread_terms(verdict, calibrators, scored_by)
         for raised in raise_term(verdict, calibrators):
