@@ -235,7 +235,9 @@ class Gated(Mitigation):
             share against the model before the stages, less ``guard_budget``
             (:mod:`~trojanscope.mitigate.held_guard`; the default guard reads images the first
             stage trained on, so it cannot see the 2-3 point losses; issue 12 stop 41). 0
-            (default): no share. Development data only.
+            (default): no share. Measured, the 50-image share cannot see a 2-3 point loss either
+            and the 50 images cost the stages: 4 of 13 MLPs at the goal on zoo-2407, 4 against
+            the default's 6 on a fresh seed-2408 zoo (docs/benchmarks.md, issue 12 stop 41).
         guard_budget: the largest drop on ``guard_hold``'s share the guard lets a round leave
             (default 0.03: one image of 50 is 0.02).
         warp: with > 0, the second stage also unlearns a universal smooth warp towards each
@@ -271,7 +273,8 @@ class Gated(Mitigation):
             finding adversarial patches there, so its own stop never fires, and four rounds
             left four MLPs of a fresh seed-2406 zoo at 2.8-5.0% ASR, still falling
             (docs/benchmarks.md, issue 12 stop 40b). Opt-in: ``dense_stop=0.005,
-            dense_rounds=10``.
+            dense_rounds=10``; it failed its rule on a second fresh zoo, seed 2408 (6 of 13 at
+            the goal either way: one gained, one lost to accuracy; issue 12 stop 41).
         dense_check: 0 skips ``check`` on a model without a convolution (1, default: the
             check runs on every model). On development MLPs its reach rule undid 8 of 20
             second stages that had removed the backdoor (a class 0.20-0.25 easier to reach by
