@@ -49,7 +49,7 @@ from trojanscope.mitigate.base import (
     frozen_copy,
 )
 from trojanscope.mitigate.gated import detector_verdict
-from trojanscope.mitigate.guard import Guard, hold_back
+from trojanscope.mitigate.guard import Guard, hold_back, shifted
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
 from trojanscope.mitigate.universal_warp import UniversalWarp
 from trojanscope.params import check_flag, check_option
@@ -295,17 +295,24 @@ class Adaptive(Mitigation):
 
     def unlearn(self, model: nn.Module, clean: TensorDataset, triggers: list[ReversedTrigger],
                 ranked: list[int], seed: int, gen: torch.Generator,
-                reference: nn.Module | None = None) -> nn.Module:
+                reference: nn.Module | None = None,
+                guard: TensorDataset | None = None) -> nn.Module:
         """Unlearn ``triggers`` and universal perturbations towards the ``ranked`` suspect
         classes, round by round (steps 3 and 4 above; ``report_`` says what happened). With no
         trigger only the perturbations are unlearnt. ``reference``: the model whose clean
         outputs are distilled and whose validation accuracy sets the guard's floor (default:
-        ``model`` as it comes; a second stage passes the model before the first)."""
+        ``model`` as it comes; a second stage passes the model before the first). ``guard``:
+        clean images the guard reads instead of the held-back quarter (``gated``'s
+        ``guard_hold``: images no stage trained on)."""
         report: dict[str, Any] = getattr(self, "report_", None) or {}
         self.report_ = report
         fit, val, gx, gy = hold_back(model, clean, self.val_fraction, seed)
         teacher = frozen_copy(reference if reference is not None else model)
+        if guard is not None:  # images neither stage trained on
+            gx, gy = shifted(guard, 1, model)
         floor = accuracy(teacher, gx, gy) - self.ca_budget
+        if guard is not None:
+            report["guard_floor"] = round(floor, 4)
         lr = self.rel_lr * weight_scale(model)
         report["lr"] = float(f"{lr:.3g}")
         search = TriggerSearch(warmup_steps=40, refine_steps=80)  # the refresh: shorter
