@@ -41,6 +41,7 @@ from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model, screened_excess
 from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_band, size_note
+from trojanscope.detect.tabular_twins import MeanOfNets, twin_features, twin_networks
 from trojanscope.detect.tree_boxes import box_excess, replay_rows
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import (
@@ -148,7 +149,7 @@ class TabularSearch(ModelDetector):
                  references: int = 0, reference_sampling: bool = False,
                  pair_screen: int = 5, min_sources: int = MIN_SOURCES,
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
-                 size_calibration: bool = False) -> None:
+                 size_calibration: bool = False, twins: int = 0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -164,6 +165,11 @@ class TabularSearch(ModelDetector):
         if size_calibration not in (True, False):
             raise UserInputError("tabular-search: size_calibration must be true or false")
         self.size_calibration = bool(size_calibration)
+        try:
+            check_option("twins", twins, 0, integer=True)
+        except ValueError as exc:
+            raise UserInputError(f"tabular-search: {exc}") from None
+        self.twins = int(twins)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
@@ -317,6 +323,9 @@ class TabularSearch(ModelDetector):
         # answer natural extremes of either class alike, a backdoor answers towards one
         second = np.sort(excess)[-2] if len(excess) > 1 else 0.0
         features["tab_excess_gap"] = float(excess.max() - second)
+        if not tree and self.twins:
+            features.update(self.against_twins(target.model, x_all, y_all, ref, inner, seed,
+                                               excess, [r.cls for r in per_class]))
         if tree:
             features.update(self.against_references(target, x_all, y_all, features, seed))
         order = [r.cls for r in ranked]
@@ -353,6 +362,23 @@ class TabularSearch(ModelDetector):
                            torch.Generator().manual_seed(seed + k)).features
                  for k, ref in enumerate(refs)]
         return referenced(own, feats)
+
+    def against_twins(self, model: torch.nn.Module, x: Tensor, y: Tensor,
+                      ref: torch.nn.Module, inner: list[Candidate], seed: int,
+                      excess: np.ndarray, classes: list[int]) -> dict[str, float]:
+        """The network's excess set against ``twins`` clean networks of its shape trained on
+        the clean file (:mod:`.tabular_twins`), searched alike."""
+        nets = twin_networks(model, x, y, self.twins, seed + 1000)
+        twins = torch.zeros(len(nets), len(excess))
+        vs_twins = np.zeros(len(excess))
+        mean_net = MeanOfNets(nets)
+        for t in classes:
+            rows = x[torch.nonzero(y != t).flatten()]
+            for k, net in enumerate(nets):
+                twins[k, t] = self.class_excess(net, ref, rows, t, inner, seed)[0]
+            vs_twins[t] = self.class_excess(model, mean_net, rows, t, inner, seed)[0]
+        return twin_features(torch.as_tensor(excess, dtype=torch.float32), twins,
+                             float(vs_twins.max()))
 
     def class_excess(self, model: torch.nn.Module, ref: torch.nn.Module, x: Tensor, t: int,
                      inner: list[Candidate], seed: int) -> tuple[float, list[Candidate]]:
