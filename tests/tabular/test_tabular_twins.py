@@ -4,6 +4,7 @@ against the model's."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -49,15 +50,11 @@ def test_twins_learn_the_clean_rows_and_are_reproducible() -> None:
     assert torch.allclose(probs, want, atol=1e-6)
 
 
-def test_twin_features_set_the_model_against_its_twins() -> None:
-    own = torch.tensor([0.7, 0.2])
-    twins = torch.tensor([[0.3, 0.1], [0.5, 0.3]])
-    f = twin_features(own, twins, vs_twins=0.25)
-    assert f["tab_excess_twin"] == pytest.approx(0.4)  # mean of 0.3 and 0.5
-    assert f["tab_excess_twin_ref"] == pytest.approx(0.3)
-    assert f["tab_excess_class_twin_ref"] == pytest.approx(0.3)  # 0.7 - 0.4
-    assert f["tab_excess_gap_twin_ref"] == pytest.approx(0.5 - 0.2)  # gaps 0.5; 0.2, 0.2
-    assert f["tab_excess_vs_twins"] == pytest.approx(0.25)
+def test_twin_features_are_the_largest_excess_and_its_class_gap() -> None:
+    f = twin_features(np.array([0.2, 0.7, 0.5]))
+    assert f["tab_excess_vs_twins"] == pytest.approx(0.7)
+    assert f["tab_excess_vs_twins_gap"] == pytest.approx(0.2)
+    assert twin_features(np.array([0.4]))["tab_excess_vs_twins_gap"] == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "two"])
@@ -71,11 +68,10 @@ def test_a_network_read_with_twins_gains_their_features_and_keeps_the_rest(searc
     twinned = registry.create("detector", "tabular-search", twins=1).inspect(
         run.model, run.test, seed=0)
     added = set(twinned.features) - set(plain.features)
-    assert added == {"tab_excess_twin", "tab_excess_twin_ref", "tab_excess_class_twin_ref",
-                     "tab_excess_gap_twin_ref", "tab_excess_vs_twins"}
+    assert added == {"tab_excess_vs_twins", "tab_excess_vs_twins_gap"}
     assert {k: twinned.features[k] for k in plain.features} == plain.features
-    assert twinned.features["tab_excess_twin_ref"] == pytest.approx(
-        plain.features["tab_excess"] - twinned.features["tab_excess_twin"])
+    assert twinned.features["tab_excess_vs_twins_gap"] >= 0.0
+    assert twinned.features["tab_excess_vs_twins"] <= 1.0
 
 
 def test_trees_are_read_without_twins(searched) -> None:

@@ -134,6 +134,10 @@ class TabularSearch(ModelDetector):
             fresh zoo ``tab-fresh23`` / ``-lc`` with 200-row files it lowered the
             cross-entropy (1.177 to 0.392) but flagged two more clean models, which its rule
             refused (docs/benchmarks.md).
+        twins: networks: this many clean networks of the model's own shape are trained on the
+            clean file, and the excess is searched again with their mean as the reference
+            (:mod:`.tabular_twins`; ``tab_excess_vs_twins`` and its class gap; 0, the
+            default: none; issue 16 stop 41).
     """
 
     name = "tabular-search"
@@ -324,8 +328,8 @@ class TabularSearch(ModelDetector):
         second = np.sort(excess)[-2] if len(excess) > 1 else 0.0
         features["tab_excess_gap"] = float(excess.max() - second)
         if not tree and self.twins:
-            features.update(self.against_twins(target.model, x_all, y_all, ref, inner, seed,
-                                               excess, [r.cls for r in per_class]))
+            features.update(self.against_twins(target.model, x_all, y_all, inner, seed,
+                                               target.num_classes, [r.cls for r in per_class]))
         if tree:
             features.update(self.against_references(target, x_all, y_all, features, seed))
         order = [r.cls for r in ranked]
@@ -364,21 +368,16 @@ class TabularSearch(ModelDetector):
         return referenced(own, feats)
 
     def against_twins(self, model: torch.nn.Module, x: Tensor, y: Tensor,
-                      ref: torch.nn.Module, inner: list[Candidate], seed: int,
-                      excess: np.ndarray, classes: list[int]) -> dict[str, float]:
-        """The network's excess set against ``twins`` clean networks of its shape trained on
-        the clean file (:mod:`.tabular_twins`), searched alike."""
-        nets = twin_networks(model, x, y, self.twins, seed + 1000)
-        twins = torch.zeros(len(nets), len(excess))
-        vs_twins = np.zeros(len(excess))
-        mean_net = MeanOfNets(nets)
+                      inner: list[Candidate], seed: int, num_classes: int,
+                      classes: list[int]) -> dict[str, float]:
+        """The network's excess with ``twins`` clean networks of its shape trained on the
+        clean file as the reference (:mod:`.tabular_twins`), searched alike."""
+        mean_net = MeanOfNets(twin_networks(model, x, y, self.twins, seed + 1000))
+        vs_twins = np.zeros(num_classes)
         for t in classes:
             rows = x[torch.nonzero(y != t).flatten()]
-            for k, net in enumerate(nets):
-                twins[k, t] = self.class_excess(net, ref, rows, t, inner, seed)[0]
             vs_twins[t] = self.class_excess(model, mean_net, rows, t, inner, seed)[0]
-        return twin_features(torch.as_tensor(excess, dtype=torch.float32), twins,
-                             float(vs_twins.max()))
+        return twin_features(vs_twins)
 
     def class_excess(self, model: torch.nn.Module, ref: torch.nn.Module, x: Tensor, t: int,
                      inner: list[Candidate], seed: int) -> tuple[float, list[Candidate]]:
