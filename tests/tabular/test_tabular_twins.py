@@ -79,3 +79,19 @@ def test_trees_are_read_without_twins(searched) -> None:
     twinned = registry.create("detector", "tabular-search", twins=2).inspect(
         run.model, run.test, seed=0)
     assert twinned.features == plain.features
+
+
+def test_a_network_read_with_twins_has_its_own_family(searched, monkeypatch) -> None:
+    from trojanscope.detect import tabular_file_size
+
+    run, plain = searched("mlp", 1)
+    rows = len(run.test)
+    monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows, rows)})
+
+    def family(**kw) -> str:
+        return registry.create("detector", "tabular-search", **kw).inspect(
+            run.model, run.test, seed=0).family
+
+    assert plain.family == "network"
+    assert family(twins=1) == "network:twins"
+    assert family(twins=1, size_calibration=True) == "network:twins:rows200"

@@ -347,6 +347,8 @@ class TabularSearch(ModelDetector):
                                detector_notes=notes)
         # calibrated apart (their scales differ), trees per library where calibrated so
         verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
+        if not tree and self.twins:  # read by its own calibrator where one is fitted
+            verdict.family += ":twins"
         if band:
             verdict.family += f":{band}"
         verdict.trigger_text = {
