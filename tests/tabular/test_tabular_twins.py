@@ -64,7 +64,7 @@ def test_twins_must_be_a_count(bad) -> None:
 
 
 def test_a_network_read_with_twins_gains_their_features_and_keeps_the_rest(searched) -> None:
-    run, plain = searched("mlp", 1)
+    run, plain = searched("mlp", 1, twins=0)
     twinned = registry.create("detector", "tabular-search", twins=1).inspect(
         run.model, run.test, seed=0)
     added = set(twinned.features) - set(plain.features)
@@ -75,7 +75,7 @@ def test_a_network_read_with_twins_gains_their_features_and_keeps_the_rest(searc
 
 
 def test_trees_are_read_without_twins(searched) -> None:
-    run, plain = searched("xgboost", 1)
+    run, plain = searched("xgboost", 1, twins=0)
     twinned = registry.create("detector", "tabular-search", twins=2).inspect(
         run.model, run.test, seed=0)
     assert twinned.features == plain.features
@@ -84,7 +84,7 @@ def test_trees_are_read_without_twins(searched) -> None:
 def test_a_network_read_with_twins_has_its_own_family(searched, monkeypatch) -> None:
     from trojanscope.detect import tabular_file_size
 
-    run, plain = searched("mlp", 1)
+    run, plain = searched("mlp", 1, twins=0)
     rows = len(run.test)
     monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows, rows)})
 
@@ -93,8 +93,9 @@ def test_a_network_read_with_twins_has_its_own_family(searched, monkeypatch) -> 
             run.model, run.test, seed=0).family
 
     assert plain.family == "network"
-    assert family(twins=1) == "network:twins"
-    assert family(twins=1, size_calibration=True) == "network:twins:rows200"
+    assert family(twins=1, size_calibration=False) == "network:twins"
+    assert family(twins=1) == "network:twins:rows200"
+    assert family() == "network:twins:rows200"  # the defaults since stop 41: twins=2, banded
 
 
 def test_the_twins_band_calibrator_refits_from_the_committed_development_readings(

@@ -129,15 +129,17 @@ class TabularSearch(ModelDetector):
         size_calibration: a clean file whose rows fall in a :data:`.tabular_file_size.SIZE_BANDS`
             band (150-300 rows) is scored by that band's calibrators (fitted on development
             zoos read with 200-row files; the family gets the suffix ``:rows200``) instead of
-            the whole-split ones, and gets no size note (issue 16 stop 40). False (the
-            default): every file is scored by the whole-split calibrators, as before — on the
-            fresh zoo ``tab-fresh23`` / ``-lc`` with 200-row files it lowered the
-            cross-entropy (1.177 to 0.392) but flagged two more clean models, which its rule
-            refused (docs/benchmarks.md).
+            the whole-split ones, and gets no size note (issue 16 stop 40). True, the default
+            since issue 16 stop 41 (with ``twins``: on the fresh zoo ``tab-fresh24`` / ``-lc``
+            with 200-row files the pooled cross-entropy fell from 0.721 to 0.347 and clean
+            models flagged from 5 to 3, the rule committed before it; docs/benchmarks.md);
+            False: every file is scored by the whole-split calibrators, as before.
         twins: networks: this many clean networks of the model's own shape are trained on the
             clean file, and the excess is searched again with their mean as the reference
-            (:mod:`.tabular_twins`; ``tab_excess_vs_twins`` and its class gap; 0, the
-            default: none; issue 16 stop 41).
+            (:mod:`.tabular_twins`; ``tab_excess_vs_twins`` and its class gap), and the family
+            gets ``:twins``: in the 150-300-row band the ``network:twins:rows200`` calibrator
+            reads them, elsewhere the whole-split ``network`` one (which does not). 2, the
+            default since issue 16 stop 41 (with ``size_calibration``); 0: none, as before.
     """
 
     name = "tabular-search"
@@ -153,7 +155,7 @@ class TabularSearch(ModelDetector):
                  references: int = 0, reference_sampling: bool = False,
                  pair_screen: int = 5, min_sources: int = MIN_SOURCES,
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
-                 size_calibration: bool = False, twins: int = 0) -> None:
+                 size_calibration: bool = True, twins: int = 2) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
