@@ -108,25 +108,14 @@ def test_the_band_calibrators_count_coverage_per_model_not_per_reading() -> None
     assert _coverage_per_model("network")["activation:gelu"] < 5  # the case that mattered
 
 
-def test_the_band_calibrators_refit_from_the_committed_development_readings(tmp_path) -> None:
+def test_the_band_calibrators_refit_from_the_committed_development_readings(
+        tmp_path, refit_size_calibrators) -> None:
     """The shipped ``:rows200`` entries are what ``tabular_size_calibrate.py --write`` fits on
     the committed development readings (benchmarks/data/tabular_s40/dev200_*.json)."""
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    data = root / "benchmarks" / "data" / "tabular_s40"
-    out = tmp_path / "refit.json"
-    subprocess.run(
-        [sys.executable, str(root / "benchmarks" / "tabular_size_calibrate.py"), "--rows",
-         str(data / "dev200_cd.json"), str(data / "dev200_lc.json"), "--write", str(out),
-         "--fit", "network=excess + gap|none|1", "tree:xgboost=box + box_over + gap|none|10",
-         "tree:lightgbm=box + gap|log|10"],
-        check=True, capture_output=True, cwd=root,
-        env={"PYTHONPATH": f"{root / 'src'}:{root / 'benchmarks'}", "OMP_NUM_THREADS": "1"})
-    refit = json.loads(out.read_text())
+    refit = refit_size_calibrators(
+        "tabular_s40", ["dev200_cd.json", "dev200_lc.json"],
+        ["network=excess + gap|none|1", "tree:xgboost=box + box_over + gap|none|10",
+         "tree:lightgbm=box + gap|log|10"], tmp_path / "refit.json")
     shipped = load_calibrators()
     for fam in ("network", "tree:xgboost", "tree:lightgbm"):
         key = f"tabular-search:{fam}:rows200"

@@ -99,27 +99,16 @@ def test_a_network_read_with_twins_has_its_own_family(searched, monkeypatch) -> 
 
 
 def test_the_twins_band_calibrator_refits_from_the_committed_development_readings(
-        tmp_path) -> None:
+        tmp_path, refit_size_calibrators) -> None:
     """``tabular-search:network:twins:rows200`` is what ``tabular_size_calibrate.py --write``
     fits on stop 41's committed development readings, none of them from the fresh zoo."""
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
     from trojanscope.detect.calibration import load_calibrators
 
-    root = Path(__file__).resolve().parents[2]
-    data = root / "benchmarks" / "data" / "tabular_s41"
-    out = tmp_path / "refit.json"
-    subprocess.run(
-        [sys.executable, str(root / "benchmarks" / "tabular_size_calibrate.py"), "--rows",
-         str(data / "dev23_twins.json"), str(data / "dev22_twins.json"), "--write", str(out),
-         "--fit", "network:twins=vs_twins + vs_gap|none|1"],
-        check=True, capture_output=True, cwd=root,
-        env={"PYTHONPATH": f"{root / 'src'}:{root / 'benchmarks'}", "OMP_NUM_THREADS": "1"})
+    refit_all = refit_size_calibrators(
+        "tabular_s41", ["dev23_twins.json", "dev22_twins.json"],
+        ["network:twins=vs_twins + vs_gap|none|1"], tmp_path / "refit.json")
     key = "tabular-search:network:twins:rows200"
-    refit, shipped = json.loads(out.read_text())[key], load_calibrators()[key]
+    refit, shipped = refit_all[key], load_calibrators()[key]
     assert refit["features"] == shipped.features == ["tab_excess_vs_twins",
                                                      "tab_excess_vs_twins_gap"]
     assert refit["coef"] == pytest.approx(shipped.coef, abs=1e-6)
