@@ -260,8 +260,11 @@ def test_an_audit_asks_to_review_a_flagged_user_model_instead_of_rating_it_high(
     shipped["tabular-search:tree:xgboost"]["intercept"] += 10.0
     cal = tmp_path / "calibration.json"
     cal.write_text(json.dumps(shipped))
+    # the 300-row file lies in the 150-300-row band, scored by the band's calibrators by
+    # default since issue 16 stop 41; this case is the whole-split calibrator's and its note
     proc = _cli("audit", str(path), "--data", str(csv), "--label-column", "default",
-                "--format", "json", "--no-history", "--calibration", str(cal))
+                "--format", "json", "--no-history", "--calibration", str(cal),
+                "--method", "tabular-search", "-p", "size_calibration=0")
     assert "Traceback" not in proc.stderr, proc.stderr
     result = json.loads(proc.stdout)
     assert result["detection"]["probability"] >= 0.5 and not result["detection"]["calibrated"]
