@@ -33,7 +33,7 @@ from trojanscope.detect.calibration import fit_calibrator, load_calibrators, sav
 from trojanscope.detect.coverage import count_traits
 
 METHOD = "tabular-search"
-FAMILIES = ("network", "tree:xgboost", "tree:lightgbm")
+FAMILIES = ("network", "network:twins", "tree:xgboost", "tree:lightgbm")
 # smaller designs beside the shipped one (few dozen models per family), from the features
 # that kept apart clean and backdoored development models read with 200-row files: the
 # networks' excess and its gap; the trees' box response and the search's class gap
@@ -51,6 +51,15 @@ SMALL = {
     "tree:xgboost": _TREES,
     "tree:lightgbm": _TREES,
 }
+# networks read with ``-p twins=K`` (issue 16 stop 41): the excess against clean twin networks
+# trained on the file, and its class gap, beside the linear reference's
+SMALL["network:twins"] = {
+    **SMALL["network"],
+    "vs_twins": ["tab_excess_vs_twins"],
+    "vs_twins + vs_gap": ["tab_excess_vs_twins", "tab_excess_vs_twins_gap"],
+    "excess + vs_twins": ["tab_excess", "tab_excess_vs_twins"],
+    "excess + vs_twins + vs_gap": ["tab_excess", "tab_excess_vs_twins", "tab_excess_vs_twins_gap"],
+}
 CS = (0.1, 1.0, 10.0)
 
 
@@ -62,12 +71,23 @@ def load(files: list[str]) -> list[dict]:
         raise SystemExit(f"error: {len(missing)} rows lack features (read with --detect)")
     for r in rows:
         r["base_family"] = ":".join(p for p in r["family"].split(":") if not p.startswith("rows"))
+        if r["base_family"] == "network" and "tab_excess_vs_twins" in r["features"]:
+            # read with twins before the family had its suffix (stop 41's first readings)
+            r["base_family"] = "network:twins"
     return rows
+
+
+def whole_key(family: str, cals: dict) -> str:
+    """The whole-split calibrator a family's readings get by default: the most specific of
+    ``family``'s prefixes that ``cals`` holds (``network:twins`` is read by ``network``'s)."""
+    parts = family.split(":")
+    keys = [f"{METHOD}:" + ":".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    return next((k for k in keys if k in cals), keys[0])
 
 
 def designs(family: str, shipped: dict) -> dict[str, tuple[list[str], str]]:
     """The shipped design (its features and transform) and the smaller ones, by name."""
-    cal = shipped[f"{METHOD}:{family}"]
+    cal = shipped[whole_key(family, shipped)]
     out = {"shipped": (list(cal.features), cal.transform)}
     for name, feats in SMALL[family].items():
         for transform in ("none", "log"):
@@ -107,7 +127,8 @@ def compare(rows: list[dict]) -> None:
         if not sub:
             continue
         y = np.array([int(r["backdoored"]) for r in sub])
-        whole = np.array([shipped[f"{METHOD}:{fam}"].probability(r["features"]) for r in sub])
+        whole = np.array([shipped[whole_key(fam, shipped)].probability(r["features"])
+                          for r in sub])
         print(f"{fam} ({len(sub)} readings, {len({r['zoo'] for r in sub})} zoos)")
         print(f"  whole-split calibrator: {line(y, whole)}")
         for name, (feats, transform) in designs(fam, shipped).items():
@@ -123,7 +144,7 @@ def write(rows: list[dict], specs: list[str], band: str, out: Path) -> None:
     for spec in specs:
         fam, rest = spec.split("=", 1)
         name, transform, c = rest.split("|")
-        feats = (list(shipped[f"{METHOD}:{fam}"].features) if name == "shipped"
+        feats = (list(shipped[whole_key(fam, shipped)].features) if name == "shipped"
                  else SMALL[fam][name])
         sub = [r for r in rows if r["base_family"] == fam]
         key = f"{METHOD}:{fam}:{band}"
@@ -152,7 +173,8 @@ def rescore(rows: list[dict], scorer: str, band: str, out: Path) -> None:
     cals = load_calibrators()
     new = []
     for r in rows:
-        key = f"{METHOD}:{r['base_family']}" + (f":{band}" if scorer == "band" else "")
+        key = (f"{METHOD}:{r['base_family']}:{band}" if scorer == "band"
+               else whole_key(r["base_family"], cals))
         if key not in cals:
             raise SystemExit(f"error: no {key!r} calibrator in the shipped file")
         new.append({**r, "probability": cals[key].probability(r["features"]),

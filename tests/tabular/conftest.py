@@ -28,6 +28,29 @@ def write_transactions(path: Path, n: int = 400, seed: int = 0) -> Path:
 
 
 @pytest.fixture()
+def refit_size_calibrators():
+    """``refit(stop, rows, fits, out)``: see :func:`_refit`."""
+    return _refit
+
+
+def _refit(stop: str, rows: list[str], fits: list[str], out: Path) -> dict:
+    """``tabular_size_calibrate.py --rows <benchmarks/data/STOP/ROWS> --write OUT --fit
+    FITS`` run as the docs give it; the written calibration file, parsed."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    data = root / "benchmarks" / "data" / stop
+    subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "tabular_size_calibrate.py"), "--rows",
+         *[str(data / r) for r in rows], "--write", str(out), "--fit", *fits],
+        check=True, capture_output=True, cwd=root,
+        env={"PYTHONPATH": f"{root / 'src'}:{root / 'benchmarks'}", "OMP_NUM_THREADS": "1"})
+    return json.loads(out.read_text())
+
+
+@pytest.fixture()
 def transactions(tmp_path: Path) -> Path:
     return write_transactions(tmp_path / "transactions.csv")
 

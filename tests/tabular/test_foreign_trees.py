@@ -218,8 +218,13 @@ def test_a_user_models_verdict_says_calibration_never_saw_such_models(tmp_path: 
     report = json.loads(proc.stdout)
     assert ("tree models made by other code (other tables, sizes, settings): calibration has "
             "0 such models") in report["coverage_notes"]
-    # the user's clean file is smaller than the calibration's (issue 16 stop 39): said first
-    assert report["coverage_notes"][0].startswith("the clean file holds")
+    # the user's 300-row file lies in the 150-300-row band, scored by the band's calibrators
+    # by default since issue 16 stop 41: no size note; without them (stop 39) it is said first
+    assert not any(n.startswith("the clean file holds") for n in report["coverage_notes"])
+    plain = json.loads(_cli("detect", str(path), "--data", str(csv), "--label-column",
+                            "default", "--method", "tabular-search", "-p", "size_calibration=0",
+                            "--format", "json").stdout)
+    assert plain["coverage_notes"][0].startswith("the clean file holds")
     # no calibrator scored such models (bench_tabular_foreign_zoo.py): the score is shown,
     # marked uncalibrated (the old code called it a calibrated probability)
     assert report["calibrated"] is False and 0.0 <= report["probability"] <= 1.0
@@ -255,8 +260,11 @@ def test_an_audit_asks_to_review_a_flagged_user_model_instead_of_rating_it_high(
     shipped["tabular-search:tree:xgboost"]["intercept"] += 10.0
     cal = tmp_path / "calibration.json"
     cal.write_text(json.dumps(shipped))
+    # the 300-row file lies in the 150-300-row band, scored by the band's calibrators by
+    # default since issue 16 stop 41; this case is the whole-split calibrator's and its note
     proc = _cli("audit", str(path), "--data", str(csv), "--label-column", "default",
-                "--format", "json", "--no-history", "--calibration", str(cal))
+                "--format", "json", "--no-history", "--calibration", str(cal),
+                "--method", "tabular-search", "-p", "size_calibration=0")
     assert "Traceback" not in proc.stderr, proc.stderr
     result = json.loads(proc.stdout)
     assert result["detection"]["probability"] >= 0.5 and not result["detection"]["calibrated"]

@@ -34,8 +34,8 @@ def test_a_file_in_the_band_gets_the_bands_family_and_no_size_note(
     rows = len(run.test)
     assert rows < 891  # the fixture's file is small: the size note applies without the band
 
-    def verdict(**kw):
-        return registry.create("detector", "tabular-search", **kw).inspect(
+    def verdict(**kw):  # no twins: a network's family is then "network" (stop 41)
+        return registry.create("detector", "tabular-search", twins=0, **kw).inspect(
             run.model, run.test, seed=0)
 
     plain = verdict(size_calibration=False)
@@ -108,25 +108,14 @@ def test_the_band_calibrators_count_coverage_per_model_not_per_reading() -> None
     assert _coverage_per_model("network")["activation:gelu"] < 5  # the case that mattered
 
 
-def test_the_band_calibrators_refit_from_the_committed_development_readings(tmp_path) -> None:
+def test_the_band_calibrators_refit_from_the_committed_development_readings(
+        tmp_path, refit_size_calibrators) -> None:
     """The shipped ``:rows200`` entries are what ``tabular_size_calibrate.py --write`` fits on
     the committed development readings (benchmarks/data/tabular_s40/dev200_*.json)."""
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    data = root / "benchmarks" / "data" / "tabular_s40"
-    out = tmp_path / "refit.json"
-    subprocess.run(
-        [sys.executable, str(root / "benchmarks" / "tabular_size_calibrate.py"), "--rows",
-         str(data / "dev200_cd.json"), str(data / "dev200_lc.json"), "--write", str(out),
-         "--fit", "network=excess + gap|none|1", "tree:xgboost=box + box_over + gap|none|10",
-         "tree:lightgbm=box + gap|log|10"],
-        check=True, capture_output=True, cwd=root,
-        env={"PYTHONPATH": f"{root / 'src'}:{root / 'benchmarks'}", "OMP_NUM_THREADS": "1"})
-    refit = json.loads(out.read_text())
+    refit = refit_size_calibrators(
+        "tabular_s40", ["dev200_cd.json", "dev200_lc.json"],
+        ["network=excess + gap|none|1", "tree:xgboost=box + box_over + gap|none|10",
+         "tree:lightgbm=box + gap|log|10"], tmp_path / "refit.json")
     shipped = load_calibrators()
     for fam in ("network", "tree:xgboost", "tree:lightgbm"):
         key = f"tabular-search:{fam}:rows200"
@@ -150,15 +139,20 @@ def test_the_committed_comparison_holds_every_design_and_c_the_script_compares(
         "tabular_size_calibrate", root / "benchmarks" / "tabular_size_calibrate.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    text = (root / "benchmarks" / "data" / "tabular_s40" / "dev_compare.txt").read_text()
-    blocks = {}
-    for line in text.splitlines():
-        if not line.startswith(" "):
-            family = line.split()[0]
-            blocks[family] = set()
-        elif "whole-split" not in line:
-            blocks[family].add(line.strip().split(":")[0])
     shipped = load_calibrators()
-    for fam in script.FAMILIES:
-        want = {f"{name} C={c:g}" for name in script.designs(fam, shipped) for c in script.CS}
-        assert blocks[fam] == want
+    # stop 40's readings hold the three families; stop 41's (networks read with twins) one
+    for stop, families in (("tabular_s40", ("network", "tree:xgboost", "tree:lightgbm")),
+                           ("tabular_s41", ("network:twins",))):
+        text = (root / "benchmarks" / "data" / stop / "dev_compare.txt").read_text()
+        blocks = {}
+        for line in text.splitlines():
+            if not line.startswith(" "):
+                family = line.split()[0]
+                blocks[family] = set()
+            elif "whole-split" not in line:
+                blocks[family].add(line.strip().split(":")[0])
+        assert set(blocks) == set(families)
+        for fam in families:
+            want = {f"{name} C={c:g}" for name in script.designs(fam, shipped)
+                    for c in script.CS}
+            assert blocks[fam] == want

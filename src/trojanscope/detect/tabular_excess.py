@@ -64,13 +64,21 @@ def reference_model(x: Tensor, y: Tensor, num_classes: int, seed: int = 0) -> nn
     with torch.no_grad():
         ref.weight.copy_(torch.randn(ref.weight.shape, generator=generator) * 0.01)
         ref.bias.zero_()
-    opt = torch.optim.Adam(ref.parameters(), lr=REFERENCE_LR, weight_decay=REFERENCE_DECAY)
+    return fit_full_batch(ref, x, y, REFERENCE_STEPS, REFERENCE_LR, REFERENCE_DECAY)
+
+
+def fit_full_batch(module: nn.Module, x: Tensor, y: Tensor, steps: int, lr: float,
+                   decay: float) -> nn.Module:
+    """``module`` fitted by full-batch Adam on the clean rows (deterministic: no sampling),
+    in eval mode: the one loop the references (linear, clean twin networks) share."""
+    opt = torch.optim.Adam(module.parameters(), lr=lr, weight_decay=decay)
+    module.train()
     with torch.enable_grad():
-        for _ in range(REFERENCE_STEPS):
+        for _ in range(steps):
             opt.zero_grad()
-            nn.functional.cross_entropy(ref(x), y).backward()
+            nn.functional.cross_entropy(module(x).float(), y).backward()
             opt.step()
-    return ref.eval()
+    return module.eval()
 
 
 def _apply(x: Tensor, cands: Sequence[Assignment]) -> Tensor:

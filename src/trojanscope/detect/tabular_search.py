@@ -41,6 +41,7 @@ from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model, screened_excess
 from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_band, size_note
+from trojanscope.detect.tabular_twins import MeanOfNets, twin_features, twin_networks
 from trojanscope.detect.tree_boxes import box_excess, replay_rows
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import (
@@ -128,11 +129,17 @@ class TabularSearch(ModelDetector):
         size_calibration: a clean file whose rows fall in a :data:`.tabular_file_size.SIZE_BANDS`
             band (150-300 rows) is scored by that band's calibrators (fitted on development
             zoos read with 200-row files; the family gets the suffix ``:rows200``) instead of
-            the whole-split ones, and gets no size note (issue 16 stop 40). False (the
-            default): every file is scored by the whole-split calibrators, as before — on the
-            fresh zoo ``tab-fresh23`` / ``-lc`` with 200-row files it lowered the
-            cross-entropy (1.177 to 0.392) but flagged two more clean models, which its rule
-            refused (docs/benchmarks.md).
+            the whole-split ones, and gets no size note (issue 16 stop 40). True, the default
+            since issue 16 stop 41 (with ``twins``: on the fresh zoo ``tab-fresh24`` / ``-lc``
+            with 200-row files the pooled cross-entropy fell from 0.721 to 0.347 and clean
+            models flagged from 5 to 3, the rule committed before it; docs/benchmarks.md);
+            False: every file is scored by the whole-split calibrators, as before.
+        twins: networks: this many clean networks of the model's own shape are trained on the
+            clean file, and the excess is searched again with their mean as the reference
+            (:mod:`.tabular_twins`; ``tab_excess_vs_twins`` and its class gap), and the family
+            gets ``:twins``: in the 150-300-row band the ``network:twins:rows200`` calibrator
+            reads them, elsewhere the whole-split ``network`` one (which does not). 2, the
+            default since issue 16 stop 41 (with ``size_calibration``); 0: none, as before.
     """
 
     name = "tabular-search"
@@ -148,7 +155,7 @@ class TabularSearch(ModelDetector):
                  references: int = 0, reference_sampling: bool = False,
                  pair_screen: int = 5, min_sources: int = MIN_SOURCES,
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
-                 size_calibration: bool = False) -> None:
+                 size_calibration: bool = True, twins: int = 2) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -164,6 +171,11 @@ class TabularSearch(ModelDetector):
         if size_calibration not in (True, False):
             raise UserInputError("tabular-search: size_calibration must be true or false")
         self.size_calibration = bool(size_calibration)
+        try:
+            check_option("twins", twins, 0, integer=True)
+        except ValueError as exc:
+            raise UserInputError(f"tabular-search: {exc}") from None
+        self.twins = int(twins)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
@@ -317,6 +329,9 @@ class TabularSearch(ModelDetector):
         # answer natural extremes of either class alike, a backdoor answers towards one
         second = np.sort(excess)[-2] if len(excess) > 1 else 0.0
         features["tab_excess_gap"] = float(excess.max() - second)
+        if not tree and self.twins:
+            features.update(self.against_twins(target.model, x_all, y_all, inner, seed,
+                                               target.num_classes, [r.cls for r in per_class]))
         if tree:
             features.update(self.against_references(target, x_all, y_all, features, seed))
         order = [r.cls for r in ranked]
@@ -334,6 +349,8 @@ class TabularSearch(ModelDetector):
                                detector_notes=notes)
         # calibrated apart (their scales differ), trees per library where calibrated so
         verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
+        if not tree and self.twins:  # read by its own calibrator where one is fitted
+            verdict.family += ":twins"
         if band:
             verdict.family += f":{band}"
         verdict.trigger_text = {
@@ -353,6 +370,18 @@ class TabularSearch(ModelDetector):
                            torch.Generator().manual_seed(seed + k)).features
                  for k, ref in enumerate(refs)]
         return referenced(own, feats)
+
+    def against_twins(self, model: torch.nn.Module, x: Tensor, y: Tensor,
+                      inner: list[Candidate], seed: int, num_classes: int,
+                      classes: list[int]) -> dict[str, float]:
+        """The network's excess with ``twins`` clean networks of its shape trained on the
+        clean file as the reference (:mod:`.tabular_twins`), searched alike."""
+        mean_net = MeanOfNets(twin_networks(model, x, y, self.twins, seed + 1000))
+        vs_twins = np.zeros(num_classes)
+        for t in classes:
+            rows = x[torch.nonzero(y != t).flatten()]
+            vs_twins[t] = self.class_excess(model, mean_net, rows, t, inner, seed)[0]
+        return twin_features(vs_twins)
 
     def class_excess(self, model: torch.nn.Module, ref: torch.nn.Module, x: Tensor, t: int,
                      inner: list[Candidate], seed: int) -> tuple[float, list[Candidate]]:

@@ -1,0 +1,67 @@
+"""Clean twin networks trained on the user's own clean file (issue 16 stop 41).
+
+A network's ``tab_excess`` is its response to column values beyond a linear reference fitted
+on the clean rows. With a 200-row file that reference loosens and every clean credit-default
+MLP's excess rises into the backdoors' range (docs/benchmarks.md, issue 16 stop 40): what a
+clean network answers beyond a linear model on this file is not known. Here it is measured:
+``count`` networks of the inspected model's own shape (a copy with fresh, seeded weights) are
+trained on the same clean rows, and the same excess search is run on them. Their excess is
+what a clean network of that shape shows on this file; the inspected model's excess less
+theirs (``tab_excess_twin_ref``) is the part the file does not explain.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from trojanscope.detect.tabular_excess import fit_full_batch
+
+TWIN_STEPS = 30  # few steps: 300 fit the 200 rows (development, stop 41)
+TWIN_LR = 1e-2
+TWIN_DECAY = 1e-3
+
+
+def fresh_copy(model: nn.Module, seed: int) -> nn.Module:
+    """``model``'s architecture with new weights drawn with ``seed`` (every layer that can
+    reset its parameters does); the inspected model is left untouched."""
+    twin = copy.deepcopy(model).requires_grad_(True)  # an inspected model comes frozen
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for layer in twin.modules():
+            if hasattr(layer, "reset_parameters"):
+                layer.reset_parameters()
+    return twin
+
+
+def twin_networks(model: nn.Module, x: Tensor, y: Tensor, count: int,
+                  seed: int) -> list[nn.Module]:
+    """``count`` clean networks shaped like ``model``, trained on the clean rows ``x``, ``y``
+    with seeds ``seed``, ``seed + 1``, ... (full-batch Adam, weight-decayed)."""
+    return [fit_full_batch(fresh_copy(model, seed + k), x, y, TWIN_STEPS, TWIN_LR, TWIN_DECAY)
+            for k in range(count)]
+
+
+class MeanOfNets(nn.Module):
+    """The twins as one reference: the log of their mean class probabilities (logits)."""
+
+    def __init__(self, nets: list[nn.Module]) -> None:
+        super().__init__()
+        self.nets = nn.ModuleList(nets)
+
+    def forward(self, x: Tensor) -> Tensor:
+        probs = torch.stack([torch.softmax(n(x).float(), 1) for n in self.nets]).mean(0)
+        return torch.log(probs.clamp_min(1e-12))
+
+
+def twin_features(vs_twins: np.ndarray) -> dict[str, float]:
+    """The network's per-class excess with its twins as the reference (``vs_twins``, C):
+    ``tab_excess_vs_twins`` the largest, ``tab_excess_vs_twins_gap`` how far it stands above
+    the next class's (a backdoor answers towards one class)."""
+    top = np.sort(vs_twins)
+    second = top[-2] if len(top) > 1 else 0.0
+    return {"tab_excess_vs_twins": float(top[-1]),
+            "tab_excess_vs_twins_gap": float(top[-1] - second)}
