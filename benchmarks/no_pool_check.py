@@ -7,8 +7,9 @@ every calibrator whose coverage shows all its convolutional models pooled one wa
 count equal to its ``layer:conv`` count) records ``pool:none: 0``, so that such a model is out
 of its coverage and goes to the wider calibrator (``detect/coverage.py``: the trait is read
 only where a file records it). ``score`` prints, for ``detect --format json`` reports (run
-with ``-p probes=always`` so the wider calibrator's features are there), the calibrator, the
-probability and the suspect under the shipped file and under ``--calibration``.
+with ``-p probes=always`` so the wider calibrator's features are there; or the rows of a
+``foreign_zoo_detect.py`` ``.jsonl``), the calibrator, the probability and the suspect under
+the shipped file and under ``--calibration``.
 
     PYTHONPATH=src:benchmarks python benchmarks/no_pool_check.py candidate --out CAND.json
     PYTHONPATH=src:benchmarks python benchmarks/no_pool_check.py score R1.json R2.json \\
@@ -22,7 +23,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from _common import run_main
+from _common import read_jsonl, run_main
 from foreign_zoo_detect import logit_terms, verdict_of
 from trojanscope.detect.calibration import SHIPPED, calibrate, load_calibrators
 from trojanscope.detect.coverage import NO_POOL
@@ -52,25 +53,39 @@ def with_no_pool(traits: list[str]) -> list[str]:
     return list(traits)
 
 
+def _reports(paths: list[Path]):
+    """``(name, report)`` from ``detect --format json`` files, or from every row of a
+    ``foreign_zoo_detect.py`` JSON-lines file (``*.jsonl``: each row's ``report``)."""
+    for path in paths:
+        if path.suffix == ".jsonl":
+            for row in read_jsonl(path):
+                yield row["name"], row["report"]
+        else:
+            yield path.name, json.loads(path.read_text())
+
+
 def score(reports: list[Path], calibration: Path) -> list[dict]:
     """Each report under the shipped file and under ``calibration``."""
     files = {"shipped": load_calibrators(), "candidate": load_calibrators(calibration)}
     rows = []
-    for path in reports:
-        report = json.loads(path.read_text())
+    for name, report in _reports(reports):
         report["traits"] = with_no_pool(report["traits"])
-        row = {"report": str(path), "traits": report["traits"]}
-        for name, cals in files.items():
+        row = {"report": name, "traits": report["traits"]}
+        for file, cals in files.items():
             verdict = verdict_of(report)
             calibrate(verdict, cals)
-            terms = logit_terms(report, cals)
-            row[name] = {"p": verdict.probability, "suspect": verdict.target_classes[0],
+            try:
+                terms = logit_terms(report, cals)
+            except KeyError:  # the wider calibrator's features were not read: the default's
+                terms = {"calibrator": f"{report['method']} (no probes: wider not read)",
+                         "terms": {}, "intercept": float("nan")}
+            row[file] = {"p": verdict.probability, "suspect": verdict.target_classes[0],
                          "calibrator": terms["calibrator"],
                          "terms": {k: round(v, 3) for k, v in terms["terms"].items()},
                          "intercept": round(terms["intercept"], 3),
                          "notes": verdict.coverage_notes}
         rows.append(row)
-        print(f"{path.name}: shipped p {row['shipped']['p']:.3f} ({row['shipped']['calibrator']}), "
+        print(f"{name}: shipped p {row['shipped']['p']:.3f} ({row['shipped']['calibrator']}), "
               f"candidate p {row['candidate']['p']:.3f} ({row['candidate']['calibrator']}), "
               f"suspect {row['shipped']['suspect']} -> {row['candidate']['suspect']}")
     return rows

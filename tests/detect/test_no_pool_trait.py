@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import torch
@@ -47,3 +49,28 @@ def test_a_file_that_records_no_pool_sends_a_strided_cnn_to_the_wider_calibrator
     calibrate(verdict, {"mmbd": recorded, "mmbd:out-of-coverage": wider})
     assert verdict.probability < 0.1
     assert verdict.coverage_notes[0].startswith("convolutions without a pooling layer")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "benchmarks" / "data" / "foreign_s41"
+
+
+def test_the_candidate_file_takes_the_clean_strided_lenet_to_the_wider_calibrator(
+        tmp_path: Path) -> None:
+    """The own-engine clean ReLU ``lenet5`` with strided pooling (seed 500 variants, clean-001)
+    as ``detect -p probes=always`` reported it: p 0.866 under the shipped file (the default
+    calibrator, fitted on max-pooled CNNs only), under the candidate the wider one's p < 0.5."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from no_pool_check import candidate, score
+
+    marked = candidate(None, tmp_path / "cand.json")
+    assert sorted(marked) == ["auto", "auto:data-free", "mmbd", "neural_cleanse", "trigger_search"]
+    assert json.loads((tmp_path / "cand.json").read_text()) == json.loads(
+        (DATA / "calibration-stop41-nopool-candidate.json").read_text())
+    row, = score([DATA / "own500_clean001_lenet5_stride_probes.json"], tmp_path / "cand.json")
+    assert row["shipped"]["calibrator"] == "auto" and row["shipped"]["p"] > 0.8
+    assert row["candidate"]["calibrator"] == "auto:out-of-coverage"
+    assert row["candidate"]["p"] < 0.5
+    # without the probes' features the wider calibrator cannot read it: the default's p stays
+    row, = score([DATA / "own500_clean001_lenet5_stride_default.json"], tmp_path / "cand.json")
+    assert row["candidate"]["p"] == row["shipped"]["p"]
