@@ -139,13 +139,28 @@ def run(
         )
 
 
+def verdict_of(report: dict):
+    """The verdict a ``detect --format json`` report was made from, as far as calibration
+    reads it (method, statistic, full ranking, features, data-free, traits)."""
+    from trojanscope.detect.base import ModelVerdict
+
+    return ModelVerdict(
+        method=report["method"],
+        statistic=report["statistic"],
+        target_classes=list(report["ranking"]),
+        per_class=[],
+        features=dict(report["features"]),
+        data_free=bool(report["data_free"]),
+        traits=list(report["traits"]),
+    )
+
+
 def recalibrate(rows_in: Path, rows_out: Path, calibration: Path) -> None:
     """Each row's probability and suspected target as ``detect --calibration FILE`` gives them
     on the same run: the shipped :func:`calibrate` on the verdict rebuilt from the row's report
     (its method, statistic, full ranking, features, traits). Only what calibration reads changes
     between two calibration files, and the detectors are seeded, so nothing is run again; a
     row without its report (recorded before stop 39) is an error."""
-    from trojanscope.detect.base import ModelVerdict
     from trojanscope.detect.calibration import calibrate, load_calibrators
 
     calibrators = load_calibrators(calibration)
@@ -154,15 +169,7 @@ def recalibrate(rows_in: Path, rows_out: Path, calibration: Path) -> None:
         report = row.get("report")
         if not report:
             fail(f"{rows_in}: row {row['name']} has no report (recorded before --recalibrate)")
-        verdict = ModelVerdict(
-            method=report["method"],
-            statistic=report["statistic"],
-            target_classes=list(report["ranking"]),
-            per_class=[],
-            features=dict(report["features"]),
-            data_free=bool(report["data_free"]),
-            traits=list(report["traits"]),
-        )
+        verdict = verdict_of(report)
         calibrate(verdict, calibrators)
         feats = verdict.features
         lines.append(

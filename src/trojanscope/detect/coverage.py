@@ -15,6 +15,12 @@ from collections.abc import Iterable
 from torch import nn
 
 MIN_COVERED = 5  # fewer calibration models with a trait than this: the model is out of coverage
+# Convolutions and no pooling layer (downsampling by strided convolutions, or none): a trait
+# read off the *absence* of every pool trait. Added after the shipped calibrators were counted,
+# so a calibrator is checked for it only where its coverage records a count for it (0
+# included): the shipped file does not, a candidate file does (issue 9, stop 41: opt-in).
+NO_POOL = "pool:none"
+RECORDED_ONLY = frozenset({NO_POOL})
 
 # One name per trait, from module class names, TorchScript ops and ONNX op types.
 _TRAITS = {
@@ -45,7 +51,7 @@ _WORDS = {
     "activation:silu": "SiLU activations", "pool:max": "max pooling",
     "pool:avg": "average pooling", "pool:global_avg": "global average pooling",
     "norm:batch": "BatchNorm", "norm:layer": "LayerNorm/GroupNorm",
-    "layer:conv": "convolutions",
+    "layer:conv": "convolutions", NO_POOL: "convolutions without a pooling layer (strided)",
     "trees:other-code": "tree models made by other code (other tables, sizes, settings)",
     "text:wordbag": "mean-pooled word models",
 }
@@ -67,8 +73,12 @@ def _names(model: nn.Module) -> Iterable[str]:
 
 
 def architecture_traits(model: nn.Module) -> set[str]:
-    """Traits such as ``activation:tanh``, ``pool:avg``, ``norm:batch``, ``layer:conv``."""
-    return {_BY_NAME[n] for n in _names(model) if n in _BY_NAME}
+    """Traits such as ``activation:tanh``, ``pool:avg``, ``norm:batch``, ``layer:conv``, and
+    :data:`NO_POOL` for convolutions without any pooling trait."""
+    traits = {_BY_NAME[n] for n in _names(model) if n in _BY_NAME}
+    if "layer:conv" in traits and not any(t.startswith("pool:") for t in traits):
+        traits.add(NO_POOL)
+    return traits
 
 
 def describe(trait: str) -> str:
@@ -86,9 +96,12 @@ def count_traits(traits_per_model: Iterable[Iterable[str]]) -> dict[str, int]:
 
 def coverage_notes(traits: Iterable[str], covered: dict[str, int]) -> list[str]:
     """One sentence per trait of the model that fewer than ``MIN_COVERED`` calibration models
-    had, e.g. ``tanh activations: calibration has 0 such models``."""
+    had, e.g. ``tanh activations: calibration has 0 such models``. A trait of :data:`RECORDED_ONLY`
+    is read only where ``covered`` records it."""
     notes = []
     for t in sorted(traits):
+        if t in RECORDED_ONLY and t not in covered:
+            continue  # counted after this calibrator was fitted: no count to read
         n = int(covered.get(t, 0))
         if n < MIN_COVERED:
             notes.append(f"{describe(t)}: calibration has {n} such model{'s' if n != 1 else ''}")

@@ -1,0 +1,76 @@
+"""The ``pool:none`` trait (convolutions, no pooling layer) and its opt-in coverage check
+(issue 9, stop 41: a clean strided-pooling LeNet scored by the max-pool-only calibrator)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from trojanscope.detect.calibration import Calibrator, calibrate
+from trojanscope.detect.coverage import NO_POOL, architecture_traits, coverage_notes
+from trojanscope.detect.mmbd import MMBD
+from trojanscope.io.models import load_model
+from trojanscope.models import create_model
+
+MAX_ONLY = {"activation:relu": 120, "layer:conv": 87, "pool:max": 87}  # the shipped 'auto's
+
+
+def test_strided_convolutions_read_as_no_pool_native_and_torchscript(tmp_path: Path) -> None:
+    strided = create_model("lenet5", (1, 28, 28), 10, activation="relu", pool="stride").eval()
+    assert architecture_traits(strided) == {"activation:relu", "layer:conv", NO_POOL}
+    torch.jit.trace(strided, torch.rand(1, 1, 28, 28)).save(str(tmp_path / "m.pt"))
+    assert NO_POOL in architecture_traits(load_model(tmp_path / "m.pt").module)
+    pooled = create_model("lenet5", (1, 28, 28), 10, activation="relu", pool="max")
+    assert NO_POOL not in architecture_traits(pooled)
+    assert NO_POOL not in architecture_traits(create_model("mlp", (1, 28, 28), 10))
+
+
+def test_no_pool_is_read_only_where_the_coverage_records_it() -> None:
+    traits = {"activation:relu", "layer:conv", NO_POOL}
+    assert coverage_notes(traits, MAX_ONLY) == []  # the shipped file: as before
+    assert coverage_notes(traits, {**MAX_ONLY, NO_POOL: 0}) == [
+        "convolutions without a pooling layer (strided): calibration has 0 such models"]
+    assert coverage_notes(traits, {**MAX_ONLY, NO_POOL: 19}) == []
+
+
+def test_a_file_that_records_no_pool_sends_a_strided_cnn_to_the_wider_calibrator() -> None:
+    model = create_model("lenet5", (1, 28, 28), 10, activation="relu", pool="stride").eval()
+    verdict = MMBD(n_starts=2, steps=3).inspect(model, None, input_shape=(1, 28, 28), seed=0)
+    default = Calibrator("mmbd", ["mmbd_neglog10_p"], [0.0], 3.0, {"coverage": MAX_ONLY})
+    wider = Calibrator("mmbd:out-of-coverage", ["mmbd_neglog10_p"], [0.0], -3.0,
+                       {"coverage": {**MAX_ONLY, NO_POOL: 19}, "n_models": 140})
+    calibrate(verdict, {"mmbd": default, "mmbd:out-of-coverage": wider})
+    assert verdict.probability > 0.9 and verdict.coverage_notes == []
+    recorded = Calibrator("mmbd", ["mmbd_neglog10_p"], [0.0], 3.0,
+                          {"coverage": {**MAX_ONLY, NO_POOL: 0}})
+    calibrate(verdict, {"mmbd": recorded, "mmbd:out-of-coverage": wider})
+    assert verdict.probability < 0.1
+    assert verdict.coverage_notes[0].startswith("convolutions without a pooling layer")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "benchmarks" / "data" / "foreign_s41"
+
+
+def test_the_candidate_file_takes_the_clean_strided_lenet_to_the_wider_calibrator(
+        tmp_path: Path) -> None:
+    """The own-engine clean ReLU ``lenet5`` with strided pooling (seed 500 variants, clean-001)
+    as ``detect -p probes=always`` reported it: p 0.866 under the shipped file (the default
+    calibrator, fitted on max-pooled CNNs only), under the candidate the wider one's p < 0.5."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from no_pool_check import candidate, score
+
+    marked = candidate(None, tmp_path / "cand.json")
+    assert sorted(marked) == ["auto", "auto:data-free", "mmbd", "neural_cleanse", "trigger_search"]
+    assert json.loads((tmp_path / "cand.json").read_text()) == json.loads(
+        (DATA / "calibration-stop41-nopool-candidate.json").read_text())
+    row, = score([DATA / "own500_clean001_lenet5_stride_probes.json"], tmp_path / "cand.json")
+    assert row["shipped"]["calibrator"] == "auto" and row["shipped"]["p"] > 0.8
+    assert row["candidate"]["calibrator"] == "auto:out-of-coverage"
+    assert row["candidate"]["p"] < 0.5
+    # without the probes' features the wider calibrator cannot read it: the default's p stays
+    row, = score([DATA / "own500_clean001_lenet5_stride_default.json"], tmp_path / "cand.json")
+    assert row["candidate"]["p"] == row["shipped"]["p"]
