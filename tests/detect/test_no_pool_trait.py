@@ -65,8 +65,18 @@ def test_the_candidate_file_takes_the_clean_strided_lenet_to_the_wider_calibrato
 
     marked = candidate(None, tmp_path / "cand.json")
     assert sorted(marked) == ["auto", "auto:data-free", "mmbd", "neural_cleanse", "trigger_search"]
-    assert json.loads((tmp_path / "cand.json").read_text()) == json.loads(
-        (DATA / "calibration-stop41-nopool-candidate.json").read_text())
+    # the shipped file with a zero ``pool:none`` count on the marked calibrators, nothing else
+    # (compared with the shipped file of the day, not the committed snapshot, which a later
+    # refit of any calibrator would leave stale)
+    from importlib import resources
+
+    from trojanscope.detect.calibration import SHIPPED
+    from trojanscope.detect.coverage import NO_POOL
+
+    shipped = json.loads(resources.files("trojanscope.detect").joinpath(SHIPPED).read_text())
+    for key in marked:
+        shipped[key]["fitted_on"]["coverage"][NO_POOL] = 0
+    assert json.loads((tmp_path / "cand.json").read_text()) == shipped
     row, = score([DATA / "own500_clean001_lenet5_stride_probes.json"], tmp_path / "cand.json")
     assert row["shipped"]["calibrator"] == "auto" and row["shipped"]["p"] > 0.8
     assert row["candidate"]["calibrator"] == "auto:out-of-coverage"
