@@ -1,11 +1,14 @@
 """Stop 40's rule for ``mahalanobis`` ``pixel_cap=0`` (the isolated and rare columns uncapped) as
-``detect-inputs``' default (issue 14; docs/benchmarks.md, "issue 14, stop 40";
-``benchmarks/data/inputs_s40/plan.md``): reads the per-model outputs of ``fresh_s40.sh``
-(today's default ``mahalanobis``, the candidate ``mahalanobis:pixel_cap=0``, STRIP and ART's
-STRIP in the same process), keeps each population's prefix, in the committed order, whose file
-was written by ``--cutoff``, and prints every model, the trigger families, and the conditions.
+``detect-inputs``' default (issue 14; docs/benchmarks.md, "issue 14, stop 40" and "stop 41";
+``benchmarks/data/inputs_s40/plan.md``, ``inputs_s41/plan.md``): reads the per-model outputs of
+``fresh_s40.sh`` or ``fresh_s41.sh`` (today's default ``mahalanobis``, the candidate
+``mahalanobis:pixel_cap=0``, STRIP and ART's STRIP in the same process), keeps each
+population's prefix, in the committed order, whose file was written by ``--cutoff``, and prints
+every model, the trigger families, and the conditions. Stop 41 re-applies the same conditions
+to a fresh population (``--population s41``); only the population differs.
 
     PYTHONPATH=src python benchmarks/inputs_rule_stop40.py OUT --cutoff 2026-12-02T13:12:00Z
+    PYTHONPATH=src python benchmarks/inputs_rule_stop40.py OUT --population s41 --cutoff ...
 """
 
 from __future__ import annotations
@@ -15,11 +18,20 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-FOREIGN = [f"{a}-{j}" for a in ("relu_cnn", "bn_cnn", "ln_gelu_cnn", "leaky_strided_cnn",
-                                "sigmoid_cnn", "lenet_tanh_avg", "mlp", "elu_dropout_cnn",
-                                "silu_mlp") for j in ("01", "03")]
-OWN = ["sparse-s67", "badnets-s67", "wanet-s67", "blended-s67", "sig-s67", "wanet-s68",
-       "wanet-s69"]  # the build order (fresh_s40.sh)
+# Each population in its committed build order: (foreign rows, own runs, foreign file stem,
+# own file stem, the zoo's label).
+POPULATIONS = {
+    "s40": ([f"{a}-{j}" for a in ("relu_cnn", "bn_cnn", "ln_gelu_cnn", "leaky_strided_cnn",
+                                  "sigmoid_cnn", "lenet_tanh_avg", "mlp", "elu_dropout_cnn",
+                                  "silu_mlp") for j in ("01", "03")],
+            ["sparse-s67", "badnets-s67", "wanet-s67", "blended-s67", "sig-s67", "wanet-s68",
+             "wanet-s69"], "inputs_s40_s37_", "inputs_s40_", "zoo-s37"),
+    "s41": ([f"{a}-{j}" for a in ("relu_cnn", "mlp", "lenet_tanh_avg", "leaky_strided_cnn",
+                                  "bn_cnn", "ln_gelu_cnn", "sigmoid_cnn", "elu_dropout_cnn",
+                                  "silu_mlp") for j in ("01", "03")],
+            ["sparse-s70", "badnets-s71", "wanet-s72", "blended-s73", "sig-s70"],
+            "inputs_s41_s38_", "inputs_s41_", "zoo-s38"),
+}
 METHODS = {"today": ("mahalanobis",), "candidate": ("mahalanobis:pixel_cap=0",
                                                     "mahalanobis(pixel_cap=0)"),
            "STRIP": ("strip",), "ART STRIP": ("art-strip", "ART strip")}
@@ -94,14 +106,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path)
     ap.add_argument("--cutoff", default=None, help="ISO time; files written later do not count")
+    ap.add_argument("--population", choices=sorted(POPULATIONS), default="s40",
+                    help="which committed population (build order and file names)")
     args = ap.parse_args()
+    foreign, own, fstem, ostem, zoo = POPULATIONS[args.population]
     cutoff = (datetime.fromisoformat(args.cutoff.replace("Z", "+00:00")).timestamp()
               if args.cutoff else None)
-    fpop = population(args.out, FOREIGN, "inputs_s40_s37_", cutoff, True)
-    opop = population(args.out, OWN, "inputs_s40_", cutoff, False)
+    fpop = population(args.out, foreign, fstem, cutoff, True)
+    opop = population(args.out, own, ostem, cutoff, False)
     print("| model | trigger | positives | today | candidate (pixel_cap=0) | STRIP | ART STRIP |")
     print("|---|---|---:|---|---|---|---|")
-    for pre, pop in (("zoo-s37 ", fpop), ("own ", opop)):
+    for pre, pop in ((f"{zoo} ", fpop), ("own ", opop)):
         for name, rows in pop:
             cells = [f"{r['roc_auc']:.4f} / {r['tpr_at_fpr']:.3f} / {r['guard_fpr']:.3f}"
                      if (r := rows.get(k)) else "-" for k in METHODS]

@@ -57,12 +57,13 @@ after the isolated one, read from the input alone: the number of its bright pixe
 where under 0.5% of the clean images are bright (:mod:`~trojanscope.detect.input_level.rare`:
 a one-pixel cross's full row and column, a frame, a border band no centred digit reaches),
 tail-scaled and capped like the consistency columns.
-``pixel_cap`` (stop 40): the cap of the isolated and rare columns alone (``None``, the
-default: ``cap``'s; ``0``: none). A transform's clean drops are heavy-tailed, which is why
-``cap`` exists; a pixel column's far values are the triggered inputs' (a one-pixel cross puts
-4-6 bright pixels at rare positions), and capped at 6 such a column adds at most 36, under the
-clean tail that many layer columns set on a tanh LeNet (docs/benchmarks.md, "issue 14, stop
-40").
+``pixel_cap`` (stop 40; ``0``, no cap, the default since stop 41): the cap of the isolated
+and rare columns alone (``None``: ``cap``'s, the default before stop 41; ``0``: none). A
+transform's clean drops are heavy-tailed, which is why ``cap`` exists; a pixel column's far
+values are the triggered inputs' (a one-pixel cross puts 4-6 bright pixels at rare positions),
+and capped at 6 such a column adds at most 36, under the clean tail that many layer columns set
+on a tanh LeNet (docs/benchmarks.md, "issue 14, stop 40"). Stop 40's rule for ``0`` was met on
+the fresh population of stop 41 (foreign zoo seed 38, own seeds 70-73; "issue 14, stop 41").
 """
 
 from __future__ import annotations
@@ -111,8 +112,9 @@ ISOLATED = True
 RARE = True
 CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen on seeds 11-18)
 # the isolated and rare columns' own cap (stop 40; None: ``cap``'s, 0: none): CAP's reason is
-# the heavy-tailed clean drops of a transform, where a pixel column's far values are triggers
-PIXEL_CAP: float | None = None
+# the heavy-tailed clean drops of a transform, where a pixel column's far values are triggers.
+# 0 (uncapped) since stop 41: stop 40's rule met on fresh foreign seed 38 and own seeds 70-73
+PIXEL_CAP: float | None = 0.0
 
 
 def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
