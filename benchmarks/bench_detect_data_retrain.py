@@ -33,7 +33,10 @@ default with ``outside_sure`` off: ``confined`` before stop 38b), ``spread`` (th
 ``spread_sure_z`` = ``--spread-sure-z``: with the all-to-all signature, samples at that spectral
 z flagged whatever their early agreement, issue 13's stop 39b), ``recount`` (the default plus
 ``spread_recount``: with the all-to-all signature, the spread cut once more on the early
-agreement over neighbours not already flagged, issue 13's stop 40b),
+agreement over neighbours not already flagged, issue 13's stop 40b), ``pairs`` (the default
+plus ``pair_recall``: with the all-to-all signature, the members of the poison pairs read off
+the flags that disagree with their early neighbours or pass the recount's cut, issue 13's stop
+41), ``unpaired`` (the default with ``pair_recall`` off),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -221,6 +224,8 @@ def main() -> None:
             ("unsure", {"outside_sure": None}),
             ("spread", {"spread_sure_z": opts.spread_sure_z}),
             ("recount", {"spread_recount": True}),
+            ("pairs", {"pair_recall": True}),
+            ("unpaired", {"pair_recall": False}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue

@@ -61,7 +61,13 @@ import torch
 from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.flagging import robust_z
-from trojanscope.detect.data.neighbours import agreement_among, label_agreement, outside_purity
+from trojanscope.detect.data.neighbours import (
+    agreement_among,
+    label_agreement,
+    outside_purity,
+    outside_twin,
+)
+from trojanscope.detect.data.pairs import pair_members, poison_pairs
 from trojanscope.detect.data.spectral import SpectralSignatures
 from trojanscope.detect.data.split import ClassSplit, null_separation, split_classes
 from trojanscope.detect.data.stats import top_components
@@ -136,6 +142,17 @@ class AutoData(DataDetector):
             carriers of the pair 1 -> 2 the default left agreed at 0.80-0.90, over unflagged
             neighbours 0.50-0.65. Opt-in (issue 13, stop 40b): its fresh run was cut by the
             clock before its rule could be met (docs/benchmarks.md).
+        pair_recall: with the all-to-all signature, the *poison pairs* are read off the flags
+            of signals 1-3 (:func:`~.pairs.poison_pairs`: a twin class, the label most of a
+            sample's early neighbours outside its class share, that holds a third or more of
+            a class's flags), and every member of a poison pair is flagged that disagrees
+            with its early neighbours' labels (agreement under 0.5, whatever its spectral z)
+            or passes the spread cut on its agreement over unflagged neighbours (the
+            ``spread_recount`` cut, inside the pairs only). Issue 13, stop 41: on the
+            development set s54719 (sparse 10% all-to-all) 22 carriers disagreeing with their
+            neighbours were no spectral outliers (z -0.65 to 3.2), on s54017 (BadNets 10%)
+            14 carriers of the pair 1 -> 2 agreed with label 2 through their flagged
+            pair-mates; a carrier's twin is its source class (91-97% of carriers).
         outside_agree: in an infected class, a confusion flag outside the group taken as
             poison stands where the sample's early agreement is under this (0.8: on the
             development Blended 20% set, seed 5007, 37 of the 60 carriers the split put on
@@ -224,7 +241,8 @@ class AutoData(DataDetector):
                  recall_round: bool = False, recall_agree: float | None = None,
                  pure_threshold: float | None = 0.4, typical_agree: float | None = 0.9,
                  typical_purity: float = 0.6, outside_sure: float | None = 0.99,
-                 spread_sure_z: float | None = None, spread_recount: bool = False) -> None:
+                 spread_sure_z: float | None = None, spread_recount: bool = False,
+                 pair_recall: bool = False) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -269,6 +287,7 @@ class AutoData(DataDetector):
             spread_sure_z = float(spread_sure_z)
         self.spread_sure_z = spread_sure_z
         self.spread_recount = check_flag("spread_recount", spread_recount)
+        self.pair_recall = check_flag("pair_recall", pair_recall)
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -490,6 +509,23 @@ class AutoData(DataDetector):
         return lambda both: agreement_among(
             emb, labels, self.k, torch.from_numpy(~(flagged | both))).numpy()
 
+    def pair_flags(self, emb: torch.Tensor, labels: torch.Tensor, agree: np.ndarray,
+                   spectral: np.ndarray, flagged: np.ndarray) -> np.ndarray:
+        """With ``pair_recall`` and the all-to-all signature, per sample: a member of a poison
+        pair read off ``flagged`` (signals 1-3) that disagrees with its early neighbours'
+        labels or passes the spread cut on its agreement over unflagged neighbours; all
+        False otherwise."""
+        disagree = agree < 0.5
+        if not self.pair_recall or not all_to_all_signature(
+                int(disagree.sum()), int((disagree & (spectral > self.spectral_z)).sum())):
+            return np.zeros(len(agree), dtype=bool)
+        twin = outside_twin(emb, labels, self.k).numpy()
+        lab = labels.numpy()
+        members = pair_members(twin, lab, poison_pairs(twin, lab, flagged, int(lab.max()) + 1))
+        recount = agreement_among(emb, labels, self.k, torch.from_numpy(~flagged)).numpy()
+        return members & ~flagged & (
+            disagree | ((recount < self.spread_agree) & (spectral > self.spread_z)))
+
     def run_features(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
         """Signals 1-3: scores and flags from the features alone."""
         labels = feats.labels.numpy()
@@ -551,9 +587,10 @@ class AutoData(DataDetector):
             flagged[suspect_group_flags(sides[c], agree, self.group_agree)] = True
         spectral = robust_z(SpectralSignatures().score(feats))
         both = self.both_views(agree, spectral, self.recounter(emb, feats.labels, flagged))
-        self.both = both
-        flagged |= both
-        scores += both
+        paired = self.pair_flags(emb, feats.labels, agree, spectral, flagged | both)
+        self.both = both | paired
+        flagged |= both | paired
+        scores += both | paired
         self.evidence = {
             "split_classes": [int(c) for c in classes],  # the classes the lists below follow
             "split_margins": [round(float(m), 4) for m in margins],
@@ -567,6 +604,7 @@ class AutoData(DataDetector):
             "both_counts": np.bincount(labels[both & disagree],
                                        minlength=feats.num_classes).tolist(),
             "n_spread": int((both & ~disagree).sum()),
+            "n_paired": int(paired.sum()),
         }
         return scores, np.flatnonzero(flagged)
 

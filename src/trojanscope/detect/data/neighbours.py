@@ -43,10 +43,28 @@ def outside_purity(embedding: Tensor, labels: Tensor, rows: Tensor, k: int) -> T
     to that class still looks like its source class, so its neighbours outside the class
     mostly share one label (the source's); a genuine member of the class has no such twin
     class and its outside neighbours are a mix."""
+    return outside_votes(embedding, labels, rows, k).max(1).values / k
+
+
+def outside_votes(embedding: Tensor, labels: Tensor, rows: Tensor, k: int) -> Tensor:
+    """For each sample in ``rows`` (all of one class), the label counts among its ``k``
+    nearest neighbours from the *other* classes (columns: labels 0 to the largest other
+    label)."""
     own = labels[rows[0]]
     others = torch.nonzero(labels != own).squeeze(1)
-    votes = neighbour_votes_to(embedding[rows], embedding[others], labels[others], k)
-    return votes.max(1).values / k
+    return neighbour_votes_to(embedding[rows], embedding[others], labels[others], k)
+
+
+def outside_twin(embedding: Tensor, labels: Tensor, k: int) -> Tensor:
+    """Each sample's *twin class*: the label most of its ``k`` nearest neighbours from the
+    other classes share (ties: the lowest label). A trigger carrier relabelled to a target
+    still looks like its source class, so its twin is that source."""
+    twin = torch.zeros(len(labels), dtype=torch.long)
+    for c in labels.unique():
+        rows = torch.nonzero(labels == c).squeeze(1)
+        if len(rows) < len(labels):
+            twin[rows] = outside_votes(embedding, labels, rows, k).argmax(1)
+    return twin
 
 
 def neighbour_votes_to(queries: Tensor, points: Tensor, labels: Tensor, k: int,
