@@ -53,7 +53,7 @@ def _case(attack: BadNets | None, splits: tuple[TensorDataset, TensorDataset]) -
         "synthetic",
         attack=attack,
         arch_params={"width": 8},
-        trainer=Trainer(epochs=12, batch_size=32, lr=3e-3),
+        trainer=Trainer(epochs=6, batch_size=32, lr=3e-3),
         seed=0,
         train_split=train,
         test_split=test,

@@ -27,7 +27,7 @@ def serial_zoo(tmp_path_factory) -> Path:
     return zoo
 
 
-@pytest.mark.parametrize("executor", ["process", "ray"])
+@pytest.mark.parametrize("executor", ["process", pytest.param("ray", marks=pytest.mark.slow)])
 def test_same_zoo_whatever_the_executor(executor, serial_zoo, tmp_path, request) -> None:
     if executor == "ray":
         request.getfixturevalue("local_ray")
@@ -55,6 +55,7 @@ def test_executor_errors_are_one_line(tmp_path, capsys, monkeypatch) -> None:
     assert not out.exists()  # nothing written
 
 
+@pytest.mark.slow  # ~12 s (stop 41); the process pool's contract and `zoo make` through it stay
 def test_zoo_eval_same_rows_whatever_the_executor(serial_zoo, capsys) -> None:
     """Detection over a zoo is one task per model, seeded by --seed: the process pool gives the
     serial run's rows, in the zoo's order."""
