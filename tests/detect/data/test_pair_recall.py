@@ -19,16 +19,18 @@ from trojanscope.detect.data.pairs import PAIR_MIN, pair_members, poison_pairs
 from .test_methods import planted
 
 
-def planted_quiet_pairs(seed: int = 0) -> tuple[Features, np.ndarray, np.ndarray, np.ndarray]:
-    """Ten Gaussian classes of 120 clean samples; from every class c, 14 *loud* carriers and 6
-    *quiet* ones relabelled c + 1, and 3 clean samples of class c that look like class c + 3
-    (natural confusions). In the early features the carriers and the confusions sit with the
-    class they look like (so they disagree with their label); in the late features the loud
-    carriers lie 4.5 std off their new class along one direction (spectral outliers), the
-    quiet ones and the confusions at their class's centre (no outliers). Returns the
-    features, the poison mask, the quiet carriers' mask and the confusions' mask."""
+def planted_quiet_pairs(seed: int = 0, classes: int = 10,
+                        ) -> tuple[Features, np.ndarray, np.ndarray, np.ndarray]:
+    """Ten Gaussian classes (``classes``) of 120 clean samples; from every class c, 14 *loud*
+    carriers and 6 *quiet* ones relabelled c + 1, and 3 clean samples of class c that look like
+    class c + 3 (natural confusions). In the early features the carriers and the confusions
+    sit with the class they look like (so they disagree with their label); in the late
+    features the loud carriers lie 4.5 std off their new class along one direction (spectral
+    outliers), the quiet ones and the confusions at their class's centre (no outliers).
+    Returns the features, the poison mask, the quiet carriers' mask and the confusions'
+    mask."""
     g = np.random.default_rng(seed)
-    k, d, n = 10, 24, 120
+    k, d, n = classes, 24, 120
     centres = g.normal(0, 6, (k, d))
     early, late, labels, poison, quiet, confused = [], [], [], [], [], []
 
@@ -117,3 +119,13 @@ def test_outside_twin_is_the_class_a_sample_looks_like():
 def test_pair_recall_is_checked(value):
     with pytest.raises(ValueError, match=re.escape("pair_recall")):
         AutoData(pair_recall=value)
+
+
+def test_a_source_class_smaller_than_k_is_still_the_twin():
+    """Class 0 has 3 samples, fewer than the k = 8 neighbours: a 2 that looks like a 0 has all
+    three of them among its nearest outside neighbours, but the other five are 1s; its twin is
+    still 0 (the neighbourhood is capped at the smallest class's size)."""
+    emb = torch.tensor([[0.0], [0.1], [0.2]] + [[4.0 + i / 10] for i in range(10)]
+                       + [[9.0 + i / 10] for i in range(10)] + [[0.15]])
+    labels = torch.tensor([0] * 3 + [1] * 10 + [2] * 10 + [2])
+    assert outside_twin(emb, labels, 8)[-1] == 0

@@ -58,9 +58,13 @@ def outside_votes(embedding: Tensor, labels: Tensor, rows: Tensor, k: int) -> Te
 def outside_twin(embedding: Tensor, labels: Tensor, k: int) -> Tensor:
     """Each sample's *twin class*: the label most of its ``k`` nearest neighbours from the
     other classes share (ties: the lowest label). A trigger carrier relabelled to a target
-    still looks like its source class, so its twin is that source."""
+    still looks like its source class, so its twin is that source. ``k`` is capped at the
+    smallest class's size: a source class smaller than ``k`` cannot fill the neighbourhood,
+    and a nearby third class would take the vote (stop 41 review)."""
     twin = torch.zeros(len(labels), dtype=torch.long)
-    for c in labels.unique():
+    classes, sizes = labels.unique(return_counts=True)
+    k = min(k, int(sizes.min()))
+    for c in classes:
         rows = torch.nonzero(labels == c).squeeze(1)
         if len(rows) < len(labels):
             twin[rows] = outside_votes(embedding, labels, rows, k).argmax(1)
