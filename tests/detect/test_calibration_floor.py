@@ -3,6 +3,11 @@ verdict but never gives less than the default calibrator of its path."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import (
     Calibrator,
@@ -10,6 +15,7 @@ from trojanscope.detect.calibration import (
     floored_probability,
     load_calibrators,
 )
+from trojanscope.errors import UserInputError
 
 BASE = Calibrator("m", ["a"], [2.0], 0.0)
 STACK = Calibrator("m", ["a", "b"], [1.0, 3.0], -1.0, {"floor": "m:base"})
@@ -50,3 +56,27 @@ def test_the_shipped_order_docs3_calibrators_are_floored_by_their_default() -> N
         verdict = ModelVerdict("text-inversion", 1.0, [1, 0], [], dict(features),
                                family=key.removeprefix("text-inversion:"))
         assert calibrate(verdict, cals).probability == cals[base].probability(features)
+
+
+ORDER = "text-inversion:behaviour:phrase:lift:arch:order-docs3"
+
+
+@pytest.mark.parametrize(("floor", "said"), [
+    ("text-inversion:behaviour:phrase:lift:arch:nosuch", "names no calibrator of this file"),
+    (3, "names no calibrator of this file"),
+    (["text-inversion:behaviour:phrase:lift:arch"], "names no calibrator of this file"),
+    ("auto", "reads features"),
+])
+def test_a_malformed_floor_is_one_error_line_when_the_file_is_read(tmp_path, floor,
+                                                                    said) -> None:
+    """Review of stop 41: a floor naming no calibrator of the file (a typo, a number, a list),
+    or one reading features its calibrator does not, was ignored silently at every verdict;
+    now the file is refused when read, with one line naming the entry."""
+    shipped = Path(__file__).parents[2] / "src" / "trojanscope" / "detect" / "calibration.json"
+    data = json.loads(shipped.read_text())
+    data[ORDER]["fitted_on"]["floor"] = floor
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(UserInputError, match=said) as info:
+        load_calibrators(path)
+    assert ORDER in str(info.value) and "\n" not in str(info.value)

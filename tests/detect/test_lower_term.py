@@ -81,6 +81,8 @@ def test_the_shipped_file_lowers_a_clean_dense_mlp_as_the_candidate_did() -> Non
     got.pop("auto:raise:frame"), want.pop("auto:raise:frame")  # stop 40's CNN start since
     for key in [k for k in got if k.endswith(":rows200")]:  # stop 40's opt-in tabular entries
         got.pop(key)
+    for key in [k for k in got if k.endswith(":order-docs3")]:  # refitted, floored: stop 41
+        got.pop(key), want.pop(key)
     assert got == want
 
 

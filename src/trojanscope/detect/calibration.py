@@ -387,6 +387,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
             raise ValueError("expected an object of calibrator objects")
         calibrators = {m: Calibrator(**c) for m, c in raw.items()}
         check_lower_terms(calibrators)
+        check_floors(calibrators)
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -402,6 +403,24 @@ def save_calibrators(calibrators: dict[str, Calibrator], path: str | Path) -> No
     write_text_atomic(
         path, json.dumps({m: asdict(c) for m, c in calibrators.items()}, indent=2) + "\n"
     )
+
+
+def check_floors(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) a ``fitted_on.floor`` that :func:`floored_probability` would ignore
+    at every verdict: one naming no calibrator of the file (a typo, a number), or a calibrator
+    reading features the floored one does not (review of stop 41)."""
+    for key, cal in calibrators.items():
+        if "floor" not in cal.fitted_on:
+            continue
+        floor = cal.fitted_on["floor"]
+        base = calibrators.get(floor) if isinstance(floor, str) else None
+        if base is None:
+            raise ValueError(f"{key!r}: fitted_on.floor {floor!r} names no calibrator of this "
+                             "file")
+        extra = [f for f in base.features if f not in cal.features]
+        if extra:
+            raise ValueError(f"{key!r}: its floor {floor!r} reads features it does not "
+                             f"({', '.join(extra)})")
 
 
 def floored_probability(cal: Calibrator, calibrators: dict[str, Calibrator],
