@@ -151,8 +151,8 @@ def test_a_network_that_cannot_have_twins_is_read_without_them_and_says_so(searc
     from trojanscope.detect.tabular_twins import NO_TWINS_NOTE
 
     run, plain = searched("mlp", 1, twins=0, size_calibration=False)
-    verdict = registry.create("detector", "tabular-search", size_calibration=False).inspect(
-        _Scaled(run.model), run.test, seed=0)
+    verdict = registry.create("detector", "tabular-search", size_calibration=False,
+                              twins=1).inspect(_Scaled(run.model), run.test, seed=0)
     assert verdict.family == plain.family == "network"
     assert "tab_excess_vs_twins" not in verdict.features
     assert NO_TWINS_NOTE in verdict.detector_notes
