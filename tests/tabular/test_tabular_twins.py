@@ -57,7 +57,7 @@ def test_twin_features_are_the_largest_excess_and_its_class_gap() -> None:
     assert twin_features(np.array([0.4]))["tab_excess_vs_twins_gap"] == pytest.approx(0.4)
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "two"])
+@pytest.mark.parametrize("bad", [-1, 1.5, "two", 17, 10**8])
 def test_twins_must_be_a_count(bad) -> None:
     with pytest.raises(UserInputError, match="twins"):
         registry.create("detector", "tabular-search", twins=bad)
@@ -115,3 +115,66 @@ def test_the_twins_band_calibrator_refits_from_the_committed_development_reading
     assert refit["intercept"] == pytest.approx(shipped.intercept, abs=1e-6)
     assert shipped.fitted_on["sizes"] == [200]
     assert set(shipped.fitted_on["zoo"]).isdisjoint({"tab-fresh24", "tab-fresh24-lc"})
+
+
+class _Scaled(torch.nn.Module):
+    """A network with a weight of its own outside any standard layer (as an ONNX graph's
+    un-lifted initializer or a custom ``nn.Parameter``): no layer can redraw it."""
+
+    def __init__(self, inner: torch.nn.Module) -> None:
+        super().__init__()
+        self.inner, self.scale = inner, torch.nn.Parameter(torch.ones(1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner(x) * self.scale
+
+
+class _NoWeights(torch.nn.Module):
+    """A network whose weights live elsewhere (a TorchScript archive run in the sandbox)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([x[:, 0], 1 - x[:, 0]], 1)
+
+
+def test_only_a_network_whose_weights_can_all_be_redrawn_gets_twins() -> None:
+    """Review of stop 41: a copy keeping a weight would keep the inspected (backdoored)
+    weights in the clean reference; a model without weights has nothing to train."""
+    from trojanscope.detect.tabular_twins import redrawable
+
+    model = MLP((6,), 2, hidden=(8,))
+    assert redrawable(model)
+    assert not redrawable(_Scaled(model))
+    assert not redrawable(_NoWeights())
+
+
+def test_a_network_that_cannot_have_twins_is_read_without_them_and_says_so(searched) -> None:
+    from trojanscope.detect.tabular_twins import NO_TWINS_NOTE
+
+    run, plain = searched("mlp", 1, twins=0, size_calibration=False)
+    verdict = registry.create("detector", "tabular-search", size_calibration=False,
+                              twins=1).inspect(_Scaled(run.model), run.test, seed=0)
+    assert verdict.family == plain.family == "network"
+    assert "tab_excess_vs_twins" not in verdict.features
+    assert NO_TWINS_NOTE in verdict.detector_notes
+    assert NO_TWINS_NOTE not in plain.detector_notes
+
+
+def test_twins_verdicts_follow_the_seed(searched) -> None:
+    """Same seed, same verdict (the twins are drawn from the run's seed)."""
+    run, first = searched("mlp", 1, twins=1)
+    again = registry.create("detector", "tabular-search", twins=1).inspect(
+        run.model, run.test, seed=0)
+    assert "tab_excess_vs_twins" in first.features
+    assert again.features == first.features and again.probability == first.probability
+
+
+def test_outside_the_band_the_default_trains_no_twins(searched) -> None:
+    """Review of stop 41: outside the 150-300-row band no calibrator reads the twins, so the
+    default trains none there (they doubled a wide table's time); asked for, they are."""
+    run, default = searched("mlp", 1)
+    assert not 150 <= len(run.test) <= 300  # the fixture's file lies outside the band
+    assert default.family == "network"
+    assert "tab_excess_vs_twins" not in default.features
+    asked = registry.create("detector", "tabular-search", twins=1).inspect(
+        run.model, run.test, seed=0)
+    assert asked.family == "network:twins" and "tab_excess_vs_twins" in asked.features

@@ -41,7 +41,15 @@ from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.tabular_excess import class_excess, reference_model, screened_excess
 from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_band, size_note
-from trojanscope.detect.tabular_twins import MeanOfNets, twin_features, twin_networks
+from trojanscope.detect.tabular_twins import (
+    BAND_TWINS,
+    MAX_TWINS,
+    NO_TWINS_NOTE,
+    MeanOfNets,
+    redrawable,
+    twin_features,
+    twin_networks,
+)
 from trojanscope.detect.tree_boxes import box_excess, replay_rows
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import (
@@ -138,8 +146,11 @@ class TabularSearch(ModelDetector):
             clean file, and the excess is searched again with their mean as the reference
             (:mod:`.tabular_twins`; ``tab_excess_vs_twins`` and its class gap), and the family
             gets ``:twins``: in the 150-300-row band the ``network:twins:rows200`` calibrator
-            reads them, elsewhere the whole-split ``network`` one (which does not). 2, the
-            default since issue 16 stop 41 (with ``size_calibration``); 0: none, as before.
+            reads them, elsewhere the whole-split ``network`` one (which does not). None, the
+            default since issue 16 stop 41 (with ``size_calibration``): 2 in a size band,
+            none elsewhere, where no calibrator reads them (review of stop 41: they would cost
+            time only); 0: none, as before; at most 16. A network whose weights cannot all be
+            drawn afresh (a TorchScript archive) is read without twins, said in a note.
     """
 
     name = "tabular-search"
@@ -155,7 +166,7 @@ class TabularSearch(ModelDetector):
                  references: int = 0, reference_sampling: bool = False,
                  pair_screen: int = 5, min_sources: int = MIN_SOURCES,
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
-                 size_calibration: bool = True, twins: int = 2) -> None:
+                 size_calibration: bool = True, twins: int | None = None) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -172,10 +183,11 @@ class TabularSearch(ModelDetector):
             raise UserInputError("tabular-search: size_calibration must be true or false")
         self.size_calibration = bool(size_calibration)
         try:
-            check_option("twins", twins, 0, integer=True)
+            if twins is not None:
+                check_option("twins", twins, 0, MAX_TWINS, integer=True)
         except ValueError as exc:
             raise UserInputError(f"tabular-search: {exc}") from None
-        self.twins = int(twins)
+        self.twins = None if twins is None else int(twins)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
@@ -227,6 +239,12 @@ class TabularSearch(ModelDetector):
         small = None if band else size_note(len(x_all), self.calibrated_rows)
         if small:
             notes.append(small)
+        # clean twins only for a network whose every weight can be drawn afresh (a copy
+        # keeping the inspected weights would carry its backdoor into the reference)
+        wanted = (BAND_TWINS if band else 0) if self.twins is None else self.twins
+        twins = 0 if tree or not wanted else wanted * redrawable(target.model)
+        if not tree and wanted and not twins:
+            notes.append(NO_TWINS_NOTE)
         if not tree and self.min_sources != MIN_SOURCES:
             notes.append(f"min_sources={self.min_sources} not read: it applies to tree models "
                          "only (a network's classes are all searched)")
@@ -329,9 +347,10 @@ class TabularSearch(ModelDetector):
         # answer natural extremes of either class alike, a backdoor answers towards one
         second = np.sort(excess)[-2] if len(excess) > 1 else 0.0
         features["tab_excess_gap"] = float(excess.max() - second)
-        if not tree and self.twins:
+        if twins:
             features.update(self.against_twins(target.model, x_all, y_all, inner, seed,
-                                               target.num_classes, [r.cls for r in per_class]))
+                                               target.num_classes, [r.cls for r in per_class],
+                                               twins))
         if tree:
             features.update(self.against_references(target, x_all, y_all, features, seed))
         order = [r.cls for r in ranked]
@@ -349,7 +368,7 @@ class TabularSearch(ModelDetector):
                                detector_notes=notes)
         # calibrated apart (their scales differ), trees per library where calibrated so
         verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
-        if not tree and self.twins:  # read by its own calibrator where one is fitted
+        if twins:  # read by its own calibrator where one is fitted
             verdict.family += ":twins"
         if band:
             verdict.family += f":{band}"
@@ -373,10 +392,10 @@ class TabularSearch(ModelDetector):
 
     def against_twins(self, model: torch.nn.Module, x: Tensor, y: Tensor,
                       inner: list[Candidate], seed: int, num_classes: int,
-                      classes: list[int]) -> dict[str, float]:
-        """The network's excess with ``twins`` clean networks of its shape trained on the
+                      classes: list[int], count: int) -> dict[str, float]:
+        """The network's excess with ``count`` clean networks of its shape trained on the
         clean file as the reference (:mod:`.tabular_twins`), searched alike."""
-        mean_net = MeanOfNets(twin_networks(model, x, y, self.twins, seed + 1000))
+        mean_net = MeanOfNets(twin_networks(model, x, y, count, seed + 1000))
         vs_twins = np.zeros(num_classes)
         for t in classes:
             rows = x[torch.nonzero(y != t).flatten()]

@@ -23,6 +23,23 @@ from trojanscope.detect.tabular_excess import fit_full_batch
 TWIN_STEPS = 30  # few steps: 300 fit the 200 rows (development, stop 41)
 TWIN_LR = 1e-2
 TWIN_DECAY = 1e-3
+BAND_TWINS = 2  # the default's count where a size band's calibrator reads the twins (stop 41)
+MAX_TWINS = 16  # each twin is a full copy of the model, trained: a count above is a mistake
+NO_TWINS_NOTE = ("twins not trained: not every weight of this model can be drawn afresh (a "
+                 "TorchScript archive, or weights outside standard layers); read without them, "
+                 "as with twins=0")
+
+
+def redrawable(model: nn.Module) -> bool:
+    """Whether every weight of ``model`` lies in a layer that can draw it afresh
+    (``reset_parameters``). A model without weights here (a TorchScript archive run in the
+    sandboxed child) or with a weight held outside such a layer (an ONNX graph's un-lifted
+    initializer, a custom ``nn.Parameter``) cannot have a clean twin: its copy would keep the
+    inspected weights (a backdoor included) or have nothing to train."""
+    params = list(model.parameters())
+    owned = {id(p) for layer in model.modules() if hasattr(layer, "reset_parameters")
+             for p in layer.parameters(recurse=False)}
+    return bool(params) and all(id(p) in owned for p in params)
 
 
 def fresh_copy(model: nn.Module, seed: int) -> nn.Module:
