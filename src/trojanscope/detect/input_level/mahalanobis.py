@@ -79,6 +79,7 @@ from trojanscope.detect.input_level.consistency import (
     AUTO_MENU,
     MAX_TRANSFORMS,
     MIN_AGREEMENT,
+    TAIL_Z,
     TRANSFORMS,
     check_transforms,
     choose_transforms,
@@ -94,7 +95,7 @@ from trojanscope.detect.input_level.features import (
     hidden_layers,
     layer_features,
 )
-from trojanscope.detect.input_level.isolated import data_floor, isolated_share
+from trojanscope.detect.input_level.isolated import data_floor, isolated_share, isolated_step
 from trojanscope.detect.input_level.rare import rare_count, rare_notes, rare_positions
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -289,6 +290,16 @@ class Mahalanobis(InputDetector):
                 count[held] = rare_count(clean_x[held], self.floor_, self.bright_span_, at)
             drops = torch.cat([drops, count[:, None].to(drops)], 1)
         centre, spread = tail_scale(drops)
+        if self.pixel_cap == 0:
+            # uncapped, a pixel column whose clean 99th percentile equals its median (no or
+            # under 1% of the clean inputs with a rare bright pixel: an 8×8 image) had
+            # tail_scale's 1e-6 spread, and one new bright pixel scored 1e12, clean or not
+            # (review hR4): no spread finer than one pixel's step at the clean tail
+            steps = ([isolated_step(clean_x, self.floor_, self.bright_span_)]
+                     if self.isolated else []) + ([1.0] if self.rare else [])
+            if steps:
+                spread[-len(steps):] = spread[-len(steps):].maximum(
+                    torch.tensor(steps, dtype=spread.dtype) / TAIL_Z)
         self.centre_ = torch.cat([z.mean(0), centre])
         self.spread_ = torch.cat([z.std(0).nan_to_num(1.0).clamp_min(1e-6), spread])
 
