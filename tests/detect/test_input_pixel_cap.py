@@ -10,6 +10,7 @@ from test_input_edges import Pixels, _digits
 from test_input_rare import _cross
 
 from trojanscope import registry
+from trojanscope.detect.input_level.consistency import TAIL_Z
 from trojanscope.errors import UserInputError
 
 
@@ -57,3 +58,42 @@ def test_the_default_leaves_the_pixel_columns_uncapped() -> None:
 def test_pixel_cap_refuses_bad_values(bad: object) -> None:
     with pytest.raises(UserInputError, match="pixel_cap"):
         registry.create("input-detector", "mahalanobis", pixel_cap=bad)
+
+
+def _linear(d: int) -> torch.nn.Module:
+    torch.manual_seed(1)
+    return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(d, 10)).eval()
+
+
+def test_uncapped_a_rare_pixel_of_a_tiny_image_does_not_score_1e12() -> None:
+    """Review hR4: on 8×8 digits under 1% of the clean inputs have a bright pixel at a rare
+    position, the rare column's clean 99th percentile equals its median and ``tail_scale``
+    floors its spread at 1e-6: uncapped, one such pixel of a new clean image read z 1e6 (scores
+    of 1e12 on over 1% of new clean images: the clean 99th percentile, so the threshold, at
+    1e12). The uncapped columns' spread is at least one pixel's step at the clean tail."""
+    x = torch.nn.functional.adaptive_avg_pool2d(_digits(1000), 8)
+    det = registry.create("input-detector", "mahalanobis", transforms=[])  # pixel_cap=0
+    det.fit(_linear(64), x[:300], generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        new = det.score(x[300:])
+    assert float(det.spread_[-1]) >= 1 / TAIL_Z
+    assert float(new.max()) < 1e3
+    old = registry.create("input-detector", "mahalanobis", transforms=[], pixel_cap=None)
+    old.fit(_linear(64), x[:300], generator=torch.Generator().manual_seed(0))
+    assert float(old.spread_[-1]) == pytest.approx(1e-6)  # capped at 6: as before stop 41
+
+
+def test_uncapped_one_lone_pixel_on_thick_strokes_stays_in_scale() -> None:
+    """Review hR4: clean strokes with no isolated pixel at all (digits thickened by a 3×3
+    maximum) put the isolated column's spread at 1e-6; uncapped, one lone bright pixel read z
+    1e4 (score 1e7). Now one pixel's share in the brightest clean image is the finest step."""
+    x = torch.nn.functional.max_pool2d(_digits(320), 3, 1, 1)
+    det = registry.create("input-detector", "mahalanobis", transforms=[], rare=False)
+    det.fit(_linear(784), x[:300], generator=torch.Generator().manual_seed(0))
+    lone = x[300:].clone()
+    lone[..., 13:16, 2:5] = 0.0
+    lone[..., 14, 3] = 1.0
+    with torch.no_grad():
+        clean, lit = det.score(x[300:]), det.score(lone)
+    assert float(lit.max()) < 1e3
+    assert float(lit.min()) > float(clean.max())  # still read: every lone pixel flagged here

@@ -271,6 +271,23 @@ def test_auto_guard_serves_the_one_pass_detector() -> None:
         "n_overlays": 5}
 
 
+def test_the_served_pixel_columns_keep_their_cap() -> None:
+    """Stop 41 uncapped the isolated and rare columns in ``detect-inputs`` only (its rule was
+    for that default; the served guard's opt-ins were measured capped, stops 36 and 39): with
+    ``--guard-param rare=true`` or ``isolated=true`` the served guard keeps ``pixel_cap=None``
+    (``cap``'s) unless ``--guard-param pixel_cap=0`` asks (review hR4)."""
+    from trojanscope.detect.input_level import auto
+    from trojanscope.serve.service import guard_params
+
+    for guard in ("auto", "mahalanobis"):
+        for column in ("rare", "isolated"):
+            asked = guard_params(ServeOptions(guard=guard, guard_params={column: True}))
+            assert auto.create(guard, **asked).pixel_cap is None
+    free = guard_params(ServeOptions(guard="auto", guard_params={"rare": True, "pixel_cap": 0}))
+    assert auto.create("auto", **free).pixel_cap == 0
+    assert guard_params(ServeOptions(guard="strip")) == {}
+
+
 def test_a_port_in_use_is_one_error_line_before_loading(tmp_path: Path, capsys) -> None:
     pytest.importorskip("uvicorn")
     import socket

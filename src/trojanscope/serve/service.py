@@ -197,7 +197,9 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
     The rare-position column, ``detect-inputs``' default since stop 38, stays off there too: its
     own served-guard rule, applied on fresh models in stop 39, was not met (it lifted the
     one-pixel cross but cost two models short of the goal more than 0.01 TPR, a sparse-pixel
-    model and a crossed patch); ``--guard-param rare=true`` adds it."""
+    model and a crossed patch); ``--guard-param rare=true`` adds it. Asked for, the two pixel
+    columns keep ``cap`` there (``pixel_cap=None``): ``detect-inputs`` uncaps them since stop
+    41, by a rule for that default alone; ``--guard-param pixel_cap=0`` uncaps them (review hR4)."""
     from trojanscope.detect.input_level.auto import resolve
 
     params = dict(options.guard_params)
@@ -206,6 +208,7 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
     if resolve(options.guard) == "mahalanobis":
         params.setdefault("isolated", False)
         params.setdefault("rare", False)
+        params.setdefault("pixel_cap", None)
     return params
 
 

@@ -33,3 +33,10 @@ def isolated_share(x: Tensor, floor: Tensor, span: Tensor) -> Tensor:
     neigh = pad[..., :-2, 1:-1] + pad[..., 2:, 1:-1] + pad[..., 1:-1, :-2] + pad[..., 1:-1, 2:]
     lone = (lit & (neigh == 0)).flatten(1).sum(1).double()
     return lone / (lit.flatten(1).sum(1).double() + 1.0)
+
+
+def isolated_step(clean_x: Tensor, floor: Tensor, span: Tensor) -> float:
+    """The smallest step one lone bright pixel makes in :func:`isolated_share` on ``clean_x``
+    (in the clean image with the most bright pixels): the column cannot resolve finer."""
+    most = bright(clean_x, floor, span).flatten(1).sum(1).max() if len(clean_x) else 0
+    return 1.0 / (float(most) + 1.0)

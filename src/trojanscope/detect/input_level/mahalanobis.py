@@ -49,14 +49,14 @@ fresh foreign seeds 31-32 and own seeds 52-54): one more column after the edge c
 read from the input alone: the share of
 its bright pixels with no bright 4-neighbour
 (:mod:`~trojanscope.detect.input_level.isolated`: one-pixel diagonals of a crossed patch, scattered
-sparse pixels), tail-scaled and capped like the consistency columns.
+sparse pixels), tail-scaled like the consistency columns (capped under ``pixel_cap``).
 ``rare`` (stop 37; ``True`` by default since stop 38, whose rule, with the worst foreign
 trigger family's fall bounded like a model's, was met on fresh foreign seed 35 and own seeds
 61-63; stop 37's, which allowed no fall at all, was not): one more column
 after the isolated one, read from the input alone: the number of its bright pixels at positions
 where under 0.5% of the clean images are bright (:mod:`~trojanscope.detect.input_level.rare`:
 a one-pixel cross's full row and column, a frame, a border band no centred digit reaches),
-tail-scaled and capped like the consistency columns.
+tail-scaled like the consistency columns (capped under ``pixel_cap``).
 ``pixel_cap`` (stop 40; ``0``, no cap, the default since stop 41): the cap of the isolated
 and rare columns alone (``None``: ``cap``'s, the default before stop 41; ``0``: none). A
 transform's clean drops are heavy-tailed, which is why ``cap`` exists; a pixel column's far
@@ -64,6 +64,7 @@ values are the triggered inputs' (a one-pixel cross puts 4-6 bright pixels at ra
 and capped at 6 such a column adds at most 36, under the clean tail that many layer columns set
 on a tanh LeNet (docs/benchmarks.md, "issue 14, stop 40"). Stop 40's rule for ``0`` was met on
 the fresh population of stop 41 (foreign zoo seed 38, own seeds 70-73; "issue 14, stop 41").
+Uncapped, their spread is no finer than one pixel's step at the clean tail (review hR4).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ from trojanscope.detect.input_level.consistency import (
     AUTO_MENU,
     MAX_TRANSFORMS,
     MIN_AGREEMENT,
+    TAIL_Z,
     TRANSFORMS,
     check_transforms,
     choose_transforms,
@@ -94,7 +96,7 @@ from trojanscope.detect.input_level.features import (
     hidden_layers,
     layer_features,
 )
-from trojanscope.detect.input_level.isolated import data_floor, isolated_share
+from trojanscope.detect.input_level.isolated import data_floor, isolated_share, isolated_step
 from trojanscope.detect.input_level.rare import rare_count, rare_notes, rare_positions
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -289,6 +291,16 @@ class Mahalanobis(InputDetector):
                 count[held] = rare_count(clean_x[held], self.floor_, self.bright_span_, at)
             drops = torch.cat([drops, count[:, None].to(drops)], 1)
         centre, spread = tail_scale(drops)
+        if self.pixel_cap == 0:
+            # uncapped, a pixel column whose clean 99th percentile equals its median (no or
+            # under 1% of the clean inputs with a rare bright pixel: an 8×8 image) had
+            # tail_scale's 1e-6 spread, and one new bright pixel scored 1e12, clean or not
+            # (review hR4): no spread finer than one pixel's step at the clean tail
+            steps = ([isolated_step(clean_x, self.floor_, self.bright_span_)]
+                     if self.isolated else []) + ([1.0] if self.rare else [])
+            if steps:
+                spread[-len(steps):] = spread[-len(steps):].maximum(
+                    torch.tensor(steps, dtype=spread.dtype) / TAIL_Z)
         self.centre_ = torch.cat([z.mean(0), centre])
         self.spread_ = torch.cat([z.std(0).nan_to_num(1.0).clamp_min(1e-6), spread])
 
