@@ -124,3 +124,25 @@ def test_the_zstd_inputs_the_fuzzer_kept(signature):
     message: each is a finding now, not TS999."""
     _zstd()
     scan((BUGS / f"bug-{signature}.bin").read_bytes(), "zstd_pickle.zst")
+
+
+@pytest.mark.parametrize("pad", [1, 4, CHUNK + 3])
+def test_gzip_member_after_zero_padding_is_scanned(pad):
+    """gzip.GzipFile skips zero bytes between members (gzip FAQ 8) and reads the next one, so
+    a pickle split over two members with zeros between them runs the payload; the scanner
+    stopped at the first zero byte: TS180 only (review hR1, stop 41)."""
+    whole = pickle.dumps([{"w": 1}, Gadget(os.system, ("true",))], protocol=2)
+    data = gzip.compress(whole[:10], mtime=0) + b"\0" * pad + gzip.compress(whole[10:], mtime=0)
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as loader:  # what the loader hands pickle
+        assert loader.read() == whole
+    assert "TS102" in scan(data, "m.pkl.gz")
+
+
+def test_gzip_magic_split_over_two_read_chunks_is_scanned():
+    """The next member's magic straddles a 64 KiB read: one byte of it was no member start."""
+    whole = pickle.dumps([{"w": 1}, Gadget(os.system, ("true",))], protocol=2)
+    first = gzip.compress(whole[:10], mtime=0)
+    data = first + b"\0" * (CHUNK - len(first) - 1) + gzip.compress(whole[10:], mtime=0)
+    assert data[CHUNK - 1:CHUNK + 1] == b"\x1f\x8b"
+    assert gzip.decompress(data) == whole
+    assert "TS102" in scan(data, "m.pkl.gz")

@@ -276,6 +276,8 @@ class DecompressStream(io.RawIOBase):
         if not rest:
             rest = self.src.read(CHUNK)
             self.consumed += len(rest)
+        if self.kind == "gzip":
+            rest = self._gzip_rest(rest)
         if self.kind in _CONCATENATED and rest:
             self.d = new_decompressor("lzma-auto" if self.kind in ("xz", "lzma") else self.kind)
             self.pending, self._fresh = rest, True
@@ -284,6 +286,24 @@ class DecompressStream(io.RawIOBase):
             self.pending = rest
         else:
             self.done = True
+
+    def _gzip_rest(self, rest: bytes) -> bytes:
+        """What follows a gzip member, as ``gzip.GzipFile`` reads it: zero bytes between
+        members are padding (skipped, however many), and the next member's 2-byte magic may
+        start at the very end of a read chunk."""
+        while True:
+            rest = rest.lstrip(b"\0")
+            if len(rest) >= len(_MEMBER_MAGIC["gzip"]):
+                return rest
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                from trojanscope.scan.pickle_machine import AnalysisLimit
+
+                raise AnalysisLimit("time limit reached while decompressing")
+            more = self.src.read(CHUNK)
+            self.consumed += len(more)
+            if not more:
+                return rest
+            rest += more
 
     def _check(self) -> None:
         if self.produced > self.max_out:
