@@ -146,3 +146,18 @@ def test_gzip_magic_split_over_two_read_chunks_is_scanned():
     assert data[CHUNK - 1:CHUNK + 1] == b"\x1f\x8b"
     assert gzip.decompress(data) == whole
     assert "TS102" in scan(data, "m.pkl.gz")
+
+
+@pytest.mark.parametrize("codec", ["lz4", "zstd"])
+@pytest.mark.parametrize("skip_size", [5, 5000])  # within the sniffed head, and beyond it
+def test_stream_that_starts_with_a_skippable_frame_is_scanned(codec, skip_size):
+    """LZ4FrameFile and ZstdFile pass over a leading skippable frame (magic 0x184D2A5?) and
+    read the frames after it; the sniffer knew only the plain magic, so the file was no lz4
+    or zstd at all: no finding (review hR1, stop 41)."""
+    compress = {"lz4": lambda: _lz4().compress, "zstd": lambda: _zstd().compress}[codec]()
+    skippable = (0x184D2A5A).to_bytes(4, "little") + skip_size.to_bytes(4, "little")
+    data = skippable + b"s" * skip_size + compress(PAYLOAD)
+    if codec == "lz4":
+        with _lz4().LZ4FrameFile(io.BytesIO(data)) as loader:
+            assert loader.read() == PAYLOAD
+    assert "TS102" in scan(data, f"m.pkl.{codec if codec == 'lz4' else 'zst'}")
