@@ -209,10 +209,7 @@ class DecompressStream(io.RawIOBase):
         if self.broken is not None:
             raise self.broken
         while not self.done:
-            if self.deadline is not None and time.monotonic() > self.deadline:
-                from trojanscope.scan.pickle_machine import AnalysisLimit
-
-                raise AnalysisLimit("time limit reached while decompressing")
+            self._in_time()
             if self.pending or getattr(self.d, "needs_input", True) is False:
                 data, self.pending = self.pending, b""
             else:
@@ -295,15 +292,18 @@ class DecompressStream(io.RawIOBase):
             rest = rest.lstrip(b"\0")
             if len(rest) >= len(_MEMBER_MAGIC["gzip"]):
                 return rest
-            if self.deadline is not None and time.monotonic() > self.deadline:
-                from trojanscope.scan.pickle_machine import AnalysisLimit
-
-                raise AnalysisLimit("time limit reached while decompressing")
+            self._in_time()
             more = self.src.read(CHUNK)
             self.consumed += len(more)
             if not more:
                 return rest
             rest += more
+
+    def _in_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            from trojanscope.scan.pickle_machine import AnalysisLimit
+
+            raise AnalysisLimit("time limit reached while decompressing")
 
     def _check(self) -> None:
         if self.produced > self.max_out:
