@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from trojanscope.scan.compressed import CHUNK, _optional
+from trojanscope.scan.compressed import (
+    CHUNK,
+    BombError,
+    CorruptStream,
+    DecompressStream,
+    _optional,
+)
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
@@ -161,3 +167,35 @@ def test_stream_that_starts_with_a_skippable_frame_is_scanned(codec, skip_size):
         with _lz4().LZ4FrameFile(io.BytesIO(data)) as loader:
             assert loader.read() == PAYLOAD
     assert "TS102" in scan(data, f"m.pkl.{codec if codec == 'lz4' else 'zst'}")
+
+
+@pytest.mark.parametrize("codec", ["xz", "bzip2", "lz4", "zstd"])
+def test_one_large_read_is_filled_in_small_steps(codec):
+    """Each read returned one 512-byte step: a 16 MB read by the pickle walk (one BINBYTES)
+    made 32,768 reads that each allocated 16 MB, a minute for a 16 MB .pkl.xz (review hR1,
+    stop 41). Now the steps fill the read; a bomb still stops at its cap."""
+    compress = {"xz": lzma.compress, "bzip2": bz2.compress, "lz4": lambda: _lz4().compress,
+                "zstd": lambda: _zstd().compress}[codec]
+    if codec in ("lz4", "zstd"):
+        compress = compress()
+    data = random.Random(5).randbytes(1 << 16) * 8
+    stream = DecompressStream(io.BytesIO(compress(data)), codec, max_out=1 << 30)
+    got, reads = b"", 0
+    while chunk := stream.read(len(data)):  # a read may end where the input chunk does
+        got, reads = got + chunk, reads + 1
+    assert got == data and reads <= 32  # 1,024 reads of one step each before
+    bomb = DecompressStream(io.BytesIO(compress(bytes(4 << 20))), codec, max_out=1 << 20)
+    with pytest.raises(BombError) as caught:
+        bomb.read(64 << 20)
+    assert caught.value.produced <= (1 << 20) + 1
+
+
+def test_damage_after_output_in_one_read_keeps_the_output_then_raises():
+    """The steps before a corrupt spot are returned; the error comes with the next read."""
+    data = _damaged_big(lzma.compress)
+    stream = DecompressStream(io.BytesIO(data), "xz", max_out=1 << 30)
+    got = b""
+    with pytest.raises(CorruptStream):
+        while chunk := stream.read(1 << 20):
+            got += chunk
+    assert got.startswith(PAYLOAD) and len(got) > 8192  # what LZMAFile hands on, and more

@@ -239,7 +239,7 @@ class DecompressStream(io.RawIOBase):
                     out = self.d.decompress(data, want)
                     self.pending = self.d.unconsumed_tail
                 else:  # small steps: see STEP
-                    out = self.d.decompress(data, max_length=min(want, STEP))
+                    out = self._stepped(data, want)
             except MemoryError:
                 raise
             except Exception as exc:  # whatever the codec raises on bad data (lz4: RuntimeError,
@@ -262,6 +262,28 @@ class DecompressStream(io.RawIOBase):
                 self._check()
                 return out
         return b""
+
+    def _stepped(self, data: bytes, want: int) -> bytes:
+        """Up to ``want`` bytes, decoded in calls of at most STEP bytes each (one call per read
+        made a 16 MB read of the caller cost 32,768 reads, each allocating 16 MB: a scan of a
+        16 MB compressed pickle took a minute). A codec error once some output came keeps
+        that output; the error is raised on the next read."""
+        want = min(want, max(self.max_out - self.produced + 1, 1))  # a bomb stops at its cap
+        out = bytearray()
+        while True:
+            try:
+                out += self.d.decompress(data, max_length=min(want - len(out), STEP))
+            except MemoryError:
+                raise
+            except Exception as exc:  # as in _more: any codec error is a corrupt stream
+                if not out:
+                    raise
+                self.broken = CorruptStream(f"{self.kind} data is corrupt: {exc}")
+                return bytes(out)
+            data = b""
+            if len(out) >= want or getattr(self.d, "eof", False) or \
+                    getattr(self.d, "needs_input", True):
+                return bytes(out)
 
     def _next_stream(self) -> None:
         """One stream ended: go on to a concatenated one as the loaders do (a gzip member
