@@ -4,8 +4,8 @@ Reads a benign stream and a zero bomb through the scanner's capped decompressor,
 ``compressed.STEP`` as shipped and once with 64 KiB steps, best of ``--repeat`` runs, and
 reports seconds and MB/s per codec, plus where each bomb stopped (BombError at the cap).
 
-    OMP_NUM_THREADS=1 nice -n 5 .venv/bin/python benchmarks/codec_step_cost.py --mb 16 \
-        --out benchmarks/data/codec_step_s41/step_cost.json
+    PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 5 .venv/bin/python benchmarks/codec_step_cost.py \
+        --mb 16 --out benchmarks/data/codec_step_s41/step_cost.json
 """
 
 from __future__ import annotations
