@@ -41,7 +41,10 @@ def test_huge_traversal_path_is_one_short_high_finding(tmp_path):
     ("a" * 300 + "/../../../etc/passwd", "TS450"),  # too long *and* leaving: leaving wins
     ("/etc/passwd", "TS450"),
     ("..\\..\\weights.safetensors", "TS451"),  # a backslash is a name character on Linux
-], ids=["path-max", "name-max", "dotdot", "long-dotdot", "absolute", "backslash"])
+    ("\ud800.safetensors", "TS451"),  # a lone surrogate: no file name (review hR1: TS999)
+    ("../\ud800/x", "TS450"),
+], ids=["path-max", "name-max", "dotdot", "long-dotdot", "absolute", "backslash", "surrogate",
+        "surrogate-dotdot"])
 def test_odd_shard_path_gives_its_finding(tmp_path, shard, rule):
     folder = write_benign(tmp_path / "m")
     _index(folder, {"classifier.bias": shard})

@@ -135,9 +135,11 @@ def _name_place(shard: str) -> str | None:
         return "holds a NUL byte (no file can have that name)"
     if Path(shard).is_absolute() or ".." in Path(shard).parts:
         return "outside"
-    size = len(shard.encode("utf-8", "surrogateescape"))
-    longest = max((len(part.encode("utf-8", "surrogateescape")) for part in Path(shard).parts),
-                  default=0)
+    try:  # the bytes open() would pass: a lone surrogate (JSON "\ud800") has none
+        size = len(os.fsencode(shard))
+        longest = max((len(os.fsencode(part)) for part in Path(shard).parts), default=0)
+    except UnicodeEncodeError:
+        return "cannot be looked up (not encodable as a file name)"  # open(): the same error
     if size > PATH_MAX or longest > NAME_MAX:
         return "cannot be looked up (File name too long)"  # what open() would say
     return None
