@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from trojanscope.scan.compressed import CHUNK, _optional
+from trojanscope.scan.compressed import (
+    CHUNK,
+    BombError,
+    CorruptStream,
+    DecompressStream,
+    _optional,
+)
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
@@ -124,3 +130,72 @@ def test_the_zstd_inputs_the_fuzzer_kept(signature):
     message: each is a finding now, not TS999."""
     _zstd()
     scan((BUGS / f"bug-{signature}.bin").read_bytes(), "zstd_pickle.zst")
+
+
+@pytest.mark.parametrize("pad", [1, 4, CHUNK + 3])
+def test_gzip_member_after_zero_padding_is_scanned(pad):
+    """gzip.GzipFile skips zero bytes between members (gzip FAQ 8) and reads the next one, so
+    a pickle split over two members with zeros between them runs the payload; the scanner
+    stopped at the first zero byte: TS180 only (review hR1, stop 41)."""
+    whole = pickle.dumps([{"w": 1}, Gadget(os.system, ("true",))], protocol=2)
+    data = gzip.compress(whole[:10], mtime=0) + b"\0" * pad + gzip.compress(whole[10:], mtime=0)
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as loader:  # what the loader hands pickle
+        assert loader.read() == whole
+    assert "TS102" in scan(data, "m.pkl.gz")
+
+
+def test_gzip_magic_split_over_two_read_chunks_is_scanned():
+    """The next member's magic straddles a 64 KiB read: one byte of it was no member start."""
+    whole = pickle.dumps([{"w": 1}, Gadget(os.system, ("true",))], protocol=2)
+    first = gzip.compress(whole[:10], mtime=0)
+    data = first + b"\0" * (CHUNK - len(first) - 1) + gzip.compress(whole[10:], mtime=0)
+    assert data[CHUNK - 1:CHUNK + 1] == b"\x1f\x8b"
+    assert gzip.decompress(data) == whole
+    assert "TS102" in scan(data, "m.pkl.gz")
+
+
+@pytest.mark.parametrize("codec", ["lz4", "zstd"])
+@pytest.mark.parametrize("skip_size", [5, 5000])  # within the sniffed head, and beyond it
+def test_stream_that_starts_with_a_skippable_frame_is_scanned(codec, skip_size):
+    """LZ4FrameFile and ZstdFile pass over a leading skippable frame (magic 0x184D2A5?) and
+    read the frames after it; the sniffer knew only the plain magic, so the file was no lz4
+    or zstd at all: no finding (review hR1, stop 41)."""
+    compress = {"lz4": lambda: _lz4().compress, "zstd": lambda: _zstd().compress}[codec]()
+    skippable = (0x184D2A5A).to_bytes(4, "little") + skip_size.to_bytes(4, "little")
+    data = skippable + b"s" * skip_size + compress(PAYLOAD)
+    if codec == "lz4":
+        with _lz4().LZ4FrameFile(io.BytesIO(data)) as loader:
+            assert loader.read() == PAYLOAD
+    assert "TS102" in scan(data, f"m.pkl.{codec if codec == 'lz4' else 'zst'}")
+
+
+@pytest.mark.parametrize("codec", ["xz", "bzip2", "lz4", "zstd"])
+def test_one_large_read_is_filled_in_small_steps(codec):
+    """Each read returned one 512-byte step: a 16 MB read by the pickle walk (one BINBYTES)
+    made 32,768 reads that each allocated 16 MB, a minute for a 16 MB .pkl.xz (review hR1,
+    stop 41). Now the steps fill the read; a bomb still stops at its cap."""
+    compress = {"xz": lzma.compress, "bzip2": bz2.compress, "lz4": lambda: _lz4().compress,
+                "zstd": lambda: _zstd().compress}[codec]
+    if codec in ("lz4", "zstd"):
+        compress = compress()
+    data = random.Random(5).randbytes(1 << 16) * 8
+    stream = DecompressStream(io.BytesIO(compress(data)), codec, max_out=1 << 30)
+    got, reads = b"", 0
+    while chunk := stream.read(len(data)):  # a read may end where the input chunk does
+        got, reads = got + chunk, reads + 1
+    assert got == data and reads <= 32  # 1,024 reads of one step each before
+    bomb = DecompressStream(io.BytesIO(compress(bytes(4 << 20))), codec, max_out=1 << 20)
+    with pytest.raises(BombError) as caught:
+        bomb.read(64 << 20)
+    assert caught.value.produced <= (1 << 20) + 1
+
+
+def test_damage_after_output_in_one_read_keeps_the_output_then_raises():
+    """The steps before a corrupt spot are returned; the error comes with the next read."""
+    data = _damaged_big(lzma.compress)
+    stream = DecompressStream(io.BytesIO(data), "xz", max_out=1 << 30)
+    got = b""
+    with pytest.raises(CorruptStream):
+        while chunk := stream.read(1 << 20):
+            got += chunk
+    assert got.startswith(PAYLOAD) and len(got) > 8192  # what LZMAFile hands on, and more

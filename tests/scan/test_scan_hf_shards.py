@@ -41,7 +41,10 @@ def test_huge_traversal_path_is_one_short_high_finding(tmp_path):
     ("a" * 300 + "/../../../etc/passwd", "TS450"),  # too long *and* leaving: leaving wins
     ("/etc/passwd", "TS450"),
     ("..\\..\\weights.safetensors", "TS451"),  # a backslash is a name character on Linux
-], ids=["path-max", "name-max", "dotdot", "long-dotdot", "absolute", "backslash"])
+    ("\ud800.safetensors", "TS451"),  # a lone surrogate: no file name (review hR1: TS999)
+    ("../\ud800/x", "TS450"),
+], ids=["path-max", "name-max", "dotdot", "long-dotdot", "absolute", "backslash", "surrogate",
+        "surrogate-dotdot"])
 def test_odd_shard_path_gives_its_finding(tmp_path, shard, rule):
     folder = write_benign(tmp_path / "m")
     _index(folder, {"classifier.bias": shard})
@@ -74,3 +77,18 @@ def test_each_index_reports_its_own_shards_once(tmp_path):
         "missing",
         "shard index pytorch_model.bin.index.json lists 'second-missing.safetensors', which is "
         "missing"]
+
+
+def test_traversal_listed_after_slow_look_ups_is_still_ts450(tmp_path):
+    """The time limit cut the loop over sorted shard names, so ``zz/../../…`` listed after
+    3,000 deep paths was never judged: a TS182, no TS450 (review hR1, stop 41). The name alone
+    says "outside": that needs no look-up and is never cut."""
+    folder = write_benign(tmp_path / "m")
+    weight_map = {f"t{i}": "d/" * 1000 + f"s{i}.safetensors" for i in range(3000)}
+    weight_map["evil"] = "zz/../../../../etc/passwd"
+    _index(folder, weight_map)
+    policy = load_policy()
+    policy.limits.max_seconds = 1
+    found = _findings(folder, policy)
+    assert any(r == "TS182" and "shard paths not looked up" in m for r, _, m in found)
+    assert [m for r, _, m in found if r == "TS450" and "etc/passwd" in m]

@@ -35,3 +35,28 @@ def test_first_torch_import_near_the_recursion_limit_leaves_torch_whole():
                           timeout=300, check=False)
     assert "deep: True" in done.stdout, done.stdout + done.stderr[-2000:]
     assert "after: Tensor True" in done.stdout, done.stdout + done.stderr[-2000:]
+
+
+THREADS = """
+import threading
+from trojanscope.scan.torchscript_upsample import torch_interpolate
+got, errors = [], []
+def work():
+    try:
+        got.append(torch_interpolate())
+    except Exception as exc:
+        errors.append(repr(exc))
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("errors:", errors, "distinct:", len(set(got)))
+"""
+
+
+def test_first_interpolate_fingerprint_on_several_threads_at_once():
+    """Scans in threads meeting their first antialiased upsample together scripted torch's
+    interpolate at once: torch.jit.script raised KeyError on all but one (review hR1, stop 41),
+    a scanner error on a benign archive."""
+    done = subprocess.run([sys.executable, "-c", THREADS], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert "errors: [] distinct: 1" in done.stdout, done.stdout + done.stderr[-2000:]

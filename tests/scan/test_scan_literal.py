@@ -118,3 +118,27 @@ def test_rewrite_keeps_every_value_and_every_error():
         else:
             assert got == want, (text, quiet_source(text))
     assert warned > 50  # the texts do reach the warnings
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_backslash_before_a_carriage_return_continues_the_string_as_numpy_reads_it(newline):
+    """compile() reads \\r\\n and \\r as \\n, so ``'|\\<CR><LF>O'`` is ``'|O'`` to numpy: an object
+    array whose pickle must be scanned, not an unreadable header (review hR1, stop 41)."""
+    header = "{'descr': '|\\" + newline + "O', 'fortran_order': False, 'shape': (1,), }"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = ast.literal_eval(header)
+    assert want["descr"] == "|O"
+    assert literal(header) == want
+    assert read_npy_header(Reader(io.BytesIO(_npy(header))))["descr"] == "|O"
+
+
+@pytest.mark.parametrize("sep", ["\x85", "\u2028", "\x0c", "\x1c"])
+def test_unicode_line_separator_does_not_shift_the_rewrite(sep):
+    """str.splitlines also splits at these, tokenize does not: the rewrite's offsets must come
+    from tokenize's lines, or a later edit lands in the wrong place (review hR1, stop 41)."""
+    header = "{'descr': '" + sep + "|O',\n 'x': 1, 'y': '\\q'}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = ast.literal_eval(header)
+    assert literal(header) == want

@@ -209,10 +209,7 @@ class DecompressStream(io.RawIOBase):
         if self.broken is not None:
             raise self.broken
         while not self.done:
-            if self.deadline is not None and time.monotonic() > self.deadline:
-                from trojanscope.scan.pickle_machine import AnalysisLimit
-
-                raise AnalysisLimit("time limit reached while decompressing")
+            self._in_time()
             if self.pending or getattr(self.d, "needs_input", True) is False:
                 data, self.pending = self.pending, b""
             else:
@@ -242,7 +239,7 @@ class DecompressStream(io.RawIOBase):
                     out = self.d.decompress(data, want)
                     self.pending = self.d.unconsumed_tail
                 else:  # small steps: see STEP
-                    out = self.d.decompress(data, max_length=min(want, STEP))
+                    out = self._stepped(data, want)
             except MemoryError:
                 raise
             except Exception as exc:  # whatever the codec raises on bad data (lz4: RuntimeError,
@@ -266,6 +263,28 @@ class DecompressStream(io.RawIOBase):
                 return out
         return b""
 
+    def _stepped(self, data: bytes, want: int) -> bytes:
+        """Up to ``want`` bytes, decoded in calls of at most STEP bytes each (one call per read
+        made a 16 MB read of the caller cost 32,768 reads, each allocating 16 MB: a scan of a
+        16 MB compressed pickle took a minute). A codec error once some output came keeps
+        that output; the error is raised on the next read."""
+        want = min(want, max(self.max_out - self.produced + 1, 1))  # a bomb stops at its cap
+        out = bytearray()
+        while True:
+            try:
+                out += self.d.decompress(data, max_length=min(want - len(out), STEP))
+            except MemoryError:
+                raise
+            except Exception as exc:  # as in _more: any codec error is a corrupt stream
+                if not out:
+                    raise
+                self.broken = CorruptStream(f"{self.kind} data is corrupt: {exc}")
+                return bytes(out)
+            data = b""
+            if len(out) >= want or getattr(self.d, "eof", False) or \
+                    getattr(self.d, "needs_input", True):
+                return bytes(out)
+
     def _next_stream(self) -> None:
         """One stream ended: go on to a concatenated one as the loaders do (a gzip member
         must start with the magic; the other codecs try a fresh decompressor), else done. The
@@ -276,6 +295,8 @@ class DecompressStream(io.RawIOBase):
         if not rest:
             rest = self.src.read(CHUNK)
             self.consumed += len(rest)
+        if self.kind == "gzip":
+            rest = self._gzip_rest(rest)
         if self.kind in _CONCATENATED and rest:
             self.d = new_decompressor("lzma-auto" if self.kind in ("xz", "lzma") else self.kind)
             self.pending, self._fresh = rest, True
@@ -284,6 +305,27 @@ class DecompressStream(io.RawIOBase):
             self.pending = rest
         else:
             self.done = True
+
+    def _gzip_rest(self, rest: bytes) -> bytes:
+        """What follows a gzip member, as ``gzip.GzipFile`` reads it: zero bytes between
+        members are padding (skipped, however many), and the next member's 2-byte magic may
+        start at the very end of a read chunk."""
+        while True:
+            rest = rest.lstrip(b"\0")
+            if len(rest) >= len(_MEMBER_MAGIC["gzip"]):
+                return rest
+            self._in_time()
+            more = self.src.read(CHUNK)
+            self.consumed += len(more)
+            if not more:
+                return rest
+            rest += more
+
+    def _in_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            from trojanscope.scan.pickle_machine import AnalysisLimit
+
+            raise AnalysisLimit("time limit reached while decompressing")
 
     def _check(self) -> None:
         if self.produced > self.max_out:

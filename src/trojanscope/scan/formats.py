@@ -177,6 +177,38 @@ class GgufFormat(ScanFormat):
         return "gguf"
 
 
+_LZ4_MAGIC, _ZSTD_MAGIC = b"\x04\x22\x4d\x18", b"\x28\xb5\x2f\xfd"
+_ZST_NAMES = (".zst", ".zstd")
+
+
+def _skippable(magic: bytes) -> bool:
+    """A skippable frame (0x184D2A50-5F): lz4 and zstd readers both pass over it."""
+    return len(magic) == 4 and magic[1:] == b"\x2a\x4d\x18" and magic[0] & 0xF0 == 0x50
+
+
+def _frame_magic(head: bytes) -> bytes | None:
+    """The magic of the first frame that is not a skippable one; None: not within ``head``."""
+    while _skippable(head[:4]):
+        if len(head) < 8:
+            return None
+        head = head[8 + int.from_bytes(head[4:8], "little"):]
+    return head[:4] if len(head) >= 4 else None
+
+
+def _lz4_or_zstd(head: bytes, name: str, magic: bytes) -> bool:
+    """``head`` starts a ``magic`` stream, perhaps after skippable frames (LZ4FrameFile and
+    ZstdFile skip them and read the payload after: a file starting with one was no lz4/zstd
+    at all to the scanner). Skippable frames longer than ``head``: zstd if so named, else lz4."""
+    if head[:4] == magic:
+        return True
+    if not _skippable(head[:4]):
+        return False
+    found = _frame_magic(head)
+    if found is not None:
+        return found == magic
+    return name.lower().endswith(_ZST_NAMES) == (magic == _ZSTD_MAGIC)
+
+
 @register("scan-format", "lz4")
 class Lz4Format(CompressedFormat):
     """lz4-compressed streams (opened when the lz4 package is installed; else high)."""
@@ -184,7 +216,7 @@ class Lz4Format(CompressedFormat):
     kind, order, pickle_walked = "lz4", 90, True
 
     def matches(self, head: bytes, name: str) -> bool:
-        return head[:4] == b"\x04\x22\x4d\x18"
+        return _lz4_or_zstd(head, name, _LZ4_MAGIC)
 
 
 @register("scan-format", "zstd")
@@ -194,7 +226,7 @@ class ZstdFormat(CompressedFormat):
     kind, order = "zstd", 100
 
     def matches(self, head: bytes, name: str) -> bool:
-        return head[:4] == b"\x28\xb5\x2f\xfd"
+        return _lz4_or_zstd(head, name, _ZSTD_MAGIC)
 
 
 @register("scan-format", "tar")

@@ -50,9 +50,9 @@ def _quiet_string(token: str) -> str:
 
 def quiet_source(text: str) -> str:
     """``text`` rewritten so that compiling it gives no warning and the same value."""
-    lines = text.splitlines(keepends=True)
     starts = [0]
-    for line in lines:
+    for line in io.StringIO(text):  # the lines tokenize reads: split at \n only (splitlines
+        # also splits at \x85, \u2028 and such, which would shift every later offset)
         starts.append(starts[-1] + len(line))
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in text offsets
     prev: tokenize.TokenInfo | None = None
@@ -74,4 +74,8 @@ def quiet_source(text: str) -> str:
 
 def literal(text: str) -> Any:
     """``ast.literal_eval(text)`` without warnings; its errors (and tokenize's) as they are."""
-    return ast.literal_eval(quiet_source(text.lstrip(" \t")))  # as literal_eval strips
+    text = text.lstrip(" \t")  # as literal_eval strips
+    # compile() reads \r\n and a lone \r as \n everywhere, inside strings too (a backslash
+    # before one continues the string); tokenize does not, so translate first, as it does
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return ast.literal_eval(quiet_source(text))

@@ -18,6 +18,7 @@ import ast
 import functools
 import io
 import re
+import threading
 import zipfile
 
 from trojanscope.scan.lazy_import import shallow_import
@@ -38,10 +39,20 @@ def _fingerprint(func: ast.FunctionDef) -> str:
     return _MANGLE.sub("___torch_mangle", ast.dump(func, annotate_fields=False))
 
 
-@functools.cache
+_SCRIPTING = threading.Lock()
+
+
 def torch_interpolate() -> frozenset[str]:
     """Fingerprints of the ``interpolate`` function the installed torch prints into archives
-    (scripted once per process, our own code)."""
+    (scripted once per process, our own code). One thread at a time: ``torch.jit.script`` of
+    the same class on two threads at once fails (KeyError on the compiled function's name),
+    and scans run in threads."""
+    with _SCRIPTING:
+        return _scripted_interpolate()
+
+
+@functools.cache
+def _scripted_interpolate() -> frozenset[str]:
     torch = shallow_import("torch")
     F = shallow_import("torch.nn.functional")
 
