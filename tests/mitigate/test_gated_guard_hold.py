@@ -38,6 +38,14 @@ def test_a_share_that_leaves_nothing_is_one_clear_error() -> None:
         set_apart(data(4), 0.1, 0)  # two images per class: none set apart
 
 
+def test_a_rest_under_the_first_stage_s_minimum_is_one_clear_error() -> None:
+    rest, _ = set_apart(data(160), 0.5, 0, min_rest=80)  # exactly enough
+    assert len(rest) == 80
+    with pytest.raises(UserInputError, match=r"leaves 80 for the guard and 80 to train on "
+                                             r"\(at least 81 needed\)"):
+        set_apart(data(160), 0.5, 0, min_rest=81)
+
+
 class Seen(Mitigation):
     """A first stage that records how many clean images it was given."""
 

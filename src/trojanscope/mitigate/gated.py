@@ -463,7 +463,8 @@ class Gated(Mitigation):
             prm.requires_grad_(True)  # the detector may have frozen them
         self.held_: TensorDataset | None = None
         if verdict is not None and self.unlearn and self.guard_hold > 0 and clean.x.dim() == 4:
-            clean, self.held_ = set_apart(clean, self.guard_hold, seed)  # no stage sees it
+            clean, self.held_ = set_apart(clean, self.guard_hold, seed,  # no stage sees it
+                                         min_rest=self.min_samples)
             report["guard_hold"] = {"held": len(self.held_), "rest": len(clean)}
         if self.dense_project:
             why = self._no_projection(model, clean)

@@ -20,13 +20,15 @@ from trojanscope.errors import UserInputError
 SEED_OFFSET = 7919
 
 
-def set_apart(clean: TensorDataset, fraction: float, seed: int,
+def set_apart(clean: TensorDataset, fraction: float, seed: int, min_rest: int = 1,
               ) -> tuple[TensorDataset, TensorDataset]:
     """(the clean images the stages may use, the share set apart for the guard), per class,
-    drawn from ``seed``; a share or a rest that would be empty is one clear error."""
+    drawn from ``seed``; an empty share, or a rest under ``min_rest`` (what the first stage
+    needs), is one clear error."""
     rest, held = stratified_split(clean.y.numpy(), fraction, seed + SEED_OFFSET)
-    if len(held) == 0 or len(rest) == 0:
-        raise UserInputError(f"guard_hold {fraction} of {len(clean)} clean samples leaves no "
-                             "image for the guard or none to train on; give more clean samples "
-                             "or another guard_hold")
+    if len(held) == 0 or len(rest) < max(1, min_rest):
+        raise UserInputError(f"guard_hold {fraction} of {len(clean)} clean samples leaves "
+                             f"{len(held)} for the guard and {len(rest)} to train on (at least "
+                             f"{max(1, min_rest)} needed); give more clean samples or a smaller "
+                             "guard_hold")
     return clean.subset(rest), clean.subset(held)
