@@ -46,10 +46,16 @@ def checked(monkeypatch, model: nn.Module, **params) -> int:
 
 def stage_settings(monkeypatch, model: nn.Module, **params) -> tuple[float, int]:
     """The ``rel_lr`` and ``rounds`` the second stage ran with on ``model``."""
-    seen: list[tuple[float, int]] = []
+    return stage_read(monkeypatch, model, lambda stage: (stage.rel_lr, stage.rounds), **params)
+
+
+def stage_read(monkeypatch, model: nn.Module, read, **params):
+    """What ``read`` gives of the second stage (the ``Adaptive`` it builds) on ``model``: its
+    ``unlearn`` is replaced, so no round runs."""
+    seen: list = []
 
     def unlearn(self, model, *args, **kwargs):
-        seen.append((self.rel_lr, self.rounds))
+        seen.append(read(self))
         return model
 
     monkeypatch.setattr(adaptive.Adaptive, "unlearn", unlearn)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 from test_adaptive import Wired, _pixel_trigger, _wired_data
-from test_gated_dense_lr import Convolutional
+from test_gated_dense_lr import Convolutional, stage_read
 from test_gated_unlearn import Striped, data, flagged, two_stages
 from torch import nn
 
@@ -17,18 +17,8 @@ from trojanscope.mitigate import adaptive, gated
 
 def stage_seen(monkeypatch, model: nn.Module, **params) -> tuple[int, float | None]:
     """The ``rounds`` and ``stop_trigger`` the second stage ran with on ``model``."""
-    seen: list[tuple[int, float | None]] = []
-
-    def unlearn(self, model, *args, **kwargs):
-        seen.append((self.rounds, getattr(self, "stop_trigger", None)))
-        return model
-
-    monkeypatch.setattr(adaptive.Adaptive, "unlearn", unlearn)
-    flagged(monkeypatch)
-    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, check=False, **params)
-    method.apply(model.eval(), data())
-    assert len(seen) == 1
-    return seen[0]
+    return stage_read(monkeypatch, model,
+                      lambda stage: (stage.rounds, getattr(stage, "stop_trigger", None)), **params)
 
 
 def test_dense_stop_sets_the_stop_and_lifts_the_cap_on_a_dense_network(monkeypatch) -> None:
