@@ -270,3 +270,52 @@ def test_global_name_past_the_line_cap_says_its_tail_was_not_judged() -> None:
     found = _scan(data, "model.pkl")
     assert any(r == "TS182" and "only its first 65,536 were judged" in m for r, m in found), \
         [(r, m[:80]) for r, m in found]
+
+
+def test_scan_extra_brings_a_zstd_decompressor() -> None:
+    """zstd streams are opened only with a decompressor: the ``scan`` extra names
+    ``backports.zstd`` (PSF-2.0; Python < 3.14 — 3.14 has ``compression.zstd``), and with it
+    a zstd-wrapped payload gets its own finding (TS101), not TS182 "cannot be opened"."""
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    extra = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]["scan"]
+    zstd = [Requirement(r) for r in extra if Requirement(r).name == "backports.zstd"]
+    assert len(zstd) == 1 and zstd[0].marker is not None
+    assert zstd[0].marker.evaluate({"python_version": "3.13"})
+    assert not zstd[0].marker.evaluate({"python_version": "3.14"})
+    if sys.version_info >= (3, 14):
+        from compression import zstd as codec  # type: ignore[import-not-found]
+    else:
+        from backports import zstd as codec  # type: ignore[no-redef]
+    from trojanscope.testing.scan_corpus import Gadget
+
+    payload = pickle.dumps(Gadget(eval, ("1",)), protocol=2)
+    found = _scan(codec.compress(payload), "model.pkl.zst")
+    assert "TS101" in [r for r, _ in found] and "TS182" not in [r for r, _ in found], found
+
+
+_C = 8 << 20  # keras_fmt's byte-scan chunk
+
+
+@pytest.mark.parametrize("doc", [
+    b"x" * (_C - 70_000) + b'"class_name"' + b" " * 100_000 + b': "Lambda"',
+    b"x" * (_C - 100) + b'"class_name"' + b" " * (_C + 5000) + b":" + b"\n" * (_C + 7)
+    + b'"Lambda"',
+    b"x" * (_C - 200_000) + b'"class_\\u006eame"' + b" " * 5000 + b":" + b"\t" * 200_000
+    + b'"\\u004cambda"',
+], ids=["100k-spaces-over-the-boundary", "spaces-over-three-chunks", "escaped-and-tabs"])
+def test_byte_scan_finds_a_lambda_whose_key_and_value_whitespace_parts(doc: bytes) -> None:
+    """The HDF5 differential (``storage/whitespace-over-chunk``): JSON allows any whitespace
+    between ``"class_name"``, ``:`` and ``"Lambda"``; a run longer than the 64 KiB carried
+    over the byte scan's 8 MiB chunk boundary parted them, and without h5py (the child) the
+    Lambda layer went unreported."""
+    from trojanscope.scan import keras_fmt
+
+    ctx = Ctx(load_policy(), "model.h5")
+    keras_fmt._byte_scan(ctx, io.BytesIO(SIGNATURE + doc))
+    assert [f.rule_id for f in ctx.findings] == ["TS320"]
