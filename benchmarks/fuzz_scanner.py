@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import trojanscope.scan
 from fuzz_coverage import Tracer, executable_lines
 from fuzz_mutators import mutate
-from fuzz_seeds import cached_seeds
+from fuzz_seeds import STREAM_ONNX, cached_seeds
 from trojanscope.scan import scan_paths
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
@@ -207,6 +207,12 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
     that reaches an edge of the scanner's code no earlier input of this seed reached joins the
     corpus, and half the inputs are mutations of corpus entries instead of the seed files."""
     policy = load_policy()
+    stream_policy = load_policy()  # the streaming ONNX reader for the STREAM_ONNX seeds
+    stream_policy.limits.max_onnx_parse = 1
+
+    def policy_for(source: str) -> Any:
+        return stream_policy if source.startswith(STREAM_ONNX) else policy
+
     limit = policy.limits.max_seconds
     watchdog = 3.0 * limit
     r = random.Random(seed)
@@ -221,7 +227,7 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
     if tracer is not None:  # the seeds' own coverage first: a mutant is new only beyond it
         for name in names:
             tracer.start()
-            scan_one(policy, files[name], name, watchdog)
+            scan_one(policy_for(name), files[name], name, watchdog)
             run.edges |= tracer.stop()
         for name in sorted(folders):
             tracer.start()
@@ -258,10 +264,11 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
             label = source
             if args.folder_every > 0 and index % args.folder_every == args.folder_every // 2:
                 # as a file on disk (scan_paths): what the CLI does, with the real path
-                problems, took = scan_folder(policy, {source: data}, workdir / "file", watchdog)
+                problems, took = scan_folder(policy_for(source), {source: data},
+                                             workdir / "file", watchdog)
                 run.file_execs += 1
             else:
-                problems, took = scan_one(policy, data, source, watchdog)
+                problems, took = scan_one(policy_for(source), data, source, watchdog)
         if tracer is not None:
             edges = tracer.stop()
             if not edges <= run.edges:
@@ -302,7 +309,7 @@ def run_seed(seed: int, seconds: float, files: dict[str, bytes],
             if trace:
                 logging.warning("its traceback: %s", trace)
             if not as_folder and kind in ("TS999", "exception"):
-                kept = shrink(policy, data, source, problem, watchdog)
+                kept = shrink(policy_for(source), data, source, problem, watchdog)
             bugs[sig] = Bug(sig, kind, problem, seed, index, label, ops, kept, seconds=took,
                             trace=trace)
             (Path(args.out) / f"bug-{sig}.bin").write_bytes(kept)

@@ -107,6 +107,74 @@ def _optional_codecs(data: bytes, torch_zip: bytes) -> dict[str, bytes]:
     return out
 
 
+# seeds the fuzzer scans with max_onnx_parse = 1 (the streaming reader)
+STREAM_ONNX = "onnx_stream_"
+
+
+def _tree_models() -> dict[str, bytes]:
+    """A LightGBM text model (one numeric and one categorical feature) and an XGBoost model as
+    JSON and UBJSON, trained on 64 fixed rows: the tree formats' seeds (needs the tabular
+    extra; without it these formats are not fuzzed)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.normal(size=64), rng.integers(0, 4, size=64)])
+    y = (x[:, 0] + (x[:, 1] == 2) > 0.5).astype(int)
+    out: dict[str, bytes] = {}
+    with contextlib.suppress(ImportError):
+        import lightgbm
+
+        params = {"objective": "binary", "num_leaves": 4, "min_data_in_leaf": 2,
+                  "verbose": -1, "num_threads": 1, "seed": 0, "deterministic": True}
+        data = lightgbm.Dataset(x, y, categorical_feature=[1], free_raw_data=False)
+        booster = lightgbm.train(params, data, num_boost_round=3)
+        out["lgbm_model.txt"] = booster.model_to_string().encode()
+    with contextlib.suppress(ImportError):
+        import xgboost
+
+        booster = xgboost.train({"max_depth": 2, "nthread": 1, "seed": 0},
+                                xgboost.DMatrix(x, y), num_boost_round=3)
+        out["xgb_model.json"] = bytes(booster.save_raw("json"))
+        out["xgb_model.ubj"] = bytes(booster.save_raw("ubj"))
+        linear = xgboost.train({"booster": "gblinear", "nthread": 1, "seed": 0},
+                               xgboost.DMatrix(x, y), num_boost_round=2)
+        out["xgb_linear.json"] = bytes(linear.save_raw("json"))
+    return out
+
+
+def _onnx_external() -> dict[str, bytes]:
+    """ONNX models whose initializers name external data (inside and outside the folder; one
+    sparse, one in a subgraph's node attribute), for the in-memory parse and, under the
+    :data:`STREAM_ONNX` prefix, for the streaming wire-format reader."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    def ext(name: str, location: str) -> TensorProto:
+        t = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=[2])
+        t.data_location = TensorProto.EXTERNAL
+        for k, v in (("location", location), ("offset", "0"), ("length", "8")):
+            t.external_data.append(onnx.StringStringEntryProto(key=k, value=v))
+        return t
+
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])
+    sub = helper.make_graph([helper.make_node("Constant", [], ["y"], value=ext("c", "../c.bin"))],
+                            "then", [], [y])
+    nodes = [helper.make_node("Add", ["a", "b"], ["s"]),
+             helper.make_node("If", ["cond"], ["y"], then_branch=sub, else_branch=sub)]
+    sparse = helper.make_sparse_tensor(ext("sv", "sparse.bin"),
+                                       helper.make_tensor("si", TensorProto.INT64, [1], [0]), [2])
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info(
+        "cond", TensorProto.BOOL, [])], [y], initializer=[ext("a", "weights.bin"),
+                                                          ext("b", "/etc/passwd")],
+        sparse_initializer=[sparse])
+    model = helper.make_model(graph).SerializeToString()
+    inside = helper.make_model(helper.make_graph(
+        [helper.make_node("Identity", ["a"], ["y"])], "g", [], [y],
+        initializer=[ext("a", "weights.bin")])).SerializeToString()
+    return {"onnx_external.onnx": model, f"{STREAM_ONNX}external.onnx": model,
+            f"{STREAM_ONNX}inside.onnx": inside}
+
+
 def build_seeds(markers: Path) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
     """(files: name → bytes, folders: name → {relative path → bytes}), in a fixed order. The
     hostile samples' inert payloads would create files in ``markers`` (never created here)."""
@@ -172,6 +240,8 @@ def build_seeds(markers: Path) -> tuple[dict[str, bytes], dict[str, dict[str, by
     files["nested_npz_in_tar.tar"] = _tar_bytes({"arrays.npz": files.get(
         "mal_npz_object.npz", b"")})
     files.update(_optional_codecs(data, files["torch_zip_stored.pt"]))
+    files.update(_tree_models())
+    files.update(_onnx_external())
     return dict(sorted(files.items())), folders
 
 

@@ -52,7 +52,36 @@ def scan_stream(ctx: Ctx, raw: BinaryIO, size: int | None = None, name: str = ""
     found = _guarded(ctx, kind, reader, raw, size, name, reopen)
     if reopen is not None and walk_as_pickle_too(kind):
         found = _also_pickle(ctx, reopen, found)
+    if reopen is not None and kind != "hdf5":
+        _also_hdf5(ctx, reopen, size, name)
     return found
+
+
+def _also_hdf5(ctx: Ctx, reopen: Reopen, size: int | None, name: str) -> None:
+    """Scan the stream as HDF5 too when libhdf5 would find its superblock behind a user block
+    (see :mod:`trojanscope.scan.hdf5_userblock`)."""
+    from trojanscope.scan.hdf5_userblock import superblock_offset
+
+    named = name.lower().endswith((".h5", ".hdf5", ".hdf", ".he5"))
+    try:
+        with contextlib.closing(reopen()) as raw:  # a stream that cannot seek is read forward:
+            offset = superblock_offset(raw, size, ctx.check_time,  # 1 MiB unless so named
+                                       forward_limit=(64 << 20) if named else (1 << 20))
+    except AnalysisLimit as exc:
+        ctx.add("TS182", f"not checked for an HDF5 file behind a user block: {exc}",
+                limit=str(exc))
+        return
+    except (BombError, CorruptStream, Truncated, OSError, ValueError):
+        return  # the first pass reported what is wrong with the stream
+    if offset is None:
+        return
+    ctx.details["hdf5"] = f"HDF5 superblock at byte {offset} (behind a user block)"
+    try:
+        raw = reopen()
+    except OSError:
+        return
+    with contextlib.closing(raw):
+        _guarded(ctx, "hdf5", Reader(raw), raw, size, name, reopen)
 
 
 def _also_pickle(ctx: Ctx, reopen: Reopen, found: str) -> str:
@@ -209,6 +238,8 @@ def scan_stream_strict(ctx: Ctx, raw: BinaryIO, name: str = "",
         found = _dispatch(ctx, kind, reader, raw, None, name, reopen)
         if reopen is not None and walk_as_pickle_too(kind):
             found = _also_pickle(ctx, reopen, found)
+        if reopen is not None and kind != "hdf5":
+            _also_hdf5(ctx, reopen, None, name)
         return found
     except (BombError, CorruptStream, AnalysisLimit):
         raise

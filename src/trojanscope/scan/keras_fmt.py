@@ -47,6 +47,12 @@ def check_keras_config(ctx: Ctx, raw: bytes | str, seen: set[str] | None = None)
 _LAMBDA = re.compile(rb'"class_name"\s*:\s*"(Lambda|__lambda__)"')
 _NAME = re.compile(rb'"name"\s*:\s*"([^"\\]{1,200})"')
 _ESCAPE = re.compile(rb"\\u([0-9a-fA-F]{4})")
+# A window ending in the key (and perhaps its ":") then only whitespace: JSON allows any
+# amount of whitespace before the value, and a run longer than the overlap carried from one
+# chunk to the next parted the key from its value (stop 42: a Lambda hidden without h5py).
+# The key is carried over instead, and the next chunk's leading whitespace dropped.
+_KEY = b'"class_name"'
+_SPACE = b" \t\n\r\x0b\x0c"
 _CHUNK = 8 << 20
 _OVERLAP = 1 << 16
 _CHILD = """
@@ -68,15 +74,32 @@ def _unescape(data: bytes) -> bytes:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)).encode("utf-8", "replace"), data)
 
 
+def _pending_key(window: bytes) -> bytes:
+    """``"class_name"`` (with its colon if there) when ``window`` ends in it and whitespace,
+    else nothing."""
+    body = window.rstrip(_SPACE)
+    if body.endswith(_KEY):
+        return _KEY
+    if body.endswith(b":") and body[:-1].rstrip(_SPACE).endswith(_KEY):
+        return _KEY + b":"
+    return b""
+
+
 def _byte_scan(ctx: Ctx, f: BinaryIO) -> set[str]:
     """TS320 for Lambda layers named anywhere in the file's bytes (no HDF5 parser runs); the
     names reported."""
     f.seek(0)
     seen: set[str] = set()
     tail = b""
+    pending = b""  # the key (and colon) a window ended in, with only whitespace after it
     while chunk := f.read(_CHUNK):
         ctx.check_time()
-        window = _unescape(tail + chunk)
+        if pending:
+            chunk = chunk.lstrip(_SPACE)
+            if not chunk:
+                continue  # still inside the whitespace
+        window = _unescape(tail + pending + chunk)
+        pending = _pending_key(window)
         for match in _LAMBDA.finditer(window):
             named = _NAME.search(window, match.end(), match.end() + 4096)
             name = named.group(1).decode("utf-8", "replace") if named else "?"
@@ -84,7 +107,7 @@ def _byte_scan(ctx: Ctx, f: BinaryIO) -> set[str]:
                 seen.add(name)
                 ctx.add("TS320", f"Keras {match.group(1).decode()} layer {name!r}: loading the "
                         "model runs its Python code", layer=name)
-        tail = chunk[-_OVERLAP:]
+        tail = b"" if pending else chunk[-_OVERLAP:]
     return seen
 
 

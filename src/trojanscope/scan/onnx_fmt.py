@@ -12,7 +12,6 @@ from trojanscope.scan.onnx_stream import WireError, external_locations
 from trojanscope.scan.stream import Reader, Truncated
 
 _EXTERNAL = 1  # TensorProto.DataLocation.EXTERNAL
-_PARSE_IN_MEMORY = 64 << 20  # larger models are read from the wire format (parsing doubles RAM)
 
 
 def location_escapes(location: str) -> bool:
@@ -30,7 +29,7 @@ def scan_onnx(ctx: Ctx, r: Reader, size: int | None) -> str:
         return "onnx"
     lim = ctx.policy.limits
     folder = os.path.dirname(os.path.realpath(ctx.fs_path)) if ctx.fs_path else None
-    if size is not None and size > min(lim.max_memory_member, _PARSE_IN_MEMORY):
+    if size is not None and size > min(lim.max_memory_member, lim.max_onnx_parse):
         return _scan_large(ctx, r, size, folder)
     data = r.read_exact(size) if size is not None else r.read_exact(0) + _rest(r)
     try:

@@ -20,6 +20,7 @@ _PATHS: dict[str, dict[int, str]] = {
     "sparse": {1: "tensor", 2: "tensor"},
 }
 _MAX_DEPTH = 64
+_MAX_TEXT = 1 << 16  # a longer tensor name is skipped; a longer external-data string refused
 
 
 class WireError(ValueError):
@@ -68,21 +69,35 @@ def _tensor(r: Reader, end: int) -> tuple[str, dict[str, str]]:
     for number, wire, value in _fields(r, end):
         if wire != 2:
             continue
-        if number == 8 and value <= 1 << 16:
+        if number == 8 and value <= _MAX_TEXT:
             name = r.read_exact(value).decode("utf-8", "replace")
-        elif number == 13 and value <= 1 << 20:
-            sub_end = r.pos + value
-            key = val = ""
-            for n2, w2, v2 in _fields(r, sub_end):
-                if w2 == 2 and n2 in (1, 2):
-                    # the bytes kept (as escapes), like onnx_fmt._text: ONNX Runtime opens
-                    # the location's real bytes, not a U+FFFD stand-in
-                    text = r.read_exact(v2).decode("utf-8", "surrogateescape")
-                    key, val = (text, val) if n2 == 1 else (key, text)
+        elif number == 13:
+            key, val = _entry(r, r.pos + value)
             entries[key] = val
         else:
             r.skip(value)
     return name, entries
+
+
+def _entry(r: Reader, end: int) -> tuple[str, str]:
+    """(key, value) of one StringStringEntryProto. Every field it holds is read or skipped
+    whole, as protobuf does: an unknown field left unread would be parsed from its inside and
+    could stand in for the real key. A key or value over :data:`_MAX_TEXT` is a WireError
+    (TS311): no real location is that long, and it is not read into memory."""
+    key = val = ""
+    for number, wire, value in _fields(r, end):
+        if wire != 2:
+            continue
+        if number in (1, 2) and value > _MAX_TEXT:
+            raise WireError(f"an external-data entry holds a {value:,}-byte string")
+        if number in (1, 2):
+            # the bytes kept (as escapes), like onnx_fmt._text: ONNX Runtime opens the
+            # location's real bytes, not a U+FFFD stand-in
+            text = r.read_exact(value).decode("utf-8", "surrogateescape")
+            key, val = (text, val) if number == 1 else (key, text)
+        else:
+            r.skip(value)
+    return key, val
 
 
 def external_locations(r: Reader, size: int, check: Callable[[], None] = lambda: None

@@ -124,7 +124,8 @@ def _loader_of(full: str, loaders: frozenset[str]) -> str | None:
     """The deserializer ``full`` reaches, also through module attributes
     (``scipy.sparse._base.np.lib._format_impl.pickle.loads`` is ``pickle.loads``)."""
     parts = full.split(".")
-    for i in range(len(parts)):
+    longest = max((name.count(".") + 1 for name in loaders), default=0)
+    for i in range(max(len(parts) - longest, 0), len(parts)):  # only suffixes that long
         candidate = ".".join(parts[i:])
         if candidate in loaders:
             return candidate
@@ -230,7 +231,10 @@ class PickleMachine:
         return line if total == len(line) else None
 
     def _name_line(self) -> str:
-        line, _ = self.r.readline_capped(self.limits.max_line)
+        line, total = self.r.readline_capped(self.limits.max_line)
+        if total > len(line):  # the unpickler reads it all: a dotted walk may go on past it
+            self._anomaly("TS182", f"import name of {total:,} bytes: only its first "
+                          f"{len(line):,} were judged", length=total)
         raw = line.rstrip(b"\n")
         try:
             text = raw.decode("utf-8")

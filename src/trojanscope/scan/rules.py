@@ -81,7 +81,11 @@ class ScanLimits:
     max_expanded: int = 8 << 30
     max_opcodes: int = 20_000_000
     max_memory_member: int = 256 << 20
+    max_onnx_parse: int = 64 << 20
     max_seconds: int = 10
+
+
+_UNCUT = 16  # a walk's step keeps at most this many parts of the rest of its name (display)
 
 
 def _exact_pattern(v: Verdict) -> bool:
@@ -119,6 +123,7 @@ class Policy:
         self._exact: dict[str, list[Category]] = {}
         self._prefix: dict[str, list[Category]] = {}
         self._risky: dict[str, Verdict] | None = None
+        self._longest = 1  # the most dotted parts of any pattern (module and name together)
 
     # -- loading ---------------------------------------------------------------------------
     def merge(self, data: dict[str, Any], source: str) -> None:
@@ -214,8 +219,11 @@ class Policy:
             module, name = pattern.split(":")
             module, name = canonical_global(module, name)
             self._exact.setdefault(f"{module}:{name}", []).append(cat)
+            key = f"{module}.{name}"
         else:
-            self._prefix.setdefault(canonical_module(pattern), []).append(cat)
+            key = canonical_module(pattern)
+            self._prefix.setdefault(key, []).append(cat)
+        self._longest = max(self._longest, key.count(".") + 1)
 
     # -- classification -------------------------------------------------------------------
     def _lookup(self, module: str, name: str) -> Verdict | None:
@@ -228,7 +236,7 @@ class Policy:
                 f"{module}.{name}",
             )
         parts = (f"{module}.{name}" if name else module).split(".")
-        for n in range(len(parts), 0, -1):
+        for n in range(min(len(parts), self._longest), 0, -1):  # no pattern is longer
             key = ".".join(parts[:n])
             cats = self._prefix.get(key)
             if cats:
@@ -261,6 +269,30 @@ class Policy:
         severe verdict wins. A prefix (module) allowlist entry never covers a dotted name: only
         an exact ``module:dotted.name`` entry does.
         """
+        verdict, final = self._step(module, name)
+        if final:
+            return verdict
+        # Every step i of the walk is judged as the global ``parts[i]``.``parts[i+1:]`` (its
+        # own verdict only: each deeper step is one of this loop's later steps). This is the
+        # recursion over the steps flattened, so that a name of n parts costs n steps, not
+        # 2**n (a 40-part name hung the scanner, stop 42). A step's verdict depends only on
+        # its first parts (no pattern is longer than ``_longest`` parts), so a long rest is
+        # cut there and shown with "…".
+        verdicts = [verdict]
+        parts = name.split(".")
+        window = max(self._longest + 1, _UNCUT)
+        for i in range(len(parts) - 1):
+            rest = parts[i + 1 : i + 1 + window]
+            cut = i + 1 + window < len(parts)
+            step, _ = self._step(parts[i], ".".join(rest))
+            if cut:
+                step = Verdict(step.category, step.pattern, step.canonical + ".…")
+            verdicts.append(step)
+        return max(verdicts, key=lambda v: v.category.severity)
+
+    def _step(self, module: str, name: str) -> tuple[Verdict, bool]:
+        """The verdict of ``module.name`` on its own, and whether it is final (no attribute
+        walk to judge after it: an undotted name, or an exact pattern for the dotted one)."""
         literal = self._classify_exact(module, name)
         if (
             "." not in name
@@ -271,17 +303,13 @@ class Policy:
             # a module allowlist does not cover a dangerous function imported into the module
             # (``from os import system``): judge it as the function it most likely is
             risky = self._risky_names()[name]
-            return Verdict(risky.category, risky.pattern, literal.canonical)
+            return Verdict(risky.category, risky.pattern, literal.canonical), True
         if "." not in name or _exact_pattern(literal):
-            return literal
-        verdicts = [literal]
+            return literal, True
         if literal.category.severity <= Severity.LOW:
             # a module allowlist names that module's own objects, not what its attributes reach
-            verdicts = [Verdict(self.unknown, None, literal.canonical)]
-        parts = name.split(".")
-        for i in range(len(parts) - 1):
-            verdicts.append(self.classify(parts[i], ".".join(parts[i + 1 :])))
-        return max(verdicts, key=lambda v: v.category.severity)
+            return Verdict(self.unknown, None, literal.canonical), False
+        return literal, False
 
     def _risky_names(self) -> dict[str, Verdict]:
         """Function names of the exact high/critical patterns (``eval``, ``system``…),

@@ -45,7 +45,8 @@ def xgboost_problem(model: Any) -> str | None:
         inner = booster["model"] if "model" in booster else booster["gbtree"]["model"]
         declared = int(inner["gbtree_model_param"]["num_trees"])
         held = len(inner["trees"])
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError):
+        # OverflowError: a count of 1e999 (JSON reads it as inf; int() refuses)
         return "the learner/gradient_booster/trees structure is missing"
     if held != declared:
         return f"declares {declared} trees but holds {held}"
