@@ -110,17 +110,24 @@ def run_one(cmd: list[str]) -> dict:
 
 
 def run(
-    zoo: Path, out: Path, trojanscope: str, extra: list[str], interleaved: bool = False
+    zoo: Path,
+    out: Path,
+    trojanscope: str,
+    extra: list[str],
+    interleaved: bool = False,
+    rotate: bool = False,
+    only: set[str] | None = None,
 ) -> None:
     """One ``detect`` child per model not yet in ``out``, in plan order, or with
     ``interleaved`` round-robin over the architecture families (``foreign_zoo.interleave``),
-    so that a clock cut loses models evenly across families."""
+    so that a clock cut loses models evenly across families (``rotate``: ``foreign_zoo.py
+    --rotate``'s order); ``only``: these architecture families alone (stop 42)."""
     from foreign_zoo import interleave
 
     done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
     order = models(zoo)
-    for meta in interleave(order) if interleaved else order:
-        if meta["name"] in done:
+    for meta in interleave(order, rotate) if interleaved else order:
+        if meta["name"] in done or (only is not None and meta["arch_family"] not in only):
             continue
         row = {
             "zoo": zoo.name,
@@ -392,6 +399,12 @@ def main() -> None:
         action="store_true",
         help="run round-robin over the architecture families (a clock cut loses models evenly)",
     )
+    ap.add_argument(
+        "--rotate", action="store_true", help="with --interleave: foreign_zoo.py --rotate's order"
+    )
+    ap.add_argument(
+        "--only", default=None, help="comma-separated architecture families (default: all)"
+    )
     args = ap.parse_args()
     if args.terms is not None:
         if not args.out.is_file():
@@ -414,7 +427,8 @@ def main() -> None:
     tool = args.trojanscope or shutil.which("trojanscope", path=str(Path(sys.executable).parent))
     if tool is None:
         fail("no trojanscope command next to this Python; give --trojanscope")
-    run(args.zoo, args.out, tool, args.extra, args.interleave)
+    only = set(args.only.split(",")) if args.only else None
+    run(args.zoo, args.out, tool, args.extra, args.interleave, args.rotate, only)
 
 
 if __name__ == "__main__":
