@@ -168,31 +168,34 @@ def recalibrate(rows_in: Path, rows_out: Path, calibration: Path) -> None:
     (its method, statistic, full ranking, features, traits). Only what calibration reads changes
     between two calibration files, and the detectors are seeded, so nothing is run again; a
     row without its report (recorded before stop 39) is an error."""
-    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.calibration import load_calibrators
 
     calibrators = load_calibrators(calibration)
     lines = []
     for row in read_jsonl(rows_in):
-        report = row.get("report")
-        if not report:
+        if not row.get("report"):
             fail(f"{rows_in}: row {row['name']} has no report (recorded before --recalibrate)")
-        verdict = verdict_of(report)
-        calibrate(verdict, calibrators)
-        feats = verdict.features
-        lines.append(
-            json.dumps(
-                {
-                    **row,
-                    "options": [*row.get("options", []), f"recalibrated:{calibration.name}"],
-                    "probability": verdict.probability,
-                    "verdict": "backdoored" if verdict.probability >= 0.5 else "clean",
-                    "suspected_target": verdict.target_classes[0],
-                    "features": {k: feats[k] for k in (*PROB_KEYS, "lower_logit") if k in feats},
-                    "report": None,
-                }
-            )
-        )
+        lines.append(json.dumps(recalibrate_row(row, calibrators, calibration.name)))
     rows_out.write_text("".join(line + "\n" for line in lines))
+
+
+def recalibrate_row(row: dict, calibrators: dict, label: str) -> dict:
+    """One row (with its ``report``) scored by ``calibrators`` (a loaded calibration file
+    named ``label``), as :func:`recalibrate` writes it."""
+    from trojanscope.detect.calibration import calibrate
+
+    verdict = verdict_of(row["report"])
+    calibrate(verdict, calibrators)
+    feats = verdict.features
+    return {
+        **row,
+        "options": [*row.get("options", []), f"recalibrated:{label}"],
+        "probability": verdict.probability,
+        "verdict": "backdoored" if verdict.probability >= 0.5 else "clean",
+        "suspected_target": verdict.target_classes[0],
+        "features": {k: feats[k] for k in (*PROB_KEYS, "lower_logit") if k in feats},
+        "report": None,
+    }
 
 
 def worst_by_kind(groups: dict) -> dict:
