@@ -30,7 +30,7 @@ def test_strided_convolutions_read_as_no_pool_native_and_torchscript(tmp_path: P
 
 def test_no_pool_is_read_only_where_the_coverage_records_it() -> None:
     traits = {"activation:relu", "layer:conv", NO_POOL}
-    assert coverage_notes(traits, MAX_ONLY) == []  # the shipped file: as before
+    assert coverage_notes(traits, MAX_ONLY) == []  # a file fitted before stop 41: as before
     assert coverage_notes(traits, {**MAX_ONLY, NO_POOL: 0}) == [
         "convolutions without a pooling layer (strided): calibration has 0 such models"]
     assert coverage_notes(traits, {**MAX_ONLY, NO_POOL: 19}) == []
@@ -61,28 +61,34 @@ def test_the_candidate_file_takes_the_clean_strided_lenet_to_the_wider_calibrato
     as ``detect -p probes=always`` reported it: p 0.866 under the shipped file (the default
     calibrator, fitted on max-pooled CNNs only), under the candidate the wider one's p < 0.5."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from no_pool_check import candidate, score
-
-    marked = candidate(None, tmp_path / "cand.json")
-    assert sorted(marked) == ["auto", "auto:data-free", "mmbd", "neural_cleanse", "trigger_search"]
-    # the shipped file with a zero ``pool:none`` count on the marked calibrators, nothing else
-    # (compared with the shipped file of the day, not the committed snapshot, which a later
-    # refit of any calibrator would leave stale)
+    # stop 42 shipped the candidate: the shipped file records the count in the five
+    # calibrators fitted on pooled CNNs only, and marking it again changes nothing
     from importlib import resources
 
+    from no_pool_check import candidate, score
     from trojanscope.detect.calibration import SHIPPED
     from trojanscope.detect.coverage import NO_POOL
 
     shipped = json.loads(resources.files("trojanscope.detect").joinpath(SHIPPED).read_text())
-    for key in marked:
-        shipped[key]["fitted_on"]["coverage"][NO_POOL] = 0
+    recorded = sorted(k for k, c in shipped.items()
+                      if NO_POOL in ((c.get("fitted_on") or {}).get("coverage") or {}))
+    assert recorded == ["auto", "auto:data-free", "mmbd", "neural_cleanse", "trigger_search"]
+    assert candidate(None, tmp_path / "cand.json") == []
     assert json.loads((tmp_path / "cand.json").read_text()) == shipped
-    row, = score([DATA / "own500_clean001_lenet5_stride_probes.json"], tmp_path / "cand.json")
-    assert row["shipped"]["calibrator"] == "auto" and row["shipped"]["p"] > 0.8
-    assert row["candidate"]["calibrator"] == "auto:out-of-coverage"
-    assert row["candidate"]["p"] < 0.5
+    assert json.loads((DATA / "calibration-stop41-nopool-candidate.json").read_text()) == shipped
+    # the file shipped before (every recorded count removed) is what the candidate marks
+    before = json.loads(json.dumps(shipped))
+    for key in recorded:
+        del before[key]["fitted_on"]["coverage"][NO_POOL]
+    (tmp_path / "before.json").write_text(json.dumps(before))
+    assert sorted(candidate(tmp_path / "before.json", tmp_path / "cand2.json")) == recorded
+    # ``score``'s "shipped" is today's file (the candidate); "candidate" here the file before
+    row, = score([DATA / "own500_clean001_lenet5_stride_probes.json"], tmp_path / "before.json")
+    assert row["candidate"]["calibrator"] == "auto" and row["candidate"]["p"] > 0.8
+    assert row["shipped"]["calibrator"] == "auto:out-of-coverage"
+    assert row["shipped"]["p"] < 0.5
     # without the probes' features the wider calibrator cannot read it: the default's p stays
-    row, = score([DATA / "own500_clean001_lenet5_stride_default.json"], tmp_path / "cand.json")
+    row, = score([DATA / "own500_clean001_lenet5_stride_default.json"], tmp_path / "before.json")
     assert row["candidate"]["p"] == row["shipped"]["p"]
 
 
@@ -151,3 +157,14 @@ def test_merge_keeps_the_candidate_runs_and_recalibrates_the_rest(tmp_path: Path
             continue
         assert abs(after["probability"] - before["probability"]) < 1e-9, before["name"]
         assert after["options"][-1] == f"recalibrated:{cand.name}" and after["report"] is None
+
+
+def test_a_refit_on_pooled_cnns_records_a_zero_no_pool_count() -> None:
+    """Stop 42: ``count_traits`` (what ``zoo calibrate`` records) keeps ``pool:none: 0`` where
+    the zoo has convolutional models, so a refit of the shipped file does not drop it."""
+    from trojanscope.detect.coverage import count_traits
+
+    pooled = {"activation:relu", "layer:conv", "pool:max"}
+    assert count_traits([pooled] * 3)[NO_POOL] == 0
+    assert count_traits([pooled, {"activation:relu", "layer:conv", NO_POOL}])[NO_POOL] == 1
+    assert NO_POOL not in count_traits([{"activation:relu"}] * 3)  # no convolution: no count
