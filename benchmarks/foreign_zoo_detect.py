@@ -110,17 +110,24 @@ def run_one(cmd: list[str]) -> dict:
 
 
 def run(
-    zoo: Path, out: Path, trojanscope: str, extra: list[str], interleaved: bool = False
+    zoo: Path,
+    out: Path,
+    trojanscope: str,
+    extra: list[str],
+    interleaved: bool = False,
+    rotate: bool = False,
+    only: set[str] | None = None,
 ) -> None:
     """One ``detect`` child per model not yet in ``out``, in plan order, or with
     ``interleaved`` round-robin over the architecture families (``foreign_zoo.interleave``),
-    so that a clock cut loses models evenly across families."""
+    so that a clock cut loses models evenly across families (``rotate``: ``foreign_zoo.py
+    --rotate``'s order); ``only``: these architecture families alone (stop 42)."""
     from foreign_zoo import interleave
 
     done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
     order = models(zoo)
-    for meta in interleave(order) if interleaved else order:
-        if meta["name"] in done:
+    for meta in interleave(order, rotate) if interleaved else order:
+        if meta["name"] in done or (only is not None and meta["arch_family"] not in only):
             continue
         row = {
             "zoo": zoo.name,
@@ -161,31 +168,34 @@ def recalibrate(rows_in: Path, rows_out: Path, calibration: Path) -> None:
     (its method, statistic, full ranking, features, traits). Only what calibration reads changes
     between two calibration files, and the detectors are seeded, so nothing is run again; a
     row without its report (recorded before stop 39) is an error."""
-    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.calibration import load_calibrators
 
     calibrators = load_calibrators(calibration)
     lines = []
     for row in read_jsonl(rows_in):
-        report = row.get("report")
-        if not report:
+        if not row.get("report"):
             fail(f"{rows_in}: row {row['name']} has no report (recorded before --recalibrate)")
-        verdict = verdict_of(report)
-        calibrate(verdict, calibrators)
-        feats = verdict.features
-        lines.append(
-            json.dumps(
-                {
-                    **row,
-                    "options": [*row.get("options", []), f"recalibrated:{calibration.name}"],
-                    "probability": verdict.probability,
-                    "verdict": "backdoored" if verdict.probability >= 0.5 else "clean",
-                    "suspected_target": verdict.target_classes[0],
-                    "features": {k: feats[k] for k in (*PROB_KEYS, "lower_logit") if k in feats},
-                    "report": None,
-                }
-            )
-        )
+        lines.append(json.dumps(recalibrate_row(row, calibrators, calibration.name)))
     rows_out.write_text("".join(line + "\n" for line in lines))
+
+
+def recalibrate_row(row: dict, calibrators: dict, label: str) -> dict:
+    """One row (with its ``report``) scored by ``calibrators`` (a loaded calibration file
+    named ``label``), as :func:`recalibrate` writes it."""
+    from trojanscope.detect.calibration import calibrate
+
+    verdict = verdict_of(row["report"])
+    calibrate(verdict, calibrators)
+    feats = verdict.features
+    return {
+        **row,
+        "options": [*row.get("options", []), f"recalibrated:{label}"],
+        "probability": verdict.probability,
+        "verdict": "backdoored" if verdict.probability >= 0.5 else "clean",
+        "suspected_target": verdict.target_classes[0],
+        "features": {k: feats[k] for k in (*PROB_KEYS, "lower_logit") if k in feats},
+        "report": None,
+    }
 
 
 def worst_by_kind(groups: dict) -> dict:
@@ -392,6 +402,12 @@ def main() -> None:
         action="store_true",
         help="run round-robin over the architecture families (a clock cut loses models evenly)",
     )
+    ap.add_argument(
+        "--rotate", action="store_true", help="with --interleave: foreign_zoo.py --rotate's order"
+    )
+    ap.add_argument(
+        "--only", default=None, help="comma-separated architecture families (default: all)"
+    )
     args = ap.parse_args()
     if args.terms is not None:
         if not args.out.is_file():
@@ -414,7 +430,8 @@ def main() -> None:
     tool = args.trojanscope or shutil.which("trojanscope", path=str(Path(sys.executable).parent))
     if tool is None:
         fail("no trojanscope command next to this Python; give --trojanscope")
-    run(args.zoo, args.out, tool, args.extra, args.interleave)
+    only = set(args.only.split(",")) if args.only else None
+    run(args.zoo, args.out, tool, args.extra, args.interleave, args.rotate, only)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ FOREIGN_ARCH = {
     "bn_cnn": ("cnn", "relu", "max", "batch"),
     "ln_gelu_cnn": ("cnn", "gelu", "avg", "layer"),
     "leaky_strided_cnn": ("cnn", "leaky_relu", "stride", "none"),
+    "relu_strided_cnn": ("cnn", "relu", "stride", "none"),
     "sigmoid_cnn": ("cnn", "sigmoid", "avg", "none"),
     "lenet_tanh_avg": ("lenet5", "tanh", "avg", "none"),
     "mlp": ("mlp", "relu", "none", "none"),

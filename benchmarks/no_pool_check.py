@@ -14,6 +14,14 @@ the shipped file and under ``--calibration``.
     PYTHONPATH=src:benchmarks python benchmarks/no_pool_check.py candidate --out CAND.json
     PYTHONPATH=src:benchmarks python benchmarks/no_pool_check.py score R1.json R2.json \\
         --calibration CAND.json --json out.json
+
+``merge`` (stop 42) writes the candidate's rows for a whole ``foreign_zoo_detect.py`` run: a
+model run again under the candidate (``detect --calibration CAND -p probes=always``, rows in
+``--runs``) keeps that run's row; every other row of the default run is recalibrated with the
+candidate (``foreign_zoo_detect.recalibrate_row``). Then ``foreign_zoo_detect.py --score``:
+
+    PYTHONPATH=src:benchmarks python benchmarks/no_pool_check.py merge DEFAULT.jsonl \\
+        --runs CANDRUNS.jsonl --calibration CAND.json --out CAND_ROWS.jsonl
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from _common import read_jsonl, run_main
-from foreign_zoo_detect import logit_terms, verdict_of
+from foreign_zoo_detect import logit_terms, recalibrate_row, verdict_of
 from trojanscope.detect.calibration import SHIPPED, calibrate, load_calibrators
 from trojanscope.detect.coverage import NO_POOL
 
@@ -91,6 +99,21 @@ def score(reports: list[Path], calibration: Path) -> list[dict]:
     return rows
 
 
+def merge(default: Path, runs: Path | None, calibration: Path, out: Path) -> list[str]:
+    """The candidate's rows (see the module note); the names taken from ``runs``."""
+    cals = load_calibrators(calibration)
+    again = {r["name"]: r for r in read_jsonl(runs)} if runs is not None else {}
+    rows, taken = [], []
+    for row in read_jsonl(default):
+        if row["name"] in again:
+            rows.append(again[row["name"]])
+            taken.append(row["name"])
+        else:
+            rows.append(recalibrate_row(row, cals, calibration.name))
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return taken
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -101,7 +124,16 @@ def main() -> None:
     s.add_argument("reports", nargs="+", type=Path)
     s.add_argument("--calibration", type=Path, required=True)
     s.add_argument("--json", type=Path, default=None)
+    m = sub.add_parser("merge")
+    m.add_argument("default", type=Path, help="foreign_zoo_detect.py rows of the default run")
+    m.add_argument("--runs", type=Path, default=None, help="rows run under the candidate")
+    m.add_argument("--calibration", type=Path, required=True)
+    m.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
+    if args.cmd == "merge":
+        taken = merge(args.default, args.runs, args.calibration, args.out)
+        print(f"{len(taken)} rows from --runs: {', '.join(taken)}")
+        return
     if args.cmd == "candidate":
         print("pool:none: 0 recorded in", ", ".join(candidate(args.base, args.out)))
         return

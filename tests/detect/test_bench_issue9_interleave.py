@@ -125,3 +125,37 @@ def test_logit_terms_pick_the_wider_calibrator_outside_coverage_and_sum_to_its_l
     relu = {"method": "auto", "traits": ["activation:relu", "layer:conv", "pool:max"]}
     t = fzd.logit_terms({**relu, "features": features}, cals)
     assert t["calibrator"] == "auto" and t["logit"] == pytest.approx(cals["auto"].logit(features))
+
+
+def test_broad_plan_and_rotated_order_put_every_trigger_in_rounds_two_and_three(
+    load_benchmark,
+) -> None:
+    """Stop 42: ``--broad`` adds the ReLU strided CNN to ``--fresh``'s nine families, scales the
+    sigmoid CNN's learning rate, and ``rotate`` puts all six trigger families in round 2 and in
+    round 3 of a ``--per-family 6`` plan (the plain order leaves two of them to round 6)."""
+    zoo = load_benchmark("foreign_zoo")
+    rows = zoo.plan(6, 99, broad=True)
+    fams = list(dict.fromkeys(r["arch_family"] for r in rows))
+    assert fams == list(zoo.BROAD_ARCH) and fams[-1] == "relu_strided_cnn" and len(rows) == 60
+    fresh = {r["name"]: r for r in zoo.plan(6, 99, fresh=True)}
+    assert rows[0]["recipe"] == fresh[rows[0]["name"]]["recipe"]  # the draws are --fresh's
+    sig = [r for r in rows if r["arch_family"] == "sigmoid_cnn"]
+    assert [r["recipe"]["lr"] for r in sig] == [
+        4 * fresh[r["name"]]["recipe"]["lr"] for r in sig
+    ]
+    triggers = set(zoo.TRIGGER_FAMILIES + zoo.FRESH_TRIGGERS)
+    for rotate, want in ((True, True), (False, False)):
+        order = zoo.interleave(rows, rotate)
+        assert sorted(r["name"] for r in order) == sorted(r["name"] for r in rows)
+        rounds = [order[i : i + 10] for i in range(0, 60, 10)]
+        assert all(len({r["arch_family"] for r in rd}) == 10 for rd in rounds)
+        assert [all(r["backdoored"] for r in rounds[k]) for k in range(6)] == [
+            False, True, True, False, False, True
+        ]
+        for k in (1, 2):
+            assert ({r["trigger_family"] for r in rounds[k]} == triggers) is want
+    model, _ = zoo.build("relu_strided_cnn", np.random.default_rng(0))
+    assert not any("Pool" in type(m).__name__ for m in model.modules())
+    import torch
+
+    assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import torch.fx
 from torch import nn
 
 MIN_COVERED = 5  # fewer calibration models with a trait than this: the model is out of coverage
 # Convolutions and no pooling layer (downsampling by strided convolutions, or none): a trait
 # read off the *absence* of every pool trait. Added after the shipped calibrators were counted,
 # so a calibrator is checked for it only where its coverage records a count for it (0
-# included): the shipped file does not, a candidate file does (issue 9, stop 41: opt-in).
+# included): stop 41 made it opt-in; since stop 42 (seed 60's rule met) the shipped file
+# records ``pool:none: 0`` in the five calibrators fitted on pooled CNNs only.
 NO_POOL = "pool:none"
 RECORDED_ONLY = frozenset({NO_POOL})
 
@@ -72,11 +74,47 @@ def _names(model: nn.Module) -> Iterable[str]:
             yield node.kind()
 
 
+# Functional pooling (``F.max_pool2d`` ...) as ``torch.fx`` names its call targets.
+_POOL_CALLS = frozenset({"max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
+                         "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+                         "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool2d",
+                         "fractional_max_pool2d", "max_pool2d_with_indices"})
+
+
+def _graph_read(model: nn.Module) -> bool:
+    """Whether :func:`_names` reads the model's ops (TorchScript, a sandboxed archive, ONNX),
+    functional ones included, and not only its modules."""
+    if getattr(model, "inlined_graph", None) is not None:
+        return True
+    return any(getattr(m, "structure_names", None) or getattr(m, "_graph_nodes", None)
+               for m in model.modules())
+
+
+def _pools_functionally(model: nn.Module) -> bool | None:
+    """Whether an eager model's ``forward`` pools by a function (``F.max_pool2d(x, 2)``), read
+    from its ``torch.fx`` graph; None where that graph cannot be traced."""
+    try:
+        graph = torch.fx.symbolic_trace(model).graph
+    except Exception:  # any tracing failure: the forward cannot be read
+        return None
+    for node in graph.nodes:
+        if node.op in ("call_function", "call_method"):
+            name = getattr(node.target, "__name__", str(node.target))
+            if name.split(".")[-1].lstrip("_") in _POOL_CALLS:
+                return True
+    return False
+
+
 def architecture_traits(model: nn.Module) -> set[str]:
     """Traits such as ``activation:tanh``, ``pool:avg``, ``norm:batch``, ``layer:conv``, and
-    :data:`NO_POOL` for convolutions without any pooling trait."""
+    :data:`NO_POOL` for convolutions without any pooling. A TorchScript or ONNX graph shows
+    functional pooling as an op (``pool:max``); an eager model's modules do not, so there
+    :data:`NO_POOL` needs its ``torch.fx`` graph to show no pooling call either (not traceable:
+    not claimed). Both forms of one model then agree on :data:`NO_POOL` (stop 42); the pool
+    trait itself is still read from an eager model's modules only."""
     traits = {_BY_NAME[n] for n in _names(model) if n in _BY_NAME}
-    if "layer:conv" in traits and not any(t.startswith("pool:") for t in traits):
+    unpooled = "layer:conv" in traits and not any(t.startswith("pool:") for t in traits)
+    if unpooled and (_graph_read(model) or _pools_functionally(model) is False):
         traits.add(NO_POOL)
     return traits
 
@@ -86,11 +124,16 @@ def describe(trait: str) -> str:
 
 
 def count_traits(traits_per_model: Iterable[Iterable[str]]) -> dict[str, int]:
-    """How many models show each trait (the coverage a calibrator records)."""
+    """How many models show each trait (the coverage a calibrator records). Where any model
+    has convolutions, :data:`NO_POOL`'s count is recorded even when it is 0, so that a file
+    fitted on pooled CNNs only reads the trait (the shipped file records it since stop 42; a
+    refit must not drop it)."""
     counts: dict[str, int] = {}
     for traits in traits_per_model:
         for t in set(traits):
             counts[t] = counts.get(t, 0) + 1
+    if "layer:conv" in counts:
+        counts.setdefault(NO_POOL, 0)
     return dict(sorted(counts.items()))
 
 
