@@ -571,6 +571,28 @@ class Gated(Mitigation):
         report["seconds"] = round(time.perf_counter() - start, 1)
         self.report_["project"] = report
 
+    def _stage_settings(self, model: nn.Module, clean: TensorDataset) -> dict[str, Any]:
+        """The second stage's :class:`~trojanscope.mitigate.adaptive.Adaptive` arguments for
+        ``model``: ``UNLEARN`` with this method's ``eps``, ``rounds`` and ``stripes``;
+        ``guard_budget`` as its ``ca_budget`` under ``guard_hold``; ``dense_lr`` on a dense
+        network; on a dense image model ``dense_rounds``'s cap, or with ``dense_stop`` its
+        ``stop_trigger`` and ``dense_rounds`` as the safety net."""
+        from trojanscope.mitigate.adaptive import REL_LR  # it imports this module
+
+        settings: dict[str, Any] = {**UNLEARN, "eps": self.eps, "rounds": self.rounds,
+                                    "stripes": self.stripes}
+        if self.held_ is not None:
+            settings["ca_budget"] = self.guard_budget
+        if not convolutional(model):  # a dense network: dense_lr applies
+            settings["rel_lr"] = REL_LR * self.dense_lr
+        if applies(model, clean):  # a dense image model: dense_rounds caps the rounds
+            rounds = settings["rounds"]
+            settings["rounds"] = int(min(rounds, self.dense_rounds or rounds))
+            if self.dense_stop is not None:  # dense_stop reads when to stop; the cap a net
+                settings["rounds"] = int(self.dense_rounds or self.rounds)
+                settings["stop_trigger"] = float(self.dense_stop)
+        return settings
+
     def _unlearn(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
                  original: nn.Module, seed: int) -> nn.Module:
         """The second stage: unlearn what the detector recovered for its suspect classes (their
@@ -579,17 +601,7 @@ class Gated(Mitigation):
         from trojanscope.mitigate.adaptive import Adaptive  # it imports this module
 
         start = time.perf_counter()
-        stage = Adaptive(**{**UNLEARN, "eps": self.eps, "rounds": self.rounds,
-                             "stripes": self.stripes})
-        if self.held_ is not None:
-            stage.ca_budget = self.guard_budget
-        if not convolutional(model):  # a dense network: dense_lr applies
-            stage.rel_lr *= self.dense_lr
-        if applies(model, clean):  # a dense image model: dense_rounds caps the rounds
-            stage.rounds = int(min(stage.rounds, self.dense_rounds or stage.rounds))
-            if self.dense_stop is not None:  # dense_stop reads when to stop; the cap a net
-                stage.rounds = int(self.dense_rounds or self.rounds)
-                stage.stop_trigger = float(self.dense_stop)
+        stage = Adaptive(**self._stage_settings(model, clean))
         ranked = verdict.target_classes[: stage.suspects]
         triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
         fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
