@@ -52,7 +52,7 @@ from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import DenseOptions, applies, option
 from trojanscope.mitigate.guard import convolutional, hold_back
 from trojanscope.mitigate.held_guard import set_apart
-from trojanscope.mitigate.nothing_left import after_nothing_left
+from trojanscope.mitigate.nothing_left import after_nothing_left, weak_evidence
 from trojanscope.mitigate.stripe_projection import (
     dense_network,
     first_linear,
@@ -211,6 +211,13 @@ class Gated(Mitigation):
             (the first stage, trained from the projected model, took back most of the
             projection's accuracy cost on development SIG MLPs); 0 (default): the projected
             model, as ``revert`` returns it. Development data only (issue 12 stop 40).
+        weak_first: with W > 0, the first stage's model is returned, and no second stage
+            runs, where the probe found a backdoor left only through a weak reversed trigger:
+            one that sent fewer than W of the held-back images before the first stage, with the
+            striped perturbation under ``residual``
+            (:func:`~trojanscope.mitigate.nothing_left.weak_evidence`); 0 (default): off.
+            Candidate ``weak_first=0.5`` (issue 12 stop 42; opt-in unless its fresh-zoo rule
+            is met).
         revert: 1 (default) returns the *original* model when the probe shows neither (the
             probe's second opinion overrules the detector's flag: the first stage's cost on a
             flagged clean model is undone); 0 returns the first stage's model.
@@ -362,6 +369,7 @@ class Gated(Mitigation):
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
                  kept_p: float = 0.0, sure: float = 0.0, project_first: bool = False,
+                 weak_first: float = 0.0,
                  revert: bool = True, hold: bool = False, guard_hold: float = 0.0,
                  guard_budget: float = GUARD_BUDGET, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
@@ -391,6 +399,8 @@ class Gated(Mitigation):
         self.kept_p = kept_p
         self.sure = sure
         self.project_first = check_flag("project_first", project_first)
+        self.weak_first = weak_first
+        check_option("weak_first", weak_first, 0.0, 1.0)
         self.revert = check_flag("revert", revert)
         self.hold = check_flag("hold", hold)
         self.guard_hold = guard_hold
@@ -619,6 +629,14 @@ class Gated(Mitigation):
             nothing = not probe.backdoor_left(left, kept, self.residual)
             choice = after_nothing_left(projected, p, project_first=self.project_first,
                                         sure=self.sure)
+            if not nothing and weak_evidence(left, self.weak_first, self.residual):
+                self.report_["unlearn"] = {"suspects": ranked, "action": (
+                    f"skipped: weak evidence (the reversed trigger sent "
+                    f"{left['trigger_before']:.2f} < weak_first {self.weak_first} of the images "
+                    f"before the first stage, perturbation {left['perturbation']:.2f} < "
+                    f"{self.residual}); the first stage's model is returned")}
+                self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
+                return model
             if nothing and choice == "stage":
                 self.report_["overruled"] = (
                     f"the probe found no backdoor left ({why}, perturbation "
