@@ -1,6 +1,6 @@
 """`gated`'s ``weak_first``: the first stage's model comes back, and no second stage runs, where
 the residual probe found a backdoor left only through a weak reversed trigger (and the striped
-perturbation is under ``residual``); 0 (the default) changes nothing. Hand-wired models from
+perturbation is under ``residual``); default ``WEAK`` (0.5) since issue 12 stop 42; 0: off. Hand-wired models from
 ``test_gated_unlearn``."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def test_weak_evidence(probe, weak, expected) -> None:
 
 @pytest.mark.parametrize(("reading", "weak_first", "stage_runs"), [
     (SIG_007, WEAK, False),
-    (SIG_007, 0.0, True),                              # the default: the stage runs
+    (SIG_007, 0.0, True),                              # off: the stage runs
     ({**SIG_007, "trigger_before": 0.6}, WEAK, True),  # a strong trigger's fall is evidence
 ])
 def test_a_weak_trigger_alone_returns_the_first_stage_s_model(monkeypatch, reading, weak_first,
@@ -57,3 +57,13 @@ def test_a_weak_trigger_alone_returns_the_first_stage_s_model(monkeypatch, readi
 def test_a_bad_weak_first_is_refused(value) -> None:
     with pytest.raises(ValueError, match="weak_first"):
         two_stages(weak_first=value)
+
+
+def test_the_default_is_weak(monkeypatch) -> None:
+    assert two_stages().weak_first == WEAK == 0.5
+    monkeypatch.setattr(residual, "residual", lambda *a, **k: dict(SIG_007))
+    calls = stages_run(monkeypatch)
+    flag(monkeypatch, 0.99)
+    method = two_stages(dense_project=0, warp=0)
+    method.apply(Clean().eval(), data())
+    assert not calls and "weak evidence" in method.report_["unlearn"]["action"]

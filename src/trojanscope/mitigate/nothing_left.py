@@ -30,10 +30,10 @@ SURE = 0.9
 
 CHOICES = ("revert", "first", "stage")
 
-# ``weak_first``'s candidate value (opt-in until a fresh zoo meets its rule): between the
-# reversed triggers of SIG MLPs (0.00-0.44 of the held-back images before the first stage) and
-# every other backdoored MLP's (0.56-0.92) in the probe's readings on zoos 2404-2408
-# (benchmarks/data/mitigate_s40, mitigate_s41; issue 12 stop 42).
+# ``weak_first``'s default (fresh zoos 2409 and 2410 met its rule, issue 12 stop 42): between
+# the reversed triggers of SIG MLPs (0.00-0.44 of the held-back images before the first stage)
+# and every other backdoored MLP's (0.56-0.92) in the probe's readings on zoos 2404-2408
+# (benchmarks/data/mitigate_s40, mitigate_s41).
 WEAK = 0.5
 
 
