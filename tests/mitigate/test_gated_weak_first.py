@@ -1,7 +1,7 @@
 """`gated`'s ``weak_first``: the first stage's model comes back, and no second stage runs, where
 the residual probe found a backdoor left only through a weak reversed trigger (and the striped
-perturbation is under ``residual``); default ``WEAK`` (0.5) since issue 12 stop 42; 0: off. Hand-wired models from
-``test_gated_unlearn``."""
+perturbation is under ``residual``); default ``WEAK`` (0.5) since issue 12 stop 42; 0: off.
+Hand-wired models from ``test_gated_unlearn``."""
 
 from __future__ import annotations
 
