@@ -61,6 +61,8 @@ NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 # this share of the reading before it (development MLPs of zoo-2406: the reading levelled out at
 # 0.012-0.016 where the real trigger's success was 0.7-1.7%; issue 12 stop 40b).
 STOP_FALL = 0.9
+# ``rel_lr``'s default (a second stage scales it by ``gated``'s ``dense_lr``).
+REL_LR = 0.02
 
 
 def weight_scale(model: nn.Module) -> float:
@@ -220,17 +222,24 @@ class Adaptive(Mitigation):
         warp: with > 0, each batch also gets a copy resampled through a universal smooth warp
             towards a suspect class (:mod:`~trojanscope.mitigate.universal_warp`; each
             control-point offset at most this, WaNet's units), under the true labels (0: none).
+        stop_trigger: with a probability (default unset: never), a round after which the
+            triggers the rounds started from give their class at most this (or took less than
+            a tenth off that reading) ends training (:meth:`_gone`; ``gated``'s ``dense_stop``).
+
+    ``extra_callbacks`` (an attribute, empty by default): engine callbacks each round runs
+    beside its own (``gated``'s ``dense_first`` pull).
     """
 
     name = "adaptive"
     min_samples = 60
 
     def __init__(self, detector: str = "trigger_search", second: str = "mmbd", gate: float = 0.5,
-                 suspects: int = 3, rounds: int = 3, epochs: int = 10, rel_lr: float = 0.02,
+                 suspects: int = 3, rounds: int = 3, epochs: int = 10, rel_lr: float = REL_LR,
                  distill: float = 1.0,
                  val_fraction: float = 0.25, ca_budget: float = 0.015, stop_asr: float = 0.1,
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
-                 adv_steps: int = 2, stripes: bool = False, warp: float = 0.0) -> None:
+                 adv_steps: int = 2, stripes: bool = False, warp: float = 0.0,
+                 stop_trigger: float | None = None) -> None:
         for what, name in (("detector", detector), ("second", second)):
             if not isinstance(name, str):  # -p detector=0 is no name (and 0 is not "")
                 raise ValueError(f"{what} must name a registered detector, got {name!r}")
@@ -254,6 +263,10 @@ class Adaptive(Mitigation):
         self.stripes = check_flag("stripes", stripes)
         check_option("warp", warp, 0.0, 10.0)
         self.warp = float(warp)
+        if stop_trigger is not None:
+            check_option("stop_trigger", stop_trigger, 0.0, 1.0)
+        self.stop_trigger = None if stop_trigger is None else float(stop_trigger)
+        self.extra_callbacks: list[Callback] = []
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
@@ -336,7 +349,7 @@ class Adaptive(Mitigation):
                                     input_shape=clean.input_shape, stripes=self.stripes,
                                     warp=self.warp)
             guard = Guard(gx, gy, floor)
-            extra = list(getattr(self, "extra_callbacks", []))  # gated's dense_first pull
+            extra = list(self.extra_callbacks)  # gated's dense_first pull
             fine_tune(model, fit, epochs=self.epochs, lr=lr, seed=seed + r,
                       callbacks=[FrozenNorms(), unlearning, keep, *extra, guard],
                       loss_fn=unlearning.loss)
@@ -374,7 +387,7 @@ class Adaptive(Mitigation):
         the real trigger's success round by round on development MLPs (docs/benchmarks.md,
         issue 12 stop 40b). ``report["trigger_left"]`` holds the reading before the first
         round and after each."""
-        limit = getattr(self, "stop_trigger", None)
+        limit = self.stop_trigger
         if limit is None or not start:
             return False
         readings = report.setdefault("trigger_left", [])

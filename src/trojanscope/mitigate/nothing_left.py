@@ -30,6 +30,22 @@ SURE = 0.9
 
 CHOICES = ("revert", "first", "stage")
 
+# ``weak_first``'s default (fresh zoos 2409 and 2410 met its rule, issue 12 stop 42): between
+# the reversed triggers of SIG MLPs (0.00-0.44 of the held-back images before the first stage)
+# and every other backdoored MLP's (0.56-0.92) in the probe's readings on zoos 2404-2408
+# (benchmarks/data/mitigate_s40, mitigate_s41).
+WEAK = 0.5
+
+
+def weak_evidence(probe: dict[str, float], weak: float, perturbation: float) -> bool:
+    """Whether the residual ``probe`` (:func:`~trojanscope.mitigate.residual.residual`) rests on
+    a weak reversed trigger only: with ``weak`` > 0, one that sent fewer than ``weak`` of the
+    held-back images before the first stage (what it "kept" through that stage is a few images'
+    noise), while the striped perturbation, SIG's own evidence, sends fewer than
+    ``perturbation``. zoo-2408's sig-007: FT-SAM had left 0.0% ASR at +0.7, its trigger (0.22)
+    kept 0.40 and opened a second stage that cost 3.6 points (issue 12 stop 41)."""
+    return weak > 0 and probe["trigger_before"] < weak and probe["perturbation"] < perturbation
+
 
 def after_nothing_left(projected: bool, p: float, *, project_first: bool, sure: float) -> str:
     """What to do when the probe found no backdoor left: ``"first"`` (return the first stage's
