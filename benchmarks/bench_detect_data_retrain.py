@@ -226,6 +226,8 @@ def main() -> None:
             ("recount", {"spread_recount": True}),
             ("pairs", {"pair_recall": True}),
             ("unpaired", {"pair_recall": False}),
+            ("outpure", {"outside_pure": True}),
+            ("mended", {"pair_recall": True, "outside_pure": True}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
