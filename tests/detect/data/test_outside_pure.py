@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from trojanscope.detect.data.auto import AutoData
+from trojanscope.detect.data.auto import AutoData, AutoFeatures
 
 torch.set_num_threads(1)
 
@@ -38,9 +38,12 @@ def test_a_pure_disagreeing_sample_off_the_poison_group_is_flagged():
     assert _class_0(AutoData(k=5, outside_pure=True)) == [6]
 
 
-def test_off_by_default_and_off_it_adds_nothing():
-    assert AutoData().outside_pure is False
-    assert _class_0(AutoData(k=5)) == []
+def test_on_by_default_and_off_it_adds_nothing():
+    """The default since issue 13's stop 42 (its rule met on fresh all-to-one sets)."""
+    assert AutoData().outside_pure is True
+    assert AutoFeatures().outside_pure is False  # measured for ``auto`` only
+    assert _class_0(AutoData(k=5)) == [6]
+    assert _class_0(AutoData(k=5, outside_pure=False)) == []
 
 
 def test_not_on_a_set_with_the_all_to_all_signature():

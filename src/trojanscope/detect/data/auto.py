@@ -153,6 +153,8 @@ class AutoData(DataDetector):
             neighbours were no spectral outliers (z -0.65 to 3.2), on s54017 (BadNets 10%)
             14 carriers of the pair 1 -> 2 agreed with label 2 through their flagged
             pair-mates; a carrier's twin is its source class (91-97% of carriers).
+            Default since issue 13's stop 42: its rule (written before fresh bases
+            55000/55100 were built) was met on their eight all-to-all sets (docs/benchmarks.md).
         outside_pure: on a set without the all-to-all signature, in an infected class, a
             sample outside the group taken as poison (after :meth:`orient_by_confusion`) is
             flagged where it disagrees with its early neighbours' labels (agreement under 0.5,
@@ -162,7 +164,8 @@ class AutoData(DataDetector):
             all-to-one) the split left 11 of 180 carriers on the clean side of the target
             class (agreement 0.00-0.25, no spectral outliers, confusion 0.22-0.32); this takes
             10 of them and 2 clean samples (the class's 19 other disagreeing clean samples are
-            less pure).
+            less pure). Default since issue 13's stop 42: its rule (written before fresh bases
+            55000/55100 were built) was met on their all-to-one sets (docs/benchmarks.md).
  outside the group taken as
             poison stands where the sample's early agreement is under this (0.8: on the
             development Blended 20% set, seed 5007, 37 of the 60 carriers the split put on
@@ -252,7 +255,7 @@ class AutoData(DataDetector):
                  pure_threshold: float | None = 0.4, typical_agree: float | None = 0.9,
                  typical_purity: float = 0.6, outside_sure: float | None = 0.99,
                  spread_sure_z: float | None = None, spread_recount: bool = False,
-                 pair_recall: bool = False, outside_pure: bool = False) -> None:
+                 pair_recall: bool = True, outside_pure: bool = True) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -643,7 +646,8 @@ class AutoData(DataDetector):
 class AutoFeatures(AutoData):
     """``auto`` without confusion training: its three feature signals only (see
     :class:`AutoData`), without ``typical_agree`` (``auto``'s default since issue 13's stop 36,
-    measured there for ``auto`` only)."""
+    measured there for ``auto`` only), ``pair_recall`` and ``outside_pure`` (defaults since stop
+    42, measured for ``auto`` only)."""
 
     name = "auto-features"
 
@@ -651,4 +655,5 @@ class AutoFeatures(AutoData):
                  strong: float = 0.1, size_weight: float = 0.25,
                  spectral_z: float = 2.0, seed: int = 0, confine: bool = True) -> None:
         super().__init__(dims, min_separation, k, strong, size_weight, spectral_z, False, seed,
-                         confine=confine, typical_agree=None, outside_sure=None)
+                         confine=confine, typical_agree=None, outside_sure=None,
+                         pair_recall=False, outside_pure=False)
