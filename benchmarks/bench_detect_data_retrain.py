@@ -231,6 +231,7 @@ def main() -> None:
             ("unpaired", {"pair_recall": False}),
             ("outpure", {"outside_pure": True}),
             ("mended", {"pair_recall": True, "outside_pure": True}),
+            ("unmended", {"pair_recall": False, "outside_pure": False}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
