@@ -8,7 +8,8 @@ detect-data FILE`` does (its own feature model, default method). Reported per se
 share and the classes named as suspected targets.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_detect_data_clean.py \
-        [--sizes 500,1000,2000,4000] [--seeds 1,2] [--method auto] [--json out.json]
+        [--sizes 500,1000,2000,4000] [--seeds 1,2] [--method auto] [--param NAME=JSON]
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -44,14 +45,18 @@ def main() -> None:
     parser.add_argument("--sizes", default="500,1000,2000,4000")
     parser.add_argument("--seeds", default="1,2")
     parser.add_argument("--method", default="auto")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=JSON",
+                        help="a method parameter (repeatable), e.g. outside_pure=true")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
+    params = {k: json.loads(v) for k, _, v in (p.partition("=") for p in args.param)}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
             for seed in (int(s) for s in args.seeds.split(",")):
                 path = clean_subset(size, seed, Path(tmp))
-                result = detect_data(load_dataset(str(path), split="all"), method=args.method)
+                result = detect_data(load_dataset(str(path), split="all"), method=args.method,
+                                     **params)
                 row = {"size": size, "seed": seed, "flagged": len(result.flagged),
                        "share": round(len(result.flagged) / size, 4),
                        "targets": result.target_classes,
@@ -63,7 +68,8 @@ def main() -> None:
           f"{max(r['share'] for r in rows):.3f}; a target named on {named}/{len(rows)} clean sets")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"method": args.method, "rows": rows}, indent=1))
+        out = {"method": args.method, "params": params, "rows": rows}
+        args.json.write_text(json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":

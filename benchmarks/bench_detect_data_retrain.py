@@ -36,7 +36,10 @@ z flagged whatever their early agreement, issue 13's stop 39b), ``recount`` (the
 agreement over neighbours not already flagged, issue 13's stop 40b), ``pairs`` (the default
 plus ``pair_recall``: with the all-to-all signature, the members of the poison pairs read off
 the flags that disagree with their early neighbours or pass the recount's cut, issue 13's stop
-41), ``unpaired`` (the default with ``pair_recall`` off),
+41), ``unpaired`` (the default with ``pair_recall`` off), ``outpure`` (the default plus
+``outside_pure``: without the all-to-all signature, in an infected class, samples off the poison
+group that disagree with their early neighbours and look like one other class, issue 13's stop
+42), ``mended`` (the default plus ``pair_recall`` and ``outside_pure``),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -226,6 +229,9 @@ def main() -> None:
             ("recount", {"spread_recount": True}),
             ("pairs", {"pair_recall": True}),
             ("unpaired", {"pair_recall": False}),
+            ("outpure", {"outside_pure": True}),
+            ("mended", {"pair_recall": True, "outside_pure": True}),
+            ("unmended", {"pair_recall": False, "outside_pure": False}),
         ):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from trojanscope.detect.data.auto import AutoData
+from trojanscope.detect.data.auto import AutoData, AutoFeatures
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.neighbours import outside_twin
 from trojanscope.detect.data.pairs import PAIR_MIN, pair_members, poison_pairs
@@ -67,7 +67,7 @@ def _mask(flagged: np.ndarray, n: int) -> np.ndarray:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_quiet_carriers_of_a_poison_pair_are_flagged(seed):
     feats, poison, quiet, confused = planted_quiet_pairs(seed)
-    _, off = AutoData(confusion=False).run(feats)
+    _, off = AutoData(confusion=False, pair_recall=False).run(feats)
     _, on = AutoData(confusion=False, pair_recall=True).run(feats)
     before, after = _mask(off, len(poison)), _mask(on, len(poison))
     assert before[quiet].mean() <= 0.2  # no spectral outliers: signal 3 leaves them
@@ -77,18 +77,20 @@ def test_quiet_carriers_of_a_poison_pair_are_flagged(seed):
     assert (after & ~poison).sum() <= (before & ~poison).sum() + 2
 
 
-def test_off_by_default_and_identical_when_off():
+def test_on_by_default_and_identical_to_on():
+    """The default since issue 13's stop 42 (its rule met on fresh all-to-all sets)."""
     feats, *_ = planted_quiet_pairs(0)
-    assert AutoData().pair_recall is False
+    assert AutoData().pair_recall is True
+    assert AutoFeatures().pair_recall is False  # measured for ``auto`` only
     s1, a = AutoData(confusion=False).run(feats)
-    s2, b = AutoData(confusion=False, pair_recall=False).run(feats)
+    s2, b = AutoData(confusion=False, pair_recall=True).run(feats)
     assert np.array_equal(a, b) and np.array_equal(s1, s2)
 
 
 def test_without_the_signature_nothing_changes():
     """All-to-one poison (no all-to-all signature): no pair is read, no flag changes."""
     feats, _ = planted(seed=5)
-    s1, a = AutoData(confusion=False).run(feats)
+    s1, a = AutoData(confusion=False, pair_recall=False).run(feats)
     s2, b = AutoData(confusion=False, pair_recall=True).run(feats)
     assert np.array_equal(a, b) and np.array_equal(s1, s2)
 

@@ -153,7 +153,20 @@ class AutoData(DataDetector):
             neighbours were no spectral outliers (z -0.65 to 3.2), on s54017 (BadNets 10%)
             14 carriers of the pair 1 -> 2 agreed with label 2 through their flagged
             pair-mates; a carrier's twin is its source class (91-97% of carriers).
-        outside_agree: in an infected class, a confusion flag outside the group taken as
+            Default since issue 13's stop 42: its rule (written before fresh bases
+            55000/55100 were built) was met on their eight all-to-all sets (docs/benchmarks.md).
+        outside_pure: on a set without the all-to-all signature, in an infected class, a
+            sample outside the group taken as poison (after :meth:`orient_by_confusion`) is
+            flagged where it disagrees with its early neighbours' labels (agreement under 0.5,
+            signal 2's cut) and all 20 of its nearest samples of other labels share one label
+            (outside purity 1.0, ``pure_threshold``'s cut): it looks like one other class, as
+            a carrier does. Opt-in (issue 13, stop 42): on the set s54805 (Blended 5%
+            all-to-one) the split left 11 of 180 carriers on the clean side of the target
+            class (agreement 0.00-0.25, no spectral outliers, confusion 0.22-0.32); this takes
+            10 of them and 2 clean samples (the class's 19 other disagreeing clean samples are
+            less pure). Default since issue 13's stop 42: its rule (written before fresh bases
+            55000/55100 were built) was met on their all-to-one sets (docs/benchmarks.md).
+ outside the group taken as
             poison stands where the sample's early agreement is under this (0.8: on the
             development Blended 20% set, seed 5007, 37 of the 60 carriers the split put on
             the clean side and no clean sample; at most 4 clean samples on the other 10-20%
@@ -242,7 +255,7 @@ class AutoData(DataDetector):
                  pure_threshold: float | None = 0.4, typical_agree: float | None = 0.9,
                  typical_purity: float = 0.6, outside_sure: float | None = 0.99,
                  spread_sure_z: float | None = None, spread_recount: bool = False,
-                 pair_recall: bool = False) -> None:
+                 pair_recall: bool = True, outside_pure: bool = True) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -288,6 +301,7 @@ class AutoData(DataDetector):
         self.spread_sure_z = spread_sure_z
         self.spread_recount = check_flag("spread_recount", spread_recount)
         self.pair_recall = check_flag("pair_recall", pair_recall)
+        self.outside_pure = check_flag("outside_pure", outside_pure)
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -429,7 +443,25 @@ class AutoData(DataDetector):
             extra_mask[index] &= (((cluster == side) & ~usual)
                                   | (agree[index] < self.outside_agree)
                                   | self.sure(confused[index]))
+            extra_mask[index] |= self.pure_outside(index, cluster != side)
         return np.flatnonzero(keep), np.flatnonzero(extra_mask)
+
+    def pure_outside(self, index: np.ndarray, outside: np.ndarray) -> np.ndarray:
+        """With ``outside_pure`` on a set without the all-to-all signature, per member of an
+        infected class (``index``; ``outside``: off the group taken as poison): disagreeing
+        with its early neighbours' labels (under 0.5) and looking like one other class (outside
+        purity 1.0, :func:`~.neighbours.outside_purity`), as a carrier the split put on the
+        clean side does; all False otherwise."""
+        ev = getattr(self, "evidence", {})
+        emb = getattr(self, "early_emb", None)
+        if (not self.outside_pure or emb is None or not outside.any()
+                or all_to_all_signature(ev.get("n_disagree", 0), ev.get("n_both", 0))):
+            return np.zeros(len(index), dtype=bool)
+        found = outside & (self.agree[index] < 0.5)
+        if found.any():
+            rows = torch.from_numpy(index[found])
+            found[found] = outside_purity(emb, self.labels_t, rows, self.k).numpy() >= 1.0
+        return found
 
     def sure(self, confused: np.ndarray) -> np.ndarray:
         """Per sample (its own-label probability after confusion training): kept by confusion
@@ -532,6 +564,7 @@ class AutoData(DataDetector):
         emb = feats.early if feats.early is not None else feats.features
         emb = top_components(emb, KNN_DIMS, self.seed)  # 3,136 conv features: 6x faster
         self.early_emb = emb
+        self.labels_t = feats.labels
         agree = label_agreement(emb, feats.labels, self.k).numpy().astype(float)
         self.agree = agree
         disagree = agree < 0.5
@@ -613,7 +646,8 @@ class AutoData(DataDetector):
 class AutoFeatures(AutoData):
     """``auto`` without confusion training: its three feature signals only (see
     :class:`AutoData`), without ``typical_agree`` (``auto``'s default since issue 13's stop 36,
-    measured there for ``auto`` only)."""
+    measured there for ``auto`` only), ``pair_recall`` and ``outside_pure`` (defaults since stop
+    42, measured for ``auto`` only)."""
 
     name = "auto-features"
 
@@ -621,4 +655,5 @@ class AutoFeatures(AutoData):
                  strong: float = 0.1, size_weight: float = 0.25,
                  spectral_z: float = 2.0, seed: int = 0, confine: bool = True) -> None:
         super().__init__(dims, min_separation, k, strong, size_weight, spectral_z, False, seed,
-                         confine=confine, typical_agree=None, outside_sure=None)
+                         confine=confine, typical_agree=None, outside_sure=None,
+                         pair_recall=False, outside_pure=False)
