@@ -64,7 +64,8 @@ values are the triggered inputs' (a one-pixel cross puts 4-6 bright pixels at ra
 and capped at 6 such a column adds at most 36, under the clean tail that many layer columns set
 on a tanh LeNet (docs/benchmarks.md, "issue 14, stop 40"). Stop 40's rule for ``0`` was met on
 the fresh population of stop 41 (foreign zoo seed 38, own seeds 70-73; "issue 14, stop 41").
-Uncapped, their spread is no finer than one pixel's step at the clean tail (review hR4).
+Uncapped (``pixel_cap=0``, or ``pixel_cap=None`` under ``cap=0``), their spread is no finer
+than one pixel's step at the clean tail (review hR4; the ``cap=0`` case since stop 42).
 """
 
 from __future__ import annotations
@@ -291,11 +292,12 @@ class Mahalanobis(InputDetector):
                 count[held] = rare_count(clean_x[held], self.floor_, self.bright_span_, at)
             drops = torch.cat([drops, count[:, None].to(drops)], 1)
         centre, spread = tail_scale(drops)
-        if self.pixel_cap == 0:
-            # uncapped, a pixel column whose clean 99th percentile equals its median (no or
-            # under 1% of the clean inputs with a rare bright pixel: an 8×8 image) had
-            # tail_scale's 1e-6 spread, and one new bright pixel scored 1e12, clean or not
-            # (review hR4): no spread finer than one pixel's step at the clean tail
+        if (self.cap if self.pixel_cap is None else self.pixel_cap) == 0:
+            # uncapped (pixel_cap=0, or pixel_cap=null under cap=0), a pixel column whose clean
+            # 99th percentile equals its median (no or under 1% of the clean inputs with a rare
+            # bright pixel: an 8×8 image) had tail_scale's 1e-6 spread, and one new bright pixel
+            # scored 1e12, clean or not (review hR4; cap=0 by stop 42): no spread finer than one
+            # pixel's step at the clean tail
             steps = ([isolated_step(clean_x, self.floor_, self.bright_span_)]
                      if self.isolated else []) + ([1.0] if self.rare else [])
             if steps:
