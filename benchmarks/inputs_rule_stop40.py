@@ -121,6 +121,23 @@ def describe(name: str, pop: list[tuple[str, dict]]) -> dict[str, dict]:
     return out
 
 
+def cost(pop: list[tuple[str, dict]]) -> None:
+    """Per method: forward passes per input (fewest-most), median fit time and median scoring
+    time per input over the population (one process per model, on the shared machine)."""
+    print()
+    for key in ACTIVE:
+        rs = [rows[key] for _, rows in pop if key in rows]
+        if not rs:
+            continue
+        passes = [r["forward_passes_per_input"] for r in rs]
+        fit = sorted(r["fit_s"] for r in rs)
+        per = sorted(r["score_s_per_input"] for r in rs)
+        print(f"cost {key}: {min(passes)}-{max(passes)} forward passes per input; fit median "
+              f"{fit[len(fit) // 2]:.1f} s (max {fit[-1]:.1f}); scoring median "
+              f"{1000 * per[len(per) // 2]:.2f} ms per input (max {1000 * per[-1]:.2f}) "
+              f"over {len(rs)} models")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path)
@@ -198,6 +215,8 @@ def main() -> None:
     print()
     for k, v in conditions.items():
         print(f"condition {k}: {'met' if v else 'NOT met'}")
+    if ACTIVE is METHODS_S42:  # stop 42 also reports the cost
+        cost(both)
     print("ship pixel_cap=0 as detect-inputs' default:" if ACTIVE is METHODS else
           "the shipped pixel_cap=0 default meets the rule:", all(conditions.values()))
 
