@@ -63,7 +63,8 @@ transform's clean drops are heavy-tailed, which is why ``cap`` exists; a pixel c
 values are the triggered inputs' (a one-pixel cross puts 4-6 bright pixels at rare positions),
 and capped at 6 such a column adds at most 36, under the clean tail that many layer columns set
 on a tanh LeNet (docs/benchmarks.md, "issue 14, stop 40"). Stop 40's rule for ``0`` was met on
-the fresh population of stop 41 (foreign zoo seed 38, own seeds 70-73; "issue 14, stop 41").
+the fresh population of stop 41 (foreign zoo seed 38, own seeds 70-73; "issue 14, stop 41")
+and again on stop 42's (foreign seeds 42-43, 31 models; own seeds 74-77).
 Uncapped (``pixel_cap=0``, or ``pixel_cap=None`` under ``cap=0``), their spread is no finer
 than one pixel's step at the clean tail (review hR4; the ``cap=0`` case since stop 42).
 ``occlusion`` (stop 42; ``False`` by default, an opt-in measured on development models only):
