@@ -9,6 +9,10 @@ to a fresh population (``--population s41``); only the population differs.
 
     PYTHONPATH=src python benchmarks/inputs_rule_stop40.py OUT --cutoff 2026-12-02T13:12:00Z
     PYTHONPATH=src python benchmarks/inputs_rule_stop40.py OUT --population s41 --cutoff ...
+
+Stop 42 (``--population s42``) reads the same conditions with the earlier default
+(``pixel_cap=null``) as "today" and the shipped default (``pixel_cap=0``) as the "candidate":
+the check of the shipped change on a fresh population.
 """
 
 from __future__ import annotations
@@ -31,14 +35,29 @@ POPULATIONS = {
                                   "silu_mlp") for j in ("01", "03")],
             ["sparse-s70", "badnets-s71", "wanet-s72", "blended-s73", "sig-s70"],
             "inputs_s41_s38_", "inputs_s41_", "zoo-s38"),
+    # stop 42: two foreign zoos (seeds 42, 43; rows named "s42_relu_cnn-01") and own 74-77
+    "s42": ([f"s{s}_{a}-{j}" for s in (42, 43)
+             for a in ("relu_cnn", "mlp", "lenet_tanh_avg", "leaky_strided_cnn", "bn_cnn",
+                       "ln_gelu_cnn", "sigmoid_cnn", "elu_dropout_cnn", "silu_mlp")
+             for j in ("01", "03")],
+            ["sig-s74", "sparse-s75", "wanet-s76", "blended-s77"],
+            "inputs_s42_", "inputs_s42_", "zoo"),
 }
 METHODS = {"today": ("mahalanobis",), "candidate": ("mahalanobis:pixel_cap=0",
                                                     "mahalanobis(pixel_cap=0)"),
            "STRIP": ("strip",), "ART STRIP": ("art-strip", "ART strip")}
+# Stop 42 checks the shipped default: "today" is the earlier default (pixel_cap=null) and the
+# "candidate" the shipped one (plain `mahalanobis`, pixel_cap=0 since stop 41).
+METHODS_S42 = {"today": ("mahalanobis:pixel_cap=null", "mahalanobis(pixel_cap=None)"),
+               "candidate": ("mahalanobis",), "STRIP": ("strip",),
+               "ART STRIP": ("art-strip", "ART strip")}
 FOR = ("cross", "sparse", "xpatch")  # the foreign families the pixel columns are for
 MIN_FOREIGN, MIN_OWN = 10, 4
 MAX_LOSS, FAMILY_BOUND = 0.01, 0.01
 MAX_FPR_MEAN, MAX_FPR_RISE = 0.015, 0.01
+
+
+ACTIVE = METHODS  # the population's method names (main() switches to METHODS_S42 for s42)
 
 
 def at_goal(r: dict) -> bool:
@@ -52,7 +71,7 @@ def read(path: Path, foreign: bool) -> dict[str, dict]:
     out = {}
     for r in rows:
         label = r.get("requested") if foreign else r["method"]
-        for key, names in METHODS.items():
+        for key, names in ACTIVE.items():
             if label in names:
                 out[key] = r
     return out
@@ -102,6 +121,23 @@ def describe(name: str, pop: list[tuple[str, dict]]) -> dict[str, dict]:
     return out
 
 
+def cost(pop: list[tuple[str, dict]]) -> None:
+    """Per method: forward passes per input (fewest-most), median fit time and median scoring
+    time per input over the population (one process per model, on the shared machine)."""
+    print()
+    for key in ACTIVE:
+        rs = [rows[key] for _, rows in pop if key in rows]
+        if not rs:
+            continue
+        passes = [r["forward_passes_per_input"] for r in rs]
+        fit = sorted(r["fit_s"] for r in rs)
+        per = sorted(r["score_s_per_input"] for r in rs)
+        print(f"cost {key}: {min(passes)}-{max(passes)} forward passes per input; fit median "
+              f"{fit[len(fit) // 2]:.1f} s (max {fit[-1]:.1f}); scoring median "
+              f"{1000 * per[len(per) // 2]:.2f} ms per input (max {1000 * per[-1]:.2f}) "
+              f"over {len(rs)} models")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path)
@@ -109,7 +145,12 @@ def main() -> None:
     ap.add_argument("--population", choices=sorted(POPULATIONS), default="s40",
                     help="which committed population (build order and file names)")
     args = ap.parse_args()
+    global ACTIVE
     foreign, own, fstem, ostem, zoo = POPULATIONS[args.population]
+    if args.population == "s42":
+        ACTIVE = METHODS_S42
+        print("(s42: 'today' = the earlier default pixel_cap=null; 'candidate' = the shipped "
+              "default, pixel_cap=0)")
     cutoff = (datetime.fromisoformat(args.cutoff.replace("Z", "+00:00")).timestamp()
               if args.cutoff else None)
     fpop = population(args.out, foreign, fstem, cutoff, True)
@@ -128,6 +169,8 @@ def main() -> None:
     f, o = describe("foreign", fpop), describe("own", opop)
     fam = {k: family_means(fpop, k) for k in METHODS if all(k in r for _, r in fpop)}
     for k, v in fam.items():
+        if not v:
+            continue
         worst = min(v.items(), key=lambda kv: kv[1][0])
         print(f"foreign families, {k}: " + "; ".join(
             f"{n} {m:.3f} / {w:.3f} ({c})" for n, (m, w, c) in sorted(v.items()))
@@ -172,7 +215,10 @@ def main() -> None:
     print()
     for k, v in conditions.items():
         print(f"condition {k}: {'met' if v else 'NOT met'}")
-    print("ship pixel_cap=0 as detect-inputs' default:", all(conditions.values()))
+    if ACTIVE is METHODS_S42:  # stop 42 also reports the cost
+        cost(both)
+    print("ship pixel_cap=0 as detect-inputs' default:" if ACTIVE is METHODS else
+          "the shipped pixel_cap=0 default meets the rule:", all(conditions.values()))
 
 
 if __name__ == "__main__":

@@ -104,12 +104,13 @@ def test_isolated_must_be_a_boolean() -> None:
 
 
 @pytest.mark.parametrize(("column", "value"),
-                         [("isolated", "maybe"), ("rare", "maybe"), ("pixel_cap", "-1")])
+                         [("isolated", "maybe"), ("rare", "maybe"), ("pixel_cap", "-1"),
+                          ("occlusion", "maybe")])
 def test_the_cli_refuses_a_bad_input_column_value_in_one_line(
     tmp_path: Path, backdoored_run, tiny_test, capsys, column: str, value: str
 ) -> None:
-    """``-p isolated=maybe`` (stop 34b), ``-p rare=maybe`` (stop 37) and ``-p pixel_cap=-1``
-    (stop 40): one line, exit 2."""
+    """``-p isolated=maybe`` (stop 34b), ``-p rare=maybe`` (stop 37), ``-p pixel_cap=-1``
+    (stop 40) and ``-p occlusion=maybe`` (stop 42): one line, exit 2."""
     from trojanscope.experiment import save_experiment
 
     save_experiment(backdoored_run, tmp_path / "bad")

@@ -65,14 +65,17 @@ def _linear(d: int) -> torch.nn.Module:
     return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(d, 10)).eval()
 
 
-def test_uncapped_a_rare_pixel_of_a_tiny_image_does_not_score_1e12() -> None:
+@pytest.mark.parametrize("params", [{}, {"cap": 0.0, "pixel_cap": None}],
+                         ids=["pixel_cap=0", "cap=0,pixel_cap=null"])
+def test_uncapped_a_rare_pixel_of_a_tiny_image_does_not_score_1e12(params: dict) -> None:
     """Review hR4: on 8×8 digits under 1% of the clean inputs have a bright pixel at a rare
     position, the rare column's clean 99th percentile equals its median and ``tail_scale``
     floors its spread at 1e-6: uncapped, one such pixel of a new clean image read z 1e6 (scores
     of 1e12 on over 1% of new clean images: the clean 99th percentile, so the threshold, at
-    1e12). The uncapped columns' spread is at least one pixel's step at the clean tail."""
+    1e12). The uncapped columns' spread is at least one pixel's step at the clean tail — also
+    where ``cap=0`` leaves every column uncapped under ``pixel_cap=null`` (stop 42)."""
     x = torch.nn.functional.adaptive_avg_pool2d(_digits(1000), 8)
-    det = registry.create("input-detector", "mahalanobis", transforms=[])  # pixel_cap=0
+    det = registry.create("input-detector", "mahalanobis", transforms=[], **params)
     det.fit(_linear(64), x[:300], generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         new = det.score(x[300:])
@@ -83,12 +86,15 @@ def test_uncapped_a_rare_pixel_of_a_tiny_image_does_not_score_1e12() -> None:
     assert float(old.spread_[-1]) == pytest.approx(1e-6)  # capped at 6: as before stop 41
 
 
-def test_uncapped_one_lone_pixel_on_thick_strokes_stays_in_scale() -> None:
+@pytest.mark.parametrize("params", [{}, {"cap": 0.0, "pixel_cap": None}],
+                         ids=["pixel_cap=0", "cap=0,pixel_cap=null"])
+def test_uncapped_one_lone_pixel_on_thick_strokes_stays_in_scale(params: dict) -> None:
     """Review hR4: clean strokes with no isolated pixel at all (digits thickened by a 3×3
     maximum) put the isolated column's spread at 1e-6; uncapped, one lone bright pixel read z
-    1e4 (score 1e7). Now one pixel's share in the brightest clean image is the finest step."""
+    1e4 (score 1e7). Now one pixel's share in the brightest clean image is the finest step
+    (with ``pixel_cap=0``, and with ``cap=0`` under ``pixel_cap=null`` since stop 42)."""
     x = torch.nn.functional.max_pool2d(_digits(320), 3, 1, 1)
-    det = registry.create("input-detector", "mahalanobis", transforms=[], rare=False)
+    det = registry.create("input-detector", "mahalanobis", transforms=[], rare=False, **params)
     det.fit(_linear(784), x[:300], generator=torch.Generator().manual_seed(0))
     lone = x[300:].clone()
     lone[..., 13:16, 2:5] = 0.0

@@ -63,8 +63,17 @@ transform's clean drops are heavy-tailed, which is why ``cap`` exists; a pixel c
 values are the triggered inputs' (a one-pixel cross puts 4-6 bright pixels at rare positions),
 and capped at 6 such a column adds at most 36, under the clean tail that many layer columns set
 on a tanh LeNet (docs/benchmarks.md, "issue 14, stop 40"). Stop 40's rule for ``0`` was met on
-the fresh population of stop 41 (foreign zoo seed 38, own seeds 70-73; "issue 14, stop 41").
-Uncapped, their spread is no finer than one pixel's step at the clean tail (review hR4).
+the fresh population of stop 41 (foreign zoo seed 38, own seeds 70-73; "issue 14, stop 41")
+and again on stop 42's (foreign seeds 42-43, 31 models; own seeds 74-77).
+Uncapped (``pixel_cap=0``, or ``pixel_cap=None`` under ``cap=0``), their spread is no finer
+than one pixel's step at the clean tail (review hR4; the ``cap=0`` case since stop 42).
+``occlusion`` (stop 42; ``False`` by default, an opt-in measured on development models only):
+one more column after the transforms', capped like them: the predicted class's log-probability
+lost when the 6×6 window with the largest ``|gradient × input|`` of the predicted logit is set
+to the clean data's floor (:mod:`~trojanscope.detect.input_level.occlusion`; for a localised
+trigger a smoothing transform leaves intact, e.g. a crossed patch on a tanh MLP). The gradient
+is one backward pass on the main pass and the blanked input one forward pass, so ``auto``
+keeps one transform fewer (at most 5 forward passes in all).
 """
 
 from __future__ import annotations
@@ -97,6 +106,7 @@ from trojanscope.detect.input_level.features import (
     layer_features,
 )
 from trojanscope.detect.input_level.isolated import data_floor, isolated_share, isolated_step
+from trojanscope.detect.input_level.occlusion import features_and_grad, occlusion_drops
 from trojanscope.detect.input_level.rare import rare_count, rare_notes, rare_positions
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -117,6 +127,9 @@ CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen
 # the heavy-tailed clean drops of a transform, where a pixel column's far values are triggers.
 # 0 (uncapped) since stop 41: stop 40's rule met on fresh foreign seed 38 and own seeds 70-73
 PIXEL_CAP: float | None = 0.0
+# the occlusion column (stop 42; opt-in: measured on development models only, no rule met):
+# when on, "auto" keeps one transform fewer, so the default's passes stay at most 5
+OCCLUSION = False
 
 
 def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
@@ -145,8 +158,9 @@ class Mahalanobis(InputDetector):
                  menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP,
                  max_transforms: int = MAX_TRANSFORMS, edges: bool | str = EDGES,
                  isolated: bool = ISOLATED, rare: bool = RARE,
-                 pixel_cap: float | None = PIXEL_CAP) -> None:
+                 pixel_cap: float | None = PIXEL_CAP, occlusion: bool = OCCLUSION) -> None:
         self.shrinkage = shrinkage
+        self.occlusion = occlusion
         self.pixel_cap = pixel_cap
         self.edges = edges
         self.isolated = isolated
@@ -190,6 +204,10 @@ class Mahalanobis(InputDetector):
             self.rare = bool(self.rare)
         if not isinstance(self.rare, bool):
             raise UserInputError("mahalanobis: rare must be true or false")
+        if self.occlusion in (0, 1):
+            self.occlusion = bool(self.occlusion)
+        if not isinstance(self.occlusion, bool):
+            raise UserInputError("mahalanobis: occlusion must be true or false")
         if self.distance not in ("absolute", "relative", "both"):
             raise UserInputError("mahalanobis: distance must be absolute, relative or both")
         if self.folds < 2:
@@ -223,20 +241,31 @@ class Mahalanobis(InputDetector):
 
     @property
     def forward_passes_per_input(self) -> int:
-        """1 + the transforms in use (before fitting, ``auto``'s most)."""
+        """1 + the transforms in use (before fitting, ``auto``'s most) + 1 for the occlusion
+        column's blanked input (its gradient is one backward pass on the main pass)."""
+        occ = int(getattr(self, "occlusion", False))
         if hasattr(self, "transforms_"):
-            return 1 + len(self.transforms_)
+            return 1 + len(self.transforms_) + occ
         if self.transforms == ("auto",):
-            return 1 + min(len(self.menu), self.max_transforms)
-        return 1 + len(self.transforms)
+            return 1 + min(len(self.menu), self._most()) + occ
+        return 1 + len(self.transforms) + occ
+
+    def _most(self) -> int:
+        """How many transforms ``auto`` may keep: one fewer with the occlusion column."""
+        return max(0, self.max_transforms - int(getattr(self, "occlusion", False)))
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
         self.check_fit_size(len(clean_x))
         self.view_ = feature_view(model, tuple(clean_x.shape[1:]))
         self.layers_ = hidden_layers(self.view_) if self.hidden else []
-        feats, logits = layer_features(self.view_, clean_x, self.layers_, self.input_side,
-                                       self.map_side)
+        if self.occlusion:
+            feats, logits, grad = features_and_grad(self.view_, clean_x, self.layers_,
+                                                    self.input_side, self.map_side)
+            self.fill_ = data_floor(clean_x)
+        else:
+            feats, logits = layer_features(self.view_, clean_x, self.layers_, self.input_side,
+                                           self.map_side)
         pred = logits.argmax(1)
         k = logits.shape[1]
         counts = torch.bincount(pred, minlength=k)
@@ -257,7 +286,7 @@ class Mahalanobis(InputDetector):
         z = torch.cat(raw)
         transformed: dict[str, Tensor] = {}  # transformed logits, computed once per transform
         self.transforms_ = (choose_transforms(self.view_, clean_x, logits, self.menu,
-                                              cache=transformed, most=self.max_transforms)
+                                              cache=transformed, most=self._most())
                             if self.transforms == ("auto",) else self.transforms)
         left_out = [t for t in self.menu if self.transforms == ("auto",)
                     and t not in self.transforms_ and t in transformed]  # tried, not kept
@@ -266,9 +295,12 @@ class Mahalanobis(InputDetector):
                                "change the model's prediction on over "
                                f"{1 - MIN_AGREEMENT:.0%} of the clean inputs")
         drops = probability_drops(self.view_, clean_x, logits, self.transforms_, transformed)
+        if self.occlusion:  # after the transforms' columns, measured like them
+            drops = torch.cat([drops, occlusion_drops(self.view_, clean_x, logits, grad,
+                                                      self.fill_)[:, None].to(drops)], 1)
         self.edges_ = self.edges is True or (
             self.edges == "auto" and self.transforms == ("auto",)
-            and any(t not in self.transforms_ for t in self.menu[:self.max_transforms]))
+            and any(t not in self.transforms_ for t in self.menu[:self._most()]))
         if self.edges_:
             self.span_ = data_span(clean_x)
             drops = torch.cat([drops, smoothness(clean_x, self.span_)[:, None]], 1)
@@ -291,11 +323,12 @@ class Mahalanobis(InputDetector):
                 count[held] = rare_count(clean_x[held], self.floor_, self.bright_span_, at)
             drops = torch.cat([drops, count[:, None].to(drops)], 1)
         centre, spread = tail_scale(drops)
-        if self.pixel_cap == 0:
-            # uncapped, a pixel column whose clean 99th percentile equals its median (no or
-            # under 1% of the clean inputs with a rare bright pixel: an 8×8 image) had
-            # tail_scale's 1e-6 spread, and one new bright pixel scored 1e12, clean or not
-            # (review hR4): no spread finer than one pixel's step at the clean tail
+        if (self.cap if self.pixel_cap is None else self.pixel_cap) == 0:
+            # uncapped (pixel_cap=0, or pixel_cap=null under cap=0), a pixel column whose clean
+            # 99th percentile equals its median (no or under 1% of the clean inputs with a rare
+            # bright pixel: an 8×8 image) had tail_scale's 1e-6 spread, and one new bright pixel
+            # scored 1e12, clean or not (review hR4; cap=0 by stop 42): no spread finer than one
+            # pixel's step at the clean tail
             steps = ([isolated_step(clean_x, self.floor_, self.bright_span_)]
                      if self.isolated else []) + ([1.0] if self.rare else [])
             if steps:
@@ -328,15 +361,23 @@ class Mahalanobis(InputDetector):
     def _raw(self, x: Tensor) -> Tensor:
         """Per-input standardised columns (N × columns): the layers' log distances, then the
         consistency columns, softly capped at ``cap`` (none when 0)."""
+        if getattr(self, "occlusion", False):
+            feats, logits, grad = features_and_grad(self.view_, x, self.layers_,
+                                                    self.input_side, self.map_side)
+            return self._columns(x, feats, logits, grad)
         feats, logits = layer_features(self.view_, x, self.layers_, self.input_side,
                                        self.map_side)
         return self._columns(x, feats, logits)
 
-    def _columns(self, x: Tensor, feats: list[Tensor], logits: Tensor) -> Tensor:
+    def _columns(self, x: Tensor, feats: list[Tensor], logits: Tensor,
+                 grad: Tensor | None = None) -> Tensor:
         z = self._distances(feats, logits.argmax(1), self.whitened_)
         n_layer = z.shape[1]
         if self.transforms_:  # the one-pass detector skips the (empty) consistency columns
             z = torch.cat([z, probability_drops(self.view_, x, logits, self.transforms_)], 1)
+        if grad is not None:  # the occlusion column, after the transforms' (opt-in)
+            z = torch.cat([z, occlusion_drops(self.view_, x, logits, grad,
+                                              self.fill_)[:, None].to(z)], 1)
         if getattr(self, "edges_", False):  # read from the input alone
             z = torch.cat([z, smoothness(x, self.span_)[:, None].to(z)], 1)
         if getattr(self, "isolated", False):  # read from the input alone
@@ -369,13 +410,15 @@ class Mahalanobis(InputDetector):
     def score_features(self, x: Tensor, feats: list[Tensor], logits: Tensor) -> Tensor:
         """Scores of ``x`` from its :func:`layer_features` (``feats``, ``logits``) computed by
         the caller (the one-pass detector only, as :meth:`score_pass`)."""
-        if self.transforms_:
-            raise RuntimeError("scoring a given pass needs the one-pass detector (transforms=[])")
+        if self.transforms_ or getattr(self, "occlusion", False):
+            raise RuntimeError("scoring a given pass needs the one-pass detector (transforms=[], "
+                               "occlusion=false)")
         with torch.no_grad():
             return self._fuse(self._columns(x, feats, logits)).float()
 
     def _fuse(self, z: Tensor) -> Tensor:
-        n_layer = (z.shape[1] - len(self.transforms_) - int(getattr(self, "edges_", False))
+        n_layer = (z.shape[1] - len(self.transforms_) - int(getattr(self, "occlusion", False))
+                   - int(getattr(self, "edges_", False))
                    - int(getattr(self, "isolated", False)) - int(getattr(self, "rare", False)))
         if 0 < self.top < z.shape[1] - n_layer:
             # each transform wipes out its own trigger families: an input's largest drops carry
