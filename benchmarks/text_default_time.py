@@ -13,6 +13,10 @@ both alike. Per model: both probabilities, families, seconds, and the architectu
 (:func:`trojanscope.detect.text_arch.text_architecture`).
 
     python benchmarks/text_default_time.py --zoo Z [Z ...] [--models N] --json out.json
+    python benchmarks/text_default_time.py --combine A.json B.json --json both.json
+
+``--combine`` pools the rows of earlier runs (zoos timed by separate processes) into one
+summary.
 """
 
 from __future__ import annotations
@@ -96,11 +100,22 @@ def summary(rows: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--zoo", type=Path, nargs="+", required=True)
+    parser.add_argument("--zoo", type=Path, nargs="+")
+    parser.add_argument("--combine", type=Path, nargs="+", help="earlier runs' JSON to pool")
     parser.add_argument("--models", type=int, default=None, help="the first N of each zoo")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, required=True)
     opts = parser.parse_args()
+    if bool(opts.zoo) == bool(opts.combine):
+        parser.error("give --zoo or --combine (one of them)")
+    if opts.combine:
+        runs = [json.loads(p.read_text()) for p in opts.combine]
+        rows = [r for run in runs for r in run["rows"]]
+        result = {"combined": [str(p) for p in opts.combine], "summary": summary(rows),
+                  "rows": rows}
+        opts.json.write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps(result["summary"], indent=2))
+        return
     torch.set_num_threads(1)
     start = time.time()
     rows = [r for zoo in opts.zoo for r in compare_zoo(zoo, opts.models, opts.seed)]
