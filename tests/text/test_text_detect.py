@@ -356,3 +356,27 @@ def test_order_min_docs_reaches_the_search_and_marks_the_verdict_score_only(
     assert limited.score_only
     assert any(n.startswith("order_min_docs is a research option")
                for n in limited.detector_notes)
+
+
+def test_the_default_skips_only_searches_no_calibrator_reads(runs) -> None:
+    """Stop 42: ``relax_steps`` and ``neutral_tokens`` default to 0 on a small model; what
+    the searches add (``tr_*``, ``trn_*``, ``tn_*``) is read by no shipped calibrator, so every
+    other feature is the same as with stop 41's searches on."""
+    from trojanscope.io.models import load_model
+
+    default = registry.create("detector", "text-inversion")
+    assert default.neutral_tokens == 0 and default.relax_steps is None
+    result, folder = runs["badnl"]
+    loaded = load_model(folder)
+    clean = attach_encoder(loaded, result.test)
+    small = {"max_tokens": 1, "per_class": 16}
+    lean, full = (registry.create("detector", "text-inversion", **small, **extra).inspect(
+        loaded.module, clean, input_shape=loaded.input_shape, num_classes=2).features
+        for extra in ({}, {"relax_steps": 20, "neutral_tokens": 2}))
+    searched = ("tr_", "trn_", "tn_")
+    assert any(k.startswith(searched) for k in full)
+    assert not any(k.startswith(searched) for k in lean)
+    assert {k: v for k, v in full.items() if not k.startswith(searched)} == lean
+    read = {f for key, cal in load_calibrators().items() if key.startswith("text-inversion")
+            for f in cal.features}
+    assert read and not any(f.startswith(searched) for f in read)

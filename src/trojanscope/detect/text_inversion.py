@@ -70,7 +70,10 @@ from trojanscope.models.text_common import padding_mask
 from trojanscope.params import check_flag, check_option
 from trojanscope.registry import register
 
-FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 80, "relax_k": 32,
+# relax_steps 0 (stop 42): no shipped calibrator reads the relaxed search's tr_*/trn_*
+# features, and on Kim CNNs it took most of the time (docs/benchmarks.md, issue 15, stop 42);
+# -p relax_steps=80 gives stop 41's search
+FULL = {"per_class": 48, "candidates": 16, "rounds": 2, "relax_steps": 0, "relax_k": 32,
         "span_steps": 80}
 # transformer-sized models: no relaxed search by default (measured on MiniLM folders: 43-45
 # CPU s per detect with 20 steps against 28 without, past the 30 s goal; the shipped
@@ -162,15 +165,17 @@ class TextInversion(ModelDetector):
             16, or 4 for a transformer-sized model.
         rounds: passes over the slots at each length; default 2, or 1 for a
             transformer-sized model.
-        neutral_tokens: trigger length searched over the clean-neutral tokens (0: no such
-            search).
+        neutral_tokens: trigger length searched over the clean-neutral tokens (0, the
+            default since stop 42: no such search, no ``tn_*`` features, which no shipped
+            calibrator reads; stop 41's default was 4).
         min_share: a token is judged in the clean data only if that share of the sentences
             (three at least) hold it.
         margin: a token leaning to a class by more than this over the uniform share is not
             neutral for it.
         relax_steps: optimisation steps of the relaxed one-token search
-            (:mod:`trojanscope.detect.text_relax`); default 80, or 0 (no search, no
-            ``tr_*``/``trn_*`` features) for a transformer-sized model; 0 turns it off.
+            (:mod:`trojanscope.detect.text_relax`); default 0 (no search, no
+            ``tr_*``/``trn_*`` features, which no shipped calibrator reads; stop 41's default
+            was 80 for a model that is not transformer-sized); e.g. 80 turns it on.
         relax_k: the relaxation's best tokens tried exactly (at most 1,024); default 32, or
             4 for a transformer-sized model.
         span_tokens: length of the relaxed span search (over the tokens without a lean to
@@ -239,7 +244,7 @@ class TextInversion(ModelDetector):
 
     def __init__(self, max_tokens: int = 3, per_class: int | None = None,
                  candidates: int | None = None, rounds: int | None = None,
-                 neutral_tokens: int = 4, min_share: float = 0.01, margin: float = 0.1,
+                 neutral_tokens: int = 0, min_share: float = 0.01, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None,
                  span_tokens: int = 0, span_steps: int | None = None,
                  behaviour: int | bool = 1, phrase_tokens: int | None = None,
