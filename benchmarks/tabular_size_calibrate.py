@@ -221,8 +221,10 @@ def rescore(rows: list[dict], scorer: str, band: str, out: Path,
                     "family": key.split(":", 1)[1],
                     "predicted_target": network_target(r, order)})
     out.write_text(json.dumps({"params": {"scorer": scorer}, "rows": new}, indent=1))
+    moved = max((abs(n["probability"] - r["probability"]) for n, r in zip(new, rows, strict=True)
+                 if "probability" in r), default=0.0)
     print(f"wrote {out} ({len(new)} readings scored by the {scorer} calibrators, "
-          f"network targets {order})")
+          f"network targets {order}; largest change of p from the reading's own {moved:.3g})")
 
 
 def main() -> None:

@@ -7,11 +7,13 @@ small clean files from a zoo table's ``test`` split (the rows ``zoo eval`` reads
 draws without replacement, each from the seed ``[seed, size, draw]``, redrawn while a class
 has fewer than 2 rows, the detector's minimum) and, per model, records the rows to flip per
 class, the classes the share rule skips, and (``--detect``) the calibrated verdict read with
-that file. ``--summary ROWS.json...`` prints per table and size (and pooled over ``--pool``
-tables): ROC-AUC, cross-entropy, backdoors caught (conjunctions apart), clean flagged,
-skipped (the audit's "inconclusive" behaviour check), target right among the flagged, median
-seconds; per family (table, library, target) and the worst. ``--own`` puts a zoo's ``zoo
-eval --json`` rows (its whole split) in the same form.
+that file (since stop 42 with each searched class's excess against the linear reference and
+against the twins, ``classes``: ``tabular_size_calibrate.py --rescore --order`` reads either
+target order from one reading). ``--summary ROWS.json...`` prints per table and size (and
+pooled over ``--pool`` tables): ROC-AUC, cross-entropy, backdoors caught (conjunctions
+apart), clean flagged, skipped (the audit's "inconclusive" behaviour check), target right
+among the flagged, median seconds; per family (table, library, target) and the worst.
+``--own`` puts a zoo's ``zoo eval --json`` rows (its whole split) in the same form.
 
     PYTHONPATH=src python benchmarks/tabular_small_clean.py --zoo ZOO... --sizes 100,200,500 \
         --draws 3 [--draw-start 0] --json OUT.json [--detect] [--archs xgboost,lightgbm] \
@@ -238,6 +240,9 @@ def summary(files: list[str], pool: list[str]) -> None:
                 if (fam := [r for r in part if r["arch"] == arch])]
         for _, arch, fam in sorted(fams, key=lambda f: -f[0]):
             print(f"family {arch} ({len(fam)} readings, pooled tables): {_line(fam)}")
+        trees = [r for r in part if r["arch"] in TREES]
+        if trees:  # the tree band calibrators' own population (stop 42's rule, part B)
+            print(f"trees ({len(trees)} readings, pooled tables): {_line(trees)}")
 
 
 def main() -> None:

@@ -60,3 +60,33 @@ def test_the_benchmark_reorders_recorded_readings_as_the_detector_does(load_benc
     assert network_target(_reading(classes, family="tree:xgboost"), "twins") == 9
     with pytest.raises(SystemExit, match="per-class"):
         network_target(_reading({}), "twins")
+
+
+TREE_BAND = ("tabular-search:tree:xgboost:rows200", "tabular-search:tree:lightgbm:rows200")
+
+
+def test_the_candidate_tree_band_calibrators_refit_from_the_development_readings(
+        tmp_path, refit_size_calibrators) -> None:
+    """Stop 42's candidate tree entries are what ``tabular_size_calibrate.py --write`` fits on
+    every committed 200-row development reading (none from the fresh zoo ``tab-fresh25``), and
+    the candidate file differs from the shipped one in those two entries at most."""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+    refit = refit_size_calibrators(
+        "tabular_s42", ["../tabular_s40/dev200_cd.json", "../tabular_s40/dev200_lc.json",
+                        "../tabular_s40/fresh200_band.json", "../tabular_s41/fresh200_twins.json"],
+        ["tree:xgboost=mass + box|none|10", "tree:lightgbm=box + recur_lead|log|10"],
+        tmp_path / "refit.json")
+    candidate = json.loads((data / "tabular_s42" / "calibration_candidate.json").read_text())
+    shipped = json.loads((data.parents[1] / "src" / "trojanscope" / "detect"
+                          / "calibration.json").read_text())
+    assert refit[TREE_BAND[0]]["features"] == ["tab_mass", "tab_box"]
+    assert refit[TREE_BAND[1]]["features"] == ["tab_box", "tab_major_recur_lead"]
+    for key in TREE_BAND:
+        assert refit[key]["coef"] == pytest.approx(candidate[key]["coef"], abs=1e-6)
+        assert refit[key]["intercept"] == pytest.approx(candidate[key]["intercept"], abs=1e-6)
+        assert "tab-fresh25" not in candidate[key]["fitted_on"]["zoo"]
+    assert set(candidate) == set(shipped)
+    assert {k for k in shipped if shipped[k] != candidate[k]} <= set(TREE_BAND)
