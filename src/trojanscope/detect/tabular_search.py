@@ -39,7 +39,12 @@ from torch import Tensor
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
-from trojanscope.detect.tabular_excess import class_excess, reference_model, screened_excess
+from trojanscope.detect.tabular_excess import (
+    RiseCache,
+    class_excess,
+    reference_model,
+    screened_excess,
+)
 from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_band, size_note
 from trojanscope.detect.tabular_twins import (
     BAND_TWINS,
@@ -256,6 +261,8 @@ class TabularSearch(ModelDetector):
         twins = 0 if tree or not wanted else wanted * redrawable(target.model)
         if not tree and wanted and not twins:
             notes.append(NO_TWINS_NOTE)
+        # the twins' search repeats the linear one's model passes: kept (same numbers)
+        rises = RiseCache(target.model) if twins else None
         if not tree and self.min_sources != MIN_SOURCES:
             notes.append(f"min_sources={self.min_sources} not read: it applies to tree models "
                          "only (a network's classes are all searched)")
@@ -277,7 +284,7 @@ class TabularSearch(ModelDetector):
             if not tree:
                 excess[t], excess_found[t] = self.class_excess(
                     target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t, inner,
-                    seed)
+                    seed, rises)
             details.update(base_flip=base, enrichment=enrich, excess=float(excess[t]))
             score = score_of(flips, enrich)
             per_class.append(ClassResult(t, score, details))
@@ -362,7 +369,7 @@ class TabularSearch(ModelDetector):
         if twins:
             vs_twins, twin_found = self.against_twins(
                 target.model, x_all, y_all, inner, seed, target.num_classes,
-                [r.cls for r in per_class], twins)
+                [r.cls for r in per_class], twins, rises)
             features.update(twin_features(vs_twins))
             for r in per_class:
                 r.details["excess_vs_twins"] = float(vs_twins[r.cls])
@@ -410,27 +417,29 @@ class TabularSearch(ModelDetector):
 
     def against_twins(self, model: torch.nn.Module, x: Tensor, y: Tensor,
                       inner: list[Candidate], seed: int, num_classes: int,
-                      classes: list[int], count: int
+                      classes: list[int], count: int, rises: RiseCache | None = None
                       ) -> tuple[np.ndarray, dict[int, list[Candidate]]]:
         """The network's per-class excess with ``count`` clean networks of its shape trained
         on the clean file as the reference (:mod:`.tabular_twins`), searched alike, and the
-        combination found per class."""
+        combination found per class (the model's rises from ``rises`` where kept)."""
         mean_net = MeanOfNets(twin_networks(model, x, y, count, seed + 1000))
         vs_twins, combos = np.zeros(num_classes), {}
         for t in classes:
             rows = x[torch.nonzero(y != t).flatten()]
-            vs_twins[t], combos[t] = self.class_excess(model, mean_net, rows, t, inner, seed)
+            vs_twins[t], combos[t] = self.class_excess(model, mean_net, rows, t, inner, seed,
+                                                       rises)
         return vs_twins, combos
 
     def class_excess(self, model: torch.nn.Module, ref: torch.nn.Module, x: Tensor, t: int,
-                     inner: list[Candidate], seed: int) -> tuple[float, list[Candidate]]:
+                     inner: list[Candidate], seed: int,
+                     rises: RiseCache | None = None) -> tuple[float, list[Candidate]]:
         """``t``'s excess and its combination: the seeded search, or the category-pair screen
         where that is on and finds more (:mod:`.tabular_excess`)."""
-        best, combo = class_excess(model, ref, x, t, inner)
+        best, combo = class_excess(model, ref, x, t, inner, rises)
         if self.pair_screen:
             cats = [c for c in inner if not c.numeric]
             more, found = screened_excess(model, ref, x, t, cats, inner, self.pair_screen,
-                                          seed + 1 + t)
+                                          seed + 1 + t, rises=rises)
             if more > best:
                 best, combo = more, found
         return best, combo
