@@ -34,6 +34,16 @@ from trojanscope.detect.coverage import count_traits
 
 METHOD = "tabular-search"
 FAMILIES = ("network", "network:twins", "tree:xgboost", "tree:lightgbm")
+# issue 16 stop 42: the mass back beside the box, the box over its floor, and the majority
+# class's recurrence lead (the clean credit-default trees the band calibrators flagged at
+# stop 41); earlier stops' committed comparisons predate them
+ADDED_S42 = {
+    "mass + box + box_over": ["tab_mass", "tab_box", "tab_box_over"],
+    "mass_group + box + gap": ["tab_mass_group", "tab_box", "tab_gap"],
+    "box + recur_lead": ["tab_box", "tab_major_recur_lead"],
+    "mass + box + recur_lead": ["tab_mass", "tab_box", "tab_major_recur_lead"],
+    "box + box_over + recur_lead": ["tab_box", "tab_box_over", "tab_major_recur_lead"],
+}
 # smaller designs beside the shipped one (few dozen models per family), from the features
 # that kept apart clean and backdoored development models read with 200-row files: the
 # networks' excess and its gap; the trees' box response and the search's class gap
@@ -44,13 +54,7 @@ _TREES = {
     "mass + box + gap": ["tab_mass", "tab_box", "tab_gap"],
     "box + box_over + gap": ["tab_box", "tab_box_over", "tab_gap"],
     "group + rel + box + score": DESIGNS["tree:xgboost"]["group + rel + box + score"],
-    # issue 16 stop 42: the mass back beside the box and the box over its floor (the clean
-    # credit-default trees the band calibrators flagged at stop 41)
-    "mass + box + box_over": ["tab_mass", "tab_box", "tab_box_over"],
-    "mass_group + box + gap": ["tab_mass_group", "tab_box", "tab_gap"],
-    "box + recur_lead": ["tab_box", "tab_major_recur_lead"],
-    "mass + box + recur_lead": ["tab_mass", "tab_box", "tab_major_recur_lead"],
-    "box + box_over + recur_lead": ["tab_box", "tab_box_over", "tab_major_recur_lead"],
+    **ADDED_S42,
 }
 SMALL = {
     "network": {name: DESIGNS["network"][name]

@@ -33,12 +33,13 @@ def test_a_kept_rise_is_the_same_number_and_is_computed_once() -> None:
     model, x = _Counting().eval(), torch.randn(30, 4)
     cands = [_Cand("a", 0, 1.0), _Cand("b", 1, -1.0), _Cand("c", 2, 2.0)]
     combos = [[cands[0], cands[1]], [cands[1], cands[2]]]
+    direct = _rise(model, x, combos, 1, 0.5)
     cache = RiseCache(model)
     first = cache.rise(x, combos, 1, 0.5)
     calls = model.calls
     again = cache.rise(x.clone(), combos, 1, 0.5)  # the same rows in another tensor
     assert model.calls == calls
-    assert np.array_equal(first, again) and np.array_equal(first, _rise(model, x, combos, 1, 0.5))
+    assert np.array_equal(first, again) and np.array_equal(first, direct)
     again[0] = 99.0  # a caller's change does not reach the kept copy
     assert cache.rise(x, combos, 1, 0.5)[0] == first[0]
     cache.rise(x[:20], combos, 1, 0.5)  # other rows, class or combinations: computed
