@@ -161,8 +161,10 @@ class TabularSearch(ModelDetector):
             neither explains; the linear excess breaks ties), its trigger the combination
             found against the twins (issue 16 stop 42: on the development zoos' 200-row files
             the linear order named the right class for 10 of 14 flagged credit-default
-            backdoored MLPs, the twins' alone 11, the sum 12). False, the default: the linear
-            reference's order, as before. Without twins it changes nothing.
+            backdoored MLPs, the twins' alone 11, the sum 12; on the fresh zoo ``tab-fresh25``
+            9 of 13 flagged backdoored networks against the linear order's 11, so the rule
+            committed before it failed). False, the default: the linear reference's order, as
+            before. Without twins it changes nothing.
     """
 
     name = "tabular-search"
