@@ -34,6 +34,16 @@ from trojanscope.detect.coverage import count_traits
 
 METHOD = "tabular-search"
 FAMILIES = ("network", "network:twins", "tree:xgboost", "tree:lightgbm")
+# issue 16 stop 42: the mass back beside the box, the box over its floor, and the majority
+# class's recurrence lead (the clean credit-default trees the band calibrators flagged at
+# stop 41); earlier stops' committed comparisons predate them
+ADDED_S42 = {
+    "mass + box + box_over": ["tab_mass", "tab_box", "tab_box_over"],
+    "mass_group + box + gap": ["tab_mass_group", "tab_box", "tab_gap"],
+    "box + recur_lead": ["tab_box", "tab_major_recur_lead"],
+    "mass + box + recur_lead": ["tab_mass", "tab_box", "tab_major_recur_lead"],
+    "box + box_over + recur_lead": ["tab_box", "tab_box_over", "tab_major_recur_lead"],
+}
 # smaller designs beside the shipped one (few dozen models per family), from the features
 # that kept apart clean and backdoored development models read with 200-row files: the
 # networks' excess and its gap; the trees' box response and the search's class gap
@@ -44,6 +54,7 @@ _TREES = {
     "mass + box + gap": ["tab_mass", "tab_box", "tab_gap"],
     "box + box_over + gap": ["tab_box", "tab_box_over", "tab_gap"],
     "group + rel + box + score": DESIGNS["tree:xgboost"]["group + rel + box + score"],
+    **ADDED_S42,
 }
 SMALL = {
     "network": {name: DESIGNS["network"][name]
@@ -95,12 +106,18 @@ def designs(family: str, shipped: dict) -> dict[str, tuple[list[str], str]]:
     return out
 
 
-def held_out(rows: list[dict], feats: list[str], transform: str, c: float) -> np.ndarray:
-    """Each model's readings (every draw) scored by a calibrator fitted on the other models'."""
+def held_out(rows: list[dict], feats: list[str], transform: str, c: float,
+             hold: str = "model") -> np.ndarray:
+    """Each model's readings (every draw) scored by a calibrator fitted on the other models'
+    (``hold="zoo"``: on the other zoos', a zoo's models all held out at once)."""
     out = np.zeros(len(rows))
-    for model in sorted({(r["zoo"], r["name"]) for r in rows}):
-        train = [r for r in rows if (r["zoo"], r["name"]) != model]
-        held = [i for i, r in enumerate(rows) if (r["zoo"], r["name"]) == model]
+
+    def key(r: dict) -> tuple:
+        return (r["zoo"],) if hold == "zoo" else (r["zoo"], r["name"])
+
+    for model in sorted({key(r) for r in rows}):
+        train = [r for r in rows if key(r) != model]
+        held = [i for i, r in enumerate(rows) if key(r) == model]
         labels = [int(r["backdoored"]) for r in train]
         if len(set(labels)) < 2:
             out[held] = np.mean(labels)
@@ -119,8 +136,9 @@ def line(y: np.ndarray, p: np.ndarray) -> str:
             f"clean flagged {int(((p >= 0.5) & (y == 0)).sum())}/{int((y == 0).sum())}")
 
 
-def compare(rows: list[dict]) -> None:
-    """Per family: the whole-split calibrator and every design leave one model out."""
+def compare(rows: list[dict], hold: str = "model") -> None:
+    """Per family: the whole-split calibrator and every design leave one model (or zoo)
+    out."""
     shipped = load_calibrators()
     for fam in FAMILIES:
         sub = [r for r in rows if r["base_family"] == fam]
@@ -131,9 +149,14 @@ def compare(rows: list[dict]) -> None:
                           for r in sub])
         print(f"{fam} ({len(sub)} readings, {len({r['zoo'] for r in sub})} zoos)")
         print(f"  whole-split calibrator: {line(y, whole)}")
+        band = shipped.get(f"{METHOD}:{fam}:rows200")
+        if band is not None:  # in-sample where these rows fitted it
+            band_p = np.array([band.probability(r["features"]) for r in sub])
+            print(f"  shipped rows200 calibrator: {line(y, band_p)}")
         for name, (feats, transform) in designs(fam, shipped).items():
             for c in CS:
-                print(f"  {name} C={c:g}: {line(y, held_out(sub, feats, transform, c))}")
+                p = held_out(sub, feats, transform, c, hold)
+                print(f"  {name} C={c:g}: {line(y, p)}")
 
 
 def write(rows: list[dict], specs: list[str], band: str, out: Path) -> None:
@@ -167,10 +190,31 @@ def write(rows: list[dict], specs: list[str], band: str, out: Path) -> None:
     print(f"wrote {out}")
 
 
-def rescore(rows: list[dict], scorer: str, band: str, out: Path) -> None:
-    """``rows`` with ``probability`` from the shipped ``<family>`` (``whole``) or
-    ``<family>:<band>`` (``band``) calibrator; the family recorded as that key's."""
-    cals = load_calibrators()
+def network_target(row: dict, order: str) -> int | None:
+    """A network reading's suspected target from its per-class excesses (``classes``,
+    recorded by ``tabular_small_clean.py`` since stop 42), ordered as ``tabular-search``
+    does: ``linear`` by the linear reference's excess (``twin_order=False``), ``twins`` by
+    the sum of the excesses against the linear reference and the twins, the linear one
+    breaking ties (``twin_order=True``); ``as-read``: the reading's own."""
+    classes = row.get("classes")
+    if order == "as-read" or not row["base_family"].startswith("network"):
+        return row["predicted_target"]
+    if not classes:
+        raise SystemExit(f"error: {row['name']} has no per-class excesses (read before stop 42)")
+    cls = [int(c) for c in classes]
+    lin = np.array([classes[str(c)]["excess"] for c in cls])
+    if order == "linear" or "excess_vs_twins" not in classes[str(cls[0])]:
+        return cls[int(np.argsort(-lin, kind="stable")[0])]
+    twin = np.array([classes[str(c)]["excess_vs_twins"] for c in cls])
+    return cls[int(np.lexsort((-lin, -(lin + twin)))[0])]
+
+
+def rescore(rows: list[dict], scorer: str, band: str, out: Path,
+            calibration: Path | None = None, order: str = "as-read") -> None:
+    """``rows`` with ``probability`` from the ``<family>`` (``whole``) or ``<family>:<band>``
+    (``band``) calibrator of ``calibration`` (default the shipped file); the family recorded
+    as that key's; networks' ``predicted_target`` by ``order`` (:func:`network_target`)."""
+    cals = load_calibrators(calibration) if calibration else load_calibrators()
     new = []
     for r in rows:
         key = (f"{METHOD}:{r['base_family']}:{band}" if scorer == "band"
@@ -178,9 +222,13 @@ def rescore(rows: list[dict], scorer: str, band: str, out: Path) -> None:
         if key not in cals:
             raise SystemExit(f"error: no {key!r} calibrator in the shipped file")
         new.append({**r, "probability": cals[key].probability(r["features"]),
-                    "family": key.split(":", 1)[1]})
+                    "family": key.split(":", 1)[1],
+                    "predicted_target": network_target(r, order)})
     out.write_text(json.dumps({"params": {"scorer": scorer}, "rows": new}, indent=1))
-    print(f"wrote {out} ({len(new)} readings scored by the {scorer} calibrators)")
+    moved = max((abs(n["probability"] - r["probability"]) for n, r in zip(new, rows, strict=True)
+                 if "probability" in r), default=0.0)
+    print(f"wrote {out} ({len(new)} readings scored by the {scorer} calibrators, "
+          f"network targets {order}; largest change of p from the reading's own {moved:.3g})")
 
 
 def main() -> None:
@@ -191,12 +239,21 @@ def main() -> None:
     ap.add_argument("--fit", nargs="+", default=[], metavar="FAMILY=DESIGN|TRANSFORM|C")
     ap.add_argument("--rescore", type=Path, default=None)
     ap.add_argument("--scorer", choices=("whole", "band"), default="whole")
+    ap.add_argument("--calibration", type=Path, default=None,
+                    help="rescore: calibrators from this file (default: the shipped one)")
+    ap.add_argument("--order", choices=("as-read", "linear", "twins"), default="as-read",
+                    help="rescore: networks' suspected target (see network_target)")
+    ap.add_argument("--hold", choices=("model", "zoo"), default="model",
+                    help="compare: leave one model out (default) or one zoo")
+    ap.add_argument("--families", default=None, help="compare: these families only (comma)")
     args = ap.parse_args()
     rows = load(args.rows)
     if args.rescore is not None:
-        rescore(rows, args.scorer, args.band, args.rescore)
+        rescore(rows, args.scorer, args.band, args.rescore, args.calibration, args.order)
     elif args.write is None:
-        compare(rows)
+        if args.families:
+            rows = [r for r in rows if r["base_family"] in args.families.split(",")]
+        compare(rows, args.hold)
     else:
         write(rows, args.fit, args.band, args.write)
 

@@ -7,11 +7,13 @@ small clean files from a zoo table's ``test`` split (the rows ``zoo eval`` reads
 draws without replacement, each from the seed ``[seed, size, draw]``, redrawn while a class
 has fewer than 2 rows, the detector's minimum) and, per model, records the rows to flip per
 class, the classes the share rule skips, and (``--detect``) the calibrated verdict read with
-that file. ``--summary ROWS.json...`` prints per table and size (and pooled over ``--pool``
-tables): ROC-AUC, cross-entropy, backdoors caught (conjunctions apart), clean flagged,
-skipped (the audit's "inconclusive" behaviour check), target right among the flagged, median
-seconds; per family (table, library, target) and the worst. ``--own`` puts a zoo's ``zoo
-eval --json`` rows (its whole split) in the same form.
+that file (since stop 42 with each searched class's excess against the linear reference and
+against the twins, ``classes``: ``tabular_size_calibrate.py --rescore --order`` reads either
+target order from one reading). ``--summary ROWS.json...`` prints per table and size (and
+pooled over ``--pool`` tables): ROC-AUC, cross-entropy, backdoors caught (conjunctions
+apart), clean flagged, skipped (the audit's "inconclusive" behaviour check), target right
+among the flagged, median seconds; per family (table, library, target) and the worst.
+``--own`` puts a zoo's ``zoo eval --json`` rows (its whole split) in the same form.
 
     PYTHONPATH=src python benchmarks/tabular_small_clean.py --zoo ZOO... --sizes 100,200,500 \
         --draws 3 [--draw-start 0] --json OUT.json [--detect] [--archs xgboost,lightgbm] \
@@ -36,16 +38,18 @@ import torch
 
 torch.set_num_threads(1)
 
+from trojanscope import registry  # noqa: E402
 from trojanscope.cli.common import parse_params  # noqa: E402
 from trojanscope.data import load_dataset  # noqa: E402
-from trojanscope.detect.calibration import load_calibrators  # noqa: E402
-from trojanscope.detect.evaluate import inspect_entry  # noqa: E402
+from trojanscope.detect.calibration import calibrate, load_calibrators  # noqa: E402
+from trojanscope.detect.evaluate import _row  # noqa: E402
 from trojanscope.detect.tabular_search import (  # noqa: E402
     MIN_SOURCES,
     skipped_of,
     source_counts,
 )
 from trojanscope.io.models import load_model  # noqa: E402
+from trojanscope.models.text_common import attach_encoder  # noqa: E402
 from trojanscope.zoo import effective, read_truth  # noqa: E402
 
 TREES = ("xgboost", "lightgbm", "sklearn-hgb")
@@ -80,6 +84,21 @@ def reading(model, e, x, y, num_classes: int, min_sources: int) -> dict:
     }
 
 
+def inspected(zoo: Path, e, part, cals: dict, seed: int, params: dict) -> dict:
+    """``evaluate.inspect_entry``'s row, with each searched class's excess against the linear
+    reference and against the twins (``classes``: both target orders can be read from one
+    reading; issue 16 stop 42)."""
+    loaded = load_model(zoo / e.name)
+    verdict = registry.create("detector", "tabular-search", **params).inspect(
+        loaded.module, attach_encoder(loaded, part), input_shape=loaded.input_shape,
+        num_classes=loaded.num_classes, seed=seed)
+    calibrate(verdict, cals)
+    row = asdict(_row(e, verdict))
+    row["classes"] = {str(r.cls): {k: float(r.details[k]) for k in ("excess", "excess_vs_twins")
+                                   if k in r.details} for r in verdict.per_class}
+    return row
+
+
 def run(args: argparse.Namespace) -> None:
     params = parse_params(args.p, "-p")  # JSON values: size_calibration=1 is a number
     min_sources = int(params.get("min_sources", MIN_SOURCES))
@@ -103,11 +122,7 @@ def run(args: argparse.Namespace) -> None:
                     counts, skipped = row["sources"], row["skipped"]
                     if args.detect:
                         t0 = time.perf_counter()
-                        zr = asdict(
-                            inspect_entry(
-                                str(zoo), e, part, "tabular-search", cals, args.seed, params
-                            )
-                        )
+                        zr = inspected(zoo, e, part, cals, args.seed, params)
                         row.update(
                             probability=zr["probability"],
                             predicted_target=zr["predicted_target"],
@@ -115,6 +130,7 @@ def run(args: argparse.Namespace) -> None:
                             features=zr["features"],
                             family=zr["family"],
                             traits=zr["traits"],
+                            classes=zr["classes"],
                         )
                     out.append(row)
                     p = row.get("probability")
@@ -224,6 +240,9 @@ def summary(files: list[str], pool: list[str]) -> None:
                 if (fam := [r for r in part if r["arch"] == arch])]
         for _, arch, fam in sorted(fams, key=lambda f: -f[0]):
             print(f"family {arch} ({len(fam)} readings, pooled tables): {_line(fam)}")
+        trees = [r for r in part if r["arch"] in TREES]
+        if trees:  # the tree band calibrators' own population (stop 42's rule, part B)
+            print(f"trees ({len(trees)} readings, pooled tables): {_line(trees)}")
 
 
 def main() -> None:

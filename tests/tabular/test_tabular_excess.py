@@ -156,8 +156,8 @@ def test_the_pair_screen_scores_at_most_its_cap_of_pairs(monkeypatch) -> None:
     model = nn.Linear(x.shape[1], 2)
     scored: list[int] = []
     real = te._excess
-    monkeypatch.setattr(te, "_excess", lambda m, r, rows, c, combos: (
-        scored.append(len(combos)), real(m, r, rows, c, combos))[1])
+    monkeypatch.setattr(te, "_excess", lambda m, r, rows, c, combos, rises=None: (
+        scored.append(len(combos)), real(m, r, rows, c, combos, rises))[1])
     _, combo = te.screened_excess(model, model, x, 1, cands, [], 5, seed=0)
     pairs = [k for k in scored if k > len(cands)]  # the singles that rank the categories aside
     assert pairs and max(pairs) <= te.MAX_SCREEN_PAIRS, scored
@@ -196,8 +196,8 @@ def test_a_value_every_row_holds_pairs_with_nothing(monkeypatch) -> None:
     assert te.held_by_all(cats, x) == cats[:-1]
     scored: list = []
     real = te._excess
-    monkeypatch.setattr(te, "_excess", lambda m, r, rows, c, combos: (
-        scored.extend(combos), real(m, r, rows, c, combos))[1])
+    monkeypatch.setattr(te, "_excess", lambda m, r, rows, c, combos, rises=None: (
+        scored.extend(combos), real(m, r, rows, c, combos, rises))[1])
     rows = x[y == 0]
     te.class_excess(Conjunction(), ref, rows, 1, cats)
     _, found = te.screened_excess(Conjunction(), ref, rows, 1, cats, cats, 5, seed=0)
