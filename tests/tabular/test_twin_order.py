@@ -69,7 +69,8 @@ def test_the_candidate_tree_band_calibrators_refit_from_the_development_readings
         tmp_path, refit_size_calibrators) -> None:
     """Stop 42's candidate tree entries are what ``tabular_size_calibrate.py --write`` fits on
     every committed 200-row development reading (none from the fresh zoo ``tab-fresh25``), and
-    the candidate file differs from the shipped one in those two entries at most."""
+    the candidate file differs from the shipped one's tabular entries in those two at most
+    (the image entries were refitted by issue 9 after the candidate was copied, stop 42)."""
     import json
     from pathlib import Path
 
@@ -89,4 +90,6 @@ def test_the_candidate_tree_band_calibrators_refit_from_the_development_readings
         assert refit[key]["intercept"] == pytest.approx(candidate[key]["intercept"], abs=1e-6)
         assert "tab-fresh25" not in candidate[key]["fitted_on"]["zoo"]
     assert set(candidate) == set(shipped)
-    assert {k for k in shipped if shipped[k] != candidate[k]} <= set(TREE_BAND)
+    tabular = {k for k in shipped if k.startswith("tabular")}
+    assert TREE_BAND[0] in tabular and len(tabular) > len(TREE_BAND)
+    assert {k for k in tabular if shipped[k] != candidate[k]} <= set(TREE_BAND)
