@@ -11,6 +11,31 @@ from typing import BinaryIO
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 FIRST_OFFSET = 512
+_HDF5_NAMES = (".h5", ".hdf5", ".hdf", ".he5")
+# what a compressed file's name ends in (its decompressed stream is scanned under that name)
+_COMPRESSED_NAMES = (".gz", ".gzip", ".bz2", ".xz", ".lzma", ".lz4", ".zst", ".zstd", ".z")
+
+
+def named_hdf5(name: str) -> bool:
+    """Whether ``name`` is an HDF5 file's, also once compressed (``model.h5.gz``)."""
+    name = name.lower()
+    for suffix in _COMPRESSED_NAMES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name.endswith(_HDF5_NAMES)
+
+
+def _read_full(f: BinaryIO, n: int) -> bytes:
+    """``n`` bytes or up to the end: a decompressing stream's ``read`` may hand back fewer
+    (where one concatenated stream ends), which is not the end of the data."""
+    out = b""
+    while len(out) < n:
+        part = f.read(n - len(out))
+        if not part:
+            break
+        out += part
+    return out
 
 
 def _offsets(size: int | None) -> list[int] | None:
@@ -38,7 +63,7 @@ def superblock_offset(f: BinaryIO, size: int | None, check: Callable[[], None] =
         for off in offsets:
             check()
             f.seek(off)
-            if f.read(len(SIGNATURE)) == SIGNATURE:
+            if _read_full(f, len(SIGNATURE)) == SIGNATURE:
                 return off
         return None
     pos, target = 0, FIRST_OFFSET
@@ -49,7 +74,7 @@ def superblock_offset(f: BinaryIO, size: int | None, check: Callable[[], None] =
             if not chunk:
                 return None
             pos += len(chunk)
-        head = f.read(len(SIGNATURE))
+        head = _read_full(f, len(SIGNATURE))
         if head == SIGNATURE:
             return target
         if len(head) < len(SIGNATURE):
@@ -59,4 +84,4 @@ def superblock_offset(f: BinaryIO, size: int | None, check: Callable[[], None] =
     return None
 
 
-__all__ = ["SIGNATURE", "superblock_offset"]
+__all__ = ["SIGNATURE", "named_hdf5", "superblock_offset"]
