@@ -82,22 +82,34 @@ def _tensor(r: Reader, end: int) -> tuple[str, dict[str, str]]:
 def _entry(r: Reader, end: int) -> tuple[str, str]:
     """(key, value) of one StringStringEntryProto. Every field it holds is read or skipped
     whole, as protobuf does: an unknown field left unread would be parsed from its inside and
-    could stand in for the real key. A key or value over :data:`_MAX_TEXT` is a WireError
-    (TS311): no real location is that long, and it is not read into memory."""
-    key = val = ""
+    could stand in for the real key. A string over :data:`_MAX_TEXT` is not read into memory:
+    a key that long is no ``location`` (the entry's key comes back empty), the value of another
+    key is not needed (ONNX Runtime keeps any ``checksum``), and a location that long is a
+    WireError (TS311): no real path is."""
+    key: str | None = ""
+    val, long_val = "", 0
     for number, wire, value in _fields(r, end):
         if wire != 2:
             continue
         if number in (1, 2) and value > _MAX_TEXT:
-            raise WireError(f"an external-data entry holds a {value:,}-byte string")
-        if number in (1, 2):
+            r.skip(value)
+            if number == 1:
+                key = None
+            else:
+                val, long_val = "", value
+        elif number in (1, 2):
             # the bytes kept (as escapes), like onnx_fmt._text: ONNX Runtime opens the
             # location's real bytes, not a U+FFFD stand-in
             text = r.read_exact(value).decode("utf-8", "surrogateescape")
-            key, val = (text, val) if number == 1 else (key, text)
+            if number == 1:
+                key = text
+            else:
+                val, long_val = text, 0
         else:
             r.skip(value)
-    return key, val
+    if key == "location" and long_val:
+        raise WireError(f"an external-data location holds a {long_val:,}-byte string")
+    return key or "", val
 
 
 def external_locations(r: Reader, size: int, check: Callable[[], None] = lambda: None
