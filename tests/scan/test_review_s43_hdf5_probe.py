@@ -91,3 +91,52 @@ def test_hdf5_name_of_a_compressed_stream() -> None:
     assert named_hdf5("model.h5.gz") and named_hdf5("model.hdf5.xz")
     assert named_hdf5("model.h5.tar.gz") is False
     assert named_hdf5("model.gz") is False and named_hdf5("h5") is False
+
+
+def _tar(name: str, data: bytes) -> bytes:
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        info = tarfile.TarInfo(name)
+        info.size, info.mtime = len(data), 0
+        tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("offset", [512, 8192])
+def test_tar_member_too_large_to_hold_is_probed_as_it_streams(offset: int) -> None:
+    """A tar member over ``max_memory_member`` is scanned once as it streams by (it cannot
+    be read again), so it was never probed for an HDF5 file behind a user block: a benign
+    pickle first, the Lambda layer behind it, no finding at all. It is probed as it passes
+    now, and TS182 says it was not scanned as HDF5."""
+    policy = load_policy()
+    policy.limits.max_memory_member = 4096  # the member (offset + 300 bytes) is larger
+    ctx = Ctx(policy, "models.tar", deadline=time.monotonic() + policy.limits.max_seconds)
+    scan_bytes(ctx, _tar("model.h5", _image(offset) + b"\0" * 4096), "models.tar")
+    found = [(f.rule_id, f.message) for f in ctx.findings if f.rule_id == "TS182"]
+    assert len(found) == 1 and f"signature at byte {offset}" in found[0][1], ctx.findings
+
+
+def test_tar_member_without_a_user_block_gets_no_probe_finding() -> None:
+    policy = load_policy()
+    policy.limits.max_memory_member = 4096
+    ctx = Ctx(policy, "models.tar", deadline=time.monotonic() + policy.limits.max_seconds)
+    data = pickle.dumps(list(range(3000)), protocol=2)
+    scan_bytes(ctx, _tar("model.pkl", data), "models.tar")
+    assert [f.rule_id for f in ctx.findings] == []
+
+
+@pytest.mark.parametrize("step", [1, 3, 8, 509, 4096])
+def test_signature_watch_sees_the_signature_in_any_read_size(step: int) -> None:
+    from trojanscope.scan.hdf5_userblock import SignatureWatch
+
+    for offset in (512, 1024, 4096):
+        data = b"\1" * offset + SIGNATURE + b"\0" * 100
+        watch = SignatureWatch(io.BytesIO(data))
+        got = b""
+        while part := watch.read(step):
+            got += part
+        assert got == data and watch.found == offset
+    watch = SignatureWatch(io.BytesIO(b"\0" * 768 + SIGNATURE + b"\0" * 600))
+    assert watch.finish() is None  # 768 is no offset libhdf5 searches

@@ -6,8 +6,9 @@ it; this probe finds it, so the file is scanned as HDF5 too (its Keras config ch
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 FIRST_OFFSET = 512
@@ -84,4 +85,39 @@ def superblock_offset(f: BinaryIO, size: int | None, check: Callable[[], None] =
     return None
 
 
-__all__ = ["SIGNATURE", "named_hdf5", "superblock_offset"]
+class SignatureWatch(io.RawIOBase):
+    """``src`` passed through, noting whether the HDF5 signature sits at one of the offsets
+    libhdf5 searches past 0: the probe of a stream that is read once and cannot be read
+    again (a tar member too large to hold), at no extra read."""
+
+    def __init__(self, src: BinaryIO) -> None:
+        self.src, self.pos = src, 0
+        self.target, self.head = FIRST_OFFSET, b""
+        self.found: int | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        data = self.src.read(len(b))
+        n = len(data)
+        b[:n] = data
+        start, self.pos = self.pos, self.pos + n
+        while self.found is None and self.target + len(self.head) < self.pos:
+            frm = self.target + len(self.head)
+            self.head += data[frm - start:min(self.target + len(SIGNATURE), self.pos) - start]
+            if len(self.head) < len(SIGNATURE):
+                break
+            if self.head == SIGNATURE:
+                self.found = self.target
+            self.head, self.target = b"", self.target * 2
+        return n
+
+    def finish(self, check: Callable[[], None] = lambda: None) -> int | None:
+        """Read the rest (the caller reads on past it anyway) and give the offset found."""
+        while self.found is None and self.read(1 << 20):
+            check()
+        return self.found
+
+
+__all__ = ["SIGNATURE", "SignatureWatch", "named_hdf5", "superblock_offset"]
