@@ -72,3 +72,55 @@ def test_onnx_long_location_is_still_refused_when_its_key_comes_after_it(tmp_pat
     policy = load_policy()
     policy.limits.max_onnx_parse = 1
     assert [f.rule_id for f in scan_paths([path], policy).findings] == ["TS311"]
+
+
+def _key(number: int, wire: int) -> bytes:
+    n, out = number << 3 | wire, b""
+    while n >= 0x80:
+        out += bytes([(n & 0x7F) | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def _group(number: int, inner: bytes) -> bytes:
+    """An unknown (deprecated) group field: start-group key, fields, end-group key."""
+    return _key(number, 3) + inner + _key(number, 4)
+
+
+@pytest.mark.parametrize("where, name", [
+    (where, name) for where in ("entry", "nested-in-entry", "tensor")
+    for name in ("model.bin", "model.onnx")] + [("model", "model.onnx")])
+def test_onnx_unknown_group_field_does_not_hide_the_location(where: str, name: str) -> None:
+    """protobuf (and so ``onnx`` and ONNX Runtime) skips an unknown group field (wire types
+    3/4); the streaming reader refused the whole model at it, so an escaping location went
+    unreported for a model over ``max_onnx_parse`` (nothing for a file not named ``.onnx``).
+    (A model starting with the group is ONNX to the scanner only by its name: no magic.)"""
+    onnx = pytest.importorskip("onnx")
+
+    group = _group(5, _field(1, b"x") + _group(6, _field(2, b"y")) + b"\x08\x01")
+    location = _field(1, b"location") + _field(2, b"../../etc/passwd")
+    if where == "entry":
+        data = _onnx_with_entries(_field(1, b"location") + group + _field(2, b"/etc/passwd"))
+    elif where == "nested-in-entry":
+        data = _onnx_with_entries(location + _group(7, group))
+    elif where == "tensor":
+        model = onnx.load_model_from_string(_onnx_with_entries(location))
+        model.graph.initializer[0].MergeFromString(_group(1000, _field(1, b"z")))
+        data = model.SerializeToString()  # the group kept as an unknown field
+        assert _group(1000, _field(1, b"z")) in data
+    else:  # before the graph (protobuf reads concatenated messages as one)
+        data = _group(1000, _field(1, b"z")) + _onnx_with_entries(location)
+    assert _scan(data, name) == ["TS310"]  # the in-memory parse
+    assert _scan(data, name, stream_onnx=True) == ["TS310"]
+
+
+@pytest.mark.parametrize("bad", [b"\x2c", b"\x2b\x08\x01\x34", b"\x2b\x08\x01"],
+                         ids=["end-without-start", "end-of-another-group", "never-ends"])
+def test_onnx_malformed_group_is_still_a_wire_error(bad: bytes) -> None:
+    import io
+
+    from trojanscope.scan.onnx_stream import WireError, external_locations
+    from trojanscope.scan.stream import Reader
+
+    with pytest.raises(WireError):
+        list(external_locations(Reader(io.BytesIO(bad)), len(bad)))

@@ -58,10 +58,47 @@ def _fields(r: Reader, end: int) -> Iterator[tuple[int, int, int]]:
             if r.pos + length > end:
                 raise WireError("field runs past its message")
             yield number, wire, length
+        elif wire == 3:
+            _skip_group(r, number, end)
         else:
             raise WireError(f"unsupported wire type {wire}")
     if r.pos != end:
         raise WireError("message ends inside a field")
+
+
+def _skip_group(r: Reader, number: int, end: int) -> None:
+    """Skip a (deprecated) group up to its matching end, as protobuf skips an unknown one: no
+    field of an ONNX message is a group, but protobuf and ONNX Runtime still parse a model
+    that holds one where they look for none (refusing it hid every location, stop 43)."""
+    open_groups = [number]
+    while open_groups:
+        if r.pos >= end:
+            raise WireError("group runs past its message")
+        key = _varint(r)
+        number, wire = key >> 3, key & 7
+        if number == 0:
+            raise WireError("field number 0")
+        if wire == 0:
+            _varint(r)
+        elif wire == 1:
+            r.skip(8)
+        elif wire == 5:
+            r.skip(4)
+        elif wire == 2:
+            length = _varint(r)
+            if r.pos + length > end:
+                raise WireError("field runs past its message")
+            r.skip(length)
+        elif wire == 3:
+            if len(open_groups) >= _MAX_DEPTH:
+                raise WireError("groups nested too deep")
+            open_groups.append(number)
+        elif wire == 4 and open_groups[-1] == number:
+            open_groups.pop()
+        else:
+            raise WireError(f"wire type {wire} (field {number}) inside a group")
+    if r.pos > end:
+        raise WireError("group runs past its message")
 
 
 def _tensor(r: Reader, end: int) -> tuple[str, dict[str, str]]:
