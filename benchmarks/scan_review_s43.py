@@ -55,8 +55,32 @@ def _onnx(*entries: bytes) -> bytes:
     return helper.make_model(graph).SerializeToString()
 
 
+def _key(number: int, wire: int) -> bytes:
+    n, out = number << 3 | wire, b""
+    while n >= 0x80:
+        out += bytes([(n & 0x7F) | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def _group(number: int, inner: bytes) -> bytes:
+    return _key(number, 3) + inner + _key(number, 4)
+
+
+def _tar(name: str, data: bytes) -> bytes:
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        info = tarfile.TarInfo(name)
+        info.size, info.mtime = len(data), 0
+        tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
 def cases() -> list[tuple[str, str, bytes, str, bool]]:
-    """(family, case, bytes, name, ONNX through the streaming reader) of every input."""
+    """(family, case, bytes, name, ONNX through the streaming reader) of every input; the
+    ``tar-large`` family is scanned with ``max_memory_member`` = 4096 (its member is larger)."""
     out = []
     image = _image(512)
     for codec, mod in (("gzip", gzip), ("bz2", bz2), ("xz", lzma)):
@@ -77,6 +101,17 @@ def cases() -> list[tuple[str, str, bytes, str, bool]]:
                 out.append(("onnx-entry", f"{what}, {name}, "
                             f"{'stream' if stream else 'in memory'}", _onnx(loc, other), name,
                             stream))
+    group = _group(5, _field(1, b"x"))
+    for what, data in (
+            ("group in the entry", _onnx(_field(1, b"location") + group + _field(2, b"/etc/x"))),
+            ("group in a nested field", _onnx(loc + _group(7, group)))):
+        for name in ("model.bin", "model.onnx"):
+            for stream in (False, True):
+                out.append(("onnx-group", f"{what}, {name}, "
+                            f"{'stream' if stream else 'in memory'}", data, name, stream))
+    for offset in (512, 8192):
+        out.append(("tar-large", f"member of {offset + 4396} B, user block {offset} B",
+                    _tar("model.h5", _image(offset) + b"\0" * 4096), "models.tar", False))
     for label, before, after in (
             ("value cut", b'"class_name"' + b" " * 100_000 + b': "Lam', b'bda"'),
             ("lone quote", b'"class_name":' + b"\n" * 100_000 + b'"', b'Lambda"'),
@@ -87,7 +122,8 @@ def cases() -> list[tuple[str, str, bytes, str, bool]]:
     return out
 
 
-def scan(data: bytes, name: str, stream: bool, bytes_only: bool) -> list[str]:
+def scan(data: bytes, name: str, stream: bool, bytes_only: bool,
+         member_limit: int | None = None) -> list[str]:
     from trojanscope.scan import keras_fmt
     from trojanscope.scan.context import Ctx
     from trojanscope.scan.engine import scan_bytes
@@ -96,6 +132,8 @@ def scan(data: bytes, name: str, stream: bool, bytes_only: bool) -> list[str]:
     policy = load_policy()
     if stream:
         policy.limits.max_onnx_parse = policy.limits.max_memory_member = 1
+    if member_limit is not None:
+        policy.limits.max_memory_member = member_limit
     ctx = Ctx(policy, name, deadline=time.monotonic() + policy.limits.max_seconds)
     if bytes_only:  # the byte scan alone, as on an install without h5py
         keras_fmt._byte_scan(ctx, io.BytesIO(data))
@@ -148,7 +186,8 @@ def main() -> None:
 
     rows = []
     for family, case, data, name, stream in cases():
-        rules = scan(data, name, stream, bytes_only=family == "keras-bytes")
+        rules = scan(data, name, stream, bytes_only=family == "keras-bytes",
+                     member_limit=4096 if family == "tar-large" else None)
         rows.append({"family": family, "case": case, "rules": rules})
         print(f"{family:12s} {case:45s} {' '.join(rules) or '-'}", flush=True)
     seconds = byte_scan_seconds(args.mib, args.seed)
