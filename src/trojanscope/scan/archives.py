@@ -227,7 +227,7 @@ def _check_torchscript(ctx: Ctx, f: BinaryIO) -> None:
 
 
 def scan_tar(ctx: Ctx, fileobj: Any) -> str:
-    from trojanscope.scan.engine import scan_bytes, scan_stream, walk_as_pickle_too
+    from trojanscope.scan.engine import scan_bytes
 
     lim = ctx.policy.limits
     ctx.note_kind("tar")
@@ -262,11 +262,7 @@ def scan_tar(ctx: Ctx, fileobj: Any) -> str:
                     if stream is not None and m.size <= lim.max_memory_member:
                         scan_bytes(child, stream.read(), m.name)  # read whole: walked twice
                     elif stream is not None:
-                        kind = scan_stream(child, stream, m.size, m.name)
-                        if walk_as_pickle_too(kind):  # a tar stream cannot be read again
-                            child.add("TS182", f"tar member of {m.size} bytes (over the "
-                                      f"{lim.max_memory_member}-byte memory limit) was scanned "
-                                      f"as {kind} only, not also as a pickle")
+                        _scan_large_member(child, stream, m.size, m.name)
                     raw = getattr(stream, "raw", None)
                     if isinstance(raw, (_TarMember, _SparseMember)) and raw.ended:
                         short = True
@@ -333,6 +329,27 @@ class _SparseMember(io.RawIOBase):
         self.left -= len(data)
         b[:len(data)] = data
         return len(data)
+
+
+def _scan_large_member(ctx: Ctx, stream: BinaryIO, size: int, name: str) -> None:
+    """A tar member over ``max_memory_member``, scanned as it streams by: it cannot be read
+    again, so what a second pass would have checked (a pickle walk, an HDF5 file behind a user
+    block) is TS182 where it applies."""
+    from trojanscope.scan.engine import scan_stream, walk_as_pickle_too
+    from trojanscope.scan.hdf5_userblock import SignatureWatch
+
+    lim = ctx.policy.limits
+    watch = SignatureWatch(stream)
+    kind = scan_stream(ctx, watch, size, name)  # type: ignore[arg-type]
+    over = f"tar member of {size} bytes (over the {lim.max_memory_member}-byte memory limit)"
+    if walk_as_pickle_too(kind):  # a tar stream cannot be read again
+        ctx.add("TS182", f"{over} was scanned as {kind} only, not also as a pickle")
+    if kind != "hdf5":
+        offset = watch.finish(ctx.check_time)
+        if offset is not None:
+            ctx.add("TS182", f"{over} holds an HDF5 file behind a user block (signature at "
+                    f"byte {offset}, where libhdf5 looks); it was not scanned as HDF5",
+                    offset=offset)
 
 
 def _member_stream(tf: tarfile.TarFile, m: tarfile.TarInfo) -> BinaryIO | None:

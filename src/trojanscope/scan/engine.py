@@ -60,13 +60,13 @@ def scan_stream(ctx: Ctx, raw: BinaryIO, size: int | None = None, name: str = ""
 def _also_hdf5(ctx: Ctx, reopen: Reopen, size: int | None, name: str) -> None:
     """Scan the stream as HDF5 too when libhdf5 would find its superblock behind a user block
     (see :mod:`trojanscope.scan.hdf5_userblock`)."""
-    from trojanscope.scan.hdf5_userblock import superblock_offset
+    from trojanscope.scan.hdf5_userblock import named_hdf5, superblock_offset
 
-    named = name.lower().endswith((".h5", ".hdf5", ".hdf", ".he5"))
     try:
         with contextlib.closing(reopen()) as raw:  # a stream that cannot seek is read forward:
             offset = superblock_offset(raw, size, ctx.check_time,  # 1 MiB unless so named
-                                       forward_limit=(64 << 20) if named else (1 << 20))
+                                       forward_limit=(64 << 20) if named_hdf5(name)
+                                       else (1 << 20))
     except AnalysisLimit as exc:
         ctx.add("TS182", f"not checked for an HDF5 file behind a user block: {exc}",
                 limit=str(exc))

@@ -47,12 +47,14 @@ def check_keras_config(ctx: Ctx, raw: bytes | str, seen: set[str] | None = None)
 _LAMBDA = re.compile(rb'"class_name"\s*:\s*"(Lambda|__lambda__)"')
 _NAME = re.compile(rb'"name"\s*:\s*"([^"\\]{1,200})"')
 _ESCAPE = re.compile(rb"\\u([0-9a-fA-F]{4})")
-# A window ending in the key (and perhaps its ":") then only whitespace: JSON allows any
-# amount of whitespace before the value, and a run longer than the overlap carried from one
-# chunk to the next parted the key from its value (stop 42: a Lambda hidden without h5py).
-# The key is carried over instead, and the next chunk's leading whitespace dropped.
+# A window ending in the key (and perhaps its ":", and perhaps the start of the value) with
+# only whitespace between: JSON allows any amount of whitespace before the value, and a run
+# longer than the overlap carried from one chunk to the next parted the key from its value
+# (stop 42: a Lambda hidden without h5py; stop 43: also when the boundary cut the value).
+# What the window ends in is carried over instead, whitespace dropped.
 _KEY = b'"class_name"'
 _SPACE = b" \t\n\r\x0b\x0c"
+_VALUE_HEAD = 80  # the longest start of a value carried ("__lambda__" all \u-escaped: 62)
 _CHUNK = 8 << 20
 _OVERLAP = 1 << 16
 _CHILD = """
@@ -75,13 +77,19 @@ def _unescape(data: bytes) -> bytes:
 
 
 def _pending_key(window: bytes) -> bytes:
-    """``"class_name"`` (with its colon if there) when ``window`` ends in it and whitespace,
-    else nothing."""
+    """``"class_name"`` (with its colon, and the start of its value, if there) when ``window``
+    ends in it with only whitespace between, else nothing."""
     body = window.rstrip(_SPACE)
     if body.endswith(_KEY):
         return _KEY
     if body.endswith(b":") and body[:-1].rstrip(_SPACE).endswith(_KEY):
         return _KEY + b":"
+    quote = window.rfind(b'"', max(len(window) - _VALUE_HEAD, 0))
+    head = window[quote:] if quote >= 0 else b""
+    if head and not any(c in _SPACE for c in head):  # a value cut by the boundary
+        before = window[:quote].rstrip(_SPACE)
+        if before.endswith(b":") and before[:-1].rstrip(_SPACE).endswith(_KEY):
+            return _KEY + b":" + head
     return b""
 
 
@@ -91,10 +99,10 @@ def _byte_scan(ctx: Ctx, f: BinaryIO) -> set[str]:
     f.seek(0)
     seen: set[str] = set()
     tail = b""
-    pending = b""  # the key (and colon) a window ended in, with only whitespace after it
+    pending = b""  # the key (colon, start of value) a window ended in, whitespace dropped
     while chunk := f.read(_CHUNK):
         ctx.check_time()
-        if pending:
+        if pending in (_KEY, _KEY + b":"):  # a value's start is not joined past whitespace
             chunk = chunk.lstrip(_SPACE)
             if not chunk:
                 continue  # still inside the whitespace

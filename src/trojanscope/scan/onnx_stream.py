@@ -58,10 +58,47 @@ def _fields(r: Reader, end: int) -> Iterator[tuple[int, int, int]]:
             if r.pos + length > end:
                 raise WireError("field runs past its message")
             yield number, wire, length
+        elif wire == 3:
+            _skip_group(r, number, end)
         else:
             raise WireError(f"unsupported wire type {wire}")
     if r.pos != end:
         raise WireError("message ends inside a field")
+
+
+def _skip_group(r: Reader, number: int, end: int) -> None:
+    """Skip a (deprecated) group up to its matching end, as protobuf skips an unknown one: no
+    field of an ONNX message is a group, but protobuf and ONNX Runtime still parse a model
+    that holds one where they look for none (refusing it hid every location, stop 43)."""
+    open_groups = [number]
+    while open_groups:
+        if r.pos >= end:
+            raise WireError("group runs past its message")
+        key = _varint(r)
+        number, wire = key >> 3, key & 7
+        if number == 0:
+            raise WireError("field number 0")
+        if wire == 0:
+            _varint(r)
+        elif wire == 1:
+            r.skip(8)
+        elif wire == 5:
+            r.skip(4)
+        elif wire == 2:
+            length = _varint(r)
+            if r.pos + length > end:
+                raise WireError("field runs past its message")
+            r.skip(length)
+        elif wire == 3:
+            if len(open_groups) >= _MAX_DEPTH:
+                raise WireError("groups nested too deep")
+            open_groups.append(number)
+        elif wire == 4 and open_groups[-1] == number:
+            open_groups.pop()
+        else:
+            raise WireError(f"wire type {wire} (field {number}) inside a group")
+    if r.pos > end:
+        raise WireError("group runs past its message")
 
 
 def _tensor(r: Reader, end: int) -> tuple[str, dict[str, str]]:
@@ -82,22 +119,34 @@ def _tensor(r: Reader, end: int) -> tuple[str, dict[str, str]]:
 def _entry(r: Reader, end: int) -> tuple[str, str]:
     """(key, value) of one StringStringEntryProto. Every field it holds is read or skipped
     whole, as protobuf does: an unknown field left unread would be parsed from its inside and
-    could stand in for the real key. A key or value over :data:`_MAX_TEXT` is a WireError
-    (TS311): no real location is that long, and it is not read into memory."""
-    key = val = ""
+    could stand in for the real key. A string over :data:`_MAX_TEXT` is not read into memory:
+    a key that long is no ``location`` (the entry's key comes back empty), the value of another
+    key is not needed (ONNX Runtime keeps any ``checksum``), and a location that long is a
+    WireError (TS311): no real path is."""
+    key: str | None = ""
+    val, long_val = "", 0
     for number, wire, value in _fields(r, end):
         if wire != 2:
             continue
         if number in (1, 2) and value > _MAX_TEXT:
-            raise WireError(f"an external-data entry holds a {value:,}-byte string")
-        if number in (1, 2):
+            r.skip(value)
+            if number == 1:
+                key = None
+            else:
+                val, long_val = "", value
+        elif number in (1, 2):
             # the bytes kept (as escapes), like onnx_fmt._text: ONNX Runtime opens the
             # location's real bytes, not a U+FFFD stand-in
             text = r.read_exact(value).decode("utf-8", "surrogateescape")
-            key, val = (text, val) if number == 1 else (key, text)
+            if number == 1:
+                key = text
+            else:
+                val, long_val = text, 0
         else:
             r.skip(value)
-    return key, val
+    if key == "location" and long_val:
+        raise WireError(f"an external-data location holds a {long_val:,}-byte string")
+    return key or "", val
 
 
 def external_locations(r: Reader, size: int, check: Callable[[], None] = lambda: None

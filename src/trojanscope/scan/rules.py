@@ -187,7 +187,8 @@ class Policy:
         nested = data.get("nested", {})
         self.loaders.update(nested.get("loaders", []))
         for key, value in data.get("limits", {}).items():
-            if not hasattr(self.limits, key) or not isinstance(value, int) or value <= 0:
+            if (not hasattr(self.limits, key) or not isinstance(value, int)
+                    or isinstance(value, bool) or value <= 0):  # TOML true is no count
                 raise bad(f"[limits] {key} must be a known limit with a positive integer value")
             setattr(self.limits, key, value)
         for entry in data.get("suppress", []):
