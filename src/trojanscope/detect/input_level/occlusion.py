@@ -33,11 +33,14 @@ def features_and_grad(view: nn.Module, x: Tensor, layers: list[str], input_side:
     with torch.enable_grad():
         xg = x.detach().clone().requires_grad_(True)
         feats, logits = layer_features(view, xg, layers, input_side, map_side)
-        if not logits.requires_grad:
-            raise UserInputError("mahalanobis: occlusion=true needs a model torch can "
-                                 "differentiate")
         picked = logits.gather(1, logits.argmax(1, keepdim=True)).sum()
-        (grad,) = torch.autograd.grad(picked, xg)
+        # the output may need a gradient for the weights alone (an input cast to integers
+        # first): no gradient reaches the input then (review hR2, stop 43)
+        grad = (torch.autograd.grad(picked, xg, allow_unused=True)[0]
+                if logits.requires_grad else None)
+    if grad is None:
+        raise UserInputError("mahalanobis: occlusion=true needs a model torch can "
+                             "differentiate with respect to its input")
     return [f.detach() for f in feats], logits.detach(), grad
 
 
