@@ -11,13 +11,21 @@ merge's base and its result) to see that issue 14's change left the default's bi
 ``detect`` loads it), then off every ``foreign_zoo.py --broad`` family in both forms::
 
     PYTHONPATH=src:benchmarks python benchmarks/review_hR2_stop43.py traits
+
+``mem N``: ``mahalanobis -p occlusion=true -p transforms=[]`` fitted on a random PreAct
+ResNet-18 with N random 32×32 inputs (one torch thread), with or without ``--occlusion``: the
+fit's seconds and the process's peak resident memory::
+
+    PYTHONPATH=src:benchmarks python benchmarks/review_hR2_stop43.py mem 1000 --occlusion
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import resource
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -99,12 +107,33 @@ def traits() -> None:
         print(f"{fam:20s} eager {sorted(eager)} TorchScript {sorted(script)}")
 
 
+def mem(n: int, occlusion: bool) -> None:
+    """Fit time and peak memory of one fit on ``n`` inputs of a PreAct ResNet-18."""
+    from trojanscope import registry
+    from trojanscope.models import create_model
+
+    torch.manual_seed(0)
+    model = create_model("preact_resnet18", (3, 32, 32), 10).eval()
+    x = torch.rand(n, 3, 32, 32)
+    det = registry.create("input-detector", "mahalanobis", occlusion=occlusion, transforms=[])
+    start = time.perf_counter()
+    det.fit(model, x, generator=torch.Generator().manual_seed(0))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux -> GiB
+    print(f"n {n} occlusion {occlusion}: fit {time.perf_counter() - start:.1f} s, "
+          f"peak RSS {peak:.2f} GiB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("check", choices=("maha", "traits"))
+    ap.add_argument("check", choices=("maha", "traits", "mem"))
+    ap.add_argument("n", type=int, nargs="?", default=1000, help="mem: inputs fitted on")
+    ap.add_argument("--occlusion", action="store_true", help="mem: with the occlusion column")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    maha() if args.check == "maha" else traits()
+    if args.check == "mem":
+        mem(args.n, args.occlusion)
+    else:
+        maha() if args.check == "maha" else traits()
 
 
 if __name__ == "__main__":
