@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 from trojanscope.detect.calibration import Calibrator, calibrate
@@ -168,3 +169,42 @@ def test_a_refit_on_pooled_cnns_records_a_zero_no_pool_count() -> None:
     assert count_traits([pooled] * 3)[NO_POOL] == 0
     assert count_traits([pooled, {"activation:relu", "layer:conv", NO_POOL}])[NO_POOL] == 1
     assert NO_POOL not in count_traits([{"activation:relu"}] * 3)  # no convolution: no count
+
+
+class _OtherPool(torch.nn.Module):
+    """Pools by an operation without a pool trait of its own (adaptive max, 1-d, Lp pooling),
+    as a function in ``forward`` or as a module."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__()
+        self.how = how
+        self.conv = torch.nn.Conv2d(1, 4, 3, padding=1)
+        self.pool = {"AdaptiveMaxPool2d": torch.nn.AdaptiveMaxPool2d(14),
+                     "LPPool2d": torch.nn.LPPool2d(2, 2)}.get(how)
+        self.fc = torch.nn.Linear(4 * 14 * 14, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = torch.nn.functional.relu(self.conv(x))
+        if self.pool is not None:
+            h = self.pool(h)
+        elif self.how == "adaptive_max_pool2d":
+            h = torch.nn.functional.adaptive_max_pool2d(h, 14)
+        else:  # max_pool1d along the flattened rows
+            h = torch.nn.functional.max_pool1d(h.flatten(2), 4).view(-1, 4, 14, 14)
+        return self.fc(h.flatten(1))
+
+
+@pytest.mark.parametrize("how", ["adaptive_max_pool2d", "max_pool1d", "AdaptiveMaxPool2d",
+                                 "LPPool2d"])
+def test_pooling_without_a_pool_trait_is_not_no_pool_eager_or_torchscript(
+        tmp_path: Path, how: str) -> None:
+    """Review hR2 (stop 43): ``pool:none`` means no pooling layer, and both forms of one model
+    read it alike. Before, ``F.adaptive_max_pool2d`` / ``F.max_pool1d`` read ``pool:none`` as
+    TorchScript only (their ops carry no pool trait) and ``nn.AdaptiveMaxPool2d`` /
+    ``nn.LPPool2d`` modules read it eager (their class names carry none)."""
+    torch.set_num_threads(1)
+    eager = _OtherPool(how).eval()
+    torch.jit.trace(eager, torch.rand(1, 1, 28, 28)).save(str(tmp_path / "p.pt"))
+    scripted = load_model(tmp_path / "p.pt").module
+    assert NO_POOL not in architecture_traits(eager)
+    assert NO_POOL not in architecture_traits(scripted)

@@ -10,6 +10,7 @@ activations, pooling and normalisation layers of a native, TorchScript or ONNX-c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import torch.fx
@@ -74,11 +75,18 @@ def _names(model: nn.Module) -> Iterable[str]:
             yield node.kind()
 
 
-# Functional pooling (``F.max_pool2d`` ...) as ``torch.fx`` names its call targets.
-_POOL_CALLS = frozenset({"max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
-                         "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
-                         "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool2d",
-                         "fractional_max_pool2d", "max_pool2d_with_indices"})
+# Any pooling operation, by module class (``AdaptiveMaxPool2d``), TorchScript op
+# (``aten::max_pool1d``), ONNX op (``GlobalMaxPool``) or ``torch.fx`` call target
+# (``adaptive_max_pool2d``), once underscores and case are dropped: pooling with no pool trait
+# of its own (adaptive max, 1-d, Lp, fractional) still rules out :data:`NO_POOL` (review hR2,
+# stop 43: such a model read ``pool:none`` in one of its two forms only).
+_POOLING = re.compile(r"(adaptive|fractional|global)?(max|avg|average|lp)pool([123]d)?"
+                      r"(withindices)?")
+
+
+def _is_pooling(name: str) -> bool:
+    """Whether ``name`` (a module class, TorchScript or ONNX op, or function) pools."""
+    return _POOLING.fullmatch(name.removeprefix("aten::").replace("_", "").lower()) is not None
 
 
 def _graph_read(model: nn.Module) -> bool:
@@ -100,7 +108,7 @@ def _pools_functionally(model: nn.Module) -> bool | None:
     for node in graph.nodes:
         if node.op in ("call_function", "call_method"):
             name = getattr(node.target, "__name__", str(node.target))
-            if name.split(".")[-1].lstrip("_") in _POOL_CALLS:
+            if _is_pooling(name.split(".")[-1]):
                 return True
     return False
 
@@ -110,10 +118,14 @@ def architecture_traits(model: nn.Module) -> set[str]:
     :data:`NO_POOL` for convolutions without any pooling. A TorchScript or ONNX graph shows
     functional pooling as an op (``pool:max``); an eager model's modules do not, so there
     :data:`NO_POOL` needs its ``torch.fx`` graph to show no pooling call either (not traceable:
-    not claimed). Both forms of one model then agree on :data:`NO_POOL` (stop 42); the pool
-    trait itself is still read from an eager model's modules only."""
-    traits = {_BY_NAME[n] for n in _names(model) if n in _BY_NAME}
-    unpooled = "layer:conv" in traits and not any(t.startswith("pool:") for t in traits)
+    not claimed). Both forms of one model then agree on :data:`NO_POOL` (stop 42), also where
+    the pooling has no trait of its own (adaptive max, 1-d, Lp: no :data:`NO_POOL` either;
+    review hR2, stop 43); the pool trait itself is still read from an eager model's modules
+    only."""
+    names = list(_names(model))
+    traits = {_BY_NAME[n] for n in names if n in _BY_NAME}
+    unpooled = ("layer:conv" in traits and not any(t.startswith("pool:") for t in traits)
+                and not any(_is_pooling(n) for n in names))
     if unpooled and (_graph_read(model) or _pools_functionally(model) is False):
         traits.add(NO_POOL)
     return traits

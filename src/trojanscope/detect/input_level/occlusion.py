@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from trojanscope.detect.input_level.base import BATCH
 from trojanscope.detect.input_level.features import layer_features
 from trojanscope.errors import UserInputError
 
@@ -29,15 +30,30 @@ def features_and_grad(view: nn.Module, x: Tensor, layers: list[str], input_side:
                       map_side: int) -> tuple[list[Tensor], Tensor, Tensor]:
     """:func:`layer_features` of ``x`` (detached) and the gradient of each input's predicted
     logit with respect to ``x``, from the same forward pass plus one backward pass (``view``
-    is a PyTorch module or :class:`OnnxModule`, whose torch ops are differentiable too)."""
+    is a PyTorch module or :class:`OnnxModule`, whose torch ops are differentiable too). At
+    most ``BATCH`` inputs per pass, as :meth:`InputDetector.score` batches: the fit's whole
+    clean set at once held its backward graph (about 4 MB per 32×32 input on a PreAct
+    ResNet-18; review hR2, stop 43), and each input's gradient is its own anyway."""
+    parts = [_features_and_grad(view, x[i:i + BATCH], layers, input_side, map_side)
+             for i in range(0, max(len(x), 1), BATCH)]
+    feats = [torch.cat(layer) for layer in zip(*(p[0] for p in parts), strict=True)]
+    return feats, torch.cat([p[1] for p in parts]), torch.cat([p[2] for p in parts])
+
+
+def _features_and_grad(view: nn.Module, x: Tensor, layers: list[str], input_side: int,
+                       map_side: int) -> tuple[list[Tensor], Tensor, Tensor]:
+    """:func:`features_and_grad` of one batch."""
     with torch.enable_grad():
         xg = x.detach().clone().requires_grad_(True)
         feats, logits = layer_features(view, xg, layers, input_side, map_side)
-        if not logits.requires_grad:
-            raise UserInputError("mahalanobis: occlusion=true needs a model torch can "
-                                 "differentiate")
         picked = logits.gather(1, logits.argmax(1, keepdim=True)).sum()
-        (grad,) = torch.autograd.grad(picked, xg)
+        # the output may need a gradient for the weights alone (an input cast to integers
+        # first): no gradient reaches the input then (review hR2, stop 43)
+        grad = (torch.autograd.grad(picked, xg, allow_unused=True)[0]
+                if logits.requires_grad else None)
+    if grad is None:
+        raise UserInputError("mahalanobis: occlusion=true needs a model torch can "
+                             "differentiate with respect to its input")
     return [f.detach() for f in feats], logits.detach(), grad
 
 
