@@ -40,16 +40,29 @@ def clean_subset(size: int, seed: int, folder: Path) -> Path:
     return path
 
 
+def param(text: str) -> tuple[str, object]:
+    """One ``--param NAME=JSON`` (``outside_pure=true``, ``typical_agree=null``): its name and
+    its value read as JSON; anything else one argparse error line (exit 2)."""
+    name, eq, value = text.partition("=")
+    try:
+        if not (name and eq and value):
+            raise ValueError
+        return name, json.loads(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not NAME=JSON (e.g. outside_pure=true, typical_agree=null)") from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="500,1000,2000,4000")
     parser.add_argument("--seeds", default="1,2")
     parser.add_argument("--method", default="auto")
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=JSON",
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=JSON", type=param,
                         help="a method parameter (repeatable), e.g. outside_pure=true")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    params = {k: json.loads(v) for k, _, v in (p.partition("=") for p in args.param)}
+    params = dict(args.param)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):

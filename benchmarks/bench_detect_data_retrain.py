@@ -36,10 +36,13 @@ z flagged whatever their early agreement, issue 13's stop 39b), ``recount`` (the
 agreement over neighbours not already flagged, issue 13's stop 40b), ``pairs`` (the default
 plus ``pair_recall``: with the all-to-all signature, the members of the poison pairs read off
 the flags that disagree with their early neighbours or pass the recount's cut, issue 13's stop
-41), ``unpaired`` (the default with ``pair_recall`` off), ``outpure`` (the default plus
-``outside_pure``: without the all-to-all signature, in an infected class, samples off the poison
-group that disagree with their early neighbours and look like one other class, issue 13's stop
-42), ``mended`` (the default plus ``pair_recall`` and ``outside_pure``),
+41; the default since stop 42, so ``pairs`` is ``confined`` since stop 42), ``unpaired`` (the
+default with ``pair_recall`` off), ``outpure`` (the default plus ``outside_pure``: without the
+all-to-all signature, in an infected class, samples off the poison group that disagree with
+their early neighbours and look like one other class, issue 13's stop 42; the default since
+then, so ``outpure`` is ``confined`` since stop 42), ``mended`` (the default plus
+``pair_recall`` and ``outside_pure``: ``mended`` is ``confined`` since stop 42), ``unmended``
+(the default with ``pair_recall`` and ``outside_pure`` off: ``confined`` before stop 42),
 each also with ``-steps`` (trained for the optimisation steps of the whole set,
 ``train --steps``).
 """
@@ -118,6 +121,30 @@ def train_variants(
             )
         out[v] = trained[key]
     return out
+
+
+def detection_variants(opts: argparse.Namespace) -> tuple[tuple[str, dict], ...]:
+    """Each ``auto`` variant this bench can detect with (its name, its parameters), from the
+    options that set some of them; the module docstring says what each is."""
+    return (
+        ("confined", {"confine": True}),
+        ("unconfined", {"confine": False}),
+        ("recall", {"suspect_threshold": opts.recall_threshold}),
+        ("second", {"recall_round": True}),
+        ("gated", {"recall_round": True, "recall_agree": 1.0}),
+        ("pure", {"pure_threshold": opts.pure_threshold}),
+        ("typical", {"typical_agree": opts.typical_agree}),
+        ("untypical", {"typical_agree": None}),
+        ("sure", {"outside_sure": opts.outside_sure}),
+        ("unsure", {"outside_sure": None}),
+        ("spread", {"spread_sure_z": opts.spread_sure_z}),
+        ("recount", {"spread_recount": True}),
+        ("pairs", {"pair_recall": True}),
+        ("unpaired", {"pair_recall": False}),
+        ("outpure", {"outside_pure": True}),
+        ("mended", {"pair_recall": True, "outside_pure": True}),
+        ("unmended", {"pair_recall": False, "outside_pure": False}),
+    )
 
 
 def training_seeds(
@@ -214,25 +241,7 @@ def main() -> None:
             "detect_s": round(r.elapsed_s, 2),
         }
         keeps = {"oracle": np.flatnonzero(~poison), "cleaned": np.asarray(r.keep)}
-        for variant, params in (
-            ("confined", {"confine": True}),
-            ("unconfined", {"confine": False}),
-            ("recall", {"suspect_threshold": opts.recall_threshold}),
-            ("second", {"recall_round": True}),
-            ("gated", {"recall_round": True, "recall_agree": 1.0}),
-            ("pure", {"pure_threshold": opts.pure_threshold}),
-            ("typical", {"typical_agree": opts.typical_agree}),
-            ("untypical", {"typical_agree": None}),
-            ("sure", {"outside_sure": opts.outside_sure}),
-            ("unsure", {"outside_sure": None}),
-            ("spread", {"spread_sure_z": opts.spread_sure_z}),
-            ("recount", {"spread_recount": True}),
-            ("pairs", {"pair_recall": True}),
-            ("unpaired", {"pair_recall": False}),
-            ("outpure", {"outside_pure": True}),
-            ("mended", {"pair_recall": True, "outside_pure": True}),
-            ("unmended", {"pair_recall": False, "outside_pure": False}),
-        ):
+        for variant, params in detection_variants(opts):
             if variant not in {v.partition("-")[0] for v in opts.variants.split(",")}:
                 continue
             rc = detect_data(data, features=cached_features(data, opts.cache, name), **params)

@@ -18,3 +18,19 @@ def test_differ_seeds_only_where_kept_samples_differ(load_benchmark):
     assert mod.training_seeds(2, "", "1,2", True) == (2, [1, 2])
     assert mod.training_seeds(2, "", "1,2", False) == (2, [])
     assert mod.training_seeds(0, "", "", True) == (0, [])
+
+
+def test_every_detection_variant_is_described(load_benchmark):
+    """Each variant's name is in the module docstring (stop 43 review hR3: ``unmended``, the
+    default before stop 42, was not), and none but ``confined`` repeats the defaults' values
+    without saying so: ``pairs``, ``outpure`` and ``mended`` are ``confined`` since stop 42."""
+    from types import SimpleNamespace
+
+    mod = load_benchmark("bench_detect_data_retrain")
+    opts = SimpleNamespace(recall_threshold=0.4, pure_threshold=0.4, typical_agree=0.9,
+                           outside_sure=0.99, spread_sure_z=8.0)
+    names = [name for name, _ in mod.detection_variants(opts)]
+    assert len(names) == len(set(names))
+    assert [n for n in names if f"``{n}``" not in mod.__doc__] == []
+    for n in ("pairs", "outpure", "mended"):
+        assert f"``{n}`` is ``confined`` since stop 42" in " ".join(mod.__doc__.split())

@@ -160,13 +160,16 @@ class AutoData(DataDetector):
             flagged where it disagrees with its early neighbours' labels (agreement under 0.5,
             signal 2's cut) and all 20 of its nearest samples of other labels share one label
             (outside purity 1.0, ``pure_threshold``'s cut): it looks like one other class, as
-            a carrier does. Opt-in (issue 13, stop 42): on the set s54805 (Blended 5%
+            a carrier does. Issue 13, stop 42: on the development set s54805 (Blended 5%
             all-to-one) the split left 11 of 180 carriers on the clean side of the target
             class (agreement 0.00-0.25, no spectral outliers, confusion 0.22-0.32); this takes
-            10 of them and 2 clean samples (the class's 19 other disagreeing clean samples are
-            less pure). Default since issue 13's stop 42: its rule (written before fresh bases
-            55000/55100 were built) was met on their all-to-one sets (docs/benchmarks.md).
- outside the group taken as
+            10 of them and 2 clean samples signal 3 already flags, so no clean sample is
+            added (the class's 19 other disagreeing clean samples are less pure). Default
+            since issue 13's stop 42: its rule (written before fresh bases 55000/55100 were
+            built) was met on their all-to-one sets, where it took no carrier and added 0-6
+            clean samples a set (docs/benchmarks.md). Acts only with confusion training
+            (images, feature model trained here), like ``outside_agree``.
+        outside_agree: in an infected class, a confusion flag outside the group taken as
             poison stands where the sample's early agreement is under this (0.8: on the
             development Blended 20% set, seed 5007, 37 of the 60 carriers the split put on
             the clean side and no clean sample; at most 4 clean samples on the other 10-20%
