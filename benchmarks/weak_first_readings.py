@@ -58,17 +58,21 @@ def scan(files: list[Path], weak: float = WEAK) -> list[dict[str, Any]]:
             data = json.loads(path.read_text())
         except (OSError, ValueError):
             continue  # not a result file
-        models = data.get("models", {}) if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            continue  # not a result file either (this script's own output is a list)
+        models = data.get("models", {})
         for where, left, report in readings(data):
             if not backdoor_left(left, KEPT, RESIDUAL) or not weak_evidence(left, weak,
                                                                             RESIDUAL):
                 continue
             name = where.split("/models/")[1].split("/")[0] if "/models/" in where else where
+            unlearn = report.get("unlearn")  # a report's dict, or a check_stage_params row's text
             fired.append({"file": str(path), "model": name, "where": where,
                           "detector": report.get("detector"), "residual": left,
-                          "unlearn": (report.get("unlearn") or {}).get("action"),
-                          "params": data.get("params") if isinstance(data, dict) else None,
-                          **figures(models.get(name))})
+                          "unlearn": unlearn.get("action") if isinstance(unlearn, dict)
+                          else unlearn,
+                          "params": data.get("params"),
+                          **(figures(models.get(name)) or figures(report))})
     return fired
 
 

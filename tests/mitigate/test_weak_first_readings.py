@@ -29,3 +29,23 @@ def test_only_a_weak_reading_that_opened_the_stage_is_listed(load_benchmark, tmp
     assert [r["model"] for r in fired] == ["sig-007"]
     assert fired[0]["first"] == {"ca": 0.88, "asr": 0.01} and fired[0]["params"] == "the defaults"
     assert scan.scan(sorted(tmp_path.glob("*.json")), weak=0.2) == []  # under the trigger's 0.244
+
+
+def test_a_check_stage_params_row_is_read_too(load_benchmark, tmp_path) -> None:
+    """Its rows hold the reading beside the action's text and the figures (no report dict)."""
+    scan = load_benchmark("weak_first_readings")
+    row = {"sha256": "0" * 64, "action": "treated with ftsam", "unlearn": "skipped: weak evidence",
+           "residual": WEAK, "before": {"ca": 0.8975}, "after": {"ca": 0.9, "asr": 0.0458}}
+    (tmp_path / "check.json").write_text(json.dumps({"models": {"sig-002": {"-": row}},
+                                                     "sets": ["-"]}))
+    (fired,) = scan.scan([tmp_path / "check.json"])
+    assert fired["model"] == "sig-002" and fired["unlearn"] == "skipped: weak evidence"
+    assert fired["before"] == {"ca": 0.8975} and fired["after"]["asr"] == 0.0458
+
+
+def test_its_own_output_is_not_read_again(load_benchmark, tmp_path) -> None:
+    scan = load_benchmark("weak_first_readings")
+    (tmp_path / "a.json").write_text(json.dumps({"models": {"sig-007": entry(WEAK)}}))
+    fired = scan.scan([tmp_path / "a.json"])
+    (tmp_path / "out.json").write_text(json.dumps(fired))
+    assert len(scan.scan(sorted(tmp_path.glob("*.json")))) == 1
