@@ -5,7 +5,7 @@ For every zoo model (``--only``) and every `gated` setting in ``--sets`` (``;``-
 ``k=v,k=v`` each, ``-`` for the defaults), `gated` purifies the model as ``zoo eval-mitigation``
 does (the ``--holdout`` split, ``--seed``) and this writes the SHA-256 of its output state dict
 (every tensor's name, dtype, shape and bytes, in order), the report's action and the figures
-after. Run it once from each tree (``PYTHONPATH``) and compare the digests.
+before and after. Run it once from each tree (``PYTHONPATH``) and compare the digests.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/check_stage_params.py ZOO \\
         --only badnets-000 --sets '-;dense_stop=0.005,dense_rounds=10' --out OUT.json
@@ -63,6 +63,8 @@ def main() -> None:
                               num_classes=loaded.num_classes)
             row = {"sha256": digest(result.model), "action": method.report_.get("action"),
                    "unlearn": (method.report_.get("unlearn") or {}).get("action"),
+                   "residual": method.report_.get("residual"),
+                   "before": {k: round(v, 4) for k, v in result.before.items()},
                    "after": {k: round(v, 4) for k, v in result.after.items()}}
             done["models"].setdefault(entry.name, {})[s] = row
             write_text_atomic(args.out, json.dumps(done, indent=2, default=str) + "\n")

@@ -67,3 +67,20 @@ def test_the_default_is_weak(monkeypatch) -> None:
     method = two_stages(dense_project=0, warp=0)
     method.apply(Clean().eval(), data())
     assert not calls and "weak evidence" in method.report_["unlearn"]["action"]
+
+
+def test_without_a_first_stage_the_note_does_not_claim_one(monkeypatch) -> None:
+    """``dense_then=0`` on a dense model: no first stage ran, so the hand-back is the model as
+    it came to the second stage, and the note says so (hR4, stop 43)."""
+    model, clean = Clean().eval(), data()
+    monkeypatch.setattr(residual, "residual", lambda *a, **k: dict(SIG_007))
+    calls = stages_run(monkeypatch)
+    flag(monkeypatch, 0.99)
+    method = two_stages(dense_then=0, dense_project=0, warp=0, candidates=False, check=False)
+    method.inner = Marked()
+    out = method.apply(model, clean)
+    assert not calls and method.report_["first_stage"].startswith("skipped")
+    assert torch.equal(out.out.bias, model.out.bias)  # Marked never ran
+    action = method.report_["unlearn"]["action"]
+    assert "weak evidence" in action and "first stage's model" not in action
+    assert "dense_then=0" in action

@@ -631,11 +631,14 @@ class Gated(Mitigation):
             choice = after_nothing_left(projected, p, project_first=self.project_first,
                                         sure=self.sure)
             if not nothing and weak_evidence(left, self.weak_first, self.residual):
+                back = ("the model as it came to the second stage is returned (dense_then=0: "
+                        "no first stage ran)" if "first_stage" in self.report_ else
+                        "the first stage's model is returned")
                 self.report_["unlearn"] = {"suspects": ranked, "action": (
                     f"skipped: weak evidence (the reversed trigger sent "
                     f"{left['trigger_before']:.2f} < weak_first {self.weak_first} of the images "
                     f"before the first stage, perturbation {left['perturbation']:.2f} < "
-                    f"{self.residual}); the first stage's model is returned")}
+                    f"{self.residual}); {back}")}
                 self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
                 return model
             if nothing and choice == "stage":
