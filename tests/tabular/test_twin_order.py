@@ -40,6 +40,23 @@ def test_without_twins_the_order_is_the_linear_one(searched) -> None:
     assert again.target_classes == plain.target_classes
     assert again.features == plain.features
     assert all("excess_vs_twins" not in r.details for r in again.per_class)
+    # asked for and not read: said in a note, not dropped silently (review hR5)
+    assert not any("twin_order" in n for n in plain.detector_notes)
+    assert [n for n in again.detector_notes if n not in plain.detector_notes] == [
+        "twin_order=1 not read: it orders a network's classes by its excess against clean "
+        "twins, and this is a network read without clean twins (the target is the linear "
+        "reference's order)"]
+
+
+def test_twin_order_on_a_tree_is_said_not_read(searched) -> None:
+    run, plain = searched("xgboost", 1)
+    again = registry.create("detector", "tabular-search", twin_order=True).inspect(
+        run.model, run.test, seed=0)
+    assert again.target_classes == plain.target_classes
+    assert again.features == plain.features
+    assert [n for n in again.detector_notes if n not in plain.detector_notes] == [
+        "twin_order=1 not read: it orders a network's classes by its excess against clean "
+        "twins, and this is a tree model (the target is its own target order)"]
 
 
 def _reading(classes: dict, family: str = "network:twins", read: int = 9) -> dict:

@@ -83,3 +83,22 @@ def test_a_small_hf_models_markers_are_never_trigger_candidates(tmp_path) -> Non
     folder = write_tiny_bert(tmp_path / "tiny", ["good", "bad", "movie"], weights=False)
     model = MiniLM(model_dir=str(folder), pretrained=False, max_len=16)
     assert model.special_ids() == list(range(len(SPECIAL)))  # the five markers, nothing else
+
+
+def test_an_option_of_a_search_that_is_off_by_default_is_refused_alone() -> None:
+    """Since stop 42 the relaxed and clean-neutral searches are off by default: ``relax_k`` or
+    ``min_share`` given without its search would change nothing, so it is refused in one
+    line naming what to add (review hR5); with its search it is taken."""
+    import pytest
+
+    from trojanscope import registry
+    from trojanscope.errors import UserInputError
+
+    for alone, search in (({"relax_k": 64}, {"relax_steps": 80}),
+                          ({"relax_k": 64, "relax_steps": 0}, {"relax_steps": 80}),
+                          ({"min_share": 0.05}, {"neutral_tokens": 4})):
+        with pytest.raises(UserInputError, match=f"give {next(iter(search))} >= 1 with it"):
+            registry.create("detector", "text-inversion", **alone)
+        made = registry.create("detector", "text-inversion", **{**alone, **search})
+        assert made.get_params()[next(iter(alone))] == next(iter(alone.values()))
+    registry.create("detector", "text-inversion", min_share=0.01)  # the default, said aloud

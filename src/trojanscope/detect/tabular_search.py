@@ -90,6 +90,12 @@ class Candidate:
     numeric: bool = False
 
 
+# twin_order=1 where no twins were trained (a tree, twins=0, a file outside the band without
+# twins, a TorchScript archive): the order it asks for does not exist
+TWIN_ORDER_UNREAD = ("twin_order=1 not read: it orders a network's classes by its excess "
+                     "against clean twins, and this is {what} (the target is {order})")
+
+
 @register("detector", "tabular-search")
 class TabularSearch(ModelDetector):
     """Greedy search over column values that flip clean rows to one class (MLPs and trees).
@@ -164,7 +170,8 @@ class TabularSearch(ModelDetector):
             backdoored MLPs, the twins' alone 11, the sum 12; on the fresh zoo ``tab-fresh25``
             9 of 13 flagged backdoored networks against the linear order's 11, so the rule
             committed before it failed). False, the default: the linear reference's order, as
-            before. Without twins it changes nothing.
+            before. Without twins (a tree, ``twins=0``, a TorchScript archive) it changes
+            nothing but a note that says so (review hR5).
     """
 
     name = "tabular-search"
@@ -263,6 +270,10 @@ class TabularSearch(ModelDetector):
         twins = 0 if tree or not wanted else wanted * redrawable(target.model)
         if not tree and wanted and not twins:
             notes.append(NO_TWINS_NOTE)
+        if self.twin_order and not twins:  # asked for, never silently dropped (review hR5)
+            notes.append(TWIN_ORDER_UNREAD.format(
+                what="a tree model" if tree else "a network read without clean twins",
+                order="its own target order" if tree else "the linear reference's order"))
         # the twins' search repeats the linear one's model passes: kept (same numbers)
         rises = RiseCache(target.model) if twins else None
         if not tree and self.min_sources != MIN_SOURCES:

@@ -11,12 +11,14 @@ so two measurements tell a backdoor apart from them:
 - dominance: the class's trigger inserted together with the strongest other class's trigger.
   A backdoor overrides the other class's best words; sentiment words only compete with them
   (and exist for every class, a backdoor is one-directional: ``ti_dom_gap``);
-- a second search over *clean-neutral* tokens only (common in the clean data, no lean to the
-  class, :mod:`trojanscope.detect.text_tokens`): a template or inserted-sentence trigger made
-  of common words still flips the model, grammar words alone do not.
-- a relaxed one-token search over the whole vocabulary (:mod:`trojanscope.detect.text_relax`),
-  also restricted to tokens without a clean-data lean: a rare-word trigger is absent from
-  clean sentences, a clean model's strongest words lean to their class.
+- optionally (``neutral_tokens``; off by default since stop 42: no shipped calibrator reads
+  it), a second search over *clean-neutral* tokens only (common in the clean data, no lean to
+  the class, :mod:`trojanscope.detect.text_tokens`): a template or inserted-sentence trigger
+  made of common words still flips the model, grammar words alone do not.
+- optionally (``relax_steps``; off by default since stop 42, likewise), a relaxed one-token
+  search over the whole vocabulary (:mod:`trojanscope.detect.text_relax`), also restricted to
+  tokens without a clean-data lean: a rare-word trigger is absent from clean sentences, a
+  clean model's strongest words lean to their class.
 - for a word-vocabulary model, the vocabulary-rank anomaly
   (:mod:`trojanscope.detect.text_vocab_rank`): a trigger's words climb to the top of a
   vocabulary fitted on the poisoned training data although clean sentences hardly hold them.
@@ -87,6 +89,7 @@ FITTED_LIFT = {"phrase_tokens": 3, "phrase_margin": 0.1, "phrase_lift": 16}
 PRESET = {**FITTED_LIFT, "lift_reference": 1}
 NO_PHRASE = {"phrase_tokens": 0, "phrase_margin": 0.0, "phrase_lift": 0, "lift_reference": 0}
 MAX_PHRASE_LIFT = 256  # random spans per class for the lift, at most (one batch: memory)
+MIN_SHARE = 0.01  # the clean-neutral search's default share of sentences holding a token
 MAX_RELAX_K = 1024  # the relaxation's best tokens tried exactly, at most (memory, time)
 LARGE = 2_000_000  # weights outside the embedding table above which FAST is the default
 SHORT = 32
@@ -169,7 +172,8 @@ class TextInversion(ModelDetector):
             default since stop 42: no such search, no ``tn_*`` features, which no shipped
             calibrator reads; stop 41's default was 4).
         min_share: a token is judged in the clean data only if that share of the sentences
-            (three at least) hold it.
+            (three at least) hold it; read by the clean-neutral search only, so given with
+            ``neutral_tokens`` >= 1 (alone it is refused: it would change nothing).
         margin: a token leaning to a class by more than this over the uniform share is not
             neutral for it.
         relax_steps: optimisation steps of the relaxed one-token search
@@ -177,7 +181,8 @@ class TextInversion(ModelDetector):
             ``tr_*``/``trn_*`` features, which no shipped calibrator reads; stop 41's default
             was 80 for a model that is not transformer-sized); e.g. 80 turns it on.
         relax_k: the relaxation's best tokens tried exactly (at most 1,024); default 32, or
-            4 for a transformer-sized model.
+            4 for a transformer-sized model; given with ``relax_steps`` >= 1 (alone it is
+            refused: the relaxed search is off by default).
         span_tokens: length of the relaxed span search (over the tokens without a lean to
             the class); 0 (the default): no such search, no ``ts_*`` features (measured on
             TextCNNs: clean models' best spans reach the same probability as a planted
@@ -244,7 +249,7 @@ class TextInversion(ModelDetector):
 
     def __init__(self, max_tokens: int = 3, per_class: int | None = None,
                  candidates: int | None = None, rounds: int | None = None,
-                 neutral_tokens: int = 0, min_share: float = 0.01, margin: float = 0.1,
+                 neutral_tokens: int = 0, min_share: float = MIN_SHARE, margin: float = 0.1,
                  relax_steps: int | None = None, relax_k: int | None = None,
                  span_tokens: int = 0, span_steps: int | None = None,
                  behaviour: int | bool = 1, phrase_tokens: int | None = None,
@@ -276,6 +281,14 @@ class TextInversion(ModelDetector):
             if value is not None:
                 check_option(name, value, low, high, integer=True)
         check_option("phrase_margin", phrase_margin, 0.0, 1.0)
+        # both searches are off by default since stop 42: an option of theirs given alone
+        # would change nothing (review hR5)
+        if relax_k is not None and not relax_steps:
+            raise ValueError("relax_k sets the relaxed one-token search's exact trials, which "
+                             "is off by default: give relax_steps >= 1 with it (e.g. 80)")
+        if min_share != MIN_SHARE and not neutral_tokens:
+            raise ValueError("min_share picks the clean-neutral search's tokens, which is off "
+                             "by default: give neutral_tokens >= 1 with it (e.g. 4)")
         if (phrase_lift or phrase_margin) and not phrase_tokens:
             raise ValueError("phrase_lift and phrase_margin shape the phrase search: give "
                              "phrase_tokens >= 1 with them")
