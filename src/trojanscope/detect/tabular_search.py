@@ -50,6 +50,7 @@ from trojanscope.detect.tabular_twins import (
     BAND_TWINS,
     MAX_TWINS,
     NO_TWINS_NOTE,
+    TWIN_FITS,
     MeanOfNets,
     redrawable,
     twin_features,
@@ -165,6 +166,14 @@ class TabularSearch(ModelDetector):
             9 of 13 flagged backdoored networks against the linear order's 11, so the rule
             committed before it failed). False, the default: the linear reference's order, as
             before. Without twins it changes nothing.
+        twin_fit: networks read with twins: how each twin is trained on the clean file.
+            ``"steps"``, the default: 30 steps on the labels, as before (they left sigmoid
+            twins nearly constant; issue 16 stop 43: every clean credit-default MLP of
+            ``tab-fresh25`` was flagged, three of them sigmoid); ``"distil"``: 100 steps
+            towards the model's own class probabilities on the clean rows
+            (:func:`.tabular_twins.distil`: a twin answering the clean rows as the model
+            does, whatever its activation).
+            Without twins it changes nothing.
     """
 
     name = "tabular-search"
@@ -181,7 +190,7 @@ class TabularSearch(ModelDetector):
                  pair_screen: int = 5, min_sources: int = MIN_SOURCES,
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
                  size_calibration: bool = True, twins: int | None = None,
-                 twin_order: bool = False) -> None:
+                 twin_order: bool = False, twin_fit: str = "steps") -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -200,6 +209,10 @@ class TabularSearch(ModelDetector):
         if twin_order not in (True, False):
             raise UserInputError("tabular-search: twin_order must be true or false")
         self.twin_order = bool(twin_order)
+        if twin_fit not in TWIN_FITS:
+            raise UserInputError(
+                f"tabular-search: twin_fit must be one of {', '.join(TWIN_FITS)}")
+        self.twin_fit = str(twin_fit)
         try:
             if twins is not None:
                 check_option("twins", twins, 0, MAX_TWINS, integer=True)
@@ -424,7 +437,7 @@ class TabularSearch(ModelDetector):
         """The network's per-class excess with ``count`` clean networks of its shape trained
         on the clean file as the reference (:mod:`.tabular_twins`), searched alike, and the
         combination found per class (the model's rises from ``rises`` where kept)."""
-        mean_net = MeanOfNets(twin_networks(model, x, y, count, seed + 1000))
+        mean_net = MeanOfNets(twin_networks(model, x, y, count, seed + 1000, self.twin_fit))
         vs_twins, combos = np.zeros(num_classes), {}
         for t in classes:
             rows = x[torch.nonzero(y != t).flatten()]
