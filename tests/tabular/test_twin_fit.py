@@ -1,6 +1,6 @@
 """``tabular-search -p twin_fit``: how clean twins are trained on the clean file (issue 16
-stop 43): 30 steps on the labels (the default) or towards the inspected model's own answers
-on the clean rows (``distil``)."""
+stop 43): towards the inspected model's own answers on the clean rows (``distil``, the
+default since stop 43) or 30 steps on the labels (``steps``, as before)."""
 
 from __future__ import annotations
 
@@ -59,8 +59,8 @@ def test_a_distilled_twin_answers_the_clean_rows_as_the_model_does() -> None:
 
 
 def test_twin_fit_changes_only_the_twins_features(searched) -> None:
-    run, plain = searched("mlp", 1, twins=1)
-    other = registry.create("detector", "tabular-search", twins=1, twin_fit="distil").inspect(
+    run, plain = searched("mlp", 1, twins=1, twin_fit="steps")
+    other = registry.create("detector", "tabular-search", twins=1).inspect(  # distil
         run.model, run.test, seed=0)
     twin_keys = {"tab_excess_vs_twins", "tab_excess_vs_twins_gap"}
     assert set(other.features) == set(plain.features)
@@ -70,3 +70,40 @@ def test_twin_fit_changes_only_the_twins_features(searched) -> None:
     unread = registry.create("detector", "tabular-search", twins=0, twin_fit="distil").inspect(
         run.model, run.test, seed=0)
     assert "tab_excess_vs_twins" not in unread.features
+
+
+NET_BAND = "tabular-search:network:twins:rows200"
+
+
+def test_the_candidate_network_calibrator_refits_from_the_distilled_development_readings(
+        tmp_path, refit_size_calibrators) -> None:
+    """Stop 43's candidate ``network:twins:rows200`` entry is what ``tabular_size_calibrate.py
+    --write`` fits on the committed distilled readings of the six development zoos (none from
+    the fresh zoo ``tab-fresh26``), read with ``twin_fit=distil``; the candidate file differs
+    from the shipped one in that entry at most."""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+    rows = ["dev23_distil.json", "dev24_distil.json", "dev25_distil.json"]
+    for name in rows:
+        params = json.loads((data / "tabular_s43" / name).read_text())["params"]
+        assert params["twin_fit"] == "distil" and params["twins"] == 2
+    refit = refit_size_calibrators("tabular_s43", rows, ["network:twins=excess + vs_twins|none|10"],
+                                   tmp_path / "refit.json")
+    candidate = json.loads((data / "tabular_s43" / "calibration_candidate.json").read_text())
+    shipped = json.loads((data.parents[1] / "src" / "trojanscope" / "detect"
+                          / "calibration.json").read_text())
+    assert refit[NET_BAND]["features"] == ["tab_excess", "tab_excess_vs_twins"]
+    assert refit[NET_BAND]["coef"] == pytest.approx(candidate[NET_BAND]["coef"], abs=1e-6)
+    assert refit[NET_BAND]["intercept"] == pytest.approx(candidate[NET_BAND]["intercept"],
+                                                         abs=1e-6)
+    assert not {z for z in candidate[NET_BAND]["fitted_on"]["zoo"] if "fresh26" in z}
+    assert candidate[NET_BAND]["fitted_on"]["models"] == 67
+    assert set(candidate) == set(shipped)
+    # the rule was met: the shipped file is the candidate since stop 43
+    assert {k for k in shipped if shipped[k] != candidate[k]} == set()
+
+
+def test_distil_is_the_default() -> None:
+    assert registry.create("detector", "tabular-search").twin_fit == "distil"
