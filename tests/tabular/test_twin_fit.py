@@ -100,9 +100,11 @@ def test_the_candidate_network_calibrator_refits_from_the_distilled_development_
                                                          abs=1e-6)
     assert not {z for z in candidate[NET_BAND]["fitted_on"]["zoo"] if "fresh26" in z}
     assert candidate[NET_BAND]["fitted_on"]["models"] == 67
-    assert set(candidate) == set(shipped)
-    # the rule was met: the shipped file is the candidate since stop 43
-    assert {k for k in shipped if shipped[k] != candidate[k]} == set()
+    # the rule was met: the shipped tabular-search entries are the candidate's since stop 43
+    # (other methods' calibrators change with other issues' merges)
+    tab = {k for k in shipped if k.startswith("tabular-search:")}
+    assert tab == {k for k in candidate if k.startswith("tabular-search:")}
+    assert {k for k in tab if shipped[k] != candidate[k]} == set()
 
 
 def test_distil_is_the_default() -> None:

@@ -8,6 +8,12 @@ clean network answers beyond a linear model on this file is not known. Here it i
 trained on the same clean rows, and the same excess search is run on them. Their excess is
 what a clean network of that shape shows on this file; the inspected model's excess less
 theirs (``tab_excess_twin_ref``) is the part the file does not explain.
+
+How the twins are trained (``twin_fit``): 30 steps on the labels (stop 41) left the twins of
+sigmoid networks answering nearly a constant and made others overshoot the model, so the
+excess against them followed the zoo's mix of activations (issue 16 stop 43); since stop 43
+they are distilled by default: trained towards the inspected model's own answers on the clean
+rows, which carry no trigger (:func:`distil`).
 """
 
 from __future__ import annotations
