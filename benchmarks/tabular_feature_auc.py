@@ -3,7 +3,8 @@ and per table (issue 16 stop 43).
 
 Reads ``tabular_small_clean.py --detect`` rows and prints, per zoo, draw and table pooled
 over zoos: the feature's ROC-AUC (backdoored positive), the clean and backdoored medians and
-the clean range, and how many models each reading flagged (its own p). Used to ask whether
+the clean range, and per zoo and draw the readings' own p (ROC-AUC, cross-entropy, clean
+flagged, backdoors caught). Used to ask whether
 the draw, the number of twins or the way twins are trained moves the networks' excess
 against their twins.
 
@@ -33,9 +34,15 @@ def line(rows: list[dict], feature: str) -> str:
 
 
 def flagged(rows: list[dict]) -> str:
+    """The readings' own p: ROC-AUC, cross-entropy, clean flagged and backdoors caught."""
     cl = [r for r in rows if not r["backdoored"]]
     bd = [r for r in rows if r["backdoored"]]
-    return (f"clean flagged {sum(r['probability'] >= 0.5 for r in cl)}/{len(cl)}, caught "
+    y = np.array([bool(r["backdoored"]) for r in rows])
+    p = np.clip([r["probability"] for r in rows], 1e-6, 1 - 1e-6)
+    auc = roc_auc_score(y, p) if 0 < y.sum() < len(y) else float("nan")
+    ce = float(-np.mean(y * np.log(p) + (~y) * np.log(1 - p)))
+    return (f"p ROC-AUC {auc:.3f} CE {ce:.3f}, clean flagged "
+            f"{sum(r['probability'] >= 0.5 for r in cl)}/{len(cl)}, caught "
             f"{sum(r['probability'] >= 0.5 for r in bd)}/{len(bd)}")
 
 
