@@ -101,20 +101,26 @@ def test_a_network_read_with_twins_has_its_own_family(searched, monkeypatch) -> 
 def test_the_twins_band_calibrator_refits_from_the_committed_development_readings(
         tmp_path, refit_size_calibrators) -> None:
     """``tabular-search:network:twins:rows200`` is what ``tabular_size_calibrate.py --write``
-    fits on stop 41's committed development readings, none of them from the fresh zoo."""
+    fits on stop 43's committed development readings (distilled twins, the default since
+    stop 43), none of them from that stop's fresh zoo; stop 41's design still refits from its
+    own committed readings."""
     from trojanscope.detect.calibration import load_calibrators
 
-    refit_all = refit_size_calibrators(
-        "tabular_s41", ["dev23_twins.json", "dev22_twins.json"],
-        ["network:twins=vs_twins + vs_gap|none|1"], tmp_path / "refit.json")
     key = "tabular-search:network:twins:rows200"
+    refit_all = refit_size_calibrators(
+        "tabular_s43", ["dev23_distil.json", "dev24_distil.json", "dev25_distil.json"],
+        ["network:twins=excess + vs_twins|none|10"], tmp_path / "refit.json")
     refit, shipped = refit_all[key], load_calibrators()[key]
-    assert refit["features"] == shipped.features == ["tab_excess_vs_twins",
-                                                     "tab_excess_vs_twins_gap"]
+    assert refit["features"] == shipped.features == ["tab_excess", "tab_excess_vs_twins"]
     assert refit["coef"] == pytest.approx(shipped.coef, abs=1e-6)
     assert refit["intercept"] == pytest.approx(shipped.intercept, abs=1e-6)
     assert shipped.fitted_on["sizes"] == [200]
-    assert set(shipped.fitted_on["zoo"]).isdisjoint({"tab-fresh24", "tab-fresh24-lc"})
+    assert set(shipped.fitted_on["zoo"]).isdisjoint({"tab-fresh26", "tab-fresh26-lc"})
+    old = refit_size_calibrators(
+        "tabular_s41", ["dev23_twins.json", "dev22_twins.json"],
+        ["network:twins=vs_twins + vs_gap|none|1"], tmp_path / "old.json")[key]
+    assert old["features"] == ["tab_excess_vs_twins", "tab_excess_vs_twins_gap"]
+    assert old["fitted_on"]["models"] == 45
 
 
 class _Scaled(torch.nn.Module):

@@ -50,6 +50,7 @@ from trojanscope.detect.tabular_twins import (
     BAND_TWINS,
     MAX_TWINS,
     NO_TWINS_NOTE,
+    TWIN_FITS,
     MeanOfNets,
     redrawable,
     twin_features,
@@ -172,6 +173,19 @@ class TabularSearch(ModelDetector):
             committed before it failed). False, the default: the linear reference's order, as
             before. Without twins (a tree, ``twins=0``, a TorchScript archive) it changes
             nothing but a note that says so (review hR5).
+        twin_fit: networks read with twins: how each twin is trained on the clean file.
+            ``"distil"``, the default since issue 16 stop 43: 100 steps towards the model's
+            own class probabilities on the clean rows (:func:`.tabular_twins.distil`: a twin
+            answering the clean rows as the model does, whatever its activation), read in
+            the band by a ``network:twins:rows200`` calibrator of ``tab_excess`` and
+            ``tab_excess_vs_twins`` fitted on such readings (on the fresh zoo ``tab-fresh26``
+            / ``-lc`` with 200-row files the pooled cross-entropy fell from 0.476 to 0.433,
+            the networks' from 0.397 to 0.293, clean models flagged 4 both ways, the rule
+            committed before it; docs/benchmarks.md). ``"steps"``: 30 steps on the labels,
+            as before (they left sigmoid twins nearly constant: every clean credit-default
+            MLP of ``tab-fresh25`` was flagged, three of them sigmoid); the band calibrator
+            was fitted on distilled readings, so ``"steps"`` is read off its scale.
+            Without twins it changes nothing.
     """
 
     name = "tabular-search"
@@ -188,7 +202,7 @@ class TabularSearch(ModelDetector):
                  pair_screen: int = 5, min_sources: int = MIN_SOURCES,
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
                  size_calibration: bool = True, twins: int | None = None,
-                 twin_order: bool = False) -> None:
+                 twin_order: bool = False, twin_fit: str = "distil") -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -207,6 +221,10 @@ class TabularSearch(ModelDetector):
         if twin_order not in (True, False):
             raise UserInputError("tabular-search: twin_order must be true or false")
         self.twin_order = bool(twin_order)
+        if twin_fit not in TWIN_FITS:
+            raise UserInputError(
+                f"tabular-search: twin_fit must be one of {', '.join(TWIN_FITS)}")
+        self.twin_fit = str(twin_fit)
         try:
             if twins is not None:
                 check_option("twins", twins, 0, MAX_TWINS, integer=True)
@@ -435,7 +453,7 @@ class TabularSearch(ModelDetector):
         """The network's per-class excess with ``count`` clean networks of its shape trained
         on the clean file as the reference (:mod:`.tabular_twins`), searched alike, and the
         combination found per class (the model's rises from ``rises`` where kept)."""
-        mean_net = MeanOfNets(twin_networks(model, x, y, count, seed + 1000))
+        mean_net = MeanOfNets(twin_networks(model, x, y, count, seed + 1000, self.twin_fit))
         vs_twins, combos = np.zeros(num_classes), {}
         for t in classes:
             rows = x[torch.nonzero(y != t).flatten()]

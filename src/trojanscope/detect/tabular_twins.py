@@ -8,6 +8,12 @@ clean network answers beyond a linear model on this file is not known. Here it i
 trained on the same clean rows, and the same excess search is run on them. Their excess is
 what a clean network of that shape shows on this file; the inspected model's excess less
 theirs (``tab_excess_twin_ref``) is the part the file does not explain.
+
+How the twins are trained (``twin_fit``): 30 steps on the labels (stop 41) left the twins of
+sigmoid networks answering nearly a constant and made others overshoot the model, so the
+excess against them followed the zoo's mix of activations (issue 16 stop 43); since stop 43
+they are distilled by default: trained towards the inspected model's own answers on the clean
+rows, which carry no trigger (:func:`distil`).
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ TWIN_LR = 1e-2
 TWIN_DECAY = 1e-3
 BAND_TWINS = 2  # the default's count where a size band's calibrator reads the twins (stop 41)
 MAX_TWINS = 16  # each twin is a full copy of the model, trained: a count above is a mistake
+# ``twin_fit="distil"``: steps of full-batch Adam towards the inspected model's own class
+# probabilities on the clean rows
+DISTIL_STEPS = 100
+TWIN_FITS = ("steps", "distil")
 NO_TWINS_NOTE = ("twins not trained: not every weight of this model can be drawn afresh (a "
                  "TorchScript archive, or weights outside standard layers); read without them, "
                  "as with twins=0")
@@ -54,10 +64,35 @@ def fresh_copy(model: nn.Module, seed: int) -> nn.Module:
     return twin
 
 
+def distil(module: nn.Module, model: nn.Module, x: Tensor,
+           steps: int = DISTIL_STEPS) -> nn.Module:
+    """``module`` trained by the twins' full-batch Adam to answer the clean rows ``x`` as
+    ``model`` does (cross-entropy to its class probabilities), in eval mode. Only clean rows
+    are seen, so a trigger the rows do not hold is not copied; the twin's spread of answers
+    is the model's own, whatever its activation or the file (issue 16 stop 43)."""
+    with torch.no_grad():
+        soft = torch.softmax(model(x).float(), 1)
+    opt = torch.optim.Adam(module.parameters(), lr=TWIN_LR, weight_decay=TWIN_DECAY)
+    module.train()
+    with torch.enable_grad():
+        for _ in range(steps):
+            opt.zero_grad()
+            logp = torch.log_softmax(module(x).float(), 1)
+            (-(soft * logp).sum(1).mean()).backward()
+            opt.step()
+    return module.eval()
+
+
 def twin_networks(model: nn.Module, x: Tensor, y: Tensor, count: int,
-                  seed: int) -> list[nn.Module]:
+                  seed: int, fit: str = "steps") -> list[nn.Module]:
     """``count`` clean networks shaped like ``model``, trained on the clean rows ``x``, ``y``
-    with seeds ``seed``, ``seed + 1``, ... (full-batch Adam, weight-decayed)."""
+    with seeds ``seed``, ``seed + 1``, ... (full-batch Adam, weight-decayed): ``fit="steps"``
+    ``TWIN_STEPS`` steps on the labels; ``"distil"`` towards ``model``'s answers on the rows
+    (:func:`distil`)."""
+    if fit not in TWIN_FITS:
+        raise ValueError(f"twin_fit must be one of {', '.join(TWIN_FITS)}")
+    if fit == "distil":
+        return [distil(fresh_copy(model, seed + k), model, x) for k in range(count)]
     return [fit_full_batch(fresh_copy(model, seed + k), x, y, TWIN_STEPS, TWIN_LR, TWIN_DECAY)
             for k in range(count)]
 
