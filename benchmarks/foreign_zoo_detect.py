@@ -376,8 +376,9 @@ def print_score(result: dict) -> None:
     )
     print(f"| worst group (any) | | {a['roc_auc']:.3f} / {a['cross_entropy']:.3f} |")
     for kind, k in result.get("worst_by_kind", {}).items():
+        name = kind.removesuffix(" family")  # "script family" reads "worst script family"
         print(
-            f"| worst {kind} family | | {k['roc_auc']:.3f} ({k['auc_family']}, n {k['auc_n'][0]}, "
+            f"| worst {name} family | | {k['roc_auc']:.3f} ({k['auc_family']}, n {k['auc_n'][0]}, "
             f"{k['auc_n'][1]} backdoored) / {k['cross_entropy']:.3f} ({k['ce_family']}, "
             f"n {k['ce_n'][0]}, {k['ce_n'][1]} backdoored) |"
         )
