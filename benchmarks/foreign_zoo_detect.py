@@ -327,8 +327,38 @@ def score(zoo: Path, out: Path, script_families: bool = False) -> dict:
         target_right_flagged=sum(m in right for m in flagged_bad),
         cpu_s_median=float(np.median([read[m["name"]]["cpu_s"] for m in test])),
         per_model={m["name"]: read[m["name"]]["probability"] for m in test},
+        model_rows=[model_row(m, read[m["name"]]) for m in test],
     )
     return result
+
+
+def model_row(meta: dict, row: dict) -> dict:
+    """One scored model as the per-model table prints it: truth (clean, or trigger family and
+    target), probability, the suspected target and which calibrator's coverage scored it (stop
+    43: the worst family named model by model)."""
+    report = row.get("report") or {}
+    return {
+        "name": meta["name"],
+        "backdoored": bool(meta["backdoored"]),
+        "attack": meta.get("attack") if meta["backdoored"] else None,
+        "target": meta.get("target") if meta["backdoored"] else None,
+        "probability": row["probability"],
+        "suspected_target": row["suspected_target"],
+        "traits": report.get("traits") or [],
+    }
+
+
+def print_model_rows(rows: list[dict]) -> None:
+    """``--score --per-model``: one table line per model, the truth beside the verdict."""
+    print("| model | truth | p | suspected target | verdict right |\n|---|---|---|---|---|")
+    for r in rows:
+        flagged = r["probability"] >= 0.5
+        truth = f"{r['attack']} → {r['target']}" if r["backdoored"] else "clean"
+        right = flagged and r["suspected_target"] == r["target"] if r["backdoored"] else not flagged
+        print(
+            f"| {r['name']} | {truth} | {r['probability']:.3f} | {r['suspected_target']} | "
+            f"{'yes' if right else '**no**'} |"
+        )
 
 
 def print_score(result: dict) -> None:
@@ -346,8 +376,9 @@ def print_score(result: dict) -> None:
     )
     print(f"| worst group (any) | | {a['roc_auc']:.3f} / {a['cross_entropy']:.3f} |")
     for kind, k in result.get("worst_by_kind", {}).items():
+        name = kind.removesuffix(" family")  # "script family" reads "worst script family"
         print(
-            f"| worst {kind} family | | {k['roc_auc']:.3f} ({k['auc_family']}, n {k['auc_n'][0]}, "
+            f"| worst {name} family | | {k['roc_auc']:.3f} ({k['auc_family']}, n {k['auc_n'][0]}, "
             f"{k['auc_n'][1]} backdoored) / {k['cross_entropy']:.3f} ({k['ce_family']}, "
             f"n {k['ce_n'][0]}, {k['ce_n'][1]} backdoored) |"
         )
@@ -391,6 +422,11 @@ def main() -> None:
         help="with --score: also a group per foreign_zoo.py architecture family (relu_cnn, ...)",
     )
     ap.add_argument(
+        "--per-model",
+        action="store_true",
+        help="with --score: also one table line per model (truth, p, suspected target)",
+    )
+    ap.add_argument(
         "--terms",
         nargs="+",
         default=None,
@@ -424,6 +460,9 @@ def main() -> None:
     if args.score:
         result = score(args.zoo, args.out, args.script_families)
         print_score(result)
+        if args.per_model:
+            print()
+            print_model_rows(result["model_rows"])
         if args.json is not None:
             args.json.write_text(json.dumps(result, indent=1) + "\n")
         return

@@ -240,3 +240,31 @@ def test_the_cnn_frame_check_reads_groups_and_the_term_it_would_add(
     assert "| trigger: frame | 1 | 0.600–0.600 | 0.600–0.600 |" in out
     assert "frame-triggered against clean: 1.000" in out
     assert "crosses 0.5: zoo-a/f1 0.300 -> " in out and "zoo-a/c0" not in out.split("crosses")[-1]
+
+
+def test_the_per_model_table_names_each_model_beside_its_truth(
+    tmp_path, monkeypatch, load_benchmark, capsys
+):
+    """Stop 43: ``--score --per-model`` prints one line per model; a backdoored model is right
+    only when flagged with its true target, a clean one only when not flagged."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    fzd = load_benchmark("foreign_zoo_detect")
+    zoo, out = _zoo(tmp_path), tmp_path / "d.jsonl"
+    probs = {
+        "relu_mlp-00": 0.1,
+        "relu_mlp-01": 0.9,
+        "relu_mlp-02": 0.6,
+        "relu_mlp-03": 0.9,
+        "relu_mlp-04": 0.2,
+    }
+    _detections(out, probs, {"relu_mlp-01": 3, "relu_mlp-03": 2, "relu_mlp-04": 1})
+    rows = {r["name"]: r for r in fzd.score(zoo, out)["model_rows"]}
+    assert rows["relu_mlp-01"]["attack"] == "frame" and rows["relu_mlp-01"]["target"] == 3
+    assert rows["relu_mlp-00"]["target"] is None and rows["relu_mlp-00"]["traits"] == []
+    fzd.print_model_rows(list(rows.values()))
+    lines = {ln.split(" | ")[0][2:]: ln for ln in capsys.readouterr().out.splitlines()[2:]}
+    assert lines["relu_mlp-00"].endswith("| yes |")  # clean, not flagged
+    assert lines["relu_mlp-01"].endswith("| yes |") and "frame → 3" in lines["relu_mlp-01"]
+    assert lines["relu_mlp-02"].endswith("| **no** |")  # clean, flagged
+    assert lines["relu_mlp-03"].endswith("| **no** |")  # flagged, wrong target
+    assert lines["relu_mlp-04"].endswith("| **no** |")  # right target, not flagged
