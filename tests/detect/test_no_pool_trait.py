@@ -76,7 +76,11 @@ def test_the_candidate_file_takes_the_clean_strided_lenet_to_the_wider_calibrato
     assert recorded == ["auto", "auto:data-free", "mmbd", "neural_cleanse", "trigger_search"]
     assert candidate(None, tmp_path / "cand.json") == []
     assert json.loads((tmp_path / "cand.json").read_text()) == shipped
-    assert json.loads((DATA / "calibration-stop41-nopool-candidate.json").read_text()) == shipped
+    # the image calibrators only: issue 16 replaced a tabular entry after stop 42 (stop 43)
+    stop41 = json.loads((DATA / "calibration-stop41-nopool-candidate.json").read_text())
+    assert set(stop41) == set(shipped)
+    assert {k: v for k, v in stop41.items() if not k.startswith("tabular")} == {
+        k: v for k, v in shipped.items() if not k.startswith("tabular")}
     # the file shipped before (every recorded count removed) is what the candidate marks
     before = json.loads(json.dumps(shipped))
     for key in recorded:
