@@ -1,16 +1,19 @@
 """Tree band calibrators compared leave one zoo out, per table and worst family (issue 16 stop 44).
 
-``tabular_size_calibrate.py --hold zoo`` pools both tables; the clean credit-default trees that
-the 200-row calibrators flag are hidden in that pool. Here each tree reading (``tabular_small_clean.py
---detect`` rows) is scored by a calibrator of a design fitted on the other zoos' readings (a
-zoo's models and draws held out together, never in-sample), and per design the script prints
-the trees pooled, each table, each table's worst family (table x library x target, clean models
-of the library counted in every target's family), the worst family of each held-out zoo, and
-clean trees flagged per table. ``--features`` prints each feature's ROC-AUC per table and
-library (why a table's clean trees read high: which features overlap there).
+``tabular_size_calibrate.py --hold zoo`` pools both tables; the clean credit-default trees
+that the 200-row calibrators flag are hidden in that pool. Here each tree reading
+(``tabular_small_clean.py --detect`` rows) is scored by a calibrator of a design fitted on
+the other zoos' readings (a zoo's models and draws held out together, never in-sample), and
+per design the script prints the trees pooled, each table, each table's worst family (table x
+library x target, clean models of the library counted in every target's family), the worst
+family of each held-out zoo, and clean trees flagged per table. ``--grid`` prints one line per
+design of each library and chooses, per library, the lowest trees' cross-entropy among the
+designs that flag no more clean trees and have no worse worst family in any table than the
+shipped designs refitted the same way. ``--features`` prints each feature's ROC-AUC per table
+and library (which features overlap where clean trees read high).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_tree_lozo.py --rows SMALL.json... \
-        [--designs "tree:xgboost=box + box_over + gap|none|10" ...] [--features]
+        [--designs "tree:xgboost=box + box_over + gap|none|10" ...] [--grid] [--features]
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ def report(rows: list[dict], p: np.ndarray, label: str) -> None:
         folds.append(c)
         print(f"    held out {zoo}: worst {name} (CE {c:.3f}), clean flagged "
               f"{int((p[clean] >= 0.5).sum())}/{len(clean)}")
-    print(f"  worst family per held-out zoo: median CE {np.median(folds):.3f}, max {max(folds):.3f}")
+    print(f"  worst family per held-out zoo: median CE {np.median(folds):.3f}, "
+          f"max {max(folds):.3f}")
 
 
 def measures(rows: list[dict], p: np.ndarray) -> dict:
