@@ -30,6 +30,9 @@ LIBS = ("tree:xgboost", "tree:lightgbm")
 SHIPPED = {"tree:xgboost": "box + box_over + gap|none|10", "tree:lightgbm": "box + gap|log|10"}
 FEATURES = ("tab_mass", "tab_box", "tab_box_over", "tab_gap", "tab_major_recur_lead",
             "tab_mass_group", "tab_score", "tab_leaves")
+# against clean reference trees (``-p references=N``): printed where a reading holds them
+REF_FEATURES = ("tab_mass_ref", "tab_mass_rel_ref", "tab_box_ref", "tab_score_ref",
+                "tab_gap_ref")
 
 
 def ce(rows: list[dict], p: np.ndarray) -> float:
@@ -135,12 +138,16 @@ def allowed(m: dict, base: dict) -> bool:
 
 
 def feature_aucs(rows: list[dict]) -> None:
+    feats = FEATURES + tuple(f for f in REF_FEATURES
+                             if any(r["features"].get(f, 0.0) != 0.0 for r in rows))
     for table in sorted({r["table"] for r in rows}):
         for fam in LIBS:
             sub = [r for r in rows if r["table"] == table and r["base_family"] == fam]
+            if not sub:
+                continue
             y = np.array([int(r["backdoored"]) for r in sub])
             cells = []
-            for f in FEATURES:
+            for f in feats:
                 s = np.array([r["features"][f] for r in sub])
                 cl, bd = np.median(s[y == 0]), np.median(s[y == 1])
                 cells.append(f"{f.removeprefix('tab_')} {auc(y, s):.2f} ({cl:.2f}/{bd:.2f})")

@@ -41,7 +41,9 @@ def _rows(n_zoos: int = 3, seed: int = 0) -> list[dict]:
         for i in range(8):
             bd = i % 2 == 1
             feats = {f: float(rng.normal(1.0 if bd else 0.0, 0.5) + 2.0)
-                     for f in ("tab_box", "tab_box_over", "tab_gap", "tab_mass")}
+                     for f in ("tab_box", "tab_box_over", "tab_gap", "tab_mass",
+                               "tab_major_recur_lead", "tab_mass_group", "tab_score",
+                               "tab_leaves")}
             rows.append({"zoo": f"z{z}", "name": f"m{i}", "backdoored": bd,
                          "target": (i // 2) % 2 if bd else None, "table": "t",
                          "base_family": "tree:xgboost", "features": feats})
@@ -93,3 +95,13 @@ def test_the_candidate_tree_calibrators_refit_from_the_development_readings(
     tab = {k for k in shipped if k.startswith("tabular-search:")}
     assert tab == {k for k in candidate if k.startswith("tabular-search:")}
     assert {k for k in tab if shipped[k] != candidate[k]} <= set(BANDS)
+
+
+def test_reference_features_are_printed_only_where_read(lozo, capsys) -> None:
+    rows = _rows(1)
+    lozo.feature_aucs(rows)
+    assert "_ref" not in capsys.readouterr().out
+    for i, r in enumerate(rows):
+        r["features"] = {**r["features"], "tab_box_ref": float(i % 2)}
+    lozo.feature_aucs(rows)
+    assert "box_ref 1.00" in capsys.readouterr().out
