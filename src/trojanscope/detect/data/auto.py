@@ -243,6 +243,13 @@ class AutoData(DataDetector):
             (docs/benchmarks.md).
             The agreement is a float32 share of 20 neighbours: 0.9 takes 19 or 20 of 20.
         typical_purity: the outside purity under which ``typical_agree`` applies.
+        two_class: on a two-class set, every confusion-training cut (``confusion_threshold``,
+            ``pure_threshold``, ``suspect_threshold``, ``outside_sure``) is moved to the same
+            share of the way from the clean ceiling to 1 as on ten classes
+            (:func:`~.two_class.scaled_cut`: 0.6 becomes 0.778). With two classes a clean
+            sample keeps up to 0.625 of its label's probability after confusion training, so
+            the ten-class cut 0.6 flagged about half of every clean class (issue 13, stop 44).
+            Sets of three or more classes are untouched. Opt-in (docs/benchmarks.md).
     """
 
     name = "auto"
@@ -258,7 +265,8 @@ class AutoData(DataDetector):
                  pure_threshold: float | None = 0.4, typical_agree: float | None = 0.9,
                  typical_purity: float = 0.6, outside_sure: float | None = 0.99,
                  spread_sure_z: float | None = None, spread_recount: bool = False,
-                 pair_recall: bool = True, outside_pure: bool = True) -> None:
+                 pair_recall: bool = True, outside_pure: bool = True,
+                 two_class: bool = False) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -305,6 +313,12 @@ class AutoData(DataDetector):
         self.spread_recount = check_flag("spread_recount", spread_recount)
         self.pair_recall = check_flag("pair_recall", pair_recall)
         self.outside_pure = check_flag("outside_pure", outside_pure)
+        self.two_class = check_flag("two_class", two_class)
+
+    def cut(self, name: str) -> float | None:
+        """The confusion cut ``name`` this run uses: the parameter, or (``two_class`` on a
+        two-class set) its scaled value (:func:`~.two_class.two_class_cuts`)."""
+        return getattr(self, "cuts", {}).get(name, getattr(self, name))
 
     @property
     def min_per_class(self) -> int:  # type: ignore[override]
@@ -334,6 +348,10 @@ class AutoData(DataDetector):
         return flagged[np.isin(labels[flagged], verdict.classes)]
 
     def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
+        from trojanscope.detect.data.two_class import SCALED, two_class_cuts
+
+        self.cuts = (two_class_cuts({k: getattr(self, k) for k in SCALED}, feats.num_classes)
+                     if self.two_class else {})
         scores, flagged = self.run_features(feats)
         trained = feats.info.get("source") == "trained" and feats.info.get("arch") == "cnn"
         if not self.confusion or not trained or feats.data is None:
@@ -341,7 +359,7 @@ class AutoData(DataDetector):
         from trojanscope.detect.data.confusion import ConfusionTraining
 
         confused, extra = ConfusionTraining(
-            seed=self.seed, head_only=self.head_only, threshold=self.confusion_threshold,
+            seed=self.seed, head_only=self.head_only, threshold=self.cut("confusion_threshold"),
         ).run_from(feats, scores, flagged)
         labels = feats.labels.numpy()
         self.confused = confused  # each sample's own-label probability after confusion
@@ -385,12 +403,13 @@ class AutoData(DataDetector):
         found = np.zeros(len(labels), dtype=bool)
         agree = getattr(self, "agree", np.ones(len(confused)))
         if self.suspect_threshold is not None:
-            found |= (confused > self.suspect_threshold) & (agree < self.outside_agree)
+            found |= (confused > self.cut("suspect_threshold")) & (agree < self.outside_agree)
         if second is not None:
             gate = agree < self.recall_agree if self.recall_agree is not None else True
-            found |= (second > self.confusion_threshold) & gate
+            found |= (second > self.cut("confusion_threshold")) & gate
         if self.pure_threshold is not None and suspect.any():
-            found |= (self.suspect_purity(labels) >= 1.0) & (confused > self.pure_threshold)
+            found |= ((self.suspect_purity(labels) >= 1.0)
+                      & (confused > self.cut("pure_threshold")))
         return np.flatnonzero(suspect & found)
 
     def suspect_purity(self, labels: np.ndarray) -> np.ndarray:
@@ -434,7 +453,7 @@ class AutoData(DataDetector):
             usual = typical[n] if n < len(typical) else np.zeros(len(index), dtype=bool)
             means = [confused[index[cluster == j]].mean() if (cluster == j).any() else 0.0
                      for j in (0, 1)]
-            if means[1 - side] > self.confusion_threshold >= means[side]:
+            if means[1 - side] > self.cut("confusion_threshold") >= means[side]:
                 side = 1 - side  # the other group keeps its label: the split was misread
                 keep[index] = ((cluster == side) & ~usual) | both[index]
                 if scores is not None and n < len(gaps):
@@ -472,7 +491,7 @@ class AutoData(DataDetector):
         the early agreement (``outside_sure``; all False when it is off)."""
         if self.outside_sure is None:
             return np.zeros(len(confused), dtype=bool)
-        return confused >= self.outside_sure
+        return confused >= self.cut("outside_sure")
 
     def typical(self, agree: np.ndarray, purity: np.ndarray, cluster: np.ndarray) -> np.ndarray:
         """Per member of an infected class (its early ``agree``-ment, outside ``purity`` and
