@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from trojanscope import registry
+from trojanscope.detect.input_level.features import layer_features
 from trojanscope.detect.input_level.occlusion import blanked, features_and_grad, occlusion_drops
 from trojanscope.errors import UserInputError
 
@@ -147,3 +148,44 @@ def test_the_gradient_pass_holds_one_batch_at_a_time(backdoored_run, tiny_test) 
         (want_grad,) = torch.autograd.grad(want.gather(1, want.argmax(1, keepdim=True)).sum(), xg)
     assert torch.allclose(logits, want.detach(), atol=1e-5)
     assert torch.allclose(grad, want_grad, atol=1e-6) and len(feats[0]) == len(x)
+
+
+def test_occlusion_auto_fills_only_the_passes_left_spare(backdoored_run, tiny_test) -> None:
+    """``occlusion="auto"`` (stop 44): where ``auto`` kept every transform it may, the detector
+    is ``occlusion=False``'s, score for score; where it kept fewer, the column joins, as
+    ``occlusion=True`` with the same transforms scores it, within five passes."""
+    model, x = backdoored_run.model, tiny_test.x
+    gen = torch.Generator
+    det = registry.create("input-detector", "mahalanobis", occlusion="auto")
+    assert det.forward_passes_per_input == 5  # before the fit: the most it may take
+    full = registry.create("input-detector", "mahalanobis", occlusion="auto", max_transforms=1)
+    full.fit(model, x[:200], generator=gen().manual_seed(0))
+    off = registry.create("input-detector", "mahalanobis", max_transforms=1)
+    off.fit(model, x[:200], generator=gen().manual_seed(0))
+    assert len(full.transforms_) == 1 and not full.occlusion_
+    assert full.forward_passes_per_input == 2 and full.resolved_params()["occlusion"] is False
+    assert torch.equal(full.score(x[200:240]), off.score(x[200:240]))
+    spare = registry.create("input-detector", "mahalanobis", occlusion="auto", menu="median")
+    spare.fit(model, x[:200], generator=gen().manual_seed(0))
+    assert len(spare.transforms_) <= 1 and spare.occlusion_
+    assert spare.forward_passes_per_input == len(spare.transforms_) + 2 <= 5
+    assert spare.resolved_params()["occlusion"] is True  # guard fold copies keep the column
+    on = registry.create("input-detector", "mahalanobis", occlusion=True,
+                         transforms=spare.transforms_)
+    on.fit(model, x[:200], generator=gen().manual_seed(0))
+    with torch.no_grad():
+        assert spare._raw(x[200:210]).shape[1] == off._raw(x[200:210]).shape[1] + 1 - len(
+            off.transforms_) + len(spare.transforms_)
+    assert torch.allclose(spare.score(x[200:240]), on.score(x[200:240]))
+
+
+def test_occlusion_auto_leaves_explicit_transforms_and_the_one_pass_entry(
+        backdoored_run, tiny_test) -> None:
+    det = registry.create("input-detector", "mahalanobis", occlusion="auto", transforms=[])
+    det.fit(backdoored_run.model, tiny_test.x[:100], generator=torch.Generator().manual_seed(0))
+    assert not det.occlusion_ and det.forward_passes_per_input == 1
+    feats, logits = layer_features(det.view_, tiny_test.x[:4], det.layers_, det.input_side,
+                                   det.map_side)
+    assert torch.isfinite(det.score_features(tiny_test.x[:4], feats, logits)).all()
+    with pytest.raises(UserInputError, match="true, false or auto"):
+        registry.create("input-detector", "mahalanobis", occlusion="sometimes")

@@ -73,7 +73,11 @@ lost when the 6×6 window with the largest ``|gradient × input|`` of the predic
 to the clean data's floor (:mod:`~trojanscope.detect.input_level.occlusion`; for a localised
 trigger a smoothing transform leaves intact, e.g. a crossed patch on a tanh MLP). The gradient
 is one backward pass on the main pass and the blanked input one forward pass, so ``auto``
-keeps one transform fewer (at most 5 forward passes in all).
+keeps one transform fewer (at most 5 forward passes in all). ``occlusion="auto"`` (stop 44): the
+column only where ``transforms="auto"`` kept fewer than ``max_transforms`` transforms, i.e. in
+the passes the budget leaves spare (a crossed patch on a ReLU CNN that keeps two transforms);
+a model that keeps them all is scored exactly as with ``False``. An opt-in: its rule was not met
+on stop 44's fresh models (every one kept four transforms, so it changed none).
 """
 
 from __future__ import annotations
@@ -128,8 +132,10 @@ CAP = 6.0  # consistency columns enter the fusion as CAP * tanh(z / CAP) (chosen
 # 0 (uncapped) since stop 41: stop 40's rule met on fresh foreign seed 38 and own seeds 70-73
 PIXEL_CAP: float | None = 0.0
 # the occlusion column (stop 42; opt-in: measured on development models only, no rule met):
-# when on, "auto" keeps one transform fewer, so the default's passes stay at most 5
-OCCLUSION = False
+# when on, "auto" keeps one transform fewer, so the default's passes stay at most 5;
+# "auto" (stop 44) only where fewer than max_transforms were kept: its rule not met on fresh
+# foreign seeds 44-45 and own 78-81 (no fresh model kept fewer, so no gain could be shown)
+OCCLUSION: bool | str = False
 
 
 def shrunk_precision(resid: Tensor, shrinkage: float) -> Tensor:
@@ -158,7 +164,8 @@ class Mahalanobis(InputDetector):
                  menu: tuple[str, ...] | str = AUTO_MENU, top: int = TOP,
                  max_transforms: int = MAX_TRANSFORMS, edges: bool | str = EDGES,
                  isolated: bool = ISOLATED, rare: bool = RARE,
-                 pixel_cap: float | None = PIXEL_CAP, occlusion: bool = OCCLUSION) -> None:
+                 pixel_cap: float | None = PIXEL_CAP,
+                 occlusion: bool | str = OCCLUSION) -> None:
         self.shrinkage = shrinkage
         self.occlusion = occlusion
         self.pixel_cap = pixel_cap
@@ -206,8 +213,8 @@ class Mahalanobis(InputDetector):
             raise UserInputError("mahalanobis: rare must be true or false")
         if self.occlusion in (0, 1):
             self.occlusion = bool(self.occlusion)
-        if not isinstance(self.occlusion, bool):
-            raise UserInputError("mahalanobis: occlusion must be true or false")
+        if not isinstance(self.occlusion, bool) and self.occlusion != "auto":
+            raise UserInputError("mahalanobis: occlusion must be true, false or auto")
         if self.distance not in ("absolute", "relative", "both"):
             raise UserInputError("mahalanobis: distance must be absolute, relative or both")
         if self.folds < 2:
@@ -234,6 +241,8 @@ class Mahalanobis(InputDetector):
         params = self.get_params()
         if hasattr(self, "transforms_"):
             params["transforms"] = tuple(self.transforms_)
+        if hasattr(self, "occlusion_"):  # ``occlusion="auto"`` as the fit resolved it
+            params["occlusion"] = bool(self.occlusion_)
         if hasattr(self, "edges_"):  # ``edges="auto"`` reads the auto choice: with explicit
             # transforms it would resolve to False, and a fold copy would lose the column
             params["edges"] = bool(self.edges_)
@@ -243,23 +252,30 @@ class Mahalanobis(InputDetector):
     def forward_passes_per_input(self) -> int:
         """1 + the transforms in use (before fitting, ``auto``'s most) + 1 for the occlusion
         column's blanked input (its gradient is one backward pass on the main pass)."""
-        occ = int(getattr(self, "occlusion", False))
         if hasattr(self, "transforms_"):
-            return 1 + len(self.transforms_) + occ
+            return 1 + len(self.transforms_) + int(self._occluding())
         if self.transforms == ("auto",):
-            return 1 + min(len(self.menu), self._most()) + occ
-        return 1 + len(self.transforms) + occ
+            if self.occlusion == "auto":  # all transforms, or fewer and the column: the most
+                return 1 + min(len(self.menu) + 1, self.max_transforms)
+            return 1 + min(len(self.menu), self._most()) + int(self.occlusion is True)
+        return 1 + len(self.transforms) + int(self.occlusion is True)
 
     def _most(self) -> int:
-        """How many transforms ``auto`` may keep: one fewer with the occlusion column."""
-        return max(0, self.max_transforms - int(getattr(self, "occlusion", False)))
+        """How many transforms ``auto`` may keep: one fewer with the occlusion column
+        (``occlusion="auto"`` adds it only where fewer were kept, so it takes none away)."""
+        return max(0, self.max_transforms - int(getattr(self, "occlusion", False) is True))
+
+    def _occluding(self) -> bool:
+        """Whether the fitted detector has the occlusion column (``occlusion_``; a detector
+        saved before stop 44 has ``occlusion`` alone, a bool)."""
+        return bool(getattr(self, "occlusion_", getattr(self, "occlusion", False) is True))
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
         self.check_fit_size(len(clean_x))
         self.view_ = feature_view(model, tuple(clean_x.shape[1:]))
         self.layers_ = hidden_layers(self.view_) if self.hidden else []
-        if self.occlusion:
+        if self.occlusion is True:
             feats, logits, grad = features_and_grad(self.view_, clean_x, self.layers_,
                                                     self.input_side, self.map_side)
             self.fill_ = data_floor(clean_x)
@@ -294,8 +310,15 @@ class Mahalanobis(InputDetector):
             self.notes_.append(f"consistency transform(s) {', '.join(left_out)} left out: they "
                                "change the model's prediction on over "
                                f"{1 - MIN_AGREEMENT:.0%} of the clean inputs")
+        self.occlusion_ = self.occlusion is True or (
+            self.occlusion == "auto" and self.transforms == ("auto",)
+            and len(self.transforms_) < self.max_transforms)  # in the passes left spare
+        if self.occlusion_ and self.occlusion is not True:  # "auto": the gradient not yet taken
+            grad = features_and_grad(self.view_, clean_x, self.layers_, self.input_side,
+                                     self.map_side)[2]
+            self.fill_ = data_floor(clean_x)
         drops = probability_drops(self.view_, clean_x, logits, self.transforms_, transformed)
-        if self.occlusion:  # after the transforms' columns, measured like them
+        if self.occlusion_:  # after the transforms' columns, measured like them
             drops = torch.cat([drops, occlusion_drops(self.view_, clean_x, logits, grad,
                                                       self.fill_)[:, None].to(drops)], 1)
         self.edges_ = self.edges is True or (
@@ -361,7 +384,7 @@ class Mahalanobis(InputDetector):
     def _raw(self, x: Tensor) -> Tensor:
         """Per-input standardised columns (N × columns): the layers' log distances, then the
         consistency columns, softly capped at ``cap`` (none when 0)."""
-        if getattr(self, "occlusion", False):
+        if self._occluding():
             feats, logits, grad = features_and_grad(self.view_, x, self.layers_,
                                                     self.input_side, self.map_side)
             return self._columns(x, feats, logits, grad)
@@ -410,14 +433,14 @@ class Mahalanobis(InputDetector):
     def score_features(self, x: Tensor, feats: list[Tensor], logits: Tensor) -> Tensor:
         """Scores of ``x`` from its :func:`layer_features` (``feats``, ``logits``) computed by
         the caller (the one-pass detector only, as :meth:`score_pass`)."""
-        if self.transforms_ or getattr(self, "occlusion", False):
+        if self.transforms_ or self._occluding():
             raise RuntimeError("scoring a given pass needs the one-pass detector (transforms=[], "
                                "occlusion=false)")
         with torch.no_grad():
             return self._fuse(self._columns(x, feats, logits)).float()
 
     def _fuse(self, z: Tensor) -> Tensor:
-        n_layer = (z.shape[1] - len(self.transforms_) - int(getattr(self, "occlusion", False))
+        n_layer = (z.shape[1] - len(self.transforms_) - int(self._occluding())
                    - int(getattr(self, "edges_", False))
                    - int(getattr(self, "isolated", False)) - int(getattr(self, "rare", False)))
         if 0 < self.top < z.shape[1] - n_layer:
