@@ -5,7 +5,9 @@ and each attack (its models against every clean model) — with the worst family
 cross-entropy) named; and the median seconds per model over all and per architecture
 (``text_rows_time.py``: ``kim-cnn`` / ``mean-pooled``). No detector runs here.
 
-    python benchmarks/text_zoo_eval_summary.py ZOOEVAL.json [--json summary.json]
+    python benchmarks/text_zoo_eval_summary.py ZOOEVAL.json [ZOOEVAL.json ...] [--json summary.json]
+
+Several files are scored as one population (their model names must differ).
 """
 
 from __future__ import annotations
@@ -52,14 +54,17 @@ def families(rows: list[ZooRow]) -> dict[str, list[ZooRow]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("zoo_eval", type=Path)
+    parser.add_argument("zoo_eval", type=Path, nargs="+")
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
-    payload = json.loads(opts.zoo_eval.read_text())
-    rows = [ZooRow(**r) for r in payload["rows"]]
+    payloads = [json.loads(p.read_text()) for p in opts.zoo_eval]
+    rows = [ZooRow(**r) for payload in payloads for r in payload["rows"]]
+    if len({r.name for r in rows}) != len(rows):
+        parser.error("the files share model names: they cannot be pooled")
     fams = {k: summary(v) for k, v in families(rows).items()}
     worst = max(fams, key=lambda k: fams[k]["cross_entropy"])
-    out = {"zoo": payload["zoo"], "method": payload["method"], "all": summary(rows),
+    out = {"zoo": [p["zoo"] for p in payloads], "method": sorted({p["method"] for p in payloads}),
+           "all": summary(rows),
            "families": fams, "worst_family": worst,
            "time": times([{"name": r.name, "elapsed_s": r.elapsed_s} for r in rows]),
            "models": [{"name": r.name, "backdoored": r.backdoored, "attack": r.attack,
