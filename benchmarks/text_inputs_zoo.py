@@ -20,6 +20,19 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_text_detect import input_level
+from trojanscope.io.models import load_model
+from trojanscope.zoo import effective, read_truth
+
+
+def untriggerable(zoo: Path) -> str | None:
+    """The first backdoored model of ``zoo`` without trojanscope's attack record (a model made
+    by other code, e.g. ``foreign_text_zoo.py``'s): its trigger cannot be replayed here."""
+    _, entries = read_truth(zoo)
+    for entry in entries:
+        if (entry.backdoored and effective(entry)
+                and load_model(zoo / entry.name).manifest.attack is None):
+            return entry.name
+    return None
 
 
 def per_attack(rows: list[dict]) -> dict[str, dict]:
@@ -41,6 +54,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
     torch.set_num_threads(1)
+    name = untriggerable(opts.zoo)
+    if name is not None:
+        parser.error(f"{opts.zoo / name}: no trojanscope attack record (made by other code), "
+                     "so its trigger cannot be replayed")
     rows = input_level(opts.zoo, opts.fpr)
     out = {"zoo": str(opts.zoo), "fpr": opts.fpr, "per_attack": per_attack(rows), "models": rows}
     text = json.dumps(out, indent=2, default=float)
