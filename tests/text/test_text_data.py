@@ -60,6 +60,7 @@ def test_jsonl(tmp_path: Path) -> None:
     (b"review,stars\n\"caf\xe9 film\",1\n\"bad film\",0\n", ["--text-column", "review",
                                                               "--label-column", "stars"], "UTF-8"),
     (b"review,stars\n\"good film\",1\n\"bad film\",0\n", ["--text-column", "body"], "no column"),
+    (b"text,label\n\"\",1\n\"\",0\n\" \",1\n", [], "empty text"),  # no option: not a table
 ])
 def test_bad_text_files_are_one_line_errors(tmp_path: Path, capsys, content, options,
                                             message) -> None:
@@ -71,6 +72,16 @@ def test_bad_text_files_are_one_line_errors(tmp_path: Path, capsys, content, opt
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[0].startswith("error:") and message in err[0], err
     assert "Traceback" not in "\n".join(err) and not out.exists()
+
+
+def test_a_text_column_of_empty_texts_is_refused_by_detect_data(tmp_path: Path, capsys) -> None:
+    """Every text empty, no option given: refused as text data (stop 44: it was read as a
+    table and ``detect-data`` ran on the label column alone, exit 0)."""
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"text,label\n" + b"\"\",1\n\"\",0\n" * 10)
+    code = run(["detect-data", str(path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "empty text" in err[0], err
 
 
 def test_column_options_do_not_apply_to_images(tmp_path: Path) -> None:
