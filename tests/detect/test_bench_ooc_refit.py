@@ -57,3 +57,24 @@ def test_a_refit_records_its_rows_traits_and_separates_them(load_benchmark):
     assert cal.fitted_on["n_models"] == 18
     clean, bad = rows[0]["report"]["features"], rows[1]["report"]["features"]
     assert cal.probability(bad) > 0.5 > cal.probability(clean)
+
+
+def _score(ce_all: float, fam_ce: float, flagged: int, right: int) -> dict:
+    group = {"roc_auc": 1.0, "n": 6, "n_backdoored": 3}
+    return {"groups": {"all": {**group, "cross_entropy": ce_all, "n": 40, "n_backdoored": 18},
+                       "script family: elu": {**group, "cross_entropy": fam_ce},
+                       "trigger: cross": {**group, "cross_entropy": 0.1},
+                       "arch: elu": {**group, "cross_entropy": 0.9}},  # not a rule family
+            "clean_flagged": ["x"] * flagged, "target_right_flagged": right}
+
+
+def test_the_stop44_rule_reads_every_point(load_benchmark):
+    rule = load_benchmark("rule_s44_check")
+    points = rule.check(_score(0.2, 0.1, 1, 18), _score(0.15, 0.2, 1, 18))
+    assert all(p["holds"] for p in points.values())
+    points = rule.check(_score(0.2, 0.1, 1, 18), _score(0.15, 0.31, 1, 18))
+    assert points["b_families"]["failing"] == ["script family: elu"]
+    points = rule.check(_score(0.2, 0.1, 1, 18), _score(0.15, 0.2, 2, 18))
+    assert not points["c_not_worse"]["holds"] and points["a_overall"]["holds"]
+    points = rule.check(_score(0.2, 0.1, 1, 18), _score(0.15, 0.2, 1, 17))
+    assert not points["c_not_worse"]["holds"]
