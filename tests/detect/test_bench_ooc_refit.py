@@ -78,3 +78,22 @@ def test_the_stop44_rule_reads_every_point(load_benchmark):
     assert not points["c_not_worse"]["holds"] and points["a_overall"]["holds"]
     points = rule.check(_score(0.2, 0.1, 1, 18), _score(0.15, 0.2, 1, 17))
     assert not points["c_not_worse"]["holds"]
+
+
+def test_the_frame_gate_drops_the_frame_lift_only_outside_its_coverage(load_benchmark):
+    gate = load_benchmark("frame_gate_dev")
+    shipped = load_calibrators()
+    no_frame = {k: v for k, v in shipped.items() if k != gate.FRAME}
+    features = {**{f: 0.0 for f in FEATURES}, "mmbd_neglog10_p": 0.1, "mmbd_ratio": 1.0,
+                "frame_share_gap": 0.45, "frame_top_class": 3.0, "first_layer_dense": 0.0}
+
+    def row(traits):
+        return {"name": "m", "backdoored": False, "options": [],
+                "report": {"method": "auto", "statistic": 0.1, "ranking": list(range(10)),
+                           "features": dict(features), "data_free": False, "traits": traits}}
+
+    relu = gate.gated_row(row(["activation:relu", "layer:conv", "pool:max"]), shipped, no_frame)
+    sigmoid = gate.gated_row(row(["activation:sigmoid", "layer:conv", "pool:avg"]), shipped,
+                             no_frame)
+    assert relu["probability"] > 0.5 and relu["suspected_target"] == 3  # the frame term raised
+    assert sigmoid["probability"] < 0.5  # outside the frame term's coverage: no raise
