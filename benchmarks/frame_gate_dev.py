@@ -5,7 +5,8 @@ Seed 63's two clean CNNs flagged by the shipped default (sigmoid, LeakyReLU) wer
 frame raise term, whose calibration covered ReLU and tanh models only. Gating means: a run
 whose activation the frame term's coverage lacks is scored as if the file had no frame term;
 raise terms are added independently, so that is exactly the shipped ``calibrate`` with
-``auto:raise:frame`` removed for that run. Nothing is fitted. Every foreign seed here (50-63) is development data now.
+``auto:raise:frame`` removed for that run. Nothing is fitted. Every foreign seed here (50-63)
+is development data now.
 
     python benchmarks/frame_gate_dev.py --json out.json
 """
