@@ -283,6 +283,13 @@ class Gated(Mitigation):
             (docs/benchmarks.md, issue 12 stop 40b). Opt-in: ``dense_stop=0.005,
             dense_rounds=10``; it failed its rule on a second fresh zoo, seed 2408 (6 of 13 at
             the goal either way: one gained, one lost to accuracy; issue 12 stop 41).
+        dense_near: with K > 0, the second stage on a dense image model also distils the
+            model before the first stage on K unlabelled neighbours of each clean image (pairs
+            mixed, then shifted by up to 2 pixels: ``Adaptive``'s ``near``,
+            :func:`~trojanscope.mitigate.adaptive.neighbourhood`): 150 images pin the clean
+            function only at those points, and the stage's rounds cost MLPs 1-2 points in
+            between (zoo-2410, issue 12 stop 42). 0 (default): none. Development data only
+            (issue 12 stop 44).
         dense_check: 0 skips ``check`` on a model without a convolution (1, default: the
             check runs on every model). On development MLPs its reach rule undid 8 of 20
             second stages that had removed the backdoor (a class 0.20-0.25 easier to reach by
@@ -376,6 +383,7 @@ class Gated(Mitigation):
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
                  dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
+                 dense_near: int = 0,
                  dense_check: bool = True,
                  dense_project: int | None = None, project_kept: float | None = None,
                  stripe_gate: float = 0.0,
@@ -419,6 +427,8 @@ class Gated(Mitigation):
         self.dense_stop = dense_stop
         if dense_stop is not None:
             check_option("dense_stop", dense_stop, 0.0, 1.0)
+        self.dense_near = dense_near
+        check_option("dense_near", dense_near, 0, 8, integer=True)
         self.dense_check = check_flag("dense_check", dense_check)
         # None: the default, which says nothing where it cannot apply; a value the user gave
         # (the default's own included) is a note there, or refused without a projection
@@ -587,7 +597,8 @@ class Gated(Mitigation):
         ``model``: ``UNLEARN`` with this method's ``eps``, ``rounds`` and ``stripes``;
         ``guard_budget`` as its ``ca_budget`` under ``guard_hold``; ``dense_lr`` on a dense
         network; on a dense image model ``dense_rounds``'s cap, or with ``dense_stop`` its
-        ``stop_trigger`` and ``dense_rounds`` as the safety net."""
+        ``stop_trigger`` and ``dense_rounds`` as the safety net, and ``dense_near`` as its
+        ``near``."""
         from trojanscope.mitigate.adaptive import REL_LR  # it imports this module
 
         settings: dict[str, Any] = {**UNLEARN, "eps": self.eps, "rounds": self.rounds,
@@ -602,6 +613,8 @@ class Gated(Mitigation):
             if self.dense_stop is not None:  # dense_stop reads when to stop; the cap a net
                 settings["rounds"] = int(self.dense_rounds or self.rounds)
                 settings["stop_trigger"] = float(self.dense_stop)
+            if self.dense_near:  # distil on unlabelled neighbours of the clean images too
+                settings["near"] = int(self.dense_near)
         return settings
 
     def _unlearn(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
