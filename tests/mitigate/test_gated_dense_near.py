@@ -79,3 +79,12 @@ def test_neighbours_are_distilled_not_labelled() -> None:
         cb.n_near = 0  # the same batch read as if the neighbours were labelled clean rows
         assert with_near > ce and with_near != pytest.approx(
             float(cb.loss(model, state.x, state.y)))
+
+
+def test_near_mix_0_shifts_each_image_alone(monkeypatch) -> None:
+    x = torch.zeros(4, 1, 7, 7)
+    x[0, 0, 3, 3] = 1.0  # only the first image has a lit pixel
+    alone = adaptive.neighbourhood(x, torch.Generator().manual_seed(3), mix=False)
+    assert float(alone[0].sum()) == 1.0 and float(alone[1:].sum()) == 0.0
+    assert stage_read(monkeypatch, Striped(), lambda s: s.near_mix, dense_near=1,
+                      near_mix=False) is False

@@ -85,16 +85,19 @@ def trigger_probability(model: nn.Module, trigger: ReversedTrigger, data: Tensor
     return float(torch.softmax(logits, 1)[:, trigger.target].mean())
 
 
-def neighbourhood(x: Tensor, gen: torch.Generator, shift: int = 2) -> Tensor:
+def neighbourhood(x: Tensor, gen: torch.Generator, shift: int = 2, mix: bool = True) -> Tensor:
     """Unlabelled inputs near the clean images ``x``: each a random convex mix of two of them
-    (weight uniform in [0, 1]) moved by up to ``shift`` pixels (zero fill). The second stage
+    (weight uniform in [0, 1]; ``mix=False``: each image alone) moved by up to ``shift``
+    pixels (zero fill). The second stage
     distils the reference model's outputs on them (``near``): with 150 images the clean
     function is pinned only at those points, and the stage's rounds move it in between (the
     2-4 points MLPs lose there; issue 12 stop 44)."""
     b = len(x)
-    other = x[torch.randperm(b, generator=gen)]
-    lam = torch.rand(b, *([1] * (x.dim() - 1)), generator=gen)
-    mixed = lam * x + (1 - lam) * other
+    mixed = x
+    if mix:
+        other = x[torch.randperm(b, generator=gen)]
+        lam = torch.rand(b, *([1] * (x.dim() - 1)), generator=gen)
+        mixed = lam * x + (1 - lam) * other
     if shift <= 0 or x.dim() != 4:
         return mixed
     h, w = x.shape[-2:]
@@ -137,9 +140,12 @@ class Unlearning(Callback):
     def __init__(self, teacher: nn.Module, triggers: list[ReversedTrigger], suspects: list[int],
                  *, shift: int, temperature: float, distill: float, eps: float, adv_steps: int,
                  generator: torch.Generator, input_shape: tuple[int, ...] | None = None,
-                 stripes: bool = False, warp: float = 0.0, near: int = 0) -> None:
+                 stripes: bool = False, warp: float = 0.0, near: int = 0,
+                 near_mix: bool = True, near_free: bool = False) -> None:
         self.teacher = teacher
         self.near = near
+        self.near_mix = near_mix
+        self.near_free = near_free
         self.n_near = 0
         self.masks = torch.stack([t.mask for t in triggers]) if triggers else None
         self.patterns = torch.stack([t.pattern for t in triggers]) if triggers else None
@@ -207,7 +213,7 @@ class Unlearning(Callback):
         if self.warps is not None:
             parts.append(self._warped(state.model, x))
         y_all = y.repeat(len(parts))
-        near = [neighbourhood(x, self.gen) for _ in range(self.near)]
+        near = [neighbourhood(x, self.gen, mix=self.near_mix) for _ in range(self.near)]
         state.x = torch.cat(parts + near)
         state.y = torch.cat([y_all, y.repeat(len(near))]) if near else y_all
         self.n_clean = len(x)
@@ -222,8 +228,11 @@ class Unlearning(Callback):
         n = self.n_clean
         total = ce + self.distill * distillation(logits[:n], self.teacher, x[:n], self.temperature)
         if self.n_near:
+            keep = None
+            if self.near_free:  # the suspects' own logits are left free on the neighbours
+                keep = [c for c in range(logits.shape[1]) if c not in set(self.suspects)]
             total = total + self.distill * distillation(logits[m:], self.teacher, x[m:],
-                                                        self.temperature)
+                                                        self.temperature, classes=keep)
         return total
 
 
@@ -261,7 +270,10 @@ class Adaptive(Mitigation):
         near: with K > 0, each batch also gets K unlabelled copies of its clean images
             mixed in pairs and shifted (:func:`neighbourhood`), on which only the distillation
             towards the reference model's outputs applies (0, default: none; ``gated``'s
-            ``dense_near``).
+            ``dense_near``). ``near_mix``: 1 (default) mixes the images in pairs before the
+            shift, 0 shifts each image alone; ``near_free``: 1 leaves the suspect classes out
+            of that distillation (both sides renormalised over the other classes), so the
+            stage stays free to lower the suspects there.
 
     ``extra_callbacks`` (an attribute, empty by default): engine callbacks each round runs
     beside its own (``gated``'s ``dense_first`` pull).
@@ -276,7 +288,8 @@ class Adaptive(Mitigation):
                  val_fraction: float = 0.25, ca_budget: float = 0.015, stop_asr: float = 0.1,
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
                  adv_steps: int = 2, stripes: bool = False, warp: float = 0.0,
-                 stop_trigger: float | None = None, near: int = 0) -> None:
+                 stop_trigger: float | None = None, near: int = 0,
+                 near_mix: bool = True, near_free: bool = False) -> None:
         for what, name in (("detector", detector), ("second", second)):
             if not isinstance(name, str):  # -p detector=0 is no name (and 0 is not "")
                 raise ValueError(f"{what} must name a registered detector, got {name!r}")
@@ -305,6 +318,8 @@ class Adaptive(Mitigation):
         self.stop_trigger = None if stop_trigger is None else float(stop_trigger)
         check_option("near", near, 0, 8, integer=True)
         self.near = int(near)
+        self.near_mix = check_flag("near_mix", near_mix)
+        self.near_free = check_flag("near_free", near_free)
         self.extra_callbacks: list[Callback] = []
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
@@ -386,7 +401,8 @@ class Adaptive(Mitigation):
                                     temperature=2.0, distill=self.distill, eps=self.eps,
                                     adv_steps=self.adv_steps, generator=gen,
                                     input_shape=clean.input_shape, stripes=self.stripes,
-                                    warp=self.warp, near=self.near)
+                                    warp=self.warp, near=self.near,
+                                    near_mix=self.near_mix, near_free=self.near_free)
             guard = Guard(gx, gy, floor)
             extra = list(self.extra_callbacks)  # gated's dense_first pull
             fine_tune(model, fit, epochs=self.epochs, lr=lr, seed=seed + r,

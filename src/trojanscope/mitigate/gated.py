@@ -288,8 +288,9 @@ class Gated(Mitigation):
             mixed, then shifted by up to 2 pixels: ``Adaptive``'s ``near``,
             :func:`~trojanscope.mitigate.adaptive.neighbourhood`): 150 images pin the clean
             function only at those points, and the stage's rounds cost MLPs 1-2 points in
-            between (zoo-2410, issue 12 stop 42). 0 (default): none. Development data only
-            (issue 12 stop 44).
+            between (zoo-2410, issue 12 stop 42). 0 (default): none. ``near_mix=0`` shifts
+            each image alone (no mixing); ``near_free=1`` leaves the suspect classes out of
+            that distillation. Development data only (issue 12 stop 44).
         dense_check: 0 skips ``check`` on a model without a convolution (1, default: the
             check runs on every model). On development MLPs its reach rule undid 8 of 20
             second stages that had removed the backdoor (a class 0.20-0.25 easier to reach by
@@ -383,7 +384,7 @@ class Gated(Mitigation):
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_lr: float = 1.0,
                  dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
-                 dense_near: int = 0,
+                 dense_near: int = 0, near_mix: bool = True, near_free: bool = False,
                  dense_check: bool = True,
                  dense_project: int | None = None, project_kept: float | None = None,
                  stripe_gate: float = 0.0,
@@ -429,6 +430,8 @@ class Gated(Mitigation):
             check_option("dense_stop", dense_stop, 0.0, 1.0)
         self.dense_near = dense_near
         check_option("dense_near", dense_near, 0, 8, integer=True)
+        self.near_mix = check_flag("near_mix", near_mix)
+        self.near_free = check_flag("near_free", near_free)
         self.dense_check = check_flag("dense_check", dense_check)
         # None: the default, which says nothing where it cannot apply; a value the user gave
         # (the default's own included) is a note there, or refused without a projection
@@ -615,6 +618,8 @@ class Gated(Mitigation):
                 settings["stop_trigger"] = float(self.dense_stop)
             if self.dense_near:  # distil on unlabelled neighbours of the clean images too
                 settings["near"] = int(self.dense_near)
+                settings["near_mix"] = self.near_mix
+                settings["near_free"] = self.near_free
         return settings
 
     def _unlearn(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
