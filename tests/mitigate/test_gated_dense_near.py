@@ -88,3 +88,23 @@ def test_near_mix_0_shifts_each_image_alone(monkeypatch) -> None:
     assert float(alone[0].sum()) == 1.0 and float(alone[1:].sum()) == 0.0
     assert stage_read(monkeypatch, Striped(), lambda s: s.near_mix, dense_near=1,
                       near_mix=False) is False
+
+
+def test_near_free_leaves_the_suspect_logit_out_of_the_neighbours_distillation() -> None:
+    from trojanscope.mitigate.base import distillation
+
+    teacher = nn.Linear(4, 3)
+    x = torch.rand(6, 4)
+    with torch.no_grad():
+        logits = teacher(x).clone()
+        logits[:, 2] += 5.0  # the student differs from the teacher in class 2 only
+        assert float(distillation(logits, teacher, x, 2.0)) > 0.1
+        assert float(distillation(logits, teacher, x, 2.0, classes=[0, 1])) == pytest.approx(
+            0.0, abs=1e-6)
+
+
+def test_near_free_reaches_the_stage_and_is_checked(monkeypatch) -> None:
+    assert stage_read(monkeypatch, Striped(), lambda s: s.near_free, dense_near=2,
+                      near_free=True) is True
+    with pytest.raises(ValueError, match="near_free"):
+        gated.Gated(near_free=2)
