@@ -1,6 +1,7 @@
 """`gated`'s ``dense_near``: the second stage on a dense image model also distils the reference
 model on unlabelled neighbours of the clean images (``Adaptive``'s ``near``,
-:func:`~trojanscope.mitigate.adaptive.neighbourhood`); 0 (the default) changes nothing."""
+:func:`~trojanscope.mitigate.adaptive.neighbourhood`), with ``near_free`` leaving the suspect
+classes out of it; the default (2, free) since issue 12 stop 44; 0 adds nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 import torch
 from test_adaptive import Wired, _pixel_trigger, _wired_data
 from test_gated_dense_lr import Convolutional, stage_read
-from test_gated_unlearn import Striped
+from test_gated_unlearn import Striped, data
 from torch import nn
 
 from trojanscope.engine.callbacks import TrainState
@@ -23,14 +24,20 @@ def stage_near(monkeypatch, model: nn.Module, **params) -> int:
 
 
 def test_dense_near_reaches_the_stage_on_a_dense_network_only(monkeypatch) -> None:
-    assert stage_near(monkeypatch, Striped()) == 0  # the default: no neighbours
-    assert stage_near(monkeypatch, Striped(), dense_near=2) == 2
+    assert stage_near(monkeypatch, Striped()) == 2  # the default since stop 44
+    assert stage_near(monkeypatch, Striped(), dense_near=0) == 0
+    assert stage_near(monkeypatch, Striped(), dense_near=3) == 3
+    assert stage_near(monkeypatch, Convolutional()) == 0
     assert stage_near(monkeypatch, Convolutional(), dense_near=2) == 0
 
 
-def test_the_default_settings_have_no_near_entry(monkeypatch) -> None:
-    seen = stage_read(monkeypatch, Striped(), lambda stage: stage.near)
-    assert seen == 0 and gated.Gated().dense_near == 0
+def test_the_default_is_two_free_neighbours_and_0_gives_the_old_settings(monkeypatch) -> None:
+    method = gated.Gated()
+    assert (method.dense_near, method.near_free) == (gated.DENSE_NEAR, gated.NEAR_FREE) == (2, True)
+    method = gated.Gated(dense_near=0)
+    method.held_ = None
+    settings = method._stage_settings(Striped(), data())
+    assert "near" not in settings and "near_free" not in settings
 
 
 @pytest.mark.parametrize("bad", [-1, 9, 1.5])
