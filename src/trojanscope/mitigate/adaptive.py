@@ -88,10 +88,10 @@ def trigger_probability(model: nn.Module, trigger: ReversedTrigger, data: Tensor
 def neighbourhood(x: Tensor, gen: torch.Generator, shift: int = 2, mix: bool = True) -> Tensor:
     """Unlabelled inputs near the clean images ``x``: each a random convex mix of two of them
     (weight uniform in [0, 1]; ``mix=False``: each image alone) moved by up to ``shift``
-    pixels (zero fill). The second stage
-    distils the reference model's outputs on them (``near``): with 150 images the clean
-    function is pinned only at those points, and the stage's rounds move it in between (the
-    2-4 points MLPs lose there; issue 12 stop 44)."""
+    pixels (zero fill; not moved unless ``x`` is a batch of images). The second stage distils
+    the reference model's outputs on them (``near``): with 150 images the clean function is
+    pinned only at those points, and the stage's rounds move it in between (the 1-4 points
+    MLPs lost there; issue 12 stops 42-44)."""
     b = len(x)
     mixed = x
     if mix:
