@@ -23,8 +23,9 @@ def stage_seen(monkeypatch, model: nn.Module, **params) -> tuple[int, float | No
 
 
 def test_dense_stop_sets_the_stop_and_lifts_the_cap_on_a_dense_network(monkeypatch) -> None:
-    assert stage_seen(monkeypatch, Striped()) == (4, None)  # the default: today's cap
-    assert stage_seen(monkeypatch, Striped(), dense_stop=0) == (4, 0.0)
+    assert stage_seen(monkeypatch, Striped()) == (6, None)  # the default: the cap 8 > rounds
+    assert stage_seen(monkeypatch, Striped(), dense_stop=0) == (8, 0.0)  # the cap: the net
+    assert stage_seen(monkeypatch, Striped(), dense_stop=0, dense_rounds=4) == (4, 0.0)
     rounds = gated.UNLEARN["rounds"]
     assert stage_seen(monkeypatch, Striped(), dense_stop=0.05, dense_rounds=10) == (10, 0.05)
     assert rounds < 10  # the net may sit above ``rounds``
@@ -99,8 +100,9 @@ def test_the_readings_reach_gated_s_note(monkeypatch) -> None:
 def test_the_stage_s_settings_are_its_constructor_arguments() -> None:
     method = gated.Gated()
     method.held_ = None  # purify sets it: no guard_hold share
-    base = {**gated.UNLEARN, "eps": method.eps, "rounds": gated.DENSE_ROUNDS,
-            "stripes": method.stripes, "rel_lr": adaptive.REL_LR}
+    base = {**gated.UNLEARN, "eps": method.eps, "rounds": gated.UNLEARN["rounds"],
+            "stripes": method.stripes, "rel_lr": adaptive.REL_LR, "near": gated.DENSE_NEAR,
+            "near_mix": True, "near_free": gated.NEAR_FREE}
     assert method._stage_settings(Striped(), data()) == base  # the default: no stop, no budget
     method = gated.Gated(dense_stop=0.005, dense_rounds=10, dense_lr=0.5)
     method.held_ = data(8)  # as under guard_hold

@@ -176,11 +176,18 @@ def frozen_copy(model: nn.Module) -> nn.Module:
     return ref
 
 
-def distillation(logits: Tensor, teacher: nn.Module, x: Tensor, temperature: float = 1.0) -> Tensor:
+def distillation(logits: Tensor, teacher: nn.Module, x: Tensor, temperature: float = 1.0,
+                 classes: list[int] | None = None) -> Tensor:
     """KL divergence of ``logits`` from ``teacher``'s softened outputs on ``x`` (scaled by the
-    squared temperature): keeps a purified model's clean function where the original had it."""
+    squared temperature): keeps a purified model's clean function where the original had it.
+    ``classes``: only these outputs, both sides renormalised over them (default: all)."""
     with torch.no_grad():
-        soft = torch.softmax(teacher(x) / temperature, dim=1)
+        out = teacher(x)
+        if classes is not None:
+            out = out[:, classes]
+        soft = torch.softmax(out / temperature, dim=1)
+    if classes is not None:
+        logits = logits[:, classes]
     kl = torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, dim=1), soft,
                                     reduction="batchmean")
     return kl * temperature * temperature
