@@ -103,3 +103,18 @@ def test_word_vocab_round_trip(tmp_path: Path) -> None:
     assert vocab.tokens[2:4] == ["film", "the"]  # most frequent first, ties alphabetical
     vocab.save(tmp_path)
     assert torch.equal(WordVocab.load(tmp_path).encode(["the film cf"]), ids[:1])
+
+
+def test_an_empty_text_is_named_by_the_files_row_number(tmp_path: Path) -> None:
+    """Stop 44's review: the empty-text error counts rows as the reader's other errors do (a
+    CSV's header is row 1; it said row 2 for the file's third line)."""
+    from trojanscope.data.text_files import TextTable
+
+    path = tmp_path / "m.csv"
+    path.write_text("text,label\nhello there friend,0\n,1\nnice day,0\n", encoding="utf-8")
+    with pytest.raises(UserInputError, match=r"1 empty text\(s\) \(first at row 3\)"):
+        TextTable().load(path, "all")
+    path = tmp_path / "m.jsonl"
+    path.write_text('{"text": "a b c", "label": 0}\n{"text": " ", "label": 1}\n')
+    with pytest.raises(UserInputError, match=r"first at row 2\)"):
+        TextTable().load(path, "all")

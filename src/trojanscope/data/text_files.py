@@ -123,15 +123,20 @@ class TextTable(DataFormat):
                 raise UserInputError(
                     f"{path}: no column {col!r} ({what}); columns: {', '.join(map(str, columns))}"
                 )
-        texts, raw = [], []
+        texts, raw, empty = [], [], []
         for number, row in enumerate(rows, 2 if path.suffix.lower() in (".csv", ".tsv") else 1):
             text, label = row.get(self.text_column), row.get(self.label_column)
             if not isinstance(text, str):
                 raise UserInputError(f"{path}: row {number}: {self.text_column!r} is not text")
             if label is None or (isinstance(label, str) and not label.strip()):
                 raise UserInputError(f"{path}: row {number}: no {self.label_column!r} value")
+            if not text.strip():
+                empty.append(number)
             texts.append(text)
             raw.append(str(label).strip())
+        if empty:  # the file's own row numbers (a CSV's header is row 1), as the errors above
+            raise UserInputError(f"{path}: {len(empty)} empty text(s) (first at row {empty[0]}); "
+                                 "remove them or fill them in")
         labels, names = _classes(raw)
         full = make_text_dataset(texts, labels, class_names=names, name=path.stem,
                                  source=str(path))

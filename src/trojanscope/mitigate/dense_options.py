@@ -11,8 +11,8 @@ which first-layer units are pruned before it (``dense_prune``). :class:`Gated` k
 model treated as any other but ``dense_rho``'s: FT-SAM runs at half its radius on a dense model
 (since issue 12 stop 35). (``dense_lr``, ``dense_rounds``, ``dense_check``, ``dense_reach``
 and ``dense_project``, which change the second stage or come before both, stay in
-:mod:`~trojanscope.mitigate.gated`; ``dense_rounds``' default caps that stage at four rounds
-on a dense image model since issue 12 stop 39b.)
+:mod:`~trojanscope.mitigate.gated`; ``dense_rounds``' default caps that stage at eight rounds
+on a dense image model since issue 12 stop 44 (four from stop 39b), with ``dense_near``.)
 """
 
 from __future__ import annotations

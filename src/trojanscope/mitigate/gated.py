@@ -70,8 +70,9 @@ DEFAULT_GATE = 0.2
 # chosen on the development zoos only (docs/benchmarks.md, "Recovered-trigger unlearning").
 UNLEARN: dict[str, Any] = {"eps": 0.4, "rounds": 6, "stripes": True, "suspects": 1, "shift": 0,
                            "val_fraction": 0.25}
-# ``dense_rounds``'s default: the second stage capped at four rounds on a dense image model (an
-# MLP), where its own stop never fires and its guard reads images the first stage trained on.
+# ``dense_rounds``'s default until stop 44: the second stage capped at four rounds on a dense
+# image model (an MLP), where its own stop never fires and its guard reads images the first
+# stage trained on.
 # Chosen on development MLPs (zoo-2402/2403: 3 of 11 at issue 12's goal against 1), then met
 # on a fresh seed-2405 zoo by a rule written before it existed (5 of 13 against 3, none lost, no
 # ASR up by more than 1.4 points): docs/benchmarks.md, issue 12 stops 39 and 39b.

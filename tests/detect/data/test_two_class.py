@@ -125,3 +125,13 @@ def test_a_clean_two_class_mnist_set():
     assert default.poisoned is True and len(default.flagged) > 100
     assert scaled.poisoned is False and len(scaled.flagged) == 0
     assert any("10-class sets" in n for n in scaled.notes)
+
+
+def test_a_reused_detector_does_not_carry_the_last_runs_confusion_into_the_note():
+    """Stop 44's review: ``auto`` run again on a two-class set where confusion training does
+    not run (features not of a trained CNN) got the note for a confusion run from the
+    previous run's ``confused``."""
+    det = AutoData()
+    det.confused = np.zeros(600)  # left by an earlier run on a set that had confusion training
+    notes = _notes(2, det)
+    assert notes[-1].endswith("measured on 10-class sets"), notes

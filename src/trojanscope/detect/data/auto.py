@@ -352,6 +352,7 @@ class AutoData(DataDetector):
 
         self.cuts = (two_class_cuts({k: getattr(self, k) for k in SCALED}, feats.num_classes)
                      if self.two_class else {})
+        self.__dict__.pop("confused", None)  # only this run's (run.py's note reads it)
         scores, flagged = self.run_features(feats)
         trained = feats.info.get("source") == "trained" and feats.info.get("arch") == "cnn"
         if not self.confusion or not trained or feats.data is None:
