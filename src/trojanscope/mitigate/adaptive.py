@@ -230,7 +230,8 @@ class Unlearning(Callback):
         if self.n_near:
             keep = None
             if self.near_free:  # the suspects' own logits are left free on the neighbours
-                keep = [c for c in range(logits.shape[1]) if c not in set(self.suspects)]
+                suspects = set(self.suspects)
+                keep = [c for c in range(logits.shape[1]) if c not in suspects]
             total = total + self.distill * distillation(logits[m:], self.teacher, x[m:],
                                                         self.temperature, classes=keep)
         return total

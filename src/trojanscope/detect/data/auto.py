@@ -380,9 +380,13 @@ class AutoData(DataDetector):
         is reused instead of training it again); None otherwise."""
         if not self.recall_round or not self.evidence.get("suspect"):
             return None
-        from trojanscope.detect.data.confusion import ConfusionTraining, clean_ceiling
+        from trojanscope.detect.data.confusion import (
+            CONFUSION_WEIGHT,
+            ConfusionTraining,
+            clean_ceiling,
+        )
 
-        ceiling = clean_ceiling(ConfusionTraining().confusion_weight, feats.num_classes)
+        ceiling = clean_ceiling(CONFUSION_WEIGHT, feats.num_classes)
         return ConfusionTraining(rounds=2, seed=self.seed, head_only=self.head_only,
                                  threshold=ceiling, resisted_only=True,
                                  ).run_from(feats, scores, flagged, first)[0]

@@ -121,6 +121,9 @@ def confuse(model: nn.Module, data: BatchDataset, pool: np.ndarray, num_classes:
     return model
 
 
+CONFUSION_WEIGHT = 3.0  # the confusion batch's loss weight; ``clean_ceiling`` reads the same
+
+
 @register("data-detector", "confusion")
 class ConfusionTraining(DataDetector):
     """Confusion training: fine-tune the feature model with randomly relabelled clean-looking
@@ -142,7 +145,8 @@ class ConfusionTraining(DataDetector):
     name = "confusion"
     trains = True  # needs the samples and the feature model, not only features
 
-    def __init__(self, rounds: int = 1, steps: int = 120, confusion_weight: float = 3.0,
+    def __init__(self, rounds: int = 1, steps: int = 120,
+                 confusion_weight: float = CONFUSION_WEIGHT,
                  lr: float = 2e-3, threshold: float = 0.5, head_only: bool = True,
                  seed: int = 0, resisted_only: bool = False) -> None:
         if int(rounds) < 1 or int(steps) < 1:

@@ -7,7 +7,7 @@ the same place between the clean ceiling and 1 for the set's class count."""
 
 from __future__ import annotations
 
-from trojanscope.detect.data.confusion import ConfusionTraining, clean_ceiling
+from trojanscope.detect.data.confusion import CONFUSION_WEIGHT, clean_ceiling
 
 TUNED_CLASSES = 10  # the MNIST sets every confusion cut of ``auto`` was chosen on
 SCALED = ("confusion_threshold", "pure_threshold", "suspect_threshold", "outside_sure")
@@ -17,8 +17,8 @@ def scaled_cut(cut: float, num_classes: int, tuned: int = TUNED_CLASSES) -> floa
     """``cut`` (an own-label probability after confusion training, chosen on ``tuned``-class
     sets) moved to the same share of the way from the clean ceiling to 1 on ``num_classes``
     classes: 0.6 on ten classes is 0.778 on two."""
-    w = ConfusionTraining().confusion_weight
-    low, high = clean_ceiling(w, tuned), clean_ceiling(w, num_classes)
+    low = clean_ceiling(CONFUSION_WEIGHT, tuned)
+    high = clean_ceiling(CONFUSION_WEIGHT, num_classes)
     return high + (cut - low) * (1.0 - high) / (1.0 - low)
 
 
