@@ -63,11 +63,11 @@ def test_the_run_reads_the_scaled_cut():
 
 
 class Judging(DataDetector):
-    """Calls the set poisoned (class 1) and flags its first sample; ``two_class`` and
-    ``confused`` stand in for ``auto``'s."""
+    """Calls the set poisoned (class 1) and flags its first sample; its ``confused`` and
+    ``cuts`` stand in for those of an ``auto`` run, and its notes are ``auto``'s own."""
 
     name = "judging"
-    two_class = False
+    run_notes = AutoData.run_notes
 
     def __init__(self, with_confusion: bool = True, scaled: bool = False) -> None:
         self.with_confusion, self.scaled = with_confusion, scaled

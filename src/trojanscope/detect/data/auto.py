@@ -347,12 +347,23 @@ class AutoData(DataDetector):
             return flagged
         return flagged[np.isin(labels[flagged], verdict.classes)]
 
+    def run_notes(self, num_classes: int) -> list[str]:
+        """On a two-class set, the caveat that ``auto``'s figures were measured on ten
+        classes, saying whether this run's confusion cuts were moved for two classes (no
+        such clause where confusion training did not run)."""
+        if num_classes != 2:
+            return []
+        from trojanscope.detect.data.two_class import two_class_note
+
+        ran_confusion = self.__dict__.get("confused") is not None
+        return [two_class_note(bool(getattr(self, "cuts", {})) if ran_confusion else None)]
+
     def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
         from trojanscope.detect.data.two_class import SCALED, two_class_cuts
 
         self.cuts = (two_class_cuts({k: getattr(self, k) for k in SCALED}, feats.num_classes)
                      if self.two_class else {})
-        self.__dict__.pop("confused", None)  # only this run's (run.py's note reads it)
+        self.__dict__.pop("confused", None)  # only this run's (run_notes reads it)
         scores, flagged = self.run_features(feats)
         trained = feats.info.get("source") == "trained" and feats.info.get("arch") == "cnn"
         if not self.confusion or not trained or feats.data is None:

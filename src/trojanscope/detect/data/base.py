@@ -146,6 +146,12 @@ class DataDetector(ParamsMixin):
         del labels, verdict
         return flagged
 
+    def run_notes(self, num_classes: int) -> list[str]:
+        """Caveats about the last :meth:`run` that the result shows its user (none by
+        default; ``auto`` names the limits of its figures on a two-class set)."""
+        del num_classes
+        return []
+
     def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
         """Suspicion per sample and the flagged indices (methods that decide by clusters
         override this to share one pass)."""

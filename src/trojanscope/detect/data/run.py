@@ -170,12 +170,7 @@ def detect_data(
     )
     if verdict is not None and len(labels) < CALIBRATED_MIN:
         result.notes.append(small_set_note(len(labels)))
-    if getattr(detector, "two_class", None) is not None and feats.num_classes == 2:  # auto
-        from trojanscope.detect.data.two_class import two_class_note
-
-        confused = getattr(detector, "confused", None) is not None
-        result.notes.append(two_class_note(bool(getattr(detector, "cuts", {}))
-                                           if confused else None))
+    result.notes.extend(detector.run_notes(feats.num_classes))
     if getattr(detector, "groups", None):  # label-groups: the best-scoring (label, value) groups
         result.details["groups"] = detector.groups
     if poison is not None:
