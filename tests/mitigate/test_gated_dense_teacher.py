@@ -1,6 +1,7 @@
-"""`gated`'s ``dense_teacher``: on a dense image model the second stage distils the first
-stage's model, not the model before it, while the guard's floor stays the original's (opt-in,
-issue 12 stop 45); and ``Adaptive.unlearn``'s ``teacher_model`` that carries it."""
+"""`gated`'s ``dense_teacher=A``: on a dense image model whose original classifies fewer than A
+of the clean images, the second stage distils the first stage's model, not the original, while
+the guard's floor stays the original's (opt-in, issue 12 stop 45); ``Adaptive.unlearn``'s
+``teacher_model`` that carries it; and ``adaptive`` with every class a suspect."""
 
 from __future__ import annotations
 
@@ -34,24 +35,32 @@ def teacher_given(monkeypatch, model: nn.Module, **params):
 
 
 def test_off_by_default_and_the_stage_gets_no_teacher(monkeypatch) -> None:
-    assert gated.Gated().dense_teacher is False
+    assert gated.Gated().dense_teacher == 0.0
     teacher, method = teacher_given(monkeypatch, Striped())
     assert teacher is None and "dense_teacher" not in method.report_
 
 
-def test_on_a_dense_model_the_stage_distils_the_model_it_starts_from(monkeypatch) -> None:
-    teacher, method = teacher_given(monkeypatch, Striped(), dense_teacher=1)
+def test_a_poor_original_hands_the_stage_the_model_it_starts_from(monkeypatch) -> None:
+    monkeypatch.setattr(gated, "accuracy", lambda model, x, y: 0.8)  # a poor classifier
+    teacher, method = teacher_given(monkeypatch, Striped(), dense_teacher=0.86)
+    note = method.report_["dense_teacher"]
+    assert note == {"original_accuracy": 0.8, "teacher": "the first stage's model"}
     assert teacher is not None and not any(p.requires_grad for p in teacher.parameters())
-    assert "first stage" in method.report_["dense_teacher"]
+
+
+def test_an_accurate_original_stays_the_teacher(monkeypatch) -> None:
+    monkeypatch.setattr(gated, "accuracy", lambda model, x, y: 0.86)  # at the bar: not below
+    teacher, method = teacher_given(monkeypatch, Striped(), dense_teacher=0.86)
+    assert teacher is None and method.report_["dense_teacher"]["teacher"] == "the original"
 
 
 def test_a_convolutional_model_is_out_of_scope(monkeypatch) -> None:
-    teacher, _ = teacher_given(monkeypatch, Convolutional(), dense_teacher=1)
-    assert teacher is None
+    teacher, method = teacher_given(monkeypatch, Convolutional(), dense_teacher=1.0)
+    assert teacher is None and "dense_teacher" not in method.report_
 
 
-@pytest.mark.parametrize("bad", [2, -1, "maybe"])
-def test_a_bad_flag_is_refused(bad) -> None:
+@pytest.mark.parametrize("bad", [1.5, -0.1, "maybe"])
+def test_a_bad_value_is_refused(bad) -> None:
     with pytest.raises(ValueError, match="dense_teacher"):
         gated.Gated(dense_teacher=bad)
 

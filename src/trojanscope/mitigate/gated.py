@@ -45,6 +45,7 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.detect.calibration import calibrate
+from trojanscope.engine.metrics import accuracy
 from trojanscope.mitigate import accept
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.base import Mitigation, frozen_copy
@@ -303,13 +304,15 @@ class Gated(Mitigation):
             distillation. Default ``DENSE_NEAR`` = 2 with ``near_free=1`` and
             ``dense_rounds=8``, since fresh zoos 2411 and 2412 together met the rule written
             before they existed (14 of 26 MLPs at issue 12's goal against 8; issue 12 stop 44).
-        dense_teacher: 1 makes the second stage on a dense image model distil the first
-            stage's model (the model as it comes to the stage), not the model before the first
-            stage; the guard's floor is still read on the model before it. Where the backdoored
-            model is a poor classifier (zoo-2412's WaNet MLPs, 0.82-0.83 accuracy, FT-SAM's
-            model 5-7 points better and at 1.4-2.8% ASR) the stage's first round pulled it back
-            towards the original (ASR 2.8 -> 7.1% and 1.4 -> 5.4%, issue 12 stop 45). 0
-            (default): the model before the first stage. Development data only.
+        dense_teacher: with A > 0, the second stage on a dense image model whose original
+            classifies fewer than A of the method's clean images (which it never trained on)
+            distils the first stage's model (the model as it comes to the stage), not the
+            original; the guard's floor is still the original's. A poor original is a poor
+            teacher: on zoo-2412's WaNet MLPs (0.82-0.83 accuracy; FT-SAM's model 5-7 points
+            better and at 1.4-2.8% ASR) the stage's first round pulled the model back towards
+            it (ASR 2.8 -> 7.1% and 1.4 -> 5.4%), while on well-trained MLPs the first stage's
+            model was the worse teacher (zoo-2412's badnets-000 -5.1 points against -3.5);
+            issue 12 stop 45. 0 (default): the original always. Development data only.
         dense_check: 0 skips ``check`` on a model without a convolution (1, default: the
             check runs on every model). On development MLPs its reach rule undid 8 of 20
             second stages that had removed the backdoor (a class 0.20-0.25 easier to reach by
@@ -405,7 +408,7 @@ class Gated(Mitigation):
                  dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
                  dense_near: int = DENSE_NEAR, near_mix: bool = True,
                  near_free: bool = NEAR_FREE,
-                 dense_check: bool = True, dense_teacher: bool = False,
+                 dense_check: bool = True, dense_teacher: float = 0.0,
                  dense_project: int | None = None, project_kept: float | None = None,
                  stripe_gate: float = 0.0,
                  dense_first: int = DenseOptions.dense_first,
@@ -453,7 +456,8 @@ class Gated(Mitigation):
         self.near_mix = check_flag("near_mix", near_mix)
         self.near_free = check_flag("near_free", near_free)
         self.dense_check = check_flag("dense_check", dense_check)
-        self.dense_teacher = check_flag("dense_teacher", dense_teacher)
+        check_option("dense_teacher", dense_teacher, 0.0, 1.0)
+        self.dense_teacher = float(dense_teacher)
         # None: the default, which says nothing where it cannot apply; a value the user gave
         # (the default's own included) is a note there, or refused without a projection
         self.asked_ = [k for k, v in (("dense_project", dense_project),
@@ -726,7 +730,7 @@ class Gated(Mitigation):
         stage.report_ = {}
         first = frozen_copy(model) if self.check or self.candidates else None
         self.first_stage_ = first  # the first stage's model: what the check falls back to
-        self.teacher_ = self._teacher(model, clean)
+        self.teacher_ = self._teacher(model, clean, original)
         stage.extra_callbacks = self.dense_options_.pull(model, self.dense_layer_, original)
         with first_layer_only(model, self.dense_layer_):
             model = stage.unlearn(model, clean, triggers, ranked, seed,
@@ -769,14 +773,19 @@ class Gated(Mitigation):
         self.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
         return model
 
-    def _teacher(self, model: nn.Module, clean: TensorDataset) -> nn.Module | None:
-        """``dense_teacher``: the model the second stage distils on a dense image model (a
-        frozen copy of ``model`` as it comes to the stage); None: the model before the first
-        stage, as without the option."""
-        if not (self.dense_teacher and applies(model, clean)):
+    def _teacher(self, model: nn.Module, clean: TensorDataset,
+                 original: nn.Module) -> nn.Module | None:
+        """``dense_teacher``: the model the second stage distils on a dense image model, a
+        frozen copy of ``model`` as it comes to the stage where ``original`` classifies fewer
+        than ``dense_teacher`` of ``clean``'s images; None: ``original``, as without it."""
+        if not (self.dense_teacher > 0 and applies(model, clean)):
             return None
-        self.report_["dense_teacher"] = "the second stage distils the first stage's model"
-        return frozen_copy(model)
+        acc = accuracy(original, clean.x, clean.y)
+        first = acc < self.dense_teacher
+        self.report_["dense_teacher"] = {
+            "original_accuracy": round(acc, 4),
+            "teacher": "the first stage's model" if first else "the original"}
+        return frozen_copy(model) if first else None
 
     def _again(self, model: nn.Module, stage: Any, clean: TensorDataset,
                triggers: list[ReversedTrigger], ranked: list[int], original: nn.Module,
