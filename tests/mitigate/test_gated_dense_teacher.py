@@ -1,6 +1,6 @@
 """`gated`'s ``dense_teacher=A``: on a dense image model whose original classifies fewer than A
 of the clean images, the second stage distils the first stage's model, not the original, while
-the guard's floor stays the original's (opt-in, issue 12 stop 45); ``Adaptive.unlearn``'s
+the guard's floor stays the original's (default 0.86 since issue 12 stop 45); ``Adaptive.unlearn``'s
 ``teacher_model`` that carries it; and ``adaptive`` with every class a suspect."""
 
 from __future__ import annotations
@@ -34,9 +34,14 @@ def teacher_given(monkeypatch, model: nn.Module, **params):
     return seen[0], method
 
 
-def test_off_by_default_and_the_stage_gets_no_teacher(monkeypatch) -> None:
-    assert gated.Gated().dense_teacher == 0.0
+def test_the_default_bar_is_0_86_and_0_turns_it_off(monkeypatch) -> None:
+    # the default since fresh zoos 2413/2414 met the rule (issue 12 stop 45)
+    assert gated.Gated().dense_teacher == gated.DENSE_TEACHER == 0.86
+    monkeypatch.setattr(gated, "accuracy", lambda model, x, y: 0.5)  # a poor classifier
     teacher, method = teacher_given(monkeypatch, Striped())
+    assert teacher is not None
+    assert method.report_["dense_teacher"]["teacher"] == "the first stage's model"
+    teacher, method = teacher_given(monkeypatch, Striped(), dense_teacher=0)
     assert teacher is None and "dense_teacher" not in method.report_
 
 
