@@ -316,7 +316,7 @@ class Gated(Mitigation):
             classifies fewer than A of the method's clean images (which it never trained on)
             distils the first stage's model (the model as it comes to the stage), not the
             original; the guard's floor is still the original's. A poor original is a poor
-            teacher: on zoo-2412's WaNet MLPs (0.82-0.83 accuracy; FT-SAM's model 5-7 points
+            teacher: on zoo-2412's WaNet MLPs (0.82-0.83 accuracy; FT-SAM's model 4-8 points
             better and at 1.4-2.8% ASR) the stage's first round pulled the model back towards
             it (ASR 2.8 -> 7.1% and 1.4 -> 5.4%), while on well-trained MLPs the first stage's
             model was the worse teacher (zoo-2412's badnets-000 -5.1 points against -3.5);
