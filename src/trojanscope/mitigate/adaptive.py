@@ -364,14 +364,17 @@ class Adaptive(Mitigation):
     def unlearn(self, model: nn.Module, clean: TensorDataset, triggers: list[ReversedTrigger],
                 ranked: list[int], seed: int, gen: torch.Generator,
                 reference: nn.Module | None = None,
-                guard: TensorDataset | None = None) -> nn.Module:
+                guard: TensorDataset | None = None,
+                teacher_model: nn.Module | None = None) -> nn.Module:
         """Unlearn ``triggers`` and universal perturbations towards the ``ranked`` suspect
         classes, round by round (steps 3 and 4 above; ``report_`` says what happened). With no
         trigger only the perturbations are unlearnt. ``reference``: the model whose clean
         outputs are distilled and whose validation accuracy sets the guard's floor (default:
         ``model`` as it comes; a second stage passes the model before the first). ``guard``:
         clean images the guard reads instead of the held-back quarter (``gated``'s
-        ``guard_hold``: images no stage trained on)."""
+        ``guard_hold``: images no stage trained on). ``teacher_model``: the model whose clean
+        outputs are distilled instead of ``reference``'s (the guard's floor stays
+        ``reference``'s; ``gated``'s ``dense_teacher``)."""
         report: dict[str, Any] = getattr(self, "report_", None) or {}
         self.report_ = report
         fit, val, gx, gy = hold_back(model, clean, self.val_fraction, seed)
@@ -379,6 +382,8 @@ class Adaptive(Mitigation):
         if guard is not None:  # images neither stage trained on
             gx, gy = shifted(guard, 1, model)
         floor = accuracy(teacher, gx, gy) - self.ca_budget
+        if teacher_model is not None:  # distil another model; the floor stays the reference's
+            teacher = frozen_copy(teacher_model)
         if guard is not None:
             report["guard_floor"] = round(floor, 4)
         lr = self.rel_lr * weight_scale(model)
