@@ -10,7 +10,7 @@ largest range (max - min) and standard deviation of the clean trees' p, then the
 ones'.
 
     python benchmarks/tabular_tree_steadiness.py --rows default A.json B.json \
-        --rows candidate A2.json B2.json
+        --rows candidate A2.json B2.json [--common]
 """
 
 from __future__ import annotations
@@ -94,9 +94,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", nargs="+", action="append", required=True,
                     metavar="NAME FILE", help="a name, then its rows files")
+    ap.add_argument("--common", action="store_true",
+                    help="only the readings (zoo, model, file) every set holds")
     args = ap.parse_args()
-    for name, *files in args.rows:
-        report(name, load(files))
+    sets = [(name, load(files)) for name, *files in args.rows]
+    if args.common:
+        keys = set.intersection(*({(r["zoo"], r["name"], r["draw"]) for r in rows}
+                                  for _, rows in sets))
+        sets = [(n, [r for r in rows if (r["zoo"], r["name"], r["draw"]) in keys])
+                for n, rows in sets]
+    for name, rows in sets:
+        report(name, rows)
 
 
 if __name__ == "__main__":
