@@ -177,13 +177,15 @@ class TabularSearch(ModelDetector):
         twin_order: networks read with twins: the suspected target is the class of largest
             excess against both references, the linear one's plus the twins' (the class
             neither explains; the linear excess breaks ties), its trigger the combination
-            found against the twins (issue 16 stop 42: on the development zoos' 200-row files
-            the linear order named the right class for 10 of 14 flagged credit-default
-            backdoored MLPs, the twins' alone 11, the sum 12; on the fresh zoo ``tab-fresh25``
-            9 of 13 flagged backdoored networks against the linear order's 11, so the rule
-            committed before it failed). False, the default: the linear reference's order, as
-            before. Without twins (a tree, ``twins=0``, a TorchScript archive) it changes
-            nothing but a note that says so (review hR5).
+            found against the twins. None, the default since issue 16 stop 45: so wherever
+            twins are read (with distilled twins every development miss of the linear order,
+            16 of 76 flagged backdoored networks at 200 rows, was a credit-default MLP, and
+            this order named 72 of the 76 right against the linear order's 60; on the fresh
+            zoo ``tab-fresh28`` / ``-lc`` 11 of 11 against 10, the rule committed before it;
+            docs/benchmarks.md). False: the linear reference's order (the default before; with
+            the old 30-step twins this order failed at stop 42). True: as None, and where no
+            twins are read (a tree, ``twins=0``, a TorchScript archive) a note says it was
+            not (review hR5).
         twin_fit: networks read with twins: how each twin is trained on the clean file.
             ``"distil"``, the default since issue 16 stop 43: 100 steps towards the model's
             own class probabilities on the clean rows (:func:`.tabular_twins.distil`: a twin
@@ -213,7 +215,7 @@ class TabularSearch(ModelDetector):
                  pair_screen: int = 5, min_sources: int = MIN_SOURCES,
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
                  size_calibration: bool = True, twins: int | None = None,
-                 twin_order: bool = False, twin_fit: str = "distil",
+                 twin_order: bool | None = None, twin_fit: str = "distil",
                  tree_resamples: int = 0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
@@ -230,9 +232,9 @@ class TabularSearch(ModelDetector):
         if size_calibration not in (True, False):
             raise UserInputError("tabular-search: size_calibration must be true or false")
         self.size_calibration = bool(size_calibration)
-        if twin_order not in (True, False):
+        if twin_order is not None and twin_order not in (True, False):
             raise UserInputError("tabular-search: twin_order must be true or false")
-        self.twin_order = bool(twin_order)
+        self.twin_order = None if twin_order is None else bool(twin_order)
         if twin_fit not in TWIN_FITS:
             raise UserInputError(
                 f"tabular-search: twin_fit must be one of {', '.join(TWIN_FITS)}")
@@ -333,7 +335,7 @@ class TabularSearch(ModelDetector):
         twins = 0 if tree or not wanted else wanted * redrawable(target.model)
         if not tree and wanted and not twins:
             notes.append(NO_TWINS_NOTE)
-        if self.twin_order and not twins:  # asked for, never silently dropped (review hR5)
+        if self.twin_order is True and not twins:  # asked for, never silently dropped (review hR5)
             notes.append(TWIN_ORDER_UNREAD.format(
                 what="a tree model" if tree else "a network read without clean twins",
                 order="its own target order" if tree else "the linear reference's order"))
@@ -455,7 +457,7 @@ class TabularSearch(ModelDetector):
         if tree:
             order = tree_target_order(order, mass, self.mass_sure,
                                       boxes.excess if boxes is not None else None)
-        elif vs_twins is not None and self.twin_order:  # what neither reference explains
+        elif vs_twins is not None and self.twin_order is not False:  # neither reference explains
             order = [int(c) for c in np.lexsort((-excess, -(excess + vs_twins)))]
             found = {c: twin_found.get(c, found.get(c, [])) for c in found}
         else:  # networks: the class whose response the data explain least
