@@ -1,5 +1,6 @@
 """``tabular-search -p twin_order``: a network's suspected target by its excess against clean
-twins (issue 16 stop 42), and the benchmark's per-class reorder of recorded readings."""
+twins (issue 16 stop 42; the default wherever twins are read since stop 45), and the
+benchmark's per-class reorder of recorded readings."""
 
 from __future__ import annotations
 
@@ -20,9 +21,14 @@ def test_twin_order_must_be_a_boolean(bad) -> None:
 
 
 def test_twin_order_ranks_by_the_excess_against_both_references(searched) -> None:
-    run, linear = searched("mlp", 1, twins=1)
+    run, linear = searched("mlp", 1, twins=1, twin_order=False)
     twin = registry.create("detector", "tabular-search", twins=1, twin_order=True).inspect(
         run.model, run.test, seed=0)
+    default = registry.create("detector", "tabular-search", twins=1).inspect(
+        run.model, run.test, seed=0)
+    assert default.target_classes == twin.target_classes  # the default since stop 45
+    assert default.trigger_text == twin.trigger_text
+    assert default.detector_notes == twin.detector_notes
     assert twin.features == linear.features  # only the order changes
     for verdict in (linear, twin):
         assert all("excess_vs_twins" in r.details for r in verdict.per_class)
@@ -40,7 +46,8 @@ def test_without_twins_the_order_is_the_linear_one(searched) -> None:
     assert again.target_classes == plain.target_classes
     assert again.features == plain.features
     assert all("excess_vs_twins" not in r.details for r in again.per_class)
-    # asked for and not read: said in a note, not dropped silently (review hR5)
+    # asked for and not read: said in a note, not dropped silently (review hR5); the
+    # default (None) asks for nothing where no twins are read
     assert not any("twin_order" in n for n in plain.detector_notes)
     assert [n for n in again.detector_notes if n not in plain.detector_notes] == [
         "twin_order=1 not read: it orders a network's classes by its excess against clean "
@@ -50,6 +57,7 @@ def test_without_twins_the_order_is_the_linear_one(searched) -> None:
 
 def test_twin_order_on_a_tree_is_said_not_read(searched) -> None:
     run, plain = searched("xgboost", 1)
+    assert not any("twin_order" in n for n in plain.detector_notes)
     again = registry.create("detector", "tabular-search", twin_order=True).inspect(
         run.model, run.test, seed=0)
     assert again.target_classes == plain.target_classes

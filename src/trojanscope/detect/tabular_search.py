@@ -65,6 +65,7 @@ from trojanscope.detect.tree_mass import (
     leaves_per_tree,
 )
 from trojanscope.detect.tree_reference import reference_trees, referenced
+from trojanscope.detect.tree_resample import bootstrap_rows, mean_features
 from trojanscope.errors import UserInputError
 from trojanscope.params import check_option
 from trojanscope.registry import register
@@ -78,6 +79,11 @@ EPS = 1e-4
 PSEUDO_ROWS = 5
 # trees: fewer rows to flip than this skip a class (the zoo's ``MIN_FLIPPABLE``; stop 38)
 MIN_SOURCES = 10
+
+
+# trees: bootstrap resamples whose features are averaged (``tree_resamples``; each costs one
+# more reading of the tree)
+MAX_RESAMPLES = 16
 
 
 @dataclass
@@ -163,16 +169,23 @@ class TabularSearch(ModelDetector):
             none elsewhere, where no calibrator reads them (review of stop 41: they would cost
             time only); 0: none, as before; at most 16. A network whose weights cannot all be
             drawn afresh (a TorchScript archive) is read without twins, said in a note.
+        tree_resamples: trees: each feature is the mean over the clean file and this many
+            bootstrap resamples of it (the file's size, drawn with replacement from the seed;
+            :mod:`.tree_resample`): a clean tree's p moved by up to ~0.8 between 200-row
+            files (issue 16 stop 44). 0 (default) reads the file once; each resample costs
+            one more reading.
         twin_order: networks read with twins: the suspected target is the class of largest
             excess against both references, the linear one's plus the twins' (the class
             neither explains; the linear excess breaks ties), its trigger the combination
-            found against the twins (issue 16 stop 42: on the development zoos' 200-row files
-            the linear order named the right class for 10 of 14 flagged credit-default
-            backdoored MLPs, the twins' alone 11, the sum 12; on the fresh zoo ``tab-fresh25``
-            9 of 13 flagged backdoored networks against the linear order's 11, so the rule
-            committed before it failed). False, the default: the linear reference's order, as
-            before. Without twins (a tree, ``twins=0``, a TorchScript archive) it changes
-            nothing but a note that says so (review hR5).
+            found against the twins. None, the default since issue 16 stop 45: so wherever
+            twins are read (with distilled twins every development miss of the linear order,
+            16 of 76 flagged backdoored networks at 200 rows, was a credit-default MLP, and
+            this order named 72 of the 76 right against the linear order's 60; on the fresh
+            zoo ``tab-fresh28`` / ``-lc`` 11 of 11 against 10, the rule committed before it;
+            docs/benchmarks.md). False: the linear reference's order (the default before; with
+            the old 30-step twins this order failed at stop 42). True: as None, and where no
+            twins are read (a tree, ``twins=0``, a TorchScript archive) a note says it was
+            not (review hR5).
         twin_fit: networks read with twins: how each twin is trained on the clean file.
             ``"distil"``, the default since issue 16 stop 43: 100 steps towards the model's
             own class probabilities on the clean rows (:func:`.tabular_twins.distil`: a twin
@@ -202,7 +215,8 @@ class TabularSearch(ModelDetector):
                  pair_screen: int = 5, min_sources: int = MIN_SOURCES,
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
                  size_calibration: bool = True, twins: int | None = None,
-                 twin_order: bool = False, twin_fit: str = "distil") -> None:
+                 twin_order: bool | None = None, twin_fit: str = "distil",
+                 tree_resamples: int = 0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -218,9 +232,9 @@ class TabularSearch(ModelDetector):
         if size_calibration not in (True, False):
             raise UserInputError("tabular-search: size_calibration must be true or false")
         self.size_calibration = bool(size_calibration)
-        if twin_order not in (True, False):
+        if twin_order is not None and twin_order not in (True, False):
             raise UserInputError("tabular-search: twin_order must be true or false")
-        self.twin_order = bool(twin_order)
+        self.twin_order = None if twin_order is None else bool(twin_order)
         if twin_fit not in TWIN_FITS:
             raise UserInputError(
                 f"tabular-search: twin_fit must be one of {', '.join(TWIN_FITS)}")
@@ -231,6 +245,11 @@ class TabularSearch(ModelDetector):
         except ValueError as exc:
             raise UserInputError(f"tabular-search: {exc}") from None
         self.twins = None if twins is None else int(twins)
+        try:
+            check_option("tree_resamples", tree_resamples, 0, MAX_RESAMPLES, integer=True)
+        except ValueError as exc:
+            raise UserInputError(f"tabular-search: {exc}") from None
+        self.tree_resamples = int(tree_resamples)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
@@ -252,6 +271,34 @@ class TabularSearch(ModelDetector):
             raise UserInputError("tabular-search: excess_tail must be in [0, 0.5)")
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
+        verdict = self.read(target, generator)
+        if self.tree_resamples and hasattr(target.model, "leaf_records"):
+            seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+            self.resampled(target, verdict, seed)
+        return verdict
+
+    def resampled(self, target: InspectionTarget, verdict: ModelVerdict, seed: int) -> None:
+        """A tree's features replaced by their mean over the file and ``tree_resamples``
+        bootstrap resamples of it (:mod:`.tree_resample`); the target order, the per-class
+        details and the notes stay the file's own reading."""
+        clean = target.clean
+        schema = schema_of(clean)
+        y = clean.get_batch(torch.arange(len(clean)))[1].numpy()
+        readings = [verdict.features]
+        for k in range(self.tree_resamples):
+            idx = bootstrap_rows(y, target.num_classes, seed, k, self.min_per_class)
+            if idx is None:
+                break
+            part = clean.subset(idx)
+            if schema_of(part) is None:
+                part.schema = schema
+            sub = InspectionTarget(target.model, target.input_shape, target.num_classes, part)
+            readings.append(self.read(sub, torch.Generator().manual_seed(seed + k)).features)
+        verdict.features = mean_features(readings)
+        verdict.features["tab_resamples"] = float(len(readings) - 1)
+
+    def read(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
+        """One reading of the clean file: the search, the tree features, the order."""
         clean = target.clean
         schema = schema_of(clean)
         if clean is None or schema is None:
@@ -288,7 +335,7 @@ class TabularSearch(ModelDetector):
         twins = 0 if tree or not wanted else wanted * redrawable(target.model)
         if not tree and wanted and not twins:
             notes.append(NO_TWINS_NOTE)
-        if self.twin_order and not twins:  # asked for, never silently dropped (review hR5)
+        if self.twin_order is True and not twins:  # asked for, never silently dropped (review hR5)
             notes.append(TWIN_ORDER_UNREAD.format(
                 what="a tree model" if tree else "a network read without clean twins",
                 order="its own target order" if tree else "the linear reference's order"))
@@ -410,7 +457,7 @@ class TabularSearch(ModelDetector):
         if tree:
             order = tree_target_order(order, mass, self.mass_sure,
                                       boxes.excess if boxes is not None else None)
-        elif vs_twins is not None and self.twin_order:  # what neither reference explains
+        elif vs_twins is not None and self.twin_order is not False:  # neither reference explains
             order = [int(c) for c in np.lexsort((-excess, -(excess + vs_twins)))]
             found = {c: twin_found.get(c, found.get(c, [])) for c in found}
         else:  # networks: the class whose response the data explain least
