@@ -30,7 +30,7 @@ def fit(rows: list[dict]) -> tuple[float, dict]:
     """The start, and what it was read from."""
     clean = [r for r in rows if r["arch"] == KIM_CNN and not r["backdoored"]]
     top = max(clean, key=lambda r: r["tu_flip_1"])
-    start = math.ceil((top["tu_flip_1"] + MARGIN) * 100) / 100
+    start = math.ceil(round((top["tu_flip_1"] + MARGIN) * 100, 6)) / 100  # float32 reads
     oov = [r for r in rows if r["arch"] == KIM_CNN and r.get("unknown_words")]
     return start, {"clean_kim_cnns": len(clean), "clean_max": round(top["tu_flip_1"], 4),
                    "clean_max_model": top["name"],
