@@ -247,7 +247,7 @@ class TextInversion(ModelDetector):
 
     name = "text-inversion"
     # the one-token search (ti), the neutral one (tn), the vocabulary ranks (tv), phrases and
-    # lifts (tp), the relaxed searches (tr, trn), the span search (ts) and the unknown-word push (tu)
+    # lifts (tp), the relaxed searches (tr, trn), the span search (ts), the unknown-word push (tu)
     feature_names = ("ti_*", "tn_*", "tv_*", "tp_*", "tr_*", "trn_*", "ts_*", "tu_*")
     needs_data = True
     min_per_class = 5
