@@ -383,8 +383,8 @@ def test_the_default_skips_only_searches_no_calibrator_reads(runs) -> None:
 
 
 def test_unk_push_adds_only_its_features_on_a_kim_cnn(runs) -> None:
-    """``unk_push=1`` (stop 45, opt-in): the default's features plus ``tu_*`` on a TextCNN
-    (a Kim CNN), the rest unchanged; without it, none."""
+    """``unk_push`` (stop 45; on by default): ``tu_*`` on a TextCNN (a Kim CNN), the other
+    features unchanged; with ``unk_push=0``, none."""
     from trojanscope.io.models import load_model
 
     result, folder = runs["badnl"]
@@ -397,6 +397,10 @@ def test_unk_push_adds_only_its_features_on_a_kim_cnn(runs) -> None:
             num_classes=2, seed=0)
 
     off, on = inspect(0), inspect(1)
+    default = registry.create("detector", "text-inversion", **fast).inspect(
+        loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+        num_classes=2, seed=0)
+    assert default.features == on.features
     assert not any(k.startswith("tu_") for k in off.features)
     assert 0.0 <= on.features["tu_flip_1"] <= 1.0 and on.features["tu_class"] in (0.0, 1.0)
     assert {k: v for k, v in on.features.items() if not k.startswith("tu_")} == off.features

@@ -73,9 +73,12 @@ def test_the_raise_term_lifts_only_above_its_start() -> None:
     assert "unknown-word token" in (raise_note(high.features) or "")
 
 
-def test_the_option_is_checked_and_off_by_default() -> None:
-    assert registry.create("detector", "text-inversion").unk_push == 0
-    assert registry.create("detector", "text-inversion", unk_push=1).unk_push == 1
+def test_the_option_is_checked_and_on_by_default() -> None:
+    """On by default since stop 45's rule (seed 2950); 0 turns it off."""
+    default = registry.create("detector", "text-inversion")
+    assert default.unk_push == 1 and default.get_params()["unk_push"] is None
+    assert registry.create("detector", "text-inversion", unk_push=0).unk_push == 0
+    assert registry.create("detector", "text-inversion", unk_push=1).get_params()["unk_push"] == 1
     with pytest.raises(ValueError):
         registry.create("detector", "text-inversion", unk_push=2)
 

@@ -238,11 +238,12 @@ class TextInversion(ModelDetector):
             docs/benchmarks.md, issue 15, stop 37). 3 has calibrators of its own
             (``":phrase:lift:arch:order-docs3"``, stop 38); other values are read by the
             ``:order`` calibrators, fitted without it, and the verdict is score-only.
-        unk_push: 1 (opt-in): for a Kim CNN with a word vocabulary, the unknown-word push
-            (``tu_flip_1``, ``tu_flip_3``, ``tu_class``; :mod:`trojanscope.detect.text_unk`),
-            which the ``"text-inversion:raise:unk"`` term reads to raise the probability
-            (raise-only, above a start no clean development model reached;
-            docs/benchmarks.md, issue 15, stop 45).
+        unk_push: on by default (stop 45's rule, met on the fresh zoo/text-foreign2950;
+            0: off; 1 given: a note where a model gets none): for a Kim CNN with a word
+            vocabulary, the unknown-word push (``tu_flip_1``, ``tu_flip_3``, ``tu_class``;
+            :mod:`trojanscope.detect.text_unk`), which the ``"text-inversion:raise:unk"``
+            term reads to raise the probability (raise-only, above a start no clean
+            development model reached; docs/benchmarks.md, issue 15, stop 45).
     """
 
     name = "text-inversion"
@@ -261,7 +262,7 @@ class TextInversion(ModelDetector):
                  behaviour: int | bool = 1, phrase_tokens: int | None = None,
                  phrase_margin: float | None = None, phrase_lift: int | None = None,
                  lift_reference: int | bool | None = None, order: int | bool = 0,
-                 order_min_docs: int = 0, unk_push: int | bool = 0) -> None:
+                 order_min_docs: int = 0, unk_push: int | bool | None = None) -> None:
         given = {"phrase_tokens": phrase_tokens, "phrase_margin": phrase_margin,
                  "phrase_lift": phrase_lift, "lift_reference": lift_reference}
         self.preset = all(v is None for v in given.values())
@@ -316,7 +317,10 @@ class TextInversion(ModelDetector):
         self.lift_reference = int(check_flag("lift_reference", lift_reference))
         self.order = int(check_flag("order", order))
         self.order_min_docs = int(order_min_docs)
-        self.unk_push = int(check_flag("unk_push", unk_push))
+        # None: on (stop 45's rule), quiet on models it does not apply to; 1 given: a note says
+        # why a model got no push; 0: off
+        self.unk_push_given = unk_push is not None
+        self.unk_push = 1 if unk_push is None else int(check_flag("unk_push", unk_push))
         if self.order_min_docs and not self.order:
             raise ValueError("order_min_docs shapes the word-order search: give order=1 with it")
         if self.lift_reference and not self.phrase_lift:
@@ -329,6 +333,8 @@ class TextInversion(ModelDetector):
         params = super().get_params()
         if self.preset:
             params.update(dict.fromkeys(PRESET))
+        if not self.unk_push_given:
+            params["unk_push"] = None
         return params
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
@@ -438,7 +444,7 @@ class TextInversion(ModelDetector):
                 notes.append(f"order=1: no word-order feature for this model ({why})")
         if self.unk_push:  # raise-only evidence the calibrators do not read
             why = self._unknown(model, target, ids, words, features)
-            if why is not None:
+            if why is not None and self.unk_push_given:
                 notes.append(f"unk_push=1: no unknown-word push for this model ({why})")
         research = bool(phrases and (self.phrase_lift or self.phrase_margin)) and not (
             self.preset or (standard and self._fitted_lift()))
