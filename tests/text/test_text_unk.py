@@ -90,3 +90,15 @@ def test_the_shipped_term_reads_the_push_feature_only() -> None:
     assert term.features == ["tu_flip_1"] and term.coef[0] > 0
     start = -term.intercept / term.coef[0]
     assert start > term.fitted_on["clean_max"]  # no clean development Kim CNN is raised
+
+
+def test_only_kim_cnns_with_a_word_vocabulary_get_the_push() -> None:
+    from trojanscope.models.wordbag import WordBag
+
+    det = registry.create("detector", "text-inversion")
+    x = sentences()
+    feats: dict[str, float] = {}
+    bag = WordBag(vocab_size=VOCAB).eval()
+    assert "not a Kim CNN" in (det._unknown(bag, None, x, True, feats) or "")
+    assert "no word vocabulary" in (det._unknown(model(True), None, x, False, feats) or "")
+    assert feats == {}
