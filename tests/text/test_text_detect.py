@@ -380,3 +380,28 @@ def test_the_default_skips_only_searches_no_calibrator_reads(runs) -> None:
     read = {f for key, cal in load_calibrators().items() if key.startswith("text-inversion")
             for f in cal.features}
     assert read and not any(f.startswith(searched) for f in read)
+
+
+def test_unk_push_adds_only_its_features_on_a_kim_cnn(runs) -> None:
+    """``unk_push`` (stop 45; on by default): ``tu_*`` on a TextCNN (a Kim CNN), the other
+    features unchanged; with ``unk_push=0``, none."""
+    from trojanscope.io.models import load_model
+
+    result, folder = runs["badnl"]
+    loaded = load_model(folder)
+    fast = {"max_tokens": 1, "per_class": 16, "neutral_tokens": 0, "relax_steps": 0}
+
+    def inspect(unk: int):
+        return registry.create("detector", "text-inversion", **fast, unk_push=unk).inspect(
+            loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+            num_classes=2, seed=0)
+
+    off, on = inspect(0), inspect(1)
+    default = registry.create("detector", "text-inversion", **fast).inspect(
+        loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
+        num_classes=2, seed=0)
+    assert default.features == on.features
+    assert not any(k.startswith("tu_") for k in off.features)
+    assert 0.0 <= on.features["tu_flip_1"] <= 1.0 and on.features["tu_class"] in (0.0, 1.0)
+    assert {k: v for k, v in on.features.items() if not k.startswith("tu_")} == off.features
+    assert not any(n.startswith("unk_push=1") for n in on.detector_notes)

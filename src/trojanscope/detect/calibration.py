@@ -54,6 +54,10 @@ RAISE_EVIDENCE = {
     ":frame": ("frame_top_class", "frame_share_gap",
                "the image's outer ring lit at one value sends the clean inputs to {which} far "
                "more often than to the next"),
+    # issue 15, stop 45: text-inversion -p unk_push=1 (Kim CNNs with a word vocabulary)
+    ":unk": ("tu_class", "tu_flip_1",
+             "the unknown-word token, inserted once into clean sentences of the other classes, "
+             "sends them to {which} far more often than in any clean development model"),
 }
 # Key suffix of a lower-only term (issue 9, stop 39): ``"<calibrator>:lower<suffix>"`` switches
 # on a correction of that calibrator's own probability (before any raise term), recorded as
@@ -71,7 +75,8 @@ LOWER = "lower"
 LOWER_TERMS = {":dense": ("first_layer_dense", "mmbd_neglog10_p")}
 # The features recording each term's own lift, beside their sum ``raise_logit`` (the
 # empty-pixel term's is the rest).
-OWN_LIFT = {":pixels": "raise_logit_pixels", ":frame": "raise_logit_frame"}
+OWN_LIFT = {":pixels": "raise_logit_pixels", ":frame": "raise_logit_frame",
+            ":unk": "raise_logit_unk"}
 # Traits of models no calibrator was found to score (leave-one-family-out on a zoo of such
 # models, benchmarks/bench_tabular_foreign_zoo.py): out of coverage, their verdict keeps the
 # probability but says it is not calibrated (``"calibrated": false``; the audit: review).

@@ -47,7 +47,7 @@ from trojanscope.detect.base import (
     ModelVerdict,
     balanced_sample,
 )
-from trojanscope.detect.text_arch import text_architecture
+from trojanscope.detect.text_arch import KIM_CNN, text_architecture
 from trojanscope.detect.text_lift_reference import load_reference, standardised
 from trojanscope.detect.text_order import order_asymmetry, order_inputs
 from trojanscope.detect.text_phrase import (
@@ -65,6 +65,7 @@ from trojanscope.detect.text_phrase import (
 from trojanscope.detect.text_relax import best_single_token, insert_ids
 from trojanscope.detect.text_span import best_span
 from trojanscope.detect.text_tokens import class_doc_counts, class_lean, leaning_to, neutral_for
+from trojanscope.detect.text_unk import unknown_push
 from trojanscope.detect.text_vocab_rank import order_note, size_note, vocab_rank_features
 from trojanscope.errors import UserInputError
 from trojanscope.io.ts_proxy import count_parameters
@@ -237,12 +238,18 @@ class TextInversion(ModelDetector):
             docs/benchmarks.md, issue 15, stop 37). 3 has calibrators of its own
             (``":phrase:lift:arch:order-docs3"``, stop 38); other values are read by the
             ``:order`` calibrators, fitted without it, and the verdict is score-only.
+        unk_push: on by default (stop 45's rule, met on the fresh zoo/text-foreign2950;
+            0: off; 1 given: a note where a model gets none): for a Kim CNN with a word
+            vocabulary, the unknown-word push (``tu_flip_1``, ``tu_flip_3``, ``tu_class``;
+            :mod:`trojanscope.detect.text_unk`), which the ``"text-inversion:raise:unk"``
+            term reads to raise the probability (raise-only, above a start no clean
+            development model reached; docs/benchmarks.md, issue 15, stop 45).
     """
 
     name = "text-inversion"
     # the one-token search (ti), the neutral one (tn), the vocabulary ranks (tv), phrases and
-    # lifts (tp), the relaxed searches (tr, trn) and the span search (ts)
-    feature_names = ("ti_*", "tn_*", "tv_*", "tp_*", "tr_*", "trn_*", "ts_*")
+    # lifts (tp), the relaxed searches (tr, trn), the span search (ts), the unknown-word push (tu)
+    feature_names = ("ti_*", "tn_*", "tv_*", "tp_*", "tr_*", "trn_*", "ts_*", "tu_*")
     needs_data = True
     min_per_class = 5
     modality = "text"
@@ -255,7 +262,7 @@ class TextInversion(ModelDetector):
                  behaviour: int | bool = 1, phrase_tokens: int | None = None,
                  phrase_margin: float | None = None, phrase_lift: int | None = None,
                  lift_reference: int | bool | None = None, order: int | bool = 0,
-                 order_min_docs: int = 0) -> None:
+                 order_min_docs: int = 0, unk_push: int | bool | None = None) -> None:
         given = {"phrase_tokens": phrase_tokens, "phrase_margin": phrase_margin,
                  "phrase_lift": phrase_lift, "lift_reference": lift_reference}
         self.preset = all(v is None for v in given.values())
@@ -310,6 +317,10 @@ class TextInversion(ModelDetector):
         self.lift_reference = int(check_flag("lift_reference", lift_reference))
         self.order = int(check_flag("order", order))
         self.order_min_docs = int(order_min_docs)
+        # None: on (stop 45's rule), quiet on models it does not apply to; 1 given: a note says
+        # why a model got no push; 0: off
+        self.unk_push_given = unk_push is not None
+        self.unk_push = 1 if unk_push is None else int(check_flag("unk_push", unk_push))
         if self.order_min_docs and not self.order:
             raise ValueError("order_min_docs shapes the word-order search: give order=1 with it")
         if self.lift_reference and not self.phrase_lift:
@@ -322,6 +333,8 @@ class TextInversion(ModelDetector):
         params = super().get_params()
         if self.preset:
             params.update(dict.fromkeys(PRESET))
+        if not self.unk_push_given:
+            params["unk_push"] = None
         return params
 
     def run(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
@@ -429,6 +442,10 @@ class TextInversion(ModelDetector):
                 family += ":" + order_family(self.order_min_docs if fitted else 0)
             else:
                 notes.append(f"order=1: no word-order feature for this model ({why})")
+        if self.unk_push:  # raise-only evidence the calibrators do not read
+            why = self._unknown(model, target, ids, words, features)
+            if why is not None and self.unk_push_given:
+                notes.append(f"unk_push=1: no unknown-word push for this model ({why})")
         research = bool(phrases and (self.phrase_lift or self.phrase_margin)) and not (
             self.preset or (standard and self._fitted_lift()))
         if research:  # no calibrator is fitted for them: the :phrase one stands in
@@ -466,6 +483,23 @@ class TextInversion(ModelDetector):
             return ("not a Kim CNN whose layers reproduce its logits, sentences of at most "
                     "a span's length, or no class with two tokens to search")
         features.update(found)
+        return None
+
+    def _unknown(self, model: nn.Module, target: InspectionTarget, ids: Tensor, words: bool,
+                 features: dict[str, float]) -> str | None:
+        """The unknown-word push added to ``features`` for a Kim CNN with a word vocabulary
+        (``None``), else why not."""
+        if not words:
+            return "no word vocabulary, so no unknown-word token"
+        if text_architecture(model, ids) != KIM_CNN:
+            return "not a Kim CNN: measured only on Kim CNNs (mean-pooled clean models answer it)"
+        assert target.clean is not None
+        pad_id = int(getattr(model, "pad_id", WordVocab.pad_id))
+        x = target.clean.x
+        with torch.no_grad():
+            pred = torch.cat([model(chunk).argmax(1) for chunk in x.split(512)])
+        features.update(unknown_push(model, x, pred, target.num_classes, WordVocab.unk_id,
+                                     pad_id))
         return None
 
     def _fitted_lift(self) -> bool:
