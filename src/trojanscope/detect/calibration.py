@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.coverage import MIN_COVERED, coverage_notes
+from trojanscope.detect.coverage import MIN_COVERED, coverage_notes, describe
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
@@ -165,7 +165,8 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     lifts: dict[str, tuple[float, Calibrator]] = {}
     for suffix in RAISE_EVIDENCE:
         term = calibrators.get(f"{verdict.method}:{RAISE}{suffix}")
-        if term is not None and all(f in verdict.features for f in term.features):
+        if (term is not None and all(f in verdict.features for f in term.features)
+                and not gated_off(term, verdict.traits)):
             lift = term.logit(verdict.features)
             if lift > MIN_LIFT:  # a gap exactly at the start, read in float32, is no raise
                 lifts[suffix] = (lift, term)
@@ -186,6 +187,42 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
         verdict.target_classes.remove(top)
         verdict.target_classes.insert(0, top)
     return [term for _, term in lifts.values()]
+
+
+def gated_off(term: Calibrator, traits: list[str]) -> list[str]:
+    """The model's traits that keep term ``term`` off: those starting with a prefix its
+    ``fitted_on["gate"]`` lists (``["activation:"]``) that its ``fitted_on["coverage"]`` has in
+    fewer than ``MIN_COVERED`` models (empty: the term applies). Why (issue 9, stop 45): the
+    frame raise term, measured on ReLU and tanh models, lifted clean sigmoid and LeakyReLU CNNs
+    of foreign seed 63; a gate is opt-in, written in a calibration file."""
+    prefixes = term.fitted_on.get("gate") or []
+    covered = term.fitted_on.get("coverage") or {}
+    return [t for t in sorted(traits) if t.startswith(tuple(prefixes))
+            and int(covered.get(t, 0)) < MIN_COVERED]
+
+
+def gate_note(term: Calibrator, traits: list[str]) -> str | None:
+    """The sentence saying that a gated term was not applied (None when it applies)."""
+    off = gated_off(term, traits)
+    if not off:
+        return None
+    return (f"calibration term {term.method!r} not applied: its calibration has "
+            f"{', '.join(describe(t) for t in off)} in fewer than {MIN_COVERED} models")
+
+
+def check_gates(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) a ``fitted_on.gate`` that :func:`gated_off` could not read: not a
+    list of non-empty trait prefixes, or on an entry without a ``coverage`` record."""
+    for key, cal in calibrators.items():
+        if "gate" not in cal.fitted_on:
+            continue
+        gate = cal.fitted_on["gate"]
+        if (not isinstance(gate, list) or not gate
+                or not all(isinstance(g, str) and g for g in gate)):
+            raise ValueError(f"{key!r}: fitted_on.gate must be a list of trait prefixes "
+                             f"(e.g. [\"activation:\"]), got {gate!r}")
+        if not isinstance(cal.fitted_on.get("coverage"), dict):
+            raise ValueError(f"{key!r}: fitted_on.gate needs a fitted_on.coverage record")
 
 
 def lower_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str,
@@ -393,6 +430,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         calibrators = {m: Calibrator(**c) for m, c in raw.items()}
         check_lower_terms(calibrators)
         check_floors(calibrators)
+        check_gates(calibrators)
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -509,6 +547,10 @@ def calibrate(
         verdict.probability = floored_probability(cal, calibrators, verdict.features)
         lower_term(verdict, calibrators, scored_by, notes)  # said by lower_note, not a note
         unread += unread_terms(verdict, calibrators, scored_by)
+        notes += [n for suffix in RAISE_EVIDENCE
+                  if (t := calibrators.get(f"{verdict.method}:{RAISE}{suffix}")) is not None
+                  and all(f in verdict.features for f in t.features)
+                  and (n := gate_note(t, verdict.traits)) is not None]
         for raised in raise_term(verdict, calibrators):
             raised_on = raised.fitted_on.get("coverage")
             if raised_on is not None:  # the raise was measured on fewer kinds of model than
