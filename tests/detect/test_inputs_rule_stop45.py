@@ -82,3 +82,8 @@ def test_no_gain_on_the_crossed_patch_does_not_ship(tmp_path: Path) -> None:
     text = rule(tmp_path / "out")
     assert "condition 2 where it is for: one more model at the goal in all (+0)" in text
     assert text.rstrip().endswith("default: False")
+
+
+def test_the_committed_outputs_reprint_the_committed_decision() -> None:
+    data = ROOT / "benchmarks" / "data" / "inputs_s45"
+    assert rule(data / "fresh") == (data / "rule_s45.txt").read_text()
