@@ -77,7 +77,8 @@ keeps one transform fewer (at most 5 forward passes in all). ``occlusion="auto"`
 column only where ``transforms="auto"`` kept fewer than ``max_transforms`` transforms, i.e. in
 the passes the budget leaves spare (a crossed patch on a ReLU CNN that keeps two transforms);
 a model that keeps them all is scored exactly as with ``False``. An opt-in: its rule was not met
-on stop 44's fresh models (every one kept four transforms, so it changed none).
+on stop 44's fresh models (every one kept four transforms, so it changed none). ``True`` on every
+model was decided against on stop 45's fresh models (docs/benchmarks.md, "issue 14, stop 45").
 """
 
 from __future__ import annotations
@@ -134,7 +135,9 @@ PIXEL_CAP: float | None = 0.0
 # the occlusion column (stop 42; opt-in: measured on development models only, no rule met):
 # when on, "auto" keeps one transform fewer, so the default's passes stay at most 5;
 # "auto" (stop 44) only where fewer than max_transforms were kept: its rule not met on fresh
-# foreign seeds 44-45 and own 78-81 (no fresh model kept fewer, so no gain could be shown)
+# foreign seeds 44-45 and own 78-81 (no fresh model kept fewer, so no gain could be shown);
+# True's rule (stop 45) not met on fresh foreign seeds 46-47 and own 82-85: it lost a tanh MLP's
+# crossed patch (0.970 -> 0.904) and raised four models' clean flag rate by over 0.005
 OCCLUSION: bool | str = False
 
 
