@@ -18,6 +18,7 @@ import json
 import math
 from pathlib import Path
 
+from trojanscope.cli.commands.zoo import zoo_label
 from trojanscope.detect.calibration import Calibrator, load_calibrators, save_calibrators
 from trojanscope.detect.text_arch import KIM_CNN
 
@@ -50,7 +51,7 @@ def main() -> None:
     start, seen = fit(rows)
     cals = load_calibrators(opts.calibration)
     cals[KEY] = Calibrator(KEY, ["tu_flip_1"], [SLOPE], -SLOPE * start, fitted_on={
-        "zoo": [json.loads(p.read_text())["zoo"] for p in opts.rows], "start": start,
+        "zoo": [zoo_label(Path(json.loads(p.read_text())["zoo"])) for p in opts.rows], "start": start,
         "slope": SLOPE, "margin": MARGIN, **seen, "coverage": {"activation:relu": seen[
             "clean_kim_cnns"]},
         "why": "the unknown-word token sends clean sentences of the other classes to one class "

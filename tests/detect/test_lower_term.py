@@ -79,6 +79,7 @@ def test_the_shipped_file_lowers_a_clean_dense_mlp_as_the_candidate_did() -> Non
     assert got["auto:lower:dense"].pop("fitted_on")["coverage"] == {"activation:relu": 210}
     want["auto:lower:dense"].pop("fitted_on")
     got.pop("auto:raise:frame"), want.pop("auto:raise:frame")  # stop 40's CNN start since
+    got.pop("text-inversion:raise:unk")  # stop 45's text term (issue 15)
     for key in [k for k in got if k.endswith(":rows200")]:  # stop 40's opt-in tabular entries
         got.pop(key)
     for key in [k for k in got if k.endswith(":order-docs3")]:  # refitted, floored: stop 41
