@@ -51,7 +51,8 @@ def main() -> None:
     start, seen = fit(rows)
     cals = load_calibrators(opts.calibration)
     cals[KEY] = Calibrator(KEY, ["tu_flip_1"], [SLOPE], -SLOPE * start, fitted_on={
-        "zoo": [zoo_label(Path(json.loads(p.read_text())["zoo"])) for p in opts.rows], "start": start,
+        "zoo": [zoo_label(Path(json.loads(p.read_text())["zoo"])) for p in opts.rows],
+        "start": start,
         "slope": SLOPE, "margin": MARGIN, **seen, "coverage": {"activation:relu": seen[
             "clean_kim_cnns"]},
         "why": "the unknown-word token sends clean sentences of the other classes to one class "
