@@ -5,7 +5,7 @@ against the clean models' mean; ROC-AUC and cross-entropy with a stratified boot
 (models resampled within clean and backdoored, seeded), to show how little 9 models say.
 No detector or training runs here.
 
-    python benchmarks/minilm_zoo_table.py --zoo Z --zoo-eval ZOOEVAL.json [--json out.json]
+    python benchmarks/minilm_zoo_table.py --zoo Z --zoo-eval ZOOEVAL.json [...] [--json out.json]
 """
 
 from __future__ import annotations
@@ -79,12 +79,13 @@ def bootstrap(rows: list[ZooRow], n: int = 2000, seed: int = 0) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--zoo", type=Path, required=True)
-    parser.add_argument("--zoo-eval", type=Path, default=None)
+    parser.add_argument("--zoo-eval", type=Path, nargs="*", default=[],
+                        help="zoo eval JSON files (several: their rows as one population)")
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
     _, entries = read_truth(opts.zoo)
-    rows = ({} if opts.zoo_eval is None else
-            {r["name"]: ZooRow(**r) for r in json.loads(opts.zoo_eval.read_text())["rows"]})
+    rows = {r["name"]: ZooRow(**r) for path in opts.zoo_eval
+            for r in json.loads(path.read_text())["rows"]}
     table = model_rows(entries, rows)
     out: dict = {"zoo": str(opts.zoo), "models": table, "attacks": attacks(table)}
     scored = list(rows.values())
