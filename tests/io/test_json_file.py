@@ -1,5 +1,6 @@
 """JSON a user hands us: size-capped, and deep nesting is one clear error, not a traceback."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,31 @@ def test_a_json_file_over_the_limit_is_not_read(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="1,000-byte limit"):
         load_json(path, 1000)
     assert load_json(path)["a"] == "x" * 2000
+
+
+def _refuse(word: str) -> None:
+    raise AssertionError(f"not strict JSON: {word}")
+
+
+def test_machine_output_is_strict_json(tmp_path, capsys) -> None:
+    """`zoo eval`'s target accuracy over no flagged model is NaN (a MiniLM zoo of stop 45 where
+    nothing was flagged): --json and --format json wrote the bare word NaN, which strict JSON
+    readers refuse; now null, nested values and NumPy floats included."""
+    import math
+
+    import numpy as np
+
+    from trojanscope.cli.commands.zoo import _emit
+    from trojanscope.cli.common import OutputFormat
+    from trojanscope.io.json_file import strict
+
+    payload = {"scores": {"target_accuracy_flagged": float("nan"), "roc_auc": 0.5,
+                          "x": [np.float64("inf"), -math.inf, 1]}, "name": "a", "n": None}
+    assert strict(payload) == {"scores": {"target_accuracy_flagged": None, "roc_auc": 0.5,
+                                          "x": [None, None, 1]}, "name": "a", "n": None}
+    out = tmp_path / "eval.json"
+    assert _emit(payload, out, OutputFormat.json)
+    for text in (out.read_text(), capsys.readouterr().out):
+        parsed = json.loads(text, parse_constant=_refuse)
+        assert parsed["scores"]["target_accuracy_flagged"] is None
+        assert parsed["scores"]["roc_auc"] == 0.5

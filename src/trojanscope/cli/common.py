@@ -6,7 +6,6 @@ imported inside the commands that need them.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ import typer
 from rich.console import Console
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.json_file import dumps
 from trojanscope.params import parse_assignments
 
 T = TypeVar("T")
@@ -153,7 +153,7 @@ def stdout_console() -> Console:
 
 def print_json(obj: Any) -> None:
     """Machine output: one JSON document on stdout."""
-    sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False) + "\n")
+    sys.stdout.write(dumps(obj, indent=2, sort_keys=False) + "\n")
 
 
 def command_line(secret_options: tuple[str, ...] = ("--db",)) -> str:

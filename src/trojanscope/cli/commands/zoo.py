@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import asdict
@@ -31,6 +30,7 @@ from trojanscope.cli.executor_opts import (
 )
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_file, write_text_atomic
+from trojanscope.io.json_file import dumps
 
 if TYPE_CHECKING:
     from trojanscope.detect.calibration import Calibrator
@@ -282,7 +282,7 @@ def eval_mitigation(
 def _emit(payload: dict, json_out: Path | None, fmt: OutputFormat) -> bool:
     """Write ``payload`` to ``--json`` when asked; print it and say so when the format is JSON."""
     if json_out is not None:
-        write_text_atomic(json_out, json.dumps(payload, indent=2) + "\n", "--json")
+        write_text_atomic(json_out, dumps(payload, indent=2) + "\n", "--json")
     if fmt is OutputFormat.json:
         print_json(payload)
         return True
