@@ -65,7 +65,7 @@ from trojanscope.detect.tree_mass import (
     leaves_per_tree,
 )
 from trojanscope.detect.tree_reference import reference_trees, referenced
-from trojanscope.detect.tree_resample import bootstrap_rows, mean_features
+from trojanscope.detect.tree_resample import SHORT, UNREAD, bootstrap_rows, mean_features
 from trojanscope.errors import UserInputError
 from trojanscope.params import check_option
 from trojanscope.registry import register
@@ -275,6 +275,8 @@ class TabularSearch(ModelDetector):
         if self.tree_resamples and hasattr(target.model, "leaf_records"):
             seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
             self.resampled(target, verdict, seed)
+        elif self.tree_resamples:  # asked for, never silently dropped (review of stop 45)
+            verdict.detector_notes.append(UNREAD.format(k=self.tree_resamples))
         return verdict
 
     def resampled(self, target: InspectionTarget, verdict: ModelVerdict, seed: int) -> None:
@@ -296,6 +298,9 @@ class TabularSearch(ModelDetector):
             readings.append(self.read(sub, torch.Generator().manual_seed(seed + k)).features)
         verdict.features = mean_features(readings)
         verdict.features["tab_resamples"] = float(len(readings) - 1)
+        if len(readings) - 1 < self.tree_resamples:  # fewer than asked: said, not silent
+            verdict.detector_notes.append(SHORT.format(
+                k=self.tree_resamples, got=len(readings) - 1, m=self.min_per_class))
 
     def read(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         """One reading of the clean file: the search, the tree features, the order."""
