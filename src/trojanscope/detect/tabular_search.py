@@ -173,7 +173,8 @@ class TabularSearch(ModelDetector):
             bootstrap resamples of it (the file's size, drawn with replacement from the seed;
             :mod:`.tree_resample`): a clean tree's p moved by up to ~0.8 between 200-row
             files (issue 16 stop 44). 0 (default) reads the file once; each resample costs
-            one more reading.
+            one more reading. On a network, or where fewer resamples keep every class's rows,
+            a note says so (review of stop 45).
         twin_order: networks read with twins: the suspected target is the class of largest
             excess against both references, the linear one's plus the twins' (the class
             neither explains; the linear excess breaks ties), its trigger the combination
