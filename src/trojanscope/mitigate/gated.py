@@ -508,6 +508,7 @@ class Gated(Mitigation):
         report: dict[str, Any] = {}
         self.report_ = report
         self.first_stage_: nn.Module | None = None
+        self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
         verdict = None
         if not self.force or self.unlearn:  # forced: the detector runs for the suspects only
             start = time.perf_counter()
