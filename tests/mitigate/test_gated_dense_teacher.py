@@ -13,6 +13,7 @@ from test_gated_unlearn import Striped, data, flagged, two_stages
 from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import ModelVerdict
 from trojanscope.mitigate import adaptive, gated
 
 torch.set_num_threads(1)
@@ -51,6 +52,19 @@ def test_a_poor_original_hands_the_stage_the_model_it_starts_from(monkeypatch) -
     note = method.report_["dense_teacher"]
     assert note == {"original_accuracy": 0.8, "teacher": "the first stage's model"}
     assert teacher is not None and not any(p.requires_grad for p in teacher.parameters())
+
+
+def test_a_later_run_without_a_stage_keeps_no_teacher(monkeypatch) -> None:
+    """A method reused on a model the detector lets through holds no earlier model's teacher
+    (review of stop 45)."""
+    monkeypatch.setattr(gated, "accuracy", lambda model, x, y: 0.5)  # a poor classifier
+    teacher, method = teacher_given(monkeypatch, Striped())
+    assert teacher is not None and method.teacher_ is teacher
+    calm = ModelVerdict("auto", 0.0, [2, 0, 1], [], probability=0.0)
+    monkeypatch.setattr(gated, "detector_verdict", lambda *a: calm)
+    method.apply(Striped().eval(), data())
+    assert method.report_["action"].startswith("not treated")
+    assert method.teacher_ is None
 
 
 def test_an_accurate_original_stays_the_teacher(monkeypatch) -> None:

@@ -63,6 +63,25 @@ def test_a_tree_is_read_on_resamples_and_a_network_is_not(searched) -> None:
     b = registry.create("detector", "tabular-search", twins=0, tree_resamples=2).inspect(
         net.model, net.test, seed=0)
     assert a.features == b.features and "tab_resamples" not in b.features
+    # asked for and not read: said in a note, not dropped silently (review of stop 45)
+    assert [n for n in b.detector_notes if n not in a.detector_notes] == [
+        "tree_resamples=2 not read: it averages a tree model's features over resamples of the "
+        "clean file, and this is a network (read once, from the file)"]
+    assert not any("tree_resamples" in n for n in plain.detector_notes + bagged.detector_notes)
+
+
+def test_fewer_resamples_than_asked_are_said(searched, monkeypatch) -> None:
+    """Where no draw keeps every class's minimum, the file's own reading stands and a note
+    says how many resamples were read (review of stop 45)."""
+    run, plain = searched("xgboost", 1)
+    monkeypatch.setattr("trojanscope.detect.tree_resample.MAX_TRIES", 0)
+    short = registry.create("detector", "tabular-search", tree_resamples=3).inspect(
+        run.model, run.test, seed=0)
+    assert short.features["tab_resamples"] == 0.0
+    assert {k: v for k, v in short.features.items() if k != "tab_resamples"} == plain.features
+    assert [n for n in short.detector_notes if n not in plain.detector_notes] == [
+        "tree_resamples=3: 0 resample(s) read (no draw of the others kept at least 2 rows of "
+        "each class the file holds at least 2 of)"]
 
 
 def _row(zoo: str, name: str, arch: str, bd: bool, p: float, draw: int, target: int = 1,

@@ -65,7 +65,7 @@ from trojanscope.detect.tree_mass import (
     leaves_per_tree,
 )
 from trojanscope.detect.tree_reference import reference_trees, referenced
-from trojanscope.detect.tree_resample import bootstrap_rows, mean_features
+from trojanscope.detect.tree_resample import SHORT, UNREAD, bootstrap_rows, mean_features
 from trojanscope.errors import UserInputError
 from trojanscope.params import check_option
 from trojanscope.registry import register
@@ -173,7 +173,8 @@ class TabularSearch(ModelDetector):
             bootstrap resamples of it (the file's size, drawn with replacement from the seed;
             :mod:`.tree_resample`): a clean tree's p moved by up to ~0.8 between 200-row
             files (issue 16 stop 44). 0 (default) reads the file once; each resample costs
-            one more reading.
+            one more reading. On a network, or where fewer resamples keep every class's rows,
+            a note says so (review of stop 45).
         twin_order: networks read with twins: the suspected target is the class of largest
             excess against both references, the linear one's plus the twins' (the class
             neither explains; the linear excess breaks ties), its trigger the combination
@@ -275,6 +276,8 @@ class TabularSearch(ModelDetector):
         if self.tree_resamples and hasattr(target.model, "leaf_records"):
             seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
             self.resampled(target, verdict, seed)
+        elif self.tree_resamples:  # asked for, never silently dropped (review of stop 45)
+            verdict.detector_notes.append(UNREAD.format(k=self.tree_resamples))
         return verdict
 
     def resampled(self, target: InspectionTarget, verdict: ModelVerdict, seed: int) -> None:
@@ -296,6 +299,9 @@ class TabularSearch(ModelDetector):
             readings.append(self.read(sub, torch.Generator().manual_seed(seed + k)).features)
         verdict.features = mean_features(readings)
         verdict.features["tab_resamples"] = float(len(readings) - 1)
+        if len(readings) - 1 < self.tree_resamples:  # fewer than asked: said, not silent
+            verdict.detector_notes.append(SHORT.format(
+                k=self.tree_resamples, got=len(readings) - 1, m=self.min_per_class))
 
     def read(self, target: InspectionTarget, generator: torch.Generator) -> ModelVerdict:
         """One reading of the clean file: the search, the tree features, the order."""

@@ -15,6 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 MAX_TRIES = 100
+# asked for and not done, said in the verdict's notes rather than dropped (as ``twin_order``'s,
+# review hR5; review of stop 45)
+UNREAD = ("tree_resamples={k} not read: it averages a tree model's features over resamples of "
+          "the clean file, and this is a network (read once, from the file)")
+SHORT = ("tree_resamples={k}: {got} resample(s) read (no draw of the others kept at least {m} "
+         "rows of each class the file holds at least {m} of)")
 
 
 def bootstrap_rows(y: np.ndarray, num_classes: int, seed: int, k: int,
