@@ -30,8 +30,8 @@ def unknown_push(model: nn.Module, x: Tensor, pred: Tensor, num_classes: int, un
     tokens, inserted at a seeded random position inside the sentence, turn into that class;
     ``tu_class``: the class of the one-copy maximum, the share the ``:raise:unk`` term reads
     (so the class its note names is the one that share is of; it was the three-copy maximum's
-    before the review of stop 45: the same class on the 4 raised Kim CNNs of zoos cv2700 and
-    text-foreign2950)."""
+    before the review of stop 45: the same class on the 6 raised Kim CNNs of zoos cv2700,
+    text-foreign2850 and text-foreign2950; benchmarks/text_unk_class_check.py)."""
     gen = torch.Generator().manual_seed(UNK_SEED)
     lengths = (x != pad_id).sum(1).clamp_min(1)
     at = (torch.rand(len(x), generator=gen) * lengths.float()).long()
