@@ -89,3 +89,52 @@ def test_a_gate_without_coverage_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(raw))
     with pytest.raises(UserInputError, match=r"needs a fitted_on\.coverage"):
         load_calibrators(path)
+
+
+@pytest.mark.parametrize("gate", [["activaton:"], ["activation:", "pool;"]])
+def test_a_gate_prefix_no_trait_starts_with_is_refused(tmp_path: Path, gate) -> None:
+    """Review of stop 45: a typo gated nothing, silently (the file was read, no note)."""
+    raw = json.loads(GATED.read_text())
+    raw[FRAME]["fitted_on"]["gate"] = gate
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(UserInputError, match=r"starts no trait"):
+        load_calibrators(path)
+
+
+@pytest.mark.parametrize("coverage", [{"activation:relu": None}, {"activation:relu": -1},
+                                      {"activation:relu": 2.5}, {"activation:relu": True},
+                                      {"activation:relu": "40"}, ["activation:relu"]])
+def test_a_malformed_coverage_count_is_refused_when_the_file_is_read(tmp_path: Path,
+                                                                     coverage) -> None:
+    """Review of stop 45: a ``null`` count in a gated term's coverage failed after the
+    detector's run ("unexpected TypeError"), not when the file was read."""
+    raw = json.loads(GATED.read_text())
+    raw[FRAME]["fitted_on"]["coverage"] = coverage
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(UserInputError, match=r"fitted_on\.coverage must map traits"):
+        load_calibrators(path)
+
+
+def test_a_fitted_on_that_is_no_object_is_refused(tmp_path: Path) -> None:
+    raw = json.loads(GATED.read_text())
+    raw[FRAME]["fitted_on"] = ["gate"]
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(UserInputError, match=r"fitted_on must be an object"):
+        load_calibrators(path)
+
+
+def test_every_committed_calibration_file_still_loads() -> None:
+    """The coverage and gate checks refuse none of the files the project ships or records."""
+    def is_calibration(path: Path) -> bool:
+        raw = json.loads(path.read_text())
+        return isinstance(raw, dict) and bool(raw) and all(
+            isinstance(c, dict) and "coef" in c and "fitted_on" in c for c in raw.values())
+
+    files = [ROOT / "src" / "trojanscope" / "detect" / "calibration.json",
+             *(f for f in sorted(DATA.glob("**/*.json")) if is_calibration(f))]
+    assert len(files) >= 20 and GATED in files
+    for f in files:
+        load_calibrators(f)

@@ -60,3 +60,28 @@ def test_machine_output_is_strict_json(tmp_path, capsys) -> None:
         parsed = json.loads(text, parse_constant=_refuse)
         assert parsed["scores"]["target_accuracy_flagged"] is None
         assert parsed["scores"]["roc_auc"] == 0.5
+
+
+def _strict_loads(text: str):
+    return json.loads(text, parse_constant=_refuse)
+
+
+def test_saved_verdicts_and_audit_reports_are_strict_json(tmp_path) -> None:
+    """Review of stop 45: `detect --out`'s verdict.json and `audit`'s JSON and SARIF still
+    wrote the bare word NaN where `--format json` printed null for the same value."""
+    from trojanscope.cli.commands.detect import write_outputs
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.report.audit_result import AuditResult
+    from trojanscope.report.audit_text import render_audit_json, render_audit_sarif
+
+    nan = float("nan")
+    verdict = ModelVerdict("auto", nan, [], [], features={"x": nan})
+    write_outputs(tmp_path / "out", False, verdict, None, {"probability": nan,
+                                                           "features": {"x": nan}})
+    saved = _strict_loads((tmp_path / "out" / "verdict.json").read_text())
+    assert saved["probability"] is None and saved["features"] == {"x": None}
+    result = AuditResult(target="m", model_sha256="0" * 64, started_at="t", command="audit m",
+                         seed=0, versions={}, detection={"probability": nan})
+    assert _strict_loads(render_audit_json(result))["detection"]["probability"] is None
+    sarif = _strict_loads(render_audit_sarif(result))
+    assert sarif["runs"][0]["properties"]["backdoor_probability"] is None

@@ -102,3 +102,28 @@ def test_only_kim_cnns_with_a_word_vocabulary_get_the_push() -> None:
     assert "not a Kim CNN" in (det._unknown(bag, None, x, True, feats) or "")
     assert "no word vocabulary" in (det._unknown(model(True), None, x, False, feats) or "")
     assert feats == {}
+
+
+def test_tu_class_is_the_class_of_the_share_the_raise_term_reads() -> None:
+    """Review of stop 45: one ``<unk>`` sends every sentence to class 1, three in a row keep
+    it at class 0; ``tu_class`` (the class the ``:unk`` note names beside ``tu_flip_1``) is 1,
+    the one-copy push's class (it was the three-copy maximum's: 0 here)."""
+    net = TextCNN(vocab_size=VOCAB, embed_dim=VOCAB, filters=1, kernels=(1, 3)).eval()
+    with torch.no_grad():
+        net.embedding.weight.copy_(torch.eye(VOCAB))
+        once, thrice = net.convs
+        once.weight.zero_()
+        once.weight[0, UNK, 0] = 1.0  # 1 wherever <unk> is
+        once.bias.zero_()
+        thrice.weight.zero_()
+        thrice.weight[0, UNK, :] = 1.0
+        thrice.bias.fill_(-2.5)  # 0.5 only on three <unk> in a row
+        net.classifier.weight.copy_(torch.tensor([[0.0, 100.0], [10.0, 0.0]]))
+        net.classifier.bias.copy_(torch.tensor([1.0, 0.0]))
+    x = sentences()
+    with torch.no_grad():
+        pred = net(x).argmax(1)
+    assert bool((pred == 0).all())
+    feats = unknown_push(net, x, pred, 2, UNK, 0)
+    assert feats["tu_flip_1"] == pytest.approx(1.0) and feats["tu_flip_3"] == pytest.approx(0.0)
+    assert feats["tu_class"] == 1.0

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.coverage import MIN_COVERED, coverage_notes, describe
+from trojanscope.detect.coverage import KNOWN_TRAITS, MIN_COVERED, coverage_notes, describe
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
@@ -212,7 +212,8 @@ def gate_note(term: Calibrator, traits: list[str]) -> str | None:
 
 def check_gates(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``fitted_on.gate`` that :func:`gated_off` could not read: not a
-    list of non-empty trait prefixes, or on an entry without a ``coverage`` record."""
+    list of non-empty trait prefixes, a prefix no trait starts with (a typo would gate nothing,
+    silently; review of stop 45), or on an entry without a ``coverage`` record."""
     for key, cal in calibrators.items():
         if "gate" not in cal.fitted_on:
             continue
@@ -221,8 +222,30 @@ def check_gates(calibrators: dict[str, Calibrator]) -> None:
                 or not all(isinstance(g, str) and g for g in gate)):
             raise ValueError(f"{key!r}: fitted_on.gate must be a list of trait prefixes "
                              f"(e.g. [\"activation:\"]), got {gate!r}")
+        unknown = [g for g in gate if not any(t.startswith(g) for t in KNOWN_TRAITS)]
+        if unknown:
+            raise ValueError(f"{key!r}: fitted_on.gate {unknown[0]!r} starts no trait "
+                             f"(traits: {', '.join(sorted(KNOWN_TRAITS))})")
         if not isinstance(cal.fitted_on.get("coverage"), dict):
             raise ValueError(f"{key!r}: fitted_on.gate needs a fitted_on.coverage record")
+
+
+def check_coverage(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) a ``fitted_on`` that is not an object, or a ``fitted_on.coverage``
+    that is not an object of trait → model count (a whole number >= 0): the coverage notes and
+    gates read the counts at each verdict, where a ``null`` count failed only after the
+    detector's run, as an unexpected TypeError (review of stop 45)."""
+    for key, cal in calibrators.items():
+        if not isinstance(cal.fitted_on, dict):
+            raise ValueError(f"{key!r}: fitted_on must be an object")
+        covered = cal.fitted_on.get("coverage")
+        if covered is None:
+            continue
+        if not isinstance(covered, dict) or not all(
+                isinstance(n, int | float) and not isinstance(n, bool) and math.isfinite(n)
+                and n >= 0 and n == int(n) for n in covered.values()):
+            raise ValueError(f"{key!r}: fitted_on.coverage must map traits to model counts "
+                             f"(whole numbers >= 0), got {covered!r}"[:300])
 
 
 def lower_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str,
@@ -428,6 +451,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         if not isinstance(raw, dict) or not all(isinstance(c, dict) for c in raw.values()):
             raise ValueError("expected an object of calibrator objects")
         calibrators = {m: Calibrator(**c) for m, c in raw.items()}
+        check_coverage(calibrators)  # first: the other checks read fitted_on
         check_lower_terms(calibrators)
         check_floors(calibrators)
         check_gates(calibrators)

@@ -47,6 +47,9 @@ _TRAITS = {
     "text:wordbag": ("WordBag",),
 }
 _BY_NAME = {name: trait for trait, names in _TRAITS.items() for name in names}
+# Every trait :func:`architecture_traits` can report (a calibration file's ``fitted_on.gate``
+# prefixes are checked against them: a typo would otherwise gate nothing, silently).
+KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL}
 _WORDS = {
     "activation:relu": "ReLU activations", "activation:leaky_relu": "LeakyReLU activations",
     "activation:gelu": "GELU activations", "activation:tanh": "tanh activations",

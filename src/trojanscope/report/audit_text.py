@@ -4,9 +4,9 @@ dashboards; the scanner's SARIF plus the rating and the ATLAS/NIST classificatio
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
+from trojanscope.io.json_file import dumps
 from trojanscope.report.audit_mitigation import recommend_mitigation
 from trojanscope.report.audit_result import finding_dict
 from trojanscope.report.audit_summary import step_status
@@ -23,7 +23,7 @@ INFORMATION_URI = "https://github.com/trojanscope/trojanscope"
 
 
 def render_audit_json(result: AuditResult) -> str:
-    return json.dumps(result.to_dict(), indent=2, default=str) + "\n"
+    return dumps(result.to_dict(), indent=2, default=str) + "\n"
 
 
 def audit_to_sarif(result: AuditResult) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def audit_to_sarif(result: AuditResult) -> dict[str, Any]:
 
 
 def render_audit_sarif(result: AuditResult) -> str:
-    return json.dumps(audit_to_sarif(result), indent=2, default=str) + "\n"
+    return dumps(audit_to_sarif(result), indent=2, default=str) + "\n"
 
 
 def render_audit_markdown(result: AuditResult) -> str:

@@ -132,10 +132,10 @@ def detect(
 def write_outputs(
     out: Path, force: bool, verdict: ModelVerdict, clean: TensorDataset | None, report: dict
 ) -> list[str]:
-    """verdict.json plus mask/pattern/applied PNGs for each recovered trigger, atomically."""
-    import json
-
+    """verdict.json plus mask/pattern/applied PNGs for each recovered trigger, atomically
+    (strict JSON, NaN as ``null``, as ``--format json`` prints it)."""
     from trojanscope.detect.evidence import trigger_images
+    from trojanscope.io.json_file import dumps
 
     images = {n: png for n, png in trigger_images(verdict, clean).items()
               if not n.endswith("_clean.png")}
@@ -143,7 +143,7 @@ def write_outputs(
     with atomic_dir(out, force=force) as tmp:
         for name, png in images.items():
             (tmp / name).write_bytes(png)
-        (tmp / "verdict.json").write_text(json.dumps({**report, "files": files}, indent=2) + "\n")
+        (tmp / "verdict.json").write_text(dumps({**report, "files": files}, indent=2) + "\n")
     return files
 
 

@@ -5,7 +5,6 @@ a CSV of the kept sentences for text data)."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import torch
 from trojanscope.data.dataset import BatchDataset
 from trojanscope.detect.data.base import DataDetection
 from trojanscope.io.atomic import atomic_dir, write_bytes_atomic
+from trojanscope.io.json_file import dumps
 
 FILES = ("detection.json", "suspicion.npy", "report.html")
 
@@ -69,7 +69,7 @@ def write_findings(out: Path, force: bool, result: DataDetection, data: BatchDat
 
     html = render_data_html(result, data, source, command)
     with atomic_dir(out, force=force) as tmp:
-        (tmp / "detection.json").write_text(json.dumps({**report, "files": list(FILES)},
+        (tmp / "detection.json").write_text(dumps({**report, "files": list(FILES)},
                                                        indent=2) + "\n")
         np.save(tmp / "suspicion.npy", result.suspicion.astype(np.float64))
         (tmp / "report.html").write_text(html, encoding="utf-8")
