@@ -3,7 +3,6 @@ to its report) and the counts the summary line gives."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from typing import Any
 
 from trojanscope.audit.batch import RegistryRow
 from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.json_file import dumps as strict_dumps
 
 RATING_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
 
@@ -38,7 +38,7 @@ def write_index(report_dir: Path, root: str, rows: Sequence[RegistryRow],
     doc = {"registry": root, "executor": executor, "command": command, "summary": summary,
            "models": [r.as_dict() for r in rows]}
     json_path, html_path = report_dir / "index.json", report_dir / "index.html"
-    write_text_atomic(json_path, json.dumps(doc, indent=2) + "\n", "--report")
+    write_text_atomic(json_path, strict_dumps(doc, indent=2) + "\n", "--report")
     table = []
     for r in rows:
         link = None

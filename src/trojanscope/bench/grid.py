@@ -13,6 +13,7 @@ from trojanscope import registry
 from trojanscope.bench.cell import NONE, BenchSettings, cell_key, defence_kind, run_cell
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.json_file import dumps as strict_dumps
 
 if TYPE_CHECKING:
     from trojanscope.executor import Executor, Listener, TaskResult
@@ -80,7 +81,7 @@ def run_grid(
         if result.ok:
             record = {**result.value, "attempts": result.attempts, "worker": result.worker}
             write_text_atomic(out / CELLS / f"{result.key}.json",
-                              json.dumps(record, indent=2) + "\n")
+                              strict_dumps(record, indent=2) + "\n")
         yield result
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from trojanscope.bench.cell import NONE
 from trojanscope.io.atomic import write_text_atomic
+from trojanscope.io.json_file import dumps as strict_dumps
 
 METRICS = ("ca", "asr", "ra", "der")
 NAMES = ("leaderboard.csv", "leaderboard.json", "leaderboard.html")
@@ -128,7 +128,7 @@ def write_leaderboard(out: Path, cells: Sequence[dict[str, Any]], meta: dict[str
     rows = aggregate(cells)
     meta = {**meta, "cells": len(cells)}
     doc = {**meta, "rows": rows}
-    texts = [to_csv(rows), json.dumps(doc, indent=2) + "\n", to_html(rows, meta)]
+    texts = [to_csv(rows), strict_dumps(doc, indent=2) + "\n", to_html(rows, meta)]
     paths = [out / n for n in NAMES]
     for path, text in zip(paths, texts, strict=True):
         write_text_atomic(path, text, "--out")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.json_file import dumps as strict_dumps
 
 FRAMEWORK = {"pytorch-zip": "pytorch", "pytorch-legacy": "pytorch", "safetensors": "safetensors",
              "onnx": "onnx", "hdf5": "keras", "keras": "keras", "keras-h5": "keras",
@@ -38,7 +39,7 @@ def _flat(prefix: str, value: Any, out: list[tuple[str, str]], depth: int = 0) -
         for k, v in value.items():
             _flat(f"{prefix}:{k}", v, out, depth + 1)
     elif value is not None:
-        out.append((prefix, value if isinstance(value, str) else json.dumps(value)))
+        out.append((prefix, value if isinstance(value, str) else strict_dumps(value)))
 
 
 def build_bom(folder: Path) -> str:
@@ -109,7 +110,7 @@ def build_bom(folder: Path) -> str:
             isinstance(dataset, dict) and dataset))
     elif hf is not None:
         doc["metadata"]["component"]["modelCard"] = hf.card
-    return json.dumps(doc, indent=2) + "\n"
+    return strict_dumps(doc, indent=2) + "\n"
 
 
 def _model_card(manifest: dict[str, Any], has_dataset: bool) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import predict
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import atomic_dir
+from trojanscope.io.json_file import dumps as strict_dumps
 from trojanscope.io.models import LoadedModel
 
 METHODS = ("partition", "patch", "verify")
@@ -230,5 +230,5 @@ def write_report(result: CertifyResult, out: Path, *, force: bool, header: dict)
             np.savez(tmp / "counterexamples.npz",
                      **{f"input_{i}": t for i, t in result.counterexamples.items()})
         summary = {**header, "method": result.method, **result.summary}
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (tmp / "summary.json").write_text(strict_dumps(summary, indent=2) + "\n")
         return sorted(p.name for p in tmp.iterdir())

@@ -5,7 +5,6 @@ formats with the same record in ``mitigation.json``."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import torch
 
 from trojanscope.io.atomic import atomic_dir
 from trojanscope.io.hashing import sha256_file
+from trojanscope.io.json_file import dumps as strict_dumps
 from trojanscope.io.manifest import Manifest, library_versions
 from trojanscope.io.models import (
     ONNX_NAME,
@@ -89,5 +89,5 @@ def save_foreign_mitigation(
         export_torchscript(model, example, tmp / TORCHSCRIPT_NAME)
         export_onnx(model, example, tmp / ONNX_NAME)
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
-        (tmp / RECORD_NAME).write_text(json.dumps({**record, "files": files}, indent=2) + "\n")
+        (tmp / RECORD_NAME).write_text(strict_dumps({**record, "files": files}, indent=2) + "\n")
     return files

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from trojanscope.io.json_file import dumps as strict_dumps
 from trojanscope.report.model import Report, sort_findings
 
 SCHEMA_NAME = "trojanscope.report"
@@ -42,4 +42,4 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_to_dict(report), indent=2, default=str) + "\n"
+    return strict_dumps(report_to_dict(report), indent=2, default=str) + "\n"

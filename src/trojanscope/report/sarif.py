@@ -7,11 +7,11 @@ findings carry a SARIF ``suppressions`` entry.
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
+from trojanscope.io.json_file import dumps as strict_dumps
 from trojanscope.report.model import Finding, Report, Severity, sort_findings
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -92,4 +92,4 @@ def report_to_sarif(report: Report, information_uri: str | None = None) -> dict[
 
 
 def render_sarif(report: Report) -> str:
-    return json.dumps(report_to_sarif(report), indent=2, default=str) + "\n"
+    return strict_dumps(report_to_sarif(report), indent=2, default=str) + "\n"

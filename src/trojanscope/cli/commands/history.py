@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +13,7 @@ import typer
 from trojanscope.cli.common import command, stdout_console
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_file, write_text_atomic
+from trojanscope.io.json_file import dumps as strict_dumps
 
 
 class HistoryFormat(StrEnum):
@@ -71,7 +71,7 @@ def history_command(
         return
     if fmt is HistoryFormat.json:
         rows = [{**r.summary(), **({"document": r.document} if full else {})} for r in records]
-        text = json.dumps(rows, indent=2) + "\n"
+        text = strict_dumps(rows, indent=2) + "\n"
     else:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n")

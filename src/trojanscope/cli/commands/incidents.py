@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import typer
 
 from trojanscope.cli.common import OutputFormat, command, stderr_console, stdout_console
 from trojanscope.errors import UserInputError
+from trojanscope.io.json_file import dumps as strict_dumps
 
 
 def incidents_command(
@@ -48,7 +48,7 @@ def incidents_command(
                             id=np.array([r.id for r in records]))
         write_bytes_atomic(inputs, buf.getvalue(), "--inputs")
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps([r.summary() for r in records], indent=2) + "\n")
+        sys.stdout.write(strict_dumps([r.summary() for r in records], indent=2) + "\n")
     elif not records:
         stdout_console().print("no incidents recorded")
     else:
