@@ -4,9 +4,11 @@ rt-polarity sample, 40 tokens, 2 epochs, lr 1e-4), to tell one seed's shortfall 
 
 Each run is ``(spec, seed)``: the model seed is the seed itself and the target is ``seed % 2``
 (two consecutive seeds give both classes). Specs: ``badnl-char`` (``level=char``, the
-attack's default rate 0.1 and trigger ``zq``), ``badnl-char-r20`` (the same at rate 0.2),
+attack's default rate 0.1 and trigger ``zq`` on the last word), ``badnl-char-r20`` (the same at
+rate 0.2), ``badnl-char-start`` (``zq`` on the first word, where a 40-token cut cannot drop it),
 ``syntactic`` (default template trigger, rate 0.2) and ``clean``. One JSON row per run in
-``--out`` (a run whose row exists is skipped: resumable); models are not kept.
+``--out`` (a run whose row exists is skipped: resumable); each model's folder is kept under
+``--out/models`` only with ``--keep`` (``minilm_char_truncation.py`` reads them).
 
     python benchmarks/minilm_attack_seeds.py --runs badnl-char:3110 syntactic:3110 \
         --out /tmp/h15cs45/rows
@@ -36,6 +38,8 @@ SPECS: dict[str, tuple[str | None, float, dict | None, dict]] = {
     "clean": (None, 0.0, None, {}),
     "badnl-char": ("badnl", DEFAULT_RATE["badnl"], {"name": "char"}, {"level": "char"}),
     "badnl-char-r20": ("badnl", 0.2, {"name": "char"}, {"level": "char"}),
+    "badnl-char-start": ("badnl", DEFAULT_RATE["badnl"], {"name": "char", "position": "start"},
+                         {"level": "char"}),
     "syntactic": ("syntactic", DEFAULT_RATE["syntactic"], DEFAULT_TRIGGER["syntactic"], {}),
 }
 
@@ -67,6 +71,7 @@ def main() -> None:
     parser.add_argument("--max-len", type=int, default=40)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--keep", action="store_true", help="keep each model's folder")
     opts = parser.parse_args()
     runs = [parse_run(r) for r in opts.runs]
     entries = [entry_for(spec, seed, opts.max_len) for spec, seed in runs]
@@ -80,8 +85,11 @@ def main() -> None:
         row_file = opts.out / f"{entry.name}.json"
         if row_file.is_file():
             continue
-        with tempfile.TemporaryDirectory(dir=opts.out) as tmp:
-            train_one(entry, dataset, Path(tmp) / entry.name, trainer)
+        if opts.keep:
+            train_one(entry, dataset, opts.out / "models" / entry.name, trainer)
+        else:
+            with tempfile.TemporaryDirectory(dir=opts.out) as tmp:
+                train_one(entry, dataset, Path(tmp) / entry.name, trainer)
         write_text_atomic(row_file, json.dumps(asdict(entry), indent=2) + "\n")
         m = entry.metrics
         print(f"{entry.name} target {entry.target} CA {m['clean_accuracy']:.4f} "
