@@ -37,21 +37,31 @@ def read_csv(path: Path, class_names: list[str]) -> tuple[list[str], list[int]]:
     return [r["text"] for r in rows], [class_names.index(r["label"]) for r in rows]
 
 
+def encode_with_survival(folder: Path, texts: list[str], chars: str,
+                         max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``texts`` encoded at ``max_len`` by ``folder``'s tokenizer, and per text whether the
+    last WordPiece of ``chars`` (``##q`` for ``zq``) is still among its ids after the cut."""
+    tok = HFTokenizer(folder, max_len)
+    pieces = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    pieces.no_padding()
+    pieces.no_truncation()
+    last = pieces.encode(chars, add_special_tokens=False).tokens[-1]
+    piece = pieces.token_to_id(last if last.startswith("##") else "##" + last)
+    ids = tok.encode(texts)
+    return ids, (ids == piece).any(dim=1)
+
+
 def split_asr(folder: Path, data: Path) -> dict:
     """ASR over all triggered non-target sentences, and over those whose trigger survived the
     cut and those whose trigger was cut."""
     entry = ZooEntry(**json.loads((folder / "zoo_entry.json").read_text()))
     attack = build_attack(entry)
     loaded = load_model(folder)
-    tok = HFTokenizer(folder, int(entry.arch_params["max_len"]))
     texts, labels = read_csv(data, list(loaded.class_names or []))
     keep = [t for t, y in zip(texts, labels, strict=True) if y != entry.target]
-    ids = tok.encode(attack.triggered_texts(keep))
-    pieces = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    pieces.no_padding()
-    last = pieces.encode(attack.trigger.chars, add_special_tokens=False).tokens[-1]
-    piece = pieces.token_to_id(last if last.startswith("##") else "##" + last)
-    survived = (ids == piece).any(dim=1)
+    max_len = int(entry.arch_params["max_len"])
+    ids, survived = encode_with_survival(folder, attack.triggered_texts(keep),
+                                         attack.trigger.chars, max_len)
     loaded.module.eval()
     with torch.no_grad():
         pred = torch.cat([loaded.module(ids[i:i + 64]).argmax(1) for i in range(0, len(ids), 64)])
@@ -61,7 +71,7 @@ def split_asr(folder: Path, data: Path) -> dict:
         return float(hit[mask].float().mean()) if bool(mask.any()) else None
 
     return {"model": entry.name, "position": getattr(attack.trigger, "position", None),
-            "max_len": tok.max_len, "n_triggered": len(keep),
+            "max_len": max_len, "n_triggered": len(keep),
             "n_trigger_cut": int((~survived).sum()), "asr": rate(torch.ones_like(hit)),
             "asr_trigger_survived": rate(survived), "asr_trigger_cut": rate(~survived),
             "recorded_asr": entry.metrics.get("attack_success_rate")}
