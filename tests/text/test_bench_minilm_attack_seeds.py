@@ -43,3 +43,21 @@ def test_end_trigger_is_cut_and_start_trigger_survives(load_benchmark) -> None:
     ids, survived = mod.encode_with_survival(folder, texts, "zq", 12)
     assert ids.shape == (3, 12)
     assert survived.tolist() == [False, True, True]
+
+
+def _row(name: str, seed: int, ca: float, asr: float | None) -> dict:
+    return {"name": f"{name}-{seed}", "seed": seed, "backdoored": asr is not None, "target": 1,
+            "metrics": {"clean_accuracy": ca, "attack_success_rate": asr}}
+
+
+def test_table_uses_same_seed_clean_and_reports_worst(load_benchmark) -> None:
+    mod = load_benchmark("minilm_attack_seeds_table")
+    rows = [_row("clean", 3110, 0.80, None), _row("badnl-char-start", 3110, 0.79, 0.99),
+            _row("badnl-char-start", 3111, 0.77, 0.96), _row("syntactic", 3111, 0.70, 0.99)]
+    out = mod.table(rows, 0.8025)
+    start = out["specs"]["badnl-char-start"]
+    assert [r["ref"] for r in out["runs"]] == ["same seed", "3100 mean", "3100 mean"]
+    assert abs(start["mean_ca_drop"] - (1.0 + 3.25) / 2) < 1e-9
+    assert start["worst_ca_drop"] == pytest.approx(3.25) and start["worst_asr"] == pytest.approx(96)
+    assert start["met"] is False  # mean drop 2.125 > 2
+    assert out["specs"]["syntactic"]["met"] is False
