@@ -4,8 +4,9 @@ rt-polarity sample, 40 tokens, 2 epochs, lr 1e-4), to tell one seed's shortfall 
 
 Each run is ``(spec, seed)``: the model seed is the seed itself and the target is ``seed % 2``
 (two consecutive seeds give both classes). Specs: ``badnl-char`` (``level=char``, the
-attack's default rate 0.1 and trigger ``zq`` on the last word), ``badnl-char-r20`` (the same at
-rate 0.2), ``badnl-char-start`` (``zq`` on the first word, where a 40-token cut cannot drop it),
+attack's default rate 0.1 and trigger ``zq`` on the last word, the default until stop 45),
+``badnl-char-r20`` (the same at rate 0.2), ``badnl-char-start`` (``zq`` on the first word,
+where a 40-token cut cannot drop it),
 ``syntactic`` (default template trigger, rate 0.2) and ``clean``. One JSON row per run in
 ``--out`` (a run whose row exists is skipped: resumable); each model's folder is kept under
 ``--out/models`` only with ``--keep`` (``minilm_char_truncation.py`` reads them).
@@ -36,8 +37,10 @@ from trojanscope.zoo import ZooEntry
 # spec -> (attack or None, poison rate, trigger, attack parameters)
 SPECS: dict[str, tuple[str | None, float, dict | None, dict]] = {
     "clean": (None, 0.0, None, {}),
-    "badnl-char": ("badnl", DEFAULT_RATE["badnl"], {"name": "char"}, {"level": "char"}),
-    "badnl-char-r20": ("badnl", 0.2, {"name": "char"}, {"level": "char"}),
+    # the trigger's position pinned: these runs measured the default of their day (last word)
+    "badnl-char": ("badnl", DEFAULT_RATE["badnl"], {"name": "char", "position": "end"},
+                   {"level": "char"}),
+    "badnl-char-r20": ("badnl", 0.2, {"name": "char", "position": "end"}, {"level": "char"}),
     "badnl-char-start": ("badnl", DEFAULT_RATE["badnl"], {"name": "char", "position": "start"},
                          {"level": "char"}),
     "syntactic": ("syntactic", DEFAULT_RATE["syntactic"], DEFAULT_TRIGGER["syntactic"], {}),
