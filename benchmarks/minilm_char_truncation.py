@@ -5,8 +5,8 @@ model learnt.
 
 For each model folder (``zoo_entry.json`` beside the model, as ``make_minilm_zoo.py`` and
 ``minilm_attack_seeds.py --keep`` write it): the non-target sentences of ``--data`` (the zoo
-CSV's 400-sentence test split), triggered as the run's ASR triggers them, encoded at the
-model's ``max_len``; a sentence's trigger survived when the last piece of the trigger
+CSV's 400-sentence test split), triggered as the run's ASR triggered them (the trigger
+the model's manifest records), encoded at the model's ``max_len``; a sentence's trigger survived when the last piece of the trigger
 (``##q`` for ``zq``) is among its ids.
 
     python benchmarks/minilm_char_truncation.py /tmp/h15as45/zoo/minilm3100/badnl-char-001 \
@@ -27,7 +27,8 @@ from tokenizers import Tokenizer
 from trojanscope.data.hf_tokenizer import HFTokenizer
 from trojanscope.io.json_file import dumps
 from trojanscope.io.models import load_model
-from trojanscope.zoo import ZooEntry, build_attack
+from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.zoo import ZooEntry
 
 
 def read_csv(path: Path, class_names: list[str]) -> tuple[list[str], list[int]]:
@@ -55,8 +56,8 @@ def split_asr(folder: Path, data: Path) -> dict:
     """ASR over all triggered non-target sentences, and over those whose trigger survived the
     cut and those whose trigger was cut."""
     entry = ZooEntry(**json.loads((folder / "zoo_entry.json").read_text()))
-    attack = build_attack(entry)
     loaded = load_model(folder)
+    attack = attack_from_spec(loaded.manifest.attack)  # the trigger as trained (its position)
     texts, labels = read_csv(data, list(loaded.class_names or []))
     keep = [t for t, y in zip(texts, labels, strict=True) if y != entry.target]
     max_len = int(entry.arch_params["max_len"])
