@@ -6,8 +6,8 @@ model learnt.
 For each model folder (``zoo_entry.json`` beside the model, as ``make_minilm_zoo.py`` and
 ``minilm_attack_seeds.py --keep`` write it): the non-target sentences of ``--data`` (the zoo
 CSV's 400-sentence test split), triggered as the run's ASR triggered them (the trigger
-the model's manifest records), encoded at the model's ``max_len``; a sentence's trigger survived when the last piece of the trigger
-(``##q`` for ``zq``) is among its ids.
+the model's manifest records), encoded at the model's ``max_len``; a sentence's trigger
+survived when the last piece of the trigger (``##q`` for ``zq``) is among its ids.
 
     python benchmarks/minilm_char_truncation.py /tmp/h15as45/zoo/minilm3100/badnl-char-001 \
         --data /tmp/h15as45/zoo/minilm3100-data/test400.csv --json OUT.json
