@@ -107,16 +107,21 @@ class RareWordTrigger(TextTrigger):
 @register("trigger", "char")
 class CharTrigger(TextTrigger):
     """Append ``chars`` to one word of the sentence (BadNL character level): the word at
-    ``position`` (a random word by default).
+    ``position``, the first word by default.
+
+    Why the first word: a subword model reads a fixed number of tokens and cuts the rest, so a
+    trigger on the last word is gone from every long sentence (on MiniLM at 40 tokens, 12–17%
+    of rt-polarity sentences), in poisoned training sentences and triggered inputs
+    alike; on the first word it is always read (``docs/benchmarks.md``, issue 15 stop 45).
 
     Arguments:
         chars: the characters appended.
-        position: ``random``, ``start`` or ``end``: which word is changed.
+        position: ``start`` (default), ``end`` or ``random``: which word is changed.
     """
 
     name = "char"
 
-    def __init__(self, chars: str = "zq", position: str = "end") -> None:
+    def __init__(self, chars: str = "zq", position: str = "start") -> None:
         self.chars = _check_words(chars, "chars")[0]
         self.position = _check_position(position)
 

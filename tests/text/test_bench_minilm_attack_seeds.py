@@ -1,0 +1,63 @@
+"""The fresh-seed MiniLM attack runs and the char-trigger cut analysis
+(``benchmarks/minilm_attack_seeds.py``, ``benchmarks/minilm_char_truncation.py``, issue 15
+stop 45): no model is trained here."""
+
+from __future__ import annotations
+
+import pytest
+
+from trojanscope.zoo import build_attack
+
+
+def test_specs_build_the_planned_attacks(load_benchmark) -> None:
+    mod = load_benchmark("minilm_attack_seeds")
+    char = build_attack(mod.entry_for(*mod.parse_run("badnl-char:3110"), 40))
+    start = build_attack(mod.entry_for("badnl-char-start", 3111, 40))
+    r20 = build_attack(mod.entry_for("badnl-char-r20", 3110, 40))
+    syn = build_attack(mod.entry_for("syntactic", 3111, 40))
+    assert (char.level, char.poison_rate, char.trigger.position, char.target) == (
+        "char", 0.1, "end", 0)
+    assert (start.trigger.position, start.poison_rate, start.target) == ("start", 0.1, 1)
+    assert r20.poison_rate == 0.2 and type(r20.trigger).__name__ == "CharTrigger"
+    assert (syn.name, syn.poison_rate, type(syn.trigger).__name__) == ("syntactic", 0.2,
+                                                                     "TemplateTrigger")
+    clean = mod.entry_for("clean", 3110, 40)
+    assert not clean.backdoored and clean.seed == 3110 and clean.arch_params == {"max_len": 40}
+    with pytest.raises(SystemExit):
+        mod.entry_for("badnl-typo", 3110, 40)
+    with pytest.raises(SystemExit):
+        mod.parse_run("badnl-char")
+
+
+def test_end_trigger_is_cut_and_start_trigger_survives(load_benchmark) -> None:
+    pytest.importorskip("tokenizers")
+    try:
+        from trojanscope.models.minilm import default_model_dir
+
+        folder = default_model_dir()
+    except Exception:  # the weights package is an optional extra
+        pytest.skip("no local MiniLM folder")
+    mod = load_benchmark("minilm_char_truncation")
+    long = " ".join(["good"] * 30) + " movie ."
+    texts = [long.replace("movie", "moviezq"), "goodzq " + long, "a short moviezq ."]
+    ids, survived = mod.encode_with_survival(folder, texts, "zq", 12)
+    assert ids.shape == (3, 12)
+    assert survived.tolist() == [False, True, True]
+
+
+def _row(name: str, seed: int, ca: float, asr: float | None) -> dict:
+    return {"name": f"{name}-{seed}", "seed": seed, "backdoored": asr is not None, "target": 1,
+            "metrics": {"clean_accuracy": ca, "attack_success_rate": asr}}
+
+
+def test_table_uses_same_seed_clean_and_reports_worst(load_benchmark) -> None:
+    mod = load_benchmark("minilm_attack_seeds_table")
+    rows = [_row("clean", 3110, 0.80, None), _row("badnl-char-start", 3110, 0.79, 0.99),
+            _row("badnl-char-start", 3111, 0.77, 0.96), _row("syntactic", 3111, 0.70, 0.99)]
+    out = mod.table(rows, 0.8025)
+    start = out["specs"]["badnl-char-start"]
+    assert [r["ref"] for r in out["runs"]] == ["same seed", "3100 mean", "3100 mean"]
+    assert abs(start["mean_ca_drop"] - (1.0 + 3.25) / 2) < 1e-9
+    assert start["worst_ca_drop"] == pytest.approx(3.25) and start["worst_asr"] == pytest.approx(96)
+    assert start["met"] is False  # mean drop 2.125 > 2
+    assert out["specs"]["syntactic"]["met"] is False
