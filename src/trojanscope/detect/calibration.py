@@ -163,10 +163,8 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     if verdict.probability is None:
         return []
     lifts: dict[str, tuple[float, Calibrator]] = {}
-    for suffix in RAISE_EVIDENCE:
-        term = calibrators.get(f"{verdict.method}:{RAISE}{suffix}")
-        if (term is not None and all(f in verdict.features for f in term.features)
-                and not gated_off(term, verdict.traits)):
+    for suffix, term in readable_raise_terms(verdict, calibrators):
+        if not gated_off(term, verdict.traits):
             lift = term.logit(verdict.features)
             if lift > MIN_LIFT:  # a gap exactly at the start, read in float32, is no raise
                 lifts[suffix] = (lift, term)
@@ -187,6 +185,17 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
         verdict.target_classes.remove(top)
         verdict.target_classes.insert(0, top)
     return [term for _, term in lifts.values()]
+
+
+def readable_raise_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
+                         ) -> list[tuple[str, Calibrator]]:
+    """The ``"<method>:raise<suffix>"`` terms of the file whose features the verdict holds, with
+    their suffixes (gated or not: :func:`raise_term` applies the ungated, :func:`calibrate`
+    notes the gated)."""
+    found = ((suffix, calibrators.get(f"{verdict.method}:{RAISE}{suffix}"))
+             for suffix in RAISE_EVIDENCE)
+    return [(suffix, term) for suffix, term in found
+            if term is not None and all(f in verdict.features for f in term.features)]
 
 
 def gated_off(term: Calibrator, traits: list[str]) -> list[str]:
@@ -571,10 +580,8 @@ def calibrate(
         verdict.probability = floored_probability(cal, calibrators, verdict.features)
         lower_term(verdict, calibrators, scored_by, notes)  # said by lower_note, not a note
         unread += unread_terms(verdict, calibrators, scored_by)
-        notes += [n for suffix in RAISE_EVIDENCE
-                  if (t := calibrators.get(f"{verdict.method}:{RAISE}{suffix}")) is not None
-                  and all(f in verdict.features for f in t.features)
-                  and (n := gate_note(t, verdict.traits)) is not None]
+        notes += [n for _, t in readable_raise_terms(verdict, calibrators)
+                  if (n := gate_note(t, verdict.traits)) is not None]
         for raised in raise_term(verdict, calibrators):
             raised_on = raised.fitted_on.get("coverage")
             if raised_on is not None:  # the raise was measured on fewer kinds of model than
