@@ -85,7 +85,7 @@ def test_wordpiece_without_tokenizers_is_one_line_exit_2(monkeypatch, tmp_path, 
 
 
 @needs_wordpiece
-def test_a_wordpiece_run_folder_saves_loads_and_repeats(tmp_path: Path) -> None:
+def test_a_wordpiece_run_folder_saves_loads_and_repeats(tmp_path: Path, capsys) -> None:
     def once() -> object:
         attack = registry.create("attack", "badnl", target=1, level="char", seed=2)
         return run_experiment("synthetic-text", attack=attack, arch="textcnn",
@@ -114,6 +114,16 @@ def test_a_wordpiece_run_folder_saves_loads_and_repeats(tmp_path: Path) -> None:
     result.model.eval()
     ids = result.test.ids[:16]
     assert torch.allclose(loaded.module(ids), result.model(ids), atol=1e-5)
+    # no calibrator was fitted on such a model: text-inversion says so, and a flag is "review"
+    import json
+
+    from trojanscope.cli.main import run
+    from trojanscope.detect.text_inversion import SUBWORD_NOTE
+
+    code = run(["detect", str(tmp_path / "run"), "--data", "synthetic-text", "--format", "json"])
+    verdict = json.loads(capsys.readouterr().out)
+    assert code == 0 and SUBWORD_NOTE in verdict["coverage_notes"]
+    assert verdict["calibrated"] is False and verdict["verdict"] in ("review", "clean")
 
 
 def test_a_default_run_records_no_tokenizer(tmp_path: Path) -> None:
