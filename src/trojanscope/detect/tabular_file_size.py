@@ -17,6 +17,10 @@ family gets the band's suffix (``network:rows200``) and the calibration picks
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+
 # the fewest clean rows any whole-split tabular-search calibrator was fitted with:
 # credit-default's test split (lending-club's holds 1,971)
 MIN_CALIBRATED_ROWS = 891
@@ -25,6 +29,9 @@ CALIBRATED_LARGEST = 1971
 # were fitted on 200-row files drawn from the development zoos' test splits (stop 40)
 SIZE_BANDS = {"rows200": (150, 300)}
 BAND_PREFIX = "rows"
+# the measured figures by clean-file size (issue 16 stop 46), quoted by :func:`size_note`
+CURVE_FILE = "tabular_size_curve.json"
+_CURVE: dict | None = None
 
 
 def size_band(rows: int) -> str | None:
@@ -37,17 +44,55 @@ def is_band(part: str) -> bool:
     return part.startswith(BAND_PREFIX) and part[len(BAND_PREFIX):].isdigit()
 
 
+def size_curve() -> dict:
+    """The measured figures by clean-file size (:data:`CURVE_FILE`, written from the rows of
+    issue 16 stop 46's fresh zoo by ``benchmarks/tabular_size_curve.py``); ``{}`` if absent."""
+    global _CURVE
+    if _CURVE is None:
+        path = Path(__file__).with_name(CURVE_FILE)
+        _CURVE = json.loads(path.read_text()) if path.exists() else {}
+    return _CURVE
+
+
+def _figures(entry: dict) -> str:
+    return (f"ROC-AUC {entry['roc_auc']:.3f}, cross-entropy {entry['cross_entropy']:.3f}, "
+            f"{entry['clean_flagged']} of {entry['clean']} clean models flagged, "
+            f"{entry['caught']} of {entry['backdoored']} backdoors caught")
+
+
+def measured_near(rows: int, curve: dict) -> dict | None:
+    """The curve's drawn-file size nearest ``rows`` (on a log scale) among those below
+    :data:`MIN_CALIBRATED_ROWS` that hold every pooled table, or ``None``."""
+    sizes = [s for s in curve.get("sizes", []) if s["size"] != "whole"
+             and int(s["size"]) < MIN_CALIBRATED_ROWS and len(s["tables"]) > 1]
+    if not sizes:
+        return None
+    return min(sizes, key=lambda s: abs(math.log(max(rows, 1) / int(s["size"]))))
+
+
 def size_note(rows: int, floor: int) -> str | None:
     """The note for a clean file of ``rows`` rows, or ``None`` where ``rows`` reaches
-    ``floor`` (0: never a note)."""
+    ``floor`` (0: never a note): how many rows were given, how many the measured figures
+    need (:data:`MIN_CALIBRATED_ROWS`), and the figures measured at that size and at the
+    drawn-file size nearest ``rows`` (:func:`size_curve`), so a user knows what p is worth."""
     if floor <= 0 or rows >= floor:
         return None
-    return (
-        f"the clean file holds {rows} rows, fewer than {floor}: the calibrators were fitted "
-        f"on clean files of {MIN_CALIBRATED_ROWS:,}-{CALIBRATED_LARGEST:,} rows, and with fewer "
-        "rows the evidence shifts (trees' training mass reads lower, networks' excess "
-        "higher), so p is not calibrated for this file; give more clean rows if there are"
-    )
+    curve = size_curve()
+    whole = next((s for s in curve.get("sizes", []) if s["size"] == "whole"), None)
+    near = measured_near(rows, curve)
+    need = (f"the measured figures need at least {MIN_CALIBRATED_ROWS:,} clean rows"
+            + (f" (with the bundled tables' whole clean splits, {MIN_CALIBRATED_ROWS:,}-"
+               f"{CALIBRATED_LARGEST:,} rows: {_figures(whole)})" if whole else ""))
+    given = ""
+    if near:
+        at = int(near["size"])
+        smallest = ", the smallest measured" if rows < at else ""
+        where = "" if at == rows else f" (the measured size nearest {rows}{smallest})"
+        given = f"; with {at}-row files{where}: {_figures(near)}"
+    source = f" ({curve['source']})" if curve.get("source") else ""
+    return (f"the clean file holds {rows} rows, fewer than {floor}: {need}{given}{source}; "
+            "issue 16's goal is ROC-AUC >= 0.95 and cross-entropy <= 0.30, so p is less "
+            "reliable for this file than at that size; give more clean rows if there are")
 
 
 def band_missing_note(band: str, key: str) -> str:

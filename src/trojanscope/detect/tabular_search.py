@@ -330,9 +330,10 @@ class TabularSearch(ModelDetector):
                                 self.min_sources if tree else 1)
         notes = [silent_note(silent, y_all, own, target.num_classes, self.min_sources)
                  ] if silent else []
-        # a file in a size band is scored by that band's calibrators (the family's suffix)
+        # a file in a size band is scored by that band's calibrators (the family's suffix);
+        # the size note fires there too: the band's figures miss the goal (issue 16 stop 46)
         band = size_band(len(x_all)) if self.size_calibration else None
-        small = None if band else size_note(len(x_all), self.calibrated_rows)
+        small = size_note(len(x_all), self.calibrated_rows)
         if small:
             notes.append(small)
         # clean twins only for a network whose every weight can be drawn afresh (a copy
