@@ -142,7 +142,13 @@ def test_the_text_verdict_and_the_audit_report_say_it(model_and_files, tmp_path:
     flat = " ".join(text.split())
     assert f"{SIZE} 200 rows, fewer than 891" in flat
     report = tmp_path / "report"
-    _cli("audit", str(run_dir), "--data", str(small), "--label-column", "is_fraud",
-         "--report", str(report), "--no-history")
-    html = (report / "report.html").read_text()
-    assert f"{SIZE} 200 rows, fewer than 891" in html
+    _, console = _cli("audit", str(run_dir), "--data", str(small), "--label-column",
+                      "is_fraud", "--report", str(report), "--no-history")
+    result = json.loads((report / "audit.json").read_text())
+    # this backdoor is flagged: the rating quotes no coverage note, so before stop 46 the
+    # reports never said how many rows the verdict was read with
+    assert result["detection"]["probability"] >= 0.5
+    assert not any(SIZE in r for r in result["rating"]["reasons"])
+    for shown in ((report / "report.html").read_text(), (report / "audit.md").read_text(),
+                  " ".join(console.split())):
+        assert shown.count(f"{SIZE} 200 rows, fewer than 891") == 1
