@@ -63,6 +63,7 @@ def test_the_nearest_measured_size_is_quoted_and_said_to_be_nearest() -> None:
     assert f"with {low}-row files (the measured size nearest 100, the smallest measured)" in (
         size_note(100, 891) or "")
     assert f"with {high}-row files (the measured size nearest 880)" in (size_note(880, 891) or "")
+    assert "smallest" not in (size_note(low + 1, 891) or "")  # said only below the smallest
 
 
 def test_without_a_curve_the_note_still_names_the_rows(monkeypatch) -> None:

@@ -60,11 +60,16 @@ def _figures(entry: dict) -> str:
             f"{entry['caught']} of {entry['backdoored']} backdoors caught")
 
 
+def _drawn(curve: dict) -> list[dict]:
+    """The curve's drawn-file sizes below :data:`MIN_CALIBRATED_ROWS` holding every table."""
+    return [s for s in curve.get("sizes", []) if s["size"] != "whole"
+            and int(s["size"]) < MIN_CALIBRATED_ROWS and len(s["tables"]) > 1]
+
+
 def measured_near(rows: int, curve: dict) -> dict | None:
     """The curve's drawn-file size nearest ``rows`` (on a log scale) among those below
     :data:`MIN_CALIBRATED_ROWS` that hold every pooled table, or ``None``."""
-    sizes = [s for s in curve.get("sizes", []) if s["size"] != "whole"
-             and int(s["size"]) < MIN_CALIBRATED_ROWS and len(s["tables"]) > 1]
+    sizes = _drawn(curve)
     if not sizes:
         return None
     return min(sizes, key=lambda s: abs(math.log(max(rows, 1) / int(s["size"]))))
@@ -86,7 +91,8 @@ def size_note(rows: int, floor: int) -> str | None:
     given = ""
     if near:
         at = int(near["size"])
-        smallest = ", the smallest measured" if rows < at else ""
+        lowest = min(int(s["size"]) for s in _drawn(curve))
+        smallest = ", the smallest measured" if rows < lowest else ""
         where = "" if at == rows else f" (the measured size nearest {rows}{smallest})"
         given = f"; with {at}-row files{where}: {_figures(near)}"
     source = f" ({curve['source']})" if curve.get("source") else ""
