@@ -12,7 +12,10 @@ pass p off as calibrated.
 A file whose size lies in a :data:`SIZE_BANDS` band is instead read with calibrators fitted on
 development zoos read with clean files of that band's size (issue 16 stop 40): the verdict's
 family gets the band's suffix (``network:rows200``) and the calibration picks
-``tabular-search:<family>:rows200``, so p is calibrated for the size the user gave.
+``tabular-search:<family>:rows200``, so p is calibrated for the size the user gave. Since issue
+16 stop 46 such a file gets the size note too: on a fresh zoo the band read ROC-AUC 0.893 /
+cross-entropy 0.403 against 0.977 / 0.167 with the whole splits, so the note says how many rows
+the figures need and quotes the figures measured near the file's size (:func:`size_curve`).
 """
 
 from __future__ import annotations
