@@ -43,7 +43,8 @@ def test_a_clean_file_smaller_than_the_calibrations_is_inconclusive_and_says_so(
     notes = [size_note(200, 891)]
     rating = rate(_result({"probability": 0.1, "coverage_notes": notes, "calibrated": True}))
     assert rating.level == Severity.MEDIUM
-    assert "the clean file is smaller than those the calibration" in rating.reasons[0]
+    assert ("the clean file has fewer rows than the detector's measured figures need"
+            in rating.reasons[0])
     assert "holds 200 rows" in rating.reasons[0] and "outside what" not in rating.reasons[0]
 
 

@@ -219,8 +219,8 @@ def test_a_user_models_verdict_says_calibration_never_saw_such_models(tmp_path: 
     assert ("tree models made by other code (other tables, sizes, settings): calibration has "
             "0 such models") in report["coverage_notes"]
     # the user's 300-row file lies in the 150-300-row band, scored by the band's calibrators
-    # by default since issue 16 stop 41: no size note; without them (stop 39) it is said first
-    assert not any(n.startswith("the clean file holds") for n in report["coverage_notes"])
+    # by default since issue 16 stop 41; since stop 46 the size note is said there too
+    assert any(n.startswith("the clean file holds 300 rows") for n in report["coverage_notes"])
     plain = json.loads(_cli("detect", str(path), "--data", str(csv), "--label-column",
                             "default", "--method", "tabular-search", "-p", "size_calibration=0",
                             "--format", "json").stdout)

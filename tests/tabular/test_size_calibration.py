@@ -28,7 +28,7 @@ def test_size_calibration_must_be_a_boolean() -> None:
 
 
 @pytest.mark.parametrize("arch", ["xgboost", "mlp"])
-def test_a_file_in_the_band_gets_the_bands_family_and_no_size_note(
+def test_a_file_in_the_band_gets_the_bands_family_and_the_size_note(
         arch: str, searched, monkeypatch) -> None:
     run, _ = searched(arch, 1)
     rows = len(run.test)
@@ -44,7 +44,9 @@ def test_a_file_in_the_band_gets_the_bands_family_and_no_size_note(
     base = "network" if arch == "mlp" else "tree:xgboost"
     assert plain.family == base and banded.family == f"{base}:rows200"
     assert any(n.startswith("the clean file holds") for n in plain.coverage_notes)
-    assert not any(n.startswith("the clean file holds") for n in banded.coverage_notes)
+    # since issue 16 stop 46 the band gets the size note too (its figures miss the goal)
+    assert [n for n in banded.coverage_notes if n.startswith("the clean file holds")] == [
+        n for n in plain.coverage_notes if n.startswith("the clean file holds")]
     assert banded.features == plain.features  # only the calibrator changes
     monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows + 1, rows + 2)})
     outside = verdict(size_calibration=True)  # a size outside every band: as before

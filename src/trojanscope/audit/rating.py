@@ -41,8 +41,9 @@ def rate(result: AuditResult) -> Rating:
                # tabular-search's trees: a class short of clean rows to flip (review of
                # issue 16 stop 38)
                else "not every class was searched" if any("not searched" in n for n in notes)
-               # tabular-search: a clean file smaller than the calibration's (issue 16 stop 39)
-               else "the clean file is smaller than those the calibration was fitted on"
+               # tabular-search: a clean file of fewer rows than the measured figures need
+               # (issue 16 stops 39, 46)
+               else "the clean file has fewer rows than the detector's measured figures need"
                if any(n.startswith("the clean file holds") for n in notes)
                else "the model lies outside what the detector's calibration covers")
         reasons = [f"behaviour check inconclusive: {why} ({'; '.join(notes[:2])}); "

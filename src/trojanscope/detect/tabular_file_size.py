@@ -12,10 +12,17 @@ pass p off as calibrated.
 A file whose size lies in a :data:`SIZE_BANDS` band is instead read with calibrators fitted on
 development zoos read with clean files of that band's size (issue 16 stop 40): the verdict's
 family gets the band's suffix (``network:rows200``) and the calibration picks
-``tabular-search:<family>:rows200``, so p is calibrated for the size the user gave.
+``tabular-search:<family>:rows200``, so p is calibrated for the size the user gave. Since issue
+16 stop 46 such a file gets the size note too: on a fresh zoo the band read ROC-AUC 0.893 /
+cross-entropy 0.403 against 0.977 / 0.167 with the whole splits, so the note says how many rows
+the figures need and quotes the figures measured near the file's size (:func:`size_curve`).
 """
 
 from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
 
 # the fewest clean rows any whole-split tabular-search calibrator was fitted with:
 # credit-default's test split (lending-club's holds 1,971)
@@ -25,6 +32,9 @@ CALIBRATED_LARGEST = 1971
 # were fitted on 200-row files drawn from the development zoos' test splits (stop 40)
 SIZE_BANDS = {"rows200": (150, 300)}
 BAND_PREFIX = "rows"
+# the measured figures by clean-file size (issue 16 stop 46), quoted by :func:`size_note`
+CURVE_FILE = "tabular_size_curve.json"
+_CURVE: dict | None = None
 
 
 def size_band(rows: int) -> str | None:
@@ -37,17 +47,61 @@ def is_band(part: str) -> bool:
     return part.startswith(BAND_PREFIX) and part[len(BAND_PREFIX):].isdigit()
 
 
+def size_curve() -> dict:
+    """The measured figures by clean-file size (:data:`CURVE_FILE`, written from the rows of
+    issue 16 stop 46's fresh zoo by ``benchmarks/tabular_size_curve.py``); ``{}`` if absent."""
+    global _CURVE
+    if _CURVE is None:
+        path = Path(__file__).with_name(CURVE_FILE)
+        _CURVE = json.loads(path.read_text()) if path.exists() else {}
+    return _CURVE
+
+
+def _figures(entry: dict) -> str:
+    return (f"ROC-AUC {entry['roc_auc']:.3f}, cross-entropy {entry['cross_entropy']:.3f}, "
+            f"{entry['clean_flagged']} of {entry['clean']} clean models flagged, "
+            f"{entry['caught']} of {entry['backdoored']} backdoors caught")
+
+
+def _drawn(curve: dict) -> list[dict]:
+    """The curve's drawn-file sizes below :data:`MIN_CALIBRATED_ROWS` holding every table."""
+    return [s for s in curve.get("sizes", []) if s["size"] != "whole"
+            and int(s["size"]) < MIN_CALIBRATED_ROWS and len(s["tables"]) > 1]
+
+
+def measured_near(rows: int, curve: dict) -> dict | None:
+    """The curve's drawn-file size nearest ``rows`` (on a log scale) among those below
+    :data:`MIN_CALIBRATED_ROWS` that hold every pooled table, or ``None``."""
+    sizes = _drawn(curve)
+    if not sizes:
+        return None
+    return min(sizes, key=lambda s: abs(math.log(max(rows, 1) / int(s["size"]))))
+
+
 def size_note(rows: int, floor: int) -> str | None:
     """The note for a clean file of ``rows`` rows, or ``None`` where ``rows`` reaches
-    ``floor`` (0: never a note)."""
+    ``floor`` (0: never a note): how many rows were given, how many the measured figures
+    need (:data:`MIN_CALIBRATED_ROWS`), and the figures measured at that size and at the
+    drawn-file size nearest ``rows`` (:func:`size_curve`), so a user knows what p is worth."""
     if floor <= 0 or rows >= floor:
         return None
-    return (
-        f"the clean file holds {rows} rows, fewer than {floor}: the calibrators were fitted "
-        f"on clean files of {MIN_CALIBRATED_ROWS:,}-{CALIBRATED_LARGEST:,} rows, and with fewer "
-        "rows the evidence shifts (trees' training mass reads lower, networks' excess "
-        "higher), so p is not calibrated for this file; give more clean rows if there are"
-    )
+    curve = size_curve()
+    whole = next((s for s in curve.get("sizes", []) if s["size"] == "whole"), None)
+    near = measured_near(rows, curve)
+    need = (f"the measured figures need at least {MIN_CALIBRATED_ROWS:,} clean rows"
+            + (f" (with the bundled tables' whole clean splits, {MIN_CALIBRATED_ROWS:,}-"
+               f"{CALIBRATED_LARGEST:,} rows: {_figures(whole)})" if whole else ""))
+    given = ""
+    if near:
+        at = int(near["size"])
+        lowest = min(int(s["size"]) for s in _drawn(curve))
+        smallest = ", the smallest measured" if rows < lowest else ""
+        where = "" if at == rows else f" (the measured size nearest {rows}{smallest})"
+        given = f"; with {at}-row files{where}: {_figures(near)}"
+    source = f" ({curve['source']})" if curve.get("source") else ""
+    return (f"the clean file holds {rows} rows, fewer than {floor}: {need}{given}{source}; "
+            "issue 16's goal is ROC-AUC >= 0.95 and cross-entropy <= 0.30, so p is less "
+            "reliable for this file than at that size; give more clean rows if there are")
 
 
 def band_missing_note(band: str, key: str) -> str:

@@ -21,6 +21,7 @@ from trojanscope.report.console import (
     where,
 )
 from trojanscope.report.model import Severity, sort_findings
+from trojanscope.report.size_notes import unquoted_size_notes
 
 if TYPE_CHECKING:
     from trojanscope.report.audit_result import AuditResult
@@ -37,6 +38,9 @@ def print_audit_summary(result: AuditResult, console: Console,
     console.print(f"[bold]{result.verdict.upper()}[/] {result.target}: risk rating "
                   f"[{style}]{result.rating.label.upper()}[/]", highlight=False)
     print_bullets(console, result.rating.reasons)
+    sized = unquoted_size_notes(result.detection, result.rating.reasons)
+    if sized:  # a flagged tabular verdict's file-size note (issue 16 stop 46)
+        print_bullets(console, [f"note: {n}" for n in sized])
     from trojanscope.report.audit_result import finding_dict
 
     rows = []

@@ -45,6 +45,7 @@ def render_audit_html(result: AuditResult) -> str:
     from trojanscope.report.audit_chart import chart_scale, per_class_chart
     from trojanscope.report.audit_next import next_steps, reproduce_command
     from trojanscope.report.audit_result import finding_dict
+    from trojanscope.report.size_notes import unquoted_size_notes
     from trojanscope.report.templating import template_env
 
     env = template_env()
@@ -69,12 +70,14 @@ def render_audit_html(result: AuditResult) -> str:
         rel = p.relative_to(target).as_posix() if target.is_dir() and p != target else p.name
         kinds[rel] = s.kind
     detect_step = result.step("detect")
+    size_notes = unquoted_size_notes(detection, result.rating.reasons)
     shown, hidden = split_findings(doc["findings"])
     step_counts = [count_findings([finding_dict(f, result.rules) for f in step.findings
                                    if f.suppressed is None]) for step in result.steps]
     return env.get_template("audit.html.j2").render(
         doc=doc,
         detection=detection,
+        size_notes=size_notes,
         meaning=MEANING[_meaning_key(result)],
         chart=chart,
         scale=scale,

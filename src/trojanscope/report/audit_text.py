@@ -14,6 +14,7 @@ from trojanscope.report.grouping import group_findings
 from trojanscope.report.markdown import cell
 from trojanscope.report.model import Report, Severity
 from trojanscope.report.sarif import report_to_sarif
+from trojanscope.report.size_notes import unquoted_size_notes
 from trojanscope.report.taxonomy import classify
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def render_audit_markdown(result: AuditResult) -> str:
         + (f" · backdoor probability {det['probability']:.2f}" if det else ""),
         "",
         *[f"- {cell(r)}" for r in result.rating.reasons],
+        *[f"- note: {cell(n)}" for n in unquoted_size_notes(det, result.rating.reasons)],
         "",
         "| step | status | notes |",
         "| --- | --- | --- |",

@@ -1,0 +1,155 @@
+"""How many clean rows a tabular verdict needs (issue 16 stop 46): a clean file of fewer rows
+than the measured figures need (891) gets one note, in the 150-300-row band too, naming the
+rows given, the rows needed and the figures measured near the given size — quoted from the
+shipped curve, which is what ``benchmarks/tabular_size_curve.py`` writes from the committed
+rows; a larger file gets no note, and no probability changes."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from trojanscope.detect import tabular_file_size
+from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_curve, size_note
+
+torch.set_num_threads(1)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_transactions(path: Path, n: int, seed: int) -> Path:
+    """conftest's fraud-style CSV writer (loaded by path: tests are not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tabular_conftest",
+                                                  Path(__file__).with_name("conftest.py"))
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.write_transactions(path, n=n, seed=seed)
+DATA = ROOT / "benchmarks" / "data" / "tabular_s46"
+SIZE = "the clean file holds"
+
+
+def _curve_at(size: int | str) -> dict:
+    return next(s for s in size_curve()["sizes"] if s["size"] == size)
+
+
+def test_the_note_names_both_numbers_and_the_measured_figures() -> None:
+    note = size_note(200, MIN_CALIBRATED_ROWS)
+    assert note is not None and note.startswith(f"{SIZE} 200 rows, fewer than 891")
+    assert "need at least 891 clean rows" in note
+    at = _curve_at(200)
+    assert (f"with 200-row files: ROC-AUC {at['roc_auc']:.3f}, cross-entropy "
+            f"{at['cross_entropy']:.3f}, {at['clean_flagged']} of {at['clean']} clean") in note
+    whole = _curve_at("whole")
+    assert f"ROC-AUC {whole['roc_auc']:.3f}, cross-entropy {whole['cross_entropy']:.3f}" in note
+    assert size_curve()["source"] in note
+    assert size_note(891, 891) is None and size_note(5000, 891) is None
+    assert size_note(10, 0) is None  # 0: never a note
+
+
+def test_the_nearest_measured_size_is_quoted_and_said_to_be_nearest() -> None:
+    drawn = sorted(int(s["size"]) for s in size_curve()["sizes"]
+                   if s["size"] != "whole" and int(s["size"]) < 891 and len(s["tables"]) > 1)
+    assert drawn, "the shipped curve holds no drawn size below 891 rows"
+    low, high = drawn[0], drawn[-1]
+    assert f"with {low}-row files (the measured size nearest 100, the smallest measured)" in (
+        size_note(100, 891) or "")
+    assert f"with {high}-row files (the measured size nearest 880)" in (size_note(880, 891) or "")
+    assert "smallest" not in (size_note(low + 1, 891) or "")  # said only below the smallest
+
+
+def test_without_a_curve_the_note_still_names_the_rows(monkeypatch) -> None:
+    monkeypatch.setattr(tabular_file_size, "_CURVE", {})
+    note = size_note(200, 891) or ""
+    assert note.startswith(f"{SIZE} 200 rows, fewer than 891: the measured figures need at "
+                           "least 891 clean rows;")
+
+
+def test_the_shipped_curve_is_what_the_committed_rows_give() -> None:
+    """No figure in the note is typed by hand: the script rebuilds the shipped file."""
+    shipped = ROOT / "src/trojanscope/detect/tabular_size_curve.json"
+    rows = sorted(str(p) for p in DATA.glob("fresh_*.json"))
+    assert rows
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks/tabular_size_curve.py"), *rows, "--source",
+         json.loads(shipped.read_text())["source"], "--out", str(shipped), "--check"],
+        capture_output=True, text=True, cwd=ROOT,
+        env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'benchmarks'}", "OMP_NUM_THREADS": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    from trojanscope.cli.main import run
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(list(args))
+    assert "Traceback" not in err.getvalue(), err.getvalue()
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def model_and_files(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """A small XGBoost backdoor on a user's fraud CSV, a 200-row and a 1,000-row clean file."""
+    pytest.importorskip("xgboost")
+    tmp = tmp_path_factory.mktemp("size")
+    train = write_transactions(tmp / "transactions.csv", n=600, seed=0)
+    run_dir = tmp / "run"
+    code, _ = _cli("attack", "--dataset", str(train), "--label-column", "is_fraud", "--arch",
+                   "xgboost", "--arch-param", "n_estimators=20", "--arch-param", "max_depth=3",
+                   "--attack", "tabular-badnets", "--poison-rate", "0.3", "--out", str(run_dir))
+    assert code == 0
+    return (run_dir, write_transactions(tmp / "clean200.csv", n=200, seed=5),
+            write_transactions(tmp / "clean1000.csv", n=1000, seed=6))
+
+
+def _detect(run_dir: Path, csv: Path, *extra: str) -> dict:
+    _, out = _cli("detect", str(run_dir), "--data", str(csv), "--label-column", "is_fraud",
+                  "--format", "json", *extra)
+    return json.loads(out)
+
+
+def test_a_200_row_file_gets_one_note_and_a_large_one_none(model_and_files) -> None:
+    run_dir, small, large = model_and_files
+    got = _detect(run_dir, small)
+    notes = [n for n in got["coverage_notes"] if n.startswith(SIZE)]
+    assert len(notes) == 1 and notes[0].startswith(f"{SIZE} 200 rows, fewer than 891")
+    assert "need at least 891 clean rows" in notes[0]
+    assert not any(n.startswith(SIZE) for n in _detect(run_dir, large)["coverage_notes"])
+
+
+def test_the_note_changes_no_probability(model_and_files) -> None:
+    run_dir, small, _ = model_and_files
+    noted = _detect(run_dir, small, "--method", "tabular-search")
+    plain = _detect(run_dir, small, "--method", "tabular-search", "-p", "calibrated_rows=0")
+    assert not any(n.startswith(SIZE) for n in plain["coverage_notes"])
+    assert any(n.startswith(SIZE) for n in noted["coverage_notes"])
+    assert noted["probability"] == plain["probability"]
+    assert noted["features"] == plain["features"]
+    assert noted["ranking"] == plain["ranking"]
+
+
+def test_the_text_verdict_and_the_audit_report_say_it(model_and_files, tmp_path: Path) -> None:
+    run_dir, small, _ = model_and_files
+    _, text = _cli("detect", str(run_dir), "--data", str(small), "--label-column", "is_fraud")
+    flat = " ".join(text.split())
+    assert f"{SIZE} 200 rows, fewer than 891" in flat
+    report = tmp_path / "report"
+    _, console = _cli("audit", str(run_dir), "--data", str(small), "--label-column",
+                      "is_fraud", "--report", str(report), "--no-history")
+    result = json.loads((report / "audit.json").read_text())
+    # this backdoor is flagged: the rating quotes no coverage note, so before stop 46 the
+    # reports never said how many rows the verdict was read with
+    assert result["detection"]["probability"] >= 0.5
+    assert not any(SIZE in r for r in result["rating"]["reasons"])
+    for shown in ((report / "report.html").read_text(), (report / "audit.md").read_text(),
+                  " ".join(console.split())):
+        assert shown.count(f"{SIZE} 200 rows, fewer than 891") == 1
