@@ -43,7 +43,16 @@ def test_the_top_classes_open_the_gate_and_the_reached_class_becomes_the_suspect
     assert method.report_["unlearn"]["suspects"][0] == 2
 
 
-@pytest.mark.parametrize("bad", [0, 4, 1.5, -1])
+def test_every_class_is_read_with_zero(monkeypatch) -> None:
+    rated_low(monkeypatch, [0, 2, 1])  # every class read, the first best-reached wins
+    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=0)
+    method.apply(Striped().eval(), data())
+    assert method.treated
+    assert set(method.report_["stripe_gate"]["reach_top"]) == {0, 1, 2}
+    assert method.report_["suspect"] == 2
+
+
+@pytest.mark.parametrize("bad", [4, 1.5, -1])
 def test_stripe_top_outside_its_range_is_refused(bad: float) -> None:
     with pytest.raises(ValueError, match="stripe_top"):
         gated.Gated(stripe_top=bad)
