@@ -13,6 +13,7 @@ from test_nothing_left import NOTHING, Marked, flag
 from test_stripe_projection import stages_run
 
 from trojanscope.mitigate import residual
+from trojanscope.mitigate.gated import HAND_CHECK
 from trojanscope.mitigate.nothing_left import RESPONDS, still_responds
 
 # what the probe read on zoo-2413's badnets-000 (p 1.000, 97.9% ASR handed back): issue 12 stop 46
@@ -66,6 +67,19 @@ def test_weak_evidence_with_the_trigger_still_working_runs_the_stage(monkeypatch
     skipped = "weak evidence" in str(method.report_["unlearn"].get("action"))
     assert skipped is not runs
     assert not torch.equal(out.out.bias, model.out.bias)  # treated either way
+
+
+def test_the_default_checks_a_sure_hand_back(monkeypatch) -> None:
+    """Since issue 12 stop 46 the check is on by default (``HAND_CHECK``); 0 turns it off."""
+    assert HAND_CHECK == 0.9
+    model, clean = Clean().eval(), data()
+    monkeypatch.setattr(residual, "residual", lambda *a, **k: dict(NOTHING))
+    calls = stages_run(monkeypatch)
+    flag(monkeypatch, 1.0)
+    method = two_stages(dense_project=0, warp=0)
+    assert method.get_params()["hand_check"] == HAND_CHECK
+    method.apply(model, clean)
+    assert calls and method.treated and "hand_check" in method.report_
 
 
 @pytest.mark.parametrize("value", [-0.1, 1.5, float("nan")])

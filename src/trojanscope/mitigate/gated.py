@@ -99,6 +99,14 @@ NEAR_FREE = True
 # four WaNet MLPs 0.0-1.1% ASR against 2.6-4.7%; every other model's figures unchanged).
 # ``dense_teacher=0``: the original always, as before.
 DENSE_TEACHER = 0.86
+# ``hand_check``'s default since issue 12 stop 46: a model the probe would hand back without the
+# second stage goes through it where the detector rated it at p >= HAND_CHECK, no projection was
+# kept and the reversed trigger still works on the first stage's model (stop 40's ``sure`` bar:
+# every flagged clean development MLP p <= 0.436). Fresh zoos 2415 and 2416 together met the rule
+# written before they existed (16 of 26 MLPs at issue 12's goal against 15: 2415's wanet-008,
+# handed back at 22.6% ASR, 0.4% at +2.0; every other model's figures unchanged).
+# ``hand_check=0``: the probe decides, as before.
+HAND_CHECK = 0.9
 # The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
 # reversed trigger kept less than KEPT of its success through the first stage, or a striped
 # perturbation of at most PROBE_EPS still sends at least RESIDUAL of the held-back images to
@@ -240,8 +248,11 @@ class Gated(Mitigation):
             projection was kept, and the reversed trigger still sends at least ``RESPONDS``
             (0.2) of the held-back images on the first stage's model
             (:func:`~trojanscope.mitigate.nothing_left.still_responds`); the note's
-            ``hand_check`` says so. 0 (default): off. Development data only (issue 12 stop 46:
-            five originals handed back at p 1.000 with 84-100% ASR on zoos 2405-2413).
+            ``hand_check`` says so. Default ``HAND_CHECK`` = 0.9 since fresh zoos 2415 and 2416
+            together met the rule written before they existed (16 of 26 MLPs at the goal
+            against 15; one model changed: a WaNet MLP handed back at 22.6% ASR, 0.4% after);
+            on development zoos 2405-2413 the probe had handed back five originals at p 1.000
+            with 22-100% ASR (issue 12 stop 46). 0: off, the probe decides (the default before).
         weak_first: with W > 0, the first stage's model is returned, and no second stage
             runs, where the probe found a backdoor left only through a weak reversed trigger:
             one that sent fewer than W of the held-back images before the first stage, with the
@@ -429,7 +440,7 @@ class Gated(Mitigation):
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
                  kept_p: float = 0.0, sure: float = 0.0, project_first: bool = False,
-                 weak_first: float = WEAK, hand_check: float = 0.0,
+                 weak_first: float = WEAK, hand_check: float = HAND_CHECK,
                  revert: bool = True, hold: bool = False, guard_hold: float = 0.0,
                  guard_budget: float = GUARD_BUDGET, check: bool = True,
                  candidates: bool = True, warp: float = WARP,

@@ -73,7 +73,7 @@ def still_responds(probe: dict[str, float], p: float, *, projected: bool, bar: f
     and ``weak_first`` handle), and the reversed trigger still sends at least ``RESPONDS`` of the
     held-back images on the first stage's model (``trigger_after``): what the detector is sure
     of is still there. On development MLPs the probe handed back five originals at p 1.000
-    whose first stage had left the trigger at 0.36-0.49 and the real backdoor at 84-100%
-    (zoos 2405, 2410, 2411, 2413; issue 12 stop 46)."""
+    whose first stage had left the trigger at 0.36-0.49 of the images (zoos 2405, 2410, 2411,
+    2413; 22-100% ASR); ``gated``'s default since issue 12 stop 46 (``HAND_CHECK``)."""
     return (bar > 0 and not projected and p >= bar
             and probe["trigger_after"] >= RESPONDS)
