@@ -7,6 +7,7 @@ WordPiece ids hold a trigger piece (``##z`` / ``##q``) with the backdoored model
 them. Development data only (it reads finished run folders; it trains nothing).
 
     python benchmarks/textcnn_char_ca_cost.py /tmp/h15bs46/rows/models 3130 3131 3132 --json OUT
+    python benchmarks/textcnn_char_ca_cost.py /tmp/h15ds46/rows/models 3133 --char wp-char-r05
 """
 
 from __future__ import annotations
@@ -34,15 +35,17 @@ def predictions(folder: Path) -> tuple[torch.Tensor, torch.Tensor, object, dict]
     return predict(loaded.module, x).argmax(1), y, (test, x), loaded.manifest.attack or {}
 
 
-def cost(models: Path, seed: int) -> dict:
+def cost(models: Path, seed: int, char: str = "wp-char") -> dict:
+    """The figures of one seed: ``wp-clean-SEED`` against ``CHAR-SEED``."""
     clean_pred, y, _, _ = predictions(models / f"wp-clean-{seed}")
-    char_pred, y2, (test, x), attack = predictions(models / f"wp-char-{seed}")
+    char_pred, y2, (test, x), attack = predictions(models / f"{char}-{seed}")
     assert torch.equal(y, y2)
     target = int(attack.target)
     vocab = test.encoder._tok.get_vocab()  # the fixed WordPiece vocabulary
     trig_ids = torch.tensor([vocab["##z"], vocab["##q"]])
     has_piece = torch.isin(x, trig_ids).any(1)
-    out = {"seed": seed, "target": target, "n": len(y),
+    out = {"seed": seed, "run": char, "poison_rate": attack.poison_rate, "target": target,
+           "n": len(y),
            "ca_clean": round(float((clean_pred == y).float().mean()), 4),
            "ca_char": round(float((char_pred == y).float().mean()), 4)}
     for c in (0, 1):
@@ -72,12 +75,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", type=Path, help="the folder holding wp-clean-SEED, wp-char-SEED")
     parser.add_argument("seeds", nargs="+", type=int)
+    parser.add_argument("--char", default="wp-char",
+                        help="the backdoored runs' spec (folder CHAR-SEED), e.g. wp-char-r05")
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
     torch.set_num_threads(1)
     rows = []
     for seed in opts.seeds:
-        rows.append(cost(opts.models, seed))
+        rows.append(cost(opts.models, seed, opts.char))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     if opts.json:
         opts.json.write_text(dumps(rows, indent=2) + "\n")
