@@ -1,7 +1,7 @@
 """``tabular-search -p size_calibration=1`` (issue 16 stop 40): a clean file of 150-300 rows is
-scored by calibrators fitted on 200-row files (the family's ``:rows200`` suffix) and gets no
-size note; a calibration file without them falls back to the whole-split calibrator and says
-so in a note the audit reads as the size note."""
+scored by calibrators fitted on 200-row files (the family's ``:rows200`` suffix) and, since
+issue 16 stop 46, the size note too; a calibration file without them falls back to the
+whole-split calibrator and says so in a note the audit reads as the size note."""
 
 from __future__ import annotations
 
