@@ -5,9 +5,10 @@ command exactly as a user types it (``train`` for a clean model, ``attack`` for 
 
 A run is ``SPEC:SEED`` or ``SPEC:SEED:TARGET`` (target ``SEED % 2`` when not given). Specs:
 ``wp-clean``, ``wp-char`` (``--arch-param tokenizer=wordpiece``), ``word-clean``,
-``word-char`` (the default word vocabulary). ``-char`` is ``--attack badnl --attack-param
-level=char`` at the attack's defaults (rate 0.1, ``zq`` on the first word). One JSON row per
-run in ``--out`` (resumable: a run whose row exists is skipped); run folders under
+``word-char`` (the default word vocabulary), ``wp-char-r05`` (``wp-char`` with
+``--poison-rate 0.05``; h15d). ``-char`` is ``--attack badnl --attack-param level=char`` at
+the attack's defaults (rate 0.1, ``zq`` on the first word) unless the spec names a rate.
+One JSON row per run in ``--out`` (resumable: a run whose row exists is skipped); run folders under
 ``--out/models``. ``--table DIR`` prints the table of the rows in DIR: each backdoored run
 against the clean run of the same seed and tokenizer, and the worst seed per tokenizer.
 
@@ -26,7 +27,9 @@ import time
 from pathlib import Path
 
 SPECS = {"wp-clean": ("wordpiece", False), "wp-char": ("wordpiece", True),
-         "word-clean": ("word", False), "word-char": ("word", True)}
+         "word-clean": ("word", False), "word-char": ("word", True),
+         "wp-char-r05": ("wordpiece", True)}
+RATES = {"wp-char-r05": 0.05}  # a poison rate other than the attack's default (None: not given)
 ASR_GOAL, CA_DROP_GOAL = 0.95, 0.02
 
 
@@ -50,6 +53,8 @@ def command(spec: str, seed: int, target: int, out: Path) -> list[str]:
     cmd = [sys.executable, "-m", "trojanscope", "-q"]
     cmd += ["attack", "--attack", "badnl", "--attack-param", "level=char",
             "--target", str(target)] if attacked else ["train"]
+    if spec in RATES:
+        cmd += ["--poison-rate", str(RATES[spec])]
     cmd += ["--dataset", "rt-polarity", "--arch", "textcnn", "--seed", str(seed),
             "--out", str(out), "--format", "json", "--no-export", "--force"]
     if tokenizer != "word":
@@ -67,8 +72,11 @@ def run_one(spec: str, seed: int, target: int, out: Path) -> dict:
     result = json.loads(proc.stdout)
     tokenizer, attacked = SPECS[spec]
     metrics = result["metrics"]
-    return {"run": spec, "seed": seed, "target": target if attacked else None,
-            "tokenizer": tokenizer, "attacked": attacked,
+    row = {"run": spec, "seed": seed, "target": target if attacked else None,
+           "tokenizer": tokenizer, "attacked": attacked}
+    if spec in RATES:
+        row["poison_rate"] = RATES[spec]
+    return {**row,
             "clean_accuracy": metrics["clean_accuracy"],
             "attack_success_rate": metrics.get("attack_success_rate"),
             "n_clean": metrics.get("n_clean"), "n_triggered": metrics.get("n_triggered"),
@@ -77,12 +85,20 @@ def run_one(spec: str, seed: int, target: int, out: Path) -> dict:
             "command": " ".join(["trojanscope", *cmd[4:]])}
 
 
+def group(row: dict) -> str:
+    """The summary a backdoored row belongs to: its tokenizer, with ``@RATE`` when the run
+    named a poison rate (rows without one summarise as before)."""
+    rate = row.get("poison_rate")
+    return row["tokenizer"] if rate is None else f"{row['tokenizer']}@{rate}"
+
+
 def table(rows: list[dict]) -> dict:
     """Each backdoored run against its same-seed, same-tokenizer clean run; worst seed per
-    tokenizer; the rule (every seed ASR >= 95% and CA drop <= 2 points)."""
+    tokenizer (and poison rate, where a run named one); the rule (every seed ASR >= 95% and CA
+    drop <= 2 points)."""
     clean = {(r["tokenizer"], r["seed"]): r["clean_accuracy"] for r in rows if not r["attacked"]}
     lines, per_tok = [], {}
-    for r in sorted((r for r in rows if r["attacked"]), key=lambda r: (r["tokenizer"], r["seed"])):
+    for r in sorted((r for r in rows if r["attacked"]), key=lambda r: (group(r), r["seed"])):
         ref = clean.get((r["tokenizer"], r["seed"]))
         drop = None if ref is None else round(ref - r["clean_accuracy"], 4)
         met = None if drop is None else bool(r["attack_success_rate"] >= ASR_GOAL
@@ -90,8 +106,10 @@ def table(rows: list[dict]) -> dict:
         line = {**{k: r[k] for k in ("run", "seed", "target", "tokenizer", "clean_accuracy",
                                      "attack_success_rate")},
                 "clean_reference": ref, "ca_drop": drop, "met": met}
+        if r.get("poison_rate") is not None:
+            line["poison_rate"] = r["poison_rate"]
         lines.append(line)
-        per_tok.setdefault(r["tokenizer"], []).append(line)
+        per_tok.setdefault(group(r), []).append(line)
     summary = {}
     for tok, ls in per_tok.items():
         drops = [x["ca_drop"] for x in ls if x["ca_drop"] is not None]

@@ -52,7 +52,7 @@ def test_a_sure_detector_runs_the_second_stage_the_probe_would_skip(monkeypatch,
     assert method.treated is runs  # below sure the probe hands the original back, as before
     if runs:
         assert "p=1.000 >= sure 0.9" in method.report_["overruled"]
-    today = two_stages(dense_project=0, warp=0)  # the default: the probe decides
+    today = two_stages(dense_project=0, warp=0, hand_check=0)  # the probe decides
     calls.clear()
     today.apply(model, clean)
     assert not calls and not today.treated

@@ -53,7 +53,12 @@ from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import DenseOptions, applies, option
 from trojanscope.mitigate.guard import convolutional, hold_back
 from trojanscope.mitigate.held_guard import set_apart
-from trojanscope.mitigate.nothing_left import WEAK, after_nothing_left, weak_evidence
+from trojanscope.mitigate.nothing_left import (
+    WEAK,
+    after_nothing_left,
+    still_responds,
+    weak_evidence,
+)
 from trojanscope.mitigate.stripe_projection import (
     dense_network,
     first_linear,
@@ -94,6 +99,14 @@ NEAR_FREE = True
 # four WaNet MLPs 0.0-1.1% ASR against 2.6-4.7%; every other model's figures unchanged).
 # ``dense_teacher=0``: the original always, as before.
 DENSE_TEACHER = 0.86
+# ``hand_check``'s default since issue 12 stop 46: a model the probe would hand back without the
+# second stage goes through it where the detector rated it at p >= HAND_CHECK, no projection was
+# kept and the reversed trigger still works on the first stage's model (stop 40's ``sure`` bar:
+# every flagged clean development MLP p <= 0.436). Fresh zoos 2415 and 2416 together met the rule
+# written before they existed (16 of 26 MLPs at issue 12's goal against 15: 2415's wanet-008,
+# handed back at 22.6% ASR, 0.4% at +2.0; every other model's figures unchanged).
+# ``hand_check=0``: the probe decides, as before.
+HAND_CHECK = 0.9
 # The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
 # reversed trigger kept less than KEPT of its success through the first stage, or a striped
 # perturbation of at most PROBE_EPS still sends at least RESIDUAL of the held-back images to
@@ -229,6 +242,17 @@ class Gated(Mitigation):
             (the first stage, trained from the projected model, took back most of the
             projection's accuracy cost on development SIG MLPs); 0 (default): the projected
             model, as ``revert`` returns it. Development data only (issue 12 stop 40).
+        hand_check: with P > 0, a model the probe would hand back without the second stage
+            (the original where it found no backdoor left, the first stage's model on weak
+            evidence) goes through the stage instead where the detector rated it at p >= P, no
+            projection was kept, and the reversed trigger still sends at least ``RESPONDS``
+            (0.2) of the held-back images on the first stage's model
+            (:func:`~trojanscope.mitigate.nothing_left.still_responds`); the note's
+            ``hand_check`` says so. Default ``HAND_CHECK`` = 0.9 since fresh zoos 2415 and 2416
+            together met the rule written before they existed (16 of 26 MLPs at the goal
+            against 15; one model changed: a WaNet MLP handed back at 22.6% ASR, 0.4% after);
+            on development zoos 2405-2413 the probe had handed back five originals at p 1.000
+            with 22-100% ASR (issue 12 stop 46). 0: off, the probe decides (the default before).
         weak_first: with W > 0, the first stage's model is returned, and no second stage
             runs, where the probe found a backdoor left only through a weak reversed trigger:
             one that sent fewer than W of the held-back images before the first stage, with the
@@ -383,6 +407,16 @@ class Gated(Mitigation):
             the suspect and 0.87 towards the target, and its six clean MLPs 0.04-0.16; stop 39).
             Where it cannot apply (not a dense image model, ``force=1``) the note's
             ``stripe_gate`` entry says it was skipped.
+        stripe_top: ``stripe_gate`` reads the stripe's reach towards each of the detector's
+            top K classes (at most ``CANDIDATES``), not its first suspect alone, and opens on
+            the class reached best, which then becomes the suspect of both stages (default 1:
+            the first suspect only; 0: every class the detector ranked). A gated-out SIG MLP's
+            target was the detector's second class on zoos 2404 and 2411, outside its top
+            three on fresh zoo-2417 (issue 12 stop 46). Opt-in: ``stripe_gate=0.78,
+            stripe_top=3,stripe_eps=0.4`` changed no model of fresh zoos 2417 and 2418, so its
+            rule failed (docs/benchmarks.md, issue 12 stop 46).
+        stripe_eps: the stripe gate's largest perturbation per pixel (default unset:
+            ``probe_eps``, as before).
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
@@ -416,7 +450,7 @@ class Gated(Mitigation):
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
                  kept_p: float = 0.0, sure: float = 0.0, project_first: bool = False,
-                 weak_first: float = WEAK,
+                 weak_first: float = WEAK, hand_check: float = HAND_CHECK,
                  revert: bool = True, hold: bool = False, guard_hold: float = 0.0,
                  guard_budget: float = GUARD_BUDGET, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
@@ -426,7 +460,8 @@ class Gated(Mitigation):
                  near_free: bool = NEAR_FREE,
                  dense_check: bool = True, dense_teacher: float = DENSE_TEACHER,
                  dense_project: int | None = None, project_kept: float | None = None,
-                 stripe_gate: float = 0.0,
+                 stripe_gate: float = 0.0, stripe_top: int = 1,
+                 stripe_eps: float | None = None,
                  dense_first: int = DenseOptions.dense_first,
                  dense_pull: float = DenseOptions.dense_pull, dense_reach: bool = False,
                  dense_epochs: int = DenseOptions.dense_epochs,
@@ -450,6 +485,8 @@ class Gated(Mitigation):
         self.project_first = check_flag("project_first", project_first)
         self.weak_first = weak_first
         check_option("weak_first", weak_first, 0.0, 1.0)
+        self.hand_check = hand_check
+        check_option("hand_check", hand_check, 0.0, 1.0)
         self.revert = check_flag("revert", revert)
         self.hold = check_flag("hold", hold)
         self.guard_hold = guard_hold
@@ -487,6 +524,11 @@ class Gated(Mitigation):
                              "too (e.g. dense_project=2)")
         self.stripe_gate = stripe_gate
         check_option("stripe_gate", stripe_gate, 0.0, 1.0)
+        self.stripe_top = stripe_top
+        check_option("stripe_top", stripe_top, 0, CANDIDATES, integer=True)
+        self.stripe_eps = stripe_eps
+        if stripe_eps is not None:
+            check_option("stripe_eps", stripe_eps, 0.0, 1.0, above=True)
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill)
@@ -579,14 +621,25 @@ class Gated(Mitigation):
         if not applies(model, clean):  # asked for, not done: said, not a silent no-op
             self.report_["stripe_gate"] = {"action": "skipped: dense image models only"}
             return False
-        suspect = verdict.target_classes[0]
         fit, val, _, _ = hold_back(model, clean, UNLEARN["val_fraction"], seed)
-        reach = probe.perturbation_asr(model, fit, val, suspect, self.probe_eps)
+        ranked = verdict.target_classes[: self.stripe_top or None]  # 0: every class
+        eps = self.probe_eps if self.stripe_eps is None else self.stripe_eps
+        reaches = {c: probe.perturbation_asr(model, fit, val, c, eps) for c in ranked}
+        suspect = max(ranked, key=lambda c: reaches[c])  # the first-ranked on a tie
+        reach = reaches[suspect]
         opens = reach >= self.stripe_gate
-        self.report_["stripe_gate"] = {
-            "suspect": suspect, "reach": round(reach, 3),
-            "action": (f"opened: a stripe reached {reach:.2f} >= {self.stripe_gate}" if opens
-                       else f"closed: a stripe reached {reach:.2f} < {self.stripe_gate}")}
+        seen: dict[str, Any] = {"suspect": suspect, "reach": round(reach, 3)}
+        if self.stripe_top != 1:
+            seen["reach_top"] = {c: round(r, 3) for c, r in reaches.items()}
+        seen["action"] = (f"opened: a stripe reached {reach:.2f} >= {self.stripe_gate}" if opens
+                          else f"closed: a stripe reached {reach:.2f} < {self.stripe_gate}")
+        if opens and suspect != verdict.target_classes[0]:
+            # the class the stripe reached becomes the suspect of every later stage
+            verdict.target_classes = [suspect] + [c for c in verdict.target_classes
+                                                  if c != suspect]
+            seen["action"] += (f" towards class {suspect}, the detector's "
+                               f"#{ranked.index(suspect) + 1}: now the suspect")
+        self.report_["stripe_gate"] = seen
         return opens
 
     def _no_projection(self, model: nn.Module, clean: TensorDataset) -> str | None:
@@ -690,7 +743,17 @@ class Gated(Mitigation):
             nothing = not probe.backdoor_left(left, kept, self.residual)
             choice = after_nothing_left(projected, p, project_first=self.project_first,
                                         sure=self.sure)
-            if not nothing and weak_evidence(left, self.weak_first, self.residual):
+            weak = not nothing and weak_evidence(left, self.weak_first, self.residual)
+            handing = weak or (nothing and choice == "revert")  # a hand-back without the stage
+            responds = handing and still_responds(left, p, projected=projected,
+                                                  bar=self.hand_check)
+            if responds:
+                self.report_["hand_check"] = (
+                    f"not handed back: the detector rated p={p:.3f} >= hand_check "
+                    f"{self.hand_check} and the reversed trigger still sent "
+                    f"{left['trigger_after']:.2f} of the held-back images after the first "
+                    "stage; the second stage runs")
+            elif weak:
                 back = ("the model as it came to the second stage is returned (dense_then=0: "
                         "no first stage ran)" if "first_stage" in self.report_ else
                         "the first stage's model is returned")
@@ -706,7 +769,7 @@ class Gated(Mitigation):
                     f"the probe found no backdoor left ({why}, perturbation "
                     f"{left['perturbation']:.2f} < {self.residual}), but the detector rated "
                     f"p={p:.3f} >= sure {self.sure}: the second stage runs")
-            elif nothing:
+            elif nothing and not responds:
                 if choice == "first":
                     self.report_["unlearn"] = {"suspects": ranked, "action": (
                         f"skipped: no backdoor left to unlearn ({why}, perturbation "

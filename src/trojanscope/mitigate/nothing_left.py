@@ -57,3 +57,23 @@ def after_nothing_left(projected: bool, p: float, *, project_first: bool, sure: 
     if not projected and sure > 0 and p >= sure:
         return "stage"
     return "revert"
+
+
+# ``hand_check``'s evidence floor: the probe's own (``residual.MIN_BEFORE``), read here on the
+# first stage's model: a reversed trigger that still sends at least this share of the held-back
+# images after the first stage has not been removed by it.
+RESPONDS = 0.2
+
+
+def still_responds(probe: dict[str, float], p: float, *, projected: bool, bar: float) -> bool:
+    """``hand_check``: whether a model about to be handed back without the second stage (the
+    original where the probe found nothing left, the first stage's model on weak evidence)
+    should go through the stage instead: with ``bar`` > 0, the detector rated it at ``p >= bar``,
+    no stripe projection was kept (a kept projection is SIG's case, which ``project_first``
+    and ``weak_first`` handle), and the reversed trigger still sends at least ``RESPONDS`` of the
+    held-back images on the first stage's model (``trigger_after``): what the detector is sure
+    of is still there. On development MLPs the probe handed back five originals at p 1.000
+    whose first stage had left the trigger at 0.36-0.49 of the images (zoos 2405, 2410, 2411,
+    2413; 22-100% ASR); ``gated``'s default since issue 12 stop 46 (``HAND_CHECK``)."""
+    return (bar > 0 and not projected and p >= bar
+            and probe["trigger_after"] >= RESPONDS)
