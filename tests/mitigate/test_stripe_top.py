@@ -22,7 +22,7 @@ def rated_low(monkeypatch, ranked: list[int], p: float = 0.15) -> None:
 
 def test_the_first_suspect_alone_misses_a_target_ranked_second(monkeypatch) -> None:
     rated_low(monkeypatch, [0, 2, 1])  # the stripe's class, 2, ranked second
-    method = two_stages(unlearn=False, stripe_gate=0.5)
+    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.3)
     method.apply(Striped().eval(), data())
     assert not method.treated
     assert method.report_["stripe_gate"]["suspect"] == 0
@@ -32,7 +32,7 @@ def test_the_first_suspect_alone_misses_a_target_ranked_second(monkeypatch) -> N
 def test_the_top_classes_open_the_gate_and_the_reached_class_becomes_the_suspect(
         monkeypatch) -> None:
     rated_low(monkeypatch, [0, 2, 1])
-    method = two_stages(unlearn=True, eps=0.3, stripe_gate=0.5, stripe_top=3)
+    method = two_stages(unlearn=True, eps=0.3, stripe_gate=0.5, stripe_top=3, stripe_eps=0.3)
     method.apply(Striped().eval(), data())
     assert method.treated
     seen = method.report_["stripe_gate"]
@@ -45,7 +45,7 @@ def test_the_top_classes_open_the_gate_and_the_reached_class_becomes_the_suspect
 
 def test_every_class_is_read_with_zero(monkeypatch) -> None:
     rated_low(monkeypatch, [0, 2, 1])  # every class read, the first best-reached wins
-    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=0)
+    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=0, stripe_eps=0.3)
     method.apply(Striped().eval(), data())
     assert method.treated
     assert set(method.report_["stripe_gate"]["reach_top"]) == {0, 1, 2}
