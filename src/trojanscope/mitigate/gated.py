@@ -108,9 +108,9 @@ DENSE_TEACHER = 0.86
 # handed back at 22.6% ASR, 0.4% at +2.0; every other model's figures unchanged).
 # ``hand_check=0``: the probe decides, as before.
 HAND_CHECK = 0.9
-# ``residue=R``'s most extra rounds (issue 12 stop 46, opt-in): after the second stage a fresh
-# search for the suspect's trigger, at most R times the first trigger's mask, that still works
-# on the held-back images buys one more round, at most this many times
+# ``residue=B``'s most extra rounds (issue 12 stop 46, opt-in, not recommended): after the second
+# stage a fresh search for the suspect's trigger, no larger than the first trigger's mask, that
+# still sends at least B of the held-back images buys one more round, at most this many times
 # (:mod:`~trojanscope.mitigate.fresh_residue`).
 RESIDUE_ROUNDS = 2
 # The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
@@ -266,9 +266,11 @@ class Gated(Mitigation):
             sends at least B of the held-back images to the class one more round of the stage
             runs with it, at most ``residue_rounds`` (2) times; where it does not, nothing
             changes (the search trains nothing). The note's ``residue`` holds the readings.
-            0 (default): off. For the MLPs left at 2-4% ASR after the stage, whose first
-            trigger reads 0.000-0.022 as on the models at the goal (issue 12 stop 46);
-            development data only, opt-in.
+            0 (default): off. Built for the MLPs left at 2-4% ASR after the stage, whose first
+            trigger reads 0.000-0.022 as on the models at the goal; not recommended: on
+            development zoos 2413-2416 the search read 0.000-0.044 on those residues and
+            0.000-0.200 on models at <= 2% ASR (no bar parts them), and the extra rounds raised
+            the six residues' ASR they ran on to 4.0-6.5% (issue 12 stop 46, h12d).
         weak_first: with W > 0, the first stage's model is returned, and no second stage
             runs, where the probe found a backdoor left only through a weak reversed trigger:
             one that sent fewer than W of the held-back images before the first stage, with the
