@@ -30,7 +30,10 @@ reaches it on the original model (a warping backdoor: WaNet),
 directions towards the suspect class are first projected out of the first layer
 (``dense_project=2``) and the projection kept only where the reversed trigger lost much of its
 success through it (``project_kept=0.72``: a SIG stripe, not a patch), the default since a
-fresh seed-2402 zoo (issue 12 stop 37).
+fresh seed-2402 zoo (issue 12 stop 37). Before a flagged model is handed back without the second
+stage, ``hand_check=0.9`` (the default since issue 12 stop 46) runs the stage instead where the
+detector is sure, no projection was kept and the reversed trigger still works on the first
+stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`).
 """
 
 from __future__ import annotations
@@ -416,7 +419,8 @@ class Gated(Mitigation):
             stripe_top=3,stripe_eps=0.4`` changed no model of fresh zoos 2417 and 2418, so its
             rule failed (docs/benchmarks.md, issue 12 stop 46).
         stripe_eps: the stripe gate's largest perturbation per pixel (default unset:
-            ``probe_eps``, as before).
+            ``probe_eps``, as before). ``stripe_top`` other than 1, or a ``stripe_eps``, is
+            refused without ``stripe_gate`` (it would do nothing; review of stop 46).
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
@@ -524,11 +528,15 @@ class Gated(Mitigation):
                              "too (e.g. dense_project=2)")
         self.stripe_gate = stripe_gate
         check_option("stripe_gate", stripe_gate, 0.0, 1.0)
-        self.stripe_top = stripe_top
         check_option("stripe_top", stripe_top, 0, CANDIDATES, integer=True)
+        self.stripe_top = int(stripe_top)  # a slice bound: 2.0 from Python is 2
         self.stripe_eps = stripe_eps
         if stripe_eps is not None:
             check_option("stripe_eps", stripe_eps, 0.0, 1.0, above=True)
+        if not stripe_gate and (self.stripe_top != 1 or stripe_eps is not None):
+            # read only by the stripe gate: without it a value given would do nothing, silently
+            raise ValueError("stripe_top and stripe_eps set how stripe_gate reads the stripe: "
+                             "set stripe_gate too (e.g. stripe_gate=0.78)")
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill)
