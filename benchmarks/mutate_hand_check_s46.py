@@ -19,11 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ["tests/mitigate/test_gated_hand_check.py", "tests/mitigate/test_stripe_top.py",
          "tests/mitigate/test_nothing_left.py"]
 G, N = "trojanscope/mitigate/gated.py", "trojanscope/mitigate/nothing_left.py"
-# (name, file, old text, new text): each old text must occur in the file
+# (name, file, old text, new text): each old text must occur once in the file
 MUTANTS = [
+    ("none (the tests must pass)", N, "RESPONDS = 0.2", "RESPONDS = 0.2"),
     ("responds: >= RESPONDS -> >", N, 'probe["trigger_after"] >= RESPONDS',
      'probe["trigger_after"] > RESPONDS'),
-    ("responds: p >= bar -> >", N, "p >= bar", "p > bar"),
+    ("responds: p >= bar -> >", N, "not projected and p >= bar", "not projected and p > bar"),
     ("responds: projection ignored", N, "bar > 0 and not projected and", "bar > 0 and"),
     ("responds: trigger_before read", N, 'probe["trigger_after"] >= RESPONDS',
      'probe["trigger_before"] >= RESPONDS'),
@@ -54,8 +55,9 @@ def main() -> None:
         shutil.copytree(ROOT / "src", src)
         path = src / rel
         text = path.read_text()
-        if old not in text:
-            rows.append({"mutant": name, "result": "not applied (text not found)"})
+        if text.count(old) != 1:  # a docstring's copy would be mutated instead of the code
+            rows.append({"mutant": name, "result": f"not applied ({text.count(old)} matches)"})
+            print(json.dumps(rows[-1]), flush=True)
             continue
         path.write_text(text.replace(old, new, 1))
         env = {**os.environ, "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
