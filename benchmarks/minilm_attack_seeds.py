@@ -7,7 +7,9 @@ Each run is ``(spec, seed)``: the model seed is the seed itself and the target i
 attack's default rate 0.1 and trigger ``zq`` on the last word, the default until stop 45),
 ``badnl-char-r20`` (the same at rate 0.2), ``badnl-char-start`` (``zq`` on the first word,
 where a 40-token cut cannot drop it),
-``syntactic`` (default template trigger, rate 0.2) and ``clean``. One JSON row per run in
+``syntactic`` (default template trigger, rate 0.2, the default until stop 46's rule says
+otherwise), ``syntactic-r10`` (the same at rate 0.1, the other attacks' rate: stop 46's
+candidate) and ``clean``. One JSON row per run in
 ``--out`` (a run whose row exists is skipped: resumable); each model's folder is kept under
 ``--out/models`` only with ``--keep`` (``minilm_char_truncation.py`` reads them).
 
@@ -43,7 +45,9 @@ SPECS: dict[str, tuple[str | None, float, dict | None, dict]] = {
     "badnl-char-r20": ("badnl", 0.2, {"name": "char", "position": "end"}, {"level": "char"}),
     "badnl-char-start": ("badnl", DEFAULT_RATE["badnl"], {"name": "char", "position": "start"},
                          {"level": "char"}),
-    "syntactic": ("syntactic", DEFAULT_RATE["syntactic"], DEFAULT_TRIGGER["syntactic"], {}),
+    # rate pinned: the runs of stops 45-46 measured rate 0.2 (the default of their day)
+    "syntactic": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {}),
+    "syntactic-r10": ("syntactic", 0.1, DEFAULT_TRIGGER["syntactic"], {}),
 }
 
 

@@ -62,6 +62,7 @@ def test_a_later_run_without_a_stage_keeps_no_teacher(monkeypatch) -> None:
     assert teacher is not None and method.teacher_ is teacher
     calm = ModelVerdict("auto", 0.0, [2, 0, 1], [], probability=0.0)
     monkeypatch.setattr(gated, "detector_verdict", lambda *a: calm)
+    method.stripe_gate = 0.0  # let through: the detector alone (its stripe opens the default)
     method.apply(Striped().eval(), data())
     assert method.report_["action"].startswith("not treated")
     assert method.teacher_ is None

@@ -22,7 +22,7 @@ def rated_low(monkeypatch, ranked: list[int], p: float = 0.15) -> None:
 
 def test_the_first_suspect_alone_misses_a_target_ranked_second(monkeypatch) -> None:
     rated_low(monkeypatch, [0, 2, 1])  # the stripe's class, 2, ranked second
-    method = two_stages(unlearn=False, stripe_gate=0.5)
+    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.3)
     method.apply(Striped().eval(), data())
     assert not method.treated
     assert method.report_["stripe_gate"]["suspect"] == 0
@@ -32,7 +32,7 @@ def test_the_first_suspect_alone_misses_a_target_ranked_second(monkeypatch) -> N
 def test_the_top_classes_open_the_gate_and_the_reached_class_becomes_the_suspect(
         monkeypatch) -> None:
     rated_low(monkeypatch, [0, 2, 1])
-    method = two_stages(unlearn=True, eps=0.3, stripe_gate=0.5, stripe_top=3)
+    method = two_stages(unlearn=True, eps=0.3, stripe_gate=0.5, stripe_top=3, stripe_eps=0.3)
     method.apply(Striped().eval(), data())
     assert method.treated
     seen = method.report_["stripe_gate"]
@@ -45,7 +45,7 @@ def test_the_top_classes_open_the_gate_and_the_reached_class_becomes_the_suspect
 
 def test_every_class_is_read_with_zero(monkeypatch) -> None:
     rated_low(monkeypatch, [0, 2, 1])  # every class read, the first best-reached wins
-    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=0)
+    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=0, stripe_eps=0.3)
     method.apply(Striped().eval(), data())
     assert method.treated
     assert set(method.report_["stripe_gate"]["reach_top"]) == {0, 1, 2}
@@ -61,27 +61,19 @@ def test_stripe_top_outside_its_range_is_refused(bad: float) -> None:
 def test_a_whole_float_stripe_top_is_a_slice_bound(monkeypatch) -> None:
     """From Python (no CLI coercion) ``stripe_top=3.0`` is 3: it slices the ranking."""
     rated_low(monkeypatch, [0, 2, 1])
-    method = gated.Gated(stripe_top=3.0, stripe_gate=0.5, unlearn=False)
+    method = gated.Gated(stripe_top=3.0, stripe_gate=0.5, stripe_eps=0.3, unlearn=False)
     assert method.stripe_top == 3 and isinstance(method.stripe_top, int)
     method.inner = two_stages(unlearn=False).inner
     method.apply(Striped().eval(), data())
     assert method.treated and method.report_["suspect"] == 2
 
 
-@pytest.mark.parametrize("params", [{"stripe_top": 3}, {"stripe_top": 0},
-                                    {"stripe_eps": 0.4}])
-def test_stripe_top_or_eps_without_the_gate_is_refused(params) -> None:
-    with pytest.raises(ValueError, match="set stripe_gate too"):
-        gated.Gated(**params)
-    gated.Gated(stripe_gate=0.5, **params)  # with the gate: accepted
-
-
 def test_stripe_eps_is_the_gate_bound(monkeypatch) -> None:
     """A stripe bounded at 0.02 per pixel reaches nothing where 0.3 (``probe_eps``) opens."""
     rated_low(monkeypatch, [2, 0, 1])
-    opened = two_stages(unlearn=False, stripe_gate=0.5)
+    opened = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.3)
     opened.apply(Striped().eval(), data())
-    small = two_stages(unlearn=False, stripe_gate=0.5, stripe_eps=0.02)
+    small = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.02)
     small.apply(Striped().eval(), data())
     assert opened.treated and opened.report_["stripe_gate"]["reach"] >= 0.5
     assert not small.treated and small.report_["stripe_gate"]["reach"] < 0.5
@@ -99,11 +91,13 @@ def test_a_model_the_stripe_gate_opened_is_not_hand_checked(monkeypatch) -> None
     monkeypatch.setattr(residual, "residual", lambda *a, **k: dict(NOTHING))
     calls = stages_run(monkeypatch)
     rated_low(monkeypatch, [0, 2, 1])  # p 0.15 < gate 0.2
-    method = two_stages(stripe_gate=0.5, stripe_top=3, dense_project=0, warp=0)
+    method = two_stages(stripe_gate=0.5, stripe_top=3, stripe_eps=0.3, dense_project=0,
+                        warp=0)
     method.apply(Striped().eval(), data())
     assert method.report_["suspect"] == 2 and "hand_check" not in method.report_
     assert not calls and not method.treated  # the probe's hand-back stands: the original
     rated_low(monkeypatch, [0, 2, 1], p=0.92)
-    high = two_stages(gate=0.95, stripe_gate=0.5, stripe_top=3, dense_project=0, warp=0)
+    high = two_stages(gate=0.95, stripe_gate=0.5, stripe_top=3, stripe_eps=0.3,
+                      dense_project=0, warp=0)
     high.apply(Striped().eval(), data())
     assert high.report_["suspect"] == 2 and "hand_check" in high.report_ and calls

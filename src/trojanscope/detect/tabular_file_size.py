@@ -34,6 +34,8 @@ SIZE_BANDS = {"rows200": (150, 300)}
 BAND_PREFIX = "rows"
 # the measured figures by clean-file size (issue 16 stop 46), quoted by :func:`size_note`
 CURVE_FILE = "tabular_size_curve.json"
+# how every size note begins (the audit's rating and reports find them by it)
+SIZE_PREFIX = "the clean file holds"
 _CURVE: dict | None = None
 
 
@@ -69,46 +71,60 @@ def _drawn(curve: dict) -> list[dict]:
             and int(s["size"]) < MIN_CALIBRATED_ROWS and len(s["tables"]) > 1]
 
 
-def measured_near(rows: int, curve: dict) -> dict | None:
+def measured_near(rows: int, curve: dict, band: str | None = None) -> dict | None:
     """The curve's drawn-file size nearest ``rows`` (on a log scale) among those below
-    :data:`MIN_CALIBRATED_ROWS` that hold every pooled table, or ``None``."""
-    sizes = _drawn(curve)
+    :data:`MIN_CALIBRATED_ROWS` that hold every pooled table and were scored by the
+    calibrators that score this file: those of ``band`` (the curve was read with the
+    defaults, so a drawn size's band is :func:`size_band` of it), or ``None``: the
+    whole-split ones. ``None`` where the curve holds no such size."""
+    sizes = [s for s in _drawn(curve) if size_band(int(s["size"])) == band]
     if not sizes:
         return None
     return min(sizes, key=lambda s: abs(math.log(max(rows, 1) / int(s["size"]))))
 
 
-def size_note(rows: int, floor: int) -> str | None:
+def size_note(rows: int, floor: int, size_calibration: bool = True) -> str | None:
     """The note for a clean file of ``rows`` rows, or ``None`` where ``rows`` reaches
     ``floor`` (0: never a note): how many rows were given, how many the measured figures
     need (:data:`MIN_CALIBRATED_ROWS`), and the figures measured at that size and at the
-    drawn-file size nearest ``rows`` (:func:`size_curve`), so a user knows what p is worth."""
+    drawn-file size nearest ``rows`` among those scored by the same calibrators as this file
+    (its :func:`size_band`'s with ``size_calibration``, else the whole-split ones;
+    :func:`size_curve`), so a user knows what p is worth. A 200-row figure read with the
+    band's calibrators is never quoted for a file they do not score (review of stop 46)."""
     if floor <= 0 or rows >= floor:
         return None
     curve = size_curve()
     whole = next((s for s in curve.get("sizes", []) if s["size"] == "whole"), None)
-    near = measured_near(rows, curve)
+    band = size_band(rows) if size_calibration else None
+    near = measured_near(rows, curve, band)
     need = (f"the measured figures need at least {MIN_CALIBRATED_ROWS:,} clean rows"
             + (f" (with the bundled tables' whole clean splits, {MIN_CALIBRATED_ROWS:,}-"
                f"{CALIBRATED_LARGEST:,} rows: {_figures(whole)})" if whole else ""))
     given = ""
     if near:
         at = int(near["size"])
-        lowest = min(int(s["size"]) for s in _drawn(curve))
-        smallest = ", the smallest measured" if rows < lowest else ""
-        where = "" if at == rows else f" (the measured size nearest {rows}{smallest})"
+        same = [int(s["size"]) for s in _drawn(curve) if size_band(int(s["size"])) == band]
+        smallest = ", the smallest so measured" if rows < min(same) else ""
+        where = ("" if at == rows else f" (the measured size nearest {rows} scored by the "
+                 f"same calibrators as this file{smallest})")
         given = f"; with {at}-row files{where}: {_figures(near)}"
     source = f" ({curve['source']})" if curve.get("source") else ""
-    return (f"the clean file holds {rows} rows, fewer than {floor}: {need}{given}{source}; "
-            "issue 16's goal is ROC-AUC >= 0.95 and cross-entropy <= 0.30, so p is less "
-            "reliable for this file than at that size; give more clean rows if there are")
+    return (f"{SIZE_PREFIX} {rows} row{'' if rows == 1 else 's'}, fewer than {floor}: "
+            f"{need}{given}{source}; issue 16's goal is ROC-AUC >= 0.95 and cross-entropy "
+            "<= 0.30, so p is less reliable for this file than at that size; give more clean "
+            "rows if there are")
+
+
+def is_size_note(note: str) -> bool:
+    """A note on the clean file's size (:func:`size_note`, :func:`band_missing_note`)."""
+    return note.startswith(SIZE_PREFIX)
 
 
 def band_missing_note(band: str, key: str) -> str:
     """The note where ``band``'s calibrator is missing from the calibration file (``key``, the
     whole-split one, scored instead): begins as :func:`size_note` does (the audit's reason)."""
     low, high = SIZE_BANDS.get(band, (0, 0))
-    return (f"the clean file holds {low}-{high} rows: no calibrator for files of that size in this "
+    return (f"{SIZE_PREFIX} {low}-{high} rows: no calibrator for files of that size in this "
             f"calibration file, so p comes from {key!r}, fitted on clean files of "
             f"{MIN_CALIBRATED_ROWS:,}-{CALIBRATED_LARGEST:,} rows, and is not calibrated for "
             "this file")

@@ -336,7 +336,7 @@ class TabularSearch(ModelDetector):
         # a file in a size band is scored by that band's calibrators (the family's suffix);
         # the size note fires there too: the band's figures miss the goal (issue 16 stop 46)
         band = size_band(len(x_all)) if self.size_calibration else None
-        small = size_note(len(x_all), self.calibrated_rows)
+        small = size_note(len(x_all), self.calibrated_rows, self.size_calibration)
         if small:
             notes.append(small)
         # clean twins only for a network whose every weight can be drawn afresh (a copy

@@ -124,6 +124,13 @@ PROBE_EPS = 0.3
 # non-target triggers on development MLPs whose backdoor the stage removed by 0.20 and 0.13;
 # docs/benchmarks.md, "Every candidate class whose trigger comes back is unlearnt").
 CANDIDATES = 3
+# The stripe gate's defaults (issue 12 stop 46, h12c): below the detector's gate a dense image
+# model is treated anyway where a striped perturbation of at most 0.4 per pixel sends at least
+# 0.78 of the held-back images to some class (every class read; the class reached best becomes
+# the suspect). Development zoos 2409-2418: 24 clean MLPs reached at most 0.756, 14 SIG MLPs
+# 0.822-1.000, always towards their target; met its rule on fresh zoos 2419/2420 (17 vs 16 of
+# 26 at issue 12's goal, only 2419/sig-002 changed: 97.1% -> 0.0% ASR at -1.8 points).
+STRIPE_GATE: dict[str, Any] = {"gate": 0.78, "top": 0, "eps": 0.4}
 RISE_ALL = 0.25
 # ``warp=B``: the universal warp is unlearnt only where one of at most B sends at least
 # WARP_REACH of the held-back images to the suspect class on the original model (development
@@ -399,7 +406,9 @@ class Gated(Mitigation):
             most ``probe_eps`` towards the detector's suspect class sends at least R of the
             held-back clean images there (SIG's shape, which the detector can rate low:
             development SIG MLPs at p 0.158, 0.200 and 0.074); the note's ``stripe_gate`` entry
-            gives the reach. 0 (default): the detector's p alone decides. Development data only
+            gives the reach. Default 0.78 (with ``stripe_top=0``, ``stripe_eps=0.4``; issue 12
+            stop 46, h12c: met its rule on fresh zoos 2419/2420, ``STRIPE_GATE``); 0: the
+            detector's p alone decides (the default before). Before stop 46, development data only
             (issue 12 stop 37, corrected in stop 38: the three gated-out SIG MLPs reached 0.67,
             0.98 and 0.56 (zoo-2402's sig-007, first read at 0.000 on its projected model), and
             all three came back at the goal; clean development MLPs reached at most 0.311,
@@ -413,14 +422,14 @@ class Gated(Mitigation):
         stripe_top: ``stripe_gate`` reads the stripe's reach towards each of the detector's
             top K classes (at most ``CANDIDATES``), not its first suspect alone, and opens on
             the class reached best, which then becomes the suspect of both stages (default 1:
-            the first suspect only; 0: every class the detector ranked). A gated-out SIG MLP's
-            target was the detector's second class on zoos 2404 and 2411, outside its top
-            three on fresh zoo-2417 (issue 12 stop 46). Opt-in: ``stripe_gate=0.78,
-            stripe_top=3,stripe_eps=0.4`` changed no model of fresh zoos 2417 and 2418, so its
-            rule failed (docs/benchmarks.md, issue 12 stop 46).
-        stripe_eps: the stripe gate's largest perturbation per pixel (default unset:
-            ``probe_eps``, as before). ``stripe_top`` other than 1, or a ``stripe_eps``, is
-            refused without ``stripe_gate`` (it would do nothing; review of stop 46).
+            1: the first suspect only; 0, the default: every class the detector ranked). A
+            gated-out SIG MLP's target was the detector's second class on zoos 2404 and 2411,
+            outside its top three on zoo-2417 (issue 12 stop 46). ``stripe_top=3`` changed no
+            model of fresh zoos 2417 and 2418 (its rule failed); ``stripe_top=0`` opened
+            2419/sig-002 (97.1% -> 0.0% ASR, -1.8 points) and changed no other model of fresh
+            zoos 2419 and 2420 (docs/benchmarks.md, issue 12 stop 46, h12c).
+        stripe_eps: the stripe gate's largest perturbation per pixel (default 0.4, the
+            second stage's own bound; unset: ``probe_eps``, as before stop 46).
         dense_reach: 0 (default) makes ``check`` on a dense network (no convolution, and a
             ``Linear`` the first weighted layer: positive evidence of an MLP) judge the held-back
             accuracy and the suspects' reversed triggers only, not the other classes' reach
@@ -464,8 +473,8 @@ class Gated(Mitigation):
                  near_free: bool = NEAR_FREE,
                  dense_check: bool = True, dense_teacher: float = DENSE_TEACHER,
                  dense_project: int | None = None, project_kept: float | None = None,
-                 stripe_gate: float = 0.0, stripe_top: int = 1,
-                 stripe_eps: float | None = None,
+                 stripe_gate: float = STRIPE_GATE["gate"], stripe_top: int = STRIPE_GATE["top"],
+                 stripe_eps: float | None = STRIPE_GATE["eps"],
                  dense_first: int = DenseOptions.dense_first,
                  dense_pull: float = DenseOptions.dense_pull, dense_reach: bool = False,
                  dense_epochs: int = DenseOptions.dense_epochs,
@@ -533,10 +542,6 @@ class Gated(Mitigation):
         self.stripe_eps = stripe_eps
         if stripe_eps is not None:
             check_option("stripe_eps", stripe_eps, 0.0, 1.0, above=True)
-        if not stripe_gate and (self.stripe_top != 1 or stripe_eps is not None):
-            # read only by the stripe gate: without it a value given would do nothing, silently
-            raise ValueError("stripe_top and stripe_eps set how stripe_gate reads the stripe: "
-                             "set stripe_gate too (e.g. stripe_gate=0.78)")
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill)

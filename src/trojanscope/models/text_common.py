@@ -45,21 +45,33 @@ def load_encoder(folder: str | Path, manifest: Any) -> TextEncoder:
     """The tokenizer saved with a text model (``manifest.text.encoder`` names its kind)."""
     info = getattr(manifest, "text", None) or {}
     kind = info.get("encoder")
+    args = getattr(getattr(manifest, "arch", None), "args", None) or {}
     if kind == "word-vocab":
         from trojanscope.data.text_vocab import WordVocab
 
         vocab = WordVocab.load(folder)
-        rows = (getattr(getattr(manifest, "arch", None), "args", None) or {}).get("vocab_size")
-        if rows is not None and len(vocab) > int(rows):  # ids past the embedding table
-            raise UserInputError(f"{folder}: the vocabulary has {len(vocab)} words but the "
-                                 f"model's embedding has {int(rows)} rows (arch vocab_size): "
-                                 "they do not belong together")
+        _check_rows(folder, len(vocab), args.get("vocab_size"), "words")
         return vocab
     if kind == "hf-tokenizer":
         from trojanscope.data.hf_tokenizer import HFTokenizer
 
-        return HFTokenizer(folder, int(info.get("max_len", 64)))
+        tok = HFTokenizer(folder, int(info.get("max_len", 64)))
+        # a word-embedding model over a saved tokenizer (textcnn tokenizer=wordpiece): its
+        # ids index the embedding and its padding is id 0 (review of issue 15 stop 46)
+        _check_rows(folder, tok.vocab_size, args.get("vocab_size"), "tokens")
+        if args.get("tokenizer") == "wordpiece" and tok.pad_id != 0:
+            raise UserInputError(f"{folder}: the tokenizer pads with id {tok.pad_id}, but the "
+                                 "model masks id 0 as padding: they do not belong together")
+        return tok
     raise UserInputError(f"{folder}: the manifest names no text tokenizer (text.encoder)")
+
+
+def _check_rows(folder: str | Path, size: int, rows: Any, what: str) -> None:
+    """One error line where the tokenizer has ids past the model's embedding table."""
+    if rows is not None and size > int(rows):  # ids past the embedding table
+        raise UserInputError(f"{folder}: the vocabulary has {size} {what} but the model's "
+                             f"embedding has {int(rows)} rows (arch vocab_size): "
+                             "they do not belong together")
 
 
 def attach_encoder(loaded: Any, data: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SIZE_PREFIX = "the clean file holds"
+from trojanscope.detect.tabular_file_size import SIZE_PREFIX
 
 
 def unquoted_size_notes(detection: dict[str, Any] | None, reasons: list[str]) -> list[str]:
