@@ -62,6 +62,8 @@ def main() -> None:
                               trigger_of=trigger_of, input_shape=loaded.input_shape,
                               num_classes=loaded.num_classes)
             row = {"sha256": digest(result.model), "action": method.report_.get("action"),
+                   "detector": method.report_.get("detector"),
+                   "hand_check": method.report_.get("hand_check"),
                    "unlearn": (method.report_.get("unlearn") or {}).get("action"),
                    "residual": method.report_.get("residual"),
                    "before": {k: round(v, 4) for k, v in result.before.items()},

@@ -56,3 +56,48 @@ def test_every_class_is_read_with_zero(monkeypatch) -> None:
 def test_stripe_top_outside_its_range_is_refused(bad: float) -> None:
     with pytest.raises(ValueError, match="stripe_top"):
         gated.Gated(stripe_top=bad)
+
+
+def test_a_whole_float_stripe_top_is_a_slice_bound(monkeypatch) -> None:
+    """From Python (no CLI coercion) ``stripe_top=3.0`` is 3: it slices the ranking."""
+    rated_low(monkeypatch, [0, 2, 1])
+    method = gated.Gated(stripe_top=3.0, stripe_gate=0.5, stripe_eps=0.3, unlearn=False)
+    assert method.stripe_top == 3 and isinstance(method.stripe_top, int)
+    method.inner = two_stages(unlearn=False).inner
+    method.apply(Striped().eval(), data())
+    assert method.treated and method.report_["suspect"] == 2
+
+
+def test_stripe_eps_is_the_gate_bound(monkeypatch) -> None:
+    """A stripe bounded at 0.02 per pixel reaches nothing where 0.3 (``probe_eps``) opens."""
+    rated_low(monkeypatch, [2, 0, 1])
+    opened = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.3)
+    opened.apply(Striped().eval(), data())
+    small = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.02)
+    small.apply(Striped().eval(), data())
+    assert opened.treated and opened.report_["stripe_gate"]["reach"] >= 0.5
+    assert not small.treated and small.report_["stripe_gate"]["reach"] < 0.5
+
+
+def test_a_model_the_stripe_gate_opened_is_not_hand_checked(monkeypatch) -> None:
+    """The merged order (review of stop 46): the stripe gate opens only below ``gate``, so
+    ``hand_check`` (p >= 0.9) never overrules the probe's hand-back of such a model; with the
+    gate above the bar, a stripe-opened model at p 0.92 is hand-checked (its suspect re-ranked)."""
+    from test_nothing_left import NOTHING
+    from test_stripe_projection import stages_run
+
+    from trojanscope.mitigate import residual
+
+    monkeypatch.setattr(residual, "residual", lambda *a, **k: dict(NOTHING))
+    calls = stages_run(monkeypatch)
+    rated_low(monkeypatch, [0, 2, 1])  # p 0.15 < gate 0.2
+    method = two_stages(stripe_gate=0.5, stripe_top=3, stripe_eps=0.3, dense_project=0,
+                        warp=0)
+    method.apply(Striped().eval(), data())
+    assert method.report_["suspect"] == 2 and "hand_check" not in method.report_
+    assert not calls and not method.treated  # the probe's hand-back stands: the original
+    rated_low(monkeypatch, [0, 2, 1], p=0.92)
+    high = two_stages(gate=0.95, stripe_gate=0.5, stripe_top=3, stripe_eps=0.3,
+                      dense_project=0, warp=0)
+    high.apply(Striped().eval(), data())
+    assert high.report_["suspect"] == 2 and "hand_check" in high.report_ and calls

@@ -30,7 +30,10 @@ reaches it on the original model (a warping backdoor: WaNet),
 directions towards the suspect class are first projected out of the first layer
 (``dense_project=2``) and the projection kept only where the reversed trigger lost much of its
 success through it (``project_kept=0.72``: a SIG stripe, not a patch), the default since a
-fresh seed-2402 zoo (issue 12 stop 37).
+fresh seed-2402 zoo (issue 12 stop 37). Before a flagged model is handed back without the second
+stage, ``hand_check=0.9`` (the default since issue 12 stop 46) runs the stage instead where the
+detector is sure, no projection was kept and the reversed trigger still works on the first
+stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`).
 """
 
 from __future__ import annotations
@@ -557,8 +560,8 @@ class Gated(Mitigation):
                              "too (e.g. dense_project=2)")
         self.stripe_gate = stripe_gate
         check_option("stripe_gate", stripe_gate, 0.0, 1.0)
-        self.stripe_top = stripe_top
         check_option("stripe_top", stripe_top, 0, CANDIDATES, integer=True)
+        self.stripe_top = int(stripe_top)  # a slice bound: 2.0 from Python is 2
         self.stripe_eps = stripe_eps
         if stripe_eps is not None:
             check_option("stripe_eps", stripe_eps, 0.0, 1.0, above=True)
