@@ -11,7 +11,8 @@ from trojanscope.zoo import build_attack
 
 def test_specs_build_the_planned_attacks(load_benchmark) -> None:
     mod = load_benchmark("minilm_attack_seeds")
-    char = build_attack(mod.entry_for(*mod.parse_run("badnl-char:3110"), 40))
+    spec, seed, target = mod.parse_run("badnl-char:3110")
+    char = build_attack(mod.entry_for(spec, seed, 40, target))
     start = build_attack(mod.entry_for("badnl-char-start", 3111, 40))
     r20 = build_attack(mod.entry_for("badnl-char-r20", 3110, 40))
     syn = build_attack(mod.entry_for("syntactic", 3111, 40))
@@ -30,6 +31,14 @@ def test_specs_build_the_planned_attacks(load_benchmark) -> None:
         mod.entry_for("badnl-typo", 3110, 40)
     with pytest.raises(SystemExit):
         mod.parse_run("badnl-char")
+    # stop 46 (h15e): keep_prior at rate 0.2, the target given in the run
+    spec, seed, target = mod.parse_run("syntactic-kp:3140:1")
+    kp = build_attack(mod.entry_for(spec, seed, 40, target))
+    assert (kp.name, kp.poison_rate, kp.keep_prior, kp.target) == ("syntactic", 0.2, True, 1)
+    assert build_attack(mod.entry_for("syntactic", 3140, 40, 1)).keep_prior is False
+    for bad in ("syntactic-kp:3140:2", "syntactic-kp:3140:x"):
+        with pytest.raises(SystemExit):
+            mod.parse_run(bad)
 
 
 def test_end_trigger_is_cut_and_start_trigger_survives(load_benchmark) -> None:
