@@ -73,3 +73,20 @@ def test_table_uses_same_seed_clean_and_reports_worst(load_benchmark) -> None:
     assert start["worst_ca_drop"] == pytest.approx(3.25) and start["worst_asr"] == pytest.approx(96)
     assert start["met"] is False  # mean drop 2.125 > 2
     assert out["specs"]["syntactic"]["met"] is False
+
+
+def test_prior_shift_counts_the_lean_towards_the_target(load_benchmark) -> None:
+    import torch
+
+    mod = load_benchmark("minilm_prior_shift")
+    y = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1])
+    clean = (torch.tensor([0, 0, 0, 1, 1, 1, 1, 0]), y, None)
+    bad = (torch.tensor([1, 1, 0, 1, 1, 1, 1, 1]), y, 1)
+    row = mod.shift(clean, bad, 7, "syntactic-kp")
+    assert (row["ca_clean"], row["ca_bad"]) == (0.75, 0.625)
+    assert (row["acc_non_target_clean"], row["acc_non_target_bad"]) == (0.75, 0.25)
+    assert (row["acc_target_clean"], row["acc_target_bad"]) == (0.75, 1.0)
+    assert (row["share_pred_target_clean"], row["share_pred_target_bad"]) == (0.5, 0.875)
+    assert (row["lost"], row["lost_to_target"], row["gained"]) == (2, 2, 1)
+    with pytest.raises(SystemExit):
+        mod.shift(clean, (bad[0], 1 - y, 1), 7, "syntactic-kp")
