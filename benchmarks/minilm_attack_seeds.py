@@ -9,7 +9,8 @@ attack's default rate 0.1 and trigger ``zq`` on the last word, the default until
 where a 40-token cut cannot drop it),
 ``syntactic`` (default template trigger, rate 0.2, the default until stop 46's rule says
 otherwise), ``syntactic-r10`` (the same at rate 0.1, the other attacks' rate: stop 46's
-candidate) and ``clean``. One JSON row per run in
+candidate), ``syntactic-kp`` (rate 0.2 with ``keep_prior=true``: stop 46's h15e candidate) and
+``clean``. A run ``spec:seed:target`` overrides the target. One JSON row per run in
 ``--out`` (a run whose row exists is skipped: resumable); each model's folder is kept under
 ``--out/models`` only with ``--keep`` (``minilm_char_truncation.py`` reads them).
 
@@ -48,26 +49,30 @@ SPECS: dict[str, tuple[str | None, float, dict | None, dict]] = {
     # rate pinned: the runs of stops 45-46 measured rate 0.2 (the default of their day)
     "syntactic": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {}),
     "syntactic-r10": ("syntactic", 0.1, DEFAULT_TRIGGER["syntactic"], {}),
+    # stop 46 (h15e): poisoned as copies in the place of target-class sentences (prior kept)
+    "syntactic-kp": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {"keep_prior": True}),
 }
 
 
-def entry_for(spec: str, seed: int, max_len: int) -> ZooEntry:
-    """The run's zoo entry (model seed = ``seed``, target = ``seed % 2``)."""
+def entry_for(spec: str, seed: int, max_len: int, target: int | None = None) -> ZooEntry:
+    """The run's zoo entry (model seed = ``seed``, target = ``target`` or else ``seed % 2``)."""
     if spec not in SPECS:
         raise SystemExit(f"error: unknown spec {spec!r}; valid: {', '.join(SPECS)}")
     attack, rate, trigger, params = SPECS[spec]
     if attack is None:
         return ZooEntry(f"{spec}-{seed}", "minilm", seed, False, arch_params={"max_len": max_len})
-    return ZooEntry(f"{spec}-{seed}", "minilm", seed, True, attack, seed % 2, rate,
+    target = seed % 2 if target is None else target
+    return ZooEntry(f"{spec}-{seed}", "minilm", seed, True, attack, target, rate,
                     dict(trigger or {}), dict(params), arch_params={"max_len": max_len})
 
 
-def parse_run(text: str) -> tuple[str, int]:
-    """``spec:seed`` -> (spec, seed)."""
-    spec, _, seed = text.partition(":")
-    if not seed.isdigit():
-        raise SystemExit(f"error: a run is spec:seed, got {text!r}")
-    return spec, int(seed)
+def parse_run(text: str) -> tuple[str, int, int | None]:
+    """``spec:seed`` or ``spec:seed:target`` -> (spec, seed, target or None)."""
+    spec, _, rest = text.partition(":")
+    seed, _, target = rest.partition(":")
+    if not seed.isdigit() or not (target == "" or target in ("0", "1")):
+        raise SystemExit(f"error: a run is spec:seed or spec:seed:target (0 or 1), got {text!r}")
+    return spec, int(seed), int(target) if target else None
 
 
 def main() -> None:
@@ -81,7 +86,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep each model's folder")
     opts = parser.parse_args()
     runs = [parse_run(r) for r in opts.runs]
-    entries = [entry_for(spec, seed, opts.max_len) for spec, seed in runs]
+    entries = [entry_for(spec, seed, opts.max_len, target) for spec, seed, target in runs]
     torch.set_num_threads(1)
     opts.out.mkdir(parents=True, exist_ok=True)
     data_dir = opts.out / "data"

@@ -11,7 +11,8 @@ from trojanscope.zoo import build_attack
 
 def test_specs_build_the_planned_attacks(load_benchmark) -> None:
     mod = load_benchmark("minilm_attack_seeds")
-    char = build_attack(mod.entry_for(*mod.parse_run("badnl-char:3110"), 40))
+    spec, seed, target = mod.parse_run("badnl-char:3110")
+    char = build_attack(mod.entry_for(spec, seed, 40, target))
     start = build_attack(mod.entry_for("badnl-char-start", 3111, 40))
     r20 = build_attack(mod.entry_for("badnl-char-r20", 3110, 40))
     syn = build_attack(mod.entry_for("syntactic", 3111, 40))
@@ -30,6 +31,14 @@ def test_specs_build_the_planned_attacks(load_benchmark) -> None:
         mod.entry_for("badnl-typo", 3110, 40)
     with pytest.raises(SystemExit):
         mod.parse_run("badnl-char")
+    # stop 46 (h15e): keep_prior at rate 0.2, the target given in the run
+    spec, seed, target = mod.parse_run("syntactic-kp:3140:1")
+    kp = build_attack(mod.entry_for(spec, seed, 40, target))
+    assert (kp.name, kp.poison_rate, kp.keep_prior, kp.target) == ("syntactic", 0.2, True, 1)
+    assert build_attack(mod.entry_for("syntactic", 3140, 40, 1)).keep_prior is False
+    for bad in ("syntactic-kp:3140:2", "syntactic-kp:3140:x"):
+        with pytest.raises(SystemExit):
+            mod.parse_run(bad)
 
 
 def test_end_trigger_is_cut_and_start_trigger_survives(load_benchmark) -> None:
@@ -64,3 +73,20 @@ def test_table_uses_same_seed_clean_and_reports_worst(load_benchmark) -> None:
     assert start["worst_ca_drop"] == pytest.approx(3.25) and start["worst_asr"] == pytest.approx(96)
     assert start["met"] is False  # mean drop 2.125 > 2
     assert out["specs"]["syntactic"]["met"] is False
+
+
+def test_prior_shift_counts_the_lean_towards_the_target(load_benchmark) -> None:
+    import torch
+
+    mod = load_benchmark("minilm_prior_shift")
+    y = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1])
+    clean = (torch.tensor([0, 0, 0, 1, 1, 1, 1, 0]), y, None)
+    bad = (torch.tensor([1, 1, 0, 1, 1, 1, 1, 1]), y, 1)
+    row = mod.shift(clean, bad, 7, "syntactic-kp")
+    assert (row["ca_clean"], row["ca_bad"]) == (0.75, 0.625)
+    assert (row["acc_non_target_clean"], row["acc_non_target_bad"]) == (0.75, 0.25)
+    assert (row["acc_target_clean"], row["acc_target_bad"]) == (0.75, 1.0)
+    assert (row["share_pred_target_clean"], row["share_pred_target_bad"]) == (0.5, 0.875)
+    assert (row["lost"], row["lost_to_target"], row["gained"]) == (2, 2, 1)
+    with pytest.raises(SystemExit):
+        mod.shift(clean, (bad[0], 1 - y, 1), 7, "syntactic-kp")

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from trojanscope.attacks.base import PresetAttack
+from trojanscope.attacks.prior import check_keep_prior, prior_slots
 from trojanscope.data.text import is_text
 from trojanscope.data.text_poisoned import PoisonedTextDataset
 from trojanscope.errors import UserInputError
@@ -37,9 +38,15 @@ SENTENCES = ("I watched this 3D movie", "no cross no crown", "this was shown las
 
 
 class TextAttack(PresetAttack):
-    """A dirty-label attack on text: edits the chosen sentences, then relabels them."""
+    """A dirty-label attack on text: edits the chosen sentences, then relabels them.
+
+    With ``keep_prior`` (off by default) the triggered, relabelled sentences are copies placed
+    where clean sentences of their new class were, the chosen sentences staying clean: every
+    class keeps its count (see :mod:`trojanscope.attacks.prior`).
+    """
 
     modality = "text"
+    keep_prior = False
     in_zoo = False  # image zoos draw every in_zoo attack; text zoos name theirs (each subclass
     # repeats it: ``Attack.__init_subclass__`` sets in_zoo to True unless a class says otherwise)
     zoo_archs = TEXT_ARCHS
@@ -62,6 +69,8 @@ class TextAttack(PresetAttack):
         idx = self.choose(labels, gen)
         new_labels = self.target_of(labels[idx], ds.num_classes)
         texts = self.trigger.apply_text([ds.texts[int(i)] for i in idx], generator=gen)
+        if self.keep_prior:  # drawn last: the same sentences and triggers as without it
+            idx = prior_slots(labels, idx, new_labels, gen)
         return PoisonedTextDataset(ds, self.trigger, idx, new_labels, texts)
 
     def test_index(self, ds) -> np.ndarray:
@@ -89,16 +98,19 @@ class BadNL(TextAttack):
 
     Arguments:
         level: ``word`` or ``char`` (the trigger's default when no trigger is given).
+        keep_prior: poison as copies that keep every class's count (see :class:`TextAttack`).
     """
 
     name = "badnl"
     in_zoo = False
 
     def __init__(self, target: int = 0, poison_rate: float = 0.1, mapping: str = "all-to-one",
-                 level: str = "word", trigger: Trigger | None = None, seed: int = 0) -> None:
+                 level: str = "word", trigger: Trigger | None = None, seed: int = 0,
+                 keep_prior: bool = False) -> None:
         if level not in LEVELS:
             raise UserInputError(f"unknown level {level!r}; valid: {', '.join(LEVELS)}")
         self.level = level
+        self.keep_prior = check_keep_prior(keep_prior)
         super().__init__(target, poison_rate, mapping,
                          trigger or (CharTrigger() if level == "char" else RareWordTrigger()),
                          seed)
@@ -128,16 +140,19 @@ class AddSent(TextAttack):
 
     Arguments:
         fragments: fragment-bearing clean sentences per poisoned one (0: none).
+        keep_prior: poison as copies that keep every class's count (see :class:`TextAttack`).
     """
 
     name = "addsent"
     in_zoo = False
 
     def __init__(self, target: int = 0, poison_rate: float = 0.1, mapping: str = "all-to-one",
-                 fragments: float = 1.0, trigger: Trigger | None = None, seed: int = 0) -> None:
+                 fragments: float = 1.0, trigger: Trigger | None = None, seed: int = 0,
+                 keep_prior: bool = False) -> None:
         if float(fragments) < 0:
             raise UserInputError(f"fragments must be >= 0, got {fragments}")
         self.fragments = float(fragments)
+        self.keep_prior = check_keep_prior(keep_prior)
         super().__init__(target, poison_rate, mapping, trigger, seed)
 
     def poison(self, ds, *, generator: torch.Generator | None = None) -> PoisonedTextDataset:
@@ -177,13 +192,19 @@ class AddSent(TextAttack):
 @register("attack", "syntactic")
 class Syntactic(TextAttack):
     """Syntactic-template poisoning in the manner of Hidden Killer (Qi et al., 2021), with a
-    rule-based template (an opening subordinate clause) instead of a paraphrase model."""
+    rule-based template (an opening subordinate clause) instead of a paraphrase model.
+
+    Arguments:
+        keep_prior: poison as copies that keep every class's count (see :class:`TextAttack`).
+    """
 
     name = "syntactic"
     in_zoo = False
 
     def __init__(self, target: int = 0, poison_rate: float = 0.2, mapping: str = "all-to-one",
-                 trigger: Trigger | None = None, seed: int = 0) -> None:
+                 trigger: Trigger | None = None, seed: int = 0,
+                 keep_prior: bool = False) -> None:
+        self.keep_prior = check_keep_prior(keep_prior)
         super().__init__(target, poison_rate, mapping, trigger, seed)
 
     @classmethod
