@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from trojanscope.detect.tabular_file_size import is_size_note
 from trojanscope.report.model import Severity
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def rate(result: AuditResult) -> Rating:
                # tabular-search: a clean file of fewer rows than the measured figures need
                # (issue 16 stops 39, 46)
                else "the clean file has fewer rows than the detector's measured figures need"
-               if any(n.startswith("the clean file holds") for n in notes)
+               if any(is_size_note(n) for n in notes)
                else "the model lies outside what the detector's calibration covers")
         reasons = [f"behaviour check inconclusive: {why} ({'; '.join(notes[:2])}); "
                    f"probability {result.detection.get('probability', float('nan')):.2f} is "

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from trojanscope.detect.tabular_file_size import SIZE_PREFIX
+from trojanscope.detect.tabular_file_size import is_size_note
 
 
 def unquoted_size_notes(detection: dict[str, Any] | None, reasons: list[str]) -> list[str]:
     """The detection's size notes that none of ``reasons`` already holds."""
     notes = (detection or {}).get("coverage_notes") or []
-    return [n for n in notes if n.startswith(SIZE_PREFIX) and not any(n in r for r in reasons)]
+    return [n for n in notes if is_size_note(n) and not any(n in r for r in reasons)]
