@@ -118,3 +118,17 @@ def test_an_empty_text_is_named_by_the_files_row_number(tmp_path: Path) -> None:
     path.write_text('{"text": "a b c", "label": 0}\n{"text": " ", "label": 1}\n')
     with pytest.raises(UserInputError, match=r"first at row 2\)"):
         TextTable().load(path, "all")
+
+
+def test_detect_inputs_names_an_empty_text_by_the_files_row_number(tmp_path: Path) -> None:
+    """Incoming texts are numbered as the training reader numbers rows (a CSV's header is row 1)."""
+    from trojanscope.detect.input_level.text_inputs import read_texts
+
+    path = tmp_path / "in.csv"
+    path.write_text("text\nhello there friend\n \nnice day\n", encoding="utf-8")
+    with pytest.raises(UserInputError, match=r"1 empty text\(s\) \(first at row 3\)"):
+        read_texts(path)
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"text": "a b c"}\n{"text": ""}\n', encoding="utf-8")
+    with pytest.raises(UserInputError, match=r"first at row 2\)"):
+        read_texts(path)

@@ -39,9 +39,10 @@ def read_texts(path: str | Path, text_column: str = "text", what: str = "inputs"
         raise UserInputError(f"{what} {path}: no column {text_column!r} (--text-column); "
                              f"columns: {', '.join(map(str, rows[0]))}")
     texts = [r.get(text_column) for r in rows]
-    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
-    if bad:
-        raise UserInputError(f"{what} {path}: {len(bad)} empty text(s) (first at row {bad[0] + 1})")
+    first = 2 if path.suffix.lower() in (".csv", ".tsv") else 1  # the file's own row numbers
+    bad = [n for n, t in enumerate(texts, first) if not isinstance(t, str) or not t.strip()]
+    if bad:  # numbered as the training reader numbers them (a CSV's header is row 1)
+        raise UserInputError(f"{what} {path}: {len(bad)} empty text(s) (first at row {bad[0]})")
     return [str(t) for t in texts]
 
 
