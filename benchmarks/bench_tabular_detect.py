@@ -5,7 +5,9 @@
 Sets: each bundled table without poison, then every tabular attack on ``credit-default`` and
 ``lending-club``, target 0 and 1, with the attack's zoo draw of poison rate and trigger (seeds
 ``--base`` + set number: 2000 for the evaluation; ``label-groups``' constants were set on bases
-100 and 200). Reported per set: poison count, ROC-AUC of the suspicion scores, TPR at the
+100 and 200), and (issue 16 stop 47) the ``tabular-conjunction`` family, seeds of its own
+(``--no-conjunctions``: the sets before). ``-p pairs=0``: ``label-groups`` as before stop 47.
+Reported per set: poison count, ROC-AUC of the suspicion scores, TPR at the
 threshold that keeps FPR at or under 5% on the clean rows, and TPR/FPR of the method's own
 flags; then, per attack family, the worst dirty-label figures.
 

@@ -1,6 +1,6 @@
-"""``label-groups`` with ``pairs`` (opt-in, issue 16 stop 47): groups of two columns' values held
-together find a conjunction trigger whose cover rows hide each part (bundled
-``credit-default``, about two seconds a run)."""
+"""``label-groups`` with ``pairs`` (the default since issue 16 stop 47): groups of two
+columns' values held together find a conjunction trigger whose cover rows hide each part
+(bundled ``credit-default``, about two seconds a run)."""
 
 from __future__ import annotations
 
@@ -37,11 +37,11 @@ def rates(result, mask: np.ndarray) -> tuple[float, float]:
 
 def test_pairs_find_a_conjunction_the_single_values_miss(conjunction) -> None:
     data, mask, attack = conjunction
-    tpr, _ = rates(detect_data(data, method="label-groups"), mask)
+    tpr, _ = rates(detect_data(data, method="label-groups", pairs=0), mask)
     assert tpr < 0.5  # the covers hide every single category
-    result = detect_data(data, method="label-groups", pairs=1)
+    result = detect_data(data, method="auto")  # pairs are the default
     tpr, fpr = rates(result, mask)
-    assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
+    assert result.method == "label-groups" and tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
     best = result.details["groups"][0]
     assert best["label"] == 1 and len(best["and"]) == 1
     named = {best["column"]: best["value"], best["and"][0]["column"]: best["and"][0]["value"]}
@@ -50,8 +50,8 @@ def test_pairs_find_a_conjunction_the_single_values_miss(conjunction) -> None:
 
 def test_pairs_off_leave_the_scores_as_they_were(conjunction) -> None:
     data, _, _ = conjunction
-    plain = detect_data(data, method="label-groups")
-    costly = detect_data(data, method="label-groups", pair_cost=5.0)
+    plain = detect_data(data, method="label-groups", pairs=0)
+    costly = detect_data(data, method="label-groups", pairs=0, pair_cost=5.0)
     assert np.array_equal(plain.suspicion, costly.suspicion)  # pair_cost alone does nothing
 
 
@@ -64,7 +64,7 @@ def test_pair_cost_lowers_only_the_pair_groups() -> None:
     codes[60:90, 1], labels[60:90] = 9, 0
     cheap, groups = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=0.0))
     dear, _ = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=1.0))
-    none, _ = group_scores(codes, labels, LabelGroups())
+    none, _ = group_scores(codes, labels, LabelGroups(pairs=0))
     assert groups[0]["columns"] == [0, 1] and groups[0]["label"] == 1
     assert cheap[:30].min() > none[:30].max()  # only the pair finds the conjunction
     assert np.allclose(dear[:30], cheap[:30] - 1.0, atol=2e-3)
@@ -90,8 +90,7 @@ def test_cli_names_both_values_of_a_pair(tmp_path, capsys) -> None:
     lines = ["a,b,amount,y"] + [f"{a[i]},{b[i]},{amount[i]},{label[i]}" for i in range(n)]
     path = tmp_path / "conj.csv"
     path.write_text("\n".join(lines) + "\n")
-    code = run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
-                "-p", "pairs=1"])
+    code = run(["detect-data", str(path), "--label-column", "y"])
     out = capsys.readouterr().out
     assert code == 1, out
     line = next(x for x in out.splitlines() if x.startswith("most suspicious group: "))
