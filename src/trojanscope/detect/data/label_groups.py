@@ -44,6 +44,8 @@ categories only) is found only through its enriched single values.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from trojanscope.data.tabular.schema import TabularSchema
@@ -80,7 +82,8 @@ class LabelGroups(DataDetector):
             (issue 16 stop 47); 0: single values only, as before.
         pair_cost: subtracted from a pair group's ``Q``: there are many more pairs than
             single values, so a clean table's best pair outscores its best value by chance
-            (0.5-0.8 on the development sets); 1.0 was set there (docs/benchmarks.md).
+            (0.3-1.3, median 0.5, on the development sets); 1.0 was set there
+            (docs/benchmarks.md, issue 16 stop 47).
     """
 
     name = "label-groups"
@@ -159,7 +162,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
 
 
 def conjunctions(codes: np.ndarray, own: np.ndarray, share: float, p: LabelGroups,
-                 single: dict[tuple[int, int], float]):
+                 single: dict[tuple[int, int], float]
+                 ) -> Iterator[tuple[np.ndarray, tuple[int, int], float]]:
     """``(rows holding both, (j, m), the parts' best shrunk label share)`` per pair of columns
     ``j < m`` of at most MANY_VALUES values and pair of values at least ``min_rows`` rows of
     the label hold together; a part not scored as a single group counts as the table's share.
