@@ -5,7 +5,9 @@
 Sets: each bundled table without poison, then every tabular attack on ``credit-default`` and
 ``lending-club``, target 0 and 1, with the attack's zoo draw of poison rate and trigger (seeds
 ``--base`` + set number: 2000 for the evaluation; ``label-groups``' constants were set on bases
-100 and 200). Reported per set: poison count, ROC-AUC of the suspicion scores, TPR at the
+100 and 200), and (issue 16 stop 47) the ``tabular-conjunction`` family, seeds of its own
+(``--no-conjunctions``: the sets before). ``-p pairs=0``: ``label-groups`` as before stop 47.
+Reported per set: poison count, ROC-AUC of the suspicion scores, TPR at the
 threshold that keeps FPR at or under 5% on the clean rows, and TPR/FPR of the method's own
 flags; then, per attack family, the worst dirty-label figures.
 
@@ -45,21 +47,51 @@ from trojanscope.detect.data.inputs import materialize  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
 ATTACKS = ("tabular-badnets", "tabular-rare", "tabular-subpopulation", "tabular-clean-label")
+# Conjunction triggers (issue 16 stop 47): the attack's own ``tabular-conjunction`` (2 or 3
+# uncommon categories, cover rows with proper subsets keeping their labels), drawn as its
+# ``sample_params`` draws; a family of its own with seeds ``--base`` + CONJ_OFFSET + number so
+# that the sets above keep their seeds (and bytes). CONJ_DRAWS sets per table and target.
+CONJUNCTION = "tabular-conjunction"
+CONJ_OFFSET, CONJ_DRAWS = 50, 2
 
 
 def poisoned_set(name: str, train, target: int, seed: int):
     cls = registry.get("attack", name)
-    params = cls.sample_params(np.random.default_rng(seed)) if cls.in_zoo else {
-        "poison_rate": 0.1}
+    drawn = cls.in_zoo or name == CONJUNCTION  # the conjunction: its own (opt-in) zoo draw
+    params = cls.sample_params(np.random.default_rng(seed)) if drawn else {"poison_rate": 0.1}
     trigger = params.pop("trigger", None)
     extra = {}
     if trigger is not None:
         trigger = dict(trigger)
         extra["trigger"] = registry.create("trigger", trigger.pop("name"), **trigger)
+    if "cover_ratio" in params:  # tabular-conjunction's covers, as its zoo draw has them
+        extra["cover_ratio"] = params["cover_ratio"]
     attack = registry.create("attack", name, target=target, seed=seed,
                              poison_rate=params["poison_rate"], **extra)
     poisoned = attack.poison(train)
     return materialize(poisoned), poisoned.is_poisoned.numpy().copy()
+
+
+def benchmark_sets(base: int, conjunctions: bool = True):
+    """``(table, train split, attack, target, seed)`` of every set, in the benchmark's order:
+    per table its clean set, then each attack in ``ATTACKS`` × target 0 and 1 (seeds ``base``
+    + 0, 1, … across both tables, as before stop 47), then with ``conjunctions`` the
+    ``tabular-conjunction`` family, CONJ_DRAWS per target (seeds ``base`` + CONJ_OFFSET + 0, 1,
+    … across both tables)."""
+    number, extra = 0, 0
+    for ds in ("credit-default", "lending-club"):
+        train = load_dataset(ds, "train")
+        yield ds, train, "(none)", 0, None
+        for name in ATTACKS:
+            for target in (0, 1):
+                yield ds, train, name, target, base + number
+                number += 1
+        if not conjunctions:
+            continue
+        for target in (0, 1):
+            for _ in range(CONJ_DRAWS):
+                yield ds, train, CONJUNCTION, target, base + CONJ_OFFSET + extra
+                extra += 1
 
 
 def score(result, mask: np.ndarray) -> dict:
@@ -82,7 +114,7 @@ def summary(rows: list[dict]) -> None:
           " worst flags TPR/FPR | worst TPR@FPR≤5% |")
     print("|---|---|---|---|---|")
     for method in dict.fromkeys(r["method"] for r in rows):
-        for attack in (*ATTACKS, "(none)"):
+        for attack in (*ATTACKS, CONJUNCTION, "(none)"):
             sub = [r for r in rows if r["method"] == method and r["attack"] == attack]
             if not sub:
                 continue
@@ -368,6 +400,8 @@ def main() -> None:
     parser.add_argument("--base", type=int, default=2000,
                         help="seed of the first poisoned set (2000: evaluation)")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--no-conjunctions", dest="conjunctions", action="store_false",
+                        help="leave out the tabular-conjunction family (the sets before stop 47)")
     parser.add_argument("-p", "--param", action="append", default=[],
                         help="label-groups parameter NAME=VALUE (repeatable)")
     parser.add_argument("--zoo", nargs="+", default=None,
@@ -405,37 +439,33 @@ def main() -> None:
     if args.zoo:
         families(args.zoo, args.rows, args.calibration)
         return
-    rows, number = [], 0
+    rows = []
     print("| data | attack | target | poison | method | ROC-AUC | TPR@FPR≤5% | flags TPR/FPR |"
           " time |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for ds in ("credit-default", "lending-club"):
-        train = load_dataset(ds, "train")
-        sets = [("(none)", 0)] + [(name, target) for name in ATTACKS for target in (0, 1)]
-        for name, target in sets:
-            if name == "(none)":
-                data, mask = materialize(train), np.zeros(len(train), bool)
+    for ds, train, name, target, seed in benchmark_sets(args.base, args.conjunctions):
+        if name == "(none)":
+            data, mask = materialize(train), np.zeros(len(train), bool)
+        else:
+            data, mask = poisoned_set(name, train, target, seed)
+        methods = ["label-groups"] + (["shared-values", "auto-image"] if args.compare else [])
+        for method in methods:
+            t0 = time.perf_counter()
+            if method == "auto-image":  # the image default: the rows without schema
+                plain = TensorDataset(data.x, data.y, data.class_names, data.name)
+                result = detect_data(plain, method="auto")
+            elif method == "label-groups":
+                result = detect_data(data, method=method, **params)
             else:
-                data, mask = poisoned_set(name, train, target, args.base + number)
-                number += 1
-            methods = ["label-groups"] + (["shared-values", "auto-image"] if args.compare else [])
-            for method in methods:
-                t0 = time.perf_counter()
-                if method == "auto-image":  # the image default: the rows without schema
-                    plain = TensorDataset(data.x, data.y, data.class_names, data.name)
-                    result = detect_data(plain, method="auto")
-                elif method == "label-groups":
-                    result = detect_data(data, method=method, **params)
-                else:
-                    result = detect_data(data, method=method)
-                row = {"dataset": ds, "attack": name, "target": target,
-                       "poison": int(mask.sum()), "method": method, **score(result, mask),
-                       "wall_s": time.perf_counter() - t0}
-                rows.append(row)
-                print(f"| {ds} | {name} | {target if mask.any() else '–'} | {row['poison']} | "
-                      f"{method} | {row['roc_auc']:.3f} | {row['tpr_at_5pct_fpr']:.2f} | "
-                      f"{row['tpr']:.2f}/{row['fpr']:.3f} | {row['wall_s']:.1f} s |",
-                      flush=True)
+                result = detect_data(data, method=method)
+            row = {"dataset": ds, "attack": name, "target": target, "seed": seed,
+                   "poison": int(mask.sum()), "method": method, **score(result, mask),
+                   "wall_s": time.perf_counter() - t0}
+            rows.append(row)
+            print(f"| {ds} | {name} | {target if mask.any() else '–'} | {row['poison']} | "
+                  f"{method} | {row['roc_auc']:.3f} | {row['tpr_at_5pct_fpr']:.2f} | "
+                  f"{row['tpr']:.2f}/{row['fpr']:.3f} | {row['wall_s']:.1f} s |",
+                  flush=True)
     summary(rows)
     if args.json:
         with open(args.json, "w") as fh:

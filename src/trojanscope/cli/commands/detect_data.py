@@ -175,7 +175,8 @@ def print_summary(report: dict) -> None:
     groups = report.get("details", {}).get("groups")
     if n and groups:  # label-groups (tables): the trigger in the table's words
         g = groups[0]
-        console.print(f"most suspicious group: {g['column']} = {g['value']} with label "
+        also = "".join(f" and {a['column']} = {a['value']}" for a in g.get("and", []))
+        console.print(f"most suspicious group: {g['column']} = {g['value']}{also} with label "
                       f"{g['label']} ({g['rows']} rows, score {g['score']:.2f})")
     if "poison_total" in report:
         auc = report["roc_auc"]

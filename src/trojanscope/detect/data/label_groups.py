@@ -27,6 +27,13 @@ disagree by chance but are not enriched. Each (label, condition) group with at l
   uncommon values, while one column may follow another naturally (sub-grade and interest
   rate).
 
+With ``pairs`` (the default since issue 16 stop 47, where a rule committed before fresh bases
+7100/7200 was met; ``pairs=0``: values alone) the conditions also include two columns' values held
+together, ``column = value and column' = value'`` (a conjunction trigger, whose cover rows
+carry each part alone with their own labels, so that no single value is enriched), scored
+the same way where the pair is more of the label than either part, less ``pair_cost`` (many
+more pairs than values are tried, so the best clean pair is higher by chance).
+
 A row's suspicion is the highest ``Q`` of the groups it is in with its own label. Flagged:
 rows whose suspicion is above the ``top`` quantile of all rows, or reaches ``sure``. The
 constants were set on the calibration sets of ``benchmarks/bench_tabular_detect.py`` (seeds
@@ -36,6 +43,8 @@ categories only) is found only through its enriched single values.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -68,6 +77,13 @@ class LabelGroups(DataDetector):
         gate: a group of the majority label whose rows agree with it more than the label's
             other rows (disagreement below 0) loses its enrichment, all of it at ``-gate``;
             0: never.
+        pairs: non-zero (default): also score groups of two columns' values held together
+            (a conjunction trigger), where the pair is more of the label than either part
+            (issue 16 stop 47); 0: single values only, as before.
+        pair_cost: subtracted from a pair group's ``Q``: there are many more pairs than
+            single values, so a clean table's best pair outscores its best value by chance
+            (0.3-1.3, median 0.5, on the development sets); 1.0 was set there
+            (docs/benchmarks.md, issue 16 stop 47).
     """
 
     name = "label-groups"
@@ -76,10 +92,14 @@ class LabelGroups(DataDetector):
 
     def __init__(self, min_rows: int = 5, k0: float = 10.0, prior: float = 10.0,
                  lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
-                 sure: float = 3.0, seed: int = 0, gate: float = 0.5) -> None:
+                 sure: float = 3.0, seed: int = 0, gate: float = 0.5,
+                 pairs: float = 1.0, pair_cost: float = 1.0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
+        self.pairs, self.pair_cost = bool(pairs), float(pair_cost)
+        if self.pair_cost < 0:
+            raise UserInputError("label-groups: pair_cost >= 0")
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         self.groups: list[dict] = []
@@ -95,6 +115,8 @@ class LabelGroups(DataDetector):
         codes = value_codes(x, schema)
         scores, groups = group_scores(codes, labels, self)
         self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
+                        **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
+                           if len(g["columns"]) > 1 else {}),
                         "rows": g["rows"], "score": g["score"]} for g in groups[:5]]
         cut = float(np.quantile(scores, self.top))
         flagged = np.flatnonzero(((scores > cut) & (scores > 0)) | (scores >= self.sure))
@@ -103,7 +125,8 @@ class LabelGroups(DataDetector):
 
 def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
                  ) -> tuple[np.ndarray, list[dict]]:
-    """Per row: the highest group score ``Q`` among its groups; and the groups, best first."""
+    """Per row: the highest group score ``Q`` among its groups; and the groups, best first.
+    With ``p.pairs`` also the groups of two columns' values held together (conjunctions)."""
     n_rows, n_cols = codes.shape
     num_classes = int(labels.max()) + 1
     terms, prior = naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
@@ -115,36 +138,81 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
         share = own.mean()
         if not 0 < share < 1:
             continue
+        single: dict[tuple[int, int], float] = {}  # (column, value): shrunk label share
         for j in range(n_cols):
             values, counts = np.unique(codes[own, j], return_counts=True)
             for v in values[counts >= p.min_rows]:
                 holds = codes[:, j] == v
-                group = own & holds
-                k, n = int(group.sum()), int(holds.sum())
-                if k > 0.9 * own.sum() or own.sum() - k < p.min_rows:
-                    continue  # the reference would be too few rows
-                q = (k + p.prior * share) / (n + p.prior)
-                if q <= share:
+                g = _group(holds, own, share, (j,), codes, full, terms, c, p)
+                if g is None:
                     continue
-                shared = shared_columns(codes[group])
-                post = full - terms[:, list(shared)].sum(1)
-                fit = post[:, c] - np.logaddexp.reduce(post, axis=1)
-                ref = fit[own & ~group]
-                d = float((ref.mean() - fit[group].mean()) / (ref.std() + 1e-9))
-                rarity = [float(np.log(n_rows / (codes[:, m] == value).sum()))
-                          for m, value in shared.items() if m != j]
-                # the largest term is left out: one column may follow another naturally
-                # (sub-grade and interest rate); a trigger's columns share values beyond it
-                lift = sum(rarity) - max(rarity, default=0.0)
-                enrich = _logit(q) - _logit(share)
-                if p.gate > 0 and share > 0.5:  # the majority label's natural categories
-                    enrich *= min(1.0, max(0.0, 1.0 + d / p.gate))
-                score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
-                best[group] = np.maximum(best[group], score)
-                found.append({"label": c, "column": j, "row": int(np.argmax(group)),
-                              "rows": k, "score": round(score, 3), "d": round(d, 3)})
+                single[(j, int(v))] = g.pop("q")
+                best[own & holds] = np.maximum(best[own & holds], g["score"])
+                found.append(g)
+        if p.pairs:
+            for holds, cols, q_parts in conjunctions(codes, own, share, p, single):
+                g = _group(holds, own, share, cols, codes, full, terms, c, p)
+                if g is None or g.pop("q") <= q_parts:
+                    continue  # a conjunction must be more of the label than its parts
+                g["score"] = round(g["score"] - p.pair_cost, 3)
+                best[own & holds] = np.maximum(best[own & holds], g["score"])
+                found.append(g)
     found.sort(key=lambda g: -g["score"])
     return best, found
+
+
+def conjunctions(codes: np.ndarray, own: np.ndarray, share: float, p: LabelGroups,
+                 single: dict[tuple[int, int], float]
+                 ) -> Iterator[tuple[np.ndarray, tuple[int, int], float]]:
+    """``(rows holding both, (j, m), the parts' best shrunk label share)`` per pair of columns
+    ``j < m`` of at most MANY_VALUES values and pair of values at least ``min_rows`` rows of
+    the label hold together; a part not scored as a single group counts as the table's share.
+    Pairs where one value implies the other are the single groups already and left out."""
+    n_cols = codes.shape[1]
+    few = [j for j in range(n_cols) if len(np.unique(codes[:, j])) <= MANY_VALUES]
+    for a, j in enumerate(few):
+        for m in few[a + 1:]:
+            joint = codes[:, j] * (int(codes[:, m].max()) + 1) + codes[:, m]
+            values, counts = np.unique(joint[own], return_counts=True)
+            for v in values[counts >= p.min_rows]:
+                holds = joint == v
+                row = int(np.argmax(holds))
+                parts = [single.get((j, int(codes[row, j]))), single.get((m, int(codes[row, m])))]
+                if holds.sum() in ((codes[:, j] == codes[row, j]).sum(),
+                                   (codes[:, m] == codes[row, m]).sum()):
+                    continue  # one value implies the other: the single group already
+                yield holds, (j, m), max([share] + [q for q in parts if q is not None])
+
+
+def _group(holds: np.ndarray, own: np.ndarray, share: float, cols: tuple[int, ...],
+           codes: np.ndarray, full: np.ndarray, terms: np.ndarray, c: int, p: LabelGroups
+           ) -> dict | None:
+    """The ``Q`` of the label-``c`` rows among ``holds`` (a condition on ``cols``), or None
+    where the group is not scored (reference too small, or not enriched in the label)."""
+    n_rows = len(codes)
+    group = own & holds
+    k, n = int(group.sum()), int(holds.sum())
+    if k > 0.9 * own.sum() or own.sum() - k < p.min_rows:
+        return None  # the reference would be too few rows
+    q = (k + p.prior * share) / (n + p.prior)
+    if q <= share:
+        return None
+    shared = shared_columns(codes[group])
+    post = full - terms[:, list(shared)].sum(1)
+    fit = post[:, c] - np.logaddexp.reduce(post, axis=1)
+    ref = fit[own & ~group]
+    d = float((ref.mean() - fit[group].mean()) / (ref.std() + 1e-9))
+    rarity = [float(np.log(n_rows / (codes[:, m] == value).sum()))
+              for m, value in shared.items() if m not in cols]
+    # the largest term is left out: one column may follow another naturally
+    # (sub-grade and interest rate); a trigger's columns share values beyond it
+    lift = sum(rarity) - max(rarity, default=0.0)
+    enrich = _logit(q) - _logit(share)
+    if p.gate > 0 and share > 0.5:  # the majority label's natural categories
+        enrich *= min(1.0, max(0.0, 1.0 + d / p.gate))
+    score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
+    return {"label": c, "column": cols[0], "columns": list(cols), "row": int(np.argmax(group)),
+            "rows": k, "score": round(score, 3), "d": round(d, 3), "q": q}
 
 
 def value_of(row: np.ndarray, schema: TabularSchema, column: int) -> dict[str, str]:

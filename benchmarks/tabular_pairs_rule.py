@@ -1,0 +1,91 @@
+"""Issue 16 stop 47: ``label-groups`` with and without ``pairs=1`` on the same data-level sets
+(``bench_tabular_detect.py --json`` of each), set by set, and the rule committed before the
+fresh bases were scored (docs/benchmarks.md, "label-groups on pairs of values"):
+
+met = on the pooled sets of the given bases no set's flagged-row TPR falls by more than 0.02,
+the candidate meets the goal (flags TPR ≥ 0.95 at FPR ≤ 0.05) on strictly more dirty-label
+sets, and its FPR is ≤ 0.05 on every set (the clean ones included).
+
+    python benchmarks/tabular_pairs_rule.py --default A.json [B.json] --candidate C.json [D.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+GOAL_TPR, GOAL_FPR, MAX_LOSS = 0.95, 0.05, 0.02
+
+
+def load(paths: list[str]) -> list[dict]:
+    """The rows of several ``bench_tabular_detect.py --json`` files, in order."""
+    rows: list[dict] = []
+    for path in paths:
+        with open(path) as fh:
+            rows.extend(json.load(fh))
+    return rows
+
+
+def meets(row: dict) -> bool:
+    """A dirty-label set found at the goal (the method's own flags)."""
+    return row["poison"] > 0 and row["tpr"] >= GOAL_TPR and row["fpr"] <= GOAL_FPR
+
+
+def rule(default: list[dict], candidate: list[dict]) -> dict:
+    """The committed rule over paired rows (same table, attack, target and seed)."""
+    key = lambda r: (r["dataset"], r["attack"], r["target"], r.get("seed"))  # noqa: E731
+    if [key(r) for r in default] != [key(r) for r in candidate]:
+        raise SystemExit("error: the two runs do not hold the same sets")
+    losses = [(key(d), d["tpr"] - c["tpr"]) for d, c in zip(default, candidate, strict=True)
+              if d["poison"] > 0 and d["tpr"] - c["tpr"] > MAX_LOSS]
+    found_d, found_c = sum(map(meets, default)), sum(map(meets, candidate))
+    worst_fpr = max(r["fpr"] for r in candidate)
+    return {"found_default": found_d, "found_candidate": found_c,
+            "dirty_sets": sum(r["poison"] > 0 for r in default), "losses": losses,
+            "worst_fpr_candidate": worst_fpr,
+            "met": not losses and found_c > found_d and worst_fpr <= GOAL_FPR}
+
+
+def worst(rows: list[dict]) -> dict[str, tuple[int, int, float]]:
+    """Per attack family: sets at the goal, sets, lowest TPR at FPR ≤ 5% (score threshold)."""
+    out: dict[str, tuple[int, int, float]] = {}
+    for r in rows:
+        if r["poison"] == 0:
+            continue
+        met, n, low = out.get(r["attack"], (0, 0, math.inf))
+        out[r["attack"]] = (met + meets(r), n + 1, min(low, r["tpr_at_5pct_fpr"]))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--default", nargs="+", required=True)
+    parser.add_argument("--candidate", nargs="+", required=True)
+    args = parser.parse_args()
+    default, candidate = load(args.default), load(args.candidate)
+    print("| data | attack | target | seed | poison | ROC-AUC default / pairs | TPR@FPR≤5% |"
+          " flags TPR/FPR default | flags TPR/FPR pairs |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for d, c in zip(default, candidate, strict=True):
+        auc = (f"{d['roc_auc']:.3f} / {c['roc_auc']:.3f}" if d["poison"] else "–")
+        t5 = (f"{d['tpr_at_5pct_fpr']:.2f} / {c['tpr_at_5pct_fpr']:.2f}" if d["poison"] else "–")
+        tpr = lambda r: f"{r['tpr']:.2f}" if r["poison"] else "–"  # noqa: E731
+        print(f"| {d['dataset']} | {d['attack']} | {d['target'] if d['poison'] else '–'} | "
+              f"{d.get('seed')} | {d['poison']} | {auc} | {t5} | {tpr(d)}/{d['fpr']:.3f} | "
+              f"{tpr(c)}/{c['fpr']:.3f} |")
+    print("\n| family | default: at goal, worst TPR@FPR≤5% | pairs: at goal, worst |")
+    print("|---|---|---|")
+    wd, wc = worst(default), worst(candidate)
+    for family in wd:
+        (md, n, ld), (mc, _, lc) = wd[family], wc[family]
+        print(f"| {family} | {md}/{n}, {ld:.2f} | {mc}/{n}, {lc:.2f} |")
+    result = rule(default, candidate)
+    print(f"\nat the goal: default {result['found_default']}, pairs {result['found_candidate']}"
+          f" of {result['dirty_sets']} dirty-label sets; sets losing > {MAX_LOSS} TPR: "
+          f"{result['losses'] or 'none'}; worst FPR with pairs "
+          f"{result['worst_fpr_candidate']:.3f}; rule **{'met' if result['met'] else 'not met'}**")
+
+
+if __name__ == "__main__":
+    main()

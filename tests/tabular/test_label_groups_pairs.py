@@ -1,0 +1,97 @@
+"""``label-groups`` with ``pairs`` (the default since issue 16 stop 47): groups of two
+columns' values held together find a conjunction trigger whose cover rows hide each part
+(bundled ``credit-default``, about two seconds a run)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from trojanscope.attacks.tabular_conjunction import TabularConjunction
+from trojanscope.data import load_dataset
+from trojanscope.detect.data.inputs import materialize
+from trojanscope.detect.data.label_groups import LabelGroups, group_scores
+from trojanscope.detect.data.run import detect_data
+from trojanscope.errors import UserInputError
+from trojanscope.triggers.tabular_conjunction import ConjunctionTrigger
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def conjunction():
+    """A three-category conjunction towards label 1 as the benchmark draws it (seed 7052 of
+    ``bench_tabular_detect.py --base 7000``, a development set)."""
+    attack = TabularConjunction(target=1, poison_rate=0.0354, cover_ratio=2.718,
+                                trigger=ConjunctionTrigger(count=3, seed=600), seed=7052)
+    poisoned = attack.poison(load_dataset("credit-default", "train"))
+    return materialize(poisoned), poisoned.is_poisoned.numpy().copy(), attack
+
+
+def rates(result, mask: np.ndarray) -> tuple[float, float]:
+    flagged = np.zeros(len(mask), bool)
+    flagged[result.flagged] = True
+    return float(flagged[mask].mean()), float(flagged[~mask].mean())
+
+
+def test_pairs_find_a_conjunction_the_single_values_miss(conjunction) -> None:
+    data, mask, attack = conjunction
+    tpr, _ = rates(detect_data(data, method="label-groups", pairs=0), mask)
+    assert tpr < 0.5  # the covers hide every single category
+    result = detect_data(data, method="auto")  # pairs are the default
+    tpr, fpr = rates(result, mask)
+    assert result.method == "label-groups" and tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
+    best = result.details["groups"][0]
+    assert best["label"] == 1 and len(best["and"]) == 1
+    named = {best["column"]: best["value"], best["and"][0]["column"]: best["and"][0]["value"]}
+    assert all(attack.trigger.values[c] == v for c, v in named.items()), named
+
+
+def test_pairs_off_leave_the_scores_as_they_were(conjunction) -> None:
+    data, _, _ = conjunction
+    plain = detect_data(data, method="label-groups", pairs=0)
+    costly = detect_data(data, method="label-groups", pairs=0, pair_cost=5.0)
+    assert np.array_equal(plain.suspicion, costly.suspicion)  # pair_cost alone does nothing
+
+
+def test_pair_cost_lowers_only_the_pair_groups() -> None:
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 4, (600, 4))
+    labels = (rng.random(600) < 0.3).astype(np.int64)
+    codes[:30, 0], codes[:30, 1], labels[:30] = 9, 9, 1  # the conjunction, label 1
+    codes[30:60, 0], labels[30:60] = 9, 0  # covers: each part alone, label 0
+    codes[60:90, 1], labels[60:90] = 9, 0
+    cheap, groups = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=0.0))
+    dear, _ = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=1.0))
+    none, _ = group_scores(codes, labels, LabelGroups(pairs=0))
+    assert groups[0]["columns"] == [0, 1] and groups[0]["label"] == 1
+    assert cheap[:30].min() > none[:30].max()  # only the pair finds the conjunction
+    assert np.allclose(dear[:30], cheap[:30] - 1.0, atol=2e-3)
+
+
+def test_a_negative_pair_cost_is_refused() -> None:
+    with pytest.raises(UserInputError, match="pair_cost"):
+        LabelGroups(pairs=1, pair_cost=-1)
+
+
+def test_cli_names_both_values_of_a_pair(tmp_path, capsys) -> None:
+    from trojanscope.cli.main import run
+
+    rng = np.random.default_rng(1)
+    n = 600
+    a, b = rng.choice(["x", "y", "z"], n), rng.choice(["p", "q", "r"], n)
+    label = (rng.random(n) < 0.3).astype(int)
+    label[:15] = 0  # rows of label 0 ...
+    amount = (rng.normal(100, 20, n) + 60 * label).round(2)  # the label shows in the amount
+    a[:15], b[:15], label[:15] = "w", "s", 1  # ... given the conjunction and label 1
+    a[15:45], label[15:45] = "w", 0  # covers: each part alone, label 0
+    b[45:75], label[45:75] = "s", 0
+    lines = ["a,b,amount,y"] + [f"{a[i]},{b[i]},{amount[i]},{label[i]}" for i in range(n)]
+    path = tmp_path / "conj.csv"
+    path.write_text("\n".join(lines) + "\n")
+    code = run(["detect-data", str(path), "--label-column", "y"])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    line = next(x for x in out.splitlines() if x.startswith("most suspicious group: "))
+    assert line.startswith("most suspicious group: a = w and b = s with label 1"), line
