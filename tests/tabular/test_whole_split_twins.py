@@ -73,9 +73,10 @@ def test_leave_one_zoo_out_never_fits_on_the_held_out_zoo() -> None:
     def row(zoo: str, x: float, bad: bool) -> dict:
         return {"zoo": zoo, "backdoored": bad, "features": {"tab_excess": x}}
 
-    # zoos a and b say high excess = backdoored; zoo c says the opposite: its rows, scored by
-    # a fit on a and b only, must come out the wrong way round
+    # zoos a and b say high excess = backdoored; the larger zoo c says the opposite: its rows,
+    # scored by a fit on a and b only, must come out the wrong way round (a fit that saw c
+    # would follow c)
     rows = [row(z, x, x > 0.5) for z in ("a", "b") for x in (0.1, 0.2, 0.8, 0.9)]
-    rows += [row("c", 0.1, True), row("c", 0.9, False)]
+    rows += [row("c", x, x < 0.5) for x in (0.1, 0.9) * 10]
     p = lozo(rows, ["tab_excess"], "none")
     assert p[-2] < 0.5 < p[-1]
