@@ -167,7 +167,10 @@ class TabularSearch(ModelDetector):
             clean file, and the excess is searched again with their mean as the reference
             (:mod:`.tabular_twins`; ``tab_excess_vs_twins`` and its class gap), and the family
             gets ``:twins``: in the 150-300-row band the ``network:twins:rows200`` calibrator
-            reads them, elsewhere the whole-split ``network`` one (which does not). None, the
+            reads them, elsewhere the whole-split ``network`` one (which does not), or a
+            ``network:twins`` one where the calibration file holds it (opt-in, issue 16 stop
+            47: ``benchmarks/data/tabular_s47a/calibration_twins.json``, whose rule missed on
+            the fresh zoo ``tab-fresh30`` / ``-lc``; docs/benchmarks.md). None, the
             default since issue 16 stop 41 (with ``size_calibration``): 2 in a size band,
             none elsewhere, where no calibrator reads them (review of stop 41: they would cost
             time only); 0: none, as before; at most 16. A network whose weights cannot all be
