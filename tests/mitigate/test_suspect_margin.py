@@ -71,7 +71,7 @@ def test_lower_suspect_lowers_that_logit_only_by_the_margin() -> None:
 def test_a_changed_model_comes_back_with_the_suspect_lowered(monkeypatch) -> None:
     clean = data()
     flagged(monkeypatch)  # suspect: class 2
-    off, on = nudged(), nudged(margin=0.5)
+    off, on = nudged(margin=0), nudged(margin=0.5, margin_pull=0)
     a = off.apply(Striped().eval(), clean)
     b = on.apply(Striped().eval(), clean)
     assert "margin" not in off.report_
@@ -84,7 +84,7 @@ def test_a_changed_model_comes_back_with_the_suspect_lowered(monkeypatch) -> Non
 def test_a_model_handed_back_as_it_came_is_left_alone(monkeypatch) -> None:
     model, clean = Clean().eval(), data()
     flagged(monkeypatch)
-    method = two_stages(margin=0.5)  # both stages; the probe finds nothing: the original back
+    method = two_stages(margin=0.5, margin_pull=0)  # the probe finds nothing: original back
     method.inner = Nudge()
     out = method.apply(model, clean)
     assert torch.equal(out.out.bias, model.out.bias)
@@ -95,7 +95,7 @@ def test_a_model_below_the_gate_is_left_alone(monkeypatch) -> None:
     model, clean = Striped().eval(), data()
     verdict = ModelVerdict("auto", 0.0, [2, 0, 1], [], probability=0.05)
     monkeypatch.setattr(gated, "detector_verdict", lambda *a: verdict)
-    method = nudged(margin=0.5, stripe_gate=0)
+    method = nudged(margin=0.5, margin_pull=0, stripe_gate=0)
     out = method.apply(model, clean)
     assert all(torch.equal(a, b) for a, b in zip(out.parameters(), model.parameters(),
                                                  strict=True))
@@ -112,7 +112,7 @@ def test_a_table_model_is_left_alone(monkeypatch) -> None:
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return self.out(self.act(self.hidden(x)))
 
-    method = nudged(margin=0.5)
+    method = nudged(margin=0.5, margin_pull=0)
     model = Flat().eval()
     bias = model.out.bias.clone()
     out = method.apply(model, table)
@@ -165,7 +165,29 @@ def test_with_margin_pull_a_model_without_a_pull_is_not_lowered(monkeypatch) -> 
     flagged(monkeypatch)  # suspect: class 2, which the hand-wired model never takes wrongly
     method = nudged(margin=1.0, margin_pull=0.5)
     out = method.apply(Striped().eval(), clean)
-    off = nudged().apply(Striped().eval(), clean)
+    off = nudged(margin=0).apply(Striped().eval(), clean)
     assert torch.equal(out.out.bias, off.out.bias)
     assert method.report_["margin"]["action"].startswith("none")
     assert method.report_["margin"]["pull"] == {"0": 0.0}
+
+
+def test_the_default_lowers_by_the_pull_and_says_nothing_where_it_cannot_apply(monkeypatch) -> None:
+    assert (gated.MARGIN, gated.MARGIN_PULL) == (1.0, 0.35)
+    method = gated.Gated()
+    assert (method.margin, method.margin_pull) == (1.0, 0.35)
+    clean = data()
+    flagged(monkeypatch)
+    default = nudged()
+    default.apply(Striped().eval(), clean)
+    assert default.report_["margin"]["pull"] == {"0": 0.0}  # read, nothing to lower
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(60, 64, generator=g)
+    table = TensorDataset(x, (x[:, 0] > 0.5).long(), ["a", "b", "c"], "table", "test")
+
+    class Flat(Striped):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.out(self.act(self.hidden(x)))
+
+    quiet = nudged()
+    quiet.apply(Flat().eval(), table)
+    assert "margin" not in quiet.report_
