@@ -33,7 +33,10 @@ success through it (``project_kept=0.72``: a SIG stripe, not a patch), the defau
 fresh seed-2402 zoo (issue 12 stop 37). Before a flagged model is handed back without the second
 stage, ``hand_check=0.9`` (the default since issue 12 stop 46) runs the stage instead where the
 detector is sure, no projection was kept and the reversed trigger still works on the first
-stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`).
+stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`). Last, on a dense
+image model it changed, ``margin=1,margin_pull=0.35`` (the default since issue 12 stop 47) lowers
+the suspect class's logit by as little as brings its pull on mixed clean images down
+(:mod:`~trojanscope.mitigate.suspect_margin`): the 2-5% residues the stages leave.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ from trojanscope.mitigate.stripe_projection import (
     first_linear,
     project_stripes,
 )
+from trojanscope.mitigate.suspect_margin import choose_margin, lower_suspect
 from trojanscope.mitigate.trigger_prune import proxy_asr
 from trojanscope.mitigate.universal_warp import warp_reach
 from trojanscope.params import check_flag, check_option
@@ -116,6 +120,18 @@ HAND_CHECK = 0.9
 # still sends at least B of the held-back images buys one more round, at most this many times
 # (:mod:`~trojanscope.mitigate.fresh_residue`).
 RESIDUE_ROUNDS = 2
+# ``margin``'s largest value (logits): the suspect's logit lowered by more would hand most of its
+# clean images to other classes.
+MARGIN_MOST = 5.0
+# ``margin`` and ``margin_pull``'s defaults since issue 12 stop 47 (h12b): on a dense image model
+# `gated` changed, the suspect's logit is lowered by the smallest of 0, 0.25, ..., MARGIN at
+# which its pull on mixed clean images is at most MARGIN_PULL. Fresh zoos 2425 and 2426 together
+# met the rule written before they existed (19 of 26 MLPs at issue 12's goal against 18: one
+# model gained, 2426's wanet-003, 3.8% -> 0.3% ASR; none lost; clean 6/6 kept); on development
+# zoos 2419-2422 it gained five and lost four (27 of 40 backdoored against 26).
+# ``margin=0``: off, the weights as before.
+MARGIN = 1.0
+MARGIN_PULL = 0.35
 # The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
 # reversed trigger kept less than KEPT of its success through the first stage, or a striped
 # perturbation of at most PROBE_EPS still sends at least RESIDUAL of the held-back images to
@@ -281,6 +297,25 @@ class Gated(Mitigation):
             development zoos 2413-2416 the search read 0.000-0.044 on those residues and
             0.000-0.200 on models at <= 2% ASR (no bar parts them), and the extra rounds raised
             the six residues' ASR they ran on to 4.0-6.5% (issue 12 stop 46, h12d).
+        margin: with M > 0, on a dense image model that `gated` changed (not one it returns
+            as it came), the detector's suspect class's logit is lowered by M at the end (its
+            output bias; :mod:`~trojanscope.mitigate.suspect_margin`): the class is predicted
+            only where it wins by M. Built for the 2-5% residues the stages leave on MLPs, a
+            soft bias towards the target that no trigger search reads (issue 12 stop 47,
+            h12b); the note's ``margin`` says what was done. Default ``MARGIN`` = 1 with
+            ``margin_pull`` 0.35, since fresh zoos 2425 and 2426 together met the rule written
+            before they existed (19 of 26 MLPs at the goal against 18; one model gained, none
+            lost); on development zoos 2419-2422 it gained five residues and pushed four models
+            past 2 points of accuracy (27 of 40 backdoored against 26). 0: off (the default
+            before). Where it does not apply (not a dense image model) the default says nothing;
+            a value asked for leaves a note.
+        margin_pull: with R > 0, ``margin`` is the most the logit is lowered, and the margin
+            used is the smallest (steps of 0.25) at which the suspect's pull on mixed copies of
+            the clean images is at most R: the images not of the suspect class that it wrongly
+            takes, over the mean any other class wrongly takes
+            (:func:`~trojanscope.mitigate.suspect_margin.choose_margin`); a model where the
+            suspect pulls no more than that is left as the stages left it. Default
+            ``MARGIN_PULL`` = 0.35; 0: the margin is ``margin`` itself.
         weak_first: with W > 0, the first stage's model is returned, and no second stage
             runs, where the probe found a backdoor left only through a weak reversed trigger:
             one that sent fewer than W of the held-back images before the first stage, with the
@@ -483,6 +518,7 @@ class Gated(Mitigation):
                  kept_p: float = 0.0, sure: float = 0.0, project_first: bool = False,
                  weak_first: float = WEAK, hand_check: float = HAND_CHECK,
                  residue: float = 0.0, residue_rounds: int = RESIDUE_ROUNDS,
+                 margin: float | None = None, margin_pull: float | None = None,
                  revert: bool = True, hold: bool = False, guard_hold: float = 0.0,
                  guard_budget: float = GUARD_BUDGET, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
@@ -523,6 +559,12 @@ class Gated(Mitigation):
         check_option("residue", residue, 0.0, 1.0)
         self.residue_rounds = residue_rounds
         check_option("residue_rounds", residue_rounds, 1, 10, integer=True)
+        # None: the default, which says nothing where it cannot apply (a value asked for does)
+        self.margin_asked_ = margin is not None or margin_pull is not None
+        self.margin = MARGIN if margin is None else margin
+        check_option("margin", self.margin, 0.0, MARGIN_MOST)
+        self.margin_pull = MARGIN_PULL if margin_pull is None else margin_pull
+        check_option("margin_pull", self.margin_pull, 0.0, 10.0)
         self.revert = check_flag("revert", revert)
         self.hold = check_flag("hold", hold)
         self.guard_hold = guard_hold
@@ -583,6 +625,37 @@ class Gated(Mitigation):
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
+        if self.margin <= 0:  # off: nothing read, nothing copied
+            return self._purify(model, clean, seed)
+        came = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        out = self._purify(model, clean, seed)
+        self._lower_suspect(out, clean, came, seed)
+        return out
+
+    def _lower_suspect(self, model: nn.Module, clean: TensorDataset,
+                       came: dict[str, torch.Tensor], seed: int) -> None:
+        """``margin``: lower the suspect class's logit on a dense image model that `gated`
+        changed (:mod:`~trojanscope.mitigate.suspect_margin`); a model handed back as it came
+        (gated out, or reverted to the original) is left alone, so is every other kind."""
+        suspect = self.report_.get("suspect")
+        if not applies(model, clean):
+            if self.margin_asked_:  # the default says nothing where it does not apply
+                self.report_["margin"] = "skipped: dense image models only"
+            return
+        now = model.state_dict()
+        if suspect is None or (now.keys() == came.keys()
+                               and all(torch.equal(now[k], came[k]) for k in came)):
+            self.report_["margin"] = "skipped: the model comes back as it came"
+            return
+        shift, read = self.margin, None
+        if self.margin_pull > 0:  # as little as brings the suspect's pull down to the bar
+            shift, read = choose_margin(model, clean.x, clean.y, int(suspect), self.margin,
+                                        self.margin_pull, seed)
+        note = (lower_suspect(model, clean.x[:2], int(suspect), shift) if shift > 0 else
+                f"none: the pull {read} is at most margin_pull {self.margin_pull} already")
+        self.report_["margin"] = note if read is None else {"action": note, "pull": read}
+
+    def _purify(self, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
         report: dict[str, Any] = {}
         self.report_ = report
         self.first_stage_: nn.Module | None = None

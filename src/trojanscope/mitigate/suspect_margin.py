@@ -1,0 +1,108 @@
+"""Ask the suspect class for a margin: lower its logit by a constant after purification.
+
+Why (issue 12, stop 47): on dense MNIST models `gated` leaves a *residue*, 2-5% of triggered
+images still sent to the target, that no trigger search reads. Read with the real trigger on
+development zoos (diagnosis only), the residue is not a few units (pruning the units the real
+trigger drives most leaves it) but a soft bias: the target is the most frequent wrong class
+under the trigger, by a factor of about two, among images near a decision boundary. Lowering the
+suspect class's output bias by ``margin`` logits makes the model predict that class only when it
+wins by that much; it reads the detector's suspect (what :class:`~trojanscope.mitigate.gated.
+Gated` already works on), never the attacker's trigger. The cost: the suspect class's clean
+images that win only narrowly now go elsewhere.
+
+The model stays a plain model (the change is one bias entry), so every export keeps it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+
+def output_linear(model: nn.Module, x: Tensor) -> nn.Linear | None:
+    """The :class:`~torch.nn.Linear` (with a bias) whose output *is* the model's output on
+    ``x`` (a few inputs), or ``None`` (a softmax, a sum or anything else after it)."""
+    seen: list[tuple[nn.Module, Tensor]] = []
+    hooks = [m.register_forward_hook(lambda m, _i, o: seen.append((m, o)))
+             for m in model.modules() if isinstance(m, nn.Linear) and m.bias is not None]
+    try:
+        with torch.no_grad():
+            out = model(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    for module, value in reversed(seen):
+        if isinstance(value, Tensor) and value.shape == out.shape and torch.equal(value, out):
+            return module  # type: ignore[return-value]
+    return None
+
+
+def lower_suspect(model: nn.Module, x: Tensor, suspect: int, margin: float) -> str:
+    """Lower class ``suspect``'s logit by ``margin`` in place (its output bias). Returns what
+    was done, or why nothing was (no Linear output layer with a bias, a class out of range)."""
+    layer = output_linear(model, x)
+    if layer is None:
+        return "skipped: the model's output is not a Linear layer's with a bias"
+    if not 0 <= suspect < layer.out_features:
+        return f"skipped: suspect class {suspect} is not one of {layer.out_features} outputs"
+    with torch.no_grad():
+        layer.bias[suspect] -= margin
+    return f"class {suspect}'s logit lowered by {margin}"
+
+
+# The margins tried, in logits, smallest first (``choose_margin``).
+STEP = 0.25
+# Mixed copies of each clean image read for the pull (``mixed``), and the share of the other
+# image in each (uniform between these): far enough from both images for the model to err.
+MIXES = 10
+MIX_SHARE = (0.3, 0.5)
+
+
+def mixed(x: Tensor, y: Tensor, seed: int, rounds: int = MIXES) -> tuple[Tensor, Tensor]:
+    """``rounds`` copies of the clean images ``x``, each mixed with another drawn from the seed
+    (its share uniform in ``MIX_SHARE``), labelled with the first image's label ``y``."""
+    g = torch.Generator().manual_seed(seed)
+    lo, hi = MIX_SHARE
+    xs = []
+    for _ in range(rounds):
+        other = torch.randperm(len(x), generator=g)
+        share = lo + (hi - lo) * torch.rand(len(x), *([1] * (x.dim() - 1)), generator=g)
+        xs.append(x * (1 - share) + x[other] * share)
+    return torch.cat(xs), y.repeat(rounds)
+
+
+def pull(logits: Tensor, y: Tensor, suspect: int, shift: float = 0.0) -> float:
+    """How strongly class ``suspect`` attracts wrong predictions: the number of images not of
+    that class predicted as it (wrongly), over the mean number predicted as each other wrong
+    class, with the suspect's logit lowered by ``shift``. 1: as any other class; a backdoor's
+    leftover bias shows as more."""
+    lowered = logits.clone()
+    lowered[:, suspect] -= shift
+    pred = lowered.argmax(1)
+    wrong = (pred != y) & (y != suspect)
+    counts = torch.bincount(pred[wrong], minlength=logits.shape[1]).float()
+    others = torch.cat([counts[:suspect], counts[suspect + 1:]])
+    return float(counts[suspect] / others.mean().clamp_min(1e-9))
+
+
+def choose_margin(model: nn.Module, x: Tensor, y: Tensor, suspect: int, most: float,
+                  bar: float, seed: int) -> tuple[float, dict[str, float]]:
+    """The smallest margin (steps of ``STEP`` up to ``most``) at which the suspect's
+    :func:`pull` on mixed copies of the clean images is at most ``bar``; ``most`` where none
+    is. Returns it and the pull read at each margin tried."""
+    mx, my = mixed(x, y, seed)
+    was = model.training
+    model.eval()
+    with torch.no_grad():
+        logits = model(mx)
+    model.train(was)
+    read: dict[str, float] = {}
+    steps = math.ceil(most / STEP - 1e-9)
+    for i in range(steps + 1):
+        shift = min(i * STEP, most)
+        read[f"{shift:g}"] = round(pull(logits, my, suspect, shift), 3)
+        if read[f"{shift:g}"] <= bar:
+            return shift, read
+    return most, read

@@ -1,0 +1,193 @@
+"""`gated`'s ``margin`` (:mod:`trojanscope.mitigate.suspect_margin`): the detector's suspect
+class's logit lowered by a constant on a dense image model `gated` changed, nowhere else.
+Hand-wired models from ``test_gated_unlearn``."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from test_gated_unlearn import Clean, Striped, data, flagged, two_stages
+from torch import nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import ModelVerdict
+from trojanscope.mitigate import gated
+from trojanscope.mitigate.base import Mitigation
+from trojanscope.mitigate.suspect_margin import (
+    choose_margin,
+    lower_suspect,
+    mixed,
+    output_linear,
+    pull,
+)
+
+torch.set_num_threads(1)
+
+
+class Nudge(Mitigation):
+    """A first stage that changes the weights (a hidden bias), not the output layer."""
+
+    def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
+        with torch.no_grad():
+            model.hidden.bias += 0.01
+        return model
+
+
+class Softmaxed(Striped):
+    """The same network with a softmax after its last Linear: no Linear output to lower."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x).softmax(1)
+
+
+def nudged(**params) -> gated.Gated:
+    method = two_stages(unlearn=False, **params)  # the first stage alone: deterministic
+    method.inner = Nudge()
+    return method
+
+
+def test_output_linear_is_the_layer_whose_output_is_the_model_s() -> None:
+    model, clean = Striped().eval(), data()
+    assert output_linear(model, clean.x[:2]) is model.out
+    assert output_linear(Softmaxed().eval(), clean.x[:2]) is None
+
+
+def test_lower_suspect_lowers_that_logit_only_by_the_margin() -> None:
+    model, clean = Striped().eval(), data()
+    with torch.no_grad():
+        before = model(clean.x)
+    note = lower_suspect(model, clean.x[:2], 2, 0.75)
+    with torch.no_grad():
+        after = model(clean.x)
+    assert "lowered by 0.75" in note
+    assert torch.allclose(before[:, 2] - after[:, 2], torch.full((len(clean),), 0.75))
+    assert torch.equal(before[:, :2], after[:, :2])
+    assert lower_suspect(model, clean.x[:2], 7, 0.75).startswith("skipped")
+    assert lower_suspect(Softmaxed().eval(), clean.x[:2], 2, 0.75).startswith("skipped")
+
+
+def test_a_changed_model_comes_back_with_the_suspect_lowered(monkeypatch) -> None:
+    clean = data()
+    flagged(monkeypatch)  # suspect: class 2
+    off, on = nudged(margin=0), nudged(margin=0.5, margin_pull=0)
+    a = off.apply(Striped().eval(), clean)
+    b = on.apply(Striped().eval(), clean)
+    assert "margin" not in off.report_
+    assert "lowered by 0.5" in on.report_["margin"]
+    assert float((a.out.bias[2] - b.out.bias[2]).detach()) == pytest.approx(0.5)
+    assert torch.equal(a.out.bias[:2], b.out.bias[:2])
+    assert torch.equal(a.hidden.weight, b.hidden.weight)
+
+
+def test_a_model_handed_back_as_it_came_is_left_alone(monkeypatch) -> None:
+    model, clean = Clean().eval(), data()
+    flagged(monkeypatch)
+    method = two_stages(margin=0.5, margin_pull=0)  # the probe finds nothing: original back
+    method.inner = Nudge()
+    out = method.apply(model, clean)
+    assert torch.equal(out.out.bias, model.out.bias)
+    assert method.report_["margin"].startswith("skipped: the model comes back as it came")
+
+
+def test_a_model_below_the_gate_is_left_alone(monkeypatch) -> None:
+    model, clean = Striped().eval(), data()
+    verdict = ModelVerdict("auto", 0.0, [2, 0, 1], [], probability=0.05)
+    monkeypatch.setattr(gated, "detector_verdict", lambda *a: verdict)
+    method = nudged(margin=0.5, margin_pull=0, stripe_gate=0)
+    out = method.apply(model, clean)
+    assert all(torch.equal(a, b) for a, b in zip(out.parameters(), model.parameters(),
+                                                 strict=True))
+    assert method.report_["margin"].startswith("skipped")
+
+
+def test_a_table_model_is_left_alone(monkeypatch) -> None:
+    flagged(monkeypatch)
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(60, 64, generator=g)
+    table = TensorDataset(x, (x[:, 0] > 0.5).long(), ["a", "b", "c"], "table", "test")
+
+    class Flat(Striped):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.out(self.act(self.hidden(x)))
+
+    method = nudged(margin=0.5, margin_pull=0)
+    model = Flat().eval()
+    bias = model.out.bias.clone()
+    out = method.apply(model, table)
+    assert torch.equal(out.out.bias, bias)
+    assert method.report_["margin"] == "skipped: dense image models only"
+
+
+@pytest.mark.parametrize("bad", [-0.1, gated.MARGIN_MOST + 0.1, math.nan])
+def test_bad_margins_are_refused(bad) -> None:
+    with pytest.raises(ValueError, match="margin"):
+        gated.Gated(margin=bad)
+    with pytest.raises(ValueError, match="margin_pull"):
+        gated.Gated(margin=1.0, margin_pull=-abs(bad) - 0.1 if not math.isnan(bad) else bad)
+
+
+def test_pull_counts_the_suspect_s_wrong_takes_against_the_other_classes() -> None:
+    y = torch.tensor([0, 0, 1, 1, 3, 3, 3, 3])
+    logits = torch.zeros(8, 4)
+    for i, c in enumerate([0, 2, 2, 2, 3, 1, 3, 3]):  # wrong: 2 (x3), 1 (x1); 2 is the suspect
+        logits[i, c] = 1.0
+    assert pull(logits, y, 2) == pytest.approx(3 / (1 / 3))  # others: 1, 0, 0 wrongly taken
+    assert pull(logits, y, 2, shift=1.5) == 0.0  # lowered: class 2 wins nothing
+
+
+def test_choose_margin_takes_the_smallest_step_that_brings_the_pull_down() -> None:
+    class Fixed(nn.Module):  # the suspect (class 2) ahead of the true class by 0.6 everywhere
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            out = torch.zeros(len(x), 3)
+            out[:, 2] = 0.6
+            out[torch.arange(len(x)), (x.flatten(1)[:, 0] > 0.5).long()] += 0.05
+            return out
+
+    clean = data()
+    shift, read = choose_margin(Fixed(), clean.x, clean.y, 2, 1.0, 0.5, seed=0)
+    assert shift == 0.75  # 0.25 and 0.5 leave class 2 ahead; 0.75 does not
+    assert list(read) == ["0", "0.25", "0.5", "0.75"]
+    assert choose_margin(Fixed(), clean.x, clean.y, 2, 0.5, 0.5, seed=0)[0] == 0.5  # capped
+
+
+def test_mixed_copies_follow_the_seed() -> None:
+    clean = data()
+    a, ya = mixed(clean.x, clean.y, seed=3)
+    b, _ = mixed(clean.x, clean.y, seed=3)
+    assert torch.equal(a, b) and len(a) == len(ya) == 10 * len(clean)
+    assert not torch.equal(a, mixed(clean.x, clean.y, seed=4)[0])
+
+
+def test_with_margin_pull_a_model_without_a_pull_is_not_lowered(monkeypatch) -> None:
+    clean = data()
+    flagged(monkeypatch)  # suspect: class 2, which the hand-wired model never takes wrongly
+    method = nudged(margin=1.0, margin_pull=0.5)
+    out = method.apply(Striped().eval(), clean)
+    off = nudged(margin=0).apply(Striped().eval(), clean)
+    assert torch.equal(out.out.bias, off.out.bias)
+    assert method.report_["margin"]["action"].startswith("none")
+    assert method.report_["margin"]["pull"] == {"0": 0.0}
+
+
+def test_the_default_lowers_by_the_pull_and_says_nothing_where_it_cannot_apply(monkeypatch) -> None:
+    assert (gated.MARGIN, gated.MARGIN_PULL) == (1.0, 0.35)
+    method = gated.Gated()
+    assert (method.margin, method.margin_pull) == (1.0, 0.35)
+    clean = data()
+    flagged(monkeypatch)
+    default = nudged()
+    default.apply(Striped().eval(), clean)
+    assert default.report_["margin"]["pull"] == {"0": 0.0}  # read, nothing to lower
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(60, 64, generator=g)
+    table = TensorDataset(x, (x[:, 0] > 0.5).long(), ["a", "b", "c"], "table", "test")
+
+    class Flat(Striped):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.out(self.act(self.hidden(x)))
+
+    quiet = nudged()
+    quiet.apply(Flat().eval(), table)
+    assert "margin" not in quiet.report_
