@@ -331,6 +331,11 @@ class Gated(Mitigation):
             reaches ``WARP_REACH`` (a WaNet target that was not the suspect); 0 (default): the
             extra stage keeps the first stage's choice. Development data only, not evaluated
             on a fresh zoo.
+        dense_candidates: 0 skips ``candidates``' extra stage on a dense image model (the
+            dense options' scope): the risen classes are still measured and reported, not
+            unlearnt (1, default: as on every model). On development MLPs the extra stage ran
+            only on patch and blend backdoors whose suspect was already unlearnt, and cost
+            accuracy for little or no ASR (docs/benchmarks.md, issue 12 stop 47, h12a).
         dense_lr: the second stage's learning rate on a model without a convolution (an
             MLP) is multiplied by this (default 1: as for every model). The two SIG MLPs of a
             seed-2000 zoo lost 3.7 and 5.6 points, 3.0 and 4.5 of them in the second stage,
@@ -486,7 +491,8 @@ class Gated(Mitigation):
                  revert: bool = True, hold: bool = False, guard_hold: float = 0.0,
                  guard_budget: float = GUARD_BUDGET, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
-                 warp_candidates: bool = False, dense_lr: float = 1.0,
+                 warp_candidates: bool = False, dense_candidates: bool = True,
+                 dense_lr: float = 1.0,
                  dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
                  dense_near: int = DENSE_NEAR, near_mix: bool = True,
                  near_free: bool = NEAR_FREE,
@@ -533,6 +539,7 @@ class Gated(Mitigation):
         self.candidates = check_flag("candidates", candidates)
         self.warp = warp
         self.warp_candidates = check_flag("warp_candidates", warp_candidates)
+        self.dense_candidates = check_flag("dense_candidates", dense_candidates)
         self.dense_lr = dense_lr
         check_option("dense_lr", dense_lr, 0.0, 1.0, above=True)
         self.dense_rounds = dense_rounds
@@ -867,7 +874,11 @@ class Gated(Mitigation):
             self.report_["candidates"] = {
                 "flip": {c: [round(b, 3), round(a, 3)] for c, (b, a) in flips.items()},
                 "risen": risen}
-            if risen:
+            if risen and not self.dense_candidates and applies(model, clean):
+                self.report_["candidates"]["again"] = {"action": (
+                    "skipped: dense_candidates=0 (a dense image model: the risen classes are "
+                    "measured, not unlearnt)")}
+            elif risen:
                 ranked = ranked + risen
                 triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
                 if self.warp_candidates and self.warp > 0 and not stage.warp:
