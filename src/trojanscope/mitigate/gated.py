@@ -492,7 +492,6 @@ class Gated(Mitigation):
                  guard_budget: float = GUARD_BUDGET, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_candidates: bool = True,
-                 again_lr: float = 1.0,
                  dense_lr: float = 1.0,
                  dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
                  dense_near: int = DENSE_NEAR, near_mix: bool = True,
@@ -541,7 +540,6 @@ class Gated(Mitigation):
         self.warp = warp
         self.warp_candidates = check_flag("warp_candidates", warp_candidates)
         self.dense_candidates = check_flag("dense_candidates", dense_candidates)
-        self.again_lr = again_lr  # trial (issue 12 stop 47, h12a): not kept
         self.dense_lr = dense_lr
         check_option("dense_lr", dense_lr, 0.0, 1.0, above=True)
         self.dense_rounds = dense_rounds
@@ -959,13 +957,10 @@ class Gated(Mitigation):
         candidate classes whose triggers came back); its seconds go to the report."""
         start = time.perf_counter()
         stage.report_ = {}
-        rel_lr = stage.rel_lr
-        stage.rel_lr = rel_lr * self.again_lr
         with first_layer_only(model, self.dense_layer_):
             model = stage.unlearn(model, clean, triggers, ranked, seed,
                                   torch.Generator().manual_seed(seed + 1), reference=original,
                                   guard=self.held_, teacher_model=self.teacher_)
-        stage.rel_lr = rel_lr
         self.report_["candidates"]["again"] = {k: stage.report_.get(k) for k in
                                                ("proxy_asr", "rounds", "action")}
         if "trigger_left" in stage.report_:  # dense_stop's readings
