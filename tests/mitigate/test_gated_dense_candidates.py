@@ -1,7 +1,8 @@
-"""`gated:dense_candidates=0`: on a dense image model the ``candidates`` extra stage (the second
-stage once more, on the suspect plus every class whose trigger came back) is skipped, the risen
-classes still measured and reported; on a convolutional model, and by default everywhere, it
-runs as before. Models, data and the stand-in stage of ``test_gated_candidates``."""
+"""`gated:dense_candidates=0` (the default since issue 12 stop 47): on a dense image model the
+``candidates`` extra stage (the second stage once more, on the suspect plus every class whose
+trigger came back) is skipped, the risen classes still measured and reported; on a
+convolutional model, and everywhere with ``dense_candidates=1``, it runs as before. Models,
+data and the stand-in stage of ``test_gated_candidates``."""
 
 from __future__ import annotations
 
@@ -51,9 +52,15 @@ def test_the_extra_stage_is_skipped_on_a_dense_image_model(monkeypatch) -> None:
     assert proxy_asr(out, patch_trigger(0), data()) == 1.0  # what the stage left, kept
 
 
-def test_by_default_the_extra_stage_runs_on_a_dense_image_model(monkeypatch) -> None:
-    assert gated.Gated().dense_candidates is True
-    method, out, calls = run(monkeypatch, Clean())
+def test_by_default_the_extra_stage_is_skipped_on_a_dense_image_model(monkeypatch) -> None:
+    assert gated.Gated().dense_candidates is False
+    method, _, calls = run(monkeypatch, Clean())
+    assert calls == [[2]]
+    assert method.report_["candidates"]["again"]["action"].startswith("skipped")
+
+
+def test_dense_candidates_1_runs_the_extra_stage_on_a_dense_image_model(monkeypatch) -> None:
+    method, out, calls = run(monkeypatch, Clean(), dense_candidates=1)
     assert calls == [[2], [2, 0]]
     assert "seconds" in method.report_["candidates"]["again"]  # it ran
     assert proxy_asr(out, patch_trigger(0), data()) == 0.0
