@@ -66,6 +66,7 @@ def main() -> None:
                    "hand_check": method.report_.get("hand_check"),
                    "unlearn": (method.report_.get("unlearn") or {}).get("action"),
                    "residual": method.report_.get("residual"),
+                   "risen": (method.report_.get("candidates") or {}).get("risen"),
                    "before": {k: round(v, 4) for k, v in result.before.items()},
                    "after": {k: round(v, 4) for k, v in result.after.items()}}
             done["models"].setdefault(entry.name, {})[s] = row

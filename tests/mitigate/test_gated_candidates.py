@@ -50,6 +50,7 @@ def run(monkeypatch, **params) -> tuple[gated.Gated, nn.Module, list[list[int]]]
     calls: list[list[int]] = []
     flagged(monkeypatch, {2: patch_trigger(2), 0: patch_trigger(0)})  # ranked 2, 0, 1
     monkeypatch.setattr(Adaptive, "unlearn", stand_in(calls))
+    params.setdefault("dense_candidates", 1)  # a dense model: its extra stage (stop 47: off)
     method = two_stages(kept=1.01, **params)  # the probe would skip a clean model: always run
     return method, method.apply(Clean().eval(), data()), calls
 
@@ -125,7 +126,7 @@ def test_the_benchmark_reads_todays_model_from_the_method_not_a_hook(monkeypatch
     library, out, _ = run(monkeypatch)
     calls: list[list[int]] = []
     monkeypatch.setattr(Adaptive, "unlearn", stand_in(calls))
-    both = bench_accept().Both(candidates=True, kept=1.01)
+    both = bench_accept().Both(candidates=True, kept=1.01, dense_candidates=1)
     both.inner = library.inner
     final = both.apply(Clean().eval(), data())
     assert calls == [[2], [2, 0]]

@@ -131,7 +131,7 @@ def test_warp_candidates_asks_the_probe_about_the_classes_that_joined(monkeypatc
     monkeypatch.setattr(gated, "warp_reach", lambda model, fit, val, c, bound: float(c == 0))
     for flag, extra in ((True, 4.0), (False, 0.0)):
         calls: list = []
-        method = two_stages(kept=1.01, warp_candidates=flag)
+        method = two_stages(kept=1.01, warp_candidates=flag, dense_candidates=1)
         method.apply(Clean().eval(), data())
         assert calls == [([2], 0.0), ([2, 0], extra)]
     assert "warp_reach" not in method.report_["candidates"]
