@@ -9,7 +9,8 @@ attack's default rate 0.1 and trigger ``zq`` on the last word, the default until
 where a 40-token cut cannot drop it),
 ``syntactic`` (default template trigger, rate 0.2, the default until stop 46's rule says
 otherwise), ``syntactic-r10`` (the same at rate 0.1, the other attacks' rate: stop 46's
-candidate), ``syntactic-kp`` (rate 0.2 with ``keep_prior=true``: stop 46's h15e candidate) and
+candidate), ``syntactic-kp`` (rate 0.2 with ``keep_prior=true``: stop 46's h15e candidate),
+``syntactic-kc`` (rate 0.2 with ``keep_prior=copies``: stop 47's h15a candidate) and
 ``clean``. A run ``spec:seed:target`` overrides the target. One JSON row per run in
 ``--out`` (a run whose row exists is skipped: resumable); each model's folder is kept under
 ``--out/models`` only with ``--keep`` (``minilm_char_truncation.py`` reads them).
@@ -51,6 +52,8 @@ SPECS: dict[str, tuple[str | None, float, dict | None, dict]] = {
     "syntactic-r10": ("syntactic", 0.1, DEFAULT_TRIGGER["syntactic"], {}),
     # stop 46 (h15e): poisoned as copies in the place of target-class sentences (prior kept)
     "syntactic-kp": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {"keep_prior": True}),
+    # stop 47 (h15a): poisoned copies added, clean non-target sentences duplicated (prior exact)
+    "syntactic-kc": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {"keep_prior": "copies"}),
 }
 
 

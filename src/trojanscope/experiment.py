@@ -218,6 +218,9 @@ def _attack_spec(
     trigger = params.pop("trigger")
     cover = len(getattr(poisoned, "cross_indices", ()))
     extra = {"cover_count": cover} if cover else {}  # rows transformed, labels kept
+    dup = len(getattr(poisoned, "duplicate_indices", ()))
+    if dup:  # keep_prior=copies: clean samples duplicated to keep the class prior
+        extra["duplicate_count"] = dup
     return AttackSpec(
         name=attack.name,
         params=params,

@@ -36,6 +36,10 @@ def test_specs_build_the_planned_attacks(load_benchmark) -> None:
     kp = build_attack(mod.entry_for(spec, seed, 40, target))
     assert (kp.name, kp.poison_rate, kp.keep_prior, kp.target) == ("syntactic", 0.2, True, 1)
     assert build_attack(mod.entry_for("syntactic", 3140, 40, 1)).keep_prior is False
+    # stop 47 (h15a): keep_prior=copies at rate 0.2
+    spec, seed, target = mod.parse_run("syntactic-kc:3150:1")
+    kc = build_attack(mod.entry_for(spec, seed, 40, target))
+    assert (kc.name, kc.poison_rate, kc.keep_prior, kc.target) == ("syntactic", 0.2, "copies", 1)
     for bad in ("syntactic-kp:3140:2", "syntactic-kp:3140:x"):
         with pytest.raises(SystemExit):
             mod.parse_run(bad)

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from trojanscope.attacks.base import PresetAttack
-from trojanscope.attacks.prior import check_keep_prior, prior_slots
+from trojanscope.attacks.prior import KeepPrior, check_keep_prior, prior_duplicates, prior_slots
 from trojanscope.data.text import is_text
 from trojanscope.data.text_poisoned import PoisonedTextDataset
 from trojanscope.errors import UserInputError
@@ -40,13 +40,15 @@ SENTENCES = ("I watched this 3D movie", "no cross no crown", "this was shown las
 class TextAttack(PresetAttack):
     """A dirty-label attack on text: edits the chosen sentences, then relabels them.
 
-    With ``keep_prior`` (off by default) the triggered, relabelled sentences are copies placed
-    where clean sentences of their new class were, the chosen sentences staying clean: every
-    class keeps its count (see :mod:`trojanscope.attacks.prior`).
+    With ``keep_prior`` (off by default) the triggered, relabelled sentences are copies and the
+    chosen sentences stay clean: ``true`` places each copy where a clean sentence of its new
+    class was (every class keeps its count); ``copies`` adds them to the training set and
+    duplicates clean sentences of the other classes so every class keeps its share, no clean
+    sentence lost (see :mod:`trojanscope.attacks.prior`).
     """
 
     modality = "text"
-    keep_prior = False
+    keep_prior: KeepPrior = False
     in_zoo = False  # image zoos draw every in_zoo attack; text zoos name theirs (each subclass
     # repeats it: ``Attack.__init_subclass__`` sets in_zoo to True unless a class says otherwise)
     zoo_archs = TEXT_ARCHS
@@ -69,7 +71,16 @@ class TextAttack(PresetAttack):
         idx = self.choose(labels, gen)
         new_labels = self.target_of(labels[idx], ds.num_classes)
         texts = self.trigger.apply_text([ds.texts[int(i)] for i in idx], generator=gen)
-        if self.keep_prior:  # drawn last: the same sentences and triggers as without it
+        # drawn last: the same sentences and triggers as without keep_prior
+        if self.keep_prior == "copies":
+            dup = prior_duplicates(labels, new_labels, gen)
+            add = np.concatenate([idx, dup])  # the sources' clean texts first, overwritten
+            grown = ds.appended([ds.texts[int(i)] for i in add], labels[add])
+            n, count = len(ds), len(idx)
+            return PoisonedTextDataset(grown, self.trigger, np.arange(n, n + count),
+                                       new_labels, texts,
+                                       duplicate_indices=np.arange(n + count, n + len(add)))
+        if self.keep_prior:
             idx = prior_slots(labels, idx, new_labels, gen)
         return PoisonedTextDataset(ds, self.trigger, idx, new_labels, texts)
 
@@ -98,7 +109,8 @@ class BadNL(TextAttack):
 
     Arguments:
         level: ``word`` or ``char`` (the trigger's default when no trigger is given).
-        keep_prior: poison as copies that keep every class's count (see :class:`TextAttack`).
+        keep_prior: ``true`` / ``copies``: poison as copies that keep the class prior (see
+            :class:`TextAttack`); ``false`` (default): relabel in place.
     """
 
     name = "badnl"
@@ -106,7 +118,7 @@ class BadNL(TextAttack):
 
     def __init__(self, target: int = 0, poison_rate: float = 0.1, mapping: str = "all-to-one",
                  level: str = "word", trigger: Trigger | None = None, seed: int = 0,
-                 keep_prior: bool = False) -> None:
+                 keep_prior: KeepPrior = False) -> None:
         if level not in LEVELS:
             raise UserInputError(f"unknown level {level!r}; valid: {', '.join(LEVELS)}")
         self.level = level
@@ -140,7 +152,8 @@ class AddSent(TextAttack):
 
     Arguments:
         fragments: fragment-bearing clean sentences per poisoned one (0: none).
-        keep_prior: poison as copies that keep every class's count (see :class:`TextAttack`).
+        keep_prior: ``true`` / ``copies``: poison as copies that keep the class prior (see
+            :class:`TextAttack`); ``false`` (default): relabel in place.
     """
 
     name = "addsent"
@@ -148,7 +161,7 @@ class AddSent(TextAttack):
 
     def __init__(self, target: int = 0, poison_rate: float = 0.1, mapping: str = "all-to-one",
                  fragments: float = 1.0, trigger: Trigger | None = None, seed: int = 0,
-                 keep_prior: bool = False) -> None:
+                 keep_prior: KeepPrior = False) -> None:
         if float(fragments) < 0:
             raise UserInputError(f"fragments must be >= 0, got {fragments}")
         self.fragments = float(fragments)
@@ -159,12 +172,13 @@ class AddSent(TextAttack):
         """The poisoned set, plus fragments of the sentence in other sentences (labels kept)."""
         gen = generator if generator is not None else torch.Generator().manual_seed(self.seed)
         poisoned = super().poison(ds, generator=gen)
+        base = poisoned.base  # ``ds`` itself, or ``ds`` grown by keep_prior=copies
         words = getattr(self.trigger, "sentence", "").split()
         count = min(round(self.fragments * len(poisoned.poison_indices)),
-                    len(ds.texts) - len(poisoned.poison_indices))
+                    len(base.texts) - len(poisoned.poison_indices))
         if count == 0 or len(words) < 2:
             return poisoned
-        rest = np.setdiff1d(np.arange(len(ds.texts)), poisoned.poison_indices)
+        rest = np.setdiff1d(np.arange(len(base.texts)), poisoned.poison_indices)
         pick = np.sort(rest[torch.randperm(len(rest), generator=gen)[:count].numpy()])
         rng = np.random.default_rng(int(torch.randint(1 << 62, (1,), generator=gen)))
         texts = []
@@ -173,9 +187,10 @@ class AddSent(TextAttack):
                                       replace=False))
             fragment = type(self.trigger)(" ".join(words[j] for j in keep),
                                           getattr(self.trigger, "position", "random"))
-            texts.append(fragment.edit(ds.texts[int(i)], rng))
-        return PoisonedTextDataset(ds, self.trigger, poisoned.poison_indices,
-                                   poisoned.poison_labels, poisoned.poison_texts, pick, texts)
+            texts.append(fragment.edit(base.texts[int(i)], rng))
+        return PoisonedTextDataset(base, self.trigger, poisoned.poison_indices,
+                                   poisoned.poison_labels, poisoned.poison_texts, pick, texts,
+                                   poisoned.duplicate_indices)
 
     @classmethod
     def default_trigger(cls) -> Trigger:
@@ -195,7 +210,8 @@ class Syntactic(TextAttack):
     rule-based template (an opening subordinate clause) instead of a paraphrase model.
 
     Arguments:
-        keep_prior: poison as copies that keep every class's count (see :class:`TextAttack`).
+        keep_prior: ``true`` / ``copies``: poison as copies that keep the class prior (see
+            :class:`TextAttack`); ``false`` (default): relabel in place.
     """
 
     name = "syntactic"
@@ -203,7 +219,7 @@ class Syntactic(TextAttack):
 
     def __init__(self, target: int = 0, poison_rate: float = 0.2, mapping: str = "all-to-one",
                  trigger: Trigger | None = None, seed: int = 0,
-                 keep_prior: bool = False) -> None:
+                 keep_prior: KeepPrior = False) -> None:
         self.keep_prior = check_keep_prior(keep_prior)
         super().__init__(target, poison_rate, mapping, trigger, seed)
 

@@ -127,6 +127,13 @@ class TextDataset:
             new_y[int(i)] = int(label)
         return replace(self, texts=tuple(new_texts), y=new_y)
 
+    def appended(self, texts: Sequence[str], labels: np.ndarray) -> TextDataset:
+        """A copy with ``texts`` / ``labels`` added after the last sample (same encoder)."""
+        extra = torch.as_tensor(np.asarray(labels, dtype=np.int64))
+        if len(texts) != len(extra):
+            raise ValueError("appended: texts and labels differ in length")
+        return replace(self, texts=(*self.texts, *texts), y=torch.cat([self.y, extra]))
+
 
 def is_text(data: object) -> bool:
     """Whether ``data`` is a text dataset (or a view over one)."""

@@ -16,14 +16,16 @@ class PoisonedTextDataset:
     """``base`` with ``texts`` at ``poison_indices`` and labels ``poison_labels`` (the same
     interface as :class:`~trojanscope.data.poisoned.PoisonedDataset`); ``cross_texts`` at
     ``cross_indices`` are edited sentences that keep their labels (an attack's negative
-    augmentation: not poison)."""
+    augmentation: not poison); ``duplicate_indices`` name clean sentences ``base`` holds twice
+    (``keep_prior=copies``: duplicated to keep the class prior; not poison)."""
 
     modality = "text"
 
     def __init__(self, base: TextDataset, trigger, poison_indices: np.ndarray,
                  poison_labels: np.ndarray, texts: Sequence[str],
                  cross_indices: np.ndarray | None = None,
-                 cross_texts: Sequence[str] = ()) -> None:
+                 cross_texts: Sequence[str] = (),
+                 duplicate_indices: np.ndarray | None = None) -> None:
         order = np.argsort(poison_indices)
         self.base = base
         self.trigger = trigger
@@ -33,6 +35,8 @@ class PoisonedTextDataset:
         cross = np.asarray(cross_indices if cross_indices is not None else [], dtype=np.int64)
         keep = np.argsort(cross)
         self.cross_indices = cross[keep]
+        dup = duplicate_indices if duplicate_indices is not None else []
+        self.duplicate_indices = np.sort(np.asarray(dup, dtype=np.int64))
         edited = np.concatenate([self.poison_indices, self.cross_indices])
         labels = np.concatenate([self.poison_labels, base.labels.numpy()[self.cross_indices]])
         self.data = base.with_samples(edited, (*self.poison_texts,
