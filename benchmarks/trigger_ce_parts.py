@@ -101,9 +101,10 @@ def main() -> None:
                     "tempered": scored(zoo, rows_t, tmp, f"{tag}{held}t")}
     for held, p in result["parts"].items():
         worst = max(p["trigger"].items(), key=lambda kv: kv[1]["ce"])
+        w = worst[1]
         print(f"seed {held}: default clean mean CE {p['clean_mean_ce']:.3f} ({p['clean']} clean); "
-              f"worst trigger {worst[0]} CE {worst[1]['ce']:.3f} = clean {worst[1]['clean_share']:.3f}"
-              f" + backdoored {worst[1]['backdoored_share']:.3f} ({worst[1]['backdoored']})")
+              f"worst trigger {worst[0]} CE {w['ce']:.3f} = clean {w['clean_share']:.3f}"
+              f" + backdoored {w['backdoored_share']:.3f} ({w['backdoored']})")
     for held, fold in result["folds"].items():
         for tag, f in fold.items():
             a, b = f["plain"], f["tempered"]
