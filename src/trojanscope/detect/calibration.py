@@ -165,7 +165,7 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     lifts: dict[str, tuple[float, Calibrator]] = {}
     for suffix, term in readable_raise_terms(verdict, calibrators):
         if not gated_off(term, verdict.traits):
-            lift = term.logit(verdict.features)
+            lift = term.logit(verdict.features) + gate_shift(term, verdict.traits)
             if lift > MIN_LIFT:  # a gap exactly at the start, read in float32, is no raise
                 lifts[suffix] = (lift, term)
     if not lifts:
@@ -204,10 +204,30 @@ def gated_off(term: Calibrator, traits: list[str]) -> list[str]:
     fewer than ``MIN_COVERED`` models (empty: the term applies). Why (issue 9, stop 45): the
     frame raise term, measured on ReLU and tanh models, lifted clean sigmoid and LeakyReLU CNNs
     of foreign seed 63; a gate is opt-in, written in a calibration file."""
+    starts = term.fitted_on.get("gate_start") or {}
+    return [t for t in _uncovered(term, traits) if t not in starts]
+
+
+def _uncovered(term: Calibrator, traits: list[str]) -> list[str]:
+    """The model's traits that the term's gate names and its coverage lacks."""
     prefixes = term.fitted_on.get("gate") or []
     covered = term.fitted_on.get("coverage") or {}
     return [t for t in sorted(traits) if t.startswith(tuple(prefixes))
             and int(covered.get(t, 0)) < MIN_COVERED]
+
+
+def gate_shift(term: Calibrator, traits: list[str]) -> float:
+    """The logit shift (at most 0) of a gated term on a model whose uncovered traits each have
+    a start fitted on clean development models of that trait (``fitted_on["gate_start"]``,
+    e.g. ``{"activation:leaky_relu": 0.49}``): the term then begins at the largest such start
+    instead of its own ``fitted_on["start"]``, so it keeps its evidence there but only above
+    what clean models of that group read (issue 9, stop 47: switching the frame term off on
+    LeakyReLU missed a frame-triggered LeakyReLU CNN of seed 66). 0.0 when none applies."""
+    starts = term.fitted_on.get("gate_start") or {}
+    fitted = [float(starts[t]) for t in _uncovered(term, traits) if t in starts]
+    if not fitted:
+        return 0.0
+    return -float(term.fitted_on["slope"]) * max(0.0, max(fitted) - float(term.fitted_on["start"]))
 
 
 def gate_note(term: Calibrator, traits: list[str]) -> str | None:
@@ -237,6 +257,22 @@ def check_gates(calibrators: dict[str, Calibrator]) -> None:
                              f"(traits: {', '.join(sorted(KNOWN_TRAITS))})")
         if not isinstance(cal.fitted_on.get("coverage"), dict):
             raise ValueError(f"{key!r}: fitted_on.gate needs a fitted_on.coverage record")
+        _check_gate_start(key, cal.fitted_on)
+
+
+def _check_gate_start(key: str, fitted_on: dict) -> None:
+    """Refuse a ``fitted_on.gate_start`` :func:`gate_shift` could not read: not a map of known
+    traits to finite starts, or without the term's own numeric ``start`` and ``slope``."""
+    starts = fitted_on.get("gate_start")
+    if starts is None:
+        return
+    if (not isinstance(starts, dict) or not all(t in KNOWN_TRAITS for t in starts)
+            or not all(_finite(v) for v in starts.values())):
+        raise ValueError(f"{key!r}: fitted_on.gate_start must map known traits to finite "
+                         f"starts, got {starts!r}")
+    if not (_finite(fitted_on.get("start")) and _finite(fitted_on.get("slope"))):
+        raise ValueError(f"{key!r}: fitted_on.gate_start needs numeric fitted_on.start and "
+                         "fitted_on.slope")
 
 
 def check_coverage(calibrators: dict[str, Calibrator]) -> None:
