@@ -137,6 +137,14 @@ def test_pull_counts_the_suspect_s_wrong_takes_against_the_other_classes() -> No
     assert pull(logits, y, 2, shift=1.5) == 0.0  # lowered: class 2 wins nothing
 
 
+def test_pull_leaves_the_suspect_s_own_images_out() -> None:
+    y = torch.tensor([2, 2, 2, 0, 1])
+    logits = torch.zeros(5, 3)
+    for i, c in enumerate([0, 0, 1, 2, 0]):  # the suspect's own images, wrong, are not read
+        logits[i, c] = 1.0
+    assert pull(logits, y, 2) == pytest.approx(1 / (1 / 2))  # 2 takes one; 0 one, 1 none
+
+
 def test_choose_margin_takes_the_smallest_step_that_brings_the_pull_down() -> None:
     class Fixed(nn.Module):  # the suspect (class 2) ahead of the true class by 0.6 everywhere
         def forward(self, x: torch.Tensor) -> torch.Tensor:
