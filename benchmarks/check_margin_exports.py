@@ -2,10 +2,11 @@
 
 For each run folder: the SHA-256 of its weights (``model.safetensors``, tensors in name order).
 Against the first folder given as ``--off`` (the same run with ``margin=0``): which tensors
-differ and by how much, and how far each class's logit moved in the exported ONNX and
+differ and by how much (a folder without ``model.safetensors``, a model we did not make
+mitigated: its exports only), and how far each class's logit moved in the exported ONNX and
 TorchScript models on the first 64 images of ``--data`` (a .npz with ``x``).
 
-    python benchmarks/check_margin_exports.py fixed fixed-old --off fixed-m0 --data clean.npz
+    python benchmarks/check_margin_exports.py fixed fixed-onnx --off fixed-m0 --data clean.npz
 """
 
 from __future__ import annotations
@@ -51,11 +52,15 @@ def main() -> None:
     off, off_logits = load_file(args.off / "model.safetensors"), exported_logits(args.off, x)
     print(f"{args.off}: sha256 {digest(args.off)[:16]} (margin=0)")
     for folder in args.folders:
-        weights = load_file(folder / "model.safetensors")
-        changed = {k: float((weights[k] - off[k]).abs().max()) for k in off
-                   if not torch.equal(weights[k], off[k])}
-        print(f"{folder}: sha256 {digest(folder)[:16]}; tensors differing from --off: "
-              + (", ".join(f"{k} (max |diff| {v:.4g})" for k, v in changed.items()) or "none"))
+        if not (folder / "model.safetensors").exists():  # a model we did not make: exports only
+            print(f"{folder}: exports only")
+        else:
+            weights = load_file(folder / "model.safetensors")
+            changed = {k: float((weights[k] - off[k]).abs().max()) for k in off
+                       if not torch.equal(weights[k], off[k])}
+            print(f"{folder}: sha256 {digest(folder)[:16]}; tensors differing from --off: "
+                  + (", ".join(f"{k} (max |diff| {v:.4g})" for k, v in changed.items())
+                     or "none"))
         for kind, logits in exported_logits(folder, x).items():
             moved = off_logits[kind] - logits  # > 0: lowered
             print(f"  {kind}: per class, the logit lowered by (min..max over 64 images): "
