@@ -314,8 +314,9 @@ class Gated(Mitigation):
             the clean images is at most R: the images not of the suspect class that it wrongly
             takes, over the mean any other class wrongly takes
             (:func:`~trojanscope.mitigate.suspect_margin.choose_margin`); a model where the
-            suspect pulls no more than that is left as the stages left it. Default
-            ``MARGIN_PULL`` = 0.35; 0: the margin is ``margin`` itself.
+            suspect pulls no more than that is left as the stages left it, and so is a
+            two-class model (no pull to read; a note says so). Default ``MARGIN_PULL`` = 0.35;
+            0: the margin is ``margin`` itself.
         weak_first: with W > 0, the first stage's model is returned, and no second stage
             runs, where the probe found a backdoor left only through a weak reversed trigger:
             one that sent fewer than W of the held-back images before the first stage, with the
