@@ -137,6 +137,14 @@ def test_pull_counts_the_suspect_s_wrong_takes_against_the_other_classes() -> No
     assert pull(logits, y, 2, shift=1.5) == 0.0  # lowered: class 2 wins nothing
 
 
+def test_pull_leaves_the_suspect_s_own_images_out() -> None:
+    y = torch.tensor([2, 2, 2, 0, 1])
+    logits = torch.zeros(5, 3)
+    for i, c in enumerate([0, 0, 1, 2, 0]):  # the suspect's own images, wrong, are not read
+        logits[i, c] = 1.0
+    assert pull(logits, y, 2) == pytest.approx(1 / (1 / 2))  # 2 takes one; 0 one, 1 none
+
+
 def test_choose_margin_takes_the_smallest_step_that_brings_the_pull_down() -> None:
     class Fixed(nn.Module):  # the suspect (class 2) ahead of the true class by 0.6 everywhere
         def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -191,3 +199,39 @@ def test_the_default_lowers_by_the_pull_and_says_nothing_where_it_cannot_apply(m
     quiet = nudged()
     quiet.apply(Flat().eval(), table)
     assert "margin" not in quiet.report_
+
+
+class TwoClass(Striped):
+    """The same network with two outputs (dark, bright): the pull has no other class to read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out = nn.Linear(2, 2)
+
+
+def test_the_pull_is_not_read_on_a_two_class_model(monkeypatch) -> None:
+    clean = data()
+    two = TensorDataset(clean.x, clean.y, ["a", "b"], "striped", "test")
+    shift, read = choose_margin(TwoClass().eval(), two.x, two.y, 1, 1.0, 0.35, seed=0)
+    assert shift is None and read == {}
+    verdict = ModelVerdict("auto", 0.0, [1, 0], [], probability=0.9)
+    monkeypatch.setattr(gated, "detector_verdict", lambda *a: verdict)
+    model = TwoClass().eval()
+    default = nudged()
+    out = default.apply(model, two)
+    assert torch.equal(out.out.bias, model.out.bias)
+    assert default.report_["margin"].startswith("skipped: the pull needs at least 3 classes")
+    fixed = nudged(margin=0.5, margin_pull=0)  # a fixed margin needs no pull
+    out = fixed.apply(model, two)
+    assert float((model.out.bias[1] - out.out.bias[1]).detach()) == pytest.approx(0.5)
+
+
+def test_a_changed_model_without_a_suspect_says_so(monkeypatch) -> None:
+    clean = data()
+    flagged(monkeypatch)
+    method = nudged(force=True)  # unlearn=0 with force=1: the detector does not run
+    model = Striped().eval()
+    out = method.apply(model, clean)
+    assert not torch.equal(out.hidden.bias, model.hidden.bias)  # changed
+    assert torch.equal(out.out.bias, model.out.bias)
+    assert method.report_["margin"] == "skipped: no suspect class (the detector named none)"

@@ -73,7 +73,7 @@ from trojanscope.mitigate.stripe_projection import (
     first_linear,
     project_stripes,
 )
-from trojanscope.mitigate.suspect_margin import choose_margin, lower_suspect
+from trojanscope.mitigate.suspect_margin import MIN_CLASSES, choose_margin, lower_suspect
 from trojanscope.mitigate.trigger_prune import proxy_asr
 from trojanscope.mitigate.universal_warp import warp_reach
 from trojanscope.params import check_flag, check_option
@@ -323,8 +323,9 @@ class Gated(Mitigation):
             the clean images is at most R: the images not of the suspect class that it wrongly
             takes, over the mean any other class wrongly takes
             (:func:`~trojanscope.mitigate.suspect_margin.choose_margin`); a model where the
-            suspect pulls no more than that is left as the stages left it. Default
-            ``MARGIN_PULL`` = 0.35; 0: the margin is ``margin`` itself.
+            suspect pulls no more than that is left as the stages left it, and so is a
+            two-class model (no pull to read; a note says so). Default ``MARGIN_PULL`` = 0.35;
+            0: the margin is ``margin`` itself.
         weak_first: with W > 0, the first stage's model is returned, and no second stage
             runs, where the probe found a backdoor left only through a weak reversed trigger:
             one that sent fewer than W of the held-back images before the first stage, with the
@@ -662,14 +663,21 @@ class Gated(Mitigation):
                 self.report_["margin"] = "skipped: dense image models only"
             return
         now = model.state_dict()
-        if suspect is None or (now.keys() == came.keys()
-                               and all(torch.equal(now[k], came[k]) for k in came)):
+        if now.keys() == came.keys() and all(torch.equal(now[k], came[k]) for k in came):
             self.report_["margin"] = "skipped: the model comes back as it came"
             return
-        shift, read = self.margin, None
+        if suspect is None:  # force=1 with unlearn=0: the detector did not run
+            self.report_["margin"] = "skipped: no suspect class (the detector named none)"
+            return
+        shift: float | None = self.margin
+        read = None
         if self.margin_pull > 0:  # as little as brings the suspect's pull down to the bar
             shift, read = choose_margin(model, clean.x, clean.y, int(suspect), self.margin,
                                         self.margin_pull, seed)
+        if shift is None:
+            self.report_["margin"] = (f"skipped: the pull needs at least {MIN_CLASSES} classes; "
+                                      "margin_pull=0 lowers by margin itself")
+            return
         note = (lower_suspect(model, clean.x[:2], int(suspect), shift) if shift > 0 else
                 f"none: the pull {read} is at most margin_pull {self.margin_pull} already")
         self.report_["margin"] = note if read is None else {"action": note, "pull": read}

@@ -58,6 +58,11 @@ STEP = 0.25
 # image in each (uniform between these): far enough from both images for the model to err.
 MIXES = 10
 MIX_SHARE = (0.3, 0.5)
+# The fewest classes the pull is defined on: it compares the suspect's wrong takes of the images
+# of the other classes with theirs, and with two classes the other one can take none of them
+# (every wrong prediction there is the suspect's), so any one wrong take read as a pull of 1e9
+# and the margin went to its most (issue 12 stop 47, review revb).
+MIN_CLASSES = 3
 
 
 def mixed(x: Tensor, y: Tensor, seed: int, rounds: int = MIXES) -> tuple[Tensor, Tensor]:
@@ -88,10 +93,11 @@ def pull(logits: Tensor, y: Tensor, suspect: int, shift: float = 0.0) -> float:
 
 
 def choose_margin(model: nn.Module, x: Tensor, y: Tensor, suspect: int, most: float,
-                  bar: float, seed: int) -> tuple[float, dict[str, float]]:
+                  bar: float, seed: int) -> tuple[float | None, dict[str, float]]:
     """The smallest margin (steps of ``STEP`` up to ``most``) at which the suspect's
     :func:`pull` on mixed copies of the clean images is at most ``bar``; ``most`` where none
-    is. Returns it and the pull read at each margin tried."""
+    is. Returns it and the pull read at each margin tried; ``None`` and nothing read on a model
+    with fewer than ``MIN_CLASSES`` outputs (no pull to read)."""
     mx, my = mixed(x, y, seed)
     was = model.training
     model.eval()
@@ -99,6 +105,8 @@ def choose_margin(model: nn.Module, x: Tensor, y: Tensor, suspect: int, most: fl
         logits = model(mx)
     model.train(was)
     read: dict[str, float] = {}
+    if logits.dim() != 2 or logits.shape[1] < MIN_CLASSES:
+        return None, read
     steps = math.ceil(most / STEP - 1e-9)
     for i in range(steps + 1):
         shift = min(i * STEP, most)
