@@ -179,15 +179,20 @@ def test_with_margin_pull_a_model_without_a_pull_is_not_lowered(monkeypatch) -> 
     assert method.report_["margin"]["pull"] == {"0": 0.0}
 
 
-def test_the_default_lowers_by_the_pull_and_says_nothing_where_it_cannot_apply(monkeypatch) -> None:
-    assert (gated.MARGIN, gated.MARGIN_PULL) == (1.0, 0.35)
+def test_margin_is_off_by_default_and_reads_the_pull_where_asked(monkeypatch) -> None:
+    """Off by default since the lead's joint reading at stop 47 (fresh zoos 2423/2424: two models
+    gained, two pushed past 2 points of accuracy); ``margin=1`` is h12b's candidate."""
+    assert (gated.MARGIN, gated.MARGIN_PULL) == (0.0, 0.35)
     method = gated.Gated()
-    assert (method.margin, method.margin_pull) == (1.0, 0.35)
+    assert (method.margin, method.margin_pull) == (0.0, 0.35)
     clean = data()
     flagged(monkeypatch)
-    default = nudged()
-    default.apply(Striped().eval(), clean)
-    assert default.report_["margin"]["pull"] == {"0": 0.0}  # read, nothing to lower
+    off = nudged()
+    off.apply(Striped().eval(), clean)
+    assert "margin" not in off.report_  # off: nothing read
+    asked = nudged(margin=1.0)
+    asked.apply(Striped().eval(), clean)
+    assert asked.report_["margin"]["pull"] == {"0": 0.0}  # read, nothing to lower
     g = torch.Generator().manual_seed(0)
     x = torch.rand(60, 64, generator=g)
     table = TensorDataset(x, (x[:, 0] > 0.5).long(), ["a", "b", "c"], "table", "test")
@@ -196,9 +201,9 @@ def test_the_default_lowers_by_the_pull_and_says_nothing_where_it_cannot_apply(m
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return self.out(self.act(self.hidden(x)))
 
-    quiet = nudged()
+    quiet = nudged(margin=1.0)
     quiet.apply(Flat().eval(), table)
-    assert "margin" not in quiet.report_
+    assert quiet.report_["margin"] == "skipped: dense image models only"  # asked: a note
 
 
 class TwoClass(Striped):
@@ -217,7 +222,7 @@ def test_the_pull_is_not_read_on_a_two_class_model(monkeypatch) -> None:
     verdict = ModelVerdict("auto", 0.0, [1, 0], [], probability=0.9)
     monkeypatch.setattr(gated, "detector_verdict", lambda *a: verdict)
     model = TwoClass().eval()
-    default = nudged()
+    default = nudged(margin=1.0)
     out = default.apply(model, two)
     assert torch.equal(out.out.bias, model.out.bias)
     assert default.report_["margin"].startswith("skipped: the pull needs at least 3 classes")
@@ -229,7 +234,7 @@ def test_the_pull_is_not_read_on_a_two_class_model(monkeypatch) -> None:
 def test_a_changed_model_without_a_suspect_says_so(monkeypatch) -> None:
     clean = data()
     flagged(monkeypatch)
-    method = nudged(force=True)  # unlearn=0 with force=1: the detector does not run
+    method = nudged(force=True, margin=1.0)  # unlearn=0 with force=1: the detector does not run
     model = Striped().eval()
     out = method.apply(model, clean)
     assert not torch.equal(out.hidden.bias, model.hidden.bias)  # changed

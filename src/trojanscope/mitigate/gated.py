@@ -36,9 +36,9 @@ fresh seed-2402 zoo (issue 12 stop 37). Before a flagged model is handed back wi
 stage, ``hand_check=0.9`` (the default since issue 12 stop 46) runs the stage instead where the
 detector is sure, no projection was kept and the reversed trigger still works on the first
 stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`). Last, on a dense
-image model it changed, ``margin=1,margin_pull=0.35`` (the default since issue 12 stop 47) lowers
-the suspect class's logit by as little as brings its pull on mixed clean images down
-(:mod:`~trojanscope.mitigate.suspect_margin`): the 2-5% residues the stages leave.
+image model it changed, ``margin=1`` (opt-in, issue 12 stop 47) lowers the suspect class's logit
+by as little as brings its pull on mixed clean images down
+(:mod:`~trojanscope.mitigate.suspect_margin`): aimed at the 2-5% residues the stages leave.
 """
 
 from __future__ import annotations
@@ -125,14 +125,15 @@ RESIDUE_ROUNDS = 2
 # ``margin``'s largest value (logits): the suspect's logit lowered by more would hand most of its
 # clean images to other classes.
 MARGIN_MOST = 5.0
-# ``margin`` and ``margin_pull``'s defaults since issue 12 stop 47 (h12b): on a dense image model
-# `gated` changed, the suspect's logit is lowered by the smallest of 0, 0.25, ..., MARGIN at
-# which its pull on mixed clean images is at most MARGIN_PULL. Fresh zoos 2425 and 2426 together
-# met the rule written before they existed (19 of 26 MLPs at issue 12's goal against 18: one
-# model gained, 2426's wanet-003, 3.8% -> 0.3% ASR; none lost; clean 6/6 kept); on development
-# zoos 2419-2422 it gained five and lost four (27 of 40 backdoored against 26).
-# ``margin=0``: off, the weights as before.
-MARGIN = 1.0
+# ``margin`` (opt-in) and ``margin_pull``: on a dense image model `gated` changed, the suspect's
+# logit is lowered by the smallest of 0, 0.25, ..., ``margin`` at which its pull on mixed clean
+# images is at most MARGIN_PULL. h12b's rule for ``margin=1`` was met on fresh zoos 2425/2426 (19
+# of 26 MLPs at issue 12's goal against 18: one gained, none lost), but read with the merged
+# default on fresh zoos 2423/2424 (which its rule never saw) it gained two models and pushed two
+# others past 2 points of accuracy (20 of 26 either way), as it gained five and lost four on
+# development zoos 2419-2422: a trade, not a gain, so it is off (MARGIN = 0) until a rule that
+# keeps every model is met (issue 12 stop 47, lead).
+MARGIN = 0.0
 MARGIN_PULL = 0.35
 # The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
 # reversed trigger kept less than KEPT of its success through the first stage, or a striped
@@ -311,13 +312,13 @@ class Gated(Mitigation):
             output bias; :mod:`~trojanscope.mitigate.suspect_margin`): the class is predicted
             only where it wins by M. Built for the 2-5% residues the stages leave on MLPs, a
             soft bias towards the target that no trigger search reads (issue 12 stop 47,
-            h12b); the note's ``margin`` says what was done. Default ``MARGIN`` = 1 with
-            ``margin_pull`` 0.35, since fresh zoos 2425 and 2426 together met the rule written
-            before they existed (19 of 26 MLPs at the goal against 18; one model gained, none
-            lost); on development zoos 2419-2422 it gained five residues and pushed four models
-            past 2 points of accuracy (27 of 40 backdoored against 26). 0: off (the default
-            before). Where it does not apply (not a dense image model) the default says nothing;
-            a value asked for leaves a note.
+            h12b); the note's ``margin`` says what was done. Off by default (``MARGIN`` = 0):
+            ``margin=1`` with ``margin_pull`` 0.35 met its rule on fresh zoos 2425 and 2426 (19
+            of 26 MLPs at the goal against 18; one gained, none lost), but on fresh zoos 2423
+            and 2424 it gained two models and pushed two past 2 points of accuracy, as it gained
+            five and lost four on development zoos 2419-2422 (issue 12 stop 47, lead). Where it
+            does not apply (not a dense image model) nothing is said unless it was asked for:
+            then a note says why.
         margin_pull: with R > 0, ``margin`` is the most the logit is lowered, and the margin
             used is the smallest (steps of 0.25) at which the suspect's pull on mixed copies of
             the clean images is at most R: the images not of the suspect class that it wrongly

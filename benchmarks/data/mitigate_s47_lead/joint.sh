@@ -1,0 +1,9 @@
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=src
+P=/work/main/.venv/bin/python
+cd /work/wtlead
+for Z in /tmp/h12bs47/zoo-2425 /tmp/h12as47/zoo-2423 /tmp/h12bs47/zoo-2426 /tmp/h12as47/zoo-2424; do
+  S=${Z##*-}
+  echo "score $S $(date -u +%T)"
+  nice -n 5 $P benchmarks/bench_mitigate.py $Z --methods gated --out /tmp/lead47/joint-$S.json
+done
+echo "all done $(date -u +%T)"
