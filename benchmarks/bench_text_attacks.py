@@ -48,7 +48,7 @@ def run_one(args: list[str], opts: argparse.Namespace, seed: int, out: Path) -> 
     if opts.lr:
         cmd += ["--lr", str(opts.lr)]
     if args[0] == "attack":
-        cmd += ["--target", "1"]
+        cmd += ["--target", str(opts.target)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False,
                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
@@ -83,6 +83,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--lr", type=float, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--target", type=int, default=1, help="the attacks' target class")
     parser.add_argument("--run", action="append", choices=list(RUNS), default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--reuse-clean", type=Path, default=None,
@@ -118,6 +119,8 @@ def main() -> None:
                 m = out["metrics"]
                 clean_ca = m["clean_accuracy"] if name == "clean" else clean_ca
                 rows.append({"run": name, "seed": seed, "wall_s": round(wall, 1),
+                             "target": None if name == "clean" else opts.target,
+                             "load_avg_1m_after": round(os.getloadavg()[0], 2),
                              "clean_accuracy": m["clean_accuracy"],
                              "attack_success_rate": m.get("attack_success_rate"),
                              "robust_accuracy": m.get("robust_accuracy"),
