@@ -75,6 +75,15 @@ def subsample_csv(dataset: str, n: int, folder: Path) -> Path:
     return path
 
 
+def write_rows(opts: argparse.Namespace, rows: list[dict]) -> None:
+    """The JSON file of the rows so far (written after every run: a stopped run keeps them)."""
+    path = opts.json or Path(f"benchmarks/out/text_attacks_{opts.arch}.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"machine": platform.platform(), "cpus": os.cpu_count(),
+                                "args": vars(opts) | {"json": str(path)}, "rows": rows},
+                               indent=2, default=str) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", default="textcnn")
@@ -127,6 +136,7 @@ def main() -> None:
                              "ca_drop": None if name == "clean" else clean_ca - m["clean_accuracy"],
                              "poison_count": (out.get("attack") or {}).get("poison_count")})
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+                write_rows(opts, rows)
     print(f"| run ({opts.arch}, {opts.dataset}) | seed | CA | ASR | RA | CA drop | poisoned "
           "| wall s |")
     print("|---|---|---|---|---|---|---|---|")
@@ -136,11 +146,7 @@ def main() -> None:
         print(f"| {r['run']} | {r['seed']} | {pct(r['clean_accuracy'])} | "
               f"{pct(r['attack_success_rate'])} | {pct(r['robust_accuracy'])} | {drop} | "
               f"{r['poison_count'] or '–'} | {r['wall_s']} |")
-    path = opts.json or Path(f"benchmarks/out/text_attacks_{opts.arch}.json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"machine": platform.platform(), "cpus": os.cpu_count(),
-                                "args": vars(opts) | {"json": str(path)}, "rows": rows},
-                               indent=2, default=str) + "\n")
+    write_rows(opts, rows)
 
 
 if __name__ == "__main__":
