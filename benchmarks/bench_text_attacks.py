@@ -48,7 +48,7 @@ def run_one(args: list[str], opts: argparse.Namespace, seed: int, out: Path) -> 
     if opts.lr:
         cmd += ["--lr", str(opts.lr)]
     if args[0] == "attack":
-        cmd += ["--target", "1"]
+        cmd += ["--target", str(opts.target)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False,
                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
@@ -75,6 +75,15 @@ def subsample_csv(dataset: str, n: int, folder: Path) -> Path:
     return path
 
 
+def write_rows(opts: argparse.Namespace, rows: list[dict]) -> None:
+    """The JSON file of the rows so far (written after every run: a stopped run keeps them)."""
+    path = opts.json or Path(f"benchmarks/out/text_attacks_{opts.arch}.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"machine": platform.platform(), "cpus": os.cpu_count(),
+                                "args": vars(opts) | {"json": str(path)}, "rows": rows},
+                               indent=2, default=str) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", default="textcnn")
@@ -83,6 +92,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--lr", type=float, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--target", type=int, default=1, help="the attacks' target class")
     parser.add_argument("--run", action="append", choices=list(RUNS), default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--reuse-clean", type=Path, default=None,
@@ -118,12 +128,15 @@ def main() -> None:
                 m = out["metrics"]
                 clean_ca = m["clean_accuracy"] if name == "clean" else clean_ca
                 rows.append({"run": name, "seed": seed, "wall_s": round(wall, 1),
+                             "target": None if name == "clean" else opts.target,
+                             "load_avg_1m_after": round(os.getloadavg()[0], 2),
                              "clean_accuracy": m["clean_accuracy"],
                              "attack_success_rate": m.get("attack_success_rate"),
                              "robust_accuracy": m.get("robust_accuracy"),
                              "ca_drop": None if name == "clean" else clean_ca - m["clean_accuracy"],
                              "poison_count": (out.get("attack") or {}).get("poison_count")})
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+                write_rows(opts, rows)
     print(f"| run ({opts.arch}, {opts.dataset}) | seed | CA | ASR | RA | CA drop | poisoned "
           "| wall s |")
     print("|---|---|---|---|---|---|---|---|")
@@ -133,11 +146,7 @@ def main() -> None:
         print(f"| {r['run']} | {r['seed']} | {pct(r['clean_accuracy'])} | "
               f"{pct(r['attack_success_rate'])} | {pct(r['robust_accuracy'])} | {drop} | "
               f"{r['poison_count'] or '–'} | {r['wall_s']} |")
-    path = opts.json or Path(f"benchmarks/out/text_attacks_{opts.arch}.json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"machine": platform.platform(), "cpus": os.cpu_count(),
-                                "args": vars(opts) | {"json": str(path)}, "rows": rows},
-                               indent=2, default=str) + "\n")
+    write_rows(opts, rows)
 
 
 if __name__ == "__main__":
