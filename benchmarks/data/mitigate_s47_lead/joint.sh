@@ -1,3 +1,5 @@
+# Run from a detached checkout of the commit named in docs/benchmarks.md (here /work/wtlead), so that
+# later merges cannot change the code under the run (issue 12, stop 47, lead).
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=src
 P=/work/main/.venv/bin/python
 cd /work/wtlead
