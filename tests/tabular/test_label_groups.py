@@ -52,6 +52,22 @@ def test_shared_columns_are_the_values_most_rows_hold() -> None:
     assert shared_columns(codes) == {0: 1, 1: 5}
 
 
+def test_shared_columns_match_counting_each_columns_values() -> None:
+    """The one-partition form (review of stop 47) against counting each column's values:
+    a shared value below or above the others, ties, one row, exact 90%."""
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        k = int(rng.integers(1, 40))
+        codes = rng.integers(0, int(rng.integers(1, 4)), (k, 6)) * 7
+        codes[: int(0.9 * k) + 1, int(rng.integers(6))] = 5  # a column mostly 5
+        want = {}
+        for m in range(codes.shape[1]):
+            values, counts = np.unique(codes[:, m], return_counts=True)
+            if counts.max() >= 0.9 * k:
+                want[m] = int(values[counts.argmax()])
+        assert shared_columns(codes) == want, codes
+
+
 def test_naive_bayes_terms_are_out_of_fold() -> None:
     rng = np.random.default_rng(0)
     codes = rng.integers(0, 3, (60, 2))

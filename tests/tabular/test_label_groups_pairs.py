@@ -70,9 +70,38 @@ def test_pair_cost_lowers_only_the_pair_groups() -> None:
     assert np.allclose(dear[:30], cheap[:30] - 1.0, atol=2e-3)
 
 
-def test_a_negative_pair_cost_is_refused() -> None:
-    with pytest.raises(UserInputError, match="pair_cost"):
-        LabelGroups(pairs=1, pair_cost=-1)
+@pytest.mark.parametrize("bad", [{"pair_cost": -1}, {"pair_cost": float("nan")},
+                                 {"pair_cost": float("inf")}, {"pairs": 2}, {"pairs": 0.5},
+                                 {"pairs": "no"}])
+def test_a_bad_pairs_or_pair_cost_is_refused(bad) -> None:
+    with pytest.raises(UserInputError, match=next(iter(bad))):  # not turned on silently
+        LabelGroups(**bad)
+
+
+@pytest.mark.parametrize("bad", ["pairs=2", "pair_cost=Infinity", "pair_cost=-1"])
+def test_the_cli_refuses_a_bad_pairs_value_in_one_line(tmp_path, capsys, bad) -> None:
+    from trojanscope.cli.main import run
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i % 3},{i % 5},{i % 2}\n" for i in range(60)))
+    code = run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
+                "-p", bad])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and bad.split("=")[0] in err, err
+
+
+def test_a_pair_no_more_of_the_label_than_its_part_is_not_scored() -> None:
+    """The pair's share is checked against its parts' before the costly disagreement: a
+    pair inside an enriched value that adds nothing is not a group (as before that check
+    moved)."""
+    rng = np.random.default_rng(2)
+    codes = rng.integers(0, 3, (600, 3))
+    labels = (rng.random(600) < 0.3).astype(np.int64)
+    codes[:60, 0], labels[:60] = 9, 1  # one enriched value, whatever column 1 holds
+    _, groups = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=0.0))
+    on_nine = [g["columns"] for g in groups if g["columns"][0] == 0 and g["label"] == 1
+               and codes[g["row"], 0] == 9]
+    assert on_nine == [[0]], on_nine  # the value alone; none of its three pairs
 
 
 def test_cli_names_both_values_of_a_pair(tmp_path, capsys) -> None:
