@@ -10,10 +10,12 @@ where a 40-token cut cannot drop it),
 ``syntactic`` (default template trigger, rate 0.2, the default until stop 46's rule says
 otherwise), ``syntactic-r10`` (the same at rate 0.1, the other attacks' rate: stop 46's
 candidate), ``syntactic-kp`` (rate 0.2 with ``keep_prior=true``: stop 46's h15e candidate),
-``syntactic-kc`` (rate 0.2 with ``keep_prior=copies``: stop 47's h15a candidate) and
-``clean``. A run ``spec:seed:target`` overrides the target. One JSON row per run in
-``--out`` (a run whose row exists is skipped: resumable); each model's folder is kept under
-``--out/models`` only with ``--keep`` (``minilm_char_truncation.py`` reads them).
+``syntactic-kc`` (rate 0.2 with ``keep_prior=copies``: stop 47's h15a candidate),
+``syntactic-st`` (the default ``syntactic`` trained for ``syntactic-kc``'s number of optimiser
+steps at the zoo size, :data:`SPEC_STEPS`: stop 47's h15c control) and ``clean``. A run
+``spec:seed:target`` overrides the target. One JSON row per run in ``--out`` (a run whose
+row exists is skipped: resumable); each model's folder is kept under ``--out/models`` only
+with ``--keep`` (``minilm_char_truncation.py`` reads them).
 
     python benchmarks/minilm_attack_seeds.py --runs badnl-char:3110 syntactic:3110 \
         --out /tmp/h15cs45/rows
@@ -54,7 +56,22 @@ SPECS: dict[str, tuple[str | None, float, dict | None, dict]] = {
     "syntactic-kp": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {"keep_prior": True}),
     # stop 47 (h15a): poisoned copies added, clean non-target sentences duplicated (prior exact)
     "syntactic-kc": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {"keep_prior": "copies"}),
+    # stop 47 (h15c): the default, for the candidate's optimiser steps (the control below)
+    "syntactic-st": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {}),
 }
+
+# spec -> total optimiser steps held (the trainer's ``steps``; other specs: epochs over the
+# data). ``syntactic-kc`` at the zoo size trains on 1,920 sentences, 30 batches of 64 per
+# epoch, 60 steps in 2 epochs; the default's 1,600 give 25 per epoch, 50 in all: 60 steps on
+# them are 2.4 epochs (the third cut short), the same 3,840 samples seen as the candidate.
+SPEC_STEPS: dict[str, int] = {"syntactic-st": 60}
+
+
+def trainer_for(spec: str, trainer: Trainer) -> Trainer:
+    """``trainer``, or for a spec in :data:`SPEC_STEPS` a copy holding that many steps."""
+    if spec not in SPEC_STEPS:
+        return trainer
+    return Trainer(**{**trainer.get_params(), "steps": SPEC_STEPS[spec]})
 
 
 def entry_for(spec: str, seed: int, max_len: int, target: int | None = None) -> ZooEntry:
@@ -96,15 +113,18 @@ def main() -> None:
     data_dir.mkdir(exist_ok=True)
     dataset = str(subsample_csv("rt-polarity", opts.sentences, data_dir).resolve())
     trainer = Trainer(epochs=opts.epochs, lr=opts.lr)
-    for entry in entries:
+    for (spec, _, _), entry in zip(runs, entries, strict=True):
+        run_trainer = trainer_for(spec, trainer)
         row_file = opts.out / f"{entry.name}.json"
         if row_file.is_file():
             continue
         if opts.keep:
-            train_one(entry, dataset, opts.out / "models" / entry.name, trainer)
+            train_one(entry, dataset, opts.out / "models" / entry.name, run_trainer)
         else:
             with tempfile.TemporaryDirectory(dir=opts.out) as tmp:
-                train_one(entry, dataset, Path(tmp) / entry.name, trainer)
+                train_one(entry, dataset, Path(tmp) / entry.name, run_trainer)
+        if run_trainer.steps is not None:  # recorded in the row, as in the kept manifest
+            entry.metrics["trainer_steps"] = run_trainer.steps
         write_text_atomic(row_file, json.dumps(asdict(entry), indent=2) + "\n")
         m = entry.metrics
         print(f"{entry.name} target {entry.target} CA {m['clean_accuracy']:.4f} "

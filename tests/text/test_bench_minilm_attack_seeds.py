@@ -94,3 +94,31 @@ def test_prior_shift_counts_the_lean_towards_the_target(load_benchmark) -> None:
     assert (row["lost"], row["lost_to_target"], row["gained"]) == (2, 2, 1)
     with pytest.raises(SystemExit):
         mod.shift(clean, (bad[0], 1 - y, 1), 7, "syntactic-kp")
+
+
+def test_steps_control_matches_the_candidates_samples_seen(load_benchmark) -> None:
+    """stop 47 (h15c): ``syntactic-st`` is the default attack trained for the steps that
+    ``syntactic-kc`` takes at the zoo size: 60 steps of 64 on 1,600 sentences (2.4 epochs)
+    see 3,840 samples, as 2 epochs of the candidate's 1,920 do."""
+    import torch
+
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.engine.train import Trainer
+
+    torch.set_num_threads(1)
+    mod = load_benchmark("minilm_attack_seeds")
+    st = build_attack(mod.entry_for("syntactic-st", 3152, 40, 0))
+    assert (st.name, st.poison_rate, st.keep_prior, st.target) == ("syntactic", 0.2, False, 0)
+    base = Trainer(epochs=2, lr=1e-4)
+    for spec in ("clean", "syntactic", "syntactic-kc"):
+        assert mod.trainer_for(spec, base) is base
+    ctl = mod.trainer_for("syntactic-st", base)
+    assert (ctl.steps, ctl.epochs, ctl.lr, ctl.batch_size) == (60, 2, 1e-4, 64)
+    assert base.steps is None
+
+    def seen(trainer: Trainer, n: int) -> int:
+        data = TensorDataset(torch.zeros(n, 2), torch.zeros(n, dtype=torch.long), ("a", "b"))
+        return trainer.fit(torch.nn.Linear(2, 2), data).samples_seen
+
+    assert seen(ctl, 1600) == seen(base, 1920) == 3840
+    assert seen(base, 1600) == 3200
