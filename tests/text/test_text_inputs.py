@@ -106,3 +106,7 @@ def test_detect_inputs_refuses_a_mix_len_longer_than_two_inputs(text_run, tmp_pa
         err = captured.err.strip().splitlines()
         assert code == 2 and captured.out == "" and len(err) == 1, captured
         assert err[0].startswith("error:") and "mix_len 100000" in err[0] and "at most 64" in err[0]
+    # up front: refused before the sentences are read (a CSV without the column says mix_len)
+    code = run(["detect-inputs", str(folder), str(clean), "--text-column", "nope",
+                "-p", "mix_len=100000"])
+    assert code == 2 and "mix_len 100000" in capsys.readouterr().err
