@@ -90,3 +90,23 @@ def test_detect_inputs_on_a_csv(text_run, tmp_path: Path, capsys) -> None:
     code = run(["detect-inputs", str(folder), str(incoming), "--method", "strip"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and "works on images" in err[0]
+
+
+def test_detect_inputs_refuses_a_mix_len_longer_than_two_inputs(text_run, tmp_path: Path,
+                                                                capsys) -> None:
+    result, folder = text_run  # max_len 32: a mixture is at most 64 tokens
+    incoming = tmp_path / "incoming.csv"
+    incoming.write_text("text\n" + "\n".join(result.test.texts[:4]) + "\n")
+    clean = tmp_path / "clean.csv"
+    clean.write_text("text\n" + "\n".join(result.test.texts) + "\n")
+    capsys.readouterr()
+    for extra in ([str(incoming), "--data", str(clean)], ["--triggered", str(folder)]):
+        code = run(["detect-inputs", str(folder), *extra, "-p", "mix_len=100000"])
+        captured = capsys.readouterr()
+        err = captured.err.strip().splitlines()
+        assert code == 2 and captured.out == "" and len(err) == 1, captured
+        assert err[0].startswith("error:") and "mix_len 100000" in err[0] and "at most 64" in err[0]
+    # up front: refused before the sentences are read (a CSV without the column says mix_len)
+    code = run(["detect-inputs", str(folder), str(clean), "--text-column", "nope",
+                "-p", "mix_len=100000"])
+    assert code == 2 and "mix_len 100000" in capsys.readouterr().err

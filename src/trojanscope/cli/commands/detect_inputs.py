@@ -87,6 +87,7 @@ def detect_inputs(
     loaded = load_model(model)
     text = is_text_model(loaded)
     detector = auto.create(method, text, **parse_params(method_param, "--method-param"))
+    detector.check_model(loaded.module, loaded.input_shape)
     if text:
         from trojanscope.models.text_common import load_encoder
 

@@ -66,8 +66,10 @@ class InputDetector(ParamsMixin, ABC):
                     f"input detector {self.name!r} needs at least {self.min_clean} clean inputs; "
                     f"{len(clean_x)} given"
                 )
+        shape = tuple(clean_x.shape[1:]) if clean_x is not None else input_shape
+        self.check_model(model, shape)
         self.model = model.eval()
-        self.input_shape = tuple(clean_x.shape[1:]) if clean_x is not None else input_shape
+        self.input_shape = shape
         with torch.no_grad():
             self._fit(model, clean_x, generator)
 
@@ -92,6 +94,11 @@ class InputDetector(ParamsMixin, ABC):
     def check_inputs(self, x: Tensor, shape: tuple[int, ...] | None, what: str) -> None:
         """Refuse inputs this detector cannot score (images by default: :func:`check_inputs`)."""
         check_inputs(x, shape, what)
+
+    def check_model(self, model: nn.Module, input_shape: tuple[int, ...] | None) -> None:
+        """Refuse parameters that ``model`` (inputs of ``input_shape``) cannot serve (none by
+        default): called by :meth:`fit`, and by ``detect-inputs`` as soon as the model is
+        loaded, before any data is read or scored."""
 
     def check_fit_size(self, n: int) -> None:
         """Refuse parameters that ``n`` clean inputs cannot serve (none by default), before a

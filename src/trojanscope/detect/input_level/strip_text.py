@@ -11,7 +11,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from trojanscope.detect.input_level.text_base import TextInputDetector, pad_rows, tokens
+from trojanscope.detect.input_level.text_base import (
+    TextInputDetector,
+    pad_rows,
+    position_limit,
+    tokens,
+)
+from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
 
@@ -26,7 +32,9 @@ class StripText(TextInputDetector):
         mix_len: tokens per mixture; 0 (default) cuts each mixture at the input's own length,
             which for a model whose inputs fill most of it (MiniLM at 40 tokens) drops most of
             the partner (input first) or the input's end (input last). A larger value (e.g.
-            twice the input length) keeps whole mixtures; the model must accept that length.
+            twice the input length) keeps whole mixtures. Refused when longer than the model
+            accepts (its position embeddings: 512 for MiniLM/BERT) or than two inputs (a
+            mixture is never longer: the rest would be padding, and memory).
     """
 
     name = "strip-text"
@@ -43,6 +51,22 @@ class StripText(TextInputDetector):
     @property
     def forward_passes_per_input(self) -> int:
         return self.n + 1
+
+    def check_model(self, model: nn.Module, input_shape: tuple[int, ...] | None) -> None:
+        """Refuse a ``mix_len`` the model cannot take, or longer than any mixture can be."""
+        if not self.mix_len:
+            return
+        limit = position_limit(model)
+        if limit is not None and self.mix_len > limit:
+            raise UserInputError(f"strip-text: mix_len {self.mix_len} is longer than the model "
+                                 f"accepts ({limit} tokens, its position embeddings); give at "
+                                 f"most {limit}")
+        if input_shape:
+            most = 2 * int(input_shape[0])
+            if self.mix_len > most:
+                raise UserInputError(
+                    f"strip-text: mix_len {self.mix_len} is longer than two inputs of "
+                    f"{input_shape[0]} tokens, the longest a mixture can be; give at most {most}")
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
