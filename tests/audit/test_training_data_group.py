@@ -8,9 +8,11 @@ import json
 
 import numpy as np
 import torch
+from rich.console import Console
 
 from trojanscope.audit import AuditOptions, run_audit
 from trojanscope.audit.steps_data import DataStep
+from trojanscope.report.audit_console import print_audit_summary
 from trojanscope.report.audit_text import render_audit
 
 torch.set_num_threads(1)
@@ -50,6 +52,9 @@ def test_the_audit_names_a_planted_pair_in_json_and_html(tmp_path) -> None:
     assert NAMED in finding["message"] and finding["evidence"]["group"] == group
     for fmt in ("html", "markdown", "sarif"):
         assert NAMED in render_audit(result, fmt), fmt
+    console = Console(record=True, width=400)
+    print_audit_summary(result, console)  # the terminal's findings table
+    assert NAMED in console.export_text()
 
 
 def test_an_image_training_set_has_no_group(tmp_path) -> None:
