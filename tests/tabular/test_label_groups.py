@@ -123,3 +123,20 @@ def test_gate_keeps_a_pure_natural_category_below_a_small_relabelled_group() -> 
 def test_auto_features_on_a_table_is_the_table_default_too(big_table) -> None:
     result = detect_data(materialize(big_table), method="auto-features")
     assert result.method == "label-groups"  # not the image signals on encoded columns
+
+
+@pytest.mark.parametrize("bad", ["sure=Infinity", "k0=Infinity", "gate=Infinity",
+                                 "prior=-Infinity", "lift_weight=Infinity"])
+def test_a_setting_that_is_not_finite_is_refused_in_one_line(tmp_path, capsys, bad) -> None:
+    """JSON's ``Infinity`` parses as a number: every float setting refuses it (before, it ran:
+    ``sure=Infinity`` flagged nothing at or above it, ``k0=Infinity`` zeroed the disagreement)."""
+    from trojanscope.cli.main import run
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i % 3},{i % 5},{i % 2}\n" for i in range(60)))
+    code = run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
+                "-p", bad])
+    err = capsys.readouterr().err.strip()
+    name = bad.split("=")[0]
+    assert code == 2 and err == f"error: label-groups: {name} is a finite number, not " \
+        f"{float(bad.split('=')[1])!r}", err

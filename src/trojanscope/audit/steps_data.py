@@ -23,6 +23,7 @@ class DataStep(AuditStep):
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
         from trojanscope.audit.data_check import training_data
+        from trojanscope.detect.data.group_words import group_words
         from trojanscope.detect.data.run import detect_data
 
         suspect = training_data(ctx.options)  # what the up-front check loaded: no second read
@@ -40,10 +41,19 @@ class DataStep(AuditStep):
             t = result.truth
             step.details.update(precision=t.precision, recall=t.recall, fpr=t.fpr,
                                 roc_auc=t.roc_auc)
+        # a table's most suspicious group (label-groups): the values the flagged rows share,
+        # in detect-data's words; named only when rows are flagged, as detect-data does
+        groups = result.details.get("groups") or []
+        group = groups[0] if n and groups else None
+        if group is not None:  # with the flagged rows, 0-based as detect-data's "flagged"
+            group = {**group, "flagged_rows": [int(i) for i in result.flagged]}
+            step.details["group"] = group
         if n:
             targets = ", ".join(map(str, result.target_classes)) or "none in particular"
+            named = f"; most suspicious group: {group_words(group)}" if group else ""
             step.findings.append(ctx.finding(
                 "TSA110", f"{n} of {total} training samples look poisoned (method "
-                f"{result.method}); suspected target class(es): {targets}",
+                f"{result.method}); suspected target class(es): {targets}{named}",
                 file=suspect.source, flagged=n, samples=total,
-                target_classes=result.target_classes, method=result.method))
+                target_classes=result.target_classes, method=result.method,
+                **({"group": group} if group else {})))

@@ -174,10 +174,9 @@ def print_summary(report: dict) -> None:
         console.print(f"suspected target class(es): {report['target_classes']}")
     groups = report.get("details", {}).get("groups")
     if n and groups:  # label-groups (tables): the trigger in the table's words
-        g = groups[0]
-        also = "".join(f" and {a['column']} = {a['value']}" for a in g.get("and", []))
-        console.print(f"most suspicious group: {g['column']} = {g['value']}{also} with label "
-                      f"{g['label']} ({g['rows']} rows, score {g['score']:.2f})")
+        from trojanscope.detect.data.group_words import group_words
+
+        console.print(f"most suspicious group: {group_words(groups[0])}")
     if "poison_total" in report:
         auc = report["roc_auc"]
         console.print(

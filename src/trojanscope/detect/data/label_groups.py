@@ -100,6 +100,10 @@ class LabelGroups(DataDetector):
         if pairs not in (0, 1):  # not bool(): "2" or "no" would turn pairs on silently
             raise UserInputError(f"label-groups: pairs is 0 or 1, not {pairs!r}")
         self.pairs, self.pair_cost = bool(pairs), float(pair_cost)
+        for name in ("k0", "prior", "lift_weight", "sure", "gate"):
+            if not np.isfinite(getattr(self, name)):  # -p sure=Infinity (JSON) parses
+                raise UserInputError(f"label-groups: {name} is a finite number, "
+                                     f"not {getattr(self, name)!r}")
         if not np.isfinite(self.pair_cost) or self.pair_cost < 0:  # nan: every pair's Q nan
             raise UserInputError(f"label-groups: pair_cost is a finite number >= 0, "
                                  f"not {pair_cost!r}")
