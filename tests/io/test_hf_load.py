@@ -281,3 +281,27 @@ def test_sharded_safetensors_load_through_their_index(folders, tmp_path) -> None
     (folder / "model.safetensors.index.json").write_text(json.dumps(index))
     with pytest.raises(UserInputError, match=r"outside the (model )?folder"):
         load_model(folder)
+
+
+def test_a_roberta_folder_takes_as_many_tokens_as_its_positions_allow(folders, tmp_path) -> None:
+    """RoBERTa's position ids start after the padding id, so a table of 40 rows with pad id 1
+    takes 38 tokens: the loader's input length says so (it said 40, and a full input failed)."""
+    import transformers
+
+    folder = tmp_path / "roberta"
+    base = folders["clean"]
+    vocab = len((base / "vocab.txt").read_text().split())
+    config = transformers.RobertaConfig(vocab_size=vocab, hidden_size=32, num_hidden_layers=2,
+                                        num_attention_heads=2, intermediate_size=64,
+                                        max_position_embeddings=40, pad_token_id=1,
+                                        type_vocab_size=1)
+    torch.manual_seed(0)
+    transformers.RobertaForSequenceClassification(config).save_pretrained(str(folder))
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt"):
+        shutil.copyfile(base / name, folder / name)
+    loaded = load_model(folder)
+    assert loaded.input_shape == (38,)
+    full = torch.full((1, 38), 10)  # an input with no padding at all
+    assert loaded.module(full).shape == (1, 2)
+    with pytest.raises((IndexError, RuntimeError)):  # one token more is past the table
+        loaded.module(torch.full((1, 39), 10))

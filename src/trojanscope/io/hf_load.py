@@ -40,6 +40,24 @@ def remote_code_refusal(layout: HFLayout) -> str | None:
             "(`trojanscope scan` reports what the code does)")
 
 
+# Model types whose position ids start after the padding id (RoBERTa's scheme): their table has
+# ``pad_token_id + 1`` rows that are not positions, so they accept that many fewer tokens than
+# ``max_position_embeddings`` says (514 rows, 512 tokens).
+PADDING_OFFSET_TYPES = frozenset({"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert",
+                                  "roberta-prelayernorm", "data2vec-text", "longformer", "mpnet"})
+
+
+def _position_count(config: dict[str, Any]) -> int | None:
+    """The most tokens per input the folder's position table takes, or None (no such entry)."""
+    positions = config.get("max_position_embeddings")
+    if not isinstance(positions, int):
+        return None
+    pad = config.get("pad_token_id")
+    if config.get("model_type") in PADDING_OFFSET_TYPES and isinstance(pad, int):
+        return positions - (pad + 1)
+    return positions
+
+
 def load_hf_folder(path: str | Path, max_len: int = DEFAULT_MAX_LEN):
     """A :class:`~trojanscope.io.models.LoadedModel` for a Hugging Face classification folder;
     every reason not to load it is one :class:`UserInputError`."""
@@ -56,8 +74,8 @@ def load_hf_folder(path: str | Path, max_len: int = DEFAULT_MAX_LEN):
         raise UserInputError(why)
     _check_architecture(root, config)
     class_names = _class_names(root, config)
-    positions = config.get("max_position_embeddings")
-    max_len = min(int(max_len), int(positions)) if isinstance(positions, int) else int(max_len)
+    positions = _position_count(config)
+    max_len = min(int(max_len), positions) if positions is not None else int(max_len)
     tokenizer = HFTokenizer(root, max_len)
     vocab = config.get("vocab_size")
     if isinstance(vocab, int) and tokenizer.vocab_size > vocab:
