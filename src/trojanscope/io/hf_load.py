@@ -40,24 +40,6 @@ def remote_code_refusal(layout: HFLayout) -> str | None:
             "(`trojanscope scan` reports what the code does)")
 
 
-# Model types whose position ids start after the padding id (RoBERTa's scheme): their table has
-# ``pad_token_id + 1`` rows that are not positions, so they accept that many fewer tokens than
-# ``max_position_embeddings`` says (514 rows, 512 tokens).
-PADDING_OFFSET_TYPES = frozenset({"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert",
-                                  "roberta-prelayernorm", "data2vec-text", "longformer", "mpnet"})
-
-
-def _position_count(config: dict[str, Any]) -> int | None:
-    """The most tokens per input the folder's position table takes, or None (no such entry)."""
-    positions = config.get("max_position_embeddings")
-    if not isinstance(positions, int):
-        return None
-    pad = config.get("pad_token_id")
-    if config.get("model_type") in PADDING_OFFSET_TYPES and isinstance(pad, int):
-        return positions - (pad + 1)
-    return positions
-
-
 def load_hf_folder(path: str | Path, max_len: int = DEFAULT_MAX_LEN):
     """A :class:`~trojanscope.io.models.LoadedModel` for a Hugging Face classification folder;
     every reason not to load it is one :class:`UserInputError`."""
@@ -65,6 +47,7 @@ def load_hf_folder(path: str | Path, max_len: int = DEFAULT_MAX_LEN):
     from trojanscope.io.manifest import ArchSpec, Manifest
     from trojanscope.io.models import LoadedModel
     from trojanscope.models.minilm import MiniLM
+    from trojanscope.models.text_common import position_limit
 
     root = Path(path)
     layout = read_hf_layout(root)
@@ -74,11 +57,9 @@ def load_hf_folder(path: str | Path, max_len: int = DEFAULT_MAX_LEN):
         raise UserInputError(why)
     _check_architecture(root, config)
     class_names = _class_names(root, config)
-    positions = _position_count(config)
-    max_len = min(int(max_len), positions) if positions is not None else int(max_len)
     tokenizer = HFTokenizer(root, max_len)
     vocab = config.get("vocab_size")
-    if isinstance(vocab, int) and tokenizer.vocab_size > vocab:
+    if isinstance(vocab, int) and tokenizer.vocab_size > vocab:  # before reading any weights
         raise UserInputError(
             f"{root}: the tokenizer has {tokenizer.vocab_size} tokens but the model's "
             f"embedding has {vocab} (config.json vocab_size): they do not belong together")
@@ -87,6 +68,10 @@ def load_hf_folder(path: str | Path, max_len: int = DEFAULT_MAX_LEN):
     module = MiniLM(num_classes=len(class_names), model_dir=str(root), pretrained=False,
                     max_len=max_len)
     _load_state(root, module, state)
+    limit = position_limit(module)  # the position table's rows, less RoBERTa's padding offset
+    if limit is not None and limit < max_len:  # a tiny table: inputs no longer than it takes
+        max_len = module.max_len = limit
+        tokenizer = HFTokenizer(root, max_len)
     manifest = Manifest(
         kind="hf-folder", arch=ArchSpec(name="minilm", args={
             "model_dir": str(root), "max_len": max_len, "num_classes": len(class_names)}),

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from trojanscope import registry
 from trojanscope.data.text import TextEncoder, is_text
@@ -146,3 +146,16 @@ class WordEmbeddingModel:
 
     def forward(self, ids: Tensor) -> Tensor:
         return self.forward_embeds(self.embed(ids), padding_mask(ids, self.pad_id))
+
+
+def position_limit(model: nn.Module) -> int | None:
+    """The most tokens per input ``model`` accepts, where learned position embeddings bound it
+    (BERT/MiniLM: ``max_position_embeddings``, 512; RoBERTa-style tables, whose first
+    ``padding_idx + 1`` rows are not positions, that many fewer); None when nothing does (the
+    TextCNN and bag-of-words models take any length)."""
+    for module in model.modules():
+        table = getattr(module, "position_embeddings", None)
+        if isinstance(table, nn.Embedding):
+            skip = table.padding_idx + 1 if table.padding_idx is not None else 0
+            return table.num_embeddings - skip
+    return None

@@ -5,10 +5,11 @@ token ids. Same fit/score/guard contract as the image detectors."""
 from __future__ import annotations
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from trojanscope.detect.input_level.base import InputDetector
 from trojanscope.errors import UserInputError
+from trojanscope.models.text_common import position_limit  # noqa: F401  (re-exported)
 
 
 class TextInputDetector(InputDetector):
@@ -40,16 +41,3 @@ def pad_rows(rows: list[list[int]], length: int, pad_id: int) -> Tensor:
         if row:
             out[i, : len(row)] = torch.tensor(row)
     return out
-
-
-def position_limit(model: nn.Module) -> int | None:
-    """The most tokens per input ``model`` accepts, where learned position embeddings bound it
-    (BERT/MiniLM: ``max_position_embeddings``, 512; RoBERTa-style tables, whose first
-    ``padding_idx + 1`` rows are not positions, that many fewer); None when nothing does (the
-    TextCNN and bag-of-words models take any length)."""
-    for module in model.modules():
-        table = getattr(module, "position_embeddings", None)
-        if isinstance(table, nn.Embedding):
-            skip = table.padding_idx + 1 if table.padding_idx is not None else 0
-            return table.num_embeddings - skip
-    return None
