@@ -1,6 +1,6 @@
-"""ABL's ``isolation`` option: ``detector`` isolates the samples the data-level detector flags
-(no LGA phase), keeps those of their most frequent label, and unlearns them; bad values are user
-errors."""
+"""ABL's ``isolation`` option: ``detector`` (the default) isolates the samples the data-level
+detector flags (no LGA phase), keeps those of their most frequent label, and unlearns them;
+``loss`` is ABL's own rule; bad values are user errors."""
 
 from __future__ import annotations
 
@@ -63,12 +63,16 @@ def test_detector_isolation_with_nothing_flagged_trains_normally(tiny_train,
     assert outcome.flagged == [] and outcome.details["isolated"] == 0
 
 
-def test_loss_isolation_stays_the_default(tiny_train, monkeypatch) -> None:
-    assert create_defence("abl").isolation == "loss"
+def test_detector_isolation_is_the_default() -> None:
+    assert create_defence("abl").isolation == "detector"
+
+
+def test_loss_isolation_runs_lga_and_never_the_detector(tiny_train, monkeypatch) -> None:
     monkeypatch.setattr(abl_module, "detector_isolation",
                         lambda data, seed: pytest.fail("the detector ran"))
     seen = _record_fits(monkeypatch)
-    create_defence("abl").train(_build(tiny_train), tiny_train, Trainer(epochs=1, batch_size=64))
+    create_defence("abl", isolation="loss").train(_build(tiny_train), tiny_train,
+                                                  Trainer(epochs=1, batch_size=64))
     assert [name for name, _ in seen][-1] == "MarkedView" and len(seen) == 2  # LGA, then train
 
 
