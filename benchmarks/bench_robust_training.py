@@ -6,8 +6,11 @@ reference, each as its own process (wall time includes start-up, loading and sav
 CA, ASR, the CA loss against clean training, how much of the poison the defence flagged, and the
 time. Prints a Markdown table and writes JSON.
 
-    python benchmarks/bench_robust_training.py [--seed 0] [--defences abl,knn-filter]
+    python benchmarks/bench_robust_training.py [--seed 0] [--target 0] [--defences abl,knn-filter]
         [--defence-param abl:majority_label=true] [--json benchmarks/out/robust.json]
+
+A defence entry ``NAME@param=value[@param=value]`` runs NAME with those parameters besides the
+``--defence-param`` ones (so one call can compare a defence's default with a variant).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ DEFENCES = (None, "abl", "spectral", "knn-filter")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--target", type=int, default=0, help="the attacks' target class")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--attacks", default=",".join(ATTACKS))
     parser.add_argument("--defences", default=",".join(d or "none" for d in DEFENCES))
@@ -43,27 +47,27 @@ def main() -> None:
         print(f"clean training: CA {ref:.2%} ({secs:.0f} s)", file=sys.stderr, flush=True)
         defences = [None if d == "none" else d for d in opts.defences.split(",")]
         for attack in opts.attacks.split(","):
-            for defence in defences:
-                args = ["attack", "--attack", attack, "--poison-rate", "0.1", "--target", "0",
-                        *base, "--out", f"{tmp}/{attack}-{defence}"]
+            for number, entry in enumerate(defences):
+                defence, *own = entry.split("@") if entry else (None,)
+                args = ["attack", "--attack", attack, "--poison-rate", "0.1",
+                        "--target", str(opts.target), *base,
+                        "--out", f"{tmp}/{attack}-{number}"]
+                params = [i.partition(":")[2] for i in opts.defence_param
+                          if i.partition(":")[0] == defence] + own
                 if defence:
                     args += ["--defence", defence]
-                    for item in opts.defence_param:
-                        name, _, param = item.partition(":")
-                        if name == defence:
-                            args += ["--defence-param", param]
+                    for param in params:
+                        args += ["--defence-param", param]
                 out, secs = run_cli(args)
                 m = out["metrics"]
                 flagged = (out.get("defence") or {}).get("flagged")
                 label = defence or "none"
-                params = [i.partition(":")[2] for i in opts.defence_param
-                          if i.partition(":")[0] == defence]
                 if params:
                     label += f" ({', '.join(params)})"
-                rows.append({"attack": attack, "defence": label,
+                rows.append({"attack": attack, "defence": label, "target": opts.target,
                              "ca": m["clean_accuracy"], "asr": m["attack_success_rate"],
                              "flagged": flagged, "seconds": secs})
-                print(f"{attack} {defence}: CA {m['clean_accuracy']:.2%} "
+                print(f"{attack} {label}: CA {m['clean_accuracy']:.2%} "
                       f"ASR {m['attack_success_rate']:.2%} ({secs:.0f} s)",
                       file=sys.stderr, flush=True)
     print("| attack (10%) | defence | CA | CA loss vs clean | ASR | poison flagged (of all) "
@@ -77,7 +81,8 @@ def main() -> None:
               + (f"{f['count']}" if f else "—") + f" | {r['seconds']:.0f} s |")
     if opts.json:
         opts.json.parent.mkdir(parents=True, exist_ok=True)
-        opts.json.write_text(json.dumps({"seed": opts.seed, "rows": rows}, indent=2) + "\n")
+        opts.json.write_text(json.dumps({"seed": opts.seed, "target": opts.target,
+                                          "rows": rows}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

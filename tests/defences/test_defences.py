@@ -113,8 +113,8 @@ def test_abl_isolation_counts_epochs_whatever_the_step_budget(tiny_train, monkey
     def build(seed: int):
         return create_model("mlp", tiny_train.input_shape, tiny_train.num_classes)
 
-    create_defence("abl", isolation_epochs=1).train(build, tiny_train,
-                                                    Trainer(epochs=1, batch_size=64, steps=7))
+    create_defence("abl", isolation="loss", isolation_epochs=1).train(
+        build, tiny_train, Trainer(epochs=1, batch_size=64, steps=7))
     assert seen[0] == (1, None, "constant")
 
 

@@ -1,12 +1,16 @@
 """Anti-Backdoor Learning (Li et al., NeurIPS 2021): isolate, then unlearn.
 
-Poisoned samples are learnt much faster than clean ones. ABL exploits that in two phases, both
-through the one engine:
+Two phases, both through the one engine:
 
-1. *Isolation* — a few epochs with local gradient ascent (LGA): the batch loss ``l`` is replaced
-   by ``sign(l - gamma) * l``, which holds the model's loss near ``gamma`` so that it cannot fit
-   the clean samples closely while the easy backdoor samples still reach a low loss; the
-   ``isolation_rate`` share of samples with the lowest loss is isolated.
+1. *Isolation* — by default (``isolation="detector"``) the samples the project's data-level
+   detector (``detect-data``'s default method) flags. ABL's own rule (``isolation="loss"``)
+   relies on poisoned samples being learnt much faster than clean ones: a few epochs with local
+   gradient ascent (LGA), where the batch loss ``l`` is replaced by ``sign(l - gamma) * l``,
+   which holds the model's loss near ``gamma`` so that it cannot fit the clean samples closely
+   while the easy backdoor samples still reach a low loss; the ``isolation_rate`` share of
+   samples with the lowest loss is isolated. On MNIST a blended trigger is learnt more slowly
+   than the digits, so that rule isolates none of its poison; the detector's isolation met the
+   issue-12 rule on fresh seeds (docs/benchmarks.md, "issue 12, stop 48: ABL").
 2. *Training with unlearning* — training continues on all samples: cross-entropy on the others,
    and on the isolated ones the bounded unlearning loss ``-log(1 - p_label)``, which drives their
    (probably poisoned) label's probability to zero. Unlike the original's separate unbounded
@@ -73,11 +77,13 @@ class MarkedView(DatasetView):
 
 @register("defence", "abl")
 class ABL(Defence):
-    """Anti-Backdoor Learning (Li et al., 2021): isolate the fastest-learnt samples with local
-    gradient ascent, then train on all samples while unlearning the isolated ones.
+    """Anti-Backdoor Learning (Li et al., 2021): isolate the suspect samples (by default those the
+    data-level detector flags; with ``isolation="loss"`` the fastest-learnt ones under local
+    gradient ascent), then train on all samples while unlearning the isolated ones.
 
     Arguments:
-        isolation_rate: share of training samples with the lowest loss isolated (ABL's rule).
+        isolation_rate: with ``isolation="loss"``, share of training samples with the lowest
+            loss isolated (ABL's rule).
         high_loss_rate: share with the highest loss isolated too (0 in the paper; a trigger the
             model learns more slowly than the clean task, as a blended one on MNIST, leaves
             its samples at the high end instead).
@@ -90,6 +96,12 @@ class ABL(Defence):
         rounds: with ``majority_label``, extra rounds of training each of which also unlearns
             the samples of that label the model (having unlearnt the trigger) now classifies
             as another class — the poison the first isolation missed.
+        isolation: how the first stage isolates: ``detector`` (the default: the samples the
+            project's data-level detector, ``detect-data``'s default method, flags; a blended
+            trigger is learnt more slowly than the clean task, so its samples never reach a
+            low loss, but they still split from their label's clean samples in the feature
+            space the detector reads; the rate and LGA parameters are not used) or ``loss``
+            (ABL's rule: LGA, then the lowest and highest loss shares above).
     """
 
     name = "abl"
@@ -103,7 +115,12 @@ class ABL(Defence):
         unlearn_weight: float = 1.0,
         majority_label: bool = True,
         rounds: int = 1,
+        isolation: str = "detector",
     ) -> None:
+        if isolation not in ISOLATIONS:
+            raise UserInputError(
+                f"abl: isolation must be one of {', '.join(ISOLATIONS)}, got {isolation!r}"
+            )
         if int(rounds) < 1:
             raise UserInputError(f"abl: rounds must be >= 1, got {rounds}")
         if not 0 < float(isolation_rate) < 1:
@@ -121,6 +138,7 @@ class ABL(Defence):
         self.unlearn_weight = float(unlearn_weight)
         self.majority_label = bool(majority_label)
         self.rounds = int(rounds)
+        self.isolation = isolation
 
     def train(
         self,
@@ -132,18 +150,12 @@ class ABL(Defence):
         arch: ArchSpec | None = None,
     ) -> DefenceOutcome:
         model = build(trainer.seed)
-        # the isolation phase is counted in epochs, whatever step budget the main run has
-        isolation = {"epochs": self.isolation_epochs, "schedule": "constant", "steps": None}
-        Trainer(**{**trainer.get_params(), **isolation}).fit(
-            model, data, loss_fn=lga_loss(self.gamma)
-        )
-        losses = per_sample_loss(model, data)
-        order = torch.argsort(losses, stable=True)
-        n_low = max(1, round(self.isolation_rate * len(data)))
-        n_high = round(self.high_loss_rate * len(data))
-        isolated = torch.cat([order[:n_low], order[len(order) - n_high :]])
+        if self.isolation == "detector":
+            isolated = detector_isolation(data, trainer.seed)
+        else:
+            isolated = self._loss_isolation(model, data, trainer)
         target = None
-        if self.majority_label:
+        if self.majority_label and len(isolated):
             labels = data.labels[isolated]
             target = int(torch.bincount(labels).argmax())
             isolated = isolated[labels == target]
@@ -161,6 +173,31 @@ class ABL(Defence):
         return DefenceOutcome(
             model, details=details, flagged=torch.nonzero(marked).flatten().tolist()
         )
+
+    def _loss_isolation(self, model: nn.Module, data: BatchDataset, trainer: Trainer) -> Tensor:
+        """ABL's rule: LGA training of ``model``, then the lowest/highest-loss shares."""
+        # the isolation phase is counted in epochs, whatever step budget the main run has
+        isolation = {"epochs": self.isolation_epochs, "schedule": "constant", "steps": None}
+        Trainer(**{**trainer.get_params(), **isolation}).fit(
+            model, data, loss_fn=lga_loss(self.gamma)
+        )
+        losses = per_sample_loss(model, data)
+        order = torch.argsort(losses, stable=True)
+        n_low = max(1, round(self.isolation_rate * len(data)))
+        n_high = round(self.high_loss_rate * len(data))
+        return torch.cat([order[:n_low], order[len(order) - n_high :]])
+
+
+ISOLATIONS = ("loss", "detector")
+
+
+def detector_isolation(data: BatchDataset, seed: int) -> Tensor:
+    """The samples ``detect-data``'s default method flags on ``data`` (its own feature model,
+    trained from ``seed``); none when its set-level verdict finds no poisoning."""
+    from trojanscope.detect.data.run import detect_data
+
+    result = detect_data(data, method="auto", seed=seed)
+    return torch.as_tensor(result.flagged, dtype=torch.long)
 
 
 def _misfits(model: nn.Module, data: BatchDataset, label: int) -> Tensor:

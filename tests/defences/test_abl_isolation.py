@@ -1,0 +1,109 @@
+"""ABL's ``isolation`` option: ``detector`` (the default) isolates the samples the data-level
+detector flags (no LGA phase), keeps those of their most frequent label, and unlearns them;
+``loss`` is ABL's own rule; bad values are user errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from trojanscope.defences import abl as abl_module
+from trojanscope.defences import create_defence
+from trojanscope.engine import Trainer
+from trojanscope.errors import UserInputError
+
+
+def _build(data):
+    from trojanscope.models import create_model
+
+    return lambda seed: create_model("mlp", data.input_shape, data.num_classes)
+
+
+def _record_fits(monkeypatch) -> list:
+    seen = []
+    original = Trainer.fit
+
+    def recording_fit(self, model, data, **kwargs):
+        seen.append((type(data).__name__, kwargs.get("loss_fn")))
+        return original(self, model, data, **kwargs)
+
+    monkeypatch.setattr(Trainer, "fit", recording_fit)
+    return seen
+
+
+def test_detector_isolation_unlearns_the_flags_of_the_majority_label(tiny_train,
+                                                                     monkeypatch) -> None:
+    labels = tiny_train.labels
+    major = int(labels[0])
+    of_major = torch.nonzero(labels == major).flatten()[:6]
+    others = torch.nonzero(labels != major).flatten()[:2]
+    asked = []
+
+    def fake_detector(data, seed):
+        asked.append(seed)
+        return torch.cat([of_major, others])
+
+    monkeypatch.setattr(abl_module, "detector_isolation", fake_detector)
+    seen = _record_fits(monkeypatch)
+    outcome = create_defence("abl", isolation="detector").train(
+        _build(tiny_train), tiny_train, Trainer(epochs=1, batch_size=64, seed=5))
+    assert asked == [5]  # the detector's feature model is drawn from the run's seed
+    assert sorted(outcome.flagged) == sorted(of_major.tolist())
+    assert outcome.details["isolated"] == 6
+    # one training run, on the marked view: no LGA isolation phase
+    assert [name for name, _ in seen] == ["MarkedView"]
+
+
+def test_detector_isolation_with_nothing_flagged_trains_normally(tiny_train,
+                                                                 monkeypatch) -> None:
+    monkeypatch.setattr(abl_module, "detector_isolation",
+                        lambda data, seed: torch.zeros(0, dtype=torch.long))
+    outcome = create_defence("abl", isolation="detector").train(
+        _build(tiny_train), tiny_train, Trainer(epochs=1, batch_size=64))
+    assert outcome.flagged == [] and outcome.details["isolated"] == 0
+
+
+def test_detector_isolation_is_the_default() -> None:
+    assert create_defence("abl").isolation == "detector"
+
+
+def test_loss_isolation_runs_lga_and_never_the_detector(tiny_train, monkeypatch) -> None:
+    monkeypatch.setattr(abl_module, "detector_isolation",
+                        lambda data, seed: pytest.fail("the detector ran"))
+    seen = _record_fits(monkeypatch)
+    create_defence("abl", isolation="loss").train(_build(tiny_train), tiny_train,
+                                                  Trainer(epochs=1, batch_size=64))
+    assert [name for name, _ in seen][-1] == "MarkedView" and len(seen) == 2  # LGA, then train
+
+
+def test_bad_isolation_is_a_user_error() -> None:
+    with pytest.raises(UserInputError, match="isolation must be one of loss, detector"):
+        create_defence("abl", isolation="lowest")
+
+
+def test_bad_isolation_on_the_command_line(tmp_path, capsys) -> None:
+    from trojanscope.cli.main import run
+
+    out = tmp_path / "run"
+    capsys.readouterr()
+    code = run(["train", "--dataset", "synthetic", "--arch", "mlp", "--epochs", "1",
+                "--no-export", "--out", str(out), "--defence", "abl",
+                "--defence-param", "isolation=lowest"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "isolation must be one of" in err[0]
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_detector_isolation_finds_planted_poison(tiny_train) -> None:
+    """The real detector on a 20%-poisoned synthetic set: what it flags is poison."""
+    from trojanscope.attacks import BadNets
+    from trojanscope.triggers import PatchTrigger
+
+    torch.set_num_threads(1)
+    attack = BadNets(target=2, poison_rate=0.2, trigger=PatchTrigger(size=4, pattern="solid"))
+    poisoned = attack.poison(tiny_train)
+    flagged = set(abl_module.detector_isolation(poisoned, 0).tolist())
+    poison = set(torch.as_tensor(poisoned.poison_indices).tolist())
+    assert len(flagged) >= len(poison) // 3
+    assert len(flagged & poison) >= 0.9 * len(flagged)
