@@ -5,7 +5,10 @@ sets of ``bench_tabular_detect.py`` (the same sets, seeds ``--base`` + …).
 ``detect-data``'s ``label-groups`` (today's default, ``tie_sure`` 0) and its flags are
 recomputed with ``label_flags(…, tie_sure)`` on the same scores. Writes two JSON files in
 ``bench_tabular_detect.py --json``'s row format (ROC-AUC, TPR at FPR ≤ 5%, flags TPR/FPR per
-set) for ``tabular_pairs_rule.py`` to compare, and prints the candidate's table.
+set) for ``tabular_pairs_rule.py`` to compare, and prints per set both rules' flags, the cut
+(the ``top`` quantile of the scores), the rows tied at it (poison among them), the three
+highest scores with their row counts, and the flags with ``sure`` lowered to ``--low-sure``
+instead (the alternative to ``tie_sure`` that was tried).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_tie_flags.py --base 7400 \
         --tie-sure 2.2 --default-json D.json --candidate-json C.json
@@ -35,12 +38,15 @@ def main() -> None:
     parser.add_argument("--tie-sure", type=float, required=True)
     parser.add_argument("--default-json", required=True)
     parser.add_argument("--candidate-json", required=True)
+    parser.add_argument("--low-sure", type=float, default=2.2,
+                        help="the alternative: today's rule with sure lowered to this")
     args = parser.parse_args()
     p = LabelGroups()  # today's top and sure
     rows: dict[str, list[dict]] = {"default": [], "candidate": []}
     print("| data | attack | target | poison | ROC-AUC | TPR@FPR≤5% | flags TPR/FPR default |"
-          " flags TPR/FPR tie_sure | time |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          " flags TPR/FPR tie_sure | cut | tied rows (poison) | top scores × rows |"
+          " flags TPR/FPR low sure | time |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for ds, train, name, target, seed in benchmark_sets(args.base):
         if name == "(none)":
             data, mask = materialize(train), np.zeros(len(train), bool)
@@ -57,9 +63,19 @@ def main() -> None:
                               "poison": int(mask.sum()), "method": "label-groups",
                               **score(res, mask), "wall_s": wall})
         d, c = rows["default"][-1], rows["candidate"][-1]
+        s = result.suspicion
+        cut = float(np.quantile(s, p.top))
+        tied = s == cut
+        values, counts = np.unique(s, return_counts=True)
+        top = ", ".join(f"{v:.3f} × {n}" for v, n in zip(values[::-1][:3], counts[::-1][:3],
+                                                          strict=True))
+        low = score(SimpleNamespace(suspicion=s, elapsed_s=0.0, flagged=label_flags(
+            s, p.top, args.low_sure)), mask)
         print(f"| {ds} | {name} | {target if mask.any() else '–'} | {d['poison']} | "
               f"{d['roc_auc']:.3f} | {d['tpr_at_5pct_fpr']:.2f} | {d['tpr']:.2f}/{d['fpr']:.3f}"
-              f" | {c['tpr']:.2f}/{c['fpr']:.3f} | {wall:.1f} s |", flush=True)
+              f" | {c['tpr']:.2f}/{c['fpr']:.3f} | {cut:.3f} | {int(tied.sum())} "
+              f"({int((tied & mask).sum())}) | {top} | {low['tpr']:.2f}/{low['fpr']:.3f} | "
+              f"{wall:.1f} s |", flush=True)
     print("\ncandidate (tie_sure):")
     summary(rows["candidate"])
     for key, path in (("default", args.default_json), ("candidate", args.candidate_json)):
