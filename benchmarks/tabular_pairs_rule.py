@@ -7,6 +7,9 @@ the candidate meets the goal (flags TPR ≥ 0.95 at FPR ≤ 0.05) on strictly mo
 sets, and its FPR is ≤ 0.05 on every set (the clean ones included).
 
     python benchmarks/tabular_pairs_rule.py --default A.json [B.json] --candidate C.json [D.json]
+
+Issue 16 stop 48b applies the same rule to ``tie_sure`` (``--name tie_sure`` names the
+candidate in the printed tables; the default name ``pairs`` prints as before).
 """
 
 from __future__ import annotations
@@ -62,10 +65,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--default", nargs="+", required=True)
     parser.add_argument("--candidate", nargs="+", required=True)
+    parser.add_argument("--name", default="pairs", help="the candidate's name in the tables")
     args = parser.parse_args()
+    name = args.name
     default, candidate = load(args.default), load(args.candidate)
-    print("| data | attack | target | seed | poison | ROC-AUC default / pairs | TPR@FPR≤5% |"
-          " flags TPR/FPR default | flags TPR/FPR pairs |")
+    print(f"| data | attack | target | seed | poison | ROC-AUC default / {name} | TPR@FPR≤5% |"
+          f" flags TPR/FPR default | flags TPR/FPR {name} |")
     print("|---|---|---|---|---|---|---|---|---|")
     for d, c in zip(default, candidate, strict=True):
         auc = (f"{d['roc_auc']:.3f} / {c['roc_auc']:.3f}" if d["poison"] else "–")
@@ -74,16 +79,16 @@ def main() -> None:
         print(f"| {d['dataset']} | {d['attack']} | {d['target'] if d['poison'] else '–'} | "
               f"{d.get('seed')} | {d['poison']} | {auc} | {t5} | {tpr(d)}/{d['fpr']:.3f} | "
               f"{tpr(c)}/{c['fpr']:.3f} |")
-    print("\n| family | default: at goal, worst TPR@FPR≤5% | pairs: at goal, worst |")
+    print(f"\n| family | default: at goal, worst TPR@FPR≤5% | {name}: at goal, worst |")
     print("|---|---|---|")
     wd, wc = worst(default), worst(candidate)
     for family in wd:
         (md, n, ld), (mc, _, lc) = wd[family], wc[family]
         print(f"| {family} | {md}/{n}, {ld:.2f} | {mc}/{n}, {lc:.2f} |")
     result = rule(default, candidate)
-    print(f"\nat the goal: default {result['found_default']}, pairs {result['found_candidate']}"
+    print(f"\nat the goal: default {result['found_default']}, {name} {result['found_candidate']}"
           f" of {result['dirty_sets']} dirty-label sets; sets losing > {MAX_LOSS} TPR: "
-          f"{result['losses'] or 'none'}; worst FPR with pairs "
+          f"{result['losses'] or 'none'}; worst FPR with {name} "
           f"{result['worst_fpr_candidate']:.3f}; rule **{'met' if result['met'] else 'not met'}**")
 
 

@@ -35,7 +35,11 @@ the same way where the pair is more of the label than either part, less ``pair_c
 more pairs than values are tried, so the best clean pair is higher by chance).
 
 A row's suspicion is the highest ``Q`` of the groups it is in with its own label. Flagged:
-rows whose suspicion is above the ``top`` quantile of all rows, or reaches ``sure``. The
+rows whose suspicion is above the ``top`` quantile of all rows, or reaches ``sure``. A
+group's rows share one suspicion, so a group straddling the quantile (more rows than the
+top share leaves room for: a poison group above 3% of the rows) ties at the cut and none of
+it is above it; with ``tie_sure`` > 0 (opt-in, issue 16 stop 48) the rows tied at the cut
+are flagged too where their suspicion reaches ``tie_sure``. The
 constants were set on the calibration sets of ``benchmarks/bench_tabular_detect.py`` (seeds
 100+ and 200+; see docs/benchmarks.md). Per-row triggers (``ends-with``) share no value and
 are out of reach; a trigger with no column of its own rare enough to stand out (two common
@@ -84,6 +88,9 @@ class LabelGroups(DataDetector):
             single values, so a clean table's best pair outscores its best value by chance
             (0.3-1.3, median 0.5, on the development sets); 1.0 was set there
             (docs/benchmarks.md, issue 16 stop 47).
+        tie_sure: rows tied at the ``top`` quantile (a group too large for the top share)
+            are flagged where their suspicion is at least this; 0 (default): never, as
+            before issue 16 stop 48 (``label_flags``).
     """
 
     name = "label-groups"
@@ -93,14 +100,15 @@ class LabelGroups(DataDetector):
     def __init__(self, min_rows: int = 5, k0: float = 10.0, prior: float = 10.0,
                  lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
-                 pairs: float = 1.0, pair_cost: float = 1.0) -> None:
+                 pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
         if pairs not in (0, 1):  # not bool(): "2" or "no" would turn pairs on silently
             raise UserInputError(f"label-groups: pairs is 0 or 1, not {pairs!r}")
         self.pairs, self.pair_cost = bool(pairs), float(pair_cost)
-        for name in ("k0", "prior", "lift_weight", "sure", "gate"):
+        self.tie_sure = float(tie_sure)
+        for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure"):
             if not np.isfinite(getattr(self, name)):  # -p sure=Infinity (JSON) parses
                 raise UserInputError(f"label-groups: {name} is a finite number, "
                                      f"not {getattr(self, name)!r}")
@@ -109,6 +117,8 @@ class LabelGroups(DataDetector):
                                  f"not {pair_cost!r}")
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
+        if self.tie_sure < 0:
+            raise UserInputError(f"label-groups: tie_sure >= 0 (0: off), not {tie_sure!r}")
         self.groups: list[dict] = []
 
     def check(self, feats: Features) -> None:
@@ -125,9 +135,20 @@ class LabelGroups(DataDetector):
                         **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
                            if len(g["columns"]) > 1 else {}),
                         "rows": g["rows"], "score": g["score"]} for g in groups[:5]]
-        cut = float(np.quantile(scores, self.top))
-        flagged = np.flatnonzero(((scores > cut) & (scores > 0)) | (scores >= self.sure))
-        return scores, flagged
+        return scores, label_flags(scores, self.top, self.sure, self.tie_sure)
+
+
+def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0.0
+                ) -> np.ndarray:
+    """Indices flagged: suspicion above the ``top`` quantile (and above 0), or at least
+    ``sure``; with ``tie_sure`` > 0 also the rows tied at the quantile whose suspicion is
+    at least ``tie_sure`` (a group's rows share one score, so a group holding more rows than
+    the top share ties at the cut and the strict test leaves all of it out)."""
+    cut = float(np.quantile(scores, top))
+    flags = ((scores > cut) & (scores > 0)) | (scores >= sure)
+    if tie_sure > 0:
+        flags |= (scores == cut) & (scores >= tie_sure)
+    return np.flatnonzero(flags)
 
 
 def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
