@@ -140,6 +140,9 @@ MARGIN_MOST = 5.0
 # keeps every model is met (issue 12 stop 47, lead).
 MARGIN = 0.0
 MARGIN_PULL = 0.35
+# ``margin_held`` (opt-in, issue 12 stop 48, h12b): the margin's step capped where it first costs
+# one of the second stage's held-back images. Fresh zoos 2429/2430: 20 of 26 MLPs at the goal,
+# as without it (three models' figures changed, none's standing): its rule asked for more.
 # The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
 # reversed trigger kept less than KEPT of its success through the first stage, or a striped
 # perturbation of at most PROBE_EPS still sends at least RESIDUAL of the held-back images to
