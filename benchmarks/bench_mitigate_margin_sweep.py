@@ -1,7 +1,7 @@
 """`gated:margin=M,margin_pull=R` read on cached purified models (``cache_gated_outputs.py``):
-for each ``M:R`` in ``--configs``, every model's margin, ASR and CA change against the model
-before purification, and how many meet issue 12's goal (ASR <= 2%, CA loss <= 2 points; a clean
-model: loss <= 1 point).
+for each ``M:R`` (``M:R:1``: with ``margin_held=1``) in ``--configs``, every model's margin, ASR
+and CA change against the model before purification, and how many meet issue 12's goal (ASR <=
+2%, CA loss <= 2 points; a clean model: loss <= 1 point).
 
 The margin lowers the suspect's logit only on a model `gated` changed, chosen from the method's
 clean images (the split's fit share) as ``margin_pull`` chooses it, so each row is what
@@ -26,8 +26,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_mitigate_second import load_dataset
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
+from trojanscope.mitigate.gated import UNLEARN
+from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.run import attack_triggered, split_clean
-from trojanscope.mitigate.suspect_margin import choose_margin
+from trojanscope.mitigate.suspect_margin import choose_margin, held_cap
 from trojanscope.mitigate.triggers import attack_from_spec
 
 
@@ -51,11 +53,14 @@ def read(zoo: Path, cached: Path, configs: list[str], fit, held, seed: int) -> l
                "suspect": suspect, "changed": changed, "ca_before": info["before"]["ca"],
                "asr_before": info["before"].get("asr"), "margins": {}}
         for config in configs:
-            most, bar = (float(v) for v in config.split(":"))
+            most, bar, *held_flag = (float(v) for v in config.split(":"))
             m = 0.0
             if changed and suspect is not None:
                 m = most if bar <= 0 else choose_margin(model, fit.x, fit.y, int(suspect), most,
                                                         bar, seed)[0]
+            if held_flag and held_flag[0] and m:  # as gated's margin_held=1 caps it
+                val = hold_back(model, fit, UNLEARN["val_fraction"], seed)[1]
+                m = held_cap(model, val.x, val.y, int(suspect), m)[0]
             shift = torch.zeros(lh.shape[1])
             if suspect is not None:
                 shift[int(suspect)] = m

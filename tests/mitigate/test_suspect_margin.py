@@ -15,8 +15,10 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.mitigate import gated
 from trojanscope.mitigate.base import Mitigation
+from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.suspect_margin import (
     choose_margin,
+    held_cap,
     lower_suspect,
     mixed,
     output_linear,
@@ -240,3 +242,46 @@ def test_a_changed_model_without_a_suspect_says_so(monkeypatch) -> None:
     assert not torch.equal(out.hidden.bias, model.hidden.bias)  # changed
     assert torch.equal(out.out.bias, model.out.bias)
     assert method.report_["margin"] == "skipped: no suspect class (the detector named none)"
+
+
+class Gap(nn.Module):
+    """Class 1's logit is the image's first pixel, class 0's is 0, class 2 never wins."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.full((len(x), 3), -10.0)
+        out[:, 0] = 0.0
+        out[:, 1] = x.flatten(1)[:, 0]
+        return out
+
+
+def test_held_cap_stops_before_the_first_step_that_costs_a_held_back_image() -> None:
+    x = torch.tensor([0.6, 0.3, -0.2, 0.1]).view(4, 1, 1, 1)
+    y = torch.tensor([1, 1, 0, 0])  # the last one class 1 takes wrongly, by 0.1
+    cap, lost = held_cap(Gap(), x, y, 1, 1.0)
+    assert cap == 0.5  # 0.25 gains the last image, 0.5 loses the second: net 0
+    assert lost == {"0.25": -1, "0.5": 0, "0.75": 1}  # 0.75 loses the first too: stop
+    assert held_cap(Gap(), x, y, 1, 0.25) == (0.25, {"0.25": -1})
+    assert held_cap(Gap(), x[:2], y[:2], 1, 1.0) == (0.25, {"0.25": 0, "0.5": 1})
+
+
+def test_margin_held_caps_the_margin_on_the_stage_s_held_back_images(monkeypatch) -> None:
+    clean = data()
+    verdict = ModelVerdict("auto", 0.0, [0, 1, 2], [], probability=0.9)  # suspect: class 0
+    monkeypatch.setattr(gated, "detector_verdict", lambda *a: verdict)
+    plain = nudged(margin=2.0, margin_pull=0).apply(Striped().eval(), clean)
+    stages = nudged(margin=0).apply(Striped().eval(), clean)
+    val = hold_back(stages, clean, gated.UNLEARN["val_fraction"], 0)[1]
+    want, lost = held_cap(stages, val.x, val.y, 0, 2.0)
+    assert 0 < want < 2.0  # the check below can tell a cap from none
+    method = nudged(margin=2.0, margin_pull=0, margin_held=True)
+    out = method.apply(Striped().eval(), clean)
+    assert float((stages.out.bias[0] - out.out.bias[0]).detach()) == pytest.approx(want)
+    assert float((stages.out.bias[0] - plain.out.bias[0]).detach()) == pytest.approx(2.0)
+    assert method.report_["margin"]["held_lost"] == lost
+    assert torch.equal(out.hidden.weight, stages.hidden.weight)
+
+
+def test_margin_held_without_a_margin_is_refused() -> None:
+    with pytest.raises(ValueError, match="margin_held"):
+        gated.Gated(margin_held=True)
+    assert gated.Gated().margin_held is False

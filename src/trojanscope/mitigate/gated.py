@@ -73,7 +73,12 @@ from trojanscope.mitigate.stripe_projection import (
     first_linear,
     project_stripes,
 )
-from trojanscope.mitigate.suspect_margin import MIN_CLASSES, choose_margin, lower_suspect
+from trojanscope.mitigate.suspect_margin import (
+    MIN_CLASSES,
+    choose_margin,
+    held_cap,
+    lower_suspect,
+)
 from trojanscope.mitigate.trigger_prune import proxy_asr
 from trojanscope.mitigate.universal_warp import warp_reach
 from trojanscope.params import check_flag, check_option
@@ -135,6 +140,9 @@ MARGIN_MOST = 5.0
 # keeps every model is met (issue 12 stop 47, lead).
 MARGIN = 0.0
 MARGIN_PULL = 0.35
+# ``margin_held`` (opt-in, issue 12 stop 48, h12b): the margin's step capped where it first costs
+# one of the second stage's held-back images. Fresh zoos 2429/2430: 20 of 26 MLPs at the goal,
+# as without it (three models' figures changed, none's standing): its rule asked for more.
 # The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
 # reversed trigger kept less than KEPT of its success through the first stage, or a striped
 # perturbation of at most PROBE_EPS still sends at least RESIDUAL of the held-back images to
@@ -327,6 +335,14 @@ class Gated(Mitigation):
             suspect pulls no more than that is left as the stages left it, and so is a
             two-class model (no pull to read; a note says so). Default ``MARGIN_PULL`` = 0.35;
             0: the margin is ``margin`` itself.
+        margin_held: 1 caps ``margin``'s step where it first costs one of the clean images
+            the second stage held back (``val_fraction`` of them, the stage's own split, never
+            trained on by that stage): the images it classifies correctly with the suspect's
+            logit lowered are counted step by step (``STEP``) and the margin stops at the last
+            step before the count falls (:func:`~trojanscope.mitigate.suspect_margin.held_cap`;
+            the note's ``held_lost``). Built for the margin's losses at stop 47 (models already
+            near 2 points of accuracy pushed past them); 0 (default): no cap (issue 12 stop 48,
+            h12b; opt-in).
         weak_first: with W > 0, the first stage's model is returned, and no second stage
             runs, where the probe found a backdoor left only through a weak reversed trigger:
             one that sent fewer than W of the held-back images before the first stage, with the
@@ -538,7 +554,8 @@ class Gated(Mitigation):
                  weak_first: float = WEAK, hand_check: float = HAND_CHECK,
                  residue: float = 0.0, residue_rounds: int = RESIDUE_ROUNDS,
                  margin: float | None = None, margin_pull: float | None = None,
-                 revert: bool = True, hold: bool = False, guard_hold: float = 0.0,
+                 margin_held: bool = False, revert: bool = True, hold: bool = False,
+                 guard_hold: float = 0.0,
                  guard_budget: float = GUARD_BUDGET, check: bool = True,
                  candidates: bool = True, warp: float = WARP,
                  warp_candidates: bool = False, dense_candidates: bool = DENSE_CANDIDATES,
@@ -585,6 +602,9 @@ class Gated(Mitigation):
         check_option("margin", self.margin, 0.0, MARGIN_MOST)
         self.margin_pull = MARGIN_PULL if margin_pull is None else margin_pull
         check_option("margin_pull", self.margin_pull, 0.0, 10.0)
+        self.margin_held = check_flag("margin_held", margin_held)
+        if self.margin_held and self.margin <= 0:
+            raise ValueError("margin_held caps margin's step: set margin too (e.g. margin=1)")
         self.revert = check_flag("revert", revert)
         self.hold = check_flag("hold", hold)
         self.guard_hold = guard_hold
@@ -679,9 +699,20 @@ class Gated(Mitigation):
             self.report_["margin"] = (f"skipped: the pull needs at least {MIN_CLASSES} classes; "
                                       "margin_pull=0 lowers by margin itself")
             return
+        lost = None
+        if self.margin_held and shift > 0:  # capped where it first costs a held-back image
+            val = hold_back(model, clean, UNLEARN["val_fraction"], seed)[1]  # the stage's split
+            shift, lost = held_cap(model, val.x, val.y, int(suspect), shift)
         note = (lower_suspect(model, clean.x[:2], int(suspect), shift) if shift > 0 else
-                f"none: the pull {read} is at most margin_pull {self.margin_pull} already")
-        self.report_["margin"] = note if read is None else {"action": note, "pull": read}
+                f"none: the pull {read} is at most margin_pull {self.margin_pull} already"
+                if lost is None else
+                f"none: the first step cost a held-back image (margin_held=1, lost {lost})")
+        seen: dict[str, Any] = {"action": note}
+        if read is not None:
+            seen["pull"] = read
+        if lost is not None:
+            seen["held_lost"] = lost
+        self.report_["margin"] = note if len(seen) == 1 else seen
 
     def _purify(self, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
         report: dict[str, Any] = {}
