@@ -513,8 +513,9 @@ class Gated(Mitigation):
             models either way, docs/benchmarks.md, issue 12 stop 34). 1: the reach is judged on
             every model, as before.
         dense_first, dense_pull, dense_epochs, dense_then, dense_rho, dense_prune,
-            dense_distill: how the stages treat an image model without a convolution (which
-            layer they train, the first stage's epochs, radius and distillation weight, whether
+            dense_distill, first_near: how the stages treat an image model without a
+            convolution (which layer they train, the first stage's epochs, radius,
+            distillation weight and neighbours, whether
             it runs, which first-layer units are pruned before it); every default but
             ``dense_rho``'s (0.5: half FT-SAM's
             radius, since a fresh seed-2400 MLP zoo) as for any other model
@@ -529,6 +530,7 @@ class Gated(Mitigation):
     dense_rho = option("dense_rho")
     dense_prune = option("dense_prune")
     dense_distill = option("dense_distill")
+    first_near = option("first_near")
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
@@ -556,7 +558,8 @@ class Gated(Mitigation):
                  dense_then: bool = DenseOptions.dense_then,
                  dense_rho: float = DenseOptions.dense_rho,
                  dense_prune: int = DenseOptions.dense_prune,
-                 dense_distill: float = DenseOptions.dense_distill) -> None:
+                 dense_distill: float = DenseOptions.dense_distill,
+                 first_near: int = DenseOptions.first_near) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -630,7 +633,7 @@ class Gated(Mitigation):
             check_option("stripe_eps", stripe_eps, 0.0, 1.0, above=True)
         self.dense_reach = check_flag("dense_reach", dense_reach)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
-                                           dense_rho, dense_prune, dense_distill)
+                                           dense_rho, dense_prune, dense_distill, first_near)
         check_option("warp", warp, 0.0, 10.0)
         check_option("kept", kept, 0.0, 1.01)
         check_option("residual", residual, 0.0, 1.0)
