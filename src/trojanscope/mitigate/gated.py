@@ -559,7 +559,7 @@ class Gated(Mitigation):
                  dense_rho: float = DenseOptions.dense_rho,
                  dense_prune: int = DenseOptions.dense_prune,
                  dense_distill: float = DenseOptions.dense_distill,
-                 first_near: int = DenseOptions.first_near) -> None:
+                 first_near: int = DenseOptions.first_near, dense_repair: int = 0) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -632,6 +632,8 @@ class Gated(Mitigation):
         if stripe_eps is not None:
             check_option("stripe_eps", stripe_eps, 0.0, 1.0, above=True)
         self.dense_reach = check_flag("dense_reach", dense_reach)
+        check_option("dense_repair", dense_repair, 0, 50, integer=True)
+        self.dense_repair = int(dense_repair)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill, first_near)
         check_option("warp", warp, 0.0, 10.0)
@@ -649,6 +651,33 @@ class Gated(Mitigation):
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
+        if self.dense_repair and applies(model, clean):  # opt-in; off: nothing copied
+            teacher = frozen_copy(model)
+            out = self._purify_margin(model, clean, seed)
+            self._repair(out, teacher, clean, seed)
+            return out
+        return self._purify_margin(model, clean, seed)
+
+    def _repair(self, model: nn.Module, teacher: nn.Module, clean: TensorDataset,
+                seed: int) -> None:
+        """``dense_repair``: give a dense image model the stages changed back the clean
+        function they cost it (:mod:`~trojanscope.mitigate.dense_repair`; ``teacher``: the
+        model as it came); a model handed back as it came is left alone."""
+        now, came = model.state_dict(), teacher.state_dict()
+        if now.keys() == came.keys() and all(torch.equal(now[k], came[k]) for k in came):
+            self.report_["repair"] = "skipped: the model comes back as it came"
+            return
+        from trojanscope.mitigate.dense_repair import repair  # via adaptive, which imports this
+
+        start = time.perf_counter()
+        for prm in model.parameters():
+            prm.requires_grad_(True)
+        repair(model, teacher, clean, int(self.dense_repair), seed)
+        self.report_["repair"] = {"epochs": int(self.dense_repair),
+                                  "seconds": round(time.perf_counter() - start, 1)}
+
+    def _purify_margin(self, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
+        """The stages, then ``margin`` where it is on."""
         if self.margin <= 0:  # off: nothing read, nothing copied
             return self._purify(model, clean, seed)
         came = {k: v.detach().clone() for k, v in model.state_dict().items()}
