@@ -66,7 +66,9 @@ def main() -> None:
                 model = copy.deepcopy(result.model)
                 for p in model.parameters():
                     p.requires_grad_(True)
-                repair(model, teacher, fit, e, args.seed)
+                suspect = method.report_.get("suspect")
+                repair(model, teacher, fit, e, args.seed,
+                       free=None if suspect is None else [int(suspect)])
                 got = measure(model.eval(), held, triggered)
                 row["repaired"][str(e)] = {k: round(v, 4) for k, v in got.items()}
         done["models"][entry.name] = row

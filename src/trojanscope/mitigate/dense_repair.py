@@ -29,13 +29,18 @@ REPAIR_LR = 1e-4
 
 
 def repair(model: nn.Module, teacher: nn.Module, clean: TensorDataset, epochs: int, seed: int,
-           lr: float = REPAIR_LR) -> None:
+           free: list[int] | None = None, lr: float = REPAIR_LR) -> None:
     """Train ``model`` in place for ``epochs`` on ``clean``: cross-entropy on the labels plus
-    distillation of ``teacher``'s outputs on one neighbour of each image (seeded)."""
+    distillation of ``teacher``'s outputs on one neighbour of each image (seeded). ``free``:
+    classes (the suspects) left out of the neighbours' distillation, as the second stage's
+    ``near_free`` does: the teacher is the backdoored model, and a mix of two images is where
+    it may lean to its target."""
     gen = torch.Generator().manual_seed(seed + REPAIR_SEED)
 
     def loss_fn(net: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         near = neighbourhood(x, gen)
-        return F.cross_entropy(net(x), y) + distillation(net(near), teacher, near)
+        logits = net(near)
+        keep = [c for c in range(logits.shape[1]) if c not in set(free or [])] or None
+        return F.cross_entropy(net(x), y) + distillation(logits, teacher, near, classes=keep)
 
     fine_tune(model, clean, epochs=epochs, lr=lr, seed=seed, loss_fn=loss_fn)

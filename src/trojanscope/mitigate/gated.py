@@ -662,7 +662,8 @@ class Gated(Mitigation):
                 seed: int) -> None:
         """``dense_repair``: give a dense image model the stages changed back the clean
         function they cost it (:mod:`~trojanscope.mitigate.dense_repair`; ``teacher``: the
-        model as it came); a model handed back as it came is left alone."""
+        model as it came; the detector's suspect left free on the neighbours); a model handed
+        back as it came is left alone."""
         now, came = model.state_dict(), teacher.state_dict()
         if now.keys() == came.keys() and all(torch.equal(now[k], came[k]) for k in came):
             self.report_["repair"] = "skipped: the model comes back as it came"
@@ -672,7 +673,9 @@ class Gated(Mitigation):
         start = time.perf_counter()
         for prm in model.parameters():
             prm.requires_grad_(True)
-        repair(model, teacher, clean, int(self.dense_repair), seed)
+        suspect = self.report_.get("suspect")
+        repair(model, teacher, clean, int(self.dense_repair), seed,
+               free=None if suspect is None else [int(suspect)])
         self.report_["repair"] = {"epochs": int(self.dense_repair),
                                   "seconds": round(time.perf_counter() - start, 1)}
 
