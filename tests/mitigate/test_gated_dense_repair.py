@@ -92,3 +92,11 @@ def test_repair_pulls_towards_the_teacher_and_repeats_from_the_seed() -> None:
     assert gap(a) < before
     assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(),
                                                  b.state_dict().values(), strict=True))
+
+
+def test_the_detector_s_suspect_is_left_free_on_the_neighbours(monkeypatch) -> None:
+    seen: list = []
+    monkeypatch.setattr("trojanscope.mitigate.dense_repair.repair",
+                        lambda *a, **k: seen.append(k.get("free")))
+    treated(monkeypatch, Striped(), dense_repair=2)
+    assert seen == [[2]]  # flagged(): class 2 first

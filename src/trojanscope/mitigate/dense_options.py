@@ -166,8 +166,8 @@ class DenseOptions:
 
     def first_stage(self, inner: Mitigation) -> Mitigation:
         """The first stage for a dense model: ``inner`` itself, or a copy of it with
-        ``dense_epochs``, ``dense_rho``, ``dense_distill`` and ``first_near`` applied (``inner`` stays as it
-        was, for the next model)."""
+        ``dense_epochs``, ``dense_rho``, ``dense_distill`` and ``first_near`` applied
+        (``inner`` stays as it was, for the next model)."""
         if not (self.dense_epochs or self.dense_rho != 1.0 or self.dense_distill
                 or self.first_near):
             return inner

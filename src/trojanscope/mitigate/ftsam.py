@@ -15,13 +15,13 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.base import (
     Mitigation,
     distillation,
     fine_tune,
     frozen_copy,
 )
-from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.params import check_option
 from trojanscope.registry import register
 

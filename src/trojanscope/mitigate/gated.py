@@ -674,8 +674,12 @@ class Gated(Mitigation):
         for prm in model.parameters():
             prm.requires_grad_(True)
         suspect = self.report_.get("suspect")
+        found = getattr(self, "verdict_", None)
+        trigger = found.triggers.get(suspect) if found is not None and suspect is not None \
+            else None
         repair(model, teacher, clean, int(self.dense_repair), seed,
-               free=None if suspect is None else [int(suspect)])
+               free=None if suspect is None else [int(suspect)],
+               triggers=[trigger] if trigger is not None else None)
         self.report_["repair"] = {"epochs": int(self.dense_repair),
                                   "seconds": round(time.perf_counter() - start, 1)}
 
@@ -721,6 +725,7 @@ class Gated(Mitigation):
     def _purify(self, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
         report: dict[str, Any] = {}
         self.report_ = report
+        self.verdict_: ModelVerdict | None = None
         self.first_stage_: nn.Module | None = None
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
         verdict = None
@@ -736,6 +741,7 @@ class Gated(Mitigation):
                                     f"gate {self.gate}; force=1 treats it anyway)")
                 return model
             report["suspect"] = verdict.target_classes[0] if verdict.target_classes else None
+            self.verdict_ = verdict  # dense_repair's reversed trigger
         report["action"] = f"treated with {self.then}" + (" (forced)" if self.force else "")
         if self.force and self.stripe_gate > 0:  # every model is treated: no gate to open
             report["stripe_gate"] = {"action": "skipped: force=1 treats every model"}
