@@ -100,3 +100,20 @@ def test_the_detector_s_suspect_is_left_free_on_the_neighbours(monkeypatch) -> N
                         lambda *a, **k: seen.append(k.get("free")))
     treated(monkeypatch, Striped(), dense_repair=2)
     assert seen == [[2]]  # flagged(): class 2 first
+
+
+def test_the_suspect_s_reversed_trigger_keeps_its_labels_during_the_repair(monkeypatch) -> None:
+    from test_gated_unlearn import SIDE
+
+    from trojanscope.detect.base import ReversedTrigger
+
+    trigger = ReversedTrigger(2, torch.zeros(1, SIDE, SIDE), torch.zeros(1, SIDE, SIDE))
+    seen: list = []
+    monkeypatch.setattr("trojanscope.mitigate.dense_repair.repair",
+                        lambda *a, **k: seen.append(k.get("triggers")))
+    torch.set_num_threads(1)
+    flagged(monkeypatch, {2: trigger})
+    method = registry.create("mitigation", "gated", unlearn=False, dense_repair=2)
+    method.inner = Nudge(0.5)
+    method.apply(Striped().eval(), data())
+    assert seen == [[trigger]]
