@@ -520,6 +520,13 @@ class Gated(Mitigation):
             ``dense_rho``'s (0.5: half FT-SAM's
             radius, since a fresh seed-2400 MLP zoo) as for any other model
             (:class:`~trojanscope.mitigate.dense_options.DenseOptions`).
+        dense_repair: with E > 0, after the stages a dense image model they changed is
+            fitted back towards the input model's clean function for E epochs
+            (:mod:`~trojanscope.mitigate.dense_repair`: cross-entropy on the clean images,
+            distillation on their neighbours with the suspect left free, the suspect's reversed
+            trigger kept unlearnt); 0 (default): none. ``dense_repair=2`` failed its rule on
+            fresh zoos 2427/2428 (16 of 26 at the goal either way: one gained, one lost;
+            docs/benchmarks.md, issue 12 stop 48), so it is opt-in.
     """
 
     name = "gated"
