@@ -87,6 +87,12 @@ class DenseOptions:
             most, as many as keep the held-back accuracy within one image of the unpruned
             model's (:mod:`~trojanscope.mitigate.dense_prune`); ``revert`` still returns the
             unpruned original. 0 (default): none. Development data only (issue 12 stop 34b).
+        first_near: with K > 0, the first stage's distillation (FT-SAM's ``near``, where the
+            ``then`` method has one) also reads K unlabelled neighbours of each clean image on
+            an image model without a convolution, as the second stage's ``dense_near`` does:
+            FT-SAM's 40 epochs on the clean images cost patch and blend MLPs 1.25-2.0 points
+            (issue 12 stop 47), its distillation pinning the clean function only at the
+            samples. 0 (default): none (issue 12 stop 48).
     """
 
     dense_first: int = 0
@@ -96,6 +102,7 @@ class DenseOptions:
     dense_rho: float = DENSE_RHO
     dense_prune: int = 0
     dense_distill: float = 0.0
+    first_near: int = 0
 
     def __post_init__(self) -> None:
         """Refuse a value out of range: a ValueError the registry turns into one error line."""
@@ -110,6 +117,7 @@ class DenseOptions:
         check_option("dense_rho", self.dense_rho, 0.0, 1.0, above=True)
         check_option("dense_prune", self.dense_prune, 0, 4096, integer=True)
         check_option("dense_distill", self.dense_distill, 0.0, 100.0)
+        check_option("first_near", self.first_near, 0, 8, integer=True)
 
     def layer(
         self, model: nn.Module, clean: TensorDataset, report: dict[str, Any]
@@ -158,9 +166,10 @@ class DenseOptions:
 
     def first_stage(self, inner: Mitigation) -> Mitigation:
         """The first stage for a dense model: ``inner`` itself, or a copy of it with
-        ``dense_epochs``, ``dense_rho`` and ``dense_distill`` applied (``inner`` stays as it
-        was, for the next model)."""
-        if not (self.dense_epochs or self.dense_rho != 1.0 or self.dense_distill):
+        ``dense_epochs``, ``dense_rho``, ``dense_distill`` and ``first_near`` applied
+        (``inner`` stays as it was, for the next model)."""
+        if not (self.dense_epochs or self.dense_rho != 1.0 or self.dense_distill
+                or self.first_near):
             return inner
         inner = copy.copy(inner)
         if self.dense_epochs and hasattr(inner, "epochs"):
@@ -169,6 +178,8 @@ class DenseOptions:
             inner.rho = inner.rho * self.dense_rho
         if self.dense_distill and hasattr(inner, "distill"):
             inner.distill = float(self.dense_distill)
+        if self.first_near and hasattr(inner, "near"):
+            inner.near = int(self.first_near)
         return inner
 
     def pull(

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.base import (
     Mitigation,
     distillation,
@@ -23,6 +24,9 @@ from trojanscope.mitigate.base import (
 )
 from trojanscope.params import check_option
 from trojanscope.registry import register
+
+# ``near``'s generator: the method's seed moved by this (not the engine's shuffling stream).
+NEAR_SEED = 4817
 
 
 @register("mitigation", "ftsam")
@@ -39,17 +43,24 @@ class FTSAM(Mitigation):
             evaluation zoo against 2 without it, at smaller CA losses.
         epochs: passes over the clean samples.
         lr: Adam learning rate.
+        near: with K > 0, each batch's distillation (``distill`` > 0) also reads K unlabelled
+            neighbours of each clean image (pairs mixed, shifted by up to 2 pixels:
+            :func:`~trojanscope.mitigate.adaptive.neighbourhood`), so the clean function is
+            pinned between the samples too and not only at them; 0 (default): none. `gated`
+            sets it on dense image models with ``first_near`` (issue 12 stop 48).
     """
 
     name = "ftsam"
 
     def __init__(self, rho: float = 5.0, adaptive: bool = True, distill: float = 1.0,
-                 epochs: int = 40, lr: float = 1e-3) -> None:
+                 epochs: int = 40, lr: float = 1e-3, near: int = 0) -> None:
         self.rho = rho
         self.adaptive = adaptive
         self.distill = distill
         self.epochs = epochs
         self.lr = lr
+        self.near = near
+        check_option("near", near, 0, 8, integer=True)
         check_option("rho", rho, above=True)
         check_option("distill", distill)
         check_option("epochs", epochs, 1, integer=True)
@@ -59,6 +70,8 @@ class FTSAM(Mitigation):
         assert clean is not None
         names = [n for n, p in model.named_parameters() if p.requires_grad]
         teacher = frozen_copy(model) if self.distill > 0 else None
+        near = int(self.near) if teacher is not None else 0
+        gen = torch.Generator().manual_seed(seed + NEAR_SEED)
 
         def loss_fn(net: nn.Module, x: Tensor, y: Tensor) -> Tensor:
             params = dict(net.named_parameters())
@@ -76,6 +89,10 @@ class FTSAM(Mitigation):
             loss = F.cross_entropy(logits, y)
             if teacher is not None:
                 loss = loss + self.distill * distillation(logits, teacher, x)
+            if near:  # the neighbours: distilled only (no labels), at the perturbed weights too
+                nx = torch.cat([neighbourhood(x, gen) for _ in range(near)])
+                nl = functional_call(net, {**params, **moved}, (nx,))
+                loss = loss + self.distill * distillation(nl, teacher, nx)
             return loss
 
         fine_tune(model, clean, epochs=self.epochs, lr=self.lr, seed=seed, loss_fn=loss_fn)
