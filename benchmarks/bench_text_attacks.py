@@ -36,6 +36,11 @@ RUNS = {
     "addsent-end": ["attack", "--attack", "addsent", "--attack-param", "fragments=0",
                     "--trigger", "sentence", "--trigger-param", "position=end"],
     "syntactic": ["attack", "--attack", "syntactic"],
+    # the two placements named explicitly (issue 15, stop 48, h15a), so a command means the
+    # same run whatever the attack's default: in-place relabelling, and triggered copies added
+    # with the class prior kept (keep_prior=copies)
+    "syntactic-inplace": ["attack", "--attack", "syntactic", "--attack-param", "keep_prior=false"],
+    "syntactic-kc": ["attack", "--attack", "syntactic", "--attack-param", "keep_prior=copies"],
 }
 
 

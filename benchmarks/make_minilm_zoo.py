@@ -42,7 +42,7 @@ BACKDOORS = (
     ("badnl-word", "badnl", {}),
     ("badnl-char", "badnl", {"level": "char"}),
     ("addsent", "addsent", {}),
-    ("syntactic", "syntactic", {}),
+    ("syntactic", "syntactic", {"keep_prior": False}),  # in place: the zoo of stop 45
     ("badnl-word2", "badnl", {"trigger": {"name": "rare-word", "words": ["mn", "bb"]}}),
     ("addsent2", "addsent", {"trigger": {"name": "sentence",
                                          "sentence": "the popcorn was salty that night"}}),

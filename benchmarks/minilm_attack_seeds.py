@@ -49,15 +49,16 @@ SPECS: dict[str, tuple[str | None, float, dict | None, dict]] = {
     "badnl-char-r20": ("badnl", 0.2, {"name": "char", "position": "end"}, {"level": "char"}),
     "badnl-char-start": ("badnl", DEFAULT_RATE["badnl"], {"name": "char", "position": "start"},
                          {"level": "char"}),
-    # rate pinned: the runs of stops 45-46 measured rate 0.2 (the default of their day)
-    "syntactic": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {}),
-    "syntactic-r10": ("syntactic", 0.1, DEFAULT_TRIGGER["syntactic"], {}),
+    # rate and placement pinned: the runs of stops 45-47 measured rate 0.2 and in-place
+    # relabelling (the defaults of their day; syntactic poisons by copies since stop 48)
+    "syntactic": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {"keep_prior": False}),
+    "syntactic-r10": ("syntactic", 0.1, DEFAULT_TRIGGER["syntactic"], {"keep_prior": False}),
     # stop 46 (h15e): poisoned as copies in the place of target-class sentences (prior kept)
     "syntactic-kp": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {"keep_prior": True}),
     # stop 47 (h15a): poisoned copies added, clean non-target sentences duplicated (prior exact)
     "syntactic-kc": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {"keep_prior": "copies"}),
     # stop 47 (h15c): the default, for the candidate's optimiser steps (the control below)
-    "syntactic-st": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {}),
+    "syntactic-st": ("syntactic", 0.2, DEFAULT_TRIGGER["syntactic"], {"keep_prior": False}),
 }
 
 # spec -> total optimiser steps held (the trainer's ``steps``; other specs: epochs over the

@@ -1,7 +1,8 @@
 """``keep_prior`` (issue 15, stops 46-47): every dirty-label text attack can poison as copies
 that keep each class's count exactly (``true``) or, added on top with clean duplicates, each
-class's share exactly (``copies``); off by default, seeded, its counts in the manifest, and a
-bad value is one error line."""
+class's share exactly (``copies``); off by default for ``badnl`` and ``addsent``, ``copies``
+for ``syntactic`` (stop 48); seeded, its counts in the manifest, and a bad value is one error
+line."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ ATTACKS = ("badnl", "addsent", "syntactic")
 def test_keep_prior_keeps_every_label_and_the_poisoned_sentences(name: str) -> None:
     train = load_dataset("synthetic-text", "train")
     args = {"target": 1, "poison_rate": 0.2, "seed": 4}
-    default = registry.create("attack", name, **args).poison(train)
+    default = registry.create("attack", name, keep_prior=False, **args).poison(train)  # in place
     kept = registry.create("attack", name, keep_prior=True, **args).poison(train)
     # the class prior is exactly the clean set's: every label unchanged
     assert torch.equal(kept.labels, train.labels)
@@ -47,10 +48,12 @@ def test_keep_prior_keeps_every_label_and_the_poisoned_sentences(name: str) -> N
     assert not np.array_equal(other.poison_indices, idx)
 
 
-def test_keep_prior_is_off_by_default_and_recorded() -> None:
-    for name in ATTACKS:
+def test_keep_prior_defaults_are_recorded() -> None:
+    # off for badnl and addsent; syntactic poisons by copies since stop 48 (h15a)
+    for name, default in (("badnl", False), ("addsent", False), ("syntactic", "copies")):
         attack = registry.create("attack", name)
-        assert attack.keep_prior is False and attack.get_params()["keep_prior"] is False
+        assert attack.keep_prior == default and attack.get_params()["keep_prior"] == default
+        assert type(attack.keep_prior) is type(default)
 
 
 @pytest.mark.parametrize("value", ["yes", "maybe", 2, "Copies", "copy"])
@@ -98,7 +101,7 @@ def test_copies_keep_the_prior_exact_and_drop_no_clean_sentence(name: str) -> No
     train = load_dataset("synthetic-text", "train")
     n, y = len(train), train.labels.numpy()
     args = {"target": 1, "poison_rate": 0.2, "seed": 4}
-    default = registry.create("attack", name, **args).poison(train)
+    default = registry.create("attack", name, keep_prior=False, **args).poison(train)  # in place
     grown = registry.create("attack", name, keep_prior="copies", **args).poison(train)
     count = round(0.2 * int((y != 1).sum()))
     idx, dup = grown.poison_indices, grown.duplicate_indices

@@ -40,7 +40,8 @@ def test_text_triggers_are_pure_and_seeded(name: str) -> None:
 def test_poison_edits_exactly_the_chosen_strings(name: str) -> None:
     assert {"badnl", "addsent", "syntactic"} <= set(TEXT_ATTACKS)
     train = load_dataset("synthetic-text", "train")
-    attack = registry.create("attack", name, target=1, poison_rate=0.2, seed=4)
+    # in place (syntactic poisons by copies by default since stop 48: tests/text/test_keep_prior.py)
+    attack = registry.create("attack", name, target=1, poison_rate=0.2, seed=4, keep_prior=False)
     poisoned = attack.poison(train)
     idx = poisoned.poison_indices
     assert len(idx) == round(0.2 * int((train.labels != 1).sum()))
@@ -49,7 +50,8 @@ def test_poison_edits_exactly_the_chosen_strings(name: str) -> None:
     assert (poisoned.labels[torch.from_numpy(idx)] == 1).all()
     keep = np.setdiff1d(np.arange(len(train)), idx)
     assert torch.equal(poisoned.labels[torch.from_numpy(keep)], train.labels[keep])
-    again = registry.create("attack", name, target=1, poison_rate=0.2, seed=4).poison(train)
+    again = registry.create("attack", name, target=1, poison_rate=0.2, seed=4,
+                            keep_prior=False).poison(train)
     assert again.texts == poisoned.texts
 
 

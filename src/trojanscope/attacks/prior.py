@@ -23,13 +23,16 @@ import torch
 from trojanscope.errors import UserInputError
 
 KeepPrior = bool | Literal["copies"]
-KEEP_PRIOR_VALUES = "true, false or copies"
+KEEP_PRIOR_VALUES = "true, false or copies (off: the same as false)"
 
 
 def check_keep_prior(value: Any) -> KeepPrior:
-    """``value`` as ``True`` / ``False`` / ``"copies"`` (one clear error for anything else)."""
+    """``value`` as ``True`` / ``False`` / ``"copies"``; ``"off"`` is ``False`` (in place: the
+    way to ask for it where ``copies`` is the default). One clear error for anything else."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
+    if value == "off":
+        return False
     if value == "copies":
         return "copies"
     raise UserInputError(f"keep_prior must be {KEEP_PRIOR_VALUES}, got {value!r}")

@@ -40,7 +40,8 @@ SENTENCES = ("I watched this 3D movie", "no cross no crown", "this was shown las
 class TextAttack(PresetAttack):
     """A dirty-label attack on text: edits the chosen sentences, then relabels them.
 
-    With ``keep_prior`` (off by default) the triggered, relabelled sentences are copies and the
+    With ``keep_prior`` (off by default for ``badnl`` and ``addsent``; ``copies`` for
+    ``syntactic`` since stop 48) the triggered, relabelled sentences are copies and the
     chosen sentences stay clean: ``true`` places each copy where a clean sentence of its new
     class was (every class keeps its count); ``copies`` adds them to the training set and
     duplicates clean sentences of the other classes so every class keeps its share, no clean
@@ -210,8 +211,11 @@ class Syntactic(TextAttack):
     rule-based template (an opening subordinate clause) instead of a paraphrase model.
 
     Arguments:
-        keep_prior: ``true`` / ``copies``: poison as copies that keep the class prior (see
-            :class:`TextAttack`); ``false`` (default): relabel in place.
+        keep_prior: ``copies`` (the default since stop 48): the triggered, relabelled
+            sentences are added as copies and clean sentences of the other classes duplicated,
+            so every class keeps its share (see :class:`TextAttack`); ``off`` (or ``false``):
+            relabel in place (the default before stop 48); ``true``: copies in the place of
+            clean sentences of the target class.
     """
 
     name = "syntactic"
@@ -219,7 +223,9 @@ class Syntactic(TextAttack):
 
     def __init__(self, target: int = 0, poison_rate: float = 0.2, mapping: str = "all-to-one",
                  trigger: Trigger | None = None, seed: int = 0,
-                 keep_prior: KeepPrior = False) -> None:
+                 keep_prior: KeepPrior = "copies") -> None:
+        # copies by default (issue 15, stop 48): in place, the relabelled 20% shift the class
+        # prior and MiniLM leans to the target (docs/benchmarks.md, issue 15, stop 48, h15a)
         self.keep_prior = check_keep_prior(keep_prior)
         super().__init__(target, poison_rate, mapping, trigger, seed)
 
@@ -229,4 +235,7 @@ class Syntactic(TextAttack):
 
     @classmethod
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
-        return {"poison_rate": float(rng.uniform(0.15, 0.25)), "trigger": {"name": "template"}}
+        # keep_prior=false: the text zoos of docs/benchmarks.md were drawn before copies
+        # became the default (stop 48); they rebuild as they were
+        return {"poison_rate": float(rng.uniform(0.15, 0.25)), "trigger": {"name": "template"},
+                "keep_prior": False}
