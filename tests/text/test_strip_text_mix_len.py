@@ -59,7 +59,7 @@ def test_mix_len_keeps_a_trigger_that_the_default_cut_drops() -> None:
     # cut at L, half the mixtures (input last) lose the trigger; whole, every one keeps it
     assert float(scores[2 * L].min()) > 0.99
     assert float(scores[0].max()) < 0.6
-    assert registry.create("input-detector", "strip-text").get_params()["mix_len"] == 0
+    assert registry.create("input-detector", "strip-text").get_params()["mix_len"] is None
 
 
 def test_mix_len_below_zero_is_refused() -> None:

@@ -84,6 +84,14 @@ def test_detect_inputs_on_a_csv(text_run, tmp_path: Path, capsys) -> None:
     assert code == 1 and report["method"] == "strip-text"
     assert set(report["flagged"]) >= {1, 3, 5, 7, 9}  # every triggered sentence
     assert not set(report["flagged"]) & {0, 2, 4, 6, 8}
+    # the mixture length used is in the JSON: by default twice the input length (stop 48)
+    assert report["params"]["mix_len"] is None and report["params_used"]["mix_len"] == 64
+    code = run(["detect-inputs", str(folder), str(incoming), "--data", str(clean),
+                "--text-column", "sentence", "--fpr", "0.05", "--format", "json",
+                "-p", "mix_len=0"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and report["params"]["mix_len"] == 0
+    assert report["params_used"]["mix_len"] == 32  # 0: the cut at the input length (32 tokens)
     code = run(["detect-inputs", str(folder), str(incoming), "--data", str(clean)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[0].startswith("error:") and "no column 'text'" in err[0]
