@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from foreign_zoo_detect import recalibrate_row
 from frame_gate_dev import DEV, FRAME, gated_row
 from ooc_refit_loso import DATA, KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
-from trojanscope.detect.calibration import gated_off, load_calibrators
+from trojanscope.detect.calibration import gate_shift, gated_off, load_calibrators
 
 GATED = DATA / "foreign_s45" / "cal_gated.json"
 
@@ -37,7 +37,8 @@ def own_eval_gated(gated: dict) -> dict:
     with gzip.open(DATA / "issue9_rows" / "eval_rows_pix.json.gz", "rt") as fh:
         rows = json.load(fh)
     off = [r["name"] for r in rows if gated_off(gated[FRAME], r.get("traits") or [])]
-    return {"models": len(rows), "frame_gated_off": off}
+    moved = [r["name"] for r in rows if gate_shift(gated[FRAME], r.get("traits") or []) != 0.0]
+    return {"models": len(rows), "frame_gated_off": off, "frame_start_moved": moved}
 
 
 def line(tag: str, f: dict) -> str:

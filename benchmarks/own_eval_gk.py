@@ -47,7 +47,8 @@ def main() -> None:
     print(f"entries changed: {res['changed_entries']}")
     print(f"zoo/eval: {res['wider']['models']} models; scored by the wider calibrator: "
           f"{res['wider']['scored_by_wider']}; frame term gated off: "
-          f"{res['frame_gate']['frame_gated_off']}")
+          f"{res['frame_gate']['frame_gated_off']}; frame term's start moved: "
+          f"{res['frame_gate']['frame_start_moved']}")
     if args.json:
         args.json.write_text(json.dumps(res, indent=1) + "\n")
 

@@ -205,7 +205,8 @@ def gated_off(term: Calibrator, traits: list[str]) -> list[str]:
     frame raise term, measured on ReLU and tanh models, lifted clean sigmoid and LeakyReLU CNNs
     of foreign seed 63; a gate is opt-in, written in a calibration file."""
     starts = term.fitted_on.get("gate_start") or {}
-    return [t for t in _uncovered(term, traits) if t not in starts]
+    kind = _kind(traits)
+    return [t for t in _uncovered(term, traits) if t not in starts and f"{t}@{kind}" not in starts]
 
 
 def _uncovered(term: Calibrator, traits: list[str]) -> list[str]:
@@ -222,12 +223,39 @@ def gate_shift(term: Calibrator, traits: list[str]) -> float:
     e.g. ``{"activation:leaky_relu": 0.49}``): the term then begins at the largest such start
     instead of its own ``fitted_on["start"]``, so it keeps its evidence there but only above
     what clean models of that group read (issue 9, stop 47: switching the frame term off on
-    LeakyReLU missed a frame-triggered LeakyReLU CNN of seed 66). 0.0 when none applies."""
-    starts = term.fitted_on.get("gate_start") or {}
-    fitted = [float(starts[t]) for t in _uncovered(term, traits) if t in starts]
+    LeakyReLU missed a frame-triggered LeakyReLU CNN of seed 66). A key ``"<trait>@dense"`` or
+    ``"<trait>@conv"`` (stop 48) is a start fitted on that trait's models of one kind (``@conv``:
+    the model has the ``layer:conv`` trait) and applies whether the term's coverage has the
+    trait or not (a clean tanh MLP of seed 67 read above the dense start); it wins over the
+    plain key. 0.0 when none applies."""
+    fitted = _group_starts(term, traits)
     if not fitted:
         return 0.0
     return -float(term.fitted_on["slope"]) * max(0.0, max(fitted) - float(term.fitted_on["start"]))
+
+
+def _kind(traits: list[str]) -> str:
+    """``"conv"`` for a model with a convolution, else ``"dense"`` (the ``@`` keys of
+    ``fitted_on.gate_start``)."""
+    return "conv" if "layer:conv" in traits else "dense"
+
+
+def _group_starts(term: Calibrator, traits: list[str]) -> list[float]:
+    """The fitted starts ``gate_shift`` reads for this model: per trait the gate names, the
+    ``"<trait>@<kind>"`` start (covered or not), else the plain start of an uncovered trait."""
+    starts = term.fitted_on.get("gate_start") or {}
+    prefixes = tuple(term.fitted_on.get("gate") or [])
+    uncovered = set(_uncovered(term, traits))
+    kind = _kind(traits)
+    out = []
+    for t in sorted(traits):
+        if not prefixes or not t.startswith(prefixes):
+            continue
+        if f"{t}@{kind}" in starts:
+            out.append(float(starts[f"{t}@{kind}"]))
+        elif t in uncovered and t in starts:
+            out.append(float(starts[t]))
+    return out
 
 
 def gate_note(term: Calibrator, traits: list[str]) -> str | None:
@@ -266,13 +294,21 @@ def _check_gate_start(key: str, fitted_on: dict) -> None:
     starts = fitted_on.get("gate_start")
     if starts is None:
         return
-    if (not isinstance(starts, dict) or not all(t in KNOWN_TRAITS for t in starts)
+    if (not isinstance(starts, dict) or not all(_start_key(t) in KNOWN_TRAITS for t in starts)
             or not all(_finite(v) for v in starts.values())):
         raise ValueError(f"{key!r}: fitted_on.gate_start must map known traits to finite "
                          f"starts, got {starts!r}")
     if not (_finite(fitted_on.get("start")) and _finite(fitted_on.get("slope"))):
         raise ValueError(f"{key!r}: fitted_on.gate_start needs numeric fitted_on.start and "
                          "fitted_on.slope")
+
+
+def _start_key(key: object) -> object:
+    """A ``gate_start`` key's trait (``"activation:tanh@dense"`` → ``"activation:tanh"``); a key
+    with another suffix is returned whole (and refused as unknown)."""
+    if isinstance(key, str) and key.endswith(("@dense", "@conv")):
+        return key.rsplit("@", 1)[0]
+    return key
 
 
 def check_coverage(calibrators: dict[str, Calibrator]) -> None:

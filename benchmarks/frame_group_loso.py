@@ -1,0 +1,143 @@
+"""The frame raise term started per activation × kind group on every group, covered ones
+included (H), leave-one-seed-out on the foreign development seeds (issue 9, stop 48).
+
+F9 (stop 47) fitted the term's start only on the activations its coverage lacks; on fresh seed 67
+a clean tanh MLP (tanh is covered) was lifted by the term at the dense start (gap 0.562 against
+0.43). H keeps F9's record (the gate, its plain per-activation starts) and adds a start per
+(activation, dense/conv) group, covered or not, as ``fitted_on.gate_start["<trait>@<kind>"]``
+(read by ``calibration.gate_shift``): the largest conv-equivalent frame gap of the group's clean
+development models plus 0.05, never below the term's start; a group with fewer than
+``MIN_COVERED`` clean models keeps today's start (or F9's plain start / the gate). One group is
+left to the term's own start: ReLU CNNs (``activation:relu@conv``), the group stop 40 fitted that
+start on (38 clean own-engine CNNs) and the one that holds issue 3's evaluation zoo; the side
+column ``H_relu`` fits it too and decides nothing. For each held-out seed the starts and the
+wider calibrator (``refit7_C0.2``) are fitted on the other seeds only.
+
+    python benchmarks/frame_group_loso.py --json out.json --write benchmarks/data/foreign_s48
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from frame_gate_loso import line
+from frame_start_loso import FRAME, GK8, MARGIN, SEEDS9, fit_starts, summary_of, with_starts
+from ooc_refit_loso import KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
+from trojanscope.detect.calibration import Calibrator, load_calibrators
+from trojanscope.detect.coverage import MIN_COVERED
+
+SEEDS10 = {**SEEDS9,
+           67: ("foreign_s47/detect67_runs.jsonl.gz", "foreign_s47/zoo-s67_truth.json.gz")}
+OWN_FIT = "activation:relu@conv"  # the group the term's own start was fitted on (stop 40)
+TAGS = ("shipped", "F_loso", "H_loso", "H_relu_loso")
+
+
+def fit_group_starts(term: Calibrator, rows: list[dict], skip: tuple[str, ...] = (OWN_FIT,)
+                     ) -> dict[str, dict]:
+    """Per ``"<activation>@<kind>"`` group of ``rows``' clean runs: the count, the largest
+    conv-equivalent frame gap and the start (largest + ``MARGIN``, at least the term's start;
+    None below ``MIN_COVERED`` clean runs or for a group in ``skip``)."""
+    start = float(term.fitted_on["start"])
+    dense_off = float(term.fitted_on["start_dense"]) - start
+    gaps: dict[str, list[float]] = {}
+    for r in rows:
+        rep = r["report"]
+        f = rep["features"]
+        if r["backdoored"] or "frame_share_gap" not in f:
+            continue
+        gap = float(f["frame_share_gap"]) - dense_off * float(f.get("first_layer_dense", 0.0))
+        kind = "conv" if "layer:conv" in rep["traits"] else "dense"
+        for t in rep["traits"]:
+            if t.startswith("activation:"):
+                gaps.setdefault(f"{t}@{kind}", []).append(gap)
+    out = {}
+    for g, v in sorted(gaps.items()):
+        ok = len(v) >= MIN_COVERED and g not in skip
+        out[g] = {"clean": len(v), "largest_gap": round(max(v), 4),
+                  "start": round(max(start, max(v) + MARGIN), 4) if ok else None}
+    return out
+
+
+def starts_of(term: Calibrator, rows: list[dict], skip: tuple[str, ...] = (OWN_FIT,)) -> dict:
+    """F9's plain starts (uncovered activations) and the group starts, as one record."""
+    return {**fit_starts(term, rows), **fit_group_starts(term, rows, skip)}
+
+
+def write_candidate(shipped: dict[str, Calibrator], data: dict, out: Path) -> str:
+    """H with the starts and the wider calibrator fitted on every development seed, written
+    from ``cal_GK8.json``'s text (two entries replaced: the wider calibrator, the frame term)."""
+    seeds = sorted(data)
+    rows = [r for s in seeds for r in data[s][1]]
+    wider = asdict(fit("refit7_C0.2", [r for r in rows if out_of_coverage(r, shipped)], seeds))
+    base = json.loads(GK8.read_text())
+    starts = starts_of(load_calibrators(GK8)[FRAME], rows)
+    frame = copy.deepcopy(base[FRAME])
+    frame["fitted_on"]["gate_start"] = {t: s["start"] for t, s in starts.items()
+                                        if s["start"] is not None}
+    frame["fitted_on"]["gate_start_design"] = (
+        f"stop 48: per uncovered activation (plain key) and per activation x kind group "
+        f"(@dense/@conv, covered or not; {OWN_FIT} left to the term's start), the largest frame "
+        f"gap of its clean models of foreign seeds {seeds} plus {MARGIN} (dense: less "
+        f"start_dense - start), at least start; fewer than {MIN_COVERED} clean: no start; "
+        f"clean models and largest gaps: "
+        + ", ".join(f"{t} {s['clean']} / {s['largest_gap']}" for t, s in starts.items()))
+    cand = {**base, KEY: wider, FRAME: frame}
+    (out / "cal_H10.json").write_text(json.dumps(cand, indent=2) + "\n")
+    load_calibrators(out / "cal_H10.json")  # refused here if malformed
+    return f"H: gate_start {frame['fitted_on']['gate_start']}; wider on seeds {seeds}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", type=Path, required=True)
+    ap.add_argument("--write", type=Path, default=None, help="folder for the candidate file")
+    args = ap.parse_args()
+    for seed, files in SEEDS10.items():
+        SEEDS.setdefault(seed, files)
+    shipped, gk = load_calibrators(), load_calibrators(GK8)
+    result: dict = {"folds": {}, "starts": {}}
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        data = {s: load_seed(s, tmp) for s in SEEDS10}
+        ooc = {s: [r for r in rows if out_of_coverage(r, shipped)] for s, (_, rows) in data.items()}
+        for held, (zoo, rows) in data.items():
+            train = [s for s in SEEDS10 if s != held]
+            train_rows = [r for s in train for r in data[s][1]]
+            wider = fit("refit7_C0.2", [r for s in train for r in ooc[s]], train)
+            gk_cals = {**gk, KEY: wider}
+            f9 = fit_starts(gk[FRAME], train_rows)
+            h = starts_of(gk[FRAME], train_rows)
+            h_relu = starts_of(gk[FRAME], train_rows, skip=())
+            result["starts"][held] = h
+            cands = {"shipped": shipped, "F_loso": with_starts(gk_cals, f9),
+                     "H_loso": with_starts(gk_cals, h), "H_relu_loso": with_starts(gk_cals, h_relu)}
+            fold = {tag: score_rows(zoo, rows, cals, tmp) for tag, cals in cands.items()}
+            result["folds"][held] = fold
+            print(f"seed {held} ({len(rows)} runs; fitted on {train}); H starts "
+                  + ", ".join(f"{k[11:]} {v['start']}" for k, v in h.items()))
+            for tag, f in fold.items():
+                print(line(tag[:8], f))
+        if args.write:
+            result["written"] = write_candidate(shipped, data, args.write)
+            print(f"written: {result['written']}")
+    import frame_start_loso
+    frame_start_loso.TAGS = TAGS
+    result["summary"] = summary_of(result["folds"])
+    for tag, s in result["summary"].items():
+        print(f"{tag:12s} mean CE {s['mean_ce']:.3f}; min AUC {s['min_auc']:.3f}; max worst "
+              f"script-family CE {s['max_worst_script_ce']:.3f}; max worst trigger CE "
+              f"{s['max_worst_trigger_ce']:.3f}; clean flagged {s['clean_flagged']}; "
+              f"right-target flagged {s['target_right_flagged']}/{s['backdoored']}")
+    args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()
