@@ -1,4 +1,4 @@
-"""Backdoored models a mitigation handed back unchanged with their backdoor (issue 12, stop 48: h12d).
+"""Backdoored models a mitigation handed back unchanged, backdoor and all (issue 12, stop 48).
 
 Reads stored ``bench_mitigate.py``-format rows (``{method: {"rows": [...]}}``) and lists, per
 zoo, every backdoored model whose figures after equal its figures before (clean accuracy and
