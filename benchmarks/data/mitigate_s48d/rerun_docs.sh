@@ -1,0 +1,11 @@
+cd /work/wth12d
+export PYTHONPATH=/work/wth12d/src OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+nice -n 5 /work/main/.venv/bin/python -m trojanscope mitigate /tmp/h12as48/zoo-2427/sig-002 --data mnist --holdout 0.8 --seed 0 -m gated --format json --no-export --out /tmp/h12ds48/cli-sig002 --force > /tmp/h12ds48/cli-sig002.json
+nice -n 5 /work/main/.venv/bin/python -m trojanscope mitigate /tmp/h12as48/zoo-2427/sig-002 --data mnist --holdout 0.8 --seed 0 -m gated -p revert=0 --format json --no-export --out /tmp/h12ds48/cli-sig002-r0 --force > /tmp/h12ds48/cli-sig002-r0.json
+nice -n 5 /work/main/.venv/bin/python -m trojanscope mitigate /tmp/h12as48/zoo-2427/sig-002 --data mnist --holdout 0.8 --seed 0 -m gated -p kept=1.01 --format json --no-export --out /tmp/h12ds48/cli-sig002-k --force > /tmp/h12ds48/cli-sig002-k.json
+for f in cli-sig002 cli-sig002-r0 cli-sig002-k; do python3 -c "import json;d=json.load(open('/tmp/h12ds48/$f.json'));print('$f', d['after'])"; done
+bash benchmarks/data/mitigate_s48d/revert_stripe.sh 2>&1 | grep -v '^| 24' 
+OMP_NUM_THREADS=1 PYTHONPATH=src nice -n 5 /work/main/.venv/bin/python benchmarks/diag_hand_back.py /tmp/h12as48/zoo-2427/sig-002 /tmp/h12cs46/zoo-2419/sig-002 /tmp/h12cs46/zoo-2420/sparse-009 /tmp/h12ds46/zoo-2421/sig-007 /tmp/h12ds46/zoo-2422/sig-002 --out /tmp/h12ds48/diag.json | cut -c1-80
+D=benchmarks/data; /work/main/.venv/bin/python benchmarks/count_handed_back.py $D/mitigate_s46c/fresh-2419.json:2419 $D/mitigate_s46c/fresh-2420.json:2420 $D/mitigate_s46d/fresh-2421.json:2421 $D/mitigate_s46d/fresh-2422.json:2422 $D/mitigate_s47a/fresh-2423.json:2423 $D/mitigate_s47a/fresh-2424.json:2424 $D/mitigate_s47b/fresh-2425.json:2425 $D/mitigate_s47b/fresh-2426.json:2426 $D/mitigate_s48a/fresh-2427.json:2427 $D/mitigate_s48a/fresh-2428.json:2428 $D/mitigate_s48b/fresh-2429.json:2429 $D/mitigate_s48b/fresh-2430.json:2430 --out $D/mitigate_s48d/handed-back.json | tail -1
+PYTHONPATH=src OMP_NUM_THREADS=1 /work/main/.venv/bin/python -m pytest -q tests/mitigate -m "not slow" -p no:cacheprovider -k "gated or ftsam or dense or nothing or weak or residual or hand or stripe or stage or project or teacher or near or residue or candidates or warp or revert or count" 2>&1 | tail -1
+echo done $(date -u +%T)
