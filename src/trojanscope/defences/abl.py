@@ -102,7 +102,11 @@ class ABL(Defence):
             trigger is learnt more slowly than the clean task, so its samples never reach a
             low loss, but they still split from their label's clean samples in the feature
             space the detector reads; the rate and LGA parameters are not used) or ``loss``
-            (ABL's rule: LGA, then the lowest and highest loss shares above).
+            (ABL's rule: LGA, then the lowest and highest loss shares above). The loss rule's
+            parameters set away from their defaults with ``detector`` are refused, not ignored;
+            data the detector cannot judge (a class too small) stop the run in one line naming
+            ``isolation=loss``. ``details`` records ``isolation``, ``isolation_flagged`` (the
+            first stage's pool) and ``isolated`` (those kept and unlearnt).
     """
 
     name = "abl"
