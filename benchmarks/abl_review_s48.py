@@ -1,7 +1,8 @@
 """Review of stop 48's ABL default (issue 12): ``train`` / ``attack --defence abl`` end to end
 on a user's 300-image ``.npz`` (30 patched images relabelled 0), a 300-row CSV table (MLP; 15
 rows ``a = w`` labelled 1) and a 200-row text CSV (TextCNN; 20 sentences ending "cf" labelled
-1), each run twice with one seed; then the inputs the detector cannot judge or ABL refuses.
+1), each run twice with one seed; then the inputs the detector cannot judge or ABL refuses
+(a class of 6 images, one class, a table whose one column is constant or that has none).
 
 Prints one Markdown row per case: exit code, isolation, what the first stage flagged, what was
 unlearnt, CA/ASR, and whether the two runs gave the same metrics, details and weights.
@@ -37,6 +38,10 @@ def write_data(out: Path, seed: int) -> None:
     small = y.copy()
     small[np.flatnonzero(y == 9)[6:]] = 8  # class 9 keeps 6 images: too few for the detector
     np.savez(out / "img_small9.npz", x=x, y=small)
+    np.savez(out / "img_oneclass.npz", x=x[:100], y=np.zeros(100, np.int64))
+    flip = (np.random.default_rng(seed + 1).random(200) < 0.5).astype(int)  # own draw
+    (out / "const.csv").write_text("c,y\n" + "".join(f"k,{v}\n" for v in flip))
+    (out / "onlylabel.csv").write_text("y\n" + "".join(f"{v}\n" for v in flip))
     n = 300
     a, region = rng.choice(["x", "y", "z"], n), rng.choice(["n", "s", "e", "w"], n)
     label = (rng.random(n) < 0.4).astype(int)
@@ -102,6 +107,13 @@ def main() -> None:
     once = [
         ("train image, class 9 of 6", ["train", "--dataset", str(o / "img_small9.npz"),
                                        "--arch", "cnn", *common]),
+        ("train image, one class", ["train", "--dataset", str(o / "img_oneclass.npz"),
+                                    "--arch", "cnn", *common]),
+        ("train table, one constant column", ["train", "--dataset", str(o / "const.csv"),
+                                              "--label-column", "y", "--arch", "mlp",
+                                              *common]),
+        ("train table, no feature column", ["train", "--dataset", str(o / "onlylabel.csv"),
+                                            "--label-column", "y", "--arch", "mlp", *common]),
         ("isolation=bogus", ["train", *img, *common, "--defence-param", "isolation=bogus"]),
         ("gamma=0.3 (detector)", ["train", *img, *common, "--defence-param", "gamma=0.3"]),
         ("train image, no defence", ["train", *img, *base]),
