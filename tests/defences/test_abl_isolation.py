@@ -107,3 +107,58 @@ def test_detector_isolation_finds_planted_poison(tiny_train) -> None:
     poison = set(torch.as_tensor(poisoned.poison_indices).tolist())
     assert len(flagged) >= len(poison) // 3
     assert len(flagged & poison) >= 0.9 * len(flagged)
+
+
+def test_a_set_the_detector_cannot_judge_is_one_line_naming_abl_and_the_way_out(
+        tmp_path, capsys) -> None:
+    """A class too small for the detector (review of stop 48): exit 2, one line that says the
+    default isolation=detector refused and that isolation=loss runs; nothing written."""
+    import numpy as np
+
+    from trojanscope.cli.main import run
+
+    rng = np.random.default_rng(0)
+    x = rng.random((120, 1, 8, 8), dtype=np.float32)
+    y = np.concatenate([np.zeros(56), np.ones(56), np.full(8, 2)]).astype(np.int64)
+    path = tmp_path / "small_class.npz"
+    np.savez(path, x=x, y=y)
+    out = tmp_path / "run"
+    capsys.readouterr()
+    code = run(["train", "--dataset", str(path), "--arch", "mlp", "--epochs", "1",
+                "--no-export", "--out", str(out), "--defence", "abl"])
+    err = capsys.readouterr().err.strip().splitlines()
+    err = [line for line in err if not line.startswith("train:")]
+    assert code == 2 and len(err) == 1, err
+    assert "abl: the default isolation=detector cannot judge" in err[0]
+    assert "class 2 has" in err[0] and "isolation=loss" in err[0]
+    assert not out.exists()
+
+
+def test_details_record_the_isolation_and_what_it_flagged(tiny_train, monkeypatch) -> None:
+    labels = tiny_train.labels
+    major = int(labels[0])
+    flagged = torch.cat([torch.nonzero(labels == major).flatten()[:4],
+                         torch.nonzero(labels != major).flatten()[:3]])
+    monkeypatch.setattr(abl_module, "detector_isolation", lambda data, seed: flagged)
+    outcome = create_defence("abl").train(_build(tiny_train), tiny_train,
+                                          Trainer(epochs=1, batch_size=64))
+    assert outcome.details == {"isolation": "detector", "isolation_flagged": 7, "isolated": 4}
+    outcome = create_defence("abl", isolation="loss", isolation_rate=0.1).train(
+        _build(tiny_train), tiny_train, Trainer(epochs=1, batch_size=64))
+    assert outcome.details["isolation"] == "loss"
+    assert outcome.details["isolation_flagged"] == round(0.1 * len(tiny_train))
+
+
+@pytest.mark.parametrize("param", [{"isolation_rate": 0.1}, {"gamma": 0.3},
+                                   {"high_loss_rate": 0.1}, {"isolation_epochs": 3}])
+def test_a_loss_rule_parameter_without_isolation_loss_is_refused_not_ignored(param) -> None:
+    name = next(iter(param))
+    with pytest.raises(UserInputError, match=f"abl: {name} is a parameter of isolation=loss"):
+        create_defence("abl", **param)
+    assert getattr(create_defence("abl", isolation="loss", **param), name) == param[name]
+
+
+def test_loss_rule_parameters_at_their_defaults_are_accepted_with_the_detector() -> None:
+    abl = create_defence("abl", isolation_rate=0.2, high_loss_rate=0, gamma=0.5,
+                         isolation_epochs=2)
+    assert abl.isolation == "detector"

@@ -55,7 +55,7 @@ DEFENCE = typer.Option(
     None, "--defence", help="Train with a training-time defence (see `trojanscope list defence`)."
 )
 DEFENCE_PARAM = typer.Option(
-    None, "--defence-param", help="Defence parameter name=value (repeatable), e.g. gamma=0.5."
+    None, "--defence-param", help="Defence parameter name=value (repeatable), e.g. isolation=loss."
 )
 PARTITIONS = typer.Option(
     None, "--partitions", min=1, help="Number of partitions K (defence dpa only)."

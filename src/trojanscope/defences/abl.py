@@ -20,6 +20,7 @@ Two phases, both through the one engine:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 
 import torch
@@ -101,7 +102,11 @@ class ABL(Defence):
             trigger is learnt more slowly than the clean task, so its samples never reach a
             low loss, but they still split from their label's clean samples in the feature
             space the detector reads; the rate and LGA parameters are not used) or ``loss``
-            (ABL's rule: LGA, then the lowest and highest loss shares above).
+            (ABL's rule: LGA, then the lowest and highest loss shares above). The loss rule's
+            parameters set away from their defaults with ``detector`` are refused, not ignored;
+            data the detector cannot judge (a class too small) stop the run in one line naming
+            ``isolation=loss``. ``details`` records ``isolation``, ``isolation_flagged`` (the
+            first stage's pool) and ``isolated`` (those kept and unlearnt).
     """
 
     name = "abl"
@@ -139,6 +144,8 @@ class ABL(Defence):
         self.majority_label = bool(majority_label)
         self.rounds = int(rounds)
         self.isolation = isolation
+        if isolation == "detector":
+            _refuse_loss_only(self)
 
     def train(
         self,
@@ -154,6 +161,7 @@ class ABL(Defence):
             isolated = detector_isolation(data, trainer.seed)
         else:
             isolated = self._loss_isolation(model, data, trainer)
+        details = {"isolation": self.isolation, "isolation_flagged": len(isolated)}
         target = None
         if self.majority_label and len(isolated):
             labels = data.labels[isolated]
@@ -161,7 +169,7 @@ class ABL(Defence):
             isolated = isolated[labels == target]
         marked = torch.zeros(len(data), dtype=torch.bool)
         marked[isolated] = True
-        details = {"isolated": len(isolated)}
+        details["isolated"] = len(isolated)
         for round_ in range(self.rounds if target is not None else 1):
             if round_ > 0:
                 marked |= _misfits(model, data, target)
@@ -189,6 +197,23 @@ class ABL(Defence):
 
 
 ISOLATIONS = ("loss", "detector")
+LOSS_ONLY = ("isolation_rate", "high_loss_rate", "gamma", "isolation_epochs")
+"""The parameters only ``isolation="loss"`` reads."""
+
+
+def _refuse_loss_only(abl: ABL) -> None:
+    """Refuse a loss-rule parameter set away from its default with ``isolation="detector"``:
+    the detector would ignore it silently (a run written before stop 48 made detector the
+    default sets them without naming the isolation)."""
+    defaults = inspect.signature(ABL.__init__).parameters
+    given = [k for k in LOSS_ONLY if getattr(abl, k) != defaults[k].default]
+    if given:
+        names = ", ".join(given)
+        raise UserInputError(
+            f"abl: {names} {'is a parameter' if len(given) == 1 else 'are parameters'} of "
+            f"isolation=loss, which the default isolation=detector does not use; add "
+            f"--defence-param isolation=loss or drop {names}"
+        )
 
 
 def detector_isolation(data: BatchDataset, seed: int) -> Tensor:
@@ -196,7 +221,13 @@ def detector_isolation(data: BatchDataset, seed: int) -> Tensor:
     trained from ``seed``); none when its set-level verdict finds no poisoning."""
     from trojanscope.detect.data.run import detect_data
 
-    result = detect_data(data, method="auto", seed=seed)
+    try:
+        result = detect_data(data, method="auto", seed=seed)
+    except UserInputError as err:  # e.g. a class too small for the detector: say who asked
+        raise UserInputError(
+            f"abl: the default isolation=detector cannot judge these data ({err}); "
+            "--defence-param isolation=loss isolates by ABL's loss rule instead"
+        ) from None
     return torch.as_tensor(result.flagged, dtype=torch.long)
 
 
