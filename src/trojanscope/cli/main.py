@@ -138,3 +138,7 @@ def _interrupted() -> int:
 
 def entry() -> None:  # pragma: no cover - console script shim
     sys.exit(run())
+
+
+if __name__ == "__main__":  # ``python -m trojanscope.cli.main`` runs the CLI too
+    entry()
