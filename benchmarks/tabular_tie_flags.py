@@ -10,6 +10,13 @@ set) for ``tabular_pairs_rule.py`` to compare, and prints per set both rules' fl
 highest scores with their row counts, and the flags with ``sure`` lowered to ``--low-sure``
 instead (the alternative to ``tie_sure`` that was tried).
 
+Issue 16 stop 48c: ``--tie-margin M`` makes the candidate ``label_flags(…, tie_sure,
+tie_margin=M)`` (the tied group holding the table's top score and standing ``M`` above the
+next distinct score), named ``tie_margin`` in the printed table.
+
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_tie_flags.py --base 7600 \
+        --tie-margin 0.1 --default-json D.json --candidate-json C.json
+
     PYTHONPATH=src:benchmarks python benchmarks/tabular_tie_flags.py --base 7400 \
         --tie-sure 2.2 --default-json D.json --candidate-json C.json
 """
@@ -35,7 +42,8 @@ from trojanscope.detect.data.run import detect_data  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", type=int, required=True)
-    parser.add_argument("--tie-sure", type=float, required=True)
+    parser.add_argument("--tie-sure", type=float, default=0.0)
+    parser.add_argument("--tie-margin", type=float, default=0.0)
     parser.add_argument("--default-json", required=True)
     parser.add_argument("--candidate-json", required=True)
     parser.add_argument("--low-sure", type=float, default=2.2,
@@ -43,8 +51,9 @@ def main() -> None:
     args = parser.parse_args()
     p = LabelGroups()  # today's top and sure
     rows: dict[str, list[dict]] = {"default": [], "candidate": []}
+    label = "tie_margin" if args.tie_margin > 0 else "tie_sure"
     print("| data | attack | target | poison | ROC-AUC | TPR@FPR≤5% | flags TPR/FPR default |"
-          " flags TPR/FPR tie_sure | cut | tied rows (poison) | top scores × rows |"
+          f" flags TPR/FPR {label} | cut | tied rows (poison) | top scores × rows |"
           " flags TPR/FPR low sure | time |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for ds, train, name, target, seed in benchmark_sets(args.base):
@@ -53,11 +62,12 @@ def main() -> None:
         else:
             data, mask = poisoned_set(name, train, target, seed)
         t0 = time.perf_counter()
-        result = detect_data(data, method="label-groups", tie_sure=0.0)
+        result = detect_data(data, method="label-groups", tie_sure=0.0,
+                             tie_margin=0.0)
         wall = time.perf_counter() - t0
         tied = SimpleNamespace(suspicion=result.suspicion, elapsed_s=result.elapsed_s,
                                flagged=label_flags(result.suspicion, p.top, p.sure,
-                                                   args.tie_sure))
+                                                   args.tie_sure, args.tie_margin))
         for key, res in (("default", result), ("candidate", tied)):
             rows[key].append({"dataset": ds, "attack": name, "target": target, "seed": seed,
                               "poison": int(mask.sum()), "method": "label-groups",
@@ -76,7 +86,7 @@ def main() -> None:
               f" | {c['tpr']:.2f}/{c['fpr']:.3f} | {cut:.3f} | {int(tied.sum())} "
               f"({int((tied & mask).sum())}) | {top} | {low['tpr']:.2f}/{low['fpr']:.3f} | "
               f"{wall:.1f} s |", flush=True)
-    print("\ncandidate (tie_sure):")
+    print(f"\ncandidate ({label}):")
     summary(rows["candidate"])
     for key, path in (("default", args.default_json), ("candidate", args.candidate_json)):
         with open(path, "w") as fh:

@@ -52,7 +52,8 @@ def test_tie_sure_zero_is_the_old_rule_exactly(seed: int) -> None:
 
 def test_the_detector_passes_tie_sure_to_its_flags(tmp_path, capsys) -> None:
     """A user CSV whose 10 conjunction rows (3.3% of 300) tie at the cut (the review of stop
-    47): none flagged by default, all ten with ``-p tie_sure=2.1``."""
+    47): none flagged by the old flags (``tie_margin=0``; ``tie_margin`` 0.1, the default
+    since stop 48c, flags them: test_label_groups_margin.py), all ten with ``tie_sure=2.1``."""
     from trojanscope.cli.main import run
 
     rng = np.random.default_rng(3)
@@ -71,7 +72,7 @@ def test_the_detector_passes_tie_sure_to_its_flags(tmp_path, capsys) -> None:
     flagged = {}
     for extra in ([], ["-p", "tie_sure=2.1"]):
         run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
-             "--format", "json", *extra])
+             "--format", "json", "-p", "tie_margin=0", *extra])
         import json
 
         flagged[bool(extra)] = json.loads(capsys.readouterr().out)["flagged"]

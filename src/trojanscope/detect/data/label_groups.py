@@ -39,7 +39,12 @@ rows whose suspicion is above the ``top`` quantile of all rows, or reaches ``sur
 group's rows share one suspicion, so a group straddling the quantile (more rows than the
 top share leaves room for: a poison group above 3% of the rows) ties at the cut and none of
 it is above it; with ``tie_sure`` > 0 (opt-in, issue 16 stop 48) the rows tied at the cut
-are flagged too where their suspicion reaches ``tie_sure``. The
+are flagged too where their suspicion reaches ``tie_sure``; with ``tie_margin`` > 0 (the
+default, 0.1, since issue 16 stop 48c, where a rule committed before fresh bases 7600/7700 was
+met; ``tie_margin=0``: the old flags) they are flagged where they hold the table's highest
+suspicion and stand at least ``tie_margin`` above the next distinct score (a bar relative to
+the table: the natural tied groups score 1.4-1.6 on one table and 1.8-2.1 on another, so no
+one value serves). The
 constants were set on the calibration sets of ``benchmarks/bench_tabular_detect.py`` (seeds
 100+ and 200+; see docs/benchmarks.md). Per-row triggers (``ends-with``) share no value and
 are out of reach; a trigger with no column of its own rare enough to stand out (two common
@@ -91,6 +96,10 @@ class LabelGroups(DataDetector):
         tie_sure: rows tied at the ``top`` quantile (a group too large for the top share)
             are flagged where their suspicion is at least this; 0 (default): never, as
             before issue 16 stop 48 (``label_flags``).
+        tie_margin: rows tied at the ``top`` quantile are flagged where theirs is the
+            table's highest suspicion and it exceeds the next distinct score by at least
+            this; 0.1 (default since issue 16 stop 48c, chosen on development bases
+            7000-7500, ``label_flags``); 0: never, the flags as before.
     """
 
     name = "label-groups"
@@ -100,15 +109,16 @@ class LabelGroups(DataDetector):
     def __init__(self, min_rows: int = 5, k0: float = 10.0, prior: float = 10.0,
                  lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
-                 pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0) -> None:
+                 pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
+                 tie_margin: float = 0.1) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
         if pairs not in (0, 1):  # not bool(): "2" or "no" would turn pairs on silently
             raise UserInputError(f"label-groups: pairs is 0 or 1, not {pairs!r}")
         self.pairs, self.pair_cost = bool(pairs), float(pair_cost)
-        self.tie_sure = float(tie_sure)
-        for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure"):
+        self.tie_sure, self.tie_margin = float(tie_sure), float(tie_margin)
+        for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin"):
             if not np.isfinite(getattr(self, name)):  # -p sure=Infinity (JSON) parses
                 raise UserInputError(f"label-groups: {name} is a finite number, "
                                      f"not {getattr(self, name)!r}")
@@ -119,6 +129,8 @@ class LabelGroups(DataDetector):
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         if self.tie_sure < 0:
             raise UserInputError(f"label-groups: tie_sure >= 0 (0: off), not {tie_sure!r}")
+        if self.tie_margin < 0:
+            raise UserInputError(f"label-groups: tie_margin >= 0 (0: off), not {tie_margin!r}")
         self.groups: list[dict] = []
 
     def check(self, feats: Features) -> None:
@@ -135,19 +147,25 @@ class LabelGroups(DataDetector):
                         **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
                            if len(g["columns"]) > 1 else {}),
                         "rows": g["rows"], "score": g["score"]} for g in groups[:5]]
-        return scores, label_flags(scores, self.top, self.sure, self.tie_sure)
+        return scores, label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin)
 
 
-def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0.0
-                ) -> np.ndarray:
+def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0.0,
+                tie_margin: float = 0.0) -> np.ndarray:
     """Indices flagged: suspicion above the ``top`` quantile (and above 0), or at least
     ``sure``; with ``tie_sure`` > 0 also the rows tied at the quantile whose suspicion is
     at least ``tie_sure`` (a group's rows share one score, so a group holding more rows than
-    the top share ties at the cut and the strict test leaves all of it out)."""
+    the top share ties at the cut and the strict test leaves all of it out); with
+    ``tie_margin`` > 0 also the rows tied at the quantile where their suspicion is the
+    highest of all (and above 0) and at least ``tie_margin`` above the next distinct one."""
     cut = float(np.quantile(scores, top))
     flags = ((scores > cut) & (scores > 0)) | (scores >= sure)
     if tie_sure > 0:
         flags |= (scores == cut) & (scores >= tie_sure)
+    if tie_margin > 0 and cut > 0 and cut == float(scores.max()):
+        below = scores[scores < cut]
+        if cut - (float(below.max()) if below.size else 0.0) >= tie_margin:
+            flags |= scores == cut
     return np.flatnonzero(flags)
 
 
