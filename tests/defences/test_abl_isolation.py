@@ -39,7 +39,7 @@ def test_detector_isolation_unlearns_the_flags_of_the_majority_label(tiny_train,
     others = torch.nonzero(labels != major).flatten()[:2]
     asked = []
 
-    def fake_detector(data, seed):
+    def fake_detector(data, seed, notes=None):
         asked.append(seed)
         return torch.cat([of_major, others])
 
@@ -57,7 +57,7 @@ def test_detector_isolation_unlearns_the_flags_of_the_majority_label(tiny_train,
 def test_detector_isolation_with_nothing_flagged_trains_normally(tiny_train,
                                                                  monkeypatch) -> None:
     monkeypatch.setattr(abl_module, "detector_isolation",
-                        lambda data, seed: torch.zeros(0, dtype=torch.long))
+                        lambda data, seed, notes=None: torch.zeros(0, dtype=torch.long))
     outcome = create_defence("abl", isolation="detector").train(
         _build(tiny_train), tiny_train, Trainer(epochs=1, batch_size=64))
     assert outcome.flagged == [] and outcome.details["isolated"] == 0
@@ -69,7 +69,7 @@ def test_detector_isolation_is_the_default() -> None:
 
 def test_loss_isolation_runs_lga_and_never_the_detector(tiny_train, monkeypatch) -> None:
     monkeypatch.setattr(abl_module, "detector_isolation",
-                        lambda data, seed: pytest.fail("the detector ran"))
+                        lambda data, seed, notes=None: pytest.fail("the detector ran"))
     seen = _record_fits(monkeypatch)
     create_defence("abl", isolation="loss").train(_build(tiny_train), tiny_train,
                                                   Trainer(epochs=1, batch_size=64))
@@ -139,7 +139,7 @@ def test_details_record_the_isolation_and_what_it_flagged(tiny_train, monkeypatc
     major = int(labels[0])
     flagged = torch.cat([torch.nonzero(labels == major).flatten()[:4],
                          torch.nonzero(labels != major).flatten()[:3]])
-    monkeypatch.setattr(abl_module, "detector_isolation", lambda data, seed: flagged)
+    monkeypatch.setattr(abl_module, "detector_isolation", lambda data, seed, notes=None: flagged)
     outcome = create_defence("abl").train(_build(tiny_train), tiny_train,
                                           Trainer(epochs=1, batch_size=64))
     assert outcome.details == {"isolation": "detector", "isolation_flagged": 7, "isolated": 4}
@@ -162,3 +162,22 @@ def test_loss_rule_parameters_at_their_defaults_are_accepted_with_the_detector()
     abl = create_defence("abl", isolation_rate=0.2, high_loss_rate=0, gamma=0.5,
                          isolation_epochs=2)
     assert abl.isolation == "detector"
+
+
+def test_the_detectors_notes_reach_the_details(tiny_train, monkeypatch) -> None:
+    """What detect-data would print beside its verdict (e.g. a small set's less certain verdict)
+    is recorded as ``isolation_notes``, not dropped."""
+    from types import SimpleNamespace
+
+    import trojanscope.detect.data.run as run_module
+
+    monkeypatch.setattr(run_module, "detect_data", lambda data, method, seed: SimpleNamespace(
+        flagged=[0, 1], notes=["a set under 500 samples: a less certain verdict"]))
+    notes: list[str] = []
+    flagged = abl_module.detector_isolation(tiny_train, 0, notes=notes)
+    assert flagged.tolist() == [0, 1]
+    assert notes == ["a set under 500 samples: a less certain verdict"]
+    outcome = create_defence("abl").train(_build(tiny_train), tiny_train,
+                                          Trainer(epochs=1, batch_size=64))
+    assert outcome.details["isolation_notes"] == [
+        "a set under 500 samples: a less certain verdict"]

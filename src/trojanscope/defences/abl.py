@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -106,7 +107,8 @@ class ABL(Defence):
             parameters set away from their defaults with ``detector`` are refused, not ignored;
             data the detector cannot judge (a class too small) stop the run in one line naming
             ``isolation=loss``. ``details`` records ``isolation``, ``isolation_flagged`` (the
-            first stage's pool) and ``isolated`` (those kept and unlearnt).
+            first stage's pool), ``isolated`` (those kept and unlearnt) and, where the detector
+            has any, its notes (``isolation_notes``).
     """
 
     name = "abl"
@@ -157,11 +159,14 @@ class ABL(Defence):
         arch: ArchSpec | None = None,
     ) -> DefenceOutcome:
         model = build(trainer.seed)
+        notes: list[str] = []
         if self.isolation == "detector":
-            isolated = detector_isolation(data, trainer.seed)
+            isolated = detector_isolation(data, trainer.seed, notes=notes)
         else:
             isolated = self._loss_isolation(model, data, trainer)
-        details = {"isolation": self.isolation, "isolation_flagged": len(isolated)}
+        details: dict[str, Any] = {"isolation": self.isolation, "isolation_flagged": len(isolated)}
+        if notes:  # the detector's own caveats (e.g. a small set's less certain verdict)
+            details["isolation_notes"] = notes
         target = None
         if self.majority_label and len(isolated):
             labels = data.labels[isolated]
@@ -216,9 +221,10 @@ def _refuse_loss_only(abl: ABL) -> None:
         )
 
 
-def detector_isolation(data: BatchDataset, seed: int) -> Tensor:
+def detector_isolation(data: BatchDataset, seed: int, notes: list[str] | None = None) -> Tensor:
     """The samples ``detect-data``'s default method flags on ``data`` (its own feature model,
-    trained from ``seed``); none when its set-level verdict finds no poisoning."""
+    trained from ``seed``); none when its set-level verdict finds no poisoning. The detector's
+    notes (what ``detect-data`` would print beside its verdict) are appended to ``notes``."""
     from trojanscope.detect.data.run import detect_data
 
     try:
@@ -228,6 +234,8 @@ def detector_isolation(data: BatchDataset, seed: int) -> Tensor:
             f"abl: the default isolation=detector cannot judge these data ({err}); "
             "--defence-param isolation=loss isolates by ABL's loss rule instead"
         ) from None
+    if notes is not None:
+        notes.extend(result.notes)
     return torch.as_tensor(result.flagged, dtype=torch.long)
 
 
