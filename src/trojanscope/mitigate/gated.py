@@ -705,8 +705,7 @@ class Gated(Mitigation):
         function they cost it (:mod:`~trojanscope.mitigate.dense_repair`; ``teacher``: the
         model as it came; the detector's suspect left free on the neighbours); a model handed
         back as it came is left alone."""
-        now, came = model.state_dict(), teacher.state_dict()
-        if now.keys() == came.keys() and all(torch.equal(now[k], came[k]) for k in came):
+        if same_state(model.state_dict(), teacher.state_dict()):
             self.report_["repair"] = "skipped: the model comes back as it came"
             return
         from trojanscope.mitigate.dense_repair import repair  # via adaptive, which imports this
@@ -743,8 +742,7 @@ class Gated(Mitigation):
             if self.margin_asked_:  # the default says nothing where it does not apply
                 self.report_["margin"] = "skipped: dense image models only"
             return
-        now = model.state_dict()
-        if now.keys() == came.keys() and all(torch.equal(now[k], came[k]) for k in came):
+        if same_state(model.state_dict(), came):
             self.report_["margin"] = "skipped: the model comes back as it came"
             return
         if suspect is None:  # force=1 with unlearn=0: the detector did not run
@@ -1170,3 +1168,8 @@ class Gated(Mitigation):
     def treated(self) -> bool:
         """Whether the last :meth:`purify` changed the model (``False``: gated out)."""
         return str(getattr(self, "report_", {}).get("action", "")).startswith("treated")
+
+
+def same_state(now: dict[str, torch.Tensor], came: dict[str, torch.Tensor]) -> bool:
+    """Whether two state dicts hold the same tensors (a model handed back as it came)."""
+    return now.keys() == came.keys() and all(torch.equal(now[k], came[k]) for k in came)

@@ -20,6 +20,8 @@ import math
 import torch
 from torch import Tensor, nn
 
+from trojanscope.engine.metrics import predict
+
 
 def output_linear(model: nn.Module, x: Tensor) -> nn.Linear | None:
     """The :class:`~torch.nn.Linear` (with a bias) whose output *is* the model's output on
@@ -99,11 +101,7 @@ def choose_margin(model: nn.Module, x: Tensor, y: Tensor, suspect: int, most: fl
     is. Returns it and the pull read at each margin tried; ``None`` and nothing read on a model
     with fewer than ``MIN_CLASSES`` outputs (no pull to read)."""
     mx, my = mixed(x, y, seed)
-    was = model.training
-    model.eval()
-    with torch.no_grad():
-        logits = model(mx)
-    model.train(was)
+    logits = predict(model, mx, batch_size=max(1, len(mx)))  # one batch: the numbers as read
     read: dict[str, float] = {}
     if logits.dim() != 2 or logits.shape[1] < MIN_CLASSES:
         return None, read
@@ -127,11 +125,7 @@ def held_cap(model: nn.Module, x: Tensor, y: Tensor, suspect: int,
     loses). Why (issue 12, stop 48): the margin's price is the suspect class's narrowly won
     clean images, invisible on the images the stages trained on. Returns the capped margin and
     the images lost at each step read."""
-    was = model.training
-    model.eval()
-    with torch.no_grad():
-        logits = model(x)
-    model.train(was)
+    logits = predict(model, x, batch_size=max(1, len(x)))
     correct0 = int((logits.argmax(1) == y).sum())
     lost: dict[str, int] = {}
     cap = 0.0

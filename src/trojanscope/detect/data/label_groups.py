@@ -193,9 +193,7 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
                 if g is None:
                     continue
                 single[(j, int(v))] = g.pop("q")
-                best[own & holds] = np.maximum(best[own & holds], g["score"])
-                g["score"] = round(g["score"], 3)  # rounded when listed only, as before pairs
-                found.append(g)
+                _keep(g, own & holds, best, found)
         if p.pairs:
             for holds, cols, q_parts in conjunctions(codes, own, share, p, single):
                 # a conjunction must be more of the label than its parts (checked before
@@ -205,11 +203,17 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
                     continue
                 g.pop("q")
                 g["score"] -= p.pair_cost
-                best[own & holds] = np.maximum(best[own & holds], g["score"])
-                g["score"] = round(g["score"], 3)
-                found.append(g)
+                _keep(g, own & holds, best, found)
     found.sort(key=lambda g: -g["score"])
     return best, found
+
+
+def _keep(g: dict, rows: np.ndarray, best: np.ndarray, found: list[dict]) -> None:
+    """Raise ``rows``' suspicion in ``best`` to group ``g``'s score and list ``g`` (its score
+    rounded when listed only, so the suspicion is exact)."""
+    best[rows] = np.maximum(best[rows], g["score"])
+    g["score"] = round(g["score"], 3)
+    found.append(g)
 
 
 def conjunctions(codes: np.ndarray, own: np.ndarray, share: float, p: LabelGroups,
