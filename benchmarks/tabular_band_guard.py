@@ -14,7 +14,9 @@ listed families' refitted entries (the others as shipped). ``--lozo OUT --rows L
 reads rows whose p is the candidate's held out one zoo at a time
 (``tabular_band_refit.py --lozo``) and writes them with the guard applied one zoo out too: the
 range from the other zoos' readings, today's shipped band entry's p outside it; it prints how
-many readings fell outside, per family.
+many readings fell outside, per family. ``--probe CAL... --users USER.json`` scores the
+user-made models' recorded 200-row features (``tabular_band_user_models.py --json``) by each
+file's band entry through the guard (the library from the model's name).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_band_guard.py --write OUT.json \
         --candidate benchmarks/data/tabular_s48a/calibration_band.json --rows DEV_LOZO.json
@@ -30,7 +32,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from trojanscope.detect.calibration import load_calibrators, save_calibrators
-from trojanscope.detect.calibration_range import OUT_OF_RANGE, beyond
+from trojanscope.detect.calibration_range import OUT_OF_RANGE, beyond, guarded_probability
 
 GUARDED = ("tree:xgboost", "tree:lightgbm")
 BAND = "rows200"
@@ -97,6 +99,21 @@ def lozo(rows: list[dict], out: Path, families: list[str]) -> None:
     print(f"wrote {out}")
 
 
+def probe(readings: Path, files: list[Path]) -> None:
+    """Each 200-row reading of ``tabular_band_user_models.py --json`` (its recorded band
+    features, the shipped file's row) scored by each file's band entry through the guard."""
+    got = [r for r in json.loads(readings.read_text())["readings"]
+           if r["rows"] == 200 and r["calibration"] == "shipped"]
+    for path in files:
+        cals = load_calibrators(path)
+        for r in got:
+            fam = "tree:xgboost" if "xgb" in r["model"] else "tree:lightgbm"
+            p = guarded_probability(key_of(fam), cals, r["features"])
+            right = (p >= 0.5) == r["backdoored"]
+            print(f"{path.name} {r['model']} ({'backdoored' if r['backdoored'] else 'clean'}): "
+                  f"p {p:.3f} {'right' if right else 'WRONG'}")
+
+
 # the features the candidate's designs read (tabular_s48a: mass + box + recur_lead; mass + box +
 # box_over)
 FEATURES = {"tree:xgboost": ["tab_mass", "tab_box", "tab_major_recur_lead"],
@@ -105,13 +122,23 @@ FEATURES = {"tree:xgboost": ["tab_mass", "tab_box", "tab_major_recur_lead"],
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", required=True, type=Path)
+    ap.add_argument("--rows", type=Path, default=None)
+    ap.add_argument("--probe", nargs="+", type=Path, default=None, metavar="CAL",
+                    help="score --users' 200-row readings with these calibration files")
+    ap.add_argument("--users", type=Path, default=None)
     ap.add_argument("--write", type=Path, default=None)
     ap.add_argument("--candidate", type=Path, default=None)
     ap.add_argument("--lozo", type=Path, default=None)
     ap.add_argument("--families", default=",".join(GUARDED),
                     help="the refitted families kept (comma); the others as shipped")
     args = ap.parse_args()
+    if args.probe is not None:
+        if args.users is None:
+            raise SystemExit("error: --probe needs --users")
+        probe(args.users, args.probe)
+        return
+    if args.rows is None:
+        raise SystemExit("error: give --rows")
     rows = json.loads(args.rows.read_text())["rows"]
     families = [f for f in args.families.split(",") if f]
     if any(f not in GUARDED for f in families):
