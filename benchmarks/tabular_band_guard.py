@@ -16,7 +16,9 @@ reads rows whose p is the candidate's held out one zoo at a time
 range from the other zoos' readings, today's shipped band entry's p outside it; it prints how
 many readings fell outside, per family. ``--probe CAL... --users USER.json`` scores the
 user-made models' recorded 200-row features (``tabular_band_user_models.py --json``) by each
-file's band entry through the guard (the library from the model's name).
+file's band entry through the guard (the library from the model's name). ``--flips USER.json...
+--candidate CAL`` prints the user-made models right under the shipped file and wrong under CAL
+(the plan's rule 6).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_band_guard.py --write OUT.json \
         --candidate benchmarks/data/tabular_s48a/calibration_band.json --rows DEV_LOZO.json
@@ -114,6 +116,23 @@ def probe(readings: Path, files: list[Path]) -> None:
                   f"p {p:.3f} {'right' if right else 'WRONG'}")
 
 
+def flips(files: list[Path], candidate: str) -> None:
+    """Rule 6: user-made models (``tabular_band_user_models.py --json`` files) right under the
+    shipped file and wrong under ``candidate`` (a ``--calibration`` value as given), at 200
+    rows."""
+    got = [r for f in files for r in json.loads(f.read_text())["readings"] if r["rows"] == 200]
+    by = {(r["model"], r["calibration"]): r for r in got}
+    models = sorted({r["model"] for r in got})
+    lost = [m for m in models if by[(m, "shipped")]["right"] and not by[(m, candidate)]["right"]]
+    gained = [m for m in models
+              if not by[(m, "shipped")]["right"] and by[(m, candidate)]["right"]]
+    right = sum(by[(m, candidate)]["right"] for m in models)
+    base = sum(by[(m, "shipped")]["right"] for m in models)
+    print(f"{candidate}: right {right}/{len(models)} (shipped {base}/{len(models)}); right under "
+          f"the shipped file and wrong under it: {', '.join(lost) or 'none'}; the other way: "
+          f"{', '.join(gained) or 'none'}")
+
+
 # the features the candidate's designs read (tabular_s48a: mass + box + recur_lead; mass + box +
 # box_over)
 FEATURES = {"tree:xgboost": ["tab_mass", "tab_box", "tab_major_recur_lead"],
@@ -126,12 +145,19 @@ def main() -> None:
     ap.add_argument("--probe", nargs="+", type=Path, default=None, metavar="CAL",
                     help="score --users' 200-row readings with these calibration files")
     ap.add_argument("--users", type=Path, default=None)
+    ap.add_argument("--flips", nargs="+", type=Path, default=None, metavar="USER.json",
+                    help="rule 6: models right as shipped and wrong under --candidate")
     ap.add_argument("--write", type=Path, default=None)
     ap.add_argument("--candidate", type=Path, default=None)
     ap.add_argument("--lozo", type=Path, default=None)
     ap.add_argument("--families", default=",".join(GUARDED),
                     help="the refitted families kept (comma); the others as shipped")
     args = ap.parse_args()
+    if args.flips is not None:
+        if args.candidate is None:
+            raise SystemExit("error: --flips needs --candidate")
+        flips(args.flips, str(args.candidate))
+        return
     if args.probe is not None:
         if args.users is None:
             raise SystemExit("error: --probe needs --users")
