@@ -18,7 +18,8 @@ many readings fell outside, per family. ``--probe CAL... --users USER.json`` sco
 user-made models' recorded 200-row features (``tabular_band_user_models.py --json``) by each
 file's band entry through the guard (the library from the model's name). ``--flips USER.json...
 --candidate CAL`` prints the user-made models right under the shipped file and wrong under CAL
-(the plan's rule 6).
+(the plan's rule 6). ``--outside CAL --count-rows ROWS...`` lists the readings outside CAL's
+guarded ranges.
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_band_guard.py --write OUT.json \
         --candidate benchmarks/data/tabular_s48a/calibration_band.json --rows DEV_LOZO.json
@@ -34,7 +35,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from trojanscope.detect.calibration import load_calibrators, save_calibrators
-from trojanscope.detect.calibration_range import OUT_OF_RANGE, beyond, guarded_probability
+from trojanscope.detect.calibration_range import OUT_OF_RANGE, beyond, guarded_probability, outside
 
 GUARDED = ("tree:xgboost", "tree:lightgbm")
 BAND = "rows200"
@@ -133,6 +134,26 @@ def flips(files: list[Path], candidate: str) -> None:
           f"{', '.join(gained) or 'none'}")
 
 
+def count_outside(path: Path, files: list[Path]) -> None:
+    """How many readings of ``files`` (``tabular_small_clean.py`` rows) lie outside the range
+    of their band entry in calibration file ``path`` (scored by its ``:out-of-range`` one)."""
+    cals = load_calibrators(path)
+    seen = fell = 0
+    for f in files:
+        for r in json.loads(f.read_text())["rows"]:
+            fam = r.get("base_family") or r["family"].removesuffix(f":{BAND}")
+            cal = cals.get(key_of(fam))
+            if cal is None or "range" not in cal.fitted_on:
+                continue
+            seen += 1
+            far = outside(cal, r["features"])
+            if far:
+                fell += 1
+                print(f"{f.name} {r['zoo']}/{r['name']}: " + ", ".join(
+                    f"{n} {v:.3g} (range {lo:.3g} to {hi:.3g})" for n, v, lo, hi in far))
+    print(f"{path.name}: {fell} of {seen} readings with a guarded entry lie outside its range")
+
+
 # the features the candidate's designs read (tabular_s48a: mass + box + recur_lead; mass + box +
 # box_over)
 FEATURES = {"tree:xgboost": ["tab_mass", "tab_box", "tab_major_recur_lead"],
@@ -145,6 +166,9 @@ def main() -> None:
     ap.add_argument("--probe", nargs="+", type=Path, default=None, metavar="CAL",
                     help="score --users' 200-row readings with these calibration files")
     ap.add_argument("--users", type=Path, default=None)
+    ap.add_argument("--outside", type=Path, default=None, metavar="CAL",
+                    help="count --count-rows readings outside CAL's guarded ranges")
+    ap.add_argument("--count-rows", nargs="+", type=Path, default=[])
     ap.add_argument("--flips", nargs="+", type=Path, default=None, metavar="USER.json",
                     help="rule 6: models right as shipped and wrong under --candidate")
     ap.add_argument("--write", type=Path, default=None)
@@ -153,6 +177,9 @@ def main() -> None:
     ap.add_argument("--families", default=",".join(GUARDED),
                     help="the refitted families kept (comma); the others as shipped")
     args = ap.parse_args()
+    if args.outside is not None:
+        count_outside(args.outside, args.count_rows)
+        return
     if args.flips is not None:
         if args.candidate is None:
             raise SystemExit("error: --flips needs --candidate")
