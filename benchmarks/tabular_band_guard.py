@@ -121,7 +121,8 @@ def flips(files: list[Path], candidate: str) -> None:
     """Rule 6: user-made models (``tabular_band_user_models.py --json`` files) right under the
     shipped file and wrong under ``candidate`` (a ``--calibration`` value as given), at 200
     rows."""
-    got = [r for f in files for r in json.loads(f.read_text())["readings"] if r["rows"] == 200]
+    got = [{**r, "model": f"{f.stem}:{r['model']}" if len(files) > 1 else r["model"]}
+           for f in files for r in json.loads(f.read_text())["readings"] if r["rows"] == 200]
     by = {(r["model"], r["calibration"]): r for r in got}
     models = sorted({r["model"] for r in got})
     lost = [m for m in models if by[(m, "shipped")]["right"] and not by[(m, candidate)]["right"]]
