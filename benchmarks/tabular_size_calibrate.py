@@ -30,6 +30,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 
 from bench_tabular_calibrate import DESIGNS
 from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
+from trojanscope.detect.calibration_range import guarded_probability
 from trojanscope.detect.coverage import count_traits
 
 METHOD = "tabular-search"
@@ -212,8 +213,9 @@ def network_target(row: dict, order: str) -> int | None:
 def rescore(rows: list[dict], scorer: str, band: str, out: Path,
             calibration: Path | None = None, order: str = "as-read") -> None:
     """``rows`` with ``probability`` from the ``<family>`` (``whole``) or ``<family>:<band>``
-    (``band``) calibrator of ``calibration`` (default the shipped file); the family recorded
-    as that key's; networks' ``predicted_target`` by ``order`` (:func:`network_target`)."""
+    (``band``) calibrator of ``calibration`` (default the shipped file; a reading outside a
+    calibrator's fitted range by its ``:out-of-range`` one where the file has it); the family
+    recorded as that key's; networks' ``predicted_target`` by ``order`` (:func:`network_target`)."""
     cals = load_calibrators(calibration) if calibration else load_calibrators()
     new = []
     for r in rows:
@@ -221,7 +223,7 @@ def rescore(rows: list[dict], scorer: str, band: str, out: Path,
                else whole_key(r["base_family"], cals))
         if key not in cals:
             raise SystemExit(f"error: no {key!r} calibrator in the shipped file")
-        new.append({**r, "probability": cals[key].probability(r["features"]),
+        new.append({**r, "probability": guarded_probability(key, cals, r["features"]),
                     "family": key.split(":", 1)[1],
                     "predicted_target": network_target(r, order)})
     out.write_text(json.dumps({"params": {"scorer": scorer}, "rows": new}, indent=1))

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.calibration_range import range_guard
 from trojanscope.detect.coverage import KNOWN_TRAITS, MIN_COVERED, coverage_notes, describe
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band, is_size_note
 from trojanscope.errors import UserInputError
@@ -637,8 +638,11 @@ def calibrate(
             unread.append(f"tp_order not read: no {full!r} calibrator in this file")
     cal = calibrators.get(key)
     if cal is not None:
+        # a reading outside the calibrator's fitted range: its out-of-range one, said in a note
+        key, cal, ranged = range_guard(key, cal, calibrators, verdict.features)
         covered = cal.fitted_on.get("coverage")
         notes = coverage_notes(verdict.traits, covered) if covered is not None else []
+        notes += ranged
         wider_key, wider = next(((k, c) for k in (f"{key}:{OUT_OF_COVERAGE}",
                                                   f"{verdict.method}:{OUT_OF_COVERAGE}")
                                  if (c := calibrators.get(k)) is not None
