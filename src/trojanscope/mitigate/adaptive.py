@@ -275,6 +275,9 @@ class Adaptive(Mitigation):
             shift, 0 shifts each image alone; ``near_free``: 1 leaves the suspect classes out
             of that distillation (both sides renormalised over the other classes), so the
             stage stays free to lower the suspects there.
+        trips: how many rounds the CA guard takes back (each halving the learning rate)
+            before it ends training (default 2: the second ends it; ``gated``'s
+            ``guard_trips``).
 
     ``extra_callbacks`` (an attribute, empty by default): engine callbacks each round runs
     beside its own (``gated``'s ``dense_first`` pull).
@@ -290,7 +293,7 @@ class Adaptive(Mitigation):
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
                  adv_steps: int = 2, stripes: bool = False, warp: float = 0.0,
                  stop_trigger: float | None = None, near: int = 0,
-                 near_mix: bool = True, near_free: bool = False) -> None:
+                 near_mix: bool = True, near_free: bool = False, trips: int = 2) -> None:
         for what, name in (("detector", detector), ("second", second)):
             if not isinstance(name, str):  # -p detector=0 is no name (and 0 is not "")
                 raise ValueError(f"{what} must name a registered detector, got {name!r}")
@@ -321,6 +324,8 @@ class Adaptive(Mitigation):
         self.near = int(near)
         self.near_mix = check_flag("near_mix", near_mix)
         self.near_free = check_flag("near_free", near_free)
+        check_option("trips", trips, 1, 10, integer=True)
+        self.trips = int(trips)
         self.extra_callbacks: list[Callback] = []
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
@@ -418,7 +423,7 @@ class Adaptive(Mitigation):
             if guard.tripped:  # the round was taken back: go on more gently
                 trips += 1
                 lr /= 2
-                if trips > 1:
+                if trips >= self.trips:
                     report["action"] = "stopped by the CA guard"
                     break
             fresh = self._search(model, search, clean, ranked, gen)
