@@ -110,7 +110,7 @@ class LabelGroups(DataDetector):
                  lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
-                 tie_margin: float = 0.1) -> None:
+                 tie_margin: float = 0.1, pair_contrast: float = 0.0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -118,7 +118,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: pairs is 0 or 1, not {pairs!r}")
         self.pairs, self.pair_cost = bool(pairs), float(pair_cost)
         self.tie_sure, self.tie_margin = float(tie_sure), float(tie_margin)
-        for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin"):
+        self.pair_contrast = float(pair_contrast)
+        for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
+                     "pair_contrast"):
             if not np.isfinite(getattr(self, name)):  # -p sure=Infinity (JSON) parses
                 raise UserInputError(f"label-groups: {name} is a finite number, "
                                      f"not {getattr(self, name)!r}")
@@ -131,6 +133,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: tie_sure >= 0 (0: off), not {tie_sure!r}")
         if self.tie_margin < 0:
             raise UserInputError(f"label-groups: tie_margin >= 0 (0: off), not {tie_margin!r}")
+        if self.pair_contrast < 0:
+            raise UserInputError(f"label-groups: pair_contrast >= 0 (0: off), "
+                                 f"not {pair_contrast!r}")
         self.groups: list[dict] = []
 
     def check(self, feats: Features) -> None:
@@ -264,11 +269,30 @@ def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
     # (sub-grade and interest rate); a trigger's columns share values beyond it
     lift = sum(rarity) - max(rarity, default=0.0)
     enrich = _logit(q) - _logit(share)
+    if p.pair_contrast > 0 and len(cols) == 2:
+        enrich = max(enrich, p.pair_contrast * part_contrast(holds, own, share, cols, codes, q,
+                                                             p.prior))
     if p.gate > 0 and share > 0.5:  # the majority label's natural categories
         enrich *= min(1.0, max(0.0, 1.0 + d / p.gate))
     score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
     return {"label": c, "column": cols[0], "columns": list(cols), "row": int(np.argmax(group)),
             "rows": k, "score": score, "d": round(d, 3), "q": q}
+
+
+def part_contrast(holds: np.ndarray, own: np.ndarray, share: float, cols: tuple[int, ...],
+                  codes: np.ndarray, q: float, prior: float) -> float:
+    """``logit(q) - logit(q_parts)``: how much more of the label a pair group holds than the
+    rows holding one of its two values but not both (``q_parts``, shrunk towards ``share``
+    with ``prior`` pseudo-rows). A conjunction trigger's cover rows carry a part alone with
+    the other labels, so towards a table's majority label the parts lean away from it while
+    the pair is pure: the table's share hides that contrast (issue 16 stop 49b)."""
+    row = int(np.argmax(holds))
+    part = np.zeros(len(codes), bool)
+    for j in cols:
+        part |= codes[:, j] == codes[row, j]
+    rest = part & ~holds
+    q_parts = (float((own & rest).sum()) + prior * share) / (float(rest.sum()) + prior)
+    return _logit(q) - _logit(q_parts)
 
 
 def value_of(row: np.ndarray, schema: TabularSchema, column: int) -> dict[str, str]:
