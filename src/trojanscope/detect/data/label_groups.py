@@ -147,7 +147,8 @@ class LabelGroups(DataDetector):
         x, schema = feats.table
         labels = feats.labels.numpy().astype(np.int64)
         codes = value_codes(x, schema)
-        scores, groups = group_scores(codes, labels, self)
+        categorical = np.array([c.kind == "categorical" for c in schema.columns])
+        scores, groups = group_scores(codes, labels, self, categorical)
         self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
                         **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
                            if len(g["columns"]) > 1 else {}),
@@ -174,10 +175,12 @@ def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0
     return np.flatnonzero(flags)
 
 
-def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
-                 ) -> tuple[np.ndarray, list[dict]]:
+def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
+                 categorical: np.ndarray | None = None) -> tuple[np.ndarray, list[dict]]:
     """Per row: the highest group score ``Q`` among its groups; and the groups, best first.
-    With ``p.pairs`` also the groups of two columns' values held together (conjunctions)."""
+    With ``p.pairs`` also the groups of two columns' values held together (conjunctions).
+    ``categorical`` (per column; None: every column) marks the columns whose pairs
+    ``p.pair_contrast`` reads (a conjunction trigger is a pair of categories)."""
     n_rows, n_cols = codes.shape
     num_classes = int(labels.max()) + 1
     terms, prior = naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
@@ -203,7 +206,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
             for holds, cols, q_parts in conjunctions(codes, own, share, p, single):
                 # a conjunction must be more of the label than its parts (checked before
                 # the costly disagreement: most pairs of a wide table fail it)
-                g = _group(holds, own, share, q_parts, cols, codes, full, terms, c, p)
+                both = categorical is None or bool(categorical[list(cols)].all())
+                g = _group(holds, own, share, q_parts, cols, codes, full, terms, c, p, both)
                 if g is None:
                     continue
                 g.pop("q")
@@ -246,10 +250,12 @@ def conjunctions(codes: np.ndarray, own: np.ndarray, share: float, p: LabelGroup
 
 def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
            cols: tuple[int, ...], codes: np.ndarray, full: np.ndarray, terms: np.ndarray,
-           c: int, p: LabelGroups) -> dict | None:
+           c: int, p: LabelGroups, contrast: bool = False) -> dict | None:
     """The ``Q`` of the label-``c`` rows among ``holds`` (a condition on ``cols``), or None
     where the group is not scored (reference too small, or its shrunk label share not above
-    ``floor``: the label's share for a value, the parts' best share for a pair)."""
+    ``floor``: the label's share for a value, the parts' best share for a pair). With
+    ``contrast`` and ``p.pair_contrast`` > 0 a pair's enrichment is also read against its
+    part-only rows (``part_contrast``)."""
     n_rows = len(codes)
     group = own & holds
     k, n = int(group.sum()), int(holds.sum())
@@ -269,7 +275,7 @@ def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
     # (sub-grade and interest rate); a trigger's columns share values beyond it
     lift = sum(rarity) - max(rarity, default=0.0)
     enrich = _logit(q) - _logit(share)
-    if p.pair_contrast > 0 and len(cols) == 2:
+    if contrast and p.pair_contrast > 0 and len(cols) == 2:
         enrich = max(enrich, p.pair_contrast * part_contrast(holds, own, share, cols, codes, q,
                                                              p.prior))
     if p.gate > 0 and share > 0.5:  # the majority label's natural categories
