@@ -100,6 +100,11 @@ class LabelGroups(DataDetector):
             table's highest suspicion and it exceeds the next distinct score by at least
             this; 0.1 (default since issue 16 stop 48c, chosen on development bases
             7000-7500, ``label_flags``); 0: never, the flags as before.
+        pair_contrast: a pair of two categorical columns is also enriched by this times
+            ``logit(q)`` less the logit of the label's share among the rows holding one of
+            its values but not both (``part_contrast``: a conjunction's cover rows carry a
+            part alone with the other labels); the larger enrichment counts. 0 (default):
+            off, every score as before (issue 16 stop 49b).
     """
 
     name = "label-groups"
