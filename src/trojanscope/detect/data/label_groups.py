@@ -104,7 +104,8 @@ class LabelGroups(DataDetector):
             ``logit(q)`` less the logit of the label's share among the rows holding one of
             its values but not both (``part_contrast``: a conjunction's cover rows carry a
             part alone with the other labels); the larger enrichment counts. 0 (default):
-            off, every score as before (issue 16 stop 49b).
+            off, every score as before. Opt-in: its rule on fresh bases 7800/7900 was not
+            met (issue 16 stop 49b, docs/benchmarks.md).
     """
 
     name = "label-groups"
