@@ -98,3 +98,18 @@ def test_pair_contrast_zero_is_the_default_and_changes_no_score() -> None:
 def test_a_bad_pair_contrast_is_refused(bad: float) -> None:
     with pytest.raises(UserInputError, match="pair_contrast"):
         LabelGroups(pair_contrast=bad)
+
+
+def test_pair_contrast_reads_pairs_of_categorical_columns_only() -> None:
+    """A pair with a numeric column (counts of few values: one may bound the other, a natural
+    contrast on lending-club) is scored as before; a pair of two categorical columns is not."""
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, 4, (600, 5))
+    labels = (rng.random(600) < 0.25).astype(np.int64)
+    _, before = group_scores(codes, labels, LabelGroups())
+    _, after = group_scores(codes, labels, LabelGroups(pair_contrast=1),
+                            np.array([True, False, True, False, False]))
+    key = lambda g: (g["label"], tuple(g["columns"]), g["row"])  # noqa: E731
+    was = {key(g): g["score"] for g in before}
+    raised = {tuple(g["columns"]) for g in after if g["score"] > was[key(g)]}
+    assert raised and raised <= {(0, 2)}  # only the pair of the two categorical columns
