@@ -10,6 +10,10 @@ sets, and its FPR is ≤ 0.05 on every set (the clean ones included).
 
 Issue 16 stop 48b applies the same rule to ``tie_sure`` (``--name tie_sure`` names the
 candidate in the printed tables; the default name ``pairs`` prints as before).
+
+Issue 16 stop 49b: ``--families`` also prints per table × attack × target the sets at the goal
+and the lowest TPR at FPR ≤ 5% both ways (the worst family), and each run's time per set per
+table (median and largest ``wall_s``); without it the output is as before.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+
+import numpy as np
 
 GOAL_TPR, GOAL_FPR, MAX_LOSS = 0.95, 0.05, 0.02
 
@@ -61,11 +67,36 @@ def worst(rows: list[dict]) -> dict[str, tuple[int, int, float]]:
     return out
 
 
+def families(default: list[dict], candidate: list[dict], name: str) -> None:
+    """Print per table × attack × target both runs' sets at the goal and lowest TPR at FPR
+    ≤ 5%, then each run's median and largest time per set per table."""
+    print(f"\n| table × attack × target | default: at goal, worst TPR@FPR≤5% | {name} |")
+    print("|---|---|---|")
+    fam = lambda r: (r["dataset"], r["attack"], r["target"])  # noqa: E731
+    for key in dict.fromkeys(fam(r) for r in default if r["poison"] > 0):
+        cells = []
+        for rows in (default, candidate):
+            sub = [r for r in rows if fam(r) == key and r["poison"] > 0]
+            cells.append(f"{sum(map(meets, sub))}/{len(sub)}, "
+                         f"{min(r['tpr_at_5pct_fpr'] for r in sub):.2f}")
+        print(f"| {' × '.join(map(str, key))} | {cells[0]} | {cells[1]} |")
+    print(f"\n| table | time per set default: median / largest | {name} |")
+    print("|---|---|---|")
+    for table in dict.fromkeys(r["dataset"] for r in default):
+        cells = []
+        for rows in (default, candidate):
+            t = [r["wall_s"] for r in rows if r["dataset"] == table and "wall_s" in r]
+            cells.append(f"{float(np.median(t)):.1f} / {max(t):.1f} s" if t else "–")
+        print(f"| {table} | {cells[0]} | {cells[1]} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--default", nargs="+", required=True)
     parser.add_argument("--candidate", nargs="+", required=True)
     parser.add_argument("--name", default="pairs", help="the candidate's name in the tables")
+    parser.add_argument("--families", action="store_true",
+                        help="also per table × attack × target, and the time per set")
     args = parser.parse_args()
     name = args.name
     default, candidate = load(args.default), load(args.candidate)
@@ -85,6 +116,8 @@ def main() -> None:
     for family in wd:
         (md, n, ld), (mc, _, lc) = wd[family], wc[family]
         print(f"| {family} | {md}/{n}, {ld:.2f} | {mc}/{n}, {lc:.2f} |")
+    if args.families:
+        families(default, candidate, name)
     result = rule(default, candidate)
     print(f"\nat the goal: default {result['found_default']}, {name} {result['found_candidate']}"
           f" of {result['dirty_sets']} dirty-label sets; sets losing > {MAX_LOSS} TPR: "

@@ -100,6 +100,12 @@ class LabelGroups(DataDetector):
             table's highest suspicion and it exceeds the next distinct score by at least
             this; 0.1 (default since issue 16 stop 48c, chosen on development bases
             7000-7500, ``label_flags``); 0: never, the flags as before.
+        pair_contrast: a pair of two categorical columns is also enriched by this times
+            ``logit(q)`` less the logit of the label's share among the rows holding one of
+            its values but not both (``part_contrast``: a conjunction's cover rows carry a
+            part alone with the other labels); the larger enrichment counts. 0 (default):
+            off, every score as before. Opt-in: its rule on fresh bases 7800/7900 was not
+            met (issue 16 stop 49b, docs/benchmarks.md).
     """
 
     name = "label-groups"
@@ -110,7 +116,7 @@ class LabelGroups(DataDetector):
                  lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
-                 tie_margin: float = 0.1) -> None:
+                 tie_margin: float = 0.1, pair_contrast: float = 0.0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -118,7 +124,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: pairs is 0 or 1, not {pairs!r}")
         self.pairs, self.pair_cost = bool(pairs), float(pair_cost)
         self.tie_sure, self.tie_margin = float(tie_sure), float(tie_margin)
-        for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin"):
+        self.pair_contrast = float(pair_contrast)
+        for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
+                     "pair_contrast"):
             if not np.isfinite(getattr(self, name)):  # -p sure=Infinity (JSON) parses
                 raise UserInputError(f"label-groups: {name} is a finite number, "
                                      f"not {getattr(self, name)!r}")
@@ -131,6 +139,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: tie_sure >= 0 (0: off), not {tie_sure!r}")
         if self.tie_margin < 0:
             raise UserInputError(f"label-groups: tie_margin >= 0 (0: off), not {tie_margin!r}")
+        if self.pair_contrast < 0:
+            raise UserInputError(f"label-groups: pair_contrast >= 0 (0: off), "
+                                 f"not {pair_contrast!r}")
         self.groups: list[dict] = []
 
     def check(self, feats: Features) -> None:
@@ -142,7 +153,8 @@ class LabelGroups(DataDetector):
         x, schema = feats.table
         labels = feats.labels.numpy().astype(np.int64)
         codes = value_codes(x, schema)
-        scores, groups = group_scores(codes, labels, self)
+        categorical = np.array([c.kind == "categorical" for c in schema.columns])
+        scores, groups = group_scores(codes, labels, self, categorical)
         self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
                         **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
                            if len(g["columns"]) > 1 else {}),
@@ -169,10 +181,12 @@ def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0
     return np.flatnonzero(flags)
 
 
-def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
-                 ) -> tuple[np.ndarray, list[dict]]:
+def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
+                 categorical: np.ndarray | None = None) -> tuple[np.ndarray, list[dict]]:
     """Per row: the highest group score ``Q`` among its groups; and the groups, best first.
-    With ``p.pairs`` also the groups of two columns' values held together (conjunctions)."""
+    With ``p.pairs`` also the groups of two columns' values held together (conjunctions).
+    ``categorical`` (per column; None: every column) marks the columns whose pairs
+    ``p.pair_contrast`` reads (a conjunction trigger is a pair of categories)."""
     n_rows, n_cols = codes.shape
     num_classes = int(labels.max()) + 1
     terms, prior = naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
@@ -198,7 +212,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups
             for holds, cols, q_parts in conjunctions(codes, own, share, p, single):
                 # a conjunction must be more of the label than its parts (checked before
                 # the costly disagreement: most pairs of a wide table fail it)
-                g = _group(holds, own, share, q_parts, cols, codes, full, terms, c, p)
+                both = categorical is None or bool(categorical[list(cols)].all())
+                g = _group(holds, own, share, q_parts, cols, codes, full, terms, c, p, both)
                 if g is None:
                     continue
                 g.pop("q")
@@ -241,10 +256,12 @@ def conjunctions(codes: np.ndarray, own: np.ndarray, share: float, p: LabelGroup
 
 def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
            cols: tuple[int, ...], codes: np.ndarray, full: np.ndarray, terms: np.ndarray,
-           c: int, p: LabelGroups) -> dict | None:
+           c: int, p: LabelGroups, contrast: bool = False) -> dict | None:
     """The ``Q`` of the label-``c`` rows among ``holds`` (a condition on ``cols``), or None
     where the group is not scored (reference too small, or its shrunk label share not above
-    ``floor``: the label's share for a value, the parts' best share for a pair)."""
+    ``floor``: the label's share for a value, the parts' best share for a pair). With
+    ``contrast`` and ``p.pair_contrast`` > 0 a pair's enrichment is also read against its
+    part-only rows (``part_contrast``)."""
     n_rows = len(codes)
     group = own & holds
     k, n = int(group.sum()), int(holds.sum())
@@ -264,11 +281,30 @@ def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
     # (sub-grade and interest rate); a trigger's columns share values beyond it
     lift = sum(rarity) - max(rarity, default=0.0)
     enrich = _logit(q) - _logit(share)
+    if contrast and p.pair_contrast > 0 and len(cols) == 2:
+        enrich = max(enrich, p.pair_contrast * part_contrast(holds, own, share, cols, codes, q,
+                                                             p.prior))
     if p.gate > 0 and share > 0.5:  # the majority label's natural categories
         enrich *= min(1.0, max(0.0, 1.0 + d / p.gate))
     score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
     return {"label": c, "column": cols[0], "columns": list(cols), "row": int(np.argmax(group)),
             "rows": k, "score": score, "d": round(d, 3), "q": q}
+
+
+def part_contrast(holds: np.ndarray, own: np.ndarray, share: float, cols: tuple[int, ...],
+                  codes: np.ndarray, q: float, prior: float) -> float:
+    """``logit(q) - logit(q_parts)``: how much more of the label a pair group holds than the
+    rows holding one of its two values but not both (``q_parts``, shrunk towards ``share``
+    with ``prior`` pseudo-rows). A conjunction trigger's cover rows carry a part alone with
+    the other labels, so towards a table's majority label the parts lean away from it while
+    the pair is pure: the table's share hides that contrast (issue 16 stop 49b)."""
+    row = int(np.argmax(holds))
+    part = np.zeros(len(codes), bool)
+    for j in cols:
+        part |= codes[:, j] == codes[row, j]
+    rest = part & ~holds
+    q_parts = (float((own & rest).sum()) + prior * share) / (float(rest.sum()) + prior)
+    return _logit(q) - _logit(q_parts)
 
 
 def value_of(row: np.ndarray, schema: TabularSchema, column: int) -> dict[str, str]:
