@@ -8,7 +8,7 @@ much of the poison the defence flagged (and ABL's isolation details), and the ti
 Markdown table and writes JSON.
 
     python benchmarks/bench_robust_training.py [--seed 0] [--target 0] [--defences abl,knn-filter]
-        [--attacks badnets:0.01,blended,sig:default] [--poison-rate 0.1]
+        [--attacks badnets:0.01,blended,sig:default] [--poison-rate 0.1] [--mapping all-to-all]
         [--defence-param abl:majority_label=true] [--json benchmarks/out/robust.json]
 
 An attack entry ``NAME:RATE`` poisons at RATE instead of ``--poison-rate``; ``NAME:default``
@@ -55,6 +55,7 @@ def main() -> None:
                         help="NAME[:RATE|:default], comma-separated")
     parser.add_argument("--poison-rate", default="0.1",
                         help="rate of attacks given without one ('default': the attack's own)")
+    parser.add_argument("--mapping", default="all-to-one", help="the attacks' --mapping")
     parser.add_argument("--defences", default=",".join(d or "none" for d in DEFENCES))
     parser.add_argument("--defence-param", action="append", default=[],
                         help="NAME:param=value, passed as --defence-param to that defence")
@@ -74,7 +75,7 @@ def main() -> None:
                 defence, *own = entry.split("@") if entry else (None,)
                 args = ["attack", "--attack", attack,
                         *(["--poison-rate", rate] if rate else []),
-                        "--target", str(opts.target), *base,
+                        "--target", str(opts.target), "--mapping", opts.mapping, *base,
                         "--out", f"{tmp}/{attack}-{a}-{number}"]
                 params = [i.partition(":")[2] for i in opts.defence_param
                           if i.partition(":")[0] == defence] + own
@@ -92,6 +93,7 @@ def main() -> None:
                 if params:
                     label += f" ({', '.join(params)})"
                 rows.append({"attack": attack, "defence": label, "target": opts.target,
+                             "mapping": opts.mapping,
                              "poison_rate": spec.get("poison_rate"),
                              "poison_count": spec.get("poison_count"),
                              "clean_label": spec.get("clean_label"),
@@ -114,6 +116,7 @@ def main() -> None:
     if opts.json:
         opts.json.parent.mkdir(parents=True, exist_ok=True)
         opts.json.write_text(json.dumps({"seed": opts.seed, "target": opts.target,
+                                          "mapping": opts.mapping,
                                           "rows": rows}, indent=2) + "\n")
 
 

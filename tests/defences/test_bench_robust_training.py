@@ -66,6 +66,7 @@ def test_rates_reach_the_cli_and_details_are_kept(monkeypatch, tmp_path, capsys)
     assert [c[c.index("--poison-rate") + 1] if "--poison-rate" in c else None
             for c in attacks] == ["0.01", "0.01", None, None]
     assert all(c[c.index("--target") + 1] == "3" for c in attacks)
+    assert all(c[c.index("--mapping") + 1] == "all-to-one" for c in attacks)
     assert len({c[c.index("--out") + 1] for c in attacks}) == 4
     rows = json.loads(out.read_text())["rows"]
     abl = [r for r in rows if r["defence"] == "abl"]
@@ -73,3 +74,21 @@ def test_rates_reach_the_cli_and_details_are_kept(monkeypatch, tmp_path, capsys)
     assert abl[0]["details"] == {"isolation": "detector", "isolation_flagged": 5,
                                  "isolated": 3, "isolation_notes": ["n"]}
     assert "| badnets | 0.01 | abl |" in capsys.readouterr().out
+
+
+def test_mapping_reaches_the_cli(monkeypatch, tmp_path) -> None:
+    module = _module()
+    calls: list[list[str]] = []
+
+    def fake(args: list[str]) -> tuple[dict, float]:
+        calls.append(args)
+        return {"metrics": {"clean_accuracy": 0.9, "attack_success_rate": 0.1}}, 1.0
+
+    monkeypatch.setattr(module, "run_cli", fake)
+    out = tmp_path / "rows.json"
+    monkeypatch.setattr(sys, "argv", ["bench", "--attacks", "badnets", "--defences", "none",
+                                      "--mapping", "all-to-all", "--json", str(out)])
+    module.main()
+    attack = next(c for c in calls if c[0] == "attack")
+    assert attack[attack.index("--mapping") + 1] == "all-to-all"
+    assert json.loads(out.read_text())["mapping"] == "all-to-all"
