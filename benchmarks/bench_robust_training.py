@@ -9,6 +9,7 @@ Markdown table and writes JSON.
 
     python benchmarks/bench_robust_training.py [--seed 0] [--target 0] [--defences abl,knn-filter]
         [--attacks badnets:0.01,blended,sig:default] [--poison-rate 0.1] [--mapping all-to-all]
+        [--extra "--arch mlp"]
         [--defence-param abl:majority_label=true] [--json benchmarks/out/robust.json]
 
 An attack entry ``NAME:RATE`` poisons at RATE instead of ``--poison-rate``; ``NAME:default``
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -56,6 +58,8 @@ def main() -> None:
     parser.add_argument("--poison-rate", default="0.1",
                         help="rate of attacks given without one ('default': the attack's own)")
     parser.add_argument("--mapping", default="all-to-one", help="the attacks' --mapping")
+    parser.add_argument("--extra", default="",
+                        help="training options for every train/attack call, e.g. '--arch mlp'")
     parser.add_argument("--defences", default=",".join(d or "none" for d in DEFENCES))
     parser.add_argument("--defence-param", action="append", default=[],
                         help="NAME:param=value, passed as --defence-param to that defence")
@@ -63,7 +67,8 @@ def main() -> None:
     attacks = parse_attacks(opts.attacks, opts.poison_rate)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        base = ["--dataset", "mnist", "--seed", str(opts.seed), "--no-export"]
+        base = ["--dataset", "mnist", "--seed", str(opts.seed), "--no-export",
+                *shlex.split(opts.extra)]
         clean, secs = run_cli(["train", *base, "--out", f"{tmp}/clean"])
         ref = clean["metrics"]["clean_accuracy"]
         rows.append({"attack": "none", "defence": "none", "ca": ref, "asr": None,
@@ -116,7 +121,7 @@ def main() -> None:
     if opts.json:
         opts.json.parent.mkdir(parents=True, exist_ok=True)
         opts.json.write_text(json.dumps({"seed": opts.seed, "target": opts.target,
-                                          "mapping": opts.mapping,
+                                          "mapping": opts.mapping, "extra": opts.extra,
                                           "rows": rows}, indent=2) + "\n")
 
 

@@ -76,7 +76,7 @@ def test_rates_reach_the_cli_and_details_are_kept(monkeypatch, tmp_path, capsys)
     assert "| badnets | 0.01 | abl |" in capsys.readouterr().out
 
 
-def test_mapping_reaches_the_cli(monkeypatch, tmp_path) -> None:
+def test_mapping_and_extra_reach_the_cli(monkeypatch, tmp_path) -> None:
     module = _module()
     calls: list[list[str]] = []
 
@@ -87,8 +87,10 @@ def test_mapping_reaches_the_cli(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(module, "run_cli", fake)
     out = tmp_path / "rows.json"
     monkeypatch.setattr(sys, "argv", ["bench", "--attacks", "badnets", "--defences", "none",
-                                      "--mapping", "all-to-all", "--json", str(out)])
+                                      "--mapping", "all-to-all", "--extra", "--arch mlp",
+                                      "--json", str(out)])
     module.main()
     attack = next(c for c in calls if c[0] == "attack")
     assert attack[attack.index("--mapping") + 1] == "all-to-all"
+    assert all(c[c.index("--arch") + 1] == "mlp" for c in calls)  # train and attack alike
     assert json.loads(out.read_text())["mapping"] == "all-to-all"
