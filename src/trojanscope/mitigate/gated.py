@@ -560,7 +560,9 @@ class Gated(Mitigation):
             model's outputs on neighbours of the clean images, the suspect left out
             (:mod:`~trojanscope.mitigate.project_repair`): on development SIG MLPs (zoos
             2427-2430) that projection cost 2.7-4.5 points. 0 (default): the projected model as
-            it is (issue 12 stop 49, h12b).
+            it is. ``project_repair=5`` failed its rule on fresh zoos 2433/2434 (18 of 26 MLPs at
+            the goal either way: three models changed, none's standing), so it is opt-in (issue
+            12 stop 49, h12b).
     """
 
     name = "gated"
