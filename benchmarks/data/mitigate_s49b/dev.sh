@@ -2,6 +2,7 @@
 # (today's default, per stage) and `gated:project_repair=E` on them. Zoos copied read-only from
 # /tmp/h12as48 (2427, 2428) and /tmp/h12bs48 (2429, 2430) to /tmp/h12bs49. Run from the worktree:
 #   bash benchmarks/data/mitigate_s49b/dev.sh > /tmp/h12bs49/dev.log 2>&1
+# (bench_mitigate_stages.py resumes an --out file: remove dev-E*.json and dev-default-*.json first)
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=src
 P=/work/main/.venv/bin/python
 D=benchmarks/data/mitigate_s49b

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 d = Path(sys.argv[1])
-for name in sorted(d.glob("dev-*.json")):
+for name in sorted([*d.glob("dev-E*.json"), *d.glob("dev-default-*.json")]):
     for model, m in json.loads(name.read_text())["models"].items():
         b, a = m["before"], m["after"]
         drop = 100 * (a["ca"] - b["ca"])
