@@ -13,9 +13,9 @@ import torch
 
 from trojanscope.data.resolve import load_dataset
 from trojanscope.engine.metrics import predict
+from trojanscope.io.models import load_model
 from trojanscope.mitigate.gated import Gated
 from trojanscope.mitigate.run import mitigate, split_clean
-from trojanscope.io.models import load_model
 
 
 def per_class(model, held) -> list[int]:
