@@ -41,5 +41,5 @@ for arg in sys.argv[1:]:
                        trigger_of=None, input_shape=loaded.input_shape,
                        num_classes=loaded.num_classes).model
         got = per_class(out, held)
-        print(f"  {label:9}", [g - b for g, b in zip(got, base)], "suspect",
+        print(f"  {label:9}", [g - b for g, b in zip(got, base, strict=True)], "suspect",
               method.report_.get("suspect"))
