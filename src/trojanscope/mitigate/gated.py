@@ -564,6 +564,15 @@ class Gated(Mitigation):
             10-13% residues of development zoos 2428-2430 were stages it ended after 2-4 of 6
             rounds (issue 12 stop 49). A larger value lets the stage go on, at half the
             learning rate after each trip, while every round is still held to the floor.
+        project_repair: with E > 0, where ``dense_project``'s projection was kept and the probe
+            then hands the projected model back (no backdoor left), that model's layers behind
+            its frozen first layer are fitted for E epochs on the clean labels and on the input
+            model's outputs on neighbours of the clean images, the suspect left out
+            (:mod:`~trojanscope.mitigate.project_repair`): on development SIG MLPs (zoos
+            2427-2430) that projection cost 2.7-4.5 points. 0 (default): the projected model as
+            it is. ``project_repair=5`` failed its rule on fresh zoos 2433/2434 (18 of 26 MLPs at
+            the goal either way: three models changed, none's standing), so it is opt-in (issue
+            12 stop 49, h12b).
     """
 
     name = "gated"
@@ -606,7 +615,8 @@ class Gated(Mitigation):
                  dense_prune: int = DenseOptions.dense_prune,
                  dense_distill: float = DenseOptions.dense_distill,
                  first_near: int = DenseOptions.first_near, dense_repair: int = 0,
-                 guard_trips: int = GUARD_TRIPS) -> None:
+                 guard_trips: int = GUARD_TRIPS,
+                 project_repair: int = 0) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -688,6 +698,8 @@ class Gated(Mitigation):
         self.dense_repair = int(dense_repair)
         check_option("guard_trips", guard_trips, 1, 10, integer=True)
         self.guard_trips = int(guard_trips)
+        check_option("project_repair", project_repair, 0, 50, integer=True)
+        self.project_repair = int(project_repair)
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill, first_near)
         check_option("warp", warp, 0.0, 10.0)
@@ -735,6 +747,25 @@ class Gated(Mitigation):
                triggers=[trigger] if trigger is not None else None)
         self.report_["repair"] = {"epochs": int(self.dense_repair),
                                   "seconds": round(time.perf_counter() - start, 1)}
+
+    def _repair_projected(self, model: nn.Module, clean: TensorDataset, seed: int) -> None:
+        """``project_repair``: the projected model the probe hands back is fitted behind its
+        frozen first layer towards the model before the projection
+        (:mod:`~trojanscope.mitigate.project_repair`); the note's ``project_repair`` says so."""
+        from trojanscope.mitigate.project_repair import repair_behind  # dense_repair: adaptive
+
+        teacher = getattr(self, "unprojected_", None)
+        if teacher is None:  # not reached: a kept projection saved its teacher
+            self.report_["project_repair"] = {"action": "skipped: no model before the projection"}
+            return
+        start = time.perf_counter()
+        suspect = self.report_.get("suspect")
+        done = repair_behind(model, teacher, clean, self.project_repair, seed,
+                             None if suspect is None else int(suspect), self.probe_eps)
+        done["seconds"] = round(time.perf_counter() - start, 1)
+        self.report_["project_repair"] = done
+        self.report_["action"] += f"; fitted back behind the projection ({self.project_repair} " \
+                                  "epoch(s), project_repair)"
 
     def _purify_margin(self, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
         """The stages, then ``margin`` where it is on."""
@@ -789,6 +820,7 @@ class Gated(Mitigation):
         report: dict[str, Any] = {}
         self.report_ = report
         self.verdict_: ModelVerdict | None = None
+        self.unprojected_: nn.Module | None = None  # project_repair's teacher, this run's
         self.first_stage_: nn.Module | None = None
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
         verdict = None
@@ -818,6 +850,8 @@ class Gated(Mitigation):
         if self.dense_project:
             why = self._no_projection(model, clean)
             if why is None and verdict is not None:  # unlearn=1: the detector ran
+                # project_repair's teacher: the model before the projection (off: no copy)
+                self.unprojected_ = frozen_copy(model) if self.project_repair else None
                 self._project(model, clean, verdict, seed)  # the projected model stands in for
             elif self.asked_:
                 # asked for but not done: the report says why (not a silent no-op); the default
@@ -1055,6 +1089,8 @@ class Gated(Mitigation):
                         "model is returned")
                 for prm in original.parameters():  # the frozen reference, handed back as the
                     prm.requires_grad_(True)       # copy every other path returns
+                if projected and self.project_repair:  # opt-in: off, the projected model as is
+                    self._repair_projected(original, clean, seed)
                 return original
         if self.warp > 0 and ranked:  # after the residual probe: a model it hands back skips it
             reach = warp_reach(original, fit.x, val.x, ranked[0], self.warp)
