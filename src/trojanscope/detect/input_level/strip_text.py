@@ -23,6 +23,9 @@ from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
 
+CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``calibrate``)
+
+
 @register("input-detector", "strip-text")
 class StripText(TextInputDetector):
     """STRIP for text models: concatenate with confident clean sentences of other classes; a
@@ -41,6 +44,16 @@ class StripText(TextInputDetector):
             of that many tokens; refused when longer than the model accepts (its position
             embeddings: 512 for MiniLM/BERT) or than two inputs (a mixture is never longer:
             the rest would be padding, and memory).
+        calibrate: how a guard (``fit_guard``) sets its threshold. ``"folds"`` (the default):
+            the split-conformal rank of cross-fitted scores, each fold scored by a copy fitted
+            on the other folds with its own partner draw — but new inputs are scored by the
+            detector refitted on all of them, with another draw, so the threshold is set for
+            other partners than those that score (held-out clean flagged 0.8-10.6% at a 5%
+            guard, issue 15, stop 48). ``"own"`` (issue 15, stop 49): the same rank of the
+            fitted detector's own scores of the clean inputs it was fitted on — the partners
+            of inputs predicted ``c`` are sentences predicted otherwise, chosen without looking
+            at any sentence predicted ``c``, so a clean input's score never mixes it with
+            itself and is distributed as a new clean input's with those partners.
     """
 
     name = "strip-text"
@@ -48,13 +61,20 @@ class StripText(TextInputDetector):
     min_clean = 10
 
     def __init__(self, n: int = 8, min_confidence: float = 0.8,
-                 mix_len: int | None = None) -> None:
+                 mix_len: int | None = None, calibrate: str = "folds") -> None:
         if (int(n) < 1 or not 0.0 <= float(min_confidence) < 1.0
-                or (mix_len is not None and int(mix_len) < 0)):
-            raise ValueError("n must be >= 1, min_confidence in [0, 1) and mix_len >= 0 or null")
+                or (mix_len is not None and int(mix_len) < 0)
+                or calibrate not in CALIBRATE):
+            raise ValueError("n must be >= 1, min_confidence in [0, 1), mix_len >= 0 or null "
+                             f"and calibrate one of {', '.join(CALIBRATE)}")
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
+        self.calibrate = calibrate
+
+    def own_calibration(self) -> bool:
+        """``calibrate="own"``: a guard's threshold is set on this detector's own scores."""
+        return self.calibrate == "own"
 
     @property
     def forward_passes_per_input(self) -> int:
