@@ -35,7 +35,8 @@ def keep_matrix(model: torch.nn.Module, x: torch.Tensor, pred: torch.Tensor,
     out = torch.empty(len(x), n, 2)
     for i, row in enumerate(x):
         mine = tokens(row, pad)
-        rows = [mine + p for p in partners[int(pred[i])]] + [p + mine for p in partners[int(pred[i])]]
+        mates = partners[int(pred[i])]
+        rows = [mine + p for p in mates] + [p + mine for p in mates]
         probs = model(pad_rows(rows, length, pad)).softmax(1)[:, int(pred[i])]
         out[i, :, 0], out[i, :, 1] = probs[:n], probs[n:]
     return out

@@ -39,6 +39,18 @@ def scores(keep: torch.Tensor, pred: torch.Tensor, draw: list[torch.Tensor]) -> 
     return out
 
 
+def ranks(raw: torch.Tensor, pred: torch.Tensor, ref: list[torch.Tensor]) -> torch.Tensor:
+    """``calibrate="class"``: each score's rank among ``ref[c]`` (ties half) for inputs
+    predicted ``c``."""
+    out = raw.clone()
+    for c, r in enumerate(ref):
+        mine = pred == c
+        if len(r) and bool(mine.any()):
+            v = raw[mine][:, None]
+            out[mine] = ((r[None, :] < v).sum(1) + 0.5 * (r[None, :] == v).sum(1)) / len(r)
+    return out
+
+
 def simulate(data: dict, n: int, draws: int, fpr: float, seed: int = 0) -> dict:
     """Mean / worst figures of ``draws`` partner draws of ``n`` from the pool (both thresholds)."""
     gen = torch.Generator().manual_seed(seed)
@@ -61,10 +73,19 @@ def simulate(data: dict, n: int, draws: int, fpr: float, seed: int = 0) -> dict:
             cal[held] = scores(data["guard_keep"][held], data["guard_pred"][held], draw())
         own = scores(data["guard_keep"], data["guard_pred"], deployed)
         t_folds, t_own = conformal_threshold(cal, fpr), conformal_threshold(own, fpr)
+        ref = [own[data["guard_pred"] == c] for c in range(classes)]
+        neg_r = ranks(neg, data["neg_pred"], ref)
+        trig_r = ranks(scores(data["trig_keep"], data["trig_pred"], deployed),
+                       data["trig_pred"], ref)[fires]
+        t_class = conformal_threshold(ranks(own, data["guard_pred"], ref), fpr)
         rows.append({"auc": roc_auc(neg, trig), "tpr": tpr_at_fpr(neg, trig, fpr),
                      "fpr_folds": float((neg > t_folds).float().mean()),
                      "fpr_own": float((neg > t_own).float().mean()),
-                     "tpr_own": float((trig > t_own).float().mean())})
+                     "tpr_own": float((trig > t_own).float().mean()),
+                     "auc_class": roc_auc(neg_r, trig_r),
+                     "tpr_class": tpr_at_fpr(neg_r, trig_r, fpr),
+                     "fpr_class": float((neg_r > t_class).float().mean()),
+                     "guard_tpr_class": float((trig_r > t_class).float().mean())})
     summary = {"n": n, "draws": draws}
     for key in rows[0]:
         vals = [r[key] for r in rows]
@@ -114,6 +135,12 @@ def main() -> None:
                                                data["trig_keep"][:, :, 0].mean(1)[fires]), 4)},
            "last_only": {"auc": round(roc_auc(data["neg_keep"][:, :, 1].mean(1),
                                               data["trig_keep"][:, :, 1].mean(1)[fires]), 4)},
+           "clean_by_class": {str(c): {
+               "n": int((data["neg_pred"] == c).sum()),
+               "mean": round(float(neg_all[data["neg_pred"] == c].mean()), 4),
+               "q95": round(float(neg_all[data["neg_pred"] == c].quantile(0.95)), 4)}
+               for c in range(int(data["neg_pred"].max()) + 1)},
+           "triggered_mean": round(float(trig_all.mean()), 4),
            "settings": [simulate(data, n, opts.draws, opts.fpr) for n in opts.n],
            "lowest_triggered": lowest(data, opts.trigger_ids)}
     text = json.dumps(out, indent=2)

@@ -66,3 +66,26 @@ def test_a_clean_input_is_never_its_own_partner() -> None:
 def test_an_unknown_calibrate_is_refused_in_one_line() -> None:
     with pytest.raises(UserInputError, match="calibrate one of folds, own"):
         registry.create("input-detector", "strip-text", calibrate="maybe")
+
+
+def test_class_scores_are_ranks_among_the_clean_inputs_of_the_same_class() -> None:
+    det = guard("class").detector
+    assert det.own_calibration()
+    clean = clean_rows(60, 0)
+    model = BagOfWords()
+    pred = model(clean).argmax(1)
+    raw = det._keep(clean, pred)
+    for c in (0, 1):
+        ref = raw[pred == c]
+        assert torch.equal(det.class_scores_[c], ref)
+    # a new input scores its rank among its class's clean raw scores (ties count half)
+    new = clean_rows(7, 5)
+    p = model(new).argmax(1)
+    r = det._keep(new, p)
+    want = torch.stack([((det.class_scores_[int(c)] < v).sum()
+                         + 0.5 * (det.class_scores_[int(c)] == v).sum())
+                        / len(det.class_scores_[int(c)]) for v, c in zip(r, p, strict=True)])
+    assert torch.allclose(det.score(new), want.float())
+    # the clean inputs' own ranks spread over (0, 1): the guard's threshold is a rank
+    own = det.score(clean)
+    assert float(own.min()) < 0.1 and float(own.max()) > 0.9

@@ -13,6 +13,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from trojanscope.detect.input_level.base import BATCH
 from trojanscope.detect.input_level.text_base import (
     TextInputDetector,
     pad_rows,
@@ -22,8 +23,7 @@ from trojanscope.detect.input_level.text_base import (
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
-
-CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``calibrate``)
+CALIBRATE = ("folds", "own", "class")  # how a guard sets strip-text's threshold (see ``calibrate``)
 
 
 @register("input-detector", "strip-text")
@@ -54,6 +54,11 @@ class StripText(TextInputDetector):
             of inputs predicted ``c`` are sentences predicted otherwise, chosen without looking
             at any sentence predicted ``c``, so a clean input's score never mixes it with
             itself and is distributed as a new clean input's with those partners.
+            ``"class"`` (issue 15, stop 49): ``"own"``, and each score is the input's rank
+            among the fitted detector's own scores of the clean inputs predicted as its class
+            (0-1; ties count half), so a triggered input is compared with clean inputs of the
+            class it is predicted as, not with the other class's (whose mixtures may keep
+            more or less); the fit scores its clean inputs once more.
     """
 
     name = "strip-text"
@@ -73,8 +78,9 @@ class StripText(TextInputDetector):
         self.calibrate = calibrate
 
     def own_calibration(self) -> bool:
-        """``calibrate="own"``: a guard's threshold is set on this detector's own scores."""
-        return self.calibrate == "own"
+        """``calibrate`` ``"own"`` or ``"class"``: a guard's threshold is set on this
+        detector's own scores."""
+        return self.calibrate in ("own", "class")
 
     @property
     def forward_passes_per_input(self) -> int:
@@ -129,9 +135,32 @@ class StripText(TextInputDetector):
                                    "its inputs score as clean")
             pick = pool[torch.randperm(len(pool), generator=generator)[: self.n]]
             self.partners_.append([tokens(clean_x[int(i)], self.pad_id_) for i in pick])
+        self.class_scores_: list[Tensor] = []
+        if self.calibrate == "class":  # the reference: the clean inputs' own scores by class
+            raw = torch.cat([self._keep(clean_x[i: i + BATCH], pred[i: i + BATCH])
+                             for i in range(0, len(clean_x), BATCH)])
+            self.class_scores_ = [raw[pred == c] for c in range(k)]
+            for c, ref in enumerate(self.class_scores_):
+                if len(ref) == 0:
+                    self.notes_.append(f"no clean input classified as class {c}: its inputs "
+                                       "keep their raw score, not a rank")
 
     def _score(self, x: Tensor) -> Tensor:
         pred = self.model(x).argmax(1)  # type: ignore[misc]
+        raw = self._keep(x, pred)
+        if not getattr(self, "class_scores_", None):
+            return raw
+        out = raw.clone()
+        for c, ref in enumerate(self.class_scores_):
+            mine = pred == c
+            if len(ref) and bool(mine.any()):
+                s = raw[mine][:, None]
+                out[mine] = ((ref[None, :] < s).sum(1)
+                             + 0.5 * (ref[None, :] == s).sum(1)) / len(ref)
+        return out
+
+    def _keep(self, x: Tensor, pred: Tensor) -> Tensor:
+        """The mean probability the input's mixtures keep of its predicted class ``pred``."""
         rows, owner = [], []
         for i, row in enumerate(x):
             mine = tokens(row, self.pad_id_)
