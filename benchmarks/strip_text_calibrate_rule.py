@@ -6,7 +6,8 @@ model's candidate guard FPR (held-out clean flagged at the guard's own threshold
 ``--guard-fpr``; no model of ``--no-worse`` (folder-name prefixes, the TextCNNs) more than
 ``--slack`` below its default TPR.
 
-    python benchmarks/strip_text_calibrate_rule.py score RUN... --candidate calibrate=own --json OUT
+    python benchmarks/strip_text_calibrate_rule.py score RUN... --candidate calibrate=own \
+        [--only candidate|default] --json OUT
     python benchmarks/strip_text_calibrate_rule.py rule OUT1 OUT2 ... [--no-worse textcnn]
 """
 
@@ -54,6 +55,8 @@ def main() -> None:
     score.add_argument("folders", type=Path, nargs="+")
     score.add_argument("--candidate", action="append", default=[],
                        help="name=value of the candidate strip-text setting (repeatable)")
+    score.add_argument("--only", nargs="+", choices=["candidate", "default"], default=None,
+                       help="score these settings only (default: both, candidate first)")
     score.add_argument("--fpr", type=float, default=0.05)
     score.add_argument("--json", type=Path, required=True)
     check = sub.add_parser("rule", help="the rule over scored JSON files")
@@ -66,14 +69,17 @@ def main() -> None:
     opts = parser.parse_args()
     torch.set_num_threads(1)
     if opts.mode == "score":
-        settings = {"default": {}, "candidate": parse_assignments(opts.candidate, "--candidate")}
+        # the candidate first: a run stopped for time keeps the figures the rule reads
+        every = {"candidate": parse_assignments(opts.candidate, "--candidate"), "default": {}}
+        settings = {k: every[k] for k in opts.only or every}
         rows = paired(opts.folders, opts.fpr, settings)
         text = json.dumps({"fpr": opts.fpr, "settings": settings, "rows": rows}, indent=2,
                           default=float)
         opts.json.write_text(text + "\n")
         print(text)
         return
-    rows = [r for path in opts.scored for r in json.loads(path.read_text())["rows"]]
+    rows = [r for path in opts.scored for r in json.loads(path.read_text())["rows"]
+            if "candidate" in r]  # default-only rows (MiniLM, after the rule's) do not count
     text = json.dumps({"scored": [str(p) for p in opts.scored],
                        "rule": rule(rows, opts.goal, opts.guard_fpr, opts.no_worse,
                                     opts.slack)}, indent=2)

@@ -6,10 +6,15 @@ threshold is (a) ``folds``: the split-conformal rank of cross-fitted scores, eac
 scored with its own partner draw and the deployed detector with another (today's
 ``fit_guard``), or (b) ``own``: the same rank of the deployed detector's own scores of the
 guard half (a class's partners are sentences of other classes, so a guard sentence is never
-mixed with itself). Also the triggered inputs that score lowest, with their length, the
-trigger's token position and their mean keep input-first / input-last.
+mixed with itself), or (c) ``class``: each score replaced by its rank among the deployed
+detector's own guard scores of its predicted class, the threshold the same rank of those
+ranks. ``--score``: ``keep`` (today's mean keep), ``ratio`` (mean keep over the input's own
+probability of its class) or ``drop`` (mean logit keep less the input's own logit). Also the
+clean scores by predicted class and the triggered inputs that score lowest, with their length,
+the trigger's token position and their mean keep input-first / input-last.
 
-    python benchmarks/strip_text_keep_report.py keep.pt [--n 8 16] [--draws 200] [--json out]
+    python benchmarks/strip_text_keep_report.py keep.pt [--n 8 16] [--draws 200] \
+        [--score keep|ratio|drop] [--trigger-ids ...] [--json out]
 """
 
 from __future__ import annotations
@@ -28,14 +33,34 @@ from trojanscope.detect.input_level.base import GUARD_FOLDS, conformal_threshold
 from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
 
 
-def scores(keep: torch.Tensor, pred: torch.Tensor, draw: list[torch.Tensor]) -> torch.Tensor:
+def logit(p: torch.Tensor) -> torch.Tensor:
+    """log(p / (1 − p)), clamped away from 0 and 1."""
+    p = p.double().clamp(1e-6, 1 - 1e-6)
+    return (p / (1 - p)).log()
+
+
+# "keep": today's mean keep; "drop": mean logit(keep) − logit(the input's own probability);
+# "ratio": mean keep / the input's own probability
+SCORE = "keep"
+
+
+def scores(keep: torch.Tensor, pred: torch.Tensor, draw: list[torch.Tensor],
+           conf: torch.Tensor | None = None) -> torch.Tensor:
     """strip-text's score with partners ``draw[c]`` (pool indices) for inputs predicted ``c``:
-    the j-th partner input-first for even j, input-last for odd j; the mean keep."""
-    out = torch.empty(len(keep))
+    the j-th partner input-first for even j, input-last for odd j; the mean keep (``SCORE``
+    "keep") or the mean logit of the keep less the logit of the input's own probability of
+    its class, ``conf`` ("drop")."""
+    out = torch.empty(len(keep), dtype=torch.float64)
     for i in range(len(keep)):
         idx = draw[int(pred[i])]
         order = torch.arange(len(idx)) % 2
-        out[i] = keep[i, idx, order].mean()
+        k = keep[i, idx, order]
+        if SCORE == "drop" and conf is not None:
+            out[i] = logit(k).mean() - logit(conf[i])
+        elif SCORE == "ratio" and conf is not None:
+            out[i] = k.double().mean() / conf[i].double()
+        else:
+            out[i] = k.double().mean()
     return out
 
 
@@ -47,7 +72,8 @@ def ranks(raw: torch.Tensor, pred: torch.Tensor, ref: list[torch.Tensor]) -> tor
         mine = pred == c
         if len(r) and bool(mine.any()):
             v = raw[mine][:, None]
-            out[mine] = ((r[None, :] < v).sum(1) + 0.5 * (r[None, :] == v).sum(1)) / len(r)
+            rank = ((r[None, :] < v).sum(1) + 0.5 * (r[None, :] == v).sum(1)) / len(r)
+            out[mine] = rank.to(out.dtype)
     return out
 
 
@@ -64,18 +90,19 @@ def simulate(data: dict, n: int, draws: int, fpr: float, seed: int = 0) -> dict:
     rows = []
     for _ in range(draws):
         deployed = draw()
-        neg = scores(data["neg_keep"], data["neg_pred"], deployed)
-        trig = scores(data["trig_keep"], data["trig_pred"], deployed)[fires]
+        neg = scores(data["neg_keep"], data["neg_pred"], deployed, data["neg_conf"])
+        trig = scores(data["trig_keep"], data["trig_pred"], deployed, data["trig_conf"])[fires]
         fold = torch.randperm(len(data["guard_keep"]), generator=gen) % GUARD_FOLDS
-        cal = torch.empty(len(fold))
+        cal = torch.empty(len(fold), dtype=torch.float64)
         for f in range(GUARD_FOLDS):
             held = fold == f
-            cal[held] = scores(data["guard_keep"][held], data["guard_pred"][held], draw())
-        own = scores(data["guard_keep"], data["guard_pred"], deployed)
+            cal[held] = scores(data["guard_keep"][held], data["guard_pred"][held], draw(),
+                               data["guard_conf"][held])
+        own = scores(data["guard_keep"], data["guard_pred"], deployed, data["guard_conf"])
         t_folds, t_own = conformal_threshold(cal, fpr), conformal_threshold(own, fpr)
         ref = [own[data["guard_pred"] == c] for c in range(classes)]
         neg_r = ranks(neg, data["neg_pred"], ref)
-        trig_r = ranks(scores(data["trig_keep"], data["trig_pred"], deployed),
+        trig_r = ranks(scores(data["trig_keep"], data["trig_pred"], deployed, data["trig_conf"]),
                        data["trig_pred"], ref)[fires]
         t_class = conformal_threshold(ranks(own, data["guard_pred"], ref), fpr)
         rows.append({"auc": roc_auc(neg, trig), "tpr": tpr_at_fpr(neg, trig, fpr),
@@ -122,13 +149,16 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=200)
     parser.add_argument("--fpr", type=float, default=0.05)
     parser.add_argument("--trigger-ids", type=int, nargs="*", default=None)
+    parser.add_argument("--score", choices=["keep", "drop", "ratio"], default="keep")
     parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
+    global SCORE
+    SCORE = opts.score
     data = torch.load(opts.keep, weights_only=True)
     fires = data["fires"]
     neg_all = data["neg_keep"].mean((1, 2))
     trig_all = data["trig_keep"].mean((1, 2))[fires]
-    out = {"keep": str(opts.keep), "pool": data["guard_keep"].shape[1],
+    out = {"keep": str(opts.keep), "score": opts.score, "pool": data["guard_keep"].shape[1],
            "whole_pool_both_orders": {"auc": round(roc_auc(neg_all, trig_all), 4),
                                       "tpr": round(tpr_at_fpr(neg_all, trig_all, opts.fpr), 4)},
            "first_only": {"auc": round(roc_auc(data["neg_keep"][:, :, 0].mean(1),

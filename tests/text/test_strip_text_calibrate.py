@@ -64,28 +64,35 @@ def test_a_clean_input_is_never_its_own_partner() -> None:
 
 
 def test_an_unknown_calibrate_is_refused_in_one_line() -> None:
-    with pytest.raises(UserInputError, match="calibrate one of folds, own"):
+    with pytest.raises(UserInputError, match="calibrate one of folds, own and"):
         registry.create("input-detector", "strip-text", calibrate="maybe")
 
 
-def test_class_scores_are_ranks_among_the_clean_inputs_of_the_same_class() -> None:
-    det = guard("class").detector
-    assert det.own_calibration()
-    clean = clean_rows(60, 0)
+def test_ratio_is_the_mean_keep_over_the_inputs_own_probability() -> None:
+    torch.set_num_threads(1)
     model = BagOfWords()
-    pred = model(clean).argmax(1)
-    raw = det._keep(clean, pred)
-    for c in (0, 1):
-        ref = raw[pred == c]
-        assert torch.equal(det.class_scores_[c], ref)
-    # a new input scores its rank among its class's clean raw scores (ties count half)
+    clean = clean_rows(60, 0)
+    det = registry.create("input-detector", "strip-text", n=4, measure="ratio")
+    det.fit(model, clean, generator=torch.Generator().manual_seed(0))
     new = clean_rows(7, 5)
-    p = model(new).argmax(1)
-    r = det._keep(new, p)
-    want = torch.stack([((det.class_scores_[int(c)] < v).sum()
-                         + 0.5 * (det.class_scores_[int(c)] == v).sum())
-                        / len(det.class_scores_[int(c)]) for v, c in zip(r, p, strict=True)])
-    assert torch.allclose(det.score(new), want.float())
-    # the clean inputs' own ranks spread over (0, 1): the guard's threshold is a rank
-    own = det.score(clean)
-    assert float(own.min()) < 0.1 and float(own.max()) > 0.9
+    probs = model(new).softmax(1)
+    own, pred = probs.max(1)
+    want = []
+    for i, row in enumerate(new.tolist()):
+        mates = det.partners_[int(pred[i])]
+        mixed = [row + m if j % 2 == 0 else m + row for j, m in enumerate(mates)]
+        width = det.mix_len_
+        ids = torch.tensor([r[:width] + [PAD] * (width - len(r[:width])) for r in mixed])
+        keep = model(ids).softmax(1)[:, int(pred[i])]
+        want.append(float(keep.mean() / own[i]))
+    got = det.score(new)
+    assert torch.allclose(got, torch.tensor(want), atol=1e-5)
+    plain = registry.create("input-detector", "strip-text", n=4)
+    plain.fit(model, clean, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(plain.score(new) / own, got, atol=1e-5)  # same partners, divided
+    assert det.get_params()["measure"] == "ratio" and plain.get_params()["measure"] == "keep"
+
+
+def test_an_unknown_measure_is_refused_in_one_line() -> None:
+    with pytest.raises(UserInputError, match="measure one of keep, ratio"):
+        registry.create("input-detector", "strip-text", measure="drop")
