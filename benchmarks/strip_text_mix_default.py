@@ -25,12 +25,14 @@ from text_inputs_zoo import folder_level
 SETTINGS = {"default": {"mix_len": 0}, "candidate": {"mix_len": None}}
 
 
-def paired(folders: list[Path], fpr: float) -> list[dict]:
-    """One row per folder: both settings' figures, the default's first (same split and seed)."""
+def paired(folders: list[Path], fpr: float,
+           settings: dict[str, dict] | None = None) -> list[dict]:
+    """One row per folder: each setting's figures (``SETTINGS`` unless given), the default's
+    first (same split and seed)."""
     rows = []
     for folder in folders:
         row: dict = {"folder": str(folder), "model": folder.name}
-        for label, params in SETTINGS.items():
+        for label, params in (settings or SETTINGS).items():
             (result,) = folder_level([folder], fpr, params)
             row[label] = result
         rows.append(row)

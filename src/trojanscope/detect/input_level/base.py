@@ -100,6 +100,13 @@ class InputDetector(ParamsMixin, ABC):
         default): called by :meth:`fit`, and by ``detect-inputs`` as soon as the model is
         loaded, before any data is read or scored."""
 
+    def own_calibration(self) -> bool:
+        """True when the fitted detector's scores of its own clean fit inputs are distributed as
+        a new clean input's would be (no input shapes its own score), so :func:`fit_guard` may
+        set the threshold on them: the threshold is then for the very detector that scores new
+        inputs, with no fold copies. False by default (the cross-fit)."""
+        return False
+
     def check_fit_size(self, n: int) -> None:
         """Refuse parameters that ``n`` clean inputs cannot serve (none by default), before a
         guard creates anything and before its fit."""
@@ -229,10 +236,18 @@ def fit_guard(
     of the detector fitted on the other folds — every clean input gives a score of an input its
     detector did not fit on (so the rate holds on new inputs), and none is spent on one role
     only. The threshold is :func:`conformal_threshold` of those scores. ``keep_copies`` keeps
-    the fold copies for :meth:`FittedGuard.check_by_copies`."""
+    the fold copies for :meth:`FittedGuard.check_by_copies`. A detector whose
+    :meth:`InputDetector.own_calibration` is true is fitted once and the threshold set on its
+    own scores of ``clean_x`` instead (unless ``keep_copies``)."""
     check_fpr(fpr)
     check_guard_inputs(detector, clean_x, folds)
     n = len(clean_x)
+    if detector.own_calibration() and not keep_copies:
+        # the detector's own scores of its fit inputs stand for new inputs' (it says so): the
+        # threshold is set for the detector that will score them, not for five other copies
+        detector.fit(model, clean_x, generator=generator)
+        own = detector.score(clean_x).double()
+        return FittedGuard(detector, conformal_threshold(own, fpr), fpr, n, n)
     fold = torch.randperm(n, generator=generator) % folds
     state = generator.get_state()
 

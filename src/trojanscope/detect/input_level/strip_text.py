@@ -3,7 +3,8 @@ see whether its prediction survives. For text the superimposition is a concatena
 followed (or preceded) by a clean sentence that the model confidently assigns to *another*
 class. A clean input's prediction is pulled towards the other class; a triggered input keeps the
 attacker's class, because the trigger dominates whatever surrounds it. The score is the mean
-probability the mixtures keep of the input's predicted class. ``n`` + 1 forward passes per input.
+probability the mixtures keep of the input's predicted class (``measure="ratio"``: divided by
+the input's own probability of it). ``n`` + 1 forward passes per input.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from trojanscope.detect.input_level.text_base import (
 )
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
+
+CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``calibrate``)
+MEASURES = ("keep", "ratio")  # what strip-text scores (see ``measure``)
 
 
 @register("input-detector", "strip-text")
@@ -41,6 +45,24 @@ class StripText(TextInputDetector):
             of that many tokens; refused when longer than the model accepts (its position
             embeddings: 512 for MiniLM/BERT) or than two inputs (a mixture is never longer:
             the rest would be padding, and memory).
+        calibrate: how a guard (``fit_guard``) sets its threshold. ``"folds"`` (the default):
+            the split-conformal rank of cross-fitted scores, each fold scored by a copy fitted
+            on the other folds with its own partner draw — but new inputs are scored by the
+            detector refitted on all of them, with another draw, so the threshold is set for
+            other partners than those that score (held-out clean flagged 0.8-10.6% at a 5%
+            guard, issue 15, stop 48). ``"own"`` (issue 15, stop 49): the same rank of the
+            fitted detector's own scores of the clean inputs it was fitted on — the partners
+            of inputs predicted ``c`` are sentences predicted otherwise, chosen without looking
+            at any sentence predicted ``c``, so a clean input's score never mixes it with
+            itself and is distributed as a new clean input's with those partners.
+        measure: ``"keep"`` (the default): the mean probability the mixtures keep of the
+            input's class. ``"ratio"`` (issue 15, stop 49): that mean divided by the input's
+            own probability of the class — the share of its confidence the input keeps when
+            mixed. A clean sentence the model is very sure of keeps much of its class in a
+            mixture yet loses much of its confidence; a triggered one loses little (on MiniLM
+            `addsent`-3176, development: the clean target-class sentences' keep overlapped
+            the triggered inputs', TPR 0.85 at 5% FPR with "keep", 0.95 with "ratio", over
+            200 and 50 partner draws).
     """
 
     name = "strip-text"
@@ -48,13 +70,23 @@ class StripText(TextInputDetector):
     min_clean = 10
 
     def __init__(self, n: int = 8, min_confidence: float = 0.8,
-                 mix_len: int | None = None) -> None:
+                 mix_len: int | None = None, calibrate: str = "folds",
+                 measure: str = "keep") -> None:
         if (int(n) < 1 or not 0.0 <= float(min_confidence) < 1.0
-                or (mix_len is not None and int(mix_len) < 0)):
-            raise ValueError("n must be >= 1, min_confidence in [0, 1) and mix_len >= 0 or null")
+                or (mix_len is not None and int(mix_len) < 0)
+                or calibrate not in CALIBRATE or measure not in MEASURES):
+            raise ValueError("n must be >= 1, min_confidence in [0, 1), mix_len >= 0 or null, "
+                             f"calibrate one of {', '.join(CALIBRATE)} and measure one of "
+                             f"{', '.join(MEASURES)}")
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
+        self.calibrate = calibrate
+        self.measure = measure
+
+    def own_calibration(self) -> bool:
+        """``calibrate="own"``: a guard's threshold is set on this detector's own scores."""
+        return self.calibrate == "own"
 
     @property
     def forward_passes_per_input(self) -> int:
@@ -111,7 +143,14 @@ class StripText(TextInputDetector):
             self.partners_.append([tokens(clean_x[int(i)], self.pad_id_) for i in pick])
 
     def _score(self, x: Tensor) -> Tensor:
-        pred = self.model(x).argmax(1)  # type: ignore[misc]
+        probs = self.model(x).softmax(1)  # type: ignore[misc]
+        own, pred = probs.max(1)
+        return self._keep(x, pred, own)
+
+    def _keep(self, x: Tensor, pred: Tensor, own: Tensor) -> Tensor:
+        """``measure="keep"``: the mean probability the input's mixtures keep of its predicted
+        class ``pred``; ``"ratio"``: that mean divided by ``own`` (the input's probability of
+        ``pred`` alone)."""
         rows, owner = [], []
         for i, row in enumerate(x):
             mine = tokens(row, self.pad_id_)
@@ -125,4 +164,7 @@ class StripText(TextInputDetector):
         keep = self.model(mixed).softmax(1)[torch.arange(len(rows)), pred[owner]]  # type: ignore[misc]
         total = torch.zeros(len(x)).index_add_(0, torch.tensor(owner), keep.float())
         count = torch.zeros(len(x)).index_add_(0, torch.tensor(owner), torch.ones(len(rows)))
-        return torch.where(count > 0, total / count.clamp_min(1), out)
+        mean = total / count.clamp_min(1)
+        if self.measure == "ratio":
+            mean = mean / own.float().clamp_min(1e-12)
+        return torch.where(count > 0, mean, out)
