@@ -8,7 +8,8 @@ much of the poison the defence flagged (and ABL's isolation details), and the ti
 Markdown table and writes JSON.
 
     python benchmarks/bench_robust_training.py [--seed 0] [--target 0] [--defences abl,knn-filter]
-        [--attacks badnets:0.01,blended,sig:default] [--poison-rate 0.1] [--mapping all-to-all]
+        [--attacks badnets:0.01,blended,sig:default] [--poison-rate 0.1]
+        [--mapping all-to-one,all-to-all]
         [--extra "--arch mlp"]
         [--defence-param abl:majority_label=true] [--json benchmarks/out/robust.json]
 
@@ -32,7 +33,8 @@ from cli_json import run_cli
 
 ATTACKS = ("badnets", "blended")
 DEFENCES = (None, "abl", "spectral", "knn-filter")
-DETAILS = ("isolation", "isolation_flagged", "isolated", "isolation_notes")
+DETAILS = ("isolation", "isolation_flagged", "isolated", "isolation_notes", "majority_share",
+           "majority_filter")
 """The defence's ``details`` kept in a row (ABL's isolation; absent keys are skipped)."""
 
 
@@ -57,7 +59,8 @@ def main() -> None:
                         help="NAME[:RATE|:default], comma-separated")
     parser.add_argument("--poison-rate", default="0.1",
                         help="rate of attacks given without one ('default': the attack's own)")
-    parser.add_argument("--mapping", default="all-to-one", help="the attacks' --mapping")
+    parser.add_argument("--mapping", default="all-to-one",
+                        help="the attacks' --mapping; comma-separated: each attack under each")
     parser.add_argument("--extra", default="",
                         help="training options for every train/attack call, e.g. '--arch mlp'")
     parser.add_argument("--defences", default=",".join(d or "none" for d in DEFENCES))
@@ -75,12 +78,13 @@ def main() -> None:
                      "flagged": None, "seconds": secs})
         print(f"clean training: CA {ref:.2%} ({secs:.0f} s)", file=sys.stderr, flush=True)
         defences = [None if d == "none" else d for d in opts.defences.split(",")]
-        for a, (attack, rate) in enumerate(attacks):
+        runs = [(m, *a) for m in opts.mapping.split(",") for a in attacks]
+        for a, (mapping, attack, rate) in enumerate(runs):
             for number, entry in enumerate(defences):
                 defence, *own = entry.split("@") if entry else (None,)
                 args = ["attack", "--attack", attack,
                         *(["--poison-rate", rate] if rate else []),
-                        "--target", str(opts.target), "--mapping", opts.mapping, *base,
+                        "--target", str(opts.target), "--mapping", mapping, *base,
                         "--out", f"{tmp}/{attack}-{a}-{number}"]
                 params = [i.partition(":")[2] for i in opts.defence_param
                           if i.partition(":")[0] == defence] + own
@@ -98,13 +102,14 @@ def main() -> None:
                 if params:
                     label += f" ({', '.join(params)})"
                 rows.append({"attack": attack, "defence": label, "target": opts.target,
-                             "mapping": opts.mapping,
+                             "mapping": mapping,
                              "poison_rate": spec.get("poison_rate"),
                              "poison_count": spec.get("poison_count"),
                              "clean_label": spec.get("clean_label"),
                              "ca": m["clean_accuracy"], "asr": m["attack_success_rate"],
                              "flagged": flagged, "details": details, "seconds": secs})
-                print(f"{attack} {spec.get('poison_rate')} {label}: CA {m['clean_accuracy']:.2%} "
+                print(f"{attack} {mapping} {spec.get('poison_rate')} {label}: "
+                      f"CA {m['clean_accuracy']:.2%} "
                       f"ASR {m['attack_success_rate']:.2%} ({secs:.0f} s)",
                       file=sys.stderr, flush=True)
     print("| attack | rate | defence | CA | CA loss vs clean | ASR | poison flagged (of all) "
@@ -121,7 +126,7 @@ def main() -> None:
     if opts.json:
         opts.json.parent.mkdir(parents=True, exist_ok=True)
         opts.json.write_text(json.dumps({"seed": opts.seed, "target": opts.target,
-                                          "mapping": opts.mapping, "extra": opts.extra,
+                                          "mapping": mapping, "extra": opts.extra,
                                           "rows": rows}, indent=2) + "\n")
 
 

@@ -142,7 +142,8 @@ def test_details_record_the_isolation_and_what_it_flagged(tiny_train, monkeypatc
     monkeypatch.setattr(abl_module, "detector_isolation", lambda data, seed, notes=None: flagged)
     outcome = create_defence("abl").train(_build(tiny_train), tiny_train,
                                           Trainer(epochs=1, batch_size=64))
-    assert outcome.details == {"isolation": "detector", "isolation_flagged": 7, "isolated": 4}
+    assert outcome.details == {"isolation": "detector", "isolation_flagged": 7, "isolated": 4,
+                               "majority_share": 0.5714, "majority_filter": True}
     outcome = create_defence("abl", isolation="loss", isolation_rate=0.1).train(
         _build(tiny_train), tiny_train, Trainer(epochs=1, batch_size=64))
     assert outcome.details["isolation"] == "loss"

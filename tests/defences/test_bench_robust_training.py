@@ -94,3 +94,30 @@ def test_mapping_and_extra_reach_the_cli(monkeypatch, tmp_path) -> None:
     assert attack[attack.index("--mapping") + 1] == "all-to-all"
     assert all(c[c.index("--arch") + 1] == "mlp" for c in calls)  # train and attack alike
     assert json.loads(out.read_text())["mapping"] == "all-to-all"
+
+
+def test_mappings_run_each_attack_under_each(monkeypatch, tmp_path) -> None:
+    module = _module()
+    calls: list[list[str]] = []
+
+    def fake(args: list[str]) -> tuple[dict, float]:
+        calls.append(args)
+        out = {"metrics": {"clean_accuracy": 0.9, "attack_success_rate": 0.1}}
+        if "--defence" in args:
+            out["defence"] = {"details": {"majority_share": 0.12, "majority_filter": False}}
+        return out, 1.0
+
+    monkeypatch.setattr(module, "run_cli", fake)
+    out = tmp_path / "rows.json"
+    monkeypatch.setattr(sys, "argv", ["bench", "--attacks", "badnets,blended",
+                                      "--defences", "abl@majority_label=auto",
+                                      "--mapping", "all-to-one,all-to-all", "--json", str(out)])
+    module.main()
+    assert [c[0] for c in calls] == ["train"] + ["attack"] * 4  # one clean reference
+    attacks = [(c[c.index("--attack") + 1], c[c.index("--mapping") + 1]) for c in calls[1:]]
+    assert attacks == [("badnets", "all-to-one"), ("blended", "all-to-one"),
+                       ("badnets", "all-to-all"), ("blended", "all-to-all")]
+    assert len({c[c.index("--out") + 1] for c in calls[1:]}) == 4
+    rows = json.loads(out.read_text())["rows"][1:]
+    assert [r["mapping"] for r in rows] == ["all-to-one"] * 2 + ["all-to-all"] * 2
+    assert rows[0]["details"] == {"majority_share": 0.12, "majority_filter": False}
