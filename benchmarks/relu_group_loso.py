@@ -10,8 +10,9 @@ on both the empty-pixel term ``auto:raise`` and the frame term ``auto:raise:fram
 calibrator ``auto:out-of-coverage`` is then kept (``shipped``: no refit) or refitted with fewer
 (``mmbd2_C0.2``, ``noagree4_C0.2``) or all seven features (``refit7_C0.2``, HP11's). For each
 held-out seed every start and refit is fitted on the other seeds only. Choice among the R
-columns: most folds at issue 9's goal, then the smallest refit (none < 2 < 4 < 7 features),
-then the lowest mean held-out CE.
+columns: most folds at issue 9's goal, then the smallest refit (none < 2 < 4 < 7 features).
+The side column ``RP_side`` (the ReLU-CNN start fitted on the empty-pixel term only) decides
+nothing.
 
 ``--own-eval`` also reads issue 3's evaluation zoo (``zoo/eval``'s stop-37b reports, the last
 with its empty-pixel gaps): which models the fitted ReLU-CNN start reaches and, from their
