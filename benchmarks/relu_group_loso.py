@@ -14,7 +14,7 @@ columns: most folds at issue 9's goal, then the smallest refit (none < 2 < 4 < 7
 The side column ``RP_side`` (the ReLU-CNN start fitted on the empty-pixel term only) decides
 nothing.
 
-``--own-eval`` also reads issue 3's evaluation zoo (``zoo/eval``'s stop-37b reports, the last
+The run also reads issue 3's evaluation zoo (``zoo/eval``'s stop-37b reports, the last
 with its empty-pixel gaps): which models the fitted ReLU-CNN start reaches and, from their
 recorded lifts, their probability with the start moved.
 
