@@ -65,6 +65,7 @@ from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.nothing_left import (
     WEAK,
     after_nothing_left,
+    projected_responds,
     still_responds,
     weak_evidence,
 )
@@ -573,6 +574,14 @@ class Gated(Mitigation):
             it is. ``project_repair=5`` failed its rule on fresh zoos 2433/2434 (18 of 26 MLPs at
             the goal either way: three models changed, none's standing), so it is opt-in (issue
             12 stop 49, h12b).
+        hand_projected: with B > 0, where ``dense_project``'s projection was kept and the probe
+            would hand the projected model back (no backdoor left), the second stage runs
+            instead where the detector rated it at p >= ``hand_check`` and the suspect's
+            reversed trigger still sends at least B of the held-back images on the projected
+            model (:func:`~trojanscope.mitigate.nothing_left.projected_responds`); the note's
+            ``hand_check`` says so. zoo-2433's badnets-000 (p 1.000, trigger 0.62 on the
+            projected model) came back at 97.6% ASR; SIG's reversed triggers send 0.00-0.47
+            there on development zoos. 0 (default): off (issue 12 stop 49, h12f).
     """
 
     name = "gated"
@@ -616,7 +625,7 @@ class Gated(Mitigation):
                  dense_distill: float = DenseOptions.dense_distill,
                  first_near: int = DenseOptions.first_near, dense_repair: int = 0,
                  guard_trips: int = GUARD_TRIPS,
-                 project_repair: int = 0) -> None:
+                 project_repair: int = 0, hand_projected: float = 0.0) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -700,6 +709,8 @@ class Gated(Mitigation):
         self.guard_trips = int(guard_trips)
         check_option("project_repair", project_repair, 0, 50, integer=True)
         self.project_repair = int(project_repair)
+        check_option("hand_projected", hand_projected, 0.0, 1.0)
+        self.hand_projected = hand_projected
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill, first_near)
         check_option("warp", warp, 0.0, 10.0)
@@ -1024,7 +1035,16 @@ class Gated(Mitigation):
             handing = weak or (nothing and choice == "revert")  # a hand-back without the stage
             responds = handing and still_responds(left, p, projected=projected,
                                                   bar=self.hand_check)
-            if responds:
+            still = nothing and choice == "revert" and not responds and projected_responds(
+                left, p, projected=projected, bar=self.hand_check, floor=self.hand_projected)
+            if still:
+                self.report_["hand_check"] = (
+                    f"not handed back: the detector rated p={p:.3f} >= hand_check "
+                    f"{self.hand_check} and the reversed trigger still sent "
+                    f"{left['trigger_before']:.2f} >= hand_projected {self.hand_projected} of "
+                    "the held-back images on the projected model; the second stage runs")
+                responds = True
+            elif responds:
                 self.report_["hand_check"] = (
                     f"not handed back: the detector rated p={p:.3f} >= hand_check "
                     f"{self.hand_check} and the reversed trigger still sent "
