@@ -43,6 +43,7 @@ by as little as brings its pull on mixed clean images down
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
@@ -65,6 +66,7 @@ from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.nothing_left import (
     WEAK,
     after_nothing_left,
+    projected_responds,
     still_responds,
     weak_evidence,
 )
@@ -573,6 +575,17 @@ class Gated(Mitigation):
             it is. ``project_repair=5`` failed its rule on fresh zoos 2433/2434 (18 of 26 MLPs at
             the goal either way: three models changed, none's standing), so it is opt-in (issue
             12 stop 49, h12b).
+        hand_projected: with B > 0, where ``dense_project``'s projection was kept and the probe
+            would hand the projected model back (no backdoor left), the second stage runs
+            instead where the detector rated it at p >= ``hand_check`` and the suspect's
+            reversed trigger still sends at least B of the held-back images on the projected
+            model (:func:`~trojanscope.mitigate.nothing_left.projected_responds`); the note's
+            ``hand_check`` says so. zoo-2433's badnets-000 (p 1.000, trigger 0.62 on the
+            projected model) came back at 97.6% ASR; SIG's reversed triggers send 0.00-0.47
+            there on development zoos. 0 (default): off (issue 12 stop 49, h12f).
+        projected_undo: with ``hand_projected``, the projection is undone instead: both stages
+            run again from the model as it came, with no projection (as where ``project_kept``
+            undoes one); the note's ``hand_projected`` keeps the first run's action.
     """
 
     name = "gated"
@@ -616,7 +629,8 @@ class Gated(Mitigation):
                  dense_distill: float = DenseOptions.dense_distill,
                  first_near: int = DenseOptions.first_near, dense_repair: int = 0,
                  guard_trips: int = GUARD_TRIPS,
-                 project_repair: int = 0) -> None:
+                 project_repair: int = 0, hand_projected: float = 0.0,
+                 projected_undo: bool = False) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -700,6 +714,12 @@ class Gated(Mitigation):
         self.guard_trips = int(guard_trips)
         check_option("project_repair", project_repair, 0, 50, integer=True)
         self.project_repair = int(project_repair)
+        check_option("hand_projected", hand_projected, 0.0, 1.0)
+        self.hand_projected = hand_projected
+        self.projected_undo = check_flag("projected_undo", projected_undo)
+        if self.projected_undo and not hand_projected:
+            raise ValueError("projected_undo changes what hand_projected does: set "
+                             "hand_projected > 0 too")
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill, first_near)
         check_option("warp", warp, 0.0, 10.0)
@@ -767,12 +787,35 @@ class Gated(Mitigation):
         self.report_["action"] += f"; fitted back behind the projection ({self.project_repair} " \
                                   "epoch(s), project_repair)"
 
+    def _purify_undo(self, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
+        """The stages; with ``projected_undo``, once more from the model as it came and with
+        no projection where ``hand_projected`` found the reversed trigger still working on the
+        projected model (off: nothing copied)."""
+        if not (self.projected_undo and self.dense_project):
+            return self._purify(model, clean, seed)
+        came = copy.deepcopy(model)
+        self.undo_ = False
+        out = self._purify(model, clean, seed)
+        if not self.undo_:
+            return out
+        first = self.report_
+        given, self.dense_project = self.dense_project, 0  # both stages as without it
+        try:
+            out = self._purify(came, clean, seed)
+        finally:
+            self.dense_project = given
+        self.report_["hand_projected"] = {
+            "action": "the projection undone: both stages ran again from the model as it came",
+            "first_run": {k: first.get(k) for k in ("action", "hand_check", "residual",
+                                                    "project")}}
+        return out
+
     def _purify_margin(self, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
         """The stages, then ``margin`` where it is on."""
         if self.margin <= 0:  # off: nothing read, nothing copied
-            return self._purify(model, clean, seed)
+            return self._purify_undo(model, clean, seed)
         came = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        out = self._purify(model, clean, seed)
+        out = self._purify_undo(model, clean, seed)
         self._lower_suspect(out, clean, came, seed)
         return out
 
@@ -1024,7 +1067,23 @@ class Gated(Mitigation):
             handing = weak or (nothing and choice == "revert")  # a hand-back without the stage
             responds = handing and still_responds(left, p, projected=projected,
                                                   bar=self.hand_check)
-            if responds:
+            still = nothing and choice == "revert" and not responds and projected_responds(
+                left, p, projected=projected, bar=self.hand_check, floor=self.hand_projected)
+            if still and self.projected_undo:  # _purify_undo runs both stages again
+                self.undo_ = True
+                self.report_["hand_check"] = (
+                    f"the projected model not handed back: p={p:.3f} >= hand_check "
+                    f"{self.hand_check}, the reversed trigger sent {left['trigger_before']:.2f} "
+                    f">= hand_projected {self.hand_projected} on it; the projection is undone")
+                return original
+            if still:
+                self.report_["hand_check"] = (
+                    f"not handed back: the detector rated p={p:.3f} >= hand_check "
+                    f"{self.hand_check} and the reversed trigger still sent "
+                    f"{left['trigger_before']:.2f} >= hand_projected {self.hand_projected} of "
+                    "the held-back images on the projected model; the second stage runs")
+                responds = True
+            elif responds:
                 self.report_["hand_check"] = (
                     f"not handed back: the detector rated p={p:.3f} >= hand_check "
                     f"{self.hand_check} and the reversed trigger still sent "

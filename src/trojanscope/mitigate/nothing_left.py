@@ -77,3 +77,17 @@ def still_responds(probe: dict[str, float], p: float, *, projected: bool, bar: f
     2413; 22-100% ASR); ``gated``'s default since issue 12 stop 46 (``HAND_CHECK``)."""
     return (bar > 0 and not projected and p >= bar
             and probe["trigger_after"] >= RESPONDS)
+
+
+def projected_responds(probe: dict[str, float], p: float, *, projected: bool, bar: float,
+                       floor: float) -> bool:
+    """``hand_projected``: whether a projected model about to be handed back (a stripe
+    projection kept, the probe found no backdoor left) should go through the second stage
+    instead: with ``floor`` > 0 and ``bar`` > 0, the detector rated it at ``p >= bar`` and the
+    suspect's reversed trigger still sends at least ``floor`` of the held-back images on the
+    projected model itself (the probe's ``trigger_before``: its reference there is the projected
+    model). SIG's reversed triggers are weak (0.00-0.44 before the first stage, ``WEAK``'s
+    readings); zoo-2433's badnets-000, whose striped projection was kept and which came back at
+    97.6% ASR, read 0.62 at p 1.000 (issue 12 stop 49, h12f; opt-in)."""
+    return (floor > 0 and bar > 0 and projected and p >= bar
+            and probe["trigger_before"] >= floor)
