@@ -3,12 +3,14 @@ group of rows outside the tied group (``tie_outside=1``), alone and with ``pair_
 on the data-level sets of ``bench_tabular_detect.py`` (the same sets, seeds ``--base`` + …).
 
 ``tie_outside`` changes the flags only, so each set is scored twice by ``detect-data``'s
-``label-groups`` (today's scores, and with ``pair_contrast=1``), both with ``tie_outside=1``;
-today's flags (``tie_margin`` 0.1 to the next distinct score) are recomputed with
-``label_flags`` on the same scores. Writes four JSON files in ``bench_tabular_detect.py
---json``'s row format (``--out PREFIX``: PREFIX_default.json, PREFIX_outside.json,
-PREFIX_contrast.json, PREFIX_contrast_outside.json) for ``tabular_pairs_rule.py`` to compare,
-and prints one table row per set (each row's ``wall_s`` is its scoring's time).
+``label-groups`` (the scores of before stop 49c, and with ``pair_contrast=1``), both with
+``tie_outside=1``; the flags of before stop 49c (``tie_margin`` 0.1 to the next distinct
+score) are recomputed with ``label_flags`` on the same scores. ``default`` is label-groups'
+default of before stop 49c (``pair_contrast=0``, ``tie_outside=0``), whatever today's default
+is. Writes four JSON files in ``bench_tabular_detect.py --json``'s row format (``--out
+PREFIX``: PREFIX_default.json, PREFIX_outside.json, PREFIX_contrast.json,
+PREFIX_contrast_outside.json) for ``tabular_pairs_rule.py`` to compare, and prints one table
+row per set (each row's ``wall_s`` is its scoring's time).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_tie_outside.py --base 8000 --out D/b8000
 """
@@ -38,7 +40,7 @@ def main() -> None:
     parser.add_argument("--base", type=int, required=True)
     parser.add_argument("--out", required=True, help="prefix of the four JSON files")
     args = parser.parse_args()
-    p = LabelGroups()  # today's top, sure and tie_margin
+    p = LabelGroups()  # today's top, sure, tie_sure and tie_margin
     rows: dict[str, list[dict]] = {k: [] for k in RUNS}
     print("| data | attack | target | poison | ROC-AUC default / contrast | flags TPR/FPR "
           "default | outside | contrast | contrast + outside | default: cut = top?, cut, "
@@ -50,10 +52,11 @@ def main() -> None:
         else:
             data, mask = poisoned_set(name, train, target, seed)
         walls, cuts = [], []
-        for old, new, extra in (("default", "outside", {}),
-                                ("contrast", "contrast_outside", {"pair_contrast": 1.0})):
+        for old, new, contrast in (("default", "outside", 0.0),
+                                   ("contrast", "contrast_outside", 1.0)):
             t0 = time.perf_counter()
-            result = detect_data(data, method="label-groups", tie_outside=1, **extra)
+            result = detect_data(data, method="label-groups", tie_outside=1,
+                                 pair_contrast=contrast)
             walls.append(time.perf_counter() - t0)
             s = result.suspicion
             today = SimpleNamespace(suspicion=s, elapsed_s=result.elapsed_s, flagged=label_flags(

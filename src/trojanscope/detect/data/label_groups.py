@@ -44,9 +44,10 @@ default, 0.1, since issue 16 stop 48c, where a rule committed before fresh bases
 met; ``tie_margin=0``: the old flags) they are flagged where they hold the table's highest
 suspicion and stand at least ``tie_margin`` above the next distinct score (a bar relative to
 the table: the natural tied groups score 1.4-1.6 on one table and 1.8-2.1 on another, so no
-one value serves). With ``tie_outside=1`` (opt-in, issue 16 stop 49c) that margin is
-measured to the highest group holding mostly rows outside the tied rows (``label_flags``): a
-sibling group of the same trigger (a three-category trigger's other pair, the tied rows and
+one value serves). With ``tie_outside=1`` (the default since issue 16 stop 49c, with
+``pair_contrast=1``, where a rule committed before fresh bases 8000/8100 was met) that margin
+is measured to the highest group holding mostly rows outside the tied rows (``label_flags``):
+a sibling group of the same trigger (a three-category trigger's other pair, the tied rows and
 one more) no longer defeats it. The
 constants were set on the calibration sets of ``benchmarks/bench_tabular_detect.py`` (seeds
 100+ and 200+; see docs/benchmarks.md). Per-row triggers (``ends-with``) share no value and
@@ -106,12 +107,15 @@ class LabelGroups(DataDetector):
         pair_contrast: a pair of two categorical columns is also enriched by this times
             ``logit(q)`` less the logit of the label's share among the rows holding one of
             its values but not both (``part_contrast``: a conjunction's cover rows carry a
-            part alone with the other labels); the larger enrichment counts. 0 (default):
-            off, every score as before. Opt-in: its rule on fresh bases 7800/7900 was not
-            met (issue 16 stop 49b, docs/benchmarks.md).
-        tie_outside: 1: ``tie_margin`` is measured to the highest score of a group whose
-            rows are not mostly (at most half) the tied rows, instead of the next distinct
-            score (issue 16 stop 49c); 0 (default): as before.
+            part alone with the other labels); the larger enrichment counts. 1 (default
+            since issue 16 stop 49c, with ``tie_outside``: their rule on fresh bases
+            8000/8100 was met, docs/benchmarks.md; alone its rule on 7800/7900 was not);
+            0: off, every score as before.
+        tie_outside: 1 (default since issue 16 stop 49c): ``tie_margin`` is measured to the
+            highest score of a group whose rows are not mostly (at most half) the tied
+            rows, instead of the next distinct score, so a sibling group of the same
+            trigger does not defeat it; 0: as before (``pair_contrast=0 tie_outside=0``:
+            the flags and scores before stop 49c exactly).
     """
 
     name = "label-groups"
@@ -122,8 +126,8 @@ class LabelGroups(DataDetector):
                  lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
-                 tie_margin: float = 0.1, pair_contrast: float = 0.0,
-                 tie_outside: float = 0.0) -> None:
+                 tie_margin: float = 0.1, pair_contrast: float = 1.0,
+                 tie_outside: float = 1.0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
