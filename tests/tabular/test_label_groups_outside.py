@@ -1,6 +1,7 @@
 """``label-groups``' ``tie_outside`` (issue 16 stop 49c): ``tie_margin`` measured to the
 highest score of a group whose rows are at most half the tied rows, so that a sibling group
-of the same trigger (the tied rows and one more) does not defeat it; 0 keeps the flags."""
+of the same trigger (the tied rows and one more) does not defeat it; 0 keeps the flags; 1 is
+the default since stop 49c (with ``pair_contrast=1``)."""
 
 from __future__ import annotations
 
@@ -69,19 +70,19 @@ def test_outside_flags_contain_the_old_ones(seed: int) -> None:
 
 def test_the_detector_keeps_its_scores_and_lists_its_groups_rows() -> None:
     """``tie_outside`` changes no score; with it every group holds its exact score and
-    rows (whose suspicion is at least that score); 0 is the default."""
+    rows (whose suspicion is at least that score); 1 is the default since stop 49c."""
 
     rng = np.random.default_rng(1)
     n = 400
     codes = np.stack([rng.integers(0, 4, n), rng.integers(0, 3, n), rng.integers(0, 5, n)], 1)
     labels = (rng.random(n) < 0.3).astype(np.int64)
     codes[:14, 0], codes[:14, 1], labels[:14] = 3, 2, 1
-    plain, _ = group_scores(codes, labels, LabelGroups())
+    plain, _ = group_scores(codes, labels, LabelGroups(tie_outside=0))
     scores, groups = group_scores(codes, labels, LabelGroups(tie_outside=1))
     assert np.array_equal(plain, scores) and all("members" in g for g in groups)
     for g in groups:
         assert np.all(scores[g["members"]] >= g["exact"])
-    assert LabelGroups().tie_outside is False
+    assert LabelGroups().tie_outside is True  # the default since stop 49c
 
 
 def test_through_the_cli_tie_outside_is_accepted_and_bad_values_refused(tmp_path,
