@@ -32,7 +32,9 @@ With ``pairs`` (the default since issue 16 stop 47, where a rule committed befor
 together, ``column = value and column' = value'`` (a conjunction trigger, whose cover rows
 carry each part alone with their own labels, so that no single value is enriched), scored
 the same way where the pair is more of the label than either part, less ``pair_cost`` (many
-more pairs than values are tried, so the best clean pair is higher by chance).
+more pairs than values are tried, so the best clean pair is higher by chance). With
+``pair_contrast`` (1, the default since issue 16 stop 49c) a pair of two categorical columns
+is also enriched against the rows holding one of its values alone (its cover rows).
 
 A row's suspicion is the highest ``Q`` of the groups it is in with its own label. Flagged:
 rows whose suspicion is above the ``top`` quantile of all rows, or reaches ``sure``. A
