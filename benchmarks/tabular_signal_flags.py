@@ -9,6 +9,9 @@ time per set) for ``tabular_pairs_rule.py`` to compare, and prints one table row
 Without ``--default-json`` only the candidate is scored (for bases whose default figures
 exist already, e.g. stop 48c's ``tabular_s48c/margin_*.json``, today's default).
 
+Since stop 49c (``pair_contrast=1`` and ``tie_outside=1`` the defaults) both runs start from
+stop 49b's default (``pair_contrast=0``, ``tie_outside=0``), so its figures reproduce.
+
     PYTHONPATH=src:benchmarks python benchmarks/tabular_signal_flags.py --base 7800 \
         --param pair_contrast=1 --default-json D.json --candidate-json C.json
 """
@@ -37,7 +40,9 @@ def main() -> None:
     parser.add_argument("--default-json", help="also score today's default, written here")
     parser.add_argument("--candidate-json", required=True)
     args = parser.parse_args()
-    params = {k: float(v) for k, v in (a.split("=", 1) for a in args.param)}
+    # stop 49b's default (pair_contrast and tie_outside off; both on by default since 49c)
+    old = {"pair_contrast": 0.0, "tie_outside": 0.0}
+    params = old | {k: float(v) for k, v in (a.split("=", 1) for a in args.param)}
     label = ",".join(args.param) or "default"
     rows: dict[str, list[dict]] = {"default": [], "candidate": []}
     print("| data | attack | target | poison | ROC-AUC default / candidate | TPR@FPR≤5% default"
@@ -52,7 +57,7 @@ def main() -> None:
         walls = [float("nan")]
         runs = [("candidate", params)]
         if args.default_json:
-            walls, runs = [], [("default", {}), *runs]
+            walls, runs = [], [("default", old), *runs]
         for key, extra in runs:
             t0 = time.perf_counter()
             result = detect_data(data, method="label-groups", **extra)

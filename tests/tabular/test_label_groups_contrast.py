@@ -1,8 +1,8 @@
 """``label-groups``' ``pair_contrast`` (issue 16 stop 49b): a pair group's enrichment also
 measured against the rows holding one of its two values but not both. A conjunction trigger
 relabelled towards the majority label has cover rows carrying each part alone with the other
-label, so the parts lean away from the label while the pair is pure; 0 (the default) keeps
-every score exactly as before."""
+label, so the parts lean away from the label while the pair is pure; 0 keeps every score
+exactly as before; 1 is the default since stop 49c (with ``tie_outside``)."""
 
 from __future__ import annotations
 
@@ -66,23 +66,25 @@ def test_pair_contrast_flags_a_conjunction_towards_the_majority(tmp_path, capsys
     path = tmp_path / "users.csv"
     poison = _conjunction_csv(path, seed)
     flagged = {}
-    for extra in ([], ["-p", "pair_contrast=1"]):
+    for extra in (["-p", "pair_contrast=0"], ["-p", "pair_contrast=1"], []):
         run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
              "--format", "json", *extra])
-        flagged[bool(extra)] = json.loads(capsys.readouterr().out)["flagged"]
-    assert not set(flagged[False]) & set(poison)  # today's default misses every one
-    assert sorted(flagged[True]) == poison  # the contrast flags them, and only them
+        flagged[" ".join(extra)] = json.loads(capsys.readouterr().out)["flagged"]
+    assert not set(flagged["-p pair_contrast=0"]) & set(poison)  # the old scores miss them
+    assert sorted(flagged["-p pair_contrast=1"]) == poison  # the contrast flags them only
+    assert flagged[""] == flagged["-p pair_contrast=1"]  # the default since stop 49c
 
 
-def test_pair_contrast_zero_is_the_default_and_changes_no_score() -> None:
+def test_pair_contrast_one_is_the_default_and_zero_changes_no_score() -> None:
     rng = np.random.default_rng(5)
     codes = rng.integers(0, 4, (600, 5))
     labels = (rng.random(600) < 0.25).astype(np.int64)
-    assert LabelGroups().pair_contrast == 0.0
-    base, before = group_scores(codes, labels, LabelGroups())
-    off, _ = group_scores(codes, labels, LabelGroups(pair_contrast=0))
+    assert LabelGroups().pair_contrast == 1.0
+    base, before = group_scores(codes, labels, LabelGroups(pair_contrast=0))
+    none, _ = group_scores(codes, labels, LabelGroups(), np.zeros(5, bool))  # no categories
     on, after = group_scores(codes, labels, LabelGroups(pair_contrast=1))
-    assert np.array_equal(base, off)
+    default, _ = group_scores(codes, labels, LabelGroups())
+    assert np.array_equal(base, none) and np.array_equal(on, default)
     assert np.all(on >= base)
     key = lambda g: (g["label"], tuple(g["columns"]), g["row"])  # noqa: E731
     was = {key(g): g["score"] for g in before}
@@ -106,7 +108,7 @@ def test_pair_contrast_reads_pairs_of_categorical_columns_only() -> None:
     rng = np.random.default_rng(5)
     codes = rng.integers(0, 4, (600, 5))
     labels = (rng.random(600) < 0.25).astype(np.int64)
-    _, before = group_scores(codes, labels, LabelGroups())
+    _, before = group_scores(codes, labels, LabelGroups(pair_contrast=0))
     _, after = group_scores(codes, labels, LabelGroups(pair_contrast=1),
                             np.array([True, False, True, False, False]))
     key = lambda g: (g["label"], tuple(g["columns"]), g["row"])  # noqa: E731

@@ -70,8 +70,8 @@ def test_tie_margin_zero_is_the_old_rule_exactly(seed: int) -> None:
 
 def test_the_detector_passes_tie_margin_to_its_flags(tmp_path, capsys) -> None:
     """Stop 48b's user CSV: 10 conjunction rows (3.3% of 300) tie at the cut with the top
-    score: none flagged with ``tie_margin=0`` (the old flags), all ten with 0.1 and by
-    default (0.1 since stop 48c)."""
+    score: none flagged with ``tie_margin=0`` (the old flags), all ten with 0.1 (both on the
+    scores of before stop 49c, ``pair_contrast=0``) and by default."""
     from trojanscope.cli.main import run
 
     rng = np.random.default_rng(3)
@@ -88,8 +88,8 @@ def test_the_detector_passes_tie_margin_to_its_flags(tmp_path, capsys) -> None:
     path.write_text("a,b,region,amount,y\n" + "".join(
         f"{a[i]},{b[i]},{region[i]},{amount[i]},{label[i]}\n" for i in range(n)))
     flagged = {}
-    for margin in ("0", "0.1", None):
-        extra = ["-p", f"tie_margin={margin}"] if margin else []
+    for margin in ("0", "0.1", None):  # the scores of before stop 49c; then the default
+        extra = ["-p", f"tie_margin={margin}", "-p", "pair_contrast=0"] if margin else []
         run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
              "--format", "json", *extra])
         flagged[margin] = json.loads(capsys.readouterr().out)["flagged"]

@@ -72,7 +72,7 @@ def test_the_detector_passes_tie_sure_to_its_flags(tmp_path, capsys) -> None:
     flagged = {}
     for extra in ([], ["-p", "tie_sure=2.1"]):
         run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
-             "--format", "json", "-p", "tie_margin=0", *extra])
+             "--format", "json", "-p", "tie_margin=0", "-p", "pair_contrast=0", *extra])
         import json
 
         flagged[bool(extra)] = json.loads(capsys.readouterr().out)["flagged"]

@@ -32,7 +32,9 @@ With ``pairs`` (the default since issue 16 stop 47, where a rule committed befor
 together, ``column = value and column' = value'`` (a conjunction trigger, whose cover rows
 carry each part alone with their own labels, so that no single value is enriched), scored
 the same way where the pair is more of the label than either part, less ``pair_cost`` (many
-more pairs than values are tried, so the best clean pair is higher by chance).
+more pairs than values are tried, so the best clean pair is higher by chance). With
+``pair_contrast`` (1, the default since issue 16 stop 49c) a pair of two categorical columns
+is also enriched against the rows holding one of its values alone (its cover rows).
 
 A row's suspicion is the highest ``Q`` of the groups it is in with its own label. Flagged:
 rows whose suspicion is above the ``top`` quantile of all rows, or reaches ``sure``. A
@@ -44,7 +46,11 @@ default, 0.1, since issue 16 stop 48c, where a rule committed before fresh bases
 met; ``tie_margin=0``: the old flags) they are flagged where they hold the table's highest
 suspicion and stand at least ``tie_margin`` above the next distinct score (a bar relative to
 the table: the natural tied groups score 1.4-1.6 on one table and 1.8-2.1 on another, so no
-one value serves). The
+one value serves). With ``tie_outside=1`` (the default since issue 16 stop 49c, with
+``pair_contrast=1``, where a rule committed before fresh bases 8000/8100 was met) that margin
+is measured to the highest group holding mostly rows outside the tied rows (``label_flags``):
+a sibling group of the same trigger (a three-category trigger's other pair, the tied rows and
+one more) no longer defeats it. The
 constants were set on the calibration sets of ``benchmarks/bench_tabular_detect.py`` (seeds
 100+ and 200+; see docs/benchmarks.md). Per-row triggers (``ends-with``) share no value and
 are out of reach; a trigger with no column of its own rare enough to stand out (two common
@@ -103,9 +109,15 @@ class LabelGroups(DataDetector):
         pair_contrast: a pair of two categorical columns is also enriched by this times
             ``logit(q)`` less the logit of the label's share among the rows holding one of
             its values but not both (``part_contrast``: a conjunction's cover rows carry a
-            part alone with the other labels); the larger enrichment counts. 0 (default):
-            off, every score as before. Opt-in: its rule on fresh bases 7800/7900 was not
-            met (issue 16 stop 49b, docs/benchmarks.md).
+            part alone with the other labels); the larger enrichment counts. 1 (default
+            since issue 16 stop 49c, with ``tie_outside``: their rule on fresh bases
+            8000/8100 was met, docs/benchmarks.md; alone its rule on 7800/7900 was not);
+            0: off, every score as before.
+        tie_outside: 1 (default since issue 16 stop 49c): ``tie_margin`` is measured to the
+            highest score of a group whose rows are not mostly (at most half) the tied
+            rows, instead of the next distinct score, so a sibling group of the same
+            trigger does not defeat it; 0: as before (``pair_contrast=0 tie_outside=0``:
+            the flags and scores before stop 49c exactly).
     """
 
     name = "label-groups"
@@ -116,13 +128,17 @@ class LabelGroups(DataDetector):
                  lift_weight: float = 0.3, folds: int = 5, top: float = 0.97,
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
-                 tie_margin: float = 0.1, pair_contrast: float = 0.0) -> None:
+                 tie_margin: float = 0.1, pair_contrast: float = 1.0,
+                 tie_outside: float = 1.0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
         if pairs not in (0, 1):  # not bool(): "2" or "no" would turn pairs on silently
             raise UserInputError(f"label-groups: pairs is 0 or 1, not {pairs!r}")
         self.pairs, self.pair_cost = bool(pairs), float(pair_cost)
+        if tie_outside not in (0, 1):
+            raise UserInputError(f"label-groups: tie_outside is 0 or 1, not {tie_outside!r}")
+        self.tie_outside = bool(tie_outside)
         self.tie_sure, self.tie_margin = float(tie_sure), float(tie_margin)
         self.pair_contrast = float(pair_contrast)
         for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
@@ -159,26 +175,47 @@ class LabelGroups(DataDetector):
                         **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
                            if len(g["columns"]) > 1 else {}),
                         "rows": g["rows"], "score": g["score"]} for g in groups[:5]]
-        return scores, label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin)
+        outside = ([(g["exact"], g["members"]) for g in groups] if self.tie_outside else None)
+        return scores, label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
+                                   outside)
 
 
 def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0.0,
-                tie_margin: float = 0.0) -> np.ndarray:
+                tie_margin: float = 0.0,
+                groups: list[tuple[float, np.ndarray]] | None = None) -> np.ndarray:
     """Indices flagged: suspicion above the ``top`` quantile (and above 0), or at least
     ``sure``; with ``tie_sure`` > 0 also the rows tied at the quantile whose suspicion is
     at least ``tie_sure`` (a group's rows share one score, so a group holding more rows than
     the top share ties at the cut and the strict test leaves all of it out); with
     ``tie_margin`` > 0 also the rows tied at the quantile where their suspicion is the
-    highest of all (and above 0) and at least ``tie_margin`` above the next distinct one."""
+    highest of all (and above 0) and at least ``tie_margin`` above the next distinct one, or,
+    given ``groups`` (``(score, row indices)`` each), above the highest score below the tie
+    of a group whose rows are at most half tied rows (``next_outside``)."""
     cut = float(np.quantile(scores, top))
     flags = ((scores > cut) & (scores > 0)) | (scores >= sure)
     if tie_sure > 0:
         flags |= (scores == cut) & (scores >= tie_sure)
     if tie_margin > 0 and cut > 0 and cut == float(scores.max()):
         below = scores[scores < cut]
-        if cut - (float(below.max()) if below.size else 0.0) >= tie_margin:
+        step = float(below.max()) if below.size else 0.0
+        if groups is not None:
+            step = next_outside(scores == cut, cut, groups)
+        if cut - step >= tie_margin:
             flags |= scores == cut
     return np.flatnonzero(flags)
+
+
+def next_outside(tied: np.ndarray, cut: float, groups: list[tuple[float, np.ndarray]]
+                 ) -> float:
+    """The highest score below ``cut`` (0 at least) of the groups whose rows are not mostly
+    ``tied`` rows (at most half of them): a group mostly of the tied rows is the same rows
+    read another way (a trigger's sibling pair), not a rival. Never above the next distinct
+    score, so it flags the same rows or more."""
+    step = 0.0
+    for score, rows in groups:
+        if step < score < cut and 2 * int(tied[rows].sum()) <= len(rows):
+            step = score
+    return step
 
 
 def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
@@ -186,7 +223,9 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
     """Per row: the highest group score ``Q`` among its groups; and the groups, best first.
     With ``p.pairs`` also the groups of two columns' values held together (conjunctions).
     ``categorical`` (per column; None: every column) marks the columns whose pairs
-    ``p.pair_contrast`` reads (a conjunction trigger is a pair of categories)."""
+    ``p.pair_contrast`` reads (a conjunction trigger is a pair of categories). With
+    ``p.tie_outside`` each group also holds its exact score and row indices (``exact``,
+    ``members``) for ``label_flags``."""
     n_rows, n_cols = codes.shape
     num_classes = int(labels.max()) + 1
     terms, prior = naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
@@ -207,7 +246,7 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
                 if g is None:
                     continue
                 single[(j, int(v))] = g.pop("q")
-                _keep(g, own & holds, best, found)
+                _keep(g, own & holds, best, found, p.tie_outside)
         if p.pairs:
             for holds, cols, q_parts in conjunctions(codes, own, share, p, single):
                 # a conjunction must be more of the label than its parts (checked before
@@ -218,15 +257,19 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
                     continue
                 g.pop("q")
                 g["score"] -= p.pair_cost
-                _keep(g, own & holds, best, found)
+                _keep(g, own & holds, best, found, p.tie_outside)
     found.sort(key=lambda g: -g["score"])
     return best, found
 
 
-def _keep(g: dict, rows: np.ndarray, best: np.ndarray, found: list[dict]) -> None:
+def _keep(g: dict, rows: np.ndarray, best: np.ndarray, found: list[dict],
+          members: bool = False) -> None:
     """Raise ``rows``' suspicion in ``best`` to group ``g``'s score and list ``g`` (its score
-    rounded when listed only, so the suspicion is exact)."""
+    rounded when listed only, so the suspicion is exact; with ``members`` the exact score
+    and the row indices are kept too)."""
     best[rows] = np.maximum(best[rows], g["score"])
+    if members:
+        g["exact"], g["members"] = g["score"], np.flatnonzero(rows).astype(np.int32)
     g["score"] = round(g["score"], 3)
     found.append(g)
 
