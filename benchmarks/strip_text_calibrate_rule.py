@@ -4,7 +4,8 @@ the folder's held-out split, measured on the other half and its triggered copies
 stop-49 rule over every scored row: each model's candidate TPR at ``--fpr`` ≥ ``--goal``; each
 model's candidate guard FPR (held-out clean flagged at the guard's own threshold) ≤
 ``--guard-fpr``; no model of ``--no-worse`` (folder-name prefixes, the TextCNNs) more than
-``--slack`` below its default TPR.
+``--slack`` below its default TPR. With ``--guard-vs-default S`` (h15b) the guard criterion is
+instead each model's candidate guard FPR at most its default's plus S (undecided without one).
 
     python benchmarks/strip_text_calibrate_rule.py score RUN... --candidate calibrate=own \
         [--only candidate|default] --json OUT
@@ -48,6 +49,20 @@ def rule(rows: list[dict], goal: float, guard_fpr: float, no_worse: list[str],
     return out
 
 
+def guard_vs_default(rows: list[dict], defaults: dict[str, dict], slack: float) -> dict:
+    """Each model's candidate guard FPR against today's default's on the same model (stop 49,
+    h15b): met when none is above it by more than ``slack``; undecided (``None``) when a
+    model has no default row (``defaults``: model name -> default figures, any file)."""
+    rises = {r["model"]: r["candidate"]["guard_fpr"] - defaults[r["model"]]["guard_fpr"]
+             for r in rows if r["model"] in defaults}
+    missing = sorted(r["model"] for r in rows if r["model"] not in defaults)
+    worst = max(rises, key=rises.get) if rises else None
+    met = all(v <= slack + 1e-12 for v in rises.values())
+    return {"guard_slack": slack, "largest_rise_model": worst,
+            "largest_rise": round(rises[worst], 4) if worst else None,
+            "without_default": missing, "met": None if missing and met else met}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -65,6 +80,9 @@ def main() -> None:
     check.add_argument("--guard-fpr", type=float, default=0.06)
     check.add_argument("--no-worse", nargs="*", default=[])
     check.add_argument("--slack", type=float, default=0.02)
+    check.add_argument("--guard-vs-default", type=float, default=None,
+                       help="instead of --guard-fpr: candidate guard FPR at most the default's "
+                            "on the same model plus this")
     check.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
     torch.set_num_threads(1)
@@ -78,11 +96,17 @@ def main() -> None:
         opts.json.write_text(text + "\n")
         print(text)
         return
-    rows = [r for path in opts.scored for r in json.loads(path.read_text())["rows"]
-            if "candidate" in r]  # default-only rows (MiniLM, after the rule's) do not count
-    text = json.dumps({"scored": [str(p) for p in opts.scored],
-                       "rule": rule(rows, opts.goal, opts.guard_fpr, opts.no_worse,
-                                    opts.slack)}, indent=2)
+    every = [r for path in opts.scored for r in json.loads(path.read_text())["rows"]]
+    rows = [r for r in every if "candidate" in r]  # default-only rows: the comparison only
+    out = rule(rows, opts.goal, opts.guard_fpr, opts.no_worse, opts.slack)
+    if opts.guard_vs_default is not None:  # h15b's rule: the guard against today's default
+        defaults = {r["model"]: r["default"] for r in every if "default" in r}
+        out["guard_vs_default"] = guard_vs_default(rows, defaults, opts.guard_vs_default)
+        for key in ("guard_fpr_bound", "guard_fpr_met"):
+            out.pop(key)
+        parts = (out["tpr_met"], out["guard_vs_default"]["met"], out["no_worse_met"])
+        out["met"] = False if False in parts else (None if None in parts else True)
+    text = json.dumps({"scored": [str(p) for p in opts.scored], "rule": out}, indent=2)
     print(text)
     if opts.json is not None:
         opts.json.write_text(text + "\n")

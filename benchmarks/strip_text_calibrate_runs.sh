@@ -33,16 +33,7 @@ CSV=$WORK/minilm/rt-polarity-2500.csv
 # TextCNNs (both settings: the rule compares them); then each MiniLM model's default; the rule
 # is read from every candidate row written (strip_text_calibrate_rule.py rule, run by hand
 # too when the queue is stopped for time)
-MINI=()
-for run in $MRUNS; do
-  s=${run%%:*}; t=${run##*:}
-  for a in addsent badnl; do
-    [ -d "$WORK/minilm/$a-$s" ] || run "minilm-$a-$s" attack --dataset "$CSV" --arch minilm \
-      --attack $a --target "$t" --seed "$s" --lr 1e-4 --epochs 2 --arch-param max_len=40 \
-      --out "$WORK/minilm/$a-$s"
-    score "minilm_$a-$s" "$WORK/minilm/$a-$s" candidate
-    MINI+=("$a-$s")
-  done
+textcnns() {  # the TextCNN seeds given, both settings scored (the rule compares them)
   for ts in $TSEEDS; do
     for a in badnl addsent; do
       [ -d "$WORK/textcnn/$a-$ts" ] || run "textcnn-$a-$ts" attack --dataset rt-polarity \
@@ -50,10 +41,25 @@ for run in $MRUNS; do
       score "textcnn_$a-$ts" "$WORK/textcnn/$a-$ts" candidate default
     done
   done
-  TSEEDS=""  # the TextCNNs once, after the first MiniLM seed
+  TSEEDS=""  # the TextCNNs once
+}
+# TEXTCNN_FIRST=1: the (fast) TextCNNs before any MiniLM model
+[ -n "${TEXTCNN_FIRST:-}" ] && textcnns
+MINI=()
+for run in $MRUNS; do
+  s=${run%%:*}; t=${run##*:}
+  for a in addsent badnl; do
+    [ -d "$WORK/minilm/$a-$s" ] || run "minilm-$a-$s" attack --dataset "$CSV" --arch minilm \
+      --attack $a --target "$t" --seed "$s" --lr 1e-4 --epochs 2 --arch-param max_len=40 \
+      --out "$WORK/minilm/$a-$s"
+    # MINILM_BOTH=1: today's default scored right after the candidate (a whole row per model)
+    score "minilm_$a-$s" "$WORK/minilm/$a-$s" candidate ${MINILM_BOTH:+default}
+    [ -n "${MINILM_BOTH:-}" ] || MINI+=("$a-$s")
+  done
+  textcnns  # after the first MiniLM seed, unless run first
   for m in "${MINI[@]}"; do score "minilm_default_$m" "$WORK/minilm/$m" default; done
   MINI=()
 done
 "$PY" "$REPO/benchmarks/strip_text_calibrate_rule.py" rule "${SCORED[@]}" --no-worse textcnn \
-  --json "$OUT/rule.json"
+  ${GUARD_VS_DEFAULT:+--guard-vs-default "$GUARD_VS_DEFAULT"} --json "$OUT/rule.json"
 echo done

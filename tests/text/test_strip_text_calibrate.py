@@ -72,7 +72,7 @@ def test_ratio_is_the_mean_keep_over_the_inputs_own_probability() -> None:
     torch.set_num_threads(1)
     model = BagOfWords()
     clean = clean_rows(60, 0)
-    det = registry.create("input-detector", "strip-text", n=4, measure="ratio")
+    det = registry.create("input-detector", "strip-text", n=4)  # the default since stop 49
     det.fit(model, clean, generator=torch.Generator().manual_seed(0))
     new = clean_rows(7, 5)
     probs = model(new).softmax(1)
@@ -87,7 +87,7 @@ def test_ratio_is_the_mean_keep_over_the_inputs_own_probability() -> None:
         want.append(float(keep.mean() / own[i]))
     got = det.score(new)
     assert torch.allclose(got, torch.tensor(want), atol=1e-5)
-    plain = registry.create("input-detector", "strip-text", n=4)
+    plain = registry.create("input-detector", "strip-text", n=4, measure="keep")
     plain.fit(model, clean, generator=torch.Generator().manual_seed(0))
     assert torch.allclose(plain.score(new) / own, got, atol=1e-5)  # same partners, divided
     assert det.get_params()["measure"] == "ratio" and plain.get_params()["measure"] == "keep"

@@ -3,8 +3,9 @@ see whether its prediction survives. For text the superimposition is a concatena
 followed (or preceded) by a clean sentence that the model confidently assigns to *another*
 class. A clean input's prediction is pulled towards the other class; a triggered input keeps the
 attacker's class, because the trigger dominates whatever surrounds it. The score is the mean
-probability the mixtures keep of the input's predicted class (``measure="ratio"``: divided by
-the input's own probability of it). ``n`` + 1 forward passes per input.
+probability the mixtures keep of the input's predicted class divided by the input's own
+probability of it (``measure="ratio"``, the default since stop 49; ``"keep"``: not divided).
+``n`` + 1 forward passes per input.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ class StripText(TextInputDetector):
             of inputs predicted ``c`` are sentences predicted otherwise, chosen without looking
             at any sentence predicted ``c``, so a clean input's score never mixes it with
             itself and is distributed as a new clean input's with those partners.
-        measure: ``"keep"`` (the default): the mean probability the mixtures keep of the
-            input's class. ``"ratio"`` (issue 15, stop 49): that mean divided by the input's
+        measure: ``"keep"`` (the default before stop 49): the mean probability the mixtures
+            keep of the input's class. ``"ratio"`` (the default since issue 15, stop 49, h15b:
+            its rule met on fresh MiniLM 3178 and TextCNN 3142): that mean divided by the input's
             own probability of the class — the share of its confidence the input keeps when
             mixed. A clean sentence the model is very sure of keeps much of its class in a
             mixture yet loses much of its confidence; a triggered one loses little (on MiniLM
@@ -71,7 +73,7 @@ class StripText(TextInputDetector):
 
     def __init__(self, n: int = 8, min_confidence: float = 0.8,
                  mix_len: int | None = None, calibrate: str = "folds",
-                 measure: str = "keep") -> None:
+                 measure: str = "ratio") -> None:
         if (int(n) < 1 or not 0.0 <= float(min_confidence) < 1.0
                 or (mix_len is not None and int(mix_len) < 0)
                 or calibrate not in CALIBRATE or measure not in MEASURES):
