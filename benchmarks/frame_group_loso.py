@@ -45,15 +45,22 @@ def fit_group_starts(term: Calibrator, rows: list[dict], skip: tuple[str, ...] =
     """Per ``"<activation>@<kind>"`` group of ``rows``' clean runs: the count, the largest
     conv-equivalent frame gap and the start (largest + ``MARGIN``, at least the term's start;
     None below ``MIN_COVERED`` clean runs or for a group in ``skip``)."""
+    return fit_gap_starts(term, rows, "frame_share_gap", skip)
+
+
+def fit_gap_starts(term: Calibrator, rows: list[dict], feature: str,
+                   skip: tuple[str, ...] = (OWN_FIT,)) -> dict[str, dict]:
+    """``fit_group_starts`` for the raise term whose gap is the report feature ``feature``
+    (``"frame_share_gap"``, ``"empty_share_gap"``)."""
     start = float(term.fitted_on["start"])
     dense_off = float(term.fitted_on["start_dense"]) - start
     gaps: dict[str, list[float]] = {}
     for r in rows:
         rep = r["report"]
         f = rep["features"]
-        if r["backdoored"] or "frame_share_gap" not in f:
+        if r["backdoored"] or feature not in f:
             continue
-        gap = float(f["frame_share_gap"]) - dense_off * float(f.get("first_layer_dense", 0.0))
+        gap = float(f[feature]) - dense_off * float(f.get("first_layer_dense", 0.0))
         kind = "conv" if "layer:conv" in rep["traits"] else "dense"
         for t in rep["traits"]:
             if t.startswith("activation:"):

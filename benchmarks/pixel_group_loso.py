@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from frame_gate_loso import line
-from frame_group_loso import OWN_FIT, SEEDS10, starts_of
+from frame_group_loso import OWN_FIT, SEEDS10, fit_gap_starts, starts_of
 from frame_start_loso import FRAME, GK8, MARGIN, with_starts
 from ooc_refit_loso import DATA, KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
 from pixel_gate_loso import PIXEL
@@ -52,25 +52,7 @@ def fit_pixel_starts(term: Calibrator, rows: list[dict], skip: tuple[str, ...] =
     """Per ``"<activation>@<kind>"`` group of ``rows``' clean runs: the count, the largest
     conv-equivalent empty-pixel gap and the start (largest + ``MARGIN``, at least the term's
     start; None below ``MIN_COVERED`` clean runs or for a group in ``skip``)."""
-    start = float(term.fitted_on["start"])
-    dense_off = float(term.fitted_on["start_dense"]) - start
-    gaps: dict[str, list[float]] = {}
-    for r in rows:
-        rep = r["report"]
-        f = rep["features"]
-        if r["backdoored"] or "empty_share_gap" not in f:
-            continue
-        gap = float(f["empty_share_gap"]) - dense_off * float(f.get("first_layer_dense", 0.0))
-        kind = "conv" if "layer:conv" in rep["traits"] else "dense"
-        for t in rep["traits"]:
-            if t.startswith("activation:"):
-                gaps.setdefault(f"{t}@{kind}", []).append(gap)
-    out = {}
-    for g, v in sorted(gaps.items()):
-        ok = len(v) >= MIN_COVERED and g not in skip
-        out[g] = {"clean": len(v), "largest_gap": round(max(v), 4),
-                  "start": round(max(start, max(v) + MARGIN), 4) if ok else None}
-    return out
+    return fit_gap_starts(term, rows, "empty_share_gap", skip)
 
 
 def pixel_record(term: Calibrator, starts: dict[str, dict]) -> dict[str, float]:
