@@ -19,13 +19,11 @@ import argparse
 import json
 import time
 
-import numpy as np
 import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import benchmark_sets, poisoned_set, score  # noqa: E402
-from trojanscope.detect.data.inputs import materialize  # noqa: E402
+from bench_tabular_detect import score, scored_sets  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
 
@@ -40,11 +38,7 @@ def main() -> None:
     print("| data | attack | target | poison | ROC-AUC default / candidate | TPR@FPR≤5% | "
           "flags TPR/FPR default | candidate | time default / candidate |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for ds, train, name, target, seed in benchmark_sets(args.base):
-        if name == "(none)":
-            data, mask = materialize(train), np.zeros(len(train), bool)
-        else:
-            data, mask = poisoned_set(name, train, target, seed)
+    for ds, name, target, seed, data, mask in scored_sets(args.base):
         for key, params in runs.items():
             t0 = time.perf_counter()
             result = detect_data(data, method="label-groups", **params)
