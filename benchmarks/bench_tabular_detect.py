@@ -94,6 +94,16 @@ def benchmark_sets(base: int, conjunctions: bool = True):
                 extra += 1
 
 
+def scored_sets(base: int, conjunctions: bool = True):
+    """``(table, attack, target, seed, rows, poison mask)`` per set of ``benchmark_sets``: the
+    clean set fixed once, the others poisoned (``poisoned_set``)."""
+    for ds, train, name, target, seed in benchmark_sets(base, conjunctions):
+        if name == "(none)":
+            yield ds, name, target, seed, materialize(train), np.zeros(len(train), bool)
+        else:
+            yield ds, name, target, seed, *poisoned_set(name, train, target, seed)
+
+
 def score(result, mask: np.ndarray) -> dict:
     s = result.suspicion
     flagged = np.zeros(len(mask), bool)
@@ -443,11 +453,7 @@ def main() -> None:
     print("| data | attack | target | poison | method | ROC-AUC | TPR@FPR≤5% | flags TPR/FPR |"
           " time |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for ds, train, name, target, seed in benchmark_sets(args.base, args.conjunctions):
-        if name == "(none)":
-            data, mask = materialize(train), np.zeros(len(train), bool)
-        else:
-            data, mask = poisoned_set(name, train, target, seed)
+    for ds, name, target, seed, data, mask in scored_sets(args.base, args.conjunctions):
         methods = ["label-groups"] + (["shared-values", "auto-image"] if args.compare else [])
         for method in methods:
             t0 = time.perf_counter()

@@ -22,13 +22,11 @@ import argparse
 import json
 import time
 
-import numpy as np
 import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import benchmark_sets, poisoned_set, score, summary  # noqa: E402
-from trojanscope.detect.data.inputs import materialize  # noqa: E402
+from bench_tabular_detect import score, scored_sets, summary  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
 
@@ -49,11 +47,7 @@ def main() -> None:
           f" / candidate | flags TPR/FPR default | flags TPR/FPR {label} | time default /"
           " candidate |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for ds, train, name, target, seed in benchmark_sets(args.base):
-        if name == "(none)":
-            data, mask = materialize(train), np.zeros(len(train), bool)
-        else:
-            data, mask = poisoned_set(name, train, target, seed)
+    for ds, name, target, seed, data, mask in scored_sets(args.base):
         walls = [float("nan")]
         runs = [("candidate", params)]
         if args.default_json:

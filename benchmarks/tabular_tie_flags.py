@@ -33,8 +33,7 @@ import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import benchmark_sets, poisoned_set, score, summary  # noqa: E402
-from trojanscope.detect.data.inputs import materialize  # noqa: E402
+from bench_tabular_detect import score, scored_sets, summary  # noqa: E402
 from trojanscope.detect.data.label_groups import LabelGroups, label_flags  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
@@ -56,11 +55,7 @@ def main() -> None:
           f" flags TPR/FPR {label} | cut | tied rows (poison) | top scores × rows |"
           " flags TPR/FPR low sure | time |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for ds, train, name, target, seed in benchmark_sets(args.base):
-        if name == "(none)":
-            data, mask = materialize(train), np.zeros(len(train), bool)
-        else:
-            data, mask = poisoned_set(name, train, target, seed)
+    for ds, name, target, seed, data, mask in scored_sets(args.base):
         t0 = time.perf_counter()
         result = detect_data(data, method="label-groups", tie_sure=0.0,
                              tie_margin=0.0, pair_contrast=0.0)  # stop 48's scores

@@ -27,8 +27,7 @@ import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import benchmark_sets, poisoned_set, score  # noqa: E402
-from trojanscope.detect.data.inputs import materialize  # noqa: E402
+from bench_tabular_detect import score, scored_sets  # noqa: E402
 from trojanscope.detect.data.label_groups import LabelGroups, label_flags  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
@@ -46,11 +45,7 @@ def main() -> None:
           "default | outside | contrast | contrast + outside | default: cut = top?, cut, "
           "tied (poison) | contrast: the same | time default / contrast |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for ds, train, name, target, seed in benchmark_sets(args.base):
-        if name == "(none)":
-            data, mask = materialize(train), np.zeros(len(train), bool)
-        else:
-            data, mask = poisoned_set(name, train, target, seed)
+    for ds, name, target, seed, data, mask in scored_sets(args.base):
         walls, cuts = [], []
         for old, new, contrast in (("default", "outside", 0.0),
                                    ("contrast", "contrast_outside", 1.0)):

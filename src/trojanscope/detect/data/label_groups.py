@@ -60,6 +60,7 @@ categories only) is found only through its enriched single values.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 import numpy as np
 
@@ -71,6 +72,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
 MANY_VALUES = 30  # a column with more distinct values is binned for the naive Bayes model
+MAX_PAIR_VALUES = 1000  # pair_values' bound: pairs of wider columns are more groups than rows
 BINS = 10
 SHARED = 0.9  # a value held by this share of a group's rows is part of what the group shares
 
@@ -118,10 +120,15 @@ class LabelGroups(DataDetector):
             rows, instead of the next distinct score, so a sibling group of the same
             trigger does not defeat it; 0: as before (``pair_contrast=0 tie_outside=0``:
             the flags and scores before stop 49c exactly).
+        pair_values: pairs read categorical columns of at most this many distinct values
+            (numeric columns: at most MANY_VALUES, 30); 30 (default): as before. Lending-club's
+            ``sub_grade`` (35) and ``addr_state`` (50) enter pairs from 50 (issue 16 stop 50:
+            its rule on fresh bases 8200/8300, docs/benchmarks.md).
     """
 
     name = "label-groups"
     modality = "tabular"
+    param_ranges: ClassVar = {"pair_values": (MANY_VALUES, MAX_PAIR_VALUES, False, True)}
     needs_model = False  # reads the rows themselves
 
     def __init__(self, min_rows: int = 5, k0: float = 10.0, prior: float = 10.0,
@@ -129,7 +136,7 @@ class LabelGroups(DataDetector):
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
                  tie_margin: float = 0.1, pair_contrast: float = 1.0,
-                 tie_outside: float = 1.0) -> None:
+                 tie_outside: float = 1.0, pair_values: int = MANY_VALUES) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -139,6 +146,12 @@ class LabelGroups(DataDetector):
         if tie_outside not in (0, 1):
             raise UserInputError(f"label-groups: tie_outside is 0 or 1, not {tie_outside!r}")
         self.tie_outside = bool(tie_outside)
+        if (isinstance(pair_values, bool) or not isinstance(pair_values, (int, float))
+                or not float(pair_values).is_integer()
+                or not MANY_VALUES <= pair_values <= MAX_PAIR_VALUES):
+            raise UserInputError(f"label-groups: pair_values is a whole number from "
+                                 f"{MANY_VALUES} to {MAX_PAIR_VALUES}, not {pair_values!r}")
+        self.pair_values = int(pair_values)
         self.tie_sure, self.tie_margin = float(tie_sure), float(tie_margin)
         self.pair_contrast = float(pair_contrast)
         for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
@@ -248,7 +261,7 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
                 single[(j, int(v))] = g.pop("q")
                 _keep(g, own & holds, best, found, p.tie_outside)
         if p.pairs:
-            for holds, cols, q_parts in conjunctions(codes, own, share, p, single):
+            for holds, cols, q_parts in conjunctions(codes, own, share, p, single, categorical):
                 # a conjunction must be more of the label than its parts (checked before
                 # the costly disagreement: most pairs of a wide table fail it)
                 both = categorical is None or bool(categorical[list(cols)].all())
@@ -275,14 +288,18 @@ def _keep(g: dict, rows: np.ndarray, best: np.ndarray, found: list[dict],
 
 
 def conjunctions(codes: np.ndarray, own: np.ndarray, share: float, p: LabelGroups,
-                 single: dict[tuple[int, int], float]
+                 single: dict[tuple[int, int], float], categorical: np.ndarray | None = None
                  ) -> Iterator[tuple[np.ndarray, tuple[int, int], float]]:
     """``(rows holding both, (j, m), the parts' best shrunk label share)`` per pair of columns
-    ``j < m`` of at most MANY_VALUES values and pair of values at least ``min_rows`` rows of
-    the label hold together; a part not scored as a single group counts as the table's share.
-    Pairs where one value implies the other are the single groups already and left out."""
+    ``j < m`` of at most MANY_VALUES values (a categorical column, every column where
+    ``categorical`` is None: at most ``p.pair_values``) and pair of values at least
+    ``min_rows`` rows of the label hold together; a part not scored as a single group counts
+    as the table's share. Pairs where one value implies the other are the single groups
+    already and left out."""
     n_cols = codes.shape[1]
-    few = [j for j in range(n_cols) if len(np.unique(codes[:, j])) <= MANY_VALUES]
+    wide = [p.pair_values if categorical is None or categorical[j] else MANY_VALUES
+            for j in range(n_cols)]
+    few = [j for j in range(n_cols) if len(np.unique(codes[:, j])) <= wide[j]]
     for a, j in enumerate(few):
         for m in few[a + 1:]:
             joint = codes[:, j] * (int(codes[:, m].max()) + 1) + codes[:, m]
