@@ -116,13 +116,16 @@ def one(zoo: Path, clean, setting: dict[str, Any]) -> dict[str, Any]:
             "seconds": round(time.perf_counter() - start, 1)}
 
 
-def run(zoos: Path, out: Path, only: list[str]) -> dict[str, Any]:
-    """Every (model, setting) pair; written as it goes."""
+def run(zoos: Path, out: Path, only: list[str], models: list[str]) -> dict[str, Any]:
+    """Every (model, setting) pair (``only``/``models``: those settings/models); written as it
+    goes."""
     clean = load_dataset("mnist", "test")
     pick = torch.randperm(len(clean), generator=torch.Generator().manual_seed(0))[:CLEAN_N]
     clean = replace(clean, x=clean.x[pick], y=clean.y[pick])
     rows: dict[str, Any] = {}
     for name, _, arch, _ in MODELS:
+        if models and name not in models:
+            continue
         for label, setting in SETTINGS.items():
             if (only and label not in only) or (arch == "cnn" and label not in CNN_SETTINGS):
                 continue
@@ -153,6 +156,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--compare", type=Path)
     ap.add_argument("--only", default="", help="comma-separated setting labels (default: all)")
+    ap.add_argument("--models", default="", help="comma-separated zoo names (default: all)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     if args.what == "build":
@@ -160,7 +164,8 @@ def main() -> None:
         return
     if args.out is None:
         sys.exit("run needs --out")
-    rows = run(args.zoos, args.out, [s for s in args.only.split(",") if s])
+    rows = run(args.zoos, args.out, [s for s in args.only.split(",") if s],
+               [m for m in args.models.split(",") if m])
     if args.compare is not None:
         before = json.loads(args.compare.read_text())
         sys.exit(0 if compare(rows, before) == len(before) else 1)
