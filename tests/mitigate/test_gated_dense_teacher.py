@@ -14,7 +14,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.mitigate import adaptive, gated
+from trojanscope.mitigate import adaptive, gated, gated_unlearn
 
 torch.set_num_threads(1)
 
@@ -38,7 +38,7 @@ def teacher_given(monkeypatch, model: nn.Module, **params):
 def test_the_default_bar_is_0_86_and_0_turns_it_off(monkeypatch) -> None:
     # the default since fresh zoos 2413/2414 met the rule (issue 12 stop 45)
     assert gated.Gated().dense_teacher == gated.DENSE_TEACHER == 0.86
-    monkeypatch.setattr(gated, "accuracy", lambda model, x, y: 0.5)  # a poor classifier
+    monkeypatch.setattr(gated_unlearn, "accuracy", lambda model, x, y: 0.5)  # a poor classifier
     teacher, method = teacher_given(monkeypatch, Striped())
     assert teacher is not None
     assert method.report_["dense_teacher"]["teacher"] == "the first stage's model"
@@ -47,7 +47,7 @@ def test_the_default_bar_is_0_86_and_0_turns_it_off(monkeypatch) -> None:
 
 
 def test_a_poor_original_hands_the_stage_the_model_it_starts_from(monkeypatch) -> None:
-    monkeypatch.setattr(gated, "accuracy", lambda model, x, y: 0.8)  # a poor classifier
+    monkeypatch.setattr(gated_unlearn, "accuracy", lambda model, x, y: 0.8)  # a poor classifier
     teacher, method = teacher_given(monkeypatch, Striped(), dense_teacher=0.86)
     note = method.report_["dense_teacher"]
     assert note == {"original_accuracy": 0.8, "teacher": "the first stage's model"}
@@ -57,7 +57,7 @@ def test_a_poor_original_hands_the_stage_the_model_it_starts_from(monkeypatch) -
 def test_a_later_run_without_a_stage_keeps_no_teacher(monkeypatch) -> None:
     """A method reused on a model the detector lets through holds no earlier model's teacher
     (review of stop 45)."""
-    monkeypatch.setattr(gated, "accuracy", lambda model, x, y: 0.5)  # a poor classifier
+    monkeypatch.setattr(gated_unlearn, "accuracy", lambda model, x, y: 0.5)  # a poor classifier
     teacher, method = teacher_given(monkeypatch, Striped())
     assert teacher is not None and method.teacher_ is teacher
     calm = ModelVerdict("auto", 0.0, [2, 0, 1], [], probability=0.0)
@@ -69,7 +69,7 @@ def test_a_later_run_without_a_stage_keeps_no_teacher(monkeypatch) -> None:
 
 
 def test_an_accurate_original_stays_the_teacher(monkeypatch) -> None:
-    monkeypatch.setattr(gated, "accuracy", lambda model, x, y: 0.86)  # at the bar: not below
+    monkeypatch.setattr(gated_unlearn, "accuracy", lambda model, x, y: 0.86)  # the bar: not below
     teacher, method = teacher_given(monkeypatch, Striped(), dense_teacher=0.86)
     assert teacher is None and method.report_["dense_teacher"]["teacher"] == "the original"
 

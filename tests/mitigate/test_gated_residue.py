@@ -11,7 +11,7 @@ from test_gated_unlearn import PATCH, SIDE, Striped, data, flagged, two_stages
 from test_stripe_projection import stages_run
 
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate import gated
+from trojanscope.mitigate import gated_after
 from trojanscope.mitigate.fresh_residue import bounded_search, limited, residue_left
 from trojanscope.mitigate.trigger_prune import proxy_asr
 
@@ -58,7 +58,7 @@ def test_off_by_default_no_search_runs(monkeypatch) -> None:
     def refused(*args, **kwargs):
         raise AssertionError("no residue search with residue=0")
 
-    monkeypatch.setattr(gated, "residue_reading", refused)
+    monkeypatch.setattr(gated_after, "residue_reading", refused)
     method = two_stages(kept=1.01, check=False, candidates=False, warp=0, dense_project=0)
     assert method.get_params()["residue"] == 0.0
     method.apply(model, clean)
@@ -75,7 +75,7 @@ def test_a_trigger_still_found_buys_extra_rounds(monkeypatch, works, extra) -> N
     flagged(monkeypatch, {2: corner()})
     calls = stages_run(monkeypatch)
     if not works:
-        monkeypatch.setattr(gated, "residue_left", lambda reading, bar: False)
+        monkeypatch.setattr(gated_after, "residue_left", lambda reading, bar: False)
     method = two_stages(kept=1.01, check=False, candidates=False, warp=0, dense_project=0,
                         residue=0.5)
     method.apply(model, clean)

@@ -9,7 +9,7 @@ from test_gated_dense_lr import Convolutional
 from test_gated_unlearn import Clean, Striped, data, two_stages
 
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.mitigate import gated
+from trojanscope.mitigate import gated, residual
 
 
 def rated_low(monkeypatch, p: float = 0.15) -> None:
@@ -40,8 +40,8 @@ def test_by_default_every_class_is_read_at_the_second_stages_bound(monkeypatch) 
     method = gated.Gated()
     assert (method.stripe_gate, method.stripe_top, method.stripe_eps) == (0.78, 0, 0.4)
     seen: list[float] = []
-    real = gated.probe.perturbation_asr
-    monkeypatch.setattr(gated.probe, "perturbation_asr",
+    real = residual.perturbation_asr
+    monkeypatch.setattr(residual, "perturbation_asr",
                         lambda m, f, v, c, eps: seen.append(eps) or real(m, f, v, c, eps))
     method = two_stages(unlearn=False)
     method.apply(Striped().eval(), data())

@@ -21,7 +21,7 @@ from test_gated_unlearn import (
 from torch import nn
 
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate import adaptive, gated
+from trojanscope.mitigate import adaptive, gated, gated_projection
 from trojanscope.mitigate.stripe_projection import first_linear, project_out, project_stripes
 
 
@@ -263,7 +263,7 @@ def test_project_kept_undoes_a_projection_the_patch_trigger_survives(monkeypatch
             model.hidden.weight[0] *= 1.1
         return {"reach": [0.9, 0.0], "directions": 1}
 
-    monkeypatch.setattr(gated, "project_stripes", project)
+    monkeypatch.setattr(gated_projection, "project_stripes", project)
     method = two_stages(
         unlearn=True, kept=1.01, warp=0, candidates=False, dense_project=1, project_kept=0.72
     )
@@ -339,7 +339,7 @@ def test_project_kept_undoes_a_projection_that_reached_little(monkeypatch) -> No
             model.hidden.weight[1] *= 0.0
         return {"reach": [0.2, 0.0], "directions": 1}
 
-    monkeypatch.setattr(gated, "project_stripes", project)
+    monkeypatch.setattr(gated_projection, "project_stripes", project)
     seen: list[nn.Module] = []
     monkeypatch.setattr(
         adaptive.Adaptive,

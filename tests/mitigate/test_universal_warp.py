@@ -62,7 +62,7 @@ def test_gated_unlearns_the_warp_only_where_one_reaches_the_suspect(monkeypatch)
     import pytest
     from test_gated_unlearn import Striped, data, flagged, two_stages
 
-    from trojanscope.mitigate import gated
+    from trojanscope.mitigate import gated, gated_unlearn
     from trojanscope.mitigate.adaptive import Adaptive
 
     seen: list[float] = []
@@ -74,7 +74,7 @@ def test_gated_unlearns_the_warp_only_where_one_reaches_the_suspect(monkeypatch)
     monkeypatch.setattr(Adaptive, "unlearn", record)
     flagged(monkeypatch)
     for reach, expected in ((0.9, 4.0), (gated.WARP_REACH - 0.01, 0.0)):
-        monkeypatch.setattr(gated, "warp_reach", lambda *a, r=reach, **k: r)
+        monkeypatch.setattr(gated_unlearn, "warp_reach", lambda *a, r=reach, **k: r)
         method = two_stages(kept=1.01, warp=4.0)
         method.apply(Striped().eval(), data())
         assert seen[-1] == expected
@@ -117,7 +117,7 @@ def test_warp_candidates_asks_the_probe_about_the_classes_that_joined(monkeypatc
     from test_gated_candidates import Clean, backdoor_to_0, patch_trigger
     from test_gated_unlearn import data, flagged, two_stages
 
-    from trojanscope.mitigate import gated
+    from trojanscope.mitigate import gated_unlearn
     from trojanscope.mitigate.adaptive import Adaptive
 
     def unlearn(self, model, clean, triggers, ranked, *a, **k):
@@ -128,7 +128,8 @@ def test_warp_candidates_asks_the_probe_about_the_classes_that_joined(monkeypatc
 
     flagged(monkeypatch, {2: patch_trigger(2), 0: patch_trigger(0)})  # ranked 2, 0, 1
     monkeypatch.setattr(Adaptive, "unlearn", unlearn)
-    monkeypatch.setattr(gated, "warp_reach", lambda model, fit, val, c, bound: float(c == 0))
+    monkeypatch.setattr(gated_unlearn, "warp_reach",
+                        lambda model, fit, val, c, bound: float(c == 0))
     for flag, extra in ((True, 4.0), (False, 0.0)):
         calls: list = []
         method = two_stages(kept=1.01, warp_candidates=flag, dense_candidates=1)

@@ -1,0 +1,136 @@
+"""`gated`'s default values, each with where it was chosen or the rule it met.
+
+Why a module of its own: the figures behind each default (development zoos, fresh zoos, the
+issue 12 stop that shipped it) are what a reader checks first, and they are shared by the
+option groups (:mod:`~trojanscope.mitigate.gated_options`), the stage modules and the tests.
+`gated` itself re-exports them (``from trojanscope.mitigate.gated import UNLEARN`` keeps working).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Chosen on the three development zoos only (seeds 1200, 1300, 1400; docs/benchmarks.md,
+# "Gated mitigation"): the lowest probability any backdoored model got there, with margin.
+DEFAULT_GATE = 0.2
+# The second stage's settings (:class:`~trojanscope.mitigate.adaptive.Adaptive`'s names),
+# chosen on the development zoos only (docs/benchmarks.md, "Recovered-trigger unlearning").
+UNLEARN: dict[str, Any] = {"eps": 0.4, "rounds": 6, "stripes": True, "suspects": 1, "shift": 0,
+                           "val_fraction": 0.25}
+# ``dense_rounds``'s default until stop 44: the second stage capped at four rounds on a dense
+# image model (an MLP), where its own stop never fires and its guard reads images the first
+# stage trained on.
+# Chosen on development MLPs (zoo-2402/2403: 3 of 11 at issue 12's goal against 1), then met
+# on a fresh seed-2405 zoo by a rule written before it existed (5 of 13 against 3, none lost, no
+# ASR up by more than 1.4 points): docs/benchmarks.md, issue 12 stops 39 and 39b.
+DENSE_ROUNDS = 8
+# Since issue 12 stop 44 the cap is 8 (so the ``rounds`` default, 6, is what runs), with the
+# stage distilling on unlabelled neighbours of the clean images, the suspect classes left out
+# (``dense_near=DENSE_NEAR``, ``near_free=NEAR_FREE``): fresh zoos 2411 and 2412 together met
+# the rule written before they existed (14 of 26 MLPs at issue 12's goal against 8; no ASR up by
+# more than 2 points; docs/benchmarks.md, issue 12 stop 44). 4 rounds without neighbours: the
+# defaults before (``dense_near=0,near_free=0,dense_rounds=4``).
+DENSE_NEAR = 2
+NEAR_FREE = True
+# ``dense_teacher``'s default since issue 12 stop 45: the second stage on a dense image model
+# whose original classifies fewer than this share of the clean images distils the first stage's
+# model, not the original (midway between the WaNet MLPs' accuracy, at most 0.835, and every
+# other MLP's, at least 0.879, on development zoos 2409-2412). Fresh zoos 2413 and 2414 together
+# met the rule written before they existed (14 of 26 MLPs at issue 12's goal against 10; the
+# four WaNet MLPs 0.0-1.1% ASR against 2.6-4.7%; every other model's figures unchanged).
+# ``dense_teacher=0``: the original always, as before.
+DENSE_TEACHER = 0.86
+# ``hand_check``'s default since issue 12 stop 46: a model the probe would hand back without the
+# second stage goes through it where the detector rated it at p >= HAND_CHECK, no projection was
+# kept and the reversed trigger still works on the first stage's model (stop 40's ``sure`` bar:
+# every flagged clean development MLP p <= 0.436). Fresh zoos 2415 and 2416 together met the rule
+# written before they existed (16 of 26 MLPs at issue 12's goal against 15: 2415's wanet-008,
+# handed back at 22.6% ASR, 0.4% at +2.0; every other model's figures unchanged).
+# ``hand_check=0``: the probe decides, as before.
+HAND_CHECK = 0.9
+# ``residue=B``'s most extra rounds (issue 12 stop 46, opt-in, not recommended): after the second
+# stage a fresh search for the suspect's trigger, no larger than the first trigger's mask, that
+# still sends at least B of the held-back images buys one more round, at most this many times
+# (:mod:`~trojanscope.mitigate.fresh_residue`).
+RESIDUE_ROUNDS = 2
+# ``guard_trips``'s default: the second stage ends at the CA guard's second trip, as before
+# issue 12 stop 49 (``Adaptive``'s ``trips``). Larger values: that stop's candidate against the
+# residues the guard's early end leaves (docs/benchmarks.md).
+GUARD_TRIPS = 2
+# ``margin``'s largest value (logits): the suspect's logit lowered by more would hand most of its
+# clean images to other classes.
+MARGIN_MOST = 5.0
+# ``margin`` (opt-in) and ``margin_pull``: on a dense image model `gated` changed, the suspect's
+# logit is lowered by the smallest of 0, 0.25, ..., ``margin`` at which its pull on mixed clean
+# images is at most MARGIN_PULL. h12b's rule for ``margin=1`` was met on fresh zoos 2425/2426 (19
+# of 26 MLPs at issue 12's goal against 18: one gained, none lost), but read with the merged
+# default on fresh zoos 2423/2424 (which its rule never saw) it gained two models and pushed two
+# others past 2 points of accuracy (20 of 26 either way), as it gained five and lost four on
+# development zoos 2419-2422: a trade, not a gain, so it is off (MARGIN = 0) until a rule that
+# keeps every model is met (issue 12 stop 47, lead).
+MARGIN = 0.0
+MARGIN_PULL = 0.35
+# ``margin_held`` (opt-in, issue 12 stop 48, h12b): the margin's step capped where it first costs
+# one of the second stage's held-back images. Fresh zoos 2429/2430: 20 of 26 MLPs at the goal,
+# as without it (three models' figures changed, none's standing): its rule asked for more.
+# The second stage's own gate (:mod:`trojanscope.mitigate.residual`): it runs only when the
+# reversed trigger kept less than KEPT of its success through the first stage, or a striped
+# perturbation of at most PROBE_EPS still sends at least RESIDUAL of the held-back images to
+# the suspect class (chosen on development zoos only: docs/benchmarks.md, "A second stage that
+# spares clean models").
+KEPT = 0.5
+RESIDUAL = 0.2
+PROBE_EPS = 0.3
+# ``candidates=1``: the detector's top CANDIDATES classes are watched; one whose reversed trigger
+# sends at least RISE_ALL more of the held-back images to it after the second stage than after
+# the first is unlearnt too (development data only: the WaNet target on zoo-1700 rose by 0.29,
+# non-target triggers on development MLPs whose backdoor the stage removed by 0.20 and 0.13;
+# docs/benchmarks.md, "Every candidate class whose trigger comes back is unlearnt").
+CANDIDATES = 3
+# The stripe gate's defaults (issue 12 stop 46, h12c): below the detector's gate a dense image
+# model is treated anyway where a striped perturbation of at most 0.4 per pixel sends at least
+# 0.78 of the held-back images to some class (every class read; the class reached best becomes
+# the suspect). Development zoos 2409-2418: 24 clean MLPs reached at most 0.756, 14 SIG MLPs
+# 0.822-1.000, always towards their target; met its rule on fresh zoos 2419/2420 (17 vs 16 of
+# 26 at issue 12's goal, only 2419/sig-002 changed: 97.1% -> 0.0% ASR at -1.8 points).
+STRIPE_GATE: dict[str, Any] = {"gate": 0.78, "top": 0, "eps": 0.4}
+RISE_ALL = 0.25
+# ``dense_candidates``' default since issue 12 stop 47 (h12a): on a dense image model the risen
+# classes are measured, not unlearnt (``candidates``' extra stage skipped). On development MLPs of
+# zoos 2406-2422 that stage ran only on patch, sparse and blend MLPs already at 0.0-5.4% ASR, and
+# cost them 1.3-2.6 points; fresh zoos 2423 and 2424 together met the rule written before they
+# existed (20 of 26 MLPs at issue 12's goal against 18; four models changed, none lost).
+# ``dense_candidates=1``: the extra stage on every model, as before.
+DENSE_CANDIDATES = False
+# ``warp=B``: the universal warp is unlearnt only where one of at most B sends at least
+# WARP_REACH of the held-back images to the suspect class on the original model (development
+# data only: 1.00 on all three development WaNet models, at most 0.65 elsewhere; docs/benchmarks.md,
+# "A universal warp for the warping backdoor").
+WARP_REACH = 0.8
+# The warp's bound (the default since a fresh seed-2000 zoo: its two WaNet models 2.4% and 0.7%
+# ASR -> 0.1% and 0.3%, 8 of 13 models at the goal either way; docs/benchmarks.md, "A universal
+# warp for the warping backdoor").
+WARP = 4.0
+# ``dense_project=N``: another striped direction is projected out while a striped perturbation
+# still sends at least PROJECT_STOP of the held-back images to the suspect class; 0: always N
+# (development data only: two SIG MLPs were left at 2.9% and 11.5% ASR after one direction,
+# their perturbations then reaching 0.11 and 0.04, and at 0.1% and 0.0% after two;
+# docs/benchmarks.md, "Projecting a stripe out of a dense first layer").
+PROJECT_STOP = 0.0
+# ``project_kept=R``: the projection is kept only where the striped perturbation sent at least
+# PROJECT_REACH of the held-back images to the suspect class on the original model (development
+# data, issue 12 stop 36: flagged clean MLPs 0.09-0.13, SIG MLPs 0.58-1.00) and the detector's
+# reversed trigger kept less than R of its success through it (SIG 0.00-0.61, every other
+# backdoored MLP 0.83-1.04).
+PROJECT_REACH = 0.35
+# The defaults on a dense image model since a fresh seed-2402 MLP zoo met the rule written before
+# it existed (docs/benchmarks.md, issue 12 stop 37: 4 of 13 models at the goal against 3, its
+# SIG MLP 99.9% -> 0.0% ASR at -0.5 points, every other model's figures unchanged): two striped
+# directions projected out, kept only where the reversed trigger kept less than 0.72 of its
+# success through them. Where they do not apply (a convolution, inputs that are not images, no
+# second stage) the defaults leave no note; a value asked for does.
+DENSE_PROJECT = 2
+PROJECT_KEPT = 0.72
+# ``guard_hold``'s budget: one image of the 50 that 0.25 of 200 sets apart is 0.02, so 0.03 lets
+# a round lose one image and not two (issue 12 stop 41, development data only).
+GUARD_BUDGET = 0.03

@@ -1,0 +1,280 @@
+"""`gated`'s options for the gate, the residual probe and the projection: typed, checked, explained.
+
+Why: `gated` has about fifty options, and each one's range check, default and the evidence
+behind it belong together. Each group is a frozen dataclass whose fields are the ``-p`` options
+of the same names; it refuses a value out of range with one line (ValueError, which the
+registry turns into one error line) and resolves the defaults that say nothing where they do
+not apply. :class:`~trojanscope.mitigate.gated.Gated` builds the groups and keeps every value as
+an attribute of the same name (``get_params`` reads them there). The second stage's options
+and what runs after it are in :mod:`~trojanscope.mitigate.gated_stage_options`; the first
+stage's options on a dense image model in :mod:`~trojanscope.mitigate.dense_options`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from trojanscope import registry
+from trojanscope.mitigate.gated_defaults import (
+    CANDIDATES,
+    DEFAULT_GATE,
+    DENSE_PROJECT,
+    HAND_CHECK,
+    KEPT,
+    PROBE_EPS,
+    PROJECT_KEPT,
+    RESIDUAL,
+    STRIPE_GATE,
+)
+from trojanscope.mitigate.nothing_left import WEAK
+from trojanscope.params import check_flag, check_option
+
+
+def settle(group: object, name: str, value: object) -> None:
+    """Set a frozen group's field to its checked or resolved value."""
+    object.__setattr__(group, name, value)
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    """Whether a model is treated at all, and by what first stage.
+
+    Arguments:
+        detector: the registered detector that rates the model (``auto``: calibrated, and
+            cheap on small image models).
+        gate: treat the model when the calibrated probability is at least this; below it the
+            model is returned unchanged (chosen on our development zoos: every backdoored
+            model there rated at or above it).
+        then: the mitigation that treats a flagged model (with its own defaults).
+        force: 1 treats the model whatever the detector says (without ``unlearn`` the
+            detector is not run; with it, it runs for the suspect class only, and ``revert``
+            does not apply: a forced model is never handed back untreated).
+        stripe_gate: with R > 0, a dense image model (as for ``dense_project``) that the
+            detector rated below ``gate`` is treated anyway where a striped perturbation of at
+            most ``probe_eps`` towards the detector's suspect class sends at least R of the
+            held-back clean images there (SIG's shape, which the detector can rate low:
+            development SIG MLPs at p 0.158, 0.200 and 0.074); the note's ``stripe_gate`` entry
+            gives the reach. Default 0.78 (with ``stripe_top=0``, ``stripe_eps=0.4``; issue 12
+            stop 46, h12c: met its rule on fresh zoos 2419/2420, ``STRIPE_GATE``); 0: the
+            detector's p alone decides (the default before). Before stop 46, development data only
+            (issue 12 stop 37, corrected in stop 38: the three gated-out SIG MLPs reached 0.67,
+            0.98 and 0.56 (zoo-2402's sig-007, first read at 0.000 on its projected model), and
+            all three came back at the goal; clean development MLPs reached at most 0.311,
+            zoo-2200's clean-000); opt-in until a fresh zoo meets a rule written before
+            it (zoo-2403's could not test it: no backdoored model there was gated out, and its
+            one gated-out clean MLP reached 0.400; issue 12 stop 38; nor zoo-2404's: its one
+            gated-out SIG MLP had the detector's second class as its target, reach 0.18 towards
+            the suspect and 0.87 towards the target, and its six clean MLPs 0.04-0.16; stop 39).
+            Where it cannot apply (not a dense image model, ``force=1``) the note's
+            ``stripe_gate`` entry says it was skipped.
+        stripe_top: ``stripe_gate`` reads the stripe's reach towards each of the detector's
+            top K classes (at most ``CANDIDATES``), not its first suspect alone, and opens on
+            the class reached best, which then becomes the suspect of both stages (default 1:
+            1: the first suspect only; 0, the default: every class the detector ranked). A
+            gated-out SIG MLP's target was the detector's second class on zoos 2404 and 2411,
+            outside its top three on zoo-2417 (issue 12 stop 46). ``stripe_top=3`` changed no
+            model of fresh zoos 2417 and 2418 (its rule failed); ``stripe_top=0`` opened
+            2419/sig-002 (97.1% -> 0.0% ASR, -1.8 points) and changed no other model of fresh
+            zoos 2419 and 2420 (docs/benchmarks.md, issue 12 stop 46, h12c).
+        stripe_eps: the stripe gate's largest perturbation per pixel (default 0.4, the
+            second stage's own bound; unset: ``probe_eps``, as before stop 46).
+    """
+
+    detector: str = "auto"
+    gate: float = DEFAULT_GATE
+    then: str = "ftsam"
+    force: bool = False
+    stripe_gate: float = STRIPE_GATE["gate"]
+    stripe_top: int = STRIPE_GATE["top"]
+    stripe_eps: float | None = STRIPE_GATE["eps"]
+
+    def __post_init__(self) -> None:
+        settle(self, "force", check_flag("force", self.force))
+        check_option("stripe_gate", self.stripe_gate, 0.0, 1.0)
+        check_option("stripe_top", self.stripe_top, 0, CANDIDATES, integer=True)
+        settle(self, "stripe_top", int(self.stripe_top))  # a slice bound: 2.0 from Python is 2
+        if self.stripe_eps is not None:
+            check_option("stripe_eps", self.stripe_eps, 0.0, 1.0, above=True)
+        check_option("gate", self.gate, 0.0, 1.0)
+        registry.get("detector", self.detector)  # unknown names fail here, the registry's error
+
+
+@dataclass(frozen=True)
+class ProbeOptions:
+    """The residual probe after the first stage, and what is handed back without the second.
+
+    Arguments:
+        kept, residual: the second stage runs only when, on the held-back clean images,
+            the reversed trigger kept less than ``kept`` of its success through the first
+            stage, or a striped perturbation of at most ``probe_eps`` per pixel still sends at
+            least ``residual`` of them to the suspect class (``kept=1.01``: always; a clean
+            model the detector flagged shows neither, and the stage would only cost it
+            accuracy).
+        probe_eps: the probe's largest perturbation per pixel.
+        kept_p: the reversed trigger's ``kept`` opens the second stage only where the
+            detector's calibrated probability is at least this; below it only the striped
+            perturbation can (0, default: wherever the detector flagged the model). On the
+            development zoos every flagged clean model was flagged only just (p 0.20-0.57),
+            every backdoored model whose second stage rested on ``kept`` alone rated p >= 0.84,
+            while ``kept`` itself parted them by one held-back image (zoo-2400's clean-000 kept
+            0.50, a backdoored MLP 0.47); docs/benchmarks.md, issue 12 stop 35b. Development
+            data only: opt-in until a fresh zoo meets the rule written there.
+        sure: with P > 0, the probe's "no backdoor left" does not skip the second stage on a
+            model the detector rated at p >= P (and whose projection, if any, was undone): the
+            stage runs as if the probe had found one, and the note's ``overruled`` says so
+            (:mod:`~trojanscope.mitigate.nothing_left`: the probe handed back backdoored models
+            at p 0.993-1.000 on four zoos, every flagged clean development MLP rated p <= 0.436).
+            0 (default): the probe decides. Development data only (issue 12 stop 40).
+        project_first: 1 returns the first stage's model, not the projected one, where a
+            ``dense_project`` projection was kept and the probe then found no backdoor left
+            (the first stage, trained from the projected model, took back most of the
+            projection's accuracy cost on development SIG MLPs); 0 (default): the projected
+            model, as ``revert`` returns it. Development data only (issue 12 stop 40).
+        revert_stripe: with R > 0 (opt-in, issue 12 stop 48: h12d), before ``revert`` hands
+            back the original of a dense image model (no projection kept), the striped
+            perturbation of at most ``probe_eps`` is fitted towards every class on the original;
+            where one other than the suspect reaches at least R of the held-back images there
+            and still at least ``residual`` on the first stage's model, that class becomes the
+            suspect and the probe reads again (so the second stage may run); the note's
+            ``revert_stripe`` gives the reach. zoo-2427's sig-002 (target 0, detector's suspect
+            6, p 0.340) was handed back at 97.2% ASR: class 0's stripe reached 0.69 on the
+            original, class 6's 0.20. 0 (default): ``revert`` alone decides. Development data
+            only (:mod:`~trojanscope.mitigate.revert_stripe`).
+        hand_check: with P > 0, a model the probe would hand back without the second stage
+            (the original where it found no backdoor left, the first stage's model on weak
+            evidence) goes through the stage instead where the detector rated it at p >= P, no
+            projection was kept, and the reversed trigger still sends at least ``RESPONDS``
+            (0.2) of the held-back images on the first stage's model
+            (:func:`~trojanscope.mitigate.nothing_left.still_responds`); the note's
+            ``hand_check`` says so. Default ``HAND_CHECK`` = 0.9 since fresh zoos 2415 and 2416
+            together met the rule written before they existed (16 of 26 MLPs at the goal
+            against 15; one model changed: a WaNet MLP handed back at 22.6% ASR, 0.4% after);
+            on development zoos 2405-2413 the probe had handed back five originals at p 1.000
+            with 22-100% ASR (issue 12 stop 46). 0: off, the probe decides (the default before).
+        weak_first: with W > 0, the first stage's model is returned, and no second stage
+            runs, where the probe found a backdoor left only through a weak reversed trigger:
+            one that sent fewer than W of the held-back images before the first stage, with the
+            striped perturbation under ``residual``
+            (:func:`~trojanscope.mitigate.nothing_left.weak_evidence`); 0: off. Default
+            ``WEAK`` = 0.5, since fresh zoos 2409 and 2410 together met the rule written before
+            they existed (12 of 26 MLPs at issue 12's goal against 11: a SIG MLP's second stage
+            skipped, 0.0% at -3.9 -> 0.1% at -0.2; nothing else changed; issue 12 stop 42).
+        revert: 1 (default) returns the *original* model when the probe shows neither (the
+            probe's second opinion overrules the detector's flag: the first stage's cost on a
+            flagged clean model is undone); 0 returns the first stage's model.
+        hand_projected: with B > 0, where ``dense_project``'s projection was kept and the probe
+            would hand the projected model back (no backdoor left), the second stage runs
+            instead where the detector rated it at p >= ``hand_check`` and the suspect's
+            reversed trigger still sends at least B of the held-back images on the projected
+            model (:func:`~trojanscope.mitigate.nothing_left.projected_responds`); the note's
+            ``hand_check`` says so. zoo-2433's badnets-000 (p 1.000, trigger 0.62 on the
+            projected model) came back at 97.6% ASR; SIG's reversed triggers send 0.00-0.47
+            there on development zoos. 0 (default): off (issue 12 stop 49, h12f).
+        projected_undo: with ``hand_projected``, the projection is undone instead: both stages
+            run again from the model as it came, with no projection (as where ``project_kept``
+            undoes one); the note's ``hand_projected`` keeps the first run's action.
+    """
+
+    kept: float = KEPT
+    residual: float = RESIDUAL
+    probe_eps: float = PROBE_EPS
+    kept_p: float = 0.0
+    sure: float = 0.0
+    project_first: bool = False
+    weak_first: float = WEAK
+    hand_check: float = HAND_CHECK
+    revert_stripe: float = 0.0
+    revert: bool = True
+    hand_projected: float = 0.0
+    projected_undo: bool = False
+
+    def __post_init__(self) -> None:
+        settle(self, "project_first", check_flag("project_first", self.project_first))
+        check_option("weak_first", self.weak_first, 0.0, 1.0)
+        check_option("hand_check", self.hand_check, 0.0, 1.0)
+        check_option("revert_stripe", self.revert_stripe, 0.0, 1.0)
+        settle(self, "revert", check_flag("revert", self.revert))
+        check_option("hand_projected", self.hand_projected, 0.0, 1.0)
+        settle(self, "projected_undo", check_flag("projected_undo", self.projected_undo))
+        if self.projected_undo and not self.hand_projected:
+            raise ValueError("projected_undo changes what hand_projected does: set "
+                             "hand_projected > 0 too")
+        check_option("kept", self.kept, 0.0, 1.01)
+        check_option("residual", self.residual, 0.0, 1.0)
+        check_option("probe_eps", self.probe_eps, 0.0, 1.0)
+        check_option("kept_p", self.kept_p, 0.0, 1.0)
+        check_option("sure", self.sure, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class ProjectOptions:
+    """Striped directions projected out of a dense model's first layer before both stages.
+
+    Arguments:
+        dense_project: with N > 0, a flagged model whose first learned layer is dense (an
+            MLP) first has striped shortcuts towards the suspect class projected out of that
+            layer, N directions (each a striped perturbation of at most ``probe_eps``
+            towards it, fitted on the clean images and orthogonal to the ones before)
+            (:mod:`~trojanscope.mitigate.stripe_projection`: no weight trained); the projected
+            model then stands in for the original (both stages start from it, the probe
+            compares with it and ``revert`` returns it). Default ``DENSE_PROJECT`` = 2 with
+            ``project_kept`` = 0.72, since a fresh seed-2402 MLP zoo met the rule written
+            before it existed (issue 12 stop 37); 0: none. Alone (``project_kept=0``) it failed
+            its rule on a fresh zoo (seed 2200): because the projected model stands in for the
+            original, two backdoored MLPs that the default cleaned were handed back (sparse-004
+            at 98.6%, badnets-005 at 83.1% ASR), and a suspect that is not the target projects
+            the wrong direction (docs/benchmarks.md, issue 12 stop 33). Where it cannot apply
+            (not a dense network as ``dense_options.applies`` reads it, inputs that are not
+            images, ``unlearn=0``) a value given (``2`` included) leaves a note saying why; the
+            default says nothing. A dense model whose first module with weights is not a
+            ``Linear`` with a bias (a norm first) is a note: no layer could be projected.
+        project_kept: with R > 0, ``dense_project``'s projection is undone (the original
+            weights restored, before either stage) unless the striped perturbation reached at
+            least ``PROJECT_REACH`` of the held-back images on the original model and the
+            detector's reversed trigger kept less than R of its success through the projection
+            (a stripe, SIG's shape, goes with the projection; a patch or a blend does not, and
+            is left to the stages as without the option). Default ``PROJECT_KEPT`` = 0.72
+            (with ``dense_project=2``, since seed 2402: its SIG MLP's projection was kept,
+            99.9% -> 0.0% ASR, every other flagged model's undone); 0: the projection stays.
+            On development MLPs (issue 12 stop 36) SIG triggers kept 0.00-0.61 through two
+            directions, every other backdoor 0.83-1.04, and flagged clean models reached
+            0.09-0.13. A value given (``0.72`` included) is refused with ``dense_project=0``
+            (the default is ignored there). No
+            reversed trigger, or one that moved less than ``residual.MIN_BEFORE`` of the images
+            on the original, is no evidence: the projection is undone (since hF3; before, it
+            was kept on the reach alone). An undone projection's figures are reported as
+            ``reach_projected`` and ``trigger_projected``.
+        project_repair: with E > 0, where ``dense_project``'s projection was kept and the probe
+            then hands the projected model back (no backdoor left), that model's layers behind
+            its frozen first layer are fitted for E epochs on the clean labels and on the input
+            model's outputs on neighbours of the clean images, the suspect left out
+            (:mod:`~trojanscope.mitigate.project_repair`): on development SIG MLPs (zoos
+            2427-2430) that projection cost 2.7-4.5 points. 0 (default): the projected model as
+            it is. ``project_repair=5`` failed its rule on fresh zoos 2433/2434 (18 of 26 MLPs at
+            the goal either way: three models changed, none's standing), so it is opt-in (issue
+            12 stop 49, h12b).
+    """
+
+    dense_project: int | None = None
+    project_kept: float | None = None
+    project_repair: int = 0
+    # the options the user gave (None: the default, which says nothing where it cannot apply;
+    # a value given, the default's own included, is a note there, or refused without a
+    # projection)
+    asked_: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        settle(self, "asked_", [k for k, v in (("dense_project", self.dense_project),
+                                               ("project_kept", self.project_kept))
+                                if v is not None])
+        given = self.project_kept
+        settle(self, "dense_project",
+               DENSE_PROJECT if self.dense_project is None else self.dense_project)
+        check_option("dense_project", self.dense_project, 0, 28, integer=True)
+        settle(self, "project_kept", PROJECT_KEPT if given is None else given)
+        check_option("project_kept", self.project_kept, 0.0, 1.0)
+        if given is not None and given > 0 and not self.dense_project:
+            raise ValueError("project_kept reads dense_project's projection: set dense_project "
+                             "too (e.g. dense_project=2)")
+        check_option("project_repair", self.project_repair, 0, 50, integer=True)
+        settle(self, "project_repair", int(self.project_repair))
