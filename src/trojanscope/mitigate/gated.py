@@ -586,6 +586,9 @@ class Gated(Mitigation):
         projected_undo: with ``hand_projected``, the projection is undone instead: both stages
             run again from the model as it came, with no projection (as where ``project_kept``
             undoes one); the note's ``hand_projected`` keeps the first run's action.
+        bias_refit: 1 shifts the output bias of a dense image model the stages changed back
+            to the input model's class shares (:mod:`~trojanscope.mitigate.bias_refit`); 0
+            (default): off (issue 12 stop 50, h12m).
     """
 
     name = "gated"
@@ -630,7 +633,7 @@ class Gated(Mitigation):
                  first_near: int = DenseOptions.first_near, dense_repair: int = 0,
                  guard_trips: int = GUARD_TRIPS,
                  project_repair: int = 0, hand_projected: float = 0.0,
-                 projected_undo: bool = False) -> None:
+                 projected_undo: bool = False, bias_refit: bool = False) -> None:
         self.detector = detector
         self.gate = gate
         self.then = then
@@ -717,6 +720,7 @@ class Gated(Mitigation):
         check_option("hand_projected", hand_projected, 0.0, 1.0)
         self.hand_projected = hand_projected
         self.projected_undo = check_flag("projected_undo", projected_undo)
+        self.bias_refit = check_flag("bias_refit", bias_refit)
         if self.projected_undo and not hand_projected:
             raise ValueError("projected_undo changes what hand_projected does: set "
                              "hand_projected > 0 too")
@@ -742,6 +746,9 @@ class Gated(Mitigation):
             out = self._purify_margin(model, clean, seed)
             self._repair(out, teacher, clean, seed)
             return out
+        if self.bias_refit and applies(model, clean):  # opt-in; off: nothing copied
+            from trojanscope.mitigate.bias_refit import refit_changed  # imports adaptive
+            return refit_changed(self, model, clean, seed)
         return self._purify_margin(model, clean, seed)
 
     def _repair(self, model: nn.Module, teacher: nn.Module, clean: TensorDataset,
