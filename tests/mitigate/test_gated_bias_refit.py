@@ -98,7 +98,7 @@ def test_a_model_handed_back_as_it_came_is_not_refitted(monkeypatch) -> None:
         return model
 
     monkeypatch.setattr(method, "_purify_margin", changed)
-    out = refit_changed(method, lowered(), data(), 0)
+    refit_changed(method, Striped(), data(), 0)  # the original classifies every clean image
     assert method.report_["bias_refit"]["suspect"] == 2
 
 
@@ -136,3 +136,19 @@ def test_the_cli_refuses_a_bad_value_in_one_line(clean_run, tmp_path, capsys) ->
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     assert code == 2 and len(err) == 1 and err[0].startswith("error: ") and "bias_refit" in err[0]
     assert not out.exists()
+
+
+def test_an_original_under_the_dense_teacher_bar_is_not_refitted(monkeypatch) -> None:
+    torch.set_num_threads(1)
+    method = gated.Gated(bias_refit=1, dense_teacher=1.0)  # no model classifies above 1.0
+
+    def changed(model, clean, seed):
+        method.report_ = {"action": "treated", "suspect": 2}
+        with torch.no_grad():
+            model.hidden.bias += 0.01
+        return model
+
+    monkeypatch.setattr(method, "_purify_margin", changed)
+    out = refit_changed(method, lowered(), data(), 0)
+    assert "dense_teacher" in method.report_["bias_refit"]["action"]
+    assert torch.equal(out.out.bias, lowered().out.bias)

@@ -11,8 +11,11 @@ shifted so that the purified model's outputs on seeded unlabelled neighbours of 
 mean (KL divergence, Adam): each class gets back the share of predictions it had. Ten numbers
 cannot learn a trigger; what they can give back is the target's general pull, so the shift of
 the suspect class is capped where its pull on mixed copies of the clean images
-(:func:`~trojanscope.mitigate.suspect_margin.pull`) would exceed ``PULL_CAP``. It reads the
-detector's suspect and the clean images, never the attacker's trigger.
+(:func:`~trojanscope.mitigate.suspect_margin.pull`) would exceed ``PULL_CAP``, and a model
+whose original classifies fewer of the clean images than `gated`'s ``dense_teacher`` bar (0.86,
+the WaNet MLPs whose attack did not take: the stages *raised* their accuracy, and the original's
+shares lean to the target) is left as the stages left it. It reads the detector's suspect and the
+clean images, never the attacker's trigger.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.engine.metrics import predict
+from trojanscope.engine.metrics import accuracy, predict
 from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.suspect_margin import MIN_CLASSES, STEP, mixed, output_linear, pull
@@ -106,6 +109,12 @@ def refit_changed(gated: Any, model: nn.Module, clean: TensorDataset, seed: int)
     out = gated._purify_margin(model, clean, seed)
     if same_state(out.state_dict(), teacher.state_dict()):
         gated.report_["bias_refit"] = {"action": "skipped: the model comes back as it came"}
+        return out
+    acc = accuracy(teacher, clean.x, clean.y)
+    if acc < gated.dense_teacher:  # dense_teacher's bar: the original is no clean reference
+        gated.report_["bias_refit"] = {"action": (
+            f"skipped: the model as it came classifies {acc:.3f} < dense_teacher "
+            f"{gated.dense_teacher} of the clean images (no class shares to go back to)")}
         return out
     suspect = gated.report_.get("suspect")
     gated.report_["bias_refit"] = refit_bias(out, teacher, clean, seed,
