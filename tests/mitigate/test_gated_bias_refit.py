@@ -77,6 +77,18 @@ def test_a_model_without_a_linear_output_is_left_alone() -> None:
     assert all(torch.equal(model.state_dict()[k], v) for k, v in state.items())
 
 
+def stages_changing(method: gated.Gated):
+    """A stand-in for `gated`'s stages: the model comes back changed, suspect 2."""
+
+    def changed(model, clean, seed):
+        method.report_ = {"action": "treated", "suspect": 2}
+        with torch.no_grad():
+            model.hidden.bias += 0.01
+        return model
+
+    return changed
+
+
 def test_a_model_handed_back_as_it_came_is_not_refitted(monkeypatch) -> None:
     torch.set_num_threads(1)
     method = gated.Gated(bias_refit=1)
@@ -91,13 +103,7 @@ def test_a_model_handed_back_as_it_came_is_not_refitted(monkeypatch) -> None:
     assert method.report_["bias_refit"]["action"].startswith("skipped")
     assert torch.equal(out.out.bias, lowered().out.bias)
 
-    def changed(model, clean, seed):
-        method.report_ = {"action": "treated", "suspect": 2}
-        with torch.no_grad():
-            model.hidden.bias += 0.01
-        return model
-
-    monkeypatch.setattr(method, "_purify_margin", changed)
+    monkeypatch.setattr(method, "_purify_margin", stages_changing(method))
     refit_changed(method, Striped(), data(), 0)  # the original classifies every clean image
     assert method.report_["bias_refit"]["suspect"] == 2
 
@@ -142,13 +148,7 @@ def test_an_original_under_the_dense_teacher_bar_is_not_refitted(monkeypatch) ->
     torch.set_num_threads(1)
     method = gated.Gated(bias_refit=1, dense_teacher=1.0)  # no model classifies above 1.0
 
-    def changed(model, clean, seed):
-        method.report_ = {"action": "treated", "suspect": 2}
-        with torch.no_grad():
-            model.hidden.bias += 0.01
-        return model
-
-    monkeypatch.setattr(method, "_purify_margin", changed)
+    monkeypatch.setattr(method, "_purify_margin", stages_changing(method))
     out = refit_changed(method, lowered(), data(), 0)
     assert "dense_teacher" in method.report_["bias_refit"]["action"]
     assert torch.equal(out.out.bias, lowered().out.bias)
