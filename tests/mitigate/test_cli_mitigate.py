@@ -124,8 +124,13 @@ def test_zoo_eval_mitigation(folders: Path, capsys, backdoored_run, clean_run) -
 
 
 @pytest.mark.parametrize("method", ["fst", "sau"])
-def test_zoo_eval_mitigation_takes_the_new_methods(folders: Path, capsys, method: str) -> None:
+def test_zoo_eval_mitigation_takes_the_new_methods(folders: Path, capsys, method: str,
+                                                   backdoored_run, clean_run) -> None:
     zoo = folders / "zoo"
+    if not (zoo / "truth.json").exists():  # run alone: the zoo test_zoo_eval_mitigation writes
+        write_truth(zoo, "synthetic", 0, [
+            ZooEntry("bad", "cnn", 0, True, "badnets", 2, metrics=backdoored_run.metrics),
+            ZooEntry("good", "cnn", 0, False, metrics=clean_run.metrics)])
     # serial: the process pool's workers would import torch again (test_zoo_eval_mitigation
     # runs the pool and checks it gives the serial rows)
     assert run(["zoo", "eval-mitigation", str(zoo), "--method", method, "--method-param",

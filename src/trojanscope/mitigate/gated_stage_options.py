@@ -259,6 +259,10 @@ class AfterOptions:
             trigger kept unlearnt); 0 (default): none. ``dense_repair=2`` failed its rule on
             fresh zoos 2427/2428 (16 of 26 at the goal either way: one gained, one lost;
             docs/benchmarks.md, issue 12 stop 48), so it is opt-in.
+        bias_refit: 1 shifts the output bias of a dense image model the stages changed back
+            to the input model's class shares (:mod:`~trojanscope.mitigate.bias_refit`); 0
+            (default): off. It failed its rule on fresh zoos 2437/2438 (issue 12 stop 50,
+            h12m), so it is opt-in.
     """
 
     residue: float = 0.0
@@ -267,6 +271,7 @@ class AfterOptions:
     margin_pull: float | None = None
     margin_held: bool = False
     dense_repair: int = 0
+    bias_refit: bool = False
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -283,3 +288,4 @@ class AfterOptions:
             raise ValueError("margin_held caps margin's step: set margin too (e.g. margin=1)")
         check_option("dense_repair", self.dense_repair, 0, 50, integer=True)
         settle(self, "dense_repair", int(self.dense_repair))
+        settle(self, "bias_refit", check_flag("bias_refit", self.bias_refit))
