@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gzip
 import json
 import sys
 import time
@@ -126,6 +127,27 @@ def compare(results: dict[str, dict], base: str) -> dict[str, dict]:
     return out
 
 
+def identity(rows: list[dict], recorded: dict) -> dict:
+    """Whether ``rows`` are the models of a recorded ``zoo eval --json`` output: the same names,
+    attacks and targets, and each reading both hold (the statistic, the probes' gaps) the
+    largest difference over the models."""
+    rec = {r["name"]: r for r in recorded["rows"]}
+    same = (sorted(rec) == sorted(r["name"] for r in rows)
+            and all((rec[r["name"]]["attack"], rec[r["name"]]["target"])
+                    == (r["attack"], r["target"]) for r in rows if r["name"] in rec))
+    diffs: dict[str, float] = {}
+    for r in rows:
+        old = rec.get(r["name"])
+        if old is None:
+            continue
+        pairs = [("statistic", r["report"]["statistic"], old["statistic"])]
+        pairs += [(k, v, old["features"][k]) for k, v in r["report"]["features"].items()
+                  if k in old["features"] and k != "calibrated"]
+        for key, new, was in pairs:
+            diffs[key] = max(diffs.get(key, 0.0), abs(float(new) - float(was)))
+    return {"same_models": same, "max_abs_diff": diffs}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("zoo", type=Path, nargs="?", help="a zoo folder (not needed with --reuse)")
@@ -134,6 +156,8 @@ def main() -> None:
     ap.add_argument("--reuse", type=Path, default=None, help="reports of an earlier run")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--recorded", type=Path, default=None,
+                    help="a recorded `zoo eval --json` output (.json or .json.gz): identity check")
     args = ap.parse_args()
     cals = parse_calibrations(args.calibration)
     if args.reuse is not None:
@@ -148,6 +172,14 @@ def main() -> None:
         print(f"inspected {len(rows)} models in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         if args.rows:
             args.rows.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    ident = None
+    if args.recorded is not None:
+        if not args.recorded.is_file():
+            fail(f"--recorded {args.recorded}: no such file")
+        opener = gzip.open if args.recorded.suffix == ".gz" else open
+        with opener(args.recorded, "rt") as f:
+            ident = identity(rows, json.load(f))
+        print(f"identity with {args.recorded.name}: {json.dumps(ident)}")
     results = {name: score_file(rows, path) for name, path in cals.items()}
     base = next(iter(results))
     diffs = compare(results, base)
@@ -161,8 +193,8 @@ def main() -> None:
               f"dAUC {d['d_roc_auc']:+.4f} dCE {d['d_cross_entropy']:+.4f} "
               f"moved {len(d['moved'])} {d['moved']} targets equal {d['targets_equal']}")
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "vs_" + base: diffs}, indent=1)
-                             + "\n")
+        args.json.write_text(json.dumps({"identity": ident, "results": results,
+                                         "vs_" + base: diffs}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

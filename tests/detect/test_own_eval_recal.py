@@ -96,3 +96,17 @@ def test_reuse_scores_stored_reports(load_benchmark, tmp_path, monkeypatch, caps
     res = json.loads(out.read_text())
     assert list(res["vs_before"]["R13"]["moved"]) == ["clean-000"]
     assert "R13: ROC-AUC" in capsys.readouterr().out
+
+
+def test_identity_names_the_largest_reading_difference(load_benchmark) -> None:
+    mod = load_benchmark("own_eval_recal")
+    rows = _reports(0.40)
+    with gzip.open(DATA / "issue9_rows" / "stop37b_eval_shipped.json.gz") as f:
+        recorded = json.loads(f.read())
+    recorded["rows"] = [r for r in recorded["rows"] if r["name"] in ("clean-000", "badnets-004")]
+    res = mod.identity(rows, recorded)
+    assert res["same_models"] and res["max_abs_diff"]["statistic"] == 0.0
+    rows[1]["report"]["statistic"] += 0.5
+    rows[1]["target"] = (rows[1]["target"] + 1) % 10
+    res = mod.identity(rows, recorded)
+    assert not res["same_models"] and res["max_abs_diff"]["statistic"] == pytest.approx(0.5)
