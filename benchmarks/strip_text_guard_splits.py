@@ -35,11 +35,16 @@ from trojanscope.registry import create
 
 
 def one_split(model: torch.nn.Module, clean, attack, seed: int, fpr: float,
-              confidences: list[float], params: dict) -> dict:
-    """Each threshold's held-out figures on the split and partner draws of ``seed``."""
+              confidences: list[float], params: dict, swap: bool = False) -> dict:
+    """Each threshold's held-out figures on the split and partner draws of ``seed``; ``swap``:
+    the guard fitted on the held-out half and measured on the guard half (a split whose held-out
+    half happens to hold more high-scoring clean sentences then reads low, a bias of the
+    threshold itself would read high both ways)."""
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         guard_x, neg_x, trig_x, fires = triggered_split(model, clean, attack, gen)
+    if swap:
+        guard_x, neg_x = neg_x, guard_x
     detector = create("input-detector", "strip-text", **params)
     guard = fit_guard(model, detector, guard_x, fpr=fpr, generator=gen, keep_copies=True)
     folds = torch.cat(guard.calibration)
@@ -50,7 +55,7 @@ def one_split(model: torch.nn.Module, clean, attack, seed: int, fpr: float,
     for c in confidences:
         thresholds[f"own_pac{c:g}"] = pac_threshold(own, fpr, c)
         thresholds[f"folds_pac{c:g}"] = pac_threshold(folds, fpr, c)
-    out: dict = {"seed": seed, "guard": len(guard_x), "neg": len(neg_x),
+    out: dict = {"seed": seed, "swap": swap, "guard": len(guard_x), "neg": len(neg_x),
                  "fires": int(fires.sum())}
     for name, t in thresholds.items():
         out[name] = {"threshold": t, "fpr": float((neg > t).double().mean()),
@@ -77,6 +82,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--fpr", type=float, default=0.05)
     parser.add_argument("--confidence", type=float, nargs="+", default=[0.9, 0.95])
+    parser.add_argument("--swap", action="store_true",
+                        help="also each split with its halves' roles swapped")
     parser.add_argument("--json", type=Path, required=True)
     opts = parser.parse_args()
     torch.set_num_threads(1)
@@ -88,13 +95,16 @@ def main() -> None:
         clean = attach_encoder(loaded, load_dataset(loaded.manifest.dataset["name"], "test"))
         attack = attack_from_spec(loaded.manifest.attack)
         rows = []
-        for seed in opts.seeds:
+        for seed, swap in [(s, w) for s in opts.seeds for w in [False, True][: 1 + opts.swap]]:
             rows.append(one_split(loaded.module.eval(), clean, attack, seed, opts.fpr,
-                                  opts.confidence, {}))
+                                  opts.confidence, {}, swap))
             r = rows[-1]
-            print(folder.name, seed, " ".join(f"{n} {r[n]['fpr']:.3f}/{r[n]['tpr']:.3f}"
-                                              for n in names), file=sys.stderr, flush=True)
-        models.append({"model": folder.name, "summary": summary(rows, names), "splits": rows})
+            figures = " ".join(f"{n} {r[n]['fpr']:.3f}/{r[n]['tpr']:.3f}" for n in names)
+            print(folder.name, seed, "swap" if swap else "", figures, file=sys.stderr, flush=True)
+        swapped = [r for r in rows if r["swap"]]
+        models.append({"model": folder.name,
+                       "summary": summary([r for r in rows if not r["swap"]], names),
+                       "swapped": summary(swapped, names) if swapped else None, "splits": rows})
     text = json.dumps({"fpr": opts.fpr, "confidences": opts.confidence, "seeds": opts.seeds,
                        "models": models}, indent=2)
     opts.json.write_text(text + "\n")
