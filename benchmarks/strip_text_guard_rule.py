@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import print_json
 
 
 def guard_rule(rows: list[dict], guard_fpr: float, goal: float, slack: float) -> dict:
@@ -56,10 +61,7 @@ def main() -> None:
                         for f in ("guard_fpr", "guard_tpr", "tpr_at_fpr", "roc_auc")}}
                     for r in rows],
            "rule": guard_rule(rows, opts.guard_fpr, opts.goal, opts.slack)}
-    text = json.dumps(out, indent=2)
-    print(text)
-    if opts.json is not None:
-        opts.json.write_text(text + "\n")
+    print_json(out, opts.json)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import math
 
 import pytest
 import torch
-from torch import Tensor, nn
 
 from trojanscope import registry
 from trojanscope.detect.input_level.base import (
@@ -19,22 +18,7 @@ from trojanscope.detect.input_level.base import (
 )
 from trojanscope.errors import UserInputError
 
-L, PAD = 6, 0
-
-
-class BagOfWords(nn.Module):
-    """Class-1 logit = the sum of (id − 50) / 20 over the row's tokens."""
-
-    pad_id = PAD
-
-    def forward(self, ids: Tensor) -> Tensor:
-        w = torch.where(ids == PAD, 0.0, (ids.float() - 50.0) / 20.0).sum(1)
-        return torch.stack([-w, w], 1)
-
-
-def clean_rows(n: int, seed: int) -> Tensor:
-    gen = torch.Generator().manual_seed(seed)
-    return torch.randint(1, 100, (n, L), generator=gen)
+from .test_strip_text_calibrate import BagOfWords, clean_rows
 
 
 def binom_cdf(m: int, n: int, p: float) -> float:
