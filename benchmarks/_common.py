@@ -1,6 +1,7 @@
 """Helpers the sweep scripts share (``bad_options.py``, ``bad_params.py``, ``first_contact.py``):
 their common command-line options, JSON-lines logs, tallies, command lines written as one
-string, and a forked child waited for with a time limit. Imported as ``_common`` (the
+string, and a forked child waited for with a time limit; and a result printed as JSON and
+written to ``--json`` (the text benchmark summaries). Imported as ``_common`` (the
 scripts run as ``python benchmarks/NAME.py``, so this folder is on the path)."""
 
 from __future__ import annotations
@@ -75,3 +76,11 @@ def run_main(main: Callable[[], object]) -> None:
     except (OSError, ValueError, KeyError) as exc:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def print_json(out: dict, path: Path | None) -> None:
+    """Print ``out`` as indented JSON, and write the same text to ``path`` when one is given."""
+    text = json.dumps(out, indent=2)
+    print(text)
+    if path is not None:
+        path.write_text(text + "\n")

@@ -20,7 +20,6 @@ the trigger's token position and their mean keep input-first / input-last.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -29,6 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import print_json
 from trojanscope.detect.input_level.base import GUARD_FOLDS, conformal_threshold
 from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
 
@@ -173,10 +173,7 @@ def main() -> None:
            "triggered_mean": round(float(trig_all.mean()), 4),
            "settings": [simulate(data, n, opts.draws, opts.fpr) for n in opts.n],
            "lowest_triggered": lowest(data, opts.trigger_ids)}
-    text = json.dumps(out, indent=2)
-    print(text)
-    if opts.json is not None:
-        opts.json.write_text(text + "\n")
+    print_json(out, opts.json)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import print_json
 from text_rows_time import times
 from trojanscope.detect.evaluate import ZooRow, score_rows
 
@@ -70,10 +71,7 @@ def main() -> None:
            "models": [{"name": r.name, "backdoored": r.backdoored, "attack": r.attack,
                        "probability": round(r.probability, 4),
                        "elapsed_s": round(r.elapsed_s, 2)} for r in rows]}
-    text = json.dumps(out, indent=2)
-    print(text)
-    if opts.json is not None:
-        opts.json.write_text(text + "\n")
+    print_json(out, opts.json)
 
 
 if __name__ == "__main__":

@@ -118,3 +118,17 @@ def test_detect_inputs_refuses_a_mix_len_longer_than_two_inputs(text_run, tmp_pa
     code = run(["detect-inputs", str(folder), str(clean), "--text-column", "nope",
                 "-p", "mix_len=100000"])
     assert code == 2 and "mix_len 100000" in capsys.readouterr().err
+
+
+def test_detect_inputs_refuses_an_fpr_confidence_out_of_range(text_run, tmp_path: Path,
+                                                              capsys) -> None:
+    result, folder = text_run  # issue 15, stop 50: fpr_confidence in (0, 1) or null
+    incoming = tmp_path / "incoming.csv"
+    incoming.write_text("text\n" + "\n".join(result.test.texts[:4]) + "\n")
+    capsys.readouterr()
+    for bad in ("1.5", "0"):
+        code = run(["detect-inputs", str(folder), str(incoming), "-p", f"fpr_confidence={bad}"])
+        captured = capsys.readouterr()
+        err = captured.err.strip().splitlines()
+        assert code == 2 and captured.out == "" and len(err) == 1, captured
+        assert err[0].startswith("error:") and "fpr_confidence in (0, 1) or null" in err[0]

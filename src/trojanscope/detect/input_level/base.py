@@ -107,6 +107,11 @@ class InputDetector(ParamsMixin, ABC):
         inputs, with no fold copies. False by default (the cross-fit)."""
         return False
 
+    def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
+        """The threshold :func:`fit_guard` sets on the clean inputs' scores at ``fpr``:
+        :func:`conformal_threshold` unless a method asks for another rank."""
+        return conformal_threshold(clean_scores, fpr)
+
     def check_fit_size(self, n: int) -> None:
         """Refuse parameters that ``n`` clean inputs cannot serve (none by default), before a
         guard creates anything and before its fit."""
@@ -165,6 +170,48 @@ def conformal_threshold(clean_scores: Tensor, fpr: float) -> float:
         raise UserInputError("the clean scores are empty or not finite; no threshold can be set")
     rank = math.ceil((len(scores) + 1) * (1.0 - fpr) - 1e-9)
     return float(torch.sort(scores).values[min(rank, len(scores)) - 1])
+
+
+def _log_add(a: float, b: float) -> float:
+    """log(exp(a) + exp(b)) without overflow."""
+    top = max(a, b)
+    return top + math.log(math.exp(a - top) + math.exp(b - top)) if top > -math.inf else top
+
+
+def pac_count(n: int, fpr: float, confidence: float) -> int:
+    """The largest ``m`` with ``P(Binomial(n, fpr) <= m) <= 1 - confidence`` (-1 when even
+    ``m = 0`` is too many): how many of ``n`` clean scores may lie above :func:`pac_threshold`.
+    The cumulative probability is summed in log space, one term per count."""
+    log_p, log_q, bound = math.log(fpr), math.log1p(-fpr), math.log(1.0 - confidence)
+    log_cdf, m = -math.inf, -1
+    while m + 1 < n:
+        j = m + 1
+        term = (math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1)
+                + j * log_p + (n - j) * log_q)
+        log_cdf = _log_add(log_cdf, term)
+        if log_cdf > bound + 1e-12:
+            break
+        m = j
+    return m
+
+
+def pac_threshold(clean_scores: Tensor, fpr: float, confidence: float) -> float:
+    """The threshold for new inputs such that, with probability at least ``confidence`` over the
+    ``n`` clean scores drawn, the rate at which a new clean input exchangeable with them is
+    flagged (score > threshold) is at most ``fpr`` (training-conditional conformal, Vovk 2012):
+    the ``(n - m)``-th smallest score, ``m`` = :func:`pac_count`. :func:`conformal_threshold`
+    bounds that rate only on average over calibration sets (``m = n - ceil((n + 1)(1 -
+    fpr))``), so one set of a few hundred scores can flag a point or two more. With too few
+    scores for any such ``m`` the largest is used, and the bound no longer holds."""
+    if not 0.0 < fpr < 1.0:
+        raise UserInputError(f"false-positive rate must be in (0, 1), got {fpr}")
+    if not 0.0 < confidence < 1.0:
+        raise UserInputError(f"confidence must be in (0, 1), got {confidence}")
+    scores = torch.as_tensor(clean_scores, dtype=torch.float64).flatten()
+    if len(scores) == 0 or not torch.isfinite(scores).all():
+        raise UserInputError("the clean scores are empty or not finite; no threshold can be set")
+    m = pac_count(len(scores), fpr, confidence)
+    return float(torch.sort(scores).values[len(scores) - max(m, 0) - 1])
 
 
 @dataclass
@@ -235,7 +282,8 @@ def fit_guard(
     scores: the clean inputs are dealt into ``folds`` folds, and each fold is scored by a copy
     of the detector fitted on the other folds — every clean input gives a score of an input its
     detector did not fit on (so the rate holds on new inputs), and none is spent on one role
-    only. The threshold is :func:`conformal_threshold` of those scores. ``keep_copies`` keeps
+    only. The threshold is :meth:`InputDetector.guard_threshold` of those scores
+    (:func:`conformal_threshold` unless the detector says otherwise). ``keep_copies`` keeps
     the fold copies for :meth:`FittedGuard.check_by_copies`. A detector whose
     :meth:`InputDetector.own_calibration` is true is fitted once and the threshold set on its
     own scores of ``clean_x`` instead (unless ``keep_copies``)."""
@@ -247,7 +295,7 @@ def fit_guard(
         # threshold is set for the detector that will score them, not for five other copies
         detector.fit(model, clean_x, generator=generator)
         own = detector.score(clean_x).double()
-        return FittedGuard(detector, conformal_threshold(own, fpr), fpr, n, n)
+        return FittedGuard(detector, detector.guard_threshold(own, fpr), fpr, n, n)
     fold = torch.randperm(n, generator=generator) % folds
     state = generator.get_state()
 
@@ -275,7 +323,7 @@ def fit_guard(
         generator.set_state(state)
         calibration, copies, per_fold = cross_fit(resolved)
         generator.set_state(after)
-    threshold = conformal_threshold(calibration, fpr)
+    threshold = detector.guard_threshold(calibration, fpr)
     if not keep_copies:
         copies, per_fold = [], []
     return FittedGuard(detector, threshold, fpr, n, n, copies, per_fold)

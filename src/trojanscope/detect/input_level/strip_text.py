@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from trojanscope.detect.input_level.base import pac_threshold
 from trojanscope.detect.input_level.text_base import (
     TextInputDetector,
     pad_rows,
@@ -65,6 +66,15 @@ class StripText(TextInputDetector):
             `addsent`-3176, development: the clean target-class sentences' keep overlapped
             the triggered inputs', TPR 0.85 at 5% FPR with "keep", 0.95 with "ratio", over
             200 and 50 partner draws).
+        fpr_confidence: ``None`` (the default): a guard's threshold is the split-conformal
+            rank, which keeps the clean flag rate at ``--fpr`` only on average over the clean
+            sentences a user happens to hold; on one set of ~850 a 5% guard flagged up to
+            11.6% of held-out clean sentences (issue 15, stop 49). A number in (0, 1)
+            (issue 15, stop 50): the rank of :func:`pac_threshold`, so the rate is at most
+            ``--fpr`` with that probability over the clean sentences (0.9: 34 of 852 clean
+            scores above the threshold instead of 41; fewer sentences, a lower rank). Opt-in:
+            with ``calibrate="own"`` and 0.95 on fresh TextCNNs 3143-3146 the held-out rate was
+            3.2-6.1% (today's 2.9-8.9%), its rule's 6% missed by one sentence.
     """
 
     name = "strip-text"
@@ -73,18 +83,27 @@ class StripText(TextInputDetector):
 
     def __init__(self, n: int = 8, min_confidence: float = 0.8,
                  mix_len: int | None = None, calibrate: str = "folds",
-                 measure: str = "ratio") -> None:
+                 measure: str = "ratio", fpr_confidence: float | None = None) -> None:
         if (int(n) < 1 or not 0.0 <= float(min_confidence) < 1.0
                 or (mix_len is not None and int(mix_len) < 0)
-                or calibrate not in CALIBRATE or measure not in MEASURES):
+                or calibrate not in CALIBRATE or measure not in MEASURES
+                or (fpr_confidence is not None and not 0.0 < float(fpr_confidence) < 1.0)):
             raise ValueError("n must be >= 1, min_confidence in [0, 1), mix_len >= 0 or null, "
-                             f"calibrate one of {', '.join(CALIBRATE)} and measure one of "
-                             f"{', '.join(MEASURES)}")
+                             "fpr_confidence in (0, 1) or null, calibrate one of "
+                             f"{', '.join(CALIBRATE)} and measure one of {', '.join(MEASURES)}")
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
         self.calibrate = calibrate
         self.measure = measure
+        self.fpr_confidence = None if fpr_confidence is None else float(fpr_confidence)
+
+    def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
+        """``fpr_confidence`` set: :func:`pac_threshold` (the rate at most ``fpr`` with that
+        probability over the clean sentences); else the conformal rank, as every detector."""
+        if self.fpr_confidence is None:
+            return super().guard_threshold(clean_scores, fpr)
+        return pac_threshold(clean_scores, fpr, self.fpr_confidence)
 
     def own_calibration(self) -> bool:
         """``calibrate="own"``: a guard's threshold is set on this detector's own scores."""
