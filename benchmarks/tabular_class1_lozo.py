@@ -99,6 +99,7 @@ def main() -> None:
             rows = [{**r, "base_family": "network",
                      "predicted_target": network_target({**r, "base_family": "network"}, "sure")}
                     for r in rows]
+            report(f"{name} shipped, sure order", rows, [r["probability"] for r in rows])
         report(f"{name} lozo", rows, lozo(rows, args.features.split(","), args.transform))
 
 

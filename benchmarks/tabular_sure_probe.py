@@ -22,12 +22,10 @@ import torch
 
 torch.set_num_threads(1)
 
-from trojanscope.data import load_dataset  # noqa: E402
-from trojanscope.data.tabular.table import schema_of  # noqa: E402
-from trojanscope.detect.tabular_excess import reference_model  # noqa: E402
+from tabular_class1_probe import zoo_networks  # noqa: E402
 from trojanscope.detect.tabular_search import TabularSearch, apply, interior  # noqa: E402
 from trojanscope.io.models import load_model  # noqa: E402
-from trojanscope.zoo import build_attack, effective, read_truth  # noqa: E402
+from trojanscope.zoo import build_attack  # noqa: E402
 
 
 def sure_rows(model, x, y, t: int, rows: int) -> torch.Tensor:
@@ -107,14 +105,7 @@ def main() -> None:
     det = TabularSearch()
     out = []
     for zoo in args.zoo:
-        dataset, listed = read_truth(zoo)
-        test = load_dataset(dataset, "test")
-        x, y = test.get_batch(torch.arange(len(test)))
-        schema = schema_of(test)
-        ref = reference_model(x, y, test.num_classes, seed=args.seed)
-        for e in listed:
-            if e.arch != "mlp" or not effective(e):
-                continue
+        for test, x, y, schema, ref, e in zoo_networks(zoo, args.seed):
             model = load_model(zoo / e.name).module
             inner = interior(det.candidates(model, schema, x), x, det.excess_tail)
             rec = {"zoo": zoo.name, "name": e.name, "backdoored": e.backdoored,

@@ -1,7 +1,9 @@
-"""The excess on the rows surest of another class (issue 16 stop 50, h16a): a network's
-verdict carries ``tab_excess_sure`` (the excess search run on the greedy search's sure rows
-alone) and ``tab_excess_flip`` (the share of those rows the suspected class's combination
-flips); trees read 0; the shipped calibrators do not read them, so today's default is unchanged."""
+"""The excess on the rows surest of another class (issue 16 stop 50, h16a): with
+``tabular-search -p sure_order=1`` a network's verdict carries ``tab_excess_sure`` (the excess
+search, with a triple screen of categories, run on the greedy search's sure rows alone) and
+``tab_excess_flip`` (the share of those rows the suspected class's combination flips), and its
+target is the class of largest sure excess; trees read 0; the default reads none of it, and no
+shipped calibrator reads the features."""
 
 from __future__ import annotations
 
@@ -82,8 +84,11 @@ def test_a_three_category_trigger_no_pair_reveals_is_found_by_the_triple_screen(
     assert triple_excess(Three(), Flat(), rows, 1, cats, keep=5, seed=0, top=2) == (0.0, [])
 
 
-def test_a_network_carries_the_sure_rows_features(searched) -> None:
-    _, verdict = searched("mlp", 1)
+def test_a_network_carries_the_sure_rows_features_only_with_sure_order(searched) -> None:
+    run, verdict = searched("mlp", 1, sure_order=True)
+    plain = registry.create("detector", "tabular-search").inspect(run.model, run.test, seed=0)
+    assert not NEW & set(plain.features)
+    assert not any("excess_sure" in r.details for r in plain.per_class)
     sure = [r.details["excess_sure"] for r in verdict.per_class]
     assert verdict.features["tab_excess_sure"] == pytest.approx(max(sure))
     assert 0.0 <= verdict.features["tab_excess_flip"] <= 1.0
@@ -91,7 +96,7 @@ def test_a_network_carries_the_sure_rows_features(searched) -> None:
 
 
 def test_a_tree_reads_them_as_zero(searched) -> None:
-    _, verdict = searched("xgboost", 1)
+    _, verdict = searched("xgboost", 1, sure_order=True)
     assert {verdict.features[k] for k in NEW} == {0.0}
 
 
@@ -110,7 +115,8 @@ def test_sure_order_ranks_by_the_sure_rows_excess_and_changes_nothing_else(searc
     run, linear = searched("mlp", 1)
     sure = registry.create("detector", "tabular-search", sure_order=True).inspect(
         run.model, run.test, seed=0)
-    assert sure.features == linear.features and sure.probability == linear.probability
+    assert {k: sure.features[k] for k in linear.features} == linear.features
+    assert sure.probability == linear.probability
     classes = [r.cls for r in sure.per_class]
     ex = np.array([r.details["excess"] for r in sure.per_class])
     su = np.array([r.details["excess_sure"] for r in sure.per_class])
