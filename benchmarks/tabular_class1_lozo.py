@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from tabular_size_calibrate import network_target
 from trojanscope.detect.calibration import _clip, _transform, fit_calibrator
 
 FEATURES = ["tab_excess", "tab_excess_gap", "tab_flip_2"]
@@ -87,10 +88,18 @@ def main() -> None:
     ap.add_argument("--features", default=",".join(FEATURES),
                     help="the calibrator's features (comma-separated)")
     ap.add_argument("--transform", default="log", choices=("log", "none"))
+    ap.add_argument("--order", default="as-read", choices=("as-read", "sure"),
+                    help="the lozo rows' suspected target: as read, or by the sure rows' "
+                         "excess (tabular-search -p sure_order=1, stop 50)")
     args = ap.parse_args()
     for name, *files in args.design:
         rows = [r for f in files for r in json.loads(Path(f).read_text())]
         report(f"{name} shipped", rows, [r["probability"] for r in rows])
+        if args.order == "sure":
+            rows = [{**r, "base_family": "network",
+                     "predicted_target": network_target({**r, "base_family": "network"}, "sure")}
+                    for r in rows]
+            report(f"{name} shipped, sure order", rows, [r["probability"] for r in rows])
         report(f"{name} lozo", rows, lozo(rows, args.features.split(","), args.transform))
 
 

@@ -42,6 +42,19 @@ def own_trigger_excess(model, ref, trigger, x, y, t: int) -> float:
         return rise(model) - rise(ref)
 
 
+def zoo_networks(zoo: Path, seed: int):
+    """Each network of ``zoo`` whose backdoor took (or clean), with the zoo's whole test split:
+    yields (test, x, y, schema, linear reference fitted as the detector's with ``seed``, entry)."""
+    dataset, listed = read_truth(zoo)
+    test = load_dataset(dataset, "test")
+    x, y = test.get_batch(torch.arange(len(test)))
+    schema = schema_of(test)
+    ref = reference_model(x, y, test.num_classes, seed=seed)
+    for e in listed:
+        if e.arch == "mlp" and effective(e):
+            yield test, x, y, schema, ref, e
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("zoo", nargs="+", type=Path)
@@ -58,14 +71,7 @@ def main() -> None:
     cals = load_calibrators(None)
     out = []
     for zoo in args.zoo:
-        dataset, listed = read_truth(zoo)
-        test = load_dataset(dataset, "test")
-        x, y = test.get_batch(torch.arange(len(test)))
-        schema = schema_of(test)
-        ref = reference_model(x, y, test.num_classes, seed=args.seed)
-        for e in listed:
-            if e.arch != "mlp" or not effective(e):
-                continue
+        for test, x, y, schema, ref, e in zoo_networks(zoo, args.seed):
             row = inspected(zoo, e, test, cals, args.seed, params)
             rec = {"zoo": zoo.name, "name": e.name, "backdoored": e.backdoored,
                    "attack": e.attack, "target": e.target, "probability": row["probability"],

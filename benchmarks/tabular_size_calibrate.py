@@ -196,7 +196,8 @@ def network_target(row: dict, order: str) -> int | None:
     recorded by ``tabular_small_clean.py`` since stop 42), ordered as ``tabular-search``
     does: ``linear`` by the linear reference's excess (``twin_order=False``), ``twins`` by
     the sum of the excesses against the linear reference and the twins, the linear one
-    breaking ties (``twin_order=True``); ``as-read``: the reading's own."""
+    breaking ties (``twin_order=True``); ``sure`` by the excess on the rows surest of
+    another class (``sure_order=True``, stop 50); ``as-read``: the reading's own."""
     classes = row.get("classes")
     if order == "as-read" or not row["base_family"].startswith("network"):
         return row["predicted_target"]
@@ -204,6 +205,11 @@ def network_target(row: dict, order: str) -> int | None:
         raise SystemExit(f"error: {row['name']} has no per-class excesses (read before stop 42)")
     cls = [int(c) for c in classes]
     lin = np.array([classes[str(c)]["excess"] for c in cls])
+    if order == "sure":  # ``sure_order=True`` (stop 50): the sure rows' excess, linear ties
+        if "excess_sure" not in classes[str(cls[0])]:
+            raise SystemExit(f"error: {row['name']} has no sure-rows excess (read before stop 50)")
+        sure = np.array([classes[str(c)]["excess_sure"] for c in cls])
+        return cls[int(np.lexsort((-lin, -sure))[0])]
     if order == "linear" or "excess_vs_twins" not in classes[str(cls[0])]:
         return cls[int(np.argsort(-lin, kind="stable")[0])]
     twin = np.array([classes[str(c)]["excess_vs_twins"] for c in cls])
@@ -243,7 +249,7 @@ def main() -> None:
     ap.add_argument("--scorer", choices=("whole", "band"), default="whole")
     ap.add_argument("--calibration", type=Path, default=None,
                     help="rescore: calibrators from this file (default: the shipped one)")
-    ap.add_argument("--order", choices=("as-read", "linear", "twins"), default="as-read",
+    ap.add_argument("--order", choices=("as-read", "linear", "twins", "sure"), default="as-read",
                     help="rescore: networks' suspected target (see network_target)")
     ap.add_argument("--hold", choices=("model", "zoo"), default="model",
                     help="compare: leave one model out (default) or one zoo")

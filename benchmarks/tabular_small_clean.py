@@ -94,7 +94,8 @@ def inspected(zoo: Path, e, part, cals: dict, seed: int, params: dict) -> dict:
         num_classes=loaded.num_classes, seed=seed)
     calibrate(verdict, cals)
     row = asdict(_row(e, verdict))
-    row["classes"] = {str(r.cls): {k: float(r.details[k]) for k in ("excess", "excess_vs_twins")
+    row["classes"] = {str(r.cls): {k: float(r.details[k])
+                                   for k in ("excess", "excess_vs_twins", "excess_sure")
                                    if k in r.details} for r in verdict.per_class}
     return row
 

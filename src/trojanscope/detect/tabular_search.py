@@ -42,8 +42,10 @@ from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector
 from trojanscope.detect.tabular_excess import (
     RiseCache,
     class_excess,
+    combo_flip,
     reference_model,
     screened_excess,
+    triple_excess,
 )
 from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_band, size_note
 from trojanscope.detect.tabular_twins import (
@@ -193,6 +195,17 @@ class TabularSearch(ModelDetector):
             the old 30-step twins this order failed at stop 42). True: as None, and where no
             twins are read (a tree, ``twins=0``, a TorchScript archive) a note says it was
             not (review hR5).
+        sure_order: networks read without twins: the suspected target is the class of
+            largest ``excess_sure`` (the excess searched on the rows surest of another class,
+            with triples of categories; the linear excess breaks ties), its trigger the
+            combination found there; the verdict also records ``tab_excess_sure`` and
+            ``tab_excess_flip`` (no shipped calibrator reads them). Issue 16 stop 50: on
+            development zoos it named 19 of 20 flagged credit-default networks' targets right
+            against 16 (three-category triggers the pair screen misses), but lost one
+            lending-club target; on the fresh zoo ``tab-fresh33`` / ``-lc`` 27 of 29 both
+            ways, so its rule was not met. False, the default: the linear reference's order,
+            and no sure-rows search (fresh lending-club networks took a median 25.3 s with
+            it, 13.1 s at stop 49 without).
         twin_fit: networks read with twins: how each twin is trained on the clean file.
             ``"distil"``, the default since issue 16 stop 43: 100 steps towards the model's
             own class probabilities on the clean rows (:func:`.tabular_twins.distil`: a twin
@@ -223,7 +236,7 @@ class TabularSearch(ModelDetector):
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
                  size_calibration: bool = True, twins: int | None = None,
                  twin_order: bool | None = None, twin_fit: str = "distil",
-                 tree_resamples: int = 0) -> None:
+                 tree_resamples: int = 0, sure_order: bool = False) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -239,6 +252,9 @@ class TabularSearch(ModelDetector):
         if size_calibration not in (True, False):
             raise UserInputError("tabular-search: size_calibration must be true or false")
         self.size_calibration = bool(size_calibration)
+        if sure_order not in (True, False):
+            raise UserInputError("tabular-search: sure_order must be true or false")
+        self.sure_order = bool(sure_order)
         if twin_order is not None and twin_order not in (True, False):
             raise UserInputError("tabular-search: twin_order must be true or false")
         self.twin_order = None if twin_order is None else bool(twin_order)
@@ -332,6 +348,7 @@ class TabularSearch(ModelDetector):
         ref = reference_model(x_all, y_all, target.num_classes, seed=seed)
         inner = [] if tree else interior(candidates, x_all, self.excess_tail)
         excess, excess_found = np.zeros(target.num_classes), {}
+        sure, sure_found = np.zeros(target.num_classes), {}
         silent = silent_classes(y_all, own, target.num_classes,
                                 self.min_sources if tree else 1)
         notes = [silent_note(silent, y_all, own, target.num_classes, self.min_sources)
@@ -376,7 +393,18 @@ class TabularSearch(ModelDetector):
                 excess[t], excess_found[t] = self.class_excess(
                     target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t, inner,
                     seed, rises)
+            if not tree and self.sure_order:
+                # the greedy's sure rows: the share that combination flips, and the excess
+                # searched on them alone (a backdoor moves them all; the linear reference's
+                # rise is damped deep inside another class; issue 16 stop 50). Read only for
+                # the order that uses them: no calibrator reads them, and fresh lending-club
+                # networks took a median 25.3 s with them (13.1 s at stop 49 without)
+                details["excess_flip"] = combo_flip(target.model, x_all[pick], t,
+                                                    excess_found[t])
+                details["excess_sure"], sure_found[t] = self.sure_excess(
+                    target.model, ref, x_all[pick], t, inner, seed, rises)
             details.update(base_flip=base, enrichment=enrich, excess=float(excess[t]))
+            sure[t] = details.get("excess_sure", 0.0)
             score = score_of(flips, enrich)
             per_class.append(ClassResult(t, score, details))
             found[t] = chosen
@@ -452,6 +480,13 @@ class TabularSearch(ModelDetector):
         features.update(over_floor(boxes.excess if boxes is not None else None, floor,
                                    int(prior.argmax())))
         features["tab_excess"] = float(excess.max())
+        if self.sure_order:  # recorded where read (trees: 0; issue 16 stop 50)
+            # the share of the rows surest of another class that the suspected class's excess
+            # combination sends to it, and the largest excess searched on those rows alone
+            flip_of = {r.cls: r.details.get("excess_flip", 0.0) for r in per_class}
+            features["tab_excess_flip"] = float(flip_of.get(int(excess.argmax()), 0.0))
+            features["tab_excess_sure"] = float(max(
+                (r.details.get("excess_sure", 0.0) for r in per_class), default=0.0))
         # how far the suspected class's excess stands above the next class's: clean networks
         # answer natural extremes of either class alike, a backdoor answers towards one
         second = np.sort(excess)[-2] if len(excess) > 1 else 0.0
@@ -473,6 +508,9 @@ class TabularSearch(ModelDetector):
         elif vs_twins is not None and self.twin_order is not False:  # neither reference explains
             order = [int(c) for c in np.lexsort((-excess, -(excess + vs_twins)))]
             found = {c: twin_found.get(c, found.get(c, [])) for c in found}
+        elif self.sure_order:  # the class whose sure rows the data explain least (stop 50)
+            order = [int(c) for c in np.lexsort((-excess, -sure))]
+            found = {c: sure_found.get(c, found.get(c, [])) for c in found}
         else:  # networks: the class whose response the data explain least
             order = [int(c) for c in np.argsort(-excess, kind="stable")]
             found = {c: excess_found.get(c, found.get(c, [])) for c in found}
@@ -531,6 +569,22 @@ class TabularSearch(ModelDetector):
             cats = [c for c in inner if not c.numeric]
             more, found = screened_excess(model, ref, x, t, cats, inner, self.pair_screen,
                                           seed + 1 + t, rises=rises)
+            if more > best:
+                best, combo = more, found
+        return best, combo
+
+    def sure_excess(self, model: torch.nn.Module, ref: torch.nn.Module, x: Tensor, t: int,
+                    inner: list[Candidate], seed: int, rises: RiseCache | None = None
+                    ) -> tuple[float, list[Candidate]]:
+        """``t``'s excess searched on the rows surest of another class ``x``, and its
+        combination: the search of
+        :meth:`class_excess`, and (with the pair screen on) every triple of categories on
+        three columns (:func:`.tabular_excess.triple_excess`; ``tab_excess_sure``, stop 50)."""
+        best, combo = self.class_excess(model, ref, x, t, inner, seed, rises)
+        if self.pair_screen:
+            cats = [c for c in inner if not c.numeric]
+            more, found = triple_excess(model, ref, x, t, cats, self.pair_screen,
+                                        seed + 1 + t, rises=rises)
             if more > best:
                 best, combo = more, found
         return best, combo
