@@ -36,6 +36,7 @@ from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import ArchSpec
+from trojanscope.params import check_flag
 from trojanscope.registry import register
 
 
@@ -164,7 +165,7 @@ class ABL(Defence):
         self.isolation_epochs = int(isolation_epochs)
         self.unlearn_weight = float(unlearn_weight)
         self.majority_label = _majority_option(majority_label)
-        self.pool_check = _on_off("pool_check", pool_check)
+        self.pool_check = check_flag("pool_check", pool_check)
         self.rounds = int(rounds)
         self.isolation = isolation
         if isolation == "detector":
@@ -248,14 +249,6 @@ def _majority_option(value: object) -> bool | str:
     if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
         return bool(value)
     raise ValueError(f"majority_label must be true/false, 1/0 or auto, got {value!r}")
-
-
-def _on_off(name: str, value: object) -> bool:
-    """An on/off option as a bool (true/false or 1/0); anything else a ValueError the registry
-    turns into one error line."""
-    if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
-        return bool(value)
-    raise ValueError(f"{name} must be true/false or 1/0, got {value!r}")
 
 
 LOSS_ONLY = ("isolation_rate", "high_loss_rate", "gamma", "isolation_epochs")
