@@ -68,15 +68,19 @@ def test_the_checked_pool_unlearns_what_the_reference_disagrees_with(
     assert seen == [len(tiny_train) - int(agrees.sum())]  # the agreed ones are left out
 
 
-def test_the_check_is_off_by_default_and_unused_under_the_majority_filter(
+def test_the_default_is_the_filter_alone() -> None:
+    abl = create_defence("abl")
+    assert abl.pool_check is False and abl.majority_label is True
+
+
+def test_the_check_is_unused_when_off_and_under_the_majority_filter(
         tiny_train, monkeypatch) -> None:
     def refuse(*args):
         raise AssertionError("no reference model should be trained")
 
     monkeypatch.setattr(abl_module, "reference_agrees", refuse)
     pool = _spread_pool(tiny_train.labels)
-    assert create_defence("abl").pool_check is False
-    plain = _run(tiny_train, monkeypatch, pool, majority_label=False)
+    plain = _run(tiny_train, monkeypatch, pool, majority_label=False, pool_check=False)
     assert sorted(plain.flagged) == sorted(pool.tolist()) and "pool_agreed" not in plain.details
     filtered = _run(tiny_train, monkeypatch, pool, majority_label=True, pool_check=True)
     assert filtered.details["majority_filter"] is True and "pool_agreed" not in filtered.details
