@@ -102,9 +102,9 @@ class ABL(Defence):
             about one class's share (0.11-0.13 on seeds 43/44, all-to-one 0.93-1.0; the
             filter kept a tenth of a correct pool there, ASR 81-83%). ``details`` records
             ``majority_share`` and whether the filter was applied (``majority_filter``).
-            Opt-in: on fresh seeds 45/46 it met the issue's figure on 3 of 4 all-to-all runs
-            (BadNets seed 46: ASR 7.7%, CA 9.4 points down; docs/benchmarks.md, "issue 12,
-            stop 49: ABL all-to-all"), so the default stays ``True``.
+            ``"auto"`` with ``pool_check`` is the default since stop 50 (its rule met on fresh
+            seeds 47/48, docs/benchmarks.md, "issue 12, stop 50: h12c"); ``True`` filters
+            always, the behaviour before it, exactly (``pool_check`` is then never used).
         pool_check: when the whole pool is to be unlearnt (``majority_label`` false, or
             ``"auto"`` on a spread pool), first train a reference model (the run's recipe and
             seed) on the samples outside the pool; unlearn only the pooled samples whose label
@@ -113,8 +113,8 @@ class ABL(Defence):
             clean sample the detector caught is mostly read as its own label, and unlearning
             it would drive its true class to zero (the CA cost of a whole all-to-all pool, 9.4
             points on seed 46). Poison the detector missed is still trained on normally.
-            Costs one extra training. ``details`` records ``pool_agreed`` (left out).
-            Opt-in (docs/benchmarks.md, "issue 12, stop 50: h12c").
+            Costs one extra training. ``details`` records ``pool_agreed`` (left out). On by
+            default since stop 50; ``pool_check=false`` unlearns a whole pool as before.
         rounds: with ``majority_label``, extra rounds of training each of which also unlearns
             the samples of that label the model (having unlearnt the trigger) now classifies
             as another class — the poison the first isolation missed.
@@ -140,10 +140,10 @@ class ABL(Defence):
         gamma: float = 0.5,
         isolation_epochs: int = 2,
         unlearn_weight: float = 1.0,
-        majority_label: bool | str = True,
+        majority_label: bool | str = "auto",
         rounds: int = 1,
         isolation: str = "detector",
-        pool_check: bool = False,
+        pool_check: bool = True,
     ) -> None:
         if isolation not in ISOLATIONS:
             raise UserInputError(
