@@ -34,7 +34,7 @@ from cli_json import run_cli
 ATTACKS = ("badnets", "blended")
 DEFENCES = (None, "abl", "spectral", "knn-filter")
 DETAILS = ("isolation", "isolation_flagged", "isolated", "isolation_notes", "majority_share",
-           "majority_filter")
+           "majority_filter", "pool_agreed")
 """The defence's ``details`` kept in a row (ABL's isolation; absent keys are skipped)."""
 
 
@@ -68,7 +68,16 @@ def main() -> None:
                         help="NAME:param=value, passed as --defence-param to that defence")
     opts = parser.parse_args()
     attacks = parse_attacks(opts.attacks, opts.poison_rate)
-    rows = []
+    rows: list[dict] = []
+
+    def save() -> None:
+        """The rows so far (after every run, so a run stopped for time keeps what it measured)."""
+        if opts.json:
+            opts.json.parent.mkdir(parents=True, exist_ok=True)
+            opts.json.write_text(json.dumps({"seed": opts.seed, "target": opts.target,
+                                              "mapping": opts.mapping, "extra": opts.extra,
+                                              "rows": rows}, indent=2) + "\n")
+
     with tempfile.TemporaryDirectory() as tmp:
         base = ["--dataset", "mnist", "--seed", str(opts.seed), "--no-export",
                 *shlex.split(opts.extra)]
@@ -77,6 +86,7 @@ def main() -> None:
         rows.append({"attack": "none", "defence": "none", "ca": ref, "asr": None,
                      "flagged": None, "seconds": secs})
         print(f"clean training: CA {ref:.2%} ({secs:.0f} s)", file=sys.stderr, flush=True)
+        save()
         defences = [None if d == "none" else d for d in opts.defences.split(",")]
         runs = [(m, *a) for m in opts.mapping.split(",") for a in attacks]
         for a, (mapping, attack, rate) in enumerate(runs):
@@ -108,6 +118,7 @@ def main() -> None:
                              "clean_label": spec.get("clean_label"),
                              "ca": m["clean_accuracy"], "asr": m["attack_success_rate"],
                              "flagged": flagged, "details": details, "seconds": secs})
+                save()
                 print(f"{attack} {mapping} {spec.get('poison_rate')} {label}: "
                       f"CA {m['clean_accuracy']:.2%} "
                       f"ASR {m['attack_success_rate']:.2%} ({secs:.0f} s)",
@@ -123,11 +134,6 @@ def main() -> None:
               + (f"{r['asr']:.2%}" if r["asr"] is not None else "—") + " | "
               + (f"{f['poison_found']} / {f['poison_total']}" if f else "—") + " | "
               + (f"{f['count']}" if f else "—") + f" | {r['seconds']:.0f} s |")
-    if opts.json:
-        opts.json.parent.mkdir(parents=True, exist_ok=True)
-        opts.json.write_text(json.dumps({"seed": opts.seed, "target": opts.target,
-                                          "mapping": mapping, "extra": opts.extra,
-                                          "rows": rows}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

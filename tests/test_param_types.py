@@ -23,6 +23,7 @@ from trojanscope.params import check_types
         ("input-detector", "mahalanobis", {"folds": float("nan")}, "folds must be a whole"),
         ("input-detector", "mahalanobis", {"hidden": "maybe"}, "hidden must be true/false"),
         ("defence", "abl", {"majority_label": "maybe"}, "majority_label must be true/false"),
+        ("defence", "abl", {"pool_check": "maybe"}, "pool_check must be true/false"),
         ("mitigation", "finetune", {"epochs": True}, "epochs must be a whole number"),
     ],
 )

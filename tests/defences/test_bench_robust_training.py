@@ -121,3 +121,28 @@ def test_mappings_run_each_attack_under_each(monkeypatch, tmp_path) -> None:
     rows = json.loads(out.read_text())["rows"][1:]
     assert [r["mapping"] for r in rows] == ["all-to-one"] * 2 + ["all-to-all"] * 2
     assert rows[0]["details"] == {"majority_share": 0.12, "majority_filter": False}
+
+
+def test_rows_are_saved_after_every_run(monkeypatch, tmp_path) -> None:
+    """A benchmark stopped mid-way (here: its third call fails) keeps the rows it measured."""
+    module = _module()
+    calls: list[list[str]] = []
+
+    def fake(args: list[str]) -> tuple[dict, float]:
+        calls.append(args)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        if args[0] == "train":
+            return {"metrics": {"clean_accuracy": 0.98}}, 1.0
+        return {"metrics": {"clean_accuracy": 0.97, "attack_success_rate": 0.01},
+                "defence": {"details": {"pool_agreed": 7, "other": 1}}}, 2.0
+
+    monkeypatch.setattr(module, "run_cli", fake)
+    out = tmp_path / "rows.json"
+    monkeypatch.setattr(sys, "argv", ["bench", "--attacks", "badnets,blended",
+                                      "--defences", "abl", "--json", str(out)])
+    with pytest.raises(KeyboardInterrupt):
+        module.main()
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["attack"] for r in rows] == ["none", "badnets"]
+    assert rows[1]["details"] == {"pool_agreed": 7}

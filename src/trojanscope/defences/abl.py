@@ -31,11 +31,12 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import BatchDataset
 from trojanscope.data.view import DatasetView
 from trojanscope.defences.base import Defence, DefenceOutcome, ModelFactory
-from trojanscope.defences.subset import per_sample_loss
+from trojanscope.defences.subset import IndexSubset, per_sample_loss
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.train import Trainer
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import ArchSpec
+from trojanscope.params import check_flag
 from trojanscope.registry import register
 
 
@@ -101,9 +102,19 @@ class ABL(Defence):
             about one class's share (0.11-0.13 on seeds 43/44, all-to-one 0.93-1.0; the
             filter kept a tenth of a correct pool there, ASR 81-83%). ``details`` records
             ``majority_share`` and whether the filter was applied (``majority_filter``).
-            Opt-in: on fresh seeds 45/46 it met the issue's figure on 3 of 4 all-to-all runs
-            (BadNets seed 46: ASR 7.7%, CA 9.4 points down; docs/benchmarks.md, "issue 12,
-            stop 49: ABL all-to-all"), so the default stays ``True``.
+            ``"auto"`` with ``pool_check`` is the default since stop 50 (its rule met on fresh
+            seeds 47/48, docs/benchmarks.md, "issue 12, stop 50: h12c"); ``True`` filters
+            always, the behaviour before it, exactly (``pool_check`` is then never used).
+        pool_check: when the whole pool is to be unlearnt (``majority_label`` false, or
+            ``"auto"`` on a spread pool), first train a reference model (the run's recipe and
+            seed) on the samples outside the pool; unlearn only the pooled samples whose label
+            it disagrees with, and leave the pooled samples it agrees with out of training.
+            Poison relabelled c -> c+1 is read as c by a model that never saw (most of) it; a
+            clean sample the detector caught is mostly read as its own label, and unlearning
+            it would drive its true class to zero (the CA cost of a whole all-to-all pool, 9.4
+            points on seed 46). Poison the detector missed is still trained on normally.
+            Costs one extra training. ``details`` records ``pool_agreed`` (left out). On by
+            default since stop 50; ``pool_check=false`` unlearns a whole pool as before.
         rounds: with ``majority_label``, extra rounds of training each of which also unlearns
             the samples of that label the model (having unlearnt the trigger) now classifies
             as another class — the poison the first isolation missed.
@@ -129,9 +140,10 @@ class ABL(Defence):
         gamma: float = 0.5,
         isolation_epochs: int = 2,
         unlearn_weight: float = 1.0,
-        majority_label: bool | str = True,
+        majority_label: bool | str = "auto",
         rounds: int = 1,
         isolation: str = "detector",
+        pool_check: bool = True,
     ) -> None:
         if isolation not in ISOLATIONS:
             raise UserInputError(
@@ -153,6 +165,7 @@ class ABL(Defence):
         self.isolation_epochs = int(isolation_epochs)
         self.unlearn_weight = float(unlearn_weight)
         self.majority_label = _majority_option(majority_label)
+        self.pool_check = check_flag("pool_check", pool_check)
         self.rounds = int(rounds)
         self.isolation = isolation
         if isolation == "detector":
@@ -186,16 +199,23 @@ class ABL(Defence):
                 target = int(counts.argmax())
                 isolated = isolated[labels == target]
             details["majority_filter"] = target is not None
+        keep = torch.ones(len(data), dtype=torch.bool)
+        if self.pool_check and target is None and len(isolated):
+            agreed = reference_agrees(build, data, trainer, isolated)
+            keep[isolated[agreed]] = False
+            isolated = isolated[~agreed]
+            details["pool_agreed"] = int(agreed.sum())
         marked = torch.zeros(len(data), dtype=torch.bool)
         marked[isolated] = True
         details["isolated"] = len(isolated)
+        train_on = data if bool(keep.all()) else IndexSubset(data, torch.nonzero(keep).flatten())
         for round_ in range(self.rounds if target is not None else 1):
             if round_ > 0:
                 marked |= _misfits(model, data, target)
                 details[f"isolated_round_{round_ + 1}"] = int(marked.sum())
             trainer.fit(
-                model, MarkedView(data, marked), loss_fn=unlearning_loss(self.unlearn_weight),
-                callbacks=callbacks,
+                model, MarkedView(train_on, marked[keep]),
+                loss_fn=unlearning_loss(self.unlearn_weight), callbacks=callbacks,
             )
         return DefenceOutcome(
             model, details=details, flagged=torch.nonzero(marked).flatten().tolist()
@@ -229,6 +249,8 @@ def _majority_option(value: object) -> bool | str:
     if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
         return bool(value)
     raise ValueError(f"majority_label must be true/false, 1/0 or auto, got {value!r}")
+
+
 LOSS_ONLY = ("isolation_rate", "high_loss_rate", "gamma", "isolation_epochs")
 """The parameters only ``isolation="loss"`` reads."""
 
@@ -264,6 +286,26 @@ def detector_isolation(data: BatchDataset, seed: int, notes: list[str] | None = 
     if notes is not None:
         notes.extend(result.notes)
     return torch.as_tensor(result.flagged, dtype=torch.long)
+
+
+def reference_agrees(
+    build: ModelFactory, data: BatchDataset, trainer: Trainer, pool: Tensor,
+    judged: Tensor | None = None,
+) -> Tensor:
+    """For each sample of ``judged`` (default ``pool``): does a model trained (``trainer``'s
+    recipe, a fresh model from its seed) on the samples outside ``pool`` predict its label?"""
+    from trojanscope.engine.metrics import predict
+
+    judged = pool if judged is None else judged
+    outside = torch.ones(len(data), dtype=torch.bool)
+    outside[pool] = False
+    reference = build(trainer.seed)
+    trainer.fit(reference, IndexSubset(data, torch.nonzero(outside).flatten()))
+    agreed = []
+    for start in range(0, len(judged), 1024):
+        x, y = data.get_batch(judged[start : start + 1024])
+        agreed.append(predict(reference, x).argmax(1) == y)
+    return torch.cat(agreed)
 
 
 def _misfits(model: nn.Module, data: BatchDataset, label: int) -> Tensor:
