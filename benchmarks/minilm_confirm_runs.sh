@@ -5,14 +5,17 @@
 # fine-tune's wall time says it (and its scoring) ends before DEADLINE (epoch seconds, optional). One heavy
 # process at a time, `nice -n ${NICE:-10}`, one thread; the CLI JSON (CA, ASR) and each wall time
 # and load kept in OUT (walls.txt), one JSON per scored model (inputs_*.json).
-#   bash benchmarks/minilm_confirm_runs.sh WORK OUT "SEED:TARGET ..."
+# A seed may name its runs and their order (SEED:TARGET:RUN,RUN,...; default
+# clean,badnl,addsent); a run is started only while the last fine-tune's wall time says it ends
+# in time.
+#   bash benchmarks/minilm_confirm_runs.sh WORK OUT "SEED:TARGET[:RUNS] ..."
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$1; OUT=$2; MRUNS=$3
 mkdir -p "$WORK/minilm" "$OUT"
 export PYTHONPATH=$REPO/src OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1
 PY=${PYTHON:-python}; NICE=${NICE:-10}
-LAST=0
+LAST=${LAST0:-0}  # the last fine-tune's wall seconds (LAST0: one timed before this queue)
 log() { echo "$* $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/walls.txt"; }
 run() {  # name, CLI args...: a timed CLI run (its JSON kept), skipped when its folder exists
   local name=$1; shift
@@ -36,15 +39,18 @@ in_time() {  # name, factor: whether the last fine-tune's wall time times factor
 CSV=$WORK/minilm/rt-polarity-2500.csv
 [ -f "$CSV" ] || "$PY" -c "import sys; sys.path.insert(0, '$REPO/benchmarks'); from pathlib import Path; from bench_text_attacks import subsample_csv; subsample_csv('rt-polarity', 2500, Path('$WORK/minilm'))"
 for r in $MRUNS; do
-  s=${r%%:*}; t=${r##*:}
-  run "clean-$s" train --seed "$s"
-  for a in badnl addsent; do
-    in_time "$a-$s" 2.2 || continue  # fine-tune and scoring
-    run "$a-$s" attack --attack $a --target "$t" --seed "$s" && score "$a-$s"
+  IFS=: read -r s t runs <<< "$r"; runs=${runs:-clean,badnl,addsent}
+  for a in ${runs//,/ }; do
+    if [ "$a" = clean ]; then
+      in_time "clean-$s" 1.2 && run "clean-$s" train --seed "$s"
+    else
+      in_time "$a-$s" 2.2 || continue  # fine-tune and scoring
+      run "$a-$s" attack --attack "$a" --target "$t" --seed "$s" && score "$a-$s"
+    fi
   done
 done
 for r in $MRUNS; do
-  s=${r%%:*}; t=${r##*:}
+  IFS=: read -r s t _ <<< "$r"
   in_time "syntactic-$s" 1.2 && run "syntactic-$s" attack --attack syntactic --target "$t" --seed "$s"
 done
 log done
