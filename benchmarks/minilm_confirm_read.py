@@ -34,6 +34,8 @@ def attack_rows(out: Path) -> list[dict]:
     walls = read_walls(out / "walls.txt")
     runs = {}
     for path in sorted(out.glob("minilm-*.json")):
+        if not path.read_text().strip():  # a run still going, or stopped: no figures
+            continue
         name = path.stem.removeprefix("minilm-")
         run, seed = name.rsplit("-", 1)
         runs[(run, int(seed))] = json.loads(path.read_text())["metrics"]

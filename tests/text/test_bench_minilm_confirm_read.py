@@ -30,6 +30,7 @@ def test_attack_rows_and_verdict(load_benchmark, tmp_path: Path) -> None:
     cli(tmp_path, "badnl-7", 0.765, 0.99)  # drop 1.5 points: met
     cli(tmp_path, "addsent-7", 0.750, 0.99)  # drop 3 points: missed
     cli(tmp_path, "syntactic-8", 0.80, 0.99)  # no clean model of seed 8: not met
+    (tmp_path / "minilm-clean-8.json").write_text("")  # a run stopped: no row
     rows = {f"{r['run']}-{r['seed']}": r for r in mod.attack_rows(tmp_path)}
     assert rows["clean-7"]["wall_s"] == 200.5 and rows["clean-7"]["wall_met"]
     assert rows["badnl-7"]["met"] and rows["badnl-7"]["wall_met"] is False
