@@ -14,6 +14,10 @@ candidate in the printed tables; the default name ``pairs`` prints as before).
 Issue 16 stop 49b: ``--families`` also prints per table × attack × target the sets at the goal
 and the lowest TPR at FPR ≤ 5% both ways (the worst family), and each run's time per set per
 table (median and largest ``wall_s``); without it the output is as before.
+
+Issue 16 stop 50 (h16c): ``--ties`` lets the candidate meet the goal on as many sets as the
+default (not strictly more), for a rule that returns to a simpler setting; without it the
+rule is as before.
 """
 
 from __future__ import annotations
@@ -41,8 +45,9 @@ def meets(row: dict) -> bool:
     return row["poison"] > 0 and row["tpr"] >= GOAL_TPR and row["fpr"] <= GOAL_FPR
 
 
-def rule(default: list[dict], candidate: list[dict]) -> dict:
-    """The committed rule over paired rows (same table, attack, target and seed)."""
+def rule(default: list[dict], candidate: list[dict], ties: bool = False) -> dict:
+    """The committed rule over paired rows (same table, attack, target and seed); with
+    ``ties`` the candidate may be at the goal on as many sets as the default."""
     key = lambda r: (r["dataset"], r["attack"], r["target"], r.get("seed"))  # noqa: E731
     if [key(r) for r in default] != [key(r) for r in candidate]:
         raise SystemExit("error: the two runs do not hold the same sets")
@@ -53,7 +58,8 @@ def rule(default: list[dict], candidate: list[dict]) -> dict:
     return {"found_default": found_d, "found_candidate": found_c,
             "dirty_sets": sum(r["poison"] > 0 for r in default), "losses": losses,
             "worst_fpr_candidate": worst_fpr,
-            "met": not losses and found_c > found_d and worst_fpr <= GOAL_FPR}
+            "met": (not losses and (found_c >= found_d if ties else found_c > found_d)
+                    and worst_fpr <= GOAL_FPR)}
 
 
 def worst(rows: list[dict]) -> dict[str, tuple[int, int, float]]:
@@ -97,6 +103,8 @@ def main() -> None:
     parser.add_argument("--name", default="pairs", help="the candidate's name in the tables")
     parser.add_argument("--families", action="store_true",
                         help="also per table × attack × target, and the time per set")
+    parser.add_argument("--ties", action="store_true",
+                        help="met also when the candidate is at the goal on as many sets")
     args = parser.parse_args()
     name = args.name
     default, candidate = load(args.default), load(args.candidate)
@@ -118,11 +126,13 @@ def main() -> None:
         print(f"| {family} | {md}/{n}, {ld:.2f} | {mc}/{n}, {lc:.2f} |")
     if args.families:
         families(default, candidate, name)
-    result = rule(default, candidate)
+    result = rule(default, candidate, args.ties)
     print(f"\nat the goal: default {result['found_default']}, {name} {result['found_candidate']}"
           f" of {result['dirty_sets']} dirty-label sets; sets losing > {MAX_LOSS} TPR: "
           f"{result['losses'] or 'none'}; worst FPR with {name} "
-          f"{result['worst_fpr_candidate']:.3f}; rule **{'met' if result['met'] else 'not met'}**")
+          f"{result['worst_fpr_candidate']:.3f}; "
+          f"{'ties allowed; ' if args.ties else ''}"
+          f"rule **{'met' if result['met'] else 'not met'}**")
 
 
 if __name__ == "__main__":

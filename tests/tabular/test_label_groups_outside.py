@@ -1,7 +1,8 @@
 """``label-groups``' ``tie_outside`` (issue 16 stop 49c): ``tie_margin`` measured to the
 highest score of a group whose rows are at most half the tied rows, so that a sibling group
-of the same trigger (the tied rows and one more) does not defeat it; 0 keeps the flags; 1 is
-the default since stop 49c (with ``pair_contrast=1``)."""
+of the same trigger (the tied rows and one more) does not defeat it; 0 keeps the flags. 1 was
+the default from stop 49c (with ``pair_contrast=1``); 0 is the default again since stop 50
+(h16c: its rule on fresh bases 8400/8500 was met), 1 opt-in."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def test_outside_flags_contain_the_old_ones(seed: int) -> None:
 
 def test_the_detector_keeps_its_scores_and_lists_its_groups_rows() -> None:
     """``tie_outside`` changes no score; with it every group holds its exact score and
-    rows (whose suspicion is at least that score); 1 is the default since stop 49c."""
+    rows (whose suspicion is at least that score); 0 is the default again since stop 50."""
 
     rng = np.random.default_rng(1)
     n = 400
@@ -82,7 +83,7 @@ def test_the_detector_keeps_its_scores_and_lists_its_groups_rows() -> None:
     assert np.array_equal(plain, scores) and all("members" in g for g in groups)
     for g in groups:
         assert np.all(scores[g["members"]] >= g["exact"])
-    assert LabelGroups().tie_outside is True  # the default since stop 49c
+    assert LabelGroups().tie_outside is False  # the default again since stop 50
 
 
 def test_through_the_cli_tie_outside_is_accepted_and_bad_values_refused(tmp_path,
@@ -95,14 +96,45 @@ def test_through_the_cli_tie_outside_is_accepted_and_bad_values_refused(tmp_path
     path.write_text("a,b,y\n" + "".join(f"{rng.choice(['x', 'z'])},{rng.choice(['p', 'q'])},"
                                          f"{int(rng.random() < 0.3)}\n" for _ in range(n)))
     flagged = {}
-    for value in ("0", "1"):
+    for value in ("0", "1", None):
+        extra = ["-p", f"tie_outside={value}"] if value else []
         run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
-             "--format", "json", "-p", f"tie_outside={value}"])
+             "--format", "json", *extra])
         flagged[value] = json.loads(capsys.readouterr().out)["flagged"]
-    assert set(flagged["0"]) <= set(flagged["1"])
+    assert set(flagged["0"]) <= set(flagged["1"]) and flagged[None] == flagged["0"]
     code = run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
                 "-p", "tie_outside=2"])
     assert code == 2 and "tie_outside is 0 or 1" in capsys.readouterr().err
+
+
+def test_tie_outside_one_still_gives_stop_49c_flags(tmp_path, capsys, monkeypatch) -> None:
+    """The detector hands ``label_flags`` every group's exact score and rows with
+    ``tie_outside=1`` (stop 49c's flags, pinned on 7852's shape above) and no groups by
+    default (the next distinct score, as before stop 49c)."""
+    from trojanscope.cli.main import run
+    from trojanscope.detect.data import label_groups as module
+
+    seen: list = []
+
+    def spy(scores, top, sure, tie_sure=0.0, tie_margin=0.0, groups=None):
+        seen.append(groups)
+        return label_flags(scores, top, sure, tie_sure, tie_margin, groups)
+
+    monkeypatch.setattr(module, "label_flags", spy)
+    rng = np.random.default_rng(5)
+    n = 300
+    a, b = rng.choice(["x", "y", "z"], n), rng.choice(["p", "q", "r"], n)
+    label = (rng.random(n) < 0.3).astype(int)
+    a[:12], b[:12], label[:12] = "w", "s", 1
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n" + "".join(f"{a[i]},{b[i]},{label[i]}\n" for i in range(n)))
+    for extra in ([], ["-p", "tie_outside=1"]):
+        run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
+             "--format", "json", *extra])
+        scores = np.array(json.loads(capsys.readouterr().out)["suspicion"])
+    assert seen[0] is None and seen[1]
+    for exact, rows in seen[1]:
+        assert np.all(scores[rows] >= exact - 1e-5)  # the JSON rounds to 5 places
 
 
 @pytest.mark.parametrize("bad", [2, 0.5, -1, float("nan")])

@@ -46,8 +46,9 @@ default, 0.1, since issue 16 stop 48c, where a rule committed before fresh bases
 met; ``tie_margin=0``: the old flags) they are flagged where they hold the table's highest
 suspicion and stand at least ``tie_margin`` above the next distinct score (a bar relative to
 the table: the natural tied groups score 1.4-1.6 on one table and 1.8-2.1 on another, so no
-one value serves). With ``tie_outside=1`` (the default since issue 16 stop 49c, with
-``pair_contrast=1``, where a rule committed before fresh bases 8000/8100 was met) that margin
+one value serves). With ``tie_outside=1`` (opt-in; the default from issue 16 stop 49c to
+stop 50, when a rule committed before fresh bases 8400/8500 was met for ``tie_outside=0``: it
+moved no fresh set there and flagged a tied natural group on 8250) that margin
 is measured to the highest group holding mostly rows outside the tied rows (``label_flags``):
 a sibling group of the same trigger (a three-category trigger's other pair, the tied rows and
 one more) no longer defeats it. The
@@ -115,11 +116,12 @@ class LabelGroups(DataDetector):
             since issue 16 stop 49c, with ``tie_outside``: their rule on fresh bases
             8000/8100 was met, docs/benchmarks.md; alone its rule on 7800/7900 was not);
             0: off, every score as before.
-        tie_outside: 1 (default since issue 16 stop 49c): ``tie_margin`` is measured to the
-            highest score of a group whose rows are not mostly (at most half) the tied
-            rows, instead of the next distinct score, so a sibling group of the same
-            trigger does not defeat it; 0: as before (``pair_contrast=0 tie_outside=0``:
-            the flags and scores before stop 49c exactly).
+        tie_outside: 0 (default again since issue 16 stop 50: its rule on fresh bases
+            8400/8500 was met, docs/benchmarks.md): ``tie_margin`` to the next distinct
+            score; 1 (the default of stops 49c-50, opt-in): to the highest score of a group
+            whose rows are not mostly (at most half) the tied rows, so a sibling group of
+            the same trigger does not defeat it (``pair_contrast=0``: the flags and scores
+            before stop 49c exactly).
         pair_values: pairs read categorical columns of at most this many distinct values
             (numeric columns: at most MANY_VALUES, 30); 30 (default): as before. Lending-club's
             ``sub_grade`` (35) and ``addr_state`` (50) enter pairs from 50 (issue 16 stop 50:
@@ -136,7 +138,7 @@ class LabelGroups(DataDetector):
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
                  tie_margin: float = 0.1, pair_contrast: float = 1.0,
-                 tie_outside: float = 1.0, pair_values: int = MANY_VALUES) -> None:
+                 tie_outside: float = 0.0, pair_values: int = MANY_VALUES) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
