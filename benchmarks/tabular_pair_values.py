@@ -4,8 +4,9 @@ distinct values (today 30, ``MANY_VALUES``), on the data-level sets of
 
 Lending-club's trigger columns ``sub_grade`` (35 values) and ``addr_state`` (50) are left out
 of pairs today, so a conjunction or ``tabular-values`` trigger on them relabelled towards the
-95% class is never read as a pair. Each set is scored twice in the same process, today's
-default and ``-p pair_values=N``; writes PREFIX_default.json and PREFIX_candidate.json in
+95% class is never read as a pair. Each set is scored twice in the same process, the default
+of stop 50 before h16c (``tie_outside=1``, pinned) and ``-p pair_values=N``; writes
+PREFIX_default.json and PREFIX_candidate.json in
 ``bench_tabular_detect.py --json``'s row format for ``tabular_pairs_rule.py``, and prints one
 table row per set (each ``wall_s`` is its scoring's time).
 
@@ -33,7 +34,10 @@ def main() -> None:
     parser.add_argument("--pair-values", type=int, required=True)
     parser.add_argument("--out", required=True, help="prefix of the two JSON files")
     args = parser.parse_args()
-    runs = {"default": {}, "candidate": {"pair_values": args.pair_values}}
+    # the label-groups default of when this ran (stop 50 before h16c: tie_outside=1), pinned so
+    # that the committed block reproduces whatever today's default is
+    base = {"pair_contrast": 1, "tie_outside": 1}
+    runs = {"default": base, "candidate": {**base, "pair_values": args.pair_values}}
     rows: dict[str, list[dict]] = {k: [] for k in runs}
     print("| data | attack | target | poison | ROC-AUC default / candidate | TPR@FPR≤5% | "
           "flags TPR/FPR default | candidate | time default / candidate |")
