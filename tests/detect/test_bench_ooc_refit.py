@@ -10,6 +10,7 @@ from trojanscope.detect.calibration import load_calibrators
 
 ROOT = Path(__file__).resolve().parents[2]
 CANDIDATE = ROOT / "benchmarks" / "data" / "foreign_s44" / "cal_candidate.json"
+STOP49 = ROOT / "benchmarks" / "data" / "calibration_stop49.json"  # shipped at stop 49
 FEATURES = ["mmbd_anomaly", "mmbd_neglog10_p", "uap_log_ratio", "ts_log_norm_ratio",
             "agree_mmbd_uap_nobias", "agree_mmbd_ts", "agree_mmbd_stripe_nobias"]
 
@@ -20,7 +21,7 @@ def _row(traits: list[str], backdoored: bool, value: float, features=FEATURES) -
 
 
 def test_the_candidate_changes_only_the_wider_calibrator():
-    shipped = json.loads((ROOT / "src" / "trojanscope" / "detect" / "calibration.json").read_text())
+    shipped = json.loads(STOP49.read_text())
     candidate = json.loads(CANDIDATE.read_text())
     assert set(candidate) == set(shipped)
     assert [k for k in shipped if shipped[k] != candidate[k]] == ["auto:out-of-coverage"]
@@ -82,7 +83,7 @@ def test_the_stop44_rule_reads_every_point(load_benchmark):
 
 def test_the_frame_gate_drops_the_frame_lift_only_outside_its_coverage(load_benchmark):
     gate = load_benchmark("frame_gate_dev")
-    shipped = load_calibrators()
+    shipped = load_calibrators(STOP49)
     no_frame = {k: v for k, v in shipped.items() if k != gate.FRAME}
     features = {**{f: 0.0 for f in FEATURES}, "mmbd_neglog10_p": 0.1, "mmbd_ratio": 1.0,
                 "frame_share_gap": 0.45, "frame_top_class": 3.0, "first_layer_dense": 0.0}

@@ -18,7 +18,7 @@ from trojanscope.detect.calibration import calibrate, gate_shift, gated_off, loa
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
-SHIPPED = ROOT / "src" / "trojanscope" / "detect" / "calibration.json"
+STOP49 = DATA / "calibration_stop49.json"  # the file shipped at stop 49 (the candidates' base)
 F9 = DATA / "foreign_s47" / "cal_F9.json"
 GK8 = DATA / "foreign_s46" / "cal_GK8.json"
 FRAME = "auto:raise:frame"
@@ -66,7 +66,7 @@ def test_a_clean_leaky_cnn_below_its_start_is_not_raised() -> None:
 
 
 def test_the_candidate_file_differs_from_the_shipped_one_only_as_meant() -> None:
-    shipped, cand = json.loads(SHIPPED.read_text()), json.loads(F9.read_text())
+    shipped, cand = json.loads(STOP49.read_text()), json.loads(F9.read_text())
     assert set(cand) == set(shipped)
     assert {k for k in shipped if shipped[k] != cand[k]} == {"auto:out-of-coverage", FRAME}
     frame = cand[FRAME]

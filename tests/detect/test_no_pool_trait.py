@@ -62,19 +62,18 @@ def test_the_candidate_file_takes_the_clean_strided_lenet_to_the_wider_calibrato
     as ``detect -p probes=always`` reported it: p 0.866 under the shipped file (the default
     calibrator, fitted on max-pooled CNNs only), under the candidate the wider one's p < 0.5."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    # stop 42 shipped the candidate: the shipped file records the count in the five
-    # calibrators fitted on pooled CNNs only, and marking it again changes nothing
-    from importlib import resources
-
+    # stop 42 shipped the candidate: the file shipped at stop 49 (its committed copy, so a later
+    # refit of other entries moves only ``test_calibration_stop49``) records the count in the
+    # five calibrators fitted on pooled CNNs only, and marking it again changes nothing
     from no_pool_check import candidate, score
-    from trojanscope.detect.calibration import SHIPPED
     from trojanscope.detect.coverage import NO_POOL
 
-    shipped = json.loads(resources.files("trojanscope.detect").joinpath(SHIPPED).read_text())
+    stop49_path = DATA.parent / "calibration_stop49.json"
+    shipped = json.loads(stop49_path.read_text())
     recorded = sorted(k for k, c in shipped.items()
                       if NO_POOL in ((c.get("fitted_on") or {}).get("coverage") or {}))
     assert recorded == ["auto", "auto:data-free", "mmbd", "neural_cleanse", "trigger_search"]
-    assert candidate(None, tmp_path / "cand.json") == []
+    assert candidate(stop49_path, tmp_path / "cand.json") == []
     assert json.loads((tmp_path / "cand.json").read_text()) == shipped
     # the image calibrators only: issue 16 replaced a tabular entry after stop 42 (stop 43)
     stop41 = json.loads((DATA / "calibration-stop41-nopool-candidate.json").read_text())

@@ -14,9 +14,8 @@ import torch
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
-SHIPPED = ROOT / "src" / "trojanscope" / "detect" / "calibration.json"
+STOP49 = DATA / "calibration_stop49.json"  # the stop-49 default (shipped at stop 49)
 R13 = DATA / "foreign_s49b" / "cal_R13.json"
-BEFORE = DATA / "foreign_s50" / "calibration-before-stop50.json"
 
 
 def _reports(frame_gap: float) -> list[dict]:
@@ -40,8 +39,8 @@ def _reports(frame_gap: float) -> list[dict]:
 
 
 def _files() -> tuple[Path, Path]:
-    """The stop-49 default and R13 (the shipped file is one of them, whichever ships)."""
-    return (BEFORE if BEFORE.is_file() else SHIPPED), R13
+    """The stop-49 default (its committed copy, whichever file ships) and R13."""
+    return STOP49, R13
 
 
 def test_one_run_scored_by_two_files_moves_only_what_r13_moves(load_benchmark) -> None:

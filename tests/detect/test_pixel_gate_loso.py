@@ -15,7 +15,7 @@ from trojanscope.detect.calibration import calibrate, load_calibrators
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
-SHIPPED = ROOT / "src" / "trojanscope" / "detect" / "calibration.json"
+STOP49 = DATA / "calibration_stop49.json"  # the file shipped at stop 49 (the candidates' base)
 S46 = DATA / "foreign_s46"
 
 
@@ -30,7 +30,7 @@ def _verdict(name: str) -> ModelVerdict:
 
 def test_with_gate_sets_only_the_pixel_terms_gate(load_benchmark) -> None:
     mod = load_benchmark("pixel_gate_loso")
-    cals = load_calibrators()
+    cals = load_calibrators(STOP49)
     gated = mod.with_gate(cals, ["activation:", "pool:"])
     assert gated[mod.PIXEL].fitted_on["gate"] == ["activation:", "pool:"]
     assert "gate" not in cals[mod.PIXEL].fitted_on  # the original is not touched
@@ -39,7 +39,7 @@ def test_with_gate_sets_only_the_pixel_terms_gate(load_benchmark) -> None:
 
 
 def test_candidate_files_differ_from_the_shipped_one_only_as_meant() -> None:
-    shipped = json.loads(SHIPPED.read_text())
+    shipped = json.loads(STOP49.read_text())
     for name, meant in (("cal_GK8.json", {"auto:out-of-coverage", "auto:raise:frame"}),
                         ("cal_GK8_Epool.json",
                          {"auto:out-of-coverage", "auto:raise:frame", "auto:raise"})):

@@ -16,7 +16,7 @@ from trojanscope.detect.calibration import calibrate, gate_shift, gated_off, loa
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
-SHIPPED = ROOT / "src" / "trojanscope" / "detect" / "calibration.json"
+STOP49 = DATA / "calibration_stop49.json"  # the file shipped at stop 49 (the candidates' base)
 HP11 = DATA / "foreign_s49" / "cal_HP11.json"
 H10 = DATA / "foreign_s48" / "cal_H10.json"
 PIXEL = "auto:raise"
@@ -39,7 +39,7 @@ def _row(gap: float, act: str, conv: bool, bd: bool = False) -> dict:
 
 def test_fit_pixel_starts_per_activation_and_kind(load_benchmark) -> None:
     mod = load_benchmark("pixel_group_loso")
-    term = load_calibrators(SHIPPED)[PIXEL]
+    term = load_calibrators(STOP49)[PIXEL]
     rows = [_row(0.4 + i / 100, "tanh", False) for i in range(5)] + [_row(0.9, "tanh", False, True)]
     rows += [_row(0.3, "sigmoid", True)] * 5 + [_row(0.05, "elu", True)] * 5
     rows += [_row(0.9, "relu", True)] * 6 + [_row(0.5, "gelu", True)] * 4
@@ -55,7 +55,7 @@ def test_fit_pixel_starts_per_activation_and_kind(load_benchmark) -> None:
 
 def test_the_pixel_record_gates_nothing_off(load_benchmark) -> None:
     mod = load_benchmark("pixel_group_loso")
-    cals = load_calibrators(SHIPPED)
+    cals = load_calibrators(STOP49)
     starts = mod.fit_pixel_starts(cals[PIXEL], [_row(0.3, "sigmoid", True)] * 5)
     term = mod.with_pixel(cals, starts)[PIXEL]
     for act in ("elu", "gelu", "sigmoid", "silu", "tanh", "relu", "leaky_relu"):
@@ -67,7 +67,7 @@ def test_the_pixel_record_gates_nothing_off(load_benchmark) -> None:
 
 
 def test_the_candidate_file_differs_from_the_shipped_one_only_as_meant() -> None:
-    shipped, cand = json.loads(SHIPPED.read_text()), json.loads(HP11.read_text())
+    shipped, cand = json.loads(STOP49.read_text()), json.loads(HP11.read_text())
     h10 = json.loads(H10.read_text())
     assert set(cand) == set(shipped)
     assert {k for k in shipped if shipped[k] != cand[k]} == {
@@ -92,7 +92,7 @@ def test_seed68s_clean_sigmoid_and_tanh_cnns_are_lifted_less_by_hp11() -> None:
     # seed 68 in) lift them less than the shipped file does
     for name in ("sigmoid_cnn-00", "lenet_tanh_avg-02"):
         v_s, v_c = _verdict(name), _verdict(name)
-        calibrate(v_s, load_calibrators(SHIPPED))
+        calibrate(v_s, load_calibrators(STOP49))
         calibrate(v_c, load_calibrators(HP11))
         assert v_s.probability is not None and v_c.probability is not None
         assert v_c.probability < v_s.probability
@@ -100,7 +100,7 @@ def test_seed68s_clean_sigmoid_and_tanh_cnns_are_lifted_less_by_hp11() -> None:
 
 
 def test_a_relu_cnn_keeps_todays_pixel_term() -> None:
-    shipped, cand = load_calibrators(SHIPPED)[PIXEL], load_calibrators(HP11)[PIXEL]
+    shipped, cand = load_calibrators(STOP49)[PIXEL], load_calibrators(HP11)[PIXEL]
     traits = ["activation:relu", "layer:conv", "pool:max"]
     assert gated_off(cand, traits) == [] and gate_shift(cand, traits) == 0.0
     feats = {"empty_share_gap": 0.35, "first_layer_dense": 0.0}

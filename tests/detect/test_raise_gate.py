@@ -17,6 +17,7 @@ from trojanscope.errors import UserInputError
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
 GATED = DATA / "foreign_s45" / "cal_gated.json"
+STOP49 = DATA / "calibration_stop49.json"  # the file shipped at stop 49: seed 63's lifts read it
 FRAME = "auto:raise:frame"
 
 
@@ -30,7 +31,7 @@ def _verdict(name: str) -> ModelVerdict:
 
 
 def test_the_gated_file_differs_from_the_shipped_one_only_by_the_gate() -> None:
-    shipped, gated = load_calibrators(), load_calibrators(GATED)
+    shipped, gated = load_calibrators(STOP49), load_calibrators(GATED)
     assert set(shipped) == set(gated)
     for key in shipped:
         a, b = shipped[key], gated[key]
@@ -49,26 +50,26 @@ def test_gated_off_names_uncovered_activations_only() -> None:
     assert gated_off(term, ["activation:relu", "layer:conv", "pool:none"]) == []
     assert gated_off(term, ["activation:tanh", "pool:avg"]) == []
     assert gated_off(term, []) == []
-    assert gated_off(load_calibrators()[FRAME], ["activation:sigmoid"]) == []  # no gate
+    assert gated_off(load_calibrators(STOP49)[FRAME], ["activation:sigmoid"]) == []  # no gate
 
 
 @pytest.mark.parametrize("name", ["sigmoid_cnn-02", "leaky_strided_cnn-04"])
 def test_the_gate_keeps_the_frame_term_off_seed63s_uncovered_clean_cnns(name: str) -> None:
     """Fails without the gate: the shipped file raises both over 0.5 by the frame term."""
-    shipped = calibrate(_verdict(name), load_calibrators())
+    shipped = calibrate(_verdict(name), load_calibrators(STOP49))
     assert shipped.probability > 0.5 and shipped.features["raise_logit_frame"] > 1.0
     gated = calibrate(_verdict(name), load_calibrators(GATED))
     assert gated.probability < 0.5
     assert "raise_logit_frame" not in gated.features
     assert any("'auto:raise:frame' not applied" in n for n in gated.coverage_notes)
-    no_frame = {k: v for k, v in load_calibrators().items() if k != FRAME}
+    no_frame = {k: v for k, v in load_calibrators(STOP49).items() if k != FRAME}
     assert gated.probability == calibrate(_verdict(name), no_frame).probability
 
 
 def test_the_gate_leaves_a_covered_model_as_the_shipped_file_scores_it() -> None:
     v = _verdict("mlp-00")  # ReLU: covered
     assert calibrate(v, load_calibrators(GATED)).probability == calibrate(
-        _verdict("mlp-00"), load_calibrators()).probability
+        _verdict("mlp-00"), load_calibrators(STOP49)).probability
     assert not any("not applied" in n for n in v.coverage_notes)
 
 

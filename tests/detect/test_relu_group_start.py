@@ -14,7 +14,7 @@ from trojanscope.detect.calibration import gate_shift, gated_off, load_calibrato
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
-SHIPPED = ROOT / "src" / "trojanscope" / "detect" / "calibration.json"
+STOP49 = DATA / "calibration_stop49.json"  # the file shipped at stop 49 (the candidates' base)
 R13 = DATA / "foreign_s49b" / "cal_R13.json"
 RELU_CNN = ["activation:relu", "layer:conv", "pool:max"]
 
@@ -34,7 +34,7 @@ def test_choose_most_goal_folds_then_smallest_refit(load_benchmark) -> None:
 
 
 def test_r13_moves_relu_cnn_starts_on_both_terms_and_gates_nothing_off() -> None:
-    shipped, cand = load_calibrators(SHIPPED), load_calibrators(R13)
+    shipped, cand = load_calibrators(STOP49), load_calibrators(R13)
     for key, start in (("auto:raise", 0.2917), ("auto:raise:frame", 0.4833)):
         assert gate_shift(shipped[key], RELU_CNN) == 0.0
         slope = float(cand[key].fitted_on["slope"])
@@ -44,7 +44,7 @@ def test_r13_moves_relu_cnn_starts_on_both_terms_and_gates_nothing_off() -> None
 
 
 def test_r13_changes_only_its_three_entries() -> None:
-    a, b = (json.loads(p.read_text()) for p in (SHIPPED, R13))
+    a, b = (json.loads(p.read_text()) for p in (STOP49, R13))
     assert set(a) == set(b) and "text-inversion:raise:unk" in b
     assert sorted(k for k in a if a[k] != b[k]) == [
         "auto:out-of-coverage", "auto:raise", "auto:raise:frame"]
@@ -58,4 +58,4 @@ def test_own_eval_replay_lowers_a_lift_by_the_start_move(load_benchmark) -> None
     lifted = res["lifted_replayed"]
     assert lifted and all(r["backdoored"] for r in lifted)
     assert all(r["p_moved"] <= r["p_recorded"] for r in lifted)
-    assert mod.own_eval_relu(load_calibrators(SHIPPED))["pixel_start_moved"] == []
+    assert mod.own_eval_relu(load_calibrators(STOP49))["pixel_start_moved"] == []

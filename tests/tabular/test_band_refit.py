@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
 CAND = DATA / "tabular_s48a" / "calibration_band.json"
 SHIPPED = ROOT / "src" / "trojanscope" / "detect" / "calibration.json"
+STOP49 = DATA / "calibration_stop49.json"  # the file shipped at stop 49 (the candidate's base)
 BANDS = ("tabular-search:tree:xgboost:rows200", "tabular-search:tree:lightgbm:rows200")
 FITS = {"network:twins": "as-shipped", "tree:xgboost": "mass + box + recur_lead|none|10",
         "tree:lightgbm": "mass + box + box_over|none|0.1"}
@@ -93,12 +94,12 @@ def test_as_shipped_scores_with_the_shipped_band_entry(refit) -> None:
 
 
 def test_candidate_differs_only_in_the_tree_band_entries() -> None:
-    shipped = json.loads(SHIPPED.read_text())
+    shipped = json.loads(STOP49.read_text())
     cand = json.loads(CAND.read_text())
     assert set(shipped) == set(cand)
     assert sorted(k for k in shipped if shipped[k] != cand[k]) == sorted(BANDS)
     # so every whole-split calibrator, and the networks' band entry, read the same
-    a, b = load_calibrators(), load_calibrators(CAND)
+    a, b = load_calibrators(STOP49), load_calibrators(CAND)
     feats = {f: 0.4 for f in set(a["tabular-search:tree:xgboost"].features)
              | set(a[BANDS[0]].features) | set(b[BANDS[0]].features)}
     assert a["tabular-search:tree:xgboost"].probability(feats) == \

@@ -20,6 +20,7 @@ from trojanscope.detect.calibration_range import OUT_OF_RANGE, guarded_probabili
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
+STOP49 = DATA / "calibration_stop49.json"  # the file shipped at stop 49 (the candidate's base)
 XGB = "tabular-search:tree:xgboost:rows200"
 LGBM = "tabular-search:tree:lightgbm:rows200"
 # the suite's user-made XGBoost model read with its 200-row file (tabular_s48a/user_file.txt)
@@ -79,7 +80,7 @@ def test_the_guarded_file_reads_the_suite_model_as_shipped() -> None:
 
 
 def test_the_candidate_file_changes_only_the_lightgbm_band_entry() -> None:
-    shipped = load_calibrators()
+    shipped = load_calibrators(STOP49)
     cand = load_calibrators(DATA / "tabular_s49a" / "calibration_band_lgbm_guard.json")
     refit = load_calibrators(DATA / "tabular_s48a" / "calibration_band.json")
     assert cand[XGB] == shipped[XGB] and f"{XGB}:{OUT_OF_RANGE}" not in cand
