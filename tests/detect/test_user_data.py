@@ -84,6 +84,18 @@ def test_too_little_data_says_needed_and_given_per_class(user_files, capsys) -> 
     assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
     assert "65 given, per class {0: 10, 1: 10, 2: 10, 3: 10, 4: 10, 5: 3," in err
     assert "too few in class(es) [5, 6, 7, 8, 9]" in err
+    assert "the model has" not in err  # every class is labelled in this file
+
+
+def test_a_file_of_one_class_says_the_model_has_more(user_files, tmp_path, capsys) -> None:
+    with np.load(user_files["clean"]) as data:
+        x, y = data["x"], data["y"]
+    np.savez(tmp_path / "threes.npz", x=x[y == 3], y=y[y == 3])
+    code = run(["detect", str(user_files["model"]), "--data", str(tmp_path / "threes.npz")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "too few in class(es) [0, 1, 2]" in err
+    assert "the model has 10 classes, the data labels only up to 3" in err
 
 
 def test_audit_uses_the_whole_file(user_files, tmp_path, monkeypatch, capsys) -> None:

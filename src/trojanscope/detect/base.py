@@ -286,6 +286,8 @@ def check_per_class(clean: TensorDataset, needed: int, method: str, k: int) -> N
             f"method {method!r} needs at least {needed} clean samples per class "
             f"({needed * clean.num_classes} in all); {len(clean)} given, per class {{{given}}}; "
             f"too few in class(es) {short[:10]}"
+            + (f"; the model has {k} classes, the data labels only up to {clean.num_classes - 1}"
+               if clean.num_classes < k else "")
         )
 
 
