@@ -294,27 +294,31 @@ def reference_agrees(
 ) -> Tensor:
     """For each sample of ``judged`` (default ``pool``): does a model trained (``trainer``'s
     recipe, a fresh model from its seed) on the samples outside ``pool`` predict its label?"""
-    from trojanscope.engine.metrics import predict
-
     judged = pool if judged is None else judged
     outside = torch.ones(len(data), dtype=torch.bool)
     outside[pool] = False
     reference = build(trainer.seed)
     trainer.fit(reference, IndexSubset(data, torch.nonzero(outside).flatten()))
-    agreed = []
-    for start in range(0, len(judged), 1024):
-        x, y = data.get_batch(judged[start : start + 1024])
-        agreed.append(predict(reference, x).argmax(1) == y)
-    return torch.cat(agreed)
+    predicted, labels = _predicted(reference, data, judged)
+    return predicted == labels
 
 
 def _misfits(model: nn.Module, data: BatchDataset, label: int) -> Tensor:
     """Samples labelled ``label`` that ``model`` classifies as another class."""
+    predicted, labels = _predicted(model, data, torch.arange(len(data)))
+    return (labels == label) & (predicted != labels)
+
+
+def _predicted(model: nn.Module, data: BatchDataset, idx: Tensor) -> tuple[Tensor, Tensor]:
+    """``model``'s predicted class and the given label of each sample ``idx`` names, read in
+    chunks so that a large set is never loaded whole."""
     from trojanscope.engine.metrics import predict
 
-    out = torch.zeros(len(data), dtype=torch.bool)
-    for start in range(0, len(data), 1024):
-        idx = torch.arange(start, min(start + 1024, len(data)))
-        x, y = data.get_batch(idx)
-        out[idx] = (y == label) & (predict(model, x).argmax(1) != y)
-    return out
+    predicted, labels = [], []
+    for start in range(0, len(idx), 1024):
+        x, y = data.get_batch(idx[start : start + 1024])
+        predicted.append(predict(model, x).argmax(1))
+        labels.append(y)
+    if not predicted:
+        return torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long)
+    return torch.cat(predicted), torch.cat(labels)
