@@ -172,26 +172,15 @@ def conformal_threshold(clean_scores: Tensor, fpr: float) -> float:
     return float(torch.sort(scores).values[min(rank, len(scores)) - 1])
 
 
-def _log_add(a: float, b: float) -> float:
-    """log(exp(a) + exp(b)) without overflow."""
-    top = max(a, b)
-    return top + math.log(math.exp(a - top) + math.exp(b - top)) if top > -math.inf else top
-
-
 def pac_count(n: int, fpr: float, confidence: float) -> int:
     """The largest ``m`` with ``P(Binomial(n, fpr) <= m) <= 1 - confidence`` (-1 when even
-    ``m = 0`` is too many): how many of ``n`` clean scores may lie above :func:`pac_threshold`.
-    The cumulative probability is summed in log space, one term per count."""
-    log_p, log_q, bound = math.log(fpr), math.log1p(-fpr), math.log(1.0 - confidence)
-    log_cdf, m = -math.inf, -1
-    while m + 1 < n:
-        j = m + 1
-        term = (math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1)
-                + j * log_p + (n - j) * log_q)
-        log_cdf = _log_add(log_cdf, term)
-        if log_cdf > bound + 1e-12:
-            break
-        m = j
+    ``m = 0`` is too many): how many of ``n`` clean scores may lie above :func:`pac_threshold`."""
+    from scipy.stats import binom
+
+    bound = 1.0 - confidence
+    m = min(int(binom.ppf(bound, n, fpr)), n - 1)  # the smallest m whose CDF reaches the bound
+    while m >= 0 and binom.cdf(m, n, fpr) > bound * (1 + 1e-12):
+        m -= 1
     return m
 
 
