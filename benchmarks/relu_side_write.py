@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from frame_group_loso import starts_of
 from frame_start_loso import FRAME, GK8
-from ooc_refit_loso import DATA, SEEDS, load_seed
+from ooc_refit_loso import DATA, read_rows
 from relu_group_loso import SEEDS13
 from trojanscope.detect.calibration import load_calibrators
 
@@ -52,10 +51,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="folder for cal_R13P.json")
     args = ap.parse_args()
-    for seed, files in SEEDS13.items():
-        SEEDS.setdefault(seed, files)
-    with tempfile.TemporaryDirectory() as t:
-        rows = [r for s in SEEDS13 for r in load_seed(s, Path(t))[1]]
+    rows = [r for runs, _ in SEEDS13.values() for r in read_rows(DATA / runs)]
     cand = side_file(rows, sorted(SEEDS13))
     path = args.out / "cal_R13P.json"
     path.write_text(json.dumps(cand, indent=2) + "\n")
