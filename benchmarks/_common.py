@@ -7,6 +7,7 @@ scripts run as ``python benchmarks/NAME.py``, so this folder is on the path)."""
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import signal
@@ -28,8 +29,11 @@ def sweep_parser(doc: str | None, timeout: float) -> argparse.ArgumentParser:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    """The records of a JSON-lines log, one per line."""
-    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+    """The records of a JSON-lines log, one per line (gzipped when its name ends ``.gz``, as the
+    logs committed under ``benchmarks/data`` are)."""
+    path = Path(path)
+    text = gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz" else path.read_text()
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def judged(rows: Iterable[dict], verdict: Callable[[dict], str]) -> dict[str, dict]:

@@ -2,23 +2,39 @@
 
 Tests that pin a measurement made under the stop-49 file (candidates that differ from it only as
 meant, lifts of recorded runs) read this copy, so that shipping another ``calibration.json`` moves
-only the tests about the shipped file itself. This one says the copy *is* the shipped file while
-it is shipped: when a new file ships, it fails and is rewritten to name the copy as the file before.
+only the tests about the shipped file itself. The copy was the shipped file until issue 9's stop
+51, which shipped ``benchmarks/data/foreign_s51/cal_R13P.json`` by the rule of
+``foreign_s51/plan.md``; the copy keeps the stop-49 default reachable
+(``--calibration benchmarks/data/calibration_stop49.json``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 from pathlib import Path
 
 from trojanscope.detect.calibration import SHIPPED, load_calibrators
 
-STOP49 = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "calibration_stop49.json"
+DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+STOP49 = DATA / "calibration_stop49.json"
+STOP51 = DATA / "foreign_s51" / "cal_R13P.json"
+# sha256 of src/trojanscope/detect/calibration.json as shipped from stop 49 to stop 50 (fdb27c73)
+STOP49_SHA256 = "a97a9e874484375f43f9ef8c0fcd14a0c93157de015333c0d2ac43810cd99784"
 
 
-def test_the_stop49_copy_is_byte_identical_to_the_shipped_file() -> None:
-    shipped = resources.files("trojanscope.detect").joinpath(SHIPPED).read_bytes()
-    assert STOP49.read_bytes() == shipped
+def _shipped() -> bytes:
+    return resources.files("trojanscope.detect").joinpath(SHIPPED).read_bytes()
+
+
+def test_the_stop49_copy_is_the_file_shipped_before_stop51() -> None:
+    copy = STOP49.read_bytes()
+    assert hashlib.sha256(copy).hexdigest() == STOP49_SHA256
+    assert copy != _shipped()
+
+
+def test_the_shipped_file_is_stop51s_r13p() -> None:
+    assert _shipped() == STOP51.read_bytes()
 
 
 def test_the_stop49_copy_loads() -> None:

@@ -82,11 +82,16 @@ def test_bad_input_is_one_line_and_exit_2(load_benchmark, monkeypatch, capsys, a
     assert len(err) == 1 and err[0].startswith("error: ")
 
 
-def test_reuse_scores_stored_reports(load_benchmark, tmp_path, monkeypatch, capsys) -> None:
+@pytest.mark.parametrize("name", ["rows.jsonl", "rows.jsonl.gz"])
+def test_reuse_scores_stored_reports(load_benchmark, tmp_path, monkeypatch, capsys, name) -> None:
     mod = load_benchmark("own_eval_recal")
     before, r13 = _files()
-    rows = tmp_path / "rows.jsonl"
-    rows.write_text("".join(json.dumps(r) + "\n" for r in _reports(0.40)))
+    rows = tmp_path / name
+    text = "".join(json.dumps(r) + "\n" for r in _reports(0.40))
+    if name.endswith(".gz"):  # the committed rows (foreign_s50/eval_rows_s50.jsonl.gz) are gzipped
+        rows.write_bytes(gzip.compress(text.encode()))
+    else:
+        rows.write_text(text)
     out = tmp_path / "out.json"
     monkeypatch.setattr(sys, "argv", ["own_eval_recal.py", "--reuse", str(rows), "--calibration",
                                       f"before={before}", "--calibration", f"R13={r13}",
