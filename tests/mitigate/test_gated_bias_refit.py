@@ -114,7 +114,7 @@ def test_gated_calls_it_only_when_asked(monkeypatch) -> None:
     calls: list = []
     monkeypatch.setattr(br, "refit_changed", lambda g, m, c, s: calls.append(s) or m)
     for asked in (0, 1):
-        method = gated.Gated(bias_refit=asked)
+        method = gated.Gated(bias_refit=asked, **({} if asked else {"free_reach": 0}))
         monkeypatch.setattr(method, "_purify_margin", lambda m, c, s: m)
         method.purify(Striped(), data(), 3)
     assert calls == [3]

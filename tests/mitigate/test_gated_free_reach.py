@@ -105,20 +105,25 @@ def test_a_model_handed_back_or_without_a_suspect_is_left_alone(monkeypatch, wid
         assert signal_asr(out, clean) == 1.0
 
 
-def test_gated_calls_it_only_when_asked(monkeypatch) -> None:
-    import trojanscope.mitigate.free_unlearn as fu
-
+def test_gated_calls_it_by_default_and_not_when_off(monkeypatch) -> None:
     calls: list = []
     monkeypatch.setattr(fu, "free_changed", lambda g, m, c, s: calls.append(s) or m)
-    for asked in (0.0, 0.3):
-        method = gated.Gated(free_reach=asked)
+    for given in ({"free_reach": 0.0}, {}, {"free_reach": 0.3}, {"bias_refit": 1}):
+        method = gated.Gated(**given)
         monkeypatch.setattr(method, "_purify_margin", lambda m, c, s: m)
-        method.purify(Striped(), data(), 3)
-    assert calls == [3]
+        if given.get("bias_refit"):  # the other last step runs instead
+            monkeypatch.setattr(method, "_purify_margin", lambda m, c, s: m)
+            import trojanscope.mitigate.bias_refit as br
+            monkeypatch.setattr(br, "refit_changed", lambda g, m, c, s: m)
+        method.purify(Striped(), data(), len(given))
+    assert calls == [0, 1]
 
 
-def test_off_by_default() -> None:
-    assert registry.create("mitigation", "gated").get_params()["free_reach"] == 0.0
+def test_on_by_default_at_the_rules_bar_and_off_beside_the_other_last_steps() -> None:
+    assert registry.create("mitigation", "gated").get_params()["free_reach"] == 0.15
+    assert gated.Gated(free_reach=0).free_reach == 0.0
+    assert gated.Gated(bias_refit=1).free_reach == 0.0
+    assert gated.Gated(dense_repair=2).free_reach == 0.0
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, math.nan, "yes"])
@@ -127,7 +132,7 @@ def test_values_out_of_range_are_refused(bad) -> None:
         gated.Gated(free_reach=bad)
 
 
-def test_not_combined_with_the_other_last_steps() -> None:
+def test_a_value_asked_for_with_the_other_last_steps_is_refused() -> None:
     with pytest.raises(ValueError, match="free_reach"):
         gated.Gated(free_reach=0.2, bias_refit=1)
     with pytest.raises(ValueError, match="free_reach"):

@@ -204,7 +204,7 @@ class Gated(Mitigation):
                  guard_trips: int = GUARD_TRIPS,
                  project_repair: int = 0, hand_projected: float = 0.0,
                  projected_undo: bool = False, bias_refit: bool = False,
-                 free_reach: float = 0.0) -> None:
+                 free_reach: float | None = None) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -227,7 +227,7 @@ class Gated(Mitigation):
         if self.bias_refit and applies(model, clean):  # opt-in; off: nothing copied
             from trojanscope.mitigate.bias_refit import refit_changed  # imports adaptive
             return refit_changed(self, model, clean, seed)
-        if self.free_reach > 0 and applies(model, clean):  # opt-in; off: nothing read
+        if self.free_reach > 0 and applies(model, clean):  # free_reach=0: nothing read
             from trojanscope.mitigate.free_unlearn import free_changed  # imports adaptive
             return free_changed(self, model, clean, seed)
         return self._purify_margin(model, clean, seed)
