@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 import torch
+from gated_cli_refusal import refuses_in_one_line
 from test_gated_unlearn import Striped, data, signal_asr
 
 import trojanscope.mitigate.free_unlearn as fu
 from trojanscope import registry
-from trojanscope.cli.main import run
-from trojanscope.experiment import save_experiment
 from trojanscope.mitigate import gated
 from trojanscope.mitigate.free_unlearn import free_changed, universal_reach, unlearn_free
 
@@ -140,14 +138,4 @@ def test_a_value_asked_for_with_the_other_last_steps_is_refused() -> None:
 
 
 def test_the_cli_refuses_a_bad_value_in_one_line(clean_run, tmp_path, capsys) -> None:
-    folder = tmp_path / "run"
-    save_experiment(clean_run, folder)
-    rng = np.random.default_rng(0)
-    inputs = tmp_path / "inputs.npz"
-    np.savez(inputs, x=rng.random((40, 1, 16, 16), dtype=np.float32), y=np.arange(40) % 4)
-    out = tmp_path / "o"
-    code = run(["mitigate", str(folder), "--data", str(inputs), "--method", "gated",
-                "--method-param", "free_reach=2", "--out", str(out)])
-    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert code == 2 and len(err) == 1 and err[0].startswith("error: ") and "free_reach" in err[0]
-    assert not out.exists()
+    refuses_in_one_line(clean_run, tmp_path, capsys, "free_reach=2")
