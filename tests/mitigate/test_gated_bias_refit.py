@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 import torch
+from gated_cli_refusal import refuses_in_one_line
 from test_gated_unlearn import Striped, data
 from torch import nn
 
 from trojanscope import registry
-from trojanscope.cli.main import run
-from trojanscope.experiment import save_experiment
 from trojanscope.mitigate import gated
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.bias_refit import cap_suspect, fit_shift, refit_bias, refit_changed
@@ -114,7 +112,7 @@ def test_gated_calls_it_only_when_asked(monkeypatch) -> None:
     calls: list = []
     monkeypatch.setattr(br, "refit_changed", lambda g, m, c, s: calls.append(s) or m)
     for asked in (0, 1):
-        method = gated.Gated(bias_refit=asked)
+        method = gated.Gated(bias_refit=asked, **({} if asked else {"free_reach": 0}))
         monkeypatch.setattr(method, "_purify_margin", lambda m, c, s: m)
         method.purify(Striped(), data(), 3)
     assert calls == [3]
@@ -131,17 +129,7 @@ def test_values_other_than_on_or_off_are_refused(bad) -> None:
 
 
 def test_the_cli_refuses_a_bad_value_in_one_line(clean_run, tmp_path, capsys) -> None:
-    folder = tmp_path / "run"
-    save_experiment(clean_run, folder)
-    rng = np.random.default_rng(0)
-    inputs = tmp_path / "inputs.npz"
-    np.savez(inputs, x=rng.random((40, 1, 16, 16), dtype=np.float32), y=np.arange(40) % 4)
-    out = tmp_path / "o"
-    code = run(["mitigate", str(folder), "--data", str(inputs), "--method", "gated",
-                "--method-param", "bias_refit=2", "--out", str(out)])
-    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert code == 2 and len(err) == 1 and err[0].startswith("error: ") and "bias_refit" in err[0]
-    assert not out.exists()
+    refuses_in_one_line(clean_run, tmp_path, capsys, "bias_refit=2")
 
 
 def test_an_original_under_the_dense_teacher_bar_is_not_refitted(monkeypatch) -> None:

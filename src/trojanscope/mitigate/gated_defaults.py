@@ -134,3 +134,11 @@ PROJECT_KEPT = 0.72
 # ``guard_hold``'s budget: one image of the 50 that 0.25 of 200 sets apart is 0.02, so 0.03 lets
 # a round lose one image and not two (issue 12 stop 41, development data only).
 GUARD_BUDGET = 0.03
+# ``free_reach``'s default since issue 12 stop 51 (h12a): after the stages, a free universal
+# perturbation of at most 0.15 per pixel that still sends this share of the clean images to the
+# suspect class is unlearnt (:mod:`~trojanscope.mitigate.free_unlearn`). Chosen on development
+# zoos 2436-2438 (2 of 26 backdoored MLPs gained, none lost; every model at the goal read
+# 0.000-0.128), then met on fresh zoos 2439 and 2440 the rule written before they existed
+# (benchmarks/data/mitigate_s51a/plan.md: 16 of 20 backdoored MLPs at issue 12's goal against
+# 15, none lost, clean 6 of 6 kept, median 39.9 s). ``free_reach=0``: the default before.
+FREE_REACH = 0.15
