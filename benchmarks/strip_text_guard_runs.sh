@@ -12,16 +12,12 @@ CAND=(); for c in "$@"; do CAND+=(--candidate "$c"); done
 mkdir -p "$WORK" "$OUT"
 export PYTHONPATH=$REPO/src OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1
 PY=${PYTHON:-python}
+# shellcheck source=benchmarks/_train_textcnn.sh
+. "$REPO/benchmarks/_train_textcnn.sh"
 SCORED=()
 for s in $SEEDS; do
   for a in badnl addsent; do
-    if [ ! -d "$WORK/$a-$s" ]; then
-      t0=$(date +%s.%N)
-      nice -n 10 "$PY" -m trojanscope -q attack --dataset rt-polarity --arch textcnn --attack $a \
-        --target 1 --seed "$s" --out "$WORK/$a-$s" --format json --no-export \
-        > "$OUT/textcnn-$a-$s.json" || { echo "$a-$s failed" >&2; continue; }
-      echo "textcnn-$a-$s wall_s $(echo "$(date +%s.%N) - $t0" | bc) load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/walls.txt"
-    fi
+    train_textcnn "$WORK" "$OUT" $a "$s" || continue
     nice -n 10 "$PY" "$REPO/benchmarks/strip_text_calibrate_rule.py" score "$WORK/$a-$s" \
       "${CAND[@]}" --only candidate default --json "$OUT/inputs_textcnn_$a-$s.json" > /dev/null \
       && SCORED+=("$OUT/inputs_textcnn_$a-$s.json")

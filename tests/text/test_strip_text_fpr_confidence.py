@@ -73,8 +73,15 @@ def test_a_guard_uses_the_rank_on_its_calibration_scores(calibrate: str) -> None
     assert guard.threshold != conformal_threshold(scores, 0.1)  # 3 above it, not 5
 
 
-def test_off_by_default_and_out_of_range_refused_in_one_line() -> None:
-    assert registry.create("input-detector", "strip-text").get_params()["fpr_confidence"] is None
+def test_default_and_null_and_out_of_range_refused_in_one_line() -> None:
+    # 0.95 with calibrate="own" the default since stop 51; null gives the conformal rank
+    det = registry.create("input-detector", "strip-text")
+    assert det.get_params()["fpr_confidence"] == 0.95 and det.own_calibration()
+    scores = torch.arange(100.0).double()
+    assert det.guard_threshold(scores, 0.05) == pac_threshold(scores, 0.05, 0.95)
+    old = registry.create("input-detector", "strip-text", calibrate="folds", fpr_confidence=None)
+    assert old.guard_threshold(scores, 0.05) == conformal_threshold(scores, 0.05)
+    assert not old.own_calibration()
     for bad in (0.0, 1.0, 1.5, -0.1, float("nan")):
         with pytest.raises(UserInputError, match="fpr_confidence") as err:
             registry.create("input-detector", "strip-text", fpr_confidence=bad)
