@@ -83,7 +83,7 @@ def test_the_detector_keeps_its_scores_and_lists_its_groups_rows() -> None:
     assert np.array_equal(plain, scores) and all("members" in g for g in groups)
     for g in groups:
         assert np.all(scores[g["members"]] >= g["exact"])
-    assert LabelGroups().tie_outside is False  # the default again since stop 50
+    assert LabelGroups().tie_outside == 0  # the default again since stop 50
 
 
 def test_through_the_cli_tie_outside_is_accepted_and_bad_values_refused(tmp_path,
@@ -103,8 +103,8 @@ def test_through_the_cli_tie_outside_is_accepted_and_bad_values_refused(tmp_path
         flagged[value] = json.loads(capsys.readouterr().out)["flagged"]
     assert set(flagged["0"]) <= set(flagged["1"]) and flagged[None] == flagged["0"]
     code = run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
-                "-p", "tie_outside=2"])
-    assert code == 2 and "tie_outside is 0 or 1" in capsys.readouterr().err
+                "-p", "tie_outside=3"])
+    assert code == 2 and "tie_outside is 0, 1 or 2" in capsys.readouterr().err
 
 
 def test_tie_outside_one_still_gives_stop_49c_flags(tmp_path, capsys, monkeypatch) -> None:
@@ -116,9 +116,9 @@ def test_tie_outside_one_still_gives_stop_49c_flags(tmp_path, capsys, monkeypatc
 
     seen: list = []
 
-    def spy(scores, top, sure, tie_sure=0.0, tie_margin=0.0, groups=None):
+    def spy(scores, top, sure, tie_sure=0.0, tie_margin=0.0, groups=None, cover=0.0):
         seen.append(groups)
-        return label_flags(scores, top, sure, tie_sure, tie_margin, groups)
+        return label_flags(scores, top, sure, tie_sure, tie_margin, groups, cover)
 
     monkeypatch.setattr(module, "label_flags", spy)
     rng = np.random.default_rng(5)
@@ -137,7 +137,7 @@ def test_tie_outside_one_still_gives_stop_49c_flags(tmp_path, capsys, monkeypatc
         assert np.all(scores[rows] >= exact - 1e-5)  # the JSON rounds to 5 places
 
 
-@pytest.mark.parametrize("bad", [2, 0.5, -1, float("nan")])
+@pytest.mark.parametrize("bad", [3, 0.5, -1, float("nan"), True])
 def test_a_bad_tie_outside_is_refused(bad: float) -> None:
     with pytest.raises(UserInputError, match="tie_outside"):
         LabelGroups(tie_outside=bad)
