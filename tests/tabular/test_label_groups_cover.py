@@ -68,6 +68,19 @@ def test_the_cover_bound_is_half_the_tied_rows() -> None:
     assert next_outside(tied, 1.532, groups, TIE_COVER) == 1.44
 
 
+def test_a_group_inside_the_tie_never_raises_the_step_past_the_next_distinct_score() -> None:
+    """A group of 5 tied rows scored 1.50 (their suspicion is the tie's, 1.532) is a rival
+    under the cover, but no row stands at 1.50: the step stays the next distinct score
+    (1.394), so ``tie_outside=2`` flags what ``tie_outside=0`` flags."""
+    scores, groups = _natural_tie()
+    scores[350:352] = 1.30
+    groups[1] = (1.50, np.arange(5))
+    assert len(label_flags(scores, 0.97, 3.0, tie_margin=0.1)) == 350  # 0.138 to 1.394
+    assert next_outside(scores == 1.532, 1.532, groups, TIE_COVER) == 1.50
+    assert len(label_flags(scores, 0.97, 3.0, tie_margin=0.1, groups=groups,
+                           cover=TIE_COVER)) == 350
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_its_flags_lie_between_tie_outside_0_and_1(seed: int) -> None:
     rng = np.random.default_rng(seed)
