@@ -1,8 +1,10 @@
 """``label-groups``' ``tie_outside=2`` (issue 16 stop 51): the tied rows' margin is measured
 past a group mostly of tied rows only where that group also holds at least half of them
-(``TIE_COVER``). A conjunction's sibling pair holds nearly all its tied rows (8352: 126 of
-135) and is skipped as with ``tie_outside=1``; a 5-row group holding 3 of a natural risk
-factor's 350 tied rows (8250) is a rival, as with ``tie_outside=0``."""
+(``TIE_COVER``); the default since stop 51 (its rule on fresh bases 8600/8700 was met), 0
+(stop 50's default) and 1 (stops 49c-50) opt-in. A conjunction's sibling pair holds nearly
+all its tied rows (8352: 126 of 135) and is skipped as with ``tie_outside=1``; a 5-row group
+holding 3 of a natural risk factor's 350 tied rows (8250) is a rival, as with
+``tie_outside=0``."""
 
 from __future__ import annotations
 
@@ -121,13 +123,15 @@ def test_through_the_cli_tie_outside_2_hands_the_groups_and_the_cover(tmp_path, 
 
     monkeypatch.setattr(module, "label_flags", spy)
     flagged = {}
-    for value in ("0", "1", "2"):
+    for value in ("0", "1", "2", None):
+        extra = ["-p", f"tie_outside={value}"] if value else []
         assert run(["detect-data", _table(tmp_path), "--label-column", "y", "-m",
-                    "label-groups", "--format", "json", "-p", f"tie_outside={value}"]) in (0, 1)
+                    "label-groups", "--format", "json", *extra]) in (0, 1)
         flagged[value] = set(json.loads(capsys.readouterr().out)["flagged"])
     assert seen[0] == (None, 0.0) and seen[1][0] and seen[1][1] == 0.0
     assert seen[2][0] and seen[2][1] == TIE_COVER == 0.5
-    assert flagged["0"] <= flagged["2"] <= flagged["1"]
+    assert seen[3][0] and seen[3][1] == TIE_COVER  # the default since stop 51
+    assert flagged["0"] <= flagged["2"] <= flagged["1"] and flagged[None] == flagged["2"]
 
 
 @pytest.mark.parametrize("bad", ["3", "-1", "0.5", "NaN", "true"])
@@ -140,5 +144,5 @@ def test_a_bad_tie_outside_is_one_line_and_exit_2(tmp_path, capsys, bad: str) ->
     assert code == 2 and "tie_outside" in err and len(err.splitlines()) == 1
 
 
-def test_the_value_is_kept_and_the_default_is_unchanged() -> None:
-    assert LabelGroups(tie_outside=2).tie_outside == 2 and LabelGroups().tie_outside == 0
+def test_the_value_is_kept_and_2_is_the_default() -> None:
+    assert LabelGroups(tie_outside=0).tie_outside == 0 and LabelGroups().tie_outside == 2

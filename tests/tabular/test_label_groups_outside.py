@@ -1,8 +1,9 @@
 """``label-groups``' ``tie_outside`` (issue 16 stop 49c): ``tie_margin`` measured to the
 highest score of a group whose rows are at most half the tied rows, so that a sibling group
 of the same trigger (the tied rows and one more) does not defeat it; 0 keeps the flags. 1 was
-the default from stop 49c (with ``pair_contrast=1``); 0 is the default again since stop 50
-(h16c: its rule on fresh bases 8400/8500 was met), 1 opt-in."""
+the default from stop 49c (with ``pair_contrast=1``); 0 was the default again at stop 50
+(h16c: its rule on fresh bases 8400/8500 was met); since stop 51 the default is 2
+(test_label_groups_cover.py), 0 and 1 opt-in."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def test_outside_flags_contain_the_old_ones(seed: int) -> None:
 
 def test_the_detector_keeps_its_scores_and_lists_its_groups_rows() -> None:
     """``tie_outside`` changes no score; with it every group holds its exact score and
-    rows (whose suspicion is at least that score); 0 is the default again since stop 50."""
+    rows (whose suspicion is at least that score); 2 is the default since stop 51."""
 
     rng = np.random.default_rng(1)
     n = 400
@@ -83,7 +84,7 @@ def test_the_detector_keeps_its_scores_and_lists_its_groups_rows() -> None:
     assert np.array_equal(plain, scores) and all("members" in g for g in groups)
     for g in groups:
         assert np.all(scores[g["members"]] >= g["exact"])
-    assert LabelGroups().tie_outside == 0  # the default again since stop 50
+    assert LabelGroups().tie_outside == 2  # the default since stop 51
 
 
 def test_through_the_cli_tie_outside_is_accepted_and_bad_values_refused(tmp_path,
@@ -101,7 +102,7 @@ def test_through_the_cli_tie_outside_is_accepted_and_bad_values_refused(tmp_path
         run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
              "--format", "json", *extra])
         flagged[value] = json.loads(capsys.readouterr().out)["flagged"]
-    assert set(flagged["0"]) <= set(flagged["1"]) and flagged[None] == flagged["0"]
+    assert set(flagged["0"]) <= set(flagged[None]) <= set(flagged["1"])
     code = run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
                 "-p", "tie_outside=3"])
     assert code == 2 and "tie_outside is 0, 1 or 2" in capsys.readouterr().err
@@ -109,8 +110,8 @@ def test_through_the_cli_tie_outside_is_accepted_and_bad_values_refused(tmp_path
 
 def test_tie_outside_one_still_gives_stop_49c_flags(tmp_path, capsys, monkeypatch) -> None:
     """The detector hands ``label_flags`` every group's exact score and rows with
-    ``tie_outside=1`` (stop 49c's flags, pinned on 7852's shape above) and no groups by
-    default (the next distinct score, as before stop 49c)."""
+    ``tie_outside=1`` (stop 49c's flags, pinned on 7852's shape above) and no groups with
+    ``tie_outside=0`` (the next distinct score: stop 50's default)."""
     from trojanscope.cli.main import run
     from trojanscope.detect.data import label_groups as module
 
@@ -128,7 +129,7 @@ def test_tie_outside_one_still_gives_stop_49c_flags(tmp_path, capsys, monkeypatc
     a[:12], b[:12], label[:12] = "w", "s", 1
     path = tmp_path / "t.csv"
     path.write_text("a,b,y\n" + "".join(f"{a[i]},{b[i]},{label[i]}\n" for i in range(n)))
-    for extra in ([], ["-p", "tie_outside=1"]):
+    for extra in (["-p", "tie_outside=0"], ["-p", "tie_outside=1"]):
         run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
              "--format", "json", *extra])
         scores = np.array(json.loads(capsys.readouterr().out)["suspicion"])

@@ -51,7 +51,10 @@ stop 50, when a rule committed before fresh bases 8400/8500 was met for ``tie_ou
 moved no fresh set there and flagged a tied natural group on 8250) that margin
 is measured to the highest group holding mostly rows outside the tied rows (``label_flags``):
 a sibling group of the same trigger (a three-category trigger's other pair, the tied rows and
-one more) no longer defeats it. The
+one more) no longer defeats it. With ``tie_outside=2`` (the default since issue 16 stop 51, where
+a rule committed before fresh bases 8600/8700 was met) such a group is passed over only where
+it also holds at least half the tied rows: a conjunction's sibling pair (126 of 135 tied rows)
+is, a 5-row group holding 3 of a natural group's 350 tied rows (8250) is not. The
 constants were set on the calibration sets of ``benchmarks/bench_tabular_detect.py`` (seeds
 100+ and 200+; see docs/benchmarks.md). Per-row triggers (``ends-with``) share no value and
 are out of reach; a trigger with no column of its own rare enough to stand out (two common
@@ -117,15 +120,15 @@ class LabelGroups(DataDetector):
             since issue 16 stop 49c, with ``tie_outside``: their rule on fresh bases
             8000/8100 was met, docs/benchmarks.md; alone its rule on 7800/7900 was not);
             0: off, every score as before.
-        tie_outside: 0 (default again since issue 16 stop 50: its rule on fresh bases
-            8400/8500 was met, docs/benchmarks.md): ``tie_margin`` to the next distinct
-            score; 1 (the default of stops 49c-50, opt-in): to the highest score of a group
-            whose rows are not mostly (at most half) the tied rows, so a sibling group of
-            the same trigger does not defeat it (``pair_contrast=0``: the flags and scores
-            before stop 49c exactly); 2 (issue 16 stop 51, opt-in): as 1, but such a group
-            is skipped only where it also holds at least half the tied rows (``TIE_COVER``),
-            so a few tied rows' own small group still counts as a rival; its flags lie
-            between 0's and 1's.
+        tie_outside: 0 (the default of stop 50): ``tie_margin`` to the next distinct
+            score; 1 (the default of stops 49c-50): to the highest score of a group whose
+            rows are not mostly (at most half) the tied rows, so a sibling group of the same
+            trigger does not defeat it (``pair_contrast=0``: the flags and scores before
+            stop 49c exactly); 2 (default since issue 16 stop 51: its rule on fresh bases
+            8600/8700 was met, docs/benchmarks.md): as 1, but such a group is skipped only
+            where it also holds at least half the tied rows (``TIE_COVER``), so a few tied
+            rows' own small group still counts as a rival; its flags lie between 0's and
+            1's.
         pair_values: pairs read categorical columns of at most this many distinct values
             (numeric columns: at most MANY_VALUES, 30); 30 (default): as before. Lending-club's
             ``sub_grade`` (35) and ``addr_state`` (50) enter pairs from 50 (issue 16 stop 50:
@@ -142,7 +145,7 @@ class LabelGroups(DataDetector):
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
                  tie_margin: float = 0.1, pair_contrast: float = 1.0,
-                 tie_outside: float = 0.0, pair_values: int = MANY_VALUES) -> None:
+                 tie_outside: float = 2, pair_values: int = MANY_VALUES) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
