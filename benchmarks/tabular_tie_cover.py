@@ -18,7 +18,6 @@ quantile is the highest score, the tied rows (poison) and the three margins' ste
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from types import SimpleNamespace
 
@@ -27,7 +26,7 @@ import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import score, scored_sets  # noqa: E402
+from bench_tabular_detect import score, scored_sets, write_runs  # noqa: E402
 from trojanscope.detect.data import label_groups as lg  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
@@ -79,9 +78,7 @@ def main() -> None:
               f"{'yes' if cut == float(s.max()) else 'no'} {cut:.3f}, {int(tied.sum())} "
               f"({int((tied & mask).sum())}) | {' / '.join(f'{x:.3f}' for x in steps)} | "
               f"{wall:.1f} s |", flush=True)
-    for key in RUNS:
-        with open(f"{args.out}_{key}.json", "w") as fh:
-            json.dump(rows[key], fh, indent=2)
+    write_runs(rows, args.out)
 
 
 if __name__ == "__main__":

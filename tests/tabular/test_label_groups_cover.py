@@ -83,22 +83,6 @@ def test_a_group_inside_the_tie_never_raises_the_step_past_the_next_distinct_sco
                            cover=TIE_COVER)) == 350
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_its_flags_lie_between_tie_outside_0_and_1(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    scores = np.round(rng.gamma(2.0, 0.5, 1500), 2)
-    scores[:80] = scores.max() + rng.uniform(0.0, 0.3)
-    groups = [(float(scores[i]), np.unique(np.append(rng.choice(1500, 30), i)))
-              for i in rng.choice(1500, 200)]
-    groups += [(float(scores[:80].max()) - rng.uniform(0.0, 0.2), rng.choice(80, m))
-               for m in (5, 30, 60)]  # groups inside the tie, of a few or most tied rows
-    groups = [(s, r) for s, r in groups if np.all(scores[r] >= s)]  # a row's score is its max
-    zero = set(label_flags(scores, 0.97, 3.0, tie_margin=0.1))
-    one = set(label_flags(scores, 0.97, 3.0, tie_margin=0.1, groups=groups))
-    two = set(label_flags(scores, 0.97, 3.0, tie_margin=0.1, groups=groups, cover=TIE_COVER))
-    assert zero <= two <= one
-
-
 def _table(tmp_path) -> str:
     rng = np.random.default_rng(5)
     n = 300

@@ -56,18 +56,22 @@ def test_a_group_at_most_half_tied_rows_is_a_rival() -> None:
     assert next_outside(scores == 1.977, 1.977, groups) == 1.55
 
 
-@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("seed", range(6))
 def test_outside_flags_contain_the_old_ones(seed: int) -> None:
-    """The margin to the groups outside is never smaller than to the next distinct score."""
+    """The margin to the groups outside is never smaller than to the next distinct score;
+    with ``cover`` (``tie_outside=2``, stop 51) the flags lie between the two."""
     rng = np.random.default_rng(seed)
     scores = np.round(rng.gamma(2.0, 0.5, 1500), 2)
     scores[:60] = scores.max() + rng.uniform(0.0, 0.3)
     groups = [(float(scores[i]), np.unique(np.append(rng.choice(1500, 30), i)))
               for i in rng.choice(1500, 200)]
+    groups += [(float(scores[0]) - rng.uniform(0.0, 0.2), rng.choice(60, m))
+               for m in (5, 25, 45)]  # groups inside the tie, of a few or most tied rows
     groups = [(s, r) for s, r in groups if np.all(scores[r] >= s)]  # a row's score is its max
     old = set(label_flags(scores, 0.97, 3.0, tie_margin=0.1))
     new = set(label_flags(scores, 0.97, 3.0, tie_margin=0.1, groups=groups))
-    assert old <= new and new - old <= set(range(60))
+    cover = set(label_flags(scores, 0.97, 3.0, tie_margin=0.1, groups=groups, cover=0.5))
+    assert old <= cover <= new and new - old <= set(range(60))
 
 
 def test_the_detector_keeps_its_scores_and_lists_its_groups_rows() -> None:
