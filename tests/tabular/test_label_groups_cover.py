@@ -13,6 +13,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from test_label_groups_outside import pair_trigger_csv
 
 from trojanscope.detect.data.label_groups import TIE_COVER, LabelGroups, label_flags, next_outside
 
@@ -83,17 +84,6 @@ def test_a_group_inside_the_tie_never_raises_the_step_past_the_next_distinct_sco
                            cover=TIE_COVER)) == 350
 
 
-def _table(tmp_path) -> str:
-    rng = np.random.default_rng(5)
-    n = 300
-    a, b = rng.choice(["x", "y", "z"], n), rng.choice(["p", "q", "r"], n)
-    label = (rng.random(n) < 0.3).astype(int)
-    a[:12], b[:12], label[:12] = "w", "s", 1
-    path = tmp_path / "t.csv"
-    path.write_text("a,b,y\n" + "".join(f"{a[i]},{b[i]},{label[i]}\n" for i in range(n)))
-    return str(path)
-
-
 def test_through_the_cli_tie_outside_2_hands_the_groups_and_the_cover(tmp_path, capsys,
                                                                        monkeypatch) -> None:
     from trojanscope.cli.main import run
@@ -109,7 +99,7 @@ def test_through_the_cli_tie_outside_2_hands_the_groups_and_the_cover(tmp_path, 
     flagged = {}
     for value in ("0", "1", "2", None):
         extra = ["-p", f"tie_outside={value}"] if value else []
-        assert run(["detect-data", _table(tmp_path), "--label-column", "y", "-m",
+        assert run(["detect-data", pair_trigger_csv(tmp_path), "--label-column", "y", "-m",
                     "label-groups", "--format", "json", *extra]) in (0, 1)
         flagged[value] = set(json.loads(capsys.readouterr().out)["flagged"])
     assert seen[0] == (None, 0.0) and seen[1][0] and seen[1][1] == 0.0
@@ -122,8 +112,8 @@ def test_through_the_cli_tie_outside_2_hands_the_groups_and_the_cover(tmp_path, 
 def test_a_bad_tie_outside_is_one_line_and_exit_2(tmp_path, capsys, bad: str) -> None:
     from trojanscope.cli.main import run
 
-    code = run(["detect-data", _table(tmp_path), "--label-column", "y", "-m", "label-groups",
-                "-p", f"tie_outside={bad}"])
+    code = run(["detect-data", pair_trigger_csv(tmp_path), "--label-column", "y", "-m",
+                "label-groups", "-p", f"tie_outside={bad}"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "tie_outside" in err and len(err.splitlines()) == 1
 

@@ -112,6 +112,18 @@ def test_through_the_cli_tie_outside_is_accepted_and_bad_values_refused(tmp_path
     assert code == 2 and "tie_outside is 0, 1 or 2" in capsys.readouterr().err
 
 
+def pair_trigger_csv(tmp_path) -> str:
+    """A 300-row CSV whose first 12 rows hold the pair ``a=w, b=s`` and label 1."""
+    rng = np.random.default_rng(5)
+    n = 300
+    a, b = rng.choice(["x", "y", "z"], n), rng.choice(["p", "q", "r"], n)
+    label = (rng.random(n) < 0.3).astype(int)
+    a[:12], b[:12], label[:12] = "w", "s", 1
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n" + "".join(f"{a[i]},{b[i]},{label[i]}\n" for i in range(n)))
+    return str(path)
+
+
 def test_tie_outside_one_still_gives_stop_49c_flags(tmp_path, capsys, monkeypatch) -> None:
     """The detector hands ``label_flags`` every group's exact score and rows with
     ``tie_outside=1`` (stop 49c's flags, pinned on 7852's shape above) and no groups with
@@ -126,15 +138,9 @@ def test_tie_outside_one_still_gives_stop_49c_flags(tmp_path, capsys, monkeypatc
         return label_flags(scores, top, sure, tie_sure, tie_margin, groups, cover)
 
     monkeypatch.setattr(module, "label_flags", spy)
-    rng = np.random.default_rng(5)
-    n = 300
-    a, b = rng.choice(["x", "y", "z"], n), rng.choice(["p", "q", "r"], n)
-    label = (rng.random(n) < 0.3).astype(int)
-    a[:12], b[:12], label[:12] = "w", "s", 1
-    path = tmp_path / "t.csv"
-    path.write_text("a,b,y\n" + "".join(f"{a[i]},{b[i]},{label[i]}\n" for i in range(n)))
+    path = pair_trigger_csv(tmp_path)
     for extra in (["-p", "tie_outside=0"], ["-p", "tie_outside=1"]):
-        run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
+        run(["detect-data", path, "--label-column", "y", "-m", "label-groups",
              "--format", "json", *extra])
         scores = np.array(json.loads(capsys.readouterr().out)["suspicion"])
     assert seen[0] is None and seen[1]
