@@ -118,6 +118,13 @@ def score(result, mask: np.ndarray) -> dict:
             "tpr": float(flagged[mask].mean())}
 
 
+def write_runs(rows: dict[str, list[dict]], prefix: str) -> None:
+    """One JSON file of rows (``--json``'s row format) per run: ``PREFIX_<run>.json``."""
+    for key, run_rows in rows.items():
+        with open(f"{prefix}_{key}.json", "w") as fh:
+            json.dump(run_rows, fh, indent=2)
+
+
 def summary(rows: list[dict]) -> None:
     """Per method and attack family: the worst dirty-label set, and how many meet the goal."""
     print("\n| method | attack | sets meeting TPR ≥ 0.95 at FPR ≤ 0.05 (flags) |"

@@ -17,14 +17,13 @@ table row per set (each ``wall_s`` is its scoring's time).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import score, scored_sets  # noqa: E402
+from bench_tabular_detect import score, scored_sets, write_runs  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
 
@@ -54,9 +53,7 @@ def main() -> None:
               f"{_two(d, c, 'roc_auc', '.3f')} | {_two(d, c, 'tpr_at_5pct_fpr', '.2f')} | "
               f"{d['tpr']:.2f}/{d['fpr']:.3f} | {c['tpr']:.2f}/{c['fpr']:.3f} | "
               f"{d['wall_s']:.1f} / {c['wall_s']:.1f} s |", flush=True)
-    for key in runs:
-        with open(f"{args.out}_{key}.json", "w") as fh:
-            json.dump(rows[key], fh, indent=2)
+    write_runs(rows, args.out)
 
 
 def _two(d: dict, c: dict, key: str, fmt: str) -> str:

@@ -18,7 +18,6 @@ row per set (each row's ``wall_s`` is its scoring's time).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from types import SimpleNamespace
 
@@ -27,7 +26,7 @@ import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import score, scored_sets  # noqa: E402
+from bench_tabular_detect import score, scored_sets, write_runs  # noqa: E402
 from trojanscope.detect.data.label_groups import LabelGroups, label_flags  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
@@ -70,9 +69,7 @@ def main() -> None:
         print(f"| {ds} | {name} | {target if mask.any() else '–'} | {r['default']['poison']} | "
               f"{r['default']['roc_auc']:.3f} / {r['contrast']['roc_auc']:.3f} | {flags} | "
               f"{cuts[0]} | {cuts[1]} | {walls[0]:.1f} / {walls[1]:.1f} s |", flush=True)
-    for key in RUNS:
-        with open(f"{args.out}_{key}.json", "w") as fh:
-            json.dump(rows[key], fh, indent=2)
+    write_runs(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,10 @@ stop 50, when a rule committed before fresh bases 8400/8500 was met for ``tie_ou
 moved no fresh set there and flagged a tied natural group on 8250) that margin
 is measured to the highest group holding mostly rows outside the tied rows (``label_flags``):
 a sibling group of the same trigger (a three-category trigger's other pair, the tied rows and
-one more) no longer defeats it. The
+one more) no longer defeats it. With ``tie_outside=2`` (the default since issue 16 stop 51, where
+a rule committed before fresh bases 8600/8700 was met) such a group is passed over only where
+it also holds at least half the tied rows: a conjunction's sibling pair (126 of 135 tied rows)
+is, a 5-row group holding 3 of a natural group's 350 tied rows (8250) is not. The
 constants were set on the calibration sets of ``benchmarks/bench_tabular_detect.py`` (seeds
 100+ and 200+; see docs/benchmarks.md). Per-row triggers (``ends-with``) share no value and
 are out of reach; a trigger with no column of its own rare enough to stand out (two common
@@ -76,6 +79,7 @@ MANY_VALUES = 30  # a column with more distinct values is binned for the naive B
 MAX_PAIR_VALUES = 1000  # pair_values' bound: pairs of wider columns are more groups than rows
 BINS = 10
 SHARED = 0.9  # a value held by this share of a group's rows is part of what the group shares
+TIE_COVER = 0.5  # tie_outside=2: a sibling of the tied rows holds at least this share of them
 
 
 @register("data-detector", "label-groups")
@@ -116,12 +120,15 @@ class LabelGroups(DataDetector):
             since issue 16 stop 49c, with ``tie_outside``: their rule on fresh bases
             8000/8100 was met, docs/benchmarks.md; alone its rule on 7800/7900 was not);
             0: off, every score as before.
-        tie_outside: 0 (default again since issue 16 stop 50: its rule on fresh bases
-            8400/8500 was met, docs/benchmarks.md): ``tie_margin`` to the next distinct
-            score; 1 (the default of stops 49c-50, opt-in): to the highest score of a group
-            whose rows are not mostly (at most half) the tied rows, so a sibling group of
-            the same trigger does not defeat it (``pair_contrast=0``: the flags and scores
-            before stop 49c exactly).
+        tie_outside: 0 (the default of stop 50): ``tie_margin`` to the next distinct
+            score; 1 (the default of stops 49c-50): to the highest score of a group whose
+            rows are not mostly (at most half) the tied rows, so a sibling group of the same
+            trigger does not defeat it (``pair_contrast=0``: the flags and scores before
+            stop 49c exactly); 2 (default since issue 16 stop 51: its rule on fresh bases
+            8600/8700 was met, docs/benchmarks.md): as 1, but such a group is skipped only
+            where it also holds at least half the tied rows (``TIE_COVER``), so a few tied
+            rows' own small group still counts as a rival; its flags lie between 0's and
+            1's.
         pair_values: pairs read categorical columns of at most this many distinct values
             (numeric columns: at most MANY_VALUES, 30); 30 (default): as before. Lending-club's
             ``sub_grade`` (35) and ``addr_state`` (50) enter pairs from 50 (issue 16 stop 50:
@@ -138,16 +145,17 @@ class LabelGroups(DataDetector):
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
                  tie_margin: float = 0.1, pair_contrast: float = 1.0,
-                 tie_outside: float = 0.0, pair_values: int = MANY_VALUES) -> None:
+                 tie_outside: float = 2, pair_values: int = MANY_VALUES) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
         if pairs not in (0, 1):  # not bool(): "2" or "no" would turn pairs on silently
             raise UserInputError(f"label-groups: pairs is 0 or 1, not {pairs!r}")
         self.pairs, self.pair_cost = bool(pairs), float(pair_cost)
-        if tie_outside not in (0, 1):
-            raise UserInputError(f"label-groups: tie_outside is 0 or 1, not {tie_outside!r}")
-        self.tie_outside = bool(tie_outside)
+        if isinstance(tie_outside, bool) or tie_outside not in (0, 1, 2):
+            raise UserInputError(f"label-groups: tie_outside is 0, 1 or 2, "
+                                 f"not {tie_outside!r}")
+        self.tie_outside = int(tie_outside)
         if (isinstance(pair_values, bool) or not isinstance(pair_values, (int, float))
                 or not float(pair_values).is_integer()
                 or not MANY_VALUES <= pair_values <= MAX_PAIR_VALUES):
@@ -192,12 +200,13 @@ class LabelGroups(DataDetector):
                         "rows": g["rows"], "score": g["score"]} for g in groups[:5]]
         outside = ([(g["exact"], g["members"]) for g in groups] if self.tie_outside else None)
         return scores, label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
-                                   outside)
+                                   outside, TIE_COVER if self.tie_outside == 2 else 0.0)
 
 
 def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0.0,
                 tie_margin: float = 0.0,
-                groups: list[tuple[float, np.ndarray]] | None = None) -> np.ndarray:
+                groups: list[tuple[float, np.ndarray]] | None = None,
+                cover: float = 0.0) -> np.ndarray:
     """Indices flagged: suspicion above the ``top`` quantile (and above 0), or at least
     ``sure``; with ``tie_sure`` > 0 also the rows tied at the quantile whose suspicion is
     at least ``tie_sure`` (a group's rows share one score, so a group holding more rows than
@@ -205,7 +214,8 @@ def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0
     ``tie_margin`` > 0 also the rows tied at the quantile where their suspicion is the
     highest of all (and above 0) and at least ``tie_margin`` above the next distinct one, or,
     given ``groups`` (``(score, row indices)`` each), above the highest score below the tie
-    of a group whose rows are at most half tied rows (``next_outside``)."""
+    of a group whose rows are at most half tied rows, or (``cover`` > 0) that holds under
+    ``cover`` of the tied rows (``next_outside``; never above the next distinct score)."""
     cut = float(np.quantile(scores, top))
     flags = ((scores > cut) & (scores > 0)) | (scores >= sure)
     if tie_sure > 0:
@@ -214,21 +224,25 @@ def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0
         below = scores[scores < cut]
         step = float(below.max()) if below.size else 0.0
         if groups is not None:
-            step = next_outside(scores == cut, cut, groups)
+            step = min(step, next_outside(scores == cut, cut, groups, cover))
         if cut - step >= tie_margin:
             flags |= scores == cut
     return np.flatnonzero(flags)
 
 
-def next_outside(tied: np.ndarray, cut: float, groups: list[tuple[float, np.ndarray]]
-                 ) -> float:
+def next_outside(tied: np.ndarray, cut: float, groups: list[tuple[float, np.ndarray]],
+                 cover: float = 0.0) -> float:
     """The highest score below ``cut`` (0 at least) of the groups whose rows are not mostly
     ``tied`` rows (at most half of them): a group mostly of the tied rows is the same rows
-    read another way (a trigger's sibling pair), not a rival. Never above the next distinct
-    score, so it flags the same rows or more."""
-    step = 0.0
+    read another way (a trigger's sibling pair), not a rival. With ``cover`` > 0 a group
+    mostly of tied rows is still a rival unless it also holds at least ``cover`` of the tied
+    rows: a 5-row group inside 350 tied rows of a natural risk factor (issue 16 set 8250) is
+    not their sibling, a conjunction's other pair (126 of 135 tied rows, 8352) is."""
+    step, n_tied = 0.0, int(tied.sum())
     for score, rows in groups:
-        if step < score < cut and 2 * int(tied[rows].sum()) <= len(rows):
+        inside = int(tied[rows].sum())
+        sibling = 2 * inside > len(rows) and inside >= cover * n_tied
+        if step < score < cut and not sibling:
             step = score
     return step
 
