@@ -22,7 +22,6 @@ import torch
 torch.set_num_threads(1)
 
 from bench_tabular_detect import score, scored_sets  # noqa: E402
-from tabular_pair_values import _two  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
 
@@ -33,13 +32,18 @@ def main() -> None:
                         help="the candidate's label-groups parameter NAME=VALUE")
     parser.add_argument("--out", required=True, help="prefix of the two JSON files")
     args = parser.parse_args()
-    runs = {"default": {},
-            "candidate": {k: float(v) for k, v in (p.split("=", 1) for p in args.param)}}
+    compare(args.base, {"default": {}, "candidate": {
+        k: float(v) for k, v in (p.split("=", 1) for p in args.param)}}, args.out)
+
+
+def compare(base: int, runs: dict[str, dict], out: str) -> None:
+    """Score every set of ``base`` under ``runs["default"]`` and ``runs["candidate"]``
+    (label-groups parameters), print a row per set, write OUT_default/_candidate.json."""
     rows: dict[str, list[dict]] = {k: [] for k in runs}
     print("| data | attack | target | poison | ROC-AUC default / candidate | TPR@FPR≤5% | "
           "flags TPR/FPR default | candidate | time default / candidate |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for ds, name, target, seed, data, mask in scored_sets(args.base):
+    for ds, name, target, seed, data, mask in scored_sets(base):
         for key, params in runs.items():
             t0 = time.perf_counter()
             result = detect_data(data, method="label-groups", **params)
@@ -52,8 +56,12 @@ def main() -> None:
               f"{d['tpr']:.2f}/{d['fpr']:.3f} | {c['tpr']:.2f}/{c['fpr']:.3f} | "
               f"{d['wall_s']:.1f} / {c['wall_s']:.1f} s |", flush=True)
     for key in runs:
-        with open(f"{args.out}_{key}.json", "w") as fh:
+        with open(f"{out}_{key}.json", "w") as fh:
             json.dump(rows[key], fh, indent=2)
+
+
+def _two(d: dict, c: dict, key: str, fmt: str) -> str:
+    return f"{d[key]:{fmt}} / {c[key]:{fmt}}"
 
 
 if __name__ == "__main__":

