@@ -17,14 +17,12 @@ table row per set (each ``wall_s`` is its scoring's time).
 from __future__ import annotations
 
 import argparse
-import time
 
 import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import score, scored_sets, write_runs  # noqa: E402
-from trojanscope.detect.data.run import detect_data  # noqa: E402
+from tabular_candidate_sets import compare  # noqa: E402
 
 
 def main() -> None:
@@ -36,28 +34,9 @@ def main() -> None:
     # the label-groups default of when this ran (stop 50 before h16c: tie_outside=1), pinned so
     # that the committed block reproduces whatever today's default is
     base = {"pair_contrast": 1, "tie_outside": 1}
-    runs = {"default": base, "candidate": {**base, "pair_values": args.pair_values}}
-    rows: dict[str, list[dict]] = {k: [] for k in runs}
-    print("| data | attack | target | poison | ROC-AUC default / candidate | TPR@FPR≤5% | "
-          "flags TPR/FPR default | candidate | time default / candidate |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for ds, name, target, seed, data, mask in scored_sets(args.base):
-        for key, params in runs.items():
-            t0 = time.perf_counter()
-            result = detect_data(data, method="label-groups", **params)
-            rows[key].append({"dataset": ds, "attack": name, "target": target, "seed": seed,
-                              "poison": int(mask.sum()), "method": "label-groups",
-                              **score(result, mask), "wall_s": time.perf_counter() - t0})
-        d, c = rows["default"][-1], rows["candidate"][-1]
-        print(f"| {ds} | {name} | {target if mask.any() else '–'} | {d['poison']} | "
-              f"{_two(d, c, 'roc_auc', '.3f')} | {_two(d, c, 'tpr_at_5pct_fpr', '.2f')} | "
-              f"{d['tpr']:.2f}/{d['fpr']:.3f} | {c['tpr']:.2f}/{c['fpr']:.3f} | "
-              f"{d['wall_s']:.1f} / {c['wall_s']:.1f} s |", flush=True)
-    write_runs(rows, args.out)
-
-
-def _two(d: dict, c: dict, key: str, fmt: str) -> str:
-    return f"{d[key]:{fmt}} / {c[key]:{fmt}}"
+    # the loop, table and files: tabular_candidate_sets.compare (stop 51 h16b, the same rows)
+    compare(args.base, {"default": base, "candidate": {**base, "pair_values": args.pair_values}},
+            args.out)
 
 
 if __name__ == "__main__":

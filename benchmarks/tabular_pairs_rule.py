@@ -18,6 +18,11 @@ table (median and largest ``wall_s``); without it the output is as before.
 Issue 16 stop 50 (h16c): ``--ties`` lets the candidate meet the goal on as many sets as the
 default (not strictly more), for a rule that returns to a simpler setting; without it the
 rule is as before.
+
+Issue 16 stop 51 (h16b): ``--clean-default`` / ``--clean-candidate`` (``tabular_clean_tables.py``
+rows: clean tables, never poisoned) add a condition: the candidate flags rows on strictly
+fewer of those tables than the default; each run's tables with a flag and rows flagged are
+printed. Without them the rule is as before.
 """
 
 from __future__ import annotations
@@ -96,6 +101,11 @@ def families(default: list[dict], candidate: list[dict], name: str) -> None:
         print(f"| {table} | {cells[0]} | {cells[1]} |")
 
 
+def clean_counts(rows: list[dict]) -> tuple[int, int, int]:
+    """Clean tables with any row flagged, rows flagged, tables."""
+    return sum(r["flagged"] > 0 for r in rows), sum(r["flagged"] for r in rows), len(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--default", nargs="+", required=True)
@@ -105,6 +115,9 @@ def main() -> None:
                         help="also per table × attack × target, and the time per set")
     parser.add_argument("--ties", action="store_true",
                         help="met also when the candidate is at the goal on as many sets")
+    parser.add_argument("--clean-default", nargs="+", default=None,
+                        help="tabular_clean_tables.py rows of the default (clean tables)")
+    parser.add_argument("--clean-candidate", nargs="+", default=None)
     args = parser.parse_args()
     name = args.name
     default, candidate = load(args.default), load(args.candidate)
@@ -127,6 +140,12 @@ def main() -> None:
     if args.families:
         families(default, candidate, name)
     result = rule(default, candidate, args.ties)
+    if args.clean_default:
+        (td, fd, n), (tc, fc, _) = (clean_counts(load(args.clean_default)),
+                                    clean_counts(load(args.clean_candidate)))
+        print(f"\nclean tables with a flag: default {td} of {n} ({fd} rows), {name} {tc} of {n}"
+              f" ({fc} rows)")
+        result["met"] = result["met"] and tc < td
     print(f"\nat the goal: default {result['found_default']}, {name} {result['found_candidate']}"
           f" of {result['dirty_sets']} dirty-label sets; sets losing > {MAX_LOSS} TPR: "
           f"{result['losses'] or 'none'}; worst FPR with {name} "

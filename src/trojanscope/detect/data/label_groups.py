@@ -77,6 +77,7 @@ from trojanscope.registry import register
 
 MANY_VALUES = 30  # a column with more distinct values is binned for the naive Bayes model
 MAX_PAIR_VALUES = 1000  # pair_values' bound: pairs of wider columns are more groups than rows
+MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
 BINS = 10
 SHARED = 0.9  # a value held by this share of a group's rows is part of what the group shares
 TIE_COVER = 0.5  # tie_outside=2: a sibling of the tied rows holds at least this share of them
@@ -133,11 +134,17 @@ class LabelGroups(DataDetector):
             (numeric columns: at most MANY_VALUES, 30); 30 (default): as before. Lending-club's
             ``sub_grade`` (35) and ``addr_state`` (50) enter pairs from 50 (issue 16 stop 50:
             its rule on fresh bases 8200/8300, docs/benchmarks.md).
+        mirror: 0 (default): off. Above 0, a group whose condition's rows of the other labels
+            fit their own labels better than those labels' other rows by at least this many
+            standard errors (``mirror_z`` ≤ ``-mirror``) is a natural factor, and rows whose
+            best group it is are not flagged (scores unchanged). Opt-in: its rule on fresh
+            bases 8800/8900 (issue 16 stop 51, docs/benchmarks.md) was not met.
     """
 
     name = "label-groups"
     modality = "tabular"
-    param_ranges: ClassVar = {"pair_values": (MANY_VALUES, MAX_PAIR_VALUES, False, True)}
+    param_ranges: ClassVar = {"pair_values": (MANY_VALUES, MAX_PAIR_VALUES, False, True),
+                              "mirror": (0.0, MAX_MIRROR, False, False)}
     needs_model = False  # reads the rows themselves
 
     def __init__(self, min_rows: int = 5, k0: float = 10.0, prior: float = 10.0,
@@ -145,7 +152,8 @@ class LabelGroups(DataDetector):
                  sure: float = 3.0, seed: int = 0, gate: float = 0.5,
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
                  tie_margin: float = 0.1, pair_contrast: float = 1.0,
-                 tie_outside: float = 2, pair_values: int = MANY_VALUES) -> None:
+                 tie_outside: float = 2, pair_values: int = MANY_VALUES,
+                 mirror: float = 0.0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -164,6 +172,11 @@ class LabelGroups(DataDetector):
         self.pair_values = int(pair_values)
         self.tie_sure, self.tie_margin = float(tie_sure), float(tie_margin)
         self.pair_contrast = float(pair_contrast)
+        if (isinstance(mirror, bool) or not isinstance(mirror, (int, float))
+                or not 0 <= mirror <= MAX_MIRROR):  # nan fails both comparisons
+            raise UserInputError(f"label-groups: mirror is a number from 0 (off) to "
+                                 f"{MAX_MIRROR}, not {mirror!r}")
+        self.mirror = float(mirror)
         for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
                      "pair_contrast"):
             if not np.isfinite(getattr(self, name)):  # -p sure=Infinity (JSON) parses
@@ -193,14 +206,16 @@ class LabelGroups(DataDetector):
         labels = feats.labels.numpy().astype(np.int64)
         codes = value_codes(x, schema)
         categorical = np.array([c.kind == "categorical" for c in schema.columns])
-        scores, groups = group_scores(codes, labels, self, categorical)
+        natural = np.zeros(len(labels), bool)
+        scores, groups = group_scores(codes, labels, self, categorical, natural)
         self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
                         **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
                            if len(g["columns"]) > 1 else {}),
                         "rows": g["rows"], "score": g["score"]} for g in groups[:5]]
         outside = ([(g["exact"], g["members"]) for g in groups] if self.tie_outside else None)
-        return scores, label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
-                                   outside, TIE_COVER if self.tie_outside == 2 else 0.0)
+        flags = label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
+                            outside, TIE_COVER if self.tie_outside == 2 else 0.0)
+        return scores, flags[~natural[flags]]  # all of them unless mirror > 0
 
 
 def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0.0,
@@ -248,13 +263,15 @@ def next_outside(tied: np.ndarray, cut: float, groups: list[tuple[float, np.ndar
 
 
 def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
-                 categorical: np.ndarray | None = None) -> tuple[np.ndarray, list[dict]]:
+                 categorical: np.ndarray | None = None, natural: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, list[dict]]:
     """Per row: the highest group score ``Q`` among its groups; and the groups, best first.
     With ``p.pairs`` also the groups of two columns' values held together (conjunctions).
     ``categorical`` (per column; None: every column) marks the columns whose pairs
     ``p.pair_contrast`` reads (a conjunction trigger is a pair of categories). With
     ``p.tie_outside`` each group also holds its exact score and row indices (``exact``,
-    ``members``) for ``label_flags``."""
+    ``members``) for ``label_flags``. ``natural`` (per row, filled in with ``p.mirror`` > 0):
+    whether the row's best group is a natural factor (``mirror_z``)."""
     n_rows, n_cols = codes.shape
     num_classes = int(labels.max()) + 1
     terms, prior = naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
@@ -271,31 +288,40 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
             values, counts = np.unique(codes[own, j], return_counts=True)
             for v in values[counts >= p.min_rows]:
                 holds = codes[:, j] == v
-                g = _group(holds, own, share, share, (j,), codes, full, terms, c, p)
+                g = _group(holds, own, share, share, (j,), codes, full, terms, c, p,
+                           labels=labels)
                 if g is None:
                     continue
                 single[(j, int(v))] = g.pop("q")
-                _keep(g, own & holds, best, found, p.tie_outside)
+                _keep(g, own & holds, best, found, p.tie_outside, natural)
         if p.pairs:
             for holds, cols, q_parts in conjunctions(codes, own, share, p, single, categorical):
                 # a conjunction must be more of the label than its parts (checked before
                 # the costly disagreement: most pairs of a wide table fail it)
                 both = categorical is None or bool(categorical[list(cols)].all())
-                g = _group(holds, own, share, q_parts, cols, codes, full, terms, c, p, both)
+                g = _group(holds, own, share, q_parts, cols, codes, full, terms, c, p, both,
+                           labels)
                 if g is None:
                     continue
                 g.pop("q")
                 g["score"] -= p.pair_cost
-                _keep(g, own & holds, best, found, p.tie_outside)
+                _keep(g, own & holds, best, found, p.tie_outside, natural)
     found.sort(key=lambda g: -g["score"])
     return best, found
 
 
 def _keep(g: dict, rows: np.ndarray, best: np.ndarray, found: list[dict],
-          members: bool = False) -> None:
+          members: bool = False, natural: np.ndarray | None = None) -> None:
     """Raise ``rows``' suspicion in ``best`` to group ``g``'s score and list ``g`` (its score
     rounded when listed only, so the suspicion is exact; with ``members`` the exact score
-    and the row indices are kept too)."""
+    and the row indices are kept too). ``natural`` (per row): whether the row's best group is
+    marked ``natural`` (a tie with a group that is not: not natural)."""
+    if natural is not None:
+        idx = np.flatnonzero(rows)
+        mine = bool(g.get("natural", False))
+        natural[idx[g["score"] > best[idx]]] = mine
+        if not mine:
+            natural[idx[g["score"] == best[idx]]] = False
     best[rows] = np.maximum(best[rows], g["score"])
     if members:
         g["exact"], g["members"] = g["score"], np.flatnonzero(rows).astype(np.int32)
@@ -332,12 +358,15 @@ def conjunctions(codes: np.ndarray, own: np.ndarray, share: float, p: LabelGroup
 
 def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
            cols: tuple[int, ...], codes: np.ndarray, full: np.ndarray, terms: np.ndarray,
-           c: int, p: LabelGroups, contrast: bool = False) -> dict | None:
+           c: int, p: LabelGroups, contrast: bool = False,
+           labels: np.ndarray | None = None) -> dict | None:
     """The ``Q`` of the label-``c`` rows among ``holds`` (a condition on ``cols``), or None
     where the group is not scored (reference too small, or its shrunk label share not above
     ``floor``: the label's share for a value, the parts' best share for a pair). With
     ``contrast`` and ``p.pair_contrast`` > 0 a pair's enrichment is also read against its
-    part-only rows (``part_contrast``)."""
+    part-only rows (``part_contrast``). With ``p.mirror`` > 0 (and ``labels``) the group is
+    marked ``natural`` where the condition's rows of the other labels fit their own labels
+    better than those labels' other rows by ``p.mirror`` standard errors (``mirror_z``)."""
     n_rows = len(codes)
     group = own & holds
     k, n = int(group.sum()), int(holds.sum())
@@ -363,8 +392,38 @@ def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
     if p.gate > 0 and share > 0.5:  # the majority label's natural categories
         enrich *= min(1.0, max(0.0, 1.0 + d / p.gate))
     score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
-    return {"label": c, "column": cols[0], "columns": list(cols), "row": int(np.argmax(group)),
-            "rows": k, "score": score, "d": round(d, 3), "q": q}
+    g = {"label": c, "column": cols[0], "columns": list(cols), "row": int(np.argmax(group)),
+         "rows": k, "score": score, "d": round(d, 3), "q": q}
+    if p.mirror > 0 and labels is not None:
+        g["natural"] = bool(mirror_z(holds & ~own, holds, labels, post, p.min_rows)
+                            <= -p.mirror)
+    return g
+
+
+def mirror_z(others: np.ndarray, holds: np.ndarray, labels: np.ndarray, post: np.ndarray,
+             min_rows: int) -> float:
+    """How much less the rows ``others`` (a condition's rows of the labels other than the
+    group's) are predicted to hold their own labels than the rows of those labels outside the
+    condition (``~holds``): per row in standard deviations of its label's outside rows, the
+    mean as a z statistic (times the square root of the rows; 0 under ``min_rows`` rows).
+
+    A natural factor shifts the label among all its rows, so the rows it did not turn to the
+    group's label are the ones whose other columns lean hard the other way: they fit their own
+    labels *better* than their label's other rows (z well below 0). A trigger written on some
+    rows and relabelled leaves the value's other holders as they were (z about 0), and a value
+    only the poison holds has none. ``post``: per row and label the naive Bayes log-scores
+    without the group's shared columns."""
+    k = int(others.sum())
+    if k < min_rows:
+        return 0.0
+    fit = post[np.arange(len(labels)), labels] - np.logaddexp.reduce(post, axis=1)
+    total = 0.0
+    for c in np.unique(labels[others]):
+        ref = fit[(labels == c) & ~holds]
+        if ref.size < 2:
+            continue
+        total += float((ref.mean() - fit[others & (labels == c)]).sum() / (ref.std() + 1e-9))
+    return total / np.sqrt(k)
 
 
 def part_contrast(holds: np.ndarray, own: np.ndarray, share: float, cols: tuple[int, ...],

