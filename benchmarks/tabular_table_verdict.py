@@ -34,7 +34,7 @@ torch.set_num_threads(1)
 import trojanscope.detect.data.run as data_run  # noqa: E402
 from bench_tabular_detect import score, scored_sets, write_runs  # noqa: E402
 from tabular_clean_tables import tables  # noqa: E402
-from tabular_pairs_rule import families, load, meets, worst  # noqa: E402
+from tabular_pairs_rule import families, family_table, load, meets  # noqa: E402
 from trojanscope.detect.data.inputs import load_suspect  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
@@ -121,12 +121,7 @@ def rule(args: argparse.Namespace) -> None:
     alarms = sum(r["poisoned"] for r in cc)
     flagged_today = sum(r["flagged"] > 0 for r in cd)
     worst_fpr = max(r["fpr"] for r in candidate)
-    print("| family | today: at goal, worst TPR@FPR≤5% | verdict: at goal |")
-    print("|---|---|---|")
-    wd, wc = worst(default), worst(candidate)
-    for family in wd:
-        (md, n, ld), (mc, _, _) = wd[family], wc[family]
-        print(f"| {family} | {md}/{n}, {ld:.2f} | {mc}/{n} |")
+    family_table(default, candidate, "verdict")
     if args.families:
         families(default, candidate, "verdict")
     lost = [(r["dataset"], r["attack"], r["target"], r["seed"])

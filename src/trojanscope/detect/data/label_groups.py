@@ -145,7 +145,8 @@ class LabelGroups(DataDetector):
         verdict: 1: a set-level verdict (``table_verdict``): the table is judged poisoned
             only where one of its best groups stands out beyond what clean tables show;
             judged clean, nothing is flagged (the scores stay) and ``detect-data`` exits 0.
-            0: no verdict, the flags as before (issue 16 stop 52, docs/benchmarks.md).
+            0 (default): no verdict, the flags as before. Opt-in: its rule on fresh bases
+            9000/9100 (issue 16 stop 52, docs/benchmarks.md) was not met.
     """
 
     name = "label-groups"
