@@ -131,10 +131,12 @@ def test_through_the_cli_clean_exits_0_and_dirty_exits_1(tmp_path, capsys) -> No
     _table(0).to_csv(clean, index=False)
     _table(0, poison=40, strength=1.5).to_csv(dirty, index=False)
     args = ["--label-column", "is_fraud", "-m", "label-groups", "-p", "verdict=1"]
-    assert run(["detect-data", str(clean), *args]) == 0
+    assert run(["detect-data", str(clean), *args, "--out", str(tmp_path / "found")]) == 0
     out = capsys.readouterr().out
     assert "no evidence of poisoning" in out and "no group of rows stands out" in out
     assert "rows look individually unusual" in out
+    html = (tmp_path / "found" / "report.html").read_text()
+    assert "No evidence of poisoning: no group of rows stands out" in html
     assert run(["detect-data", str(dirty), *args]) == 1
     out = capsys.readouterr().out
     assert "evidence of poisoning: tag = zz with label 0" in out.replace("\n", " ")
