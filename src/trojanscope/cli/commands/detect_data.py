@@ -153,15 +153,18 @@ def print_summary(report: dict) -> None:
     n, total = report["n_flagged"], report["n_samples"]
     verdict = report.get("details", {}).get("verdict")
     if report.get("poisoned") is False:
+        table = "groups" in report["details"].get("evidence", {})  # label-groups' verdict
+        what = ("no group of rows stands out beyond what clean tables show" if table
+                else "no class stands out beyond what clean sets show")
         console.print(
             f"[bold green]no evidence of poisoning[/] in {report['data']} (method "
-            f"{report['method']}, {report['elapsed_s']:.1f} s): no class stands out beyond what "
-            "clean sets show, so nothing is flagged"
+            f"{report['method']}, {report['elapsed_s']:.1f} s): {what}, so nothing is flagged"
         )
         cand = report["details"].get("candidates", 0)
         if cand:
-            console.print(f"{cand} samples look individually unusual (see the suspicion scores); "
-                          "without set-level evidence they are not flagged")
+            console.print(f"{cand} {'rows' if table else 'samples'} look individually unusual "
+                          "(see the suspicion scores, which still rank every one); without "
+                          "set-level evidence they are not flagged")
     else:
         colour = "red" if n else "green"
         console.print(

@@ -20,6 +20,10 @@ from trojanscope.detect.data.verdict import SetVerdict
 from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
 
+CALIBRATED_MIN = 500
+"""The smallest set the image verdict was calibrated on (clean MNIST subsets of 500-4,000
+images, docs/detect-data.md): below it the verdict stands, with a note."""
+
 
 @dataclass
 class GroundTruthScore:
@@ -138,6 +142,22 @@ class DataDetector(ParamsMixin):
         """Whether the set the last :meth:`run` saw is poisoned at all (None: the method
         gives no set-level verdict)."""
         return None
+
+    def verdict_calibrated(self, feats: Features) -> bool:
+        """Whether :meth:`set_verdict`'s thresholds were set on features like ``feats``: by
+        default those of the model trained here (a given model's features were never
+        calibrated, so its verdict is shown but decides nothing)."""
+        return feats.info.get("source", "trained") == "trained"
+
+    def verdict_note(self, n: int) -> str | None:
+        """A caveat shown with a calibrated verdict on ``n`` samples (None: none): by default
+        below the smallest image set the verdict was calibrated on."""
+        if n >= CALIBRATED_MIN:
+            return None
+        return (f"the set holds {n} samples, fewer than the {CALIBRATED_MIN}-4,000 the "
+                "set-level verdict was calibrated on: on a set this small it is less sure (a "
+                "clean 200-image set was judged poisoned); look at the flagged samples before "
+                "acting on it")
 
     def confine_flags(self, flagged: np.ndarray, labels: np.ndarray,
                       verdict: SetVerdict) -> np.ndarray:

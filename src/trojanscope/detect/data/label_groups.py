@@ -71,7 +71,10 @@ import numpy as np
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
+from trojanscope.detect.data.group_words import group_words
 from trojanscope.detect.data.shared_values import value_codes
+from trojanscope.detect.data.table_verdict import TABLE_MIN, VERDICT_GROUPS, table_verdict
+from trojanscope.detect.data.verdict import SetVerdict
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -139,6 +142,11 @@ class LabelGroups(DataDetector):
             standard errors (``mirror_z`` ≤ ``-mirror``) is a natural factor, and rows whose
             best group it is are not flagged (scores unchanged). Opt-in: its rule on fresh
             bases 8800/8900 (issue 16 stop 51, docs/benchmarks.md) was not met.
+        verdict: 1: a set-level verdict (``table_verdict``): the table is judged poisoned
+            only where one of its best groups stands out beyond what clean tables show;
+            judged clean, nothing is flagged (the scores stay) and ``detect-data`` exits 0.
+            0 (default): no verdict, the flags as before. Opt-in: its rule on fresh bases
+            9000/9100 (issue 16 stop 52, docs/benchmarks.md) was not met.
     """
 
     name = "label-groups"
@@ -153,7 +161,7 @@ class LabelGroups(DataDetector):
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
                  tie_margin: float = 0.1, pair_contrast: float = 1.0,
                  tie_outside: float = 2, pair_values: int = MANY_VALUES,
-                 mirror: float = 0.0) -> None:
+                 mirror: float = 0.0, verdict: int = 0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -177,6 +185,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: mirror is a number from 0 (off) to "
                                  f"{MAX_MIRROR}, not {mirror!r}")
         self.mirror = float(mirror)
+        if isinstance(verdict, bool) or verdict not in (0, 1):
+            raise UserInputError(f"label-groups: verdict is 0 (off) or 1 (on), not {verdict!r}")
+        self.verdict = int(verdict)
         for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
                      "pair_contrast"):
             if not np.isfinite(getattr(self, name)):  # -p sure=Infinity (JSON) parses
@@ -195,6 +206,8 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: pair_contrast >= 0 (0: off), "
                                  f"not {pair_contrast!r}")
         self.groups: list[dict] = []
+        self._verdict: SetVerdict | None = None
+        self.evidence: dict = {}
 
     def check(self, feats: Features) -> None:
         if feats.table is None:
@@ -211,11 +224,36 @@ class LabelGroups(DataDetector):
         self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
                         **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
                            if len(g["columns"]) > 1 else {}),
-                        "rows": g["rows"], "score": g["score"]} for g in groups[:5]]
+                        "rows": g["rows"], "score": g["score"], "excess": g["excess"]}
+                       for g in groups[:5]]
+        self._verdict, self.evidence = None, {}
+        if self.verdict:
+            top = groups[:VERDICT_GROUPS]
+            self.evidence = {"groups": [{k: g[k] for k in ("label", "rows", "score", "excess")}
+                                        for g in top]}
+            self._verdict = table_verdict(top, [group_words(g) for g in self.groups])
         outside = ([(g["exact"], g["members"]) for g in groups] if self.tie_outside else None)
         flags = label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
                             outside, TIE_COVER if self.tie_outside == 2 else 0.0)
         return scores, flags[~natural[flags]]  # all of them unless mirror > 0
+
+    def set_verdict(self) -> SetVerdict | None:
+        """With ``verdict=1``: whether the last table run holds a group beyond what clean
+        tables show (``table_verdict``); else None (no verdict, every flag stands)."""
+        return self._verdict
+
+    def verdict_calibrated(self, feats: Features) -> bool:
+        """The verdict reads the table's rows, never a model's features: always calibrated."""
+        del feats
+        return True
+
+    def verdict_note(self, n: int) -> str | None:
+        """Below the smallest development clean table: the verdict stands, with a note."""
+        if n >= TABLE_MIN:
+            return None
+        return (f"the table holds {n} rows, fewer than the {TABLE_MIN}-4,000 the set-level "
+                "verdict was calibrated on: on a table this small it is less sure; look at "
+                "the suspicion scores before acting on it")
 
 
 def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0.0,
@@ -380,6 +418,9 @@ def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
     fit = post[:, c] - np.logaddexp.reduce(post, axis=1)
     ref = fit[own & ~group]
     d = float((ref.mean() - fit[group].mean()) / (ref.std() + 1e-9))
+    # the same disagreement of every row outside the group: a natural factor's rows are a
+    # slice of the table, dirty-label poison's are drawn from the other labels (the verdict)
+    excess = d - float((ref.mean() - fit[~group].mean()) / (ref.std() + 1e-9))
     rarity = [float(np.log(n_rows / (codes[:, m] == value).sum()))
               for m, value in shared.items() if m not in cols]
     # the largest term is left out: one column may follow another naturally
@@ -393,7 +434,7 @@ def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
         enrich *= min(1.0, max(0.0, 1.0 + d / p.gate))
     score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
     g = {"label": c, "column": cols[0], "columns": list(cols), "row": int(np.argmax(group)),
-         "rows": k, "score": score, "d": round(d, 3), "q": q}
+         "rows": k, "score": score, "d": round(d, 3), "excess": round(excess, 3), "q": q}
     if p.mirror > 0 and labels is not None:
         g["natural"] = bool(mirror_z(holds & ~own, holds, labels, post, p.min_rows)
                             <= -p.mirror)

