@@ -1,5 +1,6 @@
 """Issue 9, stop 52: ``benchmarks/foreign_misses.py`` (which models cost the cross-entropy of a
-scored foreign seed, and which calibration term put them there), on seed 72's committed runs."""
+scored foreign seed, and which calibration term put them there), on seed 72's committed runs, and
+``benchmarks/foreign_target_sources.py`` (which reading names the target), on seed 73's."""
 
 from __future__ import annotations
 
@@ -65,6 +66,39 @@ def test_bad_input_is_one_line_and_exit_2(load_benchmark, monkeypatch, capsys, t
     argv = ["foreign_misses.py", "--truth", str(truth), "--runs", str(runs), "--json", str(out)]
     argv += {"bad-spec": ["--calibration", "nolabel"], "bad-top": ["--top", "0"]}.get(case, [])
     monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exc:
+        mod.run_main(mod.main)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+    assert not out.exists()
+
+
+S52 = DATA / "foreign_s52"
+
+
+def test_seed73s_wrong_target_is_the_frame_raise_over_mmbds_right_class(load_benchmark) -> None:
+    mod = load_benchmark("foreign_target_sources")
+    from _common import read_jsonl
+
+    pairs = [(mod.read_truth(S52 / "zoo-s73_truth.json.gz"),
+              read_jsonl(S52 / "detect73_runs.jsonl.gz"))]
+    t = mod.tally(pairs, load_calibrators(S51 / "cal_R13P.json"))
+    assert t["backdoored"] == 17 and t["suspect_right"] == 15 and t["mmbd_top_right"] == 16
+    # ln_gelu_cnn-03: MM-BD named 2 (its target), the frame raise put its class 8 first
+    assert t["raise_made_wrong"] == t["raise_made_wrong_unraised_flagged"] == 1
+    assert t["raise_made_right"] == 0
+    # lenet_tanh_avg-03: target 7 is MM-BD's runner-up and the empty-pixel probe's class
+    assert t["fixable"] == ["lenet_tanh_avg-03"] and t["runner_up_rule_breaks"] == 0
+
+
+@pytest.mark.parametrize("seed", ["nolabel", "x=/no/truth.json", "x=/no/t.json,/no/r.jsonl"])
+def test_target_sources_bad_seed_is_one_line_and_exit_2(load_benchmark, monkeypatch, capsys,
+                                                        tmp_path, seed) -> None:
+    mod = load_benchmark("foreign_target_sources")
+    out = tmp_path / "s.json"
+    monkeypatch.setattr(sys, "argv", ["foreign_target_sources.py", "--seed", seed,
+                                      "--json", str(out)])
     with pytest.raises(SystemExit) as exc:
         mod.run_main(mod.main)
     assert exc.value.code == 2
