@@ -32,7 +32,7 @@ from _common import read_jsonl, run_main
 from foreign_misses import read_truth
 from foreign_zoo_detect import verdict_of
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.calibration import calibrate
+from trojanscope.detect.calibration import _own_lifts, calibrate
 
 READINGS = {"mmbd_top": None, "empty_probe": "empty_top_class",
             "frame_probe": "frame_top_class", "trigger_search": "bias_class"}
@@ -59,7 +59,8 @@ def tally(pairs: list[tuple[dict[str, dict], list[dict]]], calibrators: dict) ->
     t = {"backdoored": 0, "suspect_right": 0, **{f"{k}_right": 0 for k in READINGS},
          "suspect_wrong_empty_right": 0, "runner_up_rule_fixes": 0, "runner_up_rule_breaks": 0,
          "raised": 0, "raise_made_right": 0, "raise_made_right_unraised_flagged": 0,
-         "raise_made_wrong": 0, "raise_made_wrong_unraised_flagged": 0, "fixable": []}
+         "raise_made_wrong": 0, "raise_made_wrong_unraised_flagged": 0, "fixable": [],
+         "naming_lift": {"made_right": [], "kept_right": [], "made_wrong": []}}
     for truth, rows in pairs:
         for row in rows:
             meta = truth.get(row["name"])
@@ -83,6 +84,11 @@ def tally(pairs: list[tuple[dict[str, dict], list[dict]]], calibrators: dict) ->
                 t["raise_made_right_unraised_flagged"] += right and flagged
                 t["raise_made_wrong"] += wrong
                 t["raise_made_wrong_unraised_flagged"] += wrong and flagged
+                lift = round(max(_own_lifts(verdict.features).values()), 3)  # the namer's
+                kind = "made_right" if right else "made_wrong" if wrong else (
+                    "kept_right" if suspect == target else None)
+                if kind:
+                    t["naming_lift"][kind].append(lift)
             t["backdoored"] += 1
             t["suspect_right"] += suspect == target
             for k in READINGS:
@@ -117,10 +123,14 @@ def main() -> None:
                                              read_jsonl(Path(parts[1]))))
     calibrators = load_calibrators(args.calibration)
     result = {label: tally(pairs, calibrators) for label, pairs in groups.items()}
-    cols = [k for k in next(iter(result.values())) if k != "fixable"]
+    for t in result.values():
+        t["naming_lift"] = {k: sorted(v) for k, v in t["naming_lift"].items()}
+    cols = [k for k in next(iter(result.values())) if k not in ("fixable", "naming_lift")]
     print("| group | " + " | ".join(cols) + " |\n|---|" + "---|" * len(cols))
     for label, t in result.items():
         print(f"| {label} | " + " | ".join(str(t[k]) for k in cols) + " |")
+    for label, t in result.items():  # the naming raise term's lift, smallest first
+        print(label, {k: v[:5] for k, v in t["naming_lift"].items()})
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
 

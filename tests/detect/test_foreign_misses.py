@@ -88,6 +88,7 @@ def test_seed73s_wrong_target_is_the_frame_raise_over_mmbds_right_class(load_ben
     # ln_gelu_cnn-03: MM-BD named 2 (its target), the frame raise put its class 8 first
     assert t["raise_made_wrong"] == t["raise_made_wrong_unraised_flagged"] == 1
     assert t["raise_made_right"] == 0
+    assert t["naming_lift"]["made_wrong"] == [1.2]  # 60 x (0.34 - 0.32): just over its start
     # lenet_tanh_avg-03: target 7 is MM-BD's runner-up and the empty-pixel probe's class
     assert t["fixable"] == ["lenet_tanh_avg-03"] and t["runner_up_rule_breaks"] == 0
 
