@@ -21,6 +21,16 @@ S51 = DATA / "foreign_s51"
 TRUTH, RUNS = S51 / "zoo-s72_truth.json.gz", S51 / "detect72_runs.jsonl.gz"
 
 
+def assert_one_line_exit_2(mod, capsys, out: Path) -> None:
+    """The script's main, run as its ``__main__`` does: one ``error:`` line, exit 2, no file."""
+    with pytest.raises(SystemExit) as exc:
+        mod.run_main(mod.main)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+    assert not out.exists()
+
+
 def test_the_stop49_files_clean_sigmoid_flag_is_the_two_raise_terms(load_benchmark) -> None:
     mod = load_benchmark("foreign_misses")
     from _common import read_jsonl
@@ -66,12 +76,7 @@ def test_bad_input_is_one_line_and_exit_2(load_benchmark, monkeypatch, capsys, t
     argv = ["foreign_misses.py", "--truth", str(truth), "--runs", str(runs), "--json", str(out)]
     argv += {"bad-spec": ["--calibration", "nolabel"], "bad-top": ["--top", "0"]}.get(case, [])
     monkeypatch.setattr(sys, "argv", argv)
-    with pytest.raises(SystemExit) as exc:
-        mod.run_main(mod.main)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error: ")
-    assert not out.exists()
+    assert_one_line_exit_2(mod, capsys, out)
 
 
 S52 = DATA / "foreign_s52"
@@ -100,9 +105,4 @@ def test_target_sources_bad_seed_is_one_line_and_exit_2(load_benchmark, monkeypa
     out = tmp_path / "s.json"
     monkeypatch.setattr(sys, "argv", ["foreign_target_sources.py", "--seed", seed,
                                       "--json", str(out)])
-    with pytest.raises(SystemExit) as exc:
-        mod.run_main(mod.main)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error: ")
-    assert not out.exists()
+    assert_one_line_exit_2(mod, capsys, out)
