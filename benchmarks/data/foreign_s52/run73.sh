@@ -1,0 +1,14 @@
+#!/bin/bash
+# build fresh foreign seed 73 from F (a `git archive` of main at 5afbf038, R13P shipped), then score
+# every model with today's default until the cut (issue 9, stop 52: h9): bash run73.sh 73 09:55:00 4
+S=${1:-73}; CUT=${2:-09:55:00}; PF=${3:-4}
+cd /tmp/h9s52/run
+PY=/work/main/.venv/bin/python; F=/tmp/h9s52/run/F
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1
+echo "build start $(date -u +%T)"
+PYTHONPATH=$F/src nice -n 5 $PY $F/benchmarks/foreign_zoo.py --out zoo-s$S --per-family $PF --seed $S --broad --interleave --rotate
+echo "build rc $?"; echo "build end $(date -u +%T)"
+left=$(( $(date -u -d "$CUT" +%s) - $(date -u +%s) ))
+mkdir -p out$S
+PYTHONPATH=$F/src:$F/benchmarks timeout $left nice -n 5 $PY $F/benchmarks/foreign_zoo_detect.py zoo-s$S --out out$S/detect$S.jsonl --interleave --rotate
+echo "score rc $?"; echo "score end $(date -u +%T)"
