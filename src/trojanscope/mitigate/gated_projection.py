@@ -117,5 +117,6 @@ def repair_projected(g: Gated, model: nn.Module, clean: TensorDataset, seed: int
                          None if suspect is None else int(suspect), g.probe_eps)
     done["seconds"] = round(time.perf_counter() - start, 1)
     g.report_["project_repair"] = done
+    g.repaired_ = "epochs" in done  # free_reach's step leaves a repaired model alone
     g.report_["action"] += f"; fitted back behind the projection ({g.project_repair} " \
                               "epoch(s), project_repair)"
