@@ -133,7 +133,7 @@ def free_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,
     """The step itself on the stages' model ``out`` (``unchanged``: they handed it back as it
     came; ``repaired``: ``project_repair`` fitted it behind a kept projection, whose striped
     copies already stand in for the step, which on development SIG MLPs cost a repaired model
-    1.1-2.0 points: left alone, issue 12 stop 52): on a changed model with a suspect class,
+    0.9-2.0 points: left alone, issue 12 stop 52): on a changed model with a suspect class,
     :func:`unlearn_free` where :func:`universal_reach` on the clean images is at least
     ``gated.free_reach``. In place; the note's ``free_reach`` (with its ``seconds``) says what
     was read and done. Its own function so a benchmark can apply it to another model of the

@@ -104,7 +104,8 @@ def project(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
 def repair_projected(g: Gated, model: nn.Module, clean: TensorDataset, seed: int) -> None:
     """``project_repair``: the projected model the probe hands back is fitted behind its
     frozen first layer towards the model before the projection
-    (:mod:`~trojanscope.mitigate.project_repair`); the note's ``project_repair`` says so."""
+    (:mod:`~trojanscope.mitigate.project_repair`); the note's ``project_repair`` says so, and
+    ``g.repaired_`` tells ``free_reach``'s step to leave the model alone (issue 12 stop 52)."""
     from trojanscope.mitigate.project_repair import repair_behind  # dense_repair: adaptive
 
     teacher = getattr(g, "unprojected_", None)
