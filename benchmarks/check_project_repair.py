@@ -33,6 +33,7 @@ from check_dense_repair import as_row
 from trojanscope.cli.common import parse_params
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.io.atomic import write_text_atomic
+from trojanscope.mitigate.free_unlearn import free_step
 from trojanscope.mitigate.gated import Gated
 from trojanscope.mitigate.run import measure, mitigate, split_clean
 from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
@@ -44,6 +45,22 @@ class Kept(Gated):
     def _repair_projected(self, model: nn.Module, clean: TensorDataset, seed: int) -> None:
         self.unrepaired_ = copy.deepcopy(model)
         super()._repair_projected(model, clean, seed)
+
+
+def today_free(method: Kept, fit: TensorDataset, seed: int, row: dict) -> float:
+    """Where ``free_reach`` is on (today's default since stop 51) it ran after the repair on
+    the candidate's model; today's model is the unrepaired copy with the same step applied
+    (:func:`~trojanscope.mitigate.free_unlearn.free_step`: the stages' suspect, the method's
+    clean images, the seed). Returns the seconds to take off the run's for today's row (the
+    candidate's step less today's); both notes go to ``row``."""
+    if not method.free_reach or method.unrepaired_ is None:
+        return 0.0
+    cand = method.report_.get("free_reach", {})
+    free_step(method, method.unrepaired_, fit, seed, unchanged=False)
+    mine = method.report_["free_reach"]
+    method.report_["free_reach"] = cand
+    row["free_reach"] = {"candidate": cand, "today": mine}
+    return float(cand.get("seconds", 0.0)) - float(mine.get("seconds", 0.0))
 
 
 def main() -> None:
@@ -78,6 +95,7 @@ def main() -> None:
                      "seconds": round(result.elapsed_s, 1)}
         if method.unrepaired_ is not None:
             spent = float(method.report_["project_repair"]["seconds"])
+            spent += today_free(method, fit, args.seed, row)
             triggered = trigger_of(held) if trigger_of else None
             got = measure(method.unrepaired_.eval(), held, triggered)
             rows[today].append(as_row(entry, fit, result.before, got, result.elapsed_s - spent))

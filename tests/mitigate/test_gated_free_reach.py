@@ -103,6 +103,57 @@ def test_a_model_handed_back_or_without_a_suspect_is_left_alone(monkeypatch, wid
         assert signal_asr(out, clean) == 1.0
 
 
+def test_the_step_alone_on_another_model_does_what_the_run_did(monkeypatch, wide) -> None:
+    """``free_step`` is the run's own step (a benchmark applies it to a copy taken earlier in
+    the same run: ``check_project_repair.py``): the same model, seed and suspect give the same
+    weights and note, and its seconds are in the note."""
+    torch.set_num_threads(1)
+    clean = data()
+    method = gated.Gated(free_reach=0.5)
+    monkeypatch.setattr(method, "_purify_margin", stages(method, True))
+    out = free_changed(method, Striped(), clean, 0)
+    ran = dict(method.report_["free_reach"])
+    copy = Striped()
+    with torch.no_grad():
+        copy.out.bias += 0.01  # the stand-in stages' change
+    again = fu.free_step(method, copy, clean, 0, unchanged=False)
+    assert again is copy
+    assert all(torch.equal(out.state_dict()[k], copy.state_dict()[k]) for k in out.state_dict())
+    note = method.report_["free_reach"]
+    assert note["reach"] == ran["reach"] == 1.0 and note["action"] == ran["action"]
+    assert note["seconds"] >= 0.0 and ran["seconds"] >= 0.0
+    left = Striped()
+    fu.free_step(method, left, clean, 0, unchanged=True)  # handed back as it came: no reading
+    assert method.report_["free_reach"] == {"action": "skipped: the model comes back as it came"}
+    assert signal_asr(left, clean) == 1.0
+
+
+def test_a_model_fitted_back_behind_its_projection_is_left_alone(monkeypatch, wide) -> None:
+    """``project_repair``'s striped copies stand in for the step (issue 12 stop 52): where the
+    run repaired its projected model the step reads nothing; elsewhere it runs as before."""
+    torch.set_num_threads(1)
+    clean = data()
+    for repaired in (True, False):
+        method = gated.Gated(free_reach=0.5)
+        run = stages(method, True)
+
+        def repairing(model, data_, seed, run=run, repaired=repaired, method=method):
+            out = run(model, data_, seed)
+            method.repaired_ = repaired
+            return out
+
+        monkeypatch.setattr(method, "_purify_margin", repairing)
+        out = free_changed(method, Striped(), clean, 0)
+        note = method.report_["free_reach"]
+        if repaired:
+            assert note == {"action": "skipped: fitted back behind its projection "
+                                      "(project_repair)"}
+            assert signal_asr(out, clean) == 1.0
+        else:
+            assert note["action"].startswith("a free universal")
+            assert signal_asr(out, clean) < 1.0
+
+
 def test_gated_calls_it_by_default_and_not_when_off(monkeypatch) -> None:
     calls: list = []
     monkeypatch.setattr(fu, "free_changed", lambda g, m, c, s: calls.append(s) or m)

@@ -79,12 +79,16 @@ def test_the_gated_note_and_the_missing_teacher() -> None:
     method.report_ = {"suspect": 2, "action": "treated: projected"}
     method.unprojected_ = frozen_copy(Striped().eval())
     model = moved()
+    method.repaired_ = False
     method._repair_projected(model, data(), 0)
     assert method.report_["project_repair"]["epochs"] == 2
     assert "project_repair" in method.report_["action"]
+    assert method.repaired_  # free_reach's step then leaves the model alone (stop 52)
     method.unprojected_ = None
+    method.repaired_ = False
     method._repair_projected(model, data(), 0)
     assert method.report_["project_repair"]["action"].startswith("skipped")
+    assert not method.repaired_
 
 
 def test_off_by_default() -> None:

@@ -269,6 +269,7 @@ class Gated(Mitigation):
         self.report_ = report
         self.verdict_: ModelVerdict | None = None
         self.unprojected_: nn.Module | None = None  # project_repair's teacher, this run's
+        self.repaired_ = False  # project_repair fitted this run's projected model
         self.first_stage_: nn.Module | None = None
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
         verdict = None

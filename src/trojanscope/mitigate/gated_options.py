@@ -252,7 +252,12 @@ class ProjectOptions:
             2427-2430) that projection cost 2.7-4.5 points. 0 (default): the projected model as
             it is. ``project_repair=5`` failed its rule on fresh zoos 2433/2434 (18 of 26 MLPs at
             the goal either way: three models changed, none's standing), so it is opt-in (issue
-            12 stop 49, h12b).
+            12 stop 49, h12b). A repaired model is left alone by ``free_reach``'s step (since
+            stop 52: on development SIG MLPs the step cost a repaired model 0.9-2.0 points).
+            ``project_repair=20`` brought 22 of 26 development MLPs (zoos 2427-2440, 25 of them
+            SIG) to the goal against today's 13, but failed its rule on fresh zoos 2441/2442
+            (15 of 20 backdoored MLPs at the goal either way: the four on the path were there
+            already), so it stays opt-in (issue 12 stop 52, h12).
     """
 
     dense_project: int | None = None

@@ -104,7 +104,8 @@ def project(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
 def repair_projected(g: Gated, model: nn.Module, clean: TensorDataset, seed: int) -> None:
     """``project_repair``: the projected model the probe hands back is fitted behind its
     frozen first layer towards the model before the projection
-    (:mod:`~trojanscope.mitigate.project_repair`); the note's ``project_repair`` says so."""
+    (:mod:`~trojanscope.mitigate.project_repair`); the note's ``project_repair`` says so, and
+    ``g.repaired_`` tells ``free_reach``'s step to leave the model alone (issue 12 stop 52)."""
     from trojanscope.mitigate.project_repair import repair_behind  # dense_repair: adaptive
 
     teacher = getattr(g, "unprojected_", None)
@@ -117,5 +118,6 @@ def repair_projected(g: Gated, model: nn.Module, clean: TensorDataset, seed: int
                          None if suspect is None else int(suspect), g.probe_eps)
     done["seconds"] = round(time.perf_counter() - start, 1)
     g.report_["project_repair"] = done
+    g.repaired_ = "epochs" in done  # free_reach's step leaves a repaired model alone
     g.report_["action"] += f"; fitted back behind the projection ({g.project_repair} " \
                               "epoch(s), project_repair)"

@@ -1,0 +1,73 @@
+"""Today's `gated` and a candidate whose option adds one last step, from one run of the stages
+per model: the row loop `check_bias_refit.py` (stop 50) and `check_free_reach.py` (stop 51)
+shared (folded here at stop 52). The caller spies on its step and fills ``seen``:
+``seen["before"]`` a copy of the model the step starts from (today's output; absent where the
+step never ran, then both rows are the one result) and ``seen["seconds"]`` the step's own time
+(today's row's time is the run's less it). Both rows in ``bench_mitigate.py``'s format (for
+``ship_rule_mitigate.py``), with the step's note per model; the benchmark's split (MNIST's test
+split, 200 images for the method, 800 scored, seed 0).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from trojanscope.data.resolve import load_dataset
+from trojanscope.io.models import load_model
+from trojanscope.mitigate.gated import Gated
+from trojanscope.mitigate.run import attack_triggered, measure, mitigate, split_clean
+from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
+from trojanscope.zoo import read_truth
+
+
+def rows_from_one_run(zoo: Path, out_path: Path, make: Callable[[], Gated], label: str,
+                      key: str, word: str, seen: dict,
+                      keep: Callable[[Any, Gated], None] | None = None) -> None:
+    """Every model of ``zoo`` purified once by ``make()`` (the candidate ``label``); writes
+    ``out_path`` after each model and prints a line per model (``word``: the candidate's name
+    there, ``key``: the report's note of the step). ``keep(entry, method)`` runs where the
+    step ran (``seen["before"]`` set), before the rows are measured."""
+    torch.set_num_threads(1)
+    dataset, entries = read_truth(zoo)
+    clean = load_dataset(dataset, "test")
+    _, held = split_clean(clean, 0.8, 0, needs_data=True)
+    today: list[MitigationRow] = []
+    cand: list[MitigationRow] = []
+    notes: dict[str, dict] = {}
+    for e in entries:
+        seen.clear()
+        loaded = load_model(zoo / e.name)
+        spec = loaded.manifest.attack if loaded.manifest is not None else None
+        trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+        method = make()
+        res = mitigate(loaded.module, method, clean, holdout=0.8, seed=0, trigger_of=trigger_of,
+                       input_shape=loaded.input_shape, num_classes=loaded.num_classes)
+        trig = trigger_of(held) if trigger_of is not None else None
+        if "before" in seen and keep is not None:
+            keep(e, method)
+        base = measure(seen["before"], held, trig) if "before" in seen else res.after
+        spent = res.elapsed_s - seen.get("seconds", 0.0)
+        today.append(MitigationRow(e.name, e.attack, e.backdoored, res.clean_samples,
+                                   res.before["ca"], base["ca"], res.before.get("asr"),
+                                   base.get("asr"), spent))
+        cand.append(MitigationRow(e.name, e.attack, e.backdoored, res.clean_samples,
+                                  res.before["ca"], res.after["ca"], res.before.get("asr"),
+                                  res.after.get("asr"), res.elapsed_s))
+        notes[e.name] = {key: method.report_.get(key),
+                         "suspect": method.report_.get("suspect"),
+                         "action": str(method.report_.get("action"))[:160]}
+        t, c = today[-1], cand[-1]
+        print(f"{e.name}: today CA {t.ca_before:.4f}->{t.ca_after:.4f} ASR {t.asr_after} | "
+              f"{word} CA {c.ca_after:.4f} ASR {c.asr_after} {c.elapsed_s:.1f}s "
+              f"{json.dumps(notes[e.name][key])}", flush=True)
+        out = {"gated": {"summary": summarise(today), "rows": [asdict(r) for r in today]},
+               label: {"summary": summarise(cand), "rows": [asdict(r) for r in cand],
+                       "notes": notes}}
+        out_path.write_text(json.dumps(out, indent=1))
