@@ -183,6 +183,7 @@ def worst(folds: dict, kind: str) -> dict:
 
 
 def line(label: str, f: dict) -> str:
+    """One fold's figures as the log prints them."""
     auc = "  n/a" if f["roc_auc"] is None else f"{f['roc_auc']:.3f}"
     return (f"{label}: {f['models']} ({f['clean']} clean / {f['backdoored']} bd) AUC {auc} "
             f"CE {f['cross_entropy']:.3f}; clean flagged {len(f['clean_flagged'])}; right "
