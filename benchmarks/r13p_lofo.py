@@ -220,6 +220,9 @@ def main() -> None:
             fold = {"removed_from_fit": sum(r["seed"] in FIT_SEEDS for r in rows) - len(fit_rows),
                     "changed": changes(cals, full), "lofo": figures(scored, cals),
                     "shipped": figures(scored, shipped), "own_eval": own_eval(cals, tmp)}
+            if kind == "trigger":  # clean models no fit saw: the fresh seeds' only
+                fresh = [r for r in scored if r["backdoored"] or r["seed"] not in FIT_SEEDS]
+                fold["lofo_fresh_clean"] = figures(fresh, cals)
             fold["changes_nothing"] = not (ch := fold["changed"])["frame"] and not ch["pixel"] \
                 and ch["wider_max_dcoef"] == 0.0 and ch["wider_dintercept"] == 0.0
             result["folds"][(kind, fam)] = fold
@@ -231,6 +234,9 @@ def main() -> None:
                   f"{fold['own_eval']}", flush=True)
             print("  " + line("held out", fold["lofo"]), flush=True)
             print("  " + line("shipped ", fold["shipped"]), flush=True)
+            if "lofo_fresh_clean" in fold:
+                print("  " + line("held out, clean of fresh seeds only", fold["lofo_fresh_clean"]),
+                      flush=True)
     result["script_lofo_pooled"] = pooled_figures(pooled)
     result["shipped_pooled"] = pooled_figures([recalibrate_row(r, shipped, "s") for r in rows])
     print(f"every model scored by its script family's fold: {result['script_lofo_pooled']}; "
