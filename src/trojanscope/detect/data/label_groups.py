@@ -147,7 +147,8 @@ class LabelGroups(DataDetector):
             judged clean, nothing is flagged (the scores stay) and ``detect-data`` exits 0.
             0 (default): no verdict, the flags as before. Opt-in: its rule on fresh bases
             9000/9100 (issue 16 stop 52, docs/benchmarks.md) was not met. 2: the same
-            verdict with its score floor at 1.9 instead of 2.0 (``FLOORS``; stop 52 h16r).
+            verdict with its score floor at 1.9 instead of 2.0 (``FLOORS``); opt-in: its rule on
+            fresh bases 9200/9300 (stop 52 h16r) was not met.
     """
 
     name = "label-groups"
