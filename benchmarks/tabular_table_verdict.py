@@ -18,9 +18,13 @@ row format, each row with the verdict and its three groups' ``label``/``rows``/`
 would first reach for: the best group's score against the best scores of ``--shuffles`` label
 permutations of the same table (seeded): how many clean tables' best group beats every one.
 
-``--rule`` applies the rule committed in ``benchmarks/data/tabular_s52_h16/plan.md`` to the
-rows files given with ``--default``/``--candidate`` (dirty-label sets) and
-``--clean-default``/``--clean-candidate`` (clean tables).
+``--rule`` applies the rule committed in ``benchmarks/data/tabular_s52_h16/plan.md`` (the same
+form in ``tabular_s52_h16r/plan.md``) to the rows files given with ``--default``/``--candidate``
+(dirty-label sets) and ``--clean-default``/``--clean-candidate`` (clean tables).
+``--verdict 2`` (stop 52 h16r) scores with ``label-groups -p verdict=2`` (floor 1.9).
+``--rule --rejudge V`` judges the default rows again from the three groups each row stores,
+with ``verdict=V``'s floor, and needs no candidate files: how ``verdict=2`` reads rows scored
+by an earlier run (development only; a fresh population is scored with ``--verdict``).
 """
 
 from __future__ import annotations
@@ -41,15 +45,17 @@ from tabular_clean_tables import tables  # noqa: E402
 from tabular_pairs_rule import families, family_table, load, meets  # noqa: E402
 from trojanscope.detect.data.inputs import load_suspect  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
+from trojanscope.detect.data.table_verdict import FLOORS, table_verdict  # noqa: E402
 
 data_run.FLAG_WHEN_CLEAN = True  # keep every flag; the candidate's rows apply the verdict
 CLEAN_SHARE, SLACK, GOAL_FPR = 0.10, 1, 0.05  # the rule of plan.md
+LEVEL = 1  # label-groups' verdict level scored (--verdict)
 
 
 def verdict_run(data) -> tuple[object, dict]:
     """label-groups with the verdict on one set; its flags (all of them) and the verdict."""
     t0 = time.perf_counter()
-    result = detect_data(data, method="label-groups", verdict=1)
+    result = detect_data(data, method="label-groups", verdict=LEVEL)
     wall = time.perf_counter() - t0
     return result, {"poisoned": bool(result.poisoned), "wall_s": wall,
                     "reasons": result.details["verdict"]["reasons"],
@@ -146,6 +152,8 @@ def rule(args: argparse.Namespace) -> None:
     set."""
     default, candidate = load(args.default), load(args.candidate)
     cd, cc = load(args.clean_default), load(args.clean_candidate)
+    if args.rejudge:
+        candidate, cc = rejudged(default, args.rejudge), rejudged(cd, args.rejudge)
     fd, fc = sum(map(meets, default)), sum(map(meets, candidate))
     dirty_sets = sum(r["poison"] > 0 for r in default)
     alarms = sum(r["poisoned"] for r in cc)
@@ -172,6 +180,18 @@ def rule(args: argparse.Namespace) -> None:
           f"{worst_fpr <= GOAL_FPR}")
 
 
+def rejudged(rows: list[dict], level: int) -> list[dict]:
+    """The candidate's rows had the verdict at ``level`` read each row's stored groups:
+    flags kept where judged poisoned, none where judged clean."""
+    out = []
+    for r in rows:
+        poisoned = table_verdict(r["top"], [""] * len(r["top"]), FLOORS[level]).poisoned
+        cleared = ({"fpr": 0.0, "flagged": 0, "tpr": 0.0 if r["poison"] else r["tpr"]}
+                   if not poisoned else {})
+        out.append({**r, "poisoned": poisoned, **cleared})
+    return out
+
+
 def _recipe(row: dict) -> str:
     return "synthetic" if row["dataset"].startswith("synthetic-") else "real"
 
@@ -187,9 +207,13 @@ def main() -> None:
     parser.add_argument("--shuffles", type=int, default=5)
     parser.add_argument("--rule", action="store_true")
     parser.add_argument("--families", action="store_true")
+    parser.add_argument("--verdict", type=int, choices=sorted(FLOORS), default=1)
+    parser.add_argument("--rejudge", type=int, choices=sorted(FLOORS), default=None)
     for name in ("default", "candidate", "clean-default", "clean-candidate"):
         parser.add_argument(f"--{name}", nargs="+", default=[])
     args = parser.parse_args()
+    global LEVEL
+    LEVEL = args.verdict
     if args.rule:
         rule(args)
     elif args.null_base is not None:

@@ -17,6 +17,7 @@ from trojanscope.detect.data.label_groups import LabelGroups
 from trojanscope.detect.data.table_verdict import (
     VERDICT_EXCESS,
     VERDICT_FLOOR,
+    VERDICT_FLOOR_2,
     VERDICT_GROUPS,
     VERDICT_HIGH,
     table_verdict,
@@ -30,13 +31,38 @@ def _group(score: float, excess: float, label: int = 1) -> dict:
     return {"label": label, "rows": 40, "score": score, "excess": excess}
 
 
-def _verdict(*groups: dict):
-    return table_verdict(list(groups), [f"group {i}" for i in range(len(groups))])
+def _verdict(*groups: dict, floor: float = VERDICT_FLOOR):
+    return table_verdict(list(groups), [f"group {i}" for i in range(len(groups))], floor)
 
 
 def test_a_group_below_the_floor_is_never_evidence() -> None:
     assert not _verdict(_group(VERDICT_FLOOR - 0.01, 5.0)).poisoned
     assert not _verdict().poisoned  # a table without groups
+
+
+def test_verdict_2_moves_only_the_floor() -> None:
+    """``verdict=2`` (stop 52 h16r): a group between 1.9 and 2.0 with excess is evidence;
+    under 1.9 it is not; the excess and the high bar as for ``verdict=1``."""
+    assert VERDICT_FLOOR_2 == 1.9 < VERDICT_FLOOR
+    between = _group(VERDICT_FLOOR_2, VERDICT_EXCESS, label=0)
+    assert _verdict(between, floor=VERDICT_FLOOR_2).poisoned
+    assert not _verdict(between).poisoned
+    assert not _verdict(_group(VERDICT_FLOOR_2 - 0.01, 5.0), floor=VERDICT_FLOOR_2).poisoned
+    assert not _verdict(_group(1.95, VERDICT_EXCESS - 0.01), floor=VERDICT_FLOOR_2).poisoned
+
+
+def test_verdict_2_reaches_the_floor_through_label_groups(monkeypatch, tmp_path) -> None:
+    """``-p verdict=2`` hands the detector's groups to the verdict with the 1.9 floor."""
+    import trojanscope.detect.data.label_groups as lg
+
+    seen = []
+    real = lg.table_verdict
+    monkeypatch.setattr(lg, "table_verdict",
+                        lambda top, words, floor: seen.append(floor) or real(top, words, floor))
+    df = _table(0)
+    for level in (1, 2):
+        _detect(df, tmp_path, verdict=level)
+    assert seen == [VERDICT_FLOOR, VERDICT_FLOOR_2]
 
 
 def test_excess_or_a_high_score_makes_the_verdict() -> None:
@@ -112,7 +138,7 @@ def test_the_excess_is_what_the_group_reads(tmp_path) -> None:
         [(g["score"], g["excess"]) for g in top]
 
 
-@pytest.mark.parametrize("bad", [2, -1, 0.5, True, "x", float("nan")])
+@pytest.mark.parametrize("bad", [3, -1, 0.5, 1.5, True, "x", float("nan")])
 def test_a_bad_verdict_is_refused(bad) -> None:
     with pytest.raises(UserInputError, match="verdict"):
         LabelGroups(verdict=bad)

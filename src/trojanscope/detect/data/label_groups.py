@@ -73,7 +73,7 @@ from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.group_words import group_words
 from trojanscope.detect.data.shared_values import value_codes
-from trojanscope.detect.data.table_verdict import TABLE_MIN, VERDICT_GROUPS, table_verdict
+from trojanscope.detect.data.table_verdict import FLOORS, TABLE_MIN, VERDICT_GROUPS, table_verdict
 from trojanscope.detect.data.verdict import SetVerdict
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
@@ -146,7 +146,9 @@ class LabelGroups(DataDetector):
             only where one of its best groups stands out beyond what clean tables show;
             judged clean, nothing is flagged (the scores stay) and ``detect-data`` exits 0.
             0 (default): no verdict, the flags as before. Opt-in: its rule on fresh bases
-            9000/9100 (issue 16 stop 52, docs/benchmarks.md) was not met.
+            9000/9100 (issue 16 stop 52, docs/benchmarks.md) was not met. 2: the same
+            verdict with its score floor at 1.9 instead of 2.0 (``FLOORS``); opt-in: its rule on
+            fresh bases 9200/9300 (stop 52 h16r) was not met.
     """
 
     name = "label-groups"
@@ -185,8 +187,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: mirror is a number from 0 (off) to "
                                  f"{MAX_MIRROR}, not {mirror!r}")
         self.mirror = float(mirror)
-        if isinstance(verdict, bool) or verdict not in (0, 1):
-            raise UserInputError(f"label-groups: verdict is 0 (off) or 1 (on), not {verdict!r}")
+        if isinstance(verdict, bool) or verdict not in (0, *FLOORS):
+            raise UserInputError(f"label-groups: verdict is 0 (off), 1 or 2 (on), "
+                                 f"not {verdict!r}")
         self.verdict = int(verdict)
         for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
                      "pair_contrast"):
@@ -231,14 +234,15 @@ class LabelGroups(DataDetector):
             top = groups[:VERDICT_GROUPS]
             self.evidence = {"groups": [{k: g[k] for k in ("label", "rows", "score", "excess")}
                                         for g in top]}
-            self._verdict = table_verdict(top, [group_words(g) for g in self.groups])
+            self._verdict = table_verdict(top, [group_words(g) for g in self.groups],
+                                          FLOORS[self.verdict])
         outside = ([(g["exact"], g["members"]) for g in groups] if self.tie_outside else None)
         flags = label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
                             outside, TIE_COVER if self.tie_outside == 2 else 0.0)
         return scores, flags[~natural[flags]]  # all of them unless mirror > 0
 
     def set_verdict(self) -> SetVerdict | None:
-        """With ``verdict=1``: whether the last table run holds a group beyond what clean
+        """With ``verdict`` 1 or 2: whether the last table run holds a group beyond what clean
         tables show (``table_verdict``); else None (no verdict, every flag stands)."""
         return self._verdict
 

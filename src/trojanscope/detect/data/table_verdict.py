@@ -26,7 +26,12 @@ rows and the table's rows look alike, so the excess is about 0 for both); below
 (``benchmarks/tabular_table_verdict.py``, docs/benchmarks.md, issue 16 stop 52). Opt-in
 (``label-groups -p verdict=1``): on fresh material it judged 4 of 72 clean tables poisoned
 (today's flags fall on 70) but kept 37 of the 40 dirty-label sets found today, so the rule
-committed before that material (at most one fewer) was not met.
+committed before that material (at most one fewer) was not met. Two of the three lost scored
+1.98 and 1.94; ``verdict=2`` (stop 52 h16r) is the same verdict with the floor at
+``VERDICT_FLOOR_2`` = 1.9, set on development tables (that material included) before a new
+fresh population; its rule on fresh bases 9200/9300 was not met either (29 of the 36 sets found
+today kept, every loss poison towards the minority label; 6 of 72 clean tables judged
+poisoned), so both levels are opt-in (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -37,21 +42,25 @@ from typing import Any
 from trojanscope.detect.data.verdict import SetVerdict
 
 VERDICT_GROUPS = 3
-VERDICT_FLOOR = 2.0
+VERDICT_FLOOR = 2.0  # verdict=1
+VERDICT_FLOOR_2 = 1.9  # verdict=2: development dirty-label sets 91 of 100 kept (2.0: 88)
+FLOORS = {1: VERDICT_FLOOR, 2: VERDICT_FLOOR_2}  # label-groups' ``verdict`` → its floor
 VERDICT_EXCESS = 0.2
 VERDICT_HIGH = 4.5
 TABLE_MIN = 1000  # the smallest development clean table the constants were set on
 
 
-def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str]) -> SetVerdict:
+def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
+                  floor: float = VERDICT_FLOOR) -> SetVerdict:
     """The verdict from ``label-groups``' groups, best first (each with ``label``, ``score``
     and ``excess``), and each group's description in the table's words (``words``, as
-    ``group_words`` gives them; the reasons quote them)."""
+    ``group_words`` gives them; the reasons quote them); groups scoring under ``floor`` are
+    chance (``FLOORS`` gives it per ``verdict`` level)."""
     reasons: list[str] = []
     classes: set[int] = set()
     for g, said in zip(groups[:VERDICT_GROUPS], words, strict=False):
         score, excess = float(g["score"]), float(g["excess"])
-        if score < VERDICT_FLOOR:
+        if score < floor:
             continue
         if excess >= VERDICT_EXCESS:
             reasons.append(f"{said}: its rows look less like label {g['label']} than the "
