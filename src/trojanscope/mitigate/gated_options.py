@@ -257,7 +257,9 @@ class ProjectOptions:
             ``project_repair=20`` brought 22 of 26 development MLPs (zoos 2427-2440, 25 of them
             SIG) to the goal against today's 13, but failed its rule on fresh zoos 2441/2442
             (15 of 20 backdoored MLPs at the goal either way: the four on the path were there
-            already), so it stays opt-in (issue 12 stop 52, h12).
+            already), and again on fresh zoos 2443-2446 (29 of 40 either way: one model
+            gained, one lost to a residue today's step removes from the unrepaired model), so
+            it stays opt-in (issue 12 stop 52, h12 and h12r).
     """
 
     dense_project: int | None = None
