@@ -498,3 +498,22 @@ def test_serve_and_purify_name_data_in_its_errors(model_dir, inputs, tmp_path, c
     assert code == 2
     assert one_error_line(capsys, str(bad)).startswith("error: --data")
     assert not db.exists()
+
+
+def test_the_sweep_puts_a_replaced_bad_file_back_without_flagging_the_next_case(
+    tmp_path, load_benchmark
+) -> None:
+    """``bad_options.py``'s restore (stop 52): a case that replaces one bad file (an output
+    given as ``cut.npz``) has them all rewritten; the next case must see no change."""
+    sweep = load_benchmark("bad_options")
+    fx = tmp_path / "fx"
+    fx.mkdir()
+    np.savez(fx / "mnist200.npz", x=np.zeros((20, 1, 28, 28), np.float32), y=np.arange(20) % 2)
+    sweep.bad_files(fx)
+    assert (fx / "npy-named.npz").read_bytes().startswith(b"\x93NUMPY")
+    assert (fx / "cut.npz").read_bytes().startswith(b"PK") and (fx / "cut.npz").stat().st_size
+    before = sweep.snapshot(fx)
+    (fx / "cut.npz").write_text("{}")  # what `--json cut.npz` leaves
+    assert sweep.restore(fx, before) == ["cut.npz"]
+    assert (fx / "cut.npz").read_bytes().startswith(b"PK")
+    assert sweep.restore(fx, before) == []  # the next case: nothing changed
