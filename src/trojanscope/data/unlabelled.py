@@ -11,7 +11,7 @@ import numpy as np
 from torch import Tensor
 
 from trojanscope.data.dataset import TensorDataset, make_dataset
-from trojanscope.errors import UserInputError
+from trojanscope.errors import DataInputError, UserInputError
 
 
 @dataclass
@@ -59,5 +59,6 @@ def load_inputs(spec: str | Path, what: str = "inputs") -> Inputs:
         ds = load_dataset(spec, split)
     except UserInputError as exc:  # the loaders name the file or the name: lead with `what`
         sep = " " if str(exc).startswith(f"{path}:") else ": "
-        raise type(exc)(f"{what}{sep}{exc}") from None
+        kind = DataInputError if isinstance(exc, DataInputError) else UserInputError
+        raise kind(f"{what}{sep}{exc}") from None
     return Inputs(ds.x, ds.y, ds.source or ds.name)
