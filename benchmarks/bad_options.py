@@ -15,7 +15,8 @@ effective), a signing key, and empty/corrupt files and an empty folder.
 Kinds of bad value: unknown names (methods, attacks, formats, executors…), numbers out of range
 (negative, 0, NaN, inf, huge, not a number), method parameters (``-p``: unknown key, a value of
 the wrong type, NaN, negative, 0, huge, no ``=``), missing/empty/corrupt files and a folder where
-a file is meant (or a file where a folder is), unknown columns and databases, and an existing
+a file is meant (or a file where a folder is; since stop 52 also a zip cut short and an ``.npy``
+named ``.npz``), unknown columns and databases, and an existing
 output that the command would overwrite (or an output under a file). Each case runs in its own
 empty folder (also ``HOME`` and ``TROJANSCOPE_DB``) in a process forked from one that imported
 the CLI once (the imports cost seconds; a case ~0.1 s when it is refused), and is stopped at
@@ -230,11 +231,16 @@ VALID = [
     (r"high_loss_rate=0$", "ABL's default (0, the paper's), inside [0, 1 - isolation_rate)"),
     (r"zoo (eval|eval-mitigation) --json ", "an output file (replaced, as file outputs are)"),
     (r"(bench --defences|zoo calibrate --features) empty$", "empty: the default list"),
+    (
+        r"scan PATHS (cut archive|npy named npz)$",
+        "scannable: a cut zip is read through its local headers (TS202, medium: under the "
+        "default --fail-on high), an .npy array is data",
+    ),
 ]
 # Refusals that write on purpose (judged before the run): counted as "by design".
 DESIGN = [
     (
-        r"^audit( \[\w+\])? PATH (empty|corrupt) file$",
+        r"^audit( \[\w+\])? PATH ((empty|corrupt) file|cut archive|npy named npz)$",
         "auditing a file that is not a model is the audit's job: its report says the load step "
         "could not run (verdict incomplete, exit 2; docs/audit.md)",
     ),
@@ -310,6 +316,8 @@ def bad_values(cmd: str, param, fx: Path) -> list[tuple[str, list[str], str | No
         "missing": [str(fx / "no-such-file.npz")],
         "empty file": [str(fx / "empty.npz")],
         "corrupt file": [str(fx / "corrupt.npz")],
+        "cut archive": [str(fx / "cut.npz")],
+        "npy named npz": [str(fx / "npy-named.npz")],
         "folder": [str(fx / "adir")],
     }
     if (cmd, name) in FOLDER_INPUTS:
@@ -534,12 +542,8 @@ def restore(fx: Path, before: dict[str, tuple[int, int]]) -> list[str]:
         path = fx / key
         if key not in before:
             path.unlink(missing_ok=True)
-        elif key == "empty.npz":
-            path.write_bytes(b"")
-        elif key == "corrupt.npz":
-            import numpy as np
-
-            path.write_bytes(np.random.default_rng(SEED).bytes(4096))
+        elif key in BAD_FILES:
+            bad_files(fx)
     for folder in sorted((p for p in fx.rglob("*") if p.is_dir()), reverse=True):
         if (
             not any(
@@ -549,7 +553,8 @@ def restore(fx: Path, before: dict[str, tuple[int, int]]) -> list[str]:
             and folder.name != "adir"
         ):
             shutil.rmtree(folder, ignore_errors=True)  # a folder a case made
-    for key in changed:  # mtimes of the rewritten files: the new normal
+    remade = set(BAD_FILES) if any(k in BAD_FILES for k in changed) else set()  # all of them
+    for key in sorted(set(changed) | remade):  # mtimes of the rewritten files: the new normal
         if key in before and (fx / key).exists():
             st = (fx / key).lstat()
             before[key] = (st.st_size, st.st_mtime_ns)
@@ -585,6 +590,22 @@ def verdict(row: dict) -> str:
     return "lines"
 
 
+BAD_FILES = ("empty.npz", "corrupt.npz", "cut.npz", "npy-named.npz")
+
+
+def bad_files(fx: Path) -> None:
+    """The bad input files, (re)written as made (after ``mnist200.npz``): empty, 4 KiB of
+    random bytes, the first 4 KiB of a real archive (a zip that ends early; stop 52) and a
+    single ``.npy`` array named ``.npz`` (stop 52)."""
+    import numpy as np
+
+    (fx / "empty.npz").write_bytes(b"")
+    (fx / "corrupt.npz").write_bytes(np.random.default_rng(SEED).bytes(4096))
+    (fx / "cut.npz").write_bytes((fx / "mnist200.npz").read_bytes()[:4096])
+    with (fx / "npy-named.npz").open("wb") as fh:
+        np.save(fh, np.zeros((4, 1, 28, 28), np.float32))
+
+
 def prepare(fx: Path) -> None:
     """The user files of the cases (see the module docstring)."""
     import subprocess
@@ -606,8 +627,7 @@ def prepare(fx: Path) -> None:
         x=(x_all[more] / 255.0).astype(np.float32).reshape(-1, 1, 28, 28),
         y=y_all[more].astype(np.int64),
     )
-    (fx / "empty.npz").write_bytes(b"")
-    (fx / "corrupt.npz").write_bytes(np.random.default_rng(SEED).bytes(4096))
+    bad_files(fx)
     (fx / "adir").mkdir(exist_ok=True)
     from trojanscope.data import load_dataset
 
@@ -775,6 +795,8 @@ def main() -> None:
     done = set()
     if out.is_file() and not args.rerun:
         done = {r["id"] for r in read_jsonl(out)}
+    if (fx / "mnist200.npz").is_file():
+        bad_files(fx)  # as made: a user file of a later stop is there for an older folder too
     before = snapshot(fx)
     runs = args.work / "cases"
     with open(out, "a") as log:

@@ -38,6 +38,14 @@ def test_unknown_names_and_kinds_are_user_errors() -> None:
         registry.names("gadget")
 
 
+def test_a_parameter_to_a_component_without_any_says_none_are_valid(capsys) -> None:
+    """Stop 52's first contact: the list after ``valid:`` was empty (``valid: `` and nothing)."""
+    with pytest.raises(UserInputError, match=r"has no parameter\(s\) x; valid: \(none\)$"):
+        registry.create("data-detector", "spectral", x=1)
+    assert run(["detect-data", "synthetic", "-m", "spectral", "-p", "x=1"]) == 2
+    assert capsys.readouterr().err.strip().endswith("valid: (none)")
+
+
 def test_ordered_kinds_have_distinct_orders() -> None:
     for kind in ("audit-step", "data-format", "command", "scan-format", "scan-layout"):
         orders = [getattr(cls, "order", None) for _, cls in registry.items(kind)]

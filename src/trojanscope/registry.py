@@ -160,7 +160,7 @@ def create(kind: str, name: str, **params: Any) -> Any:
     takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
     unknown = [k for k in params if k not in accepted and not takes_kwargs]
     if unknown:
-        valid = ", ".join(k for k in accepted if k != "self")
+        valid = ", ".join(k for k in accepted if k != "self") or "(none)"
         hint = getattr(cls, "unknown_hint", None)  # a component may say where they belong
         extra = hint(unknown) if callable(hint) else ""
         raise UserInputError(

@@ -4,6 +4,7 @@ command, no executor line before the error, no output folder mixed into."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -433,3 +434,86 @@ def test_a_calibration_feature_of_the_method_s_kind_it_did_not_make_stops_at_the
     one_error_line(capsys, "--features: 'mmbd_anomly': not a feature of 'auto'; its features: "
                            "mmbd_anomaly")
     assert ran == [0] and not out.exists()
+
+
+def _not_an_npz(tmp_path: Path, kind: str) -> Path:
+    """A file named ``.npz`` that no .npz reader can take: a zip-looking header over garbage,
+    a single ``.npy`` array renamed, or plain text."""
+    path = tmp_path / f"{kind}.npz"
+    if kind == "npy":
+        with path.open("wb") as fh:
+            np.save(fh, np.zeros((4, 1, 16, 16), np.float32))
+    else:
+        path.write_bytes(b"PK\x03\x04" + b"garbage" * 20 if kind == "corrupt" else b"x,y\n1,2\n")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "npy", "text"])
+def test_a_triggered_file_that_is_no_npz_is_one_line_before_the_model(
+    model_dir, inputs, tmp_path, capsys, monkeypatch, kind
+) -> None:
+    """Stop 52's first contact: a corrupt file or an .npy named .npz given as triggered inputs
+    was an ``unexpected BadZipFile`` / ``TypeError`` after the model load; now one line naming
+    the option and the file, before the model is read, and nothing written."""
+    from trojanscope.io import models
+
+    bad = _not_an_npz(tmp_path, kind)
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the model was loaded before the bad file was refused")
+
+    monkeypatch.setattr(models, "load_model", no_load)
+    assert run(["purify", str(model_dir), str(inputs), "--triggered", str(bad)]) == 2
+    one_error_line(capsys, "--triggered", str(bad), "not a readable .npz file")
+    code = run(["mitigate", str(model_dir), "--data", str(inputs), "-m", "finetune",
+                "--eval-triggered", str(bad), "--out", str(tmp_path / "o")])
+    assert code == 2
+    one_error_line(capsys, "--eval-triggered", str(bad), "not a readable .npz file")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_corrupt_triggered_file_read_after_the_check_is_still_one_line(tmp_path) -> None:
+    """The loader itself (reached when a command skips the early check) names the option on
+    a zip-looking file that is no archive."""
+    from trojanscope.errors import UserInputError
+    from trojanscope.mitigate.triggers import load_triggered
+
+    with pytest.raises(UserInputError, match=r"--triggered .*truncated or corrupt"):
+        load_triggered(_not_an_npz(tmp_path, "corrupt"), 4, "--triggered")
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "npy", "missing"])
+def test_serve_and_purify_name_data_in_its_errors(model_dir, inputs, tmp_path, capsys,
+                                                   kind) -> None:
+    """Stop 52's first contact: ``--data BAD`` said ``inputs BAD: …`` (serve, purify); it names
+    ``--data`` as the other commands do."""
+    bad = tmp_path / "missing.npz" if kind == "missing" else _not_an_npz(tmp_path, kind)
+    code = run(["purify", str(model_dir), str(inputs), "-m", "reformer", "--data", str(bad)])
+    assert code == 2
+    assert one_error_line(capsys, str(bad)).startswith("error: --data")
+    if importlib.util.find_spec("uvicorn") is None:
+        return
+    db = tmp_path / "incidents.sqlite"
+    code = run(["serve", str(model_dir), "--data", str(bad), "--db", str(db), "--port", "0"])
+    assert code == 2
+    assert one_error_line(capsys, str(bad)).startswith("error: --data")
+    assert not db.exists()
+
+
+def test_the_sweep_puts_a_replaced_bad_file_back_without_flagging_the_next_case(
+    tmp_path, load_benchmark
+) -> None:
+    """``bad_options.py``'s restore (stop 52): a case that replaces one bad file (an output
+    given as ``cut.npz``) has them all rewritten; the next case must see no change."""
+    sweep = load_benchmark("bad_options")
+    fx = tmp_path / "fx"
+    fx.mkdir()
+    np.savez(fx / "mnist200.npz", x=np.zeros((20, 1, 28, 28), np.float32), y=np.arange(20) % 2)
+    sweep.bad_files(fx)
+    assert (fx / "npy-named.npz").read_bytes().startswith(b"\x93NUMPY")
+    assert (fx / "cut.npz").read_bytes().startswith(b"PK") and (fx / "cut.npz").stat().st_size
+    before = sweep.snapshot(fx)
+    (fx / "cut.npz").write_text("{}")  # what `--json cut.npz` leaves
+    assert sweep.restore(fx, before) == ["cut.npz"]
+    assert (fx / "cut.npz").read_bytes().startswith(b"PK")
+    assert sweep.restore(fx, before) == []  # the next case: nothing changed

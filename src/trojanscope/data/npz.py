@@ -36,17 +36,36 @@ REQUIRED_KEYS = ("x", "y")
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError)
 
 
+def _head(path: Path) -> bytes:
+    """The first bytes of the file at ``path`` (empty when it cannot be read)."""
+    try:
+        with Path(path).open("rb") as fh:
+            return fh.read(8)
+    except OSError:
+        return b""
+
+
+def is_zip_archive(path: Path) -> bool:
+    """Whether the file at ``path`` is a zip archive (what an ``.npz`` is) by its first bytes,
+    as numpy decides, whatever its name says: an ``.npy`` renamed ``.npz``, a truncated or
+    foreign file is not, and numpy would return a bare array or fail unnamed on it."""
+    return _head(path).startswith(ZIP_MAGICS)
+
+
+def is_npy_array(path: Path) -> bool:
+    """Whether the file at ``path`` is a single ``.npy`` array by its first bytes."""
+    return _head(path).startswith(NPY_MAGIC)
+
+
 def load_npz(path: Path, split: str = "train") -> TensorDataset:
     """Load ``split`` of the ``.npz`` file at ``path``; any problem is a :class:`UserInputError`."""
     check_split(split)
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(NPY_MAGIC):
+    if is_npy_array(path):
         raise UserInputError(
             f"{path}: a single .npy array, not an .npz archive; save x and y together with "
             "numpy.savez(path, x=x, y=y)"
         )
-    if not head.startswith(ZIP_MAGICS):
+    if not is_zip_archive(path):
         raise UserInputError(f"{path}: not a valid .npz file (it is not a zip archive)")
     arrays = _read_arrays(path)
     x, y = arrays["x"], arrays["y"]

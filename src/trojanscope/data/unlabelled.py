@@ -11,7 +11,7 @@ import numpy as np
 from torch import Tensor
 
 from trojanscope.data.dataset import TensorDataset, make_dataset
-from trojanscope.errors import UserInputError
+from trojanscope.errors import DataInputError, UserInputError
 
 
 @dataclass
@@ -30,12 +30,12 @@ class Inputs:
         return make_dataset(self.x, self.y, source=self.source)
 
 
-def _has_labels(path: Path) -> bool:
+def _has_labels(path: Path, what: str) -> bool:
     """Whether the ``.npz`` at ``path`` holds a ``y`` (an unreadable file says no: the reader
     of ``x`` then names what is wrong with it)."""
     from trojanscope.data.npz_guard import check_npz
 
-    check_npz(Path(path))  # before numpy reads anything: an .npy named .npz is read whole
+    check_npz(Path(path), what)  # before numpy reads anything: an .npy named .npz is read whole
     try:
         with np.load(path, allow_pickle=False) as npz:
             return "y" in npz.files
@@ -43,16 +43,22 @@ def _has_labels(path: Path) -> bool:
         return False
 
 
-def load_inputs(spec: str | Path) -> Inputs:
-    """Read ``spec``: an ``.npz`` with ``x`` alone is enough; other sources need labels."""
+def load_inputs(spec: str | Path, what: str = "inputs") -> Inputs:
+    """Read ``spec``: an ``.npz`` with ``x`` alone is enough; other sources need labels.
+    ``what`` (the argument or option, e.g. ``--data``) leads every error about the file."""
     from trojanscope import registry
     from trojanscope.data.resolve import load_dataset
 
     path = Path(str(spec))
-    if path.is_file() and path.suffix.lower() == ".npz" and not _has_labels(path):
+    if path.is_file() and path.suffix.lower() == ".npz" and not _has_labels(path, what):
         from trojanscope.detect.input_level.inputs import load_inputs as load_x
 
-        return Inputs(load_x(path), None, str(path))
+        return Inputs(load_x(path, what), None, str(path))
     split = "test" if str(spec) in registry.names("dataset") else "all"
-    ds = load_dataset(spec, split)
+    try:
+        ds = load_dataset(spec, split)
+    except UserInputError as exc:  # the loaders name the file or the name: lead with `what`
+        sep = " " if str(exc).startswith(f"{path}:") else ": "
+        kind = DataInputError if isinstance(exc, DataInputError) else UserInputError
+        raise kind(f"{what}{sep}{exc}") from None
     return Inputs(ds.x, ds.y, ds.source or ds.name)

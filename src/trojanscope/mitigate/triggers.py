@@ -3,6 +3,8 @@ run folder's own attack, an attack named on the command line, or a file of trigg
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +35,27 @@ def parse_attack(text: str) -> Attack:
     return registry.create("attack", name.strip(), **params)
 
 
+def check_triggered_file(path: Path, option: str = "--eval-triggered") -> None:
+    """Refuse a triggered-inputs file that is no zip archive (empty, foreign, or an ``.npy``
+    named ``.npz``) with one error naming ``option``; cheap, so commands call it before they
+    load the model."""
+    from trojanscope.data.npz import is_npy_array, is_zip_archive
+
+    if not path.is_file():
+        raise UserInputError(f"{option} {path}: no such file")
+    if is_zip_archive(path):
+        try:  # the zip directory only, nothing inflated: a truncated or corrupt archive
+            zipfile.ZipFile(path).close()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise UserInputError(f"{option} {path}: not a readable .npz file, truncated or "
+                                 f"corrupt ({exc})") from None
+        return
+    what = ("a single .npy array, not an .npz archive" if is_npy_array(path)
+            else "not a zip archive" if path.stat().st_size else "an empty file")
+    raise UserInputError(f"{option} {path}: not a readable .npz file ({what}); save the "
+                         "triggered inputs with numpy.savez(path, x=x, y=y, target=target)")
+
+
 def load_triggered(path: Path, num_classes: int | None,
                    option: str = "--eval-triggered") -> TriggeredSet:
     """An ``.npz`` with ``x`` (triggered inputs in [0, 1]), ``y`` (true labels) and ``target``
@@ -40,13 +63,14 @@ def load_triggered(path: Path, num_classes: int | None,
     from trojanscope.data.dataset import make_dataset
     from trojanscope.data.npz_guard import check_npz
 
+    check_triggered_file(path, option)
     check_npz(path, option)  # sizes from the directory and headers, before numpy allocates
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in ("x", "y", "target") if k in npz.files}
-    except (OSError, ValueError, EOFError) as exc:  # EOFError: an empty file
-        raise UserInputError(f"{option} {path}: not a readable .npz file "
-                             f"({exc or 'empty'})") from None
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+        raise UserInputError(f"{option} {path}: not a readable .npz file, truncated or "
+                             f"corrupt ({' '.join(str(exc).split()) or 'empty'})") from None
     missing = [k for k in ("x", "y", "target") if k not in arrays]
     if missing:
         raise UserInputError(f"{option} {path}: missing array(s) {', '.join(missing)} "

@@ -238,7 +238,7 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     refuse_dangerous(model_path)
     # the clean inputs before the model, whose load can take many seconds (a TorchScript
     # archive is loaded in a sandboxed child first): a bad --data is refused before that
-    clean = load_inputs(options.data).x if options.data is not None else None
+    clean = load_inputs(options.data, "--data").x if options.data is not None else None
     loaded = load_model(model_path, scan=False)  # scanned whole just above
     digest = model_digests(model_path)[0]
     shape = loaded.input_shape or (tuple(clean.shape[1:]) if clean is not None else None)

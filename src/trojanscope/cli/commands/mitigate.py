@@ -77,7 +77,12 @@ def mitigate(
     from trojanscope.mitigate.run import attack_triggered, fixed_triggered
     from trojanscope.mitigate.run import mitigate as run
     from trojanscope.mitigate.save import RECORD_NAME, save_foreign_mitigation, save_mitigation
-    from trojanscope.mitigate.triggers import attack_from_spec, load_triggered, parse_attack
+    from trojanscope.mitigate.triggers import (
+        attack_from_spec,
+        check_triggered_file,
+        load_triggered,
+        parse_attack,
+    )
     from trojanscope.models.text_common import attach_encoder
 
     start = time.perf_counter()
@@ -86,6 +91,8 @@ def mitigate(
     if data is None and not data_free:
         raise UserInputError("no clean data: give --data, or --data-free (method clp)")
     check_output_dir(out, force)  # before any loading or training
+    if eval_triggered is not None:  # a file that is no .npz: refused before the model loads
+        check_triggered_file(eval_triggered, "--eval-triggered")
     params = parse_params(method_param, "--method-param")
     name = auto.resolve(method, data_free)
     the_method = registry.create("mitigation", name, **params)  # bad names fail before loading

@@ -87,6 +87,10 @@ def purify_command(
     clean_x = _clean_inputs(data, batch.x.shape[1:]) if learners else None
     if triggered is not None and not triggered.is_file():
         _check_run(triggered)
+    elif triggered is not None:  # a file that is no .npz: refused before the model loads
+        from trojanscope.mitigate.triggers import check_triggered_file
+
+        check_triggered_file(triggered, "--triggered")
     loaded = load_model(model)
     if loaded.input_shape is not None and tuple(batch.x.shape[1:]) != tuple(loaded.input_shape):
         raise UserInputError(f"{inputs}: inputs of shape {list(batch.x.shape[1:])} do not fit "
@@ -135,7 +139,7 @@ def _clean_inputs(data: str, shape) -> Tensor:
     from trojanscope.data.unlabelled import load_inputs
 
     x = (load_dataset(data, "train").x if data in registry.names("dataset")
-         else load_inputs(data).x)
+         else load_inputs(data, "--data").x)
     if tuple(x.shape[1:]) != tuple(shape):
         raise UserInputError(f"--data {data}: inputs of shape {list(x.shape[1:])}, but the "
                              f"inputs to purify have {list(shape)}")

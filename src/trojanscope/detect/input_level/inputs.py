@@ -14,7 +14,7 @@ import numpy as np
 from torch import Tensor
 
 from trojanscope.data.dataset import make_dataset
-from trojanscope.data.npz import NPY_MAGIC, ZIP_MAGICS
+from trojanscope.data.npz import is_zip_archive
 from trojanscope.errors import UserInputError
 
 
@@ -23,9 +23,7 @@ def load_inputs(path: str | Path, what: str = "inputs") -> Tensor:
     path = Path(path)
     if not path.is_file():
         raise UserInputError(f"{what} {path}: no such file")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(NPY_MAGIC) or not head.startswith(ZIP_MAGICS):
+    if not is_zip_archive(path):
         # a CSV is read here only for text models (sentences); a table's rows are not inputs
         csv = " (a CSV holds inputs for text models only)" if path.suffix.lower() == ".csv" else ""
         raise UserInputError(f"{what} {path}: not an .npz archive{csv}; save it with "
