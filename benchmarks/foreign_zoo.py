@@ -118,15 +118,22 @@ class Net(nn.Module):
         return self.body((x - 0.1307) / 0.3081)
 
 
+def _two_conv(act: type[nn.Module], pool: type[nn.Module], w: int, hid: int,
+              k: int) -> nn.Sequential:
+    """Two ``k``x``k`` convolutions (``w``, ``2w`` channels), each with ``act`` and a 2x2
+    ``pool``, then a hidden layer of ``hid`` with ``act``: the plain CNN shape of several
+    families, differing only in activation, pooling and kernel."""
+    return nn.Sequential(nn.Conv2d(1, w, k, padding=k // 2), act(), pool(2),
+                         nn.Conv2d(w, 2 * w, k, padding=k // 2), act(), pool(2),
+                         nn.Flatten(), nn.Linear(2 * w * 49, hid), act(), nn.Linear(hid, 10))
+
+
 def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
     """A model of ``family`` with a few drawn details (widths, MLP activation)."""
     w = int(rng.choice([8, 12, 16]))
     hid = int(rng.choice([64, 100]))
     if family == "relu_cnn":
-        body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                             nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.ReLU(),
-                             nn.Linear(hid, 10))
+        body = _two_conv(nn.ReLU, nn.MaxPool2d, w, hid, 3)
     elif family == "bn_cnn":
         body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(),
                              nn.MaxPool2d(2), nn.Conv2d(w, 2 * w, 3, padding=1),
@@ -150,10 +157,7 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
                              nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.ReLU(),
                              nn.Linear(hid, 10))
     elif family == "sigmoid_cnn":
-        body = nn.Sequential(nn.Conv2d(1, w, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),
-                             nn.Conv2d(w, 2 * w, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),
-                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.Sigmoid(),
-                             nn.Linear(hid, 10))
+        body = _two_conv(nn.Sigmoid, nn.AvgPool2d, w, hid, 5)
     elif family == "lenet_tanh_avg":
         body = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
                              nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
@@ -165,10 +169,7 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
                              nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.25),
                              nn.Linear(2 * w * 49, hid), nn.ELU(), nn.Linear(hid, 10))
     elif family == "softplus_cnn":
-        body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.Softplus(), nn.MaxPool2d(2),
-                             nn.Conv2d(w, 2 * w, 3, padding=1), nn.Softplus(), nn.MaxPool2d(2),
-                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.Softplus(),
-                             nn.Linear(hid, 10))
+        body = _two_conv(nn.Softplus, nn.MaxPool2d, w, hid, 3)
     elif family == "hardswish_bn_cnn":
         body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.BatchNorm2d(w), nn.Hardswish(),
                              nn.MaxPool2d(2), nn.Conv2d(w, 2 * w, 3, padding=1),
@@ -176,10 +177,7 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
                              nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.Hardswish(),
                              nn.Linear(hid, 10))
     elif family == "mish_avg_cnn":
-        body = nn.Sequential(nn.Conv2d(1, w, 5, padding=2), nn.Mish(), nn.AvgPool2d(2),
-                             nn.Conv2d(w, 2 * w, 5, padding=2), nn.Mish(), nn.AvgPool2d(2),
-                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.Mish(),
-                             nn.Linear(hid, 10))
+        body = _two_conv(nn.Mish, nn.AvgPool2d, w, hid, 5)
     elif family == "selu_mlp":
         body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.SELU(), nn.Linear(256, 128),
                              nn.SELU(), nn.Linear(128, 10))

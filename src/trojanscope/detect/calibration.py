@@ -231,8 +231,10 @@ def unseen_start(term: Calibrator, traits: list[str]) -> float | None:
     starts = term.fitted_on.get("gate_start") or {}
     prefixes = tuple(term.fitted_on.get("gate") or [])
     covered = term.fitted_on.get("coverage") or {}
+    if not prefixes:
+        return None
     kind = _kind(traits)
-    gated = [t for t in traits if prefixes and t.startswith(prefixes)]
+    gated = [t for t in traits if t.startswith(prefixes)]
     if any(f"{t}@{kind}" in starts or int(covered.get(t, 0)) >= MIN_COVERED for t in gated):
         return None
     same_kind = [float(v) for k, v in starts.items() if k.endswith(f"@{kind}")]
@@ -306,6 +308,8 @@ def check_gates(calibrators: dict[str, Calibrator]) -> None:
     silently; review of stop 45), or on an entry without a ``coverage`` record."""
     for key, cal in calibrators.items():
         if "gate" not in cal.fitted_on:
+            if "gate_unseen" in cal.fitted_on:
+                raise ValueError(f"{key!r}: fitted_on.gate_unseen needs a fitted_on.gate")
             continue
         gate = cal.fitted_on["gate"]
         if (not isinstance(gate, list) or not gate
