@@ -40,6 +40,8 @@ Run (one torch thread; resumable: finished models are kept)::
 ``--broad`` (stop 42): ``--fresh``'s nine architecture families with ``relu_strided_cnn``
 (ReLU, strided convolutions, no pooling layer) and the sigmoid CNN at 4x the drawn learning
 rate; ``--rotate`` puts every trigger family in rounds 2 and 3; ``--max-models`` builds a chunk.
+``--new-activations`` (stop 52: h9F): ``softplus_cnn``, ``hardswish_bn_cnn``, ``mish_avg_cnn``
+and ``selu_mlp``, activations no other population has, with ``--broad``'s six trigger families.
 """
 
 from __future__ import annotations
@@ -97,6 +99,10 @@ RECIPES_TRIGGERS = ("frame", "checker", "xpatch", "sparse")
 # sigmoid CNNs stayed under MIN_CA). Added after seed 51; earlier plans are unchanged.
 BROAD_ARCH = ARCH_FAMILIES + FRESH_ARCH + ("relu_strided_cnn",)
 BROAD_LR_FACTOR = {"sigmoid_cnn": 4.0}
+# An eighth population (--new-activations, issue 9, stop 52: h9F): activations no zoo holds and
+# the trait reader does not name (Softplus, Hardswish, Mish, SELU), three CNNs and an MLP, with
+# --broad's trigger families. Added after seed 73; earlier plans are unchanged.
+NEW_ACT_ARCH = ("softplus_cnn", "hardswish_bn_cnn", "mish_avg_cnn", "selu_mlp")
 CLEAN_LABEL = {"sine"}  # poisons target-class images only, labels unchanged
 MIN_ASR = 0.8  # a backdoor that did not take is retried stronger, then left out
 MIN_CA = 0.85  # so is a model that did not learn the task
@@ -112,15 +118,22 @@ class Net(nn.Module):
         return self.body((x - 0.1307) / 0.3081)
 
 
+def _two_conv(act: type[nn.Module], pool: type[nn.Module], w: int, hid: int,
+              k: int) -> nn.Sequential:
+    """Two ``k``x``k`` convolutions (``w``, ``2w`` channels), each with ``act`` and a 2x2
+    ``pool``, then a hidden layer of ``hid`` with ``act``: the plain CNN shape of several
+    families, differing only in activation, pooling and kernel."""
+    return nn.Sequential(nn.Conv2d(1, w, k, padding=k // 2), act(), pool(2),
+                         nn.Conv2d(w, 2 * w, k, padding=k // 2), act(), pool(2),
+                         nn.Flatten(), nn.Linear(2 * w * 49, hid), act(), nn.Linear(hid, 10))
+
+
 def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
     """A model of ``family`` with a few drawn details (widths, MLP activation)."""
     w = int(rng.choice([8, 12, 16]))
     hid = int(rng.choice([64, 100]))
     if family == "relu_cnn":
-        body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                             nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.ReLU(),
-                             nn.Linear(hid, 10))
+        body = _two_conv(nn.ReLU, nn.MaxPool2d, w, hid, 3)
     elif family == "bn_cnn":
         body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(),
                              nn.MaxPool2d(2), nn.Conv2d(w, 2 * w, 3, padding=1),
@@ -144,10 +157,7 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
                              nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.ReLU(),
                              nn.Linear(hid, 10))
     elif family == "sigmoid_cnn":
-        body = nn.Sequential(nn.Conv2d(1, w, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),
-                             nn.Conv2d(w, 2 * w, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),
-                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.Sigmoid(),
-                             nn.Linear(hid, 10))
+        body = _two_conv(nn.Sigmoid, nn.AvgPool2d, w, hid, 5)
     elif family == "lenet_tanh_avg":
         body = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
                              nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
@@ -158,6 +168,19 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
                              nn.Dropout(0.1), nn.Conv2d(w, 2 * w, 3, padding=1), nn.ELU(),
                              nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.25),
                              nn.Linear(2 * w * 49, hid), nn.ELU(), nn.Linear(hid, 10))
+    elif family == "softplus_cnn":
+        body = _two_conv(nn.Softplus, nn.MaxPool2d, w, hid, 3)
+    elif family == "hardswish_bn_cnn":
+        body = nn.Sequential(nn.Conv2d(1, w, 3, padding=1), nn.BatchNorm2d(w), nn.Hardswish(),
+                             nn.MaxPool2d(2), nn.Conv2d(w, 2 * w, 3, padding=1),
+                             nn.BatchNorm2d(2 * w), nn.Hardswish(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.Hardswish(),
+                             nn.Linear(hid, 10))
+    elif family == "mish_avg_cnn":
+        body = _two_conv(nn.Mish, nn.AvgPool2d, w, hid, 5)
+    elif family == "selu_mlp":
+        body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.SELU(), nn.Linear(256, 128),
+                             nn.SELU(), nn.Linear(128, 10))
     elif family == "bn_mlp":
         body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.BatchNorm1d(256), nn.ReLU(),
                              nn.Linear(256, hid), nn.BatchNorm1d(hid), nn.ReLU(),
@@ -338,7 +361,7 @@ def recipes_recipe(rng: np.random.Generator) -> dict:
 
 def parse_counts(text: str) -> dict[str, int]:
     """``FAMILY=N,...`` as an ordered dict; a ValueError naming what is wrong otherwise."""
-    known = set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH)
+    known = set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH) | set(NEW_ACT_ARCH)
     counts: dict[str, int] = {}
     for part in text.split(","):
         fam, sep, num = part.strip().partition("=")
@@ -351,12 +374,14 @@ def parse_counts(text: str) -> dict[str, int]:
 
 def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
          holdout2: bool = False, holdout3: bool = False, recipes: bool = False,
-         counts: dict[str, int] | None = None, broad: bool = False) -> list[dict]:
+         counts: dict[str, int] | None = None, broad: bool = False,
+         new_activations: bool = False) -> list[dict]:
     """Half clean, half backdoored per architecture family; trigger families cycle (with
     ``fresh``, the families added later and every trigger family; with ``broad``, those and
     ``relu_strided_cnn``, the sigmoid CNN's learning rate scaled; with ``holdout``,
     ``holdout2``, ``holdout3`` or ``recipes``, that population's families, counts and
-    recipes; ``counts`` replaces the families and counts, in its order)."""
+    recipes; with ``new_activations``, :data:`NEW_ACT_ARCH` with ``broad``'s triggers;
+    ``counts`` replaces the families and counts, in its order)."""
     rng = np.random.default_rng(seed)
     rows, k = [], 0
     triggers = TRIGGER_FAMILIES + FRESH_TRIGGERS if fresh or broad else TRIGGER_FAMILIES
@@ -364,6 +389,9 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
     counts = {f: per_family for f in ARCH_FAMILIES + (FRESH_ARCH if fresh else ())}
     if broad:
         counts = {f: per_family for f in BROAD_ARCH}
+    if new_activations:
+        triggers = TRIGGER_FAMILIES + FRESH_TRIGGERS
+        counts = {f: per_family for f in NEW_ACT_ARCH}
     if holdout:
         triggers, counts = HOLDOUT_TRIGGERS, HOLDOUT_ARCH
     if holdout2:
@@ -485,6 +513,8 @@ def main() -> None:
                     help="Add the architecture and trigger families kept for a fresh test.")
     ap.add_argument("--broad", action="store_true",
                     help="--fresh's families and triggers, ReLU strided CNNs, faster sigmoid CNNs")
+    ap.add_argument("--new-activations", action="store_true",
+                    help="Softplus, Hardswish, Mish and SELU families (no zoo has them; stop 52)")
     ap.add_argument("--holdout", action="store_true",
                     help="The fourth-round holdout population (its own families and counts).")
     ap.add_argument("--holdout2", action="store_true",
@@ -525,9 +555,9 @@ def main() -> None:
     done = {r["name"]: r for r in json.loads(truth_path.read_text())["models"]} \
         if truth_path.is_file() else {}
     only = set(args.only.split(",")) if args.only else \
-        set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH)
+        set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH) | set(NEW_ACT_ARCH)
     rows = plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2,
-                args.holdout3, args.recipes, counts, args.broad)
+                args.holdout3, args.recipes, counts, args.broad, args.new_activations)
     order = interleave(rows, args.rotate) if args.interleave else rows
     for i, row in enumerate(order):
         if args.max_models is not None and i >= args.max_models:

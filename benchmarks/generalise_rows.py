@@ -55,6 +55,11 @@ FOREIGN_ARCH = {
     "elu_dropout_cnn": ("cnn", "elu", "max", "none"),
     "silu_mlp": ("mlp", "silu", "none", "none"),
     "bn_mlp": ("mlp", "relu", "none", "batch"),
+    # --new-activations (issue 9, stop 52: h9F): activations no other population has
+    "softplus_cnn": ("cnn", "softplus", "max", "none"),
+    "hardswish_bn_cnn": ("cnn", "hardswish", "max", "batch"),
+    "mish_avg_cnn": ("cnn", "mish", "avg", "none"),
+    "selu_mlp": ("mlp", "selu", "none", "none"),
 }
 # Trigger families: ours by trigger name; the scattered-pixel ones of both recipes together.
 TRIGGER_FAMILY = {"patch": "patch", "blend": "blend", "sig": "sig", "warp": "warp",

@@ -191,23 +191,38 @@ def line(label: str, f: dict) -> str:
             f"{f['lowest_backdoored']}; highest clean {f['highest_clean']}")
 
 
+def _unseen_option(on: bool):
+    """``unseen_start.with_unseen`` where ``on``, else the files unchanged."""
+    if not on:
+        return lambda cals: cals
+    from unseen_start import with_unseen  # it imports this module
+    return with_unseen
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", type=Path, required=True)
+    ap.add_argument("--gate-unseen", action="store_true",
+                    help="every fold's file (and the shipped one) with both raise terms' "
+                    "gate_unseen option on (unseen_start.py's candidate U; stop 52: h9F)")
     args = ap.parse_args()
     if not args.json.parent.is_dir():
         print(f"error: --json {args.json}: no such folder {args.json.parent}", file=sys.stderr)
         raise SystemExit(2)
     base, gk, shipped = load_calibrators(STOP49), load_calibrators(GK8), load_calibrators()
+    option = _unseen_option(args.gate_unseen)
+    shipped = option(shipped)
     rows = load_rows(SEEDS16)
     full, _ = fit_r13p(base, gk, [r for r in rows if r["seed"] in FIT_SEEDS], FIT_SEEDS)
+    full = option(full)
     dp = max(abs(recalibrate_row(r, full, "a")["probability"]
                  - recalibrate_row(r, shipped, "b")["probability"]) for r in rows)
     print(f"{len(rows)} runs of seeds {sorted(SEEDS16)}; recipe refitted on {FIT_SEEDS} vs "
           f"the shipped file: max |dp| {dp:.2e}", flush=True)
     if dp > 1e-9:
         raise SystemExit("error: the recipe refitted on every seed is not the shipped file")
-    result: dict = {"fit_seeds": FIT_SEEDS, "scored_seeds": sorted(SEEDS16),
+    result: dict = {"gate_unseen": args.gate_unseen, "fit_seeds": FIT_SEEDS,
+                    "scored_seeds": sorted(SEEDS16),
                     "reproduces_shipped_max_dp": dp, "folds": {}}
     pooled: list[dict] = []  # every model, scored by the fold that holds its script family out
     with tempfile.TemporaryDirectory() as t:
@@ -217,6 +232,7 @@ def main() -> None:
         for kind, fam in families(rows):
             fit_rows, scored = fold_split(rows, kind, fam, FIT_SEEDS)
             cals, _ = fit_r13p(base, gk, fit_rows, FIT_SEEDS)
+            cals = option(cals)
             fold = {"removed_from_fit": sum(r["seed"] in FIT_SEEDS for r in rows) - len(fit_rows),
                     "changed": changes(cals, full), "lofo": figures(scored, cals),
                     "shipped": figures(scored, shipped), "own_eval": own_eval(cals, tmp)}

@@ -40,6 +40,9 @@ RAISE = "raise"
 # term's start (shares 20/150 - 8/150 give 0.0800000057) would otherwise raise by 3e-7 and
 # reorder the classes.
 MIN_LIFT = 1e-6
+# ``fitted_on.gate_unseen`` of a gated raise term: a model whose activation no group was fitted
+# on starts at the highest start fitted for its kind (issue 9, stop 52 h9F; see unseen_start).
+UNSEEN_MAX_KIND = "max@kind"
 # Each raise-only term (key suffix after ``"<method>:raise"``) -> the feature naming the class its
 # evidence points to, its gap, and how the note says it (stop 32: the empty pixels; stop 33: five
 # pixels anywhere, the greedy pixel probe of ``detect/pixels.py``).
@@ -205,9 +208,37 @@ def gated_off(term: Calibrator, traits: list[str]) -> list[str]:
     fewer than ``MIN_COVERED`` models (empty: the term applies). Why (issue 9, stop 45): the
     frame raise term, measured on ReLU and tanh models, lifted clean sigmoid and LeakyReLU CNNs
     of foreign seed 63; a gate is opt-in, written in a calibration file."""
+    if unseen_start(term, traits) is not None:
+        return []  # an activation no group was fitted on: the term applies from that start
     starts = term.fitted_on.get("gate_start") or {}
     kind = _kind(traits)
     return [t for t in _uncovered(term, traits) if t not in starts and f"{t}@{kind}" not in starts]
+
+
+def unseen_start(term: Calibrator, traits: list[str]) -> float | None:
+    """Where the term's file asks for it (``fitted_on["gate_unseen"] == "max@kind"``), the
+    start of a model whose activation the calibration never fitted: none of its gated traits
+    is covered (``MIN_COVERED`` models) or has a ``"<trait>@<kind>"`` start, which includes a
+    model with no activation trait at all (Softplus, Hardswish, Mish, SELU are not read as
+    one). It is the highest ``@<kind>`` start fitted on any group of the model's kind: the term
+    then lifts only above what clean models of every fitted group of that kind read, instead
+    of at its own start, below which clean models of an unseen activation can read (issue 9,
+    stop 52 h9F: held out, clean sigmoid CNNs read empty-pixel gaps 0.32-0.36 over the
+    term's start 0.20). None where the option is off, the model is covered, or the file
+    holds no start of that kind."""
+    if term.fitted_on.get("gate_unseen") != UNSEEN_MAX_KIND:
+        return None
+    starts = term.fitted_on.get("gate_start") or {}
+    prefixes = tuple(term.fitted_on.get("gate") or [])
+    covered = term.fitted_on.get("coverage") or {}
+    if not prefixes:
+        return None
+    kind = _kind(traits)
+    gated = [t for t in traits if t.startswith(prefixes)]
+    if any(f"{t}@{kind}" in starts or int(covered.get(t, 0)) >= MIN_COVERED for t in gated):
+        return None
+    same_kind = [float(v) for k, v in starts.items() if k.endswith(f"@{kind}")]
+    return max(same_kind) if same_kind else None
 
 
 def _uncovered(term: Calibrator, traits: list[str]) -> list[str]:
@@ -256,6 +287,9 @@ def _group_starts(term: Calibrator, traits: list[str]) -> list[float]:
             out.append(float(starts[f"{t}@{kind}"]))
         elif t in uncovered and t in starts:
             out.append(float(starts[t]))
+    unseen = unseen_start(term, traits)
+    if unseen is not None:
+        out.append(unseen)
     return out
 
 
@@ -274,6 +308,8 @@ def check_gates(calibrators: dict[str, Calibrator]) -> None:
     silently; review of stop 45), or on an entry without a ``coverage`` record."""
     for key, cal in calibrators.items():
         if "gate" not in cal.fitted_on:
+            if "gate_unseen" in cal.fitted_on:
+                raise ValueError(f"{key!r}: fitted_on.gate_unseen needs a fitted_on.gate")
             continue
         gate = cal.fitted_on["gate"]
         if (not isinstance(gate, list) or not gate
@@ -292,6 +328,10 @@ def check_gates(calibrators: dict[str, Calibrator]) -> None:
 def _check_gate_start(key: str, fitted_on: dict) -> None:
     """Refuse a ``fitted_on.gate_start`` :func:`gate_shift` could not read: not a map of known
     traits to finite starts, or without the term's own numeric ``start`` and ``slope``."""
+    unseen = fitted_on.get("gate_unseen")
+    if unseen is not None and unseen != UNSEEN_MAX_KIND:
+        raise ValueError(f"{key!r}: fitted_on.gate_unseen must be {UNSEEN_MAX_KIND!r}, got "
+                         f"{unseen!r}")
     starts = fitted_on.get("gate_start")
     if starts is None:
         return
