@@ -78,13 +78,18 @@ def figures(split: dict, key: str, fpr: float, confidence: float) -> dict:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def dump_parser(doc: str) -> argparse.ArgumentParser:
+    """The arguments every reader of dumps takes (this script's and the rule's)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("dumps", type=Path, nargs="+")
     parser.add_argument("--fpr", type=float, default=0.05)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path, default=None)
-    opts = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    opts = dump_parser(__doc__).parse_args()
     rows = []
     for path in opts.dumps:
         for model in json.loads(path.read_text())["models"]:

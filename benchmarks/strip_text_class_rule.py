@@ -13,7 +13,6 @@ models read.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from strip_text_class_report import figures
+from strip_text_class_report import dump_parser, figures
 
 KEYS = ("global", "class_rank")
 
@@ -66,14 +65,10 @@ def rule(rows: list[dict], guard_fpr: float, slack: float, expect: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dumps", type=Path, nargs="+")
-    parser.add_argument("--fpr", type=float, default=0.05)
-    parser.add_argument("--confidence", type=float, default=0.95)
+    parser = dump_parser(__doc__)
     parser.add_argument("--guard-fpr", type=float, default=0.05)
     parser.add_argument("--slack", type=float, default=0.01)
     parser.add_argument("--expect", type=int, default=4)
-    parser.add_argument("--json", type=Path, default=None)
     opts = parser.parse_args()
     models = [m for p in opts.dumps for m in json.loads(p.read_text())["models"]
               if m["splits"]]  # a model whose first split did not finish: not read

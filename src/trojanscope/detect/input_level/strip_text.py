@@ -105,8 +105,8 @@ class StripText(TextInputDetector):
                 or (fpr_confidence is not None and not 0.0 < float(fpr_confidence) < 1.0)):
             raise ValueError("n must be >= 1, min_confidence in [0, 1), mix_len >= 0 or null, "
                              "fpr_confidence in (0, 1) or null, calibrate one of "
-                             f"{', '.join(CALIBRATE)}, measure one of {', '.join(MEASURES)} "
-                             f"and normalise one of {', '.join(NORMALISE)}")
+                             f"{', '.join(CALIBRATE)} and measure one of {', '.join(MEASURES)}"
+                             f"; normalise one of {', '.join(NORMALISE)}")
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
