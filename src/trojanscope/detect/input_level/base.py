@@ -107,6 +107,12 @@ class InputDetector(ParamsMixin, ABC):
         inputs, with no fold copies. False by default (the cross-fit)."""
         return False
 
+    def own_scores(self, clean_x: Tensor) -> Tensor:
+        """The fitted detector's scores of ``clean_x``, the clean inputs it was fitted on
+        (:func:`fit_guard`'s own calibration): :meth:`score` unless a method kept them when it
+        fitted (the same values, without scoring them twice)."""
+        return self.score(clean_x)
+
     def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
         """The threshold :func:`fit_guard` sets on the clean inputs' scores at ``fpr``:
         :func:`conformal_threshold` unless a method asks for another rank."""
@@ -283,7 +289,7 @@ def fit_guard(
         # the detector's own scores of its fit inputs stand for new inputs' (it says so): the
         # threshold is set for the detector that will score them, not for five other copies
         detector.fit(model, clean_x, generator=generator)
-        own = detector.score(clean_x).double()
+        own = detector.own_scores(clean_x).double()
         return FittedGuard(detector, detector.guard_threshold(own, fpr), fpr, n, n)
     fold = torch.randperm(n, generator=generator) % folds
     state = generator.get_state()

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from trojanscope.detect.input_level.base import pac_threshold
+from trojanscope.detect.input_level.base import BATCH, pac_threshold
 from trojanscope.detect.input_level.text_base import (
     TextInputDetector,
     pad_rows,
@@ -27,6 +27,7 @@ from trojanscope.registry import register
 
 CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``calibrate``)
 MEASURES = ("keep", "ratio")  # what strip-text scores (see ``measure``)
+NORMALISE = ("none", "class")  # how strip-text's scores are put on one scale (``normalise``)
 
 
 @register("input-detector", "strip-text")
@@ -78,6 +79,15 @@ class StripText(TextInputDetector):
             stop 51 (its rule, read over five split seeds per model, met on fresh TextCNNs
             3147-3150: mean held-out rate 3.4-4.8%, today's before 3.4-8.4%; TPR 1.000);
             ``calibrate="folds"`` with ``null`` gives the earlier threshold.
+        normalise: ``"none"`` (the default): the score as ``measure`` says. ``"class"`` (issue
+            15, stop 52): the score replaced by its rank among the scores of the clean inputs
+            the detector was fitted on that the model predicts as the same class (the share of
+            them strictly below it, in [0, 1]), so an input predicted ``c`` is compared with
+            clean inputs predicted ``c`` only and one threshold on the ranks acts as one
+            threshold per predicted class. Triggered inputs are predicted as the attacker's
+            class; with one threshold for all classes, the clean scores of the class scoring
+            higher set it. A class no clean input is predicted as ranks 0 (never flagged; a
+            note says so).
     """
 
     name = "strip-text"
@@ -86,20 +96,24 @@ class StripText(TextInputDetector):
 
     def __init__(self, n: int = 8, min_confidence: float = 0.8,
                  mix_len: int | None = None, calibrate: str = "own",
-                 measure: str = "ratio", fpr_confidence: float | None = 0.95) -> None:
+                 measure: str = "ratio", fpr_confidence: float | None = 0.95,
+                 normalise: str = "none") -> None:
         if (int(n) < 1 or not 0.0 <= float(min_confidence) < 1.0
                 or (mix_len is not None and int(mix_len) < 0)
                 or calibrate not in CALIBRATE or measure not in MEASURES
+                or normalise not in NORMALISE
                 or (fpr_confidence is not None and not 0.0 < float(fpr_confidence) < 1.0)):
             raise ValueError("n must be >= 1, min_confidence in [0, 1), mix_len >= 0 or null, "
                              "fpr_confidence in (0, 1) or null, calibrate one of "
-                             f"{', '.join(CALIBRATE)} and measure one of {', '.join(MEASURES)}")
+                             f"{', '.join(CALIBRATE)} and measure one of {', '.join(MEASURES)}"
+                             f"; normalise one of {', '.join(NORMALISE)}")
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
         self.calibrate = calibrate
         self.measure = measure
         self.fpr_confidence = None if fpr_confidence is None else float(fpr_confidence)
+        self.normalise = normalise
 
     def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
         """``fpr_confidence`` set: :func:`pac_threshold` (the rate at most ``fpr`` with that
@@ -165,11 +179,44 @@ class StripText(TextInputDetector):
                                    "its inputs score as clean")
             pick = pool[torch.randperm(len(pool), generator=generator)[: self.n]]
             self.partners_.append([tokens(clean_x[int(i)], self.pad_id_) for i in pick])
+        self.reference_: list[Tensor] | None = None
+        if self.normalise == "class":
+            raw = torch.cat([self._raw(clean_x[i : i + BATCH])[0]
+                             for i in range(0, len(clean_x), BATCH)])
+            self.reference_ = [raw[pred == c].sort().values for c in range(k)]
+            self.notes_ += [f"no clean input classified as class {c}: its inputs rank 0 "
+                            "(never flagged)" for c in range(k) if not len(self.reference_[c])]
+            self.fit_x_, self.fit_ranks_ = clean_x, self._rank(raw, pred)
 
-    def _score(self, x: Tensor) -> Tensor:
+    def own_scores(self, clean_x: Tensor) -> Tensor:
+        """With ``normalise="class"`` the ranks of the fit inputs kept by the fit (no second
+        scoring of them); else as every detector."""
+        if self.reference_ is not None and clean_x is self.fit_x_:
+            return self.fit_ranks_.clone()
+        return super().own_scores(clean_x)
+
+    def _raw(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(the ``measure`` score, the predicted class) of each input of ``x``."""
         probs = self.model(x).softmax(1)  # type: ignore[misc]
         own, pred = probs.max(1)
-        return self._keep(x, pred, own)
+        return self._keep(x, pred, own), pred
+
+    def _rank(self, raw: Tensor, pred: Tensor) -> Tensor:
+        """Each score's share of the fit inputs' scores of its predicted class strictly below
+        it (0 for a class with none)."""
+        assert self.reference_ is not None
+        out = torch.zeros(len(raw))
+        for c in pred.unique().tolist():
+            ref = self.reference_[c]
+            if len(ref):
+                mine = pred == c
+                below = torch.searchsorted(ref, raw[mine].contiguous(), side="left")
+                out[mine] = below.float() / len(ref)
+        return out
+
+    def _score(self, x: Tensor) -> Tensor:
+        raw, pred = self._raw(x)
+        return raw if self.reference_ is None else self._rank(raw, pred)
 
     def _keep(self, x: Tensor, pred: Tensor, own: Tensor) -> Tensor:
         """``measure="keep"``: the mean probability the input's mixtures keep of its predicted
