@@ -31,7 +31,12 @@ committed before that material (at most one fewer) was not met. Two of the three
 ``VERDICT_FLOOR_2`` = 1.9, set on development tables (that material included) before a new
 fresh population; its rule on fresh bases 9200/9300 was not met either (29 of the 36 sets found
 today kept, every loss poison towards the minority label; 6 of 72 clean tables judged
-poisoned), so both levels are opt-in (docs/benchmarks.md).
+poisoned), so both levels are opt-in (docs/benchmarks.md). ``verdict=3`` (stop 53) also reads
+each group's ``group_evidence`` (``minority_verdict``: poison towards the minority label, pairs
+whose parts lean away; ``natural_lean``: an excess group leaning towards its label is not
+evidence); its rule on fresh bases 9400/9500 was not met either (36 of the 38 sets found today
+kept, both losses ``credit-default`` rare-category sets; 4 of 71 clean tables judged poisoned),
+so it is opt-in too.
 """
 
 from __future__ import annotations
