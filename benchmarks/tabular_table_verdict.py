@@ -45,7 +45,11 @@ from tabular_clean_tables import tables  # noqa: E402
 from tabular_pairs_rule import families, family_table, load, meets  # noqa: E402
 from trojanscope.detect.data.inputs import load_suspect  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
-from trojanscope.detect.data.table_verdict import FLOORS, table_verdict  # noqa: E402
+from trojanscope.detect.data.table_verdict import (  # noqa: E402
+    FLOORS,
+    MINORITY_LEVEL,
+    table_verdict,
+)
 
 data_run.FLAG_WHEN_CLEAN = True  # keep every flag; the candidate's rows apply the verdict
 CLEAN_SHARE, SLACK, GOAL_FPR = 0.10, 1, 0.05  # the rule of plan.md
@@ -185,7 +189,8 @@ def rejudged(rows: list[dict], level: int) -> list[dict]:
     flags kept where judged poisoned, none where judged clean."""
     out = []
     for r in rows:
-        poisoned = table_verdict(r["top"], [""] * len(r["top"]), FLOORS[level]).poisoned
+        poisoned = table_verdict(r["top"], [""] * len(r["top"]), FLOORS[level],
+                                 level == MINORITY_LEVEL).poisoned
         cleared = ({"fpr": 0.0, "flagged": 0, "tpr": 0.0 if r["poison"] else r["tpr"]}
                    if not poisoned else {})
         out.append({**r, "poisoned": poisoned, **cleared})

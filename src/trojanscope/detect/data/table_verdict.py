@@ -31,7 +31,12 @@ committed before that material (at most one fewer) was not met. Two of the three
 ``VERDICT_FLOOR_2`` = 1.9, set on development tables (that material included) before a new
 fresh population; its rule on fresh bases 9200/9300 was not met either (29 of the 36 sets found
 today kept, every loss poison towards the minority label; 6 of 72 clean tables judged
-poisoned), so both levels are opt-in (docs/benchmarks.md).
+poisoned), so both levels are opt-in (docs/benchmarks.md). ``verdict=3`` (stop 53) also reads
+each group's ``group_evidence`` (``minority_verdict``: poison towards the minority label, pairs
+whose parts lean away; ``natural_lean``: an excess group leaning towards its label is not
+evidence); its rule on fresh bases 9400/9500 was not met either (36 of the 38 sets found today
+kept, both losses ``credit-default`` rare-category sets; 4 of 71 clean tables judged poisoned),
+so it is opt-in too.
 """
 
 from __future__ import annotations
@@ -39,30 +44,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from trojanscope.detect.data.minority_verdict import minority_poison, parts_away
 from trojanscope.detect.data.verdict import SetVerdict
 
 VERDICT_GROUPS = 3
 VERDICT_FLOOR = 2.0  # verdict=1
 VERDICT_FLOOR_2 = 1.9  # verdict=2: development dirty-label sets 91 of 100 kept (2.0: 88)
-FLOORS = {1: VERDICT_FLOOR, 2: VERDICT_FLOOR_2}  # label-groups' ``verdict`` → its floor
+FLOORS = {1: VERDICT_FLOOR, 2: VERDICT_FLOOR_2, 3: VERDICT_FLOOR_2}  # ``verdict`` → its floor
+MINORITY_LEVEL = 3  # verdict=3: verdict=2 and the minority label's evidence (stop 53)
 VERDICT_EXCESS = 0.2
 VERDICT_HIGH = 4.5
+EXCESS_LEAN = 0.5  # verdict=3: an excess group whose rows lean past this is a natural factor
 TABLE_MIN = 1000  # the smallest development clean table the constants were set on
 
 
 def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
-                  floor: float = VERDICT_FLOOR) -> SetVerdict:
+                  floor: float = VERDICT_FLOOR, minority: bool = False) -> SetVerdict:
     """The verdict from ``label-groups``' groups, best first (each with ``label``, ``score``
     and ``excess``), and each group's description in the table's words (``words``, as
     ``group_words`` gives them; the reasons quote them); groups scoring under ``floor`` are
-    chance (``FLOORS`` gives it per ``verdict`` level)."""
+    chance (``FLOORS`` gives it per ``verdict`` level). With ``minority`` (``verdict=3``) a
+    group is also read for ``parts_away``' and (of the minority label) ``minority_poison``'s
+    evidence (the groups then carry ``group_evidence``'s keys), and an excess group leaning
+    towards its label (``natural_lean``) is not evidence."""
     reasons: list[str] = []
     classes: set[int] = set()
     for g, said in zip(groups[:VERDICT_GROUPS], words, strict=False):
         score, excess = float(g["score"]), float(g["excess"])
+        found = (parts_away(g) or minority_poison(g)) if minority else None
+        if found:
+            reasons.append(f"{said}: {found}")
+            classes.add(int(g["label"]))
+            continue
         if score < floor:
             continue
-        if excess >= VERDICT_EXCESS:
+        if excess >= VERDICT_EXCESS and not (minority and natural_lean(g)):
             reasons.append(f"{said}: its rows look less like label {g['label']} than the "
                            f"table's rows do ({excess:.2f} standard deviations beyond them)")
         elif score >= VERDICT_HIGH:
@@ -72,3 +88,12 @@ def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
             continue
         classes.add(int(g["label"]))
     return SetVerdict(bool(reasons), reasons, sorted(classes))
+
+
+def natural_lean(g: dict[str, Any]) -> bool:
+    """``verdict=3``: a group whose rows sit more than ``EXCESS_LEAN`` of the way from the other
+    labels' rows to its label's own (``group_evidence``'s ``lean``) is not relabelled rows,
+    whatever its ``excess`` (two development clean tables' majority-label groups, 0.72-0.81;
+    dirty-label groups found by excess alone at most 0.23)."""
+    lean = g.get("lean")
+    return lean is not None and float(lean) > EXCESS_LEAN
