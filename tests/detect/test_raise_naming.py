@@ -1,0 +1,115 @@
+"""Issue 9, stop 53 (h9B): ``fitted_on.name_floor`` on a raise term — a raise names the suspect
+only where its lift reaches the floor — and the candidate file ``foreign_s53b/cal_N.json``
+written by ``benchmarks/name_floor.py``."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.calibration import calibrate, load_calibrators
+from trojanscope.errors import UserInputError
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "benchmarks" / "data"
+CAND = DATA / "foreign_s53b" / "cal_N.json"
+SHIPPED = ROOT / "src" / "trojanscope" / "detect" / "calibration.json"
+TERMS = ("auto:raise", "auto:raise:pixels", "auto:raise:frame")
+
+
+def _verdict(name: str) -> ModelVerdict:
+    """Seed 73's recorded run of model ``name`` (stop 52), as calibration reads it."""
+    with gzip.open(DATA / "foreign_s52" / "detect73_runs.jsonl.gz", "rt") as f:
+        report = next(r for r in map(json.loads, f) if r["name"] == name)["report"]
+    return ModelVerdict(report["method"], report["statistic"], list(report["ranking"]), [],
+                        features=dict(report["features"]), traits=list(report["traits"]),
+                        data_free=bool(report["data_free"]))
+
+
+def test_the_candidate_differs_from_the_shipped_file_only_by_the_floor() -> None:
+    shipped, cand = load_calibrators(SHIPPED), load_calibrators(CAND)
+    assert set(shipped) == set(cand)
+    extra = ("name_floor", "name_floor_design")
+    for key in shipped:
+        a, b = shipped[key], cand[key]
+        fb = {k: v for k, v in b.fitted_on.items() if k not in extra}
+        assert (a.features, a.coef, a.intercept, a.mean, a.scale, a.fitted_on) == (
+            b.features, b.coef, b.intercept, b.mean, b.scale, fb), key
+        assert ("name_floor" in b.fitted_on) == (key in TERMS), key
+    assert {cand[k].fitted_on["name_floor"] for k in TERMS} == {1.95}
+
+
+def test_seed73s_weak_frame_raise_no_longer_names_the_suspect() -> None:
+    """Fails without the floor: the shipped file's frame raise (1.2 logits) puts class 8 first
+    over MM-BD's class 2, the model's target."""
+    a = calibrate(_verdict("ln_gelu_cnn-03"), load_calibrators(SHIPPED))
+    b = calibrate(_verdict("ln_gelu_cnn-03"), load_calibrators(CAND))
+    assert a.target_classes[0] == 8 and a.features["raise_logit_frame"] == pytest.approx(1.2)
+    assert b.target_classes[0] == 2 and b.features["raise_name_held"] == 1.0
+    assert b.probability == a.probability  # the probability is raised exactly as before
+    assert "unraised_top_class" not in b.features
+    again = calibrate(b, load_calibrators(SHIPPED))  # calibrating again: no stale hold
+    assert again.target_classes[0] == 8 and "raise_name_held" not in again.features
+
+
+def test_a_strong_raise_still_names_the_suspect() -> None:
+    """A raise above the floor reorders as shipped (seed 73's frame-trigger ReLU CNNs)."""
+    cands = load_calibrators(CAND)
+    moved = 0
+    with gzip.open(DATA / "foreign_s52" / "detect73_runs.jsonl.gz", "rt") as f:
+        for row in map(json.loads, f):
+            v = calibrate(_verdict(row["name"]), cands)
+            if "unraised_top_class" in v.features:
+                assert max(v.features.get("raise_logit", 0.0), 0.0) >= 1.95
+                moved += 1
+            assert v.probability == pytest.approx(row["probability"], abs=1e-12)
+    assert moved >= 10
+
+
+@pytest.mark.parametrize("bad", [-1.0, "2", True, float("nan"), None])
+def test_a_bad_floor_is_refused_when_read(tmp_path, bad) -> None:
+    data = json.loads(CAND.read_text())
+    data["auto:raise:frame"]["fitted_on"]["name_floor"] = bad
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(UserInputError, match=r"auto:raise:frame.*name_floor"):
+        load_calibrators(path)
+
+
+def test_a_floor_on_an_entry_that_is_no_raise_term_is_refused(tmp_path) -> None:
+    data = json.loads(SHIPPED.read_text())
+    data["auto"]["fitted_on"]["name_floor"] = 2.0
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(UserInputError, match=r"'auto'.*raise terms only"):
+        load_calibrators(path)
+
+
+def test_choose_floor_is_the_midpoint_of_the_best_interval(load_benchmark) -> None:
+    mod = load_benchmark("name_floor")
+    ev = [{"kind": "made_wrong", "lift": 1.2}, {"kind": "made_right", "lift": 2.7},
+          {"kind": "made_right", "lift": 9.0}, {"kind": "neither", "lift": 0.5}]
+    assert mod.choose_floor(ev) == pytest.approx(1.95)
+    assert mod.choose_floor(ev[1:]) == 0.0  # nothing to gain: no floor
+    assert mod.choose_floor([{"kind": "made_right", "lift": 0.5}, *ev]) == 0.0  # gain 0
+    two = [{"kind": "made_wrong", "lift": 1.0}, {"kind": "made_wrong", "lift": 3.0}, *ev[1:3]]
+    assert mod.choose_floor(two) == pytest.approx(1.85)  # gain 1 at 1.0 and at 3.0: the lower
+    assert math.isfinite(mod.choose_floor([{"kind": "made_wrong", "lift": 4.0}]))
+
+
+def test_name_floor_without_its_folder_is_one_line_and_exit_2(load_benchmark, monkeypatch,
+                                                              capsys, tmp_path) -> None:
+    mod = load_benchmark("name_floor")
+    monkeypatch.setattr(sys, "argv", ["name_floor.py", "--out", str(tmp_path / "none")])
+    with pytest.raises(SystemExit) as exc:
+        mod.run_main(mod.main)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+    assert not (tmp_path / "none").exists()
