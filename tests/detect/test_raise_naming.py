@@ -4,7 +4,6 @@ written by ``benchmarks/name_floor.py``."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import sys
@@ -12,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.calibration import calibrate, load_calibrators
+from trojanscope.detect.calibration import _own_lifts, calibrate, load_calibrators
 from trojanscope.errors import UserInputError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,13 +21,14 @@ SHIPPED = ROOT / "src" / "trojanscope" / "detect" / "calibration.json"
 TERMS = ("auto:raise", "auto:raise:pixels", "auto:raise:frame")
 
 
-def _verdict(name: str) -> ModelVerdict:
-    """Seed 73's recorded run of model ``name`` (stop 52), as calibration reads it."""
-    with gzip.open(DATA / "foreign_s52" / "detect73_runs.jsonl.gz", "rt") as f:
-        report = next(r for r in map(json.loads, f) if r["name"] == name)["report"]
-    return ModelVerdict(report["method"], report["statistic"], list(report["ranking"]), [],
-                        features=dict(report["features"]), traits=list(report["traits"]),
-                        data_free=bool(report["data_free"]))
+@pytest.fixture(scope="module")
+def seed73(load_benchmark):
+    """A reader of seed 73's recorded runs (stop 52): name -> a fresh verdict, as calibration
+    reads it (the benchmarks' own ``verdict_of``)."""
+    rows = load_benchmark("_common").read_jsonl(DATA / "foreign_s52" / "detect73_runs.jsonl.gz")
+    verdict_of = load_benchmark("foreign_zoo_detect").verdict_of
+    by_name = {r["name"]: r for r in rows}
+    return lambda name: verdict_of(by_name[name]["report"]), rows
 
 
 def test_the_candidate_differs_from_the_shipped_file_only_by_the_floor() -> None:
@@ -45,11 +44,12 @@ def test_the_candidate_differs_from_the_shipped_file_only_by_the_floor() -> None
     assert {cand[k].fitted_on["name_floor"] for k in TERMS} == {1.95}
 
 
-def test_seed73s_weak_frame_raise_no_longer_names_the_suspect() -> None:
+def test_seed73s_weak_frame_raise_no_longer_names_the_suspect(seed73) -> None:
     """Fails without the floor: the shipped file's frame raise (1.2 logits) puts class 8 first
     over MM-BD's class 2, the model's target."""
-    a = calibrate(_verdict("ln_gelu_cnn-03"), load_calibrators(SHIPPED))
-    b = calibrate(_verdict("ln_gelu_cnn-03"), load_calibrators(CAND))
+    verdict, _ = seed73
+    a = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(SHIPPED))
+    b = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(CAND))
     assert a.target_classes[0] == 8 and a.features["raise_logit_frame"] == pytest.approx(1.2)
     assert b.target_classes[0] == 2 and b.features["raise_name_held"] == 1.0
     assert b.probability == a.probability  # the probability is raised exactly as before
@@ -58,18 +58,18 @@ def test_seed73s_weak_frame_raise_no_longer_names_the_suspect() -> None:
     assert again.target_classes[0] == 8 and "raise_name_held" not in again.features
 
 
-def test_a_strong_raise_still_names_the_suspect() -> None:
-    """A raise above the floor reorders as shipped (seed 73's frame-trigger ReLU CNNs)."""
+def test_a_strong_raise_still_names_the_suspect(seed73) -> None:
+    """A raise above the floor reorders as shipped; every probability is the recorded one."""
+    verdict, rows = seed73
     cands = load_calibrators(CAND)
-    moved = 0
-    with gzip.open(DATA / "foreign_s52" / "detect73_runs.jsonl.gz", "rt") as f:
-        for row in map(json.loads, f):
-            v = calibrate(_verdict(row["name"]), cands)
-            if "unraised_top_class" in v.features:
-                assert max(v.features.get("raise_logit", 0.0), 0.0) >= 1.95
-                moved += 1
-            assert v.probability == pytest.approx(row["probability"], abs=1e-12)
-    assert moved >= 10
+    named = 0
+    for row in rows:
+        v = calibrate(verdict(row["name"]), cands)
+        if "unraised_top_class" in v.features:
+            assert max(_own_lifts(v.features).values()) >= 1.95  # the namer's own
+            named += 1
+        assert v.probability == pytest.approx(row["probability"], abs=1e-12)
+    assert named >= 10
 
 
 @pytest.mark.parametrize("bad", [-1.0, "2", True, float("nan"), None])
@@ -113,3 +113,27 @@ def test_name_floor_without_its_folder_is_one_line_and_exit_2(load_benchmark, mo
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ")
     assert not (tmp_path / "none").exists()
+
+
+def test_runner_up_lift_arithmetic(load_benchmark) -> None:
+    mod = load_benchmark("runner_up_lift")
+    reads = [{"model": "a", "backdoored": True, "p": 0.49, "runner_up": True},
+             {"model": "b", "backdoored": False, "p": 0.45, "runner_up": True},
+             {"model": "c", "backdoored": False, "p": 0.45, "runner_up": False},
+             {"model": "d", "backdoored": True, "p": 0.9, "runner_up": False}]
+    assert mod.lifted(reads, 0.0)["fixes"] == mod.lifted(reads, 0.0)["breaks"] == []
+    small = mod.lifted(reads, 0.05)
+    assert small["fixes"] == ["a"] and small["breaks"] == []
+    big = mod.lifted(reads, 0.5)
+    assert big["fixes"] == ["a"] and big["breaks"] == ["b"]  # c has no runner-up reading
+
+
+def test_runner_up_lift_without_its_folder_is_one_line_and_exit_2(load_benchmark, monkeypatch,
+                                                                  capsys, tmp_path) -> None:
+    mod = load_benchmark("runner_up_lift")
+    out = tmp_path / "none" / "r.json"
+    monkeypatch.setattr(sys, "argv", ["runner_up_lift.py", "--json", str(out)])
+    with pytest.raises(SystemExit) as exc:
+        mod.run_main(mod.main)
+    assert exc.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1 and not out.exists()
