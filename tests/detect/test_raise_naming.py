@@ -137,3 +137,16 @@ def test_runner_up_lift_without_its_folder_is_one_line_and_exit_2(load_benchmark
         mod.run_main(mod.main)
     assert exc.value.code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_a_held_raise_is_said_and_names_no_class(seed73) -> None:
+    """The note says the suspect stays MM-BD's class, and the audit's flag level (which skips
+    a class the raise named) reads no named class."""
+    from trojanscope.detect.calibration import raise_note, raised_class
+
+    verdict, _ = seed73
+    held = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(CAND))
+    named = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(SHIPPED))
+    assert raised_class(held.features) is None and raised_class(named.features) == 8
+    assert "stays MM-BD's class" in raise_note(held.features)
+    assert "naming floor" not in raise_note(named.features)

@@ -493,9 +493,9 @@ def _own_lifts(features: dict[str, float]) -> dict[str, float]:
 
 
 def raised_class(features: dict[str, float]) -> int | None:
-    """The class named by the raise term with the largest lift (None when nothing was raised
-    or that probe recorded no class)."""
-    if "raise_logit" not in features:
+    """The class named by the raise term with the largest lift (None when nothing was raised,
+    that probe recorded no class, or its lift was below the term's ``name_floor``)."""
+    if "raise_logit" not in features or features.get("raise_name_held"):
         return None
     lifts = _own_lifts(features)
     top = features.get(RAISE_EVIDENCE[max(lifts, key=lifts.__getitem__)][0])
@@ -517,8 +517,10 @@ def raise_note(features: dict[str, float]) -> str | None:
         top = features.get(cls)
         which = "one class" if top is None else f"class {int(top)}"
         said.append(f"{text.format(which=which)} ({gap} {features.get(gap, float('nan')):.2f})")
+    held = ("; that lift is below the calibration's naming floor, so the suspected target "
+            "stays MM-BD's class" if features.get("raise_name_held") else "")
     return (f"probability raised from {features['probability_unraised']:.3f}: "
-            + "; and ".join(said))
+            + "; and ".join(said) + held)
 
 
 def _clip(value: float) -> float:
