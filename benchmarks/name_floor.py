@@ -3,7 +3,8 @@
 Stop 52 (``foreign_target_sources.py``): on fresh seed 73 the one wrong target came from the
 frame raise term, lift 1.2 logits, putting its probe's (wrong) class first over MM-BD's right
 one; on the development seeds every raise that made the suspect right lifted by 2.7 or more.
-The candidate ``N`` is the shipped file with ``fitted_on.name_floor`` on the image raise terms
+The candidate ``N`` is stop 51's R13P (the file shipped when N was chosen; "shipped" below)
+with ``fitted_on.name_floor`` on the image raise terms
 (``raise_naming``): the probability is raised as before, but the raise's class becomes the
 suspect only where the naming term's lift reaches the floor; else MM-BD's own class stands.
 Probabilities cannot move, so ROC-AUC, CE and clean flags are equal by construction (and
@@ -33,7 +34,6 @@ from foreign_zoo_detect import verdict_of
 from own_eval_recal import score_file
 from r13p_lofo import EVAL_ROWS, SEEDS16, figures, load_rows
 from trojanscope.detect.calibration import (
-    SHIPPED,
     Calibrator,
     _own_lifts,
     calibrate,
@@ -44,7 +44,8 @@ from trojanscope.detect.raise_naming import NAME_FLOOR
 SEEDS17 = {**SEEDS16, 74: ("foreign_s52f/detect74_runs.jsonl.gz",
                            "foreign_s52f/zoo-s74_truth.json.gz")}
 TERMS = ("auto:raise", "auto:raise:pixels", "auto:raise:frame")
-SHIPPED_PATH = Path(__file__).resolve().parents[1] / "src/trojanscope/detect" / SHIPPED
+# the file shipped when N was chosen (stop 51's R13P); N is it with the floor, shipped at stop 53
+BASE = Path(__file__).resolve().parents[1] / "benchmarks/data/foreign_s51/cal_R13P.json"
 
 
 def with_floor(cals: dict[str, Calibrator], floor: float) -> dict[str, Calibrator]:
@@ -135,7 +136,7 @@ def own_eval(cand: Path) -> dict:
     backdoored models, shipped and candidate."""
     ev = read_jsonl(EVAL_ROWS)
     out = {}
-    for tag, path in (("shipped", SHIPPED_PATH), ("candidate", cand)):
+    for tag, path in (("shipped", BASE), ("candidate", cand)):
         res = score_file(ev, path)
         flagged = [r for r in res["rows"] if r["backdoored"] and r["probability"] >= 0.5]
         out[tag] = {"roc_auc": round(res["scores"]["roc_auc"], 4),
@@ -153,7 +154,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.out.is_dir():
         raise ValueError(f"--out {args.out}: no such folder")
-    shipped = load_calibrators(SHIPPED_PATH)
+    shipped = load_calibrators(BASE)
     rows = load_rows(SEEDS17)
     events = namings(rows, shipped)
     floor = choose_floor(events)
@@ -166,7 +167,7 @@ def main() -> None:
            f"suspects fixed - right ones lost, on foreign seeds {sorted(SEEDS17)} "
            f"(made right: lowest {kinds['made_right'][:1]}; made wrong: {kinds['made_wrong']})")
     path = args.out / "cal_N.json"
-    path.write_text(json.dumps(candidate_text(SHIPPED_PATH, floor, why), indent=2) + "\n")
+    path.write_text(json.dumps(candidate_text(BASE, floor, why), indent=2) + "\n")
     per_seed = {}
     for seed in sorted(SEEDS17):
         held = [r for r in rows if r["seed"] == seed]

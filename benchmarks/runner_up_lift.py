@@ -4,9 +4,10 @@ without flagging clean models? (issue 9, stop 53: h9B; development runs only.)
 Seed 73's one missed model (``lenet_tanh_avg-03``, cross trigger, p 0.488) has its target as
 MM-BD's second class and the empty-pixel probe's class, at a gap (0.133) below the tanh-CNN
 start. This counts, over every stored run of foreign seeds 50, 51, 60-74 read with the shipped
-file, the models where the empty-pixel probe's class is MM-BD's runner-up (not its top), clean
-and backdoored, and for each lift ``d`` (logits) added there: the backdoored models it carries
-over 0.5, the clean ones it carries over 0.5, and the pooled cross-entropy. Arithmetic on the
+file (probabilities are the same under R13P and N), the models where the empty-pixel probe's
+class is MM-BD's runner-up (not its top), clean and backdoored, and for each lift ``d``
+(logits) added there: the backdoored models it carries over 0.5, the clean ones it carries
+over 0.5, and the pooled cross-entropy. Arithmetic on the
 recorded verdicts, not a fitted term; nothing here changes a default.
 
     PYTHONPATH=src:benchmarks python benchmarks/runner_up_lift.py --json runner_up.json
@@ -28,7 +29,7 @@ from _common import run_main
 from foreign_target_sources import classes
 from foreign_zoo_detect import verdict_of
 from generalise_lofo import score as auc_ce
-from name_floor import SEEDS17, SHIPPED_PATH
+from name_floor import SEEDS17
 from r13p_lofo import load_rows
 from trojanscope.detect.calibration import calibrate, load_calibrators
 
@@ -69,7 +70,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.json is not None and not args.json.parent.is_dir():
         raise ValueError(f"--json {args.json}: no such folder")
-    reads = readings(load_rows(SEEDS17), load_calibrators(SHIPPED_PATH))
+    reads = readings(load_rows(SEEDS17), load_calibrators())
     clean = [x for x in reads if not x["backdoored"]]
     bad = [x for x in reads if x["backdoored"]]
     result = {"runs": len(reads), "clean_runner_up": sum(x["runner_up"] for x in clean),

@@ -1,6 +1,7 @@
 """Issue 9, stop 53 (h9B): ``fitted_on.name_floor`` on a raise term — a raise names the suspect
 only where its lift reaches the floor — and the candidate file ``foreign_s53b/cal_N.json``
-written by ``benchmarks/name_floor.py``."""
+written by ``benchmarks/name_floor.py`` from R13P (the file shipped before), shipped since
+stop 53 by the rule of ``foreign_s53b/plan.md`` met on fresh seed 76."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
 CAND = DATA / "foreign_s53b" / "cal_N.json"
 SHIPPED = ROOT / "src" / "trojanscope" / "detect" / "calibration.json"
+R13P = DATA / "foreign_s51" / "cal_R13P.json"  # shipped from stop 51 to stop 52
 TERMS = ("auto:raise", "auto:raise:pixels", "auto:raise:frame")
 
 
@@ -31,8 +33,9 @@ def seed73(load_benchmark):
     return lambda name: verdict_of(by_name[name]["report"]), rows
 
 
-def test_the_candidate_differs_from_the_shipped_file_only_by_the_floor() -> None:
-    shipped, cand = load_calibrators(SHIPPED), load_calibrators(CAND)
+def test_the_shipped_file_is_n_and_differs_from_r13p_only_by_the_floor() -> None:
+    assert SHIPPED.read_bytes() == CAND.read_bytes()
+    shipped, cand = load_calibrators(R13P), load_calibrators(CAND)
     assert set(shipped) == set(cand)
     extra = ("name_floor", "name_floor_design")
     for key in shipped:
@@ -45,16 +48,16 @@ def test_the_candidate_differs_from_the_shipped_file_only_by_the_floor() -> None
 
 
 def test_seed73s_weak_frame_raise_no_longer_names_the_suspect(seed73) -> None:
-    """Fails without the floor: the shipped file's frame raise (1.2 logits) puts class 8 first
-    over MM-BD's class 2, the model's target."""
+    """Fails without the floor: R13P's frame raise (1.2 logits) puts class 8 first over
+    MM-BD's class 2, the model's target."""
     verdict, _ = seed73
-    a = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(SHIPPED))
+    a = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(R13P))
     b = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(CAND))
     assert a.target_classes[0] == 8 and a.features["raise_logit_frame"] == pytest.approx(1.2)
     assert b.target_classes[0] == 2 and b.features["raise_name_held"] == 1.0
     assert b.probability == a.probability  # the probability is raised exactly as before
     assert "unraised_top_class" not in b.features
-    again = calibrate(b, load_calibrators(SHIPPED))  # calibrating again: no stale hold
+    again = calibrate(b, load_calibrators(R13P))  # calibrating again: no stale hold
     assert again.target_classes[0] == 8 and "raise_name_held" not in again.features
 
 
@@ -83,7 +86,7 @@ def test_a_bad_floor_is_refused_when_read(tmp_path, bad) -> None:
 
 
 def test_a_floor_on_an_entry_that_is_no_raise_term_is_refused(tmp_path) -> None:
-    data = json.loads(SHIPPED.read_text())
+    data = json.loads(R13P.read_text())
     data["auto"]["fitted_on"]["name_floor"] = 2.0
     path = tmp_path / "cal.json"
     path.write_text(json.dumps(data))
@@ -146,7 +149,7 @@ def test_a_held_raise_is_said_and_names_no_class(seed73) -> None:
 
     verdict, _ = seed73
     held = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(CAND))
-    named = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(SHIPPED))
+    named = calibrate(verdict("ln_gelu_cnn-03"), load_calibrators(R13P))
     assert raised_class(held.features) is None and raised_class(named.features) == 8
     assert "stays MM-BD's class" in raise_note(held.features)
     assert "naming floor" not in raise_note(named.features)
