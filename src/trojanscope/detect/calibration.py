@@ -164,8 +164,9 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     backdoor that the calibrator's features do not see (issue 9, stop 32: the empty-pixel
     probe's flip-share gap; stop 33: the greedy pixel probe's). The term with the largest lift
     names the verdict's suspect, where its lift reaches the term's ``name_floor``
-    (:mod:`.raise_naming`; else ``raise_name_held`` is recorded). Returns the terms that
-    raised (their own coverage is then worth a note)."""
+    (:mod:`.raise_naming`; below it, where its class was not first already,
+    ``raise_name_held`` is recorded). Returns the terms that raised (their own coverage is
+    then worth a note)."""
     if verdict.probability is None:
         return []
     lifts: dict[str, tuple[float, Calibrator]] = {}
@@ -188,7 +189,8 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     namer_lift, namer = max(lifts.values(), key=lambda lt: lt[0])
     named = top is not None and top in verdict.target_classes
     if named and not may_name(namer_lift, namer):
-        verdict.features["raise_name_held"] = 1.0  # too weak to overrule MM-BD's class
+        if top != verdict.target_classes[0]:  # too weak to overrule MM-BD's class
+            verdict.features["raise_name_held"] = 1.0
     elif named:  # the raise's evidence names its class: the verdict's suspect is that
         # class, not MM-BD's (which it overruled)
         verdict.features["unraised_top_class"] = float(verdict.target_classes[0])
