@@ -51,3 +51,19 @@ def test_an_unflagged_raise_claims_no_highlight(run_dirs):
     raised.detection["flag_level"] = None
     html = render_audit(raised, "html")
     assert "raised the probability from 0.018" in html and "(highlighted)" not in html
+
+
+def test_a_raise_held_by_the_naming_floor_is_not_said_to_name_the_class(run_dirs):
+    """Issue 9, stop 53: a raise below its term's ``name_floor`` lifts the probability but leaves
+    MM-BD's class the suspect; the page says so instead of "names class ..."."""
+    from trojanscope.audit import AuditOptions, run_audit
+    from trojanscope.report.audit_text import render_audit
+
+    result = run_audit(run_dirs["clean"], AuditOptions(seed=0))
+    held = copy.deepcopy(result)
+    held.detection["features"].update({"raise_logit": 1.2, "probability_unraised": 0.018,
+                                       "frame_share_gap": 0.34, "frame_top_class": 1.0,
+                                       "raise_logit_frame": 1.2, "raise_name_held": 1.0})
+    held.detection["flag_level"] = None
+    html = render_audit(held, "html")
+    assert "too weakly to name its own class" in html and "and names class" not in html

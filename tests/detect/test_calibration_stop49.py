@@ -4,8 +4,10 @@ Tests that pin a measurement made under the stop-49 file (candidates that differ
 meant, lifts of recorded runs) read this copy, so that shipping another ``calibration.json`` moves
 only the tests about the shipped file itself. The copy was the shipped file until issue 9's stop
 51, which shipped ``benchmarks/data/foreign_s51/cal_R13P.json`` by the rule of
-``foreign_s51/plan.md``; the copy keeps the stop-49 default reachable
-(``--calibration benchmarks/data/calibration_stop49.json``).
+``foreign_s51/plan.md``; stop 53 (h9B) shipped ``foreign_s53b/cal_N.json`` (R13P with a naming
+floor on the raise terms) by the rule of ``foreign_s53b/plan.md``. The copies keep the earlier
+defaults reachable (``--calibration benchmarks/data/calibration_stop49.json``, ``--calibration
+benchmarks/data/foreign_s51/cal_R13P.json``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from trojanscope.detect.calibration import SHIPPED, load_calibrators
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 STOP49 = DATA / "calibration_stop49.json"
 STOP51 = DATA / "foreign_s51" / "cal_R13P.json"
+STOP53 = DATA / "foreign_s53b" / "cal_N.json"
 # sha256 of src/trojanscope/detect/calibration.json as shipped from stop 49 to stop 50 (fdb27c73)
 STOP49_SHA256 = "a97a9e874484375f43f9ef8c0fcd14a0c93157de015333c0d2ac43810cd99784"
 
@@ -33,8 +36,9 @@ def test_the_stop49_copy_is_the_file_shipped_before_stop51() -> None:
     assert copy != _shipped()
 
 
-def test_the_shipped_file_is_stop51s_r13p() -> None:
-    assert _shipped() == STOP51.read_bytes()
+def test_the_shipped_file_is_stop53s_n_and_r13p_stays_reachable() -> None:
+    assert _shipped() == STOP53.read_bytes()
+    assert STOP51.read_bytes() != _shipped() and "auto:raise:frame" in load_calibrators(STOP51)
 
 
 def test_the_stop49_copy_loads() -> None:

@@ -123,14 +123,16 @@ def test_a_bad_gate_unseen_is_refused_when_read(tmp_path: Path, fitted: dict, wo
 
 def test_the_candidate_file_is_the_shipped_file_with_the_option_and_moves_no_stored_run(
         load_benchmark) -> None:
-    shipped = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())
+    # written from the file shipped at stop 52 (R13P; stop 53 shipped a naming floor over it)
+    r13p = ROOT / "benchmarks/data/foreign_s51/cal_R13P.json"
+    shipped = json.loads(r13p.read_text())
     cand = json.loads((DATA / "cal_U.json").read_text())
     for key in (PIXEL, FRAME):
         shipped[key]["fitted_on"]["gate_unseen"] = UNSEEN_MAX_KIND
     assert cand == shipped
     mod = load_benchmark("unseen_start")
     rows = mod.load_rows({73: mod.SEEDS16[73]})
-    assert mod.moved(rows, load_calibrators(), load_calibrators(DATA / "cal_U.json")) == []
+    assert mod.moved(rows, load_calibrators(r13p), load_calibrators(DATA / "cal_U.json")) == []
     check = json.loads((DATA / "unseen_check.json").read_text())
     assert check["runs"] == 657 and check["moved"] == [] and check["own_eval"]["moved"] == []
 

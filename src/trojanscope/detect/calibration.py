@@ -26,6 +26,7 @@ import numpy as np
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration_range import range_guard
 from trojanscope.detect.coverage import KNOWN_TRAITS, MIN_COVERED, coverage_notes, describe
+from trojanscope.detect.raise_naming import check_name_floors, may_name
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band, is_size_note
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
@@ -162,8 +163,10 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     when no term's features are there or no score is positive. Raise-only: evidence of a
     backdoor that the calibrator's features do not see (issue 9, stop 32: the empty-pixel
     probe's flip-share gap; stop 33: the greedy pixel probe's). The term with the largest lift
-    names the verdict's suspect. Returns the terms that raised (their own coverage is then
-    worth a note)."""
+    names the verdict's suspect, where its lift reaches the term's ``name_floor``
+    (:mod:`.raise_naming`; below it, where its class was not first already,
+    ``raise_name_held`` is recorded). Returns the terms that raised (their own coverage is
+    then worth a note)."""
     if verdict.probability is None:
         return []
     lifts: dict[str, tuple[float, Calibrator]] = {}
@@ -183,8 +186,13 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
             verdict.features[name] = float(lifts[suffix][0])
     verdict.features["probability_unraised"] = float(before)
     top = raised_class(verdict.features)
-    if top is not None and top in verdict.target_classes:  # the raise's evidence names its
-        # class: the verdict's suspect is that class, not MM-BD's (which it overruled)
+    namer_lift, namer = max(lifts.values(), key=lambda lt: lt[0])
+    named = top is not None and top in verdict.target_classes
+    if named and not may_name(namer_lift, namer):
+        if top != verdict.target_classes[0]:  # too weak to overrule MM-BD's class
+            verdict.features["raise_name_held"] = 1.0
+    elif named:  # the raise's evidence names its class: the verdict's suspect is that
+        # class, not MM-BD's (which it overruled)
         verdict.features["unraised_top_class"] = float(verdict.target_classes[0])
         verdict.target_classes.remove(top)
         verdict.target_classes.insert(0, top)
@@ -487,9 +495,9 @@ def _own_lifts(features: dict[str, float]) -> dict[str, float]:
 
 
 def raised_class(features: dict[str, float]) -> int | None:
-    """The class named by the raise term with the largest lift (None when nothing was raised
-    or that probe recorded no class)."""
-    if "raise_logit" not in features:
+    """The class named by the raise term with the largest lift (None when nothing was raised,
+    that probe recorded no class, or its lift was below the term's ``name_floor``)."""
+    if "raise_logit" not in features or features.get("raise_name_held"):
         return None
     lifts = _own_lifts(features)
     top = features.get(RAISE_EVIDENCE[max(lifts, key=lifts.__getitem__)][0])
@@ -511,8 +519,10 @@ def raise_note(features: dict[str, float]) -> str | None:
         top = features.get(cls)
         which = "one class" if top is None else f"class {int(top)}"
         said.append(f"{text.format(which=which)} ({gap} {features.get(gap, float('nan')):.2f})")
+    held = ("; that lift is below the calibration's naming floor, so the suspected target "
+            "stays MM-BD's class" if features.get("raise_name_held") else "")
     return (f"probability raised from {features['probability_unraised']:.3f}: "
-            + "; and ".join(said))
+            + "; and ".join(said) + held)
 
 
 def _clip(value: float) -> float:
@@ -577,6 +587,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_lower_terms(calibrators)
         check_floors(calibrators)
         check_gates(calibrators)
+        check_name_floors(calibrators, f":{RAISE}")
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -637,7 +648,8 @@ def calibrate(
 ) -> ModelVerdict:
     """Set ``verdict.probability`` (and ``features['calibrated']``) in place; returns it."""
     calibrators = load_calibrators() if calibrators is None else calibrators
-    for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit"):
+    for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
+                 "raise_name_held"):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order

@@ -1,0 +1,47 @@
+"""Whether a raise term's class may become a verdict's suspect (issue 9, stop 53: h9B).
+
+A raise term (``"<method>:raise<suffix>"``) lifts a probability on a probe's gap and, as
+shipped, the term with the largest lift also names the verdict's suspect: its probe's class
+goes first, over MM-BD's. On foreign seed 73 a frame raise of 1.2 logits, just over its start,
+put the model's own (wrong) class first over MM-BD's right one, while on 309 development
+backdoored models every raise that made the suspect right lifted by 2.7 logits or more. A
+term's ``fitted_on["name_floor"]`` (a lift in logits, opt-in) keeps such a weak raise from
+renaming the suspect: the probability is raised as before, but MM-BD's own class stands unless
+the naming term's lift reaches the floor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trojanscope.detect.calibration import Calibrator
+
+NAME_FLOOR = "name_floor"
+
+
+def name_floor(term: Calibrator) -> float:
+    """The lift (logits) the term needs to name the suspect; 0 where its file sets none."""
+    return float(term.fitted_on.get(NAME_FLOOR, 0.0))
+
+
+def may_name(lift: float, term: Calibrator) -> bool:
+    """Whether a raise of ``lift`` logits by ``term`` may put its probe's class first."""
+    return lift >= name_floor(term)
+
+
+def check_name_floors(calibrators: dict[str, Any], raise_key: str = ":raise") -> None:
+    """Refuse (ValueError) a ``fitted_on.name_floor`` that is not a finite number >= 0, or one
+    on an entry that is no raise term (it would be read nowhere)."""
+    for key, cal in calibrators.items():
+        if NAME_FLOOR not in cal.fitted_on:
+            continue
+        value = cal.fitted_on[NAME_FLOOR]
+        if raise_key not in key:
+            raise ValueError(f"{key!r}: fitted_on.{NAME_FLOOR} applies to raise terms only "
+                             f"(keys with {raise_key!r})")
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not math.isfinite(value) or value < 0):
+            raise ValueError(f"{key!r}: fitted_on.{NAME_FLOOR} must be a finite number of "
+                             f"logits >= 0, got {value!r}")
