@@ -111,6 +111,9 @@ def main() -> None:
     if not args.json.parent.is_dir():
         fail(f"--json {args.json}: folder {args.json.parent} does not exist")
     old = old_reader(args.old)
+    from trojanscope.detect import coverage
+
+    coverage.ACTIVATION_TRAITS = "route"  # the stop-53 names read (either mode reads them)
     torch.manual_seed(0)
     rows, moved_covered = [], []
     for name, model in models():

@@ -51,13 +51,13 @@ def notes_of(row: dict) -> list[str]:
 
 def c0_rows(d_rows: dict, c_rows: dict) -> tuple[dict, list[str]]:
     """Candidate C0's runs: each default run with the traits C's reader gave the same model,
-    recalibrated with ``coverage.ROUTE_NEW_ACTIVATIONS`` off; and the models whose probability
-    or suspect then differs from the default run's (none, by construction)."""
+    recalibrated in the ``note`` mode (``coverage.ACTIVATION_TRAITS``); and the models whose
+    probability or suspect then differs from the default run's (none, by construction)."""
     from foreign_zoo_detect import recalibrate_row
     from trojanscope.detect import coverage
     from trojanscope.detect.calibration import load_calibrators
 
-    coverage.ROUTE_NEW_ACTIVATIONS = False
+    coverage.ACTIVATION_TRAITS = "note"
     cals, out, differ = load_calibrators(), {}, []
     for n in sorted(set(d_rows) & set(c_rows)):
         rep = {**d_rows[n]["report"], "traits": c_rows[n]["report"]["traits"]}

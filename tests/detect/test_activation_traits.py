@@ -33,6 +33,15 @@ from trojanscope.io.onnx_import import onnx_to_module
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[2]
 
+
+@pytest.fixture(autouse=True)
+def _route(monkeypatch) -> None:
+    """The stop-53 names read, variant C (``TROJANSCOPE_ACTIVATION_TRAITS=route``), unless a
+    test sets another mode."""
+    from trojanscope.detect import coverage
+
+    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", "route")
+
 # module -> the trait its eager and TorchScript forms read, and its ONNX form's (None: the
 # importer does not run the op)
 NAMED = [
@@ -195,7 +204,7 @@ def test_c0_notes_a_new_activation_and_scores_as_before(monkeypatch) -> None:
     from trojanscope.detect import coverage
     from trojanscope.detect.base import ModelVerdict
 
-    monkeypatch.setattr(coverage, "ROUTE_NEW_ACTIVATIONS", False)
+    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", "note")
     rep = _report("softplus_cnn-00")  # read at stop 52 with no activation trait
     cals = load_calibrators()
 
@@ -212,3 +221,27 @@ def test_c0_notes_a_new_activation_and_scores_as_before(monkeypatch) -> None:
     assert after.coverage_notes[-1].startswith("Softplus activations: no calibration has such")
     target = InspectionTarget(model=_net(nn.Softplus()), input_shape=(1, 28, 28), num_classes=10)
     assert AutoDetector()._probe(target) is False  # as before: no probes for the note alone
+
+
+def test_by_default_the_reader_is_as_before_stop_53(monkeypatch) -> None:
+    from trojanscope.detect import coverage
+    from trojanscope.errors import UserInputError
+
+    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", "")
+    for module in (nn.Softplus, nn.SELU, nn.ReLU6, nn.Softshrink):
+        for model in _forms(_net(module())).values():
+            assert not _acts(architecture_traits(model)), module
+    onnx_gelu = _forms(_net(nn.GELU()))["onnx"]
+    assert not _acts(architecture_traits(onnx_gelu))  # Erf not read, as before
+    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", "all")
+    with pytest.raises(UserInputError, match="TROJANSCOPE_ACTIVATION_TRAITS='all'"):
+        architecture_traits(_net(nn.ReLU()))
+
+
+def test_the_mode_is_read_from_the_environment() -> None:
+    code = "from trojanscope.detect import coverage; print(coverage.activation_mode())"
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    for extra, want in (({}, ""), ({"TROJANSCOPE_ACTIVATION_TRAITS": "note"}, "note")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**env, **extra}, check=True).stdout.strip()
+        assert out == want

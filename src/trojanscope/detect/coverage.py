@@ -10,11 +10,14 @@ activations, pooling and normalisation layers of a native, TorchScript or ONNX-c
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 
 import torch.fx
 from torch import nn
+
+from trojanscope.errors import UserInputError
 
 MIN_COVERED = 5  # fewer calibration models with a trait than this: the model is out of coverage
 # Convolutions and no pooling layer (downsampling by strided convolutions, or none): a trait
@@ -87,15 +90,30 @@ _EXPLAINED = {"Softsign": frozenset({"aten::abs", "aten::abs_"})}
 # Every trait :func:`architecture_traits` can report (a calibration file's ``fitted_on.gate``
 # prefixes are checked against them: a typo would otherwise gate nothing, silently).
 KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL, OTHER_ACTIVATION}
-# The activation traits named at stop 53 (h9A), which no calibration zoo holds. With
-# ROUTE_NEW_ACTIVATIONS (candidate C) they are traits like any other: the model is out of
-# coverage, scored by the wider calibrator, its gated raise terms off. Without (candidate C0)
-# they only add a note: the model is scored as it was when they were not read.
+# The activation traits named at stop 53 (h9A), which no calibration zoo holds, and how they are
+# read, from TROJANSCOPE_ACTIVATION_TRAITS when this module is imported: unset (the default:
+# not read, the reader as before stop 53 — seed 75's rule for them was not met), "note" (C0:
+# read, a note only; the model is scored as it was when they were not read) or "route" (C:
+# read like any trait the calibration lacks: the wider calibrator, the gated raise terms off).
 NEW_ACTIVATIONS = frozenset({
     "activation:softplus", "activation:hardswish", "activation:hardsigmoid", "activation:mish",
     "activation:selu", "activation:celu", "activation:hardtanh", "activation:prelu",
     "activation:softsign", "activation:logsigmoid", OTHER_ACTIVATION})
-ROUTE_NEW_ACTIVATIONS = True
+MODES = ("note", "route")
+ACTIVATION_TRAITS = os.environ.get("TROJANSCOPE_ACTIVATION_TRAITS", "")
+# the names read only in a mode: the new traits' and ONNX's Erf (GELU's, below opset 20)
+_STOP53_NAMES = frozenset({n for t in NEW_ACTIVATIONS - {OTHER_ACTIVATION} for n in _TRAITS[t]}
+                          | {"Erf"})
+
+
+def activation_mode() -> str:
+    """``""``, ``"note"`` or ``"route"`` (:data:`ACTIVATION_TRAITS`); another value is refused."""
+    if ACTIVATION_TRAITS and ACTIVATION_TRAITS not in MODES:
+        raise UserInputError(f"TROJANSCOPE_ACTIVATION_TRAITS={ACTIVATION_TRAITS!r}: want "
+                             f"{' or '.join(MODES)} (or unset)")
+    return ACTIVATION_TRAITS
+
+
 _WORDS = {
     "activation:relu": "ReLU activations", "activation:leaky_relu": "LeakyReLU activations",
     "activation:gelu": "GELU activations", "activation:tanh": "tanh activations",
@@ -188,8 +206,10 @@ def architecture_traits(model: nn.Module) -> set[str]:
     review hR2, stop 43); the pool trait itself is still read from an eager model's modules
     only."""
     names = list(_names(model))
-    traits = {_BY_NAME[n] for n in names if n in _BY_NAME}
-    if _other_activation(names):
+    mode = activation_mode()
+    read = names if mode else [n for n in names if n not in _STOP53_NAMES]
+    traits = {_BY_NAME[n] for n in read if n in _BY_NAME}
+    if mode and _other_activation(names):
         traits.add(OTHER_ACTIVATION)
     unpooled = ("layer:conv" in traits and not any(t.startswith("pool:") for t in traits)
                 and not any(_is_pooling(n) for n in names))
@@ -243,8 +263,10 @@ def wider_gap_notes(traits: Iterable[str], covered: dict[str, int]) -> list[str]
 
 
 def noted_only(traits: Iterable[str]) -> list[str]:
-    """The traits that only add a note (none while :data:`ROUTE_NEW_ACTIVATIONS`)."""
-    return [] if ROUTE_NEW_ACTIVATIONS else sorted(t for t in traits if t in NEW_ACTIVATIONS)
+    """The traits that only add a note (in the ``"note"`` mode: :data:`NEW_ACTIVATIONS`)."""
+    if activation_mode() != "note":
+        return []
+    return sorted(t for t in traits if t in NEW_ACTIVATIONS)
 
 
 def routed(traits: Iterable[str]) -> list[str]:
