@@ -223,11 +223,11 @@ def test_c0_notes_a_new_activation_and_scores_as_before(monkeypatch) -> None:
     assert AutoDetector()._probe(target) is False  # as before: no probes for the note alone
 
 
-def test_by_default_the_reader_is_as_before_stop_53(monkeypatch) -> None:
+def test_off_reads_as_before_stop_53(monkeypatch) -> None:
     from trojanscope.detect import coverage
     from trojanscope.errors import UserInputError
 
-    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", "")
+    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", "off")
     for module in (nn.Softplus, nn.SELU, nn.ReLU6, nn.Softshrink):
         for model in _forms(_net(module())).values():
             assert not _acts(architecture_traits(model)), module
@@ -241,7 +241,8 @@ def test_by_default_the_reader_is_as_before_stop_53(monkeypatch) -> None:
 def test_the_mode_is_read_from_the_environment() -> None:
     code = "from trojanscope.detect import coverage; print(coverage.activation_mode())"
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
-    for extra, want in (({}, ""), ({"TROJANSCOPE_ACTIVATION_TRAITS": "note"}, "note")):
+    for extra, want in (({}, "note"), ({"TROJANSCOPE_ACTIVATION_TRAITS": "route"}, "route"),
+                        ({"TROJANSCOPE_ACTIVATION_TRAITS": "off"}, "off")):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              env={**env, **extra}, check=True).stdout.strip()
         assert out == want

@@ -91,26 +91,27 @@ _EXPLAINED = {"Softsign": frozenset({"aten::abs", "aten::abs_"})}
 # prefixes are checked against them: a typo would otherwise gate nothing, silently).
 KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL, OTHER_ACTIVATION}
 # The activation traits named at stop 53 (h9A), which no calibration zoo holds, and how they are
-# read, from TROJANSCOPE_ACTIVATION_TRAITS when this module is imported: unset (the default:
-# not read, the reader as before stop 53 — seed 75's rule for them was not met), "note" (C0:
-# read, a note only; the model is scored as it was when they were not read) or "route" (C:
-# read like any trait the calibration lacks: the wider calibrator, the gated raise terms off).
+# read, from TROJANSCOPE_ACTIVATION_TRAITS when this module is imported: "note" (C0, the default
+# since seed 75's rule was met, plan 536cc72f: read, a note only; the model is scored as it was
+# when they were not read), "route" (C, opt-in: read like any trait the calibration lacks — the
+# wider calibrator, the gated raise terms off) or "off" (not read: the reader before stop 53).
 NEW_ACTIVATIONS = frozenset({
     "activation:softplus", "activation:hardswish", "activation:hardsigmoid", "activation:mish",
     "activation:selu", "activation:celu", "activation:hardtanh", "activation:prelu",
     "activation:softsign", "activation:logsigmoid", OTHER_ACTIVATION})
-MODES = ("note", "route")
-ACTIVATION_TRAITS = os.environ.get("TROJANSCOPE_ACTIVATION_TRAITS", "")
+MODES = ("note", "route", "off")
+ACTIVATION_TRAITS = os.environ.get("TROJANSCOPE_ACTIVATION_TRAITS", "note")
 # the names read only in a mode: the new traits' and ONNX's Erf (GELU's, below opset 20)
 _STOP53_NAMES = frozenset({n for t in NEW_ACTIVATIONS - {OTHER_ACTIVATION} for n in _TRAITS[t]}
                           | {"Erf"})
 
 
 def activation_mode() -> str:
-    """``""``, ``"note"`` or ``"route"`` (:data:`ACTIVATION_TRAITS`); another value is refused."""
-    if ACTIVATION_TRAITS and ACTIVATION_TRAITS not in MODES:
+    """``"note"``, ``"route"`` or ``"off"`` (:data:`ACTIVATION_TRAITS`); another value is
+    refused."""
+    if ACTIVATION_TRAITS not in MODES:
         raise UserInputError(f"TROJANSCOPE_ACTIVATION_TRAITS={ACTIVATION_TRAITS!r}: want "
-                             f"{' or '.join(MODES)} (or unset)")
+                             f"{', '.join(MODES)} (or unset: note)")
     return ACTIVATION_TRAITS
 
 
@@ -206,10 +207,10 @@ def architecture_traits(model: nn.Module) -> set[str]:
     review hR2, stop 43); the pool trait itself is still read from an eager model's modules
     only."""
     names = list(_names(model))
-    mode = activation_mode()
-    read = names if mode else [n for n in names if n not in _STOP53_NAMES]
+    on = activation_mode() != "off"
+    read = names if on else [n for n in names if n not in _STOP53_NAMES]
     traits = {_BY_NAME[n] for n in read if n in _BY_NAME}
-    if mode and _other_activation(names):
+    if on and _other_activation(names):
         traits.add(OTHER_ACTIVATION)
     unpooled = ("layer:conv" in traits and not any(t.startswith("pool:") for t in traits)
                 and not any(_is_pooling(n) for n in names))
