@@ -42,6 +42,8 @@ Run (one torch thread; resumable: finished models are kept)::
 rate; ``--rotate`` puts every trigger family in rounds 2 and 3; ``--max-models`` builds a chunk.
 ``--new-activations`` (stop 52: h9F): ``softplus_cnn``, ``hardswish_bn_cnn``, ``mish_avg_cnn``
 and ``selu_mlp``, activations no other population has, with ``--broad``'s six trigger families.
+``--new-activations2`` (stop 53: h9A): ``relu6_cnn``, ``prelu_strided_cnn`` and ``celu_lenet``,
+three more (with ``--new-activations``: after its four families, the same triggers).
 """
 
 from __future__ import annotations
@@ -103,6 +105,9 @@ BROAD_LR_FACTOR = {"sigmoid_cnn": 4.0}
 # the trait reader does not name (Softplus, Hardswish, Mish, SELU), three CNNs and an MLP, with
 # --broad's trigger families. Added after seed 73; earlier plans are unchanged.
 NEW_ACT_ARCH = ("softplus_cnn", "hardswish_bn_cnn", "mish_avg_cnn", "selu_mlp")
+# A ninth (--new-activations2, issue 9, stop 53: h9A): three more activations no zoo and no
+# development seed holds (ReLU6, PReLU, CELU), added after seed 74; earlier plans unchanged.
+NEW_ACT2_ARCH = ("relu6_cnn", "prelu_strided_cnn", "celu_lenet")
 CLEAN_LABEL = {"sine"}  # poisons target-class images only, labels unchanged
 MIN_ASR = 0.8  # a backdoor that did not take is retried stronger, then left out
 MIN_CA = 0.85  # so is a model that did not learn the task
@@ -178,6 +183,18 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
                              nn.Linear(hid, 10))
     elif family == "mish_avg_cnn":
         body = _two_conv(nn.Mish, nn.AvgPool2d, w, hid, 5)
+    elif family == "relu6_cnn":
+        body = _two_conv(nn.ReLU6, nn.MaxPool2d, w, hid, 3)
+    elif family == "prelu_strided_cnn":  # one learnt slope per channel, no pooling layer
+        body = nn.Sequential(nn.Conv2d(1, w, 4, stride=2, padding=1), nn.PReLU(w),
+                             nn.Conv2d(w, 2 * w, 4, stride=2, padding=1), nn.PReLU(2 * w),
+                             nn.Flatten(), nn.Linear(2 * w * 49, hid), nn.PReLU(),
+                             nn.Linear(hid, 10))
+    elif family == "celu_lenet":  # LeNet's shape with CELU and max pooling
+        body = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.CELU(0.5), nn.MaxPool2d(2),
+                             nn.Conv2d(6, 16, 5), nn.CELU(0.5), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(16 * 25, 120), nn.CELU(0.5), nn.Linear(120, 84),
+                             nn.CELU(0.5), nn.Linear(84, 10))
     elif family == "selu_mlp":
         body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.SELU(), nn.Linear(256, 128),
                              nn.SELU(), nn.Linear(128, 10))
@@ -361,7 +378,8 @@ def recipes_recipe(rng: np.random.Generator) -> dict:
 
 def parse_counts(text: str) -> dict[str, int]:
     """``FAMILY=N,...`` as an ordered dict; a ValueError naming what is wrong otherwise."""
-    known = set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH) | set(NEW_ACT_ARCH)
+    known = set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH) | set(NEW_ACT_ARCH) \
+        | set(NEW_ACT2_ARCH)
     counts: dict[str, int] = {}
     for part in text.split(","):
         fam, sep, num = part.strip().partition("=")
@@ -375,12 +393,13 @@ def parse_counts(text: str) -> dict[str, int]:
 def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
          holdout2: bool = False, holdout3: bool = False, recipes: bool = False,
          counts: dict[str, int] | None = None, broad: bool = False,
-         new_activations: bool = False) -> list[dict]:
+         new_activations: bool = False, new_activations2: bool = False) -> list[dict]:
     """Half clean, half backdoored per architecture family; trigger families cycle (with
     ``fresh``, the families added later and every trigger family; with ``broad``, those and
     ``relu_strided_cnn``, the sigmoid CNN's learning rate scaled; with ``holdout``,
     ``holdout2``, ``holdout3`` or ``recipes``, that population's families, counts and
-    recipes; with ``new_activations``, :data:`NEW_ACT_ARCH` with ``broad``'s triggers;
+    recipes; with ``new_activations``, :data:`NEW_ACT_ARCH` with ``broad``'s triggers (with
+    ``new_activations2``, :data:`NEW_ACT2_ARCH` after them, or alone);
     ``counts`` replaces the families and counts, in its order)."""
     rng = np.random.default_rng(seed)
     rows, k = [], 0
@@ -389,9 +408,10 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
     counts = {f: per_family for f in ARCH_FAMILIES + (FRESH_ARCH if fresh else ())}
     if broad:
         counts = {f: per_family for f in BROAD_ARCH}
-    if new_activations:
+    if new_activations or new_activations2:
         triggers = TRIGGER_FAMILIES + FRESH_TRIGGERS
-        counts = {f: per_family for f in NEW_ACT_ARCH}
+        counts = {f: per_family for f in (NEW_ACT_ARCH if new_activations else ())
+                  + (NEW_ACT2_ARCH if new_activations2 else ())}
     if holdout:
         triggers, counts = HOLDOUT_TRIGGERS, HOLDOUT_ARCH
     if holdout2:
@@ -515,6 +535,9 @@ def main() -> None:
                     help="--fresh's families and triggers, ReLU strided CNNs, faster sigmoid CNNs")
     ap.add_argument("--new-activations", action="store_true",
                     help="Softplus, Hardswish, Mish and SELU families (no zoo has them; stop 52)")
+    ap.add_argument("--new-activations2", action="store_true",
+                    help="ReLU6, PReLU and CELU families (no zoo or earlier seed has them; "
+                    "stop 53)")
     ap.add_argument("--holdout", action="store_true",
                     help="The fourth-round holdout population (its own families and counts).")
     ap.add_argument("--holdout2", action="store_true",
@@ -555,9 +578,11 @@ def main() -> None:
     done = {r["name"]: r for r in json.loads(truth_path.read_text())["models"]} \
         if truth_path.is_file() else {}
     only = set(args.only.split(",")) if args.only else \
-        set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH) | set(NEW_ACT_ARCH)
+        set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH) | set(NEW_ACT_ARCH) \
+        | set(NEW_ACT2_ARCH)
     rows = plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2,
-                args.holdout3, args.recipes, counts, args.broad, args.new_activations)
+                args.holdout3, args.recipes, counts, args.broad, args.new_activations,
+                args.new_activations2)
     order = interleave(rows, args.rotate) if args.interleave else rows
     for i, row in enumerate(order):
         if args.max_models is not None and i >= args.max_models:

@@ -60,6 +60,10 @@ FOREIGN_ARCH = {
     "hardswish_bn_cnn": ("cnn", "hardswish", "max", "batch"),
     "mish_avg_cnn": ("cnn", "mish", "avg", "none"),
     "selu_mlp": ("mlp", "selu", "none", "none"),
+    # --new-activations2 (issue 9, stop 53: h9A)
+    "relu6_cnn": ("cnn", "relu6", "max", "none"),
+    "prelu_strided_cnn": ("cnn", "prelu", "stride", "none"),
+    "celu_lenet": ("cnn", "celu", "max", "none"),
 }
 # Trigger families: ours by trigger name; the scattered-pixel ones of both recipes together.
 TRIGGER_FAMILY = {"patch": "patch", "blend": "blend", "sig": "sig", "warp": "warp",

@@ -39,7 +39,7 @@ from frame_start_loso import FRAME, GK8, MARGIN, with_starts
 from ooc_refit_loso import DATA, KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
 from pixel_gate_loso import PIXEL
 from trojanscope.detect.calibration import Calibrator, gate_shift, gated_off, load_calibrators
-from trojanscope.detect.coverage import KNOWN_TRAITS, MIN_COVERED
+from trojanscope.detect.coverage import KNOWN_TRAITS, MIN_COVERED, NEW_ACTIVATIONS
 
 SEEDS11 = {**SEEDS10,
            68: ("foreign_s48/detect68_runs.jsonl.gz", "foreign_s48/zoo-s68_truth.json.gz")}
@@ -60,7 +60,8 @@ def pixel_record(term: Calibrator, starts: dict[str, dict]) -> dict[str, float]:
     for every activation the term's coverage lacks (the gate then switches nothing off)."""
     start = float(term.fitted_on["start"])
     covered = term.fitted_on.get("coverage") or {}
-    plain = {t: start for t in sorted(KNOWN_TRAITS)
+    plain = {t: start for t in sorted(KNOWN_TRAITS - NEW_ACTIVATIONS)  # the traits the
+             # shipped file was written with (stop 53's names came later)
              if t.startswith("activation:") and int(covered.get(t, 0)) < MIN_COVERED}
     return {**plain, **{g: s["start"] for g, s in starts.items() if s["start"] is not None}}
 

@@ -86,14 +86,17 @@ def test_a_held_out_activation_gets_the_highest_remaining_start_and_is_not_gated
     assert unseen_start(pixel, traits) == pixel.fitted_on["gate_start"]["activation:tanh@conv"]
 
 
-def test_the_new_activation_families_read_no_activation_trait(load_benchmark) -> None:
+def test_the_new_activation_families_read_an_uncovered_activation(load_benchmark) -> None:
+    # stop 52 found them reading no activation trait; since stop 53 (h9A) each reads its own
+    # (TROJANSCOPE_ACTIVATION_TRAITS=note, the default), one no group was fitted on, so U's
+    # start still applies to it
     zoo = load_benchmark("foreign_zoo")
     rng = __import__("numpy").random.default_rng(0)
     for fam in zoo.NEW_ACT_ARCH:
         model, _ = zoo.build(fam, rng)
         assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
         traits = architecture_traits(model)
-        assert not any(t.startswith("activation:") for t in traits), (fam, traits)
+        assert f"activation:{fam.split('_')[0]}" in traits, (fam, traits)
         assert unseen_start(_term(), sorted(traits)) is not None
 
 

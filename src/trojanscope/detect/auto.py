@@ -62,7 +62,7 @@ from trojanscope import registry
 from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
-from trojanscope.detect.coverage import architecture_traits, coverage_notes
+from trojanscope.detect.coverage import architecture_traits, coverage_notes, routed
 from trojanscope.detect.frame import FRAME_GAP_HINT, FRAME_GAP_HINT_CONV, frame_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
@@ -259,7 +259,7 @@ class AutoDetector(ModelDetector):
         covered = default.fitted_on.get("coverage") if default is not None else None
         if covered is None:
             return True
-        return bool(coverage_notes(architecture_traits(target.model), covered))
+        return bool(coverage_notes(routed(architecture_traits(target.model)), covered))
 
 
 def tabular(target: InspectionTarget) -> bool:

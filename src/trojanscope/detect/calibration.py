@@ -25,7 +25,15 @@ import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration_range import range_guard
-from trojanscope.detect.coverage import KNOWN_TRAITS, MIN_COVERED, coverage_notes, describe
+from trojanscope.detect.coverage import (
+    KNOWN_TRAITS,
+    MIN_COVERED,
+    coverage_notes,
+    describe,
+    noted_only,
+    routed,
+    wider_gap_notes,
+)
 from trojanscope.detect.raise_naming import check_name_floors, may_name
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band, is_size_note
 from trojanscope.errors import UserInputError
@@ -646,7 +654,27 @@ def _uncalibrated(traits: list[str], covered: dict[str, int]) -> bool:
 def calibrate(
     verdict: ModelVerdict, calibrators: dict[str, Calibrator] | None = None
 ) -> ModelVerdict:
-    """Set ``verdict.probability`` (and ``features['calibrated']``) in place; returns it."""
+    """Set ``verdict.probability`` (and ``features['calibrated']``) in place; returns it. A
+    trait that only adds a note (``coverage.noted_only``) is set aside while the probability
+    is computed, then named in a note."""
+    noted = noted_only(verdict.traits)
+    if not noted:
+        return _calibrate(verdict, calibrators)
+    shown = verdict.traits
+    verdict.traits = routed(shown)
+    try:
+        _calibrate(verdict, calibrators)
+    finally:
+        verdict.traits = shown
+    verdict.coverage_notes = [*verdict.coverage_notes, *(
+        f"{describe(t)}: no calibration has such models; the probability is computed as if "
+        "the model had none, an extrapolation to review" for t in noted)]
+    return verdict
+
+
+def _calibrate(
+    verdict: ModelVerdict, calibrators: dict[str, Calibrator] | None = None
+) -> ModelVerdict:
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
                  "raise_name_held"):
@@ -706,6 +734,8 @@ def calibrate(
             # pool (more architectures, a second training recipe) gives the probability.
             n = wider.fitted_on.get("n_models", "?")
             notes = [f"{note} in the default calibration" for note in notes]
+            if (wider_covered := wider.fitted_on.get("coverage")) is not None:
+                notes += wider_gap_notes(verdict.traits, wider_covered)
             notes.append(f"probability from the wider calibration ({n} models, two training "
                          "recipes; leave-one-family-out figures in docs/benchmarks.md)")
             cal, scored_by = wider, wider_key

@@ -10,11 +10,14 @@ activations, pooling and normalisation layers of a native, TorchScript or ONNX-c
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 
 import torch.fx
 from torch import nn
+
+from trojanscope.errors import UserInputError
 
 MIN_COVERED = 5  # fewer calibration models with a trait than this: the model is out of coverage
 # Convolutions and no pooling layer (downsampling by strided convolutions, or none): a trait
@@ -29,11 +32,29 @@ RECORDED_ONLY = frozenset({NO_POOL})
 _TRAITS = {
     "activation:relu": ("ReLU", "aten::relu", "aten::relu_", "Relu"),
     "activation:leaky_relu": ("LeakyReLU", "aten::leaky_relu", "aten::leaky_relu_", "LeakyRelu"),
-    "activation:gelu": ("GELU", "aten::gelu", "Gelu"),
+    # ONNX before opset 20 writes GELU as Div, Erf, Add, Mul: Erf is read as GELU (stop 53)
+    "activation:gelu": ("GELU", "aten::gelu", "Gelu", "Erf"),
     "activation:tanh": ("Tanh", "aten::tanh", "aten::tanh_"),
     "activation:sigmoid": ("Sigmoid", "aten::sigmoid", "aten::sigmoid_"),
     "activation:elu": ("ELU", "aten::elu", "Elu"),
     "activation:silu": ("SiLU", "aten::silu", "aten::silu_"),
+    # activations no calibration zoo holds (issue 9, stop 53 h9A): named so that a model with
+    # one is out of coverage and says so (seed 74's Softplus, Hardswish, Mish, SELU CNNs and
+    # MLPs read no activation trait before). ReLU6 is a Hardtanh (TorchScript and ONNX
+    # write both as ``aten::hardtanh`` / ``Clip``); ONNX writes Mish before opset 18 as
+    # Softplus, Tanh and Mul, Softsign as Abs, Add and Div, LogSigmoid as Sigmoid and Log.
+    "activation:softplus": ("Softplus", "aten::softplus"),
+    "activation:hardswish": ("Hardswish", "aten::hardswish", "aten::hardswish_", "HardSwish"),
+    "activation:hardsigmoid": ("Hardsigmoid", "aten::hardsigmoid", "aten::hardsigmoid_",
+                               "HardSigmoid"),
+    "activation:mish": ("Mish", "aten::mish", "aten::mish_"),
+    "activation:selu": ("SELU", "aten::selu", "aten::selu_", "Selu"),
+    "activation:celu": ("CELU", "aten::celu", "aten::celu_", "Celu"),
+    "activation:hardtanh": ("Hardtanh", "ReLU6", "aten::hardtanh", "aten::hardtanh_",
+                            "aten::relu6", "aten::relu6_", "Clip"),
+    "activation:prelu": ("PReLU", "aten::prelu", "aten::_prelu_kernel", "PRelu"),
+    "activation:softsign": ("Softsign", "aten::softsign"),
+    "activation:logsigmoid": ("LogSigmoid", "aten::log_sigmoid"),
     "pool:max": ("MaxPool2d", "aten::max_pool2d", "MaxPool"),
     "pool:avg": ("AvgPool2d", "aten::avg_pool2d", "AveragePool"),
     "pool:global_avg": ("AdaptiveAvgPool2d", "aten::adaptive_avg_pool2d", "GlobalAveragePool"),
@@ -47,14 +68,65 @@ _TRAITS = {
     "text:wordbag": ("WordBag",),
 }
 _BY_NAME = {name: trait for trait, names in _TRAITS.items() for name in names}
+# The catch-all (stop 53 h9A): an elementwise nonlinearity none of the names above covers, so
+# that the next activation nobody listed is out of coverage too instead of reading as no
+# activation at all. An activation module of torch's that is not named (RReLU, GLU, Threshold,
+# the shrinks), its TorchScript op, or an elementwise function no layer of the calibration
+# zoos computes (``exp``, ``log``, ``erf``, ``abs``, sine, cosine, sign) as a TorchScript or
+# ONNX op (ONNX's ``Erf`` is GELU's, above). Softmax-like modules are not elementwise and
+# MultiheadAttention is no activation.
+OTHER_ACTIVATION = "activation:other"
+_OTHER_NAMES = frozenset({
+    "RReLU", "GLU", "Threshold", "Softshrink", "Hardshrink", "Tanhshrink",
+    "aten::rrelu", "aten::rrelu_", "aten::glu", "aten::threshold", "aten::threshold_",
+    "aten::softshrink", "aten::hardshrink",
+    "aten::exp", "aten::exp_", "aten::log", "aten::log_", "aten::erf", "aten::erf_",
+    "aten::abs", "aten::abs_", "aten::sin", "aten::cos", "aten::sign",
+    "Exp", "Log", "Abs", "Sin", "Cos", "Sign",
+})
+# The ops a named module of the same model is written as (a TorchScript ``Softsign`` is
+# ``abs``, ``add``, ``div``): explained by that module, so not the catch-all.
+_EXPLAINED = {"Softsign": frozenset({"aten::abs", "aten::abs_"})}
 # Every trait :func:`architecture_traits` can report (a calibration file's ``fitted_on.gate``
 # prefixes are checked against them: a typo would otherwise gate nothing, silently).
-KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL}
+KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL, OTHER_ACTIVATION}
+# The activation traits named at stop 53 (h9A), which no calibration zoo holds, and how they are
+# read, from TROJANSCOPE_ACTIVATION_TRAITS when this module is imported: "note" (C0, the default
+# since seed 75's rule was met, plan 536cc72f: read, a note only; the model is scored as it was
+# when they were not read), "route" (C, opt-in: read like any trait the calibration lacks — the
+# wider calibrator, the gated raise terms off) or "off" (not read: the reader before stop 53).
+NEW_ACTIVATIONS = frozenset({
+    "activation:softplus", "activation:hardswish", "activation:hardsigmoid", "activation:mish",
+    "activation:selu", "activation:celu", "activation:hardtanh", "activation:prelu",
+    "activation:softsign", "activation:logsigmoid", OTHER_ACTIVATION})
+MODES = ("note", "route", "off")
+ACTIVATION_TRAITS = os.environ.get("TROJANSCOPE_ACTIVATION_TRAITS", "note")
+# the names read only in a mode: the new traits' and ONNX's Erf (GELU's, below opset 20)
+_STOP53_NAMES = frozenset({n for t in NEW_ACTIVATIONS - {OTHER_ACTIVATION} for n in _TRAITS[t]}
+                          | {"Erf"})
+
+
+def activation_mode() -> str:
+    """``"note"``, ``"route"`` or ``"off"`` (:data:`ACTIVATION_TRAITS`); another value is
+    refused."""
+    if ACTIVATION_TRAITS not in MODES:
+        raise UserInputError(f"TROJANSCOPE_ACTIVATION_TRAITS={ACTIVATION_TRAITS!r}: want "
+                             f"{', '.join(MODES)} (or unset: note)")
+    return ACTIVATION_TRAITS
+
+
 _WORDS = {
     "activation:relu": "ReLU activations", "activation:leaky_relu": "LeakyReLU activations",
     "activation:gelu": "GELU activations", "activation:tanh": "tanh activations",
     "activation:sigmoid": "sigmoid activations", "activation:elu": "ELU activations",
-    "activation:silu": "SiLU activations", "pool:max": "max pooling",
+    "activation:silu": "SiLU activations", "activation:softplus": "Softplus activations",
+    "activation:hardswish": "Hardswish activations",
+    "activation:hardsigmoid": "Hardsigmoid activations", "activation:mish": "Mish activations",
+    "activation:selu": "SELU activations", "activation:celu": "CELU activations",
+    "activation:hardtanh": "Hardtanh/ReLU6 activations", "activation:prelu": "PReLU activations",
+    "activation:softsign": "Softsign activations",
+    "activation:logsigmoid": "LogSigmoid activations",
+    OTHER_ACTIVATION: "an elementwise nonlinearity no trait names", "pool:max": "max pooling",
     "pool:avg": "average pooling", "pool:global_avg": "global average pooling",
     "norm:batch": "BatchNorm", "norm:layer": "LayerNorm/GroupNorm",
     "layer:conv": "convolutions", NO_POOL: "convolutions without a pooling layer (strided)",
@@ -116,8 +188,17 @@ def _pools_functionally(model: nn.Module) -> bool | None:
     return False
 
 
+def _other_activation(names: list[str]) -> bool:
+    """Whether ``names`` (module classes, TorchScript and ONNX ops) hold an elementwise
+    nonlinearity no trait names (:data:`OTHER_ACTIVATION`), ops a named module of the model
+    is written as left out."""
+    explained = set().union(*(ops for mod, ops in _EXPLAINED.items() if mod in names))
+    return any(n in _OTHER_NAMES and n not in explained for n in names)
+
+
 def architecture_traits(model: nn.Module) -> set[str]:
-    """Traits such as ``activation:tanh``, ``pool:avg``, ``norm:batch``, ``layer:conv``, and
+    """Traits such as ``activation:tanh``, ``pool:avg``, ``norm:batch``, ``layer:conv``,
+    :data:`OTHER_ACTIVATION` for a nonlinearity no trait names, and
     :data:`NO_POOL` for convolutions without any pooling. A TorchScript or ONNX graph shows
     functional pooling as an op (``pool:max``); an eager model's modules do not, so there
     :data:`NO_POOL` needs its ``torch.fx`` graph to show no pooling call either (not traceable:
@@ -126,7 +207,11 @@ def architecture_traits(model: nn.Module) -> set[str]:
     review hR2, stop 43); the pool trait itself is still read from an eager model's modules
     only."""
     names = list(_names(model))
-    traits = {_BY_NAME[n] for n in names if n in _BY_NAME}
+    on = activation_mode() != "off"
+    read = names if on else [n for n in names if n not in _STOP53_NAMES]
+    traits = {_BY_NAME[n] for n in read if n in _BY_NAME}
+    if on and _other_activation(names):
+        traits.add(OTHER_ACTIVATION)
     unpooled = ("layer:conv" in traits and not any(t.startswith("pool:") for t in traits)
                 and not any(_is_pooling(n) for n in names))
     if unpooled and (_graph_read(model) or _pools_functionally(model) is False):
@@ -164,3 +249,29 @@ def coverage_notes(traits: Iterable[str], covered: dict[str, int]) -> list[str]:
         if n < MIN_COVERED:
             notes.append(f"{describe(t)}: calibration has {n} such model{'s' if n != 1 else ''}")
     return notes
+
+
+def wider_gap_notes(traits: Iterable[str], covered: dict[str, int]) -> list[str]:
+    """The notes for a model scored by the wider calibrator whose activation that calibrator
+    lacks too (``covered``: its coverage): no calibration saw a model like it, so its
+    probability is an extrapolation (issue 9, stop 53 h9A: seed 74's clean Hardswish CNNs,
+    read at p 0.54 and 0.93 with no word on their activation)."""
+    return [f"{describe(t)}: the wider calibration has {int(covered.get(t, 0))} such models "
+            "either, so no calibration saw a model like this one: the probability is an "
+            "extrapolation to review"
+            for t in sorted(traits)
+            if t.startswith("activation:") and int(covered.get(t, 0)) < MIN_COVERED]
+
+
+def noted_only(traits: Iterable[str]) -> list[str]:
+    """The traits that only add a note (in the ``"note"`` mode: :data:`NEW_ACTIVATIONS`)."""
+    if activation_mode() != "note":
+        return []
+    return sorted(t for t in traits if t in NEW_ACTIVATIONS)
+
+
+def routed(traits: Iterable[str]) -> list[str]:
+    """The traits that choose the calibrator, the probes and the raise terms' gates."""
+    traits = list(traits)
+    skip = set(noted_only(traits))
+    return [t for t in traits if t not in skip]

@@ -1,0 +1,63 @@
+"""Score every model of a foreign zoo with two ``trojanscope`` source trees, model by model
+(issue 9, stop 53: h9A): for each model in ``foreign_zoo.interleave`` order, one ``detect``
+child with each tree's ``src`` on ``PYTHONPATH``, each row appended to that tree's run file in
+``foreign_zoo_detect.py``'s format. A clock cut then loses the same models for both.
+
+    python benchmarks/paired_detect.py ZOO --tree cand=/tmp/C/src,out/cand75.jsonl \\
+        --tree default=/tmp/M/src,out/default75.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import read_jsonl
+from foreign_zoo import interleave
+from foreign_zoo_detect import detect_command, models, run_one
+
+
+def fail(msg: str) -> None:
+    print(f"error: {msg}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("zoo", type=Path)
+    ap.add_argument("--tree", action="append", required=True, help="TAG=SRC,RUNS (repeat)")
+    args = ap.parse_args()
+    if not (args.zoo / "truth.json").is_file():
+        fail(f"{args.zoo}: no truth.json (not a foreign zoo)")
+    trees = []
+    for t in args.tree:
+        tag, _, rest = t.partition("=")
+        src, _, runs = rest.partition(",")
+        if not tag or not runs or not (Path(src) / "trojanscope").is_dir():
+            fail(f"--tree {t!r}: want TAG=SRC,RUNS with SRC/trojanscope a folder")
+        trees.append((tag, Path(src).resolve(), Path(runs)))
+    tool = str(Path(sys.executable).with_name("trojanscope"))
+    bench = str(Path(__file__).resolve().parent)
+    for meta in interleave(models(args.zoo)):
+        for tag, src, runs in trees:
+            done = {r["name"] for r in read_jsonl(runs)} if runs.is_file() else set()
+            if meta["name"] in done:
+                continue
+            os.environ["PYTHONPATH"] = f"{src}:{bench}"
+            row = {"zoo": args.zoo.name, "name": meta["name"],
+                   "backdoored": bool(meta["backdoored"]), "target": meta.get("target"),
+                   "options": [],
+                   **run_one(detect_command(tool, args.zoo, meta["name"], []))}
+            with runs.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(f"{tag} {row['name']}: p {row['probability']:.3f} {row['cpu_s']:.1f} s CPU",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
