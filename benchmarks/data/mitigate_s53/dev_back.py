@@ -4,7 +4,7 @@ by ``mitigate_s51a/keep_today.py`` (the step is `gated`'s last, so today's outpu
 starts from; seed 0, as the benchmark's runs), scored on the scoring split with the run's own
 attack (figures only; the step never reads it).
 
-    PYTHONPATH=src python benchmarks/data/mitigate_s53/dev_back.py OUT.json ZOOS E SAVED.pt...
+    PYTHONPATH=src:benchmarks/data/mitigate_s53 python .../dev_back.py OUT.json ZOOS E SAVED.pt...
 """
 import json
 import sys
@@ -12,31 +12,20 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import torch
+from saved import read_saved, split, stages_model
 
-from trojanscope.data.resolve import load_dataset
-from trojanscope.io.models import load_model
 from trojanscope.mitigate.back_distill import back_step
-from trojanscope.mitigate.run import attack_triggered, measure, split_clean
-from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.mitigate.run import measure
 
 
 def main() -> None:
-    torch.set_num_threads(1)
-    clean = load_dataset("mnist", "test")
-    fit, held = split_clean(clean, 0.8, 0, needs_data=True)
+    fit, held = split()
     out_path, zoos, epochs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     rows = {}
     for f in sys.argv[4:]:
         path = Path(f)
-        zoo, name = "-".join(path.stem.split("-")[:2]), path.stem.split("-", 2)[2]
-        saved = torch.load(path, weights_only=False)  # our own scratch file
-        loaded = load_model(zoos / zoo / name)
-        spec = loaded.manifest.attack if loaded.manifest is not None else None
-        trig = attack_triggered(attack_from_spec(spec))(held) if spec is not None else None
-        came = loaded.module.eval()
-        m = load_model(zoos / zoo / name).module
-        m.load_state_dict(saved["state"])
-        m.eval()
+        came, saved, trig = read_saved(zoos, path, held)
+        m = stages_model(zoos, path, saved)
         unchanged = all(torch.equal(v, came.state_dict()[k]) for k, v in m.state_dict().items())
         today = measure(m, held, trig)
         g = SimpleNamespace(report_={"suspect": saved["suspect"]}, back_distill=epochs)

@@ -10,41 +10,29 @@ import json
 import sys
 from pathlib import Path
 
-import torch
 from dev_variants import VARIANTS, step
+from saved import read_saved, split, stages_model
 
-from trojanscope.data.resolve import load_dataset
-from trojanscope.io.models import load_model
 from trojanscope.mitigate.free_unlearn import universal_reach
-from trojanscope.mitigate.run import attack_triggered, measure, split_clean
-from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.mitigate.run import measure
 
 SIZES = (0.1, 0.15, 0.2)
 STEPS = {"o1_noadv": VARIANTS["o1_noadv"], "o2_noadv": {**VARIANTS["o1_noadv"], "EPOCHS": 2}}
 
 
 def main() -> None:
-    torch.set_num_threads(1)
-    clean = load_dataset("mnist", "test")
-    fit, held = split_clean(clean, 0.8, 0, needs_data=True)
+    fit, held = split()
     out_path, zoos = Path(sys.argv[1]), Path(sys.argv[2])
     rows = {}
     for f in sys.argv[3:]:
         path = Path(f)
-        zoo, name = "-".join(path.stem.split("-")[:2]), path.stem.split("-", 2)[2]
-        saved = torch.load(path, weights_only=False)  # our own scratch file
+        orig, saved, trig = read_saved(zoos, path, held)
         s = saved["suspect"]
         if s is None:
             continue
-        loaded = load_model(zoos / zoo / name)
-        spec = loaded.manifest.attack if loaded.manifest is not None else None
-        trig = attack_triggered(attack_from_spec(spec))(held) if spec is not None else None
-        orig = loaded.module.eval()
         row = {"ca_before": measure(orig, held, trig)["ca"], "suspect": s}
         for v in ("today", *STEPS):
-            m = load_model(zoos / zoo / name).module
-            m.load_state_dict(saved["state"])
-            m.eval()
+            m = stages_model(zoos, path, saved)
             if v != "today":
                 step(m, orig, fit, int(s), 0, STEPS[v])
             a = measure(m, held, trig)

@@ -3,24 +3,19 @@
 suspect) at a few sizes, and the free unlearning at a few settings, scored on the scoring split
 with the run's own attack (figures only; the method never reads it).
 
-    PYTHONPATH=src python benchmarks/data/mitigate_s53/dev_read.py OUT.json ZOOS_DIR SAVED.pt...
+    PYTHONPATH=src:benchmarks/data/mitigate_s53 python .../dev_read.py OUT.json ZOOS_DIR SAVED.pt...
 """
 import copy
 import json
 import sys
 from pathlib import Path
 
-import torch
+from saved import read_saved, split
 
 import trojanscope.mitigate.free_unlearn as fu
-from trojanscope.data.resolve import load_dataset
-from trojanscope.io.models import load_model
-from trojanscope.mitigate.run import attack_triggered, measure, split_clean
-from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.mitigate.run import measure
 
-torch.set_num_threads(1)
-clean = load_dataset("mnist", "test")
-fit, held = split_clean(clean, 0.8, 0, needs_data=True)  # the benchmark's split (seed 0)
+fit, held = split()
 out_path, zoos = Path(sys.argv[1]), Path(sys.argv[2])
 SIZES = (0.15, 0.25)
 VARIANTS = {"e5": {}, "e2": {"EPOCHS": 2}, "eps3": {"EPS": 0.3}, "d8": {"DISTILL": 8.0}}
@@ -29,12 +24,7 @@ for f in sys.argv[3:]:
     path = Path(f)
     if path.stem in rows:
         continue
-    zoo, name = "-".join(path.stem.split("-")[:2]), path.stem.split("-", 2)[2]
-    loaded = load_model(zoos / zoo / name)
-    spec = loaded.manifest.attack if loaded.manifest is not None else None
-    trig = attack_triggered(attack_from_spec(spec))(held) if spec is not None else None
-    saved = torch.load(path, weights_only=False)  # our own scratch file
-    model = loaded.module
+    model, saved, trig = read_saved(zoos, path, held)
     before = measure(model, held, trig)
     model.load_state_dict(saved["state"])
     model.eval()

@@ -7,7 +7,7 @@ under their true labels (weight ``ADV``); distillation on the clean images and t
 neighbours towards ``TEACHER`` (``stages``: the saved output, ``orig``: the model as it came,
 the suspect's column left out of both sides with ``FREE``).
 
-    PYTHONPATH=src python benchmarks/data/mitigate_s53/dev_variants.py OUT.json ZOOS SAVED.pt...
+    PYTHONPATH=src:benchmarks/data/mitigate_s53 python .../dev_variants.py OUT.json ZOOS SAVED.pt...
 """
 import json
 import sys
@@ -15,14 +15,12 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from saved import read_saved, split, stages_model
 
 import trojanscope.mitigate.free_unlearn as fu
-from trojanscope.data.resolve import load_dataset
-from trojanscope.io.models import load_model
 from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.base import frozen_copy
-from trojanscope.mitigate.run import attack_triggered, measure, split_clean
-from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.mitigate.run import measure
 
 BASE = dict(EPOCHS=3, SW=1.0, ADV=1.0, TEACHER="orig", FREE=True, LR=3e-4)
 VARIANTS = {
@@ -80,28 +78,19 @@ def step(model, orig, clean, suspect, seed, v):
 
 
 def main() -> None:
-    torch.set_num_threads(1)
-    clean = load_dataset("mnist", "test")
-    fit, held = split_clean(clean, 0.8, 0, needs_data=True)
+    fit, held = split()
     out_path, zoos = Path(sys.argv[1]), Path(sys.argv[2])
     rows = json.loads(out_path.read_text()) if out_path.exists() else {}
     for f in sys.argv[3:]:
         path = Path(f)
-        zoo, name = "-".join(path.stem.split("-")[:2]), path.stem.split("-", 2)[2]
-        loaded = load_model(zoos / zoo / name)
-        spec = loaded.manifest.attack if loaded.manifest is not None else None
-        trig = attack_triggered(attack_from_spec(spec))(held) if spec is not None else None
-        saved = torch.load(path, weights_only=False)  # our own scratch file
-        orig = loaded.module.eval()
+        orig, saved, trig = read_saved(zoos, path, held)
         before = measure(orig, held, trig)
         s = saved["suspect"]
         row = rows.setdefault(path.stem, {"ca_before": before["ca"], "suspect": s})
         for v, cfg in VARIANTS.items():
             if v in row or s is None:
                 continue
-            m = load_model(zoos / zoo / name).module
-            m.load_state_dict(saved["state"])
-            m.eval()
+            m = stages_model(zoos, path, saved)
             if "today" not in row:
                 t = measure(m, held, trig)
                 row["today"] = {"ca": t["ca"], "asr": t.get("asr")}

@@ -20,7 +20,8 @@ the suspect at least ``BACK_RECALL`` less often than by the input model. On deve
 2443-2446 (benchmarks/data/mitigate_s53) the step without this gate gained two models and
 pushed one out of the goal (2446/blended-006, a drop of 0.04); with it, one gained
 (2444/badnets-000, 0.36), none lost, and four of the five it changed were WaNet MLPs the attack
-did not take.
+did not take. On fresh zoos 2447/2448 it moved no model across issue 12's goal (15 of 20
+backdoored MLPs either way), failing the rule written before them: opt-in (default 0).
 """
 
 from __future__ import annotations

@@ -282,8 +282,9 @@ class AfterOptions:
             reach towards the suspect rose by at most ``BACK_RISE`` (0.01), else the stages'
             model comes back (:mod:`~trojanscope.mitigate.back_distill`; the note's
             ``back_distill``). Built for the accuracy the stages cost in the suspect class
-            (issue 12 stop 53, h12); 0 (default): off. Not combined with ``bias_refit`` or
-            ``dense_repair``.
+            (issue 12 stop 53, h12); 0 (default): off. It failed its rule on fresh zoos
+            2447/2448 (15 of 20 backdoored MLPs at the goal either way), so it is opt-in. Not
+            combined with ``bias_refit`` or ``dense_repair``.
     """
 
     residue: float = 0.0
