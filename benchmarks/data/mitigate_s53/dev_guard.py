@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from dev_variants import VARIANTS, step
-from saved import read_saved, split, stages_model
+from saved import each_saved, split, stages_model
 
 from trojanscope.mitigate.free_unlearn import universal_reach
 from trojanscope.mitigate.run import measure
@@ -24,12 +24,8 @@ def main() -> None:
     fit, held = split()
     out_path, zoos = Path(sys.argv[1]), Path(sys.argv[2])
     rows = {}
-    for f in sys.argv[3:]:
-        path = Path(f)
-        orig, saved, trig = read_saved(zoos, path, held)
+    for path, orig, saved, trig in each_saved(zoos, sys.argv[3:], held):
         s = saved["suspect"]
-        if s is None:
-            continue
         row = {"ca_before": measure(orig, held, trig)["ca"], "suspect": s}
         for v in ("today", *STEPS):
             m = stages_model(zoos, path, saved)

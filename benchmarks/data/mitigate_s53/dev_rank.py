@@ -9,9 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from saved import read_saved, split, stages_model
+from saved import each_saved, split, stages_model, suspect_rank
 
-from trojanscope.mitigate.free_unlearn import universal_reach
 from trojanscope.mitigate.run import measure
 
 
@@ -19,16 +18,10 @@ def main() -> None:
     fit, held = split()
     out_path, zoos = Path(sys.argv[1]), Path(sys.argv[2])
     rows = {}
-    for f in sys.argv[3:]:
-        path = Path(f)
-        _, saved, trig = read_saved(zoos, path, held)
+    for path, _, saved, trig in each_saved(zoos, sys.argv[3:], held):
         s = saved["suspect"]
-        if s is None:
-            continue
-        m = stages_model(zoos, path, saved)
-        today = measure(m, held, trig)
-        reach = [universal_reach(m, fit.x, fit.y, c) for c in range(10)]
-        rank = sum(r < reach[s] for r in reach)  # 0: the least reachable class
+        today = measure(stages_model(zoos, path, saved), held, trig)
+        reach, rank = suspect_rank(stages_model(zoos, path, saved), fit, s)
         rows[path.stem] = {"ca_before": saved["before"]["ca"], "today": today, "suspect": s,
                            "reach": reach, "rank": rank}
         print(path.stem, s, round(today["asr"], 4), round(reach[s], 3), rank, flush=True)

@@ -47,3 +47,22 @@ def stages_model(zoos: Path, path: Path, saved: dict[str, Any]) -> nn.Module:
     model = zoo_model(zoos, path)
     model.load_state_dict(saved["state"])
     return model.eval()
+
+
+def each_saved(zoos: Path, files: list[str], held: TensorDataset):
+    """(path, the input model, the saved dict, the triggered scoring images) for every saved
+    output in ``files`` whose run named a suspect class (the others are skipped)."""
+    for f in files:
+        path = Path(f)
+        orig, saved, trig = read_saved(zoos, path, held)
+        if saved["suspect"] is not None:
+            yield path, orig, saved, trig
+
+
+def suspect_rank(model: nn.Module, fit: TensorDataset, suspect: int) -> tuple[list[float], int]:
+    """``free_reach``'s reading towards each class, and how many classes read lower than the
+    suspect (0: the suspect is the least reachable)."""
+    from trojanscope.mitigate.free_unlearn import universal_reach
+
+    reach = [universal_reach(model, fit.x, fit.y, c) for c in range(fit.num_classes)]
+    return reach, sum(r < reach[suspect] for r in reach)
