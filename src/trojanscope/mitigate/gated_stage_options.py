@@ -275,6 +275,16 @@ class AfterOptions:
             (16 of 20 backdoored MLPs at the goal against 15, none lost); 0: off, the default
             before. With ``bias_refit`` or ``dense_repair`` asked the default is 0 (they take
             the last step); a value asked for with them is refused.
+        back_distill: with E > 0, last (after ``free_reach``'s step), a dense image model the
+            stages changed with a suspect class is trained E epochs on the clean images under
+            their true labels with distillation towards the *input* model on them and their
+            neighbours, the suspect's column left out; kept only where the free perturbation's
+            reach towards the suspect rose by at most ``BACK_RISE`` (0.01), else the stages'
+            model comes back (:mod:`~trojanscope.mitigate.back_distill`; the note's
+            ``back_distill``). Built for the accuracy the stages cost in the suspect class
+            (issue 12 stop 53, h12); 0 (default): off. It failed its rule on fresh zoos
+            2447/2448 (15 of 20 backdoored MLPs at the goal either way), so it is opt-in. Not
+            combined with ``bias_refit`` or ``dense_repair``.
     """
 
     residue: float = 0.0
@@ -285,6 +295,7 @@ class AfterOptions:
     dense_repair: int = 0
     bias_refit: bool = False
     free_reach: float | None = None
+    back_distill: int = 0
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -309,3 +320,8 @@ class AfterOptions:
         if self.free_reach > 0 and other:
             raise ValueError("free_reach is not combined with bias_refit or dense_repair: "
                              "set free_reach=0 with them")
+        check_option("back_distill", self.back_distill, 0, 20, integer=True)
+        settle(self, "back_distill", int(self.back_distill))
+        if self.back_distill and other:
+            raise ValueError("back_distill is not combined with bias_refit or dense_repair: "
+                             "ask for one of them")

@@ -1,0 +1,42 @@
+"""Today's `gated` and `gated:back_distill=E` on every model of a zoo from one run of the stages
+(issue 12, stop 53: h12): ``back_distill`` is the last step (after ``free_reach``'s) and nothing
+before it reads the option, so the model it starts from is today's output (where it does not
+run, or refuses, the two are the same model). Both rows in ``bench_mitigate.py``'s format (for
+``ship_rule_mitigate.py``), with the step's note per model; today's time is the run's less the
+step's seconds (the readings and the fit).
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/check_back_distill.py ZOO OUT.json [E]
+"""
+
+import copy
+import sys
+import time
+from pathlib import Path
+
+import trojanscope.mitigate.back_distill as bd
+from last_step_rows import rows_from_one_run
+from trojanscope.mitigate.gated import Gated
+
+SEEN: dict = {}
+_step = bd.back_step
+
+
+def spy_step(gated, out, *args, **kwargs):
+    """Today's output is the model the step starts from; keep it and the step's seconds."""
+    SEEN["before"] = copy.deepcopy(out)
+    start = time.perf_counter()
+    done = _step(gated, out, *args, **kwargs)
+    SEEN["seconds"] = time.perf_counter() - start
+    return done
+
+
+bd.back_step = spy_step
+
+
+def main() -> None:
+    epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    rows_from_one_run(Path(sys.argv[1]), Path(sys.argv[2]), lambda: Gated(back_distill=epochs),
+                      f"gated:back_distill={epochs}", "back_distill", "back", SEEN)
+
+
+main()
