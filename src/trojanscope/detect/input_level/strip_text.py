@@ -27,7 +27,7 @@ from trojanscope.registry import register
 
 CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``calibrate``)
 MEASURES = ("keep", "ratio")  # what strip-text scores (see ``measure``)
-NORMALISE = ("none", "class", "either")  # how strip-text's scores are put on one scale (``normalise``)
+NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one scale
 
 
 @register("input-detector", "strip-text")
