@@ -100,6 +100,24 @@ def dump_parser(doc: str) -> argparse.ArgumentParser:
     return parser
 
 
+def rule_parser(doc: str, slack: float, expect: int) -> argparse.ArgumentParser:
+    """A rule script's arguments: the dump readers' plus its bounds."""
+    parser = dump_parser(doc)
+    parser.add_argument("--guard-fpr", type=float, default=0.05)
+    parser.add_argument("--slack", type=float, default=slack)
+    parser.add_argument("--expect", type=int, default=expect)
+    return parser
+
+
+def write_rule(opts: argparse.Namespace, rows: list[dict], verdict: dict) -> None:
+    """Print a rule's rows and verdict as JSON, and write them to ``--json`` when given."""
+    text = json.dumps({"dumps": [str(p) for p in opts.dumps], "rows": rows, "rule": verdict},
+                      indent=2)
+    print(text)
+    if opts.json is not None:
+        opts.json.write_text(text + "\n")
+
+
 def main() -> None:
     opts = dump_parser(__doc__).parse_args()
     rows = []

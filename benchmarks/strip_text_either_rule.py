@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from strip_text_class_report import dump_parser, figures
+from strip_text_class_report import figures, rule_parser, write_rule
 
 TODAY, CANDIDATE = "global", "class_either"
 
@@ -69,20 +69,12 @@ def rule(rows: list[dict], guard_fpr: float, slack: float, goal: float, expect: 
 
 
 def main() -> None:
-    parser = dump_parser(__doc__)
-    parser.add_argument("--guard-fpr", type=float, default=0.05)
-    parser.add_argument("--slack", type=float, default=0.02)
+    parser = rule_parser(__doc__, slack=0.02, expect=2)
     parser.add_argument("--goal", type=float, default=0.90)
-    parser.add_argument("--expect", type=int, default=2)
     opts = parser.parse_args()
     models = [m for p in opts.dumps for m in json.loads(p.read_text())["models"]]
     rows = readings(models, opts.fpr, opts.confidence)
-    text = json.dumps({"dumps": [str(p) for p in opts.dumps], "rows": rows,
-                       "rule": rule(rows, opts.guard_fpr, opts.slack, opts.goal, opts.expect)},
-                      indent=2)
-    print(text)
-    if opts.json is not None:
-        opts.json.write_text(text + "\n")
+    write_rule(opts, rows, rule(rows, opts.guard_fpr, opts.slack, opts.goal, opts.expect))
 
 
 if __name__ == "__main__":
