@@ -7,6 +7,8 @@ and firing triggered share (guard TPR) flagged at ``--fpr`` by
   scores predicted as that class (an input is compared with clean inputs predicted as it is);
 - ``class_rank``: each score replaced by its rank among the guard scores of its predicted class
   (the share strictly below it), then :func:`pac_threshold` of the guard's ranks;
+- ``class_either`` (stop 53): the larger of that rank and the rank among all guard scores, then
+  the same threshold (``strip-text -p normalise=either``);
 
 plus the ROC view of the raw and the class-ranked score (ROC-AUC, TPR at FPR ≤ ``--fpr`` on the
 held-out clean), each for the ``ratio`` score and the ``keep`` score.
@@ -37,6 +39,11 @@ def class_rank(ref: torch.Tensor, ref_pred: torch.Tensor, s: torch.Tensor,
         if len(theirs):
             out[mine] = (theirs[None, :] < s[mine][:, None]).double().mean(1)
     return out
+
+
+def pooled_rank(ref: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    """Each of ``s`` as the share of all the reference scores strictly below it."""
+    return (ref[None, :] < s[:, None]).double().mean(1)
 
 
 def per_class(ref: torch.Tensor, ref_pred: torch.Tensor, pred: torch.Tensor, rank) -> torch.Tensor:
@@ -72,6 +79,11 @@ def figures(split: dict, key: str, fpr: float, confidence: float) -> dict:
     trig_rank = class_rank(t["guard"], p["guard"], trig, trig_pred)
     r = pac_threshold(ranks["guard"], fpr, confidence)
     read("class_rank", r, r, ranks["neg"], trig_rank)
+    either = {k: torch.maximum(v, pooled_rank(t["guard"], w))
+              for k, v, w in (("guard", ranks["guard"], t["guard"]),
+                              ("neg", ranks["neg"], t["neg"]), ("trig", trig_rank, trig))}
+    r = pac_threshold(either["guard"], fpr, confidence)
+    read("class_either", r, r, either["neg"], either["trig"])
     out["roc_raw"] = {"auc": roc_auc(t["neg"], trig), "tpr_at_fpr": tpr_at_fpr(t["neg"], trig, fpr)}
     out["roc_class_rank"] = {"auc": roc_auc(ranks["neg"], trig_rank),
                              "tpr_at_fpr": tpr_at_fpr(ranks["neg"], trig_rank, fpr)}
@@ -86,6 +98,24 @@ def dump_parser(doc: str) -> argparse.ArgumentParser:
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path, default=None)
     return parser
+
+
+def rule_parser(doc: str, slack: float, expect: int) -> argparse.ArgumentParser:
+    """A rule script's arguments: the dump readers' plus its bounds."""
+    parser = dump_parser(doc)
+    parser.add_argument("--guard-fpr", type=float, default=0.05)
+    parser.add_argument("--slack", type=float, default=slack)
+    parser.add_argument("--expect", type=int, default=expect)
+    return parser
+
+
+def write_rule(opts: argparse.Namespace, rows: list[dict], verdict: dict) -> None:
+    """Print a rule's rows and verdict as JSON, and write them to ``--json`` when given."""
+    text = json.dumps({"dumps": [str(p) for p in opts.dumps], "rows": rows, "rule": verdict},
+                      indent=2)
+    print(text)
+    if opts.json is not None:
+        opts.json.write_text(text + "\n")
 
 
 def main() -> None:

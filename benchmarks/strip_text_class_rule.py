@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from strip_text_class_report import dump_parser, figures
+from strip_text_class_report import figures, rule_parser, write_rule
 
 KEYS = ("global", "class_rank")
 
@@ -65,19 +65,11 @@ def rule(rows: list[dict], guard_fpr: float, slack: float, expect: int) -> dict:
 
 
 def main() -> None:
-    parser = dump_parser(__doc__)
-    parser.add_argument("--guard-fpr", type=float, default=0.05)
-    parser.add_argument("--slack", type=float, default=0.01)
-    parser.add_argument("--expect", type=int, default=4)
-    opts = parser.parse_args()
+    opts = rule_parser(__doc__, slack=0.01, expect=4).parse_args()
     models = [m for p in opts.dumps for m in json.loads(p.read_text())["models"]
               if m["splits"]]  # a model whose first split did not finish: not read
     rows = per_model(models, opts.fpr, opts.confidence)
-    text = json.dumps({"dumps": [str(p) for p in opts.dumps], "rows": rows,
-                       "rule": rule(rows, opts.guard_fpr, opts.slack, opts.expect)}, indent=2)
-    print(text)
-    if opts.json is not None:
-        opts.json.write_text(text + "\n")
+    write_rule(opts, rows, rule(rows, opts.guard_fpr, opts.slack, opts.expect))
 
 
 if __name__ == "__main__":

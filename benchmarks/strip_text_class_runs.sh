@@ -6,7 +6,7 @@
 # it: both thresholds are read on the same readings by strip_text_class_report.py). One heavy
 # process at a time, `nice -n ${NICE:-5}`, one thread; CLI JSON (CA, ASR) per run, wall time and
 # load in OUT/walls.txt, one dump per model (OUT/dump_<run>.json). A run whose folder exists is
-# not trained again.
+# not trained again. ATTACKS (default "addsent badnl") names the attacks per seed, in order.
 #   bash benchmarks/strip_text_class_runs.sh WORK OUT "SEED:TARGET ..." "SPLIT_SEEDS"
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +19,7 @@ CSV=$WORK/minilm/rt-polarity-2500.csv
 [ -f "$CSV" ] || "$PY" -c "import sys; sys.path.insert(0, '$REPO/benchmarks'); from pathlib import Path; from bench_text_attacks import subsample_csv; subsample_csv('rt-polarity', 2500, Path('$WORK/minilm'))"
 for r in $MRUNS; do
   s=${r%%:*}; t=${r##*:}
-  for a in addsent badnl; do
+  for a in ${ATTACKS:-addsent badnl}; do
     name=$a-$s
     if [ ! -d "$WORK/minilm/$name" ]; then
       t0=$(date +%s.%N)

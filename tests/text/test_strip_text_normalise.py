@@ -1,6 +1,7 @@
 """``strip-text``'s ``normalise="class"`` (issue 15, stop 52): each score is replaced by its rank
 among the fit inputs' scores of the same predicted class, so one guard threshold acts per
-predicted class; the fit keeps the fit inputs' ranks (a guard does not score them twice)."""
+predicted class; the fit keeps the fit inputs' ranks (a guard does not score them twice).
+``normalise="either"`` (stop 53): the larger of that rank and the rank among all fit scores."""
 
 from __future__ import annotations
 
@@ -68,5 +69,27 @@ def test_a_class_no_clean_input_is_predicted_as_ranks_zero_with_a_note() -> None
 
 
 def test_an_unknown_normalise_is_refused_in_one_line() -> None:
-    with pytest.raises(UserInputError, match="normalise one of none, class"):
+    with pytest.raises(UserInputError, match="normalise one of none, class, either"):
         registry.create("input-detector", "strip-text", normalise="rank")
+
+
+def test_either_is_the_larger_of_the_class_rank_and_the_pooled_rank() -> None:
+    clean, new = clean_rows(60, 0), clean_rows(9, 5)
+    raw, ranked, either = fitted("none", clean), fitted("class", clean), fitted("either", clean)
+    assert raw.partners_ == either.partners_
+    ref_s, s = raw.score(clean), raw.score(new)
+    pooled = torch.tensor([float((ref_s < v).float().mean()) for v in s.tolist()])
+    assert torch.allclose(either.score(new), torch.maximum(ranked.score(new), pooled))
+    # a score above the pooled bar but not its class's is flagged by either, not by class
+    assert (either.score(new) >= ranked.score(new)).all()
+    assert torch.allclose(either.own_scores(clean),
+                          torch.maximum(ranked.own_scores(clean),
+                                        torch.tensor([float((ref_s < v).float().mean())
+                                                      for v in ref_s.tolist()])))
+
+
+def test_either_ranks_a_class_with_no_clean_input_among_all_of_them() -> None:
+    det = fitted("either", clean_rows(30, 1), OneClass())
+    assert any("class 1" in note and "among all" in note for note in det.notes_)
+    top = det.pooled_[-1:] + 1.0  # above every fit score: the pooled rank is 1, not 0
+    assert det._rank(top, torch.ones(1, dtype=torch.long)).tolist() == [1.0]

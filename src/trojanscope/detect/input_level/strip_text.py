@@ -27,7 +27,7 @@ from trojanscope.registry import register
 
 CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``calibrate``)
 MEASURES = ("keep", "ratio")  # what strip-text scores (see ``measure``)
-NORMALISE = ("none", "class")  # how strip-text's scores are put on one scale (``normalise``)
+NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one scale
 
 
 @register("input-detector", "strip-text")
@@ -88,6 +88,14 @@ class StripText(TextInputDetector):
             class; with one threshold for all classes, the clean scores of the class scoring
             higher set it. A class no clean input is predicted as ranks 0 (never flagged; a
             note says so).
+            ``"either"`` (issue 15, stop 53): the larger of that class rank and the score's rank
+            among all the fit inputs' scores, so an input is flagged when it is above its
+            class's bar or above the pooled bar, both at the one level the guard sets. No
+            class gets a higher bar than the pooled ranks give it: the class whose clean
+            scores run higher (the triggered inputs' own, with a target of that class) keeps
+            the pooled bar, the other gets its own lower one; the level rises a little to
+            pay for both. Opt-in: its rule (fresh MiniLM 3184-3185) was not met, a target
+            of the higher-scoring class lost up to 0.10 (addsent) and 0.25 (badnl).
     """
 
     name = "strip-text"
@@ -180,12 +188,16 @@ class StripText(TextInputDetector):
             pick = pool[torch.randperm(len(pool), generator=generator)[: self.n]]
             self.partners_.append([tokens(clean_x[int(i)], self.pad_id_) for i in pick])
         self.reference_: list[Tensor] | None = None
-        if self.normalise == "class":
+        self.pooled_: Tensor | None = None
+        if self.normalise != "none":
             raw = torch.cat([self._raw(clean_x[i : i + BATCH])[0]
                              for i in range(0, len(clean_x), BATCH)])
             self.reference_ = [raw[pred == c].sort().values for c in range(k)]
-            self.notes_ += [f"no clean input classified as class {c}: its inputs rank 0 "
-                            "(never flagged)" for c in range(k) if not len(self.reference_[c])]
+            self.pooled_ = raw.sort().values if self.normalise == "either" else None
+            fate = ("rank 0 (never flagged)" if self.pooled_ is None
+                    else "are ranked among all the clean inputs only")
+            self.notes_ += [f"no clean input classified as class {c}: its inputs {fate}"
+                            for c in range(k) if not len(self.reference_[c])]
             self.fit_x_, self.fit_ranks_ = clean_x, self._rank(raw, pred)
 
     def own_scores(self, clean_x: Tensor) -> Tensor:
@@ -203,7 +215,8 @@ class StripText(TextInputDetector):
 
     def _rank(self, raw: Tensor, pred: Tensor) -> Tensor:
         """Each score's share of the fit inputs' scores of its predicted class strictly below
-        it (0 for a class with none)."""
+        it (0 for a class with none); with ``normalise="either"`` the larger of that and its
+        share of all the fit inputs' scores below it."""
         assert self.reference_ is not None
         out = torch.zeros(len(raw))
         for c in pred.unique().tolist():
@@ -212,6 +225,9 @@ class StripText(TextInputDetector):
                 mine = pred == c
                 below = torch.searchsorted(ref, raw[mine].contiguous(), side="left")
                 out[mine] = below.float() / len(ref)
+        if self.pooled_ is not None:
+            below = torch.searchsorted(self.pooled_, raw.contiguous(), side="left")
+            out = torch.maximum(out, below.float() / len(self.pooled_))
         return out
 
     def _score(self, x: Tensor) -> Tensor:
