@@ -114,6 +114,10 @@ def run_and_report(
     )
     manifest = save_experiment(result, out, force=force, exports=exports)
     elapsed = time.perf_counter() - start
+    details = (getattr(manifest, "defence", None) or {}).get("details") or {}
+    for note in details.get("isolation_notes", ()):  # what the defence could not judge
+        stderr_console().print(f"note: {defence.name if defence else 'defence'}: {note}",
+                               markup=False, highlight=False, soft_wrap=True)
     if fmt is OutputFormat.json:
         print_json(
             {
