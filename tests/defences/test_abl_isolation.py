@@ -111,8 +111,9 @@ def test_detector_isolation_finds_planted_poison(tiny_train) -> None:
 
 def test_a_set_the_detector_cannot_judge_is_one_line_naming_abl_and_the_way_out(
         tmp_path, capsys) -> None:
-    """A class too small for the detector (review of stop 48): exit 2, one line that says the
-    default isolation=detector refused and that isolation=loss runs; nothing written."""
+    """A class too small for the detector with ``small_classes=refuse`` (the default until stop
+    53; review of stop 48): exit 2, one line that says the default isolation=detector refused
+    and that isolation=loss runs; nothing written."""
     import numpy as np
 
     from trojanscope.cli.main import run
@@ -125,7 +126,8 @@ def test_a_set_the_detector_cannot_judge_is_one_line_naming_abl_and_the_way_out(
     out = tmp_path / "run"
     capsys.readouterr()
     code = run(["train", "--dataset", str(path), "--arch", "mlp", "--epochs", "1",
-                "--no-export", "--out", str(out), "--defence", "abl"])
+                "--no-export", "--out", str(out), "--defence", "abl",
+                "--defence-param", "small_classes=refuse"])
     err = capsys.readouterr().err.strip().splitlines()
     err = [line for line in err if not line.startswith("train:")]
     assert code == 2 and len(err) == 1, err
@@ -227,10 +229,10 @@ def test_small_classes_skip_leaves_the_small_class_out_of_the_detector(tiny_trai
     assert f"{small} (3)" in notes[0] and notes[1] == "the detector's own note"
 
 
-def test_a_small_class_file_runs_with_small_classes_skip_and_says_so(tmp_path, capsys) -> None:
-    """The file the default refuses runs with ``small_classes=skip``: exit 0, the classes left
-    out printed in a note line and recorded in the manifest (stop 53; refused as an unknown
-    parameter before)."""
+def test_a_small_class_file_runs_by_default_and_says_so(tmp_path, capsys) -> None:
+    """The file the default refused before stop 53 runs (``small_classes=skip``, the default
+    since its rule was met): exit 0, the classes left out printed in a note line and recorded in
+    the manifest."""
     import json
 
     from trojanscope.cli.main import run
@@ -239,8 +241,7 @@ def test_a_small_class_file_runs_with_small_classes_skip_and_says_so(tmp_path, c
     out = tmp_path / "run"
     capsys.readouterr()
     code = run(["train", "--dataset", str(path), "--arch", "mlp", "--epochs", "1",
-                "--no-export", "--out", str(out), "--defence", "abl",
-                "--defence-param", "small_classes=skip"])
+                "--no-export", "--out", str(out), "--defence", "abl"])
     err = capsys.readouterr().err
     assert code == 0, err
     note = [line for line in err.splitlines() if line.startswith("note: abl: isolation:")]
@@ -276,9 +277,14 @@ def test_small_classes_skip_with_a_single_class_left_is_still_one_line(tmp_path,
 
 @pytest.mark.parametrize(("params", "message"), [
     ({"small_classes": "nosuch"}, "small_classes must be one of refuse, skip"),
-    ({"small_classes": "skip", "isolation": "loss"},
+    ({"small_classes": "refuse", "isolation": "loss"},
      "small_classes is a parameter of isolation=detector"),
 ])
 def test_bad_small_classes_is_a_user_error(params, message) -> None:
     with pytest.raises(UserInputError, match=message):
         create_defence("abl", **params)
+
+
+def test_small_classes_skip_is_the_default() -> None:
+    assert create_defence("abl").small_classes == "skip"
+    assert create_defence("abl", isolation="loss").small_classes == "skip"

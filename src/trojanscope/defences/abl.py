@@ -125,15 +125,17 @@ class ABL(Defence):
             space the detector reads; the rate and LGA parameters are not used) or ``loss``
             (ABL's rule: LGA, then the lowest and highest loss shares above). The loss rule's
             parameters set away from their defaults with ``detector`` are refused, not ignored;
-            data the detector cannot judge (a class too small) stop the run in one line naming
-            ``isolation=loss``. ``details`` records ``isolation``, ``isolation_flagged`` (the
-            first stage's pool), ``isolated`` (those kept and unlearnt) and, where the detector
-            has any, its notes (``isolation_notes``).
+            data the detector cannot judge (a single class, or with ``small_classes=refuse`` a
+            class too small) stop the run in one line naming ``isolation=loss``. ``details``
+            records ``isolation``, ``isolation_flagged`` (the first stage's pool), ``isolated``
+            (those kept and unlearnt) and, where the detector has any, its notes
+            (``isolation_notes``).
         small_classes: with ``isolation="detector"``, what a class with fewer training samples
-            than the detector needs (a 200-image file's rarest digit) does: ``refuse`` (the run
-            stops in one line naming ``isolation=loss``) or ``skip`` (stop 53: the detector
-            judges the other classes, the small ones are trained on as given, and a note naming
-            them is printed and recorded in ``isolation_notes``). An all-to-one backdoor's
+            than the detector needs (a 200-image file's rarest digit) does: ``skip`` (the
+            default since stop 53, its rule met on fresh seeds 58/60: the detector judges the
+            other classes, the small ones are trained on as given, and a note naming them is
+            printed and recorded in ``isolation_notes``) or ``refuse`` (the behaviour before:
+            the run stops in one line naming ``isolation=loss``). An all-to-one backdoor's
             poison carries the target label, a class the poison only grows.
     """
 
@@ -150,7 +152,7 @@ class ABL(Defence):
         rounds: int = 1,
         isolation: str = "detector",
         pool_check: bool = True,
-        small_classes: str = "refuse",
+        small_classes: str = "skip",
     ) -> None:
         if isolation not in ISOLATIONS:
             raise UserInputError(
@@ -300,10 +302,10 @@ def detector_isolation(data: BatchDataset, seed: int, notes: list[str] | None = 
     rarest digits) are left out of its judgement, with a note naming them, rather than stopping
     the run; only when fewer than two classes are left does it stop. Either way data the
     detector cannot judge stop the run in one line naming ``isolation=loss``."""
-    from trojanscope.detect.data.run import detect_data, make_detector
+    from trojanscope.detect.data.run import detect_data, make_detector, resolve_detector
 
-    judged = (judged_samples(data, make_detector("auto").min_per_class, notes)
-              if skip_small else None)
+    need = resolve_detector(make_detector("auto"), data, with_features=False).min_per_class
+    judged = judged_samples(data, need, notes) if skip_small else None
     try:
         result = detect_data(
             data if judged is None else IndexSubset(data, judged), method="auto", seed=seed
