@@ -288,3 +288,16 @@ def test_bad_small_classes_is_a_user_error(params, message) -> None:
 def test_small_classes_skip_is_the_default() -> None:
     assert create_defence("abl").small_classes == "skip"
     assert create_defence("abl", isolation="loss").small_classes == "skip"
+
+
+def test_a_subset_of_sentences_keeps_its_texts() -> None:
+    """``small_classes=skip`` hands the detector an index subset; on text data the detector reads
+    its sentences (stop 53)."""
+    from types import SimpleNamespace
+
+    base = SimpleNamespace(texts=["a", "b", "c", "d"], labels=torch.tensor([0, 1, 0, 1]),
+                           name="t", class_names=None)
+    subset = abl_module.IndexSubset(base, torch.tensor([3, 1]))
+    assert subset.texts == ["d", "b"] and subset.labels.tolist() == [1, 1]
+    plain = abl_module.IndexSubset(SimpleNamespace(name="x", class_names=None), torch.tensor([0]))
+    assert getattr(plain, "texts", None) is None  # not text data: no sentences, as on the base

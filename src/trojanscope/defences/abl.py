@@ -304,8 +304,10 @@ def detector_isolation(data: BatchDataset, seed: int, notes: list[str] | None = 
     detector cannot judge stop the run in one line naming ``isolation=loss``."""
     from trojanscope.detect.data.run import detect_data, make_detector, resolve_detector
 
-    need = resolve_detector(make_detector("auto"), data, with_features=False).min_per_class
-    judged = judged_samples(data, need, notes) if skip_small else None
+    judged = None
+    if skip_small:  # the minimum of the detector detect-data runs on these data
+        need = resolve_detector(make_detector("auto"), data, with_features=False).min_per_class
+        judged = judged_samples(data, need, notes)
     try:
         result = detect_data(
             data if judged is None else IndexSubset(data, judged), method="auto", seed=seed
