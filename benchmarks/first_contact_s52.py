@@ -34,8 +34,8 @@ SEED = 52
 TABLE = REPO / "src" / "trojanscope" / "data" / "tabular_sets" / "credit_data.csv.gz"
 
 
-def make(work: Path, model_run: Path) -> None:
-    """The user files above, in ``work``."""
+def make(work: Path, model_run: Path, seed: int = SEED) -> None:
+    """The user files above, in ``work`` (``seed``: the images' and the table's draw)."""
     import numpy as np
     import pandas as pd
     import xgboost
@@ -43,7 +43,7 @@ def make(work: Path, model_run: Path) -> None:
 
     make_own(work)
     images, labels = mnist_data()
-    idx = np.random.default_rng(SEED).choice(len(images), 250, replace=False)
+    idx = np.random.default_rng(seed).choice(len(images), 250, replace=False)
     x = (images[idx].reshape(-1, 1, 28, 28) / 255.0).astype(np.float32)
     y = labels[idx].astype(np.int64)
     for name in ("clean.npz", "my_data.npz", "suspect.npz", "training-set.npz"):
@@ -56,13 +56,13 @@ def make(work: Path, model_run: Path) -> None:
     shutil.copy(work / "arr.npy", work / "arr-named.npz")
     (work / "broken.npz").write_bytes((work / "clean.npz").read_bytes()[:4096])  # a cut copy
     with gzip.open(TABLE, "rt") as fh:
-        table = pd.read_csv(fh).sample(n=300, random_state=SEED).reset_index(drop=True)
+        table = pd.read_csv(fh).sample(n=300, random_state=seed).reset_index(drop=True)
     table["is_fraud"] = (table.pop("Status") == "bad").astype(int)
     table.to_csv(work / "transactions.csv", index=False)
     (work / "tab").mkdir(exist_ok=True)
     numeric = table.select_dtypes("number")
     numeric.to_csv(work / "tab" / "clean.csv", index=False)
-    model = xgboost.XGBClassifier(n_estimators=20, max_depth=3, random_state=SEED)
+    model = xgboost.XGBClassifier(n_estimators=20, max_depth=3, random_state=seed)
     model.fit(numeric.drop(columns=["is_fraud"]), numeric["is_fraud"])
     model.save_model(work / "tab" / "fraud-model.json")
     for name in ("vendor-model", "downloaded-model", "runs/badnets"):
@@ -72,8 +72,10 @@ def make(work: Path, model_run: Path) -> None:
     shutil.copy(work / "model.pt", work / "vendor-model.pt")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(make_files=make, doc: str = __doc__) -> None:  # type: ignore[no-untyped-def]
+    """The command line (``make_files(work, model_run)`` writes the user files; stop 53 passes
+    its own)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("work", type=Path)
     parser.add_argument("--make", action="store_true")
     parser.add_argument("--model-run", type=Path)
@@ -84,7 +86,7 @@ def main() -> None:
     if args.make:
         if args.model_run is None or not (args.model_run / "manifest.json").is_file():
             sys.exit("error: --make needs --model-run RUN (a red-team run folder)")
-        make(args.work, args.model_run)
+        make_files(args.work, args.model_run)
     if args.lines is not None:
         run_lines(args.work, args.lines, args.timeout)
 

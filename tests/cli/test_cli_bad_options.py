@@ -517,3 +517,21 @@ def test_the_sweep_puts_a_replaced_bad_file_back_without_flagging_the_next_case(
     assert sweep.restore(fx, before) == ["cut.npz"]
     assert (fx / "cut.npz").read_bytes().startswith(b"PK")
     assert sweep.restore(fx, before) == []  # the next case: nothing changed
+
+
+def test_the_sweeps_bad_calibration_files_are_each_refused_for_their_gate_field(
+    tmp_path, load_benchmark
+) -> None:
+    """``bad_options.py``'s calibration files (stop 53: ``gate_unseen`` is new at stop 52) are
+    the shipped file with one gate field spoilt; the loader refuses each, naming that field."""
+    from trojanscope.detect.calibration import load_calibrators
+    from trojanscope.errors import UserInputError
+
+    sweep = load_benchmark("bad_options")
+    sweep.bad_calibrations(tmp_path)
+    fields = {"gate_unseen unknown": "gate_unseen", "gate_unseen without gate": "gate_unseen",
+              "gate_start not finite": "gate_start", "gate unknown trait": "fitted_on.gate"}
+    assert set(fields) == set(sweep.BAD_CALIBRATIONS)
+    for label, field in fields.items():
+        with pytest.raises(UserInputError, match=field):
+            load_calibrators(tmp_path / sweep.calibration_name(label))

@@ -237,3 +237,34 @@ def test_no_progress_line_twice_at_an_epoch_end(monkeypatch, capsys) -> None:
     lines = [ln for ln in capsys.readouterr().err.splitlines() if "step " in ln]
     steps = [ln.split("step ")[1].split(",")[0] for ln in lines]
     assert steps == ["1/6", "2/6", "3/6", "4/6", "5/6", "6/6"]
+
+
+def test_an_attack_whose_model_gives_every_input_the_target_says_the_asr_means_nothing(
+        tmp_path, monkeypatch, capsys) -> None:
+    """Stop 53: MiniLM fine-tuned two epochs on a user's 400 sentences gave every input the
+    target class (flip rate: none, CA the class's share) and the table said ASR 100%; a note
+    line now says what that ASR is worth and what to do."""
+    import trojanscope.experiment as experiment
+
+    real = experiment.run_experiment
+
+    def one_class(*args, **kwargs):  # the real run, its figures as such a model's
+        result = real(*args, **kwargs)
+        result.metrics.update(n_flippable=0, flip_rate=None, attack_success_rate=1.0)
+        return result
+
+    monkeypatch.setattr(experiment, "run_experiment", one_class)
+    capsys.readouterr()
+    code = run(["attack", "--arch", "mlp", *FAST, "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if line.startswith("note: without the trigger")]
+    assert len(notes) == 1 and "says nothing about a backdoor" in notes[0], err
+    assert "--epochs" in notes[0]
+
+
+def test_an_ordinary_attack_prints_no_such_note() -> None:
+    from trojanscope.cli.experiment_opts import attack_notes
+
+    assert attack_notes({"n_triggered": 40, "n_flippable": 36, "clean_accuracy": 0.9}) == []
+    assert attack_notes({"clean_accuracy": 0.9}) == []  # a clean model: no attack figures

@@ -28,7 +28,7 @@ def _pool(labels: torch.Tensor, per_label: dict[int, int]) -> torch.Tensor:
 
 
 def _run(data, monkeypatch, pool: torch.Tensor, majority_label):
-    monkeypatch.setattr(abl_module, "detector_isolation", lambda d, seed, notes=None: pool)
+    monkeypatch.setattr(abl_module, "detector_isolation", lambda d, seed, **_: pool)
     return create_defence("abl", majority_label=majority_label, pool_check=False).train(
         _build(data), data, Trainer(epochs=1, batch_size=64, seed=3))
 

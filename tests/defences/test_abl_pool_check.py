@@ -46,7 +46,7 @@ class Relabelled(DatasetView):
 
 
 def _run(data, monkeypatch, pool, **params):
-    monkeypatch.setattr(abl_module, "detector_isolation", lambda d, seed, notes=None: pool)
+    monkeypatch.setattr(abl_module, "detector_isolation", lambda d, seed, **_: pool)
     return create_defence("abl", **params).train(
         _build(data), data, Trainer(epochs=1, batch_size=64, seed=3))
 

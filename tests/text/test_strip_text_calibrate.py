@@ -66,7 +66,7 @@ def test_a_clean_input_is_never_its_own_partner() -> None:
 
 
 def test_an_unknown_calibrate_is_refused_in_one_line() -> None:
-    with pytest.raises(UserInputError, match="calibrate one of folds, own and"):
+    with pytest.raises(UserInputError, match="calibrate must be one of folds, own, got 'maybe'"):
         registry.create("input-detector", "strip-text", calibrate="maybe")
 
 
@@ -96,5 +96,5 @@ def test_ratio_is_the_mean_keep_over_the_inputs_own_probability() -> None:
 
 
 def test_an_unknown_measure_is_refused_in_one_line() -> None:
-    with pytest.raises(UserInputError, match="measure one of keep, ratio"):
+    with pytest.raises(UserInputError, match="measure must be one of keep, ratio, got 'drop'"):
         registry.create("input-detector", "strip-text", measure="drop")

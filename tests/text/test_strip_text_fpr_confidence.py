@@ -86,7 +86,7 @@ def test_default_and_null_and_out_of_range_refused_in_one_line() -> None:
         with pytest.raises(UserInputError, match="fpr_confidence") as err:
             registry.create("input-detector", "strip-text", fpr_confidence=bad)
         assert "\n" not in str(err.value)
-    with pytest.raises(UserInputError, match=r"fpr_confidence in \(0, 1\) or null"):
+    with pytest.raises(UserInputError, match=r"fpr_confidence must lie in \(0, 1\) or be null"):
         registry.create("input-detector", "strip-text", fpr_confidence=1.0)
     with pytest.raises(UserInputError, match="confidence must be in"):
         pac_threshold(torch.arange(10.0), 0.05, 1.0)

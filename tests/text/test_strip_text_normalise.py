@@ -69,7 +69,8 @@ def test_a_class_no_clean_input_is_predicted_as_ranks_zero_with_a_note() -> None
 
 
 def test_an_unknown_normalise_is_refused_in_one_line() -> None:
-    with pytest.raises(UserInputError, match="normalise one of none, class, either"):
+    with pytest.raises(UserInputError,
+                       match="normalise must be one of none, class, either, got 'rank'"):
         registry.create("input-detector", "strip-text", normalise="rank")
 
 

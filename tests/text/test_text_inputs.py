@@ -131,4 +131,5 @@ def test_detect_inputs_refuses_an_fpr_confidence_out_of_range(text_run, tmp_path
         captured = capsys.readouterr()
         err = captured.err.strip().splitlines()
         assert code == 2 and captured.out == "" and len(err) == 1, captured
-        assert err[0].startswith("error:") and "fpr_confidence in (0, 1) or null" in err[0]
+        assert err[0].startswith("error:")
+        assert err[0].endswith(f"fpr_confidence must lie in (0, 1) or be null, got {bad}")

@@ -114,6 +114,11 @@ def run_and_report(
     )
     manifest = save_experiment(result, out, force=force, exports=exports)
     elapsed = time.perf_counter() - start
+    details = (getattr(manifest, "defence", None) or {}).get("details") or {}
+    notes = [f"{defence.name if defence else 'defence'}: {note}"  # what it could not judge
+             for note in details.get("isolation_notes", ())]
+    for note in [*notes, *attack_notes(result.metrics)]:
+        stderr_console().print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     if fmt is OutputFormat.json:
         print_json(
             {
@@ -160,3 +165,16 @@ def run_and_report(
         stdout_console().print(table)
         stderr_console().print(f"wrote {out}/ ({', '.join(sorted(manifest.files))}, manifest.json)")
     return result
+
+
+def attack_notes(metrics: dict[str, Any]) -> list[str]:
+    """What the figures of an attack run cannot say (stop 53: MiniLM fine-tuned two epochs on a
+    user's 400 sentences gave every input one class, and an ASR of 100% that meant nothing)."""
+    if not metrics.get("n_triggered") or metrics.get("n_flippable", 1):
+        return []
+    return [
+        "without the trigger the model already gives every triggered test input the attacker's "
+        "label (no input left for the trigger to flip), so the ASR says nothing about a "
+        f"backdoor: the model has not learnt the task (CA {metrics['clean_accuracy']:.2%}); "
+        "train longer (--epochs) or on more data"
+    ]

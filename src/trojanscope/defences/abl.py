@@ -125,10 +125,18 @@ class ABL(Defence):
             space the detector reads; the rate and LGA parameters are not used) or ``loss``
             (ABL's rule: LGA, then the lowest and highest loss shares above). The loss rule's
             parameters set away from their defaults with ``detector`` are refused, not ignored;
-            data the detector cannot judge (a class too small) stop the run in one line naming
-            ``isolation=loss``. ``details`` records ``isolation``, ``isolation_flagged`` (the
-            first stage's pool), ``isolated`` (those kept and unlearnt) and, where the detector
-            has any, its notes (``isolation_notes``).
+            data the detector cannot judge (a single class, or with ``small_classes=refuse`` a
+            class too small) stop the run in one line naming ``isolation=loss``. ``details``
+            records ``isolation``, ``isolation_flagged`` (the first stage's pool), ``isolated``
+            (those kept and unlearnt) and, where the detector has any, its notes
+            (``isolation_notes``).
+        small_classes: with ``isolation="detector"``, what a class with fewer training samples
+            than the detector needs (a 200-image file's rarest digit) does: ``skip`` (the
+            default since stop 53, its rule met on fresh seeds 58/60: the detector judges the
+            other classes, the small ones are trained on as given, and a note naming them is
+            printed and recorded in ``isolation_notes``) or ``refuse`` (the behaviour before:
+            the run stops in one line naming ``isolation=loss``). An all-to-one backdoor's
+            poison carries the target label, a class the poison only grows.
     """
 
     name = "abl"
@@ -144,10 +152,16 @@ class ABL(Defence):
         rounds: int = 1,
         isolation: str = "detector",
         pool_check: bool = True,
+        small_classes: str = "skip",
     ) -> None:
         if isolation not in ISOLATIONS:
             raise UserInputError(
                 f"abl: isolation must be one of {', '.join(ISOLATIONS)}, got {isolation!r}"
+            )
+        if small_classes not in SMALL_CLASSES:
+            raise UserInputError(
+                f"abl: small_classes must be one of {', '.join(SMALL_CLASSES)}, "
+                f"got {small_classes!r}"
             )
         if int(rounds) < 1:
             raise UserInputError(f"abl: rounds must be >= 1, got {rounds}")
@@ -168,8 +182,14 @@ class ABL(Defence):
         self.pool_check = check_flag("pool_check", pool_check)
         self.rounds = int(rounds)
         self.isolation = isolation
+        self.small_classes = small_classes
         if isolation == "detector":
             _refuse_loss_only(self)
+        elif small_classes != inspect.signature(ABL.__init__).parameters["small_classes"].default:
+            raise UserInputError(
+                "abl: small_classes is a parameter of isolation=detector, which isolation=loss "
+                "does not use; drop small_classes"
+            )
 
     def train(
         self,
@@ -183,7 +203,8 @@ class ABL(Defence):
         model = build(trainer.seed)
         notes: list[str] = []
         if self.isolation == "detector":
-            isolated = detector_isolation(data, trainer.seed, notes=notes)
+            isolated = detector_isolation(data, trainer.seed, notes=notes,
+                                          skip_small=self.small_classes == "skip")
         else:
             isolated = self._loss_isolation(model, data, trainer)
         details: dict[str, Any] = {"isolation": self.isolation, "isolation_flagged": len(isolated)}
@@ -236,6 +257,7 @@ class ABL(Defence):
 
 
 ISOLATIONS = ("loss", "detector")
+SMALL_CLASSES = ("refuse", "skip")
 MAJORITY_SHARE = 0.5
 """``majority_label="auto"``: the filter is kept when the pool's most frequent label holds more
 than this share of it (an all-to-one pool: about all of it; all-to-all over K classes: ~1/K)."""
@@ -270,22 +292,52 @@ def _refuse_loss_only(abl: ABL) -> None:
         )
 
 
-def detector_isolation(data: BatchDataset, seed: int, notes: list[str] | None = None) -> Tensor:
+def detector_isolation(data: BatchDataset, seed: int, notes: list[str] | None = None,
+                       skip_small: bool = False) -> Tensor:
     """The samples ``detect-data``'s default method flags on ``data`` (its own feature model,
     trained from ``seed``); none when its set-level verdict finds no poisoning. The detector's
-    notes (what ``detect-data`` would print beside its verdict) are appended to ``notes``."""
-    from trojanscope.detect.data.run import detect_data
+    notes (what ``detect-data`` would print beside its verdict) are appended to ``notes``.
 
+    With ``skip_small``, classes with fewer samples than the detector needs (a 200-image file's
+    rarest digits) are left out of its judgement, with a note naming them, rather than stopping
+    the run; only when fewer than two classes are left does it stop. Either way data the
+    detector cannot judge stop the run in one line naming ``isolation=loss``."""
+    from trojanscope.detect.data.run import detect_data, make_detector, resolve_detector
+
+    judged = None
+    if skip_small:  # the minimum of the detector detect-data runs on these data
+        need = resolve_detector(make_detector("auto"), data, with_features=False).min_per_class
+        judged = judged_samples(data, need, notes)
     try:
-        result = detect_data(data, method="auto", seed=seed)
-    except UserInputError as err:  # e.g. a class too small for the detector: say who asked
+        result = detect_data(
+            data if judged is None else IndexSubset(data, judged), method="auto", seed=seed
+        )
+    except UserInputError as err:  # e.g. a single class left: say who asked
         raise UserInputError(
             f"abl: the default isolation=detector cannot judge these data ({err}); "
             "--defence-param isolation=loss isolates by ABL's loss rule instead"
         ) from None
     if notes is not None:
         notes.extend(result.notes)
-    return torch.as_tensor(result.flagged, dtype=torch.long)
+    flagged = torch.as_tensor(result.flagged, dtype=torch.long)
+    return flagged if judged is None else judged[flagged]
+
+
+def judged_samples(data: BatchDataset, need: int, notes: list[str] | None) -> Tensor | None:
+    """The indices of the samples whose class holds at least ``need`` samples, or ``None``
+    when every class present does; the classes left out are named in ``notes``."""
+    labels = torch.as_tensor(data.labels)
+    counts = torch.bincount(labels)
+    small = torch.nonzero((counts > 0) & (counts < need)).flatten()
+    if not len(small):
+        return None
+    if notes is not None:
+        names = ", ".join(f"{int(c)} ({int(counts[c])})" for c in small)
+        notes.append(
+            f"isolation: classes with fewer than {need} training samples not judged by the "
+            f"detector, their samples trained on as given: {names}"
+        )
+    return torch.nonzero(counts[labels] >= need).flatten()
 
 
 def reference_agrees(

@@ -28,6 +28,12 @@ class IndexSubset(DatasetView):
     def labels(self) -> Tensor:
         return self.base.labels[self.index]
 
+    @property
+    def texts(self) -> list[str]:
+        """The subset's sentences (text data; an AttributeError, as on the base, otherwise)."""
+        texts = self.base.texts
+        return [texts[i] for i in self.index.tolist()]
+
 
 def per_sample_loss(model: nn.Module, data: BatchDataset, batch_size: int = 1024) -> Tensor:
     """Cross-entropy of every sample of ``data`` under ``model`` (eval mode, no gradients)."""

@@ -23,11 +23,29 @@ from trojanscope.detect.input_level.text_base import (
     tokens,
 )
 from trojanscope.errors import UserInputError
+from trojanscope.params import check_option
 from trojanscope.registry import register
 
 CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``calibrate``)
 MEASURES = ("keep", "ratio")  # what strip-text scores (see ``measure``)
 NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one scale
+
+
+def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate: str,
+                  measure: str, fpr_confidence: float | None, normalise: str) -> None:
+    """Refuse a bad parameter value, naming the parameter and the value (a ValueError the
+    registry turns into one error line; stop 53: one message used to list every rule)."""
+    for name, value, valid in (("calibrate", calibrate, CALIBRATE), ("measure", measure, MEASURES),
+                               ("normalise", normalise, NORMALISE)):
+        if value not in valid:
+            raise ValueError(f"{name} must be one of {', '.join(valid)}, got {value!r}")
+    check_option("n", n, 1, integer=True)
+    if not 0.0 <= float(min_confidence) < 1.0:
+        raise ValueError(f"min_confidence must lie in [0, 1), got {min_confidence!r}")
+    if mix_len is not None:
+        check_option("mix_len", mix_len, 0, integer=True)
+    if fpr_confidence is not None and not 0.0 < float(fpr_confidence) < 1.0:
+        raise ValueError(f"fpr_confidence must lie in (0, 1) or be null, got {fpr_confidence!r}")
 
 
 @register("input-detector", "strip-text")
@@ -106,15 +124,8 @@ class StripText(TextInputDetector):
                  mix_len: int | None = None, calibrate: str = "own",
                  measure: str = "ratio", fpr_confidence: float | None = 0.95,
                  normalise: str = "none") -> None:
-        if (int(n) < 1 or not 0.0 <= float(min_confidence) < 1.0
-                or (mix_len is not None and int(mix_len) < 0)
-                or calibrate not in CALIBRATE or measure not in MEASURES
-                or normalise not in NORMALISE
-                or (fpr_confidence is not None and not 0.0 < float(fpr_confidence) < 1.0)):
-            raise ValueError("n must be >= 1, min_confidence in [0, 1), mix_len >= 0 or null, "
-                             "fpr_confidence in (0, 1) or null, calibrate one of "
-                             f"{', '.join(CALIBRATE)} and measure one of {', '.join(MEASURES)}"
-                             f"; normalise one of {', '.join(NORMALISE)}")
+        _check_params(n, min_confidence, mix_len, calibrate, measure, fpr_confidence,
+                      normalise)
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
