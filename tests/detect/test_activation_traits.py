@@ -223,6 +223,22 @@ def test_c0_notes_a_new_activation_and_scores_as_before(monkeypatch) -> None:
     assert AutoDetector()._probe(target) is False  # as before: no probes for the note alone
 
 
+def test_calibrating_twice_says_the_activation_note_once(monkeypatch) -> None:
+    from trojanscope.detect import coverage
+    from trojanscope.detect.base import ModelVerdict
+
+    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", "note")
+    rep = _report("softplus_cnn-00")
+    for cals in (load_calibrators(), {}):  # the shipped file, and a file without a calibrator
+        v = ModelVerdict(method=rep["method"], statistic=rep["statistic"],
+                         target_classes=list(rep["ranking"]), per_class=[],
+                         features=dict(rep["features"]), data_free=False,
+                         traits=sorted({*rep["traits"], "activation:softplus"}))
+        calibrate(calibrate(v, cals), cals)
+        said = [n for n in v.coverage_notes if n.startswith("Softplus activations")]
+        assert len(said) == 1, v.coverage_notes
+
+
 def test_off_reads_as_before_stop_53(monkeypatch) -> None:
     from trojanscope.detect import coverage
     from trojanscope.errors import UserInputError

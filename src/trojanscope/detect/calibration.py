@@ -666,9 +666,10 @@ def calibrate(
         _calibrate(verdict, calibrators)
     finally:
         verdict.traits = shown
-    verdict.coverage_notes = [*verdict.coverage_notes, *(
-        f"{describe(t)}: no calibration has such models; the probability is computed as if "
-        "the model had none, an extrapolation to review" for t in noted)]
+    said = [f"{describe(t)}: no calibration has such models; the probability is computed as "
+            "if the model had none, an extrapolation to review" for t in noted]
+    verdict.coverage_notes = [*verdict.coverage_notes,  # calibrating twice says it once
+                              *(n for n in said if n not in verdict.coverage_notes)]
     return verdict
 
 
