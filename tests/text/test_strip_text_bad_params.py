@@ -18,7 +18,7 @@ NAMES = ("n", "min_confidence", "mix_len", "calibrate", "measure", "fpr_confiden
     ({"fpr_confidence": 2.0}, "fpr_confidence must lie in (0, 1) or be null, got 2.0"),
     ({"calibrate": "nosuch"}, "calibrate must be one of folds, own, got 'nosuch'"),
     ({"measure": "nosuch"}, "measure must be one of keep, ratio, got 'nosuch'"),
-    ({"normalise": "nosuch"}, "normalise must be one of none, class, got 'nosuch'"),
+    ({"normalise": "nosuch"}, "normalise must be one of none, class, either, got 'nosuch'"),
 ])
 def test_a_bad_value_names_its_parameter_only(params, message) -> None:
     with pytest.raises(UserInputError) as err:
