@@ -13,6 +13,7 @@ from gated_cli_refusal import refuses_in_one_line
 from test_gated_unlearn import Striped, data
 
 import trojanscope.mitigate.back_distill as bd
+import trojanscope.mitigate.free_unlearn as fu  # the distilling loop back_distill shares
 from trojanscope import registry
 from trojanscope.mitigate import gated
 from trojanscope.mitigate.back_distill import back_changed, back_step, fit_back, recall_drop
@@ -49,7 +50,7 @@ def test_the_recall_reading_is_zero_on_the_same_model_and_the_loss_on_a_shy_one(
 
 def test_the_fit_gives_the_suspect_back_and_the_seed_decides(monkeypatch) -> None:
     torch.set_num_threads(1)
-    monkeypatch.setattr(bd, "LR", 0.05)  # hand-set weights of scale 1-10, not a trained MLP's
+    monkeypatch.setattr(fu, "LR", 0.05)  # hand-set weights of scale 1-10, not a trained MLP's
     clean, came = data(), Striped().eval()
     a, b, c = shy(), shy(), shy()
     assert recall(a) < 0.5
@@ -68,7 +69,7 @@ def gate(epochs: int = 1, suspect: int | None = 1):
 
 def test_the_step_runs_only_where_the_stages_cost_the_suspect(monkeypatch) -> None:
     torch.set_num_threads(1)
-    monkeypatch.setattr(bd, "LR", 0.05)
+    monkeypatch.setattr(fu, "LR", 0.05)
     monkeypatch.setattr(bd, "universal_reach", lambda *a, **k: 0.0)  # the guard is tested below
     clean, came = data(), Striped().eval()
     method = gate()
@@ -86,7 +87,7 @@ def test_the_step_runs_only_where_the_stages_cost_the_suspect(monkeypatch) -> No
 
 def test_a_rise_of_the_reach_towards_the_suspect_keeps_the_stages_model(monkeypatch) -> None:
     torch.set_num_threads(1)
-    monkeypatch.setattr(bd, "LR", 0.05)
+    monkeypatch.setattr(fu, "LR", 0.05)
     clean, came = data(), Striped().eval()
     for rise, kept in ((bd.BACK_RISE, False), (bd.BACK_RISE + 0.01, True)):
         reads = iter([0.1, 0.1 + rise])
@@ -112,7 +113,7 @@ def test_a_model_handed_back_repaired_or_without_a_suspect_is_left_alone() -> No
 def test_the_run_fits_towards_the_model_as_it_came_after_the_stages(monkeypatch) -> None:
     """The stages train the model in place: the teacher is the copy taken before them."""
     torch.set_num_threads(1)
-    monkeypatch.setattr(bd, "LR", 0.05)
+    monkeypatch.setattr(fu, "LR", 0.05)
     monkeypatch.setattr(bd, "universal_reach", lambda *a, **k: 0.0)
     method = gated.Gated(back_distill=2, free_reach=0)
 

@@ -30,13 +30,12 @@ import time
 from typing import Any
 
 import torch
-import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.base import frozen_copy
-from trojanscope.mitigate.free_unlearn import BATCH, DISTILL, LR, NEAR, READ_EPS, universal_reach
+from trojanscope.mitigate.free_unlearn import READ_EPS, distil_fit, universal_reach
 
 # The generator's offset from the method's seed (not another stage's stream).
 BACK_SEED = 5312
@@ -53,36 +52,13 @@ BACK_RECALL = 0.2
 RECALL_COPIES = 8
 
 
-def _kl_free(out: Tensor, want: Tensor, suspect: int) -> Tensor:
-    """KL from the teacher's softmax to the student's over every class but ``suspect``."""
-    keep = [c for c in range(out.shape[1]) if c != suspect]
-    return F.kl_div(F.log_softmax(out[:, keep], 1), torch.softmax(want[:, keep], 1),
-                    reduction="batchmean")
-
-
 def fit_back(model: nn.Module, teacher: nn.Module, clean: TensorDataset, suspect: int,
              epochs: int, seed: int) -> None:
-    """Train ``model`` in place for ``epochs`` epochs (Adam at ``LR``, batches of ``BATCH``):
-    cross-entropy on the clean images, plus ``DISTILL`` times the KL towards ``teacher`` on
-    them and ``NEAR`` seeded neighbours of each, the suspect's column left out."""
+    """Train ``model`` in place for ``epochs`` epochs: ``free_unlearn``'s distilling fine-tune
+    (:func:`~trojanscope.mitigate.free_unlearn.distil_fit`) towards ``teacher``, with no
+    perturbed copies and the suspect's column left out of the distillation."""
     gen = torch.Generator().manual_seed(seed + BACK_SEED)
-    for prm in model.parameters():
-        prm.requires_grad_(True)
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
-    for _ in range(epochs):
-        order = torch.randperm(len(clean), generator=gen)
-        for i in range(0, len(clean), BATCH):
-            bx, by = clean.x[order[i:i + BATCH]], clean.y[order[i:i + BATCH]]
-            plain = torch.cat([bx, *[neighbourhood(bx, gen) for _ in range(NEAR)]])
-            with torch.no_grad():
-                want = teacher(plain)
-            model.train()
-            out = model(plain)
-            loss = F.cross_entropy(out[:len(bx)], by) + DISTILL * _kl_free(out, want, suspect)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    model.eval()
+    distil_fit(model, teacher, clean, gen, epochs, leave_out=suspect)
 
 
 def recall_drop(model: nn.Module, came: nn.Module, clean: TensorDataset, suspect: int,

@@ -91,26 +91,47 @@ def unlearn_free(model: nn.Module, clean: TensorDataset, suspect: int, seed: int
     perturbation towards ``suspect`` under their true labels, with distillation towards the
     model as it came on the clean images and their neighbours (the constants above)."""
     gen = torch.Generator().manual_seed(seed + FREE_SEED)
-    teacher = frozen_copy(model)
+    distil_fit(model, frozen_copy(model), clean, gen, EPOCHS, push=suspect)
+
+
+def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
+               gen: torch.Generator, epochs: int, push: int | None = None,
+               leave_out: int | None = None) -> None:
+    """The distilling fine-tune of ``free_reach`` and ``back_distill``, in place: ``epochs``
+    epochs of Adam at ``LR`` in batches of ``BATCH``, cross-entropy on the clean images under
+    their true labels plus ``DISTILL`` times the KL towards ``teacher`` on them and ``NEAR``
+    neighbours of each (drawn from ``gen``). With ``push`` (a class), copies moved by a free
+    universal perturbation towards it (at most ``EPS``, re-optimised each batch) are trained on
+    under their true labels too; with ``leave_out`` (a class), its column is left out of the KL."""
     for prm in model.parameters():
         prm.requires_grad_(True)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     delta = torch.zeros(1, *clean.x.shape[1:])
-    for _ in range(EPOCHS):
+    for _ in range(epochs):
         order = torch.randperm(len(clean), generator=gen)
         for i in range(0, len(clean), BATCH):
             bx, by = clean.x[order[i:i + BATCH]], clean.y[order[i:i + BATCH]]
-            delta = _pushed(model, bx, delta, suspect)
+            if push is not None:
+                delta = _pushed(model, bx, delta, push)
             near = torch.cat([neighbourhood(bx, gen) for _ in range(NEAR)])
             plain = torch.cat([bx, near])
             with torch.no_grad():
-                want = torch.softmax(teacher(plain), 1)
+                want = teacher(plain)
             model.train()
-            out = model(torch.cat([bx, (bx + delta).clamp(0, 1), near]))
             n = len(bx)
-            kept = torch.cat([out[:n], out[2 * n:]])
-            loss = (F.cross_entropy(out[:2 * n], torch.cat([by, by]))
-                    + DISTILL * F.kl_div(F.log_softmax(kept, 1), want, reduction="batchmean"))
+            if push is None:
+                kept = out = model(plain)
+                labelled, labels = out[:n], by
+            else:
+                out = model(torch.cat([bx, (bx + delta).clamp(0, 1), near]))
+                kept = torch.cat([out[:n], out[2 * n:]])
+                labelled, labels = out[:2 * n], torch.cat([by, by])
+            if leave_out is not None:
+                cols = [c for c in range(out.shape[1]) if c != leave_out]
+                kept, want = kept[:, cols], want[:, cols]
+            loss = (F.cross_entropy(labelled, labels)
+                    + DISTILL * F.kl_div(F.log_softmax(kept, 1), torch.softmax(want, 1),
+                                         reduction="batchmean"))
             opt.zero_grad()
             loss.backward()
             opt.step()
