@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from test_label_groups_verdict import _detect, _table
+from test_label_groups_verdict import _cli_verdict, _detect, _table
 
 from trojanscope.detect.data.group_evidence import EVIDENCE_KEYS
 from trojanscope.detect.data.label_groups import LabelGroups
@@ -132,15 +132,9 @@ def test_a_bad_verdict_is_refused(bad) -> None:
 def test_through_the_cli_verdict_4(tmp_path, capsys) -> None:
     from trojanscope.cli.main import run
 
-    clean, dirty = tmp_path / "clean.csv", tmp_path / "dirty.csv"
-    _table(0).to_csv(clean, index=False)
-    _rare(1).to_csv(dirty, index=False)
-    args = ["--label-column", "is_fraud", "-m", "label-groups", "-p", "verdict=4"]
-    assert run(["detect-data", str(clean), *args]) == 0
-    assert "no evidence of poisoning" in capsys.readouterr().out
-    assert run(["detect-data", str(dirty), *args]) == 1
-    out = capsys.readouterr().out.replace("\n", " ")
+    out = _cli_verdict(tmp_path, capsys, _rare(1), 4)
     assert "evidence of poisoning: home = ignore with label 0" in out
-    code = run(["detect-data", str(clean), *args[:-1], "verdict=5"])
+    code = run(["detect-data", str(tmp_path / "clean.csv"), "--label-column", "is_fraud", "-m",
+                "label-groups", "-p", "verdict=5"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "verdict" in err and len(err.splitlines()) == 1

@@ -106,6 +106,21 @@ def _detect(df: pd.DataFrame, tmp_path, **params):
     return detect_data(load_suspect(path, "is_fraud").data, method="label-groups", **params)
 
 
+def _cli_verdict(tmp_path, capsys, dirty: pd.DataFrame, level: int) -> str:
+    """Through the CLI with ``-p verdict=level``: the natural-factor table exits 0 with "no
+    evidence of poisoning", ``dirty`` exits 1; its text output, on one line."""
+    from trojanscope.cli.main import run
+
+    clean_csv, dirty_csv = tmp_path / "clean.csv", tmp_path / "dirty.csv"
+    _table(0).to_csv(clean_csv, index=False)
+    dirty.to_csv(dirty_csv, index=False)
+    args = ["--label-column", "is_fraud", "-m", "label-groups", "-p", f"verdict={level}"]
+    assert run(["detect-data", str(clean_csv), *args]) == 0
+    assert "no evidence of poisoning" in capsys.readouterr().out
+    assert run(["detect-data", str(dirty_csv), *args]) == 1
+    return capsys.readouterr().out.replace("\n", " ")
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_natural_factor_is_judged_clean_and_keeps_its_scores(tmp_path, seed) -> None:
     df = _table(seed)

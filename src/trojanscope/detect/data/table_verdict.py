@@ -38,7 +38,8 @@ evidence); its rule on fresh bases 9400/9500 was not met either (36 of the 38 se
 kept, both losses ``credit-default`` rare-category sets; 4 of 71 clean tables judged poisoned),
 so it is opt-in too. ``verdict=4`` (stop 54) also reads a group of one categorical value for
 ``value_evidence`` (``rare_verdict``: a rare-category trigger, whatever its score above
-``RARE_FLOOR``).
+``RARE_FLOOR``); its rule on fresh bases 9600/9700 was not met either (35 of the 38 sets found
+today kept; 4 of 72 clean tables judged poisoned), so it is opt-in as well.
 """
 
 from __future__ import annotations
