@@ -27,7 +27,8 @@ with ``verdict=V``'s floor, and needs no candidate files: how ``verdict=2`` read
 by an earlier run (development only; a fresh population is scored with ``--verdict``).
 ``--verdict 4`` (stop 54) stores ``value_evidence``'s keys per group; ``--readings ROWS...``
 lists, from such rows, every best group of one categorical value that passes each bar of
-``rare_verdict`` but ``excess_z`` (clean tables and dirty-label sets apart), by ``excess_z``.
+``rare_verdict`` but ``excess_z`` (clean tables and dirty-label sets apart), by ``excess_z``
+(``--readings-floor F``: with the score bar at F instead of ``RARE_FLOOR``).
 """
 
 from __future__ import annotations
@@ -208,17 +209,18 @@ def rejudged(rows: list[dict], level: int) -> list[dict]:
     return out
 
 
-def readings(paths: list[str]) -> None:
+def readings(paths: list[str], floor: float = RARE_FLOOR) -> None:
     """Per best group of one categorical value passing every ``rare_verdict`` bar but
-    ``excess_z``: its value evidence, clean tables (and bundled clean sets) apart from
-    dirty-label sets, largest ``excess_z`` first; ``v3``: the row is already judged poisoned by
-    ``verdict=3``; ``today``: a dirty set at the goal without a verdict."""
+    ``excess_z`` (the score bar at ``floor``): its value evidence, clean tables (and bundled
+    clean sets) apart from dirty-label sets, largest ``excess_z`` first; ``v3``: the row is
+    already judged poisoned by ``verdict=3``; ``today``: a dirty set at the goal without a
+    verdict."""
     found: dict[str, list[tuple]] = {"clean": [], "dirty": []}
     for r in load(paths):
         v3 = table_verdict(r["top"], [""] * len(r["top"]), FLOORS[3], True).poisoned
         for g in r["top"]:
             if (g.get("excess_z") is None or not g.get("categorical")
-                    or g["score"] < RARE_FLOOR or g["rows"] < RARE_ROWS
+                    or g["score"] < floor or g["rows"] < RARE_ROWS
                     or g["purity"] < RARE_PURITY or g["lean"] > RARE_LEAN):
                 continue
             kind = "dirty" if r["poison"] else "clean"
@@ -255,13 +257,15 @@ def main() -> None:
     parser.add_argument("--verdict", type=int, choices=sorted(FLOORS), default=1)
     parser.add_argument("--rejudge", type=int, choices=sorted(FLOORS), default=None)
     parser.add_argument("--readings", nargs="+", default=None, help="rows files (--verdict 4)")
+    parser.add_argument("--readings-floor", type=float, default=RARE_FLOOR,
+                        help="--readings: the score bar (post hoc; RARE_FLOOR by default)")
     for name in ("default", "candidate", "clean-default", "clean-candidate"):
         parser.add_argument(f"--{name}", nargs="+", default=[])
     args = parser.parse_args()
     global LEVEL
     LEVEL = args.verdict
     if args.readings:
-        readings(args.readings)
+        readings(args.readings, args.readings_floor)
     elif args.rule:
         rule(args)
     elif args.null_base is not None:
