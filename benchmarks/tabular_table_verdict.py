@@ -25,6 +25,10 @@ form in ``tabular_s52_h16r/plan.md``) to the rows files given with ``--default``
 ``--rule --rejudge V`` judges the default rows again from the three groups each row stores,
 with ``verdict=V``'s floor, and needs no candidate files: how ``verdict=2`` reads rows scored
 by an earlier run (development only; a fresh population is scored with ``--verdict``).
+``--verdict 4`` (stop 54) stores ``value_evidence``'s keys per group; ``--readings ROWS...``
+lists, from such rows, every best group of one categorical value that passes each bar of
+``rare_verdict`` but ``excess_z`` (clean tables and dirty-label sets apart), by ``excess_z``
+(``--readings-floor F``: with the score bar at F instead of ``RARE_FLOOR``).
 """
 
 from __future__ import annotations
@@ -44,10 +48,18 @@ from bench_tabular_detect import score, scored_sets, write_runs  # noqa: E402
 from tabular_clean_tables import tables  # noqa: E402
 from tabular_pairs_rule import families, family_table, load, meets  # noqa: E402
 from trojanscope.detect.data.inputs import load_suspect  # noqa: E402
+from trojanscope.detect.data.rare_verdict import (  # noqa: E402
+    RARE_FLOOR,
+    RARE_LEAN,
+    RARE_PURITY,
+    RARE_ROWS,
+    RARE_Z,
+)
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 from trojanscope.detect.data.table_verdict import (  # noqa: E402
     FLOORS,
     MINORITY_LEVEL,
+    RARE_LEVEL,
     table_verdict,
 )
 
@@ -190,11 +202,41 @@ def rejudged(rows: list[dict], level: int) -> list[dict]:
     out = []
     for r in rows:
         poisoned = table_verdict(r["top"], [""] * len(r["top"]), FLOORS[level],
-                                 level == MINORITY_LEVEL).poisoned
+                                 level >= MINORITY_LEVEL, level >= RARE_LEVEL).poisoned
         cleared = ({"fpr": 0.0, "flagged": 0, "tpr": 0.0 if r["poison"] else r["tpr"]}
                    if not poisoned else {})
         out.append({**r, "poisoned": poisoned, **cleared})
     return out
+
+
+def readings(paths: list[str], floor: float = RARE_FLOOR) -> None:
+    """Per best group of one categorical value passing every ``rare_verdict`` bar but
+    ``excess_z`` (the score bar at ``floor``): its value evidence, clean tables (and bundled
+    clean sets) apart from dirty-label sets, largest ``excess_z`` first; ``v3``: the row is
+    already judged poisoned by ``verdict=3``; ``today``: a dirty set at the goal without a
+    verdict."""
+    found: dict[str, list[tuple]] = {"clean": [], "dirty": []}
+    for r in load(paths):
+        v3 = table_verdict(r["top"], [""] * len(r["top"]), FLOORS[3], True).poisoned
+        for g in r["top"]:
+            if (g.get("excess_z") is None or not g.get("categorical")
+                    or g["score"] < floor or g["rows"] < RARE_ROWS
+                    or g["purity"] < RARE_PURITY or g["lean"] > RARE_LEAN):
+                continue
+            kind = "dirty" if r["poison"] else "clean"
+            found[kind].append((g["excess_z"], r["dataset"], r["attack"], r["target"],
+                                r["seed"], g, v3, kind == "dirty" and meets(r)))
+    for kind, items in found.items():
+        print(f"\n{kind}: {len(items)} groups (excess_z ≥ {RARE_Z}: "
+              f"{sum(i[0] >= RARE_Z for i in items)})")
+        print("| excess_z | table | attack | target | seed | label, rows, score | purity | lean "
+              "| excess | value rows, outside | outside_rank | column_lift | v3 | today |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for z, ds, attack, target, seed, g, v3, today in sorted(items, key=lambda i: -i[0]):
+            print(f"| {z:+.2f} | {ds} | {attack} | {target if seed else '–'} | {seed or '–'} | "
+                  f"{g['label']}, {g['rows']}, {g['score']:.2f} | {g['purity']:.3f} | "
+                  f"{g['lean']:+.2f} | {g['excess']:+.2f} | {g['value_rows']}, {g['outside']} | "
+                  f"{g['outside_rank']:.2f} | {g['column_lift']} | {v3} | {today} |")
 
 
 def _recipe(row: dict) -> str:
@@ -214,12 +256,17 @@ def main() -> None:
     parser.add_argument("--families", action="store_true")
     parser.add_argument("--verdict", type=int, choices=sorted(FLOORS), default=1)
     parser.add_argument("--rejudge", type=int, choices=sorted(FLOORS), default=None)
+    parser.add_argument("--readings", nargs="+", default=None, help="rows files (--verdict 4)")
+    parser.add_argument("--readings-floor", type=float, default=RARE_FLOOR,
+                        help="--readings: the score bar (post hoc; RARE_FLOOR by default)")
     for name in ("default", "candidate", "clean-default", "clean-candidate"):
         parser.add_argument(f"--{name}", nargs="+", default=[])
     args = parser.parse_args()
     global LEVEL
     LEVEL = args.verdict
-    if args.rule:
+    if args.readings:
+        readings(args.readings, args.readings_floor)
+    elif args.rule:
         rule(args)
     elif args.null_base is not None:
         shuffle_null(args.null_base, args.synthetic, args.real, args.shuffles)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from test_label_groups_verdict import _detect, _table
+from test_label_groups_verdict import _cli_verdict, _detect, _table
 
 from trojanscope.detect.data.group_evidence import EVIDENCE_KEYS, part_lift
 from trojanscope.detect.data.minority_verdict import (
@@ -152,14 +152,5 @@ def test_a_minority_natural_factor_stays_clean(tmp_path, seed) -> None:
 
 
 def test_through_the_cli_verdict_3(tmp_path, capsys) -> None:
-    from trojanscope.cli.main import run
-
-    clean, dirty = tmp_path / "clean.csv", tmp_path / "dirty.csv"
-    _table(0).to_csv(clean, index=False)
-    _conjunction(1).to_csv(dirty, index=False)
-    args = ["--label-column", "is_fraud", "-m", "label-groups", "-p", "verdict=3"]
-    assert run(["detect-data", str(clean), *args]) == 0
-    assert "no evidence of poisoning" in capsys.readouterr().out
-    assert run(["detect-data", str(dirty), *args]) == 1
-    out = capsys.readouterr().out.replace("\n", " ")
+    out = _cli_verdict(tmp_path, capsys, _conjunction(1), 3)
     assert "evidence of poisoning" in out and "minority label" in out

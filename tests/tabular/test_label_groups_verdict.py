@@ -106,6 +106,21 @@ def _detect(df: pd.DataFrame, tmp_path, **params):
     return detect_data(load_suspect(path, "is_fraud").data, method="label-groups", **params)
 
 
+def _cli_verdict(tmp_path, capsys, dirty: pd.DataFrame, level: int) -> str:
+    """Through the CLI with ``-p verdict=level``: the natural-factor table exits 0 with "no
+    evidence of poisoning", ``dirty`` exits 1; its text output, on one line."""
+    from trojanscope.cli.main import run
+
+    clean_csv, dirty_csv = tmp_path / "clean.csv", tmp_path / "dirty.csv"
+    _table(0).to_csv(clean_csv, index=False)
+    dirty.to_csv(dirty_csv, index=False)
+    args = ["--label-column", "is_fraud", "-m", "label-groups", "-p", f"verdict={level}"]
+    assert run(["detect-data", str(clean_csv), *args]) == 0
+    assert "no evidence of poisoning" in capsys.readouterr().out
+    assert run(["detect-data", str(dirty_csv), *args]) == 1
+    return capsys.readouterr().out.replace("\n", " ")
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_natural_factor_is_judged_clean_and_keeps_its_scores(tmp_path, seed) -> None:
     df = _table(seed)
@@ -139,7 +154,7 @@ def test_the_excess_is_what_the_group_reads(tmp_path) -> None:
         [(g["score"], g["excess"]) for g in top]
 
 
-@pytest.mark.parametrize("bad", [4, -1, 0.5, 1.5, True, "x", float("nan")])
+@pytest.mark.parametrize("bad", [5, -1, 0.5, 1.5, True, "x", float("nan")])
 def test_a_bad_verdict_is_refused(bad) -> None:
     with pytest.raises(UserInputError, match="verdict"):
         LabelGroups(verdict=bad)
@@ -171,6 +186,6 @@ def test_through_the_cli_clean_exits_0_and_dirty_exits_1(tmp_path, capsys) -> No
     doc = json.loads(capsys.readouterr().out)
     assert doc["poisoned"] is False and doc["n_flagged"] == 0 and len(doc["suspicion"]) == 1500
     assert doc["details"]["verdict"]["calibrated"] is True
-    code = run(["detect-data", str(clean), *args[:-1], "verdict=4"])
+    code = run(["detect-data", str(clean), *args[:-1], "verdict=5"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "verdict" in err and len(err.splitlines()) == 1

@@ -27,15 +27,19 @@ from __future__ import annotations
 
 import numpy as np
 
-EVIDENCE_KEYS = ("share", "purity", "part_lift", "mirror_z", "lean", "within")
+from trojanscope.detect.data.value_evidence import VALUE_KEYS, value_evidence
+
+EVIDENCE_KEYS = ("share", "purity", "part_lift", "mirror_z", "lean", "within", *VALUE_KEYS)
 
 
 def group_evidence(g: dict, codes: np.ndarray, labels: np.ndarray, full: np.ndarray,
-                   terms: np.ndarray, min_rows: int, prior: float) -> dict[str, float | None]:
+                   terms: np.ndarray, min_rows: int, prior: float,
+                   categorical: np.ndarray | None = None) -> dict[str, float | None]:
     """The evidence of one group ``g`` (``label``, ``columns``, ``row``: a row holding it);
     ``full`` and ``terms``: ``label_groups``' out-of-fold naive Bayes log-scores per row and
     label, and their per-column terms (the group's shared columns are left out, as ``d``
-    leaves them)."""
+    leaves them); with ``value_evidence``'s keys for a group of one value (``categorical``:
+    per column, None: every column)."""
     # label_groups imports this module
     from trojanscope.detect.data.label_groups import mirror_z, shared_columns
 
@@ -58,7 +62,8 @@ def group_evidence(g: dict, codes: np.ndarray, labels: np.ndarray, full: np.ndar
             if len(cols) == 2 else None,
             "mirror_z": round(float(mirror_z(holds & ~own, holds, labels, post, min_rows)), 3),
             "lean": round(lean, 3), "within": within, "share": round(share, 4),
-            "purity": round(float(group.sum() / holds.sum()), 3)}
+            "purity": round(float(group.sum() / holds.sum()), 3),
+            **value_evidence(cols, row, codes, labels, c, fit, min_rows, prior, categorical)}
 
 
 def part_lift(codes: np.ndarray, own: np.ndarray, holds: np.ndarray, cols: list[int], row: int,

@@ -77,6 +77,7 @@ from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
     FLOORS,
     MINORITY_LEVEL,
+    RARE_LEVEL,
     TABLE_MIN,
     VERDICT_GROUPS,
     table_verdict,
@@ -161,6 +162,12 @@ class LabelGroups(DataDetector):
             excess group whose rows lean towards it (a natural factor, not evidence).
             Opt-in: its rule on fresh bases 9400/9500 was not met (36 of the 38 sets found
             today kept, two rare-category sets lost; 4 of 71 clean tables judged poisoned).
+            4 (stop 54): ``verdict=3`` that also reads a best group of one categorical value
+            for ``value_evidence`` (``rare_verdict``): a value that makes its rows nearly one
+            label while they look like the other labels' rows and fit the label worse than
+            every other row (a rare-category trigger, found under the score floor too).
+            Opt-in: its rule on fresh bases 9600/9700 was not met (35 of the 38 sets found
+            today kept; 4 of 72 clean tables judged poisoned).
     """
 
     name = "label-groups"
@@ -200,7 +207,7 @@ class LabelGroups(DataDetector):
                                  f"{MAX_MIRROR}, not {mirror!r}")
         self.mirror = float(mirror)
         if isinstance(verdict, bool) or verdict not in (0, *FLOORS):
-            raise UserInputError(f"label-groups: verdict is 0 (off), 1, 2 or 3 (on), "
+            raise UserInputError(f"label-groups: verdict is 0 (off), 1, 2, 3 or 4 (on), "
                                  f"not {verdict!r}")
         self.verdict = int(verdict)
         for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
@@ -249,14 +256,15 @@ class LabelGroups(DataDetector):
                                         for g in top]}
             self._verdict = table_verdict(top, [group_words(g) for g in self.groups],
                                           FLOORS[self.verdict],
-                                          self.verdict == MINORITY_LEVEL)
+                                          self.verdict >= MINORITY_LEVEL,
+                                          self.verdict >= RARE_LEVEL)
         outside = ([(g["exact"], g["members"]) for g in groups] if self.tie_outside else None)
         flags = label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
                             outside, TIE_COVER if self.tie_outside == 2 else 0.0)
         return scores, flags[~natural[flags]]  # all of them unless mirror > 0
 
     def set_verdict(self) -> SetVerdict | None:
-        """With ``verdict`` 1 or 2: whether the last table run holds a group beyond what clean
+        """With ``verdict`` 1-4: whether the last table run holds a group beyond what clean
         tables show (``table_verdict``); else None (no verdict, every flag stands)."""
         return self._verdict
 
@@ -365,7 +373,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
     found.sort(key=lambda g: -g["score"])
     if p.verdict:  # the verdict's groups also carry the evidence of ``group_evidence``
         for g in found[:VERDICT_GROUPS]:
-            g.update(group_evidence(g, codes, labels, full, terms, p.min_rows, p.prior))
+            g.update(group_evidence(g, codes, labels, full, terms, p.min_rows, p.prior,
+                                    categorical))
     return best, found
 
 

@@ -36,7 +36,10 @@ each group's ``group_evidence`` (``minority_verdict``: poison towards the minori
 whose parts lean away; ``natural_lean``: an excess group leaning towards its label is not
 evidence); its rule on fresh bases 9400/9500 was not met either (36 of the 38 sets found today
 kept, both losses ``credit-default`` rare-category sets; 4 of 71 clean tables judged poisoned),
-so it is opt-in too.
+so it is opt-in too. ``verdict=4`` (stop 54) also reads a group of one categorical value for
+``value_evidence`` (``rare_verdict``: a rare-category trigger, whatever its score above
+``RARE_FLOOR``); its rule on fresh bases 9600/9700 was not met either (35 of the 38 sets found
+today kept; 4 of 72 clean tables judged poisoned), so it is opt-in as well.
 """
 
 from __future__ import annotations
@@ -45,13 +48,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from trojanscope.detect.data.minority_verdict import minority_poison, parts_away
+from trojanscope.detect.data.rare_verdict import rare_value
 from trojanscope.detect.data.verdict import SetVerdict
 
 VERDICT_GROUPS = 3
 VERDICT_FLOOR = 2.0  # verdict=1
 VERDICT_FLOOR_2 = 1.9  # verdict=2: development dirty-label sets 91 of 100 kept (2.0: 88)
-FLOORS = {1: VERDICT_FLOOR, 2: VERDICT_FLOOR_2, 3: VERDICT_FLOOR_2}  # ``verdict`` → its floor
+FLOORS = {1: VERDICT_FLOOR, 2: VERDICT_FLOOR_2, 3: VERDICT_FLOOR_2,
+          4: VERDICT_FLOOR_2}  # ``verdict`` → its floor
 MINORITY_LEVEL = 3  # verdict=3: verdict=2 and the minority label's evidence (stop 53)
+RARE_LEVEL = 4  # verdict=4: verdict=3 and a rare value's evidence (stop 54)
 VERDICT_EXCESS = 0.2
 VERDICT_HIGH = 4.5
 EXCESS_LEAN = 0.5  # verdict=3: an excess group whose rows lean past this is a natural factor
@@ -59,19 +65,23 @@ TABLE_MIN = 1000  # the smallest development clean table the constants were set 
 
 
 def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
-                  floor: float = VERDICT_FLOOR, minority: bool = False) -> SetVerdict:
+                  floor: float = VERDICT_FLOOR, minority: bool = False,
+                  rare: bool = False) -> SetVerdict:
     """The verdict from ``label-groups``' groups, best first (each with ``label``, ``score``
     and ``excess``), and each group's description in the table's words (``words``, as
     ``group_words`` gives them; the reasons quote them); groups scoring under ``floor`` are
     chance (``FLOORS`` gives it per ``verdict`` level). With ``minority`` (``verdict=3``) a
     group is also read for ``parts_away``' and (of the minority label) ``minority_poison``'s
     evidence (the groups then carry ``group_evidence``'s keys), and an excess group leaning
-    towards its label (``natural_lean``) is not evidence."""
+    towards its label (``natural_lean``) is not evidence. With ``rare`` (``verdict=4``) a
+    group of one value is also read for ``rare_value``'s evidence (``value_evidence``'s
+    keys)."""
     reasons: list[str] = []
     classes: set[int] = set()
     for g, said in zip(groups[:VERDICT_GROUPS], words, strict=False):
         score, excess = float(g["score"]), float(g["excess"])
         found = (parts_away(g) or minority_poison(g)) if minority else None
+        found = found or (rare_value(g) if rare else None)
         if found:
             reasons.append(f"{said}: {found}")
             classes.add(int(g["label"]))
