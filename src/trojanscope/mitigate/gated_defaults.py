@@ -142,3 +142,6 @@ GUARD_BUDGET = 0.03
 # (benchmarks/data/mitigate_s51a/plan.md: 16 of 20 backdoored MLPs at issue 12's goal against
 # 15, none lost, clean 6 of 6 kept, median 39.9 s). ``free_reach=0``: the default before.
 FREE_REACH = 0.15
+# ``reach_round2``'s default (issue 12 stop 54, h12): off until a rule written before its fresh
+# zoos (benchmarks/data/mitigate_s54/plan.md) is met; with ``free_reach=0`` it is off too.
+REACH_ROUND2 = False
