@@ -1,5 +1,5 @@
 """`gated`'s ``reach_round2``: after ``free_reach``'s step, its unlearning runs once more where
-the suspect is not the least reachable class (opt-in, issue 12 stop 54)."""
+the suspect is not the least reachable class (the default since issue 12 stop 54)."""
 
 from __future__ import annotations
 
@@ -128,11 +128,13 @@ def test_no_round_where_the_step_read_nothing(monkeypatch, wide) -> None:
     assert called == []
 
 
-def test_off_by_default_and_off_where_free_reach_is() -> None:
-    assert registry.create("mitigation", "gated").get_params()["reach_round2"] is False
+def test_on_by_default_and_off_where_free_reach_is() -> None:
+    """The default since fresh zoos 2449/2450 met its rule (issue 12 stop 54)."""
+    assert registry.create("mitigation", "gated").get_params()["reach_round2"] is True
+    assert gated.Gated(reach_round2=0).reach_round2 is False
     assert gated.Gated(free_reach=0).reach_round2 is False
     assert gated.Gated(bias_refit=1).reach_round2 is False
-    assert gated.Gated(reach_round2=1).reach_round2 is True
+    assert gated.Gated(dense_repair=2).reach_round2 is False
 
 
 @pytest.mark.parametrize("bad", [2, -1, 0.5, math.nan, "yes"])

@@ -292,8 +292,10 @@ class AfterOptions:
             (:mod:`~trojanscope.mitigate.reach_round`; the note's ``reach_round2``). Built for
             the residues the stages leave where they did not push the suspect below every other
             class (issue 12 stop 54, h12: 46 against 44 of 60 development MLPs at the goal, none
-            lost). Default ``REACH_ROUND2`` (0: off); it needs ``free_reach`` > 0 (asked for with
-            ``free_reach=0``, or beside ``bias_refit``/``dense_repair``, it is refused).
+            lost). Default ``REACH_ROUND2`` = 1 since fresh zoos 2449/2450 met the rule written
+            before them (12 of 20 backdoored MLPs at the goal against 11, none lost); 0: the
+            default before. Off where ``free_reach`` is 0 (and so beside ``bias_refit`` or
+            ``dense_repair``); asked for there, it is refused.
     """
 
     residue: float = 0.0
