@@ -86,23 +86,27 @@ def _pushed(model: nn.Module, x: Tensor, delta: Tensor, suspect: int) -> Tensor:
     return d.detach()
 
 
-def unlearn_free(model: nn.Module, clean: TensorDataset, suspect: int, seed: int) -> None:
+def unlearn_free(model: nn.Module, clean: TensorDataset, suspect: int, seed: int,
+                 distill: float | None = None) -> None:
     """Fine-tune ``model`` in place: the clean images and copies moved by a free universal
-    perturbation towards ``suspect`` under their true labels, with distillation towards the
-    model as it came on the clean images and their neighbours (the constants above)."""
+    perturbation towards ``suspect`` under their true labels, with distillation (weight
+    ``distill``; None: ``DISTILL``) towards the model as it came on the clean images and their
+    neighbours (the constants above)."""
     gen = torch.Generator().manual_seed(seed + FREE_SEED)
-    distil_fit(model, frozen_copy(model), clean, gen, EPOCHS, push=suspect)
+    distil_fit(model, frozen_copy(model), clean, gen, EPOCHS, push=suspect, distill=distill)
 
 
 def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
                gen: torch.Generator, epochs: int, push: int | None = None,
-               leave_out: int | None = None) -> None:
+               leave_out: int | None = None, distill: float | None = None) -> None:
     """The distilling fine-tune of ``free_reach`` and ``back_distill``, in place: ``epochs``
     epochs of Adam at ``LR`` in batches of ``BATCH``, cross-entropy on the clean images under
-    their true labels plus ``DISTILL`` times the KL towards ``teacher`` on them and ``NEAR``
-    neighbours of each (drawn from ``gen``). With ``push`` (a class), copies moved by a free
-    universal perturbation towards it (at most ``EPS``, re-optimised each batch) are trained on
-    under their true labels too; with ``leave_out`` (a class), its column is left out of the KL."""
+    their true labels plus ``distill`` (None: ``DISTILL``) times the KL towards ``teacher`` on
+    them and ``NEAR`` neighbours of each (drawn from ``gen``). With ``push`` (a class), copies
+    moved by a free universal perturbation towards it (at most ``EPS``, re-optimised each batch)
+    are trained on under their true labels too; with ``leave_out`` (a class), its column is
+    left out of the KL."""
+    weight = DISTILL if distill is None else distill
     for prm in model.parameters():
         prm.requires_grad_(True)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
@@ -130,7 +134,7 @@ def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
                 cols = [c for c in range(out.shape[1]) if c != leave_out]
                 kept, want = kept[:, cols], want[:, cols]
             loss = (F.cross_entropy(labelled, labels)
-                    + DISTILL * F.kl_div(F.log_softmax(kept, 1), torch.softmax(want, 1),
+                    + weight * F.kl_div(F.log_softmax(kept, 1), torch.softmax(want, 1),
                                          reduction="batchmean"))
             opt.zero_grad()
             loss.backward()
@@ -140,13 +144,20 @@ def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
 
 def free_changed(gated: Any, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
     """`gated`'s ``free_reach``: its stages on ``model``, then :func:`free_step` on what they
-    return; the note's ``free_reach`` says what was read and done."""
+    return, then (with ``reach_round2``, where the step read the model)
+    :func:`~trojanscope.mitigate.reach_round.round_two`; the notes ``free_reach`` and
+    ``reach_round2`` say what was read and done."""
     from trojanscope.mitigate.gated import same_state
 
     came = {k: v.detach().clone() for k, v in model.state_dict().items()}
     out = gated._purify_margin(model, clean, seed)
-    return free_step(gated, out, clean, seed, same_state(out.state_dict(), came),
-                     repaired=bool(getattr(gated, "repaired_", False)))
+    out = free_step(gated, out, clean, seed, same_state(out.state_dict(), came),
+                    repaired=bool(getattr(gated, "repaired_", False)))
+    if getattr(gated, "reach_round2", False) and "reach" in gated.report_["free_reach"]:
+        from trojanscope.mitigate import reach_round  # looked up here: a benchmark spies on it
+
+        out = reach_round.round_two(gated, out, clean, seed)
+    return out
 
 
 def free_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,

@@ -142,3 +142,11 @@ GUARD_BUDGET = 0.03
 # (benchmarks/data/mitigate_s51a/plan.md: 16 of 20 backdoored MLPs at issue 12's goal against
 # 15, none lost, clean 6 of 6 kept, median 39.9 s). ``free_reach=0``: the default before.
 FREE_REACH = 0.15
+# ``reach_round2``'s default since issue 12 stop 54 (h12): after ``free_reach``'s step, where the
+# suspect is not the least reachable class, that step's unlearning runs once more with
+# distillation weight 8 (:mod:`~trojanscope.mitigate.reach_round`). On development zoos
+# 2443-2448 46 of 60 backdoored MLPs at the goal against 44, none lost; then met on fresh zoos
+# 2449 and 2450 the rule written before they existed (benchmarks/data/mitigate_s54/plan.md: 12
+# of 20 against 11, none lost, clean 6 of 6 kept, median 26.8 s against 22.8 s).
+# ``reach_round2=0``: the default before; with ``free_reach=0`` it is off too.
+REACH_ROUND2 = True

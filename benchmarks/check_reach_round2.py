@@ -1,0 +1,41 @@
+"""Today's `gated` and `gated:reach_round2=1` on every model of a zoo from one run of the stages
+(issue 12, stop 54: h12): ``reach_round2`` runs last (after ``free_reach``'s step) and nothing
+before it reads the option, so the model it starts from is today's output (where it reads the
+suspect as the least reachable class, or never runs, the two rows are the one result). Both rows
+in ``bench_mitigate.py``'s format (for ``ship_rule_mitigate.py``), with the round's note per
+model; today's time is the run's less the round's seconds (the reading and the unlearning).
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/check_reach_round2.py ZOO OUT.json
+"""
+
+import copy
+import sys
+import time
+from pathlib import Path
+
+import trojanscope.mitigate.reach_round as rr
+from last_step_rows import rows_from_one_run
+from trojanscope.mitigate.gated import Gated
+
+SEEN: dict = {}
+_round = rr.round_two
+
+
+def spy_round(gated, out, *args, **kwargs):
+    """Today's output is the model the round starts from; keep it and the round's seconds."""
+    SEEN["before"] = copy.deepcopy(out)
+    start = time.perf_counter()
+    done = _round(gated, out, *args, **kwargs)
+    SEEN["seconds"] = time.perf_counter() - start
+    return done
+
+
+rr.round_two = spy_round
+
+
+def main() -> None:
+    rows_from_one_run(Path(sys.argv[1]), Path(sys.argv[2]), lambda: Gated(reach_round2=True),
+                      "gated:reach_round2=1", "reach_round2", "round2", SEEN)
+
+
+main()
