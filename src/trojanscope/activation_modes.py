@@ -10,12 +10,14 @@ import os
 from trojanscope.errors import UserInputError
 
 ENV = "TROJANSCOPE_ACTIVATION_TRAITS"
-# "note" (C0, the default since stop 53): a note only, the model scored as if it had none of
-# them; "route" (C): read like any trait the calibration lacks (the wider calibrator, the gated
-# raise terms off); "route-u" (stop 54 h9B): routed as C, the gated raise terms applied from
-# the highest start fitted for the model's kind (h9F's U) instead of off; "off": not read.
+# "route-u" (C-U, the default since stop 54: the rule of benchmarks/data/foreign_s54b/plan.md,
+# commit a2aa7b8e, met on fresh seed 78): read like any trait the calibration lacks (a note, the
+# probes, the wider calibrator), the gated raise terms applied from the highest start fitted
+# for the model's kind (h9F's U) instead of off; "note" (C0, the default of stop 53): a note
+# only, the model scored as if it had none of them; "route" (C): routed, the gated raise terms
+# off; "off": not read (the reader before stop 53).
 MODES = ("note", "route", "route-u", "off")
-DEFAULT = "note"
+DEFAULT = "route-u"
 
 
 def check_mode(value: str | None) -> str:

@@ -84,7 +84,7 @@ def test_unseen_start_only_for_a_new_activation_in_route_u(monkeypatch) -> None:
 
 
 def test_the_mode_is_checked_in_one_place() -> None:
-    assert check_mode(None) == "note"
+    assert check_mode(None) == "route-u"  # the default since seed 78's rule was met
     for mode in MODES:
         assert check_mode(mode) == mode
     with pytest.raises(UserInputError, match="TROJANSCOPE_ACTIVATION_TRAITS='Route'"):
@@ -102,7 +102,7 @@ def test_a_bad_mode_is_refused_at_command_start(tmp_path: Path) -> None:
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert lines == ["error: TROJANSCOPE_ACTIVATION_TRAITS='rout': want note, route, route-u, "
-                     "off (or unset: note)"]
+                     "off (or unset: route-u)"]
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 

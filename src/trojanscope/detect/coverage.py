@@ -92,9 +92,9 @@ _EXPLAINED = {"Softsign": frozenset({"aten::abs", "aten::abs_"})}
 KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL, OTHER_ACTIVATION}
 # The activation traits named at stop 53 (h9A), which no calibration zoo holds, and how they are
 # read, from TROJANSCOPE_ACTIVATION_TRAITS when this module is imported (the modes:
-# :data:`trojanscope.activation_modes.MODES`): "note" (C0, the default since seed 75's rule was
-# met, plan 536cc72f), "route" (C), "route-u" (C with h9F's unseen start on the raise terms,
-# stop 54) or "off" (the reader before stop 53).
+# :data:`trojanscope.activation_modes.MODES`): "route-u" (C-U, the default since seed 78's rule
+# was met, plan a2aa7b8e: routed, the raise terms from h9F's unseen start), "note" (C0, the
+# default of stop 53, plan 536cc72f), "route" (C) or "off" (the reader before stop 53).
 NEW_ACTIVATIONS = frozenset({
     "activation:softplus", "activation:hardswish", "activation:hardsigmoid", "activation:mish",
     "activation:selu", "activation:celu", "activation:hardtanh", "activation:prelu",
