@@ -44,6 +44,9 @@ rate; ``--rotate`` puts every trigger family in rounds 2 and 3; ``--max-models``
 and ``selu_mlp``, activations no other population has, with ``--broad``'s six trigger families.
 ``--new-activations2`` (stop 53: h9A): ``relu6_cnn``, ``prelu_strided_cnn`` and ``celu_lenet``,
 three more (with ``--new-activations``: after its four families, the same triggers).
+``--new-activations3`` (stop 54: h9B): ``softsign_lenet``, ``hardsigmoid_gate_cnn`` and
+``logsigmoid_mlp``, three activations no zoo and no seed has had (after the others asked for;
+with ``--counts``, its triggers with the families named there).
 """
 
 from __future__ import annotations
@@ -108,6 +111,14 @@ NEW_ACT_ARCH = ("softplus_cnn", "hardswish_bn_cnn", "mish_avg_cnn", "selu_mlp")
 # A ninth (--new-activations2, issue 9, stop 53: h9A): three more activations no zoo and no
 # development seed holds (ReLU6, PReLU, CELU), added after seed 74; earlier plans unchanged.
 NEW_ACT2_ARCH = ("relu6_cnn", "prelu_strided_cnn", "celu_lenet")
+# A tenth (--new-activations3, issue 9, stop 54: h9B): Softsign, Hardsigmoid (as a gate, its
+# only nonlinearity) and LogSigmoid, which no zoo and no seed has had; added after seed 77.
+NEW_ACT3_ARCH = ("softsign_lenet", "hardsigmoid_gate_cnn", "logsigmoid_mlp")
+# Softsign saturates slowly: at the drawn rate a backdoored Softsign LeNet of scratch seed 7502
+# stayed under MIN_CA (0.849), so it trains at 3x, as the sigmoid CNN does at 4x (--broad).
+NEW_ACT3_LR_FACTOR = {"softsign_lenet": 3.0}
+ALL_ARCH = (*BROAD_ARCH, *HOLDOUT_ARCH, *RECIPES_ARCH, *NEW_ACT_ARCH, *NEW_ACT2_ARCH,
+            *NEW_ACT3_ARCH)
 CLEAN_LABEL = {"sine"}  # poisons target-class images only, labels unchanged
 MIN_ASR = 0.8  # a backdoor that did not take is retried stronger, then left out
 MIN_CA = 0.85  # so is a model that did not learn the task
@@ -121,6 +132,18 @@ class Net(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.body((x - 0.1307) / 0.3081)
+
+
+class Gated(nn.Module):
+    """``a(x) * hardsigmoid(b(x))``: a layer gated by a second one of the same shape through a
+    Hardsigmoid, the block's only nonlinearity (a gated-linear unit with a hard gate)."""
+
+    def __init__(self, a: nn.Module, b: nn.Module) -> None:
+        super().__init__()
+        self.a, self.b, self.gate = a, b, nn.Hardsigmoid()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.a(x) * self.gate(self.b(x))
 
 
 def _two_conv(act: type[nn.Module], pool: type[nn.Module], w: int, hid: int,
@@ -195,6 +218,20 @@ def build(family: str, rng: np.random.Generator) -> tuple[nn.Module, dict]:
                              nn.Conv2d(6, 16, 5), nn.CELU(0.5), nn.MaxPool2d(2), nn.Flatten(),
                              nn.Linear(16 * 25, 120), nn.CELU(0.5), nn.Linear(120, 84),
                              nn.CELU(0.5), nn.Linear(84, 10))
+    elif family == "softsign_lenet":  # LeNet's shape with Softsign and average pooling
+        body = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Softsign(), nn.AvgPool2d(2),
+                             nn.Conv2d(6, 16, 5), nn.Softsign(), nn.AvgPool2d(2), nn.Flatten(),
+                             nn.Linear(16 * 25, 120), nn.Softsign(), nn.Linear(120, 84),
+                             nn.Softsign(), nn.Linear(84, 10))
+    elif family == "hardsigmoid_gate_cnn":
+        body = nn.Sequential(
+            Gated(nn.Conv2d(1, w, 3, padding=1), nn.Conv2d(1, w, 3, padding=1)), nn.MaxPool2d(2),
+            Gated(nn.Conv2d(w, 2 * w, 3, padding=1), nn.Conv2d(w, 2 * w, 3, padding=1)),
+            nn.MaxPool2d(2), nn.Flatten(),
+            Gated(nn.Linear(2 * w * 49, hid), nn.Linear(2 * w * 49, hid)), nn.Linear(hid, 10))
+    elif family == "logsigmoid_mlp":
+        body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.LogSigmoid(),
+                             nn.Linear(256, hid), nn.LogSigmoid(), nn.Linear(hid, 10))
     elif family == "selu_mlp":
         body = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.SELU(), nn.Linear(256, 128),
                              nn.SELU(), nn.Linear(128, 10))
@@ -378,8 +415,7 @@ def recipes_recipe(rng: np.random.Generator) -> dict:
 
 def parse_counts(text: str) -> dict[str, int]:
     """``FAMILY=N,...`` as an ordered dict; a ValueError naming what is wrong otherwise."""
-    known = set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH) | set(NEW_ACT_ARCH) \
-        | set(NEW_ACT2_ARCH)
+    known = set(ALL_ARCH)
     counts: dict[str, int] = {}
     for part in text.split(","):
         fam, sep, num = part.strip().partition("=")
@@ -393,13 +429,15 @@ def parse_counts(text: str) -> dict[str, int]:
 def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
          holdout2: bool = False, holdout3: bool = False, recipes: bool = False,
          counts: dict[str, int] | None = None, broad: bool = False,
-         new_activations: bool = False, new_activations2: bool = False) -> list[dict]:
+         new_activations: bool = False, new_activations2: bool = False,
+         new_activations3: bool = False) -> list[dict]:
     """Half clean, half backdoored per architecture family; trigger families cycle (with
     ``fresh``, the families added later and every trigger family; with ``broad``, those and
     ``relu_strided_cnn``, the sigmoid CNN's learning rate scaled; with ``holdout``,
     ``holdout2``, ``holdout3`` or ``recipes``, that population's families, counts and
     recipes; with ``new_activations``, :data:`NEW_ACT_ARCH` with ``broad``'s triggers (with
-    ``new_activations2``, :data:`NEW_ACT2_ARCH` after them, or alone);
+    ``new_activations2``, :data:`NEW_ACT2_ARCH` after them, or alone; ``new_activations3``,
+    :data:`NEW_ACT3_ARCH` after those asked for, or alone);
     ``counts`` replaces the families and counts, in its order)."""
     rng = np.random.default_rng(seed)
     rows, k = [], 0
@@ -408,10 +446,11 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
     counts = {f: per_family for f in ARCH_FAMILIES + (FRESH_ARCH if fresh else ())}
     if broad:
         counts = {f: per_family for f in BROAD_ARCH}
-    if new_activations or new_activations2:
+    if new_activations or new_activations2 or new_activations3:
         triggers = TRIGGER_FAMILIES + FRESH_TRIGGERS
         counts = {f: per_family for f in (NEW_ACT_ARCH if new_activations else ())
-                  + (NEW_ACT2_ARCH if new_activations2 else ())}
+                  + (NEW_ACT2_ARCH if new_activations2 else ())
+                  + (NEW_ACT3_ARCH if new_activations3 else ())}
     if holdout:
         triggers, counts = HOLDOUT_TRIGGERS, HOLDOUT_ARCH
     if holdout2:
@@ -441,6 +480,7 @@ def plan(per_family: int, seed: int, fresh: bool = False, holdout: bool = False,
                 row["recipe"] = recipes_recipe(rng)
             if broad and fam in BROAD_LR_FACTOR:
                 row["recipe"]["lr"] *= BROAD_LR_FACTOR[fam]
+            row["recipe"]["lr"] *= NEW_ACT3_LR_FACTOR.get(fam, 1.0)
             if backdoored:
                 tfam = triggers[k % len(triggers)]
                 k += 1
@@ -538,6 +578,9 @@ def main() -> None:
     ap.add_argument("--new-activations2", action="store_true",
                     help="ReLU6, PReLU and CELU families (no zoo or earlier seed has them; "
                     "stop 53)")
+    ap.add_argument("--new-activations3", action="store_true",
+                    help="Softsign, Hardsigmoid-gate and LogSigmoid families (no zoo or earlier "
+                    "seed has them; stop 54)")
     ap.add_argument("--holdout", action="store_true",
                     help="The fourth-round holdout population (its own families and counts).")
     ap.add_argument("--holdout2", action="store_true",
@@ -577,12 +620,10 @@ def main() -> None:
     truth_path = args.out / "truth.json"
     done = {r["name"]: r for r in json.loads(truth_path.read_text())["models"]} \
         if truth_path.is_file() else {}
-    only = set(args.only.split(",")) if args.only else \
-        set(BROAD_ARCH) | set(HOLDOUT_ARCH) | set(RECIPES_ARCH) | set(NEW_ACT_ARCH) \
-        | set(NEW_ACT2_ARCH)
+    only = set(args.only.split(",")) if args.only else set(ALL_ARCH)
     rows = plan(args.per_family, args.seed, args.fresh, args.holdout, args.holdout2,
                 args.holdout3, args.recipes, counts, args.broad, args.new_activations,
-                args.new_activations2)
+                args.new_activations2, args.new_activations3)
     order = interleave(rows, args.rotate) if args.interleave else rows
     for i, row in enumerate(order):
         if args.max_models is not None and i >= args.max_models:

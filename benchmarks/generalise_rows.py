@@ -64,6 +64,10 @@ FOREIGN_ARCH = {
     "relu6_cnn": ("cnn", "relu6", "max", "none"),
     "prelu_strided_cnn": ("cnn", "prelu", "stride", "none"),
     "celu_lenet": ("cnn", "celu", "max", "none"),
+    # --new-activations3 (issue 9, stop 54: h9B)
+    "softsign_lenet": ("cnn", "softsign", "avg", "none"),
+    "hardsigmoid_gate_cnn": ("cnn", "hardsigmoid", "max", "none"),
+    "logsigmoid_mlp": ("mlp", "logsigmoid", "none", "none"),
 }
 # Trigger families: ours by trigger name; the scattered-pixel ones of both recipes together.
 TRIGGER_FAMILY = {"patch": "patch", "blend": "blend", "sig": "sig", "warp": "warp",

@@ -69,6 +69,17 @@ def c0_rows(d_rows: dict, c_rows: dict) -> tuple[dict, list[str]]:
     return out, differ
 
 
+def score_both(zoo: Path, d_rows: dict, c_rows: dict, both: list[str]) -> tuple[dict, dict]:
+    """``foreign_zoo_detect.score`` (script families) of the default's and the candidate's runs
+    of the models ``both`` names."""
+    with tempfile.TemporaryDirectory() as t:
+        paths = []
+        for tag, rows in (("default", d_rows), ("cand", c_rows)):
+            paths.append(Path(t) / f"{tag}.jsonl")
+            paths[-1].write_text("".join(json.dumps(rows[n]) + "\n" for n in both))
+        return score(zoo, paths[0], True), score(zoo, paths[1], True)
+
+
 def check(zoo: Path, default: Path, cand: Path, c0: bool = False) -> dict:
     d_rows, c_rows = {r["name"]: r for r in read_jsonl(default)}, \
         {r["name"]: r for r in read_jsonl(cand)}
@@ -78,12 +89,7 @@ def check(zoo: Path, default: Path, cand: Path, c0: bool = False) -> dict:
     both = sorted(set(d_rows) & set(c_rows))
     if not both:
         fail("no model scored by both trees")
-    with tempfile.TemporaryDirectory() as t:
-        paths = []
-        for tag, rows in (("default", d_rows), ("cand", c_rows)):
-            paths.append(Path(t) / f"{tag}.jsonl")
-            paths[-1].write_text("".join(json.dumps(rows[n]) + "\n" for n in both))
-        sd, sc = score(zoo, paths[0], True), score(zoo, paths[1], True)
+    sd, sc = score_both(zoo, d_rows, c_rows, both)
     fd, fc = figures(sd), figures(sc)
     fam_d = {k: v for k, v in families(sd["groups"]).items() if k.startswith(KINDS)}
     fam_c = {k: v for k, v in families(sc["groups"]).items() if k.startswith(KINDS)}

@@ -1,4 +1,4 @@
-"""Every stored run of foreign seeds 50, 51, 60-74 and issue 3's ``zoo/eval`` calibrated by the
+"""Every stored run of foreign seeds 50, 51, 60-74, 76 and issue 3's ``zoo/eval`` calibrated by the
 ``trojanscope`` on ``PYTHONPATH`` with the shipped file, dumped per model (probability, suspect,
 coverage notes), and two dumps compared (issue 9, stop 53: h9A). Run once with ``main``'s
 ``src`` and once with a branch's: a change to the code that reads coverage must leave every
@@ -7,6 +7,10 @@ model it covers unchanged.
     PYTHONPATH=/work/main/src:benchmarks python benchmarks/stored_rescore.py --dump main.json
     PYTHONPATH=src:benchmarks python benchmarks/stored_rescore.py --dump cand.json \\
         --compare main.json --json benchmarks/data/foreign_s53a/stored_check.json
+
+A mode is compared by setting ``TROJANSCOPE_ACTIVATION_TRAITS`` for the branch's dump (stop 54:
+``route-u``). Seed 75's runs are not read: every model there has an activation no calibration
+holds (development of stop 54, read by ``data/foreign_s54b/dev.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ from r13p_lofo import DATA, EVAL_ROWS, SEEDS16, load_rows
 
 SEEDS17 = {**SEEDS16, 74: ("foreign_s52f/detect74_runs.jsonl.gz",
                            "foreign_s52f/zoo-s74_truth.json.gz")}
+# stop 54 (h9B): seed 76's runs too (stop 53 h9B: covered families); ``--seeds 17`` reads the
+# seventeen seeds stop 53 read
+SEEDS18 = {**SEEDS17, 76: ("foreign_s53b/detect76_runs.jsonl.gz",
+                           "foreign_s53b/zoo-s76_truth.json.gz")}
 
 
 def fail(msg: str) -> None:
@@ -31,7 +39,7 @@ def fail(msg: str) -> None:
     raise SystemExit(2)
 
 
-def dump() -> dict:
+def dump(seeds: dict[int, tuple[str, str]] = SEEDS18) -> dict:
     """Per model ``[probability, suspect, notes]``, and ``zoo/eval``'s scores."""
     from foreign_zoo_detect import verdict_of
     from trojanscope.detect.calibration import SHIPPED, calibrate, load_calibrators
@@ -39,7 +47,7 @@ def dump() -> dict:
     shipped = Path(__file__).resolve().parents[1] / "src/trojanscope/detect" / SHIPPED
     cals = load_calibrators(shipped)
     models = {}
-    for r in load_rows(SEEDS17):
+    for r in load_rows(seeds):
         v = calibrate(verdict_of(r["report"]), cals)
         models[f"s{r['seed']}:{r['name']}"] = [v.probability, v.target_classes[0],
                                                v.coverage_notes]
@@ -65,6 +73,8 @@ def main() -> None:
     ap.add_argument("--dump", type=Path, required=True)
     ap.add_argument("--compare", type=Path, default=None, help="an earlier dump")
     ap.add_argument("--json", type=Path, default=None, help="where the comparison goes")
+    ap.add_argument("--seeds", type=int, choices=(17, 18), default=18,
+                    help="18: seeds 50, 51, 60-74 and 76 (default); 17: without 76 (stop 53)")
     args = ap.parse_args()
     for p in (args.dump, args.json):
         if p is not None and not p.parent.is_dir():
@@ -73,7 +83,7 @@ def main() -> None:
         fail(f"--compare {args.compare}: no such file")
     if not DATA.is_dir():
         fail(f"{DATA}: no stored runs")
-    now = dump()
+    now = dump(SEEDS18 if args.seeds == 18 else SEEDS17)
     args.dump.write_text(json.dumps(now) + "\n")
     if args.compare is not None:
         out = compare(json.loads(args.compare.read_text()), now)

@@ -257,7 +257,8 @@ def test_off_reads_as_before_stop_53(monkeypatch) -> None:
 def test_the_mode_is_read_from_the_environment() -> None:
     code = "from trojanscope.detect import coverage; print(coverage.activation_mode())"
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
-    for extra, want in (({}, "note"), ({"TROJANSCOPE_ACTIVATION_TRAITS": "route"}, "route"),
+    for extra, want in (({}, "route-u"), ({"TROJANSCOPE_ACTIVATION_TRAITS": "note"}, "note"),
+                        ({"TROJANSCOPE_ACTIVATION_TRAITS": "route"}, "route"),
                         ({"TROJANSCOPE_ACTIVATION_TRAITS": "off"}, "off")):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              env={**env, **extra}, check=True).stdout.strip()

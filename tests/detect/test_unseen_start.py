@@ -88,8 +88,8 @@ def test_a_held_out_activation_gets_the_highest_remaining_start_and_is_not_gated
 
 def test_the_new_activation_families_read_an_uncovered_activation(load_benchmark) -> None:
     # stop 52 found them reading no activation trait; since stop 53 (h9A) each reads its own
-    # (TROJANSCOPE_ACTIVATION_TRAITS=note, the default), one no group was fitted on, so U's
-    # start still applies to it
+    # (in every mode but off; stop 54's default is route-u), one no group was fitted on, so
+    # U's start still applies to it
     zoo = load_benchmark("foreign_zoo")
     rng = __import__("numpy").random.default_rng(0)
     for fam in zoo.NEW_ACT_ARCH:

@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from trojanscope import __version__, registry
+from trojanscope.activation_modes import env_mode
 from trojanscope.errors import UserInputError
 
 INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C
@@ -81,6 +82,7 @@ def run(argv: list[str] | None = None) -> int:
     common.SETTINGS.argv = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in common.SETTINGS.argv
     try:
+        env_mode()  # a bad TROJANSCOPE_ACTIVATION_TRAITS: refused before any model loads
         result = _command()(args=common.SETTINGS.argv, prog_name=usage.PROG,
                             standalone_mode=False)
         if result == INTERRUPTED:  # Typer turns Ctrl-C into this exit code

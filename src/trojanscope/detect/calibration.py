@@ -32,6 +32,7 @@ from trojanscope.detect.coverage import (
     describe,
     noted_only,
     routed,
+    unseen_started,
     wider_gap_notes,
 )
 from trojanscope.detect.raise_naming import check_name_floors, may_name
@@ -241,8 +242,10 @@ def unseen_start(term: Calibrator, traits: list[str]) -> float | None:
     of at its own start, below which clean models of an unseen activation can read (issue 9,
     stop 52 h9F: held out, clean sigmoid CNNs read empty-pixel gaps 0.32-0.36 over the
     term's start 0.20). None where the option is off, the model is covered, or the file
-    holds no start of that kind."""
-    if term.fitted_on.get("gate_unseen") != UNSEEN_MAX_KIND:
+    holds no start of that kind. ``TROJANSCOPE_ACTIVATION_TRAITS=route-u`` asks for it on a
+    model with an activation named at stop 53 whatever the file says
+    (:func:`~trojanscope.detect.coverage.unseen_started`)."""
+    if term.fitted_on.get("gate_unseen") != UNSEEN_MAX_KIND and not unseen_started(traits):
         return None
     starts = term.fitted_on.get("gate_start") or {}
     prefixes = tuple(term.fitted_on.get("gate") or [])

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import torch.fx
 from torch import nn
 
-from trojanscope.errors import UserInputError
+from trojanscope.activation_modes import DEFAULT, ENV, check_mode
 
 MIN_COVERED = 5  # fewer calibration models with a trait than this: the model is out of coverage
 # Convolutions and no pooling layer (downsampling by strided convolutions, or none): a trait
@@ -91,28 +91,30 @@ _EXPLAINED = {"Softsign": frozenset({"aten::abs", "aten::abs_"})}
 # prefixes are checked against them: a typo would otherwise gate nothing, silently).
 KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL, OTHER_ACTIVATION}
 # The activation traits named at stop 53 (h9A), which no calibration zoo holds, and how they are
-# read, from TROJANSCOPE_ACTIVATION_TRAITS when this module is imported: "note" (C0, the default
-# since seed 75's rule was met, plan 536cc72f: read, a note only; the model is scored as it was
-# when they were not read), "route" (C, opt-in: read like any trait the calibration lacks — the
-# wider calibrator, the gated raise terms off) or "off" (not read: the reader before stop 53).
+# read, from TROJANSCOPE_ACTIVATION_TRAITS when this module is imported (the modes:
+# :data:`trojanscope.activation_modes.MODES`): "route-u" (C-U, the default since seed 78's rule
+# was met, plan a2aa7b8e: routed, the raise terms from h9F's unseen start), "note" (C0, the
+# default of stop 53, plan 536cc72f), "route" (C) or "off" (the reader before stop 53).
 NEW_ACTIVATIONS = frozenset({
     "activation:softplus", "activation:hardswish", "activation:hardsigmoid", "activation:mish",
     "activation:selu", "activation:celu", "activation:hardtanh", "activation:prelu",
     "activation:softsign", "activation:logsigmoid", OTHER_ACTIVATION})
-MODES = ("note", "route", "off")
-ACTIVATION_TRAITS = os.environ.get("TROJANSCOPE_ACTIVATION_TRAITS", "note")
+ACTIVATION_TRAITS = os.environ.get(ENV, DEFAULT)
 # the names read only in a mode: the new traits' and ONNX's Erf (GELU's, below opset 20)
 _STOP53_NAMES = frozenset({n for t in NEW_ACTIVATIONS - {OTHER_ACTIVATION} for n in _TRAITS[t]}
                           | {"Erf"})
 
 
 def activation_mode() -> str:
-    """``"note"``, ``"route"`` or ``"off"`` (:data:`ACTIVATION_TRAITS`); another value is
-    refused."""
-    if ACTIVATION_TRAITS not in MODES:
-        raise UserInputError(f"TROJANSCOPE_ACTIVATION_TRAITS={ACTIVATION_TRAITS!r}: want "
-                             f"{', '.join(MODES)} (or unset: note)")
-    return ACTIVATION_TRAITS
+    """One of :data:`MODES` (:data:`ACTIVATION_TRAITS`); another value is refused."""
+    return check_mode(ACTIVATION_TRAITS)
+
+
+def unseen_started(traits: Iterable[str]) -> bool:
+    """Whether the gated raise terms start a model at h9F's unseen start whatever their file
+    asks: in the ``"route-u"`` mode, for a model with one of :data:`NEW_ACTIVATIONS` (issue 9,
+    stop 54 h9B: C switched the terms off for it and lost a frame-trigger ReLU6 CNN)."""
+    return activation_mode() == "route-u" and any(t in NEW_ACTIVATIONS for t in traits)
 
 
 _WORDS = {
