@@ -31,8 +31,10 @@ from frame_start_loso import FRAME
 from own_eval_recal import score_file
 from pixel_gate_loso import PIXEL
 from r13p_lofo import EVAL_ROWS, SEEDS16, load_rows
+from relu_side_write import RELU_CONV
 from trojanscope.detect.calibration import (
     SHIPPED,
+    UNFITTED_MAX_KIND,
     UNSEEN_MAX_KIND,
     Calibrator,
     load_calibrators,
@@ -42,22 +44,31 @@ from trojanscope.detect.calibration import (
 TERMS = (PIXEL, FRAME)
 
 
-def with_unseen(cals: dict[str, Calibrator]) -> dict[str, Calibrator]:
-    """``cals`` with both raise terms' ``gate_unseen`` option on (a copy; ``cals`` unchanged)."""
+def with_unseen(cals: dict[str, Calibrator], mode: str = UNSEEN_MAX_KIND
+                ) -> dict[str, Calibrator]:
+    """``cals`` with both raise terms' ``gate_unseen`` option set to ``mode`` (a copy; ``cals``
+    unchanged). Under ``"max@kind:unfitted"`` the frame term's ReLU-CNN start is written out
+    as the term's own start (R13P's recipe leaves ReLU CNNs there), so that group stays fitted."""
     out = dict(cals)
     for key in TERMS:
         c = cals[key]
+        fitted = {**c.fitted_on, "gate_unseen": mode}
+        if mode == UNFITTED_MAX_KIND and key == FRAME:
+            fitted["gate_start"] = {RELU_CONV: float(fitted["start"]),
+                                    **fitted.get("gate_start", {})}
         out[key] = Calibrator(c.method, list(c.features), list(c.coef), c.intercept,
-                              {**c.fitted_on, "gate_unseen": UNSEEN_MAX_KIND}, c.mean, c.scale,
-                              c.transform)
+                              fitted, c.mean, c.scale, c.transform)
     return out
 
 
-def candidate_text(shipped: Path) -> dict:
-    """The shipped file's text with the option on both raise terms."""
+def candidate_text(shipped: Path, mode: str = UNSEEN_MAX_KIND) -> dict:
+    """The shipped file's text with the option on both raise terms (as :func:`with_unseen`)."""
     data = json.loads(shipped.read_text())
     for key in TERMS:
-        data[key]["fitted_on"]["gate_unseen"] = UNSEEN_MAX_KIND
+        fitted = data[key]["fitted_on"]
+        fitted["gate_unseen"] = mode
+        if mode == UNFITTED_MAX_KIND and key == FRAME:
+            fitted["gate_start"] = {RELU_CONV: float(fitted["start"]), **fitted["gate_start"]}
     return data
 
 
@@ -79,13 +90,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True,
                     help="folder for cal_U.json and unseen_check.json")
+    ap.add_argument("--unfitted", action="store_true",
+                    help="write candidate V (gate_unseen \"max@kind:unfitted\", stop 54: h9A) "
+                    "as cal_V.json and check it (unseen_check_V.json)")
     args = ap.parse_args()
     if not args.out.is_dir():
         print(f"error: --out {args.out}: no such folder", file=sys.stderr)
         raise SystemExit(2)
     shipped_path = Path(__file__).resolve().parents[1] / "src/trojanscope/detect" / SHIPPED
-    path = args.out / "cal_U.json"
-    path.write_text(json.dumps(candidate_text(shipped_path), indent=2) + "\n")
+    mode, tag = (UNFITTED_MAX_KIND, "V") if args.unfitted else (UNSEEN_MAX_KIND, "U")
+    path = args.out / f"cal_{tag}.json"
+    path.write_text(json.dumps(candidate_text(shipped_path, mode), indent=2) + "\n")
     shipped, cand = load_calibrators(shipped_path), load_calibrators(path)
     rows = load_rows(SEEDS16)
     foreign = moved(rows, shipped, cand)
@@ -102,13 +117,14 @@ def main() -> None:
               "moved_where_covered": [m["model"] for m in foreign
                                       if all(u is None for u in m["unseen"])],
               "own_eval": {"shipped": [a["scores"]["roc_auc"], a["scores"]["cross_entropy"]],
-                           "U": [b["scores"]["roc_auc"], b["scores"]["cross_entropy"]],
+                           tag: [b["scores"]["roc_auc"], b["scores"]["cross_entropy"]],
                            "moved": ev_moved}}
-    (args.out / "unseen_check.json").write_text(json.dumps(result, indent=1) + "\n")
+    name = "unseen_check.json" if tag == "U" else f"unseen_check_{tag}.json"
+    (args.out / name).write_text(json.dumps(result, indent=1) + "\n")
     print(f"{len(rows)} stored runs of seeds {result['seeds']}: {len(foreign)} moved "
           f"({len(result['moved_where_covered'])} where the activation is covered); "
           f"models unseen_start applies to: {len(unseen_rows)}; zoo/eval shipped "
-          f"{result['own_eval']['shipped']} U {result['own_eval']['U']}, moved {ev_moved}")
+          f"{result['own_eval']['shipped']} {tag} {result['own_eval'][tag]}, moved {ev_moved}")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,11 @@ MIN_LIFT = 1e-6
 # ``fitted_on.gate_unseen`` of a gated raise term: a model whose activation no group was fitted
 # on starts at the highest start fitted for its kind (issue 9, stop 52 h9F; see unseen_start).
 UNSEEN_MAX_KIND = "max@kind"
+# The same start for a model whose activation trait (one is read) has no ``@<kind>`` start in the
+# file, covered or not: a group the file's starts were never fitted on (stop 54 h9A: held out, a
+# LeakyReLU or tanh CNN fell back to the term's own start, fitted on the own engine's models).
+UNFITTED_MAX_KIND = "max@kind:unfitted"
+GATE_UNSEEN = (UNSEEN_MAX_KIND, UNFITTED_MAX_KIND)
 # Each raise-only term (key suffix after ``"<method>:raise"``) -> the feature naming the class its
 # evidence points to, its gap, and how the note says it (stop 32: the empty pixels; stop 33: five
 # pixels anywhere, the greedy pixel probe of ``detect/pixels.py``).
@@ -241,12 +246,18 @@ def unseen_start(term: Calibrator, traits: list[str]) -> float | None:
     then lifts only above what clean models of every fitted group of that kind read, instead
     of at its own start, below which clean models of an unseen activation can read (issue 9,
     stop 52 h9F: held out, clean sigmoid CNNs read empty-pixel gaps 0.32-0.36 over the
-    term's start 0.20). None where the option is off, the model is covered, or the file
-    holds no start of that kind. ``TROJANSCOPE_ACTIVATION_TRAITS=route-u`` asks for it on a
-    model with an activation named at stop 53 whatever the file says
+    term's start 0.20). ``"max@kind:unfitted"`` (stop 54 h9A) asks the same start for a model
+    with an activation trait none of which has a ``"<trait>@<kind>"`` start, covered or not,
+    and leaves a model with no activation trait at its term's own start. None where the option
+    is off, the model is not of the option's kind, or the file holds no start of that kind.
+    ``TROJANSCOPE_ACTIVATION_TRAITS=route-u`` asks for ``"max@kind"`` on a model with an
+    activation named at stop 53 where the file asks for none
     (:func:`~trojanscope.detect.coverage.unseen_started`)."""
-    if term.fitted_on.get("gate_unseen") != UNSEEN_MAX_KIND and not unseen_started(traits):
-        return None
+    mode = term.fitted_on.get("gate_unseen")
+    if mode not in GATE_UNSEEN:
+        if not unseen_started(traits):
+            return None
+        mode = UNSEEN_MAX_KIND
     starts = term.fitted_on.get("gate_start") or {}
     prefixes = tuple(term.fitted_on.get("gate") or [])
     covered = term.fitted_on.get("coverage") or {}
@@ -254,7 +265,12 @@ def unseen_start(term: Calibrator, traits: list[str]) -> float | None:
         return None
     kind = _kind(traits)
     gated = [t for t in traits if t.startswith(prefixes)]
-    if any(f"{t}@{kind}" in starts or int(covered.get(t, 0)) >= MIN_COVERED for t in gated):
+    if any(f"{t}@{kind}" in starts for t in gated):
+        return None
+    if mode == UNFITTED_MAX_KIND:  # read activations only; a covered one too
+        if not gated:
+            return None
+    elif any(int(covered.get(t, 0)) >= MIN_COVERED for t in gated):
         return None
     same_kind = [float(v) for k, v in starts.items() if k.endswith(f"@{kind}")]
     return max(same_kind) if same_kind else None
@@ -348,8 +364,8 @@ def _check_gate_start(key: str, fitted_on: dict) -> None:
     """Refuse a ``fitted_on.gate_start`` :func:`gate_shift` could not read: not a map of known
     traits to finite starts, or without the term's own numeric ``start`` and ``slope``."""
     unseen = fitted_on.get("gate_unseen")
-    if unseen is not None and unseen != UNSEEN_MAX_KIND:
-        raise ValueError(f"{key!r}: fitted_on.gate_unseen must be {UNSEEN_MAX_KIND!r}, got "
+    if unseen is not None and unseen not in GATE_UNSEEN:
+        raise ValueError(f"{key!r}: fitted_on.gate_unseen must be one of {GATE_UNSEEN}, got "
                          f"{unseen!r}")
     starts = fitted_on.get("gate_start")
     if starts is None:

@@ -1,0 +1,208 @@
+"""Leave-one-family-out read on models no fit saw: today's file against a candidate (issue 9,
+stop 54: h9A).
+
+``r13p_lofo.py`` refits the shipped recipe (R13P with the naming floor N) once per held-out
+family on the thirteen development seeds and scores that family's stored models. Here the same
+fold files score the models of other seeds given with ``--fresh LABEL=RUNS,TRUTH`` (a run file of
+``foreign_zoo_detect.py`` and its zoo's ``truth.json``, either gzipped or not): per fold, the
+held-out family's models of each such seed (a trigger fold: its backdoored models with the
+seed's clean ones), for today's fold file and for the same fold with candidate U
+(``fitted_on.gate_unseen = "max@kind"`` on both gated raise terms, ``unseen_start.py``). Also the
+whole-calibration reading (every model of the seed by today's file and by U, no family held out)
+and which models U moves there. Issue 9's goal: ROC-AUC >= 0.95 and CE <= 0.30 on the worst
+held-out family; rule families have >= 2 backdoored and >= 1 clean model (as
+``rule_s51_check.py`` counts them).
+
+    PYTHONPATH=src:benchmarks python benchmarks/lofo_fresh.py \\
+        --fresh 77=out77/detect77.jsonl,zoo-s77/truth.json --json lofo77.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import read_jsonl
+from foreign_zoo_detect import recalibrate_row
+from frame_start_loso import GK8
+from r13p_lofo import (
+    GOAL_AUC,
+    GOAL_CE,
+    SEEDS16,
+    STOP49,
+    families,
+    figures,
+    fold_file,
+    load_rows,
+    member,
+    reproduces,
+    with_floor,
+)
+from trojanscope.detect.calibration import (
+    UNFITTED_MAX_KIND,
+    UNSEEN_MAX_KIND,
+    Calibrator,
+    load_calibrators,
+)
+
+FILES = ("today", "U", "V")
+
+
+def parse_fresh(spec: str) -> tuple[str, Path, Path]:
+    """``LABEL=RUNS,TRUTH`` → (label, runs, truth); a bad spec or a missing file → one error
+    line, exit 2."""
+    label, sep, paths = spec.partition("=")
+    runs, comma, truth = paths.partition(",")
+    if not (sep and comma and label and runs and truth):
+        _fail(f"--fresh {spec!r}: want LABEL=RUNS,TRUTH")
+    for p in (runs, truth):
+        if not Path(p).is_file():
+            _fail(f"--fresh {spec!r}: no such file {p}")
+    return label, Path(runs), Path(truth)
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def fresh_rows(label: str, runs: Path, truth: Path) -> list[dict]:
+    """The seed's runs with the label as their seed, script and trigger family from the truth."""
+    raw = truth.read_bytes()
+    try:
+        models = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)["models"]
+        meta = {m["name"]: m for m in models}
+        rows = [{**r, "seed": label, "arch_family": meta[r["name"]]["arch_family"],
+                 "trigger_family": meta[r["name"]].get("trigger_family")
+                 if meta[r["name"]]["backdoored"] else None} for r in read_jsonl(runs)]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        _fail(f"--fresh {label}: cannot read {runs} with {truth}: {exc!r}")
+    if not rows or any(r.get("report") is None for r in rows):
+        _fail(f"--fresh {label}: {runs} holds no runs with their reports")
+    return rows
+
+
+def fold_scored(rows: list[dict], kind: str, family: str) -> list[dict]:
+    """A fold's population among ``rows``: the family's models (a trigger fold: its backdoored
+    models with every clean one)."""
+    return [r for r in rows
+            if member(r, kind, family) or (kind == "trigger" and not r["backdoored"])]
+
+
+def rule_family(f: dict) -> bool:
+    """>= 2 backdoored and >= 1 clean (a family ``rule_s51_check.py`` would read)."""
+    return f["backdoored"] >= 2 and f["clean"] >= 1
+
+
+def worst(folds: dict[str, dict], which: str, kind: str) -> dict:
+    """The lowest ROC-AUC and highest CE over ``kind``'s rule folds under file ``which``."""
+    fs = {fam: v[which] for fam, v in folds.items()
+          if v["kind"] == kind and rule_family(v[which])}
+    if not fs:
+        return {"families": 0, "goal_met": None}
+    auc_f = min(fs, key=lambda f: fs[f]["roc_auc"])
+    ce_f = max(fs, key=lambda f: fs[f]["cross_entropy"])
+    met = {f: fs[f]["roc_auc"] >= GOAL_AUC and fs[f]["cross_entropy"] <= GOAL_CE for f in fs}
+    return {"families": len(fs), "auc_family": auc_f, "roc_auc": fs[auc_f]["roc_auc"],
+            "ce_family": ce_f, "cross_entropy": fs[ce_f]["cross_entropy"],
+            "goal_met": all(met.values()), "meets": met}
+
+
+def whole(rows: list[dict], files: dict[str, dict[str, Calibrator]]) -> dict:
+    """Every model of the seed under each file (no family held out), and what each candidate
+    moves against today's file."""
+    out: dict = {name: figures(rows, cals) for name, cals in files.items()}
+    for cand in FILES[1:]:
+        moved = []
+        for r in rows:
+            a, b = recalibrate_row(r, files["today"], "t"), recalibrate_row(r, files[cand], "c")
+            if abs(a["probability"] - b["probability"]) > 1e-12 or \
+                    a["suspected_target"] != b["suspected_target"]:
+                moved.append([r["name"], round(a["probability"], 6), round(b["probability"], 6),
+                              a["suspected_target"], b["suspected_target"]])
+        out[f"moved_by_{cand}"] = moved
+    return out
+
+
+def candidates(cals: dict[str, Calibrator]) -> dict[str, dict[str, Calibrator]]:
+    """Today's file and the two candidates built on it: U (``max@kind``) and V
+    (``max@kind:unfitted``)."""
+    from unseen_start import with_unseen  # imports r13p_lofo
+
+    return {"today": cals, "U": with_unseen(cals, UNSEEN_MAX_KIND),
+            "V": with_unseen(cals, UNFITTED_MAX_KIND)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--fresh", action="append", required=True, metavar="LABEL=RUNS,TRUTH")
+    ap.add_argument("--json", type=Path, required=True)
+    args = ap.parse_args()
+    if not args.json.parent.is_dir():
+        _fail(f"--json {args.json}: no such folder {args.json.parent}")
+    seeds = [parse_fresh(s) for s in args.fresh]
+    base, gk, shipped = load_calibrators(STOP49), load_calibrators(GK8), load_calibrators()
+    dev = load_rows(SEEDS16)
+    full, _ = fold_file(base, gk, shipped, dev, "script", "\0none")  # nothing held out
+    dp, sus = reproduces(dev, with_floor(full, shipped), shipped)
+    if dp > 1e-9 or sus:
+        _fail("the recipe refitted on every development seed is not the shipped file")
+    whole_files = candidates(shipped)
+    fresh = {label: fresh_rows(label, runs, truth) for label, runs, truth in seeds}
+    result: dict = {"files": {"today": "shipped calibration.json, refitted per fold",
+                              "U": "the same with gate_unseen max@kind on both raise terms",
+                              "V": "the same with gate_unseen max@kind:unfitted"},
+                    "goal": [GOAL_AUC, GOAL_CE], "seeds": {}}
+    folds = {label: {} for label in fresh}
+    for kind, fam in families(dev):
+        cals, _ = fold_file(base, gk, shipped, dev, kind, fam)
+        files = candidates(cals)
+        for label, rows in fresh.items():
+            scored = fold_scored(rows, kind, fam)
+            if any(member(r, kind, fam) for r in scored):
+                folds[label][f"{kind}: {fam}"] = {
+                    "kind": kind, **{n: figures(scored, c) for n, c in files.items()}}
+    for label, rows in fresh.items():
+        res = {"folds": folds[label], "whole": whole(rows, whole_files),
+               "worst": {n: {k: worst(folds[label], n, k) for k in ("script", "trigger")}
+                         for n in FILES}}
+        result["seeds"][label] = res
+        print_seed(label, res)
+    args.json.write_text(json.dumps(result, indent=1) + "\n")
+
+
+def print_seed(label: str, res: dict) -> None:
+    """The log's lines for one seed."""
+    print(f"== seed {label}")
+    for fam, v in res["folds"].items():
+        t = v["today"]
+        tag = "" if rule_family(t) else "  (not a rule family)"
+        print(f"{fam}: {t['models']} ({t['clean']} clean / {t['backdoored']} bd){tag}")
+        for n in FILES:
+            f = v[n]
+            auc = "  n/a" if f["roc_auc"] is None else f"{f['roc_auc']:.3f}"
+            print(f"  {n:5s} AUC {auc} CE {f['cross_entropy']:.3f}; clean flagged "
+                  f"{f['clean_flagged'] or 0}; right target {f['right_target_flagged']}/"
+                  f"{f['backdoored']}; largest losses {f['largest_losses'][:2]}")
+    for n in FILES:
+        for k, w in res["worst"][n].items():
+            if w["families"]:
+                print(f"worst held-out {k} family ({n}, {w['families']} rule families): AUC "
+                      f"{w['roc_auc']} ({w['auc_family']}), CE {w['cross_entropy']} "
+                      f"({w['ce_family']}); goal met {w['goal_met']}")
+    for n in FILES:
+        f = res["whole"][n]
+        print(f"whole file ({n}): {f['models']} models AUC {f['roc_auc']} CE "
+              f"{f['cross_entropy']}; clean flagged {f['clean_flagged']}; right target "
+              f"{f['right_target_flagged']}/{f['backdoored_flagged']} flagged")
+    for n in FILES[1:]:
+        print(f"moved by {n} (no family held out): {res['whole'][f'moved_by_{n}']}")
+
+
+if __name__ == "__main__":
+    main()
