@@ -50,6 +50,28 @@ def main(
     common.SETTINGS.debug = debug
     common.SETTINGS.quiet = quiet
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+    check_environment()
+
+
+# Settings read from the environment deep inside a command's work, checked before any work
+# starts: name -> the module that reads it and its checking function (it raises
+# UserInputError naming the variable and the values it takes).
+ENVIRONMENT_CHECKS = {
+    "TROJANSCOPE_ACTIVATION_TRAITS": ("trojanscope.detect.coverage", "activation_mode"),
+}
+
+
+def check_environment() -> None:
+    """Refuse a bad value of an ``ENVIRONMENT_CHECKS`` variable before the command starts: read
+    only where model-level detection reads a model's traits, it otherwise stopped ``audit``
+    after its report was written (verdict incomplete) and ``detect`` after the model loaded.
+    A variable that is not set costs nothing (its module is not imported)."""
+    import importlib
+    import os
+
+    for name, (module, check) in ENVIRONMENT_CHECKS.items():
+        if name in os.environ:
+            getattr(importlib.import_module(module), check)()
 
 
 def _add_commands(app: typer.Typer) -> None:
