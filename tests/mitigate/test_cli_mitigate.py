@@ -218,21 +218,13 @@ def test_a_text_model_is_mitigated_on_its_sentences(tmp_path: Path, capsys) -> N
     assert run(["detect-inputs", str(out), str(csv), "--data", str(csv), *cols[:2]]) in (0, 1)
 
 
-def test_a_triggered_file_is_checked_once(folders: Path, capsys, backdoored_run,
-                                          monkeypatch) -> None:
+def test_a_triggered_file_is_checked_once(folders: Path, capsys, triggered_checks) -> None:
     """``--eval-triggered`` is checked before the model loads, and once only (stop 54: the
     loader checked it a second time)."""
-    import trojanscope.mitigate.triggers as triggers
-
-    x, y, _ = backdoored_run.attack.test_inputs(backdoored_run.test)
-    np.savez(folders / "trig-once.npz", x=x.numpy(), y=y.numpy(), target=np.int64(2))
-    calls: list[str] = []
-    check = triggers.check_triggered_file
-    monkeypatch.setattr(triggers, "check_triggered_file",
-                        lambda path, option="--eval-triggered": calls.append(option)
-                        or check(path, option))
+    write, calls = triggered_checks
+    trig = write(folders / "trig-once.npz")
     code = run(["mitigate", str(folders / "zoo" / "bad"), "--data-free", "--out",
-                str(folders / "fixed-once"), "--eval-triggered", str(folders / "trig-once.npz"),
+                str(folders / "fixed-once"), "--eval-triggered", str(trig),
                 "--format", "json", "--no-export"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and "asr" in report["before"]

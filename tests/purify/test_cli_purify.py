@@ -134,21 +134,13 @@ def test_purify_names_a_missing_model_before_reading_the_inputs(folders: Path, t
     assert "no-inputs" not in err and "no-data" not in err and "Traceback" not in err
 
 
-def test_a_triggered_file_is_checked_once(folders: Path, capsys, backdoored_run,
-                                          monkeypatch) -> None:
+def test_a_triggered_file_is_checked_once(folders: Path, capsys, triggered_checks) -> None:
     """``--triggered FILE`` is checked before the model loads, and once only (stop 54: the
     loader checked it a second time)."""
-    import trojanscope.mitigate.triggers as triggers
-
-    x, y, _ = backdoored_run.attack.test_inputs(backdoored_run.test)
-    np.savez(folders / "trig-once.npz", x=x.numpy(), y=y.numpy(), target=np.int64(2))
-    calls: list[str] = []
-    check = triggers.check_triggered_file
-    monkeypatch.setattr(triggers, "check_triggered_file",
-                        lambda path, option="--eval-triggered": calls.append(option)
-                        or check(path, option))
+    write, calls = triggered_checks
+    trig = write(folders / "trig-once.npz")
     code = run(["purify", str(folders / "bad"), str(folders / "clean.npz"), "-m", "bit-depth",
-                "--triggered", str(folders / "trig-once.npz"), "--format", "json"])
+                "--triggered", str(trig), "--format", "json"])
     report = json.loads(capsys.readouterr().out)
-    assert code == 0 and report["triggered"] == str(folders / "trig-once.npz")
+    assert code == 0 and report["triggered"] == str(trig)
     assert calls == ["--triggered"]
