@@ -40,25 +40,26 @@ class LineParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def last_step_args(doc: str | None, name: str, kind: type, default: float,
+def last_step_args(doc: str | None, name: str, kind: type, default: float | None,
                    argv: list[str] | None = None) -> argparse.Namespace:
     """``ZOO OUT.json [NAME]`` of the one-run last-step checks (``check_free_reach.py``,
-    ``check_back_distill.py``): ``args.zoo`` a folder holding ``truth.json``, ``args.out`` a
-    file in an existing folder, ``args.value`` the step's setting (``kind``, above 0). Anything
-    else ends in one error line and exit 2, before a model is read."""
+    ``check_back_distill.py``, ``check_bias_refit.py``): ``args.zoo`` a folder holding
+    ``truth.json``, ``args.out`` a file in an existing folder, ``args.value`` the step's setting
+    (``kind``: a number above 0, or a ``Path``, optional). Anything else ends in one error line
+    and exit 2, before a model is read."""
     from trojanscope.zoo import TRUTH_NAME
 
     parser = LineParser(description=(doc or "").split("\n")[0])
     parser.add_argument("zoo", type=Path, help=f"a zoo folder (with its {TRUTH_NAME})")
     parser.add_argument("out", type=Path, help="the JSON file both rows are written to")
     parser.add_argument("value", metavar=name, type=kind, nargs="?", default=default,
-                        help=f"the step's setting (default {default:g})")
+                        help=f"the step's setting (default {default})")
     args = parser.parse_args(argv)
     if not (args.zoo / TRUTH_NAME).is_file():
         parser.error(f"{args.zoo}: not a zoo (no {TRUTH_NAME})")
     if not args.out.parent.is_dir() or args.out.is_dir():
         parser.error(f"{args.out}: not a file in an existing folder")
-    if not args.value > 0:  # NaN too
+    if kind is not Path and not args.value > 0:  # NaN too
         parser.error(f"{name} must be above 0, got {args.value!r}")
     return args
 

@@ -1,6 +1,7 @@
-"""``benchmarks/check_back_distill.py`` and ``check_free_reach.py`` (hfc, stop 54): importing
-them runs nothing and patches nothing, and a bad argument ends in one error line and exit 2
-before any model is read (at stop 53 both ran at import with unchecked ``sys.argv``)."""
+"""``benchmarks/check_back_distill.py``, ``check_free_reach.py`` and ``check_bias_refit.py``
+(hfc, stop 54): importing them runs nothing and patches nothing, and a bad argument ends in one
+error line and exit 2 before any model is read (at stop 53 they ran at import with unchecked
+``sys.argv``)."""
 
 from __future__ import annotations
 
@@ -12,19 +13,20 @@ from pathlib import Path
 import pytest
 
 import trojanscope.mitigate.back_distill as bd
+import trojanscope.mitigate.bias_refit as br
 import trojanscope.mitigate.free_unlearn as fu
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ("check_back_distill", "check_free_reach")
+SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit")
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_importing_runs_and_patches_nothing(load_benchmark, monkeypatch, name) -> None:
-    steps = (bd.back_step, fu.universal_reach, fu.unlearn_free)
+    steps = (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias)
     monkeypatch.setattr(sys, "argv", ["pytest"])  # what the old scripts read at import
     script = load_benchmark(name)
     assert callable(script.main)
-    assert (bd.back_step, fu.universal_reach, fu.unlearn_free) == steps
+    assert (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias) == steps
 
 
 def zoo(tmp_path: Path) -> Path:
