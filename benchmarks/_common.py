@@ -1,8 +1,9 @@
 """Helpers the sweep scripts share (``bad_options.py``, ``bad_params.py``, ``first_contact.py``):
 their common command-line options, JSON-lines logs, tallies, command lines written as one
-string, and a forked child waited for with a time limit; and a result printed as JSON and
-written to ``--json`` (the text benchmark summaries). Imported as ``_common`` (the
-scripts run as ``python benchmarks/NAME.py``, so this folder is on the path)."""
+string, and a forked child waited for with a time limit; a result printed as JSON and
+written to ``--json`` (the text benchmark summaries); the arguments of the one-run last-step
+checks. Imported as ``_common`` (the scripts run as ``python benchmarks/NAME.py``, so this
+folder is on the path)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,41 @@ def sweep_parser(doc: str | None, timeout: float) -> argparse.ArgumentParser:
     parser.add_argument("--table", action="store_true", help="print the logged results")
     parser.add_argument("--timeout", type=type(timeout), default=timeout)
     return parser
+
+
+class LineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``PROG: error: …``, exit 2), without the
+    usage block argparse prints first."""
+
+    def error(self, message: str):  # type: ignore[override]
+        import sys
+
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def last_step_args(doc: str | None, name: str, kind: type, default: float | None,
+                   argv: list[str] | None = None) -> argparse.Namespace:
+    """``ZOO OUT.json [NAME]`` of the one-run last-step checks (``check_free_reach.py``,
+    ``check_back_distill.py``, ``check_bias_refit.py``): ``args.zoo`` a folder holding
+    ``truth.json``, ``args.out`` a file in an existing folder, ``args.value`` the step's setting
+    (``kind``: a number above 0, or a ``Path``, optional). Anything else ends in one error line
+    and exit 2, before a model is read."""
+    from trojanscope.zoo import TRUTH_NAME
+
+    parser = LineParser(description=(doc or "").split("\n")[0])
+    parser.add_argument("zoo", type=Path, help=f"a zoo folder (with its {TRUTH_NAME})")
+    parser.add_argument("out", type=Path, help="the JSON file both rows are written to")
+    parser.add_argument("value", metavar=name, type=kind, nargs="?", default=default,
+                        help=f"the step's setting (default {default})")
+    args = parser.parse_args(argv)
+    if not (args.zoo / TRUTH_NAME).is_file():
+        parser.error(f"{args.zoo}: not a zoo (no {TRUTH_NAME})")
+    if not args.out.parent.is_dir() or args.out.is_dir():
+        parser.error(f"{args.out}: not a file in an existing folder")
+    if kind is not Path and not args.value > 0:  # NaN too
+        parser.error(f"{name} must be above 0, got {args.value!r}")
+    return args
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -17,7 +17,8 @@ Kinds of bad value: unknown names (methods, attacks, formats, executors…), num
 the wrong type, NaN, negative, 0, huge, no ``=``), missing/empty/corrupt files and a folder where
 a file is meant (or a file where a folder is; since stop 52 also a zip cut short and an ``.npy``
 named ``.npz``; since stop 53 the component parameters of ``NEW_PARAMS`` and calibration files
-with a bad gate field), unknown columns and databases, and an existing
+with a bad gate field; since stop 54 ``MORE_VALUES``, options refused together (``COMBOS``)
+and bad environment settings (``ENV_VALUES``)), unknown columns and databases, and an existing
 output that the command would overwrite (or an output under a file). Each case runs in its own
 empty folder (also ``HOME`` and ``TROJANSCOPE_DB``) in a process forked from one that imported
 the CLI once (the imports cost seconds; a case ~0.1 s when it is refused), and is stopped at
@@ -215,11 +216,33 @@ NEW_PARAMS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
         "--method", "-p",
     ),
     "mitigate": (
-        "mitigation", "gated", ("free_reach", "project_repair", "bias_refit"), "--method", "-p"
+        "mitigation", "gated", ("free_reach", "project_repair", "bias_refit", "back_distill"),
+        "--method", "-p",
     ),
     "train": ("defence", "abl", ("small_classes",), "--defence", "--defence-param"),
 }
 NEW_VALUES = ("abc", "NaN", "-1", "1e12")  # a number's (or an optional number's) bad values
+# Stop 54: bad values of the stop-53/54 options beyond their kind's (``back_distill``, new at
+# stop 53, is in ``NEW_PARAMS`` above): a level above the top (``verdict=3`` is valid since
+# stop 53), a word in another case (``normalise=either`` is valid since stop 53), a count over
+# the most or not whole.
+MORE_VALUES: dict[str, tuple[str, ...]] = {
+    "verdict": ("4", "true"),
+    "normalise": ("Either", "either,class"),
+    "back_distill": ("21", "1.5"),
+}
+# Stop 54: options valid alone but refused together: line -> (component, option, pairs).
+COMBOS: dict[str, tuple[str, str, tuple[tuple[str, ...], ...]]] = {
+    "mitigate": ("gated", "-p", (("back_distill=1", "bias_refit=true"),
+                                 ("back_distill=1", "dense_repair=1"),
+                                 ("free_reach=0.2", "bias_refit=true"))),
+}
+# Stop 54: environment settings a command reads (``TROJANSCOPE_ACTIVATION_TRAITS``, stop 53:
+# note, route or off), each bad value set in the case's environment on the lines that detect.
+ENV_VALUES: dict[str, tuple[str, ...]] = {
+    "TROJANSCOPE_ACTIVATION_TRAITS": ("nosuch", "Route", "", "note,route"),
+}
+ENV_LINES = ("detect", "audit", "zoo eval")
 # Stop 53: calibration files (``--calibration``) with a bad gate field (``gate_unseen`` is new
 # at stop 52): name -> (calibrator key, fitted_on fields set, fields removed).
 BAD_CALIBRATIONS: dict[str, tuple[str, dict[str, object], tuple[str, ...]]] = {
@@ -481,7 +504,7 @@ def cases(fx: Path) -> list[dict]:
                         "setup": setup,
                     }
                 )
-    return out + new_param_cases(fx) + calibration_cases(fx)
+    return out + new_param_cases(fx) + calibration_cases(fx) + combo_cases(fx) + env_cases(fx)
 
 
 def new_param_cases(fx: Path) -> list[dict]:
@@ -504,7 +527,7 @@ def new_param_cases(fx: Path) -> list[dict]:
                 else ("nosuch",) if isinstance(default, str)
                 else NEW_VALUES
             )
-            for value in values:
+            for value in (*values, *MORE_VALUES.get(key, ())):
                 out.append({
                     "id": f"{name} {option} {component}:{key}={value}",
                     "command": name,
@@ -514,6 +537,48 @@ def new_param_cases(fx: Path) -> list[dict]:
                     "setup": None,
                 })
     return out
+
+
+def combo_cases(fx: Path) -> list[dict]:
+    """``COMBOS``' cases: two values, each valid alone, given together on the component's
+    line (``NEW_PARAMS``' selection of it)."""
+    out = []
+    for name, (component, option, pairs) in COMBOS.items():
+        cmd, base_line = PATHS[name] if name in PATHS else (name, BASE[name])
+        argv = [a.format(fx=fx) for a in base_line]
+        select = NEW_PARAMS[name][3]
+        if select in argv:
+            argv[argv.index(select) + 1] = component
+        else:
+            argv += [select, component]
+        for pair in pairs:
+            out.append({
+                "id": f"{name} {option} {component}:{'+'.join(pair)}",
+                "command": name,
+                "option": f"{option} {component}:combined",
+                "bad": "+".join(pair),
+                "argv": [*cmd.split(), *argv, *(a for v in pair for a in (option, v))],
+                "setup": None,
+            })
+    return out
+
+
+def env_cases(fx: Path) -> list[dict]:
+    """``ENV_VALUES``' cases: each bad value in the environment of each ``ENV_LINES`` line."""
+    return [
+        {
+            "id": f"{name} env {var}={value!r}",
+            "command": name,
+            "option": f"env {var}",
+            "bad": value,
+            "argv": [*name.split(), *(a.format(fx=fx) for a in BASE[name])],
+            "setup": None,
+            "env": {var: value},
+        }
+        for var, values in ENV_VALUES.items()
+        for value in values
+        for name in ENV_LINES
+    ]
 
 
 def calibration_cases(fx: Path) -> list[dict]:
@@ -589,6 +654,7 @@ def run_case(case: dict, folder: Path, timeout: float) -> dict:
             os.environ.update(
                 {"HOME": str(folder), "TROJANSCOPE_DB": str(folder / "h.sqlite"), "COLUMNS": "100"}
             )
+            set_environment(case.get("env", {}))
             err = os.open(logs, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             null = os.open(os.devnull, os.O_WRONLY)
             os.dup2(null, 1)
@@ -627,6 +693,16 @@ def run_case(case: dict, folder: Path, timeout: float) -> dict:
         "changed": changed,
         "stderr_tail": stderr[-800:],
     }
+
+
+def set_environment(env: dict[str, str]) -> None:
+    """A case's environment settings (``env_cases``), in the forked child: set, and where the
+    module that reads one at import was imported already (by the parent), its constant set as
+    that import would have (a fresh process reads the variable then)."""
+    os.environ.update(env)
+    coverage = sys.modules.get("trojanscope.detect.coverage")
+    if coverage is not None and "TROJANSCOPE_ACTIVATION_TRAITS" in env:
+        coverage.ACTIVATION_TRAITS = env["TROJANSCOPE_ACTIVATION_TRAITS"]
 
 
 def restore(fx: Path, before: dict[str, tuple[int, int]]) -> list[str]:

@@ -6,14 +6,16 @@ run, or refuses, the two are the same model). Both rows in ``bench_mitigate.py``
 step's seconds (the readings and the fit).
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/check_back_distill.py ZOO OUT.json [E]
+
+Importing it runs nothing; a bad argument (no zoo, an epoch count under 1) ends in one
+``error:`` line and exit 2 before any model is read.
 """
 
 import copy
-import sys
 import time
-from pathlib import Path
 
 import trojanscope.mitigate.back_distill as bd
+from _common import last_step_args, run_main
 from last_step_rows import rows_from_one_run
 from trojanscope.mitigate.gated import Gated
 
@@ -30,13 +32,18 @@ def spy_step(gated, out, *args, **kwargs):
     return done
 
 
-bd.back_step = spy_step
+def main(argv: list[str] | None = None) -> None:
+    """Both rows for every model of ZOO, written to OUT.json after each model."""
+    args = last_step_args(__doc__, "E", int, 1, argv)
+    epochs = args.value
+    Gated(back_distill=epochs)  # a bad count refused here, before any model is read
+    bd.back_step = spy_step
+    try:
+        rows_from_one_run(args.zoo, args.out, lambda: Gated(back_distill=epochs),
+                          f"gated:back_distill={epochs}", "back_distill", "back", SEEN)
+    finally:
+        bd.back_step = _step
 
 
-def main() -> None:
-    epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    rows_from_one_run(Path(sys.argv[1]), Path(sys.argv[2]), lambda: Gated(back_distill=epochs),
-                      f"gated:back_distill={epochs}", "back_distill", "back", SEEN)
-
-
-main()
+if __name__ == "__main__":
+    run_main(main)

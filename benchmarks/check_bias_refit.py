@@ -8,21 +8,25 @@ refit's note per model. Today's row's time is the run's less the refit's seconds
 
 ``KEEP``: a folder where today's output of every refitted model is saved (its state dict, the
 suspect and the detector's reversed trigger for it), for
-``benchmarks/data/mitigate_s50m/diag_caps.py``.
+``benchmarks/data/mitigate_s50m/diag_caps.py``. Importing it runs nothing; a bad argument (no
+zoo, an output in a missing folder) ends in one ``error:`` line and exit 2 before any model is
+read.
 """
 
 import copy
-import sys
 import time
 from pathlib import Path
 
 import torch
 
 import trojanscope.mitigate.bias_refit as br
+from _common import last_step_args, run_main
 from last_step_rows import rows_from_one_run
 from trojanscope.mitigate.gated import Gated
 
 SEEN: dict = {}
+KEEP: list[Path] = []  # main's KEEP folder, when given
+ZOO: list[Path] = []  # main's ZOO, naming the kept files
 _refit = br.refit_bias
 
 
@@ -35,12 +39,9 @@ def spy(model, *args, **kwargs):
     return out
 
 
-br.refit_bias = spy
-
-
 def save_today(entry, method: Gated) -> None:
     """``KEEP``: today's output of a refitted model, read offline (``diag_caps.py``)."""
-    keep = Path(sys.argv[3])
+    keep = KEEP[0]
     keep.mkdir(parents=True, exist_ok=True)
     suspect = method.report_.get("suspect")
     found = getattr(method, "verdict_", None)
@@ -48,13 +49,21 @@ def save_today(entry, method: Gated) -> None:
     torch.save({"state": SEEN["before"].state_dict(), "suspect": suspect,
                 "mask": None if trigger is None else trigger.mask,
                 "pattern": None if trigger is None else trigger.pattern},
-               keep / f"{Path(sys.argv[1]).name}-{entry.name}.pt")
+               keep / f"{ZOO[0].name}-{entry.name}.pt")
 
 
-def main() -> None:
-    rows_from_one_run(Path(sys.argv[1]), Path(sys.argv[2]), lambda: Gated(bias_refit=True),
-                      "gated:bias_refit=1", "bias_refit", "refit", SEEN,
-                      keep=save_today if len(sys.argv) > 3 else None)
+def main(argv: list[str] | None = None) -> None:
+    """Both rows for every model of ZOO, written to OUT.json after each model."""
+    args = last_step_args(__doc__, "KEEP", Path, None, argv)
+    ZOO[:], KEEP[:] = [args.zoo], [args.value] if args.value is not None else []
+    br.refit_bias = spy
+    try:
+        rows_from_one_run(args.zoo, args.out, lambda: Gated(bias_refit=True),
+                          "gated:bias_refit=1", "bias_refit", "refit", SEEN,
+                          keep=save_today if KEEP else None)
+    finally:
+        br.refit_bias = _refit
 
 
-main()
+if __name__ == "__main__":
+    run_main(main)

@@ -6,14 +6,16 @@ under the bar the two are the same model). Both rows in ``bench_mitigate.py``'s 
 step's seconds (reading and unlearning).
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/check_free_reach.py ZOO OUT.json [R]
+
+Importing it runs nothing; a bad argument (no zoo, a bar out of range) ends in one ``error:``
+line and exit 2 before any model is read.
 """
 
 import copy
-import sys
 import time
-from pathlib import Path
 
 import trojanscope.mitigate.free_unlearn as fu
+from _common import last_step_args, run_main
 from last_step_rows import rows_from_one_run
 from trojanscope.mitigate.gated import Gated
 
@@ -37,13 +39,18 @@ def spy_unlearn(model, *args, **kwargs):
     SEEN["seconds"] = SEEN.get("seconds", 0.0) + time.perf_counter() - start
 
 
-fu.universal_reach, fu.unlearn_free = spy_reach, spy_unlearn
+def main(argv: list[str] | None = None) -> None:
+    """Both rows for every model of ZOO, written to OUT.json after each model."""
+    args = last_step_args(__doc__, "R", float, 0.18, argv)
+    bar = args.value
+    Gated(free_reach=bar)  # a bad bar refused here, before any model is read
+    fu.universal_reach, fu.unlearn_free = spy_reach, spy_unlearn
+    try:
+        rows_from_one_run(args.zoo, args.out, lambda: Gated(free_reach=bar),
+                          f"gated:free_reach={bar:g}", "free_reach", "free", SEEN)
+    finally:
+        fu.universal_reach, fu.unlearn_free = _reach, _unlearn
 
 
-def main() -> None:
-    bar = float(sys.argv[3]) if len(sys.argv) > 3 else 0.18
-    rows_from_one_run(Path(sys.argv[1]), Path(sys.argv[2]), lambda: Gated(free_reach=bar),
-                      f"gated:free_reach={bar:g}", "free_reach", "free", SEEN)
-
-
-main()
+if __name__ == "__main__":
+    run_main(main)

@@ -17,8 +17,8 @@ from first_contact_s52 import main, make
 SEED = 53
 
 
-def make_text(work: Path) -> None:
-    """``reviews.csv``: 400 rt-polarity test sentences (seed 53), ``review`` and ``stars``; and
+def make_text(work: Path, seed: int = SEED) -> None:
+    """``reviews.csv``: 400 rt-polarity test sentences (``seed``), ``review`` and ``stars``; and
     ``ckpt.pt``, a state dict saved by plain ``torch.save`` (the scan line's file)."""
     import csv
 
@@ -28,12 +28,12 @@ def make_text(work: Path) -> None:
     from trojanscope.data import load_dataset
 
     text = load_dataset("rt-polarity", "test")
-    pick = np.random.default_rng(SEED).choice(len(text.texts), 400, replace=False)
+    pick = np.random.default_rng(seed).choice(len(text.texts), 400, replace=False)
     with open(work / "reviews.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["review", "stars"])
         writer.writerows([text.texts[i], 5 if int(text.labels[i]) else 1] for i in pick)
-    torch.manual_seed(SEED)
+    torch.manual_seed(seed)
     torch.save(torch.nn.Linear(784, 10).state_dict(), work / "ckpt.pt")
 
 

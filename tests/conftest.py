@@ -90,3 +90,27 @@ def _load_benchmark(name: str) -> ModuleType:
 def load_benchmark():
     """Load a benchmark script by name, for tests of the scripts' own logic."""
     return _load_benchmark
+
+
+@pytest.fixture
+def triggered_checks(monkeypatch, backdoored_run):
+    """``(write, calls)``: ``write(path)`` saves ``backdoored_run``'s triggered test inputs as a
+    user's ``.npz`` (``x``, ``y``, ``target`` 2); ``calls`` lists the option named by every
+    :func:`~trojanscope.mitigate.triggers.check_triggered_file` call made after (stop 54: a
+    command checks the file once)."""
+    import numpy as np
+
+    import trojanscope.mitigate.triggers as triggers
+
+    calls: list[str] = []
+    check = triggers.check_triggered_file
+    monkeypatch.setattr(triggers, "check_triggered_file",
+                        lambda path, option="--eval-triggered": calls.append(option)
+                        or check(path, option))
+
+    def write(path: Path) -> Path:
+        x, y, _ = backdoored_run.attack.test_inputs(backdoored_run.test)
+        np.savez(path, x=x.numpy(), y=y.numpy(), target=np.int64(2))
+        return path
+
+    return write, calls

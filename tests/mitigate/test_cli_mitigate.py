@@ -216,3 +216,16 @@ def test_a_text_model_is_mitigated_on_its_sentences(tmp_path: Path, capsys) -> N
     assert (out / "vocab.json").read_text() == (source / "vocab.json").read_text()
     capsys.readouterr()
     assert run(["detect-inputs", str(out), str(csv), "--data", str(csv), *cols[:2]]) in (0, 1)
+
+
+def test_a_triggered_file_is_checked_once(folders: Path, capsys, triggered_checks) -> None:
+    """``--eval-triggered`` is checked before the model loads, and once only (stop 54: the
+    loader checked it a second time)."""
+    write, calls = triggered_checks
+    trig = write(folders / "trig-once.npz")
+    code = run(["mitigate", str(folders / "zoo" / "bad"), "--data-free", "--out",
+                str(folders / "fixed-once"), "--eval-triggered", str(trig),
+                "--format", "json", "--no-export"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and "asr" in report["before"]
+    assert calls == ["--eval-triggered"]

@@ -132,3 +132,15 @@ def test_purify_names_a_missing_model_before_reading_the_inputs(folders: Path, t
     err = capsys.readouterr().err
     assert code == 2 and "no-model: no such file or folder" in err.replace("\n", "")
     assert "no-inputs" not in err and "no-data" not in err and "Traceback" not in err
+
+
+def test_a_triggered_file_is_checked_once(folders: Path, capsys, triggered_checks) -> None:
+    """``--triggered FILE`` is checked before the model loads, and once only (stop 54: the
+    loader checked it a second time)."""
+    write, calls = triggered_checks
+    trig = write(folders / "trig-once.npz")
+    code = run(["purify", str(folders / "bad"), str(folders / "clean.npz"), "-m", "bit-depth",
+                "--triggered", str(trig), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["triggered"] == str(trig)
+    assert calls == ["--triggered"]

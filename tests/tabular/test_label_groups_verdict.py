@@ -189,3 +189,26 @@ def test_through_the_cli_clean_exits_0_and_dirty_exits_1(tmp_path, capsys) -> No
     code = run(["detect-data", str(clean), *args[:-1], "verdict=5"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "verdict" in err and len(err.splitlines()) == 1
+
+
+def _clean_report(of: str | None, evidence: dict) -> dict:
+    verdict = {"poisoned": False, "reasons": [], "classes": [], "calibrated": True}
+    return {"n_flagged": 0, "n_samples": 10, "poisoned": False, "data": "t.csv",
+            "method": "m", "elapsed_s": 1.0, "target_classes": [],
+            "details": {"verdict": verdict if of is None else {**verdict, "of": of},
+                        "evidence": evidence, "candidates": 3}}
+
+
+def test_the_verdict_says_what_it_judged_and_the_summary_reads_that(tmp_path, capsys) -> None:
+    """The summary names groups of rows or classes by the kind the detector records with its
+    verdict (``details.verdict.of``, stop 54), not by which keys its evidence happens to hold."""
+    from trojanscope.cli.commands.detect_data import print_summary
+
+    judged = _detect(_table(0), tmp_path, verdict=1)
+    assert judged.details["verdict"]["of"] == "groups"
+    print_summary(_clean_report("groups", {}))
+    out = capsys.readouterr().out
+    assert "no group of rows stands out" in out and "3 rows look" in out
+    print_summary(_clean_report("classes", {"groups": []}))  # a key named groups: still classes
+    out = capsys.readouterr().out
+    assert "no class stands out" in out and "3 samples look" in out

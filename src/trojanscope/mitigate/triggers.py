@@ -57,13 +57,16 @@ def check_triggered_file(path: Path, option: str = "--eval-triggered") -> None:
 
 
 def load_triggered(path: Path, num_classes: int | None,
-                   option: str = "--eval-triggered") -> TriggeredSet:
+                   option: str = "--eval-triggered", *, checked: bool = False) -> TriggeredSet:
     """An ``.npz`` with ``x`` (triggered inputs in [0, 1]), ``y`` (true labels) and ``target``
-    (the attacker's label: one per sample, or one for all); ``option`` names it in errors."""
+    (the attacker's label: one per sample, or one for all); ``option`` names it in errors.
+    ``checked``: the caller ran :func:`check_triggered_file` on it already (a command does,
+    before it loads the model), so it is not run twice."""
     from trojanscope.data.dataset import make_dataset
     from trojanscope.data.npz_guard import check_npz
 
-    check_triggered_file(path, option)
+    if not checked:
+        check_triggered_file(path, option)
     check_npz(path, option)  # sizes from the directory and headers, before numpy allocates
     try:
         with np.load(path, allow_pickle=False) as npz:

@@ -153,7 +153,7 @@ def print_summary(report: dict) -> None:
     n, total = report["n_flagged"], report["n_samples"]
     verdict = report.get("details", {}).get("verdict")
     if report.get("poisoned") is False:
-        table = "groups" in report["details"].get("evidence", {})  # label-groups' verdict
+        table = (verdict or {}).get("of") == "groups"  # label-groups: groups of rows
         what = ("no group of rows stands out beyond what clean tables show" if table
                 else "no class stands out beyond what clean sets show")
         console.print(

@@ -110,7 +110,8 @@ def mitigate(
     module, input_shape = editable_module(loaded, clean)
     trigger_of = None
     if eval_triggered is not None:
-        trigger_of = fixed_triggered(load_triggered(eval_triggered, loaded.num_classes))
+        trigger_of = fixed_triggered(load_triggered(eval_triggered, loaded.num_classes,
+                                                    checked=True))  # checked above
     elif eval_attack is not None:
         trigger_of = attack_triggered(parse_attack(eval_attack))
     elif loaded.manifest is not None and loaded.manifest.attack is not None:

@@ -163,7 +163,8 @@ def _triggered(spec: Path | None, loaded, batch):
     from trojanscope.mitigate.triggers import attack_from_spec, load_triggered
 
     if spec is not None and spec.is_file():
-        return load_triggered(spec, loaded.num_classes, "--triggered")
+        return load_triggered(spec, loaded.num_classes, "--triggered",
+                              checked=True)  # the command checked it before the model loaded
     manifest = loaded.manifest
     if spec is not None:
         _check_run(spec)

@@ -128,6 +128,10 @@ class DataDetector(ParamsMixin):
 
     name: ClassVar[str] = ""
     min_per_class: ClassVar[int] = 10
+    #: what :meth:`set_verdict` judges, recorded with the verdict (``details.verdict.of``) so
+    #: the summaries name it: ``"classes"`` (a class stands out) or ``"groups"`` (a group of a
+    #: table's rows does: ``label-groups``)
+    verdict_of: ClassVar[str] = "classes"
 
     def score(self, feats: Features) -> Tensor | np.ndarray:
         """One suspicion score per sample (higher = more suspicious)."""

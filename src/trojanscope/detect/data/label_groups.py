@@ -171,6 +171,7 @@ class LabelGroups(DataDetector):
     """
 
     name = "label-groups"
+    verdict_of = "groups"  # its verdict judges groups of rows, not classes
     modality = "tabular"
     param_ranges: ClassVar = {"pair_values": (MANY_VALUES, MAX_PAIR_VALUES, False, True),
                               "mirror": (0.0, MAX_MIRROR, False, False)}

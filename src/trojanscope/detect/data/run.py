@@ -137,7 +137,8 @@ def detect_data(
         # the thresholds were set on what the method reads (images: features of the model
         # trained here); uncalibrated features: the verdict is shown but decides nothing
         calibrated = detector.verdict_calibrated(feats)
-        details.update(verdict={**verdict.as_dict(), "calibrated": calibrated},
+        details.update(verdict={**verdict.as_dict(), "calibrated": calibrated,
+                                "of": detector.verdict_of},
                        evidence=getattr(detector, "evidence", {}), candidates=len(flagged))
         if not calibrated:
             verdict = None

@@ -1,0 +1,77 @@
+"""``benchmarks/check_back_distill.py``, ``check_free_reach.py`` and ``check_bias_refit.py``
+(hfc, stop 54): importing them runs nothing and patches nothing, and a bad argument ends in one
+error line and exit 2 before any model is read (at stop 53 they ran at import with unchecked
+``sys.argv``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import trojanscope.mitigate.back_distill as bd
+import trojanscope.mitigate.bias_refit as br
+import trojanscope.mitigate.free_unlearn as fu
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit")
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_importing_runs_and_patches_nothing(load_benchmark, monkeypatch, name) -> None:
+    steps = (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias)
+    monkeypatch.setattr(sys, "argv", ["pytest"])  # what the old scripts read at import
+    script = load_benchmark(name)
+    assert callable(script.main)
+    assert (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias) == steps
+
+
+def zoo(tmp_path: Path) -> Path:
+    (tmp_path / "truth.json").write_text('{"dataset": "mnist", "models": []}')
+    return tmp_path
+
+
+@pytest.mark.parametrize("name,value,word", [
+    ("check_back_distill", "0", "E must be above 0"),
+    ("check_back_distill", "abc", "invalid int value"),
+    ("check_free_reach", "nan", "R must be above 0"),
+    ("check_free_reach", "-1", "R must be above 0"),
+])
+def test_a_bad_value_is_one_line(load_benchmark, tmp_path, capsys, name, value, word) -> None:
+    script = load_benchmark(name)
+    with pytest.raises(SystemExit) as exc:
+        script.main([str(zoo(tmp_path)), str(tmp_path / "out.json"), value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and word in err
+    assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_no_zoo_or_no_folder_is_one_line(load_benchmark, tmp_path, capsys, name) -> None:
+    script = load_benchmark(name)
+    for out, word in ((tmp_path / "o.json", "not a zoo"),
+                      (tmp_path / "no" / "o.json", "not a file in an existing folder")):
+        with pytest.raises(SystemExit) as exc:
+            script.main([str(tmp_path), str(out)])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and word in err
+        zoo(tmp_path)  # the second case has a zoo
+
+
+def test_the_method_refuses_in_one_line_from_the_shell(tmp_path) -> None:
+    """A value the method itself refuses (``back_distill`` at most 20) reaches the user as one
+    ``error:`` line, exit 2, no traceback, nothing written."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OMP_NUM_THREADS": "1"}
+    out = tmp_path / "out.json"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "check_back_distill.py"),
+                           str(zoo(tmp_path)), str(out), "21"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 2
+    err = done.stderr.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "back_distill" in err[0]
+    assert "Traceback" not in done.stderr and not out.exists()
