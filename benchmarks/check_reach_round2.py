@@ -6,14 +6,16 @@ in ``bench_mitigate.py``'s format (for ``ship_rule_mitigate.py``), with the roun
 model; today's time is the run's less the round's seconds (the reading and the unlearning).
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/check_reach_round2.py ZOO OUT.json
+
+Importing it runs nothing; a bad argument (no zoo, no output folder) ends in one ``error:`` line
+and exit 2 before any model is read.
 """
 
 import copy
-import sys
 import time
-from pathlib import Path
 
 import trojanscope.mitigate.reach_round as rr
+from _common import last_step_args, run_main
 from last_step_rows import rows_from_one_run
 from trojanscope.mitigate.gated import Gated
 
@@ -30,12 +32,17 @@ def spy_round(gated, out, *args, **kwargs):
     return done
 
 
-rr.round_two = spy_round
+def main(argv: list[str] | None = None) -> None:
+    """Both rows for every model of ZOO, written to OUT.json after each model."""
+    args = last_step_args(__doc__, "ON", int, 1, argv)
+    Gated(reach_round2=args.value)  # a bad value refused here, before any model is read
+    rr.round_two = spy_round
+    try:
+        rows_from_one_run(args.zoo, args.out, lambda: Gated(reach_round2=True),
+                          "gated:reach_round2=1", "reach_round2", "round2", SEEN)
+    finally:
+        rr.round_two = _round
 
 
-def main() -> None:
-    rows_from_one_run(Path(sys.argv[1]), Path(sys.argv[2]), lambda: Gated(reach_round2=True),
-                      "gated:reach_round2=1", "reach_round2", "round2", SEEN)
-
-
-main()
+if __name__ == "__main__":
+    run_main(main)

@@ -1,7 +1,7 @@
-"""``benchmarks/check_back_distill.py``, ``check_free_reach.py`` and ``check_bias_refit.py``
-(hfc, stop 54): importing them runs nothing and patches nothing, and a bad argument ends in one
-error line and exit 2 before any model is read (at stop 53 they ran at import with unchecked
-``sys.argv``)."""
+"""``benchmarks/check_back_distill.py``, ``check_free_reach.py``, ``check_bias_refit.py`` and
+``check_reach_round2.py`` (hfc, stop 54): importing them runs nothing and patches nothing, and a
+bad argument ends in one error line and exit 2 before any model is read (at stop 53 they ran at
+import with unchecked ``sys.argv``)."""
 
 from __future__ import annotations
 
@@ -15,18 +15,20 @@ import pytest
 import trojanscope.mitigate.back_distill as bd
 import trojanscope.mitigate.bias_refit as br
 import trojanscope.mitigate.free_unlearn as fu
+import trojanscope.mitigate.reach_round as rr
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit")
+SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2")
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_importing_runs_and_patches_nothing(load_benchmark, monkeypatch, name) -> None:
-    steps = (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias)
+    steps = (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two)
     monkeypatch.setattr(sys, "argv", ["pytest"])  # what the old scripts read at import
     script = load_benchmark(name)
     assert callable(script.main)
-    assert (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias) == steps
+    assert (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias,
+            rr.round_two) == steps
 
 
 def zoo(tmp_path: Path) -> Path:
@@ -39,6 +41,7 @@ def zoo(tmp_path: Path) -> Path:
     ("check_back_distill", "abc", "invalid int value"),
     ("check_free_reach", "nan", "R must be above 0"),
     ("check_free_reach", "-1", "R must be above 0"),
+    ("check_reach_round2", "0", "ON must be above 0"),
 ])
 def test_a_bad_value_is_one_line(load_benchmark, tmp_path, capsys, name, value, word) -> None:
     script = load_benchmark(name)
