@@ -60,6 +60,19 @@ def rows_of(dumps, specs, fpr: float, confidence: float) -> list[dict]:
     return rows
 
 
+def summarise(opts, rows: list[dict]) -> None:
+    """Print each score's mean and worst guard TPR and worst guard FPR over ``rows``; write
+    the rows to ``--json`` when given."""
+    for spec in opts.scores:
+        sub = [r for r in rows if r["score"] == spec]
+        tpr = [r["guard_tpr"] for r in sub]
+        print(f"{spec:16s} guard TPR mean {statistics.mean(tpr):.3f} min {min(tpr):.3f}; "
+              f"FPR max {max(r['guard_fpr'] for r in sub):.3f}")
+    if opts.json is not None:
+        opts.json.write_text(json.dumps({"fpr": opts.fpr, "confidence": opts.confidence,
+                                         "rows": rows}, indent=2) + "\n")
+
+
 def main() -> None:
     parser = dump_parser(__doc__)
     parser.add_argument("--scores", nargs="+", default=list(SCORES))
@@ -68,14 +81,7 @@ def main() -> None:
     for r in rows:
         print(f"{r['model']:14s} s{r['seed']} {r['score']:8s} guard {r['guard_fpr']:.3f}/"
               f"{r['guard_tpr']:.3f} roc {r['roc_tpr']:.3f} auc {r['auc']:.3f}")
-    for spec in opts.scores:
-        sub = [r for r in rows if r["score"] == spec]
-        tpr = [r["guard_tpr"] for r in sub]
-        print(f"{spec:8s} guard TPR mean {statistics.mean(tpr):.3f} min {min(tpr):.3f}; "
-              f"FPR max {max(r['guard_fpr'] for r in sub):.3f}")
-    if opts.json is not None:
-        opts.json.write_text(json.dumps({"fpr": opts.fpr, "confidence": opts.confidence,
-                                         "rows": rows}, indent=2) + "\n")
+    summarise(opts, rows)
 
 
 if __name__ == "__main__":

@@ -5,20 +5,21 @@ half sets :func:`pac_threshold` (``--fpr``, ``--confidence``) on its own scores,
 half's share above it is the guard FPR, the fired triggered copies of the held-out half's
 share the guard TPR; plus ROC-AUC and TPR at FPR ≤ ``--fpr`` on the held-out clean.
 
-A score is ``how:n:agg``: the mixtures of perturbation ``how`` (``concat``) with the first ``n`` partners,
-reduced by ``agg`` (``mean``; ``qX``: the X-th percentile of the copies' keep, ``q0`` the
-least) and divided by the input's own probability (``measure=ratio``).
+A score is ``how:n:agg``: the mixtures of perturbation ``how`` (``concat``) with the first
+``n`` partners, reduced by ``agg`` (``mean``; ``qX``: the X-th percentile of the copies' keep,
+``q0`` the least) and divided by the input's own probability (``measure=ratio``).
 
     python benchmarks/strip_text_mix_report.py DUMP.json... --split-seeds 0 1 2 [--json OUT]
 """
 
 from __future__ import annotations
 
-import statistics
+import json
 
 import torch
 
 from strip_text_class_report import dump_parser
+from strip_text_copies_report import summarise
 from trojanscope.detect.input_level.base import pac_threshold
 from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
 
@@ -53,8 +54,6 @@ def split_figures(model: dict, seed: int, spec: str, fpr: float, confidence: flo
 
 
 def main() -> None:
-    import json
-
     parser = dump_parser(__doc__)
     parser.add_argument("--split-seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--scores", nargs="+", default=list(SCORES))
@@ -70,14 +69,7 @@ def main() -> None:
                 print(f"{model['model']:14s} {spec:16s} " + "  ".join(
                     f"s{r['seed']} {r['guard_fpr']:.3f}/{r['guard_tpr']:.3f} "
                     f"(roc {r['roc_tpr']:.3f} auc {r['auc']:.3f})" for r in cut))
-    for spec in opts.scores:
-        sub = [r for r in rows if r["score"] == spec]
-        tpr = [r["guard_tpr"] for r in sub]
-        print(f"{spec:16s} TPR mean {statistics.mean(tpr):.3f} min {min(tpr):.3f}; FPR max "
-              f"{max(r['guard_fpr'] for r in sub):.3f}")
-    if opts.json is not None:
-        opts.json.write_text(json.dumps({"fpr": opts.fpr, "confidence": opts.confidence,
-                                         "rows": rows}, indent=2) + "\n")
+    summarise(opts, rows)
 
 
 if __name__ == "__main__":

@@ -116,6 +116,14 @@ class StripText(TextInputDetector):
             the pooled bar, the other gets its own lower one; the level rises a little to
             pay for both. Opt-in: its rule (fresh MiniLM 3184-3185) was not met, a target
             of the higher-scoring class lost up to 0.10 (addsent) and 0.25 (badnl).
+        stat: how the mixtures' keeps of one input are reduced before ``measure`` divides.
+            ``"mean"`` (the default). ``"min"`` (issue 15, stop 54): the least of them — a
+            triggered input keeps the attacker's class in every mixture (each holds the
+            trigger), while a clean sentence that keeps its class on average still loses it
+            against some partner. Best with more partners (``n=16``: the least of 8 is noisy);
+            partners are drawn in one order, so ``n=16`` holds ``n=8``'s partners first.
+            Opt-in: its rule (fresh MiniLM 3186-3187, with ``n=16``) was not met; a model
+            today's mean already caught at 0.992 lost 0.032 (addsent-3186, target 1).
     """
 
     name = "strip-text"
