@@ -95,3 +95,20 @@ def test_rows_of_reads_every_model_split_and_score(tmp_path: Path) -> None:
     got = rows_of([dump], ["8:mean", "16:min"], 0.05, 0.95)
     assert [(r["model"], r["score"], r["fired"]) for r in got] == [
         ("addsent-9", "8:mean", 20), ("addsent-9", "16:min", 20)]
+
+
+def test_copy_readings_score_as_the_detector_and_keep_each_mixture() -> None:
+    from strip_text_class_dump import copy_readings
+    from trojanscope import registry
+
+    from .test_strip_text_calibrate import BagOfWords, clean_rows
+
+    torch.set_num_threads(1)
+    det = registry.create("input-detector", "strip-text", n=4)
+    det.fit(BagOfWords(), clean_rows(60, 0), generator=torch.Generator().manual_seed(0))
+    new = clean_rows(9, 5)
+    got = copy_readings(det, new)
+    assert torch.allclose(torch.tensor(got["score"], dtype=torch.float64), det.score(new).double(),
+                          atol=1e-6)
+    assert all(len(c) == 4 for c in got["copies"])
+    assert score(got, "4:mean").tolist() == pytest.approx(got["score"])
