@@ -7,6 +7,8 @@
 # process at a time, `nice -n ${NICE:-5}`, one thread; CLI JSON (CA, ASR) per run, wall time and
 # load in OUT/walls.txt, one dump per model (OUT/dump_<run>.json). A run whose folder exists is
 # not trained again. ATTACKS (default "addsent badnl") names the attacks per seed, in order.
+# PARAMS (stop 54) passes detector parameters to the dump (e.g. "-p n=16"), TAG prefixes its
+# file name (OUT/dump_<TAG><run>.json), so a candidate is read on the same folders and splits.
 #   bash benchmarks/strip_text_class_runs.sh WORK OUT "SEED:TARGET ..." "SPLIT_SEEDS"
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,8 +34,9 @@ for r in $MRUNS; do
     t0=$(date +%s.%N)
     # shellcheck disable=SC2086
     nice -n "$NICE" "$PY" "$REPO/benchmarks/strip_text_class_dump.py" "$WORK/minilm/$name" \
-      --seeds $SPLITS --json "$OUT/dump_$name.json" || { log "dump $name failed"; continue; }
-    log "dump $name (split seeds $SPLITS) wall_s $(echo "$(date +%s.%N) - $t0" | bc)"
+      --seeds $SPLITS ${PARAMS:-} --json "$OUT/dump_${TAG:-}$name.json" \
+      || { log "dump ${TAG:-}$name failed"; continue; }
+    log "dump ${TAG:-}$name (split seeds $SPLITS) ${PARAMS:-} wall_s $(echo "$(date +%s.%N) - $t0" | bc)"
   done
 done
 log done

@@ -29,14 +29,16 @@ from trojanscope.registry import register
 CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``calibrate``)
 MEASURES = ("keep", "ratio")  # what strip-text scores (see ``measure``)
 NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one scale
+STATS = ("mean", "min")  # how strip-text reduces the keep of an input's mixtures (see ``stat``)
 
 
 def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate: str,
-                  measure: str, fpr_confidence: float | None, normalise: str) -> None:
+                  measure: str, fpr_confidence: float | None, normalise: str,
+                  stat: str = "mean") -> None:
     """Refuse a bad parameter value, naming the parameter and the value (a ValueError the
     registry turns into one error line; stop 53: one message used to list every rule)."""
     for name, value, valid in (("calibrate", calibrate, CALIBRATE), ("measure", measure, MEASURES),
-                               ("normalise", normalise, NORMALISE)):
+                               ("normalise", normalise, NORMALISE), ("stat", stat, STATS)):
         if value not in valid:
             raise ValueError(f"{name} must be one of {', '.join(valid)}, got {value!r}")
     check_option("n", n, 1, integer=True)
@@ -114,6 +116,14 @@ class StripText(TextInputDetector):
             the pooled bar, the other gets its own lower one; the level rises a little to
             pay for both. Opt-in: its rule (fresh MiniLM 3184-3185) was not met, a target
             of the higher-scoring class lost up to 0.10 (addsent) and 0.25 (badnl).
+        stat: how the mixtures' keeps of one input are reduced before ``measure`` divides.
+            ``"mean"`` (the default). ``"min"`` (issue 15, stop 54): the least of them — a
+            triggered input keeps the attacker's class in every mixture (each holds the
+            trigger), while a clean sentence that keeps its class on average still loses it
+            against some partner. Best with more partners (``n=16``: the least of 8 is noisy);
+            partners are drawn in one order, so ``n=16`` holds ``n=8``'s partners first.
+            Opt-in: its rule (fresh MiniLM 3186-3187, with ``n=16``) was not met; a model
+            today's mean already caught at 0.992 lost 0.032 (addsent-3186, target 1).
     """
 
     name = "strip-text"
@@ -123,9 +133,9 @@ class StripText(TextInputDetector):
     def __init__(self, n: int = 8, min_confidence: float = 0.8,
                  mix_len: int | None = None, calibrate: str = "own",
                  measure: str = "ratio", fpr_confidence: float | None = 0.95,
-                 normalise: str = "none") -> None:
+                 normalise: str = "none", stat: str = "mean") -> None:
         _check_params(n, min_confidence, mix_len, calibrate, measure, fpr_confidence,
-                      normalise)
+                      normalise, stat)
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
@@ -133,6 +143,7 @@ class StripText(TextInputDetector):
         self.measure = measure
         self.fpr_confidence = None if fpr_confidence is None else float(fpr_confidence)
         self.normalise = normalise
+        self.stat = stat
 
     def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
         """``fpr_confidence`` set: :func:`pac_threshold` (the rate at most ``fpr`` with that
@@ -245,24 +256,33 @@ class StripText(TextInputDetector):
         raw, pred = self._raw(x)
         return raw if self.reference_ is None else self._rank(raw, pred)
 
-    def _keep(self, x: Tensor, pred: Tensor, own: Tensor) -> Tensor:
-        """``measure="keep"``: the mean probability the input's mixtures keep of its predicted
-        class ``pred``; ``"ratio"``: that mean divided by ``own`` (the input's probability of
-        ``pred`` alone)."""
+    def mixture_keeps(self, x: Tensor, pred: Tensor) -> tuple[Tensor, Tensor]:
+        """(the probability each mixture keeps of its input's predicted class ``pred``, the
+        index of that input): each input followed (even partners) or preceded (odd) by each
+        partner of its class, in partner order, so the first ``k`` of a detector fitted with a
+        larger ``n`` on the same generator are this detector's ``n = k`` mixtures."""
         rows, owner = [], []
         for i, row in enumerate(x):
             mine = tokens(row, self.pad_id_)
             for j, other in enumerate(self.partners_[int(pred[i])]):
                 rows.append(mine + other if j % 2 == 0 else other + mine)
                 owner.append(i)
-        out = torch.ones(len(x))
         if not rows:
-            return out
+            return torch.zeros(0), torch.zeros(0, dtype=torch.long)
         mixed = pad_rows(rows, self.mix_len_, self.pad_id_)
-        keep = self.model(mixed).softmax(1)[torch.arange(len(rows)), pred[owner]]  # type: ignore[misc]
-        total = torch.zeros(len(x)).index_add_(0, torch.tensor(owner), keep.float())
-        count = torch.zeros(len(x)).index_add_(0, torch.tensor(owner), torch.ones(len(rows)))
-        mean = total / count.clamp_min(1)
+        probs = self.model(mixed).softmax(1)  # type: ignore[misc]
+        return probs[torch.arange(len(rows)), pred[owner]].float(), torch.tensor(owner)
+
+    def _keep(self, x: Tensor, pred: Tensor, own: Tensor) -> Tensor:
+        """``measure="keep"``: the mean (``stat="min"``: the least) probability the input's
+        mixtures keep of its predicted class ``pred``; ``"ratio"``: that divided by ``own``
+        (the input's probability of ``pred`` alone)."""
+        keep, index = self.mixture_keeps(x, pred)
+        count = torch.zeros(len(x)).index_add_(0, index, torch.ones(len(keep)))
+        if self.stat == "min":
+            kept = torch.ones(len(x)).scatter_reduce_(0, index, keep, "amin", include_self=False)
+        else:
+            kept = torch.zeros(len(x)).index_add_(0, index, keep) / count.clamp_min(1)
         if self.measure == "ratio":
-            mean = mean / own.float().clamp_min(1e-12)
-        return torch.where(count > 0, mean, out)
+            kept = kept / own.float().clamp_min(1e-12)
+        return torch.where(count > 0, kept, torch.ones(len(x)))
