@@ -62,8 +62,12 @@ def test_pair_cost_lowers_only_the_pair_groups() -> None:
     codes[:30, 0], codes[:30, 1], labels[:30] = 9, 9, 1  # the conjunction, label 1
     codes[30:60, 0], labels[30:60] = 9, 0  # covers: each part alone, label 0
     codes[60:90, 1], labels[60:90] = 9, 0
-    cheap, groups = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=0.0))
-    dear, _ = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=1.0))
+    # category_pair_cost=None: every pair pays pair_cost (without column kinds every pair is
+    # one of two categorical columns, which pays category_pair_cost otherwise)
+    cheap, groups = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=0.0,
+                                                            category_pair_cost=None))
+    dear, _ = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=1.0,
+                                                      category_pair_cost=None))
     none, _ = group_scores(codes, labels, LabelGroups(pairs=0))
     assert groups[0]["columns"] == [0, 1] and groups[0]["label"] == 1
     assert cheap[:30].min() > none[:30].max()  # only the pair finds the conjunction
