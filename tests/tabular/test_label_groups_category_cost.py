@@ -1,6 +1,7 @@
 """``label-groups``' ``category_pair_cost`` (issue 16 stop 54 h16b): what a pair of two
 categorical columns pays in place of ``pair_cost``, so a conjunction of categories towards
-the majority label clears the cut (bundled ``credit-default``, about two seconds a run)."""
+the majority label clears the cut (bundled ``credit-default``, about two seconds a run).
+Bad values: ``test_label_groups_pairs.py``, with ``pair_cost``'s."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from trojanscope.data import load_dataset
 from trojanscope.detect.data.inputs import materialize
 from trojanscope.detect.data.label_groups import LabelGroups, group_scores
 from trojanscope.detect.data.run import detect_data
-from trojanscope.errors import UserInputError
 from trojanscope.triggers.tabular_conjunction import ConjunctionTrigger
 
 torch.set_num_threads(1)
@@ -63,22 +63,3 @@ def test_category_pair_cost_lowers_only_pairs_of_two_categorical_columns() -> No
     assert groups[0]["columns"] == [0, 1]
     assert np.allclose(cheap[:30], dear[:30] + 0.25, atol=2e-3)
     assert np.array_equal(cheap[100:130], dear[100:130])  # a numeric pair pays pair_cost
-
-
-@pytest.mark.parametrize("bad", [-1, float("nan"), float("inf")])
-def test_a_bad_category_pair_cost_is_refused(bad) -> None:
-    with pytest.raises(UserInputError, match="category_pair_cost"):
-        LabelGroups(category_pair_cost=bad)
-
-
-@pytest.mark.parametrize("bad", ["category_pair_cost=-1", "category_pair_cost=Infinity",
-                                 "category_pair_cost=abc"])
-def test_the_cli_refuses_a_bad_category_pair_cost_in_one_line(tmp_path, capsys, bad) -> None:
-    from trojanscope.cli.main import run
-
-    path = tmp_path / "t.csv"
-    path.write_text("a,b,y\n" + "".join(f"{i % 3},{i % 5},{i % 2}\n" for i in range(60)))
-    code = run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
-                "-p", bad])
-    err = capsys.readouterr().err.strip()
-    assert code == 2 and len(err.splitlines()) == 1 and "category_pair_cost" in err, err

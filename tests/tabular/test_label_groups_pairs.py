@@ -76,13 +76,17 @@ def test_pair_cost_lowers_only_the_pair_groups() -> None:
 
 @pytest.mark.parametrize("bad", [{"pair_cost": -1}, {"pair_cost": float("nan")},
                                  {"pair_cost": float("inf")}, {"pairs": 2}, {"pairs": 0.5},
-                                 {"pairs": "no"}])
+                                 {"pairs": "no"}, {"category_pair_cost": -1},
+                                 {"category_pair_cost": float("nan")},
+                                 {"category_pair_cost": float("inf")}])
 def test_a_bad_pairs_or_pair_cost_is_refused(bad) -> None:
     with pytest.raises(UserInputError, match=next(iter(bad))):  # not turned on silently
         LabelGroups(**bad)
 
 
-@pytest.mark.parametrize("bad", ["pairs=2", "pair_cost=Infinity", "pair_cost=-1"])
+@pytest.mark.parametrize("bad", ["pairs=2", "pair_cost=Infinity", "pair_cost=-1",
+                                 "category_pair_cost=-1", "category_pair_cost=Infinity",
+                                 "category_pair_cost=abc"])
 def test_the_cli_refuses_a_bad_pairs_value_in_one_line(tmp_path, capsys, bad) -> None:
     from trojanscope.cli.main import run
 
