@@ -67,8 +67,9 @@ def test_pair_contrast_flags_a_conjunction_towards_the_majority(tmp_path, capsys
     poison = _conjunction_csv(path, seed)
     flagged = {}
     for extra in (["-p", "pair_contrast=0"], ["-p", "pair_contrast=1"], []):
+        # every pair at pair_cost (as before stop 54's category_pair_cost): the contrast alone
         run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
-             "--format", "json", *extra])
+             "--format", "json", "-p", "category_pair_cost=1", *extra])
         flagged[" ".join(extra)] = json.loads(capsys.readouterr().out)["flagged"]
     assert not set(flagged["-p pair_contrast=0"]) & set(poison)  # the old scores miss them
     assert sorted(flagged["-p pair_contrast=1"]) == poison  # the contrast flags them only
@@ -80,8 +81,11 @@ def test_pair_contrast_one_is_the_default_and_zero_changes_no_score() -> None:
     codes = rng.integers(0, 4, (600, 5))
     labels = (rng.random(600) < 0.25).astype(np.int64)
     assert LabelGroups().pair_contrast == 1.0
-    base, before = group_scores(codes, labels, LabelGroups(pair_contrast=0))
-    none, _ = group_scores(codes, labels, LabelGroups(), np.zeros(5, bool))  # no categories
+    # category_pair_cost=None: a pair pays pair_cost whatever its columns' kinds (stop 54)
+    base, before = group_scores(codes, labels, LabelGroups(pair_contrast=0,
+                                                           category_pair_cost=None))
+    none, _ = group_scores(codes, labels, LabelGroups(category_pair_cost=None),
+                           np.zeros(5, bool))  # no categories
     on, after = group_scores(codes, labels, LabelGroups(pair_contrast=1))
     default, _ = group_scores(codes, labels, LabelGroups())
     assert np.array_equal(base, none) and np.array_equal(on, default)

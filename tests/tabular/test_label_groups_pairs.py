@@ -62,8 +62,12 @@ def test_pair_cost_lowers_only_the_pair_groups() -> None:
     codes[:30, 0], codes[:30, 1], labels[:30] = 9, 9, 1  # the conjunction, label 1
     codes[30:60, 0], labels[30:60] = 9, 0  # covers: each part alone, label 0
     codes[60:90, 1], labels[60:90] = 9, 0
-    cheap, groups = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=0.0))
-    dear, _ = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=1.0))
+    # category_pair_cost=None: every pair pays pair_cost (without column kinds every pair is
+    # one of two categorical columns, which pays category_pair_cost otherwise)
+    cheap, groups = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=0.0,
+                                                            category_pair_cost=None))
+    dear, _ = group_scores(codes, labels, LabelGroups(pairs=1, pair_cost=1.0,
+                                                      category_pair_cost=None))
     none, _ = group_scores(codes, labels, LabelGroups(pairs=0))
     assert groups[0]["columns"] == [0, 1] and groups[0]["label"] == 1
     assert cheap[:30].min() > none[:30].max()  # only the pair finds the conjunction
@@ -72,13 +76,17 @@ def test_pair_cost_lowers_only_the_pair_groups() -> None:
 
 @pytest.mark.parametrize("bad", [{"pair_cost": -1}, {"pair_cost": float("nan")},
                                  {"pair_cost": float("inf")}, {"pairs": 2}, {"pairs": 0.5},
-                                 {"pairs": "no"}])
+                                 {"pairs": "no"}, {"category_pair_cost": -1},
+                                 {"category_pair_cost": float("nan")},
+                                 {"category_pair_cost": float("inf")}])
 def test_a_bad_pairs_or_pair_cost_is_refused(bad) -> None:
     with pytest.raises(UserInputError, match=next(iter(bad))):  # not turned on silently
         LabelGroups(**bad)
 
 
-@pytest.mark.parametrize("bad", ["pairs=2", "pair_cost=Infinity", "pair_cost=-1"])
+@pytest.mark.parametrize("bad", ["pairs=2", "pair_cost=Infinity", "pair_cost=-1",
+                                 "category_pair_cost=-1", "category_pair_cost=Infinity",
+                                 "category_pair_cost=abc"])
 def test_the_cli_refuses_a_bad_pairs_value_in_one_line(tmp_path, capsys, bad) -> None:
     from trojanscope.cli.main import run
 

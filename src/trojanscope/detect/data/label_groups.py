@@ -88,6 +88,9 @@ from trojanscope.registry import register
 
 MANY_VALUES = 30  # a column with more distinct values is binned for the naive Bayes model
 MAX_PAIR_VALUES = 1000  # pair_values' bound: pairs of wider columns are more groups than rows
+# what a pair of two categorical columns pays (issue 16 stop 54 h16b: its rule on fresh bases
+# 9800/9900 was met, docs/benchmarks.md); pairs with a numeric column pay ``pair_cost``
+CATEGORY_PAIR_COST = 0.75
 MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
 BINS = 10
 SHARED = 0.9  # a value held by this share of a group's rows is part of what the group shares
@@ -168,6 +171,12 @@ class LabelGroups(DataDetector):
             every other row (a rare-category trigger, found under the score floor too).
             Opt-in: its rule on fresh bases 9600/9700 was not met (35 of the 38 sets found
             today kept; 4 of 72 clean tables judged poisoned).
+        category_pair_cost: what a pair of two categorical columns pays instead of
+            ``pair_cost`` (a conjunction trigger is a pair of categories; pairs with a numeric
+            column keep ``pair_cost``). 0.75 (default since issue 16 stop 54 h16b: its rule
+            on fresh bases 9800/9900 was met, 36 -> 38 of 48 dirty-label sets at the goal,
+            docs/benchmarks.md): credit-default conjunctions that 1.0 leaves under the cut
+            are found. None: ``pair_cost`` (1: every score as before stop 54).
     """
 
     name = "label-groups"
@@ -183,13 +192,16 @@ class LabelGroups(DataDetector):
                  pairs: float = 1.0, pair_cost: float = 1.0, tie_sure: float = 0.0,
                  tie_margin: float = 0.1, pair_contrast: float = 1.0,
                  tie_outside: float = 2, pair_values: int = MANY_VALUES,
-                 mirror: float = 0.0, verdict: int = 0) -> None:
+                 mirror: float = 0.0, verdict: int = 0,
+                 category_pair_cost: float | None = CATEGORY_PAIR_COST) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
         if pairs not in (0, 1):  # not bool(): "2" or "no" would turn pairs on silently
             raise UserInputError(f"label-groups: pairs is 0 or 1, not {pairs!r}")
         self.pairs, self.pair_cost = bool(pairs), float(pair_cost)
+        self.category_pair_cost = (self.pair_cost if category_pair_cost is None
+                                   else float(category_pair_cost))
         if isinstance(tie_outside, bool) or tie_outside not in (0, 1, 2):
             raise UserInputError(f"label-groups: tie_outside is 0, 1 or 2, "
                                  f"not {tie_outside!r}")
@@ -216,9 +228,10 @@ class LabelGroups(DataDetector):
             if not np.isfinite(getattr(self, name)):  # -p sure=Infinity (JSON) parses
                 raise UserInputError(f"label-groups: {name} is a finite number, "
                                      f"not {getattr(self, name)!r}")
-        if not np.isfinite(self.pair_cost) or self.pair_cost < 0:  # nan: every pair's Q nan
-            raise UserInputError(f"label-groups: pair_cost is a finite number >= 0, "
-                                 f"not {pair_cost!r}")
+        for name in ("pair_cost", "category_pair_cost"):  # nan: every pair's Q nan
+            if not np.isfinite(getattr(self, name)) or getattr(self, name) < 0:
+                raise UserInputError(f"label-groups: {name} is a finite number >= 0, "
+                                     f"not {getattr(self, name)!r}")
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         if self.tie_sure < 0:
@@ -369,7 +382,7 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
                 if g is None:
                     continue
                 g.pop("q")
-                g["score"] -= p.pair_cost
+                g["score"] -= p.category_pair_cost if both else p.pair_cost
                 _keep(g, own & holds, best, found, p.tie_outside, natural)
     found.sort(key=lambda g: -g["score"])
     if p.verdict:  # the verdict's groups also carry the evidence of ``group_evidence``
