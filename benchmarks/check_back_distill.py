@@ -11,25 +11,13 @@ Importing it runs nothing; a bad argument (no zoo, an epoch count under 1) ends 
 ``error:`` line and exit 2 before any model is read.
 """
 
-import copy
-import time
-
 import trojanscope.mitigate.back_distill as bd
 from _common import last_step_args, run_main
-from last_step_rows import rows_from_one_run
+from last_step_rows import rows_from_one_run, step_spy
 from trojanscope.mitigate.gated import Gated
 
 SEEN: dict = {}
 _step = bd.back_step
-
-
-def spy_step(gated, out, *args, **kwargs):
-    """Today's output is the model the step starts from; keep it and the step's seconds."""
-    SEEN["before"] = copy.deepcopy(out)
-    start = time.perf_counter()
-    done = _step(gated, out, *args, **kwargs)
-    SEEN["seconds"] = time.perf_counter() - start
-    return done
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     args = last_step_args(__doc__, "E", int, 1, argv)
     epochs = args.value
     Gated(back_distill=epochs)  # a bad count refused here, before any model is read
-    bd.back_step = spy_step
+    bd.back_step = step_spy(_step, SEEN)
     try:
         rows_from_one_run(args.zoo, args.out, lambda: Gated(back_distill=epochs),
                           f"gated:back_distill={epochs}", "back_distill", "back", SEEN)

@@ -13,30 +13,19 @@ zoo, an output in a missing folder) ends in one ``error:`` line and exit 2 befor
 read.
 """
 
-import copy
-import time
 from pathlib import Path
 
 import torch
 
 import trojanscope.mitigate.bias_refit as br
 from _common import last_step_args, run_main
-from last_step_rows import rows_from_one_run
+from last_step_rows import rows_from_one_run, step_spy
 from trojanscope.mitigate.gated import Gated
 
 SEEN: dict = {}
 KEEP: list[Path] = []  # main's KEEP folder, when given
 ZOO: list[Path] = []  # main's ZOO, naming the kept files
 _refit = br.refit_bias
-
-
-def spy(model, *args, **kwargs):
-    """Keep the model as the stages left it (today's output), and the refit's seconds."""
-    SEEN["before"] = copy.deepcopy(model)
-    start = time.perf_counter()
-    out = _refit(model, *args, **kwargs)
-    SEEN["seconds"] = time.perf_counter() - start
-    return out
 
 
 def save_today(entry, method: Gated) -> None:
@@ -56,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     """Both rows for every model of ZOO, written to OUT.json after each model."""
     args = last_step_args(__doc__, "KEEP", Path, None, argv)
     ZOO[:], KEEP[:] = [args.zoo], [args.value] if args.value is not None else []
-    br.refit_bias = spy
+    br.refit_bias = step_spy(_refit, SEEN, 0)
     try:
         rows_from_one_run(args.zoo, args.out, lambda: Gated(bias_refit=True),
                           "gated:bias_refit=1", "bias_refit", "refit", SEEN,

@@ -11,25 +11,15 @@ Importing it runs nothing; a bad argument (no zoo, a bar out of range) ends in o
 line and exit 2 before any model is read.
 """
 
-import copy
 import time
 
 import trojanscope.mitigate.free_unlearn as fu
 from _common import last_step_args, run_main
-from last_step_rows import rows_from_one_run
+from last_step_rows import rows_from_one_run, step_spy
 from trojanscope.mitigate.gated import Gated
 
 SEEN: dict = {}
 _reach, _unlearn = fu.universal_reach, fu.unlearn_free
-
-
-def spy_reach(model, *args, **kwargs):
-    """Today's output is the model the reading reads; keep it and the reading's seconds."""
-    SEEN["before"] = copy.deepcopy(model)
-    start = time.perf_counter()
-    out = _reach(model, *args, **kwargs)
-    SEEN["seconds"] = time.perf_counter() - start
-    return out
 
 
 def spy_unlearn(model, *args, **kwargs):
@@ -44,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     args = last_step_args(__doc__, "R", float, 0.18, argv)
     bar = args.value
     Gated(free_reach=bar)  # a bad bar refused here, before any model is read
-    fu.universal_reach, fu.unlearn_free = spy_reach, spy_unlearn
+    fu.universal_reach, fu.unlearn_free = step_spy(_reach, SEEN, 0), spy_unlearn
     try:
         rows_from_one_run(args.zoo, args.out, lambda: Gated(free_reach=bar),
                           f"gated:free_reach={bar:g}", "free_reach", "free", SEEN)

@@ -11,32 +11,20 @@ Importing it runs nothing; a bad argument (no zoo, no output folder) ends in one
 and exit 2 before any model is read.
 """
 
-import copy
-import time
-
 import trojanscope.mitigate.reach_round as rr
 from _common import last_step_args, run_main
-from last_step_rows import rows_from_one_run
+from last_step_rows import rows_from_one_run, step_spy
 from trojanscope.mitigate.gated import Gated
 
 SEEN: dict = {}
 _round = rr.round_two
 
 
-def spy_round(gated, out, *args, **kwargs):
-    """Today's output is the model the round starts from; keep it and the round's seconds."""
-    SEEN["before"] = copy.deepcopy(out)
-    start = time.perf_counter()
-    done = _round(gated, out, *args, **kwargs)
-    SEEN["seconds"] = time.perf_counter() - start
-    return done
-
-
 def main(argv: list[str] | None = None) -> None:
     """Both rows for every model of ZOO, written to OUT.json after each model."""
     args = last_step_args(__doc__, "ON", int, 1, argv)
     Gated(reach_round2=args.value)  # a bad value refused here, before any model is read
-    rr.round_two = spy_round
+    rr.round_two = step_spy(_round, SEEN)
     try:
         rows_from_one_run(args.zoo, args.out, lambda: Gated(reach_round2=True),
                           "gated:reach_round2=1", "reach_round2", "round2", SEEN)

@@ -10,7 +10,9 @@ split, 200 images for the method, 800 scored, seed 0).
 
 from __future__ import annotations
 
+import copy
 import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -25,6 +27,18 @@ from trojanscope.mitigate.run import attack_triggered, measure, mitigate, split_
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
 from trojanscope.zoo import read_truth
+
+
+def step_spy(step: Callable, seen: dict, model_arg: int = 1) -> Callable:
+    """``step`` wrapped to fill ``seen`` as :func:`rows_from_one_run` reads it: a copy of the
+    model it starts from (its ``model_arg``-th positional argument) and its own seconds."""
+    def spy(*args, **kwargs):
+        seen["before"] = copy.deepcopy(args[model_arg])
+        start = time.perf_counter()
+        done = step(*args, **kwargs)
+        seen["seconds"] = time.perf_counter() - start
+        return done
+    return spy
 
 
 def rows_from_one_run(zoo: Path, out_path: Path, make: Callable[[], Gated], label: str,

@@ -78,3 +78,22 @@ def test_the_method_refuses_in_one_line_from_the_shell(tmp_path) -> None:
     err = done.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and "back_distill" in err[0]
     assert "Traceback" not in done.stderr and not out.exists()
+
+
+def test_the_step_spy_keeps_the_model_it_starts_from_and_its_seconds(load_benchmark) -> None:
+    """``last_step_rows.step_spy`` (the four checks' one spy): a copy of the model as the step
+    found it (not as the step leaves it) and the step's own seconds."""
+    rows = load_benchmark("last_step_rows")
+    seen: dict = {}
+
+    def step(gated, model: list) -> str:
+        model.append("changed")
+        return "done"
+
+    model = ["start"]
+    assert rows.step_spy(step, seen)("gated", model) == "done"
+    assert seen["before"] == ["start"] and model == ["start", "changed"]
+    assert seen["seconds"] >= 0.0
+    seen.clear()
+    rows.step_spy(lambda m, *a: m.append("x"), seen, 0)(model, 1)
+    assert seen["before"] == ["start", "changed"]
