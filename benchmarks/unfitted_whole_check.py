@@ -12,25 +12,18 @@ merged code's defaults (``route-u`` since stop 54 h9B). Prints and writes the mo
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lofo_fresh import _fail, candidates, fresh_rows, parse_fresh, whole
+from lofo_fresh import candidates, fresh_cli, fresh_rows, whole
 from trojanscope.detect.calibration import load_calibrators
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--fresh", action="append", required=True, metavar="LABEL=RUNS,TRUTH")
-    ap.add_argument("--json", type=Path, required=True)
-    args = ap.parse_args()
-    if not args.json.parent.is_dir():
-        _fail(f"--json {args.json}: no such folder {args.json.parent}")
-    seeds = [parse_fresh(s) for s in args.fresh]
+    seeds, json_out = fresh_cli(__doc__.splitlines()[0])
     files = candidates(load_calibrators())
     out: dict = {}
     for label, runs, truth in seeds:
@@ -43,7 +36,7 @@ def main() -> None:
               f"{t['cross_entropy']}; V moves {len(res['moved_by_V'])} {res['moved_by_V']}")
     total = sum(len(v["moved_by_V"]) for v in out.values())
     print(f"moved by V over {sum(v['models'] for v in out.values())} models: {total}")
-    args.json.write_text(json.dumps({"seeds": out, "moved_total": total}, indent=1) + "\n")
+    json_out.write_text(json.dumps({"seeds": out, "moved_total": total}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
