@@ -138,14 +138,20 @@ def candidates(cals: dict[str, Calibrator]) -> dict[str, dict[str, Calibrator]]:
             "V": with_unseen(cals, UNFITTED_MAX_KIND)}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def fresh_cli(description: str) -> tuple[list[tuple[str, Path, Path]], Path]:
+    """``--fresh LABEL=RUNS,TRUTH`` (repeated) and ``--json``, checked: the seeds and the output
+    path (a bad spec, a missing file or folder → one error line, exit 2)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--fresh", action="append", required=True, metavar="LABEL=RUNS,TRUTH")
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
     if not args.json.parent.is_dir():
         _fail(f"--json {args.json}: no such folder {args.json.parent}")
-    seeds = [parse_fresh(s) for s in args.fresh]
+    return [parse_fresh(s) for s in args.fresh], args.json
+
+
+def main() -> None:
+    seeds, json_out = fresh_cli(__doc__.splitlines()[0])
     base, gk, shipped = load_calibrators(STOP49), load_calibrators(GK8), load_calibrators()
     dev = load_rows(SEEDS16)
     full, _ = fold_file(base, gk, shipped, dev, "script", "\0none")  # nothing held out
@@ -173,7 +179,7 @@ def main() -> None:
                          for n in FILES}}
         result["seeds"][label] = res
         print_seed(label, res)
-    args.json.write_text(json.dumps(result, indent=1) + "\n")
+    json_out.write_text(json.dumps(result, indent=1) + "\n")
 
 
 def print_seed(label: str, res: dict) -> None:
