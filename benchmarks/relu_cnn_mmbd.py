@@ -44,13 +44,20 @@ def reading(row: dict, cals: dict) -> dict:
             "p_shipped": round(recalibrate_row(row, cals, "s")["probability"], 4)}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def json_out(doc: str) -> Path:
+    """The one ``--json`` option of a stored-run reading, its folder checked (exit 2 with one
+    line where it is missing)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--json", type=Path, required=True)
-    args = ap.parse_args()
-    if not args.json.parent.is_dir():
-        print(f"error: --json {args.json}: no such folder {args.json.parent}", file=sys.stderr)
+    out = ap.parse_args().json
+    if not out.parent.is_dir():
+        print(f"error: --json {out}: no such folder {out.parent}", file=sys.stderr)
         raise SystemExit(2)
+    return out
+
+
+def main() -> None:
+    out_path = json_out(__doc__)
     cals = load_calibrators()
     rows = [r for r in load_rows({**SEEDS16, **LATER}) if not out_of_coverage(r, cals)
             and "layer:conv" in r["report"]["traits"]]
@@ -71,7 +78,7 @@ def main() -> None:
               "backdoored_wider_missed": [o for o in out if o["backdoored"]
                                           and o["p_wider"] is not None and o["p_wider"] < 0.5],
               "rows": out}
-    args.json.write_text(json.dumps(result, indent=1) + "\n")
+    out_path.write_text(json.dumps(result, indent=1) + "\n")
     print(f"{len(out)} in-coverage CNN runs of seeds 50-76: {summary}")
     for o in clean_flagged:
         print(f"  clean flagged: {o}")
