@@ -98,3 +98,26 @@ def test_the_command_line_refuses_an_unknown_design(tmp_path, monkeypatch, capsy
                                       "--designs", "nope"])
     with pytest.raises(SystemExit, match="unknown design 'nope'"):
         refit.main()
+
+
+def _reading(table: str, name: str, bad: bool, p: float, right: bool = True) -> dict:
+    return {"zoo": table, "name": name, "size": 200, "draw": 0, "table": table,
+            "backdoored": bad, "target": 1 if bad else None, "probability": p,
+            "predicted_target": 1 if right else 0}
+
+
+def test_the_rule_reads_each_condition_off_both_readings() -> None:
+    import tabular_net_rule as rule
+
+    d = [_reading("credit-default", "c", False, 0.6), _reading("credit-default", "b", True, 0.7),
+         _reading("lending-club", "c", False, 0.1), _reading("lending-club", "b", True, 0.9)]
+    better = [{**x, "probability": p} for x, p in zip(d, (0.3, 0.8, 0.1, 0.9), strict=True)]
+    held = [h for _, _, h in rule.judge(d, better)]
+    assert held == [True, True, True, True, True]
+    same = [h for _, _, h in rule.judge(d, d)]
+    assert same[0] is False  # the cross-entropy must fall, not stay
+    worse_lc = [{**x, "probability": 0.5 if x["table"] == "lending-club" else x["probability"]}
+                for x in better]
+    assert [h for _, _, h in rule.judge(d, worse_lc)][2] is False
+    with pytest.raises(SystemExit, match="readings differ"):
+        rule.judge(d, better[::-1])
