@@ -14,23 +14,18 @@ Importing it runs nothing; a bad argument (no zoo, no output folder, R not in (0
 
 import trojanscope.mitigate.first_read as fr
 from _common import last_step_args, run_main
-from last_step_rows import rows_from_one_run, step_spy
+from last_step_rows import spied_rows
 from trojanscope.mitigate.gated import Gated
 
 SEEN: dict = {}
-_step = fr.first_back
 
 
 def main(argv: list[str] | None = None) -> None:
     """Both rows for every model of ZOO, written to OUT.json after each model."""
     args = last_step_args(__doc__, "R", float, 0.03, argv)
     Gated(first_read=args.value)  # a bad value refused here, before any model is read
-    fr.first_back = step_spy(_step, SEEN)
-    try:
-        rows_from_one_run(args.zoo, args.out, lambda: Gated(first_read=args.value),
-                          f"gated:first_read={args.value:g}", "first_read", "first_read", SEEN)
-    finally:
-        fr.first_back = _step
+    spied_rows(fr, "first_back", SEEN, args.zoo, args.out, lambda: Gated(first_read=args.value),
+               f"gated:first_read={args.value:g}", "first_read", "first_read")
 
 
 if __name__ == "__main__":

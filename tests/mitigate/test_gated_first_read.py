@@ -27,7 +27,8 @@ def method_with(suspect: int, first: torch.nn.Module, bar: float = 0.5) -> gated
     return method
 
 
-def test_the_first_stage_s_model_comes_back_only_under_the_bar_and_at_the_bottom(wide) -> None:
+@pytest.mark.usefixtures("wide")
+def test_the_first_stage_s_model_comes_back_only_under_the_bar_and_at_the_bottom() -> None:
     torch.set_num_threads(1)
     clean, out, first = data(), Striped(), Striped()
     with torch.no_grad():
@@ -47,8 +48,8 @@ def test_the_first_stage_s_model_comes_back_only_under_the_bar_and_at_the_bottom
     assert fr.first_back(method, out, clean) is out
 
 
-def test_a_suspect_that_is_not_the_least_reachable_keeps_the_projected_model(monkeypatch,
-                                                                             wide) -> None:
+@pytest.mark.usefixtures("wide")
+def test_a_suspect_that_is_not_the_least_reachable_keeps_the_projected_model(monkeypatch) -> None:
     torch.set_num_threads(1)
     clean, out, first = data(), Striped(), Striped()
     monkeypatch.setattr(fr, "reach_rank", lambda *a: ([0.0, 0.0, 0.0], 1))

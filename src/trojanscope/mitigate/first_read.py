@@ -16,7 +16,11 @@ on the development SIG MLPs the four accuracy misses read 0.017-0.022 on their f
 model, 2450/sig-007, whose first stage had 8.3% ASR, 0.072), *and* the suspect is the least
 reachable of the classes (:func:`~trojanscope.mitigate.reach_round.reach_rank`,
 ``reach_round2``'s reading): then neither step would have touched that model. It reads the
-detector's suspect and the method's clean images, never the attacker's trigger.
+detector's suspect and the method's clean images, never the attacker's trigger. On the 36 SIG
+MLPs of development zoos 2433-2450 ``first_read=0.03`` gained five and lost one (2433/sig-007,
+whose first stage cost more than the projection); on fresh zoos 2451/2452 it handed back one
+model, at the goal either way (15 of 20 backdoored MLPs at the goal either way), failing the
+rule written before them (benchmarks/data/mitigate_s55/plan.md): opt-in (default 0).
 """
 
 from __future__ import annotations

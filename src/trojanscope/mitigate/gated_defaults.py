@@ -156,5 +156,6 @@ REACH_ROUND2 = True
 # reachable class (:mod:`~trojanscope.mitigate.first_read`). 0: off. Candidate 0.03 (the four
 # SIG accuracy misses of development zoos 2443-2450 read 0.017-0.022 there, every other
 # projected SIG MLP 0.044-0.178, one of them, 2450/sig-007, at 8.3% ASR on that model);
-# opt-in until fresh zoos 2451/2452 are read against benchmarks/data/mitigate_s55/plan.md.
+# on fresh zoos 2451/2452 it handed back one model, at the goal either way (15 of 20 backdoored
+# MLPs at the goal either way), failing benchmarks/data/mitigate_s55/plan.md's rule: opt-in.
 FIRST_READ = 0.0

@@ -305,8 +305,9 @@ class AfterOptions:
             the suspect is the least reachable class on it
             (:mod:`~trojanscope.mitigate.first_read`; the note's ``first_read``). Built for the
             projection's accuracy cost on SIG MLPs (issue 12 stop 55, h12); default
-            ``FIRST_READ`` = 0 (off) until fresh zoos 2451/2452 are read against the rule
-            written before them (candidate 0.03). Not beside ``project_repair`` (which fits the
+            ``FIRST_READ`` = 0 (off): ``first_read=0.03`` gained five and lost one of 36
+            development SIG MLPs, then moved none across the goal on fresh zoos 2451/2452 and
+            failed the rule written before them. Not beside ``project_repair`` (which fits the
             projected model instead: nothing is kept). Off where ``free_reach`` is 0; asked for
             there, it is refused.
     """
