@@ -13,23 +13,18 @@ and exit 2 before any model is read.
 
 import trojanscope.mitigate.reach_round as rr
 from _common import last_step_args, run_main
-from last_step_rows import rows_from_one_run, step_spy
+from last_step_rows import spied_rows
 from trojanscope.mitigate.gated import Gated
 
 SEEN: dict = {}
-_round = rr.round_two
 
 
 def main(argv: list[str] | None = None) -> None:
     """Both rows for every model of ZOO, written to OUT.json after each model."""
     args = last_step_args(__doc__, "ON", int, 1, argv)
     Gated(reach_round2=args.value)  # a bad value refused here, before any model is read
-    rr.round_two = step_spy(_round, SEEN)
-    try:
-        rows_from_one_run(args.zoo, args.out, lambda: Gated(reach_round2=True),
-                          "gated:reach_round2=1", "reach_round2", "round2", SEEN)
-    finally:
-        rr.round_two = _round
+    spied_rows(rr, "round_two", SEEN, args.zoo, args.out, lambda: Gated(reach_round2=True),
+               "gated:reach_round2=1", "reach_round2", "round2")
 
 
 if __name__ == "__main__":

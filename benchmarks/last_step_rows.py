@@ -85,3 +85,15 @@ def rows_from_one_run(zoo: Path, out_path: Path, make: Callable[[], Gated], labe
                label: {"summary": summarise(cand), "rows": [asdict(r) for r in cand],
                        "notes": notes}}
         out_path.write_text(json.dumps(out, indent=1))
+
+
+def spied_rows(owner: Any, name: str, seen: dict, zoo: Path, out_path: Path,
+               make: Callable[[], Gated], label: str, key: str, word: str) -> None:
+    """:func:`rows_from_one_run` with ``owner.name`` (the step, looked up there at run time)
+    wrapped by :func:`step_spy` for the run and put back after it, however it ends."""
+    step = getattr(owner, name)
+    setattr(owner, name, step_spy(step, seen))
+    try:
+        rows_from_one_run(zoo, out_path, make, label, key, word, seen)
+    finally:
+        setattr(owner, name, step)

@@ -1,7 +1,7 @@
-"""``benchmarks/check_back_distill.py``, ``check_free_reach.py``, ``check_bias_refit.py`` and
-``check_reach_round2.py`` (hfc, stop 54): importing them runs nothing and patches nothing, and a
-bad argument ends in one error line and exit 2 before any model is read (at stop 53 they ran at
-import with unchecked ``sys.argv``)."""
+"""``benchmarks/check_back_distill.py``, ``check_free_reach.py``, ``check_bias_refit.py``,
+``check_reach_round2.py`` (hfc, stop 54) and ``check_first_read.py`` (h12, stop 55): importing
+them runs nothing and patches nothing, and a bad argument ends in one error line and exit 2
+before any model is read (at stop 53 they ran at import with unchecked ``sys.argv``)."""
 
 from __future__ import annotations
 
@@ -14,21 +14,24 @@ import pytest
 
 import trojanscope.mitigate.back_distill as bd
 import trojanscope.mitigate.bias_refit as br
+import trojanscope.mitigate.first_read as fr
 import trojanscope.mitigate.free_unlearn as fu
 import trojanscope.mitigate.reach_round as rr
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2")
+SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2",
+           "check_first_read")
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_importing_runs_and_patches_nothing(load_benchmark, monkeypatch, name) -> None:
-    steps = (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two)
+    steps = (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two,
+             fr.first_back)
     monkeypatch.setattr(sys, "argv", ["pytest"])  # what the old scripts read at import
     script = load_benchmark(name)
     assert callable(script.main)
     assert (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias,
-            rr.round_two) == steps
+            rr.round_two, fr.first_back) == steps
 
 
 def zoo(tmp_path: Path) -> Path:
@@ -42,6 +45,8 @@ def zoo(tmp_path: Path) -> Path:
     ("check_free_reach", "nan", "R must be above 0"),
     ("check_free_reach", "-1", "R must be above 0"),
     ("check_reach_round2", "0", "ON must be above 0"),
+    ("check_first_read", "0", "R must be above 0"),
+    ("check_first_read", "nan", "R must be above 0"),
 ])
 def test_a_bad_value_is_one_line(load_benchmark, tmp_path, capsys, name, value, word) -> None:
     script = load_benchmark(name)
@@ -97,3 +102,21 @@ def test_the_step_spy_keeps_the_model_it_starts_from_and_its_seconds(load_benchm
     seen.clear()
     rows.step_spy(lambda m, *a: m.append("x"), seen, 0)(model, 1)
     assert seen["before"] == ["start", "changed"]
+
+
+def test_the_spied_run_puts_the_step_back_however_it_ends(load_benchmark, monkeypatch) -> None:
+    """``last_step_rows.spied_rows``: the step is the spy during the run and itself after it,
+    also when the run fails."""
+    rows = load_benchmark("last_step_rows")
+    owner = type("Owner", (), {"step": staticmethod(lambda *a: "done")})
+    during: list = []
+
+    def run(*args) -> None:
+        during.append(owner.step)
+        raise RuntimeError("a model failed")
+
+    monkeypatch.setattr(rows, "rows_from_one_run", run)
+    step = owner.step
+    with pytest.raises(RuntimeError):
+        rows.spied_rows(owner, "step", {}, Path("z"), Path("o"), lambda: None, "l", "k", "w")
+    assert owner.step is step and during and during[0] is not step

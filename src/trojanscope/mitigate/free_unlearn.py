@@ -145,8 +145,9 @@ def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
 def free_changed(gated: Any, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
     """`gated`'s ``free_reach``: its stages on ``model``, then :func:`free_step` on what they
     return, then (with ``reach_round2``, where the step read the model)
-    :func:`~trojanscope.mitigate.reach_round.round_two`; the notes ``free_reach`` and
-    ``reach_round2`` say what was read and done."""
+    :func:`~trojanscope.mitigate.reach_round.round_two`, then (with ``first_read``, where the
+    stages handed back a projected model) :func:`~trojanscope.mitigate.first_read.first_back`;
+    the notes ``free_reach``, ``reach_round2`` and ``first_read`` say what was read and done."""
     from trojanscope.mitigate.gated import same_state
 
     came = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -157,6 +158,10 @@ def free_changed(gated: Any, model: nn.Module, clean: TensorDataset, seed: int) 
         from trojanscope.mitigate import reach_round  # looked up here: a benchmark spies on it
 
         out = reach_round.round_two(gated, out, clean, seed)
+    if getattr(gated, "first_kept_", None) is not None:  # first_read: a projected hand-back
+        from trojanscope.mitigate import first_read  # looked up here: a benchmark spies on it
+
+        out = first_read.first_back(gated, out, clean)
     return out
 
 

@@ -153,7 +153,7 @@ class Gated(Mitigation):
     ``dense_teacher``, ``dense_check``, ``dense_reach``),
     :class:`~trojanscope.mitigate.gated_stage_options.AfterOptions` (``residue``,
     ``residue_rounds``, ``margin``, ``margin_pull``, ``margin_held``, ``dense_repair``,
-    ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``) and
+    ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
     ``first_near``: how the first stage treats an image model without a convolution; every
@@ -205,7 +205,7 @@ class Gated(Mitigation):
                  project_repair: int = 0, hand_projected: float = 0.0,
                  projected_undo: bool = False, bias_refit: bool = False,
                  free_reach: float | None = None, back_distill: int = 0,
-                 reach_round2: bool | None = None) -> None:
+                 reach_round2: bool | None = None, first_read: float | None = None) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -274,6 +274,7 @@ class Gated(Mitigation):
         self.verdict_: ModelVerdict | None = None
         self.unprojected_: nn.Module | None = None  # project_repair's teacher, this run's
         self.repaired_ = False  # project_repair fitted this run's projected model
+        self.first_kept_: nn.Module | None = None  # first_read's: this run's first stage's
         self.first_stage_: nn.Module | None = None
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
         verdict = None

@@ -150,3 +150,12 @@ FREE_REACH = 0.15
 # of 20 against 11, none lost, clean 6 of 6 kept, median 26.8 s against 22.8 s).
 # ``reach_round2=0``: the default before; with ``free_reach=0`` it is off too.
 REACH_ROUND2 = True
+# ``first_read``'s value (issue 12 stop 55, h12): with R > 0, where the projected model is
+# handed back, the first stage's model comes back instead when ``free_reach``'s reading on it
+# sends fewer than R of the clean images not of the suspect there and the suspect is the least
+# reachable class (:mod:`~trojanscope.mitigate.first_read`). 0: off. Candidate 0.03 (the four
+# SIG accuracy misses of development zoos 2443-2450 read 0.017-0.022 there, every other
+# projected SIG MLP 0.044-0.178, one of them, 2450/sig-007, at 8.3% ASR on that model);
+# on fresh zoos 2451/2452 it handed back one model, at the goal either way (15 of 20 backdoored
+# MLPs at the goal either way), failing benchmarks/data/mitigate_s55/plan.md's rule: opt-in.
+FIRST_READ = 0.0

@@ -15,6 +15,7 @@ from trojanscope.mitigate.gated_defaults import (
     DENSE_NEAR,
     DENSE_ROUNDS,
     DENSE_TEACHER,
+    FIRST_READ,
     FREE_REACH,
     GUARD_BUDGET,
     GUARD_TRIPS,
@@ -296,6 +297,19 @@ class AfterOptions:
             before them (12 of 20 backdoored MLPs at the goal against 11, none lost); 0: the
             default before. Off where ``free_reach`` is 0 (and so beside ``bias_refit`` or
             ``dense_repair``); asked for there, it is refused.
+        first_read: with R > 0, where a stripe projection was kept and the probe found no
+            backdoor left (the projected model handed back), the first stage's model is kept
+            aside and, after ``free_reach``'s step and ``reach_round2``, handed back instead
+            where ``free_reach``'s reading on it (a free universal perturbation of at most
+            0.15 per pixel) sends fewer than R of the clean images not of the suspect there and
+            the suspect is the least reachable class on it
+            (:mod:`~trojanscope.mitigate.first_read`; the note's ``first_read``). Built for the
+            projection's accuracy cost on SIG MLPs (issue 12 stop 55, h12); default
+            ``FIRST_READ`` = 0 (off): ``first_read=0.03`` gained five and lost one of 36
+            development SIG MLPs, then moved none across the goal on fresh zoos 2451/2452 and
+            failed the rule written before them. Not beside ``project_repair`` (which fits the
+            projected model instead: nothing is kept). Off where ``free_reach`` is 0; asked for
+            there, it is refused.
     """
 
     residue: float = 0.0
@@ -308,6 +322,7 @@ class AfterOptions:
     free_reach: float | None = None
     back_distill: int = 0
     reach_round2: bool | None = None
+    first_read: float | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -342,4 +357,10 @@ class AfterOptions:
         settle(self, "reach_round2", check_flag("reach_round2", self.reach_round2))
         if self.reach_round2 and self.free_reach <= 0:
             raise ValueError("reach_round2 is a second round of free_reach's step: "
+                             "set free_reach > 0 with it (not beside bias_refit or dense_repair)")
+        if self.first_read is None:  # the default: off where free_reach's step is off
+            settle(self, "first_read", FIRST_READ if self.free_reach > 0 else 0.0)
+        check_option("first_read", self.first_read, 0.0, 1.0)
+        if self.first_read > 0 and self.free_reach <= 0:
+            raise ValueError("first_read reads free_reach's reading after its step: "
                              "set free_reach > 0 with it (not beside bias_refit or dense_repair)")
