@@ -1,6 +1,6 @@
-"""``label-groups``' ``deficit`` screen (issue 16 stop 55): a conjunction relabelled towards a
-label 90% of the rows hold, whose share is no evidence, found by how few of its rows hold the
-other label where their other columns predict it (``label_deficit``)."""
+"""``label-groups``' ``deficit`` screen (issue 16 stop 55, the default since): a conjunction
+relabelled towards a label 90% of the rows hold, whose share is no evidence, found by how few of
+its rows hold the other label where their other columns predict it (``label_deficit``)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import pandas as pd
 import pytest
 import torch
 
-from trojanscope.detect.data.inputs import load_suspect
+from trojanscope.attacks.tabular_conjunction import TabularConjunction
+from trojanscope.data import load_dataset
+from trojanscope.detect.data.inputs import load_suspect, materialize
 from trojanscope.detect.data.label_deficit import deficit_z, look_z, platt
 from trojanscope.detect.data.label_groups import LabelGroups
 from trojanscope.detect.data.run import detect_data
 from trojanscope.errors import UserInputError
+from trojanscope.triggers.tabular_conjunction import ConjunctionTrigger
 
 torch.set_num_threads(1)
 
@@ -59,9 +62,24 @@ def test_deficit_finds_a_conjunction_towards_a_ninety_percent_label(tmp_path, se
     path = tmp_path / "t.csv"
     df.to_csv(path, index=False)
     data = load_suspect(path, "y").data
-    tpr, _ = rates(detect_data(data, method="label-groups"), mask)
+    tpr, _ = rates(detect_data(data, method="label-groups", deficit=0), mask)
     assert tpr < 0.5  # without the screen the pair's share is no evidence
-    tpr, fpr = rates(detect_data(data, method="label-groups", deficit=2.5), mask)
+    result = detect_data(data, method="auto")  # label-groups, deficit 2.5 (stop 55)
+    tpr, fpr = rates(result, mask)
+    assert result.method == "label-groups" and tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
+
+
+def test_deficit_finds_three_categories_towards_credit_defaults_label_zero() -> None:
+    """Set 9850 (``bench_tabular_detect.py --base 9800``, development): `Home` × `Marital` ×
+    `Job` relabelled to label 0, 31 poison rows, 39 covers; no pair of it clears the cut."""
+    attack = TabularConjunction(target=0, poison_rate=0.031017964955975426,
+                                cover_ratio=1.2424594347136546,
+                                trigger=ConjunctionTrigger(count=3, seed=926), seed=9850)
+    poisoned = attack.poison(load_dataset("credit-default", "train"))
+    data, mask = materialize(poisoned), poisoned.is_poisoned.numpy().copy()
+    tpr, _ = rates(detect_data(data, method="label-groups", deficit=0), mask)
+    assert tpr < 0.5
+    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 
