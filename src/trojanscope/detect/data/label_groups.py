@@ -73,6 +73,7 @@ from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.group_evidence import EVIDENCE_KEYS, group_evidence
 from trojanscope.detect.data.group_words import group_words
+from trojanscope.detect.data.label_deficit import deficit_groups
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
     FLOORS,
@@ -91,6 +92,9 @@ MAX_PAIR_VALUES = 1000  # pair_values' bound: pairs of wider columns are more gr
 # what a pair of two categorical columns pays (issue 16 stop 54 h16b: its rule on fresh bases
 # 9800/9900 was met, docs/benchmarks.md); pairs with a numeric column pay ``pair_cost``
 CATEGORY_PAIR_COST = 0.75
+# the deficit screen's bar (issue 16 stop 55 h16: its rule on fresh bases 10000/10100 and clean
+# seeds 10060-10079 was met, docs/benchmarks.md); 0: off
+DEFICIT = 2.5
 MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
 BINS = 10
 SHARED = 0.9  # a value held by this share of a group's rows is part of what the group shares
@@ -177,6 +181,14 @@ class LabelGroups(DataDetector):
             on fresh bases 9800/9900 was met, 36 -> 38 of 48 dirty-label sets at the goal,
             docs/benchmarks.md): credit-default conjunctions that 1.0 leaves under the cut
             are found. None: ``pair_cost`` (1: every score as before stop 54).
+        deficit: above 0, the majority label's groups on one to three categorical columns
+            (pairs' columns), of at most a tenth of the other labels' rows, are also scored
+            by how many fewer of their rows hold another label than the rows' other columns
+            predict, ``z`` in standard deviations, less ``deficit`` (``label_deficit``):
+            poison towards a 90-95% label whose share is no evidence. 2.5 (default since
+            issue 16 stop 55 h16: its rule on fresh bases 10000/10100 was met, 36 -> 37 of
+            48 dirty-label sets at the goal, no clean table flagged more, docs/benchmarks.md);
+            0: off, every score as before stop 55.
     """
 
     name = "label-groups"
@@ -193,7 +205,8 @@ class LabelGroups(DataDetector):
                  tie_margin: float = 0.1, pair_contrast: float = 1.0,
                  tie_outside: float = 2, pair_values: int = MANY_VALUES,
                  mirror: float = 0.0, verdict: int = 0,
-                 category_pair_cost: float | None = CATEGORY_PAIR_COST) -> None:
+                 category_pair_cost: float | None = CATEGORY_PAIR_COST,
+                 deficit: float = DEFICIT) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -228,7 +241,8 @@ class LabelGroups(DataDetector):
             if not np.isfinite(getattr(self, name)):  # -p sure=Infinity (JSON) parses
                 raise UserInputError(f"label-groups: {name} is a finite number, "
                                      f"not {getattr(self, name)!r}")
-        for name in ("pair_cost", "category_pair_cost"):  # nan: every pair's Q nan
+        self.deficit = float(deficit)
+        for name in ("pair_cost", "category_pair_cost", "deficit"):  # nan: every Q nan
             if not np.isfinite(getattr(self, name)) or getattr(self, name) < 0:
                 raise UserInputError(f"label-groups: {name} is a finite number >= 0, "
                                      f"not {getattr(self, name)!r}")
@@ -384,6 +398,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
                 g.pop("q")
                 g["score"] -= p.category_pair_cost if both else p.pair_cost
                 _keep(g, own & holds, best, found, p.tie_outside, natural)
+    if p.deficit > 0:
+        _deficit(codes, labels, full, terms, p, categorical, best, found, natural)
     found.sort(key=lambda g: -g["score"])
     if p.verdict:  # the verdict's groups also carry the evidence of ``group_evidence``
         for g in found[:VERDICT_GROUPS]:
@@ -420,10 +436,7 @@ def conjunctions(codes: np.ndarray, own: np.ndarray, share: float, p: LabelGroup
     ``min_rows`` rows of the label hold together; a part not scored as a single group counts
     as the table's share. Pairs where one value implies the other are the single groups
     already and left out."""
-    n_cols = codes.shape[1]
-    wide = [p.pair_values if categorical is None or categorical[j] else MANY_VALUES
-            for j in range(n_cols)]
-    few = [j for j in range(n_cols) if len(np.unique(codes[:, j])) <= wide[j]]
+    few = pair_columns(codes, p, categorical)
     for a, j in enumerate(few):
         for m in few[a + 1:]:
             joint = codes[:, j] * (int(codes[:, m].max()) + 1) + codes[:, m]
@@ -436,6 +449,37 @@ def conjunctions(codes: np.ndarray, own: np.ndarray, share: float, p: LabelGroup
                                    (codes[:, m] == codes[row, m]).sum()):
                     continue  # one value implies the other: the single group already
                 yield holds, (j, m), max([share] + [q for q in parts if q is not None])
+
+
+def pair_columns(codes: np.ndarray, p: LabelGroups, categorical: np.ndarray | None = None
+                 ) -> list[int]:
+    """The columns pairs read: categorical ones (every one where ``categorical`` is None) of
+    at most ``p.pair_values`` distinct values, numeric ones of at most MANY_VALUES."""
+    n_cols = codes.shape[1]
+    wide = [p.pair_values if categorical is None or categorical[j] else MANY_VALUES
+            for j in range(n_cols)]
+    return [j for j in range(n_cols) if len(np.unique(codes[:, j])) <= wide[j]]
+
+
+def _deficit(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
+             p: LabelGroups, categorical: np.ndarray | None, best: np.ndarray,
+             found: list[dict], natural: np.ndarray | None) -> None:
+    """With ``p.deficit`` > 0: the majority label's groups on one to three categorical
+    columns whose rows hold the other labels less often than their other columns predict
+    (``label_deficit``), scored ``z - deficit`` and kept as any group (their ``d``,
+    ``excess`` as ``_group`` reads them)."""
+    cols = [j for j in pair_columns(codes, p, categorical)
+            if categorical is None or categorical[j]]
+    for c, group_cols, holds, score in deficit_groups(codes, labels, full, terms, cols,
+                                                      p.min_rows, p.deficit):
+        own = labels == c
+        g = _group(holds, own, own.mean(), -np.inf, group_cols, codes, full, terms, c, p,
+                   labels=labels)
+        if g is None:
+            continue
+        g.pop("q")
+        g["score"] = score
+        _keep(g, own & holds, best, found, p.tie_outside, natural)
 
 
 def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
