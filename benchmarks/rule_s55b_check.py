@@ -32,9 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import rule_s54c_check
 from mmbd_aside import ASIDE
-from rule_s54a_check import CE_SLACK_WHOLE
-from rule_s54c_check import EVAL_FIGURES, _load, meets, read_families, worst
+from rule_s54c_check import meets, read_families, worst
 
 KINDS = ("script", "trigger")
 
@@ -72,21 +72,7 @@ def check(seed: dict, goal: tuple[float, float], unseen: dict, fresh: dict,
               and w["V"][k]["cross_entropy"] <= w["today"][k]["cross_entropy"] for k in KINDS}
     mmbd = {f: v["today"].get("mmbd_clean", []) for f, v in fams.items()
             if v["today"].get("mmbd_clean")}
-    t, c = seed["whole"]["today"], seed["whole"]["V"]
-    moved = seed["whole"]["moved_by_V"]
-    whole = {"moved": moved,
-             "cross_entropy": c["cross_entropy"] <= t["cross_entropy"] + CE_SLACK_WHOLE,
-             "clean_flagged": len(c["clean_flagged"]) <= len(t["clean_flagged"]),
-             "right_target_flagged": c["right_target_flagged"] >= t["right_target_flagged"]}
-    c_ok = not moved or all(whole[k] for k in ("cross_entropy", "clean_flagged",
-                                               "right_target_flagged"))
-    ev = unseen["own_eval"]
-    d = {"stored_moved": len(unseen["moved"]), "eval_V": ev["V"], "eval_moved": ev["moved"],
-         "fresh_moved": fresh["moved_total"], "fresh_seeds": sorted(fresh["seeds"])}
-    d_ok = (not unseen["moved"] and not ev["moved"] and ev["V"] == ev["shipped"] == EVAL_FIGURES
-            and fresh["moved_total"] == 0)
-    keys = ("models", "roc_auc", "cross_entropy", "clean_flagged", "right_target_flagged",
-            "backdoored_flagged")
+    cd = rule_s54c_check.check(seed, goal, unseen, fresh)  # its (c) and (d), as at stop 54
     return {"models": models, "kinds_read": kinds_read, "zero": zero,
             "read_families": sorted(fams), "a_families_lost": lost, "a": not lost,
             "b_by_kind": b_kinds, "b": all(b_kinds.values()),
@@ -95,39 +81,24 @@ def check(seed: dict, goal: tuple[float, float], unseen: dict, fresh: dict,
             "mmbd_clean_models": sorted({m for ms in mmbd.values() for m in ms}),
             "fails_only_on_mmbd": seed.get("fails_only_on_mmbd", {}),
             "worst_raw": raw, "worst_mmbd_aside": w,
-            "c_whole": whole, "c": c_ok, "d_stored": d, "d": d_ok,
-            "whole": {"today": {k: t[k] for k in keys}, "V": {k: c[k] for k in keys}},
-            "met": zero and not lost and all(b_kinds.values()) and c_ok and d_ok}
+            **{k: cd[k] for k in ("c_whole", "c", "d_stored", "d", "whole")},
+            "met": zero and not lost and all(b_kinds.values()) and cd["c"] and cd["d"]}
+
+
+def _at_least_one(text: str) -> int:
+    """``--min-models``: a whole number >= 1, else one error line and exit 2."""
+    n = int(text) if text.isdigit() else 0
+    if n < 1:
+        print(f"error: --min-models {text!r}: want a whole number, 1 or more", file=sys.stderr)
+        raise SystemExit(2)
+    return n
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("lofo", type=Path, help="lofo_fresh.py's --json output")
-    ap.add_argument("--seed", required=True, help="the fresh seed's label in that file")
-    ap.add_argument("--min-models", type=int, default=24,
+    ap.add_argument("--min-models", type=_at_least_one, default=24,
                     help="models scored by the cut-off the rule needs (the plan's (0))")
-    ap.add_argument("--unseen-check", type=Path, required=True,
-                    help="unseen_start.py --unfitted's unseen_check_V.json")
-    ap.add_argument("--whole-check", type=Path, required=True,
-                    help="unfitted_whole_check.py's --json output")
-    ap.add_argument("--json", type=Path, default=None)
-    args = ap.parse_args()
-    if args.min_models < 1:
-        print(f"error: --min-models {args.min_models}: want 1 or more", file=sys.stderr)
-        raise SystemExit(2)
-    data = _load(args.lofo, "lofo_fresh.py's output")
-    if args.seed not in data.get("seeds", {}) or "goal" not in data:
-        print(f"error: {args.lofo}: no lofo_fresh.py reading of seed {args.seed!r}",
-              file=sys.stderr)
-        raise SystemExit(2)
-    unseen = _load(args.unseen_check, "unseen_start.py's check")
-    fresh = _load(args.whole_check, "unfitted_whole_check.py's output")
-    try:
-        res = check(data["seeds"][args.seed], tuple(data["goal"]), unseen, fresh,
-                    args.min_models)
-    except KeyError as exc:
-        print(f"error: missing field {exc} in the inputs", file=sys.stderr)
-        raise SystemExit(2) from None
+    args, res = rule_s54c_check.read_inputs(ap, check, "min_models")
     for n in ("today", "V"):
         for kind in KINDS:
             r, a = res["worst_raw"][n][kind], res["worst_mmbd_aside"][n][kind]
