@@ -187,7 +187,8 @@ def main() -> None:
     fresh = {label: fresh_rows(label, runs, truth) for label, runs, truth in seeds}
     for name, members in fresh_cli.pools.items():  # rows keep their own seed's label
         fresh[name] = [r for m in members for r in fresh[m]]
-    result: dict = {"files": {"today": "shipped calibration.json, refitted per fold",
+    result: dict = {"files": {"today": "the shipped recipe refitted per fold (no gate_unseen: "
+                              "N, shipped before stop 55); whole file: the shipped one",
                               "U": "the same with gate_unseen max@kind on both raise terms",
                               "V": "the same with gate_unseen max@kind:unfitted"},
                     "goal": [GOAL_AUC, GOAL_CE], "seeds": {}}
