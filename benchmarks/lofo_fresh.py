@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import read_jsonl
 from foreign_zoo_detect import recalibrate_row
 from frame_start_loso import GK8
+from mmbd_aside import ASIDE, fails_only_on_mmbd, mmbd_clean, with_aside
 from r13p_lofo import (
     GOAL_AUC,
     GOAL_CE,
@@ -138,20 +139,44 @@ def candidates(cals: dict[str, Calibrator]) -> dict[str, dict[str, Calibrator]]:
             "V": with_unseen(cals, UNFITTED_MAX_KIND)}
 
 
-def fresh_cli(description: str) -> tuple[list[tuple[str, Path, Path]], Path]:
+def fresh_cli(description: str, pools: bool = False
+              ) -> tuple[list[tuple[str, Path, Path]], Path]:
     """``--fresh LABEL=RUNS,TRUTH`` (repeated) and ``--json``, checked: the seeds and the output
-    path (a bad spec, a missing file or folder → one error line, exit 2)."""
+    path (a bad spec, a missing file or folder → one error line, exit 2). With ``pools``, also
+    ``--pool NAME=LABEL,LABEL,...`` (repeated), returned as ``fresh_cli.pools``."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--fresh", action="append", required=True, metavar="LABEL=RUNS,TRUTH")
+    if pools:
+        ap.add_argument("--pool", action="append", default=[], metavar="NAME=LABEL,LABEL",
+                        help="also read the named --fresh seeds as one population (stop 55)")
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
     if not args.json.parent.is_dir():
         _fail(f"--json {args.json}: no such folder {args.json.parent}")
-    return [parse_fresh(s) for s in args.fresh], args.json
+    seeds = [parse_fresh(s) for s in args.fresh]
+    fresh_cli.pools = parse_pools(getattr(args, "pool", []), [label for label, *_ in seeds])
+    return seeds, args.json
+
+
+def parse_pools(specs: list[str], labels: list[str]) -> dict[str, list[str]]:
+    """``NAME=LABEL,LABEL,...`` → {name: labels}; a label not given with --fresh, a name that
+    is already a label, or fewer than two labels → one error line, exit 2."""
+    out: dict[str, list[str]] = {}
+    for spec in specs:
+        name, sep, rest = spec.partition("=")
+        members = [m for m in rest.split(",") if m]
+        if not (sep and name) or len(members) < 2 or len(set(members)) < len(members):
+            _fail(f"--pool {spec!r}: want NAME=LABEL,LABEL (two --fresh labels or more)")
+        if name in labels or name in out:
+            _fail(f"--pool {spec!r}: the name {name!r} is already used")
+        if unknown := [m for m in members if m not in labels]:
+            _fail(f"--pool {spec!r}: no --fresh seed labelled {unknown[0]!r}")
+        out[name] = members
+    return out
 
 
 def main() -> None:
-    seeds, json_out = fresh_cli(__doc__.splitlines()[0])
+    seeds, json_out = fresh_cli(__doc__.splitlines()[0], pools=True)
     base, gk, shipped = load_calibrators(STOP49), load_calibrators(GK8), load_calibrators()
     dev = load_rows(SEEDS16)
     full, _ = fold_file(base, gk, shipped, dev, "script", "\0none")  # nothing held out
@@ -160,7 +185,10 @@ def main() -> None:
         _fail("the recipe refitted on every development seed is not the shipped file")
     whole_files = candidates(shipped)
     fresh = {label: fresh_rows(label, runs, truth) for label, runs, truth in seeds}
-    result: dict = {"files": {"today": "shipped calibration.json, refitted per fold",
+    for name, members in fresh_cli.pools.items():  # rows keep their own seed's label
+        fresh[name] = [r for m in members for r in fresh[m]]
+    result: dict = {"files": {"today": "the shipped recipe refitted per fold (no gate_unseen: "
+                              "N, shipped before stop 55); whole file: the shipped one",
                               "U": "the same with gate_unseen max@kind on both raise terms",
                               "V": "the same with gate_unseen max@kind:unfitted"},
                     "goal": [GOAL_AUC, GOAL_CE], "seeds": {}}
@@ -171,12 +199,17 @@ def main() -> None:
         for label, rows in fresh.items():
             scored = fold_scored(rows, kind, fam)
             if any(member(r, kind, fam) for r in scored):
+                aside = sorted({m for c in files.values() for m in mmbd_clean(scored, c)})
                 folds[label][f"{kind}: {fam}"] = {
-                    "kind": kind, **{n: figures(scored, c) for n, c in files.items()}}
+                    "kind": kind, **{n: with_aside(scored, c, aside) for n, c in files.items()}}
     for label, rows in fresh.items():
         res = {"folds": folds[label], "whole": whole(rows, whole_files),
                "worst": {n: {k: worst(folds[label], n, k) for k in ("script", "trigger")}
-                         for n in FILES}}
+                         for n in FILES},
+               "fails_only_on_mmbd": {n: sorted(f for f, v in folds[label].items()
+                                                if fails_only_on_mmbd(v[n])) for n in FILES}}
+        if label in fresh_cli.pools:
+            res["pooled_from"] = fresh_cli.pools[label]
         result["seeds"][label] = res
         print_seed(label, res)
     json_out.write_text(json.dumps(result, indent=1) + "\n")
@@ -195,6 +228,10 @@ def print_seed(label: str, res: dict) -> None:
             print(f"  {n:5s} AUC {auc} CE {f['cross_entropy']:.3f}; clean flagged "
                   f"{f['clean_flagged'] or 0}; right target {f['right_target_flagged']}/"
                   f"{f['backdoored']}; largest losses {f['largest_losses'][:2]}")
+            if f.get("mmbd_clean"):
+                a = f[ASIDE]
+                print(f"        flagged before any raise (MM-BD's own): {f['mmbd_clean']}; set "
+                      f"aside: AUC {a['roc_auc']} CE {a['cross_entropy']:.3f}")
     for n in FILES:
         for k, w in res["worst"][n].items():
             if w["families"]:
@@ -208,6 +245,9 @@ def print_seed(label: str, res: dict) -> None:
               f"{f['right_target_flagged']}/{f['backdoored_flagged']} flagged")
     for n in FILES[1:]:
         print(f"moved by {n} (no family held out): {res['whole'][f'moved_by_{n}']}")
+    for n in FILES:
+        print(f"families failing only on a clean model MM-BD flags ({n}): "
+              f"{res['fails_only_on_mmbd'][n]}")
 
 
 if __name__ == "__main__":

@@ -89,8 +89,11 @@ def _load(path: Path, what: str) -> dict:
         raise SystemExit(2) from None
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def read_inputs(ap: argparse.ArgumentParser, rule, *extra) -> tuple[argparse.Namespace, dict]:
+    """The checkers' shared command line (``lofo_fresh.py``'s output, ``--seed``, the two (d)
+    checks, ``--json``; ``ap`` may hold more options), read and checked; returns the arguments
+    and ``rule(seed, goal, unseen, fresh, *extra)``. A missing file, seed or field: one error
+    line, exit 2."""
     ap.add_argument("lofo", type=Path, help="lofo_fresh.py's --json output")
     ap.add_argument("--seed", required=True, help="the fresh seed's label in that file")
     ap.add_argument("--unseen-check", type=Path, required=True,
@@ -107,10 +110,15 @@ def main() -> None:
     unseen = _load(args.unseen_check, "unseen_start.py's check")
     fresh = _load(args.whole_check, "unfitted_whole_check.py's output")
     try:
-        res = check(data["seeds"][args.seed], tuple(data["goal"]), unseen, fresh)
+        return args, rule(data["seeds"][args.seed], tuple(data["goal"]), unseen, fresh,
+                          *(getattr(args, e) for e in extra))
     except KeyError as exc:
         print(f"error: missing field {exc} in the inputs", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def main() -> None:
+    args, res = read_inputs(argparse.ArgumentParser(description=__doc__.splitlines()[0]), check)
     for n in ("today", "V"):
         for kind, v in res["worst"][n].items():
             print(f"{n}: worst held-out {kind} family ({v['families']} read) AUC "

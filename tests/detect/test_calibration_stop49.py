@@ -22,6 +22,7 @@ DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 STOP49 = DATA / "calibration_stop49.json"
 STOP51 = DATA / "foreign_s51" / "cal_R13P.json"
 STOP53 = DATA / "foreign_s53b" / "cal_N.json"
+STOP55 = DATA / "foreign_s54a" / "cal_V.json"
 # sha256 of src/trojanscope/detect/calibration.json as shipped from stop 49 to stop 50 (fdb27c73)
 STOP49_SHA256 = "a97a9e874484375f43f9ef8c0fcd14a0c93157de015333c0d2ac43810cd99784"
 
@@ -36,8 +37,10 @@ def test_the_stop49_copy_is_the_file_shipped_before_stop51() -> None:
     assert copy != _shipped()
 
 
-def test_the_shipped_file_is_stop53s_n_and_r13p_stays_reachable() -> None:
-    assert _shipped() == STOP53.read_bytes()
+def test_the_shipped_file_is_stop55s_v_and_n_and_r13p_stay_reachable() -> None:
+    # stop 55 h9B: V (stop 54 h9A's cal_V.json) shipped by the rule of foreign_s55b/plan.md
+    assert _shipped() == STOP55.read_bytes() != STOP53.read_bytes()
+    assert "auto:raise:frame" in load_calibrators(STOP53)
     assert STOP51.read_bytes() != _shipped() and "auto:raise:frame" in load_calibrators(STOP51)
 
 

@@ -62,7 +62,10 @@ def test_every_stored_fold_leaves_its_family_out_and_the_full_fit_is_the_shipped
     full, _ = mod.fit_r13p(base, gk, dev, mod.FIT_SEEDS)
     shipped = load_calibrators()
     for key in (mod.FRAME, mod.PIXEL):
-        assert full[key].fitted_on["gate_start"] == shipped[key].fitted_on["gate_start"]
+        starts = dict(shipped[key].fitted_on["gate_start"])
+        if key == mod.FRAME:  # V (shipped since stop 55) writes the term's own start out
+            assert starts.pop("activation:relu@conv") == 0.32  # a shift of 0
+        assert full[key].fitted_on["gate_start"] == starts
     assert full[mod.KEY].coef == pytest.approx(shipped[mod.KEY].coef, abs=1e-12)
     # held out, the sigmoid CNNs' own starts go (the gate / the term's start read them)
     fit, _ = mod.fold_split(rows, "script", "sigmoid_cnn", mod.FIT_SEEDS)

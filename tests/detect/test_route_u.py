@@ -26,6 +26,7 @@ from trojanscope.errors import UserInputError
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
+N = DATA / "foreign_s53b" / "cal_N.json"  # shipped before stop 55's V: no gate_unseen
 
 
 def _runs(path: str) -> dict[str, dict]:
@@ -40,9 +41,10 @@ def _verdict(rep: dict) -> ModelVerdict:
                         traits=list(rep["traits"]))
 
 
-def _p(rep: dict, mode: str, monkeypatch) -> ModelVerdict:
+def _p(rep: dict, mode: str, monkeypatch, path: Path | None = None) -> ModelVerdict:
+    """``rep`` calibrated in ``mode`` by the file at ``path`` (the shipped one by default)."""
     monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", mode)
-    return calibrate(_verdict(rep), load_calibrators())
+    return calibrate(_verdict(rep), load_calibrators(path) if path else load_calibrators())
 
 
 def test_route_u_keeps_the_frame_term_from_the_unseen_start(monkeypatch) -> None:
@@ -50,10 +52,14 @@ def test_route_u_keeps_the_frame_term_from_the_unseen_start(monkeypatch) -> None
     # term off (p 0.381); C-U applies it from the highest conv start, sigmoid's 0.575
     rep = _runs("foreign_s53a/cand75_runs.jsonl.gz")["relu6_cnn-03"]
     assert "activation:hardtanh" in rep["traits"]
-    off = _p(rep, "route", monkeypatch)
-    on = _p(rep, "route-u", monkeypatch)
+    off = _p(rep, "route", monkeypatch, N)
+    # since stop 55 the shipped file (V) starts an unfitted activation group at the highest
+    # start of its kind in every mode, so `route` reads it as `route-u` does
+    assert math.isclose(_p(rep, "route", monkeypatch).probability,
+                        _p(rep, "route-u", monkeypatch, N).probability, rel_tol=1e-12)
+    on = _p(rep, "route-u", monkeypatch, N)
     assert off.probability < 0.5 < on.probability
-    frame = load_calibrators()["auto:raise:frame"]
+    frame = load_calibrators(N)["auto:raise:frame"]
     assert unseen_start(frame, rep["traits"]) == 0.575
     gap = rep["features"]["frame_share_gap"]
     lift = float(frame.fitted_on["slope"]) * (gap - 0.575)
@@ -74,11 +80,13 @@ def test_route_u_scores_a_covered_model_as_the_default_does(monkeypatch) -> None
 
 
 def test_unseen_start_only_for_a_new_activation_in_route_u(monkeypatch) -> None:
-    frame = load_calibrators()["auto:raise:frame"]
+    frame = load_calibrators(N)["auto:raise:frame"]
     new = ["activation:softsign", "layer:conv", "pool:avg"]
+    shipped = load_calibrators()["auto:raise:frame"]  # V since stop 55: every mode
     for mode, want in (("note", None), ("route", None), ("route-u", 0.575)):
         monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", mode)
         assert unseen_start(frame, new) == want
+        assert unseen_start(shipped, new) == 0.575
     assert unseen_start(frame, ["activation:relu", "layer:conv", "pool:max"]) is None
     assert unseen_start(frame, ["activation:logsigmoid"]) == 0.5017  # dense: tanh's
 
