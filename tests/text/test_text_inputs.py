@@ -133,3 +133,16 @@ def test_detect_inputs_refuses_an_fpr_confidence_out_of_range(text_run, tmp_path
         assert code == 2 and captured.out == "" and len(err) == 1, captured
         assert err[0].startswith("error:")
         assert err[0].endswith(f"fpr_confidence must lie in (0, 1) or be null, got {bad}")
+
+
+def test_detect_inputs_refuses_a_bad_mates(text_run, tmp_path: Path, capsys) -> None:
+    result, folder = text_run  # issue 15, stop 55: partners per mixture, a whole number >= 1
+    incoming = tmp_path / "incoming.csv"
+    incoming.write_text("text\n" + "\n".join(result.test.texts[:4]) + "\n")
+    capsys.readouterr()
+    for bad in ("0", "two"):
+        code = run(["detect-inputs", str(folder), str(incoming), "-p", f"mates={bad}"])
+        captured = capsys.readouterr()
+        err = captured.err.strip().splitlines()
+        assert code == 2 and captured.out == "" and len(err) == 1, captured
+        assert err[0].startswith("error:") and "mates" in err[0] and bad in err[0]
