@@ -76,9 +76,9 @@ def test_a_mixture_longer_than_the_input_and_its_mates_is_refused() -> None:
     assert fitted(mates=2, mix_len=3 * L).score(clean_rows(2, 1)).shape == (2,)
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5])
+@pytest.mark.parametrize("bad", [0, -1, 1.5, 9, 1e12])
 def test_a_bad_mates_is_refused_in_one_line(bad) -> None:
     with pytest.raises(UserInputError) as err:
         registry.create("input-detector", "strip-text", mates=bad)
-    assert "mates must be a whole number" in str(err.value) and repr(bad) in str(err.value)
+    assert "mates must be a whole number" in str(err.value) and ", got " in str(err.value)
     assert "\n" not in str(err.value)

@@ -30,6 +30,7 @@ CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``c
 MEASURES = ("keep", "ratio")  # what strip-text scores (see ``measure``)
 NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one scale
 STATS = ("mean", "min")  # how strip-text reduces the keep of an input's mixtures (see ``stat``)
+MAX_MATES = 8  # partners per mixture at most: a mixture of nine sentences (see ``mates``)
 
 
 def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate: str,
@@ -42,7 +43,7 @@ def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate:
         if value not in valid:
             raise ValueError(f"{name} must be one of {', '.join(valid)}, got {value!r}")
     check_option("n", n, 1, integer=True)
-    check_option("mates", mates, 1, integer=True)
+    check_option("mates", mates, 1, MAX_MATES, integer=True)
     if not 0.0 <= float(min_confidence) < 1.0:
         raise ValueError(f"min_confidence must lie in [0, 1), got {min_confidence!r}")
     if mix_len is not None:
@@ -125,7 +126,7 @@ class StripText(TextInputDetector):
             partners are drawn in one order, so ``n=16`` holds ``n=8``'s partners first.
             Opt-in: its rule (fresh MiniLM 3186-3187, with ``n=16``) was not met; a model
             today's mean already caught at 0.992 lost 0.032 (addsent-3186, target 1).
-        mates: partners per mixture (issue 15, stop 55; 1, the default: one). With ``k`` the
+        mates: partners per mixture, 1 to 8 (issue 15, stop 55; 1, the default). With ``k`` the
             input is followed (even mixtures) or preceded (odd) by ``k`` clean sentences of
             another class, so each mixture holds ``k`` times the opposing text: a trigger
             dominates however much surrounds it, a clean sentence's hold on its class
