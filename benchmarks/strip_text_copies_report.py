@@ -23,6 +23,22 @@ from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
 SCORES = ("8:mean", "16:mean", "8:min", "16:min")
 
 
+def reduce(kept: torch.Tensor, agg: str) -> float:
+    """One input's copies' keeps reduced by ``agg``: ``mean``, ``min``, ``med`` (the median),
+    ``gmean`` (geometric mean), ``trimT`` (the mean without the ``T`` least and ``T`` largest),
+    ``momG`` (the median of the means of ``G`` consecutive groups: independent partner draws
+    of ``k / G``) — the last four for stop 55's development."""
+    if agg in ("mean", "min", "med", "gmean"):
+        return float({"mean": kept.mean, "min": kept.min, "med": lambda: kept.quantile(0.5),
+                      "gmean": lambda: kept.clamp_min(1e-6).log().mean().exp()}[agg]())
+    if agg.startswith("trim"):
+        t = int(agg[4:])
+        return float(kept.sort().values[t : len(kept) - t].mean())
+    if agg.startswith("mom"):
+        return float(kept.view(int(agg[3:]), -1).mean(1).quantile(0.5))
+    raise SystemExit(f"unknown reduction {agg!r}")
+
+
 def score(reading: dict, spec: str) -> torch.Tensor:
     """Score ``spec`` (``k:agg``) of each input of one reading, from its first ``k`` copies."""
     k, agg = spec.split(":")
@@ -31,7 +47,7 @@ def score(reading: dict, spec: str) -> torch.Tensor:
         kept = copies[: int(k)]
         if len(kept) < int(k):
             raise SystemExit(f"a reading holds {len(kept)} copies, fewer than {spec} needs")
-        value = min(kept) if agg == "min" else sum(kept) / len(kept)
+        value = reduce(torch.tensor(kept, dtype=torch.float64), agg)
         out.append(value / max(own, 1e-12))
     return torch.tensor(out, dtype=torch.float64)
 

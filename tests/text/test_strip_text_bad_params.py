@@ -8,7 +8,8 @@ import pytest
 from trojanscope import registry
 from trojanscope.errors import UserInputError
 
-NAMES = ("n", "min_confidence", "mix_len", "calibrate", "measure", "fpr_confidence", "normalise")
+NAMES = ("n", "min_confidence", "mix_len", "calibrate", "measure", "fpr_confidence", "normalise",
+         "mates")
 
 
 @pytest.mark.parametrize(("params", "message"), [
@@ -19,6 +20,7 @@ NAMES = ("n", "min_confidence", "mix_len", "calibrate", "measure", "fpr_confiden
     ({"calibrate": "nosuch"}, "calibrate must be one of folds, own, got 'nosuch'"),
     ({"measure": "nosuch"}, "measure must be one of keep, ratio, got 'nosuch'"),
     ({"normalise": "nosuch"}, "normalise must be one of none, class, either, got 'nosuch'"),
+    ({"mates": 0}, "mates must be a whole number >= 1 and <= 8, got 0"),
 ])
 def test_a_bad_value_names_its_parameter_only(params, message) -> None:
     with pytest.raises(UserInputError) as err:

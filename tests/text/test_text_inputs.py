@@ -120,16 +120,29 @@ def test_detect_inputs_refuses_a_mix_len_longer_than_two_inputs(text_run, tmp_pa
     assert code == 2 and "mix_len 100000" in capsys.readouterr().err
 
 
-def test_detect_inputs_refuses_an_fpr_confidence_out_of_range(text_run, tmp_path: Path,
-                                                              capsys) -> None:
-    result, folder = text_run  # issue 15, stop 50: fpr_confidence in (0, 1) or null
+def refused_line(text_run, tmp_path: Path, capsys, option: str) -> str:
+    """``detect-inputs -p OPTION`` on four sentences: exit 2, nothing on stdout, one error
+    line (returned)."""
+    result, folder = text_run
     incoming = tmp_path / "incoming.csv"
     incoming.write_text("text\n" + "\n".join(result.test.texts[:4]) + "\n")
     capsys.readouterr()
-    for bad in ("1.5", "0"):
-        code = run(["detect-inputs", str(folder), str(incoming), "-p", f"fpr_confidence={bad}"])
-        captured = capsys.readouterr()
-        err = captured.err.strip().splitlines()
-        assert code == 2 and captured.out == "" and len(err) == 1, captured
-        assert err[0].startswith("error:")
-        assert err[0].endswith(f"fpr_confidence must lie in (0, 1) or be null, got {bad}")
+    code = run(["detect-inputs", str(folder), str(incoming), "-p", option])
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert code == 2 and captured.out == "" and len(err) == 1, captured
+    assert err[0].startswith("error:")
+    return err[0]
+
+
+@pytest.mark.parametrize("bad", ["1.5", "0"])
+def test_detect_inputs_refuses_an_fpr_confidence_out_of_range(text_run, tmp_path: Path, capsys,
+                                                              bad: str) -> None:
+    line = refused_line(text_run, tmp_path, capsys, f"fpr_confidence={bad}")  # stop 50
+    assert line.endswith(f"fpr_confidence must lie in (0, 1) or be null, got {bad}")
+
+
+@pytest.mark.parametrize("bad", ["0", "two", "9"])
+def test_detect_inputs_refuses_a_bad_mates(text_run, tmp_path: Path, capsys, bad: str) -> None:
+    line = refused_line(text_run, tmp_path, capsys, f"mates={bad}")  # stop 55: 1 to 8
+    assert "mates" in line and bad in line

@@ -30,11 +30,12 @@ CALIBRATE = ("folds", "own")  # how a guard sets strip-text's threshold (see ``c
 MEASURES = ("keep", "ratio")  # what strip-text scores (see ``measure``)
 NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one scale
 STATS = ("mean", "min")  # how strip-text reduces the keep of an input's mixtures (see ``stat``)
+MAX_MATES = 8  # partners per mixture at most: a mixture of nine sentences (see ``mates``)
 
 
 def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate: str,
                   measure: str, fpr_confidence: float | None, normalise: str,
-                  stat: str = "mean") -> None:
+                  stat: str = "mean", mates: int = 1) -> None:
     """Refuse a bad parameter value, naming the parameter and the value (a ValueError the
     registry turns into one error line; stop 53: one message used to list every rule)."""
     for name, value, valid in (("calibrate", calibrate, CALIBRATE), ("measure", measure, MEASURES),
@@ -42,6 +43,7 @@ def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate:
         if value not in valid:
             raise ValueError(f"{name} must be one of {', '.join(valid)}, got {value!r}")
     check_option("n", n, 1, integer=True)
+    check_option("mates", mates, 1, MAX_MATES, integer=True)
     if not 0.0 <= float(min_confidence) < 1.0:
         raise ValueError(f"min_confidence must lie in [0, 1), got {min_confidence!r}")
     if mix_len is not None:
@@ -124,6 +126,19 @@ class StripText(TextInputDetector):
             partners are drawn in one order, so ``n=16`` holds ``n=8``'s partners first.
             Opt-in: its rule (fresh MiniLM 3186-3187, with ``n=16``) was not met; a model
             today's mean already caught at 0.992 lost 0.032 (addsent-3186, target 1).
+        mates: partners per mixture, 1 to 8 (issue 15, stop 55; 1, the default). With ``k`` the
+            input is followed (even mixtures) or preceded (odd) by ``k`` clean sentences of
+            another class, so each mixture holds ``k`` times the opposing text: a trigger
+            dominates however much surrounds it, a clean sentence's hold on its class
+            weakens as more opposing text is added — including the very confident clean
+            sentences that keep their class against one partner and set the threshold.
+            ``n * k`` partners are drawn (one permutation's prefix: mixture ``j`` holds
+            partners ``j``, ``j + n``, ..., so its first is the one ``mates=1`` gives it), no
+            partner appears twice in a mixture unless the pool is short; ``mix_len=null``
+            takes ``1 + k`` input lengths. Cost: the same ``n + 1`` forward passes per input,
+            each over a longer mixture. Opt-in: its rule (``mates=2``, fresh MiniLM 3188-3189)
+            was not met; addsent-3188 (target 1) read 0.992 as today, addsent-3189 (target 0)
+            0.930 against today's 0.956.
     """
 
     name = "strip-text"
@@ -133,9 +148,9 @@ class StripText(TextInputDetector):
     def __init__(self, n: int = 8, min_confidence: float = 0.8,
                  mix_len: int | None = None, calibrate: str = "own",
                  measure: str = "ratio", fpr_confidence: float | None = 0.95,
-                 normalise: str = "none", stat: str = "mean") -> None:
+                 normalise: str = "none", stat: str = "mean", mates: int = 1) -> None:
         _check_params(n, min_confidence, mix_len, calibrate, measure, fpr_confidence,
-                      normalise, stat)
+                      normalise, stat, mates)
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
@@ -144,6 +159,7 @@ class StripText(TextInputDetector):
         self.fpr_confidence = None if fpr_confidence is None else float(fpr_confidence)
         self.normalise = normalise
         self.stat = stat
+        self.mates = int(mates)
 
     def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
         """``fpr_confidence`` set: :func:`pac_threshold` (the rate at most ``fpr`` with that
@@ -162,10 +178,11 @@ class StripText(TextInputDetector):
 
     def mixture_length(self, model: nn.Module, input_len: int) -> int:
         """Tokens per mixture for inputs of ``input_len`` tokens: ``mix_len``; 0 → the input
-        length; None → twice it, bounded by the model's position table."""
+        length; None → the input and its ``mates`` partners (twice it by default), bounded by
+        the model's position table."""
         if self.mix_len is None:
-            limit = position_limit(model)
-            return 2 * input_len if limit is None else min(2 * input_len, limit)
+            limit, whole = position_limit(model), (1 + self.mates) * input_len
+            return whole if limit is None else min(whole, limit)
         return self.mix_len or input_len
 
     def resolved_params(self) -> dict[str, Any]:
@@ -185,10 +202,11 @@ class StripText(TextInputDetector):
                                  f"accepts ({limit} tokens, its position embeddings); give at "
                                  f"most {limit}")
         if input_shape:
-            most = 2 * int(input_shape[0])
+            most = (1 + self.mates) * int(input_shape[0])
             if self.mix_len > most:
+                count = "two inputs" if self.mates == 1 else f"{1 + self.mates} inputs"
                 raise UserInputError(
-                    f"strip-text: mix_len {self.mix_len} is longer than two inputs of "
+                    f"strip-text: mix_len {self.mix_len} is longer than {count} of "
                     f"{input_shape[0]} tokens, the longest a mixture can be; give at most {most}")
 
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
@@ -203,11 +221,12 @@ class StripText(TextInputDetector):
         for c in range(k):
             others = torch.nonzero(pred != c).flatten()
             sure = others[conf[others] >= self.min_confidence]
-            pool = sure if len(sure) >= self.n else others[conf[others].argsort(descending=True)]
+            need = self.n * self.mates
+            pool = sure if len(sure) >= need else others[conf[others].argsort(descending=True)]
             if len(pool) == 0:
                 self.notes_.append(f"no clean input classified other than class {c}: "
                                    "its inputs score as clean")
-            pick = pool[torch.randperm(len(pool), generator=generator)[: self.n]]
+            pick = pool[torch.randperm(len(pool), generator=generator)[:need]]
             self.partners_.append([tokens(clean_x[int(i)], self.pad_id_) for i in pick])
         self.reference_: list[Tensor] | None = None
         self.pooled_: Tensor | None = None
@@ -258,13 +277,14 @@ class StripText(TextInputDetector):
 
     def mixture_keeps(self, x: Tensor, pred: Tensor) -> tuple[Tensor, Tensor]:
         """(the probability each mixture keeps of its input's predicted class ``pred``, the
-        index of that input): each input followed (even partners) or preceded (odd) by each
-        partner of its class, in partner order, so the first ``k`` of a detector fitted with a
-        larger ``n`` on the same generator are this detector's ``n = k`` mixtures."""
+        index of that input): each input followed (even mixtures) or preceded (odd) by the
+        partners of each of its class's mixtures, in partner order, so the first ``k`` of a
+        detector fitted with a larger ``n`` (``mates=1``) on the same generator are this
+        detector's ``n = k`` mixtures."""
         rows, owner = [], []
         for i, row in enumerate(x):
             mine = tokens(row, self.pad_id_)
-            for j, other in enumerate(self.partners_[int(pred[i])]):
+            for j, other in enumerate(self._mates(int(pred[i]))):
                 rows.append(mine + other if j % 2 == 0 else other + mine)
                 owner.append(i)
         if not rows:
@@ -272,6 +292,16 @@ class StripText(TextInputDetector):
         mixed = pad_rows(rows, self.mix_len_, self.pad_id_)
         probs = self.model(mixed).softmax(1)  # type: ignore[misc]
         return probs[torch.arange(len(rows)), pred[owner]].float(), torch.tensor(owner)
+
+    def _mates(self, c: int) -> list[list[int]]:
+        """The partner tokens of each mixture of an input predicted ``c``: mixture ``j`` holds
+        partners ``j``, ``j + n``, ... (``mates`` of them, wrapping round a short pool), so
+        its first partner is the one ``mates=1`` gives it."""
+        drawn = self.partners_[c]
+        if self.mates == 1 or not drawn:
+            return drawn
+        return [[t for m in range(self.mates) for t in drawn[(j + m * self.n) % len(drawn)]]
+                for j in range(min(self.n, len(drawn)))]
 
     def _keep(self, x: Tensor, pred: Tensor, own: Tensor) -> Tensor:
         """``measure="keep"``: the mean (``stat="min"``: the least) probability the input's
