@@ -696,13 +696,9 @@ def run_case(case: dict, folder: Path, timeout: float) -> dict:
 
 
 def set_environment(env: dict[str, str]) -> None:
-    """A case's environment settings (``env_cases``), in the forked child: set, and where the
-    module that reads one at import was imported already (by the parent), its constant set as
-    that import would have (a fresh process reads the variable then)."""
+    """A case's environment settings (``env_cases``), set in the forked child (since stop 55
+    every setting is read when a command runs, none at import, so setting it is enough)."""
     os.environ.update(env)
-    coverage = sys.modules.get("trojanscope.detect.coverage")
-    if coverage is not None and "TROJANSCOPE_ACTIVATION_TRAITS" in env:
-        coverage.ACTIVATION_TRAITS = env["TROJANSCOPE_ACTIVATION_TRAITS"]
 
 
 def restore(fx: Path, before: dict[str, tuple[int, int]]) -> list[str]:

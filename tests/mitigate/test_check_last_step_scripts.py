@@ -97,3 +97,17 @@ def test_the_step_spy_keeps_the_model_it_starts_from_and_its_seconds(load_benchm
     seen.clear()
     rows.step_spy(lambda m, *a: m.append("x"), seen, 0)(model, 1)
     assert seen["before"] == ["start", "changed"]
+
+
+def test_free_reach_compares_the_one_step_it_names(load_benchmark, monkeypatch, tmp_path) -> None:
+    """hfc, stop 55: since stop 54 ``Gated(free_reach=R)`` also runs ``reach_round2``'s second
+    round, so the candidate's row held two steps against a row before either; the script pins
+    the round off and its label and help say so."""
+    script = load_benchmark("check_free_reach")
+    seen: dict = {}
+    monkeypatch.setattr(script, "rows_from_one_run",
+                        lambda zoo, out, make, label, *rest: seen.update(m=make(), label=label))
+    script.main([str(zoo(tmp_path)), str(tmp_path / "out.json"), "0.2"])
+    assert seen["m"].free_reach == 0.2 and seen["m"].reach_round2 is False
+    assert seen["label"] == "gated:free_reach=0.2,reach_round2=0"
+    assert "reach_round2=0" in script.__doc__.split("\n")[0]  # the --help's description
