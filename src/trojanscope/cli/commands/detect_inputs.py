@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from trojanscope import registry
 from trojanscope.cli.common import (
     METHOD_PARAM,
     TEXT_COLUMN,
@@ -148,16 +147,16 @@ def clean_text(loaded: LoadedModel, data: str | None, encoder, column: str) -> T
 
 def clean_dataset(loaded: LoadedModel, data: str | None, encoder=None) -> TensorDataset:
     """Labelled clean data: ``--data`` (whole file, or a bundled set's test split) or the
-    dataset the model's manifest names (its test split)."""
+    data the model's manifest names (its test split), read as ``detect`` reads it."""
     from trojanscope.data.resolve import load_dataset
-    from trojanscope.detect.inputs import default_split
+    from trojanscope.detect.inputs import default_split, manifest_data
 
     if data is not None:
         found = load_dataset(data, default_split(data, None))
         return found.with_encoder(encoder) if encoder is not None else found
-    named = loaded.manifest.dataset.get("name") if loaded.manifest is not None else None
-    if named and named in registry.names("dataset"):
-        found = load_dataset(named, "test")
+    named = manifest_data(loaded)
+    if named is not None and named.dataset is not None:
+        found = named.dataset
         return found.with_encoder(encoder) if encoder is not None else found
     raise UserInputError("no clean data: give --data (clean inputs fit the detector and set the "
                          "threshold)")
