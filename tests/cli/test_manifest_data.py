@@ -78,3 +78,33 @@ def test_another_file_of_that_name_is_refused_in_one_line(user_run, tmp_path, mo
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "manifest names its data file user.npz" in err[0], err
     assert "give --data" in err[0]
+
+
+def test_a_text_run_on_a_users_csv_records_its_columns_and_is_screened(tmp_path, monkeypatch,
+                                                                      capsys) -> None:
+    """A TextCNN trained on a CSV with its own column names (``review``, ``stars``): the
+    manifest records them, so ``detect-inputs RUN incoming.csv`` reads the file's test split
+    without ``--data`` (at stop 54: ``error: no clean data``; with the reader alone and no
+    columns: the file's label column unnamed)."""
+    import csv
+
+    text = load_dataset("rt-polarity", "test")
+    pick = np.random.default_rng(0).choice(len(text.texts), 160, replace=False)
+    monkeypatch.chdir(tmp_path)
+    with open("reviews.csv", "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["review", "stars"], *([text.texts[i],
+                                                          5 if int(text.labels[i]) else 1]
+                                                         for i in pick[:150])])
+    with open("incoming.csv", "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["text"], *([text.texts[i]] for i in pick[150:])])
+    assert run(["-q", "attack", "--dataset", "reviews.csv", "--text-column", "review",
+                "--label-column", "stars", "--arch", "textcnn", "--attack", "badnl",
+                "--target", "1", "--epochs", "1", "--out", "run"]) == 0
+    manifest = json.loads(Path("run/manifest.json").read_text())
+    assert manifest["dataset"]["text_column"] == "review"
+    assert manifest["dataset"]["label_column"] == "stars"
+    capsys.readouterr()
+    code = run(["detect-inputs", "run", "incoming.csv", "--format", "json"])
+    captured = capsys.readouterr()
+    assert code in (0, 1), captured.err
+    assert len(json.loads(captured.out)["scores"]) == 10

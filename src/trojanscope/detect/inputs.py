@@ -101,7 +101,8 @@ def manifest_data(loaded: LoadedModel, split: str | None = None,
     else:
         label = label_column or loaded.manifest.dataset.get("label_column")
         try:
-            found = load_for_model(loaded, named, use, label)
+            found = load_for_model(loaded, named, use, label,
+                                   loaded.manifest.dataset.get("text_column"))
         except UserInputError as exc:
             raise UserInputError(f"the model's manifest names its data file {named}, which "
                                  f"does not read here ({exc}); give --data") from None
@@ -115,10 +116,12 @@ def manifest_data(loaded: LoadedModel, split: str | None = None,
 
 
 def load_for_model(
-    loaded: LoadedModel, spec: str | Path, split: str, label_column: str | None = None
+    loaded: LoadedModel, spec: str | Path, split: str, label_column: str | None = None,
+    text_column: str | None = None,
 ) -> TensorDataset:
     """Clean data for ``loaded``: a user table is encoded with the model's own schema (from its
-    manifest), so that its features line up with the model's; anything else loads as usual."""
+    manifest), so that its features line up with the model's; anything else loads as usual
+    (``text_column``: a text file's, where the manifest records it)."""
     from trojanscope.data.files import detect_format
     from trojanscope.data.resolve import load_dataset
 
@@ -126,7 +129,7 @@ def load_for_model(
     path = Path(str(spec))
     fmt = detect_format(path) if schema_raw is not None and path.is_file() else None
     if fmt is None or not getattr(registry.get("data-format", fmt), "takes_label_column", False):
-        return load_dataset(spec, split, label_column=label_column)
+        return load_dataset(spec, split, label_column=label_column, text_column=text_column)
     from trojanscope.data.tabular.schema import TabularSchema
 
     reader = registry.create("data-format", fmt, label_column=label_column,
