@@ -287,6 +287,8 @@ VALID = [
         "inside the documented range: a difference of two flip rates, in [-1, 1]",
     ),
     (r"detect --threshold zero$|margin=0$", "inside the documented range"),
+    (r"category_pair_cost=1e12$", "inside the documented range (a finite cost >= 0): no pair "
+     "of two categorical columns is worth it"),
     (r"high_loss_rate=0$", "ABL's default (0, the paper's), inside [0, 1 - isolation_rate)"),
     (r"zoo (eval|eval-mitigation) --json ", "an output file (replaced, as file outputs are)"),
     (r"(bench --defences|zoo calibrate --features) empty$", "empty: the default list"),
