@@ -108,3 +108,21 @@ def test_a_text_run_on_a_users_csv_records_its_columns_and_is_screened(tmp_path,
     captured = capsys.readouterr()
     assert code in (0, 1), captured.err
     assert len(json.loads(captured.out)["scores"]) == 10
+
+
+def test_too_few_inputs_from_the_manifest_say_where_they_came_from(tmp_path, monkeypatch,
+                                                                   capsys) -> None:
+    """A small file's test split is too few for the guard: the one error line says the inputs
+    were the file the manifest names and asks for --data (stop 55's first contact: a 200-image
+    file's 40 test images, "too few clean inputs to fit a guard: 40 given" and nothing more)."""
+    every = load_dataset("synthetic", "all")
+    monkeypatch.chdir(tmp_path)
+    np.savez("small.npz", x=every.x[:100].numpy(), y=every.y[:100].numpy())
+    np.savez("incoming.npz", x=every.x[:5].numpy())
+    assert run(["-q", "attack", "--dataset", "small.npz", "--arch", "mlp", "--epochs", "1",
+                "--out", "run"]) == 0
+    capsys.readouterr()
+    assert run(["detect-inputs", "run", "incoming.npz"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "too few clean inputs" in err[0], err
+    assert "the test split of small.npz" in err[0] and "give --data" in err[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,7 +113,8 @@ def detect_inputs(
             clean_x = clean_text(loaded, data, encoder, text_column or "text")
         else:
             clean_x = early_clean if early_clean is not None else clean_inputs(loaded, data)
-        with status(f"screening {len(batch)} inputs with {detector.name}…"):
+        with status(f"screening {len(batch)} inputs with {detector.name}…"), \
+                _named_clean(data, loaded):
             result = screen(loaded.module, batch, clean_x, detector, fpr=fpr, seed=seed,
                             input_shape=loaded.input_shape)
         report = {**report, "inputs": str(inputs), **result.as_dict()}
@@ -120,6 +123,21 @@ def detect_inputs(
     else:
         print_table(report)
     raise typer.Exit(1 if report.get("flagged") else 0)
+
+
+@contextlib.contextmanager
+def _named_clean(data: str | None, loaded: LoadedModel) -> Iterator[None]:
+    """Without ``--data`` the clean inputs are the test split of the data the manifest names
+    (a 200-image file's is 40): a refusal of them says where they came from and what to give
+    (hfc, stop 55: "too few clean inputs to fit a guard: 40 given" left the user guessing)."""
+    try:
+        yield
+    except UserInputError as exc:
+        if data is not None or loaded.manifest is None:
+            raise
+        named = loaded.manifest.dataset.get("name")
+        raise UserInputError(f"{exc} — the clean inputs were the test split of {named}, which "
+                             "the run's manifest names: give --data with more") from None
 
 
 def _check_run(run: Path) -> None:
