@@ -209,14 +209,16 @@ WITH = {  # a -p of a component the base line does not use: the option that sele
 # line -> (kind, component, parameters, the option that selects it, the parameter option).
 NEW_PARAMS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
     "detect-data [table]": (
-        "data-detector", "label-groups", ("verdict", "tie_outside", "mirror"), "--method", "-p"
+        "data-detector", "label-groups",
+        ("verdict", "tie_outside", "mirror", "category_pair_cost"), "--method", "-p"
     ),
     "detect-inputs [text]": (
-        "input-detector", "strip-text", ("normalise", "calibrate", "fpr_confidence", "measure"),
-        "--method", "-p",
+        "input-detector", "strip-text",
+        ("normalise", "calibrate", "fpr_confidence", "measure", "stat"), "--method", "-p",
     ),
     "mitigate": (
-        "mitigation", "gated", ("free_reach", "project_repair", "bias_refit", "back_distill"),
+        "mitigation", "gated",
+        ("free_reach", "project_repair", "bias_refit", "back_distill", "reach_round2"),
         "--method", "-p",
     ),
     "train": ("defence", "abl", ("small_classes",), "--defence", "--defence-param"),
@@ -226,21 +228,29 @@ NEW_VALUES = ("abc", "NaN", "-1", "1e12")  # a number's (or an optional number's
 # stop 53, is in ``NEW_PARAMS`` above): a level above the top (``verdict=3`` is valid since
 # stop 53), a word in another case (``normalise=either`` is valid since stop 53), a count over
 # the most or not whole.
+# Stop 55 (stop 54's and 55's options: ``category_pair_cost``, ``stat``, ``reach_round2`` in
+# ``NEW_PARAMS`` above): ``verdict=4`` is valid since stop 54, so 5 is the level above the top;
+# a flag's words and counts; a cost JSON reads as infinite; a statistic in another case or two.
 MORE_VALUES: dict[str, tuple[str, ...]] = {
-    "verdict": ("4", "true"),
+    "verdict": ("5", "true"),
     "normalise": ("Either", "either,class"),
     "back_distill": ("21", "1.5"),
+    "reach_round2": ("maybe", "2", "yes"),
+    "category_pair_cost": ("Infinity",),
+    "stat": ("Min", "min,mean"),
 }
 # Stop 54: options valid alone but refused together: line -> (component, option, pairs).
 COMBOS: dict[str, tuple[str, str, tuple[tuple[str, ...], ...]]] = {
     "mitigate": ("gated", "-p", (("back_distill=1", "bias_refit=true"),
                                  ("back_distill=1", "dense_repair=1"),
-                                 ("free_reach=0.2", "bias_refit=true"))),
+                                 ("free_reach=0.2", "bias_refit=true"),
+                                 ("reach_round2=1", "free_reach=0"))),
 }
 # Stop 54: environment settings a command reads (``TROJANSCOPE_ACTIVATION_TRAITS``, stop 53:
-# note, route or off), each bad value set in the case's environment on the lines that detect.
+# note, route or off; route-u since stop 54, whose misspellings stop 55 adds), each bad value
+# set in the case's environment on the lines that detect.
 ENV_VALUES: dict[str, tuple[str, ...]] = {
-    "TROJANSCOPE_ACTIVATION_TRAITS": ("nosuch", "Route", "", "note,route"),
+    "TROJANSCOPE_ACTIVATION_TRAITS": ("nosuch", "Route", "", "note,route", "route_u", "Route-U"),
 }
 ENV_LINES = ("detect", "audit", "zoo eval")
 # Stop 53: calibration files (``--calibration``) with a bad gate field (``gate_unseen`` is new
@@ -277,6 +287,8 @@ VALID = [
         "inside the documented range: a difference of two flip rates, in [-1, 1]",
     ),
     (r"detect --threshold zero$|margin=0$", "inside the documented range"),
+    (r"category_pair_cost=1e12$", "inside the documented range (a finite cost >= 0): no pair "
+     "of two categorical columns is worth it"),
     (r"high_loss_rate=0$", "ABL's default (0, the paper's), inside [0, 1 - isolation_rate)"),
     (r"zoo (eval|eval-mitigation) --json ", "an output file (replaced, as file outputs are)"),
     (r"(bench --defences|zoo calibrate --features) empty$", "empty: the default list"),
@@ -696,13 +708,9 @@ def run_case(case: dict, folder: Path, timeout: float) -> dict:
 
 
 def set_environment(env: dict[str, str]) -> None:
-    """A case's environment settings (``env_cases``), in the forked child: set, and where the
-    module that reads one at import was imported already (by the parent), its constant set as
-    that import would have (a fresh process reads the variable then)."""
+    """A case's environment settings (``env_cases``), set in the forked child (since stop 55
+    every setting is read when a command runs, none at import, so setting it is enough)."""
     os.environ.update(env)
-    coverage = sys.modules.get("trojanscope.detect.coverage")
-    if coverage is not None and "TROJANSCOPE_ACTIVATION_TRAITS" in env:
-        coverage.ACTIVATION_TRAITS = env["TROJANSCOPE_ACTIVATION_TRAITS"]
 
 
 def restore(fx: Path, before: dict[str, tuple[int, int]]) -> list[str]:

@@ -41,11 +41,12 @@ def make_minilm_files(work: Path, seed: int = SEED) -> None:
                                                        for i in pick[50:])])
 
 
-def make_all(work: Path, model_run: Path) -> None:
-    """Stop 53's user files, drawn with seed 61, and the MiniLM lines' two files."""
-    make(work, model_run, SEED)
-    make_text(work, SEED)
-    make_minilm_files(work, SEED)
+def make_all(work: Path, model_run: Path, seed: int = SEED) -> None:
+    """Stop 53's user files, drawn with ``seed`` (61 here; stop 55 draws 63), and the MiniLM
+    lines' two files."""
+    make(work, model_run, seed)
+    make_text(work, seed)
+    make_minilm_files(work, seed)
 
 
 if __name__ == "__main__":

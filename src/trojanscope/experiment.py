@@ -70,6 +70,15 @@ def check_trigger_fits(attack: Attack, train: Any) -> None:
     trigger.apply(x[:1].clone(), generator=torch.Generator().manual_seed(0))
 
 
+def _text_columns(dataset: object, params: dict[str, Any]) -> dict[str, str]:
+    """The columns a user's text file was read by (``--text-column`` / ``--label-column``), for
+    the manifest: the commands that read the file again without ``--data`` (``detect``,
+    ``detect-inputs``, ``detect-data RUN``) need them (stop 55). None for a bundled set."""
+    if str(dataset) in registry.names("dataset"):
+        return {}
+    return {k: str(params[k]) for k in ("text_column", "label_column") if params.get(k)}
+
+
 def run_experiment(
     dataset: str | Path = "mnist",
     *,
@@ -176,7 +185,7 @@ def run_experiment(
         class_names=list(train.class_names),
         dataset={"name": str(dataset), "train_size": len(train), "test_size": len(test),
                  **({"label_column": schema.label} if schema is not None else {}),
-                 **({"modality": "text"} if text else {})},
+                 **({"modality": "text", **_text_columns(dataset, dp)} if text else {})},
         attack=_attack_spec(attack, poisoned, train.num_classes),
         training={**training, "samples_seen": samples_seen},
         seed=seed,

@@ -7,13 +7,14 @@ from __future__ import annotations
 import pytest
 
 import trojanscope.detect.coverage as coverage
+from trojanscope.activation_modes import env_mode
 from trojanscope.cli.main import run
+from trojanscope.errors import UserInputError
 
 
 @pytest.mark.parametrize("value", ["nosuch", "Route", ""])
 def test_a_bad_value_is_one_line_before_any_work(monkeypatch, tmp_path, capsys, value) -> None:
     monkeypatch.setenv("TROJANSCOPE_ACTIVATION_TRAITS", value)
-    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", value)  # what the import would read
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TROJANSCOPE_DB", str(tmp_path / "h.sqlite"))
     (tmp_path / "model.onnx").write_bytes(b"not a model")
@@ -27,9 +28,27 @@ def test_a_bad_value_is_one_line_before_any_work(monkeypatch, tmp_path, capsys, 
 
 def test_a_good_value_or_none_is_not_read_as_an_error(monkeypatch, capsys) -> None:
     monkeypatch.setenv("TROJANSCOPE_ACTIVATION_TRAITS", "route")
-    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", "route")
     assert run(["list", "detector"]) == 0
     monkeypatch.delenv("TROJANSCOPE_ACTIVATION_TRAITS")
-    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", "nosuch")  # unset: never read here
     assert run(["list", "detector"]) == 0
     capsys.readouterr()
+
+
+def test_the_variable_is_read_when_asked_not_at_import(monkeypatch) -> None:
+    """One reader (hfc, stop 55): the CLI's check and the traits' reader read the variable at
+    the time they run, so a value set after the import is the one both use (at stop 54
+    ``coverage`` kept what the import had read: ``route-u`` here, while the CLI checked
+    ``note``), and a bad one is refused by both in the same words."""
+    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", None)  # no in-process choice
+    for value in ("note", "route", "off", "route-u"):
+        monkeypatch.setenv("TROJANSCOPE_ACTIVATION_TRAITS", value)
+        assert coverage.activation_mode() == value == env_mode()
+    monkeypatch.delenv("TROJANSCOPE_ACTIVATION_TRAITS")
+    assert coverage.activation_mode() == "route-u"
+    monkeypatch.setenv("TROJANSCOPE_ACTIVATION_TRAITS", "Route")
+    with pytest.raises(UserInputError) as by_coverage:
+        coverage.activation_mode()
+    with pytest.raises(UserInputError) as by_cli:
+        env_mode()
+    assert str(by_coverage.value) == str(by_cli.value)
+    assert str(by_cli.value).startswith("TROJANSCOPE_ACTIVATION_TRAITS='Route': want note")

@@ -114,3 +114,25 @@ def test_purify_refuses_a_bad_triggered_folder_first(
     spec = spec.format(tmp=tmp_path)
     assert run(["purify", model_file, files["good"], "--triggered", spec]) == 2
     one_error_line(capsys, "neither a red-team run folder")
+
+
+@pytest.mark.parametrize("bad", ["folder", "not a database", "unknown driver", "folds"])
+def test_serve_refuses_a_bad_database_or_guard_option_first(
+    no_model_load, files, tmp_path, clean_run, capsys, bad
+) -> None:
+    """hfc, stop 55: ``serve --db FOLDER`` (or a file that is no database, or a URL whose
+    driver is unknown) and ``--guard-param folds=…`` over the clean inputs were refused only
+    after the model loaded, so on a busy machine the status line came first (two lines)."""
+    pytest.importorskip("uvicorn")
+    from trojanscope.experiment import save_experiment
+
+    save_experiment(clean_run, tmp_path / "run")
+    (tmp_path / "adir").mkdir()
+    db = {"folder": str(tmp_path / "adir"), "not a database": files["corrupt"],
+          "unknown driver": "nosuch://x/y", "folds": str(tmp_path / "i.sqlite")}[bad]
+    extra = ["--guard-param", "folds=1e12"] if bad == "folds" else []
+    args = ["serve", str(tmp_path / "run"), "--data", files["good"], "--port", "0", "--db", db]
+    assert run([*args, *extra]) == 2
+    one_error_line(capsys, {"folder": "is a folder", "not a database": "not a database",
+                            "unknown driver": "nosuch", "folds": "folds"}[bad])
+    assert not (tmp_path / "i.sqlite").exists()

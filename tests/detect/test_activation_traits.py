@@ -146,7 +146,7 @@ def test_the_verdict_says_no_calibration_saw_the_activation() -> None:
     calibrate(v, load_calibrators())
     notes = " | ".join(v.coverage_notes)
     assert "Hardswish activations: calibration has 0 such models in the default" in notes
-    assert "Hardswish activations: the wider calibration has 0 such models either" in notes
+    assert "Hardswish activations: the wider calibration has no such models either" in notes
     assert "probability from the wider calibration" in notes
     assert v.features["calibrated"] == 1.0
 
@@ -159,7 +159,24 @@ def test_a_covered_model_gets_no_wider_gap_note() -> None:
                      target_classes=list(rep["ranking"]), per_class=[],
                      features=dict(rep["features"]), data_free=False, traits=rep["traits"])
     calibrate(v, load_calibrators())
-    assert not any("either" in n for n in v.coverage_notes)
+    assert not any("the wider calibration has" in n for n in v.coverage_notes)
+
+
+def test_the_wider_gap_note_reads_right_for_none_one_and_some() -> None:
+    """hfc, stop 55: the note said "has 0 such models either", and "has 3 such models either,
+    so no calibration saw a model like this one" where the wider calibration saw three."""
+    from trojanscope.detect import coverage
+
+    act = "activation:hardswish"
+    none, one, three = (coverage.wider_gap_notes([act], {act: n})[0] for n in (0, 1, 3))
+    assert none.startswith("Hardswish activations: the wider calibration has no such models "
+                           "either, so no calibration saw a model like this one")
+    assert "only 1 such model (fewer than 5)" in one and "models" not in one.split("(")[0]
+    assert "only 3 such models (fewer than 5)" in three
+    assert not any("either" in n or "no calibration saw" in n for n in (one, three))
+    assert all(n.endswith("the probability is an extrapolation to review")
+               for n in (none, one, three))
+    assert coverage.wider_gap_notes([act], {act: 5}) == []
 
 
 def test_auto_runs_its_probes_on_a_new_activation() -> None:

@@ -120,3 +120,17 @@ def test_the_spied_run_puts_the_step_back_however_it_ends(load_benchmark, monkey
     with pytest.raises(RuntimeError):
         rows.spied_rows(owner, "step", {}, Path("z"), Path("o"), lambda: None, "l", "k", "w")
     assert owner.step is step and during and during[0] is not step
+
+
+def test_free_reach_compares_the_one_step_it_names(load_benchmark, monkeypatch, tmp_path) -> None:
+    """hfc, stop 55: since stop 54 ``Gated(free_reach=R)`` also runs ``reach_round2``'s second
+    round, so the candidate's row held two steps against a row before either; the script pins
+    the round off and its label and help say so."""
+    script = load_benchmark("check_free_reach")
+    seen: dict = {}
+    monkeypatch.setattr(script, "rows_from_one_run",
+                        lambda zoo, out, make, label, *rest: seen.update(m=make(), label=label))
+    script.main([str(zoo(tmp_path)), str(tmp_path / "out.json"), "0.2"])
+    assert seen["m"].free_reach == 0.2 and seen["m"].reach_round2 is False
+    assert seen["label"] == "gated:free_reach=0.2,reach_round2=0"
+    assert "reach_round2=0" in script.__doc__.split("\n")[0]  # the --help's description

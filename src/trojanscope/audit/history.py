@@ -107,6 +107,26 @@ def _explain(url: str, exc: Exception) -> UserInputError:
     return UserInputError(f"history database {safe_url(url)}: {text}")
 
 
+def check_db_early(url: str) -> None:
+    """Refuse, without creating anything, the databases :class:`HistoryStore` would refuse
+    cheaply: a folder, a file that is no SQLite database, a URL whose driver is unknown, in the
+    store's own words, so that a command says so before slow work (hfc, stop 55: ``serve
+    --db FOLDER`` loaded the model first, and on a busy machine printed its status line too)."""
+    path = sqlite_path(url)
+    if path is None:
+        try:
+            make_url(url).get_dialect()
+        except Exception as exc:  # an unknown scheme or driver (NoSuchModuleError, ArgumentError)
+            raise _explain(url, exc) from None
+        return
+    if path.is_dir():
+        raise UserInputError(f"history database {path}: is a folder")
+    if path.is_file() and path.stat().st_size:
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise UserInputError(f"history database {safe_url(url)}: file is not a database")
+
+
 class HistoryStore:
     """The audit history behind one SQLAlchemy URL."""
 

@@ -10,14 +10,13 @@ activations, pooling and normalisation layers of a native, TorchScript or ONNX-c
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 
 import torch.fx
 from torch import nn
 
-from trojanscope.activation_modes import DEFAULT, ENV, check_mode
+from trojanscope.activation_modes import check_mode, env_mode
 
 MIN_COVERED = 5  # fewer calibration models with a trait than this: the model is out of coverage
 # Convolutions and no pooling layer (downsampling by strided convolutions, or none): a trait
@@ -91,23 +90,29 @@ _EXPLAINED = {"Softsign": frozenset({"aten::abs", "aten::abs_"})}
 # prefixes are checked against them: a typo would otherwise gate nothing, silently).
 KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL, OTHER_ACTIVATION}
 # The activation traits named at stop 53 (h9A), which no calibration zoo holds, and how they are
-# read, from TROJANSCOPE_ACTIVATION_TRAITS when this module is imported (the modes:
-# :data:`trojanscope.activation_modes.MODES`): "route-u" (C-U, the default since seed 78's rule
-# was met, plan a2aa7b8e: routed, the raise terms from h9F's unseen start), "note" (C0, the
-# default of stop 53, plan 536cc72f), "route" (C) or "off" (the reader before stop 53).
+# read (the modes: :data:`trojanscope.activation_modes.MODES`): "route-u" (C-U, the default
+# since seed 78's rule was met, plan a2aa7b8e: routed, the raise terms from h9F's unseen start),
+# "note" (C0, the default of stop 53, plan 536cc72f), "route" (C) or "off" (the reader before
+# stop 53). The mode comes from TROJANSCOPE_ACTIVATION_TRAITS, read by
+# :func:`trojanscope.activation_modes.env_mode` each time it is asked (the CLI's check at command
+# start reads it there too; until stop 55 this module read it once more, at import, so a value
+# set after the import was refused by the CLI's check or ignored here).
 NEW_ACTIVATIONS = frozenset({
     "activation:softplus", "activation:hardswish", "activation:hardsigmoid", "activation:mish",
     "activation:selu", "activation:celu", "activation:hardtanh", "activation:prelu",
     "activation:softsign", "activation:logsigmoid", OTHER_ACTIVATION})
-ACTIVATION_TRAITS = os.environ.get(ENV, DEFAULT)
+# A mode chosen in-process (a benchmark or a test comparing modes), read before the environment;
+# None: the environment decides.
+ACTIVATION_TRAITS: str | None = None
 # the names read only in a mode: the new traits' and ONNX's Erf (GELU's, below opset 20)
 _STOP53_NAMES = frozenset({n for t in NEW_ACTIVATIONS - {OTHER_ACTIVATION} for n in _TRAITS[t]}
                           | {"Erf"})
 
 
 def activation_mode() -> str:
-    """One of :data:`MODES` (:data:`ACTIVATION_TRAITS`); another value is refused."""
-    return check_mode(ACTIVATION_TRAITS)
+    """One of :data:`MODES`: :data:`ACTIVATION_TRAITS` where set, else the environment's
+    (:func:`~trojanscope.activation_modes.env_mode`, read now); another value is refused."""
+    return env_mode() if ACTIVATION_TRAITS is None else check_mode(ACTIVATION_TRAITS)
 
 
 def unseen_started(traits: Iterable[str]) -> bool:
@@ -258,11 +263,20 @@ def wider_gap_notes(traits: Iterable[str], covered: dict[str, int]) -> list[str]
     lacks too (``covered``: its coverage): no calibration saw a model like it, so its
     probability is an extrapolation (issue 9, stop 53 h9A: seed 74's clean Hardswish CNNs,
     read at p 0.54 and 0.93 with no word on their activation)."""
-    return [f"{describe(t)}: the wider calibration has {int(covered.get(t, 0))} such models "
-            "either, so no calibration saw a model like this one: the probability is an "
+    return [f"{describe(t)}: {_wider_has(int(covered.get(t, 0)))}: the probability is an "
             "extrapolation to review"
             for t in sorted(traits)
             if t.startswith("activation:") and int(covered.get(t, 0)) < MIN_COVERED]
+
+
+def _wider_has(n: int) -> str:
+    """What the wider calibration had of a trait, in words that read right for 0, 1 or more
+    (hfc, stop 55: "has 0 such models either" read oddly, and "either" was wrong for 1-4)."""
+    if n == 0:
+        return "the wider calibration has no such models either, so no calibration saw a model " \
+               "like this one"
+    return (f"the wider calibration has only {n} such model{'s' if n != 1 else ''} (fewer than "
+            f"{MIN_COVERED}), too few to rest a probability on")
 
 
 def noted_only(traits: Iterable[str]) -> list[str]:

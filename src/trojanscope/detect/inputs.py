@@ -43,10 +43,10 @@ def choose_clean_data(
 ) -> CleanData:
     """Resolve the clean data for ``detector`` on ``loaded``.
 
-    ``source`` (a path or a bundled dataset name) wins; otherwise a bundled dataset named by the
-    model's manifest; otherwise data-free when allowed, else a clear error. ``split`` ``None``
-    means :func:`default_split`: a user's file is used whole; a dataset named by the manifest
-    (the model's training data) gives its held-out ``test`` split.
+    ``source`` (a path or a bundled dataset name) wins; otherwise the data the model's manifest
+    names (:func:`manifest_data`); otherwise data-free when allowed, else a clear error.
+    ``split`` ``None`` means :func:`default_split`: a user's file is used whole; the data the
+    manifest names (the model's training data) gives its held-out ``test`` split.
     """
     def load_dataset(spec: str | Path, use: str) -> TensorDataset:
         return load_for_model(loaded, spec, use, label_column)
@@ -58,13 +58,9 @@ def choose_clean_data(
         what = "whole file" if use == "all" and split is None else f"{use} split"
         chosen = CleanData(load_dataset(source, use), str(source), f"{source} ({what})", use)
     else:
-        named = loaded.manifest.dataset.get("name") if loaded.manifest is not None else None
-        if named and (named in registry.names("dataset") or Path(named).exists()):
-            use = split or "test"
-            chosen = CleanData(
-                load_dataset(named, use), named, f"{named} ({use} split), named by the manifest",
-                use,
-            )
+        named = manifest_data(loaded, split, label_column)
+        if named is not None:
+            chosen = named
         elif fall_back_to_data_free:
             chosen = CleanData(None, None, "no clean data given: ran data-free")
         else:
@@ -83,11 +79,49 @@ def choose_clean_data(
     return chosen
 
 
+def manifest_data(loaded: LoadedModel, split: str | None = None,
+                  label_column: str | None = None) -> CleanData | None:
+    """The clean data the model's manifest names, ``None`` where it names none to be found: a
+    bundled dataset, or the user's file the model was trained from where its path (as given to
+    ``attack``/``train``, so a relative one is read from the current folder) exists; its
+    ``test`` split unless ``split`` says otherwise, the part the model did not train on. The
+    one reader of ``detect``, ``audit`` and ``detect-inputs`` (hfc, stop 55: ``detect-inputs``
+    read bundled names only). A file whose test split is not the size the manifest recorded is
+    refused in one line: another file of the same name."""
+    named = loaded.manifest.dataset.get("name") if loaded.manifest is not None else None
+    if not named:
+        return None
+    named = str(named)
+    bundled = named in registry.names("dataset")
+    if not bundled and not Path(named).exists():
+        return None
+    use = split or "test"
+    if bundled:
+        found = load_for_model(loaded, named, use, label_column)
+    else:
+        label = label_column or loaded.manifest.dataset.get("label_column")
+        try:
+            found = load_for_model(loaded, named, use, label,
+                                   loaded.manifest.dataset.get("text_column"))
+        except UserInputError as exc:
+            raise UserInputError(f"the model's manifest names its data file {named}, which "
+                                 f"does not read here ({exc}); give --data") from None
+        want = loaded.manifest.dataset.get("test_size")
+        if use == "test" and isinstance(want, int) and len(found) != want:
+            raise UserInputError(
+                f"the model's manifest names its data file {named}, whose test split had "
+                f"{want} samples when the model was trained; {named} here gives {len(found)}: "
+                "not the same file? give --data")
+    return CleanData(found, named, f"{named} ({use} split), named by the manifest", use)
+
+
 def load_for_model(
-    loaded: LoadedModel, spec: str | Path, split: str, label_column: str | None = None
+    loaded: LoadedModel, spec: str | Path, split: str, label_column: str | None = None,
+    text_column: str | None = None,
 ) -> TensorDataset:
     """Clean data for ``loaded``: a user table is encoded with the model's own schema (from its
-    manifest), so that its features line up with the model's; anything else loads as usual."""
+    manifest), so that its features line up with the model's; anything else loads as usual
+    (``text_column``: a text file's, where the manifest records it)."""
     from trojanscope.data.files import detect_format
     from trojanscope.data.resolve import load_dataset
 
@@ -95,7 +129,7 @@ def load_for_model(
     path = Path(str(spec))
     fmt = detect_format(path) if schema_raw is not None and path.is_file() else None
     if fmt is None or not getattr(registry.get("data-format", fmt), "takes_label_column", False):
-        return load_dataset(spec, split, label_column=label_column)
+        return load_dataset(spec, split, label_column=label_column, text_column=text_column)
     from trojanscope.data.tabular.schema import TabularSchema
 
     reader = registry.create("data-format", fmt, label_column=label_column,

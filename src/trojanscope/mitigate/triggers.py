@@ -57,16 +57,22 @@ def check_triggered_file(path: Path, option: str = "--eval-triggered") -> None:
 
 
 def load_triggered(path: Path, num_classes: int | None,
-                   option: str = "--eval-triggered", *, checked: bool = False) -> TriggeredSet:
+                   option: str = "--eval-triggered") -> TriggeredSet:
     """An ``.npz`` with ``x`` (triggered inputs in [0, 1]), ``y`` (true labels) and ``target``
     (the attacker's label: one per sample, or one for all); ``option`` names it in errors.
-    ``checked``: the caller ran :func:`check_triggered_file` on it already (a command does,
-    before it loads the model), so it is not run twice."""
+    Checks the file (:func:`check_triggered_file`), then reads it (:func:`read_triggered`)."""
+    check_triggered_file(path, option)
+    return read_triggered(path, num_classes, option)
+
+
+def read_triggered(path: Path, num_classes: int | None,
+                   option: str = "--eval-triggered") -> TriggeredSet:
+    """:func:`load_triggered` for a file :func:`check_triggered_file` passed already (a command
+    checks it before it loads the model, so it is not checked twice; stop 55 split this from a
+    ``checked=True`` flag so that the call site says what it does)."""
     from trojanscope.data.dataset import make_dataset
     from trojanscope.data.npz_guard import check_npz
 
-    if not checked:
-        check_triggered_file(path, option)
     check_npz(path, option)  # sizes from the directory and headers, before numpy allocates
     try:
         with np.load(path, allow_pickle=False) as npz:

@@ -215,7 +215,7 @@ def guard_params(options: ServeOptions) -> dict[str, Any]:
 def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel, dict]:
     """Scan, load, fit the guard on ``options.data`` and pick the backend; returns the service
     and what start-up measured (guard threshold, backend timings)."""
-    from trojanscope.audit.history import db_url
+    from trojanscope.audit.history import check_db_early, db_url, default_db_url
     from trojanscope.audit.pipeline import model_digests
     from trojanscope.data.unlabelled import load_inputs
     from trojanscope.detect.input_level import auto
@@ -236,9 +236,13 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     if not model_path.exists():
         raise UserInputError(f"{model_path}: no such file or folder")
     refuse_dangerous(model_path)
+    url = db_url(options.db) if options.db else default_db_url()
+    check_db_early(url)  # a folder, a file that is no database: before the model, creating nothing
     # the clean inputs before the model, whose load can take many seconds (a TorchScript
     # archive is loaded in a sandboxed child first): a bad --data is refused before that
     clean = load_inputs(options.data, "--data").x if options.data is not None else None
+    if detector is not None and clean is not None:
+        check_guard_inputs(detector, clean)  # e.g. more folds than clean inputs (stop 55)
     loaded = load_model(model_path, scan=False)  # scanned whole just above
     digest = model_digests(model_path)[0]
     shape = loaded.input_shape or (tuple(clean.shape[1:]) if clean is not None else None)
@@ -250,9 +254,7 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
                              f"do not fit the model (expects {list(shape)})")
     # the database after every check on the options, model and data (it creates the file),
     # before the slow part (backend timings, the guard's fit)
-    if detector is not None and clean is not None:
-        check_guard_inputs(detector, clean)
-    store = IncidentStore(db_url(options.db) if options.db else None)
+    store = IncidentStore(url)
     store.check_writable()
     generator = torch.Generator().manual_seed(options.seed)
     sample = clean[:1] if clean is not None else torch.rand(1, *shape, generator=generator)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from trojanscope import registry
 from trojanscope.cli.common import (
     METHOD_PARAM,
     TEXT_COLUMN,
@@ -112,7 +113,8 @@ def detect_inputs(
             clean_x = clean_text(loaded, data, encoder, text_column or "text")
         else:
             clean_x = early_clean if early_clean is not None else clean_inputs(loaded, data)
-        with status(f"screening {len(batch)} inputs with {detector.name}…"):
+        with status(f"screening {len(batch)} inputs with {detector.name}…"), \
+                _named_clean(data, loaded):
             result = screen(loaded.module, batch, clean_x, detector, fpr=fpr, seed=seed,
                             input_shape=loaded.input_shape)
         report = {**report, "inputs": str(inputs), **result.as_dict()}
@@ -121,6 +123,21 @@ def detect_inputs(
     else:
         print_table(report)
     raise typer.Exit(1 if report.get("flagged") else 0)
+
+
+@contextlib.contextmanager
+def _named_clean(data: str | None, loaded: LoadedModel) -> Iterator[None]:
+    """Without ``--data`` the clean inputs are the test split of the data the manifest names
+    (a 200-image file's is 40): a refusal of them says where they came from and what to give
+    (hfc, stop 55: "too few clean inputs to fit a guard: 40 given" left the user guessing)."""
+    try:
+        yield
+    except UserInputError as exc:
+        if data is not None or loaded.manifest is None:
+            raise
+        named = loaded.manifest.dataset.get("name")
+        raise UserInputError(f"{exc} — the clean inputs were the test split of {named}, which "
+                             "the run's manifest names: give --data with more") from None
 
 
 def _check_run(run: Path) -> None:
@@ -148,16 +165,16 @@ def clean_text(loaded: LoadedModel, data: str | None, encoder, column: str) -> T
 
 def clean_dataset(loaded: LoadedModel, data: str | None, encoder=None) -> TensorDataset:
     """Labelled clean data: ``--data`` (whole file, or a bundled set's test split) or the
-    dataset the model's manifest names (its test split)."""
+    data the model's manifest names (its test split), read as ``detect`` reads it."""
     from trojanscope.data.resolve import load_dataset
-    from trojanscope.detect.inputs import default_split
+    from trojanscope.detect.inputs import default_split, manifest_data
 
     if data is not None:
         found = load_dataset(data, default_split(data, None))
         return found.with_encoder(encoder) if encoder is not None else found
-    named = loaded.manifest.dataset.get("name") if loaded.manifest is not None else None
-    if named and named in registry.names("dataset"):
-        found = load_dataset(named, "test")
+    named = manifest_data(loaded)
+    if named is not None and named.dataset is not None:
+        found = named.dataset
         return found.with_encoder(encoder) if encoder is not None else found
     raise UserInputError("no clean data: give --data (clean inputs fit the detector and set the "
                          "threshold)")

@@ -80,8 +80,8 @@ def mitigate(
     from trojanscope.mitigate.triggers import (
         attack_from_spec,
         check_triggered_file,
-        load_triggered,
         parse_attack,
+        read_triggered,
     )
     from trojanscope.models.text_common import attach_encoder
 
@@ -110,8 +110,8 @@ def mitigate(
     module, input_shape = editable_module(loaded, clean)
     trigger_of = None
     if eval_triggered is not None:
-        trigger_of = fixed_triggered(load_triggered(eval_triggered, loaded.num_classes,
-                                                    checked=True))  # checked above
+        trigger_of = fixed_triggered(read_triggered(eval_triggered,  # checked above
+                                                    loaded.num_classes))
     elif eval_attack is not None:
         trigger_of = attack_triggered(parse_attack(eval_attack))
     elif loaded.manifest is not None and loaded.manifest.attack is not None:

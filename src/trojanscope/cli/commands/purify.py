@@ -160,11 +160,10 @@ def _triggered(spec: Path | None, loaded, batch):
     inputs, a file of triggered inputs, or MODEL's own attack; ``None`` when none is known."""
     from trojanscope.io.manifest import read_manifest
     from trojanscope.mitigate.run import TriggeredSet
-    from trojanscope.mitigate.triggers import attack_from_spec, load_triggered
+    from trojanscope.mitigate.triggers import attack_from_spec, read_triggered
 
-    if spec is not None and spec.is_file():
-        return load_triggered(spec, loaded.num_classes, "--triggered",
-                              checked=True)  # the command checked it before the model loaded
+    if spec is not None and spec.is_file():  # the command checked it before the model loaded
+        return read_triggered(spec, loaded.num_classes, "--triggered")
     manifest = loaded.manifest
     if spec is not None:
         _check_run(spec)

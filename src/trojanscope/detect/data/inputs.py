@@ -66,8 +66,10 @@ def _from_run(path: Path) -> SuspectData:
     name = manifest.dataset.get("name")
     if not name:
         raise UserInputError(f"{path}: the manifest names no dataset to rebuild")
-    label = manifest.dataset.get("label_column") if Path(str(name)).is_file() else None
-    train = load_dataset(str(name), "train", label_column=label)
+    own = Path(str(name)).is_file()  # a user's file: the columns it was read by (stop 55: text)
+    train = load_dataset(str(name), "train",
+                         label_column=manifest.dataset.get("label_column") if own else None,
+                         text_column=manifest.dataset.get("text_column") if own else None)
     if manifest.attack is None:
         return SuspectData(train, None, str(path), "run")
     attack = attack_from_spec(manifest.attack)
