@@ -122,11 +122,12 @@ def main() -> None:
     today_p, cand_p = rescore(rows, None), rescore(rows, args.candidate)
     zoo_eval = json.loads(args.eval.read_text()).get("zoo_eval") if args.eval else None
     today, cand = scores(rows, today_p), scores(rows, cand_p)
-    points = rule(today, cand, zoo_eval)
     read = [r["key"] for r in rows if "mmbd_class_ratio_0" in r["report"]["features"]]
     moved = [{"key": r["key"], "family": r["arch_family"], "backdoored": r["backdoored"],
               "p": [round(today_p[r["key"]], 4), round(cand_p[r["key"]], 4)]}
              for r in rows if abs(today_p[r["key"]] - cand_p[r["key"]]) > 1e-12]
+    points = [*rule(today, cand, zoo_eval),
+              ("(f) X moves at least one fresh model", bool(moved), f"{len(moved)} moved")]
     result = {"models": len(rows), "with_ratios": len(read), "today": today, "candidate": cand,
               "per_seed": {}, "moved": moved,
               "points": [{"point": p, "holds": h, "figures": f} for p, h, f in points],
