@@ -73,7 +73,8 @@ def _term(start: float = 0.5, slope: float = 4.0, n_clean: int = 6,
 
 
 def _cals(term: dict | None) -> dict[str, Calibrator]:
-    cals = dict(load_calibrators())
+    """The shipped file without its excess terms (the file before stop 55), plus ``term``."""
+    cals = {k: v for k, v in load_calibrators().items() if not k.endswith(":excess")}
     if term is not None:
         cals[term["method"]] = Calibrator(**term)
     return cals
@@ -245,3 +246,15 @@ def test_the_scripts_refuse_a_bad_option_in_one_line(tmp_path, script, args, sai
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and said in lines[0], proc.stderr
+
+
+def test_the_shipped_file_carries_the_stop_55_excess_terms_as_ruled() -> None:
+    """Stop 55's rule (benchmarks/data/foreign_s55a/plan.md) was met on fresh seeds 80 + 81:
+    the shipped file is the candidate cal_X.json, both excess entries and nothing else added;
+    seed 79's clean bn_cnn-00 (0.696 before) is lowered below 0.5 by the wider term."""
+    shipped = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())
+    cand = json.loads((BENCH / "data/foreign_s55a/cal_X.json").read_text())
+    assert shipped == cand
+    got = calibrate(_verdict(_with_ratios(BN00)))
+    assert got.features[EXCESS_LOGIT] < 0 and got.probability < 0.5
+    assert calibrate(_verdict(BN00)).probability == pytest.approx(0.6961711210056474, abs=1e-9)
