@@ -13,6 +13,7 @@ benchmarks/data/foreign_s51/cal_R13P.json``).
 from __future__ import annotations
 
 import hashlib
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -37,7 +38,9 @@ def test_the_stop49_copy_is_the_file_shipped_before_stop51() -> None:
 
 
 def test_the_shipped_file_is_stop53s_n_and_r13p_stays_reachable() -> None:
-    assert _shipped() == STOP53.read_bytes()
+    # since stop 55 (h9A) the shipped file is stop 53's N plus the two excess terms
+    shipped = {k: v for k, v in json.loads(_shipped()).items() if not k.endswith(":excess")}
+    assert shipped == json.loads(STOP53.read_bytes())
     assert STOP51.read_bytes() != _shipped() and "auto:raise:frame" in load_calibrators(STOP51)
 
 

@@ -34,7 +34,9 @@ def seed73(load_benchmark):
 
 
 def test_the_shipped_file_is_n_and_differs_from_r13p_only_by_the_floor() -> None:
-    assert SHIPPED.read_bytes() == CAND.read_bytes()
+    shipped_now = json.loads(SHIPPED.read_text())  # since stop 55 (h9A): plus the excess terms
+    assert {k: v for k, v in shipped_now.items() if not k.endswith(":excess")} == json.loads(
+        CAND.read_text())
     shipped, cand = load_calibrators(R13P), load_calibrators(CAND)
     assert set(shipped) == set(cand)
     extra = ("name_floor", "name_floor_design")
