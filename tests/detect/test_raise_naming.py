@@ -34,8 +34,9 @@ def seed73(load_benchmark):
 
 
 def test_n_differs_from_r13p_only_by_the_floor_and_v_keeps_its_floors() -> None:
-    # shipped from stop 53 to stop 55; since stop 55 (h9B) the shipped file is V, N plus
-    # gate_unseen on the two gated terms and the frame term's ReLU-CNN start written out
+    # shipped from stop 53 to stop 55; since stop 55 the shipped file is V (h9B: N plus
+    # gate_unseen on the two gated terms and the frame term's ReLU-CNN start written out)
+    # plus h9A's two excess terms
     shipped_v = load_calibrators(SHIPPED)
     assert {shipped_v[k].fitted_on["name_floor"] for k in TERMS} == {1.95}
     shipped, cand = load_calibrators(R13P), load_calibrators(CAND)

@@ -62,6 +62,7 @@ from trojanscope import registry
 from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
+from trojanscope.detect.class_excess import class_ratio_features
 from trojanscope.detect.coverage import architecture_traits, coverage_notes, routed
 from trojanscope.detect.frame import FRAME_GAP_HINT, FRAME_GAP_HINT_CONV, frame_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
@@ -173,6 +174,10 @@ class AutoDetector(ModelDetector):
         mmbd: ModelDetector = registry.create("detector", "mmbd")
         verdict = mmbd.run(target, generator)
         verdict.method = self.name
+        # each class's margin over the median, read by the "auto:excess" term (stop 55)
+        verdict.features.update(class_ratio_features(
+            [r.details["margin"] for r in sorted(verdict.per_class, key=lambda r: r.cls)],
+            target.input_shape))
         if target.clean is None:
             return verdict
         hinted: list[int] = []  # the probes' classes, where their gaps are evidence of their own

@@ -25,6 +25,12 @@ import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration_range import range_guard
+from trojanscope.detect.class_excess import (
+    EXCESS,
+    EXCESS_LOGIT,
+    check_excess_terms,
+    excess_term,
+)
 from trojanscope.detect.coverage import (
     KNOWN_TRAITS,
     MIN_COVERED,
@@ -615,6 +621,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_floors(calibrators)
         check_gates(calibrators)
         check_name_floors(calibrators, f":{RAISE}")
+        check_excess_terms(calibrators)
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -697,7 +704,7 @@ def _calibrate(
 ) -> ModelVerdict:
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
-                 "raise_name_held"):
+                 "raise_name_held", EXCESS, EXCESS_LOGIT):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order
@@ -761,6 +768,7 @@ def _calibrate(
             cal, scored_by = wider, wider_key
         verdict.probability = floored_probability(cal, calibrators, verdict.features)
         lower_term(verdict, calibrators, scored_by, notes)  # said by lower_note, not a note
+        excess_term(verdict, calibrators, scored_by)  # only where "<scorer>:excess" is read
         unread += unread_terms(verdict, calibrators, scored_by)
         notes += [n for _, t in readable_raise_terms(verdict, calibrators)
                   if (n := gate_note(t, verdict.traits)) is not None]

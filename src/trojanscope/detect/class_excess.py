@@ -1,0 +1,153 @@
+"""MM-BD's top class against the same class in clean models of the same kind (issue 9, stop 55).
+
+MM-BD flags a model whose largest per-class maximum margin stands far above the median of its
+classes (``mmbd_ratio``). Some classes are wide in every clean model of a kind: on MNIST, class 8
+in BatchNorm CNNs and class 2 in ReLU CNNs read 1.4-1.7 times the median with no backdoor, so a
+clean model whose natural wide class is a little wider than usual is flagged on MM-BD's own
+statistic (issue 9, stop 54 h9D: against the same class in clean siblings such a model stood
+0.27-0.30 above, a backdoor target 0.73 or more). This module keeps the per-class ratios on
+the verdict and reads
+
+    ``mmbd_class_excess`` = ratio of MM-BD's top class - the clean reference's ratio for that
+    class, in models of the same kind (traits, input size, class count),
+
+read only where that class is one of the kind's naturally wide classes (its reference ratio at
+least the entry's ``wide``), the reference being the median over clean calibration models of
+that kind, fitted by
+``benchmarks/class_excess_fit.py`` and written into the calibration file's ``"<scorer>:excess"``
+entry (``fitted_on.reference``). That entry is a lower-only term: where its linear score (a
+start and a slope on the excess) is negative it is added to the scoring calibrator's logit,
+never more than ``most`` logits (MM-BD's reading is taken back, not the other probes'), before
+any raise term; where the run has no ratios (a run recorded before stop 55), the kind has
+no reference, or the reference has fewer than ``min_clean`` clean models, the feature is absent
+and the probability is what the calibrator gives without it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import torch
+
+if TYPE_CHECKING:
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import Calibrator
+
+RATIO = "mmbd_class_ratio_"  # + class index: that class's maximum margin / the median's
+INPUT_SIZE = "mmbd_input_size"  # values per input (C·H·W): a reference is per data shape
+EXCESS = "mmbd_class_excess"
+EXCESS_LOGIT = "excess_logit"
+# Key suffix of the term on a scoring calibrator: ``"auto:excess"`` corrects ``auto``,
+# ``"auto:out-of-coverage:excess"`` the wider calibrator.
+TERM = "excess"
+MIN_CLEAN = 4  # fewest clean reference models of a kind, unless the entry says otherwise
+
+
+def class_ratio_features(margins: list[float], input_shape: tuple[int, ...] | None
+                         ) -> dict[str, float]:
+    """Each class's maximum margin over the median of all classes' (the lower middle value,
+    as ``mmbd_ratio`` divides by: the top class's ratio is ``mmbd_ratio``), and the input size."""
+    median = float(torch.tensor(margins, dtype=torch.float64).median())
+    out = {f"{RATIO}{c}": float(m) / max(abs(median), 1e-12) for c, m in enumerate(margins)}
+    if input_shape is not None:
+        out[INPUT_SIZE] = float(math.prod(input_shape))
+    return out
+
+
+def class_ratios(features: dict[str, float]) -> list[float] | None:
+    """The per-class ratios a run recorded, in class order (None when it recorded none)."""
+    ratios = []
+    while f"{RATIO}{len(ratios)}" in features:
+        ratios.append(float(features[f"{RATIO}{len(ratios)}"]))
+    return ratios if len(ratios) >= 2 else None
+
+
+def kind_key(features: dict[str, float], traits: list[str]) -> str | None:
+    """``"<input size>/<classes>:<traits joined by +>"``: the models one reference is fitted on
+    (None without ratios)."""
+    ratios = class_ratios(features)
+    if ratios is None or INPUT_SIZE not in features:
+        return None
+    return f"{int(features[INPUT_SIZE])}/{len(ratios)}:{'+'.join(sorted(traits))}"
+
+
+def class_excess(features: dict[str, float], traits: list[str], reference: dict,
+                 min_clean: int = MIN_CLEAN, wide: float = 0.0) -> float | None:
+    """MM-BD's top class's ratio less the reference's for that class and kind; None where the
+    run has no ratios, the kind has no reference or fewer than ``min_clean`` clean models, or
+    the reference's ratio for that class is below ``wide`` (the class is not one of the kind's
+    naturally wide classes: there a small excess is no sign of a clean model — bounded
+    activations flatten a backdoor target's margin too)."""
+    key = kind_key(features, traits)
+    entry = reference.get(key) if key is not None else None
+    if not isinstance(entry, dict) or int(entry.get("n_clean", 0)) < min_clean:
+        return None
+    ratios = class_ratios(features)
+    assert ratios is not None  # kind_key read them
+    top = max(range(len(ratios)), key=ratios.__getitem__)
+    median = entry.get("median") or []
+    if len(median) != len(ratios) or float(median[top]) < wide:
+        return None
+    return ratios[top] - float(median[top])
+
+
+def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
+                scored_by: str) -> float:
+    """Apply ``"<scored_by>:excess"`` in place where it is read: record ``mmbd_class_excess``,
+    and where the term's score is negative add it to the probability's logit (recorded as
+    ``excess_logit``); returns the logit added (0.0 where nothing was read or it is not
+    negative)."""
+    from trojanscope.detect.calibration import _sigmoid
+
+    term = calibrators.get(f"{scored_by}:{TERM}")
+    if term is None or verdict.probability is None:
+        return 0.0
+    min_clean = int(term.fitted_on.get("min_clean", MIN_CLEAN))
+    excess = class_excess(verdict.features, verdict.traits,
+                          term.fitted_on.get("reference") or {}, min_clean,
+                          float(term.fitted_on.get("wide", 0.0)))
+    if excess is None:
+        return 0.0
+    verdict.features[EXCESS] = float(excess)
+    lift = max(-float(term.fitted_on.get("most", math.inf)), min(0.0, term.logit(verdict.features)))
+    if lift >= 0.0:
+        return 0.0
+    before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
+    verdict.probability = _sigmoid(math.log(before / (1 - before)) + lift)
+    verdict.features[EXCESS_LOGIT] = float(lift)
+    return lift
+
+
+def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) an ``"…:excess"`` entry the term could not read: features other than
+    ``[mmbd_class_excess]``, a scorer missing from the file, a reference that is not a map
+    of kinds to ``{"n_clean": N, "median": [one number per class]}``, a ``wide`` that is not a
+    number, a ``most`` that is not a number > 0 or a ``min_clean`` that is not a whole number
+    >= 1."""
+    for key, term in calibrators.items():
+        base, sep, rest = key.rpartition(f":{TERM}")
+        if not sep or rest:
+            continue
+        if term.features != [EXCESS]:
+            raise ValueError(f"{key!r}: an excess term reads [{EXCESS!r}], got {term.features}")
+        if base not in calibrators:
+            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
+        reference = term.fitted_on.get("reference")
+        if not isinstance(reference, dict) or not all(
+                isinstance(v, dict) and isinstance(v.get("median"), list)
+                and all(isinstance(x, int | float) and math.isfinite(x) for x in v["median"])
+                and isinstance(v.get("n_clean"), int) for v in reference.values()):
+            raise ValueError(f"{key!r}: fitted_on.reference must map kinds to "
+                             "{\"n_clean\": N, \"median\": [ratios]}")
+        most = term.fitted_on.get("most", 1.0)
+        if (not isinstance(most, int | float) or isinstance(most, bool) or not most > 0
+                or math.isnan(most)):
+            raise ValueError(f"{key!r}: fitted_on.most must be a number > 0, got {most!r}")
+        wide, min_clean = term.fitted_on.get("wide", 0.0), term.fitted_on.get("min_clean", 1)
+        if (not isinstance(wide, int | float) or isinstance(wide, bool)
+                or not math.isfinite(wide)):
+            raise ValueError(f"{key!r}: fitted_on.wide must be a number, got {wide!r}")
+        if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
+            raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
+                             f"{min_clean!r}")
