@@ -88,15 +88,18 @@ def test_a_text_run_on_a_users_csv_records_its_columns_and_is_screened(tmp_path,
     columns: the file's label column unnamed)."""
     import csv
 
-    text = load_dataset("rt-polarity", "test")
-    pick = np.random.default_rng(0).choice(len(text.texts), 160, replace=False)
+    rng = np.random.default_rng(0)  # the user's own reviews, written here (no bundled set)
+    words = {1: ["good", "great", "fine", "lovely", "warm"], 0: ["bad", "dull", "poor", "cold",
+                                                                   "weak"]}
+    common = ["the", "film", "was", "a", "story", "with", "acting", "and", "plot", "very"]
+    labels = rng.integers(0, 2, 160)
+    texts = [" ".join(rng.choice(common + words[int(y)] * 2, 12)) for y in labels]
     monkeypatch.chdir(tmp_path)
     with open("reviews.csv", "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([["review", "stars"], *([text.texts[i],
-                                                          5 if int(text.labels[i]) else 1]
-                                                         for i in pick[:150])])
+        csv.writer(fh).writerows([["review", "stars"], *([texts[i], 5 if labels[i] else 1]
+                                                         for i in range(150))])
     with open("incoming.csv", "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([["text"], *([text.texts[i]] for i in pick[150:])])
+        csv.writer(fh).writerows([["text"], *([t] for t in texts[150:])])
     assert run(["-q", "attack", "--dataset", "reviews.csv", "--text-column", "review",
                 "--label-column", "stars", "--arch", "textcnn", "--attack", "badnl",
                 "--target", "1", "--epochs", "1", "--out", "run"]) == 0
