@@ -57,9 +57,12 @@ def test_the_candidate_file_is_the_committed_rows_refitted(size, listing, tmp_pa
 
 
 def test_only_the_networks_entries_differ_from_the_shipped_file() -> None:
+    # among the table entries (the image entries the shipped file gained later in stop 55,
+    # h9A's excess terms and h9B's V, are not the candidate's)
     shipped, cand = load_calibrators(), load_calibrators(S55 / "calibration_candidate.json")
-    assert set(cand) == set(shipped)
-    moved = {k for k in shipped if shipped[k].coef != cand[k].coef
+    tables = {k for k in shipped if k.startswith("tabular-search")}
+    assert tables and tables == {k for k in cand if k.startswith("tabular-search")}
+    moved = {k for k in tables if shipped[k].coef != cand[k].coef
              or shipped[k].intercept != cand[k].intercept}
     assert moved <= set(refit.KEYS.values())
 
