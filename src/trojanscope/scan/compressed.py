@@ -323,9 +323,9 @@ class DecompressStream(io.RawIOBase):
 
     def _in_time(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
-            from trojanscope.scan.pickle_machine import AnalysisLimit
+            from trojanscope.scan.pickle_machine import TIME_LIMIT, AnalysisLimit
 
-            raise AnalysisLimit("time limit reached while decompressing")
+            raise AnalysisLimit(f"while decompressing, {TIME_LIMIT}")
 
     def _check(self) -> None:
         if self.produced > self.max_out:

@@ -33,9 +33,9 @@ class Ctx:
     def check_time(self) -> None:
         """Raise AnalysisLimit once the file's time budget is spent."""
         if self.deadline is not None and time.monotonic() > self.deadline:
-            from trojanscope.scan.pickle_machine import AnalysisLimit
+            from trojanscope.scan.pickle_machine import TIME_LIMIT, AnalysisLimit
 
-            raise AnalysisLimit("time limit reached")
+            raise AnalysisLimit(TIME_LIMIT)
 
     def add(self, rule_id: str, message: str, *, offset: int | None = None,
             position: int | None = None, severity: Severity | None = None,

@@ -47,6 +47,12 @@ class AnalysisLimit(Exception):
     """A time, memory or opcode limit stopped the walk before the pickle ended."""
 
 
+# What a TS182 says when a file's time budget ran out: the budget is wall-clock, so a busy
+# machine reaches it sooner, and the finding names the setting that moves it.
+TIME_LIMIT = ("time limit reached ([limits] max_seconds per file; a busy machine reaches it "
+              "sooner: raise it with --config)")
+
+
 class _Mark:
     __slots__ = ()
 
@@ -192,7 +198,7 @@ class PickleMachine:
     def _check_limits(self) -> None:
         lim = self.limits
         if lim.deadline is not None and time.monotonic() > lim.deadline:
-            raise AnalysisLimit("time limit reached")
+            raise AnalysisLimit(TIME_LIMIT)
         if self.parked + len(self.stack) + len(self.metastack) > lim.max_stack:
             raise AnalysisLimit(f"more than {lim.max_stack} values on the stack")
 

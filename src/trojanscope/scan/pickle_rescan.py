@@ -12,7 +12,7 @@ import struct
 import time
 from typing import Any
 
-from trojanscope.scan.pickle_machine import ImportRecord, PickleResult
+from trojanscope.scan.pickle_machine import TIME_LIMIT, ImportRecord, PickleResult
 from trojanscope.scan.stream import Reader, Truncated
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -63,7 +63,7 @@ def rescan_imports(r: Reader, res: PickleResult, max_opcodes: int,
         if count > max_opcodes:
             return f"opcode limit ({max_opcodes}) reached"
         if not count & 0xFFF and deadline is not None and time.monotonic() > deadline:
-            return "time limit reached"
+            return TIME_LIMIT
         at = r.pos
         try:
             code = r.read_byte()
