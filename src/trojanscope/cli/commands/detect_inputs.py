@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -113,8 +111,9 @@ def detect_inputs(
             clean_x = clean_text(loaded, data, encoder, text_column or "text")
         else:
             clean_x = early_clean if early_clean is not None else clean_inputs(loaded, data)
-        with status(f"screening {len(batch)} inputs with {detector.name}…"), \
-                _named_clean(data, loaded):
+        if data is None:
+            check_named_clean(detector, clean_x, loaded)
+        with status(f"screening {len(batch)} inputs with {detector.name}…"):
             result = screen(loaded.module, batch, clean_x, detector, fpr=fpr, seed=seed,
                             input_shape=loaded.input_shape)
         report = {**report, "inputs": str(inputs), **result.as_dict()}
@@ -125,15 +124,18 @@ def detect_inputs(
     raise typer.Exit(1 if report.get("flagged") else 0)
 
 
-@contextlib.contextmanager
-def _named_clean(data: str | None, loaded: LoadedModel) -> Iterator[None]:
+def check_named_clean(detector, clean_x, loaded: LoadedModel) -> None:
     """Without ``--data`` the clean inputs are the test split of the data the manifest names
-    (a 200-image file's is 40): a refusal of them says where they came from and what to give
-    (hfc, stop 55: "too few clean inputs to fit a guard: 40 given" left the user guessing)."""
+    (a 200-image file's is 40): the guard's own check of them (:func:`check_guard_inputs`),
+    run first so that its refusal says where they came from and what to give (hfc, stop 55:
+    "too few clean inputs to fit a guard: 40 given" left the user guessing) — and only its
+    refusal: an error about the inputs screened keeps its own words."""
+    from trojanscope.detect.input_level.base import check_guard_inputs
+
     try:
-        yield
+        check_guard_inputs(detector, clean_x)
     except UserInputError as exc:
-        if data is not None or loaded.manifest is None:
+        if loaded.manifest is None:
             raise
         named = loaded.manifest.dataset.get("name")
         raise UserInputError(f"{exc} — the clean inputs were the test split of {named}, which "
