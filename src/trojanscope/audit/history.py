@@ -133,10 +133,9 @@ class HistoryStore:
     def __init__(self, url: str | None = None, *, timeout: float = 30.0) -> None:
         self.url = url or default_db_url()
         args: dict[str, Any] = {}
+        check_db_early(self.url)  # a folder, a file that is no database, an unknown driver
         path = sqlite_path(self.url)
         if path is not None:
-            if path.is_dir():
-                raise UserInputError(f"history database {path}: is a folder")
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
