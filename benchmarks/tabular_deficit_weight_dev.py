@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import score, scored_sets  # noqa: E402
-from trojanscope.detect.data.run import detect_data  # noqa: E402
+from bench_tabular_detect import scored_sets  # noqa: E402
+from tabular_candidate_sets import scored_row  # noqa: E402
 
 
 def main() -> None:
@@ -38,11 +37,7 @@ def main() -> None:
             continue
         cells = []
         for key, params in runs.items():
-            t0 = time.perf_counter()
-            result = detect_data(data, method="label-groups", **params)
-            row = {"dataset": ds, "attack": name, "target": target, "seed": seed,
-                   "poison": int(mask.sum()), "method": "label-groups", **score(result, mask),
-                   "wall_s": time.perf_counter() - t0}
+            row = scored_row(ds, name, target, seed, data, mask, params)
             rows[key].append(row)
             cells.append(f"{row['tpr']:.2f}/{row['fpr']:.3f}")
         print(f"| {ds} | {name} | {target if mask.any() else '–'} | {seed} | "
