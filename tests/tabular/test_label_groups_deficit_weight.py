@@ -1,6 +1,6 @@
-"""``label-groups``' ``deficit_weight`` (issue 16 stop 56): the deficit screen's score
-``z - deficit`` multiplied, so that a group over the bar clears the table's cut; groups under
-the bar (every group of most tables) do not move."""
+"""``label-groups``' ``deficit_weight`` (issue 16 stop 56, 2 the default since): the deficit
+screen's score ``z - deficit`` multiplied, so that a group over the bar clears the table's cut;
+groups under the bar (every group of most tables) do not move."""
 
 from __future__ import annotations
 
@@ -28,15 +28,16 @@ def rates(result, mask: np.ndarray) -> tuple[float, float]:
 def test_a_weight_finds_three_categories_the_bar_leaves_under_the_cut() -> None:
     """Set 10051 (``bench_tabular_detect.py --base 10000``, development): `Home` × `Marital` ×
     `Job` relabelled to credit-default's label 0, 18 poison rows; the screen reads their
-    condition at z 3.27, scored 0.77 by today's default, under the table's cut."""
+    condition at z 3.27, scored 0.77 at ``deficit_weight=1`` (stop 55), under the table's
+    cut; the default (2) finds it."""
     attack = TabularConjunction(target=0, poison_rate=0.017964937646483214,
                                 cover_ratio=1.6579182535295862,
                                 trigger=ConjunctionTrigger(count=3, seed=936), seed=10051)
     poisoned = attack.poison(load_dataset("credit-default", "train"))
     data, mask = materialize(poisoned), poisoned.is_poisoned.numpy().copy()
-    tpr, _ = rates(detect_data(data, method="label-groups"), mask)
+    tpr, _ = rates(detect_data(data, method="label-groups", deficit_weight=1), mask)
     assert tpr < 0.5
-    tpr, fpr = rates(detect_data(data, method="label-groups", deficit_weight=3), mask)
+    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 
@@ -52,7 +53,7 @@ def test_groups_under_the_bar_do_not_move(tmp_path) -> None:
     path.write_text("x,a,b,y\n" + "".join(f"{x[i]:.2f},a{cats[i, 0]},b{cats[i, 1]},{y[i]}\n"
                                           for i in range(n)))
     data = load_suspect(path, "y").data
-    one = detect_data(data, method="label-groups")
+    one = detect_data(data, method="label-groups", deficit_weight=1)
     three = detect_data(data, method="label-groups", deficit_weight=3)
     assert np.array_equal(one.suspicion, three.suspicion)
     assert np.array_equal(one.flagged, three.flagged)
