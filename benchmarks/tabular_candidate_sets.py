@@ -45,11 +45,7 @@ def compare(base: int, runs: dict[str, dict], out: str) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for ds, name, target, seed, data, mask in scored_sets(base):
         for key, params in runs.items():
-            t0 = time.perf_counter()
-            result = detect_data(data, method="label-groups", **params)
-            rows[key].append({"dataset": ds, "attack": name, "target": target, "seed": seed,
-                              "poison": int(mask.sum()), "method": "label-groups",
-                              **score(result, mask), "wall_s": time.perf_counter() - t0})
+            rows[key].append(scored_row(ds, name, target, seed, data, mask, params))
         d, c = rows["default"][-1], rows["candidate"][-1]
         print(f"| {ds} | {name} | {target if mask.any() else '–'} | {d['poison']} | "
               f"{_two(d, c, 'roc_auc', '.3f')} | {_two(d, c, 'tpr_at_5pct_fpr', '.2f')} | "
@@ -58,6 +54,17 @@ def compare(base: int, runs: dict[str, dict], out: str) -> None:
     for key in runs:
         with open(f"{out}_{key}.json", "w") as fh:
             json.dump(rows[key], fh, indent=2)
+
+
+def scored_row(ds: str, name: str, target: int, seed: int | None, data, mask,
+               params: dict) -> dict:
+    """One set scored by ``label-groups`` with ``params``: a row of ``bench_tabular_detect.py
+    --json``'s format, ``wall_s`` its scoring's time."""
+    t0 = time.perf_counter()
+    result = detect_data(data, method="label-groups", **params)
+    return {"dataset": ds, "attack": name, "target": target, "seed": seed,
+            "poison": int(mask.sum()), "method": "label-groups", **score(result, mask),
+            "wall_s": time.perf_counter() - t0}
 
 
 def _two(d: dict, c: dict, key: str, fmt: str) -> str:

@@ -8,7 +8,10 @@ rise on at most ``MAX_RISES`` tables. Also printed: per attack family both runs'
 goal and worst TPR at FPR ≤ 5%.
 
     python benchmarks/tabular_deficit_rule.py --default A.json B.json --candidate C.json D.json \
-        --clean-default E.json --clean-candidate F.json
+        --clean-default E.json --clean-candidate F.json [--name deficit_weight]
+
+Stop 56 (h16) applies the same rule to ``-p deficit_weight=2`` (``--name``: the candidate's
+column header only).
 """
 
 from __future__ import annotations
@@ -33,13 +36,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name in ("--default", "--candidate", "--clean-default", "--clean-candidate"):
         parser.add_argument(name, nargs="+", required=True)
+    parser.add_argument("--name", default="deficit", help="the candidate's name in the table")
     args = parser.parse_args()
     default, candidate = load(args.default), load(args.candidate)
     out = judge(default, candidate)
     rises = clean_rises(load(args.clean_default), load(args.clean_candidate))
     conditions = {**out["conditions"], f"clean tables with more rows flagged <= {MAX_RISES}":
                   len(rises) <= MAX_RISES}
-    family_table(default, candidate, "deficit")
+    family_table(default, candidate, args.name)
     print()
     for name, ok in conditions.items():
         print(f"- {name}: {ok}")

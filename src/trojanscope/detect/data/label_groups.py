@@ -95,6 +95,11 @@ CATEGORY_PAIR_COST = 0.75
 # the deficit screen's bar (issue 16 stop 55 h16: its rule on fresh bases 10000/10100 and clean
 # seeds 10060-10079 was met, docs/benchmarks.md); 0: off
 DEFICIT = 2.5
+# what the deficit screen's score ``z - deficit`` is multiplied by (issue 16 stop 56 h16: its
+# rule on fresh bases 10200/10300 and clean seeds 10160-10179 was met, docs/benchmarks.md);
+# 1: the score as stop 55 shipped it
+DEFICIT_WEIGHT = 2.0
+MAX_DEFICIT_WEIGHT = 10.0  # a weight, not a switch: past it one screen decides every flag
 MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
 BINS = 10
 SHARED = 0.9  # a value held by this share of a group's rows is part of what the group shares
@@ -189,13 +194,21 @@ class LabelGroups(DataDetector):
             issue 16 stop 55 h16: its rule on fresh bases 10000/10100 was met, 36 -> 37 of
             48 dirty-label sets at the goal, no clean table flagged more, docs/benchmarks.md);
             0: off, every score as before stop 55.
+        deficit_weight: the deficit screen's score is ``deficit_weight * (z - deficit)``,
+            from 1 to 10. Only groups already over the ``deficit`` bar move: a credit-default
+            conjunction towards its 73% label read z 3.3-3.9 (1 scores it 0.8-1.4, under the
+            table's cut of about 1.5) while no other group of those sets read over 2.4. 2
+            (default since issue 16 stop 56 h16: its rule on fresh bases 10200/10300 was met,
+            39 -> 40 of 48 dirty-label sets at the goal, no clean table flagged more,
+            docs/benchmarks.md); 1: every score as stop 55 shipped it.
     """
 
     name = "label-groups"
     verdict_of = "groups"  # its verdict judges groups of rows, not classes
     modality = "tabular"
     param_ranges: ClassVar = {"pair_values": (MANY_VALUES, MAX_PAIR_VALUES, False, True),
-                              "mirror": (0.0, MAX_MIRROR, False, False)}
+                              "mirror": (0.0, MAX_MIRROR, False, False),
+                              "deficit_weight": (1.0, MAX_DEFICIT_WEIGHT, False, False)}
     needs_model = False  # reads the rows themselves
 
     def __init__(self, min_rows: int = 5, k0: float = 10.0, prior: float = 10.0,
@@ -206,7 +219,7 @@ class LabelGroups(DataDetector):
                  tie_outside: float = 2, pair_values: int = MANY_VALUES,
                  mirror: float = 0.0, verdict: int = 0,
                  category_pair_cost: float | None = CATEGORY_PAIR_COST,
-                 deficit: float = DEFICIT) -> None:
+                 deficit: float = DEFICIT, deficit_weight: float = DEFICIT_WEIGHT) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -246,6 +259,11 @@ class LabelGroups(DataDetector):
             if not np.isfinite(getattr(self, name)) or getattr(self, name) < 0:
                 raise UserInputError(f"label-groups: {name} is a finite number >= 0, "
                                      f"not {getattr(self, name)!r}")
+        if (isinstance(deficit_weight, bool) or not isinstance(deficit_weight, (int, float))
+                or not 1 <= deficit_weight <= MAX_DEFICIT_WEIGHT):  # nan fails both
+            raise UserInputError(f"label-groups: deficit_weight is a number from 1 to "
+                                 f"{MAX_DEFICIT_WEIGHT:g}, not {deficit_weight!r}")
+        self.deficit_weight = float(deficit_weight)
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         if self.tie_sure < 0:
@@ -466,8 +484,8 @@ def _deficit(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.
              found: list[dict], natural: np.ndarray | None) -> None:
     """With ``p.deficit`` > 0: the majority label's groups on one to three categorical
     columns whose rows hold the other labels less often than their other columns predict
-    (``label_deficit``), scored ``z - deficit`` and kept as any group (their ``d``,
-    ``excess`` as ``_group`` reads them)."""
+    (``label_deficit``), scored ``deficit_weight * (z - deficit)`` and kept as any group
+    (their ``d``, ``excess`` as ``_group`` reads them)."""
     cols = [j for j in pair_columns(codes, p, categorical)
             if categorical is None or categorical[j]]
     for c, group_cols, holds, score in deficit_groups(codes, labels, full, terms, cols,
@@ -478,7 +496,7 @@ def _deficit(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.
         if g is None:
             continue
         g.pop("q")
-        g["score"] = score
+        g["score"] = p.deficit_weight * score
         _keep(g, own & holds, best, found, p.tie_outside, natural)
 
 
