@@ -58,8 +58,9 @@ def table(rows: list[dict], truth: dict[str, str]) -> str:
     first_of_path: dict[str, dict] = {}
     for (label, path), runs in groups.items():
         def rules(r: dict) -> dict:
-            return {k: sorted((x[0], x[1]) for x in v if x[0] != "TS182")
+            kept = {k: sorted((x[0], x[1]) for x in v if x[0] != "TS182")
                     for k, v in r["findings"].items()}
+            return {k: v for k, v in kept.items() if v}  # a file whose one finding was TS182
         ref = first_of_path.setdefault(path, runs[0])
         same = sum(rules(r) == rules(ref) for r in runs)
         ts182 = [sum(any(x[0] == "TS182" for x in v) for v in r["findings"].values())
