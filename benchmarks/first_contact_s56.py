@@ -24,13 +24,11 @@ by ``first_contact_own.run_lines`` (``--keep DIR``: each line's whole output too
 
 from __future__ import annotations
 
-import argparse
 import csv
-import sys
 from collections import Counter
 from pathlib import Path
 
-from first_contact_own import run_lines
+from first_contact_s52 import main
 from first_contact_s54 import make_all
 
 SEED = 64
@@ -135,26 +133,5 @@ def make_minilm(work: Path, seed: int = SEED, n: int = 2500) -> None:
         writer.writerows([text.texts[i], 5 if int(text.labels[i]) else 1] for i in pick)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("work", type=Path)
-    parser.add_argument("--make", action="store_true")
-    parser.add_argument("--make-minilm", action="store_true")
-    parser.add_argument("--model-run", type=Path)
-    parser.add_argument("--lines", type=Path)
-    parser.add_argument("--timeout", type=float, default=300.0)
-    parser.add_argument("--keep", type=Path)
-    args = parser.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    if args.make:
-        if args.model_run is None or not (args.model_run / "manifest.json").is_file():
-            sys.exit("error: --make needs --model-run RUN (a red-team run folder)")
-        make(args.work, args.model_run)
-    if args.make_minilm:
-        make_minilm(args.work)
-    if args.lines is not None:
-        run_lines(args.work, args.lines, args.timeout, args.keep)
-
-
 if __name__ == "__main__":
-    main()
+    main(make, __doc__, make_minilm)
