@@ -210,15 +210,17 @@ WITH = {  # a -p of a component the base line does not use: the option that sele
 NEW_PARAMS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
     "detect-data [table]": (
         "data-detector", "label-groups",
-        ("verdict", "tie_outside", "mirror", "category_pair_cost"), "--method", "-p"
+        ("verdict", "tie_outside", "mirror", "category_pair_cost", "deficit"), "--method", "-p"
     ),
     "detect-inputs [text]": (
         "input-detector", "strip-text",
-        ("normalise", "calibrate", "fpr_confidence", "measure", "stat"), "--method", "-p",
+        ("normalise", "calibrate", "fpr_confidence", "measure", "stat", "mates"), "--method",
+        "-p",
     ),
     "mitigate": (
         "mitigation", "gated",
-        ("free_reach", "project_repair", "bias_refit", "back_distill", "reach_round2"),
+        ("free_reach", "project_repair", "bias_refit", "back_distill", "reach_round2",
+         "first_read"),
         "--method", "-p",
     ),
     "train": ("defence", "abl", ("small_classes",), "--defence", "--defence-param"),
@@ -231,7 +233,12 @@ NEW_VALUES = ("abc", "NaN", "-1", "1e12")  # a number's (or an optional number's
 # Stop 55 (stop 54's and 55's options: ``category_pair_cost``, ``stat``, ``reach_round2`` in
 # ``NEW_PARAMS`` above): ``verdict=4`` is valid since stop 54, so 5 is the level above the top;
 # a flag's words and counts; a cost JSON reads as infinite; a statistic in another case or two.
+# Stop 56 (stop 55's options: ``first_read``, ``mates``, ``deficit`` in ``NEW_PARAMS`` above): a
+# share over 1 or infinite, a count over the most (8), not whole or 0, an infinite weight.
 MORE_VALUES: dict[str, tuple[str, ...]] = {
+    "first_read": ("2", "inf"),
+    "mates": ("9", "1.5", "0"),
+    "deficit": ("Infinity", "inf"),
     "verdict": ("5", "true"),
     "normalise": ("Either", "either,class"),
     "back_distill": ("21", "1.5"),
@@ -244,7 +251,8 @@ COMBOS: dict[str, tuple[str, str, tuple[tuple[str, ...], ...]]] = {
     "mitigate": ("gated", "-p", (("back_distill=1", "bias_refit=true"),
                                  ("back_distill=1", "dense_repair=1"),
                                  ("free_reach=0.2", "bias_refit=true"),
-                                 ("reach_round2=1", "free_reach=0"))),
+                                 ("reach_round2=1", "free_reach=0"),
+                                 ("first_read=0.03", "free_reach=0"))),
 }
 # Stop 54: environment settings a command reads (``TROJANSCOPE_ACTIVATION_TRAITS``, stop 53:
 # note, route or off; route-u since stop 54, whose misspellings stop 55 adds), each bad value
@@ -289,6 +297,8 @@ VALID = [
     (r"detect --threshold zero$|margin=0$", "inside the documented range"),
     (r"category_pair_cost=1e12$", "inside the documented range (a finite cost >= 0): no pair "
      "of two categorical columns is worth it"),
+    (r"deficit=1e12$", "inside the documented range (a finite weight >= 0): a very strict "
+     "deficit screen"),
     (r"high_loss_rate=0$", "ABL's default (0, the paper's), inside [0, 1 - isolation_rate)"),
     (r"zoo (eval|eval-mitigation) --json ", "an output file (replaced, as file outputs are)"),
     (r"(bench --defences|zoo calibrate --features) empty$", "empty: the default list"),

@@ -1,7 +1,9 @@
 """Today's `gated` and `gated:back_distill=E` on every model of a zoo from one run of the stages
 (issue 12, stop 53: h12): ``back_distill`` is the last step (after ``free_reach``'s) and nothing
 before it reads the option, so the model it starts from is today's output (where it does not
-run, or refuses, the two are the same model). Both rows in ``bench_mitigate.py``'s format (for
+run, or refuses, the two are the same model). ``free_reach``'s step and ``reach_round2``
+(the default's since stops 51 and 54) run before it as in today's default, so the first row is
+still today's (checked at stop 56). Both rows in ``bench_mitigate.py``'s format (for
 ``ship_rule_mitigate.py``), with the step's note per model; today's time is the run's less the
 step's seconds (the readings and the fit).
 

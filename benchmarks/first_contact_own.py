@@ -114,8 +114,10 @@ def image_folder(root: Path, x, y) -> None:
         Image.fromarray((image[0] * 255).round().astype("uint8"), "L").save(folder / f"{n:04}.png")
 
 
-def run_lines(work: Path, lines: Path, timeout: float) -> None:
-    """Each line of ``lines`` as written, one JSON line of what it did."""
+def run_lines(work: Path, lines: Path, timeout: float, keep: Path | None = None) -> None:
+    """Each line of ``lines`` as written, one JSON line of what it did; with ``keep``, each
+    line's whole stdout and stderr also go to ``keep/NN.txt`` (stop 56: stop 55's one high
+    finding was lost with the lines the JSON did not keep)."""
     venv_bin = Path(sys.executable).parent
     env = {
         **os.environ,
@@ -123,9 +125,11 @@ def run_lines(work: Path, lines: Path, timeout: float) -> None:
         "PYTHONPATH": str(REPO / "src"),
         "OMP_NUM_THREADS": "1",
     }
+    number = 0
     for line in lines.read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
+        number += 1
         command = line.replace("\\n", "\n")
         start = time.time()
         try:
@@ -143,6 +147,11 @@ def run_lines(work: Path, lines: Path, timeout: float) -> None:
             out = (exc.stdout or b"").decode(errors="replace")
             err = (exc.stderr or b"").decode(errors="replace")
         errors = [e for e in err.splitlines() if e.strip()]
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            (keep / f"{number:02}.txt").write_text(
+                f"$ {command}\n--- exit {rc}\n--- stdout (last 30,000 characters)\n"
+                f"{out[-30000:]}\n--- stderr (last 30,000 characters)\n{err[-30000:]}")
         print(
             json.dumps(
                 {

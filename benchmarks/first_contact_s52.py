@@ -72,23 +72,29 @@ def make(work: Path, model_run: Path, seed: int = SEED) -> None:
     shutil.copy(work / "model.pt", work / "vendor-model.pt")
 
 
-def main(make_files=make, doc: str = __doc__) -> None:  # type: ignore[no-untyped-def]
+def main(make_files=make, doc: str = __doc__, make_minilm=None) -> None:  # type: ignore[no-untyped-def]
     """The command line (``make_files(work, model_run)`` writes the user files; stop 53 passes
-    its own)."""
+    its own; ``make_minilm(work)``, stop 56's, adds ``--make-minilm``). ``--keep DIR``: each
+    line's whole output too."""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("work", type=Path)
     parser.add_argument("--make", action="store_true")
+    if make_minilm is not None:
+        parser.add_argument("--make-minilm", action="store_true")
     parser.add_argument("--model-run", type=Path)
     parser.add_argument("--lines", type=Path)
     parser.add_argument("--timeout", type=float, default=200.0)
+    parser.add_argument("--keep", type=Path)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.make:
         if args.model_run is None or not (args.model_run / "manifest.json").is_file():
             sys.exit("error: --make needs --model-run RUN (a red-team run folder)")
         make_files(args.work, args.model_run)
+    if make_minilm is not None and args.make_minilm:
+        make_minilm(args.work)
     if args.lines is not None:
-        run_lines(args.work, args.lines, args.timeout)
+        run_lines(args.work, args.lines, args.timeout, args.keep)
 
 
 if __name__ == "__main__":

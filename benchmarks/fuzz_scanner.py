@@ -48,6 +48,7 @@ from fuzz_coverage import Tracer, executable_lines
 from fuzz_mutators import mutate
 from fuzz_seeds import STREAM_ONNX, cached_seeds
 from trojanscope.scan import scan_paths
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
@@ -162,7 +163,7 @@ def _watched(scan: Callable[[], list[Any]], watchdog: float) -> tuple[list[str],
 def scan_one(policy: Any, data: bytes, name: str, watchdog: float) -> tuple[list[str], float]:
     """Scan ``data`` with ``scan_bytes`` under the scanner's own time budget."""
     def scan() -> list[Any]:
-        ctx = Ctx(policy, "fuzz", deadline=time.monotonic() + policy.limits.max_seconds)
+        ctx = Ctx(policy, "fuzz", budget=Budget.start(policy.limits.max_seconds))
         scan_bytes(ctx, data, name)
         return ctx.findings
 

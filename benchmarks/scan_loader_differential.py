@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
@@ -228,7 +229,7 @@ def stop_bytes_timing(mib: int = 4) -> dict[str, object]:
     import time
 
     policy = load_policy()
-    ctx = Ctx(policy, "diff", deadline=time.monotonic() + policy.limits.max_seconds)
+    ctx = Ctx(policy, "diff", budget=Budget.start(policy.limits.max_seconds))
     started = time.monotonic()
     scan_bytes(ctx, PAYLOAD + b"." * (mib << 20), "a.pkl")
     rules = sorted({f.rule_id for f in ctx.findings})

@@ -125,6 +125,7 @@ def cases() -> list[tuple[str, str, bytes, str, bool]]:
 def scan(data: bytes, name: str, stream: bool, bytes_only: bool,
          member_limit: int | None = None) -> list[str]:
     from trojanscope.scan import keras_fmt
+    from trojanscope.scan.budget import Budget
     from trojanscope.scan.context import Ctx
     from trojanscope.scan.engine import scan_bytes
     from trojanscope.scan.rules import load_policy
@@ -134,7 +135,7 @@ def scan(data: bytes, name: str, stream: bool, bytes_only: bool,
         policy.limits.max_onnx_parse = policy.limits.max_memory_member = 1
     if member_limit is not None:
         policy.limits.max_memory_member = member_limit
-    ctx = Ctx(policy, name, deadline=time.monotonic() + policy.limits.max_seconds)
+    ctx = Ctx(policy, name, budget=Budget.start(policy.limits.max_seconds))
     if bytes_only:  # the byte scan alone, as on an install without h5py
         keras_fmt._byte_scan(ctx, io.BytesIO(data))
     else:
@@ -162,6 +163,7 @@ def named_probe_seconds(mib: int, seed: int, repeats: int = 3) -> dict[str, floa
     """Best of ``repeats``: the whole scan of a gzip of ``mib`` MiB of seeded random bytes (no
     HDF5 signature), named ``model.h5.gz`` (probed 64 MiB forward on this branch) and
     ``model.bin.gz`` (1 MiB)."""
+    from trojanscope.scan.budget import Budget
     from trojanscope.scan.context import Ctx
     from trojanscope.scan.engine import scan_bytes
     from trojanscope.scan.rules import load_policy
@@ -172,7 +174,7 @@ def named_probe_seconds(mib: int, seed: int, repeats: int = 3) -> dict[str, floa
         best = float("inf")
         for _ in range(repeats):
             policy = load_policy()
-            ctx = Ctx(policy, name, deadline=time.monotonic() + 60)
+            ctx = Ctx(policy, name, budget=Budget.start(60))
             start = time.perf_counter()
             scan_bytes(ctx, data, name)
             best = min(best, time.perf_counter() - start)

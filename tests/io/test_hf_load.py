@@ -305,3 +305,20 @@ def test_a_roberta_folder_takes_as_many_tokens_as_its_positions_allow(folders, t
     assert loaded.module(full).shape == (1, 2)
     with pytest.raises((IndexError, RuntimeError)):  # one token more is past the table
         loaded.module(torch.full((1, 39), 10))
+
+
+def test_an_image_folder_is_told_what_works(tmp_path) -> None:
+    """First contact, stop 56: a ViT image folder (``save_pretrained``) was refused with
+    "trojanscope inspects text classifiers" and no way forward; the line now names the ONNX
+    route."""
+    pytest.importorskip("transformers")
+    from trojanscope.errors import UserInputError
+    from trojanscope.io.hf_load import _check_architecture
+
+    with pytest.raises(UserInputError) as exc:
+        _check_architecture(tmp_path, {"model_type": "vit",
+                                       "architectures": ["ViTForImageClassification"]})
+    assert "text classifiers only" in str(exc.value) and ".onnx" in str(exc.value)
+    with pytest.raises(UserInputError) as exc:  # a text model without a head: no ONNX advice
+        _check_architecture(tmp_path, {"model_type": "bert", "architectures": ["BertModel"]})
+    assert ".onnx" not in str(exc.value)

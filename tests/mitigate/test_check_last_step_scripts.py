@@ -134,3 +134,34 @@ def test_free_reach_compares_the_one_step_it_names(load_benchmark, monkeypatch, 
     assert seen["m"].free_reach == 0.2 and seen["m"].reach_round2 is False
     assert seen["label"] == "gated:free_reach=0.2,reach_round2=0"
     assert "reach_round2=0" in script.__doc__.split("\n")[0]  # the --help's description
+
+
+def _made(script, monkeypatch, tmp_path, *extra: str) -> dict:
+    seen: dict = {}
+    monkeypatch.setattr(script, "rows_from_one_run",
+                        lambda zoo, out, make, label, *rest, **kw: seen.update(m=make(),
+                                                                              label=label))
+    script.main([str(zoo(tmp_path)), str(tmp_path / "out.json"), *extra])
+    return seen
+
+
+def test_back_distill_starts_from_todays_default(load_benchmark, monkeypatch, tmp_path) -> None:
+    """hfc, stop 56: with ``reach_round2`` on by default (stop 54) the first row is still
+    today's: every option but ``back_distill`` is the default's, the round included."""
+    from trojanscope.mitigate.gated import Gated
+
+    seen = _made(load_benchmark("check_back_distill"), monkeypatch, tmp_path, "1")
+    today = Gated().get_params()
+    asked = seen["m"].get_params()
+    assert asked.pop("back_distill") == 1 and today.pop("back_distill") == 0
+    assert asked == today and asked["reach_round2"] is True
+
+
+def test_bias_refit_says_its_first_row_is_not_todays(load_benchmark, monkeypatch, tmp_path) -> None:
+    """hfc, stop 56: beside ``bias_refit`` ``free_reach``'s step and ``reach_round2`` are off, so
+    the first row is the stages alone, not today's default (the help said "Today's `gated`")."""
+    script = load_benchmark("check_bias_refit")
+    seen = _made(script, monkeypatch, tmp_path)
+    assert seen["m"].free_reach == 0 and seen["m"].reach_round2 is False
+    first = script.__doc__.split("\n\n")[0]
+    assert "free_reach=0" in first and "Today's" not in first

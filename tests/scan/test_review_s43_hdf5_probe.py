@@ -8,10 +8,10 @@ import gzip
 import io
 import lzma
 import pickle
-import time
 
 import pytest
 
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
@@ -23,7 +23,7 @@ _CONFIG = (b'{"class_name": "Sequential", "config": {"layers": [{"class_name": "
 
 def _scan(data: bytes, name: str) -> list[str]:
     policy = load_policy()
-    ctx = Ctx(policy, name, deadline=time.monotonic() + policy.limits.max_seconds)
+    ctx = Ctx(policy, name, budget=Budget.start(policy.limits.max_seconds))
     scan_bytes(ctx, data, name)
     return [f.rule_id for f in ctx.findings]
 
@@ -112,7 +112,7 @@ def test_tar_member_too_large_to_hold_is_probed_as_it_streams(offset: int) -> No
     now, and TS182 says it was not scanned as HDF5."""
     policy = load_policy()
     policy.limits.max_memory_member = 4096  # the member (offset + 300 bytes) is larger
-    ctx = Ctx(policy, "models.tar", deadline=time.monotonic() + policy.limits.max_seconds)
+    ctx = Ctx(policy, "models.tar", budget=Budget.start(policy.limits.max_seconds))
     scan_bytes(ctx, _tar("model.h5", _image(offset) + b"\0" * 4096), "models.tar")
     found = [(f.rule_id, f.message) for f in ctx.findings if f.rule_id == "TS182"]
     assert len(found) == 1 and f"signature at byte {offset}" in found[0][1], ctx.findings
@@ -121,7 +121,7 @@ def test_tar_member_too_large_to_hold_is_probed_as_it_streams(offset: int) -> No
 def test_tar_member_without_a_user_block_gets_no_probe_finding() -> None:
     policy = load_policy()
     policy.limits.max_memory_member = 4096
-    ctx = Ctx(policy, "models.tar", deadline=time.monotonic() + policy.limits.max_seconds)
+    ctx = Ctx(policy, "models.tar", budget=Budget.start(policy.limits.max_seconds))
     data = pickle.dumps(list(range(3000)), protocol=2)
     scan_bytes(ctx, _tar("model.pkl", data), "models.tar")
     assert [f.rule_id for f in ctx.findings] == []

@@ -3,10 +3,9 @@ model for one long external-data string, hiding the location beside it."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
@@ -16,7 +15,7 @@ def _scan(data: bytes, name: str, stream_onnx: bool = False) -> list[str]:
     policy = load_policy()
     if stream_onnx:
         policy.limits.max_onnx_parse = 1  # every ONNX model to the streaming reader
-    ctx = Ctx(policy, name, deadline=time.monotonic() + policy.limits.max_seconds)
+    ctx = Ctx(policy, name, budget=Budget.start(policy.limits.max_seconds))
     scan_bytes(ctx, data, name)
     return [f.rule_id for f in ctx.findings]
 

@@ -12,6 +12,7 @@ import zipfile
 
 import pytest
 
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
@@ -25,7 +26,7 @@ def _scan(data: bytes, name: str, stream_onnx: bool = False) -> list[tuple[str, 
         # every ONNX model to the streaming reader (max_memory_member too: main had no
         # max_onnx_parse, so that the test fails there)
         policy.limits.max_onnx_parse = policy.limits.max_memory_member = 1
-    ctx = Ctx(policy, name, deadline=time.monotonic() + policy.limits.max_seconds)
+    ctx = Ctx(policy, name, budget=Budget.start(policy.limits.max_seconds))
     scan_bytes(ctx, data, name)
     return [(f.rule_id, f.message) for f in ctx.findings]
 

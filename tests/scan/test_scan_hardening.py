@@ -13,6 +13,7 @@ import pytest
 
 from trojanscope.report import Severity
 from trojanscope.scan import load_policy, scan_paths
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.compressed import can_open
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
@@ -85,7 +86,7 @@ def test_limits_raise_and_the_rest_is_scanned_for_imports():
         PickleMachine(Reader(io.BytesIO(b"}" * 20000 + b".")), WalkLimits(max_stack=1000)).run()
     with pytest.raises(AnalysisLimit):
         PickleMachine(Reader(io.BytesIO(b"N0" * 10000 + b"N.")),
-                      WalkLimits(deadline=time.monotonic() - 1)).run()
+                      WalkLimits(budget=Budget.start(-1))).run()
 
 
 def test_payload_after_a_malformed_spot_is_still_reported():

@@ -59,9 +59,9 @@ def test_thousands_of_deep_paths_stop_at_the_time_limit(tmp_path):
     _index(folder, {f"t{i}": "d/" * 1000 + f"s{i}.safetensors" for i in range(3000)})
     policy = load_policy()
     policy.limits.max_seconds = 1
-    started = time.monotonic()
+    started = time.thread_time()  # the budget is CPU time (stop 56): a busy machine's wait is not
     found = _findings(folder, policy)
-    assert time.monotonic() - started < 30
+    assert time.thread_time() - started < 30
     assert any(r == "TS182" and "shard paths not looked up (time limit)" in m
                for r, _, m in found)
 

@@ -6,15 +6,15 @@ finding said only "time limit reached")."""
 from __future__ import annotations
 
 import pickle
-import time
 
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_bytes
 from trojanscope.scan.rules import load_policy
 
 
 def _ts182(data: bytes, name: str) -> list[str]:
-    ctx = Ctx(load_policy(), name, deadline=time.monotonic() - 1.0)  # the budget already spent
+    ctx = Ctx(load_policy(), name, budget=Budget.start(-1.0))  # the budget already spent
     scan_bytes(ctx, data, name)
     return [f.message for f in ctx.findings if f.rule_id == "TS182"]
 

@@ -104,8 +104,12 @@ def _check_architecture(root: Path, config: dict[str, Any]) -> None:
                              "transformers ships (and a model's own code is never run)")
     archs = config.get("architectures") or []
     if archs and not any(isinstance(a, str) and a.endswith(HEAD_SUFFIX) for a in archs):
-        raise UserInputError(f"{root}/config.json: architectures {archs} has no "
-                             f"*{HEAD_SUFFIX} head; trojanscope inspects text classifiers")
+        image = any(isinstance(a, str) and a.endswith("ForImageClassification") for a in archs)
+        raise UserInputError(  # an image folder: say what does work (first contact, stop 56)
+            f"{root}/config.json: architectures {archs} has no *{HEAD_SUFFIX} head; trojanscope "
+            "reads Hugging Face folders of text classifiers only" + (
+                "; export an image classifier to ONNX (torch.onnx.export) and give the .onnx "
+                "file" if image else ""))
 
 
 def _class_names(root: Path, config: dict[str, Any]) -> list[str]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from trojanscope.detect.tabular_file_size import is_size_note
-
 
 def unquoted_size_notes(detection: dict[str, Any] | None, reasons: list[str]) -> list[str]:
     """The detection's size notes that none of ``reasons`` already holds."""
+    from trojanscope.detect.tabular_file_size import is_size_note  # (trojanscope.detect
+    # imports torch: not at import, or every CLI command would; stop 56)
+
     notes = (detection or {}).get("coverage_notes") or []
     return [n for n in notes if is_size_note(n) and not any(n in r for r in reasons)]

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from trojanscope import __version__
 from trojanscope.report.model import Report, Subject
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.engine import scan_stream
 from trojanscope.scan.rules import Policy, load_policy
@@ -31,8 +32,7 @@ def scan_file(path: str | Path, policy: Policy | None = None,
     ``data``: the file's bytes as a loader already read them (scanned instead of the file)."""
     policy = policy or load_policy()
     path = Path(path)
-    ctx = Ctx(policy, str(path), fs_path=path,
-              deadline=time.monotonic() + policy.limits.max_seconds)
+    ctx = Ctx(policy, str(path), fs_path=path, budget=Budget.start(policy.limits.max_seconds))
     subject = Subject(str(path))
 
     def reopen() -> BinaryIO:

@@ -197,7 +197,7 @@ def _scan_zip_member(ctx: Ctx, f: BinaryIO, e: ZipEntry, kind: str, file_size: i
         if _METHODS[e.method] is not None:
             src = DecompressStream(src, _METHODS[e.method], min(lim.max_expanded, max(
                 e.size, 1) * 2 + (1 << 20)), lim.max_ratio, lim.min_bomb_size,
-                ctx.deadline, size=e.size or None)  # type: ignore[assignment]
+                ctx.budget, size=e.size or None)  # type: ignore[assignment]
         return src
 
     # torch.load unpickles a torch zip's .pkl members whatever their first bytes

@@ -8,9 +8,10 @@ import bz2
 import importlib
 import io
 import lzma
-import time
 import zlib
 from typing import Any, BinaryIO
+
+from trojanscope.scan.budget import Budget
 
 CHUNK = 1 << 16
 # Output per call of a codec that cannot be copied (all but zlib): a corrupt spot loses only
@@ -166,10 +167,10 @@ class DecompressStream(io.RawIOBase):
     ``max_out`` bytes come out, or when the ratio passes ``max_ratio`` beyond ``min_bomb``."""
 
     def __init__(self, src: BinaryIO, kind: str, max_out: int, max_ratio: int = 200,
-                 min_bomb: int = 100 << 20, deadline: float | None = None,
+                 min_bomb: int = 100 << 20, budget: Budget | None = None,
                  size: int | None = None) -> None:
         self.src, self.kind = src, kind
-        self.deadline = deadline
+        self.budget = budget
         self.d = new_decompressor(kind, size)
         self.max_out, self.max_ratio, self.min_bomb = max_out, max_ratio, min_bomb
         self.consumed = self.produced = 0
@@ -322,10 +323,8 @@ class DecompressStream(io.RawIOBase):
             rest += more
 
     def _in_time(self) -> None:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            from trojanscope.scan.pickle_machine import TIME_LIMIT, AnalysisLimit
-
-            raise AnalysisLimit(f"while decompressing, {TIME_LIMIT}")
+        if self.budget is not None:
+            self.budget.check("while decompressing, ")
 
     def _check(self) -> None:
         if self.produced > self.max_out:

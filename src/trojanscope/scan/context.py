@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from trojanscope.report.model import Finding, Location, Severity
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.rules import Policy
 
 
@@ -23,19 +23,17 @@ class Ctx:
     findings: list[Finding] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
-    deadline: float | None = None  # time.monotonic() when the file's time budget ends
+    budget: Budget | None = None  # the file's time budget (CPU time, a wall-clock backstop)
 
     def child(self, member: str) -> Ctx:
         name = f"{self.member}/{member}" if self.member else member
         return Ctx(self.policy, self.path, None, name, self.depth + 1, self.findings, self.kinds,
-                   self.details, self.deadline)
+                   self.details, self.budget)
 
     def check_time(self) -> None:
         """Raise AnalysisLimit once the file's time budget is spent."""
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            from trojanscope.scan.pickle_machine import TIME_LIMIT, AnalysisLimit
-
-            raise AnalysisLimit(TIME_LIMIT)
+        if self.budget is not None:
+            self.budget.check()
 
     def add(self, rule_id: str, message: str, *, offset: int | None = None,
             position: int | None = None, severity: Severity | None = None,

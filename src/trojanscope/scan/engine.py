@@ -191,7 +191,7 @@ def scan_compressed(ctx: Ctx, kind: str, reader: Reader, name: str,
         return kind
     def expand(src: BinaryIO) -> DecompressStream:
         return DecompressStream(src, kind, lim.max_expanded, lim.max_ratio, lim.min_bomb_size,
-                                ctx.deadline)
+                                ctx.budget)
 
     stream = expand(ReaderFile(reader))
     inner_reopen = None if reopen is None else (lambda: expand(reopen()))

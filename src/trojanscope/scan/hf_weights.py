@@ -9,11 +9,11 @@ import json
 import os
 import re
 import struct
-import time
 from pathlib import Path
 from typing import Any
 
 from trojanscope.io.hf_folder import HFLayout, read_json
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.rules import Policy
 from trojanscope.scan.safetensors_fmt import MAX_HEADER
@@ -64,7 +64,7 @@ def check_indexes(layout: HFLayout, policy: Policy) -> tuple[list, dict[str, lis
     findings: list = []
     expected: dict[str, list[str]] = {}
     root_real = Path(os.path.realpath(layout.root))
-    deadline = time.monotonic() + policy.limits.max_seconds
+    budget = Budget.start(policy.limits.max_seconds)
     for rel in layout.indexes:
         ctx = Ctx(policy, str(layout.root / rel))
         data, error = read_json(layout.root / rel)
@@ -85,7 +85,7 @@ def check_indexes(layout: HFLayout, policy: Policy) -> tuple[list, dict[str, lis
         late = 0  # shards whose look-up the time limit cut (a name alone still says "outside")
         for shard in sorted(own):
             where = _name_place(shard)
-            if where is None and time.monotonic() > deadline:
+            if where is None and budget.spent():
                 late += 1
                 continue
             if where is None:

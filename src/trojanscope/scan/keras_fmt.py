@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -127,9 +126,9 @@ def _child_read(ctx: Ctx, f: BinaryIO) -> dict[str, str] | None:
     from pathlib import Path
 
     seconds = float(CHILD_SECONDS)
-    if ctx.deadline is not None:  # within the file's time budget
-        seconds = min(seconds, ctx.deadline - time.monotonic())
-        if seconds < 1:
+    if ctx.budget is not None:  # within the file's time budget (the child's wall time too)
+        seconds = min(seconds, ctx.budget.wall_left())
+        if seconds < 1 or ctx.budget.cpu_left() < 1:
             ctx.details["hdf5"] = "time budget spent: h5py not run"
             return None
     args, stdin = [sys.executable, "-c", _CHILD], None

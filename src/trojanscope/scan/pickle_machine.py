@@ -8,10 +8,10 @@ import codecs
 import pickletools
 import re
 import struct
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from trojanscope.scan.budget import Budget
 from trojanscope.scan.static_eval import (
     NotStatic,
     canonical,
@@ -47,10 +47,6 @@ class AnalysisLimit(Exception):
     """A time, memory or opcode limit stopped the walk before the pickle ended."""
 
 
-# What a TS182 says when a file's time budget ran out: the budget is wall-clock, so a busy
-# machine reaches it sooner, and the finding names the setting that moves it.
-TIME_LIMIT = ("time limit reached ([limits] max_seconds per file; a busy machine reaches it "
-              "sooner: raise it with --config)")
 
 
 class _Mark:
@@ -105,7 +101,7 @@ class WalkLimits:
     max_stack: int = 1_000_000  # values on the stack and under MARKs at most
     max_items: int = 1_000_000  # container items kept for evidence, all containers together
     max_line: int = 1 << 16  # bytes of a text line kept (longer lines are read and dropped)
-    deadline: float | None = None  # time.monotonic() after which the walk stops
+    budget: Budget | None = None  # the file's time budget (CPU time, a wall-clock backstop)
 
 
 @dataclass
@@ -197,8 +193,8 @@ class PickleMachine:
 
     def _check_limits(self) -> None:
         lim = self.limits
-        if lim.deadline is not None and time.monotonic() > lim.deadline:
-            raise AnalysisLimit(TIME_LIMIT)
+        if lim.budget is not None:
+            lim.budget.check()
         if self.parked + len(self.stack) + len(self.metastack) > lim.max_stack:
             raise AnalysisLimit(f"more than {lim.max_stack} values on the stack")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pickletools
 import re
 import struct
-import time
 from typing import Any
 
-from trojanscope.scan.pickle_machine import TIME_LIMIT, ImportRecord, PickleResult
+from trojanscope.scan.budget import Budget
+from trojanscope.scan.pickle_machine import ImportRecord, PickleResult
 from trojanscope.scan.stream import Reader, Truncated
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -43,7 +43,7 @@ def _string(name: str, raw: bytes) -> str | None:
 
 
 def rescan_imports(r: Reader, res: PickleResult, max_opcodes: int,
-                   deadline: float | None) -> str | None:
+                   budget: Budget | None) -> str | None:
     """Scan the reader to its end for imports, adding them to ``res``; returns the limit that
     stopped it early, or None when the stream was read to the end."""
     recent: list[str | None] = [None, None]
@@ -62,8 +62,8 @@ def rescan_imports(r: Reader, res: PickleResult, max_opcodes: int,
         count += 1
         if count > max_opcodes:
             return f"opcode limit ({max_opcodes}) reached"
-        if not count & 0xFFF and deadline is not None and time.monotonic() > deadline:
-            return TIME_LIMIT
+        if not count & 0xFFF and budget is not None and (spent := budget.spent()):
+            return spent
         at = r.pos
         try:
             code = r.read_byte()

@@ -41,7 +41,7 @@ def walk_one(ctx: Ctx, reader: Reader) -> PickleResult:
     """Walk one pickle from the reader's position; errors are stored, not raised (except a
     broken compressed stream underneath, which the caller re-raises after reporting)."""
     pol = ctx.policy
-    limits = WalkLimits(max_opcodes=pol.limits.max_opcodes, deadline=ctx.deadline)
+    limits = WalkLimits(max_opcodes=pol.limits.max_opcodes, budget=ctx.budget)
     machine = PickleMachine(reader, limits, frozenset(pol.loaders))
     res = machine.res
     crossed = len(reader.crossed)
@@ -73,7 +73,7 @@ def _rescan(ctx: Ctx, reader: Reader, res: PickleResult) -> None:
     reader.buf_end = None  # the import scan reads the bytes in order (the other loaders' view)
     try:
         # the import scan keeps no stack: its bound is the file's time budget
-        stopped = rescan_imports(reader, res, 8 * ctx.policy.limits.max_opcodes, ctx.deadline)
+        stopped = rescan_imports(reader, res, 8 * ctx.policy.limits.max_opcodes, ctx.budget)
     except (CorruptStream, BombError) as exc:
         res.stream_error = exc
         return
