@@ -67,3 +67,15 @@ def test_the_look_pairs_only_models_read_in_both_draws() -> None:
             _row("credit-default", "b", "mlp", False, 0.2, draw=0)]
     paired = look.pair(rows)
     assert list(paired) == [("cr", "a")] and set(paired[("cr", "a")]) == {0, 1}
+
+
+def test_a_cut_candidate_run_is_read_from_its_log_lines(tmp_path) -> None:
+    d = _default()
+    log = tmp_path / "s.log"
+    log.write_text("S whole cd start 20:52:42\n"
+                   "cr n=100000 d=0 mlp-1 mlp      src [100, 583] skip [] p 0.105\n")
+    (r,) = rule.from_log(d, [str(log)])
+    assert (r["name"], r["probability"], r["backdoored"]) == ("mlp-1", 0.105, True)
+    log.write_text("cr n=100000 d=0 xgboost-1 xgboost  src [1, 2] skip [] p 0.5\n")
+    with pytest.raises(SystemExit, match="no network"):
+        rule.from_log(d, [str(log)])
