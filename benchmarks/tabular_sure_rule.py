@@ -152,7 +152,7 @@ def main() -> None:
                                       indent=1))
     if not half:
         print("200 rows: not read (the rule is not judged)")
-    print(f"rule {'met' if half and all(held) else 'not met'}")
+    print("rule not judged" if not half else f"rule {'met' if all(held) else 'not met'}")
 
 
 if __name__ == "__main__":
