@@ -16,7 +16,7 @@ on every row given.
     PYTHONPATH=src:benchmarks python benchmarks/tabular_net_refit.py --size whole \
         --rows ROWS.json EVAL.json=tab-fresh31 ... [--designs NAME,...] [--cs 0.1,1,10]
     PYTHONPATH=src:benchmarks python benchmarks/tabular_net_refit.py --size 200 --rows ... \
-        --write calibration.json --fit "DESIGN|TRANSFORM|C"
+        --write calibration.json --fit "DESIGN|TRANSFORM|C" [--key tabular-search:network:sure]
 """
 
 from __future__ import annotations
@@ -65,10 +65,11 @@ DESIGNS = {
 }
 
 
-def load(specs: list[str], size: str) -> list[dict]:
+def load(specs: list[str], size: str, order: str = "linear") -> list[dict]:
     """Network readings of ``specs`` (``FILE`` or ``FILE=ZOO``) at ``size``, one per (zoo,
-    model, draw): a later file's duplicate is refused. Each row's suspected target is the
-    default order's (a reading taken with ``sure_order`` is put back in the linear order)."""
+    model, draw): a later file's duplicate is refused. Each whole-split row's suspected target
+    is ``order``'s: ``linear``, the default's (a reading taken with ``sure_order`` is put back
+    in the linear order), or ``sure``, the order ``-p sure_order=1`` reads (stop 56)."""
     out, seen = [], set()
     for spec in specs:
         path, _, zoo = spec.partition("=")
@@ -85,8 +86,8 @@ def load(specs: list[str], size: str) -> list[dict]:
             if key in seen:
                 raise SystemExit(f"error: {key} read twice ({path})")
             seen.add(key)
-            if size == "whole" and r.get("classes"):  # the default (linear) order
-                r["predicted_target"] = network_target(r, "linear")
+            if size == "whole" and r.get("classes"):  # the default (linear) order, or sure
+                r["predicted_target"] = network_target(r, order)
             r["table"] = r.get("table") or table_of(r["zoo"])
             out.append(r)
     return out
@@ -126,15 +127,19 @@ def report(name: str, rows: list[dict], p: list[float]) -> None:
         print(f"  worst family: {max(worst)[1]} (CE {max(worst)[0]:.3f})")
 
 
-def write(rows: list[dict], size: str, spec: str, out: Path) -> None:
-    """The shipped calibrators with ``KEYS[size]`` refitted on every row (``DESIGN|T|C``)."""
+def write(rows: list[dict], size: str, spec: str, out: Path, key: str | None = None) -> None:
+    """The shipped calibrators with ``key`` (default ``KEYS[size]``) refitted on every row
+    (``DESIGN|T|C``); another key is added beside the shipped ones (stop 56's
+    ``tabular-search:network:sure``)."""
     name, transform, c = spec.split("|")
     if name not in DESIGNS[size]:
         raise SystemExit(f"error: unknown design {name!r}")
     feats = DESIGNS[size][name]
     check(rows, feats)
     cals = load_calibrators(out) if out.exists() else load_calibrators()
-    key = KEYS[size]
+    key = key or KEYS[size]
+    if not key.startswith(KEYS[size].split(":rows")[0].split(":twins")[0]):
+        raise SystemExit(f"error: --key {key!r} is not a network key of this size")
     cals[key] = fit_calibrator(
         key, [r["features"] for r in rows], [int(r["backdoored"]) for r in rows], feats,
         transform=transform, c=float(c), seed=0, design=name,
@@ -159,15 +164,19 @@ def main() -> None:
     ap.add_argument("--cs", default="0.1,1,10")
     ap.add_argument("--write", type=Path, default=None)
     ap.add_argument("--fit", default=None, metavar="DESIGN|TRANSFORM|C")
+    ap.add_argument("--key", default=None,
+                    help="--write: the entry written (default the size's network key)")
+    ap.add_argument("--order", choices=("linear", "sure"), default="linear",
+                    help="whole split: the networks' target order (sure: -p sure_order=1's)")
     args = ap.parse_args()
-    rows = load(args.rows, args.size)
+    rows = load(args.rows, args.size, args.order)
     zoos = sorted({r["zoo"] for r in rows})
     print(f"{len(rows)} readings of {len({(r['zoo'], r['name']) for r in rows})} networks, "
           f"{len(zoos)} zoos: {' '.join(zoos)}")
     if args.write is not None:
         if not args.fit:
             raise SystemExit("error: --write needs --fit DESIGN|TRANSFORM|C")
-        write(rows, args.size, args.fit, args.write)
+        write(rows, args.size, args.fit, args.write, args.key)
         return
     names = (args.designs.split(",") if args.designs else  # default: those the rows feed
              [n for n, f in DESIGNS[args.size].items()

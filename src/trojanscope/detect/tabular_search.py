@@ -103,6 +103,8 @@ class Candidate:
 # twins, a TorchScript archive): the order it asks for does not exist
 TWIN_ORDER_UNREAD = ("twin_order=1 not read: it orders a network's classes by its excess "
                      "against clean twins, and this is {what} (the target is {order})")
+SURE_ROWS_UNREAD = ("sure_rows=1 not read: the sure-rows search feeds the whole-split "
+                    "network calibrator, and this is {what}")
 
 
 @register("detector", "tabular-search")
@@ -206,6 +208,16 @@ class TabularSearch(ModelDetector):
             ways, so its rule was not met. False, the default: the linear reference's order,
             and no sure-rows search (fresh lending-club networks took a median 25.3 s with
             it, 13.1 s at stop 49 without).
+        sure_rows: networks read without twins: the sure-rows search of ``sure_order`` is read
+            too (``tab_excess_sure``, ``tab_excess_flip``), the target order stays the
+            default's, and the family gets ``:sure``, so a ``network:sure`` calibrator reads
+            them where the calibration file holds one (elsewhere the ``network`` one, as
+            without). Issue 16 stop 56: opt-in, its entry in
+            ``benchmarks/data/tabular_s56_h16m/calibration_sure.json`` (one zoo out over 233
+            development networks it lifted lending-club from 0.951 to 0.984 ROC-AUC;
+            docs/benchmarks.md gives its rule and fresh reading). A tree, or a network read
+            with twins (a 150-300-row file, whose band calibrator does not read them), reads
+            nothing more, said in a note. False, the default: no sure-rows search.
         twin_fit: networks read with twins: how each twin is trained on the clean file.
             ``"distil"``, the default since issue 16 stop 43: 100 steps towards the model's
             own class probabilities on the clean rows (:func:`.tabular_twins.distil`: a twin
@@ -236,7 +248,8 @@ class TabularSearch(ModelDetector):
                  calibrated_rows: int = MIN_CALIBRATED_ROWS,
                  size_calibration: bool = True, twins: int | None = None,
                  twin_order: bool | None = None, twin_fit: str = "distil",
-                 tree_resamples: int = 0, sure_order: bool = False) -> None:
+                 tree_resamples: int = 0, sure_order: bool = False,
+                 sure_rows: bool = False) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -255,6 +268,9 @@ class TabularSearch(ModelDetector):
         if sure_order not in (True, False):
             raise UserInputError("tabular-search: sure_order must be true or false")
         self.sure_order = bool(sure_order)
+        if sure_rows not in (True, False):
+            raise UserInputError("tabular-search: sure_rows must be true or false")
+        self.sure_rows = bool(sure_rows)
         if twin_order is not None and twin_order not in (True, False):
             raise UserInputError("tabular-search: twin_order must be true or false")
         self.twin_order = None if twin_order is None else bool(twin_order)
@@ -369,6 +385,12 @@ class TabularSearch(ModelDetector):
             notes.append(TWIN_ORDER_UNREAD.format(
                 what="a tree model" if tree else "a network read without clean twins",
                 order="its own target order" if tree else "the linear reference's order"))
+        if self.sure_rows and (tree or twins):  # asked for, never silently dropped
+            notes.append(SURE_ROWS_UNREAD.format(
+                what="a tree model" if tree else "a network read with clean twins"))
+        # the sure rows: with ``sure_order`` wherever a network is read, with ``sure_rows``
+        # only without twins (the ``network:sure`` calibrator's readings; stop 56)
+        read_sure = not tree and (self.sure_order or (self.sure_rows and not twins))
         # the twins' search repeats the linear one's model passes: kept (same numbers)
         rises = RiseCache(target.model) if twins else None
         if not tree and self.min_sources != MIN_SOURCES:
@@ -393,12 +415,12 @@ class TabularSearch(ModelDetector):
                 excess[t], excess_found[t] = self.class_excess(
                     target.model, ref, x_all[torch.nonzero(y_all != t).flatten()], t, inner,
                     seed, rises)
-            if not tree and self.sure_order:
+            if read_sure:
                 # the greedy's sure rows: the share that combination flips, and the excess
                 # searched on them alone (a backdoor moves them all; the linear reference's
                 # rise is damped deep inside another class; issue 16 stop 50). Read only for
-                # the order that uses them: no calibrator reads them, and fresh lending-club
-                # networks took a median 25.3 s with them (13.1 s at stop 49 without)
+                # the order or the calibrator that uses them: fresh lending-club networks
+                # took a median 25.3 s with them (13.1 s at stop 49 without)
                 details["excess_flip"] = combo_flip(target.model, x_all[pick], t,
                                                     excess_found[t])
                 details["excess_sure"], sure_found[t] = self.sure_excess(
@@ -480,7 +502,7 @@ class TabularSearch(ModelDetector):
         features.update(over_floor(boxes.excess if boxes is not None else None, floor,
                                    int(prior.argmax())))
         features["tab_excess"] = float(excess.max())
-        if self.sure_order:  # recorded where read (trees: 0; issue 16 stop 50)
+        if self.sure_order or read_sure:  # recorded where read (trees: 0; issue 16 stop 50)
             # the share of the rows surest of another class that the suspected class's excess
             # combination sends to it, and the largest excess searched on those rows alone
             flip_of = {r.cls: r.details.get("excess_flip", 0.0) for r in per_class}
@@ -524,6 +546,8 @@ class TabularSearch(ModelDetector):
         verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
         if twins:  # read by its own calibrator where one is fitted
             verdict.family += ":twins"
+        elif read_sure and self.sure_rows:  # the ``network:sure`` calibrator, where one is
+            verdict.family += ":sure"
         if band:
             verdict.family += f":{band}"
         verdict.trigger_text = {
