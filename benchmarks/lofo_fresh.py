@@ -9,7 +9,10 @@ held-out family's models of each such seed (a trigger fold: its backdoored model
 seed's clean ones), for today's fold file and for the same fold with candidate U
 (``fitted_on.gate_unseen = "max@kind"`` on both gated raise terms, ``unseen_start.py``). Also the
 whole-calibration reading (every model of the seed by today's file and by U, no family held out)
-and which models U moves there. Issue 9's goal: ROC-AUC >= 0.95 and CE <= 0.30 on the worst
+and which models U moves there. Since stop 56 (h9A) also candidate P: V with the pixel raise
+term's BatchNorm-CNN start (``pixel_norm_start.py``), fitted per fold on the clean BatchNorm CNNs
+of the stored foreign seeds 50-82 less the held-out family's models (the whole file: on all of
+them). Issue 9's goal: ROC-AUC >= 0.95 and CE <= 0.30 on the worst
 held-out family; rule families have >= 2 backdoored and >= 1 clean model (as
 ``rule_s51_check.py`` counts them).
 
@@ -31,6 +34,7 @@ from _common import read_jsonl
 from foreign_zoo_detect import recalibrate_row
 from frame_start_loso import GK8
 from mmbd_aside import ASIDE, fails_only_on_mmbd, mmbd_clean, with_aside
+from pixel_norm_start import DEV_SEEDS, PIXELS, fit_start, with_start
 from r13p_lofo import (
     GOAL_AUC,
     GOAL_CE,
@@ -51,7 +55,7 @@ from trojanscope.detect.calibration import (
     load_calibrators,
 )
 
-FILES = ("today", "U", "V")
+FILES = ("today", "U", "V", "P")
 
 
 def parse_fresh(spec: str) -> tuple[str, Path, Path]:
@@ -130,13 +134,24 @@ def whole(rows: list[dict], files: dict[str, dict[str, Calibrator]]) -> dict:
     return out
 
 
-def candidates(cals: dict[str, Calibrator]) -> dict[str, dict[str, Calibrator]]:
-    """Today's file and the two candidates built on it: U (``max@kind``) and V
-    (``max@kind:unfitted``)."""
+def candidates(cals: dict[str, Calibrator], pixel_start: float | None = None
+               ) -> dict[str, dict[str, Calibrator]]:
+    """Today's file and the candidates built on it: U (``max@kind``), V
+    (``max@kind:unfitted``) and P (V with the pixel term's BatchNorm-CNN start ``pixel_start``;
+    None: V itself)."""
     from unseen_start import with_unseen  # imports r13p_lofo
 
-    return {"today": cals, "U": with_unseen(cals, UNSEEN_MAX_KIND),
-            "V": with_unseen(cals, UNFITTED_MAX_KIND)}
+    v = with_unseen(cals, UNFITTED_MAX_KIND)
+    return {"today": cals, "U": with_unseen(cals, UNSEEN_MAX_KIND), "V": v,
+            "P": with_start(v, pixel_start)}
+
+
+def fold_pixel_start(dev_all: list[dict], kind: str, family: str,
+                     cals: dict[str, Calibrator]) -> float | None:
+    """P's start for one fold: fitted on the stored runs of seeds 50-82 less the family's
+    models (``"\\0none"``: none held out)."""
+    return fit_start([r for r in dev_all if not member(r, kind, family)],
+                     float(cals[PIXELS].fitted_on["start"]))
 
 
 def fresh_cli(description: str, pools: bool = False
@@ -183,19 +198,22 @@ def main() -> None:
     dp, sus = reproduces(dev, with_floor(full, shipped), shipped)
     if dp > 1e-9 or sus:
         _fail("the recipe refitted on every development seed is not the shipped file")
-    whole_files = candidates(shipped)
+    dev_all = load_rows(DEV_SEEDS)
+    whole_files = candidates(shipped, fold_pixel_start(dev_all, "script", "\0none", shipped))
     fresh = {label: fresh_rows(label, runs, truth) for label, runs, truth in seeds}
     for name, members in fresh_cli.pools.items():  # rows keep their own seed's label
         fresh[name] = [r for m in members for r in fresh[m]]
     result: dict = {"files": {"today": "the shipped recipe refitted per fold (no gate_unseen: "
                               "N, shipped before stop 55); whole file: the shipped one",
                               "U": "the same with gate_unseen max@kind on both raise terms",
-                              "V": "the same with gate_unseen max@kind:unfitted"},
+                              "V": "the same with gate_unseen max@kind:unfitted",
+                              "P": "V with the pixel raise term's BatchNorm-CNN start, fitted "
+                                   "per fold on seeds 50-82 less the family"},
                     "goal": [GOAL_AUC, GOAL_CE], "seeds": {}}
     folds = {label: {} for label in fresh}
     for kind, fam in families(dev):
         cals, _ = fold_file(base, gk, shipped, dev, kind, fam)
-        files = candidates(cals)
+        files = candidates(cals, fold_pixel_start(dev_all, kind, fam, cals))
         for label, rows in fresh.items():
             scored = fold_scored(rows, kind, fam)
             if any(member(r, kind, fam) for r in scored):
