@@ -11,7 +11,7 @@ import torch
 from gated_cli_refusal import refuses_in_one_line
 from test_gated_free_reach import stages
 from test_gated_reach_round2 import wide  # noqa: F401  (a fixture)
-from test_gated_unlearn import Striped, data
+from test_gated_unlearn import Striped, Untouched, data, flagged, two_stages
 
 import trojanscope.mitigate.held_pick as hp
 from trojanscope import registry
@@ -94,14 +94,31 @@ def test_the_steps_work_on_the_rest_and_the_share_is_read_at_the_end(monkeypatch
     assert note["chosen"] == "output"
 
 
-def test_the_share_is_set_apart_after_the_gate_and_the_stages_see_the_rest(monkeypatch) -> None:
+class Counted(Untouched):
+    """A first stage that changes nothing and notes how many images it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def purify(self, model, clean, seed):
+        self.sizes.append(len(clean))
+        return model
+
+
+@pytest.mark.parametrize("share", [0.25, 0.0])
+def test_the_share_is_set_apart_after_the_gate_and_no_stage_sees_it(monkeypatch, share) -> None:
+    """A flagged dense image model: the first stage trains on the rest only (120 of 160 at
+    0.25); off, on all of them and nothing is read at the end."""
     torch.set_num_threads(1)
-    sizes: list[int] = []
-    method = gated.Gated(held_pick=0.2, unlearn=0, force=1)  # the detector does not run: no split
-    method.inner = type("Seen", (), {"purify": lambda s, m, c, seed: sizes.append(len(c)) or m,
-                                     "min_samples": 1})()
-    method._purify(Striped(), data(), 0)
-    assert sizes == [160] and method.pick_held_ is None
+    flagged(monkeypatch)
+    method = two_stages(unlearn=False, held_pick=share, dense_project=0)
+    method.inner = first = Counted()
+    method.apply(Striped().eval(), data())
+    assert first.sizes == [120 if share else 160]
+    assert ("held_pick" in method.report_) is bool(share)
+    if share:
+        assert method.report_["held_pick"]["held"] == 40
 
 
 def test_off_by_default_and_refused_out_of_range_or_without_free_reach() -> None:
