@@ -1,5 +1,6 @@
 """``benchmarks/check_back_distill.py``, ``check_free_reach.py``, ``check_bias_refit.py``,
-``check_reach_round2.py`` (hfc, stop 54) and ``check_first_read.py`` (h12, stop 55): importing
+``check_reach_round2.py`` (hfc, stop 54), ``check_first_read.py`` (h12, stop 55) and
+``check_held_pick.py`` (h12, stop 56): importing
 them runs nothing and patches nothing, and a bad argument ends in one error line and exit 2
 before any model is read (at stop 53 they ran at import with unchecked ``sys.argv``)."""
 
@@ -20,7 +21,7 @@ import trojanscope.mitigate.reach_round as rr
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2",
-           "check_first_read")
+           "check_first_read", "check_held_pick")
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -47,6 +48,8 @@ def zoo(tmp_path: Path) -> Path:
     ("check_reach_round2", "0", "ON must be above 0"),
     ("check_first_read", "0", "R must be above 0"),
     ("check_first_read", "nan", "R must be above 0"),
+    ("check_held_pick", "0", "R must be above 0"),
+    ("check_held_pick", "nan", "R must be above 0"),
 ])
 def test_a_bad_value_is_one_line(load_benchmark, tmp_path, capsys, name, value, word) -> None:
     script = load_benchmark(name)
@@ -165,3 +168,26 @@ def test_bias_refit_says_its_first_row_is_not_todays(load_benchmark, monkeypatch
     assert seen["m"].free_reach == 0 and seen["m"].reach_round2 is False
     first = script.__doc__.split("\n\n")[0]
     assert "free_reach=0" in first and "Today's" not in first
+
+
+def test_held_pick_s_check_reads_the_detector_once_per_model_and_charges_its_seconds(
+        load_benchmark) -> None:
+    """``check_held_pick.py``'s shared verdict: the same weights, images and seed read once, a
+    copy handed out each time, the reuse charged the first reading's seconds; other weights
+    read again."""
+    import torch
+
+    from trojanscope.data.dataset import TensorDataset
+
+    script = load_benchmark("check_held_pick")
+    calls: list[int] = []
+    verdict = script.shared_verdicts(lambda n, m, c, s: calls.append(s) or {"classes": [1, 2]})
+    model, other = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    clean = TensorDataset(torch.zeros(4, 2), torch.zeros(4).long(), ["a", "b"], "t", "test")
+    first = verdict("auto", model, clean, 0)
+    again = verdict("auto", model, clean, 0)
+    assert calls == [0] and first == again and first is not again
+    assert verdict.reused_s >= 0.0
+    verdict("auto", other, clean, 0)
+    verdict("auto", model, clean, 1)
+    assert calls == [0, 0, 1]

@@ -153,7 +153,8 @@ class Gated(Mitigation):
     ``dense_teacher``, ``dense_check``, ``dense_reach``),
     :class:`~trojanscope.mitigate.gated_stage_options.AfterOptions` (``residue``,
     ``residue_rounds``, ``margin``, ``margin_pull``, ``margin_held``, ``dense_repair``,
-    ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``) and
+    ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``,
+    ``held_pick``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
     ``first_near``: how the first stage treats an image model without a convolution; every
@@ -205,7 +206,8 @@ class Gated(Mitigation):
                  project_repair: int = 0, hand_projected: float = 0.0,
                  projected_undo: bool = False, bias_refit: bool = False,
                  free_reach: float | None = None, back_distill: int = 0,
-                 reach_round2: bool | None = None, first_read: float | None = None) -> None:
+                 reach_round2: bool | None = None, first_read: float | None = None,
+                 held_pick: float | None = None) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -277,6 +279,7 @@ class Gated(Mitigation):
         self.first_kept_: nn.Module | None = None  # first_read's: this run's first stage's
         self.first_stage_: nn.Module | None = None
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
+        self.pick_held_: TensorDataset | None = None  # held_pick's share, this run's
         verdict = None
         if not self.force or self.unlearn:  # forced: the detector runs for the suspects only
             start = time.perf_counter()
@@ -301,6 +304,12 @@ class Gated(Mitigation):
             clean, self.held_ = set_apart(clean, self.guard_hold, seed,  # no stage sees it
                                          min_rest=self.min_samples)
             report["guard_hold"] = {"held": len(self.held_), "rest": len(clean)}
+        if verdict is not None and self.held_pick > 0 and applies(model, clean):
+            from trojanscope.mitigate.held_pick import set_pick_apart  # no stage sees the share
+
+            clean, self.pick_held_ = set_pick_apart(clean, self.held_pick, seed,
+                                                    self.min_samples)
+            self.pick_rest_ = clean
         if self.dense_project:
             why = self._no_projection(model, clean)
             if why is None and verdict is not None:  # unlearn=1: the detector ran

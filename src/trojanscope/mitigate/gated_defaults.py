@@ -159,3 +159,9 @@ REACH_ROUND2 = True
 # on fresh zoos 2451/2452 it handed back one model, at the goal either way (15 of 20 backdoored
 # MLPs at the goal either way), failing benchmarks/data/mitigate_s55/plan.md's rule: opt-in.
 FIRST_READ = 0.0
+# ``held_pick``'s share (issue 12 stop 56, h12): with R > 0, R of the clean images are set apart
+# after the gate and the run's candidate models the method's readings call clean are chosen
+# between by their accuracy on them (:mod:`~trojanscope.mitigate.held_pick`). 0: off. The
+# candidate 0.2 (40 of 200) failed benchmarks/data/mitigate_s56/plan.md's rule on fresh zoos
+# 2453/2454 (5 of 14 backdoored MLPs at the goal against 6, one lost): opt-in.
+HELD_PICK = 0.0

@@ -6,8 +6,9 @@ work on. Where it finds none the original (or the projected) model comes back (`
 ``sure``, ``hand_check`` and ``hand_projected`` overrule the probe where the detector is sure
 and the reversed trigger still works; ``weak_first`` hands the first stage's model back on weak
 evidence; ``revert_stripe`` reads another class's stripe first; ``project_repair`` fits a
-projected model handed back (:mod:`~trojanscope.mitigate.nothing_left`); ``first_read`` keeps
-the first stage's model aside there (:mod:`~trojanscope.mitigate.first_read`). The options:
+projected model handed back (:mod:`~trojanscope.mitigate.nothing_left`); ``first_read`` and
+``held_pick`` keep the first stage's model aside there (:mod:`~trojanscope.mitigate.first_read`,
+:mod:`~trojanscope.mitigate.held_pick`). The options:
 :class:`~.gated_options.ProbeOptions`.
 """
 
@@ -143,7 +144,7 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
             prm.requires_grad_(True)       # copy every other path returns
         if projected and g.project_repair:  # opt-in: off, the projected model as is
             g._repair_projected(original, clean, seed)
-        elif projected and g.first_read > 0:  # read after free_reach's step (first_read.py)
+        elif projected and (g.first_read > 0 or g.held_pick > 0):  # read after the steps
             g.first_kept_ = copy.deepcopy(model).eval()
         return original
     return None

@@ -19,6 +19,7 @@ from trojanscope.mitigate.gated_defaults import (
     FREE_REACH,
     GUARD_BUDGET,
     GUARD_TRIPS,
+    HELD_PICK,
     MARGIN,
     MARGIN_MOST,
     MARGIN_PULL,
@@ -310,6 +311,17 @@ class AfterOptions:
             failed the rule written before them. Not beside ``project_repair`` (which fits the
             projected model instead: nothing is kept). Off where ``free_reach`` is 0; asked for
             there, it is refused.
+        held_pick: with R in (0, 0.5], R of the clean images (per class, from the seed) are set
+            apart after the detector's gate and no stage or step trains or reads on them; at
+            the end, of the run's output, the stages' model (where the later steps changed it)
+            and the first stage's model (where the projected model was handed back), those
+            ``free_reach``'s readings call clean (under its bar, under 0.03 for the first
+            stage's model, and the suspect the least reachable class) are read on the share and
+            the one that classifies most of it comes back, ties to the later
+            (:mod:`~trojanscope.mitigate.held_pick`; the note's ``held_pick``). Built for the
+            accuracy-only misses (issue 12 stop 56, h12); default ``HELD_PICK`` = 0 (off):
+            ``held_pick=0.2`` failed its rule on fresh zoos 2453/2454 (5 of 14 against 6). Off
+            where ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -323,6 +335,7 @@ class AfterOptions:
     back_distill: int = 0
     reach_round2: bool | None = None
     first_read: float | None = None
+    held_pick: float | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -364,3 +377,9 @@ class AfterOptions:
         if self.first_read > 0 and self.free_reach <= 0:
             raise ValueError("first_read reads free_reach's reading after its step: "
                              "set free_reach > 0 with it (not beside bias_refit or dense_repair)")
+        if self.held_pick is None:  # the default: off where free_reach's step is off
+            settle(self, "held_pick", HELD_PICK if self.free_reach > 0 else 0.0)
+        check_option("held_pick", self.held_pick, 0.0, 0.5)
+        if self.held_pick > 0 and self.free_reach <= 0:
+            raise ValueError("held_pick chooses after free_reach's step: set free_reach > 0 "
+                             "with it (not beside bias_refit or dense_repair)")
