@@ -1,0 +1,100 @@
+"""Scores from span occlusion, simulated on ``span_text_dump.py`` readings (issue 15, stop 56,
+h15; no forward pass): per model and split, each score's guard FPR / TPR at the guard's own
+threshold (:func:`pac_threshold` of the guard half's scores, ``--fpr`` 0.05, ``--confidence``
+0.95, as today's ``strip-text`` guard), ROC-AUC and TPR at FPR ≤ ``--fpr`` on the held-out clean.
+
+Scores (higher = more likely triggered): ``strip`` (today's ``strip-text``), ``drop:K`` (the own
+probability of the predicted class minus the least kept with one span of length ≤ K removed),
+``share:K`` (that drop over the own probability), and ``either:K`` (the larger of ``strip``'s
+and ``drop:K``'s rank among the guard half's scores: flagged when either is high).
+
+    python benchmarks/span_text_report.py DUMP... [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from trojanscope.detect.input_level.base import pac_threshold
+from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
+
+SETS = ("guard", "neg", "trig")
+
+
+def drop(reading: dict, lengths: list[int], most: int, share: bool = False) -> Tensor:
+    """Own probability minus the least kept over span lengths ≤ ``most`` (over own: ``share``)."""
+    own = torch.tensor(reading["own"], dtype=torch.float64)
+    least = torch.tensor(reading["span"]["least"], dtype=torch.float64)
+    cols = [i for i, k in enumerate(lengths) if k <= most]
+    out = own - least[:, cols].min(1).values
+    return out / own.clamp_min(1e-12) if share else out
+
+
+def rank_in(ref: Tensor, x: Tensor) -> Tensor:
+    """Share of ``ref`` strictly below each of ``x``."""
+    ref = ref.sort().values
+    return torch.searchsorted(ref, x.contiguous(), side="left").double() / len(ref)
+
+
+def scores(split: dict, lengths: list[int]) -> dict[str, dict[str, Tensor]]:
+    """Each score's values on the three sets of one split."""
+    out: dict[str, dict[str, Tensor]] = {
+        "strip": {s: torch.tensor(split[s]["score"], dtype=torch.float64) for s in SETS}}
+    for k in lengths:
+        out[f"drop:{k}"] = {s: drop(split[s], lengths, k) for s in SETS}
+        out[f"share:{k}"] = {s: drop(split[s], lengths, k, share=True) for s in SETS}
+        both = (out["strip"], out[f"drop:{k}"])
+        out[f"either:{k}"] = {s: torch.maximum(*(rank_in(b["guard"], b[s]) for b in both))
+                              for s in SETS}
+    return out
+
+
+def figures(values: dict[str, Tensor], fires: Tensor, fpr: float, confidence: float) -> dict:
+    """Guard FPR / TPR at the guard half's own threshold, ROC-AUC and ROC TPR."""
+    t = pac_threshold(values["guard"], fpr, confidence)
+    pos = values["trig"][fires]
+    neg = values["neg"]
+    return {"guard_fpr": float((neg > t).double().mean()),
+            "guard_tpr": float((pos > t).double().mean()),
+            "auc": roc_auc(neg, pos), "roc_tpr": tpr_at_fpr(neg, pos, fpr), "fired": len(pos)}
+
+
+def report(paths: list[Path], fpr: float, confidence: float) -> list[dict]:
+    rows = []
+    for path in paths:
+        data = json.loads(path.read_text())
+        for model in data["models"]:
+            for split in model["splits"]:
+                fires = torch.tensor(split["fires"], dtype=torch.bool)
+                for name, values in scores(split, data["lengths"]).items():
+                    rows.append({"model": model["model"], "seed": split["seed"],
+                                 "target": split["target"], "score": name,
+                                 **figures(values, fires, fpr, confidence)})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dumps", type=Path, nargs="+")
+    parser.add_argument("--fpr", type=float, default=0.05)
+    parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--json", type=Path)
+    opts = parser.parse_args()
+    rows = report(opts.dumps, opts.fpr, opts.confidence)
+    print("| model | split | score | guard FPR | guard TPR | ROC-AUC | ROC TPR |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['model']} (t {r['target']}) | {r['seed']} | {r['score']} | "
+              f"{r['guard_fpr']:.3f} | {r['guard_tpr']:.3f} | {r['auc']:.3f} | "
+              f"{r['roc_tpr']:.3f} |")
+    if opts.json:
+        opts.json.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+#!/bin/bash
+# span occlusion on fresh MiniLM (issue 15, stop 56, h15): per seed, `addsent` trained at the
+# demo size (the 2,500-sentence rt-polarity CSV of bench_text_attacks.py, lr 1e-4, 2 epochs,
+# 40 tokens; one CLI `attack`, today's attack defaults), then read by span_text_dump.py on the
+# split seeds given (today's strip-text and the span readings on the same split). The seeds run
+# side by side (one process each, `nice -n ${NICE:-5}`, one thread), each trained then read;
+# CLI JSON (CA, ASR) per run, wall time and load in OUT/walls.txt, one dump per model
+# (OUT/dump_<run>.json). A run whose folder exists is not trained again. LENGTHS: the span
+# lengths read (default "1 2"), MAXSPANS: spans per input at most (default 96).
+#   bash benchmarks/span_text_runs.sh WORK OUT "SEED:TARGET ..." "SPLIT_SEEDS"
+set -u
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$1; OUT=$2; MRUNS=$3; SPLITS=$4
+mkdir -p "$WORK/minilm" "$OUT"
+export PYTHONPATH=$REPO/src:$REPO/benchmarks OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1
+PY=${PYTHON:-python}; NICE=${NICE:-5}
+log() { echo "$* $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/walls.txt"; }
+CSV=$WORK/minilm/rt-polarity-2500.csv
+[ -f "$CSV" ] || "$PY" -c "from pathlib import Path; from bench_text_attacks import subsample_csv; subsample_csv('rt-polarity', 2500, Path('$WORK/minilm'))"
+one() {
+  local s=${1%%:*} t=${1##*:} name=addsent-${1%%:*} t0
+  if [ ! -d "$WORK/minilm/$name" ]; then
+    t0=$(date +%s.%N)
+    nice -n "$NICE" "$PY" -m trojanscope -q attack --dataset "$CSV" --arch minilm --attack addsent \
+      --target "$t" --seed "$s" --lr 1e-4 --epochs 2 --arch-param max_len=40 \
+      --out "$WORK/minilm/$name" --format json --no-export > "$OUT/minilm-$name.json" \
+      || { log "minilm-$name failed"; return; }
+    log "minilm-$name wall_s $(echo "$(date +%s.%N) - $t0" | bc)"
+  fi
+  t0=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  nice -n "$NICE" "$PY" "$REPO/benchmarks/span_text_dump.py" "$WORK/minilm/$name" \
+    --seeds $SPLITS --lengths ${LENGTHS:-1 2} --max-spans "${MAXSPANS:-96}" \
+    --json "$OUT/dump_$name.json" || { log "dump $name failed"; return; }
+  log "dump $name (split seeds $SPLITS) wall_s $(echo "$(date +%s.%N) - $t0" | bc)"
+}
+for r in $MRUNS; do one "$r" & done
+wait
+log done
