@@ -1,14 +1,18 @@
 """Span-occlusion readings beside ``strip-text``'s (issue 15, stop 56, h15): on each backdoored
-run folder and split seed, ``strip_text_class_dump.one_split``'s readings (the guard half, the
-held-out clean half and its triggered copies; today's ``strip-text`` fitted as its guard fits
-it) and, for every input of the three sets, the least probability of its predicted class the
-model keeps with one token span of each length in ``--lengths`` removed
-(:func:`~trojanscope.detect.input_level.span_occlusion.least_keeps`), with the seconds each set
-took. Scores built from them (the drop, its share of the own probability, mixed with the strip
-score) and their guard thresholds are simulated with no other forward pass
-(``span_text_report.py``).
+run folder and split seed, ``evaluate_triggered``'s split (the guard half, the held-out clean
+half and its triggered copies), today's ``strip-text`` fitted on the guard half as its guard
+fits it (the same generator after the split draws the partners) and its readings of each set
+(``strip_text_class_dump.readings``), and for every input the least probability of its
+predicted class the model keeps with one window removed, for each ``--windows`` WIDTH:STRIDE
+(:func:`~trojanscope.detect.input_level.span_occlusion.least_keeps`, what ``span-text``
+scores), with the seconds each took. Scores built from them and their guard thresholds are
+simulated with no other forward pass (``span_text_report.py``).
 
-    python benchmarks/span_text_dump.py RUN... --seeds 0 --json OUT [--lengths 1 2] [--limit N]
+``--part strip`` / ``span`` and ``--sets`` read a share of it (the same split and partner
+draw), so several processes can read one model side by side; the report merges their dumps.
+
+    python benchmarks/span_text_dump.py RUN... --seeds 0 --json OUT [--windows 1:1 2:2]
+        [--part both|strip|span] [--sets guard neg trig] [--limit N]
 """
 
 from __future__ import annotations
@@ -33,23 +37,44 @@ from trojanscope.registry import create
 SETS = ("guard", "neg", "trig")
 
 
-def span_readings(model: torch.nn.Module, x: torch.Tensor, pred: list[int],
-                  lengths: list[int], max_spans: int) -> dict:
-    """Per input the least kept probability of its class per span length, and the wall."""
+def window_spec(text: str) -> tuple[int, int]:
+    """``WIDTH:STRIDE`` → (width, stride)."""
+    width, _, stride = text.partition(":")
+    return int(width), int(stride or width)
+
+
+def span_readings(model: torch.nn.Module, x: torch.Tensor, windows: list[str],
+                  max_spans: int) -> dict:
+    """Own probability and class of each input, its least keep per window spec, the seconds."""
     start = time.perf_counter()
     pad_id = int(getattr(model, "pad_id", 0))
+    out: dict = {"least": {}}
     with torch.no_grad():
-        least = least_keeps(model, x, torch.tensor(pred), lengths, max_spans, pad_id,
-                            protected_ids(model))
-    return {"least": least.double().tolist(), "seconds": time.perf_counter() - start}
+        own, pred = model(x).softmax(1).max(1)
+        for spec in windows:
+            width, stride = window_spec(spec)
+            out["least"][spec] = least_keeps(model, x, pred, width, stride, max_spans, pad_id,
+                                             protected_ids(model)).double().tolist()
+    out["seconds"] = time.perf_counter() - start
+    return {"own": own.double().tolist(), "pred": pred.tolist(), "span": out}
+
+
+def strip_readings(detector, x: torch.Tensor) -> dict:
+    """``readings`` of today's detector with the seconds they took."""
+    start = time.perf_counter()
+    out = readings(detector, x)
+    out["strip_seconds"] = time.perf_counter() - start
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", type=Path, nargs="+")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--lengths", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--max-spans", type=int, default=400)
+    parser.add_argument("--windows", nargs="+", default=["2:2"])
+    parser.add_argument("--max-spans", type=int, default=64)
+    parser.add_argument("--part", choices=("both", "strip", "span"), default="both")
+    parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
     parser.add_argument("--limit", type=int, default=0,
                         help="development only: read the first N inputs of each set (0: all)")
     parser.add_argument("--json", type=Path, required=True)
@@ -71,19 +96,20 @@ def main() -> None:
                 guard_x, neg_x = guard_x[:opts.limit], neg_x[:opts.limit]
                 trig_x, fires = trig_x[:opts.limit], fires[:opts.limit]
             sets = dict(zip(SETS, (guard_x, neg_x, trig_x), strict=True))
-            start = time.perf_counter()
-            detector = create("input-detector", "strip-text")  # today's, as its guard fits it
-            detector.fit(module, guard_x, generator=gen)
-            split = {"seed": seed, "target": int(attack.target), "fires": fires.tolist(),
-                     **{name: readings(detector, sets[name]) for name in SETS}}
-            split["strip_seconds"] = time.perf_counter() - start
-            for name in SETS:
-                split[name]["span"] = span_readings(module, sets[name], split[name]["pred"],
-                                                    opts.lengths, opts.max_spans)
-                split[name]["tokens"] = (sets[name] != int(getattr(module, "pad_id", 0))
-                                         ).sum(1).tolist()
+            split: dict = {"seed": seed, "target": int(attack.target), "fires": fires.tolist()}
+            if opts.part in ("both", "strip"):
+                start = time.perf_counter()
+                detector = create("input-detector", "strip-text")  # today's, as its guard fits
+                detector.fit(module, guard_x, generator=gen)
+                split["fit_seconds"] = time.perf_counter() - start
+                for name in opts.sets:
+                    split[name] = strip_readings(detector, sets[name])
+            if opts.part in ("both", "span"):
+                for name in opts.sets:
+                    got = span_readings(module, sets[name], opts.windows, opts.max_spans)
+                    split.setdefault(name, {}).update(got)
             models[-1]["splits"].append(split)
-            opts.json.write_text(json.dumps({"lengths": opts.lengths, "models": models}) + "\n")
+            opts.json.write_text(json.dumps({"windows": opts.windows, "models": models}) + "\n")
             print(folder.name, seed, "done", file=sys.stderr, flush=True)
 
 

@@ -3,10 +3,11 @@ h15; no forward pass): per model and split, each score's guard FPR / TPR at the 
 threshold (:func:`pac_threshold` of the guard half's scores, ``--fpr`` 0.05, ``--confidence``
 0.95, as today's ``strip-text`` guard), ROC-AUC and TPR at FPR ≤ ``--fpr`` on the held-out clean.
 
-Scores (higher = more likely triggered): ``strip`` (today's ``strip-text``), ``drop:K`` (the own
-probability of the predicted class minus the least kept with one span of length ≤ K removed),
-``share:K`` (that drop over the own probability), and ``either:K`` (the larger of ``strip``'s
-and ``drop:K``'s rank among the guard half's scores: flagged when either is high).
+Scores (higher = more likely triggered): ``strip`` (today's ``strip-text``), ``drop:W:S`` (the
+own probability of the predicted class minus the least kept with one window of the dump's
+``W:S`` removed: ``span-text -p width=W -p stride=S``), ``share:W:S`` (that drop over the own
+probability, ``-p measure=share``), and ``either:W:S`` (the larger of ``strip``'s and
+``drop:W:S``'s rank among the guard half's scores: flagged when either is high).
 
     python benchmarks/span_text_report.py DUMP... [--json OUT]
 """
@@ -26,12 +27,11 @@ from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
 SETS = ("guard", "neg", "trig")
 
 
-def drop(reading: dict, lengths: list[int], most: int, share: bool = False) -> Tensor:
-    """Own probability minus the least kept over span lengths ≤ ``most`` (over own: ``share``)."""
+def drop(reading: dict, spec: str, share: bool = False) -> Tensor:
+    """Own probability minus the least kept with one window of ``spec`` removed (over own:
+    ``share``)."""
     own = torch.tensor(reading["own"], dtype=torch.float64)
-    least = torch.tensor(reading["span"]["least"], dtype=torch.float64)
-    cols = [i for i, k in enumerate(lengths) if k <= most]
-    out = own - least[:, cols].min(1).values
+    out = own - torch.tensor(reading["span"]["least"][spec], dtype=torch.float64)
     return out / own.clamp_min(1e-12) if share else out
 
 
@@ -41,13 +41,13 @@ def rank_in(ref: Tensor, x: Tensor) -> Tensor:
     return torch.searchsorted(ref, x.contiguous(), side="left").double() / len(ref)
 
 
-def scores(split: dict, lengths: list[int]) -> dict[str, dict[str, Tensor]]:
+def scores(split: dict, windows: list[str]) -> dict[str, dict[str, Tensor]]:
     """Each score's values on the three sets of one split."""
     out: dict[str, dict[str, Tensor]] = {
         "strip": {s: torch.tensor(split[s]["score"], dtype=torch.float64) for s in SETS}}
-    for k in lengths:
-        out[f"drop:{k}"] = {s: drop(split[s], lengths, k) for s in SETS}
-        out[f"share:{k}"] = {s: drop(split[s], lengths, k, share=True) for s in SETS}
+    for k in windows:
+        out[f"drop:{k}"] = {s: drop(split[s], k) for s in SETS}
+        out[f"share:{k}"] = {s: drop(split[s], k, share=True) for s in SETS}
         both = (out["strip"], out[f"drop:{k}"])
         out[f"either:{k}"] = {s: torch.maximum(*(rank_in(b["guard"], b[s]) for b in both))
                               for s in SETS}
@@ -64,17 +64,34 @@ def figures(values: dict[str, Tensor], fires: Tensor, fpr: float, confidence: fl
             "auc": roc_auc(neg, pos), "roc_tpr": tpr_at_fpr(neg, pos, fpr), "fired": len(pos)}
 
 
-def report(paths: list[Path], fpr: float, confidence: float) -> list[dict]:
-    rows = []
+def merged(paths: list[Path]) -> list[tuple[str, dict, list[str]]]:
+    """(model, split, window specs) per model and split seed, the readings of dumps of the same
+    model and split (``--part strip`` and ``--part span``) merged into one; only those that
+    hold both the strip and the span readings."""
+    found: dict[tuple[str, int], dict] = {}
     for path in paths:
         data = json.loads(path.read_text())
         for model in data["models"]:
             for split in model["splits"]:
-                fires = torch.tensor(split["fires"], dtype=torch.bool)
-                for name, values in scores(split, data["lengths"]).items():
-                    rows.append({"model": model["model"], "seed": split["seed"],
-                                 "target": split["target"], "score": name,
-                                 **figures(values, fires, fpr, confidence)})
+                have = found.setdefault((model["model"], split["seed"]), {"windows": None})
+                for key, value in split.items():
+                    if key in SETS:
+                        have.setdefault(key, {}).update(value)
+                    else:
+                        have[key] = value
+                if any("span" in split.get(name, {}) for name in SETS):
+                    have["windows"] = data["windows"]
+    return [(key[0], split, split["windows"]) for key, split in found.items()
+            if all("score" in split.get(s, {}) and "span" in split.get(s, {}) for s in SETS)]
+
+
+def report(paths: list[Path], fpr: float, confidence: float) -> list[dict]:
+    rows = []
+    for model, split, windows in merged(paths):
+        fires = torch.tensor(split["fires"], dtype=torch.bool)
+        for name, values in scores(split, windows).items():
+            rows.append({"model": model, "seed": split["seed"], "target": split["target"],
+                         "score": name, **figures(values, fires, fpr, confidence)})
     return rows
 
 

@@ -7,7 +7,7 @@ reading, (1) the candidate's guard TPR ≥ ``--goal`` (0.90) with its guard FPR 
 guard FPR ≤ today's + ``--fpr-slack`` (0.01); and (4) at least ``--expect`` models read.
 Reported beside it: each reading's seconds per input (strip, span occlusion).
 
-    python benchmarks/span_text_rule.py DUMP... --candidate drop:2 [--expect 2] [--json OUT]
+    python benchmarks/span_text_rule.py DUMP... --candidate drop:2:2 [--expect 2] [--json OUT]
 """
 
 from __future__ import annotations
@@ -18,26 +18,22 @@ from pathlib import Path
 
 import torch
 
-from span_text_report import SETS, figures, scores
+from span_text_report import SETS, figures, merged, scores
 
 
 def readings(paths: list[Path], candidate: str, fpr: float, confidence: float) -> list[dict]:
     """Per model and split: today's and the candidate's figures, and the seconds per input."""
     out = []
-    for path in paths:
-        data = json.loads(path.read_text())
-        for model in data["models"]:
-            for split in model["splits"]:
-                fires = torch.tensor(split["fires"], dtype=torch.bool)
-                values = scores(split, data["lengths"])
-                n = sum(len(split[s]["own"]) for s in SETS)
-                out.append({"model": model["model"], "seed": split["seed"],
-                            "target": split["target"],
-                            "today": figures(values["strip"], fires, fpr, confidence),
-                            "candidate": figures(values[candidate], fires, fpr, confidence),
-                            "strip_s_per_input": split.get("strip_seconds", 0.0) / n,
-                            "span_s_per_input": sum(split[s]["span"]["seconds"]
-                                                    for s in SETS) / n})
+    for model, split, windows in merged(paths):
+        fires = torch.tensor(split["fires"], dtype=torch.bool)
+        values = scores(split, windows)
+        n = sum(len(split[s]["own"]) for s in SETS)
+        out.append({"model": model, "seed": split["seed"], "target": split["target"],
+                    "today": figures(values["strip"], fires, fpr, confidence),
+                    "candidate": figures(values[candidate], fires, fpr, confidence),
+                    "strip_s_per_input": (split.get("fit_seconds", 0.0) + sum(
+                        split[s].get("strip_seconds", 0.0) for s in SETS)) / n,
+                    "span_s_per_input": sum(split[s]["span"]["seconds"] for s in SETS) / n})
     return out
 
 

@@ -4,9 +4,10 @@
 # 40 tokens; one CLI `attack`, today's attack defaults), then read by span_text_dump.py on the
 # split seeds given (today's strip-text and the span readings on the same split). The seeds run
 # side by side (one process each, `nice -n ${NICE:-5}`, one thread), each trained then read;
-# CLI JSON (CA, ASR) per run, wall time and load in OUT/walls.txt, one dump per model
-# (OUT/dump_<run>.json). A run whose folder exists is not trained again. LENGTHS: the span
-# lengths read (default "1 2"), MAXSPANS: spans per input at most (default 96).
+# CLI JSON (CA, ASR) per run, wall time and load in OUT/walls.txt, three dumps per model read
+# side by side on the same split (OUT/dump_<part>_<sets>_<run>.json; span_text_report.py merges
+# them). A run whose folder exists is not trained again. WINDOWS: the WIDTH:STRIDE windows
+# read (default "2:2"), MAXSPANS: windows per input at most (default 64).
 #   bash benchmarks/span_text_runs.sh WORK OUT "SEED:TARGET ..." "SPLIT_SEEDS"
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,12 +28,18 @@ one() {
       || { log "minilm-$name failed"; return; }
     log "minilm-$name wall_s $(echo "$(date +%s.%N) - $t0" | bc)"
   fi
-  t0=$(date +%s.%N)
-  # shellcheck disable=SC2086
-  nice -n "$NICE" "$PY" "$REPO/benchmarks/span_text_dump.py" "$WORK/minilm/$name" \
-    --seeds $SPLITS --lengths ${LENGTHS:-1 2} --max-spans "${MAXSPANS:-96}" \
-    --json "$OUT/dump_$name.json" || { log "dump $name failed"; return; }
-  log "dump $name (split seeds $SPLITS) wall_s $(echo "$(date +%s.%N) - $t0" | bc)"
+  # three readers side by side on the same split and partner draw: today's strip-text on the
+  # guard half, on the held-out clean and triggered sets, and the span readings of all three
+  for job in "strip guard" "strip neg trig" "span guard neg trig"; do
+    set -- $job; part=$1; shift; tag=${part}_$(echo "$*" | tr ' ' '-')
+    (t0=$(date +%s.%N)
+     # shellcheck disable=SC2086
+     nice -n "$NICE" "$PY" "$REPO/benchmarks/span_text_dump.py" "$WORK/minilm/$name" \
+       --seeds $SPLITS --windows ${WINDOWS:-2:2} --max-spans "${MAXSPANS:-64}" --part "$part" \
+       --sets "$@" --json "$OUT/dump_${tag}_$name.json" || { log "dump $tag $name failed"; exit; }
+     log "dump $tag $name (split seeds $SPLITS) wall_s $(echo "$(date +%s.%N) - $t0" | bc)") &
+  done
+  wait
 }
 for r in $MRUNS; do one "$r" & done
 wait

@@ -1,8 +1,8 @@
-"""``span-text`` (issue 15, stop 56): remove each token span of 1 to ``span`` tokens and read how
-much of the predicted class the model keeps; a trigger the prediction hangs on scores high, a
-sentence carried by several words low. Special tokens are never removed, the spans read per
-input are bounded, the guard sets its threshold on its own clean scores, and bad values are
-refused in one line."""
+"""``span-text`` (issue 15, stop 56): remove each window of ``width`` tokens (one every
+``stride``) and read how much of the predicted class the model keeps; a trigger the prediction
+hangs on scores high, a sentence carried by several words low. Special tokens are never
+removed, the windows read per input are bounded, the guard sets its threshold on its own clean
+scores, and bad values are refused in one line."""
 
 from __future__ import annotations
 
@@ -53,28 +53,29 @@ def rows(n: int, seed: int, trigger: bool = False, length: int = 10) -> Tensor:
     return out
 
 
-def test_spans_skip_special_tokens_and_stop_at_the_bound() -> None:
-    row = [CLS, 30, 40, 50, SEP]
-    assert spans_of(row, [1, 2], {CLS, SEP, PAD}, 100) == [(1, 1), (2, 1), (3, 1), (1, 2),
-                                                           (2, 2)]
-    assert spans_of(row, [1, 2], {CLS, SEP, PAD}, 4) == [(1, 1), (2, 1), (3, 1), (1, 2)]
+def test_windows_skip_special_tokens_cover_every_word_and_stop_at_the_bound() -> None:
+    row = [CLS, 30, 40, 50, SEP, 60, 70]
+    special = {CLS, SEP, PAD}
+    assert spans_of(row, 1, 1, special, 100) == [(1, 1), (2, 1), (3, 1), (5, 1), (6, 1)]
+    assert spans_of(row, 2, 2, special, 100) == [(1, 2), (3, 1), (5, 2)]
+    assert spans_of(row, 2, 1, special, 100) == [(1, 2), (2, 2), (5, 2)]
+    assert spans_of(row, 2, 2, special, 2) == [(1, 2), (3, 1)]
 
 
-def test_the_least_keep_is_the_model_on_the_row_without_its_worst_span() -> None:
+def test_the_least_keep_is_the_model_on_the_row_without_its_worst_window() -> None:
     model = Trigger()
     x = rows(3, 0, trigger=True)
     pred = model(x).argmax(1)
-    least = least_keeps(model, x, pred, [1, 2], 100, PAD, {PAD, CLS, SEP})
+    least = least_keeps(model, x, pred, 2, 2, 100, PAD, {PAD, CLS, SEP})
     for i in range(3):
         row = [t for t in x[i].tolist() if t != PAD]
-        cuts = [row[:s] + row[s + k:] for k in (1, 2) for s in range(1, len(row) - k)]
+        cuts = [row[:s] + row[s + 2:] for s in range(1, len(row) - 1, 2)]
         want = [model(torch.tensor([c])).softmax(1)[0, int(pred[i])] for c in cuts]
-        assert least[i, 0] == pytest.approx(float(min(want[:len(row) - 2])), abs=1e-6)
-        assert least[i].min() == pytest.approx(float(min(want)), abs=1e-6)
+        assert least[i] == pytest.approx(float(min(want)), abs=1e-6)
 
 
 def test_a_triggered_row_scores_above_every_clean_row() -> None:
-    det = registry.create("input-detector", "span-text", span=2)
+    det = registry.create("input-detector", "span-text")
     det.fit(Trigger(), rows(30, 1), generator=torch.Generator().manual_seed(0))
     clean, trig = det.score(rows(40, 2)), det.score(rows(40, 3, trigger=True))
     assert float(trig.min()) > float(clean.max())
@@ -82,7 +83,7 @@ def test_a_triggered_row_scores_above_every_clean_row() -> None:
 
 def test_the_spans_read_per_input_are_bounded() -> None:
     model = Trigger()
-    det = registry.create("input-detector", "span-text", span=3, max_spans=5)
+    det = registry.create("input-detector", "span-text", width=1, stride=1, max_spans=5)
     det.fit(model, rows(12, 1), generator=torch.Generator().manual_seed(0))
     model.calls.clear()
     det.score(rows(4, 2))
@@ -98,7 +99,8 @@ def test_the_guard_sets_its_threshold_on_its_own_clean_scores() -> None:
     assert guard.threshold == pac_threshold(det.score(clean).double(), 0.05, 0.95)
 
 
-@pytest.mark.parametrize("param", [{"span": 0}, {"span": 9}, {"span": 1.5},
+@pytest.mark.parametrize("param", [{"width": 0}, {"width": 9}, {"width": 1.5},
+                                   {"stride": 3}, {"stride": 0},
                                    {"max_spans": 0}, {"measure": "max"},
                                    {"fpr_confidence": 1.0}])
 def test_bad_values_are_refused_in_one_line(param: dict) -> None:

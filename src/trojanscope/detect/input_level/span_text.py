@@ -12,25 +12,28 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.detect.input_level.base import pac_threshold
-from trojanscope.detect.input_level.span_occlusion import least_keeps, protected_ids
+from trojanscope.detect.input_level.span_occlusion import protected_ids, span_drops
 from trojanscope.detect.input_level.text_base import TextInputDetector
 from trojanscope.params import check_option
 from trojanscope.registry import register
 
 MEASURES = ("drop", "share")  # what span-text scores (see ``measure``)
-MAX_SPAN = 8  # the longest span removed at most (tokens)
+MAX_WIDTH = 8  # the widest window removed at most (tokens)
 
 
 @register("input-detector", "span-text")
 class SpanText(TextInputDetector):
-    """Span occlusion for text models: remove each token span of 1 to ``span`` tokens and read
-    the predicted class's probability without it.
+    """Span occlusion for text models: remove each window of ``width`` tokens (one every
+    ``stride`` tokens) in turn and read the predicted class's probability without it.
 
     Arguments:
-        span: the longest span removed, 1 to 8 tokens (every length up to it is read,
-            shortest first).
-        max_spans: spans read per input at most (one forward pass each; shortest lengths
-            first, so a long input keeps its short spans and loses its longest).
+        width: tokens per window, 1 to 8.
+        stride: tokens from one window's start to the next, 1 to ``width`` (so every token is
+            in some window: a trigger any of whose words undoes it when removed is reached).
+            ``width=2, stride=2`` removes each pair of tokens: half the forward passes of
+            every single token, and an inserted sentence loses a word in any of them.
+        max_spans: windows read per input at most (one forward pass each, from the start;
+            a longer input's last windows are not read).
         measure: ``"drop"``: the input's own probability of its predicted class minus the
             least it keeps with one span removed; ``"share"``: that over the own probability.
         fpr_confidence: a guard's threshold is the rank of :func:`pac_threshold` (the clean
@@ -42,15 +45,18 @@ class SpanText(TextInputDetector):
     needs_clean_data = False
     min_clean = 10
 
-    def __init__(self, span: int = 3, max_spans: int = 96, measure: str = "drop",
-                 fpr_confidence: float = 0.95) -> None:
-        check_option("span", span, 1, MAX_SPAN, integer=True)
+    def __init__(self, width: int = 2, stride: int = 2, max_spans: int = 64,
+                 measure: str = "drop", fpr_confidence: float = 0.95) -> None:
+        check_option("width", width, 1, MAX_WIDTH, integer=True)
+        check_option("stride", stride, 1, width if isinstance(width, int) else MAX_WIDTH,
+                     integer=True)
         check_option("max_spans", max_spans, 1, integer=True)
         if measure not in MEASURES:
             raise ValueError(f"measure must be one of {', '.join(MEASURES)}, got {measure!r}")
         if not 0.0 < float(fpr_confidence) < 1.0:
             raise ValueError(f"fpr_confidence must lie in (0, 1), got {fpr_confidence!r}")
-        self.span = int(span)
+        self.width = int(width)
+        self.stride = int(stride)
         self.max_spans = int(max_spans)
         self.measure = measure
         self.fpr_confidence = float(fpr_confidence)
@@ -71,9 +77,5 @@ class SpanText(TextInputDetector):
         self.protected_ = protected_ids(model)
 
     def _score(self, x: Tensor) -> Tensor:
-        probs = self.model(x).softmax(1)  # type: ignore[misc]
-        own, pred = probs.max(1)
-        least = least_keeps(self.model, x, pred, range(1, self.span + 1),  # type: ignore[arg-type]
-                            self.max_spans, self.pad_id_, self.protected_).min(1).values
-        out = own.float() - least
-        return out / own.float().clamp_min(1e-12) if self.measure == "share" else out
+        return span_drops(self.model, x, self.width, self.stride,  # type: ignore[arg-type]
+                          self.max_spans, self.pad_id_, self.protected_, self.measure == "share")
