@@ -10,6 +10,8 @@ simulated with no other forward pass (``span_text_report.py``).
 
 ``--part strip`` / ``span`` and ``--sets`` read a share of it (the same split and partner
 draw), so several processes can read one model side by side; the report merges their dumps.
+The JSON is written after each ``--chunk`` inputs, so a reader stopped at a cut-off keeps what
+it read (the report reads only sets read whole unless told otherwise).
 
     python benchmarks/span_text_dump.py RUN... --seeds 0 --json OUT [--windows 1:1 2:2]
         [--part both|strip|span] [--sets guard neg trig] [--limit N]
@@ -67,6 +69,19 @@ def strip_readings(detector, x: torch.Tensor) -> dict:
     return out
 
 
+def extend(have: dict, more: dict, skip: tuple[str, ...] = ()) -> None:
+    """Append one chunk's readings to a set's (lists extended, seconds added, per key)."""
+    for key, value in more.items():
+        if key in skip:
+            continue
+        if isinstance(value, dict):
+            extend(have.setdefault(key, {}), value)
+        elif isinstance(value, list):
+            have.setdefault(key, []).extend(value)
+        else:
+            have[key] = have.get(key, 0.0) + value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", type=Path, nargs="+")
@@ -77,6 +92,8 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
     parser.add_argument("--limit", type=int, default=0,
                         help="development only: read the first N inputs of each set (0: all)")
+    parser.add_argument("--chunk", type=int, default=25,
+                        help="inputs read between two saves of the JSON")
     parser.add_argument("--json", type=Path, required=True)
     opts = parser.parse_args()
     torch.set_num_threads(1)
@@ -96,20 +113,31 @@ def main() -> None:
                 guard_x, neg_x = guard_x[:opts.limit], neg_x[:opts.limit]
                 trig_x, fires = trig_x[:opts.limit], fires[:opts.limit]
             sets = dict(zip(SETS, (guard_x, neg_x, trig_x), strict=True))
-            split: dict = {"seed": seed, "target": int(attack.target), "fires": fires.tolist()}
+            split: dict = {"seed": seed, "target": int(attack.target), "fires": fires.tolist(),
+                           "sizes": {name: len(x) for name, x in sets.items()}}
+            models[-1]["splits"].append(split)
+
+            def save() -> None:  # after each chunk: a reader stopped at a cut-off keeps it
+                part = opts.json.with_name(opts.json.name + ".part")
+                part.write_text(json.dumps({"windows": opts.windows, "models": models}) + "\n")
+                part.replace(opts.json)  # whole or not at all
+
             if opts.part in ("both", "strip"):
                 start = time.perf_counter()
                 detector = create("input-detector", "strip-text")  # today's, as its guard fits
                 detector.fit(module, guard_x, generator=gen)
                 split["fit_seconds"] = time.perf_counter() - start
                 for name in opts.sets:
-                    split[name] = strip_readings(detector, sets[name])
+                    for x in sets[name].split(opts.chunk):
+                        extend(split.setdefault(name, {}), strip_readings(detector, x))
+                        save()
             if opts.part in ("both", "span"):
                 for name in opts.sets:
-                    got = span_readings(module, sets[name], opts.windows, opts.max_spans)
-                    split.setdefault(name, {}).update(got)
-            models[-1]["splits"].append(split)
-            opts.json.write_text(json.dumps({"windows": opts.windows, "models": models}) + "\n")
+                    for x in sets[name].split(opts.chunk):
+                        extend(split.setdefault(name, {}),
+                               span_readings(module, x, opts.windows, opts.max_spans),
+                               skip=("own", "pred") if opts.part == "both" else ())
+                        save()
             print(folder.name, seed, "done", file=sys.stderr, flush=True)
 
 

@@ -64,10 +64,11 @@ def figures(values: dict[str, Tensor], fires: Tensor, fpr: float, confidence: fl
             "auc": roc_auc(neg, pos), "roc_tpr": tpr_at_fpr(neg, pos, fpr), "fired": len(pos)}
 
 
-def merged(paths: list[Path]) -> list[tuple[str, dict, list[str]]]:
+def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, list[str]]]:
     """(model, split, window specs) per model and split seed, the readings of dumps of the same
-    model and split (``--part strip`` and ``--part span``) merged into one; only those that
-    hold both the strip and the span readings."""
+    model and split (``--part`` / ``--sets`` readers) merged into one; only those whose three
+    sets hold both readings of every input (``partial``: of the inputs both readers reached,
+    each set cut to its first that many — a reading stopped at a cut-off, not the rule's)."""
     found: dict[tuple[str, int], dict] = {}
     for path in paths:
         data = json.loads(path.read_text())
@@ -81,17 +82,39 @@ def merged(paths: list[Path]) -> list[tuple[str, dict, list[str]]]:
                         have[key] = value
                 if any("span" in split.get(name, {}) for name in SETS):
                     have["windows"] = data["windows"]
-    return [(key[0], split, split["windows"]) for key, split in found.items()
-            if all("score" in split.get(s, {}) and "span" in split.get(s, {}) for s in SETS)]
+    out = []
+    for key, split in found.items():
+        if not all("score" in split.get(s, {}) and "span" in split.get(s, {}) for s in SETS):
+            continue
+        counts = {s: min(len(split[s]["score"]), *(len(v) for v in
+                                                   split[s]["span"]["least"].values()))
+                  for s in SETS}
+        sizes = split.get("sizes", counts)
+        if counts != sizes:
+            if not partial:
+                continue
+            for s in SETS:
+                split[s] = cut(split[s], counts[s])
+            split["fires"] = split["fires"][:counts["trig"]]
+        out.append((key[0], split, split["windows"]))
+    return out
 
 
-def report(paths: list[Path], fpr: float, confidence: float) -> list[dict]:
+def cut(reading: dict, n: int) -> dict:
+    """``reading`` with every per-input list cut to its first ``n``."""
+    return {k: (v[:n] if isinstance(v, list) else cut(v, n) if isinstance(v, dict) else v)
+            for k, v in reading.items()}
+
+
+def report(paths: list[Path], fpr: float, confidence: float,
+           partial: bool = False) -> list[dict]:
     rows = []
-    for model, split, windows in merged(paths):
+    for model, split, windows in merged(paths, partial):
         fires = torch.tensor(split["fires"], dtype=torch.bool)
         for name, values in scores(split, windows).items():
             rows.append({"model": model, "seed": split["seed"], "target": split["target"],
-                         "score": name, **figures(values, fires, fpr, confidence)})
+                         "score": name, "n": {s: len(values[s]) for s in SETS},
+                         **figures(values, fires, fpr, confidence)})
     return rows
 
 
@@ -100,9 +123,11 @@ def main() -> None:
     parser.add_argument("dumps", type=Path, nargs="+")
     parser.add_argument("--fpr", type=float, default=0.05)
     parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--partial", action="store_true",
+                        help="read sets a cut-off left unfinished (not the rule's reading)")
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
-    rows = report(opts.dumps, opts.fpr, opts.confidence)
+    rows = report(opts.dumps, opts.fpr, opts.confidence, opts.partial)
     print("| model | split | score | guard FPR | guard TPR | ROC-AUC | ROC TPR |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
