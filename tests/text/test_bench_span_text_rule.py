@@ -90,3 +90,17 @@ def test_dumps_of_parts_of_one_split_are_merged(tmp_path: Path) -> None:
     assert rows == []  # no span readings: not read
     both = readings([tmp_path / "strip.json", tmp_path / "span.json"], "drop:1:1", 0.05, 0.95)
     assert len(both) == 1 and both[0]["candidate"]["guard_tpr"] == 1.0
+
+
+def test_a_reading_a_cut_off_left_unfinished_is_read_only_when_asked(tmp_path: Path) -> None:
+    from span_text_report import report
+
+    whole = split(0.05)
+    whole["sizes"] = {"guard": 200, "neg": 200, "trig": 20}
+    short = dict(whole, trig={k: (v[:12] if isinstance(v, list) else v)
+                              for k, v in whole["trig"].items()})  # the strip part cut at 12
+    (tmp_path / "d.json").write_text(json.dumps({"windows": ["1:1", "2:2"], "models": [
+        {"model": "m", "attack": "addsent", "splits": [short]}]}))
+    assert report([tmp_path / "d.json"], 0.05, 0.95) == []
+    rows = report([tmp_path / "d.json"], 0.05, 0.95, partial=True)
+    assert rows and all(r["n"] == {"guard": 200, "neg": 200, "trig": 12} for r in rows)
