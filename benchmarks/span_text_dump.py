@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
     parser.add_argument("--limit", type=int, default=0,
                         help="development only: read the first N inputs of each set (0: all)")
-    parser.add_argument("--chunk", type=int, default=25,
+    parser.add_argument("--chunk", type=int, default=10,
                         help="inputs read between two saves of the JSON")
     parser.add_argument("--json", type=Path, required=True)
     opts = parser.parse_args()
