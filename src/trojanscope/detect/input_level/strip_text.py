@@ -16,6 +16,8 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.detect.input_level.base import BATCH, pac_threshold
+from trojanscope.detect.input_level.span_occlusion import protected_ids, span_drops
+from trojanscope.detect.input_level.span_text import MAX_WIDTH
 from trojanscope.detect.input_level.text_base import (
     TextInputDetector,
     pad_rows,
@@ -31,11 +33,12 @@ MEASURES = ("keep", "ratio")  # what strip-text scores (see ``measure``)
 NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one scale
 STATS = ("mean", "min")  # how strip-text reduces the keep of an input's mixtures (see ``stat``)
 MAX_MATES = 8  # partners per mixture at most: a mixture of nine sentences (see ``mates``)
+OCCLUDE_SPANS = 64  # windows read per input at most with ``occlude`` (span_text's default)
 
 
 def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate: str,
                   measure: str, fpr_confidence: float | None, normalise: str,
-                  stat: str = "mean", mates: int = 1) -> None:
+                  stat: str = "mean", mates: int = 1, occlude: int = 0) -> None:
     """Refuse a bad parameter value, naming the parameter and the value (a ValueError the
     registry turns into one error line; stop 53: one message used to list every rule)."""
     for name, value, valid in (("calibrate", calibrate, CALIBRATE), ("measure", measure, MEASURES),
@@ -44,6 +47,10 @@ def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate:
             raise ValueError(f"{name} must be one of {', '.join(valid)}, got {value!r}")
     check_option("n", n, 1, integer=True)
     check_option("mates", mates, 1, MAX_MATES, integer=True)
+    check_option("occlude", occlude, 0, MAX_WIDTH, integer=True)
+    if occlude and normalise != "none":
+        raise ValueError(f"occlude ranks the scores itself: it needs normalise=none, "
+                         f"got normalise={normalise!r}")
     if not 0.0 <= float(min_confidence) < 1.0:
         raise ValueError(f"min_confidence must lie in [0, 1), got {min_confidence!r}")
     if mix_len is not None:
@@ -139,6 +146,18 @@ class StripText(TextInputDetector):
             each over a longer mixture. Opt-in: its rule (``mates=2``, fresh MiniLM 3188-3189)
             was not met; addsent-3188 (target 1) read 0.992 as today, addsent-3189 (target 0)
             0.930 against today's 0.956.
+        occlude: 0 (the default): off. ``W`` from 1 to 8 (issue 15, stop 56): also read the
+            trigger's own effect — each window of ``W`` tokens (one every ``W``, special
+            tokens kept) removed in turn, and how much of its predicted class the input loses
+            without the window that costs it most (``span-text``'s score, at most 64 windows).
+            Each of the two scores is ranked among the same scores of the clean inputs the
+            detector was fitted on, and the input's score is the larger rank: it is flagged
+            when it keeps its class in the mixtures or hangs on one window, at one level the
+            guard sets on its own clean ranks. A weakly triggered input (own probability
+            0.77-0.90) keeps less of its class in mixtures than the clean sentences the model
+            is surest of, but loses its class when a word of the trigger is removed.
+            Needs ``normalise="none"``. Cost: up to 64 more forward passes per input (about
+            half the input's tokens with ``W=2``), and the fit scores its clean inputs.
     """
 
     name = "strip-text"
@@ -148,9 +167,10 @@ class StripText(TextInputDetector):
     def __init__(self, n: int = 8, min_confidence: float = 0.8,
                  mix_len: int | None = None, calibrate: str = "own",
                  measure: str = "ratio", fpr_confidence: float | None = 0.95,
-                 normalise: str = "none", stat: str = "mean", mates: int = 1) -> None:
+                 normalise: str = "none", stat: str = "mean", mates: int = 1,
+                 occlude: int = 0) -> None:
         _check_params(n, min_confidence, mix_len, calibrate, measure, fpr_confidence,
-                      normalise, stat, mates)
+                      normalise, stat, mates, occlude)
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
@@ -160,6 +180,7 @@ class StripText(TextInputDetector):
         self.normalise = normalise
         self.stat = stat
         self.mates = int(mates)
+        self.occlude = int(occlude)
 
     def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
         """``fpr_confidence`` set: :func:`pac_threshold` (the rate at most ``fpr`` with that
@@ -174,7 +195,7 @@ class StripText(TextInputDetector):
 
     @property
     def forward_passes_per_input(self) -> int:
-        return self.n + 1
+        return self.n + 1 + (1 + OCCLUDE_SPANS if self.occlude else 0)
 
     def mixture_length(self, model: nn.Module, input_len: int) -> int:
         """Tokens per mixture for inputs of ``input_len`` tokens: ``mix_len``; 0 → the input
@@ -230,6 +251,15 @@ class StripText(TextInputDetector):
             self.partners_.append([tokens(clean_x[int(i)], self.pad_id_) for i in pick])
         self.reference_: list[Tensor] | None = None
         self.pooled_: Tensor | None = None
+        self.occ_ref_: tuple[Tensor, Tensor] | None = None
+        self.fit_x_: Tensor | None = None
+        if self.occlude:
+            self.protected_ = protected_ids(model)
+            raw, drop = (torch.cat(parts) for parts in zip(
+                *(self._pair(clean_x[i : i + BATCH]) for i in range(0, len(clean_x), BATCH)),
+                strict=True))
+            self.occ_ref_ = (raw.sort().values, drop.sort().values)
+            self.fit_x_, self.fit_ranks_ = clean_x, self._occ_rank(raw, drop)
         if self.normalise != "none":
             raw = torch.cat([self._raw(clean_x[i : i + BATCH])[0]
                              for i in range(0, len(clean_x), BATCH)])
@@ -242,9 +272,9 @@ class StripText(TextInputDetector):
             self.fit_x_, self.fit_ranks_ = clean_x, self._rank(raw, pred)
 
     def own_scores(self, clean_x: Tensor) -> Tensor:
-        """With ``normalise="class"`` the ranks of the fit inputs kept by the fit (no second
-        scoring of them); else as every detector."""
-        if self.reference_ is not None and clean_x is self.fit_x_:
+        """With ``normalise`` or ``occlude`` the ranks of the fit inputs kept by the fit (no
+        second scoring of them); else as every detector."""
+        if self.fit_x_ is not None and clean_x is self.fit_x_:
             return self.fit_ranks_.clone()
         return super().own_scores(clean_x)
 
@@ -271,7 +301,23 @@ class StripText(TextInputDetector):
             out = torch.maximum(out, below.float() / len(self.pooled_))
         return out
 
+    def _pair(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(the ``measure`` score, the span drop of ``occlude``) of each input of ``x``."""
+        return self._raw(x)[0], span_drops(self.model, x, self.occlude,  # type: ignore[arg-type]
+                                           self.occlude, OCCLUDE_SPANS, self.pad_id_,
+                                           self.protected_)
+
+    def _occ_rank(self, raw: Tensor, drop: Tensor) -> Tensor:
+        """The larger of each input's two ranks among the fit inputs' scores (the share of
+        them strictly below it): the mixture score's and the span drop's."""
+        assert self.occ_ref_ is not None
+        return torch.maximum(*(torch.searchsorted(ref, v.contiguous(), side="left").float()
+                               / len(ref) for ref, v in zip(self.occ_ref_, (raw, drop),
+                                                            strict=True)))
+
     def _score(self, x: Tensor) -> Tensor:
+        if self.occ_ref_ is not None:
+            return self._occ_rank(*self._pair(x))
         raw, pred = self._raw(x)
         return raw if self.reference_ is None else self._rank(raw, pred)
 

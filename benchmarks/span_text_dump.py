@@ -1,0 +1,145 @@
+"""Span-occlusion readings beside ``strip-text``'s (issue 15, stop 56, h15): on each backdoored
+run folder and split seed, ``evaluate_triggered``'s split (the guard half, the held-out clean
+half and its triggered copies), today's ``strip-text`` fitted on the guard half as its guard
+fits it (the same generator after the split draws the partners) and its readings of each set
+(``strip_text_class_dump.readings``), and for every input the least probability of its
+predicted class the model keeps with one window removed, for each ``--windows`` WIDTH:STRIDE
+(:func:`~trojanscope.detect.input_level.span_occlusion.least_keeps`, what ``span-text``
+scores), with the seconds each took. Scores built from them and their guard thresholds are
+simulated with no other forward pass (``span_text_report.py``).
+
+``--part strip`` / ``span`` and ``--sets`` read a share of it (the same split and partner
+draw), so several processes can read one model side by side; the report merges their dumps.
+The JSON is written after each ``--chunk`` inputs, so a reader stopped at a cut-off keeps what
+it read (the report reads only sets read whole unless told otherwise).
+
+    python benchmarks/span_text_dump.py RUN... --seeds 0 --json OUT [--windows 1:1 2:2]
+        [--part both|strip|span] [--sets guard neg trig] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from strip_text_class_dump import readings
+from trojanscope.data.resolve import load_dataset
+from trojanscope.detect.input_level.evaluate import triggered_split
+from trojanscope.detect.input_level.span_occlusion import least_keeps, protected_ids
+from trojanscope.io.models import load_model
+from trojanscope.mitigate.triggers import attack_from_spec
+from trojanscope.models.text_common import attach_encoder
+from trojanscope.registry import create
+
+SETS = ("guard", "neg", "trig")
+
+
+def window_spec(text: str) -> tuple[int, int]:
+    """``WIDTH:STRIDE`` → (width, stride)."""
+    width, _, stride = text.partition(":")
+    return int(width), int(stride or width)
+
+
+def span_readings(model: torch.nn.Module, x: torch.Tensor, windows: list[str],
+                  max_spans: int) -> dict:
+    """Own probability and class of each input, its least keep per window spec, the seconds."""
+    start = time.perf_counter()
+    pad_id = int(getattr(model, "pad_id", 0))
+    out: dict = {"least": {}}
+    with torch.no_grad():
+        own, pred = model(x).softmax(1).max(1)
+        for spec in windows:
+            width, stride = window_spec(spec)
+            out["least"][spec] = least_keeps(model, x, pred, width, stride, max_spans, pad_id,
+                                             protected_ids(model)).double().tolist()
+    out["seconds"] = time.perf_counter() - start
+    return {"own": own.double().tolist(), "pred": pred.tolist(), "span": out}
+
+
+def strip_readings(detector, x: torch.Tensor) -> dict:
+    """``readings`` of today's detector with the seconds they took."""
+    start = time.perf_counter()
+    out = readings(detector, x)
+    out["strip_seconds"] = time.perf_counter() - start
+    return out
+
+
+def extend(have: dict, more: dict, skip: tuple[str, ...] = ()) -> None:
+    """Append one chunk's readings to a set's (lists extended, seconds added, per key)."""
+    for key, value in more.items():
+        if key in skip:
+            continue
+        if isinstance(value, dict):
+            extend(have.setdefault(key, {}), value)
+        elif isinstance(value, list):
+            have.setdefault(key, []).extend(value)
+        else:
+            have[key] = have.get(key, 0.0) + value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", type=Path, nargs="+")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--windows", nargs="+", default=["2:2"])
+    parser.add_argument("--max-spans", type=int, default=64)
+    parser.add_argument("--part", choices=("both", "strip", "span"), default="both")
+    parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
+    parser.add_argument("--limit", type=int, default=0,
+                        help="development only: read the first N inputs of each set (0: all)")
+    parser.add_argument("--chunk", type=int, default=10,
+                        help="inputs read between two saves of the JSON")
+    parser.add_argument("--json", type=Path, required=True)
+    opts = parser.parse_args()
+    torch.set_num_threads(1)
+    models = []
+    for folder in opts.folders:
+        loaded = load_model(folder)
+        module = loaded.module.eval()
+        clean = attach_encoder(loaded, load_dataset(loaded.manifest.dataset["name"], "test"))
+        attack = attack_from_spec(loaded.manifest.attack)
+        models.append({"model": folder.name, "attack": loaded.manifest.attack.name,
+                       "splits": []})
+        for seed in opts.seeds:
+            gen = torch.Generator().manual_seed(seed)
+            with torch.no_grad():
+                guard_x, neg_x, trig_x, fires = triggered_split(module, clean, attack, gen)
+            if opts.limit:  # the guard fitted on fewer clean sentences: development only
+                guard_x, neg_x = guard_x[:opts.limit], neg_x[:opts.limit]
+                trig_x, fires = trig_x[:opts.limit], fires[:opts.limit]
+            sets = dict(zip(SETS, (guard_x, neg_x, trig_x), strict=True))
+            split: dict = {"seed": seed, "target": int(attack.target), "fires": fires.tolist(),
+                           "sizes": {name: len(x) for name, x in sets.items()}}
+            models[-1]["splits"].append(split)
+
+            def save() -> None:  # after each chunk: a reader stopped at a cut-off keeps it
+                part = opts.json.with_name(opts.json.name + ".part")
+                part.write_text(json.dumps({"windows": opts.windows, "models": models}) + "\n")
+                part.replace(opts.json)  # whole or not at all
+
+            if opts.part in ("both", "strip"):
+                start = time.perf_counter()
+                detector = create("input-detector", "strip-text")  # today's, as its guard fits
+                detector.fit(module, guard_x, generator=gen)
+                split["fit_seconds"] = time.perf_counter() - start
+                for name in opts.sets:
+                    for x in sets[name].split(opts.chunk):
+                        extend(split.setdefault(name, {}), strip_readings(detector, x))
+                        save()
+            if opts.part in ("both", "span"):
+                for name in opts.sets:
+                    for x in sets[name].split(opts.chunk):
+                        extend(split.setdefault(name, {}),
+                               span_readings(module, x, opts.windows, opts.max_spans),
+                               skip=("own", "pred") if opts.part == "both" else ())
+                        save()
+            print(folder.name, seed, "done", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Scores from span occlusion, simulated on ``span_text_dump.py`` readings (issue 15, stop 56,
+h15; no forward pass): per model and split, each score's guard FPR / TPR at the guard's own
+threshold (:func:`pac_threshold` of the guard half's scores, ``--fpr`` 0.05, ``--confidence``
+0.95, as today's ``strip-text`` guard), ROC-AUC and TPR at FPR ≤ ``--fpr`` on the held-out clean.
+
+Scores (higher = more likely triggered): ``strip`` (today's ``strip-text``), ``drop:W:S`` (the
+own probability of the predicted class minus the least kept with one window of the dump's
+``W:S`` removed: ``span-text -p width=W -p stride=S``), ``share:W:S`` (that drop over the own
+probability, ``-p measure=share``), and ``either:W:S`` (the larger of ``strip``'s and
+``drop:W:S``'s rank among the guard half's scores: flagged when either is high).
+
+    python benchmarks/span_text_report.py DUMP... [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from trojanscope.detect.input_level.base import pac_threshold
+from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
+
+SETS = ("guard", "neg", "trig")
+
+
+def drop(reading: dict, spec: str, share: bool = False) -> Tensor:
+    """Own probability minus the least kept with one window of ``spec`` removed (over own:
+    ``share``)."""
+    own = torch.tensor(reading["own"], dtype=torch.float64)
+    out = own - torch.tensor(reading["span"]["least"][spec], dtype=torch.float64)
+    return out / own.clamp_min(1e-12) if share else out
+
+
+def rank_in(ref: Tensor, x: Tensor) -> Tensor:
+    """Share of ``ref`` strictly below each of ``x``."""
+    ref = ref.sort().values
+    return torch.searchsorted(ref, x.contiguous(), side="left").double() / len(ref)
+
+
+def scores(split: dict, windows: list[str]) -> dict[str, dict[str, Tensor]]:
+    """Each score's values on the three sets of one split."""
+    out: dict[str, dict[str, Tensor]] = {
+        "strip": {s: torch.tensor(split[s]["score"], dtype=torch.float64) for s in SETS}}
+    for k in windows:
+        out[f"drop:{k}"] = {s: drop(split[s], k) for s in SETS}
+        out[f"share:{k}"] = {s: drop(split[s], k, share=True) for s in SETS}
+        both = (out["strip"], out[f"drop:{k}"])
+        out[f"either:{k}"] = {s: torch.maximum(*(rank_in(b["guard"], b[s]) for b in both))
+                              for s in SETS}
+    return out
+
+
+def figures(values: dict[str, Tensor], fires: Tensor, fpr: float, confidence: float) -> dict:
+    """Guard FPR / TPR at the guard half's own threshold, ROC-AUC and ROC TPR."""
+    t = pac_threshold(values["guard"], fpr, confidence)
+    pos = values["trig"][fires]
+    neg = values["neg"]
+    return {"guard_fpr": float((neg > t).double().mean()),
+            "guard_tpr": float((pos > t).double().mean()),
+            "auc": roc_auc(neg, pos), "roc_tpr": tpr_at_fpr(neg, pos, fpr), "fired": len(pos)}
+
+
+def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, list[str]]]:
+    """(model, split, window specs) per model and split seed, the readings of dumps of the same
+    model and split (``--part`` / ``--sets`` readers) merged into one; only those whose three
+    sets hold both readings of every input (``partial``: of the inputs both readers reached,
+    each set cut to its first that many — a reading stopped at a cut-off, not the rule's)."""
+    found: dict[tuple[str, int], dict] = {}
+    for path in paths:
+        data = json.loads(path.read_text())
+        for model in data["models"]:
+            for split in model["splits"]:
+                have = found.setdefault((model["model"], split["seed"]), {"windows": None})
+                for key, value in split.items():
+                    if key in SETS:
+                        have.setdefault(key, {}).update(value)
+                    else:
+                        have[key] = value
+                if any("span" in split.get(name, {}) for name in SETS):
+                    have["windows"] = data["windows"]
+    out = []
+    for key, split in found.items():
+        if not all("score" in split.get(s, {}) and "span" in split.get(s, {}) for s in SETS):
+            continue
+        counts = {s: min(len(split[s]["score"]), *(len(v) for v in
+                                                   split[s]["span"]["least"].values()))
+                  for s in SETS}
+        sizes = split.get("sizes", counts)
+        if counts != sizes:
+            if not partial:
+                continue
+            for s in SETS:
+                split[s] = cut(split[s], counts[s])
+            split["fires"] = split["fires"][:counts["trig"]]
+        out.append((key[0], split, split["windows"]))
+    return out
+
+
+def cut(reading: dict, n: int) -> dict:
+    """``reading`` with every per-input list cut to its first ``n``."""
+    return {k: (v[:n] if isinstance(v, list) else cut(v, n) if isinstance(v, dict) else v)
+            for k, v in reading.items()}
+
+
+def report(paths: list[Path], fpr: float, confidence: float,
+           partial: bool = False) -> list[dict]:
+    rows = []
+    for model, split, windows in merged(paths, partial):
+        fires = torch.tensor(split["fires"], dtype=torch.bool)
+        for name, values in scores(split, windows).items():
+            rows.append({"model": model, "seed": split["seed"], "target": split["target"],
+                         "score": name, "n": {s: len(values[s]) for s in SETS},
+                         **figures(values, fires, fpr, confidence)})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dumps", type=Path, nargs="+")
+    parser.add_argument("--fpr", type=float, default=0.05)
+    parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--partial", action="store_true",
+                        help="read sets a cut-off left unfinished (not the rule's reading)")
+    parser.add_argument("--json", type=Path)
+    opts = parser.parse_args()
+    rows = report(opts.dumps, opts.fpr, opts.confidence, opts.partial)
+    print("| model | split | score | guard FPR | guard TPR | ROC-AUC | ROC TPR |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['model']} (t {r['target']}) | {r['seed']} | {r['score']} | "
+              f"{r['guard_fpr']:.3f} | {r['guard_tpr']:.3f} | {r['auc']:.3f} | "
+              f"{r['roc_tpr']:.3f} |")
+    if opts.json:
+        opts.json.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The stop-56 rule for a span-occlusion score (issue 15, h15; plan in
+``benchmarks/data/text_s56_h15/plan.md``), read on ``span_text_dump.py`` readings of fresh
+MiniLM ``addsent`` models: today's ``strip-text`` (``strip``) and the candidate (``--candidate``,
+a score name of ``span_text_report.scores``) on the same split. Met only if, on every fresh
+reading, (1) the candidate's guard TPR ≥ ``--goal`` (0.90) with its guard FPR ≤ ``--fpr``
+(0.05), (2) ≥ today's − ``--slack`` (0.02) wherever today's guard TPR ≥ ``--goal``, (3) its
+guard FPR ≤ today's + ``--fpr-slack`` (0.01); and (4) at least ``--expect`` models read.
+Reported beside it: each reading's seconds per input (strip, span occlusion).
+
+    python benchmarks/span_text_rule.py DUMP... --candidate drop:2:2 [--expect 2] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+from span_text_report import SETS, figures, merged, scores
+
+
+def readings(paths: list[Path], candidate: str, fpr: float, confidence: float) -> list[dict]:
+    """Per model and split: today's and the candidate's figures, and the seconds per input."""
+    out = []
+    for model, split, windows in merged(paths):
+        fires = torch.tensor(split["fires"], dtype=torch.bool)
+        values = scores(split, windows)
+        n = sum(len(split[s]["own"]) for s in SETS)
+        out.append({"model": model, "seed": split["seed"], "target": split["target"],
+                    "today": figures(values["strip"], fires, fpr, confidence),
+                    "candidate": figures(values[candidate], fires, fpr, confidence),
+                    "strip_s_per_input": (split.get("fit_seconds", 0.0) + sum(
+                        split[s].get("strip_seconds", 0.0) for s in SETS)) / n,
+                    "span_s_per_input": sum(split[s]["span"]["seconds"] for s in SETS) / n})
+    return out
+
+
+def rule(rows: list[dict], *, goal: float = 0.90, fpr: float = 0.05, slack: float = 0.02,
+         fpr_slack: float = 0.01, expect: int = 2) -> dict:
+    """Each condition's verdict over ``rows`` and the overall one."""
+    checks = {
+        "1_goal": all(r["candidate"]["guard_tpr"] >= goal and r["candidate"]["guard_fpr"] <= fpr
+                      for r in rows),
+        "2_no_loss": all(r["candidate"]["guard_tpr"] >= r["today"]["guard_tpr"] - slack
+                         for r in rows if r["today"]["guard_tpr"] >= goal),
+        "3_fpr": all(r["candidate"]["guard_fpr"] <= r["today"]["guard_fpr"] + fpr_slack + 1e-12
+                     for r in rows),
+        "4_read": len({r["model"] for r in rows}) >= expect,
+    }
+    return {"conditions": checks, "met": all(checks.values())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dumps", type=Path, nargs="+")
+    parser.add_argument("--candidate", required=True)
+    parser.add_argument("--expect", type=int, default=2)
+    parser.add_argument("--fpr", type=float, default=0.05)
+    parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--json", type=Path)
+    opts = parser.parse_args()
+    rows = readings(opts.dumps, opts.candidate, opts.fpr, opts.confidence)
+    verdict = rule(rows, fpr=opts.fpr, expect=opts.expect)
+    for r in rows:
+        t, c = r["today"], r["candidate"]
+        print(f"{r['model']} split {r['seed']} (t {r['target']}): guard FPR {t['guard_fpr']:.3f}"
+              f" -> {c['guard_fpr']:.3f}, guard TPR {t['guard_tpr']:.3f} -> {c['guard_tpr']:.3f},"
+              f" ROC TPR {t['roc_tpr']:.3f} -> {c['roc_tpr']:.3f}, AUC {t['auc']:.3f} -> "
+              f"{c['auc']:.3f}; s/input strip {r['strip_s_per_input']:.2f}, span "
+              f"{r['span_s_per_input']:.2f}")
+    print("conditions:", verdict["conditions"], "met:", verdict["met"])
+    if opts.json:
+        opts.json.write_text(json.dumps({"candidate": opts.candidate, "readings": rows,
+                                         **verdict}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
