@@ -48,11 +48,11 @@ def _elu00() -> ModelVerdict:
                         features=dict(ELU00), traits=list(ELU_TRAITS))
 
 
-def test_y_differs_from_the_shipped_file_only_in_its_excess_terms() -> None:
+def test_y_is_the_shipped_file_since_stop_56() -> None:
+    # the rule of foreign_s56b/plan.md was met on fresh seeds 85 + 86
     shipped = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())
     cand = json.loads(CAL_Y.read_text())
-    differ = {k for k in set(shipped) | set(cand) if shipped.get(k) != cand.get(k)}
-    assert differ <= {"auto:excess", "auto:out-of-coverage:excess"}
+    assert shipped == cand
     for key, start in (("auto:excess", 1.15), ("auto:out-of-coverage:excess", 1.05)):
         fit = cand[key]["fitted_on"]
         assert (fit["start"], fit["slope"], fit["wide"], fit["most"]) == (start, 4.0, 1.1, 3.0)
