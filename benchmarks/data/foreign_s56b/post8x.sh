@@ -26,6 +26,7 @@ $PY benchmarks/class_excess_rule56.py --fresh 85=$R/zoo-s85,$R/out85/detect85_al
 tail -9 $D/rule56.log
 F="--fresh 85=$D/detect85_runs.jsonl.gz,$D/zoo-s85_truth.json.gz
  --fresh 86=$D/detect86_runs.jsonl.gz,$D/zoo-s86_truth.json.gz --pool 85+86=85,86"
-nice -n 5 $PY benchmarks/lofo_fresh.py $F --json $D/lofo85_86.json > $D/lofo85_86.log 2>&1
+nice -n 5 $PY benchmarks/lofo_fresh.py $F --excess benchmarks/data/foreign_s55a/cal_X.json \
+    --json $D/lofo85_86.json > $D/lofo85_86.log 2>&1   # today (X), named: the file ships Y now
 nice -n 5 $PY benchmarks/lofo_fresh.py $F --excess $D/cal_Y.json --json $D/lofo85_86_Y.json \
     > $D/lofo85_86_Y.log 2>&1
