@@ -59,9 +59,11 @@ def load_seed(seed: int, zoo: Path, runs: Path, ratios: dict) -> list[dict]:
     stored = {r["name"]: r for r in read_jsonl(runs)}
     rows = []
     for meta in models(zoo):
-        got = ratios.get((zoo.name, meta["name"]))
         run = stored.get(meta["name"])
-        if got is None or run is None or not run.get("report"):
+        if run is None or not run.get("report"):
+            continue
+        got = ratios.get((zoo.name, meta["name"])) or recorded_ratios(run["report"])
+        if got is None:
             continue
         report = copy.deepcopy(run["report"])
         if abs(report["features"]["mmbd_ratio"] - got["mmbd_ratio"]) > 1e-9:
@@ -71,6 +73,28 @@ def load_seed(seed: int, zoo: Path, runs: Path, ratios: dict) -> list[dict]:
         rows.append({**meta, "seed": seed, "key": f"s{seed}:{meta['name']}", "report": report,
                      "stored_p": run["probability"]})
     return rows
+
+
+def recorded_ratios(report: dict) -> dict | None:
+    """The per-class ratios a run recorded itself (``auto`` since stop 55), in the form
+    ``mmbd_class_reread.py`` writes; None for a run recorded before."""
+    from trojanscope.detect.class_excess import INPUT_SIZE, RATIO
+
+    feats = report.get("features") or {}
+    if f"{RATIO}0" not in feats:
+        return None
+    return {"mmbd_ratio": feats["mmbd_ratio"],
+            "features": {k: v for k, v in feats.items() if k.startswith(RATIO) or k == INPUT_SIZE}}
+
+
+def base_calibrators() -> dict:
+    """The shipped file without its ``":excess"`` entries: what the development runs were
+    recorded with (every stored foreign run before stop 55's terms shipped), and what a
+    candidate's terms are written onto."""
+    from trojanscope.detect.calibration import load_calibrators
+    from trojanscope.detect.class_excess import TERM
+
+    return {k: v for k, v in load_calibrators().items() if not k.endswith(f":{TERM}")}
 
 
 def fit_reference(rows: list[dict]) -> dict:
@@ -137,16 +161,21 @@ def choose(rows: list[dict], excess: dict) -> dict[str, tuple[float, float, floa
 
 
 def prepare(rows: list[dict]) -> None:
-    """Today's probability, suspect and scorer on each row (the shipped file)."""
+    """Each row's probability without any excess term (``p_today``: the shipped file less its
+    ``":excess"`` entries, which must reproduce the stored run), under the shipped file
+    (``p_shipped``), its suspect and scorer."""
     from foreign_zoo_detect import logit_terms, recalibrate_row
     from trojanscope.detect.calibration import load_calibrators
 
-    shipped = load_calibrators()
+    base, shipped = base_calibrators(), load_calibrators()
     for r in rows:
-        got = recalibrate_row({"name": r["name"], "report": r["report"]}, shipped, "shipped")
+        got = recalibrate_row({"name": r["name"], "report": r["report"]}, base, "base")
         if abs(got["probability"] - r["stored_p"]) > 1e-9:
-            fail(f"{r['key']}: the shipped file gives {got['probability']}, stored {r['stored_p']}")
+            fail(f"{r['key']}: the shipped file without its excess terms gives "
+                 f"{got['probability']}, stored {r['stored_p']}")
         r["p_today"], r["suspect"] = got["probability"], got["suspected_target"]
+        r["p_shipped"] = recalibrate_row({"name": r["name"], "report": r["report"]}, shipped,
+                                         "shipped")["probability"]
         r["scorer"] = logit_terms(r["report"], shipped)["calibrator"]
 
 
@@ -215,12 +244,13 @@ def scores(rows: list[dict], p: dict[str, float]) -> dict:
 
 def candidate_file(reference: dict, params: dict[str, tuple[float, float, float, float]],
                    meta: dict) -> dict:
-    """The shipped file plus one excess term per scorer whose slope is not 0."""
+    """The shipped file, its excess entries replaced by one per scorer whose slope is not 0."""
     from trojanscope.detect.calibration import SHIPPED
     from trojanscope.detect.class_excess import EXCESS, MIN_CLEAN, TERM
 
     shipped = Path(__file__).resolve().parents[1] / "src/trojanscope/detect" / SHIPPED
-    text = json.loads(shipped.read_text())
+    text = {k: v for k, v in json.loads(shipped.read_text()).items()
+            if not k.endswith(f":{TERM}")}
     for scorer, (start, slope, wide, most) in params.items():
         if slope:
             text[f"{scorer}:{TERM}"] = {
@@ -322,17 +352,22 @@ def main() -> None:
     ap = LineParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dev", action="append", required=True,
                     help="SEED=ZOO,RUNS (RUNS relative to benchmarks/data or absolute)")
-    ap.add_argument("--ratios", type=Path, action="append", required=True)
+    ap.add_argument("--ratios", type=Path, action="append", default=[],
+                    help="re-read ratios (runs recorded since stop 55 carry their own)")
     ap.add_argument("--out", type=Path, required=True, help="folder for the results")
     ap.add_argument("--slopes", type=floats, default=SLOPES, help="comma list (0: no term)")
     ap.add_argument("--wides", type=floats, default=WIDES, help="comma list")
     ap.add_argument("--mosts", type=floats, default=MOSTS, help="comma list (inf: no bound)")
+    ap.add_argument("--starts", type=floats, default=STARTS, help="comma list")
+    ap.add_argument("--name", default="X", help="the candidate's letter: cal_<NAME>.json")
     ap.add_argument("--eval-rows", type=Path)
     ap.add_argument("--eval-ratios", type=Path)
     args = ap.parse_args()
     if not args.out.is_dir():
         ap.error(f"--out {args.out}: no such folder")
-    SLOPES[:], WIDES[:], MOSTS[:] = args.slopes, args.wides, args.mosts
+    SLOPES[:], WIDES[:], MOSTS[:], STARTS[:] = args.slopes, args.wides, args.mosts, args.starts
+    if not args.name.isalnum():
+        ap.error(f"--name {args.name}: letters and digits only")
     ratios = {}
     for path in args.ratios:
         if not path.is_file():
@@ -343,16 +378,19 @@ def main() -> None:
         seed, zoo, runs_path = seed_spec(ap, "--dev", spec)
         rows += load_seed(seed, zoo, runs_path, ratios)
     if not rows:
-        ap.error("no stored run has re-read ratios")
+        ap.error("no stored run has per-class ratios (re-read or recorded)")
     prepare(rows)
     today = {r["key"]: r["p_today"] for r in rows}
+    shipped = {r["key"]: r["p_shipped"] for r in rows}
     p_loso, folds = loso(rows)
     result = {"rows": len(rows), "seeds": sorted({r["seed"] for r in rows}),
-              "today": scores(rows, today), "loso": scores(rows, p_loso), "folds": folds}
+              "today": scores(rows, today), "shipped": scores(rows, shipped),
+              "loso": scores(rows, p_loso), "folds": folds}
     per_seed = {}
     for s in result["seeds"]:
         mine = [r for r in rows if r["seed"] == s]
-        per_seed[s] = {"today": scores(mine, today), "loso": scores(mine, p_loso)}
+        per_seed[s] = {"today": scores(mine, today), "shipped": scores(mine, shipped),
+                       "loso": scores(mine, p_loso)}
     result["per_seed"] = per_seed
     # the candidate: every development seed
     inner = {}
@@ -362,7 +400,7 @@ def main() -> None:
     params = choose(rows, inner)
     reference = fit_reference(rows)
     meta = {"fit_seeds": result["seeds"], "fitted_by": "benchmarks/class_excess_fit.py"}
-    cand = args.out / "cal_X.json"
+    cand = args.out / f"cal_{args.name}.json"
     cand.write_text(json.dumps(candidate_file(reference, params, meta), indent=2) + "\n")
     (args.out / "class_reference.json").write_text(json.dumps(reference, indent=1) + "\n")
     result["candidate"] = {"params": plain(params),
@@ -374,12 +412,15 @@ def main() -> None:
                          "top": int(np.argmax([r["report"]["features"][f"mmbd_class_ratio_{c}"]
                                                for c in range(10)])),
                          "loso_excess": r.get("loso_excess"), "p_today": round(r["p_today"], 4),
+                         "p_shipped": round(r["p_shipped"], 4),
                          "p_loso": round(p_loso[r["key"]], 4)} for r in rows]
     if args.eval_rows and args.eval_ratios:
         result["zoo_eval"] = eval_check(args.eval_rows, args.eval_ratios, cand)
     (args.out / "class_excess_dev.json").write_text(json.dumps(result, indent=1) + "\n")
-    print(f"{len(rows)} runs of seeds {result['seeds']}")
-    print(line("today", result["today"]))
+    print(f"{len(rows)} runs of seeds {result['seeds']}; grid: starts {STARTS}, slopes {SLOPES}, "
+          f"wides {WIDES}, mosts {MOSTS}")
+    print(line("no excess term", result["today"]))
+    print(line("shipped file", result["shipped"]))
     print(line("leave-one-seed-out", result["loso"]))
     for s, v in per_seed.items():
         print(line(f"  seed {s} today", v["today"]))
