@@ -51,7 +51,9 @@ def test_p_adds_only_the_batchnorm_start_to_the_pixel_term(files) -> None:
     shipped, p = (json.loads(f.read_text()) for f in
                   (ROOT / "src/trojanscope/detect/calibration.json", CAL_P))
     assert list(shipped) == list(p)
-    assert [k for k in p if p[k] != shipped[k]] in ([], [PIXELS])  # [] once P is shipped
+    # P was built on stop 55's file; since stop 56 the shipped `:excess` entries are h9B's Y
+    changed = [k for k in p if p[k] != shipped[k] and not k.endswith(":excess")]
+    assert changed in ([], [PIXELS])  # [] once P is shipped
     fitted = p[PIXELS]["fitted_on"]
     assert fitted["gate"] == ["norm:batch"]
     assert fitted["gate_start"] == {"norm:batch@conv": 0.234}
