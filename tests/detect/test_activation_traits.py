@@ -8,8 +8,6 @@ import contextlib
 import gzip
 import io
 import json
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 import torch
 from torch import nn
 
+from script_run import run_script
 from trojanscope.detect.auto import AutoDetector
 from trojanscope.detect.base import InspectionTarget
 from trojanscope.detect.calibration import calibrate, load_calibrators
@@ -187,15 +186,13 @@ def test_auto_runs_its_probes_on_a_new_activation() -> None:
 
 
 def test_the_checks_refuse_bad_arguments(tmp_path: Path) -> None:
-    env = {"PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'benchmarks'}", "PATH": "/usr/bin:/bin"}
     for script, args in (("activation_traits.py", ["--old", str(tmp_path / "none.py"),
                                                     "--json", str(tmp_path / "t.json")]),
                          ("stored_rescore.py", ["--dump", str(tmp_path / "no/d.json")]),
                          ("paired_detect.py", [str(tmp_path), "--tree", "a=/nowhere,r.jsonl"]),
                          ("rule_s53a_check.py", [str(tmp_path), str(tmp_path / "d.jsonl"),
                                                  str(tmp_path / "c.jsonl")])):
-        proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
-                              capture_output=True, text=True, env=env, check=False)
+        proc = run_script(script, *args)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert proc.stderr.startswith("error: ") and len(proc.stderr.strip().splitlines()) == 1
 
@@ -271,12 +268,13 @@ def test_off_reads_as_before_stop_53(monkeypatch) -> None:
         architecture_traits(_net(nn.ReLU()))
 
 
-def test_the_mode_is_read_from_the_environment() -> None:
-    code = "from trojanscope.detect import coverage; print(coverage.activation_mode())"
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
-    for extra, want in (({}, "route-u"), ({"TROJANSCOPE_ACTIVATION_TRAITS": "note"}, "note"),
-                        ({"TROJANSCOPE_ACTIVATION_TRAITS": "route"}, "route"),
-                        ({"TROJANSCOPE_ACTIVATION_TRAITS": "off"}, "off")):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             env={**env, **extra}, check=True).stdout.strip()
-        assert out == want
+def test_the_mode_is_read_from_the_environment(monkeypatch) -> None:
+    """Read at each call (no process needs starting again to change it)."""
+    from trojanscope.detect import coverage
+
+    monkeypatch.setattr(coverage, "ACTIVATION_TRAITS", None)
+    monkeypatch.delenv("TROJANSCOPE_ACTIVATION_TRAITS", raising=False)
+    assert coverage.activation_mode() == "route-u"
+    for mode in ("note", "route", "off"):
+        monkeypatch.setenv("TROJANSCOPE_ACTIVATION_TRAITS", mode)
+        assert coverage.activation_mode() == mode

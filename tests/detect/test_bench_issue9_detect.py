@@ -5,7 +5,6 @@ conv``)."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +12,8 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+
+from script_run import run_script
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 RECIPE = {"optim": "sgd", "epochs": 6, "label_smoothing": 0.1, "schedule": "none"}
@@ -116,19 +117,7 @@ def test_run_calls_detect_once_per_model_and_resumes(tmp_path, monkeypatch, load
 
 
 def test_a_folder_that_is_not_a_foreign_zoo_is_one_error_line(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "foreign_zoo_detect.py"),
-            str(tmp_path),
-            "--out",
-            str(tmp_path / "d.jsonl"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONPATH": f"{BENCH.parent / 'src'}:{BENCH}", "PATH": "/usr/bin:/bin"},
-    )
+    proc = run_script("foreign_zoo_detect.py", str(tmp_path), "--out", str(tmp_path / "d.jsonl"))
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         f"error: {tmp_path} is not a foreign_zoo.py folder (no truth.json or clean.npz)"

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
+from script_run import run_script
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
@@ -217,18 +215,20 @@ def test_a_malformed_excess_entry_is_refused_when_read(tmp_path, edit) -> None:
         load_calibrators(path)
 
 
-def test_detect_refuses_a_malformed_excess_entry_in_one_line(tmp_path) -> None:
+def test_detect_refuses_a_malformed_excess_entry_in_one_line(tmp_path, monkeypatch,
+                                                              capsys) -> None:
+    from trojanscope.cli.main import run
+
     raw = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())
     raw["auto:excess"] = {**_term(), "method": "auto:excess", "features": ["mmbd_ratio"]}
     path = tmp_path / "cal.json"
     path.write_text(json.dumps(raw))
     (tmp_path / "model.pt").write_bytes(b"")  # the file is read after the calibration
-    proc = subprocess.run([sys.executable, "-m", "trojanscope", "detect", "model.pt",
-                           "--calibration", str(path)], capture_output=True, text=True,
-                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "auto:excess" in lines[0] and "Traceback" not in proc.stderr
+    monkeypatch.chdir(tmp_path)
+    assert run(["detect", "model.pt", "--calibration", str(path)]) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "auto:excess" in lines[0] and "Traceback" not in err
 
 
 @pytest.mark.parametrize("script,args,said", [
@@ -240,9 +240,7 @@ def test_detect_refuses_a_malformed_excess_entry_in_one_line(tmp_path) -> None:
 ])
 def test_the_scripts_refuse_a_bad_option_in_one_line(tmp_path, script, args, said) -> None:
     (tmp_path / "r.jsonl").write_text("")
-    proc = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
-                          text=True, cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{BENCH}"})
+    proc = run_script(script, *args, cwd=tmp_path)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and said in lines[0], proc.stderr

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from script_run import run_script
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import calibrate, load_calibrators
 from trojanscope.detect.class_excess import EXCESS, EXCESS_LOGIT
@@ -135,9 +133,7 @@ def test_the_rule_points(load_benchmark, monkeypatch, cand, moved, n, holds) -> 
 ])
 def test_the_scripts_refuse_a_bad_option_in_one_line(tmp_path, script, args, said) -> None:
     (tmp_path / "r.jsonl").write_text("")
-    proc = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
-                          text=True, cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{BENCH}"})
+    proc = run_script(script, *args, cwd=tmp_path)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and said in lines[0] and "Traceback" not in proc.stderr, proc.stderr

@@ -6,21 +6,17 @@ the committed per-model JSON, edited in a temporary copy)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from script_run import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data" / "inputs_s44"
 
 
 def rule(out: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "inputs_rule_stop44.py"),
-                           str(out)], capture_output=True, text=True, check=True,
-                          env=env).stdout
+    return run_script("inputs_rule_stop44.py", str(out), check=True).stdout
 
 
 def edit(out: Path, name: str, method: str, **values: float) -> None:

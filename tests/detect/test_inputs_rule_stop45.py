@@ -6,10 +6,10 @@ model's guard FPR rises by more than 0.005; the tanh-MLP crossed-patch rows are 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
+
+from script_run import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -47,10 +47,7 @@ def edit(out: Path, name: str, **values: float) -> None:
 
 
 def rule(out: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "inputs_rule_stop45.py"),
-                           str(out)], capture_output=True, text=True, check=True,
-                          env=env).stdout
+    return run_script("inputs_rule_stop45.py", str(out), check=True).stdout
 
 
 def test_a_lift_on_the_crossed_patch_ships(tmp_path: Path) -> None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from script_run import run_script
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import (
     _clip,
@@ -159,23 +158,8 @@ def test_recalibrate_scores_another_file_on_the_stored_run(
     assert got["features"]["lower_logit"] < 0 and got["suspected_target"] == 0
     assert got["verdict"] == ("backdoored" if want.probability >= 0.5 else "clean")
     rows.write_text(json.dumps(row) + "\n")  # recorded before stop 39: no report
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "foreign_zoo_detect.py"),
-            str(tmp_path),
-            "--out",
-            str(rows),
-            "--recalibrate",
-            str(CANDIDATE),
-            "--recal-out",
-            str(tmp_path / "x.jsonl"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONPATH": f"{ROOT / 'src'}:{BENCH}", "PATH": "/usr/bin:/bin"},
-    )
+    proc = run_script("foreign_zoo_detect.py", str(tmp_path), "--out", str(rows),
+                      "--recalibrate", str(CANDIDATE), "--recal-out", str(tmp_path / "x.jsonl"))
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert "has no report" in proc.stderr and not (tmp_path / "x.jsonl").exists()
 

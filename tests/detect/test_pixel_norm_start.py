@@ -8,12 +8,11 @@ fold start of ``lofo_fresh.py`` and the rule script's bad input."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from script_run import run_script
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import load_calibrators, raise_term
 
@@ -114,11 +113,7 @@ def test_the_held_out_batchnorm_fold_has_no_batchnorm_cnn_in_its_start(load_benc
 ])
 def test_the_rule_script_refuses_bad_input_in_one_line(tmp_path: Path, args, said) -> None:
     base = ["--candidate", str(CAL_P)] if "--candidate" not in args else []
-    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "pixel_norm_fresh.py"),
-                          *args, *base, "--json", str(tmp_path / "r.json")],
-                         capture_output=True, text=True,
-                         env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'benchmarks'}",
-                              "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"})
+    res = run_script("pixel_norm_fresh.py", *args, *base, "--json", str(tmp_path / "r.json"))
     assert res.returncode == 2, res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and said in lines[0] and "Traceback" not in res.stderr

@@ -4,13 +4,12 @@ development seed is the shipped file, and a held-out family's own group starts a
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
+from script_run import run_script
 from trojanscope.detect.calibration import load_calibrators
 
 torch.set_num_threads(1)
@@ -77,9 +76,7 @@ def test_every_stored_fold_leaves_its_family_out_and_the_full_fit_is_the_shipped
 
 def test_a_json_path_in_a_missing_folder_is_one_error_line(tmp_path: Path) -> None:
     out = tmp_path / "nope" / "r.json"
-    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "r13p_lofo.py"),
-                          "--json", str(out)], capture_output=True, text=True,
-                         env={"PYTHONPATH": f"{ROOT / 'src'}", "PATH": "/usr/bin:/bin"})
+    res = run_script("r13p_lofo.py", "--json", str(out))
     assert res.returncode == 2
     assert res.stderr.strip().count("\n") == 0 and "no such folder" in res.stderr
     assert not out.parent.exists()

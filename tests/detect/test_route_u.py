@@ -8,14 +8,13 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from script_run import run_script
 from trojanscope.activation_modes import MODES, check_mode
 from trojanscope.detect import coverage
 from trojanscope.detect.base import ModelVerdict
@@ -99,16 +98,15 @@ def test_the_mode_is_checked_in_one_place() -> None:
         check_mode("Route")
 
 
-def test_a_bad_mode_is_refused_at_command_start(tmp_path: Path) -> None:
+def test_a_bad_mode_is_refused_at_command_start(tmp_path: Path, monkeypatch, capsys) -> None:
     # before any model loads: a file that is not there is not even looked at
+    from trojanscope.cli.main import run
+
     out = tmp_path / "report"
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin",
-           "TROJANSCOPE_ACTIVATION_TRAITS": "rout"}
-    proc = subprocess.run([sys.executable, "-m", "trojanscope", "audit",
-                           str(tmp_path / "model.pt"), "--data", "mnist", "--report", str(out)],
-                          capture_output=True, text=True, env=env, check=False)
-    assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
+    monkeypatch.setenv("TROJANSCOPE_ACTIVATION_TRAITS", "rout")
+    assert run(["audit", str(tmp_path / "model.pt"), "--data", "mnist", "--report",
+                str(out)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
     assert lines == ["error: TROJANSCOPE_ACTIVATION_TRAITS='rout': want note, route, route-u, "
                      "off (or unset: route-u)"]
     assert not out.exists() and list(tmp_path.iterdir()) == []
@@ -146,7 +144,6 @@ def test_each_new_family_reads_its_activation_alone(load_benchmark, tmp_path, fa
 
 
 def test_the_new_checks_refuse_bad_arguments(tmp_path: Path) -> None:
-    env = {"PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'benchmarks'}", "PATH": "/usr/bin:/bin"}
     src = str(ROOT / "src")
     for script, args in (
             ("rule_s54b_check.py", [str(tmp_path), str(tmp_path / "d.jsonl"),
@@ -154,7 +151,6 @@ def test_the_new_checks_refuse_bad_arguments(tmp_path: Path) -> None:
             ("paired_detect.py", [str(tmp_path), "--tree", f"a={src},r.jsonl,=x"]),
             ("data/foreign_s54b/dev.py", [str(tmp_path / "none")])):
         (tmp_path / "truth.json").write_text('{"models": []}')
-        proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
-                              capture_output=True, text=True, env=env, check=False)
+        proc = run_script(script, *args)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, (script, proc.stderr)
         assert proc.stderr.startswith("error: ") and len(proc.stderr.strip().splitlines()) == 1

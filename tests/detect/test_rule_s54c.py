@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
+
+from script_run import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 GOAL = (0.95, 0.30)
@@ -80,10 +81,7 @@ def test_no_family_of_a_kind_cannot_be_met(load_benchmark) -> None:
 
 
 def _run(script: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
-                          capture_output=True, text=True,
-                          env={"PYTHONPATH": f"{ROOT / 'src'}", "PATH": "/usr/bin:/bin",
-                               "OMP_NUM_THREADS": "1"})
+    return run_script(script, *args)
 
 
 def test_the_checker_refuses_a_missing_seed_or_file_in_one_line(tmp_path: Path) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+from script_run import run_script
 from trojanscope.detect.calibration import load_calibrators
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,10 +120,7 @@ def test_seed_79s_clean_bn_cnn_is_the_one_flagged_before_any_raise(load_benchmar
 
 
 def _run(script: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
-                          capture_output=True, text=True,
-                          env={"PYTHONPATH": f"{ROOT / 'src'}", "PATH": "/usr/bin:/bin",
-                               "OMP_NUM_THREADS": "1"})
+    return run_script(script, *args)
 
 
 def test_lofo_fresh_refuses_a_bad_pool_in_one_line(tmp_path: Path) -> None:

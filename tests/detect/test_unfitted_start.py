@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
+from script_run import run_script
 from trojanscope.detect.calibration import (
     UNFITTED_MAX_KIND,
     UNSEEN_MAX_KIND,
@@ -132,10 +132,7 @@ def test_the_leaky_fold_under_v_lifts_no_clean_leaky_cnn(load_benchmark) -> None
 
 
 def _run(script: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
-                          capture_output=True, text=True,
-                          env={"PYTHONPATH": f"{ROOT / 'src'}", "PATH": "/usr/bin:/bin",
-                               "OMP_NUM_THREADS": "1"})
+    return run_script(script, *args)
 
 
 @pytest.mark.parametrize("spec", ["77", "77=a.jsonl", "=a,b", "77=/no/such.jsonl,/no/t.json"])

@@ -5,13 +5,12 @@ covered activation, or one with its own start, is scored as before."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
+from script_run import run_script
 from trojanscope.detect.calibration import (
     UNSEEN_MAX_KIND,
     Calibrator,
@@ -142,7 +141,5 @@ def test_the_candidate_file_is_the_shipped_file_with_the_option_and_moves_no_sto
 
 
 def test_unseen_start_refuses_a_missing_folder(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "benchmarks/unseen_start.py", "--out",
-                          str(tmp_path / "no")], cwd=ROOT, capture_output=True, text=True,
-                         env={"PYTHONPATH": "src:benchmarks", "PATH": "/usr/bin"})
+    out = run_script("unseen_start.py", "--out", str(tmp_path / "no"), cwd=ROOT)
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "no such folder" in out.stderr

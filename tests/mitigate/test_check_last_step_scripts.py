@@ -6,8 +6,6 @@ before any model is read (at stop 53 they ran at import with unchecked ``sys.arg
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import trojanscope.mitigate.bias_refit as br
 import trojanscope.mitigate.first_read as fr
 import trojanscope.mitigate.free_unlearn as fu
 import trojanscope.mitigate.reach_round as rr
+from script_run import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2",
@@ -77,11 +76,8 @@ def test_no_zoo_or_no_folder_is_one_line(load_benchmark, tmp_path, capsys, name)
 def test_the_method_refuses_in_one_line_from_the_shell(tmp_path) -> None:
     """A value the method itself refuses (``back_distill`` at most 20) reaches the user as one
     ``error:`` line, exit 2, no traceback, nothing written."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OMP_NUM_THREADS": "1"}
     out = tmp_path / "out.json"
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "check_back_distill.py"),
-                           str(zoo(tmp_path)), str(out), "21"], capture_output=True, text=True,
-                          env=env, timeout=120)
+    done = run_script("check_back_distill.py", str(zoo(tmp_path)), str(out), "21")
     assert done.returncode == 2
     err = done.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and "back_distill" in err[0]

@@ -37,16 +37,13 @@ def _refit(stop: str, rows: list[str], fits: list[str], out: Path) -> dict:
     """``tabular_size_calibrate.py --rows <benchmarks/data/STOP/ROWS> --write OUT --fit
     FITS`` run as the docs give it; the written calibration file, parsed."""
     import json
-    import subprocess
-    import sys
+
+    from script_run import run_script
 
     root = Path(__file__).resolve().parents[2]
     data = root / "benchmarks" / "data" / stop
-    subprocess.run(
-        [sys.executable, str(root / "benchmarks" / "tabular_size_calibrate.py"), "--rows",
-         *[str(data / r) for r in rows], "--write", str(out), "--fit", *fits],
-        check=True, capture_output=True, cwd=root,
-        env={"PYTHONPATH": f"{root / 'src'}:{root / 'benchmarks'}", "OMP_NUM_THREADS": "1"})
+    run_script("tabular_size_calibrate.py", "--rows", *[str(data / r) for r in rows],
+               "--write", str(out), "--fit", *fits, check=True, cwd=root)
     return json.loads(out.read_text())
 
 

@@ -4,14 +4,13 @@ of the clean file (issue 16 stop 45), and the benchmarks that read it."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from script_run import run_script
 from trojanscope import registry
 from trojanscope.detect.tree_resample import bootstrap_rows, mean_features
 from trojanscope.errors import UserInputError
@@ -92,11 +91,7 @@ def _row(zoo: str, name: str, arch: str, bd: bool, p: float, draw: int, target: 
 
 
 def _run(script: str, *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), *args], check=True,
-        capture_output=True, text=True, cwd=ROOT,
-        env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'benchmarks'}", "OMP_NUM_THREADS": "1"},
-    ).stdout
+    return run_script(script, *args, check=True, cwd=ROOT).stdout
 
 
 def test_the_steadiness_benchmark_reads_a_models_spread_across_files(tmp_path) -> None:

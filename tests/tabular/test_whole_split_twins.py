@@ -7,12 +7,12 @@ band both files give the band's own calibrator, so the candidate is the default 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from script_run import run_script
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import calibrate, load_calibrators
 
@@ -54,11 +54,10 @@ def test_in_the_band_the_candidate_file_scores_as_the_shipped_one() -> None:
 
 def test_the_candidate_file_refits_from_the_committed_development_readings(tmp_path) -> None:
     out = tmp_path / "cal.json"
-    subprocess.run([sys.executable, str(ROOT / "benchmarks/tabular_class1_calibrate.py"),
-                    str(DATA / "dev_cd_twins.json"), str(DATA / "dev_lc_twins.json"),
-                    "--features", "tab_excess,tab_excess_gap,tab_flip_2,tab_excess_vs_twins",
-                    "--transform", "log", "--out", str(out)], check=True, cwd=ROOT,
-                   capture_output=True)
+    run_script("tabular_class1_calibrate.py",
+               str(DATA / "dev_cd_twins.json"), str(DATA / "dev_lc_twins.json"),
+               "--features", "tab_excess,tab_excess_gap,tab_flip_2,tab_excess_vs_twins",
+               "--transform", "log", "--out", str(out), check=True, cwd=ROOT)
     refit = json.loads(out.read_text())[KEY]
     committed = json.loads((DATA / "calibration_twins.json").read_text())[KEY]
     assert refit["coef"] == pytest.approx(committed["coef"], abs=1e-9)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from script_run import run_script
 from trojanscope.detect.evaluate import ZooRow
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks/bench_text_detect.py"
@@ -46,10 +46,8 @@ def test_choose_design_picks_the_separating_feature() -> None:
 def test_unknown_design_feature_is_one_error_line(tmp_path: Path) -> None:
     saved = tmp_path / "rows.json"
     saved.write_text(json.dumps([r.__dict__ for r in rows()]))
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--cal", str(tmp_path), "--eval",
-                           str(tmp_path), "--cal-rows", str(saved), "--designs", "good,nope",
-                           "--json", str(tmp_path / "out.json")],
-                          capture_output=True, text=True, timeout=120)
+    proc = run_script(SCRIPT, "--cal", str(tmp_path), "--eval", str(tmp_path), "--cal-rows",
+                      str(saved), "--designs", "good,nope", "--json", str(tmp_path / "out.json"))
     assert proc.returncode == 2
     assert "error: features not in every calibration row: nope" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "out.json").exists()

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import math
 import runpy
-import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+
+from script_run import run_script
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -76,12 +77,7 @@ def test_zoo_asr_lists_the_recorded_range(tmp_path: Path) -> None:
     (tmp_path / "truth.json").write_text(
         json.dumps({"dataset": "rt-polarity", "seed": 0, "models": models})
     )
-    out = subprocess.run(
-        [sys.executable, str(BENCH / "text_zoo_asr.py"), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = run_script("text_zoo_asr.py", str(tmp_path), check=True).stdout
     assert "| badnl-001 | 0.630 | 0.821 | 0.716 | – |" in out
     assert f"{tmp_path.name}: 2 backdoored, ASR 0.821–1.000, 1 below 0.95" in out
     assert "clean-000" not in out

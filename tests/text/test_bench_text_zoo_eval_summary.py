@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from script_run import run_script
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -44,11 +44,9 @@ def test_pooled_files_and_a_name_clash(tmp_path: Path) -> None:
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     a.write_text(json.dumps({"zoo": "za", "method": "text-inversion", "rows": FOREIGN}))
     b.write_text(json.dumps({"zoo": "zb", "method": "text-inversion", "rows": OWN}))
-    script = str(BENCH / "text_zoo_eval_summary.py")
-    out = json.loads(subprocess.run([sys.executable, script, str(a), str(b)], check=True,
-                                    capture_output=True, text=True).stdout)
+    script = "text_zoo_eval_summary.py"
+    out = json.loads(run_script(script, str(a), str(b), check=True).stdout)
     assert out["all"]["models"] == 6 and out["worst_family"] == "recipe bag-alpha"  # ce 0.57
     assert out["time"]["kim-cnn"]["models"] == 4 and out["time"]["mean-pooled"]["median_s"] == 1.5
-    clash = subprocess.run([sys.executable, script, str(a), str(a)], capture_output=True,
-                           text=True)
+    clash = run_script(script, str(a), str(a))
     assert clash.returncode == 2 and "share model names" in clash.stderr

@@ -7,8 +7,6 @@ line."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -73,10 +71,11 @@ def test_prior_slots_run_out_of_clean_samples_is_an_error() -> None:
     assert slots.tolist() == [3]
 
 
-def test_cli_keep_prior_manifest_and_bad_value(tmp_path: Path) -> None:
+def test_cli_keep_prior_manifest_and_bad_value(tmp_path: Path, capsys) -> None:
     from typer.testing import CliRunner
 
     from trojanscope.cli.main import app
+    from trojanscope.cli.main import run as run_cli
 
     torch.set_num_threads(1)
     out = tmp_path / "run"
@@ -89,11 +88,10 @@ def test_cli_keep_prior_manifest_and_bad_value(tmp_path: Path) -> None:
     assert attack["params"]["keep_prior"] is True
     train = load_dataset("synthetic-text", "train")
     assert attack["poison_count"] == round(0.2 * int((train.labels != 1).sum())) > 0
-    bad = subprocess.run([sys.executable, "-m", "trojanscope", *base, "--attack-param",
-                          "keep_prior=maybe", "--out", str(tmp_path / "bad")],
-                         capture_output=True, text=True, timeout=120)
-    lines = bad.stderr.strip().splitlines()
-    assert bad.returncode == 2 and len(lines) == 1 and "keep_prior must be true" in lines[0]
+    assert run_cli([*base, "--attack-param", "keep_prior=maybe", "--out",
+                    str(tmp_path / "bad")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "keep_prior must be true" in lines[0]
 
 
 @pytest.mark.parametrize("name", ATTACKS)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+
+from script_run import run_script
 
 BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
 
@@ -25,7 +26,7 @@ def _row(seed: int, cas: dict[int, float], asr: float = 0.0011) -> dict:
 
 
 def _run(tmp_path, refs: list[float], files: list[dict]) -> subprocess.CompletedProcess:
-    args = [sys.executable, str(BENCHMARKS / "bench_detect_data_seeds.py"), "--reference"]
+    args = ["--reference"]
     for t, c in enumerate(refs):
         p = tmp_path / f"ref{t}.json"
         p.write_text(json.dumps({"rows": [], "train_seed": t, "reference": {"ca": c, "asr": 0}}))
@@ -35,7 +36,7 @@ def _run(tmp_path, refs: list[float], files: list[dict]) -> subprocess.Completed
         p = tmp_path / f"rows{i}.json"
         p.write_text(json.dumps(d))
         args.append(str(p))
-    return subprocess.run(args, capture_output=True, text=True, check=False)
+    return run_script("bench_detect_data_seeds.py", *args)
 
 
 def test_gap_of_means_and_its_standard_error(load_benchmark):
