@@ -101,17 +101,23 @@ def main() -> None:
     short = enough(d, args.min_per_class) + [
         f"{t}: no network read at 200 rows" for t in TABLES
         if not any(x["table"] == t and x["arch"] == "mlp" for x in d200)]
+    out, r = conditions(d, s, d200, args.max_cpu, args.cpu_ratio)
+    verdict(short, out, r, args.write_r, "sure_rows")
+
+
+def verdict(short: list[str], out: list[tuple[str, str, bool]], r: list[dict],
+            write_r: Path | None, candidate: str) -> None:
+    """Print why the population is too few, each condition with both sides and the rule's
+    verdict (not judged where too few); keep R's rows in ``write_r`` where given."""
     for why in short:
         print(f"too few: {why}")
-    held = []
-    out, r = conditions(d, s, d200, args.max_cpu, args.cpu_ratio)
     for cond, sides, ok in out:
         print(f"{cond}: {sides} {'met' if ok else 'FAILED'}")
-        held.append(ok)
-    if args.write_r is not None:
-        args.write_r.write_text(json.dumps({"params": {"candidate": "sure_rows"}, "rows": r},
-                                           indent=1))
-    print("rule not judged" if short else f"rule {'met' if all(held) else 'not met'}")
+    if write_r is not None:
+        write_r.write_text(json.dumps({"params": {"candidate": candidate}, "rows": r},
+                                      indent=1))
+    met = all(ok for _, _, ok in out)
+    print("rule not judged" if short else f"rule {'met' if met else 'not met'}")
 
 
 if __name__ == "__main__":

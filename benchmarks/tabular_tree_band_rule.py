@@ -18,9 +18,9 @@ and backdoored trees per table. Prints each condition with both sides, then the 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
+from tabular_cost_rule import verdict
 from tabular_net_rule import counts, rows_of
 from tabular_small_clean import _auc, _ce
 from tabular_sure_rule import TABLES
@@ -97,17 +97,8 @@ def main() -> None:
     args = ap.parse_args()
     d = rows_of(args.r200)
     r = rescored(d, args.calibration)
-    short = short_of(d, args.min_per_class)
-    for why in short:
-        print(f"too few: {why}")
-    held = []
-    for cond, sides, ok in conditions(d, r, rows_of(args.whole)):
-        print(f"{cond}: {sides} {'met' if ok else 'FAILED'}")
-        held.append(ok)
-    if args.write_r is not None:
-        args.write_r.write_text(json.dumps({"params": {"candidate": "trees200"}, "rows": r},
-                                           indent=1))
-    print("rule not judged" if short else f"rule {'met' if all(held) else 'not met'}")
+    verdict(short_of(d, args.min_per_class), conditions(d, r, rows_of(args.whole)), r,
+            args.write_r, "trees200")
 
 
 if __name__ == "__main__":
