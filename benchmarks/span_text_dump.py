@@ -30,7 +30,8 @@ import torch
 from strip_text_class_dump import readings
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.input_level.evaluate import triggered_split
-from trojanscope.detect.input_level.span_occlusion import least_keeps, protected_ids
+from trojanscope.detect.input_level.span_occlusion import least_keeps, protected_ids, spans_of
+from trojanscope.detect.input_level.text_base import tokens
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.models.text_common import attach_encoder
@@ -50,13 +51,16 @@ def span_readings(model: torch.nn.Module, x: torch.Tensor, windows: list[str],
     """Own probability and class of each input, its least keep per window spec, the seconds."""
     start = time.perf_counter()
     pad_id = int(getattr(model, "pad_id", 0))
-    out: dict = {"least": {}}
+    out: dict = {"least": {}, "windows": {}}
+    protected = protected_ids(model)
     with torch.no_grad():
         own, pred = model(x).softmax(1).max(1)
         for spec in windows:
             width, stride = window_spec(spec)
+            out["windows"][spec] = [len(spans_of(tokens(row, pad_id), width, stride, protected,
+                                                 max_spans)) for row in x]
             out["least"][spec] = least_keeps(model, x, pred, width, stride, max_spans, pad_id,
-                                             protected_ids(model)).double().tolist()
+                                             protected).double().tolist()
     out["seconds"] = time.perf_counter() - start
     return {"own": own.double().tolist(), "pred": pred.tolist(), "span": out}
 
