@@ -33,8 +33,18 @@ def readings(paths: list[Path], candidate: str, fpr: float, confidence: float) -
                     "candidate": figures(values[candidate], fires, fpr, confidence),
                     "strip_s_per_input": (split.get("fit_seconds", 0.0) + sum(
                         split[s].get("strip_seconds", 0.0) for s in SETS)) / n,
-                    "span_s_per_input": sum(split[s]["span"]["seconds"] for s in SETS) / n})
+                    "span_s_per_input": sum(split[s]["span"]["seconds"] for s in SETS) / n,
+                    "span_passes_per_input": span_passes(split, candidate, n)})
     return out
+
+
+def span_passes(split: dict, candidate: str, n: int) -> float | None:
+    """Mean forward passes per input of the candidate's window reading (its own pass and one per
+    window), from the windows the dump counted (None: a dump that did not count them)."""
+    spec = candidate.partition(":")[2]
+    if not spec or not all("windows" in split[s]["span"] for s in SETS):
+        return None
+    return 1 + sum(sum(split[s]["span"]["windows"][spec]) for s in SETS) / n
 
 
 def rule(rows: list[dict], *, goal: float = 0.90, fpr: float = 0.05, slack: float = 0.02,
@@ -69,7 +79,8 @@ def main() -> None:
               f" -> {c['guard_fpr']:.3f}, guard TPR {t['guard_tpr']:.3f} -> {c['guard_tpr']:.3f},"
               f" ROC TPR {t['roc_tpr']:.3f} -> {c['roc_tpr']:.3f}, AUC {t['auc']:.3f} -> "
               f"{c['auc']:.3f}; s/input strip {r['strip_s_per_input']:.2f}, span "
-              f"{r['span_s_per_input']:.2f}")
+              f"{r['span_s_per_input']:.2f} ({r['span_passes_per_input'] or float('nan'):.1f} "
+              "passes)")
     print("conditions:", verdict["conditions"], "met:", verdict["met"])
     if opts.json:
         opts.json.write_text(json.dumps({"candidate": opts.candidate, "readings": rows,
