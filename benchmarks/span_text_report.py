@@ -61,14 +61,17 @@ def figures(values: dict[str, Tensor], fires: Tensor, fpr: float, confidence: fl
     neg = values["neg"]
     return {"guard_fpr": float((neg > t).double().mean()),
             "guard_tpr": float((pos > t).double().mean()),
-            "auc": roc_auc(neg, pos), "roc_tpr": tpr_at_fpr(neg, pos, fpr), "fired": len(pos)}
+            "auc": roc_auc(neg, pos),
+            "roc_tpr": tpr_at_fpr(neg, pos, fpr) if len(neg) and len(pos) else float("nan"),
+            "fired": len(pos)}
 
 
 def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, list[str]]]:
     """(model, split, window specs) per model and split seed, the readings of dumps of the same
     model and split (``--part`` / ``--sets`` readers) merged into one; only those whose three
     sets hold both readings of every input (``partial``: of the inputs both readers reached,
-    each set cut to its first that many — a reading stopped at a cut-off, not the rule's)."""
+    each set cut to its first that many, a set not reached read as empty — a reading stopped
+    at a cut-off, not the rule's)."""
     found: dict[tuple[str, int], dict] = {}
     for path in paths:
         data = json.loads(path.read_text())
@@ -84,6 +87,11 @@ def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, li
                     have["windows"] = data["windows"]
     out = []
     for key, split in found.items():
+        if partial:  # a set no reader reached yet: read as empty (its figures NaN)
+            for s in SETS:
+                if not split.get(s):
+                    split[s] = {"score": [], "own": [],
+                                "span": {"least": {k: [] for k in split["windows"] or []}}}
         if not all("score" in split.get(s, {}) and "span" in split.get(s, {}) for s in SETS):
             continue
         counts = {s: min(len(split[s]["score"]), *(len(v) for v in
