@@ -119,3 +119,13 @@ def test_a_set_no_reader_reached_is_read_as_empty_only_when_asked(tmp_path: Path
     row = next(r for r in rows if r["score"] == "drop:1:1")
     assert row["n"] == {"guard": 200, "neg": 0, "trig": 20} and row["guard_tpr"] == 1.0
     assert row["guard_fpr"] != row["guard_fpr"] and row["roc_tpr"] != row["roc_tpr"]  # NaN
+
+
+def test_the_gain_condition_needs_a_higher_mean_guard_tpr(tmp_path: Path) -> None:
+    good = readings([write(tmp_path / "a.json", 0.05, "a"), write(tmp_path / "b.json", 0.05, "b")],
+                    "drop:1:1", 0.05, 0.95)
+    assert "gain" not in rule(good)["conditions"]
+    assert rule(good, gain=True)["conditions"]["gain"]  # 1.000 against today's 0.000
+    same = [{**r, "candidate": dict(r["today"])} for r in good]
+    assert not rule(same, gain=True)["conditions"]["gain"] and rule(same)["conditions"]["2_no_loss"]
+    assert not rule([], gain=True, expect=0)["conditions"]["gain"]
