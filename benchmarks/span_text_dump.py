@@ -86,6 +86,11 @@ def extend(have: dict, more: dict, skip: tuple[str, ...] = ()) -> None:
             have[key] = have.get(key, 0.0) + value
 
 
+def head(x: torch.Tensor, n: int) -> torch.Tensor:
+    """The first ``n`` rows of ``x`` (all with ``n`` = 0)."""
+    return x[:n] if n else x
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", type=Path, nargs="+")
@@ -96,6 +101,10 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
     parser.add_argument("--limit", type=int, default=0,
                         help="development only: read the first N inputs of each set (0: all)")
+    parser.add_argument("--first", type=int, default=0,
+                        help="read the first N inputs of each set read (0: all); unlike "
+                             "--limit the guard is fitted on its whole half, so the readings "
+                             "are the full run's first N (a cut reading, read with --partial)")
     parser.add_argument("--chunk", type=int, default=10,
                         help="inputs read between two saves of the JSON")
     parser.add_argument("--json", type=Path, required=True)
@@ -132,12 +141,12 @@ def main() -> None:
                 detector.fit(module, guard_x, generator=gen)
                 split["fit_seconds"] = time.perf_counter() - start
                 for name in opts.sets:
-                    for x in sets[name].split(opts.chunk):
+                    for x in head(sets[name], opts.first).split(opts.chunk):
                         extend(split.setdefault(name, {}), strip_readings(detector, x))
                         save()
             if opts.part in ("both", "span"):
                 for name in opts.sets:
-                    for x in sets[name].split(opts.chunk):
+                    for x in head(sets[name], opts.first).split(opts.chunk):
                         extend(split.setdefault(name, {}),
                                span_readings(module, x, opts.windows, opts.max_spans),
                                skip=("own", "pred") if opts.part == "both" else ())

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from span_text_dump import span_readings
+from span_text_dump import head, span_readings
 from span_text_rule import span_passes
 
 from .test_span_text import Trigger, rows
@@ -33,3 +33,8 @@ def test_the_rule_reports_passes_per_input_from_the_counts() -> None:
     assert span_passes(sets, "strip", 6) is None
     del sets["trig"]["span"]["windows"]
     assert span_passes(sets, "either:2:2", 6) is None
+
+
+def test_first_reads_the_head_of_a_set_and_zero_reads_it_all() -> None:
+    x = rows(5, 0)
+    assert head(x, 2).equal(x[:2]) and head(x, 0).equal(x) and head(x, 9).equal(x)
