@@ -114,6 +114,35 @@ def cut(reading: dict, n: int) -> dict:
             for k, v in reading.items()}
 
 
+def latency(paths: list[Path]) -> list[dict]:
+    """Per dump, model and set read: wall seconds per input of each part as read (the strip
+    part's fit apart) and the span part's forward passes per input (its own pass and one per
+    window, where the dump counted the windows)."""
+    rows = []
+    for path in paths:
+        data = json.loads(path.read_text())
+        for model in data["models"]:
+            for split in model["splits"]:
+                for name in SETS:
+                    got = split.get(name)
+                    if not got:
+                        continue
+                    row = {"dump": path.name, "model": model["model"], "set": name}
+                    if got.get("score"):
+                        row["strip_s"] = got["strip_seconds"] / len(got["score"])
+                        row["strip_n"] = len(got["score"])
+                        row["fit_s"] = split.get("fit_seconds")
+                    for spec, least in got.get("span", {}).get("least", {}).items():
+                        if least:
+                            row["span_s"] = got["span"]["seconds"] / len(least)
+                            row["span_n"] = len(least)
+                            counted = got["span"].get("windows", {}).get(spec)
+                            row["span_passes"] = 1 + sum(counted) / len(counted) if counted \
+                                else None
+                    rows.append(row)
+    return rows
+
+
 def report(paths: list[Path], fpr: float, confidence: float,
            partial: bool = False) -> list[dict]:
     rows = []
@@ -133,8 +162,17 @@ def main() -> None:
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--partial", action="store_true",
                         help="read sets a cut-off left unfinished (not the rule's reading)")
+    parser.add_argument("--latency", action="store_true",
+                        help="print each dump's seconds and forward passes per input instead")
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
+    if opts.latency:
+        rows = latency(opts.dumps)
+        for r in rows:
+            print(json.dumps(r))
+        if opts.json:
+            opts.json.write_text(json.dumps(rows, indent=1) + "\n")
+        return
     rows = report(opts.dumps, opts.fpr, opts.confidence, opts.partial)
     print("| model | split | score | guard FPR | guard TPR | ROC-AUC | ROC TPR |")
     print("|---|---|---|---|---|---|---|")

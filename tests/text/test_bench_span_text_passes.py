@@ -38,3 +38,20 @@ def test_the_rule_reports_passes_per_input_from_the_counts() -> None:
 def test_first_reads_the_head_of_a_set_and_zero_reads_it_all() -> None:
     x = rows(5, 0)
     assert head(x, 2).equal(x[:2]) and head(x, 0).equal(x) and head(x, 9).equal(x)
+
+
+def test_latency_reads_seconds_and_passes_per_input_of_each_part(tmp_path) -> None:
+    import json
+
+    from span_text_report import latency
+
+    split = {"fit_seconds": 5.0,
+             "guard": {"score": [0.1, 0.2], "strip_seconds": 3.0},
+             "trig": {"own": [0.9] * 4, "span": {"least": {"2:2": [0.1] * 4}, "seconds": 2.0,
+                                                 "windows": {"2:2": [3, 5, 4, 4]}}}}
+    (tmp_path / "d.json").write_text(json.dumps({"windows": ["2:2"], "models": [
+        {"model": "m", "splits": [split]}]}))
+    rows = {r["set"]: r for r in latency([tmp_path / "d.json"])}
+    assert set(rows) == {"guard", "trig"}
+    assert rows["guard"]["strip_s"] == pytest.approx(1.5) and rows["guard"]["strip_n"] == 2
+    assert rows["trig"]["span_s"] == pytest.approx(0.5) and rows["trig"]["span_passes"] == 5.0
