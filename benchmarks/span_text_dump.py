@@ -30,7 +30,8 @@ import torch
 from strip_text_class_dump import readings
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.input_level.evaluate import triggered_split
-from trojanscope.detect.input_level.span_occlusion import least_keeps, protected_ids
+from trojanscope.detect.input_level.span_occlusion import least_keeps, protected_ids, spans_of
+from trojanscope.detect.input_level.text_base import tokens
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.models.text_common import attach_encoder
@@ -50,13 +51,16 @@ def span_readings(model: torch.nn.Module, x: torch.Tensor, windows: list[str],
     """Own probability and class of each input, its least keep per window spec, the seconds."""
     start = time.perf_counter()
     pad_id = int(getattr(model, "pad_id", 0))
-    out: dict = {"least": {}}
+    out: dict = {"least": {}, "windows": {}}
+    protected = protected_ids(model)
     with torch.no_grad():
         own, pred = model(x).softmax(1).max(1)
         for spec in windows:
             width, stride = window_spec(spec)
+            out["windows"][spec] = [len(spans_of(tokens(row, pad_id), width, stride, protected,
+                                                 max_spans)) for row in x]
             out["least"][spec] = least_keeps(model, x, pred, width, stride, max_spans, pad_id,
-                                             protected_ids(model)).double().tolist()
+                                             protected).double().tolist()
     out["seconds"] = time.perf_counter() - start
     return {"own": own.double().tolist(), "pred": pred.tolist(), "span": out}
 
@@ -82,6 +86,11 @@ def extend(have: dict, more: dict, skip: tuple[str, ...] = ()) -> None:
             have[key] = have.get(key, 0.0) + value
 
 
+def head(x: torch.Tensor, n: int) -> torch.Tensor:
+    """The first ``n`` rows of ``x`` (all with ``n`` = 0)."""
+    return x[:n] if n else x
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", type=Path, nargs="+")
@@ -92,6 +101,10 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
     parser.add_argument("--limit", type=int, default=0,
                         help="development only: read the first N inputs of each set (0: all)")
+    parser.add_argument("--first", type=int, default=0,
+                        help="read the first N inputs of each set read (0: all); unlike "
+                             "--limit the guard is fitted on its whole half, so the readings "
+                             "are the full run's first N (a cut reading, read with --partial)")
     parser.add_argument("--chunk", type=int, default=10,
                         help="inputs read between two saves of the JSON")
     parser.add_argument("--json", type=Path, required=True)
@@ -128,12 +141,12 @@ def main() -> None:
                 detector.fit(module, guard_x, generator=gen)
                 split["fit_seconds"] = time.perf_counter() - start
                 for name in opts.sets:
-                    for x in sets[name].split(opts.chunk):
+                    for x in head(sets[name], opts.first).split(opts.chunk):
                         extend(split.setdefault(name, {}), strip_readings(detector, x))
                         save()
             if opts.part in ("both", "span"):
                 for name in opts.sets:
-                    for x in sets[name].split(opts.chunk):
+                    for x in head(sets[name], opts.first).split(opts.chunk):
                         extend(split.setdefault(name, {}),
                                span_readings(module, x, opts.windows, opts.max_spans),
                                skip=("own", "pred") if opts.part == "both" else ())

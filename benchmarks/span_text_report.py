@@ -61,14 +61,17 @@ def figures(values: dict[str, Tensor], fires: Tensor, fpr: float, confidence: fl
     neg = values["neg"]
     return {"guard_fpr": float((neg > t).double().mean()),
             "guard_tpr": float((pos > t).double().mean()),
-            "auc": roc_auc(neg, pos), "roc_tpr": tpr_at_fpr(neg, pos, fpr), "fired": len(pos)}
+            "auc": roc_auc(neg, pos),
+            "roc_tpr": tpr_at_fpr(neg, pos, fpr) if len(neg) and len(pos) else float("nan"),
+            "fired": len(pos)}
 
 
 def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, list[str]]]:
     """(model, split, window specs) per model and split seed, the readings of dumps of the same
     model and split (``--part`` / ``--sets`` readers) merged into one; only those whose three
     sets hold both readings of every input (``partial``: of the inputs both readers reached,
-    each set cut to its first that many — a reading stopped at a cut-off, not the rule's)."""
+    each set cut to its first that many, a set not reached read as empty — a reading stopped
+    at a cut-off, not the rule's)."""
     found: dict[tuple[str, int], dict] = {}
     for path in paths:
         data = json.loads(path.read_text())
@@ -84,6 +87,11 @@ def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, li
                     have["windows"] = data["windows"]
     out = []
     for key, split in found.items():
+        if partial:  # a set no reader reached yet: read as empty (its figures NaN)
+            for s in SETS:
+                if not split.get(s):
+                    split[s] = {"score": [], "own": [],
+                                "span": {"least": {k: [] for k in split["windows"] or []}}}
         if not all("score" in split.get(s, {}) and "span" in split.get(s, {}) for s in SETS):
             continue
         counts = {s: min(len(split[s]["score"]), *(len(v) for v in
@@ -106,6 +114,35 @@ def cut(reading: dict, n: int) -> dict:
             for k, v in reading.items()}
 
 
+def latency(paths: list[Path]) -> list[dict]:
+    """Per dump, model and set read: wall seconds per input of each part as read (the strip
+    part's fit apart) and the span part's forward passes per input (its own pass and one per
+    window, where the dump counted the windows)."""
+    rows = []
+    for path in paths:
+        data = json.loads(path.read_text())
+        for model in data["models"]:
+            for split in model["splits"]:
+                for name in SETS:
+                    got = split.get(name)
+                    if not got:
+                        continue
+                    row = {"dump": path.name, "model": model["model"], "set": name}
+                    if got.get("score"):
+                        row["strip_s"] = got["strip_seconds"] / len(got["score"])
+                        row["strip_n"] = len(got["score"])
+                        row["fit_s"] = split.get("fit_seconds")
+                    for spec, least in got.get("span", {}).get("least", {}).items():
+                        if least:
+                            row["span_s"] = got["span"]["seconds"] / len(least)
+                            row["span_n"] = len(least)
+                            counted = got["span"].get("windows", {}).get(spec)
+                            row["span_passes"] = 1 + sum(counted) / len(counted) if counted \
+                                else None
+                    rows.append(row)
+    return rows
+
+
 def report(paths: list[Path], fpr: float, confidence: float,
            partial: bool = False) -> list[dict]:
     rows = []
@@ -125,8 +162,17 @@ def main() -> None:
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--partial", action="store_true",
                         help="read sets a cut-off left unfinished (not the rule's reading)")
+    parser.add_argument("--latency", action="store_true",
+                        help="print each dump's seconds and forward passes per input instead")
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
+    if opts.latency:
+        rows = latency(opts.dumps)
+        for r in rows:
+            print(json.dumps(r))
+        if opts.json:
+            opts.json.write_text(json.dumps(rows, indent=1) + "\n")
+        return
     rows = report(opts.dumps, opts.fpr, opts.confidence, opts.partial)
     print("| model | split | score | guard FPR | guard TPR | ROC-AUC | ROC TPR |")
     print("|---|---|---|---|---|---|---|")

@@ -1,10 +1,11 @@
-"""The stop-56 rule for a span-occlusion score (issue 15, h15; plan in
+"""The stop-56 and stop-57 rules for a span-occlusion score (issue 15, h15; plan in
 ``benchmarks/data/text_s56_h15/plan.md``), read on ``span_text_dump.py`` readings of fresh
 MiniLM ``addsent`` models: today's ``strip-text`` (``strip``) and the candidate (``--candidate``,
 a score name of ``span_text_report.scores``) on the same split. Met only if, on every fresh
 reading, (1) the candidate's guard TPR ≥ ``--goal`` (0.90) with its guard FPR ≤ ``--fpr``
 (0.05), (2) ≥ today's − ``--slack`` (0.02) wherever today's guard TPR ≥ ``--goal``, (3) its
-guard FPR ≤ today's + ``--fpr-slack`` (0.01); and (4) at least ``--expect`` models read.
+guard FPR ≤ today's + ``--fpr-slack`` (0.01); and (4) at least ``--expect`` models read;
+with ``--gain`` (stop 57) also the candidate's mean guard TPR above today's.
 Reported beside it: each reading's seconds per input (strip, span occlusion).
 
     python benchmarks/span_text_rule.py DUMP... --candidate drop:2:2 [--expect 2] [--json OUT]
@@ -33,13 +34,24 @@ def readings(paths: list[Path], candidate: str, fpr: float, confidence: float) -
                     "candidate": figures(values[candidate], fires, fpr, confidence),
                     "strip_s_per_input": (split.get("fit_seconds", 0.0) + sum(
                         split[s].get("strip_seconds", 0.0) for s in SETS)) / n,
-                    "span_s_per_input": sum(split[s]["span"]["seconds"] for s in SETS) / n})
+                    "span_s_per_input": sum(split[s]["span"]["seconds"] for s in SETS) / n,
+                    "span_passes_per_input": span_passes(split, candidate, n)})
     return out
 
 
+def span_passes(split: dict, candidate: str, n: int) -> float | None:
+    """Mean forward passes per input of the candidate's window reading (its own pass and one per
+    window), from the windows the dump counted (None: a dump that did not count them)."""
+    spec = candidate.partition(":")[2]
+    if not spec or not all("windows" in split[s]["span"] for s in SETS):
+        return None
+    return 1 + sum(sum(split[s]["span"]["windows"][spec]) for s in SETS) / n
+
+
 def rule(rows: list[dict], *, goal: float = 0.90, fpr: float = 0.05, slack: float = 0.02,
-         fpr_slack: float = 0.01, expect: int = 2) -> dict:
-    """Each condition's verdict over ``rows`` and the overall one."""
+         fpr_slack: float = 0.01, expect: int = 2, gain: bool = False) -> dict:
+    """Each condition's verdict over ``rows`` and the overall one; ``gain`` (stop 57's rule)
+    adds one: the candidate's mean guard TPR over the readings above today's."""
     checks = {
         "1_goal": all(r["candidate"]["guard_tpr"] >= goal and r["candidate"]["guard_fpr"] <= fpr
                       for r in rows),
@@ -49,6 +61,10 @@ def rule(rows: list[dict], *, goal: float = 0.90, fpr: float = 0.05, slack: floa
                      for r in rows),
         "4_read": len({r["model"] for r in rows}) >= expect,
     }
+    if gain:
+        mean = [sum(r[k]["guard_tpr"] for r in rows) / max(len(rows), 1)
+                for k in ("candidate", "today")]
+        checks["gain"] = bool(rows) and mean[0] > mean[1]
     return {"conditions": checks, "met": all(checks.values())}
 
 
@@ -57,19 +73,22 @@ def main() -> None:
     parser.add_argument("dumps", type=Path, nargs="+")
     parser.add_argument("--candidate", required=True)
     parser.add_argument("--expect", type=int, default=2)
+    parser.add_argument("--gain", action="store_true",
+                        help="also require a higher mean guard TPR than today's (stop 57)")
     parser.add_argument("--fpr", type=float, default=0.05)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
     rows = readings(opts.dumps, opts.candidate, opts.fpr, opts.confidence)
-    verdict = rule(rows, fpr=opts.fpr, expect=opts.expect)
+    verdict = rule(rows, fpr=opts.fpr, expect=opts.expect, gain=opts.gain)
     for r in rows:
         t, c = r["today"], r["candidate"]
         print(f"{r['model']} split {r['seed']} (t {r['target']}): guard FPR {t['guard_fpr']:.3f}"
               f" -> {c['guard_fpr']:.3f}, guard TPR {t['guard_tpr']:.3f} -> {c['guard_tpr']:.3f},"
               f" ROC TPR {t['roc_tpr']:.3f} -> {c['roc_tpr']:.3f}, AUC {t['auc']:.3f} -> "
               f"{c['auc']:.3f}; s/input strip {r['strip_s_per_input']:.2f}, span "
-              f"{r['span_s_per_input']:.2f}")
+              f"{r['span_s_per_input']:.2f} ({r['span_passes_per_input'] or float('nan'):.1f} "
+              "passes)")
     print("conditions:", verdict["conditions"], "met:", verdict["met"])
     if opts.json:
         opts.json.write_text(json.dumps({"candidate": opts.candidate, "readings": rows,

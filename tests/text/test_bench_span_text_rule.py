@@ -104,3 +104,28 @@ def test_a_reading_a_cut_off_left_unfinished_is_read_only_when_asked(tmp_path: P
     assert report([tmp_path / "d.json"], 0.05, 0.95) == []
     rows = report([tmp_path / "d.json"], 0.05, 0.95, partial=True)
     assert rows and all(r["n"] == {"guard": 200, "neg": 200, "trig": 12} for r in rows)
+
+
+def test_a_set_no_reader_reached_is_read_as_empty_only_when_asked(tmp_path: Path) -> None:
+    from span_text_report import report
+
+    whole = split(0.05)
+    whole["sizes"] = {"guard": 200, "neg": 200, "trig": 20}
+    del whole["neg"]  # the held-out clean set not reached by the cut-off
+    (tmp_path / "d.json").write_text(json.dumps({"windows": ["1:1", "2:2"], "models": [
+        {"model": "m", "attack": "addsent", "splits": [whole]}]}))
+    assert report([tmp_path / "d.json"], 0.05, 0.95) == []
+    rows = report([tmp_path / "d.json"], 0.05, 0.95, partial=True)
+    row = next(r for r in rows if r["score"] == "drop:1:1")
+    assert row["n"] == {"guard": 200, "neg": 0, "trig": 20} and row["guard_tpr"] == 1.0
+    assert row["guard_fpr"] != row["guard_fpr"] and row["roc_tpr"] != row["roc_tpr"]  # NaN
+
+
+def test_the_gain_condition_needs_a_higher_mean_guard_tpr(tmp_path: Path) -> None:
+    good = readings([write(tmp_path / "a.json", 0.05, "a"), write(tmp_path / "b.json", 0.05, "b")],
+                    "drop:1:1", 0.05, 0.95)
+    assert "gain" not in rule(good)["conditions"]
+    assert rule(good, gain=True)["conditions"]["gain"]  # 1.000 against today's 0.000
+    same = [{**r, "candidate": dict(r["today"])} for r in good]
+    assert not rule(same, gain=True)["conditions"]["gain"] and rule(same)["conditions"]["2_no_loss"]
+    assert not rule([], gain=True, expect=0)["conditions"]["gain"]
