@@ -62,6 +62,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("reach_round2", "reach_round2", _M + "reach_round", "after_step"),
     AfterStep("first_read", "first_read", _M + "first_read", "after_step", keeps_first=True),
     AfterStep("held_pick", "held_pick", _M + "held_pick", "after_step", keeps_first=True),
+    AfterStep("fold_back", "fold_back", _M + "fold_back", "after_step"),
 )
 
 
