@@ -13,9 +13,11 @@ the seed); on each half the fit is trained from the output on the *other* half, 
 this one against the output: how many images each classifies, and ``free_reach``'s reading
 towards the suspect (:func:`~trojanscope.mitigate.free_unlearn.universal_reach`). The fit on
 all the images is kept only where the fits classify at least ``FOLD_GAIN`` more of the halves
-they never trained on than the output (summed over both), the reach towards the suspect rose
-on neither half by more than ``BACK_RISE`` (``back_distill``'s guard), and, on all the images,
-the fit's reach rose by no more than that either; otherwise the output comes back. It reads
+they never trained on than the output (summed over both), and, on all the images, the fit's
+reach towards the suspect rose by at most ``BACK_RISE`` (``back_distill``'s guard: the fit does
+not train against that search, so it needs no held-out images, and on a half of ~90 images one
+image is past the bar); otherwise the output comes back. The halves' reach readings are noted,
+not used (development: 2454/blended-001 rose 3 images on one half, fell 1 on the other). It reads
 the detector's suspect, the method's clean images and the input model, never the attacker's
 trigger. Opt-in (default 0) until a rule written before fresh zoos says otherwise.
 """
@@ -60,7 +62,8 @@ def cross_read(out: nn.Module, teacher: nn.Module, clean: TensorDataset, suspect
                epochs: int, seed: int) -> dict[str, Any]:
     """The two-fold reading: per half, the fit trained from ``out`` on the other half, read on
     this one against ``out`` (images classified, reach towards ``suspect``). ``gain``: the
-    images the fits classify more, summed; ``rise``: the larger of the two reach rises."""
+    images the fits classify more, summed; ``rise``: the larger of the two reach rises (noted,
+    not used by :func:`fold_step`)."""
     folds = halves(clean, seed)
     note: dict[str, Any] = {"folds": []}
     gain, rise = 0, -1.0
@@ -90,10 +93,9 @@ def fold_step(gated: Any, out: nn.Module, came: nn.Module, clean: TensorDataset,
     teacher = frozen_copy(came)
     note: dict[str, Any] = {"epochs": gated.fold_back, "bar": FOLD_GAIN}
     note.update(cross_read(out.eval(), teacher, clean, suspect, gated.fold_back, seed))
-    if note["gain"] < FOLD_GAIN or note["rise"] > BACK_RISE:
-        note["action"] = ("none: the cross-fitted fits gained too little on the halves they "
-                          "never saw" if note["gain"] < FOLD_GAIN else
-                          "none: the cross-fitted fits' reach towards the suspect rose")
+    if note["gain"] < FOLD_GAIN:
+        note["action"] = "none: the cross-fitted fits gained too little on the halves they " \
+                         "never saw"
     else:
         before = universal_reach(out, clean.x, clean.y, suspect)
         kept = {k: v.detach().clone() for k, v in out.state_dict().items()}

@@ -1,0 +1,14 @@
+# Issue 12, stop 57 (h12): development read of `gated:fold_back=1` against today's default on
+# zoo-2454 (seed 2454, spent at stop 56; rebuilt with mitigate_s56/fresh.sh's recipe into
+# /tmp/h12s57/zoo-2454), its backdoored MLPs with stop 56's accuracy misses first (mitigate_s56's
+# cut.py links them into /tmp/h12s57/dev-2454 in that order). One run per model gives both rows
+# (benchmarks/check_fold_back.py). Stopped when the plan was committed.
+#   bash benchmarks/data/mitigate_s57/dev.sh > /tmp/h12s57/dev-2454.log 2>&1
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=src:benchmarks
+P=/work/main/.venv/bin/python
+D=/tmp/h12s57
+[ -f $D/zoo-2454/truth.json ] || nice -n 5 $P -m trojanscope zoo make --dataset mnist --clean 3 \
+    --backdoored 10 --attacks badnets,blended,sig,wanet,sparse --archs mlp --seed 2454 \
+    --out $D/zoo-2454 -x serial
+python3 benchmarks/data/mitigate_s56/cut.py $D/zoo-2454 $D/dev-2454 blended-001,sparse-004,badnets-000,badnets-005,blended-006,sig-002,wanet-003
+timeout 2700 nice -n 5 $P benchmarks/check_fold_back.py $D/dev-2454 $D/dev-2454.json 1
