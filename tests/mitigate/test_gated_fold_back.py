@@ -50,7 +50,7 @@ def test_the_cross_read_trains_on_one_half_and_reads_the_other() -> None:
 
 
 @pytest.mark.parametrize("gain,rise,kept", [(2, 0.0, True), (1, 0.0, False),
-                                            (5, 0.02, True)])
+                                            (5, 0.02, False), (5, 0.01, True)])
 def test_the_fit_is_kept_only_where_the_reading_says_so(monkeypatch, gain, rise, kept) -> None:
     torch.set_num_threads(1)
     clean = data(40)

@@ -12,3 +12,7 @@ D=/tmp/h12s57
     --out $D/zoo-2454 -x serial
 python3 benchmarks/data/mitigate_s56/cut.py $D/zoo-2454 $D/dev-2454 blended-001,sparse-004,badnets-000,badnets-005,blended-006,sig-002,wanet-003
 timeout 2700 nice -n 5 $P benchmarks/check_fold_back.py $D/dev-2454 $D/dev-2454.json 1
+# The same with fold_back=3 on three of them (cut.py into /tmp/h12s57/dev3-2454; stopped after
+# one model): dev-2454-e3.json/.log.
+#   python3 benchmarks/data/mitigate_s56/cut.py $D/zoo-2454 $D/dev3-2454 blended-001,badnets-000,sparse-004
+#   nice -n 5 $P benchmarks/check_fold_back.py $D/dev3-2454 $D/dev3-2454.json 3

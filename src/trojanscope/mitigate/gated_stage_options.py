@@ -324,12 +324,13 @@ class AfterOptions:
             ``held_pick=0.2`` failed its rule on fresh zoos 2453/2454 (5 of 14 against 6). Off
             where ``free_reach`` is 0; asked for there, it is refused.
         fold_back: with E > 0, last (after ``held_pick``), on a model the run changed with a
-            suspect class, E epochs of ``back_distill``'s fit towards the input model, kept
-            only where a two-fold cross-fitted reading on the clean images (the fit trained on
-            one half, read on the other, both ways) classifies at least ``FOLD_GAIN`` (2) more
-            images than the output and the reach towards the suspect on all the images rose by
-            at most ``BACK_RISE`` (0.01) after the fit (:mod:`~trojanscope.mitigate.fold_back`;
-            the note's ``fold_back``). Built for the
+            suspect class, E epochs of ``back_distill``'s fit towards the input model with
+            ``free_reach``'s perturbed copies trained on, kept only where a two-fold
+            cross-fitted reading on the clean images (the fit trained on one half, read on the
+            other, both ways) classifies at least ``FOLD_GAIN`` (2) more images than the output
+            and the reach towards the suspect rose by at most ``BACK_RISE`` (0.01) over both
+            halves and on all the images after the fit
+            (:mod:`~trojanscope.mitigate.fold_back`; the note's ``fold_back``). Built for the
             accuracy-only misses with nothing taken from training (issue 12 stop 57, h12);
             default ``FOLD_BACK`` = 0 (off). Off where ``free_reach`` is 0; asked for there, it
             is refused.
