@@ -16,3 +16,9 @@ timeout 2700 nice -n 5 $P benchmarks/check_fold_back.py $D/dev-2454 $D/dev-2454.
 # one model): dev-2454-e3.json/.log.
 #   python3 benchmarks/data/mitigate_s56/cut.py $D/zoo-2454 $D/dev3-2454 blended-001,badnets-000,sparse-004
 #   nice -n 5 $P benchmarks/check_fold_back.py $D/dev3-2454 $D/dev3-2454.json 3
+# 63ee0eaf (the candidate as planned) on five of them, and the same with the gain's bar out of
+# reach (dev_always.py) on three, to see what the fit does where it runs:
+#   python3 benchmarks/data/mitigate_s56/cut.py $D/zoo-2454 $D/devp-2454 blended-001,badnets-005,badnets-000,sparse-004,blended-006
+#   nice -n 5 $P benchmarks/check_fold_back.py $D/devp-2454 $D/devp-2454.json 1
+#   python3 benchmarks/data/mitigate_s56/cut.py $D/zoo-2454 $D/deva-2454 blended-001,sparse-004,badnets-000
+#   nice -n 5 $P benchmarks/data/mitigate_s57/dev_always.py $D/deva-2454 $D/deva-2454.json 1
