@@ -11,6 +11,7 @@ import torch
 from test_gated_free_reach import stages
 from test_gated_unlearn import Striped, data
 
+import trojanscope.mitigate.back_distill as bd
 import trojanscope.mitigate.fold_back as fb
 from trojanscope import registry
 from trojanscope.mitigate import gated
@@ -57,7 +58,7 @@ def test_the_fit_is_kept_only_where_the_reading_says_so(monkeypatch, gain, rise,
     method = gated.Gated(fold_back=1)
     method.report_ = {"suspect": 2}
     monkeypatch.setattr(fb, "cross_read", lambda *a: {"gain": gain, "rise": rise})
-    monkeypatch.setattr(fb, "universal_reach", lambda *a, **k: 0.0)
+    monkeypatch.setattr(bd, "universal_reach", lambda *a, **k: 0.0)
     out = Striped()
     with torch.no_grad():
         out.out.bias[0] += 1.0  # the output differs from the input model: the fit moves it
@@ -72,7 +73,7 @@ def test_a_fit_whose_reach_rises_on_all_images_is_refused(monkeypatch) -> None:
     torch.set_num_threads(1)
     readings = iter([0.0, 0.5])
     monkeypatch.setattr(fb, "cross_read", lambda *a: {"gain": 4, "rise": 0.0})
-    monkeypatch.setattr(fb, "universal_reach", lambda *a, **k: next(readings))
+    monkeypatch.setattr(bd, "universal_reach", lambda *a, **k: next(readings))
     method = gated.Gated(fold_back=1)
     method.report_ = {"suspect": 2}
     out = Striped()

@@ -37,6 +37,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import accuracy
+from trojanscope.mitigate import back_distill
 from trojanscope.mitigate.back_distill import BACK_RISE
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.free_unlearn import distil_fit, universal_reach
@@ -116,16 +117,11 @@ def fold_step(gated: Any, out: nn.Module, came: nn.Module, clean: TensorDataset,
     elif note["rise"] > BACK_RISE:
         note["action"] = "none: the cross-fitted fits' reach towards the suspect rose"
     else:
-        before = universal_reach(out, clean.x, clean.y, suspect)
-        kept = {k: v.detach().clone() for k, v in out.state_dict().items()}
-        fit_pushed(out, teacher, clean, suspect, gated.fold_back, seed)
-        after = universal_reach(out, clean.x, clean.y, suspect)
-        note.update(reach_before=round(before, 4), reach_after=round(after, 4))
-        if after > before + BACK_RISE:
-            out.load_state_dict(kept)
-            note["action"] = "refused: the fit's reach towards the suspect rose on all images"
-        else:
+        if back_distill.reach_guarded(out, clean, suspect, note, lambda: fit_pushed(
+                out, teacher, clean, suspect, gated.fold_back, seed)):
             note["action"] = "fitted back towards the input model, the suspect left out"
+        else:
+            note["action"] = "refused: the fit's reach towards the suspect rose on all images"
     note["seconds"] = round(time.perf_counter() - start, 2)
     gated.report_["fold_back"] = note
     return out.eval()
