@@ -22,8 +22,11 @@ than the output (summed over both), their reach rose over both halves by at most
 than that either; otherwise the output comes back. The output itself was trained on every
 image by the stages, so it reads 94-97% on them (development): the gain is the fit's effect,
 read without the fit's own bias, not the stages' cost. It reads the detector's suspect, the
-method's clean images and the input model, never the attacker's trigger. Opt-in (default 0)
-until a rule written before fresh zoos says otherwise.
+method's clean images and the input model, never the attacker's trigger. On fresh zoos
+2455/2456 ``fold_back=1`` fired on one backdoored MLP of 20 (2456/sparse-004, cross-fitted +4 of
+200) and the fit lost it 19 more of 800 scored images: 13 of 20 at issue 12's goal against 14,
+failing the rule written before those zoos (benchmarks/data/mitigate_s57/plan.md): opt-in
+(default 0).
 """
 
 from __future__ import annotations

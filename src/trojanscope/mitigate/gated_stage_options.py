@@ -332,8 +332,9 @@ class AfterOptions:
             halves and on all the images after the fit
             (:mod:`~trojanscope.mitigate.fold_back`; the note's ``fold_back``). Built for the
             accuracy-only misses with nothing taken from training (issue 12 stop 57, h12);
-            default ``FOLD_BACK`` = 0 (off). Off where ``free_reach`` is 0; asked for there, it
-            is refused.
+            default ``FOLD_BACK`` = 0 (off): ``fold_back=1`` failed its rule on fresh zoos
+            2455/2456 (13 of 20 against 14; it fired once and lost that model). Off where
+            ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
