@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from trojanscope.data.resolve import load_dataset
+from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.gated import Gated
 from trojanscope.mitigate.run import attack_triggered, measure, mitigate, split_clean
@@ -84,7 +85,7 @@ def rows_from_one_run(zoo: Path, out_path: Path, make: Callable[[], Gated], labe
         out = {"gated": {"summary": summarise(today), "rows": [asdict(r) for r in today]},
                label: {"summary": summarise(cand), "rows": [asdict(r) for r in cand],
                        "notes": notes}}
-        out_path.write_text(json.dumps(out, indent=1))
+        write_text_atomic(out_path, json.dumps(out, indent=1))  # a cut leaves it whole
 
 
 def spied_rows(owner: Any, name: str, seen: dict, zoo: Path, out_path: Path,

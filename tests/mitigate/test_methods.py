@@ -118,3 +118,19 @@ def test_goal_per_model() -> None:
     s = summarise(rows)
     assert s["backdoored_meeting_goal"] == "1/3" and s["clean_meeting_goal"] == "0/1"
     assert s["max_asr_after"] == 0.05 and s["median_s"] == 4.0
+
+
+def test_a_loss_of_exactly_two_points_in_float32_meets_the_goal() -> None:
+    """16 of 800 images lost reads 0.0200000405 in float32 shares (2454/sparse-004 at stop 56
+    was counted a miss); 17 of 800 is one image past the bar."""
+    from trojanscope.mitigate.zoo_eval import MitigationRow
+
+    def row(before: int, after: int, asr: int = 4) -> MitigationRow:
+        share = lambda k, n: float(torch.tensor(k / n, dtype=torch.float32))  # noqa: E731
+        return MitigationRow("m", "sparse", True, 200, share(before, 800), share(after, 800),
+                             0.99, share(asr, 720), 1.0)
+
+    assert row(736, 720).ca_before - row(736, 720).ca_after > 0.02 + 1e-9  # the old reading
+    assert row(736, 720).meets_goal
+    assert not row(736, 719).meets_goal
+    assert not row(736, 730, asr=15).meets_goal  # 15 of 720 triggered images: 2.08%

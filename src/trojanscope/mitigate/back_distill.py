@@ -27,6 +27,7 @@ backdoored MLPs either way), failing the rule written before them: opt-in (defau
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -59,6 +60,23 @@ def fit_back(model: nn.Module, teacher: nn.Module, clean: TensorDataset, suspect
     perturbed copies and the suspect's column left out of the distillation."""
     gen = torch.Generator().manual_seed(seed + BACK_SEED)
     distil_fit(model, teacher, clean, gen, epochs, leave_out=suspect)
+
+
+def reach_guarded(out: nn.Module, clean: TensorDataset, suspect: int, note: dict[str, Any],
+                  fit: Callable[[], None]) -> bool:
+    """``fit()`` (training ``out`` in place), kept only where ``free_reach``'s reading towards
+    ``suspect`` on ``clean`` rose by at most ``BACK_RISE``; otherwise ``out`` is put back.
+    The readings go to ``note`` (``reach_before``, ``reach_after``); True where kept. Shared by
+    ``back_distill`` and ``fold_back``."""
+    before = universal_reach(out, clean.x, clean.y, suspect, eps=READ_EPS)
+    kept = {k: v.detach().clone() for k, v in out.state_dict().items()}
+    fit()
+    after = universal_reach(out, clean.x, clean.y, suspect, eps=READ_EPS)
+    note.update(reach_before=round(before, 4), reach_after=round(after, 4))
+    if after > before + BACK_RISE:
+        out.load_state_dict(kept)
+        return False
+    return True
 
 
 def recall_drop(model: nn.Module, came: nn.Module, clean: TensorDataset, suspect: int,
@@ -98,16 +116,12 @@ def back_step(gated: Any, out: nn.Module, came: nn.Module, clean: TensorDataset,
             note["seconds"] = round(time.perf_counter() - start, 2)
             gated.report_["back_distill"] = note
             return out
-        before = universal_reach(out, clean.x, clean.y, int(suspect), eps=READ_EPS)
-        kept = {k: v.detach().clone() for k, v in out.state_dict().items()}
-        fit_back(out, frozen_copy(came), clean, int(suspect), gated.back_distill, seed)
-        after = universal_reach(out, clean.x, clean.y, int(suspect), eps=READ_EPS)
-        note.update(reach_before=round(before, 4), reach_after=round(after, 4))
-        if after > before + BACK_RISE:
-            out.load_state_dict(kept)
-            note["action"] = "refused: the reach towards the suspect rose; the stages' model kept"
-        else:
+        teacher = frozen_copy(came)
+        if reach_guarded(out, clean, int(suspect), note, lambda: fit_back(
+                out, teacher, clean, int(suspect), gated.back_distill, seed)):
             note["action"] = "fitted back towards the input model, the suspect left out"
+        else:
+            note["action"] = "refused: the reach towards the suspect rose; the stages' model kept"
         note["seconds"] = round(time.perf_counter() - start, 2)
     gated.report_["back_distill"] = note
     return out

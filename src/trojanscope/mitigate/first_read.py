@@ -35,6 +35,15 @@ from trojanscope.mitigate.free_unlearn import universal_reach
 from trojanscope.mitigate.reach_round import reach_rank
 
 
+def after_step(gated: Any, state: Any) -> nn.Module:
+    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`first_back`
+    where the projected hand-back kept the first stage's model aside, otherwise the model as
+    it came."""
+    if getattr(gated, "first_kept_", None) is None:
+        return state.out
+    return first_back(gated, state.out, state.clean)
+
+
 def first_back(gated: Any, out: nn.Module, clean: TensorDataset) -> nn.Module:
     """``out`` (what ``free_reach``'s step and ``reach_round2`` returned), or the first stage's
     model the projected hand-back kept aside (``gated.first_kept_``) where both readings find

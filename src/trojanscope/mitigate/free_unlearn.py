@@ -144,12 +144,11 @@ def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
 
 def free_changed(gated: Any, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
     """`gated`'s ``free_reach``: its stages on ``model``, then :func:`free_step` on what they
-    return, then (with ``reach_round2``, where the step read the model)
-    :func:`~trojanscope.mitigate.reach_round.round_two`, then (with ``first_read``, where the
-    stages handed back a projected model) :func:`~trojanscope.mitigate.first_read.first_back`,
-    then (with ``held_pick``, whose share no stage or step saw)
-    :func:`~trojanscope.mitigate.held_pick.pick`; the notes ``free_reach``, ``reach_round2``,
-    ``first_read`` and ``held_pick`` say what was read and done."""
+    return, then the enabled steps of :data:`~trojanscope.mitigate.after_steps.AFTER_STEPS` in
+    their order (``reach_round2``, ``first_read``, ``held_pick``); with ``held_pick`` the steps
+    work on the clean images its share left. The notes ``free_reach`` and each step's own say
+    what was read and done."""
+    from trojanscope.mitigate.after_steps import AfterState, run_after
     from trojanscope.mitigate.gated import same_state
 
     came = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -160,21 +159,7 @@ def free_changed(gated: Any, model: nn.Module, clean: TensorDataset, seed: int) 
     staged = frozen_copy(out) if held is not None else None
     out = free_step(gated, out, clean, seed, same_state(out.state_dict(), came),
                     repaired=bool(getattr(gated, "repaired_", False)))
-    if getattr(gated, "reach_round2", False) and "reach" in gated.report_["free_reach"]:
-        from trojanscope.mitigate import reach_round  # looked up here: a benchmark spies on it
-
-        out = reach_round.round_two(gated, out, clean, seed)
-    if getattr(gated, "first_kept_", None) is not None and getattr(gated, "first_read", 0) > 0:
-        from trojanscope.mitigate import first_read  # looked up here: a benchmark spies on it
-
-        out = first_read.first_back(gated, out, clean)
-    if held is not None:
-        from trojanscope.mitigate import held_pick
-
-        if staged is not None and same_state(staged.state_dict(), out.state_dict()):
-            staged = None  # the steps left the stages' model as it was: one candidate
-        out = held_pick.pick(gated, out, staged, came, held, clean)
-    return out
+    return run_after(gated, AfterState(out, clean, seed, came, staged, held))
 
 
 def free_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,

@@ -165,3 +165,10 @@ FIRST_READ = 0.0
 # candidate 0.2 (40 of 200) failed benchmarks/data/mitigate_s56/plan.md's rule on fresh zoos
 # 2453/2454 (5 of 14 backdoored MLPs at the goal against 6, one lost): opt-in.
 HELD_PICK = 0.0
+# ``fold_back``'s epochs (issue 12 stop 57, h12): with E > 0, last, the output is fitted back
+# towards the input model (``back_distill``'s fit) where a two-fold cross-fitted reading on the
+# clean images says the fit gains accuracy and no reach towards the suspect
+# (:mod:`~trojanscope.mitigate.fold_back`). 0: off. The candidate 1 failed
+# benchmarks/data/mitigate_s57/plan.md's rule on fresh zoos 2455/2456 (13 of 20 backdoored MLPs
+# at the goal against 14: it fired once, on 2456/sparse-004, and cost it 2.4 points): opt-in.
+FOLD_BACK = 0

@@ -23,6 +23,7 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.mitigate import residual as probe
+from trojanscope.mitigate.after_steps import keeps_first
 from trojanscope.mitigate.dense_options import applies
 from trojanscope.mitigate.nothing_left import (
     after_nothing_left,
@@ -144,7 +145,7 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
             prm.requires_grad_(True)       # copy every other path returns
         if projected and g.project_repair:  # opt-in: off, the projected model as is
             g._repair_projected(original, clean, seed)
-        elif projected and (g.first_read > 0 or g.held_pick > 0):  # read after the steps
+        elif projected and keeps_first(g):  # an after-step reads it (after_steps.py)
             g.first_kept_ = copy.deepcopy(model).eval()
         return original
     return None

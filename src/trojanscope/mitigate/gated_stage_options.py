@@ -16,6 +16,7 @@ from trojanscope.mitigate.gated_defaults import (
     DENSE_ROUNDS,
     DENSE_TEACHER,
     FIRST_READ,
+    FOLD_BACK,
     FREE_REACH,
     GUARD_BUDGET,
     GUARD_TRIPS,
@@ -322,6 +323,18 @@ class AfterOptions:
             accuracy-only misses (issue 12 stop 56, h12); default ``HELD_PICK`` = 0 (off):
             ``held_pick=0.2`` failed its rule on fresh zoos 2453/2454 (5 of 14 against 6). Off
             where ``free_reach`` is 0; asked for there, it is refused.
+        fold_back: with E > 0, last (after ``held_pick``), on a model the run changed with a
+            suspect class, E epochs of ``back_distill``'s fit towards the input model with
+            ``free_reach``'s perturbed copies trained on, kept only where a two-fold
+            cross-fitted reading on the clean images (the fit trained on one half, read on the
+            other, both ways) classifies at least ``FOLD_GAIN`` (2) more images than the output
+            and the reach towards the suspect rose by at most ``BACK_RISE`` (0.01) over both
+            halves and on all the images after the fit
+            (:mod:`~trojanscope.mitigate.fold_back`; the note's ``fold_back``). Built for the
+            accuracy-only misses with nothing taken from training (issue 12 stop 57, h12);
+            default ``FOLD_BACK`` = 0 (off): ``fold_back=1`` failed its rule on fresh zoos
+            2455/2456 (13 of 20 against 14; it fired once and lost that model). Off where
+            ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -336,6 +349,7 @@ class AfterOptions:
     reach_round2: bool | None = None
     first_read: float | None = None
     held_pick: float | None = None
+    fold_back: int | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -382,4 +396,11 @@ class AfterOptions:
         check_option("held_pick", self.held_pick, 0.0, 0.5)
         if self.held_pick > 0 and self.free_reach <= 0:
             raise ValueError("held_pick chooses after free_reach's step: set free_reach > 0 "
+                             "with it (not beside bias_refit or dense_repair)")
+        if self.fold_back is None:  # the default: off where free_reach's step is off
+            settle(self, "fold_back", FOLD_BACK if self.free_reach > 0 else 0)
+        check_option("fold_back", self.fold_back, 0, 20, integer=True)
+        settle(self, "fold_back", int(self.fold_back))
+        if self.fold_back and self.free_reach <= 0:
+            raise ValueError("fold_back runs after free_reach's step: set free_reach > 0 "
                              "with it (not beside bias_refit or dense_repair)")

@@ -62,6 +62,20 @@ def _called_clean(model: nn.Module, clean: TensorDataset, suspect: int,
     return note
 
 
+def after_step(g: Any, state: Any) -> nn.Module:
+    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`pick` where the
+    share was set apart (the stages' model a candidate only where the steps after them
+    changed it), otherwise the model as it came."""
+    from trojanscope.mitigate.gated import same_state
+
+    if state.held is None:
+        return state.out
+    staged = state.staged
+    if staged is not None and same_state(staged.state_dict(), state.out.state_dict()):
+        staged = None  # the steps left the stages' model as it was: one candidate
+    return pick(g, state.out, staged, state.came, state.held, state.clean)
+
+
 def pick(g: Any, out: nn.Module, staged: nn.Module | None, came: dict,
          held: TensorDataset, rest: TensorDataset) -> nn.Module:
     """The model to hand back: ``out`` (the run's output), or ``staged`` (the stages' model;

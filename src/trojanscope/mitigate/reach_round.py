@@ -36,6 +36,14 @@ def reach_rank(model: nn.Module, x: Tensor, y: Tensor, suspect: int) -> tuple[li
     return reach, sum(r < reach[suspect] for r in reach)
 
 
+def after_step(gated: Any, state: Any) -> nn.Module:
+    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`round_two` where
+    ``free_reach``'s step read the model, otherwise the model as it came."""
+    if "reach" not in gated.report_["free_reach"]:
+        return state.out
+    return round_two(gated, state.out, state.clean, state.seed)
+
+
 def round_two(gated: Any, out: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
     """On the model ``out`` that ``free_reach``'s step handed back (it read a suspect class):
     where the suspect is not the least reachable class, :func:`unlearn_free` once more with

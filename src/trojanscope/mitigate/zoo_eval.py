@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from trojanscope.executor import Executor, Listener
 
 GOAL = {"asr": 0.02, "ca_loss": 0.02, "clean_ca_loss": 0.01, "median_s": 60.0}
+# The figures are float32 shares (CA 736/800 reads 0.92000001...): a loss of exactly 2 points
+# (16 of 800 images) can read 0.0200000405 and was counted a miss with a tolerance of 1e-9
+# (2454/sparse-004 at stop 56; issue 12 stop 57: h12). 1e-6 is above float32's rounding on
+# shares near 1 (~6e-8) and far below one image of any test split under 100,000 images.
+GOAL_TOL = 1e-6
 
 
 @dataclass
@@ -48,8 +53,9 @@ class MitigationRow:
         """The issue's goal for this model (see :data:`GOAL`)."""
         loss = self.ca_before - self.ca_after
         if not self.backdoored:
-            return loss <= GOAL["clean_ca_loss"] + 1e-9
-        return (self.asr_after or 0.0) <= GOAL["asr"] + 1e-9 and loss <= GOAL["ca_loss"] + 1e-9
+            return loss <= GOAL["clean_ca_loss"] + GOAL_TOL
+        return ((self.asr_after or 0.0) <= GOAL["asr"] + GOAL_TOL
+                and loss <= GOAL["ca_loss"] + GOAL_TOL)
 
 
 def run_mitigation_zoo(

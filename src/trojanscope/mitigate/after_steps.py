@@ -1,0 +1,84 @@
+"""The opt-in steps after ``free_reach``'s step, as one ordered, registered list.
+
+What and why (issue 12, stop 57: h12): ``free_unlearn.free_changed`` runs `gated`'s stages, then
+``free_reach``'s step, then the steps below, in this order, each only where its option is on.
+They were chained by hand (``getattr`` on the method, state set in ``gated_handback``); here each
+is one :class:`AfterStep` (a name, the option that enables it, whether it needs the first
+stage's model kept aside, one call signature), so a new step is one entry in :data:`AFTER_STEPS`.
+The step's function is looked up in its module at call time: benchmarks spy on it there.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from torch import nn
+
+from trojanscope.data.dataset import TensorDataset
+
+
+@dataclass
+class AfterState:
+    """What a step reads: the model the steps before return (``out``), the clean images the
+    steps train on, the seed, the input model's state (``came``), the stages' model as they
+    returned it (``staged``; None where no step asked for it or the later steps left it as it
+    was) and the share no stage saw (``held``; None without ``held_pick``)."""
+
+    out: nn.Module
+    clean: TensorDataset
+    seed: int
+    came: dict
+    staged: nn.Module | None = None
+    held: TensorDataset | None = None
+
+
+@dataclass(frozen=True)
+class AfterStep:
+    """One step after ``free_reach``'s: ``name`` (its note's key), ``option`` (the `gated`
+    option that enables it: on where the method's value is truthy), ``keeps_first`` (the
+    projected hand-back keeps the first stage's model aside for it), ``module``/``function``
+    (the call: ``function(gated, state) -> model``, looked up at call time)."""
+
+    name: str
+    option: str
+    module: str
+    function: str
+    keeps_first: bool = False
+
+    def enabled(self, gated: Any) -> bool:
+        """Whether ``gated``'s options turn this step on."""
+        return bool(getattr(gated, self.option, 0))
+
+    def __call__(self, gated: Any, state: AfterState) -> nn.Module:
+        run = getattr(importlib.import_module(self.module), self.function)
+        return run(gated, state)
+
+
+_M = "trojanscope.mitigate."
+# The order they run in (docs/mitigation.md, "After free_reach's step").
+AFTER_STEPS: tuple[AfterStep, ...] = (
+    AfterStep("reach_round2", "reach_round2", _M + "reach_round", "after_step"),
+    AfterStep("first_read", "first_read", _M + "first_read", "after_step", keeps_first=True),
+    AfterStep("held_pick", "held_pick", _M + "held_pick", "after_step", keeps_first=True),
+    AfterStep("fold_back", "fold_back", _M + "fold_back", "after_step"),
+)
+
+
+def enabled_steps(gated: Any) -> list[AfterStep]:
+    """The registered steps ``gated``'s options turn on, in their order."""
+    return [step for step in AFTER_STEPS if step.enabled(gated)]
+
+
+def keeps_first(gated: Any) -> bool:
+    """Whether an enabled step reads the first stage's model where the projected model is
+    handed back (``gated_handback`` keeps a copy aside only then)."""
+    return any(step.keeps_first for step in enabled_steps(gated))
+
+
+def run_after(gated: Any, state: AfterState) -> nn.Module:
+    """Every enabled step in order, each on what the one before returned."""
+    for step in enabled_steps(gated):
+        state.out = step(gated, state)
+    return state.out

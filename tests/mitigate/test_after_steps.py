@@ -1,0 +1,58 @@
+"""`gated`'s after-steps as one registered, ordered list (issue 12 stop 57: h12): the order and
+the enabling options are what docs/mitigation.md says, and the chain runs them in that order."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import torch
+from test_gated_free_reach import stages
+from test_gated_unlearn import Striped, data
+
+from trojanscope.mitigate import after_steps, gated
+from trojanscope.mitigate.free_unlearn import free_changed
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "mitigation.md"
+
+
+def test_the_order_and_options_are_the_documented_ones() -> None:
+    names = [s.name for s in after_steps.AFTER_STEPS]
+    assert names == ["reach_round2", "first_read", "held_pick", "fold_back"]
+    assert all(s.option == s.name for s in after_steps.AFTER_STEPS)
+    text = DOCS.read_text()
+    line = re.search(r"After `free_reach`'s step, in this order: (.*)", text)
+    assert line is not None
+    assert re.findall(r"`(\w+)`", line.group(1)) == names
+
+
+def test_the_defaults_and_asked_options_turn_on_their_steps() -> None:
+    on = after_steps.enabled_steps
+    assert [s.name for s in on(gated.Gated())] == ["reach_round2"]
+    assert on(gated.Gated(free_reach=0)) == []
+    asked = gated.Gated(first_read=0.03, held_pick=0.2, fold_back=1)
+    assert [s.name for s in on(asked)] == ["reach_round2", "first_read", "held_pick",
+                                           "fold_back"]
+    assert not after_steps.keeps_first(gated.Gated())
+    assert after_steps.keeps_first(gated.Gated(first_read=0.03))
+    assert after_steps.keeps_first(gated.Gated(held_pick=0.2))
+    assert not after_steps.keeps_first(gated.Gated(fold_back=1))
+
+
+def test_the_chain_runs_the_enabled_steps_in_order_each_on_the_last_output(monkeypatch) -> None:
+    torch.set_num_threads(1)
+    ran: list[str] = []
+    made: list[torch.nn.Module] = []
+    for step in after_steps.AFTER_STEPS:
+        def call(g, state, name=step.name):
+            assert not made or state.out is made[-1]  # each on what the one before returned
+            ran.append(name)
+            made.append(Striped())
+            return made[-1]
+        monkeypatch.setattr(f"{step.module}.{step.function}", call)
+    method = gated.Gated(free_reach=0.5, reach_round2=False, first_read=0.03, fold_back=1)
+    monkeypatch.setattr(method, "_purify_margin", stages(method, True))
+    monkeypatch.setattr("trojanscope.mitigate.free_unlearn.universal_reach",
+                        lambda *a, **k: 0.0)
+    out = free_changed(method, Striped(), data(), 0)
+    assert ran == ["first_read", "fold_back"] and out is made[-1]
