@@ -72,8 +72,8 @@ def run_once(label: str, src: Path, path: Path) -> dict:
 
 
 def make(folder: Path, seed: int) -> None:
-    """A large benign checkpoint in both of torch's layouts, and a stream of two million
-    one-byte pickles (the case the per-pickle clock read was slowest on)."""
+    """A large benign checkpoint in both of torch's layouts, and streams of two million and of
+    300,001 one-byte pickles (the case the per-pickle clock read was slowest on)."""
     import torch
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -82,7 +82,8 @@ def make(folder: Path, seed: int) -> None:
              for i in range(400) for k in ("weight", "bias")}  # 800 tensors, 210 MB
     torch.save(state, folder / "large-benign.pt")
     torch.save(state, folder / "large-benign-legacy.pt", _use_new_zipfile_serialization=False)
-    (folder / "empty-pickles.pkl").write_bytes(b"N." + b"." * (2 << 20))
+    (folder / "empty-pickles.pkl").write_bytes(b"N." + b"." * (2 << 20))  # past 10 s
+    (folder / "empty-pickles-300k.pkl").write_bytes(b"N." + b"." * 300_000)  # within 10 s
 
 
 def table(rows: list[dict]) -> str:
