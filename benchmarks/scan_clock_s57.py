@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from scan_budget_s56 import alternate
+
 # Run in the child: scan every file under argv[1] with a counting clock, print one JSON line.
 CHILD = r"""
 import json, sys, time
@@ -123,16 +125,7 @@ def main() -> None:
         rows = [json.loads(line) for line in a.out.read_text().splitlines() if line.strip()]
         print(table(rows))
         return
-    srcs = [(s.split("=", 1)[0], Path(s.split("=", 1)[1])) for s in a.src]
-    with a.out.open("a") as out:
-        for _ in range(a.repeat):
-            for path in a.path:
-                for label, src in srcs:
-                    row = run_once(label, src, path)
-                    out.write(json.dumps(row) + "\n")
-                    out.flush()
-                    print(label, path.name, row["exit"], row.get("cpu_s"), row.get("clock_reads"),
-                          flush=True)
+    alternate(a.out, a.src, a.path, a.repeat, run_once, ("exit", "cpu_s", "clock_reads"))
 
 
 if __name__ == "__main__":
