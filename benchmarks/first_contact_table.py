@@ -1,7 +1,8 @@
 """The table of a first-contact run (stop 57): one row per line that ``first_contact_own.run_lines``
 logged: the line as written, its exit, its wall time, and what it gave — for JSON output the
-verdict, probability and suspected target, else the last two lines printed (stdout, or stderr
-when stdout is empty), from the line's whole output in ``--keep`` where it was kept.
+verdict, probability and suspected target, for a console verdict its first line, else the last
+two lines printed (stdout, or stderr when stdout is empty), from the line's whole output in
+``--keep`` where it was kept.
 
     python benchmarks/first_contact_table.py RUN.jsonl KEEP_DIR [RUN.jsonl KEEP_DIR ...]
 """
@@ -14,6 +15,8 @@ import sys
 from pathlib import Path
 
 FIELDS = ("verdict", "probability", "suspected_target", "rating")
+# The first line of a console verdict: an audit's, a detector's, or a count of flagged items.
+HEADLINE = re.compile(r"^(PASS|FAIL|INCOMPLETE|BACKDOORED|CLEAN|REVIEW|\d+ of \d+ )")
 
 
 def gave(row: dict, kept: str | None) -> str:
@@ -26,8 +29,11 @@ def gave(row: dict, kept: str | None) -> str:
         if m:
             value = m.group(1).strip('"')
             found.append(f"{field} {value[:6] if field == 'probability' else value}")
+    head = [t.strip() for t in stdout.splitlines()[:3] if t.strip()]
     if found:
         what = ", ".join(found)
+    elif head and HEADLINE.match(head[0]):  # a console verdict, wrapped over two lines at most
+        what = " ".join(head[:2])
     else:
         tail = row["stdout_tail"] or row["stderr_tail"] or [""]
         what = " / ".join(t.strip() for t in tail[-2:] if t.strip())
