@@ -29,10 +29,11 @@ from dataclasses import dataclass
 WALL_FACTOR = 30
 
 # How often a loop over small steps looks at the clock: once per CHECK_EVERY opcodes (a mask,
-# ``not count & CHECK_MASK``). ``time.thread_time()`` costs about 0.5 us, a walked opcode about
-# 1.5 us (stop 57, a quiet 2-core machine), so reading it per opcode spent a quarter of a walk on
-# the clock; 4,096 opcodes are about 6 ms of walking, so a file past its budget stops within
-# 0.06% of the default 10 s (0.6% of a 1-s budget) and the clock costs under 0.01%.
+# ``not count & CHECK_MASK``). ``time.thread_time()`` costs about 0.5 us and a budget check a few
+# us with its calls, a walked opcode about 1.5 us (stop 57, 2-core machine); 4,096 opcodes are
+# about 6 ms of walking, so a file past its budget stops within 0.06% of the default 10 s (0.6%
+# of a 1-s budget) and the clock costs under 0.1%. Until stop 57 a stream of short pickles read
+# it once per pickle: 300,001 one-byte pickles took 4.3-4.5 s of CPU, 3.3 s since.
 CHECK_EVERY = 0x1000
 CHECK_MASK = CHECK_EVERY - 1
 # What a pickle's fixed cost (a new walker, its result, its report) weighs in opcodes: a
