@@ -1,8 +1,8 @@
 """The table of a first-contact run (stop 57): one row per line that ``first_contact_own.run_lines``
 logged: the line as written, its exit, its wall time, and what it gave — for JSON output the
-verdict, probability and suspected target, for a console verdict its first line, else the last
-two lines printed (stdout, or stderr when stdout is empty), from the line's whole output in
-``--keep`` where it was kept.
+verdict, probability and suspected target, for a console verdict its first line, for a metrics
+table its CA and ASR, else the last two lines printed (stdout, or stderr when stdout is empty),
+from the line's whole output in ``--keep`` where it was kept.
 
     python benchmarks/first_contact_table.py RUN.jsonl KEEP_DIR [RUN.jsonl KEEP_DIR ...]
 """
@@ -16,7 +16,21 @@ from pathlib import Path
 
 FIELDS = ("verdict", "probability", "suspected_target", "rating")
 # The first line of a console verdict: an audit's, a detector's, or a count of flagged items.
-HEADLINE = re.compile(r"^(PASS|FAIL|INCOMPLETE|BACKDOORED|CLEAN|REVIEW|\d+ of \d+ )")
+HEADLINE = re.compile(r"^(PASS|FAIL|INCOMPLETE|BACKDOORED|CLEAN|NEEDS REVIEW|\d+ of \d+ )")
+# A metrics table's rows worth a cell (attack, train, mitigate, purify): label -> short name.
+METRICS = {"clean accuracy (CA)": "CA", "attack success rate (ASR)": "ASR"}
+
+
+def metrics(stdout: str) -> str:
+    """``CA 66.67%, ASR 72.22%`` (``before → after`` where the table has both) or ''."""
+    out = []
+    for label, short in METRICS.items():
+        for line in stdout.splitlines():
+            cells = [c.strip() for c in line.strip("│ ").split("│")]
+            if cells and cells[0] == label:
+                out.append(f"{short} {' → '.join(c for c in cells[1:] if c)}")
+                break
+    return ", ".join(out)
 
 
 def gave(row: dict, kept: str | None) -> str:
@@ -34,6 +48,8 @@ def gave(row: dict, kept: str | None) -> str:
         what = ", ".join(found)
     elif head and HEADLINE.match(head[0]):  # a console verdict, wrapped over two lines at most
         what = " ".join(head[:2])
+    elif metrics(stdout):
+        what = metrics(stdout)
     else:
         tail = row["stdout_tail"] or row["stderr_tail"] or [""]
         what = " / ".join(t.strip() for t in tail[-2:] if t.strip())
