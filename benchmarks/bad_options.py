@@ -210,17 +210,22 @@ WITH = {  # a -p of a component the base line does not use: the option that sele
 NEW_PARAMS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
     "detect-data [table]": (
         "data-detector", "label-groups",
-        ("verdict", "tie_outside", "mirror", "category_pair_cost", "deficit"), "--method", "-p"
+        ("verdict", "tie_outside", "mirror", "category_pair_cost", "deficit", "deficit_weight"),
+        "--method", "-p"
     ),
     "detect-inputs [text]": (
         "input-detector", "strip-text",
-        ("normalise", "calibrate", "fpr_confidence", "measure", "stat", "mates"), "--method",
-        "-p",
+        ("normalise", "calibrate", "fpr_confidence", "measure", "stat", "mates", "occlude"),
+        "--method", "-p",
+    ),
+    "detect-inputs [text]#span-text": (  # a second component on the same line (after '#')
+        "input-detector", "span-text",
+        ("width", "stride", "max_spans", "measure", "fpr_confidence"), "--method", "-p",
     ),
     "mitigate": (
         "mitigation", "gated",
         ("free_reach", "project_repair", "bias_refit", "back_distill", "reach_round2",
-         "first_read"),
+         "first_read", "held_pick"),
         "--method", "-p",
     ),
     "train": ("defence", "abl", ("small_classes",), "--defence", "--defence-param"),
@@ -235,7 +240,16 @@ NEW_VALUES = ("abc", "NaN", "-1", "1e12")  # a number's (or an optional number's
 # a flag's words and counts; a cost JSON reads as infinite; a statistic in another case or two.
 # Stop 56 (stop 55's options: ``first_read``, ``mates``, ``deficit`` in ``NEW_PARAMS`` above): a
 # share over 1 or infinite, a count over the most (8), not whole or 0, an infinite weight.
+# Stop 57 (stop 56's options: ``held_pick``, ``occlude``, ``deficit_weight`` and ``span-text``'s
+# in ``NEW_PARAMS`` above): a share over its most (0.5), a width over 8 or not whole, a weight
+# under 1 (its least) or infinite, a stride wider than its window, a measure in another case.
 MORE_VALUES: dict[str, tuple[str, ...]] = {
+    "held_pick": ("0.6", "inf"),
+    "occlude": ("9", "1.5"),
+    "deficit_weight": ("0.5", "Infinity"),
+    "width": ("9", "0", "1.5"),
+    "stride": ("3", "0"),
+    "max_spans": ("0", "2.5"),
     "first_read": ("2", "inf"),
     "mates": ("9", "1.5", "0"),
     "deficit": ("Infinity", "inf"),
@@ -252,7 +266,9 @@ COMBOS: dict[str, tuple[str, str, tuple[tuple[str, ...], ...]]] = {
                                  ("back_distill=1", "dense_repair=1"),
                                  ("free_reach=0.2", "bias_refit=true"),
                                  ("reach_round2=1", "free_reach=0"),
-                                 ("first_read=0.03", "free_reach=0"))),
+                                 ("first_read=0.03", "free_reach=0"),
+                                 ("held_pick=0.2", "free_reach=0"))),
+    "detect-inputs [text]": ("strip-text", "-p", (("occlude=2", "normalise=class"),)),
 }
 # Stop 54: environment settings a command reads (``TROJANSCOPE_ACTIVATION_TRAITS``, stop 53:
 # note, route or off; route-u since stop 54, whose misspellings stop 55 adds), each bad value
@@ -529,13 +545,20 @@ def cases(fx: Path) -> list[dict]:
     return out + new_param_cases(fx) + calibration_cases(fx) + combo_cases(fx) + env_cases(fx)
 
 
+def base_of(name: str) -> tuple[str, list[str]]:
+    """The command and base line of a ``NEW_PARAMS`` / ``COMBOS`` key (``LINE#COMPONENT``: a
+    second component on ``LINE``)."""
+    name = name.split("#")[0]
+    return PATHS[name] if name in PATHS else (name, BASE[name])
+
+
 def new_param_cases(fx: Path) -> list[dict]:
     """``NEW_PARAMS``' cases: ``--method COMPONENT -p KEY=BAD`` (or the line's own pair of
     options) on the component's line, the bad values of the key's default (a flag: ``maybe``; a
     word: ``nosuch``; a number or none: ``NEW_VALUES``)."""
     out = []
     for name, (kind, component, keys, select, option) in NEW_PARAMS.items():
-        cmd, base_line = PATHS[name] if name in PATHS else (name, BASE[name])
+        cmd, base_line = base_of(name)
         argv = [a.format(fx=fx) for a in base_line]
         if select in argv:
             argv[argv.index(select) + 1] = component
@@ -551,8 +574,8 @@ def new_param_cases(fx: Path) -> list[dict]:
             )
             for value in (*values, *MORE_VALUES.get(key, ())):
                 out.append({
-                    "id": f"{name} {option} {component}:{key}={value}",
-                    "command": name,
+                    "id": f"{name.split('#')[0]} {option} {component}:{key}={value}",
+                    "command": name.split("#")[0],
                     "option": f"{option} {component}:{key}",
                     "bad": value,
                     "argv": [*cmd.split(), *argv, option, f"{key}={value}"],
@@ -566,7 +589,7 @@ def combo_cases(fx: Path) -> list[dict]:
     line (``NEW_PARAMS``' selection of it)."""
     out = []
     for name, (component, option, pairs) in COMBOS.items():
-        cmd, base_line = PATHS[name] if name in PATHS else (name, BASE[name])
+        cmd, base_line = base_of(name)
         argv = [a.format(fx=fx) for a in base_line]
         select = NEW_PARAMS[name][3]
         if select in argv:

@@ -179,6 +179,11 @@ def main() -> None:
         type=Path,
         help="run only the cases not refused in this earlier JSONL (a refusal stays one)",
     )
+    parser.add_argument(
+        "--skip-in",
+        type=Path,
+        help="leave out the cases this earlier JSONL holds (a sweep cut short, continued)",
+    )
     args = parser.parse_args()
     if args.table:
         print(table(read_jsonl(args.out)))
@@ -190,6 +195,9 @@ def main() -> None:
     if args.not_refused_in:
         refused = {r["id"] for r in read_jsonl(args.not_refused_in) if r["outcome"] == "refused"}
         todo = [c for c in todo if f"{c[0]} {c[1]} {c[2]}={c[3]}" not in refused]
+    if args.skip_in:
+        done = {r["id"] for r in read_jsonl(args.skip_in)}
+        todo = [c for c in todo if f"{c[0]} {c[1]} {c[2]}={c[3]}" not in done]
     with open(args.out, "a") as log:
         for n, case in enumerate(todo):
             row = run_case(*case, timeout=args.timeout)

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 HIGH = {"high", "critical"}
@@ -104,15 +105,22 @@ def main() -> None:
             truth = {Path(t["file"]).name: t["label"] for t in json.loads(args.truth.read_text())}
         print(table(rows, truth))
         return
-    srcs = [s.split("=", 1) for s in args.src]
-    with args.out.open("a") as fh:
-        for _ in range(args.repeat):
-            for path in args.path:
-                for label, src in srcs:  # alternate, so both meet the same load
-                    row = run_once(label, Path(src), path)
+    alternate(args.out, args.src, args.path, args.repeat, run_once, ("exit", "wall_s", "load"))
+
+
+def alternate(out: Path, srcs: list[str], paths: list[Path], repeat: int,
+              run: Callable[[str, Path, Path], dict], show: tuple[str, ...]) -> None:
+    """``run(label, src, path)`` for every path ``repeat`` times, the sources (``LABEL=DIR``)
+    in turn so both meet the same load; each row appended to ``out`` as it ends."""
+    pairs = [(s.split("=", 1)[0], Path(s.split("=", 1)[1])) for s in srcs]
+    with out.open("a") as fh:
+        for _ in range(repeat):
+            for path in paths:
+                for label, src in pairs:
+                    row = run(label, src, path)
                     fh.write(json.dumps(row) + "\n")
                     fh.flush()
-                    print(label, path, row["exit"], row["wall_s"], row["load"], flush=True)
+                    print(label, path.name, *(row.get(k) for k in show), flush=True)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,18 @@ def test_step_error_exits_2_with_one_line(history_db, capsys, tmp_path):
     assert next(s for s in doc["steps"] if s["name"] == "load")["status"] == "error"
 
 
+def test_a_step_that_could_not_run_is_the_last_line(history_db, capsys, tmp_path):
+    """The report is written, and the error ends stderr (first contact, stop 57: a ViT folder's
+    audit ended on "wrote reports/vit" after its one error line, as if it had passed)."""
+    model = tmp_path / "model.onnx"
+    model.write_bytes(b"not an onnx graph")
+    assert run(["audit", str(model), "--report", str(tmp_path / "r")]) == 2
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+    assert any(x.startswith("wrote ") for x in lines), lines
+    assert lines[-1].startswith("error: step 'load' could not run:"), lines
+    assert sum(x.startswith("error:") for x in lines) == 1, lines
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

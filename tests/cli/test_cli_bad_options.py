@@ -535,3 +535,21 @@ def test_the_sweeps_bad_calibration_files_are_each_refused_for_their_gate_field(
     for label, field in fields.items():
         with pytest.raises(UserInputError, match=field):
             load_calibrators(tmp_path / sweep.calibration_name(label))
+
+
+def test_the_sweep_gives_a_second_component_on_a_line_its_own_cases(load_benchmark,
+                                                                    monkeypatch) -> None:
+    """``bad_options.py``'s ``LINE#COMPONENT`` keys (stop 57: ``span-text`` beside
+    ``strip-text`` on the text ``detect-inputs`` line): the line's command and base argv, the
+    component selected, and every key with its kind's bad values and ``MORE_VALUES``."""
+    from collections import defaultdict
+    from pathlib import Path
+
+    sweep = load_benchmark("bad_options")  # every default a number: no component imported
+    monkeypatch.setattr(sweep, "component_keys", lambda kind, name: defaultdict(float))
+    cases = [c for c in sweep.new_param_cases(Path("/fx")) if "span-text:" in c["id"]]
+    assert {c["command"] for c in cases} == {"detect-inputs [text]"}
+    assert all(c["argv"][:2] == ["detect-inputs", "/fx/textrun"] for c in cases)
+    assert all(c["argv"][c["argv"].index("--method") + 1] == "span-text" for c in cases)
+    ids = {c["id"].split(":", 1)[1] for c in cases}
+    assert {"width=9", "stride=3", "max_spans=0", "measure=abc", "fpr_confidence=NaN"} <= ids

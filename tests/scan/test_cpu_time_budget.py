@@ -90,3 +90,36 @@ def test_another_threads_work_does_not_spend_this_files_budget() -> None:
     other.start()
     other.join()
     assert seen == [float("inf")]  # not this thread's clock: the backstop alone bounds it
+
+
+class _CountingClock:
+    """Stands in for ``time`` in the budget module: counts the CPU-clock reads."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+        self.monotonic = time.monotonic
+
+    def thread_time(self) -> float:
+        self.reads += 1
+        return time.thread_time()
+
+
+@pytest.mark.parametrize("data", [
+    b"N." + b"." * 15_000,  # 15,001 one-opcode pickles back to back
+    b"\x80\x02" + b"N0" * 7_500 + b"N.",  # one pickle of 15,003 opcodes
+], ids=["empty-pickles", "one-long-pickle"])
+def test_the_clock_is_read_once_per_thousands_of_opcodes(monkeypatch, data) -> None:
+    """A clock read costs about a third of a walked opcode (stop 57): the budget is looked at
+    once per ``CHECK_EVERY`` opcodes, a short pickle weighing ``PICKLE_WEIGHT`` (main read it
+    once per pickle of a stream: 15,006 reads here)."""
+    import trojanscope.scan.budget as budget
+    from trojanscope.scan.context import Ctx
+    from trojanscope.scan.engine import scan_bytes
+
+    clock = _CountingClock()
+    monkeypatch.setattr(budget, "time", clock)
+    ctx = Ctx(load_policy(), "stream.pkl", budget=budget.Budget.start(600))
+    scan_bytes(ctx, data, "stream.pkl")
+    assert not [f for f in ctx.findings if f.rule_id == "TS182"]
+    # 15,000 x (1 + 16) / 4,096 = 62 reads, and a few outside the walk: at most 100
+    assert 1 <= clock.reads <= len(data) // 150, clock.reads

@@ -91,6 +91,18 @@ def test_the_spans_read_per_input_are_bounded() -> None:
     assert det.forward_passes_per_input == 6
 
 
+def test_the_passes_said_per_input_are_no_more_than_the_inputs_tokens() -> None:
+    """``max_spans`` past an input's tokens reads every window, and says so (first contact, stop
+    57: ``max_spans=1e12`` printed 1,000,000,000,001 forward passes per input)."""
+    model = Trigger()
+    det = registry.create("input-detector", "span-text", width=1, stride=1, max_spans=10**12)
+    det.fit(model, rows(12, 1), generator=torch.Generator().manual_seed(0))
+    model.calls.clear()
+    det.score(rows(4, 2))  # 14 tokens a row, 10 of them words: 10 windows each
+    assert sum(len(c) for c in model.calls) == 4 * (1 + 10)
+    assert det.forward_passes_per_input == 1 + 14
+
+
 def test_the_guard_sets_its_threshold_on_its_own_clean_scores() -> None:
     det = registry.create("input-detector", "span-text")
     clean = rows(60, 4)

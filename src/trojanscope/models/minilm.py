@@ -57,6 +57,16 @@ def default_model_dir() -> Path:
         "or pass --arch-param model_dir=FOLDER (a Hugging Face model folder)")) / "model"
 
 
+def user_folder(model_dir: object) -> Path | None:
+    """The folder ``model_dir`` names, or None for the bundled weights (None or empty). Any
+    other value is a folder's name as typed: ``-p model_dir=0`` reaches here as the number 0,
+    which took the bundled weights (bad_params, stop 57), and NaN or -1 failed with Python's
+    "expected str, bytes or os.PathLike object"."""
+    if model_dir is None or model_dir == "":
+        return None
+    return Path(model_dir if isinstance(model_dir, (str, Path)) else str(model_dir))
+
+
 def _transformers():
     require("transformers")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -94,10 +104,11 @@ class MiniLM(nn.Module):
     ) -> None:
         super().__init__()
         tf = _transformers()
-        folder = Path(model_dir) if model_dir else default_model_dir()
+        given = user_folder(model_dir)
+        folder = given or default_model_dir()
         if not (folder / CONFIG_NAME).is_file():
             raise UserInputError(f"{folder}: not a Hugging Face model folder (no {CONFIG_NAME})")
-        if model_dir and pretrained:  # a user's folder: from_pretrained reads it below
+        if given and pretrained:  # a user's folder: from_pretrained reads it below
             gate_user_folder(folder)
         self.model_dir = str(folder)
         self.max_len = int(input_shape[0]) if input_shape else int(max_len)
@@ -128,8 +139,9 @@ class MiniLM(nn.Module):
     @classmethod
     def build_encoder(cls, texts: Sequence[str], model_dir: str | None = None,
                       max_len: int = 64, **_: Any):
-        folder = Path(model_dir) if model_dir else default_model_dir()
-        if model_dir:  # a user's folder: its tokenizer is read here
+        given = user_folder(model_dir)
+        folder = given or default_model_dir()
+        if given:  # a user's folder: its tokenizer is read here
             gate_user_folder(folder)
         return HFTokenizer(folder, int(max_len)), {"max_len": int(max_len)}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from trojanscope.scan.budget import CHECK_MASK
 from trojanscope.scan.stream import Reader
 
 # message -> {field number: message type of that field} (only the paths to TensorProto)
@@ -157,7 +158,7 @@ def external_locations(r: Reader, size: int, check: Callable[[], None] = lambda:
     steps = 0
     while stack:
         steps += 1
-        if not steps & 0xFFF:
+        if not steps & CHECK_MASK:
             check()
         kind, end = stack[-1]
         if r.pos >= end:

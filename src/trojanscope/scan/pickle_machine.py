@@ -11,7 +11,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from trojanscope.scan.budget import Budget
+from trojanscope.scan.budget import CHECK_MASK, Budget
 from trojanscope.scan.static_eval import (
     NotStatic,
     canonical,
@@ -339,7 +339,7 @@ class PickleMachine:
             if op is None:
                 raise PickleError(f"invalid opcode 0x{code:02x}")
             res.opcodes += 1
-            if not res.opcodes & 0xFFF:
+            if not res.opcodes & CHECK_MASK:
                 self._check_limits()
             if res.opcodes > limit:
                 raise AnalysisLimit(f"opcode limit ({limit}) reached")

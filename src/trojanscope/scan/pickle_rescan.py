@@ -11,7 +11,7 @@ import re
 import struct
 from typing import Any
 
-from trojanscope.scan.budget import Budget
+from trojanscope.scan.budget import CHECK_MASK, Budget
 from trojanscope.scan.pickle_machine import ImportRecord, PickleResult
 from trojanscope.scan.stream import Reader, Truncated
 
@@ -62,7 +62,7 @@ def rescan_imports(r: Reader, res: PickleResult, max_opcodes: int,
         count += 1
         if count > max_opcodes:
             return f"opcode limit ({max_opcodes}) reached"
-        if not count & 0xFFF and budget is not None and (spent := budget.spent()):
+        if not count & CHECK_MASK and budget is not None and (spent := budget.spent()):
             return spent
         at = r.pos
         try:

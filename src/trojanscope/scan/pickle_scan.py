@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import struct
 
+from trojanscope.scan.budget import CHECK_EVERY, PICKLE_WEIGHT
 from trojanscope.scan.compressed import BombError, CorruptStream
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.pickle_machine import (
@@ -89,11 +90,16 @@ def scan_pickle(ctx: Ctx, reader: Reader, *, guess: bool = False) -> bool:
 
     index = 0
     first: PickleResult | None = None
+    walked = 0  # opcodes (and pickles, by their weight) since the clock was last read
     while True:
-        if index:  # one-opcode pickles back to back never reach the walker's own check
+        # short pickles back to back never reach the walker's own check: look at the clock
+        # here, about as often as the walker does, not once per pickle
+        if walked >= CHECK_EVERY:
+            walked = 0
             ctx.check_time()
         start = reader.pos
         res = walk_one(ctx, reader)
+        walked += res.opcodes % CHECK_EVERY + PICKLE_WEIGHT
         if index == 0:
             if guess and not _plausible(res):
                 return False

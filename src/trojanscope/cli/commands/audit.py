@@ -138,10 +138,10 @@ def audit_command(
     written = publish(result, report_dir=report, force=force, output=output,
                       output_format=fmt.value, store=store)
     emit(result, fmt, output, report)
-    for step in result.errors:
-        typer.echo(f"error: step {step.name!r} could not run: {step.reason}", err=True)
     if written:
         stderr_console().print(f"wrote {report or output}")
+    for step in result.errors:  # last: what a user or a CI log reads as the outcome (stop 57)
+        typer.echo(f"error: step {step.name!r} could not run: {step.reason}", err=True)
     code = result.exit_code(threshold_sev)
     if code:
         raise SystemExit(code)

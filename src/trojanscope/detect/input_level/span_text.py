@@ -63,7 +63,11 @@ class SpanText(TextInputDetector):
 
     @property
     def forward_passes_per_input(self) -> int:
-        return 1 + self.max_spans
+        """One for the input and one per window: at most ``max_spans``, and no more windows
+        than the inputs read have tokens (first contact, stop 57: ``max_spans=1e12`` printed
+        "1000000000001 forward pass(es) per input")."""
+        tokens = getattr(self, "tokens_", None)
+        return 1 + (self.max_spans if tokens is None else min(self.max_spans, tokens))
 
     def own_calibration(self) -> bool:
         """Nothing is fitted on the clean inputs: their scores stand for new inputs'."""
@@ -75,7 +79,9 @@ class SpanText(TextInputDetector):
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         self.pad_id_ = int(getattr(model, "pad_id", 0))
         self.protected_ = protected_ids(model)
+        self.tokens_: int | None = None  # the longest input scored (its windows' bound)
 
     def _score(self, x: Tensor) -> Tensor:
+        self.tokens_ = max(self.tokens_ or 0, int(x.shape[-1]))
         return span_drops(self.model, x, self.width, self.stride,  # type: ignore[arg-type]
                           self.max_spans, self.pad_id_, self.protected_, self.measure == "share")

@@ -1,0 +1,80 @@
+"""The table of a first-contact run (stop 57): one row per line that ``first_contact_own.run_lines``
+logged: the line as written, its exit, its wall time, and what it gave — for JSON output the
+verdict, probability and suspected target, for a console verdict its first line, for a metrics
+table its CA and ASR, else the last two lines printed (stdout, or stderr when stdout is empty),
+from the line's whole output in ``--keep`` where it was kept.
+
+    python benchmarks/first_contact_table.py RUN.jsonl KEEP_DIR [RUN.jsonl KEEP_DIR ...]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+FIELDS = ("verdict", "probability", "suspected_target", "rating")
+# The first line of a console verdict: an audit's, a detector's, or a count of flagged items.
+HEADLINE = re.compile(r"^(PASS|FAIL|INCOMPLETE|BACKDOORED|CLEAN|NEEDS REVIEW|\d+ of \d+ )")
+# A metrics table's rows worth a cell (attack, train, mitigate, purify): label -> short name.
+METRICS = {"clean accuracy (CA)": "CA", "attack success rate (ASR)": "ASR"}
+
+
+def metrics(stdout: str) -> str:
+    """``CA 66.67%, ASR 72.22%`` (``before → after`` where the table has both) or ''."""
+    out = []
+    for label, short in METRICS.items():
+        for line in stdout.splitlines():
+            cells = [c.strip() for c in line.strip("│ ").split("│")]
+            if cells and cells[0] == label:
+                out.append(f"{short} {' → '.join(c for c in cells[1:] if c)}")
+                break
+    return ", ".join(out)
+
+
+def gave(row: dict, kept: str | None) -> str:
+    """What a line gave, in a table cell."""
+    text = kept.split("--- stdout (last 30,000 characters)\n", 1)[-1] if kept else ""
+    stdout = text.split("\n--- stderr (last 30,000 characters)\n", 1)[0]
+    found = []
+    for field in FIELDS:  # a JSON document's first value of each field
+        m = re.search(rf'^\s*"{field}": ("?[^",\n]*"?)', stdout, re.M)
+        if m:
+            value = m.group(1).strip('"')
+            found.append(f"{field} {value[:6] if field == 'probability' else value}")
+    head = [t.strip() for t in stdout.splitlines()[:3] if t.strip()]
+    if found:
+        what = ", ".join(found)
+    elif head and HEADLINE.match(head[0]):  # a console verdict, wrapped over two lines at most
+        what = " ".join(head[:2])
+    elif metrics(stdout):
+        what = metrics(stdout)
+    else:
+        tail = row["stdout_tail"] or row["stderr_tail"] or [""]
+        what = " / ".join(t.strip() for t in tail[-2:] if t.strip())
+    what = what[:200].replace("|", "\\|")
+    if row["rc"] == "timeout":
+        return f"stopped at the limit; last line: {what}" if what else "stopped at the limit"
+    return what
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if not args or len(args) % 2:
+        print("usage: first_contact_table.py RUN.jsonl KEEP_DIR [...]", file=sys.stderr)
+        raise SystemExit(2)
+    print("| line (as written) | exit | s | stderr lines | what it gave |")
+    print("|---|---|---|---|---|")
+    for log, keep in zip(args[::2], args[1::2], strict=True):
+        for n, line in enumerate(Path(log).read_text().splitlines(), 1):
+            row = json.loads(line)
+            kept_file = Path(keep) / f"{n:02}.txt"
+            kept = kept_file.read_text() if kept_file.is_file() else None
+            cmd = row["cmd"].replace("trojanscope ", "").replace("|", "\\|")
+            print(f"| `{cmd}` | {row['rc']} | {row['wall_s']} | {row['stderr_lines']} | "
+                  f"{gave(row, kept)} |")
+
+
+if __name__ == "__main__":
+    main()
