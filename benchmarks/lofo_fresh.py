@@ -231,18 +231,22 @@ def main() -> None:
                                    "per fold on seeds 50-82 less the family"},
                     "goal": [GOAL_AUC, GOAL_CE], "seeds": {}}
     folds = {label: {} for label in fresh}
+    skipped: dict[str, list[str]] = {label: [] for label in fresh}
     for kind, fam in families(dev):
         cals, _ = fold_file(base, gk, shipped, dev, kind, fam)
         cals_x = {**cals, **excess}
         files = candidates(cals_x, fold_pixel_start(dev_all, kind, fam, cals_x))
         for label, rows in fresh.items():
             scored = fold_scored(rows, kind, fam)
-            if any(member(r, kind, fam) for r in scored):
+            if not scored:  # stop 57: a family the builder left out, with no clean model to read
+                skipped[label].append(f"{kind}: {fam}")
+            elif any(member(r, kind, fam) for r in scored):
                 aside = sorted({m for c in files.values() for m in mmbd_clean(scored, c)})
                 folds[label][f"{kind}: {fam}"] = {
                     "kind": kind, **{n: with_aside(scored, c, aside) for n, c in files.items()}}
     for label, rows in fresh.items():
-        res = {"folds": folds[label], "whole": whole(rows, whole_files),
+        res = {"folds": folds[label], "skipped_empty": skipped[label],
+               "whole": whole(rows, whole_files),
                "worst": {n: {k: worst(folds[label], n, k) for k in ("script", "trigger")}
                          for n in FILES},
                "fails_only_on_mmbd": {n: sorted(f for f, v in folds[label].items()
@@ -257,6 +261,8 @@ def main() -> None:
 def print_seed(label: str, res: dict) -> None:
     """The log's lines for one seed."""
     print(f"== seed {label}")
+    for fam in res.get("skipped_empty", []):
+        print(f"{fam}: skipped, no model of this seed in the fold")
     for fam, v in res["folds"].items():
         t = v["today"]
         tag = "" if rule_family(t) else "  (not a rule family)"
@@ -269,8 +275,10 @@ def print_seed(label: str, res: dict) -> None:
                   f"{f['backdoored']}; largest losses {f['largest_losses'][:2]}")
             if f.get("mmbd_clean"):
                 a = f[ASIDE]
+                said = ("no model left" if a is None
+                        else f"AUC {a['roc_auc']} CE {a['cross_entropy']:.3f}")
                 print(f"        flagged before any raise (MM-BD's own): {f['mmbd_clean']}; set "
-                      f"aside: AUC {a['roc_auc']} CE {a['cross_entropy']:.3f}")
+                      f"aside: {said}")
     for n in FILES:
         for k, w in res["worst"][n].items():
             if w["families"]:

@@ -1,7 +1,7 @@
 """The log and JSON of a fresh-seed rule reading, shared by the rule scripts of stops 55-57
-(``class_excess_fresh.py``, ``class_excess_rule56.py``, ``pixel_norm_fresh.py``,
-``raise_margin_rule57.py``): the pooled and per-seed figures of today's file and the candidate,
-the models the candidate moves, the plan's points and whether the rule is met."""
+(``class_excess_fresh.py``, ``class_excess_rule56.py`` — also stop 57's reading of candidate
+M —, ``pixel_norm_fresh.py``): the pooled and per-seed figures of today's file and the
+candidate, the models the candidate moves, the plan's points and whether the rule is met."""
 
 from __future__ import annotations
 

@@ -193,7 +193,8 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     for suffix, term in readable_raise_terms(verdict, calibrators):
         if not gated_off(term, verdict.traits):
             lift = term.logit(verdict.features) + gate_shift(term, verdict.traits)
-            if lift > MIN_LIFT:  # a gap exactly at the start, read in float32, is no raise
+            if lift > max(MIN_LIFT, min_lift(term)):  # a gap exactly at the start, read in
+                # float32, is no raise; nor, where the file asks, a lift under its floor
                 lifts[suffix] = (lift, term)
     if not lifts:
         return []
@@ -217,6 +218,15 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
         verdict.target_classes.remove(top)
         verdict.target_classes.insert(0, top)
     return [term for _, term in lifts.values()]
+
+
+def min_lift(term: Calibrator) -> float:
+    """The smallest lift (logits) the raise term ``term`` adds (``fitted_on["min_lift"]``, 0 when
+    absent): a lift below it is no raise. Why (issue 9, stop 57 h9, opt-in): the raise terms
+    lifted clean CNNs by 0.95-2.6 logits from gaps just over their groups' starts (seed 84's
+    ReLU CNN by the frame term, its LeakyReLU strided CNN by the empty-pixel term, seed 82's
+    BatchNorm CNN by the pixel term), where the backdoored models they save read lifts of 5-40."""
+    return float(term.fitted_on.get("min_lift", 0.0))
 
 
 def readable_raise_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
