@@ -7,12 +7,13 @@
 # other, so the scored population stays balanced. bash score8x.sh 87 01:05:00
 S=${1:?seed}; CUT=${2:-01:05:00}
 cd /tmp/h9s57/run
+END=$(date -u -d "$CUT" +%s); [ $END -lt $(date -u +%s) ] && END=$((END + 86400))  # past midnight
 PY=/work/main/.venv/bin/python; F=/tmp/h9s57/run/F
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1
 mkdir -p out$S
 echo "loop start $(date -u +%T)"
 while :; do
-  left=$(( $(date -u -d "$CUT" +%s) - $(date -u +%s) ))
+  left=$(( END - $(date -u +%s) ))
   [ $left -le 0 ] && break
   [ -f zoo-s$S/truth.json ] && PYTHONPATH=$F/src:$F/benchmarks timeout $left nice -n 5 $PY \
       $F/benchmarks/foreign_zoo_detect.py zoo-s$S --out out$S/detect$S.jsonl --interleave --rotate
