@@ -9,8 +9,11 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import calibrate, load_calibrators, min_lift
+from trojanscope.errors import UserInputError
 
 ROOT = Path(__file__).resolve().parents[2]
 S56A = ROOT / "benchmarks" / "data" / "foreign_s56a"
@@ -55,9 +58,10 @@ def test_a_lift_under_the_floor_is_no_raise_and_one_over_it_counts_whole() -> No
 
 def test_with_aside_gives_none_where_no_model_is_left(load_benchmark) -> None:
     """Fails on stop 56's code: figures of no model raised sklearn's "0 samples"."""
-    aside, lofo = load_benchmark("mmbd_aside"), load_benchmark("lofo_fresh")
-    rows = lofo.fresh_rows("84", S56A / "detect84_runs.jsonl.gz", S56A / "zoo-s84_truth.json.gz")
-    one = [r for r in rows if r["name"] == "sigmoid_cnn-00"]
+    aside = load_benchmark("mmbd_aside")
+    with gzip.open(S56A / "detect84_runs.jsonl.gz", "rt") as f:
+        run = next(r for r in map(json.loads, f) if r["name"] == "sigmoid_cnn-00")
+    one = [{**run, "seed": "84", "arch_family": "sigmoid_cnn", "trigger_family": None}]
     fig = aside.with_aside(one, load_calibrators(), ["s84:sigmoid_cnn-00"])
     assert fig["models"] == 1 and fig[aside.ASIDE] is None
     assert not aside.fails_only_on_mmbd(fig)
@@ -95,3 +99,26 @@ def test_rule_print_writes_the_per_seed_figures_and_the_verdict(load_benchmark, 
     assert out[3].startswith("  seed 1 today") and out[6].startswith("  seed 2 M")
     assert out[-2:] == ["FAILS: (a) x: 1 vs 2", "rule not met"]
     assert json.loads((tmp_path / "r.json").read_text())["per_seed"].keys() == {"1", "2"}
+
+
+def test_a_bad_min_lift_is_refused_when_the_file_is_read(tmp_path) -> None:
+    shipped = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())
+    for key, value in (("auto:raise:frame", -1.0), ("auto:raise", "2"), ("auto", 2.0)):
+        data = copy.deepcopy(shipped)
+        data[key]["fitted_on"]["min_lift"] = value
+        path = tmp_path / "cal.json"
+        path.write_text(json.dumps(data))
+        with pytest.raises(UserInputError, match="min_lift"):
+            load_calibrators(path)
+
+
+def test_cal_m_is_the_shipped_file_with_the_floor_on_the_three_terms_only() -> None:
+    shipped = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())
+    cand = json.loads((ROOT / "benchmarks/data/foreign_s57/cal_M.json").read_text())
+    assert set(cand) == set(shipped)
+    for key in shipped:
+        fo = {k: v for k, v in cand[key]["fitted_on"].items()
+              if k not in ("min_lift", "min_lift_design")}
+        assert {**cand[key], "fitted_on": fo} == shipped[key], key
+        assert ("min_lift" in cand[key]["fitted_on"]) == (key in TERMS)
+    assert all(cand[k]["fitted_on"]["min_lift"] == 2.0 for k in TERMS)

@@ -41,7 +41,7 @@ from trojanscope.detect.coverage import (
     unseen_started,
     wider_gap_notes,
 )
-from trojanscope.detect.raise_naming import check_name_floors, may_name
+from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band, is_size_note
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
@@ -218,15 +218,6 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
         verdict.target_classes.remove(top)
         verdict.target_classes.insert(0, top)
     return [term for _, term in lifts.values()]
-
-
-def min_lift(term: Calibrator) -> float:
-    """The smallest lift (logits) the raise term ``term`` adds (``fitted_on["min_lift"]``, 0 when
-    absent): a lift below it is no raise. Why (issue 9, stop 57 h9, opt-in): the raise terms
-    lifted clean CNNs by 0.95-2.6 logits from gaps just over their groups' starts (seed 84's
-    ReLU CNN by the frame term, its LeakyReLU strided CNN by the empty-pixel term, seed 82's
-    BatchNorm CNN by the pixel term), where the backdoored models they save read lifts of 5-40."""
-    return float(term.fitted_on.get("min_lift", 0.0))
 
 
 def readable_raise_terms(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
