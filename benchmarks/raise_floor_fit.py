@@ -28,7 +28,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import LineParser
-from pixel_norm_start import DEV_SEEDS, figures, moved, raise_effects, read, zoo_eval
+from pixel_norm_start import (
+    DEV_SEEDS,
+    figures,
+    moved,
+    print_loso,
+    raise_effects,
+    read,
+    zoo_eval,
+)
 from r13p_lofo import DATA, load_rows
 from trojanscope.detect.calibration import SHIPPED, Calibrator, load_calibrators
 
@@ -116,13 +124,7 @@ def main() -> None:
            "loso": {"today": figures(rows, today), "M": figures(rows, loso),
                     "moved": moved(rows, today, loso)}}
     print("== leave one seed out (L chosen on the other seeds):", folds)
-    for name in ("today", "M"):
-        f = res["loso"][name]
-        print(f"  {name}: all {f['all']}; worst script family {f['worst']}; clean flagged "
-              f"{f['clean_flagged']}; backdoored flagged {f['backdoored_flagged']}; right "
-              f"targets {f['right_targets']}")
-    for m in res["loso"]["moved"]:
-        print(f"  moved {m}")
+    print_loso(res["loso"], "M")
     floor = choose(rows, by_floor)
     design = (f"stop 57 h9: the floor of {list(grid)} with the lowest cross-entropy over the "
               f"{len(rows)} stored runs of foreign seeds {min(SEEDS)}-{max(SEEDS)} read by the "
