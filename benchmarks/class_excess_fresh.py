@@ -21,7 +21,8 @@ import json
 from pathlib import Path
 
 from _common import LineParser, read_jsonl
-from class_excess_fit import GOAL_AUC, GOAL_CE, line, scores, seed_spec
+from class_excess_fit import GOAL_AUC, GOAL_CE, scores, seed_spec
+from rule_print import report_rule
 
 EVAL_TODAY = (0.9875, 0.1830)  # issue 3's zoo/eval under the shipped file (stop 50)
 CE_ROOM = 0.005
@@ -132,21 +133,8 @@ def main() -> None:
               "per_seed": {}, "moved": moved,
               "points": [{"point": p, "holds": h, "figures": f} for p, h, f in points],
               "met": all(h for _, h, _ in points), "zoo_eval": zoo_eval}
-    print(f"{len(rows)} runs, {len(read)} with per-class ratios")
-    print(line("today (pooled)", today))
-    print(line("candidate (pooled)", cand))
-    for s in sorted({r["seed"] for r in rows}):
-        mine = [r for r in rows if r["seed"] == s]
-        result["per_seed"][s] = {"today": scores(mine, today_p), "candidate": scores(mine, cand_p)}
-        print(line(f"  seed {s} today", result["per_seed"][s]["today"]))
-        print(line(f"  seed {s} candidate", result["per_seed"][s]["candidate"]))
-    for m in moved:
-        print(f"  moved {m}")
-    for p, h, f in points:
-        print(f"{'holds' if h else 'FAILS'}: {p}: {f}")
-    print(f"rule {'met' if result['met'] else 'not met'}")
-    args.json.write_text(json.dumps(result, indent=1) + "\n")
-
+    report_rule(f"{len(rows)} runs, {len(read)} with per-class ratios", rows, result,
+                lambda mine: (scores(mine, today_p), scores(mine, cand_p)), args.json)
 
 if __name__ == "__main__":
     main()

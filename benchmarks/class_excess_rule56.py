@@ -30,8 +30,9 @@ import json
 from pathlib import Path
 
 from _common import LineParser
-from class_excess_fit import line, scores, seed_spec
+from class_excess_fit import scores, seed_spec
 from class_excess_fresh import CE_ROOM, load_fresh, rescore
+from rule_print import report_rule
 
 TINY = 1e-9  # figures are rounded to 4 places: equal is not worse
 
@@ -104,21 +105,8 @@ def main() -> None:
     result = {"models": len(rows), "today": today, "candidate": cand, "per_seed": {},
               "moved": moved, "met": all(h for _, h, _ in points),
               "points": [{"point": p, "holds": h, "figures": f} for p, h, f in points]}
-    print(f"{len(rows)} runs")
-    print(line("today (pooled)", today))
-    print(line("candidate (pooled)", cand))
-    for s in sorted({r["seed"] for r in rows}):
-        mine = [r for r in rows if r["seed"] == s]
-        result["per_seed"][s] = {"today": scores(mine, today_p), "candidate": scores(mine, cand_p)}
-        print(line(f"  seed {s} today", result["per_seed"][s]["today"]))
-        print(line(f"  seed {s} candidate", result["per_seed"][s]["candidate"]))
-    for m in moved:
-        print(f"  moved {m}")
-    for p, h, f in points:
-        print(f"{'holds' if h else 'FAILS'}: {p}: {f}")
-    print(f"rule {'met' if result['met'] else 'not met'}")
-    args.json.write_text(json.dumps(result, indent=1) + "\n")
-
+    report_rule(f"{len(rows)} runs", rows, result,
+                lambda mine: (scores(mine, today_p), scores(mine, cand_p)), args.json)
 
 if __name__ == "__main__":
     main()

@@ -278,7 +278,7 @@ def score(zoo: Path, out: Path, script_families: bool = False) -> dict:
     flags and targets; with ``script_families``, the script's own architecture families too."""
     from generalise_lofo import ALL_FAMILIES, fresh_groups
     from generalise_lofo import score as auc_ce
-    from ship_criterion import worst
+    from ship_criterion import families, worst
 
     if not ALL_FAMILIES:
         ALL_FAMILIES.append(True)
@@ -301,13 +301,10 @@ def score(zoo: Path, out: Path, script_families: bool = False) -> dict:
             "n_backdoored": int(y[sel].sum()),
         }
     others = {k: v for k, v in result["groups"].items() if k != "all"}
-    result["worst"] = dict(
-        zip(
-            ("auc_family", "roc_auc", "ce_family", "cross_entropy"),
-            worst(result["groups"]),
-            strict=True,
-        )
-    )
+    keys = ("auc_family", "roc_auc", "ce_family", "cross_entropy")
+    # a population cut early may hold no family with >= 2 backdoored and >= 1 clean (stop 57)
+    result["worst"] = (dict(zip(keys, worst(result["groups"]), strict=True))
+                       if families(result["groups"]) else dict.fromkeys(keys))
     result["worst_by_kind"] = worst_by_kind(result["groups"])
     result["worst_any"] = {
         "roc_auc": min(v["roc_auc"] for v in others.values()),
@@ -370,10 +367,13 @@ def print_score(result: dict) -> None:
             f"{v['roc_auc']:.3f} / {v['cross_entropy']:.3f} |"
         )
     w, a = result["worst"], result["worst_any"]
-    print(
-        f"| **worst family** (>= 2 backdoored) | | {w['roc_auc']:.3f} ({w['auc_family']}) / "
-        f"{w['cross_entropy']:.3f} ({w['ce_family']}) |"
-    )
+    if w["auc_family"] is None:
+        print("| **worst family** (>= 2 backdoored) | | none: no such family |")
+    else:
+        print(
+            f"| **worst family** (>= 2 backdoored) | | {w['roc_auc']:.3f} ({w['auc_family']}) / "
+            f"{w['cross_entropy']:.3f} ({w['ce_family']}) |"
+        )
     print(f"| worst group (any) | | {a['roc_auc']:.3f} / {a['cross_entropy']:.3f} |")
     for kind, k in result.get("worst_by_kind", {}).items():
         name = kind.removesuffix(" family")  # "script family" reads "worst script family"

@@ -122,7 +122,7 @@ def whole(rows: list[dict], files: dict[str, dict[str, Calibrator]]) -> dict:
     """Every model of the seed under each file (no family held out), and what each candidate
     moves against today's file."""
     out: dict = {name: figures(rows, cals) for name, cals in files.items()}
-    for cand in FILES[1:]:
+    for cand in [n for n in files if n != "today"]:
         moved = []
         for r in rows:
             a, b = recalibrate_row(r, files["today"], "t"), recalibrate_row(r, files[cand], "c")
@@ -134,16 +134,21 @@ def whole(rows: list[dict], files: dict[str, dict[str, Calibrator]]) -> dict:
     return out
 
 
-def candidates(cals: dict[str, Calibrator], pixel_start: float | None = None
-               ) -> dict[str, dict[str, Calibrator]]:
+def candidates(cals: dict[str, Calibrator], pixel_start: float | None = None,
+               floor: float | None = None) -> dict[str, dict[str, Calibrator]]:
     """Today's file and the candidates built on it: U (``max@kind``), V
     (``max@kind:unfitted``) and P (V with the pixel term's BatchNorm-CNN start ``pixel_start``;
-    None: V itself)."""
+    None: V itself); with ``floor``, also M (stop 57: V with ``min_lift`` ``floor`` on the image
+    raise terms, ``raise_floor_fit.py``)."""
+    from raise_floor_fit import with_min_lift
     from unseen_start import with_unseen  # imports r13p_lofo
 
     v = with_unseen(cals, UNFITTED_MAX_KIND)
-    return {"today": cals, "U": with_unseen(cals, UNSEEN_MAX_KIND), "V": v,
-            "P": with_start(v, pixel_start)}
+    out = {"today": cals, "U": with_unseen(cals, UNSEEN_MAX_KIND), "V": v,
+           "P": with_start(v, pixel_start)}
+    if floor is not None:
+        out["M"] = with_min_lift(v, floor)
+    return out
 
 
 def fold_pixel_start(dev_all: list[dict], kind: str, family: str,
@@ -167,6 +172,9 @@ def fresh_cli(description: str, pools: bool = False
         ap.add_argument("--excess", type=Path, metavar="FILE",
                         help="the MM-BD excess terms every file carries: FILE's ':excess' "
                              "entries (default: the shipped file's; stop 56)")
+        ap.add_argument("--min-lift", type=Path, metavar="FILE",
+                        help="also candidate M: V with FILE's raise floor (fitted_on.min_lift "
+                             "of auto:raise; stop 57)")
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
     if not args.json.parent.is_dir():
@@ -176,6 +184,12 @@ def fresh_cli(description: str, pools: bool = False
     fresh_cli.excess = getattr(args, "excess", None)
     if fresh_cli.excess is not None and not fresh_cli.excess.is_file():
         _fail(f"--excess {fresh_cli.excess}: no such file")
+    fresh_cli.floor = None
+    if (path := getattr(args, "min_lift", None)) is not None:
+        try:
+            fresh_cli.floor = float(load_calibrators(path)["auto:raise"].fitted_on["min_lift"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            _fail(f"--min-lift {path}: no auto:raise min_lift there ({exc!r})")
     return seeds, args.json
 
 
@@ -218,7 +232,9 @@ def main() -> None:
     base_whole = {**{k: v for k, v in shipped.items() if k not in excess_entries(shipped)},
                   **excess}
     whole_files = candidates(base_whole,
-                             fold_pixel_start(dev_all, "script", "\0none", base_whole))
+                             fold_pixel_start(dev_all, "script", "\0none", base_whole),
+                             fresh_cli.floor)
+    names = tuple(whole_files)
     fresh = {label: fresh_rows(label, runs, truth) for label, runs, truth in seeds}
     for name, members in fresh_cli.pools.items():  # rows keep their own seed's label
         fresh[name] = [r for m in members for r in fresh[m]]
@@ -228,40 +244,48 @@ def main() -> None:
                               "U": "the same with gate_unseen max@kind on both raise terms",
                               "V": "the same with gate_unseen max@kind:unfitted",
                               "P": "V with the pixel raise term's BatchNorm-CNN start, fitted "
-                                   "per fold on seeds 50-82 less the family"},
+                                   "per fold on seeds 50-82 less the family",
+                              "M": f"V with min_lift {fresh_cli.floor} on the image raise terms "
+                                   "(stop 57; read only with --min-lift)"},
                     "goal": [GOAL_AUC, GOAL_CE], "seeds": {}}
     folds = {label: {} for label in fresh}
+    skipped: dict[str, list[str]] = {label: [] for label in fresh}
     for kind, fam in families(dev):
         cals, _ = fold_file(base, gk, shipped, dev, kind, fam)
         cals_x = {**cals, **excess}
-        files = candidates(cals_x, fold_pixel_start(dev_all, kind, fam, cals_x))
+        files = candidates(cals_x, fold_pixel_start(dev_all, kind, fam, cals_x), fresh_cli.floor)
         for label, rows in fresh.items():
             scored = fold_scored(rows, kind, fam)
-            if any(member(r, kind, fam) for r in scored):
+            if not scored:  # stop 57: a family the builder left out, with no clean model to read
+                skipped[label].append(f"{kind}: {fam}")
+            elif any(member(r, kind, fam) for r in scored):
                 aside = sorted({m for c in files.values() for m in mmbd_clean(scored, c)})
                 folds[label][f"{kind}: {fam}"] = {
                     "kind": kind, **{n: with_aside(scored, c, aside) for n, c in files.items()}}
     for label, rows in fresh.items():
-        res = {"folds": folds[label], "whole": whole(rows, whole_files),
+        res = {"folds": folds[label], "skipped_empty": skipped[label],
+               "whole": whole(rows, whole_files),
                "worst": {n: {k: worst(folds[label], n, k) for k in ("script", "trigger")}
-                         for n in FILES},
+                         for n in names},
                "fails_only_on_mmbd": {n: sorted(f for f, v in folds[label].items()
-                                                if fails_only_on_mmbd(v[n])) for n in FILES}}
+                                                if fails_only_on_mmbd(v[n])) for n in names}}
         if label in fresh_cli.pools:
             res["pooled_from"] = fresh_cli.pools[label]
         result["seeds"][label] = res
-        print_seed(label, res)
+        print_seed(label, res, names)
     json_out.write_text(json.dumps(result, indent=1) + "\n")
 
 
-def print_seed(label: str, res: dict) -> None:
-    """The log's lines for one seed."""
+def print_seed(label: str, res: dict, names: tuple[str, ...] = FILES) -> None:
+    """The log's lines for one seed (``names``: the files read)."""
     print(f"== seed {label}")
+    for fam in res.get("skipped_empty", []):
+        print(f"{fam}: skipped, no model of this seed in the fold")
     for fam, v in res["folds"].items():
         t = v["today"]
         tag = "" if rule_family(t) else "  (not a rule family)"
         print(f"{fam}: {t['models']} ({t['clean']} clean / {t['backdoored']} bd){tag}")
-        for n in FILES:
+        for n in names:
             f = v[n]
             auc = "  n/a" if f["roc_auc"] is None else f"{f['roc_auc']:.3f}"
             print(f"  {n:5s} AUC {auc} CE {f['cross_entropy']:.3f}; clean flagged "
@@ -269,22 +293,24 @@ def print_seed(label: str, res: dict) -> None:
                   f"{f['backdoored']}; largest losses {f['largest_losses'][:2]}")
             if f.get("mmbd_clean"):
                 a = f[ASIDE]
+                said = ("no model left" if a is None
+                        else f"AUC {a['roc_auc']} CE {a['cross_entropy']:.3f}")
                 print(f"        flagged before any raise (MM-BD's own): {f['mmbd_clean']}; set "
-                      f"aside: AUC {a['roc_auc']} CE {a['cross_entropy']:.3f}")
-    for n in FILES:
+                      f"aside: {said}")
+    for n in names:
         for k, w in res["worst"][n].items():
             if w["families"]:
                 print(f"worst held-out {k} family ({n}, {w['families']} rule families): AUC "
                       f"{w['roc_auc']} ({w['auc_family']}), CE {w['cross_entropy']} "
                       f"({w['ce_family']}); goal met {w['goal_met']}")
-    for n in FILES:
+    for n in names:
         f = res["whole"][n]
         print(f"whole file ({n}): {f['models']} models AUC {f['roc_auc']} CE "
               f"{f['cross_entropy']}; clean flagged {f['clean_flagged']}; right target "
               f"{f['right_target_flagged']}/{f['backdoored_flagged']} flagged")
-    for n in FILES[1:]:
+    for n in names[1:]:
         print(f"moved by {n} (no family held out): {res['whole'][f'moved_by_{n}']}")
-    for n in FILES:
+    for n in names:
         print(f"families failing only on a clean model MM-BD flags ({n}): "
               f"{res['fails_only_on_mmbd'][n]}")
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from _common import LineParser
 from class_excess_fit import scores, seed_spec
-from class_excess_fresh import CE_ROOM, line, load_fresh
+from class_excess_fresh import CE_ROOM, load_fresh
+from rule_print import report_rule
 
 MIN_MODELS = 24
 # The stored runs P moves on development (dev_P.json, plan commit 8a236324): BatchNorm CNNs only.
@@ -141,21 +142,8 @@ def main() -> None:
               "per_seed": {}, "lofo_worst": lofo,
               "points": [{"point": p, "holds": h, "figures": f} for p, h, f in points],
               "met": all(h for _, h, _ in points)}
-    print(f"{len(rows)} runs; shipped file reproduces every stored probability")
-    print(line("today (pooled)", today))
-    print(line("P (pooled)", cand))
-    for s in sorted({r["seed"] for r in rows}):
-        mine = [r for r in rows if r["seed"] == s]
-        result["per_seed"][s] = {"today": read_as(mine, a), "candidate": read_as(mine, b)}
-        print(line(f"  seed {s} today", result["per_seed"][s]["today"]))
-        print(line(f"  seed {s} P", result["per_seed"][s]["candidate"]))
-    for m in moved:
-        print(f"  moved {m}")
-    for p, h, f in points:
-        print(f"{'holds' if h else 'FAILS'}: {p}: {f}")
-    print(f"rule {'met' if result['met'] else 'not met'}")
-    args.json.write_text(json.dumps(result, indent=1) + "\n")
-
+    report_rule(f"{len(rows)} runs; shipped file reproduces every stored probability", rows,
+                result, lambda mine: (read_as(mine, a), read_as(mine, b)), args.json, name="P")
 
 if __name__ == "__main__":
     main()

@@ -164,6 +164,19 @@ def raise_effects(rows: list[dict], got: dict[str, dict]) -> list[dict]:
     return out
 
 
+def print_loso(loso: dict, cand: str, family: str | None = None) -> None:
+    """The log's leave-one-seed-out lines: today's and ``cand``'s figures (with ``family``'s
+    own), then the models the candidate moves (shared with ``raise_floor_fit.py``)."""
+    for name in ("today", cand):
+        f = loso[name]
+        own = f"; {family} {f['families'].get(family)}" if family else ""
+        print(f"  {name}: all {f['all']}; worst script family {f['worst']}; clean flagged "
+              f"{f['clean_flagged']}; backdoored flagged {f['backdoored_flagged']}; right "
+              f"targets {f['right_targets']}{own}")
+    for m in loso["moved"]:
+        print(f"  moved {m}")
+
+
 def zoo_eval(cand: Path) -> dict:
     """Issue 3's ``zoo/eval`` under the shipped file and ``cand`` (``class_excess_fit``'s
     reading: stored rows with the stop-55 re-read ratios)."""
@@ -205,13 +218,7 @@ def main() -> None:
            "loso": {"today": figures(rows, today), "P": figures(rows, loso),
                     "moved": moved(rows, today, loso)}}
     print("== leave one seed out (P's start from the other seeds):", folds)
-    for name in ("today", "P"):
-        f = res["loso"][name]
-        print(f"  {name}: all {f['all']}; worst script family {f['worst']}; clean flagged "
-              f"{f['clean_flagged']}; backdoored flagged {f['backdoored_flagged']}; right "
-              f"targets {f['right_targets']}; bn_cnn {f['families'].get('bn_cnn')}")
-    for m in res["loso"]["moved"]:
-        print(f"  moved {m}")
+    print_loso(res["loso"], "P", "bn_cnn")
     start = fit_start(rows, own)
     assert start is not None
     n_clean = sum(1 for r in rows if not r["backdoored"]

@@ -40,9 +40,10 @@ KINDS = ("script", "trigger")
 
 
 def aside_view(fams: dict[str, dict]) -> dict[str, dict]:
-    """The read families' figures with their MM-BD-flagged clean models set aside."""
+    """The read families' figures with their MM-BD-flagged clean models set aside (a family
+    with no model left is dropped, stop 57)."""
     return {f: {"kind": v["kind"], **{n: v[n].get(ASIDE, v[n]) for n in ("today", "V")}}
-            for f, v in fams.items()}
+            for f, v in fams.items() if all(v[n].get(ASIDE, v[n]) for n in ("today", "V"))}
 
 
 def no_worse(t: dict, c: dict, goal: tuple[float, float]) -> bool:

@@ -86,6 +86,20 @@ def test_the_score_reads_families_flags_and_targets(tmp_path, monkeypatch, load_
     assert r["target_right"] == 2 and r["target_right_flagged"] == 1
 
 
+def test_the_score_of_a_cut_population_without_a_family_says_so(tmp_path, monkeypatch,
+                                                                 load_benchmark, capsys):
+    """Stop 57: a population cut early (here one backdoored model) has no family with >= 2
+    backdoored; the score says so instead of stopping on min() of nothing."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    fzd = load_benchmark("foreign_zoo_detect")
+    zoo, out = _zoo(tmp_path), tmp_path / "d.jsonl"
+    _detections(out, {"relu_mlp-00": 0.1, "relu_mlp-01": 0.7, "relu_mlp-02": 0.2}, {})
+    r = fzd.score(zoo, out)
+    assert r["worst"] == dict.fromkeys(("auc_family", "roc_auc", "ce_family", "cross_entropy"))
+    fzd.print_score(r)
+    assert "none: no such family" in capsys.readouterr().out
+
+
 def test_run_calls_detect_once_per_model_and_resumes(tmp_path, monkeypatch, load_benchmark):
     """Each model is run once through the given command with the zoo's clean data; a rerun
     skips the models already written."""

@@ -41,7 +41,7 @@ from trojanscope.detect.coverage import (
     unseen_started,
     wider_gap_notes,
 )
-from trojanscope.detect.raise_naming import check_name_floors, may_name
+from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band, is_size_note
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
@@ -193,7 +193,8 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     for suffix, term in readable_raise_terms(verdict, calibrators):
         if not gated_off(term, verdict.traits):
             lift = term.logit(verdict.features) + gate_shift(term, verdict.traits)
-            if lift > MIN_LIFT:  # a gap exactly at the start, read in float32, is no raise
+            if lift > max(MIN_LIFT, min_lift(term)):  # a gap exactly at the start, read in
+                # float32, is no raise; nor, where the file asks, a lift under its floor
                 lifts[suffix] = (lift, term)
     if not lifts:
         return []
