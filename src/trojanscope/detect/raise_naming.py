@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from trojanscope.detect.calibration import Calibrator
 
 NAME_FLOOR = "name_floor"
-MIN_LIFT = "min_lift"
+MIN_LIFT_KEY = "min_lift"  # (calibration.MIN_LIFT is the float32 floor of every raise)
 
 
 def name_floor(term: Calibrator) -> float:
@@ -34,7 +34,7 @@ def min_lift(term: Calibrator) -> float:
     lifted clean CNNs made by other code by 0.05-2.2 logits from gaps just over their groups'
     starts (seed 84's ReLU CNN 1.7 by the frame term, its LeakyReLU strided CNN 0.95 by the
     empty-pixel term), where the backdoored models they carry over 0.5 read 2.4 or more."""
-    return float(term.fitted_on.get(MIN_LIFT, 0.0))
+    return float(term.fitted_on.get(MIN_LIFT_KEY, 0.0))
 
 
 def may_name(lift: float, term: Calibrator) -> bool:
@@ -46,7 +46,7 @@ def check_name_floors(calibrators: dict[str, Any], raise_key: str = ":raise") ->
     """Refuse (ValueError) a ``fitted_on.name_floor`` or ``fitted_on.min_lift`` that is not a
     finite number >= 0, or one on an entry that is no raise term (it would be read nowhere)."""
     for key, cal in calibrators.items():
-        for field in (NAME_FLOOR, MIN_LIFT):
+        for field in (NAME_FLOOR, MIN_LIFT_KEY):
             if field not in cal.fitted_on:
                 continue
             value = cal.fitted_on[field]

@@ -176,6 +176,14 @@ def frozen_copy(model: nn.Module) -> nn.Module:
     return ref
 
 
+def with_state(model: nn.Module, state: dict) -> nn.Module:
+    """An eval-mode copy of ``model`` carrying ``state`` (e.g. the input model's weights kept
+    before a run changed them in place)."""
+    ref = copy.deepcopy(model)
+    ref.load_state_dict(state)
+    return ref.eval()
+
+
 def distillation(logits: Tensor, teacher: nn.Module, x: Tensor, temperature: float = 1.0,
                  classes: list[int] | None = None) -> Tensor:
     """KL divergence of ``logits`` from ``teacher``'s softened outputs on ``x`` (scaled by the

@@ -42,7 +42,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import accuracy
 from trojanscope.mitigate import back_distill
 from trojanscope.mitigate.back_distill import BACK_RISE
-from trojanscope.mitigate.base import frozen_copy
+from trojanscope.mitigate.base import frozen_copy, with_state
 from trojanscope.mitigate.free_unlearn import distil_fit, universal_reach
 
 # The halves' seed is the method's moved by this (not another step's stream).
@@ -147,6 +147,4 @@ def after_step(gated: Any, state: Any) -> nn.Module:
         gated.report_["fold_back"] = {"action": "skipped: fitted back behind its projection "
                                                 "(project_repair)"}
         return out
-    came = copy.deepcopy(out)
-    came.load_state_dict(state.came)
-    return fold_step(gated, out, came.eval(), state.clean, state.seed)
+    return fold_step(gated, out, with_state(out, state.came), state.clean, state.seed)

@@ -145,9 +145,8 @@ def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
 def free_changed(gated: Any, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
     """`gated`'s ``free_reach``: its stages on ``model``, then :func:`free_step` on what they
     return, then the enabled steps of :data:`~trojanscope.mitigate.after_steps.AFTER_STEPS` in
-    their order (``reach_round2``, ``first_read``, ``held_pick``); with ``held_pick`` the steps
-    work on the clean images its share left. The notes ``free_reach`` and each step's own say
-    what was read and done."""
+    their order; with ``held_pick`` the steps work on the clean images its share left. The
+    notes ``free_reach`` and each step's own say what was read and done."""
     from trojanscope.mitigate.after_steps import AfterState, run_after
     from trojanscope.mitigate.gated import same_state
 

@@ -24,7 +24,6 @@ suspect and the method's clean images, never the attacker's trigger or poison in
 
 from __future__ import annotations
 
-import copy
 import time
 from typing import Any
 
@@ -32,6 +31,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import accuracy
+from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.free_unlearn import universal_reach
 from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.reach_round import reach_rank
@@ -85,8 +85,7 @@ def pick(g: Any, out: nn.Module, staged: nn.Module | None, came: dict,
     state (its accuracy on ``held`` is noted). The note's ``held_pick`` says what was read."""
     start = time.perf_counter()
     suspect = int(g.report_["suspect"])
-    ref = copy.deepcopy(out)
-    ref.load_state_dict(came)
+    ref = with_state(out, came)
     note: dict[str, Any] = {"held": len(held), "rest": len(rest),
                             "input_acc": round(accuracy(ref, held.x, held.y), 4)}
     cands: list[tuple[str, nn.Module]] = [("output", out)]

@@ -47,8 +47,6 @@ class AnalysisLimit(Exception):
     """A time, memory or opcode limit stopped the walk before the pickle ended."""
 
 
-
-
 class _Mark:
     __slots__ = ()
 
