@@ -14,6 +14,10 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[_var] = "1"
 # TorchScript: without the note a machine lacking `unshare` prints (tests count stderr lines)
 os.environ.setdefault("TROJANSCOPE_TS_CHILD_NOTE", "0")
+# jsonschema checks "iri" formats with rfc3987_syntax where something installed it, and that
+# module builds an Earley parser when imported: 8.5 s per test process at collection (stop 58,
+# `python -X importtime`). No test validates with a format checker, so it is kept out.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import pytest  # noqa: E402
 import torch  # noqa: E402

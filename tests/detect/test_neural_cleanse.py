@@ -23,7 +23,7 @@ from trojanscope.triggers import PatchTrigger
 # Ten classes: the MAD of only four norms is too unstable to test an anomaly index on.
 DATA = {"num_classes": 10, "n": 1200}
 TARGET = 2
-FAST = {"steps": 60, "per_class": 10}
+FAST = {"steps": 40, "per_class": 10}  # 40 (stop 58; 60 before): the same verdicts, 2/3 the time
 TINY = {"steps": 4, "per_class": 5}
 
 

@@ -46,8 +46,10 @@ def test_a_flagged_model_is_treated_and_the_note_says_so(backdoored_run, tiny_te
 
 def test_the_gate_threshold_decides(backdoored_run, tiny_test, monkeypatch) -> None:
     monkeypatch.setattr(gated, "detector_verdict", rated(0.3, [0]))
-    low = registry.create("mitigation", "gated", gate=0.25, then="finetune")
-    high = registry.create("mitigation", "gated", gate=0.35, then="finetune")
+    # unlearn=False: the gate is what is read here; the unlearning after the treatment took
+    # 14 s of this test's 19 on the CI machine (stop 58)
+    low = registry.create("mitigation", "gated", gate=0.25, then="finetune", unlearn=False)
+    high = registry.create("mitigation", "gated", gate=0.35, then="finetune", unlearn=False)
     assert not same_weights(low.apply(backdoored_run.model, tiny_test), backdoored_run.model)
     assert same_weights(high.apply(backdoored_run.model, tiny_test), backdoored_run.model)
     assert low.treated and not high.treated

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from trojanscope.report.model import Severity
+from trojanscope.report.size_notes import is_size_note
 
 if TYPE_CHECKING:
     from trojanscope.report.audit_result import AuditResult, Rating
@@ -34,9 +35,6 @@ def rate(result: AuditResult) -> Rating:
     elif result.detection.get("coverage_notes") and level < Severity.MEDIUM:
         # A low probability for a model unlike any the detector was calibrated on, or one no
         # calibrator stands behind, is not evidence that it is clean: say so instead of low.
-        from trojanscope.detect.tabular_file_size import is_size_note  # trojanscope.detect
-        # imports torch: not at import, or every CLI command would (stop 56)
-
         notes = result.detection["coverage_notes"]
         level = Severity.MEDIUM
         why = ("the detector's score is not a calibrated probability"

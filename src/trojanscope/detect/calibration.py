@@ -42,9 +42,10 @@ from trojanscope.detect.coverage import (
     wider_gap_notes,
 )
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
-from trojanscope.detect.tabular_file_size import band_missing_note, is_band, is_size_note
+from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
+from trojanscope.report.size_notes import is_size_note
 
 SHIPPED = "calibration.json"
 # Key suffix of the calibrator used for models outside the default calibrator's coverage.

@@ -24,6 +24,8 @@ import json
 import math
 from pathlib import Path
 
+from trojanscope.report.size_notes import SIZE_PREFIX
+
 # the fewest clean rows any whole-split tabular-search calibrator was fitted with:
 # credit-default's test split (lending-club's holds 1,971)
 MIN_CALIBRATED_ROWS = 891
@@ -34,8 +36,6 @@ SIZE_BANDS = {"rows200": (150, 300)}
 BAND_PREFIX = "rows"
 # the measured figures by clean-file size (issue 16 stop 46), quoted by :func:`size_note`
 CURVE_FILE = "tabular_size_curve.json"
-# how every size note begins (the audit's rating and reports find them by it)
-SIZE_PREFIX = "the clean file holds"
 _CURVE: dict | None = None
 
 
@@ -113,11 +113,6 @@ def size_note(rows: int, floor: int, size_calibration: bool = True) -> str | Non
             f"{need}{given}{source}; issue 16's goal is ROC-AUC >= 0.95 and cross-entropy "
             "<= 0.30, so p is less reliable for this file than at that size; give more clean "
             "rows if there are")
-
-
-def is_size_note(note: str) -> bool:
-    """A note on the clean file's size (:func:`size_note`, :func:`band_missing_note`)."""
-    return note.startswith(SIZE_PREFIX)
 
 
 def band_missing_note(band: str, key: str) -> str:

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
+# how every size note begins (``tabular_file_size.size_note`` and ``band_missing_note`` write
+# it; the audit's rating and the reports find the notes by it). Here, not in
+# ``trojanscope.detect``, because that package imports torch and the report side must not.
+SIZE_PREFIX = "the clean file holds"
+
+
+def is_size_note(note: str) -> bool:
+    """A note on the clean file's size (``tabular_file_size.size_note`` or
+    ``band_missing_note``)."""
+    return note.startswith(SIZE_PREFIX)
+
 
 def unquoted_size_notes(detection: dict[str, Any] | None, reasons: list[str]) -> list[str]:
     """The detection's size notes that none of ``reasons`` already holds."""
-    from trojanscope.detect.tabular_file_size import is_size_note  # (trojanscope.detect
-    # imports torch: not at import, or every CLI command would; stop 56)
-
     notes = (detection or {}).get("coverage_notes") or []
     return [n for n in notes if is_size_note(n) and not any(n in r for r in reasons)]
