@@ -58,6 +58,13 @@ def spans_of(row: list[int], width: int, stride: int, protected: set[int],
     return out
 
 
+def span_passes(max_spans: int, tokens: int | None) -> int:
+    """Windows read per input at most, as a detector states its cost: ``max_spans``, and no
+    more than the longest input read has tokens (:func:`spans_of` starts at most one window a
+    token); ``tokens`` None before any input was read."""
+    return max_spans if tokens is None else min(max_spans, tokens)
+
+
 def span_keeps(model: nn.Module, x: Tensor, pred: Tensor, width: int, stride: int,
                max_spans: int, pad_id: int, protected: set[int]) -> tuple[Tensor, Tensor]:
     """(probability of ``pred`` the model keeps on each input of ``x`` with one window removed,

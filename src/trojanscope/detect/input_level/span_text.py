@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.detect.input_level.base import pac_threshold
-from trojanscope.detect.input_level.span_occlusion import protected_ids, span_drops
+from trojanscope.detect.input_level.span_occlusion import protected_ids, span_drops, span_passes
 from trojanscope.detect.input_level.text_base import TextInputDetector
 from trojanscope.params import check_option
 from trojanscope.registry import register
@@ -66,8 +66,7 @@ class SpanText(TextInputDetector):
         """One for the input and one per window: at most ``max_spans``, and no more windows
         than the inputs read have tokens (first contact, stop 57: ``max_spans=1e12`` printed
         "1000000000001 forward pass(es) per input")."""
-        tokens = getattr(self, "tokens_", None)
-        return 1 + (self.max_spans if tokens is None else min(self.max_spans, tokens))
+        return 1 + span_passes(self.max_spans, getattr(self, "tokens_", None))
 
     def own_calibration(self) -> bool:
         """Nothing is fitted on the clean inputs: their scores stand for new inputs'."""

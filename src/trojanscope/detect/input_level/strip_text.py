@@ -16,7 +16,11 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.detect.input_level.base import BATCH, pac_threshold
-from trojanscope.detect.input_level.span_occlusion import protected_ids, span_drops
+from trojanscope.detect.input_level.span_occlusion import (
+    protected_ids,
+    span_drops,
+    span_passes,
+)
 from trojanscope.detect.input_level.span_text import MAX_WIDTH
 from trojanscope.detect.input_level.text_base import (
     TextInputDetector,
@@ -195,7 +199,11 @@ class StripText(TextInputDetector):
 
     @property
     def forward_passes_per_input(self) -> int:
-        return self.n + 1 + (1 + OCCLUDE_SPANS if self.occlude else 0)
+        """``n`` mixtures and the input; with ``occlude`` the input again and one pass per
+        window, counted as ``span-text`` counts them (no more windows than the longest input
+        read has tokens: stop 57 said 64 for any length)."""
+        spans = span_passes(OCCLUDE_SPANS, getattr(self, "tokens_", None))
+        return self.n + 1 + (1 + spans if self.occlude else 0)
 
     def mixture_length(self, model: nn.Module, input_len: int) -> int:
         """Tokens per mixture for inputs of ``input_len`` tokens: ``mix_len``; 0 → the input
@@ -233,6 +241,7 @@ class StripText(TextInputDetector):
     def _fit(self, model: nn.Module, clean_x: Tensor | None, generator: torch.Generator) -> None:
         assert clean_x is not None
         self.pad_id_ = int(getattr(model, "pad_id", 0))
+        self.tokens_: int | None = None  # the longest input read (``occlude``'s windows' bound)
         self.mix_len_ = self.mixture_length(model, int(clean_x.shape[1]))
         probs = model(clean_x).softmax(1)
         conf, pred = probs.max(1)
@@ -303,6 +312,7 @@ class StripText(TextInputDetector):
 
     def _pair(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """(the ``measure`` score, the span drop of ``occlude``) of each input of ``x``."""
+        self.tokens_ = max(getattr(self, "tokens_", None) or 0, int(x.shape[-1]))
         return self._raw(x)[0], span_drops(self.model, x, self.occlude,  # type: ignore[arg-type]
                                            self.occlude, OCCLUDE_SPANS, self.pad_id_,
                                            self.protected_)
