@@ -1,7 +1,8 @@
 """Issue 16 stop 58's one rule (``tabular_user_rule.py``): what a user reads with the
 candidate, at both readings, pooled and per table -- a cross-entropy margin only where
 today's is small, the issue's 90% of right targets (or no added wrong target where today's
-misses it), clean flags, one core's time, and every reading scored by the candidate's file."""
+misses it), clean flags, one core's time, and every reading scored by the candidate's file;
+and ``tabular_r200_look.py --refit``'s right targets among the flagged (stop 58)."""
 
 from __future__ import annotations
 
@@ -108,3 +109,14 @@ def test_every_reading_is_scored_by_its_family_entry(tmp_path: Path) -> None:
     assert moved > 0.1
     with pytest.raises(SystemExit, match="holds no tabular-search:tree:nope"):
         rule.scored([{**rows[0], "family": "tree:nope"}], cal)
+
+
+def test_the_tree_refit_look_counts_right_targets_among_the_flagged() -> None:
+    import numpy as np
+
+    import tabular_r200_look as look
+
+    y, p = np.array([0, 1, 1, 1]), np.array([0.2, 0.9, 0.8, 0.3])
+    right = np.array([False, True, False, True])
+    assert look.figures(y, p, right).endswith("clean flagged 0/1, target right 1/2")
+    assert "target right" not in look.figures(y, p)
