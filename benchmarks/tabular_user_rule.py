@@ -35,7 +35,7 @@ import argparse
 import json
 from pathlib import Path
 
-from tabular_cost_rule import common, cpu, verdict
+from tabular_cost_rule import common, cpu, short_per_class, verdict
 from tabular_net_rule import rows_of
 from tabular_small_clean import _auc, _ce
 from tabular_sure_rule import TABLES
@@ -104,8 +104,10 @@ def conditions(whole: tuple[list[dict], list[dict]], r200: tuple[list[dict], lis
     for reading, (d, r) in (("whole split", whole), ("200 rows", r200)):
         out += scope(reading, "pooled", d, r, margin, small, right, max_cpu)
         for table in TABLES:
-            out += scope(reading, table, [x for x in d if x["table"] == table],
-                         [x for x in r if x["table"] == table], margin, small, right, max_cpu)
+            part = [x for x in d if x["table"] == table]
+            if part:  # a table not read at all: too_few says so and the rule is not judged
+                out += scope(reading, table, part, [x for x in r if x["table"] == table],
+                             margin, small, right, max_cpu)
     banded = [x for x in whole[0] if x["arch"] != "mlp" and "rows" in x["family"]]
     out.append(("whole split: no tree scored by a band calibrator (R = D there)",
                 f"{len(banded)} banded", not banded))
@@ -118,15 +120,10 @@ def conditions(whole: tuple[list[dict], list[dict]], r200: tuple[list[dict], lis
 
 def too_few(reading: str, rows: list[dict], least: int) -> list[str]:
     """Why ``rows`` are too few to judge (empty when enough)."""
-    out = []
-    for table in TABLES:
-        for kind, is_net in (("networks", True), ("trees", False)):
-            part = [x for x in rows if x["table"] == table and (x["arch"] == "mlp") == is_net]
-            for name, want in (("clean", False), ("backdoored", True)):
-                got = sum(x["backdoored"] == want for x in part)
-                if got < least:
-                    out.append(f"{reading}, {table}: {got} {name} {kind} (< {least})")
-    return out
+    nets = [x for x in rows if x["arch"] == "mlp"]
+    trees = [x for x in rows if x["arch"] != "mlp"]
+    return [f"{reading}, {why}" for why in short_per_class(nets, least, "networks")
+            + short_per_class(trees, least, "trees")]
 
 
 def main() -> None:

@@ -46,6 +46,9 @@ def test_the_same_reading_meets_every_condition_and_enough_is_counted() -> None:
     assert rule.too_few("whole split", d, 2) == []
     few = rule.too_few("whole split", [x for x in d if x["arch"] != "mlp"], 2)
     assert "whole split, credit-default: 0 clean networks (< 2)" in few
+    cut = [x for x in _reading(200) if x["table"] == "credit-default"]  # a table never read
+    assert "200 rows, lending-club: 0 clean trees (< 3)" in rule.too_few("200 rows", cut, 3)
+    assert not any("200 rows, lending-club" in c for c in _held(d, d, cut))
 
 
 def test_the_margin_holds_only_where_today_reads_under_005() -> None:
