@@ -41,16 +41,23 @@ def common(d: list[dict], s: list[dict]) -> tuple[list[dict], list[dict]]:
     return d_kept, [nets[k] for k in sorted(both)]
 
 
-def enough(rows: list[dict], least: int) -> list[str]:
-    """Why the networks of ``rows`` are too few to judge (empty when enough)."""
+def short_per_class(rows: list[dict], least: int, what: str) -> list[str]:
+    """Per table, why ``rows`` hold too few clean or backdoored models (``what`` names
+    them) to judge a rule (empty when enough)."""
     short = []
     for table in TABLES:
-        nets = [r for r in rows if r["table"] == table and r["arch"] == "mlp"]
+        part = [r for r in rows if r["table"] == table]
         for name, want in (("clean", False), ("backdoored", True)):
-            got = sum(r["backdoored"] == want for r in nets)
+            got = sum(r["backdoored"] == want for r in part)
             if got < least:
-                short.append(f"{table}: {got} {name} networks read by both (< {least})")
+                short.append(f"{table}: {got} {name} {what} (< {least})")
     return short
+
+
+def enough(rows: list[dict], least: int) -> list[str]:
+    """Why the networks of ``rows`` are too few to judge (empty when enough)."""
+    return short_per_class([r for r in rows if r["arch"] == "mlp"], least,
+                           "networks read by both")
 
 
 def cpu(rows: list[dict]) -> float:

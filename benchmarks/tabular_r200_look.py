@@ -37,12 +37,18 @@ def pair(rows: list[dict]) -> dict[tuple, dict[int, dict]]:
     return {k: v for k, v in out.items() if {0, 1} <= set(v)}
 
 
-def figures(y: np.ndarray, p: np.ndarray) -> str:
+def figures(y: np.ndarray, p: np.ndarray, right: np.ndarray | None = None) -> str:
+    """ROC-AUC / cross-entropy and clean flagged; with ``right`` (each model's target named
+    right) also the flagged backdoored models' right targets (issue 16 stop 58)."""
     q = np.clip(p, 1e-6, 1 - 1e-6)
     ce = float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
     auc = roc_auc_score(y, q) if 0 < y.sum() < len(y) else float("nan")
-    return (f"{auc:.3f} / {ce:.3f}, clean flagged {int(((q >= 0.5) & (y == 0)).sum())}"
-            f"/{int((y == 0).sum())}")
+    out = (f"{auc:.3f} / {ce:.3f}, clean flagged {int(((q >= 0.5) & (y == 0)).sum())}"
+           f"/{int((y == 0).sum())}")
+    if right is not None:
+        flagged = (q >= 0.5) & (y == 1)
+        out += f", target right {int((flagged & right).sum())}/{int(flagged.sum())}"
+    return out
 
 
 def look(models: dict[tuple, dict[int, dict]], label: str) -> None:
@@ -91,11 +97,12 @@ def refit(files: list[str]) -> None:
         for table in sorted({r["table"] for r in sub}):
             idx = [i for i, r in enumerate(sub) if r["table"] == table]
             y = np.array([int(sub[i]["backdoored"]) for i in idx])
+            right = np.array([sub[i]["predicted_target"] == sub[i]["target"] for i in idx])
             shown = {"shipped band calibrator": np.array(
                 [band.probability(sub[i]["features"]) for i in idx])}
             shown.update({k: v[idx] for k, v in fits.items()})
             for name, p in shown.items():
-                print(f"  {table}, {name}: {figures(y, p)}")
+                print(f"  {table}, {name}: {figures(y, p, right)}")
 
 
 def main() -> None:

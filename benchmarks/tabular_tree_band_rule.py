@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tabular_cost_rule import verdict
+from tabular_cost_rule import short_per_class, verdict
 from tabular_net_rule import counts, rows_of
 from tabular_small_clean import _auc, _ce
 from tabular_sure_rule import TABLES
@@ -77,14 +77,7 @@ def conditions(d: list[dict], r: list[dict], whole: list[dict]) -> list[tuple[st
 
 
 def short_of(d: list[dict], least: int) -> list[str]:
-    out = []
-    for table in TABLES:
-        trees = [x for x in d if x["arch"] != "mlp" and x["table"] == table]
-        for name, want in (("clean", False), ("backdoored", True)):
-            got = sum(x["backdoored"] == want for x in trees)
-            if got < least:
-                out.append(f"{table}: {got} {name} trees read (< {least})")
-    return out
+    return short_per_class([x for x in d if x["arch"] != "mlp"], least, "trees read")
 
 
 def main() -> None:
