@@ -157,3 +157,55 @@ def test_a_float32_gap_at_the_start_reads_as_the_start() -> None:
     hits = torch.zeros(3, 1)
     hits[0, 0], hits[1, 0] = 20 / 150, 8 / 150
     assert share_gap(hits, "pixel")["pixel_share_gap"] == 0.08
+
+
+class _Counting(nn.Module):
+    """A small conv net that counts its forward passes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(3)
+        self.net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(),
+                                 nn.Linear(4 * 8 * 8, 3))
+        self.calls = 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        return self.net(x)
+
+
+def _two_passes_per_step(target: InspectionTarget, generator: torch.Generator,
+                         steps: int) -> torch.Tensor:
+    """The probe as it was before stop 58: a gradient pass and a second pass for the hits."""
+    import torch.nn.functional as F
+
+    from trojanscope.detect.universal import other_class_batch
+
+    high = float(target.clean.x.max())
+    batch, labels = other_class_batch(target, 30, generator)
+    k, n = batch.shape[:2]
+    mask = torch.zeros(k, 1, *batch.shape[2:])
+    hits = torch.zeros(k, steps)
+    for s in range(steps):
+        chosen = mask.clone().requires_grad_(True)
+        logits = target.model((batch + chosen * (high - batch)).flatten(0, 1))
+        (grad,) = torch.autograd.grad(F.cross_entropy(logits, labels, reduction="sum"), chosen)
+        with torch.no_grad():
+            grad = grad.flatten(1).masked_fill(mask.flatten(1) > 0, float("inf"))
+            mask.view(k, -1).scatter_(1, grad.argmin(1, keepdim=True), 1.0)
+            logits = target.model((batch + mask * (high - batch)).flatten(0, 1))
+            hits[:, s] = (logits.argmax(1) == labels).float().view(k, n).mean(1)
+    return hits
+
+
+@pytest.mark.parametrize("steps", [1, PIXEL_STEPS])
+def test_one_forward_pass_per_step_and_the_same_hits(steps: int) -> None:
+    """Stop 58: the pass that takes a step's gradient counts the step before's hits, so a draw
+    costs steps + 1 passes, not 2 * steps, and reads the same shares."""
+    model = _Counting().eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    target = InspectionTarget(model, (1, 8, 8), 3, _digits())
+    hits = pixel_hits(target, torch.Generator().manual_seed(5), steps)
+    assert model.calls == steps + 1
+    assert torch.equal(hits, _two_passes_per_step(target, torch.Generator().manual_seed(5), steps))

@@ -143,3 +143,24 @@ def test_non_image_inputs_are_refused_clearly() -> None:
     model = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 2))
     with pytest.raises(UserInputError, match="needs image inputs"):
         registry.create("mitigation", "adaptive").apply(model, rows)
+
+
+@pytest.mark.parametrize("second", ["mmbd", ""])
+def test_the_gate_says_which_detectors_read_it(monkeypatch, second: str) -> None:
+    """Stop 58: the note ``probability=[0.818, 0.741]`` did not say that the trigger search and
+    MM-BD, each calibrated alone, read them (``detect``'s ``auto`` read the same clean model at
+    0.12); the report now names them, in the probabilities' order."""
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.mitigate import adaptive as adaptive_mod
+
+    def verdict(name, model, clean, seed):
+        return ModelVerdict(method=name, statistic=0.0, target_classes=[0], per_class=[],
+                            features={}, probability=0.1)
+
+    monkeypatch.setattr(adaptive_mod, "detector_verdict", verdict)
+    method = registry.create("mitigation", "adaptive", second=second)
+    data = TensorDataset(torch.rand(64, 1, 4, 4), torch.arange(64) % 3, ("a", "b", "c"))
+    method.apply(Wired(), data)
+    assert method.report_["read_by"] == ["trigger_search", *([second] if second else [])]
+    assert len(method.report_["probability"]) == len(method.report_["read_by"])
+    assert method.report_["action"].startswith("unchanged")

@@ -229,3 +229,20 @@ def test_a_triggered_file_is_checked_once(folders: Path, capsys, triggered_check
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and "asr" in report["before"]
     assert calls == ["--eval-triggered"]
+
+
+def test_auto_takes_the_parameters_of_its_method_for_a_model_made_by_other_code() -> None:
+    """Stop 58: ``mitigate other-cnn.onnx --data clean.npz -p second=`` (``adaptive``'s, the
+    method ``auto`` runs on an ONNX file) was refused before loading as a parameter ``gated``
+    lacks; now the loaded model decides, and what neither method takes is still refused
+    first, with ``gated``'s error."""
+    from trojanscope.cli.commands.mitigate import method_before_load
+    from trojanscope.errors import UserInputError
+
+    assert method_before_load("auto", False, {"second": ""}) == ("gated", None)
+    name, method = method_before_load("auto", False, {"gate": 0.3})  # both take it
+    assert name == "gated" and method is not None and method.gate == 0.3
+    with pytest.raises(UserInputError, match="'gated' has no parameter"):
+        method_before_load("auto", False, {"alphabet": 1})
+    with pytest.raises(UserInputError, match="'adaptive' has no parameter"):
+        method_before_load("adaptive", False, {"alphabet": 1})  # a named method: its own

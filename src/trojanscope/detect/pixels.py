@@ -45,15 +45,25 @@ def pixel_hits(
     k, n = batch.shape[:2]
     mask = torch.zeros(k, 1, *batch.shape[2:])
     hits = torch.zeros(k, steps)
+
+    def record(logits: torch.Tensor, s: int) -> None:
+        hits[:, s] = (logits.argmax(1) == labels).float().view(k, n).mean(1)
+
+    # One forward pass per step: the pass that takes step s's gradient sees the inputs with
+    # the s pixels chosen so far, so it also counts step s - 1's hits (stop 58: a second
+    # no-gradient pass over the same inputs counted them before, 2 * steps passes per draw).
     for s in range(steps):
         chosen = mask.clone().requires_grad_(True)
         logits = target.model((batch + chosen * (high - batch)).flatten(0, 1))
+        if s:
+            record(logits.detach(), s - 1)
         (grad,) = torch.autograd.grad(F.cross_entropy(logits, labels, reduction="sum"), chosen)
         with torch.no_grad():
             grad = grad.flatten(1).masked_fill(mask.flatten(1) > 0, float("inf"))
             mask.view(k, -1).scatter_(1, grad.argmin(1, keepdim=True), 1.0)
-            logits = target.model((batch + mask * (high - batch)).flatten(0, 1))
-            hits[:, s] = (logits.argmax(1) == labels).float().view(k, n).mean(1)
+    with torch.no_grad():  # the last step's pixels: no gradient needed
+        if steps:
+            record(target.model((batch + mask * (high - batch)).flatten(0, 1)), steps - 1)
     return hits
 
 

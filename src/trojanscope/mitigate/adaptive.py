@@ -343,6 +343,9 @@ class Adaptive(Mitigation):
             probs.append(other.probability)
         known = [p for p in probs if p is not None]
         report["probability"] = [None if p is None else round(p, 3) for p in probs]
+        # which detectors read them, each with its own calibrator: not ``detect``'s ``auto``
+        # (stop 58: a clean CNN read 0.82 / 0.74 here and 0.12 by ``detect``; docs/mitigation.md)
+        report["read_by"] = [self.detector, *([self.second] if self.second else [])]
         report["detect_s"] = round(time.perf_counter() - start, 1)
         if known and max(known) < self.gate:
             report["action"] = "unchanged (detector below the gate)"

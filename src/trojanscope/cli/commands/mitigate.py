@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from trojanscope.data.dataset import TensorDataset
     from trojanscope.io.models import LoadedModel
+    from trojanscope.mitigate.base import Mitigation
 
 
 def mitigate(
@@ -94,14 +95,15 @@ def mitigate(
     if eval_triggered is not None:  # a file that is no .npz: refused before the model loads
         check_triggered_file(eval_triggered, "--eval-triggered")
     params = parse_params(method_param, "--method-param")
-    name = auto.resolve(method, data_free)
-    the_method = registry.create("mitigation", name, **params)  # bad names fail before loading
-    if data_free and the_method.needs_data:
+    name, the_method = method_before_load(method, data_free, params)
+    if data_free and the_method is not None and the_method.needs_data:
         raise UserInputError(f"mitigation {name!r} needs clean data; with --data-free use "
                              "--method clp (or auto)")
     loaded = load_model(model)
     if auto.resolve(method, data_free, foreign=loaded.manifest is None) != name:
         name = auto.resolve(method, data_free, foreign=True)  # auto on a model we did not make
+        the_method = None
+    if the_method is None:  # auto's method for this model, now that the model tells it
         the_method = registry.create("mitigation", name, **params)
     clean: TensorDataset | None = None
     if data is not None:
@@ -138,6 +140,29 @@ def mitigate(
         return
     print_table(report)
     stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
+
+
+def method_before_load(method: str, data_free: bool,
+                       params: dict) -> tuple[str, Mitigation | None]:
+    """``auto``'s method for a run folder (or the named method) with ``params``, created before
+    the model is loaded so that bad names fail first; None where only ``auto``'s method for a
+    model made by other code (``adaptive``) takes them: the loaded model decides (stop 58: ``-p
+    second=`` on an ONNX file was refused as a parameter ``gated`` lacks). Parameters neither
+    takes get the first one's error."""
+    from trojanscope.mitigate import auto
+
+    name = auto.resolve(method, data_free)
+    try:
+        return name, registry.create("mitigation", name, **params)
+    except UserInputError as first:
+        other = auto.resolve(method, data_free, foreign=True)
+        if other == name:
+            raise
+        try:
+            registry.create("mitigation", other, **params)
+        except UserInputError:
+            raise first from None
+        return name, None
 
 
 def editable_module(
