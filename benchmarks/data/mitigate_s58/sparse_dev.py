@@ -1,0 +1,134 @@
+"""Development only (issue 12, stop 58: h12; not in the library): a sparse universal
+perturbation unlearnt where one still reaches the suspect, the first candidate read on
+development outputs by ``dev_sparse.py`` (1 of 3 residues to the goal against 2 of 3 for one
+more round of ``free_reach``'s own unlearning, which became the candidate ``free_last``).
+
+Why (issue 12, stop 58: h12): of the 29 backdoored MLPs today's `gated` left above 2% ASR on
+fresh zoos 2439-2456, 15 carry a pixel-sparse trigger (BadNets' 3-5 pixel patch, the sparse
+attack's 20-30 scattered pixels) set to full black or white. ``free_reach``'s step unlearns a
+free universal perturbation of at most 0.2 per pixel: a shape that covers a blended or striped
+trigger but not a few pixels moved all the way. Here, last, a *sparse* universal perturbation is
+searched towards the detector's suspect class on the method's clean images: ``K`` pixels, each
+set to 0 or 1 on every image (:func:`sparse_delta`, a greedy first-order choice repeated
+``READ_ITERS`` times); where it sends at least the bar of the clean images not of the suspect
+there, the model is fine-tuned for ``EPOCHS`` epochs on the clean images and on copies stamped
+with such a perturbation (re-chosen against the model at every batch) under their true labels,
+with ``free_reach``'s distillation towards the model as it came
+(:func:`~trojanscope.mitigate.free_unlearn.distil_fit`). It reads the detector's suspect and
+the method's clean images, never the attacker's trigger.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.engine.modes import eval_mode
+from trojanscope.mitigate.free_unlearn import distil_fit
+
+# The generator's offset from the method's seed (not another step's stream).
+SPARSE_SEED = 7331
+# The perturbation: K pixels (of the image's height x width, every channel), each set to 0 or
+# 1; READ_ITERS greedy re-choices for the reading, BATCH_ITERS per training batch.
+K = 32
+READ_ITERS = 8
+BATCH_ITERS = 2
+# The unlearning: EPOCHS epochs of free_reach's distilling fine-tune.
+EPOCHS = 5
+
+
+def stamp(x: Tensor, mask: Tensor, value: Tensor) -> Tensor:
+    """``x`` with the pixels where ``mask`` is 1 set to ``value`` (both of ``x``'s image
+    shape, broadcast over the batch)."""
+    return x * (1 - mask) + mask * value
+
+
+def sparse_delta(model: nn.Module, x: Tensor, target: int, k: int = K,
+                 iters: int = READ_ITERS) -> tuple[Tensor, Tensor]:
+    """A mask of ``k`` pixel positions and their values (0 or 1) that push ``x`` towards class
+    ``target`` together: each iteration, at the current stamp, the mean gradient of the loss
+    towards ``target`` gives each pixel the value that lowers it and the first-order gain of
+    setting it so; the ``k`` positions of largest gain (summed over channels) are taken."""
+    shape = x.shape[1:]
+    mask = torch.zeros(1, *shape)
+    value = torch.zeros(1, *shape)
+    want = torch.full((len(x),), target, dtype=torch.long)
+    with eval_mode(model):
+        for _ in range(iters):
+            xs = stamp(x, mask, value).detach().requires_grad_(True)
+            loss = F.cross_entropy(model(xs), want)
+            (grad,) = torch.autograd.grad(loss, [xs])
+            g = grad.mean(0, keepdim=True)
+            base = x.mean(0, keepdim=True)
+            value = (g < 0).float()  # the value that lowers the loss, per pixel
+            gain = (g * (base - value)).sum(1, keepdim=True)  # first order, over channels
+            top = gain.flatten().topk(min(k, gain.numel())).indices
+            spatial = torch.zeros(gain.numel())
+            spatial[top] = 1.0
+            mask = spatial.view(1, 1, *shape[1:]).expand(1, *shape).clone()
+    return mask.detach(), value.detach()
+
+
+def sparse_reach(model: nn.Module, x: Tensor, y: Tensor, suspect: int, k: int = K) -> float:
+    """The share of ``x``'s images not of class ``suspect`` that one sparse perturbation
+    (:func:`sparse_delta`, found on those images) sends to ``suspect`` (0 when there is
+    none)."""
+    keep = y != suspect
+    if not bool(keep.any()):
+        return 0.0
+    xs = x[keep]
+    mask, value = sparse_delta(model, xs, suspect, k)
+    with torch.no_grad(), eval_mode(model):
+        hit = model(stamp(xs, mask, value)).argmax(1) == suspect
+    return float(hit.float().mean())
+
+
+def sparse_push(suspect: int) -> Any:
+    """The per-batch perturbation for :func:`distil_fit`: the batch stamped with a sparse
+    perturbation towards ``suspect`` re-chosen against the model (``BATCH_ITERS``)."""
+    def push(model: nn.Module, bx: Tensor) -> Tensor:
+        mask, value = sparse_delta(model, bx, suspect, K, BATCH_ITERS)
+        return stamp(bx, mask, value)
+    return push
+
+
+def after_step(gated: Any, state: Any) -> nn.Module:
+    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`sparse_step` on
+    the model the steps before return."""
+    from trojanscope.mitigate.gated import same_state
+
+    return sparse_step(gated, state.out, state.clean, state.seed,
+                       same_state(state.out.state_dict(), state.came))
+
+
+def sparse_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,
+                unchanged: bool) -> nn.Module:
+    """On a model the run changed (not ``unchanged``) with a suspect class, :func:`sparse_reach`
+    on the clean images; where it is at least ``gated.sparse_reach``, ``EPOCHS`` epochs of
+    ``free_reach``'s distilling fine-tune with copies stamped by a sparse perturbation towards
+    the suspect under their true labels. In place; the note's ``sparse_reach`` says what was
+    read and done. Its own function so a benchmark can spy on it."""
+    from trojanscope.mitigate.base import frozen_copy
+
+    suspect = gated.report_.get("suspect")
+    if suspect is None or unchanged:
+        gated.report_["sparse_reach"] = {"action": "skipped: no suspect class or the model "
+                                                   "comes back as it came"}
+        return out
+    start = time.perf_counter()
+    reach = sparse_reach(out, clean.x, clean.y, int(suspect))
+    note: dict[str, Any] = {"reach": round(reach, 3), "bar": gated.sparse_reach}
+    if reach < gated.sparse_reach:
+        note["action"] = "none: no sparse perturbation reaches the suspect that far"
+    else:
+        gen = torch.Generator().manual_seed(seed + SPARSE_SEED)
+        distil_fit(out, frozen_copy(out), clean, gen, EPOCHS, perturb=sparse_push(int(suspect)))
+        note["action"] = "a sparse universal perturbation towards the suspect unlearnt"
+    note["seconds"] = round(time.perf_counter() - start, 2)
+    gated.report_["sparse_reach"] = note
+    return out.eval()
