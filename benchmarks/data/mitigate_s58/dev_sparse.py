@@ -25,14 +25,11 @@ import torch.nn.functional as F
 from trojanscope.data.resolve import load_dataset
 from trojanscope.engine.modes import eval_mode
 from trojanscope.io.models import load_model
-from trojanscope.mitigate.after_steps import AfterState
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.free_unlearn import distil_fit, unlearn_free
+from trojanscope.mitigate import sparse_last as sr
 from trojanscope.mitigate.run import attack_triggered, measure, split_clean
 from trojanscope.mitigate.triggers import attack_from_spec
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sparse_dev as sr  # this folder's development step
 
 ALPHA = 0.3
 BLEND = bool(os.environ.get("BLEND"))  # the blend-shaped step (dev1.json's first two models)
@@ -72,7 +69,6 @@ def main() -> None:
         if key in rows or not path.exists() or d.get("suspect") is None:
             continue
         loaded = load_model(zoos[zname] / name)
-        came = {k: v.detach().clone() for k, v in loaded.module.state_dict().items()}
         trig_of = attack_triggered(attack_from_spec(loaded.manifest.attack))
         trig = trig_of(held)
         model = loaded.module
@@ -83,9 +79,9 @@ def main() -> None:
         start = time.perf_counter()
         reach = [sr.sparse_reach(model, fit.x, fit.y, c) for c in range(10)]
         read_s = time.perf_counter() - start
-        g = SimpleNamespace(report_={"suspect": suspect}, sparse_reach=1e-9)
+        g = SimpleNamespace(report_={"suspect": suspect})
         start = time.perf_counter()
-        out = sr.after_step(g, AfterState(model, fit, 0, came))
+        out = sr.sparse_step(g, model, fit, 0)
         step_s = time.perf_counter() - start
         after = measure(out, held, trig)
         model.load_state_dict(torch.load(path, weights_only=True))
@@ -110,7 +106,7 @@ def main() -> None:
         rank = sum(r > reach[suspect] for r in reach)
         rows[key] = {"target": d["target"], "suspect": suspect, "before": d["before"],
                      "today": today, "step": after, "reach": reach, "rank_from_top": rank,
-                     "read_s": read_s, "step_s": step_s, "note": g.report_["sparse_reach"],
+                     "read_s": read_s, "step_s": step_s, "note": g.report_["sparse_last"],
                      "free": free_m, "free_s": free_s, "blend": blend_m, "blend_s": blend_s,
                      "free8": free8_m, "free8_s": free8_s}
         b = d["before"]["ca"]

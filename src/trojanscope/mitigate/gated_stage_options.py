@@ -17,7 +17,6 @@ from trojanscope.mitigate.gated_defaults import (
     DENSE_TEACHER,
     FIRST_READ,
     FOLD_BACK,
-    FREE_LAST,
     FREE_REACH,
     GUARD_BUDGET,
     GUARD_TRIPS,
@@ -28,6 +27,7 @@ from trojanscope.mitigate.gated_defaults import (
     NEAR_FREE,
     REACH_ROUND2,
     RESIDUE_ROUNDS,
+    SPARSE_LAST,
     UNLEARN,
     WARP,
 )
@@ -336,15 +336,15 @@ class AfterOptions:
             default ``FOLD_BACK`` = 0 (off): ``fold_back=1`` failed its rule on fresh zoos
             2455/2456 (13 of 20 against 14; it fired once and lost that model). Off where
             ``free_reach`` is 0; asked for there, it is refused.
-        free_last: 1, last (after ``fold_back``), where ``free_reach``'s step read the model (a
-            model the run changed, with a suspect class), one more round of that step's
-            unlearning whatever its reading: 5 epochs on the clean images and copies moved by a
-            free universal perturbation towards the suspect (at most 0.2 per pixel) under their
-            true labels, with distillation towards the model as it came
-            (:mod:`~trojanscope.mitigate.free_last`; the note's ``free_last``). Built for the
-            ASR residues of 2-5% that no reading sees (issue 12 stop 58, h12); default
-            ``FREE_LAST`` = 0 (off). Off where ``free_reach`` is 0; asked for there, it is
-            refused.
+        sparse_last: 1, last (after ``fold_back``), where ``free_reach``'s step read the model
+            (a model the run changed, with a suspect class), a sparse universal perturbation
+            towards the suspect (32 pixels each set to 0 or 1, chosen greedily against the
+            model) is unlearnt for 5 epochs: the clean images and copies stamped with it under
+            their true labels, with ``free_reach``'s distillation towards the model as it came
+            (:mod:`~trojanscope.mitigate.sparse_last`; the note's ``sparse_last``). Built for
+            the ASR residues of 2-5% no reading of the method sees (issue 12 stop 58, h12);
+            default ``SPARSE_LAST`` = 0 (off). Off where ``free_reach`` is 0; asked for there,
+            it is refused.
     """
 
     residue: float = 0.0
@@ -360,7 +360,7 @@ class AfterOptions:
     first_read: float | None = None
     held_pick: float | None = None
     fold_back: int | None = None
-    free_last: bool | None = None
+    sparse_last: bool | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -415,9 +415,9 @@ class AfterOptions:
         if self.fold_back and self.free_reach <= 0:
             raise ValueError("fold_back runs after free_reach's step: set free_reach > 0 "
                              "with it (not beside bias_refit or dense_repair)")
-        if self.free_last is None:  # the default: off where free_reach's step is off
-            settle(self, "free_last", FREE_LAST and self.free_reach > 0)
-        settle(self, "free_last", check_flag("free_last", self.free_last))
-        if self.free_last and self.free_reach <= 0:
-            raise ValueError("free_last is one more round of free_reach's step: set "
-                             "free_reach > 0 with it (not beside bias_refit or dense_repair)")
+        if self.sparse_last is None:  # the default: off where free_reach's step is off
+            settle(self, "sparse_last", SPARSE_LAST and self.free_reach > 0)
+        settle(self, "sparse_last", check_flag("sparse_last", self.sparse_last))
+        if self.sparse_last and self.free_reach <= 0:
+            raise ValueError("sparse_last runs after free_reach's step: set free_reach > 0 "
+                             "with it (not beside bias_refit or dense_repair)")
