@@ -25,9 +25,9 @@ import torch.nn.functional as F
 from trojanscope.data.resolve import load_dataset
 from trojanscope.engine.modes import eval_mode
 from trojanscope.io.models import load_model
+from trojanscope.mitigate import sparse_last as sr
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.free_unlearn import distil_fit, unlearn_free
-from trojanscope.mitigate import sparse_last as sr
 from trojanscope.mitigate.run import attack_triggered, measure, split_clean
 from trojanscope.mitigate.triggers import attack_from_spec
 
