@@ -39,10 +39,15 @@ def test_the_delta_sets_k_pixels_to_0_or_1() -> None:
 def test_the_reading_finds_a_patch_backdoor_only_with_pixels_enough() -> None:
     torch.set_num_threads(1)
     clean = data(40)
-    assert sl.sparse_reach(Striped(patch=True), clean.x, clean.y, 2, k=PATCH * PATCH) == 1.0
-    assert sl.sparse_reach(Striped(patch=True), clean.x, clean.y, 2, k=2) == 0.0
+    patch = Striped(patch=True)
+    assert sl.sparse_reach(patch, clean.x, clean.y, 2, k=PATCH * PATCH, iters=1) == 1.0
+    assert sl.sparse_reach(patch, clean.x, clean.y, 2, k=2, iters=1) == 0.0
+    # the last choice, not the best: at the found patch the loss saturates and the next
+    # iteration's gradient no longer points at it (docstring of sparse_delta)
+    assert sl.sparse_reach(patch, clean.x, clean.y, 2, k=PATCH * PATCH, iters=2) == 0.0
 
 
+@pytest.mark.slow  # one epoch of the distilling fit: 13 s at load 10
 def test_a_perturb_function_gives_distil_fit_its_moved_copies() -> None:
     torch.set_num_threads(1)
     clean = data(40)
@@ -58,9 +63,11 @@ def test_a_perturb_function_gives_distil_fit_its_moved_copies() -> None:
     assert seen == [40] and not _same(was, _state(model))
 
 
+@pytest.mark.slow  # the step's fit: 16 s at load 10
 def test_the_step_unlearns_the_patch_in_place(monkeypatch) -> None:
     torch.set_num_threads(1)
-    monkeypatch.setattr(sl, "EPOCHS", 2)
+    monkeypatch.setattr(sl, "EPOCHS", 1)
+    monkeypatch.setattr(sl, "READ_ITERS", 1)
     clean = data(40)
     method = gated.Gated(sparse_last=True)
     method.report_ = {"suspect": 2}

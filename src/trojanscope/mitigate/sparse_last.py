@@ -54,7 +54,10 @@ def sparse_delta(model: nn.Module, x: Tensor, target: int, k: int = K,
     """A mask of ``k`` pixel positions and their values (0 or 1) that push ``x`` towards class
     ``target`` together: each iteration, at the current stamp, the mean gradient of the loss
     towards ``target`` gives each pixel the value that lowers it and the first-order gain of
-    setting it so; the ``k`` positions of largest gain (summed over channels) are taken."""
+    setting it so; the ``k`` positions of largest gain (summed over channels) are taken. Each
+    iteration re-chooses from the gradient at the last one's stamp and the last choice is
+    returned, not the best: where a stamp saturates the loss (its gradient vanishes) the next
+    choice can undo it (the version read on development and on fresh zoos 2457/2458)."""
     shape = x.shape[1:]
     mask = torch.zeros(1, *shape)
     value = torch.zeros(1, *shape)
@@ -75,15 +78,16 @@ def sparse_delta(model: nn.Module, x: Tensor, target: int, k: int = K,
     return mask.detach(), value.detach()
 
 
-def sparse_reach(model: nn.Module, x: Tensor, y: Tensor, suspect: int, k: int = K) -> float:
+def sparse_reach(model: nn.Module, x: Tensor, y: Tensor, suspect: int, k: int = K,
+                 iters: int | None = None) -> float:
     """The share of ``x``'s images not of class ``suspect`` that one sparse perturbation
-    (:func:`sparse_delta`, found on those images) sends to ``suspect`` (0 when there is
-    none)."""
+    (:func:`sparse_delta` with ``iters``, None: ``READ_ITERS``, found on those images) sends to
+    ``suspect`` (0 when there is none)."""
     keep = y != suspect
     if not bool(keep.any()):
         return 0.0
     xs = x[keep]
-    mask, value = sparse_delta(model, xs, suspect, k)
+    mask, value = sparse_delta(model, xs, suspect, k, READ_ITERS if iters is None else iters)
     with torch.no_grad(), eval_mode(model):
         hit = model(stamp(xs, mask, value)).argmax(1) == suspect
     return float(hit.float().mean())
