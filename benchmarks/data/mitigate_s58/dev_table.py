@@ -23,13 +23,14 @@ def cell(r: MitigationRow) -> str:
 
 
 def main() -> None:
-    print("| model | today: CA change (images of 800) / ASR | gated:sparse_last=1 | sparse reach, s |")
+    print("| model | today: CA change (images of 800) / ASR | gated:sparse_last=1 "
+          "| sparse reach, s |")
     print("|---|---|---|---|")
     for arg in sys.argv[1:]:
         path, zoo = arg.rsplit(":", 1)
         data = json.loads(Path(path).read_text())
         notes = data[CAND].get("notes", {})
-        for t, c in zip(data["gated"]["rows"], data[CAND]["rows"]):
+        for t, c in zip(data["gated"]["rows"], data[CAND]["rows"], strict=True):
             t, c = MitigationRow(**t), MitigationRow(**c)
             note = notes.get(t.name, {}).get("sparse_last") or {}
             print(f"| {zoo}/{t.name} | {cell(t)} | {cell(c)} | {note.get('reach')}, "
