@@ -1,6 +1,6 @@
 # Issue 12, stop 58 (h12): build fresh zoos 2457 and 2458 (zoo-2441..2456's recipe,
-# mitigate_s56/fresh.sh) and score today's default `gated` and the candidate `gated:free_last=1`
-# on each from one run per model (benchmarks/check_free_last.py: the round runs last, so the
+# mitigate_s56/fresh.sh) and score today's default `gated` and the candidate `gated:sparse_last=1`
+# on each from one run per model (benchmarks/check_sparse_last.py: the step runs last, so the
 # model it starts from is today's output). The two zoos run side by side (one process each);
 # each zoo's models are scored in an order that interleaves clean and backdoored ones
 # (mitigate_s56/cut.py links them in that order), every model's pair of rows written as soon as

@@ -2,7 +2,7 @@
 output), read by stop 56's reader (mitigate_s56/read_rule.py: (A) at least one more backdoored
 model at the goal under the candidate, (B) at most one lost, (C) every clean model within 1
 point, (D) median time at most 60 s or 1.2x today's) with the candidate's name set to
-``gated:free_last=1``, then the size clause: fewer than 6 backdoored pairs is not met.
+``gated:sparse_last=1``, then the size clause: fewer than 6 backdoored pairs is not met.
 
     python benchmarks/data/mitigate_s58/read_rule.py POOLED.json
 """
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CAND = "gated:free_last=1"
+CAND = "gated:sparse_last=1"
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ done
 $P benchmarks/pool_mitigate_rows.py $ARGS --out $O/fresh-pooled.json
 $P $O/read_rule.py $O/fresh-pooled.json
 $P benchmarks/ship_rule_mitigate.py $O/fresh-pooled.json \
-    --today gated --candidate 'gated:free_last=1' --clean-loss 0.01 --fast 60 --strict
+    --today gated --candidate 'gated:sparse_last=1' --clean-loss 0.01 --fast 60 --strict
 $P benchmarks/goal_by_family.py $O/fresh-pooled.json
 $P benchmarks/pool_default_rows.py --part $A/fresh-2439.json 2439 'gated:free_reach=0.15' \
     --part $A/fresh-2440.json 2440 'gated:free_reach=0.15' \
