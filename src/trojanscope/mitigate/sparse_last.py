@@ -16,7 +16,9 @@ against the model at every batch) under their true labels, with ``free_reach``'s
 towards the model as it came (:func:`~trojanscope.mitigate.free_unlearn.distil_fit`). Its
 reading before (:func:`sparse_reach`) is reported, not used: on development it did not single
 out the suspect. It reads the detector's suspect and the method's clean images, never the
-attacker's trigger.
+attacker's trigger. On fresh zoos 2457/2458 ``sparse_last=1`` brought 11 of 20 backdoored MLPs
+to issue 12's goal against today's 12 (none gained, 2458/blended-001 lost), failing the rule
+written before those zoos (benchmarks/data/mitigate_s58/plan.md): opt-in (default 0).
 """
 
 from __future__ import annotations
