@@ -5,12 +5,13 @@ stood at, and its cause, counted per cause and per trigger family.
 
 Causes, read in this order from the run's notes and the stage-by-stage ASR (the attacker's
 trigger on the 800 held-out images): ``at the goal now`` (today's code meets it on this model:
-the stored miss was an older default's); ``gate shut`` (the model came back untreated);
-``wrong suspect`` (the detector's suspect is not the attacker's target); ``handed back`` (the
-probe skipped the second stage); ``stage stopped by the CA guard`` (the second stage ended early
-on its accuracy guard with the ASR above 10%); ``residue under the readings`` (the stages ran
-with the right suspect and left 2-10% ASR after ``free_reach``'s step, ``reach_round2`` reading
-the suspect as the least reachable class: no reading of the method sees it); ``accuracy only``.
+the stored miss was an older default's); ``gate shut`` (the model came back untreated); ``wrong
+suspect`` (the detector's suspect is not the attacker's target); ``handed back`` (the probe
+skipped the second stage, or there was none); ``stage stopped by the CA guard`` (the second
+stage ended early on its accuracy guard with the ASR above 10%); ``residue under the readings``
+(the stages ran with the right suspect and left 2-10% ASR after ``free_reach``'s step,
+``reach_round2`` reading the suspect as the least reachable class: no reading of the method
+sees it); ``accuracy only``.
 """
 import json
 import sys
@@ -32,7 +33,7 @@ def cause(r: dict) -> str:
         return "wrong suspect"
     if asr <= GOAL_ASR + TOL:
         return "accuracy only"
-    if "unlearn" not in rep:
+    if "unlearn" not in rep or str(rep["unlearn"].get("action", "")).startswith("skipped"):
         return "handed back"
     if "CA guard" in str(rep["unlearn"].get("action")) and asr > 0.10:
         return "stage stopped by the CA guard"
