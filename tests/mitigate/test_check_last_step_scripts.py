@@ -1,6 +1,7 @@
 """``benchmarks/check_back_distill.py``, ``check_free_reach.py``, ``check_bias_refit.py``,
 ``check_reach_round2.py`` (hfc, stop 54), ``check_first_read.py`` (h12, stop 55) and
-``check_held_pick.py`` (h12, stop 56), ``check_fold_back.py`` (h12, stop 57): importing
+``check_held_pick.py`` (h12, stop 56), ``check_fold_back.py`` (h12, stop 57),
+``check_sparse_last.py`` (h12, stop 58): importing
 them runs nothing and patches nothing, and a bad argument ends in one error line and exit 2
 before any model is read (at stop 53 they ran at import with unchecked ``sys.argv``)."""
 
@@ -20,7 +21,7 @@ from script_run import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2",
-           "check_first_read", "check_held_pick", "check_fold_back")
+           "check_first_read", "check_held_pick", "check_fold_back", "check_sparse_last")
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -51,6 +52,8 @@ def zoo(tmp_path: Path) -> Path:
     ("check_held_pick", "nan", "R must be above 0"),
     ("check_fold_back", "0", "E must be above 0"),
     ("check_fold_back", "1.5", "invalid int value"),
+    ("check_sparse_last", "0", "ON must be above 0"),
+    ("check_sparse_last", "1.5", "invalid int value"),
 ])
 def test_a_bad_value_is_one_line(load_benchmark, tmp_path, capsys, name, value, word) -> None:
     script = load_benchmark(name)

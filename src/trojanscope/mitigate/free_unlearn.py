@@ -19,6 +19,7 @@ the detector's suspect and the method's clean images, never the attacker's trigg
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -98,14 +99,16 @@ def unlearn_free(model: nn.Module, clean: TensorDataset, suspect: int, seed: int
 
 def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
                gen: torch.Generator, epochs: int, push: int | None = None,
-               leave_out: int | None = None, distill: float | None = None) -> None:
+               leave_out: int | None = None, distill: float | None = None,
+               perturb: Callable[[nn.Module, Tensor], Tensor] | None = None) -> None:
     """The distilling fine-tune of ``free_reach`` and ``back_distill``, in place: ``epochs``
     epochs of Adam at ``LR`` in batches of ``BATCH``, cross-entropy on the clean images under
     their true labels plus ``distill`` (None: ``DISTILL``) times the KL towards ``teacher`` on
     them and ``NEAR`` neighbours of each (drawn from ``gen``). With ``push`` (a class), copies
     moved by a free universal perturbation towards it (at most ``EPS``, re-optimised each batch)
     are trained on under their true labels too; with ``leave_out`` (a class), its column is
-    left out of the KL."""
+    left out of the KL. With ``perturb`` (instead of ``push``), ``perturb(model, batch)``
+    gives those moved copies (``sparse_reach``'s sparse stamp)."""
     weight = DISTILL if distill is None else distill
     for prm in model.parameters():
         prm.requires_grad_(True)
@@ -115,19 +118,23 @@ def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
         order = torch.randperm(len(clean), generator=gen)
         for i in range(0, len(clean), BATCH):
             bx, by = clean.x[order[i:i + BATCH]], clean.y[order[i:i + BATCH]]
+            moved = None
             if push is not None:
                 delta = _pushed(model, bx, delta, push)
+                moved = (bx + delta).clamp(0, 1)
+            elif perturb is not None:
+                moved = perturb(model, bx).detach()
             near = torch.cat([neighbourhood(bx, gen) for _ in range(NEAR)])
             plain = torch.cat([bx, near])
             with torch.no_grad():
                 want = teacher(plain)
             model.train()
             n = len(bx)
-            if push is None:
+            if moved is None:
                 kept = out = model(plain)
                 labelled, labels = out[:n], by
             else:
-                out = model(torch.cat([bx, (bx + delta).clamp(0, 1), near]))
+                out = model(torch.cat([bx, moved, near]))
                 kept = torch.cat([out[:n], out[2 * n:]])
                 labelled, labels = out[:2 * n], torch.cat([by, by])
             if leave_out is not None:

@@ -172,3 +172,10 @@ HELD_PICK = 0.0
 # benchmarks/data/mitigate_s57/plan.md's rule on fresh zoos 2455/2456 (13 of 20 backdoored MLPs
 # at the goal against 14: it fired once, on 2456/sparse-004, and cost it 2.4 points): opt-in.
 FOLD_BACK = 0
+# ``sparse_last`` (issue 12 stop 58, h12): with 1, last, where ``free_reach``'s step read the
+# model (a model the run changed, with a suspect class), a sparse universal perturbation (32
+# pixels set to 0 or 1) towards the suspect is unlearnt for 5 epochs
+# (:mod:`~trojanscope.mitigate.sparse_last`). 0: off. The candidate 1 failed
+# benchmarks/data/mitigate_s58/plan.md's rule on fresh zoos 2457/2458 (11 of 20 backdoored MLPs
+# at the goal against 12: none gained, one lost): opt-in.
+SPARSE_LAST = False

@@ -27,6 +27,7 @@ from trojanscope.mitigate.gated_defaults import (
     NEAR_FREE,
     REACH_ROUND2,
     RESIDUE_ROUNDS,
+    SPARSE_LAST,
     UNLEARN,
     WARP,
 )
@@ -335,6 +336,16 @@ class AfterOptions:
             default ``FOLD_BACK`` = 0 (off): ``fold_back=1`` failed its rule on fresh zoos
             2455/2456 (13 of 20 against 14; it fired once and lost that model). Off where
             ``free_reach`` is 0; asked for there, it is refused.
+        sparse_last: 1, last (after ``fold_back``), where ``free_reach``'s step read the model
+            (a model the run changed, with a suspect class), a sparse universal perturbation
+            towards the suspect (32 pixels each set to 0 or 1, chosen greedily against the
+            model) is unlearnt for 5 epochs: the clean images and copies stamped with it under
+            their true labels, with ``free_reach``'s distillation towards the model as it came
+            (:mod:`~trojanscope.mitigate.sparse_last`; the note's ``sparse_last``). Built for
+            the ASR residues of 2-5% no reading of the method sees (issue 12 stop 58, h12);
+            default ``SPARSE_LAST`` = 0 (off): ``sparse_last=1`` failed its rule on fresh zoos
+            2457/2458 (11 of 20 against 12; none gained, one lost). Off where ``free_reach``
+            is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -350,6 +361,7 @@ class AfterOptions:
     first_read: float | None = None
     held_pick: float | None = None
     fold_back: int | None = None
+    sparse_last: bool | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -403,4 +415,10 @@ class AfterOptions:
         settle(self, "fold_back", int(self.fold_back))
         if self.fold_back and self.free_reach <= 0:
             raise ValueError("fold_back runs after free_reach's step: set free_reach > 0 "
+                             "with it (not beside bias_refit or dense_repair)")
+        if self.sparse_last is None:  # the default: off where free_reach's step is off
+            settle(self, "sparse_last", SPARSE_LAST and self.free_reach > 0)
+        settle(self, "sparse_last", check_flag("sparse_last", self.sparse_last))
+        if self.sparse_last and self.free_reach <= 0:
+            raise ValueError("sparse_last runs after free_reach's step: set free_reach > 0 "
                              "with it (not beside bias_refit or dense_repair)")
