@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from _common import read_jsonl
-from foreign_zoo_detect import detect_command, fail, run_one
+from foreign_zoo_detect import detect_command, fail, run_one, trojanscope_tool
 from ship_criterion import families, worst
 
 
@@ -200,10 +198,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.json is not None:
             args.json.write_text(json.dumps(result, indent=1) + "\n")
         return
-    tool = args.trojanscope or shutil.which("trojanscope", path=str(Path(sys.executable).parent))
-    if tool is None:
-        fail("no trojanscope command next to this Python; give --trojanscope")
-    run(args.zoo, args.out, tool, args.extra, args.follow)
+    run(args.zoo, args.out, trojanscope_tool(args.trojanscope), args.extra, args.follow)
 
 
 if __name__ == "__main__":
