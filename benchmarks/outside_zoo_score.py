@@ -47,13 +47,16 @@ def is_complete(zoo: Path) -> bool:
 
 
 def run(zoo: Path, out: Path, tool: str, extra: list[str], follow: bool,
-        poll_s: float = 20.0) -> None:
-    """One ``detect`` child per model not yet in ``out``, in the maker's (interleaved) order;
-    with ``follow``, wait for more until the maker marks the folder complete."""
+        reverse: bool = False, poll_s: float = 20.0) -> None:
+    """One ``detect`` child per model not yet in ``out``, in the maker's (interleaved) order
+    or, with ``reverse``, from the last model built back (a second scorer on the same ``out``
+    meets the first in the middle: ``out`` is read again before each model); with ``follow``,
+    wait for more until the maker marks the folder complete."""
     while True:
-        done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
-        todo = [m for m in truth_models(zoo) if m["name"] not in done]
-        for meta in todo:
+        todo = [m for m in truth_models(zoo) if m["name"] not in done_names(out)]
+        for meta in reversed(todo) if reverse else todo:
+            if meta["name"] in done_names(out):
+                continue
             row = {"zoo": zoo.name, "name": meta["name"], "backdoored": meta["backdoored"],
                    "target": meta["target"], "options": extra,
                    **run_one(detect_command(tool, zoo, meta["name"], extra))}
@@ -65,6 +68,11 @@ def run(zoo: Path, out: Path, tool: str, extra: list[str], follow: bool,
             return
         if not todo:
             time.sleep(poll_s)
+
+
+def done_names(out: Path) -> set[str]:
+    """The models ``out`` already holds a row for."""
+    return {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
 
 
 def auc_ce(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
@@ -135,6 +143,37 @@ def score(zoo: Path, out: Path) -> dict:
                            for r in rows]}
 
 
+GOAL_AUC, GOAL_CE = 0.95, 0.30  # issue 9's goal
+MAX_CLEAN_FLAGGED, MIN_RIGHT_TARGETS = 0.10, 0.90  # stop 58's plan.md
+
+
+def goal(auc: float | None, ce: float | None) -> bool:
+    """Issue 9's goal on one group (a group that does not exist does not meet it)."""
+    return auc is not None and ce is not None and auc >= GOAL_AUC and ce <= GOAL_CE
+
+
+def rule(result: dict) -> dict:
+    """Stop 58's rule (``benchmarks/data/outside_s58/plan.md``): issue 9's goal whole and on
+    the worst family (>= 2 backdoored, >= 1 clean), clean flagged <= 10% of the clean models,
+    right targets on >= 90% of the flagged backdoored models. Each point with its figures."""
+    whole, w = result["groups"]["all"], result["worst"]["any"]
+    n_clean = whole["n"] - whole["n_backdoored"]
+    points = [
+        ("goal whole", goal(whole["roc_auc"], whole["cross_entropy"]),
+         f"{fmt(whole['roc_auc'])} / {fmt(whole['cross_entropy'])}"),
+        ("goal on the worst family", goal(w["roc_auc"], w["cross_entropy"]),
+         f"{fmt(w['roc_auc'])} ({w['auc_family']}) / {fmt(w['cross_entropy'])} "
+         f"({w['ce_family']})"),
+        ("clean flagged <= 10%", whole["clean_flagged"] <= MAX_CLEAN_FLAGGED * n_clean,
+         f"{whole['clean_flagged']} of {n_clean}"),
+        ("right targets >= 90% of flagged",
+         whole["target_right_flagged"] >= MIN_RIGHT_TARGETS * whole["backdoored_flagged"],
+         f"{whole['target_right_flagged']} of {whole['backdoored_flagged']}"),
+    ]
+    return {"points": [{"point": p, "holds": bool(h), "figures": f} for p, h, f in points],
+            "met": all(h for _, h, _ in points)}
+
+
 def fmt(v: float) -> str:
     return "—" if v is None or v != v else f"{v:.3f}"
 
@@ -158,6 +197,10 @@ def print_score(result: dict, per_model: bool) -> None:
             print(f"worst {kind} family (>= 2 backdoored, >= 1 clean): ROC-AUC "
                   f"{fmt(w['roc_auc'])} ({w['auc_family']}), CE {fmt(w['cross_entropy'])} "
                   f"({w['ce_family']})")
+    for p in result.get("rule", {}).get("points", []):
+        print(f"{'holds' if p['holds'] else 'FAILS'}: {p['point']}: {p['figures']}")
+    if "rule" in result:
+        print(f"rule (plan.md) {'met' if result['rule']['met'] else 'not met'}")
     print(f"CPU per model (median): detect {fmt(result['detect_cpu_s_median'])} s, "
           f"train {fmt(result['train_cpu_s_median'])} s (the maker's, every try)")
     if per_model:
@@ -183,6 +226,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-model", action="store_true", help="with --score: a line per model")
     ap.add_argument("--follow", action="store_true",
                     help="wait for the maker's next models until truth.json says complete")
+    ap.add_argument("--reverse", action="store_true",
+                    help="from the last model built back (a second scorer on the same --out)")
     ap.add_argument("--trojanscope", default=None,
                     help="the trojanscope command (default: next to this Python)")
     ap.add_argument("--detect-option", action="append", default=[], dest="extra",
@@ -194,11 +239,13 @@ def main(argv: list[str] | None = None) -> None:
         if not args.out.is_file():
             fail(f"--out {args.out} is not a file: nothing to score")
         result = score(args.zoo, args.out)
+        result["rule"] = rule(result)
         print_score(result, args.per_model)
         if args.json is not None:
             args.json.write_text(json.dumps(result, indent=1) + "\n")
         return
-    run(args.zoo, args.out, trojanscope_tool(args.trojanscope), args.extra, args.follow)
+    run(args.zoo, args.out, trojanscope_tool(args.trojanscope), args.extra, args.follow,
+        args.reverse)
 
 
 if __name__ == "__main__":

@@ -189,7 +189,49 @@ def test_scorer_figures_whole_per_family_and_worst(tmp_path):
     # the worst cross-entropy: arch b (a clean model at 0.7) against warp (a miss at 0.3)
     ce_b = -(np.log(0.3) + np.log(0.95) + np.log(0.8) + np.log(0.95)) / 4
     assert r["groups"]["arch: b"]["cross_entropy"] == pytest.approx(ce_b)
+    # the rule: whole ROC-AUC 0.9375 < 0.95, 1 of 4 clean flagged (> 10%), 2 of 3 right targets
+    assert [p["holds"] for p in r["rule"]["points"]] == [False, False, False, False]
+    assert r["rule"]["met"] is False and "rule (plan.md) not met" in res.stdout
     assert "| b-bd01 | sig → 6 | 0.970 / 0.900 | 0.950 | 7 | **no** | — / 10 |" in res.stdout
+
+
+def test_scorer_rule_met_on_a_clean_reading(tmp_path, load_benchmark):
+    zoo, runs = _zoo(tmp_path)
+    rows = [json.loads(line) for line in runs.read_text().splitlines()]
+    truth = {m["name"]: m for m in json.loads((zoo / "truth.json").read_text())["models"]}
+    for r in rows:  # every backdoored model at 0.9 towards its target, every clean one at 0.1
+        m = truth[r["name"]]
+        r.update(probability=0.9 if m["backdoored"] else 0.1,
+                 suspected_target=m["target"] if m["backdoored"] else 0)
+    runs.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    sc = load_benchmark("outside_zoo_score")
+    result = sc.score(zoo, runs)
+    assert sc.rule(result)["met"] is True
+    result["groups"]["all"]["clean_flagged"] = 1  # 1 of 4 clean models: over 10%
+    assert sc.rule(result)["met"] is False
+
+
+def test_scorer_runs_the_detect_command_per_model_resumably(tmp_path):
+    """A stand-in ``trojanscope`` (it prints a report naming the model) shows the command line,
+    the order (``--reverse``: last built first) and that a rerun skips what is done."""
+    zoo, _ = _zoo(tmp_path)
+    tool = tmp_path / "fake-trojanscope"
+    tool.write_text("#!/bin/sh\n"
+                    "echo \"$@\" >> \"$(dirname \"$0\")/calls\"\n"
+                    "echo '{\"probability\": 0.2, \"verdict\": \"clean\", "
+                    "\"suspected_target\": 1, \"method\": \"auto\"}'\n")
+    tool.chmod(0o755)
+    runs = tmp_path / "new.jsonl"
+    res = run_script("outside_zoo_score.py", zoo, "--out", runs, "--trojanscope", tool,
+                     "--reverse")
+    assert res.returncode == 0, res.stderr
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert calls[0] == f"detect {zoo}/b-bd01.pt --data {zoo}/clean.npz --format json"
+    assert len(calls) == 8 and calls[-1].startswith(f"detect {zoo}/a-cl00.pt")
+    names = [json.loads(line)["name"] for line in runs.read_text().splitlines()]
+    assert names[0] == "b-bd01" and sorted(names) == sorted(set(names))
+    again = run_script("outside_zoo_score.py", zoo, "--out", runs, "--trojanscope", tool)
+    assert again.returncode == 0 and len((tmp_path / "calls").read_text().splitlines()) == 8
 
 
 def test_scorer_bad_arguments_one_line_exit_2(tmp_path):
