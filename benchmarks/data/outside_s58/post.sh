@@ -14,4 +14,5 @@ for S in "$@"; do
     gzip -nc "$RUN/detect$S.jsonl" > "$D/detect${S}_runs.jsonl.gz"
     gzip -nc "$RUN/zoo-$S/truth.json" > "$D/zoo-${S}_truth.json.gz"
     cp "$RUN/build$S.log" "$RUN/score$S.log" "$D/"
+    [ -f "$RUN/score$S-reverse.log" ] && cp "$RUN/score$S-reverse.log" "$D/"
 done
