@@ -6,8 +6,11 @@ threshold (:func:`pac_threshold` of the guard half's scores, ``--fpr`` 0.05, ``-
 Scores (higher = more likely triggered): ``strip`` (today's ``strip-text``), ``drop:W:S`` (the
 own probability of the predicted class minus the least kept with one window of the dump's
 ``W:S`` removed: ``span-text -p width=W -p stride=S``), ``share:W:S`` (that drop over the own
-probability, ``-p measure=share``), and ``either:W:S`` (the larger of ``strip``'s and
-``drop:W:S``'s rank among the guard half's scores: flagged when either is high).
+probability, ``-p measure=share``), ``either:W:S`` (the larger of ``strip``'s and
+``drop:W:S``'s rank among the guard half's scores: flagged when either is high), and ``or:W:S``
+(stop 58: flagged when ``strip`` or ``drop:W:S`` passes its own guard threshold set at half the
+FPR budget, ``pac_threshold(guard, fpr / 2, confidence)`` each; its value is the larger excess
+over the two thresholds, its threshold 0).
 
     python benchmarks/span_text_report.py DUMP... [--json OUT]
 """
@@ -41,8 +44,20 @@ def rank_in(ref: Tensor, x: Tensor) -> Tensor:
     return torch.searchsorted(ref, x.contiguous(), side="left").double() / len(ref)
 
 
-def scores(split: dict, windows: list[str]) -> dict[str, dict[str, Tensor]]:
-    """Each score's values on the three sets of one split."""
+def either_way(a: dict[str, Tensor], b: dict[str, Tensor], fpr: float,
+               confidence: float) -> dict:
+    """Flagged when ``a`` or ``b`` passes its own guard threshold at half the FPR budget: per
+    set the larger excess over the two thresholds, with a fixed ``threshold`` of 0."""
+    ta, tb = (pac_threshold(v["guard"], fpr / 2, confidence) for v in (a, b))
+    out: dict = {s: torch.maximum(a[s] - ta, b[s] - tb) for s in SETS}
+    out["threshold"] = 0.0
+    return out
+
+
+def scores(split: dict, windows: list[str], fpr: float = 0.05,
+           confidence: float = 0.95) -> dict[str, dict[str, Tensor]]:
+    """Each score's values on the three sets of one split (``or:`` scores carry their fixed
+    ``threshold``)."""
     out: dict[str, dict[str, Tensor]] = {
         "strip": {s: torch.tensor(split[s]["score"], dtype=torch.float64) for s in SETS}}
     for k in windows:
@@ -51,12 +66,16 @@ def scores(split: dict, windows: list[str]) -> dict[str, dict[str, Tensor]]:
         both = (out["strip"], out[f"drop:{k}"])
         out[f"either:{k}"] = {s: torch.maximum(*(rank_in(b["guard"], b[s]) for b in both))
                               for s in SETS}
+        out[f"or:{k}"] = either_way(out["strip"], out[f"drop:{k}"], fpr, confidence)
     return out
 
 
 def figures(values: dict[str, Tensor], fires: Tensor, fpr: float, confidence: float) -> dict:
-    """Guard FPR / TPR at the guard half's own threshold, ROC-AUC and ROC TPR."""
-    t = pac_threshold(values["guard"], fpr, confidence)
+    """Guard FPR / TPR at the guard half's own threshold (or the score's fixed ``threshold``),
+    ROC-AUC and ROC TPR."""
+    t = values.get("threshold")
+    if t is None:
+        t = pac_threshold(values["guard"], fpr, confidence)
     pos = values["trig"][fires]
     neg = values["neg"]
     return {"guard_fpr": float((neg > t).double().mean()),
@@ -148,7 +167,7 @@ def report(paths: list[Path], fpr: float, confidence: float,
     rows = []
     for model, split, windows in merged(paths, partial):
         fires = torch.tensor(split["fires"], dtype=torch.bool)
-        for name, values in scores(split, windows).items():
+        for name, values in scores(split, windows, fpr, confidence).items():
             rows.append({"model": model, "seed": split["seed"], "target": split["target"],
                          "score": name, "n": {s: len(values[s]) for s in SETS},
                          **figures(values, fires, fpr, confidence)})

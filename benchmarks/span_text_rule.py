@@ -27,7 +27,7 @@ def readings(paths: list[Path], candidate: str, fpr: float, confidence: float) -
     out = []
     for model, split, windows in merged(paths):
         fires = torch.tensor(split["fires"], dtype=torch.bool)
-        values = scores(split, windows)
+        values = scores(split, windows, fpr, confidence)
         n = sum(len(split[s]["own"]) for s in SETS)
         out.append({"model": model, "seed": split["seed"], "target": split["target"],
                     "today": figures(values["strip"], fires, fpr, confidence),

@@ -1,0 +1,40 @@
+"""The stop-58 ``or:W:S`` score of the span-occlusion report (issue 15, h15): flagged when
+today's ``strip`` or the window drop passes its own guard threshold at half the FPR budget."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+from span_text_report import either_way, figures, scores
+
+
+def test_either_way_flags_what_passes_either_threshold_at_half_the_budget() -> None:
+    guard = torch.arange(200, dtype=torch.float64) / 200  # 0 .. 0.995
+    a = {"guard": guard, "neg": guard, "trig": torch.tensor([0.999, 0.1, 0.1])}
+    b = {"guard": guard, "neg": guard, "trig": torch.tensor([0.1, 0.999, 0.1])}
+    out = either_way(a, b, 0.05, 0.95)
+    assert out["threshold"] == 0.0
+    assert (out["trig"] > 0).tolist() == [True, True, False]
+    whole = either_way(a, a, 0.05, 0.95)  # the same score twice: flagged at the half rate
+    half = either_way(a, a, 0.10, 0.95)
+    assert (whole["neg"] > 0).double().mean() <= (half["neg"] > 0).double().mean()
+    assert (whole["neg"] > 0).double().mean() <= 0.025
+
+
+def reading(strip: list[float], least: list[float]) -> dict:
+    """One set's readings: today's strip scores, own probability 0.95, the 1:1 least keeps."""
+    return {"score": strip, "own": [0.95] * len(strip), "span": {"least": {"1:1": least}}}
+
+
+def test_the_report_scores_or_at_its_fixed_threshold() -> None:
+    clean = reading([0.3 + 0.6 * i / 199 for i in range(200)], [0.95 - i / 400 for i in range(200)])
+    split = {"guard": clean, "neg": clean, "trig": reading([0.5] * 20, [0.05] * 20)}
+    values = scores(split, ["1:1"])
+    assert "or:1:1" in values and values["or:1:1"]["threshold"] == 0.0
+    got = figures(values["or:1:1"], torch.ones(20, dtype=torch.bool), 0.05, 0.95)
+    assert got["guard_tpr"] == 1.0 and got["guard_fpr"] <= 0.025  # the drop catches them
