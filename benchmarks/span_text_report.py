@@ -7,10 +7,11 @@ Scores (higher = more likely triggered): ``strip`` (today's ``strip-text``), ``d
 own probability of the predicted class minus the least kept with one window of the dump's
 ``W:S`` removed: ``span-text -p width=W -p stride=S``), ``share:W:S`` (that drop over the own
 probability, ``-p measure=share``), ``either:W:S`` (the larger of ``strip``'s and
-``drop:W:S``'s rank among the guard half's scores: flagged when either is high), and ``or:W:S``
-(stop 58: flagged when ``strip`` or ``drop:W:S`` passes its own guard threshold set at half the
-FPR budget, ``pac_threshold(guard, fpr / 2, confidence)`` each; its value is the larger excess
-over the two thresholds, its threshold 0).
+``drop:W:S``'s rank among the guard half's scores: flagged when either is high), and
+``orP:W:S`` (stop 58: flagged when ``strip`` passes its own guard threshold at ``100 - P``% of the
+FPR budget or ``drop:W:S`` passes its own at ``P``%, ``pac_threshold(guard, share * fpr,
+confidence)`` each; its value is the larger excess over the two thresholds, its threshold 0;
+P in ``OR_SHARES``).
 
     python benchmarks/span_text_report.py DUMP... [--json OUT]
 """
@@ -28,6 +29,7 @@ from trojanscope.detect.input_level.base import pac_threshold
 from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
 
 SETS = ("guard", "neg", "trig")
+OR_SHARES = (50, 20)  # the drop's percent of the FPR budget in the ``orP`` scores
 
 
 def drop(reading: dict, spec: str, share: bool = False) -> Tensor:
@@ -45,10 +47,12 @@ def rank_in(ref: Tensor, x: Tensor) -> Tensor:
 
 
 def either_way(a: dict[str, Tensor], b: dict[str, Tensor], fpr: float,
-               confidence: float) -> dict:
-    """Flagged when ``a`` or ``b`` passes its own guard threshold at half the FPR budget: per
-    set the larger excess over the two thresholds, with a fixed ``threshold`` of 0."""
-    ta, tb = (pac_threshold(v["guard"], fpr / 2, confidence) for v in (a, b))
+               confidence: float, share_b: float = 0.5) -> dict:
+    """Flagged when ``a`` passes its own guard threshold at ``1 - share_b`` of the FPR budget or
+    ``b`` at ``share_b`` of it: per set the larger excess over the two thresholds, with a fixed
+    ``threshold`` of 0."""
+    ta = pac_threshold(a["guard"], (1 - share_b) * fpr, confidence)
+    tb = pac_threshold(b["guard"], share_b * fpr, confidence)
     out: dict = {s: torch.maximum(a[s] - ta, b[s] - tb) for s in SETS}
     out["threshold"] = 0.0
     return out
@@ -66,7 +70,9 @@ def scores(split: dict, windows: list[str], fpr: float = 0.05,
         both = (out["strip"], out[f"drop:{k}"])
         out[f"either:{k}"] = {s: torch.maximum(*(rank_in(b["guard"], b[s]) for b in both))
                               for s in SETS}
-        out[f"or:{k}"] = either_way(out["strip"], out[f"drop:{k}"], fpr, confidence)
+        for share in OR_SHARES:
+            out[f"or{share}:{k}"] = either_way(out["strip"], out[f"drop:{k}"], fpr, confidence,
+                                               share / 100)
     return out
 
 

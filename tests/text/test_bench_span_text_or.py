@@ -1,5 +1,5 @@
-"""The stop-58 ``or:W:S`` score of the span-occlusion report (issue 15, h15): flagged when
-today's ``strip`` or the window drop passes its own guard threshold at half the FPR budget."""
+"""The stop-58 ``orP:W:S`` scores of the span-occlusion report (issue 15, h15): flagged when
+today's ``strip`` or the window drop passes its own guard threshold, the FPR budget shared."""
 
 from __future__ import annotations
 
@@ -35,6 +35,17 @@ def test_the_report_scores_or_at_its_fixed_threshold() -> None:
     clean = reading([0.3 + 0.6 * i / 199 for i in range(200)], [0.95 - i / 400 for i in range(200)])
     split = {"guard": clean, "neg": clean, "trig": reading([0.5] * 20, [0.05] * 20)}
     values = scores(split, ["1:1"])
-    assert "or:1:1" in values and values["or:1:1"]["threshold"] == 0.0
-    got = figures(values["or:1:1"], torch.ones(20, dtype=torch.bool), 0.05, 0.95)
-    assert got["guard_tpr"] == 1.0 and got["guard_fpr"] <= 0.025  # the drop catches them
+    assert {"or50:1:1", "or20:1:1"} <= set(values) and values["or50:1:1"]["threshold"] == 0.0
+    fires = torch.ones(20, dtype=torch.bool)
+    got = figures(values["or50:1:1"], fires, 0.05, 0.95)
+    assert got["guard_tpr"] == 1.0 and got["guard_fpr"] <= 0.05  # the drop catches them
+    assert figures(values["or20:1:1"], fires, 0.05, 0.95)["guard_tpr"] == 1.0
+
+
+def test_the_budget_share_moves_the_two_thresholds() -> None:
+    guard = torch.arange(400, dtype=torch.float64) / 400
+    a = {"guard": guard, "neg": guard, "trig": torch.tensor([0.99])}
+    b = {"guard": guard, "neg": guard, "trig": torch.tensor([0.0])}
+    flagged = [float((either_way(a, b, 0.10, 0.95, share)["trig"] > 0).double().mean())
+               for share in (0.2, 0.9)]
+    assert flagged == [1.0, 0.0]  # strip's threshold rises as the drop's share grows
