@@ -11,7 +11,9 @@ probability, ``-p measure=share``), ``either:W:S`` (the larger of ``strip``'s an
 ``orP:W:S`` (stop 58: flagged when ``strip`` passes its own guard threshold at ``100 - P``% of the
 FPR budget or ``drop:W:S`` passes its own at ``P``%, ``pac_threshold(guard, share * fpr,
 confidence)`` each; its value is the larger excess over the two thresholds, its threshold 0;
-P in ``OR_SHARES``).
+P in ``OR_SHARES``), and ``beyond:W:S`` (stop 58: ``strip``, with an input whose ``drop:W:S``
+exceeds every guard input's lifted above every guard score: today's threshold, and also flagged
+when the input hangs on one window more than any clean input the guard was fitted on).
 
     python benchmarks/span_text_report.py DUMP... [--json OUT]
 """
@@ -58,6 +60,13 @@ def either_way(a: dict[str, Tensor], b: dict[str, Tensor], fpr: float,
     return out
 
 
+def beyond(a: dict[str, Tensor], b: dict[str, Tensor]) -> dict[str, Tensor]:
+    """``a``, with each input whose ``b`` exceeds every guard input's lifted to above every
+    guard ``a`` (the guard's own values unchanged, so its threshold is ``a``'s)."""
+    top, lift = a["guard"].max() + 1.0, b["guard"].max()
+    return {s: torch.where(b[s] > lift, torch.clamp_min(a[s], top), a[s]) for s in SETS}
+
+
 def scores(split: dict, windows: list[str], fpr: float = 0.05,
            confidence: float = 0.95) -> dict[str, dict[str, Tensor]]:
     """Each score's values on the three sets of one split (``or:`` scores carry their fixed
@@ -70,6 +79,7 @@ def scores(split: dict, windows: list[str], fpr: float = 0.05,
         both = (out["strip"], out[f"drop:{k}"])
         out[f"either:{k}"] = {s: torch.maximum(*(rank_in(b["guard"], b[s]) for b in both))
                               for s in SETS}
+        out[f"beyond:{k}"] = beyond(out["strip"], out[f"drop:{k}"])
         for share in OR_SHARES:
             out[f"or{share}:{k}"] = either_way(out["strip"], out[f"drop:{k}"], fpr, confidence,
                                                share / 100)

@@ -10,7 +10,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from span_text_report import either_way, figures, scores
+from span_text_report import beyond, either_way, figures, scores
 
 
 def test_either_way_flags_what_passes_either_threshold_at_half_the_budget() -> None:
@@ -49,3 +49,13 @@ def test_the_budget_share_moves_the_two_thresholds() -> None:
     flagged = [float((either_way(a, b, 0.10, 0.95, share)["trig"] > 0).double().mean())
                for share in (0.2, 0.9)]
     assert flagged == [1.0, 0.0]  # strip's threshold rises as the drop's share grows
+
+
+def test_beyond_keeps_todays_threshold_and_adds_what_hangs_beyond_every_clean_drop() -> None:
+    guard = torch.arange(100, dtype=torch.float64) / 100
+    strip = {"guard": guard, "neg": guard, "trig": torch.tensor([0.2, 0.995, 0.2])}
+    drop = {"guard": guard / 2, "neg": guard / 2, "trig": torch.tensor([0.6, 0.1, 0.3])}
+    out = beyond(strip, drop)
+    assert torch.equal(out["guard"], guard) and torch.equal(out["neg"], guard)
+    t = float(guard.quantile(0.95))
+    assert (out["trig"] > t).tolist() == [True, True, False]
