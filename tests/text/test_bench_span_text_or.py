@@ -1,8 +1,10 @@
-"""The stop-58 ``orP:W:S`` scores of the span-occlusion report (issue 15, h15): flagged when
-today's ``strip`` or the window drop passes its own guard threshold, the FPR budget shared."""
+"""The stop-58 scores of the span-occlusion report (issue 15, h15): ``orP:W:S`` (today's
+``strip`` or the window drop past its own guard threshold, the FPR budget shared) and
+``beyond:W:S``; the rule reads a held-out clean set read to its planned first N."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 from span_text_report import beyond, either_way, figures, scores
+from span_text_rule import readings
 
 
 def test_either_way_flags_what_passes_either_threshold_at_half_the_budget() -> None:
@@ -59,3 +62,21 @@ def test_beyond_keeps_todays_threshold_and_adds_what_hangs_beyond_every_clean_dr
     assert torch.equal(out["guard"], guard) and torch.equal(out["neg"], guard)
     t = float(guard.quantile(0.95))
     assert (out["trig"] > t).tolist() == [True, True, False]
+
+
+def test_the_rule_reads_the_planned_first_n_of_the_held_out_set_only_when_told(tmp_path) -> None:
+    clean = reading([0.3 + 0.6 * i / 199 for i in range(200)], [0.95 - i / 400 for i in range(200)])
+    clean["span"]["seconds"], clean["strip_seconds"] = 1.0, 1.0
+    trig = reading([0.5] * 20, [0.05] * 20)
+    trig["span"]["seconds"], trig["strip_seconds"] = 1.0, 1.0
+    neg = {k: (v[:120] if isinstance(v, list) else v) for k, v in clean.items()}
+    neg["span"] = {"least": {"1:1": clean["span"]["least"]["1:1"][:120]}, "seconds": 1.0}
+    split = {"seed": 0, "target": 1, "fires": [True] * 20, "guard": clean, "neg": neg,
+             "trig": trig, "sizes": {"guard": 200, "neg": 200, "trig": 20}}
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"windows": ["1:1"], "models": [
+        {"model": "m", "attack": "addsent", "splits": [split]}]}))
+    assert readings([path], "beyond:1:1", 0.05, 0.95) == []  # a cut set: not the rule's
+    assert readings([path], "beyond:1:1", 0.05, 0.95, neg_first=121) == []  # short of the plan
+    row = readings([path], "beyond:1:1", 0.05, 0.95, neg_first=120)[0]
+    assert row["candidate"]["guard_tpr"] == 1.0 and row["today"]["guard_tpr"] == 0.0
