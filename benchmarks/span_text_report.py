@@ -6,8 +6,14 @@ threshold (:func:`pac_threshold` of the guard half's scores, ``--fpr`` 0.05, ``-
 Scores (higher = more likely triggered): ``strip`` (today's ``strip-text``), ``drop:W:S`` (the
 own probability of the predicted class minus the least kept with one window of the dump's
 ``W:S`` removed: ``span-text -p width=W -p stride=S``), ``share:W:S`` (that drop over the own
-probability, ``-p measure=share``), and ``either:W:S`` (the larger of ``strip``'s and
-``drop:W:S``'s rank among the guard half's scores: flagged when either is high).
+probability, ``-p measure=share``), ``either:W:S`` (the larger of ``strip``'s and
+``drop:W:S``'s rank among the guard half's scores: flagged when either is high), and
+``orP:W:S`` (stop 58: flagged when ``strip`` passes its own guard threshold at ``100 - P``% of the
+FPR budget or ``drop:W:S`` passes its own at ``P``%, ``pac_threshold(guard, share * fpr,
+confidence)`` each; its value is the larger excess over the two thresholds, its threshold 0;
+P in ``OR_SHARES``), and ``beyond:W:S`` (stop 58: ``strip``, with an input whose ``drop:W:S``
+exceeds every guard input's lifted above every guard score: today's threshold, and also flagged
+when the input hangs on one window more than any clean input the guard was fitted on).
 
     python benchmarks/span_text_report.py DUMP... [--json OUT]
 """
@@ -25,6 +31,7 @@ from trojanscope.detect.input_level.base import pac_threshold
 from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
 
 SETS = ("guard", "neg", "trig")
+OR_SHARES = (50, 20)  # the drop's percent of the FPR budget in the ``orP`` scores
 
 
 def drop(reading: dict, spec: str, share: bool = False) -> Tensor:
@@ -41,8 +48,29 @@ def rank_in(ref: Tensor, x: Tensor) -> Tensor:
     return torch.searchsorted(ref, x.contiguous(), side="left").double() / len(ref)
 
 
-def scores(split: dict, windows: list[str]) -> dict[str, dict[str, Tensor]]:
-    """Each score's values on the three sets of one split."""
+def either_way(a: dict[str, Tensor], b: dict[str, Tensor], fpr: float,
+               confidence: float, share_b: float = 0.5) -> dict:
+    """Flagged when ``a`` passes its own guard threshold at ``1 - share_b`` of the FPR budget or
+    ``b`` at ``share_b`` of it: per set the larger excess over the two thresholds, with a fixed
+    ``threshold`` of 0."""
+    ta = pac_threshold(a["guard"], (1 - share_b) * fpr, confidence)
+    tb = pac_threshold(b["guard"], share_b * fpr, confidence)
+    out: dict = {s: torch.maximum(a[s] - ta, b[s] - tb) for s in SETS}
+    out["threshold"] = 0.0
+    return out
+
+
+def beyond(a: dict[str, Tensor], b: dict[str, Tensor]) -> dict[str, Tensor]:
+    """``a``, with each input whose ``b`` exceeds every guard input's lifted to above every
+    guard ``a`` (the guard's own values unchanged, so its threshold is ``a``'s)."""
+    top, lift = a["guard"].max() + 1.0, b["guard"].max()
+    return {s: torch.where(b[s] > lift, torch.clamp_min(a[s], top), a[s]) for s in SETS}
+
+
+def scores(split: dict, windows: list[str], fpr: float = 0.05,
+           confidence: float = 0.95) -> dict[str, dict[str, Tensor]]:
+    """Each score's values on the three sets of one split (``or:`` scores carry their fixed
+    ``threshold``)."""
     out: dict[str, dict[str, Tensor]] = {
         "strip": {s: torch.tensor(split[s]["score"], dtype=torch.float64) for s in SETS}}
     for k in windows:
@@ -51,12 +79,19 @@ def scores(split: dict, windows: list[str]) -> dict[str, dict[str, Tensor]]:
         both = (out["strip"], out[f"drop:{k}"])
         out[f"either:{k}"] = {s: torch.maximum(*(rank_in(b["guard"], b[s]) for b in both))
                               for s in SETS}
+        out[f"beyond:{k}"] = beyond(out["strip"], out[f"drop:{k}"])
+        for share in OR_SHARES:
+            out[f"or{share}:{k}"] = either_way(out["strip"], out[f"drop:{k}"], fpr, confidence,
+                                               share / 100)
     return out
 
 
 def figures(values: dict[str, Tensor], fires: Tensor, fpr: float, confidence: float) -> dict:
-    """Guard FPR / TPR at the guard half's own threshold, ROC-AUC and ROC TPR."""
-    t = pac_threshold(values["guard"], fpr, confidence)
+    """Guard FPR / TPR at the guard half's own threshold (or the score's fixed ``threshold``),
+    ROC-AUC and ROC TPR."""
+    t = values.get("threshold")
+    if t is None:
+        t = pac_threshold(values["guard"], fpr, confidence)
     pos = values["trig"][fires]
     neg = values["neg"]
     return {"guard_fpr": float((neg > t).double().mean()),
@@ -148,7 +183,7 @@ def report(paths: list[Path], fpr: float, confidence: float,
     rows = []
     for model, split, windows in merged(paths, partial):
         fires = torch.tensor(split["fires"], dtype=torch.bool)
-        for name, values in scores(split, windows).items():
+        for name, values in scores(split, windows, fpr, confidence).items():
             rows.append({"model": model, "seed": split["seed"], "target": split["target"],
                          "score": name, "n": {s: len(values[s]) for s in SETS},
                          **figures(values, fires, fpr, confidence)})

@@ -1,11 +1,12 @@
-"""The stop-56 and stop-57 rules for a span-occlusion score (issue 15, h15; plan in
+"""The stop-56 to stop-58 rules for a span-occlusion score (issue 15, h15; plan in
 ``benchmarks/data/text_s56_h15/plan.md``), read on ``span_text_dump.py`` readings of fresh
 MiniLM ``addsent`` models: today's ``strip-text`` (``strip``) and the candidate (``--candidate``,
 a score name of ``span_text_report.scores``) on the same split. Met only if, on every fresh
 reading, (1) the candidate's guard TPR ≥ ``--goal`` (0.90) with its guard FPR ≤ ``--fpr``
 (0.05), (2) ≥ today's − ``--slack`` (0.02) wherever today's guard TPR ≥ ``--goal``, (3) its
 guard FPR ≤ today's + ``--fpr-slack`` (0.01); and (4) at least ``--expect`` models read;
-with ``--gain`` (stop 57) also the candidate's mean guard TPR above today's.
+with ``--gain`` (stop 57) also the candidate's mean guard TPR above today's; ``--neg-first N``
+(stop 58) reads the held-out clean set's first N, as the plan read it (guard, triggered whole).
 Reported beside it: each reading's seconds per input (strip, span occlusion).
 
     python benchmarks/span_text_rule.py DUMP... --candidate drop:2:2 [--expect 2] [--json OUT]
@@ -19,15 +20,21 @@ from pathlib import Path
 
 import torch
 
-from span_text_report import SETS, figures, merged, scores
+from span_text_report import SETS, cut, figures, merged, scores
 
 
-def readings(paths: list[Path], candidate: str, fpr: float, confidence: float) -> list[dict]:
-    """Per model and split: today's and the candidate's figures, and the seconds per input."""
+def readings(paths: list[Path], candidate: str, fpr: float, confidence: float,
+             neg_first: int = 0) -> list[dict]:
+    """Per model and split: today's and the candidate's figures, and the seconds per input;
+    with ``neg_first`` (stop 58's plan) a split whose held-out clean set was read to its first
+    ``neg_first`` (``span_text_dump.py --first``), cut there, is read too, its guard and
+    triggered sets still whole."""
     out = []
-    for model, split, windows in merged(paths):
+    for model, split, windows in merged(paths, partial=bool(neg_first)):
+        if neg_first and not planned(split, neg_first):
+            continue
         fires = torch.tensor(split["fires"], dtype=torch.bool)
-        values = scores(split, windows)
+        values = scores(split, windows, fpr, confidence)
         n = sum(len(split[s]["own"]) for s in SETS)
         out.append({"model": model, "seed": split["seed"], "target": split["target"],
                     "today": figures(values["strip"], fires, fpr, confidence),
@@ -37,6 +44,18 @@ def readings(paths: list[Path], candidate: str, fpr: float, confidence: float) -
                     "span_s_per_input": sum(split[s]["span"]["seconds"] for s in SETS) / n,
                     "span_passes_per_input": span_passes(split, candidate, n)})
     return out
+
+
+def planned(split: dict, neg_first: int) -> bool:
+    """The guard and triggered sets read whole, the held-out clean set to ``neg_first`` at least
+    (then cut there)."""
+    sizes = split.get("sizes", {})
+    whole = all(len(split[s]["own"] if split[s].get("own") else split[s]["score"]) ==
+                sizes.get(s, -1) for s in ("guard", "trig"))
+    if not whole or len(split["neg"]["score"]) < min(neg_first, sizes.get("neg", 0)):
+        return False
+    split["neg"] = cut(split["neg"], neg_first)
+    return True
 
 
 def span_passes(split: dict, candidate: str, n: int) -> float | None:
@@ -75,11 +94,14 @@ def main() -> None:
     parser.add_argument("--expect", type=int, default=2)
     parser.add_argument("--gain", action="store_true",
                         help="also require a higher mean guard TPR than today's (stop 57)")
+    parser.add_argument("--neg-first", type=int, default=0,
+                        help="read a split whose held-out clean set was read to its first N "
+                             "(stop 58's plan), cut there; guard and triggered still whole")
     parser.add_argument("--fpr", type=float, default=0.05)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
-    rows = readings(opts.dumps, opts.candidate, opts.fpr, opts.confidence)
+    rows = readings(opts.dumps, opts.candidate, opts.fpr, opts.confidence, opts.neg_first)
     verdict = rule(rows, fpr=opts.fpr, expect=opts.expect, gain=opts.gain)
     for r in rows:
         t, c = r["today"], r["candidate"]

@@ -35,7 +35,8 @@ one() {
     log "minilm-$name wall_s $(echo "$(date +%s.%N) - $t0" | bc)"
   fi
   # readers side by side on the same split and partner draw (JOBS: "PART SET..." per reader,
-  # comma-separated; default one per part and set): today's strip-text and the span readings
+  # comma-separated; default one per part and set; dump options may follow the sets, e.g.
+  # "span neg --first 120", stop 58): today's strip-text and the span readings
   IFS=, read -ra jobs <<< "${JOBS:-strip guard,strip neg,strip trig,span guard,span neg,span trig}"
   for job in "${jobs[@]}"; do
     set -- $job; part=$1; shift; tag=${part}_$(echo "$*" | tr ' ' '-')

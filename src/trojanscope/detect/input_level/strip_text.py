@@ -38,20 +38,26 @@ NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one
 STATS = ("mean", "min")  # how strip-text reduces the keep of an input's mixtures (see ``stat``)
 MAX_MATES = 8  # partners per mixture at most: a mixture of nine sentences (see ``mates``)
 OCCLUDE_SPANS = 64  # windows read per input at most with ``occlude`` (span_text's default)
+OCCLUDE_RULES = ("rank", "beyond")  # how ``occlude``'s span drop joins the mixture score
 
 
 def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate: str,
                   measure: str, fpr_confidence: float | None, normalise: str,
-                  stat: str = "mean", mates: int = 1, occlude: int = 0) -> None:
+                  stat: str = "mean", mates: int = 1, occlude: int = 0,
+                  occlude_stride: int | None = None, occlude_rule: str = "rank") -> None:
     """Refuse a bad parameter value, naming the parameter and the value (a ValueError the
     registry turns into one error line; stop 53: one message used to list every rule)."""
     for name, value, valid in (("calibrate", calibrate, CALIBRATE), ("measure", measure, MEASURES),
-                               ("normalise", normalise, NORMALISE), ("stat", stat, STATS)):
+                               ("normalise", normalise, NORMALISE), ("stat", stat, STATS),
+                               ("occlude_rule", occlude_rule, OCCLUDE_RULES)):
         if value not in valid:
             raise ValueError(f"{name} must be one of {', '.join(valid)}, got {value!r}")
     check_option("n", n, 1, integer=True)
     check_option("mates", mates, 1, MAX_MATES, integer=True)
     check_option("occlude", occlude, 0, MAX_WIDTH, integer=True)
+    if occlude_stride is not None:
+        check_option("occlude_stride", occlude_stride, 1,
+                     occlude if isinstance(occlude, int) and occlude else MAX_WIDTH, integer=True)
     if occlude and normalise != "none":
         raise ValueError(f"occlude ranks the scores itself: it needs normalise=none, "
                          f"got normalise={normalise!r}")
@@ -162,6 +168,20 @@ class StripText(TextInputDetector):
             is surest of, but loses its class when a word of the trigger is removed.
             Needs ``normalise="none"``. Cost: up to 64 more forward passes per input (about
             half the input's tokens with ``W=2``), and the fit scores its clean inputs.
+        occlude_stride: tokens from one window's start to the next with ``occlude``, 1 to
+            ``occlude``; ``None`` (the default): ``occlude`` (windows side by side). With
+            ``occlude=5, occlude_stride=1`` every run of 5 tokens is removed in turn (an
+            inserted sentence of 5 tokens is removed whole by one of them): about one forward
+            pass per token of the input.
+        occlude_rule: how the span drop joins the mixture score with ``occlude``. ``"rank"``
+            (the default): the larger of the two ranks, as above. ``"beyond"`` (issue 15, stop
+            58, opt-in): the mixture score and its threshold are today's, and an input is also
+            flagged when its span drop exceeds every drop of the clean inputs the detector was
+            fitted on (its score is lifted above every fit input's). The clean flag rate rises
+            by at most the chance a new clean input's drop tops all ``n`` fitted ones, 1/(n+1)
+            (0.004 with 250); on MiniLM ``addsent`` a weakly triggered input that today's score
+            misses often loses its class when the trigger's 5 tokens are removed, more than
+            any clean sentence does (development, stop 58: 4 of 7 misses on one model).
     """
 
     name = "strip-text"
@@ -172,9 +192,10 @@ class StripText(TextInputDetector):
                  mix_len: int | None = None, calibrate: str = "own",
                  measure: str = "ratio", fpr_confidence: float | None = 0.95,
                  normalise: str = "none", stat: str = "mean", mates: int = 1,
-                 occlude: int = 0) -> None:
+                 occlude: int = 0, occlude_stride: int | None = None,
+                 occlude_rule: str = "rank") -> None:
         _check_params(n, min_confidence, mix_len, calibrate, measure, fpr_confidence,
-                      normalise, stat, mates, occlude)
+                      normalise, stat, mates, occlude, occlude_stride, occlude_rule)
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
@@ -185,6 +206,8 @@ class StripText(TextInputDetector):
         self.stat = stat
         self.mates = int(mates)
         self.occlude = int(occlude)
+        self.occlude_stride = None if occlude_stride is None else int(occlude_stride)
+        self.occlude_rule = occlude_rule
 
     def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
         """``fpr_confidence`` set: :func:`pac_threshold` (the rate at most ``fpr`` with that
@@ -261,14 +284,20 @@ class StripText(TextInputDetector):
         self.reference_: list[Tensor] | None = None
         self.pooled_: Tensor | None = None
         self.occ_ref_: tuple[Tensor, Tensor] | None = None
+        self.lift_: tuple[Tensor, Tensor] | None = None
         self.fit_x_: Tensor | None = None
         if self.occlude:
             self.protected_ = protected_ids(model)
             raw, drop = (torch.cat(parts) for parts in zip(
                 *(self._pair(clean_x[i : i + BATCH]) for i in range(0, len(clean_x), BATCH)),
                 strict=True))
-            self.occ_ref_ = (raw.sort().values, drop.sort().values)
-            self.fit_x_, self.fit_ranks_ = clean_x, self._occ_rank(raw, drop)
+            self.fit_x_ = clean_x
+            if self.occlude_rule == "beyond":  # above every fit score, past every fit drop
+                self.lift_ = (raw.max() + 1.0, drop.max())
+                self.fit_ranks_ = self._lifted(raw, drop)
+            else:
+                self.occ_ref_ = (raw.sort().values, drop.sort().values)
+                self.fit_ranks_ = self._occ_rank(raw, drop)
         if self.normalise != "none":
             raw = torch.cat([self._raw(clean_x[i : i + BATCH])[0]
                              for i in range(0, len(clean_x), BATCH)])
@@ -313,9 +342,16 @@ class StripText(TextInputDetector):
     def _pair(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """(the ``measure`` score, the span drop of ``occlude``) of each input of ``x``."""
         self.tokens_ = max(getattr(self, "tokens_", None) or 0, int(x.shape[-1]))
+        stride = self.occlude_stride or self.occlude
         return self._raw(x)[0], span_drops(self.model, x, self.occlude,  # type: ignore[arg-type]
-                                           self.occlude, OCCLUDE_SPANS, self.pad_id_,
-                                           self.protected_)
+                                           stride, OCCLUDE_SPANS, self.pad_id_, self.protected_)
+
+    def _lifted(self, raw: Tensor, drop: Tensor) -> Tensor:
+        """``occlude_rule="beyond"``: the mixture score, lifted above every fit input's where
+        the span drop exceeds every fit input's."""
+        assert self.lift_ is not None
+        top, most = self.lift_
+        return torch.where(drop > most, torch.clamp_min(raw, top), raw)
 
     def _occ_rank(self, raw: Tensor, drop: Tensor) -> Tensor:
         """The larger of each input's two ranks among the fit inputs' scores (the share of
@@ -328,6 +364,8 @@ class StripText(TextInputDetector):
     def _score(self, x: Tensor) -> Tensor:
         if self.occ_ref_ is not None:
             return self._occ_rank(*self._pair(x))
+        if self.lift_ is not None:
+            return self._lifted(*self._pair(x))
         raw, pred = self._raw(x)
         return raw if self.reference_ is None else self._rank(raw, pred)
 
