@@ -25,21 +25,25 @@ median one-core CPU seconds per model of R <= ``--max-cpu``. Not judged below
 each condition with both sides, then ``rule met`` / ``rule not met`` / ``rule not judged``.
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_user_rule.py --whole D.json... \
-        --sure S.json... --r200 D200.json... --calibration CANDIDATE.json \
+        --sure S.json... [--r200 D200.json...] --calibration CANDIDATE.json \
         [--write-r R_WHOLE.json R200.json]
+
+Without ``--r200`` (stop 58 h16b) the whole split is judged and the 200-row half holds only
+where the candidate's file leaves every band (``rows``) entry as shipped (:func:`band_unchanged`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from importlib import resources
 from pathlib import Path
 
 from tabular_cost_rule import common, cpu, short_per_class, verdict
 from tabular_net_rule import rows_of
 from tabular_small_clean import _auc, _ce
 from tabular_sure_rule import TABLES
-from trojanscope.detect.calibration import load_calibrators
+from trojanscope.detect.calibration import SHIPPED, load_calibrators
 from trojanscope.detect.calibration_range import guarded_probability
 
 Condition = tuple[str, str, bool]
@@ -96,12 +100,15 @@ def scope(reading: str, name: str, d: list[dict], r: list[dict], margin: float,
     return out
 
 
-def conditions(whole: tuple[list[dict], list[dict]], r200: tuple[list[dict], list[dict]],
+def conditions(whole: tuple[list[dict], list[dict]],
+               r200: tuple[list[dict], list[dict]] | None,
                margin: float = 0.02, small: float = 0.05, right: float = 0.9,
                max_cpu: float = 20.0) -> list[Condition]:
-    """Every condition over both readings, each as (D's rows, R's rows)."""
+    """Every condition over both readings, each as (D's rows, R's rows); ``r200`` None: the
+    whole split's only (the caller answers for the 200-row half)."""
     out: list[Condition] = []
-    for reading, (d, r) in (("whole split", whole), ("200 rows", r200)):
+    readings = [("whole split", whole)] + ([("200 rows", r200)] if r200 is not None else [])
+    for reading, (d, r) in readings:
         out += scope(reading, "pooled", d, r, margin, small, right, max_cpu)
         for table in TABLES:
             part = [x for x in d if x["table"] == table]
@@ -111,6 +118,8 @@ def conditions(whole: tuple[list[dict], list[dict]], r200: tuple[list[dict], lis
     banded = [x for x in whole[0] if x["arch"] != "mlp" and "rows" in x["family"]]
     out.append(("whole split: no tree scored by a band calibrator (R = D there)",
                 f"{len(banded)} banded", not banded))
+    if r200 is None:
+        return out
     nets = [x for x in r200[0] if x["arch"] == "mlp"]
     twins = [x for x in nets if "twins" in x["family"]]
     out.append(("200 rows: every network read with twins (R = D there)",
@@ -126,11 +135,38 @@ def too_few(reading: str, rows: list[dict], least: int) -> list[str]:
             + short_per_class(trees, least, "trees")]
 
 
+def band_unchanged(calibration: Path) -> list[str]:
+    """The keys of ``calibration`` that a 200-row reading uses (every ``rows`` entry) and that
+    differ from the shipped file's; empty means R = D at 200 rows by construction (the band's
+    networks are read with twins, where ``sure_rows`` reads nothing more; stop 58 h16b)."""
+    shipped = json.loads(resources.files("trojanscope.detect").joinpath(SHIPPED).read_text())
+    own = json.loads(calibration.read_text())
+    keys = {k for k in (*shipped, *own) if "rows" in k}
+    return sorted(k for k in keys if shipped.get(k) != own.get(k))
+
+
+def whole_only(d: list[dict], r: list[dict], moved: float, args: argparse.Namespace) -> None:
+    """The rule with no 200-row reading: the whole split judged, the 200-row half only where
+    the candidate leaves every band entry as shipped (else the rule is not judged)."""
+    print(f"R: every reading scored by {args.calibration}; largest change from the stored "
+          f"probability: whole split {moved:.4f}; 200 rows not read")
+    changed = band_unchanged(args.calibration)
+    short = too_few("whole split", d, args.min_per_class)
+    if changed:
+        short.append("200 rows not read and band entries changed: " + ", ".join(changed))
+    out = conditions((d, r), None, args.margin, args.small, args.right, args.max_cpu)
+    out.append(("200 rows: no band entry differs from the shipped file (R = D there)",
+                f"{len(changed)} differ", not changed))
+    verdict(short, out, r, args.write_r[0] if args.write_r else None, "sure_rows")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--whole", nargs="+", required=True, help="the default's whole-split files")
     ap.add_argument("--sure", nargs="+", required=True, help="the candidate's network files")
-    ap.add_argument("--r200", nargs="+", required=True, help="the default's 200-row files")
+    ap.add_argument("--r200", nargs="*", default=[],
+                    help="the default's 200-row files; none: the 200-row half must hold by "
+                         "construction (band_unchanged)")
     ap.add_argument("--calibration", type=Path, required=True, help="the candidate's file")
     ap.add_argument("--margin", type=float, default=0.02)
     ap.add_argument("--small", type=float, default=0.05)
@@ -144,6 +180,9 @@ def main() -> None:
     by = {(x["zoo"], x["name"], x["size"], x["draw"]): x for x in s}
     r, moved = scored([by.get((x["zoo"], x["name"], x["size"], x["draw"]), x) for x in d],
                       args.calibration)
+    if not args.r200:
+        whole_only(d, r, moved, args)
+        return
     d200 = rows_of(args.r200)
     r200, moved200 = scored(d200, args.calibration)
     print(f"R: every reading scored by {args.calibration}; largest change from the stored "

@@ -86,7 +86,8 @@ def test_a_three_category_trigger_no_pair_reveals_is_found_by_the_triple_screen(
 
 def test_a_network_carries_the_sure_rows_features_only_with_sure_order(searched) -> None:
     run, verdict = searched("mlp", 1, sure_order=True)
-    plain = registry.create("detector", "tabular-search").inspect(run.model, run.test, seed=0)
+    plain = registry.create("detector", "tabular-search", sure_rows=False).inspect(
+        run.model, run.test, seed=0)
     assert not NEW & set(plain.features)
     assert not any("excess_sure" in r.details for r in plain.per_class)
     sure = [r.details["excess_sure"] for r in verdict.per_class]
@@ -101,8 +102,8 @@ def test_a_tree_reads_them_as_zero(searched) -> None:
 
 
 def test_no_shipped_calibrator_reads_them() -> None:
-    for cal in load_calibrators().values():
-        assert not NEW & set(cal.features)
+    for key, cal in load_calibrators().items():  # but network:sure (shipped since stop 58)
+        assert key == "tabular-search:network:sure" or not NEW & set(cal.features)
 
 
 @pytest.mark.parametrize("bad", ["yes", 2, 0.5])

@@ -53,8 +53,9 @@ def test_a_zoo_of_chosen_architectures() -> None:
 
 
 # outside the 150-300-row band a network is read without twins by default (no calibrator
-# there reads them; review of stop 41), "network", scored by the whole-split calibrator
-@pytest.mark.parametrize(("arch", "family", "key"), [("mlp", "network", "network"),
+# there reads them; review of stop 41), "network:sure" (sure_rows, the default since stop 58
+# h16b), scored by the whole-split network:sure calibrator
+@pytest.mark.parametrize(("arch", "family", "key"), [("mlp", "network:sure", "network:sure"),
                                                      ("xgboost", "tree:xgboost", "tree:xgboost")])
 def test_tabular_search_names_the_family_its_calibrator_serves(
     arch: str, family: str, key: str, searched

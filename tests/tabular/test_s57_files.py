@@ -28,9 +28,9 @@ R200 = [f"benchmarks/data/{f}" for f in (
 
 def _same_apart_from(cand: dict, changed: set[str]) -> None:
     shipped = load_calibrators()
-    assert set(cand) - set(shipped) <= changed and set(shipped) <= set(cand)
-    for key, cal in shipped.items():
-        if key not in changed:
+    assert set(cand) - set(shipped) <= changed and set(shipped) - {SURE} <= set(cand)
+    for key, cal in shipped.items():  # network:sure shipped since stop 58 (h16b)
+        if key not in changed | {SURE}:
             assert (cand[key].coef, cand[key].intercept) == (cal.coef, cal.intercept), key
 
 

@@ -1,8 +1,8 @@
-"""``tabular-search -p sure_rows=1`` (issue 16 stop 56): a network read without twins also
-searches the rows surest of another class, keeps the default's target order, and is scored by a
-``network:sure`` calibrator where the file holds one (the opt-in
-``benchmarks/data/tabular_s56_h16m/calibration_sure.json``), by the ``network`` one elsewhere;
-trees and networks read with twins read nothing more, said in a note."""
+"""``tabular-search``'s ``sure_rows`` (issue 16: opt-in from stop 56, the default from stop 58
+h16b): a network read without twins outside the 150-300-row band also searches the rows surest
+of another class, keeps the default's target order, and is scored by the shipped
+``network:sure`` calibrator (``sure_rows=0``: the ``network`` one, as before); trees and
+networks read with twins read nothing more, said in a note where asked for."""
 
 from __future__ import annotations
 
@@ -26,16 +26,34 @@ NEW = {"tab_excess_sure", "tab_excess_flip"}
 
 
 def test_a_network_reads_the_sure_rows_and_keeps_the_default_order(searched) -> None:
-    run, plain = searched("mlp", 1)
-    sure = registry.create("detector", "tabular-search", sure_rows=True).inspect(
+    run, sure = searched("mlp", 1)  # the default since stop 58 (h16b)
+    plain = registry.create("detector", "tabular-search", sure_rows=False).inspect(
         run.model, run.test, seed=0)
-    assert plain.family == "network" and sure.family == "network:sure"
+    asked = registry.create("detector", "tabular-search", sure_rows=True).inspect(
+        run.model, run.test, seed=0)
+    assert plain.family == "network" and sure.family == asked.family == "network:sure"
     assert set(sure.features) >= NEW and not NEW & set(plain.features)
     assert {k: sure.features[k] for k in plain.features} == plain.features
+    assert asked.features == sure.features and asked.probability == sure.probability
     assert sure.target_classes == plain.target_classes  # sure_order's order is not taken
-    # the shipped file has no network:sure entry: the network one scores it, as without
-    assert sure.probability == plain.probability
+    # the shipped file's network:sure entry scores it
+    cals = load_calibrators()
+    calibrate(sure, cals)
+    assert sure.probability == pytest.approx(cals[SURE].probability(sure.features), abs=1e-12)
     assert not any("sure_rows" in n for n in sure.detector_notes)
+
+
+def test_the_default_reads_nothing_more_in_the_band_and_says_nothing(searched,
+                                                                      monkeypatch) -> None:
+    from trojanscope.detect import tabular_file_size
+
+    run, _ = searched("mlp", 1, twins=0, sure_rows=False)
+    rows = len(run.test)
+    monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows, rows)})
+    banded = registry.create("detector", "tabular-search", twins=0).inspect(
+        run.model, run.test, seed=0)  # a network without twins in the band: its band entry
+    assert banded.family == "network:rows200" and not NEW & set(banded.features)
+    assert not any("sure_rows" in n for n in banded.detector_notes)
 
 
 def test_the_candidate_file_scores_it_with_its_own_entry(searched) -> None:
@@ -62,14 +80,14 @@ def test_a_tree_and_a_network_with_twins_read_nothing_more_and_say_so(searched) 
 
 def test_the_candidate_file_is_the_shipped_one_with_one_entry_added() -> None:
     shipped, cand = load_calibrators(), load_calibrators(S56 / "calibration_sure.json")
-    assert set(cand) - set(shipped) == {SURE} and set(shipped) <= set(cand)
+    assert set(cand) - set(shipped) <= {SURE} and set(shipped) <= set(cand)
     for key, cal in shipped.items():
-        if key.endswith(":excess"):  # image entries: the shipped ones are stop 56's Y (h9B)
-            continue
+        if key.endswith(":excess") or key == SURE:  # image entries: stop 56's Y (h9B); the
+            continue  # network:sure entry shipped since stop 58 (h16b)
         assert (cand[key].coef, cand[key].intercept) == (cal.coef, cal.intercept)
     assert cand[SURE].features == ["tab_excess", "tab_excess_gap", "tab_flip_2",
                                    "tab_excess_sure"]
-    assert not any(NEW & set(c.features) for c in shipped.values())
+    assert not any(NEW & set(c.features) for k, c in shipped.items() if k != SURE)
 
 
 def test_the_candidate_entry_is_the_committed_development_rows_refitted(tmp_path) -> None:

@@ -64,7 +64,7 @@ def test_twins_must_be_a_count(bad) -> None:
 
 
 def test_a_network_read_with_twins_gains_their_features_and_keeps_the_rest(searched) -> None:
-    run, plain = searched("mlp", 1, twins=0)
+    run, plain = searched("mlp", 1, twins=0, sure_rows=False)  # the pre-stop-58 reading
     twinned = registry.create("detector", "tabular-search", twins=1).inspect(
         run.model, run.test, seed=0)
     added = set(twinned.features) - set(plain.features)
@@ -92,7 +92,7 @@ def test_a_network_read_with_twins_has_its_own_family(searched, monkeypatch) -> 
         return registry.create("detector", "tabular-search", **kw).inspect(
             run.model, run.test, seed=0).family
 
-    assert plain.family == "network"
+    assert plain.family == "network:sure"  # outside the band: sure_rows (stop 58 h16b)
     assert family(twins=1, size_calibration=False) == "network:twins"
     assert family(twins=1) == "network:twins:rows200"
     assert family() == "network:twins:rows200"  # the defaults since stop 41: twins=2, banded
@@ -159,7 +159,7 @@ def test_a_network_that_cannot_have_twins_is_read_without_them_and_says_so(searc
     run, plain = searched("mlp", 1, twins=0, size_calibration=False)
     verdict = registry.create("detector", "tabular-search", size_calibration=False,
                               twins=1).inspect(_Scaled(run.model), run.test, seed=0)
-    assert verdict.family == plain.family == "network"
+    assert verdict.family == plain.family == "network:sure"  # no band: sure_rows (stop 58)
     assert "tab_excess_vs_twins" not in verdict.features
     assert NO_TWINS_NOTE in verdict.detector_notes
     assert NO_TWINS_NOTE not in plain.detector_notes
@@ -179,7 +179,7 @@ def test_outside_the_band_the_default_trains_no_twins(searched) -> None:
     default trains none there (they doubled a wide table's time); asked for, they are."""
     run, default = searched("mlp", 1)
     assert not 150 <= len(run.test) <= 300  # the fixture's file lies outside the band
-    assert default.family == "network"
+    assert default.family == "network:sure"  # sure_rows, the default since stop 58 (h16b)
     assert "tab_excess_vs_twins" not in default.features
     asked = registry.create("detector", "tabular-search", twins=1).inspect(
         run.model, run.test, seed=0)

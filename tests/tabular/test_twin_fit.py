@@ -102,7 +102,8 @@ def test_the_candidate_network_calibrator_refits_from_the_distilled_development_
     assert candidate[NET_BAND]["fitted_on"]["models"] == 67
     # the rule was met: the shipped tabular-search entries are the candidate's since stop 43
     # (other methods' calibrators change with other issues' merges)
-    tab = {k for k in shipped if k.startswith("tabular-search:")}
+    tab = {k for k in shipped if k.startswith("tabular-search:")} - {
+        "tabular-search:network:sure"}  # added at stop 58 (h16b)
     assert tab == {k for k in candidate if k.startswith("tabular-search:")}
     assert {k for k in tab if shipped[k] != candidate[k]} == set()
 

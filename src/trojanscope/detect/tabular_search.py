@@ -210,14 +210,15 @@ class TabularSearch(ModelDetector):
             it, 13.1 s at stop 49 without).
         sure_rows: networks read without twins: the sure-rows search of ``sure_order`` is read
             too (``tab_excess_sure``, ``tab_excess_flip``), the target order stays the
-            default's, and the family gets ``:sure``, so a ``network:sure`` calibrator reads
-            them where the calibration file holds one (elsewhere the ``network`` one, as
-            without). Issue 16 stop 56: opt-in, its entry in
-            ``benchmarks/data/tabular_s56_h16m/calibration_sure.json`` (one zoo out over 233
-            development networks it lifted lending-club from 0.951 to 0.984 ROC-AUC;
-            docs/benchmarks.md gives its rule and fresh reading). A tree, or a network read
-            with twins (a 150-300-row file, whose band calibrator does not read them), reads
-            nothing more, said in a note. False, the default: no sure-rows search.
+            default's, and the family gets ``:sure``, so the ``network:sure`` calibrator reads
+            them (the ``network`` one where a file holds none). Issue 16: opt-in from stop 56;
+            the default from stop 58 (h16b), its entry fitted on 300 development networks (26
+            zoos), met its rule on fresh 4700/4710 (docs/benchmarks.md). None, the default:
+            on for networks read without twins outside the 150-300-row band (the whole split,
+            any other file size), silently nothing more for a tree or a file in the band
+            (whose band calibrators do not read them); True: every network read without
+            twins, with a note where it reads nothing more; False: no sure-rows search (the
+            ``network`` family, as before stop 58).
         twin_fit: networks read with twins: how each twin is trained on the clean file.
             ``"distil"``, the default since issue 16 stop 43: 100 steps towards the model's
             own class probabilities on the clean rows (:func:`.tabular_twins.distil`: a twin
@@ -249,7 +250,7 @@ class TabularSearch(ModelDetector):
                  size_calibration: bool = True, twins: int | None = None,
                  twin_order: bool | None = None, twin_fit: str = "distil",
                  tree_resamples: int = 0, sure_order: bool = False,
-                 sure_rows: bool = False) -> None:
+                 sure_rows: bool | None = None) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -268,9 +269,9 @@ class TabularSearch(ModelDetector):
         if sure_order not in (True, False):
             raise UserInputError("tabular-search: sure_order must be true or false")
         self.sure_order = bool(sure_order)
-        if sure_rows not in (True, False):
+        if sure_rows is not None and sure_rows not in (True, False):
             raise UserInputError("tabular-search: sure_rows must be true or false")
-        self.sure_rows = bool(sure_rows)
+        self.sure_rows = None if sure_rows is None else bool(sure_rows)
         if twin_order is not None and twin_order not in (True, False):
             raise UserInputError("tabular-search: twin_order must be true or false")
         self.twin_order = None if twin_order is None else bool(twin_order)
@@ -385,12 +386,14 @@ class TabularSearch(ModelDetector):
             notes.append(TWIN_ORDER_UNREAD.format(
                 what="a tree model" if tree else "a network read without clean twins",
                 order="its own target order" if tree else "the linear reference's order"))
-        if self.sure_rows and (tree or twins):  # asked for, never silently dropped
+        if self.sure_rows is True and (tree or twins):  # asked for, never silently dropped
             notes.append(SURE_ROWS_UNREAD.format(
                 what="a tree model" if tree else "a network read with clean twins"))
         # the sure rows: with ``sure_order`` wherever a network is read, with ``sure_rows``
         # only without twins (the ``network:sure`` calibrator's readings; stop 56)
-        read_sure = not tree and (self.sure_order or (self.sure_rows and not twins))
+        # None, the default (stop 58 h16b): on where no band calibrator reads the network
+        sure_rows = self.sure_rows is True or (self.sure_rows is None and not band)
+        read_sure = not tree and (self.sure_order or (sure_rows and not twins))
         # the twins' search repeats the linear one's model passes: kept (same numbers)
         rises = RiseCache(target.model) if twins else None
         if not tree and self.min_sources != MIN_SOURCES:
@@ -546,7 +549,7 @@ class TabularSearch(ModelDetector):
         verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
         if twins:  # read by its own calibrator where one is fitted
             verdict.family += ":twins"
-        elif read_sure and self.sure_rows:  # the ``network:sure`` calibrator, where one is
+        elif read_sure and sure_rows:  # the ``network:sure`` calibrator
             verdict.family += ":sure"
         if band:
             verdict.family += f":{band}"
