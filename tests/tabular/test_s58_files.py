@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sure_refit import refit_sure
 
 from trojanscope.detect.calibration import load_calibrators
 
@@ -55,15 +56,9 @@ def test_the_band_entries_are_the_committed_200_row_readings_refitted(tmp_path) 
 
 
 def test_the_sure_entry_is_the_committed_development_networks_refitted(tmp_path) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import tabular_net_refit as refit
-
-    rows = refit.load(_files("sure_rows.txt"), "whole")
+    rows, mine = refit_sure(S58 / "sure_rows.txt", tmp_path / "cal.json")
     zoos = {r["zoo"] for r in rows}
     assert len(rows) == 277 and len(zoos) == 24 and FRESH.isdisjoint(zoos)
-    out = tmp_path / "cal.json"
-    refit.write(rows, "whole", "excess + gap + flip_2 + sure|none|10", out, key=SURE)
-    mine = load_calibrators(out)[SURE]
     cand = load_calibrators(S58 / "calibration_nt.json")[SURE]
     assert mine.coef == pytest.approx(cand.coef, abs=1e-9)
     assert mine.intercept == pytest.approx(cand.intercept, abs=1e-9)

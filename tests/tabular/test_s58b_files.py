@@ -4,10 +4,10 @@ with one entry, ``network:sure``, refitted on 300 development networks of 26 zoo
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from sure_refit import refit_sure
 
 from trojanscope.detect.calibration import load_calibrators
 
@@ -28,17 +28,10 @@ def test_n_is_the_shipped_file_with_one_entry() -> None:
 
 @pytest.mark.slow  # 300 readings refitted
 def test_the_sure_entry_is_the_committed_development_networks_refitted(tmp_path) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import tabular_net_refit as refit
-
-    files = [str(ROOT / f) for f in (S58B / "sure_rows.txt").read_text().split()]
-    rows = refit.load(files, "whole")
+    rows, mine = refit_sure(S58B / "sure_rows.txt", tmp_path / "cal.json")
     zoos = {r["zoo"] for r in rows}
     assert len(rows) == 300 and len(zoos) == 26 and FRESH.isdisjoint(zoos)
     assert {"tab-fresh37", "tab-fresh37-lc"} <= zoos  # 4600/4610 added
-    out = tmp_path / "cal.json"
-    refit.write(rows, "whole", "excess + gap + flip_2 + sure|none|10", out, key=SURE)
-    mine = load_calibrators(out)[SURE]
     cand = load_calibrators(S58B / "calibration_n.json")[SURE]
     assert mine.coef == pytest.approx(cand.coef, abs=1e-9)
     assert mine.intercept == pytest.approx(cand.intercept, abs=1e-9)
