@@ -8,6 +8,7 @@ attribute of the same name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from trojanscope.mitigate.gated_defaults import (
@@ -36,6 +37,22 @@ from trojanscope.params import check_flag, check_option
 
 FLAGS = ("unlearn", "stripes", "hold", "check", "candidates", "warp_candidates",
          "dense_candidates", "near_mix", "near_free", "dense_check", "dense_reach")
+
+
+def _fraction(high: float) -> Callable[[str, object], object]:
+    """A share from 0 to ``high``, checked and kept as given."""
+    def check(name: str, value: object) -> object:
+        check_option(name, value, 0.0, high)  # type: ignore[arg-type]
+        return value
+    return check
+
+
+def _count(high: int) -> Callable[[str, object], object]:
+    """A whole number from 0 to ``high``, as an int."""
+    def check(name: str, value: object) -> object:
+        check_option(name, value, 0, high, integer=True)  # type: ignore[arg-type]
+        return int(value)  # type: ignore[call-overload]
+    return check
 
 
 @dataclass(frozen=True)
@@ -391,34 +408,25 @@ class AfterOptions:
         if self.back_distill and other:
             raise ValueError("back_distill is not combined with bias_refit or dense_repair: "
                              "ask for one of them")
-        if self.reach_round2 is None:  # the default: off where free_reach's step is off
-            settle(self, "reach_round2", REACH_ROUND2 and self.free_reach > 0)
-        settle(self, "reach_round2", check_flag("reach_round2", self.reach_round2))
-        if self.reach_round2 and self.free_reach <= 0:
-            raise ValueError("reach_round2 is a second round of free_reach's step: "
-                             "set free_reach > 0 with it (not beside bias_refit or dense_repair)")
-        if self.first_read is None:  # the default: off where free_reach's step is off
-            settle(self, "first_read", FIRST_READ if self.free_reach > 0 else 0.0)
-        check_option("first_read", self.first_read, 0.0, 1.0)
-        if self.first_read > 0 and self.free_reach <= 0:
-            raise ValueError("first_read reads free_reach's reading after its step: "
-                             "set free_reach > 0 with it (not beside bias_refit or dense_repair)")
-        if self.held_pick is None:  # the default: off where free_reach's step is off
-            settle(self, "held_pick", HELD_PICK if self.free_reach > 0 else 0.0)
-        check_option("held_pick", self.held_pick, 0.0, 0.5)
-        if self.held_pick > 0 and self.free_reach <= 0:
-            raise ValueError("held_pick chooses after free_reach's step: set free_reach > 0 "
-                             "with it (not beside bias_refit or dense_repair)")
-        if self.fold_back is None:  # the default: off where free_reach's step is off
-            settle(self, "fold_back", FOLD_BACK if self.free_reach > 0 else 0)
-        check_option("fold_back", self.fold_back, 0, 20, integer=True)
-        settle(self, "fold_back", int(self.fold_back))
-        if self.fold_back and self.free_reach <= 0:
-            raise ValueError("fold_back runs after free_reach's step: set free_reach > 0 "
-                             "with it (not beside bias_refit or dense_repair)")
-        if self.sparse_last is None:  # the default: off where free_reach's step is off
-            settle(self, "sparse_last", SPARSE_LAST and self.free_reach > 0)
-        settle(self, "sparse_last", check_flag("sparse_last", self.sparse_last))
-        if self.sparse_last and self.free_reach <= 0:
-            raise ValueError("sparse_last runs after free_reach's step: set free_reach > 0 "
-                             "with it (not beside bias_refit or dense_repair)")
+        # the after-steps of free_reach's step (mitigate/after_steps.py), each the same way
+        after = "after free_reach's step"
+        for name, default, check, does in (
+            ("reach_round2", REACH_ROUND2, check_flag, "is a second round of free_reach's step"),
+            ("first_read", FIRST_READ, _fraction(1.0), "reads free_reach's reading after its step"),
+            ("held_pick", HELD_PICK, _fraction(0.5), "chooses " + after),
+            ("fold_back", FOLD_BACK, _count(20), "runs " + after),
+            ("sparse_last", SPARSE_LAST, check_flag, "runs " + after),
+        ):
+            self._after_free_reach(name, default, check, does)
+
+    def _after_free_reach(self, name: str, default: object,
+                          check: Callable[[str, object], object], does: str) -> None:
+        """An after-step of ``free_reach``'s step: None (the default) is ``default`` where that
+        step runs and off (0 of the default's type) where not; ``check`` refuses a bad value
+        and gives the one kept; a step asked for without ``free_reach`` is refused."""
+        if getattr(self, name) is None:
+            settle(self, name, default if self.free_reach > 0 else type(default)(0))
+        settle(self, name, check(name, getattr(self, name)))
+        if getattr(self, name) and self.free_reach <= 0:
+            raise ValueError(f"{name} {does}: set free_reach > 0 with it (not beside bias_refit "
+                             "or dense_repair)")
