@@ -17,6 +17,10 @@ held-out part (both tables, every draw) and scores that part:
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_tree200_designs.py --rows R200.json... \
         [--pairs 4600=cd.json,lc.json ...] [--nets 4500=cd.json,lc.json]
+        [--ranges FEATURE... [--family tree:xgboost]]
+
+``--ranges`` prints only the features' ranges over the family's readings, clean and
+backdoored apart (where a user-made model's reading sits against the fitting rows).
 
 Development only: the rows given must be of spent seeds.
 """
@@ -129,15 +133,31 @@ def pair_out(rows: list[dict], pairs: dict[str, list[str]], nets: dict[str, list
                     print(f"    {part}")
 
 
+def ranges(rows: list[dict], family: str, feats: list[str]) -> None:
+    """Each feature's min / median / max over ``family``'s 200-row readings, clean and
+    backdoored apart: where a user-made model's reading sits against the fitting rows."""
+    sub = [r for r in rows if r["base_family"] == family]
+    for f in feats:
+        for bd in (False, True):
+            x = np.array([r["features"][f] for r in sub if r["backdoored"] == bd], float)
+            print(f"{f} {'backdoored' if bd else 'clean'} min {x.min():.3f} median "
+                  f"{np.median(x):.3f} max {x.max():.3f} (n {len(x)})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", nargs="+", required=True)
     ap.add_argument("--cs", nargs="+", type=float, default=None)
     ap.add_argument("--pairs", nargs="*", default=[], metavar="NAME=CD.json,LC.json")
     ap.add_argument("--nets", nargs="*", default=[], metavar="NAME=CD.json,LC.json")
+    ap.add_argument("--ranges", nargs="*", default=[], metavar="FEATURE",
+                    help="print these features' ranges over --family's readings instead")
+    ap.add_argument("--family", default="tree:xgboost")
     args = ap.parse_args()
     rows = [r for r in load(args.rows) if str(r["size"]) == "200"]
-    if args.pairs:
+    if args.ranges:
+        ranges(rows, args.family, args.ranges)
+    elif args.pairs:
         split = {k: v.split(",") for k, v in (a.split("=", 1) for a in args.pairs)}
         nets = {k: v.split(",") for k, v in (a.split("=", 1) for a in args.nets)}
         pair_out(rows, split, nets, args.cs or [0.1, 1.0, 10.0])

@@ -96,3 +96,12 @@ def test_a_pair_is_met_only_where_both_tables_hold(
     out = capsys.readouterr().out
     assert "1/1 box | none | C 1" in out  # the box ranks both tables: every condition holds
     assert out.count("/1 ") == 4  # one line per design and transform, each counting one pair
+
+
+def test_ranges_print_each_features_span_by_label(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [{**_tree(i, i % 2 == 1), "base_family": "tree:xgboost"} for i in range(6)]
+    rows.append({**_tree(7, True, "lightgbm"), "base_family": "tree:lightgbm"})  # not read
+    designs.ranges(rows, "tree:xgboost", ["tab_box"])
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["tab_box clean min 0.000 median 0.020 max 0.040 (n 3)",
+                   "tab_box backdoored min 1.010 median 1.030 max 1.050 (n 3)"]
