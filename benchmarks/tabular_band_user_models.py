@@ -42,7 +42,10 @@ torch.set_num_threads(1)
 
 from tabular_band_user_file import cli, write_transactions  # noqa: E402
 
-FEATURES = ("tab_mass", "tab_box", "tab_box_over", "tab_gap", "tab_major_recur_lead")
+# the band designs' features: stop 40's, stop 48's and stop 59's (``tab_mass_group``,
+# ``tab_major_recur``)
+FEATURES = ("tab_mass", "tab_box", "tab_box_over", "tab_gap", "tab_major_recur_lead",
+            "tab_mass_group", "tab_major_recur")
 COLUMNS = ("amount", "age", "hour", "n_tx", "merchant_risk")
 
 
