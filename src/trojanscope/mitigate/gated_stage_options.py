@@ -371,7 +371,9 @@ class AfterOptions:
             unlearning runs (5 epochs, a sparse perturbation towards the suspect)
             (:mod:`~trojanscope.mitigate.residue_last`; the note's ``residue_last``). Built for
             the ASR residues of 2-4% (issue 12 stop 59, h12); default ``RESIDUE_LAST`` = 0
-            (off). Off where ``free_reach`` is 0; asked for there, it is refused.
+            (off): ``residue_last=0.1`` failed its rule on fresh zoos 2459/2460 (14 of 20 as
+            today's; one gained, one lost). Off where ``free_reach`` is 0; asked for there, it
+            is refused.
     """
 
     residue: float = 0.0
