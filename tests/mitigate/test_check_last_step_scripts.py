@@ -1,7 +1,7 @@
 """``benchmarks/check_back_distill.py``, ``check_free_reach.py``, ``check_bias_refit.py``,
 ``check_reach_round2.py`` (hfc, stop 54), ``check_first_read.py`` (h12, stop 55) and
 ``check_held_pick.py`` (h12, stop 56), ``check_fold_back.py`` (h12, stop 57),
-``check_sparse_last.py`` (h12, stop 58): importing
+``check_sparse_last.py`` (h12, stop 58), ``check_residue_last.py`` (h12, stop 59): importing
 them runs nothing and patches nothing, and a bad argument ends in one error line and exit 2
 before any model is read (at stop 53 they ran at import with unchecked ``sys.argv``)."""
 
@@ -21,7 +21,8 @@ from script_run import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2",
-           "check_first_read", "check_held_pick", "check_fold_back", "check_sparse_last")
+           "check_first_read", "check_held_pick", "check_fold_back", "check_sparse_last",
+           "check_residue_last")
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -54,6 +55,9 @@ def zoo(tmp_path: Path) -> Path:
     ("check_fold_back", "1.5", "invalid int value"),
     ("check_sparse_last", "0", "ON must be above 0"),
     ("check_sparse_last", "1.5", "invalid int value"),
+    ("check_residue_last", "0", "BAR must be above 0"),
+    ("check_residue_last", "nan", "BAR must be above 0"),
+    ("check_residue_last", "11", "residue_last"),
 ])
 def test_a_bad_value_is_one_line(load_benchmark, tmp_path, capsys, name, value, word) -> None:
     script = load_benchmark(name)

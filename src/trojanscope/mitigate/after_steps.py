@@ -64,6 +64,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("held_pick", "held_pick", _M + "held_pick", "after_step", keeps_first=True),
     AfterStep("fold_back", "fold_back", _M + "fold_back", "after_step"),
     AfterStep("sparse_last", "sparse_last", _M + "sparse_last", "after_step"),
+    AfterStep("residue_last", "residue_last", _M + "residue_last", "after_step"),
 )
 
 

@@ -179,3 +179,10 @@ FOLD_BACK = 0
 # benchmarks/data/mitigate_s58/plan.md's rule on fresh zoos 2457/2458 (11 of 20 backdoored MLPs
 # at the goal against 12: none gained, one lost): opt-in.
 SPARSE_LAST = False
+# ``residue_last``'s bar (issue 12 stop 59, h12): with B > 0, last, where the suspect's logit
+# still rises under the detector's reversed trigger on the output by at least B times its rise
+# on the input model (clean images not of the suspect), ``sparse_last``'s unlearning runs
+# (:mod:`~trojanscope.mitigate.residue_last`). 0: off. The candidate 0.1 failed
+# benchmarks/data/mitigate_s59/plan.md's rule on fresh zoos 2459/2460 (14 of 20 backdoored MLPs
+# at the goal, as today's default: one gained, one lost): opt-in.
+RESIDUE_LAST = 0.0

@@ -27,6 +27,7 @@ from trojanscope.mitigate.gated_defaults import (
     MARGIN_PULL,
     NEAR_FREE,
     REACH_ROUND2,
+    RESIDUE_LAST,
     RESIDUE_ROUNDS,
     SPARSE_LAST,
     UNLEARN,
@@ -363,6 +364,16 @@ class AfterOptions:
             default ``SPARSE_LAST`` = 0 (off): ``sparse_last=1`` failed its rule on fresh zoos
             2457/2458 (11 of 20 against 12; none gained, one lost). Off where ``free_reach``
             is 0; asked for there, it is refused.
+        residue_last: with a bar B > 0, last (after ``sparse_last``), where ``free_reach``'s
+            step read the model and the detector left a reversed trigger for the suspect, the
+            suspect's mean logit rise under that trigger on the clean images not of it is read
+            on the output over the same on the input model; at or above B, ``sparse_last``'s
+            unlearning runs (5 epochs, a sparse perturbation towards the suspect)
+            (:mod:`~trojanscope.mitigate.residue_last`; the note's ``residue_last``). Built for
+            the ASR residues of 2-4% (issue 12 stop 59, h12); default ``RESIDUE_LAST`` = 0
+            (off): ``residue_last=0.1`` failed its rule on fresh zoos 2459/2460 (14 of 20 as
+            today's; one gained, one lost). Off where ``free_reach`` is 0; asked for there, it
+            is refused.
     """
 
     residue: float = 0.0
@@ -379,6 +390,7 @@ class AfterOptions:
     held_pick: float | None = None
     fold_back: int | None = None
     sparse_last: bool | None = None
+    residue_last: float | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -416,6 +428,7 @@ class AfterOptions:
             ("held_pick", HELD_PICK, _fraction(0.5), "chooses " + after),
             ("fold_back", FOLD_BACK, _count(20), "runs " + after),
             ("sparse_last", SPARSE_LAST, check_flag, "runs " + after),
+            ("residue_last", RESIDUE_LAST, _fraction(10.0), "reads " + after),
         ):
             self._after_free_reach(name, default, check, does)
 

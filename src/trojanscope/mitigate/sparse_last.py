@@ -115,18 +115,25 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     return sparse_step(gated, state.out, state.clean, state.seed)
 
 
+def unlearn_sparse(model: nn.Module, clean: TensorDataset, suspect: int, seed: int) -> None:
+    """``EPOCHS`` epochs of ``free_reach``'s distilling fine-tune on ``model``, in place, towards
+    the model as it came, with copies stamped by a sparse perturbation towards ``suspect``
+    (re-chosen each batch) under their true labels; ``sparse_last``'s and ``residue_last``'s."""
+    from trojanscope.mitigate.base import frozen_copy
+
+    gen = torch.Generator().manual_seed(seed + SPARSE_SEED)
+    distil_fit(model, frozen_copy(model), clean, gen, EPOCHS, perturb=sparse_push(suspect))
+
+
 def sparse_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
     """``EPOCHS`` epochs of ``free_reach``'s distilling fine-tune on ``out``, in place, with
     copies stamped by a sparse perturbation towards the suspect under their true labels; the
     note's ``sparse_last`` gives :func:`sparse_reach` before and the seconds. Its own function
     so a benchmark can spy on it."""
-    from trojanscope.mitigate.base import frozen_copy
-
     suspect = int(gated.report_["suspect"])
     start = time.perf_counter()
     reach = sparse_reach(out, clean.x, clean.y, suspect)
-    gen = torch.Generator().manual_seed(seed + SPARSE_SEED)
-    distil_fit(out, frozen_copy(out), clean, gen, EPOCHS, perturb=sparse_push(suspect))
+    unlearn_sparse(out, clean, suspect, seed)
     gated.report_["sparse_last"] = {
         "reach": round(reach, 3),
         "action": "a sparse universal perturbation towards the suspect unlearnt",
