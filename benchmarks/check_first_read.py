@@ -13,19 +13,16 @@ Importing it runs nothing; a bad argument (no zoo, no output folder, R not in (0
 """
 
 import trojanscope.mitigate.first_read as fr
-from _common import last_step_args, run_main
-from last_step_rows import spied_rows
-from trojanscope.mitigate.gated import Gated
+from _common import run_main
+from last_step_rows import check_last_step
 
 SEEN: dict = {}
 
 
 def main(argv: list[str] | None = None) -> None:
     """Both rows for every model of ZOO, written to OUT.json after each model."""
-    args = last_step_args(__doc__, "R", float, 0.03, argv)
-    Gated(first_read=args.value)  # a bad value refused here, before any model is read
-    spied_rows(fr, "first_back", SEEN, args.zoo, args.out, lambda: Gated(first_read=args.value),
-               f"gated:first_read={args.value:g}", "first_read", "first_read")
+    check_last_step(__doc__, argv, fr, "first_back", "first_read", "R", float, 0.03, "first_read",
+                    SEEN)
 
 
 if __name__ == "__main__":

@@ -12,19 +12,15 @@ Importing it runs nothing; a bad argument (no zoo, no output folder, E not above
 """
 
 import trojanscope.mitigate.fold_back as fb
-from _common import last_step_args, run_main
-from last_step_rows import spied_rows
-from trojanscope.mitigate.gated import Gated
+from _common import run_main
+from last_step_rows import check_last_step
 
 SEEN: dict = {}
 
 
 def main(argv: list[str] | None = None) -> None:
     """Both rows for every model of ZOO, written to OUT.json after each model."""
-    args = last_step_args(__doc__, "E", int, 1, argv)
-    Gated(fold_back=args.value)  # a bad value refused here, before any model is read
-    spied_rows(fb, "fold_step", SEEN, args.zoo, args.out, lambda: Gated(fold_back=args.value),
-               f"gated:fold_back={args.value}", "fold_back", "fold_back")
+    check_last_step(__doc__, argv, fb, "fold_step", "fold_back", "E", int, 1, "fold_back", SEEN)
 
 
 if __name__ == "__main__":

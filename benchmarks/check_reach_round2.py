@@ -12,19 +12,16 @@ and exit 2 before any model is read.
 """
 
 import trojanscope.mitigate.reach_round as rr
-from _common import last_step_args, run_main
-from last_step_rows import spied_rows
-from trojanscope.mitigate.gated import Gated
+from _common import run_main
+from last_step_rows import check_last_step
 
 SEEN: dict = {}
 
 
 def main(argv: list[str] | None = None) -> None:
     """Both rows for every model of ZOO, written to OUT.json after each model."""
-    args = last_step_args(__doc__, "ON", int, 1, argv)
-    Gated(reach_round2=args.value)  # a bad value refused here, before any model is read
-    spied_rows(rr, "round_two", SEEN, args.zoo, args.out, lambda: Gated(reach_round2=True),
-               "gated:reach_round2=1", "reach_round2", "round2")
+    check_last_step(__doc__, argv, rr, "round_two", "reach_round2", "ON", int, 1, "round2", SEEN,
+                    flag=True)
 
 
 if __name__ == "__main__":

@@ -12,19 +12,16 @@ one ``error:`` line and exit 2 before any model is read.
 """
 
 import trojanscope.mitigate.sparse_last as sl
-from _common import last_step_args, run_main
-from last_step_rows import spied_rows
-from trojanscope.mitigate.gated import Gated
+from _common import run_main
+from last_step_rows import check_last_step
 
 SEEN: dict = {}
 
 
 def main(argv: list[str] | None = None) -> None:
     """Both rows for every model of ZOO, written to OUT.json after each model."""
-    args = last_step_args(__doc__, "ON", int, 1, argv)
-    Gated(sparse_last=args.value)  # a bad value refused here, before any model is read
-    spied_rows(sl, "sparse_step", SEEN, args.zoo, args.out, lambda: Gated(sparse_last=True),
-               "gated:sparse_last=1", "sparse_last", "sparse_last")
+    check_last_step(__doc__, argv, sl, "sparse_step", "sparse_last", "ON", int, 1, "sparse_last",
+                    SEEN, flag=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from _common import last_step_args
 from trojanscope.data.resolve import load_dataset
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
@@ -98,3 +99,21 @@ def spied_rows(owner: Any, name: str, seen: dict, zoo: Path, out_path: Path,
         rows_from_one_run(zoo, out_path, make, label, key, word, seen)
     finally:
         setattr(owner, name, step)
+
+
+def check_last_step(doc: str | None, argv: list[str] | None, owner: Any, step: str, option: str,
+                    metavar: str, kind: type, default: float, word: str, seen: dict, *,
+                    flag: bool = False) -> None:
+    """The whole ``main`` of a one-run check of a gated option whose step runs last
+    (``check_reach_round2.py``, ``check_first_read.py``, ``check_fold_back.py``,
+    ``check_sparse_last.py``, which repeated it but for these arguments; folded here at stop 59):
+    ``ZOO OUT.json [METAVAR]`` read by :func:`_common.last_step_args`, the value checked by
+    ``Gated(option=value)`` before any model is read, then :func:`spied_rows` on ``owner.step``
+    with the candidate ``gated:option=value`` (``flag``: an on/off option, run and named as
+    ``=1`` whatever number turned it on)."""
+    args = last_step_args(doc, metavar, kind, default, argv)
+    Gated(**{option: args.value})  # a bad value refused here, before any model is read
+    value = True if flag else args.value
+    shown = "1" if flag else (f"{value:g}" if kind is float else str(value))
+    spied_rows(owner, step, seen, args.zoo, args.out, lambda: Gated(**{option: value}),
+               f"gated:{option}={shown}", option, word)

@@ -196,3 +196,28 @@ def test_held_pick_s_check_reads_the_detector_once_per_model_and_charges_its_sec
     verdict("auto", other, clean, 0)
     verdict("auto", model, clean, 1)
     assert calls == [0, 0, 1]
+
+
+@pytest.mark.parametrize("name,extra,label,word,option,value", [
+    ("check_first_read", (), "gated:first_read=0.03", "first_read", "first_read", 0.03),
+    ("check_first_read", ("0.5",), "gated:first_read=0.5", "first_read", "first_read", 0.5),
+    ("check_fold_back", ("2",), "gated:fold_back=2", "fold_back", "fold_back", 2),
+    ("check_sparse_last", ("1",), "gated:sparse_last=1", "sparse_last", "sparse_last", True),
+    ("check_reach_round2", (), "gated:reach_round2=1", "round2", "reach_round2", True),
+])
+def test_the_folded_checks_run_what_they_ran(load_benchmark, monkeypatch, tmp_path, name, extra,
+                                             label, word, option, value) -> None:
+    """Stop 59: the four checks' shared ``main`` (``last_step_rows.check_last_step``) names,
+    builds and spies on what each script did before (its label, note key, word and value),
+    with the step spied during the run and put back after."""
+    script = load_benchmark(name)
+    rows = sys.modules["last_step_rows"]  # the module the script imported
+    seen: dict = {}
+
+    def run(zoo, out, make, lab, key, wrd, spied) -> None:
+        seen.update(m=make(), label=lab, key=key, word=wrd, spied=spied is script.SEEN)
+
+    monkeypatch.setattr(rows, "rows_from_one_run", run)
+    script.main([str(zoo(tmp_path)), str(tmp_path / "out.json"), *extra])
+    assert (seen["label"], seen["key"], seen["word"]) == (label, option, word)
+    assert getattr(seen["m"], option) == value and seen["spied"]

@@ -1,6 +1,6 @@
 # Issue 12, stop 58 (h12): read plan.md's rule on the pairs of rows fresh.sh wrote by the cut
 # (fresh-2457.json, fresh-2458.json: every model both of whose rows are there), print
-# ship_rule_mitigate.py's tables (its verdict for reference only: plan.md's rule is read_rule.py),
+# ship_rule_mitigate.py's tables (its verdict for reference only: plan.md's rule is mitigate_read_rule.py),
 # then today's default pooled over every fresh zoo scored with the default of its day,
 # 2439-2458 (today-2439-2458.json/.log), and the misses read in images of the scoring split.
 #   bash benchmarks/data/mitigate_s58/rule.sh > /tmp/h12s58/rule.log 2>&1
@@ -15,7 +15,9 @@ for S in 2457 2458; do
   [ -f $O/fresh-$S.json ] && ARGS="$ARGS $O/fresh-$S.json:$S" && PARTS="$PARTS --part $O/fresh-$S.json $S gated"
 done
 $P benchmarks/pool_mitigate_rows.py $ARGS --out $O/fresh-pooled.json
-$P $O/read_rule.py $O/fresh-pooled.json
+# plan.md's rule: benchmarks/mitigate_read_rule.py (stop 59; was this folder's read_rule.py, the
+# same reading with the candidate's name set here)
+$P benchmarks/mitigate_read_rule.py $O/fresh-pooled.json --candidate 'gated:sparse_last=1' --min-backdoored 6
 $P benchmarks/ship_rule_mitigate.py $O/fresh-pooled.json \
     --today gated --candidate 'gated:sparse_last=1' --clean-loss 0.01 --fast 60 --strict
 $P benchmarks/goal_by_family.py $O/fresh-pooled.json

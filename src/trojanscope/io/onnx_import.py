@@ -30,6 +30,7 @@ from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
 from trojanscope.io.onnx_tensors import all_tensors
+from trojanscope.models.pooling import max_pool2d
 
 __all__ = ["SUPPORTED_OPS", "OnnxModule", "infer_input_shape", "load_onnx", "onnx_to_module"]
 
@@ -140,7 +141,7 @@ def _max_pool(args: Args, attrs: dict[str, Any], opset: int) -> Tensor:
     padding = _native_pad(pads, kernel)
     if padding is None:
         x, padding = F.pad(x, _torch_pad(pads), value=-math.inf), [0] * len(kernel)
-    pool = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[len(kernel) - 1]
+    pool = (F.max_pool1d, max_pool2d, F.max_pool3d)[len(kernel) - 1]  # 2-d: channels-last, exact
     return pool(x, kernel, strides, padding, dils, ceil_mode=bool(attrs.get("ceil_mode", 0)))
 
 

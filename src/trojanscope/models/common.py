@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from trojanscope.models.pooling import MaxPool2d
+
 
 class Normalize(nn.Module):
     """``(x - mean) / std`` per channel: inputs stay in [0, 1] outside the model."""
@@ -60,7 +62,7 @@ def downsample(kind: str, channels: int) -> nn.Module:
     """Halve the spatial size: max or average pooling, or a learnt stride-2 convolution."""
     check_choice(kind, POOLS, "pooling")
     if kind == "max":
-        return nn.MaxPool2d(2)
+        return MaxPool2d(2)  # nn.MaxPool2d, pooled in channels-last (models/pooling.py)
     if kind == "avg":
         return nn.AvgPool2d(2)
     return nn.Conv2d(channels, channels, 2, stride=2)

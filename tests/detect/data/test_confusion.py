@@ -39,14 +39,28 @@ def poisoned():
     return data, view.is_poisoned.numpy().copy(), train.labels.numpy(), feats
 
 
-def test_confusion_finds_the_poison(poisoned) -> None:
+@pytest.fixture(scope="module")
+def whole_confusion(poisoned):
+    """Confusion of the whole model on the set, read by two tests (``poison`` only scores the
+    result, never the detector: one run serves both; stop 59, the suite's time)."""
     data, poison, _, feats = poisoned
-    r = detect_data(data, method="confusion", features=feats, poison=poison, head_only=False)
+    return detect_data(data, method="confusion", features=feats, poison=poison, head_only=False)
+
+
+@pytest.fixture(scope="module")
+def whole_auto(poisoned):
+    """``auto`` with the whole model's confusion, read by two tests (one run, as above)."""
+    data, poison, _, feats = poisoned
+    return detect_data(data, method="auto", features=feats, poison=poison, **WHOLE)
+
+
+def test_confusion_finds_the_poison(whole_confusion) -> None:
+    r = whole_confusion
     assert r.truth.roc_auc > 0.95 and r.truth.recall >= 0.8 and r.truth.fpr <= 0.05, r.truth
     assert r.target_classes == [1]
 
 
-def test_head_only_tunes_a_copy_of_the_head_alone(poisoned) -> None:
+def test_head_only_tunes_a_copy_of_the_head_alone(poisoned, whole_confusion) -> None:
     """The fast default fine-tunes a copy of the classifier head on the cached inputs of its
     first linear layer; the feature model itself is left as it was. (On this tiny 4-class set
     the head alone does not keep the trigger: docs/detect-data.md.)"""
@@ -57,13 +71,12 @@ def test_head_only_tunes_a_copy_of_the_head_alone(poisoned) -> None:
     assert all(torch.equal(v, feats.model.state_dict()[k]) for k, v in before.items())
     assert head_of(feats.model) is feats.model.classifier
     assert head_of(torch.nn.Sequential(torch.nn.Linear(2, 2))) is None
-    full = detect_data(data, method="confusion", features=feats, head_only=False)
-    assert not np.array_equal(r.suspicion, full.suspicion)
+    assert not np.array_equal(r.suspicion, whole_confusion.suspicion)
 
 
-def test_auto_adds_confusion_and_auto_features_does_not(poisoned) -> None:
+def test_auto_adds_confusion_and_auto_features_does_not(poisoned, whole_auto) -> None:
     data, poison, _, feats = poisoned
-    full = detect_data(data, method="auto", features=feats, poison=poison, **WHOLE)
+    full = whole_auto
     base = detect_data(data, method="auto-features", features=feats, poison=poison)
     assert set(base.flagged.tolist()) <= set(full.flagged.tolist())
     assert full.truth.recall >= base.truth.recall and full.truth.recall >= 0.9, full.truth
@@ -117,9 +130,9 @@ def test_resisted_only_leaves_out_of_the_next_pool_only_the_pool_samples_that_ke
         assert np.array_equal(pools[1], expected) and not np.isin(first[:3], pools[1]).any()
 
 
-def test_relabelling_gives_poison_its_true_class(poisoned) -> None:
-    data, poison, true, feats = poisoned
-    r = detect_data(data, method="auto", features=feats, **WHOLE)
+def test_relabelling_gives_poison_its_true_class(poisoned, whole_auto) -> None:
+    data, poison, true, _ = poisoned
+    r = whole_auto
     labels = relabelled(r, data)
     keep = np.setdiff1d(np.arange(len(poison)), r.flagged)
     assert np.array_equal(labels[keep], data.labels.numpy()[keep])

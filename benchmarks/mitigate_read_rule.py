@@ -1,0 +1,78 @@
+"""Issue 12's rule for a mitigation candidate, read on the pooled fresh rows
+(``pool_mitigate_rows.py``'s output), as stops 56–58's plans wrote it:
+
+(A) the candidate has at least one more backdoored model at issue 12's goal than today's default,
+(B) at most one model at the goal today misses it under the candidate, (C) every clean model
+loses at most 1 point under the candidate, (D) the candidate's median time per model is at most
+60 s or at most 1.2 times today's on the same models (the machine's load slows both). Prints
+each reading and "met" or "not met"; with ``--min-backdoored N`` (stops 57–58) then the size
+clause: fewer than N backdoored pairs read is not met.
+
+One script for what were three per-stop copies differing by the candidate's name
+(``benchmarks/data/mitigate_s5{6,7,8}/read_rule.py``, stop 59)::
+
+    python benchmarks/mitigate_read_rule.py POOLED.json --candidate gated:sparse_last=1 \
+        --min-backdoored 6
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+
+from trojanscope.mitigate.zoo_eval import MitigationRow
+
+
+def rule_lines(pooled: dict, candidate: str, today: str = "gated",
+               min_backdoored: int | None = None) -> list[str]:
+    """The rule's readings, one line each, as the per-stop scripts printed them."""
+    base = {r["name"]: MitigationRow(**r) for r in pooled[today]["rows"]}
+    cand = {r["name"]: MitigationRow(**r) for r in pooled[candidate]["rows"]}
+    names = [n for n in base if n in cand]  # the pairs
+    bad = [n for n in names if base[n].backdoored]
+    good = [n for n in names if not base[n].backdoored]
+    t_goal = sum(base[n].meets_goal for n in bad)
+    c_goal = sum(cand[n].meets_goal for n in bad)
+    lost = [n for n in bad if base[n].meets_goal and not cand[n].meets_goal]
+    gained = [n for n in bad if cand[n].meets_goal and not base[n].meets_goal]
+    clean_over = [n for n in good if cand[n].ca_before - cand[n].ca_after > 0.01 + 1e-9]
+    t_med = statistics.median(base[n].elapsed_s for n in names)
+    c_med = statistics.median(cand[n].elapsed_s for n in names)
+    checks = {
+        "A": (c_goal >= t_goal + 1, f"backdoored at the goal {c_goal}/{len(bad)} (candidate) "
+                                    f"vs {t_goal}/{len(bad)} (today); gained {gained}"),
+        "B": (len(lost) <= 1, f"at the goal today, not under the candidate: {lost}"),
+        "C": (not clean_over, f"clean models ({len(good)}) losing > 1 point: {clean_over}"),
+        "D": (c_med <= max(60.0, 1.2 * t_med),
+              f"median time {c_med:.1f} s (candidate) vs {t_med:.1f} s (today)"),
+    }
+    lines = [f"pairs read: {len(names)} ({len(bad)} backdoored, {len(good)} clean)"]
+    lines += [f"({key}) {text}: {'met' if ok else 'not met'}" for key, (ok, text) in checks.items()]
+    lines.append("rule met" if all(ok for ok, _ in checks.values()) else "rule not met")
+    if min_backdoored is not None:
+        enough = len(bad) >= min_backdoored
+        lines.append(f"backdoored pairs read: {len(bad)}: " +
+                     (f"enough (>= {min_backdoored})" if enough else
+                      f"fewer than {min_backdoored}: the rule is not met"))
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("pooled", type=Path, help="pool_mitigate_rows.py's output")
+    ap.add_argument("--candidate", required=True, help="the candidate's method name in it")
+    ap.add_argument("--today", default="gated", help="today's default's method name in it")
+    ap.add_argument("--min-backdoored", type=int, default=None,
+                    help="the size clause: fewer backdoored pairs than this is not met")
+    args = ap.parse_args()
+    pooled = json.loads(args.pooled.read_text())
+    for name in (args.today, args.candidate):
+        if name not in pooled:
+            ap.error(f"{args.pooled}: no rows for {name!r}; methods: {', '.join(sorted(pooled))}")
+    print("\n".join(rule_lines(pooled, args.candidate, args.today, args.min_backdoored)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""``benchmarks/mitigate_read_rule.py`` (stop 59: one script for stops 56–58's per-stop
+``read_rule.py`` copies): each clause of the rule, the size clause, and its command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from script_run import run_script
+
+CAND = "gated:new=1"
+
+
+def _row(name: str, *, asr_after: float | None, ca_after: float = 0.99,
+         elapsed: float = 30.0) -> dict:
+    return {"name": name, "attack": None if asr_after is None else "badnets",
+            "backdoored": asr_after is not None, "clean_samples": 800, "ca_before": 1.0,
+            "ca_after": ca_after, "asr_before": None if asr_after is None else 1.0,
+            "asr_after": asr_after, "elapsed_s": elapsed}
+
+
+def _pooled(today: list[dict], cand: list[dict]) -> dict:
+    return {"gated": {"rows": today}, CAND: {"rows": cand}}
+
+
+def test_a_gain_with_nothing_lost_meets_the_rule(load_benchmark) -> None:
+    rule = load_benchmark("mitigate_read_rule")
+    today = [_row("a", asr_after=0.05), _row("b", asr_after=0.01), _row("c", asr_after=None)]
+    cand = [_row("a", asr_after=0.01), _row("b", asr_after=0.01), _row("c", asr_after=None)]
+    lines = rule.rule_lines(_pooled(today, cand), CAND)
+    assert lines[0] == "pairs read: 3 (2 backdoored, 1 clean)"
+    assert lines[1] == ("(A) backdoored at the goal 2/2 (candidate) vs 1/2 (today); "
+                        "gained ['a']: met")
+    assert lines[-1] == "rule met"
+
+
+def test_each_clause_can_fail_and_the_size_clause_reads_the_backdoored_pairs(
+        load_benchmark) -> None:
+    rule = load_benchmark("mitigate_read_rule")
+    today = [_row("a", asr_after=0.01), _row("b", asr_after=0.01), _row("c", asr_after=None),
+             _row("gone", asr_after=0.0)]  # no candidate row: not a pair
+    cand = [_row("a", asr_after=0.05, elapsed=300.0), _row("b", asr_after=0.05, elapsed=300.0),
+            _row("c", asr_after=None, ca_after=0.98, elapsed=300.0)]
+    lines = rule.rule_lines(_pooled(today, cand), CAND, min_backdoored=3)
+    assert lines[0] == "pairs read: 3 (2 backdoored, 1 clean)"
+    assert [line.rsplit(": ", 1)[1] for line in lines[1:5]] == ["not met"] * 4
+    assert lines[5] == "rule not met"
+    assert lines[6] == "backdoored pairs read: 2: fewer than 3: the rule is not met"
+
+
+def test_the_stored_stop_58_reading_is_reproduced(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "mitigate_s58"
+    done = run_script("mitigate_read_rule.py", root / "fresh-pooled.json",
+                      "--candidate", "gated:sparse_last=1", "--min-backdoored", "6")
+    assert done.returncode == 0, done.stderr
+    stored = (root / "rule.log").read_text().splitlines()[:7]
+    assert done.stdout.splitlines() == stored
+
+
+def test_a_method_the_file_lacks_is_one_error_line(tmp_path: Path) -> None:
+    path = tmp_path / "pooled.json"
+    path.write_text(json.dumps(_pooled([], [])))
+    done = run_script("mitigate_read_rule.py", path, "--candidate", "gated:other=1")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].endswith(
+        "no rows for 'gated:other=1'; methods: gated, gated:new=1")
