@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -89,8 +90,9 @@ def load(files: list[str]) -> list[dict]:
     """Readings with features, each with its family (the verdict's, less any size band)."""
     rows = [r for f in files for r in json.loads(Path(f).read_text())["rows"]]
     missing = [r["name"] for r in rows if "features" not in r]
-    if missing:
-        raise SystemExit(f"error: {len(missing)} rows lack features (read with --detect)")
+    if missing:  # one line and exit 2 for every script that loads through here
+        print(f"error: {len(missing)} rows lack features (read with --detect)", file=sys.stderr)
+        raise SystemExit(2)
     for r in rows:
         r["base_family"] = ":".join(p for p in r["family"].split(":") if not p.startswith("rows"))
         if r["base_family"] == "network" and "tab_excess_vs_twins" in r["features"]:

@@ -161,3 +161,17 @@ def test_a_bad_fit_spec_is_named_before_anything_is_written(tmp_path: Path) -> N
         assert not out.exists()
     feats = size.fit_spec("tree:xgboost=box + mass_group + recur|none|10", {})[4]
     assert feats == ["tab_box", "tab_mass_group", "tab_major_recur"]
+
+
+def test_readings_without_features_are_one_line_and_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    import tabular_size_calibrate as size
+
+    rows = [{k: v for k, v in _tree(0, False).items() if k != "features"}]
+    (tmp_path / "r.json").write_text(json.dumps({"rows": rows}))
+    with pytest.raises(SystemExit) as exc:
+        size.load([str(tmp_path / "r.json")])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.strip() == "error: 1 rows lack features (read with --detect)"
