@@ -24,18 +24,21 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from trojanscope.detect.calibration import _clip, _transform, load_calibrators
+from _common import run_main
+from tabular_family_terms import terms
+from trojanscope.detect.calibration import load_calibrators
 
 TABLE = "credit-default"
 
 
 def readings(files: list[str]) -> list[dict]:
-    """Every model reading of the files (first file's copy kept), with a size, family, zoo."""
+    """Every model reading of the files (first file's copy kept), with a size, family, zoo; a
+    file that is not JSON is passed over (a glob of a data folder), a missing one is an error."""
     seen: dict[tuple, dict] = {}
     for f in files:
         try:
             data = json.loads(Path(f).read_text())
-        except (OSError, ValueError):
+        except ValueError:
             continue
         rows = data.get("rows") if isinstance(data, dict) else None
         for r in rows if isinstance(rows, list) else []:
@@ -45,10 +48,13 @@ def readings(files: list[str]) -> list[dict]:
 
 
 def quart(v: list[float]) -> str:
+    """``median [first quartile, third quartile]`` of ``v``, three decimals."""
     return f"{np.median(v):.3f} [{np.percentile(v, 25):.3f}, {np.percentile(v, 75):.3f}]"
 
 
 def networks(rows: list[dict]) -> None:
+    """Question 1's table: per class, the excesses of clean and backdoored whole-split networks
+    by target, their ROC-AUCs, and each class-1 backdoor's reading."""
     nets = [r for r in rows if r["table"] == TABLE and r["family"] == "network:sure"
             and r["size"] >= 100000]
     groups = {"clean": [r for r in nets if not r["backdoored"]],
@@ -81,6 +87,8 @@ def networks(rows: list[dict]) -> None:
 
 
 def trees(rows: list[dict]) -> None:
+    """Question 2's table: each feature's ROC-AUC at 200 rows and at the whole split, and the
+    band calibrator's feature lifting each clean tree it flags most."""
     cals = load_calibrators()
     small = [r for r in rows if r["table"] == TABLE and r["family"].startswith("tree")
              and r["size"] == 200]
@@ -114,10 +122,7 @@ def trees(rows: list[dict]) -> None:
         lifts: Counter = Counter()
         flagged = [r for r in sub if not r["backdoored"] and r["probability"] >= 0.5]
         for r in flagged:
-            z = [(_transform(_clip(r["features"][f]), band.transform) - m) / s * c
-                 for f, m, s, c in zip(band.features, band.mean, band.scale, band.coef,
-                                       strict=True)]
-            lifts[band.features[int(np.argmax(z))]] += 1
+            lifts[band.features[int(np.argmax(terms(band, r["features"])))]] += 1
         print(f"clean {lib} flagged by the band calibrator ({', '.join(band.features)}): "
               f"{len(flagged)}; the feature lifting each most: " +
               ", ".join(f"{f} {n}" for f, n in lifts.most_common()))
@@ -127,9 +132,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", nargs="+", required=True)
     rows = readings(ap.parse_args().rows)
+    if not rows:
+        raise ValueError("no model readings in the files given (tabular_small_clean.py --detect)")
     networks(rows)
     trees(rows)
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -37,11 +37,18 @@ def pair(rows: list[dict]) -> dict[tuple, dict[int, dict]]:
     return {k: v for k, v in out.items() if {0, 1} <= set(v)}
 
 
+def cross_entropy(y: np.ndarray, p: np.ndarray) -> float:
+    """The mean cross-entropy of probabilities ``p`` (clipped to [1e-6, 1 - 1e-6]) for labels
+    ``y`` (1: backdoored)."""
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
+
+
 def figures(y: np.ndarray, p: np.ndarray, right: np.ndarray | None = None) -> str:
     """ROC-AUC / cross-entropy and clean flagged; with ``right`` (each model's target named
     right) also the flagged backdoored models' right targets (issue 16 stop 58)."""
     q = np.clip(p, 1e-6, 1 - 1e-6)
-    ce = float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
+    ce = cross_entropy(y, p)
     auc = roc_auc_score(y, q) if 0 < y.sum() < len(y) else float("nan")
     out = (f"{auc:.3f} / {ce:.3f}, clean flagged {int(((q >= 0.5) & (y == 0)).sum())}"
            f"/{int((y == 0).sum())}")

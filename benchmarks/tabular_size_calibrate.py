@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import log_loss, roc_auc_score
 
+from _common import run_main
 from bench_tabular_calibrate import DESIGNS
 from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
 from trojanscope.detect.calibration_range import guarded_probability
@@ -88,8 +90,9 @@ def load(files: list[str]) -> list[dict]:
     """Readings with features, each with its family (the verdict's, less any size band)."""
     rows = [r for f in files for r in json.loads(Path(f).read_text())["rows"]]
     missing = [r["name"] for r in rows if "features" not in r]
-    if missing:
-        raise SystemExit(f"error: {len(missing)} rows lack features (read with --detect)")
+    if missing:  # one line and exit 2 for every script that loads through here
+        print(f"error: {len(missing)} rows lack features (read with --detect)", file=sys.stderr)
+        raise SystemExit(2)
     for r in rows:
         r["base_family"] = ":".join(p for p in r["family"].split(":") if not p.startswith("rows"))
         if r["base_family"] == "network" and "tab_excess_vs_twins" in r["features"]:
@@ -169,16 +172,29 @@ def compare(rows: list[dict], hold: str = "model") -> None:
                 print(f"  {name} C={c:g}: {line(y, p)}")
 
 
+def fit_spec(spec: str, shipped: dict) -> tuple[str, str, str, str, list[str]]:
+    """``FAMILY=DESIGN|TRANSFORM|C`` as (family, design, transform, C, the design's features);
+    a spec of another shape, or a design the family does not have, is a ValueError naming it
+    (one line and exit 2 through ``run_main``), before anything is fitted or written."""
+    fam, _, rest = spec.partition("=")
+    parts = rest.split("|")
+    if len(parts) != 3:
+        raise ValueError(f"--fit {spec!r}: expected FAMILY=DESIGN|TRANSFORM|C")
+    name, transform, c = parts
+    if name == "shipped":
+        return fam, name, transform, c, list(shipped[whole_key(fam, shipped)].features)
+    feats = SMALL.get(fam, {}).get(name) or ADDED_S59.get(name)
+    if feats is None:
+        raise ValueError(f"--fit {spec!r}: unknown design {name!r} for {fam!r}")
+    return fam, name, transform, c, feats
+
+
 def write(rows: list[dict], specs: list[str], band: str, out: Path) -> None:
     """Fit ``FAMILY=DESIGN|TRANSFORM|C`` (``shipped`` takes the shipped entry's features and
     transform) on every row of the family; write ``<method>:<family>:<band>`` into ``out``."""
     shipped = load_calibrators()
     existing = load_calibrators(out) if out.exists() else {}
-    for spec in specs:
-        fam, rest = spec.split("=", 1)
-        name, transform, c = rest.split("|")
-        feats = (list(shipped[whole_key(fam, shipped)].features) if name == "shipped"
-                 else SMALL[fam].get(name) or ADDED_S59[name])
+    for fam, name, transform, c, feats in [fit_spec(spec, shipped) for spec in specs]:
         sub = [r for r in rows if r["base_family"] == fam]
         key = f"{METHOD}:{fam}:{band}"
         existing[key] = fit_calibrator(
@@ -276,4 +292,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -32,31 +32,26 @@ import argparse
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from tabular_r200_look import figures
-from tabular_size_calibrate import designs, held_out, load
+from _common import run_main
+from tabular_r200_look import cross_entropy, figures
+from tabular_size_calibrate import ADDED_S59, designs, held_out, load
 from trojanscope.detect.calibration import fit_calibrator, load_calibrators
 
 # the features that kept clean and backdoored development trees apart at 200 rows (the box
 # response, its floor excess, the missing mass and its grouped form, the bound recurrence),
-# none that turned round there
+# none that turned round there; the two that ``tabular_size_calibrate.py --write`` takes are
+# its ``ADDED_S59`` lists (one source)
+_FIVE = ADDED_S59["box + box_over + mass + mass_group + recur"]
 DESIGNS_200 = {
     "box + over": ["tab_box", "tab_box_over"],
     "box + over + mass": ["tab_box", "tab_box_over", "tab_mass"],
-    "box + mass_group + recur": ["tab_box", "tab_mass_group", "tab_major_recur"],
-    "box + over + mass + mass_group + recur": [
-        "tab_box", "tab_box_over", "tab_mass", "tab_mass_group", "tab_major_recur"],
-    "box + over + mass + mass_group + recur + score": [
-        "tab_box", "tab_box_over", "tab_mass", "tab_mass_group", "tab_major_recur", "tab_score"],
-    "box + over + mass + mass_group + recur + gap": [
-        "tab_box", "tab_box_over", "tab_mass", "tab_mass_group", "tab_major_recur", "tab_gap"],
+    "box + mass_group + recur": ADDED_S59["box + mass_group + recur"],
+    "box + over + mass + mass_group + recur": _FIVE,
+    "box + over + mass + mass_group + recur + score": [*_FIVE, "tab_score"],
+    "box + over + mass + mass_group + recur + gap": [*_FIVE, "tab_gap"],
 }
 TABLES = ("credit-default", "lending-club")
 LIBS = ("tree:xgboost", "tree:lightgbm")
-
-
-def _ce(y: np.ndarray, p: np.ndarray) -> float:
-    q = np.clip(p, 1e-6, 1 - 1e-6)
-    return float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
 
 
 def zoo_out(rows: list[dict], cs: list[float]) -> None:
@@ -118,7 +113,7 @@ def pair_out(rows: list[dict], pairs: dict[str, list[str]], nets: dict[str, list
                                 d.append(band.probability(r["features"]))
                                 p.append(cal[r["base_family"]].probability(r["features"]))
                         ya, da, pa = np.array(y), np.array(d), np.array(p)
-                        ce_d, ce_r = _ce(ya, da), _ce(ya, pa)
+                        ce_d, ce_r = cross_entropy(ya, da), cross_entropy(ya, pa)
                         auc_d, auc_r = roc_auc_score(ya, da), roc_auc_score(ya, pa)
                         cl_d = int(((da >= 0.5) & (ya == 0)).sum())
                         cl_r = int(((pa >= 0.5) & (ya == 0)).sum())
@@ -137,11 +132,28 @@ def ranges(rows: list[dict], family: str, feats: list[str]) -> None:
     """Each feature's min / median / max over ``family``'s 200-row readings, clean and
     backdoored apart: where a user-made model's reading sits against the fitting rows."""
     sub = [r for r in rows if r["base_family"] == family]
+    if not sub:
+        raise ValueError(f"no 200-row readings of {family}")
+    lack = [f for f in feats if any(f not in r["features"] for r in sub)]
+    if lack:
+        raise ValueError(f"{family}'s readings lack {', '.join(lack)}")
     for f in feats:
         for bd in (False, True):
             x = np.array([r["features"][f] for r in sub if r["backdoored"] == bd], float)
             print(f"{f} {'backdoored' if bd else 'clean'} min {x.min():.3f} median "
                   f"{np.median(x):.3f} max {x.max():.3f} (n {len(x)})")
+
+
+def named_files(items: list[str], flag: str) -> dict[str, list[str]]:
+    """``NAME=CD.json,LC.json`` arguments as ``{NAME: [CD.json, LC.json]}``; one without a name
+    or a file is a ValueError naming it (one line and exit 2 through ``run_main``)."""
+    out = {}
+    for item in items:
+        name, _, files = item.partition("=")
+        if not name or not all(files.split(",")):
+            raise ValueError(f"{flag} {item!r}: expected NAME=CD.json,LC.json")
+        out[name] = files.split(",")
+    return out
 
 
 def main() -> None:
@@ -154,16 +166,17 @@ def main() -> None:
                     help="print these features' ranges over --family's readings instead")
     ap.add_argument("--family", default="tree:xgboost")
     args = ap.parse_args()
+    split, nets = named_files(args.pairs, "--pairs"), named_files(args.nets, "--nets")
     rows = [r for r in load(args.rows) if str(r["size"]) == "200"]
+    if not rows:
+        raise ValueError("no 200-row readings in --rows")
     if args.ranges:
         ranges(rows, args.family, args.ranges)
-    elif args.pairs:
-        split = {k: v.split(",") for k, v in (a.split("=", 1) for a in args.pairs)}
-        nets = {k: v.split(",") for k, v in (a.split("=", 1) for a in args.nets)}
+    elif split:
         pair_out(rows, split, nets, args.cs or [0.1, 1.0, 10.0])
     else:
         zoo_out(rows, args.cs or [0.1, 1.0])
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

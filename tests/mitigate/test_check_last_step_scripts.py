@@ -15,8 +15,11 @@ import pytest
 import trojanscope.mitigate.back_distill as bd
 import trojanscope.mitigate.bias_refit as br
 import trojanscope.mitigate.first_read as fr
+import trojanscope.mitigate.fold_back as fb
 import trojanscope.mitigate.free_unlearn as fu
 import trojanscope.mitigate.reach_round as rr
+import trojanscope.mitigate.residue_last as rl
+import trojanscope.mitigate.sparse_last as sl
 from script_run import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,15 +28,19 @@ SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_
            "check_residue_last")
 
 
+def _steps() -> tuple:
+    """Every step a script spies on or wraps, as its module holds it now."""
+    return (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two,
+            fr.first_back, fb.fold_step, sl.sparse_step, rl.residue_step)
+
+
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_importing_runs_and_patches_nothing(load_benchmark, monkeypatch, name) -> None:
-    steps = (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two,
-             fr.first_back)
+    steps = _steps()
     monkeypatch.setattr(sys, "argv", ["pytest"])  # what the old scripts read at import
     script = load_benchmark(name)
     assert callable(script.main)
-    assert (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias,
-            rr.round_two, fr.first_back) == steps
+    assert _steps() == steps
 
 
 def zoo(tmp_path: Path) -> Path:

@@ -4,6 +4,7 @@ counts a held-out pair as met only where every 200-row condition holds on both t
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -105,3 +106,72 @@ def test_ranges_print_each_features_span_by_label(capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out.splitlines()
     assert out == ["tab_box clean min 0.000 median 0.020 max 0.040 (n 3)",
                    "tab_box backdoored min 1.010 median 1.030 max 1.050 (n 3)"]
+
+
+def _one_line_exit(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                   main, argv: list[str]) -> str:
+    """Run ``main`` as its command line does (through ``run_main``) with ``argv``: exit 2 and
+    one ``error:`` line on stderr, whose text is returned."""
+    from _common import run_main
+
+    monkeypatch.setattr(sys, "argv", ["script", *argv])
+    with pytest.raises(SystemExit) as exc:
+        run_main(main)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:")
+    return err[0]
+
+
+def test_the_diagnosis_refuses_a_missing_file_or_no_readings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "other.json").write_text('{"summary": 1}')  # JSON without readings
+    assert "No such file" in _one_line_exit(monkeypatch, capsys, diag.main,
+                                            ["--rows", str(tmp_path / "gone.json")])
+    assert "no model readings" in _one_line_exit(monkeypatch, capsys, diag.main,
+                                                 ["--rows", str(tmp_path / "other.json")])
+
+
+def test_the_designs_refuse_a_bad_pair_or_feature(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ValueError, match=r"expected NAME=CD\.json,LC\.json"):
+        designs.named_files(["4800"], "--pairs")
+    assert designs.named_files(["a=x.json,y.json"], "--nets") == {"a": ["x.json", "y.json"]}
+    assert "--pairs '4800='" in _one_line_exit(monkeypatch, capsys, designs.main,
+                                               ["--rows", "r.json", "--pairs", "4800="])
+    rows = [{**_tree(i, i % 2 == 1), "base_family": "tree:xgboost"} for i in range(4)]
+    with pytest.raises(ValueError, match="lack tab_nope"):
+        designs.ranges(rows, "tree:xgboost", ["tab_box", "tab_nope"])
+    with pytest.raises(ValueError, match="no 200-row readings of tree:lightgbm"):
+        designs.ranges(rows, "tree:lightgbm", ["tab_box"])
+
+
+def test_a_bad_fit_spec_is_named_before_anything_is_written(tmp_path: Path) -> None:
+    import tabular_size_calibrate as size
+
+    rows = [{**_tree(i, i % 2 == 1), "base_family": "tree:xgboost"} for i in range(6)]
+    out = tmp_path / "cal.json"
+    for spec, word in (("tree:xgboost=box|none", "expected FAMILY=DESIGN|TRANSFORM|C"),
+                       ("tree:xgboost=nope|none|10", "unknown design 'nope'")):
+        with pytest.raises(ValueError, match=re.escape(word)):
+            size.write(rows, ["tree:xgboost=box + mass_group + recur|none|10", spec],
+                       "rows200", out)
+        assert not out.exists()
+    feats = size.fit_spec("tree:xgboost=box + mass_group + recur|none|10", {})[4]
+    assert feats == ["tab_box", "tab_mass_group", "tab_major_recur"]
+
+
+def test_readings_without_features_are_one_line_and_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    import tabular_size_calibrate as size
+
+    rows = [{k: v for k, v in _tree(0, False).items() if k != "features"}]
+    (tmp_path / "r.json").write_text(json.dumps({"rows": rows}))
+    with pytest.raises(SystemExit) as exc:
+        size.load([str(tmp_path / "r.json")])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.strip() == "error: 1 rows lack features (read with --detect)"

@@ -28,8 +28,10 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.modes import eval_mode
+from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.sparse_last import unlearn_sparse
 
 
@@ -71,24 +73,20 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     return residue_step(gated, state.out, state.came, state.clean, state.seed, trigger)
 
 
-def residue_step(gated: Any, out: nn.Module, came: dict, clean: Any, seed: int,
+def residue_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed: int,
                  trigger: ReversedTrigger) -> nn.Module:
     """On ``out``: :func:`trigger_rise` against the input model (its state ``came``) on the
     clean images; at or above ``gated.residue_last``,
     :func:`~trojanscope.mitigate.sparse_last.unlearn_sparse` (in place). The note's
     ``residue_last`` gives the reading, the bar, what was done and the seconds. Its own
     function so a benchmark can spy on it."""
-    import copy
-
     suspect = int(gated.report_["suspect"])
     if out.state_dict().keys() != came.keys():  # e.g. a projection the stages kept
         gated.report_["residue_last"] = {"action": "skipped: the output's layers are not the "
                                                    "input model's"}
         return out
     start = time.perf_counter()
-    before = copy.deepcopy(out)
-    before.load_state_dict(came)
-    rise = trigger_rise(out, before, clean.x, clean.y, suspect, trigger)
+    rise = trigger_rise(out, with_state(out, came), clean.x, clean.y, suspect, trigger)
     note: dict[str, Any] = {"rise": None if rise is None else round(rise, 3),
                             "bar": gated.residue_last}
     if rise is None or rise < gated.residue_last:
