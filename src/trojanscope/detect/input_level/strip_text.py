@@ -20,6 +20,7 @@ from trojanscope.detect.input_level.span_occlusion import (
     protected_ids,
     span_drops,
     span_passes,
+    worst_window,
 )
 from trojanscope.detect.input_level.span_text import MAX_WIDTH
 from trojanscope.detect.input_level.text_base import (
@@ -38,7 +39,7 @@ NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one
 STATS = ("mean", "min")  # how strip-text reduces the keep of an input's mixtures (see ``stat``)
 MAX_MATES = 8  # partners per mixture at most: a mixture of nine sentences (see ``mates``)
 OCCLUDE_SPANS = 64  # windows read per input at most with ``occlude`` (span_text's default)
-OCCLUDE_RULES = ("rank", "beyond")  # how ``occlude``'s span drop joins the mixture score
+OCCLUDE_RULES = ("rank", "beyond", "lost")  # how ``occlude``'s span drop joins the mixture score
 
 
 def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate: str,
@@ -182,6 +183,19 @@ class StripText(TextInputDetector):
             (0.004 with 250); on MiniLM ``addsent`` a weakly triggered input that today's score
             misses often loses its class when the trigger's 5 tokens are removed, more than
             any clean sentence does (development, stop 58: 4 of 7 misses on one model).
+            ``"lost"`` (issue 15, stop 59, opt-in): the mixture score ranked among the fit
+            inputs' scores of its group only (the share of them strictly below it) — the
+            inputs the model no longer predicts as their class without their worst window
+            (the one removal that keeps least of it) and those it still does — so one
+            threshold on the ranks acts as one per group, as ``normalise="class"`` does per
+            class. Half the clean sentences of a 78%-accurate MiniLM lose their class so, and
+            they are fragile ones whose mixtures keep little of it: their group's bar is
+            lower, and a triggered input, which loses its target when its trigger's window
+            goes yet keeps it in every mixture, is flagged against it (development on MiniLM
+            ``addsent`` 3190/3191/3194 with ``occlude=5, occlude_stride=1``: guard TPR 0.952
+            / 0.941 / 0.875 → 0.976 / 0.975 / 0.984, held-out clean flagged 1-2 of 120 as
+            today). A group no fit input falls in is ranked among all the fit inputs (a note
+            says so). Cost as ``"beyond"`` less the input's second pass.
     """
 
     name = "strip-text"
@@ -226,7 +240,8 @@ class StripText(TextInputDetector):
         window, counted as ``span-text`` counts them (no more windows than the longest input
         read has tokens: stop 57 said 64 for any length)."""
         spans = span_passes(OCCLUDE_SPANS, getattr(self, "tokens_", None))
-        return self.n + 1 + (1 + spans if self.occlude else 0)
+        again = int(self.occlude_rule != "lost")  # "lost" reuses the input's own pass
+        return self.n + 1 + (again + spans if self.occlude else 0)
 
     def mixture_length(self, model: nn.Module, input_len: int) -> int:
         """Tokens per mixture for inputs of ``input_len`` tokens: ``mix_len``; 0 → the input
@@ -285,19 +300,28 @@ class StripText(TextInputDetector):
         self.pooled_: Tensor | None = None
         self.occ_ref_: tuple[Tensor, Tensor] | None = None
         self.lift_: tuple[Tensor, Tensor] | None = None
+        self.groups_: list[Tensor] | None = None
         self.fit_x_: Tensor | None = None
         if self.occlude:
             self.protected_ = protected_ids(model)
-            raw, drop = (torch.cat(parts) for parts in zip(
+            raw, occ = (torch.cat(parts) for parts in zip(
                 *(self._pair(clean_x[i : i + BATCH]) for i in range(0, len(clean_x), BATCH)),
                 strict=True))
             self.fit_x_ = clean_x
-            if self.occlude_rule == "beyond":  # above every fit score, past every fit drop
-                self.lift_ = (raw.max() + 1.0, drop.max())
-                self.fit_ranks_ = self._lifted(raw, drop)
+            if self.occlude_rule == "lost":  # one bar per group: lost its class or kept it
+                self.groups_ = [(raw[occ == g] if bool((occ == g).any()) else raw)
+                                .sort().values for g in (0.0, 1.0)]
+                self.notes_ += [f"no clean input {what} without its worst window: such "
+                                "inputs are ranked among all the clean inputs"
+                                for g, what in ((0.0, "keeps its class"), (1.0, "loses its class"))
+                                if not bool((occ == g).any())]
+                self.fit_ranks_ = self._group_rank(raw, occ)
+            elif self.occlude_rule == "beyond":  # above every fit score, past every fit drop
+                self.lift_ = (raw.max() + 1.0, occ.max())
+                self.fit_ranks_ = self._lifted(raw, occ)
             else:
-                self.occ_ref_ = (raw.sort().values, drop.sort().values)
-                self.fit_ranks_ = self._occ_rank(raw, drop)
+                self.occ_ref_ = (raw.sort().values, occ.sort().values)
+                self.fit_ranks_ = self._occ_rank(raw, occ)
         if self.normalise != "none":
             raw = torch.cat([self._raw(clean_x[i : i + BATCH])[0]
                              for i in range(0, len(clean_x), BATCH)])
@@ -340,11 +364,29 @@ class StripText(TextInputDetector):
         return out
 
     def _pair(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """(the ``measure`` score, the span drop of ``occlude``) of each input of ``x``."""
+        """(the ``measure`` score, the span drop of ``occlude``) of each input of ``x``; with
+        ``occlude_rule="lost"`` instead of the drop 1.0 where the input loses its predicted
+        class without its worst window, else 0.0."""
         self.tokens_ = max(getattr(self, "tokens_", None) or 0, int(x.shape[-1]))
         stride = self.occlude_stride or self.occlude
+        if self.occlude_rule == "lost":
+            raw, pred = self._raw(x)
+            return raw, worst_window(self.model, x, pred, self.occlude,  # type: ignore[arg-type]
+                                     stride, OCCLUDE_SPANS, self.pad_id_,
+                                     self.protected_)[1].float()
         return self._raw(x)[0], span_drops(self.model, x, self.occlude,  # type: ignore[arg-type]
                                            stride, OCCLUDE_SPANS, self.pad_id_, self.protected_)
+
+    def _group_rank(self, raw: Tensor, lost: Tensor) -> Tensor:
+        """``occlude_rule="lost"``: each mixture score's share of the fit inputs' scores of its
+        group (0.0: kept its class without its worst window, 1.0: lost it) strictly below it."""
+        assert self.groups_ is not None
+        out = torch.zeros(len(raw))
+        for g, ref in enumerate(self.groups_):
+            mine = lost == g
+            out[mine] = torch.searchsorted(ref, raw[mine].contiguous(),
+                                           side="left").float() / len(ref)
+        return out
 
     def _lifted(self, raw: Tensor, drop: Tensor) -> Tensor:
         """``occlude_rule="beyond"``: the mixture score, lifted above every fit input's where
@@ -366,6 +408,8 @@ class StripText(TextInputDetector):
             return self._occ_rank(*self._pair(x))
         if self.lift_ is not None:
             return self._lifted(*self._pair(x))
+        if self.groups_ is not None:
+            return self._group_rank(*self._pair(x))
         raw, pred = self._raw(x)
         return raw if self.reference_ is None else self._rank(raw, pred)
 
