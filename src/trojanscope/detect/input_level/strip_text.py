@@ -53,7 +53,8 @@ def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate:
     registry turns into one error line; stop 53: one message used to list every rule)."""
     for name, value, valid in (("calibrate", calibrate, CALIBRATE), ("measure", measure, MEASURES),
                                ("normalise", normalise, NORMALISE), ("stat", stat, STATS),
-                               ("occlude_rule", occlude_rule or "rank", OCCLUDE_RULES)):
+                               ("occlude_rule", "rank" if occlude_rule is None else occlude_rule,
+                                OCCLUDE_RULES)):
         if value not in valid:
             raise ValueError(f"{name} must be one of {', '.join(valid)}, got {value!r}")
     check_option("n", n, 1, integer=True)
