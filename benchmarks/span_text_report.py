@@ -13,7 +13,15 @@ FPR budget or ``drop:W:S`` passes its own at ``P``%, ``pac_threshold(guard, shar
 confidence)`` each; its value is the larger excess over the two thresholds, its threshold 0;
 P in ``OR_SHARES``), and ``beyond:W:S`` (stop 58: ``strip``, with an input whose ``drop:W:S``
 exceeds every guard input's lifted above every guard score: today's threshold, and also flagged
-when the input hangs on one window more than any clean input the guard was fitted on).
+when the input hangs on one window more than any clean input the guard was fitted on), and
+``lost:W:S`` (stop 59: ``strip``'s rank among the guard inputs of the same group, the group
+being whether the input loses its predicted class with its worst window of ``W:S`` removed —
+its least kept probability below 1/2, the dumps' models having two classes — or keeps it: a
+triggered input loses its target when its trigger window goes, a clean sentence that loses
+its class so is a fragile one whose mixtures keep little of it), ``flip:W:S`` (1 minus that
+least kept probability: how far the input without its worst window is from its class; above
+1/2 it lost it) and ``orflip:W:S`` (``strip`` or ``flip:W:S``, each at half the FPR budget, as
+``or50``).
 
     python benchmarks/span_text_report.py DUMP... [--json OUT]
 """
@@ -67,6 +75,23 @@ def beyond(a: dict[str, Tensor], b: dict[str, Tensor]) -> dict[str, Tensor]:
     return {s: torch.where(b[s] > lift, torch.clamp_min(a[s], top), a[s]) for s in SETS}
 
 
+def lost_rank(a: dict[str, Tensor], keep: dict[str, Tensor]) -> dict[str, Tensor]:
+    """``a``'s rank (the share strictly below) among the guard values of the inputs of the same
+    group: those whose ``keep`` (the least kept probability of the predicted class with one
+    window removed) is below 1/2 (the class lost, two classes) and the others; a group with no
+    guard input is ranked among all the guard values."""
+    lost = {s: keep[s] < 0.5 for s in SETS}
+    out = {}
+    for s in SETS:
+        ranks = rank_in(a["guard"], a[s])
+        for group in (True, False):
+            ref, mine = a["guard"][lost["guard"] == group], lost[s] == group
+            if len(ref):
+                ranks[mine] = rank_in(ref, a[s][mine])
+        out[s] = ranks
+    return out
+
+
 def scores(split: dict, windows: list[str], fpr: float = 0.05,
            confidence: float = 0.95) -> dict[str, dict[str, Tensor]]:
     """Each score's values on the three sets of one split (``or:`` scores carry their fixed
@@ -80,6 +105,11 @@ def scores(split: dict, windows: list[str], fpr: float = 0.05,
         out[f"either:{k}"] = {s: torch.maximum(*(rank_in(b["guard"], b[s]) for b in both))
                               for s in SETS}
         out[f"beyond:{k}"] = beyond(out["strip"], out[f"drop:{k}"])
+        least = {s: torch.tensor(split[s]["span"]["least"][k], dtype=torch.float64)
+                 for s in SETS}
+        out[f"lost:{k}"] = lost_rank(out["strip"], least)
+        out[f"flip:{k}"] = {s: 1.0 - least[s] for s in SETS}
+        out[f"orflip:{k}"] = either_way(out["strip"], out[f"flip:{k}"], fpr, confidence, 0.5)
         for share in OR_SHARES:
             out[f"or{share}:{k}"] = either_way(out["strip"], out[f"drop:{k}"], fpr, confidence,
                                                share / 100)

@@ -47,11 +47,12 @@ def test_only_a_drop_past_every_fit_drop_lifts_and_the_stride_sets_the_windows()
     past = drops > fit.max()
     got, base = det.score(x), plain.score(x)
     assert torch.allclose(got[~past], base[~past]) and bool((got[past] > base.max()).all())
-    assert registry.create("input-detector", "strip-text").get_params()["occlude_rule"] == "rank"
+    assert registry.create("input-detector", "strip-text").get_params()["occlude_rule"] is None
 
 
 @pytest.mark.parametrize(("params", "words"), [
-    ({"occlude": 3, "occlude_rule": "above"}, "occlude_rule must be one of rank, beyond, got"),
+    ({"occlude": 3, "occlude_rule": "above"},
+     "occlude_rule must be one of rank, beyond, lost, got"),
     ({"occlude": 3, "occlude_stride": 4}, "occlude_stride must be a whole number >= 1 and <= 3"),
     ({"occlude": 3, "occlude_stride": 0}, "occlude_stride"),
 ])

@@ -29,7 +29,7 @@ def rank(ref: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 def test_off_by_default_and_the_score_is_the_larger_rank() -> None:
-    assert registry.create("input-detector", "strip-text").get_params()["occlude"] == 0
+    assert registry.create("input-detector", "strip-text").get_params()["occlude"] is None
     plain, occ = fitted(), fitted(occlude=2)
     assert plain.partners_ == occ.partners_  # the same draw: occlude adds, changes nothing
     fit, new = rows(40, 1), torch.cat([rows(6, 2), rows(6, 3, trigger=True)])

@@ -65,10 +65,10 @@ def span_passes(max_spans: int, tokens: int | None) -> int:
     return max_spans if tokens is None else min(max_spans, tokens)
 
 
-def span_keeps(model: nn.Module, x: Tensor, pred: Tensor, width: int, stride: int,
-               max_spans: int, pad_id: int, protected: set[int]) -> tuple[Tensor, Tensor]:
-    """(probability of ``pred`` the model keeps on each input of ``x`` with one window removed,
-    the index of that input), one row per window read; an input with no window has no row."""
+def window_probs(model: nn.Module, x: Tensor, width: int, stride: int, max_spans: int,
+                 pad_id: int, protected: set[int]) -> tuple[Tensor, Tensor]:
+    """(the model's class probabilities on each input of ``x`` with one window removed, the
+    index of that input), one row per window read; an input with no window has no row."""
     rows, owner = [], []
     for i, row in enumerate(x):
         mine = tokens(row, pad_id)
@@ -76,14 +76,20 @@ def span_keeps(model: nn.Module, x: Tensor, pred: Tensor, width: int, stride: in
             rows.append(mine[:s] + mine[s + k:])
             owner.append(i)
     if not rows:
-        return torch.zeros(0), torch.zeros(0, dtype=torch.long)
-    owner_t = torch.tensor(owner)
-    probs = []
-    for j in range(0, len(rows), BATCH):
-        cut = pad_rows(rows[j:j + BATCH], x.shape[1], pad_id)
-        p = model(cut).softmax(1)
-        probs.append(p[torch.arange(len(cut)), pred[owner_t[j:j + BATCH]]].float())
-    return torch.cat(probs), owner_t
+        return torch.zeros(0, 0), torch.zeros(0, dtype=torch.long)
+    probs = [model(pad_rows(rows[j:j + BATCH], x.shape[1], pad_id)).softmax(1).float()
+             for j in range(0, len(rows), BATCH)]
+    return torch.cat(probs), torch.tensor(owner)
+
+
+def span_keeps(model: nn.Module, x: Tensor, pred: Tensor, width: int, stride: int,
+               max_spans: int, pad_id: int, protected: set[int]) -> tuple[Tensor, Tensor]:
+    """(probability of ``pred`` the model keeps on each input of ``x`` with one window removed,
+    the index of that input), one row per window read; an input with no window has no row."""
+    probs, owner = window_probs(model, x, width, stride, max_spans, pad_id, protected)
+    if not len(owner):
+        return torch.zeros(0), owner
+    return probs[torch.arange(len(owner)), pred[owner]], owner
 
 
 def least_keeps(model: nn.Module, x: Tensor, pred: Tensor, width: int, stride: int,
@@ -92,6 +98,23 @@ def least_keeps(model: nn.Module, x: Tensor, pred: Tensor, width: int, stride: i
     (1.0 for an input with no window: nothing to remove)."""
     keep, owner = span_keeps(model, x, pred, width, stride, max_spans, pad_id, protected)
     return torch.ones(len(x)).scatter_reduce_(0, owner, keep, "amin", include_self=True)
+
+
+def worst_window(model: nn.Module, x: Tensor, pred: Tensor, width: int, stride: int,
+                 max_spans: int, pad_id: int, protected: set[int]) -> tuple[Tensor, Tensor]:
+    """Per input (the least probability of ``pred`` it keeps with one window removed, whether
+    the model predicts another class than ``pred`` without that window — its worst one; with
+    tied worst windows, without any of them): a triggered input loses its target when the
+    trigger's window goes (issue 15, stop 59). (1.0, False) for an input with no window."""
+    probs, owner = window_probs(model, x, width, stride, max_spans, pad_id, protected)
+    least, lost = torch.ones(len(x)), torch.zeros(len(x), dtype=torch.bool)
+    if not len(owner):
+        return least, lost
+    keep = probs[torch.arange(len(owner)), pred[owner]]
+    least.scatter_reduce_(0, owner, keep, "amin", include_self=True)
+    moved = (keep == least[owner]) & (probs.argmax(1) != pred[owner])
+    lost[owner[moved]] = True
+    return least, lost
 
 
 def span_drops(model: nn.Module, x: Tensor, width: int, stride: int, max_spans: int,

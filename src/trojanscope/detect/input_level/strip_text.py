@@ -20,6 +20,7 @@ from trojanscope.detect.input_level.span_occlusion import (
     protected_ids,
     span_drops,
     span_passes,
+    worst_window,
 )
 from trojanscope.detect.input_level.span_text import MAX_WIDTH
 from trojanscope.detect.input_level.text_base import (
@@ -38,23 +39,28 @@ NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one
 STATS = ("mean", "min")  # how strip-text reduces the keep of an input's mixtures (see ``stat``)
 MAX_MATES = 8  # partners per mixture at most: a mixture of nine sentences (see ``mates``)
 OCCLUDE_SPANS = 64  # windows read per input at most with ``occlude`` (span_text's default)
-OCCLUDE_RULES = ("rank", "beyond")  # how ``occlude``'s span drop joins the mixture score
+OCCLUDE_RULES = ("rank", "beyond", "lost")  # how ``occlude``'s span drop joins the mixture score
+# occlude, occlude_stride, occlude_rule on a transformer (a model with a position table) when
+# ``occlude`` is None, the default (issue 15, stop 59: its rule met on fresh MiniLM 3195)
+TRANSFORMER_OCCLUDE = (5, 1, "lost")
 
 
 def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate: str,
                   measure: str, fpr_confidence: float | None, normalise: str,
-                  stat: str = "mean", mates: int = 1, occlude: int = 0,
-                  occlude_stride: int | None = None, occlude_rule: str = "rank") -> None:
+                  stat: str = "mean", mates: int = 1, occlude: int | None = None,
+                  occlude_stride: int | None = None, occlude_rule: str | None = None) -> None:
     """Refuse a bad parameter value, naming the parameter and the value (a ValueError the
     registry turns into one error line; stop 53: one message used to list every rule)."""
     for name, value, valid in (("calibrate", calibrate, CALIBRATE), ("measure", measure, MEASURES),
                                ("normalise", normalise, NORMALISE), ("stat", stat, STATS),
-                               ("occlude_rule", occlude_rule, OCCLUDE_RULES)):
+                               ("occlude_rule", "rank" if occlude_rule is None else occlude_rule,
+                                OCCLUDE_RULES)):
         if value not in valid:
             raise ValueError(f"{name} must be one of {', '.join(valid)}, got {value!r}")
     check_option("n", n, 1, integer=True)
     check_option("mates", mates, 1, MAX_MATES, integer=True)
-    check_option("occlude", occlude, 0, MAX_WIDTH, integer=True)
+    if occlude is not None:
+        check_option("occlude", occlude, 0, MAX_WIDTH, integer=True)
     if occlude_stride is not None:
         check_option("occlude_stride", occlude_stride, 1,
                      occlude if isinstance(occlude, int) and occlude else MAX_WIDTH, integer=True)
@@ -156,7 +162,12 @@ class StripText(TextInputDetector):
             each over a longer mixture. Opt-in: its rule (``mates=2``, fresh MiniLM 3188-3189)
             was not met; addsent-3188 (target 1) read 0.992 as today, addsent-3189 (target 0)
             0.930 against today's 0.956.
-        occlude: 0 (the default): off. ``W`` from 1 to 8 (issue 15, stop 56): also read the
+        occlude: ``None`` (the default since issue 15, stop 59): on a transformer (a model
+            with a position table: MiniLM/BERT) with ``normalise="none"``, ``occlude=5,
+            occlude_stride=1, occlude_rule="lost"`` (below; its rule met on fresh MiniLM
+            ``addsent``-3195: guard TPR 0.872 → 0.991, held-out clean flagged 0.036 → 0.028);
+            elsewhere (TextCNN) 0; the values used are in :meth:`resolved_params`. 0: off (the
+            default before stop 59). ``W`` from 1 to 8 (issue 15, stop 56): also read the
             trigger's own effect — each window of ``W`` tokens (one every ``W``, special
             tokens kept) removed in turn, and how much of its predicted class the input loses
             without the window that costs it most (``span-text``'s score, at most 64 windows).
@@ -169,12 +180,14 @@ class StripText(TextInputDetector):
             Needs ``normalise="none"``. Cost: up to 64 more forward passes per input (about
             half the input's tokens with ``W=2``), and the fit scores its clean inputs.
         occlude_stride: tokens from one window's start to the next with ``occlude``, 1 to
-            ``occlude``; ``None`` (the default): ``occlude`` (windows side by side). With
-            ``occlude=5, occlude_stride=1`` every run of 5 tokens is removed in turn (an
+            ``occlude``; ``None`` (the default): 1 where ``occlude`` resolves to the transformer
+            default, else ``occlude`` (windows side by side). With ``occlude=5,
+            occlude_stride=1`` every run of 5 tokens is removed in turn (an
             inserted sentence of 5 tokens is removed whole by one of them): about one forward
             pass per token of the input.
-        occlude_rule: how the span drop joins the mixture score with ``occlude``. ``"rank"``
-            (the default): the larger of the two ranks, as above. ``"beyond"`` (issue 15, stop
+        occlude_rule: how the span drop joins the mixture score with ``occlude``. ``None``
+            (the default): ``"lost"`` where ``occlude`` resolves to the transformer default,
+            else ``"rank"``: the larger of the two ranks, as above. ``"beyond"`` (issue 15, stop
             58, opt-in): the mixture score and its threshold are today's, and an input is also
             flagged when its span drop exceeds every drop of the clean inputs the detector was
             fitted on (its score is lifted above every fit input's). The clean flag rate rises
@@ -182,6 +195,20 @@ class StripText(TextInputDetector):
             (0.004 with 250); on MiniLM ``addsent`` a weakly triggered input that today's score
             misses often loses its class when the trigger's 5 tokens are removed, more than
             any clean sentence does (development, stop 58: 4 of 7 misses on one model).
+            ``"lost"`` (issue 15, stop 59; the default on transformers): the mixture score
+            ranked among the fit inputs' scores of its group only (the share of them strictly
+            below it) — the inputs the model no longer predicts as their class without their
+            worst window (the one removal that keeps least of it) and those it still does — so one
+            threshold on the ranks acts as one per group, as ``normalise="class"`` does per
+            class. Half the clean sentences of a 78%-accurate MiniLM lose their class so, and
+            they are fragile ones whose mixtures keep little of it: their group's bar is
+            lower, and a triggered input, which loses its target when its trigger's window
+            goes yet keeps it in every mixture, is flagged against it (development on MiniLM
+            ``addsent`` 3190/3191/3194 with ``occlude=5, occlude_stride=1``: guard TPR 0.952
+            / 0.941 / 0.875 → 0.976 / 0.975 / 0.984, held-out clean flagged 2 of 120 on each,
+            today's 1-2; fresh ``addsent``-3195: 0.872 → 0.991, 9 → 7 of 250). A group no
+            fit input falls in is ranked among all the fit inputs (a note says so).
+            Cost as ``"beyond"`` less the input's second pass.
     """
 
     name = "strip-text"
@@ -192,8 +219,8 @@ class StripText(TextInputDetector):
                  mix_len: int | None = None, calibrate: str = "own",
                  measure: str = "ratio", fpr_confidence: float | None = 0.95,
                  normalise: str = "none", stat: str = "mean", mates: int = 1,
-                 occlude: int = 0, occlude_stride: int | None = None,
-                 occlude_rule: str = "rank") -> None:
+                 occlude: int | None = None, occlude_stride: int | None = None,
+                 occlude_rule: str | None = None) -> None:
         _check_params(n, min_confidence, mix_len, calibrate, measure, fpr_confidence,
                       normalise, stat, mates, occlude, occlude_stride, occlude_rule)
         self.n = int(n)
@@ -205,7 +232,7 @@ class StripText(TextInputDetector):
         self.normalise = normalise
         self.stat = stat
         self.mates = int(mates)
-        self.occlude = int(occlude)
+        self.occlude = None if occlude is None else int(occlude)
         self.occlude_stride = None if occlude_stride is None else int(occlude_stride)
         self.occlude_rule = occlude_rule
 
@@ -225,8 +252,22 @@ class StripText(TextInputDetector):
         """``n`` mixtures and the input; with ``occlude`` the input again and one pass per
         window, counted as ``span-text`` counts them (no more windows than the longest input
         read has tokens: stop 57 said 64 for any length)."""
+        width, _, rule = getattr(self, "occ_", (self.occlude, None, self.occlude_rule))
         spans = span_passes(OCCLUDE_SPANS, getattr(self, "tokens_", None))
-        return self.n + 1 + (1 + spans if self.occlude else 0)
+        again = int(rule != "lost")  # "lost" reuses the input's own pass
+        return self.n + 1 + (again + spans if width else 0)
+
+    def occlusion(self, model: nn.Module) -> tuple[int, int, str]:
+        """(``occlude``, ``occlude_stride``, ``occlude_rule``) as used on ``model``: those given;
+        ``occlude`` None (the default) → :data:`TRANSFORMER_OCCLUDE` on a transformer (a model
+        with a position table: MiniLM/BERT) with ``normalise="none"``, else 0 (off: TextCNN);
+        a stride not given → 1 there, the width elsewhere; a rule not given → ``"lost"``
+        there, ``"rank"`` elsewhere."""
+        if self.occlude is None and self.normalise == "none" and position_limit(model):
+            width, stride, rule = TRANSFORMER_OCCLUDE
+        else:
+            width, stride, rule = self.occlude or 0, self.occlude or 0, "rank"
+        return width, self.occlude_stride or stride, self.occlude_rule or rule
 
     def mixture_length(self, model: nn.Module, input_len: int) -> int:
         """Tokens per mixture for inputs of ``input_len`` tokens: ``mix_len``; 0 → the input
@@ -242,6 +283,8 @@ class StripText(TextInputDetector):
         params = self.get_params()
         if hasattr(self, "mix_len_"):
             params["mix_len"] = self.mix_len_
+        if hasattr(self, "occ_"):
+            params["occlude"], params["occlude_stride"], params["occlude_rule"] = self.occ_
         return params
 
     def check_model(self, model: nn.Module, input_shape: tuple[int, ...] | None) -> None:
@@ -265,6 +308,7 @@ class StripText(TextInputDetector):
         assert clean_x is not None
         self.pad_id_ = int(getattr(model, "pad_id", 0))
         self.tokens_: int | None = None  # the longest input read (``occlude``'s windows' bound)
+        self.occ_ = self.occlusion(model)
         self.mix_len_ = self.mixture_length(model, int(clean_x.shape[1]))
         probs = model(clean_x).softmax(1)
         conf, pred = probs.max(1)
@@ -285,19 +329,28 @@ class StripText(TextInputDetector):
         self.pooled_: Tensor | None = None
         self.occ_ref_: tuple[Tensor, Tensor] | None = None
         self.lift_: tuple[Tensor, Tensor] | None = None
+        self.groups_: list[Tensor] | None = None
         self.fit_x_: Tensor | None = None
-        if self.occlude:
+        if self.occ_[0]:
             self.protected_ = protected_ids(model)
-            raw, drop = (torch.cat(parts) for parts in zip(
+            raw, occ = (torch.cat(parts) for parts in zip(
                 *(self._pair(clean_x[i : i + BATCH]) for i in range(0, len(clean_x), BATCH)),
                 strict=True))
             self.fit_x_ = clean_x
-            if self.occlude_rule == "beyond":  # above every fit score, past every fit drop
-                self.lift_ = (raw.max() + 1.0, drop.max())
-                self.fit_ranks_ = self._lifted(raw, drop)
+            if self.occ_[2] == "lost":  # one bar per group: lost its class or kept it
+                self.groups_ = [(raw[occ == g] if bool((occ == g).any()) else raw)
+                                .sort().values for g in (0.0, 1.0)]
+                self.notes_ += [f"no clean input {what} without its worst window: such "
+                                "inputs are ranked among all the clean inputs"
+                                for g, what in ((0.0, "keeps its class"), (1.0, "loses its class"))
+                                if not bool((occ == g).any())]
+                self.fit_ranks_ = self._group_rank(raw, occ)
+            elif self.occ_[2] == "beyond":  # above every fit score, past every fit drop
+                self.lift_ = (raw.max() + 1.0, occ.max())
+                self.fit_ranks_ = self._lifted(raw, occ)
             else:
-                self.occ_ref_ = (raw.sort().values, drop.sort().values)
-                self.fit_ranks_ = self._occ_rank(raw, drop)
+                self.occ_ref_ = (raw.sort().values, occ.sort().values)
+                self.fit_ranks_ = self._occ_rank(raw, occ)
         if self.normalise != "none":
             raw = torch.cat([self._raw(clean_x[i : i + BATCH])[0]
                              for i in range(0, len(clean_x), BATCH)])
@@ -340,11 +393,29 @@ class StripText(TextInputDetector):
         return out
 
     def _pair(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """(the ``measure`` score, the span drop of ``occlude``) of each input of ``x``."""
+        """(the ``measure`` score, the span drop of ``occlude``) of each input of ``x``; with
+        ``occlude_rule="lost"`` instead of the drop 1.0 where the input loses its predicted
+        class without its worst window, else 0.0."""
         self.tokens_ = max(getattr(self, "tokens_", None) or 0, int(x.shape[-1]))
-        stride = self.occlude_stride or self.occlude
-        return self._raw(x)[0], span_drops(self.model, x, self.occlude,  # type: ignore[arg-type]
+        width, stride, rule = self.occ_
+        if rule == "lost":
+            raw, pred = self._raw(x)
+            return raw, worst_window(self.model, x, pred, width,  # type: ignore[arg-type]
+                                     stride, OCCLUDE_SPANS, self.pad_id_,
+                                     self.protected_)[1].float()
+        return self._raw(x)[0], span_drops(self.model, x, width,  # type: ignore[arg-type]
                                            stride, OCCLUDE_SPANS, self.pad_id_, self.protected_)
+
+    def _group_rank(self, raw: Tensor, lost: Tensor) -> Tensor:
+        """``occlude_rule="lost"``: each mixture score's share of the fit inputs' scores of its
+        group (0.0: kept its class without its worst window, 1.0: lost it) strictly below it."""
+        assert self.groups_ is not None
+        out = torch.zeros(len(raw))
+        for g, ref in enumerate(self.groups_):
+            mine = lost == g
+            out[mine] = torch.searchsorted(ref, raw[mine].contiguous(),
+                                           side="left").float() / len(ref)
+        return out
 
     def _lifted(self, raw: Tensor, drop: Tensor) -> Tensor:
         """``occlude_rule="beyond"``: the mixture score, lifted above every fit input's where
@@ -366,6 +437,8 @@ class StripText(TextInputDetector):
             return self._occ_rank(*self._pair(x))
         if self.lift_ is not None:
             return self._lifted(*self._pair(x))
+        if self.groups_ is not None:
+            return self._group_rank(*self._pair(x))
         raw, pred = self._raw(x)
         return raw if self.reference_ is None else self._rank(raw, pred)
 
