@@ -11,27 +11,17 @@ Importing it runs nothing; a bad argument (no zoo, no output folder, BAR not abo
 10) ends in one ``error:`` line and exit 2 before any model is read.
 """
 
-import sys
-
 import trojanscope.mitigate.residue_last as rl
-from _common import last_step_args, run_main
-from last_step_rows import spied_rows
-from trojanscope.mitigate.gated import Gated
+from _common import run_main
+from last_step_rows import check_last_step
 
 SEEN: dict = {}
 
 
 def main(argv: list[str] | None = None) -> None:
     """Both rows for every model of ZOO, written to OUT.json after each model."""
-    args = last_step_args(__doc__, "BAR", float, 0.1, argv)
-    try:  # a bad value refused here, before any model is read
-        Gated(residue_last=args.value)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    spied_rows(rl, "residue_step", SEEN, args.zoo, args.out,
-               lambda: Gated(residue_last=args.value), f"gated:residue_last={args.value:g}",
-               "residue_last", "residue_last")
+    check_last_step(__doc__, argv, rl, "residue_step", "residue_last", "BAR", float, 0.1,
+                    "residue_last", SEEN)
 
 
 if __name__ == "__main__":

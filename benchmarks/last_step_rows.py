@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -106,13 +107,18 @@ def check_last_step(doc: str | None, argv: list[str] | None, owner: Any, step: s
                     flag: bool = False) -> None:
     """The whole ``main`` of a one-run check of a gated option whose step runs last
     (``check_reach_round2.py``, ``check_first_read.py``, ``check_fold_back.py``,
-    ``check_sparse_last.py``, which repeated it but for these arguments; folded here at stop 59):
-    ``ZOO OUT.json [METAVAR]`` read by :func:`_common.last_step_args`, the value checked by
-    ``Gated(option=value)`` before any model is read, then :func:`spied_rows` on ``owner.step``
+    ``check_sparse_last.py``, ``check_residue_last.py``, which repeated it but for these
+    arguments; folded here at stop 59): ``ZOO OUT.json [METAVAR]`` read by
+    :func:`_common.last_step_args`, the value checked by ``Gated(option=value)`` before any model
+    is read (a refusal is one ``error:`` line and exit 2), then :func:`spied_rows` on ``owner.step``
     with the candidate ``gated:option=value`` (``flag``: an on/off option, run and named as
     ``=1`` whatever number turned it on)."""
     args = last_step_args(doc, metavar, kind, default, argv)
-    Gated(**{option: args.value})  # a bad value refused here, before any model is read
+    try:  # a bad value refused here, before any model is read
+        Gated(**{option: args.value})
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     value = True if flag else args.value
     shown = "1" if flag else (f"{value:g}" if kind is float else str(value))
     spied_rows(owner, step, seen, args.zoo, args.out, lambda: Gated(**{option: value}),
