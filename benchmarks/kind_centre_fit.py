@@ -20,8 +20,8 @@ Writes the candidate file (the shipped file plus ``"auto:centre"`` and
 ``"auto:out-of-coverage:centre"``, checked through ``calibrate`` itself) and a JSON of figures
 (per population, architecture and trigger family, the worst rule family, flags, targets).
 
-    PYTHONPATH=src:benchmarks python benchmarks/kind_centre_fit.py \\
-        --outside 9103=/tmp/h9s59/dev/detect9103.jsonl,/tmp/h9s59/dev/zoo-9103/truth.json \\
+    PYTHONPATH=src:benchmarks python benchmarks/kind_centre_fit.py --guard 1.3 \\
+        --outside 9103=/tmp/h9s59/d9103_snap.jsonl,/tmp/h9s59/t9103_snap.json \\
         --write benchmarks/data/outside_s59/cal_K.json --json benchmarks/data/outside_s59/dev_K.json
 """
 
@@ -56,29 +56,40 @@ def today_reading(row: dict, cals: dict) -> dict:
             "pre_logit": math.log(pre / (1 - pre))}
 
 
-def fit(rows: list[dict], readings: dict[str, dict], most: float, start: float = 0.0
-        ) -> dict[str, dict]:
+def fit(rows: list[dict], readings: dict[str, dict], most: float, start: float = 0.0,
+        guard: float | None = None) -> dict[str, dict]:
     """Per scorer: ``{"reference": {kind: {"n_clean", "logit"}}, "centre", "start", "most",
     "min_clean"}`` from the clean models among ``rows``."""
-    from trojanscope.detect.class_excess import kind_key
+    from trojanscope.detect.class_excess import class_ratios, kind_key
 
     out = {}
     for scorer in SCORERS:
         clean = [r for r in rows if not r["backdoored"] and readings[r["key"]]["scorer"] == scorer]
         kinds: dict[str, list[float]] = {}
+        ratios: dict[str, list[list[float]]] = {}
         for r in clean:
             key = kind_key(r["report"]["features"], r["report"]["traits"])
             if key is not None:
                 kinds.setdefault(key, []).append(readings[r["key"]]["pre_logit"])
+                ratios.setdefault(key, []).append(class_ratios(r["report"]["features"]))
         if not kinds:
             continue
         out[scorer] = {
-            "reference": {k: {"n_clean": len(v), "logit": round(median(v), 4)}
+            "reference": {k: {"n_clean": len(v), "logit": round(median(v), 4),
+                              **({"median": per_class_medians(ratios[k])}
+                                 if guard is not None else {})}
                           for k, v in sorted(kinds.items())},
             "centre": round(median(x for v in kinds.values() for x in v), 4),
             "start": start, "min_clean": MIN_CLEAN,
+            **({"guard": guard} if guard is not None else {}),
             **({"most": most} if math.isfinite(most) else {})}
     return out
+
+
+def per_class_medians(ratios: list[list[float]]) -> list[float]:
+    """Each class's median ratio over a kind's clean models (one length: the kind key holds
+    the class count)."""
+    return [round(median(c), 4) for c in zip(*ratios, strict=True)]
 
 
 def candidate(shipped: dict, fitted: dict[str, dict], note: str) -> dict:
@@ -162,6 +173,9 @@ def main() -> None:
     ap.add_argument("--most", type=float, default=math.inf)
     ap.add_argument("--start", type=float, default=1.0,
                     help="a kind read no more than this above the centre is left alone")
+    ap.add_argument("--guard", type=float, default=None,
+                    help="no lowering where a class's MM-BD ratio stands this far above the "
+                         "kind's clean median")
     ap.add_argument("--write", type=Path, required=True)
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
@@ -177,17 +191,18 @@ def main() -> None:
             or (r["pop"] == "foreign" and r["seed"] <= args.fit_foreign_upto)]
     note = (f"benchmarks/kind_centre_fit.py: foreign seeds <= {args.fit_foreign_upto} with "
             f"ratios, outside seeds {sorted({r['seed'] for r in rows if r['pop'] == 'outside'})}")
-    whole = fit(pool, today, args.most, args.start)
+    whole = fit(pool, today, args.most, args.start, args.guard)
     cand = candidate(shipped, whole, note)
     cand_read = {r["key"]: read(r, cand) for r in rows}
     loso = dict(cand_read)  # a backdoored outside model never enters the reference
     for seed in sorted({r["seed"] for r in pool if r["pop"] == "foreign"}):
         rest = [r for r in pool if r["seed"] != seed]
-        fold = candidate(shipped, fit(rest, today, args.most, args.start), note)
+        fold = candidate(shipped, fit(rest, today, args.most, args.start, args.guard), note)
         loso.update({r["key"]: read(r, fold) for r in pool if r["seed"] == seed})
     for r in pool:  # the outside seeds are few and small: each clean model left out alone
         if r["pop"] == "outside" and not r["backdoored"]:
-            fold = fit([x for x in pool if x["key"] != r["key"]], today, args.most, args.start)
+            fold = fit([x for x in pool if x["key"] != r["key"]], today, args.most, args.start,
+                       args.guard)
             loso[r["key"]] = read(r, candidate(shipped, fold, note))
     moved_suspect = [k for k in today if cand_read[k]["suspect"] != today[k]["suspect"]]
     result = {"differ_from_stored": bad, "centre": {s: whole[s]["centre"] for s in whole},

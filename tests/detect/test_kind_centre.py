@@ -119,3 +119,24 @@ def test_a_kind_within_start_of_the_centre_is_left_alone():
     assert kind_shift(GAP00, TRAITS, _entry(logit=-2.5, centre=-3.0, start=1.0)["fitted_on"]) == 0.0
     assert kind_shift(GAP00, TRAITS, _entry(logit=5.0, centre=-3.0, start=1.0)["fitted_on"]) \
         == pytest.approx(-8.0)  # beyond it, the whole distance
+
+
+def test_a_class_far_above_the_kinds_clean_median_keeps_the_reading():
+    near = [r + 0.5 for r in RATIOS]  # every class 0.5 above: within a guard of 1.3
+    fitted = _entry(guard=1.3)["fitted_on"]
+    fitted["reference"][KIND]["median"] = [r - 0.5 for r in RATIOS]
+    assert kind_shift(GAP00, TRAITS, fitted) == pytest.approx(-8.0)
+    wide = dict(GAP00, mmbd_class_ratio_5=RATIOS[5] + 2.0)  # a target 1.5 above the guard
+    assert kind_shift(wide, TRAITS, fitted) == 0.0
+    fitted["reference"][KIND]["median"] = near[:9]  # medians of another class count: no lowering
+    assert kind_shift(GAP00, TRAITS, fitted) == 0.0
+
+
+def test_a_guard_without_per_class_medians_is_refused(tmp_path: Path):
+    shipped = json.loads((Path(__file__).resolve().parents[2] / "src/trojanscope/detect"
+                          / "calibration.json").read_text())
+    entry = _entry(guard=1.3)
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps({**shipped, entry["method"]: entry}))
+    with pytest.raises(UserInputError, match="median"):
+        load_calibrators(path)

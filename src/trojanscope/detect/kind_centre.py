@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.class_excess import kind_key
+from trojanscope.detect.class_excess import class_ratios, kind_key
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -48,7 +48,20 @@ def kind_shift(features: dict[str, float], traits: list[str], fitted_on: dict) -
     over = float(entry["logit"]) - float(fitted_on.get("centre", 0.0))
     if over <= float(fitted_on.get("start", 0.0)):
         return 0.0
+    if fitted_on.get("guard") is not None and class_stand(features, entry) > float(
+            fitted_on["guard"]):
+        return 0.0
     return -min(float(fitted_on.get("most", math.inf)), over)
+
+
+def class_stand(features: dict[str, float], entry: dict) -> float:
+    """The most any class's MM-BD ratio stands above the kind's clean median for that class
+    (``inf`` where the reference holds no medians of the run's length: no lowering)."""
+    ratios = class_ratios(features) or []
+    median = entry.get("median") or []
+    if not ratios or len(median) != len(ratios):
+        return math.inf
+    return max(r - float(m) for r, m in zip(ratios, median, strict=True))
 
 
 def centre_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
@@ -72,9 +85,9 @@ def centre_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
 def check_centre_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:centre"`` entry the term could not read: features, a scorer
     missing from the file, a reference that is not a map of kinds to ``{"n_clean": N,
-    "logit": x}``, a ``centre`` that is not a finite number, a ``start`` that is not a number
-    >= 0, a ``most`` that is not a number > 0 or a ``min_clean`` that is not a whole number
-    >= 1."""
+    "logit": x}`` (plus ``"median": [ratios]`` with a ``guard``), a ``guard`` or ``start`` that
+    is not a number >= 0, a ``centre`` that is not a finite number, a ``most`` that is not a
+    number > 0 or a ``min_clean`` that is not a whole number >= 1."""
     def number(x: object) -> bool:
         return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -94,6 +107,14 @@ def check_centre_terms(calibrators: dict[str, Calibrator]) -> None:
                 for v in reference.values()):
             raise ValueError(f"{key!r}: fitted_on.reference must map kinds to "
                              "{\"n_clean\": N, \"logit\": x}")
+        guard = fitted.get("guard")
+        if guard is not None and not (number(guard) and guard >= 0):
+            raise ValueError(f"{key!r}: fitted_on.guard must be a number >= 0, got {guard!r}")
+        if guard is not None and not all(
+                isinstance(v.get("median"), list) and all(number(x) for x in v["median"])
+                for v in reference.values()):
+            raise ValueError(f"{key!r}: with a guard, every reference kind needs its per-class "
+                             "\"median\" ratios")
         if not number(fitted.get("centre")):
             raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
                              f"{fitted.get('centre')!r}")
