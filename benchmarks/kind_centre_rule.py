@@ -70,11 +70,16 @@ def main() -> None:
     ap = LineParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fresh", action="append", required=True, help="SEED=RUNS,TRUTH")
     ap.add_argument("--candidate", type=Path, required=True)
+    ap.add_argument("--today", type=Path, default=None,
+                    help="today's file (default: the shipped one; since K ships, the file "
+                         "before it: benchmarks/data/outside_s59/cal_before.json)")
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
     if not args.candidate.is_file():
         ap.error(f"--candidate {args.candidate}: no such file")
-    shipped, cand = load_calibrators(), load_calibrators(args.candidate)
+    if args.today is not None and not args.today.is_file():
+        ap.error(f"--today {args.today}: no such file")
+    shipped, cand = load_calibrators(args.today), load_calibrators(args.candidate)
     fresh_rows = [r for r in outside_rows(parse_outside(args.fresh)) if r["seed"] != 9200]
     for r in fresh_rows:
         got = read(r, shipped)["p"]

@@ -52,7 +52,8 @@ def _entry(logit: float = 5.0, centre: float = -3.0, n_clean: int = 6, **extra) 
 
 
 def _cals(entry: dict | None) -> dict[str, Calibrator]:
-    cals = dict(load_calibrators())
+    """The shipped file without its centre terms (the file before stop 59), plus ``entry``."""
+    cals = {k: v for k, v in load_calibrators().items() if not k.endswith(":centre")}
     if entry is not None:
         cals[entry["method"]] = Calibrator(**entry)
     return cals
@@ -140,3 +141,14 @@ def test_a_guard_without_per_class_medians_is_refused(tmp_path: Path):
     path.write_text(json.dumps({**shipped, entry["method"]: entry}))
     with pytest.raises(UserInputError, match="median"):
         load_calibrators(path)
+
+
+def test_the_shipped_file_reads_the_stop_58_false_alarm_as_clean():
+    """Since stop 59 (rule met on fresh outside seed 9201) the shipped file carries the centre
+    terms: seed 9200's clean GAP-head CNN, p 0.995 before, reads clean, its suspect unchanged."""
+    cals = load_calibrators()
+    assert {"auto:centre", "auto:out-of-coverage:centre"} <= set(cals)
+    got = calibrate(_verdict(), cals)
+    assert got.probability < 0.1
+    assert got.features[CENTRE_LOGIT] == pytest.approx(-8.4479, abs=1e-3)
+    assert got.target_classes[0] == 8

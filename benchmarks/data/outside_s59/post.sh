@@ -14,6 +14,7 @@ nice -n 5 "$PY" benchmarks/outside_zoo_score.py "$RUN/zoo-$S" --out "$RUN/detect
     --score --per-model --json "$D/detect${S}_score.json" > "$D/detect${S}_score.txt"
 nice -n 5 "$PY" benchmarks/kind_centre_rule.py --fresh "$S=$RUN/detect$S.jsonl,$RUN/zoo-$S/truth.json" \
     --candidate "$D/cal_K.json" --json "$D/rule59.json" > "$D/rule59.log" 2>&1
+# (run before K shipped; since then add --today "$D/cal_before.json" to read the same)
 gzip -nc "$RUN/detect$S.jsonl" > "$D/detect${S}_runs.jsonl.gz"
 gzip -nc "$RUN/zoo-$S/truth.json" > "$D/zoo-${S}_truth.json.gz"
 cp "$RUN/build$S.log" "$RUN/score$S.log" "$D/"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.class_excess import class_ratios, kind_key
+from trojanscope.detect.class_excess import class_ratios, kind_key, lower_logit
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -68,18 +68,11 @@ def centre_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
                 scored_by: str) -> float:
     """Apply ``"<scored_by>:centre"`` in place where it lowers (recorded as ``centre_logit``);
     returns the logit added (0.0 where nothing was read)."""
-    from trojanscope.detect.calibration import _sigmoid
-
     term = calibrators.get(f"{scored_by}:{TERM}")
     if term is None or verdict.probability is None:
         return 0.0
-    lift = kind_shift(verdict.features, verdict.traits, term.fitted_on)
-    if lift >= 0.0:
-        return 0.0
-    before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
-    verdict.probability = _sigmoid(math.log(before / (1 - before)) + lift)
-    verdict.features[CENTRE_LOGIT] = float(lift)
-    return lift
+    return lower_logit(verdict, kind_shift(verdict.features, verdict.traits, term.fitted_on),
+                       CENTRE_LOGIT)
 
 
 def check_centre_terms(calibrators: dict[str, Calibrator]) -> None:
