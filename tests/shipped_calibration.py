@@ -9,8 +9,8 @@ from pathlib import Path
 
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
 # shipped after those candidates were written: issue 16 stop 58 (h16b) made `sure_rows` the
-# networks' default with its own entry
-LATER = ("tabular-search:network:sure",)
+# networks' default with its own entry; issue 9 stop 59 (h9) shipped the two centre terms
+LATER = ("tabular-search:network:sure", "auto:centre", "auto:out-of-coverage:centre")
 
 
 def shipped_without_later() -> dict:
