@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import sys
 from pathlib import Path
 from statistics import median
 
@@ -41,6 +42,12 @@ from wide_class_rows import foreign_rows, outside_rows, own_rows
 SCORERS = ("auto", "auto:out-of-coverage")
 MIN_CLEAN = 4
 GOAL_AUC, GOAL_CE = 0.95, 0.30
+
+
+def fail(message: str) -> None:
+    """Bad input: one ``error:`` line, exit 2."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def today_reading(row: dict, cals: dict) -> dict:
@@ -158,7 +165,7 @@ def parse_outside(specs: list[str]) -> dict[int, tuple[Path, Path]]:
         seed, _, paths = spec.partition("=")
         runs, _, truth = paths.partition(",")
         if not (seed.isdigit() and Path(runs).is_file() and Path(truth).is_file()):
-            raise SystemExit(f"error: --outside {spec!r}: want SEED=RUNS,TRUTH (files)")
+            fail(f"--outside {spec!r}: want SEED=RUNS,TRUTH (files)")
         out[int(seed)] = (Path(runs), Path(truth))
     return out
 

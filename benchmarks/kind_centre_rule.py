@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from _common import LineParser
-from kind_centre_fit import GOAL_AUC, GOAL_CE, brief, figures, parse_outside, read
+from kind_centre_fit import GOAL_AUC, GOAL_CE, brief, fail, figures, parse_outside, read
 from wide_class_rows import foreign_rows, outside_rows, own_rows
 
 CLEAN_FLAGGED = 0.10  # at most this share of the fresh clean models at p >= 0.5
@@ -84,8 +84,7 @@ def main() -> None:
     for r in fresh_rows:
         got = read(r, shipped)["p"]
         if abs(got - r["probability"]) > 1e-9:
-            raise SystemExit(f"error: {r['key']}: the shipped file gives {got}, the run "
-                             f"stored {r['probability']}")
+            fail(f"{r['key']}: today's file gives {got}, the run stored {r['probability']}")
     result: dict = {"candidate": str(args.candidate), "populations": {}}
     pops = {"fresh " + ",".join(sorted({str(r["seed"]) for r in fresh_rows})): fresh_rows,
             "foreign 87/88": [r for r in foreign_rows() if r["seed"] in (87, 88)],
