@@ -152,3 +152,30 @@ def test_the_shipped_file_reads_the_stop_58_false_alarm_as_clean():
     assert got.probability < 0.1
     assert got.features[CENTRE_LOGIT] == pytest.approx(-8.4479, abs=1e-3)
     assert got.target_classes[0] == 8
+
+
+def test_the_fit_takes_each_kinds_clean_median_logit_and_ratios(monkeypatch):
+    """``benchmarks/kind_centre_fit.py``: per scorer and kind, the clean models' count, median
+    logit before any raise and per-class median ratio; the centre over every clean model; a
+    backdoored model never enters the reference."""
+    import sys
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    sys.modules.pop("kind_centre_fit", None)
+    from kind_centre_fit import fit
+
+    def row(key: str, traits: list[str], ratio8: float, bad: bool = False) -> dict:
+        feats = dict(GAP00, mmbd_class_ratio_8=ratio8)
+        return {"key": key, "backdoored": bad, "report": {"features": feats, "traits": traits}}
+    other = ["activation:relu", "layer:conv", "pool:max"]
+    rows = [row(f"g{i}", TRAITS, 2.0 + i) for i in range(4)] + [
+        row("b", TRAITS, 9.0, bad=True), row("r0", other, 1.0), row("r1", other, 1.2)]
+    logits = {"g0": 4.0, "g1": 5.0, "g2": 6.0, "g3": 7.0, "b": 50.0, "r0": -4.0, "r1": -2.0}
+    readings = {k: {"scorer": "auto:out-of-coverage", "pre_logit": v} for k, v in logits.items()}
+    got = fit(rows, readings, math.inf, 1.0, 1.3)["auto:out-of-coverage"]
+    ref = got["reference"][KIND]
+    assert (ref["n_clean"], ref["logit"], ref["median"][8]) == (4, 5.5, 3.5)
+    assert got["reference"]["784/10:" + "+".join(other)]["n_clean"] == 2
+    assert got["centre"] == 4.5  # the median of the six clean logits
+    assert (got["start"], got["guard"], got["min_clean"]) == (1.0, 1.3, 4)
+    assert "most" not in got  # no cap: the whole distance
