@@ -41,6 +41,7 @@ from trojanscope.detect.coverage import (
     unseen_started,
     wider_gap_notes,
 )
+from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_centre_terms
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.errors import UserInputError
@@ -624,6 +625,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_gates(calibrators)
         check_name_floors(calibrators, f":{RAISE}")
         check_excess_terms(calibrators)
+        check_centre_terms(calibrators)
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -706,7 +708,7 @@ def _calibrate(
 ) -> ModelVerdict:
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
-                 "raise_name_held", EXCESS, EXCESS_LOGIT):
+                 "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order
@@ -771,6 +773,7 @@ def _calibrate(
         verdict.probability = floored_probability(cal, calibrators, verdict.features)
         lower_term(verdict, calibrators, scored_by, notes)  # said by lower_note, not a note
         excess_term(verdict, calibrators, scored_by)  # only where "<scorer>:excess" is read
+        centre_term(verdict, calibrators, scored_by)  # only where "<scorer>:centre" is read
         unread += unread_terms(verdict, calibrators, scored_by)
         notes += [n for _, t in readable_raise_terms(verdict, calibrators)
                   if (n := gate_note(t, verdict.traits)) is not None]

@@ -98,8 +98,6 @@ def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     and where the term's score is negative add it to the probability's logit (recorded as
     ``excess_logit``); returns the logit added (0.0 where nothing was read or it is not
     negative)."""
-    from trojanscope.detect.calibration import _sigmoid
-
     term = calibrators.get(f"{scored_by}:{TERM}")
     if term is None or verdict.probability is None:
         return 0.0
@@ -111,11 +109,20 @@ def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
         return 0.0
     verdict.features[EXCESS] = float(excess)
     lift = max(-float(term.fitted_on.get("most", math.inf)), min(0.0, term.logit(verdict.features)))
+    return lower_logit(verdict, lift, EXCESS_LOGIT)
+
+
+def lower_logit(verdict: ModelVerdict, lift: float, record: str) -> float:
+    """Add ``lift`` (< 0) to the verdict's probability's logit and record it as ``record``;
+    nothing where ``lift`` is not negative. Returns the logit added (the excess and centre
+    terms' last step)."""
+    from trojanscope.detect.calibration import _sigmoid
+
     if lift >= 0.0:
         return 0.0
     before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
     verdict.probability = _sigmoid(math.log(before / (1 - before)) + lift)
-    verdict.features[EXCESS_LOGIT] = float(lift)
+    verdict.features[record] = float(lift)
     return lift
 
 
