@@ -1,6 +1,6 @@
 # Issue 12, stop 59 (h12): read plan.md's rule on the pairs of rows fresh.sh wrote by the cut
 # (fresh-2459.json, fresh-2460.json: every model both of whose rows are there), print
-# ship_rule_mitigate.py's tables (its verdict for reference only: plan.md's rule is read_rule.py),
+# ship_rule_mitigate.py's tables (its verdict for reference only: plan.md's rule is mitigate_read_rule.py),
 # then today's default pooled over every fresh zoo scored with the default of its day,
 # 2439-2460 (today-2439-2460.json/.log), and the misses read in images of the scoring split.
 #   BAR=0.1 bash benchmarks/data/mitigate_s59/rule.sh > /tmp/h12s59/rule.log 2>&1
@@ -17,7 +17,9 @@ for S in 2459 2460; do
   [ -f $O/fresh-$S.json ] && ARGS="$ARGS $O/fresh-$S.json:$S" && PARTS="$PARTS --part $O/fresh-$S.json $S gated"
 done
 $P benchmarks/pool_mitigate_rows.py $ARGS --out $O/fresh-pooled.json
-$P $O/read_rule.py $O/fresh-pooled.json "$CAND"
+# plan.md's rule: benchmarks/mitigate_read_rule.py (was this folder's read_rule.py, which loaded
+# stop 56's copy, folded into that script at stop 59; the same reading, the same lines)
+$P benchmarks/mitigate_read_rule.py $O/fresh-pooled.json --candidate "$CAND" --min-backdoored 6
 $P benchmarks/ship_rule_mitigate.py $O/fresh-pooled.json \
     --today gated --candidate "$CAND" --clean-loss 0.01 --fast 60 --strict
 $P benchmarks/goal_by_family.py $O/fresh-pooled.json
