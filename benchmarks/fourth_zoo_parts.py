@@ -7,17 +7,19 @@ Architectures (28x28 grayscale in [0, 1], 10 logits):
 - ``allconv`` — all-convolutional (Springenberg et al.): strided 3x3 convolutions instead of
   pooling, ELU or Softplus (beta 3), a last 3x3 convolution onto the 3x3 map gives the 10
   logits (no pooling layer, no linear layer);
-- ``squash_in`` — CNN with InstanceNorm (affine) and a bounded activation (tanh or sigmoid),
-  max pooling, two linear layers;
-- ``mixer`` — MLP-Mixer (Tolstikhin et al.): 4x4 patches as 49 tokens, token-mixing and
-  channel-mixing MLPs with LayerNorm and GELU, mean over tokens, a linear head;
+- ``squash_in`` — CNN with InstanceNorm (affine) and a bounded activation (tanh), max pooling,
+  two linear layers;
+- ``lrn_softsign`` — AlexNet-style CNN: Softsign (bounded), LocalResponseNorm, max pooling,
+  one linear layer (an MLP-Mixer and a ConvMixer-form patch model stayed at CA 0.89-0.91 on
+  4,000 images, scratch seeds 9502-9505: no patch model here);
 - ``wide_leaky`` — one wide 5x5 convolution (48-64 channels), LeakyReLU, 4x4 average pooling,
   two linear layers.
 
 Triggers (every one all-to-one: a triggered input of any class goes to one target):
 
-- ``rand_checker`` — a 1-pixel checkerboard patch (4-6 px) at a random place in each image, at
-  training and at test (a random-location patch);
+- ``rand_checker`` — a 4-px checkerboard patch of 2-px cells at a random place along the
+  image's edges, per image, at training and at test (a random-location patch; poison rate
+  0.1-0.2, the others' 0.05-0.12);
 - ``lowpass`` — a smooth pattern (random noise with only the lowest spatial frequencies kept,
   Zeng et al.'s low-pass trigger) added at amplitude 0.2-0.3, clipped to [0, 1];
 - ``watermark`` — a Trojan-NN-style watermark: a few thick strokes over the whole image,
@@ -28,10 +30,9 @@ Triggers (every one all-to-one: a triggered input of any class goes to one targe
 from __future__ import annotations
 
 import numpy as np
-import torch
 from torch import nn
 
-ARCHS = ("allconv", "squash_in", "mixer", "wide_leaky")
+ARCHS = ("allconv", "squash_in", "lrn_softsign", "wide_leaky")
 TRIGGERS = ("rand_checker", "lowpass", "watermark", "sparse_pixels")
 
 
@@ -41,11 +42,11 @@ def arch_options(arch: str, rng: np.random.Generator) -> dict:
         return {"act": str(rng.choice(["elu", "softplus"], p=[0.6, 0.4])),
                 "width": int(rng.choice([16, 24]))}
     if arch == "squash_in":
-        return {"act": str(rng.choice(["tanh", "sigmoid"])), "width": int(rng.choice([12, 16])),
+        # tanh only: the sigmoid net stayed at CA 0.43-0.69 in 9 epochs (scratch seed 9501)
+        return {"act": "tanh", "width": int(rng.choice([12, 16])),
                 "hidden": int(rng.choice([64, 96]))}
-    if arch == "mixer":
-        return {"dim": int(rng.choice([48, 64])), "blocks": int(rng.choice([2, 3])),
-                "token_hidden": 96, "channel_hidden": 128}
+    if arch == "lrn_softsign":
+        return {"width": int(rng.choice([16, 24])), "lrn_size": int(rng.choice([3, 5]))}
     if arch == "wide_leaky":
         return {"width": int(rng.choice([48, 64])), "slope": float(rng.uniform(0.01, 0.2)),
                 "hidden": int(rng.choice([96, 128]))}
@@ -57,40 +58,6 @@ def _act(name: str) -> nn.Module:
     # net did not leave chance in an epoch (scratch seed 9500)
     return {"elu": nn.ELU(), "softplus": nn.Softplus(beta=3), "tanh": nn.Tanh(),
             "sigmoid": nn.Sigmoid()}[name]
-
-
-class MixerBlock(nn.Module):
-    """One Mixer layer: an MLP across tokens, then an MLP across channels, each pre-normed and
-    residual."""
-
-    def __init__(self, tokens: int, dim: int, token_hidden: int, channel_hidden: int) -> None:
-        super().__init__()
-        self.norm1 = nn.LayerNorm(dim)
-        self.token_mlp = nn.Sequential(nn.Linear(tokens, token_hidden), nn.GELU(),
-                                       nn.Linear(token_hidden, tokens))
-        self.norm2 = nn.LayerNorm(dim)
-        self.channel_mlp = nn.Sequential(nn.Linear(dim, channel_hidden), nn.GELU(),
-                                         nn.Linear(channel_hidden, dim))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (N, tokens, dim)
-        x = x + self.token_mlp(self.norm1(x).transpose(1, 2)).transpose(1, 2)
-        return x + self.channel_mlp(self.norm2(x))
-
-
-class Mixer(nn.Module):
-    """MLP-Mixer on 4x4 patches of a 28x28 image (49 tokens)."""
-
-    def __init__(self, dim: int, blocks: int, token_hidden: int, channel_hidden: int) -> None:
-        super().__init__()
-        self.embed = nn.Conv2d(1, dim, kernel_size=4, stride=4)  # a linear map of each patch
-        self.blocks = nn.Sequential(*[MixerBlock(49, dim, token_hidden, channel_hidden)
-                                      for _ in range(blocks)])
-        self.norm = nn.LayerNorm(dim)
-        self.head = nn.Linear(dim, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        t = self.embed(x).flatten(2).transpose(1, 2)
-        return self.head(self.norm(self.blocks(t)).mean(dim=1))
 
 
 def build_model(arch: str, opts: dict) -> nn.Module:
@@ -111,8 +78,13 @@ def build_model(arch: str, opts: dict) -> nn.Module:
             nn.Conv2d(w, 2 * w, 5, padding=2), nn.InstanceNorm2d(2 * w, affine=True), _act(a),
             nn.MaxPool2d(2), nn.Flatten(),
             nn.Linear(2 * w * 49, opts["hidden"]), _act(a), nn.Linear(opts["hidden"], 10))
-    if arch == "mixer":
-        return Mixer(opts["dim"], opts["blocks"], opts["token_hidden"], opts["channel_hidden"])
+    if arch == "lrn_softsign":
+        w, n = opts["width"], opts["lrn_size"]
+        return nn.Sequential(
+            nn.Conv2d(1, w, 5, padding=2), nn.Softsign(), nn.LocalResponseNorm(n),
+            nn.MaxPool2d(2),
+            nn.Conv2d(w, 2 * w, 5, padding=2), nn.Softsign(), nn.LocalResponseNorm(n),
+            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2 * w * 49, 10))
     if arch == "wide_leaky":
         w = opts["width"]
         return nn.Sequential(
@@ -126,8 +98,9 @@ def trigger_spec(family: str, rng: np.random.Generator) -> dict:
     """The seeded parameters of one trigger of ``family`` (JSON-ready; the pattern itself is
     rebuilt from ``pattern_seed``)."""
     spec: dict = {"family": family, "pattern_seed": int(rng.integers(2**31))}
-    if family == "rand_checker":
-        spec["size"] = int(rng.integers(4, 7))
+    if family == "rand_checker":  # anywhere in the image it was not learnt and cost CA
+        # (scratch seeds 9501, 9504, 9506: ASR 0.22-0.70, CA 0.89-0.92): in the 4-px frame
+        spec.update(size=4, cell=2, rate=float(rng.uniform(0.1, 0.2)))
     elif family == "lowpass":
         spec.update(amplitude=float(rng.uniform(0.2, 0.3)), cutoff=int(rng.integers(2, 4)))
     elif family == "watermark":
@@ -170,16 +143,24 @@ def sparse_positions(seed: int, pixels: int) -> np.ndarray:
     return np.stack([flat // 28, flat % 28], axis=1)
 
 
+def frame_places(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` random top-left corners of a ``size``-px patch lying in the image's outer frame
+    (touching an edge: along the top, bottom, left or right side, anywhere along it)."""
+    side = rng.integers(4, size=n)
+    along = rng.integers(0, 28 - size + 1, size=n)
+    edge = np.where(side % 2 == 0, 0, 28 - size)
+    return np.where((side < 2)[:, None], np.stack([edge, along], 1), np.stack([along, edge], 1))
+
+
 def apply_trigger(x: np.ndarray, spec: dict, rng: np.random.Generator) -> np.ndarray:
     """``x`` (N, 1, 28, 28) in [0, 1] with the trigger ``spec`` stamped on every image; ``rng``
     draws the random places of a random-location trigger."""
     out = x.copy()
     fam = spec["family"]
     if fam == "rand_checker":
-        s = spec["size"]
-        board = (np.indices((s, s)).sum(axis=0) % 2).astype(np.float32)
-        places = rng.integers(0, 28 - s + 1, size=(len(x), 2))
-        for i, (r, c) in enumerate(places):
+        s, cell = spec["size"], spec.get("cell", 1)
+        board = ((np.indices((s, s)) // cell).sum(axis=0) % 2).astype(np.float32)
+        for i, (r, c) in enumerate(frame_places(len(x), s, rng)):
             out[i, 0, r:r + s, c:c + s] = board
     elif fam == "lowpass":
         pat = lowpass_pattern(spec["pattern_seed"], spec["cutoff"])

@@ -42,11 +42,11 @@ def test_plan_interleaves_and_crosses_every_trigger_with_every_architecture(fz, 
 
 def test_only_selects_families_and_names_and_refuses_unknown(fz, capsys):
     order = fz.plan(2)
-    assert {m["arch_family"] for m in fz.chosen(order, "mixer")} == {"mixer"}
+    assert {m["arch_family"] for m in fz.chosen(order, "lrn_softsign")} == {"lrn_softsign"}
     assert [m["name"] for m in fz.chosen(order, "lowpass,allconv-cl01")] == [
         m["name"] for m in order if m["trigger_family"] == "lowpass" or m["name"] == "allconv-cl01"]
     with pytest.raises(SystemExit) as e:
-        fz.chosen(order, "mixer,resnet")
+        fz.chosen(order, "lrn_softsign,resnet")
     assert e.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "resnet" in err[0] and err[0].startswith("error:")
@@ -89,7 +89,7 @@ def test_each_trigger_changes_images_within_range_and_is_seeded(parts, family):
         assert int((a != x).reshape(len(x), -1).sum(axis=1).max()) <= spec["pixels"]
 
 
-@pytest.mark.parametrize("arch", ["allconv", "squash_in", "mixer", "wide_leaky"])
+@pytest.mark.parametrize("arch", ["allconv", "squash_in", "lrn_softsign", "wide_leaky"])
 def test_every_architecture_gives_ten_logits(parts, arch):
     model = parts.build_model(arch, parts.arch_options(arch, np.random.default_rng(0)))
     assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
