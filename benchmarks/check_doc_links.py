@@ -50,8 +50,9 @@ def anchors(path: Path) -> set[str]:
     found: set[str] = set()
     seen: dict[str, int] = {}
     for _, line in outside_fences(path.read_text(encoding="utf-8")):
-        found.update(HTML_ANCHOR.findall(line))
-        match = HEADING.match(line)
+        if "<a " in line:
+            found.update(HTML_ANCHOR.findall(line))
+        match = HEADING.match(line) if line.startswith("#") else None
         if match:
             base = slug(match.group(2))
             count = seen.get(base, 0)
@@ -65,6 +66,8 @@ def broken_links(path: Path, cache: dict[Path, set[str]] | None = None) -> list[
     cache = {} if cache is None else cache
     broken = []
     for number, line in outside_fences(path.read_text(encoding="utf-8")):
+        if "](" not in line:
+            continue
         line = re.sub(r"`[^`]*`", "", line)  # a link written inside code is not a link
         for target in LINK.findall(line):
             if re.match(r"[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
