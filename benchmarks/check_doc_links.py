@@ -61,23 +61,29 @@ def anchors(path: Path) -> set[str]:
     return found
 
 
-def broken_links(path: Path, cache: dict[Path, set[str]] | None = None) -> list[str]:
-    """``FILE:LINE: target`` for each ``#`` link in ``path`` that resolves to no anchor."""
-    cache = {} if cache is None else cache
-    broken = []
+def links(path: Path) -> list[tuple[int, str]]:
+    """(line number, target) of every ``#`` link in ``path`` to a file of this repository."""
+    found = []
     for number, line in outside_fences(path.read_text(encoding="utf-8")):
         if "](" not in line:
             continue
         line = re.sub(r"`[^`]*`", "", line)  # a link written inside code is not a link
-        for target in LINK.findall(line):
-            if re.match(r"[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
-                continue  # http:, https:, mailto: ...
-            file_part, _, anchor = target.partition("#")
-            goal = (path.parent / file_part).resolve() if file_part else path.resolve()
-            if goal not in cache:
-                cache[goal] = anchors(goal) if goal.is_file() else set()
-            if anchor not in cache[goal]:
-                broken.append(f"{path}:{number}: {target}")
+        found += [(number, target) for target in LINK.findall(line)
+                  if not re.match(r"[a-z][a-z0-9+.-]*:", target, re.IGNORECASE)]  # http:, mailto:
+    return found
+
+
+def broken_links(path: Path, cache: dict[Path, set[str]] | None = None) -> list[str]:
+    """``FILE:LINE: target`` for each ``#`` link in ``path`` that resolves to no anchor."""
+    cache = {} if cache is None else cache
+    broken = []
+    for number, target in links(path):
+        file_part, _, anchor = target.partition("#")
+        goal = (path.parent / file_part).resolve() if file_part else path.resolve()
+        if goal not in cache:
+            cache[goal] = anchors(goal) if goal.is_file() else set()
+        if anchor not in cache[goal]:
+            broken.append(f"{path}:{number}: {target}")
     return broken
 
 
@@ -90,7 +96,8 @@ def main(argv: list[str]) -> int:
     cache: dict[Path, set[str]] = {}
     broken = [b for f in files for b in broken_links(f, cache)]
     print("\n".join(broken) if broken else "no broken links", flush=True)
-    print(f"{len(files)} files, {len(broken)} broken # links", file=sys.stderr)
+    checked = sum(len(links(f)) for f in files)
+    print(f"{len(files)} files, {checked} # links, {len(broken)} broken", file=sys.stderr)
     return 1 if broken else 0
 
 
