@@ -80,13 +80,17 @@ def _is_slow(dec: ast.expr) -> bool:
 
 
 def _slow_cases(decs: list[ast.expr]) -> list[str]:
-    """Ids of the ``pytest.param(value, marks=pytest.mark.slow)`` cases of a parametrize."""
+    """Ids of the ``pytest.param(values..., marks=pytest.mark.slow)`` cases written out in a
+    parametrize (constants joined by ``-``, or the ``id=`` given); cases built another way
+    (a list made elsewhere, a comprehension) are read from ``--slow-ids``."""
     out = []
     for call in (n for d in decs for n in ast.walk(d) if isinstance(n, ast.Call)):
         if getattr(call.func, "attr", "") == "param" and call.args and any(
                 k.arg == "marks" and "slow" in ast.unparse(k.value) for k in call.keywords):
-            out.append(str(ast.literal_eval(call.args[0])) if isinstance(
-                call.args[0], ast.Constant) else ast.unparse(call.args[0]))
+            given = [k.value.value for k in call.keywords if k.arg == "id"
+                     and isinstance(k.value, ast.Constant)]
+            if given or all(isinstance(a, ast.Constant) for a in call.args):
+                out.append(given[0] if given else "-".join(str(a.value) for a in call.args))
     return out
 
 
@@ -146,8 +150,10 @@ def read_module(path: Path, bench: set[str], root: Path = ROOT) -> dict[str, dic
     return out
 
 
-def classify(rows: list[tuple[float, str, str]], root: Path) -> dict[str, dict]:
-    """Per test (node id without parameters): seconds by phase, group and slow mark."""
+def classify(rows: list[tuple[float, str, str]], root: Path,
+             slow_ids: set[str] = frozenset()) -> dict[str, dict]:
+    """Per test: seconds by phase, group and slow mark (read from the source, or the node is
+    one of ``slow_ids``: ``pytest --collect-only -q -m slow``'s list)."""
     bench = _bench_modules(root)
     modules: dict[str, dict[str, dict]] = {}
     tests: dict[str, dict] = {}
@@ -159,8 +165,9 @@ def classify(rows: list[tuple[float, str, str]], root: Path) -> dict[str, dict]:
             modules[file] = read_module(path, bench, root) if path.is_file() else {}
         info = dict(modules[file].get(key, {"benchmark": False, "slow": False, "gone": True}))
         case = re.search(r"\[(.*)\]$", name)
-        cases = info.pop("slow_cases", [])
-        if case and set(case.group(1).split("-")) & set(cases):
+        if case and case.group(1) in info.pop("slow_cases", []):
+            info["slow"] = True
+        if node in slow_ids:
             info["slow"] = True
         t = tests.setdefault(node, {"file": file, "setup": 0.0, "call": 0.0, "teardown": 0.0,
                                     **info})
@@ -214,6 +221,8 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="the tree whose tests are read")
     parser.add_argument("--min", type=float, default=1.0, dest="minimum",
                         help="list benchmark tests of at least this many seconds")
+    parser.add_argument("--slow-ids", type=Path,
+                        help="`pytest --collect-only -q -m slow` output: these nodes are slow")
     parser.add_argument("--json", type=Path, help="write the summary here too")
     args = parser.parse_args()
     if (args.log is None) == (not args.tsv):
@@ -225,7 +234,13 @@ def main() -> None:
     if not rows:
         parser.exit(2, f"error: {args.log or args.tsv[0]}: no durations "
                        "(run pytest with --durations=0)\n")
-    result = summarise(classify(rows, args.root), args.minimum)
+    slow_ids: set[str] = set()
+    if args.slow_ids:
+        if not args.slow_ids.is_file():
+            parser.exit(2, f"error: --slow-ids {args.slow_ids}: no such file\n")
+        slow_ids = {line.strip() for line in args.slow_ids.read_text().splitlines()
+                    if "::" in line}
+    result = summarise(classify(rows, args.root, slow_ids), args.minimum)
     text = json.dumps(result, indent=1)
     if args.json:
         args.json.write_text(text + "\n")

@@ -107,3 +107,16 @@ def test_the_timer_tsv_reads_as_cpu_per_test(load_benchmark, tmp_path: Path) -> 
     res = run_script("suite_where.py", root / "d.log", "--tsv", tsv)
     assert res.returncode == 2 and res.stderr.strip() == (
         "error: give a durations log or --tsv, not both")
+
+
+def test_cases_built_elsewhere_are_read_from_the_slow_ids(load_benchmark, tmp_path: Path) -> None:
+    """A case list made outside the decorator is not read from the source: ``--slow-ids``
+    (``pytest --collect-only -q -m slow``) names it."""
+    where = load_benchmark("suite_where")
+    root = _tree(tmp_path)
+    rows = where.read_durations(root / "d.log")
+    plain = where.classify(rows, root)
+    named = where.classify(rows, root, {"tests/t/test_a.py::test_product[x]"})
+    assert not plain["tests/t/test_a.py::test_product[x]"]["slow"]
+    assert named["tests/t/test_a.py::test_product[x]"]["slow"]
+    assert where.summarise(named, 0.4)["default_suite_worker_s_now"] == 6.3
