@@ -15,13 +15,15 @@ same log gives the default suite's worker-seconds before and after tests are mov
     python benchmarks/suite_where.py DURATIONS.log [--min 1.0] [--json OUT]
     python benchmarks/suite_where.py --tsv PART.tsv [PART.tsv ...] [--min 1.0] [--json OUT]
 
-(``--tsv``: the per-test CPU seconds ``suite_times.py`` keeps, in place of a durations log.)
+(``--tsv``: the per-test CPU seconds ``suite_times.py`` keeps, in place of a durations log;
+``.tsv.gz`` read as it is.)
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import gzip
 import json
 import re
 import sys
@@ -48,7 +50,9 @@ def read_timer_tsvs(paths: list[Path]) -> list[tuple[float, str, str]]:
     test's setup, call and teardown, its own process and the children it waited for)."""
     rows = []
     for path in paths:
-        for line in path.read_text().splitlines():
+        text = (gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz"
+                else path.read_text())
+        for line in text.splitlines():
             node, _wall, own, children, _load = line.split("\t")
             rows.append((float(own) + float(children), "call", node))
     return rows

@@ -3,6 +3,7 @@ from its source as benchmark machinery or product, and the slow-marked ones set 
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from script_run import run_script
@@ -102,6 +103,9 @@ def test_the_timer_tsv_reads_as_cpu_per_test(load_benchmark, tmp_path: Path) -> 
     rows = where.read_timer_tsvs([tsv])
     assert rows == [(2.0, "call", "tests/t/test_a.py::test_runs_a_script"),
                     (1.0, "call", "tests/t/test_a.py::test_product[x]")]
+    packed = root / "p.tsv.gz"
+    packed.write_bytes(gzip.compress(tsv.read_bytes()))
+    assert where.read_timer_tsvs([packed]) == rows  # a stored .tsv.gz is read as it is
     assert where.summarise(where.classify(rows, root), 0.5)["groups"] == {
         "benchmark": 2.0, "product": 1.0}
     res = run_script("suite_where.py", root / "d.log", "--tsv", tsv)
