@@ -148,6 +148,8 @@ class _Net(nn.Module):
         return self.body(x)
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_kind_conv_reads_only_the_models_with_a_convolution(tmp_path, monkeypatch, load_benchmark):
     """``--kind conv`` keeps the CNN and skips the MLP (``--kind dense`` the other way)."""
     monkeypatch.syspath_prepend(str(BENCH))

@@ -149,6 +149,8 @@ def test_eighth_rule_needs_an_improvement(load_benchmark) -> None:
     assert hurt["4 clean mean shift"] is False
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_the_raise_only_term_never_raises_a_clean_fitting_model(load_benchmark) -> None:
     """``generalise_lofo.fit_hinge`` (stop 32): the start is not below any clean model's gap,
     so the clean fitting models keep their probabilities; the term never lowers one."""
@@ -163,6 +165,8 @@ def test_the_raise_only_term_never_raises_a_clean_fitting_model(load_benchmark) 
     assert q[3] > 0.9  # the backdoored model with the largest gap is raised
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_the_five_draw_average_reads_whole_windows_and_sets_the_floor(load_benchmark) -> None:
     """``raise_gap_aggregate.aggregates`` (stop 34): outer seed s is the mean of draws s..s+4,
     only where all five were read; ``fit_hinge``'s ``floor`` keeps the start above it."""

@@ -14,6 +14,11 @@ from trojanscope.detect.base import ModelVerdict, undeclared_features
 
 DETECTORS = [n for n in registry.names("detector")  # tables: tests/tabular
              if getattr(registry.get("detector", n), "modality", "image") == "image"]
+# The contract, not the quality, is read here: the slow searches take fewer steps (stop 60;
+# neural_cleanse's quality is tests/detect/test_neural_cleanse.py's, trigger_search's the zoo's).
+SMALL = {"neural_cleanse": {"steps": 4, "per_class": 5},
+         "trigger_search": {"per_class": 8, "warmup_steps": 10, "refine_steps": 10,
+                            "batch_per_arm": 8}}
 
 
 @pytest.mark.parametrize("name", DETECTORS)
@@ -45,7 +50,7 @@ def test_inspect_contract(name: str, request) -> None:
         run = request.getfixturevalue("backdoored_run")
         tiny_test, shape, k = request.getfixturevalue("tiny_test"), (1, 16, 16), 4
     model = run.model
-    det = registry.create("detector", name)
+    det = registry.create("detector", name, **SMALL.get(name, {}))
     clean = tiny_test if det.needs_data or det.uses_data else None
     probe = tiny_test.x[:8]
     before = model(probe).detach()
@@ -58,8 +63,8 @@ def test_inspect_contract(name: str, request) -> None:
     assert math.isfinite(verdict.statistic) and verdict.elapsed_s > 0
     assert [p.requires_grad for p in model.parameters()] == grads
     assert torch.equal(model(probe).detach(), before), "inspect changed the model"
-    again = registry.create("detector", name).inspect(model, clean, input_shape=shape,
-                                                      num_classes=k, seed=0)
+    again = registry.create("detector", name, **SMALL.get(name, {})).inspect(
+        model, clean, input_shape=shape, num_classes=k, seed=0)
     assert again.statistic == verdict.statistic, "same seed, different statistic"
     # the names it declares cover what it made (zoo calibrate --features checks them, stop 36)
     assert undeclared_features(det, sorted(verdict.features)) == []

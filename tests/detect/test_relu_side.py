@@ -71,6 +71,8 @@ def _runs(tmp: Path, name: str, lift: dict[str, float]) -> Path:
     return path
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_rule_holds_per_seed_and_pooled_and_fails_on_one_more_clean_flag(
         load_benchmark, tmp_path, monkeypatch, capsys) -> None:
     mod = load_benchmark("rule_s51_check")

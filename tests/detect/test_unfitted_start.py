@@ -108,6 +108,8 @@ def test_cal_v_is_the_shipped_file_with_the_option_and_the_relu_cnn_start_writte
             {k: v for k, v in b.items() if k != "fitted_on"}
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_v_moves_no_stored_run_of_seeds_50_to_76(load_benchmark) -> None:
     fresh = load_benchmark("lofo_fresh")
     mod = load_benchmark("r13p_lofo")
@@ -145,6 +147,8 @@ def test_lofo_fresh_refuses_a_bad_fresh_spec_in_one_line(tmp_path: Path, spec: s
     assert not out.exists()
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_lofo_fresh_refuses_a_run_file_without_reports(tmp_path: Path) -> None:
     runs, truth = tmp_path / "r.jsonl", tmp_path / "t.json"
     runs.write_text(json.dumps({"name": "a-00", "backdoored": False, "report": None}) + "\n")

@@ -60,6 +60,9 @@ def test_detect_uses_the_whole_file(user_files, tmp_path, capsys) -> None:
     assert (out / "verdict.json").is_file()
 
 
+# slow set (stop 60): detect on a user's whole file is test_detect_uses_the_whole_file's check,
+# the per-class floor the two error tests' below
+@pytest.mark.slow
 def test_detect_with_a_100_image_file(user_files, capsys) -> None:
     # 10 per class: enough when the whole file is used (its test split would be 2 per class).
     code = run(["detect", str(user_files["model"]), "--data", str(user_files["hundred"]),

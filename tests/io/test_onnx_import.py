@@ -57,11 +57,14 @@ def _assert_same(original: nn.Module, imported: nn.Module, shape: tuple[int, ...
         torch.testing.assert_close(g_got, g_want, atol=1e-5, rtol=1e-4)
 
 
-EXPORTS = [(name, False) for name in SHAPES] + [("cnn", True), ("preact_resnet18", True)]
+# preact_resnet18 through dynamo is in the slow set (stop 60): the dynamo graph's import is
+# cnn-dynamo's check, the residual and batch-norm ops preact_resnet18-legacy's
+EXPORTS = [(name, False) for name in SHAPES] + [
+    ("cnn", True), pytest.param("preact_resnet18", True, marks=pytest.mark.slow)]
 
 
-@pytest.mark.parametrize(("name", "dynamo"), EXPORTS, ids=[f"{n}-{'dynamo' if d else 'legacy'}"
-                                                           for n, d in EXPORTS])
+@pytest.mark.parametrize(("name", "dynamo"), EXPORTS, ids=[
+    f"{n}-{'dynamo' if d else 'legacy'}" for n, d in (getattr(e, "values", e) for e in EXPORTS)])
 def test_builtin_models_match_torch(tmp_path: Path, name: str, dynamo: bool) -> None:
     model = _build(name)
     path = _export(model, SHAPES[name], tmp_path / f"{name}.onnx", dynamo=dynamo)

@@ -103,36 +103,50 @@ def test_an_interrupted_run_leaves_no_folder(folders: Path, monkeypatch) -> None
     assert not [p for p in folders.iterdir() if p.name.startswith(".stopped")]
 
 
-def test_zoo_eval_mitigation(folders: Path, capsys, backdoored_run, clean_run) -> None:
+def _mitigation_zoo(folders: Path, backdoored_run, clean_run) -> Path:
+    """The backdoored and the clean tiny models as a zoo (written once per module)."""
     zoo = folders / "zoo"
-    entries = [ZooEntry("bad", "cnn", 0, True, "badnets", 2, metrics=backdoored_run.metrics),
-               ZooEntry("good", "cnn", 0, False, metrics=clean_run.metrics)]
-    write_truth(zoo, "synthetic", 0, entries)
-    payloads = []
-    for executor in ("process", "serial"):  # one model per task: the same rows either way
-        assert run(["zoo", "eval-mitigation", str(zoo), *FAST, "--holdout", "0.5", "--format",
-                    "json", "--executor", executor, "--workers", "2"]) == 0
-        payloads.append(json.loads(capsys.readouterr().out))
-    payload = payloads[0]
+    if not (zoo / "truth.json").exists():
+        write_truth(zoo, "synthetic", 0, [
+            ZooEntry("bad", "cnn", 0, True, "badnets", 2, metrics=backdoored_run.metrics),
+            ZooEntry("good", "cnn", 0, False, metrics=clean_run.metrics)])
+    return zoo
+
+
+def _eval_mitigation(zoo: Path, capsys, executor: str) -> dict:
+    assert run(["zoo", "eval-mitigation", str(zoo), *FAST, "--holdout", "0.5", "--format",
+                "json", "--executor", executor, "--workers", "2"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_zoo_eval_mitigation(folders: Path, capsys, backdoored_run, clean_run) -> None:
+    payload = _eval_mitigation(_mitigation_zoo(folders, backdoored_run, clean_run), capsys,
+                               "serial")
     rows = {r["name"]: r for r in payload["rows"]}
     assert rows["bad"]["asr_before"] > 0.8 and rows["good"]["asr_before"] is None
     assert payload["summary"]["models"] == 2
     assert [r["name"] for r in payload["rows"]] == ["bad", "good"]
+
+
+# slow set (stop 60): the process pool's workers import torch again; that the pool gives the
+# serial run's results is tests/executor's check (test_executors, `zoo make` through it)
+@pytest.mark.slow
+def test_zoo_eval_mitigation_gives_the_same_rows_through_the_process_pool(
+        folders: Path, capsys, backdoored_run, clean_run) -> None:
+    zoo = _mitigation_zoo(folders, backdoored_run, clean_run)
+    payloads = [_eval_mitigation(zoo, capsys, executor) for executor in ("process", "serial")]
     figures = [[{k: v for k, v in r.items() if k != "elapsed_s"} for r in p["rows"]]
                for p in payloads]
-    assert figures[0] == figures[1]
+    assert figures[0] == figures[1] and [r["name"] for r in payloads[0]["rows"]] == [
+        "bad", "good"]
 
 
 @pytest.mark.parametrize("method", ["fst", "sau"])
 def test_zoo_eval_mitigation_takes_the_new_methods(folders: Path, capsys, method: str,
                                                    backdoored_run, clean_run) -> None:
-    zoo = folders / "zoo"
-    if not (zoo / "truth.json").exists():  # run alone: the zoo test_zoo_eval_mitigation writes
-        write_truth(zoo, "synthetic", 0, [
-            ZooEntry("bad", "cnn", 0, True, "badnets", 2, metrics=backdoored_run.metrics),
-            ZooEntry("good", "cnn", 0, False, metrics=clean_run.metrics)])
-    # serial: the process pool's workers would import torch again (test_zoo_eval_mitigation
-    # runs the pool and checks it gives the serial rows)
+    zoo = _mitigation_zoo(folders, backdoored_run, clean_run)
+    # serial: the process pool's workers would import torch again (the slow set's
+    # test_zoo_eval_mitigation_gives_the_same_rows_through_the_process_pool runs the pool)
     assert run(["zoo", "eval-mitigation", str(zoo), "--method", method, "--method-param",
                 "epochs=1", "--holdout", "0.5", "--format", "json", "-x", "serial"]) == 0
     payload = json.loads(capsys.readouterr().out)

@@ -35,7 +35,9 @@ def test_a_model_the_real_detector_passes_comes_back_unchanged(clean_run, tiny_t
 def test_a_flagged_model_is_treated_and_the_note_says_so(backdoored_run, tiny_test,
                                                          monkeypatch) -> None:
     monkeypatch.setattr(gated, "detector_verdict", rated(0.9, [2, 0, 1]))
-    method = registry.create("mitigation", "gated", then="ftsam")
+    # unlearn=False (stop 60): the gate's treatment and its note are read here; the second
+    # stage's unlearning runs in test_mitigation_contract[gated] and tests/mitigate/test_gated_*
+    method = registry.create("mitigation", "gated", then="ftsam", unlearn=False)
     result = mitigate(backdoored_run.model, method, tiny_test,
                       trigger_of=attack_triggered(backdoored_run.attack))
     assert not same_weights(result.model, backdoored_run.model)
@@ -77,6 +79,7 @@ def test_bad_options_are_refused(params: dict) -> None:
         registry.create("mitigation", "gated", **params)
 
 
+@pytest.mark.slow  # benchmark machinery (stop 60): what bench_mitigate_gate.py relies on
 def test_a_flagged_model_gets_exactly_what_the_treatment_alone_gives(backdoored_run,
                                                                      tiny_test) -> None:
     """What benchmarks/bench_mitigate_gate.py relies on to compose gated results from the

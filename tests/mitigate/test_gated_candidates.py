@@ -115,6 +115,8 @@ def bench_accept():
     return module
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_the_benchmark_reads_todays_model_from_the_method_not_a_hook(monkeypatch) -> None:
     """The side-by-side benchmark gets the first stage's model (``first_stage_``) and the extra
     stage's seconds (the report) from the method; ``_again`` has no benchmark-only argument,

@@ -82,10 +82,12 @@ def test_the_fused_pass_answers_as_the_two_passes(
     ("edges", "isolated", "rare"),
     [
         (False, False, False),
-        (True, False, False),
-        (True, True, False),
-        (False, True, False),
-        (True, False, True),
+        # one column at a time and two at once: the slow set (stop 60); none and all three
+        # read every column on and off in the default suite
+        pytest.param(True, False, False, marks=pytest.mark.slow),
+        pytest.param(True, True, False, marks=pytest.mark.slow),
+        pytest.param(False, True, False, marks=pytest.mark.slow),
+        pytest.param(True, False, True, marks=pytest.mark.slow),
         (True, True, True),  # both input columns at once (review hF3)
     ],
 )

@@ -115,6 +115,8 @@ def test_committed_rows_reproduce_the_shipped_tree_calibrators(tmp_path, monkeyp
         assert refit[key].intercept == pytest.approx(shipped[key].intercept, rel=1e-3)
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_zoo_figures_from_committed_rows_without_the_zoo(capsys) -> None:
     """``bench_tabular_detect.py --zoo … --rows …`` on packed rows: the zoo path is only a
     name (the zoo is not on this machine); the figures are recomputed from the rows."""
@@ -222,6 +224,8 @@ def test_flip_rate_labelling_of_the_fresh_rows(capsys) -> None:
     assert "worst family by cross-entropy: credit-default lightgbm target 0" in out
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_by_zoo_under_the_new_labelling_scores_the_stop_31c_candidate(capsys, monkeypatch) -> None:
     """``--by-zoo --flips`` (issue 16 stop 31c): inert backdoors left out (the replayed zoos'
     by the flip-rate rule, the others' lending-club target 0), and each line carries the clean

@@ -23,6 +23,8 @@ def folders(tmp_path_factory):
     return root
 
 
+# benchmark machinery (stop 60): a script of benchmarks/ or its stored readings, not the product
+@pytest.mark.slow
 def test_folder_level_replays_each_folders_own_trigger(folders, load_benchmark) -> None:
     mod = load_benchmark("text_inputs_zoo")
     rows = mod.folder_level([folders / "addsent"], 0.05, {})
