@@ -22,7 +22,9 @@ def cell(r: dict, b: float) -> str:
 
 
 def goal(r: dict, b: float) -> bool:
-    return (r.get("asr") or 0) <= 0.02 and b - r["ca"] <= 0.02 + 1e-9
+    """Issue 12's goal with zoo_eval's tolerance (GOAL_TOL: 16 of 800 images can read
+    0.0200000405)."""
+    return (r.get("asr") or 0) <= 0.02 + 1e-6 and b - r["ca"] <= 0.02 + 1e-6
 
 
 REPAIRS = ("trig2", "agree2", "sparse", "distil5", "distil10", "distil20")
