@@ -190,5 +190,6 @@ RESIDUE_LAST = 0.0
 # read the model, E epochs of ``free_reach``'s distilling fine-tune towards the output itself,
 # with no perturbed copies, kept only where ``free_reach``'s reading towards the suspect did not
 # rise (:mod:`~trojanscope.mitigate.refit_last`): an accuracy repair. 0: off. The candidate 5
-# is read against benchmarks/data/mitigate_s60/plan.md's rule on fresh zoos 2461/2462.
+# failed benchmarks/data/mitigate_s60/plan.md's rule on fresh zoos 2461/2462 (13 of 20
+# backdoored MLPs at the goal against 14: none gained, one lost): opt-in.
 REFIT_LAST = 0

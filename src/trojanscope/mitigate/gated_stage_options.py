@@ -382,7 +382,9 @@ class AfterOptions:
             towards the suspect rose by at most ``back_distill``'s bar
             (:mod:`~trojanscope.mitigate.refit_last`; the note's ``refit_last``). Built for
             the accuracy-only misses (issue 12 stop 60, h12); default ``REFIT_LAST`` = 0
-            (off). Off where ``free_reach`` is 0; asked for there, it is refused.
+            (off): ``refit_last=5`` failed its rule on fresh zoos 2461/2462 (13 of 20 against
+            14; none gained, one lost). Off where ``free_reach`` is 0; asked for there, it is
+            refused.
     """
 
     residue: float = 0.0

@@ -17,7 +17,12 @@ images not of the suspect that a free universal perturbation sends there) rose b
 ``back_distill``'s ``BACK_RISE`` (:func:`~trojanscope.mitigate.back_distill.reach_guarded`);
 otherwise the output comes back as it was. It runs where ``free_reach``'s step read the model
 (a model the run changed, with a suspect class), so a model the gate passed is never touched. It
-reads the detector's suspect and the method's clean images, never the attacker's trigger.
+reads the detector's suspect and the method's clean images, never the attacker's trigger. The
+development outputs were chosen by their loss under today's run; on fresh zoos 2461/2462, where
+it kept the refit on 16 backdoored MLPs, it moved their accuracy by -0.4 to +2.6 points (median
++0.06) and ``refit_last=5`` brought 13 of 20 to issue 12's goal against today's 14 (none gained,
+one lost on ASR), failing the rule written before those zoos
+(benchmarks/data/mitigate_s60/plan.md): opt-in (default 0).
 """
 
 from __future__ import annotations
