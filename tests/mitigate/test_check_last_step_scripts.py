@@ -1,7 +1,8 @@
 """``benchmarks/check_back_distill.py``, ``check_free_reach.py``, ``check_bias_refit.py``,
 ``check_reach_round2.py`` (hfc, stop 54), ``check_first_read.py`` (h12, stop 55) and
 ``check_held_pick.py`` (h12, stop 56), ``check_fold_back.py`` (h12, stop 57),
-``check_sparse_last.py`` (h12, stop 58), ``check_residue_last.py`` (h12, stop 59): importing
+``check_sparse_last.py`` (h12, stop 58), ``check_residue_last.py`` (h12, stop 59),
+``check_refit_last.py`` (h12, stop 60): importing
 them runs nothing and patches nothing, and a bad argument ends in one error line and exit 2
 before any model is read (at stop 53 they ran at import with unchecked ``sys.argv``)."""
 
@@ -18,6 +19,7 @@ import trojanscope.mitigate.first_read as fr
 import trojanscope.mitigate.fold_back as fb
 import trojanscope.mitigate.free_unlearn as fu
 import trojanscope.mitigate.reach_round as rr
+import trojanscope.mitigate.refit_last as rf
 import trojanscope.mitigate.residue_last as rl
 import trojanscope.mitigate.sparse_last as sl
 from script_run import run_script
@@ -25,13 +27,13 @@ from script_run import run_script
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2",
            "check_first_read", "check_held_pick", "check_fold_back", "check_sparse_last",
-           "check_residue_last")
+           "check_residue_last", "check_refit_last")
 
 
 def _steps() -> tuple:
     """Every step a script spies on or wraps, as its module holds it now."""
     return (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two,
-            fr.first_back, fb.fold_step, sl.sparse_step, rl.residue_step)
+            fr.first_back, fb.fold_step, sl.sparse_step, rl.residue_step, rf.refit_step)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -65,6 +67,9 @@ def zoo(tmp_path: Path) -> Path:
     ("check_residue_last", "0", "BAR must be above 0"),
     ("check_residue_last", "nan", "BAR must be above 0"),
     ("check_residue_last", "11", "residue_last"),
+    ("check_refit_last", "0", "EPOCHS must be above 0"),
+    ("check_refit_last", "1.5", "invalid int value"),
+    ("check_refit_last", "21", "refit_last"),
 ])
 def test_a_bad_value_is_one_line(load_benchmark, tmp_path, capsys, name, value, word) -> None:
     script = load_benchmark(name)

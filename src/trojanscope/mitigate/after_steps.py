@@ -65,6 +65,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("fold_back", "fold_back", _M + "fold_back", "after_step"),
     AfterStep("sparse_last", "sparse_last", _M + "sparse_last", "after_step"),
     AfterStep("residue_last", "residue_last", _M + "residue_last", "after_step"),
+    AfterStep("refit_last", "refit_last", _M + "refit_last", "after_step"),
 )
 
 

@@ -186,3 +186,10 @@ SPARSE_LAST = False
 # benchmarks/data/mitigate_s59/plan.md's rule on fresh zoos 2459/2460 (14 of 20 backdoored MLPs
 # at the goal, as today's default: one gained, one lost): opt-in.
 RESIDUE_LAST = 0.0
+# ``refit_last``'s epochs (issue 12 stop 60, h12): with E > 0, last, where ``free_reach``'s step
+# read the model, E epochs of ``free_reach``'s distilling fine-tune towards the output itself,
+# with no perturbed copies, kept only where ``free_reach``'s reading towards the suspect did not
+# rise (:mod:`~trojanscope.mitigate.refit_last`): an accuracy repair. 0: off. The candidate 5
+# failed benchmarks/data/mitigate_s60/plan.md's rule on fresh zoos 2461/2462 (13 of 20
+# backdoored MLPs at the goal against 14: none gained, one lost): opt-in.
+REFIT_LAST = 0

@@ -27,6 +27,7 @@ from trojanscope.mitigate.gated_defaults import (
     MARGIN_PULL,
     NEAR_FREE,
     REACH_ROUND2,
+    REFIT_LAST,
     RESIDUE_LAST,
     RESIDUE_ROUNDS,
     SPARSE_LAST,
@@ -374,6 +375,16 @@ class AfterOptions:
             (off): ``residue_last=0.1`` failed its rule on fresh zoos 2459/2460 (14 of 20 as
             today's; one gained, one lost). Off where ``free_reach`` is 0; asked for there, it
             is refused.
+        refit_last: with E > 0, last (after ``residue_last``), where ``free_reach``'s step read
+            the model, E epochs of ``free_reach``'s distilling fine-tune towards the output
+            itself (the clean images under their true labels, its own outputs on them and on
+            seeded neighbours; no perturbed copies), kept only where ``free_reach``'s reading
+            towards the suspect rose by at most ``back_distill``'s bar
+            (:mod:`~trojanscope.mitigate.refit_last`; the note's ``refit_last``). Built for
+            the accuracy-only misses (issue 12 stop 60, h12); default ``REFIT_LAST`` = 0
+            (off): ``refit_last=5`` failed its rule on fresh zoos 2461/2462 (13 of 20 against
+            14; none gained, one lost). Off where ``free_reach`` is 0; asked for there, it is
+            refused.
     """
 
     residue: float = 0.0
@@ -391,6 +402,7 @@ class AfterOptions:
     fold_back: int | None = None
     sparse_last: bool | None = None
     residue_last: float | None = None
+    refit_last: int | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -429,6 +441,7 @@ class AfterOptions:
             ("fold_back", FOLD_BACK, _count(20), "runs " + after),
             ("sparse_last", SPARSE_LAST, check_flag, "runs " + after),
             ("residue_last", RESIDUE_LAST, _fraction(10.0), "reads " + after),
+            ("refit_last", REFIT_LAST, _count(20), "runs " + after),
         ):
             self._after_free_reach(name, default, check, does)
 
