@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from trojanscope.detect.class_excess import term_entries
+
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
     from trojanscope.detect.calibration import Calibrator
@@ -87,10 +89,7 @@ def check_gap_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:gap"`` entry the term could not read: features other than
     ``[tab_gap]``, a coefficient that is not > 0 (a term that would lower), no calibrator of the
     file to raise, or a ``most`` that is not a number > 0."""
-    for key, term in calibrators.items():
-        base, sep, rest = key.rpartition(f":{TERM}")
-        if not sep or rest:
-            continue
+    for key, base, term in term_entries(calibrators, TERM):
         if term.features != [FEATURE]:
             raise ValueError(f"{key!r}: a gap term reads [{FEATURE!r}], got {term.features}")
         if term.mean is not None or term.scale is not None or term.transform != "none":
