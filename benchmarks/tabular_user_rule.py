@@ -45,21 +45,23 @@ from tabular_small_clean import _auc, _ce
 from tabular_sure_rule import TABLES
 from trojanscope.detect.calibration import SHIPPED, load_calibrators
 from trojanscope.detect.calibration_range import guarded_probability
+from trojanscope.detect.tabular_gap_raise import raised_probability
 
 Condition = tuple[str, str, bool]
 
 
 def scored(rows: list[dict], calibration: Path) -> tuple[list[dict], float]:
     """``rows`` with each probability from ``calibration``'s entry of the reading's family
-    (what the candidate's file gives on the features read), and the largest change from the
-    probability stored with the reading (0 where it was read with that file)."""
+    (what the candidate's file gives on the features read, raised by its gap term where it has
+    one: stop 60), and the largest change from the probability stored with the reading (0 where
+    it was read with that file)."""
     cals = load_calibrators(calibration)
     out, moved = [], 0.0
     for r in rows:
         k = f"tabular-search:{r['family']}"
         if k not in cals:
             raise SystemExit(f"error: {calibration} holds no {k} for {r['zoo']}/{r['name']}")
-        p = guarded_probability(k, cals, r["features"])
+        p = raised_probability(k, cals, r["features"], guarded_probability(k, cals, r["features"]))
         moved = max(moved, abs(p - r["probability"]))
         out.append({**r, "probability": p})
     return out, moved

@@ -11,16 +11,39 @@ SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibrat
 # shipped after those candidates were written: issue 16 stop 58 (h16b) made `sure_rows` the
 # networks' default with its own entry; issue 9 stop 59 (h9) shipped the two centre terms
 LATER = ("tabular-search:network:sure", "auto:centre", "auto:out-of-coverage:centre")
+# issue 16 stop 60 (h16) replaced the trees' two 200-row band entries (stop 59's BMR) and added a
+# gap term to each: older files and tests saw the entries shipped from stop 40 to 59, which
+# stop 49's copy of the shipped file holds unchanged
+BANDS = tuple(f"tabular-search:tree:{lib}:rows200" for lib in ("xgboost", "lightgbm"))
+GAPS = tuple(f"{key}:gap" for key in BANDS)
+BEFORE_S60 = Path(__file__).resolve().parents[1] / "benchmarks/data/calibration_stop49.json"
+
+
+def band_entries_before_s60() -> dict:
+    """The trees' two 200-row band entries as shipped before stop 60 (raw JSON objects)."""
+    old = json.loads(BEFORE_S60.read_text())
+    return {key: old[key] for key in BANDS}
 
 
 def shipped_without_later() -> dict:
-    """The shipped file's entries in file order, without :data:`LATER`'s."""
-    return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k not in LATER}
+    """The shipped file's entries in file order, without :data:`LATER`'s, the trees' band
+    entries as before stop 60 and without their gap terms."""
+    before = band_entries_before_s60()
+    return {k: before.get(k, v) for k, v in json.loads(SHIPPED.read_text()).items()
+            if k not in LATER and k not in GAPS}
 
 
 def shipped_calibrators_before_centre() -> dict:
     """The shipped calibrators, loaded, without the two image centre terms of issue 9 stop 59
-    (h9): the table candidate files of stops 56-58 were written before them."""
-    from trojanscope.detect.calibration import load_calibrators
+    (h9): the table candidate files of stops 56-58 were written before them; and the trees'
+    band entries as before issue 16 stop 60, without its gap terms (:func:`shipped_before_s60`)."""
+    return {k: v for k, v in shipped_before_s60().items() if not k.endswith(":centre")}
 
-    return {k: v for k, v in load_calibrators().items() if not k.endswith(":centre")}
+
+def shipped_before_s60() -> dict:
+    """The shipped calibrators, loaded, with the trees' two 200-row band entries as shipped
+    before issue 16 stop 60 and without its gap terms (tests of the designs shipped then)."""
+    from trojanscope.detect.calibration import Calibrator, load_calibrators
+
+    cals = {k: v for k, v in load_calibrators().items() if k not in GAPS}
+    return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()}}

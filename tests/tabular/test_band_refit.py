@@ -55,7 +55,8 @@ def _rows(n_zoos: int = 3, seed: int = 0) -> list[dict]:
             bd = i % 2 == 1
             feats = {f: float(rng.normal(1.0 if bd else 0.0, 0.5) + 2.0)
                      for f in ("tab_box", "tab_box_over", "tab_mass", "tab_major_recur_lead",
-                               "tab_gap")}
+                               "tab_gap", "tab_mass_group", "tab_major_recur")}  # the last
+            # two: read by the band entries shipped since stop 60
             rows.append({"zoo": f"tab-fresh{40 + z}", "name": f"m{i}", "backdoored": bd,
                          "target": 1 if bd else None, "table": "t", "arch": "xgboost",
                          "base_family": "tree:xgboost", "features": feats, "size": 200,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from shipped_calibration import shipped_before_s60
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.detect.calibration_range import OUT_OF_RANGE, guarded_probability, outside
@@ -64,7 +65,7 @@ def test_calibrate_reads_the_out_of_range_calibrator_outside_only() -> None:
 
 
 def test_the_guarded_file_reads_the_suite_model_as_shipped() -> None:
-    shipped = load_calibrators()
+    shipped = shipped_before_s60()  # the band entries the guard kept (stops 40-59)
     refit = load_calibrators(DATA / "tabular_s48a" / "calibration_band.json")
     guard = load_calibrators(DATA / "tabular_s49a" / "calibration_band_guard.json")
     assert refit[XGB].probability(SUITE) < 0.01  # stop 48's finding
@@ -103,7 +104,9 @@ def guard_script(monkeypatch):
 def _row(zoo: str, recur: float, p: float) -> dict:
     return {"zoo": zoo, "name": f"m{recur}", "base_family": "tree:xgboost", "probability": p,
             "features": {"tab_mass": 2.0, "tab_box": 0.3, "tab_box_over": 0.1, "tab_gap": 0.2,
-                         "tab_major_recur_lead": recur}}
+                         "tab_major_recur_lead": recur,
+                         # read by the entries shipped since stop 60
+                         "tab_mass_group": 2.2, "tab_major_recur": 3.0}}
 
 
 def test_lozo_takes_a_zoos_range_from_the_other_zoos(guard_script, tmp_path) -> None:
@@ -112,7 +115,7 @@ def test_lozo_takes_a_zoos_range_from_the_other_zoos(guard_script, tmp_path) -> 
     out = tmp_path / "g.json"
     guard_script.lozo(rows, out, ["tree:xgboost"])
     got = {(r["zoo"], r["name"]): r["probability"] for r in json.loads(out.read_text())["rows"]}
-    shipped = load_calibrators()[XGB]
+    shipped = load_calibrators()[XGB]  # the script's fallback: the shipped entry
     # zoo b's 5.0 lies outside a's and c's range (0 to 0.5): the shipped entry's p
     assert got[("b", "m5.0")] == pytest.approx(shipped.probability(rows[2]["features"]))
     # a's 0.5 lies inside the range b and c span (0.2 to 5.0); c's 0.2 inside a's and b's

@@ -44,6 +44,13 @@ from trojanscope.detect.coverage import (
 from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_centre_terms
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
+from trojanscope.detect.tabular_gap_raise import (
+    GAP_BEFORE,
+    GAP_LOGIT,
+    check_gap_terms,
+    gap_note,
+    gap_raise,
+)
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
 from trojanscope.report.size_notes import is_size_note
@@ -544,9 +551,10 @@ def raise_note(features: dict[str, float]) -> str | None:
     """The sentence saying that ``auto:raise`` raised a verdict's probability, naming the class
     each raising term's evidence points to (None when nothing was raised). ``detect``'s text
     and the audit's finding both print it, so a flag the raise made is not read as MM-BD's
-    alone."""
+    alone. A tree's gap term (issue 16 stop 60, :mod:`.tabular_gap_raise`) is said the same
+    way."""
     if "probability_unraised" not in features:
-        return None
+        return gap_note(features)
     said = []
     for suffix, lift in _own_lifts(features).items():
         if lift <= 0:
@@ -626,6 +634,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_name_floors(calibrators, f":{RAISE}")
         check_excess_terms(calibrators)
         check_centre_terms(calibrators)
+        check_gap_terms(calibrators)
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -708,7 +717,8 @@ def _calibrate(
 ) -> ModelVerdict:
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
-                 "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT):
+                 "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT, GAP_LOGIT,
+                 GAP_BEFORE):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order
@@ -749,6 +759,7 @@ def _calibrate(
             unread.append(f"tp_order not read: no {full!r} calibrator in this file")
     cal = calibrators.get(key)
     if cal is not None:
+        family_key = key  # the gap term reads the family's band, whichever calibrator scores
         # a reading outside the calibrator's fitted range: its out-of-range one, said in a note
         key, cal, ranged = range_guard(key, cal, calibrators, verdict.features)
         covered = cal.fitted_on.get("coverage")
@@ -774,6 +785,7 @@ def _calibrate(
         lower_term(verdict, calibrators, scored_by, notes)  # said by lower_note, not a note
         excess_term(verdict, calibrators, scored_by)  # only where "<scorer>:excess" is read
         centre_term(verdict, calibrators, scored_by)  # only where "<scorer>:centre" is read
+        gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         unread += unread_terms(verdict, calibrators, scored_by)
         notes += [n for _, t in readable_raise_terms(verdict, calibrators)
                   if (n := gate_note(t, verdict.traits)) is not None]

@@ -126,16 +126,25 @@ def lower_logit(verdict: ModelVerdict, lift: float, record: str) -> float:
     return lift
 
 
+def term_entries(calibrators: dict[str, Calibrator], suffix: str
+                 ) -> list[tuple[str, str, Calibrator]]:
+    """Each ``"<base>:<suffix>"`` entry of a calibration file as (key, base, entry): the
+    entries a term's check reads (the excess, centre and gap terms)."""
+    out = []
+    for key, term in calibrators.items():
+        base, sep, rest = key.rpartition(f":{suffix}")
+        if sep and not rest:
+            out.append((key, base, term))
+    return out
+
+
 def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) an ``"…:excess"`` entry the term could not read: features other than
     ``[mmbd_class_excess]``, a scorer missing from the file, a reference that is not a map
     of kinds to ``{"n_clean": N, "median": [one number per class]}``, a ``wide`` that is not a
     number, a ``most`` that is not a number > 0 or a ``min_clean`` that is not a whole number
     >= 1."""
-    for key, term in calibrators.items():
-        base, sep, rest = key.rpartition(f":{TERM}")
-        if not sep or rest:
-            continue
+    for key, base, term in term_entries(calibrators, TERM):
         if term.features != [EXCESS]:
             raise ValueError(f"{key!r}: an excess term reads [{EXCESS!r}], got {term.features}")
         if base not in calibrators:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.class_excess import class_ratios, kind_key, lower_logit
+from trojanscope.detect.class_excess import class_ratios, kind_key, lower_logit, term_entries
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -84,10 +84,7 @@ def check_centre_terms(calibrators: dict[str, Calibrator]) -> None:
     def number(x: object) -> bool:
         return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
-    for key, term in calibrators.items():
-        base, sep, rest = key.rpartition(f":{TERM}")
-        if not sep or rest:
-            continue
+    for key, base, term in term_entries(calibrators, TERM):
         if term.features:
             raise ValueError(f"{key!r}: a centre term reads no features, got {term.features}")
         if base not in calibrators:
