@@ -1,15 +1,16 @@
 #!/bin/bash
-# Issue 9, stop 60 (h9): fresh outside seed S (outside_zoo.py with every family, the stop-60
-# GAP-head families first in each round: ORDER below, fixed in plan.md; K per family,
-# interleaved clean/backdoored) built beside the user's detect on each model under today's
-# default (candidate N is a re-scoring of the same stored reports). The builder stops at
-# BUILD_CUT; from then a second scorer takes the built models from the last one back
-# (--reverse) beside the first (build order, --follow); both stop at SCORE_CUT (UTC). Two heavy
-# processes at any moment, one torch thread each, nice 5.
+# Issue 9, stop 60 (h9): fresh outside seed S (outside_zoo.py with every family, K per family,
+# interleaved clean/backdoored; within a round the order ORDER below, fixed in plan.md: each
+# stop-60 GAP-head family beside the stop-58 family that meets the same trigger in round 0, so
+# a cut population holds a trigger family with two backdoored models early) built beside the
+# user's detect on each model under today's default (candidate N is a re-scoring of the same
+# stored reports). The builder stops at BUILD_CUT; from then a second scorer takes the built
+# models from the last one back (--reverse) beside the first (build order, --follow); both
+# stop at SCORE_CUT (UTC). Two heavy processes at any moment, one torch thread each, nice 5.
 #   bash benchmarks/data/outside_s60/run.sh S K BUILD_CUT SCORE_CUT
 set -u
 S=$1; K=$2; BUILD_CUT=$3; SCORE_CUT=$4
-ORDER=gap_cls_relu,gap_leaky_bn,gap_relu,gap_cnn,res_gn,dws_cnn,ln_mlp
+ORDER=gap_cls_relu,gap_cnn,gap_leaky_bn,dws_cnn,gap_relu,res_gn,ln_mlp
 cd "$(dirname "$0")/../../.."
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=src:benchmarks
 PY=${PY:-/work/main/.venv/bin/python}
