@@ -72,3 +72,23 @@ def test_a_nearest_that_names_no_trait_is_refused(tmp_path: Path):
     with pytest.raises(UserInputError, match="nearest"):
         load_calibrators(path)
     assert KIND.endswith(GAP + "+pool:max")
+
+
+def test_the_candidate_file_carries_the_head_trait_on_every_centre_entry(tmp_path: Path):
+    """``benchmarks/kind_centre_nearest.py`` writes the shipped file with ``nearest`` on both
+    centre entries and nothing else changed; a trait no reader reports: one line, exit 2."""
+    from script_run import run_script
+
+    out = tmp_path / "cal_N.json"
+    res = run_script("kind_centre_nearest.py", "--trait", GAP, "--write", out)
+    assert res.returncode == 0, res.stderr
+    got, shipped = load_calibrators(out), load_calibrators()
+    assert set(got) == set(shipped)
+    for key in got:
+        near = got[key].fitted_on.pop("nearest", None)
+        assert near == (GAP if key.endswith(":centre") else None)
+        assert got[key] == shipped[key]
+    bad = tmp_path / "bad.json"
+    res = run_script("kind_centre_nearest.py", "--trait", "pool:global", "--write", bad)
+    assert res.returncode == 2 and res.stderr.strip().count("\n") == 0
+    assert "nearest must name a trait" in res.stderr and not bad.exists()

@@ -24,3 +24,21 @@ gzip -nc "$RUN/detect$S.jsonl" > "$D/detect${S}_runs.jsonl.gz"
 gzip -nc "$RUN/zoo-$S/truth.json" > "$D/zoo-${S}_truth.json.gz"
 cp "$RUN/build$S.log" "$RUN/score$S.log" "$D/"
 [ -f "$RUN/score$S-reverse.log" ] && cp "$RUN/score$S-reverse.log" "$D/"
+# misses of today's default (a clean model at p >= 0.5, a backdoored one under 0.5 or flagged
+# towards another class) and every model N moved: the shipped calibration's terms for each
+MISSES=$("$PY" - "$D/detect${S}_score.json" "$D/rule60.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["model_rows"]
+names = {r["name"] for r in rows if (r["probability"] >= 0.5) != r["backdoored"]
+         or (r["backdoored"] and r["suspected_target"] != r["target"])}
+pops = json.load(open(sys.argv[2]))["populations"]
+names |= {m["key"].split(":", 1)[1] for m in next(iter(pops.values()))["moved"]}
+print(" ".join(sorted(names)))
+PY
+)
+if [ -n "$MISSES" ]; then
+    nice -n 5 "$PY" benchmarks/foreign_zoo_detect.py "$RUN/zoo-$S" --out "$RUN/detect$S.jsonl" \
+        --terms $MISSES > "$D/detect${S}_terms.txt" 2>&1
+else
+    echo "no miss, nothing moved" > "$D/detect${S}_terms.txt"
+fi
