@@ -18,8 +18,8 @@ a refit of every kind. A kind with fewer than ``min_clean`` clean
 reference models, a run without the per-class ratios, or a file without the entry reads as
 before.
 
-Stop 60, opt-in (its rule was not met on fresh outside seed 9202; ``fitted_on.nearest``, a trait): a kind with **no**
-reference entry at all that carries that trait (``pool:global_avg``: the global-pooling head)
+Stop 60, opt-in (its rule was not met on fresh outside seed 9202): with ``fitted_on.nearest``
+(a trait), a kind with **no** reference entry at all that carries that trait (``pool:global_avg``: the global-pooling head)
 is read against the nearest reference kind of the same input size and class count that carries
 it too and has at least ``min_clean`` clean models — the most traits shared, then the fewest
 differing, then the key's order — so a GAP-head CNN of a trait set no reference holds falls back
