@@ -19,12 +19,13 @@ reference models, a run without the per-class ratios, or a file without the entr
 before.
 
 Stop 60, opt-in (its rule was not met on fresh outside seed 9202): with ``fitted_on.nearest``
-(a trait), a kind with **no** reference entry at all that carries that trait (``pool:global_avg``: the global-pooling head)
-is read against the nearest reference kind of the same input size and class count that carries
-it too and has at least ``min_clean`` clean models — the most traits shared, then the fewest
-differing, then the key's order — so a GAP-head CNN of a trait set no reference holds falls back
-to the GAP kind the reference does hold (the guard reads that kind's per-class medians). A kind
-with an entry of its own, however few its models, is read as before.
+(a trait), a kind with **no** reference entry at all that carries that trait
+(``pool:global_avg``: the global-pooling head) is read against the nearest reference kind of
+the same input size and class count that carries it too and has at least ``min_clean`` clean
+models — the most traits shared, then the fewest differing, then the key's order — so a
+GAP-head CNN of a trait set no reference holds falls back to the GAP kind the reference does
+hold (the guard reads that kind's per-class medians). A kind with an entry of its own, however
+few its models, is read as before.
 """
 
 from __future__ import annotations
