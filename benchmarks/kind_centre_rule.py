@@ -73,6 +73,9 @@ def main() -> None:
     ap.add_argument("--today", type=Path, default=None,
                     help="today's file (default: the shipped one; since K ships, the file "
                          "before it: benchmarks/data/outside_s59/cal_before.json)")
+    ap.add_argument("--stored", action="append", default=[],
+                    help="SEED=RUNS,TRUTH: a stored outside-style seed read as a held "
+                         "population too (stop 60: 9103, 9201, fourth 9600; 9200 always)")
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
     if not args.candidate.is_file():
@@ -86,7 +89,10 @@ def main() -> None:
         if abs(got - r["probability"]) > 1e-9:
             fail(f"{r['key']}: today's file gives {got}, the run stored {r['probability']}")
     result: dict = {"candidate": str(args.candidate), "populations": {}}
+    stored = outside_rows(parse_outside(args.stored))
     pops = {"fresh " + ",".join(sorted({str(r["seed"]) for r in fresh_rows})): fresh_rows,
+            **{f"stored {seed}": [r for r in stored if r["seed"] == seed]
+               for seed in sorted({r["seed"] for r in stored})},
             "foreign 87/88": [r for r in foreign_rows() if r["seed"] in (87, 88)],
             "own zoo/eval": own_rows()}
     for label, rows in pops.items():

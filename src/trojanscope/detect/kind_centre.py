@@ -17,6 +17,15 @@ difference, at most ``most`` logits, before any raise term; it never raises. A k
 a refit of every kind. A kind with fewer than ``min_clean`` clean
 reference models, a run without the per-class ratios, or a file without the entry reads as
 before.
+
+Stop 60, opt-in (its rule was not met on fresh outside seed 9202): with ``fitted_on.nearest``
+(a trait), a kind with **no** reference entry at all that carries that trait
+(``pool:global_avg``: the global-pooling head) is read against the nearest reference kind of
+the same input size and class count that carries it too and has at least ``min_clean`` clean
+models — the most traits shared, then the fewest differing, then the key's order — so a
+GAP-head CNN of a trait set no reference holds falls back to the GAP kind the reference does
+hold (the guard reads that kind's per-class medians). A kind with an entry of its own, however
+few its models, is read as before.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import math
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import class_ratios, kind_key, lower_logit, term_entries
+from trojanscope.detect.coverage import KNOWN_TRAITS
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -39,8 +49,7 @@ def kind_shift(features: dict[str, float], traits: list[str], fitted_on: dict) -
     """The logit to add (<= 0) for a model of this kind under the entry's ``fitted_on``; 0.0
     where the kind has no reference of at least ``min_clean`` clean models or reads no more
     than ``start`` above ``centre``."""
-    key = kind_key(features, traits)
-    entry = (fitted_on.get("reference") or {}).get(key) if key is not None else None
+    entry = reference_entry(features, traits, fitted_on)
     if not isinstance(entry, dict):
         return 0.0
     if int(entry.get("n_clean", 0)) < int(fitted_on.get("min_clean", MIN_CLEAN)):
@@ -52,6 +61,43 @@ def kind_shift(features: dict[str, float], traits: list[str], fitted_on: dict) -
             fitted_on["guard"]):
         return 0.0
     return -min(float(fitted_on.get("most", math.inf)), over)
+
+
+def reference_entry(features: dict[str, float], traits: list[str],
+                    fitted_on: dict) -> dict | None:
+    """The reference entry the model is read against: its own kind's, or — where the reference
+    holds no entry for its kind and ``fitted_on.nearest`` names a trait the model carries — the
+    nearest kind's (:func:`nearest_kind`); None where there is neither."""
+    key = kind_key(features, traits)
+    reference = fitted_on.get("reference") or {}
+    if key is None:
+        return None
+    if key in reference:
+        return reference[key]
+    head = fitted_on.get("nearest")
+    if head is None or head not in traits:
+        return None
+    near = nearest_kind(key, head, reference, int(fitted_on.get("min_clean", MIN_CLEAN)))
+    return None if near is None else reference[near]
+
+
+def nearest_kind(key: str, head: str, reference: dict, min_clean: int) -> str | None:
+    """Among the reference kinds of ``key``'s input size and class count that carry the trait
+    ``head`` and hold at least ``min_clean`` clean models, the one sharing the most traits with
+    ``key`` (then the fewest differing, then the first key in order); None where none does."""
+    shape, _, joined = key.partition(":")
+    mine = set(joined.split("+")) if joined else set()
+    best = None
+    for other in sorted(reference):
+        o_shape, _, o_joined = other.partition(":")
+        theirs = set(o_joined.split("+")) if o_joined else set()
+        if (o_shape != shape or head not in theirs
+                or int(reference[other].get("n_clean", 0)) < min_clean):
+            continue
+        rank = (-len(mine & theirs), len(mine ^ theirs))
+        if best is None or rank < best[0]:
+            best = (rank, other)
+    return None if best is None else best[1]
 
 
 def class_stand(features: dict[str, float], entry: dict) -> float:
@@ -79,8 +125,9 @@ def check_centre_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:centre"`` entry the term could not read: features, a scorer
     missing from the file, a reference that is not a map of kinds to ``{"n_clean": N,
     "logit": x}`` (plus ``"median": [ratios]`` with a ``guard``), a ``guard`` or ``start`` that
-    is not a number >= 0, a ``centre`` that is not a finite number, a ``most`` that is not a
-    number > 0 or a ``min_clean`` that is not a whole number >= 1."""
+    is not a number >= 0, a ``nearest`` that names no trait the readers report, a ``centre``
+    that is not a finite number, a ``most`` that is not a number > 0 or a ``min_clean`` that
+    is not a whole number >= 1."""
     def number(x: object) -> bool:
         return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -108,6 +155,9 @@ def check_centre_terms(calibrators: dict[str, Calibrator]) -> None:
         if not number(fitted.get("centre")):
             raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
                              f"{fitted.get('centre')!r}")
+        nearest = fitted.get("nearest")
+        if nearest is not None and nearest not in KNOWN_TRAITS:
+            raise ValueError(f"{key!r}: fitted_on.nearest must name a trait, got {nearest!r}")
         start = fitted.get("start", 0.0)
         if not (number(start) and start >= 0):
             raise ValueError(f"{key!r}: fitted_on.start must be a number >= 0, got {start!r}")
