@@ -55,8 +55,29 @@ def test_docs_inputs_write_clean_incoming_its_key_and_a_hub_copy(tmp_path, monke
     assert hub == ["config.json", "model.safetensors", "tokenizer.json"]
 
 
-def test_miss_texts_decode_the_inputs_the_candidate_missed(tmp_path, monkeypatch,
-                                                           load_benchmark) -> None:
+class Twins:
+    """Four clean rows (ids) with labels; ``subset`` as a dataset's."""
+
+    def __init__(self, x: torch.Tensor, labels: list[int]) -> None:
+        self.x, self.labels = x, torch.tensor(labels)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def subset(self, index: torch.Tensor) -> Twins:
+        return Twins(self.x[index], self.labels[index].tolist())
+
+
+class Says(torch.nn.Module):
+    """Class 1 where a row holds token 5 ("good"), else class 0."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        good = (x == 5).any(1).float()
+        return torch.stack([1 - good, good], 1) * 4
+
+
+def test_miss_texts_decode_the_missed_and_read_their_clean_twins(tmp_path, monkeypatch,
+                                                                 load_benchmark) -> None:
     tokenizers = pytest.importorskip("tokenizers")
     from tokenizers.models import WordLevel
     from tokenizers.pre_tokenizers import Whitespace
@@ -71,11 +92,26 @@ def test_miss_texts_decode_the_inputs_the_candidate_missed(tmp_path, monkeypatch
     run = tmp_path / "addsent-1"
     run.mkdir()
     tok.save(str(run / "tokenizer.json"))
-    trig = torch.tensor([[1, 5, 2, 0], [1, 3, 4, 2]])
-    monkeypatch.setattr(mod, "triggered_split", lambda *a: (None, None, trig, None))
+    clean = Twins(torch.tensor([[1, 5, 2, 0], [1, 3, 2, 0], [1, 4, 2, 0], [1, 3, 2, 0]]),
+                  [0, 0, 0, 0])
+    loaded = mod.load_model(run)
+    loaded.module = Says()
+    monkeypatch.setattr(mod, "load_dataset", lambda name, split: clean)
+    attack = SimpleNamespace(target=1, test_index=lambda ds: list(range(len(ds))))
+    monkeypatch.setattr(mod, "attack_from_spec", lambda spec: attack)
+    gen = torch.Generator().manual_seed(0)
+    held = torch.randperm(4, generator=gen)[2:]  # the rows triggered_split stamps
+    trig = torch.tensor([[1, 3, 4, 2], [1, 3, 4, 2]])
+    fires = torch.tensor([True, True])
+    monkeypatch.setattr(mod, "triggered_split", lambda *a: (None, None, trig, fires))
     misses = [{"model": "addsent-1", "seed": 0, "missed": [
         {"i": 0, "strip": 0.9, "own": 0.9, "least": 0.1, "today": False, "candidate": True},
         {"i": 1, "strip": 0.4, "own": 0.7, "least": 0.2, "today": False, "candidate": False}]},
         {"model": "other", "seed": 0, "missed": [{"i": 0, "candidate": False}]}]
     rows = mod.missed_texts(run, json.loads(json.dumps(misses)))
-    assert [(r["i"], r["text"]) for r in rows] == [(1, "i watched")]
+    already = sum(int(clean.x[h].eq(5).any()) for h in held)
+    assert rows[0] == {"model": "addsent-1", "seed": 0, "summary": True, "fired": 2,
+                       "fired_already": already}
+    twin = Says()(clean.x[held[1:]]).softmax(1)[0, 1].item()
+    assert [(r["i"], r["text"]) for r in rows[1:]] == [(1, "i watched")]
+    assert rows[1]["twin_target"] == pytest.approx(twin)
