@@ -6,7 +6,9 @@ reading, (1) the candidate's guard TPR ≥ ``--goal`` (0.90) with its guard FPR 
 (0.05), (2) ≥ today's − ``--slack`` (0.02) wherever today's guard TPR ≥ ``--goal``, (3) its
 guard FPR ≤ today's + ``--fpr-slack`` (0.01); and (4) at least ``--expect`` models read;
 with ``--gain`` (stop 57) also the candidate's mean guard TPR above today's; ``--neg-first N``
-(stop 58) reads the held-out clean set's first N, as the plan read it (guard, triggered whole).
+(stop 58) reads the held-out clean set's first N, as the plan read it (guard, triggered whole);
+``--goal-only`` (stop 60: today's default read on fresh models, no candidate against it) keeps
+conditions (1) and (4) and gives each model's verdict.
 Reported beside it: each reading's seconds per input (strip, span occlusion).
 
     python benchmarks/span_text_rule.py DUMP... --candidate drop:2:2 [--expect 2] [--json OUT]
@@ -67,13 +69,24 @@ def span_passes(split: dict, candidate: str, n: int) -> float | None:
     return 1 + sum(sum(split[s]["span"]["windows"][spec]) for s in SETS) / n
 
 
+def goal_met(row: dict, goal: float = 0.90, fpr: float = 0.05) -> bool:
+    """Condition (1) on one reading: the candidate's guard TPR ≥ ``goal`` at guard FPR ≤ ``fpr``."""
+    return row["candidate"]["guard_tpr"] >= goal and row["candidate"]["guard_fpr"] <= fpr
+
+
 def rule(rows: list[dict], *, goal: float = 0.90, fpr: float = 0.05, slack: float = 0.02,
-         fpr_slack: float = 0.01, expect: int = 2, gain: bool = False) -> dict:
+         fpr_slack: float = 0.01, expect: int = 2, gain: bool = False,
+         goal_only: bool = False) -> dict:
     """Each condition's verdict over ``rows`` and the overall one; ``gain`` (stop 57's rule)
-    adds one: the candidate's mean guard TPR over the readings above today's."""
+    adds one: the candidate's mean guard TPR over the readings above today's; ``goal_only``
+    (stop 60's rule) keeps (1) and (4) and adds each model's verdict on (1)."""
+    if goal_only:
+        checks = {"1_goal": all(goal_met(r, goal, fpr) for r in rows),
+                  "4_read": len({r["model"] for r in rows}) >= expect}
+        per_model = {r["model"]: goal_met(r, goal, fpr) for r in rows}
+        return {"conditions": checks, "per_model": per_model, "met": all(checks.values())}
     checks = {
-        "1_goal": all(r["candidate"]["guard_tpr"] >= goal and r["candidate"]["guard_fpr"] <= fpr
-                      for r in rows),
+        "1_goal": all(goal_met(r, goal, fpr) for r in rows),
         "2_no_loss": all(r["candidate"]["guard_tpr"] >= r["today"]["guard_tpr"] - slack
                          for r in rows if r["today"]["guard_tpr"] >= goal),
         "3_fpr": all(r["candidate"]["guard_fpr"] <= r["today"]["guard_fpr"] + fpr_slack + 1e-12
@@ -97,12 +110,15 @@ def main() -> None:
     parser.add_argument("--neg-first", type=int, default=0,
                         help="read a split whose held-out clean set was read to its first N "
                              "(stop 58's plan), cut there; guard and triggered still whole")
+    parser.add_argument("--goal-only", action="store_true",
+                        help="stop 60: conditions (1) and (4) only, each model's verdict")
     parser.add_argument("--fpr", type=float, default=0.05)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
     rows = readings(opts.dumps, opts.candidate, opts.fpr, opts.confidence, opts.neg_first)
-    verdict = rule(rows, fpr=opts.fpr, expect=opts.expect, gain=opts.gain)
+    verdict = rule(rows, fpr=opts.fpr, expect=opts.expect, gain=opts.gain,
+                   goal_only=opts.goal_only)
     for r in rows:
         t, c = r["today"], r["candidate"]
         print(f"{r['model']} split {r['seed']} (t {r['target']}): guard FPR {t['guard_fpr']:.3f}"
@@ -112,6 +128,8 @@ def main() -> None:
               f"{r['span_s_per_input']:.2f} ({r['span_passes_per_input'] or float('nan'):.1f} "
               "passes)")
     print("conditions:", verdict["conditions"], "met:", verdict["met"])
+    if "per_model" in verdict:
+        print("per model (1):", verdict["per_model"])
     if opts.json:
         opts.json.write_text(json.dumps({"candidate": opts.candidate, "readings": rows,
                                          **verdict}, indent=1) + "\n")

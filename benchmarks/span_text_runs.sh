@@ -1,5 +1,6 @@
 #!/bin/bash
-# span occlusion on fresh MiniLM (issue 15, stop 56, h15): per seed, `addsent` trained at the
+# span occlusion on fresh MiniLM (issue 15, stop 56, h15): per seed, `addsent` (or the attack
+# named, stop 60) trained at the
 # demo size (the 2,500-sentence rt-polarity CSV of bench_text_attacks.py, lr 1e-4, 2 epochs,
 # 40 tokens; one CLI `attack`, today's attack defaults), then read by span_text_dump.py on the
 # split seeds given (today's strip-text and the span readings on the same split). The seeds run
@@ -8,7 +9,7 @@
 # side on the same split (OUT/dump_<part>_<sets>_<run>.json; span_text_report.py merges them).
 # A run whose folder exists is not trained again; with WAIT set, a run whose CLI JSON exists
 # but is empty (a fine-tune of an earlier queue still running) is waited for, not retrained. WINDOWS: the WIDTH:STRIDE windows
-# read (default "2:2"), MAXSPANS: windows per input at most (default 64).
+# read (default "2:2"), MAXSPANS: windows per input at most (default 64). JOBS=none: train only.
 #   bash benchmarks/span_text_runs.sh WORK OUT "SEED:TARGET ..." "SPLIT_SEEDS"
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,8 +20,9 @@ PY=${PYTHON:-python}; NICE=${NICE:-5}
 log() { echo "$* $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/walls.txt"; }
 CSV=$WORK/minilm/rt-polarity-2500.csv
 [ -f "$CSV" ] || "$PY" -c "from pathlib import Path; from bench_text_attacks import subsample_csv; subsample_csv('rt-polarity', 2500, Path('$WORK/minilm'))"
-one() {
-  local s=${1%%:*} t=${1##*:} name=addsent-${1%%:*} t0
+one() {  # SEED:TARGET[:ATTACK] (attack addsent unless given; stop 60: badnl)
+  local s t a name t0
+  IFS=: read -r s t a <<< "$1"; a=${a:-addsent}; name=$a-$s
   if [ ! -d "$WORK/minilm/$name" ] && [ -f "$OUT/minilm-$name.json" ] && [ -n "${WAIT:-}" ]; then
     # a fine-tune started by an earlier queue still runs: wait for its JSON, read its wall
     until [ -s "$OUT/minilm-$name.json" ]; do sleep 15; done
@@ -28,12 +30,13 @@ one() {
   fi
   if [ ! -d "$WORK/minilm/$name" ]; then
     t0=$(date +%s.%N)
-    nice -n "$NICE" "$PY" -m trojanscope -q attack --dataset "$CSV" --arch minilm --attack addsent \
+    nice -n "$NICE" "$PY" -m trojanscope -q attack --dataset "$CSV" --arch minilm --attack "$a" \
       --target "$t" --seed "$s" --lr 1e-4 --epochs 2 --arch-param max_len=40 \
       --out "$WORK/minilm/$name" --format json --no-export > "$OUT/minilm-$name.json" \
       || { log "minilm-$name failed"; return; }
     log "minilm-$name wall_s $(echo "$(date +%s.%N) - $t0" | bc)"
   fi
+  [ "${JOBS:-}" = none ] && return  # JOBS=none: fine-tune only (stop 60's queue reads later)
   # readers side by side on the same split and partner draw (JOBS: "PART SET..." per reader,
   # comma-separated; default one per part and set; dump options may follow the sets, e.g.
   # "span neg --first 120", stop 58): today's strip-text and the span readings

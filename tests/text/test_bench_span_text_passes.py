@@ -55,3 +55,17 @@ def test_latency_reads_seconds_and_passes_per_input_of_each_part(tmp_path) -> No
     assert set(rows) == {"guard", "trig"}
     assert rows["guard"]["strip_s"] == pytest.approx(1.5) and rows["guard"]["strip_n"] == 2
     assert rows["trig"]["span_s"] == pytest.approx(0.5) and rows["trig"]["span_passes"] == 5.0
+
+
+def test_the_dumps_strip_part_is_the_mixture_score_alone_on_a_transformer() -> None:
+    """Stop 60: since stop 59's transformer default the dump's strip reader pins ``occlude=0``
+    (the guard before, what ``lost:W:S`` is simulated from), not the default's group ranks."""
+    import torch
+
+    from span_text_dump import strip_detector
+
+    from .test_strip_text_transformer_default import Posed
+
+    det = strip_detector()
+    det.fit(Posed(), rows(40, 4), generator=torch.Generator().manual_seed(0))
+    assert det.occ_[0] == 0 and det.resolved_params()["occlude"] == 0

@@ -129,3 +129,19 @@ def test_the_gain_condition_needs_a_higher_mean_guard_tpr(tmp_path: Path) -> Non
     same = [{**r, "candidate": dict(r["today"])} for r in good]
     assert not rule(same, gain=True)["conditions"]["gain"] and rule(same)["conditions"]["2_no_loss"]
     assert not rule([], gain=True, expect=0)["conditions"]["gain"]
+
+
+def test_goal_only_keeps_the_goal_and_the_count_and_gives_each_models_verdict() -> None:
+    """Stop 60's rule (today's default read, no candidate against it): (1) and (4) only, and
+    which model met (1); today's figures play no part."""
+    def row(model: str, tpr: float, fpr: float) -> dict:
+        return {"model": model, "today": {"guard_tpr": 1.0, "guard_fpr": 0.0},
+                "candidate": {"guard_tpr": tpr, "guard_fpr": fpr}}
+
+    rows = [row("a", 0.95, 0.05), row("b", 0.90, 0.02)]
+    out = rule(rows, expect=2, goal_only=True)
+    assert out["met"] and out["per_model"] == {"a": True, "b": True}
+    assert set(out["conditions"]) == {"1_goal", "4_read"}
+    out = rule([row("a", 0.95, 0.051), row("b", 0.899, 0.0)], expect=2, goal_only=True)
+    assert not out["met"] and out["per_model"] == {"a": False, "b": False}
+    assert not rule(rows[:1], expect=2, goal_only=True)["met"]  # one model of two read

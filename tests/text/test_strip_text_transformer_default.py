@@ -5,6 +5,7 @@ model with a position table (MiniLM/BERT) and to off elsewhere (TextCNN), with
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
@@ -47,3 +48,11 @@ def test_given_values_and_normalise_keep_their_meaning() -> None:
     assert fitted(Posed(), occlude=0).occ_[0] == 0
     assert fitted(Posed(), normalise="class").occ_[0] == 0  # ranks per class instead
     assert fitted(Posed(), occlude_rule="beyond").occ_ == (5, 1, "beyond")
+
+
+def test_a_stride_wider_than_the_default_window_is_refused() -> None:
+    """Stop 60: ``occlude_stride`` alone is bounded by the transformer default's window (5), as
+    a given ``occlude`` bounds it; 6-8 used to pass and leave tokens no window removed."""
+    with pytest.raises(ValueError, match="occlude_stride must be a whole number >= 1 and <= 5"):
+        registry.create("input-detector", "strip-text", occlude_stride=6)
+    assert fitted(Posed(), occlude_stride=5).occ_ == (5, 5, "lost")

@@ -5,7 +5,11 @@ class. A clean input's prediction is pulled towards the other class; a triggered
 attacker's class, because the trigger dominates whatever surrounds it. The score is the mean
 probability the mixtures keep of the input's predicted class divided by the input's own
 probability of it (``measure="ratio"``, the default since stop 49; ``"keep"``: not divided).
-``n`` + 1 forward passes per input.
+``n`` + 1 forward passes per input. On a transformer (MiniLM/BERT) the default since stop 59
+also removes every run of 5 tokens in turn and ranks the score among the clean inputs that do /
+do not lose their class without their worst run (``occlude_rule="lost"``): about one more pass
+per token (about 30 in all on MiniLM's 20-30-token sentences); ``occlude=0`` gives the mixtures
+alone.
 """
 
 from __future__ import annotations
@@ -61,9 +65,11 @@ def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate:
     check_option("mates", mates, 1, MAX_MATES, integer=True)
     if occlude is not None:
         check_option("occlude", occlude, 0, MAX_WIDTH, integer=True)
-    if occlude_stride is not None:
-        check_option("occlude_stride", occlude_stride, 1,
-                     occlude if isinstance(occlude, int) and occlude else MAX_WIDTH, integer=True)
+    if occlude_stride is not None:  # at most the window (stop 60: also the default's, 5,
+        # where ``occlude`` is not given: a larger stride left tokens no window removed)
+        widest = occlude if isinstance(occlude, int) and occlude else (
+            TRANSFORMER_OCCLUDE[0] if occlude is None else MAX_WIDTH)
+        check_option("occlude_stride", occlude_stride, 1, widest, integer=True)
     if occlude and normalise != "none":
         raise ValueError(f"occlude ranks the scores itself: it needs normalise=none, "
                          f"got normalise={normalise!r}")
@@ -78,7 +84,7 @@ def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate:
 @register("input-detector", "strip-text")
 class StripText(TextInputDetector):
     """STRIP for text models: concatenate with confident clean sentences of other classes; a
-    triggered input keeps its class.
+    triggered input keeps its class (transformers: also its worst 5-token window removed).
 
     Arguments:
         n: mixtures per input (half with the input first, half with it last).
@@ -180,7 +186,8 @@ class StripText(TextInputDetector):
             Needs ``normalise="none"``. Cost: up to 64 more forward passes per input (about
             half the input's tokens with ``W=2``), and the fit scores its clean inputs.
         occlude_stride: tokens from one window's start to the next with ``occlude``, 1 to
-            ``occlude``; ``None`` (the default): 1 where ``occlude`` resolves to the transformer
+            ``occlude`` (to 5, the transformer default's window, where ``occlude`` is not
+            given); ``None`` (the default): 1 where ``occlude`` resolves to the transformer
             default, else ``occlude`` (windows side by side). With ``occlude=5,
             occlude_stride=1`` every run of 5 tokens is removed in turn (an
             inserted sentence of 5 tokens is removed whole by one of them): about one forward
