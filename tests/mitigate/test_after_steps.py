@@ -64,3 +64,17 @@ def test_the_chain_runs_the_enabled_steps_in_order_each_on_the_last_output(monke
     out = free_changed(method, Striped(), data(), 0)
     assert ran == ["first_read", "fold_back", "sparse_last", "residue_last", "refit_last"]
     assert out is made[-1]
+
+
+def test_a_step_needing_free_reachs_reading_is_skipped_with_one_note_without_it() -> None:
+    """``free_reach_read`` (stop 60 review: the check sparse_last, residue_last and refit_last
+    each wrote out): True where the reading is there, else the step's note says it skipped."""
+    method = gated.Gated()
+    method.report_ = {"free_reach": {"reach": 0.1}}
+    assert after_steps.free_reach_read(method, "refit_last") and "refit_last" not in \
+        method.report_
+    for report in ({}, {"free_reach": {"action": "unchanged"}}):
+        method.report_ = dict(report)
+        assert not after_steps.free_reach_read(method, "sparse_last")
+        assert method.report_["sparse_last"]["action"].startswith(
+            "skipped: free_reach's step did not read the model")
