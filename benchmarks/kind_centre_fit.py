@@ -30,24 +30,17 @@ from __future__ import annotations
 import copy
 import json
 import math
-import sys
 from pathlib import Path
 from statistics import median
 
 import numpy as np
 
-from _common import LineParser
+from _common import LineParser, fail
 from wide_class_rows import foreign_rows, outside_rows, own_rows
 
 SCORERS = ("auto", "auto:out-of-coverage")
 MIN_CLEAN = 4
 GOAL_AUC, GOAL_CE = 0.95, 0.30
-
-
-def fail(message: str) -> None:
-    """Bad input: one ``error:`` line, exit 2."""
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def today_reading(row: dict, cals: dict) -> dict:
