@@ -228,6 +228,9 @@ def summarise(tests: dict[str, dict], minimum: float) -> dict:
 
 
 def main() -> None:
+    """The summary of a durations log or timer TSVs as JSON on stdout (and ``--json``); bad
+    input (no file, both or neither source, no durations, a malformed row) one ``error:`` line
+    and exit 2."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("log", type=Path, nargs="?", help="a pytest log with --durations=0")
     parser.add_argument("--tsv", type=Path, nargs="+", default=[],
