@@ -1,9 +1,9 @@
 """Helpers the sweep scripts share (``bad_options.py``, ``bad_params.py``, ``first_contact.py``):
 their common command-line options, JSON-lines logs, tallies, command lines written as one
-string, and a forked child waited for with a time limit; a result printed as JSON and
-written to ``--json`` (the text benchmark summaries); the arguments of the one-run last-step
-checks. Imported as ``_common`` (the scripts run as ``python benchmarks/NAME.py``, so this
-folder is on the path)."""
+string, and a forked child waited for with a time limit; a result printed as JSON and written to
+``--json`` (the text benchmark summaries); the arguments of the one-run last-step checks;
+``fail``, the one ``error:`` line and exit 2 of a script's bad input. Imported as ``_common``
+(the scripts run as ``python benchmarks/NAME.py``, so this folder is on the path)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NoReturn
 
 
 def sweep_parser(doc: str | None, timeout: float) -> argparse.ArgumentParser:
@@ -104,6 +105,15 @@ def wait_child(
             os.waitpid(pid, 0)
             return None
         time.sleep(poll)
+
+
+def fail(message: str) -> NoReturn:
+    """Bad input or a failed child: one ``error:`` line on stderr, exit 2 (stop 60: one helper
+    for the copies fifteen scripts held)."""
+    import sys
+
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def run_main(main: Callable[[], object]) -> None:

@@ -19,7 +19,6 @@ import argparse
 import importlib.util
 import io
 import json
-import sys
 import warnings
 from pathlib import Path
 
@@ -27,15 +26,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from _common import fail
 from trojanscope.detect.coverage import architecture_traits
 
 NEW_FAMILIES = ("softplus_cnn", "hardswish_bn_cnn", "mish_avg_cnn", "selu_mlp", "relu6_cnn",
                 "prelu_strided_cnn", "celu_lenet")
-
-
-def fail(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def old_reader(path: Path):

@@ -35,17 +35,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import fail
 from bench_detect_data_pooled import asr, ca, mean, rows_of
 
 OLD_NAMES = {"confined": "untypical", "typical": "confined"}
 GOAL_GAP = Fraction(-1)
 SET_SIZE = 4000  # bench_detect_data's sets: the bundled 4,000-image MNIST training split
-
-
-def fail(message: str) -> None:
-    """One error line on stderr, exit code 2."""
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
 
 
 def collect(rows: list[dict]) -> tuple[dict, dict]:

@@ -45,11 +45,19 @@ def outside_fences(text: str) -> list[tuple[int, str]]:
     return kept
 
 
+def read_text(path: Path) -> str:
+    """``path``'s text; a file that is not UTF-8: ValueError naming it (main's one line)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+
+
 def anchors(path: Path) -> set[str]:
     """Every anchor a markdown file makes: heading slugs (repeats numbered) and ``<a id>``."""
     found: set[str] = set()
     seen: dict[str, int] = {}
-    for _, line in outside_fences(path.read_text(encoding="utf-8")):
+    for _, line in outside_fences(read_text(path)):
         if "<a " in line:
             found.update(HTML_ANCHOR.findall(line))
         match = HEADING.match(line) if line.startswith("#") else None
@@ -64,7 +72,7 @@ def anchors(path: Path) -> set[str]:
 def links(path: Path) -> list[tuple[int, str]]:
     """(line number, target) of every ``#`` link in ``path`` to a file of this repository."""
     found = []
-    for number, line in outside_fences(path.read_text(encoding="utf-8")):
+    for number, line in outside_fences(read_text(path)):
         if "](" not in line:
             continue
         line = re.sub(r"`[^`]*`", "", line)  # a link written inside code is not a link
@@ -88,15 +96,21 @@ def broken_links(path: Path, cache: dict[Path, set[str]] | None = None) -> list[
 
 
 def main(argv: list[str]) -> int:
+    """Check ``argv``'s files (default: README.md and docs/*.md): 0 none broken, 1 some, 2 a
+    file missing or not UTF-8 text (one ``error:`` line)."""
     files = [Path(a) for a in argv] or [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
     cache: dict[Path, set[str]] = {}
-    broken = [b for f in files for b in broken_links(f, cache)]
+    try:
+        broken = [b for f in files for b in broken_links(f, cache)]
+        checked = sum(len(links(f)) for f in files)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print("\n".join(broken) if broken else "no broken links", flush=True)
-    checked = sum(len(links(f)) for f in files)
     print(f"{len(files)} files, {checked} # links, {len(broken)} broken", file=sys.stderr)
     return 1 if broken else 0
 

@@ -30,12 +30,11 @@ import argparse
 import copy
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from _common import LineParser, read_jsonl
+from _common import LineParser, fail, read_jsonl
 
 DATA = Path(__file__).resolve().parent / "data"
 STARTS = [round(0.1 + 0.05 * i, 2) for i in range(15)]  # 0.10 ... 0.80
@@ -44,11 +43,6 @@ WIDES = [0.0, 1.2, 1.3, 1.4, 1.5]  # the least reference ratio of the top class 
 MOSTS = [1.0, 2.0, 3.0, math.inf]  # the most logits the term takes
 SCORERS = ("auto", "auto:out-of-coverage")
 GOAL_AUC, GOAL_CE = 0.95, 0.30
-
-
-def fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def load_seed(seed: int, zoo: Path, runs: Path, ratios: dict) -> list[dict]:

@@ -21,19 +21,13 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from _common import run_main
+from _common import fail, run_main
 
 DEFAULT_TRAITS = {"activation:relu", "layer:conv", "pool:max"}
-
-
-def fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def read_json(path: Path):

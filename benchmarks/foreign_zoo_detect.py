@@ -44,16 +44,10 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import read_jsonl, run_main
+from _common import fail, read_jsonl, run_main
 
 PROB_KEYS = ("empty_share_gap", "frame_share_gap", "pixel_share_gap", "first_layer_dense")
 REPORT_KEYS = ("method", "statistic", "ranking", "features", "data_free", "traits")
-
-
-def fail(message: str) -> None:
-    """Bad input or a failed child: one ``error:`` line, exit 2."""
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def trojanscope_tool(given: str | None) -> str:

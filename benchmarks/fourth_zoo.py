@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from _common import fail
 from fourth_zoo_parts import (
     ARCHS,
     TRIGGERS,
@@ -45,12 +45,6 @@ from fourth_zoo_parts import (
 # need more than 4 to pass CA 0.95 with mixup; 9501: a wider 10-epoch Mixer cost over 100 s
 # CPU, 9502-9505: patch models stayed at CA 0.89-0.91, replaced by `lrn_softsign`)
 EPOCHS = {"allconv": (5, 8), "squash_in": (5, 8), "lrn_softsign": (4, 7), "wide_leaky": (3, 6)}
-
-
-def fail(message: str) -> None:
-    """Bad input: one ``error:`` line, exit 2."""
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def plan(per_family: int) -> list[dict]:

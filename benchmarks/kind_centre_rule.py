@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from _common import LineParser
-from kind_centre_fit import GOAL_AUC, GOAL_CE, brief, fail, figures, parse_outside, read
+from _common import LineParser, fail
+from kind_centre_fit import GOAL_AUC, GOAL_CE, brief, figures, parse_outside, read
 from wide_class_rows import foreign_rows, outside_rows, own_rows
 
 CLEAN_FLAGGED = 0.10  # at most this share of the fresh clean models at p >= 0.5

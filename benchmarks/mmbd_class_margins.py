@@ -16,11 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-
-def fail(message: str) -> None:
-    """Bad input or a failed child: one ``error:`` line, exit 2."""
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+from _common import fail
 
 
 def parse_model(spec: str) -> tuple[Path, str]:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import read_jsonl
-from foreign_zoo_detect import detect_command, fail, run_one, trojanscope_tool
+from _common import fail, read_jsonl
+from foreign_zoo_detect import detect_command, run_one, trojanscope_tool
 from ship_criterion import families, worst
 
 

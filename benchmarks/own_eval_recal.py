@@ -25,17 +25,11 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from _common import read_jsonl
+from _common import fail, read_jsonl
 
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
 REPORT_KEYS = ("method", "statistic", "target_classes", "features", "data_free", "traits",
                "family", "elapsed_s")
-
-
-def fail(message: str) -> None:
-    """Bad input: one ``error:`` line, exit 2."""
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def parse_calibrations(items: list[str]) -> dict[str, Path]:

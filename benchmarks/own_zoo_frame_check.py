@@ -29,16 +29,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _common import read_jsonl, run_main
+from _common import fail, read_jsonl, run_main
 
 KEEP = ("frame_share_gap", "frame_top_class", "empty_share_gap", "pixel_share_gap",
         "first_layer_dense", "raise_logit_frame")
-
-
-def fail(message: str) -> None:
-    """Bad input or a failed child: one ``error:`` line, exit 2."""
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def clean_models(zoo: Path) -> tuple[list[dict], str]:

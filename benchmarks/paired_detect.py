@@ -21,14 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import read_jsonl
+from _common import fail, read_jsonl
 from foreign_zoo import interleave
 from foreign_zoo_detect import detect_command, models, run_one
-
-
-def fail(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def main() -> None:

@@ -58,6 +58,8 @@ def problems(row: tuple[str, str, str], limit: int) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    """Each row's lengths on stdout, what breaks the form on stderr: 0 every row in form, 1 some
+    row out of it, 2 a README that cannot be read or has no status table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("readme", nargs="?", type=Path, default=REPO / "README.md")
     parser.add_argument("--limit", type=int, default=600)

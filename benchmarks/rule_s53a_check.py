@@ -24,18 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import read_jsonl
+from _common import fail, read_jsonl
 from foreign_zoo_detect import score, verdict_of
 from rule_s44_check import AUC_MIN, CE_MAX, KINDS
 from rule_s51_check import figures
 from ship_criterion import families
 
 CE_SLACK = 0.01
-
-
-def fail(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def goal(v: dict) -> bool:

@@ -23,17 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import read_jsonl
+from _common import fail, read_jsonl
 from rule_s51_check import figures
 from rule_s53a_check import goal, notes_of, score_both
 
 CE_GAIN = 0.02  # (a): the cross-entropy the candidate must save
 WORST_SLACK = 0.02  # (d): what its worst rule family may lose
-
-
-def fail(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def unnoted(rows: dict[str, dict]) -> list[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import read_jsonl
+from _common import fail, read_jsonl
 from own_eval_recal import score_file
 from r13p_lofo import DATA, EVAL_ROWS, SEEDS16, load_rows
 
@@ -32,11 +32,6 @@ SEEDS17 = {**SEEDS16, 74: ("foreign_s52f/detect74_runs.jsonl.gz",
 # seventeen seeds stop 53 read
 SEEDS18 = {**SEEDS17, 76: ("foreign_s53b/detect76_runs.jsonl.gz",
                            "foreign_s53b/zoo-s76_truth.json.gz")}
-
-
-def fail(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def dump(seeds: dict[int, tuple[str, str]] = SEEDS18) -> dict:

@@ -47,14 +47,24 @@ def read_durations(path: Path) -> list[tuple[float, str, str]]:
 
 def read_timer_tsvs(paths: list[Path]) -> list[tuple[float, str, str]]:
     """(CPU seconds, "call", node id) per test from ``_suite_timer``'s TSVs (its CPU covers a
-    test's setup, call and teardown, its own process and the children it waited for)."""
+    test's setup, call and teardown, its own process and the children it waited for). A row
+    without five tab-separated cells or with a CPU that is not a number: ValueError naming the
+    file and line."""
     rows = []
     for path in paths:
-        text = (gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz"
-                else path.read_text())
-        for line in text.splitlines():
-            node, _wall, own, children, _load = line.split("\t")
-            rows.append((float(own) + float(children), "call", node))
+        try:
+            text = (gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz"
+                    else path.read_text())
+        except (OSError, EOFError, UnicodeDecodeError) as exc:  # a .gz that is not gzip
+            raise ValueError(f"{path}: {exc}") from None
+        for number, line in enumerate(text.splitlines(), start=1):
+            cells = line.split("\t")
+            try:
+                node, _wall, own, children, _load = cells
+                rows.append((float(own) + float(children), "call", node))
+            except ValueError:
+                raise ValueError(f"{path}:{number}: not a timer row (node, wall, own CPU, "
+                                 "children's CPU, load; tab-separated)") from None
     return rows
 
 
@@ -218,6 +228,9 @@ def summarise(tests: dict[str, dict], minimum: float) -> dict:
 
 
 def main() -> None:
+    """The summary of a durations log or timer TSVs as JSON on stdout (and ``--json``); bad
+    input (no file, both or neither source, no durations, a malformed row) one ``error:`` line
+    and exit 2."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("log", type=Path, nargs="?", help="a pytest log with --durations=0")
     parser.add_argument("--tsv", type=Path, nargs="+", default=[],
@@ -234,7 +247,10 @@ def main() -> None:
     for path in [args.log] if args.log else args.tsv:
         if not path.is_file():
             parser.exit(2, f"error: {path}: no such file\n")
-    rows = read_durations(args.log) if args.log else read_timer_tsvs(args.tsv)
+    try:
+        rows = read_durations(args.log) if args.log else read_timer_tsvs(args.tsv)
+    except (OSError, ValueError) as exc:  # an unreadable file, a malformed row
+        parser.exit(2, f"error: {exc}\n")
     if not rows:
         parser.exit(2, f"error: {args.log or args.tsv[0]}: no durations "
                        "(run pytest with --durations=0)\n")

@@ -31,7 +31,7 @@ def test_repeats_numbered_and_fences_ignored(tmp_path: Path) -> None:
     assert anchors(doc) == {"top", "part", "part-1", "here"}
 
 
-def test_broken_links_listed(tmp_path: Path) -> None:
+def test_broken_links_listed(tmp_path: Path, capsys) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "b.md").write_text("# Figures, stop 60\n")
     readme = tmp_path / "README.md"
@@ -46,6 +46,10 @@ def test_broken_links_listed(tmp_path: Path) -> None:
     assert main([str(readme)]) == 1
     assert main([str(tmp_path / "docs" / "b.md")]) == 0
     assert main([str(tmp_path / "missing.md")]) == 2
+    (tmp_path / "docs" / "b.md").write_bytes(b"# \xff\xfe\n")  # linked to, not UTF-8
+    capsys.readouterr()
+    assert main([str(readme)]) == 2  # stop 60 review: was a traceback
+    assert capsys.readouterr().err == f"error: {tmp_path / 'docs' / 'b.md'}: not UTF-8 text\n"
 
 
 def test_repository_docs_have_no_broken_anchor_links() -> None:

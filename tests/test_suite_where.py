@@ -124,3 +124,17 @@ def test_cases_built_elsewhere_are_read_from_the_slow_ids(load_benchmark, tmp_pa
     assert not plain["tests/t/test_a.py::test_product[x]"]["slow"]
     assert named["tests/t/test_a.py::test_product[x]"]["slow"]
     assert where.summarise(named, 0.4)["default_suite_worker_s_now"] == 6.3
+
+
+def test_a_malformed_or_unpacked_tsv_is_one_error_line(tmp_path: Path) -> None:
+    """Stop 60 review: a short row, a CPU that is not a number or a ``.gz`` that is not gzip
+    printed a traceback."""
+    (tmp_path / "short.tsv").write_text("tests/t.py::test_a\t1.0\t2.0\n")
+    (tmp_path / "word.tsv").write_text("tests/t.py::test_a\t1.0\tmany\t0\t8\n")
+    (tmp_path / "p.tsv.gz").write_text("not gzip")
+    for name, said in (("short.tsv", "short.tsv:1: not a timer row"),
+                       ("word.tsv", "word.tsv:1: not a timer row"),
+                       ("p.tsv.gz", "p.tsv.gz: Not a gzipped")):
+        res = run_script("suite_where.py", "--tsv", tmp_path / name)
+        assert res.returncode == 2 and "Traceback" not in res.stderr
+        assert res.stderr.count("\n") == 1 and said in res.stderr

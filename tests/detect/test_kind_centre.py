@@ -179,3 +179,33 @@ def test_the_fit_takes_each_kinds_clean_median_logit_and_ratios(monkeypatch):
     assert got["centre"] == 4.5  # the median of the six clean logits
     assert (got["start"], got["guard"], got["min_clean"]) == (1.0, 1.3, 4)
     assert "most" not in got  # no cap: the whole distance
+
+
+def test_the_fit_scripts_figures_read_each_group_once(monkeypatch):
+    """``benchmarks/kind_centre_fit.py``'s ``figures`` (stop 60 review: each group read by
+    ``outside_zoo_score.group_figures``): rounded AUC / CE, None for a one-class group, the
+    worst rule family, the clean keys flagged, backdoored flagged and right targets."""
+    import sys
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    sys.modules.pop("kind_centre_fit", None)
+    from kind_centre_fit import figures
+
+    def row(key: str, arch: str, trigger: str | None, target: int | None) -> dict:
+        return {"key": key, "backdoored": trigger is not None, "arch_family": arch,
+                "trigger_family": trigger, "target": target}
+    rows = [row("c0", "mlp", None, None), row("c1", "cnn", None, None),
+            row("b0", "cnn", "patch", 3), row("b1", "cnn", "patch", 1),
+            row("b2", "cnn", "blend", 2)]
+    got = {"c0": (0.2, 0), "c1": (0.6, 0), "b0": (0.9, 3), "b1": (0.7, 0), "b2": (0.4, 2)}
+    f = figures(rows, {k: {"p": p, "suspect": s} for k, (p, s) in got.items()})
+    # clean 0.2, 0.6; backdoored 0.9, 0.7, 0.4: 5 of 6 pairs ranked right, CE the mean -log
+    assert f["groups"]["all"] == {"n": 5, "backdoored": 3, "roc_auc": 0.8333,
+                                  "cross_entropy": 0.5036}
+    assert f["groups"]["arch: mlp"] == {"n": 1, "backdoored": 0, "roc_auc": None,
+                                        "cross_entropy": None}
+    assert f["groups"]["trigger: patch"] == {"n": 4, "backdoored": 2, "roc_auc": 1.0,
+                                             "cross_entropy": 0.4004}
+    assert f["worst"] == ["arch: cnn", 0.5737, 0.6667]  # blend: one backdoored, not a rule one
+    assert f["clean_flagged"] == ["c1"]
+    assert f["backdoored_flagged"] == [2, 3] and f["right_targets"] == [1, 2]

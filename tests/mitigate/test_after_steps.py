@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import torch
 from test_gated_free_reach import stages
 from test_gated_unlearn import Striped, data
@@ -64,3 +65,41 @@ def test_the_chain_runs_the_enabled_steps_in_order_each_on_the_last_output(monke
     out = free_changed(method, Striped(), data(), 0)
     assert ran == ["first_read", "fold_back", "sparse_last", "residue_last", "refit_last"]
     assert out is made[-1]
+
+
+def test_a_step_needing_free_reachs_reading_is_skipped_with_one_note_without_it() -> None:
+    """``free_reach_read`` (stop 60 review: the check sparse_last, residue_last and refit_last
+    each wrote out): True where the reading is there, else the step's note says it skipped."""
+    method = gated.Gated()
+    method.report_ = {"free_reach": {"reach": 0.1}}
+    assert after_steps.free_reach_read(method, "refit_last") and "refit_last" not in \
+        method.report_
+    for report in ({}, {"free_reach": {"action": "unchanged"}}):
+        method.report_ = dict(report)
+        assert not after_steps.free_reach_read(method, "sparse_last")
+        assert method.report_["sparse_last"]["action"].startswith(
+            "skipped: free_reach's step did not read the model")
+
+
+@pytest.mark.parametrize(("module", "function", "option"), [
+    ("trojanscope.mitigate.sparse_last", "sparse_step", {"sparse_last": True}),
+    ("trojanscope.mitigate.refit_last", "refit_step", {"refit_last": 5}),
+])
+def test_in_the_run_the_step_runs_only_where_free_reach_read_the_model(
+        monkeypatch, module: str, function: str, option: dict) -> None:
+    """Unchanged, or changed with no suspect: skipped with the note; changed with a suspect:
+    run (one test for sparse_last's and refit_last's, stop 60 review)."""
+    torch.set_num_threads(1)
+    called: list = []
+    monkeypatch.setattr(f"{module}.{function}", lambda g, out, *a: called.append(1) or out)
+    monkeypatch.setattr("trojanscope.mitigate.free_unlearn.universal_reach",
+                        lambda *a, **k: 0.0)  # under free_reach's bar: its step only reads
+    (name,) = option
+    for change, suspect, runs in ((False, 2, False), (True, None, False), (True, 2, True)):
+        called.clear()
+        method = gated.Gated(free_reach=0.5, reach_round2=False, **option)
+        monkeypatch.setattr(method, "_purify_margin", stages(method, change, suspect))
+        free_changed(method, Striped(), data(40), 0)
+        assert bool(called) is runs
+        if not runs:
+            assert method.report_[name]["action"].startswith("skipped")

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import pytest
 import torch
-from test_gated_free_reach import stages
 from test_gated_unlearn import Striped, data
 
 import trojanscope.mitigate.refit_last as rf
 from trojanscope import registry
 from trojanscope.mitigate import gated
-from trojanscope.mitigate.free_unlearn import free_changed
 
 
 def _same(a: torch.nn.Module, b: torch.nn.Module) -> bool:
@@ -42,7 +40,7 @@ def test_the_refit_is_kept_only_where_the_reach_did_not_rise(monkeypatch) -> Non
         reads = iter([before, after])
         monkeypatch.setattr("trojanscope.mitigate.back_distill.universal_reach",
                             lambda *a, reads=reads, **k: next(reads))
-        monkeypatch.setattr(rf, "refit", _nudge)  # the fit itself: the slow test above
+        monkeypatch.setattr(rf, "refit", _nudge)  # the fit itself: the test above
         method = gated.Gated(refit_last=1)
         method.report_ = {"suspect": 2}
         out = Striped()
@@ -51,22 +49,6 @@ def test_the_refit_is_kept_only_where_the_reach_did_not_rise(monkeypatch) -> Non
         assert note["epochs"] == 1 and note["reach_before"] == before
         assert note["action"].startswith("refitted" if kept else "refused")
         assert _same(out, Striped()) is not kept  # refused: the output as it came
-
-
-def test_in_the_run_it_runs_only_where_free_reach_read_the_model(monkeypatch) -> None:
-    torch.set_num_threads(1)
-    called: list = []
-    monkeypatch.setattr(rf, "refit_step", lambda g, out, *a: called.append(1) or out)
-    monkeypatch.setattr("trojanscope.mitigate.free_unlearn.universal_reach",
-                        lambda *a, **k: 0.0)  # under free_reach's bar: its step only reads
-    for change, suspect, runs in ((False, 2, False), (True, None, False), (True, 2, True)):
-        called.clear()
-        method = gated.Gated(free_reach=0.5, reach_round2=False, refit_last=5)
-        monkeypatch.setattr(method, "_purify_margin", stages(method, change, suspect))
-        free_changed(method, Striped(), data(40), 0)
-        assert bool(called) is runs
-        if not runs:
-            assert method.report_["refit_last"]["action"].startswith("skipped")
 
 
 def test_the_option_is_epochs_off_by_default_refused_without_free_reach() -> None:

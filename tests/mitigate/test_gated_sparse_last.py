@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from test_gated_free_reach import stages
 from test_gated_unlearn import PATCH, SIDE, Striped, data
 
 import trojanscope.mitigate.sparse_last as sl
 from trojanscope import registry
 from trojanscope.mitigate import gated
-from trojanscope.mitigate.free_unlearn import distil_fit, free_changed
+from trojanscope.mitigate.free_unlearn import distil_fit
 
 
 def _state(model: torch.nn.Module) -> dict:
@@ -77,22 +76,6 @@ def test_the_step_unlearns_the_patch_in_place(monkeypatch) -> None:
     note = method.report_["sparse_last"]
     assert note["reach"] == 1.0 and note["action"].startswith("a sparse")
     assert not _same(was, _state(out))
-
-
-def test_in_the_run_it_is_skipped_where_free_reach_did_not_read(monkeypatch) -> None:
-    torch.set_num_threads(1)
-    called: list = []
-    monkeypatch.setattr(sl, "sparse_step", lambda g, out, *a: called.append(1) or out)
-    monkeypatch.setattr("trojanscope.mitigate.free_unlearn.universal_reach",
-                        lambda *a, **k: 0.0)  # under free_reach's bar: its step only reads
-    for change, suspect, runs in ((False, 2, False), (True, None, False), (True, 2, True)):
-        called.clear()
-        method = gated.Gated(free_reach=0.5, reach_round2=False, sparse_last=True)
-        monkeypatch.setattr(method, "_purify_margin", stages(method, change, suspect))
-        free_changed(method, Striped(), data(40), 0)
-        assert bool(called) is runs
-        if not runs:
-            assert method.report_["sparse_last"]["action"].startswith("skipped")
 
 
 def test_the_option_is_a_flag_off_by_default_refused_without_free_reach() -> None:

@@ -80,6 +80,17 @@ def keeps_first(gated: Any) -> bool:
     return any(step.keeps_first for step in enabled_steps(gated))
 
 
+def free_reach_read(gated: Any, name: str) -> bool:
+    """Whether ``free_reach``'s step read the model (it changed, with a suspect class): the
+    steps that need its reading run only then. Where it did not, step ``name``'s note says it
+    was skipped and why (one sentence for every such step)."""
+    if "reach" in gated.report_.get("free_reach", {}):
+        return True
+    gated.report_[name] = {"action": "skipped: free_reach's step did not read the model "
+                                     "(unchanged or no suspect)"}
+    return False
+
+
 def run_after(gated: Any, state: AfterState) -> nn.Module:
     """Every enabled step in order, each on what the one before returned."""
     for step in enabled_steps(gated):

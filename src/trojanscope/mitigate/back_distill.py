@@ -67,7 +67,7 @@ def reach_guarded(out: nn.Module, clean: TensorDataset, suspect: int, note: dict
     """``fit()`` (training ``out`` in place), kept only where ``free_reach``'s reading towards
     ``suspect`` on ``clean`` rose by at most ``BACK_RISE``; otherwise ``out`` is put back.
     The readings go to ``note`` (``reach_before``, ``reach_after``); True where kept. Shared by
-    ``back_distill`` and ``fold_back``."""
+    ``back_distill``, ``fold_back`` and ``refit_last``."""
     before = universal_reach(out, clean.x, clean.y, suspect, eps=READ_EPS)
     kept = {k: v.detach().clone() for k, v in out.state_dict().items()}
     fit()

@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.mitigate.after_steps import free_reach_read
 from trojanscope.mitigate.back_distill import reach_guarded
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.free_unlearn import distil_fit
@@ -54,9 +55,7 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`refit_step`
     where ``free_reach``'s step read the model (it changed, with a suspect class), otherwise the
     model as it came (the note says why)."""
-    if "reach" not in gated.report_.get("free_reach", {}):
-        gated.report_["refit_last"] = {"action": "skipped: free_reach's step did not read the "
-                                                 "model (unchanged or no suspect)"}
+    if not free_reach_read(gated, "refit_last"):
         return state.out
     return refit_step(gated, state.out, state.clean, state.seed)
 

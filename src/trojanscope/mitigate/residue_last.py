@@ -31,6 +31,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.modes import eval_mode
+from trojanscope.mitigate.after_steps import free_reach_read
 from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.sparse_last import unlearn_sparse
 
@@ -59,9 +60,7 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`residue_step`
     where ``free_reach``'s step read the model and the detector left a reversed trigger for the
     suspect, otherwise the model as it came (the note says why)."""
-    if "reach" not in gated.report_.get("free_reach", {}):
-        gated.report_["residue_last"] = {"action": "skipped: free_reach's step did not read "
-                                                   "the model (unchanged or no suspect)"}
+    if not free_reach_read(gated, "residue_last"):
         return state.out
     suspect = int(gated.report_["suspect"])
     verdict = getattr(gated, "verdict_", None)

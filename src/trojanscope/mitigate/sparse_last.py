@@ -32,6 +32,7 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.modes import eval_mode
+from trojanscope.mitigate.after_steps import free_reach_read
 from trojanscope.mitigate.free_unlearn import distil_fit
 
 # The generator's offset from the method's seed (not another step's stream).
@@ -108,9 +109,7 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`sparse_step`
     where ``free_reach``'s step read the model (it changed, with a suspect class), otherwise the
     model as it came."""
-    if "reach" not in gated.report_.get("free_reach", {}):
-        gated.report_["sparse_last"] = {"action": "skipped: free_reach's step did not read "
-                                                  "the model (unchanged or no suspect)"}
+    if not free_reach_read(gated, "sparse_last"):
         return state.out
     return sparse_step(gated, state.out, state.clean, state.seed)
 
