@@ -29,11 +29,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+from _common import fail
 
 ARCHS_58 = ("res_gn", "dws_cnn", "gap_cnn", "ln_mlp")  # stop 58's families, seeds 9100-9201
 # stop 60: GAP-head CNNs of trait sets no reference holds (ReLU without norm; LeakyReLU with
@@ -46,12 +47,6 @@ MIN_CA = 0.95  # a model below this clean accuracy is dropped (said before build
 MIN_ASR = 0.85  # a backdoored model below this attack success rate is retried once, then dropped
 N_TRAIN = 4000  # of the 5,000 images; the other 1,000 are the test split
 N_CLEAN = 200  # of the test split, 20 per class: clean.npz
-
-
-def fail(message: str) -> None:
-    """Bad input: one ``error:`` line, exit 2."""
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 # ---------------------------------------------------------------- data
