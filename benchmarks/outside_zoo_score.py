@@ -118,7 +118,7 @@ def join(models: list[dict], runs: list[dict], prefix: str = "") -> list[dict]:
             train_s = sum(t.get("train_cpu_s") or 0 for t in m.get("tries", [])) or None
             rows.append({**m, "name": prefix + m["name"], "probability": r["probability"],
                          "train_cpu_s": train_s, "suspected_target": r["suspected_target"],
-                         "cpu_s": r.get("cpu_s"),
+                         "cpu_s": r.get("cpu_s"), "wall_s": r.get("wall_s"),
                          "traits": (r.get("report") or {}).get("traits") or []})
     return rows
 
@@ -167,13 +167,16 @@ def score_rows(rows: list[dict], label: str) -> dict:
             dict(zip(keys, worst(sub), strict=True)) if families(sub) else dict.fromkeys(keys))
     cpu = [r["cpu_s"] for r in rows if r["cpu_s"] is not None]
     train = [r["train_cpu_s"] for r in rows if r["train_cpu_s"] is not None]
+    wall = [r["wall_s"] for r in rows if r.get("wall_s") is not None]
     return {"zoo": label, "groups": groups, "worst": worst_of,
             "detect_cpu_s_median": float(np.median(cpu)) if cpu else None,
             "train_cpu_s_median": float(np.median(train)) if train else None,
+            "detect_wall_s": ([float(np.min(wall)), float(np.median(wall)), float(np.max(wall))]
+                              if wall else None),
             "model_rows": [{k: r[k] for k in ("name", "backdoored", "arch_family",
                                               "trigger_family", "target", "probability",
                                               "suspected_target", "ca", "asr", "cpu_s",
-                                              "train_cpu_s")}
+                                              "train_cpu_s", "wall_s")}
                            for r in rows]}
 
 
@@ -236,7 +239,10 @@ def print_score(result: dict, per_model: bool) -> None:
     if "rule" in result:
         print(f"rule (plan.md) {'met' if result['rule']['met'] else 'not met'}")
     print(f"CPU per model (median): detect {fmt(result['detect_cpu_s_median'])} s, "
-          f"train {fmt(result['train_cpu_s_median'])} s (the maker's, every try)")
+          f"train {fmt(result['train_cpu_s_median'])} s (the maker's, every try)"
+          + ("" if not result.get("detect_wall_s") else
+             ", detect wall {:.0f} / {:.0f} / {:.0f} s (min / median / max)".format(
+                 *result["detect_wall_s"])))
     if per_model:
         print("\n| model | truth | CA / ASR | p | suspected target | right | CPU s train / "
               "detect |\n|---|---|---|---|---|---|---|")

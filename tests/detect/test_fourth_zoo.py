@@ -173,6 +173,17 @@ def test_tiny_build_is_read_by_the_scorer_and_refuses_another_seed(fz, parts, lo
     assert e.value.code == 2 and "another population" in capsys.readouterr().err
 
 
+def untrained_argv(out, only: str) -> list[str]:
+    """A tiny build's command line (200 training images, every model kept)."""
+    return ["--seed", "7", "--out", str(out), "--per-family", "1", "--train-size", "200",
+            "--min-ca", "0", "--min-asr", "0", "--only", only]
+
+
+def built(out) -> list[str]:
+    """The kept models of a folder, in build order."""
+    return [m["name"] for m in json.loads((out / "truth.json").read_text())["models"]]
+
+
 def test_stop_at_finishes_the_model_in_training_and_starts_no_other(fz, parts, tmp_path,
                                                                    monkeypatch, capsys):
     """Stop 60: ``--stop-at``: the clock is read before each model, never inside one; the
@@ -188,11 +199,10 @@ def test_stop_at_finishes_the_model_in_training_and_starts_no_other(fz, parts, t
     monkeypatch.setattr(fz, "stop_time", lambda text: 100.0)
     monkeypatch.setattr(fz, "train", untrained(parts))
     out = tmp_path / "zoo"
-    argv = ["--seed", "7", "--out", str(out), "--per-family", "1", "--train-size", "200",
-            "--min-ca", "0", "--min-asr", "0", "--only", "wide_leaky"]
+    argv = untrained_argv(out, "wide_leaky")
     fz.main([*argv, "--stop-at", "12:00"])
     truth = json.loads((out / "truth.json").read_text())
-    assert [m["name"] for m in truth["models"]] == ["wide_leaky-bd00"]
+    assert built(out) == ["wide_leaky-bd00"]
     assert truth["complete"] is False and "stopped by --stop-at" in capsys.readouterr().out
     fz.main(argv)  # resumed without a stop: the rest, then complete
     truth = json.loads((out / "truth.json").read_text())
@@ -220,3 +230,37 @@ def test_retry_mends_what_missed(fz, parts, monkeypatch, first, epochs_x, rate_x
     assert two["epochs"] == fz.math.ceil(one["epochs"] * epochs_x)
     assert two["rate"] == pytest.approx(one["rate"] * rate_x)
     assert row["recipe"]["epochs"] == two["epochs"] and row["trigger"]["rate"] == two["rate"]
+
+
+def test_a_model_dropped_after_its_retry_keeps_the_recipe_it_trained(fz, parts, monkeypatch):
+    """Seed 9601's first build wrote a dropped model's epochs mended once more after its
+    second miss (27 for a model trained 12 then 18 epochs): the row says what was trained."""
+    x, y = fake_mnist(300)
+    data = fz.split(x, y, 3, 200)
+    monkeypatch.setattr(fz, "train", untrained(parts))
+    monkeypatch.setattr(fz, "measure", lambda *a: (0.5, 0.1))
+    entry = next(m for m in fz.plan(1) if m["name"] == "squash_in-bd00")
+    row, model = fz.make_one(entry, 3, data, 0.95, 0.85, None)
+    one, two = row["tries"]
+    assert not row["kept"] and model is None
+    assert row["recipe"]["epochs"] == two["epochs"] == fz.math.ceil(one["epochs"] * 1.5)
+    assert row["trigger"]["rate"] == two["rate"] == pytest.approx(2 * one["rate"])
+
+
+def test_skip_leaves_models_out_of_one_run_and_a_resume_may_build_them(fz, parts, tmp_path,
+                                                                        monkeypatch, capsys):
+    """Stop 60: ``--skip`` is not part of the folder's population head: a resumed build may
+    skip what the first run planned, or build what an earlier run skipped."""
+    monkeypatch.setattr(fz, "load_mnist", lambda: fake_mnist(500))
+    monkeypatch.setattr(fz, "train", untrained(parts))
+    out = tmp_path / "zoo"
+    argv = untrained_argv(out, "wide_leaky,squash_in")
+    fz.main([*argv, "--skip", "squash_in,wide_leaky-cl00"])
+    assert built(out) == ["wide_leaky-bd00"]
+    fz.main([*argv, "--skip", "squash_in-cl00"])
+    assert built(out) == ["wide_leaky-bd00", "squash_in-bd00", "wide_leaky-cl00"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e:
+        fz.main([*argv, "--skip", "allconv-cl09"])
+    err = capsys.readouterr().err.strip()
+    assert e.value.code == 2 and err.startswith("error: --skip") and "\n" not in err

@@ -203,10 +203,13 @@ def test_scorer_rule_met_on_a_clean_reading(tmp_path, load_benchmark):
         m = truth[r["name"]]
         r.update(probability=0.9 if m["backdoored"] else 0.1,
                  suspected_target=m["target"] if m["backdoored"] else 0)
+    for i, r in enumerate(rows):  # stop 60: the detect's wall seconds are summarised too
+        r["wall_s"] = 10.0 * (i + 1)
     runs.write_text("".join(json.dumps(r) + "\n" for r in rows))
     sc = load_benchmark("outside_zoo_score")
     result = sc.score(zoo, runs)
     assert sc.rule(result)["met"] is True
+    assert result["detect_wall_s"] == [10.0, 45.0, 80.0]
     result["groups"]["all"]["clean_flagged"] = 1  # 1 of 4 clean models: over 10%
     assert sc.rule(result)["met"] is False
 
