@@ -12,8 +12,9 @@ Architectures (28x28 grayscale in [0, 1], 10 logits):
 - ``lrn_softsign`` — AlexNet-style CNN: Softsign (bounded), LocalResponseNorm, max pooling,
   one linear layer (an MLP-Mixer and a ConvMixer-form patch model stayed at CA 0.89-0.91 on
   4,000 images, scratch seeds 9502-9505: no patch model here);
-- ``wide_leaky`` — one wide 5x5 convolution (48-64 channels), LeakyReLU, 4x4 average pooling,
-  two linear layers.
+- ``wide_leaky`` — one wide 5x5 convolution (48-64 channels), LeakyReLU, 2x2 average pooling
+  (4x4 at stop 59: every model stayed under CA 0.95, seed 9600; 2x2 reached 0.945 in 3 epochs
+  on scratch seed 9508, stop 60), two linear layers.
 
 Triggers (every one all-to-one: a triggered input of any class goes to one target):
 
@@ -49,7 +50,7 @@ def arch_options(arch: str, rng: np.random.Generator) -> dict:
         return {"width": int(rng.choice([16, 24])), "lrn_size": int(rng.choice([3, 5]))}
     if arch == "wide_leaky":
         return {"width": int(rng.choice([48, 64])), "slope": float(rng.uniform(0.01, 0.2)),
-                "hidden": int(rng.choice([96, 128]))}
+                "hidden": int(rng.choice([96, 128])), "pool": 2}
     raise ValueError(f"unknown architecture family {arch!r}")
 
 
@@ -86,10 +87,10 @@ def build_model(arch: str, opts: dict) -> nn.Module:
             nn.Conv2d(w, 2 * w, 5, padding=2), nn.Softsign(), nn.LocalResponseNorm(n),
             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2 * w * 49, 10))
     if arch == "wide_leaky":
-        w = opts["width"]
+        w, pool = opts["width"], opts.get("pool", 4)  # no "pool": a stop-59 model (4x4)
         return nn.Sequential(
-            nn.Conv2d(1, w, 5), nn.LeakyReLU(opts["slope"]), nn.AvgPool2d(4), nn.Flatten(),
-            nn.Linear(w * 36, opts["hidden"]), nn.LeakyReLU(opts["slope"]),
+            nn.Conv2d(1, w, 5), nn.LeakyReLU(opts["slope"]), nn.AvgPool2d(pool), nn.Flatten(),
+            nn.Linear(w * (24 // pool) ** 2, opts["hidden"]), nn.LeakyReLU(opts["slope"]),
             nn.Linear(opts["hidden"], 10))
     raise ValueError(f"unknown architecture family {arch!r}")
 

@@ -21,6 +21,7 @@ clean); ``--per-model`` adds one line per model.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import time
 from pathlib import Path
@@ -100,24 +101,57 @@ def group_figures(rows: list[dict]) -> dict:
 
 def joined(zoo: Path, out: Path) -> list[dict]:
     """Each scored model's truth row joined with its detect row, in build order."""
-    read = {r["name"]: r for r in read_jsonl(out)}
+    rows = join(truth_models(zoo), read_jsonl(out))
+    if not rows:
+        fail(f"{out} holds no model of {zoo}")
+    return rows
+
+
+def join(models: list[dict], runs: list[dict], prefix: str = "") -> list[dict]:
+    """The truth rows ``models`` that ``runs`` scored, each joined with its detect row (its
+    name led by ``prefix``)."""
+    read = {r["name"]: r for r in runs}
     rows = []
-    for m in truth_models(zoo):
+    for m in models:
         if m["name"] in read:
             r = read[m["name"]]
             train_s = sum(t.get("train_cpu_s") or 0 for t in m.get("tries", [])) or None
-            rows.append({**m, "probability": r["probability"], "train_cpu_s": train_s,
-                         "suspected_target": r["suspected_target"], "cpu_s": r.get("cpu_s"),
+            rows.append({**m, "name": prefix + m["name"], "probability": r["probability"],
+                         "train_cpu_s": train_s, "suspected_target": r["suspected_target"],
+                         "cpu_s": r.get("cpu_s"), "wall_s": r.get("wall_s"),
                          "traits": (r.get("report") or {}).get("traits") or []})
-    if not rows:
-        fail(f"{out} holds no model of {zoo}")
+    return rows
+
+
+def pooled(specs: list[str]) -> list[dict]:
+    """``--pool RUNS,TRUTH`` (repeated): the scored models of several stored populations
+    (runs as JSON lines, truth as ``truth.json``; either may be gzipped), each name led by its
+    seed."""
+    rows = []
+    for spec in specs:
+        runs, _, truth = spec.partition(",")
+        if not (runs and truth and Path(runs).is_file() and Path(truth).is_file()):
+            fail(f"--pool {spec!r}: want RUNS,TRUTH (two files)")
+        try:
+            raw = Path(truth).read_bytes()
+            head = json.loads(gzip.decompress(raw) if truth.endswith(".gz") else raw)
+            got = join(head["models"], read_jsonl(Path(runs)), f"{head.get('seed', '?')}/")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            fail(f"--pool {spec!r}: not a truth file and its runs ({type(exc).__name__}: {exc})")
+        if not got:
+            fail(f"--pool {spec!r}: the runs hold no model of the truth file")
+        rows += got
     return rows
 
 
 def score(zoo: Path, out: Path) -> dict:
     """Figures whole, per architecture and trigger family, the worst family of each kind and
     of both, and the per-model rows."""
-    rows = joined(zoo, out)
+    return score_rows(joined(zoo, out), str(zoo))
+
+
+def score_rows(rows: list[dict], label: str) -> dict:
+    """:func:`score` on joined rows (one zoo's, or several pooled)."""
     clean = [r for r in rows if not r["backdoored"]]
     groups = {"all": group_figures(rows)}
     for fam in dict.fromkeys(r["arch_family"] for r in rows):
@@ -133,13 +167,16 @@ def score(zoo: Path, out: Path) -> dict:
             dict(zip(keys, worst(sub), strict=True)) if families(sub) else dict.fromkeys(keys))
     cpu = [r["cpu_s"] for r in rows if r["cpu_s"] is not None]
     train = [r["train_cpu_s"] for r in rows if r["train_cpu_s"] is not None]
-    return {"zoo": str(zoo), "groups": groups, "worst": worst_of,
+    wall = [r["wall_s"] for r in rows if r.get("wall_s") is not None]
+    return {"zoo": label, "groups": groups, "worst": worst_of,
             "detect_cpu_s_median": float(np.median(cpu)) if cpu else None,
             "train_cpu_s_median": float(np.median(train)) if train else None,
+            "detect_wall_s": ([float(np.min(wall)), float(np.median(wall)), float(np.max(wall))]
+                              if wall else None),
             "model_rows": [{k: r[k] for k in ("name", "backdoored", "arch_family",
                                               "trigger_family", "target", "probability",
                                               "suspected_target", "ca", "asr", "cpu_s",
-                                              "train_cpu_s")}
+                                              "train_cpu_s", "wall_s")}
                            for r in rows]}
 
 
@@ -202,7 +239,10 @@ def print_score(result: dict, per_model: bool) -> None:
     if "rule" in result:
         print(f"rule (plan.md) {'met' if result['rule']['met'] else 'not met'}")
     print(f"CPU per model (median): detect {fmt(result['detect_cpu_s_median'])} s, "
-          f"train {fmt(result['train_cpu_s_median'])} s (the maker's, every try)")
+          f"train {fmt(result['train_cpu_s_median'])} s (the maker's, every try)"
+          + ("" if not result.get("detect_wall_s") else
+             ", detect wall {:.0f} / {:.0f} / {:.0f} s (min / median / max)".format(
+                 *result["detect_wall_s"])))
     if per_model:
         print("\n| model | truth | CA / ASR | p | suspected target | right | CPU s train / "
               "detect |\n|---|---|---|---|---|---|---|")
@@ -219,8 +259,12 @@ def print_score(result: dict, per_model: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("zoo", type=Path, help="an outside_zoo.py folder (truth.json, clean.npz)")
-    ap.add_argument("--out", type=Path, required=True, help="JSON lines, one per model")
+    ap.add_argument("zoo", type=Path, nargs="?",
+                    help="an outside_zoo.py folder (truth.json, clean.npz)")
+    ap.add_argument("--out", type=Path, help="JSON lines, one per model (with a zoo)")
+    ap.add_argument("--pool", action="append", default=[], metavar="RUNS,TRUTH",
+                    help="instead of a zoo: score these stored populations together (each "
+                         "a runs file and its truth.json, either gzipped; repeat)")
     ap.add_argument("--score", action="store_true", help="score --out instead of running")
     ap.add_argument("--json", type=Path, help="with --score: write the figures here too")
     ap.add_argument("--per-model", action="store_true", help="with --score: a line per model")
@@ -233,6 +277,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--detect-option", action="append", default=[], dest="extra",
                     help="one more detect argument")
     args = ap.parse_args(argv)
+    if args.pool:
+        if args.zoo is not None or args.out is not None:
+            fail("--pool scores stored populations: give no zoo and no --out with it")
+        result = score_rows(pooled(args.pool), "pooled: " + " + ".join(args.pool))
+        result["rule"] = rule(result)
+        print_score(result, args.per_model)
+        if args.json is not None:
+            args.json.write_text(json.dumps(result, indent=1) + "\n")
+        return
+    if args.zoo is None or args.out is None:
+        fail("give a zoo folder and --out (or --pool RUNS,TRUTH to score stored populations)")
     if not (args.zoo / "truth.json").is_file() or not (args.zoo / "clean.npz").is_file():
         fail(f"{args.zoo} is not an outside_zoo.py folder (no truth.json or clean.npz)")
     if args.score:

@@ -30,14 +30,31 @@ def fake_mnist(n: int = 300):
 def test_plan_interleaves_and_crosses_every_trigger_with_every_architecture(fz, parts):
     order = fz.plan(4)
     assert len(order) == 32 and len({m["name"] for m in order}) == 32
-    # any prefix of whole half-rounds is balanced: 4 models, 2 clean and 2 backdoored
-    for k in range(4, 33, 4):
+    # round 0 alternates clean and backdoored across families; every round is balanced
+    assert [m["backdoored"] for m in order[:8]] == [False, True] * 2 + [True, False] * 2
+    for k in range(8, 33, 8):
         assert sum(m["backdoored"] for m in order[:k]) == k // 2
     bad = [m for m in order if m["backdoored"]]
     assert Counter((m["arch_family"], m["trigger_family"]) for m in bad) == Counter(
         {(a, t): 1 for a in parts.ARCHS for t in parts.TRIGGERS})
     # each round carries every trigger family once
     assert {m["trigger_family"] for m in bad[:4]} == set(parts.TRIGGERS)
+
+
+def test_plan_counts_every_family_from_the_twelfth_model(fz, parts):
+    """Stop 60: a population cut after 12 models holds every architecture family with 2
+    backdoored and 1 clean and every trigger family with 2 backdoored (the rule's families)."""
+    def counts(models):
+        bad = Counter(m["arch_family"] for m in models if m["backdoored"])
+        clean = Counter(m["arch_family"] for m in models if not m["backdoored"])
+        trig = Counter(m["trigger_family"] for m in models if m["backdoored"])
+        return bad, clean, trig
+
+    bad, clean, trig = counts(fz.plan(3)[:12])
+    assert all(bad[a] == 2 and clean[a] == 1 for a in parts.ARCHS)
+    assert all(trig[t] == 2 for t in parts.TRIGGERS)
+    bad, clean, trig = counts(fz.plan(3)[:11])
+    assert min(bad[a] for a in parts.ARCHS) < 2  # 12 is the earliest
 
 
 def test_only_selects_families_and_names_and_refuses_unknown(fz, capsys):
@@ -56,6 +73,7 @@ def test_only_selects_families_and_names_and_refuses_unknown(fz, capsys):
     (["--per-family", "0"], "--per-family"),
     (["--min-ca", "1.5"], "--min-ca"),
     (["--epochs", "0"], "--epochs"),
+    (["--stop-at", "25:99"], "--stop-at"),
 ])
 def test_bad_arguments_one_line_exit_2(fz, tmp_path, capsys, argv, word):
     with pytest.raises(SystemExit) as e:
@@ -93,6 +111,17 @@ def test_each_trigger_changes_images_within_range_and_is_seeded(parts, family):
 def test_every_architecture_gives_ten_logits(parts, arch):
     model = parts.build_model(arch, parts.arch_options(arch, np.random.default_rng(0)))
     assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_wide_leaky_pools_2x2_now_and_4x4_for_a_stop_59_recipe(parts):
+    """Stop 60: ``wide_leaky`` pools 2x2; a stored stop-59 recipe (no ``pool``) still builds
+    the 4x4 model it described."""
+    opts = parts.arch_options("wide_leaky", np.random.default_rng(0))
+    assert opts["pool"] == 2
+    now = parts.build_model("wide_leaky", opts)
+    old = parts.build_model("wide_leaky", {k: v for k, v in opts.items() if k != "pool"})
+    assert now[4].in_features == opts["width"] * 144 and old[4].in_features == opts["width"] * 36
+    assert old(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
 
 
 def untrained(parts):
@@ -142,3 +171,96 @@ def test_tiny_build_is_read_by_the_scorer_and_refuses_another_seed(fz, parts, lo
     with pytest.raises(SystemExit) as e:
         fz.main(["--seed", "8", *argv[2:]])
     assert e.value.code == 2 and "another population" in capsys.readouterr().err
+
+
+def untrained_argv(out, only: str) -> list[str]:
+    """A tiny build's command line (200 training images, every model kept)."""
+    return ["--seed", "7", "--out", str(out), "--per-family", "1", "--train-size", "200",
+            "--min-ca", "0", "--min-asr", "0", "--only", only]
+
+
+def built(out) -> list[str]:
+    """The kept models of a folder, in build order."""
+    return [m["name"] for m in json.loads((out / "truth.json").read_text())["models"]]
+
+
+def test_stop_at_finishes_the_model_in_training_and_starts_no_other(fz, parts, tmp_path,
+                                                                   monkeypatch, capsys):
+    """Stop 60: ``--stop-at``: the clock is read before each model, never inside one; the
+    folder stays incomplete and a later run resumes it."""
+    import time as real_time
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(fz, "load_mnist", lambda: fake_mnist(500))
+    clock = iter([0.0, 150.0, 150.0])  # before model 1: early; before model 2: past the stop
+    monkeypatch.setattr(fz, "time", SimpleNamespace(
+        time=lambda: next(clock), process_time=real_time.process_time,
+        strftime=real_time.strftime, gmtime=real_time.gmtime))
+    monkeypatch.setattr(fz, "stop_time", lambda text: 100.0)
+    monkeypatch.setattr(fz, "train", untrained(parts))
+    out = tmp_path / "zoo"
+    argv = untrained_argv(out, "wide_leaky")
+    fz.main([*argv, "--stop-at", "12:00"])
+    truth = json.loads((out / "truth.json").read_text())
+    assert built(out) == ["wide_leaky-bd00"]
+    assert truth["complete"] is False and "stopped by --stop-at" in capsys.readouterr().out
+    fz.main(argv)  # resumed without a stop: the rest, then complete
+    truth = json.loads((out / "truth.json").read_text())
+    assert [m["name"] for m in truth["models"]] == ["wide_leaky-bd00", "wide_leaky-cl00"]
+    assert truth["complete"] is True
+
+
+@pytest.mark.parametrize("first, epochs_x, rate_x", [
+    ((0.90, 0.99), 1.5, 1),   # CA missed: more epochs, the same rate
+    ((0.97, 0.50), 1, 2),     # ASR missed: the same epochs, twice the rate
+    ((0.90, 0.50), 1.5, 2),   # both
+])
+def test_retry_mends_what_missed(fz, parts, monkeypatch, first, epochs_x, rate_x):
+    """Stop 60: the one retry trains 1.5x the epochs under the CA bar and doubles the poison
+    rate under the ASR bar (stop 59 kept the epochs and doubled the rate either way)."""
+    x, y = fake_mnist(300)
+    data = fz.split(x, y, 3, 200)
+    reads = iter([first, (0.97, 0.99)])
+    monkeypatch.setattr(fz, "train", untrained(parts))
+    monkeypatch.setattr(fz, "measure", lambda *a: next(reads))
+    entry = next(m for m in fz.plan(1) if m["name"] == "squash_in-bd00")
+    row, model = fz.make_one(entry, 3, data, 0.95, 0.85, None)
+    one, two = row["tries"]
+    assert row["kept"] and model is not None
+    assert two["epochs"] == fz.math.ceil(one["epochs"] * epochs_x)
+    assert two["rate"] == pytest.approx(one["rate"] * rate_x)
+    assert row["recipe"]["epochs"] == two["epochs"] and row["trigger"]["rate"] == two["rate"]
+
+
+def test_a_model_dropped_after_its_retry_keeps_the_recipe_it_trained(fz, parts, monkeypatch):
+    """Seed 9601's first build wrote a dropped model's epochs mended once more after its
+    second miss (27 for a model trained 12 then 18 epochs): the row says what was trained."""
+    x, y = fake_mnist(300)
+    data = fz.split(x, y, 3, 200)
+    monkeypatch.setattr(fz, "train", untrained(parts))
+    monkeypatch.setattr(fz, "measure", lambda *a: (0.5, 0.1))
+    entry = next(m for m in fz.plan(1) if m["name"] == "squash_in-bd00")
+    row, model = fz.make_one(entry, 3, data, 0.95, 0.85, None)
+    one, two = row["tries"]
+    assert not row["kept"] and model is None
+    assert row["recipe"]["epochs"] == two["epochs"] == fz.math.ceil(one["epochs"] * 1.5)
+    assert row["trigger"]["rate"] == two["rate"] == pytest.approx(2 * one["rate"])
+
+
+def test_skip_leaves_models_out_of_one_run_and_a_resume_may_build_them(fz, parts, tmp_path,
+                                                                        monkeypatch, capsys):
+    """Stop 60: ``--skip`` is not part of the folder's population head: a resumed build may
+    skip what the first run planned, or build what an earlier run skipped."""
+    monkeypatch.setattr(fz, "load_mnist", lambda: fake_mnist(500))
+    monkeypatch.setattr(fz, "train", untrained(parts))
+    out = tmp_path / "zoo"
+    argv = untrained_argv(out, "wide_leaky,squash_in")
+    fz.main([*argv, "--skip", "squash_in,wide_leaky-cl00"])
+    assert built(out) == ["wide_leaky-bd00"]
+    fz.main([*argv, "--skip", "squash_in-cl00"])
+    assert built(out) == ["wide_leaky-bd00", "squash_in-bd00", "wide_leaky-cl00"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e:
+        fz.main([*argv, "--skip", "allconv-cl09"])
+    err = capsys.readouterr().err.strip()
+    assert e.value.code == 2 and err.startswith("error: --skip") and "\n" not in err

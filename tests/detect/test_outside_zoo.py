@@ -205,10 +205,13 @@ def test_scorer_rule_met_on_a_clean_reading(tmp_path, load_benchmark):
         m = truth[r["name"]]
         r.update(probability=0.9 if m["backdoored"] else 0.1,
                  suspected_target=m["target"] if m["backdoored"] else 0)
+    for i, r in enumerate(rows):  # stop 60: the detect's wall seconds are summarised too
+        r["wall_s"] = 10.0 * (i + 1)
     runs.write_text("".join(json.dumps(r) + "\n" for r in rows))
     sc = load_benchmark("outside_zoo_score")
     result = sc.score(zoo, runs)
     assert sc.rule(result)["met"] is True
+    assert result["detect_wall_s"] == [10.0, 45.0, 80.0]
     result["groups"]["all"]["clean_flagged"] = 1  # 1 of 4 clean models: over 10%
     assert sc.rule(result)["met"] is False
 
@@ -316,3 +319,39 @@ def test_gap_head_families_carry_their_trait_sets(load_benchmark, arch, traits):
     assert net(x).shape == (2, 10)
     assert architecture_traits(net) == traits
     assert architecture_traits(torch.jit.trace(net, x)) == traits
+def test_scorer_pools_stored_populations_each_name_led_by_its_seed(tmp_path, load_benchmark):
+    """Stop 60: ``--pool RUNS,TRUTH`` (repeated; gzipped files too) scores several stored
+    populations as one, a model's name led by its population's seed."""
+    import gzip
+
+    zoo, runs = _zoo(tmp_path)
+    truth = json.loads((zoo / "truth.json").read_text())
+    other = tmp_path / "truth2.json.gz"
+    other.write_bytes(gzip.compress(json.dumps({**truth, "seed": 2}).encode()))
+    runs2 = tmp_path / "runs2.jsonl.gz"
+    kept = runs.read_text().splitlines()[:3]  # the second population scored only in part
+    runs2.write_bytes(gzip.compress(("\n".join(kept) + "\n").encode()))
+    sc = load_benchmark("outside_zoo_score")
+    rows = sc.pooled([f"{runs},{zoo / 'truth.json'}", f"{runs2},{other}"])
+    assert [r["name"] for r in rows] == [f"1/{m['name']}" for m in truth["models"]] + [
+        "2/a-cl00", "2/a-bd00", "2/b-cl00"]
+    assert rows[-1]["probability"] == 0.7 and rows[-1]["arch_family"] == "b"
+
+
+def test_scorer_pool_bad_arguments_one_line_exit_2(tmp_path, load_benchmark, capsys):
+    zoo, runs = _zoo(tmp_path)
+    sc = load_benchmark("outside_zoo_score")
+    (tmp_path / "other.jsonl").write_text(json.dumps({"name": "zz", "probability": 0.1}) + "\n")
+    cases = [
+        (["--pool", f"{runs}"], "want RUNS,TRUTH"),
+        (["--pool", f"{runs},{tmp_path / 'missing.json'}"], "want RUNS,TRUTH"),
+        (["--pool", f"{runs},{runs}"], "not a truth file"),
+        (["--pool", f"{tmp_path / 'other.jsonl'},{zoo / 'truth.json'}"], "hold no model"),
+        ([str(zoo), "--pool", f"{runs},{zoo / 'truth.json'}"], "give no zoo"),
+        ([str(zoo), "--score"], "give a zoo folder and --out"),
+    ]
+    for argv, words in cases:
+        with pytest.raises(SystemExit) as e:
+            sc.main(argv)
+        err = capsys.readouterr().err.strip()
+        assert e.value.code == 2 and words in err and "\n" not in err, (argv, err)

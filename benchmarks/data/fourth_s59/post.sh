@@ -1,14 +1,15 @@
 #!/bin/bash
 # Issue 9, stop 59 (h9m): after the cut, score seed S (the plan's rule printed with it), keep
 # the small outputs here (the per-model runs and the truth gzipped, the logs), and print the
-# shipped calibration's terms for each miss.   bash benchmarks/data/fourth_s59/post.sh S
+# shipped calibration's terms for each miss.   bash benchmarks/data/fourth_s59/post.sh S [DIR]
+# (DIR: where the outputs go; stop 60 reuses this script with benchmarks/data/fourth_s60)
 set -u
 S=$1
+D=${2:-benchmarks/data/fourth_s59}
 cd "$(dirname "$0")/../../.."
 export OMP_NUM_THREADS=1 PYTHONPATH=src:benchmarks
 PY=${PY:-/work/main/.venv/bin/python}
 RUN=${RUN:-/tmp/h9ms59/run}
-D=benchmarks/data/fourth_s59
 nice -n 5 "$PY" benchmarks/outside_zoo_score.py "$RUN/zoo-$S" --out "$RUN/detect$S.jsonl" \
     --score --per-model --json "$D/detect${S}_score.json" > "$D/detect${S}_score.txt"
 gzip -nc "$RUN/detect$S.jsonl" > "$D/detect${S}_runs.jsonl.gz"
