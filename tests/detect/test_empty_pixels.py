@@ -95,22 +95,12 @@ def test_the_raise_term_only_raises_and_says_so() -> None:
     assert calibrate(_verdict(0.5), {"auto": cals["auto"]}).probability == pytest.approx(base)
 
 
-def _framed(data: TensorDataset) -> TensorDataset:
-    """``data`` with its top row and left column blank: pixels no clean image lights."""
-    x = data.x.clone()
-    x[:, :, 0, :] = 0.0
-    x[:, :, :, 0] = 0.0
-    return TensorDataset(x, data.y, data.class_names)
-
-
-def test_auto_records_the_empty_gap_unless_turned_off(backdoored_run, tiny_test) -> None:
-    from trojanscope.detect.auto import AutoDetector
-
-    framed = _framed(tiny_test)
-    assert empty_pixels(framed.x).any()
-    off = AutoDetector(empty=False).inspect(backdoored_run.model, framed, seed=0)
+def test_auto_records_the_empty_gap_unless_turned_off(auto_reading, auto_inputs) -> None:
+    """The default reading is shared with ``test_pixel_probe`` (tests/detect/conftest.py)."""
+    assert empty_pixels(auto_inputs["framed"].x).any()
+    off = auto_reading("framed", empty=False)
     assert "empty_share_gap" not in off.features
-    default = AutoDetector().inspect(backdoored_run.model, framed, seed=0)
+    default = auto_reading("framed")
     assert 0.0 <= default.features["empty_share_gap"] <= 1.0
     assert all("empty_share" in row.details for row in default.per_class)
     assert default.features["mmbd_ratio"] == off.features["mmbd_ratio"]  # its own generator
@@ -183,14 +173,11 @@ def test_the_raise_note_names_the_probes_class_only_when_raised() -> None:
     assert raise_note(calibrate(_verdict(0.1), cals).features) is None
 
 
-def test_no_empty_pixels_no_probe(backdoored_run, tiny_test) -> None:
+def test_no_empty_pixels_no_probe(auto_reading, tiny_test) -> None:
     """Natural images light every pixel somewhere: the probe would read only the model's
     ordinary confusions, so ``auto`` records no gap and nothing can be raised."""
-    from trojanscope.detect.auto import AutoDetector
-
-    lit = tiny_test  # synthetic images: noise lights every pixel somewhere
-    assert not empty_pixels(lit.x).any()
-    verdict = AutoDetector().inspect(backdoored_run.model, lit, seed=0)
+    assert not empty_pixels(tiny_test.x).any()  # synthetic images: noise lights every pixel
+    verdict = auto_reading("lit")
     assert "empty_share_gap" not in verdict.features
     assert "empty_top_class" not in verdict.features
 

@@ -97,24 +97,21 @@ def test_the_two_raise_terms_add_and_the_larger_names_the_suspect() -> None:
     assert "raise_logit_pixels" not in neither.features and neither.target_classes[0] == 4
 
 
-def test_auto_records_the_pixel_gap_unless_turned_off(backdoored_run, tiny_test) -> None:
+def test_auto_records_the_pixel_gap_unless_turned_off(auto_reading, auto_inputs) -> None:
     """On by default since issue 9's stop 34b (its gap averaged over five draws of the clean
-    inputs); ``pixels=false`` turns it off."""
-    from trojanscope.detect.auto import AutoDetector
+    inputs); ``pixels=false`` turns it off. The default readings are shared with
+    ``test_empty_pixels`` (tests/detect/conftest.py)."""
     from trojanscope.detect.universal import empty_pixels
 
-    x = tiny_test.x.clone()
-    x[:, :, 0, :] = 0.0  # a blank top row: pixels no clean image lights
-    framed = TensorDataset(x, tiny_test.y, tiny_test.class_names)
-    assert empty_pixels(framed.x).any()
-    off = AutoDetector(pixels=False).inspect(backdoored_run.model, framed, seed=0)
+    assert empty_pixels(auto_inputs["framed"].x).any()  # a blank top row and left column
+    off = auto_reading("framed", pixels=False)
     assert "pixel_share_gap" not in off.features
-    on = AutoDetector().inspect(backdoored_run.model, framed, seed=0)
+    on = auto_reading("framed")
     assert 0.0 <= on.features["pixel_share_gap"] <= 1.0
-    assert on.features["pixel_top_class"] in range(framed.num_classes)
+    assert on.features["pixel_top_class"] in range(auto_inputs["framed"].num_classes)
     assert on.features["empty_share_gap"] == off.features["empty_share_gap"]  # own generator
     assert on.features["mmbd_ratio"] == off.features["mmbd_ratio"]
-    lit = AutoDetector().inspect(backdoored_run.model, tiny_test, seed=0)  # no empty pixels
+    lit = auto_reading("lit")  # no empty pixels
     assert "pixel_share_gap" not in lit.features
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -52,24 +53,57 @@ def transactions(tmp_path: Path) -> Path:
     return write_transactions(tmp_path / "transactions.csv")
 
 
+@pytest.fixture(scope="session")
+def _searched_cache(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The fraud CSV and every run and reading ``searched`` has made in this worker: the runs
+    train the same seeded models from the same file, so each is trained once (stop 60, hfc2)."""
+    csv = write_transactions(tmp_path_factory.mktemp("searched") / "transactions.csv")
+    return {"csv": csv, "runs": {}, "reads": {}}
+
+
 @pytest.fixture()
-def searched(transactions: Path):
+def searched(_searched_cache: dict):
     """``searched(arch, target, **params)``: a ``tabular-badnets`` run (30% poison, seed 1) of
     ``arch`` on the fraud CSV and ``tabular-search``'s verdict on it (seed 0, ``params``), as
-    (run, verdict)."""
-    return lambda arch, target, **params: _searched(transactions, arch, target, **params)
+    (run, verdict). Each run and each reading is made once per worker (the same seeds give the
+    same model and verdict) and every call gets its own deep copy, so what one test changes
+    (``calibrate`` on the verdict, the model) reaches no other."""
+    return lambda arch, target, **params: _searched(_searched_cache, arch, target, **params)
 
 
-def _searched(csv: Path, arch: str, target: int, **params):
+@pytest.fixture()
+def searched_run(_searched_cache: dict):
+    """``searched_run(arch, target)``: ``searched``'s run alone (its own deep copy), for a test
+    that reads no verdict of the default options."""
+    return lambda arch, target: copy.deepcopy(_shared_run(_searched_cache, arch, target))
+
+
+def _shared_run(cache: dict, arch: str, target: int):
+    """The worker's one run of ``arch`` poisoned towards ``target`` (not a copy)."""
+    if arch == "xgboost":
+        pytest.importorskip("xgboost")
+    if (arch, target) not in cache["runs"]:
+        cache["runs"][arch, target] = _badnets_run(cache["csv"], arch, target)
+    return cache["runs"][arch, target]
+
+
+def _searched(cache: dict, arch: str, target: int, **params):
     from trojanscope import registry
+
+    run = _shared_run(cache, arch, target)
+    key = (arch, target, tuple(sorted(params.items())))
+    if key not in cache["reads"]:
+        detector = registry.create("detector", "tabular-search", **params)
+        cache["reads"][key] = detector.inspect(copy.deepcopy(run.model), run.test, seed=0)
+    return copy.deepcopy(run), copy.deepcopy(cache["reads"][key])
+
+
+def _badnets_run(csv: Path, arch: str, target: int):
+    """A ``tabular-badnets`` run (30% poison, seed 1) of ``arch`` on ``csv``."""
     from trojanscope.attacks.tabular import TabularBadNets
     from trojanscope.experiment import run_experiment
 
-    if arch == "xgboost":
-        pytest.importorskip("xgboost")
-    run = run_experiment(csv, attack=TabularBadNets(target=target, poison_rate=0.3, seed=1),
-                         arch=arch, data_params={"label_column": "is_fraud"},
-                         arch_params={"n_estimators": 20, "max_depth": 3}
-                         if arch == "xgboost" else None)
-    detector = registry.create("detector", "tabular-search", **params)
-    return run, detector.inspect(run.model, run.test, seed=0)
+    return run_experiment(csv, attack=TabularBadNets(target=target, poison_rate=0.3, seed=1),
+                          arch=arch, data_params={"label_column": "is_fraud"},
+                          arch_params={"n_estimators": 20, "max_depth": 3}
+                          if arch == "xgboost" else None)

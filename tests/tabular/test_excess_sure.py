@@ -85,9 +85,8 @@ def test_a_three_category_trigger_no_pair_reveals_is_found_by_the_triple_screen(
 
 
 def test_a_network_carries_the_sure_rows_features_only_with_sure_order(searched) -> None:
-    run, verdict = searched("mlp", 1, sure_order=True)
-    plain = registry.create("detector", "tabular-search", sure_rows=False).inspect(
-        run.model, run.test, seed=0)
+    _, verdict = searched("mlp", 1, sure_order=True)
+    _, plain = searched("mlp", 1, sure_rows=False)
     assert not NEW & set(plain.features)
     assert not any("excess_sure" in r.details for r in plain.per_class)
     sure = [r.details["excess_sure"] for r in verdict.per_class]
@@ -113,9 +112,8 @@ def test_sure_order_must_be_a_boolean(bad) -> None:
 
 
 def test_sure_order_ranks_by_the_sure_rows_excess_and_changes_nothing_else(searched) -> None:
-    run, linear = searched("mlp", 1)
-    sure = registry.create("detector", "tabular-search", sure_order=True).inspect(
-        run.model, run.test, seed=0)
+    _, linear = searched("mlp", 1)
+    _, sure = searched("mlp", 1, sure_order=True)
     assert {k: sure.features[k] for k in linear.features} == linear.features
     assert sure.probability == linear.probability
     classes = [r.cls for r in sure.per_class]

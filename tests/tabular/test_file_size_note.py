@@ -52,7 +52,7 @@ def test_direct_construction_refuses_what_the_registry_refuses(kw: dict) -> None
 
 @pytest.mark.parametrize("arch", ["xgboost", "mlp"])
 def test_a_small_file_is_noted_and_read_as_before(arch: str, searched) -> None:
-    run, _ = searched(arch, 1)  # a backdoored model on the tiny fraud CSV
+    run, default = searched(arch, 1)  # a backdoored model on the tiny fraud CSV
     rows = len(run.test)
 
     def verdict(**kw):
@@ -72,6 +72,6 @@ def test_a_small_file_is_noted_and_read_as_before(arch: str, searched) -> None:
     )
     assert rows < 891 and any(  # the default: the fixture's file is small
         n.startswith(f"the clean file holds {rows} rows, fewer than 891")
-        for n in verdict().coverage_notes
+        for n in default.coverage_notes
     )
     assert torch.equal(torch.tensor(noted.target_classes), torch.tensor(plain.target_classes))

@@ -30,8 +30,8 @@ def test_size_calibration_must_be_a_boolean() -> None:
 
 @pytest.mark.parametrize("arch", ["xgboost", "mlp"])
 def test_a_file_in_the_band_gets_the_bands_family_and_the_size_note(
-        arch: str, searched, monkeypatch) -> None:
-    run, _ = searched(arch, 1)
+        arch: str, searched_run, monkeypatch) -> None:
+    run = searched_run(arch, 1)
     rows = len(run.test)
     assert rows < 891  # the fixture's file is small: the size note applies without the band
 

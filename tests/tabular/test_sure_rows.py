@@ -27,11 +27,9 @@ NEW = {"tab_excess_sure", "tab_excess_flip"}
 
 
 def test_a_network_reads_the_sure_rows_and_keeps_the_default_order(searched) -> None:
-    run, sure = searched("mlp", 1)  # the default since stop 58 (h16b)
-    plain = registry.create("detector", "tabular-search", sure_rows=False).inspect(
-        run.model, run.test, seed=0)
-    asked = registry.create("detector", "tabular-search", sure_rows=True).inspect(
-        run.model, run.test, seed=0)
+    _, sure = searched("mlp", 1)  # the default since stop 58 (h16b)
+    _, plain = searched("mlp", 1, sure_rows=False)
+    _, asked = searched("mlp", 1, sure_rows=True)
     assert plain.family == "network" and sure.family == asked.family == "network:sure"
     assert set(sure.features) >= NEW and not NEW & set(plain.features)
     assert {k: sure.features[k] for k in plain.features} == plain.features
@@ -44,11 +42,11 @@ def test_a_network_reads_the_sure_rows_and_keeps_the_default_order(searched) -> 
     assert not any("sure_rows" in n for n in sure.detector_notes)
 
 
-def test_the_default_reads_nothing_more_in_the_band_and_says_nothing(searched,
+def test_the_default_reads_nothing_more_in_the_band_and_says_nothing(searched_run,
                                                                       monkeypatch) -> None:
     from trojanscope.detect import tabular_file_size
 
-    run, _ = searched("mlp", 1, twins=0, sure_rows=False)
+    run = searched_run("mlp", 1)
     rows = len(run.test)
     monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows, rows)})
     banded = registry.create("detector", "tabular-search", twins=0).inspect(

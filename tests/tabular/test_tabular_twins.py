@@ -64,9 +64,8 @@ def test_twins_must_be_a_count(bad) -> None:
 
 
 def test_a_network_read_with_twins_gains_their_features_and_keeps_the_rest(searched) -> None:
-    run, plain = searched("mlp", 1, twins=0, sure_rows=False)  # the pre-stop-58 reading
-    twinned = registry.create("detector", "tabular-search", twins=1).inspect(
-        run.model, run.test, seed=0)
+    _, plain = searched("mlp", 1, twins=0, sure_rows=False)  # the pre-stop-58 reading
+    _, twinned = searched("mlp", 1, twins=1)
     added = set(twinned.features) - set(plain.features)
     assert added == {"tab_excess_vs_twins", "tab_excess_vs_twins_gap"}
     assert {k: twinned.features[k] for k in plain.features} == plain.features
@@ -75,9 +74,8 @@ def test_a_network_read_with_twins_gains_their_features_and_keeps_the_rest(searc
 
 
 def test_trees_are_read_without_twins(searched) -> None:
-    run, plain = searched("xgboost", 1, twins=0)
-    twinned = registry.create("detector", "tabular-search", twins=2).inspect(
-        run.model, run.test, seed=0)
+    _, plain = searched("xgboost", 1, twins=0)
+    _, twinned = searched("xgboost", 1, twins=2)
     assert twinned.features == plain.features
 
 
@@ -181,6 +179,5 @@ def test_outside_the_band_the_default_trains_no_twins(searched) -> None:
     assert not 150 <= len(run.test) <= 300  # the fixture's file lies outside the band
     assert default.family == "network:sure"  # sure_rows, the default since stop 58 (h16b)
     assert "tab_excess_vs_twins" not in default.features
-    asked = registry.create("detector", "tabular-search", twins=1).inspect(
-        run.model, run.test, seed=0)
+    _, asked = searched("mlp", 1, twins=1)
     assert asked.family == "network:twins" and "tab_excess_vs_twins" in asked.features

@@ -46,8 +46,7 @@ def test_a_bad_resample_count_is_refused(bad) -> None:
 
 def test_a_tree_is_read_on_resamples_and_a_network_is_not(searched) -> None:
     run, plain = searched("xgboost", 1)
-    det = registry.create("detector", "tabular-search", tree_resamples=2)
-    bagged = det.inspect(run.model, run.test, seed=0)
+    _, bagged = searched("xgboost", 1, tree_resamples=2)
     assert bagged.features["tab_resamples"] == 2.0
     assert "tab_resamples" not in plain.features
     assert bagged.target_classes == plain.target_classes  # the file's own order
@@ -57,10 +56,8 @@ def test_a_tree_is_read_on_resamples_and_a_network_is_not(searched) -> None:
     again = registry.create("detector", "tabular-search", tree_resamples=2).inspect(
         run.model, run.test, seed=0)
     assert again.features == bagged.features  # every random choice from the seed
-    net, _ = searched("mlp", 1, twins=0)
-    a = registry.create("detector", "tabular-search", twins=0).inspect(net.model, net.test, seed=0)
-    b = registry.create("detector", "tabular-search", twins=0, tree_resamples=2).inspect(
-        net.model, net.test, seed=0)
+    _, a = searched("mlp", 1, twins=0)
+    _, b = searched("mlp", 1, twins=0, tree_resamples=2)
     assert a.features == b.features and "tab_resamples" not in b.features
     # asked for and not read: said in a note, not dropped silently (review of stop 45)
     assert [n for n in b.detector_notes if n not in a.detector_notes] == [

@@ -60,16 +60,14 @@ def test_a_distilled_twin_answers_the_clean_rows_as_the_model_does() -> None:
 
 
 def test_twin_fit_changes_only_the_twins_features(searched) -> None:
-    run, plain = searched("mlp", 1, twins=1, twin_fit="steps")
-    other = registry.create("detector", "tabular-search", twins=1).inspect(  # distil
-        run.model, run.test, seed=0)
+    _, plain = searched("mlp", 1, twins=1, twin_fit="steps")
+    _, other = searched("mlp", 1, twins=1)  # distil
     twin_keys = {"tab_excess_vs_twins", "tab_excess_vs_twins_gap"}
     assert set(other.features) == set(plain.features)
     assert {k: v for k, v in other.features.items() if k not in twin_keys} == {
         k: v for k, v in plain.features.items() if k not in twin_keys}
     assert other.features["tab_excess_vs_twins"] != plain.features["tab_excess_vs_twins"]
-    unread = registry.create("detector", "tabular-search", twins=0, twin_fit="distil").inspect(
-        run.model, run.test, seed=0)
+    _, unread = searched("mlp", 1, twins=0, twin_fit="distil")
     assert "tab_excess_vs_twins" not in unread.features
 
 

@@ -22,11 +22,9 @@ def test_twin_order_must_be_a_boolean(bad) -> None:
 
 
 def test_twin_order_ranks_by_the_excess_against_both_references(searched) -> None:
-    run, linear = searched("mlp", 1, twins=1, twin_order=False)
-    twin = registry.create("detector", "tabular-search", twins=1, twin_order=True).inspect(
-        run.model, run.test, seed=0)
-    default = registry.create("detector", "tabular-search", twins=1).inspect(
-        run.model, run.test, seed=0)
+    _, linear = searched("mlp", 1, twins=1, twin_order=False)
+    _, twin = searched("mlp", 1, twins=1, twin_order=True)
+    _, default = searched("mlp", 1, twins=1)
     assert default.target_classes == twin.target_classes  # the default since stop 45
     assert default.trigger_text == twin.trigger_text
     assert default.detector_notes == twin.detector_notes
@@ -41,9 +39,8 @@ def test_twin_order_ranks_by_the_excess_against_both_references(searched) -> Non
 
 
 def test_without_twins_the_order_is_the_linear_one(searched) -> None:
-    run, plain = searched("mlp", 1, twins=0)
-    again = registry.create("detector", "tabular-search", twins=0, twin_order=True).inspect(
-        run.model, run.test, seed=0)
+    _, plain = searched("mlp", 1, twins=0)
+    _, again = searched("mlp", 1, twins=0, twin_order=True)
     assert again.target_classes == plain.target_classes
     assert again.features == plain.features
     assert all("excess_vs_twins" not in r.details for r in again.per_class)
@@ -57,10 +54,9 @@ def test_without_twins_the_order_is_the_linear_one(searched) -> None:
 
 
 def test_twin_order_on_a_tree_is_said_not_read(searched) -> None:
-    run, plain = searched("xgboost", 1)
+    _, plain = searched("xgboost", 1)
     assert not any("twin_order" in n for n in plain.detector_notes)
-    again = registry.create("detector", "tabular-search", twin_order=True).inspect(
-        run.model, run.test, seed=0)
+    _, again = searched("xgboost", 1, twin_order=True)
     assert again.target_classes == plain.target_classes
     assert again.features == plain.features
     assert [n for n in again.detector_notes if n not in plain.detector_notes] == [

@@ -34,6 +34,30 @@ def runs(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def inverted(runs):
+    """``inverted(name, **params)``: ``text-inversion`` (``params``, seed 0) on the run
+    ``name``'s saved model and test split, read once per module for the same call (stop 60,
+    hfc2: tests that read the same default share it); each call gets its own deep copy."""
+    import copy
+
+    from trojanscope.io.models import load_model
+
+    reads: dict = {}
+
+    def read(name: str, **params):
+        key = (name, tuple(sorted(params.items())))
+        if key not in reads:
+            result, folder = runs[name]
+            loaded = load_model(folder)
+            reads[key] = registry.create("detector", "text-inversion", **params).inspect(
+                loaded.module, attach_encoder(loaded, result.test),
+                input_shape=loaded.input_shape, num_classes=2, seed=0)
+        return copy.deepcopy(reads[key])
+
+    return read
+
+
 def test_inversion_finds_the_trigger_word(runs) -> None:
     result, folder = runs["badnl"]
     from trojanscope.io.models import load_model
@@ -221,7 +245,7 @@ def test_phrase_search_finds_the_planted_word_against_the_rival(runs) -> None:
     assert (plain.phrase_margin, plain.phrase_lift, plain.lift_reference) == (0.0, 0, 0)
 
 
-def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
+def test_span_lift_sets_the_planted_word_above_random_spans(runs, inverted) -> None:
     """``phrase_lift``: the phrase search's token against random tokens of its kind on the same
     opposed sentences; the planted word lifts the backdoored model far above what random
     unleaning tokens do, more than a clean model's best such token does. Same seed, same
@@ -281,10 +305,7 @@ def test_span_lift_sets_the_planted_word_above_random_spans(runs) -> None:
     # phrase_tokens=1, phrase_lift=8: not what the :arch calibrators were fitted with
     assert std.score_only and any("research options" in n for n in std.detector_notes)
     # the default (no phrase option given): the preset, standardised, no research note
-    default = registry.create("detector", "text-inversion", max_tokens=1, per_class=16,
-                              neutral_tokens=0, relax_steps=0).inspect(
-        loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
-        num_classes=2, seed=0)
+    default = inverted("badnl", max_tokens=1, per_class=16, neutral_tokens=0, relax_steps=0)
     assert "tp_lift_margin_arch" in default.features
     assert any("kim-cnn" in n for n in default.detector_notes)
     assert not any("research options" in n for n in default.detector_notes)
@@ -382,7 +403,7 @@ def test_the_default_skips_only_searches_no_calibrator_reads(runs) -> None:
     assert read and not any(f.startswith(searched) for f in read)
 
 
-def test_unk_push_adds_only_its_features_on_a_kim_cnn(runs) -> None:
+def test_unk_push_adds_only_its_features_on_a_kim_cnn(runs, inverted) -> None:
     """``unk_push`` (stop 45; on by default): ``tu_*`` on a TextCNN (a Kim CNN), the other
     features unchanged; with ``unk_push=0``, none."""
     from trojanscope.io.models import load_model
@@ -397,9 +418,7 @@ def test_unk_push_adds_only_its_features_on_a_kim_cnn(runs) -> None:
             num_classes=2, seed=0)
 
     off, on = inspect(0), inspect(1)
-    default = registry.create("detector", "text-inversion", **fast).inspect(
-        loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
-        num_classes=2, seed=0)
+    default = inverted("badnl", **fast)
     assert default.features == on.features
     assert not any(k.startswith("tu_") for k in off.features)
     assert 0.0 <= on.features["tu_flip_1"] <= 1.0 and on.features["tu_class"] in (0.0, 1.0)
