@@ -42,6 +42,7 @@ from trojanscope.detect.coverage import (
     wider_gap_notes,
 )
 from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_centre_terms
+from trojanscope.detect.logits import shift_logit, sigmoid
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.detect.tabular_gap_raise import (
@@ -160,7 +161,7 @@ class Calibrator:
                              f"{self.transform!r}")
 
     def probability(self, features: dict[str, float]) -> float:
-        return _sigmoid(self.logit(features))
+        return sigmoid(self.logit(features))
 
     def logit(self, features: dict[str, float]) -> float:
         """The linear score ``intercept + Σ coef_i · z_i`` (the probability's logit)."""
@@ -178,10 +179,6 @@ def _finite(value: object) -> bool:
     """A real, finite number (not a bool, a string or NaN)."""
     return (isinstance(value, (int, float)) and not isinstance(value, bool)
             and math.isfinite(value))
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
@@ -208,8 +205,8 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     if not lifts:
         return []
     total = sum(lift for lift, _ in lifts.values())
-    before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
-    verdict.probability = _sigmoid(math.log(before / (1 - before)) + total)
+    before = min(max(verdict.probability, 1e-12), 1 - 1e-12)  # recorded as unraised below
+    verdict.probability = shift_logit(before, total)
     verdict.features["raise_logit"] = float(total)
     for suffix, name in OWN_LIFT.items():
         if suffix in lifts:
@@ -461,8 +458,7 @@ def lower_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored
             continue
         total -= share
     if total:
-        before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
-        verdict.probability = _sigmoid(math.log(before / (1 - before)) + total)
+        verdict.probability = shift_logit(verdict.probability, total)
         verdict.features["lower_logit"] = float(total)
     return total
 

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from trojanscope.detect.logits import shift_logit
+
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
     from trojanscope.detect.calibration import Calibrator
@@ -116,12 +118,9 @@ def lower_logit(verdict: ModelVerdict, lift: float, record: str) -> float:
     """Add ``lift`` (< 0) to the verdict's probability's logit and record it as ``record``;
     nothing where ``lift`` is not negative. Returns the logit added (the excess and centre
     terms' last step)."""
-    from trojanscope.detect.calibration import _sigmoid
-
     if lift >= 0.0:
         return 0.0
-    before = min(max(verdict.probability, 1e-12), 1 - 1e-12)
-    verdict.probability = _sigmoid(math.log(before / (1 - before)) + lift)
+    verdict.probability = shift_logit(verdict.probability, lift)
     verdict.features[record] = float(lift)
     return lift
 

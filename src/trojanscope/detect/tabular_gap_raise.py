@@ -20,6 +20,7 @@ import math
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import term_entries
+from trojanscope.detect.logits import shift_logit
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -50,12 +51,7 @@ def raised_probability(key: str, calibrators: dict[str, Calibrator],
 
 
 def _raise(probability: float, lift: float) -> float:
-    from trojanscope.detect.calibration import _sigmoid
-
-    if lift <= 0.0:
-        return probability
-    before = min(max(probability, 1e-12), 1 - 1e-12)
-    return _sigmoid(math.log(before / (1 - before)) + lift)
+    return probability if lift <= 0.0 else shift_logit(probability, lift)
 
 
 def gap_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str) -> float:
