@@ -5,6 +5,9 @@ table its CA and ASR, else the last two lines printed (stdout, or stderr when st
 from the line's whole output in ``--keep`` where it was kept.
 
     python benchmarks/first_contact_table.py RUN.jsonl KEEP_DIR [RUN.jsonl KEEP_DIR ...]
+
+A line run under bash's ``time`` (stop 61) also gets its CPU seconds (user + sys) in the ``s``
+cell, after its wall seconds.
 """
 
 from __future__ import annotations
@@ -33,6 +36,15 @@ def metrics(stdout: str) -> str:
     return ", ".join(out)
 
 
+TIME_LINE = re.compile(r"^(user|sys)\t(\d+)m([\d.]+)s$", re.M)  # bash's `time` output
+
+
+def cpu_seconds(kept: str | None) -> float | None:
+    """user + sys seconds of bash's ``time`` lines in a kept output's stderr, or None."""
+    found = {k: 60 * int(m) + float(sec) for k, m, sec in TIME_LINE.findall(kept or "")}
+    return round(found["user"] + found["sys"], 1) if len(found) == 2 else None
+
+
 def gave(row: dict, kept: str | None) -> str:
     """What a line gave, in a table cell."""
     text = kept.split("--- stdout (last 30,000 characters)\n", 1)[-1] if kept else ""
@@ -51,7 +63,10 @@ def gave(row: dict, kept: str | None) -> str:
     elif metrics(stdout):
         what = metrics(stdout)
     else:
-        tail = row["stdout_tail"] or row["stderr_tail"] or [""]
+        stderr = kept.split("\n--- stderr (last 30,000 characters)\n", 1)[-1] if kept else ""
+        errs = [t for t in (stderr.splitlines() if kept else row["stderr_tail"])
+                if t.strip() and not re.match(r"(real|user|sys)\t", t)][-3:]
+        tail = row["stdout_tail"] or errs or [""]
         what = " / ".join(t.strip() for t in tail[-2:] if t.strip())
     what = what[:200].replace("|", "\\|")
     if row["rc"] == "timeout":
@@ -71,8 +86,10 @@ def main() -> None:
             row = json.loads(line)
             kept_file = Path(keep) / f"{n:02}.txt"
             kept = kept_file.read_text() if kept_file.is_file() else None
-            cmd = row["cmd"].replace("trojanscope ", "").replace("|", "\\|")
-            print(f"| `{cmd}` | {row['rc']} | {row['wall_s']} | {row['stderr_lines']} | "
+            cmd = row["cmd"].removeprefix("time ").replace("trojanscope ", "").replace("|", "\\|")
+            cpu = cpu_seconds(kept)
+            wall = f"{row['wall_s']} (CPU {cpu})" if cpu is not None else row["wall_s"]
+            print(f"| `{cmd}` | {row['rc']} | {wall} | {row['stderr_lines']} | "
                   f"{gave(row, kept)} |")
 
 
