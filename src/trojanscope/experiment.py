@@ -129,7 +129,7 @@ def run_experiment(
     else:
         check_classes_taught(train, dataset)
     if attack is not None:
-        attack.check_target(train.num_classes)
+        attack.check_target(train.num_classes, train.class_names)
         kind = "text" if text else "tabular" if schema_of(train) is not None else "image"
         if attack.modality != kind:
             raise UserInputError(

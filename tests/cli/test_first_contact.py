@@ -319,3 +319,23 @@ def test_labels_that_skip_classes_are_refused_before_training(tmp_path, capsys) 
     code = run(["train", "--dataset", str(tmp_path / "fine.npz"), "--arch", "mlp",
                 "--epochs", "1", "--no-export", "--out", str(out)])
     assert code == 0 and (out / "manifest.json").is_file(), capsys.readouterr().err
+
+
+def test_a_target_outside_the_classes_names_them_where_the_data_does(tmp_path, capsys) -> None:
+    """Stop 61: `attack --dataset reviews.csv … --label-column stars --target 7` said only
+    "classes 0..1", though the user's labels are the stars 1 and 5; the error now names each
+    index's class where the data names them other than by index."""
+    import numpy as np
+
+    x = np.random.default_rng(0).random((20, 1, 8, 8), dtype=np.float32)
+    np.savez(tmp_path / "named.npz", x=x, y=np.arange(20) % 2, class_names=np.array(["1", "5"]))
+    np.savez(tmp_path / "plain.npz", x=x, y=np.arange(20) % 2)
+    for name, expected in (("named", " (0 is '1', 1 is '5'; --target takes the index)"),
+                           ("plain", "")):
+        capsys.readouterr()
+        code = run(["attack", "--dataset", str(tmp_path / f"{name}.npz"), "--arch", "mlp",
+                    "--target", "5", "--no-export", "--out", str(tmp_path / name)])
+        err = _one_error(capsys.readouterr().err)
+        assert code == 2 and not (tmp_path / name).exists()
+        head = "error: target class 5 does not exist: the dataset has classes 0..1"
+        assert err == head + expected, err
