@@ -4,7 +4,11 @@ verdict, probability and suspected target, for a console verdict its first line,
 table its CA and ASR, else the last two lines printed (stdout, or stderr when stdout is empty),
 from the line's whole output in ``--keep`` where it was kept.
 
-    python benchmarks/first_contact_table.py RUN.jsonl KEEP_DIR [RUN.jsonl KEEP_DIR ...]
+    python benchmarks/first_contact_table.py [--where] RUN.jsonl KEEP_DIR [RUN.jsonl KEEP_DIR ...]
+
+A line run under bash's ``time`` (stop 61) also gets its CPU seconds (user + sys) in the ``s``
+cell, after its wall seconds; ``--where`` adds the ``file:line`` places of README.md and docs/
+that show the line (``–``: a line with a file name substituted, or a measurement).
 """
 
 from __future__ import annotations
@@ -33,6 +37,15 @@ def metrics(stdout: str) -> str:
     return ", ".join(out)
 
 
+TIME_LINE = re.compile(r"^(user|sys)\t(\d+)m([\d.]+)s$", re.M)  # bash's `time` output
+
+
+def cpu_seconds(kept: str | None) -> float | None:
+    """user + sys seconds of bash's ``time`` lines in a kept output's stderr, or None."""
+    found = {k: 60 * int(m) + float(sec) for k, m, sec in TIME_LINE.findall(kept or "")}
+    return round(found["user"] + found["sys"], 1) if len(found) == 2 else None
+
+
 def gave(row: dict, kept: str | None) -> str:
     """What a line gave, in a table cell."""
     text = kept.split("--- stdout (last 30,000 characters)\n", 1)[-1] if kept else ""
@@ -51,7 +64,10 @@ def gave(row: dict, kept: str | None) -> str:
     elif metrics(stdout):
         what = metrics(stdout)
     else:
-        tail = row["stdout_tail"] or row["stderr_tail"] or [""]
+        stderr = kept.split("\n--- stderr (last 30,000 characters)\n", 1)[-1] if kept else ""
+        errs = [t for t in (stderr.splitlines() if kept else row["stderr_tail"])
+                if t.strip() and not re.match(r"(real|user|sys)\t", t)][-3:]
+        tail = row["stdout_tail"] or errs or [""]
         what = " / ".join(t.strip() for t in tail[-2:] if t.strip())
     what = what[:200].replace("|", "\\|")
     if row["rc"] == "timeout":
@@ -59,20 +75,42 @@ def gave(row: dict, kept: str | None) -> str:
     return what
 
 
+def where_shown() -> dict[str, str]:
+    """Each documented command (its comment dropped) -> the ``file:line`` places showing it
+    (``first_contact.extract``: README.md and docs/*.md but benchmarks.md)."""
+    from first_contact import extract
+
+    places: dict[str, list[str]] = {}
+    for item in extract():
+        command = re.sub(r"\s+#.*$", "", item["command"]).strip()
+        places.setdefault(command, []).append(f"{item['doc']}:{item['line']}")
+    return {k: ", ".join(dict.fromkeys(v)) for k, v in places.items()}
+
+
 def main() -> None:
     args = sys.argv[1:]
+    shown = where_shown() if args[:1] == ["--where"] else None
+    args = args[1:] if shown is not None else args
     if not args or len(args) % 2:
-        print("usage: first_contact_table.py RUN.jsonl KEEP_DIR [...]", file=sys.stderr)
+        print("usage: first_contact_table.py [--where] RUN.jsonl KEEP_DIR [...]", file=sys.stderr)
         raise SystemExit(2)
-    print("| line (as written) | exit | s | stderr lines | what it gave |")
-    print("|---|---|---|---|---|")
+    print("| line (as written) |" + (" where shown |" if shown is not None else "")
+          + " exit | s | stderr lines | what it gave |")
+    print("|---|---|---|---|---|" + ("---|" if shown is not None else ""))
     for log, keep in zip(args[::2], args[1::2], strict=True):
         for n, line in enumerate(Path(log).read_text().splitlines(), 1):
             row = json.loads(line)
             kept_file = Path(keep) / f"{n:02}.txt"
             kept = kept_file.read_text() if kept_file.is_file() else None
-            cmd = row["cmd"].replace("trojanscope ", "").replace("|", "\\|")
-            print(f"| `{cmd}` | {row['rc']} | {row['wall_s']} | {row['stderr_lines']} | "
+            bare = row["cmd"].removeprefix("time ")
+            cmd = bare.replace("trojanscope ", "").replace("|", "\\|")
+            cpu = cpu_seconds(kept)
+            wall = f"{row['wall_s']} (CPU {cpu})" if cpu is not None else row["wall_s"]
+            at = ""
+            if shown is not None:
+                key = bare if bare in shown else re.sub(r"^cd \S+ && ", "", bare)
+                at = f" {shown.get(key, '–')} |"
+            print(f"| `{cmd}` |{at} {row['rc']} | {wall} | {row['stderr_lines']} | "
                   f"{gave(row, kept)} |")
 
 

@@ -26,7 +26,7 @@ from trojanscope.defences.base import Defence, DefenceOutcome
 from trojanscope.engine.callbacks import Callback
 from trojanscope.engine.metrics import AttackMetrics, accuracy, clean_auc, evaluate_attack
 from trojanscope.engine.train import Trainer, seeded
-from trojanscope.errors import UserInputError
+from trojanscope.errors import DataInputError, UserInputError
 from trojanscope.io.atomic import atomic_dir, check_output_dir
 from trojanscope.io.manifest import ArchSpec, AttackSpec, Manifest, library_versions
 from trojanscope.io.models import save_model
@@ -79,6 +79,22 @@ def _text_columns(dataset: object, params: dict[str, Any]) -> dict[str, str]:
     return {k: str(params[k]) for k in ("text_column", "label_column") if params.get(k)}
 
 
+def check_classes_taught(train: TensorDataset, dataset: object) -> None:
+    """Every class of the training split holds a sample: labels that skip classes (digits
+    numbered 1-10, or 10-19) would train a model with classes no sample teaches, and its
+    figures would say nothing of it (stop 61: ``y + 10`` trained a 20-class model silently)."""
+    counts = torch.bincount(train.labels, minlength=train.num_classes).tolist()
+    empty = [c for c, n in enumerate(counts) if n == 0]
+    if empty:
+        shown = ", ".join(map(str, empty[:10])) + (", …" if len(empty) > 10 else "")
+        taught = [c for c, n in enumerate(counts) if n]
+        raise DataInputError(
+            f"{dataset}: class(es) {shown} of {len(counts)} hold no training sample (labels "
+            f"found: {taught[0]}..{taught[-1]}); number the classes from 0, one label each "
+            "(y in [0, number of classes))"
+        )
+
+
 def run_experiment(
     dataset: str | Path = "mnist",
     *,
@@ -110,8 +126,10 @@ def run_experiment(
     text = is_text(train)
     if text or is_text_arch(arch):
         check_pair(arch, train)
+    else:
+        check_classes_taught(train, dataset)
     if attack is not None:
-        attack.check_target(train.num_classes)
+        attack.check_target(train.num_classes, train.class_names)
         kind = "text" if text else "tabular" if schema_of(train) is not None else "image"
         if attack.modality != kind:
             raise UserInputError(

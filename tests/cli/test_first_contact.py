@@ -268,3 +268,74 @@ def test_an_ordinary_attack_prints_no_such_note() -> None:
 
     assert attack_notes({"n_triggered": 40, "n_flippable": 36, "clean_accuracy": 0.9}) == []
     assert attack_notes({"clean_accuracy": 0.9}) == []  # a clean model: no attack figures
+
+
+def test_a_run_of_few_steps_says_its_figures_are_an_undertrained_models(
+        tmp_path, capsys) -> None:
+    """Stop 61: the README's `attack --dataset my_data.npz --arch mlp` on a user's 200 images
+    trained 24 steps (8 epochs of 3) to CA 57.5% and said nothing; a note line now names the
+    steps and the --epochs that give 300."""
+    capsys.readouterr()
+    code = run(["attack", "--arch", "mlp", *FAST, "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if line.startswith("note: the network was")]
+    assert len(notes) == 1, err
+    assert "optimisation steps only (1 epoch of" in notes[0] and "batches of 32" in notes[0]
+    assert "undertrained" in notes[0] and "(--epochs " in notes[0], notes[0]
+
+
+def test_the_short_training_note_counts_steps_as_the_trainer_does() -> None:
+    from trojanscope.cli.experiment_opts import AIM_STEPS, SHORT_STEPS, training_notes
+    from trojanscope.engine.train import Trainer
+
+    (note,) = training_notes(Trainer(epochs=8, batch_size=64), 160)  # the README's 200 images
+    assert "trained 24 optimisation steps only (8 epochs of 3, batches of 64 from 160" in note
+    assert f"(--epochs 100 gives {AIM_STEPS} steps)" in note
+    assert training_notes(Trainer(epochs=8, batch_size=64), 64 * SHORT_STEPS // 8) == []
+    assert training_notes(Trainer(epochs=8, batch_size=64), 4000) == []  # bundled MNIST: 504
+    (held,) = training_notes(Trainer(steps=40), 10_000)  # --steps holds, whatever the size
+    assert "trained 40 optimisation steps only (--steps 40," in held
+    assert f"(--steps {AIM_STEPS} gives {AIM_STEPS} steps)" in held
+
+
+def test_labels_that_skip_classes_are_refused_before_training(tmp_path, capsys) -> None:
+    """Stop 61: a user's 200 images with labels 10-19 (y + 10) trained a 20-class model whose
+    classes 0-9 no sample taught, exit 0; now one error line, exit 2, nothing written."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.random((40, 1, 8, 8), dtype=np.float32)
+    np.savez(tmp_path / "shifted.npz", x=x, y=np.arange(40) % 4 + 10)
+    np.savez(tmp_path / "fine.npz", x=x, y=np.arange(40) % 4)
+    capsys.readouterr()
+    out = tmp_path / "run"
+    code = run(["attack", "--dataset", str(tmp_path / "shifted.npz"), "--arch", "mlp",
+                "--epochs", "1", "--no-export", "--out", str(out)])
+    err = _one_error(capsys.readouterr().err)
+    assert code == 2 and not out.exists()
+    assert "class(es) 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 of 14 hold no training sample" in err, err
+    assert "(labels found: 10..13)" in err
+    code = run(["train", "--dataset", str(tmp_path / "fine.npz"), "--arch", "mlp",
+                "--epochs", "1", "--no-export", "--out", str(out)])
+    assert code == 0 and (out / "manifest.json").is_file(), capsys.readouterr().err
+
+
+def test_a_target_outside_the_classes_names_them_where_the_data_does(tmp_path, capsys) -> None:
+    """Stop 61: `attack --dataset reviews.csv … --label-column stars --target 7` said only
+    "classes 0..1", though the user's labels are the stars 1 and 5; the error now names each
+    index's class where the data names them other than by index."""
+    import numpy as np
+
+    x = np.random.default_rng(0).random((20, 1, 8, 8), dtype=np.float32)
+    np.savez(tmp_path / "named.npz", x=x, y=np.arange(20) % 2, class_names=np.array(["1", "5"]))
+    np.savez(tmp_path / "plain.npz", x=x, y=np.arange(20) % 2)
+    for name, expected in (("named", " (0 is '1', 1 is '5'; --target takes the index)"),
+                           ("plain", "")):
+        capsys.readouterr()
+        code = run(["attack", "--dataset", str(tmp_path / f"{name}.npz"), "--arch", "mlp",
+                    "--target", "5", "--no-export", "--out", str(tmp_path / name)])
+        err = _one_error(capsys.readouterr().err)
+        assert code == 2 and not (tmp_path / name).exists()
+        head = "error: target class 5 does not exist: the dataset has classes 0..1"
+        assert err == head + expected, err

@@ -9,6 +9,7 @@ target-class sample (clean-label).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -87,11 +88,17 @@ class Attack(ParamsMixin):
         self.seed = int(seed)
 
     # -- ground truth ---------------------------------------------------------------------
-    def check_target(self, num_classes: int) -> None:
+    def check_target(self, num_classes: int, class_names: Sequence[str] = ()) -> None:
+        """The target is a class index of the data; where the data names its classes other than
+        by their index (a CSV's ``stars`` 1 and 5), the error names them too (stop 61)."""
         if not 0 <= self.target < num_classes:
+            names = list(class_names)
+            named = (f" ({', '.join(f'{i} is {n!r}' for i, n in enumerate(names[:10]))}"
+                     f"{', …' if len(names) > 10 else ''}; --target takes the index)"
+                     if names and names != [str(i) for i in range(len(names))] else "")
             raise UserInputError(
                 f"target class {self.target} does not exist: "
-                f"the dataset has classes 0..{num_classes - 1}"
+                f"the dataset has classes 0..{num_classes - 1}{named}"
             )
 
     def target_of(self, labels: np.ndarray, num_classes: int) -> np.ndarray:
