@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import json
 import random
 import sys
 from collections import OrderedDict
 from pathlib import Path
 
-from suite_where import read_durations, read_text, read_timer_tsvs
+from suite_where import print_json, read_durations, read_text, read_timer_tsvs
 
 
 def read_collection(path: Path) -> list[str]:
@@ -181,10 +180,7 @@ def main() -> None:
         result["jitter"] = {"spread": args.jitter, "rounds": args.rounds, "seed": args.seed,
                             "wait_median_s": waits[len(waits) // 2],
                             "wait_p90_s": waits[int(len(waits) * 0.9)], "wait_max_s": waits[-1]}
-    text = json.dumps(result, indent=1)
-    if args.json:
-        args.json.write_text(text + "\n")
-    print(text)
+    print_json(result, args.json)
 
 
 if __name__ == "__main__":

@@ -268,10 +268,14 @@ def main() -> None:
             parser.exit(2, f"error: --slow-ids {args.slow_ids}: no such file\n")
         slow_ids = {line.strip() for line in args.slow_ids.read_text().splitlines()
                     if "::" in line}
-    result = summarise(classify(rows, args.root, slow_ids), args.minimum)
+    print_json(summarise(classify(rows, args.root, slow_ids), args.minimum), args.json)
+
+
+def print_json(result: dict, path: Path | None) -> None:
+    """``result`` as indented JSON on stdout, and in ``path`` too where one is given."""
     text = json.dumps(result, indent=1)
-    if args.json:
-        args.json.write_text(text + "\n")
+    if path:
+        path.write_text(text + "\n")
     print(text)
 
 
