@@ -36,13 +36,25 @@ MARKERS = ("run_script", "load_benchmark", "_load_benchmark", "BENCHMARKS")
 
 
 def read_durations(path: Path) -> list[tuple[float, str, str]]:
-    """(seconds, phase, node id) for every line of pytest's ``slowest durations`` list."""
+    """(seconds, phase, node id) for every line of pytest's ``slowest durations`` list (a
+    ``.gz`` log read as it is)."""
     rows = []
-    for line in path.read_text(errors="replace").splitlines():
+    text = read_text(path) if path.suffix == ".gz" else path.read_text(errors="replace")
+    for line in text.splitlines():
         m = LINE.match(line)
         if m:
             rows.append((float(m.group(1)), m.group(2), m.group(3)))
     return rows
+
+
+def read_text(path: Path) -> str:
+    """A text file, or a ``.gz`` of one, read as it is; one that is not (a ``.gz`` that is not
+    gzip, bytes that are not UTF-8): ValueError naming the file."""
+    try:
+        return (gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz"
+                else path.read_text())
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: {exc}") from None
 
 
 def read_timer_tsvs(paths: list[Path]) -> list[tuple[float, str, str]]:
@@ -52,11 +64,7 @@ def read_timer_tsvs(paths: list[Path]) -> list[tuple[float, str, str]]:
     file and line."""
     rows = []
     for path in paths:
-        try:
-            text = (gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz"
-                    else path.read_text())
-        except (OSError, EOFError, UnicodeDecodeError) as exc:  # a .gz that is not gzip
-            raise ValueError(f"{path}: {exc}") from None
+        text = read_text(path)
         for number, line in enumerate(text.splitlines(), start=1):
             cells = line.split("\t")
             try:
@@ -260,10 +268,14 @@ def main() -> None:
             parser.exit(2, f"error: --slow-ids {args.slow_ids}: no such file\n")
         slow_ids = {line.strip() for line in args.slow_ids.read_text().splitlines()
                     if "::" in line}
-    result = summarise(classify(rows, args.root, slow_ids), args.minimum)
+    print_json(summarise(classify(rows, args.root, slow_ids), args.minimum), args.json)
+
+
+def print_json(result: dict, path: Path | None) -> None:
+    """``result`` as indented JSON on stdout, and in ``path`` too where one is given."""
     text = json.dumps(result, indent=1)
-    if args.json:
-        args.json.write_text(text + "\n")
+    if path:
+        path.write_text(text + "\n")
     print(text)
 
 

@@ -19,32 +19,46 @@ os.environ.setdefault("TROJANSCOPE_TS_CHILD_NOTE", "0")
 # `python -X importtime`). No test validates with a format checker, so it is kept out.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
+from typing import TYPE_CHECKING  # noqa: E402
+
 import pytest  # noqa: E402
-import torch  # noqa: E402
 
-torch.set_num_threads(1)
+if TYPE_CHECKING:
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.experiment import ExperimentResult
 
-from trojanscope.attacks import BadNets  # noqa: E402
-from trojanscope.data import load_dataset  # noqa: E402
-from trojanscope.data.dataset import TensorDataset  # noqa: E402
-from trojanscope.engine import Trainer  # noqa: E402
-from trojanscope.experiment import ExperimentResult, run_experiment  # noqa: E402
-from trojanscope.triggers import PatchTrigger  # noqa: E402
+# torch and trojanscope are imported where a test needs them, not here: pytest-xdist's controller
+# loads this file too and runs no test, and its imports delay both workers' start (3.5 CPU-s;
+# stop 61). Where tests run, collection imports torch; the thread count is pinned after it.
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """One torch thread in each process that runs tests (xdist's controller collects none)."""
+    import torch
+
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")
 def tiny_train() -> TensorDataset:
+    from trojanscope.data import load_dataset
+
     return load_dataset("synthetic", "train")
 
 
 @pytest.fixture(scope="session")
 def tiny_test() -> TensorDataset:
+    from trojanscope.data import load_dataset
+
     return load_dataset("synthetic", "test")
 
 
 # Tiny clean and backdoored models on synthetic data (detection and audit tests).
 def train_tiny(attack, train, test, epochs: int = 8) -> ExperimentResult:
     """A width-8 CNN trained on synthetic splits (poisoned by ``attack`` when given)."""
+    from trojanscope.engine import Trainer
+    from trojanscope.experiment import run_experiment
+
     return run_experiment(
         "synthetic",
         attack=attack,
@@ -65,6 +79,9 @@ def tiny_trainer():
 
 @pytest.fixture(scope="session")
 def backdoored_run(tiny_train, tiny_test) -> ExperimentResult:
+    from trojanscope.attacks import BadNets
+    from trojanscope.triggers import PatchTrigger
+
     attack = BadNets(target=2, poison_rate=0.2, trigger=PatchTrigger(size=4, pattern="solid"))
     return train_tiny(attack, tiny_train, tiny_test)
 

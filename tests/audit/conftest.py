@@ -1,7 +1,9 @@
-"""Saved tiny model folders for the audit tests (built once per session)."""
+"""Saved tiny model folders for the audit tests (built once per session), and the audits
+several test files read of them."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,29 @@ def run_dirs(tmp_path_factory, backdoored_run, clean_run) -> dict[str, Path]:
     save_experiment(backdoored_run, root / "backdoored")
     save_experiment(clean_run, root / "clean")
     return {"backdoored": root / "backdoored", "clean": root / "clean"}
+
+
+@pytest.fixture(scope="session")
+def _audit_cache() -> dict:
+    return {}
+
+
+@pytest.fixture(scope="session")
+def audited(_audit_cache: dict, run_dirs):
+    """``audited(name, **options)``: ``run_audit(run_dirs[name], AuditOptions(**options))``,
+    made once per worker for the same call (stop 61, hfc: four files read the default audit of
+    each tiny model; the same folder, options and seed give the same result) and handed out as
+    a deep copy each time, so what a test changes reaches no other. An audit under a
+    ``monkeypatch`` or with a test's own steps is no such call: run it directly."""
+    from trojanscope.audit import AuditOptions, run_audit
+
+    def audit(name: str, **options):
+        key = (name, tuple(sorted(options.items())))
+        if key not in _audit_cache:
+            _audit_cache[key] = run_audit(run_dirs[name], AuditOptions(**options))
+        return copy.deepcopy(_audit_cache[key])
+
+    return audit
 
 
 @pytest.fixture

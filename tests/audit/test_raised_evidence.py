@@ -7,14 +7,13 @@ from __future__ import annotations
 import copy
 
 
-def test_audit_page_of_a_raise_naming_another_class(run_dirs):
-    from trojanscope.audit import AuditOptions, run_audit
+def test_audit_page_of_a_raise_naming_another_class(audited):
     from trojanscope.detect.base import ModelVerdict
     from trojanscope.detect.calibration import Calibrator, calibrate
     from trojanscope.detect.flag_level import flag_level
     from trojanscope.report.audit_text import render_audit
 
-    result = run_audit(run_dirs["backdoored"], AuditOptions(seed=0))
+    result = audited("backdoored", seed=0)
     assert result.detection["flagged"]
     plain = render_audit(result, "html")
     assert "raised the probability" not in plain
@@ -37,13 +36,12 @@ def test_audit_page_of_a_raise_naming_another_class(run_dirs):
     assert "above the line" not in html and "flag line" not in html
 
 
-def test_an_unflagged_raise_claims_no_highlight(run_dirs):
+def test_an_unflagged_raise_claims_no_highlight(audited):
     """A small raise on a model left under the threshold: the sentence says what was raised,
     without a highlighted class (only flagged verdicts highlight one)."""
-    from trojanscope.audit import AuditOptions, run_audit
     from trojanscope.report.audit_text import render_audit
 
-    result = run_audit(run_dirs["clean"], AuditOptions(seed=0))
+    result = audited("clean", seed=0)
     assert not result.detection["flagged"]
     raised = copy.deepcopy(result)
     raised.detection["features"].update({"raise_logit": 0.6, "probability_unraised": 0.018,
@@ -53,13 +51,12 @@ def test_an_unflagged_raise_claims_no_highlight(run_dirs):
     assert "raised the probability from 0.018" in html and "(highlighted)" not in html
 
 
-def test_a_raise_held_by_the_naming_floor_is_not_said_to_name_the_class(run_dirs):
+def test_a_raise_held_by_the_naming_floor_is_not_said_to_name_the_class(audited):
     """Issue 9, stop 53: a raise below its term's ``name_floor`` lifts the probability but leaves
     MM-BD's class the suspect; the page says so instead of "names class ..."."""
-    from trojanscope.audit import AuditOptions, run_audit
     from trojanscope.report.audit_text import render_audit
 
-    result = run_audit(run_dirs["clean"], AuditOptions(seed=0))
+    result = audited("clean", seed=0)
     held = copy.deepcopy(result)
     held.detection["features"].update({"raise_logit": 1.2, "probability_unraised": 0.018,
                                        "frame_share_gap": 0.34, "frame_top_class": 1.0,

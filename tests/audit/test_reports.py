@@ -24,13 +24,13 @@ AUDIT_SCHEMA = json.loads(
 
 
 @pytest.fixture(scope="module")
-def backdoored_result(run_dirs):
-    return run_audit(run_dirs["backdoored"], AuditOptions(seed=0, command="trojanscope audit x"))
+def backdoored_result(audited):
+    return audited("backdoored", seed=0, command="trojanscope audit x")
 
 
 @pytest.fixture(scope="module")
-def clean_result(run_dirs):
-    return run_audit(run_dirs["clean"], AuditOptions(seed=0, command="trojanscope audit x"))
+def clean_result(audited):
+    return audited("clean", seed=0, command="trojanscope audit x")
 
 
 def test_json_follows_the_schema(backdoored_result):

@@ -23,8 +23,14 @@ FAST = {"epochs": 2, "teacher_epochs": 1, "rounds": 1}  # what a method takes of
 
 
 def fast(name: str) -> Mitigation:
+    """``name`` with what it takes of ``FAST``; a method that treats through another (gated's
+    ``then``, FT-SAM at 40 epochs by default) gets that one at ``FAST`` too: the same code path
+    in fewer steps (stop 61: gated's contract 29.8 -> 20.6 CPU-s)."""
     cls = registry.get("mitigation", name)
-    return cls(**{k: v for k, v in FAST.items() if k in cls.param_names()})
+    method = cls(**{k: v for k, v in FAST.items() if k in cls.param_names()})
+    if isinstance(getattr(method, "inner", None), Mitigation):
+        method.inner = fast(method.inner.name)
+    return method
 
 
 def test_the_issue_methods_are_registered() -> None:

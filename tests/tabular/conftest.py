@@ -48,6 +48,43 @@ def _refit(stop: str, rows: list[str], fits: list[str], out: Path) -> dict:
     return json.loads(out.read_text())
 
 
+@pytest.fixture(scope="session")
+def _reference_cache() -> dict:
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def _shared_references(_reference_cache: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tabular-search``'s clean reference (a logistic regression fitted by 500 full-batch
+    steps on the clean rows, the same for the same rows, classes and seed) fitted once per
+    worker for the same call and handed out as a deep copy (stop 61, hfc: readings that differ
+    in another option refit it on the same rows and seed; four of these files 39.6 -> 27.7
+    CPU-s in one process). The key holds the rows, labels,
+    classes and seed and the fit's constants and function, so a test that patches any of them
+    gets a fit of its own; ``reference_model`` called directly is never cached."""
+    from trojanscope.detect import tabular_excess, tabular_search
+
+    real = tabular_search.reference_model
+
+    def shared(x, y, num_classes: int, seed: int = 0):
+        key = (_tensor_digest(x), _tensor_digest(y), num_classes, seed,
+               tabular_excess.REFERENCE_STEPS, tabular_excess.REFERENCE_LR,
+               tabular_excess.REFERENCE_DECAY, tabular_excess.fit_full_batch)
+        if key not in _reference_cache:
+            _reference_cache[key] = real(x, y, num_classes, seed=seed)
+        return copy.deepcopy(_reference_cache[key])
+
+    monkeypatch.setattr(tabular_search, "reference_model", shared)
+
+
+def _tensor_digest(t) -> str:
+    """SHA-256 of a tensor's dtype, shape and values."""
+    import hashlib
+
+    t = t.detach().cpu().contiguous()
+    return hashlib.sha256(f"{t.dtype}{tuple(t.shape)}".encode() + t.numpy().tobytes()).hexdigest()
+
+
 @pytest.fixture()
 def transactions(tmp_path: Path) -> Path:
     return write_transactions(tmp_path / "transactions.csv")

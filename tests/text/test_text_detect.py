@@ -95,8 +95,9 @@ def test_vocabulary_rank_of_the_rare_word_sets_the_backdoored_model_apart(runs) 
     for name in ("clean", "badnl"):
         result, folder = runs[name]
         loaded = load_model(folder)
-        feats[name] = registry.create(
-            "detector", "text-inversion", max_tokens=1, neutral_tokens=0, relax_steps=0).inspect(
+        feats[name] = registry.create(  # 16 sentences a class (stop 61: a third of the time)
+            "detector", "text-inversion", max_tokens=1, neutral_tokens=0, relax_steps=0,
+            per_class=16).inspect(
             loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
             num_classes=2).features
     # `cf`, inserted twice into 30% of the training sentences, tops the vocabulary and is in
@@ -180,7 +181,7 @@ def test_a_vocabulary_in_alphabetical_order_is_not_read_as_ranks(runs, tmp_path:
         loaded = load_model(path)
         verdicts[name] = registry.create(
             "detector", "text-inversion", max_tokens=1, neutral_tokens=0, relax_steps=0,
-            behaviour=0).inspect(
+            behaviour=0, per_class=16).inspect(
             loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
             num_classes=2)
     assert verdicts["original"].features["tv_order"] < -0.5
@@ -200,7 +201,7 @@ def test_a_vocabulary_in_alphabetical_order_is_not_read_as_ranks(runs, tmp_path:
     # features the detector gives (today's three search lengths); its flag is still for review
     loaded = load_model(moved)
     behaviour = registry.create(
-        "detector", "text-inversion", neutral_tokens=0, relax_steps=0).inspect(
+        "detector", "text-inversion", neutral_tokens=0, relax_steps=0, per_class=16).inspect(
             loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
             num_classes=2)
     # (since stop 35 with the standardised span lift: a Kim CNN is named from its modules)
@@ -412,14 +413,16 @@ def test_unk_push_adds_only_its_features_on_a_kim_cnn(runs, inverted) -> None:
     loaded = load_model(folder)
     fast = {"max_tokens": 1, "per_class": 16, "neutral_tokens": 0, "relax_steps": 0}
 
-    def inspect(unk: int):
-        return registry.create("detector", "text-inversion", **fast, unk_push=unk).inspect(
+    def inspect(unk: int):  # without the phrase search, which no tu_* feature reads (stop 61)
+        return registry.create("detector", "text-inversion", **fast, phrase_tokens=0,
+                               unk_push=unk).inspect(
             loaded.module, attach_encoder(loaded, result.test), input_shape=loaded.input_shape,
             num_classes=2, seed=0)
 
     off, on = inspect(0), inspect(1)
-    default = inverted("badnl", **fast)
-    assert default.features == on.features
+    default = inverted("badnl", **fast)  # the preset's default reading: unk_push on
+    assert {k: v for k, v in default.features.items() if k.startswith("tu_")} == {
+        k: v for k, v in on.features.items() if k.startswith("tu_")}
     assert not any(k.startswith("tu_") for k in off.features)
     assert 0.0 <= on.features["tu_flip_1"] <= 1.0 and on.features["tu_class"] in (0.0, 1.0)
     assert {k: v for k, v in on.features.items() if not k.startswith("tu_")} == off.features

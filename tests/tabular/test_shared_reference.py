@@ -1,0 +1,49 @@
+"""``tests/tabular/conftest.py``'s shared clean reference (stop 61): ``tabular-search``'s
+``reference_model`` is fitted once per worker for the same rows, classes, seed and fit
+constants, each caller gets its own copy, and a patched constant gets a fit of its own."""
+
+from __future__ import annotations
+
+import torch
+
+from trojanscope.detect import tabular_excess, tabular_search
+
+
+def _rows(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(40, 3, generator=g), torch.randint(0, 2, (40,), generator=g)
+
+
+def test_the_same_call_fits_once_and_hands_out_copies(monkeypatch) -> None:
+    fits = []
+    real = tabular_excess.fit_full_batch
+    monkeypatch.setattr(tabular_excess, "fit_full_batch",
+                        lambda *a, **k: fits.append(1) or real(*a, **k))
+    monkeypatch.setattr(tabular_excess, "REFERENCE_STEPS", 5)  # a key of its own, and fast
+    x, y = _rows(0)
+    a = tabular_search.reference_model(x, y, 2, seed=1)
+    b = tabular_search.reference_model(x.clone(), y.clone(), 2, seed=1)  # equal values
+    assert len(fits) == 1 and a is not b
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    fresh = tabular_excess.reference_model(x, y, 2, seed=1)  # the direct call: never cached
+    assert len(fits) == 2
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), fresh.parameters(), strict=True))
+    with torch.no_grad():
+        a.weight.add_(1.0)  # a caller's change reaches no other caller
+    c = tabular_search.reference_model(x, y, 2, seed=1)
+    assert torch.equal(c.weight, b.weight) and len(fits) == 2
+
+
+def test_other_rows_seed_or_constants_fit_again(monkeypatch) -> None:
+    fits = []
+    real = tabular_excess.fit_full_batch
+    monkeypatch.setattr(tabular_excess, "fit_full_batch",
+                        lambda *a, **k: fits.append(1) or real(*a, **k))
+    monkeypatch.setattr(tabular_excess, "REFERENCE_STEPS", 4)
+    x, y = _rows(1)
+    tabular_search.reference_model(x, y, 2, seed=0)
+    tabular_search.reference_model(x, y, 2, seed=2)  # another seed
+    tabular_search.reference_model(_rows(2)[0], y, 2, seed=0)  # other rows
+    monkeypatch.setattr(tabular_excess, "REFERENCE_LR", 0.5)  # another fit
+    tabular_search.reference_model(x, y, 2, seed=0)
+    assert len(fits) == 4
