@@ -42,10 +42,10 @@ torch.set_num_threads(1)
 
 from tabular_band_user_file import cli, write_transactions  # noqa: E402
 
-# the band designs' features: stop 40's, stop 48's and stop 59's (``tab_mass_group``,
-# ``tab_major_recur``)
+# the band designs' features: stop 40's, stop 48's, stop 59's (``tab_mass_group``,
+# ``tab_major_recur``) and stop 61's (``tab_leaves``)
 FEATURES = ("tab_mass", "tab_box", "tab_box_over", "tab_gap", "tab_major_recur_lead",
-            "tab_mass_group", "tab_major_recur")
+            "tab_mass_group", "tab_major_recur", "tab_leaves")
 COLUMNS = ("amount", "age", "hour", "n_tx", "merchant_risk")
 
 

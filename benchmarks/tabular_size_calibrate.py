@@ -56,6 +56,15 @@ ADDED_S59 = {
         "tab_box", "tab_box_over", "tab_mass", "tab_mass_group", "tab_major_recur"],
     "box + mass_group + recur": ["tab_box", "tab_mass_group", "tab_major_recur"],
 }
+# issue 16 stop 61: stop 59's design with what explains a clean deep tree's missing groups away
+# (its depth, ``tab_leaves``) and the majority class's recurrence lead: the credit-default
+# trees flagged at 200 rows are clean deep ones (``tabular_cd200_why.py``)
+ADDED_S61 = {
+    "box + mass_group + recur + recur_lead": [
+        *ADDED_S59["box + mass_group + recur"], "tab_major_recur_lead"],
+    "box + mass_group + recur + leaves + recur_lead": [
+        *ADDED_S59["box + mass_group + recur"], "tab_leaves", "tab_major_recur_lead"],
+}
 # smaller designs beside the shipped one (few dozen models per family), from the features
 # that kept apart clean and backdoored development models read with 200-row files: the
 # networks' excess and its gap; the trees' box response and the search's class gap
@@ -183,7 +192,7 @@ def fit_spec(spec: str, shipped: dict) -> tuple[str, str, str, str, list[str]]:
     name, transform, c = parts
     if name == "shipped":
         return fam, name, transform, c, list(shipped[whole_key(fam, shipped)].features)
-    feats = SMALL.get(fam, {}).get(name) or ADDED_S59.get(name)
+    feats = SMALL.get(fam, {}).get(name) or ADDED_S59.get(name) or ADDED_S61.get(name)
     if feats is None:
         raise ValueError(f"--fit {spec!r}: unknown design {name!r} for {fam!r}")
     return fam, name, transform, c, feats

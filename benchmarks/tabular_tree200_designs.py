@@ -34,7 +34,7 @@ from sklearn.metrics import roc_auc_score
 
 from _common import run_main
 from tabular_r200_look import cross_entropy, figures
-from tabular_size_calibrate import ADDED_S59, designs, held_out, load
+from tabular_size_calibrate import ADDED_S59, ADDED_S61, designs, held_out, load
 from trojanscope.detect.calibration import fit_calibrator, load_calibrators
 
 # the features that kept clean and backdoored development trees apart at 200 rows (the box
@@ -49,6 +49,7 @@ DESIGNS_200 = {
     "box + over + mass + mass_group + recur": _FIVE,
     "box + over + mass + mass_group + recur + score": [*_FIVE, "tab_score"],
     "box + over + mass + mass_group + recur + gap": [*_FIVE, "tab_gap"],
+    **ADDED_S61,
 }
 TABLES = ("credit-default", "lending-club")
 LIBS = ("tree:xgboost", "tree:lightgbm")
