@@ -36,9 +36,12 @@ def _cals(guard: float | None = 1.0, centre: float = -3.0) -> dict[str, Calibrat
     return cals
 
 
-def test_stand_is_the_most_a_class_stands_above_its_twins() -> None:
-    stand = twin_stand(_with_twins())
-    assert stand == pytest.approx(max(r - t for r, t in zip(RATIOS, TWINS, strict=True)))
+def test_stand_is_the_most_a_class_not_wide_in_the_twins_stands_above_them() -> None:
+    stand = twin_stand(_with_twins())  # class 8 (2.3 in the twins) is the architecture's
+    assert stand == pytest.approx(max(r - t for r, t in zip(RATIOS, TWINS, strict=True)
+                                      if t < 1.4))
+    assert stand < 0.2
+    assert twin_stand(_with_twins(), wide=3.0) == pytest.approx(RATIOS[8] - 2.3)
     assert twin_stand(GAP00) is None  # no twins read
     assert twin_stand({**GAP00, "twin_ratio_0": 1.0, "twin_ratio_1": 1.0}) is None  # lengths
 
@@ -72,6 +75,30 @@ def test_calibrate_keeps_a_class_the_twins_do_not_explain() -> None:
     assert without.probability == pytest.approx(calibrate(_verdict(), _cals(None)).probability)
 
 
+def test_a_class_standing_beside_the_twins_wide_one_becomes_the_suspect() -> None:
+    ratios = list(RATIOS)
+    ratios[4] = 2.6  # stands 1.5 above the twins' 1.1; the suspect is class 8, wide in both
+    feats = {**_with_twins(), **{f"mmbd_class_ratio_{c}": r for c, r in enumerate(ratios)}}
+    today = calibrate(_verdict(feats), _cals(None))
+    kept = calibrate(_verdict(feats), _cals(1.0))
+    assert today.target_classes[0] == 8
+    assert kept.target_classes[0] == 4
+    assert kept.probability == pytest.approx(today.probability)  # the reading stays
+
+
+def test_where_the_twins_read_a_model_the_centre_term_does_not() -> None:
+    ratios = list(RATIOS)
+    ratios[4] = 2.6
+    feats = {**_with_twins(), **{f"mmbd_class_ratio_{c}": r for c, r in enumerate(ratios)}}
+    shipped = dict(load_calibrators())  # with the centre terms: K lowers this kind
+    lowered_by_k = calibrate(_verdict(feats), shipped)
+    assert lowered_by_k.features.get("centre_logit", 0.0) < 0
+    shipped["auto:out-of-coverage:twins"] = _cals(1.0)["auto:out-of-coverage:twins"]
+    read = calibrate(_verdict(feats), shipped)
+    assert "centre_logit" not in read.features
+    assert read.probability == pytest.approx(calibrate(_verdict(feats), _cals(None)).probability)
+
+
 def test_calibrating_twice_lowers_once() -> None:
     cals = _cals(1.0)
     once = calibrate(_verdict(_with_twins()), cals)
@@ -85,6 +112,7 @@ def test_calibrating_twice_lowers_once() -> None:
     ({"centre": -3.0}, "guard"),
     ({"guard": 1.0}, "centre"),
     ({"guard": 1.0, "centre": math.nan}, "centre"),
+    ({"guard": 1.0, "centre": 0.0, "wide": -1}, "wide"),
 ])
 def test_a_term_it_cannot_read_is_refused(fitted: dict, says: str) -> None:
     cals = dict(load_calibrators())

@@ -3,15 +3,17 @@ twins' read as a clean model of the calibration (issue 9, stop 61).
 
 ``auto -p twins=N`` (:mod:`.image_twins`) records, for a model with a global-average-pooling
 head, the median over N clean twins of each class's MM-BD ratio (``twin_ratio_<c>``). Where a
-calibration file carries ``"<scorer>:twins"``, the most any class of the model stands above its
-twins' median (:func:`twin_stand`) is read: at most ``guard``, the model's MM-BD profile —
-a naturally wide class included — is what its architecture shows on this clean file, and its
-logit is brought down to ``centre`` (the usual clean reading of the scoring calibrator), before
-any raise term; above ``guard``, some class stands out that the twins do not explain, and the
-reading is left alone. Where it reads a model, the centre term (:mod:`.kind_centre`: a kind's
-clean reference models) does not: the twins are the model's own reference. It never raises
-and never renames the suspect; a run without twins reads as before. The raise terms (frame,
-empty pixels, pixel probe) read afterwards, unchanged.
+calibration file carries ``"<scorer>:twins"``, the model's **stand** is read
+(:func:`twin_stand`): the most any class stands above its twins' median, among the classes the
+twins do not hold wide (a twins' median of at least ``wide``, 1.4: such a class stands out in
+the architecture itself, MNIST's class 8 under a GAP head). At most ``guard``, nothing stands
+out that the twins do not explain, and the logit is brought down to ``centre`` (the usual clean
+reading of the scoring calibrator) before any raise term; above ``guard`` the reading is left
+alone, and where the suspect is a class the twins hold wide, the standing class becomes the
+suspect. Where the term reads a model, the centre term (:mod:`.kind_centre`: a kind's clean
+reference models) does not: the twins are the model's own reference. It never raises; a run
+without twins reads as before. The raise terms (frame, empty pixels, pixel probe) read
+afterwards, unchanged.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ TERM = "twins"  # ``"auto:twins"``, ``"auto:out-of-coverage:twins"``
 TWIN_RATIO = "twin_ratio_"  # + class: the twins' median MM-BD ratio for that class
 TWIN_COUNT = "twin_count"  # twins read (0: none could be made)
 TWIN_LOGIT = "twin_logit"  # the logit the term added (recorded where it lowered)
+WIDE = 1.4  # a class the twins read at least this wide is the architecture's wide class
 
 
 def twin_medians(features: dict[str, float]) -> list[float] | None:
@@ -39,19 +42,34 @@ def twin_medians(features: dict[str, float]) -> list[float] | None:
     return out if len(out) >= 2 else None
 
 
-def twin_stand(features: dict[str, float]) -> float | None:
-    """The most any class's MM-BD ratio stands above its twins' median (None without both
-    readings of the same length)."""
+def twin_stand(features: dict[str, float], wide: float = WIDE) -> float | None:
+    """The most any class's MM-BD ratio stands above its twins' median, among the classes the
+    twins do not hold wide (median ratio below ``wide``: those are the architecture's); None
+    without both readings of the same length, 0.0 where every class is wide in the twins."""
+    got = standing_class(features, wide)
+    return None if got is None else got[1]
+
+
+def standing_class(features: dict[str, float], wide: float = WIDE
+                   ) -> tuple[int | None, float] | None:
+    """(the class, how far it stands above its twins' median) for the class standing most
+    among those the twins do not hold wide; ``(None, 0.0)`` where there is none; None without
+    both readings."""
     ratios, twins = class_ratios(features), twin_medians(features)
     if ratios is None or twins is None or len(ratios) != len(twins):
         return None
-    return max(r - t for r, t in zip(ratios, twins, strict=True))
+    stands = [(r - t, c) for c, (r, t) in enumerate(zip(ratios, twins, strict=True))
+              if t < wide]
+    if not stands:
+        return None, 0.0
+    stand, cls = max(stands)
+    return cls, stand
 
 
 def twin_shift(features: dict[str, float], probability: float, fitted_on: dict) -> float:
     """The logit to add (<= 0): down to ``centre`` where the model stands at most ``guard``
     above its twins and its logit is above ``centre``; 0.0 otherwise."""
-    stand = twin_stand(features)
+    stand = twin_stand(features, float(fitted_on.get("wide", WIDE)))
     if stand is None or stand > float(fitted_on["guard"]):
         return 0.0
     p = min(max(probability, 1e-12), 1 - 1e-12)
@@ -75,14 +93,31 @@ def twins_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     term = calibrators.get(f"{scored_by}:{TERM}")
     if term is None or verdict.probability is None:
         return 0.0
+    rename(verdict, term.fitted_on)
     return lower_logit(verdict, twin_shift(verdict.features, verdict.probability,
                                            term.fitted_on), TWIN_LOGIT)
 
 
+def rename(verdict: ModelVerdict, fitted_on: dict) -> None:
+    """Where a class stands more than ``guard`` above the twins and the suspect is a class the
+    twins hold wide (the architecture's, not a target), put the standing class first."""
+    wide = float(fitted_on.get("wide", WIDE))
+    got = standing_class(verdict.features, wide)
+    twins = twin_medians(verdict.features)
+    if got is None or got[0] is None or got[1] <= float(fitted_on["guard"]) or not twins:
+        return
+    top = verdict.target_classes[0] if verdict.target_classes else None
+    if top is None or not 0 <= top < len(twins) or twins[top] < wide:
+        return
+    if got[0] in verdict.target_classes:
+        verdict.target_classes.remove(got[0])
+    verdict.target_classes.insert(0, got[0])
+
+
 def check_twin_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:twins"`` entry the term could not read: features, a scorer
-    missing from the file, a ``guard`` that is not a number >= 0 or a ``centre`` that is not a
-    finite number."""
+    missing from the file, a ``guard`` or ``wide`` that is not a number >= 0 or a ``centre``
+    that is not a finite number."""
     def number(x: object) -> bool:
         return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -95,6 +130,9 @@ def check_twin_terms(calibrators: dict[str, Calibrator]) -> None:
         if not (number(fitted.get("guard")) and fitted["guard"] >= 0):
             raise ValueError(f"{key!r}: fitted_on.guard must be a number >= 0, got "
                              f"{fitted.get('guard')!r}")
+        wide = fitted.get("wide", WIDE)
+        if not (number(wide) and wide >= 0):
+            raise ValueError(f"{key!r}: fitted_on.wide must be a number >= 0, got {wide!r}")
         if not number(fitted.get("centre")):
             raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
                              f"{fitted.get('centre')!r}")
