@@ -51,7 +51,8 @@ def test_shift_down_to_centre_only_under_the_guard_and_above_centre() -> None:
     p = 0.99
     shift = twin_shift(feats, p, {"guard": 1.0, "centre": -3.0})
     assert shift == pytest.approx(-(math.log(p / (1 - p)) + 3.0))
-    assert twin_shift(feats, p, {"guard": 0.1, "centre": -3.0}) == 0.0  # a class stands out
+    flat = _with_twins([1.0] * 10)  # class 8 stands 1.9 above twins that hold it at 1.0
+    assert twin_shift(flat, p, {"guard": 1.0, "centre": -3.0}) == 0.0
     assert twin_shift(feats, 0.01, {"guard": 1.0, "centre": -3.0}) == 0.0  # never raises
     assert twin_shift(GAP00, p, {"guard": 1.0, "centre": -3.0}) == 0.0  # no twins
 
@@ -87,15 +88,13 @@ def test_a_class_standing_beside_the_twins_wide_one_becomes_the_suspect() -> Non
 
 
 def test_where_the_twins_read_a_model_the_centre_term_does_not() -> None:
-    ratios = list(RATIOS)
-    ratios[4] = 2.6
-    feats = {**_with_twins(), **{f"mmbd_class_ratio_{c}": r for c, r in enumerate(ratios)}}
+    feats = _with_twins()  # class 4 stands 0.04 above the twins: over a guard of 0.01
     shipped = dict(load_calibrators())  # with the centre terms: K lowers this kind
     lowered_by_k = calibrate(_verdict(feats), shipped)
     assert lowered_by_k.features.get("centre_logit", 0.0) < 0
-    shipped["auto:out-of-coverage:twins"] = _cals(1.0)["auto:out-of-coverage:twins"]
+    shipped["auto:out-of-coverage:twins"] = _cals(0.01)["auto:out-of-coverage:twins"]
     read = calibrate(_verdict(feats), shipped)
-    assert "centre_logit" not in read.features
+    assert "centre_logit" not in read.features and "twin_logit" not in read.features
     assert read.probability == pytest.approx(calibrate(_verdict(feats), _cals(None)).probability)
 
 
