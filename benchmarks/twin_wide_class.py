@@ -23,11 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def read_jsonl(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+from _common import read_jsonl
 
 
 def read_truth(path: Path) -> dict:
@@ -148,6 +144,37 @@ def join_twins(rows: list[dict], path: Path) -> int:
     return n
 
 
+def terms(runs: Path, truth_path: Path, candidate: Path) -> list[dict]:
+    """Each stored run read by the shipped file (today) and by ``candidate``: p and suspect
+    both ways, and the terms of the candidate's reading (centre, twins, raise; the stand and
+    its class) — what the report's table of misses shows."""
+    from foreign_zoo_detect import verdict_of
+    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.twin_term import standing_class
+
+    today, cand = load_calibrators(), load_calibrators(candidate)
+    truth = {m["name"]: m for m in read_truth(truth_path)["models"]}
+    out, seen = [], set()
+    for run in read_jsonl(runs):
+        if not run.get("report") or run["name"] in seen or run["name"] not in truth:
+            continue
+        seen.add(run["name"])
+        t, c = (calibrate(verdict_of(run["report"]), cals) for cals in (today, cand))
+        m = truth[run["name"]]
+        got = standing_class(c.features)
+        out.append({"name": run["name"], "backdoored": m["backdoored"], "target": m["target"],
+                    "arch_family": m["arch_family"], "trigger_family": m["trigger_family"],
+                    "today": [round(float(t.probability), 4), t.target_classes[0]],
+                    "candidate": [round(float(c.probability), 4), c.target_classes[0]],
+                    "unraised": c.features.get("probability_unraised"),
+                    "centre_logit_today": t.features.get("centre_logit", 0.0),
+                    "twin_logit": c.features.get("twin_logit", 0.0),
+                    "raise_logit": c.features.get("raise_logit", 0.0),
+                    "twin_count": c.features.get("twin_count"),
+                    "stand": None if got is None else [got[0], round(got[1], 3)]})
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pop", action="append", default=[], help="NAME=ZOO,RUNS,TRUTH")
@@ -159,7 +186,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lr", type=float, help="the twins' learning rate (default: the module's)")
     ap.add_argument("--only", help="model names starting with this")
     ap.add_argument("--table", type=Path, help="print the rows of a finished file")
+    ap.add_argument("--terms", metavar="RUNS,TRUTH",
+                    help="print each stored run's reading today and with --candidate")
+    ap.add_argument("--candidate", type=Path, help="with --terms: the candidate's file")
     args = ap.parse_args(argv)
+    if args.terms:
+        if args.candidate is None or not args.candidate.is_file():
+            sys.exit("error: --terms needs --candidate FILE (an existing calibration file)")
+        runs, truth_path = (Path(p) for p in args.terms.split(","))
+        for row in terms(runs, truth_path, args.candidate):
+            print(json.dumps(row))
+        return
     if args.table:
         for row in read_jsonl(args.table):
             print(summary(row))
