@@ -37,6 +37,7 @@ def _data(n: int = 24) -> TensorDataset:
                          ("a", "b", "c"))
 
 
+@pytest.mark.slow  # the ONNX exporter's first import: 6.8 s at load 10
 def test_a_lifted_torchscript_model_keeps_its_batchnorm_and_outputs() -> None:
     net = _gap_net()
     traced = torch.jit.trace(net, torch.rand(2, *SHAPE))  # as the outside maker saves them
