@@ -65,6 +65,7 @@ from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.class_excess import class_ratio_features
 from trojanscope.detect.coverage import architecture_traits, coverage_notes, routed
 from trojanscope.detect.frame import FRAME_GAP_HINT, FRAME_GAP_HINT_CONV, frame_features
+from trojanscope.detect.image_twins import MAX_TWINS, twin_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
@@ -128,6 +129,11 @@ class AutoDetector(ModelDetector):
             20-30 scattered pixels needs more than five to fire in an MLP; 15 separate the
             development sparse-trigger MLPs from the clean ones (issue 9, stop 37); read by the
             shipped pixel term at 0.14 (the rule written before seed 26 held on it).
+        twins: with clean images, on a model with a global-average-pooling head, train this
+            many clean twins of its architecture on the clean images and record their median
+            MM-BD ratio per class (``twin_ratio_<c>``, ``twin_count``; issue 9, stop 61:
+            ``detect/image_twins.py``), read by a ``"<scorer>:twins"`` calibration term
+            (``detect/twin_term.py``). 0 (the default): none.
     """
 
     name = "auto"
@@ -135,12 +141,12 @@ class AutoDetector(ModelDetector):
     # MM-BD's, the trigger search's, the probes' and their agreement with MM-BD, and on a
     # table tabular-search's
     feature_names = ("mmbd_*", "ts_*", "uap_*", "stripe_*", "empty_*", "pixel_*", "agree_*",
-                     "probe_*", "bias_class", "tab_*", "frame_*", "first_layer_dense")
+                     "probe_*", "bias_class", "tab_*", "frame_*", "first_layer_dense", "twin_*")
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
                  empty: bool = True, pixels: bool = True, draws: int = 1,
                  pixel_draws: int = 5, frame: bool = True,
-                 dense_pixel_steps: int = 15) -> None:
+                 dense_pixel_steps: int = 15, twins: int = 0) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
@@ -154,6 +160,8 @@ class AutoDetector(ModelDetector):
         self.frame = check_flag("frame", frame)
         check_option("dense_pixel_steps", dense_pixel_steps, 1, 50, integer=True)
         self.dense_pixel_steps = int(dense_pixel_steps)
+        check_option("twins", twins, 0, MAX_TWINS, integer=True)
+        self.twins = int(twins)
 
     @staticmethod
     def unknown_hint(unknown: list[str]) -> str:
@@ -180,6 +188,8 @@ class AutoDetector(ModelDetector):
             target.input_shape))
         if target.clean is None:
             return verdict
+        if self.twins:  # candidate T (issue 9, stop 61): read by a "<scorer>:twins" term
+            verdict.features.update(twin_features(target, verdict.features, self.twins, seed))
         hinted: list[int] = []  # the probes' classes, where their gaps are evidence of their own
         # images with empty pixels (MNIST-like: a frame, corners); natural RGB images have
         # none, and the probes would only read the model's ordinary confusions there

@@ -52,6 +52,7 @@ from trojanscope.detect.tabular_gap_raise import (
     gap_note,
     gap_raise,
 )
+from trojanscope.detect.twin_term import TWIN_LOGIT, check_twin_terms, reads_twins, twins_term
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
 from trojanscope.report.size_notes import is_size_note
@@ -630,6 +631,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_name_floors(calibrators, f":{RAISE}")
         check_excess_terms(calibrators)
         check_centre_terms(calibrators)
+        check_twin_terms(calibrators)
         check_gap_terms(calibrators)
         return calibrators
     except FileNotFoundError:
@@ -713,7 +715,7 @@ def _calibrate(
 ) -> ModelVerdict:
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
-                 "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT, GAP_LOGIT,
+                 "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT, TWIN_LOGIT, GAP_LOGIT,
                  GAP_BEFORE):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
@@ -780,7 +782,9 @@ def _calibrate(
         verdict.probability = floored_probability(cal, calibrators, verdict.features)
         lower_term(verdict, calibrators, scored_by, notes)  # said by lower_note, not a note
         excess_term(verdict, calibrators, scored_by)  # only where "<scorer>:excess" is read
-        centre_term(verdict, calibrators, scored_by)  # only where "<scorer>:centre" is read
+        if not reads_twins(verdict, calibrators, scored_by):  # the twins replace the kind
+            centre_term(verdict, calibrators, scored_by)  # only where "<scorer>:centre" is read
+        twins_term(verdict, calibrators, scored_by)  # only where "<scorer>:twins" is read
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         unread += unread_terms(verdict, calibrators, scored_by)
         notes += [n for _, t in readable_raise_terms(verdict, calibrators)

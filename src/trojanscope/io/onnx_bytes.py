@@ -23,14 +23,21 @@ def example_input(input_shape: tuple[int, ...] | list[int]) -> torch.Tensor:
     return torch.rand(4, *input_shape, generator=torch.Generator().manual_seed(0))
 
 
-def export_onnx_bytes(module: torch.nn.Module, input_shape: tuple[int, ...] | list[int]) -> bytes:
+def export_onnx_bytes(module: torch.nn.Module, input_shape: tuple[int, ...] | list[int],
+                      keep_norm: bool = False) -> bytes:
     """``module`` exported to ONNX (dynamic batch dimension, input ``input``, output
-    ``logits``); raises :class:`OnnxExportError` with the exporter's first error line."""
+    ``logits``); raises :class:`OnnxExportError` with the exporter's first error line. The
+    exporter folds each BatchNorm into the convolution before it; ``keep_norm`` keeps them as
+    nodes of their own (in inference mode: the same outputs), as clean twins that train need
+    (issue 9, stop 61)."""
     buf = io.BytesIO()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            mode = (torch.onnx.TrainingMode.PRESERVE if keep_norm
+                    else torch.onnx.TrainingMode.EVAL)
             torch.onnx.export(module, (example_input(input_shape),), buf, dynamo=False,
+                              training=mode,
                               input_names=["input"], output_names=["logits"],
                               dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     except Exception as exc:  # the exporter's own errors come in many types

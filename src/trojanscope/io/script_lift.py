@@ -18,12 +18,14 @@ MAX_DIFFERENCE = 1e-4  # largest logit difference accepted between the archive a
 
 
 def lift_torchscript(model: nn.Module, input_shape: tuple[int, ...], *,
-                     source: str = "TorchScript") -> nn.Module:
+                     source: str = "TorchScript", keep_norm: bool = False) -> nn.Module:
     """The TorchScript ``model`` as an :class:`OnnxModule` with the same outputs.
 
     Raises :class:`UserInputError` when the export fails or the lifted module's logits differ
     from the archive's on random inputs (an operator the interpreter does not know, a
-    data-dependent control flow the export cannot capture).
+    data-dependent control flow the export cannot capture). ``keep_norm``: each BatchNorm
+    stays a layer of its own (:func:`~trojanscope.io.onnx_bytes.export_onnx_bytes`) instead of
+    being folded into the convolution before it.
     """
     import onnx
 
@@ -33,10 +35,10 @@ def lift_torchscript(model: nn.Module, input_shape: tuple[int, ...], *,
 
     # an archive's export runs in the sandboxed child: the exporter freezes the graph and
     # propagates constants, running code no forward pass reaches (review round 9, stop 37)
-    exported = child_onnx(model, tuple(input_shape))
+    exported = child_onnx(model, tuple(input_shape), keep_norm)
     if exported is None:  # a module scripted in this process (trusted code)
         try:
-            exported = export_onnx_bytes(model, input_shape)
+            exported = export_onnx_bytes(model, input_shape, keep_norm)
         except OnnxExportError as exc:
             raise UserInputError(f"{source}: the TorchScript model cannot be exported to ONNX "
                                  f"for editing ({exc})") from None

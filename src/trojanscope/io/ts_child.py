@@ -207,7 +207,7 @@ def _load_and_run(header: dict, data: bytes, out_fd: int) -> None:
         module.eval()
         result = {"status": "ok"}
         if header.get("onnx") is not None:
-            result["onnx"] = _export(module, header["onnx"])
+            result["onnx"] = _export(module, header["onnx"], header.get("onnx_norm") is True)
     except BaseException as exc:  # reported to the parent, which decides
         result = _failure(exc)
     _write_all(out_fd, json.dumps(result).encode())
@@ -220,7 +220,7 @@ def _write_all(fd: int, blob: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _export(module, input_shape: list) -> str:
+def _export(module, input_shape: list, keep_norm: bool = False) -> str:
     """The loaded module's ONNX export (base64), as :mod:`trojanscope.io.script_lift` asks
     for it: the export freezes the graph and propagates its constants, running code the
     forward pass never reaches (a dead branch), so it runs here, not in the parent."""
@@ -229,7 +229,8 @@ def _export(module, input_shape: list) -> str:
     from onnx_bytes import OnnxExportError, export_onnx_bytes
 
     try:
-        return base64.b64encode(export_onnx_bytes(module, input_shape)).decode("ascii")
+        return base64.b64encode(export_onnx_bytes(module, input_shape, keep_norm)
+                                ).decode("ascii")
     except OnnxExportError as exc:
         raise _ExportError(str(exc)) from None
 

@@ -370,7 +370,8 @@ def _limits(data: bytes) -> dict[str, Any]:
     return {"memory": int(gib * 2**30) + 8 * len(data), "cpu_s": CPU_S, "wall_s": WALL_S}
 
 
-def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
+def child_onnx(module: Any, input_shape: tuple[int, ...],
+               keep_norm: bool = False) -> bytes | None:
     """The ONNX export of an archive's :class:`~trojanscope.io.ts_proxy.SandboxedModule`, made
     in the sandboxed child (the
     export freezes the graph and propagates its constants, which runs code no forward pass
@@ -384,7 +385,10 @@ def child_onnx(module: Any, input_shape: tuple[int, ...]) -> bytes | None:
     import base64
 
     data, _digest, source = archive
-    verdict = _SERVER.ask({**_limits(data), "onnx": list(input_shape)}, data)
+    header = {**_limits(data), "onnx": list(input_shape)}
+    if keep_norm:  # BatchNorm kept as its own node (onnx_bytes.export_onnx_bytes)
+        header["onnx_norm"] = True
+    verdict = _SERVER.ask(header, data)
     status = verdict.get("status")
     if status == "ok" and verdict.get("onnx"):
         return base64.b64decode(verdict["onnx"])

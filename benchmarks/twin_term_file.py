@@ -1,0 +1,57 @@
+"""A calibration file with candidate T's ``"<scorer>:twins"`` entries (issue 9, stop 61: h9).
+
+The shipped file (or ``--base``) plus ``auto:twins`` and ``auto:out-of-coverage:twins``: each
+with the ``guard`` and ``wide`` given and the ``centre`` of the same scorer's ``:centre`` entry
+(the median logit of the clean reference models, stop 59), so a model whose classes stand no
+more than ``guard`` above its twins' medians is read as the usual clean model of its scorer.
+
+    python benchmarks/twin_term_file.py --guard 1.0 --wide 1.4 \
+        --write benchmarks/data/outside_s61/cal_T.json
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from _common import LineParser
+
+SCORERS = ("auto", "auto:out-of-coverage")
+
+
+def with_twins(base: dict, guard: float, wide: float = 1.4) -> dict:
+    """``base`` (a calibration file's JSON) with the twins entries added."""
+    out = json.loads(json.dumps(base))
+    for scorer in SCORERS:
+        centre = base[f"{scorer}:centre"]["fitted_on"]["centre"]
+        out[f"{scorer}:twins"] = {
+            "method": f"{scorer}:twins", "features": [], "coef": [], "intercept": 0.0,
+            "fitted_on": {"guard": guard, "wide": wide, "centre": centre,
+                          "fitted_by": "benchmarks/twin_term_file.py: guard from the stop-61 "
+                                       "development table, centre from the centre entry"},
+            "mean": None, "scale": None, "transform": "none"}
+    return out
+
+
+def main() -> None:
+    ap = LineParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", type=Path,
+                    default=Path(__file__).resolve().parents[1] / "src" / "trojanscope"
+                    / "detect" / "calibration.json")
+    ap.add_argument("--guard", type=float, required=True)
+    ap.add_argument("--wide", type=float, default=1.4,
+                    help="a class the twins read at least this wide is the architecture's")
+    ap.add_argument("--write", type=Path, required=True)
+    args = ap.parse_args()
+    if not args.base.is_file():
+        ap.error(f"--base {args.base}: no such file")
+    for name, v in (("--guard", args.guard), ("--wide", args.wide)):
+        if not v >= 0:  # NaN too
+            ap.error(f"{name} must be a number >= 0, got {v}")
+    args.write.write_text(json.dumps(with_twins(json.loads(args.base.read_text()), args.guard,
+                                                args.wide),
+                                     indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

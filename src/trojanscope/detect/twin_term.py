@@ -1,0 +1,138 @@
+"""Candidate T's calibration term: a model whose MM-BD classes stand no higher than its clean
+twins' read as a clean model of the calibration (issue 9, stop 61).
+
+``auto -p twins=N`` (:mod:`.image_twins`) records, for a model with a global-average-pooling
+head, the median over N clean twins of each class's MM-BD ratio (``twin_ratio_<c>``). Where a
+calibration file carries ``"<scorer>:twins"``, the model's **stand** is read
+(:func:`twin_stand`): the most any class stands above its twins' median, among the classes the
+twins do not hold wide (a twins' median of at least ``wide``, 1.4: such a class stands out in
+the architecture itself, MNIST's class 8 under a GAP head). At most ``guard``, nothing stands
+out that the twins do not explain, and the logit is brought down to ``centre`` (the usual clean
+reading of the scoring calibrator) before any raise term; above ``guard`` the reading is left
+alone, and where the suspect is a class the twins hold wide, the standing class becomes the
+suspect. Where the term reads a model, the centre term (:mod:`.kind_centre`: a kind's clean
+reference models) does not: the twins are the model's own reference. It never raises; a run
+without twins reads as before. The raise terms (frame, empty pixels, pixel probe) read
+afterwards, unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from trojanscope.detect.class_excess import class_ratios, lower_logit, term_entries
+
+if TYPE_CHECKING:
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import Calibrator
+
+TERM = "twins"  # ``"auto:twins"``, ``"auto:out-of-coverage:twins"``
+TWIN_RATIO = "twin_ratio_"  # + class: the twins' median MM-BD ratio for that class
+TWIN_COUNT = "twin_count"  # twins read (0: none could be made)
+TWIN_LOGIT = "twin_logit"  # the logit the term added (recorded where it lowered)
+WIDE = 1.4  # a class the twins read at least this wide is the architecture's wide class
+
+
+def twin_medians(features: dict[str, float]) -> list[float] | None:
+    """The twins' median ratio per class, in class order (None where no twins were read)."""
+    out = []
+    while f"{TWIN_RATIO}{len(out)}" in features:
+        out.append(float(features[f"{TWIN_RATIO}{len(out)}"]))
+    return out if len(out) >= 2 else None
+
+
+def twin_stand(features: dict[str, float], wide: float = WIDE) -> float | None:
+    """The most any class's MM-BD ratio stands above its twins' median, among the classes the
+    twins do not hold wide (median ratio below ``wide``: those are the architecture's); None
+    without both readings of the same length, 0.0 where every class is wide in the twins."""
+    got = standing_class(features, wide)
+    return None if got is None else got[1]
+
+
+def standing_class(features: dict[str, float], wide: float = WIDE
+                   ) -> tuple[int | None, float] | None:
+    """(the class, how far it stands above its twins' median) for the class standing most
+    among those the twins do not hold wide; ``(None, 0.0)`` where there is none; None without
+    both readings."""
+    ratios, twins = class_ratios(features), twin_medians(features)
+    if ratios is None or twins is None or len(ratios) != len(twins):
+        return None
+    stands = [(r - t, c) for c, (r, t) in enumerate(zip(ratios, twins, strict=True))
+              if t < wide]
+    if not stands:
+        return None, 0.0
+    stand, cls = max(stands)
+    return cls, stand
+
+
+def twin_shift(features: dict[str, float], probability: float, fitted_on: dict) -> float:
+    """The logit to add (<= 0): down to ``centre`` where the model stands at most ``guard``
+    above its twins and its logit is above ``centre``; 0.0 otherwise."""
+    stand = twin_stand(features, float(fitted_on.get("wide", WIDE)))
+    if stand is None or stand > float(fitted_on["guard"]):
+        return 0.0
+    p = min(max(probability, 1e-12), 1 - 1e-12)
+    over = math.log(p / (1 - p)) - float(fitted_on["centre"])
+    return -over if over > 0 else 0.0
+
+
+def reads_twins(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
+                scored_by: str) -> bool:
+    """Whether ``"<scored_by>:twins"`` reads this verdict: the file carries it and the run
+    recorded twins of the model's class count. Where it does, the twins replace the centre
+    term's kind reference for this model (its own architecture, not a kind's clean models)."""
+    return (f"{scored_by}:{TERM}" in calibrators and verdict.probability is not None
+            and twin_stand(verdict.features) is not None)
+
+
+def twins_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
+               scored_by: str) -> float:
+    """Apply ``"<scored_by>:twins"`` in place where it lowers (recorded as ``twin_logit``);
+    returns the logit added (0.0 where nothing was read)."""
+    term = calibrators.get(f"{scored_by}:{TERM}")
+    if term is None or verdict.probability is None:
+        return 0.0
+    rename(verdict, term.fitted_on)
+    return lower_logit(verdict, twin_shift(verdict.features, verdict.probability,
+                                           term.fitted_on), TWIN_LOGIT)
+
+
+def rename(verdict: ModelVerdict, fitted_on: dict) -> None:
+    """Where a class stands more than ``guard`` above the twins and the suspect is a class the
+    twins hold wide (the architecture's, not a target), put the standing class first."""
+    wide = float(fitted_on.get("wide", WIDE))
+    got = standing_class(verdict.features, wide)
+    twins = twin_medians(verdict.features)
+    if got is None or got[0] is None or got[1] <= float(fitted_on["guard"]) or not twins:
+        return
+    top = verdict.target_classes[0] if verdict.target_classes else None
+    if top is None or not 0 <= top < len(twins) or twins[top] < wide:
+        return
+    if got[0] in verdict.target_classes:
+        verdict.target_classes.remove(got[0])
+    verdict.target_classes.insert(0, got[0])
+
+
+def check_twin_terms(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) a ``"…:twins"`` entry the term could not read: features, a scorer
+    missing from the file, a ``guard`` or ``wide`` that is not a number >= 0 or a ``centre``
+    that is not a finite number."""
+    def number(x: object) -> bool:
+        return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+    for key, base, term in term_entries(calibrators, TERM):
+        if term.features:
+            raise ValueError(f"{key!r}: a twins term reads no features, got {term.features}")
+        if base not in calibrators:
+            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
+        fitted = term.fitted_on
+        if not (number(fitted.get("guard")) and fitted["guard"] >= 0):
+            raise ValueError(f"{key!r}: fitted_on.guard must be a number >= 0, got "
+                             f"{fitted.get('guard')!r}")
+        wide = fitted.get("wide", WIDE)
+        if not (number(wide) and wide >= 0):
+            raise ValueError(f"{key!r}: fitted_on.wide must be a number >= 0, got {wide!r}")
+        if not number(fitted.get("centre")):
+            raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
+                             f"{fitted.get('centre')!r}")

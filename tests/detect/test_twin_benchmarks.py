@@ -1,0 +1,39 @@
+"""Issue 9, stop 61 (h9): the development rows' twins join stored reports by seed and name
+(``benchmarks/twin_wide_class.py``), and the candidate file carries a twins entry per scorer
+with that scorer's centre (``benchmarks/twin_term_file.py``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from trojanscope import detect
+from trojanscope.detect.calibration import load_calibrators
+
+
+def test_twins_join_the_stored_report_of_the_same_seed_and_name(tmp_path, load_benchmark):
+    twc = load_benchmark("twin_wide_class")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("\n".join(json.dumps(r) for r in [
+        {"pop": "9202", "name": "a", "twins": [[1.0, 2.0], [3.0, 4.0]]},
+        {"pop": "9202", "name": "b", "twins": None}]) + "\n")
+    stored = [{"seed": 9202, "name": n, "report": {"features": {}}} for n in ("a", "b", "c")]
+    stored.append({"seed": 9201, "name": "a", "report": {"features": {}}})
+    assert twc.join_twins(stored, rows) == 1
+    assert stored[0]["report"]["features"] == {"twin_ratio_0": 2.0, "twin_ratio_1": 3.0,
+                                               "twin_count": 2.0}
+    assert stored[1]["report"]["features"] == {"twin_count": 0.0}  # no twins could be made
+    assert stored[2]["report"]["features"] == {} and stored[3]["report"]["features"] == {}
+
+
+def test_candidate_file_has_a_readable_twins_entry_per_scorer(tmp_path, load_benchmark):
+    tf = load_benchmark("twin_term_file")
+    base = json.loads((Path(detect.__file__).parent / "calibration.json").read_text())
+    path = tmp_path / "cal_T.json"
+    path.write_text(json.dumps(tf.with_twins(base, 0.8)))
+    cals = load_calibrators(path)  # the file's checks run here
+    for scorer in tf.SCORERS:
+        fitted = cals[f"{scorer}:twins"].fitted_on
+        assert fitted["guard"] == 0.8
+        assert fitted["centre"] == base[f"{scorer}:centre"]["fitted_on"]["centre"]
+    assert "auto:twins" not in base  # the shipped file is not changed
