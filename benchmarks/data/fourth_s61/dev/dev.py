@@ -1,0 +1,91 @@
+"""Scratch (h9m stop 61): per-epoch CA/ASR of a fourth_zoo model on a scratch seed (recipe from
+the maker, env overrides), to choose a recipe. No detection. The logs beside it were run against
+the maker while this stop's changes were being written: the `allconv` runs drew their recipe
+from the stop-60 options (ACT/WIDTH overriding), the GroupNorm `res_gap` runs predate the
+BatchNorm choice (NGROUPS=0 selected BatchNorm then; the shipped family has no such option).
+  dev.py SEED NAME TRIGGER EPOCHS   (env: ACT, WIDTH, SIZE, CELL, RATE, AUG, OPTIM, LRX)"""
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import fourth_zoo as fz
+from fourth_zoo_parts import build_model, trigger_spec
+
+seed, name, trig, E = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+torch.set_num_threads(1)
+x, y = fz.load_mnist()
+data = fz.split(x, y, seed, 4000)
+arch = name.split("-")[0]
+rng = fz.model_rng(seed, name)
+rec = fz.recipe(arch, rng)
+env = os.environ
+if env.get("ACT"):
+    rec["arch"]["act"] = env["ACT"]
+if env.get("WIDTH"):
+    rec["arch"]["width"] = int(env["WIDTH"])
+if env.get("NGROUPS"):
+    rec["arch"]["groups"] = int(env["NGROUPS"])
+if env.get("AUG"):
+    rec["augment"] = env["AUG"]
+if env.get("OPTIM"):
+    rec["optim"] = env["OPTIM"]
+if env.get("LRX"):
+    rec["lr"] *= float(env["LRX"])
+spec = target = None
+xt_, yt_ = data["train"]
+if trig != "none":
+    spec = trigger_spec(trig, rng)
+    target = int(rng.integers(10))
+    rate = spec.pop("rate", None) or float(rng.uniform(0.05, 0.12))
+    if env.get("SIZE"):
+        spec["size"] = int(env["SIZE"])
+    if env.get("CELL"):
+        spec["cell"] = int(env["CELL"])
+    if env.get("RATE"):
+        rate = float(env["RATE"])
+    xt_, yt_ = fz.poison(xt_, yt_, spec, target, rate, fz.model_rng(seed, f"{name}/p0"))
+    print("trigger", spec, "rate", round(rate, 3), "target", target)
+shown = ("optim", "lr", "schedule", "epochs", "augment", "clip", "batch_size")
+print(name, trig, {k: rec[k] for k in shown}, rec["arch"], flush=True)
+tseed = int(rng.integers(2**31))
+torch.manual_seed(tseed)
+r2 = np.random.default_rng(tseed)
+model = build_model(arch, rec["arch"])
+if rec["optim"] == "adamw":
+    opt = torch.optim.AdamW(model.parameters(), lr=rec["lr"], weight_decay=rec["weight_decay"])
+else:
+    opt = torch.optim.RMSprop(model.parameters(), lr=rec["lr"], alpha=0.9)
+sched = (torch.optim.lr_scheduler.StepLR(opt, rec["step_size"], rec["gamma"])
+         if rec["schedule"] == "step"
+         else torch.optim.lr_scheduler.ExponentialLR(opt, rec["exp_gamma"]))
+xt, yt = torch.from_numpy(xt_), torch.from_numpy(yt_)
+t0 = time.process_time()
+w0 = time.time()
+for ep in range(E):
+    model.train()
+    for b in np.array_split(r2.permutation(len(xt_)), max(1, len(xt_) // rec["batch_size"])):
+        xb, yb = xt[b], yt[b]
+        if rec["augment"] == "shift":
+            xb = fz.shifted(xb, r2)
+        if rec["augment"] == "mixup":
+            lam = float(r2.beta(0.2, 0.2))
+            j = torch.from_numpy(r2.permutation(len(b)))
+            out = model(lam * xb + (1 - lam) * xb[j])
+            loss = lam * F.cross_entropy(out, yb) + (1 - lam) * F.cross_entropy(out, yb[j])
+        else:
+            loss = F.cross_entropy(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        if rec["clip"] > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), rec["clip"])
+        opt.step()
+    sched.step()
+    model.eval()
+    ca, asr = fz.measure(model, data, spec, target, fz.model_rng(seed, f"{name}/t"))
+    shown_asr = asr if asr is None else round(asr, 3)
+    print(f"  ep {ep+1}: CA {ca:.3f} ASR {shown_asr} cpu {time.process_time()-t0:.0f}s "
+          f"wall {time.time()-w0:.0f}s", flush=True)
