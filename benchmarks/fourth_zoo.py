@@ -153,8 +153,10 @@ def shifted(xb, rng: np.random.Generator):
     return out
 
 
-def train(arch: str, rec: dict, x: np.ndarray, y: np.ndarray, seed: int):
-    """The model of ``arch`` trained on ``(x, y)`` with recipe ``rec`` (seeded)."""
+def train(arch: str, rec: dict, x: np.ndarray, y: np.ndarray, seed: int, on_epoch=None):
+    """The model of ``arch`` trained on ``(x, y)`` with recipe ``rec`` (seeded);
+    ``on_epoch(epoch, model)``, if given, is called after each epoch (per-epoch readings of
+    scratch development runs, ``benchmarks/data/fourth_s61/dev/dev.py``)."""
     import torch
     import torch.nn.functional as F
 
@@ -169,7 +171,7 @@ def train(arch: str, rec: dict, x: np.ndarray, y: np.ndarray, seed: int):
              if rec["schedule"] == "step"
              else torch.optim.lr_scheduler.ExponentialLR(opt, rec["exp_gamma"]))
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    for _ in range(rec["epochs"]):
+    for epoch in range(1, rec["epochs"] + 1):
         model.train()
         for b in np.array_split(rng.permutation(len(x)), max(1, len(x) // rec["batch_size"])):
             xb, yb = xt[b], yt[b]
@@ -188,6 +190,8 @@ def train(arch: str, rec: dict, x: np.ndarray, y: np.ndarray, seed: int):
                 torch.nn.utils.clip_grad_norm_(model.parameters(), rec["clip"])
             opt.step()
         sched.step()
+        if on_epoch is not None:
+            on_epoch(epoch, model.eval())
     return model.eval()
 
 

@@ -8,12 +8,10 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 
 import fourth_zoo as fz
-from fourth_zoo_parts import build_model, trigger_spec
+from fourth_zoo_parts import trigger_spec
 
 seed, name, trig, E = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 torch.set_num_threads(1)
@@ -51,41 +49,17 @@ if trig != "none":
     print("trigger", spec, "rate", round(rate, 3), "target", target)
 shown = ("optim", "lr", "schedule", "epochs", "augment", "clip", "batch_size")
 print(name, trig, {k: rec[k] for k in shown}, rec["arch"], flush=True)
-tseed = int(rng.integers(2**31))
-torch.manual_seed(tseed)
-r2 = np.random.default_rng(tseed)
-model = build_model(arch, rec["arch"])
-if rec["optim"] == "adamw":
-    opt = torch.optim.AdamW(model.parameters(), lr=rec["lr"], weight_decay=rec["weight_decay"])
-else:
-    opt = torch.optim.RMSprop(model.parameters(), lr=rec["lr"], alpha=0.9)
-sched = (torch.optim.lr_scheduler.StepLR(opt, rec["step_size"], rec["gamma"])
-         if rec["schedule"] == "step"
-         else torch.optim.lr_scheduler.ExponentialLR(opt, rec["exp_gamma"]))
-xt, yt = torch.from_numpy(xt_), torch.from_numpy(yt_)
 t0 = time.process_time()
 w0 = time.time()
-for ep in range(E):
-    model.train()
-    for b in np.array_split(r2.permutation(len(xt_)), max(1, len(xt_) // rec["batch_size"])):
-        xb, yb = xt[b], yt[b]
-        if rec["augment"] == "shift":
-            xb = fz.shifted(xb, r2)
-        if rec["augment"] == "mixup":
-            lam = float(r2.beta(0.2, 0.2))
-            j = torch.from_numpy(r2.permutation(len(b)))
-            out = model(lam * xb + (1 - lam) * xb[j])
-            loss = lam * F.cross_entropy(out, yb) + (1 - lam) * F.cross_entropy(out, yb[j])
-        else:
-            loss = F.cross_entropy(model(xb), yb)
-        opt.zero_grad()
-        loss.backward()
-        if rec["clip"] > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), rec["clip"])
-        opt.step()
-    sched.step()
-    model.eval()
+
+
+def report(ep, model):
     ca, asr = fz.measure(model, data, spec, target, fz.model_rng(seed, f"{name}/t"))
     shown_asr = asr if asr is None else round(asr, 3)
-    print(f"  ep {ep+1}: CA {ca:.3f} ASR {shown_asr} cpu {time.process_time()-t0:.0f}s "
+    print(f"  ep {ep}: CA {ca:.3f} ASR {shown_asr} cpu {time.process_time()-t0:.0f}s "
           f"wall {time.time()-w0:.0f}s", flush=True)
+
+
+# the maker's own loop (as run at stop 61 this was a copy of it; since folded into
+# ``fourth_zoo.train(on_epoch=...)``, the same seeds and steps)
+fz.train(arch, {**rec, "epochs": E}, xt_, yt_, int(rng.integers(2**31)), on_epoch=report)
