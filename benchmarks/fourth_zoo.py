@@ -37,6 +37,7 @@ import numpy as np
 
 from _common import fail
 from fourth_zoo_parts import (
+    ALL_ARCHS,
     ARCHS,
     TRIGGERS,
     apply_trigger,
@@ -51,14 +52,17 @@ from fourth_zoo_parts import (
 # `allconv` 5-8 -> 10-12 (seed 9600 dropped 3 of 4 at CA 0.80-0.94; scratch 9508 reached
 # 0.946-0.964 only at epochs 10-12), `wide_leaky` 3-6 -> 6-10 with 2x2 pooling (9600: all
 # three under 0.95 at 4x4 pooling)
-EPOCHS = {"allconv": (10, 12), "squash_in": (5, 8), "lrn_softsign": (4, 7), "wide_leaky": (6, 10)}
+EPOCHS = {"allconv": (10, 12), "squash_in": (5, 8), "lrn_softsign": (4, 7), "wide_leaky": (6, 10),
+          "res_gap": (6, 8)}
 
 RETRY_EPOCHS = 1.5  # a model under CA --min-ca is trained again for this many times the epochs
 
 
-def plan(per_family: int) -> list[dict]:
+def plan(per_family: int, archs: tuple[str, ...] = ARCHS) -> list[dict]:
     """Every model in build order. Round r gives each architecture family one clean and one
-    backdoored model, the backdoored model of family i carrying trigger family (i + r) mod 4.
+    backdoored model, the backdoored model of family i carrying trigger family (i + r) mod 4
+    (i: the family's place in ``ALL_ARCHS``, so a family added later leaves every earlier
+    model's trigger as it was).
     Round 0 alternates clean and backdoored across families (clean first on even families);
     every later round puts its four backdoored models before its four clean ones (stop 60), so
     the first 12 models already hold every architecture family with 2 backdoored and 1 clean
@@ -66,11 +70,11 @@ def plan(per_family: int) -> list[dict]:
     order = []
     for r in range(per_family):
         first, second = [], []
-        for i, arch in enumerate(ARCHS):
+        for i, arch in enumerate(archs):
             clean = {"name": f"{arch}-cl{r:02d}", "arch_family": arch, "backdoored": False,
                      "trigger_family": None}
             bad = {"name": f"{arch}-bd{r:02d}", "arch_family": arch, "backdoored": True,
-                   "trigger_family": TRIGGERS[(i + r) % len(TRIGGERS)]}
+                   "trigger_family": TRIGGERS[(ALL_ARCHS.index(arch) + r) % len(TRIGGERS)]}
             a, b = (clean, bad) if r == 0 and i % 2 == 0 else (bad, clean)
             first.append(a)
             second.append(b)
@@ -149,8 +153,10 @@ def shifted(xb, rng: np.random.Generator):
     return out
 
 
-def train(arch: str, rec: dict, x: np.ndarray, y: np.ndarray, seed: int):
-    """The model of ``arch`` trained on ``(x, y)`` with recipe ``rec`` (seeded)."""
+def train(arch: str, rec: dict, x: np.ndarray, y: np.ndarray, seed: int, on_epoch=None):
+    """The model of ``arch`` trained on ``(x, y)`` with recipe ``rec`` (seeded);
+    ``on_epoch(epoch, model)``, if given, is called after each epoch (per-epoch readings of
+    scratch development runs, ``benchmarks/data/fourth_s61/dev/dev.py``)."""
     import torch
     import torch.nn.functional as F
 
@@ -165,7 +171,7 @@ def train(arch: str, rec: dict, x: np.ndarray, y: np.ndarray, seed: int):
              if rec["schedule"] == "step"
              else torch.optim.lr_scheduler.ExponentialLR(opt, rec["exp_gamma"]))
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    for _ in range(rec["epochs"]):
+    for epoch in range(1, rec["epochs"] + 1):
         model.train()
         for b in np.array_split(rng.permutation(len(x)), max(1, len(x) // rec["batch_size"])):
             xb, yb = xt[b], yt[b]
@@ -184,6 +190,8 @@ def train(arch: str, rec: dict, x: np.ndarray, y: np.ndarray, seed: int):
                 torch.nn.utils.clip_grad_norm_(model.parameters(), rec["clip"])
             opt.step()
         sched.step()
+        if on_epoch is not None:
+            on_epoch(epoch, model.eval())
     return model.eval()
 
 
@@ -272,6 +280,20 @@ def chosen(order: list[dict], only: str | None, flag: str = "--only") -> list[di
             or m["trigger_family"] in names]
 
 
+def ordered(order: list[dict], names: str) -> list[dict]:
+    """The planned models ``--order`` names (model names, comma-separated), in that order; an
+    unknown or repeated name is an error."""
+    by_name = {m["name"]: m for m in order}
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    bad = [n for n in wanted if n not in by_name]
+    twice = sorted({n for n in wanted if wanted.count(n) > 1})
+    if bad or twice or not wanted:
+        fail(f"--order {names!r}: " + (f"unknown {', '.join(bad)} (a planned model name, e.g. "
+             f"{order[0]['name']}; rounds from --per-family)" if bad else
+             f"named twice: {', '.join(twice)}" if twice else "empty list"))
+    return [by_name[n] for n in wanted]
+
+
 def stop_time(text: str) -> float:
     """``HH:MM[:SS]`` as a UTC time of today, in seconds since the epoch."""
     from datetime import UTC, datetime
@@ -295,6 +317,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                          "backdoored model (default 4)")
     ap.add_argument("--only", help="comma-separated architecture or trigger families or "
                                    "model names")
+    ap.add_argument("--order", metavar="NAMES",
+                    help="build exactly these planned model names, in this order "
+                         "(comma-separated; any family, the later ones too: "
+                         f"{', '.join(ALL_ARCHS)})")
     ap.add_argument("--min-ca", type=float, default=0.95)
     ap.add_argument("--min-asr", type=float, default=0.85)
     ap.add_argument("--train-size", type=int, default=4000,
@@ -321,14 +347,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
-    todo = chosen(plan(args.per_family), args.only)
+    if args.order is not None and args.only is not None:
+        fail("--order and --only: give one of them")
+    todo = (chosen(plan(args.per_family), args.only) if args.order is None
+            else ordered(plan(args.per_family, ALL_ARCHS), args.order))
     if args.skip is not None:
         skipped = {m["name"] for m in chosen(todo, args.skip, "--skip")}
         todo = [m for m in todo if m["name"] not in skipped]
     truth_path = args.out / "truth.json"
     head = {"maker": "benchmarks/fourth_zoo.py", "seed": args.seed,
             "per_family": args.per_family, "min_ca": args.min_ca, "min_asr": args.min_asr,
-            "train_size": args.train_size, "only": args.only}
+            "train_size": args.train_size, "only": args.only, "order": args.order}
     truth = {**head, "models": [], "dropped": [], "complete": False}
     if truth_path.is_file():  # resume the same plan; anything else is refused
         try:

@@ -107,10 +107,55 @@ def test_each_trigger_changes_images_within_range_and_is_seeded(parts, family):
         assert int((a != x).reshape(len(x), -1).sum(axis=1).max()) <= spec["pixels"]
 
 
-@pytest.mark.parametrize("arch", ["allconv", "squash_in", "lrn_softsign", "wide_leaky"])
+@pytest.mark.parametrize("arch", ["allconv", "squash_in", "lrn_softsign", "wide_leaky", "res_gap"])
 def test_every_architecture_gives_ten_logits(parts, arch):
     model = parts.build_model(arch, parts.arch_options(arch, np.random.default_rng(0)))
     assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_res_gap_pools_globally_before_one_linear_layer_and_traces(parts):
+    """Stop 61: the GAP-head family (residual blocks, BatchNorm, SiLU or Hardswish): its
+    features are averaged over the whole map before the one linear layer, and its TorchScript
+    trace carries the pooling a reader looks for."""
+    opts = parts.arch_options("res_gap", np.random.default_rng(1))
+    model = parts.build_model("res_gap", opts).eval()
+    layers = list(model)
+    assert isinstance(layers[-3], torch.nn.AdaptiveAvgPool2d) and layers[-3].output_size == 1
+    assert isinstance(layers[-1], torch.nn.Linear) and layers[-1].in_features == 4 * opts["width"]
+    assert sum(isinstance(m, torch.nn.Linear) for m in model.modules()) == 1
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
+    x = torch.rand(2, 1, 28, 28)
+    traced = torch.jit.trace(model, x, check_trace=False)
+    assert "adaptive_avg_pool2d" in str(traced.inlined_graph)
+    assert torch.allclose(traced(x), model(x))
+
+
+def test_rand_checker_is_a_6px_board_in_the_frame_at_rates_012_016(parts):
+    """Stop 61: the random-place checkerboard grew to 6 px (seed 9601's 4-px ones missed ASR
+    0.85 or cost CA); every stamp lies against an edge and only there."""
+    rates = []
+    for k in range(20):
+        spec = parts.trigger_spec("rand_checker", np.random.default_rng(k))
+        assert (spec["size"], spec["cell"]) == (6, 2)
+        rates.append(spec["rate"])
+    assert min(rates) >= 0.12 and max(rates) <= 0.16
+    x = np.zeros((30, 1, 28, 28), dtype=np.float32)
+    a = parts.apply_trigger(x, spec, np.random.default_rng(0))
+    for img in a[:, 0]:
+        rows, cols = np.nonzero(img)
+        assert rows.max() - rows.min() < 6 and cols.max() - cols.min() < 6
+        assert rows.min() == 0 or cols.min() == 0 or rows.max() == 27 or cols.max() == 27
+
+
+def test_a_later_family_leaves_every_earlier_models_trigger_as_it_was(fz, parts):
+    """Stop 61: ``res_gap`` is planned only when named; the four families' models keep their
+    names, triggers and order in the default plan."""
+    old = fz.plan(3)
+    assert {m["arch_family"] for m in old} == set(parts.ARCHS)
+    every = {m["name"]: m for m in fz.plan(3, parts.ALL_ARCHS)}
+    assert all(every[m["name"]] == m for m in old)
+    assert [every[f"res_gap-bd{r:02d}"]["trigger_family"] for r in range(3)] == [
+        "rand_checker", "lowpass", "watermark"]
 
 
 def test_wide_leaky_pools_2x2_now_and_4x4_for_a_stop_59_recipe(parts):
@@ -264,3 +309,31 @@ def test_skip_leaves_models_out_of_one_run_and_a_resume_may_build_them(fz, parts
         fz.main([*argv, "--skip", "allconv-cl09"])
     err = capsys.readouterr().err.strip()
     assert e.value.code == 2 and err.startswith("error: --skip") and "\n" not in err
+
+
+def test_order_builds_exactly_the_named_models_in_that_order(fz, parts, tmp_path, monkeypatch,
+                                                             capsys):
+    """Stop 61: ``--order`` (any family, the later ones too) builds those names in that order;
+    an unknown or repeated name, or ``--only`` beside it, is one error line and nothing
+    written."""
+    monkeypatch.setattr(fz, "load_mnist", lambda: fake_mnist(500))
+    monkeypatch.setattr(fz, "train", untrained(parts))
+    out = tmp_path / "zoo"
+    argv = ["--seed", "7", "--out", str(out), "--per-family", "2", "--train-size", "200",
+            "--min-ca", "0", "--min-asr", "0"]
+    names = ["res_gap-bd01", "wide_leaky-cl00", "res_gap-cl00"]
+    fz.main([*argv, "--order", ",".join(names)])
+    truth = json.loads((out / "truth.json").read_text())
+    assert built(out) == names and truth["complete"] and truth["order"] == ",".join(names)
+    assert truth["models"][0]["trigger_family"] == "lowpass"
+    for bad, word in [("res_gap-bd02", "unknown res_gap-bd02"), ("allconv-cl00,allconv-cl00",
+                                                                 "named twice")]:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as e:
+            fz.main([*argv[:3], str(tmp_path / "new"), *argv[4:], "--order", bad])
+        err = capsys.readouterr().err.strip()
+        assert e.value.code == 2 and "\n" not in err and word in err
+    with pytest.raises(SystemExit) as e:
+        fz.main([*argv[:3], str(tmp_path / "new"), *argv[4:], "--order", "allconv-cl00",
+                 "--only", "allconv"])
+    assert e.value.code == 2 and not (tmp_path / "new").exists()

@@ -6,6 +6,7 @@
 # the builder exits, a second scorer runs from the last model built back (--reverse, same runs
 # file). Everything stops at CUT (UTC). Two heavy processes at any time, one torch thread each,
 # nice 5.   bash benchmarks/data/fourth_s60/run.sh S K STOP_AT CUT
+# (stop 61: BUILD_ARGS, e.g. "--order NAMES", is passed to the builder as further options)
 set -u
 S=$1; K=$2; STOP_AT=$3; CUT=$4
 cd "$(dirname "$0")/../../.."
@@ -22,7 +23,7 @@ score() {  # extra scorer options
 }
 date -u +"build start %T"
 ( timeout "$(left "$CUT")" nice -n 5 "$PY" benchmarks/fourth_zoo.py --seed "$S" \
-    --out "$RUN/zoo-$S" --per-family "$K" --stop-at "$STOP_AT" > "$RUN/build$S.log" 2>&1
+    --out "$RUN/zoo-$S" --per-family "$K" --stop-at "$STOP_AT" ${BUILD_ARGS:-} > "$RUN/build$S.log" 2>&1
   date -u +"builder exited %T" >> "$RUN/build$S.log"
   score --reverse > "$RUN/score$S-reverse.log" 2>&1 ) &
 until [ -f "$RUN/zoo-$S/truth.json" ]; do [ "$(left "$CUT")" -gt 0 ] || exit 1; sleep 10; done
