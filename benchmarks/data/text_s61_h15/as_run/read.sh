@@ -11,7 +11,9 @@ O=benchmarks/data/text_s61_h15; N=${1:-0}
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=src:benchmarks
 PY=/work/main/.venv/bin/python
 CUTOPT=(); PART=(); [ "$N" -gt 0 ] && CUTOPT=(--neg-first "$N") && PART=(--partial)
-FRESH=$(ls $O/dump_both_*.json 2>/dev/null)
+# the trig-guard-neg readers first, then the neg-only readers (readers2.sh): a later dump's
+# set replaces an earlier one's, so the held-out clean set is the neg reader's where it ran
+FRESH=$(ls $O/dump_both_trig-guard-neg_*.json $O/dump_both_neg_*.json 2>/dev/null)
 if [ "${2:-}" != texts ]; then
 if [ -n "$FRESH" ]; then
 $PY benchmarks/span_text_rule.py $FRESH --candidate lost:5:1 --goal-only --count turned --min-count 30 --expect 1 "${CUTOPT[@]}" --json $O/rule.json > $O/rule.txt
