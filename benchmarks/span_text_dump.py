@@ -10,11 +10,15 @@ simulated with no other forward pass (``span_text_report.py``).
 
 ``--part strip`` / ``span`` and ``--sets`` read a share of it (the same split and partner
 draw), so several processes can read one model side by side; the report merges their dumps.
+``--part both`` reads the two parts chunk by chunk (stop 61), so a reader cut at a deadline
+leaves both readings of the same inputs. Every dump records each triggered input's clean twin's
+predicted class (``twin_pred``, stop 61: the inputs the trigger turned are the fired ones whose
+twin is not of the target class); ``--part twins`` writes only that, for a dump read before.
 The JSON is written after each ``--chunk`` inputs, so a reader stopped at a cut-off keeps what
 it read (the report reads only sets read whole unless told otherwise).
 
     python benchmarks/span_text_dump.py RUN... --seeds 0 --json OUT [--windows 1:1 2:2]
-        [--part both|strip|span] [--sets guard neg trig] [--limit N]
+        [--part both|strip|span|twins] [--sets trig guard neg] [--limit N]
 """
 
 from __future__ import annotations
@@ -94,6 +98,16 @@ def extend(have: dict, more: dict, skip: tuple[str, ...] = ()) -> None:
             have[key] = have.get(key, 0.0) + value
 
 
+def twins(clean, attack, seed: int) -> torch.Tensor:
+    """The clean sentences ``triggered_split`` at ``seed`` stamped the trigger on, in its order
+    (the held-out half's rows of ``attack.test_index``), as token ids (a generator of its own:
+    the split's, which goes on to draw the partners, is left as it is)."""
+    gen = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(clean), generator=gen)
+    held = clean.subset(order[len(clean) // 2:])
+    return held.x[torch.as_tensor(attack.test_index(held))]
+
+
 def head(x: torch.Tensor, n: int) -> torch.Tensor:
     """The first ``n`` rows of ``x`` (all with ``n`` = 0)."""
     return x[:n] if n else x
@@ -105,7 +119,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--windows", nargs="+", default=["2:2"])
     parser.add_argument("--max-spans", type=int, default=64)
-    parser.add_argument("--part", choices=("both", "strip", "span"), default="both")
+    parser.add_argument("--part", choices=("both", "strip", "span", "twins"), default="both")
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
     parser.add_argument("--limit", type=int, default=0,
                         help="development only: read the first N inputs of each set (0: all)")
@@ -130,11 +144,14 @@ def main() -> None:
             gen = torch.Generator().manual_seed(seed)
             with torch.no_grad():
                 guard_x, neg_x, trig_x, fires = triggered_split(module, clean, attack, gen)
+                twin_pred = module(twins(clean, attack, seed)).argmax(1)
             if opts.limit:  # the guard fitted on fewer clean sentences: development only
                 guard_x, neg_x = guard_x[:opts.limit], neg_x[:opts.limit]
                 trig_x, fires = trig_x[:opts.limit], fires[:opts.limit]
+                twin_pred = twin_pred[:opts.limit]
             sets = dict(zip(SETS, (guard_x, neg_x, trig_x), strict=True))
             split: dict = {"seed": seed, "target": int(attack.target), "fires": fires.tolist(),
+                           "twin_pred": twin_pred.tolist(),
                            "sizes": {name: len(x) for name, x in sets.items()}}
             models[-1]["splits"].append(split)
 
@@ -143,22 +160,25 @@ def main() -> None:
                 part.write_text(json.dumps({"windows": opts.windows, "models": models}) + "\n")
                 part.replace(opts.json)  # whole or not at all
 
+            if opts.part == "twins":
+                save()
+                continue
+            detector = None
             if opts.part in ("both", "strip"):
                 start = time.perf_counter()
                 detector = strip_detector()
                 detector.fit(module, guard_x, generator=gen)
                 split["fit_seconds"] = time.perf_counter() - start
-                for name in opts.sets:
-                    for x in head(sets[name], opts.first).split(opts.chunk):
+            # "both": chunk by chunk, strip then span (a cut reader leaves both of each input)
+            for name in opts.sets:
+                for x in head(sets[name], opts.first).split(opts.chunk):
+                    if detector is not None:
                         extend(split.setdefault(name, {}), strip_readings(detector, x))
-                        save()
-            if opts.part in ("both", "span"):
-                for name in opts.sets:
-                    for x in head(sets[name], opts.first).split(opts.chunk):
+                    if opts.part in ("both", "span"):
                         extend(split.setdefault(name, {}),
                                span_readings(module, x, opts.windows, opts.max_spans),
-                               skip=("own", "pred") if opts.part == "both" else ())
-                        save()
+                               skip=("own", "pred") if detector is not None else ())
+                    save()
             print(folder.name, seed, "done", file=sys.stderr, flush=True)
 
 

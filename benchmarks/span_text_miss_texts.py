@@ -17,20 +17,12 @@ from pathlib import Path
 
 import torch
 
+from span_text_dump import twins
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.input_level.evaluate import triggered_split
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.models.text_common import attach_encoder
-
-
-def twins(module, clean, attack, seed: int) -> torch.Tensor:
-    """The clean sentences ``triggered_split`` at ``seed`` stamped the trigger on, in its order
-    (the held-out half's rows of ``attack.test_index``), as token ids."""
-    gen = torch.Generator().manual_seed(seed)
-    order = torch.randperm(len(clean), generator=gen)
-    held = clean.subset(order[len(clean) // 2:])
-    return held.x[torch.as_tensor(attack.test_index(held))]
 
 
 def missed_texts(run: Path, misses: list[dict]) -> list[dict]:
@@ -50,7 +42,7 @@ def missed_texts(run: Path, misses: list[dict]) -> list[dict]:
         gen = torch.Generator().manual_seed(entry["seed"])
         with torch.no_grad():
             _, _, trig_x, fires = triggered_split(module, clean, attack, gen)
-            twin = module(twins(module, clean, attack, entry["seed"])).softmax(1)[:, attack.target]
+            twin = module(twins(clean, attack, entry["seed"])).softmax(1)[:, attack.target]
         already = (twin > 0.5) & fires
         out.append({"model": run.name, "seed": entry["seed"], "summary": True,
                     "fired": int(fires.sum()), "fired_already": int(already.sum())})

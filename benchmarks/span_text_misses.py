@@ -2,7 +2,9 @@
 ``span_text_dump.py`` readings, each fired triggered input that today's ``strip-text`` guard
 (``strip``) or the candidate (a score of ``span_text_report.scores``) misses at its own guard
 threshold, with its ``strip`` score, own probability and least kept probability with one
-window removed; and the held-out clean inputs either flags. No forward pass.
+window removed, and (stop 61) whether the trigger turned it (its clean twin not in the target
+class, where the dump has ``twin_pred``; None otherwise); and the held-out clean inputs either
+flags. No forward pass.
 
     python benchmarks/span_text_misses.py DUMP... --candidate lost:5:1 [--partial] [--json OUT]
 """
@@ -13,7 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from span_text_report import merged, scores
+from span_text_report import count_mask, merged, scores
 from trojanscope.detect.input_level.base import pac_threshold
 
 
@@ -32,9 +34,12 @@ def misses(paths: list[Path], candidate: str, fpr: float, confidence: float,
             t = pac_threshold(v["guard"], fpr, confidence) if t is None else t
             flags[name] = {s: (v[s] > t).tolist() for s in ("neg", "trig")}
         fires = split["fires"]
+        turned = count_mask(split, "turned")
         out.append({"model": model, "seed": split["seed"], "candidate": candidate,
                     "fired": sum(fires), "lost_share": lost_share(split, spec),
-                    "missed": [row(split, spec, flags, candidate, i) for i in range(len(fires))
+                    "turned": None if turned is None else int(turned.sum()),
+                    "missed": [row(split, spec, flags, candidate, i, turned)
+                               for i in range(len(fires))
                                if fires[i] and not (flags["strip"]["trig"][i]
                                                     and flags[candidate]["trig"][i])],
                     "neg_flagged": {k: [i for i, f in enumerate(v["neg"]) if f]
@@ -42,12 +47,14 @@ def misses(paths: list[Path], candidate: str, fpr: float, confidence: float,
     return out
 
 
-def row(split: dict, spec: str, flags: dict, candidate: str, i: int) -> dict:
-    """Triggered input ``i``'s readings and whether each score flags it."""
+def row(split: dict, spec: str, flags: dict, candidate: str, i: int, turned=None) -> dict:
+    """Triggered input ``i``'s readings, whether each score flags it and whether the trigger
+    turned it (``turned``: the split's mask, None where the dump has no twins)."""
     trig = split["trig"]
     return {"i": i, "strip": trig["score"][i], "own": trig["own"][i],
             "least": trig["span"]["least"][spec][i] if spec else None,
-            "today": flags["strip"]["trig"][i], "candidate": flags[candidate]["trig"][i]}
+            "today": flags["strip"]["trig"][i], "candidate": flags[candidate]["trig"][i],
+            "turned": None if turned is None else bool(turned[i])}
 
 
 def lost_share(split: dict, spec: str) -> dict[str, float] | None:
@@ -75,14 +82,15 @@ def main() -> None:
     opts = parser.parse_args()
     rows = misses(opts.dumps, opts.candidate, opts.fpr, opts.confidence, opts.partial)
     for r in rows:
-        print(f"{r['model']} split {r['seed']}: {r['fired']} fired; held-out clean flagged "
+        print(f"{r['model']} split {r['seed']}: {r['fired']} fired, {r['turned']} turned; "
+              "held-out clean flagged "
               f"today {r['neg_flagged']['strip']}, candidate {r['neg_flagged'][r['candidate']]}"
               f"; share losing its class without its worst window {r['lost_share']}")
         for m in r["missed"]:
             least = "" if m["least"] is None else f" least {m['least']:.3f}"
             print(f"  trig {m['i']}: strip {m['strip']:.3f} own {m['own']:.3f}{least} "
                   f"today {'flagged' if m['today'] else 'missed'}, candidate "
-                  f"{'flagged' if m['candidate'] else 'missed'}")
+                  f"{'flagged' if m['candidate'] else 'missed'}, turned {m['turned']}")
     if opts.json:
         opts.json.write_text(json.dumps(rows, indent=1) + "\n")
 

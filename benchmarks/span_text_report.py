@@ -23,12 +23,18 @@ least kept probability: how far the input without its worst window is from its c
 1/2 it lost it) and ``orflip:W:S`` (``strip`` or ``flip:W:S``, each at half the FPR budget, as
 ``or50``).
 
+Counts (stop 61, the lead's decision): ``fired`` (every triggered input the model puts in the
+target class, the count of stops 49-60) and ``turned`` (those of them whose clean twin it does
+not: the inputs the trigger turned, as the attack's ``flip_rate`` counts them; from a dump's
+``twin_pred``, see ``span_text_dump.py``). Each row gives both where the dump has the twins.
+
     python benchmarks/span_text_report.py DUMP... [--json OUT]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 from pathlib import Path
 
@@ -39,6 +45,7 @@ from trojanscope.detect.input_level.base import pac_threshold
 from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
 
 SETS = ("guard", "neg", "trig")
+COUNTS = ("fired", "turned")  # which triggered inputs a guard TPR counts (stop 61: turned)
 OR_SHARES = (50, 20)  # the drop's percent of the FPR budget in the ``orP`` scores
 
 
@@ -131,6 +138,37 @@ def figures(values: dict[str, Tensor], fires: Tensor, fpr: float, confidence: fl
             "fired": len(pos)}
 
 
+def count_mask(split: dict, count: str) -> Tensor | None:
+    """The triggered inputs ``count`` counts: ``fired`` (in the target class with the trigger)
+    or ``turned`` (fired, their clean twin not in the target class: what the trigger changed);
+    None for ``turned`` on a dump without ``twin_pred``."""
+    fires = torch.tensor(split["fires"], dtype=torch.bool)
+    if count == "fired":
+        return fires
+    if count != "turned":
+        raise ValueError(f"count {count!r} is not one of {COUNTS}")
+    if "twin_pred" not in split:
+        return None
+    twin = torch.tensor(split["twin_pred"][:len(fires)], dtype=torch.long)
+    return fires & (twin != int(split["target"]))
+
+
+def by_count(values: dict[str, Tensor], split: dict, fpr: float, confidence: float) -> dict:
+    """:func:`figures` under each count the split can give (``turned`` needs ``twin_pred``)."""
+    out = {}
+    for count in COUNTS:
+        mask = count_mask(split, count)
+        if mask is not None:
+            out[count] = figures(values, mask, fpr, confidence)
+    return out
+
+
+def load(path: Path) -> dict:
+    """A dump's JSON, gzipped or not (stop 59's dumps are stored gzipped)."""
+    raw = path.read_bytes()
+    return json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+
+
 def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, list[str]]]:
     """(model, split, window specs) per model and split seed, the readings of dumps of the same
     model and split (``--part`` / ``--sets`` readers) merged into one; only those whose three
@@ -139,7 +177,7 @@ def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, li
     at a cut-off, not the rule's)."""
     found: dict[tuple[str, int], dict] = {}
     for path in paths:
-        data = json.loads(path.read_text())
+        data = load(path)
         for model in data["models"]:
             for split in model["splits"]:
                 have = found.setdefault((model["model"], split["seed"]), {"windows": None})
@@ -169,6 +207,8 @@ def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, li
             for s in SETS:
                 split[s] = cut(split[s], counts[s])
             split["fires"] = split["fires"][:counts["trig"]]
+            if "twin_pred" in split:
+                split["twin_pred"] = split["twin_pred"][:counts["trig"]]
         out.append((key[0], split, split["windows"]))
     return out
 
@@ -185,7 +225,7 @@ def latency(paths: list[Path]) -> list[dict]:
     window, where the dump counted the windows)."""
     rows = []
     for path in paths:
-        data = json.loads(path.read_text())
+        data = load(path)
         for model in data["models"]:
             for split in model["splits"]:
                 for name in SETS:
@@ -210,13 +250,16 @@ def latency(paths: list[Path]) -> list[dict]:
 
 def report(paths: list[Path], fpr: float, confidence: float,
            partial: bool = False) -> list[dict]:
+    """Per model, split and score: its figures on all fired triggered inputs, and under each
+    count (``counts``: ``fired``, and ``turned`` where the dump has the twins)."""
     rows = []
     for model, split, windows in merged(paths, partial):
         fires = torch.tensor(split["fires"], dtype=torch.bool)
         for name, values in scores(split, windows, fpr, confidence).items():
             rows.append({"model": model, "seed": split["seed"], "target": split["target"],
                          "score": name, "n": {s: len(values[s]) for s in SETS},
-                         **figures(values, fires, fpr, confidence)})
+                         **figures(values, fires, fpr, confidence),
+                         "counts": by_count(values, split, fpr, confidence)})
     return rows
 
 
@@ -239,12 +282,16 @@ def main() -> None:
             opts.json.write_text(json.dumps(rows, indent=1) + "\n")
         return
     rows = report(opts.dumps, opts.fpr, opts.confidence, opts.partial)
-    print("| model | split | score | guard FPR | guard TPR | ROC-AUC | ROC TPR |")
-    print("|---|---|---|---|---|---|---|")
+    print("| model | split | score | guard FPR | guard TPR turned (n) | guard TPR fired (n) | "
+          "ROC-AUC turned / fired | ROC TPR turned / fired |")
+    print("|---|---|---|---|---|---|---|---|")
+    nan = {"guard_tpr": float("nan"), "auc": float("nan"), "roc_tpr": float("nan"), "fired": 0}
     for r in rows:
+        t = r["counts"].get("turned", nan)
         print(f"| {r['model']} (t {r['target']}) | {r['seed']} | {r['score']} | "
-              f"{r['guard_fpr']:.3f} | {r['guard_tpr']:.3f} | {r['auc']:.3f} | "
-              f"{r['roc_tpr']:.3f} |")
+              f"{r['guard_fpr']:.3f} | {t['guard_tpr']:.3f} ({t['fired']}) | "
+              f"{r['guard_tpr']:.3f} ({r['fired']}) | {t['auc']:.3f} / {r['auc']:.3f} | "
+              f"{t['roc_tpr']:.3f} / {r['roc_tpr']:.3f} |")
     if opts.json:
         opts.json.write_text(json.dumps(rows, indent=1) + "\n")
 

@@ -8,7 +8,11 @@ guard FPR ≤ today's + ``--fpr-slack`` (0.01); and (4) at least ``--expect`` mo
 with ``--gain`` (stop 57) also the candidate's mean guard TPR above today's; ``--neg-first N``
 (stop 58) reads the held-out clean set's first N, as the plan read it (guard, triggered whole);
 ``--goal-only`` (stop 60: today's default read on fresh models, no candidate against it) keeps
-conditions (1) and (4) and gives each model's verdict.
+conditions (1) and (4) and gives each model's verdict; ``--count turned`` (stop 61, the lead's
+decision) counts a guard's TPR on the triggered inputs the trigger turned (their clean twin not
+in the target class; the dump's ``twin_pred``) instead of all fired ones (``fired``, the
+default, as stops 49-60 read), each reading giving both counts beside it (``counts``), and
+``--min-count N`` reads only splits with at least N triggered inputs so counted.
 Reported beside it: each reading's seconds per input (strip, span occlusion).
 
     python benchmarks/span_text_rule.py DUMP... --candidate drop:2:2 [--expect 2] [--json OUT]
@@ -20,27 +24,37 @@ import argparse
 import json
 from pathlib import Path
 
-import torch
-
-from span_text_report import SETS, cut, figures, merged, scores
+from span_text_report import SETS, by_count, count_mask, cut, figures, merged, scores
 
 
 def readings(paths: list[Path], candidate: str, fpr: float, confidence: float,
-             neg_first: int = 0) -> list[dict]:
-    """Per model and split: today's and the candidate's figures, and the seconds per input;
-    with ``neg_first`` (stop 58's plan) a split whose held-out clean set was read to its first
-    ``neg_first`` (``span_text_dump.py --first``), cut there, is read too, its guard and
-    triggered sets still whole."""
+             neg_first: int = 0, count: str = "fired", min_count: int = 0) -> list[dict]:
+    """Per model and split: today's and the candidate's figures on the triggered inputs
+    ``count`` counts (``fired`` or ``turned``), both under each count (``counts``), and the
+    seconds per input; with ``neg_first`` (stop 58's plan) a split whose held-out clean set was
+    read to its first ``neg_first`` (``span_text_dump.py --first``), cut there, is read too,
+    its guard and triggered sets still whole; a split with fewer than ``min_count`` counted
+    inputs is not read."""
     out = []
     for model, split, windows in merged(paths, partial=bool(neg_first)):
         if neg_first and not planned(split, neg_first):
             continue
-        fires = torch.tensor(split["fires"], dtype=torch.bool)
+        mask = count_mask(split, count)
+        if mask is None:
+            raise SystemExit(f"error: {model} split {split['seed']}: the dump has no twin "
+                             "predictions (twin_pred) to count turned inputs; add a "
+                             "span_text_dump.py --part twins dump")
+        if int(mask.sum()) < min_count:
+            continue
         values = scores(split, windows, fpr, confidence)
         n = sum(len(split[s]["own"]) for s in SETS)
         out.append({"model": model, "seed": split["seed"], "target": split["target"],
-                    "today": figures(values["strip"], fires, fpr, confidence),
-                    "candidate": figures(values[candidate], fires, fpr, confidence),
+                    "count": count,
+                    "today": figures(values["strip"], mask, fpr, confidence),
+                    "candidate": figures(values[candidate], mask, fpr, confidence),
+                    "counts": {"today": by_count(values["strip"], split, fpr, confidence),
+                               "candidate": by_count(values[candidate], split, fpr,
+                                                     confidence)},
                     "strip_s_per_input": (split.get("fit_seconds", 0.0) + sum(
                         split[s].get("strip_seconds", 0.0) for s in SETS)) / n,
                     "span_s_per_input": sum(split[s]["span"]["seconds"] for s in SETS) / n,
@@ -112,11 +126,17 @@ def main() -> None:
                              "(stop 58's plan), cut there; guard and triggered still whole")
     parser.add_argument("--goal-only", action="store_true",
                         help="stop 60: conditions (1) and (4) only, each model's verdict")
+    parser.add_argument("--count", choices=("fired", "turned"), default="fired",
+                        help="stop 61: the triggered inputs a TPR counts (turned: the clean "
+                             "twin not in the target class; fired: all, as stops 49-60)")
+    parser.add_argument("--min-count", type=int, default=0,
+                        help="read only splits with at least N triggered inputs so counted")
     parser.add_argument("--fpr", type=float, default=0.05)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
-    rows = readings(opts.dumps, opts.candidate, opts.fpr, opts.confidence, opts.neg_first)
+    rows = readings(opts.dumps, opts.candidate, opts.fpr, opts.confidence, opts.neg_first,
+                    opts.count, opts.min_count)
     verdict = rule(rows, fpr=opts.fpr, expect=opts.expect, gain=opts.gain,
                    goal_only=opts.goal_only)
     for r in rows:
@@ -126,12 +146,18 @@ def main() -> None:
               f" ROC TPR {t['roc_tpr']:.3f} -> {c['roc_tpr']:.3f}, AUC {t['auc']:.3f} -> "
               f"{c['auc']:.3f}; s/input strip {r['strip_s_per_input']:.2f}, span "
               f"{r['span_s_per_input']:.2f} ({r['span_passes_per_input'] or float('nan'):.1f} "
-              "passes)")
+              f"passes); counted: {r['count']} ({c['fired']})")
+        for count, got in r["counts"]["candidate"].items():
+            was = r["counts"]["today"][count]
+            print(f"  {count} ({got['fired']}): guard TPR {was['guard_tpr']:.3f} -> "
+                  f"{got['guard_tpr']:.3f}, AUC {was['auc']:.3f} -> {got['auc']:.3f}, "
+                  f"ROC TPR {was['roc_tpr']:.3f} -> {got['roc_tpr']:.3f}")
     print("conditions:", verdict["conditions"], "met:", verdict["met"])
     if "per_model" in verdict:
         print("per model (1):", verdict["per_model"])
     if opts.json:
-        opts.json.write_text(json.dumps({"candidate": opts.candidate, "readings": rows,
+        opts.json.write_text(json.dumps({"candidate": opts.candidate, "count": opts.count,
+                                         "readings": rows,
                                          **verdict}, indent=1) + "\n")
 
 
