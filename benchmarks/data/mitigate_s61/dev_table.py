@@ -3,9 +3,13 @@
 default's rows for the same models from stop 60 (``mitigate_s60/fresh-SEED.json``, the same
 seed and split; dev.sh's first run checks that today's run reproduces one of them). One line
 per model (family, CA change and ASR both ways, goal marks, time), then the counts at issue
-12's goal and the median times (today's measured at stop 60's load, 8-10).
+12's goal and the median times (today's measured at stop 60's load, 8-10). With ``fresh``
+the same table for the fresh zoos 2463/2464, both rows from ``fresh-SEED.json`` (rule.sh's
+joined parts: the two runs of a model one after the other, at the same load).
 
-    python benchmarks/data/mitigate_s61/dev_table.py N > benchmarks/data/mitigate_s61/dev-table.txt
+    cd benchmarks/data/mitigate_s61
+    python dev_table.py N > dev-table.txt
+    python dev_table.py N fresh > fresh-table.txt
 """
 
 import json
@@ -19,8 +23,16 @@ N = sys.argv[1] if len(sys.argv) > 1 else "20"
 HERE = Path(__file__).parent
 S60 = HERE.parent / "mitigate_s60"
 cand_key = f"gated:dense_epochs={N}"
-lines, pairs = [], []
-for seed in ("2461", "2462"):
+FRESH = len(sys.argv) > 2 and sys.argv[2] == "fresh"
+pairs = []
+for seed in ("2463", "2464") if FRESH else ():
+    path = HERE / f"fresh-{seed}.json"
+    if path.is_file():
+        got = json.loads(path.read_text())
+        today = {r["name"]: MitigationRow(**r) for r in got["gated"]["rows"]}
+        pairs += [(f"{seed}/{r['name']}", today[r["name"]], MitigationRow(**r))
+                  for r in got[cand_key]["rows"] if r["name"] in today]
+for seed in () if FRESH else ("2461", "2462"):
     today = {r["name"]: MitigationRow(**r)
              for r in json.loads((S60 / f"fresh-{seed}.json").read_text())["gated"]["rows"]}
     for part in ("a", "b"):
@@ -39,7 +51,8 @@ def cell(m: MitigationRow) -> str:
     return f"{100 * (m.ca_after - m.ca_before):+.1f} / {asr}{mark}"
 
 
-print(f"| model | family | today (stop 60) | {cand_key} | time today / candidate |")
+WHEN = "" if FRESH else " (stop 60)"
+print(f"| model | family | today{WHEN} | {cand_key} | time today / candidate |")
 print("|---|---|---|---|---|")
 for name, t, c in pairs:
     print(f"| {name} | {c.attack or 'clean'} | {cell(t)} | {cell(c)} | "
@@ -61,5 +74,5 @@ if dca:
           f"min {min(dca):+.1f}, max {max(dca):+.1f}")
 if pairs:
     print(f"median time: today {statistics.median(t.elapsed_s for _, t, _ in pairs):.1f} s "
-          f"(stop 60, load 8-10), candidate "
+          f"({'the same run' if FRESH else 'stop 60, load 8-10'}), candidate "
           f"{statistics.median(c.elapsed_s for _, _, c in pairs):.1f} s (this run)")

@@ -25,6 +25,7 @@ $P benchmarks/mitigate_read_rule.py $O/fresh-pooled.json --candidate "$CAND" --m
 $P benchmarks/ship_rule_mitigate.py $O/fresh-pooled.json \
     --today gated --candidate "$CAND" --clean-loss 0.01 --fast 60 --strict
 $P benchmarks/goal_by_family.py $O/fresh-pooled.json
+$P $O/dev_table.py $N fresh > $O/fresh-table.txt && cat $O/fresh-table.txt
 $P benchmarks/pool_default_rows.py --part $A/fresh-2439.json 2439 'gated:free_reach=0.15' \
     --part $A/fresh-2440.json 2440 'gated:free_reach=0.15' \
     --part $B/fresh-2441.json 2441 gated --part $B/fresh-2442.json 2442 gated \
