@@ -4,7 +4,8 @@
 (A) the candidate has at least one more backdoored model at issue 12's goal than today's default,
 (B) at most one model at the goal today misses it under the candidate, (C) every clean model
 loses at most 1 point under the candidate, (D) the candidate's median time per model is at most
-60 s or at most 1.2 times today's on the same models (the machine's load slows both). Prints
+60 s or at most 1.2 times today's on the same models (the machine's load slows both;
+``--time-ratio``/``--time-floor`` change both numbers: stop 61's rule is ratio 1, no floor). Prints
 each reading and "met" or "not met"; with ``--min-backdoored N`` (stops 57–58) then the size
 clause: fewer than N backdoored pairs read is not met.
 
@@ -26,8 +27,11 @@ from trojanscope.mitigate.zoo_eval import MitigationRow
 
 
 def rule_lines(pooled: dict, candidate: str, today: str = "gated",
-               min_backdoored: int | None = None) -> list[str]:
-    """The rule's readings, one line each, as the per-stop scripts printed them."""
+               min_backdoored: int | None = None, time_ratio: float = 1.2,
+               time_floor: float = 60.0) -> list[str]:
+    """The rule's readings, one line each, as the per-stop scripts printed them. (D) is the
+    candidate's median time at most ``time_floor`` s or at most ``time_ratio`` times today's
+    (stop 61's rule: ratio 1, no floor: "not above today's")."""
     base = {r["name"]: MitigationRow(**r) for r in pooled[today]["rows"]}
     cand = {r["name"]: MitigationRow(**r) for r in pooled[candidate]["rows"]}
     names = [n for n in base if n in cand]  # the pairs
@@ -45,7 +49,7 @@ def rule_lines(pooled: dict, candidate: str, today: str = "gated",
                                     f"vs {t_goal}/{len(bad)} (today); gained {gained}"),
         "B": (len(lost) <= 1, f"at the goal today, not under the candidate: {lost}"),
         "C": (not clean_over, f"clean models ({len(good)}) losing > 1 point: {clean_over}"),
-        "D": (c_med <= max(60.0, 1.2 * t_med),
+        "D": (c_med <= max(time_floor, time_ratio * t_med),
               f"median time {c_med:.1f} s (candidate) vs {t_med:.1f} s (today)"),
     }
     lines = [f"pairs read: {len(names)} ({len(bad)} backdoored, {len(good)} clean)"]
@@ -66,12 +70,20 @@ def main() -> None:
     ap.add_argument("--today", default="gated", help="today's default's method name in it")
     ap.add_argument("--min-backdoored", type=int, default=None,
                     help="the size clause: fewer backdoored pairs than this is not met")
+    ap.add_argument("--time-ratio", type=float, default=1.2,
+                    help="(D): the candidate's median time at most this times today's")
+    ap.add_argument("--time-floor", type=float, default=60.0,
+                    help="(D): ... or at most this many seconds (0: no floor)")
     args = ap.parse_args()
+    if not (args.time_ratio > 0 and args.time_floor >= 0):  # NaN too
+        ap.error(f"--time-ratio must be above 0 and --time-floor at least 0, got "
+                 f"{args.time_ratio!r} and {args.time_floor!r}")
     pooled = json.loads(args.pooled.read_text())
     for name in (args.today, args.candidate):
         if name not in pooled:
             ap.error(f"{args.pooled}: no rows for {name!r}; methods: {', '.join(sorted(pooled))}")
-    print("\n".join(rule_lines(pooled, args.candidate, args.today, args.min_backdoored)))
+    print("\n".join(rule_lines(pooled, args.candidate, args.today, args.min_backdoored,
+                                args.time_ratio, args.time_floor)))
 
 
 if __name__ == "__main__":

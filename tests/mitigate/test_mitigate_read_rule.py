@@ -64,3 +64,24 @@ def test_a_method_the_file_lacks_is_one_error_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].endswith(
         "no rows for 'gated:other=1'; methods: gated, gated:new=1")
+
+
+def test_the_time_clause_reads_its_ratio_and_floor(load_benchmark) -> None:
+    """Stop 61's (D): "not above today's" (ratio 1, no floor) refuses a candidate 10% slower
+    that the old clause (1.2 times, or 60 s) lets through."""
+    rule = load_benchmark("mitigate_read_rule")
+    today = [_row("a", asr_after=0.01, elapsed=80.0), _row("b", asr_after=None, elapsed=80.0)]
+    cand = [_row("a", asr_after=0.01, elapsed=88.0), _row("b", asr_after=None, elapsed=88.0)]
+    old = rule.rule_lines(_pooled(today, cand), CAND)
+    new = rule.rule_lines(_pooled(today, cand), CAND, time_ratio=1.0, time_floor=0.0)
+    assert old[4] == "(D) median time 88.0 s (candidate) vs 80.0 s (today): met"
+    assert new[4] == "(D) median time 88.0 s (candidate) vs 80.0 s (today): not met"
+
+
+def test_a_bad_time_ratio_is_one_error_line(tmp_path: Path) -> None:
+    path = tmp_path / "pooled.json"
+    path.write_text(json.dumps(_pooled([], [])))
+    done = run_script("mitigate_read_rule.py", path, "--candidate", CAND, "--time-ratio", "0")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].endswith(
+        "--time-ratio must be above 0 and --time-floor at least 0, got 0.0 and 60.0")
