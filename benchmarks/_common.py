@@ -73,6 +73,20 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def read_json(path: Path) -> object:
+    """A JSON file's value (gzipped when its name ends ``.gz``, as the files committed under
+    ``benchmarks/data`` often are)."""
+    path = Path(path)
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return json.loads(raw)
+
+
+def truth_by_name(path: Path) -> dict[str, dict]:
+    """The ``truth.json`` of a zoo folder (``foreign_zoo.py``, ``outside_zoo.py``, …; or its
+    committed ``.json.gz``): each model's entry by its name."""
+    return {m["name"]: m for m in read_json(path)["models"]}
+
+
 def judged(rows: Iterable[dict], verdict: Callable[[dict], str]) -> dict[str, dict]:
     """Each case's last run (by ``id``), its verdict judged again by ``verdict`` (a script's
     lists of valid values may be edited after a run)."""

@@ -14,7 +14,6 @@ to make the twins; the truth is only copied into the row for the table.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import statistics
 import sys
@@ -23,20 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import read_jsonl
-
-
-def read_truth(path: Path) -> dict:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt") as fh:
-        return json.load(fh)
-
-
-def ratios_of(features: dict) -> list[float]:
-    out = []
-    while f"mmbd_class_ratio_{len(out)}" in features:
-        out.append(float(features[f"mmbd_class_ratio_{len(out)}"]))
-    return out
+from _common import read_jsonl, truth_by_name
 
 
 def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int,
@@ -45,6 +31,7 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
     import torch
 
     from trojanscope.data.dataset import TensorDataset
+    from trojanscope.detect.class_excess import class_ratios
     from trojanscope.detect.image_twins import editable, train_twins, twin_ratios
     from trojanscope.io.models import load_model
 
@@ -62,7 +49,7 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
            "target": truth.get("target"), "p": run.get("probability"),
            "suspect": run.get("suspected_target"),
            "mmbd_top": (run.get("report") or {}).get("ranking", [None])[0],
-           "ratios": ratios_of(feats), "twins": None,
+           "ratios": class_ratios(feats) or [], "twins": None,
            "frame": [feats.get("frame_share_gap"), feats.get("frame_top_class")]}
     if module is not None:
         twins = train_twins(module, data, count, seed, epochs, fit)
@@ -85,7 +72,7 @@ def build_rows(pops: list[str], out: Path, count: int, seed: int, epochs: int,
     for spec in pops:
         pop, _, paths = spec.partition("=")
         zoo, runs, truth_path = (Path(p) for p in paths.split(","))
-        truth = {m["name"]: m for m in read_truth(truth_path)["models"]}
+        truth = truth_by_name(truth_path)
         runs_all = [r for r in read_jsonl(runs) if r.get("report") and r["name"] in truth]
         runs_all.sort(key=lambda r: (not r["name"].startswith("gap"), r["name"]))
         for run in runs_all:
@@ -153,7 +140,7 @@ def terms(runs: Path, truth_path: Path, candidate: Path) -> list[dict]:
     from trojanscope.detect.twin_term import standing_class
 
     today, cand = load_calibrators(), load_calibrators(candidate)
-    truth = {m["name"]: m for m in read_truth(truth_path)["models"]}
+    truth = truth_by_name(truth_path)
     out, seen = [], set()
     for run in read_jsonl(runs):
         if not run.get("report") or run["name"] in seen or run["name"] not in truth:
