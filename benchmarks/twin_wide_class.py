@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from _common import read_jsonl, truth_by_name
+from _common import fail, read_jsonl, run_main, truth_by_name
 
 
 def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int,
@@ -162,6 +161,18 @@ def terms(runs: Path, truth_path: Path, candidate: Path) -> list[dict]:
     return out
 
 
+def paths_of(spec: str, count: int, flag: str) -> list[Path]:
+    """``count`` comma-separated paths of ``flag``'s value, each there; otherwise one error
+    line and exit 2 (before any model is read)."""
+    parts = [Path(p) for p in spec.split(",")]
+    if len(parts) != count or not all(spec.split(",")):
+        fail(f"{flag} {spec!r}: give {count} comma-separated paths")
+    missing = [str(p) for p in parts if not p.exists()]
+    if missing:
+        fail(f"{flag} {spec!r}: no such file or folder: {', '.join(missing)}")
+    return parts
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pop", action="append", default=[], help="NAME=ZOO,RUNS,TRUTH")
@@ -179,8 +190,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.terms:
         if args.candidate is None or not args.candidate.is_file():
-            sys.exit("error: --terms needs --candidate FILE (an existing calibration file)")
-        runs, truth_path = (Path(p) for p in args.terms.split(","))
+            fail("--terms needs --candidate FILE (an existing calibration file)")
+        runs, truth_path = paths_of(args.terms, 2, "--terms")
         for row in terms(runs, truth_path, args.candidate):
             print(json.dumps(row))
         return
@@ -189,7 +200,12 @@ def main(argv: list[str] | None = None) -> None:
             print(summary(row))
         return
     if not args.pop or args.out is None:
-        sys.exit("error: give --pop and --out (or --table)")
+        fail("give --pop and --out (or --table)")
+    for spec in args.pop:
+        name, _, paths = spec.partition("=")
+        if not name:
+            fail(f"--pop {spec!r}: give NAME=ZOO,RUNS,TRUTH")
+        paths_of(paths, 3, "--pop")
     import torch
 
     torch.set_num_threads(1)
@@ -201,4 +217,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)
