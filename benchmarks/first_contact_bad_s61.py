@@ -39,6 +39,8 @@ def errors(kept: str) -> list[str]:
 
 
 def rows(log: Path, keep: Path, work: Path) -> list[dict]:
+    """Each logged bad line with its error lines, what it left written in ``work`` and whether
+    it is as asked (exit 2, one ``error:`` line, no traceback, nothing written)."""
     out = []
     for n, line in enumerate(log.read_text().splitlines(), 1):
         row = json.loads(line)

@@ -67,6 +67,9 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
 
 def build_rows(pops: list[str], out: Path, count: int, seed: int, epochs: int,
                only: str | None, fit: str = "labels") -> None:
+    """Append to ``out`` one :func:`model_row` per stored model of each ``NAME=ZOO,RUNS,TRUTH``
+    population (GAP-head models first), skipping those ``out`` already holds: a cut run
+    resumes where it stopped."""
     done = {(r["pop"], r["name"]) for r in read_jsonl(out)} if out.is_file() else set()
     for spec in pops:
         pop, _, paths = spec.partition("=")
@@ -86,6 +89,7 @@ def build_rows(pops: list[str], out: Path, count: int, seed: int, epochs: int,
 
 
 def twin_stats(row: dict, cls: int | None) -> tuple[float | None, float | None]:
+    """The twins' median and largest MM-BD ratio for class ``cls`` (Nones without twins)."""
     if cls is None or not row.get("twins"):
         return None, None
     vals = [t[cls] for t in row["twins"] if len(t) > cls]
@@ -93,6 +97,8 @@ def twin_stats(row: dict, cls: int | None) -> tuple[float | None, float | None]:
 
 
 def summary(row: dict) -> str:
+    """One row as a line: truth, stored p and suspect, MM-BD's top class and its ratio beside
+    the twins' median / largest for it, each twin's top class, the CPU seconds."""
     s = row["mmbd_top"]
     med, mx = twin_stats(row, s)
     truth = f"{row['trigger_family']}->{row['target']}" if row["backdoored"] else "clean"
