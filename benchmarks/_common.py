@@ -73,6 +73,19 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def read_json(path: Path) -> object:
+    """A JSON file's value, gzipped or not (told by its first bytes: the files committed under
+    ``benchmarks/data`` are often gzipped, a reader's own output not)."""
+    raw = Path(path).read_bytes()
+    return json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+
+
+def truth_by_name(path: Path) -> dict[str, dict]:
+    """The ``truth.json`` of a zoo folder (``foreign_zoo.py``, ``outside_zoo.py``, …; or its
+    committed ``.json.gz``): each model's entry by its name."""
+    return {m["name"]: m for m in read_json(path)["models"]}
+
+
 def judged(rows: Iterable[dict], verdict: Callable[[dict], str]) -> dict[str, dict]:
     """Each case's last run (by ``id``), its verdict judged again by ``verdict`` (a script's
     lists of valid values may be edited after a run)."""

@@ -25,15 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import fail, run_main
+from _common import fail, read_json, run_main
 
 DEFAULT_TRAITS = {"activation:relu", "layer:conv", "pool:max"}
-
-
-def read_json(path: Path):
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt") as f:
-        return json.load(f)
 
 
 def dense_rows(rows: list[dict]) -> list[dict]:

@@ -15,6 +15,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from _common import fail, run_main
+
 OUTPUTS = ("--out", "--output", "--report", "--write-clean")
 
 
@@ -37,6 +39,8 @@ def errors(kept: str) -> list[str]:
 
 
 def rows(log: Path, keep: Path, work: Path) -> list[dict]:
+    """Each logged bad line with its error lines, what it left written in ``work`` and whether
+    it is as asked (exit 2, one ``error:`` line, no traceback, nothing written)."""
     out = []
     for n, line in enumerate(log.read_text().splitlines(), 1):
         row = json.loads(line)
@@ -51,8 +55,7 @@ def rows(log: Path, keep: Path, work: Path) -> list[dict]:
 
 def main() -> None:
     if len(sys.argv) != 4:
-        print("usage: first_contact_bad_s61.py BAD.jsonl KEEP_DIR WORK", file=sys.stderr)
-        raise SystemExit(2)
+        fail("usage: first_contact_bad_s61.py BAD.jsonl KEEP_DIR WORK")
     got = rows(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
     print("| bad line (as run) | exit | s | the error line | traceback | written | as asked |")
     print("|---|---|---|---|---|---|---|")
@@ -67,4 +70,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)  # a missing or unreadable file: one error line, exit 2

@@ -18,7 +18,6 @@ printed as a table; every model goes to ``--json``.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import math
 import sys
@@ -27,17 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import read_jsonl, run_main
+from _common import truth_by_name as read_truth
 from foreign_zoo_detect import logit_terms, recalibrate_row, verdict_of
 
 CLIP = 1e-6  # the scorer's own clip (generalise_lofo.score)
 GAPS = ("empty_share_gap", "frame_share_gap", "pixel_share_gap")
-
-
-def read_truth(path: Path) -> dict[str, dict]:
-    """The ``truth.json`` of a ``foreign_zoo.py`` folder (or its committed ``.json.gz``), by
-    model name."""
-    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    return {m["name"]: m for m in json.loads(raw)["models"]}
 
 
 def log_loss_share(backdoored: bool, p: float) -> float:

@@ -40,7 +40,7 @@ from torch import nn
 
 ARCHS = ("allconv", "squash_in", "lrn_softsign", "wide_leaky")
 # families added after stop 60, kept out of ``ARCHS`` so that the stop-59/60 plan (and each of
-# its models' trigger family) stays as it was; a population names them with ``--families``
+# its models' trigger family) stays as it was; a population names their models with ``--order``
 MORE_ARCHS = ("res_gap",)
 ALL_ARCHS = ARCHS + MORE_ARCHS
 TRIGGERS = ("rand_checker", "lowpass", "watermark", "sparse_pixels")

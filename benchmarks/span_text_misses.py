@@ -15,6 +15,8 @@ import argparse
 import json
 from pathlib import Path
 
+from torch import Tensor
+
 from span_text_report import count_mask, merged, scores
 from trojanscope.detect.input_level.base import pac_threshold
 
@@ -47,7 +49,8 @@ def misses(paths: list[Path], candidate: str, fpr: float, confidence: float,
     return out
 
 
-def row(split: dict, spec: str, flags: dict, candidate: str, i: int, turned=None) -> dict:
+def row(split: dict, spec: str, flags: dict, candidate: str, i: int,
+        turned: Tensor | None = None) -> dict:
     """Triggered input ``i``'s readings, whether each score flags it and whether the trigger
     turned it (``turned``: the split's mask, None where the dump has no twins)."""
     trig = split["trig"]

@@ -34,13 +34,13 @@ not: the inputs the trigger turned, as the attack's ``flip_rate`` counts them; f
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
+from _common import read_json
 from trojanscope.detect.input_level.base import pac_threshold
 from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
 
@@ -163,12 +163,6 @@ def by_count(values: dict[str, Tensor], split: dict, fpr: float, confidence: flo
     return out
 
 
-def load(path: Path) -> dict:
-    """A dump's JSON, gzipped or not (stop 59's dumps are stored gzipped)."""
-    raw = path.read_bytes()
-    return json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
-
-
 def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, list[str]]]:
     """(model, split, window specs) per model and split seed, the readings of dumps of the same
     model and split (``--part`` / ``--sets`` readers) merged into one; only those whose three
@@ -177,7 +171,7 @@ def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, li
     at a cut-off, not the rule's)."""
     found: dict[tuple[str, int], dict] = {}
     for path in paths:
-        data = load(path)
+        data = read_json(path)  # stop 59's dumps are stored gzipped
         for model in data["models"]:
             for split in model["splits"]:
                 have = found.setdefault((model["model"], split["seed"]), {"windows": None})
@@ -225,7 +219,7 @@ def latency(paths: list[Path]) -> list[dict]:
     window, where the dump counted the windows)."""
     rows = []
     for path in paths:
-        data = load(path)
+        data = read_json(path)  # stop 59's dumps are stored gzipped
         for model in data["models"]:
             for split in model["splits"]:
                 for name in SETS:

@@ -14,16 +14,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from _common import LineParser
+from _common import LineParser, read_json, run_main
 
 SCORERS = ("auto", "auto:out-of-coverage")
 
 
 def with_twins(base: dict, guard: float, wide: float = 1.4) -> dict:
-    """``base`` (a calibration file's JSON) with the twins entries added."""
+    """``base`` (a calibration file's JSON) with the twins entries added; a base without a
+    scorer's ``:centre`` entry (whose centre the twins entry takes) is refused (ValueError)."""
     out = json.loads(json.dumps(base))
     for scorer in SCORERS:
-        centre = base[f"{scorer}:centre"]["fitted_on"]["centre"]
+        try:
+            centre = base[f"{scorer}:centre"]["fitted_on"]["centre"]
+        except (KeyError, TypeError):
+            raise ValueError(f"the base file has no {scorer}:centre entry with a "
+                             "fitted_on.centre (the twins entry takes its centre)") from None
         out[f"{scorer}:twins"] = {
             "method": f"{scorer}:twins", "features": [], "coef": [], "intercept": 0.0,
             "fitted_on": {"guard": guard, "wide": wide, "centre": centre,
@@ -48,10 +53,12 @@ def main() -> None:
     for name, v in (("--guard", args.guard), ("--wide", args.wide)):
         if not v >= 0:  # NaN too
             ap.error(f"{name} must be a number >= 0, got {v}")
-    args.write.write_text(json.dumps(with_twins(json.loads(args.base.read_text()), args.guard,
-                                                args.wide),
-                                     indent=1) + "\n")
+    base = read_json(args.base)  # not JSON: one error line (run_main)
+    if not isinstance(base, dict):
+        ap.error(f"--base {args.base}: not a calibration file (a JSON object)")
+    text = json.dumps(with_twins(base, args.guard, args.wide), indent=1) + "\n"
+    args.write.write_text(text)
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -14,29 +14,14 @@ to make the twins; the truth is only copied into the row for the table.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from _common import read_jsonl
-
-
-def read_truth(path: Path) -> dict:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt") as fh:
-        return json.load(fh)
-
-
-def ratios_of(features: dict) -> list[float]:
-    out = []
-    while f"mmbd_class_ratio_{len(out)}" in features:
-        out.append(float(features[f"mmbd_class_ratio_{len(out)}"]))
-    return out
+from _common import fail, read_jsonl, run_main, truth_by_name
 
 
 def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int,
@@ -45,6 +30,7 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
     import torch
 
     from trojanscope.data.dataset import TensorDataset
+    from trojanscope.detect.class_excess import class_ratios
     from trojanscope.detect.image_twins import editable, train_twins, twin_ratios
     from trojanscope.io.models import load_model
 
@@ -62,7 +48,7 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
            "target": truth.get("target"), "p": run.get("probability"),
            "suspect": run.get("suspected_target"),
            "mmbd_top": (run.get("report") or {}).get("ranking", [None])[0],
-           "ratios": ratios_of(feats), "twins": None,
+           "ratios": class_ratios(feats) or [], "twins": None,
            "frame": [feats.get("frame_share_gap"), feats.get("frame_top_class")]}
     if module is not None:
         twins = train_twins(module, data, count, seed, epochs, fit)
@@ -81,11 +67,14 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
 
 def build_rows(pops: list[str], out: Path, count: int, seed: int, epochs: int,
                only: str | None, fit: str = "labels") -> None:
+    """Append to ``out`` one :func:`model_row` per stored model of each ``NAME=ZOO,RUNS,TRUTH``
+    population (GAP-head models first), skipping those ``out`` already holds: a cut run
+    resumes where it stopped."""
     done = {(r["pop"], r["name"]) for r in read_jsonl(out)} if out.is_file() else set()
     for spec in pops:
         pop, _, paths = spec.partition("=")
         zoo, runs, truth_path = (Path(p) for p in paths.split(","))
-        truth = {m["name"]: m for m in read_truth(truth_path)["models"]}
+        truth = truth_by_name(truth_path)
         runs_all = [r for r in read_jsonl(runs) if r.get("report") and r["name"] in truth]
         runs_all.sort(key=lambda r: (not r["name"].startswith("gap"), r["name"]))
         for run in runs_all:
@@ -100,6 +89,7 @@ def build_rows(pops: list[str], out: Path, count: int, seed: int, epochs: int,
 
 
 def twin_stats(row: dict, cls: int | None) -> tuple[float | None, float | None]:
+    """The twins' median and largest MM-BD ratio for class ``cls`` (Nones without twins)."""
     if cls is None or not row.get("twins"):
         return None, None
     vals = [t[cls] for t in row["twins"] if len(t) > cls]
@@ -107,6 +97,8 @@ def twin_stats(row: dict, cls: int | None) -> tuple[float | None, float | None]:
 
 
 def summary(row: dict) -> str:
+    """One row as a line: truth, stored p and suspect, MM-BD's top class and its ratio beside
+    the twins' median / largest for it, each twin's top class, the CPU seconds."""
     s = row["mmbd_top"]
     med, mx = twin_stats(row, s)
     truth = f"{row['trigger_family']}->{row['target']}" if row["backdoored"] else "clean"
@@ -153,7 +145,7 @@ def terms(runs: Path, truth_path: Path, candidate: Path) -> list[dict]:
     from trojanscope.detect.twin_term import standing_class
 
     today, cand = load_calibrators(), load_calibrators(candidate)
-    truth = {m["name"]: m for m in read_truth(truth_path)["models"]}
+    truth = truth_by_name(truth_path)
     out, seen = [], set()
     for run in read_jsonl(runs):
         if not run.get("report") or run["name"] in seen or run["name"] not in truth:
@@ -175,6 +167,18 @@ def terms(runs: Path, truth_path: Path, candidate: Path) -> list[dict]:
     return out
 
 
+def paths_of(spec: str, count: int, flag: str) -> list[Path]:
+    """``count`` comma-separated paths of ``flag``'s value, each there; otherwise one error
+    line and exit 2 (before any model is read)."""
+    parts = [Path(p) for p in spec.split(",")]
+    if len(parts) != count or not all(spec.split(",")):
+        fail(f"{flag} {spec!r}: give {count} comma-separated paths")
+    missing = [str(p) for p in parts if not p.exists()]
+    if missing:
+        fail(f"{flag} {spec!r}: no such file or folder: {', '.join(missing)}")
+    return parts
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pop", action="append", default=[], help="NAME=ZOO,RUNS,TRUTH")
@@ -192,8 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.terms:
         if args.candidate is None or not args.candidate.is_file():
-            sys.exit("error: --terms needs --candidate FILE (an existing calibration file)")
-        runs, truth_path = (Path(p) for p in args.terms.split(","))
+            fail("--terms needs --candidate FILE (an existing calibration file)")
+        runs, truth_path = paths_of(args.terms, 2, "--terms")
         for row in terms(runs, truth_path, args.candidate):
             print(json.dumps(row))
         return
@@ -202,7 +206,12 @@ def main(argv: list[str] | None = None) -> None:
             print(summary(row))
         return
     if not args.pop or args.out is None:
-        sys.exit("error: give --pop and --out (or --table)")
+        fail("give --pop and --out (or --table)")
+    for spec in args.pop:
+        name, _, paths = spec.partition("=")
+        if not name:
+            fail(f"--pop {spec!r}: give NAME=ZOO,RUNS,TRUTH")
+        paths_of(paths, 3, "--pop")
     import torch
 
     torch.set_num_threads(1)
@@ -214,4 +223,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

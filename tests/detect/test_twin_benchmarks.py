@@ -37,3 +37,44 @@ def test_candidate_file_has_a_readable_twins_entry_per_scorer(tmp_path, load_ben
         assert fitted["guard"] == 0.8
         assert fitted["centre"] == base[f"{scorer}:centre"]["fitted_on"]["centre"]
     assert "auto:twins" not in base  # the shipped file is not changed
+
+
+def test_twin_wide_class_bad_input_is_one_error_line(tmp_path) -> None:
+    """Stop 61 review (hrev): a malformed ``--pop`` or ``--terms`` spec, a missing file or a
+    missing option ends in one ``error:`` line and exit 2 before any model is read (a
+    ValueError traceback, or exit 1, before)."""
+    from script_run import run_script
+
+    cal = tmp_path / "cal.json"
+    cal.write_text("{}")
+    there = tmp_path / "runs.jsonl"
+    there.write_text("")
+    for args, said in ((("--pop", "9202=a,b", "--out", tmp_path / "o"), "3 comma-separated"),
+                       (("--pop", f"=x,{there},{there}", "--out", tmp_path / "o"), "NAME="),
+                       (("--pop", f"p={tmp_path / 'no'},{there},{there}", "--out",
+                         tmp_path / "o"), "no such file"),
+                       (("--terms", str(there), "--candidate", cal), "2 comma-separated"),
+                       (("--terms", f"{there},{there}"), "--candidate"),
+                       (("--table", tmp_path / "none.jsonl"), "none.jsonl"),
+                       ((), "give --pop and --out")):
+        res = run_script("twin_wide_class.py", *args)
+        assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+        assert res.stderr.count("\n") == 1 and said in res.stderr, res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_twin_term_file_bad_base_is_one_error_line(tmp_path) -> None:
+    """Stop 61 review (hrev): a ``--base`` that is not JSON, not an object, or has no
+    ``:centre`` entries to take the centre from ends in one error line, exit 2, nothing
+    written (tracebacks before)."""
+    from script_run import run_script
+
+    out = tmp_path / "cal_T.json"
+    for text, said in (("{", "JSONDecodeError"), ("[]", "not a calibration file"),
+                       ("{}", "no auto:centre entry")):
+        (tmp_path / "base.json").write_text(text)
+        res = run_script("twin_term_file.py", "--base", tmp_path / "base.json", "--guard", "1",
+                         "--write", out)
+        assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+        assert res.stderr.count("\n") == 1 and said in res.stderr, res.stderr
+        assert not out.exists()

@@ -30,6 +30,7 @@ from trojanscope.detect.class_excess import (
     EXCESS_LOGIT,
     check_excess_terms,
     excess_term,
+    finite,
 )
 from trojanscope.detect.coverage import (
     KNOWN_TRAITS,
@@ -147,11 +148,11 @@ class Calibrator:
             if values is None and name != "coef":
                 continue
             if not isinstance(values, list) or len(values) != n or not all(
-                    _finite(v) and (name != "scale" or v > 0) for v in values):
+                    finite(v) and (name != "scale" or v > 0) for v in values):
                 kind = "positive numbers" if name == "scale" else "finite numbers"
                 raise ValueError(f"{self.method!r}: {name} must be {n} {kind}, one per "
                                  f"feature, got {values!r}")
-        if not _finite(self.intercept):
+        if not finite(self.intercept):
             raise ValueError(f"{self.method!r}: intercept must be a finite number, got "
                              f"{self.intercept!r}")
         if not isinstance(self.fitted_on, dict):
@@ -174,12 +175,6 @@ class Calibrator:
         raw = [_transform(_clip(features[f]), self.transform) for f in self.features]
         values = [(v - m) / s for v, m, s in zip(raw, mean, scale, strict=True)]
         return self.intercept + sum(c * v for c, v in zip(self.coef, values, strict=True))
-
-
-def _finite(value: object) -> bool:
-    """A real, finite number (not a bool, a string or NaN)."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
 
 
 def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
@@ -385,10 +380,10 @@ def _check_gate_start(key: str, fitted_on: dict) -> None:
     if starts is None:
         return
     if (not isinstance(starts, dict) or not all(_start_key(t) in KNOWN_TRAITS for t in starts)
-            or not all(_finite(v) for v in starts.values())):
+            or not all(finite(v) for v in starts.values())):
         raise ValueError(f"{key!r}: fitted_on.gate_start must map known traits to finite "
                          f"starts, got {starts!r}")
-    if not (_finite(fitted_on.get("start")) and _finite(fitted_on.get("slope"))):
+    if not (finite(fitted_on.get("start")) and finite(fitted_on.get("slope"))):
         raise ValueError(f"{key!r}: fitted_on.gate_start needs numeric fitted_on.start and "
                          "fitted_on.slope")
 
@@ -413,8 +408,7 @@ def check_coverage(calibrators: dict[str, Calibrator]) -> None:
         if covered is None:
             continue
         if not isinstance(covered, dict) or not all(
-                isinstance(n, int | float) and not isinstance(n, bool) and math.isfinite(n)
-                and n >= 0 and n == int(n) for n in covered.values()):
+                finite(n) and n >= 0 and n == int(n) for n in covered.values()):
             raise ValueError(f"{key!r}: fitted_on.coverage must map traits to model counts "
                              f"(whole numbers >= 0), got {covered!r}"[:300])
 

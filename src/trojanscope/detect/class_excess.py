@@ -59,10 +59,24 @@ def class_ratio_features(margins: list[float], input_shape: tuple[int, ...] | No
 
 def class_ratios(features: dict[str, float]) -> list[float] | None:
     """The per-class ratios a run recorded, in class order (None when it recorded none)."""
-    ratios = []
-    while f"{RATIO}{len(ratios)}" in features:
-        ratios.append(float(features[f"{RATIO}{len(ratios)}"]))
-    return ratios if len(ratios) >= 2 else None
+    return per_class(features, RATIO)
+
+
+def per_class(features: dict[str, float], prefix: str) -> list[float] | None:
+    """``features[prefix + "0"]``, ``features[prefix + "1"]``, … up to the first class
+    missing, as floats; None where fewer than two classes were recorded (MM-BD's ratios, the
+    twins' medians of :mod:`.twin_term`)."""
+    out = []
+    while f"{prefix}{len(out)}" in features:
+        out.append(float(features[f"{prefix}{len(out)}"]))
+    return out if len(out) >= 2 else None
+
+
+def finite(value: object) -> bool:
+    """A real, finite number (not a bool, a string, NaN or infinity): what a calibration
+    term's checks accept for a setting."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value))
 
 
 def kind_key(features: dict[str, float], traits: list[str]) -> str | None:

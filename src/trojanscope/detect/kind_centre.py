@@ -33,7 +33,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.class_excess import class_ratios, kind_key, lower_logit, term_entries
+from trojanscope.detect.class_excess import (
+    class_ratios,
+    finite,
+    kind_key,
+    lower_logit,
+    term_entries,
+)
 from trojanscope.detect.coverage import KNOWN_TRAITS
 
 if TYPE_CHECKING:
@@ -128,9 +134,6 @@ def check_centre_terms(calibrators: dict[str, Calibrator]) -> None:
     is not a number >= 0, a ``nearest`` that names no trait the readers report, a ``centre``
     that is not a finite number, a ``most`` that is not a number > 0 or a ``min_clean`` that
     is not a whole number >= 1."""
-    def number(x: object) -> bool:
-        return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-
     for key, base, term in term_entries(calibrators, TERM):
         if term.features:
             raise ValueError(f"{key!r}: a centre term reads no features, got {term.features}")
@@ -139,30 +142,30 @@ def check_centre_terms(calibrators: dict[str, Calibrator]) -> None:
         fitted = term.fitted_on
         reference = fitted.get("reference")
         if not isinstance(reference, dict) or not all(
-                isinstance(v, dict) and number(v.get("logit"))
+                isinstance(v, dict) and finite(v.get("logit"))
                 and isinstance(v.get("n_clean"), int) and not isinstance(v["n_clean"], bool)
                 for v in reference.values()):
             raise ValueError(f"{key!r}: fitted_on.reference must map kinds to "
                              "{\"n_clean\": N, \"logit\": x}")
         guard = fitted.get("guard")
-        if guard is not None and not (number(guard) and guard >= 0):
+        if guard is not None and not (finite(guard) and guard >= 0):
             raise ValueError(f"{key!r}: fitted_on.guard must be a number >= 0, got {guard!r}")
         if guard is not None and not all(
-                isinstance(v.get("median"), list) and all(number(x) for x in v["median"])
+                isinstance(v.get("median"), list) and all(finite(x) for x in v["median"])
                 for v in reference.values()):
             raise ValueError(f"{key!r}: with a guard, every reference kind needs its per-class "
                              "\"median\" ratios")
-        if not number(fitted.get("centre")):
+        if not finite(fitted.get("centre")):
             raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
                              f"{fitted.get('centre')!r}")
         nearest = fitted.get("nearest")
         if nearest is not None and nearest not in KNOWN_TRAITS:
             raise ValueError(f"{key!r}: fitted_on.nearest must name a trait, got {nearest!r}")
         start = fitted.get("start", 0.0)
-        if not (number(start) and start >= 0):
+        if not (finite(start) and start >= 0):
             raise ValueError(f"{key!r}: fitted_on.start must be a number >= 0, got {start!r}")
         most = fitted.get("most", math.inf)
-        if most != math.inf and not (number(most) and most > 0):
+        if most != math.inf and not (finite(most) and most > 0):
             raise ValueError(f"{key!r}: fitted_on.most must be a number > 0, got {most!r}")
         min_clean = fitted.get("min_clean", MIN_CLEAN)
         if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:

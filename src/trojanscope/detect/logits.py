@@ -11,8 +11,14 @@ def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
+def logit(probability: float) -> float:
+    """The log-odds of ``probability``, clipped to [1e-12, 1 - 1e-12] first so that 0 and 1
+    stay finite."""
+    p = min(max(probability, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
 def shift_logit(probability: float, lift: float) -> float:
-    """``probability`` with ``lift`` added to its logit (the probability clipped to
-    [1e-12, 1 - 1e-12] first, so 0 and 1 stay finite)."""
-    before = min(max(probability, 1e-12), 1 - 1e-12)
-    return sigmoid(math.log(before / (1 - before)) + lift)
+    """``probability`` with ``lift`` added to its logit (:func:`logit`: 0 and 1 stay
+    finite)."""
+    return sigmoid(logit(probability) + lift)

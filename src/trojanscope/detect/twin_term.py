@@ -18,10 +18,16 @@ afterwards, unchanged.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.class_excess import class_ratios, lower_logit, term_entries
+from trojanscope.detect.class_excess import (
+    class_ratios,
+    finite,
+    lower_logit,
+    per_class,
+    term_entries,
+)
+from trojanscope.detect.logits import logit
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -36,10 +42,7 @@ WIDE = 1.4  # a class the twins read at least this wide is the architecture's wi
 
 def twin_medians(features: dict[str, float]) -> list[float] | None:
     """The twins' median ratio per class, in class order (None where no twins were read)."""
-    out = []
-    while f"{TWIN_RATIO}{len(out)}" in features:
-        out.append(float(features[f"{TWIN_RATIO}{len(out)}"]))
-    return out if len(out) >= 2 else None
+    return per_class(features, TWIN_RATIO)
 
 
 def twin_stand(features: dict[str, float], wide: float = WIDE) -> float | None:
@@ -72,8 +75,7 @@ def twin_shift(features: dict[str, float], probability: float, fitted_on: dict) 
     stand = twin_stand(features, float(fitted_on.get("wide", WIDE)))
     if stand is None or stand > float(fitted_on["guard"]):
         return 0.0
-    p = min(max(probability, 1e-12), 1 - 1e-12)
-    over = math.log(p / (1 - p)) - float(fitted_on["centre"])
+    over = logit(probability) - float(fitted_on["centre"])
     return -over if over > 0 else 0.0
 
 
@@ -118,21 +120,18 @@ def check_twin_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:twins"`` entry the term could not read: features, a scorer
     missing from the file, a ``guard`` or ``wide`` that is not a number >= 0 or a ``centre``
     that is not a finite number."""
-    def number(x: object) -> bool:
-        return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-
     for key, base, term in term_entries(calibrators, TERM):
         if term.features:
             raise ValueError(f"{key!r}: a twins term reads no features, got {term.features}")
         if base not in calibrators:
             raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
         fitted = term.fitted_on
-        if not (number(fitted.get("guard")) and fitted["guard"] >= 0):
+        if not (finite(fitted.get("guard")) and fitted["guard"] >= 0):
             raise ValueError(f"{key!r}: fitted_on.guard must be a number >= 0, got "
                              f"{fitted.get('guard')!r}")
         wide = fitted.get("wide", WIDE)
-        if not (number(wide) and wide >= 0):
+        if not (finite(wide) and wide >= 0):
             raise ValueError(f"{key!r}: fitted_on.wide must be a number >= 0, got {wide!r}")
-        if not number(fitted.get("centre")):
+        if not finite(fitted.get("centre")):
             raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
                              f"{fitted.get('centre')!r}")
