@@ -1,6 +1,6 @@
-"""A calibration file with candidate T's ``"<scorer>:twins"`` entries (issue 9, stop 61: h9).
+"""A calibration file with candidate T's ``"<scorer>:twin-stand"`` entries (issue 9, stop 61: h9).
 
-The shipped file (or ``--base``) plus ``auto:twins`` and ``auto:out-of-coverage:twins``: each
+The shipped file (or ``--base``) plus ``auto:twin-stand`` and ``auto:out-of-coverage:twin-stand``: each
 with the ``guard`` and ``wide`` given and the ``centre`` of the same scorer's ``:centre`` entry
 (the median logit of the clean reference models, stop 59), so a model whose classes stand no
 more than ``guard`` above its twins' medians is read as the usual clean model of its scorer.
@@ -29,8 +29,8 @@ def with_twins(base: dict, guard: float, wide: float = 1.4) -> dict:
         except (KeyError, TypeError):
             raise ValueError(f"the base file has no {scorer}:centre entry with a "
                              "fitted_on.centre (the twins entry takes its centre)") from None
-        out[f"{scorer}:twins"] = {
-            "method": f"{scorer}:twins", "features": [], "coef": [], "intercept": 0.0,
+        out[f"{scorer}:twin-stand"] = {
+            "method": f"{scorer}:twin-stand", "features": [], "coef": [], "intercept": 0.0,
             "fitted_on": {"guard": guard, "wide": wide, "centre": centre,
                           "fitted_by": "benchmarks/twin_term_file.py: guard from the stop-61 "
                                        "development table, centre from the centre entry"},

@@ -33,10 +33,10 @@ def test_candidate_file_has_a_readable_twins_entry_per_scorer(tmp_path, load_ben
     path.write_text(json.dumps(tf.with_twins(base, 0.8)))
     cals = load_calibrators(path)  # the file's checks run here
     for scorer in tf.SCORERS:
-        fitted = cals[f"{scorer}:twins"].fitted_on
+        fitted = cals[f"{scorer}:twin-stand"].fitted_on
         assert fitted["guard"] == 0.8
         assert fitted["centre"] == base[f"{scorer}:centre"]["fitted_on"]["centre"]
-    assert "auto:twins" not in base  # the shipped file is not changed
+    assert "auto:twin-stand" not in base  # the shipped file is not changed
 
 
 def test_twin_wide_class_bad_input_is_one_error_line(tmp_path) -> None:

@@ -1,4 +1,4 @@
-"""Issue 9, stop 61 (h9): candidate T's term (``"<scorer>:twins"``) brings a model whose MM-BD
+"""Issue 9, stop 61 (h9): candidate T's term (``"<scorer>:twin-stand"``) brings a model whose MM-BD
 classes stand no more than ``guard`` above its clean twins' medians down to the scorer's usual
 clean logit, before any raise term; a class standing above the guard, or a run without twins,
 leaves the reading alone. It never raises."""
@@ -30,8 +30,8 @@ def _cals(guard: float | None = 1.0, centre: float = -3.0) -> dict[str, Calibrat
     twins term where ``guard`` is given."""
     cals = {k: v for k, v in load_calibrators().items() if not k.endswith(":centre")}
     if guard is not None:
-        cals["auto:out-of-coverage:twins"] = Calibrator(
-            method="auto:out-of-coverage:twins", features=[], coef=[], intercept=0.0,
+        cals["auto:out-of-coverage:twin-stand"] = Calibrator(
+            method="auto:out-of-coverage:twin-stand", features=[], coef=[], intercept=0.0,
             fitted_on={"guard": guard, "centre": centre})
     return cals
 
@@ -92,7 +92,7 @@ def test_where_the_twins_read_a_model_the_centre_term_does_not() -> None:
     shipped = dict(load_calibrators())  # with the centre terms: K lowers this kind
     lowered_by_k = calibrate(_verdict(feats), shipped)
     assert lowered_by_k.features.get("centre_logit", 0.0) < 0
-    shipped["auto:out-of-coverage:twins"] = _cals(0.01)["auto:out-of-coverage:twins"]
+    shipped["auto:out-of-coverage:twin-stand"] = _cals(0.01)["auto:out-of-coverage:twin-stand"]
     read = calibrate(_verdict(feats), shipped)
     assert "centre_logit" not in read.features and "twin_logit" not in read.features
     assert read.probability == pytest.approx(calibrate(_verdict(feats), _cals(None)).probability)
@@ -115,20 +115,20 @@ def test_calibrating_twice_lowers_once() -> None:
 ])
 def test_a_term_it_cannot_read_is_refused(fitted: dict, says: str) -> None:
     cals = dict(load_calibrators())
-    cals["auto:out-of-coverage:twins"] = Calibrator(
-        method="auto:out-of-coverage:twins", features=[], coef=[], intercept=0.0,
+    cals["auto:out-of-coverage:twin-stand"] = Calibrator(
+        method="auto:out-of-coverage:twin-stand", features=[], coef=[], intercept=0.0,
         fitted_on=fitted)
     with pytest.raises(ValueError, match=says):
         check_twin_terms(cals)
 
 
 def test_a_term_without_its_scorer_or_with_features_is_refused() -> None:
-    cals = {"nobody:twins": Calibrator(method="nobody:twins", features=[], coef=[],
+    cals = {"nobody:twin-stand": Calibrator(method="nobody:twin-stand", features=[], coef=[],
                                        intercept=0.0, fitted_on={"guard": 1.0, "centre": 0.0})}
     with pytest.raises(ValueError, match="no calibrator"):
         check_twin_terms(cals)
     cals = dict(load_calibrators())
-    cals["auto:twins"] = Calibrator(method="auto:twins", features=["mmbd_ratio"], coef=[1.0],
+    cals["auto:twin-stand"] = Calibrator(method="auto:twin-stand", features=["mmbd_ratio"], coef=[1.0],
                                     intercept=0.0, fitted_on={"guard": 1.0, "centre": 0.0})
     with pytest.raises(ValueError, match="reads no features"):
         check_twin_terms(cals)

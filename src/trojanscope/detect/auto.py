@@ -132,7 +132,7 @@ class AutoDetector(ModelDetector):
         twins: with clean images, on a model with a global-average-pooling head, train this
             many clean twins of its architecture on the clean images and record their median
             MM-BD ratio per class (``twin_ratio_<c>``, ``twin_count``; issue 9, stop 61:
-            ``detect/image_twins.py``), read by a ``"<scorer>:twins"`` calibration term
+            ``detect/image_twins.py``), read by a ``"<scorer>:twin-stand"`` calibration term
             (``detect/twin_term.py``). 0 (the default): none.
     """
 
@@ -188,7 +188,7 @@ class AutoDetector(ModelDetector):
             target.input_shape))
         if target.clean is None:
             return verdict
-        if self.twins:  # candidate T (issue 9, stop 61): read by a "<scorer>:twins" term
+        if self.twins:  # candidate T (issue 9, stop 61): read by a "<scorer>:twin-stand" term
             verdict.features.update(twin_features(target, verdict.features, self.twins, seed))
         hinted: list[int] = []  # the probes' classes, where their gaps are evidence of their own
         # images with empty pixels (MNIST-like: a frame, corners); natural RGB images have

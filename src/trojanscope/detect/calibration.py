@@ -778,7 +778,7 @@ def _calibrate(
         excess_term(verdict, calibrators, scored_by)  # only where "<scorer>:excess" is read
         if not reads_twins(verdict, calibrators, scored_by):  # the twins replace the kind
             centre_term(verdict, calibrators, scored_by)  # only where "<scorer>:centre" is read
-        twins_term(verdict, calibrators, scored_by)  # only where "<scorer>:twins" is read
+        twins_term(verdict, calibrators, scored_by)  # only where "<scorer>:twin-stand" is read
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         unread += unread_terms(verdict, calibrators, scored_by)
         notes += [n for _, t in readable_raise_terms(verdict, calibrators)

@@ -3,7 +3,7 @@ twins' read as a clean model of the calibration (issue 9, stop 61).
 
 ``auto -p twins=N`` (:mod:`.image_twins`) records, for a model with a global-average-pooling
 head, the median over N clean twins of each class's MM-BD ratio (``twin_ratio_<c>``). Where a
-calibration file carries ``"<scorer>:twins"``, the model's **stand** is read
+calibration file carries ``"<scorer>:twin-stand"``, the model's **stand** is read
 (:func:`twin_stand`): the most any class stands above its twins' median, among the classes the
 twins do not hold wide (a twins' median of at least ``wide``, 1.4: such a class stands out in
 the architecture itself, MNIST's class 8 under a GAP head). At most ``guard``, nothing stands
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
     from trojanscope.detect.calibration import Calibrator
 
-TERM = "twins"  # ``"auto:twins"``, ``"auto:out-of-coverage:twins"``
+TERM = "twin-stand"  # ``"auto:twin-stand"``, ``"auto:out-of-coverage:twin-stand"``
 TWIN_RATIO = "twin_ratio_"  # + class: the twins' median MM-BD ratio for that class
 TWIN_COUNT = "twin_count"  # twins read (0: none could be made)
 TWIN_LOGIT = "twin_logit"  # the logit the term added (recorded where it lowered)
@@ -81,7 +81,7 @@ def twin_shift(features: dict[str, float], probability: float, fitted_on: dict) 
 
 def reads_twins(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
                 scored_by: str) -> bool:
-    """Whether ``"<scored_by>:twins"`` reads this verdict: the file carries it and the run
+    """Whether ``"<scored_by>:twin-stand"`` reads this verdict: the file carries it and the run
     recorded twins of the model's class count. Where it does, the twins replace the centre
     term's kind reference for this model (its own architecture, not a kind's clean models)."""
     return (f"{scored_by}:{TERM}" in calibrators and verdict.probability is not None
@@ -90,7 +90,7 @@ def reads_twins(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
 
 def twins_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
                scored_by: str) -> float:
-    """Apply ``"<scored_by>:twins"`` in place where it lowers (recorded as ``twin_logit``);
+    """Apply ``"<scored_by>:twin-stand"`` in place where it lowers (recorded as ``twin_logit``);
     returns the logit added (0.0 where nothing was read)."""
     term = calibrators.get(f"{scored_by}:{TERM}")
     if term is None or verdict.probability is None:
@@ -117,7 +117,7 @@ def rename(verdict: ModelVerdict, fitted_on: dict) -> None:
 
 
 def check_twin_terms(calibrators: dict[str, Calibrator]) -> None:
-    """Refuse (ValueError) a ``"…:twins"`` entry the term could not read: features, a scorer
+    """Refuse (ValueError) a ``"…:twin-stand"`` entry the term could not read: features, a scorer
     missing from the file, a ``guard`` or ``wide`` that is not a number >= 0 or a ``centre``
     that is not a finite number."""
     for key, base, term in term_entries(calibrators, TERM):
