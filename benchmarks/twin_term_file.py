@@ -1,6 +1,7 @@
 """A calibration file with candidate T's ``"<scorer>:twin-stand"`` entries (issue 9, stop 61: h9).
 
-The shipped file (or ``--base``) plus ``auto:twin-stand`` and ``auto:out-of-coverage:twin-stand``: each
+The shipped file (or ``--base``) plus ``auto:twin-stand`` and
+``auto:out-of-coverage:twin-stand``: each
 with the ``guard`` and ``wide`` given and the ``centre`` of the same scorer's ``:centre`` entry
 (the median logit of the clean reference models, stop 59), so a model whose classes stand no
 more than ``guard`` above its twins' medians is read as the usual clean model of its scorer.

@@ -128,7 +128,8 @@ def test_a_term_without_its_scorer_or_with_features_is_refused() -> None:
     with pytest.raises(ValueError, match="no calibrator"):
         check_twin_terms(cals)
     cals = dict(load_calibrators())
-    cals["auto:twin-stand"] = Calibrator(method="auto:twin-stand", features=["mmbd_ratio"], coef=[1.0],
-                                    intercept=0.0, fitted_on={"guard": 1.0, "centre": 0.0})
+    cals["auto:twin-stand"] = Calibrator(method="auto:twin-stand", features=["mmbd_ratio"],
+                                         coef=[1.0], intercept=0.0,
+                                         fitted_on={"guard": 1.0, "centre": 0.0})
     with pytest.raises(ValueError, match="reads no features"):
         check_twin_terms(cals)
