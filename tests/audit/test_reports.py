@@ -264,7 +264,10 @@ def test_chart_without_the_shipped_calibrator_draws_no_line(backdoored_result):
 
 @pytest.mark.parametrize("case", ["backdoored", "clean", "code", "inconclusive", "tampered"])
 def test_what_next_fits_the_rating_and_names_real_commands(case, backdoored_result, clean_result,
-                                                           tmp_path, evil_pickle, run_dirs):
+                                                           tmp_path, evil_pickle, run_dirs,
+                                                           shared_inspections):
+    """(The inconclusive and tampered cases' data-free audits of the same weights inspect
+    once, through the worker's memo: stop 62.)"""
     import shlex
 
     from trojanscope.cli.main import _command
