@@ -14,11 +14,16 @@ def _rows(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.rand(40, 3, generator=g), torch.randint(0, 2, (40,), generator=g)
 
 
+def _counted(monkeypatch, module, name: str) -> list:
+    """``module.name`` patched to append to the returned list at each call, then run."""
+    calls: list = []
+    real = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
 def test_the_same_call_fits_once_and_hands_out_copies(monkeypatch) -> None:
-    fits = []
-    real = tabular_excess.fit_full_batch
-    monkeypatch.setattr(tabular_excess, "fit_full_batch",
-                        lambda *a, **k: fits.append(1) or real(*a, **k))
+    fits = _counted(monkeypatch, tabular_excess, "fit_full_batch")
     monkeypatch.setattr(tabular_excess, "REFERENCE_STEPS", 5)  # a key of its own, and fast
     x, y = _rows(0)
     a = tabular_search.reference_model(x, y, 2, seed=1)
@@ -35,10 +40,7 @@ def test_the_same_call_fits_once_and_hands_out_copies(monkeypatch) -> None:
 
 
 def test_other_rows_seed_or_constants_fit_again(monkeypatch) -> None:
-    fits = []
-    real = tabular_excess.fit_full_batch
-    monkeypatch.setattr(tabular_excess, "fit_full_batch",
-                        lambda *a, **k: fits.append(1) or real(*a, **k))
+    fits = _counted(monkeypatch, tabular_excess, "fit_full_batch")
     monkeypatch.setattr(tabular_excess, "REFERENCE_STEPS", 4)
     x, y = _rows(1)
     tabular_search.reference_model(x, y, 2, seed=0)
@@ -54,10 +56,7 @@ def test_twins_are_shared_for_the_same_model_rows_seed_and_fit_only(monkeypatch)
     and the twins' constants; ``twin_networks`` called directly is never cached."""
     from trojanscope.detect import tabular_twins
 
-    fits = []
-    real = tabular_twins.fresh_copy
-    monkeypatch.setattr(tabular_twins, "fresh_copy",
-                        lambda *a, **k: fits.append(1) or real(*a, **k))
+    fits = _counted(monkeypatch, tabular_twins, "fresh_copy")
     monkeypatch.setattr(tabular_twins, "DISTIL_STEPS", 3)  # a key of its own, and fast
     x, y = _rows(3)
     torch.manual_seed(0)
