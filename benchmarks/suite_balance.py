@@ -13,10 +13,11 @@ seconds), and prints each worker's busy seconds, when each stops, the seconds on
 the other, and the last files handed out. It runs nothing; it is as good as its readings.
 
     python benchmarks/suite_balance.py COLLECT.txt (--log DUR.log | --tsv A.tsv [B.tsv ...])
-        [--override C.tsv ...] [--workers 2] [--tail 12] [--json OUT]
+        [--override C.tsv ...] [--workers 2] [--tail 12] [--top N] [--json OUT]
 
 (``--override``: TSVs whose tests replace the readings of the first source, e.g. newer
-measurements of some files.)
+measurements of some files, later ones winning; ``--top N``: also the N collected tests with
+the most seconds in those readings, stop 62.)
 """
 
 from __future__ import annotations
@@ -108,6 +109,12 @@ def summary(result: dict, seconds: dict[str, float], queue: OrderedDict[str, lis
     }
 
 
+def top_tests(nodes: list[str], seconds: dict[str, float], n: int) -> list[list]:
+    """The ``n`` collected tests with the most seconds, most first, as [node id, seconds]."""
+    read = sorted((n_ for n_ in nodes if n_ in seconds), key=lambda t: -seconds[t])
+    return [[t, round(seconds[t], 2)] for t in read[:n]]
+
+
 def jittered_waits(queue: OrderedDict[str, list[str]], seconds: dict[str, float], workers: int,
                    missing: float, spread: float, rounds: int, seed: int) -> list[float]:
     """The wait (latest stop − earliest) in ``rounds`` replays, each file's seconds scaled by
@@ -140,6 +147,8 @@ def main() -> None:
     parser.add_argument("--no-reorder", action="store_true",
                         help="files in collection order (xdist's --no-loadscope-reorder)")
     parser.add_argument("--tail", type=int, default=12)
+    parser.add_argument("--top", type=int, default=0,
+                        help="also list the N collected tests with the most seconds")
     parser.add_argument("--jitter", type=float, default=0.0,
                         help="also replay with each file's seconds off by up to this fraction")
     parser.add_argument("--rounds", type=int, default=200)
@@ -152,6 +161,8 @@ def main() -> None:
         parser.exit(2, f"error: --jitter {args.jitter}: a fraction in [0, 1)\n")
     if args.workers < 1:
         parser.exit(2, f"error: --workers {args.workers}: at least 1\n")
+    if args.top < 0:
+        parser.exit(2, f"error: --top {args.top}: at least 0\n")
     for path in [args.collection, *([args.log] if args.log else args.tsv), *args.override]:
         if not path.is_file():
             parser.exit(2, f"error: {path}: no such file\n")
@@ -180,6 +191,8 @@ def main() -> None:
         result["jitter"] = {"spread": args.jitter, "rounds": args.rounds, "seed": args.seed,
                             "wait_median_s": waits[len(waits) // 2],
                             "wait_p90_s": waits[int(len(waits) * 0.9)], "wait_max_s": waits[-1]}
+    if args.top:
+        result["top_tests"] = top_tests(nodes, seconds, args.top)
     print_json(result, args.json)
 
 

@@ -91,6 +91,27 @@ def clean_run(tiny_train, tiny_test) -> ExperimentResult:
     return train_tiny(None, tiny_train, tiny_test)
 
 
+@pytest.fixture(scope="session")
+def _inspection_memo():
+    from memo import Memo
+
+    return Memo()
+
+
+@pytest.fixture
+def shared_inspections(_inspection_memo, monkeypatch):
+    """Opt-in (stop 62, hfc): every detector ``trojanscope.registry.create`` makes in the test
+    inspects through the worker's memo (``tests/memo.py``: keyed by the detector, its
+    parameters, the model's weights, the data's values and the seed), so the tests of a file
+    that read the same detection of the same model (``detect`` and ``audit`` of one file, three
+    audits of one folder) run it once. For tests that read what a detection prints or rates,
+    never for one that checks the detection itself (its determinism, its inputs)."""
+    from memo import share_inspections
+
+    share_inspections(monkeypatch, _inspection_memo)
+    return _inspection_memo
+
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 

@@ -5,6 +5,7 @@ most two tests left)."""
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 from script_run import run_script
@@ -65,3 +66,19 @@ def test_the_command_line_and_its_bad_input(tmp_path: Path) -> None:
         res = run_script("suite_balance.py", *args)
         assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
         assert res.stderr.count("\n") == 1 and said in res.stderr
+
+
+def test_top_lists_the_heaviest_collected_tests_with_later_overrides_winning(
+        load_benchmark, tmp_path: Path) -> None:
+    collect, tsv = _files(tmp_path)
+    (tmp_path / "o1.tsv").write_text("tests/a.py::t1\t0\t9\t0\t1\ntests/x.py::t0\t0\t99\t0\t1\n")
+    (tmp_path / "o2.tsv").write_text("tests/a.py::t1\t0\t2\t0\t1\n")
+    res = run_script("suite_balance.py", collect, "--tsv", tsv, "--override",
+                     tmp_path / "o1.tsv", tmp_path / "o2.tsv", "--top", "2")
+    assert res.returncode == 0, res.stderr
+    # c.py's 6 s first, then a.py::t1 at o2's 2 s (not o1's 9); x.py was not collected
+    assert load_benchmark("suite_balance").top_tests(["tests/c.py::t0"], {}, 3) == []
+    assert json.loads(res.stdout)["top_tests"] == [["tests/c.py::t0", 6.0],
+                                                   ["tests/a.py::t1", 2.0]]
+    res = run_script("suite_balance.py", collect, "--tsv", tsv, "--top", "-1")
+    assert res.returncode == 2 and res.stderr.count("\n") == 1 and "--top -1" in res.stderr

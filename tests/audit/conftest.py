@@ -3,7 +3,6 @@ several test files read of them."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
@@ -30,24 +29,33 @@ def run_dirs(tmp_path_factory, backdoored_run, clean_run) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def _audit_cache() -> dict:
-    return {}
+def _audit_cache():
+    from memo import Memo
+
+    return Memo()
 
 
 @pytest.fixture(scope="session")
-def audited(_audit_cache: dict, run_dirs):
+def audited(_audit_cache, _inspection_memo, run_dirs):
     """``audited(name, **options)``: ``run_audit(run_dirs[name], AuditOptions(**options))``,
     made once per worker for the same call (stop 61, hfc: four files read the default audit of
     each tiny model; the same folder, options and seed give the same result) and handed out as
     a deep copy each time, so what a test changes reaches no other. An audit under a
-    ``monkeypatch`` or with a test's own steps is no such call: run it directly."""
+    ``monkeypatch`` or with a test's own steps is no such call: run it directly. Its detection
+    goes through the worker's inspection memo (``shared_inspections``, stop 62): audits that
+    differ only in options the detector does not read (``command``) inspect once, and so do
+    the CLI audits of ``test_audit_cli.py`` where the same worker runs both."""
+    from memo import share_inspections
     from trojanscope.audit import AuditOptions, run_audit
+
+    def make(name: str, options: dict):
+        with pytest.MonkeyPatch.context() as patch:
+            share_inspections(patch, _inspection_memo)
+            return run_audit(run_dirs[name], AuditOptions(**options))
 
     def audit(name: str, **options):
         key = (name, tuple(sorted(options.items())))
-        if key not in _audit_cache:
-            _audit_cache[key] = run_audit(run_dirs[name], AuditOptions(**options))
-        return copy.deepcopy(_audit_cache[key])
+        return _audit_cache.get(key, lambda: make(name, options))
 
     return audit
 

@@ -12,6 +12,10 @@ import pytest
 
 from trojanscope.cli.main import run
 
+# Three audits of the backdoored folder read one detection: each inspection is made once per
+# worker for the same detector, model, data and seed (``shared_inspections``, stop 62).
+pytestmark = pytest.mark.usefixtures("shared_inspections")
+
 
 def test_audit_exit_codes_and_sarif_output(run_dirs, tmp_path, history_db, capsys):
     out = tmp_path / "audit.sarif"

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from trojanscope.audit import AuditOptions, run_audit
 from trojanscope.audit.history import HistoryStore, db_url, default_db_url
 from trojanscope.errors import UserInputError
 
 
 @pytest.fixture(scope="module")
-def result(run_dirs):
-    return run_audit(run_dirs["clean"], AuditOptions(data_free=True))
+def result(audited):
+    """The clean model's data-free audit (``audited``: its detection is the worker's shared
+    one, stop 62)."""
+    return audited("clean", data_free=True)
 
 
 def _write(url: str, target: str, result, barrier) -> None:

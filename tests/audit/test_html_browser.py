@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from trojanscope.audit import AuditOptions, run_audit
 from trojanscope.report.audit_text import render_audit
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -46,9 +45,11 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def report_page(run_dirs, tmp_path_factory):
+def report_page(run_dirs, audited, tmp_path_factory):
+    """The backdoored model's default audit (``audited``: its detection is the worker's shared
+    one, stop 62) as an HTML page."""
     command = f"trojanscope audit {run_dirs['backdoored']} --seed 0 --report rep"
-    result = run_audit(run_dirs["backdoored"], AuditOptions(seed=0, command=command))
+    result = audited("backdoored", seed=0, command=command)
     page = tmp_path_factory.mktemp("html") / "report.html"
     page.write_text(render_audit(result, "html"))
     return result, page

@@ -276,9 +276,11 @@ def test_fifo_is_refused(tmp_path):
         run_audit(fifo)
 
 
-def test_a_raised_flag_says_so_in_the_finding(run_dirs, monkeypatch):
+def test_a_raised_flag_says_so_in_the_finding(run_dirs, monkeypatch, shared_inspections):
     """A probability auto:raise lifted is named as such in the audit's finding (and so in its
-    reports), with the class the raise's evidence points to; the old finding said nothing."""
+    reports), with the class the raise's evidence points to; the old finding said nothing.
+    (The raise is patched into calibration, after the inspection: the inspection is the
+    default audit's, through the worker's memo; stop 62.)"""
     from trojanscope.detect import calibration
 
     real = calibration.calibrate

@@ -264,7 +264,10 @@ def test_chart_without_the_shipped_calibrator_draws_no_line(backdoored_result):
 
 @pytest.mark.parametrize("case", ["backdoored", "clean", "code", "inconclusive", "tampered"])
 def test_what_next_fits_the_rating_and_names_real_commands(case, backdoored_result, clean_result,
-                                                           tmp_path, evil_pickle, run_dirs):
+                                                           tmp_path, evil_pickle, run_dirs,
+                                                           shared_inspections):
+    """(The inconclusive and tampered cases' data-free audits of the same weights inspect
+    once, through the worker's memo: stop 62.)"""
     import shlex
 
     from trojanscope.cli.main import _command
@@ -309,6 +312,7 @@ def test_reproduce_command_runs_as_printed_twice(run_dirs, tmp_path, monkeypatch
     import html as html_lib
     import shlex
 
+    from memo import Memo, share_inspections
     from trojanscope.cli.main import run
 
     monkeypatch.chdir(tmp_path)
@@ -325,7 +329,11 @@ def test_reproduce_command_runs_as_printed_twice(run_dirs, tmp_path, monkeypatch
     assert args[:2] == ["trojanscope", "audit"] and "--force" in args
     monkeypatch.chdir(model)  # start elsewhere: the printed cd makes the relative paths work
     monkeypatch.chdir(shlex.split(cd)[1])
-    for _ in range(2):  # again: the rerun folder exists by then
+    # the rerun's detection is made afresh and compared below; the second rerun (the rerun
+    # folder exists by then: --force) reads the first's, through a memo of this test's own
+    # (stop 62: one data-free detection fewer)
+    share_inspections(monkeypatch, Memo())
+    for _ in range(2):
         assert run(args[1:]) == first
     rerun = json.loads((tmp_path / "rep-rerun" / "audit.json").read_text())
     doc = json.loads((tmp_path / "rep" / "audit.json").read_text())

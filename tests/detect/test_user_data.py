@@ -45,7 +45,7 @@ def user_files(tmp_path_factory) -> dict[str, Path]:
             "hundred": root / "hundred.npz"}
 
 
-def test_detect_uses_the_whole_file(user_files, tmp_path, capsys) -> None:
+def test_detect_uses_the_whole_file(user_files, tmp_path, capsys, shared_inspections) -> None:
     out = tmp_path / "findings"
     code = run(["detect", str(user_files["model"]), "--data", str(user_files["clean"]),
                 "--format", "json", "--out", str(out)])
@@ -101,7 +101,10 @@ def test_a_file_of_one_class_says_the_model_has_more(user_files, tmp_path, capsy
     assert "the model has 10 classes, the data labels only up to 3" in err
 
 
-def test_audit_uses_the_whole_file(user_files, tmp_path, monkeypatch, capsys) -> None:
+def test_audit_uses_the_whole_file(user_files, tmp_path, monkeypatch, capsys,
+                                   shared_inspections) -> None:
+    """The audit's detection of the file is ``detect``'s above (``shared_inspections``: the
+    same model, data and seed, inspected once per worker; stop 62)."""
     monkeypatch.setenv("TROJANSCOPE_DB", str(tmp_path / "history.sqlite"))
     code = run(["audit", str(user_files["model"]), "--data", str(user_files["clean"]),
                 "--format", "json", "--no-history"])

@@ -38,7 +38,12 @@ def test_the_issue_methods_are_registered() -> None:
 
 
 @pytest.mark.parametrize("name", METHODS)
-def test_mitigation_contract(name: str, backdoored_run, tiny_test) -> None:
+def test_mitigation_contract(name: str, backdoored_run, tiny_test, shared_inspections) -> None:
+    """A gated or adaptive method's detections go through the worker's inspection memo (stop
+    62): its second apply inspects the same model with the same data and seed as its first
+    (only models with the same weights share; a treatment that did not repeat itself would
+    give other weights, a detection of their own and the assertion below). The detectors'
+    own determinism is ``test_detector_contract.py``'s ``test_inspect_contract``."""
     method = fast(name)
     assert isinstance(method, Mitigation) and method.name == name
     model = backdoored_run.model

@@ -49,40 +49,53 @@ def _refit(stop: str, rows: list[str], fits: list[str], out: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def _reference_cache() -> dict:
-    return {}
+def _reference_cache():
+    from memo import Memo
+
+    return Memo()
+
+
+@pytest.fixture(scope="session")
+def _twin_cache():
+    from memo import Memo
+
+    return Memo()
 
 
 @pytest.fixture(autouse=True)
-def _shared_references(_reference_cache: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def _shared_references(_reference_cache, _twin_cache, monkeypatch: pytest.MonkeyPatch) -> None:
     """``tabular-search``'s clean reference (a logistic regression fitted by 500 full-batch
     steps on the clean rows, the same for the same rows, classes and seed) fitted once per
     worker for the same call and handed out as a deep copy (stop 61, hfc: readings that differ
     in another option refit it on the same rows and seed; four of these files 39.6 -> 27.7
     CPU-s in one process). The key holds the rows, labels,
-    classes and seed and the fit's constants and function, so a test that patches any of them
-    gets a fit of its own; ``reference_model`` called directly is never cached."""
-    from trojanscope.detect import tabular_excess, tabular_search
+    classes and seed and the fit's constants and function, so a test that patches one of them
+    gets a fit of its own; ``reference_model`` called directly is never cached.
 
-    real = tabular_search.reference_model
+    Its twin networks likewise (stop 62, hfc): the same model (type, layout, weights), rows,
+    labels, count, seed and fit, with the twins' constants and functions, are trained once;
+    ``twin_networks`` called directly is never cached."""
+    from memo import module_digest, tensor_digest
+    from trojanscope.detect import tabular_excess, tabular_search, tabular_twins
 
-    def shared(x, y, num_classes: int, seed: int = 0):
-        key = (_tensor_digest(x), _tensor_digest(y), num_classes, seed,
+    reference = tabular_search.reference_model
+    twins = tabular_search.twin_networks
+
+    def shared_reference(x, y, num_classes: int, seed: int = 0):
+        key = (tensor_digest(x), tensor_digest(y), num_classes, seed,
                tabular_excess.REFERENCE_STEPS, tabular_excess.REFERENCE_LR,
                tabular_excess.REFERENCE_DECAY, tabular_excess.fit_full_batch)
-        if key not in _reference_cache:
-            _reference_cache[key] = real(x, y, num_classes, seed=seed)
-        return copy.deepcopy(_reference_cache[key])
+        return _reference_cache.get(key, lambda: reference(x, y, num_classes, seed=seed))
 
-    monkeypatch.setattr(tabular_search, "reference_model", shared)
+    def shared_twins(model, x, y, count: int, seed: int, fit: str = "steps"):
+        key = (module_digest(model), tensor_digest(x), tensor_digest(y), count, seed, fit,
+               tabular_twins.TWIN_STEPS, tabular_twins.TWIN_LR, tabular_twins.TWIN_DECAY,
+               tabular_twins.DISTIL_STEPS, tabular_twins.fit_full_batch, tabular_twins.distil,
+               tabular_twins.fresh_copy, twins)
+        return _twin_cache.get(key, lambda: twins(model, x, y, count, seed, fit))
 
-
-def _tensor_digest(t) -> str:
-    """SHA-256 of a tensor's dtype, shape and values."""
-    import hashlib
-
-    t = t.detach().cpu().contiguous()
-    return hashlib.sha256(f"{t.dtype}{tuple(t.shape)}".encode() + t.numpy().tobytes()).hexdigest()
+    monkeypatch.setattr(tabular_search, "reference_model", shared_reference)
+    monkeypatch.setattr(tabular_search, "twin_networks", shared_twins)
 
 
 @pytest.fixture()

@@ -163,9 +163,13 @@ def test_a_network_that_cannot_have_twins_is_read_without_them_and_says_so(searc
     assert NO_TWINS_NOTE not in plain.detector_notes
 
 
-def test_twins_verdicts_follow_the_seed(searched) -> None:
-    """Same seed, same verdict (the twins are drawn from the run's seed)."""
+def test_twins_verdicts_follow_the_seed(searched, monkeypatch) -> None:
+    """Same seed, same verdict (the twins are drawn from the run's seed): the second reading
+    trains its twins afresh, not through the worker's shared twins (conftest.py, stop 62)."""
+    from trojanscope.detect import tabular_search, tabular_twins
+
     run, first = searched("mlp", 1, twins=1)
+    monkeypatch.setattr(tabular_search, "twin_networks", tabular_twins.twin_networks)
     again = registry.create("detector", "tabular-search", twins=1).inspect(
         run.model, run.test, seed=0)
     assert "tab_excess_vs_twins" in first.features
