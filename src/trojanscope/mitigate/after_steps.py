@@ -66,6 +66,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("sparse_last", "sparse_last", _M + "sparse_last", "after_step"),
     AfterStep("residue_last", "residue_last", _M + "residue_last", "after_step"),
     AfterStep("refit_last", "refit_last", _M + "refit_last", "after_step"),
+    AfterStep("trigger_last", "trigger_last", _M + "trigger_last", "after_step"),
 )
 
 

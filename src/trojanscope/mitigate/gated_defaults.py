@@ -193,3 +193,9 @@ RESIDUE_LAST = 0.0
 # failed benchmarks/data/mitigate_s60/plan.md's rule on fresh zoos 2461/2462 (13 of 20
 # backdoored MLPs at the goal against 14: none gained, one lost): opt-in.
 REFIT_LAST = 0
+# ``trigger_last``'s epochs (issue 12 stop 62, h12): with E > 0, last, where ``free_reach``'s
+# step read the model and the detector's reversed trigger for the suspect still turns the
+# output, E epochs of ``free_reach``'s distilling fine-tune towards the output itself with copies
+# stamped by that trigger under their true labels (:mod:`~trojanscope.mitigate.trigger_last`):
+# aimed at the ASR residues. 0: off (opt-in until benchmarks/data/mitigate_s62/plan.md's rule).
+TRIGGER_LAST = 0

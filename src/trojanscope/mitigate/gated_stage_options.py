@@ -31,6 +31,7 @@ from trojanscope.mitigate.gated_defaults import (
     RESIDUE_LAST,
     RESIDUE_ROUNDS,
     SPARSE_LAST,
+    TRIGGER_LAST,
     UNLEARN,
     WARP,
 )
@@ -385,6 +386,14 @@ class AfterOptions:
             (off): ``refit_last=5`` failed its rule on fresh zoos 2461/2462 (13 of 20 against
             14; none gained, one lost). Off where ``free_reach`` is 0; asked for there, it is
             refused.
+        trigger_last: with E > 0, last (after ``refit_last``), where ``free_reach``'s step read
+            the model and the detector left a reversed trigger for the suspect that still sends
+            at least ``trigger_last.TRIGGER_BAR`` of the clean images not of the suspect there,
+            E epochs of ``free_reach``'s distilling fine-tune towards the output itself with
+            copies stamped by that trigger under their true labels
+            (:mod:`~trojanscope.mitigate.trigger_last`; the note's ``trigger_last``). Built
+            for the ASR residues of 2-4% (issue 12 stop 62, h12); default ``TRIGGER_LAST`` = 0
+            (off). Off where ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -403,6 +412,7 @@ class AfterOptions:
     sparse_last: bool | None = None
     residue_last: float | None = None
     refit_last: int | None = None
+    trigger_last: int | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -442,6 +452,7 @@ class AfterOptions:
             ("sparse_last", SPARSE_LAST, check_flag, "runs " + after),
             ("residue_last", RESIDUE_LAST, _fraction(10.0), "reads " + after),
             ("refit_last", REFIT_LAST, _count(20), "runs " + after),
+            ("trigger_last", TRIGGER_LAST, _count(20), "runs " + after),
         ):
             self._after_free_reach(name, default, check, does)
 
