@@ -1,4 +1,4 @@
-"""Development (issue 12, stop 62: h12): ``trigger_last`` and two other last steps on today's
+"""Development (issue 12, stop 62: h12): ``trigger_last`` and other last steps on today's
 output, with the readings a gate could use, on development models (spent seeds).
 
 For each ZOO/NAME: one run of `gated:trigger_last=5` with ``trigger_last.TRIGGER_BAR`` at 0
@@ -6,12 +6,13 @@ For each ZOO/NAME: one run of `gated:trigger_last=5` with ``trigger_last.TRIGGER
 model the step starts from) is kept; today's row is that model, the candidate's the run's
 output (the step's wall and CPU seconds taken off today's). Then, on copies of today's output,
 outside the timed run: ``T5L`` (the same step with the suspect's column left out of the
-distillation) and ``F8`` (one more round of ``free_reach``'s unlearning, distillation weight 8,
-``reach_round2``'s). Readings on the method's 200 clean images: the reversed trigger's flip
-rate on the output (``flip``) and on the input model (``flip_in``), its logit rise
-(``residue_last``'s ``rise``), ``free_reach``'s reach towards the suspect on the output
-(``reach``). Every model scored on the 800 held-out images with the attacker's trigger (read
-here only). One JSON line per model, appended to OUT.jsonl as soon as it is read.
+distillation), ``T2`` (the step for 2 epochs) and ``F8`` (one more round of ``free_reach``'s
+unlearning, distillation weight 8, ``reach_round2``'s). Readings on the method's 200 clean
+images: the reversed trigger's flip rate on the output (``flip``) and on the input model
+(``flip_in``), its logit rise (``residue_last``'s ``rise``), ``free_reach``'s reach towards the
+suspect on the output (``reach``). Every model scored on the 800 held-out images with the
+attacker's trigger (read here only). One JSON line per model, appended to OUT.jsonl as soon as
+it is read.
 
     PYTHONPATH=src:benchmarks python .../dev_trigger.py OUT.jsonl ZOO/NAME...
 """
@@ -97,6 +98,9 @@ def main() -> None:
             t5l = copy.deepcopy(today)
             tl.unlearn_trigger(t5l, fit, sus, s, EPOCHS, trigger, leave_out=True)
             row["T5L"] = scored(t5l.eval(), held, trig)
+            t2 = copy.deepcopy(today)
+            tl.unlearn_trigger(t2, fit, sus, s, 2, trigger)
+            row["T2"] = scored(t2.eval(), held, trig)
             f8 = copy.deepcopy(today)
             unlearn_free(f8, fit, sus, s, distill=8.0)
             row["F8"] = scored(f8.eval(), held, trig)
