@@ -67,6 +67,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("residue_last", "residue_last", _M + "residue_last", "after_step"),
     AfterStep("refit_last", "refit_last", _M + "refit_last", "after_step"),
     AfterStep("trigger_last", "trigger_last", _M + "trigger_last", "after_step"),
+    AfterStep("round_last", "round_last", _M + "round_last", "after_step"),
 )
 
 

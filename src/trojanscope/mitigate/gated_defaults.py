@@ -199,3 +199,9 @@ REFIT_LAST = 0
 # stamped by that trigger under their true labels (:mod:`~trojanscope.mitigate.trigger_last`):
 # aimed at the ASR residues. 0: off (opt-in until benchmarks/data/mitigate_s62/plan.md's rule).
 TRIGGER_LAST = 0
+# ``round_last``'s bar (issue 12 stop 62, h12): with B > 0, last, where ``free_reach``'s step read
+# the model and the detector's reversed trigger for the suspect still sends at least B of the
+# clean images not of the suspect there on the output, one more round of ``free_reach``'s
+# unlearning with distillation weight 8 (:mod:`~trojanscope.mitigate.round_last`): aimed at the
+# ASR residues. 0: off (opt-in until benchmarks/data/mitigate_s62/plan.md's rule).
+ROUND_LAST = 0.0

@@ -30,6 +30,7 @@ from trojanscope.mitigate.gated_defaults import (
     REFIT_LAST,
     RESIDUE_LAST,
     RESIDUE_ROUNDS,
+    ROUND_LAST,
     SPARSE_LAST,
     TRIGGER_LAST,
     UNLEARN,
@@ -394,6 +395,14 @@ class AfterOptions:
             (:mod:`~trojanscope.mitigate.trigger_last`; the note's ``trigger_last``). Built
             for the ASR residues of 2-4% (issue 12 stop 62, h12); default ``TRIGGER_LAST`` = 0
             (off). Off where ``free_reach`` is 0; asked for there, it is refused.
+        round_last: with a bar B > 0, last (after ``trigger_last``), where ``free_reach``'s
+            step read the model and the detector left a reversed trigger for the suspect that
+            still sends at least B of the clean images not of the suspect there on the output,
+            one more round of ``free_reach``'s unlearning with ``reach_round2``'s distillation
+            weight 8 (:mod:`~trojanscope.mitigate.round_last`; the note's ``round_last``).
+            Built for the ASR residues of 2-4% (issue 12 stop 62, h12); default
+            ``ROUND_LAST`` = 0 (off). Off where ``free_reach`` is 0; asked for there, it is
+            refused.
     """
 
     residue: float = 0.0
@@ -413,6 +422,7 @@ class AfterOptions:
     residue_last: float | None = None
     refit_last: int | None = None
     trigger_last: int | None = None
+    round_last: float | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -453,6 +463,7 @@ class AfterOptions:
             ("residue_last", RESIDUE_LAST, _fraction(10.0), "reads " + after),
             ("refit_last", REFIT_LAST, _count(20), "runs " + after),
             ("trigger_last", TRIGGER_LAST, _count(20), "runs " + after),
+            ("round_last", ROUND_LAST, _fraction(1.0), "reads " + after),
         ):
             self._after_free_reach(name, default, check, does)
 
