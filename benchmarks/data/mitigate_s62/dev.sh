@@ -2,8 +2,10 @@
 # last steps of dev_trigger.py on the 40 backdoored models of zoos 2461-2464 (spent seeds; on disk
 # at /tmp/h12s60 and /tmp/h12s61, read-only). The clean models are not re-run: the step runs only
 # where free_reach's step read a model the run changed, and stops 60/61 returned all 12 unchanged.
-# The ASR misses of today's rows first, then the others family by family, zoo by zoo in turn,
-# the WaNet models last (47 of 50 at the goal pooled, the least likely to move); a model already
+# The ASR misses of today's rows first, then the others family by family, zoo by zoo in turn
+# (restarted at 15:32 with the SIG models moved forward: on the first 11 rows the reversed
+# trigger still turned the output only on the SIG models, so a gate on it acts there), the WaNet
+# models last (47 of 50 at the goal pooled, the least likely to move); a model already
 # in dev.jsonl is skipped, so a restart goes on where the last run stopped. ONE heavy process
 # (this stop's limit). Run from the worktree root:
 #   CUT=16:08 bash benchmarks/data/mitigate_s62/dev.sh > /tmp/h12s62/dev.log 2>&1
@@ -15,7 +17,7 @@ CUT=${CUT:-16:08}
 git log -1 --format='commit %h %cI'
 MISS="$Z1/zoo-2461/sig-007 $Z1/zoo-2462/sig-002 $Z1/zoo-2462/badnets-000 $Z2/zoo-2463/badnets-005 $Z2/zoo-2464/sparse-009"
 REST=""
-for N in badnets-000 blended-001 sig-002 sparse-004 badnets-005 blended-006 sig-007 sparse-009 wanet-003 wanet-008; do
+for N in badnets-000 blended-001 sig-002 sig-007 sparse-004 badnets-005 blended-006 sparse-009 wanet-003 wanet-008; do
   for Z in $Z1/zoo-2461 $Z1/zoo-2462 $Z2/zoo-2463 $Z2/zoo-2464; do
     case " $MISS " in *" $Z/$N "*) ;; *) REST="$REST $Z/$N";; esac
   done
