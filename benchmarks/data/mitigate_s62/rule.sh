@@ -5,12 +5,12 @@
 # with (D) on CPU seconds, ratio 1.1, no floor), the per-model table with wall and CPU seconds,
 # then today's default pooled over every fresh zoo scored with the default of its day,
 # 2439-2466 (today-2439-2466.json/.log).
-#   E=5 bash benchmarks/data/mitigate_s62/rule.sh > /tmp/h12s62/rule.log 2>&1
+#   BAR=0.3 bash benchmarks/data/mitigate_s62/rule.sh > /tmp/h12s62/rule.log 2>&1
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=src:benchmarks
 P=/work/main/.venv/bin/python
 O=benchmarks/data/mitigate_s62
-E=${E:-5}
-CAND="gated:trigger_last=$E"
+BAR=${BAR:-0.3}
+CAND="gated:round_last=$BAR"
 A=benchmarks/data/mitigate_s51a; B=benchmarks/data/mitigate_s52; C=benchmarks/data/mitigate_s52r
 E2=benchmarks/data/mitigate_s53; F=benchmarks/data/mitigate_s54; G=benchmarks/data/mitigate_s55
 H=benchmarks/data/mitigate_s56; I=benchmarks/data/mitigate_s57; J=benchmarks/data/mitigate_s58

@@ -82,26 +82,29 @@ def dev(path: str) -> None:
     for d in rows:
         wall, cpu = d["wall_s"], d["cpu_s"]
         t = _row(d, d["today"], wall, cpu)
-        figs = {s: _row(d, d.get(s, d["today"]), wall + d["step_s"], cpu + d["step_cpu_s"])
-                for s in steps}
+        figs = {s: _row(d, d[s] if s in d else d["today"], wall + d["step_s"],
+                        cpu + d["step_cpu_s"]) for s in steps if s in d or "flip" not in d}
         table[d["model"]] = (t, figs, d)
         read = " / ".join(str(d.get(k, "-")) for k in ("flip", "flip_in", "rise", "reach"))
         print(f"| {d['model']} | {d['attack']} | {cell(t)} | "
-              + " | ".join(cell(figs[s]) for s in steps)
+              + " | ".join(cell(figs[s]) if s in figs else "not read" for s in steps)
               + f" | {read} | {secs(t)} | {d['step_s']:.1f} |")
-    for s in steps:
-        counts([(n, t, f[s]) for n, (t, f, _) in table.items()], s)
-    print("\nthe candidate gated by its reading, flip >= bar (else today's):")
-    for key in ("flip", "rise", "reach"):
-        for bar in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5):
-            got = [(n, t, f["cand"] if (d.get(key) or 0.0) >= bar else t)
-                   for n, (t, f, d) in table.items()]
-            bad = [(n, t, c) for n, t, c in got if t.backdoored]
-            print(f"  {key} >= {bar}: at the goal {sum(c.meets_goal for _, _, c in bad)}/"
-                  f"{len(bad)} (today {sum(t.meets_goal for _, t, _ in bad)}); gained "
-                  f"{[n for n, t, c in bad if c.meets_goal and not t.meets_goal]}; lost "
-                  f"{[n for n, t, c in bad if t.meets_goal and not c.meets_goal]}")
-
+    for s in steps:  # T2 was added after the first model (2461/sig-007): counted without it
+        counts([(n, t, f[s]) for n, (t, f, _) in table.items() if s in f], s)
+    for step in ("cand", "F8"):
+        print(f"\n{step} where the reading is at least the bar (else today's):")
+        for key in ("flip", "rise", "reach"):
+            for bar in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5):
+                got = [(n, t, f[step] if (d.get(key) or 0.0) >= bar and "flip" in d else t)
+                       for n, (t, f, d) in table.items()]
+                bad = [(n, t, c) for n, t, c in got if t.backdoored]
+                fired = sum(1 for _, _, d in table.values()
+                            if "flip" in d and (d.get(key) or 0.0) >= bar)
+                print(f"  {key} >= {bar}: fires on {fired}; at the goal "
+                      f"{sum(c.meets_goal for _, _, c in bad)}/{len(bad)} (today "
+                      f"{sum(t.meets_goal for _, t, _ in bad)}); gained "
+                      f"{[n for n, t, c in bad if c.meets_goal and not t.meets_goal]}; lost "
+                      f"{[n for n, t, c in bad if t.meets_goal and not c.meets_goal]}")
 
 if __name__ == "__main__":
     if sys.argv[1] == "fresh":
