@@ -93,6 +93,18 @@ def free_reach_read(gated: Any, name: str) -> bool:
     return False
 
 
+def suspect_trigger(gated: Any, name: str) -> Any:
+    """The detector's reversed trigger for the suspect class (``verdict_.triggers[suspect]``),
+    for a step that reads it (``residue_last``, ``trigger_last``, ``round_last``); None where
+    there is none, and then step ``name``'s note says it was skipped."""
+    verdict = getattr(gated, "verdict_", None)
+    trigger = verdict.triggers.get(int(gated.report_["suspect"])) if verdict is not None \
+        else None
+    if trigger is None:
+        gated.report_[name] = {"action": "skipped: no reversed trigger for the suspect"}
+    return trigger
+
+
 def run_after(gated: Any, state: AfterState) -> nn.Module:
     """Every enabled step in order, each on what the one before returned."""
     for step in enabled_steps(gated):

@@ -25,7 +25,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate.after_steps import free_reach_read
+from trojanscope.mitigate.after_steps import free_reach_read, suspect_trigger
 from trojanscope.mitigate.free_unlearn import unlearn_free
 from trojanscope.mitigate.reach_round import ROUND_DISTILL
 from trojanscope.mitigate.trigger_last import trigger_flip
@@ -37,11 +37,8 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     suspect, otherwise the model as it came (the note says why)."""
     if not free_reach_read(gated, "round_last"):
         return state.out
-    suspect = int(gated.report_["suspect"])
-    verdict = getattr(gated, "verdict_", None)
-    trigger = verdict.triggers.get(suspect) if verdict is not None else None
+    trigger = suspect_trigger(gated, "round_last")
     if trigger is None:
-        gated.report_["round_last"] = {"action": "skipped: no reversed trigger for the suspect"}
         return state.out
     return round_step(gated, state.out, state.clean, state.seed, trigger)
 
