@@ -394,15 +394,17 @@ class AfterOptions:
             copies stamped by that trigger under their true labels
             (:mod:`~trojanscope.mitigate.trigger_last`; the note's ``trigger_last``). Built
             for the ASR residues of 2-4% (issue 12 stop 62, h12); default ``TRIGGER_LAST`` = 0
-            (off). Off where ``free_reach`` is 0; asked for there, it is refused.
+            (off): read on development only (14 of 25 at the goal against 15). Off where
+            ``free_reach`` is 0; asked for there, it is refused.
         round_last: with a bar B > 0, last (after ``trigger_last``), where ``free_reach``'s
             step read the model and the detector left a reversed trigger for the suspect that
             still sends at least B of the clean images not of the suspect there on the output,
             one more round of ``free_reach``'s unlearning with ``reach_round2``'s distillation
             weight 8 (:mod:`~trojanscope.mitigate.round_last`; the note's ``round_last``).
             Built for the ASR residues of 2-4% (issue 12 stop 62, h12); default
-            ``ROUND_LAST`` = 0 (off). Off where ``free_reach`` is 0; asked for there, it is
-            refused.
+            ``ROUND_LAST`` = 0 (off): ``round_last=0.3`` failed its rule on fresh zoos
+            2465/2466 (10 of 20 as today's; it fired on one model). Off where ``free_reach`` is
+            0; asked for there, it is refused.
     """
 
     residue: float = 0.0

@@ -13,7 +13,11 @@ trigger is a stripe the stages weaken but do not remove), and not where it sends
 runs only where that reading is at least the bar B (the option's value). It runs only where
 ``free_reach``'s step read the model (a model the run changed, with a suspect class), so a model
 the gate passed is never touched. It reads the detector's suspect and trigger and the method's
-clean images, never the attacker's trigger.
+clean images, never the attacker's trigger. On 25 development MLPs ``round_last=0.3`` brought 17
+to issue 12's goal against today's 15 (both SIG ASR misses gained, none lost); on fresh zoos
+2465/2466 it fired on one model (2465/sig-007, already at the goal) and brought 10 of 20 to the
+goal, as today's default, failing the rule written before those zoos
+(benchmarks/data/mitigate_s62/plan.md): opt-in (default 0).
 """
 
 from __future__ import annotations
