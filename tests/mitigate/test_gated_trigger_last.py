@@ -5,18 +5,14 @@ trigger under their true labels. Hand-wired models from ``test_gated_unlearn``."
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 import torch
-from test_gated_free_reach import stages
 from test_gated_residue_last import patch_trigger
 from test_gated_unlearn import Striped, data
 
 import trojanscope.mitigate.trigger_last as tl
 from trojanscope import registry
 from trojanscope.mitigate import gated
-from trojanscope.mitigate.free_unlearn import free_changed
 
 
 def test_the_reading_is_the_share_of_clean_images_the_trigger_turns() -> None:
@@ -49,31 +45,6 @@ def test_the_step_unlearns_only_at_or_above_the_bar(monkeypatch) -> None:
         assert calls == ([(2, 3)] if runs else [])
         assert note["action"].startswith("the reversed" if runs else "none")
         assert ("flip_after" in note) is runs
-
-
-def test_in_the_run_it_is_skipped_without_a_reading_or_a_trigger(monkeypatch) -> None:
-    called: list = []
-    monkeypatch.setattr(tl, "trigger_step", lambda g, out, *a: called.append(1) or out)
-    monkeypatch.setattr("trojanscope.mitigate.free_unlearn.universal_reach",
-                        lambda *a, **k: 0.0)  # under free_reach's bar: its step only reads
-    found = SimpleNamespace(triggers={2: patch_trigger()})
-    for change, suspect, verdict, runs in ((False, 2, found, False), (True, None, found, False),
-                                           (True, 2, None, False),
-                                           (True, 2, SimpleNamespace(triggers={}), False),
-                                           (True, 2, found, True)):
-        called.clear()
-        method = gated.Gated(free_reach=0.5, reach_round2=False, trigger_last=5)
-        run = stages(method, change, suspect)
-
-        def with_verdict(model, clean, seed, run=run, verdict=verdict, method=method):
-            out = run(model, clean, seed)
-            method.verdict_ = verdict
-            return out
-        monkeypatch.setattr(method, "_purify_margin", with_verdict)
-        free_changed(method, Striped(), data(40), 0)
-        assert bool(called) is runs
-        if not runs:
-            assert method.report_["trigger_last"]["action"].startswith("skipped")
 
 
 def test_the_option_is_epochs_off_by_default_refused_without_free_reach() -> None:
@@ -129,9 +100,7 @@ def test_round_last_runs_one_more_round_only_at_or_above_its_bar(monkeypatch) ->
     assert calls == [] and method.report_["round_last"]["action"].startswith("none")
 
 
-def test_round_last_is_a_bar_off_by_default_refused_without_free_reach(monkeypatch) -> None:
-    import trojanscope.mitigate.round_last as ro
-
+def test_round_last_is_a_bar_off_by_default_refused_without_free_reach() -> None:
     assert registry.create("mitigation", "gated").get_params()["round_last"] == 0.0
     assert gated.Gated(round_last=0.2).round_last == 0.2
     for bad in (-0.1, 1.5, "maybe"):
@@ -139,17 +108,3 @@ def test_round_last_is_a_bar_off_by_default_refused_without_free_reach(monkeypat
             gated.Gated(round_last=bad)
     with pytest.raises(ValueError, match="round_last"):
         gated.Gated(free_reach=0, round_last=0.2)
-    called: list = []
-    monkeypatch.setattr(ro, "round_step", lambda g, out, *a: called.append(1) or out)
-    monkeypatch.setattr("trojanscope.mitigate.free_unlearn.universal_reach",
-                        lambda *a, **k: 0.0)
-    method = gated.Gated(free_reach=0.5, reach_round2=False, round_last=0.2)
-    run = stages(method, True, 2)
-
-    def no_trigger(model, clean, seed):
-        out = run(model, clean, seed)
-        method.verdict_ = SimpleNamespace(triggers={})
-        return out
-    monkeypatch.setattr(method, "_purify_margin", no_trigger)
-    free_changed(method, Striped(), data(40), 0)
-    assert not called and method.report_["round_last"]["action"].startswith("skipped")
