@@ -2,10 +2,11 @@
 per model: the row loop `check_bias_refit.py` (stop 50) and `check_free_reach.py` (stop 51)
 shared (folded here at stop 52). The caller spies on its step and fills ``seen``:
 ``seen["before"]`` a copy of the model the step starts from (today's output; absent where the
-step never ran, then both rows are the one result) and ``seen["seconds"]`` the step's own time
-(today's row's time is the run's less it). Both rows in ``bench_mitigate.py``'s format (for
-``ship_rule_mitigate.py``), with the step's note per model; the benchmark's split (MNIST's test
-split, 200 images for the method, 800 scored, seed 0).
+step never ran, then both rows are the one result), ``seen["seconds"]`` the step's own time
+and ``seen["cpu"]`` its CPU seconds (today's row's wall and CPU times are the run's less them;
+since stop 62 each row records the run's process CPU seconds, ``cpu_s``). Both rows in
+``bench_mitigate.py``'s format (for ``ship_rule_mitigate.py``), with the step's note per model;
+the benchmark's split (MNIST's test split, 200 images for the method, 800 scored, seed 0).
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ def step_spy(step: Callable, seen: dict, model_arg: int = 1) -> Callable:
     model it starts from (its ``model_arg``-th positional argument) and its own seconds."""
     def spy(*args, **kwargs):
         seen["before"] = copy.deepcopy(args[model_arg])
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         done = step(*args, **kwargs)
         seen["seconds"] = time.perf_counter() - start
+        seen["cpu"] = time.process_time() - cpu
         return done
     return spy
 
@@ -71,18 +73,20 @@ def rows_from_one_run(zoo: Path, out_path: Path, make: Callable[[], Gated], labe
             keep(e, method)
         base = measure(seen["before"], held, trig) if "before" in seen else res.after
         spent = res.elapsed_s - seen.get("seconds", 0.0)
+        cpu = None if res.cpu_s is None else res.cpu_s - seen.get("cpu", 0.0)
         today.append(MitigationRow(e.name, e.attack, e.backdoored, res.clean_samples,
                                    res.before["ca"], base["ca"], res.before.get("asr"),
-                                   base.get("asr"), spent))
+                                   base.get("asr"), spent, cpu))
         cand.append(MitigationRow(e.name, e.attack, e.backdoored, res.clean_samples,
                                   res.before["ca"], res.after["ca"], res.before.get("asr"),
-                                  res.after.get("asr"), res.elapsed_s))
+                                  res.after.get("asr"), res.elapsed_s, res.cpu_s))
         notes[e.name] = {key: method.report_.get(key),
                          "suspect": method.report_.get("suspect"),
                          "action": str(method.report_.get("action"))[:160]}
         t, c = today[-1], cand[-1]
         print(f"{e.name}: today CA {t.ca_before:.4f}->{t.ca_after:.4f} ASR {t.asr_after} | "
               f"{word} CA {c.ca_after:.4f} ASR {c.asr_after} {c.elapsed_s:.1f}s "
+              f"cpu {c.cpu_s:.1f}s "
               f"{json.dumps(notes[e.name][key])}", flush=True)
         out = {"gated": {"summary": summarise(today), "rows": [asdict(r) for r in today]},
                label: {"summary": summarise(cand), "rows": [asdict(r) for r in cand],

@@ -5,7 +5,9 @@
 (B) at most one model at the goal today misses it under the candidate, (C) every clean model
 loses at most 1 point under the candidate, (D) the candidate's median time per model is at most
 60 s or at most 1.2 times today's on the same models (the machine's load slows both;
-``--time-ratio``/``--time-floor`` change both numbers: stop 61's rule is ratio 1, no floor). Prints
+``--time-ratio``/``--time-floor`` change both numbers: stop 61's rule is ratio 1, no floor;
+``--time cpu`` reads the rows' process CPU seconds instead of their wall time: stop 62's rule,
+ratio 1.1, no floor; a pair without CPU seconds is refused). Prints
 each reading and "met" or "not met"; with ``--min-backdoored N`` (stops 57–58) then the size
 clause: fewer than N backdoored pairs read is not met.
 
@@ -26,12 +28,22 @@ from pathlib import Path
 from trojanscope.mitigate.zoo_eval import MitigationRow
 
 
+def _seconds(row: MitigationRow, time: str) -> float:
+    """The row's wall (``elapsed_s``) or CPU (``cpu_s``) seconds, as ``time`` says."""
+    if time == "wall":
+        return row.elapsed_s
+    if row.cpu_s is None:
+        raise ValueError(f"{row.name}: no CPU seconds in the row (written before stop 62?)")
+    return row.cpu_s
+
+
 def rule_lines(pooled: dict, candidate: str, today: str = "gated",
                min_backdoored: int | None = None, time_ratio: float = 1.2,
-               time_floor: float = 60.0) -> list[str]:
+               time_floor: float = 60.0, time: str = "wall") -> list[str]:
     """The rule's readings, one line each, as the per-stop scripts printed them. (D) is the
     candidate's median time at most ``time_floor`` s or at most ``time_ratio`` times today's
-    (stop 61's rule: ratio 1, no floor: "not above today's")."""
+    (stop 61's rule: ratio 1, no floor: "not above today's"); ``time`` "wall" reads the rows'
+    ``elapsed_s``, "cpu" their ``cpu_s`` (stop 62; ValueError where a pair has none)."""
     base = {r["name"]: MitigationRow(**r) for r in pooled[today]["rows"]}
     cand = {r["name"]: MitigationRow(**r) for r in pooled[candidate]["rows"]}
     names = [n for n in base if n in cand]  # the pairs
@@ -42,15 +54,16 @@ def rule_lines(pooled: dict, candidate: str, today: str = "gated",
     lost = [n for n in bad if base[n].meets_goal and not cand[n].meets_goal]
     gained = [n for n in bad if cand[n].meets_goal and not base[n].meets_goal]
     clean_over = [n for n in good if cand[n].ca_before - cand[n].ca_after > 0.01 + 1e-9]
-    t_med = statistics.median(base[n].elapsed_s for n in names)
-    c_med = statistics.median(cand[n].elapsed_s for n in names)
+    t_med, c_med = (statistics.median(_seconds(rows[n], time) for n in names)
+                    for rows in (base, cand))
     checks = {
         "A": (c_goal >= t_goal + 1, f"backdoored at the goal {c_goal}/{len(bad)} (candidate) "
                                     f"vs {t_goal}/{len(bad)} (today); gained {gained}"),
         "B": (len(lost) <= 1, f"at the goal today, not under the candidate: {lost}"),
         "C": (not clean_over, f"clean models ({len(good)}) losing > 1 point: {clean_over}"),
         "D": (c_med <= max(time_floor, time_ratio * t_med),
-              f"median time {c_med:.1f} s (candidate) vs {t_med:.1f} s (today)"),
+              f"median {'CPU ' if time == 'cpu' else ''}time {c_med:.1f} s (candidate) vs "
+              f"{t_med:.1f} s (today)"),
     }
     lines = [f"pairs read: {len(names)} ({len(bad)} backdoored, {len(good)} clean)"]
     lines += [f"({key}) {text}: {'met' if ok else 'not met'}" for key, (ok, text) in checks.items()]
@@ -74,6 +87,8 @@ def main() -> None:
                     help="(D): the candidate's median time at most this times today's")
     ap.add_argument("--time-floor", type=float, default=60.0,
                     help="(D): ... or at most this many seconds (0: no floor)")
+    ap.add_argument("--time", choices=("wall", "cpu"), default="wall",
+                    help="(D): the rows' wall time or their process CPU seconds")
     args = ap.parse_args()
     if not (args.time_ratio > 0 and args.time_floor >= 0):  # NaN too
         ap.error(f"--time-ratio must be above 0 and --time-floor at least 0, got "
@@ -82,8 +97,12 @@ def main() -> None:
     for name in (args.today, args.candidate):
         if name not in pooled:
             ap.error(f"{args.pooled}: no rows for {name!r}; methods: {', '.join(sorted(pooled))}")
-    print("\n".join(rule_lines(pooled, args.candidate, args.today, args.min_backdoored,
-                                args.time_ratio, args.time_floor)))
+    try:
+        lines = rule_lines(pooled, args.candidate, args.today, args.min_backdoored,
+                           args.time_ratio, args.time_floor, args.time)
+    except ValueError as exc:
+        ap.error(str(exc))
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

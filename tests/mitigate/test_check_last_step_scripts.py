@@ -2,7 +2,8 @@
 ``check_reach_round2.py`` (hfc, stop 54), ``check_first_read.py`` (h12, stop 55) and
 ``check_held_pick.py`` (h12, stop 56), ``check_fold_back.py`` (h12, stop 57),
 ``check_sparse_last.py`` (h12, stop 58), ``check_residue_last.py`` (h12, stop 59),
-``check_refit_last.py`` (h12, stop 60): importing
+``check_refit_last.py`` (h12, stop 60), ``check_trigger_last.py`` and ``check_round_last.py``
+(h12, stop 62): importing
 them runs nothing and patches nothing, and a bad argument ends in one error line and exit 2
 before any model is read (at stop 53 they ran at import with unchecked ``sys.argv``)."""
 
@@ -21,19 +22,22 @@ import trojanscope.mitigate.free_unlearn as fu
 import trojanscope.mitigate.reach_round as rr
 import trojanscope.mitigate.refit_last as rf
 import trojanscope.mitigate.residue_last as rl
+import trojanscope.mitigate.round_last as ro
 import trojanscope.mitigate.sparse_last as sl
+import trojanscope.mitigate.trigger_last as tl
 from script_run import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2",
            "check_first_read", "check_held_pick", "check_fold_back", "check_sparse_last",
-           "check_residue_last", "check_refit_last")
+           "check_residue_last", "check_refit_last", "check_trigger_last", "check_round_last")
 
 
 def _steps() -> tuple:
     """Every step a script spies on or wraps, as its module holds it now."""
     return (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two,
-            fr.first_back, fb.fold_step, sl.sparse_step, rl.residue_step, rf.refit_step)
+            fr.first_back, fb.fold_step, sl.sparse_step, rl.residue_step, rf.refit_step,
+            tl.trigger_step, ro.round_step)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -70,6 +74,10 @@ def zoo(tmp_path: Path) -> Path:
     ("check_refit_last", "0", "EPOCHS must be above 0"),
     ("check_refit_last", "1.5", "invalid int value"),
     ("check_refit_last", "21", "refit_last"),
+    ("check_trigger_last", "0", "EPOCHS must be above 0"),
+    ("check_trigger_last", "21", "trigger_last"),
+    ("check_round_last", "0", "BAR must be above 0"),
+    ("check_round_last", "1.5", "round_last"),
 ])
 def test_a_bad_value_is_one_line(load_benchmark, tmp_path, capsys, name, value, word) -> None:
     script = load_benchmark(name)
@@ -118,7 +126,7 @@ def test_the_step_spy_keeps_the_model_it_starts_from_and_its_seconds(load_benchm
     model = ["start"]
     assert rows.step_spy(step, seen)("gated", model) == "done"
     assert seen["before"] == ["start"] and model == ["start", "changed"]
-    assert seen["seconds"] >= 0.0
+    assert seen["seconds"] >= 0.0 and seen["cpu"] >= 0.0  # CPU seconds too since stop 62
     seen.clear()
     rows.step_spy(lambda m, *a: m.append("x"), seen, 0)(model, 1)
     assert seen["before"] == ["start", "changed"]

@@ -70,19 +70,28 @@ def test_the_step_unlearns_only_at_or_above_the_bar(monkeypatch) -> None:
     assert calls == [] and other.report_["residue_last"]["action"].startswith("skipped")
 
 
-def test_in_the_run_it_is_skipped_without_a_reading_or_a_trigger(monkeypatch) -> None:
+@pytest.mark.parametrize(("module", "function", "option"), [
+    ("trojanscope.mitigate.residue_last", "residue_step", {"residue_last": 0.1}),
+    ("trojanscope.mitigate.trigger_last", "trigger_step", {"trigger_last": 5}),
+    ("trojanscope.mitigate.round_last", "round_step", {"round_last": 0.2}),
+])
+def test_in_the_run_it_is_skipped_without_a_reading_or_a_trigger(
+        monkeypatch, module: str, function: str, option: dict) -> None:
+    """The steps that read the detector's reversed trigger (``residue_last``; stop 62's
+    ``trigger_last`` and ``round_last``, through ``after_steps.suspect_trigger``)."""
     torch.set_num_threads(1)
     called: list = []
-    monkeypatch.setattr(rl, "residue_step", lambda g, out, *a: called.append(1) or out)
+    monkeypatch.setattr(f"{module}.{function}", lambda g, out, *a: called.append(1) or out)
     monkeypatch.setattr("trojanscope.mitigate.free_unlearn.universal_reach",
                         lambda *a, **k: 0.0)  # under free_reach's bar: its step only reads
+    (name,) = option
     found = SimpleNamespace(triggers={2: patch_trigger()})
     for change, suspect, verdict, runs in ((False, 2, found, False), (True, None, found, False),
                                            (True, 2, None, False),
                                            (True, 2, SimpleNamespace(triggers={}), False),
                                            (True, 2, found, True)):
         called.clear()
-        method = gated.Gated(free_reach=0.5, reach_round2=False, residue_last=0.1)
+        method = gated.Gated(free_reach=0.5, reach_round2=False, **option)
         run = stages(method, change, suspect)
 
         def with_verdict(model, clean, seed, run=run, verdict=verdict, method=method):
@@ -93,7 +102,7 @@ def test_in_the_run_it_is_skipped_without_a_reading_or_a_trigger(monkeypatch) ->
         free_changed(method, Striped(), data(40), 0)
         assert bool(called) is runs
         if not runs:
-            assert method.report_["residue_last"]["action"].startswith("skipped")
+            assert method.report_[name]["action"].startswith("skipped")
 
 
 def test_the_option_is_a_bar_off_by_default_refused_without_free_reach() -> None:

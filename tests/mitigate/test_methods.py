@@ -145,3 +145,30 @@ def test_a_loss_of_exactly_two_points_in_float32_meets_the_goal() -> None:
     assert row(736, 720).meets_goal
     assert not row(736, 719).meets_goal
     assert not row(736, 730, asr=15).meets_goal  # 15 of 720 triggered images: 2.08%
+
+
+def test_a_run_records_its_cpu_seconds_beside_the_wall_time(backdoored_run) -> None:
+    """Since issue 12 stop 62 a run (and every zoo row) records the process's CPU seconds: a
+    method that waits 0.3 s shows the wait in the wall time, not in the CPU time, so a busy
+    machine's queueing is read apart from the work."""
+    import time
+
+    from trojanscope.mitigate.base import Mitigation
+    from trojanscope.mitigate.zoo_eval import MitigationRow, median_cpu
+
+    class Waits(Mitigation):
+        name = "waits"
+        needs_data = False
+
+        def purify(self, model, clean, seed):
+            time.sleep(0.3)
+            return model
+
+    result = mitigate(backdoored_run.model, Waits(), None)
+    assert result.elapsed_s >= 0.3 and 0.0 <= result.cpu_s < 0.2
+    assert result.as_dict()["cpu_s"] == result.cpu_s
+    old = MitigationRow("a", None, False, 200, 0.9, 0.9, None, None, 3.0)  # a row before stop 62
+    assert old.cpu_s is None and median_cpu([old]) is None
+    rows = [old, MitigationRow("b", None, False, 200, 0.9, 0.9, None, None, 3.0, 2.0),
+            MitigationRow("c", None, False, 200, 0.9, 0.9, None, None, 9.0, 4.0)]
+    assert median_cpu(rows) == 3.0

@@ -85,3 +85,23 @@ def test_a_bad_time_ratio_is_one_error_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].endswith(
         "--time-ratio must be above 0 and --time-floor at least 0, got 0.0 and 60.0")
+
+
+def test_the_time_clause_can_read_cpu_seconds(load_benchmark, tmp_path: Path) -> None:
+    """Stop 62's (D): the rows' process CPU seconds, at most 1.1 times today's: a candidate
+    slower on the wall clock (a busier moment) but not in CPU passes; a row without CPU seconds
+    (written before stop 62) is refused, in one line from the shell."""
+    rule = load_benchmark("mitigate_read_rule")
+    today = [{**_row("a", asr_after=0.01, elapsed=80.0), "cpu_s": 40.0},
+             {**_row("b", asr_after=None, elapsed=80.0), "cpu_s": 40.0}]
+    cand = [{**_row("a", asr_after=0.01, elapsed=120.0), "cpu_s": 43.0},
+            {**_row("b", asr_after=None, elapsed=120.0), "cpu_s": 43.0}]
+    wall = rule.rule_lines(_pooled(today, cand), CAND, time_ratio=1.1, time_floor=0.0)
+    cpu = rule.rule_lines(_pooled(today, cand), CAND, time_ratio=1.1, time_floor=0.0,
+                          time="cpu")
+    assert wall[4].endswith("not met")
+    assert cpu[4] == "(D) median CPU time 43.0 s (candidate) vs 40.0 s (today): met"
+    path = tmp_path / "pooled.json"
+    path.write_text(json.dumps(_pooled([_row("a", asr_after=0.01)], cand)))
+    done = run_script("mitigate_read_rule.py", path, "--candidate", CAND, "--time", "cpu")
+    assert done.returncode == 2 and "a: no CPU seconds" in done.stderr.strip().splitlines()[-1]

@@ -66,6 +66,8 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("sparse_last", "sparse_last", _M + "sparse_last", "after_step"),
     AfterStep("residue_last", "residue_last", _M + "residue_last", "after_step"),
     AfterStep("refit_last", "refit_last", _M + "refit_last", "after_step"),
+    AfterStep("trigger_last", "trigger_last", _M + "trigger_last", "after_step"),
+    AfterStep("round_last", "round_last", _M + "round_last", "after_step"),
 )
 
 
@@ -89,6 +91,18 @@ def free_reach_read(gated: Any, name: str) -> bool:
     gated.report_[name] = {"action": "skipped: free_reach's step did not read the model "
                                      "(unchanged or no suspect)"}
     return False
+
+
+def suspect_trigger(gated: Any, name: str) -> Any:
+    """The detector's reversed trigger for the suspect class (``verdict_.triggers[suspect]``),
+    for a step that reads it (``residue_last``, ``trigger_last``, ``round_last``); None where
+    there is none, and then step ``name``'s note says it was skipped."""
+    verdict = getattr(gated, "verdict_", None)
+    trigger = verdict.triggers.get(int(gated.report_["suspect"])) if verdict is not None \
+        else None
+    if trigger is None:
+        gated.report_[name] = {"action": "skipped: no reversed trigger for the suspect"}
+    return trigger
 
 
 def run_after(gated: Any, state: AfterState) -> nn.Module:

@@ -154,7 +154,8 @@ class Gated(Mitigation):
     :class:`~trojanscope.mitigate.gated_stage_options.AfterOptions` (``residue``,
     ``residue_rounds``, ``margin``, ``margin_pull``, ``margin_held``, ``dense_repair``,
     ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``,
-    ``held_pick``, ``fold_back``, ``sparse_last``, ``residue_last``, ``refit_last``) and
+    ``held_pick``, ``fold_back``, ``sparse_last``, ``residue_last``, ``refit_last``,
+    ``trigger_last``, ``round_last``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
     ``first_near``: how the first stage treats an image model without a convolution; every
@@ -210,7 +211,9 @@ class Gated(Mitigation):
                  held_pick: float | None = None, fold_back: int | None = None,
                  sparse_last: bool | None = None,
                  residue_last: float | None = None,
-                 refit_last: int | None = None) -> None:
+                 refit_last: int | None = None,
+                 trigger_last: int | None = None,
+                 round_last: float | None = None) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,

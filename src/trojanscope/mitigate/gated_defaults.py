@@ -193,3 +193,19 @@ RESIDUE_LAST = 0.0
 # failed benchmarks/data/mitigate_s60/plan.md's rule on fresh zoos 2461/2462 (13 of 20
 # backdoored MLPs at the goal against 14: none gained, one lost): opt-in.
 REFIT_LAST = 0
+# ``trigger_last``'s epochs (issue 12 stop 62, h12): with E > 0, last, where ``free_reach``'s
+# step read the model and the detector's reversed trigger for the suspect still turns the
+# output, E epochs of ``free_reach``'s distilling fine-tune towards the output itself with copies
+# stamped by that trigger under their true labels (:mod:`~trojanscope.mitigate.trigger_last`):
+# aimed at the ASR residues. 0: off. Read on development only (issue 12 stop 62: 14 of 25
+# development MLPs at the goal against 15; on BadNets/blended/sparse outputs the reversed trigger
+# no longer turns anything): opt-in.
+TRIGGER_LAST = 0
+# ``round_last``'s bar (issue 12 stop 62, h12): with B > 0, last, where ``free_reach``'s step read
+# the model and the detector's reversed trigger for the suspect still sends at least B of the
+# clean images not of the suspect there on the output, one more round of ``free_reach``'s
+# unlearning with distillation weight 8 (:mod:`~trojanscope.mitigate.round_last`): aimed at the
+# ASR residues. 0: off. The candidate 0.3 failed benchmarks/data/mitigate_s62/plan.md's rule on
+# fresh zoos 2465/2466 (10 of 20 backdoored MLPs at the goal, as today's default: it fired on one
+# model, already at the goal; none of the fresh ASR misses was a SIG model): opt-in.
+ROUND_LAST = 0.0

@@ -30,7 +30,9 @@ from trojanscope.mitigate.gated_defaults import (
     REFIT_LAST,
     RESIDUE_LAST,
     RESIDUE_ROUNDS,
+    ROUND_LAST,
     SPARSE_LAST,
+    TRIGGER_LAST,
     UNLEARN,
     WARP,
 )
@@ -385,6 +387,24 @@ class AfterOptions:
             (off): ``refit_last=5`` failed its rule on fresh zoos 2461/2462 (13 of 20 against
             14; none gained, one lost). Off where ``free_reach`` is 0; asked for there, it is
             refused.
+        trigger_last: with E > 0, last (after ``refit_last``), where ``free_reach``'s step read
+            the model and the detector left a reversed trigger for the suspect that still sends
+            at least ``trigger_last.TRIGGER_BAR`` of the clean images not of the suspect there,
+            E epochs of ``free_reach``'s distilling fine-tune towards the output itself with
+            copies stamped by that trigger under their true labels
+            (:mod:`~trojanscope.mitigate.trigger_last`; the note's ``trigger_last``). Built
+            for the ASR residues of 2-4% (issue 12 stop 62, h12); default ``TRIGGER_LAST`` = 0
+            (off): read on development only (14 of 25 at the goal against 15). Off where
+            ``free_reach`` is 0; asked for there, it is refused.
+        round_last: with a bar B > 0, last (after ``trigger_last``), where ``free_reach``'s
+            step read the model and the detector left a reversed trigger for the suspect that
+            still sends at least B of the clean images not of the suspect there on the output,
+            one more round of ``free_reach``'s unlearning with ``reach_round2``'s distillation
+            weight 8 (:mod:`~trojanscope.mitigate.round_last`; the note's ``round_last``).
+            Built for the ASR residues of 2-4% (issue 12 stop 62, h12); default
+            ``ROUND_LAST`` = 0 (off): ``round_last=0.3`` failed its rule on fresh zoos
+            2465/2466 (10 of 20 as today's; it fired on one model). Off where ``free_reach`` is
+            0; asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -403,6 +423,8 @@ class AfterOptions:
     sparse_last: bool | None = None
     residue_last: float | None = None
     refit_last: int | None = None
+    trigger_last: int | None = None
+    round_last: float | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -442,6 +464,8 @@ class AfterOptions:
             ("sparse_last", SPARSE_LAST, check_flag, "runs " + after),
             ("residue_last", RESIDUE_LAST, _fraction(10.0), "reads " + after),
             ("refit_last", REFIT_LAST, _count(20), "runs " + after),
+            ("trigger_last", TRIGGER_LAST, _count(20), "runs " + after),
+            ("round_last", ROUND_LAST, _fraction(1.0), "reads " + after),
         ):
             self._after_free_reach(name, default, check, does)
 

@@ -31,7 +31,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.modes import eval_mode
-from trojanscope.mitigate.after_steps import free_reach_read
+from trojanscope.mitigate.after_steps import free_reach_read, suspect_trigger
 from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.sparse_last import unlearn_sparse
 
@@ -62,12 +62,8 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     suspect, otherwise the model as it came (the note says why)."""
     if not free_reach_read(gated, "residue_last"):
         return state.out
-    suspect = int(gated.report_["suspect"])
-    verdict = getattr(gated, "verdict_", None)
-    trigger = verdict.triggers.get(suspect) if verdict is not None else None
+    trigger = suspect_trigger(gated, "residue_last")
     if trigger is None:
-        gated.report_["residue_last"] = {"action": "skipped: no reversed trigger for the "
-                                                   "suspect"}
         return state.out
     return residue_step(gated, state.out, state.came, state.clean, state.seed, trigger)
 

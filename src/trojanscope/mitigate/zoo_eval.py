@@ -47,6 +47,7 @@ class MitigationRow:
     asr_before: float | None
     asr_after: float | None
     elapsed_s: float
+    cpu_s: float | None = None  # the run's process CPU seconds (None in rows before stop 62)
 
     @property
     def meets_goal(self) -> bool:
@@ -107,7 +108,14 @@ def mitigate_entry(zoo: str, name: str, attack: str | None, backdoored: bool,
     return MitigationRow(
         name, attack, backdoored, result.clean_samples, result.before["ca"],
         result.after["ca"], result.before.get("asr"), result.after.get("asr"), result.elapsed_s,
+        result.cpu_s,
     )
+
+
+def median_cpu(rows: list[MitigationRow]) -> float | None:
+    """The median CPU seconds over the rows that record them (None where none does)."""
+    cpu = [r.cpu_s for r in rows if r.cpu_s is not None]
+    return statistics.median(cpu) if cpu else None
 
 
 def summarise(rows: list[MitigationRow]) -> dict[str, Any]:
@@ -124,4 +132,5 @@ def summarise(rows: list[MitigationRow]) -> dict[str, Any]:
         "max_ca_loss_backdoored": max((r.ca_before - r.ca_after for r in bad), default=None),
         "max_ca_loss_clean": max((r.ca_before - r.ca_after for r in good), default=None),
         "median_s": statistics.median(r.elapsed_s for r in rows) if rows else None,
+        "median_cpu_s": median_cpu(rows),
     }
