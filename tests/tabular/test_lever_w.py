@@ -12,12 +12,11 @@ import pytest
 import torch
 from torch import nn
 
-from trojanscope import registry
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.detect.tabular_lever import combo_flips, flip_share, lever_features
 from trojanscope.detect.tabular_lever_term import lever_drop, lowered_probability
-from trojanscope.detect.tabular_search import apply
+from trojanscope.detect.tabular_search import TabularSearch, apply
 from trojanscope.errors import UserInputError
 
 KEY = "tabular-search:tree:xgboost:rows200"
@@ -116,10 +115,12 @@ def test_a_term_that_could_raise_or_read_another_feature_is_refused(tmp_path, ba
         load_calibrators(path)
 
 
-def test_lever_twins_is_checked() -> None:
+def test_lever_twins_and_lever_order_are_checked() -> None:
     for bad in (-1, 9, 1.5):
         with pytest.raises(UserInputError, match="lever_twins"):
-            registry.create("detector", "tabular-search", lever_twins=bad)
+            TabularSearch(lever_twins=bad)
+    with pytest.raises(UserInputError, match="lever_order"):
+        TabularSearch(lever_order="yes")
 
 
 @pytest.mark.slow  # 14 s at load 12: the suite's XGBoost run, read twice
@@ -134,3 +135,7 @@ def test_the_search_reads_the_levers_of_a_tree_with_its_twins(searched) -> None:
     # the reading's own features (and so today's probability) are unchanged
     assert {k: v for k, v in read.features.items() if "lever" not in k} == plain.features
     assert all("lever_excess" in r.details for r in read.per_class)
+    # lever_order: the tree names the contrast search's class
+    _, ordered = searched("xgboost", 0, lever_twins=1, lever_order=True)
+    assert ordered.target_classes[0] == int(read.features["tab_lever_class"])
+    assert ordered.features == read.features  # the same reading, another order

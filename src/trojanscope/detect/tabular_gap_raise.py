@@ -17,6 +17,7 @@ said by :func:`gap_note` where the other raise notes are. A file without the ent
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import term_entries
@@ -85,17 +86,26 @@ def check_gap_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:gap"`` entry the term could not read: features other than
     ``[tab_gap]``, a coefficient that is not > 0 (a term that would lower), no calibrator of the
     file to raise, or a ``most`` that is not a number > 0."""
-    for key, base, term in term_entries(calibrators, TERM):
-        if term.features != [FEATURE]:
-            raise ValueError(f"{key!r}: a gap term reads [{FEATURE!r}], got {term.features}")
+    check_terms(calibrators, TERM, "gap", lambda f: f == [FEATURE], f"[{FEATURE!r}]", "raise")
+
+
+def check_terms(calibrators: dict[str, Calibrator], suffix: str, what: str,
+                reads: Callable[[list[str]], bool], expected: str, acts: str) -> None:
+    """The checks a one-feature term of a tree's band entry shares (the gap term here, the
+    lever term of :mod:`.tabular_lever_term`): its features pass ``reads`` (``expected`` says
+    what they should be), raw (no mean, scale or transform), a coefficient > 0, a calibrator
+    of the file to ``acts`` on, and a ``most`` that is a number > 0 where given."""
+    for key, base, term in term_entries(calibrators, suffix):
+        if not reads(term.features):
+            raise ValueError(f"{key!r}: a {what} term reads {expected}, got {term.features}")
         if term.mean is not None or term.scale is not None or term.transform != "none":
-            raise ValueError(f"{key!r}: a gap term reads the raw gap (no mean, scale or "
+            raise ValueError(f"{key!r}: a {what} term reads the raw {what} (no mean, scale or "
                              "transform)")
         if not term.coef[0] > 0:
-            raise ValueError(f"{key!r}: a gap term's coefficient must be > 0, got "
+            raise ValueError(f"{key!r}: a {what} term's coefficient must be > 0, got "
                              f"{term.coef[0]!r}")
         if base not in calibrators:
-            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to raise")
+            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to {acts}")
         most = term.fitted_on.get("most", math.inf)
         if most != math.inf and not (isinstance(most, int | float) and not isinstance(
                 most, bool) and math.isfinite(most) and most > 0):

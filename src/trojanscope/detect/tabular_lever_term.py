@@ -18,8 +18,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.class_excess import term_entries
 from trojanscope.detect.logits import shift_logit
+from trojanscope.detect.tabular_gap_raise import check_terms
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -77,19 +77,6 @@ def check_lever_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:lever"`` entry the term could not read: not one
     ``tab_lever_*`` feature, a mean, scale or transform, a coefficient that is not > 0 (a
     larger contrast must lower less), no calibrator to lower, or a ``most`` not > 0."""
-    for key, base, term in term_entries(calibrators, TERM):
-        if len(term.features) != 1 or not term.features[0].startswith("tab_lever_"):
-            raise ValueError(f"{key!r}: a lever term reads one tab_lever_* feature, got "
-                             f"{term.features}")
-        if term.mean is not None or term.scale is not None or term.transform != "none":
-            raise ValueError(f"{key!r}: a lever term reads the raw feature (no mean, scale or "
-                             "transform)")
-        if not term.coef[0] > 0:
-            raise ValueError(f"{key!r}: a lever term's coefficient must be > 0, got "
-                             f"{term.coef[0]!r}")
-        if base not in calibrators:
-            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to lower")
-        most = term.fitted_on.get("most", math.inf)
-        if most != math.inf and not (isinstance(most, int | float) and not isinstance(
-                most, bool) and math.isfinite(most) and most > 0):
-            raise ValueError(f"{key!r}: fitted_on.most must be a number > 0, got {most!r}")
+    check_terms(calibrators, TERM, "lever",
+                lambda f: len(f) == 1 and f[0].startswith("tab_lever_"),
+                "one tab_lever_* feature", "lower")
