@@ -62,13 +62,20 @@ def gap_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: st
     term = calibrators.get(f"{key}:{TERM}")
     if term is None or verdict.probability is None:
         return 0.0
-    lift = gap_lift(term, verdict.features)
-    if lift <= 0.0:
+    return shift_recorded(verdict, max(0.0, gap_lift(term, verdict.features)), GAP_BEFORE,
+                          GAP_LOGIT)
+
+
+def shift_recorded(verdict: ModelVerdict, logit: float, before: str, record: str) -> float:
+    """Add ``logit`` to the verdict's probability's logit in place, recording the probability
+    before as ``before`` and the logit as ``record`` (the gap and lever terms); nothing where
+    ``logit`` is 0. Returns it."""
+    if logit == 0.0 or verdict.probability is None:
         return 0.0
-    verdict.features[GAP_BEFORE] = float(verdict.probability)
-    verdict.probability = _raise(verdict.probability, lift)
-    verdict.features[GAP_LOGIT] = float(lift)
-    return lift
+    verdict.features[before] = float(verdict.probability)
+    verdict.probability = shift_logit(verdict.probability, logit)
+    verdict.features[record] = float(logit)
+    return logit
 
 
 def gap_note(features: dict[str, float]) -> str | None:

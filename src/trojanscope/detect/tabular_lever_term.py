@@ -19,7 +19,7 @@ import math
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.logits import shift_logit
-from trojanscope.detect.tabular_gap_raise import check_terms
+from trojanscope.detect.tabular_gap_raise import check_terms, shift_recorded
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -54,13 +54,8 @@ def lever_lower(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: 
     term = calibrators.get(f"{key}:{TERM}")
     if term is None or verdict.probability is None:
         return 0.0
-    drop = lever_drop(term, verdict.features)
-    if drop >= 0.0:
-        return 0.0
-    verdict.features[LEVER_BEFORE] = float(verdict.probability)
-    verdict.probability = shift_logit(verdict.probability, drop)
-    verdict.features[LEVER_LOGIT] = float(drop)
-    return drop
+    return shift_recorded(verdict, min(0.0, lever_drop(term, verdict.features)), LEVER_BEFORE,
+                          LEVER_LOGIT)
 
 
 def lever_note(features: dict[str, float]) -> str | None:
