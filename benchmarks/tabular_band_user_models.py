@@ -45,7 +45,8 @@ from tabular_band_user_file import cli, write_transactions  # noqa: E402
 # the band designs' features: stop 40's, stop 48's, stop 59's (``tab_mass_group``,
 # ``tab_major_recur``) and stop 61's (``tab_leaves``)
 FEATURES = ("tab_mass", "tab_box", "tab_box_over", "tab_gap", "tab_major_recur_lead",
-            "tab_mass_group", "tab_major_recur", "tab_leaves")
+            "tab_mass_group", "tab_major_recur", "tab_leaves", "tab_lever_w", "tab_lever_excess",
+            "tab_lever_cw", "tab_lever_class", "lever_logit", "probability_before_lever")
 COLUMNS = ("amount", "age", "hour", "n_tx", "merchant_risk")
 
 
@@ -131,6 +132,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="scratch folder for the models")
     ap.add_argument("--calibration", nargs="+", default=["shipped"])
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--method-param", action="append", default=[], metavar="NAME=VALUE",
+                    help="passed to every detect (stop 62: lever_twins=2 reads candidate W)")
+    ap.add_argument("--rows", type=int, nargs="+", default=[200, 1000], choices=[200, 1000],
+                    help="the clean files read (default both)")
     ap.add_argument("--seed", type=int, default=None,
                     help="other models and files: every table, poisoning, attack and clean "
                          "file drawn from this seed (default: the development ones)")
@@ -148,8 +153,14 @@ def main() -> None:
     readings = []
     for name, (model, bad, files) in models.items():
         for rows, csv in files.items():
+            if rows not in args.rows:
+                continue
             for cal in args.calibration:
                 extra = [] if cal == "shipped" else ["--calibration", cal]
+                # auto refuses tabular-search's parameters: the method named (auto reads a
+                # table with tabular-search's defaults, so the reading is the same)
+                extra += ["--method", "tabular-search"] if args.method_param else []
+                extra += [a for p in args.method_param for a in ("--method-param", p)]
                 code, out = cli("detect", str(model), "--data", str(csv), "--label-column",
                                 "is_fraud", "--format", "json", *extra)
                 if code not in (0, 1):  # 1: a backdoor reported

@@ -46,15 +46,19 @@ from tabular_sure_rule import TABLES
 from trojanscope.detect.calibration import SHIPPED, load_calibrators
 from trojanscope.detect.calibration_range import guarded_probability
 from trojanscope.detect.tabular_gap_raise import raised_probability
+from trojanscope.detect.tabular_lever_term import lowered_probability
 
 Condition = tuple[str, str, bool]
 
 
-def scored(rows: list[dict], calibration: Path) -> tuple[list[dict], float]:
+def scored(rows: list[dict], calibration: Path,
+           lever_order: bool = False) -> tuple[list[dict], float]:
     """``rows`` with each probability from ``calibration``'s entry of the reading's family
     (what the candidate's file gives on the features read, raised by its gap term where it has
-    one: stop 60), and the largest change from the probability stored with the reading (0 where
-    it was read with that file)."""
+    one: stop 60, then lowered by its lever term where it has one: stop 62), and the largest
+    change from the probability stored with the reading (0 where it was read with that file).
+    ``lever_order``: a tree read with ``lever_twins`` names the contrast search's class
+    (``tab_lever_class``, what ``-p lever_order=1`` names; stop 62's candidate W)."""
     cals = load_calibrators(calibration)
     out, moved = [], 0.0
     for r in rows:
@@ -62,8 +66,11 @@ def scored(rows: list[dict], calibration: Path) -> tuple[list[dict], float]:
         if k not in cals:
             raise SystemExit(f"error: {calibration} holds no {k} for {r['zoo']}/{r['name']}")
         p = raised_probability(k, cals, r["features"], guarded_probability(k, cals, r["features"]))
+        p = lowered_probability(k, cals, r["features"], p)  # a lever term (stop 62) where held
         moved = max(moved, abs(p - r["probability"]))
         out.append({**r, "probability": p})
+        if lever_order and r["family"].startswith("tree") and "tab_lever_class" in r["features"]:
+            out[-1]["predicted_target"] = int(r["features"]["tab_lever_class"])
     return out, moved
 
 
@@ -175,6 +182,8 @@ def main() -> None:
     ap.add_argument("--right", type=float, default=0.9)
     ap.add_argument("--max-cpu", type=float, default=20.0)
     ap.add_argument("--min-per-class", type=int, default=3)
+    ap.add_argument("--lever-order", action="store_true",
+                    help="200 rows: trees name tab_lever_class (stop 62's candidate W)")
     ap.add_argument("--write-r", nargs=2, type=Path, default=None,
                     metavar=("R_WHOLE", "R200"))
     args = ap.parse_args()
@@ -186,7 +195,7 @@ def main() -> None:
         whole_only(d, r, moved, args)
         return
     d200 = rows_of(args.r200)
-    r200, moved200 = scored(d200, args.calibration)
+    r200, moved200 = scored(d200, args.calibration, args.lever_order)
     print(f"R: every reading scored by {args.calibration}; largest change from the stored "
           f"probability: whole split {moved:.4f} (networks read with it: 0), 200 rows "
           f"{moved200:.4f}")

@@ -53,6 +53,7 @@ from trojanscope.detect.tabular_gap_raise import (
     gap_note,
     gap_raise,
 )
+from trojanscope.detect.tabular_lever_term import check_lever_terms, lever_lower, lever_note
 from trojanscope.detect.twin_term import TWIN_LOGIT, check_twin_terms, reads_twins, twins_term
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
@@ -627,6 +628,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_centre_terms(calibrators)
         check_twin_terms(calibrators)
         check_gap_terms(calibrators)
+        check_lever_terms(calibrators)
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -780,6 +782,8 @@ def _calibrate(
             centre_term(verdict, calibrators, scored_by)  # only where "<scorer>:centre" is read
         twins_term(verdict, calibrators, scored_by)  # only where "<scorer>:twin-stand" is read
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
+        if lever_lower(verdict, calibrators, family_key):  # "<family>:lever" (opt-in, stop 62)
+            notes.append(lever_note(verdict.features) or "")
         unread += unread_terms(verdict, calibrators, scored_by)
         notes += [n for _, t in readable_raise_terms(verdict, calibrators)
                   if (n := gate_note(t, verdict.traits)) is not None]

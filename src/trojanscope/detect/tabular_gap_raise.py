@@ -17,6 +17,7 @@ said by :func:`gap_note` where the other raise notes are. A file without the ent
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import term_entries
@@ -61,13 +62,20 @@ def gap_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: st
     term = calibrators.get(f"{key}:{TERM}")
     if term is None or verdict.probability is None:
         return 0.0
-    lift = gap_lift(term, verdict.features)
-    if lift <= 0.0:
+    return shift_recorded(verdict, max(0.0, gap_lift(term, verdict.features)), GAP_BEFORE,
+                          GAP_LOGIT)
+
+
+def shift_recorded(verdict: ModelVerdict, logit: float, before: str, record: str) -> float:
+    """Add ``logit`` to the verdict's probability's logit in place, recording the probability
+    before as ``before`` and the logit as ``record`` (the gap and lever terms); nothing where
+    ``logit`` is 0. Returns it."""
+    if logit == 0.0 or verdict.probability is None:
         return 0.0
-    verdict.features[GAP_BEFORE] = float(verdict.probability)
-    verdict.probability = _raise(verdict.probability, lift)
-    verdict.features[GAP_LOGIT] = float(lift)
-    return lift
+    verdict.features[before] = float(verdict.probability)
+    verdict.probability = shift_logit(verdict.probability, logit)
+    verdict.features[record] = float(logit)
+    return logit
 
 
 def gap_note(features: dict[str, float]) -> str | None:
@@ -85,17 +93,26 @@ def check_gap_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:gap"`` entry the term could not read: features other than
     ``[tab_gap]``, a coefficient that is not > 0 (a term that would lower), no calibrator of the
     file to raise, or a ``most`` that is not a number > 0."""
-    for key, base, term in term_entries(calibrators, TERM):
-        if term.features != [FEATURE]:
-            raise ValueError(f"{key!r}: a gap term reads [{FEATURE!r}], got {term.features}")
+    check_terms(calibrators, TERM, "gap", lambda f: f == [FEATURE], f"[{FEATURE!r}]", "raise")
+
+
+def check_terms(calibrators: dict[str, Calibrator], suffix: str, what: str,
+                reads: Callable[[list[str]], bool], expected: str, acts: str) -> None:
+    """The checks a one-feature term of a tree's band entry shares (the gap term here, the
+    lever term of :mod:`.tabular_lever_term`): its features pass ``reads`` (``expected`` says
+    what they should be), raw (no mean, scale or transform), a coefficient > 0, a calibrator
+    of the file to ``acts`` on, and a ``most`` that is a number > 0 where given."""
+    for key, base, term in term_entries(calibrators, suffix):
+        if not reads(term.features):
+            raise ValueError(f"{key!r}: a {what} term reads {expected}, got {term.features}")
         if term.mean is not None or term.scale is not None or term.transform != "none":
-            raise ValueError(f"{key!r}: a gap term reads the raw gap (no mean, scale or "
+            raise ValueError(f"{key!r}: a {what} term reads the raw {what} (no mean, scale or "
                              "transform)")
         if not term.coef[0] > 0:
-            raise ValueError(f"{key!r}: a gap term's coefficient must be > 0, got "
+            raise ValueError(f"{key!r}: a {what} term's coefficient must be > 0, got "
                              f"{term.coef[0]!r}")
         if base not in calibrators:
-            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to raise")
+            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to {acts}")
         most = term.fitted_on.get("most", math.inf)
         if most != math.inf and not (isinstance(most, int | float) and not isinstance(
                 most, bool) and math.isfinite(most) and most > 0):

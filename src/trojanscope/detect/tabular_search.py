@@ -48,6 +48,12 @@ from trojanscope.detect.tabular_excess import (
     triple_excess,
 )
 from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_band, size_note
+from trojanscope.detect.tabular_lever import (
+    MAX_LEVER_TWINS,
+    combo_flips,
+    lever_features,
+    lever_twins,
+)
 from trojanscope.detect.tabular_twins import (
     BAND_TWINS,
     MAX_TWINS,
@@ -86,6 +92,8 @@ MIN_SOURCES = 10
 # trees: bootstrap resamples whose features are averaged (``tree_resamples``; each costs one
 # more reading of the tree)
 MAX_RESAMPLES = 16
+# candidate W's contrast search: its seed offset (apart from the twins' own)
+LEVER_SEARCH = 7
 
 
 @dataclass
@@ -232,6 +240,15 @@ class TabularSearch(ModelDetector):
             MLP of ``tab-fresh25`` was flagged, three of them sigmoid); the band calibrator
             was fitted on distilled readings, so ``"steps"`` is read off its scale.
             Without twins it changes nothing.
+        lever_twins: candidate W (issue 16 stop 62, opt-in; 0, the default: not read): this
+            many clean twins of the model's kind fitted to its answers on the clean file, and
+            each searched class's combination applied to the model and to them
+            (:mod:`.tabular_lever`: ``tab_lever_model``, ``tab_lever_twins``, ``tab_lever_w``,
+            ``tab_lever_excess``: the contrast search's, see there). No shipped calibrator
+            reads them.
+        lever_order: trees read with ``lever_twins``: the suspected target is the class whose
+            contrast search stands furthest above the twins (``tab_lever_class``), its trigger
+            that search's combination (candidate W's order, opt-in; a note where not read).
     """
 
     name = "tabular-search"
@@ -250,7 +267,8 @@ class TabularSearch(ModelDetector):
                  size_calibration: bool = True, twins: int | None = None,
                  twin_order: bool | None = None, twin_fit: str = "distil",
                  tree_resamples: int = 0, sure_order: bool = False,
-                 sure_rows: bool | None = None) -> None:
+                 sure_rows: bool | None = None, lever_twins: int = 0,
+                 lever_order: bool = False) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -290,6 +308,14 @@ class TabularSearch(ModelDetector):
         except ValueError as exc:
             raise UserInputError(f"tabular-search: {exc}") from None
         self.tree_resamples = int(tree_resamples)
+        try:
+            check_option("lever_twins", lever_twins, 0, MAX_LEVER_TWINS, integer=True)
+        except ValueError as exc:
+            raise UserInputError(f"tabular-search: {exc}") from None
+        self.lever_twins = int(lever_twins)
+        if lever_order not in (True, False):
+            raise UserInputError("tabular-search: lever_order must be true or false")
+        self.lever_order = bool(lever_order)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
@@ -542,6 +568,17 @@ class TabularSearch(ModelDetector):
         # an unsearched class is not ranked (the mass or box order could name it: its note
         # says why it is missing)
         order = [c for c in order if c not in silent]
+        if self.lever_twins:  # candidate W (opt-in): the combination's flip beside the twins'
+            combos = self.levers(target, x_all, y_all, seed, tree, candidates,
+                                 {r.cls: found.get(r.cls, []) for r in per_class}, order,
+                                 per_class, features)
+            if self.lever_order and tree:  # the class the twins explain least (stop 62)
+                order = sorted(combos, key=lambda c: -combos[c][0])
+                found = {c: combos[c][1] if c in combos else found.get(c, []) for c in found}
+        if self.lever_order and not (self.lever_twins and tree):  # asked for, never silent
+            notes.append("lever_order=1 not read: it orders a tree's classes by the contrast "
+                         "against clean twins (lever_twins > 0), and this is "
+                         + ("a network" if tree is False else "a tree read without them"))
         verdict = ModelVerdict(self.name, top.score, order,
                                sorted(per_class, key=lambda r: r.cls), features,
                                detector_notes=notes)
@@ -557,6 +594,32 @@ class TabularSearch(ModelDetector):
             r.cls: " and ".join(f"{c.column} = {c.text}" for c in found[r.cls])
             for r in per_class}
         return verdict
+
+    def levers(self, target: InspectionTarget, x: Tensor, y: Tensor, seed: int, tree: bool,
+               candidates: list[Candidate], found: dict[int, list[Candidate]],
+               order: list[int], per_class: list[ClassResult],
+               features: dict[str, float]) -> None:
+        """``tab_lever_*`` (:mod:`.tabular_lever`): ``lever_twins`` clean twins fitted on the
+        file; each searched class's combination (``found``) and the combination the contrast
+        search finds against the twins, applied to the model and to them; per class in the
+        details (``lever_model`` / ``lever_twins``, ``lever_excess``, ``lever_cmodel`` /
+        ``lever_ctwins``). Returns each class's contrast excess and combination."""
+        twins = lever_twins(target.model, x, y, target.num_classes, self.lever_twins, seed, tree)
+        ref = MeanOfNets(twins)
+        inner = interior(candidates, x, self.excess_tail)
+        greedy = combo_flips(target.model, twins, x, y, found, apply)
+        combos = {t: self.class_excess(target.model, ref, x[torch.nonzero(y != t).flatten()], t,
+                                       inner, seed + LEVER_SEARCH)
+                  for t in found}
+        flips = combo_flips(target.model, twins, x, y, {t: c for t, (_, c) in combos.items()},
+                            apply)
+        contrast = {t: (float(combos[t][0]), *flips[t]) for t in found}
+        features.update(lever_features(greedy, contrast, order[0] if order else None))
+        for r in per_class:
+            r.details["lever_model"], r.details["lever_twins"] = greedy[r.cls]
+            (r.details["lever_excess"], r.details["lever_cmodel"],
+             r.details["lever_ctwins"]) = contrast[r.cls]
+        return {t: (float(ex), combo) for t, (ex, combo) in combos.items()}
 
     def against_references(self, target: InspectionTarget, x: Tensor, y: Tensor,
                            own: dict[str, float], seed: int) -> dict[str, float]:
