@@ -53,7 +53,7 @@ from fourth_zoo_parts import (
 # 0.946-0.964 only at epochs 10-12), `wide_leaky` 3-6 -> 6-10 with 2x2 pooling (9600: all
 # three under 0.95 at 4x4 pooling)
 EPOCHS = {"allconv": (10, 12), "squash_in": (5, 8), "lrn_softsign": (4, 7), "wide_leaky": (6, 10),
-          "res_gap": (6, 8)}
+          "res_gap": (6, 8), "dws_gap": (6, 8)}
 
 RETRY_EPOCHS = 1.5  # a model under CA --min-ca is trained again for this many times the epochs
 

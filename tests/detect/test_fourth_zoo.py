@@ -107,7 +107,8 @@ def test_each_trigger_changes_images_within_range_and_is_seeded(parts, family):
         assert int((a != x).reshape(len(x), -1).sum(axis=1).max()) <= spec["pixels"]
 
 
-@pytest.mark.parametrize("arch", ["allconv", "squash_in", "lrn_softsign", "wide_leaky", "res_gap"])
+@pytest.mark.parametrize("arch", ["allconv", "squash_in", "lrn_softsign", "wide_leaky", "res_gap",
+                                  "dws_gap"])
 def test_every_architecture_gives_ten_logits(parts, arch):
     model = parts.build_model(arch, parts.arch_options(arch, np.random.default_rng(0)))
     assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
@@ -124,6 +125,32 @@ def test_res_gap_pools_globally_before_one_linear_layer_and_traces(parts):
     assert isinstance(layers[-1], torch.nn.Linear) and layers[-1].in_features == 4 * opts["width"]
     assert sum(isinstance(m, torch.nn.Linear) for m in model.modules()) == 1
     assert any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
+    x = torch.rand(2, 1, 28, 28)
+    traced = torch.jit.trace(model, x, check_trace=False)
+    assert "adaptive_avg_pool2d" in str(traced.inlined_graph)
+    assert torch.allclose(traced(x), model(x))
+
+
+def test_dws_gap_is_depthwise_separable_pools_globally_then_an_mlp_head_and_traces(parts):
+    """Stop 62: the second GAP-head family (MobileNet-style): depthwise 3x3 convolutions (one
+    filter per channel) each followed by a pointwise 1x1 one, no residual, ReLU6 or GELU;
+    global average pooling, then two linear layers; its trace carries the pooling."""
+    acts = {parts.arch_options("dws_gap", np.random.default_rng(k))["act"] for k in range(8)}
+    assert acts == {"relu6", "gelu"}
+    opts = parts.arch_options("dws_gap", np.random.default_rng(1))
+    model = parts.build_model("dws_gap", opts).eval()
+    layers = list(model)
+    pool = next(i for i, m in enumerate(layers) if isinstance(m, torch.nn.AdaptiveAvgPool2d))
+    assert layers[pool].output_size == 1 and isinstance(layers[pool + 1], torch.nn.Flatten)
+    head = [m for m in layers[pool:] if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in head] == [
+        (4 * opts["width"], opts["hidden"]), (opts["hidden"], 10)]
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    depthwise = [m for m in convs if m.groups > 1]
+    assert len(depthwise) == 3 and all(m.groups == m.in_channels == m.out_channels
+                                       for m in depthwise)
+    assert all(convs[convs.index(m) + 1].kernel_size == (1, 1) for m in depthwise)
+    assert not any(isinstance(m, parts._Block) for m in model.modules())
     x = torch.rand(2, 1, 28, 28)
     traced = torch.jit.trace(model, x, check_trace=False)
     assert "adaptive_avg_pool2d" in str(traced.inlined_graph)
@@ -156,6 +183,9 @@ def test_a_later_family_leaves_every_earlier_models_trigger_as_it_was(fz, parts)
     assert all(every[m["name"]] == m for m in old)
     assert [every[f"res_gap-bd{r:02d}"]["trigger_family"] for r in range(3)] == [
         "rand_checker", "lowpass", "watermark"]
+    # stop 62: ``dws_gap`` after it, with every ``res_gap`` model as it was at stop 61
+    assert [every[f"dws_gap-bd{r:02d}"]["trigger_family"] for r in range(3)] == [
+        "lowpass", "watermark", "sparse_pixels"]
 
 
 def test_wide_leaky_pools_2x2_now_and_4x4_for_a_stop_59_recipe(parts):

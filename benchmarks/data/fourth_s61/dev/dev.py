@@ -3,7 +3,8 @@ the maker, env overrides), to choose a recipe. No detection. The logs beside it 
 the maker while this stop's changes were being written: the `allconv` runs drew their recipe
 from the stop-60 options (ACT/WIDTH overriding), the GroupNorm `res_gap` runs predate the
 BatchNorm choice (NGROUPS=0 selected BatchNorm then; the shipped family has no such option).
-  dev.py SEED NAME TRIGGER EPOCHS   (env: ACT, WIDTH, SIZE, CELL, RATE, AUG, OPTIM, LRX)"""
+Stop 62 (h9m) added KERNEL (``dws_gap``'s depthwise kernel; logs in ``fourth_s62/dev/``).
+  dev.py SEED NAME TRIGGER EPOCHS   (env: ACT, WIDTH, KERNEL, SIZE, CELL, RATE, AUG, OPTIM, LRX)"""
 import os
 import sys
 import time
@@ -27,6 +28,8 @@ if env.get("WIDTH"):
     rec["arch"]["width"] = int(env["WIDTH"])
 if env.get("NGROUPS"):
     rec["arch"]["groups"] = int(env["NGROUPS"])
+if env.get("KERNEL"):
+    rec["arch"]["kernel"] = int(env["KERNEL"])
 if env.get("AUG"):
     rec["augment"] = env["AUG"]
 if env.get("OPTIM"):
