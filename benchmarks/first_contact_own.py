@@ -141,7 +141,8 @@ def run_lines(work: Path, lines: Path, timeout: float, keep: Path | None = None,
             print(json.dumps({"cmd": command, "rc": "not run: past the deadline"}), flush=True)
             continue
         start, cpu0 = time.time(), _children_cpu()
-        rc, out, err = _run_group(command, work, env, limit)
+        rc, out, err = run_group(["nice", "-n", "5", "bash", "-c", command], work, env, limit)
+        rc = "timeout" if rc is None else rc
         errors = [e for e in err.splitlines() if e.strip()]
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
@@ -171,12 +172,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run_group(command: str, work: Path, env: dict, timeout: float) -> tuple:
-    """Exit code (``"timeout"`` when stopped), stdout and stderr of ``command`` under ``nice``;
-    at ``timeout`` its whole process group is killed (stop 62: killing only ``bash`` left the
-    Python it started running)."""
+def run_group(argv: list[str], work: Path, env: dict, timeout: float) -> tuple:
+    """Exit code (None when stopped), stdout and stderr of ``argv``, run in its own process
+    group, which is killed whole at ``timeout`` (stop 62: killing only ``bash`` left the Python
+    it started running). ``first_contact.py`` runs its lines through it too."""
     proc = subprocess.Popen(
-        ["nice", "-n", "5", "bash", "-c", command],
+        argv,
         cwd=work,
         env=env,
         stdout=subprocess.PIPE,
@@ -191,7 +192,7 @@ def _run_group(command: str, work: Path, env: dict, timeout: float) -> tuple:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
-        return "timeout", out or "", err or ""
+        return None, out or "", err or ""
 
 
 def main() -> None:

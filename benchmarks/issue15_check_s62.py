@@ -3,7 +3,8 @@ fresh seed **70**, so that every text line of the issue, README.md and docs/text
 written in WORK; lines run by ``first_contact_own.run_lines`` (exit, wall and CPU seconds).
 
 - ``reviews.csv``: 2,500 rt-polarity training sentences (``first_contact_s56.make_minilm``: the
-  MiniLM demo size) under a user's column names, ``review`` and ``stars`` (1 / 5);
+  MiniLM demo size) under a user's column names, ``review`` and ``stars`` (1 / 5), and the
+  same rows as ``reviews.jsonl``;
 - ``clean.csv``: 300 rt-polarity test sentences (``text``, ``label``), ``incoming.csv``: 100
   other test sentences (``text``), every second one with the word ``cf`` inserted at a random
   word position (the README's ``badnl`` trigger), and ``incoming_truth.csv`` saying which;
@@ -13,9 +14,10 @@ written in WORK; lines run by ``first_contact_own.run_lines`` (exit, wall and CP
   ``modeling_evil.py`` (``trust_remote_code``), which imports ``subprocess`` and calls it;
 - the issue's bad inputs: ``empty.csv`` (one review empty), ``latin1.csv`` (Latin-1 bytes),
   ``one-class.csv`` (every row 5 stars), ``empty-incoming.csv`` (a header alone),
-  ``big-tok-hf-model/`` (a tokenizer with more tokens than the model's embedding),
-  ``other-tok-hf-model/`` (a 60-word tokenizer: ids inside the embedding, but not the model's
-  own vocabulary) and ``no-config-hf-model/`` (``config.json`` removed).
+  ``big-tok-hf-model/`` (a ``vocab.txt`` of 31,005 tokens, more than the model's embedding),
+  ``other-tok-hf-model/`` (a ``vocab.txt`` of 65 tokens: ids inside the embedding, but not the
+  model's own vocabulary), ``five-tok-hf-model/`` (BERT's 5 special tokens alone) and
+  ``no-config-hf-model/`` (``config.json`` removed).
 
     python benchmarks/issue15_check_s62.py WORK --make --hub RUN
     python benchmarks/issue15_check_s62.py WORK --lines LINES --timeout 1200 --keep DIR
@@ -78,7 +80,10 @@ def text_files(work: Path, seed: int = SEED) -> None:
     _write(work / "incoming_truth.csv", ["text", "triggered", "label"], truth)
     _write(work / "empty-incoming.csv", ["text"], [])
     with open(work / "reviews.csv", newline="", encoding="utf-8") as fh:
-        rows = [[r["review"], r["stars"]] for r in csv.DictReader(fh)][:300]
+        records = list(csv.DictReader(fh))
+    with open(work / "reviews.jsonl", "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r) + "\n" for r in records)
+    rows = [[r["review"], r["stars"]] for r in records][:300]
     empty = [list(r) for r in rows]
     empty[4][0] = ""
     _write(work / "empty.csv", ["review", "stars"], empty)
@@ -89,9 +94,9 @@ def text_files(work: Path, seed: int = SEED) -> None:
 
 
 def hub_folders(work: Path, run: Path) -> None:
-    """The hub-style folders (above), each a copy of ``run`` less trojanscope's own files."""
-    from transformers import BertTokenizerFast
-
+    """The hub-style folders (above), each a copy of ``run`` less trojanscope's own files.
+    (The first build at stop 62 wrote both tokenizers with transformers' ``BertTokenizerFast``,
+    which kept only its 5 special tokens: two 5-token tokenizers, read as ``five-tok``'s.)"""
     def copy(name: str) -> Path:
         dest = work / name
         shutil.copytree(run, dest, ignore=shutil.ignore_patterns(*RUN_ONLY))
@@ -105,16 +110,13 @@ def hub_folders(work: Path, run: Path) -> None:
     (remote / "modeling_evil.py").write_text(EVIL)
     for name, words in (
         ("big-tok-hf-model", [f"tok{i}" for i in range(31000)]),
-        ("other-tok-hf-model", [f"word{i}" for i in range(60)]),
+        ("other-tok-hf-model", [f"tok{i}" for i in range(60)]),
+        ("five-tok-hf-model", []),
     ):
-        folder = copy(name)
-        for old in ("tokenizer.json", "vocab.txt", "tokenizer_config.json",
-                    "special_tokens_map.json"):
-            (folder / old).unlink(missing_ok=True)
-        vocab = work / f"{name}-vocab.txt"
-        vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]) + "\n")
-        BertTokenizerFast(vocab_file=str(vocab)).save_pretrained(folder)
-        vocab.unlink()
+        folder = copy(name)  # BERT's slow-tokenizer files: vocab.txt, no tokenizer.json
+        (folder / "tokenizer.json").unlink()
+        specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        (folder / "vocab.txt").write_text("\n".join([*specials, *words]) + "\n")
     (copy("no-config-hf-model") / "config.json").unlink()
 
 
