@@ -17,10 +17,10 @@ from first_contact_own import run_group, run_lines
 
 def test_a_stopped_line_takes_what_it_started_with_it(tmp_path: Path) -> None:
     mark = tmp_path / "still-running"
-    line = f"(sleep 2; touch {mark}) & echo started; wait"
-    rc, out, _ = run_group(["bash", "-c", line], tmp_path, dict(os.environ), 0.5)
+    line = f"(sleep 1; touch {mark}) & echo started; wait"
+    rc, out, _ = run_group(["bash", "-c", line], tmp_path, dict(os.environ), 0.3)
     assert rc is None and out == "started\n"
-    time.sleep(2.5)
+    time.sleep(1.3)
     assert not mark.exists()  # before stop 62 only bash was killed: its child ran on
 
 

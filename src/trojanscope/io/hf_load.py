@@ -83,8 +83,8 @@ def _check_tokenizer_size(root: Path, size: int, rows: object) -> None:
     """One error line, before any weights are read, where the tokenizer cannot be the model's:
     ids past its embedding table, or fewer tokens than half its rows (stop 62: a 5-token
     tokenizer over MiniLM's 30,522 rows was read, and every word of ``--data`` became
-    ``[UNK]``: a confident verdict on nothing; hub models pad their tables by a few per cent
-    at most)."""
+    ``[UNK]``: a confident verdict on nothing; hub models pad their tables by a few per cent,
+    to a multiple of 8 or 64)."""
     if not isinstance(rows, int):
         return
     why = ""
