@@ -93,7 +93,7 @@ def make(work: Path) -> None:
     )
     for folder in ("downloaded-hf-model", "my-model"):
         BertForSequenceClassification(cfg).save_pretrained(work / folder)
-        BertTokenizerFast(vocab_file=str(vocab)).save_pretrained(work / folder)
+        BertTokenizerFast(str(vocab)).save_pretrained(work / folder)  # positional (stop 62)
     fake = types.ModuleType("transformers.training_args")  # a stand-in class, pickled only
     fake.TrainingArguments = type("TrainingArguments", (), {"__module__": fake.__name__})
     sys.modules[fake.__name__] = fake
