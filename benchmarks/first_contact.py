@@ -23,8 +23,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -372,26 +370,12 @@ def run_all(
 def _run(command: str, work: Path, env: dict, limit: int) -> dict:
     """Exit code and output tails of ``command``; its whole process group is killed at
     ``limit`` seconds (a server, a long zoo)."""
-    proc = subprocess.Popen(
-        ["bash", "-c", command],
-        cwd=work,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=limit)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        timed_out = True
+    from first_contact_own import run_group
+
+    rc, out, err = run_group(["bash", "-c", command], work, env, limit)
     return {
-        "rc": None if timed_out else proc.returncode,
-        "timed_out": timed_out,
+        "rc": rc,
+        "timed_out": rc is None,
         "stdout_tail": _text(out)[-600:],
         "stderr_tail": _text(err)[-600:],
     }

@@ -24,6 +24,8 @@ import argparse
 import csv
 import json
 import os
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -91,7 +93,7 @@ def make(work: Path) -> None:
     )
     for folder in ("downloaded-hf-model", "my-model"):
         BertForSequenceClassification(cfg).save_pretrained(work / folder)
-        BertTokenizerFast(vocab_file=str(vocab)).save_pretrained(work / folder)
+        BertTokenizerFast(str(vocab)).save_pretrained(work / folder)  # positional (stop 62)
     fake = types.ModuleType("transformers.training_args")  # a stand-in class, pickled only
     fake.TrainingArguments = type("TrainingArguments", (), {"__module__": fake.__name__})
     sys.modules[fake.__name__] = fake
@@ -114,10 +116,13 @@ def image_folder(root: Path, x, y) -> None:
         Image.fromarray((image[0] * 255).round().astype("uint8"), "L").save(folder / f"{n:04}.png")
 
 
-def run_lines(work: Path, lines: Path, timeout: float, keep: Path | None = None) -> None:
+def run_lines(work: Path, lines: Path, timeout: float, keep: Path | None = None,
+              deadline: float | None = None) -> None:
     """Each line of ``lines`` as written, one JSON line of what it did; with ``keep``, each
     line's whole stdout and stderr also go to ``keep/NN.txt`` (stop 56: stop 55's one high
-    finding was lost with the lines the JSON did not keep)."""
+    finding was lost with the lines the JSON did not keep). With ``deadline`` (seconds since
+    the epoch) no line runs past it: a line is stopped there, and later lines are not started
+    (stop 62: a session's cut-off time)."""
     venv_bin = Path(sys.executable).parent
     env = {
         **os.environ,
@@ -131,21 +136,13 @@ def run_lines(work: Path, lines: Path, timeout: float, keep: Path | None = None)
             continue
         number += 1
         command = line.replace("\\n", "\n")
-        start = time.time()
-        try:
-            done = subprocess.run(
-                ["nice", "-n", "5", "bash", "-c", command],
-                cwd=work,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-            )
-            rc, out, err = done.returncode, done.stdout, done.stderr
-        except subprocess.TimeoutExpired as exc:
-            rc = "timeout"
-            out = (exc.stdout or b"").decode(errors="replace")
-            err = (exc.stderr or b"").decode(errors="replace")
+        limit = timeout if deadline is None else min(timeout, deadline - time.time())
+        if limit <= 0:
+            print(json.dumps({"cmd": command, "rc": "not run: past the deadline"}), flush=True)
+            continue
+        start, cpu0 = time.time(), _children_cpu()
+        rc, out, err = run_group(["nice", "-n", "5", "bash", "-c", command], work, env, limit)
+        rc = "timeout" if rc is None else rc
         errors = [e for e in err.splitlines() if e.strip()]
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
@@ -158,6 +155,7 @@ def run_lines(work: Path, lines: Path, timeout: float, keep: Path | None = None)
                     "cmd": command,
                     "rc": rc,
                     "wall_s": round(time.time() - start, 1),
+                    "cpu_s": round(_children_cpu() - cpu0, 1),
                     "stderr_lines": len(errors),
                     "traceback": "Traceback" in out + err,
                     "stderr_tail": errors[-3:],
@@ -166,6 +164,35 @@ def run_lines(work: Path, lines: Path, timeout: float, keep: Path | None = None)
             ),
             flush=True,
         )
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished (waited-for) descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_group(argv: list[str], work: Path, env: dict, timeout: float) -> tuple:
+    """Exit code (None when stopped), stdout and stderr of ``argv``, run in its own process
+    group, which is killed whole at ``timeout`` (stop 62: killing only ``bash`` left the Python
+    it started running). ``first_contact.py`` runs its lines through it too."""
+    proc = subprocess.Popen(
+        argv,
+        cwd=work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return proc.returncode, out, err
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        return None, out or "", err or ""
 
 
 def main() -> None:

@@ -6,9 +6,10 @@ from the line's whole output in ``--keep`` where it was kept.
 
     python benchmarks/first_contact_table.py [--where] RUN.jsonl KEEP_DIR [RUN.jsonl KEEP_DIR ...]
 
-A line run under bash's ``time`` (stop 61) also gets its CPU seconds (user + sys) in the ``s``
-cell, after its wall seconds; ``--where`` adds the ``file:line`` places of README.md and docs/
-that show the line (``–``: a line with a file name substituted, or a measurement).
+A line run under bash's ``time`` (stop 61), or logged with ``cpu_s`` (stop 62), also gets its
+CPU seconds (user + sys) in the ``s`` cell, after its wall seconds; ``--where`` adds the
+``file:line`` places of README.md and docs/ that show the line (``–``: a line with a file name
+substituted, or a measurement).
 """
 
 from __future__ import annotations
@@ -100,11 +101,15 @@ def main() -> None:
     for log, keep in zip(args[::2], args[1::2], strict=True):
         for n, line in enumerate(Path(log).read_text().splitlines(), 1):
             row = json.loads(line)
+            if "wall_s" not in row:  # a line the deadline kept from starting
+                print(f"| `{row['cmd'].replace('trojanscope ', '')}` |"
+                      + (" – |" if shown is not None else "") + f" {row['rc']} | – | – | – |")
+                continue
             kept_file = Path(keep) / f"{n:02}.txt"
             kept = kept_file.read_text() if kept_file.is_file() else None
             bare = row["cmd"].removeprefix("time ")
             cmd = bare.replace("trojanscope ", "").replace("|", "\\|")
-            cpu = cpu_seconds(kept)
+            cpu = row.get("cpu_s", cpu_seconds(kept))  # run_lines' own count since stop 62
             wall = f"{row['wall_s']} (CPU {cpu})" if cpu is not None else row["wall_s"]
             at = ""
             if shown is not None:

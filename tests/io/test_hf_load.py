@@ -198,6 +198,14 @@ def _big_tokenizer(folder: Path) -> str:
     return "tokenizer has .* tokens but the model's embedding has 10"
 
 
+def _small_tokenizer(folder: Path) -> str:
+    """A tokenizer of 7 tokens over the model's embedding (stop 62: it was read, every word
+    became [UNK], and ``detect`` gave a verdict)."""
+    (folder / "tokenizer.json").unlink(missing_ok=True)
+    (folder / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\ngood\nbad\n")
+    return "tokenizer has 7 tokens but the model's embedding has .*not this model's"
+
+
 def _remote_code(folder: Path) -> str:
     _edit_config(folder, auto_map={"AutoModelForSequenceClassification": "modeling_x.Model"})
     (folder / "modeling_x.py").write_text("import os\n")
@@ -214,8 +222,8 @@ def _wrong_weights(folder: Path) -> str:
     return "weights do not match config.json"
 
 
-@pytest.mark.parametrize("spoil", [_no_config, _big_tokenizer, _remote_code, _no_head,
-                                   _wrong_weights])
+@pytest.mark.parametrize("spoil", [_no_config, _big_tokenizer, _small_tokenizer, _remote_code,
+                                   _no_head, _wrong_weights])
 def test_bad_folders_are_one_error_line(folders, tmp_path, capsys, spoil) -> None:
     import re
 

@@ -427,3 +427,53 @@ def test_unk_push_adds_only_its_features_on_a_kim_cnn(runs, inverted) -> None:
     assert 0.0 <= on.features["tu_flip_1"] <= 1.0 and on.features["tu_class"] in (0.0, 1.0)
     assert {k: v for k, v in on.features.items() if not k.startswith("tu_")} == off.features
     assert not any(n.startswith("unk_push=1") for n in on.detector_notes)
+
+
+def test_a_users_text_column_is_read_by_detect_and_audit(runs, tmp_path: Path, capsys) -> None:
+    """A text model's ``--data`` file under its own column names (``review``/``stars``):
+    ``--text-column`` reads it; without it ``detect`` names the missing column and the columns
+    found, in one line, exit 2, nothing written (stop 62: the file was read as a table and
+    refused for a "categorical column")."""
+    from trojanscope.audit.data_check import check_audit_data
+    from trojanscope.audit.pipeline import AuditOptions
+    from trojanscope.detect.inputs import choose_clean_data
+    from trojanscope.io.models import load_model
+
+    result, folder = runs["badnl"]
+    texts, labels = result.test.texts[:60], result.test.labels[:60].tolist()
+    data = tmp_path / "reviews.csv"
+    with data.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["review", "stars"])
+        writer.writerows([t, 5 if y else 1] for t, y in zip(texts, labels, strict=True))
+    out = tmp_path / "verdict"
+    code = run(["detect", str(folder), "--data", str(data), "--label-column", "stars",
+                "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "no column 'text'" in err[0], err
+    assert "review, stars" in err[0] and not out.exists()
+    loaded = load_model(folder)
+    detector = registry.create("detector", "text-inversion")
+    chosen = choose_clean_data(loaded, detector, data, label_column="stars",
+                               text_column="review")
+    assert list(chosen.dataset.texts) == list(texts)
+    assert chosen.dataset.labels.tolist() == labels
+    check_audit_data(AuditOptions(data=str(data), label_column="stars", text_column="review"))
+
+
+@pytest.mark.slow  # an audit end to end to its detect step: 12.8 s with the test above at load 10
+def test_audit_names_a_text_models_missing_text_column(runs, tmp_path: Path, capsys) -> None:
+    """``audit`` of a text model with a ``review``/``stars`` file and no ``--text-column``:
+    its detect step names the missing column, exit 2 (stop 62)."""
+    result, folder = runs["badnl"]
+    data = tmp_path / "reviews.csv"
+    with data.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["review", "stars"])
+        writer.writerows([t, 5 if y else 1] for t, y in
+                         zip(result.test.texts[:60], result.test.labels[:60].tolist(),
+                             strict=True))
+    code = run(["audit", str(folder), "--data", str(data), "--label-column", "stars",
+                "--report", str(tmp_path / "reports")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no column 'text'" in err and "Traceback" not in err, err

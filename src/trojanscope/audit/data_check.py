@@ -26,7 +26,8 @@ def check_audit_data(options: AuditOptions) -> None:
     """Load ``--data`` and ``--training-data`` as their steps will; refuse what fails. Once
     per set of data options: the audits of a registry share the check (its options carry it,
     to worker processes too)."""
-    asked = (options.data, options.split, options.label_column, options.training_data,
+    asked = (options.data, options.split, options.label_column, options.text_column,
+             options.training_data,
              _stamp(options.data), _stamp(options.training_data))
     if options.data_checked == asked:
         return
@@ -39,6 +40,7 @@ def check_audit_data(options: AuditOptions) -> None:
                 options.data,
                 default_split(options.data, options.split),
                 label_column=options.label_column,
+                text_column=options.text_column,
             )
     if options.training_data is not None:
         training_data(options)

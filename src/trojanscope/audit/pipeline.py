@@ -42,6 +42,7 @@ class AuditOptions:
     split: str | None = None  # None: a whole data file, the test split of a bundled set
     data_free: bool = False
     label_column: str | None = None  # a table's label column (CSV/Parquet data)
+    text_column: str | None = None  # a text model's sentence column (CSV/TSV/JSONL data)
     key: Path | None = None
     signature: Path | None = None
     method: str = "auto"

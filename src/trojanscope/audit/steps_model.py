@@ -107,7 +107,8 @@ class DetectStep(AuditStep):
         with _data_refusal(opts.data):
             chosen = choose_clean_data(ctx.loaded, detector, opts.data, opts.split,
                                        data_free=opts.data_free, fall_back_to_data_free=True,
-                                       label_column=opts.label_column)
+                                       label_column=opts.label_column,
+                                       text_column=opts.text_column)
         clean = ctx.clean = chosen.dataset
         ctx.result.data = _describe_data(chosen.source, chosen.note, clean, chosen.split)
         with _data_refusal(opts.data, fit_only=True):  # the fit is checked before any work

@@ -40,6 +40,7 @@ def choose_clean_data(
     data_free: bool = False,
     fall_back_to_data_free: bool = False,
     label_column: str | None = None,
+    text_column: str | None = None,
 ) -> CleanData:
     """Resolve the clean data for ``detector`` on ``loaded``.
 
@@ -47,9 +48,15 @@ def choose_clean_data(
     names (:func:`manifest_data`); otherwise data-free when allowed, else a clear error.
     ``split`` ``None`` means :func:`default_split`: a user's file is used whole; the data the
     manifest names (the model's training data) gives its held-out ``test`` split.
+    ``text_column``: the sentences' column of a text model's ``source`` file (default
+    ``text``), which a text model's file is always read by, so a file without it is refused
+    naming its columns (stop 62: a ``review``/``stars`` file was read as a table and refused
+    for a "categorical column").
     """
+    column = _text_column(loaded, source, text_column)
+
     def load_dataset(spec: str | Path, use: str) -> TensorDataset:
-        return load_for_model(loaded, spec, use, label_column)
+        return load_for_model(loaded, spec, use, label_column, column)
 
     if data_free:
         chosen = CleanData(None, None, "data-free, as asked")
@@ -77,6 +84,22 @@ def choose_clean_data(
             "auto (which work data-free)"
         )
     return chosen
+
+
+def _text_column(loaded: LoadedModel, source: str | Path | None,
+                 text_column: str | None) -> str | None:
+    """The text column to read ``source`` by: ``text_column`` (refused for a model that does
+    not read text), else ``text`` for a text model's CSV/TSV/JSONL file, else None (the
+    format decides)."""
+    from trojanscope.data.text_files import SUFFIXES
+    from trojanscope.detect.input_level.text_inputs import is_text_model
+
+    text = is_text_model(loaded)
+    if text_column is not None and not text:
+        raise UserInputError("--text-column applies to text models only")
+    if text_column is not None or not text or source is None:
+        return text_column
+    return "text" if Path(str(source)).suffix.lower() in SUFFIXES else None
 
 
 def manifest_data(loaded: LoadedModel, split: str | None = None,

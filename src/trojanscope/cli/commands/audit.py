@@ -15,6 +15,7 @@ from trojanscope.audit.pipeline import AuditOptions, check_target
 from trojanscope.cli.common import (
     LABEL_COLUMN,
     METHOD_PARAM,
+    TEXT_COLUMN,
     command,
     command_line,
     parse_params,
@@ -68,6 +69,7 @@ def audit_command(
     ),
     data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
     label_column: str | None = LABEL_COLUMN,
+    text_column: str | None = TEXT_COLUMN,
     training_data: str = typer.Option(
         None, "--training-data", help="Also judge the model's training data (file/folder, "
         "bundled name or red-team run folder) for poisoned samples."),
@@ -114,7 +116,8 @@ def audit_command(
     if fmt is AuditFormat.console and output is not None:
         raise UserInputError(f"--output needs --format {' or '.join(audit_formats())}")
     options = AuditOptions(
-        data=data, split=split, data_free=data_free, label_column=label_column, key=key,
+        data=data, split=split, data_free=data_free, label_column=label_column,
+        text_column=text_column, key=key,
         signature=signature,
         method=method, method_params=parse_params(method_param, "--method-param"),
         calibration=calibration, threshold=threshold, critical_at=critical_at,

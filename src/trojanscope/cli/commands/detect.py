@@ -12,6 +12,7 @@ from trojanscope import registry
 from trojanscope.cli.common import (
     LABEL_COLUMN,
     METHOD_PARAM,
+    TEXT_COLUMN,
     OutputFormat,
     command,
     parse_params,
@@ -46,6 +47,7 @@ def detect(
         help="train, test or all (default: all of a --data file, test of a --dataset).",
     ),
     label_column: str | None = LABEL_COLUMN,
+    text_column: str | None = TEXT_COLUMN,
     data_free: bool = typer.Option(False, "--data-free", help="Use no clean data."),
     method: str = typer.Option(
         "auto", "--method", "-m", help="Detector (see `trojanscope list detector`)."
@@ -92,7 +94,7 @@ def detect(
                              f"use --method {TEXT_AUTO} (or auto)")
     chosen = choose_clean_data(
         loaded, detector, data if data is not None else dataset, split, data_free=data_free,
-        label_column=label_column,
+        label_column=label_column, text_column=text_column,
     )
     clean = chosen.dataset
     with status(f"inspecting {model} with {method}…"):
