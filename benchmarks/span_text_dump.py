@@ -14,6 +14,8 @@ draw), so several processes can read one model side by side; the report merges t
 leaves both readings of the same inputs. Every dump records each triggered input's clean twin's
 predicted class (``twin_pred``, stop 61: the inputs the trigger turned are the fired ones whose
 twin is not of the target class); ``--part twins`` writes only that, for a dump read before.
+``--start K`` (stop 62) reads each set read from its input K on (with ``--first N``: K to
+K + N), so that several readers share one set; the report joins the pieces.
 The JSON is written after each ``--chunk`` inputs, so a reader stopped at a cut-off keeps what
 it read (the report reads only sets read whole unless told otherwise).
 
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import torch
 
+from span_text_report import extend
 from strip_text_class_dump import readings
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.input_level.evaluate import triggered_split
@@ -85,19 +88,6 @@ def strip_readings(detector, x: torch.Tensor) -> dict:
     return out
 
 
-def extend(have: dict, more: dict, skip: tuple[str, ...] = ()) -> None:
-    """Append one chunk's readings to a set's (lists extended, seconds added, per key)."""
-    for key, value in more.items():
-        if key in skip:
-            continue
-        if isinstance(value, dict):
-            extend(have.setdefault(key, {}), value)
-        elif isinstance(value, list):
-            have.setdefault(key, []).extend(value)
-        else:
-            have[key] = have.get(key, 0.0) + value
-
-
 def twins(clean, attack, seed: int) -> torch.Tensor:
     """The clean sentences ``triggered_split`` at ``seed`` stamped the trigger on, in its order
     (the held-out half's rows of ``attack.test_index``), as token ids (a generator of its own:
@@ -127,6 +117,9 @@ def main() -> None:
                         help="read the first N inputs of each set read (0: all); unlike "
                              "--limit the guard is fitted on its whole half, so the readings "
                              "are the full run's first N (a cut reading, read with --partial)")
+    parser.add_argument("--start", type=int, default=0,
+                        help="read each set read from its input K on (stop 62: several readers "
+                             "share one set; span_text_report.py joins the pieces)")
     parser.add_argument("--chunk", type=int, default=10,
                         help="inputs read between two saves of the JSON")
     parser.add_argument("--json", type=Path, required=True)
@@ -153,6 +146,8 @@ def main() -> None:
             split: dict = {"seed": seed, "target": int(attack.target), "fires": fires.tolist(),
                            "twin_pred": twin_pred.tolist(),
                            "sizes": {name: len(x) for name, x in sets.items()}}
+            if opts.start:
+                split["starts"] = {name: opts.start for name in opts.sets}
             models[-1]["splits"].append(split)
 
             def save() -> None:  # after each chunk: a reader stopped at a cut-off keeps it
@@ -171,7 +166,7 @@ def main() -> None:
                 split["fit_seconds"] = time.perf_counter() - start
             # "both": chunk by chunk, strip then span (a cut reader leaves both of each input)
             for name in opts.sets:
-                for x in head(sets[name], opts.first).split(opts.chunk):
+                for x in head(sets[name][opts.start:], opts.first).split(opts.chunk):
                     if detector is not None:
                         extend(split.setdefault(name, {}), strip_readings(detector, x))
                     if opts.part in ("both", "span"):

@@ -170,18 +170,25 @@ def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, li
     each set cut to its first that many, a set not reached read as empty — a reading stopped
     at a cut-off, not the rule's)."""
     found: dict[tuple[str, int], dict] = {}
+    pieces: dict[tuple[str, int], dict[str, dict[int, dict]]] = {}
     for path in paths:
         data = read_json(path)  # stop 59's dumps are stored gzipped
         for model in data["models"]:
             for split in model["splits"]:
-                have = found.setdefault((model["model"], split["seed"]), {"windows": None})
-                for key, value in split.items():
-                    if key in SETS:
-                        have.setdefault(key, {}).update(value)
-                    else:
-                        have[key] = value
+                key = (model["model"], split["seed"])
+                have = found.setdefault(key, {"windows": None})
+                starts = split.get("starts", {})  # stop 62: a set read from its input K on
+                for name, value in split.items():
+                    if name in SETS:
+                        pieces.setdefault(key, {}).setdefault(name, {}).setdefault(
+                            starts.get(name, 0), {}).update(value)
+                    elif name != "starts":
+                        have[name] = value
                 if any("span" in split.get(name, {}) for name in SETS):
                     have["windows"] = data["windows"]
+    for key, sets in pieces.items():
+        for name, by_start in sets.items():
+            found[key][name] = joined(by_start)
     out = []
     for key, split in found.items():
         if partial:  # a set no reader reached yet: read as empty (its figures NaN)
@@ -205,6 +212,32 @@ def merged(paths: list[Path], partial: bool = False) -> list[tuple[str, dict, li
                 split["twin_pred"] = split["twin_pred"][:counts["trig"]]
         out.append((key[0], split, split["windows"]))
     return out
+
+
+def joined(by_start: dict[int, dict]) -> dict:
+    """One set's readings from its pieces (stop 62: ``span_text_dump.py --start K`` reads a set
+    from its input K on, so that several readers share one set), keyed by the input each
+    starts at: joined in order while each starts where the ones before it end (a later piece
+    after a gap — a reader cut short before it — is left out: the set reads as cut there)."""
+    out: dict = {}
+    for start in sorted(by_start):
+        if start != len(out.get("own", out.get("score", []))):
+            break
+        extend(out, by_start[start])
+    return out
+
+
+def extend(have: dict, more: dict, skip: tuple[str, ...] = ()) -> None:
+    """Append one chunk's readings to a set's (lists extended, seconds added, per key)."""
+    for key, value in more.items():
+        if key in skip:
+            continue
+        if isinstance(value, dict):
+            extend(have.setdefault(key, {}), value)
+        elif isinstance(value, list):
+            have.setdefault(key, []).extend(value)
+        else:
+            have[key] = have.get(key, 0.0) + value
 
 
 def cut(reading: dict, n: int) -> dict:

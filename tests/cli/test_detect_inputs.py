@@ -79,6 +79,9 @@ def test_triggered_run_reports_auc(backdoored: Path, capsys) -> None:
     t = out["triggered"]
     assert t["roc_auc"] > 0.95 and t["positives"] > 0 and t["fpr"] == 0.01
     assert 0.0 <= t["tpr_at_fpr"] <= 1.0
+    # stop 62: the inputs the trigger turned (clean twin not of the target class), beside
+    assert 0 < t["turned"] <= t["positives"] and 0.0 <= t["guard_tpr_turned"] <= 1.0
+    assert t["roc_auc_turned"] > 0.95 and 0.0 <= t["tpr_at_fpr_turned"] <= 1.0
 
 
 def test_other_method_and_table(backdoored: Path, batch, capsys) -> None:

@@ -212,13 +212,8 @@ def evaluate(loaded: LoadedModel, run: Path, data: str | None, detector, fpr: fl
 def print_table(report: dict) -> None:
     console = stdout_console()
     if "triggered" in report:
-        t = report["triggered"]
-        console.print(
-            f"{t['method']} against the trigger of {t['run']}: ROC-AUC {t['roc_auc']:.4f}, "
-            f"TPR {t['tpr_at_fpr']:.1%} at FPR {t['fpr']:.1%} ({t['positives']} triggered inputs "
-            f"that fire the backdoor, {t['negatives']} clean), "
-            f"{t['forward_passes_per_input']} forward pass(es) per input"
-        )
+        for line in triggered_lines(report["triggered"]):
+            console.print(line)
     if "scores" not in report:
         return
     flagged = report["flagged"]
@@ -241,6 +236,37 @@ def print_table(report: dict) -> None:
             console.print(f"… and {len(flagged) - SHOWN} more (--format json lists all)")
     for note in report.get("notes", []):
         stderr_console().print(f"[yellow]note: {note}[/]")
+
+
+def triggered_lines(t: dict) -> list[str]:
+    """``--triggered``'s figures as text: one line per count — the triggered inputs the backdoor
+    fires on, and those the trigger turned (fired while their clean twin is not of the target
+    class; issue 15's count), or why the latter is not counted."""
+    head = (f"{t['method']} against the trigger of {t['run']}: {t['negatives']} held-out clean "
+            f"inputs, {t['triggered']} triggered, {t['forward_passes_per_input']} forward "
+            f"pass(es) per input; the guard's own threshold flags {t['guard_fpr']:.1%} of the "
+            "clean ones")
+    lines = [head, _count_line("fired (triggered input given the target class)",
+                               t["positives"], t["roc_auc"], t["tpr_at_fpr"], t["guard_tpr"],
+                               t["fpr"])]
+    if t.get("turned") is None:
+        lines.append("  turned: not counted (the attack names no clean twin of its triggered "
+                     "inputs)")
+    else:
+        lines.append(_count_line("turned (fired, and its clean twin is not of the target class)",
+                                 t["turned"], t["roc_auc_turned"], t["tpr_at_fpr_turned"],
+                                 t["guard_tpr_turned"], t["fpr"]))
+    return lines
+
+
+def _count_line(name: str, n: int, auc: float | None, tpr: float | None, guard: float | None,
+                fpr: float) -> str:
+    """One count's line: how many, ROC-AUC, TPR at --fpr, the guard's own TPR (n/a: none)."""
+    def pct(v: float | None) -> str:
+        return "n/a" if v is None or v != v else f"{v:.1%}"
+    shown = "n/a" if auc is None or auc != auc else f"{auc:.4f}"
+    return (f"  {name}: {n} — ROC-AUC {shown}, TPR {pct(tpr)} at FPR {fpr:.1%}, "
+            f"guard TPR {pct(guard)}")
 
 
 command("detect-inputs", order=72)(detect_inputs)
