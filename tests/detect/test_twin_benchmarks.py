@@ -20,10 +20,31 @@ def test_twins_join_the_stored_report_of_the_same_seed_and_name(tmp_path, load_b
     stored = [{"seed": 9202, "name": n, "report": {"features": {}}} for n in ("a", "b", "c")]
     stored.append({"seed": 9201, "name": "a", "report": {"features": {}}})
     assert twc.join_twins(stored, rows) == 1
-    assert stored[0]["report"]["features"] == {"twin_ratio_0": 2.0, "twin_ratio_1": 3.0,
-                                               "twin_count": 2.0}
+    assert stored[0]["report"]["features"] == {
+        "twin_ratio_0": 2.0, "twin_ratio_1": 3.0, "twin_max_0": 3.0, "twin_max_1": 4.0,
+        "twin_min_0": 1.0, "twin_min_1": 2.0, "twin_count": 2.0}
     assert stored[1]["report"]["features"] == {"twin_count": 0.0}  # no twins could be made
     assert stored[2]["report"]["features"] == {} and stored[3]["report"]["features"] == {}
+
+
+def test_a_models_twin_files_join_as_one_row_in_their_first_index_order(tmp_path,
+                                                                         load_benchmark):
+    """Stop 62: twins added with ``--start`` (a second file) join the first ones, so four
+    twins read as one median and spread; the CPU seconds add up."""
+    twc = load_benchmark("twin_wide_class")
+    later, first = tmp_path / "later.jsonl", tmp_path / "first.jsonl"
+    later.write_text(json.dumps({"pop": "9203", "name": "a", "twin_start": 2, "cpu_s": 5.0,
+                                 "twins": [[5.0, 1.0], [7.0, 1.0]]}) + "\n")
+    first.write_text(json.dumps({"pop": "9203", "name": "a", "cpu_s": 4.0,
+                                 "twins": [[1.0, 1.0], [3.0, 1.0]]}) + "\n")
+    row = twc.merged_rows([later, first])[("9203", "a")]
+    assert row["twins"] == [[1.0, 1.0], [3.0, 1.0], [5.0, 1.0], [7.0, 1.0]]
+    assert row["cpu_s"] == 9.0
+    stored = [{"seed": 9203, "name": "a", "report": {"features": {}}}]
+    assert twc.join_twins(stored, [later, first]) == 1
+    feats = stored[0]["report"]["features"]
+    assert (feats["twin_ratio_0"], feats["twin_max_0"], feats["twin_min_0"]) == (4.0, 7.0, 1.0)
+    assert feats["twin_count"] == 4.0
 
 
 def test_candidate_file_has_a_readable_twins_entry_per_scorer(tmp_path, load_benchmark):
@@ -37,6 +58,10 @@ def test_candidate_file_has_a_readable_twins_entry_per_scorer(tmp_path, load_ben
         assert fitted["guard"] == 0.8
         assert fitted["centre"] == base[f"{scorer}:centre"]["fitted_on"]["centre"]
     assert "auto:twin-stand" not in base  # the shipped file is not changed
+    assert "stat" not in fitted  # T's file reads as at stop 61
+    path.write_text(json.dumps(tf.with_twins(base, 2.0, stat="z", floor=0.2)))
+    fitted = load_calibrators(path)["auto:twin-stand"].fitted_on
+    assert (fitted["stat"], fitted["spread_floor"], fitted["guard"]) == ("z", 0.2, 2.0)
 
 
 def test_twin_wide_class_bad_input_is_one_error_line(tmp_path) -> None:
