@@ -52,8 +52,8 @@ def markdown(rows: list[dict], cpu: dict) -> str:
     def ps(x: dict) -> str:
         return f"{x['p']:.3f} → {x['suspect']}"
 
-    def st(x: dict) -> str:
-        return "—" if x["stand"] is None else f"{x['stand'][1]:+.2f} ({x['stand'][0]})"
+    def st(x: dict, sign: str = "+") -> str:
+        return "—" if x["stand"] is None else f"{x['stand'][1]:{sign}.2f} ({x['stand'][0]})"
 
     lines = ["| seed | model | truth | today p → suspect | T's stand (class) | T2's reading "
              "(class) | T2 p → suspect | twins | CPU s (twins) |", "|---" * 9 + "|"]
@@ -62,7 +62,7 @@ def markdown(rows: list[dict], cpu: dict) -> str:
             continue
         truth = f"{r['trigger_family']} → {r['target']}" if r["backdoored"] else "clean"
         lines.append(f"| {r['seed']} | `{r['name']}` | {truth} | {ps(r['today'])} | "
-                     f"{st(r['T'])} | {st(r['T2'])} | {ps(r['T2'])} | "
+                     f"{st(r['T'])} | {st(r['T2'], '')} | {ps(r['T2'])} | "
                      f"{int(r['twin_count'])} | {cpu.get((str(r['seed']), r['name']), '—')} |")
     same = [r for r in rows if not r["twin_count"]]
     moved = [r["name"] for r in same if r["T2"]["p"] != r["today"]["p"]]

@@ -103,3 +103,21 @@ def test_twin_term_file_bad_base_is_one_error_line(tmp_path) -> None:
         assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
         assert res.stderr.count("\n") == 1 and said in res.stderr, res.stderr
         assert not out.exists()
+
+
+def test_twin_spread_table_lists_twinned_models_and_counts_the_others_moved(load_benchmark):
+    """Stop 62: the development table shows each model with twins (today, T's stand, T2's
+    stand, T2's reading) and says how many models without twins T2 moved (it must move none)."""
+    ts = load_benchmark("twin_spread")
+    read = {"p": 0.9, "suspect": 8, "stand": [3, 1.52], "twin_logit": 0.0, "raise_logit": 0.0}
+    low = {**read, "p": 0.032}
+    rows = [{"seed": 9202, "name": "gap-cl00", "backdoored": False, "target": None,
+             "trigger_family": None, "twin_count": 4.0, "today": read, "T": read, "T2": low},
+            {"seed": 9202, "name": "mlp-cl00", "backdoored": False, "target": None,
+             "trigger_family": None, "twin_count": None, "today": read, "T": read, "T2": read},
+            {"seed": 9202, "name": "mlp-bd00", "backdoored": True, "target": 3,
+             "trigger_family": "sig", "twin_count": 0.0, "today": read, "T": read, "T2": low}]
+    text = ts.markdown(rows, {("9202", "gap-cl00"): 93.1})
+    assert "`gap-cl00` | clean | 0.900 → 8 | +1.52 (3) | 1.52 (3) | 0.032 → 8 | 4 | 93.1" in text
+    assert "mlp-cl00" not in text.split("\n\n")[0]
+    assert "Models without twins: 2; T2 moved 1 of them ['mlp-bd00']" in text
