@@ -24,8 +24,6 @@ gzip -nc "$FOURTH/zoo-9603/truth.json" > "$D/zoo-9603_truth.json.gz"
 [ -s "$RUN/twins9603.jsonl" ] && gzip -nc "$RUN/twins9603.jsonl" > "$D/twins9603.jsonl.gz"
 cp "$RUN"/build9204.log "$RUN"/score9204.log "$D/" 2>/dev/null
 [ -f "$RUN/twins9603.log" ] && cp "$RUN/twins9603.log" "$D/"
-nice -n 5 "$PY" benchmarks/outside_zoo_score.py "$RUN/zoo-9204" --out "$RUN/detect9204.jsonl" \
-    --score --per-model --json "$D/detect9204_score.json" > "$D/detect9204_score.txt"
 STORED=(--stored "9203=$S61/detect9203_runs.jsonl.gz,$S61/zoo-9203_truth.json.gz"
         --stored "9202=$S60/detect9202_runs.jsonl.gz,$S60/zoo-9202_truth.json.gz"
         --stored "9201=$S59/detect9201_runs.jsonl.gz,$S59/zoo-9201_truth.json.gz"
@@ -36,21 +34,23 @@ STORED=(--stored "9203=$S61/detect9203_runs.jsonl.gz,$S61/zoo-9203_truth.json.gz
 TWINS=(--twin-rows "$S61/dev_twins.jsonl.gz" --twin-rows "$D/twins_dev62a.jsonl.gz"
        --twin-rows "$D/twins_dev62b.jsonl.gz")
 [ -f "$D/twins9603.jsonl.gz" ] && TWINS+=(--twin-rows "$D/twins9603.jsonl.gz")
+rule() {  # rule() NAME --fresh ... : the plan's rule on those fresh runs, T2 against today
+  local name=$1; shift
+  nice -n 5 "$PY" benchmarks/kind_centre_rule.py "$@" "${STORED[@]}" "${TWINS[@]}" \
+      --candidate "$D/cal_T2.json" --json "$D/rule62_$name.json" > "$D/rule62_$name.log" 2>&1
+}
+terms() {  # terms() POP RUNS: each model today, by T and by T2, with the stands
+  nice -n 5 "$PY" benchmarks/twin_spread.py --stored "$1=$2,$D/zoo-$1_truth.json.gz" \
+      "${TWINS[@]}" --t "$S61/cal_T.json" --t2 "$D/cal_T2.json" \
+      --json "$D/terms$1.jsonl" > "$D/terms$1.md"
+}
 F9204="9204=$D/detect9204_runs.jsonl.gz,$D/zoo-9204_truth.json.gz"
 F9603="9603=$D/detect9603_runs_h9m.jsonl.gz,$D/zoo-9603_truth.json.gz"
-for which in union 9204 9603; do
-  case $which in
-    union) FR=(--fresh "$F9204" --fresh "$F9603");;
-    9204) FR=(--fresh "$F9204");;
-    9603) FR=(--fresh "$F9603");;
-  esac
-  nice -n 5 "$PY" benchmarks/kind_centre_rule.py "${FR[@]}" "${STORED[@]}" "${TWINS[@]}" \
-      --candidate "$D/cal_T2.json" --json "$D/rule62_$which.json" > "$D/rule62_$which.log" 2>&1
-done
-for pop in 9204 9603; do
-  R=$D/detect${pop}_runs.jsonl.gz; [ "$pop" = 9603 ] && R=$D/detect9603_runs_h9m.jsonl.gz
-  nice -n 5 "$PY" benchmarks/twin_spread.py --stored "$pop=$R,$D/zoo-${pop}_truth.json.gz" \
-      "${TWINS[@]}" --t "$S61/cal_T.json" --t2 "$D/cal_T2.json" \
-      --json "$D/terms$pop.jsonl" > "$D/terms$pop.md"
-done
+# two lanes (two heavy processes): today's score and the union; each population alone, terms
+( nice -n 5 "$PY" benchmarks/outside_zoo_score.py "$RUN/zoo-9204" --out "$RUN/detect9204.jsonl" \
+      --score --per-model --json "$D/detect9204_score.json" > "$D/detect9204_score.txt"
+  rule union --fresh "$F9204" --fresh "$F9603" ) &
+( rule 9204 --fresh "$F9204"; rule 9603 --fresh "$F9603"
+  terms 9204 "$D/detect9204_runs.jsonl.gz"; terms 9603 "$D/detect9603_runs_h9m.jsonl.gz" ) &
+wait
 exit 0
