@@ -27,6 +27,9 @@ while [ "$(left "$SCORE_CUT")" -gt 30 ]; do
   timeout "$(left "$SCORE_CUT")" nice -n 5 "$PY" benchmarks/outside_zoo_score.py "$RUN/zoo-$S" \
       --out "$RUN/detect$S.jsonl" --trojanscope "$TOOL" "${OPT[@]}" >> "$RUN/score$S.log" 2>&1
   F="$FOURTH/zoo-9603"; R="$FOURTH/detect9603.jsonl"
+  # (stop 62: a step started within a second of the cut got "timeout 0", which is no limit —
+  # it ran 15 s past 17:05 and was stopped by hand; now a step needs 30 s left to start)
+  [ "$(left "$SCORE_CUT")" -gt 30 ] || break
   if [ "$TWINS" -gt 0 ] && [ -f "$F/truth.json" ] && [ -s "$R" ]; then
     timeout "$(left "$SCORE_CUT")" nice -n 5 "$PY" benchmarks/twin_wide_class.py \
         --pop "9603=$F,$R,$F/truth.json" --twins "$TWINS" --no-frame --gap-head \
