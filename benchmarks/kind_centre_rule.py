@@ -76,14 +76,15 @@ def main() -> None:
     ap.add_argument("--stored", action="append", default=[],
                     help="SEED=RUNS,TRUTH: a stored outside-style seed read as a held "
                          "population too (stop 60: 9103, 9201, fourth 9600; 9200 always)")
-    ap.add_argument("--twin-rows", type=Path, default=None,
+    ap.add_argument("--twin-rows", type=Path, action="append", default=[],
                     help="stop 61: rows of benchmarks/twin_wide_class.py whose twins' median "
                          "ratios join the stored runs' features (a run without them reads "
-                         "as before)")
+                         "as before; stop 62: repeat it, a model's rows join as one)")
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
-    if args.twin_rows is not None and not args.twin_rows.is_file():
-        ap.error(f"--twin-rows {args.twin_rows}: no such file")
+    for path in args.twin_rows:
+        if not path.is_file():
+            ap.error(f"--twin-rows {path}: no such file")
     if not args.candidate.is_file():
         ap.error(f"--candidate {args.candidate}: no such file")
     if args.today is not None and not args.today.is_file():
@@ -96,7 +97,7 @@ def main() -> None:
             fail(f"{r['key']}: today's file gives {got}, the run stored {r['probability']}")
     result: dict = {"candidate": str(args.candidate), "populations": {}}
     stored = outside_rows(parse_outside(args.stored))
-    if args.twin_rows is not None:
+    if args.twin_rows:
         from twin_wide_class import join_twins
 
         join_twins([*fresh_rows, *stored], args.twin_rows)

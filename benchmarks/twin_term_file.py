@@ -20,7 +20,8 @@ from _common import LineParser, read_json, run_main
 SCORERS = ("auto", "auto:out-of-coverage")
 
 
-def with_twins(base: dict, guard: float, wide: float = 1.4) -> dict:
+def with_twins(base: dict, guard: float, wide: float = 1.4, stat: str = "diff",
+               floor: float = 0.0) -> dict:
     """``base`` (a calibration file's JSON) with the twins entries added; a base without a
     scorer's ``:centre`` entry (whose centre the twins entry takes) is refused (ValueError)."""
     out = json.loads(json.dumps(base))
@@ -33,7 +34,8 @@ def with_twins(base: dict, guard: float, wide: float = 1.4) -> dict:
         out[f"{scorer}:twin-stand"] = {
             "method": f"{scorer}:twin-stand", "features": [], "coef": [], "intercept": 0.0,
             "fitted_on": {"guard": guard, "wide": wide, "centre": centre,
-                          "fitted_by": "benchmarks/twin_term_file.py: guard from the stop-61 "
+                          **({"stat": stat, "spread_floor": floor} if stat != "diff" else {}),
+                          "fitted_by": "benchmarks/twin_term_file.py: guard from the "
                                        "development table, centre from the centre entry"},
             "mean": None, "scale": None, "transform": "none"}
     return out
@@ -47,17 +49,22 @@ def main() -> None:
     ap.add_argument("--guard", type=float, required=True)
     ap.add_argument("--wide", type=float, default=1.4,
                     help="a class the twins read at least this wide is the architecture's")
+    ap.add_argument("--stat", default="diff", choices=["diff", "over_max", "z"],
+                    help="how a class's stand is read (stop 62: over_max, z)")
+    ap.add_argument("--floor", type=float, default=0.0,
+                    help="with --stat z: the least spread a class's twins are given")
     ap.add_argument("--write", type=Path, required=True)
     args = ap.parse_args()
     if not args.base.is_file():
         ap.error(f"--base {args.base}: no such file")
-    for name, v in (("--guard", args.guard), ("--wide", args.wide)):
+    for name, v in (("--guard", args.guard), ("--wide", args.wide), ("--floor", args.floor)):
         if not v >= 0:  # NaN too
             ap.error(f"{name} must be a number >= 0, got {v}")
     base = read_json(args.base)  # not JSON: one error line (run_main)
     if not isinstance(base, dict):
         ap.error(f"--base {args.base}: not a calibration file (a JSON object)")
-    text = json.dumps(with_twins(base, args.guard, args.wide), indent=1) + "\n"
+    cal = with_twins(base, args.guard, args.wide, args.stat, args.floor)
+    text = json.dumps(cal, indent=1) + "\n"
     args.write.write_text(text)
 
 

@@ -23,15 +23,24 @@ import numpy as np
 
 from _common import fail, read_jsonl, run_main, truth_by_name
 
+_TWINS: dict[tuple, dict] = {}  # (zoo, architecture, count, seed, start, epochs, fit) -> twins
+
 
 def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int,
-              epochs: int, fit: str = "labels") -> dict:
-    """One model's stored reading and its twins' MM-BD ratios."""
+              epochs: int, fit: str = "labels", start: int = 0, frame: bool = True,
+              gap_head: bool = False) -> dict:
+    """One model's stored reading and its twins' MM-BD ratios. Twins ``start`` .. ``start +
+    count - 1`` (weights seeded ``seed + k``; MM-BD seeded ``seed``, as ``auto`` reads them):
+    ``start`` > 0 adds twins to a row that holds the first ones. With labels as the fit, twins
+    depend only on the architecture and the clean file, so models of one zoo that share an
+    architecture (the module's printed form) share one set (made once, its CPU on the first).
+    ``gap_head``: twins only for a model with a global-average-pooling head, as ``auto -p
+    twins=N`` makes them (the row of any other model has none)."""
     import torch
 
     from trojanscope.data.dataset import TensorDataset
     from trojanscope.detect.class_excess import class_ratios
-    from trojanscope.detect.image_twins import editable, train_twins, twin_ratios
+    from trojanscope.detect.image_twins import editable
     from trojanscope.io.models import load_model
 
     t0 = time.process_time()
@@ -42,6 +51,12 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
     data = TensorDataset(x, y, tuple(str(c) for c in range(10)))
     shape = tuple(x.shape[1:])
     module = editable(loaded.module, shape)
+    if gap_head:
+        from trojanscope.detect.coverage import architecture_traits
+        from trojanscope.detect.image_twins import GAP_TRAIT
+
+        if GAP_TRAIT not in architecture_traits(loaded.module):
+            module = None
     feats = (run.get("report") or {}).get("features") or {}
     row = {"pop": pop, "name": run["name"], "arch_family": truth.get("arch_family"),
            "trigger_family": truth.get("trigger_family"), "backdoored": truth["backdoored"],
@@ -51,22 +66,40 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
            "ratios": class_ratios(feats) or [], "twins": None,
            "frame": [feats.get("frame_share_gap"), feats.get("frame_top_class")]}
     if module is not None:
-        twins = train_twins(module, data, count, seed, epochs, fit)
-        with torch.no_grad():
-            row["twin_ca_clean"] = [float((t(x).argmax(1) == y).float().mean()) for t in twins]
-        row["twins"] = twin_ratios(twins, shape, 10, seed)
-        from trojanscope.detect.base import InspectionTarget
-        from trojanscope.detect.frame import frame_features
-
-        row["twin_frame"] = [frame_features(InspectionTarget(t, shape, 10, data),
-                                            torch.Generator().manual_seed(seed))
-                             for t in twins]
+        key = (str(zoo), str(module), count, seed, start, epochs, fit)
+        if fit != "labels" or key not in _TWINS:
+            _TWINS[key] = made_twins(module, data, count, seed, epochs, fit, start, frame)
+        row.update(_TWINS[key])
+        row["twin_start"] = start
     row["cpu_s"] = round(time.process_time() - t0, 1)
     return row
 
 
+def made_twins(module, data, count: int, seed: int, epochs: int, fit: str, start: int,
+               frame: bool) -> dict:
+    """The twins' clean accuracy, MM-BD ratios and (``frame``) frame features."""
+    import torch
+
+    from trojanscope.detect.image_twins import train_twins, twin_ratios
+
+    twins = train_twins(module, data, count, seed + start, epochs, fit)
+    shape = tuple(data.x.shape[1:])
+    with torch.no_grad():
+        ca = [float((t(data.x).argmax(1) == data.y).float().mean()) for t in twins]
+    out = {"twin_ca_clean": ca, "twins": twin_ratios(twins, shape, 10, seed)}
+    if frame:
+        from trojanscope.detect.base import InspectionTarget
+        from trojanscope.detect.frame import frame_features
+
+        out["twin_frame"] = [frame_features(InspectionTarget(t, shape, 10, data),
+                                            torch.Generator().manual_seed(seed))
+                             for t in twins]
+    return out
+
+
 def build_rows(pops: list[str], out: Path, count: int, seed: int, epochs: int,
-               only: str | None, fit: str = "labels") -> None:
+               only: str | None, fit: str = "labels", start: int = 0,
+               frame: bool = True, gap_head: bool = False) -> None:
     """Append to ``out`` one :func:`model_row` per stored model of each ``NAME=ZOO,RUNS,TRUTH``
     population (GAP-head models first), skipping those ``out`` already holds: a cut run
     resumes where it stopped."""
@@ -82,7 +115,8 @@ def build_rows(pops: list[str], out: Path, count: int, seed: int, epochs: int,
                 continue
             if only and not run["name"].startswith(only):
                 continue
-            row = model_row(pop, zoo, run, truth[run["name"]], count, seed, epochs, fit)
+            row = model_row(pop, zoo, run, truth[run["name"]], count, seed, epochs, fit,
+                            start, frame, gap_head)
             with out.open("a") as fh:
                 fh.write(json.dumps(row) + "\n")
             print(summary(row), flush=True)
@@ -112,13 +146,34 @@ def summary(row: dict) -> str:
             f"{row['suspect']} mmbd top {s} ratio {r_s:.2f} {tw}{t_top} ({row['cpu_s']} s)")
 
 
-def join_twins(rows: list[dict], path: Path) -> int:
-    """Add each measured model's twin features (``twin_ratio_<c>``: the twins' median,
-    ``twin_count``) to the stored report of the row of the same seed and name, in place;
-    returns how many rows got them."""
-    from trojanscope.detect.twin_term import TWIN_COUNT, TWIN_RATIO
+def merged_rows(paths: list[Path]) -> dict[tuple[str, str], dict]:
+    """The rows of several twin files by (population, name), one model's twins joined in the
+    order of their first index (``twin_start``): a file of the first twins and a file that
+    added more (``--start``) read as one row of all of them."""
+    got: dict[tuple[str, str], list[dict]] = {}
+    for path in paths:
+        for r in read_jsonl(path):
+            got.setdefault((str(r["pop"]), r["name"]), []).append(r)
+    out = {}
+    for key, rows in got.items():
+        rows.sort(key=lambda r: r.get("twin_start", 0))
+        row = dict(rows[0])
+        if rows[0].get("twins"):
+            row["twins"] = [t for r in rows for t in r.get("twins") or []]
+            row["twin_ca_clean"] = [a for r in rows for a in r.get("twin_ca_clean") or []]
+            row["cpu_s"] = sum(r.get("cpu_s") or 0 for r in rows)
+        out[key] = row
+    return out
 
-    got = {(str(r["pop"]), r["name"]): r for r in read_jsonl(path)}
+
+def join_twins(rows: list[dict], path: Path | list[Path]) -> int:
+    """Add each measured model's twin features (``twin_ratio_<c>``, ``twin_max_<c>``,
+    ``twin_min_<c>``: the twins' median and extremes, ``twin_count``) to the stored report of
+    the row of the same seed and name, in place; returns how many rows got them."""
+    from trojanscope.detect.image_twins import twin_summary
+    from trojanscope.detect.twin_term import TWIN_COUNT
+
+    got = merged_rows(path if isinstance(path, list) else [path])
     n = 0
     for row in rows:
         twin = got.get((str(row["seed"]), row["name"]))
@@ -128,9 +183,7 @@ def join_twins(rows: list[dict], path: Path) -> int:
         if not twin.get("twins"):
             feats[TWIN_COUNT] = 0.0
             continue
-        k = len(twin["twins"][0])
-        feats.update({f"{TWIN_RATIO}{c}": statistics.median(t[c] for t in twin["twins"])
-                      for c in range(k)})
+        feats.update(twin_summary(twin["twins"], len(twin["twins"][0])))
         feats[TWIN_COUNT] = float(len(twin["twins"]))
         n += 1
     return n
@@ -189,6 +242,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--fit", default="labels", choices=["labels", "distil"])
     ap.add_argument("--lr", type=float, help="the twins' learning rate (default: the module's)")
     ap.add_argument("--only", help="model names starting with this")
+    ap.add_argument("--start", type=int, default=0,
+                    help="the first twin's index (add twins to rows holding the first ones)")
+    ap.add_argument("--no-frame", action="store_true", help="skip the twins' frame reading")
+    ap.add_argument("--gap-head", action="store_true",
+                    help="twins only for GAP-head models (as auto's twins option)")
     ap.add_argument("--table", type=Path, help="print the rows of a finished file")
     ap.add_argument("--terms", metavar="RUNS,TRUTH",
                     help="print each stored run's reading today and with --candidate")
@@ -219,7 +277,10 @@ def main(argv: list[str] | None = None) -> None:
         import trojanscope.detect.image_twins as image_twins
 
         image_twins.TWIN_LR = args.lr
-    build_rows(args.pop, args.out, args.twins, args.seed, args.epochs, args.only, args.fit)
+    if args.start < 0 or args.twins < 1:
+        fail(f"--start must be >= 0 and --twins >= 1, got {args.start} and {args.twins}")
+    build_rows(args.pop, args.out, args.twins, args.seed, args.epochs, args.only, args.fit,
+               args.start, not args.no_frame, args.gap_head)
 
 
 if __name__ == "__main__":

@@ -90,8 +90,11 @@ def test_twin_features_only_for_a_gap_head_on_clean_images() -> None:
     data = _data()
     feats = {f"mmbd_class_ratio_{c}": 1.0 for c in range(3)}
     got = twin_features(InspectionTarget(_gap_net(), SHAPE, 3, data), feats, 1, seed=0)
-    assert set(got) == {"twin_ratio_0", "twin_ratio_1", "twin_ratio_2", "twin_count"}
+    assert set(got) == {f"twin_{k}_{c}" for k in ("ratio", "max", "min") for c in range(3)} | {
+        "twin_count"}  # stop 62: the twins' extremes beside their median
     assert got["twin_count"] == 1.0
+    assert all(got[f"twin_min_{c}"] <= got[f"twin_ratio_{c}"] <= got[f"twin_max_{c}"]
+               for c in range(3))
     flat = nn.Sequential(nn.Flatten(), nn.Linear(64, 3)).eval()  # no pooling head
     assert twin_features(InspectionTarget(flat, SHAPE, 3, data), feats, 1, seed=0) == {}
     assert twin_features(InspectionTarget(_gap_net(), SHAPE, 3, None), feats, 1, seed=0) == {}
@@ -101,3 +104,12 @@ def test_twin_features_only_for_a_gap_head_on_clean_images() -> None:
 def test_auto_refuses_a_twin_count_out_of_range(bad: object) -> None:
     with pytest.raises(ValueError, match="twins"):
         AutoDetector(twins=bad)  # type: ignore[arg-type]
+
+
+def test_twin_summary_gives_each_class_its_median_largest_and_smallest() -> None:
+    """Stop 62: T2 reads a class against the twins' largest value, so the report keeps it."""
+    from trojanscope.detect.image_twins import twin_summary
+
+    got = twin_summary([[1.0, 0.2], [3.0, 0.6], [2.0, 0.1], [9.0, 0.3]], 2)
+    assert got == {"twin_ratio_0": 2.5, "twin_max_0": 9.0, "twin_min_0": 1.0,
+                   "twin_ratio_1": 0.25, "twin_max_1": 0.6, "twin_min_1": 0.1}

@@ -14,6 +14,8 @@ from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrato
 from trojanscope.detect.twin_term import (
     TWIN_LOGIT,
     check_twin_terms,
+    class_stand,
+    standing_class,
     twin_shift,
     twin_stand,
 )
@@ -112,6 +114,9 @@ def test_calibrating_twice_lowers_once() -> None:
     ({"guard": 1.0}, "centre"),
     ({"guard": 1.0, "centre": math.nan}, "centre"),
     ({"guard": 1.0, "centre": 0.0, "wide": -1}, "wide"),
+    ({"guard": 1.0, "centre": 0.0, "stat": "ratio"}, "stat"),
+    ({"guard": 1.0, "centre": 0.0, "stat": "z", "spread_floor": -0.1}, "spread_floor"),
+    ({"guard": 1.0, "centre": 0.0, "stat": "z", "spread_floor": "x"}, "spread_floor"),
 ])
 def test_a_term_it_cannot_read_is_refused(fitted: dict, says: str) -> None:
     cals = dict(load_calibrators())
@@ -133,3 +138,37 @@ def test_a_term_without_its_scorer_or_with_features_is_refused() -> None:
                                          fitted_on={"guard": 1.0, "centre": 0.0})
     with pytest.raises(ValueError, match="reads no features"):
         check_twin_terms(cals)
+
+
+# Stop 62 (h9): T2 reads a class's stand against the twins' own spread or largest value.
+
+def _spread(twins: list[float], tops: list[float], lows: list[float], ratios: list[float]
+            ) -> dict[str, float]:
+    return {**_with_twins(twins), **{f"mmbd_class_ratio_{c}": r for c, r in enumerate(ratios)},
+            **{f"twin_max_{c}": t for c, t in enumerate(tops)},
+            **{f"twin_min_{c}": t for c, t in enumerate(lows)}, "twin_count": 4.0}
+
+
+def test_class_stand_reads_in_ratio_units_as_a_share_of_the_twins_top_or_of_their_spread():
+    assert class_stand(1.1, 0.5, 0.6, 0.4, "diff", 0.0) == pytest.approx(0.6)
+    assert class_stand(1.2, 0.5, 0.6, 0.4, "over_max", 0.0) == pytest.approx(2.0)
+    assert class_stand(1.1, 0.5, 0.6, 0.4, "z", 0.0) == pytest.approx(3.0)  # 0.6 / 0.2
+    assert class_stand(1.1, 0.5, 0.6, 0.4, "z", 0.3) == pytest.approx(2.0)  # the floor
+
+
+def test_a_narrow_class_a_backdoor_widened_stands_by_spread_where_it_does_not_by_difference():
+    """The stop-61 loss: a narrow class (twins 0.2-0.3) widened to 0.8 stands only 0.55 in
+    ratio units, under a guard of 1.0, while a wide class's noise (twins 1.0-1.6, model 1.9)
+    stands 0.6; read against the twins' own spread the narrow one stands 5.5, the wide 1.0."""
+    twins = [1.0, 0.25, 1.0, 1.3, 1.0, 1.0, 1.0, 1.0, 2.2, 1.0]
+    tops = [1.1, 0.3, 1.1, 1.6, 1.1, 1.1, 1.1, 1.1, 2.4, 1.1]
+    lows = [0.9, 0.2, 0.9, 1.0, 0.9, 0.9, 0.9, 0.9, 2.0, 0.9]
+    ratios = [1.0, 0.8, 1.0, 1.9, 1.0, 1.0, 1.0, 1.0, 3.0, 1.0]
+    feats = _spread(twins, tops, lows, ratios)
+    assert standing_class(feats) == (3, pytest.approx(0.6))  # T: the wide class's noise
+    assert standing_class(feats, stat="z", floor=0.05) == (1, pytest.approx(5.5))
+    assert standing_class(feats, stat="over_max") == (1, pytest.approx(0.8 / 0.3))
+    assert twin_stand(_with_twins(), stat="z") is None  # no extremes recorded: no reading
+    assert twin_shift(feats, 0.99, {"guard": 3.0, "centre": -3.0, "stat": "z",
+                                    "spread_floor": 0.05}) == 0.0  # stands over the guard: kept
+    assert twin_shift(feats, 0.99, {"guard": 1.0, "centre": -3.0}) < 0  # T lowers it

@@ -108,10 +108,8 @@ def twin_features(target: InspectionTarget, features: dict[str, float], count: i
     """``twin_ratio_<c>`` (the twins' median MM-BD ratio for class ``c``) and ``twin_count``
     for a model with a global-average-pooling head read on clean images; ``twin_count`` 0
     where no twin can be made (:func:`editable`); nothing for any other model."""
-    import statistics
-
     from trojanscope.detect.coverage import architecture_traits
-    from trojanscope.detect.twin_term import TWIN_COUNT, TWIN_RATIO
+    from trojanscope.detect.twin_term import TWIN_COUNT
 
     if (target.clean is None or len(target.input_shape) != 3 or class_ratios(features) is None
             or GAP_TRAIT not in architecture_traits(target.model)):
@@ -121,7 +119,22 @@ def twin_features(target: InspectionTarget, features: dict[str, float], count: i
         return {TWIN_COUNT: 0.0}
     twins = train_twins(module, target.clean, count, seed, fit=TWIN_FIT)
     ratios = twin_ratios(twins, tuple(target.input_shape), target.num_classes, seed)
-    out = {f"{TWIN_RATIO}{c}": float(statistics.median(r[c] for r in ratios))
-           for c in range(target.num_classes)}
+    out = twin_summary(ratios, target.num_classes)
     out[TWIN_COUNT] = float(len(twins))
+    return out
+
+
+def twin_summary(ratios: list[list[float]], num_classes: int) -> dict[str, float]:
+    """Per class, the twins' median, largest and smallest MM-BD ratio (``twin_ratio_<c>``,
+    ``twin_max_<c>``, ``twin_min_<c>``): the reading the twins term compares the model with."""
+    import statistics
+
+    from trojanscope.detect.twin_term import TWIN_MAX, TWIN_MIN, TWIN_RATIO
+
+    out = {}
+    for c in range(num_classes):
+        vals = [r[c] for r in ratios]
+        out[f"{TWIN_RATIO}{c}"] = float(statistics.median(vals))
+        out[f"{TWIN_MAX}{c}"] = float(max(vals))
+        out[f"{TWIN_MIN}{c}"] = float(min(vals))
     return out

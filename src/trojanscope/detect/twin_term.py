@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 TERM = "twin-stand"  # ``"auto:twin-stand"``, ``"auto:out-of-coverage:twin-stand"``
 TWIN_RATIO = "twin_ratio_"  # + class: the twins' median MM-BD ratio for that class
+TWIN_MAX = "twin_max_"  # + class: the twins' largest MM-BD ratio for that class (stop 62)
+TWIN_MIN = "twin_min_"  # + class: the twins' smallest (their spread: max - min)
+STATS = ("diff", "over_max", "z")  # how a class's stand is read (fitted_on.stat; stop 62)
 TWIN_COUNT = "twin_count"  # twins read (0: none could be made)
 TWIN_LOGIT = "twin_logit"  # the logit the term added (recorded where it lowered)
 WIDE = 1.4  # a class the twins read at least this wide is the architecture's wide class
@@ -45,34 +48,59 @@ def twin_medians(features: dict[str, float]) -> list[float] | None:
     return per_class(features, TWIN_RATIO)
 
 
-def twin_stand(features: dict[str, float], wide: float = WIDE) -> float | None:
-    """The most any class's MM-BD ratio stands above its twins' median, among the classes the
-    twins do not hold wide (median ratio below ``wide``: those are the architecture's); None
-    without both readings of the same length, 0.0 where every class is wide in the twins."""
-    got = standing_class(features, wide)
+def twin_stand(features: dict[str, float], wide: float = WIDE, stat: str = "diff",
+               floor: float = 0.0) -> float | None:
+    """The most any class stands above its twins, among the classes the twins do not hold wide
+    (median ratio below ``wide``: those are the architecture's); None without both readings
+    of the same length (or, for ``over_max`` and ``z``, without the twins' extremes), 0.0
+    where every class is wide in the twins. :func:`class_stand` says how one class stands."""
+    got = standing_class(features, wide, stat, floor)
     return None if got is None else got[1]
 
 
-def standing_class(features: dict[str, float], wide: float = WIDE
-                   ) -> tuple[int | None, float] | None:
-    """(the class, how far it stands above its twins' median) for the class standing most
-    among those the twins do not hold wide; ``(None, 0.0)`` where there is none; None without
-    both readings."""
+def class_stand(ratio: float, median: float, top: float | None, low: float | None,
+                stat: str, floor: float) -> float:
+    """How far a class of MM-BD ratio ``ratio`` stands above its twins (median, largest and
+    smallest ratio): ``diff`` (candidate T, stop 61) ``ratio - median``, in ratio units,
+    which favours a naturally wide class; ``over_max`` (stop 62) ``ratio / largest``, a
+    share of the most any twin read; ``z`` (stop 62) ``(ratio - median) / max(largest -
+    smallest, floor)``, in units of the twins' own spread for that class."""
+    if stat == "diff":
+        return ratio - median
+    if stat == "over_max":
+        return ratio / max(top, 1e-9)
+    return (ratio - median) / max(top - low, floor, 1e-9)
+
+
+def standing_class(features: dict[str, float], wide: float = WIDE, stat: str = "diff",
+                   floor: float = 0.0) -> tuple[int | None, float] | None:
+    """(the class, its :func:`class_stand`) for the class standing most among those the twins
+    do not hold wide; ``(None, 0.0)`` where there is none; None without the readings."""
     ratios, twins = class_ratios(features), twin_medians(features)
     if ratios is None or twins is None or len(ratios) != len(twins):
         return None
-    stands = [(r - t, c) for c, (r, t) in enumerate(zip(ratios, twins, strict=True))
-              if t < wide]
+    tops, lows = per_class(features, TWIN_MAX), per_class(features, TWIN_MIN)
+    if stat != "diff" and (tops is None or lows is None or len(tops) != len(twins)
+                           or len(lows) != len(twins)):
+        return None
+    stands = [(class_stand(r, t, tops and tops[c], lows and lows[c], stat, floor), c)
+              for c, (r, t) in enumerate(zip(ratios, twins, strict=True)) if t < wide]
     if not stands:
         return None, 0.0
     stand, cls = max(stands)
     return cls, stand
 
 
+def read_by(fitted_on: dict) -> tuple[float, str, float]:
+    """A term's ``wide``, ``stat`` and ``floor`` (T's where the file names none)."""
+    return (float(fitted_on.get("wide", WIDE)), str(fitted_on.get("stat", "diff")),
+            float(fitted_on.get("spread_floor", 0.0)))
+
+
 def twin_shift(features: dict[str, float], probability: float, fitted_on: dict) -> float:
     """The logit to add (<= 0): down to ``centre`` where the model stands at most ``guard``
     above its twins and its logit is above ``centre``; 0.0 otherwise."""
-    stand = twin_stand(features, float(fitted_on.get("wide", WIDE)))
+    stand = twin_stand(features, *read_by(fitted_on))
     if stand is None or stand > float(fitted_on["guard"]):
         return 0.0
     over = logit(probability) - float(fitted_on["centre"])
@@ -103,8 +131,8 @@ def twins_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
 def rename(verdict: ModelVerdict, fitted_on: dict) -> None:
     """Where a class stands more than ``guard`` above the twins and the suspect is a class the
     twins hold wide (the architecture's, not a target), put the standing class first."""
-    wide = float(fitted_on.get("wide", WIDE))
-    got = standing_class(verdict.features, wide)
+    wide = read_by(fitted_on)[0]
+    got = standing_class(verdict.features, *read_by(fitted_on))
     twins = twin_medians(verdict.features)
     if got is None or got[0] is None or got[1] <= float(fitted_on["guard"]) or not twins:
         return
@@ -132,6 +160,13 @@ def check_twin_terms(calibrators: dict[str, Calibrator]) -> None:
         wide = fitted.get("wide", WIDE)
         if not (finite(wide) and wide >= 0):
             raise ValueError(f"{key!r}: fitted_on.wide must be a number >= 0, got {wide!r}")
+        if fitted.get("stat", "diff") not in STATS:
+            raise ValueError(f"{key!r}: fitted_on.stat must be one of {', '.join(STATS)}, got "
+                             f"{fitted.get('stat')!r}")
+        floor = fitted.get("spread_floor", 0.0)
+        if not (finite(floor) and floor >= 0):
+            raise ValueError(f"{key!r}: fitted_on.spread_floor must be a number >= 0, got "
+                             f"{floor!r}")
         if not finite(fitted.get("centre")):
             raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
                              f"{fitted.get('centre')!r}")
