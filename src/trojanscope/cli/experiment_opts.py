@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from trojanscope.cli.common import OutputFormat, print_json, stderr_console, stdout_console
-from trojanscope.defaults import TRAINING
+from trojanscope.defaults import PRETRAINED_LR, TRAINING
 
 if TYPE_CHECKING:
     from trojanscope.attacks.base import Attack
@@ -36,7 +36,20 @@ STEPS = typer.Option(
     "of --epochs passes): retrain a cleaned set as long as the whole set trained.",
 )
 BATCH = typer.Option(TRAINING["batch_size"], "--batch-size", min=1, help="Samples per step.")
-LR = typer.Option(TRAINING["lr"], "--lr", help="Learning rate, in (0, 10].")
+LR = typer.Option(
+    None, "--lr", help=f"Learning rate, in (0, 10]; default {TRAINING['lr']:g}, or "
+    f"{PRETRAINED_LR['minilm']:g} for a pretrained transformer (--arch minilm).",
+)
+
+
+def learning_rate(lr: float | None, arch: str) -> float:
+    """The rate given with --lr, else the architecture's own default (a pretrained model is
+    fine-tuned far more gently than the recipe trains a model from scratch)."""
+    if lr is not None:
+        return lr
+    return PRETRAINED_LR.get(arch, TRAINING["lr"])
+
+
 OPTIM = typer.Option(TRAINING["optimizer"], "--optimizer", help="adam or sgd.")
 # what the command sets in every architecture from the data (not an --arch-param)
 ARCH_SET = {  # what the command sets from the data (given with -p, silently replaced before)

@@ -51,7 +51,7 @@ def attack(
     arch_param: list[str] | None = o.ARCH_PARAM,
     epochs: int = o.EPOCHS,
     batch_size: int = o.BATCH,
-    lr: float = o.LR,
+    lr: float | None = o.LR,
     optimizer: str = o.OPTIM,
     seed: int = o.SEED,
     out: Path = o.OUT,
@@ -79,7 +79,8 @@ def attack(
     )
     from trojanscope.engine.train import Trainer
 
-    trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed)
+    trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=o.learning_rate(lr, arch),
+                      optimizer=optimizer, seed=seed)
     o.run_and_report(
         dataset=dataset,
         data_params=data_params(text_column, label_column),

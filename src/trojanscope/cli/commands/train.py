@@ -24,7 +24,7 @@ def train(
     epochs: int = o.EPOCHS,
     steps: int | None = o.STEPS,
     batch_size: int = o.BATCH,
-    lr: float = o.LR,
+    lr: float | None = o.LR,
     optimizer: str = o.OPTIM,
     seed: int = o.SEED,
     out: Path = o.OUT,
@@ -39,7 +39,8 @@ def train(
     like `attack` does."""
     from trojanscope.engine.train import Trainer
 
-    trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, seed=seed,
+    trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=o.learning_rate(lr, arch),
+                      optimizer=optimizer, seed=seed,
                       steps=steps)
     o.run_and_report(
         dataset=dataset,
