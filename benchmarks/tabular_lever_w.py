@@ -53,6 +53,8 @@ def load(files: list[str]) -> list[dict]:
 
 
 def table(rows: list[dict]) -> None:
+    """Print each model's lever readings, then each feature's ROC-AUC (clean against
+    backdoored) per table, table and kind, zoo and kind."""
     print("table | kind | truth | p -> target | greedy flip model / twins | contrast excess | "
           "its flip model / twins | CPU s")
     for r in rows:
@@ -102,6 +104,8 @@ def fit(rows: list[dict], feature: str, most: float) -> tuple[float, float]:
 
 
 def write(rows: list[dict], feature: str, a: float, b: float, most: float, out: Path) -> None:
+    """The shipped calibration file with a ``"<family>:lever"`` term (``a``, ``b``, ``most``)
+    for each 200-row tree family of ``rows``, written to ``out`` and read back by its checks."""
     raw = json.loads(resources.files("trojanscope.detect").joinpath(SHIPPED).read_text())
     fams = sorted({r["family"] for r in rows if r["family"].endswith(":rows200")})
     for fam in fams:
@@ -118,6 +122,8 @@ def write(rows: list[dict], feature: str, a: float, b: float, most: float, out: 
 
 
 def figures(rows: list[dict], cal: Path) -> None:
+    """Print per table and pooled today's figures (D) beside those with ``cal``'s lever term
+    and the contrast search's class as a tree's target (W)."""
     cals = load_calibrators(cal)
     w = [{**r, "probability": lowered_probability(f"tabular-search:{r['family']}", cals,
                                                   r["features"], r["probability"]),
