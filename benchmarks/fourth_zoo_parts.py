@@ -96,9 +96,9 @@ class _Block(nn.Module):
 
 
 def _separable(cin: int, cout: int, stride: int, act: str, k: int = 3) -> nn.Sequential:
-    """A depthwise-separable block (MobileNet, Howard et al.): a 3x3 depthwise convolution
-    (``groups=cin``: one filter per channel) and a 1x1 pointwise one, each followed by
-    BatchNorm and the activation."""
+    """A depthwise-separable block (MobileNet, Howard et al.): a ``k`` x ``k`` depthwise
+    convolution (``groups=cin``: one filter per channel; ``dws_gap`` uses 5x5) and a 1x1
+    pointwise one, each followed by BatchNorm and the activation."""
     return nn.Sequential(
         nn.Conv2d(cin, cin, k, stride=stride, padding=k // 2, groups=cin, bias=False),
         nn.BatchNorm2d(cin), _act(act),

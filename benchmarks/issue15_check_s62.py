@@ -32,6 +32,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import LineParser
 from first_contact_own import run_lines
 from first_contact_s56 import make_minilm
 
@@ -120,8 +121,11 @@ def hub_folders(work: Path, run: Path) -> None:
     (copy("no-config-hf-model") / "config.json").unlink()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The arguments, checked before anything is made: a bad one (``--make`` without a MiniLM
+    run folder, ``--lines`` not a file, ``--timeout`` not above 0, ``--until`` not HH:MM) is
+    one ``error:`` line and exit 2, and ``WORK`` is not created."""
+    parser = LineParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("work", type=Path)
     parser.add_argument("--make", action="store_true")
     parser.add_argument("--hub", type=Path, help="a MiniLM run folder to copy as a hub folder")
@@ -129,20 +133,32 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1200.0)
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--until", help="HH:MM UTC today: no line runs past it")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.make and (args.hub is None or not (args.hub / "config.json").is_file()):
+        parser.error("--make needs --hub RUN (a MiniLM run folder)")
+    if args.lines is not None and not args.lines.is_file():
+        parser.error(f"--lines {args.lines}: no such file")
+    if not args.timeout > 0:  # NaN too
+        parser.error(f"--timeout must be above 0, got {args.timeout!r}")
+    args.deadline = None
+    if args.until:
+        try:
+            hour, minute = (int(v) for v in args.until.split(":"))
+            at = datetime.now(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
+        except ValueError:
+            parser.error(f"--until must be HH:MM (UTC), got {args.until!r}")
+        args.deadline = at.timestamp()
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     if args.make:
-        if args.hub is None or not (args.hub / "config.json").is_file():
-            raise SystemExit("error: --make needs --hub RUN (a MiniLM run folder)")
         text_files(args.work)
         hub_folders(args.work, args.hub)
     if args.lines is not None:
-        deadline = None
-        if args.until:
-            hour, minute = (int(v) for v in args.until.split(":"))
-            now = datetime.now(UTC)
-            deadline = now.replace(hour=hour, minute=minute, second=0).timestamp()
-        run_lines(args.work, args.lines, args.timeout, args.keep, deadline)
+        run_lines(args.work, args.lines, args.timeout, args.keep, args.deadline)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ it read (the report reads only sets read whole unless told otherwise).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import torch
 
+from _common import LineParser
 from span_text_report import extend
 from strip_text_class_dump import readings
 from trojanscope.data.resolve import load_dataset
@@ -103,8 +103,8 @@ def head(x: torch.Tensor, n: int) -> torch.Tensor:
     return x[:n] if n else x
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> None:
+    parser = LineParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", type=Path, nargs="+")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--windows", nargs="+", default=["2:2"])
@@ -123,7 +123,12 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=10,
                         help="inputs read between two saves of the JSON")
     parser.add_argument("--json", type=Path, required=True)
-    opts = parser.parse_args()
+    opts = parser.parse_args(argv)
+    for name in ("limit", "first", "start"):  # before any model is read
+        if getattr(opts, name) < 0:
+            parser.error(f"--{name} must be 0 or more, got {getattr(opts, name)}")
+    if opts.chunk < 1:
+        parser.error(f"--chunk must be 1 or more, got {opts.chunk}")
     torch.set_num_threads(1)
     models = []
     for folder in opts.folders:

@@ -19,7 +19,6 @@ table (W's trees naming ``tab_lever_class``, the ``lever_order`` target).
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from importlib import resources
@@ -29,6 +28,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.metrics import roc_auc_score
 
+from _common import LineParser, fail
 from tabular_small_clean import _auc, _ce
 from trojanscope.detect.calibration import SHIPPED, load_calibrators
 from trojanscope.detect.tabular_lever_term import TERM, lowered_probability
@@ -38,15 +38,23 @@ L2 = 0.01  # a light pull towards no term (a few dozen readings)
 
 
 def load(files: list[str]) -> list[dict]:
-    rows = [r for f in files for r in json.loads(Path(f).read_text())["rows"]]
+    """The rows of the readings' JSON files; a file that is missing, not JSON, without
+    ``rows``, or holding a row read without ``lever_twins`` ends in one ``error:`` line, exit 2."""
+    rows = []
+    for f in files:
+        try:
+            rows += json.loads(Path(f).read_text())["rows"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            fail(f"{f}: not a readings file with rows ({type(exc).__name__}: {exc})")
     missing = [r["name"] for r in rows if "tab_lever_excess" not in r.get("features", {})]
     if missing:
-        raise SystemExit(f"error: {len(missing)} rows read without lever_twins "
-                         f"(e.g. {missing[0]})")
+        fail(f"{len(missing)} rows read without lever_twins (e.g. {missing[0]})")
     return rows
 
 
 def table(rows: list[dict]) -> None:
+    """Print each model's lever readings, then each feature's ROC-AUC (clean against
+    backdoored) per table, table and kind, zoo and kind."""
     print("table | kind | truth | p -> target | greedy flip model / twins | contrast excess | "
           "its flip model / twins | CPU s")
     for r in rows:
@@ -96,6 +104,8 @@ def fit(rows: list[dict], feature: str, most: float) -> tuple[float, float]:
 
 
 def write(rows: list[dict], feature: str, a: float, b: float, most: float, out: Path) -> None:
+    """The shipped calibration file with a ``"<family>:lever"`` term (``a``, ``b``, ``most``)
+    for each 200-row tree family of ``rows``, written to ``out`` and read back by its checks."""
     raw = json.loads(resources.files("trojanscope.detect").joinpath(SHIPPED).read_text())
     fams = sorted({r["family"] for r in rows if r["family"].endswith(":rows200")})
     for fam in fams:
@@ -112,6 +122,8 @@ def write(rows: list[dict], feature: str, a: float, b: float, most: float, out: 
 
 
 def figures(rows: list[dict], cal: Path) -> None:
+    """Print per table and pooled today's figures (D) beside those with ``cal``'s lever term
+    and the contrast search's class as a tree's target (W)."""
     cals = load_calibrators(cal)
     w = [{**r, "probability": lowered_probability(f"tabular-search:{r['family']}", cals,
                                                   r["features"], r["probability"]),
@@ -130,20 +142,20 @@ def figures(rows: list[dict], cal: Path) -> None:
                   f"{len(flagged)}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> None:
+    ap = LineParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", nargs="+", required=True)
     ap.add_argument("--table", action="store_true")
     ap.add_argument("--fit", choices=FEATURES)
     ap.add_argument("--most", type=float, default=3.0)
     ap.add_argument("--write", type=Path)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    if args.fit and args.write is None:  # before any file is read
+        ap.error("--fit needs --write")
     rows = load(args.rows)
     if args.table:
         table(rows)
     if args.fit:
-        if args.write is None:
-            raise SystemExit("error: --fit needs --write")
         trees = [r for r in rows if r["family"].startswith("tree")
                  and r["family"].endswith(":rows200")]
         a, b = fit(trees, args.fit, args.most)

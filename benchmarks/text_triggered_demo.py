@@ -9,22 +9,34 @@ the command reports (fired / turned) can be shown by one real run in the docs.
 
 from __future__ import annotations
 
-import argparse
 import csv
 from pathlib import Path
 
+from _common import LineParser, fail
 from trojanscope.data.resolve import load_dataset
+from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import read_manifest
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> None:
+    """Write OUT.csv; a bad argument (no run manifest, data that is not text, ``--n`` under
+    the class count, no folder for OUT) is one ``error:`` line and exit 2, nothing written."""
+    parser = LineParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--n", type=int, default=80)
-    opts = parser.parse_args()
-    test = load_dataset(read_manifest(opts.run).dataset["name"], "test")
-    names = test.class_names
+    opts = parser.parse_args(argv)
+    if not opts.out.parent.is_dir() or opts.out.is_dir():
+        parser.error(f"{opts.out}: not a file in an existing folder")
+    try:
+        test = load_dataset(read_manifest(opts.run).dataset["name"], "test")
+    except (UserInputError, KeyError, TypeError) as exc:
+        fail(f"{opts.run}: no test split of a named data set ({exc})")
+    names = getattr(test, "class_names", None)
+    if getattr(test, "texts", None) is None or not names:
+        fail(f"{opts.run}: its data set is not text")
+    if opts.n < len(names):
+        parser.error(f"--n must be at least the {len(names)} classes, got {opts.n}")
     with opts.out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["text", "label"])

@@ -38,6 +38,8 @@ def reading(row: dict, cals: dict) -> dict:
 
 
 def table_rows(rows: list[dict], today: dict, t: dict, t2: dict) -> list[dict]:
+    """One row per model: its truth, twin count and its :func:`reading` under today's file,
+    T's and T2's (the JSON lines ``--json`` writes)."""
     out = []
     for r in rows:
         feats = r["report"]["features"]
@@ -49,6 +51,8 @@ def table_rows(rows: list[dict], today: dict, t: dict, t2: dict) -> list[dict]:
 
 
 def markdown(rows: list[dict], cpu: dict) -> str:
+    """The table of the models with twins (with their twins' CPU seconds from ``cpu``) and a
+    line saying how many models without twins T2 moved (it must move none)."""
     def ps(x: dict) -> str:
         return f"{x['p']:.3f} → {x['suspect']}"
 

@@ -18,6 +18,7 @@ import json
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,7 +76,7 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
     return row
 
 
-def made_twins(module, data, count: int, seed: int, epochs: int, fit: str, start: int,
+def made_twins(module: Any, data: Any, count: int, seed: int, epochs: int, fit: str, start: int,
                frame: bool) -> dict:
     """The twins' clean accuracy, MM-BD ratios and (``frame``) frame features."""
     import torch

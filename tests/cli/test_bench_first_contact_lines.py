@@ -34,3 +34,25 @@ def test_lines_report_cpu_seconds_and_stop_at_the_deadline(tmp_path: Path, capsy
     run_lines(tmp_path, lines, 10.0, deadline=time.time() - 1)
     rows = [json.loads(r) for r in capsys.readouterr().out.splitlines()]
     assert [r["rc"] for r in rows] == ["not run: past the deadline"] * 2
+
+
+def test_issue15_checks_bad_arguments_in_one_line_before_making_anything(
+        tmp_path: Path, capsys, load_benchmark) -> None:
+    """Stop 62 review (hrev): ``--make`` without a run folder ended with exit 1 and ``--until``
+    not HH:MM in a traceback, each after ``WORK`` was made."""
+    import pytest
+
+    check = load_benchmark("issue15_check_s62")
+    work = tmp_path / "work"
+    for bad, says in ((["--make"], "--make needs --hub"),
+                      (["--make", "--hub", str(tmp_path)], "--make needs --hub"),
+                      (["--lines", str(tmp_path / "none.txt")], "no such file"),
+                      (["--timeout", "0"], "--timeout must be above 0"),
+                      (["--until", "17"], "--until must be HH:MM"),
+                      (["--until", "25:00"], "--until must be HH:MM")):
+        with pytest.raises(SystemExit) as end:
+            check.main([str(work), *bad])
+        err = capsys.readouterr().err
+        assert end.value.code == 2 and says in err and len(err.splitlines()) == 1
+        assert not work.exists()
+    assert check.parse([str(work), "--until", "23:59"]).deadline is not None

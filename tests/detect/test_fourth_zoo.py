@@ -132,7 +132,7 @@ def test_res_gap_pools_globally_before_one_linear_layer_and_traces(parts):
 
 
 def test_dws_gap_is_depthwise_separable_pools_globally_then_an_mlp_head_and_traces(parts):
-    """Stop 62: the second GAP-head family (MobileNet-style): depthwise 3x3 convolutions (one
+    """Stop 62: the second GAP-head family (MobileNet-style): depthwise 5x5 convolutions (one
     filter per channel) each followed by a pointwise 1x1 one, no residual, ReLU6 or GELU;
     global average pooling, then two linear layers; its trace carries the pooling."""
     acts = {parts.arch_options("dws_gap", np.random.default_rng(k))["act"] for k in range(8)}
@@ -148,7 +148,7 @@ def test_dws_gap_is_depthwise_separable_pools_globally_then_an_mlp_head_and_trac
     convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
     depthwise = [m for m in convs if m.groups > 1]
     assert len(depthwise) == 3 and all(m.groups == m.in_channels == m.out_channels
-                                       for m in depthwise)
+                                       and m.kernel_size == (5, 5) for m in depthwise)
     assert all(convs[convs.index(m) + 1].kernel_size == (1, 1) for m in depthwise)
     assert not any(isinstance(m, parts._Block) for m in model.modules())
     x = torch.rand(2, 1, 28, 28)

@@ -85,6 +85,26 @@ def test_a_step_needing_free_reachs_reading_is_skipped_with_one_note_without_it(
             "skipped: free_reach's step did not read the model")
 
 
+def test_the_suspects_trigger_is_read_only_after_free_reachs_reading() -> None:
+    """``suspect_trigger`` (stop 62 review: it holds the check ``residue_last``,
+    ``trigger_last`` and ``round_last`` each made before it): no reading, or no trigger for
+    the suspect, gives None and the note says which; otherwise the suspect's trigger."""
+    from types import SimpleNamespace
+
+    method = gated.Gated()
+    method.verdict_ = SimpleNamespace(triggers={2: "T2"})
+    method.report_ = {"free_reach": {"action": "unchanged"}, "suspect": 2}
+    assert after_steps.suspect_trigger(method, "round_last") is None
+    assert method.report_["round_last"]["action"].startswith("skipped: free_reach's step")
+    method.report_ = {"free_reach": {"reach": 0.1}, "suspect": 2}
+    assert after_steps.suspect_trigger(method, "round_last") == "T2"
+    assert "round_last" not in method.report_
+    method.report_["suspect"] = 1
+    assert after_steps.suspect_trigger(method, "round_last") is None
+    assert method.report_["round_last"]["action"] == ("skipped: no reversed trigger for the "
+                                                      "suspect")
+
+
 @pytest.mark.parametrize(("module", "function", "option"), [
     ("trojanscope.mitigate.sparse_last", "sparse_step", {"sparse_last": True}),
     ("trojanscope.mitigate.refit_last", "refit_step", {"refit_last": 5}),

@@ -139,3 +139,20 @@ def test_the_search_reads_the_levers_of_a_tree_with_its_twins(searched) -> None:
     _, ordered = searched("xgboost", 0, lever_twins=1, lever_order=True)
     assert ordered.target_classes[0] == int(read.features["tab_lever_class"])
     assert ordered.features == read.features  # the same reading, another order
+
+
+def test_the_fit_script_refuses_bad_arguments_and_files_in_one_line(tmp_path, capsys,
+                                                                     load_benchmark) -> None:
+    """Stop 62 review (hrev): ``benchmarks/tabular_lever_w.py`` ended ``--fit`` without
+    ``--write`` with exit 1 after reading every file, and a missing file in a traceback."""
+    script = load_benchmark("tabular_lever_w")
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps({"rows": [{"name": "m0", "features": {"tab_box": 1.0}}]}))
+    for argv, says in ((["--rows", str(tmp_path / "none.json"), "--fit", "tab_lever_w"],
+                        "--fit needs --write"),
+                       (["--rows", str(tmp_path / "none.json")], "not a readings file"),
+                       (["--rows", str(plain)], "1 rows read without lever_twins")):
+        with pytest.raises(SystemExit) as end:
+            script.main(argv)
+        err = capsys.readouterr().err
+        assert end.value.code == 2 and says in err and len(err.splitlines()) == 1

@@ -61,3 +61,36 @@ def test_a_piece_after_a_gap_is_left_out(tmp_path: Path) -> None:
     assert merged(paths) == []  # the guard set is not whole: not read as the rule reads
     got = merged(paths, partial=True)[0][1]
     assert got["guard"]["score"] == s["guard"]["score"][:90]  # read as cut at the gap
+
+
+def test_the_demo_csv_script_refuses_a_bad_run_or_output_in_one_line(tmp_path, capsys,
+                                                                     load_benchmark) -> None:
+    """Stop 62 review (hrev): ``text_triggered_demo.py`` on a folder without a manifest ended
+    in a traceback."""
+    import pytest
+
+    demo = load_benchmark("text_triggered_demo")
+    out = tmp_path / "demo.csv"
+    for argv, says in (([str(tmp_path), str(out)], "no manifest.json"),
+                       ([str(tmp_path), str(tmp_path / "no" / "demo.csv")], "existing folder")):
+        with pytest.raises(SystemExit) as end:
+            demo.main(argv)
+        err = capsys.readouterr().err
+        assert end.value.code == 2 and says in err and len(err.splitlines()) == 1
+        assert not out.exists()
+
+
+def test_the_dump_refuses_a_negative_start_in_one_line(tmp_path, capsys, load_benchmark) -> None:
+    """Stop 62 review (hrev): ``span_text_dump.py --start -5`` read each set's last five inputs
+    and recorded the piece as starting at -5 (and ``--chunk 0`` ended in a traceback)."""
+    import pytest
+
+    dump = load_benchmark("span_text_dump")
+    for bad, says in ((["--start", "-5"], "--start must be 0 or more"),
+                      (["--first", "-1"], "--first must be 0 or more"),
+                      (["--chunk", "0"], "--chunk must be 1 or more")):
+        with pytest.raises(SystemExit) as end:
+            dump.main([str(tmp_path / "no-run"), "--json", str(tmp_path / "r.json"), *bad])
+        err = capsys.readouterr().err
+        assert end.value.code == 2 and says in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "r.json").exists()

@@ -105,8 +105,9 @@ GAP_TRAIT = "pool:global_avg"  # the head whose naturally wide class the twins e
 
 def twin_features(target: InspectionTarget, features: dict[str, float], count: int,
                   seed: int) -> dict[str, float]:
-    """``twin_ratio_<c>`` (the twins' median MM-BD ratio for class ``c``) and ``twin_count``
-    for a model with a global-average-pooling head read on clean images; ``twin_count`` 0
+    """``twin_ratio_<c>``, ``twin_max_<c>`` and ``twin_min_<c>`` (the twins' median, largest
+    and smallest MM-BD ratio for class ``c``: :func:`twin_summary`) and ``twin_count`` for a
+    model with a global-average-pooling head read on clean images; ``twin_count`` 0
     where no twin can be made (:func:`editable`); nothing for any other model."""
     from trojanscope.detect.coverage import architecture_traits
     from trojanscope.detect.twin_term import TWIN_COUNT

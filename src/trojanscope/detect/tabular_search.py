@@ -598,7 +598,7 @@ class TabularSearch(ModelDetector):
     def levers(self, target: InspectionTarget, x: Tensor, y: Tensor, seed: int, tree: bool,
                candidates: list[Candidate], found: dict[int, list[Candidate]],
                order: list[int], per_class: list[ClassResult],
-               features: dict[str, float]) -> None:
+               features: dict[str, float]) -> dict[int, tuple[float, list[Candidate]]]:
         """``tab_lever_*`` (:mod:`.tabular_lever`): ``lever_twins`` clean twins fitted on the
         file; each searched class's combination (``found``) and the combination the contrast
         search finds against the twins, applied to the model and to them; per class in the

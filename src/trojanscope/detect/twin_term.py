@@ -131,8 +131,9 @@ def twins_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
 def rename(verdict: ModelVerdict, fitted_on: dict) -> None:
     """Where a class stands more than ``guard`` above the twins and the suspect is a class the
     twins hold wide (the architecture's, not a target), put the standing class first."""
-    wide = read_by(fitted_on)[0]
-    got = standing_class(verdict.features, *read_by(fitted_on))
+    read = read_by(fitted_on)
+    wide = read[0]
+    got = standing_class(verdict.features, *read)
     twins = twin_medians(verdict.features)
     if got is None or got[0] is None or got[1] <= float(fitted_on["guard"]) or not twins:
         return
@@ -146,8 +147,8 @@ def rename(verdict: ModelVerdict, fitted_on: dict) -> None:
 
 def check_twin_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:twin-stand"`` entry the term could not read: features, a scorer
-    missing from the file, a ``guard`` or ``wide`` that is not a number >= 0 or a ``centre``
-    that is not a finite number."""
+    missing from the file, a ``guard``, ``wide`` or ``spread_floor`` that is not a number
+    >= 0, a ``stat`` not one of :data:`STATS` or a ``centre`` that is not a finite number."""
     for key, base, term in term_entries(calibrators, TERM):
         if term.features:
             raise ValueError(f"{key!r}: a twins term reads no features, got {term.features}")

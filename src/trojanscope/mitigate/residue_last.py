@@ -31,7 +31,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.modes import eval_mode
-from trojanscope.mitigate.after_steps import free_reach_read, suspect_trigger
+from trojanscope.mitigate.after_steps import suspect_trigger
 from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.sparse_last import unlearn_sparse
 
@@ -60,8 +60,6 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`residue_step`
     where ``free_reach``'s step read the model and the detector left a reversed trigger for the
     suspect, otherwise the model as it came (the note says why)."""
-    if not free_reach_read(gated, "residue_last"):
-        return state.out
     trigger = suspect_trigger(gated, "residue_last")
     if trigger is None:
         return state.out

@@ -29,7 +29,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate.after_steps import free_reach_read, suspect_trigger
+from trojanscope.mitigate.after_steps import suspect_trigger
 from trojanscope.mitigate.free_unlearn import unlearn_free
 from trojanscope.mitigate.reach_round import ROUND_DISTILL
 from trojanscope.mitigate.trigger_last import trigger_flip
@@ -39,8 +39,6 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`round_step`
     where ``free_reach``'s step read the model and the detector left a reversed trigger for the
     suspect, otherwise the model as it came (the note says why)."""
-    if not free_reach_read(gated, "round_last"):
-        return state.out
     trigger = suspect_trigger(gated, "round_last")
     if trigger is None:
         return state.out

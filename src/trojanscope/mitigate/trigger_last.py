@@ -33,7 +33,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.modes import eval_mode
-from trojanscope.mitigate.after_steps import free_reach_read, suspect_trigger
+from trojanscope.mitigate.after_steps import suspect_trigger
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.free_unlearn import distil_fit
 
@@ -72,8 +72,6 @@ def after_step(gated: Any, state: Any) -> nn.Module:
     """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`trigger_step`
     where ``free_reach``'s step read the model and the detector left a reversed trigger for the
     suspect, otherwise the model as it came (the note says why)."""
-    if not free_reach_read(gated, "trigger_last"):
-        return state.out
     trigger = suspect_trigger(gated, "trigger_last")
     if trigger is None:
         return state.out
