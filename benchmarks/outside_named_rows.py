@@ -20,8 +20,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
-
 from _common import fail, read_jsonl, run_main, truth_by_name
 
 
@@ -29,19 +27,14 @@ def model_row(label: str, zoo: Path, run: dict, truth: dict, seed: int) -> dict:
     """One stored run with candidate C's readings measured on the rebuilt model."""
     import torch
 
-    from trojanscope.data.dataset import TensorDataset
     from trojanscope.detect.base import InspectionTarget
     from trojanscope.detect.named_check import named_features
     from trojanscope.detect.universal import UniversalPerturbation, universal_features
-    from trojanscope.io.models import load_model
+    from twin_wide_class import zoo_model
 
     t0 = time.process_time()
-    loaded = load_model(zoo / f"{run['name']}.pt")
-    clean = np.load(zoo / "clean.npz")
-    x = torch.tensor(clean["x"], dtype=torch.float32)
-    y = torch.tensor(clean["y"], dtype=torch.int64)
-    data = TensorDataset(x, y, tuple(str(c) for c in range(10)))
-    target = InspectionTarget(loaded.module, tuple(x.shape[1:]), 10, data)
+    loaded, data = zoo_model(zoo, run["name"])
+    target = InspectionTarget(loaded.module, tuple(data.x.shape[1:]), 10, data)
     probe = UniversalPerturbation()
     sizes = probe.sizes(target, torch.Generator().manual_seed(seed)).tolist()
     named = named_features(target, seed, sizes)

@@ -27,29 +27,19 @@ import json
 from pathlib import Path
 
 from _common import fail, read_json, read_jsonl, run_main, truth_by_name
-from twin_term_file import SCORERS
+from twin_term_file import with_centred_terms
 
 SHIPPED = (Path(__file__).resolve().parents[1] / "src" / "trojanscope" / "detect"
            / "calibration.json")
 
 
 def with_named(base: dict, guard: float, read: str = "named") -> dict:
-    """``base`` (a calibration file's JSON) with the named-check entries added; a base without
-    a scorer's ``:centre`` entry (whose centre the term takes) is refused (ValueError)."""
-    out = json.loads(json.dumps(base))
-    for scorer in SCORERS:
-        try:
-            centre = base[f"{scorer}:centre"]["fitted_on"]["centre"]
-        except (KeyError, TypeError):
-            raise ValueError(f"the base file has no {scorer}:centre entry with a "
-                             "fitted_on.centre (the named-check entry takes its centre)") from None
-        out[f"{scorer}:named-check"] = {
-            "method": f"{scorer}:named-check", "features": [], "coef": [], "intercept": 0.0,
-            "fitted_on": {"guard": guard, "centre": centre, "read": read,
-                          "fitted_by": "benchmarks/outside_named_rule.py: guard from the "
-                                       "stop-63 development table, centre from the centre entry"},
-            "mean": None, "scale": None, "transform": "none"}
-    return out
+    """``base`` (a calibration file's JSON) with the named-check entries added, each taking
+    its scorer's ``:centre``; a base without one is refused (ValueError)."""
+    return with_centred_terms(base, "named-check", {
+        "guard": guard, "read": read,
+        "fitted_by": "benchmarks/outside_named_rule.py: guard from the stop-63 development "
+                     "table, centre from the centre entry"})
 
 
 def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
