@@ -29,7 +29,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from frame_gate_loso import line
-from frame_start_loso import FRAME, GK8, MARGIN, SEEDS9, fit_starts, summary_of, with_starts
+from frame_start_loso import (
+    FRAME,
+    GK8,
+    MARGIN,
+    SEEDS9,
+    clean_gap_starts,
+    fit_starts,
+    summary_of,
+    with_starts,
+)
 from ooc_refit_loso import KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
 from trojanscope.detect.calibration import Calibrator, load_calibrators
 from trojanscope.detect.coverage import MIN_COVERED
@@ -52,25 +61,11 @@ def fit_gap_starts(term: Calibrator, rows: list[dict], feature: str,
                    skip: tuple[str, ...] = (OWN_FIT,)) -> dict[str, dict]:
     """``fit_group_starts`` for the raise term whose gap is the report feature ``feature``
     (``"frame_share_gap"``, ``"empty_share_gap"``)."""
-    start = float(term.fitted_on["start"])
-    dense_off = float(term.fitted_on["start_dense"]) - start
-    gaps: dict[str, list[float]] = {}
-    for r in rows:
-        rep = r["report"]
-        f = rep["features"]
-        if r["backdoored"] or feature not in f:
-            continue
-        gap = float(f[feature]) - dense_off * float(f.get("first_layer_dense", 0.0))
-        kind = "conv" if "layer:conv" in rep["traits"] else "dense"
-        for t in rep["traits"]:
-            if t.startswith("activation:"):
-                gaps.setdefault(f"{t}@{kind}", []).append(gap)
-    out = {}
-    for g, v in sorted(gaps.items()):
-        ok = len(v) >= MIN_COVERED and g not in skip
-        out[g] = {"clean": len(v), "largest_gap": round(max(v), 4),
-                  "start": round(max(start, max(v) + MARGIN), 4) if ok else None}
-    return out
+    def groups(traits: list[str]) -> list[str]:
+        kind = "conv" if "layer:conv" in traits else "dense"
+        return [f"{t}@{kind}" for t in traits if t.startswith("activation:")]
+
+    return clean_gap_starts(term, rows, feature, groups, skip)
 
 
 def starts_of(term: Calibrator, rows: list[dict], skip: tuple[str, ...] = (OWN_FIT,)) -> dict:

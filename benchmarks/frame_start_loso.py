@@ -22,6 +22,7 @@ import copy
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -41,29 +42,41 @@ SEEDS9 = {**DEV_SEEDS,
 TAGS = ("shipped", "GK_loso", "F_loso")
 
 
-def fit_starts(term: Calibrator, rows: list[dict]) -> dict[str, dict]:
-    """Per activation the term's coverage lacks: its fitted start from ``rows``' clean runs
-    (largest conv-equivalent frame gap + ``MARGIN``, at least the term's start), with the count
-    and largest gap; ``start`` is None where fewer than ``MIN_COVERED`` clean runs read it."""
+def clean_gap_starts(term: Calibrator, rows: list[dict], feature: str,
+                     groups: Callable[[list[str]], list[str]],
+                     skip: tuple[str, ...] = ()) -> dict[str, dict]:
+    """Per group of ``rows``' clean runs (``groups``: a run's traits -> the groups it counts in):
+    the count, the largest conv-equivalent gap of the report feature ``feature`` (a dense first
+    layer's gap less ``start_dense - start``) and the start (largest + ``MARGIN``, at least the
+    term's start; None below ``MIN_COVERED`` clean runs or for a group in ``skip``)."""
     start = float(term.fitted_on["start"])
     dense_off = float(term.fitted_on["start_dense"]) - start
-    covered = term.fitted_on.get("coverage") or {}
     gaps: dict[str, list[float]] = {}
     for r in rows:
         rep = r["report"]
         f = rep["features"]
-        if r["backdoored"] or "frame_share_gap" not in f:
+        if r["backdoored"] or feature not in f:
             continue
-        gap = float(f["frame_share_gap"]) - dense_off * float(f.get("first_layer_dense", 0.0))
-        for t in rep["traits"]:
-            if t.startswith("activation:") and int(covered.get(t, 0)) < MIN_COVERED:
-                gaps.setdefault(t, []).append(gap)
+        gap = float(f[feature]) - dense_off * float(f.get("first_layer_dense", 0.0))
+        for g in groups(rep["traits"]):
+            gaps.setdefault(g, []).append(gap)
     out = {}
-    for t, g in sorted(gaps.items()):
-        ok = len(g) >= MIN_COVERED
-        out[t] = {"clean": len(g), "largest_gap": round(max(g), 4),
-                  "start": round(max(start, max(g) + MARGIN), 4) if ok else None}
+    for g, v in sorted(gaps.items()):
+        ok = len(v) >= MIN_COVERED and g not in skip
+        out[g] = {"clean": len(v), "largest_gap": round(max(v), 4),
+                  "start": round(max(start, max(v) + MARGIN), 4) if ok else None}
     return out
+
+
+def fit_starts(term: Calibrator, rows: list[dict]) -> dict[str, dict]:
+    """Per activation the term's coverage lacks: its fitted start from ``rows``' clean runs
+    (largest conv-equivalent frame gap + ``MARGIN``, at least the term's start), with the count
+    and largest gap; ``start`` is None where fewer than ``MIN_COVERED`` clean runs read it."""
+    covered = term.fitted_on.get("coverage") or {}
+    return clean_gap_starts(
+        term, rows, "frame_share_gap",
+        lambda traits: [t for t in traits if t.startswith("activation:")
+                        and int(covered.get(t, 0)) < MIN_COVERED])
 
 
 def with_starts(cals: dict[str, Calibrator], starts: dict[str, dict]) -> dict[str, Calibrator]:
