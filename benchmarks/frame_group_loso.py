@@ -40,6 +40,7 @@ from frame_start_loso import (
     with_starts,
 )
 from ooc_refit_loso import KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
+from pixel_gate_loso import print_summary
 from trojanscope.detect.calibration import Calibrator, load_calibrators
 from trojanscope.detect.coverage import MIN_COVERED
 
@@ -133,11 +134,7 @@ def main() -> None:
     import frame_start_loso
     frame_start_loso.TAGS = TAGS
     result["summary"] = summary_of(result["folds"])
-    for tag, s in result["summary"].items():
-        print(f"{tag:12s} mean CE {s['mean_ce']:.3f}; min AUC {s['min_auc']:.3f}; max worst "
-              f"script-family CE {s['max_worst_script_ce']:.3f}; max worst trigger CE "
-              f"{s['max_worst_trigger_ce']:.3f}; clean flagged {s['clean_flagged']}; "
-              f"right-target flagged {s['target_right_flagged']}/{s['backdoored']}")
+    print_summary(result["summary"], 12)
     args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
 
 

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from frame_gate_loso import line
 from ooc_refit_loso import DATA, KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
-from pixel_gate_loso import DEV_SEEDS, summary
+from pixel_gate_loso import DEV_SEEDS, print_summary, summary
 from trojanscope.detect.calibration import Calibrator, load_calibrators
 from trojanscope.detect.coverage import MIN_COVERED
 
@@ -139,11 +139,7 @@ def main() -> None:
             result["written"] = write_candidate(shipped, data, args.write)
             print(f"written: {result['written']}")
     result["summary"] = summary_of(result["folds"])
-    for tag, s in result["summary"].items():
-        print(f"{tag:10s} mean CE {s['mean_ce']:.3f}; min AUC {s['min_auc']:.3f}; max worst "
-              f"script-family CE {s['max_worst_script_ce']:.3f}; max worst trigger CE "
-              f"{s['max_worst_trigger_ce']:.3f}; clean flagged {s['clean_flagged']}; "
-              f"right-target flagged {s['target_right_flagged']}/{s['backdoored']}")
+    print_summary(result["summary"], 10)
     args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
 
 
