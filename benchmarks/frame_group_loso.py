@@ -19,11 +19,9 @@ wider calibrator (``refit7_C0.2``) are fitted on the other seeds only.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,6 +36,7 @@ from frame_start_loso import (
     fit_starts,
     summary_of,
     with_starts,
+    write_frame_candidate,
 )
 from ooc_refit_loso import KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
 from pixel_gate_loso import print_summary
@@ -75,27 +74,16 @@ def starts_of(term: Calibrator, rows: list[dict], skip: tuple[str, ...] = (OWN_F
 
 
 def write_candidate(shipped: dict[str, Calibrator], data: dict, out: Path) -> str:
-    """H with the starts and the wider calibrator fitted on every development seed, written
-    from ``cal_GK8.json``'s text (two entries replaced: the wider calibrator, the frame term)."""
-    seeds = sorted(data)
-    rows = [r for s in seeds for r in data[s][1]]
-    wider = asdict(fit("refit7_C0.2", [r for r in rows if out_of_coverage(r, shipped)], seeds))
-    base = json.loads(GK8.read_text())
-    starts = starts_of(load_calibrators(GK8)[FRAME], rows)
-    frame = copy.deepcopy(base[FRAME])
-    frame["fitted_on"]["gate_start"] = {t: s["start"] for t, s in starts.items()
-                                        if s["start"] is not None}
-    frame["fitted_on"]["gate_start_design"] = (
-        f"stop 48: per uncovered activation (plain key) and per activation x kind group "
-        f"(@dense/@conv, covered or not; {OWN_FIT} left to the term's start), the largest frame "
-        f"gap of its clean models of foreign seeds {seeds} plus {MARGIN} (dense: less "
-        f"start_dense - start), at least start; fewer than {MIN_COVERED} clean: no start; "
-        f"clean models and largest gaps: "
-        + ", ".join(f"{t} {s['clean']} / {s['largest_gap']}" for t, s in starts.items()))
-    cand = {**base, KEY: wider, FRAME: frame}
-    (out / "cal_H10.json").write_text(json.dumps(cand, indent=2) + "\n")
-    load_calibrators(out / "cal_H10.json")  # refused here if malformed
-    return f"H: gate_start {frame['fitted_on']['gate_start']}; wider on seeds {seeds}"
+    """H with the starts and the wider calibrator fitted on every development seed."""
+    def design(seeds: list[int]) -> str:
+        return (f"stop 48: per uncovered activation (plain key) and per activation x kind group "
+                f"(@dense/@conv, covered or not; {OWN_FIT} left to the term's start), the "
+                f"largest frame gap of its clean models of foreign seeds {seeds} plus {MARGIN} "
+                f"(dense: less start_dense - start), at least start; fewer than {MIN_COVERED} "
+                f"clean: no start; clean models and largest gaps: ")
+
+    gate = write_frame_candidate(shipped, data, out, starts_of, design, "cal_H10.json")
+    return f"H: gate_start {gate}; wider on seeds {sorted(data)}"
 
 
 def main() -> None:

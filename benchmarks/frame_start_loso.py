@@ -87,26 +87,38 @@ def with_starts(cals: dict[str, Calibrator], starts: dict[str, dict]) -> dict[st
     return {**cals, FRAME: term}
 
 
-def write_candidate(shipped: dict[str, Calibrator], data: dict, out: Path) -> str:
-    """F with the starts and the wider calibrator fitted on every development seed, written
-    from ``cal_GK8.json``'s text (two entries replaced: the wider calibrator, the frame term)."""
+def write_frame_candidate(shipped: dict[str, Calibrator], data: dict, out: Path,
+                          fit_fn: Callable[[Calibrator, list[dict]], dict[str, dict]],
+                          design: Callable[[list[int]], str], file_name: str) -> dict:
+    """A candidate with the frame term's starts (``fit_fn`` on every development seed's rows)
+    and the wider calibrator fitted on them, written to ``out / file_name`` from
+    ``cal_GK8.json``'s text (two entries replaced: the wider calibrator, the frame term);
+    ``design(seeds)`` opens ``gate_start_design``. Returns the ``gate_start`` written."""
     seeds = sorted(data)
     rows = [r for s in seeds for r in data[s][1]]
     wider = asdict(fit("refit7_C0.2", [r for r in rows if out_of_coverage(r, shipped)], seeds))
     base = json.loads(GK8.read_text())
-    starts = fit_starts(load_calibrators(GK8)[FRAME], rows)
+    starts = fit_fn(load_calibrators(GK8)[FRAME], rows)
     frame = copy.deepcopy(base[FRAME])
     frame["fitted_on"]["gate_start"] = {t: s["start"] for t, s in starts.items()
                                         if s["start"] is not None}
-    frame["fitted_on"]["gate_start_design"] = (
-        f"stop 47: per uncovered activation, the largest frame gap of its clean models of "
-        f"foreign seeds {seeds} plus {MARGIN} (dense: less start_dense - start), at least start; "
-        f"clean models and largest gaps: "
-        + ", ".join(f"{t} {s['clean']} / {s['largest_gap']}" for t, s in starts.items()))
+    frame["fitted_on"]["gate_start_design"] = design(seeds) + ", ".join(
+        f"{t} {s['clean']} / {s['largest_gap']}" for t, s in starts.items())
     cand = {**base, KEY: wider, FRAME: frame}
-    (out / "cal_F9.json").write_text(json.dumps(cand, indent=2) + "\n")
-    load_calibrators(out / "cal_F9.json")  # refused here if malformed
-    return f"F: gate_start {frame['fitted_on']['gate_start']}; wider on seeds {seeds}"
+    (out / file_name).write_text(json.dumps(cand, indent=2) + "\n")
+    load_calibrators(out / file_name)  # refused here if malformed
+    return frame["fitted_on"]["gate_start"]
+
+
+def write_candidate(shipped: dict[str, Calibrator], data: dict, out: Path) -> str:
+    """F with the starts and the wider calibrator fitted on every development seed."""
+    def design(seeds: list[int]) -> str:
+        return (f"stop 47: per uncovered activation, the largest frame gap of its clean models "
+                f"of foreign seeds {seeds} plus {MARGIN} (dense: less start_dense - start), at "
+                f"least start; clean models and largest gaps: ")
+
+    gate = write_frame_candidate(shipped, data, out, fit_starts, design, "cal_F9.json")
+    return f"F: gate_start {gate}; wider on seeds {sorted(data)}"
 
 
 def main() -> None:
