@@ -39,6 +39,13 @@ def test_conformal_threshold_is_the_rank_rule() -> None:
         conformal_threshold(scores, 1.0)
 
 
+@pytest.mark.parametrize("rule", [threshold_at_fpr, conformal_threshold])
+def test_both_threshold_rules_refuse_empty_or_non_finite_scores(rule) -> None:
+    for bad in (torch.zeros(0), torch.tensor([0.1, float("nan")]), torch.tensor([float("inf")])):
+        with pytest.raises(UserInputError, match="empty or not finite"):
+            rule(bad, 0.05)
+
+
 def test_conformal_threshold_holds_the_rate_on_new_scores() -> None:
     """Over many calibration sets of 100 clean scores, a new clean score exceeds the threshold
     at most ``fpr`` of the time (about 1/101); the plain quantile rule lets about twice as many
