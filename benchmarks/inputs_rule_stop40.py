@@ -182,9 +182,10 @@ def conditions(fpop: list[tuple[str, dict]], opop: list[tuple[str, dict]],
                described: tuple[dict, dict], fam: dict[str, dict],
                aimed_at: tuple[str, ...] = FOR,
                max_model_fpr_rise: float | None = None) -> dict[str, bool]:
-    """The rule's conditions 0-5 (stop 40), each's printed text -> met; ``aimed_at``: the
-    foreign trigger families condition 2 reads; ``max_model_fpr_rise``: stop 44's condition 6
-    (no model's guard FPR more than this above today's), left out where None."""
+    """The rule's conditions 0-5 (stop 40), printed one a line after a blank line and returned
+    as text -> met; ``aimed_at``: the foreign trigger families condition 2 reads;
+    ``max_model_fpr_rise``: stop 44's condition 6 (no model's guard FPR more than this above
+    today's), left out where None."""
     f, o = described
     both = fpop + opop
     lost = [f"{n} {r['today']['tpr_at_fpr']:.3f} -> {r['candidate']['tpr_at_fpr']:.3f}"
