@@ -43,7 +43,12 @@ NORMALISE = ("none", "class", "either")  # how strip-text puts its scores on one
 STATS = ("mean", "min")  # how strip-text reduces the keep of an input's mixtures (see ``stat``)
 MAX_MATES = 8  # partners per mixture at most: a mixture of nine sentences (see ``mates``)
 OCCLUDE_SPANS = 64  # windows read per input at most with ``occlude`` (span_text's default)
-OCCLUDE_RULES = ("rank", "beyond", "lost")  # how ``occlude``'s span drop joins the mixture score
+# how ``occlude``'s span drop joins the mixture score
+OCCLUDE_RULES = ("rank", "beyond", "lost", "deep")
+# ``occlude_rule="deep"`` (issue 15, stop 63): the mixture score plus this many times the decades
+# of its class the input's worst window takes away (log10 of 1 over the least it keeps), ranked
+# within the ``"lost"`` groups
+DEEP_WEIGHT = 0.25
 # occlude, occlude_stride, occlude_rule on a transformer (a model with a position table) when
 # ``occlude`` is None, the default (issue 15, stop 59: its rule met on fresh MiniLM 3195)
 TRANSFORMER_OCCLUDE = (5, 1, "lost")
