@@ -8,7 +8,7 @@
 # a reading cut short still holds the guard and triggered sets whole), then its held-out clean
 # set in pieces of 40 (0-39, 40-79, 80-119), then past 120, and 3201's sets in any lane with
 # at least MIN_3201 seconds (30 min) left. Every reader cut at 20:05 UTC (CUT_AT); each saves
-# every 10 inputs. (Second form, 18:25 UTC, before either model exists: the first form's
+# every 10 inputs. (Second form, 18:23 UTC, before either model exists: the first form's
 # pieces of about 165 per lane would leave the guard with a gap if cut; pauses.txt.)
 #   [CUT_AT=HH:MM] bash read_queue.sh
 cd /work/wt/h15 || exit 1
