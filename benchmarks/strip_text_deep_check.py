@@ -18,13 +18,9 @@ from pathlib import Path
 import torch
 
 from span_text_report import merged
-from trojanscope.data.resolve import load_dataset
-from trojanscope.detect.input_level.evaluate import triggered_split
+from strip_text_default_check import split_of
 from trojanscope.detect.input_level.span_occlusion import protected_ids
 from trojanscope.detect.input_level.strip_text import DEEP_WEIGHT
-from trojanscope.io.models import load_model
-from trojanscope.mitigate.triggers import attack_from_spec
-from trojanscope.models.text_common import attach_encoder
 from trojanscope.registry import create
 
 
@@ -36,13 +32,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
     torch.set_num_threads(1)
-    loaded = load_model(opts.folder)
-    model = loaded.module.eval()
-    clean = attach_encoder(loaded, load_dataset(loaded.manifest.dataset["name"], "test"))
-    gen = torch.Generator().manual_seed(0)
+    model, split_x, gen = split_of(opts.folder)
+    sets = dict(zip(("guard", "neg", "trig"), split_x[:3], strict=True))
     with torch.no_grad():
-        sets = dict(zip(("guard", "neg", "trig"), triggered_split(
-            model, clean, attack_from_spec(loaded.manifest.attack), gen)[:3], strict=True))
         det = create("input-detector", "strip-text", occlude=0)  # the dump's mixtures only
         det.fit(model, sets["guard"], generator=gen)  # the same partners as the dump's
         det.occ_, det.protected_ = (5, 1, "deep"), protected_ids(model)  # then read as deep
