@@ -242,3 +242,25 @@ def test_sentencepiece_space_collapsing_regex_is_not_a_word_rewrite(tmp_path):
 def test_a_regex_or_string_naming_word_characters_is_still_flagged(tmp_path, pattern):
     report = scan_paths([_with_replace(tmp_path / "m", pattern)])
     assert "TS433" in {f.rule_id for f in report.active()}, above_info(report)
+
+
+@pytest.mark.parametrize(("tokens", "said"), [
+    (150, "150 tokens but config.json's vocab_size is 100: they do not belong together"),
+    (7, "7 tokens but config.json's vocab_size is 100: most of its rows no input could reach"),
+])
+def test_a_vocab_txt_alone_that_does_not_fit_the_embedding_is_named(tmp_path, tokens, said):
+    """BERT's slow-tokenizer files (``vocab.txt``, no ``tokenizer.json``), as loading reads
+    them: a vocabulary larger than the embedding or under half its rows is ``TS440`` (stop 62:
+    loading refused both, the scanner named neither); one that fits is clean."""
+    def folder(name: str, size: int) -> Path:
+        root = write_benign(tmp_path / name)
+        (root / "tokenizer.json").unlink()
+        (root / "vocab.txt").write_text("".join(f"tok{i}\n" for i in range(size)))
+        return root
+
+    report = scan_paths([folder("bad", tokens)])
+    (found,) = [f for f in report.active() if f.rule_id == "TS440"]
+    assert said in found.message and found.location.file.endswith("vocab.txt")
+    assert found.severity == Severity.MEDIUM
+    assert above_info(scan_paths([folder("fits", 100)])) == []
+    assert above_info(scan_paths([folder("padded", 96)])) == []  # a table padded past it
