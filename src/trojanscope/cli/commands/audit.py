@@ -127,7 +127,7 @@ def audit_command(
     options.check()
     check_destinations(report, output, force)
     check_target(path)  # a missing model or bad --data/--training-data: refused before the
-    check_audit_data(options)  # history database is created (run_audit skips them again)
+    check_audit_data(options, path)  # history database is created (run_audit skips them again)
     new_file = _new_database_file(db, no_history)
     store = open_store(db, no_history)
     try:
