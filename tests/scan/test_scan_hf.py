@@ -264,3 +264,18 @@ def test_a_vocab_txt_alone_that_does_not_fit_the_embedding_is_named(tmp_path, to
     assert found.severity == Severity.MEDIUM
     assert above_info(scan_paths([folder("fits", 100)])) == []
     assert above_info(scan_paths([folder("padded", 96)])) == []  # a table padded past it
+
+
+def test_a_vocab_txt_with_a_finding_is_not_listed_as_not_scanned(tmp_path, capsys):
+    """Stop 63: ``scan`` printed ``TS440`` on ``vocab.txt`` and then listed the same file under
+    "not scanned (not a model or archive format …)"."""
+    from trojanscope.cli.main import run
+
+    root = write_benign(tmp_path / "m")
+    (root / "tokenizer.json").unlink()
+    (root / "vocab.txt").write_text("".join(f"tok{i}\n" for i in range(7)))
+    assert run(["scan", str(root)]) == 0  # medium: below the default --fail-on high
+    out = capsys.readouterr().out
+    assert "TS440" in out and "vocab.txt" in out
+    assert not any(line.startswith("not scanned") and "vocab.txt" in line
+                   for line in out.replace("\n" + str(root), " " + str(root)).splitlines())
