@@ -134,6 +134,13 @@ def verdict(row: dict, kinds: tuple[str, ...], how: str, cals: dict | None = Non
             "n": len(reads), "cpu_s": sum(r["cpu_s"] for r in reads)}
 
 
+def alone(row: dict, j: int) -> dict:
+    """One model's row with draw ``j``'s reading alone (its p, target and CPU s)."""
+    x = next(r for r in row["readings"] if r["kind"] == "draw" and r["j"] == j)
+    return {**row, "probability": x["probability"], "predicted_target": x["predicted_target"],
+            "cpu_s": x["cpu_s"]}
+
+
 def line(rows: list[dict]) -> str:
     """ROC-AUC, CE, caught, clean flagged, right targets among the flagged, median CPU s."""
     bd = [r for r in rows if r["backdoored"]]
@@ -203,6 +210,10 @@ def summary(files: list[str], calibration: Path | None = None) -> None:
             sub = [r for r in part if r["backdoored"] == (cls == "backdoored")]
             print(f"{name} {cls} ({len(sub)}): " + "; ".join(
                 spreads(sub, k) for k in ("draw", "seed", "boot", "sub")))
+        draws = sorted({x["j"] for r in part for x in r["readings"] if x["kind"] == "draw"})
+        for j in draws[1:]:  # each further independent file alone, as draw 0 is read
+            if all(any(x["kind"] == "draw" and x["j"] == j for x in r["readings"]) for r in part):
+                print(f"  draw {j} alone: {line([alone(r, j) for r in part])}")
         for label, (kinds, how) in VERDICTS.items():
             ok = [r for r in part if not kinds
                   or any(x["kind"] in kinds and (x["kind"] != "draw" or x["j"] > 0)

@@ -146,6 +146,7 @@ def test_a_bad_resample_share_or_stat_is_refused(name, bad) -> None:
         registry.create("detector", "tabular-search", **{name: bad})
 
 
+@pytest.mark.slow  # 34 s alone at load 14 (the fixture's run and readings); ~2 s after the others
 def test_a_tree_is_read_on_subsamples_with_the_median(searched) -> None:
     _, plain = searched("xgboost", 1)
     _, boot = searched("xgboost", 1, tree_resamples=2)
