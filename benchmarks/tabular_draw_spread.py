@@ -45,7 +45,13 @@ import torch
 
 torch.set_num_threads(1)
 
-from tabular_small_clean import _auc, _ce, draw, inspected, interleaved, write_rows  # noqa: E402
+from tabular_small_clean import (  # noqa: E402
+    draw,
+    figures_line,
+    inspected,
+    interleaved,
+    write_rows,
+)
 from trojanscope.data import load_dataset  # noqa: E402
 from trojanscope.detect.calibration import load_calibrators  # noqa: E402
 from trojanscope.detect.tree_resample import bootstrap_rows, subsample_rows  # noqa: E402
@@ -141,17 +147,6 @@ def alone(row: dict, j: int) -> dict:
             "cpu_s": x["cpu_s"]}
 
 
-def line(rows: list[dict]) -> str:
-    """ROC-AUC, CE, caught, clean flagged, right targets among the flagged, median CPU s."""
-    bd = [r for r in rows if r["backdoored"]]
-    cl = [r for r in rows if not r["backdoored"]]
-    flagged = [r for r in bd if r["probability"] >= 0.5]
-    right = sum(r["predicted_target"] == r["target"] for r in flagged)
-    return (f"ROC-AUC {_auc(rows):.3f} CE {_ce(rows):.3f} caught {len(flagged)}/{len(bd)} "
-            f"clean flagged {sum(r['probability'] >= 0.5 for r in cl)}/{len(cl)} "
-            f"right {right}/{len(flagged)} CPU {np.median([r['cpu_s'] for r in rows]):.1f} s")
-
-
 VERDICTS = {
     "draw 0 (today's default)": ((), "median"),
     "median over draw 0 + resamples": (("boot",), "median"),
@@ -213,13 +208,13 @@ def summary(files: list[str], calibration: Path | None = None) -> None:
         draws = sorted({x["j"] for r in part for x in r["readings"] if x["kind"] == "draw"})
         for j in draws[1:]:  # each further independent file alone, as draw 0 is read
             if all(any(x["kind"] == "draw" and x["j"] == j for x in r["readings"]) for r in part):
-                print(f"  draw {j} alone: {line([alone(r, j) for r in part])}")
+                print(f"  draw {j} alone: {figures_line([alone(r, j) for r in part])}")
         for label, (kinds, how) in VERDICTS.items():
             ok = [r for r in part if not kinds
                   or any(x["kind"] in kinds and (x["kind"] != "draw" or x["j"] > 0)
                          for x in r["readings"])]
             if len(ok) == len(part) and part:
-                print(f"  {label}: {line([verdict(r, kinds, how, cals) for r in part])}")
+                print(f"  {label}: {figures_line([verdict(r, kinds, how, cals) for r in part])}")
 
 
 def main() -> None:
