@@ -5,6 +5,7 @@ its readings would give (the unlearnt copy where the gate fires, today's output 
 """
 import json
 import sys
+from pathlib import Path
 
 KS = (1, 2, 4)
 
@@ -20,7 +21,8 @@ def shown(r: dict, m: dict) -> str:
 
 
 def main() -> None:
-    rows = [json.loads(line) for f in sys.argv[1:] for line in open(f) if line.strip()]
+    rows = [json.loads(line) for f in sys.argv[1:]
+            for line in Path(f).read_text().splitlines() if line.strip()]
     rows = [r for r in rows if r["backdoored"]]
     print("| model | family | today | " + " | ".join(f"U_{k}" for k in KS)
           + " | flip / twin | " + " | ".join(f"out_{k} / twin_{k}" for k in KS)
