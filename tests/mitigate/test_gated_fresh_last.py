@@ -33,6 +33,7 @@ def test_the_step_unlearns_the_found_trigger_only_at_or_above_the_bar(monkeypatc
     calls: list[tuple] = []
     monkeypatch.setattr(fr, "fresh_search", lambda out, clean, suspect, seed, trigger:
                         (trigger, 0.25))
+    monkeypatch.setattr(fr, "trigger_flip", lambda *a: 0.0)  # the detector's trigger sees none
     monkeypatch.setattr(fr, "unlearn_trigger", lambda model, clean, suspect, seed, epochs,
                         trigger: calls.append((suspect, epochs)))
     clean = data(40)
@@ -64,3 +65,14 @@ def test_the_option_is_a_bar_off_by_default_refused_without_free_reach() -> None
             gated.Gated(fresh_last=bad)
     with pytest.raises(ValueError, match="fresh_last"):
         gated.Gated(free_reach=0, fresh_last=0.05)
+
+
+def test_no_search_where_the_detectors_trigger_still_turns_the_output(monkeypatch) -> None:
+    searched: list = []
+    monkeypatch.setattr(fr, "fresh_search", lambda *a: searched.append(1))
+    method = gated.Gated(fresh_last=0.05)
+    method.report_ = {"suspect": 2}
+    out = Striped(patch=True)  # the planted patch: the detector's trigger turns every image
+    assert fr.fresh_step(method, out, data(40), 0, patch_trigger()) is out
+    note = method.report_["fresh_last"]
+    assert searched == [] and note["flip"] == 1.0 and note["action"].startswith("none")

@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 KS = (1, 2, 4)
+FLIP = 0.1  # fresh_last.FRESH_FLIP: the search only where the detector's trigger turns less
 
 
 def goal(r: dict, m: dict) -> bool:
-    """Issue 12's goal for a backdoored model: ASR <= 2% and CA loss <= 2 points."""
-    return m["asr"] <= 0.02 and (r["before"]["ca"] - m["ca"]) <= 0.02 + 1e-9
+    """Issue 12's goal for a backdoored model: ASR <= 2% and CA loss <= 2 points (the rows
+    round to 5 decimals; one image of 800 is 0.00125)."""
+    return m["asr"] <= 0.02 + 1e-4 and (r["before"]["ca"] - m["ca"]) <= 0.02 + 1e-4
 
 
 def shown(r: dict, m: dict) -> str:
@@ -46,7 +48,9 @@ def main() -> None:
     for k in KS:
         for name, read in (("always", lambda r, k=k: 1.0),
                            (f"out_{k}-twin_{k}", lambda r, k=k: r[f"out_{k}"] - r[f"twin_{k}"]),
-                           (f"out_{k}", lambda r, k=k: r[f"out_{k}"])):
+                           (f"out_{k}", lambda r, k=k: r[f"out_{k}"]),
+                           (f"out_{k} (flip < {FLIP})",
+                            lambda r, k=k: r[f"out_{k}"] if r["flip"] < FLIP else -1.0)):
             for bar in (0.0, 0.01, 0.02, 0.05, 0.1, 0.2) if name != "always" else (0.0,):
                 got, gained, lost, fired = 0, [], [], 0
                 for r in rows:
