@@ -47,6 +47,15 @@ def cpu_seconds(kept: str | None) -> float | None:
     return round(found["user"] + found["sys"], 1) if len(found) == 2 else None
 
 
+def short(value: str) -> str:
+    """A probability to 4 decimals (stop 63: cutting the text at 6 characters turned
+    ``2.8946332207754497e-05`` into ``2.8946``)."""
+    try:
+        return f"{float(value):.4f}"
+    except ValueError:
+        return value
+
+
 def gave(row: dict, kept: str | None) -> str:
     """What a line gave, in a table cell."""
     text = kept.split("--- stdout (last 30,000 characters)\n", 1)[-1] if kept else ""
@@ -56,7 +65,7 @@ def gave(row: dict, kept: str | None) -> str:
         m = re.search(rf'^\s*"{field}": ("?[^",\n]*"?)', stdout, re.M)
         if m:
             value = m.group(1).strip('"')
-            found.append(f"{field} {value[:6] if field == 'probability' else value}")
+            found.append(f"{field} {short(value) if field == 'probability' else value}")
     head = [t.strip() for t in stdout.splitlines()[:3] if t.strip()]
     if found:
         what = ", ".join(found)

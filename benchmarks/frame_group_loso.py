@@ -19,18 +19,27 @@ wider calibrator (``refit7_C0.2``) are fitted on the other seeds only.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from frame_gate_loso import line
-from frame_start_loso import FRAME, GK8, MARGIN, SEEDS9, fit_starts, summary_of, with_starts
+from frame_start_loso import (
+    FRAME,
+    GK8,
+    MARGIN,
+    SEEDS9,
+    clean_gap_starts,
+    fit_starts,
+    summary_of,
+    with_starts,
+    write_frame_candidate,
+)
 from ooc_refit_loso import KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
+from pixel_gate_loso import print_summary
 from trojanscope.detect.calibration import Calibrator, load_calibrators
 from trojanscope.detect.coverage import MIN_COVERED
 
@@ -52,25 +61,11 @@ def fit_gap_starts(term: Calibrator, rows: list[dict], feature: str,
                    skip: tuple[str, ...] = (OWN_FIT,)) -> dict[str, dict]:
     """``fit_group_starts`` for the raise term whose gap is the report feature ``feature``
     (``"frame_share_gap"``, ``"empty_share_gap"``)."""
-    start = float(term.fitted_on["start"])
-    dense_off = float(term.fitted_on["start_dense"]) - start
-    gaps: dict[str, list[float]] = {}
-    for r in rows:
-        rep = r["report"]
-        f = rep["features"]
-        if r["backdoored"] or feature not in f:
-            continue
-        gap = float(f[feature]) - dense_off * float(f.get("first_layer_dense", 0.0))
-        kind = "conv" if "layer:conv" in rep["traits"] else "dense"
-        for t in rep["traits"]:
-            if t.startswith("activation:"):
-                gaps.setdefault(f"{t}@{kind}", []).append(gap)
-    out = {}
-    for g, v in sorted(gaps.items()):
-        ok = len(v) >= MIN_COVERED and g not in skip
-        out[g] = {"clean": len(v), "largest_gap": round(max(v), 4),
-                  "start": round(max(start, max(v) + MARGIN), 4) if ok else None}
-    return out
+    def groups(traits: list[str]) -> list[str]:
+        kind = "conv" if "layer:conv" in traits else "dense"
+        return [f"{t}@{kind}" for t in traits if t.startswith("activation:")]
+
+    return clean_gap_starts(term, rows, feature, groups, skip)
 
 
 def starts_of(term: Calibrator, rows: list[dict], skip: tuple[str, ...] = (OWN_FIT,)) -> dict:
@@ -79,27 +74,16 @@ def starts_of(term: Calibrator, rows: list[dict], skip: tuple[str, ...] = (OWN_F
 
 
 def write_candidate(shipped: dict[str, Calibrator], data: dict, out: Path) -> str:
-    """H with the starts and the wider calibrator fitted on every development seed, written
-    from ``cal_GK8.json``'s text (two entries replaced: the wider calibrator, the frame term)."""
-    seeds = sorted(data)
-    rows = [r for s in seeds for r in data[s][1]]
-    wider = asdict(fit("refit7_C0.2", [r for r in rows if out_of_coverage(r, shipped)], seeds))
-    base = json.loads(GK8.read_text())
-    starts = starts_of(load_calibrators(GK8)[FRAME], rows)
-    frame = copy.deepcopy(base[FRAME])
-    frame["fitted_on"]["gate_start"] = {t: s["start"] for t, s in starts.items()
-                                        if s["start"] is not None}
-    frame["fitted_on"]["gate_start_design"] = (
-        f"stop 48: per uncovered activation (plain key) and per activation x kind group "
-        f"(@dense/@conv, covered or not; {OWN_FIT} left to the term's start), the largest frame "
-        f"gap of its clean models of foreign seeds {seeds} plus {MARGIN} (dense: less "
-        f"start_dense - start), at least start; fewer than {MIN_COVERED} clean: no start; "
-        f"clean models and largest gaps: "
-        + ", ".join(f"{t} {s['clean']} / {s['largest_gap']}" for t, s in starts.items()))
-    cand = {**base, KEY: wider, FRAME: frame}
-    (out / "cal_H10.json").write_text(json.dumps(cand, indent=2) + "\n")
-    load_calibrators(out / "cal_H10.json")  # refused here if malformed
-    return f"H: gate_start {frame['fitted_on']['gate_start']}; wider on seeds {seeds}"
+    """H with the starts and the wider calibrator fitted on every development seed."""
+    def design(seeds: list[int]) -> str:
+        return (f"stop 48: per uncovered activation (plain key) and per activation x kind group "
+                f"(@dense/@conv, covered or not; {OWN_FIT} left to the term's start), the "
+                f"largest frame gap of its clean models of foreign seeds {seeds} plus {MARGIN} "
+                f"(dense: less start_dense - start), at least start; fewer than {MIN_COVERED} "
+                f"clean: no start; clean models and largest gaps: ")
+
+    gate = write_frame_candidate(shipped, data, out, starts_of, design, "cal_H10.json")
+    return f"H: gate_start {gate}; wider on seeds {sorted(data)}"
 
 
 def main() -> None:
@@ -138,11 +122,7 @@ def main() -> None:
     import frame_start_loso
     frame_start_loso.TAGS = TAGS
     result["summary"] = summary_of(result["folds"])
-    for tag, s in result["summary"].items():
-        print(f"{tag:12s} mean CE {s['mean_ce']:.3f}; min AUC {s['min_auc']:.3f}; max worst "
-              f"script-family CE {s['max_worst_script_ce']:.3f}; max worst trigger CE "
-              f"{s['max_worst_trigger_ce']:.3f}; clean flagged {s['clean_flagged']}; "
-              f"right-target flagged {s['target_right_flagged']}/{s['backdoored']}")
+    print_summary(result["summary"], 12)
     args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
 
 

@@ -22,6 +22,7 @@ import copy
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from frame_gate_loso import line
 from ooc_refit_loso import DATA, KEY, SEEDS, fit, load_seed, out_of_coverage, score_rows
-from pixel_gate_loso import DEV_SEEDS, summary
+from pixel_gate_loso import DEV_SEEDS, print_summary, summary
 from trojanscope.detect.calibration import Calibrator, load_calibrators
 from trojanscope.detect.coverage import MIN_COVERED
 
@@ -41,29 +42,41 @@ SEEDS9 = {**DEV_SEEDS,
 TAGS = ("shipped", "GK_loso", "F_loso")
 
 
-def fit_starts(term: Calibrator, rows: list[dict]) -> dict[str, dict]:
-    """Per activation the term's coverage lacks: its fitted start from ``rows``' clean runs
-    (largest conv-equivalent frame gap + ``MARGIN``, at least the term's start), with the count
-    and largest gap; ``start`` is None where fewer than ``MIN_COVERED`` clean runs read it."""
+def clean_gap_starts(term: Calibrator, rows: list[dict], feature: str,
+                     groups: Callable[[list[str]], list[str]],
+                     skip: tuple[str, ...] = ()) -> dict[str, dict]:
+    """Per group of ``rows``' clean runs (``groups``: a run's traits -> the groups it counts in):
+    the count, the largest conv-equivalent gap of the report feature ``feature`` (a dense first
+    layer's gap less ``start_dense - start``) and the start (largest + ``MARGIN``, at least the
+    term's start; None below ``MIN_COVERED`` clean runs or for a group in ``skip``)."""
     start = float(term.fitted_on["start"])
     dense_off = float(term.fitted_on["start_dense"]) - start
-    covered = term.fitted_on.get("coverage") or {}
     gaps: dict[str, list[float]] = {}
     for r in rows:
         rep = r["report"]
         f = rep["features"]
-        if r["backdoored"] or "frame_share_gap" not in f:
+        if r["backdoored"] or feature not in f:
             continue
-        gap = float(f["frame_share_gap"]) - dense_off * float(f.get("first_layer_dense", 0.0))
-        for t in rep["traits"]:
-            if t.startswith("activation:") and int(covered.get(t, 0)) < MIN_COVERED:
-                gaps.setdefault(t, []).append(gap)
+        gap = float(f[feature]) - dense_off * float(f.get("first_layer_dense", 0.0))
+        for g in groups(rep["traits"]):
+            gaps.setdefault(g, []).append(gap)
     out = {}
-    for t, g in sorted(gaps.items()):
-        ok = len(g) >= MIN_COVERED
-        out[t] = {"clean": len(g), "largest_gap": round(max(g), 4),
-                  "start": round(max(start, max(g) + MARGIN), 4) if ok else None}
+    for g, v in sorted(gaps.items()):
+        ok = len(v) >= MIN_COVERED and g not in skip
+        out[g] = {"clean": len(v), "largest_gap": round(max(v), 4),
+                  "start": round(max(start, max(v) + MARGIN), 4) if ok else None}
     return out
+
+
+def fit_starts(term: Calibrator, rows: list[dict]) -> dict[str, dict]:
+    """Per activation the term's coverage lacks: its fitted start from ``rows``' clean runs
+    (largest conv-equivalent frame gap + ``MARGIN``, at least the term's start), with the count
+    and largest gap; ``start`` is None where fewer than ``MIN_COVERED`` clean runs read it."""
+    covered = term.fitted_on.get("coverage") or {}
+    return clean_gap_starts(
+        term, rows, "frame_share_gap",
+        lambda traits: [t for t in traits if t.startswith("activation:")
+                        and int(covered.get(t, 0)) < MIN_COVERED])
 
 
 def with_starts(cals: dict[str, Calibrator], starts: dict[str, dict]) -> dict[str, Calibrator]:
@@ -74,26 +87,38 @@ def with_starts(cals: dict[str, Calibrator], starts: dict[str, dict]) -> dict[st
     return {**cals, FRAME: term}
 
 
-def write_candidate(shipped: dict[str, Calibrator], data: dict, out: Path) -> str:
-    """F with the starts and the wider calibrator fitted on every development seed, written
-    from ``cal_GK8.json``'s text (two entries replaced: the wider calibrator, the frame term)."""
+def write_frame_candidate(shipped: dict[str, Calibrator], data: dict, out: Path,
+                          fit_fn: Callable[[Calibrator, list[dict]], dict[str, dict]],
+                          design: Callable[[list[int]], str], file_name: str) -> dict:
+    """A candidate with the frame term's starts (``fit_fn`` on every development seed's rows)
+    and the wider calibrator fitted on them, written to ``out / file_name`` from
+    ``cal_GK8.json``'s text (two entries replaced: the wider calibrator, the frame term);
+    ``design(seeds)`` opens ``gate_start_design``. Returns the ``gate_start`` written."""
     seeds = sorted(data)
     rows = [r for s in seeds for r in data[s][1]]
     wider = asdict(fit("refit7_C0.2", [r for r in rows if out_of_coverage(r, shipped)], seeds))
     base = json.loads(GK8.read_text())
-    starts = fit_starts(load_calibrators(GK8)[FRAME], rows)
+    starts = fit_fn(load_calibrators(GK8)[FRAME], rows)
     frame = copy.deepcopy(base[FRAME])
     frame["fitted_on"]["gate_start"] = {t: s["start"] for t, s in starts.items()
                                         if s["start"] is not None}
-    frame["fitted_on"]["gate_start_design"] = (
-        f"stop 47: per uncovered activation, the largest frame gap of its clean models of "
-        f"foreign seeds {seeds} plus {MARGIN} (dense: less start_dense - start), at least start; "
-        f"clean models and largest gaps: "
-        + ", ".join(f"{t} {s['clean']} / {s['largest_gap']}" for t, s in starts.items()))
+    frame["fitted_on"]["gate_start_design"] = design(seeds) + ", ".join(
+        f"{t} {s['clean']} / {s['largest_gap']}" for t, s in starts.items())
     cand = {**base, KEY: wider, FRAME: frame}
-    (out / "cal_F9.json").write_text(json.dumps(cand, indent=2) + "\n")
-    load_calibrators(out / "cal_F9.json")  # refused here if malformed
-    return f"F: gate_start {frame['fitted_on']['gate_start']}; wider on seeds {seeds}"
+    (out / file_name).write_text(json.dumps(cand, indent=2) + "\n")
+    load_calibrators(out / file_name)  # refused here if malformed
+    return frame["fitted_on"]["gate_start"]
+
+
+def write_candidate(shipped: dict[str, Calibrator], data: dict, out: Path) -> str:
+    """F with the starts and the wider calibrator fitted on every development seed."""
+    def design(seeds: list[int]) -> str:
+        return (f"stop 47: per uncovered activation, the largest frame gap of its clean models "
+                f"of foreign seeds {seeds} plus {MARGIN} (dense: less start_dense - start), at "
+                f"least start; clean models and largest gaps: ")
+
+    gate = write_frame_candidate(shipped, data, out, fit_starts, design, "cal_F9.json")
+    return f"F: gate_start {gate}; wider on seeds {sorted(data)}"
 
 
 def main() -> None:
@@ -126,11 +151,7 @@ def main() -> None:
             result["written"] = write_candidate(shipped, data, args.write)
             print(f"written: {result['written']}")
     result["summary"] = summary_of(result["folds"])
-    for tag, s in result["summary"].items():
-        print(f"{tag:10s} mean CE {s['mean_ce']:.3f}; min AUC {s['min_auc']:.3f}; max worst "
-              f"script-family CE {s['max_worst_script_ce']:.3f}; max worst trigger CE "
-              f"{s['max_worst_trigger_ce']:.3f}; clean flagged {s['clean_flagged']}; "
-              f"right-target flagged {s['target_right_flagged']}/{s['backdoored']}")
+    print_summary(result["summary"], 10)
     args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
 
 

@@ -97,6 +97,15 @@ def summary(folds: dict) -> dict:
     return out
 
 
+def print_summary(summaries: dict, width: int) -> None:
+    """One line per candidate of :func:`summary`, its tag padded to ``width``."""
+    for tag, s in summaries.items():
+        print(f"{tag:{width}s} mean CE {s['mean_ce']:.3f}; min AUC {s['min_auc']:.3f}; max worst "
+              f"script-family CE {s['max_worst_script_ce']:.3f}; max worst trigger CE "
+              f"{s['max_worst_trigger_ce']:.3f}; clean flagged {s['clean_flagged']}; "
+              f"right-target flagged {s['target_right_flagged']}/{s['backdoored']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", type=Path, required=True)
@@ -130,11 +139,7 @@ def main() -> None:
             result["written"] = write_candidates(shipped, data, args.write)
             print(f"written: {result['written']}")
     result["summary"] = summary(result["folds"])
-    for tag, s in result["summary"].items():
-        print(f"{tag:14s} mean CE {s['mean_ce']:.3f}; min AUC {s['min_auc']:.3f}; max worst "
-              f"script-family CE {s['max_worst_script_ce']:.3f}; max worst trigger CE "
-              f"{s['max_worst_trigger_ce']:.3f}; clean flagged {s['clean_flagged']}; "
-              f"right-target flagged {s['target_right_flagged']}/{s['backdoored']}")
+    print_summary(result["summary"], 14)
     args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
 
 

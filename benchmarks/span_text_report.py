@@ -20,7 +20,11 @@ its least kept probability below 1/2, the dumps' models having two classes — o
 triggered input loses its target when its trigger window goes, a clean sentence that loses
 its class so is a fragile one whose mixtures keep little of it), ``flip:W:S`` (1 minus that
 least kept probability: how far the input without its worst window is from its class; above
-1/2 it lost it) and ``orflip:W:S`` (``strip`` or ``flip:W:S``, each at half the FPR budget, as
+1/2 it lost it), ``deep:W:S`` (stop 63: ``lost:W:S`` with ``strip`` raised by
+``DEEP_WEIGHT`` (0.25) times ``-log10`` of that least kept probability before it is ranked in
+its group — within the fragile clean sentences that lose their class, a triggered input loses
+it deeply, its worst window leaving it 0.05 of its class where theirs leave 0.1-0.5) and
+``orflip:W:S`` (``strip`` or ``flip:W:S``, each at half the FPR budget, as
 ``or50``).
 
 Counts (stop 61, the lead's decision): ``fired`` (every triggered input the model puts in the
@@ -43,6 +47,7 @@ from torch import Tensor
 from _common import read_json
 from trojanscope.detect.input_level.base import pac_threshold
 from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
+from trojanscope.detect.input_level.strip_text import DEEP_WEIGHT
 
 SETS = ("guard", "neg", "trig")
 COUNTS = ("fired", "turned")  # which triggered inputs a guard TPR counts (stop 61: turned)
@@ -99,6 +104,13 @@ def lost_rank(a: dict[str, Tensor], keep: dict[str, Tensor]) -> dict[str, Tensor
     return out
 
 
+def deepened(a: dict[str, Tensor], least: dict[str, Tensor],
+             weight: float = DEEP_WEIGHT) -> dict[str, Tensor]:
+    """``a`` plus ``weight`` times the decades of its class each input's worst window takes away
+    (``-log10`` of the least kept): stop 63's ``deep`` score before its group rank."""
+    return {s: a[s] - weight * torch.log10(least[s].clamp_min(1e-12)) for s in SETS}
+
+
 def scores(split: dict, windows: list[str], fpr: float = 0.05,
            confidence: float = 0.95) -> dict[str, dict[str, Tensor]]:
     """Each score's values on the three sets of one split (``or:`` scores carry their fixed
@@ -115,6 +127,7 @@ def scores(split: dict, windows: list[str], fpr: float = 0.05,
         least = {s: torch.tensor(split[s]["span"]["least"][k], dtype=torch.float64)
                  for s in SETS}
         out[f"lost:{k}"] = lost_rank(out["strip"], least)
+        out[f"deep:{k}"] = lost_rank(deepened(out["strip"], least), least)
         out[f"flip:{k}"] = {s: 1.0 - least[s] for s in SETS}
         out[f"orflip:{k}"] = either_way(out["strip"], out[f"flip:{k}"], fpr, confidence, 0.5)
         for share in OR_SHARES:

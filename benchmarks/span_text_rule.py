@@ -12,7 +12,9 @@ conditions (1) and (4) and gives each model's verdict; ``--count turned`` (stop 
 decision) counts a guard's TPR on the triggered inputs the trigger turned (their clean twin not
 in the target class; the dump's ``twin_pred``) instead of all fired ones (``fired``, the
 default, as stops 49-60 read), each reading giving both counts beside it (``counts``), and
-``--min-count N`` reads only splits with at least N triggered inputs so counted.
+``--min-count N`` reads only splits with at least N triggered inputs so counted; ``--today``
+(stop 63) names the score read as today's (``lost:5:1`` since stop 59's default; ``strip``, the
+mixture score alone, by default, as stops 56-62 read).
 Reported beside it: each reading's seconds per input (strip, span occlusion).
 
     python benchmarks/span_text_rule.py DUMP... --candidate drop:2:2 [--expect 2] [--json OUT]
@@ -28,13 +30,15 @@ from span_text_report import SETS, by_count, count_mask, cut, figures, merged, s
 
 
 def readings(paths: list[Path], candidate: str, fpr: float, confidence: float,
-             neg_first: int = 0, count: str = "fired", min_count: int = 0) -> list[dict]:
+             neg_first: int = 0, count: str = "fired", min_count: int = 0,
+             today: str = "strip") -> list[dict]:
     """Per model and split: today's and the candidate's figures on the triggered inputs
     ``count`` counts (``fired`` or ``turned``), both under each count (``counts``), and the
     seconds per input; with ``neg_first`` (stop 58's plan) a split whose held-out clean set was
     read to its first ``neg_first`` (``span_text_dump.py --first``), cut there, is read too,
     its guard and triggered sets still whole; a split with fewer than ``min_count`` counted
-    inputs is not read."""
+    inputs is not read. ``today``: the score read as today's (``strip``, the mixture score,
+    until stop 62; stop 63: ``lost:5:1``, the transformer default since stop 59)."""
     out = []
     for model, split, windows in merged(paths, partial=bool(neg_first)):
         if neg_first and not planned(split, neg_first):
@@ -50,9 +54,9 @@ def readings(paths: list[Path], candidate: str, fpr: float, confidence: float,
         n = sum(len(split[s]["own"]) for s in SETS)
         out.append({"model": model, "seed": split["seed"], "target": split["target"],
                     "count": count,
-                    "today": figures(values["strip"], mask, fpr, confidence),
+                    "today": figures(values[today], mask, fpr, confidence),
                     "candidate": figures(values[candidate], mask, fpr, confidence),
-                    "counts": {"today": by_count(values["strip"], split, fpr, confidence),
+                    "counts": {"today": by_count(values[today], split, fpr, confidence),
                                "candidate": by_count(values[candidate], split, fpr,
                                                      confidence)},
                     "strip_s_per_input": (split.get("fit_seconds", 0.0) + sum(
@@ -118,6 +122,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dumps", type=Path, nargs="+")
     parser.add_argument("--candidate", required=True)
+    parser.add_argument("--today", default="strip",
+                        help="the score read as today's default (stop 63: lost:5:1; before: "
+                             "strip, the mixture score alone)")
     parser.add_argument("--expect", type=int, default=2)
     parser.add_argument("--gain", action="store_true",
                         help="also require a higher mean guard TPR than today's (stop 57)")
@@ -132,13 +139,16 @@ def main() -> None:
     parser.add_argument("--min-count", type=int, default=0,
                         help="read only splits with at least N triggered inputs so counted")
     parser.add_argument("--fpr", type=float, default=0.05)
+    parser.add_argument("--fpr-slack", type=float, default=0.01,
+                        help="condition (3): the candidate's held-out clean FPR at most "
+                             "today's plus this (stop 63: 0.02)")
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
     rows = readings(opts.dumps, opts.candidate, opts.fpr, opts.confidence, opts.neg_first,
-                    opts.count, opts.min_count)
-    verdict = rule(rows, fpr=opts.fpr, expect=opts.expect, gain=opts.gain,
-                   goal_only=opts.goal_only)
+                    opts.count, opts.min_count, opts.today)
+    verdict = rule(rows, fpr=opts.fpr, fpr_slack=opts.fpr_slack, expect=opts.expect,
+                   gain=opts.gain, goal_only=opts.goal_only)
     for r in rows:
         t, c = r["today"], r["candidate"]
         print(f"{r['model']} split {r['seed']} (t {r['target']}): guard FPR {t['guard_fpr']:.3f}"
@@ -156,7 +166,8 @@ def main() -> None:
     if "per_model" in verdict:
         print("per model (1):", verdict["per_model"])
     if opts.json:
-        opts.json.write_text(json.dumps({"candidate": opts.candidate, "count": opts.count,
+        opts.json.write_text(json.dumps({"candidate": opts.candidate, "today": opts.today,
+                                         "count": opts.count,
                                          "readings": rows,
                                          **verdict}, indent=1) + "\n")
 

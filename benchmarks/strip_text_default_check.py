@@ -27,6 +27,19 @@ from trojanscope.models.text_common import attach_encoder
 from trojanscope.registry import create
 
 
+def split_of(folder: Path, seed: int = 0) -> tuple[torch.nn.Module, tuple, torch.Generator]:
+    """(the run's model, ``triggered_split``'s guard, held-out, triggered inputs and fires on its
+    own test split at ``seed``, the generator after the split — as ``span_text_dump.py`` draws
+    its detector's partners with it)."""
+    loaded = load_model(folder)
+    model = loaded.module.eval()
+    clean = attach_encoder(loaded, load_dataset(loaded.manifest.dataset["name"], "test"))
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        split = triggered_split(model, clean, attack_from_spec(loaded.manifest.attack), gen)
+    return model, split, gen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
@@ -37,13 +50,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
     torch.set_num_threads(1)
-    loaded = load_model(opts.folder)
-    model = loaded.module.eval()
-    clean = attach_encoder(loaded, load_dataset(loaded.manifest.dataset["name"], "test"))
-    gen = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        guard_x, _, trig_x, _ = triggered_split(model, clean, attack_from_spec(
-            loaded.manifest.attack), gen)
+    model, (guard_x, _, trig_x, _), _ = split_of(opts.folder)
     split = json.loads(gzip.decompress(opts.dump.read_bytes()))["models"][0]["splits"][0]
     out: dict = {"model": opts.folder.name}
     pad = int(getattr(model, "pad_id", 0))

@@ -29,7 +29,7 @@ from scipy.optimize import minimize
 from sklearn.metrics import roc_auc_score
 
 from _common import LineParser, fail
-from tabular_small_clean import _auc, _ce
+from tabular_small_clean import figures_line
 from trojanscope.detect.calibration import SHIPPED, load_calibrators
 from trojanscope.detect.tabular_lever_term import TERM, lowered_probability
 
@@ -132,14 +132,7 @@ def figures(rows: list[dict], cal: Path) -> None:
     for name in [*sorted({r["table"] for r in rows}), "pooled"]:
         for label, part in (("D", rows), ("W", w)):
             sel = [r for r in part if name in ("pooled", r["table"])]
-            bd = [r for r in sel if r["backdoored"]]
-            cl = [r for r in sel if not r["backdoored"]]
-            flagged = [r for r in bd if r["probability"] >= 0.5]
-            right = sum(r["predicted_target"] == r["target"] for r in flagged)
-            print(f"{name} {label}: ROC-AUC {_auc(sel):.3f} CE {_ce(sel):.3f} caught "
-                  f"{len(flagged)}/{len(bd)} clean flagged "
-                  f"{sum(r['probability'] >= 0.5 for r in cl)}/{len(cl)} right {right}/"
-                  f"{len(flagged)}")
+            print(f"{name} {label}: {figures_line(sel, cpu=False)}")
 
 
 def main(argv: list[str] | None = None) -> None:

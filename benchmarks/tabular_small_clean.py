@@ -183,6 +183,19 @@ def _auc(rows: list[dict]) -> float:
     )
 
 
+def figures_line(rows: list[dict], cpu: bool = True) -> str:
+    """ROC-AUC, CE, backdoors caught, clean flagged, right targets among the flagged and
+    (``cpu``) the median one-core CPU s: one population's figures on one line (stop 63)."""
+    bd = [r for r in rows if r["backdoored"]]
+    cl = [r for r in rows if not r["backdoored"]]
+    flagged = [r for r in bd if r["probability"] >= 0.5]
+    right = sum(r["predicted_target"] == r["target"] for r in flagged)
+    return (f"ROC-AUC {_auc(rows):.3f} CE {_ce(rows):.3f} caught {len(flagged)}/{len(bd)} "
+            f"clean flagged {sum(r['probability'] >= 0.5 for r in cl)}/{len(cl)} "
+            f"right {right}/{len(flagged)}"
+            + (f" CPU {np.median([r['cpu_s'] for r in rows]):.1f} s" if cpu else ""))
+
+
 def _skips(rows: list[dict]) -> str:
     """Readings with a skipped class, and of those how many had rows to flip there (> 0: the
     class would have been searched before stop 38)."""

@@ -56,3 +56,12 @@ def test_issue15_checks_bad_arguments_in_one_line_before_making_anything(
         assert end.value.code == 2 and says in err and len(err.splitlines()) == 1
         assert not work.exists()
     assert check.parse([str(work), "--until", "23:59"]).deadline is not None
+
+
+def test_a_small_probability_keeps_its_exponent_in_the_table() -> None:
+    """Stop 63: the table cut ``2.8946332207754497e-05`` to ``2.8946``."""
+    from first_contact_table import gave
+
+    kept = ('--- stdout (last 30,000 characters)\n{\n  "verdict": "clean",\n'
+            '  "probability": 2.8946332207754497e-05,\n}\n--- stderr (last 30,000 characters)\n')
+    assert gave({"rc": 0}, kept) == "verdict clean, probability 0.0000"

@@ -44,25 +44,28 @@ def files(tmp_path) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def model_file(tmp_path) -> str:
+    """A MODEL path that exists (``purify`` checks that first, as ``serve`` does, review of
+    stop 38, and ``detect-inputs`` since stop 63, before its imports): the inputs are then
+    read, and a bad file refused, before the model is loaded."""
+    path = tmp_path / "model.pt"
+    path.write_bytes(b"never loaded here")
+    return str(path)
+
+
 @pytest.mark.parametrize("bad", ["missing", "corrupt", "empty"])
-def test_detect_inputs_refuses_a_bad_inputs_file_first(no_model_load, files, capsys, bad) -> None:
-    assert run(["detect-inputs", "model.pt", files[bad], "--method", "strip"]) == 2
+def test_detect_inputs_refuses_a_bad_inputs_file_first(no_model_load, files, model_file, capsys,
+                                                        bad) -> None:
+    assert run(["detect-inputs", model_file, files[bad], "--method", "strip"]) == 2
     one_error_line(capsys, Path(files[bad]).name)
 
 
 @pytest.mark.parametrize("bad", ["missing", "corrupt", "empty"])
-def test_detect_inputs_refuses_a_bad_data_npz_first(no_model_load, files, capsys, bad) -> None:
-    assert run(["detect-inputs", "model.pt", files["good"], "--data", files[bad]]) == 2
+def test_detect_inputs_refuses_a_bad_data_npz_first(no_model_load, files, model_file, capsys,
+                                                     bad) -> None:
+    assert run(["detect-inputs", model_file, files["good"], "--data", files[bad]]) == 2
     one_error_line(capsys, "--data", Path(files[bad]).name)
-
-
-@pytest.fixture
-def model_file(tmp_path) -> str:
-    """A MODEL path that exists (``purify`` checks that first, as ``serve`` does; review of
-    stop 38): the inputs are then read, and a bad file refused, before the model is loaded."""
-    path = tmp_path / "model.pt"
-    path.write_bytes(b"never loaded here")
-    return str(path)
 
 
 @pytest.mark.parametrize("bad", ["missing", "corrupt", "empty"])
@@ -102,8 +105,9 @@ def test_serve_refuses_a_bad_data_file_first(
         (["--method", "strip", "--method-param", "n_overlays=abc"], "n_overlays"),
     ],
 )
-def test_detect_inputs_refuses_bad_options_first(no_model_load, files, capsys, extra, words):
-    assert run(["detect-inputs", "model.pt", files["good"], *extra]) == 2
+def test_detect_inputs_refuses_bad_options_first(no_model_load, files, model_file, capsys, extra,
+                                                 words):
+    assert run(["detect-inputs", model_file, files["good"], *extra]) == 2
     one_error_line(capsys, words)
 
 

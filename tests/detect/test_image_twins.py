@@ -50,6 +50,42 @@ def test_a_lifted_torchscript_model_keeps_its_batchnorm_and_outputs() -> None:
         assert torch.allclose(lifted(x), net(x), atol=1e-5)
 
 
+class _Residual(nn.Module):
+    """A GAP-head residual block whose two BatchNorms before the sum have equal biases, as
+    training leaves them (the same gradient from the same start): the exporter merges them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.body = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4))
+        self.short = nn.Sequential(nn.Conv2d(1, 4, 1, bias=False), nn.BatchNorm2d(4))
+        self.head = nn.Sequential(nn.SiLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                  nn.Linear(4, 3))
+        with torch.no_grad():
+            for bn in (self.body[1], self.short[1]):
+                bn.weight.uniform_(0.5, 1.5)
+                bn.running_mean.uniform_(-0.5, 0.5)
+                bn.running_var.uniform_(0.5, 2.0)
+                bn.bias.copy_(torch.tensor([0.1, -0.2, 0.3, 0.05]))
+        self.eval()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x) + self.short(x))
+
+
+@pytest.mark.slow  # the ONNX exporter's first import
+def test_a_residual_model_whose_norm_biases_were_merged_has_twins() -> None:
+    """Issue 9, stop 63: the fourth maker's `res_gap` had no twins (stop 62): the exporter merged
+    the equal biases, and the lift kept them as plain tensors. Each BatchNorm now gets its own."""
+    net = _Residual()
+    lifted = editable(torch.jit.trace(net, torch.rand(2, *SHAPE)), SHAPE)
+    assert lifted is not None
+    assert sum("BatchNorm" in type(m).__name__ for m in lifted.modules()) == 2
+    x = torch.rand(5, *SHAPE)
+    with torch.no_grad():
+        assert torch.allclose(lifted(x), net(x), atol=1e-5)
+
+
 def test_no_twins_for_a_weight_no_layer_can_redraw() -> None:
     class Scaled(nn.Module):
         def __init__(self) -> None:

@@ -10,7 +10,7 @@ import torch
 
 from trojanscope import registry
 from trojanscope.detect.input_level import conformal_threshold, fit_guard, threshold_at_fpr
-from trojanscope.detect.input_level.base import InputDetector
+from trojanscope.detect.input_level.base import InputDetector, pac_threshold
 from trojanscope.errors import UserInputError
 
 
@@ -37,6 +37,21 @@ def test_conformal_threshold_is_the_rank_rule() -> None:
     assert conformal_threshold(scores[:20], 0.01) == 19.0  # rank past n: the largest
     with pytest.raises(UserInputError, match=r"\(0, 1\)"):
         conformal_threshold(scores, 1.0)
+
+
+@pytest.mark.parametrize("rule", [threshold_at_fpr, conformal_threshold,
+                                  lambda s, f: pac_threshold(s, f, 0.95)])
+def test_every_threshold_rule_refuses_empty_or_non_finite_scores(rule) -> None:
+    for bad in (torch.zeros(0), torch.tensor([0.1, float("nan")]), torch.tensor([float("inf")])):
+        with pytest.raises(UserInputError, match="empty or not finite"):
+            rule(bad, 0.05)
+
+
+def test_pac_threshold_checks_the_rate_then_the_confidence_then_the_scores() -> None:
+    with pytest.raises(UserInputError, match="false-positive rate"):
+        pac_threshold(torch.zeros(0), 1.5, 2.0)
+    with pytest.raises(UserInputError, match="confidence must be in"):
+        pac_threshold(torch.zeros(0), 0.05, 2.0)
 
 
 def test_conformal_threshold_holds_the_rate_on_new_scores() -> None:

@@ -67,3 +67,18 @@ def test_the_pool_gate_switches_the_empty_pixel_term_off_on_a_strided_cnn() -> N
     assert "raise_logit" not in v_e.features
     assert any("'auto:raise' not applied" in n and "pool" in n
                for n in v_e.coverage_notes)
+
+
+def test_print_summary_pads_the_tag_and_prints_every_figure(load_benchmark, capsys) -> None:
+    mod = load_benchmark("pixel_gate_loso")
+    row = {"mean_ce": 0.12345, "min_auc": 0.98765, "max_worst_script_ce": 0.25,
+           "max_worst_trigger_ce": 0.5, "clean_flagged": 2, "target_right_flagged": 7,
+           "backdoored": 9}
+    mod.print_summary({"GK_loso": row, "shipped": {**row, "clean_flagged": 0}}, 10)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "GK_loso    mean CE 0.123; min AUC 0.988; max worst script-family CE 0.250; max worst "
+        "trigger CE 0.500; clean flagged 2; right-target flagged 7/9",
+        "shipped    mean CE 0.123; min AUC 0.988; max worst script-family CE 0.250; max worst "
+        "trigger CE 0.500; clean flagged 0; right-target flagged 7/9",
+    ]

@@ -150,7 +150,12 @@ def test_detect_gives_the_text_verdict_on_a_folder(folders, capsys) -> None:
     code, out, _ = _cli(["detect", str(folders["backdoored"]), "--data", str(folders["csv"]),
                          "--format", "json"], capsys)
     report = json.loads(out)
-    assert code == (1 if report["verdict"] == "backdoored" else 0)
+    # the calibration holds TextCNNs only: a BERT's probability is for review (stop 63), so a
+    # flag reads "review" and exits 0, never "backdoored" with "calibrated": true
+    assert code == 0 and report["calibrated"] is False
+    assert report["verdict"] in ("review", "clean")
+    assert any(n.startswith("probability not calibrated for this architecture")
+               for n in report["coverage_notes"])
     assert report["method"] == "text-inversion" and report["format"] == "hf-safetensors"
     assert 0.0 <= report["probability"] <= 1.0 and report["data_free"] is False
     assert {"ti_flip_1", "ti_prob_3"} <= set(report["features"])
@@ -180,7 +185,12 @@ def test_audit_loads_and_inspects_the_folder(folders, tmp_path, capsys) -> None:
     assert audit["model"]["architecture"] == "BertForSequenceClassification"
     assert steps["detect"]["details"]["method"] == "text-inversion"
     assert steps["detect"]["details"]["suspected_target"] in (0, 1)
-    assert code in (0, 1) and (reports / "report.html").is_file()
+    # an uncalibrated BERT score is at most a medium "needs review" finding (stop 62 read a
+    # MiniLM's 0.51 as a HIGH "backdoor detected"), and the audit passes its default gate
+    found = [f for f in audit["findings"] if f["rule_id"] == "TSA100"]
+    assert all(f["severity"] == "medium" and f["message"].startswith("needs review")
+               and "screening hint" in f["message"] for f in found)
+    assert code == 0 and (reports / "report.html").is_file()
 
 
 def _no_config(folder: Path) -> str:

@@ -358,3 +358,46 @@ def test_module_follows_device_and_dtype_conventions(tmp_path: Path) -> None:
     assert imported(x).dtype == torch.float32
     assert all(p.requires_grad for p in imported.parameters())
     assert imported.input_shape == SHAPES["mlp"]
+
+
+def _two_norms_one_merged_bias(extra_reader: bool) -> onnx.ModelProto:
+    """Two BatchNormalization nodes whose biases the exporter merged (an ``Identity`` copying
+    the first's bias feeds the second), summed as a residual block's two branches; with
+    ``extra_reader`` an ``Add`` reads the copied bias too."""
+    rng = np.random.default_rng(0)
+    c = 3
+    inits = {f"{k}{i}": (rng.uniform(0.5, 1.5, c) if k in ("s", "v") else rng.normal(size=c))
+             .astype(np.float32) for k in "sbmv" for i in (1, 2)}
+    del inits["b2"]
+    nodes = [helper.make_node("Identity", ["b1"], ["b2"]),
+             helper.make_node("BatchNormalization", ["x", "s1", "b1", "m1", "v1"], ["y1"]),
+             helper.make_node("BatchNormalization", ["x", "s2", "b2", "m2", "v2"], ["y2"]),
+             helper.make_node("Add", ["y1", "y2"], ["y"])]
+    if extra_reader:
+        nodes[-1] = helper.make_node("Add", ["y1", "y2"], ["y0"])
+        nodes.append(helper.make_node("Add", ["y0", "b2"], ["y"]))
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, c])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, c])],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("extra_reader", [False, True])
+def test_a_merged_batch_norm_weight_gets_a_copy_per_node(extra_reader: bool) -> None:
+    """Issue 9, stop 63: a residual block's BatchNorm biases merged by the exporter are each
+    lifted to a layer of their own (the same outputs); a weight another operator reads too
+    stays the graph's."""
+    proto = _two_norms_one_merged_bias(extra_reader)
+    module = onnx_to_module(proto)
+    x = np.random.default_rng(1).normal(size=(2, 3)).astype(np.float32)
+    want = ReferenceEvaluator(proto).run(None, {"x": x})[0]
+    with torch.no_grad():
+        assert np.allclose(module(torch.from_numpy(x)).numpy(), want, atol=1e-5)
+    norms = [m for m in module.layers.values() if "BatchNorm" in type(m).__name__]
+    outside = [n for n, _ in module.named_parameters() if not n.startswith("layers.")]
+    if extra_reader:
+        assert norms == [] and len(outside) == 7  # as before: the shared bias stays a tensor
+    else:
+        assert len(norms) == 2 and outside == []
+        assert norms[0].bias.data_ptr() != norms[1].bias.data_ptr()

@@ -20,7 +20,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "mitigation.md"
 def test_the_order_and_options_are_the_documented_ones() -> None:
     names = [s.name for s in after_steps.AFTER_STEPS]
     assert names == ["reach_round2", "first_read", "held_pick", "fold_back", "sparse_last",
-                     "residue_last", "refit_last", "trigger_last", "round_last"]
+                     "residue_last", "refit_last", "trigger_last", "round_last", "fresh_last"]
     assert all(s.option == s.name for s in after_steps.AFTER_STEPS)
     text = DOCS.read_text()
     line = re.search(r"After `free_reach`'s step, in this order: (.*)", text)
@@ -33,10 +33,12 @@ def test_the_defaults_and_asked_options_turn_on_their_steps() -> None:
     assert [s.name for s in on(gated.Gated())] == ["reach_round2"]
     assert on(gated.Gated(free_reach=0)) == []
     asked = gated.Gated(first_read=0.03, held_pick=0.2, fold_back=1, sparse_last=True,
-                        residue_last=0.1, refit_last=5, trigger_last=5, round_last=0.2)
+                        residue_last=0.1, refit_last=5, trigger_last=5, round_last=0.2,
+                        fresh_last=0.05)
     assert [s.name for s in on(asked)] == ["reach_round2", "first_read", "held_pick",
                                            "fold_back", "sparse_last", "residue_last",
-                                           "refit_last", "trigger_last", "round_last"]
+                                           "refit_last", "trigger_last", "round_last",
+                                           "fresh_last"]
     assert not after_steps.keeps_first(gated.Gated())
     assert after_steps.keeps_first(gated.Gated(first_read=0.03))
     assert after_steps.keeps_first(gated.Gated(held_pick=0.2))
@@ -46,6 +48,7 @@ def test_the_defaults_and_asked_options_turn_on_their_steps() -> None:
     assert not after_steps.keeps_first(gated.Gated(refit_last=5))
     assert not after_steps.keeps_first(gated.Gated(trigger_last=5))
     assert not after_steps.keeps_first(gated.Gated(round_last=0.2))
+    assert not after_steps.keeps_first(gated.Gated(fresh_last=0.05))
 
 
 def test_the_chain_runs_the_enabled_steps_in_order_each_on_the_last_output(monkeypatch) -> None:

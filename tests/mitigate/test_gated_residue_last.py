@@ -74,11 +74,13 @@ def test_the_step_unlearns_only_at_or_above_the_bar(monkeypatch) -> None:
     ("trojanscope.mitigate.residue_last", "residue_step", {"residue_last": 0.1}),
     ("trojanscope.mitigate.trigger_last", "trigger_step", {"trigger_last": 5}),
     ("trojanscope.mitigate.round_last", "round_step", {"round_last": 0.2}),
+    ("trojanscope.mitigate.fresh_last", "fresh_step", {"fresh_last": 0.05}),
 ])
 def test_in_the_run_it_is_skipped_without_a_reading_or_a_trigger(
         monkeypatch, module: str, function: str, option: dict) -> None:
     """The steps that read the detector's reversed trigger (``residue_last``; stop 62's
-    ``trigger_last`` and ``round_last``, through ``after_steps.suspect_trigger``)."""
+    ``trigger_last`` and ``round_last``, stop 63's ``fresh_last``, through
+    ``after_steps.suspect_trigger``)."""
     torch.set_num_threads(1)
     called: list = []
     monkeypatch.setattr(f"{module}.{function}", lambda g, out, *a: called.append(1) or out)

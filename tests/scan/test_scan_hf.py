@@ -242,3 +242,40 @@ def test_sentencepiece_space_collapsing_regex_is_not_a_word_rewrite(tmp_path):
 def test_a_regex_or_string_naming_word_characters_is_still_flagged(tmp_path, pattern):
     report = scan_paths([_with_replace(tmp_path / "m", pattern)])
     assert "TS433" in {f.rule_id for f in report.active()}, above_info(report)
+
+
+@pytest.mark.parametrize(("tokens", "said"), [
+    (150, "150 tokens but config.json's vocab_size is 100: they do not belong together"),
+    (7, "7 tokens but config.json's vocab_size is 100: most of its rows no input could reach"),
+])
+def test_a_vocab_txt_alone_that_does_not_fit_the_embedding_is_named(tmp_path, tokens, said):
+    """BERT's slow-tokenizer files (``vocab.txt``, no ``tokenizer.json``), as loading reads
+    them: a vocabulary larger than the embedding or under half its rows is ``TS440`` (stop 62:
+    loading refused both, the scanner named neither); one that fits is clean."""
+    def folder(name: str, size: int) -> Path:
+        root = write_benign(tmp_path / name)
+        (root / "tokenizer.json").unlink()
+        (root / "vocab.txt").write_text("".join(f"tok{i}\n" for i in range(size)))
+        return root
+
+    report = scan_paths([folder("bad", tokens)])
+    (found,) = [f for f in report.active() if f.rule_id == "TS440"]
+    assert said in found.message and found.location.file.endswith("vocab.txt")
+    assert found.severity == Severity.MEDIUM
+    assert above_info(scan_paths([folder("fits", 100)])) == []
+    assert above_info(scan_paths([folder("padded", 96)])) == []  # a table padded past it
+
+
+def test_a_vocab_txt_with_a_finding_is_not_listed_as_not_scanned(tmp_path, capsys):
+    """Stop 63: ``scan`` printed ``TS440`` on ``vocab.txt`` and then listed the same file under
+    "not scanned (not a model or archive format …)"."""
+    from trojanscope.cli.main import run
+
+    root = write_benign(tmp_path / "m")
+    (root / "tokenizer.json").unlink()
+    (root / "vocab.txt").write_text("".join(f"tok{i}\n" for i in range(7)))
+    assert run(["scan", str(root)]) == 0  # medium: below the default --fail-on high
+    out = capsys.readouterr().out
+    assert "TS440" in out and "vocab.txt" in out
+    assert not any(line.startswith("not scanned") and "vocab.txt" in line
+                   for line in out.replace("\n" + str(root), " " + str(root)).splitlines())

@@ -12,7 +12,12 @@ import torch
 
 from script_run import run_script
 from trojanscope import registry
-from trojanscope.detect.tree_resample import bootstrap_rows, mean_features
+from trojanscope.detect.tree_resample import (
+    bootstrap_rows,
+    mean_features,
+    median_features,
+    subsample_rows,
+)
 from trojanscope.errors import UserInputError
 
 torch.set_num_threads(1)
@@ -112,3 +117,43 @@ def test_the_target_order_benchmark_counts_each_order(tmp_path) -> None:
     out = _run("tabular_target_order.py", str(f), "--misses")
     assert "miss rows.json:z:d0 bd-1 target 0 named 1" in out
     assert out.strip().splitlines()[-1].split()[1:] == ["1", "0", "0%", "1", "100%", "1", "100%"]
+
+
+def test_a_subsample_keeps_no_row_twice_and_every_class_and_follows_the_seed(
+        monkeypatch) -> None:
+    y = np.array([0] * 195 + [1] * 5)
+    a = subsample_rows(y, 2, seed=7, k=0, rows=160, min_per_class=2)
+    assert a is not None and len(a) == len(np.unique(a)) == 160
+    assert np.bincount(y[a], minlength=2).min() >= 2
+    assert np.array_equal(a, subsample_rows(y, 2, seed=7, k=0, rows=160, min_per_class=2))
+    assert not np.array_equal(a, subsample_rows(y, 2, seed=7, k=1, rows=160, min_per_class=2))
+    # two rows of a class the file holds twice cannot both land in 3 of 200: no subsample
+    assert subsample_rows(np.array([0] * 198 + [1] * 2), 2, 7, 0, 3, 2) is None
+    monkeypatch.setattr("trojanscope.detect.tree_resample.MAX_TRIES", 0)
+    assert subsample_rows(y, 2, seed=7, k=0, rows=160, min_per_class=2) is None
+
+
+def test_the_median_is_per_feature_over_the_readings_that_hold_it() -> None:
+    got = median_features([{"a": 1.0, "b": 2.0}, {"a": 3.0}, {"a": 8.0, "b": 4.0, "c": 9.0}])
+    assert got == {"a": 3.0, "b": 3.0}
+
+
+@pytest.mark.parametrize(("name", "bad"), [("resample_share", 1.0), ("resample_share", -0.1),
+                                           ("resample_share", "x"), ("resample_share", True),
+                                           ("resample_stat", "mode")])
+def test_a_bad_resample_share_or_stat_is_refused(name, bad) -> None:
+    with pytest.raises(UserInputError, match=name):
+        registry.create("detector", "tabular-search", **{name: bad})
+
+
+@pytest.mark.slow  # 34 s alone at load 14 (the fixture's run and readings); ~2 s after the others
+def test_a_tree_is_read_on_subsamples_with_the_median(searched) -> None:
+    _, plain = searched("xgboost", 1)
+    _, boot = searched("xgboost", 1, tree_resamples=2)
+    _, sub = searched("xgboost", 1, tree_resamples=2, resample_share=0.8,
+                      resample_stat="median")
+    assert sub.features["tab_resamples"] == 2.0
+    assert sub.target_classes == plain.target_classes
+    # subsamples (no row twice), not the bootstraps: other features; seeded as
+    # test_a_subsample_keeps_no_row_twice_and_every_class_and_follows_the_seed checks
+    assert any(sub.features[k] != boot.features[k] for k in plain.features)

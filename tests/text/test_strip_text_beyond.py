@@ -52,7 +52,7 @@ def test_only_a_drop_past_every_fit_drop_lifts_and_the_stride_sets_the_windows()
 
 @pytest.mark.parametrize(("params", "words"), [
     ({"occlude": 3, "occlude_rule": "above"},
-     "occlude_rule must be one of rank, beyond, lost, got"),
+     "occlude_rule must be one of rank, beyond, lost, deep, got"),
     ({"occlude": 3, "occlude_stride": 4}, "occlude_stride must be a whole number >= 1 and <= 3"),
     ({"occlude": 3, "occlude_stride": 0}, "occlude_stride"),
 ])

@@ -464,7 +464,8 @@ def test_a_users_text_column_is_read_by_detect_and_audit(runs, tmp_path: Path, c
 @pytest.mark.slow  # an audit end to end to its detect step: 12.8 s with the test above at load 10
 def test_audit_names_a_text_models_missing_text_column(runs, tmp_path: Path, capsys) -> None:
     """``audit`` of a text model with a ``review``/``stars`` file and no ``--text-column``:
-    its detect step names the missing column, exit 2 (stop 62)."""
+    the missing column is named, exit 2 (stop 62: by its detect step; since stop 63 before
+    any step, ``tests/audit/test_text_data_upfront.py``)."""
     result, folder = runs["badnl"]
     data = tmp_path / "reviews.csv"
     with data.open("w", newline="") as fh:

@@ -14,6 +14,9 @@ import gzip
 import json
 import sys
 
+# the families whose activation is fixed, not drawn (stop 63: lrn_softsign was shown as LeakyReLU)
+ACT = {"wide_leaky": "LeakyReLU", "lrn_softsign": "Softsign"}
+
 
 def rows(runs: str, truth: str) -> list[str]:
     """One Markdown table row per scored model, in build order."""
@@ -29,7 +32,8 @@ def rows(runs: str, truth: str) -> list[str]:
         rep = r["report"] if isinstance(r["report"], dict) else ast.literal_eval(r["report"])
         f, s = rep["features"], r["suspected_target"]
         truth_s = f"{m['trigger_family']} → {m['target']}" if m["backdoored"] else "clean"
-        out.append(f"| `{m['name']}` | {m['recipe']['arch'].get('act', 'LeakyReLU')} | {truth_s} | "
+        act = m["recipe"]["arch"].get("act", ACT.get(m["arch_family"], "?"))
+        out.append(f"| `{m['name']}` | {act} | {truth_s} | "
                    f"{r['probability']:.3f} | {s} | {', '.join(map(str, rep['ranking'][:3]))} | "
                    f"{f[f'mmbd_class_ratio_{s}']:.2f} | {f['mmbd_class_ratio_8']:.2f} | "
                    f"{f.get('raise_logit', 0.0):.2f} |")

@@ -22,25 +22,31 @@ if TYPE_CHECKING:
     from trojanscope.detect.data.inputs import SuspectData
 
 
-def check_audit_data(options: AuditOptions) -> None:
+def check_audit_data(options: AuditOptions, target: str | Path | None = None) -> None:
     """Load ``--data`` and ``--training-data`` as their steps will; refuse what fails. Once
     per set of data options: the audits of a registry share the check (its options carry it,
-    to worker processes too)."""
+    to worker processes too). With ``target`` a text model (:func:`reads_text`), a CSV/TSV/JSONL
+    ``--data`` is read as its sentences up front, as the detect step reads it (stop 63: it
+    passed as a table and was refused after the scan and the load, or refused naming a
+    categorical column)."""
+    text = target is not None and reads_text(target)
     asked = (options.data, options.split, options.label_column, options.text_column,
-             options.training_data,
+             options.training_data, text,
              _stamp(options.data), _stamp(options.training_data))
     if options.data_checked == asked:
         return
-    if options.data is not None and not _needs_model_schema(options.data):
+    if options.data is not None and (text or not _needs_model_schema(options.data)):
         from trojanscope.data.resolve import load_dataset
-        from trojanscope.detect.inputs import default_split
+        from trojanscope.detect.inputs import default_split, text_file_column
 
+        column = text_file_column(options.data, options.text_column) if text \
+            else options.text_column
         with user_data_error("--data", options.data):
             load_dataset(
                 options.data,
                 default_split(options.data, options.split),
                 label_column=options.label_column,
-                text_column=options.text_column,
+                text_column=column,
             )
     if options.training_data is not None:
         training_data(options)
@@ -77,6 +83,27 @@ def _check_counts(suspect: SuspectData, method: str) -> None:
     detector = resolve_detector(make_detector(method), data, with_features=False)
     if getattr(detector, "needs_model", True):
         detector.check_labels(np.asarray(data.labels), data.num_classes)
+
+
+def reads_text(target: str | Path) -> bool:
+    """Whether ``target`` is a text model, read from its JSON files alone (nothing loaded): a
+    run folder whose manifest names a tokenizer (``text``), or a Hugging Face folder (loaded as
+    a text classifier; an image one is refused when loaded)."""
+    from trojanscope.io.hf_folder import is_hf_folder
+    from trojanscope.io.json_file import load_json
+    from trojanscope.io.manifest import MANIFEST_NAME
+
+    root = Path(target)
+    if not root.is_dir():
+        return False
+    manifest = root / MANIFEST_NAME
+    if manifest.is_file():
+        try:
+            raw = load_json(manifest)
+        except (OSError, ValueError):
+            return False  # the load step says what is wrong with it
+        return isinstance(raw, dict) and bool(raw.get("text"))
+    return is_hf_folder(root)
 
 
 def _stamp(spec: str | Path | None) -> tuple[int, int] | None:

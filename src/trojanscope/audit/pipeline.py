@@ -198,7 +198,7 @@ def run_audit(
     check_target(target)
     from trojanscope.audit.data_check import check_audit_data
 
-    check_audit_data(options)  # bad --data/--training-data: refused before any step
+    check_audit_data(options, target)  # bad --data/--training-data: refused before any step
     started = time.perf_counter()
     digest, files = model_digests(target, options.signature)
     result = AuditResult(

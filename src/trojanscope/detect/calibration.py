@@ -51,6 +51,7 @@ from trojanscope.detect.named_check import (
     named_note,
     named_term,
 )
+from trojanscope.detect.one_kind import one_kind_note
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.detect.tabular_gap_raise import (
@@ -813,6 +814,11 @@ def _calibrate(
             notes.append(f"{UNCALIBRATED_NOTE} for such models (no calibration "
                          "separated clean from backdoored ones): a ranking score to review, "
                          "not evidence")
+        said = one_kind_note(scored_by, verdict.traits, covered, cal.fitted_on.get("n_models"),
+                             UNCALIBRATED_NOTE)
+        if said is not None:  # e.g. a MiniLM scored by a calibration of TextCNNs alone
+            verdict.features["calibrated"] = 0.0
+            notes.append(said)
         verdict.coverage_notes = [*verdict.detector_notes, *unread, *notes]  # the detector's
         # own stay
     else:

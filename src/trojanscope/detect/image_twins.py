@@ -12,9 +12,12 @@ is the architecture's wide class; one that stands out only in the model is not e
 architecture and the clean file.
 
 A TorchScript model is read through its editable lift (:func:`~trojanscope.io.script_lift.
-lift_torchscript`: the exporter folds BatchNorm into the convolution before it, so its twins
-train without it); a model with a weight no layer can draw afresh (GroupNorm or LayerNorm
-weights an ONNX graph keeps as plain tensors, a custom ``nn.Parameter``) has no twins.
+lift_torchscript` with ``keep_norm``: each BatchNorm stays a layer of its own, where the
+exporter would fold it into the convolution before it; since stop 63 a BatchNorm weight the
+exporter merged with another of equal value gets a copy per node, so residual models have
+twins); a model with a weight no layer can
+draw afresh (GroupNorm or LayerNorm weights an ONNX graph keeps as plain tensors, a custom
+``nn.Parameter``) has no twins.
 """
 
 from __future__ import annotations

@@ -91,13 +91,22 @@ def _text_column(loaded: LoadedModel, source: str | Path | None,
     """The text column to read ``source`` by: ``text_column`` (refused for a model that does
     not read text), else ``text`` for a text model's CSV/TSV/JSONL file, else None (the
     format decides)."""
-    from trojanscope.data.text_files import SUFFIXES
     from trojanscope.detect.input_level.text_inputs import is_text_model
 
     text = is_text_model(loaded)
     if text_column is not None and not text:
         raise UserInputError("--text-column applies to text models only")
     if text_column is not None or not text or source is None:
+        return text_column
+    return text_file_column(source, None)
+
+
+def text_file_column(source: str | Path, text_column: str | None) -> str | None:
+    """The column a text model reads ``source`` by: ``text_column``, else ``text`` for a
+    CSV/TSV/JSONL file, else None (a bundled name: the format decides)."""
+    from trojanscope.data.text_files import SUFFIXES
+
+    if text_column is not None:
         return text_column
     return "text" if Path(str(source)).suffix.lower() in SUFFIXES else None
 

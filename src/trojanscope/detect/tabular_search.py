@@ -73,7 +73,14 @@ from trojanscope.detect.tree_mass import (
     leaves_per_tree,
 )
 from trojanscope.detect.tree_reference import reference_trees, referenced
-from trojanscope.detect.tree_resample import SHORT, UNREAD, bootstrap_rows, mean_features
+from trojanscope.detect.tree_resample import (
+    SHORT,
+    UNREAD,
+    bootstrap_rows,
+    mean_features,
+    median_features,
+    subsample_rows,
+)
 from trojanscope.errors import UserInputError
 from trojanscope.params import check_option
 from trojanscope.registry import register
@@ -92,6 +99,8 @@ MIN_SOURCES = 10
 # trees: bootstrap resamples whose features are averaged (``tree_resamples``; each costs one
 # more reading of the tree)
 MAX_RESAMPLES = 16
+# how the resamples' features are put together (``resample_stat``; median since stop 63)
+RESAMPLE_STATS = {"mean": mean_features, "median": median_features}
 # candidate W's contrast search: its seed offset (apart from the twins' own)
 LEVER_SEARCH = 7
 
@@ -193,6 +202,11 @@ class TabularSearch(ModelDetector):
             files (issue 16 stop 44). 0 (default) reads the file once; each resample costs
             one more reading. On a network, or where fewer resamples keep every class's rows,
             a note says so (review of stop 45).
+        resample_share: with ``tree_resamples``: 0 (default) draws each resample as a
+            bootstrap of the file's size (stop 45); a share in (0, 1) draws that share of
+            the file's rows without replacement instead (issue 16 stop 63: no row twice).
+        resample_stat: with ``tree_resamples``: ``mean`` (default) or ``median`` of each
+            feature over the file and its resamples (issue 16 stop 63).
         twin_order: networks read with twins: the suspected target is the class of largest
             excess against both references, the linear one's plus the twins' (the class
             neither explains; the linear excess breaks ties), its trigger the combination
@@ -268,7 +282,8 @@ class TabularSearch(ModelDetector):
                  twin_order: bool | None = None, twin_fit: str = "distil",
                  tree_resamples: int = 0, sure_order: bool = False,
                  sure_rows: bool | None = None, lever_twins: int = 0,
-                 lever_order: bool = False) -> None:
+                 lever_order: bool = False, resample_share: float = 0.0,
+                 resample_stat: str = "mean") -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -308,6 +323,14 @@ class TabularSearch(ModelDetector):
         except ValueError as exc:
             raise UserInputError(f"tabular-search: {exc}") from None
         self.tree_resamples = int(tree_resamples)
+        if (isinstance(resample_share, bool) or not isinstance(resample_share, (int, float))
+                or not 0.0 <= float(resample_share) < 1.0):
+            raise UserInputError("tabular-search: resample_share must be a number in [0, 1)")
+        self.resample_share = float(resample_share)
+        if resample_stat not in RESAMPLE_STATS:
+            raise UserInputError(
+                f"tabular-search: resample_stat must be one of {', '.join(RESAMPLE_STATS)}")
+        self.resample_stat = str(resample_stat)
         try:
             check_option("lever_twins", lever_twins, 0, MAX_LEVER_TWINS, integer=True)
         except ValueError as exc:
@@ -346,15 +369,19 @@ class TabularSearch(ModelDetector):
         return verdict
 
     def resampled(self, target: InspectionTarget, verdict: ModelVerdict, seed: int) -> None:
-        """A tree's features replaced by their mean over the file and ``tree_resamples``
-        bootstrap resamples of it (:mod:`.tree_resample`); the target order, the per-class
-        details and the notes stay the file's own reading."""
+        """A tree's features replaced by their mean (or median: ``resample_stat``) over the
+        file and ``tree_resamples`` resamples of it, bootstraps or (``resample_share``)
+        subsamples (:mod:`.tree_resample`); the target order, the per-class details and the
+        notes stay the file's own reading."""
         clean = target.clean
         schema = schema_of(clean)
         y = clean.get_batch(torch.arange(len(clean)))[1].numpy()
+        rows = max(1, round(self.resample_share * len(y)))
         readings = [verdict.features]
         for k in range(self.tree_resamples):
-            idx = bootstrap_rows(y, target.num_classes, seed, k, self.min_per_class)
+            idx = (subsample_rows(y, target.num_classes, seed, k, rows, self.min_per_class)
+                   if self.resample_share else
+                   bootstrap_rows(y, target.num_classes, seed, k, self.min_per_class))
             if idx is None:
                 break
             part = clean.subset(idx)
@@ -362,7 +389,7 @@ class TabularSearch(ModelDetector):
                 part.schema = schema
             sub = InspectionTarget(target.model, target.input_shape, target.num_classes, part)
             readings.append(self.read(sub, torch.Generator().manual_seed(seed + k)).features)
-        verdict.features = mean_features(readings)
+        verdict.features = RESAMPLE_STATS[self.resample_stat](readings)
         verdict.features["tab_resamples"] = float(len(readings) - 1)
         if len(readings) - 1 < self.tree_resamples:  # fewer than asked: said, not silent
             verdict.detector_notes.append(SHORT.format(

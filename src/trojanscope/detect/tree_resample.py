@@ -8,6 +8,11 @@ mean of each feature over the file and ``count`` resamples of it, each of the fi
 drawn with replacement from the seed — is the steadier reading of the same quantity. The
 resamples keep the file's size (the band calibrators were fitted at 200 rows), and every
 class keeps the detector's minimum of rows.
+
+Since issue 16 stop 63 the resamples can instead be subsamples without replacement (a share
+of the file's rows: a bootstrap's repeated rows read as concentrated leaves and raised clean
+credit-default trees' p, 0.40 -> 0.69-0.97 on a development zoo) and the features their
+median rather than their mean (``resample_share``, ``resample_stat``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,26 @@ def bootstrap_rows(y: np.ndarray, num_classes: int, seed: int, k: int,
         if np.all(counts[present] >= min_per_class):
             return idx
     return None
+
+
+def subsample_rows(y: np.ndarray, num_classes: int, seed: int, k: int, rows: int,
+                   min_per_class: int) -> np.ndarray | None:
+    """Row indices of subsample ``k``: ``rows`` of ``y``'s rows without replacement (sorted)
+    from the seed ``[seed, rows, k, attempt]``, redrawn while a class present in ``y`` holds
+    fewer than ``min_per_class`` rows (``None`` after :data:`MAX_TRIES` draws)."""
+    present = np.bincount(y, minlength=num_classes) >= min_per_class
+    for attempt in range(MAX_TRIES):
+        idx = np.sort(np.random.default_rng([seed, rows, k, attempt]).choice(
+            len(y), size=min(rows, len(y)), replace=False))
+        if np.all(np.bincount(y[idx], minlength=num_classes)[present] >= min_per_class):
+            return idx
+    return None
+
+
+def median_features(readings: list[dict[str, float]]) -> dict[str, float]:
+    """Per feature the median over the readings that hold it (the first reading's keys)."""
+    first = readings[0]
+    return {k: float(np.median([r[k] for r in readings if k in r])) for k in first}
 
 
 def mean_features(readings: list[dict[str, float]]) -> dict[str, float]:

@@ -27,6 +27,20 @@ TOKENIZER_NAMES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_ma
 SKIP_DIRS = (".git", ".hg", ".svn", "__pycache__")
 
 
+def tokenizer_misfit(size: int, rows: int) -> str | None:
+    """Why a tokenizer of ``size`` tokens cannot be the tokenizer of a model whose embedding has
+    ``rows`` rows (``None``: it may be): ids past the table, or fewer tokens than half its rows
+    (stop 62: a 5-token tokenizer over MiniLM's 30,522 rows turned every word into ``[UNK]``;
+    hub models pad their tables by a few per cent, to a multiple of 8 or 64). Loading refuses
+    such a folder and the scanner names it (``TS440``), by this one rule."""
+    if size > rows:
+        return "they do not belong together"
+    if 2 * size < rows:
+        return ("most of its rows no input could reach: the tokenizer is not this model's "
+                "(from another folder?)")
+    return None
+
+
 @dataclass(frozen=True)
 class CodeRef:
     """One ``auto_map`` (or ``custom_pipelines``) entry: which file names which class."""

@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from trojanscope.errors import UserInputError
-from trojanscope.io.hf_folder import HFLayout, read_hf_layout, read_json
+from trojanscope.io.hf_folder import HFLayout, read_hf_layout, read_json, tokenizer_misfit
 
 DEFAULT_MAX_LEN = 64  # tokens per input, as the minilm runs' default
 HEAD_SUFFIX = "ForSequenceClassification"
@@ -80,19 +80,13 @@ def load_hf_folder(path: str | Path, max_len: int = DEFAULT_MAX_LEN):
 
 
 def _check_tokenizer_size(root: Path, size: int, rows: object) -> None:
-    """One error line, before any weights are read, where the tokenizer cannot be the model's:
-    ids past its embedding table, or fewer tokens than half its rows (stop 62: a 5-token
-    tokenizer over MiniLM's 30,522 rows was read, and every word of ``--data`` became
-    ``[UNK]``: a confident verdict on nothing; hub models pad their tables by a few per cent,
-    to a multiple of 8 or 64)."""
+    """One error line, before any weights are read, where the tokenizer cannot be the model's
+    (:func:`~trojanscope.io.hf_folder.tokenizer_misfit`: stop 62 read a 5-token tokenizer over
+    MiniLM's 30,522 rows, and every word of ``--data`` became ``[UNK]``: a confident verdict on
+    nothing)."""
     if not isinstance(rows, int):
         return
-    why = ""
-    if size > rows:
-        why = "they do not belong together"
-    elif 2 * size < rows:
-        why = ("most of its rows no input could reach: the tokenizer is not this model's "
-               "(from another folder?)")
+    why = tokenizer_misfit(size, rows)
     if why:
         raise UserInputError(f"{root}: the tokenizer has {size} tokens but the model's "
                              f"embedding has {rows} (config.json vocab_size): {why}")

@@ -619,6 +619,7 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
         raise UserInputError(f"{where}: the model has no output")
 
     weights = {t.name: _to_torch(t, where) for t in graph.initializer}
+    norm_copies = _batch_norm_copies(graph, set(weights))
     constants: dict[str, Tensor] = {}
     nodes: list[_Node] = []
     problems: list[str] = []
@@ -626,6 +627,9 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
         attrs = _attrs(node, where)
         if node.op_type == "Constant":
             constants[node.output[0]] = _constant(attrs, where)
+            continue
+        if node.output and node.output[0] in norm_copies:  # its own copy of the weight
+            weights[node.output[0]] = weights[node.input[0]].clone()
             continue
         problem = _unsupported_use(node.op_type, attrs, len([o for o in node.output if o]))
         if problem:
@@ -638,6 +642,26 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     module = OnnxModule(weights, constants, nodes, inputs[0].name, _FLOATS[elem],
                         graph.output[0].name, opset, infer_input_shape(model), source)
     return module.eval()  # inference semantics (batch norm's running statistics) by default
+
+
+def _batch_norm_copies(graph: onnx.GraphProto, initializers: set[str]) -> set[str]:
+    """Outputs of ``Identity`` nodes that copy an initializer and that only BatchNormalization
+    nodes read as a weight: the exporter merges initializers of equal value this way, and a
+    residual block's two BatchNorm biases before the sum are equal by construction (the same
+    gradient from the same start). Each becomes an initializer of its own, so that every such
+    BatchNorm is lifted to a layer (:meth:`OnnxModule._lift_layers`) — otherwise a ResNet's
+    lift keeps plain tensors and has no clean twins (issue 9, stop 63). The same outputs in
+    inference; a weight read by any other node stays shared."""
+    readers: dict[str, set[str]] = {}
+    for node in graph.node:
+        for k, name in enumerate(node.input):
+            readers.setdefault(name, set()).add(
+                node.op_type if node.op_type == "BatchNormalization" and k > 0 else "other")
+    outputs = {o.name for o in graph.output}
+    return {node.output[0] for node in graph.node
+            if node.op_type == "Identity" and len(node.input) == 1 and len(node.output) == 1
+            and node.input[0] in initializers and node.output[0] not in outputs
+            and readers.get(node.output[0]) == {"BatchNormalization"}}
 
 
 def infer_input_shape(model_proto: onnx.ModelProto) -> tuple[int, ...] | None:

@@ -30,6 +30,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.base import frozen_copy
+from trojanscope.mitigate.sent_share import outside, sent_share
 
 # The generator's offset from the method's seed (not another stage's stream).
 FREE_SEED = 6151
@@ -55,10 +56,9 @@ def universal_reach(model: nn.Module, x: Tensor, y: Tensor, suspect: int,
     ``eps`` (None: ``READ_EPS``) per pixel, found on those images by ``steps`` signed-gradient
     steps, sends to ``suspect`` (0 when there is none)."""
     eps = READ_EPS if eps is None else eps
-    keep = y != suspect
-    if not bool(keep.any()):
+    xs = outside(x, y, suspect)
+    if len(xs) == 0:
         return 0.0
-    xs = x[keep]
     target = torch.full((len(xs),), suspect, dtype=torch.long)
     delta = torch.zeros(1, *xs.shape[1:])
     with eval_mode(model):
@@ -68,9 +68,7 @@ def universal_reach(model: nn.Module, x: Tensor, y: Tensor, suspect: int,
             (grad,) = torch.autograd.grad(loss, [delta])
             with torch.no_grad():
                 delta = (delta - eps / 10 * grad.sign()).clamp(-eps, eps)
-        with torch.no_grad():
-            hit = model((xs + delta).clamp(0, 1)).argmax(1) == suspect
-    return float(hit.float().mean())
+    return sent_share(model, x, y, suspect, lambda moved: (moved + delta).clamp(0, 1))
 
 
 def _pushed(model: nn.Module, x: Tensor, delta: Tensor, suspect: int) -> Tensor:

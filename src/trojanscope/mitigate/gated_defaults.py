@@ -209,3 +209,10 @@ TRIGGER_LAST = 0
 # fresh zoos 2465/2466 (10 of 20 backdoored MLPs at the goal, as today's default: it fired on one
 # model, already at the goal; none of the fresh ASR misses was a SIG model): opt-in.
 ROUND_LAST = 0.0
+# ``fresh_last``'s bar (issue 12 stop 63, h12): with B > 0, last, where ``free_reach``'s step read
+# the model and the detector left a reversed trigger for the suspect, the trigger is searched
+# again on the output (no larger than the detector's) and unlearnt where it still sends at least
+# B of the clean images not of the suspect there (:mod:`~trojanscope.mitigate.fresh_last`):
+# aimed at the ASR residues the reversed trigger no longer sees. 0: off (opt-in; its rule on
+# fresh zoos 2467/2468: benchmarks/data/mitigate_s63/plan.md).
+FRESH_LAST = 0.0

@@ -19,6 +19,7 @@ from trojanscope.mitigate.gated_defaults import (
     FIRST_READ,
     FOLD_BACK,
     FREE_REACH,
+    FRESH_LAST,
     GUARD_BUDGET,
     GUARD_TRIPS,
     HELD_PICK,
@@ -405,6 +406,15 @@ class AfterOptions:
             ``ROUND_LAST`` = 0 (off): ``round_last=0.3`` failed its rule on fresh zoos
             2465/2466 (10 of 20 as today's; it fired on one model). Off where ``free_reach`` is
             0; asked for there, it is refused.
+        fresh_last: with a bar B > 0, last (after ``round_last``), where ``free_reach``'s
+            step read the model and the detector left a reversed trigger for the suspect, that
+            trigger is searched again on the output (warm from the detector's, its mask no
+            larger) and, where the found trigger still sends at least B of the clean images not
+            of the suspect there, unlearnt for 5 epochs of ``free_reach``'s distilling
+            fine-tune towards the output (:mod:`~trojanscope.mitigate.fresh_last`; the note's
+            ``fresh_last``). Built for the ASR residues the reversed trigger no longer sees
+            (issue 12 stop 63, h12); default ``FRESH_LAST`` = 0 (off). Off where
+            ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -425,6 +435,7 @@ class AfterOptions:
     refit_last: int | None = None
     trigger_last: int | None = None
     round_last: float | None = None
+    fresh_last: float | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -466,6 +477,7 @@ class AfterOptions:
             ("refit_last", REFIT_LAST, _count(20), "runs " + after),
             ("trigger_last", TRIGGER_LAST, _count(20), "runs " + after),
             ("round_last", ROUND_LAST, _fraction(1.0), "reads " + after),
+            ("fresh_last", FRESH_LAST, _fraction(1.0), "reads " + after),
         ):
             self._after_free_reach(name, default, check, does)
 

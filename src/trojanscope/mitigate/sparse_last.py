@@ -34,6 +34,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.after_steps import free_reach_read
 from trojanscope.mitigate.free_unlearn import distil_fit
+from trojanscope.mitigate.sent_share import outside, sent_share
 
 # The generator's offset from the method's seed (not another step's stream).
 SPARSE_SEED = 7331
@@ -86,14 +87,11 @@ def sparse_reach(model: nn.Module, x: Tensor, y: Tensor, suspect: int, k: int = 
     """The share of ``x``'s images not of class ``suspect`` that one sparse perturbation
     (:func:`sparse_delta` with ``iters``, None: ``READ_ITERS``, found on those images) sends to
     ``suspect`` (0 when there is none)."""
-    keep = y != suspect
-    if not bool(keep.any()):
+    xs = outside(x, y, suspect)
+    if len(xs) == 0:
         return 0.0
-    xs = x[keep]
     mask, value = sparse_delta(model, xs, suspect, k, READ_ITERS if iters is None else iters)
-    with torch.no_grad(), eval_mode(model):
-        hit = model(stamp(xs, mask, value)).argmax(1) == suspect
-    return float(hit.float().mean())
+    return sent_share(model, x, y, suspect, lambda moved: stamp(moved, mask, value))
 
 
 def sparse_push(suspect: int) -> Any:

@@ -26,6 +26,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import predict
 from trojanscope.mitigate.residual import MAX_FIT, striped_perturbation
+from trojanscope.mitigate.sent_share import sent_share
 
 
 def first_linear(model: nn.Module, x: Tensor) -> nn.Linear | None:
@@ -117,11 +118,7 @@ def layer_inputs(model: nn.Module, layer: nn.Module, x: Tensor) -> Tensor:
 
 def stripe_reach(model: nn.Module, delta: Tensor, val: TensorDataset, target: int) -> float:
     """Share of ``val``'s images outside ``target`` that ``delta`` sends to ``target``."""
-    keep = val.y != target
-    if not bool(keep.any()):
-        return 0.0
-    pred = predict(model, (val.x[keep] + delta).clamp(0, 1)).argmax(1)
-    return float((pred == target).float().mean())
+    return sent_share(model, val.x, val.y, target, lambda moved: (moved + delta).clamp(0, 1))
 
 
 def project_out(layer: nn.Linear, u: Tensor, mean_input: Tensor) -> None:

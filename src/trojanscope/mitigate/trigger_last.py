@@ -32,10 +32,10 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.after_steps import suspect_trigger
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.free_unlearn import distil_fit
+from trojanscope.mitigate.sent_share import sent_share
 
 # The generator's offset from the method's seed (its own stream: the fit's neighbours and order).
 TRIGGER_SEED = 4409
@@ -48,12 +48,7 @@ def trigger_flip(model: nn.Module, x: Tensor, y: Tensor, suspect: int,
                  trigger: ReversedTrigger) -> float:
     """The share of ``x``'s images not of class ``suspect`` that ``model`` sends to ``suspect``
     once stamped with ``trigger`` (0 where there is none)."""
-    keep = y != suspect
-    if not bool(keep.any()):
-        return 0.0
-    with torch.no_grad(), eval_mode(model):
-        hit = model(trigger.apply(x[keep])).argmax(1) == suspect
-    return float(hit.float().mean())
+    return sent_share(model, x, y, suspect, trigger.apply)
 
 
 def unlearn_trigger(model: nn.Module, clean: TensorDataset, suspect: int, seed: int,

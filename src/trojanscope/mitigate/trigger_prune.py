@@ -17,16 +17,12 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.metrics import accuracy, predict
 from trojanscope.mitigate.base import hidden_layers, recorded_outputs, zero_channels
+from trojanscope.mitigate.sent_share import sent_share
 
 
 def proxy_asr(model: nn.Module, trigger: ReversedTrigger, val: TensorDataset) -> float:
     """Share of the validation samples outside the trigger's class that it sends there."""
-    keep = val.y != trigger.target
-    if not bool(keep.any()):
-        return 0.0
-    with torch.no_grad():
-        pred = predict(model, trigger.apply(val.x[keep])).argmax(1)
-    return float((pred == trigger.target).float().mean())
+    return sent_share(model, val.x, val.y, trigger.target, trigger.apply)
 
 
 def candidate_layers(model: nn.Module) -> list[str]:

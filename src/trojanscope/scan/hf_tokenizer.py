@@ -2,14 +2,16 @@
 ``tokenizers`` library writes (not JSON, component types it does not have, thousands of
 added tokens, added tokens that take over vocabulary ids, normalizers that rewrite words in
 every input — a trigger planted before the model sees the text), ``tokenizer_class`` values
-that are not class names, and a vocabulary larger than the model's embedding."""
+that are not class names, a vocabulary larger than the model's embedding, and (stop 63) a
+BERT ``vocab.txt`` read without a ``tokenizer.json`` whose size does not fit the embedding."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
-from trojanscope.io.hf_folder import HFLayout, read_json
+from trojanscope.io.hf_folder import HFLayout, read_json, tokenizer_misfit
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.rules import Policy
 
@@ -165,7 +167,32 @@ def check_tokenizer(layout: HFLayout, policy: Policy) -> list:
         if error:
             ctx.add("TS430", f"tokenizer.json is unreadable: {error}")
         else:
-            vocab = layout.config.get("vocab_size") if layout.config else None
-            check_tokenizer_json(ctx, data, vocab if isinstance(vocab, int) else None)
+            check_tokenizer_json(ctx, data, _vocab_size(layout))
+        findings.extend(ctx.findings)
+    vt_path = layout.root / "vocab.txt"
+    if not tj_path.is_file() and vt_path.is_file():  # what loading reads then (BERT's files)
+        ctx = Ctx(policy, str(vt_path))
+        check_vocab_txt(ctx, vt_path, _vocab_size(layout))
         findings.extend(ctx.findings)
     return findings
+
+
+def _vocab_size(layout: HFLayout) -> int | None:
+    vocab = layout.config.get("vocab_size") if layout.config else None
+    return vocab if isinstance(vocab, int) and not isinstance(vocab, bool) else None
+
+
+def check_vocab_txt(ctx: Ctx, path: Path, vocab_size: int | None) -> None:
+    """``TS440`` where a ``vocab.txt`` (one token a line, read when the folder has no
+    ``tokenizer.json``) cannot be the tokenizer of an embedding of ``vocab_size`` rows (stop
+    62: loading refused such folders, the scanner said nothing)."""
+    if vocab_size is None:
+        return
+    if path.stat().st_size > MAX_TOKENIZER_JSON:
+        ctx.add("TS430", f"vocab.txt is larger than {MAX_TOKENIZER_JSON >> 20} MiB; not read")
+        return
+    size = len(path.read_bytes().splitlines())
+    why = tokenizer_misfit(size, vocab_size)
+    if why:
+        ctx.add("TS440", f"vocab.txt holds {size} tokens but config.json's vocab_size is "
+                f"{vocab_size}: {why}", tokens=size, vocab_size=vocab_size)

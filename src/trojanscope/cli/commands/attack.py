@@ -15,6 +15,7 @@ from trojanscope.cli.common import (
     command,
     data_params,
     parse_params,
+    refuse_early,
 )
 
 
@@ -67,7 +68,8 @@ def attack(
     params = parse_params(attack_param, "--attack-param",
                           {"target": "--target", "mapping": "--mapping", "seed": "--seed",
                            "trigger": "--trigger/--trigger-param"})
-    registry.get("attack", attack)  # unknown names fail before anything else
+    refuse_early(None, "attack", attack)  # unknown names fail before any import of attacks
+    registry.get("attack", attack)
     trigger_params = parse_params(trigger_param, "--trigger-param")
     if trigger is not None or trigger_params:
         trigger_name = trigger or _default_trigger_name(attack)

@@ -19,6 +19,7 @@ from trojanscope.cli.common import (
     command,
     command_line,
     parse_params,
+    refuse_early,
     status,
     stderr_console,
     stdout_console,
@@ -107,6 +108,7 @@ def audit_command(
 ) -> None:
     """Audit a model: exit 1 when the rating is at or above --fail-on; otherwise 2 when a
     step could not run (or on bad input); else 0."""
+    refuse_early(path, "detector", method)  # before the imports below (seconds)
     from trojanscope.audit import run_audit
     from trojanscope.audit.outputs import check_destinations, publish
 
@@ -127,7 +129,7 @@ def audit_command(
     options.check()
     check_destinations(report, output, force)
     check_target(path)  # a missing model or bad --data/--training-data: refused before the
-    check_audit_data(options)  # history database is created (run_audit skips them again)
+    check_audit_data(options, path)  # history database is created (run_audit skips them again)
     new_file = _new_database_file(db, no_history)
     store = open_store(db, no_history)
     try:

@@ -17,6 +17,7 @@ from trojanscope.cli.common import (
     command,
     parse_params,
     print_json,
+    refuse_early,
     status,
     stderr_console,
     stdout_console,
@@ -73,6 +74,7 @@ def detect(
 ) -> None:
     """Detect a backdoor in MODEL. Exit 0 clean (or needs review: flagged, probability not
     calibrated), 1 backdoored, 2 error."""
+    refuse_early(model, "detector", method)  # before the imports below (seconds)
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data

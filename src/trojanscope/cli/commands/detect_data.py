@@ -15,6 +15,7 @@ from trojanscope.cli.common import (
     command_line,
     parse_params,
     print_json,
+    refuse_early,
     status,
     stderr_console,
     stdout_console,
@@ -59,6 +60,7 @@ def detect_data(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Find the poisoned samples of a training set. Exit 0 nothing flagged, 1 flagged, 2 error."""
+    refuse_early(None, "data-detector", method)  # before the imports below (seconds)
     from trojanscope import registry
     from trojanscope.detect.data.inputs import load_suspect
     from trojanscope.detect.data.outputs import write_clean as save_clean

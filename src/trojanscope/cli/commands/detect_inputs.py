@@ -15,6 +15,7 @@ from trojanscope.cli.common import (
     command,
     parse_params,
     print_json,
+    refuse_early,
     status,
     stderr_console,
     stdout_console,
@@ -63,6 +64,7 @@ def detect_inputs(
 ) -> None:
     """Score INPUTS for triggers and flag the likely triggered ones. Exit 0 none flagged, 1 some
     flagged, 2 error."""
+    refuse_early(model, "input-detector", method)  # before the imports below (seconds)
     from trojanscope.detect.input_level import auto
     from trojanscope.detect.input_level.base import check_fpr
     from trojanscope.detect.input_level.inputs import load_inputs

@@ -19,6 +19,7 @@ from trojanscope.cli.common import (
     data_params,
     parse_params,
     print_json,
+    refuse_early,
     status,
     stderr_console,
     stdout_console,
@@ -71,6 +72,7 @@ def mitigate(
     label_column: str | None = LABEL_COLUMN,
 ) -> None:
     """Purify MODEL with a little clean data (or none) and save it as a run folder."""
+    refuse_early(model, "mitigation", method)  # before the imports below (seconds)
     from trojanscope.data.resolve import load_dataset
     from trojanscope.detect.inputs import default_split
     from trojanscope.io.models import load_model

@@ -147,17 +147,27 @@ def check_inputs(x: Tensor, shape: tuple[int, ...] | None, what: str) -> None:
         raise UserInputError(f"{what} contain NaN or infinite values")
 
 
+def _checked_scores(clean_scores: Tensor, fpr: float, confidence: float | None = None) -> Tensor:
+    """``clean_scores`` as one float64 vector, once ``fpr`` (and ``confidence``, where given)
+    lies in (0, 1) and every score is finite (what every threshold rule needs; one error line
+    otherwise)."""
+    if not 0.0 < fpr < 1.0:
+        raise UserInputError(f"false-positive rate must be in (0, 1), got {fpr}")
+    if confidence is not None and not 0.0 < confidence < 1.0:
+        raise UserInputError(f"confidence must be in (0, 1), got {confidence}")
+    scores = torch.as_tensor(clean_scores, dtype=torch.float64).flatten()
+    if len(scores) == 0 or not torch.isfinite(scores).all():
+        raise UserInputError("the clean scores are empty or not finite; no threshold can be set")
+    return scores
+
+
 def threshold_at_fpr(clean_scores: Tensor, fpr: float) -> float:
     """The threshold above which at most ``fpr`` of ``clean_scores`` lie (flag: score > it).
 
     The quantile rule: with ``n`` held-out clean scores, ``k = floor(fpr * n)`` of them may be
     flagged, so the threshold is the ``(n - k)``-th smallest score.
     """
-    if not 0.0 < fpr < 1.0:
-        raise UserInputError(f"false-positive rate must be in (0, 1), got {fpr}")
-    scores = torch.as_tensor(clean_scores, dtype=torch.float64).flatten()
-    if len(scores) == 0 or not torch.isfinite(scores).all():
-        raise UserInputError("the clean scores are empty or not finite; no threshold can be set")
+    scores = _checked_scores(clean_scores, fpr)
     k = math.floor(fpr * len(scores) + 1e-9)
     return float(torch.sort(scores).values[len(scores) - k - 1])
 
@@ -169,11 +179,7 @@ def conformal_threshold(clean_scores: Tensor, fpr: float) -> float:
     approximate for one refitted on all of them, as :func:`fit_guard` keeps; the plain quantile of
     :func:`threshold_at_fpr` lets about ``1/n`` more through). With too few scores for that rank
     the largest is used, and the bound no longer holds."""
-    if not 0.0 < fpr < 1.0:
-        raise UserInputError(f"false-positive rate must be in (0, 1), got {fpr}")
-    scores = torch.as_tensor(clean_scores, dtype=torch.float64).flatten()
-    if len(scores) == 0 or not torch.isfinite(scores).all():
-        raise UserInputError("the clean scores are empty or not finite; no threshold can be set")
+    scores = _checked_scores(clean_scores, fpr)
     rank = math.ceil((len(scores) + 1) * (1.0 - fpr) - 1e-9)
     return float(torch.sort(scores).values[min(rank, len(scores)) - 1])
 
@@ -198,13 +204,7 @@ def pac_threshold(clean_scores: Tensor, fpr: float, confidence: float) -> float:
     bounds that rate only on average over calibration sets (``m = n - ceil((n + 1)(1 -
     fpr))``), so one set of a few hundred scores can flag a point or two more. With too few
     scores for any such ``m`` the largest is used, and the bound no longer holds."""
-    if not 0.0 < fpr < 1.0:
-        raise UserInputError(f"false-positive rate must be in (0, 1), got {fpr}")
-    if not 0.0 < confidence < 1.0:
-        raise UserInputError(f"confidence must be in (0, 1), got {confidence}")
-    scores = torch.as_tensor(clean_scores, dtype=torch.float64).flatten()
-    if len(scores) == 0 or not torch.isfinite(scores).all():
-        raise UserInputError("the clean scores are empty or not finite; no threshold can be set")
+    scores = _checked_scores(clean_scores, fpr, confidence)
     m = pac_count(len(scores), fpr, confidence)
     return float(torch.sort(scores).values[len(scores) - max(m, 0) - 1])
 
