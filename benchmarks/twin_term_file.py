@@ -24,20 +24,29 @@ def with_twins(base: dict, guard: float, wide: float = 1.4, stat: str = "diff",
                floor: float = 0.0) -> dict:
     """``base`` (a calibration file's JSON) with the twins entries added; a base without a
     scorer's ``:centre`` entry (whose centre the twins entry takes) is refused (ValueError)."""
+    return with_centred_terms(base, "twin-stand", {
+        "guard": guard, "wide": wide,
+        **({"stat": stat, "spread_floor": floor} if stat != "diff" else {}),
+        "fitted_by": "benchmarks/twin_term_file.py: guard from the development table, centre "
+                     "from the centre entry"})
+
+
+def with_centred_terms(base: dict, suffix: str, fitted_on: dict) -> dict:
+    """``base`` with a featureless ``"<scorer>:<suffix>"`` entry for each of :data:`SCORERS`,
+    its ``fitted_on`` = ``fitted_on`` plus the ``centre`` of the same scorer's ``:centre`` entry
+    (the twins term, stop 61; the named-check term, stop 63); a base without that entry is
+    refused (ValueError)."""
     out = json.loads(json.dumps(base))
     for scorer in SCORERS:
         try:
             centre = base[f"{scorer}:centre"]["fitted_on"]["centre"]
         except (KeyError, TypeError):
             raise ValueError(f"the base file has no {scorer}:centre entry with a "
-                             "fitted_on.centre (the twins entry takes its centre)") from None
-        out[f"{scorer}:twin-stand"] = {
-            "method": f"{scorer}:twin-stand", "features": [], "coef": [], "intercept": 0.0,
-            "fitted_on": {"guard": guard, "wide": wide, "centre": centre,
-                          **({"stat": stat, "spread_floor": floor} if stat != "diff" else {}),
-                          "fitted_by": "benchmarks/twin_term_file.py: guard from the "
-                                       "development table, centre from the centre entry"},
-            "mean": None, "scale": None, "transform": "none"}
+                             f"fitted_on.centre (the {suffix} entry takes its centre)") from None
+        out[f"{scorer}:{suffix}"] = {
+            "method": f"{scorer}:{suffix}", "features": [], "coef": [], "intercept": 0.0,
+            "fitted_on": {**fitted_on, "centre": centre}, "mean": None, "scale": None,
+            "transform": "none"}
     return out
 
 

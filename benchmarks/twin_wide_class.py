@@ -37,20 +37,12 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
     architecture (the module's printed form) share one set (made once, its CPU on the first).
     ``gap_head``: twins only for a model with a global-average-pooling head, as ``auto -p
     twins=N`` makes them (the row of any other model has none)."""
-    import torch
-
-    from trojanscope.data.dataset import TensorDataset
     from trojanscope.detect.class_excess import class_ratios
     from trojanscope.detect.image_twins import editable
-    from trojanscope.io.models import load_model
 
     t0 = time.process_time()
-    loaded = load_model(zoo / f"{run['name']}.pt")
-    clean = np.load(zoo / "clean.npz")
-    x = torch.tensor(clean["x"], dtype=torch.float32)
-    y = torch.tensor(clean["y"], dtype=torch.int64)
-    data = TensorDataset(x, y, tuple(str(c) for c in range(10)))
-    shape = tuple(x.shape[1:])
+    loaded, data = zoo_model(zoo, run["name"])
+    shape = tuple(data.x.shape[1:])
     module = editable(loaded.module, shape)
     if gap_head:
         from trojanscope.detect.coverage import architecture_traits
@@ -74,6 +66,21 @@ def model_row(pop: str, zoo: Path, run: dict, truth: dict, count: int, seed: int
         row["twin_start"] = start
     row["cpu_s"] = round(time.process_time() - t0, 1)
     return row
+
+
+def zoo_model(zoo: Path, name: str) -> tuple[Any, Any]:
+    """A zoo folder's model ``name`` (loaded as ``detect`` loads it) and its ``clean.npz`` as
+    a 10-class dataset (also read by ``outside_named_rows.py``)."""
+    import torch
+
+    from trojanscope.data.dataset import TensorDataset
+    from trojanscope.io.models import load_model
+
+    clean = np.load(zoo / "clean.npz")
+    x = torch.tensor(clean["x"], dtype=torch.float32)
+    y = torch.tensor(clean["y"], dtype=torch.int64)
+    return (load_model(zoo / f"{name}.pt"),
+            TensorDataset(x, y, tuple(str(c) for c in range(10))))
 
 
 def made_twins(module: Any, data: Any, count: int, seed: int, epochs: int, fit: str, start: int,

@@ -66,6 +66,7 @@ from trojanscope.detect.class_excess import class_ratio_features
 from trojanscope.detect.coverage import architecture_traits, coverage_notes, routed
 from trojanscope.detect.frame import FRAME_GAP_HINT, FRAME_GAP_HINT_CONV, frame_features
 from trojanscope.detect.image_twins import MAX_TWINS, twin_features
+from trojanscope.detect.named_check import named_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
@@ -134,6 +135,12 @@ class AutoDetector(ModelDetector):
             MM-BD ratio per class (``twin_ratio_<c>``, ``twin_count``; issue 9, stop 61:
             ``detect/image_twins.py``), read by a ``"<scorer>:twin-stand"`` calibration term
             (``detect/twin_term.py``). 0 (the default): none.
+        named: with clean images, on a model with a global-average-pooling head, record each
+            class's reversed-trigger size with the same budget for every class and its
+            universal perturbation size (``named_ts_<c>``, ``named_uap_<c>``; issue 9, stop 63:
+            ``detect/named_check.py``), read by a ``"<scorer>:named-check"`` calibration term
+            (candidate C: the class the verdict names checked). Off by default; the shipped
+            file has no such term, so the probability is unchanged.
     """
 
     name = "auto"
@@ -141,12 +148,13 @@ class AutoDetector(ModelDetector):
     # MM-BD's, the trigger search's, the probes' and their agreement with MM-BD, and on a
     # table tabular-search's
     feature_names = ("mmbd_*", "ts_*", "uap_*", "stripe_*", "empty_*", "pixel_*", "agree_*",
-                     "probe_*", "bias_class", "tab_*", "frame_*", "first_layer_dense", "twin_*")
+                     "probe_*", "bias_class", "tab_*", "frame_*", "first_layer_dense", "twin_*",
+                     "named_*")
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
                  empty: bool = True, pixels: bool = True, draws: int = 1,
                  pixel_draws: int = 5, frame: bool = True,
-                 dense_pixel_steps: int = 15, twins: int = 0) -> None:
+                 dense_pixel_steps: int = 15, twins: int = 0, named: bool = False) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
@@ -162,6 +170,7 @@ class AutoDetector(ModelDetector):
         self.dense_pixel_steps = int(dense_pixel_steps)
         check_option("twins", twins, 0, MAX_TWINS, integer=True)
         self.twins = int(twins)
+        self.named = check_flag("named", named)
 
     @staticmethod
     def unknown_hint(unknown: list[str]) -> str:
@@ -226,6 +235,8 @@ class AutoDetector(ModelDetector):
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]
             suspects = [*suspects, *(c for c in dict.fromkeys(hinted) if c not in suspects)]
+            if self.named:  # candidate C (stop 63): every class's sizes, for the named check
+                verdict.features.update(named_features(target, seed))
             # their triggers too: the raise names them
             verdict.triggers, norms = search.recover(target, suspects, generator)
             for row in verdict.per_class:
@@ -248,6 +259,8 @@ class AutoDetector(ModelDetector):
         verdict.features.update(probe_features(top, searched, free.tolist(), striped.tolist(),
                                                bias))
         verdict.features["bias_class"] = float(bias)
+        if self.named:  # candidate C (stop 63): every class's sizes, for the named check
+            verdict.features.update(named_features(target, seed, free.tolist()))
         if self.shares:
             verdict.features.update(share_features(free_hits, "uap",
                                                    free_probe.inputs_per_class_))

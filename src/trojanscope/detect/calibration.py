@@ -44,6 +44,13 @@ from trojanscope.detect.coverage import (
 )
 from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_centre_terms
 from trojanscope.detect.logits import shift_logit, sigmoid
+from trojanscope.detect.named_check import (
+    NAMED_LOGIT,
+    NAMED_STAND,
+    check_named_terms,
+    named_note,
+    named_term,
+)
 from trojanscope.detect.one_kind import one_kind_note
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
@@ -628,6 +635,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_excess_terms(calibrators)
         check_centre_terms(calibrators)
         check_twin_terms(calibrators)
+        check_named_terms(calibrators)
         check_gap_terms(calibrators)
         check_lever_terms(calibrators)
         return calibrators
@@ -713,7 +721,7 @@ def _calibrate(
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
                  "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT, TWIN_LOGIT, GAP_LOGIT,
-                 GAP_BEFORE):
+                 GAP_BEFORE, NAMED_LOGIT, NAMED_STAND):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order
@@ -782,6 +790,8 @@ def _calibrate(
         if not reads_twins(verdict, calibrators, scored_by):  # the twins replace the kind
             centre_term(verdict, calibrators, scored_by)  # only where "<scorer>:centre" is read
         twins_term(verdict, calibrators, scored_by)  # only where "<scorer>:twin-stand" is read
+        if named_term(verdict, calibrators, scored_by):  # "<scorer>:named-check" (opt-in, s63)
+            notes.append(named_note(verdict.features) or "")
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         if lever_lower(verdict, calibrators, family_key):  # "<family>:lever" (opt-in, stop 62)
             notes.append(lever_note(verdict.features) or "")

@@ -1,0 +1,211 @@
+"""Candidate C (the named class's trigger checked) written as a calibration file, and read
+against today's default on stored runs (issue 9, stop 63: h9).
+
+``--write FILE --guard G``: the shipped calibration plus ``auto:named-check`` and
+``auto:out-of-coverage:named-check`` (``fitted_on``: the guard and the scorer's ``:centre``),
+read by :mod:`trojanscope.detect.named_check`.
+
+``--rows LABEL=RUNS[,TRUTH]`` (repeatable) with ``--candidate FILE``: every run whose report
+holds the readings (``detect … -p named=true``, or ``outside_named_rows.py`` rows) scored by the
+shipped file (today) and by the candidate, per population and pooled (``--union``): ROC-AUC,
+cross-entropy, clean flagged, right targets, per family and the worst family
+(``outside_zoo_score.score_rows``), stop 58's four points (``outside_zoo_score.rule``) and one
+line per model (p and suspect both ways, the named class's stand, the logit the term added).
+A run without the readings reads the same both ways. ``--json`` writes it all.
+
+    PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py --guard 1.6 \\
+        --write benchmarks/data/outside_s63_h9/cal_C.json
+    PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py \\
+        --candidate benchmarks/data/outside_s63_h9/cal_C.json \\
+        --rows 9205=detect9205_runs.jsonl,zoo-9205/truth.json --union
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from _common import fail, read_json, read_jsonl, run_main, truth_by_name
+from twin_term_file import with_centred_terms
+
+SHIPPED = (Path(__file__).resolve().parents[1] / "src" / "trojanscope" / "detect"
+           / "calibration.json")
+
+
+def with_named(base: dict, guard: float, read: str = "named") -> dict:
+    """``base`` (a calibration file's JSON) with the named-check entries added, each taking
+    its scorer's ``:centre``; a base without one is refused (ValueError)."""
+    return with_centred_terms(base, "named-check", {
+        "guard": guard, "read": read,
+        "fitted_by": "benchmarks/outside_named_rule.py: guard from the stop-63 development "
+                     "table, centre from the centre entry"})
+
+
+def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
+    """Each run (with its truth) read both ways: p and suspect, the stand, the term's logit."""
+    from foreign_zoo_detect import verdict_of
+    from trojanscope.detect.calibration import calibrate
+    from trojanscope.detect.named_check import GAP_TRAIT, NAMED_LOGIT, NAMED_STAND, stands
+
+    out = []
+    for r in rows:
+        t, c = (calibrate(verdict_of(r["report"]), cals) for cals in (today, cand))
+        got = stands(r["report"]["features"])
+        out.append({**{k: r[k] for k in ("pop", "name", "backdoored", "target", "arch_family",
+                                         "trigger_family")},
+                    "gap": GAP_TRAIT in (r["report"].get("traits") or []),
+                    "today": [round(float(t.probability), 4), t.target_classes[0]],
+                    "candidate": [round(float(c.probability), 4), c.target_classes[0]],
+                    "stands": None if got is None else [round(s, 3) for s in got],
+                    "stand": c.features.get(NAMED_STAND),
+                    "named_logit": c.features.get(NAMED_LOGIT, 0.0),
+                    "raise_logit": c.features.get("raise_logit", 0.0)})
+    return out
+
+
+def scored(lines: list[dict], which: str, label: str) -> dict:
+    """``outside_zoo_score``'s figures and rule for ``lines`` read ``which`` way."""
+    from outside_zoo_score import rule, score_rows
+
+    rows = [{**m, "name": f"{m['pop']}/{m['name']}", "probability": m[which][0],
+             "suspected_target": m[which][1], "ca": None, "asr": None, "cpu_s": None,
+             "wall_s": None, "train_cpu_s": None} for m in lines]
+    result = score_rows(rows, label)
+    return {"groups": result["groups"], "worst": result["worst"], "rule": rule(result)}
+
+
+MIN_GAP_CLEAN, MIN_GAP_BD = 4, 3  # fewer GAP-head models read: the rule is not read
+AUC_ROOM = 0.02  # the most ROC-AUC the candidate may lose on the GAP-head models
+
+
+def plan_points(lines: list[dict]) -> dict:
+    """The stop-63 plan's five points (``benchmarks/data/outside_s63_h9/plan.md``) on one
+    population's lines: the GAP-head models' CE lower and ROC-AUC at most 0.02 lower, clean
+    GAP-head models flagged at most half of today's, flagged backdoored ones at most
+    max(1, 10%) lost, the worst GAP-head rule family's CE no higher, every other model read
+    exactly as today; not read with fewer than 4 clean or 3 backdoored GAP-head models."""
+    from outside_zoo_score import auc_ce
+
+    gap = [m for m in lines if m["gap"]]
+    bd = [m for m in gap if m["backdoored"]]
+    clean = [m for m in gap if not m["backdoored"]]
+    if len(clean) < MIN_GAP_CLEAN or len(bd) < MIN_GAP_BD:
+        return {"read": False, "met": False, "n_gap_clean": len(clean), "n_gap_bd": len(bd)}
+    import numpy as np
+
+    y = np.array([m["backdoored"] for m in gap], dtype=float)
+    fig = {w: auc_ce(y, np.array([m[w][0] for m in gap], dtype=float))
+           for w in ("today", "candidate")}
+    flagged = {w: [sum(m[w][0] >= 0.5 for m in group) for group in (clean, bd)]
+               for w in ("today", "candidate")}
+    worst = {w: scored(gap, w, "gap")["worst"]["any"] for w in ("today", "candidate")}
+    lost = flagged["today"][1] - flagged["candidate"][1]
+    same = all(m["today"] == m["candidate"] for m in lines if not m["gap"])
+    points = [
+        ("GAP-head CE lower, ROC-AUC at most 0.02 lower",
+         fig["candidate"][1] < fig["today"][1]
+         and fig["candidate"][0] >= fig["today"][0] - AUC_ROOM,
+         f"today {fig['today'][0]:.3f} / {fig['today'][1]:.3f}, candidate "
+         f"{fig['candidate'][0]:.3f} / {fig['candidate'][1]:.3f}"),
+        ("clean GAP-head flagged at most half of today's",
+         flagged["candidate"][0] <= flagged["today"][0] // 2,
+         f"{flagged['today'][0]} -> {flagged['candidate'][0]} of {len(clean)}"),
+        ("flagged backdoored GAP-head lost at most max(1, 10%)",
+         lost <= max(1, flagged["today"][1] // 10),
+         f"{flagged['today'][1]} -> {flagged['candidate'][1]} of {len(bd)}"),
+        ("worst GAP-head rule family's CE no higher",
+         worst["today"]["cross_entropy"] is not None
+         and worst["candidate"]["cross_entropy"] <= worst["today"]["cross_entropy"],
+         f"today {worst['today']['ce_family']} {worst['today']['cross_entropy']}, candidate "
+         f"{worst['candidate']['ce_family']} {worst['candidate']['cross_entropy']}"),
+        ("every other model read as today", same,
+         f"{sum(not m['gap'] for m in lines)} other models"),
+    ]
+    return {"read": True, "met": all(h for _, h, _ in points),
+            "points": [{"point": p, "holds": bool(h), "figures": f} for p, h, f in points]}
+
+
+def read_rows(spec: str) -> list[dict]:
+    """``LABEL=RUNS[,TRUTH]``: runs with reports, joined to their truth (a row of
+    ``outside_named_rows.py`` carries its own), one per model (its first)."""
+    label, sep, rest = spec.partition("=")
+    parts = rest.split(",")
+    if not sep or not parts[0] or len(parts) > 2:
+        fail(f"--rows {spec!r}: give LABEL=RUNS[,TRUTH]")
+    truth = truth_by_name(Path(parts[1])) if len(parts) == 2 else {}
+    out, seen = [], set()
+    for r in read_jsonl(Path(parts[0])):
+        if not r.get("report") or r["name"] in seen:
+            continue
+        m = truth.get(r["name"], r)
+        if "arch_family" not in m:
+            fail(f"--rows {spec!r}: {r['name']} has no truth (give TRUTH)")
+        seen.add(r["name"])
+        out.append({**r, "pop": label, "backdoored": m["backdoored"], "target": m["target"],
+                    "arch_family": m["arch_family"], "trigger_family": m["trigger_family"]})
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--guard", type=float, help="with --write: the term's guard")
+    ap.add_argument("--write", type=Path, help="write the candidate calibration file here")
+    ap.add_argument("--read", default="named", choices=["named", "model"],
+                    help="with --write: the per-class readings (C) or the model's (C0)")
+    ap.add_argument("--base", type=Path, default=SHIPPED)
+    ap.add_argument("--candidate", type=Path, help="the candidate calibration file to read")
+    ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
+    ap.add_argument("--union", action="store_true", help="also every population together")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    if args.write:
+        if args.guard is None or not args.guard >= 0:
+            fail(f"--guard must be a number >= 0, got {args.guard}")
+        args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read),
+                                         indent=1) + "\n")
+        print(f"wrote {args.write} (guard {args.guard})")
+    if not args.rows:
+        return
+    if args.candidate is None:
+        fail("--rows needs --candidate")
+    from trojanscope.detect.calibration import load_calibrators
+
+    today, cand = load_calibrators(), load_calibrators(args.candidate)
+    pops = {spec.partition("=")[0]: model_lines(read_rows(spec), today, cand)
+            for spec in args.rows}
+    if args.union and len(pops) > 1:
+        pops["union"] = [m for lines in pops.values() for m in lines]
+    result = {}
+    for label, lines in pops.items():
+        result[label] = {w: scored(lines, w, label) for w in ("today", "candidate")}
+        result[label]["models"] = lines
+        result[label]["plan"] = plan_points(lines)
+        print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)")
+        for w in ("today", "candidate"):
+            g, wst = result[label][w]["groups"]["all"], result[label][w]["worst"]["any"]
+            pts = "; ".join(f"{p['point']}: {'yes' if p['holds'] else 'NO'} ({p['figures']})"
+                            for p in result[label][w]["rule"]["points"])
+            print(f"  {w:9s} {g['roc_auc']:.3f} / {g['cross_entropy']:.3f}  worst "
+                  f"{wst['ce_family']} {wst['cross_entropy']}  | {pts}")
+        if label != "union":
+            for m in lines:
+                st = m["stands"]
+                truth = f"bd->{m['target']}" if m["backdoored"] else "clean"
+                print(f"   {m['name']:20s} {truth:6s}"
+                      f" today {m['today'][0]:.3f}->{m['today'][1]}  cand {m['candidate'][0]:.3f}"
+                      f"->{m['candidate'][1]}  stand {m['stand']}  classes' max "
+                      f"{'-' if st is None else max(st)} (cls "
+                      f"{'-' if st is None else st.index(max(st))})")
+        plan = result[label]["plan"]
+        print(f"  plan rule: {'MET' if plan['met'] else 'not met'}"
+              + ("" if plan["read"] else f" (not read: {plan['n_gap_clean']} clean, "
+                 f"{plan['n_gap_bd']} backdoored GAP-head models)"))
+        for p in plan.get("points", []):
+            print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    run_main(main)

@@ -1,0 +1,183 @@
+"""Candidate C: check the class a GAP-head model's verdict names before it is reported
+(issue 9, stop 63).
+
+Clean CNNs with a global-average-pooling head are flagged by MM-BD's margins, nearly always
+towards one class (MNIST's 8, the class uniform noise lands in), while no small trigger sends
+other classes' inputs there more easily than the model's ordinary confusions do. A real target
+is reached by a trigger far smaller than the other classes need (Neural Cleanse's reasoning:
+Wang et al., S&P 2019). ``auto -p named=true`` records, on a model with a GAP head and clean
+images, two per-class sizes of that kind:
+
+* ``named_ts_<c>``: the L1 norm of the smallest mask + pattern that sends >= 90% of the other
+  classes' clean inputs to class ``c``, every class reversed with the same budget (the trigger
+  search's :meth:`~.trigger_search.TriggerSearch.recover` on all classes at once);
+* ``named_uap_<c>``: the universal perturbation's size for class ``c`` (an additive change over
+  the whole image: blended and noise triggers, which a mask does not reach small).
+
+A class's **stand** (:func:`class_stand`) is the larger of ``log(median / size)`` over the two
+probes: how many times more easily than the median class it is reached. Where a calibration
+file carries ``"<scorer>:named-check"``, the class the verdict names is read against
+``fitted_on.guard``: at most the guard, and no other class stands above it, the logit is brought
+down to ``centre`` (the scorer's usual clean reading; recorded as ``named_logit``); where another
+class stands above the guard and the named one does not, that class becomes the suspect and the
+probability stays. It never raises and reads nothing on a run without the readings.
+
+``fitted_on.read = "model"`` (variant C0) reads no new readings: on a GAP-head model (its traits)
+the stand of every class is taken as the larger of the trigger search's and the universal
+perturbation's model-level log ratios (``ts_log_norm_ratio``, ``uap_log_ratio``: the same
+"how much more easily than the median class" for the easiest class, which ``auto`` records on
+every model outside the default calibration's coverage); it lowers where that is at most the
+guard and never renames.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import TYPE_CHECKING
+
+import torch
+
+from trojanscope.detect.class_excess import finite, lower_logit, per_class, term_entries
+from trojanscope.detect.logits import logit
+
+if TYPE_CHECKING:
+    from trojanscope.detect.base import InspectionTarget, ModelVerdict
+    from trojanscope.detect.calibration import Calibrator
+
+TERM = "named-check"  # ``"auto:named-check"``, ``"auto:out-of-coverage:named-check"``
+NAMED_TS = "named_ts_"  # + class: the reversed mask's L1 norm, every class the same budget
+NAMED_UAP = "named_uap_"  # + class: the universal perturbation's size
+NAMED_LOGIT = "named_logit"  # the logit the term added (recorded where it lowered)
+NAMED_STAND = "named_stand"  # the named class's stand where the term read it
+GAP_TRAIT = "pool:global_avg"
+READS = ("named", "model")  # fitted_on.read: the per-class readings (C) or the model's (C0)
+MODEL_LEADS = ("ts_log_norm_ratio", "uap_log_ratio")  # C0: the easiest class's log ratios
+
+
+def named_features(target: InspectionTarget, seed: int,
+                   uap_sizes: list[float] | None = None) -> dict[str, float]:
+    """``named_ts_<c>`` and ``named_uap_<c>`` for every class of a model with a GAP head read
+    on clean images; nothing for any other model. ``uap_sizes``: the free universal
+    perturbation's per-class sizes where the caller has them (``auto``'s probes), else they are
+    measured here with the generator seeded ``seed`` as ``auto`` seeds it."""
+    from trojanscope import registry
+    from trojanscope.detect.coverage import architecture_traits
+    from trojanscope.detect.universal import UniversalPerturbation
+
+    if (target.clean is None or len(target.input_shape) != 3
+            or GAP_TRAIT not in architecture_traits(target.model)):
+        return {}
+    search = registry.create("detector", "trigger_search")
+    with torch.enable_grad():
+        _, norms = search.recover(target, list(range(target.num_classes)),
+                                  torch.Generator().manual_seed(seed))
+    if uap_sizes is None:
+        uap_sizes = UniversalPerturbation().sizes(
+            target, torch.Generator().manual_seed(seed)).tolist()
+    out = {f"{NAMED_TS}{c}": float(v) for c, v in sorted(norms.items())}
+    out.update({f"{NAMED_UAP}{c}": float(v) for c, v in enumerate(uap_sizes)})
+    return out
+
+
+def stands(features: dict[str, float]) -> list[float] | None:
+    """Each class's stand in class order (None without both readings of the same length)."""
+    ts, uap = per_class(features, NAMED_TS), per_class(features, NAMED_UAP)
+    if ts is None or uap is None or len(ts) != len(uap):
+        return None
+    return [class_stand(ts, uap, c) for c in range(len(ts))]
+
+
+def class_stand(ts: list[float], uap: list[float], cls: int) -> float:
+    """The larger of ``log(median / size)`` over the mask and the universal probes for class
+    ``cls``: how many times (log) more easily than the median class it is reached."""
+    def lead(sizes: list[float]) -> float:
+        return math.log(max(statistics.median(sizes), 1e-9) / max(sizes[cls], 1e-9))
+
+    return max(lead(ts), lead(uap))
+
+
+def model_stand(features: dict[str, float], traits: list[str]) -> float | None:
+    """C0's stand of a GAP-head model: the larger of :data:`MODEL_LEADS` (None for another
+    model or a run without both)."""
+    if GAP_TRAIT not in traits or not all(k in features for k in MODEL_LEADS):
+        return None
+    return max(float(features[k]) for k in MODEL_LEADS)
+
+
+def named_shift(features: dict[str, float], probability: float, cls: int,
+                fitted_on: dict, traits: list[str] | None = None) -> float:
+    """The logit to add (<= 0): down to ``centre`` where class ``cls`` and every other class
+    stand at most ``guard`` (C0: the model's stand, read on ``traits``) and the logit is above
+    ``centre``; 0.0 otherwise."""
+    if fitted_on.get("read", "named") == "model":
+        top = model_stand(features, traits or [])
+    else:
+        got = stands(features)
+        top = None if got is None or not 0 <= cls < len(got) else max(got)
+    if top is None or top > float(fitted_on["guard"]):
+        return 0.0
+    over = logit(probability) - float(fitted_on["centre"])
+    return -over if over > 0 else 0.0
+
+
+def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
+               scored_by: str) -> float:
+    """Apply ``"<scored_by>:named-check"`` in place: rename where another class stands above
+    the guard and the named one does not, else lower (recorded as ``named_logit``); returns the
+    logit added (0.0 where nothing was read)."""
+    term = calibrators.get(f"{scored_by}:{TERM}")
+    if term is None or verdict.probability is None or not verdict.target_classes:
+        return 0.0
+    if term.fitted_on.get("read", "named") == "model":  # C0: the model's stand, no renaming
+        stand = model_stand(verdict.features, verdict.traits)
+        if stand is not None:
+            verdict.features[NAMED_STAND] = stand
+        return lower_logit(verdict, named_shift(verdict.features, verdict.probability, 0,
+                                                term.fitted_on, verdict.traits), NAMED_LOGIT)
+    got = stands(verdict.features)
+    if got is None:
+        return 0.0
+    guard = float(term.fitted_on["guard"])
+    named = verdict.target_classes[0]
+    if not 0 <= named < len(got):
+        return 0.0
+    verdict.features[NAMED_STAND] = got[named]
+    best = max(range(len(got)), key=lambda c: (got[c], -c))
+    if got[named] <= guard < got[best]:  # the named class is not the one a trigger reaches
+        verdict.target_classes.remove(best)
+        verdict.target_classes.insert(0, best)
+        return 0.0
+    return lower_logit(verdict, named_shift(verdict.features, verdict.probability, named,
+                                            term.fitted_on), NAMED_LOGIT)
+
+
+def named_note(features: dict[str, float]) -> str | None:
+    """The sentence saying the named-class check lowered the probability (None where not)."""
+    if NAMED_LOGIT not in features:
+        return None
+    return (f"probability lowered by {-features[NAMED_LOGIT]:.2f} logits: no class, the named "
+            f"one included (stand {features.get(NAMED_STAND, float('nan')):.2f}), is reached by "
+            "a reversed trigger more easily than the calibration's named-check guard allows")
+
+
+def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) a ``"…:named-check"`` entry the term could not read: features, a
+    scorer missing from the file, a ``guard`` that is not a number >= 0, a ``read`` not one of
+    :data:`READS` or a ``centre`` that is not a finite number."""
+    for key, base, term in term_entries(calibrators, TERM):
+        if term.features:
+            raise ValueError(f"{key!r}: the named-check term reads no features, got "
+                             f"{term.features}")
+        if base not in calibrators:
+            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
+        fitted = term.fitted_on
+        if not (finite(fitted.get("guard")) and fitted["guard"] >= 0):
+            raise ValueError(f"{key!r}: fitted_on.guard must be a number >= 0, got "
+                             f"{fitted.get('guard')!r}")
+        if fitted.get("read", "named") not in READS:
+            raise ValueError(f"{key!r}: fitted_on.read must be one of {', '.join(READS)}, got "
+                             f"{fitted.get('read')!r}")
+        if not finite(fitted.get("centre")):
+            raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
+                             f"{fitted.get('centre')!r}")
