@@ -25,6 +25,7 @@ from trojanscope.detect.named_check import (
     named_features,
     named_note,
     named_shift,
+    named_term,
     stands,
 )
 
@@ -92,6 +93,16 @@ def test_calibrate_keeps_a_named_target_and_names_one_that_stands_instead() -> N
     assert renamed.probability == pytest.approx(today.probability)  # the reading stays
     without = calibrate(_verdict(), _cals())  # no readings: as before
     assert without.probability == pytest.approx(calibrate(_verdict(), _cals(None)).probability)
+
+
+def test_a_class_that_stands_is_named_first_even_where_the_ranking_lacks_it() -> None:
+    other = list(FLAT_UAP)
+    other[4] = 0.01  # class 4 stands; the verdict's ranking names only class 8
+    verdict = _verdict(_named(uap=other))
+    verdict.probability, verdict.target_classes = 0.9, [8]
+    assert named_term(verdict, _cals(), "auto:out-of-coverage") == 0.0
+    assert verdict.target_classes == [4, 8]
+    assert verdict.probability == 0.9
 
 
 @pytest.mark.parametrize("fitted, says", [

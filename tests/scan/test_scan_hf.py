@@ -279,3 +279,22 @@ def test_a_vocab_txt_with_a_finding_is_not_listed_as_not_scanned(tmp_path, capsy
     assert "TS440" in out and "vocab.txt" in out
     assert not any(line.startswith("not scanned") and "vocab.txt" in line
                    for line in out.replace("\n" + str(root), " " + str(root)).splitlines())
+
+
+def test_an_unreadable_vocab_txt_is_said_not_a_traceback(tmp_path, monkeypatch):
+    """A ``vocab.txt`` that cannot be read (permissions) is ``TS430``, as an unreadable
+    ``tokenizer.json`` is (review of stop 63: it raised out of the scan)."""
+    root = write_benign(tmp_path / "m")
+    (root / "tokenizer.json").unlink()
+    vocab = root / "vocab.txt"
+    vocab.write_text("tok\n")
+    real = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == vocab:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    found = [f for f in scan_paths([root]).active() if f.rule_id == "TS430"]
+    assert len(found) == 1 and "vocab.txt is unreadable: Permission denied" in found[0].message

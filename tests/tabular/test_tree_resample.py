@@ -146,6 +146,13 @@ def test_a_bad_resample_share_or_stat_is_refused(name, bad) -> None:
         registry.create("detector", "tabular-search", **{name: bad})
 
 
+@pytest.mark.parametrize("asked", [{"resample_share": 0.8}, {"resample_stat": "median"}])
+def test_a_resample_option_without_resamples_is_refused_not_ignored(asked) -> None:
+    with pytest.raises(UserInputError, match="tree_resamples > 0"):
+        registry.create("detector", "tabular-search", **asked)
+    registry.create("detector", "tabular-search", tree_resamples=2, **asked)  # with them: read
+
+
 @pytest.mark.slow  # 34 s alone at load 14 (the fixture's run and readings); ~2 s after the others
 def test_a_tree_is_read_on_subsamples_with_the_median(searched) -> None:
     _, plain = searched("xgboost", 1)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from trojanscope.detect.logits import shift_logit
+from trojanscope.detect.logits import logit, shift_logit
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -137,6 +137,16 @@ def lower_logit(verdict: ModelVerdict, lift: float, record: str) -> float:
     verdict.probability = shift_logit(verdict.probability, lift)
     verdict.features[record] = float(lift)
     return lift
+
+
+def down_to_centre(stand: float | None, probability: float, fitted_on: dict) -> float:
+    """The logit to add (<= 0) that brings ``probability`` down to ``fitted_on["centre"]``
+    where a ``stand`` was read and is at most ``fitted_on["guard"]`` and the logit is above the
+    centre; 0.0 otherwise (the twin-stand and named-check terms' one rule)."""
+    if stand is None or stand > float(fitted_on["guard"]):
+        return 0.0
+    over = logit(probability) - float(fitted_on["centre"])
+    return -over if over > 0 else 0.0
 
 
 def term_entries(calibrators: dict[str, Calibrator], suffix: str

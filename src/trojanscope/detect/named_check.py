@@ -38,8 +38,13 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from trojanscope.detect.class_excess import finite, lower_logit, per_class, term_entries
-from trojanscope.detect.logits import logit
+from trojanscope.detect.class_excess import (
+    down_to_centre,
+    finite,
+    lower_logit,
+    per_class,
+    term_entries,
+)
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import InspectionTarget, ModelVerdict
@@ -115,10 +120,7 @@ def named_shift(features: dict[str, float], probability: float, cls: int,
     else:
         got = stands(features)
         top = None if got is None or not 0 <= cls < len(got) else max(got)
-    if top is None or top > float(fitted_on["guard"]):
-        return 0.0
-    over = logit(probability) - float(fitted_on["centre"])
-    return -over if over > 0 else 0.0
+    return down_to_centre(top, probability, fitted_on)
 
 
 def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
@@ -145,7 +147,8 @@ def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     verdict.features[NAMED_STAND] = got[named]
     best = max(range(len(got)), key=lambda c: (got[c], -c))
     if got[named] <= guard < got[best]:  # the named class is not the one a trigger reaches
-        verdict.target_classes.remove(best)
+        if best in verdict.target_classes:  # a ranking without it: named first all the same
+            verdict.target_classes.remove(best)
         verdict.target_classes.insert(0, best)
         return 0.0
     return lower_logit(verdict, named_shift(verdict.features, verdict.probability, named,

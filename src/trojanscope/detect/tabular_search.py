@@ -99,7 +99,8 @@ MIN_SOURCES = 10
 # trees: bootstrap resamples whose features are averaged (``tree_resamples``; each costs one
 # more reading of the tree)
 MAX_RESAMPLES = 16
-# how the resamples' features are put together (``resample_stat``; median since stop 63)
+# how the resamples' features are put together (``resample_stat``: mean, the default;
+# median opt-in since stop 63)
 RESAMPLE_STATS = {"mean": mean_features, "median": median_features}
 # candidate W's contrast search: its seed offset (apart from the twins' own)
 LEVER_SEARCH = 7
@@ -331,6 +332,9 @@ class TabularSearch(ModelDetector):
             raise UserInputError(
                 f"tabular-search: resample_stat must be one of {', '.join(RESAMPLE_STATS)}")
         self.resample_stat = str(resample_stat)
+        if not self.tree_resamples and (self.resample_share or self.resample_stat != "mean"):
+            raise UserInputError("tabular-search: resample_share and resample_stat apply with "
+                                 "tree_resamples > 0 (none asked for)")  # asked, never silent
         try:
             check_option("lever_twins", lever_twins, 0, MAX_LEVER_TWINS, integer=True)
         except ValueError as exc:

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import (
     class_ratios,
+    down_to_centre,
     finite,
     lower_logit,
     per_class,
     term_entries,
 )
-from trojanscope.detect.logits import logit
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -100,11 +100,7 @@ def read_by(fitted_on: dict) -> tuple[float, str, float]:
 def twin_shift(features: dict[str, float], probability: float, fitted_on: dict) -> float:
     """The logit to add (<= 0): down to ``centre`` where the model stands at most ``guard``
     above its twins and its logit is above ``centre``; 0.0 otherwise."""
-    stand = twin_stand(features, *read_by(fitted_on))
-    if stand is None or stand > float(fitted_on["guard"]):
-        return 0.0
-    over = logit(probability) - float(fitted_on["centre"])
-    return -over if over > 0 else 0.0
+    return down_to_centre(twin_stand(features, *read_by(fitted_on)), probability, fitted_on)
 
 
 def reads_twins(verdict: ModelVerdict, calibrators: dict[str, Calibrator],

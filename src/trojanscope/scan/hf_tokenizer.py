@@ -188,10 +188,14 @@ def check_vocab_txt(ctx: Ctx, path: Path, vocab_size: int | None) -> None:
     62: loading refused such folders, the scanner said nothing)."""
     if vocab_size is None:
         return
-    if path.stat().st_size > MAX_TOKENIZER_JSON:
-        ctx.add("TS430", f"vocab.txt is larger than {MAX_TOKENIZER_JSON >> 20} MiB; not read")
+    try:
+        if path.stat().st_size > MAX_TOKENIZER_JSON:
+            ctx.add("TS430", f"vocab.txt is larger than {MAX_TOKENIZER_JSON >> 20} MiB; not read")
+            return
+        size = len(path.read_bytes().splitlines())
+    except OSError as exc:  # unreadable (permissions, a file gone): said, as tokenizer.json's
+        ctx.add("TS430", f"vocab.txt is unreadable: {exc.strerror or exc}")
         return
-    size = len(path.read_bytes().splitlines())
     why = tokenizer_misfit(size, vocab_size)
     if why:
         ctx.add("TS440", f"vocab.txt holds {size} tokens but config.json's vocab_size is "
