@@ -149,6 +149,24 @@ def down_to_centre(stand: float | None, probability: float, fitted_on: dict) -> 
     return -over if over > 0 else 0.0
 
 
+def check_guard_centre(key: str, base: str, term: Calibrator,
+                       calibrators: dict[str, Calibrator], what: str) -> None:
+    """Refuse (ValueError) what the lowering terms read alike (twin-stand, named-check): a
+    ``what`` term with features, no calibrator ``base`` in the file, a ``guard`` that is not a
+    number >= 0 or a ``centre`` that is not a finite number."""
+    if term.features:
+        raise ValueError(f"{key!r}: {what} reads no features, got {term.features}")
+    if base not in calibrators:
+        raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
+    fitted = term.fitted_on
+    if not (finite(fitted.get("guard")) and fitted["guard"] >= 0):
+        raise ValueError(f"{key!r}: fitted_on.guard must be a number >= 0, got "
+                         f"{fitted.get('guard')!r}")
+    if not finite(fitted.get("centre")):
+        raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
+                         f"{fitted.get('centre')!r}")
+
+
 def term_entries(calibrators: dict[str, Calibrator], suffix: str
                  ) -> list[tuple[str, str, Calibrator]]:
     """Each ``"<base>:<suffix>"`` entry of a calibration file as (key, base, entry): the

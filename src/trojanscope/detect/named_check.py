@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING
 import torch
 
 from trojanscope.detect.class_excess import (
+    check_guard_centre,
     down_to_centre,
-    finite,
     lower_logit,
     per_class,
     term_entries,
@@ -169,18 +169,7 @@ def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
     scorer missing from the file, a ``guard`` that is not a number >= 0, a ``read`` not one of
     :data:`READS` or a ``centre`` that is not a finite number."""
     for key, base, term in term_entries(calibrators, TERM):
-        if term.features:
-            raise ValueError(f"{key!r}: the named-check term reads no features, got "
-                             f"{term.features}")
-        if base not in calibrators:
-            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
-        fitted = term.fitted_on
-        if not (finite(fitted.get("guard")) and fitted["guard"] >= 0):
-            raise ValueError(f"{key!r}: fitted_on.guard must be a number >= 0, got "
-                             f"{fitted.get('guard')!r}")
-        if fitted.get("read", "named") not in READS:
+        check_guard_centre(key, base, term, calibrators, "the named-check term")
+        if term.fitted_on.get("read", "named") not in READS:
             raise ValueError(f"{key!r}: fitted_on.read must be one of {', '.join(READS)}, got "
-                             f"{fitted.get('read')!r}")
-        if not finite(fitted.get("centre")):
-            raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
-                             f"{fitted.get('centre')!r}")
+                             f"{term.fitted_on.get('read')!r}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import (
+    check_guard_centre,
     class_ratios,
     down_to_centre,
     finite,
@@ -146,14 +147,8 @@ def check_twin_terms(calibrators: dict[str, Calibrator]) -> None:
     missing from the file, a ``guard``, ``wide`` or ``spread_floor`` that is not a number
     >= 0, a ``stat`` not one of :data:`STATS` or a ``centre`` that is not a finite number."""
     for key, base, term in term_entries(calibrators, TERM):
-        if term.features:
-            raise ValueError(f"{key!r}: a twins term reads no features, got {term.features}")
-        if base not in calibrators:
-            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
+        check_guard_centre(key, base, term, calibrators, "a twins term")
         fitted = term.fitted_on
-        if not (finite(fitted.get("guard")) and fitted["guard"] >= 0):
-            raise ValueError(f"{key!r}: fitted_on.guard must be a number >= 0, got "
-                             f"{fitted.get('guard')!r}")
         wide = fitted.get("wide", WIDE)
         if not (finite(wide) and wide >= 0):
             raise ValueError(f"{key!r}: fitted_on.wide must be a number >= 0, got {wide!r}")
@@ -164,6 +159,3 @@ def check_twin_terms(calibrators: dict[str, Calibrator]) -> None:
         if not (finite(floor) and floor >= 0):
             raise ValueError(f"{key!r}: fitted_on.spread_floor must be a number >= 0, got "
                              f"{floor!r}")
-        if not finite(fitted.get("centre")):
-            raise ValueError(f"{key!r}: fitted_on.centre must be a number, got "
-                             f"{fitted.get('centre')!r}")
