@@ -17,6 +17,8 @@ median rather than their mean (``resample_share``, ``resample_stat``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 MAX_TRIES = 100
@@ -34,13 +36,8 @@ def bootstrap_rows(y: np.ndarray, num_classes: int, seed: int, k: int,
     ``[seed, k, attempt]``, redrawn while a class present in ``y`` holds fewer than
     ``min_per_class`` rows (``None`` after :data:`MAX_TRIES` draws)."""
     n = len(y)
-    present = np.bincount(y, minlength=num_classes) >= min_per_class
-    for attempt in range(MAX_TRIES):
-        idx = np.sort(np.random.default_rng([seed, k, attempt]).integers(0, n, size=n))
-        counts = np.bincount(y[idx], minlength=num_classes)
-        if np.all(counts[present] >= min_per_class):
-            return idx
-    return None
+    return kept_draw(y, num_classes, min_per_class, lambda attempt: np.random.default_rng(
+        [seed, k, attempt]).integers(0, n, size=n))
 
 
 def subsample_rows(y: np.ndarray, num_classes: int, seed: int, k: int, rows: int,
@@ -48,22 +45,34 @@ def subsample_rows(y: np.ndarray, num_classes: int, seed: int, k: int, rows: int
     """Row indices of subsample ``k``: ``rows`` of ``y``'s rows without replacement (sorted)
     from the seed ``[seed, rows, k, attempt]``, redrawn while a class present in ``y`` holds
     fewer than ``min_per_class`` rows (``None`` after :data:`MAX_TRIES` draws)."""
+    return kept_draw(y, num_classes, min_per_class, lambda attempt: np.random.default_rng(
+        [seed, rows, k, attempt]).choice(len(y), size=min(rows, len(y)), replace=False))
+
+
+def kept_draw(y: np.ndarray, num_classes: int, min_per_class: int,
+              draw: Callable[[int], np.ndarray]) -> np.ndarray | None:
+    """The first of ``draw(0)``, ``draw(1)``, ... (sorted) in which every class that ``y``
+    holds at least ``min_per_class`` rows of keeps that many (``None`` after
+    :data:`MAX_TRIES` draws): the resamples' one redraw rule."""
     present = np.bincount(y, minlength=num_classes) >= min_per_class
     for attempt in range(MAX_TRIES):
-        idx = np.sort(np.random.default_rng([seed, rows, k, attempt]).choice(
-            len(y), size=min(rows, len(y)), replace=False))
+        idx = np.sort(draw(attempt))
         if np.all(np.bincount(y[idx], minlength=num_classes)[present] >= min_per_class):
             return idx
     return None
 
 
+def pooled_features(readings: list[dict[str, float]],
+                    stat: Callable[[list[float]], float]) -> dict[str, float]:
+    """Per feature ``stat`` over the readings that hold it (the first reading's keys)."""
+    return {k: float(stat([r[k] for r in readings if k in r])) for k in readings[0]}
+
+
 def median_features(readings: list[dict[str, float]]) -> dict[str, float]:
     """Per feature the median over the readings that hold it (the first reading's keys)."""
-    first = readings[0]
-    return {k: float(np.median([r[k] for r in readings if k in r])) for k in first}
+    return pooled_features(readings, np.median)
 
 
 def mean_features(readings: list[dict[str, float]]) -> dict[str, float]:
     """Per feature the mean over the readings that hold it (the first reading's keys)."""
-    first = readings[0]
-    return {k: float(np.mean([r[k] for r in readings if k in r])) for k in first}
+    return pooled_features(readings, np.mean)
