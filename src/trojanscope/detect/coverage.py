@@ -249,13 +249,18 @@ def coverage_notes(traits: Iterable[str], covered: dict[str, int]) -> list[str]:
     had, e.g. ``tanh activations: calibration has 0 such models``. A trait of :data:`RECORDED_ONLY`
     is read only where ``covered`` records it."""
     notes = []
-    for t in sorted(traits):
-        if t in RECORDED_ONLY and t not in covered:
-            continue  # counted after this calibrator was fitted: no count to read
+    for t in uncovered_traits(traits, covered):
         n = int(covered.get(t, 0))
-        if n < MIN_COVERED:
-            notes.append(f"{describe(t)}: calibration has {n} such model{'s' if n != 1 else ''}")
+        notes.append(f"{describe(t)}: calibration has {n} such model{'s' if n != 1 else ''}")
     return notes
+
+
+def uncovered_traits(traits: Iterable[str], covered: dict[str, int]) -> list[str]:
+    """The model's traits (sorted) that fewer than ``MIN_COVERED`` calibration models had; a
+    trait of :data:`RECORDED_ONLY` only where ``covered`` records it (one counted after the
+    calibrator was fitted has no count to read)."""
+    return [t for t in sorted(traits) if int(covered.get(t, 0)) < MIN_COVERED
+            and (t not in RECORDED_ONLY or t in covered)]
 
 
 def wider_gap_notes(traits: Iterable[str], covered: dict[str, int]) -> list[str]:

@@ -11,7 +11,7 @@ the WordPiece TextCNN's already were).
 
 from __future__ import annotations
 
-from trojanscope.detect.coverage import MIN_COVERED, RECORDED_ONLY, describe
+from trojanscope.detect.coverage import describe, uncovered_traits
 
 # calibrator key -> the one kind of model it was fitted on (the words a note uses)
 ONE_KIND = {
@@ -28,8 +28,7 @@ def one_kind_note(key: str, traits: list[str], covered: dict[str, int] | None,
     kind = ONE_KIND.get(key)
     if kind is None or covered is None:
         return None
-    gaps = sorted(t for t in traits if int(covered.get(t, 0)) < MIN_COVERED
-                  and (t not in RECORDED_ONLY or t in covered))
+    gaps = uncovered_traits(traits, covered)
     if not gaps:
         return None
     what = ", ".join(describe(t) for t in gaps)
