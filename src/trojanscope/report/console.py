@@ -100,11 +100,8 @@ def render_console(report: Report, console: Console, min_severity: Severity = Se
     for folder in report.folders:
         console.print(folder["summary"], markup=False, highlight=False)
     not_scanned: dict[str, list[str]] = {}
-    # a file a folder check read and found something in (a BERT ``vocab.txt``: TS440, stop 63)
-    # is not listed as "not scanned" beside its own finding
-    found_in = {f.location.file for f in report.findings}
     for subject in report.subjects:
-        if subject.status != "scanned" and subject.path not in found_in:
+        if subject.status != "scanned":
             reason = (subject.details.get("reason") or _NOT_SCANNED.get(subject.kind)
                       or f"{subject.status} ({subject.kind})")
             not_scanned.setdefault(reason, []).append(subject.path)

@@ -18,7 +18,7 @@ from typing import Any
 from trojanscope.io.hf_folder import HFLayout, read_hf_layout, read_json
 from trojanscope.report.model import Finding, Severity, Subject
 from trojanscope.scan.context import Ctx
-from trojanscope.scan.hf_tokenizer import check_tokenizer
+from trojanscope.scan.hf_tokenizer import check_tokenizer, reads_vocab_txt
 from trojanscope.scan.hf_weights import check_weights
 from trojanscope.scan.pycode import CodeReport, analyse_source
 from trojanscope.scan.rules import Policy
@@ -194,4 +194,6 @@ def scan_hf_folder(folder: Path, policy: Policy,
             subject.kind = "hf-index" if name.endswith(".index.json") else \
                 _KINDS.get(name, "json")
             subject.status = "scanned"
+        elif name == "vocab.txt" and reads_vocab_txt(layout):  # read against the embedding
+            subject.kind, subject.status = "hf-tokenizer", "scanned"
     return layout.to_dict(), findings

@@ -169,12 +169,21 @@ def check_tokenizer(layout: HFLayout, policy: Policy) -> list:
         else:
             check_tokenizer_json(ctx, data, _vocab_size(layout))
         findings.extend(ctx.findings)
-    vt_path = layout.root / "vocab.txt"
-    if not tj_path.is_file() and vt_path.is_file():  # what loading reads then (BERT's files)
+    if reads_vocab_txt(layout):  # what loading reads then (BERT's files)
+        vt_path = layout.root / "vocab.txt"
         ctx = Ctx(policy, str(vt_path))
         check_vocab_txt(ctx, vt_path, _vocab_size(layout))
         findings.extend(ctx.findings)
     return findings
+
+
+def reads_vocab_txt(layout: HFLayout) -> bool:
+    """Whether :func:`check_tokenizer` reads the folder's ``vocab.txt``: there is no
+    ``tokenizer.json`` (loading reads the ``vocab.txt`` then) and ``config.json`` gives the
+    embedding's ``vocab_size`` to read it against."""
+    root = layout.root
+    return (not (root / "tokenizer.json").is_file() and (root / "vocab.txt").is_file()
+            and _vocab_size(layout) is not None)
 
 
 def _vocab_size(layout: HFLayout) -> int | None:
