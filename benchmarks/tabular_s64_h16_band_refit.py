@@ -31,6 +31,13 @@ from trojanscope.detect.calibration import fit_calibrator, load_calibrators, sav
 from trojanscope.detect.coverage import count_traits
 
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
+TREE_DESIGNS = {
+    "box + mass_group + recur": ["tab_box", "tab_mass_group", "tab_major_recur"],
+    "box + mass_group + recur + lead": ["tab_box", "tab_mass_group", "tab_major_recur",
+                                        "tab_major_recur_lead"],
+    "box + mass_group + recur + mass_rel": ["tab_box", "tab_mass_group", "tab_major_recur",
+                                            "tab_mass_rel"],
+}
 DESIGNS = {
     "tabular-search:network:twins:rows200": {
         "excess + vs_twins": ["tab_excess", "tab_excess_vs_twins"],
@@ -63,20 +70,9 @@ DESIGNS = {
             "tab_excess", "tab_excess_vs_twins", "tab_excess_vs_twins_gap", "tab_flip_2",
             "tab_flip_max"],
     },
-    "tabular-search:tree:xgboost:rows200": {
-        "box + mass_group + recur": ["tab_box", "tab_mass_group", "tab_major_recur"],
-        "box + mass_group + recur + lead": ["tab_box", "tab_mass_group", "tab_major_recur",
-                                            "tab_major_recur_lead"],
-        "box + mass_group + recur + mass_rel": ["tab_box", "tab_mass_group", "tab_major_recur",
-                                                "tab_mass_rel"],
-    },
-    "tabular-search:tree:lightgbm:rows200": {
-        "box + mass_group + recur": ["tab_box", "tab_mass_group", "tab_major_recur"],
-        "box + mass_group + recur + lead": ["tab_box", "tab_mass_group", "tab_major_recur",
-                                            "tab_major_recur_lead"],
-        "box + mass_group + recur + mass_rel": ["tab_box", "tab_mass_group", "tab_major_recur",
-                                                "tab_mass_rel"],
-    },
+    # the trees' band entries: the shipped design (stop 48), with the recurrence lead (stop
+    # 61's RLG design), with the relative mass
+    **{f"tabular-search:tree:{lib}:rows200": TREE_DESIGNS for lib in ("xgboost", "lightgbm")},
 }
 
 
@@ -142,6 +138,20 @@ def report(title: str, rows: list[dict]) -> None:
         print(f"  {table} {figures(mine)} | " + " | ".join(parts))
 
 
+def per_pair(today: list[dict], got: list[dict]) -> None:
+    """Per pair and draw, each table: today's figures and the held-out design's."""
+    for pair in sorted({pair_of(r["zoo"]) for r in today}):
+        for k in sorted({r["draw"] for r in today if pair_of(r["zoo"]) == pair}):
+            for table in sorted({r["table"] for r in today}):
+                mine = [r for r in today if (pair_of(r["zoo"]), r["draw"], r["table"])
+                        == (pair, k, table)]
+                held = [r for r in got if (pair_of(r["zoo"]), r["draw"], r["table"])
+                        == (pair, k, table)]
+                if mine:
+                    print(f"    {pair} draw {k} {table}: today {figures(mine)} | "
+                          f"refit {figures(held)}")
+
+
 def with_entry(key: str, rows: list[dict], features: list[str], transform: str,
                c: float) -> dict:
     """The shipped calibrators with ``key`` refitted on ``rows`` (every reading a row; the
@@ -185,6 +195,8 @@ def main() -> None:
     ap.add_argument("--write", type=Path)
     ap.add_argument("--fit", help='"design|transform|C" for --write')
     ap.add_argument("--held", default="", help="with --write: a zoo pair left out of the fit")
+    ap.add_argument("--per-pair", action="store_true",
+                    help="each design's figures per pair and draw beside today's")
     args = ap.parse_args()
     rows = read_rows(args.rows)
     family = args.key.removeprefix("tabular-search:")
@@ -209,6 +221,8 @@ def main() -> None:
                 got = [r for r in held_out(args.key, rows, DESIGNS[args.key][name], transform,
                                            c) if r["family"] == family]
                 report(f"{name}, {transform}, C {c:g} (one pair out)", got)
+                if args.per_pair:
+                    per_pair(mine, got)
 
 
 if __name__ == "__main__":

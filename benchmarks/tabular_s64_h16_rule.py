@@ -116,6 +116,22 @@ def conditions(d: list[dict], r: list[dict], whole_moved: float | None, user_p: 
     return out
 
 
+def turned(rows: list[dict]) -> str:
+    """Per model over its files: the median range of p and the models whose verdict turns."""
+    per: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        per.setdefault((r["zoo"], r["name"]), []).append(r)
+    out = []
+    for bd, what in ((False, "clean"), (True, "backdoored")):
+        ps = [[x["probability"] for x in v] for v in per.values() if v[0]["backdoored"] == bd]
+        if ps:
+            moved = sum(min(p) < 0.5 <= max(p) for p in ps)
+            spread = float(np.median([max(p) - min(p) for p in ps]))
+            out.append(f"{what} range of p median {spread:.2f}, verdict turned {moved} of "
+                       f"{len(ps)}")
+    return "; ".join(out)
+
+
 def show(title: str, rows: list[dict]) -> None:
     print(f"{title}: pooled {figures(rows)}; right {right(rows)}; worst {worst(rows)}")
     for table in (CD, LC):
@@ -125,6 +141,7 @@ def show(title: str, rows: list[dict]) -> None:
         kinds = " | ".join(f"{k} {figures([x for x in mine if kind(x) == k])}"
                            for k in sorted({kind(x) for x in mine}))
         print(f"  {table} {figures(mine)}; right {right(mine)} | {kinds}")
+        print(f"    over the files: {turned(mine)}")
         for k in sorted({x["draw"] for x in mine}):
             print(f"    file {k}: {figures([x for x in mine if x['draw'] == k])}")
 
