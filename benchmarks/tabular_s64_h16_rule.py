@@ -132,7 +132,9 @@ def turned(rows: list[dict]) -> str:
     return "; ".join(out)
 
 
-def show(title: str, rows: list[dict]) -> None:
+def show(title: str, rows: list[dict], files: bool = True) -> None:
+    """Pooled, per table and kind, the worst family; with ``files`` each file and the
+    verdicts turned over them."""
     print(f"{title}: pooled {figures(rows)}; right {right(rows)}; worst {worst(rows)}")
     for table in (CD, LC):
         mine = [x for x in rows if x["table"] == table]
@@ -141,6 +143,8 @@ def show(title: str, rows: list[dict]) -> None:
         kinds = " | ".join(f"{k} {figures([x for x in mine if kind(x) == k])}"
                            for k in sorted({kind(x) for x in mine}))
         print(f"  {table} {figures(mine)}; right {right(mine)} | {kinds}")
+        if not files:
+            continue
         print(f"    over the files: {turned(mine)}")
         for k in sorted({x["draw"] for x in mine}):
             print(f"    file {k}: {figures([x for x in mine if x['draw'] == k])}")
