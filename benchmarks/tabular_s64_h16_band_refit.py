@@ -31,49 +31,33 @@ from trojanscope.detect.calibration import fit_calibrator, load_calibrators, sav
 from trojanscope.detect.coverage import count_traits
 
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
-TREE_DESIGNS = {
-    "box + mass_group + recur": ["tab_box", "tab_mass_group", "tab_major_recur"],
-    "box + mass_group + recur + lead": ["tab_box", "tab_mass_group", "tab_major_recur",
-                                        "tab_major_recur_lead"],
-    "box + mass_group + recur + mass_rel": ["tab_box", "tab_mass_group", "tab_major_recur",
-                                            "tab_mass_rel"],
-}
-DESIGNS = {
-    "tabular-search:network:twins:rows200": {
-        "excess + vs_twins": ["tab_excess", "tab_excess_vs_twins"],
-        "vs_twins": ["tab_excess_vs_twins"],
-        "excess + vs_twins + vs_gap": ["tab_excess", "tab_excess_vs_twins",
-                                       "tab_excess_vs_twins_gap"],
-        "vs_twins + vs_gap": ["tab_excess_vs_twins", "tab_excess_vs_twins_gap"],
-        "excess + gap + vs_twins + vs_gap": ["tab_excess", "tab_excess_gap",
-                                             "tab_excess_vs_twins", "tab_excess_vs_twins_gap"],
-        "excess + vs_twins + flip_2": ["tab_excess", "tab_excess_vs_twins", "tab_flip_2"],
-        "excess + vs_twins + vs_gap + flip_2": ["tab_excess", "tab_excess_vs_twins",
-                                                "tab_excess_vs_twins_gap", "tab_flip_2"],
-        "excess + vs_twins + vs_gap + flip_1": ["tab_excess", "tab_excess_vs_twins",
-                                                "tab_excess_vs_twins_gap", "tab_flip_1"],
-        "excess + vs_twins + flip_1": ["tab_excess", "tab_excess_vs_twins", "tab_flip_1"],
-        "vs_twins + vs_gap + flip_1": ["tab_excess_vs_twins", "tab_excess_vs_twins_gap",
-                                       "tab_flip_1"],
-        "excess + vs_twins + vs_gap + flip_1 + flip_2": [
-            "tab_excess", "tab_excess_vs_twins", "tab_excess_vs_twins_gap", "tab_flip_1",
-            "tab_flip_2"],
-        "excess + vs_twins + vs_gap + flip_2 + flip_3": [
-            "tab_excess", "tab_excess_vs_twins", "tab_excess_vs_twins_gap", "tab_flip_2",
-            "tab_flip_3"],
-        "excess + vs_twins + vs_gap + score": ["tab_excess", "tab_excess_vs_twins",
-                                               "tab_excess_vs_twins_gap", "tab_score"],
-        "excess + vs_twins + vs_gap + flip_2 + enrichment": [
-            "tab_excess", "tab_excess_vs_twins", "tab_excess_vs_twins_gap", "tab_flip_2",
-            "tab_enrichment"],
-        "excess + vs_twins + vs_gap + flip_2 + flip_max": [
-            "tab_excess", "tab_excess_vs_twins", "tab_excess_vs_twins_gap", "tab_flip_2",
-            "tab_flip_max"],
-    },
-    # the trees' band entries: the shipped design (stop 48), with the recurrence lead (stop
-    # 61's RLG design), with the relative mass
-    **{f"tabular-search:tree:{lib}:rows200": TREE_DESIGNS for lib in ("xgboost", "lightgbm")},
-}
+# a design's name lists its features' short names, joined by " + "
+SHORT = {"excess": "tab_excess", "gap": "tab_excess_gap", "vs_twins": "tab_excess_vs_twins",
+         "vs_gap": "tab_excess_vs_twins_gap", "flip_1": "tab_flip_1", "flip_2": "tab_flip_2",
+         "flip_3": "tab_flip_3", "flip_max": "tab_flip_max", "score": "tab_score",
+         "enrichment": "tab_enrichment", "box": "tab_box", "mass_group": "tab_mass_group",
+         "recur": "tab_major_recur", "lead": "tab_major_recur_lead", "mass_rel": "tab_mass_rel"}
+NETWORK_DESIGNS = [
+    "excess + vs_twins", "vs_twins", "excess + vs_twins + vs_gap", "vs_twins + vs_gap",
+    "excess + gap + vs_twins + vs_gap", "excess + vs_twins + flip_2",
+    "excess + vs_twins + vs_gap + flip_2", "excess + vs_twins + vs_gap + flip_1",
+    "excess + vs_twins + flip_1", "vs_twins + vs_gap + flip_1",
+    "excess + vs_twins + vs_gap + flip_1 + flip_2", "excess + vs_twins + vs_gap + flip_2 + flip_3",
+    "excess + vs_twins + vs_gap + score", "excess + vs_twins + vs_gap + flip_2 + enrichment",
+    "excess + vs_twins + vs_gap + flip_2 + flip_max",
+]
+# the trees' band entries: the shipped design (stop 48), with the recurrence lead (stop 61's
+# RLG design), with the relative mass
+TREE_DESIGNS = ["box + mass_group + recur", "box + mass_group + recur + lead",
+                "box + mass_group + recur + mass_rel"]
+DESIGNS = {"tabular-search:network:twins:rows200": NETWORK_DESIGNS,
+           **{f"tabular-search:tree:{lib}:rows200": TREE_DESIGNS
+              for lib in ("xgboost", "lightgbm")}}
+
+
+def features_of(design: str) -> list[str]:
+    """A design's features, from its name (``"excess + vs_twins"``)."""
+    return [SHORT[part] for part in design.split(" + ")]
 
 
 def pair_of(zoo: str) -> str:
@@ -206,7 +190,7 @@ def main() -> None:
     if args.write:
         name, transform, c = args.fit.split("|")
         fam = [r for r in rows if r["family"] == family and pair_of(r["zoo"]) != args.held]
-        save_calibrators(with_entry(args.key, fam, DESIGNS[args.key][name], transform,
+        save_calibrators(with_entry(args.key, fam, features_of(name), transform,
                                     float(c)), args.write)
         print(f"wrote {args.write}: {args.key} = {name}, {transform}, C {c}, "
               f"{len(fam)} readings")
@@ -218,7 +202,7 @@ def main() -> None:
     for name in wanted:
         for transform in args.transforms.split(","):
             for c in (float(x) for x in args.cs.split(",")):
-                got = [r for r in held_out(args.key, rows, DESIGNS[args.key][name], transform,
+                got = [r for r in held_out(args.key, rows, features_of(name), transform,
                                            c) if r["family"] == family]
                 report(f"{name}, {transform}, C {c:g} (one pair out)", got)
                 if args.per_pair:

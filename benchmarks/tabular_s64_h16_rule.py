@@ -167,6 +167,10 @@ def main() -> None:
           f"all three files ({n_cd} credit-default)")
     show("D (today's default), 200 rows", d)
     show("R (the candidate), 200 rows", r)
+    for a, b in zip(d, r, strict=True):  # the readings whose verdict the candidate turns
+        if (a["probability"] >= 0.5) != (b["probability"] >= 0.5):
+            print(f"verdict turned by R: {a['zoo']}/{a['name']} file {a['draw']}: p "
+                  f"{a['probability']:.3f} -> {b['probability']:.3f}")
     whole = rows_of(args.whole, 0)
     moved = max((abs(a["probability"] - b["probability"]) for a, b in
                  zip(scored(whole, SHIPPED)[0], scored(whole, args.calibration)[0],

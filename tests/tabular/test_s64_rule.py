@@ -95,8 +95,9 @@ def test_candidate_is_the_shipped_file_with_the_network_band_entry_refitted() ->
     cand = json.loads(CANDIDATE.read_text())
     assert [k for k in set(shipped) | set(cand) if shipped.get(k) != cand.get(k)] == [KEY]
     entry = cand[KEY]
-    assert entry["features"] == ["tab_excess", "tab_excess_vs_twins", "tab_excess_vs_twins_gap",
-                                 "tab_flip_1"]
+    refit, _ = _bench()
+    assert entry["features"] == refit.features_of("excess + vs_twins + vs_gap + flip_1") == [
+        "tab_excess", "tab_excess_vs_twins", "tab_excess_vs_twins_gap", "tab_flip_1"]
     assert entry["transform"] == "none" and entry["fitted_on"]["C"] == 1.0
     fitted = entry["fitted_on"]
     assert fitted["n_models"] == 278 and fitted["models"] == 206
