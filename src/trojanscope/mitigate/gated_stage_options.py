@@ -33,6 +33,7 @@ from trojanscope.mitigate.gated_defaults import (
     RESIDUE_ROUNDS,
     ROUND_LAST,
     SPARSE_LAST,
+    TEACH_LAST,
     TRIGGER_LAST,
     UNLEARN,
     WARP,
@@ -415,6 +416,14 @@ class AfterOptions:
             ``fresh_last``). Built for the ASR residues the reversed trigger no longer sees
             (issue 12 stop 63, h12); default ``FRESH_LAST`` = 0 (off). Off where
             ``free_reach`` is 0; asked for there, it is refused.
+        teach_last: with E > 0, last (after ``fresh_last``), where ``free_reach``'s step read
+            the model, E epochs of ``free_reach``'s unlearning (pushed copies towards the
+            suspect under their true labels) with the *input* model as the distillation's
+            teacher, kept only where ``free_reach``'s reading towards the suspect rose by at
+            most ``back_distill``'s bar (:mod:`~trojanscope.mitigate.teach_last`; the note's
+            ``teach_last``). Built for the accuracy-only misses (issue 12 stop 64, h12);
+            default ``TEACH_LAST`` = 0 (off). Off where ``free_reach`` is 0; asked for there,
+            it is refused.
     """
 
     residue: float = 0.0
@@ -436,6 +445,7 @@ class AfterOptions:
     trigger_last: int | None = None
     round_last: float | None = None
     fresh_last: float | None = None
+    teach_last: int | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -478,6 +488,7 @@ class AfterOptions:
             ("trigger_last", TRIGGER_LAST, _count(20), "runs " + after),
             ("round_last", ROUND_LAST, _fraction(1.0), "reads " + after),
             ("fresh_last", FRESH_LAST, _fraction(1.0), "reads " + after),
+            ("teach_last", TEACH_LAST, _count(20), "runs " + after),
         ):
             self._after_free_reach(name, default, check, does)
 
