@@ -417,13 +417,16 @@ class AfterOptions:
             (issue 12 stop 63, h12); default ``FRESH_LAST`` = 0 (off). Off where
             ``free_reach`` is 0; asked for there, it is refused.
         teach_last: with E > 0, last (after ``fresh_last``), where ``free_reach``'s step read
-            the model, E epochs of ``free_reach``'s unlearning (pushed copies towards the
+            the model and the detector's reversed trigger for the suspect still sends at least
+            ``teach_last.TEACH_FLIP`` (0.05) of the clean images not of the suspect there on
+            the output, E epochs of ``free_reach``'s unlearning (pushed copies towards the
             suspect under their true labels) with the *input* model as the distillation's
-            teacher, kept only where ``free_reach``'s reading towards the suspect rose by at
-            most ``back_distill``'s bar (:mod:`~trojanscope.mitigate.teach_last`; the note's
-            ``teach_last``). Built for the accuracy-only misses (issue 12 stop 64, h12);
-            default ``TEACH_LAST`` = 0 (off). Off where ``free_reach`` is 0; asked for there,
-            it is refused.
+            teacher (:mod:`~trojanscope.mitigate.teach_last`; the note's ``teach_last``).
+            Built for the accuracy-only misses (issue 12 stop 64, h12). Default
+            ``TEACH_LAST`` = 5 since fresh zoos 2469/2470 met the rule written before them (10
+            of 20 backdoored MLPs at the goal against 9, none lost); 0: the default before.
+            Off where ``free_reach`` is 0 (and so beside ``bias_refit`` or ``dense_repair``);
+            asked for there, it is refused.
     """
 
     residue: float = 0.0

@@ -21,8 +21,10 @@ misses.
 So the step runs only there. It runs where ``free_reach``'s step read the model (a model the run
 changed, with a suspect class) and the detector left a trigger for the suspect, so a model the
 gate passed is never touched. It reads the detector's suspect and trigger, the method's clean
-images and the input model, never the attacker's trigger. The rule it met or failed on fresh
-zoos 2469/2470: docs/benchmarks.md, issue 12 stop 64.
+images and the input model, never the attacker's trigger. On fresh zoos 2469/2470 it fired on
+3 of 20 backdoored MLPs (SIG), turned one accuracy miss and lost none (10 of 20 at issue 12's
+goal against 9), meeting the rule written before them (benchmarks/data/mitigate_s64/plan.md):
+`gated`'s default since (``TEACH_LAST`` = 5).
 """
 
 from __future__ import annotations
