@@ -7,7 +7,8 @@ loses at most 1 point under the candidate, (D) the candidate's median time per m
 60 s or at most 1.2 times today's on the same models (the machine's load slows both;
 ``--time-ratio``/``--time-floor`` change both numbers: stop 61's rule is ratio 1, no floor;
 ``--time cpu`` reads the rows' process CPU seconds instead of their wall time: stop 62's rule,
-ratio 1.1, no floor; a pair without CPU seconds is refused). Prints
+ratio 1.1, no floor; a pair without CPU seconds is refused; ``--time-add S``: S seconds more
+allowed, the new step's stated cost: stop 64's rule, ratio 1.1 of today's plus 0.5 s). Prints
 each reading and "met" or "not met"; with ``--min-backdoored N`` (stops 57–58) then the size
 clause: fewer than N backdoored pairs read is not met.
 
@@ -39,11 +40,13 @@ def _seconds(row: MitigationRow, time: str) -> float:
 
 def rule_lines(pooled: dict, candidate: str, today: str = "gated",
                min_backdoored: int | None = None, time_ratio: float = 1.2,
-               time_floor: float = 60.0, time: str = "wall") -> list[str]:
+               time_floor: float = 60.0, time: str = "wall",
+               time_add: float = 0.0) -> list[str]:
     """The rule's readings, one line each, as the per-stop scripts printed them. (D) is the
     candidate's median time at most ``time_floor`` s or at most ``time_ratio`` times today's
     (stop 61's rule: ratio 1, no floor: "not above today's"); ``time`` "wall" reads the rows'
-    ``elapsed_s``, "cpu" their ``cpu_s`` (stop 62; ValueError where a pair has none)."""
+    ``elapsed_s``, "cpu" their ``cpu_s`` (stop 62; ValueError where a pair has none);
+    ``time_add`` seconds are allowed on top of the ratio (stop 64: the new step's stated cost)."""
     base = {r["name"]: MitigationRow(**r) for r in pooled[today]["rows"]}
     cand = {r["name"]: MitigationRow(**r) for r in pooled[candidate]["rows"]}
     names = [n for n in base if n in cand]  # the pairs
@@ -61,9 +64,10 @@ def rule_lines(pooled: dict, candidate: str, today: str = "gated",
                                     f"vs {t_goal}/{len(bad)} (today); gained {gained}"),
         "B": (len(lost) <= 1, f"at the goal today, not under the candidate: {lost}"),
         "C": (not clean_over, f"clean models ({len(good)}) losing > 1 point: {clean_over}"),
-        "D": (c_med <= max(time_floor, time_ratio * t_med),
+        "D": (c_med <= max(time_floor, time_ratio * t_med + time_add),
               f"median {'CPU ' if time == 'cpu' else ''}time {c_med:.1f} s (candidate) vs "
-              f"{t_med:.1f} s (today)"),
+              f"{t_med:.1f} s (today)" + (f", allowed {time_ratio * t_med + time_add:.1f} s"
+                                           if time_add else "")),
     }
     lines = [f"pairs read: {len(names)} ({len(bad)} backdoored, {len(good)} clean)"]
     lines += [f"({key}) {text}: {'met' if ok else 'not met'}" for key, (ok, text) in checks.items()]
@@ -89,17 +93,19 @@ def main() -> None:
                     help="(D): ... or at most this many seconds (0: no floor)")
     ap.add_argument("--time", choices=("wall", "cpu"), default="wall",
                     help="(D): the rows' wall time or their process CPU seconds")
+    ap.add_argument("--time-add", type=float, default=0.0,
+                    help="(D): seconds allowed on top of the ratio (the new step's stated cost)")
     args = ap.parse_args()
-    if not (args.time_ratio > 0 and args.time_floor >= 0):  # NaN too
-        ap.error(f"--time-ratio must be above 0 and --time-floor at least 0, got "
-                 f"{args.time_ratio!r} and {args.time_floor!r}")
+    if not (args.time_ratio > 0 and args.time_floor >= 0 and args.time_add >= 0):  # NaN too
+        ap.error(f"--time-ratio must be above 0, --time-floor and --time-add at least 0, got "
+                 f"{args.time_ratio!r}, {args.time_floor!r} and {args.time_add!r}")
     pooled = json.loads(args.pooled.read_text())
     for name in (args.today, args.candidate):
         if name not in pooled:
             ap.error(f"{args.pooled}: no rows for {name!r}; methods: {', '.join(sorted(pooled))}")
     try:
         lines = rule_lines(pooled, args.candidate, args.today, args.min_backdoored,
-                           args.time_ratio, args.time_floor, args.time)
+                           args.time_ratio, args.time_floor, args.time, args.time_add)
     except ValueError as exc:
         ap.error(str(exc))
     print("\n".join(lines))

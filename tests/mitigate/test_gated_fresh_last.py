@@ -50,10 +50,15 @@ def test_the_step_unlearns_the_found_trigger_only_at_or_above_the_bar(monkeypatc
         assert ("reach_after" in note) is runs
 
 
-def test_it_runs_last_after_every_other_step() -> None:
-    assert after_steps.AFTER_STEPS[-1].name == "fresh_last"
+def test_it_runs_after_every_other_step_but_teach_last() -> None:
+    """Last at stop 63; since stop 64 ``teach_last`` (on by default) runs after it, and with
+    ``teach_last=0`` it is last again."""
+    assert [s.name for s in after_steps.AFTER_STEPS[-2:]] == ["fresh_last", "teach_last"]
     names = [s.name for s in after_steps.enabled_steps(gated.Gated(fresh_last=0.05))]
-    assert names[-1] == "fresh_last"
+    assert names[-2:] == ["fresh_last", "teach_last"]
+    alone = [s.name for s in after_steps.enabled_steps(gated.Gated(fresh_last=0.05,
+                                                                    teach_last=0))]
+    assert alone[-1] == "fresh_last"
 
 
 def test_the_option_is_a_bar_off_by_default_refused_without_free_reach() -> None:

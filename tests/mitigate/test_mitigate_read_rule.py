@@ -1,5 +1,6 @@
 """``benchmarks/mitigate_read_rule.py`` (stop 59: one script for stops 56–58's per-stop
-``read_rule.py`` copies): each clause of the rule, the size clause, and its command line."""
+``read_rule.py`` copies): each clause of the rule, the size clause, and its command line; stop
+64's ``--time-add``."""
 
 from __future__ import annotations
 
@@ -84,7 +85,8 @@ def test_a_bad_time_ratio_is_one_error_line(tmp_path: Path) -> None:
     done = run_script("mitigate_read_rule.py", path, "--candidate", CAND, "--time-ratio", "0")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].endswith(
-        "--time-ratio must be above 0 and --time-floor at least 0, got 0.0 and 60.0")
+        "--time-ratio must be above 0, --time-floor and --time-add at least 0, got 0.0, 60.0 "
+        "and 0.0")
 
 
 def test_the_time_clause_can_read_cpu_seconds(load_benchmark, tmp_path: Path) -> None:
@@ -105,3 +107,21 @@ def test_the_time_clause_can_read_cpu_seconds(load_benchmark, tmp_path: Path) ->
     path.write_text(json.dumps(_pooled([_row("a", asr_after=0.01)], cand)))
     done = run_script("mitigate_read_rule.py", path, "--candidate", CAND, "--time", "cpu")
     assert done.returncode == 2 and "a: no CPU seconds" in done.stderr.strip().splitlines()[-1]
+
+
+def test_the_time_clause_allows_the_new_steps_stated_seconds(load_benchmark,
+                                                             tmp_path: Path) -> None:
+    """Stop 64's (D): 1.1 times today's CPU median plus the step's stated 1 s: 10.0 -> 12.0
+    allowed, 12.1 not; a negative allowance is one error line."""
+    rule = load_benchmark("mitigate_read_rule")
+    today = [{**_row("a", asr_after=0.01), "cpu_s": 10.0}]
+    for cpu, word in ((12.0, "met"), (12.1, "not met")):
+        cand = [{**_row("a", asr_after=0.01), "cpu_s": cpu}]
+        line = rule.rule_lines(_pooled(today, cand), CAND, time_ratio=1.1, time_floor=0.0,
+                               time="cpu", time_add=1.0)[4]
+        assert line == (f"(D) median CPU time {cpu:.1f} s (candidate) vs 10.0 s (today), "
+                        f"allowed 12.0 s: {word}")
+    path = tmp_path / "pooled.json"
+    path.write_text(json.dumps(_pooled([], [])))
+    done = run_script("mitigate_read_rule.py", path, "--candidate", CAND, "--time-add", "-1")
+    assert done.returncode == 2 and "--time-add at least 0" in done.stderr

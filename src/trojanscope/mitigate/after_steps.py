@@ -69,6 +69,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("trigger_last", "trigger_last", _M + "trigger_last", "after_step"),
     AfterStep("round_last", "round_last", _M + "round_last", "after_step"),
     AfterStep("fresh_last", "fresh_last", _M + "fresh_last", "after_step"),
+    AfterStep("teach_last", "teach_last", _M + "teach_last", "after_step"),
 )
 
 

@@ -216,3 +216,11 @@ ROUND_LAST = 0.0
 # aimed at the ASR residues the reversed trigger no longer sees. 0: off (opt-in; its rule on
 # fresh zoos 2467/2468: benchmarks/data/mitigate_s63/plan.md).
 FRESH_LAST = 0.0
+# ``teach_last``'s epochs (issue 12 stop 64, h12): with E > 0, last, where ``free_reach``'s step
+# read the model, E epochs of ``free_reach``'s unlearning with the *input* model as its teacher
+# (its clean outputs as soft labels, a free perturbation towards the suspect still unlearnt),
+# where the detector's reversed trigger for the suspect still turns the output
+# (:mod:`~trojanscope.mitigate.teach_last`): an accuracy repair. Default 5 since fresh zoos
+# 2469/2470 met benchmarks/data/mitigate_s64/plan.md's rule (10 of 20 backdoored MLPs at the goal
+# against 9, none lost, clean 6 of 6, median CPU 8.9 s either way); 0: off, the default before.
+TEACH_LAST = 5

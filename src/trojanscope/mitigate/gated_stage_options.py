@@ -33,6 +33,7 @@ from trojanscope.mitigate.gated_defaults import (
     RESIDUE_ROUNDS,
     ROUND_LAST,
     SPARSE_LAST,
+    TEACH_LAST,
     TRIGGER_LAST,
     UNLEARN,
     WARP,
@@ -415,6 +416,17 @@ class AfterOptions:
             ``fresh_last``). Built for the ASR residues the reversed trigger no longer sees
             (issue 12 stop 63, h12); default ``FRESH_LAST`` = 0 (off). Off where
             ``free_reach`` is 0; asked for there, it is refused.
+        teach_last: with E > 0, last (after ``fresh_last``), where ``free_reach``'s step read
+            the model and the detector's reversed trigger for the suspect still sends at least
+            ``teach_last.TEACH_FLIP`` (0.05) of the clean images not of the suspect there on
+            the output, E epochs of ``free_reach``'s unlearning (pushed copies towards the
+            suspect under their true labels) with the *input* model as the distillation's
+            teacher (:mod:`~trojanscope.mitigate.teach_last`; the note's ``teach_last``).
+            Built for the accuracy-only misses (issue 12 stop 64, h12). Default
+            ``TEACH_LAST`` = 5 since fresh zoos 2469/2470 met the rule written before them (10
+            of 20 backdoored MLPs at the goal against 9, none lost); 0: the default before.
+            Off where ``free_reach`` is 0 (and so beside ``bias_refit`` or ``dense_repair``);
+            asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -436,6 +448,7 @@ class AfterOptions:
     trigger_last: int | None = None
     round_last: float | None = None
     fresh_last: float | None = None
+    teach_last: int | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -478,6 +491,7 @@ class AfterOptions:
             ("trigger_last", TRIGGER_LAST, _count(20), "runs " + after),
             ("round_last", ROUND_LAST, _fraction(1.0), "reads " + after),
             ("fresh_last", FRESH_LAST, _fraction(1.0), "reads " + after),
+            ("teach_last", TEACH_LAST, _count(20), "runs " + after),
         ):
             self._after_free_reach(name, default, check, does)
 
