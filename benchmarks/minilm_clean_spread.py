@@ -128,7 +128,8 @@ def main() -> None:
     print(f"clean MiniLM at the demo recipe ({N_TEST} held-out sentences, the same for every "
           f"seed): {spread['n']} models")
     if spread["n"]:
-        print(f"  CA {', '.join(f'{s}: {pct(c)}' for s, c in zip(spread['seeds'], spread['ca']))}")
+        each = zip(spread["seeds"], spread["ca"], strict=True)
+        print(f"  CA {', '.join(f'{seed}: {pct(ca)}' for seed, ca in each)}")
         print(f"  mean {pct(spread['mean'])}, SD {100 * spread['sd']:.2f} points, range "
               f"{pct(spread['min'])}–{pct(spread['max'])} ({100 * spread['range']:.1f} points, "
               f"{spread['largest_pair_sentences']} sentences); {spread['pairs_over_goal']} of "

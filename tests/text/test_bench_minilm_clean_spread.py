@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from minilm_clean_spread import clean_spread, load_records, twin_gaps
+from minilm_clean_spread import clean_spread, load_records, run_spread, twin_gaps
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def cli(path: Path, seed: int, ca: float, attack: str | None = None, asr: float | None = None,
@@ -61,6 +62,5 @@ def test_a_record_without_a_twin_has_no_gap_and_a_missing_file_is_one_line(
 
 @pytest.mark.parametrize("ca", [0.7, 0.9])
 def test_the_run_spread_counts_each_seed_once(tmp_path: Path, ca: float) -> None:
-    from minilm_clean_spread import run_spread
     records = load_records([cli(tmp_path / "c.json", 1, ca), cli(tmp_path / "d.json", 1, ca)])
     assert run_spread(records)["clean"]["n"] == 1
