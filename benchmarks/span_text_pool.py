@@ -60,8 +60,8 @@ def main() -> None:
         if not path.is_file():
             parser.error(f"no such rule file: {path}")
     rows = model_rows(opts.rules, opts.score)
-    print(f"| model (target) | held-out clean FPR | turned: caught / n (TPR) | fired: caught / n "
-          f"(TPR) |\n|---|---|---|---|")
+    print("| model (target) | held-out clean FPR | turned: caught / n (TPR) | fired: caught / n "
+          "(TPR) |\n|---|---|---|---|")
     for r in rows:
         cells = [f"{r[c]['caught']} / {r[c]['n']} ({r[c]['tpr']:.3f})" if c in r else "–"
                  for c in ("turned", "fired")]
@@ -69,8 +69,8 @@ def main() -> None:
     pools = {c: pooled(rows, c) for c in ("turned", "fired")}
     for c, p in pools.items():
         if p["n"]:
-            print(f"pooled {c}: {p['caught']} / {p['n']} = {p['tpr']:.3f} over {p['models']} models; "
-                  f"{p['met_models']} met TPR ≥ {GOAL} at FPR ≤ 0.05; worst {p['worst']} "
+            print(f"pooled {c}: {p['caught']} / {p['n']} = {p['tpr']:.3f} over {p['models']} "
+                  f"models; {p['met_models']} met TPR ≥ {GOAL} at FPR ≤ 0.05; worst {p['worst']} "
                   f"({p['worst_tpr']:.3f})")
     if opts.json:
         opts.json.write_text(json.dumps({"score": opts.score, "models": rows, "pooled": pools},
