@@ -80,14 +80,19 @@ def clean_spread(records: list[dict]) -> dict:
 
 
 def run_spread(records: list[dict]) -> dict[str, dict]:
-    """Per run (clean, each attack): how many seeds, CA mean, SD, min and max; an attack's
+    """Per run (clean, each attack): how many seeds, CA mean, SD, min and max, ASR mean, min
+    and how many under the goal; an attack's
     mean below the clean mean is its cost, its SD the seed-to-seed spread with the attack."""
     out = {}
     for run in sorted({r["run"] for r in records}):
         cas = [r["ca"] for r in records if r["run"] == run]
+        asrs = [r["asr"] for r in records if r["run"] == run and r["asr"] is not None]
         out[run] = {"n": len(cas), "mean": statistics.fmean(cas),
                     "sd": statistics.stdev(cas) if len(cas) > 1 else 0.0,
-                    "min": min(cas), "max": max(cas)}
+                    "min": min(cas), "max": max(cas),
+                    "asr_mean": statistics.fmean(asrs) if asrs else None,
+                    "asr_min": min(asrs, default=None),
+                    "asr_under_goal": sum(a < ASR_GOAL - 1e-9 for a in asrs)}
     return out
 
 
@@ -134,10 +139,12 @@ def main() -> None:
               f"{pct(spread['min'])}–{pct(spread['max'])} ({100 * spread['range']:.1f} points, "
               f"{spread['largest_pair_sentences']} sentences); {spread['pairs_over_goal']} of "
               f"{spread['pairs']} pairs of clean seeds differ by more than 2 points")
-    print("\n| run | seeds | CA mean | SD (points) | min | max |\n|---|---|---|---|---|---|")
+    print("\n| run | seeds | CA mean | SD (points) | min | max | ASR mean / min | ASR < 95% |\n"
+          "|---|---|---|---|---|---|---|---|")
     for run, f in runs.items():
         print(f"| {run} | {f['n']} | {pct(f['mean'])} | {100 * f['sd']:.2f} | {pct(f['min'])} | "
-              f"{pct(f['max'])} |")
+              f"{pct(f['max'])} | {pct(f['asr_mean'])} / {pct(f['asr_min'])} | "
+              f"{f['asr_under_goal'] if f['asr_mean'] is not None else '–'} |")
     print("\n| run | seed | CA | ASR | twin CA | gap (points, sentences) | ASR ≥ 95% | gap ≤ 2 | "
           "gap to the clean mean |")
     print("|---|---|---|---|---|---|---|---|---|")
