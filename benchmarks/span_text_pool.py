@@ -14,7 +14,9 @@ import argparse
 import json
 from pathlib import Path
 
-GOAL = 0.90
+from span_text_rule import goal_met
+
+GOAL = 0.90  # span_text_rule.goal_met's default, named in the printed lines
 
 
 def model_rows(paths: list[Path], score: str) -> list[dict]:
@@ -33,8 +35,7 @@ def model_rows(paths: list[Path], score: str) -> list[dict]:
             for count, fig in reading["counts"]["candidate"].items():
                 n = fig["fired"]
                 row[count] = {"n": n, "caught": round(fig["guard_tpr"] * n),
-                              "tpr": fig["guard_tpr"], "met": fig["guard_tpr"] >= GOAL
-                              and fig["guard_fpr"] <= 0.05}
+                              "tpr": fig["guard_tpr"], "met": goal_met({"candidate": fig}, GOAL)}
             rows[reading["model"]] = row
     return list(rows.values())
 
