@@ -15,6 +15,8 @@ A run without the readings reads the same both ways. ``--json`` writes it all.
 
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py --guard 1.6 \\
         --write benchmarks/data/outside_s63_h9/cal_C.json
+    PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py --read model \\
+        --guard 1.6 --keep-ratio 6.0 --write benchmarks/data/outside_s64_h9/cal_C1.json
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py \\
         --candidate benchmarks/data/outside_s63_h9/cal_C.json \\
         --rows 9205=detect9205_runs.jsonl,zoo-9205/truth.json --union
@@ -33,13 +35,16 @@ SHIPPED = (Path(__file__).resolve().parents[1] / "src" / "trojanscope" / "detect
            / "calibration.json")
 
 
-def with_named(base: dict, guard: float, read: str = "named") -> dict:
+def with_named(base: dict, guard: float, read: str = "named",
+               keep_ratio: float | None = None) -> dict:
     """``base`` (a calibration file's JSON) with the named-check entries added, each taking
-    its scorer's ``:centre``; a base without one is refused (ValueError)."""
+    its scorer's ``:centre`` (and MM-BD's ``keep_ratio`` where given: C1); a base without a
+    centre entry is refused (ValueError)."""
+    keep = {} if keep_ratio is None else {"keep_ratio": keep_ratio}
     return with_centred_terms(base, "named-check", {
-        "guard": guard, "read": read,
-        "fitted_by": "benchmarks/outside_named_rule.py: guard from the stop-63 development "
-                     "table, centre from the centre entry"})
+        "guard": guard, "read": read, **keep,
+        "fitted_by": "benchmarks/outside_named_rule.py: guard (stop 63) and keep_ratio (stop "
+                     "64) from the development tables, centre from the centre entry"})
 
 
 def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
@@ -59,6 +64,7 @@ def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
                     "candidate": [round(float(c.probability), 4), c.target_classes[0]],
                     "stands": None if got is None else [round(s, 3) for s in got],
                     "stand": c.features.get(NAMED_STAND),
+                    "mmbd_ratio": r["report"]["features"].get("mmbd_ratio"),
                     "named_logit": c.features.get(NAMED_LOGIT, 0.0),
                     "raise_logit": c.features.get("raise_logit", 0.0)})
     return out
@@ -153,6 +159,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--write", type=Path, help="write the candidate calibration file here")
     ap.add_argument("--read", default="named", choices=["named", "model"],
                     help="with --write: the per-class readings (C) or the model's (C0)")
+    ap.add_argument("--keep-ratio", type=float,
+                    help="with --write: keep a model whose mmbd_ratio is above this (C1)")
     ap.add_argument("--base", type=Path, default=SHIPPED)
     ap.add_argument("--candidate", type=Path, help="the candidate calibration file to read")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
@@ -162,9 +170,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.write:
         if args.guard is None or not args.guard >= 0:
             fail(f"--guard must be a number >= 0, got {args.guard}")
-        args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read),
-                                         indent=1) + "\n")
-        print(f"wrote {args.write} (guard {args.guard})")
+        if args.keep_ratio is not None and not 0 < args.keep_ratio < float("inf"):
+            fail(f"--keep-ratio must be a number > 0, got {args.keep_ratio}")
+        args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read,
+                                                    args.keep_ratio), indent=1) + "\n")
+        print(f"wrote {args.write} (guard {args.guard}, keep_ratio {args.keep_ratio})")
     if not args.rows:
         return
     if args.candidate is None:
@@ -196,7 +206,8 @@ def main(argv: list[str] | None = None) -> None:
                       f" today {m['today'][0]:.3f}->{m['today'][1]}  cand {m['candidate'][0]:.3f}"
                       f"->{m['candidate'][1]}  stand {m['stand']}  classes' max "
                       f"{'-' if st is None else max(st)} (cls "
-                      f"{'-' if st is None else st.index(max(st))})")
+                      f"{'-' if st is None else st.index(max(st))})  mmbd_ratio "
+                      f"{None if m['mmbd_ratio'] is None else round(m['mmbd_ratio'], 2)}")
         plan = result[label]["plan"]
         print(f"  plan rule: {'MET' if plan['met'] else 'not met'}"
               + ("" if plan["read"] else f" (not read: {plan['n_gap_clean']} clean, "

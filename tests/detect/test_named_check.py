@@ -111,6 +111,8 @@ def test_a_class_that_stands_is_named_first_even_where_the_ranking_lacks_it() ->
     ({"centre": -3.0}, "guard"),
     ({"guard": 1.0}, "centre"),
     ({"guard": 1.0, "centre": math.inf}, "centre"),
+    ({"guard": 1.0, "centre": -3.0, "keep_ratio": 0.0}, "keep_ratio"),
+    ({"guard": 1.0, "centre": -3.0, "keep_ratio": "6"}, "keep_ratio"),
 ])
 def test_a_term_it_cannot_read_is_refused(fitted: dict, says: str) -> None:
     cals = dict(load_calibrators())
@@ -191,3 +193,26 @@ def test_c0_reads_the_model_level_leads_on_gap_heads_only() -> None:
     plain.traits = list(other.traits)
     assert calibrate(other, cals).probability == pytest.approx(
         calibrate(plain, _cals(None)).probability)
+
+
+def test_c1_keeps_a_gap_head_whose_mmbd_lead_no_clean_gap_model_reached() -> None:
+    """Issue 9, stop 64: C0 plus ``keep_ratio``: the same lowering, except where MM-BD's top
+    class leads its median class by more than the bound (a whole-image backdoor neither probe
+    reaches small); the bound only keeps, so C1 lowers a subset of what C0 lowers."""
+    from outside_named_rule import SHIPPED, with_named
+
+    cals = _cals()
+    cals["auto:out-of-coverage:named-check"].fitted_on.update(read="model", keep_ratio=6.0)
+    today = calibrate(_verdict(), _cals(None))
+    assert calibrate(_verdict(), cals).probability < 0.5 < today.probability  # ratio 2.91
+    lead = {**GAP00, "mmbd_ratio": 8.3}  # stands 1.10 / 1.14: C0 alone would lower it
+    kept = calibrate(_verdict(lead), cals)
+    assert kept.probability == pytest.approx(calibrate(_verdict(lead), _cals(None)).probability)
+    assert "named_logit" not in kept.features
+    assert named_shift(lead, 0.99, 8, {"guard": 1.6, "centre": -3.0, "keep_ratio": 6.0}) == 0.0
+    assert named_shift(lead, 0.99, 8, {"guard": 1.6, "centre": -3.0, "read": "model"},
+                       ["pool:global_avg"]) < 0.0  # C0: lowered
+    written = with_named(json.loads(SHIPPED.read_text()), 1.6, "model", 6.0)
+    assert written["auto:named-check"]["fitted_on"]["keep_ratio"] == 6.0
+    assert "keep_ratio" not in with_named(json.loads(SHIPPED.read_text()), 1.6,
+                                          "model")["auto:named-check"]["fitted_on"]

@@ -28,6 +28,14 @@ perturbation's model-level log ratios (``ts_log_norm_ratio``, ``uap_log_ratio``:
 "how much more easily than the median class" for the easiest class, which ``auto`` records on
 every model outside the default calibration's coverage); it lowers where that is at most the
 guard and never renames.
+
+``fitted_on.keep_ratio`` (optional; variant C1, issue 9, stop 64) keeps a model whatever its
+stand where MM-BD's own lead (``mmbd_ratio``: the top class's statistic over the median
+class's) is above it. Clean GAP-head models lean towards one class, but by at most 4.5 times the
+median class on every spent population (stop 64's development, 137 stored runs); a whole-image
+backdoor that neither probe reaches small (a random checkerboard on a residual GAP head) leads
+by 7.9-8.6. The bound reads MM-BD against clean models of the GAP kind, not the shipped
+calibration's reference, which saw no GAP head.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ import torch
 from trojanscope.detect.class_excess import (
     check_guard_centre,
     down_to_centre,
+    finite,
     lower_logit,
     per_class,
     term_entries,
@@ -58,6 +67,7 @@ NAMED_STAND = "named_stand"  # the named class's stand where the term read it
 GAP_TRAIT = "pool:global_avg"
 READS = ("named", "model")  # fitted_on.read: the per-class readings (C) or the model's (C0)
 MODEL_LEADS = ("ts_log_norm_ratio", "uap_log_ratio")  # C0: the easiest class's log ratios
+MMBD_LEAD = "mmbd_ratio"  # C1's keep: MM-BD's top class over its median class
 
 
 def named_features(target: InspectionTarget, seed: int,
@@ -114,13 +124,22 @@ def named_shift(features: dict[str, float], probability: float, cls: int,
                 fitted_on: dict, traits: list[str] | None = None) -> float:
     """The logit to add (<= 0): down to ``centre`` where class ``cls`` and every other class
     stand at most ``guard`` (C0: the model's stand, read on ``traits``) and the logit is above
-    ``centre``; 0.0 otherwise."""
+    ``centre`` and MM-BD's lead is not above ``keep_ratio`` (where set); 0.0 otherwise."""
+    if mmbd_keeps(features, fitted_on):
+        return 0.0
     if fitted_on.get("read", "named") == "model":
         top = model_stand(features, traits or [])
     else:
         got = stands(features)
         top = None if got is None or not 0 <= cls < len(got) else max(got)
     return down_to_centre(top, probability, fitted_on)
+
+
+def mmbd_keeps(features: dict[str, float], fitted_on: dict) -> bool:
+    """Whether ``fitted_on["keep_ratio"]`` is set and MM-BD's lead is above it (C1: a lead no
+    clean GAP-head model reached is not lowered, whatever the probes read)."""
+    keep = fitted_on.get("keep_ratio")
+    return keep is not None and float(features.get(MMBD_LEAD, 0.0)) > float(keep)
 
 
 def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
@@ -167,9 +186,13 @@ def named_note(features: dict[str, float]) -> str | None:
 def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:named-check"`` entry the term could not read: features, a
     scorer missing from the file, a ``guard`` that is not a number >= 0, a ``read`` not one of
-    :data:`READS` or a ``centre`` that is not a finite number."""
+    :data:`READS`, a ``centre`` that is not a finite number or a ``keep_ratio`` (where given)
+    that is not a number > 0."""
     for key, base, term in term_entries(calibrators, TERM):
         check_guard_centre(key, base, term, calibrators, "the named-check term")
         if term.fitted_on.get("read", "named") not in READS:
             raise ValueError(f"{key!r}: fitted_on.read must be one of {', '.join(READS)}, got "
                              f"{term.fitted_on.get('read')!r}")
+        keep = term.fitted_on.get("keep_ratio", 1.0)
+        if not (finite(keep) and keep > 0):
+            raise ValueError(f"{key!r}: fitted_on.keep_ratio must be a number > 0, got {keep!r}")
