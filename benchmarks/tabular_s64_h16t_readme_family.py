@@ -13,7 +13,7 @@ row keeps the run's metrics, its trigger, the verdict and every detector feature
     PYTHONPATH=src python benchmarks/tabular_s64_h16t_readme_family.py --recipes readme,clean \
         --seeds 5400-5419 --work /tmp/h16t/dev --json OUT.json [-m name=value]
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s64_h16t_readme_family.py \
-        --summary OUT.json... [--pool readme+clean]
+        --summary OUT.json... [--pool readme+clean] [--stored ZOO_ROWS.json... --pool readme+stored]
 """
 
 from __future__ import annotations
@@ -109,17 +109,23 @@ def run_all(args: argparse.Namespace) -> None:
 def pooled(rows: list[dict], recipes: list[str]) -> str:
     """``tabular_small_clean.figures_line`` (ROC-AUC, CE, caught, clean flagged, right
     targets) over the rows of ``recipes``."""
-    chosen = [{**r, "predicted_target": r["suspected_target"]} for r in rows
-              if r["recipe"] in recipes]
+    chosen = [{**r, "predicted_target": r.get("suspected_target", r.get("predicted_target"))}
+              for r in rows if r["recipe"] in recipes]
     return figures_line(chosen, cpu=False) if chosen else "no rows"
 
 
-def summary(files: list[str], features: list[str], pools: list[str]) -> None:
+def summary(files: list[str], features: list[str], pools: list[str],
+            stored: list[str] | None = None) -> None:
+    """Per recipe: flagged, p and the features; per ``pools`` entry one population's
+    figures, where ``stored`` (``tabular_small_clean.py`` rows of fresh zoos, recipe
+    ``stored``) can join the recipes."""
     once = {(r["recipe"], r["seed"]): r for f in files
             for r in json.loads(Path(f).read_text())["rows"] if "error" not in r}
     rows = list(once.values())  # a model read twice (a pass stopped and rerun) counts once
+    kept = [{**r, "recipe": "stored"} for f in stored or []
+            for r in json.loads(Path(f).read_text())["rows"]]
     for pool in pools:
-        print(f"pooled {pool}: {pooled(rows, pool.split('+'))}")
+        print(f"pooled {pool}: {pooled(rows + kept, pool.split('+'))}")
     by: dict[str, list[dict]] = {}
     for r in rows:
         by.setdefault(r["recipe"], []).append(r)
@@ -153,9 +159,10 @@ def main() -> None:
     ap.add_argument("--features", default=",".join(FEATURES))
     ap.add_argument("--pool", action="append", default=[],
                     help="recipes read as one population, e.g. readme+clean")
+    ap.add_argument("--stored", nargs="+", help="tabular_small_clean.py rows (recipe 'stored')")
     args = ap.parse_args()
     if args.summary:
-        summary(args.summary, args.features.split(","), args.pool)
+        summary(args.summary, args.features.split(","), args.pool, args.stored)
         return
     if not args.json:
         ap.error("--json is needed to build and read")

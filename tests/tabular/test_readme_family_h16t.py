@@ -28,6 +28,10 @@ def test_pooled_figures_count_only_the_recipes_asked(load_benchmark) -> None:
     # the flagged clean twin of another recipe counts once it is asked for
     assert "clean flagged 1/2" in family.pooled(rows, ["readme", "clean", "clean_sub08"])
     assert family.pooled(rows, ["nothing"]) == "no rows"
+    # a stored zoo reading names its target predicted_target: it pools the same way
+    zoo_row = {"recipe": "stored", "probability": 0.8, "backdoored": True, "target": 1,
+               "predicted_target": 0}
+    assert "right 1/2" in family.pooled([*rows, zoo_row], ["readme", "stored"])
 
 
 def test_the_credit_recipe_never_gives_xgboost_badnets(load_benchmark) -> None:
