@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -136,11 +137,11 @@ def summary(files: list[str], features: list[str], pools: list[str],
         asr = sorted(r["metrics"].get("attack_success_rate") or 0 for r in rs)
         print(f"{recipe}: n={len(rs)} flagged {flagged}/{len(rs)}"
               + (f" (right target {right})" if rs[0]["backdoored"] else "")
-              + f" p min/median/max {ps[0]:.3f}/{ps[len(ps) // 2]:.3f}/{ps[-1]:.3f}"
+              + f" p min/median/max {ps[0]:.3f}/{statistics.median(ps):.3f}/{ps[-1]:.3f}"
               + (f" ASR min {asr[0]:.3f}" if rs[0]["backdoored"] else ""))
         for name in features:
             vals = sorted(r["features"].get(name, float("nan")) for r in rs)
-            print(f"   {name}: min {vals[0]:.3f} median {vals[len(vals) // 2]:.3f} "
+            print(f"   {name}: min {vals[0]:.3f} median {statistics.median(vals):.3f} "
                   f"max {vals[-1]:.3f}")
 
 
