@@ -50,6 +50,19 @@ def learning_rate(lr: float | None, arch: str) -> float:
     return PRETRAINED_LR.get(arch, TRAINING["lr"])
 
 
+def check_lr(lr: float | None) -> None:
+    """``--lr`` in its range (:data:`trojanscope.params.NAMED_RANGES`, the engine's), refused in
+    one line before torch is imported."""
+    if lr is None:
+        return
+    from trojanscope.errors import UserInputError
+    from trojanscope.params import NAMED_RANGES
+
+    low, high, _, _ = NAMED_RANGES["lr"]  # above low, at most high
+    if not low < lr <= high:  # NaN fails it too
+        raise UserInputError(f"--lr must be a number > {low:g} and <= {high:g}, got {lr}")
+
+
 OPTIM = typer.Option(TRAINING["optimizer"], "--optimizer", help="adam or sgd.")
 # what the command sets in every architecture from the data (not an --arch-param)
 ARCH_SET = {  # what the command sets from the data (given with -p, silently replaced before)

@@ -108,7 +108,8 @@ def audit_command(
 ) -> None:
     """Audit a model: exit 1 when the rating is at or above --fail-on; otherwise 2 when a
     step could not run (or on bad input); else 0."""
-    refuse_early(path, "detector", method)  # before the imports below (seconds)
+    refuse_early(path, "detector", method,  # before the imports below (seconds)
+                 data={"--data": data, "--training-data": training_data})
     from trojanscope.audit import run_audit
     from trojanscope.audit.outputs import check_destinations, publish
 
