@@ -30,7 +30,7 @@ def test_an_unknown_name_is_worded_as_the_registry_words_it() -> None:
         registry.get("detector", "nope")
     assert str(early.value) == str(late.value)
     check_name_early("detector", "mmbd")  # a real one passes
-    check_name_early("arch", "anything")  # a kind not read early is left to the registry
+    check_name_early("dataset", "anything")  # a kind not read early is left to the registry
 
 
 def test_each_refusal_comes_before_torch_is_imported(tmp_path: Path) -> None:

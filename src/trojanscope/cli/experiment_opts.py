@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from trojanscope.cli.common import OutputFormat, print_json, stderr_console, stdout_console
+from trojanscope.cli.common import (
+    OutputFormat,
+    print_json,
+    refuse_early,
+    stderr_console,
+    stdout_console,
+)
 from trojanscope.defaults import PRETRAINED_LR, TRAINING
 
 if TYPE_CHECKING:
@@ -48,6 +54,13 @@ def learning_rate(lr: float | None, arch: str) -> float:
     if lr is not None:
         return lr
     return PRETRAINED_LR.get(arch, TRAINING["lr"])
+
+
+def refuse_names_early(arch: str, defence: str | None, trigger: str | None = None) -> None:
+    """An unknown ``--arch``, ``--defence`` or ``--trigger`` refused before torch is imported
+    (:func:`trojanscope.cli.common.refuse_early`)."""
+    for kind, name in (("arch", arch), ("defence", defence), ("trigger", trigger)):
+        refuse_early(None, kind, name)
 
 
 def check_lr(lr: float | None) -> None:

@@ -72,6 +72,7 @@ def attack(
     refuse_early(None, "attack", attack, data={"--dataset": dataset})  # before any import of
     check_share("--poison-rate", poison_rate, one=True)  # attacks or torch (seconds)
     o.check_lr(lr)
+    o.refuse_names_early(arch, defence, trigger)
     registry.get("attack", attack)
     trigger_params = parse_params(trigger_param, "--trigger-param")
     if trigger is not None or trigger_params:

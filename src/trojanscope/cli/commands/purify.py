@@ -52,7 +52,8 @@ def purify_command(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Purify INPUTS before MODEL sees them; report the CA and ASR each method leaves."""
-    refuse_early(model, data={"inputs": inputs, "--data": data, "--triggered": triggered})
+    refuse_early(model, "input-purifier", None if method == "all" else method,
+                 data={"inputs": inputs, "--data": data, "--triggered": triggered})
     import numpy as np
     import torch
 

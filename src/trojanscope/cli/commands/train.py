@@ -40,6 +40,7 @@ def train(
     like `attack` does."""
     refuse_early(data={"--dataset": dataset})  # before torch is imported (seconds)
     o.check_lr(lr)
+    o.refuse_names_early(arch, defence)
     from trojanscope.engine.train import Trainer
 
     trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=o.learning_rate(lr, arch),
