@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from trojanscope.cli import early_data
-from trojanscope.cli.early_data import check_data_file, check_share
+from trojanscope.cli.early_data import check_data_file, check_share, check_text_data, text_model
 from trojanscope.errors import UserInputError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +96,39 @@ def test_what_a_reader_may_take_is_left_to_it(tmp_path: Path) -> None:
     check_data_file(None)
 
 
+def _hub(folder: Path, arch: str) -> Path:
+    folder.mkdir()
+    (folder / "config.json").write_text(f'{{"model_type": "bert", "architectures": ["{arch}"]}}')
+    return folder
+
+
+def test_a_text_model_is_told_by_its_json_files(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "manifest.json").write_text('{"text": {"tokenizer": "word"}}')
+    image_run = tmp_path / "image-run"
+    image_run.mkdir()
+    (image_run / "manifest.json").write_text('{"dataset": {"name": "mnist"}}')
+    assert text_model(run) and text_model(_hub(tmp_path / "bert", "BertForSequenceClassification"))
+    assert not text_model(image_run) and not text_model(tmp_path / "model.onnx")
+    assert not text_model(_hub(tmp_path / "vit", "ViTForImageClassification"))  # its own refusal
+
+
+def test_a_text_model_given_images_or_a_csv_without_its_column_is_refused(tmp_path: Path) -> None:
+    hub = _hub(tmp_path / "bert", "BertForSequenceClassification")
+    (tmp_path / "reviews.csv").write_text("review,stars\ngood film,5\n")
+    (tmp_path / "bom.tsv").write_bytes("\ufefftext\tlabel\ngood film\t1\n".encode())
+    with pytest.raises(UserInputError, match="needs text data"):
+        check_text_data(hub, {"--data": _npz(tmp_path / "images.npz")}, None)
+    with pytest.raises(UserInputError, match=r"no column 'text' \(--text-column\); columns: "
+                                             "review, stars$"):
+        check_text_data(hub, {"--data": tmp_path / "reviews.csv"}, None)
+    check_text_data(hub, {"--data": tmp_path / "reviews.csv"}, "review")
+    check_text_data(hub, {"inputs": tmp_path / "bom.tsv", "--data": "rt-polarity"}, None)
+    vit = _hub(tmp_path / "vit", "ViTForImageClassification")
+    check_text_data(vit, {"--data": tmp_path / "images.npz"}, None)  # the loader refuses it
+
+
 def test_a_share_out_of_range_is_one_line() -> None:
     for value in (0.0, 1.0, 2.0, -0.1, float("nan")):
         with pytest.raises(UserInputError, match=r"^--fpr must be in \(0, 1\), got "):
@@ -112,6 +145,9 @@ def test_each_refusal_comes_before_torch_is_imported(tmp_path: Path) -> None:
     (run / "manifest.json").write_text("{}")
     out = str(tmp_path / "out")
     good = str(_npz(tmp_path / "good.npz"))
+    hub = _hub(tmp_path / "bert", "BertForSequenceClassification")
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("review,stars\ngood film,5\n")
     lines = [
         ["detect-inputs", str(run), good, "--fpr", "2"],
         ["mitigate", str(run), "--data", good, "--holdout", "1.5", "--out", out],
@@ -127,6 +163,8 @@ def test_each_refusal_comes_before_torch_is_imported(tmp_path: Path) -> None:
         ["purify", str(run), str(files["an .npy"][0])],
         ["certify", str(run), "--data", str(files["a model file"][0]), "--report", out],
         ["audit-registry", str(tmp_path), "--data", str(files["utf-16"][0])],
+        ["detect", str(hub), "--data", str(reviews)],
+        ["audit", str(hub), "--data", good],
     ]
     code = ("import sys\nfrom trojanscope.cli.main import run\n"
             f"codes = [run(argv) for argv in {lines!r}]\n"

@@ -24,6 +24,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
+from trojanscope.cli.early_data import check_text_data
 from trojanscope.errors import UserInputError
 from trojanscope.report.formats import audit_formats
 from trojanscope.report.model import Severity
@@ -110,6 +111,7 @@ def audit_command(
     step could not run (or on bad input); else 0."""
     refuse_early(path, "detector", method,  # before the imports below (seconds)
                  data={"--data": data, "--training-data": training_data})
+    check_text_data(path, {"--data": data}, text_column)
     from trojanscope.audit import run_audit
     from trojanscope.audit.outputs import check_destinations, publish
 

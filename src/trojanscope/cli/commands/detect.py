@@ -22,6 +22,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
+from trojanscope.cli.early_data import check_text_data
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import atomic_dir, check_output_dir
 
@@ -76,6 +77,7 @@ def detect(
     calibrated), 1 backdoored, 2 error."""
     refuse_early(model, "detector", method,  # before the imports below (seconds)
                  data={"--data": data})
+    check_text_data(model, {"--data": data}, text_column)
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data
