@@ -383,6 +383,17 @@ def test_the_bom_of_an_empty_folder_is_refused(tmp_path, capsys) -> None:
     assert not out.exists()
 
 
+def test_the_bom_of_a_single_file_says_to_give_its_folder(tmp_path, capsys) -> None:
+    """Stop 64's first contact: ``bom fraud-model.json`` said only "not a folder"."""
+    (tmp_path / "model.onnx").write_bytes(b"onnx")
+    out = tmp_path / "bom.json"
+    assert run(["bom", str(tmp_path / "model.onnx"), "--output", str(out)]) == 2
+    one_error_line(capsys, "a file; bom describes a model folder", "folder of its own")
+    assert run(["bom", str(tmp_path / "nope"), "--output", str(out)]) == 2
+    one_error_line(capsys, "nope: no such file or folder")
+    assert not out.exists()
+
+
 def _fake_zoo(monkeypatch) -> list[int]:
     """``run_zoo`` replaced by three models of MM-BD features, scored one by one; the list of
     those scored."""
