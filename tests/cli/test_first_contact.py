@@ -279,7 +279,7 @@ def test_a_clean_accuracy_near_the_commonest_class_share_gets_a_note() -> None:
 
     labels = np.array([0] * 51 + [1] * 49)
     (note,) = chance_notes({"clean_accuracy": 0.536}, labels)
-    assert note.startswith("CA 53.60% is within 5% of the 51.00% a model gets")
+    assert note.startswith("CA 53.60% is within 5 points of the 51.00% a model gets")
     assert "--epochs" in note
     assert chance_notes({"clean_accuracy": 0.628}, labels) == []  # stop 63's seed-71 run
     assert chance_notes({"clean_accuracy": 0.40}, np.arange(100) % 10) == []  # 10 classes: 10%

@@ -255,9 +255,9 @@ def chance_notes(metrics: dict[str, Any], test_labels: Any) -> list[str]:
     share = np.bincount(labels.astype(np.int64)).max() / len(labels)
     if ca >= share + NEAR_CHANCE:
         return []
-    return [f"CA {ca:.2%} is within {NEAR_CHANCE:.0%} of the {share:.2%} a model gets by always "
-            "answering the test split's commonest class: it has barely learnt the task, so the "
-            "other figures say little; train longer (--epochs) or on more data"]
+    return [f"CA {ca:.2%} is within {NEAR_CHANCE * 100:g} points of the {share:.2%} a model "
+            "gets by always answering the test split's commonest class: it has barely learnt "
+            "the task, so the other figures say little; train longer (--epochs) or on more data"]
 
 
 def attack_notes(metrics: dict[str, Any]) -> list[str]:
