@@ -5,19 +5,16 @@ its suffixes and magics equal theirs, and every file it refuses, they refuse too
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from test_early_refusals import refusals_before_torch
 
 from trojanscope.cli import early_data
 from trojanscope.cli.early_data import check_data_file, check_share, check_text_data, text_model
 from trojanscope.errors import UserInputError
 
-ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
 
@@ -166,14 +163,6 @@ def test_each_refusal_comes_before_torch_is_imported(tmp_path: Path) -> None:
         ["detect", str(hub), "--data", str(reviews)],
         ["audit", str(hub), "--data", good],
     ]
-    code = ("import sys\nfrom trojanscope.cli.main import run\n"
-            f"codes = [run(argv) for argv in {lines!r}]\n"
-            "print(codes, 'torch' in sys.modules)")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=300, cwd=tmp_path)
-    assert done.stdout.strip() == f"{[2] * len(lines)} False", done.stdout + done.stderr
-    errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error: ")]
-    assert len(errors) == len(lines) and "Traceback" not in done.stderr, done.stderr
+    errors = refusals_before_torch(lines, tmp_path)
     assert sum(" must be " in e for e in errors) == 6
     assert not (tmp_path / "out").exists()
