@@ -20,7 +20,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
-from trojanscope.cli.early_data import check_share, check_text_data
+from trojanscope.cli.early_data import check_share
 from trojanscope.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -68,7 +68,6 @@ def detect_inputs(
     check_share("--fpr", fpr)
     refuse_early(model, "input-detector", method,  # before the imports below (seconds)
                  data={"inputs": inputs, "--data": data})
-    check_text_data(model, {"inputs": inputs, "--data": data}, text_column)
     from trojanscope.detect.input_level import auto
     from trojanscope.detect.input_level.base import check_fpr
     from trojanscope.detect.input_level.inputs import load_inputs
