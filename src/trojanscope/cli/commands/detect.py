@@ -75,9 +75,9 @@ def detect(
 ) -> None:
     """Detect a backdoor in MODEL. Exit 0 clean (or needs review: flagged, probability not
     calibrated), 1 backdoored, 2 error."""
-    refuse_early(model, "detector", method,  # before the imports below (seconds)
-                 data={"--data": data})
-    check_text_data(model, {"--data": data}, text_column)
+    early = {"--data": data} if dataset is None else {}  # with --dataset: "not both", below
+    refuse_early(model, "detector", method, data=early)  # before the imports below (seconds)
+    check_text_data(model, early, text_column)
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data

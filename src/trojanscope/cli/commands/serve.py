@@ -55,7 +55,7 @@ def serve_command(
 ) -> None:
     """Serve MODEL over HTTP with a guard that flags triggered inputs (POST /v1/predict)."""
     check_share("--fpr", fpr)  # before the imports below (seconds)
-    refuse_early(model, data={"--data": data})
+    refuse_early(data={"--data": data})  # the model's path: after the port (its tests)
     try:
         import uvicorn
 
