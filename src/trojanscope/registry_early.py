@@ -20,7 +20,8 @@ from trojanscope.errors import UserInputError
 from trojanscope.registry import KIND_INFO, PLUGIN_GROUP
 
 # kinds whose built-ins all register by a literal call (the test above keeps it so)
-EARLY_KINDS = ("attack", "detector", "input-detector", "data-detector", "mitigation")
+EARLY_KINDS = ("attack", "detector", "input-detector", "data-detector", "mitigation", "arch",
+               "trigger", "defence", "input-purifier")
 
 
 @cache

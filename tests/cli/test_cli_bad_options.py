@@ -102,11 +102,11 @@ def test_an_empty_triggered_file_is_bad_input_not_an_interrupt(model_dir, inputs
     empty = tmp_path / "empty.npz"
     empty.write_bytes(b"")
     assert run(["purify", str(model_dir), str(inputs), "--triggered", str(empty)]) == 2
-    one_error_line(capsys, "--triggered", "not a readable .npz file")
+    one_error_line(capsys, "--triggered", "an empty file")
     code = run(["mitigate", str(model_dir), "--data", str(inputs), "-m", "finetune",
                 "--eval-triggered", str(empty), "--out", str(tmp_path / "o")])
     assert code == 2
-    one_error_line(capsys, "--eval-triggered", "not a readable .npz file")
+    one_error_line(capsys, "--eval-triggered", "an empty file")
     assert not (tmp_path / "o").exists()
 
 
@@ -297,7 +297,7 @@ def test_a_huge_learning_rate_is_refused_before_training(tmp_path, capsys, comma
         )
         == 2
     )
-    one_error_line(capsys, "learning rate must be a number > 0 and <= 10, got 1e+300")
+    one_error_line(capsys, "--lr must be a number > 0 and <= 10, got 1e+300")
     assert not out.exists()
 
 
@@ -383,6 +383,17 @@ def test_the_bom_of_an_empty_folder_is_refused(tmp_path, capsys) -> None:
     assert not out.exists()
 
 
+def test_the_bom_of_a_single_file_says_to_give_its_folder(tmp_path, capsys) -> None:
+    """Stop 64's first contact: ``bom fraud-model.json`` said only "not a folder"."""
+    (tmp_path / "model.onnx").write_bytes(b"onnx")
+    out = tmp_path / "bom.json"
+    assert run(["bom", str(tmp_path / "model.onnx"), "--output", str(out)]) == 2
+    one_error_line(capsys, "a file; bom describes a model folder", "folder of its own")
+    assert run(["bom", str(tmp_path / "nope"), "--output", str(out)]) == 2
+    one_error_line(capsys, "nope: no such file or folder")
+    assert not out.exists()
+
+
 def _fake_zoo(monkeypatch) -> list[int]:
     """``run_zoo`` replaced by three models of MM-BD features, scored one by one; the list of
     those scored."""
@@ -464,11 +475,14 @@ def test_a_triggered_file_that_is_no_npz_is_one_line_before_the_model(
 
     monkeypatch.setattr(models, "load_model", no_load)
     assert run(["purify", str(model_dir), str(inputs), "--triggered", str(bad)]) == 2
-    one_error_line(capsys, "--triggered", str(bad), "not a readable .npz file")
+    # stop 64: refused by the early file check (cli/early_data), worded by what the file is
+    words = {"corrupt": "truncated or corrupt .npz", "npy": "a single .npy array",
+             "text": "not a valid .npz file"}[kind]
+    one_error_line(capsys, "--triggered", str(bad), words)
     code = run(["mitigate", str(model_dir), "--data", str(inputs), "-m", "finetune",
                 "--eval-triggered", str(bad), "--out", str(tmp_path / "o")])
     assert code == 2
-    one_error_line(capsys, "--eval-triggered", str(bad), "not a readable .npz file")
+    one_error_line(capsys, "--eval-triggered", str(bad), words)
     assert not (tmp_path / "o").exists()
 
 

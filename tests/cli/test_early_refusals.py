@@ -30,7 +30,23 @@ def test_an_unknown_name_is_worded_as_the_registry_words_it() -> None:
         registry.get("detector", "nope")
     assert str(early.value) == str(late.value)
     check_name_early("detector", "mmbd")  # a real one passes
-    check_name_early("arch", "anything")  # a kind not read early is left to the registry
+    check_name_early("dataset", "anything")  # a kind not read early is left to the registry
+
+
+def refusals_before_torch(lines: list[list[str]], cwd: Path) -> list[str]:
+    """Run each command line of ``lines`` in one fresh process from ``cwd``; each must exit 2
+    with one ``error:`` line and no traceback, and torch must never be imported. The error
+    lines, in order."""
+    code = ("import sys\nfrom trojanscope.cli.main import run\n"
+            f"codes = [run(argv) for argv in {lines!r}]\n"
+            "print(codes, 'torch' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=300, cwd=cwd)
+    assert done.stdout.strip() == f"{[2] * len(lines)} False", done.stdout + done.stderr
+    errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == len(lines) and "Traceback" not in done.stderr, done.stderr
+    return errors
 
 
 def test_each_refusal_comes_before_torch_is_imported(tmp_path: Path) -> None:
@@ -48,14 +64,6 @@ def test_each_refusal_comes_before_torch_is_imported(tmp_path: Path) -> None:
         ["mitigate", str(run), "--data", "mnist", "--method", "nope", "--out",
          str(tmp_path / "o")],
     ]
-    code = ("import sys\nfrom trojanscope.cli.main import run\n"
-            f"codes = [run(argv) for argv in {lines!r}]\n"
-            "print(codes, 'torch' in sys.modules)")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=300, cwd=tmp_path)
-    assert done.stdout.strip() == f"{[2] * len(lines)} False", done.stdout + done.stderr
-    errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error: ")]
-    assert len(errors) == len(lines) and "Traceback" not in done.stderr, done.stderr
+    errors = refusals_before_torch(lines, tmp_path)
     assert sum("no such file or folder" in e for e in errors) == 4
     assert sum("'nope'; valid:" in e for e in errors) == 6

@@ -270,6 +270,22 @@ def test_an_ordinary_attack_prints_no_such_note() -> None:
     assert attack_notes({"clean_accuracy": 0.9}) == []  # a clean model: no attack figures
 
 
+def test_a_clean_accuracy_near_the_commonest_class_share_gets_a_note() -> None:
+    """Stop 64: docs/text.md's TextCNN line on a user's 2,500 review sentences gave CA 53.60%,
+    near the 50% of always answering one class, and said nothing."""
+    import numpy as np
+
+    from trojanscope.cli.experiment_opts import chance_notes
+
+    labels = np.array([0] * 51 + [1] * 49)
+    (note,) = chance_notes({"clean_accuracy": 0.536}, labels)
+    assert note.startswith("CA 53.60% is within 5 points of the 51.00% a model gets")
+    assert "--epochs" in note
+    assert chance_notes({"clean_accuracy": 0.628}, labels) == []  # stop 63's seed-71 run
+    assert chance_notes({"clean_accuracy": 0.40}, np.arange(100) % 10) == []  # 10 classes: 10%
+    assert chance_notes({}, labels) == [] and chance_notes({"clean_accuracy": 0.5}, []) == []
+
+
 def test_a_run_of_few_steps_says_its_figures_are_an_undertrained_models(
         tmp_path, capsys) -> None:
     """Stop 61: the README's `attack --dataset my_data.npz --arch mlp` on a user's 200 images

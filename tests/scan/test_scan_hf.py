@@ -298,3 +298,21 @@ def test_an_unreadable_vocab_txt_is_said_not_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", denied)
     found = [f for f in scan_paths([root]).active() if f.rule_id == "TS430"]
     assert len(found) == 1 and "vocab.txt is unreadable: Permission denied" in found[0].message
+
+
+def test_a_trojanscope_text_run_is_not_read_as_a_hugging_face_folder(tmp_path):
+    """Stop 64's first contact: a TextCNN run folder (manifest, ``vocab.json`` beside
+    ``model.safetensors``) was scanned as a Hugging Face folder and got TS460 "config.json is
+    missing"; trojanscope loads it by its manifest. With a ``config.json`` it is read as one."""
+    from trojanscope.scan.layouts import HuggingFaceLayout
+
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("manifest.json", "vocab.json"):
+        (run / name).write_text("{}")
+    (run / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
+    assert is_hf_folder(run) and not HuggingFaceLayout().matches(run)
+    result = scan_paths([run])
+    assert not [f for f in result.findings if f.rule == "TS460"]
+    (run / "config.json").write_text('{"model_type": "bert"}')
+    assert HuggingFaceLayout().matches(run)

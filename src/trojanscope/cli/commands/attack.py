@@ -17,6 +17,7 @@ from trojanscope.cli.common import (
     parse_params,
     refuse_early,
 )
+from trojanscope.cli.early_data import check_share
 
 
 def attack(
@@ -26,7 +27,7 @@ def attack(
     dataset: str = o.DATASET,
     text_column: str | None = TEXT_COLUMN,
     label_column: str | None = LABEL_COLUMN,
-    target: int = typer.Option(0, "--target", "-t", help="Target class (all-to-one)."),
+    target: int = typer.Option(0, "--target", "-t", min=0, help="Target class (all-to-one)."),
     poison_rate: float = typer.Option(
         None,
         "--poison-rate",
@@ -68,7 +69,10 @@ def attack(
     params = parse_params(attack_param, "--attack-param",
                           {"target": "--target", "mapping": "--mapping", "seed": "--seed",
                            "trigger": "--trigger/--trigger-param"})
-    refuse_early(None, "attack", attack)  # unknown names fail before any import of attacks
+    refuse_early(None, "attack", attack, data={"--dataset": dataset})  # before any import of
+    check_share("--poison-rate", poison_rate, one=True)  # attacks or torch (seconds)
+    o.check_lr(lr)
+    o.refuse_names_early(arch, defence, trigger)
     registry.get("attack", attack)
     trigger_params = parse_params(trigger_param, "--trigger-param")
     if trigger is not None or trigger_params:

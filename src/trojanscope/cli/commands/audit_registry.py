@@ -14,6 +14,7 @@ from trojanscope.cli.common import (
     command_line,
     parse_params,
     print_json,
+    refuse_early,
     stderr_console,
     stderr_line,
     stdout_console,
@@ -60,6 +61,7 @@ def audit_registry_command(
 ) -> None:
     """Audit every model in a folder: exit 1 when one is rated at or above --fail-on, else 2
     when one could not be audited, else 0. Malicious files are scanned, never loaded."""
+    refuse_early(data={"--data": data})  # before the imports below (seconds)
     from trojanscope.audit.batch import audit_registry, require_models
     from trojanscope.audit.batch_report import counts, ordered, write_index
     from trojanscope.audit.data_check import check_audit_data

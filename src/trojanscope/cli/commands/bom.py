@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from trojanscope.cli.common import command
+from trojanscope.cli.common import command, refuse_early
+from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_file, write_text_atomic
 
 
@@ -17,6 +18,10 @@ def bom_command(
                                        help="Write the BOM here (atomically) instead of stdout."),
 ) -> None:
     """Write a CycloneDX 1.6 JSON ML-BOM: files, hashes, formats, dataset, training, metrics."""
+    if folder.is_file():  # stop 64's first contact: "not a folder" left the user guessing
+        raise UserInputError(f"{folder}: a file; bom describes a model folder: put the file in "
+                             "a folder of its own and give the folder")
+    refuse_early(folder)  # a path that does not exist: "no such file or folder"
     from trojanscope.bom import build_bom, validate_bom
 
     if output is not None:

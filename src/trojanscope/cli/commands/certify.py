@@ -13,7 +13,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from trojanscope.cli.common import OutputFormat, command, print_json, stderr_console, stdout_console
+from trojanscope.cli.common import (
+    OutputFormat,
+    command,
+    print_json,
+    refuse_early,
+    stderr_console,
+    stdout_console,
+)
 from trojanscope.errors import UserInputError
 
 
@@ -62,6 +69,7 @@ def certify_command(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Certify MODEL on test data: poisoning (DPA), patch (PatchCleanser) or verification."""
+    refuse_early(model, data={"--data": data})  # before the imports below (seconds)
     from trojanscope import registry
     from trojanscope.certify import run as cert
     from trojanscope.data.resolve import load_dataset

@@ -22,6 +22,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
+from trojanscope.cli.early_data import check_text_data
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import atomic_dir, check_output_dir
 
@@ -74,7 +75,9 @@ def detect(
 ) -> None:
     """Detect a backdoor in MODEL. Exit 0 clean (or needs review: flagged, probability not
     calibrated), 1 backdoored, 2 error."""
-    refuse_early(model, "detector", method)  # before the imports below (seconds)
+    early = {"--data": data} if dataset is None else {}  # with --dataset: "not both", below
+    refuse_early(model, "detector", method, data=early)  # before the imports below (seconds)
+    check_text_data(model, early, text_column)
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data

@@ -60,7 +60,7 @@ def detect_data(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Find the poisoned samples of a training set. Exit 0 nothing flagged, 1 flagged, 2 error."""
-    refuse_early(None, "data-detector", method)  # before the imports below (seconds)
+    refuse_early(None, "data-detector", method, data={"": data})  # before the imports below
     from trojanscope import registry
     from trojanscope.detect.data.inputs import load_suspect
     from trojanscope.detect.data.outputs import write_clean as save_clean

@@ -20,6 +20,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
+from trojanscope.cli.early_data import check_share
 from trojanscope.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -64,7 +65,9 @@ def detect_inputs(
 ) -> None:
     """Score INPUTS for triggers and flag the likely triggered ones. Exit 0 none flagged, 1 some
     flagged, 2 error."""
-    refuse_early(model, "input-detector", method)  # before the imports below (seconds)
+    check_share("--fpr", fpr)
+    refuse_early(model, "input-detector", method,  # before the imports below (seconds)
+                 data={"inputs": inputs, "--data": data})
     from trojanscope.detect.input_level import auto
     from trojanscope.detect.input_level.base import check_fpr
     from trojanscope.detect.input_level.inputs import load_inputs

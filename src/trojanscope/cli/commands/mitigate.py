@@ -24,6 +24,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
+from trojanscope.cli.early_data import check_share
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_dir
 
@@ -72,7 +73,9 @@ def mitigate(
     label_column: str | None = LABEL_COLUMN,
 ) -> None:
     """Purify MODEL with a little clean data (or none) and save it as a run folder."""
-    refuse_early(model, "mitigation", method)  # before the imports below (seconds)
+    check_share("--holdout", holdout)
+    refuse_early(model, "mitigation", method,  # before the imports below (seconds)
+                 data={"--data": data, "--eval-triggered": eval_triggered})
     from trojanscope.data.resolve import load_dataset
     from trojanscope.detect.inputs import default_split
     from trojanscope.io.models import load_model

@@ -17,6 +17,7 @@ from trojanscope.cli.common import (
     command,
     parse_params,
     print_json,
+    refuse_early,
     status,
     stderr_console,
     stdout_console,
@@ -51,6 +52,8 @@ def purify_command(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Purify INPUTS before MODEL sees them; report the CA and ASR each method leaves."""
+    refuse_early(model, "input-purifier", None if method == "all" else method,
+                 data={"inputs": inputs, "--data": data, "--triggered": triggered})
     import numpy as np
     import torch
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from trojanscope.cli.common import command, parse_params, status, stderr_line
+from trojanscope.cli.common import command, parse_params, refuse_early, status, stderr_line
+from trojanscope.cli.early_data import check_share
 from trojanscope.errors import UserInputError
 
 
@@ -53,6 +54,8 @@ def serve_command(
                              help="Seed for the guard's random choices."),
 ) -> None:
     """Serve MODEL over HTTP with a guard that flags triggered inputs (POST /v1/predict)."""
+    check_share("--fpr", fpr)  # before the imports below (seconds)
+    refuse_early(data={"--data": data})  # the model's path: after the port (its tests)
     try:
         import uvicorn
 

@@ -12,6 +12,7 @@ from trojanscope.cli.common import (
     command,
     data_params,
     parse_params,
+    refuse_early,
 )
 
 
@@ -37,6 +38,9 @@ def train(
 ) -> None:
     """Train a model on the data as given (optionally with a training-time defence) and save it
     like `attack` does."""
+    refuse_early(data={"--dataset": dataset})  # before torch is imported (seconds)
+    o.check_lr(lr)
+    o.refuse_names_early(arch, defence)
     from trojanscope.engine.train import Trainer
 
     trainer = Trainer(epochs=epochs, batch_size=batch_size, lr=o.learning_rate(lr, arch),

@@ -20,6 +20,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
+from trojanscope.cli.early_data import check_share
 from trojanscope.cli.executor_opts import (
     ADDRESS,
     EXECUTOR,
@@ -239,15 +240,14 @@ def eval_mitigation(
 ) -> None:
     """Run a mitigation over a zoo: per model CA and ASR before/after, and the time. One model
     per task of --executor."""
+    check_share("--holdout", holdout)  # before the imports below (seconds)
     from trojanscope import registry
-    from trojanscope.mitigate.run import check_holdout
     from trojanscope.mitigate.zoo_eval import run_mitigation_zoo, summarise
 
     if json_out is not None:
         check_output_file(json_out, "--json")
     params = parse_params(method_param, "--method-param")
     registry.create("mitigation", method, **params)  # unknown names and parameters fail first
-    check_holdout(holdout)  # and a share out of range (not once per model, after the start)
     console = stderr_console()
 
     def describe(result) -> str:

@@ -1,0 +1,181 @@
+"""A data file that no reader takes, and a share out of range, refused before torch is imported.
+
+Every command that reads a user's data imports torch and its readers first (5 CPU seconds, 15-25 s
+wall on a loaded machine at stop 63) and then refuses a corrupt ``.npz`` or a PNG named
+``.csv``. What every reader refuses can be told from a file's name and first bytes, and a zip
+archive's directory, with the standard library alone: an empty file; an ``.npz`` that is no zip
+archive, or one cut short (its directory is at the end), or one without an array ``x``; a
+single ``.npy``; a single image; a text file holding binary bytes; a file of no data format at
+all (a model file as ``--data``). Folders, bundled dataset names and anything a reader may
+take are left to the readers. ``tests/cli/test_early_data.py`` checks that the suffixes and
+magics here equal the readers' own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from trojanscope.errors import UserInputError
+
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # data.npz
+NPY_MAGIC = b"\x93NUMPY"
+PARQUET_MAGIC = b"PAR1"  # data.tabular.table
+TEXT_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")  # data.text_files, detect inputs
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".parquet")  # data.tabular.formats
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")  # data.image_folder
+# what a binary file's first bytes say it is, named in the error (not every format; the ones
+# of printable characters alone, such as GIF8 or PAR1, could begin a CSV header too)
+BINARY_KINDS = {
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"PK\x03\x04": "a zip archive",
+    b"\x1f\x8b": "a gzip archive", b"\x7fELF": "a program", b"\x93NUMPY": "a .npy array",
+    b"\xff\xfe": "UTF-16 text", b"\xfe\xff": "UTF-16 text",
+}
+SNIFF = 4096  # bytes of a text file read for NUL bytes
+SEQUENCE_HEAD = "ForSequenceClassification"  # io.hf_load.HEAD_SUFFIX: a text classifier's
+HEADER_BYTES = 1 << 16  # of a CSV read for its header
+
+
+def _head(path: Path, size: int) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""  # unreadable: the reader names it
+
+
+def check_data_file(value: str | Path | None, what: str = "") -> None:
+    """One error line for a data file no reader takes (the module docstring); nothing for a
+    folder, a bundled name, a file without a suffix, or a file a reader may take. ``what``
+    (``--data``, ``inputs``) starts the message."""
+    if value is None:
+        return
+    path = Path(value)
+    name = path.name.lower()
+    if not path.suffix or not path.is_file():
+        return
+    where = f"{what} {path}".strip()
+    head = _head(path, SNIFF)
+    if not head and path.stat().st_size == 0:
+        raise UserInputError(f"{where}: an empty file (0 bytes), not data")
+    if head.startswith(ZIP_MAGICS) or name.endswith(".npz"):
+        _check_npz(path, where, head)
+    elif name.endswith(IMAGE_SUFFIXES):
+        raise UserInputError(f"{where}: a single image, not data trojanscope reads; give an .npz "
+                             "(numpy.savez(path, x=x, y=y)) or a folder with one sub-folder "
+                             "of images per class")
+    elif name.endswith(TEXT_SUFFIXES + TABLE_SUFFIXES):
+        _check_text(path, where, head)
+    elif not head.startswith((NPY_MAGIC, PARQUET_MAGIC)):
+        raise UserInputError(f"{where}: not data trojanscope reads ({_kind(head) or 'unknown'} "
+                             f"file {path.suffix!r}); give an .npz with an array x, a CSV/TSV/"
+                             "JSONL/Parquet file, or a data folder")
+
+
+def _check_npz(path: Path, where: str, head: bytes) -> None:
+    """An ``.npz``: a zip archive whose directory can be read and that holds an array ``x``."""
+    if head.startswith(NPY_MAGIC):
+        raise UserInputError(f"{where}: a single .npy array, not an .npz archive; save the "
+                             "arrays together with numpy.savez(path, x=x, y=y)")
+    if not head.startswith(ZIP_MAGICS):
+        kind = _kind(head)
+        raise UserInputError(f"{where}: not a valid .npz file (it is not a zip archive"
+                             f"{': it starts like ' + kind if kind else ''})")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise UserInputError(f"{where}: truncated or corrupt .npz, its zip directory cannot be "
+                             f"read ({exc}); nothing was loaded") from None
+    if "x" not in names and "x.npy" not in names:
+        found = ", ".join(repr(n.removesuffix(".npy")) for n in names[:5]) or "none"
+        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        raise UserInputError(f"{where}: no array 'x' in the archive (found {found}{more}); "
+                             "save it with numpy.savez(path, x=x, y=y)")
+
+
+def _check_text(path: Path, where: str, head: bytes) -> None:
+    """A CSV/TSV/JSONL file: text, not a binary file given a text name (a gzip or Parquet
+    file is binary by design and left to its reader)."""
+    name = path.name.lower()
+    if name.endswith((".gz", ".parquet")):
+        return
+    kind = _kind(head)
+    if kind or b"\x00" in head:
+        raise UserInputError(f"{where}: not a text table: it holds binary bytes"
+                             f"{' (it starts like ' + kind + ')' if kind else ''}; save the "
+                             "table as UTF-8 CSV text")
+
+
+def _kind(head: bytes) -> str | None:
+    """What the first bytes say the file is, or None."""
+    return next((kind for magic, kind in BINARY_KINDS.items() if head.startswith(magic)), None)
+
+
+def text_model(model: str | Path | None) -> bool:
+    """Whether ``model`` is a text model by its JSON files alone (nothing loaded): a run folder
+    whose manifest names a tokenizer, or a Hugging Face folder that the loader reads as a text
+    classifier (no ``architectures`` other than ``*ForSequenceClassification``; an image
+    folder keeps the loader's own refusal)."""
+    from trojanscope.audit.data_check import reads_text
+
+    if model is None or not reads_text(model):
+        return False
+    root = Path(model)
+    if (root / "manifest.json").is_file():
+        return True
+    try:
+        config = json.loads((root / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # the loader says what is wrong with it
+    archs = config.get("architectures") if isinstance(config, dict) else None
+    return not archs or any(isinstance(a, str) and a.endswith(SEQUENCE_HEAD) for a in archs)
+
+
+def check_text_data(model: str | Path | None, data: dict[str, Any],
+                    text_column: str | None) -> None:
+    """For a text model (:func:`text_model`), a ``data`` file refused as its readers refuse it,
+    before they are imported: an ``.npz`` (images, not sentences), or a CSV/TSV whose header
+    has no text column (``--text-column``, default ``text``; stop 64: ``detect`` read 37 s at
+    load 12 before saying so)."""
+    if all(v is None for v in data.values()) or not text_model(model):
+        return
+    column = text_column or "text"
+    for what, value in data.items():
+        path = Path(value) if value is not None else None
+        if path is None or not path.is_file():
+            continue
+        where = f"{what} {path}".strip()
+        name = path.name.lower()
+        if name.endswith(".npz") or _head(path, 8).startswith(ZIP_MAGICS):
+            raise UserInputError(f"{where}: a text model needs text data (sentences), not images")
+        header = _csv_header(path) if name.endswith((".csv", ".tsv")) else None
+        if header is not None and column not in header:
+            raise UserInputError(f"{where}: no column {column!r} (--text-column); columns: "
+                                 f"{', '.join(header)}")
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    """The header row of a CSV/TSV as the text reader parses it (UTF-8, a BOM dropped), or
+    None where it cannot be read here (the reader names the problem)."""
+    try:
+        text = _head(path, HEADER_BYTES).decode("utf-8-sig")
+        if "\n" not in text:
+            return None  # a header longer than what is read here
+        delimiter = "\t" if path.name.lower().endswith(".tsv") else ","
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)
+    except (UnicodeDecodeError, csv.Error):
+        return None
+
+
+def check_share(flag: str, value: float | None, *, one: bool = False) -> None:
+    """``value`` of ``flag`` in (0, 1), or (0, 1] with ``one`` (NaN refused), as the
+    command's later check words it."""
+    if value is None:
+        return
+    if not (0.0 < value < 1.0 or (one and value == 1.0)):
+        raise UserInputError(f"{flag} must be in (0, 1{']' if one else ')'}, got {value}")
