@@ -1,7 +1,7 @@
 # The stop-64 fold (tests, stop 64: hfc) changes no output: four `gated` runs on one spent-seed
 # development model, with main's src and with this tree's, compared by fold_check_s64.py.
 # The runs between them reach every step the fold touched: free_reach's, reach_round2,
-# first_read (the first stage's model handed back), held_pick, fold_back, refit_last,
+# first_read (the first stage's model handed back), held_pick, fold_back, sparse_last, refit_last,
 # residue_last, trigger_last, round_last (none, then run), fresh_last (searched and unlearnt),
 # teach_last (run and none).
 # usage (from the worktree root): bash benchmarks/fold_check_s64.sh MODEL MAIN_SRC OUT
@@ -24,6 +24,6 @@ for pair in "before $MAIN" "after $PWD/src"; do
   run "$src" $tag steps -p residue_last=0.1 -p trigger_last=2 -p round_last=0.2 \
       -p fresh_last=0.05 -p refit_last=2 -p reach_round2=true
   run "$src" $tag more -p first_read=0.03 -p fold_back=1 -p round_last=0.05
-  run "$src" $tag first -p first_read=0.9 -p held_pick=0.2
+  run "$src" $tag first -p first_read=0.9 -p held_pick=0.2 -p sparse_last=1
 done
 "$P" benchmarks/fold_check_s64.py "$O"
