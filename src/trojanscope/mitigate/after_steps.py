@@ -11,6 +11,7 @@ The step's function is looked up in its module at call time: benchmarks spy on i
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +110,29 @@ def suspect_trigger(gated: Any, name: str) -> Any:
     if trigger is None:
         gated.report_[name] = {"action": "skipped: no reversed trigger for the suspect"}
     return trigger
+
+
+def trigger_after_step(name: str, module: str, function: str,
+                       came: bool = False) -> Callable[[Any, AfterState], nn.Module]:
+    """The registered ``after_step`` of step ``name``, one that reads the detector's reversed
+    trigger for the suspect: ``function`` of ``module`` (looked up at call time, so a benchmark
+    can spy on it), called as ``function(gated, out, [came,] clean, seed, trigger)`` (``came``:
+    the input model's state passed too) where :func:`suspect_trigger` finds a trigger;
+    otherwise the model as it came (the note says why)."""
+
+    def after_step(gated: Any, state: AfterState) -> nn.Module:
+        trigger = suspect_trigger(gated, name)
+        if trigger is None:
+            return state.out
+        step = getattr(importlib.import_module(module), function)
+        first = (state.out, state.came) if came else (state.out,)
+        return step(gated, *first, state.clean, state.seed, trigger)
+
+    after_step.__doc__ = (f"The registered step (:mod:`~trojanscope.mitigate.after_steps`): "
+                          f":func:`{function}` where ``free_reach``'s step read the model and "
+                          f"the detector left a reversed trigger for the suspect, otherwise the "
+                          f"model as it came (the note says why).")
+    return after_step
 
 
 def run_after(gated: Any, state: AfterState) -> nn.Module:

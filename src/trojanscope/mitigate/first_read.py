@@ -25,7 +25,6 @@ rule written before them (benchmarks/data/mitigate_s55/plan.md): opt-in (default
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from torch import nn
@@ -33,6 +32,7 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.mitigate.free_unlearn import universal_reach
 from trojanscope.mitigate.reach_round import reach_rank
+from trojanscope.mitigate.step_note import step_note
 
 
 def after_step(gated: Any, state: Any) -> nn.Module:
@@ -51,24 +51,20 @@ def first_back(gated: Any, out: nn.Module, clean: TensorDataset) -> nn.Module:
     its own function so a benchmark can spy on it."""
     first = gated.first_kept_
     suspect = int(gated.report_["suspect"])
-    start = time.perf_counter()
-    reach = universal_reach(first, clean.x, clean.y, suspect)
-    note: dict[str, Any] = {"reach": round(reach, 3), "bar": gated.first_read}
-    chosen = out
-    if reach >= gated.first_read:
-        note["action"] = "the projected model kept: a free perturbation reaches the suspect " \
-                         "on the first stage's model"
-    else:
+    with step_note(gated, "first_read") as note:
+        reach = universal_reach(first, clean.x, clean.y, suspect)
+        note.update(reach=round(reach, 3), bar=gated.first_read)
+        if reach >= gated.first_read:
+            note["action"] = "the projected model kept: a free perturbation reaches the " \
+                             "suspect on the first stage's model"
+            return out
         every, rank = reach_rank(first, clean.x, clean.y, suspect)
         note.update(reach_all=[round(r, 3) for r in every], rank=rank)
         if rank > 0:
             note["action"] = "the projected model kept: the suspect is not the least " \
                              "reachable class on the first stage's model"
-        else:
-            for prm in first.parameters():  # handed back as every other path's model
-                prm.requires_grad_(True)
-            chosen = first.eval()
-            note["action"] = "the first stage's model handed back, not the projected one"
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["first_read"] = note
-    return chosen
+            return out
+        for prm in first.parameters():  # handed back as every other path's model
+            prm.requires_grad_(True)
+        note["action"] = "the first stage's model handed back, not the projected one"
+        return first.eval()

@@ -32,7 +32,6 @@ failing the rule written before those zoos (benchmarks/data/mitigate_s57/plan.md
 from __future__ import annotations
 
 import copy
-import time
 from typing import Any
 
 import torch
@@ -44,6 +43,7 @@ from trojanscope.mitigate import back_distill
 from trojanscope.mitigate.back_distill import BACK_RISE
 from trojanscope.mitigate.base import frozen_copy, with_state
 from trojanscope.mitigate.free_unlearn import distil_fit, universal_reach
+from trojanscope.mitigate.step_note import step_note
 
 # The halves' seed is the method's moved by this (not another step's stream).
 FOLD_SEED = 5713
@@ -110,23 +110,20 @@ def fold_step(gated: Any, out: nn.Module, came: nn.Module, clean: TensorDataset,
     reading, then the fit on all of ``clean`` kept where it says so. In place; the note's
     ``fold_back`` says what was read and done. Its own function so a benchmark can spy on it."""
     suspect = int(gated.report_["suspect"])
-    start = time.perf_counter()
-    teacher = frozen_copy(came)
-    note: dict[str, Any] = {"epochs": gated.fold_back, "bar": FOLD_GAIN}
-    note.update(cross_read(out.eval(), teacher, clean, suspect, gated.fold_back, seed))
-    if note["gain"] < FOLD_GAIN:
-        note["action"] = "none: the cross-fitted fits gained too little on the halves they " \
-                         "never saw"
-    elif note["rise"] > BACK_RISE:
-        note["action"] = "none: the cross-fitted fits' reach towards the suspect rose"
-    else:
-        if back_distill.reach_guarded(out, clean, suspect, note, lambda: fit_pushed(
+    with step_note(gated, "fold_back") as note:
+        teacher = frozen_copy(came)
+        note.update(epochs=gated.fold_back, bar=FOLD_GAIN)
+        note.update(cross_read(out.eval(), teacher, clean, suspect, gated.fold_back, seed))
+        if note["gain"] < FOLD_GAIN:
+            note["action"] = "none: the cross-fitted fits gained too little on the halves " \
+                             "they never saw"
+        elif note["rise"] > BACK_RISE:
+            note["action"] = "none: the cross-fitted fits' reach towards the suspect rose"
+        elif back_distill.reach_guarded(out, clean, suspect, note, lambda: fit_pushed(
                 out, teacher, clean, suspect, gated.fold_back, seed)):
             note["action"] = "fitted back towards the input model, the suspect left out"
         else:
             note["action"] = "refused: the fit's reach towards the suspect rose on all images"
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["fold_back"] = note
     return out.eval()
 
 

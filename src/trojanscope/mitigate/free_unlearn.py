@@ -18,7 +18,6 @@ the detector's suspect and the method's clean images, never the attacker's trigg
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +30,7 @@ from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.sent_share import outside, sent_share
+from trojanscope.mitigate.step_note import step_note
 
 # The generator's offset from the method's seed (not another stage's stream).
 FREE_SEED = 6151
@@ -59,30 +59,30 @@ def universal_reach(model: nn.Module, x: Tensor, y: Tensor, suspect: int,
     xs = outside(x, y, suspect)
     if len(xs) == 0:
         return 0.0
-    target = torch.full((len(xs),), suspect, dtype=torch.long)
-    delta = torch.zeros(1, *xs.shape[1:])
+    delta = _signed_steps(model, xs, torch.zeros(1, *xs.shape[1:]), suspect, steps, eps / 10,
+                          eps)
+    return sent_share(model, x, y, suspect, lambda moved: (moved + delta).clamp(0, 1))
+
+
+def _signed_steps(model: nn.Module, x: Tensor, delta: Tensor, suspect: int, steps: int,
+                  size: float, eps: float) -> Tensor:
+    """``delta`` (one perturbation shared by ``x``'s images) after ``steps`` signed-gradient
+    steps of ``size`` that push ``x`` towards ``suspect``, kept within ``eps`` per pixel; the
+    model in eval mode. ``universal_reach``'s search and ``_pushed``'s."""
+    target = torch.full((len(x),), suspect, dtype=torch.long)
     with eval_mode(model):
         for _ in range(steps):
             delta.requires_grad_(True)
-            loss = F.cross_entropy(model((xs + delta).clamp(0, 1)), target)
+            loss = F.cross_entropy(model((x + delta).clamp(0, 1)), target)
             (grad,) = torch.autograd.grad(loss, [delta])
             with torch.no_grad():
-                delta = (delta - eps / 10 * grad.sign()).clamp(-eps, eps)
-    return sent_share(model, x, y, suspect, lambda moved: (moved + delta).clamp(0, 1))
+                delta = (delta - size * grad.sign()).clamp(-eps, eps)
+    return delta.detach()
 
 
 def _pushed(model: nn.Module, x: Tensor, delta: Tensor, suspect: int) -> Tensor:
     """``delta`` after ``ADV_STEPS`` signed steps that push ``x`` harder towards ``suspect``."""
-    target = torch.full((len(x),), suspect, dtype=torch.long)
-    d = delta.clone()
-    with eval_mode(model):
-        for _ in range(ADV_STEPS):
-            d.requires_grad_(True)
-            loss = F.cross_entropy(model((x + d).clamp(0, 1)), target)
-            (grad,) = torch.autograd.grad(loss, [d])
-            with torch.no_grad():
-                d = (d - EPS / 4 * grad.sign()).clamp(-EPS, EPS)
-    return d.detach()
+    return _signed_steps(model, x, delta.clone(), suspect, ADV_STEPS, EPS / 4, EPS)
 
 
 def unlearn_free(model: nn.Module, clean: TensorDataset, suspect: int, seed: int,
@@ -187,14 +187,12 @@ def free_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,
     if suspect is None:
         gated.report_["free_reach"] = {"action": "skipped: no suspect class"}
         return out
-    start = time.perf_counter()
-    reach = universal_reach(out, clean.x, clean.y, int(suspect))
-    note: dict[str, Any] = {"reach": round(reach, 3), "bar": gated.free_reach}
-    if reach < gated.free_reach:
-        note["action"] = "none: no free perturbation reaches the suspect that far"
-    else:
-        unlearn_free(out, clean, int(suspect), seed)
-        note["action"] = "a free universal perturbation towards the suspect unlearnt"
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["free_reach"] = note
+    with step_note(gated, "free_reach") as note:
+        reach = universal_reach(out, clean.x, clean.y, int(suspect))
+        note.update(reach=round(reach, 3), bar=gated.free_reach)
+        if reach < gated.free_reach:
+            note["action"] = "none: no free perturbation reaches the suspect that far"
+        else:
+            unlearn_free(out, clean, int(suspect), seed)
+            note["action"] = "a free universal perturbation towards the suspect unlearnt"
     return out

@@ -21,7 +21,6 @@ failed on fresh zoos 2467/2468: docs/benchmarks.md, issue 12 stop 63.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import torch
@@ -29,8 +28,9 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate.after_steps import suspect_trigger
+from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.fresh_residue import bounded_search
+from trojanscope.mitigate.step_note import step_note
 from trojanscope.mitigate.trigger_last import trigger_flip, unlearn_trigger
 
 # The search's generator offset from the method's seed (its own stream), and its mask's budget
@@ -47,14 +47,7 @@ FRESH_EPOCHS = 5
 FRESH_FLIP = 0.1
 
 
-def after_step(gated: Any, state: Any) -> nn.Module:
-    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`fresh_step`
-    where ``free_reach``'s step read the model and the detector left a reversed trigger for the
-    suspect, otherwise the model as it came (the note says why)."""
-    trigger = suspect_trigger(gated, "fresh_last")
-    if trigger is None:
-        return state.out
-    return fresh_step(gated, state.out, state.clean, state.seed, trigger)
+after_step = trigger_after_step("fresh_last", __name__, "fresh_step")
 
 
 def fresh_search(out: nn.Module, clean: TensorDataset, suspect: int, seed: int,
@@ -77,23 +70,19 @@ def fresh_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,
     The note's ``fresh_last`` gives both readings (the found trigger's before and after), the
     bar, what was done and the seconds. Its own function so a benchmark can spy on it."""
     suspect = int(gated.report_["suspect"])
-    start = time.perf_counter()
-    flip = trigger_flip(out, clean.x, clean.y, suspect, trigger)
-    note: dict[str, Any] = {"flip": round(flip, 4), "bar": gated.fresh_last}
-    if flip >= FRESH_FLIP:
-        note["action"] = "none: the reversed trigger still turns the output (no search)"
-        note["seconds"] = round(time.perf_counter() - start, 2)
-        gated.report_["fresh_last"] = note
-        return out.eval()
-    found, reach = fresh_search(out, clean, suspect, seed, trigger)
-    note.update(reach=round(reach, 4),
-                budget=round(FRESH_TIMES * float(trigger.mask.sum()), 2))
-    if reach < gated.fresh_last:
-        note["action"] = "none: the fresh trigger turns fewer clean images than the bar"
-    else:
-        unlearn_trigger(out, clean, suspect, seed, FRESH_EPOCHS, found)
-        note["reach_after"] = round(trigger_flip(out, clean.x, clean.y, suspect, found), 4)
-        note["action"] = "the fresh trigger unlearnt, distilling towards the output"
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["fresh_last"] = note
+    with step_note(gated, "fresh_last") as note:
+        flip = trigger_flip(out, clean.x, clean.y, suspect, trigger)
+        note.update(flip=round(flip, 4), bar=gated.fresh_last)
+        if flip >= FRESH_FLIP:
+            note["action"] = "none: the reversed trigger still turns the output (no search)"
+            return out.eval()
+        found, reach = fresh_search(out, clean, suspect, seed, trigger)
+        note.update(reach=round(reach, 4),
+                    budget=round(FRESH_TIMES * float(trigger.mask.sum()), 2))
+        if reach < gated.fresh_last:
+            note["action"] = "none: the fresh trigger turns fewer clean images than the bar"
+        else:
+            unlearn_trigger(out, clean, suspect, seed, FRESH_EPOCHS, found)
+            note["reach_after"] = round(trigger_flip(out, clean.x, clean.y, suspect, found), 4)
+            note["action"] = "the fresh trigger unlearnt, distilling towards the output"
     return out.eval()

@@ -24,7 +24,6 @@ suspect and the method's clean images, never the attacker's trigger or poison in
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from torch import nn
@@ -35,6 +34,7 @@ from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.free_unlearn import universal_reach
 from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.reach_round import reach_rank
+from trojanscope.mitigate.step_note import step_note
 
 # The share's seed is the method's moved by this (not guard_hold's share drawn again).
 PICK_SEED = 4241
@@ -83,32 +83,30 @@ def pick(g: Any, out: nn.Module, staged: nn.Module | None, came: dict,
     stage's model the projected hand-back kept) where the readings call them clean and they
     classify strictly more of ``held`` than every later candidate. ``came``: the input model's
     state (its accuracy on ``held`` is noted). The note's ``held_pick`` says what was read."""
-    start = time.perf_counter()
-    suspect = int(g.report_["suspect"])
-    ref = with_state(out, came)
-    note: dict[str, Any] = {"held": len(held), "rest": len(rest),
-                            "input_acc": round(accuracy(ref, held.x, held.y), 4)}
-    cands: list[tuple[str, nn.Module]] = [("output", out)]
-    if staged is not None:
-        seen = _called_clean(staged, rest, suspect, g.free_reach)
-        note["stages"] = seen
-        if seen["clean"]:
-            cands.append(("stages", staged))
-    first = getattr(g, "first_kept_", None)
-    if first is not None and first is not out:
-        seen = _called_clean(first, rest, suspect, FIRST_BAR)
-        note["first"] = seen
-        if seen["clean"]:
-            cands.append(("first", first))
-    accs = {name: accuracy(m, held.x, held.y) for name, m in cands}
-    note["acc"] = {k: round(v, 4) for k, v in accs.items()}
-    best, chosen = cands[0]
-    for name, m in cands[1:]:  # strictly more of the share: ties stay with the later model
-        if accs[name] > accs[best]:
-            best, chosen = name, m
-    note["chosen"] = best
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    g.report_["held_pick"] = note
+    with step_note(g, "held_pick") as note:
+        suspect = int(g.report_["suspect"])
+        ref = with_state(out, came)
+        note.update(held=len(held), rest=len(rest),
+                    input_acc=round(accuracy(ref, held.x, held.y), 4))
+        cands: list[tuple[str, nn.Module]] = [("output", out)]
+        if staged is not None:
+            seen = _called_clean(staged, rest, suspect, g.free_reach)
+            note["stages"] = seen
+            if seen["clean"]:
+                cands.append(("stages", staged))
+        first = getattr(g, "first_kept_", None)
+        if first is not None and first is not out:
+            seen = _called_clean(first, rest, suspect, FIRST_BAR)
+            note["first"] = seen
+            if seen["clean"]:
+                cands.append(("first", first))
+        accs = {name: accuracy(m, held.x, held.y) for name, m in cands}
+        note["acc"] = {k: round(v, 4) for k, v in accs.items()}
+        best, chosen = cands[0]
+        for name, m in cands[1:]:  # strictly more of the share: ties stay with the later model
+            if accs[name] > accs[best]:
+                best, chosen = name, m
+        note["chosen"] = best
     if chosen is not out:
         for prm in chosen.parameters():  # handed back as every other path's model
             prm.requires_grad_(True)

@@ -12,7 +12,6 @@ it reads the model the steps before hand back, the suspect and the method's clea
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import torch
@@ -20,6 +19,7 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.mitigate.free_unlearn import universal_reach, unlearn_free
+from trojanscope.mitigate.step_note import step_note
 
 # The second round's distillation weight (``free_unlearn.DISTILL`` is the first round's 4): on
 # the development MLPs of 2443-2448 46 of 60 at the goal against 45 with 4 (stop 53's
@@ -52,14 +52,12 @@ def round_two(gated: Any, out: nn.Module, clean: TensorDataset, seed: int) -> nn
     (the reading per class, the suspect's rank, the seconds). Its own function so a benchmark
     can spy on it."""
     suspect = int(gated.report_["suspect"])
-    start = time.perf_counter()
-    reach, rank = reach_rank(out, clean.x, clean.y, suspect)
-    note: dict[str, Any] = {"reach": [round(r, 3) for r in reach], "rank": rank}
-    if rank == 0:
-        note["action"] = "none: the suspect is the least reachable class"
-    else:
-        unlearn_free(out, clean, suspect, seed, distill=ROUND_DISTILL)
-        note["action"] = "unlearnt again: the suspect is not the least reachable class"
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["reach_round2"] = note
+    with step_note(gated, "reach_round2") as note:
+        reach, rank = reach_rank(out, clean.x, clean.y, suspect)
+        note.update(reach=[round(r, 3) for r in reach], rank=rank)
+        if rank == 0:
+            note["action"] = "none: the suspect is the least reachable class"
+        else:
+            unlearn_free(out, clean, suspect, seed, distill=ROUND_DISTILL)
+            note["action"] = "unlearnt again: the suspect is not the least reachable class"
     return out.eval()

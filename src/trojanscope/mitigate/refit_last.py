@@ -27,7 +27,6 @@ one lost on ASR), failing the rule written before those zoos
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import torch
@@ -38,6 +37,7 @@ from trojanscope.mitigate.after_steps import free_reach_read
 from trojanscope.mitigate.back_distill import reach_guarded
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.free_unlearn import distil_fit
+from trojanscope.mitigate.step_note import step_note
 
 # The generator's offset from the method's seed: the development run's stream
 # (benchmarks/data/mitigate_s60/dev_repair.py's ``distil5``), so its figures are the step's.
@@ -66,13 +66,11 @@ def refit_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int) -> n
     reach_guarded`). The note's ``refit_last`` gives the epochs, the reach before and after,
     what was done and the seconds. Its own function so a benchmark can spy on it."""
     suspect = int(gated.report_["suspect"])
-    start = time.perf_counter()
-    note: dict[str, Any] = {"epochs": gated.refit_last}
-    if reach_guarded(out, clean, suspect, note,
-                     lambda: refit(out, clean, seed, gated.refit_last)):
-        note["action"] = "refitted on the clean images towards its own outputs"
-    else:
-        note["action"] = "refused: the reach towards the suspect rose; the output kept"
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["refit_last"] = note
+    with step_note(gated, "refit_last") as note:
+        note["epochs"] = gated.refit_last
+        if reach_guarded(out, clean, suspect, note,
+                         lambda: refit(out, clean, seed, gated.refit_last)):
+            note["action"] = "refitted on the clean images towards its own outputs"
+        else:
+            note["action"] = "refused: the reach towards the suspect rose; the output kept"
     return out.eval()

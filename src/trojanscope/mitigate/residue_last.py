@@ -22,7 +22,6 @@ failing the rule written before those zoos (benchmarks/data/mitigate_s59/plan.md
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import torch
@@ -31,9 +30,10 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.modes import eval_mode
-from trojanscope.mitigate.after_steps import suspect_trigger
+from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.sparse_last import unlearn_sparse
+from trojanscope.mitigate.step_note import step_note
 
 
 def trigger_rise(out: nn.Module, came: nn.Module, x: Tensor, y: Tensor, suspect: int,
@@ -56,14 +56,7 @@ def trigger_rise(out: nn.Module, came: nn.Module, x: Tensor, y: Tensor, suspect:
     return rises[0] / rises[1]
 
 
-def after_step(gated: Any, state: Any) -> nn.Module:
-    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`residue_step`
-    where ``free_reach``'s step read the model and the detector left a reversed trigger for the
-    suspect, otherwise the model as it came (the note says why)."""
-    trigger = suspect_trigger(gated, "residue_last")
-    if trigger is None:
-        return state.out
-    return residue_step(gated, state.out, state.came, state.clean, state.seed, trigger)
+after_step = trigger_after_step("residue_last", __name__, "residue_step", came=True)
 
 
 def residue_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed: int,
@@ -78,16 +71,13 @@ def residue_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, s
         gated.report_["residue_last"] = {"action": "skipped: the output's layers are not the "
                                                    "input model's"}
         return out
-    start = time.perf_counter()
-    rise = trigger_rise(out, with_state(out, came), clean.x, clean.y, suspect, trigger)
-    note: dict[str, Any] = {"rise": None if rise is None else round(rise, 3),
-                            "bar": gated.residue_last}
-    if rise is None or rise < gated.residue_last:
-        note["action"] = "none: the output reacts to the reversed trigger less than the bar"
-    else:
-        unlearn_sparse(out, clean, suspect, seed)
-        note["action"] = ("a sparse perturbation unlearnt: the output still reacts to the "
-                          "reversed trigger")
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["residue_last"] = note
+    with step_note(gated, "residue_last") as note:
+        rise = trigger_rise(out, with_state(out, came), clean.x, clean.y, suspect, trigger)
+        note.update(rise=None if rise is None else round(rise, 3), bar=gated.residue_last)
+        if rise is None or rise < gated.residue_last:
+            note["action"] = "none: the output reacts to the reversed trigger less than the bar"
+        else:
+            unlearn_sparse(out, clean, suspect, seed)
+            note["action"] = ("a sparse perturbation unlearnt: the output still reacts to the "
+                              "reversed trigger")
     return out.eval()

@@ -22,27 +22,19 @@ goal, as today's default, failing the rule written before those zoos
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate.after_steps import suspect_trigger
+from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.free_unlearn import unlearn_free
 from trojanscope.mitigate.reach_round import ROUND_DISTILL
+from trojanscope.mitigate.step_note import step_note
 from trojanscope.mitigate.trigger_last import trigger_flip
 
-
-def after_step(gated: Any, state: Any) -> nn.Module:
-    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`round_step`
-    where ``free_reach``'s step read the model and the detector left a reversed trigger for the
-    suspect, otherwise the model as it came (the note says why)."""
-    trigger = suspect_trigger(gated, "round_last")
-    if trigger is None:
-        return state.out
-    return round_step(gated, state.out, state.clean, state.seed, trigger)
+after_step = trigger_after_step("round_last", __name__, "round_step")
 
 
 def round_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,
@@ -53,14 +45,12 @@ def round_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,
     reading, the bar, what was done and the seconds. Its own function so a benchmark can spy
     on it."""
     suspect = int(gated.report_["suspect"])
-    start = time.perf_counter()
-    flip = trigger_flip(out, clean.x, clean.y, suspect, trigger)
-    note: dict[str, Any] = {"flip": round(flip, 3), "bar": gated.round_last}
-    if flip < gated.round_last:
-        note["action"] = "none: the reversed trigger turns fewer clean images than the bar"
-    else:
-        unlearn_free(out, clean, suspect, seed, distill=ROUND_DISTILL)
-        note["action"] = "one more round of free_reach's unlearning (distillation weight 8)"
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["round_last"] = note
+    with step_note(gated, "round_last") as note:
+        flip = trigger_flip(out, clean.x, clean.y, suspect, trigger)
+        note.update(flip=round(flip, 3), bar=gated.round_last)
+        if flip < gated.round_last:
+            note["action"] = "none: the reversed trigger turns fewer clean images than the bar"
+        else:
+            unlearn_free(out, clean, suspect, seed, distill=ROUND_DISTILL)
+            note["action"] = "one more round of free_reach's unlearning (distillation weight 8)"
     return out.eval()

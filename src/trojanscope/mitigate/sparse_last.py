@@ -23,7 +23,6 @@ written before those zoos (benchmarks/data/mitigate_s58/plan.md): opt-in (defaul
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import torch
@@ -35,6 +34,7 @@ from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.after_steps import free_reach_read
 from trojanscope.mitigate.free_unlearn import distil_fit
 from trojanscope.mitigate.sent_share import outside, sent_share
+from trojanscope.mitigate.step_note import step_note
 
 # The generator's offset from the method's seed (not another step's stream).
 SPARSE_SEED = 7331
@@ -128,11 +128,9 @@ def sparse_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int) -> 
     note's ``sparse_last`` gives :func:`sparse_reach` before and the seconds. Its own function
     so a benchmark can spy on it."""
     suspect = int(gated.report_["suspect"])
-    start = time.perf_counter()
-    reach = sparse_reach(out, clean.x, clean.y, suspect)
-    unlearn_sparse(out, clean, suspect, seed)
-    gated.report_["sparse_last"] = {
-        "reach": round(reach, 3),
-        "action": "a sparse universal perturbation towards the suspect unlearnt",
-        "seconds": round(time.perf_counter() - start, 2)}
+    with step_note(gated, "sparse_last") as note:
+        reach = sparse_reach(out, clean.x, clean.y, suspect)
+        unlearn_sparse(out, clean, suspect, seed)
+        note.update(reach=round(reach, 3),
+                    action="a sparse universal perturbation towards the suspect unlearnt")
     return out.eval()

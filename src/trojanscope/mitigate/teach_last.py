@@ -29,7 +29,6 @@ goal against 9), meeting the rule written before them (benchmarks/data/mitigate_
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import torch
@@ -37,9 +36,10 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate.after_steps import suspect_trigger
+from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import frozen_copy, with_state
 from trojanscope.mitigate.free_unlearn import distil_fit
+from trojanscope.mitigate.step_note import step_note
 from trojanscope.mitigate.trigger_last import trigger_flip
 
 # The generator's offset from the method's seed: the development run's stream
@@ -63,14 +63,7 @@ def teach(model: nn.Module, came: dict, clean: TensorDataset, suspect: int, seed
     distil_fit(model, teacher, clean, gen, epochs, push=suspect)
 
 
-def after_step(gated: Any, state: Any) -> nn.Module:
-    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`teach_step`
-    where ``free_reach``'s step read the model and the detector left a reversed trigger for the
-    suspect, otherwise the model as it came (the note says why)."""
-    trigger = suspect_trigger(gated, "teach_last")
-    if trigger is None:
-        return state.out
-    return teach_step(gated, state.out, state.came, state.clean, state.seed, trigger)
+after_step = trigger_after_step("teach_last", __name__, "teach_step", came=True)
 
 
 def teach_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed: int,
@@ -80,15 +73,12 @@ def teach_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, see
     ``out`` as it came. The note's ``teach_last`` gives the epochs, that share (``flip``), the
     bar, what was done and the seconds. Its own function so a benchmark can spy on it."""
     suspect = int(gated.report_["suspect"])
-    start = time.perf_counter()
-    flip = trigger_flip(out.eval(), clean.x, clean.y, suspect, trigger)
-    note: dict[str, Any] = {"epochs": gated.teach_last, "flip": round(flip, 4),
-                            "bar": TEACH_FLIP}
-    if flip >= TEACH_FLIP:
-        teach(out, came, clean, suspect, seed, gated.teach_last)
-        note["action"] = "fitted towards the input model's clean outputs, still unlearning"
-    else:
-        note["action"] = "none: the reversed trigger no longer turns the output"
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["teach_last"] = note
+    with step_note(gated, "teach_last") as note:
+        flip = trigger_flip(out.eval(), clean.x, clean.y, suspect, trigger)
+        note.update(epochs=gated.teach_last, flip=round(flip, 4), bar=TEACH_FLIP)
+        if flip >= TEACH_FLIP:
+            teach(out, came, clean, suspect, seed, gated.teach_last)
+            note["action"] = "fitted towards the input model's clean outputs, still unlearning"
+        else:
+            note["action"] = "none: the reversed trigger no longer turns the output"
     return out.eval()

@@ -24,7 +24,6 @@ development only; ``round_last`` reads the same share and runs another kind of r
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import torch
@@ -32,10 +31,11 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate.after_steps import suspect_trigger
+from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.free_unlearn import distil_fit
 from trojanscope.mitigate.sent_share import sent_share
+from trojanscope.mitigate.step_note import step_note
 
 # The generator's offset from the method's seed (its own stream: the fit's neighbours and order).
 TRIGGER_SEED = 4409
@@ -63,14 +63,7 @@ def unlearn_trigger(model: nn.Module, clean: TensorDataset, suspect: int, seed: 
                perturb=lambda _net, bx: trigger.apply(bx))
 
 
-def after_step(gated: Any, state: Any) -> nn.Module:
-    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`trigger_step`
-    where ``free_reach``'s step read the model and the detector left a reversed trigger for the
-    suspect, otherwise the model as it came (the note says why)."""
-    trigger = suspect_trigger(gated, "trigger_last")
-    if trigger is None:
-        return state.out
-    return trigger_step(gated, state.out, state.clean, state.seed, trigger)
+after_step = trigger_after_step("trigger_last", __name__, "trigger_step")
 
 
 def trigger_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,
@@ -80,16 +73,13 @@ def trigger_step(gated: Any, out: nn.Module, clean: TensorDataset, seed: int,
     ``trigger_last`` gives the reading before and after, the bar, what was done and the
     seconds. Its own function so a benchmark can spy on it."""
     suspect = int(gated.report_["suspect"])
-    start = time.perf_counter()
-    flip = trigger_flip(out, clean.x, clean.y, suspect, trigger)
-    note: dict[str, Any] = {"epochs": gated.trigger_last, "flip": round(flip, 3),
-                            "bar": TRIGGER_BAR}
-    if flip < TRIGGER_BAR:
-        note["action"] = "none: the reversed trigger turns fewer clean images than the bar"
-    else:
-        unlearn_trigger(out, clean, suspect, seed, gated.trigger_last, trigger)
-        note["flip_after"] = round(trigger_flip(out, clean.x, clean.y, suspect, trigger), 3)
-        note["action"] = "the reversed trigger unlearnt, distilling towards the output"
-    note["seconds"] = round(time.perf_counter() - start, 2)
-    gated.report_["trigger_last"] = note
+    with step_note(gated, "trigger_last") as note:
+        flip = trigger_flip(out, clean.x, clean.y, suspect, trigger)
+        note.update(epochs=gated.trigger_last, flip=round(flip, 3), bar=TRIGGER_BAR)
+        if flip < TRIGGER_BAR:
+            note["action"] = "none: the reversed trigger turns fewer clean images than the bar"
+        else:
+            unlearn_trigger(out, clean, suspect, seed, gated.trigger_last, trigger)
+            note["flip_after"] = round(trigger_flip(out, clean.x, clean.y, suspect, trigger), 3)
+            note["action"] = "the reversed trigger unlearnt, distilling towards the output"
     return out.eval()
