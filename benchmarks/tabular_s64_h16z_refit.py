@@ -24,9 +24,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from bench_tabular_calibrate import in_family, load_rows, new_labelling
 from sklearn.metrics import log_loss, roc_auc_score
 
+from bench_tabular_calibrate import in_family, load_rows, new_labelling
 from trojanscope.detect.calibration import (
     Calibrator,
     fit_calibrator,
@@ -35,7 +35,6 @@ from trojanscope.detect.calibration import (
 )
 
 KEY = "tabular-search:tree:xgboost"
-DEVICE_KEYS = ("recipe", "seed")  # one README-family model: the recipe and its seed
 
 
 def family_rows(files: Iterable[str], recipes: set[str] | None = None) -> list[dict]:
@@ -126,11 +125,16 @@ def main() -> None:
     ap.add_argument("--features", default=None, help="with --fit: these features (comma list)")
     ap.add_argument("--weight", type=int, default=1, help="with --fit: README rows counted N times")
     ap.add_argument("--c", type=float, default=None, help="with --fit: C (default the shipped)")
-    ap.add_argument("--out", help="with --fit: candidate calibration file (shipped file, entry replaced)")
+    ap.add_argument("--out", help="with --fit: candidate calibration file (the shipped file "
+                    "with the entry replaced)")
     ap.add_argument("--score", nargs="*", default=[], help="README-family JSONs to score")
     ap.add_argument("--whole", nargs="*", default=[], help="h16's whole-split zoo readings")
     ap.add_argument("--calibration", nargs="*", default=[], help="candidate files to score")
     a = ap.parse_args()
+    missing = [f for f in [*(a.fit or []), *a.flips, *a.family, *a.score, *a.whole,
+                           *a.calibration] if not Path(f).is_file()]
+    if missing:
+        ap.error(f"no such file: {missing[0]}")  # one line, exit code 2
     recipes = set(a.recipes.split(",")) if a.recipes else None
     cals = {"shipped": load_calibrators()[KEY]}
     if a.fit:
