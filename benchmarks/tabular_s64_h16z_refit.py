@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -133,8 +134,9 @@ def main() -> None:
     a = ap.parse_args()
     missing = [f for f in [*(a.fit or []), *a.flips, *a.family, *a.score, *a.whole,
                            *a.calibration] if not Path(f).is_file()]
-    if missing:
-        ap.error(f"no such file: {missing[0]}")  # one line, exit code 2
+    if missing:  # one error line, exit code 2
+        print(f"error: no such file: {missing[0]}", file=sys.stderr)
+        raise SystemExit(2)
     recipes = set(a.recipes.split(",")) if a.recipes else None
     cals = {"shipped": load_calibrators()[KEY]}
     if a.fit:
