@@ -39,6 +39,8 @@ def test_figures_count_flags_at_one_half(load_benchmark) -> None:
     line = refit.figures(rows, [0.9, 0.4, 0.5])
     assert "caught 1/2" in line and "clean flagged 1/1" in line and "ROC-AUC 0.500" in line
     assert refit.figures(rows[:2], [0.9, 0.4]) == "caught 1/2 clean flagged 0/0"
+    named = [{"backdoored": True, "target": 0, "suspected_target": t} for t in (0, 1, 1)]
+    assert refit.figures(named, [0.9, 0.8, 0.2]).endswith("caught 2/3 clean flagged 0/0 right 1/2")
 
 
 def test_the_candidate_is_regenerated_by_its_command(load_benchmark) -> None:
