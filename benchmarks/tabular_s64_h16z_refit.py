@@ -128,7 +128,7 @@ def main() -> None:
     ap.add_argument("--fit", nargs="+", help="development packed rows (stop 33's $DEV + 12-14)")
     ap.add_argument("--flips", nargs="*", default=[])
     ap.add_argument("--family", nargs="*", default=[], help="README-family JSONs to fit on")
-    ap.add_argument("--recipes", default=None, help="with --family: only these recipes")
+    ap.add_argument("--recipes", default=None, help="with --family / --score: only these recipes")
     ap.add_argument("--features", default=None, help="with --fit: these features (comma list)")
     ap.add_argument("--weight", type=int, default=1, help="with --fit: README rows counted N times")
     ap.add_argument("--c", type=float, default=None, help="with --fit: C (default the shipped)")
@@ -159,7 +159,7 @@ def main() -> None:
     for i, name in enumerate(a.calibration):
         cals[f"cand{i}"] = load_calibrators(name)[KEY]
     if a.score or a.whole:
-        report(family_rows(a.score), whole_rows(a.whole), cals)
+        report(family_rows(a.score, recipes), whole_rows(a.whole), cals)
 
 
 if __name__ == "__main__":
