@@ -87,6 +87,7 @@ def draw_entries(
     archs: Sequence[str] = ARCHS,
     arch_variants: bool = False,
     tree_subsample: float | None = None,
+    tree_full_share: float | None = None,
     targets: Sequence[int] | None = None,
 ) -> list[ZooEntry]:
     """A varied, reproducible population: archs and attacks cycle, everything else is drawn.
@@ -99,6 +100,10 @@ def draw_entries(
     and of the columns, drawn with the model's seed (``subsample``/``colsample``), so its
     training depends on its seed as a user's would; without it a clean tree is fixed by its
     table and variant, and two zoo models can be the same (issue 16). Nothing else changes.
+    With ``tree_full_share`` too, each boosted-tree model keeps every row and column (the
+    library default, as the README's ``attack --arch xgboost`` trains) with that probability,
+    drawn from a stream of its own, so the rest of the population is the same as without
+    (issue 16 stop 64: no zoo tree had the README's full shares).
     With ``targets`` each backdoor's target is drawn among those classes only, from a stream
     of its own (:func:`target_choice`), so the rest of the population is the same as without:
     e.g. ``[1]`` on lending-club, whose class-0 backdoors are always inert (issue 16 stop 38).
@@ -115,6 +120,10 @@ def draw_entries(
         raise UserInputError("a zoo with backdoored models needs at least one attack")
     if tree_subsample is not None and not 0.0 < tree_subsample <= 1.0:
         raise UserInputError(f"--tree-subsample {tree_subsample}: a share in (0, 1] is needed")
+    if tree_full_share is not None and (tree_subsample is None
+                                        or not 0.0 <= tree_full_share <= 1.0):
+        raise UserInputError(f"--tree-full-share {tree_full_share}: a share in [0, 1] is needed, "
+                             "with --tree-subsample")
     chosen = check_targets(targets, num_classes)
     rng = np.random.default_rng(seed)
     variant_rng = np.random.default_rng([seed, 1])
@@ -143,10 +152,12 @@ def draw_entries(
             sample = getattr(registry.get("arch", entry.arch), "sample_params", None)
             entry.arch_params = dict(sample(variant_rng)) if sample is not None else {}
     if tree_subsample is not None:
+        full_rng = np.random.default_rng([seed, 3])
         for entry in entries:
             if getattr(registry.get("arch", entry.arch), "trains_itself", False):
-                entry.arch_params = {**entry.arch_params, "subsample": float(tree_subsample),
-                                     "colsample": float(tree_subsample)}
+                full = tree_full_share is not None and full_rng.random() < tree_full_share
+                share = 1.0 if full else float(tree_subsample)
+                entry.arch_params = {**entry.arch_params, "subsample": share, "colsample": share}
     return entries
 
 
@@ -229,6 +240,7 @@ def make_zoo(
     archs: Sequence[str] = ARCHS,
     arch_variants: bool = False,
     tree_subsample: float | None = None,
+    tree_full_share: float | None = None,
     min_excess_flip: float | None = None,
     targets: Sequence[int] | None = None,
     executor: Executor | None = None,
@@ -240,7 +252,8 @@ def make_zoo(
     zoo is the same whichever back-end trains it; ``truth.json`` is rewritten as each model
     finishes. ``on_model(entry, i, n)`` is called in the order they finish. Models that still
     fail after the executor's tries are left out and raise :class:`TasksFailed` at the end.
-    ``attacks``, ``archs``, ``arch_variants``, ``tree_subsample`` and ``targets`` are passed to
+    ``attacks``, ``archs``, ``arch_variants``, ``tree_subsample``, ``tree_full_share`` and
+    ``targets`` are passed to
     :func:`draw_entries`. With ``min_excess_flip`` (opt-in), once every model is trained each
     backdoor that counts gets its flip rate beyond the zoo's clean models of its architecture
     (:mod:`trojanscope.zoo_excess`, recomputed on every run, recorded in ``truth.json``) and
@@ -258,7 +271,8 @@ def make_zoo(
         archs = TABULAR_ARCHS if tuple(archs) == ARCHS else archs
     entries = draw_entries(n_clean, n_backdoored, train.num_classes, seed, attacks=attacks,
                            archs=archs, arch_variants=arch_variants,
-                           tree_subsample=tree_subsample, targets=targets)
+                           tree_subsample=tree_subsample, tree_full_share=tree_full_share,
+                           targets=targets)
     min_excess_flip = _resumed_floor(out, min_excess_flip)
     if min_excess_flip is not None:
         zoo_excess.check_min_excess(min_excess_flip)

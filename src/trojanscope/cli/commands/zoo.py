@@ -92,6 +92,11 @@ def make(
         "and of the columns, drawn with the model's seed, so clean trees differ from seed to "
         "seed (default: all rows and columns; two clean trees of one variant are the same)."
     ),
+    tree_full_share: float = typer.Option(
+        None, "--tree-full-share", help="With --tree-subsample: each boosted-tree model keeps "
+        "every row and column (as a user's default model) with this probability, drawn from "
+        "its own stream (default: none; every tree samples)."
+    ),
     min_excess_flip: float = typer.Option(
         None, "--min-excess-flip", help="Opt-in acceptance: a backdoor counts only if its flip "
         "rate is at least this much above the same trigger's mean flip rate on the zoo's clean "
@@ -140,6 +145,7 @@ def make(
                      else [a.strip() for a in attacks.split(",") if a.strip()]),
             arch_variants=arch_variants,
             tree_subsample=tree_subsample,
+            tree_full_share=tree_full_share,
             min_excess_flip=min_excess_flip,
             targets=chosen_targets,
             **({} if archs is None
