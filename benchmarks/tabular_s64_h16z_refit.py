@@ -61,6 +61,11 @@ def whole_rows(files: Iterable[str]) -> list[dict]:
     return out
 
 
+def _tables(shipped: dict[str, int], n_family: int) -> dict[str, int]:
+    """The shipped entry's models per table, the README family's (credit-default) added."""
+    return {**shipped, "credit-default": int(shipped.get("credit-default", 0)) + n_family}
+
+
 def refit(dev_files: list[str], flips: list[str], family: list[dict],
           features: list[str] | None = None, weight: int = 1, c: float | None = None) -> Calibrator:
     """The shipped design (or ``features``) refitted on the development XGBoost rows (stop
@@ -74,7 +79,11 @@ def refit(dev_files: list[str], flips: list[str], family: list[dict],
     return fit_calibrator(KEY, rows, labels, features or base.features, transform=base.transform,
                           c=c or float(base.fitted_on["C"]), zoo=zoos, seed=0,
                           readme_family=sorted({r["source"] for r in family}),
-                          n_dev=len(dev), n_family=len(family) // weight, weight=weight)
+                          n_dev=len(dev), n_family=len(family) // weight, weight=weight,
+                          # the shipped entry's coverage map (an empty one: out-of-coverage
+                          # traits are noted) and tables kept, the family's models counted
+                          coverage=base.fitted_on.get("coverage", {}),
+                          tables=_tables(base.fitted_on.get("tables", {}), len(family) // weight))
 
 
 def figures(rows: list[dict], probs: list[float]) -> str:

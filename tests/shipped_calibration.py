@@ -19,6 +19,24 @@ GAPS = tuple(f"{key}:gap" for key in BANDS)
 BEFORE_S60 = Path(__file__).resolve().parents[1] / "benchmarks/data/calibration_stop49.json"
 
 
+# issue 16 stop 64 (h16z) refitted the trees' whole-split XGBoost entry with the README's own
+# `tabular-badnets` family (rule met on fresh 5520-5539): every older file saw the entry below
+XGBOOST = "tabular-search:tree:xgboost"
+BEFORE_S64 = (Path(__file__).resolve().parents[1]
+              / "benchmarks/data/tabular_s64_h16z/calibration_before_s64.json")
+
+
+def entry_before_s64() -> dict:
+    """The trees' whole-split XGBoost entry as shipped before stop 64 (raw JSON object)."""
+    return json.loads(BEFORE_S64.read_text())[XGBOOST]
+
+
+def shipped_before_s64() -> dict:
+    """The shipped file's raw entries, in file order, with the XGBoost entry as before stop 64."""
+    return {k: (entry_before_s64() if k == XGBOOST else v)
+            for k, v in json.loads(SHIPPED.read_text()).items()}
+
+
 def band_entries_before_s60() -> dict:
     """The trees' two 200-row band entries as shipped before stop 60 (raw JSON objects)."""
     old = json.loads(BEFORE_S60.read_text())
@@ -29,7 +47,7 @@ def shipped_without_later() -> dict:
     """The shipped file's entries in file order, without :data:`LATER`'s, the trees' band
     entries as before stop 60 and without their gap terms."""
     before = band_entries_before_s60()
-    return {k: before.get(k, v) for k, v in json.loads(SHIPPED.read_text()).items()
+    return {k: before.get(k, v) for k, v in shipped_before_s64().items()
             if k not in LATER and k not in GAPS}
 
 
@@ -46,4 +64,5 @@ def shipped_before_s60() -> dict:
     from trojanscope.detect.calibration import Calibrator, load_calibrators
 
     cals = {k: v for k, v in load_calibrators().items() if k not in GAPS}
-    return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()}}
+    return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
+            XGBOOST: Calibrator(**entry_before_s64())}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shipped_calibration import shipped_before_s64
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
 H16T = DATA / "tabular_s64_h16t"
@@ -43,7 +45,8 @@ def test_figures_count_flags_at_one_half(load_benchmark) -> None:
     assert refit.figures(named, [0.9, 0.8, 0.2]).endswith("caught 2/3 clean flagged 0/0 right 1/2")
 
 
-def test_the_candidate_is_regenerated_by_its_command(load_benchmark) -> None:
+def test_the_candidate_is_regenerated_by_its_command(load_benchmark, monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # --flips reads bench_tabular_target0
     refit = load_benchmark("tabular_s64_h16z_refit")
     flips = [str(DATA / "tab-fresh9_flips.json"), str(DATA / "tab-fresh10_flips.json")]
     family = refit.family_rows(sorted(str(p) for p in H16T.glob("dev_*.json")))
@@ -57,10 +60,17 @@ def test_the_candidate_is_regenerated_by_its_command(load_benchmark) -> None:
 def test_the_candidate_changes_only_the_xgboost_entry_and_reads_the_held_out_line(
         load_benchmark) -> None:
     refit = load_benchmark("tabular_s64_h16z_refit")
-    shipped = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())
+    before = shipped_before_s64()  # the file the candidate was written against
     candidate = json.loads(CANDIDATE.read_text())
-    assert set(shipped) == set(candidate)
-    assert [k for k in shipped if shipped[k] != candidate[k]] == [KEY]
+    assert set(before) == set(candidate)
+    assert [k for k in before if before[k] != candidate[k]] == [KEY]
+    # shipped at stop 64 (rule met): the candidate's coefficients, with the old entry's
+    # coverage map (out-of-coverage trees still say "not calibrated") and its tables counted
+    shipped = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())[KEY]
+    assert (shipped["coef"], shipped["intercept"]) == (candidate[KEY]["coef"],
+                                                       candidate[KEY]["intercept"])
+    assert shipped["fitted_on"]["coverage"] == before[KEY]["fitted_on"]["coverage"] == {}
+    assert shipped["fitted_on"]["tables"] == {"credit-default": 175 + 45, "lending-club": 65}
     # h16t's fresh README line 5500-5519 was held out of the fit: 15/20 today, 18/20 here
     rows = refit.family_rows([str(H16T / "fresh_A.json")])
     cal = refit.load_calibrators(CANDIDATE)[KEY]
