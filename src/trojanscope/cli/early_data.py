@@ -8,8 +8,9 @@ archive, or one cut short (its directory is at the end), or one without an array
 single ``.npy``; a single image; a text file holding binary bytes; a file of no data format at
 all (a model file as ``--data``). Folders, bundled dataset names and anything a reader may
 take are left to the readers; so is every non-empty file where a plug-in is installed (its
-data format may read it, as :mod:`trojanscope.registry_early` leaves names to the registry). ``tests/cli/test_early_data.py`` checks that the suffixes and
-magics here equal the readers' own.
+data format may read it, as :mod:`trojanscope.registry_early` leaves names to the registry).
+``tests/cli/test_early_data.py`` checks that the suffixes and magics here equal the readers'
+own.
 """
 
 from __future__ import annotations
