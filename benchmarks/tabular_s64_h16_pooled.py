@@ -24,6 +24,9 @@ def main() -> None:
     ap.add_argument("rows", nargs="+")
     ap.add_argument("--calibration", type=Path, default=SHIPPED)
     args = ap.parse_args()
+    for path in [*args.rows, args.calibration]:  # one line, exit 2, before anything is read
+        if not Path(path).is_file():
+            ap.error(f"no such file: {path}")
     rows, moved = scored(read_rows(args.rows), args.calibration)
     pairs = sorted({r["zoo"] for r in rows})
     print(f"{len(rows)} readings of {len(pairs)} zoos ({', '.join(pairs)}), scored by "

@@ -116,6 +116,9 @@ def main() -> None:
     ap.add_argument("runs", nargs="+")
     ap.add_argument("--json")
     args = ap.parse_args()
+    for run in args.runs:  # one line, exit 2, before any model is read
+        if not (Path(run) / "manifest.json").is_file():
+            ap.error(f"{run}: not a run folder (no manifest.json)")
     rows = []
     for run in args.runs:
         row = where(Path(run))

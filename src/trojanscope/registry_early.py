@@ -49,7 +49,13 @@ def check_name_early(kind: str, name: str) -> None:
     a kind not read early, or any plug-in installed)."""
     if kind not in EARLY_KINDS or name in source_names(kind):
         return
-    if entry_points(group=PLUGIN_GROUP):
+    if plugins_installed():
         return
     valid = ", ".join(sorted(source_names(kind))) or "(none)"
     raise UserInputError(f"unknown {kind} {name!r}; valid: {valid}")
+
+
+def plugins_installed() -> bool:
+    """Whether any plug-in is installed (an entry point of ``trojanscope.plugins``): then a name
+    or a data file the built-ins do not take may be valid, and the registry decides."""
+    return bool(entry_points(group=PLUGIN_GROUP))

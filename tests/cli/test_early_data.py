@@ -93,6 +93,26 @@ def test_what_a_reader_may_take_is_left_to_it(tmp_path: Path) -> None:
     check_data_file(None)
 
 
+def test_with_a_plugin_installed_only_an_empty_file_is_refused_early(tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    """A plug-in may register a data format (a registry kind) for any suffix or zip archive:
+    as with names (registry_early), the registry decides then."""
+    from trojanscope import registry_early
+
+    files = bad_files(tmp_path)
+    (tmp_path / "table.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
+    hub = _hub(tmp_path / "bert", "BertForSequenceClassification")
+    with pytest.raises(UserInputError, match="not data trojanscope reads"):
+        check_data_file(tmp_path / "table.h5", "--data")  # no plug-in: refused
+    monkeypatch.setattr(registry_early, "entry_points", lambda group: [object()])
+    check_data_file(tmp_path / "table.h5", "--data")
+    for key in ("random bytes", "no x", "a png", "a text file"):
+        check_data_file(files[key][0], "--data")
+    check_text_data(hub, {"--data": _npz(tmp_path / "images.npz")}, None)
+    with pytest.raises(UserInputError, match="an empty file"):
+        check_data_file(files["empty"][0], "--data")
+
+
 def _hub(folder: Path, arch: str) -> Path:
     folder.mkdir()
     (folder / "config.json").write_text(f'{{"model_type": "bert", "architectures": ["{arch}"]}}')

@@ -284,6 +284,8 @@ def test_a_clean_accuracy_near_the_commonest_class_share_gets_a_note() -> None:
     assert chance_notes({"clean_accuracy": 0.628}, labels) == []  # stop 63's seed-71 run
     assert chance_notes({"clean_accuracy": 0.40}, np.arange(100) % 10) == []  # 10 classes: 10%
     assert chance_notes({}, labels) == [] and chance_notes({"clean_accuracy": 0.5}, []) == []
+    (below,) = chance_notes({"clean_accuracy": 0.20}, labels)  # not "within 5 points"
+    assert below.startswith("CA 20.00% is below the 51.00% a model gets")
 
 
 def test_a_run_of_few_steps_says_its_figures_are_an_undertrained_models(

@@ -7,8 +7,10 @@ archive's directory, with the standard library alone: an empty file; an ``.npz``
 archive, or one cut short (its directory is at the end), or one without an array ``x``; a
 single ``.npy``; a single image; a text file holding binary bytes; a file of no data format at
 all (a model file as ``--data``). Folders, bundled dataset names and anything a reader may
-take are left to the readers. ``tests/cli/test_early_data.py`` checks that the suffixes and
-magics here equal the readers' own.
+take are left to the readers; so is every non-empty file where a plug-in is installed (its
+data format may read it, as :mod:`trojanscope.registry_early` leaves names to the registry).
+``tests/cli/test_early_data.py`` checks that the suffixes and magics here equal the readers'
+own.
 """
 
 from __future__ import annotations
@@ -62,6 +64,10 @@ def check_data_file(value: str | Path | None, what: str = "") -> None:
     head = _head(path, SNIFF)
     if not head and path.stat().st_size == 0:
         raise UserInputError(f"{where}: an empty file (0 bytes), not data")
+    from trojanscope.registry_early import plugins_installed
+
+    if plugins_installed():  # a plug-in's data format (a registry kind) may read any other file
+        return
     if head.startswith(ZIP_MAGICS) or name.endswith(".npz"):
         _check_npz(path, where, head)
     elif name.endswith(IMAGE_SUFFIXES):
@@ -143,6 +149,10 @@ def check_text_data(model: str | Path | None, data: dict[str, Any],
     has no text column (``--text-column``, default ``text``; stop 64: ``detect`` read 37 s at
     load 12 before saying so)."""
     if all(v is None for v in data.values()) or not text_model(model):
+        return
+    from trojanscope.registry_early import plugins_installed
+
+    if plugins_installed():  # a plug-in's data format may read it (check_data_file)
         return
     column = text_column or "text"
     for what, value in data.items():

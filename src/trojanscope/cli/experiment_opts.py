@@ -244,8 +244,9 @@ NEAR_CHANCE = 0.05
 
 
 def chance_notes(metrics: dict[str, Any], test_labels: Any) -> list[str]:
-    """A note where the clean accuracy is within :data:`NEAR_CHANCE` of the share of the test
-    split's commonest class, which a model gets without learning anything; nothing otherwise."""
+    """A note where the clean accuracy is below, or within :data:`NEAR_CHANCE` above, the share
+    of the test split's commonest class, which a model gets without learning anything; nothing
+    otherwise."""
     import numpy as np
 
     labels = np.asarray(test_labels).ravel()
@@ -255,9 +256,10 @@ def chance_notes(metrics: dict[str, Any], test_labels: Any) -> list[str]:
     share = np.bincount(labels.astype(np.int64)).max() / len(labels)
     if ca >= share + NEAR_CHANCE:
         return []
-    return [f"CA {ca:.2%} is within {NEAR_CHANCE * 100:g} points of the {share:.2%} a model "
-            "gets by always answering the test split's commonest class: it has barely learnt "
-            "the task, so the other figures say little; train longer (--epochs) or on more data"]
+    near = "below" if ca < share else f"within {NEAR_CHANCE * 100:g} points of"
+    return [f"CA {ca:.2%} is {near} the {share:.2%} a model gets by always answering the test "
+            "split's commonest class: it has barely learnt the task, so the other figures say "
+            "little; train longer (--epochs) or on more data"]
 
 
 def attack_notes(metrics: dict[str, Any]) -> list[str]:
