@@ -223,3 +223,12 @@ def check_ranges(what: str, target: Any, params: dict[str, Any]) -> None:
             check_option(key, value, low, high, above=above, integer=integer)
         except ValueError as exc:
             raise UserInputError(f"{what}: {exc}") from None
+
+
+def check_share(flag: str, value: float | None, *, one: bool = False) -> None:
+    """``value`` of ``flag`` in (0, 1), or (0, 1] with ``one`` (NaN refused), in one error
+    line; nothing for None. Torch-free, so a command checks its shares before the imports."""
+    if value is None:
+        return
+    if not (0.0 < value < 1.0 or (one and value == 1.0)):
+        raise UserInputError(f"{flag} must be in (0, 1{']' if one else ')'}, got {value}")

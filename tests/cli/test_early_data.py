@@ -12,8 +12,9 @@ import pytest
 from test_early_refusals import refusals_before_torch
 
 from trojanscope.cli import early_data
-from trojanscope.cli.early_data import check_data_file, check_share, check_text_data, text_model
+from trojanscope.cli.early_data import check_data_file, check_text_data, text_model
 from trojanscope.errors import UserInputError
+from trojanscope.params import check_share
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 

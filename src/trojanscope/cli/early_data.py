@@ -1,4 +1,4 @@
-"""A data file that no reader takes, and a share out of range, refused before torch is imported.
+"""A data file that no reader takes, refused before torch is imported.
 
 Every command that reads a user's data imports torch and its readers first (5 CPU seconds, 15-25 s
 wall on a loaded machine at stop 63) and then refuses a corrupt ``.npz`` or a PNG named
@@ -180,12 +180,3 @@ def _csv_header(path: Path) -> list[str] | None:
         return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)
     except (UnicodeDecodeError, csv.Error):
         return None
-
-
-def check_share(flag: str, value: float | None, *, one: bool = False) -> None:
-    """``value`` of ``flag`` in (0, 1), or (0, 1] with ``one`` (NaN refused), as the
-    command's later check words it."""
-    if value is None:
-        return
-    if not (0.0 < value < 1.0 or (one and value == 1.0)):
-        raise UserInputError(f"{flag} must be in (0, 1{']' if one else ')'}, got {value}")

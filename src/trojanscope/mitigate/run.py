@@ -20,6 +20,7 @@ from trojanscope.data.dataset import TensorDataset, stratified_split
 from trojanscope.engine.metrics import accuracy, predict
 from trojanscope.errors import UserInputError
 from trojanscope.mitigate.base import Mitigation
+from trojanscope.params import check_share
 
 MIN_HELDOUT = 50  # fewer held-out samples give figures too coarse to judge a method by
 
@@ -78,8 +79,7 @@ def data_digest(ds: TensorDataset) -> str:
 
 def check_holdout(holdout: float) -> None:
     """``--holdout`` is a share strictly between 0 and 1 (NaN refused)."""
-    if not 0.0 < holdout < 1.0:
-        raise UserInputError(f"--holdout must be in (0, 1), got {holdout}")
+    check_share("--holdout", holdout)
 
 
 def split_clean(

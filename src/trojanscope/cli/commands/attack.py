@@ -17,7 +17,7 @@ from trojanscope.cli.common import (
     parse_params,
     refuse_early,
 )
-from trojanscope.cli.early_data import check_share
+from trojanscope.params import check_share
 
 
 def attack(

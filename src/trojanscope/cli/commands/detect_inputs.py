@@ -20,8 +20,8 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
-from trojanscope.cli.early_data import check_share
 from trojanscope.errors import UserInputError
+from trojanscope.params import check_share
 
 if TYPE_CHECKING:
     from torch import Tensor

@@ -24,9 +24,9 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
-from trojanscope.cli.early_data import check_share
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_dir
+from trojanscope.params import check_share
 
 if TYPE_CHECKING:
     from torch import nn

@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 
 from trojanscope.cli.common import command, parse_params, refuse_early, status, stderr_line
-from trojanscope.cli.early_data import check_share
 from trojanscope.errors import UserInputError
+from trojanscope.params import check_share
 
 
 def check_listen(host: str, port: int) -> None:

@@ -20,7 +20,6 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
-from trojanscope.cli.early_data import check_share
 from trojanscope.cli.executor_opts import (
     ADDRESS,
     EXECUTOR,
@@ -32,6 +31,7 @@ from trojanscope.cli.executor_opts import (
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_file, write_text_atomic
 from trojanscope.io.json_file import dumps
+from trojanscope.params import check_share
 
 if TYPE_CHECKING:
     from trojanscope.detect.calibration import Calibrator

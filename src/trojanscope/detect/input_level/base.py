@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
-from trojanscope.params import ParamsMixin
+from trojanscope.params import ParamsMixin, check_share
 
 MIN_CALIBRATION = 20  # fewer held-out clean scores give no usable threshold
 GUARD_FOLDS = 5  # cross-fitting folds of fit_guard
@@ -245,8 +245,7 @@ class FittedGuard:
 
 def check_fpr(fpr: float) -> None:
     """``--fpr`` is a rate strictly between 0 and 1 (NaN refused)."""
-    if not 0.0 < fpr < 1.0:
-        raise UserInputError(f"--fpr must be in (0, 1), got {fpr}")
+    check_share("--fpr", fpr)
 
 
 def check_guard_inputs(detector: InputDetector, clean_x: Tensor, folds: int = GUARD_FOLDS) -> None:
