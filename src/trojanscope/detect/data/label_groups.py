@@ -178,6 +178,12 @@ class LabelGroups(DataDetector):
             every other row (a rare-category trigger, found under the score floor too).
             Opt-in: its rule on fresh bases 9600/9700 was not met (35 of the 38 sets found
             today kept; 4 of 72 clean tables judged poisoned).
+            5 (stop 65 h16d): ``verdict=4`` with five bars moved (``verdict_at``): a rare
+            value's score bar 1.4 and at most 15 holders outside its group, a minority pair's
+            lean bar 0.4, a score over 4.5 checked (``high_evidence``), a value's excess
+            needing ``excess_z`` >= 1. Opt-in: its rule on fresh bases 15100/15200 was not
+            met (37 of the 38 sets found today kept; 8 of 72 clean tables judged poisoned,
+            one over its bar).
         category_pair_cost: what a pair of two categorical columns pays instead of
             ``pair_cost`` (a conjunction trigger is a pair of categories; pairs with a numeric
             column keep ``pair_cost``). 0.75 (default since issue 16 stop 54 h16b: its rule

@@ -39,7 +39,11 @@ kept, both losses ``credit-default`` rare-category sets; 4 of 71 clean tables ju
 so it is opt-in too. ``verdict=4`` (stop 54) also reads a group of one categorical value for
 ``value_evidence`` (``rare_verdict``: a rare-category trigger, whatever its score above
 ``RARE_FLOOR``); its rule on fresh bases 9600/9700 was not met either (35 of the 38 sets found
-today kept; 4 of 72 clean tables judged poisoned), so it is opt-in as well.
+today kept; 4 of 72 clean tables judged poisoned), so it is opt-in as well. ``verdict=5``
+(stop 65, ``verdict_at``) moves five bars, each set on development tables (``RARE_FLOOR_5``,
+``RARE_OUTSIDE_5``, ``PAIR_LEAN_5``, ``high_evidence``, ``EXCESS_Z_5``); its rule on fresh bases
+15100/15200 was not met either (37 of the 38 sets found today kept, but 8 of 72 clean tables
+judged poisoned where the bar was 7), so it is opt-in too.
 """
 
 from __future__ import annotations
