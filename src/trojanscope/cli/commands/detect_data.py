@@ -167,6 +167,12 @@ def print_summary(report: dict) -> None:
             console.print(f"{cand} {'rows' if table else 'samples'} look individually unusual "
                           "(see the suspicion scores, which still rank every one); without "
                           "set-level evidence they are not flagged")
+        groups = report["details"].get("groups")
+        if table and groups:  # what the user would look at first, said to be no evidence
+            from trojanscope.detect.data.group_words import group_words
+
+            console.print(f"most unusual group: {group_words(groups[0])}, read as a pattern "
+                          "of the table itself, not as poison")
     else:
         colour = "red" if n else "green"
         console.print(

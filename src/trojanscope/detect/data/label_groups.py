@@ -77,11 +77,9 @@ from trojanscope.detect.data.label_deficit import deficit_groups
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
     FLOORS,
-    MINORITY_LEVEL,
-    RARE_LEVEL,
     TABLE_MIN,
     VERDICT_GROUPS,
-    table_verdict,
+    verdict_at,
 )
 from trojanscope.detect.data.verdict import SetVerdict
 from trojanscope.errors import UserInputError
@@ -180,6 +178,12 @@ class LabelGroups(DataDetector):
             every other row (a rare-category trigger, found under the score floor too).
             Opt-in: its rule on fresh bases 9600/9700 was not met (35 of the 38 sets found
             today kept; 4 of 72 clean tables judged poisoned).
+            5 (stop 65 h16d): ``verdict=4`` with five bars moved (``verdict_at``): a rare
+            value's score bar 1.4 and at most 15 holders outside its group, a minority pair's
+            lean bar 0.4, a score over 4.5 checked (``high_evidence``), a value's excess
+            needing ``excess_z`` >= 1. Opt-in: its rule on fresh bases 15100/15200 was not
+            met (37 of the 38 sets found today kept; 8 of 72 clean tables judged poisoned,
+            one over its bar).
         category_pair_cost: what a pair of two categorical columns pays instead of
             ``pair_cost`` (a conjunction trigger is a pair of categories; pairs with a numeric
             column keep ``pair_cost``). 0.75 (default since issue 16 stop 54 h16b: its rule
@@ -246,7 +250,7 @@ class LabelGroups(DataDetector):
                                  f"{MAX_MIRROR}, not {mirror!r}")
         self.mirror = float(mirror)
         if isinstance(verdict, bool) or verdict not in (0, *FLOORS):
-            raise UserInputError(f"label-groups: verdict is 0 (off), 1, 2, 3 or 4 (on), "
+            raise UserInputError(f"label-groups: verdict is 0 (off), 1, 2, 3, 4 or 5 (on), "
                                  f"not {verdict!r}")
         self.verdict = int(verdict)
         for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
@@ -297,13 +301,14 @@ class LabelGroups(DataDetector):
         self._verdict, self.evidence = None, {}
         if self.verdict:
             top = groups[:VERDICT_GROUPS]
-            self.evidence = {"groups": [{k: g[k] for k in ("label", "rows", "score", "excess",
-                                                           *EVIDENCE_KEYS)}
+            self.evidence = {"groups": [{**{k: g[k] for k in ("label", "rows", "score",
+                                                              "excess", "lift",
+                                                              *EVIDENCE_KEYS)},
+                                         "width": len(g["columns"]),
+                                         "deficit": bool(g.get("deficit", False))}
                                         for g in top]}
-            self._verdict = table_verdict(top, [group_words(g) for g in self.groups],
-                                          FLOORS[self.verdict],
-                                          self.verdict >= MINORITY_LEVEL,
-                                          self.verdict >= RARE_LEVEL)
+            self._verdict = verdict_at(self.verdict, top,
+                                       [group_words(g) for g in self.groups])
         outside = ([(g["exact"], g["members"]) for g in groups] if self.tie_outside else None)
         flags = label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
                             outside, TIE_COVER if self.tie_outside == 2 else 0.0)
@@ -496,7 +501,7 @@ def _deficit(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.
         if g is None:
             continue
         g.pop("q")
-        g["score"] = p.deficit_weight * score
+        g["score"], g["deficit"] = p.deficit_weight * score, True
         _keep(g, own & holds, best, found, p.tie_outside, natural)
 
 
@@ -540,7 +545,8 @@ def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
         enrich *= min(1.0, max(0.0, 1.0 + d / p.gate))
     score = d * k / (k + p.k0) + enrich + p.lift_weight * lift
     g = {"label": c, "column": cols[0], "columns": list(cols), "row": int(np.argmax(group)),
-         "rows": k, "score": score, "d": round(d, 3), "excess": round(excess, 3), "q": q}
+         "rows": k, "score": score, "d": round(d, 3), "excess": round(excess, 3), "q": q,
+         "lift": round(p.lift_weight * lift, 3)}
     if p.mirror > 0 and labels is not None:
         g["natural"] = bool(mirror_z(holds & ~own, holds, labels, post, p.min_rows)
                             <= -p.mirror)

@@ -25,15 +25,25 @@ from __future__ import annotations
 from typing import Any
 
 RARE_FLOOR, RARE_ROWS, RARE_PURITY, RARE_LEAN, RARE_Z = 1.6, 20, 0.8, 0.5, 1.4
+# verdict=5 (stop 65): the score bar of a rare value (a class-0 rare group that verdict=4 lost
+# on fresh base 9600 scored 1.48; with no bar at all two real clean tables would join)
+RARE_FLOOR_5 = 1.4
+# verdict=5: a rare value has few natural holders outside the group (every development trigger
+# 4-7; a synthetic clean table's natural factor of 371 holders, purity 0.93, left 25)
+RARE_OUTSIDE_5 = 15
 
 
-def rare_value(g: dict[str, Any]) -> str | None:
-    """Why group ``g`` (with ``value_evidence``'s keys) is a rare-category trigger, or None."""
+def rare_value(g: dict[str, Any], floor: float = RARE_FLOOR,
+               outside: float = float("inf")) -> str | None:
+    """Why group ``g`` (with ``value_evidence``'s keys) is a rare-category trigger, or None
+    (``floor``: its score bar, ``outside``: the most holders of the value outside the group;
+    ``verdict=5``: ``RARE_FLOOR_5``, ``RARE_OUTSIDE_5``)."""
     z, lean = g.get("excess_z"), g.get("lean")
     if z is None or lean is None or not g.get("categorical"):
         return None
-    if (float(g["score"]) < RARE_FLOOR or int(g["rows"]) < RARE_ROWS
-            or float(g["purity"]) < RARE_PURITY or lean > RARE_LEAN or z < RARE_Z):
+    if (float(g["score"]) < floor or int(g["rows"]) < RARE_ROWS
+            or float(g["purity"]) < RARE_PURITY or lean > RARE_LEAN or z < RARE_Z
+            or int(g["outside"]) > outside):
         return None
     return (f"its value makes its rows label {g['label']} ({g['purity']:.0%} of the "
             f"{g['value_rows']} rows holding it), yet they look like the other labels' rows "

@@ -39,7 +39,11 @@ kept, both losses ``credit-default`` rare-category sets; 4 of 71 clean tables ju
 so it is opt-in too. ``verdict=4`` (stop 54) also reads a group of one categorical value for
 ``value_evidence`` (``rare_verdict``: a rare-category trigger, whatever its score above
 ``RARE_FLOOR``); its rule on fresh bases 9600/9700 was not met either (35 of the 38 sets found
-today kept; 4 of 72 clean tables judged poisoned), so it is opt-in as well.
+today kept; 4 of 72 clean tables judged poisoned), so it is opt-in as well. ``verdict=5``
+(stop 65, ``verdict_at``) moves five bars, each set on development tables (``RARE_FLOOR_5``,
+``RARE_OUTSIDE_5``, ``PAIR_LEAN_5``, ``high_evidence``, ``EXCESS_Z_5``); its rule on fresh bases
+15100/15200 was not met either (37 of the 38 sets found today kept, but 8 of 72 clean tables
+judged poisoned where the bar was 7), so it is opt-in too.
 """
 
 from __future__ import annotations
@@ -47,26 +51,59 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from trojanscope.detect.data.minority_verdict import minority_poison, parts_away
-from trojanscope.detect.data.rare_verdict import rare_value
+from trojanscope.detect.data.minority_verdict import (
+    MINORITY_LEAN,
+    PAIR_LEAN_5,
+    minority_poison,
+    parts_away,
+)
+from trojanscope.detect.data.rare_verdict import (
+    RARE_FLOOR,
+    RARE_FLOOR_5,
+    RARE_OUTSIDE_5,
+    rare_value,
+)
 from trojanscope.detect.data.verdict import SetVerdict
 
 VERDICT_GROUPS = 3
 VERDICT_FLOOR = 2.0  # verdict=1
 VERDICT_FLOOR_2 = 1.9  # verdict=2: development dirty-label sets 91 of 100 kept (2.0: 88)
 FLOORS = {1: VERDICT_FLOOR, 2: VERDICT_FLOOR_2, 3: VERDICT_FLOOR_2,
-          4: VERDICT_FLOOR_2}  # ``verdict`` → its floor
+          4: VERDICT_FLOOR_2, 5: VERDICT_FLOOR_2}  # ``verdict`` → its floor
 MINORITY_LEVEL = 3  # verdict=3: verdict=2 and the minority label's evidence (stop 53)
 RARE_LEVEL = 4  # verdict=4: verdict=3 and a rare value's evidence (stop 54)
+LOOSE_LEVEL = 5  # verdict=5: verdict=4 with the bars of stop 65 (``verdict_at``)
 VERDICT_EXCESS = 0.2
 VERDICT_HIGH = 4.5
+# verdict=5 (stop 65): a group over VERDICT_HIGH counts only with HIGH_ROWS rows of its label and
+# either rows that lean to the other labels (lean <= HIGH_LEAN) or shared rare values beyond its
+# own columns (lift >= HIGH_LIFT); see ``high_evidence``
+HIGH_ROWS, HIGH_LEAN, HIGH_LIFT = 20, 0.5, 0.5
+# verdict=5: a group of one value counts by ``excess`` only where it also fits its label worse
+# than every other row by at least EXCESS_Z_5 standard errors (``excess_z``): development
+# clean tables' groups of 5-34 rows read 0.5-1.3, dirty-label groups kept by excess 1.4 up
+EXCESS_Z_5 = 1.0
 EXCESS_LEAN = 0.5  # verdict=3: an excess group whose rows lean past this is a natural factor
 TABLE_MIN = 1000  # the smallest development clean table the constants were set on
 
 
+def verdict_at(level: int, groups: Sequence[dict[str, Any]], words: Sequence[str]
+               ) -> SetVerdict:
+    """``table_verdict`` as ``label-groups -p verdict=level`` reads it (1-5)."""
+    if level < LOOSE_LEVEL:
+        return table_verdict(groups, words, FLOORS[level], level >= MINORITY_LEVEL,
+                             level >= RARE_LEVEL)
+    return table_verdict(groups, words, FLOORS[level], True, True, rare_floor=RARE_FLOOR_5,
+                         pair_lean=PAIR_LEAN_5, high_checked=True,
+                         rare_outside=RARE_OUTSIDE_5, excess_z=EXCESS_Z_5)
+
+
 def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
                   floor: float = VERDICT_FLOOR, minority: bool = False,
-                  rare: bool = False) -> SetVerdict:
+                  rare: bool = False, *, rare_floor: float = RARE_FLOOR,
+                  pair_lean: float = MINORITY_LEAN, high_checked: bool = False,
+                  rare_outside: float = float("inf"),
+                  excess_z: float = -float("inf")) -> SetVerdict:
     """The verdict from ``label-groups``' groups, best first (each with ``label``, ``score``
     and ``excess``), and each group's description in the table's words (``words``, as
     ``group_words`` gives them; the reasons quote them); groups scoring under ``floor`` are
@@ -75,29 +112,50 @@ def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
     evidence (the groups then carry ``group_evidence``'s keys), and an excess group leaning
     towards its label (``natural_lean``) is not evidence. With ``rare`` (``verdict=4``) a
     group of one value is also read for ``rare_value``'s evidence (``value_evidence``'s
-    keys)."""
+    keys; ``rare_floor``: its score bar). ``pair_lean``: how far a minority-label pair's rows
+    may lean towards their label (``minority_poison``). With ``high_checked`` (``verdict=5``)
+    a group over ``VERDICT_HIGH`` also needs ``high_evidence``. ``rare_outside``: the most
+    holders of a rare value outside its group; ``excess_z``: the standard errors a group of one
+    value (with ``value_evidence``'s keys) needs besides ``excess`` (``verdict=5``)."""
     reasons: list[str] = []
     classes: set[int] = set()
     for g, said in zip(groups[:VERDICT_GROUPS], words, strict=False):
         score, excess = float(g["score"]), float(g["excess"])
-        found = (parts_away(g) or minority_poison(g)) if minority else None
-        found = found or (rare_value(g) if rare else None)
+        found = (parts_away(g) or minority_poison(g, pair_lean)) if minority else None
+        found = found or (rare_value(g, rare_floor, rare_outside) if rare else None)
         if found:
             reasons.append(f"{said}: {found}")
             classes.add(int(g["label"]))
             continue
         if score < floor:
             continue
-        if excess >= VERDICT_EXCESS and not (minority and natural_lean(g)):
+        z = g.get("excess_z")
+        if (excess >= VERDICT_EXCESS and not (minority and natural_lean(g))
+                and (z is None or float(z) >= excess_z)):
             reasons.append(f"{said}: its rows look less like label {g['label']} than the "
                            f"table's rows do ({excess:.2f} standard deviations beyond them)")
-        elif score >= VERDICT_HIGH:
+        elif score >= VERDICT_HIGH and (not high_checked or high_evidence(g)):
             reasons.append(f"{said}: a score of at least {VERDICT_HIGH}, above the groups of "
                            "clean tables")
         else:
             continue
         classes.add(int(g["label"]))
     return SetVerdict(bool(reasons), reasons, sorted(classes))
+
+
+def high_evidence(g: dict[str, Any]) -> bool:
+    """``verdict=5``: is a high-scoring group more than a natural factor or a few repeated rows?
+    It needs ``HIGH_ROWS`` rows of its label (real clean tables hold 5-8 identical rows scoring
+    5-10) and either rows that sit nearer the other labels' rows (``lean`` at most
+    ``HIGH_LEAN``: relabelled) or other rare values its rows share beyond its own columns
+    (``lift``, the score's shared-rare-values term, at least ``HIGH_LIFT``: a clean-label
+    trigger's other columns; a natural factor of 500-1,800 rows shares none, 0.0-0.06 on
+    development tables, clean-label groups 1.2-1.8)."""
+    lean, lift = g.get("lean"), g.get("lift")
+    if int(g["rows"]) < HIGH_ROWS:
+        return False
+    return (lean is not None and float(lean) <= HIGH_LEAN) or (
+        lift is not None and float(lift) >= HIGH_LIFT)
 
 
 def natural_lean(g: dict[str, Any]) -> bool:
