@@ -104,6 +104,18 @@ SHARED = 0.9  # a value held by this share of a group's rows is part of what the
 TIE_COVER = 0.5  # tie_outside=2: a sibling of the tied rows holds at least this share of them
 
 
+UNJUDGED_NOTE = (
+    "these flags say which rows stand out, not that the table is poisoned: without a "
+    "set-level verdict label-groups flags rows on most clean tables too (68 of 72 fresh clean "
+    "tables, issue 16 stop 65), where a group like this is a pattern of the table itself (a "
+    "value that goes with the label). For a verdict on the whole table add "
+    "`-m label-groups -p verdict=5` (opt-in: it judged 8 of those 72 clean tables poisoned and "
+    "kept 37 of the 38 poisoned sets the default finds; docs/tabular.md)"
+)
+"""What a run that flags rows without a verdict tells its user (measured: docs/benchmarks.md,
+"The table verdict, round 5")."""
+
+
 @register("data-detector", "label-groups")
 class LabelGroups(DataDetector):
     """Tables: groups of rows sharing a value, enriched in one label, whose other columns do
@@ -312,7 +324,9 @@ class LabelGroups(DataDetector):
         outside = ([(g["exact"], g["members"]) for g in groups] if self.tie_outside else None)
         flags = label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
                             outside, TIE_COVER if self.tie_outside == 2 else 0.0)
-        return scores, flags[~natural[flags]]  # all of them unless mirror > 0
+        flags = flags[~natural[flags]]  # all of them unless mirror > 0
+        self._flagged = len(flags)
+        return scores, flags
 
     def set_verdict(self) -> SetVerdict | None:
         """With ``verdict`` 1-4: whether the last table run holds a group beyond what clean
@@ -323,6 +337,14 @@ class LabelGroups(DataDetector):
         """The verdict reads the table's rows, never a model's features: always calibrated."""
         del feats
         return True
+
+    def run_notes(self, num_classes: int) -> list[str]:
+        """Rows flagged with no set-level verdict: say that clean tables get flags too, so a
+        user does not read a natural pattern of the table as proof of poison."""
+        del num_classes
+        if self.verdict or not getattr(self, "_flagged", 0):
+            return []
+        return [UNJUDGED_NOTE]
 
     def verdict_note(self, n: int) -> str | None:
         """Below the smallest development clean table: the verdict stands, with a note."""
