@@ -68,8 +68,8 @@ def report_files() -> dict[str, str]:
 
 class _ImportedFormat(ReportFormat):
     """A built-in format whose renderers are functions of other ``trojanscope.report`` modules,
-    named ``"module:function"`` and imported when first called (listing the formats, as every
-    CLI start does, imports none of them)."""
+    named ``"module:function"`` and imported when called, as the methods did before (importing
+    this module alone imports none of them)."""
 
     audit_renderer: str = ""  # renders an AuditResult
     scan_renderer: str = ""  # renders a scan Report; empty where the format renders none
