@@ -9,10 +9,8 @@ own and not a format here.
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from trojanscope import registry
 from trojanscope.errors import UserInputError
@@ -66,66 +64,71 @@ def report_files() -> dict[str, str]:
     return {cls.filename: name for name, cls in registry.items("report-format")}
 
 
-class _ImportedFormat(ReportFormat):
-    """A built-in format whose renderers are functions of other ``trojanscope.report`` modules,
-    named ``"module:function"`` and imported when called, as the methods did before (importing
-    this module alone imports none of them)."""
-
-    audit_renderer: str = ""  # renders an AuditResult
-    scan_renderer: str = ""  # renders a scan Report; empty where the format renders none
-
-    def render_audit(self, result: AuditResult) -> str:
-        return _imported(self.audit_renderer)(result)
-
-    def render_scan(self, report: Report) -> str:
-        if not self.scan_renderer:
-            return super().render_scan(report)
-        return _imported(self.scan_renderer)(report)
-
-
-def _imported(name: str) -> Callable[[Any], str]:
-    """The function ``"module:function"`` names, its module imported now."""
-    module, _, function = name.partition(":")
-    return getattr(importlib.import_module(module), function)
-
-
 @register("report-format", "html")
-class HtmlFormat(_ImportedFormat):
+class HtmlFormat(ReportFormat):
     """Self-contained HTML page for people: verdict, reasons, steps, evidence, next steps."""
 
     filename = "report.html"
     order = 10
-    audit_renderer = "trojanscope.report.audit_html:render_audit_html"
+
+    def render_audit(self, result: AuditResult) -> str:
+        from trojanscope.report.audit_html import render_audit_html
+
+        return render_audit_html(result)
 
 
 @register("report-format", "json")
-class JsonFormat(_ImportedFormat):
+class JsonFormat(ReportFormat):
     """Versioned JSON document for machines (schemas in docs/audit.md and docs/scanner.md)."""
 
     filename = "audit.json"
     order = 20
     scans = True
-    audit_renderer = "trojanscope.report.audit_text:render_audit_json"
-    scan_renderer = "trojanscope.report.json_format:render_json"
+
+    def render_audit(self, result: AuditResult) -> str:
+        from trojanscope.report.audit_text import render_audit_json
+
+        return render_audit_json(result)
+
+    def render_scan(self, report: Report) -> str:
+        from trojanscope.report.json_format import render_json
+
+        return render_json(report)
 
 
 @register("report-format", "sarif")
-class SarifFormat(_ImportedFormat):
+class SarifFormat(ReportFormat):
     """SARIF 2.1.0 for code-scanning dashboards, rules tagged with MITRE ATLAS techniques."""
 
     filename = "audit.sarif"
     order = 30
     scans = True
-    audit_renderer = "trojanscope.report.audit_text:render_audit_sarif"
-    scan_renderer = "trojanscope.report.sarif:render_sarif"
+
+    def render_audit(self, result: AuditResult) -> str:
+        from trojanscope.report.audit_text import render_audit_sarif
+
+        return render_audit_sarif(result)
+
+    def render_scan(self, report: Report) -> str:
+        from trojanscope.report.sarif import render_sarif
+
+        return render_sarif(report)
 
 
 @register("report-format", "markdown")
-class MarkdownFormat(_ImportedFormat):
+class MarkdownFormat(ReportFormat):
     """Markdown summary for pull-request comments and tickets."""
 
     filename = "audit.md"
     order = 40
     scans = True
-    audit_renderer = "trojanscope.report.audit_text:render_audit_markdown"
-    scan_renderer = "trojanscope.report.markdown:render_markdown"
+
+    def render_audit(self, result: AuditResult) -> str:
+        from trojanscope.report.audit_text import render_audit_markdown
+
+        return render_audit_markdown(result)
+
+    def render_scan(self, report: Report) -> str:
+        from trojanscope.report.markdown import render_markdown
+
+        return render_markdown(report)
