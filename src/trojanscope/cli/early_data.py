@@ -128,11 +128,12 @@ def text_model(model: str | Path | None) -> bool:
     classifier (no ``architectures`` other than ``*ForSequenceClassification``; an image
     folder keeps the loader's own refusal)."""
     from trojanscope.audit.data_check import reads_text
+    from trojanscope.io.hf_folder import model_folder_kind
 
     if model is None or not reads_text(model):
         return False
     root = Path(model)
-    if (root / "manifest.json").is_file():
+    if model_folder_kind(root) == "run":
         return True
     try:
         config = json.loads((root / "config.json").read_text(encoding="utf-8"))
