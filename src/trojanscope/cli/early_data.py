@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -37,17 +38,28 @@ BINARY_KINDS = {
     b"\x1f\x8b": "a gzip archive", b"\x7fELF": "a program", b"\x93NUMPY": "a .npy array",
     b"\xff\xfe": "UTF-16 text", b"\xfe\xff": "UTF-16 text",
 }
+LFS_POINTER = b"version https://git-lfs"  # a file Git LFS never fetched
 SNIFF = 4096  # bytes of a text file read for NUL bytes
 SEQUENCE_HEAD = "ForSequenceClassification"  # io.hf_load.HEAD_SUFFIX: a text classifier's
 HEADER_BYTES = 1 << 16  # of a CSV read for its header
+MAX_READ_BYTES = 64 << 20  # an .npz's x read here for NaN; larger ones: the reader's check
 
 
-def _head(path: Path, size: int) -> bytes:
+def read_head(path: Path, size: int) -> bytes:
     try:
         with path.open("rb") as fh:
             return fh.read(size)
     except OSError:
         return b""  # unreadable: the reader names it
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why a file cannot be opened for reading (permissions, a folder's name), or None."""
+    try:
+        with path.open("rb"):
+            return None
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
 
 
 def check_data_file(value: str | Path | None, what: str = "") -> None:
@@ -61,7 +73,9 @@ def check_data_file(value: str | Path | None, what: str = "") -> None:
     if not path.suffix or not path.is_file():
         return
     where = f"{what} {path}".strip()
-    head = _head(path, SNIFF)
+    head = read_head(path, SNIFF)
+    if not head and (reason := _unreadable(path)):
+        raise UserInputError(f"{where}: cannot be read ({reason}); nothing was loaded")
     if not head and path.stat().st_size == 0:
         raise UserInputError(f"{where}: an empty file (0 bytes), not data")
     from trojanscope.registry_early import plugins_installed
@@ -88,9 +102,8 @@ def _check_npz(path: Path, where: str, head: bytes) -> None:
         raise UserInputError(f"{where}: a single .npy array, not an .npz archive; save the "
                              "arrays together with numpy.savez(path, x=x, y=y)")
     if not head.startswith(ZIP_MAGICS):
-        kind = _kind(head)
-        raise UserInputError(f"{where}: not a valid .npz file (it is not a zip archive"
-                             f"{': it starts like ' + kind if kind else ''})")
+        raise UserInputError(f"{where}: not a valid .npz file (it is not a zip archive: "
+                             f"{_what_instead(head)})")
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
@@ -102,6 +115,52 @@ def _check_npz(path: Path, where: str, head: bytes) -> None:
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
         raise UserInputError(f"{where}: no array 'x' in the archive (found {found}{more}); "
                              "save it with numpy.savez(path, x=x, y=y)")
+    _check_finite(path, where)
+
+
+def npz_x(path: Path) -> tuple[tuple[int, ...], Any, str] | None:
+    """``x``'s shape, dtype and member name from its ``.npy`` header, or None where the
+    archive or header does not read here (the reader names the problem)."""
+    import numpy as np
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            member = next((n for n in ("x.npy", "x") if n in zf.namelist()), None)
+            if member is None:
+                return None
+            with zf.open(member) as fh:
+                version = np.lib.format.read_magic(fh)
+                header = {(1, 0): np.lib.format.read_array_header_1_0,
+                          (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                if header is None:
+                    return None
+                shape, _, dtype = header(fh)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, TypeError):
+        return None
+    return tuple(int(n) for n in shape), dtype, member
+
+
+def _check_finite(path: Path, where: str) -> None:
+    """NaN or Inf in an ``.npz``'s float ``x`` (every reader refuses it, after torch loads:
+    stop 64), read with numpy where ``x`` is at most :data:`MAX_READ_BYTES`."""
+    described = npz_x(path)
+    if described is None:
+        return
+    shape, dtype, member = described
+    if dtype.kind != "f" or dtype.itemsize * math.prod(shape) > MAX_READ_BYTES:
+        return
+    import numpy as np
+
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+            x = np.lib.format.read_array(fh, allow_pickle=False)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # the reader names it
+    finite = np.isfinite(x)
+    if not finite.all():
+        bad = int((~finite).reshape(len(x), -1).any(axis=1).sum()) if x.ndim else 1
+        raise UserInputError(f"{where}: 'x' contains NaN or Inf values (in {bad} samples); "
+                             "nothing was loaded")
 
 
 def _check_text(path: Path, where: str, head: bytes) -> None:
@@ -115,6 +174,27 @@ def _check_text(path: Path, where: str, head: bytes) -> None:
         raise UserInputError(f"{where}: not a text table: it holds binary bytes"
                              f"{' (it starts like ' + kind + ')' if kind else ''}; save the "
                              "table as UTF-8 CSV text")
+
+
+def _what_instead(head: bytes) -> str:
+    """What a file that should have been a zip archive holds instead, in words for its owner
+    (stop 64 said "not a zip archive" of all of them)."""
+    kind = _kind(head)
+    if kind:
+        return f"it starts like {kind}"
+    if head.startswith(LFS_POINTER):
+        return "it is a Git LFS pointer, not the file; fetch it with git lfs pull"
+    if head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return "it is a web page; a download that saved an error or login page?"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # text cut inside a character at the sniff's end
+        text = head[:exc.start].decode("utf-8") if exc.start >= len(head) - 3 else ""
+    if text.strip() and all(c.isprintable() or c in "\r\n\t" for c in text[:SNIFF]):
+        first = text.strip().splitlines()[0][:40]
+        return (f"it is text, starting {first!r}; a table or sentences go in a .csv file, "
+                "arrays in numpy.savez(path, x=x, y=y)")
+    return "its first bytes match no format trojanscope knows; truncated or another kind of file"
 
 
 def _kind(head: bytes) -> str | None:
@@ -162,19 +242,19 @@ def check_text_data(model: str | Path | None, data: dict[str, Any],
             continue
         where = f"{what} {path}".strip()
         name = path.name.lower()
-        if name.endswith(".npz") or _head(path, 8).startswith(ZIP_MAGICS):
+        if name.endswith(".npz") or read_head(path, 8).startswith(ZIP_MAGICS):
             raise UserInputError(f"{where}: a text model needs text data (sentences), not images")
-        header = _csv_header(path) if name.endswith((".csv", ".tsv")) else None
+        header = csv_header(path) if name.endswith((".csv", ".tsv")) else None
         if header is not None and column not in header:
             raise UserInputError(f"{where}: no column {column!r} (--text-column); columns: "
                                  f"{', '.join(header)}")
 
 
-def _csv_header(path: Path) -> list[str] | None:
+def csv_header(path: Path) -> list[str] | None:
     """The header row of a CSV/TSV as the text reader parses it (UTF-8, a BOM dropped), or
     None where it cannot be read here (the reader names the problem)."""
     try:
-        text = _head(path, HEADER_BYTES).decode("utf-8-sig")
+        text = read_head(path, HEADER_BYTES).decode("utf-8-sig")
         if "\n" not in text:
             return None  # a header longer than what is read here
         delimiter = "\t" if path.name.lower().endswith(".tsv") else ","
