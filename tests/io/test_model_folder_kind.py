@@ -86,7 +86,7 @@ def test_load_model_hands_only_a_hub_folder_to_the_hub_loader(folders, monkeypat
     for name in ("textcnn", "minilm"):  # read by the manifest, which these fakes lack
         with pytest.raises(UserInputError, match="manifest"):
             load_model(folders[name], scan=False)
-    with pytest.raises(UserInputError, match="has no manifest.json"):
+    with pytest.raises(UserInputError, match=r"has no manifest\.json"):
         load_model(folders["plain"], scan=False)
 
 
