@@ -50,7 +50,8 @@ def test_the_model_says_its_input_without_torch(user) -> None:
     assert model_input(user["image"]) == ModelInput("image", (1, 28, 28))
     assert model_input(user["text"]) == ModelInput("text")
     assert model_input(user["table"]) == ModelInput("table", label="is_fraud")
-    assert model_input(user["xgb"]) == model_input(user["lgb"]) == ModelInput("table")
+    assert model_input(user["xgb"]) == model_input(user["lgb"]) == ModelInput("table",
+                                                                               trees=True)
     weights = user["image"] / "model.safetensors"
     weights.write_bytes(b"")
     assert model_input(weights) == ModelInput("image", (1, 28, 28))  # the manifest beside it
@@ -62,6 +63,7 @@ def test_the_model_says_its_input_without_torch(user) -> None:
     ("image", "rgb", None, "images of 3 x 32 x 32, but .* takes 1 x 28 x 28"),
     ("xgb", "rows", None, r"name the label column with --label-column \(columns: amount, "),
     ("lgb", "rows", None, "name the label column"),
+    ("xgb", "mnist", "is_fraud", "is a tree model; it needs tabular data"),
 ])
 def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> None:
     with pytest.raises(UserInputError, match=says) as err:
@@ -72,7 +74,7 @@ def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> N
 @pytest.mark.parametrize("model, data, label", [
     ("image", "mnist", None), ("xgb", "rows", "is_fraud"), ("xgb", "labelled", None),
     ("table", "rows", None),  # the manifest's own label column
-    ("table", "mnist", None), ("xgb", "mnist", None),  # not told here: the readers say
+    ("table", "mnist", None),  # a run's table model and arrays: not told here, the readers say
 ])
 def test_data_a_reader_may_take_passes(user, model, data, label) -> None:
     check_model_data(user[model], {"--data": user[data]}, label_column=label)

@@ -39,6 +39,7 @@ class ModelInput:
     kind: str
     shape: tuple[int, ...] | None = None
     label: str | None = None
+    trees: bool = False  # an XGBoost/LightGBM file made by other code (models.foreign_trees)
 
 
 def model_input(model: str | Path | None) -> ModelInput | None:
@@ -55,7 +56,7 @@ def model_input(model: str | Path | None) -> ModelInput | None:
 
         head = read_head(path, 64)
         if any(fmt.matches(head, path.name) for fmt in (XGBoostFormat(), LightGBMFormat())):
-            return ModelInput("table")
+            return ModelInput("table", trees=True)
     return None
 
 
@@ -94,7 +95,8 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
                      text_column: str | None = None, label_column: str | None = None) -> None:
     """One error line where a ``data`` file (``{"--data": value}``) cannot be the model's: a
     text model's (:func:`~.early_data.check_text_data`), a table or text file for an image
-    model, images of another size, or a table model's CSV with no label column it can find.
+    model, images of another size, an ``.npz`` for a tree file made by other code (which reads
+    tables only), or a table model's CSV with no label column it can find.
     Nothing where the files do not say or a plug-in is
     installed (its data format may read any file)."""
     if all(v is None for v in data.values()):
@@ -111,6 +113,9 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
             continue
         where = f"{what} {path}".strip()
         name = path.name.lower()
+        if name.endswith(".npz") and wants is not None and wants.trees:
+            raise UserInputError(f"{where}: {model} is a tree model; it needs tabular data (a "
+                                 "CSV or Parquet file with a header row), not images or arrays")
         if name.endswith(".npz"):
             _check_images(path, where, model, wants)
         elif wants is not None and wants.kind == "image" and name.endswith(
