@@ -64,6 +64,7 @@ def test_the_model_says_its_input_without_torch(user) -> None:
     ("xgb", "rows", None, r"name the label column with --label-column \(columns: amount, "),
     ("lgb", "rows", None, "name the label column"),
     ("xgb", "mnist", "is_fraud", "is a tree model; it needs tabular data"),
+    ("table", "rows", "fraud", "no label column 'fraud'; columns: amount, merchant, is_fraud"),
 ])
 def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> None:
     with pytest.raises(UserInputError, match=says) as err:

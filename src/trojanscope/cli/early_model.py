@@ -124,17 +124,23 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
                 f"{where}: {model} is an image model (input {_dims(wants.shape)}); it needs "
                 "images (an .npz with x of shape N x C x H x W, or a folder with one "
                 "sub-folder of images per class), not a table or text file")
-        elif wants is not None and wants.kind == "table" and label_column is None:
-            _check_label(path, where, wants)
+        elif wants is not None and wants.kind == "table":
+            _check_label(path, where, wants, label_column)
 
 
-def _check_label(path: Path, where: str, wants: ModelInput) -> None:
-    """A CSV/TSV for a table model holds a label column the reader finds without
-    ``--label-column``: the manifest's, or one of :data:`LABEL_GUESSES`."""
+def _check_label(path: Path, where: str, wants: ModelInput, label_column: str | None) -> None:
+    """A CSV/TSV for a table model holds its label column: ``label_column`` where given (the
+    table reader's words), else one the reader finds: the manifest's, or one of
+    :data:`LABEL_GUESSES`."""
     if not path.name.lower().endswith((".csv", ".tsv")):
         return
     header = csv_header(path)
     if header is None:
+        return
+    if label_column is not None:
+        if label_column not in header:
+            raise UserInputError(f"{where}: no label column {label_column!r}; columns: "
+                                 f"{', '.join(header)}")
         return
     known = {wants.label} if wants.label else set()
     if not known.intersection(header) and not set(LABEL_GUESSES).intersection(header):
