@@ -20,6 +20,7 @@ import io
 import json
 import math
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -236,11 +237,7 @@ def check_text_data(model: str | Path | None, data: dict[str, Any],
     if plugins_installed():  # a plug-in's data format may read it (check_data_file)
         return
     column = text_column or "text"
-    for what, value in data.items():
-        path = Path(value) if value is not None else None
-        if path is None or not path.is_file():
-            continue
-        where = f"{what} {path}".strip()
+    for where, path in data_files(data):
         name = path.name.lower()
         if name.endswith(".npz") or read_head(path, 8).startswith(ZIP_MAGICS):
             raise UserInputError(f"{where}: a text model needs text data (sentences), not images")
@@ -248,6 +245,15 @@ def check_text_data(model: str | Path | None, data: dict[str, Any],
         if header is not None and column not in header:
             raise UserInputError(f"{where}: no column {column!r} (--text-column); columns: "
                                  f"{', '.join(header)}")
+
+
+def data_files(data: dict[str, Any]) -> Iterator[tuple[str, Path]]:
+    """Each ``{"--data": value}`` entry that names a file, as (``--data value``, path): the
+    files a model-and-data check reads (folders and bundled names are the readers')."""
+    for what, value in data.items():
+        path = Path(value) if value is not None else None
+        if path is not None and path.is_file():
+            yield f"{what} {path}".strip(), path
 
 
 def csv_header(path: Path) -> list[str] | None:

@@ -23,6 +23,7 @@ from trojanscope.cli.early_data import (
     TEXT_SUFFIXES,
     check_text_data,
     csv_header,
+    data_files,
     npz_x,
     read_head,
 )
@@ -107,11 +108,7 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
     if plugins_installed():
         return
     wants = model_input(model)
-    for what, value in data.items():
-        path = Path(value) if value is not None else None
-        if path is None or not path.is_file():
-            continue
-        where = f"{what} {path}".strip()
+    for where, path in data_files(data):
         name = path.name.lower()
         if name.endswith(".npz") and wants is not None and wants.trees:
             raise UserInputError(f"{where}: {model} is a tree model; it needs tabular data (a "
