@@ -23,4 +23,6 @@ certify runs/badnets --data transactions.csv --report t-cert
 detect tab/fraud-model.json --data tab/clean.csv
 audit lgb/fraud-lgbm.txt --data lgb/clean.csv --report reports/t-lgb/
 detect vendor-model/ --data csv.npz
+detect lgb/fraud-lgbm.txt --data clean.npz
+detect lgb/fraud-lgbm.txt --data lgb/clean.csv --label-column fraud
 LINES
