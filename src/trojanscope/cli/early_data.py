@@ -6,7 +6,8 @@ wall on a loaded machine at stop 63) and then refuses a corrupt ``.npz`` or a PN
 archive's directory, with the standard library alone: an empty file; an ``.npz`` that is no zip
 archive, or one cut short (its directory is at the end), or one without an array ``x``; a
 single ``.npy``; a single image; a text file holding binary bytes; a file of no data format at
-all (a model file as ``--data``). Folders, bundled dataset names and anything a reader may
+all (a model file as ``--data``); and (stop 65, with numpy) NaN or Inf in an ``.npz``'s float
+``x`` of at most :data:`MAX_READ_BYTES`. Folders, bundled dataset names and anything a reader may
 take are left to the readers; so is every non-empty file where a plug-in is installed (its
 data format may read it, as :mod:`trojanscope.registry_early` leaves names to the registry).
 ``tests/cli/test_early_data.py`` checks that the suffixes and magics here equal the readers'
