@@ -60,7 +60,7 @@ def test_the_model_says_its_input_without_torch(user) -> None:
 
 @pytest.mark.parametrize("model, data, label, says", [
     ("image", "rows", None, r"is an image model \(input 1 x 28 x 28\); it needs images"),
-    ("image", "rgb", None, "images of 3 x 32 x 32, but .* takes 1 x 28 x 28"),
+    ("image", "rgb", None, "images of shape 3 x 32 x 32, but .* takes 1 x 28 x 28"),
     ("xgb", "rows", None, r"name the label column with --label-column \(columns: amount, "),
     ("lgb", "rows", None, "name the label column"),
     ("xgb", "mnist", "is_fraud", "is a tree model; it needs tabular data"),
@@ -164,8 +164,8 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
          str(tmp_path / "cal.json")],
     ]
     errors = refusals_before_torch(lines, tmp_path)
-    assert ["image model" in errors[0], "images of 3 x 32" in errors[1],
+    assert ["image model" in errors[0], "images of shape 3 x 32" in errors[1],
             "--label-column" in errors[2], "NaN" in errors[3], "NaN" in errors[4],
-            "images of 3 x 32" in errors[5], "image model" in errors[6],
+            "images of shape 3 x 32" in errors[5], "image model" in errors[6],
             "keep_ratio" in errors[7]] == [True] * 8, errors
     assert not (tmp_path / "r").exists() and not (tmp_path / "o").exists()

@@ -153,7 +153,7 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
     shape = described[0]
     if len(shape) == 4 and tuple(shape[1:]) != wants.shape:
         raise UserInputError(
-            f"{where}: images of {_dims(shape[1:])}, but {model} takes {_dims(wants.shape)} "
+            f"{where}: images of shape {_dims(shape[1:])}, but {model} takes {_dims(wants.shape)} "
             "(C x H x W); give data of the size the model was trained on")
 
 
