@@ -97,3 +97,30 @@ def test_bom_of_a_hugging_face_folder(tmp_path):
     code = {p["name"]: p["value"] for p in comps["modeling_evil.py"]["properties"]}
     assert code["trojanscope:remote_code"] == "loaded-by-auto-map"
     assert code["trojanscope:scan:max_severity"] == "critical"
+
+
+def test_a_tree_file_made_by_other_code_is_a_model_component(tmp_path):
+    """Stop 65's first contact: ``bom lgb/`` listed a LightGBM text file (format ``lightgbm``)
+    as a plain file with no framework; an XGBoost or LightGBM file is the folder's model."""
+    folder = tmp_path / "lgb"
+    folder.mkdir()
+    (folder / "fraud-lgbm.txt").write_text("tree\nversion=v4\nnum_class=1\n")
+    (folder / "model.json").write_text('{"learner": {}}')
+    doc = json.loads(build_bom(folder))
+    comps = {c["name"]: c for c in doc["components"]}
+    for name, kind in (("fraud-lgbm.txt", "lightgbm"), ("model.json", "xgboost")):
+        props = {p["name"]: p["value"] for p in comps[name]["properties"]}
+        assert comps[name]["type"] == "machine-learning-model"
+        assert props["trojanscope:format"] == props["trojanscope:framework"] == kind
+
+
+def test_a_trojanscope_text_run_has_no_hugging_face_properties(tmp_path):
+    """Stop 65: a TextCNN run (manifest, ``vocab.json`` beside ``model.safetensors``, no
+    ``config.json``) got ``huggingface:model_type=unknown``; ``is_hf_folder`` says no now."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    safetensors_good(folder / "model.safetensors")
+    (folder / "vocab.json").write_text("{}")
+    (folder / "manifest.json").write_text(json.dumps({"arch": {"name": "textcnn"}}))
+    props = json.loads(build_bom(folder))["metadata"]["component"].get("properties", [])
+    assert not [p for p in props if p["name"].startswith("huggingface:")]

@@ -303,7 +303,10 @@ def test_an_unreadable_vocab_txt_is_said_not_a_traceback(tmp_path, monkeypatch):
 def test_a_trojanscope_text_run_is_not_read_as_a_hugging_face_folder(tmp_path):
     """Stop 64's first contact: a TextCNN run folder (manifest, ``vocab.json`` beside
     ``model.safetensors``) was scanned as a Hugging Face folder and got TS460 "config.json is
-    missing"; trojanscope loads it by its manifest. With a ``config.json`` it is read as one."""
+    missing"; trojanscope loads it by its manifest. Stop 65: the rule lives in ``is_hf_folder``
+    itself (it was the scanner's special case, and the ML-BOM still named a Hugging Face model
+    type ``unknown`` for such a run), so ``is_hf_folder`` says no too. With a ``config.json``
+    (a MiniLM run) it is read as one."""
     from trojanscope.scan.layouts import HuggingFaceLayout
 
     run = tmp_path / "run"
@@ -311,8 +314,10 @@ def test_a_trojanscope_text_run_is_not_read_as_a_hugging_face_folder(tmp_path):
     for name in ("manifest.json", "vocab.json"):
         (run / name).write_text("{}")
     (run / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
-    assert is_hf_folder(run) and not HuggingFaceLayout().matches(run)
+    assert not is_hf_folder(run) and not HuggingFaceLayout().matches(run)
     result = scan_paths([run])
-    assert not [f for f in result.findings if f.rule == "TS460"]
+    assert result.subjects and not [f for f in result.findings if f.rule_id == "TS460"]
+    assert not result.folders
     (run / "config.json").write_text('{"model_type": "bert"}')
-    assert HuggingFaceLayout().matches(run)
+    assert is_hf_folder(run) and HuggingFaceLayout().matches(run)
+    assert scan_paths([run]).folders

@@ -89,21 +89,18 @@ def reads_text(target: str | Path) -> bool:
     """Whether ``target`` is a text model, read from its JSON files alone (nothing loaded): a
     run folder whose manifest names a tokenizer (``text``), or a Hugging Face folder (loaded as
     a text classifier; an image one is refused when loaded)."""
-    from trojanscope.io.hf_folder import is_hf_folder
+    from trojanscope.io.hf_folder import model_folder_kind
     from trojanscope.io.json_file import load_json
     from trojanscope.io.manifest import MANIFEST_NAME
 
-    root = Path(target)
-    if not root.is_dir():
-        return False
-    manifest = root / MANIFEST_NAME
-    if manifest.is_file():
-        try:
-            raw = load_json(manifest)
-        except (OSError, ValueError):
-            return False  # the load step says what is wrong with it
-        return isinstance(raw, dict) and bool(raw.get("text"))
-    return is_hf_folder(root)
+    kind = model_folder_kind(target)
+    if kind != "run":
+        return kind == "huggingface"
+    try:
+        raw = load_json(Path(target) / MANIFEST_NAME)
+    except (OSError, ValueError):
+        return False  # the load step says what is wrong with it
+    return isinstance(raw, dict) and bool(raw.get("text"))
 
 
 def _stamp(spec: str | Path | None) -> tuple[int, int] | None:

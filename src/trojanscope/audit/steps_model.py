@@ -20,10 +20,9 @@ _MODEL_SUFFIXES = (".onnx", ".pt", ".pth", ".torchscript", ".ts")
 def pick_model_path(target: Path) -> Path:
     """The path ``load_model`` should get: the file, a folder with a manifest, a Hugging Face
     model folder, or the one model file of any other folder."""
-    from trojanscope.io.hf_folder import is_hf_folder
-    from trojanscope.io.manifest import MANIFEST_NAME
+    from trojanscope.io.hf_folder import model_folder_kind
 
-    if not target.is_dir() or (target / MANIFEST_NAME).is_file() or is_hf_folder(target):
+    if not target.is_dir() or model_folder_kind(target) is not None:
         return target
     from trojanscope.scan.walk import iter_files
 

@@ -18,7 +18,7 @@ from trojanscope.io.json_file import dumps as strict_dumps
 FRAMEWORK = {"pytorch-zip": "pytorch", "pytorch-legacy": "pytorch", "safetensors": "safetensors",
              "onnx": "onnx", "hdf5": "keras", "keras": "keras", "keras-h5": "keras",
              "joblib": "scikit-learn", "npy": "numpy", "npz": "numpy", "pickle": "python-pickle",
-             "gguf": "gguf"}
+             "gguf": "gguf", "xgboost": "xgboost", "lightgbm": "lightgbm"}
 MODEL_KINDS = set(FRAMEWORK)
 
 

@@ -190,10 +190,11 @@ METHOD_PARAM = typer.Option(
 
 
 def refuse_early(model: Any = None, kind: str | None = None, name: str | None = None, *,
-                 data: dict[str, Any] | None = None) -> None:
-    """A ``model`` path that does not exist, an unknown ``name`` of ``kind``, or a ``data`` file
-    (``{"--data": value}``; the key starts the message) that no reader takes, refused in one
-    line before a command imports torch and its detectors (stop 62: about 5 CPU seconds,
+                 data: dict[str, Any] | None = None, calibration: Any = None) -> None:
+    """A ``model`` path that does not exist, an unknown ``name`` of ``kind``, a ``data`` file
+    (``{"--data": value}``; the key starts the message) that no reader takes, or a
+    ``calibration`` file option that would do nothing (:mod:`~.early_calibration`), refused in
+    one line before a command imports torch and its detectors (stop 62: about 5 CPU seconds,
     20-30 s on a loaded machine, before ``runs/nope`` or ``--method nope`` was refused; stop 63:
     15-25 s before a corrupt ``--data``)."""
     from pathlib import Path
@@ -209,6 +210,10 @@ def refuse_early(model: Any = None, kind: str | None = None, name: str | None = 
 
         for what, value in data.items():
             check_data_file(value, what)
+    if calibration is not None:
+        from trojanscope.cli.early_calibration import check_keep_ratio
+
+        check_keep_ratio(calibration)
 
 
 def parse_params(

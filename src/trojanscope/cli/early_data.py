@@ -6,7 +6,8 @@ wall on a loaded machine at stop 63) and then refuses a corrupt ``.npz`` or a PN
 archive's directory, with the standard library alone: an empty file; an ``.npz`` that is no zip
 archive, or one cut short (its directory is at the end), or one without an array ``x``; a
 single ``.npy``; a single image; a text file holding binary bytes; a file of no data format at
-all (a model file as ``--data``). Folders, bundled dataset names and anything a reader may
+all (a model file as ``--data``); and (stop 65, with numpy) NaN or Inf in an ``.npz``'s float
+``x`` of at most :data:`MAX_READ_BYTES`. Folders, bundled dataset names and anything a reader may
 take are left to the readers; so is every non-empty file where a plug-in is installed (its
 data format may read it, as :mod:`trojanscope.registry_early` leaves names to the registry).
 ``tests/cli/test_early_data.py`` checks that the suffixes and magics here equal the readers'
@@ -18,7 +19,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +40,28 @@ BINARY_KINDS = {
     b"\x1f\x8b": "a gzip archive", b"\x7fELF": "a program", b"\x93NUMPY": "a .npy array",
     b"\xff\xfe": "UTF-16 text", b"\xfe\xff": "UTF-16 text",
 }
+LFS_POINTER = b"version https://git-lfs"  # a file Git LFS never fetched
 SNIFF = 4096  # bytes of a text file read for NUL bytes
 SEQUENCE_HEAD = "ForSequenceClassification"  # io.hf_load.HEAD_SUFFIX: a text classifier's
 HEADER_BYTES = 1 << 16  # of a CSV read for its header
+MAX_READ_BYTES = 64 << 20  # an .npz's x read here for NaN; larger ones: the reader's check
 
 
-def _head(path: Path, size: int) -> bytes:
+def read_head(path: Path, size: int) -> bytes:
     try:
         with path.open("rb") as fh:
             return fh.read(size)
     except OSError:
         return b""  # unreadable: the reader names it
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why a file cannot be opened for reading (permissions, a folder's name), or None."""
+    try:
+        with path.open("rb"):
+            return None
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
 
 
 def check_data_file(value: str | Path | None, what: str = "") -> None:
@@ -61,7 +75,9 @@ def check_data_file(value: str | Path | None, what: str = "") -> None:
     if not path.suffix or not path.is_file():
         return
     where = f"{what} {path}".strip()
-    head = _head(path, SNIFF)
+    head = read_head(path, SNIFF)
+    if not head and (reason := _unreadable(path)):
+        raise UserInputError(f"{where}: cannot be read ({reason}); nothing was loaded")
     if not head and path.stat().st_size == 0:
         raise UserInputError(f"{where}: an empty file (0 bytes), not data")
     from trojanscope.registry_early import plugins_installed
@@ -88,9 +104,8 @@ def _check_npz(path: Path, where: str, head: bytes) -> None:
         raise UserInputError(f"{where}: a single .npy array, not an .npz archive; save the "
                              "arrays together with numpy.savez(path, x=x, y=y)")
     if not head.startswith(ZIP_MAGICS):
-        kind = _kind(head)
-        raise UserInputError(f"{where}: not a valid .npz file (it is not a zip archive"
-                             f"{': it starts like ' + kind if kind else ''})")
+        raise UserInputError(f"{where}: not a valid .npz file (it is not a zip archive: "
+                             f"{_what_instead(head)})")
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
@@ -102,6 +117,52 @@ def _check_npz(path: Path, where: str, head: bytes) -> None:
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
         raise UserInputError(f"{where}: no array 'x' in the archive (found {found}{more}); "
                              "save it with numpy.savez(path, x=x, y=y)")
+    _check_finite(path, where)
+
+
+def npz_x(path: Path) -> tuple[tuple[int, ...], Any, str] | None:
+    """``x``'s shape, dtype and member name from its ``.npy`` header, or None where the
+    archive or header does not read here (the reader names the problem)."""
+    import numpy as np
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            member = next((n for n in ("x.npy", "x") if n in zf.namelist()), None)
+            if member is None:
+                return None
+            with zf.open(member) as fh:
+                version = np.lib.format.read_magic(fh)
+                header = {(1, 0): np.lib.format.read_array_header_1_0,
+                          (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                if header is None:
+                    return None
+                shape, _, dtype = header(fh)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, TypeError):
+        return None
+    return tuple(int(n) for n in shape), dtype, member
+
+
+def _check_finite(path: Path, where: str) -> None:
+    """NaN or Inf in an ``.npz``'s float ``x`` (every reader refuses it, after torch loads:
+    stop 64), read with numpy where ``x`` is at most :data:`MAX_READ_BYTES`."""
+    described = npz_x(path)
+    if described is None:
+        return
+    shape, dtype, member = described
+    if dtype.kind != "f" or dtype.itemsize * math.prod(shape) > MAX_READ_BYTES:
+        return
+    import numpy as np
+
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+            x = np.lib.format.read_array(fh, allow_pickle=False)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # the reader names it
+    finite = np.isfinite(x)
+    if not finite.all():
+        bad = int((~finite).reshape(len(x), -1).any(axis=1).sum()) if x.ndim else 1
+        raise UserInputError(f"{where}: 'x' contains NaN or Inf values (in {bad} samples); "
+                             "nothing was loaded")
 
 
 def _check_text(path: Path, where: str, head: bytes) -> None:
@@ -117,6 +178,27 @@ def _check_text(path: Path, where: str, head: bytes) -> None:
                              "table as UTF-8 CSV text")
 
 
+def _what_instead(head: bytes) -> str:
+    """What a file that should have been a zip archive holds instead, in words for its owner
+    (stop 64 said "not a zip archive" of all of them)."""
+    kind = _kind(head)
+    if kind:
+        return f"it starts like {kind}"
+    if head.startswith(LFS_POINTER):
+        return "it is a Git LFS pointer, not the file; fetch it with git lfs pull"
+    if head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return "it is a web page; a download that saved an error or login page?"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # text cut inside a character at the sniff's end
+        text = head[:exc.start].decode("utf-8") if exc.start >= len(head) - 3 else ""
+    if text.strip() and all(c.isprintable() or c in "\r\n\t" for c in text[:SNIFF]):
+        first = text.strip().splitlines()[0][:40]
+        return (f"it is text, starting {first!r}; a table or sentences go in a .csv file, "
+                "arrays in numpy.savez(path, x=x, y=y)")
+    return "its first bytes match no format trojanscope knows; truncated or another kind of file"
+
+
 def _kind(head: bytes) -> str | None:
     """What the first bytes say the file is, or None."""
     return next((kind for magic, kind in BINARY_KINDS.items() if head.startswith(magic)), None)
@@ -128,11 +210,12 @@ def text_model(model: str | Path | None) -> bool:
     classifier (no ``architectures`` other than ``*ForSequenceClassification``; an image
     folder keeps the loader's own refusal)."""
     from trojanscope.audit.data_check import reads_text
+    from trojanscope.io.hf_folder import model_folder_kind
 
     if model is None or not reads_text(model):
         return False
     root = Path(model)
-    if (root / "manifest.json").is_file():
+    if model_folder_kind(root) == "run":
         return True
     try:
         config = json.loads((root / "config.json").read_text(encoding="utf-8"))
@@ -155,25 +238,30 @@ def check_text_data(model: str | Path | None, data: dict[str, Any],
     if plugins_installed():  # a plug-in's data format may read it (check_data_file)
         return
     column = text_column or "text"
-    for what, value in data.items():
-        path = Path(value) if value is not None else None
-        if path is None or not path.is_file():
-            continue
-        where = f"{what} {path}".strip()
+    for where, path in data_files(data):
         name = path.name.lower()
-        if name.endswith(".npz") or _head(path, 8).startswith(ZIP_MAGICS):
+        if name.endswith(".npz") or read_head(path, 8).startswith(ZIP_MAGICS):
             raise UserInputError(f"{where}: a text model needs text data (sentences), not images")
-        header = _csv_header(path) if name.endswith((".csv", ".tsv")) else None
+        header = csv_header(path) if name.endswith((".csv", ".tsv")) else None
         if header is not None and column not in header:
             raise UserInputError(f"{where}: no column {column!r} (--text-column); columns: "
                                  f"{', '.join(header)}")
 
 
-def _csv_header(path: Path) -> list[str] | None:
+def data_files(data: dict[str, Any]) -> Iterator[tuple[str, Path]]:
+    """Each ``{"--data": value}`` entry that names a file, as (``--data value``, path): the
+    files a model-and-data check reads (folders and bundled names are the readers')."""
+    for what, value in data.items():
+        path = Path(value) if value is not None else None
+        if path is not None and path.is_file():
+            yield f"{what} {path}".strip(), path
+
+
+def csv_header(path: Path) -> list[str] | None:
     """The header row of a CSV/TSV as the text reader parses it (UTF-8, a BOM dropped), or
     None where it cannot be read here (the reader names the problem)."""
     try:
-        text = _head(path, HEADER_BYTES).decode("utf-8-sig")
+        text = read_head(path, HEADER_BYTES).decode("utf-8-sig")
         if "\n" not in text:
             return None  # a header longer than what is read here
         delimiter = "\t" if path.name.lower().endswith(".tsv") else ","

@@ -152,11 +152,20 @@ def _hf_config(config: Any) -> bool:
 def is_hf_folder(path: str | Path) -> bool:
     """Whether ``path`` is a folder laid out as a Hugging Face model: a ``config.json`` with
     ``model_type``/``architectures``/``auto_map``, or a ``config.json`` (even a broken one)
-    or tokenizer files beside weights with Hugging Face names."""
+    or tokenizer files beside weights with Hugging Face names.
+
+    A trojanscope run folder without a ``config.json`` is not one, though a TextCNN run's
+    ``vocab.json`` beside its ``model.safetensors`` has Hugging Face names (stop 64: the
+    scanner said "config.json is missing" of every text run and the ML-BOM named a Hugging Face
+    model type ``unknown``). A MiniLM run holds both a manifest and a hub ``config.json``: it is
+    laid out as one (the scanner and the ML-BOM describe its hub files) and still loads by its
+    manifest (:func:`model_folder_kind`). Every caller reads this one rule."""
     root = Path(path)
     if not root.is_dir():
         return False
     config = root / CONFIG_NAME
+    if _has_run_manifest(root) and not config.exists():
+        return False
     if config.is_file() and _hf_config(read_json(config)[0]):
         return True
     try:
@@ -165,6 +174,25 @@ def is_hf_folder(path: str | Path) -> bool:
         return False
     has_weights = any(_is_weight(n) or n.endswith(".index.json") for n in names)
     return has_weights and (CONFIG_NAME in names or any(n in names for n in TOKENIZER_NAMES))
+
+
+def model_folder_kind(path: str | Path) -> str | None:
+    """How a model folder is loaded: ``"run"`` (a trojanscope manifest, which wins over a
+    MiniLM run's hub files), ``"huggingface"`` (a Hugging Face folder without one, read by
+    :mod:`trojanscope.io.hf_load`), or None (not a folder, or neither). Loading, serving, the
+    audit's choice of file and its text-model test all read this one answer."""
+    root = Path(path)
+    if not root.is_dir():
+        return None
+    if _has_run_manifest(root):
+        return "run"
+    return "huggingface" if is_hf_folder(root) else None
+
+
+def _has_run_manifest(root: Path) -> bool:
+    from trojanscope.io.manifest import MANIFEST_NAME  # lazily: pydantic, not needed above
+
+    return (root / MANIFEST_NAME).is_file()
 
 
 def _list(root: Path) -> tuple[list[str], list[str]]:

@@ -26,7 +26,7 @@ from torch import nn
 from trojanscope import registry
 from trojanscope.errors import UserInputError
 from trojanscope.io.hashing import sha256_file
-from trojanscope.io.hf_folder import is_hf_folder
+from trojanscope.io.hf_folder import model_folder_kind
 from trojanscope.io.manifest import MANIFEST_NAME, Manifest, read_manifest
 
 WEIGHTS_NAME = "model.safetensors"
@@ -197,14 +197,15 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
     if not path.exists():
         raise UserInputError(f"{path}: no such file or folder")
     if path.is_dir():
-        if not (path / MANIFEST_NAME).is_file() and is_hf_folder(path):
+        kind = model_folder_kind(path)
+        if kind == "huggingface":
             from trojanscope.io.hf_load import load_hf_folder, read_files
 
             if scan:  # the whole folder (its layout rules need every file); findings in
                 # files the loader never reads (training_args.bin) only warn
                 refuse_dangerous(path, reads=read_files(path))
             return load_hf_folder(path)
-        if not (path / MANIFEST_NAME).is_file():
+        if kind is None:
             raise UserInputError(
                 f"{path}: folder has no {MANIFEST_NAME}; pass the model file itself"
             )

@@ -42,15 +42,10 @@ class HuggingFaceLayout(FolderLayout):
     order = 10
 
     def matches(self, folder: Path) -> bool:
-        """A folder laid out as Hugging Face writes one; a trojanscope run folder (a manifest and
-        no ``config.json``) is not, though its ``vocab.json`` beside ``model.safetensors`` has
-        Hugging Face names (stop 64: its scan said "config.json is missing" of every text run,
-        which trojanscope loads by its manifest)."""
-        from trojanscope.io.hf_folder import CONFIG_NAME, is_hf_folder
-        from trojanscope.io.manifest import MANIFEST_NAME
+        """A folder laid out as Hugging Face writes one (``io.hf_folder.is_hf_folder``: a
+        trojanscope run without a ``config.json`` is not)."""
+        from trojanscope.io.hf_folder import is_hf_folder
 
-        if (folder / MANIFEST_NAME).is_file() and not (folder / CONFIG_NAME).exists():
-            return False
         return is_hf_folder(folder)
 
     def scan(self, folder, policy, subjects):

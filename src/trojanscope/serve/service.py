@@ -144,12 +144,11 @@ class GuardedModel:
 def refuse_dangerous(path: Path) -> None:
     """Scan ``path`` (nothing is loaded) and refuse it when any finding is rated high or
     critical: the same rule that stops ``audit`` from loading a model."""
-    from trojanscope.io.hf_folder import is_hf_folder
+    from trojanscope.io.hf_folder import model_folder_kind
     from trojanscope.io.hf_load import read_files
-    from trojanscope.io.models import MANIFEST_NAME
     from trojanscope.io.scan_gate import refuse_dangerous as refuse
 
-    hub = path.is_dir() and not (path / MANIFEST_NAME).is_file() and is_hf_folder(path)
+    hub = model_folder_kind(path) == "huggingface"
     refuse(path, verb="serve does not load it", reads=read_files(path) if hub else None)
 
 

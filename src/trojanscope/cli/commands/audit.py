@@ -24,7 +24,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
-from trojanscope.cli.early_data import check_text_data
+from trojanscope.cli.early_model import check_model_data
 from trojanscope.errors import UserInputError
 from trojanscope.report.formats import audit_formats
 from trojanscope.report.model import Severity
@@ -110,8 +110,9 @@ def audit_command(
     """Audit a model: exit 1 when the rating is at or above --fail-on; otherwise 2 when a
     step could not run (or on bad input); else 0."""
     refuse_early(path, "detector", method,  # before the imports below (seconds)
-                 data={"--data": data, "--training-data": training_data})
-    check_text_data(path, {"--data": data}, text_column)
+                 data={"--data": data, "--training-data": training_data},
+                 calibration=calibration)
+    check_model_data(path, {"--data": data}, text_column=text_column, label_column=label_column)
     from trojanscope.audit import run_audit
     from trojanscope.audit.outputs import check_destinations, publish
 

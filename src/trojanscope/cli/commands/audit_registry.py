@@ -61,7 +61,7 @@ def audit_registry_command(
 ) -> None:
     """Audit every model in a folder: exit 1 when one is rated at or above --fail-on, else 2
     when one could not be audited, else 0. Malicious files are scanned, never loaded."""
-    refuse_early(data={"--data": data})  # before the imports below (seconds)
+    refuse_early(data={"--data": data}, calibration=calibration)  # before the imports below
     from trojanscope.audit.batch import audit_registry, require_models
     from trojanscope.audit.batch_report import counts, ordered, write_index
     from trojanscope.audit.data_check import check_audit_data

@@ -70,6 +70,9 @@ def certify_command(
 ) -> None:
     """Certify MODEL on test data: poisoning (DPA), patch (PatchCleanser) or verification."""
     refuse_early(model, data={"--data": data})  # before the imports below (seconds)
+    from trojanscope.cli.early_model import check_model_data
+
+    check_model_data(model, {"--data": data})
     from trojanscope import registry
     from trojanscope.certify import run as cert
     from trojanscope.data.resolve import load_dataset

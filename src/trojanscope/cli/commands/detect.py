@@ -22,7 +22,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
-from trojanscope.cli.early_data import check_text_data
+from trojanscope.cli.early_model import check_model_data
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import atomic_dir, check_output_dir
 
@@ -76,8 +76,9 @@ def detect(
     """Detect a backdoor in MODEL. Exit 0 clean (or needs review: flagged, probability not
     calibrated), 1 backdoored, 2 error."""
     early = {"--data": data} if dataset is None else {}  # with --dataset: "not both", below
-    refuse_early(model, "detector", method, data=early)  # before the imports below (seconds)
-    check_text_data(model, early, text_column)
+    refuse_early(model, "detector", method, data=early,  # before the imports below (seconds)
+                 calibration=calibration)
+    check_model_data(model, early, text_column=text_column, label_column=label_column)
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data

@@ -76,6 +76,9 @@ def mitigate(
     check_share("--holdout", holdout)
     refuse_early(model, "mitigation", method,  # before the imports below (seconds)
                  data={"--data": data, "--eval-triggered": eval_triggered})
+    from trojanscope.cli.early_model import check_model_data
+
+    check_model_data(model, {"--data": data}, text_column=text_column, label_column=label_column)
     from trojanscope.data.resolve import load_dataset
     from trojanscope.detect.inputs import default_split
     from trojanscope.io.models import load_model

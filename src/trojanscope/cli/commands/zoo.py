@@ -17,6 +17,7 @@ from trojanscope.cli.common import (
     command,
     parse_params,
     print_json,
+    refuse_early,
     stderr_console,
     stdout_console,
 )
@@ -181,6 +182,7 @@ def evaluate(
 ) -> None:
     """Run a detector over a zoo: ROC-AUC, cross-entropy, Brier, TPR@5%FPR, target hits, time.
     One model per task of --executor."""
+    refuse_early(calibration=calibration)  # a keep_ratio that would do nothing, before torch
     from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.evaluate import run_zoo, score_rows
 

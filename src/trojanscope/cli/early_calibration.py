@@ -1,0 +1,56 @@
+"""A calibration file's option that would do nothing, refused before torch is imported.
+
+``fitted_on.keep_ratio`` on a ``"<scorer>:named-check"`` entry (issue 9's C1,
+:mod:`trojanscope.detect.named_check`) keeps a model whose MM-BD lead (``mmbd_ratio``) is above
+it. A scorer whose detector never records ``mmbd_ratio`` reads the lead as 0 and keeps nothing,
+silently (stop 64's read-through). Which detectors record it is told by the file itself: some
+entry of the same detector (the key's first part: ``auto``, ``mmbd``) reads ``mmbd_ratio``.
+Anything else wrong with the file is left to ``load_calibrators``, which names it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from trojanscope.errors import UserInputError
+
+TERM_SUFFIX = ":named-check"  # detect.named_check.TERM
+MMBD_LEAD = "mmbd_ratio"  # detect.named_check.MMBD_LEAD
+MAX_BYTES = 64 << 20  # larger files are left to the loader (io.json_file's cap)
+
+
+def check_keep_ratio(path: str | Path | None, what: str = "--calibration") -> None:
+    """One error line where a ``keep_ratio`` is set on a named-check whose scorer's detector
+    records no ``mmbd_ratio`` in this file; nothing for a readable file without one, nor for
+    a file the loader will refuse on its own (missing, unreadable, not JSON)."""
+    if path is None:
+        return
+    try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            return
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(raw, dict):
+        return
+    for key, entry in raw.items():
+        fitted = entry.get("fitted_on") if isinstance(entry, dict) else None
+        if (not key.endswith(TERM_SUFFIX) or not isinstance(fitted, dict)
+                or fitted.get("keep_ratio") is None):
+            continue
+        detector = key.split(":", 1)[0]
+        if not any(_reads_lead(other) for name, other in raw.items()
+                   if name.split(":", 1)[0] == detector):
+            readers = sorted({name.split(":", 1)[0] for name, other in raw.items()
+                              if _reads_lead(other)})
+            raise UserInputError(
+                f"{what} {path}: {key!r} sets fitted_on.keep_ratio, which reads MM-BD's lead "
+                f"({MMBD_LEAD}), but no {detector!r} entry of the file reads it, so it would "
+                "keep nothing; drop keep_ratio or set it on a scorer that runs MM-BD ("
+                f"{', '.join(readers) or 'none in this file'})")
+
+
+def _reads_lead(entry: object) -> bool:
+    features = entry.get("features") if isinstance(entry, dict) else None
+    return isinstance(features, list) and MMBD_LEAD in features

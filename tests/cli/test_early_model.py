@@ -1,0 +1,171 @@
+"""Stop 65: data of the wrong kind for the model, told from the model's own files (a run's
+manifest, a tree file's first bytes) and the ``.npz`` header, refused before torch is imported;
+an ``.npz`` that is no zip archive worded by what it is; a ``keep_ratio`` that would keep
+nothing refused (``cli/early_model.py``, ``cli/early_data.py``, ``cli/early_calibration.py``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trojanscope.cli.early_calibration import check_keep_ratio
+from trojanscope.cli.early_data import check_data_file
+from trojanscope.cli.early_model import LABEL_GUESSES, ModelInput, check_model_data, model_input
+from trojanscope.errors import UserInputError
+
+ROOT = Path(__file__).resolve().parents[2]
+C1 = ROOT / "benchmarks/data/outside_s64_h9/cal_C1.json"  # h9's keep_ratio on auto's scorer
+HEADER = "amount,merchant,is_fraud\n1.5,shop,0\n"
+
+
+def _run(root: Path, name: str, **manifest) -> Path:
+    folder = root / name
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+@pytest.fixture
+def user(tmp_path) -> dict[str, Path]:
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "mnist.npz", x=rng.random((4, 1, 28, 28), np.float32), y=np.arange(4))
+    np.savez(tmp_path / "rgb.npz", x=rng.random((4, 3, 32, 32), np.float32), y=np.arange(4))
+    nan = rng.random((4, 1, 28, 28), np.float32)
+    nan[1:3, 0, 5, 5] = np.nan
+    np.savez(tmp_path / "nan.npz", x=nan, y=np.arange(4))
+    (tmp_path / "rows.csv").write_text(HEADER)
+    (tmp_path / "labelled.csv").write_text("amount,label\n1.5,0\n")
+    (tmp_path / "xgb.json").write_text('{"learner": {}}')
+    (tmp_path / "lgb.txt").write_text("tree\nversion=v4\n")
+    return {"image": _run(tmp_path, "image", input_shape=[1, 28, 28]),
+            "text": _run(tmp_path, "text", input_shape=[40], text={"encoder": "vocab"}),
+            "table": _run(tmp_path, "table", input_shape=[3], tabular={"label": "is_fraud"}),
+            **{p.stem: p for p in tmp_path.glob("*.*")}}
+
+
+def test_the_model_says_its_input_without_torch(user) -> None:
+    assert model_input(user["image"]) == ModelInput("image", (1, 28, 28))
+    assert model_input(user["text"]) == ModelInput("text")
+    assert model_input(user["table"]) == ModelInput("table", label="is_fraud")
+    assert model_input(user["xgb"]) == model_input(user["lgb"]) == ModelInput("table",
+                                                                               trees=True)
+    weights = user["image"] / "model.safetensors"
+    weights.write_bytes(b"")
+    assert model_input(weights) == ModelInput("image", (1, 28, 28))  # the manifest beside it
+    assert model_input(user["mnist"]) is None and model_input(user["image"] / "nope") is None
+
+
+@pytest.mark.parametrize("model, data, label, says", [
+    ("image", "rows", None, r"is an image model \(input 1 x 28 x 28\); it needs images"),
+    ("image", "rgb", None, "images of shape 3 x 32 x 32, but .* takes 1 x 28 x 28"),
+    ("xgb", "rows", None, r"name the label column with --label-column \(columns: amount, "),
+    ("lgb", "rows", None, "name the label column"),
+    ("xgb", "mnist", "is_fraud", "is a tree model; it needs tabular data"),
+    ("table", "rows", "fraud", "no label column 'fraud'; columns: amount, merchant, is_fraud"),
+])
+def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> None:
+    with pytest.raises(UserInputError, match=says) as err:
+        check_model_data(user[model], {"--data": user[data]}, label_column=label)
+    assert str(err.value).startswith(f"--data {user[data]}: ") and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("model, data, label", [
+    ("image", "mnist", None), ("xgb", "rows", "is_fraud"), ("xgb", "labelled", None),
+    ("table", "rows", None),  # the manifest's own label column
+    ("table", "mnist", None),  # a run's table model and arrays: not told here, the readers say
+])
+def test_data_a_reader_may_take_passes(user, model, data, label) -> None:
+    check_model_data(user[model], {"--data": user[data]}, label_column=label)
+
+
+def test_the_label_guesses_are_the_table_readers() -> None:
+    from trojanscope.data.tabular.table import LABEL_GUESSES as READERS
+
+    assert LABEL_GUESSES == READERS
+
+
+def test_nan_in_an_npz_is_refused_early_and_by_the_reader(user) -> None:
+    from trojanscope.data import load_dataset
+
+    with pytest.raises(UserInputError, match=r"'x' contains NaN or Inf values \(in 2 samples\)"):
+        check_data_file(user["nan"], "--data")
+    with pytest.raises(UserInputError, match="NaN or Inf"):
+        load_dataset(str(user["nan"]), "train")
+    check_data_file(user["mnist"], "--data")
+
+
+@pytest.mark.parametrize("content, says", [
+    (HEADER.encode(), "it is text, starting 'amount,merchant,is_fraud'; a table"),
+    (b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n", "it is a Git LFS pointer"),
+    (b"<!DOCTYPE html>\n<html><body>404</body></html>", "it is a web page"),
+    (bytes(range(256)) * 4, "its first bytes match no format"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(64), "it starts like a PNG image"),
+])
+def test_an_npz_that_is_no_zip_archive_says_what_it_is(tmp_path, content, says) -> None:
+    bad = tmp_path / "data.npz"
+    bad.write_bytes(content)
+    with pytest.raises(UserInputError, match="not a zip archive: " + says):
+        check_data_file(bad, "--data")
+
+
+def test_an_npz_that_cannot_be_opened_says_so(tmp_path, monkeypatch) -> None:
+    bad = tmp_path / "data.npz"
+    bad.write_bytes(b"PK\x03\x04")
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)
+    with pytest.raises(UserInputError, match=r"data.npz: cannot be read \(Permission denied\)"):
+        check_data_file(bad, "--data")
+
+
+def test_a_keep_ratio_on_a_scorer_without_the_mmbd_lead_is_refused(tmp_path) -> None:
+    """Stop 64's read-through: ``keep_ratio`` on a scorer whose verdicts carry no
+    ``mmbd_ratio`` kept nothing, silently (the loader takes the file)."""
+    from trojanscope.detect.calibration import load_calibrators
+
+    check_keep_ratio(C1)  # h9's C1 file: keep_ratio on auto's out-of-coverage scorer
+    raw = json.loads(C1.read_text())
+    raw["trigger_search:named-check"] = {**raw["auto:named-check"], "method":
+                                         "trigger_search:named-check"}
+    bad = tmp_path / "cal.json"
+    bad.write_text(json.dumps(raw))
+    assert "trigger_search:named-check" in load_calibrators(bad)  # the loader says nothing
+    with pytest.raises(UserInputError, match="'trigger_search:named-check' sets fitted_on."
+                       r"keep_ratio, .* no 'trigger_search' entry .* \(auto, mmbd\)"):
+        check_keep_ratio(bad)
+    raw["trigger_search:named-check"]["fitted_on"]["keep_ratio"] = None  # unset: nothing kept
+    bad.write_text(json.dumps(raw))
+    check_keep_ratio(bad)
+    for other in ("nope.json", "not json"):
+        (tmp_path / "x.json").write_text(other)
+        check_keep_ratio(tmp_path / "x.json")  # the loader's to name
+    check_keep_ratio(tmp_path / "missing.json")
+
+
+def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
+    from test_early_refusals import refusals_before_torch
+
+    raw = json.loads(C1.read_text())
+    raw["trigger_search:named-check"] = raw.pop("auto:named-check")
+    (tmp_path / "cal.json").write_text(json.dumps(raw))
+    image, rows, rgb, nan = (str(user[k]) for k in ("image", "rows", "rgb", "nan"))
+    lines = [
+        ["detect", image, "--data", rows], ["detect", image, "--data", rgb],
+        ["audit", str(user["xgb"]), "--data", rows, "--report", str(tmp_path / "r")],
+        ["detect", image, "--data", nan], ["attack", "--dataset", nan, "--out", "o"],
+        ["mitigate", image, "--data", rgb, "--out", str(tmp_path / "o")],
+        ["certify", image, "--data", rows, "--report", str(tmp_path / "r")],
+        ["detect", image, "--data", str(user["mnist"]), "--calibration",
+         str(tmp_path / "cal.json")],
+    ]
+    errors = refusals_before_torch(lines, tmp_path)
+    assert ["image model" in errors[0], "images of shape 3 x 32" in errors[1],
+            "--label-column" in errors[2], "NaN" in errors[3], "NaN" in errors[4],
+            "images of shape 3 x 32" in errors[5], "image model" in errors[6],
+            "keep_ratio" in errors[7]] == [True] * 8, errors
+    assert not (tmp_path / "r").exists() and not (tmp_path / "o").exists()
