@@ -49,6 +49,11 @@ OCCLUDE_RULES = ("rank", "beyond", "lost", "deep")
 # of its class the input's worst window takes away (log10 of 1 over the least it keeps), ranked
 # within the ``"lost"`` groups
 DEEP_WEIGHT = 0.25
+# ``least_share`` (issue 15, stop 65, opt-in): a second threshold, on the decades of its class an
+# input's worst window takes away, for inputs ranked at least ``LEAST_GATE`` in their group; the
+# share of the FPR budget it gets when switched on (``LEAST_SHARE``)
+LEAST_SHARE = 0.2
+LEAST_GATE = 0.75
 GROUPED = ("lost", "deep")  # the rules that rank the mixture score within the two groups
 # occlude, occlude_stride, occlude_rule on a transformer (a model with a position table) when
 # ``occlude`` is None, the default (issue 15, stop 59: its rule met on fresh MiniLM 3195)
