@@ -9,6 +9,7 @@
 cd /work/wt/h15 || exit 1
 W=/tmp/h15s65; O=benchmarks/data/text_s65_h15; Q=$W/queue; mkdir -p $Q/claimed $Q/running
 CUT=$(date -u -d "${CUT_AT:-01:20}" +%s)
+[ "$CUT" -gt "$(date +%s)" ] || CUT=$((CUT + 86400))  # the cut is after midnight
 export PYTHON=/work/main/.venv/bin/python WINDOWS=5:1 MAXSPANS=64
 left() { echo $((CUT - $(date +%s))); }
 built() { [ -s "$O/minilm-addsent-$1.json" ] && [ -d "$W/minilm/addsent-$1" ]; }
