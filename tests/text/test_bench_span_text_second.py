@@ -4,6 +4,7 @@ kept) past the gated guard inputs' at 0.2 of it, read only where the group rank 
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 from span_text_report import figures, scores
+from span_text_second_dev import rows
 
 from .test_bench_span_text_deep import reading
 
@@ -37,3 +39,15 @@ def test_second_flags_the_deep_losers_over_the_gate_only() -> None:
     assert flagged == [True] * 10 + [False] * 20  # deep and over the gate; not gated out
     assert lost["guard_tpr"] == 0.0 and abs(second["guard_tpr"] - 1 / 3) < 1e-9
     assert second["guard_fpr"] <= 0.05 and values["second:5:1"]["threshold"] == 0.0
+
+
+def test_the_dev_script_reads_each_gate_and_share(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps({"windows": ["5:1"], "models": [
+        {"model": "addsent-1", "attack": "addsent", "splits": [split()]}]}))
+    (row,) = rows([dump], [0.0, 0.75], [0.2])
+    ungated, gated = (p["turned"]["guard_tpr"] for p in row["pairs"])
+    assert abs(ungated - 2 / 3) < 1e-9 and abs(gated - 1 / 3) < 1e-9  # gate 0: all 20 deep ones
+    assert gated == figures(scores(split(), ["5:1"])["second:5:1"],
+                            torch.ones(30, dtype=torch.bool), 0.05, 0.95)["guard_tpr"]
+    assert row["pairs"][1]["least_below"] < 0.3  # past every gated clean input's depth
